@@ -1,0 +1,97 @@
+//! Command-line arguments (clap derive). Doc comments here are the `--help` text. Owns
+//! parsing and usage validation only; what each command does lives in `lib.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every intent holds (within the stated bound, or proved)
+  1  some intent is violated (a counterexample is printed)
+  2  input or usage error (file, document, field and what was expected are printed),
+     or a feature that is not implemented yet
+  3  inconclusive (unknown or timeout): never reported as success
+  4  internal error (a bug in kbmc)";
+
+/// A symbolic bounded model checker for Kubernetes clusters: reads Deployments, HPAs, Nodes,
+/// scheduler and descheduler configuration plus one kbmc Verification spec, and explores
+/// every interleaving of controllers and events up to a bound.
+#[derive(Debug, Parser)]
+#[command(name = "kbmc", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the resolved model: node pools and nodes, pod groups, Deployments, HPAs,
+    /// scheduler and descheduler configuration, events, intents and bounds.
+    #[command(after_help = EXIT_CODES)]
+    Inspect(InspectArgs),
+    /// Check every intent of the spec (not implemented yet).
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+    /// Grow cluster size and depth to find the smallest violating topology (not implemented yet).
+    #[command(after_help = EXIT_CODES)]
+    Scale(InputArgs),
+    /// Run both engines and compare their verdicts (not implemented yet).
+    #[command(after_help = EXIT_CODES)]
+    Compare(InputArgs),
+    /// Print the SMT-LIB of the symbolic query (not implemented yet).
+    #[command(after_help = EXIT_CODES)]
+    Dump(InputArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    Explicit,
+    Symbolic,
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Manifest files or directories (read recursively: *.yaml, *.yml, *.json), including one
+    /// `kind: Verification` document.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Warn instead of failing on fields that change Kubernetes' behaviour but are not
+    /// modelled (podAntiAffinity, External metrics, ...). Verdicts then ignore those fields.
+    #[arg(long)]
+    pub allow_unmodeled: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long)]
+    pub allow_unmodeled: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long)]
+    pub allow_unmodeled: bool,
+    /// Which engine explores the state space.
+    #[arg(long, value_enum, default_value = "symbolic")]
+    pub engine: Engine,
+    /// Bound on the number of steps (overrides spec.bounds.steps).
+    #[arg(long)]
+    pub steps: Option<u32>,
+    /// Per-query timeout in seconds.
+    #[arg(long)]
+    pub timeout: Option<u64>,
+}

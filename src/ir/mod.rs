@@ -1,0 +1,520 @@
+//! The validated, numbered, finite model that every engine reads. Owns the typed ids, the
+//! interned labels, every static fact precomputed per (pod group, node) — affinity, taints,
+//! topology domains, spread selectors — and every bound. It is built once by `build` from the
+//! decoded manifests and spec; it must not know YAML and does no I/O after building.
+//!
+//! Units: CPU in millicores, memory in MiB (requests rounded up, allocatable rounded down, so
+//! rounding can only make a fit stricter), pods as counts.
+
+mod build;
+mod labels;
+mod pod;
+
+use serde::Serialize;
+
+pub use build::{build, BuildOptions};
+pub use labels::{LabelKey, LabelValue, Labels};
+
+use crate::error::Origin;
+pub use crate::spec::Timing;
+
+macro_rules! id {
+    ($name:ident, $what:literal) => {
+        #[doc = concat!("Index of a ", $what, " in the model.")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+id!(NodeId, "node slot");
+id!(PoolId, "node pool");
+id!(GroupId, "pod group (one pod template revision of a Deployment)");
+id!(DeploymentId, "Deployment");
+id!(HpaId, "HorizontalPodAutoscaler");
+
+/// An inclusive integer range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Range {
+    pub min: i64,
+    pub max: i64,
+}
+
+impl Range {
+    pub fn fixed(v: i64) -> Self {
+        Range { min: v, max: v }
+    }
+}
+
+impl std::fmt::Display for Range {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.min == self.max {
+            write!(f, "{}", self.min)
+        } else {
+            write!(f, "{}..{}", self.min, self.max)
+        }
+    }
+}
+
+/// CPU (millicores), memory (MiB) and pod count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Resources {
+    pub cpu_milli: i64,
+    pub memory_mib: i64,
+    pub pods: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Model {
+    pub name: String,
+    pub labels: Labels,
+    pub pools: Vec<Pool>,
+    /// Node slots: each pool expanded to its maximum count, pools in order.
+    pub nodes: Vec<Node>,
+    pub deployments: Vec<Deployment>,
+    pub groups: Vec<PodGroup>,
+    pub hpas: Vec<Hpa>,
+    pub scheduler: Scheduler,
+    pub descheduler: Option<Descheduler>,
+    pub controllers: Controllers,
+    pub timing: Timing,
+    pub events: Vec<Event>,
+    pub intents: Vec<Intent>,
+    pub bounds: Bounds,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Pool {
+    pub name: String,
+    pub count: Range,
+    /// The slots of this pool in `Model::nodes`: `first .. first + count.max`.
+    pub first: NodeId,
+    /// A pool made from one concrete Node manifest (count 1, never scaled).
+    pub concrete: bool,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Effect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Taint {
+    pub key: String,
+    pub value: String,
+    pub effect: Effect,
+}
+
+impl std::fmt::Display for Taint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.value.is_empty() {
+            write!(f, "{}:{:?}", self.key, self.effect)
+        } else {
+            write!(f, "{}={}:{:?}", self.key, self.value, self.effect)
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Node {
+    pub name: String,
+    pub pool: PoolId,
+    /// Position inside its pool; slot i of a pool is present when the pool has more than i nodes.
+    pub index_in_pool: u32,
+    pub labels: Vec<(LabelKey, LabelValue)>,
+    /// What the machine has (kernel panic thresholds are relative to this).
+    pub capacity: Resources,
+    /// What pods may request (capacity minus system and kube reservations).
+    pub allocatable: Resources,
+    pub taints: Vec<Taint>,
+    /// Cordoned at start (`spec.unschedulable`).
+    pub unschedulable: bool,
+    /// Ready at start (a Node manifest whose Ready condition is not True starts NotReady).
+    pub ready: bool,
+}
+
+impl Node {
+    pub fn label(&self, key: LabelKey) -> Option<LabelValue> {
+        self.labels.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum IntOrPercent {
+    Int(i64),
+    Percent(i64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Strategy {
+    Recreate,
+    RollingUpdate { max_surge: IntOrPercent, max_unavailable: IntOrPercent },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Deployment {
+    pub name: String,
+    pub namespace: String,
+    /// Desired replicas at start (`spec.replicas`, 1 when absent) and the range `kbmc scale`
+    /// verifies over.
+    pub replicas: Range,
+    /// Whether the manifest sets `spec.replicas` (matters for `kubectl apply` of a new version).
+    pub manifest_sets_replicas: bool,
+    pub strategy: Strategy,
+    /// Pod template revisions: index 0 is the manifest's, later ones come from applyDeployment.
+    pub revisions: Vec<GroupId>,
+    pub hpa: Option<HpaId>,
+    /// Pods running at start: (node, count) of revision 0.
+    pub placement: Vec<(NodeId, i64)>,
+    /// Per-pod usage at start.
+    pub initial_usage: Resources,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A topology spread constraint of one pod group, resolved against the nodes.
+#[derive(Clone, Debug, Serialize)]
+pub struct SpreadConstraint {
+    pub max_skew: i64,
+    pub topology_key: LabelKey,
+    /// DoNotSchedule (a filter) or ScheduleAnyway (a score).
+    pub hard: bool,
+    pub min_domains: Option<i64>,
+    /// nodeAffinityPolicy Honor: only nodes matching the pod's node affinity count as domains.
+    pub honor_node_affinity: bool,
+    /// nodeTaintsPolicy Honor: only nodes whose taints the pod tolerates count as domains.
+    pub honor_node_taints: bool,
+    /// Which pod groups the labelSelector matches (same namespace only).
+    pub selects: Vec<bool>,
+    /// Injected by the scheduler's system defaults (the template has no constraints).
+    pub system_default: bool,
+}
+
+/// Per-node static facts of a pod group.
+#[derive(Clone, Debug, Serialize)]
+pub struct Placement {
+    /// NodeName filter: `spec.nodeName` names this node (true everywhere when unset).
+    pub node_name_ok: bool,
+    /// nodeSelector and required node affinity both hold.
+    pub affinity_ok: bool,
+    /// Sum of weights of matching preferred node affinity terms.
+    pub preferred_weight: i64,
+    /// An untolerated NoSchedule taint: the scheduler filters the node.
+    pub untolerated_no_schedule: bool,
+    /// An untolerated NoExecute taint: filtered, and running pods are evicted.
+    pub untolerated_no_execute: bool,
+    /// Number of untolerated PreferNoSchedule taints (TaintToleration score).
+    pub untolerated_prefer_no_schedule: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PodGroup {
+    pub deployment: DeploymentId,
+    pub revision: u32,
+    /// Pod labels (with `pod-template-hash` style revision identity kept implicit).
+    pub labels: Vec<(String, String)>,
+    pub requests: Resources,
+    /// `spec.nodeName`, when set (the scheduler is bypassed).
+    pub node_name: Option<String>,
+    /// Tolerates the `node.kubernetes.io/unschedulable:NoSchedule` taint of cordoned nodes.
+    pub tolerates_unschedulable: bool,
+    /// Per node slot, indexed by NodeId.
+    pub per_node: Vec<Placement>,
+    pub spread: Vec<SpreadConstraint>,
+    /// Has emptyDir/hostPath volumes (descheduler's PodsWithLocalStorage protection).
+    pub local_storage: bool,
+    /// Has persistentVolumeClaim volumes.
+    pub pvc: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ResourceName {
+    Cpu,
+    Memory,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum MetricTarget {
+    /// Percent of requests.
+    Utilization(i64),
+    /// Per-pod average in millicores (cpu) or MiB (memory).
+    AverageValue(i64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Metric {
+    pub resource: ResourceName,
+    pub target: MetricTarget,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PolicyKind {
+    Pods,
+    Percent,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ScalingPolicy {
+    pub kind: PolicyKind,
+    pub value: i64,
+    pub period_seconds: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum SelectPolicy {
+    Max,
+    Min,
+    Disabled,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScalingRules {
+    pub stabilization_window_seconds: i64,
+    pub select_policy: SelectPolicy,
+    pub policies: Vec<ScalingPolicy>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Hpa {
+    pub name: String,
+    pub target: DeploymentId,
+    pub min_replicas: i64,
+    pub max_replicas: i64,
+    pub metrics: Vec<Metric>,
+    /// `spec.behavior` with upstream defaults filled in; `None` is the legacy path (scale-up
+    /// limit max(2·current, 4), 300 s scale-down stabilization).
+    pub behavior: Option<(ScalingRules, ScalingRules)>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ScoringStrategy {
+    LeastAllocated,
+    MostAllocated,
+}
+
+/// kube-scheduler's default profile with KubeSchedulerConfiguration overrides applied.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scheduler {
+    /// Score weights; 0 means the plugin is disabled.
+    pub weight_node_resources_fit: i64,
+    pub weight_balanced_allocation: i64,
+    pub weight_node_affinity: i64,
+    pub weight_taint_toleration: i64,
+    pub weight_pod_topology_spread: i64,
+    pub scoring: ScoringStrategy,
+    pub scoring_cpu_weight: i64,
+    pub scoring_memory_weight: i64,
+    /// Filters disabled by configuration (normally empty).
+    pub disabled_filters: Vec<String>,
+}
+
+impl Default for Scheduler {
+    fn default() -> Self {
+        Scheduler {
+            weight_node_resources_fit: 1,
+            weight_balanced_allocation: 1,
+            weight_node_affinity: 2,
+            weight_taint_toleration: 3,
+            weight_pod_topology_spread: 2,
+            scoring: ScoringStrategy::LeastAllocated,
+            scoring_cpu_weight: 1,
+            scoring_memory_weight: 1,
+            disabled_filters: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub enum DeschedulerPlugin {
+    RemoveDuplicates,
+    RemovePodsViolatingTopologySpreadConstraint { hard: bool, soft: bool, topology_balance_node_fit: bool },
+    LowNodeUtilization { thresholds: Thresholds, target_thresholds: Thresholds, number_of_nodes: i64 },
+    RemovePodsViolatingNodeTaints { include_prefer_no_schedule: bool, excluded_taints: Vec<String>, included_taints: Vec<String> },
+    RemovePodsViolatingNodeAffinity { required: bool, preferred: bool },
+}
+
+impl DeschedulerPlugin {
+    pub fn name(&self) -> &'static str {
+        match self {
+            DeschedulerPlugin::RemoveDuplicates => "RemoveDuplicates",
+            DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { .. } => "RemovePodsViolatingTopologySpreadConstraint",
+            DeschedulerPlugin::LowNodeUtilization { .. } => "LowNodeUtilization",
+            DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => "RemovePodsViolatingNodeTaints",
+            DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => "RemovePodsViolatingNodeAffinity",
+        }
+    }
+}
+
+/// LowNodeUtilization thresholds in percent of allocatable; `None` = resource not considered.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Thresholds {
+    pub cpu: Option<i64>,
+    pub memory: Option<i64>,
+    pub pods: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Evictor {
+    pub node_fit: bool,
+    pub evict_local_storage_pods: bool,
+    pub ignore_pvc_pods: bool,
+    /// Pods of an owner with fewer replicas are not evicted (active when > 1).
+    pub min_replicas: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DeschedulerProfile {
+    pub name: String,
+    /// Run first, in order.
+    pub deschedule: Vec<DeschedulerPlugin>,
+    /// Run after every profile's deschedule plugins, in order.
+    pub balance: Vec<DeschedulerPlugin>,
+    pub evictor: Evictor,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Descheduler {
+    pub profiles: Vec<DeschedulerProfile>,
+    pub max_per_node: Option<i64>,
+    pub max_per_namespace: Option<i64>,
+    pub max_total: Option<i64>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Controllers {
+    pub deployment: bool,
+    pub scheduler: bool,
+    pub kubelet: bool,
+    pub hpa: bool,
+    pub descheduler: bool,
+    pub node_lifecycle: bool,
+    pub taint_eviction: bool,
+}
+
+/// What `kubectl apply` of a new Deployment version does to `spec.replicas`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ApplyReplicas {
+    /// The new manifest sets replicas.
+    Set(i64),
+    /// The new manifest drops a field the old one set: the three-way merge removes it and the
+    /// API server defaults it to 1.
+    ResetToOne,
+    /// Neither version sets it: the live value (e.g. the HPA's) stays.
+    Keep,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub enum Event {
+    CpuChange { deployment: DeploymentId, delta_milli: Range, budget: i64 },
+    CpuPattern { deployment: DeploymentId, bootstrap_milli: i64, steady_milli: i64 },
+    KernelPanic { threshold_percent: i64, budget: i64, recovery: bool },
+    NodeFailure { pool: Option<PoolId>, budget: i64, recovery: bool },
+    ApplyDeployment { deployment: DeploymentId, revision: GroupId, replicas: ApplyReplicas, strategy: Strategy, budget: i64 },
+    ScaleDeployment { deployment: DeploymentId, delta: Range, budget: i64 },
+    Maintenance { max_unavailable: i64, budget: i64 },
+}
+
+impl Event {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::CpuChange { .. } => "cpuChange",
+            Event::CpuPattern { .. } => "cpuPattern",
+            Event::KernelPanic { .. } => "kernelPanic",
+            Event::NodeFailure { .. } => "nodeFailure",
+            Event::ApplyDeployment { .. } => "applyDeployment",
+            Event::ScaleDeployment { .. } => "scaleDeployment",
+            Event::Maintenance { .. } => "maintenance",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Expected {
+    Replicas(i64),
+    DesiredPlus(i64),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Intent {
+    PodAlwaysSchedulable,
+    NoKernelPanicLoop { times: i64 },
+    NoReplicaOscillation { deployment: DeploymentId, drop: i64 },
+    ReplicasMeetMin { deployment: DeploymentId, min: i64 },
+    ReplicasMeetExpected { deployment: DeploymentId, expected: Expected },
+    NoEvictionCycle { deployment: DeploymentId },
+    PodsBalanced { deployment: DeploymentId, max_skew: i64 },
+    ReplicasWithin { deployment: DeploymentId, min: i64, max: i64 },
+    AllPodsEventuallyRun,
+}
+
+impl Intent {
+    /// kbmc's name for the intent.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Intent::PodAlwaysSchedulable => "podAlwaysSchedulable",
+            Intent::NoKernelPanicLoop { .. } => "noKernelPanicLoop",
+            Intent::NoReplicaOscillation { .. } => "noReplicaOscillation",
+            Intent::ReplicasMeetMin { .. } => "replicasMeetMin",
+            Intent::ReplicasMeetExpected { .. } => "replicasMeetExpected",
+            Intent::NoEvictionCycle { .. } => "noEvictionCycle",
+            Intent::PodsBalanced { .. } => "podsBalanced",
+            Intent::ReplicasWithin { .. } => "replicasWithin",
+            Intent::AllPodsEventuallyRun => "allPodsEventuallyRun",
+        }
+    }
+
+    /// Kivi's name, where Kivi has the intent.
+    pub fn kivi_name(&self) -> Option<&'static str> {
+        Some(match self {
+            Intent::PodAlwaysSchedulable => "pod_always_schedulable",
+            Intent::NoKernelPanicLoop { .. } => "no_kernel_panic",
+            Intent::NoReplicaOscillation { .. } => "no_oscillation_replica_num",
+            Intent::ReplicasMeetMin { .. } => "replica_num_always_meet_min",
+            Intent::ReplicasMeetExpected { .. } => "replica_num_always_meet_exp",
+            Intent::NoEvictionCycle { .. } => "no_oscillation_eviction",
+            Intent::PodsBalanced { .. } => "pod_balance_across_node",
+            Intent::ReplicasWithin { .. } | Intent::AllPodsEventuallyRun => return None,
+        })
+    }
+
+    /// Safety intents are violated by a finite run; the others need a cycle (lasso).
+    pub fn is_cycle(&self) -> bool {
+        matches!(self, Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Bounds {
+    pub steps: i64,
+    pub max_nodes_per_pool: i64,
+    pub max_pods_per_node: i64,
+    /// Upper bound on pods of one Deployment that can exist at once (desired maximum plus
+    /// rolling-update surge); every per-deployment counter is within 0..=this.
+    pub max_pods_per_deployment: i64,
+}
+
+impl Model {
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+    pub fn group(&self, id: GroupId) -> &PodGroup {
+        &self.groups[id.index()]
+    }
+    pub fn deployment(&self, id: DeploymentId) -> &Deployment {
+        &self.deployments[id.index()]
+    }
+    pub fn deployment_by_name(&self, name: &str) -> Option<DeploymentId> {
+        self.deployments.iter().position(|d| d.name == name).map(|i| DeploymentId(i as u32))
+    }
+}

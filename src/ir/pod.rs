@@ -1,0 +1,436 @@
+//! Pod templates -> pod groups: effective requests, and the static scheduling facts of a
+//! template against every node (NodeName, nodeSelector and node affinity, taints and
+//! tolerations) and its topology spread constraints. Also the list of pod-spec fields that
+//! would change behaviour but are not modelled.
+
+use k8s_openapi::api::core::v1::{NodeSelectorTerm, PodTemplateSpec, Toleration};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::build::Diag;
+use super::labels::{all_match, Op, Requirement};
+use super::{Effect, LabelKey, Labels, Node, Placement, Resources, Taint};
+use crate::error::{InputClass, InputError, Origin};
+use crate::manifest::quantity::{Quantity, Round};
+
+/// A node selector requirement: on a label, or on the field `metadata.name`.
+#[derive(Clone, Debug)]
+pub(super) enum NodeReq {
+    Label(Requirement),
+    Name(Requirement),
+}
+
+/// A spread constraint before it is resolved against groups.
+#[derive(Clone, Debug)]
+pub(super) struct RawSpread {
+    pub max_skew: i64,
+    pub key: LabelKey,
+    pub hard: bool,
+    pub min_domains: Option<i64>,
+    pub honor_node_affinity: bool,
+    pub honor_node_taints: bool,
+    /// `None` for a system default constraint (it selects the pods of the same ReplicaSet).
+    pub selector: Option<Vec<Requirement>>,
+}
+
+/// Everything read from one pod template that does not depend on the nodes.
+#[derive(Clone, Debug)]
+pub(super) struct TemplateFacts {
+    pub labels: Vec<(String, String)>,
+    pub requests: Resources,
+    pub node_name: Option<String>,
+    pub node_selector: Vec<Requirement>,
+    /// `None`: no required node affinity. Terms are ORed, requirements inside a term ANDed.
+    pub required_terms: Option<Vec<Vec<NodeReq>>>,
+    pub preferred_terms: Vec<(i64, Vec<NodeReq>)>,
+    pub tolerations: Vec<Toleration>,
+    pub spread: Vec<RawSpread>,
+    pub local_storage: bool,
+    pub pvc: bool,
+}
+
+/// Converts a metav1.LabelSelector into requirements. `field` locates errors.
+pub(super) fn label_selector(sel: &LabelSelector, origin: &Origin, field: &str, diag: &mut Diag) -> Vec<Requirement> {
+    let mut out = Vec::new();
+    for (k, v) in sel.match_labels.iter().flatten() {
+        out.push(Requirement { key: k.clone(), op: Op::In, values: vec![v.clone()] });
+    }
+    for (i, e) in sel.match_expressions.iter().flatten().enumerate() {
+        match Op::parse(&e.operator, false) {
+            Some(op) => out.push(Requirement { key: e.key.clone(), op, values: e.values.clone().unwrap_or_default() }),
+            None => diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{field}.matchExpressions[{i}].operator"),
+                format!("unknown operator {:?}; expected In, NotIn, Exists or DoesNotExist", e.operator),
+            )),
+        }
+    }
+    out
+}
+
+fn node_term(term: &NodeSelectorTerm, origin: &Origin, field: &str, diag: &mut Diag) -> Vec<NodeReq> {
+    let mut out = Vec::new();
+    for (i, e) in term.match_expressions.iter().flatten().enumerate() {
+        match Op::parse(&e.operator, true) {
+            Some(op) => out.push(NodeReq::Label(Requirement { key: e.key.clone(), op, values: e.values.clone().unwrap_or_default() })),
+            None => diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{field}.matchExpressions[{i}].operator"),
+                format!("unknown operator {:?}; expected In, NotIn, Exists, DoesNotExist, Gt or Lt", e.operator),
+            )),
+        }
+    }
+    for (i, e) in term.match_fields.iter().flatten().enumerate() {
+        let f = format!("{field}.matchFields[{i}]");
+        if e.key != "metadata.name" {
+            diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.key"), format!("unsupported field {:?}; Kubernetes allows only metadata.name", e.key)));
+            continue;
+        }
+        match Op::parse(&e.operator, false).filter(|o| matches!(o, Op::In | Op::NotIn)) {
+            Some(op) => out.push(NodeReq::Name(Requirement { key: e.key.clone(), op, values: e.values.clone().unwrap_or_default() })),
+            None => diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.operator"), format!("unsupported operator {:?}; expected In or NotIn", e.operator))),
+        }
+    }
+    out
+}
+
+/// Whether `node` satisfies a node selector term. An empty term matches no node (apimachinery).
+pub(super) fn term_matches(term: &[NodeReq], node: &Node, labels: &Labels) -> bool {
+    if term.is_empty() {
+        return false;
+    }
+    term.iter().all(|r| match r {
+        NodeReq::Label(req) => req.matches(|k| node_label(node, labels, k)),
+        NodeReq::Name(req) => req.matches(|_| Some(node.name.as_str())),
+    })
+}
+
+pub(super) fn node_label<'a>(node: &Node, labels: &'a Labels, key: &str) -> Option<&'a str> {
+    node.labels.iter().find(|(k, _)| labels.key_name(*k) == key).map(|(_, v)| labels.value_name(*v))
+}
+
+/// Whether a toleration tolerates a taint (core/v1 `Toleration.ToleratesTaint`).
+pub(super) fn tolerates(t: &Toleration, taint: &Taint) -> bool {
+    let effect_ok = match t.effect.as_deref() {
+        None | Some("") => true,
+        Some(e) => e == effect_name(&taint.effect),
+    };
+    if !effect_ok {
+        return false;
+    }
+    let key = t.key.as_deref().unwrap_or("");
+    if !key.is_empty() && key != taint.key {
+        return false;
+    }
+    match t.operator.as_deref() {
+        Some("Exists") => true,
+        None | Some("") | Some("Equal") => t.value.as_deref().unwrap_or("") == taint.value,
+        _ => false,
+    }
+}
+
+pub(super) fn effect_name(e: &Effect) -> &'static str {
+    match e {
+        Effect::NoSchedule => "NoSchedule",
+        Effect::PreferNoSchedule => "PreferNoSchedule",
+        Effect::NoExecute => "NoExecute",
+    }
+}
+
+pub(super) fn parse_effect(s: &str) -> Option<Effect> {
+    Some(match s {
+        "NoSchedule" => Effect::NoSchedule,
+        "PreferNoSchedule" => Effect::PreferNoSchedule,
+        "NoExecute" => Effect::NoExecute,
+        _ => return None,
+    })
+}
+
+/// Adds a container's (or init container's) requests, with limits standing in for absent
+/// requests as the API server defaults them.
+fn container_requests(c: &k8s_openapi::api::core::v1::Container, origin: &Origin, field: &str, diag: &mut Diag) -> Resources {
+    let mut r = Resources::default();
+    let Some(res) = &c.resources else { return r };
+    let mut names: Vec<&String> = res.requests.iter().flatten().map(|(k, _)| k).collect();
+    for (k, _) in res.limits.iter().flatten() {
+        if !names.contains(&k) {
+            names.push(k);
+        }
+    }
+    for name in names {
+        let (q, f) = match res.requests.as_ref().and_then(|m| m.get(name)) {
+            Some(q) => (q, format!("{field}.resources.requests.{name}")),
+            None => (&res.limits.as_ref().unwrap()[name], format!("{field}.resources.limits.{name}")),
+        };
+        match name.as_str() {
+            "cpu" | "memory" => {
+                let parsed = Quantity::parse(&q.0).and_then(|p| {
+                    if p.is_negative() {
+                        Err(crate::manifest::quantity::QuantityError(format!("negative quantity {:?}", q.0)))
+                    } else if name == "cpu" {
+                        p.millis(Round::Up)
+                    } else {
+                        p.mebibytes(Round::Up)
+                    }
+                });
+                match parsed {
+                    Ok(v) if name == "cpu" => r.cpu_milli = v,
+                    Ok(v) => r.memory_mib = v,
+                    Err(e) => diag.error(InputError::at(origin, InputClass::BadQuantity, f, e.0)),
+                }
+            }
+            other => diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                f,
+                format!("resource {other:?} is not modelled (only cpu and memory are); the NodeResourcesFit check for it is skipped"),
+            )),
+        }
+    }
+    r
+}
+
+/// Reads a pod template (`prefix` is its field path, e.g. `spec.template`).
+pub(super) fn template_facts(t: &PodTemplateSpec, origin: &Origin, prefix: &str, labels: &mut Labels, diag: &mut Diag) -> Option<TemplateFacts> {
+    let Some(spec) = &t.spec else {
+        diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{prefix}.spec"), "missing pod spec"));
+        return None;
+    };
+    let s = format!("{prefix}.spec");
+    let pod_labels: Vec<(String, String)> = t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default().into_iter().collect();
+
+    // Fields that change placement or eviction but are not modelled.
+    let mut unmodeled = |field: String, why: &str| diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, field, why.to_string()));
+    if let Some(a) = &spec.affinity {
+        if a.pod_affinity.is_some() {
+            unmodeled(format!("{s}.affinity.podAffinity"), "inter-pod affinity is not modelled (InterPodAffinity filter and score)");
+        }
+        if a.pod_anti_affinity.is_some() {
+            unmodeled(format!("{s}.affinity.podAntiAffinity"), "inter-pod anti-affinity is not modelled (InterPodAffinity filter and score)");
+        }
+    }
+    if spec.priority_class_name.is_some() || spec.priority.is_some() {
+        unmodeled(format!("{s}.priorityClassName"), "pod priority and preemption are not modelled");
+    }
+    if let Some(n) = &spec.scheduler_name {
+        if n != "default-scheduler" {
+            unmodeled(format!("{s}.schedulerName"), "only the default scheduler is modelled");
+        }
+    }
+    if spec.overhead.is_some() {
+        unmodeled(format!("{s}.overhead"), "pod overhead is not modelled");
+    }
+    if spec.resources.is_some() {
+        unmodeled(format!("{s}.resources"), "pod-level resources are not modelled; put requests on containers");
+    }
+    if spec.resource_claims.as_ref().is_some_and(|c| !c.is_empty()) {
+        unmodeled(format!("{s}.resourceClaims"), "dynamic resource allocation is not modelled");
+    }
+    for (i, c) in spec.containers.iter().enumerate() {
+        for (j, p) in c.ports.iter().flatten().enumerate() {
+            if p.host_port.is_some() {
+                unmodeled(format!("{s}.containers[{i}].ports[{j}].hostPort"), "host ports (NodePorts filter) are not modelled");
+            }
+        }
+    }
+    for (i, c) in spec.init_containers.iter().flatten().enumerate() {
+        if c.restart_policy.as_deref() == Some("Always") {
+            unmodeled(format!("{s}.initContainers[{i}].restartPolicy"), "sidecar containers' requests are not modelled");
+        }
+    }
+    for (i, c) in spec.topology_spread_constraints.iter().flatten().enumerate() {
+        if c.match_label_keys.as_ref().is_some_and(|k| !k.is_empty()) {
+            unmodeled(format!("{s}.topologySpreadConstraints[{i}].matchLabelKeys"), "matchLabelKeys is not modelled");
+        }
+    }
+
+    // Requests: sum of containers, at least the largest init container (Kubernetes' effective request).
+    let mut requests = Resources::default();
+    for (i, c) in spec.containers.iter().enumerate() {
+        let r = container_requests(c, origin, &format!("{s}.containers[{i}]"), diag);
+        requests.cpu_milli += r.cpu_milli;
+        requests.memory_mib += r.memory_mib;
+    }
+    for (i, c) in spec.init_containers.iter().flatten().enumerate() {
+        let r = container_requests(c, origin, &format!("{s}.initContainers[{i}]"), diag);
+        requests.cpu_milli = requests.cpu_milli.max(r.cpu_milli);
+        requests.memory_mib = requests.memory_mib.max(r.memory_mib);
+    }
+    requests.pods = 1;
+
+    let node_selector = spec
+        .node_selector
+        .iter()
+        .flatten()
+        .map(|(k, v)| Requirement { key: k.clone(), op: Op::In, values: vec![v.clone()] })
+        .collect();
+
+    let na = spec.affinity.as_ref().and_then(|a| a.node_affinity.as_ref());
+    let naf = format!("{s}.affinity.nodeAffinity");
+    let required_terms = na.and_then(|n| n.required_during_scheduling_ignored_during_execution.as_ref()).map(|sel| {
+        sel.node_selector_terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| node_term(t, origin, &format!("{naf}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[{i}]"), diag))
+            .collect()
+    });
+    let preferred_terms = na
+        .and_then(|n| n.preferred_during_scheduling_ignored_during_execution.as_ref())
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, p)| {
+            let f = format!("{naf}.preferredDuringSchedulingIgnoredDuringExecution[{i}]");
+            if !(1..=100).contains(&p.weight) {
+                diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.weight"), format!("weight {} out of range; expected 1..100", p.weight)));
+            }
+            (p.weight as i64, node_term(&p.preference, origin, &format!("{f}.preference"), diag))
+        })
+        .collect();
+
+    let tolerations: Vec<Toleration> = spec.tolerations.clone().unwrap_or_default();
+    for (i, t) in tolerations.iter().enumerate() {
+        let f = format!("{s}.tolerations[{i}]");
+        match t.operator.as_deref() {
+            None | Some("") | Some("Equal") => {}
+            Some("Exists") => {
+                if t.value.as_deref().is_some_and(|v| !v.is_empty()) {
+                    diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.value"), "must be empty when operator is Exists"));
+                }
+            }
+            Some(o) => diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.operator"), format!("unknown operator {o:?}; expected Equal or Exists"))),
+        }
+        if let Some(e) = t.effect.as_deref().filter(|e| !e.is_empty()) {
+            if parse_effect(e).is_none() {
+                diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.effect"), format!("unknown effect {e:?}; expected NoSchedule, PreferNoSchedule or NoExecute")));
+            }
+        }
+        if t.toleration_seconds.is_some() {
+            diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                format!("{f}.tolerationSeconds"),
+                "eviction delays are not modelled; without tolerationSeconds the toleration holds forever, with it the pod is eventually evicted as if not tolerated",
+            ));
+        }
+    }
+
+    let mut spread = Vec::new();
+    for (i, c) in spec.topology_spread_constraints.iter().flatten().enumerate() {
+        let f = format!("{s}.topologySpreadConstraints[{i}]");
+        if c.max_skew < 1 {
+            diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.maxSkew"), format!("{} is not allowed; expected at least 1", c.max_skew)));
+        }
+        let hard = match c.when_unsatisfiable.as_str() {
+            "DoNotSchedule" => true,
+            "ScheduleAnyway" => false,
+            w => {
+                diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.whenUnsatisfiable"), format!("unknown value {w:?}; expected DoNotSchedule or ScheduleAnyway")));
+                true
+            }
+        };
+        if c.min_domains.is_some() && !hard {
+            diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.minDomains"), "allowed only with whenUnsatisfiable: DoNotSchedule"));
+        }
+        if c.min_domains.is_some_and(|m| m < 1) {
+            diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.minDomains"), "expected at least 1"));
+        }
+        let policy = |v: &Option<String>, field: &str, default: bool, diag: &mut Diag| match v.as_deref() {
+            None => default,
+            Some("Honor") => true,
+            Some("Ignore") => false,
+            Some(o) => {
+                diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.{field}"), format!("unknown value {o:?}; expected Honor or Ignore")));
+                default
+            }
+        };
+        let honor_node_affinity = policy(&c.node_affinity_policy, "nodeAffinityPolicy", true, diag);
+        let honor_node_taints = policy(&c.node_taints_policy, "nodeTaintsPolicy", false, diag);
+        // A constraint without labelSelector selects no pods (labels.Nothing upstream).
+        let selector = match &c.label_selector {
+            Some(sel) => label_selector(sel, origin, &format!("{f}.labelSelector"), diag),
+            None => vec![Requirement { key: String::new(), op: Op::In, values: vec![] }],
+        };
+        spread.push(RawSpread {
+            max_skew: c.max_skew as i64,
+            key: labels.key(&c.topology_key),
+            hard,
+            min_domains: c.min_domains.map(|m| m as i64),
+            honor_node_affinity,
+            honor_node_taints,
+            selector: Some(selector),
+        });
+    }
+
+    let volumes = spec.volumes.iter().flatten();
+    let mut local_storage = false;
+    let mut pvc = false;
+    for v in volumes {
+        local_storage |= v.empty_dir.is_some() || v.host_path.is_some();
+        pvc |= v.persistent_volume_claim.is_some();
+    }
+
+    Some(TemplateFacts {
+        labels: pod_labels,
+        requests,
+        node_name: spec.node_name.clone(),
+        node_selector,
+        required_terms,
+        preferred_terms,
+        tolerations,
+        spread,
+        local_storage,
+        pvc,
+    })
+}
+
+/// The static facts of a template on one node.
+pub(super) fn placement_on(f: &TemplateFacts, node: &Node, labels: &Labels) -> Placement {
+    let node_name_ok = f.node_name.as_deref().is_none_or(|n| n == node.name);
+    let selector_ok = all_match(&f.node_selector, |k| node_label(node, labels, k));
+    let required_ok = f.required_terms.as_ref().is_none_or(|terms| terms.iter().any(|t| term_matches(t, node, labels)));
+    let preferred_weight = f.preferred_terms.iter().filter(|(_, t)| term_matches(t, node, labels)).map(|(w, _)| *w).sum();
+    let untolerated = |effect: Effect| node.taints.iter().filter(|t| t.effect == effect && !f.tolerations.iter().any(|tol| tolerates(tol, t))).count();
+    Placement {
+        node_name_ok,
+        affinity_ok: selector_ok && required_ok,
+        preferred_weight,
+        untolerated_no_schedule: untolerated(Effect::NoSchedule) > 0,
+        untolerated_no_execute: untolerated(Effect::NoExecute) > 0,
+        untolerated_prefer_no_schedule: untolerated(Effect::PreferNoSchedule) as i64,
+    }
+}
+
+/// Whether the template tolerates the taint a cordoned node carries.
+pub(super) fn tolerates_unschedulable(f: &TemplateFacts) -> bool {
+    let taint = Taint { key: "node.kubernetes.io/unschedulable".into(), value: String::new(), effect: Effect::NoSchedule };
+    f.tolerations.iter().any(|t| tolerates(t, &taint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tol(key: Option<&str>, op: Option<&str>, value: Option<&str>, effect: Option<&str>) -> Toleration {
+        Toleration {
+            key: key.map(Into::into),
+            operator: op.map(Into::into),
+            value: value.map(Into::into),
+            effect: effect.map(Into::into),
+            toleration_seconds: None,
+        }
+    }
+
+    #[test]
+    fn tolerations_match_as_core_v1_defines() {
+        let taint = Taint { key: "key1".into(), value: "value1".into(), effect: Effect::NoExecute };
+        assert!(tolerates(&tol(Some("key1"), Some("Equal"), Some("value1"), Some("NoExecute")), &taint));
+        assert!(tolerates(&tol(Some("key1"), None, Some("value1"), None), &taint), "empty effect matches every effect");
+        assert!(tolerates(&tol(Some("key1"), Some("Exists"), None, None), &taint));
+        assert!(tolerates(&tol(None, Some("Exists"), None, None), &taint), "empty key with Exists tolerates everything");
+        assert!(!tolerates(&tol(Some("key1"), Some("Equal"), Some("other"), None), &taint));
+        assert!(!tolerates(&tol(Some("key1"), Some("Exists"), None, Some("NoSchedule")), &taint));
+        assert!(!tolerates(&tol(Some("key2"), Some("Exists"), None, None), &taint));
+    }
+}

@@ -1,0 +1,147 @@
+//! Typed decoding of one YAML document (or one `items[i]` of a List) with located errors and
+//! unknown-field detection. Shared by `manifest/` and `spec/`, the only modules that know YAML.
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{InputClass, InputError, Origin};
+
+/// One YAML document of a file: its text source (to re-read it with line numbers) or, for an
+/// item of a `kind: List`, its already parsed value.
+pub struct Document<'a> {
+    pub origin: Origin,
+    pub text: &'a str,
+    /// 0-based index of the document in `text`.
+    pub index: usize,
+    /// Set for `items[i]` of a List: decoded from the value (no line numbers available).
+    pub value: Option<serde_yaml::Value>,
+}
+
+/// Formats a serde_ignored path the way Kubernetes users write field paths:
+/// `spec.template.spec.containers[0].resources`.
+fn format_path(path: &serde_ignored::Path) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", format_path(parent)),
+        Path::Map { parent, key } => {
+            let p = format_path(parent);
+            if p.is_empty() {
+                key.clone()
+            } else {
+                format!("{p}.{key}")
+            }
+        }
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => format_path(parent),
+    }
+}
+
+/// Splits serde_yaml's `spec.replicas: invalid type: ... at line 5 column 13` into the field
+/// path and the rest. serde_yaml puts the path first when the error is below the root.
+fn split_yaml_error(msg: &str) -> (String, String) {
+    if let Some((head, rest)) = msg.split_once(": ") {
+        let looks_like_path = !head.is_empty()
+            && !head.contains(' ')
+            && head.chars().all(|c| c.is_ascii_alphanumeric() || "._-[]/".contains(c));
+        if looks_like_path && !head.chars().all(|c| c.is_ascii_digit()) {
+            return (head.to_string(), rest.to_string());
+        }
+    }
+    (String::new(), msg.to_string())
+}
+
+fn classify(message: &str) -> InputClass {
+    if message.contains("missing field") || message.contains("invalid type") || message.contains("unknown variant") {
+        InputClass::MissingOrMistyped
+    } else if message.contains("unknown field") {
+        InputClass::UnknownField
+    } else {
+        InputClass::Invalid
+    }
+}
+
+/// Decodes a document into `T`. A field that `T` does not know is an error (class
+/// UnknownField): in a manifest it is almost always a typo whose intended effect kbmc would
+/// silently miss, and `kubectl apply` rejects it too under strict field validation.
+pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>> {
+    let mut unknown: Vec<String> = Vec::new();
+    let result: Result<T, InputError> = match &doc.value {
+        None => {
+            let de = serde_yaml::Deserializer::from_str(doc.text)
+                .nth(doc.index)
+                .expect("document index comes from iterating the same text");
+            serde_ignored::deserialize(de, |p| unknown.push(format_path(&p))).map_err(|e| {
+                let (field, message) = split_yaml_error(&e.to_string());
+                InputError::at(&doc.origin, classify(&message), field, message)
+            })
+        }
+        Some(value) => {
+            let mut track = serde_path_to_error::Track::new();
+            let de = serde_path_to_error::Deserializer::new(value.clone(), &mut track);
+            let r = serde_ignored::deserialize(de, |p| unknown.push(format_path(&p)));
+            r.map_err(|e| {
+                let path = track.path().to_string();
+                let field = if path == "." { String::new() } else { path };
+                let message = e.to_string();
+                InputError::at(&doc.origin, classify(&message), field, message)
+            })
+        }
+    };
+    match result {
+        Err(e) => Err(vec![e]),
+        Ok(_) if !unknown.is_empty() => Err(unknown
+            .into_iter()
+            .map(|f| {
+                InputError::at(
+                    &doc.origin,
+                    InputClass::UnknownField,
+                    f,
+                    "unknown field (is it misspelt? kbmc, like kubectl's strict validation, rejects fields it does not know)",
+                )
+            })
+            .collect()),
+        Ok(v) => Ok(v),
+    }
+}
+
+/// Decodes a nested value (for example a descheduler plugin's `args`) into `T`, with errors
+/// located at `prefix` (the field path of the value inside its document).
+pub fn decode_value<T: DeserializeOwned>(origin: &Origin, prefix: &str, value: serde_yaml::Value) -> Result<T, Vec<InputError>> {
+    let mut unknown: Vec<String> = Vec::new();
+    let mut track = serde_path_to_error::Track::new();
+    let de = serde_path_to_error::Deserializer::new(value, &mut track);
+    let join = |p: String| {
+        if p.is_empty() || p == "." {
+            prefix.to_string()
+        } else if p.starts_with('[') {
+            format!("{prefix}{p}")
+        } else {
+            format!("{prefix}.{p}")
+        }
+    };
+    let r: Result<T, _> = serde_ignored::deserialize(de, |p| unknown.push(format_path(&p)));
+    match r {
+        Err(e) => {
+            let message = e.to_string();
+            Err(vec![InputError::at(origin, classify(&message), join(track.path().to_string()), message)])
+        }
+        Ok(_) if !unknown.is_empty() => Err(unknown
+            .into_iter()
+            .map(|f| InputError::at(origin, InputClass::UnknownField, join(f), "unknown field (is it misspelt?)"))
+            .collect()),
+        Ok(v) => Ok(v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_path_from_serde_yaml_messages() {
+        let (f, m) = split_yaml_error("spec.replicas: invalid type: string \"three\", expected i32 at line 5 column 13");
+        assert_eq!(f, "spec.replicas");
+        assert!(m.starts_with("invalid type"));
+        let (f, _) = split_yaml_error("missing field `spec` at line 1 column 1");
+        assert_eq!(f, "");
+    }
+}

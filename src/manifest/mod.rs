@@ -1,0 +1,307 @@
+//! Kubernetes YAML -> typed objects. Owns reading files and directories, splitting
+//! multi-document YAML, unpacking `kind: List`, and routing each document by apiVersion/kind to
+//! its typed decoder (k8s-openapi for core kinds, small serde structs for DeschedulerPolicy and
+//! KubeSchedulerConfiguration, `spec::` for kbmc's Verification). It must not interpret
+//! objects: validation and meaning belong to `ir/`.
+
+pub mod decode;
+pub mod descheduler;
+pub mod quantity;
+pub mod scheduler_config;
+
+use std::path::{Path, PathBuf};
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::Node;
+
+use crate::error::{Error, InputClass, InputError, Origin};
+use crate::spec::Verification;
+use decode::{decode, Document};
+
+/// A decoded object and where it came from.
+#[derive(Clone, Debug)]
+pub struct Object<T> {
+    pub origin: Origin,
+    pub value: T,
+}
+
+/// Everything read from the paths given on the command line.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub verifications: Vec<Object<Verification>>,
+    pub deployments: Vec<Object<Deployment>>,
+    pub hpas: Vec<Object<HorizontalPodAutoscaler>>,
+    pub nodes: Vec<Object<Node>>,
+    pub descheduler_policies: Vec<Object<descheduler::DeschedulerPolicy>>,
+    pub scheduler_configs: Vec<Object<scheduler_config::KubeSchedulerConfiguration>>,
+    /// Deployments named by `applyDeployment` events: (the event's `manifest` string, object).
+    /// Files named there are new versions to apply later, not part of the initial cluster.
+    pub applied: Vec<(String, Object<Deployment>)>,
+    /// Non-fatal findings (ignored kinds, unmodelled input demoted by --allow-unmodeled).
+    pub warnings: Vec<InputError>,
+    /// The files read, in order, for reports.
+    pub files: Vec<PathBuf>,
+}
+
+/// Options that change how strict loading is.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoadOptions {
+    /// Turn "changes behaviour but is not modelled" errors into warnings.
+    pub allow_unmodeled: bool,
+}
+
+/// Kinds that exist in Kubernetes but cannot change what the modelled controllers do.
+const IGNORED_KINDS: &[&str] = &[
+    "Service",
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "Namespace",
+    "Endpoints",
+    "EndpointSlice",
+    "Ingress",
+    "IngressClass",
+    "NetworkPolicy",
+    "Role",
+    "RoleBinding",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ControllerRevision",
+    "Event",
+    "CustomResourceDefinition",
+];
+
+/// Kinds that exist in Kubernetes and would change the modelled behaviour, but are not modelled.
+const UNMODELED_KINDS: &[(&str, &str)] = &[
+    ("Pod", "bare pods are not modelled; describe running pods with spec.workloads[].placement"),
+    ("ReplicaSet", "ReplicaSets are modelled only as owned by a Deployment"),
+    ("StatefulSet", "StatefulSets are not modelled"),
+    ("DaemonSet", "DaemonSets are not modelled; reserve their requests in the node pool's allocatable"),
+    ("Job", "Jobs are not modelled"),
+    ("CronJob", "CronJobs are not modelled"),
+    ("PodDisruptionBudget", "PodDisruptionBudgets are not modelled (evictions ignore them)"),
+    ("PriorityClass", "pod priority and preemption are not modelled"),
+    ("LimitRange", "LimitRange defaulting of requests is not modelled; write requests in the Deployment"),
+    ("ResourceQuota", "ResourceQuotas are not modelled"),
+];
+
+const KNOWN: &str = "apps/v1 Deployment, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
+descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
+kbmc.dev/v1alpha1 Verification";
+
+fn is_yaml_file(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+}
+
+/// Expands the given paths: files as given, directories recursively to their YAML/JSON files
+/// in name order (so runs are reproducible).
+fn expand(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut stack = vec![p.clone()];
+            let mut found = Vec::new();
+            while let Some(dir) = stack.pop() {
+                match std::fs::read_dir(&dir) {
+                    Ok(entries) => {
+                        for e in entries.flatten() {
+                            let path = e.path();
+                            if path.is_dir() {
+                                stack.push(path);
+                            } else if is_yaml_file(&path) {
+                                found.push(path);
+                            }
+                        }
+                    }
+                    Err(e) => errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}"))),
+                }
+            }
+            found.sort();
+            out.extend(found);
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            errors.push(InputError::file(p, InputClass::Syntax, "no such file or directory"));
+        }
+    }
+    out
+}
+
+/// Reads every path and decodes every document. All errors are collected and returned at once.
+pub fn load(paths: &[PathBuf], opts: LoadOptions) -> Result<Inputs, Error> {
+    let mut errors = Vec::new();
+    let mut inputs = Inputs::default();
+    for file in expand(paths, &mut errors) {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(InputError::file(&file, InputClass::Syntax, format!("cannot read file: {e}")));
+                continue;
+            }
+        };
+        load_text(&file, &text, opts, &mut inputs, &mut errors);
+        inputs.files.push(file);
+    }
+    if paths.is_empty() {
+        return Err(Error::Usage("no input paths given".into()));
+    }
+    separate_applied(&mut inputs, opts, &mut errors);
+    if errors.is_empty() {
+        Ok(inputs)
+    } else {
+        Err(Error::Input(errors))
+    }
+}
+
+/// Moves the Deployments of files named by `applyDeployment` events out of the initial
+/// cluster (loading those files when the given paths did not include them).
+fn separate_applied(inputs: &mut Inputs, opts: LoadOptions, errors: &mut Vec<InputError>) {
+    let [verification] = inputs.verifications.as_slice() else { return };
+    let base = verification.origin.file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let manifests: Vec<(usize, String)> = verification
+        .value
+        .spec
+        .events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            crate::spec::Event::ApplyDeployment { manifest, .. } => Some((i, manifest.clone())),
+            _ => None,
+        })
+        .collect();
+    for (ei, manifest) in manifests {
+        let path = base.join(&manifest);
+        let Ok(canon) = path.canonicalize() else {
+            errors.push(InputError::at(
+                &verification.origin.clone(),
+                InputClass::DanglingReference,
+                format!("spec.events[{ei}].manifest"),
+                format!("cannot read {}: no such file", path.display()),
+            ));
+            continue;
+        };
+        let same = |o: &Origin| o.file.canonicalize().is_ok_and(|c| c == canon);
+        let (moved, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut inputs.deployments).into_iter().partition(|d| same(&d.origin));
+        inputs.deployments = kept;
+        if !moved.is_empty() {
+            inputs.applied.extend(moved.into_iter().map(|d| (manifest.clone(), d)));
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let mut extra = Inputs::default();
+                load_text(&path, &text, opts, &mut extra, errors);
+                inputs.applied.extend(extra.deployments.into_iter().map(|d| (manifest.clone(), d)));
+            }
+            Err(e) => errors.push(InputError::file(&path, InputClass::Syntax, format!("cannot read file: {e}"))),
+        }
+    }
+}
+
+/// Decodes all documents of one file's text into `inputs`.
+pub fn load_text(file: &Path, text: &str, opts: LoadOptions, inputs: &mut Inputs, errors: &mut Vec<InputError>) {
+    for (index, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
+        let origin = Origin::new(file, index + 1);
+        let value: serde_yaml::Value = match serde::Deserialize::deserialize(de) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(InputError::at(&origin, InputClass::Syntax, "", format!("not valid YAML: {e}")));
+                // A syntax error ends the stream: the parser cannot find later documents.
+                break;
+            }
+        };
+        if value.is_null() {
+            continue; // an empty document, e.g. a trailing `---`
+        }
+        let doc = Document { origin, text, index, value: None };
+        route(doc, &value, opts, inputs, errors);
+    }
+}
+
+fn route(doc: Document, value: &serde_yaml::Value, opts: LoadOptions, inputs: &mut Inputs, errors: &mut Vec<InputError>) {
+    let origin = doc.origin.clone();
+    let Some(map) = value.as_mapping() else {
+        errors.push(InputError::at(&origin, InputClass::Syntax, "", "expected a mapping with apiVersion and kind"));
+        return;
+    };
+    let field = |k: &str| map.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let (Some(api_version), Some(kind)) = (field("apiVersion"), field("kind")) else {
+        let missing = if field("apiVersion").is_none() { "apiVersion" } else { "kind" };
+        errors.push(InputError::at(
+            &origin,
+            InputClass::MissingOrMistyped,
+            missing,
+            format!("missing or not a string; every document needs apiVersion and kind (known: {KNOWN})"),
+        ));
+        return;
+    };
+    let name = value
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(|n| n.as_str())
+        .unwrap_or("<unnamed>")
+        .to_string();
+    let object = format!("{kind}/{name}");
+    let located = |mut es: Vec<InputError>| {
+        for e in &mut es {
+            e.object.get_or_insert_with(|| object.clone());
+        }
+        es
+    };
+    macro_rules! take {
+        ($vec:expr) => {
+            match decode(&doc) {
+                Ok(v) => $vec.push(Object { origin: origin.clone(), value: v }),
+                Err(es) => errors.extend(located(es)),
+            }
+        };
+    }
+    match (api_version.as_str(), kind.as_str()) {
+        ("apps/v1", "Deployment") => take!(inputs.deployments),
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => take!(inputs.hpas),
+        ("v1", "Node") => take!(inputs.nodes),
+        ("descheduler/v1alpha2", "DeschedulerPolicy") => take!(inputs.descheduler_policies),
+        ("kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration") => take!(inputs.scheduler_configs),
+        ("kbmc.dev/v1alpha1", "Verification") => take!(inputs.verifications),
+        ("v1", "List") if origin.item.is_none() => {
+            let Some(items) = value.get("items").and_then(|i| i.as_sequence()) else {
+                errors.push(InputError::at(&origin, InputClass::MissingOrMistyped, "items", "a List needs a sequence `items`"));
+                return;
+            };
+            for (i, item) in items.iter().enumerate() {
+                let mut o = origin.clone();
+                o.item = Some(i);
+                let d = Document { origin: o, text: doc.text, index: doc.index, value: Some(item.clone()) };
+                route(d, item, opts, inputs, errors);
+            }
+        }
+        (_, k) if IGNORED_KINDS.contains(&k) => {
+            log::info!("{origin}: {object}: ignored, a {k} cannot change what the modelled controllers do");
+        }
+        (av, k) => {
+            let unmodeled = UNMODELED_KINDS.iter().find(|(n, _)| *n == k).map(|(_, why)| why.to_string()).or_else(|| {
+                match k {
+                    "Deployment" | "HorizontalPodAutoscaler" | "Node" | "DeschedulerPolicy" | "KubeSchedulerConfiguration" | "Verification" => {
+                        Some(format!("apiVersion {av} of {k} is not supported (known: {KNOWN})"))
+                    }
+                    _ => None,
+                }
+            });
+            match unmodeled {
+                Some(why) => {
+                    let e = InputError::at(&origin, InputClass::Unmodeled, "kind", format!("{av} {k}: {why}")).with_object(object);
+                    if opts.allow_unmodeled && !matches!(k, "Deployment" | "HorizontalPodAutoscaler" | "Node" | "Verification") {
+                        inputs.warnings.push(e);
+                    } else {
+                        errors.push(e);
+                    }
+                }
+                None => errors.push(
+                    InputError::at(&origin, InputClass::UnknownKind, "kind", format!("unknown kind {av} {k}; kbmc reads {KNOWN}"))
+                        .with_object(object),
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Kubernetes resource quantities ("250m", "1.5", "1Gi", "1e3", "1k"), parsed exactly as
+//! apimachinery's `resource.ParseQuantity` grammar reads them. Owns only parsing and exact
+//! scaling to integers; choosing units (millicores, MiB) and rounding direction is `ir/`'s call.
+//!
+//! Why not the kube_quantity crate: its integer conversions truncate or refuse sub-unit
+//! scales ("250m" cannot be turned into 250 millicores without going through f64), see
+//! docs/adr/0002-dependencies.md.
+
+use std::fmt;
+
+/// An exact non-negative-or-negative rational: `mantissa × 10^exp10 × 1024^exp1024`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quantity {
+    mantissa: i128,
+    exp10: i32,
+    exp1024: u32,
+}
+
+/// How to round when a quantity is not a whole number of the target unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Round {
+    Up,
+    Down,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuantityError(pub String);
+
+impl fmt::Display for QuantityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const EXPECTED: &str = "expected a Kubernetes quantity such as \"250m\", \"2\", \"1.5\", \"512Mi\", \"1Gi\", \"1e3\" or \"1k\"";
+
+impl Quantity {
+    pub fn parse(text: &str) -> Result<Quantity, QuantityError> {
+        let bad = |why: &str| QuantityError(format!("invalid quantity {text:?}: {why}; {EXPECTED}"));
+        let s = text.trim();
+        if s.is_empty() {
+            return Err(bad("empty"));
+        }
+        let (negative, rest) = match s.as_bytes()[0] {
+            b'+' => (false, &s[1..]),
+            b'-' => (true, &s[1..]),
+            _ => (false, s),
+        };
+        // The number: digits, optionally one '.', more digits; at least one digit in all.
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, suffix) = rest.split_at(num_len);
+        if number.matches('.').count() > 1 {
+            return Err(bad("more than one decimal point"));
+        }
+        let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
+        if int_part.is_empty() && frac_part.is_empty() {
+            return Err(bad("no digits"));
+        }
+        let digits = format!("{int_part}{frac_part}");
+        let digits = digits.trim_start_matches('0');
+        if digits.len() > 30 {
+            return Err(bad("too many significant digits"));
+        }
+        let mut mantissa: i128 = if digits.is_empty() { 0 } else { digits.parse().map_err(|_| bad("not a number"))? };
+        if negative {
+            mantissa = -mantissa;
+        }
+        let mut exp10 = -(frac_part.len() as i32);
+        let mut exp1024 = 0u32;
+        match suffix {
+            "" => {}
+            "n" => exp10 -= 9,
+            "u" => exp10 -= 6,
+            "m" => exp10 -= 3,
+            "k" => exp10 += 3,
+            "M" => exp10 += 6,
+            "G" => exp10 += 9,
+            "T" => exp10 += 12,
+            "P" => exp10 += 15,
+            "E" => exp10 += 18,
+            "Ki" => exp1024 = 1,
+            "Mi" => exp1024 = 2,
+            "Gi" => exp1024 = 3,
+            "Ti" => exp1024 = 4,
+            "Pi" => exp1024 = 5,
+            "Ei" => exp1024 = 6,
+            _ if suffix.starts_with(['e', 'E']) => {
+                let e = &suffix[1..];
+                let valid = !e.is_empty()
+                    && e.trim_start_matches(['+', '-']).chars().all(|c| c.is_ascii_digit())
+                    && e.len() - e.trim_start_matches(['+', '-']).len() <= 1
+                    && !e.trim_start_matches(['+', '-']).is_empty();
+                if !valid {
+                    return Err(bad(&format!("unknown suffix {suffix:?}")));
+                }
+                let e: i32 = e.parse().map_err(|_| bad("exponent out of range"))?;
+                if !(-30..=30).contains(&e) {
+                    return Err(bad("exponent out of range"));
+                }
+                exp10 += e;
+            }
+            _ => return Err(bad(&format!("unknown suffix {suffix:?}"))),
+        }
+        Ok(Quantity { mantissa, exp10, exp1024 })
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.mantissa < 0
+    }
+
+    /// `self × num / den`, rounded as asked, as an i64. Errors when the result does not fit.
+    pub fn scaled(&self, num: i64, den: i64, round: Round) -> Result<i64, QuantityError> {
+        let overflow = || QuantityError(format!("quantity {self} is too large"));
+        let mut n: i128 = self.mantissa.checked_mul(num as i128).ok_or_else(overflow)?;
+        let mut d: i128 = den as i128;
+        for _ in 0..self.exp1024 {
+            n = n.checked_mul(1024).ok_or_else(overflow)?;
+        }
+        if self.exp10 >= 0 {
+            n = n.checked_mul(10i128.checked_pow(self.exp10 as u32).ok_or_else(overflow)?).ok_or_else(overflow)?;
+        } else {
+            d = d.checked_mul(10i128.checked_pow((-self.exp10) as u32).ok_or_else(overflow)?).ok_or_else(overflow)?;
+        }
+        let q = match round {
+            Round::Down => n.div_euclid(d),
+            Round::Up => -((-n).div_euclid(d)),
+        };
+        i64::try_from(q).map_err(|_| overflow())
+    }
+
+    /// Millicores (CPU), rounded as asked: "250m" -> 250, "1.5" -> 1500.
+    pub fn millis(&self, round: Round) -> Result<i64, QuantityError> {
+        self.scaled(1000, 1, round)
+    }
+
+    /// Mebibytes (memory), rounded as asked: "1Gi" -> 1024, "1e9" -> 953 (down) / 954 (up).
+    pub fn mebibytes(&self, round: Round) -> Result<i64, QuantityError> {
+        self.scaled(1, 1 << 20, round)
+    }
+
+    /// The whole value, rounded as asked ("110" pods -> 110).
+    pub fn units(&self, round: Round) -> Result<i64, QuantityError> {
+        self.scaled(1, 1, round)
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}e{}", self.mantissa, self.exp10)?;
+        if self.exp1024 > 0 {
+            write!(f, "*1024^{}", self.exp1024)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_form_kubernetes_writes() {
+        // (text, millicores rounded up, MiB rounded up)
+        let table: &[(&str, i64, i64)] = &[
+            ("250m", 250, 1),
+            ("2", 2000, 1),
+            ("1.5", 1500, 1),
+            ("1Gi", 1024 * 1024 * 1000, 1024),
+            ("512Mi", 512 * 1024 * 1024 * 1000, 512),
+            ("1e3", 1_000_000, 1),
+            ("1k", 1_000_000, 1),
+            ("1E3", 1_000_000, 1),
+            ("0.5", 500, 1),
+            (".5", 500, 1),
+            ("5.", 5000, 1),
+            ("+3", 3000, 1),
+            ("100M", 100_000_000_000, 96),
+            ("1Ki", 1_024_000, 1),
+            ("0", 0, 0),
+            ("0.1m", 1, 1),
+            ("1500u", 2, 1),
+            ("64Gi", 64 * 1024 * 1024 * 1024 * 1000, 65536),
+        ];
+        for &(text, milli, mib) in table {
+            let q = Quantity::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(q.millis(Round::Up).unwrap(), milli, "millis of {text}");
+            assert_eq!(q.mebibytes(Round::Up).unwrap(), mib, "MiB of {text}");
+        }
+    }
+
+    #[test]
+    fn rounds_in_the_asked_direction() {
+        let q = Quantity::parse("1e9").unwrap();
+        assert_eq!(q.mebibytes(Round::Down).unwrap(), 953);
+        assert_eq!(q.mebibytes(Round::Up).unwrap(), 954);
+        let q = Quantity::parse("0.1m").unwrap();
+        assert_eq!(q.millis(Round::Down).unwrap(), 0);
+        assert!(Quantity::parse("-1").unwrap().is_negative());
+    }
+
+    #[test]
+    fn rejects_malformed_quantities() {
+        for text in ["", "abc", "1.2.3", "5Xi", "--1", "1e", "1Ki5", "m", "1 Gi", "1e+", "1e1.5", "1ee3", "."] {
+            let err = Quantity::parse(text).expect_err(text);
+            assert!(err.0.contains("invalid quantity"), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn reports_overflow_instead_of_wrapping() {
+        let q = Quantity::parse("9Ei").unwrap();
+        assert!(q.millis(Round::Up).is_err());
+    }
+}

@@ -1,0 +1,302 @@
+//! `kbmc inspect`: the resolved model in a stable text form (same input, same bytes) and as
+//! JSON. Text is built into a String first so that tests can compare it.
+
+use std::fmt::Write;
+
+use crate::error::Error;
+use crate::ir::*;
+
+fn cpu(m: i64) -> String {
+    if m % 1000 == 0 {
+        format!("{}", m / 1000)
+    } else {
+        format!("{m}m")
+    }
+}
+
+fn mem(mib: i64) -> String {
+    if mib % 1024 == 0 && mib != 0 {
+        format!("{}Gi", mib / 1024)
+    } else {
+        format!("{mib}Mi")
+    }
+}
+
+fn res(r: &Resources) -> String {
+    format!("cpu {}, memory {}, pods {}", cpu(r.cpu_milli), mem(r.memory_mib), r.pods)
+}
+
+fn iop(v: &IntOrPercent) -> String {
+    match v {
+        IntOrPercent::Int(i) => i.to_string(),
+        IntOrPercent::Percent(p) => format!("{p}%"),
+    }
+}
+
+fn strategy(s: &Strategy) -> String {
+    match s {
+        Strategy::Recreate => "Recreate".into(),
+        Strategy::RollingUpdate { max_surge, max_unavailable } => format!("RollingUpdate (maxSurge {}, maxUnavailable {})", iop(max_surge), iop(max_unavailable)),
+    }
+}
+
+fn group_name(m: &Model, g: GroupId) -> String {
+    let grp = m.group(g);
+    format!("{}@r{}", m.deployment(grp.deployment).name, grp.revision)
+}
+
+fn rules(r: &ScalingRules) -> String {
+    let ps: Vec<String> = r
+        .policies
+        .iter()
+        .map(|p| format!("{} {}{} per {}s", if p.kind == PolicyKind::Pods { "Pods" } else { "Percent" }, p.value, if p.kind == PolicyKind::Percent { "%" } else { "" }, p.period_seconds))
+        .collect();
+    format!("window {}s, select {:?}, policies [{}]", r.stabilization_window_seconds, r.select_policy, ps.join(", "))
+}
+
+/// Renders the model as text.
+pub fn render(m: &Model) -> String {
+    let mut o = String::new();
+    let w = &mut o;
+    let _ = writeln!(w, "model {}", m.name);
+    let _ = writeln!(w, "timing: {}", if m.timing == Timing::Urgent { "urgent" } else { "interleaved" });
+    let b = &m.bounds;
+    let _ = writeln!(
+        w,
+        "bounds: steps {}, nodes per pool up to {}, pods per node up to {}, pods per deployment up to {}",
+        b.steps, b.max_nodes_per_pool, b.max_pods_per_node, b.max_pods_per_deployment
+    );
+
+    let _ = writeln!(w, "\nnode pools ({}):", m.pools.len());
+    for p in &m.pools {
+        let kind = if p.concrete { "Node manifest" } else { "pool" };
+        let _ = writeln!(w, "  {} ({kind}): {} node(s)", p.name, p.count);
+    }
+
+    let _ = writeln!(w, "\nnode slots ({}):", m.nodes.len());
+    for n in &m.nodes {
+        let pool = &m.pools[n.pool.index()];
+        let presence = if (n.index_in_pool as i64) < pool.count.min { "always present" } else { "present when the pool is larger" };
+        let labels: Vec<String> = n.labels.iter().map(|(k, v)| format!("{}={}", m.labels.key_name(*k), m.labels.value_name(*v))).collect();
+        let _ = writeln!(w, "  {} [pool {}, {presence}]", n.name, pool.name);
+        if n.capacity != n.allocatable {
+            let _ = writeln!(w, "    capacity: {}", res(&n.capacity));
+        }
+        let _ = writeln!(w, "    allocatable: {}", res(&n.allocatable));
+        let _ = writeln!(w, "    labels: {}", labels.join(", "));
+        if !n.taints.is_empty() {
+            let ts: Vec<String> = n.taints.iter().map(|t| t.to_string()).collect();
+            let _ = writeln!(w, "    taints: {}", ts.join(", "));
+        }
+        let mut state = vec![if n.ready { "Ready" } else { "NotReady" }];
+        if n.unschedulable {
+            state.push("cordoned");
+        }
+        let _ = writeln!(w, "    status: {}", state.join(", "));
+    }
+
+    let _ = writeln!(w, "\ndeployments ({}):", m.deployments.len());
+    for d in &m.deployments {
+        let _ = writeln!(w, "  {} (namespace {})", d.name, d.namespace);
+        let src = if d.manifest_sets_replicas { "spec.replicas" } else { "spec.replicas absent, defaults to 1" };
+        let _ = writeln!(w, "    replicas: {} ({src})", d.replicas);
+        let _ = writeln!(w, "    strategy: {}", strategy(&d.strategy));
+        let revs: Vec<String> = d.revisions.iter().map(|g| group_name(m, *g)).collect();
+        let _ = writeln!(w, "    revisions: {}", revs.join(", "));
+        if let Some(h) = d.hpa {
+            let _ = writeln!(w, "    autoscaled by: {}", m.hpas[h.index()].name);
+        }
+        if d.placement.is_empty() {
+            let _ = writeln!(w, "    at start: no pods (the Deployment was just created)");
+        } else {
+            let ps: Vec<String> = d.placement.iter().map(|(n, c)| format!("{} x{c}", m.node(*n).name)).collect();
+            let _ = writeln!(w, "    at start: running on {}", ps.join(", "));
+        }
+        let _ = writeln!(w, "    usage per pod at start: cpu {}, memory {}", cpu(d.initial_usage.cpu_milli), mem(d.initial_usage.memory_mib));
+    }
+
+    let _ = writeln!(w, "\npod groups ({}):", m.groups.len());
+    for (gi, g) in m.groups.iter().enumerate() {
+        let _ = writeln!(w, "  {}", group_name(m, GroupId(gi as u32)));
+        let labels: Vec<String> = g.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(w, "    labels: {}", labels.join(", "));
+        let _ = writeln!(w, "    requests: cpu {}, memory {}", cpu(g.requests.cpu_milli), mem(g.requests.memory_mib));
+        if let Some(n) = &g.node_name {
+            let _ = writeln!(w, "    nodeName: {n} (bypasses the scheduler)");
+        }
+        if g.local_storage || g.pvc {
+            let _ = writeln!(w, "    volumes: {}{}", if g.local_storage { "local storage " } else { "" }, if g.pvc { "persistentVolumeClaim" } else { "" });
+        }
+        let _ = writeln!(w, "    per node: feasible-by-labels | preferred weight | untolerated taints");
+        for (ni, p) in g.per_node.iter().enumerate() {
+            let mut why = Vec::new();
+            if !p.node_name_ok {
+                why.push("nodeName");
+            }
+            if !p.affinity_ok {
+                why.push("affinity");
+            }
+            if p.untolerated_no_schedule {
+                why.push("NoSchedule taint");
+            }
+            if p.untolerated_no_execute {
+                why.push("NoExecute taint");
+            }
+            let feas = if why.is_empty() { "yes".to_string() } else { format!("no ({})", why.join(", ")) };
+            let pns = if p.untolerated_prefer_no_schedule > 0 { format!(", {} PreferNoSchedule", p.untolerated_prefer_no_schedule) } else { String::new() };
+            let _ = writeln!(w, "      {}: {feas} | {} {pns}", m.nodes[ni].name, p.preferred_weight);
+        }
+        for c in &g.spread {
+            let sel: Vec<String> = c.selects.iter().enumerate().filter(|(_, s)| **s).map(|(h, _)| group_name(m, GroupId(h as u32))).collect();
+            let _ = writeln!(
+                w,
+                "    spread: {} maxSkew {} {}{}{}, nodeAffinityPolicy {}, nodeTaintsPolicy {}, counts [{}]",
+                m.labels.key_name(c.topology_key),
+                c.max_skew,
+                if c.hard { "DoNotSchedule" } else { "ScheduleAnyway" },
+                c.min_domains.map(|d| format!(" minDomains {d}")).unwrap_or_default(),
+                if c.system_default { " (system default)" } else { "" },
+                if c.honor_node_affinity { "Honor" } else { "Ignore" },
+                if c.honor_node_taints { "Honor" } else { "Ignore" },
+                sel.join(", ")
+            );
+        }
+    }
+
+    let _ = writeln!(w, "\nhorizontal pod autoscalers ({}):", m.hpas.len());
+    for h in &m.hpas {
+        let ms: Vec<String> = h
+            .metrics
+            .iter()
+            .map(|x| {
+                let r = if x.resource == ResourceName::Cpu { "cpu" } else { "memory" };
+                match x.target {
+                    MetricTarget::Utilization(u) => format!("{r} Utilization {u}%"),
+                    MetricTarget::AverageValue(v) if x.resource == ResourceName::Cpu => format!("{r} AverageValue {}", cpu(v)),
+                    MetricTarget::AverageValue(v) => format!("{r} AverageValue {}", mem(v)),
+                }
+            })
+            .collect();
+        let _ = writeln!(w, "  {} -> {}: replicas {}..{}, metrics {}", h.name, m.deployment(h.target).name, h.min_replicas, h.max_replicas, ms.join(", "));
+        match &h.behavior {
+            None => {
+                let _ = writeln!(w, "    behavior: none (scale-up limit max(2x, 4) per step, 300s scale-down stabilization)");
+            }
+            Some((up, down)) => {
+                let _ = writeln!(w, "    scaleUp: {}", rules(up));
+                let _ = writeln!(w, "    scaleDown: {}", rules(down));
+            }
+        }
+    }
+
+    let s = &m.scheduler;
+    let _ = writeln!(w, "\nscheduler:");
+    let _ = writeln!(
+        w,
+        "  score weights: NodeResourcesFit {}, NodeResourcesBalancedAllocation {}, NodeAffinity {}, TaintToleration {}, PodTopologySpread {}",
+        s.weight_node_resources_fit, s.weight_balanced_allocation, s.weight_node_affinity, s.weight_taint_toleration, s.weight_pod_topology_spread
+    );
+    let _ = writeln!(w, "  NodeResourcesFit scoring: {:?} (cpu weight {}, memory weight {})", s.scoring, s.scoring_cpu_weight, s.scoring_memory_weight);
+    if !s.disabled_filters.is_empty() {
+        let _ = writeln!(w, "  disabled filters: {}", s.disabled_filters.join(", "));
+    }
+
+    let _ = writeln!(w, "\ndescheduler:");
+    match &m.descheduler {
+        None => {
+            let _ = writeln!(w, "  none");
+        }
+        Some(d) => {
+            let lim = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "unlimited".into());
+            let _ = writeln!(w, "  eviction limits: per node {}, per namespace {}, total {}", lim(d.max_per_node), lim(d.max_per_namespace), lim(d.max_total));
+            for p in &d.profiles {
+                let names = |v: &[DeschedulerPlugin]| v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join("; ");
+                let _ = writeln!(w, "  profile {}:", p.name);
+                let _ = writeln!(w, "    deschedule: [{}]", names(&p.deschedule));
+                let _ = writeln!(w, "    balance: [{}]", names(&p.balance));
+                let e = &p.evictor;
+                let _ = writeln!(
+                    w,
+                    "    evictor: nodeFit {}, evictLocalStoragePods {}, ignorePvcPods {}, minReplicas {}",
+                    e.node_fit, e.evict_local_storage_pods, e.ignore_pvc_pods, e.min_replicas
+                );
+            }
+        }
+    }
+
+    let c = &m.controllers;
+    let on: Vec<&str> = [
+        (c.deployment, "deployment"),
+        (c.scheduler, "scheduler"),
+        (c.kubelet, "kubelet"),
+        (c.hpa, "hpa"),
+        (c.descheduler, "descheduler"),
+        (c.node_lifecycle, "node-lifecycle"),
+        (c.taint_eviction, "taint-eviction"),
+    ]
+    .into_iter()
+    .filter(|(b, _)| *b)
+    .map(|(_, n)| n)
+    .collect();
+    let _ = writeln!(w, "\ncontrollers: {}", on.join(", "));
+
+    let _ = writeln!(w, "\nevents ({}):", m.events.len());
+    for e in &m.events {
+        let d = |id: &DeploymentId| m.deployment(*id).name.clone();
+        let line = match e {
+            Event::CpuChange { deployment, delta_milli, budget } => format!("cpuChange of a pod of {}: usage moves by {}..{} millicores, budget {budget}", d(deployment), delta_milli.min, delta_milli.max),
+            Event::CpuPattern { deployment, bootstrap_milli, steady_milli } => format!("cpuPattern of {}: usage {} after start, then {}", d(deployment), cpu(*bootstrap_milli), cpu(*steady_milli)),
+            Event::KernelPanic { threshold_percent, budget, recovery } => format!("kernelPanic at {threshold_percent}% CPU usage, budget {budget}, recovery {recovery}"),
+            Event::NodeFailure { pool, budget, recovery } => format!(
+                "nodeFailure of {}, budget {budget}, recovery {recovery}",
+                pool.map(|p| format!("a node of pool {}", m.pools[p.index()].name)).unwrap_or_else(|| "any node".into())
+            ),
+            Event::ApplyDeployment { deployment, revision, replicas, strategy: st, budget } => format!(
+                "applyDeployment of {} -> {} ({}, replicas {}), budget {budget}",
+                d(deployment),
+                group_name(m, *revision),
+                strategy(st),
+                match replicas {
+                    ApplyReplicas::Set(n) => n.to_string(),
+                    ApplyReplicas::ResetToOne => "reset to 1: the new manifest drops spec.replicas".into(),
+                    ApplyReplicas::Keep => "kept (neither version sets it)".into(),
+                }
+            ),
+            Event::ScaleDeployment { deployment, delta, budget } => format!("scaleDeployment of {} by {}..{}, budget {budget}", d(deployment), delta.min, delta.max),
+            Event::Maintenance { max_unavailable, budget } => format!("maintenance: drain up to {max_unavailable} node(s) at a time, {budget} in all"),
+        };
+        let _ = writeln!(w, "  {line}");
+    }
+
+    let _ = writeln!(w, "\nintents ({}):", m.intents.len());
+    for i in &m.intents {
+        let d = |id: &DeploymentId| m.deployment(*id).name.clone();
+        let detail = match i {
+            Intent::PodAlwaysSchedulable => "every created pod can be placed on some node".to_string(),
+            Intent::NoKernelPanicLoop { times } => format!("no node panics {times} times"),
+            Intent::NoReplicaOscillation { deployment, drop } => format!("{}: after reaching the HPA maximum, replicas do not drop by {drop} or more", d(deployment)),
+            Intent::ReplicasMeetMin { deployment, min } => format!("{}: once at {min} running replicas, never below", d(deployment)),
+            Intent::ReplicasMeetExpected { deployment, expected } => match expected {
+                Expected::Replicas(n) => format!("{}: once at {n} running replicas, never below", d(deployment)),
+                Expected::DesiredPlus(o) => format!("{}: once at desired{o:+} running replicas, never below", d(deployment)),
+            },
+            Intent::NoEvictionCycle { deployment } => format!("{}: no reachable cycle of states that evicts one of its pods", d(deployment)),
+            Intent::PodsBalanced { deployment, max_skew } => format!("{}: at desired size, running pods per Ready node differ by at most {max_skew}", d(deployment)),
+            Intent::ReplicasWithin { deployment, min, max } => format!("{}: running replicas always within {min}..{max}", d(deployment)),
+            Intent::AllPodsEventuallyRun => "every pod eventually runs (liveness)".to_string(),
+        };
+        let alias = i.kivi_name().map(|k| format!(" (Kivi: {k})")).unwrap_or_default();
+        let _ = writeln!(w, "  {}{alias}: {detail}", i.name());
+    }
+    o
+}
+
+pub fn text(m: &Model) {
+    print!("{}", render(m));
+}
+
+pub fn json(m: &Model) -> Result<(), Error> {
+    let s = serde_json::to_string_pretty(m).map_err(|e| Error::Internal(format!("serializing the model: {e}")))?;
+    println!("{s}");
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! Everything kbmc prints for people and machines. The only code that writes to stdout;
+//! warnings go to stderr. It reads the model and results and must not compute verdicts.
+
+pub mod inspect;
+
+use crate::error::InputError;
+
+/// Non-fatal input findings, one line each on stderr.
+pub fn warnings(ws: &[InputError]) {
+    for w in ws {
+        eprintln!("warning: {w}");
+    }
+}

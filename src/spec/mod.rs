@@ -1,0 +1,387 @@
+//! kbmc's own input: one `apiVersion: kbmc.dev/v1alpha1`, `kind: Verification` document that
+//! says what to verify about the manifests (node pools, initial placement, controllers,
+//! events with budgets, intents, bounds). Owns only the serde structs and their YAML shape;
+//! docs/spec.md documents every field. Validation and defaults that need the manifests
+//! (does the named Deployment exist?) belong to `ir/`.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use serde::{Deserialize, Deserializer, Serialize};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: Metadata,
+    pub spec: VerificationSpec,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Metadata {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub labels: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub annotations: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationSpec {
+    #[serde(default)]
+    pub node_pools: Vec<NodePool>,
+    #[serde(default)]
+    pub workloads: Vec<Workload>,
+    #[serde(default)]
+    pub controllers: Controllers,
+    #[serde(default)]
+    pub timing: Timing,
+    #[serde(default)]
+    pub events: Vec<Event>,
+    #[serde(default)]
+    pub intents: Vec<Intent>,
+    #[serde(default)]
+    pub bounds: Bounds,
+}
+
+/// A count that is fixed (`3`) or a range (`{min: 1, max: 6}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Range {
+            min: u32,
+            max: u32,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Fixed(u32),
+            Range(Range),
+        }
+        match Raw::deserialize(d) {
+            Ok(Raw::Fixed(n)) => Ok(Count { min: n, max: n }),
+            Ok(Raw::Range(r)) => Ok(Count { min: r.min, max: r.max }),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected a non-negative count (3) or a range ({min: 1, max: 6})",
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodePool {
+    pub name: String,
+    pub count: Count,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    pub capacity: Resources,
+    /// What pods may request; defaults to `capacity`.
+    #[serde(default)]
+    pub allocatable: Option<Resources>,
+    #[serde(default)]
+    pub taints: Vec<Taint>,
+    /// Cordoned (`spec.unschedulable` of a Node).
+    #[serde(default)]
+    pub unschedulable: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Resources {
+    pub cpu: Quantity,
+    pub memory: Quantity,
+    #[serde(default)]
+    pub pods: Option<Quantity>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Taint {
+    pub key: String,
+    #[serde(default)]
+    pub value: Option<String>,
+    pub effect: String,
+}
+
+/// Per-Deployment settings of the verification.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Workload {
+    /// `metadata.name` of a Deployment in the manifests.
+    pub deployment: String,
+    /// Replica range to verify over (`kbmc scale`); defaults to the manifest's `spec.replicas`.
+    #[serde(default)]
+    pub replicas: Option<Count>,
+    /// Pods already running when verification starts. Without it the cluster starts with the
+    /// Deployment just created and none of its pods yet.
+    #[serde(default)]
+    pub placement: Vec<Placement>,
+    /// Each pod's usage at start (what metrics-server would report); defaults to its requests.
+    #[serde(default)]
+    pub usage: Option<Usage>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Placement {
+    /// A Node's `metadata.name`, or a pool node `<pool>-<i>` (0-based).
+    pub node: String,
+    pub count: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Usage {
+    #[serde(default)]
+    pub cpu: Option<Quantity>,
+    #[serde(default)]
+    pub memory: Option<Quantity>,
+}
+
+/// Which controllers run. Unset means: run it when its objects are present.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Controllers {
+    #[serde(default)]
+    pub deployment: Option<bool>,
+    #[serde(default)]
+    pub scheduler: Option<bool>,
+    #[serde(default)]
+    pub kubelet: Option<bool>,
+    #[serde(default)]
+    pub hpa: Option<bool>,
+    #[serde(default)]
+    pub descheduler: Option<bool>,
+    #[serde(default)]
+    pub node_lifecycle: Option<bool>,
+    #[serde(default)]
+    pub taint_eviction: Option<bool>,
+}
+
+/// When periodic controllers and events may act relative to fast controllers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Timing {
+    /// Fast controllers (deployment, scheduler, kubelet, node lifecycle, taint eviction) act
+    /// before periodic ones (HPA, descheduler) and before events: real sync periods differ by
+    /// orders of magnitude.
+    #[default]
+    Urgent,
+    /// Any enabled controller or event may act at any step.
+    Interleaved,
+}
+
+/// An inclusive range of quantities, e.g. a CPU delta `{min: "1", max: "6"}`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct QuantityRange {
+    pub min: Quantity,
+    pub max: Quantity,
+}
+
+/// An inclusive range of integers, e.g. a replica delta `{min: -3, max: 3}`.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntRange {
+    pub min: i64,
+    pub max: i64,
+}
+
+fn one() -> u32 {
+    1
+}
+fn yes() -> bool {
+    true
+}
+
+/// Environment transitions, each with a budget: how many times it may fire in one run.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Event {
+    /// One running pod's CPU usage moves by a delta from a range.
+    #[serde(rename_all = "camelCase")]
+    CpuChange {
+        deployment: Option<String>,
+        delta: QuantityRange,
+        #[serde(default = "one")]
+        budget: u32,
+    },
+    /// Every pod's CPU usage follows its lifecycle: `bootstrap` right after it starts, later
+    /// `steady` (each pod makes that move once; the moment is chosen by the checker).
+    #[serde(rename_all = "camelCase")]
+    CpuPattern {
+        deployment: Option<String>,
+        bootstrap: Quantity,
+        steady: Quantity,
+    },
+    /// A Ready node whose CPU usage reaches `thresholdPercent` of its allocatable may panic and
+    /// become NotReady; with `recovery` it comes back once its usage is below the threshold.
+    #[serde(rename_all = "camelCase")]
+    KernelPanic {
+        #[serde(default = "default_panic_threshold")]
+        threshold_percent: u32,
+        #[serde(default = "default_panic_budget")]
+        budget: u32,
+        #[serde(default = "yes")]
+        recovery: bool,
+    },
+    /// Any Ready node may fail (NotReady); with `recovery` it may come back.
+    #[serde(rename_all = "camelCase")]
+    NodeFailure {
+        #[serde(default)]
+        pool: Option<String>,
+        #[serde(default = "one")]
+        budget: u32,
+        #[serde(default = "yes")]
+        recovery: bool,
+    },
+    /// `kubectl apply` of a new version of a Deployment (path relative to this file).
+    #[serde(rename_all = "camelCase")]
+    ApplyDeployment {
+        manifest: String,
+        #[serde(default = "one")]
+        budget: u32,
+    },
+    /// `kubectl scale` by a delta from a range.
+    #[serde(rename_all = "camelCase")]
+    ScaleDeployment {
+        deployment: Option<String>,
+        delta: IntRange,
+        #[serde(default = "one")]
+        budget: u32,
+    },
+    /// Node maintenance: drain up to `maxUnavailable` nodes at a time (cordon and evict); each
+    /// returns Ready and schedulable afterwards. `budget` nodes are maintained in all.
+    #[serde(rename_all = "camelCase")]
+    Maintenance {
+        #[serde(default = "one")]
+        max_unavailable: u32,
+        #[serde(default)]
+        budget: Option<u32>,
+    },
+}
+
+fn default_panic_threshold() -> u32 {
+    98
+}
+fn default_panic_budget() -> u32 {
+    3
+}
+fn default_drop() -> u32 {
+    3
+}
+fn default_times() -> u32 {
+    3
+}
+fn default_balance_skew() -> u32 {
+    2
+}
+
+/// Named properties. Kivi's names are accepted as aliases.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
+pub enum Intent {
+    /// Every pod that is created can be placed on some node.
+    #[serde(rename = "podAlwaysSchedulable", alias = "pod_always_schedulable")]
+    PodAlwaysSchedulable {},
+    /// No node panics `times` times.
+    #[serde(rename = "noKernelPanicLoop", alias = "no_kernel_panic", alias = "noKernelPanic")]
+    NoKernelPanicLoop {
+        #[serde(default = "default_times")]
+        times: u32,
+    },
+    /// Once the HPA has scaled the Deployment to its maximum, replicas never fall by `drop`
+    /// or more (or to the minimum) without a change in load.
+    #[serde(rename = "noReplicaOscillation", alias = "no_oscillation_replica_num")]
+    NoReplicaOscillation {
+        #[serde(default)]
+        deployment: Option<String>,
+        #[serde(default = "default_drop")]
+        drop: u32,
+    },
+    /// Once running replicas reach the minimum (HPA minReplicas, else spec.replicas), they
+    /// never fall below it.
+    #[serde(rename = "replicasMeetMin", alias = "replica_num_always_meet_min")]
+    ReplicasMeetMin {
+        #[serde(default)]
+        deployment: Option<String>,
+    },
+    /// Once running replicas reach the expected count, they never fall below it. Expected is
+    /// `replicas` or the desired replicas plus `offset` (e.g. -1).
+    #[serde(rename = "replicasMeetExpected", alias = "replica_num_always_meet_exp")]
+    ReplicasMeetExpected {
+        #[serde(default)]
+        deployment: Option<String>,
+        #[serde(default)]
+        replicas: Option<u32>,
+        #[serde(default)]
+        offset: Option<i64>,
+    },
+    /// No reachable cycle of states in which a pod of the Deployment is evicted.
+    #[serde(rename = "noEvictionCycle", alias = "no_oscillation_eviction")]
+    NoEvictionCycle {
+        #[serde(default)]
+        deployment: Option<String>,
+    },
+    /// Once the Deployment is at its desired size, running pods per Ready node differ by at
+    /// most `maxSkew`.
+    #[serde(rename = "podsBalanced", alias = "pod_balance_across_node")]
+    PodsBalanced {
+        #[serde(default)]
+        deployment: Option<String>,
+        #[serde(default = "default_balance_skew", rename = "maxSkew")]
+        max_skew: u32,
+    },
+    /// Running replicas always within [min, max].
+    #[serde(rename = "replicasWithin")]
+    ReplicasWithin {
+        #[serde(default)]
+        deployment: Option<String>,
+        min: u32,
+        max: u32,
+    },
+    /// Liveness: every pod eventually runs (no run in which a pod stays pending forever).
+    #[serde(rename = "allPodsEventuallyRun")]
+    AllPodsEventuallyRun {},
+}
+
+fn default_pools_max() -> u32 {
+    6
+}
+fn default_pods_per_node() -> u32 {
+    6
+}
+fn default_steps() -> u32 {
+    30
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bounds {
+    /// Unrolling depth / search depth, in controller or event steps.
+    #[serde(default = "default_steps")]
+    pub steps: u32,
+    /// `kbmc scale`: nodes per pool up to which every topology is covered.
+    #[serde(default = "default_pools_max")]
+    pub max_nodes_per_pool: u32,
+    /// `kbmc scale`: replicas per node up to which every topology is covered.
+    #[serde(default = "default_pods_per_node")]
+    pub max_pods_per_node: u32,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds {
+            steps: default_steps(),
+            max_nodes_per_pool: default_pools_max(),
+            max_pods_per_node: default_pods_per_node(),
+        }
+    }
+}
