@@ -16,11 +16,7 @@ pub struct Origin {
 
 impl Origin {
     pub fn new(file: &Path, document: usize) -> Self {
-        Origin {
-            file: file.to_path_buf(),
-            document,
-            item: None,
-        }
+        Origin { file: file.to_path_buf(), document, item: None }
     }
 
     /// The field path prefix for this origin: `items[3].` inside a List, empty otherwise.

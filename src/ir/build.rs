@@ -49,7 +49,12 @@ impl Diag {
 const HOSTNAME: &str = "kubernetes.io/hostname";
 const ZONE: &str = "topology.kubernetes.io/zone";
 
-fn quantity(q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity, origin: &Origin, field: &str, diag: &mut Diag) -> Option<Quantity> {
+fn quantity(
+    q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,
+    origin: &Origin,
+    field: &str,
+    diag: &mut Diag,
+) -> Option<Quantity> {
     match Quantity::parse(&q.0) {
         Ok(v) if v.is_negative() => {
             diag.error(InputError::at(origin, InputClass::BadQuantity, field, format!("negative quantity {:?}", q.0)));
@@ -63,7 +68,13 @@ fn quantity(q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity, origin:
     }
 }
 
-fn convert(q: Option<Quantity>, f: impl Fn(&Quantity) -> Result<i64, crate::manifest::quantity::QuantityError>, origin: &Origin, field: &str, diag: &mut Diag) -> i64 {
+fn convert(
+    q: Option<Quantity>,
+    f: impl Fn(&Quantity) -> Result<i64, crate::manifest::quantity::QuantityError>,
+    origin: &Origin,
+    field: &str,
+    diag: &mut Diag,
+) -> i64 {
     match q.map(|q| f(&q)) {
         Some(Ok(v)) => v,
         Some(Err(e)) => {
@@ -75,7 +86,14 @@ fn convert(q: Option<Quantity>, f: impl Fn(&Quantity) -> Result<i64, crate::mani
 }
 
 /// Allocatable resources from a cpu/memory/pods map (rounded down).
-fn allocatable(cpu: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>, memory: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>, pods: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>, origin: &Origin, prefix: &str, diag: &mut Diag) -> Resources {
+fn allocatable(
+    cpu: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+    memory: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+    pods: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+    origin: &Origin,
+    prefix: &str,
+    diag: &mut Diag,
+) -> Resources {
     let mut r = Resources { cpu_milli: 0, memory_mib: 0, pods: 110 };
     match cpu {
         Some(q) => {
@@ -83,7 +101,12 @@ fn allocatable(cpu: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quant
             let p = quantity(q, origin, &f, diag);
             r.cpu_milli = convert(p, |q| q.millis(Round::Down), origin, &f, diag);
         }
-        None => diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{prefix}.cpu"), "missing; expected a CPU quantity such as \"64\" or \"3500m\"")),
+        None => diag.error(InputError::at(
+            origin,
+            InputClass::MissingOrMistyped,
+            format!("{prefix}.cpu"),
+            "missing; expected a CPU quantity such as \"64\" or \"3500m\"",
+        )),
     }
     match memory {
         Some(q) => {
@@ -91,7 +114,12 @@ fn allocatable(cpu: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quant
             let p = quantity(q, origin, &f, diag);
             r.memory_mib = convert(p, |q| q.mebibytes(Round::Down), origin, &f, diag);
         }
-        None => diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{prefix}.memory"), "missing; expected a memory quantity such as \"64Gi\"")),
+        None => diag.error(InputError::at(
+            origin,
+            InputClass::MissingOrMistyped,
+            format!("{prefix}.memory"),
+            "missing; expected a memory quantity such as \"64Gi\"",
+        )),
     }
     if let Some(q) = pods {
         let f = format!("{prefix}.pods");
@@ -116,7 +144,8 @@ struct Builder<'a> {
 
 /// Builds and validates the model.
 pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputError>), Error> {
-    let mut diag = Diag { errors: Vec::new(), warnings: inputs.warnings.clone(), allow_unmodeled: opts.allow_unmodeled };
+    let mut diag =
+        Diag { errors: Vec::new(), warnings: inputs.warnings.clone(), allow_unmodeled: opts.allow_unmodeled };
     let verification = match inputs.verifications.as_slice() {
         [v] => v,
         [] => {
@@ -130,13 +159,25 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         [first, rest @ ..] => {
             let errs = rest
                 .iter()
-                .map(|v| InputError::at(&v.origin, InputClass::Invalid, "kind", format!("a second Verification document; the first is in {}", first.origin)))
+                .map(|v| {
+                    InputError::at(
+                        &v.origin,
+                        InputClass::Invalid,
+                        "kind",
+                        format!("a second Verification document; the first is in {}", first.origin),
+                    )
+                })
                 .collect();
             return Err(Error::Input(errs));
         }
     };
     if verification.value.api_version != "kbmc.dev/v1alpha1" {
-        diag.error(InputError::at(&verification.origin, InputClass::UnknownKind, "apiVersion", "expected kbmc.dev/v1alpha1"));
+        diag.error(InputError::at(
+            &verification.origin,
+            InputClass::UnknownKind,
+            "apiVersion",
+            "expected kbmc.dev/v1alpha1",
+        ));
     }
     let mut b = Builder {
         inputs,
@@ -154,7 +195,12 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     b.pools_from_spec(&spec.node_pools);
     b.pools_from_nodes();
     if b.nodes.is_empty() {
-        b.diag.error(InputError::at(&b.spec_origin, InputClass::Invalid, "spec.nodePools", "no nodes: add spec.nodePools or v1 Node manifests"));
+        b.diag.error(InputError::at(
+            &b.spec_origin,
+            InputClass::Invalid,
+            "spec.nodePools",
+            "no nodes: add spec.nodePools or v1 Node manifests",
+        ));
     }
     b.deployments_from_manifests(spec);
     let applies = b.applied_revisions(spec);
@@ -171,7 +217,13 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         return Err(Error::Input(b.diag.errors));
     }
     let name = verification.value.metadata.name.clone().unwrap_or_else(|| {
-        verification.origin.file.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "verification".into())
+        verification
+            .origin
+            .file
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "verification".into())
     });
     let model = Model {
         name,
@@ -194,7 +246,8 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
 
 impl Builder<'_> {
     fn add_node_labels(&mut self, map: &BTreeMap<String, String>, name: &str) -> Vec<(LabelKey, LabelValue)> {
-        let mut out: Vec<(LabelKey, LabelValue)> = map.iter().map(|(k, v)| (self.labels.key(k), self.labels.value(v))).collect();
+        let mut out: Vec<(LabelKey, LabelValue)> =
+            map.iter().map(|(k, v)| (self.labels.key(k), self.labels.value(v))).collect();
         if !map.contains_key(HOSTNAME) {
             // The kubelet sets this label on every node.
             out.push((self.labels.key(HOSTNAME), self.labels.value(name)));
@@ -203,12 +256,22 @@ impl Builder<'_> {
         out
     }
 
-    fn taints(&mut self, list: impl Iterator<Item = (String, Option<String>, String)>, origin: &Origin, prefix: &str) -> Vec<Taint> {
+    fn taints(
+        &mut self,
+        list: impl Iterator<Item = (String, Option<String>, String)>,
+        origin: &Origin,
+        prefix: &str,
+    ) -> Vec<Taint> {
         let mut out = Vec::new();
         for (i, (key, value, effect)) in list.enumerate() {
             match pod::parse_effect(&effect) {
                 Some(e) => out.push(Taint { key, value: value.unwrap_or_default(), effect: e }),
-                None => self.diag.error(InputError::at(origin, InputClass::Invalid, format!("{prefix}[{i}].effect"), format!("unknown effect {effect:?}; expected NoSchedule, PreferNoSchedule or NoExecute"))),
+                None => self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    format!("{prefix}[{i}].effect"),
+                    format!("unknown effect {effect:?}; expected NoSchedule, PreferNoSchedule or NoExecute"),
+                )),
             }
         }
         out
@@ -219,61 +282,136 @@ impl Builder<'_> {
         for (pi, p) in pools.iter().enumerate() {
             let f = format!("spec.nodePools[{pi}]");
             if self.pools.iter().any(|q| q.name == p.name) {
-                self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("{f}.name"), format!("duplicate pool name {:?}", p.name)));
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("{f}.name"),
+                    format!("duplicate pool name {:?}", p.name),
+                ));
             }
             if p.count.min > p.count.max {
-                self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("{f}.count"), format!("min {} is greater than max {}", p.count.min, p.count.max)));
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("{f}.count"),
+                    format!("min {} is greater than max {}", p.count.min, p.count.max),
+                ));
             }
             if p.count.max > 1000 {
-                self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("{f}.count"), "more than 1000 nodes in one pool is beyond what kbmc can check"));
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("{f}.count"),
+                    "more than 1000 nodes in one pool is beyond what kbmc can check",
+                ));
                 continue;
             }
             let cap = &p.capacity;
-            let capacity = allocatable(Some(&cap.cpu), Some(&cap.memory), cap.pods.as_ref(), &origin, &format!("{f}.capacity"), &mut self.diag);
+            let capacity = allocatable(
+                Some(&cap.cpu),
+                Some(&cap.memory),
+                cap.pods.as_ref(),
+                &origin,
+                &format!("{f}.capacity"),
+                &mut self.diag,
+            );
             let alloc = match &p.allocatable {
-                Some(a) => allocatable(Some(&a.cpu), Some(&a.memory), a.pods.as_ref().or(cap.pods.as_ref()), &origin, &format!("{f}.allocatable"), &mut self.diag),
+                Some(a) => allocatable(
+                    Some(&a.cpu),
+                    Some(&a.memory),
+                    a.pods.as_ref().or(cap.pods.as_ref()),
+                    &origin,
+                    &format!("{f}.allocatable"),
+                    &mut self.diag,
+                ),
                 None => capacity,
             };
-            if alloc.cpu_milli > capacity.cpu_milli || alloc.memory_mib > capacity.memory_mib || alloc.pods > capacity.pods {
-                self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("{f}.allocatable"), "exceeds capacity"));
+            if alloc.cpu_milli > capacity.cpu_milli
+                || alloc.memory_mib > capacity.memory_mib
+                || alloc.pods > capacity.pods
+            {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("{f}.allocatable"),
+                    "exceeds capacity",
+                ));
             }
-            let taints = self.taints(p.taints.iter().map(|t| (t.key.clone(), t.value.clone(), t.effect.clone())), &origin, &format!("{f}.taints"));
+            let taints = self.taints(
+                p.taints.iter().map(|t| (t.key.clone(), t.value.clone(), t.effect.clone())),
+                &origin,
+                &format!("{f}.taints"),
+            );
             let pool_id = PoolId(self.pools.len() as u32);
             let first = NodeId(self.nodes.len() as u32);
             for i in 0..p.count.max {
                 let name = format!("{}-{i}", p.name);
                 let labels = self.add_node_labels(&p.labels, &name);
-                self.nodes.push(Node { name, pool: pool_id, index_in_pool: i, labels, capacity, allocatable: alloc, taints: taints.clone(), unschedulable: p.unschedulable, ready: true });
+                self.nodes.push(Node {
+                    name,
+                    pool: pool_id,
+                    index_in_pool: i,
+                    labels,
+                    capacity,
+                    allocatable: alloc,
+                    taints: taints.clone(),
+                    unschedulable: p.unschedulable,
+                    ready: true,
+                });
             }
-            self.pools.push(Pool { name: p.name.clone(), count: Range { min: p.count.min as i64, max: p.count.max as i64 }, first, concrete: false, origin: origin.clone() });
+            self.pools.push(Pool {
+                name: p.name.clone(),
+                count: Range { min: p.count.min as i64, max: p.count.max as i64 },
+                first,
+                concrete: false,
+                origin: origin.clone(),
+            });
         }
     }
 
     fn pools_from_nodes(&mut self) {
         for Object { origin, value: n } in &self.inputs.nodes {
             let Some(name) = n.metadata.name.clone() else {
-                self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, "metadata.name", "a Node needs a name"));
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::MissingOrMistyped,
+                    "metadata.name",
+                    "a Node needs a name",
+                ));
                 continue;
             };
             if self.nodes.iter().any(|m| m.name == name) {
-                self.diag.error(InputError::at(origin, InputClass::Invalid, "metadata.name", format!("duplicate node name {name:?}")));
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "metadata.name",
+                    format!("duplicate node name {name:?}"),
+                ));
                 continue;
             }
             let status = n.status.as_ref();
-            let (map, prefix) = match (status.and_then(|s| s.allocatable.as_ref()), status.and_then(|s| s.capacity.as_ref())) {
-                (Some(a), _) => (Some(a), "status.allocatable"),
-                (None, Some(c)) => (Some(c), "status.capacity"),
-                (None, None) => (None, "status.allocatable"),
-            };
+            let (map, prefix) =
+                match (status.and_then(|s| s.allocatable.as_ref()), status.and_then(|s| s.capacity.as_ref())) {
+                    (Some(a), _) => (Some(a), "status.allocatable"),
+                    (None, Some(c)) => (Some(c), "status.capacity"),
+                    (None, None) => (None, "status.allocatable"),
+                };
             let alloc = match map {
                 Some(m) => allocatable(m.get("cpu"), m.get("memory"), m.get("pods"), origin, prefix, &mut self.diag),
                 None => {
-                    self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, prefix, "missing; a Node needs status.allocatable (or status.capacity) with cpu and memory"));
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::MissingOrMistyped,
+                        prefix,
+                        "missing; a Node needs status.allocatable (or status.capacity) with cpu and memory",
+                    ));
                     Resources::default()
                 }
             };
             let capacity = match status.and_then(|s| s.capacity.as_ref()) {
-                Some(m) if map.is_some() => allocatable(m.get("cpu"), m.get("memory"), m.get("pods"), origin, "status.capacity", &mut self.diag),
+                Some(m) if map.is_some() => {
+                    allocatable(m.get("cpu"), m.get("memory"), m.get("pods"), origin, "status.capacity", &mut self.diag)
+                }
                 _ => alloc,
             };
             let spec = n.spec.as_ref();
@@ -311,9 +449,18 @@ impl Builder<'_> {
             match v {
                 None => IntOrPercent::Percent(25),
                 Some(IntOrString::Int(i)) if *i >= 0 => IntOrPercent::Int(*i as i64),
-                Some(IntOrString::String(s)) if s.ends_with('%') && s[..s.len() - 1].parse::<u32>().is_ok() => IntOrPercent::Percent(s[..s.len() - 1].parse::<i64>().unwrap()),
+                Some(IntOrString::String(s)) if s.ends_with('%') && s[..s.len() - 1].parse::<u32>().is_ok() => {
+                    IntOrPercent::Percent(s[..s.len() - 1].parse::<i64>().unwrap())
+                }
                 Some(other) => {
-                    diag.error(InputError::at(origin, InputClass::Invalid, field, format!("{other:?} is not allowed; expected a non-negative integer or a percentage such as \"25%\"")));
+                    diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        field,
+                        format!(
+                            "{other:?} is not allowed; expected a non-negative integer or a percentage such as \"25%\""
+                        ),
+                    ));
                     IntOrPercent::Percent(25)
                 }
             }
@@ -322,16 +469,34 @@ impl Builder<'_> {
             Some("Recreate") => Strategy::Recreate,
             None | Some("RollingUpdate") => {
                 let ru = s.and_then(|s| s.rolling_update.as_ref());
-                let max_surge = parse(ru.and_then(|r| r.max_surge.as_ref()), "spec.strategy.rollingUpdate.maxSurge", &mut self.diag);
-                let max_unavailable = parse(ru.and_then(|r| r.max_unavailable.as_ref()), "spec.strategy.rollingUpdate.maxUnavailable", &mut self.diag);
+                let max_surge = parse(
+                    ru.and_then(|r| r.max_surge.as_ref()),
+                    "spec.strategy.rollingUpdate.maxSurge",
+                    &mut self.diag,
+                );
+                let max_unavailable = parse(
+                    ru.and_then(|r| r.max_unavailable.as_ref()),
+                    "spec.strategy.rollingUpdate.maxUnavailable",
+                    &mut self.diag,
+                );
                 let zero = |v: IntOrPercent| matches!(v, IntOrPercent::Int(0) | IntOrPercent::Percent(0));
                 if zero(max_surge) && zero(max_unavailable) {
-                    self.diag.error(InputError::at(origin, InputClass::Invalid, "spec.strategy.rollingUpdate", "maxSurge and maxUnavailable may not both be zero"));
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "spec.strategy.rollingUpdate",
+                        "maxSurge and maxUnavailable may not both be zero",
+                    ));
                 }
                 Strategy::RollingUpdate { max_surge, max_unavailable }
             }
             Some(t) => {
-                self.diag.error(InputError::at(origin, InputClass::Invalid, "spec.strategy.type", format!("unknown strategy {t:?}; expected RollingUpdate or Recreate")));
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "spec.strategy.type",
+                    format!("unknown strategy {t:?}; expected RollingUpdate or Recreate"),
+                ));
                 Strategy::Recreate
             }
         }
@@ -342,14 +507,29 @@ impl Builder<'_> {
     fn add_group(&mut self, dep: DeploymentId, revision: u32, d: &K8sDeployment, origin: &Origin) -> Option<GroupId> {
         let spec = &d.spec;
         if spec.paused == Some(true) {
-            self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, "spec.paused", "paused Deployments are not modelled"));
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "spec.paused",
+                "paused Deployments are not modelled",
+            ));
         }
         let facts = pod::template_facts(&spec.template, origin, "spec.template", &mut self.labels, &mut self.diag)?;
         let sel = pod::label_selector(&spec.selector, origin, "spec.selector", &mut self.diag);
         if sel.is_empty() {
-            self.diag.error(InputError::at(origin, InputClass::Invalid, "spec.selector", "an empty selector is not allowed for apps/v1 Deployments"));
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.selector",
+                "an empty selector is not allowed for apps/v1 Deployments",
+            ));
         } else if !all_match(&sel, |k| facts.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
-            self.diag.error(InputError::at(origin, InputClass::Invalid, "spec.selector", "does not match spec.template.metadata.labels (the API server rejects this)"));
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.selector",
+                "does not match spec.template.metadata.labels (the API server rejects this)",
+            ));
         }
         let id = GroupId(self.facts.len() as u32);
         self.facts.push(facts);
@@ -366,12 +546,22 @@ impl Builder<'_> {
         for obj in &self.inputs.deployments {
             let (origin, d) = (&obj.origin, &obj.value);
             let Some(name) = d.metadata.name.clone() else {
-                self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, "metadata.name", "a Deployment needs a name"));
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::MissingOrMistyped,
+                    "metadata.name",
+                    "a Deployment needs a name",
+                ));
                 continue;
             };
             let namespace = d.metadata.namespace.clone().unwrap_or_else(|| "default".into());
             if self.deployments.iter().any(|e| e.name == name) {
-                self.diag.error(InputError::at(origin, InputClass::Invalid, "metadata.name", format!("duplicate Deployment {name:?}; kbmc identifies Deployments by name")));
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "metadata.name",
+                    format!("duplicate Deployment {name:?}; kbmc identifies Deployments by name"),
+                ));
                 continue;
             }
             let id = DeploymentId(self.deployments.len() as u32);
@@ -396,17 +586,32 @@ impl Builder<'_> {
             });
         }
         if self.inputs.deployments.is_empty() {
-            self.diag.error(InputError::at(&spec_origin, InputClass::Invalid, "spec", "no apps/v1 Deployment among the inputs: there is nothing to verify"));
+            self.diag.error(InputError::at(
+                &spec_origin,
+                InputClass::Invalid,
+                "spec",
+                "no apps/v1 Deployment among the inputs: there is nothing to verify",
+            ));
         }
         for (wi, w) in spec.workloads.iter().enumerate() {
             let f = format!("spec.workloads[{wi}]");
             let Some(id) = self.deployments.iter().position(|d| d.name == w.deployment) else {
-                self.diag.error(InputError::at(&spec_origin, InputClass::DanglingReference, format!("{f}.deployment"), format!("no Deployment named {:?} in the manifests", w.deployment)));
+                self.diag.error(InputError::at(
+                    &spec_origin,
+                    InputClass::DanglingReference,
+                    format!("{f}.deployment"),
+                    format!("no Deployment named {:?} in the manifests", w.deployment),
+                ));
                 continue;
             };
             if let Some(r) = w.replicas {
                 if r.min > r.max {
-                    self.diag.error(InputError::at(&spec_origin, InputClass::Invalid, format!("{f}.replicas"), format!("min {} is greater than max {}", r.min, r.max)));
+                    self.diag.error(InputError::at(
+                        &spec_origin,
+                        InputClass::Invalid,
+                        format!("{f}.replicas"),
+                        format!("min {} is greater than max {}", r.min, r.max),
+                    ));
                 }
                 self.deployments[id].replicas = Range { min: r.min as i64, max: r.max as i64 };
             }
@@ -414,12 +619,25 @@ impl Builder<'_> {
             for (pi, p) in w.placement.iter().enumerate() {
                 let pf = format!("{f}.placement[{pi}]");
                 match self.node_by_name(&p.node) {
-                    None => self.diag.error(InputError::at(&spec_origin, InputClass::DanglingReference, format!("{pf}.node"), format!("no node named {:?} (pool nodes are named <pool>-<i>, from 0)", p.node))),
+                    None => self.diag.error(InputError::at(
+                        &spec_origin,
+                        InputClass::DanglingReference,
+                        format!("{pf}.node"),
+                        format!("no node named {:?} (pool nodes are named <pool>-<i>, from 0)", p.node),
+                    )),
                     Some(n) => {
                         let node = &self.nodes[n.index()];
                         let pool = &self.pools[node.pool.index()];
                         if (node.index_in_pool as i64) >= pool.count.min {
-                            self.diag.error(InputError::at(&spec_origin, InputClass::Invalid, format!("{pf}.node"), format!("node {:?} is not present in every topology (pool {:?} may have only {} nodes)", p.node, pool.name, pool.count.min)));
+                            self.diag.error(InputError::at(
+                                &spec_origin,
+                                InputClass::Invalid,
+                                format!("{pf}.node"),
+                                format!(
+                                    "node {:?} is not present in every topology (pool {:?} may have only {} nodes)",
+                                    p.node, pool.name, pool.count.min
+                                ),
+                            ));
                         }
                         match placement.iter_mut().find(|(m, _)| *m == n) {
                             Some((_, c)) => *c += p.count as i64,
@@ -432,8 +650,19 @@ impl Builder<'_> {
             let req = self.facts[g.index()].requests;
             for &(n, c) in &placement {
                 let node = &self.nodes[n.index()];
-                if c * req.cpu_milli > node.allocatable.cpu_milli || c * req.memory_mib > node.allocatable.memory_mib || c > node.allocatable.pods {
-                    self.diag.error(InputError::at(&spec_origin, InputClass::Invalid, format!("{f}.placement"), format!("{c} pods of {:?} do not fit on node {:?} (requests exceed allocatable)", w.deployment, node.name)));
+                if c * req.cpu_milli > node.allocatable.cpu_milli
+                    || c * req.memory_mib > node.allocatable.memory_mib
+                    || c > node.allocatable.pods
+                {
+                    self.diag.error(InputError::at(
+                        &spec_origin,
+                        InputClass::Invalid,
+                        format!("{f}.placement"),
+                        format!(
+                            "{c} pods of {:?} do not fit on node {:?} (requests exceed allocatable)",
+                            w.deployment, node.name
+                        ),
+                    ));
                 }
             }
             self.deployments[id].placement = placement;
@@ -465,27 +694,49 @@ impl Builder<'_> {
                     }
                 }
             }
-            if used.cpu_milli > node.allocatable.cpu_milli || used.memory_mib > node.allocatable.memory_mib || used.pods > node.allocatable.pods {
-                self.diag.error(InputError::at(&spec_origin, InputClass::Invalid, "spec.workloads", format!("the placed pods' requests exceed node {:?}'s allocatable", node.name)));
+            if used.cpu_milli > node.allocatable.cpu_milli
+                || used.memory_mib > node.allocatable.memory_mib
+                || used.pods > node.allocatable.pods
+            {
+                self.diag.error(InputError::at(
+                    &spec_origin,
+                    InputClass::Invalid,
+                    "spec.workloads",
+                    format!("the placed pods' requests exceed node {:?}'s allocatable", node.name),
+                ));
             }
         }
     }
 
     /// New revisions from applyDeployment events: (event index, deployment, group, replicas, strategy).
-    fn applied_revisions(&mut self, spec: &spec::VerificationSpec) -> Vec<(usize, DeploymentId, GroupId, ApplyReplicas, Strategy)> {
+    fn applied_revisions(
+        &mut self,
+        spec: &spec::VerificationSpec,
+    ) -> Vec<(usize, DeploymentId, GroupId, ApplyReplicas, Strategy)> {
         let mut out = Vec::new();
         for (ei, e) in spec.events.iter().enumerate() {
             let spec::Event::ApplyDeployment { manifest, .. } = e else { continue };
             let f = format!("spec.events[{ei}].manifest");
-            let found: Vec<&Object<K8sDeployment>> = self.inputs.applied.iter().filter(|(m, _)| m == manifest).map(|(_, o)| o).collect();
+            let found: Vec<&Object<K8sDeployment>> =
+                self.inputs.applied.iter().filter(|(m, _)| m == manifest).map(|(_, o)| o).collect();
             let obj = match found.as_slice() {
                 [o] => *o,
                 [] => {
-                    self.diag.error(InputError::at(&self.spec_origin, InputClass::DanglingReference, f, format!("{manifest:?} holds no apps/v1 Deployment")));
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::DanglingReference,
+                        f,
+                        format!("{manifest:?} holds no apps/v1 Deployment"),
+                    ));
                     continue;
                 }
                 _ => {
-                    self.diag.error(InputError::at(&self.spec_origin, InputClass::Invalid, f, format!("{manifest:?} holds more than one Deployment; apply one at a time")));
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::Invalid,
+                        f,
+                        format!("{manifest:?} holds more than one Deployment; apply one at a time"),
+                    ));
                     continue;
                 }
             };
@@ -535,7 +786,9 @@ impl Builder<'_> {
                             let (hd, _) = self.group_owner[h];
                             let sel = c.selector.as_ref().expect("user constraints carry a selector");
                             &self.deployments[hd.index()].namespace == namespace
-                                && all_match(sel, |k| self.facts[h].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
+                                && all_match(sel, |k| {
+                                    self.facts[h].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
+                                })
                         })
                         .collect(),
                     system_default: false,
@@ -580,41 +833,91 @@ impl Builder<'_> {
             let spec = &h.spec;
             let r = &spec.scale_target_ref;
             if r.kind != "Deployment" || r.api_version.as_deref().is_some_and(|a| a != "apps/v1") {
-                self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, "spec.scaleTargetRef", format!("target {} {} is not modelled; only apps/v1 Deployments", r.api_version.clone().unwrap_or_default(), r.kind)));
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "spec.scaleTargetRef",
+                    format!(
+                        "target {} {} is not modelled; only apps/v1 Deployments",
+                        r.api_version.clone().unwrap_or_default(),
+                        r.kind
+                    ),
+                ));
                 continue;
             }
             let Some(di) = self.deployments.iter().position(|d| d.name == r.name) else {
-                self.diag.error(InputError::at(origin, InputClass::DanglingReference, "spec.scaleTargetRef.name", format!("no Deployment named {:?} in the manifests", r.name)).with_object(format!("HorizontalPodAutoscaler/{name}")));
+                self.diag.error(
+                    InputError::at(
+                        origin,
+                        InputClass::DanglingReference,
+                        "spec.scaleTargetRef.name",
+                        format!("no Deployment named {:?} in the manifests", r.name),
+                    )
+                    .with_object(format!("HorizontalPodAutoscaler/{name}")),
+                );
                 continue;
             };
             if self.deployments[di].hpa.is_some() {
-                self.diag.error(InputError::at(origin, InputClass::Invalid, "spec.scaleTargetRef.name", format!("Deployment {:?} already has an HPA; two HPAs fighting over one Deployment is not modelled", r.name)));
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "spec.scaleTargetRef.name",
+                    format!(
+                        "Deployment {:?} already has an HPA; two HPAs fighting over one Deployment is not modelled",
+                        r.name
+                    ),
+                ));
                 continue;
             }
             let min = spec.min_replicas.unwrap_or(1) as i64;
             let max = spec.max_replicas as i64;
             if min < 1 {
-                self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, "spec.minReplicas", "scale to zero (minReplicas 0) is not modelled"));
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "spec.minReplicas",
+                    "scale to zero (minReplicas 0) is not modelled",
+                ));
             }
             if max < min {
-                self.diag.error(InputError::at(origin, InputClass::Invalid, "spec.maxReplicas", format!("{max} is less than minReplicas {min}")));
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "spec.maxReplicas",
+                    format!("{max} is less than minReplicas {min}"),
+                ));
             }
             let mut metrics = Vec::new();
             for (i, m) in spec.metrics.iter().flatten().enumerate() {
                 let f = format!("spec.metrics[{i}]");
                 if m.type_ != "Resource" {
-                    self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.type"), format!("{} metrics are not modelled; only Resource metrics on cpu or memory", m.type_)));
+                    self.diag.unmodeled(InputError::at(
+                        origin,
+                        InputClass::Unmodeled,
+                        format!("{f}.type"),
+                        format!("{} metrics are not modelled; only Resource metrics on cpu or memory", m.type_),
+                    ));
                     continue;
                 }
                 let Some(res) = &m.resource else {
-                    self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{f}.resource"), "missing for type Resource"));
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::MissingOrMistyped,
+                        format!("{f}.resource"),
+                        "missing for type Resource",
+                    ));
                     continue;
                 };
                 let resource = match res.name.as_str() {
                     "cpu" => ResourceName::Cpu,
                     "memory" => ResourceName::Memory,
                     other => {
-                        self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.resource.name"), format!("resource {other:?} is not modelled; only cpu and memory")));
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            format!("{f}.resource.name"),
+                            format!("resource {other:?} is not modelled; only cpu and memory"),
+                        ));
                         continue;
                     }
                 };
@@ -623,7 +926,12 @@ impl Builder<'_> {
                     "Utilization" => match t.average_utilization {
                         Some(u) if u > 0 => MetricTarget::Utilization(u as i64),
                         _ => {
-                            self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{f}.resource.target.averageUtilization"), "expected a positive percentage for type Utilization"));
+                            self.diag.error(InputError::at(
+                                origin,
+                                InputClass::MissingOrMistyped,
+                                format!("{f}.resource.target.averageUtilization"),
+                                "expected a positive percentage for type Utilization",
+                            ));
                             continue;
                         }
                     },
@@ -639,12 +947,22 @@ impl Builder<'_> {
                             MetricTarget::AverageValue(v)
                         }
                         None => {
-                            self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{f}.resource.target.averageValue"), "missing for type AverageValue"));
+                            self.diag.error(InputError::at(
+                                origin,
+                                InputClass::MissingOrMistyped,
+                                format!("{f}.resource.target.averageValue"),
+                                "missing for type AverageValue",
+                            ));
                             continue;
                         }
                     },
                     other => {
-                        self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.resource.target.type"), format!("target type {other:?} is not modelled; expected Utilization or AverageValue")));
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            format!("{f}.resource.target.type"),
+                            format!("target type {other:?} is not modelled; expected Utilization or AverageValue"),
+                        ));
                         continue;
                     }
                 };
@@ -663,24 +981,45 @@ impl Builder<'_> {
                 metrics.push(Metric { resource: ResourceName::Cpu, target: MetricTarget::Utilization(80) });
             }
             let behavior = spec.behavior.as_ref().map(|b| {
-                let rules = |r: Option<&k8s_openapi::api::autoscaling::v2::HPAScalingRules>, up: bool, field: &str, diag: &mut Diag| -> ScalingRules {
+                let rules = |r: Option<&k8s_openapi::api::autoscaling::v2::HPAScalingRules>,
+                             up: bool,
+                             field: &str,
+                             diag: &mut Diag|
+                 -> ScalingRules {
                     let default_policies = if up {
-                        vec![ScalingPolicy { kind: PolicyKind::Pods, value: 4, period_seconds: 15 }, ScalingPolicy { kind: PolicyKind::Percent, value: 100, period_seconds: 15 }]
+                        vec![
+                            ScalingPolicy { kind: PolicyKind::Pods, value: 4, period_seconds: 15 },
+                            ScalingPolicy { kind: PolicyKind::Percent, value: 100, period_seconds: 15 },
+                        ]
                     } else {
                         vec![ScalingPolicy { kind: PolicyKind::Percent, value: 100, period_seconds: 15 }]
                     };
                     let Some(r) = r else {
-                        return ScalingRules { stabilization_window_seconds: if up { 0 } else { 300 }, select_policy: SelectPolicy::Max, policies: default_policies };
+                        return ScalingRules {
+                            stabilization_window_seconds: if up { 0 } else { 300 },
+                            select_policy: SelectPolicy::Max,
+                            policies: default_policies,
+                        };
                     };
                     if r.tolerance.is_some() {
-                        diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{field}.tolerance"), "a per-direction tolerance is not modelled; the default 10% applies"));
+                        diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            format!("{field}.tolerance"),
+                            "a per-direction tolerance is not modelled; the default 10% applies",
+                        ));
                     }
                     let select_policy = match r.select_policy.as_deref() {
                         None | Some("Max") => SelectPolicy::Max,
                         Some("Min") => SelectPolicy::Min,
                         Some("Disabled") => SelectPolicy::Disabled,
                         Some(o) => {
-                            diag.error(InputError::at(origin, InputClass::Invalid, format!("{field}.selectPolicy"), format!("unknown value {o:?}; expected Max, Min or Disabled")));
+                            diag.error(InputError::at(
+                                origin,
+                                InputClass::Invalid,
+                                format!("{field}.selectPolicy"),
+                                format!("unknown value {o:?}; expected Max, Min or Disabled"),
+                            ));
                             SelectPolicy::Max
                         }
                     };
@@ -694,16 +1033,28 @@ impl Builder<'_> {
                                     "Pods" => PolicyKind::Pods,
                                     "Percent" => PolicyKind::Percent,
                                     o => {
-                                        diag.error(InputError::at(origin, InputClass::Invalid, format!("{field}.policies[{i}].type"), format!("unknown policy type {o:?}; expected Pods or Percent")));
+                                        diag.error(InputError::at(
+                                            origin,
+                                            InputClass::Invalid,
+                                            format!("{field}.policies[{i}].type"),
+                                            format!("unknown policy type {o:?}; expected Pods or Percent"),
+                                        ));
                                         return None;
                                     }
                                 };
-                                Some(ScalingPolicy { kind, value: p.value as i64, period_seconds: p.period_seconds as i64 })
+                                Some(ScalingPolicy {
+                                    kind,
+                                    value: p.value as i64,
+                                    period_seconds: p.period_seconds as i64,
+                                })
                             })
                             .collect(),
                     };
                     ScalingRules {
-                        stabilization_window_seconds: r.stabilization_window_seconds.map(|s| s as i64).unwrap_or(if up { 0 } else { 300 }),
+                        stabilization_window_seconds: r
+                            .stabilization_window_seconds
+                            .map(|s| s as i64)
+                            .unwrap_or(if up { 0 } else { 300 }),
                         select_policy,
                         policies,
                     }
@@ -715,7 +1066,15 @@ impl Builder<'_> {
             });
             let id = HpaId(out.len() as u32);
             self.deployments[di].hpa = Some(id);
-            out.push(Hpa { name, target: DeploymentId(di as u32), min_replicas: min, max_replicas: max, metrics, behavior, origin: origin.clone() });
+            out.push(Hpa {
+                name,
+                target: DeploymentId(di as u32),
+                min_replicas: min,
+                max_replicas: max,
+                metrics,
+                behavior,
+                origin: origin.clone(),
+            });
         }
         out
     }
@@ -724,17 +1083,36 @@ impl Builder<'_> {
         let mut s = Scheduler::default();
         let cfgs = &self.inputs.scheduler_configs;
         if cfgs.len() > 1 {
-            self.diag.error(InputError::at(&cfgs[1].origin, InputClass::Invalid, "kind", format!("a second KubeSchedulerConfiguration; the first is in {}", cfgs[0].origin)));
+            self.diag.error(InputError::at(
+                &cfgs[1].origin,
+                InputClass::Invalid,
+                "kind",
+                format!("a second KubeSchedulerConfiguration; the first is in {}", cfgs[0].origin),
+            ));
         }
         let Some(Object { origin, value: cfg }) = cfgs.first() else { return s };
         if cfg.extenders.is_some() {
-            self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, "extenders", "scheduler extenders are not modelled"));
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "extenders",
+                "scheduler extenders are not modelled",
+            ));
         }
-        let profile = match cfg.profiles.iter().position(|p| p.scheduler_name.as_deref().unwrap_or("default-scheduler") == "default-scheduler") {
+        let profile = match cfg
+            .profiles
+            .iter()
+            .position(|p| p.scheduler_name.as_deref().unwrap_or("default-scheduler") == "default-scheduler")
+        {
             Some(i) => i,
             None if cfg.profiles.is_empty() => return s,
             None => {
-                self.diag.error(InputError::at(origin, InputClass::Invalid, "profiles", "no profile for schedulerName default-scheduler, which the modelled pods use"));
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "profiles",
+                    "no profile for schedulerName default-scheduler, which the modelled pods use",
+                ));
                 return s;
             }
         };
@@ -762,7 +1140,12 @@ impl Builder<'_> {
                     match score_weight(&mut s, &e.name) {
                         Some(w) => *w = e.weight.map(|w| w as i64).filter(|w| *w > 0).unwrap_or(1),
                         None if matches!(e.name.as_str(), "ImageLocality" | "VolumeBinding" | "InterPodAffinity") => {}
-                        None => self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{pf}.plugins.score.enabled[{i}].name"), format!("score plugin {:?} is not modelled", e.name))),
+                        None => self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            format!("{pf}.plugins.score.enabled[{i}].name"),
+                            format!("score plugin {:?} is not modelled", e.name),
+                        )),
                     }
                 }
             }
@@ -771,8 +1154,21 @@ impl Builder<'_> {
                     s.disabled_filters.push(d.name.clone());
                 }
                 for (i, e) in filter.enabled.iter().enumerate() {
-                    if !matches!(e.name.as_str(), "NodeUnschedulable" | "NodeName" | "NodeAffinity" | "TaintToleration" | "NodeResourcesFit" | "PodTopologySpread") {
-                        self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{pf}.plugins.filter.enabled[{i}].name"), format!("filter plugin {:?} is not modelled", e.name)));
+                    if !matches!(
+                        e.name.as_str(),
+                        "NodeUnschedulable"
+                            | "NodeName"
+                            | "NodeAffinity"
+                            | "TaintToleration"
+                            | "NodeResourcesFit"
+                            | "PodTopologySpread"
+                    ) {
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            format!("{pf}.plugins.filter.enabled[{i}].name"),
+                            format!("filter plugin {:?} is not modelled", e.name),
+                        ));
                     }
                 }
             }
@@ -781,47 +1177,65 @@ impl Builder<'_> {
             let f = format!("{pf}.pluginConfig[{i}].args");
             let args = pc.args.clone().unwrap_or(serde_yaml::Value::Mapping(Default::default()));
             match pc.name.as_str() {
-                "NodeResourcesFit" => match crate::manifest::decode::decode_value::<sc::NodeResourcesFitArgs>(origin, &f, args) {
-                    Err(es) => es.into_iter().for_each(|e| self.diag.error(e)),
-                    Ok(a) => {
-                        if let Some(st) = a.scoring_strategy {
-                            match st.type_.as_deref() {
+                "NodeResourcesFit" => {
+                    match crate::manifest::decode::decode_value::<sc::NodeResourcesFitArgs>(origin, &f, args) {
+                        Err(es) => es.into_iter().for_each(|e| self.diag.error(e)),
+                        Ok(a) => {
+                            if let Some(st) = a.scoring_strategy {
+                                match st.type_.as_deref() {
                                 Some("LeastAllocated") => s.scoring = ScoringStrategy::LeastAllocated,
                                 Some("MostAllocated") => s.scoring = ScoringStrategy::MostAllocated,
                                 Some("RequestedToCapacityRatio") => self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.scoringStrategy.type"), "RequestedToCapacityRatio scoring is not modelled")),
                                 Some(o) => self.diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.scoringStrategy.type"), format!("unknown type {o:?}; expected LeastAllocated, MostAllocated or RequestedToCapacityRatio"))),
                                 None => self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{f}.scoringStrategy.type"), "required when scoringStrategy is set (kube-scheduler does not default it)")),
                             }
-                            if let Some(rs) = st.resources {
-                                s.scoring_cpu_weight = 0;
-                                s.scoring_memory_weight = 0;
-                                for (j, r) in rs.iter().enumerate() {
-                                    let w = r.weight.unwrap_or(1);
-                                    match r.name.as_str() {
-                                        "cpu" => s.scoring_cpu_weight = w,
-                                        "memory" => s.scoring_memory_weight = w,
-                                        o => self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.scoringStrategy.resources[{j}].name"), format!("resource {o:?} is not modelled"))),
+                                if let Some(rs) = st.resources {
+                                    s.scoring_cpu_weight = 0;
+                                    s.scoring_memory_weight = 0;
+                                    for (j, r) in rs.iter().enumerate() {
+                                        let w = r.weight.unwrap_or(1);
+                                        match r.name.as_str() {
+                                            "cpu" => s.scoring_cpu_weight = w,
+                                            "memory" => s.scoring_memory_weight = w,
+                                            o => self.diag.unmodeled(InputError::at(
+                                                origin,
+                                                InputClass::Unmodeled,
+                                                format!("{f}.scoringStrategy.resources[{j}].name"),
+                                                format!("resource {o:?} is not modelled"),
+                                            )),
+                                        }
                                     }
                                 }
                             }
                         }
                     }
-                },
+                }
                 "NodeResourcesBalancedAllocation" => {
-                    if let Err(es) = crate::manifest::decode::decode_value::<sc::BalancedAllocationArgs>(origin, &f, args) {
+                    if let Err(es) =
+                        crate::manifest::decode::decode_value::<sc::BalancedAllocationArgs>(origin, &f, args)
+                    {
                         es.into_iter().for_each(|e| self.diag.error(e));
                     }
                 }
-                "PodTopologySpread" => match crate::manifest::decode::decode_value::<sc::PodTopologySpreadArgs>(origin, &f, args) {
-                    Err(es) => es.into_iter().for_each(|e| self.diag.error(e)),
-                    Ok(a) => {
-                        if a.default_constraints.is_some() || a.defaulting_type.as_deref().is_some_and(|t| t != "System") {
-                            self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, f, "custom default topology spread constraints are not modelled; the system defaults apply"));
+                "PodTopologySpread" => {
+                    match crate::manifest::decode::decode_value::<sc::PodTopologySpreadArgs>(origin, &f, args) {
+                        Err(es) => es.into_iter().for_each(|e| self.diag.error(e)),
+                        Ok(a) => {
+                            if a.default_constraints.is_some()
+                                || a.defaulting_type.as_deref().is_some_and(|t| t != "System")
+                            {
+                                self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, f, "custom default topology spread constraints are not modelled; the system defaults apply"));
+                            }
                         }
                     }
-                },
+                }
                 "DefaultPreemption" | "InterPodAffinity" | "VolumeBinding" | "NodeAffinity" => {}
-                other => self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{pf}.pluginConfig[{i}].name"), format!("configuration of plugin {other:?} is not modelled"))),
+                other => self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    format!("{pf}.pluginConfig[{i}].name"),
+                    format!("configuration of plugin {other:?} is not modelled"),
+                )),
             }
         }
         s
@@ -830,14 +1244,29 @@ impl Builder<'_> {
     fn descheduler(&mut self) -> Option<Descheduler> {
         let pols = &self.inputs.descheduler_policies;
         if pols.len() > 1 {
-            self.diag.error(InputError::at(&pols[1].origin, InputClass::Invalid, "kind", format!("a second DeschedulerPolicy; the first is in {}", pols[0].origin)));
+            self.diag.error(InputError::at(
+                &pols[1].origin,
+                InputClass::Invalid,
+                "kind",
+                format!("a second DeschedulerPolicy; the first is in {}", pols[0].origin),
+            ));
         }
         let Object { origin, value: p } = pols.first()?;
         if p.node_selector.is_some() {
-            self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, "nodeSelector", "restricting the descheduler to some nodes is not modelled"));
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "nodeSelector",
+                "restricting the descheduler to some nodes is not modelled",
+            ));
         }
         if p.metrics_collector.is_some() || p.metrics_providers.is_some() {
-            self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, "metricsProviders", "real-usage metrics are not modelled; utilization is computed from requests"));
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "metricsProviders",
+                "real-usage metrics are not modelled; utilization is computed from requests",
+            ));
         }
         let mut profiles = Vec::new();
         for (pi, prof) in p.profiles.iter().enumerate() {
@@ -852,11 +1281,17 @@ impl Builder<'_> {
                     Err(es) => es.into_iter().for_each(|e| self.diag.error(e)),
                 }
             }
-            let mut evictor = Evictor { node_fit: false, evict_local_storage_pods: false, ignore_pvc_pods: false, min_replicas: 0 };
+            let mut evictor =
+                Evictor { node_fit: false, evict_local_storage_pods: false, ignore_pvc_pods: false, min_replicas: 0 };
             if let Some(Some(Args::DefaultEvictor(a))) = args.get("DefaultEvictor") {
                 let ci = prof.plugin_config.iter().position(|c| c.name == "DefaultEvictor").unwrap_or(0);
                 let f = format!("{pf}.pluginConfig[{ci}].args");
-                evictor = Evictor { node_fit: a.node_fit, evict_local_storage_pods: a.evict_local_storage_pods, ignore_pvc_pods: a.ignore_pvc_pods, min_replicas: a.min_replicas.unwrap_or(0) as i64 };
+                evictor = Evictor {
+                    node_fit: a.node_fit,
+                    evict_local_storage_pods: a.evict_local_storage_pods,
+                    ignore_pvc_pods: a.ignore_pvc_pods,
+                    min_replicas: a.min_replicas.unwrap_or(0) as i64,
+                };
                 for (set, field) in [
                     (a.label_selector.is_some(), "labelSelector"),
                     (a.namespace_label_selector.is_some(), "namespaceLabelSelector"),
@@ -867,26 +1302,65 @@ impl Builder<'_> {
                     (a.ignore_pods_without_pdb, "ignorePodsWithoutPDB"),
                 ] {
                     if set {
-                        self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.{field}"), format!("DefaultEvictor {field} is not modelled")));
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            format!("{f}.{field}"),
+                            format!("DefaultEvictor {field} is not modelled"),
+                        ));
                     }
                 }
             }
             let mut deschedule = Vec::new();
             let mut balance = Vec::new();
-            for (point, list, is_balance) in [("deschedule", &prof.plugins.deschedule.enabled, false), ("balance", &prof.plugins.balance.enabled, true)] {
+            for (point, list, is_balance) in [
+                ("deschedule", &prof.plugins.deschedule.enabled, false),
+                ("balance", &prof.plugins.balance.enabled, true),
+            ] {
                 for (i, name) in list.iter().enumerate() {
                     let f = format!("{pf}.plugins.{point}.enabled[{i}]");
-                    let belongs_to_balance = matches!(name.as_str(), "RemoveDuplicates" | "RemovePodsViolatingTopologySpreadConstraint" | "LowNodeUtilization" | "HighNodeUtilization");
+                    let belongs_to_balance = matches!(
+                        name.as_str(),
+                        "RemoveDuplicates"
+                            | "RemovePodsViolatingTopologySpreadConstraint"
+                            | "LowNodeUtilization"
+                            | "HighNodeUtilization"
+                    );
                     if ds::UNMODELED_PLUGINS.contains(&name.as_str()) {
-                        self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, f, format!("descheduler plugin {name} is not modelled")));
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            f,
+                            format!("descheduler plugin {name} is not modelled"),
+                        ));
                         continue;
                     }
-                    if !matches!(name.as_str(), "RemoveDuplicates" | "RemovePodsViolatingTopologySpreadConstraint" | "LowNodeUtilization" | "RemovePodsViolatingNodeTaints" | "RemovePodsViolatingNodeAffinity") {
-                        self.diag.error(InputError::at(origin, InputClass::Invalid, f, format!("unknown descheduler plugin {name:?}")));
+                    if !matches!(
+                        name.as_str(),
+                        "RemoveDuplicates"
+                            | "RemovePodsViolatingTopologySpreadConstraint"
+                            | "LowNodeUtilization"
+                            | "RemovePodsViolatingNodeTaints"
+                            | "RemovePodsViolatingNodeAffinity"
+                    ) {
+                        self.diag.error(InputError::at(
+                            origin,
+                            InputClass::Invalid,
+                            f,
+                            format!("unknown descheduler plugin {name:?}"),
+                        ));
                         continue;
                     }
                     if belongs_to_balance != is_balance {
-                        self.diag.error(InputError::at(origin, InputClass::Invalid, f, format!("{name} is a {} plugin, not a {point} one (the descheduler refuses this profile)", if belongs_to_balance { "balance" } else { "deschedule" })));
+                        self.diag.error(InputError::at(
+                            origin,
+                            InputClass::Invalid,
+                            f,
+                            format!(
+                                "{name} is a {} plugin, not a {point} one (the descheduler refuses this profile)",
+                                if belongs_to_balance { "balance" } else { "deschedule" }
+                            ),
+                        ));
                         continue;
                     }
                     let Some(a) = args.get(name.as_str()) else {
@@ -913,12 +1387,28 @@ impl Builder<'_> {
         })
     }
 
-    fn desched_plugin(&mut self, origin: &Origin, pf: &str, name: &str, args: Option<&Args>) -> Option<DeschedulerPlugin> {
-        let ci = self.inputs.descheduler_policies[0].value.profiles.iter().find_map(|p| p.plugin_config.iter().position(|c| c.name == name)).unwrap_or(0);
+    fn desched_plugin(
+        &mut self,
+        origin: &Origin,
+        pf: &str,
+        name: &str,
+        args: Option<&Args>,
+    ) -> Option<DeschedulerPlugin> {
+        let ci = self.inputs.descheduler_policies[0]
+            .value
+            .profiles
+            .iter()
+            .find_map(|p| p.plugin_config.iter().position(|c| c.name == name))
+            .unwrap_or(0);
         let f = format!("{pf}.pluginConfig[{ci}].args");
         let namespaces = |ns: &Option<ds::Namespaces>, diag: &mut Diag| {
             if ns.as_ref().is_some_and(|n| !n.include.is_empty() || !n.exclude.is_empty()) {
-                diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.namespaces"), "namespace filters are not modelled (every Deployment is considered)"));
+                diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    format!("{f}.namespaces"),
+                    "namespace filters are not modelled (every Deployment is considered)",
+                ));
             }
         };
         Some(match args? {
@@ -929,7 +1419,12 @@ impl Builder<'_> {
             Args::RemovePodsViolatingTopologySpreadConstraint(a) => {
                 namespaces(&a.namespaces, &mut self.diag);
                 if a.label_selector.is_some() {
-                    self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.labelSelector"), "labelSelector is not modelled"));
+                    self.diag.unmodeled(InputError::at(
+                        origin,
+                        InputClass::Unmodeled,
+                        format!("{f}.labelSelector"),
+                        "labelSelector is not modelled",
+                    ));
                 }
                 let cs = a.constraints.clone().unwrap_or_else(|| vec!["DoNotSchedule".into()]);
                 let mut hard = false;
@@ -938,23 +1433,47 @@ impl Builder<'_> {
                     match c.as_str() {
                         "DoNotSchedule" => hard = true,
                         "ScheduleAnyway" => soft = true,
-                        o => self.diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.constraints[{i}]"), format!("unknown value {o:?}; expected DoNotSchedule or ScheduleAnyway"))),
+                        o => self.diag.error(InputError::at(
+                            origin,
+                            InputClass::Invalid,
+                            format!("{f}.constraints[{i}]"),
+                            format!("unknown value {o:?}; expected DoNotSchedule or ScheduleAnyway"),
+                        )),
                     }
                 }
-                DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, topology_balance_node_fit: a.topology_balance_node_fit.unwrap_or(true) }
+                DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint {
+                    hard,
+                    soft,
+                    topology_balance_node_fit: a.topology_balance_node_fit.unwrap_or(true),
+                }
             }
             Args::LowNodeUtilization(a) => {
                 if a.use_deviation_thresholds {
-                    self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.useDeviationThresholds"), "deviation thresholds are not modelled"));
+                    self.diag.unmodeled(InputError::at(
+                        origin,
+                        InputClass::Unmodeled,
+                        format!("{f}.useDeviationThresholds"),
+                        "deviation thresholds are not modelled",
+                    ));
                 }
                 if a.metrics_utilization.is_some() {
-                    self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.metricsUtilization"), "real-usage metrics are not modelled; utilization is computed from requests"));
+                    self.diag.unmodeled(InputError::at(
+                        origin,
+                        InputClass::Unmodeled,
+                        format!("{f}.metricsUtilization"),
+                        "real-usage metrics are not modelled; utilization is computed from requests",
+                    ));
                 }
                 let th = |m: &BTreeMap<String, f64>, field: &str, diag: &mut Diag| {
                     let mut t = Thresholds { cpu: None, memory: None, pods: None };
                     for (k, v) in m {
                         if !(0.0..=100.0).contains(v) {
-                            diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.{field}.{k}"), format!("{v} is out of range; expected a percentage 0..100")));
+                            diag.error(InputError::at(
+                                origin,
+                                InputClass::Invalid,
+                                format!("{f}.{field}.{k}"),
+                                format!("{v} is out of range; expected a percentage 0..100"),
+                            ));
                         }
                         // Percent thresholds compared on integers: keep the exact value when whole.
                         let p = v.floor() as i64;
@@ -962,7 +1481,12 @@ impl Builder<'_> {
                             "cpu" => t.cpu = Some(p),
                             "memory" => t.memory = Some(p),
                             "pods" => t.pods = Some(p),
-                            o => diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.{field}.{o}"), format!("resource {o:?} is not modelled"))),
+                            o => diag.unmodeled(InputError::at(
+                                origin,
+                                InputClass::Unmodeled,
+                                format!("{f}.{field}.{o}"),
+                                format!("resource {o:?} is not modelled"),
+                            )),
                         }
                     }
                     t
@@ -970,18 +1494,36 @@ impl Builder<'_> {
                 let thresholds = th(&a.thresholds, "thresholds", &mut self.diag);
                 let target_thresholds = th(&a.target_thresholds, "targetThresholds", &mut self.diag);
                 if a.thresholds.keys().ne(a.target_thresholds.keys()) || a.thresholds.is_empty() {
-                    self.diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.thresholds"), "thresholds and targetThresholds must be non-empty and name the same resources"));
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        format!("{f}.thresholds"),
+                        "thresholds and targetThresholds must be non-empty and name the same resources",
+                    ));
                 }
-                DeschedulerPlugin::LowNodeUtilization { thresholds, target_thresholds, number_of_nodes: a.number_of_nodes as i64 }
+                DeschedulerPlugin::LowNodeUtilization {
+                    thresholds,
+                    target_thresholds,
+                    number_of_nodes: a.number_of_nodes as i64,
+                }
             }
             Args::RemovePodsViolatingNodeTaints(a) => {
                 namespaces(&a.namespaces, &mut self.diag);
-                DeschedulerPlugin::RemovePodsViolatingNodeTaints { include_prefer_no_schedule: a.include_prefer_no_schedule, excluded_taints: a.excluded_taints.clone(), included_taints: a.included_taints.clone() }
+                DeschedulerPlugin::RemovePodsViolatingNodeTaints {
+                    include_prefer_no_schedule: a.include_prefer_no_schedule,
+                    excluded_taints: a.excluded_taints.clone(),
+                    included_taints: a.included_taints.clone(),
+                }
             }
             Args::RemovePodsViolatingNodeAffinity(a) => {
                 namespaces(&a.namespaces, &mut self.diag);
                 if a.node_affinity_type.is_empty() {
-                    self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{f}.nodeAffinityType"), "required (the descheduler validates it before defaulting)"));
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::MissingOrMistyped,
+                        format!("{f}.nodeAffinityType"),
+                        "required (the descheduler validates it before defaulting)",
+                    ));
                 }
                 let mut required = false;
                 let mut preferred = false;
@@ -989,7 +1531,12 @@ impl Builder<'_> {
                     match t.as_str() {
                         "requiredDuringSchedulingIgnoredDuringExecution" => required = true,
                         "preferredDuringSchedulingIgnoredDuringExecution" => preferred = true,
-                        o => self.diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.nodeAffinityType[{i}]"), format!("unknown value {o:?}"))),
+                        o => self.diag.error(InputError::at(
+                            origin,
+                            InputClass::Invalid,
+                            format!("{f}.nodeAffinityType[{i}]"),
+                            format!("unknown value {o:?}"),
+                        )),
                     }
                 }
                 DeschedulerPlugin::RemovePodsViolatingNodeAffinity { required, preferred }
@@ -1005,7 +1552,12 @@ impl Builder<'_> {
         let origin = self.spec_origin.clone();
         let need = |v: Option<bool>, present: bool, field: &str, what: &str, diag: &mut Diag| match v {
             Some(true) if !present => {
-                diag.error(InputError::at(&origin, InputClass::DanglingReference, format!("spec.controllers.{field}"), format!("enabled, but there is no {what} among the inputs")));
+                diag.error(InputError::at(
+                    &origin,
+                    InputClass::DanglingReference,
+                    format!("spec.controllers.{field}"),
+                    format!("enabled, but there is no {what} among the inputs"),
+                ));
                 false
             }
             Some(v) => v,
@@ -1028,25 +1580,45 @@ impl Builder<'_> {
             Some(n) => match self.deployments.iter().position(|d| &d.name == n) {
                 Some(i) => Some(DeploymentId(i as u32)),
                 None => {
-                    self.diag.error(InputError::at(&self.spec_origin, InputClass::DanglingReference, field, format!("no Deployment named {n:?} in the manifests")));
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::DanglingReference,
+                        field,
+                        format!("no Deployment named {n:?} in the manifests"),
+                    ));
                     None
                 }
             },
             None if self.deployments.len() == 1 => Some(DeploymentId(0)),
             None => {
                 if !self.deployments.is_empty() {
-                    self.diag.error(InputError::at(&self.spec_origin, InputClass::MissingOrMistyped, field, "required: there is more than one Deployment"));
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::MissingOrMistyped,
+                        field,
+                        "required: there is more than one Deployment",
+                    ));
                 }
                 None
             }
         }
     }
 
-    fn cpu(&mut self, q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity, field: &str, allow_negative: bool) -> i64 {
+    fn cpu(
+        &mut self,
+        q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,
+        field: &str,
+        allow_negative: bool,
+    ) -> i64 {
         let origin = self.spec_origin.clone();
         match Quantity::parse(&q.0) {
             Ok(v) if v.is_negative() && !allow_negative => {
-                self.diag.error(InputError::at(&origin, InputClass::BadQuantity, field, format!("negative quantity {:?}", q.0)));
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::BadQuantity,
+                    field,
+                    format!("negative quantity {:?}", q.0),
+                ));
                 0
             }
             Ok(v) => convert(Some(v), |q| q.millis(Round::Up), &origin, field, &mut self.diag),
@@ -1057,7 +1629,11 @@ impl Builder<'_> {
         }
     }
 
-    fn events(&mut self, events: &[spec::Event], applies: &[(usize, DeploymentId, GroupId, ApplyReplicas, Strategy)]) -> Vec<Event> {
+    fn events(
+        &mut self,
+        events: &[spec::Event],
+        applies: &[(usize, DeploymentId, GroupId, ApplyReplicas, Strategy)],
+    ) -> Vec<Event> {
         let origin = self.spec_origin.clone();
         let mut out = Vec::new();
         for (i, e) in events.iter().enumerate() {
@@ -1068,7 +1644,12 @@ impl Builder<'_> {
                     let min = self.cpu(&delta.min, &format!("{f}.delta.min"), true);
                     let max = self.cpu(&delta.max, &format!("{f}.delta.max"), true);
                     if min > max {
-                        self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("{f}.delta"), "min is greater than max"));
+                        self.diag.error(InputError::at(
+                            &origin,
+                            InputClass::Invalid,
+                            format!("{f}.delta"),
+                            "min is greater than max",
+                        ));
                     }
                     Event::CpuChange { deployment: d, delta_milli: Range { min, max }, budget: *budget as i64 }
                 }
@@ -1080,9 +1661,18 @@ impl Builder<'_> {
                 }
                 spec::Event::KernelPanic { threshold_percent, budget, recovery } => {
                     if !(1..=100).contains(threshold_percent) {
-                        self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("{f}.thresholdPercent"), "expected a percentage 1..100"));
+                        self.diag.error(InputError::at(
+                            &origin,
+                            InputClass::Invalid,
+                            format!("{f}.thresholdPercent"),
+                            "expected a percentage 1..100",
+                        ));
                     }
-                    Event::KernelPanic { threshold_percent: *threshold_percent as i64, budget: *budget as i64, recovery: *recovery }
+                    Event::KernelPanic {
+                        threshold_percent: *threshold_percent as i64,
+                        budget: *budget as i64,
+                        recovery: *recovery,
+                    }
                 }
                 spec::Event::NodeFailure { pool, budget, recovery } => {
                     let pool = match pool {
@@ -1090,7 +1680,12 @@ impl Builder<'_> {
                         Some(p) => match self.pools.iter().position(|q| &q.name == p) {
                             Some(i) => Some(PoolId(i as u32)),
                             None => {
-                                self.diag.error(InputError::at(&origin, InputClass::DanglingReference, format!("{f}.pool"), format!("no node pool named {p:?}")));
+                                self.diag.error(InputError::at(
+                                    &origin,
+                                    InputClass::DanglingReference,
+                                    format!("{f}.pool"),
+                                    format!("no node pool named {p:?}"),
+                                ));
                                 continue;
                             }
                         },
@@ -1098,21 +1693,40 @@ impl Builder<'_> {
                     Event::NodeFailure { pool, budget: *budget as i64, recovery: *recovery }
                 }
                 spec::Event::ApplyDeployment { budget, .. } => {
-                    let Some(&(_, deployment, revision, replicas, strategy)) = applies.iter().find(|a| a.0 == i) else { continue };
+                    let Some(&(_, deployment, revision, replicas, strategy)) = applies.iter().find(|a| a.0 == i) else {
+                        continue;
+                    };
                     Event::ApplyDeployment { deployment, revision, replicas, strategy, budget: *budget as i64 }
                 }
                 spec::Event::ScaleDeployment { deployment, delta, budget } => {
                     let Some(d) = self.deployment_ref(deployment, &format!("{f}.deployment")) else { continue };
                     if delta.min > delta.max {
-                        self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("{f}.delta"), "min is greater than max"));
+                        self.diag.error(InputError::at(
+                            &origin,
+                            InputClass::Invalid,
+                            format!("{f}.delta"),
+                            "min is greater than max",
+                        ));
                     }
-                    Event::ScaleDeployment { deployment: d, delta: Range { min: delta.min, max: delta.max }, budget: *budget as i64 }
+                    Event::ScaleDeployment {
+                        deployment: d,
+                        delta: Range { min: delta.min, max: delta.max },
+                        budget: *budget as i64,
+                    }
                 }
                 spec::Event::Maintenance { max_unavailable, budget } => {
                     if *max_unavailable == 0 {
-                        self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("{f}.maxUnavailable"), "expected at least 1"));
+                        self.diag.error(InputError::at(
+                            &origin,
+                            InputClass::Invalid,
+                            format!("{f}.maxUnavailable"),
+                            "expected at least 1",
+                        ));
                     }
-                    Event::Maintenance { max_unavailable: *max_unavailable as i64, budget: budget.map(|b| b as i64).unwrap_or(self.nodes.len() as i64) }
+                    Event::Maintenance {
+                        max_unavailable: *max_unavailable as i64,
+                        budget: budget.map(|b| b as i64).unwrap_or(self.nodes.len() as i64),
+                    }
                 }
             };
             out.push(ev);
@@ -1136,7 +1750,12 @@ impl Builder<'_> {
                 S::NoReplicaOscillation { deployment, drop } => {
                     let Some(d) = self.deployment_ref(deployment, &f) else { continue };
                     if self.deployments[d.index()].hpa.is_none() {
-                        self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("spec.intents[{i}]"), "noReplicaOscillation watches an HPA, but the Deployment has none"));
+                        self.diag.error(InputError::at(
+                            &origin,
+                            InputClass::Invalid,
+                            format!("spec.intents[{i}]"),
+                            "noReplicaOscillation watches an HPA, but the Deployment has none",
+                        ));
                     }
                     Intent::NoReplicaOscillation { deployment: d, drop: *drop as i64 }
                 }
@@ -1155,7 +1774,12 @@ impl Builder<'_> {
                         (Some(r), None) => Expected::Replicas(*r as i64),
                         (None, Some(o)) => Expected::DesiredPlus(*o),
                         _ => {
-                            self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("spec.intents[{i}]"), "set exactly one of `replicas` (a count) or `offset` (relative to desired replicas)"));
+                            self.diag.error(InputError::at(
+                                &origin,
+                                InputClass::Invalid,
+                                format!("spec.intents[{i}]"),
+                                "set exactly one of `replicas` (a count) or `offset` (relative to desired replicas)",
+                            ));
                             continue;
                         }
                     };
@@ -1172,14 +1796,24 @@ impl Builder<'_> {
                 S::ReplicasWithin { deployment, min, max } => {
                     let Some(d) = self.deployment_ref(deployment, &f) else { continue };
                     if min > max {
-                        self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("spec.intents[{i}]"), "min is greater than max"));
+                        self.diag.error(InputError::at(
+                            &origin,
+                            InputClass::Invalid,
+                            format!("spec.intents[{i}]"),
+                            "min is greater than max",
+                        ));
                     }
                     Intent::ReplicasWithin { deployment: d, min: *min as i64, max: *max as i64 }
                 }
                 S::AllPodsEventuallyRun {} => Intent::AllPodsEventuallyRun,
             };
             if out.contains(&intent) {
-                self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("spec.intents[{i}]"), "duplicate intent"));
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("spec.intents[{i}]"),
+                    "duplicate intent",
+                ));
             }
             out.push(intent);
         }
@@ -1199,8 +1833,14 @@ impl Builder<'_> {
             }
             for e in events {
                 match e {
-                    Event::ApplyDeployment { deployment, replicas: ApplyReplicas::Set(r), .. } if deployment.index() == di => m = m.max(*r),
-                    Event::ScaleDeployment { deployment, delta, budget } if deployment.index() == di => m += delta.max.max(0) * budget,
+                    Event::ApplyDeployment { deployment, replicas: ApplyReplicas::Set(r), .. }
+                        if deployment.index() == di =>
+                    {
+                        m = m.max(*r)
+                    }
+                    Event::ScaleDeployment { deployment, delta, budget } if deployment.index() == di => {
+                        m += delta.max.max(0) * budget
+                    }
                     _ => {}
                 }
             }
@@ -1220,7 +1860,12 @@ impl Builder<'_> {
             }
             max_pods = max_pods.max(m + s);
         }
-        Bounds { steps: b.steps as i64, max_nodes_per_pool: b.max_nodes_per_pool as i64, max_pods_per_node: b.max_pods_per_node as i64, max_pods_per_deployment: max_pods }
+        Bounds {
+            steps: b.steps as i64,
+            max_nodes_per_pool: b.max_nodes_per_pool as i64,
+            max_pods_per_node: b.max_pods_per_node as i64,
+            max_pods_per_deployment: max_pods,
+        }
     }
 }
 

@@ -336,17 +336,34 @@ impl Default for Scheduler {
 #[derive(Clone, Debug, Serialize)]
 pub enum DeschedulerPlugin {
     RemoveDuplicates,
-    RemovePodsViolatingTopologySpreadConstraint { hard: bool, soft: bool, topology_balance_node_fit: bool },
-    LowNodeUtilization { thresholds: Thresholds, target_thresholds: Thresholds, number_of_nodes: i64 },
-    RemovePodsViolatingNodeTaints { include_prefer_no_schedule: bool, excluded_taints: Vec<String>, included_taints: Vec<String> },
-    RemovePodsViolatingNodeAffinity { required: bool, preferred: bool },
+    RemovePodsViolatingTopologySpreadConstraint {
+        hard: bool,
+        soft: bool,
+        topology_balance_node_fit: bool,
+    },
+    LowNodeUtilization {
+        thresholds: Thresholds,
+        target_thresholds: Thresholds,
+        number_of_nodes: i64,
+    },
+    RemovePodsViolatingNodeTaints {
+        include_prefer_no_schedule: bool,
+        excluded_taints: Vec<String>,
+        included_taints: Vec<String>,
+    },
+    RemovePodsViolatingNodeAffinity {
+        required: bool,
+        preferred: bool,
+    },
 }
 
 impl DeschedulerPlugin {
     pub fn name(&self) -> &'static str {
         match self {
             DeschedulerPlugin::RemoveDuplicates => "RemoveDuplicates",
-            DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { .. } => "RemovePodsViolatingTopologySpreadConstraint",
+            DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { .. } => {
+                "RemovePodsViolatingTopologySpreadConstraint"
+            }
             DeschedulerPlugin::LowNodeUtilization { .. } => "LowNodeUtilization",
             DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => "RemovePodsViolatingNodeTaints",
             DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => "RemovePodsViolatingNodeAffinity",
@@ -416,13 +433,42 @@ pub enum ApplyReplicas {
 
 #[derive(Clone, Debug, Serialize)]
 pub enum Event {
-    CpuChange { deployment: DeploymentId, delta_milli: Range, budget: i64 },
-    CpuPattern { deployment: DeploymentId, bootstrap_milli: i64, steady_milli: i64 },
-    KernelPanic { threshold_percent: i64, budget: i64, recovery: bool },
-    NodeFailure { pool: Option<PoolId>, budget: i64, recovery: bool },
-    ApplyDeployment { deployment: DeploymentId, revision: GroupId, replicas: ApplyReplicas, strategy: Strategy, budget: i64 },
-    ScaleDeployment { deployment: DeploymentId, delta: Range, budget: i64 },
-    Maintenance { max_unavailable: i64, budget: i64 },
+    CpuChange {
+        deployment: DeploymentId,
+        delta_milli: Range,
+        budget: i64,
+    },
+    CpuPattern {
+        deployment: DeploymentId,
+        bootstrap_milli: i64,
+        steady_milli: i64,
+    },
+    KernelPanic {
+        threshold_percent: i64,
+        budget: i64,
+        recovery: bool,
+    },
+    NodeFailure {
+        pool: Option<PoolId>,
+        budget: i64,
+        recovery: bool,
+    },
+    ApplyDeployment {
+        deployment: DeploymentId,
+        revision: GroupId,
+        replicas: ApplyReplicas,
+        strategy: Strategy,
+        budget: i64,
+    },
+    ScaleDeployment {
+        deployment: DeploymentId,
+        delta: Range,
+        budget: i64,
+    },
+    Maintenance {
+        max_unavailable: i64,
+        budget: i64,
+    },
 }
 
 impl Event {

@@ -72,7 +72,11 @@ fn node_term(term: &NodeSelectorTerm, origin: &Origin, field: &str, diag: &mut D
     let mut out = Vec::new();
     for (i, e) in term.match_expressions.iter().flatten().enumerate() {
         match Op::parse(&e.operator, true) {
-            Some(op) => out.push(NodeReq::Label(Requirement { key: e.key.clone(), op, values: e.values.clone().unwrap_or_default() })),
+            Some(op) => out.push(NodeReq::Label(Requirement {
+                key: e.key.clone(),
+                op,
+                values: e.values.clone().unwrap_or_default(),
+            })),
             None => diag.error(InputError::at(
                 origin,
                 InputClass::Invalid,
@@ -84,12 +88,26 @@ fn node_term(term: &NodeSelectorTerm, origin: &Origin, field: &str, diag: &mut D
     for (i, e) in term.match_fields.iter().flatten().enumerate() {
         let f = format!("{field}.matchFields[{i}]");
         if e.key != "metadata.name" {
-            diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.key"), format!("unsupported field {:?}; Kubernetes allows only metadata.name", e.key)));
+            diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{f}.key"),
+                format!("unsupported field {:?}; Kubernetes allows only metadata.name", e.key),
+            ));
             continue;
         }
         match Op::parse(&e.operator, false).filter(|o| matches!(o, Op::In | Op::NotIn)) {
-            Some(op) => out.push(NodeReq::Name(Requirement { key: e.key.clone(), op, values: e.values.clone().unwrap_or_default() })),
-            None => diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.operator"), format!("unsupported operator {:?}; expected In or NotIn", e.operator))),
+            Some(op) => out.push(NodeReq::Name(Requirement {
+                key: e.key.clone(),
+                op,
+                values: e.values.clone().unwrap_or_default(),
+            })),
+            None => diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{f}.operator"),
+                format!("unsupported operator {:?}; expected In or NotIn", e.operator),
+            )),
         }
     }
     out
@@ -149,7 +167,12 @@ pub(super) fn parse_effect(s: &str) -> Option<Effect> {
 
 /// Adds a container's (or init container's) requests, with limits standing in for absent
 /// requests as the API server defaults them.
-fn container_requests(c: &k8s_openapi::api::core::v1::Container, origin: &Origin, field: &str, diag: &mut Diag) -> Resources {
+fn container_requests(
+    c: &k8s_openapi::api::core::v1::Container,
+    origin: &Origin,
+    field: &str,
+    diag: &mut Diag,
+) -> Resources {
     let mut r = Resources::default();
     let Some(res) = &c.resources else { return r };
     let mut names: Vec<&String> = res.requests.iter().flatten().map(|(k, _)| k).collect();
@@ -192,22 +215,37 @@ fn container_requests(c: &k8s_openapi::api::core::v1::Container, origin: &Origin
 }
 
 /// Reads a pod template (`prefix` is its field path, e.g. `spec.template`).
-pub(super) fn template_facts(t: &PodTemplateSpec, origin: &Origin, prefix: &str, labels: &mut Labels, diag: &mut Diag) -> Option<TemplateFacts> {
+pub(super) fn template_facts(
+    t: &PodTemplateSpec,
+    origin: &Origin,
+    prefix: &str,
+    labels: &mut Labels,
+    diag: &mut Diag,
+) -> Option<TemplateFacts> {
     let Some(spec) = &t.spec else {
         diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{prefix}.spec"), "missing pod spec"));
         return None;
     };
     let s = format!("{prefix}.spec");
-    let pod_labels: Vec<(String, String)> = t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default().into_iter().collect();
+    let pod_labels: Vec<(String, String)> =
+        t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default().into_iter().collect();
 
     // Fields that change placement or eviction but are not modelled.
-    let mut unmodeled = |field: String, why: &str| diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, field, why.to_string()));
+    let mut unmodeled = |field: String, why: &str| {
+        diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, field, why.to_string()))
+    };
     if let Some(a) = &spec.affinity {
         if a.pod_affinity.is_some() {
-            unmodeled(format!("{s}.affinity.podAffinity"), "inter-pod affinity is not modelled (InterPodAffinity filter and score)");
+            unmodeled(
+                format!("{s}.affinity.podAffinity"),
+                "inter-pod affinity is not modelled (InterPodAffinity filter and score)",
+            );
         }
         if a.pod_anti_affinity.is_some() {
-            unmodeled(format!("{s}.affinity.podAntiAffinity"), "inter-pod anti-affinity is not modelled (InterPodAffinity filter and score)");
+            unmodeled(
+                format!("{s}.affinity.podAntiAffinity"),
+                "inter-pod anti-affinity is not modelled (InterPodAffinity filter and score)",
+            );
         }
     }
     if spec.priority_class_name.is_some() || spec.priority.is_some() {
@@ -230,13 +268,19 @@ pub(super) fn template_facts(t: &PodTemplateSpec, origin: &Origin, prefix: &str,
     for (i, c) in spec.containers.iter().enumerate() {
         for (j, p) in c.ports.iter().flatten().enumerate() {
             if p.host_port.is_some() {
-                unmodeled(format!("{s}.containers[{i}].ports[{j}].hostPort"), "host ports (NodePorts filter) are not modelled");
+                unmodeled(
+                    format!("{s}.containers[{i}].ports[{j}].hostPort"),
+                    "host ports (NodePorts filter) are not modelled",
+                );
             }
         }
     }
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
         if c.restart_policy.as_deref() == Some("Always") {
-            unmodeled(format!("{s}.initContainers[{i}].restartPolicy"), "sidecar containers' requests are not modelled");
+            unmodeled(
+                format!("{s}.initContainers[{i}].restartPolicy"),
+                "sidecar containers' requests are not modelled",
+            );
         }
     }
     for (i, c) in spec.topology_spread_constraints.iter().flatten().enumerate() {
@@ -272,7 +316,14 @@ pub(super) fn template_facts(t: &PodTemplateSpec, origin: &Origin, prefix: &str,
         sel.node_selector_terms
             .iter()
             .enumerate()
-            .map(|(i, t)| node_term(t, origin, &format!("{naf}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[{i}]"), diag))
+            .map(|(i, t)| {
+                node_term(
+                    t,
+                    origin,
+                    &format!("{naf}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[{i}]"),
+                    diag,
+                )
+            })
             .collect()
     });
     let preferred_terms = na
@@ -283,7 +334,12 @@ pub(super) fn template_facts(t: &PodTemplateSpec, origin: &Origin, prefix: &str,
         .map(|(i, p)| {
             let f = format!("{naf}.preferredDuringSchedulingIgnoredDuringExecution[{i}]");
             if !(1..=100).contains(&p.weight) {
-                diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.weight"), format!("weight {} out of range; expected 1..100", p.weight)));
+                diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    format!("{f}.weight"),
+                    format!("weight {} out of range; expected 1..100", p.weight),
+                ));
             }
             (p.weight as i64, node_term(&p.preference, origin, &format!("{f}.preference"), diag))
         })
@@ -296,14 +352,29 @@ pub(super) fn template_facts(t: &PodTemplateSpec, origin: &Origin, prefix: &str,
             None | Some("") | Some("Equal") => {}
             Some("Exists") => {
                 if t.value.as_deref().is_some_and(|v| !v.is_empty()) {
-                    diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.value"), "must be empty when operator is Exists"));
+                    diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        format!("{f}.value"),
+                        "must be empty when operator is Exists",
+                    ));
                 }
             }
-            Some(o) => diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.operator"), format!("unknown operator {o:?}; expected Equal or Exists"))),
+            Some(o) => diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{f}.operator"),
+                format!("unknown operator {o:?}; expected Equal or Exists"),
+            )),
         }
         if let Some(e) = t.effect.as_deref().filter(|e| !e.is_empty()) {
             if parse_effect(e).is_none() {
-                diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.effect"), format!("unknown effect {e:?}; expected NoSchedule, PreferNoSchedule or NoExecute")));
+                diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    format!("{f}.effect"),
+                    format!("unknown effect {e:?}; expected NoSchedule, PreferNoSchedule or NoExecute"),
+                ));
             }
         }
         if t.toleration_seconds.is_some() {
@@ -320,18 +391,33 @@ pub(super) fn template_facts(t: &PodTemplateSpec, origin: &Origin, prefix: &str,
     for (i, c) in spec.topology_spread_constraints.iter().flatten().enumerate() {
         let f = format!("{s}.topologySpreadConstraints[{i}]");
         if c.max_skew < 1 {
-            diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.maxSkew"), format!("{} is not allowed; expected at least 1", c.max_skew)));
+            diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{f}.maxSkew"),
+                format!("{} is not allowed; expected at least 1", c.max_skew),
+            ));
         }
         let hard = match c.when_unsatisfiable.as_str() {
             "DoNotSchedule" => true,
             "ScheduleAnyway" => false,
             w => {
-                diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.whenUnsatisfiable"), format!("unknown value {w:?}; expected DoNotSchedule or ScheduleAnyway")));
+                diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    format!("{f}.whenUnsatisfiable"),
+                    format!("unknown value {w:?}; expected DoNotSchedule or ScheduleAnyway"),
+                ));
                 true
             }
         };
         if c.min_domains.is_some() && !hard {
-            diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.minDomains"), "allowed only with whenUnsatisfiable: DoNotSchedule"));
+            diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{f}.minDomains"),
+                "allowed only with whenUnsatisfiable: DoNotSchedule",
+            ));
         }
         if c.min_domains.is_some_and(|m| m < 1) {
             diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.minDomains"), "expected at least 1"));
@@ -341,7 +427,12 @@ pub(super) fn template_facts(t: &PodTemplateSpec, origin: &Origin, prefix: &str,
             Some("Honor") => true,
             Some("Ignore") => false,
             Some(o) => {
-                diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.{field}"), format!("unknown value {o:?}; expected Honor or Ignore")));
+                diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    format!("{f}.{field}"),
+                    format!("unknown value {o:?}; expected Honor or Ignore"),
+                ));
                 default
             }
         };
@@ -390,8 +481,11 @@ pub(super) fn placement_on(f: &TemplateFacts, node: &Node, labels: &Labels) -> P
     let node_name_ok = f.node_name.as_deref().is_none_or(|n| n == node.name);
     let selector_ok = all_match(&f.node_selector, |k| node_label(node, labels, k));
     let required_ok = f.required_terms.as_ref().is_none_or(|terms| terms.iter().any(|t| term_matches(t, node, labels)));
-    let preferred_weight = f.preferred_terms.iter().filter(|(_, t)| term_matches(t, node, labels)).map(|(w, _)| *w).sum();
-    let untolerated = |effect: Effect| node.taints.iter().filter(|t| t.effect == effect && !f.tolerations.iter().any(|tol| tolerates(tol, t))).count();
+    let preferred_weight =
+        f.preferred_terms.iter().filter(|(_, t)| term_matches(t, node, labels)).map(|(w, _)| *w).sum();
+    let untolerated = |effect: Effect| {
+        node.taints.iter().filter(|t| t.effect == effect && !f.tolerations.iter().any(|tol| tolerates(tol, t))).count()
+    };
     Placement {
         node_name_ok,
         affinity_ok: selector_ok && required_ok,
@@ -404,7 +498,8 @@ pub(super) fn placement_on(f: &TemplateFacts, node: &Node, labels: &Labels) -> P
 
 /// Whether the template tolerates the taint a cordoned node carries.
 pub(super) fn tolerates_unschedulable(f: &TemplateFacts) -> bool {
-    let taint = Taint { key: "node.kubernetes.io/unschedulable".into(), value: String::new(), effect: Effect::NoSchedule };
+    let taint =
+        Taint { key: "node.kubernetes.io/unschedulable".into(), value: String::new(), effect: Effect::NoSchedule };
     f.tolerations.iter().any(|t| tolerates(t, &taint))
 }
 
@@ -428,7 +523,10 @@ mod tests {
         assert!(tolerates(&tol(Some("key1"), Some("Equal"), Some("value1"), Some("NoExecute")), &taint));
         assert!(tolerates(&tol(Some("key1"), None, Some("value1"), None), &taint), "empty effect matches every effect");
         assert!(tolerates(&tol(Some("key1"), Some("Exists"), None, None), &taint));
-        assert!(tolerates(&tol(None, Some("Exists"), None, None), &taint), "empty key with Exists tolerates everything");
+        assert!(
+            tolerates(&tol(None, Some("Exists"), None, None), &taint),
+            "empty key with Exists tolerates everything"
+        );
         assert!(!tolerates(&tol(Some("key1"), Some("Equal"), Some("other"), None), &taint));
         assert!(!tolerates(&tol(Some("key1"), Some("Exists"), None, Some("NoSchedule")), &taint));
         assert!(!tolerates(&tol(Some("key2"), Some("Exists"), None, None), &taint));

@@ -105,7 +105,11 @@ pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>>
 
 /// Decodes a nested value (for example a descheduler plugin's `args`) into `T`, with errors
 /// located at `prefix` (the field path of the value inside its document).
-pub fn decode_value<T: DeserializeOwned>(origin: &Origin, prefix: &str, value: serde_yaml::Value) -> Result<T, Vec<InputError>> {
+pub fn decode_value<T: DeserializeOwned>(
+    origin: &Origin,
+    prefix: &str,
+    value: serde_yaml::Value,
+) -> Result<T, Vec<InputError>> {
     let mut unknown: Vec<String> = Vec::new();
     let mut track = serde_path_to_error::Track::new();
     let de = serde_path_to_error::Deserializer::new(value, &mut track);
@@ -138,7 +142,8 @@ mod tests {
 
     #[test]
     fn splits_path_from_serde_yaml_messages() {
-        let (f, m) = split_yaml_error("spec.replicas: invalid type: string \"three\", expected i32 at line 5 column 13");
+        let (f, m) =
+            split_yaml_error("spec.replicas: invalid type: string \"three\", expected i32 at line 5 column 13");
         assert_eq!(f, "spec.replicas");
         assert!(m.starts_with("invalid type"));
         let (f, _) = split_yaml_error("missing field `spec` at line 1 column 1");

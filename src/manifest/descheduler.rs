@@ -222,12 +222,19 @@ pub const UNMODELED_PLUGINS: &[&str] = &[
 
 /// Decodes the args of plugin `name` found at `field` (e.g. `profiles[0].pluginConfig[1].args`).
 /// `Ok(None)` means the plugin exists upstream but kbmc does not model it.
-pub fn decode_args(origin: &Origin, field: &str, name: &str, args: Option<serde_yaml::Value>) -> Result<Option<Args>, Vec<InputError>> {
+pub fn decode_args(
+    origin: &Origin,
+    field: &str,
+    name: &str,
+    args: Option<serde_yaml::Value>,
+) -> Result<Option<Args>, Vec<InputError>> {
     let v = args.unwrap_or(serde_yaml::Value::Mapping(Default::default()));
     Ok(Some(match name {
         "DefaultEvictor" => Args::DefaultEvictor(decode_value(origin, field, v)?),
         "RemoveDuplicates" => Args::RemoveDuplicates(decode_value(origin, field, v)?),
-        "RemovePodsViolatingTopologySpreadConstraint" => Args::RemovePodsViolatingTopologySpreadConstraint(decode_value(origin, field, v)?),
+        "RemovePodsViolatingTopologySpreadConstraint" => {
+            Args::RemovePodsViolatingTopologySpreadConstraint(decode_value(origin, field, v)?)
+        }
         "LowNodeUtilization" => Args::LowNodeUtilization(decode_value(origin, field, v)?),
         "RemovePodsViolatingNodeTaints" => Args::RemovePodsViolatingNodeTaints(decode_value(origin, field, v)?),
         "RemovePodsViolatingNodeAffinity" => Args::RemovePodsViolatingNodeAffinity(decode_value(origin, field, v)?),

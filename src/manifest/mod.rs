@@ -114,7 +114,9 @@ fn expand(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<PathBuf> {
                             }
                         }
                     }
-                    Err(e) => errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}"))),
+                    Err(e) => {
+                        errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")))
+                    }
                 }
             }
             found.sort();
@@ -182,7 +184,8 @@ fn separate_applied(inputs: &mut Inputs, opts: LoadOptions, errors: &mut Vec<Inp
             continue;
         };
         let same = |o: &Origin| o.file.canonicalize().is_ok_and(|c| c == canon);
-        let (moved, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut inputs.deployments).into_iter().partition(|d| same(&d.origin));
+        let (moved, kept): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut inputs.deployments).into_iter().partition(|d| same(&d.origin));
         inputs.deployments = kept;
         if !moved.is_empty() {
             inputs.applied.extend(moved.into_iter().map(|d| (manifest.clone(), d)));
@@ -219,7 +222,13 @@ pub fn load_text(file: &Path, text: &str, opts: LoadOptions, inputs: &mut Inputs
     }
 }
 
-fn route(doc: Document, value: &serde_yaml::Value, opts: LoadOptions, inputs: &mut Inputs, errors: &mut Vec<InputError>) {
+fn route(
+    doc: Document,
+    value: &serde_yaml::Value,
+    opts: LoadOptions,
+    inputs: &mut Inputs,
+    errors: &mut Vec<InputError>,
+) {
     let origin = doc.origin.clone();
     let Some(map) = value.as_mapping() else {
         errors.push(InputError::at(&origin, InputClass::Syntax, "", "expected a mapping with apiVersion and kind"));
@@ -236,12 +245,8 @@ fn route(doc: Document, value: &serde_yaml::Value, opts: LoadOptions, inputs: &m
         ));
         return;
     };
-    let name = value
-        .get("metadata")
-        .and_then(|m| m.get("name"))
-        .and_then(|n| n.as_str())
-        .unwrap_or("<unnamed>")
-        .to_string();
+    let name =
+        value.get("metadata").and_then(|m| m.get("name")).and_then(|n| n.as_str()).unwrap_or("<unnamed>").to_string();
     let object = format!("{kind}/{name}");
     let located = |mut es: Vec<InputError>| {
         for e in &mut es {
@@ -266,7 +271,12 @@ fn route(doc: Document, value: &serde_yaml::Value, opts: LoadOptions, inputs: &m
         ("kbmc.dev/v1alpha1", "Verification") => take!(inputs.verifications),
         ("v1", "List") if origin.item.is_none() => {
             let Some(items) = value.get("items").and_then(|i| i.as_sequence()) else {
-                errors.push(InputError::at(&origin, InputClass::MissingOrMistyped, "items", "a List needs a sequence `items`"));
+                errors.push(InputError::at(
+                    &origin,
+                    InputClass::MissingOrMistyped,
+                    "items",
+                    "a List needs a sequence `items`",
+                ));
                 return;
             };
             for (i, item) in items.iter().enumerate() {
@@ -280,26 +290,36 @@ fn route(doc: Document, value: &serde_yaml::Value, opts: LoadOptions, inputs: &m
             log::info!("{origin}: {object}: ignored, a {k} cannot change what the modelled controllers do");
         }
         (av, k) => {
-            let unmodeled = UNMODELED_KINDS.iter().find(|(n, _)| *n == k).map(|(_, why)| why.to_string()).or_else(|| {
-                match k {
-                    "Deployment" | "HorizontalPodAutoscaler" | "Node" | "DeschedulerPolicy" | "KubeSchedulerConfiguration" | "Verification" => {
-                        Some(format!("apiVersion {av} of {k} is not supported (known: {KNOWN})"))
-                    }
+            let unmodeled =
+                UNMODELED_KINDS.iter().find(|(n, _)| *n == k).map(|(_, why)| why.to_string()).or_else(|| match k {
+                    "Deployment"
+                    | "HorizontalPodAutoscaler"
+                    | "Node"
+                    | "DeschedulerPolicy"
+                    | "KubeSchedulerConfiguration"
+                    | "Verification" => Some(format!("apiVersion {av} of {k} is not supported (known: {KNOWN})")),
                     _ => None,
-                }
-            });
+                });
             match unmodeled {
                 Some(why) => {
-                    let e = InputError::at(&origin, InputClass::Unmodeled, "kind", format!("{av} {k}: {why}")).with_object(object);
-                    if opts.allow_unmodeled && !matches!(k, "Deployment" | "HorizontalPodAutoscaler" | "Node" | "Verification") {
+                    let e = InputError::at(&origin, InputClass::Unmodeled, "kind", format!("{av} {k}: {why}"))
+                        .with_object(object);
+                    if opts.allow_unmodeled
+                        && !matches!(k, "Deployment" | "HorizontalPodAutoscaler" | "Node" | "Verification")
+                    {
                         inputs.warnings.push(e);
                     } else {
                         errors.push(e);
                     }
                 }
                 None => errors.push(
-                    InputError::at(&origin, InputClass::UnknownKind, "kind", format!("unknown kind {av} {k}; kbmc reads {KNOWN}"))
-                        .with_object(object),
+                    InputError::at(
+                        &origin,
+                        InputClass::UnknownKind,
+                        "kind",
+                        format!("unknown kind {av} {k}; kbmc reads {KNOWN}"),
+                    )
+                    .with_object(object),
                 ),
             }
         }

@@ -32,7 +32,8 @@ impl fmt::Display for QuantityError {
     }
 }
 
-const EXPECTED: &str = "expected a Kubernetes quantity such as \"250m\", \"2\", \"1.5\", \"512Mi\", \"1Gi\", \"1e3\" or \"1k\"";
+const EXPECTED: &str =
+    "expected a Kubernetes quantity such as \"250m\", \"2\", \"1.5\", \"512Mi\", \"1Gi\", \"1e3\" or \"1k\"";
 
 impl Quantity {
     pub fn parse(text: &str) -> Result<Quantity, QuantityError> {
@@ -47,9 +48,7 @@ impl Quantity {
             _ => (false, s),
         };
         // The number: digits, optionally one '.', more digits; at least one digit in all.
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
         let (number, suffix) = rest.split_at(num_len);
         if number.matches('.').count() > 1 {
             return Err(bad("more than one decimal point"));
@@ -167,7 +166,7 @@ mod tests {
             ("250m", 250, 1),
             ("2", 2000, 1),
             ("1.5", 1500, 1),
-            ("1Gi", 1024 * 1024 * 1000, 1024),
+            ("1Gi", 1024 * 1024 * 1024 * 1000, 1024),
             ("512Mi", 512 * 1024 * 1024 * 1000, 512),
             ("1e3", 1_000_000, 1),
             ("1k", 1_000_000, 1),

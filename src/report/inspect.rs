@@ -36,7 +36,9 @@ fn iop(v: &IntOrPercent) -> String {
 fn strategy(s: &Strategy) -> String {
     match s {
         Strategy::Recreate => "Recreate".into(),
-        Strategy::RollingUpdate { max_surge, max_unavailable } => format!("RollingUpdate (maxSurge {}, maxUnavailable {})", iop(max_surge), iop(max_unavailable)),
+        Strategy::RollingUpdate { max_surge, max_unavailable } => {
+            format!("RollingUpdate (maxSurge {}, maxUnavailable {})", iop(max_surge), iop(max_unavailable))
+        }
     }
 }
 
@@ -49,7 +51,15 @@ fn rules(r: &ScalingRules) -> String {
     let ps: Vec<String> = r
         .policies
         .iter()
-        .map(|p| format!("{} {}{} per {}s", if p.kind == PolicyKind::Pods { "Pods" } else { "Percent" }, p.value, if p.kind == PolicyKind::Percent { "%" } else { "" }, p.period_seconds))
+        .map(|p| {
+            format!(
+                "{} {}{} per {}s",
+                if p.kind == PolicyKind::Pods { "Pods" } else { "Percent" },
+                p.value,
+                if p.kind == PolicyKind::Percent { "%" } else { "" },
+                p.period_seconds
+            )
+        })
         .collect();
     format!("window {}s, select {:?}, policies [{}]", r.stabilization_window_seconds, r.select_policy, ps.join(", "))
 }
@@ -76,8 +86,13 @@ pub fn render(m: &Model) -> String {
     let _ = writeln!(w, "\nnode slots ({}):", m.nodes.len());
     for n in &m.nodes {
         let pool = &m.pools[n.pool.index()];
-        let presence = if (n.index_in_pool as i64) < pool.count.min { "always present" } else { "present when the pool is larger" };
-        let labels: Vec<String> = n.labels.iter().map(|(k, v)| format!("{}={}", m.labels.key_name(*k), m.labels.value_name(*v))).collect();
+        let presence = if (n.index_in_pool as i64) < pool.count.min {
+            "always present"
+        } else {
+            "present when the pool is larger"
+        };
+        let labels: Vec<String> =
+            n.labels.iter().map(|(k, v)| format!("{}={}", m.labels.key_name(*k), m.labels.value_name(*v))).collect();
         let _ = writeln!(w, "  {} [pool {}, {presence}]", n.name, pool.name);
         if n.capacity != n.allocatable {
             let _ = writeln!(w, "    capacity: {}", res(&n.capacity));
@@ -112,7 +127,12 @@ pub fn render(m: &Model) -> String {
             let ps: Vec<String> = d.placement.iter().map(|(n, c)| format!("{} x{c}", m.node(*n).name)).collect();
             let _ = writeln!(w, "    at start: running on {}", ps.join(", "));
         }
-        let _ = writeln!(w, "    usage per pod at start: cpu {}, memory {}", cpu(d.initial_usage.cpu_milli), mem(d.initial_usage.memory_mib));
+        let _ = writeln!(
+            w,
+            "    usage per pod at start: cpu {}, memory {}",
+            cpu(d.initial_usage.cpu_milli),
+            mem(d.initial_usage.memory_mib)
+        );
     }
 
     let _ = writeln!(w, "\npod groups ({}):", m.groups.len());
@@ -125,9 +145,14 @@ pub fn render(m: &Model) -> String {
             let _ = writeln!(w, "    nodeName: {n} (bypasses the scheduler)");
         }
         if g.local_storage || g.pvc {
-            let _ = writeln!(w, "    volumes: {}{}", if g.local_storage { "local storage " } else { "" }, if g.pvc { "persistentVolumeClaim" } else { "" });
+            let _ = writeln!(
+                w,
+                "    volumes: {}{}",
+                if g.local_storage { "local storage " } else { "" },
+                if g.pvc { "persistentVolumeClaim" } else { "" }
+            );
         }
-        let _ = writeln!(w, "    per node: feasible-by-labels | preferred weight | untolerated taints");
+        let _ = writeln!(w, "    per node: feasible by labels and taints | preferred affinity weight [| untolerated PreferNoSchedule taints]");
         for (ni, p) in g.per_node.iter().enumerate() {
             let mut why = Vec::new();
             if !p.node_name_ok {
@@ -143,14 +168,24 @@ pub fn render(m: &Model) -> String {
                 why.push("NoExecute taint");
             }
             let feas = if why.is_empty() { "yes".to_string() } else { format!("no ({})", why.join(", ")) };
-            let pns = if p.untolerated_prefer_no_schedule > 0 { format!(", {} PreferNoSchedule", p.untolerated_prefer_no_schedule) } else { String::new() };
-            let _ = writeln!(w, "      {}: {feas} | {} {pns}", m.nodes[ni].name, p.preferred_weight);
+            let pns = if p.untolerated_prefer_no_schedule > 0 {
+                format!(" | {} PreferNoSchedule", p.untolerated_prefer_no_schedule)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(w, "      {}: {feas} | {}{pns}", m.nodes[ni].name, p.preferred_weight);
         }
         for c in &g.spread {
-            let sel: Vec<String> = c.selects.iter().enumerate().filter(|(_, s)| **s).map(|(h, _)| group_name(m, GroupId(h as u32))).collect();
+            let sel: Vec<String> = c
+                .selects
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| **s)
+                .map(|(h, _)| group_name(m, GroupId(h as u32)))
+                .collect();
             let _ = writeln!(
                 w,
-                "    spread: {} maxSkew {} {}{}{}, nodeAffinityPolicy {}, nodeTaintsPolicy {}, counts [{}]",
+                "    spread: {} maxSkew {} {}{}{}, nodeAffinityPolicy {}, nodeTaintsPolicy {}, counts pods of [{}]",
                 m.labels.key_name(c.topology_key),
                 c.max_skew,
                 if c.hard { "DoNotSchedule" } else { "ScheduleAnyway" },
@@ -172,15 +207,28 @@ pub fn render(m: &Model) -> String {
                 let r = if x.resource == ResourceName::Cpu { "cpu" } else { "memory" };
                 match x.target {
                     MetricTarget::Utilization(u) => format!("{r} Utilization {u}%"),
-                    MetricTarget::AverageValue(v) if x.resource == ResourceName::Cpu => format!("{r} AverageValue {}", cpu(v)),
+                    MetricTarget::AverageValue(v) if x.resource == ResourceName::Cpu => {
+                        format!("{r} AverageValue {}", cpu(v))
+                    }
                     MetricTarget::AverageValue(v) => format!("{r} AverageValue {}", mem(v)),
                 }
             })
             .collect();
-        let _ = writeln!(w, "  {} -> {}: replicas {}..{}, metrics {}", h.name, m.deployment(h.target).name, h.min_replicas, h.max_replicas, ms.join(", "));
+        let _ = writeln!(
+            w,
+            "  {} -> {}: replicas {}..{}, metrics {}",
+            h.name,
+            m.deployment(h.target).name,
+            h.min_replicas,
+            h.max_replicas,
+            ms.join(", ")
+        );
         match &h.behavior {
             None => {
-                let _ = writeln!(w, "    behavior: none (scale-up limit max(2x, 4) per step, 300s scale-down stabilization)");
+                let _ = writeln!(
+                    w,
+                    "    behavior: none (scale-up limit max(2x, 4) per step, 300s scale-down stabilization)"
+                );
             }
             Some((up, down)) => {
                 let _ = writeln!(w, "    scaleUp: {}", rules(up));
@@ -196,7 +244,11 @@ pub fn render(m: &Model) -> String {
         "  score weights: NodeResourcesFit {}, NodeResourcesBalancedAllocation {}, NodeAffinity {}, TaintToleration {}, PodTopologySpread {}",
         s.weight_node_resources_fit, s.weight_balanced_allocation, s.weight_node_affinity, s.weight_taint_toleration, s.weight_pod_topology_spread
     );
-    let _ = writeln!(w, "  NodeResourcesFit scoring: {:?} (cpu weight {}, memory weight {})", s.scoring, s.scoring_cpu_weight, s.scoring_memory_weight);
+    let _ = writeln!(
+        w,
+        "  NodeResourcesFit scoring: {:?} (cpu weight {}, memory weight {})",
+        s.scoring, s.scoring_cpu_weight, s.scoring_memory_weight
+    );
     if !s.disabled_filters.is_empty() {
         let _ = writeln!(w, "  disabled filters: {}", s.disabled_filters.join(", "));
     }
@@ -208,7 +260,13 @@ pub fn render(m: &Model) -> String {
         }
         Some(d) => {
             let lim = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "unlimited".into());
-            let _ = writeln!(w, "  eviction limits: per node {}, per namespace {}, total {}", lim(d.max_per_node), lim(d.max_per_namespace), lim(d.max_total));
+            let _ = writeln!(
+                w,
+                "  eviction limits: per node {}, per namespace {}, total {}",
+                lim(d.max_per_node),
+                lim(d.max_per_namespace),
+                lim(d.max_total)
+            );
             for p in &d.profiles {
                 let names = |v: &[DeschedulerPlugin]| v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join("; ");
                 let _ = writeln!(w, "  profile {}:", p.name);
@@ -244,12 +302,25 @@ pub fn render(m: &Model) -> String {
     for e in &m.events {
         let d = |id: &DeploymentId| m.deployment(*id).name.clone();
         let line = match e {
-            Event::CpuChange { deployment, delta_milli, budget } => format!("cpuChange of a pod of {}: usage moves by {}..{} millicores, budget {budget}", d(deployment), delta_milli.min, delta_milli.max),
-            Event::CpuPattern { deployment, bootstrap_milli, steady_milli } => format!("cpuPattern of {}: usage {} after start, then {}", d(deployment), cpu(*bootstrap_milli), cpu(*steady_milli)),
-            Event::KernelPanic { threshold_percent, budget, recovery } => format!("kernelPanic at {threshold_percent}% CPU usage, budget {budget}, recovery {recovery}"),
+            Event::CpuChange { deployment, delta_milli, budget } => format!(
+                "cpuChange of a pod of {}: usage moves by {}..{} millicores, budget {budget}",
+                d(deployment),
+                delta_milli.min,
+                delta_milli.max
+            ),
+            Event::CpuPattern { deployment, bootstrap_milli, steady_milli } => format!(
+                "cpuPattern of {}: usage {} after start, then {}",
+                d(deployment),
+                cpu(*bootstrap_milli),
+                cpu(*steady_milli)
+            ),
+            Event::KernelPanic { threshold_percent, budget, recovery } => {
+                format!("kernelPanic at {threshold_percent}% CPU usage, budget {budget}, recovery {recovery}")
+            }
             Event::NodeFailure { pool, budget, recovery } => format!(
                 "nodeFailure of {}, budget {budget}, recovery {recovery}",
-                pool.map(|p| format!("a node of pool {}", m.pools[p.index()].name)).unwrap_or_else(|| "any node".into())
+                pool.map(|p| format!("a node of pool {}", m.pools[p.index()].name))
+                    .unwrap_or_else(|| "any node".into())
             ),
             Event::ApplyDeployment { deployment, revision, replicas, strategy: st, budget } => format!(
                 "applyDeployment of {} -> {} ({}, replicas {}), budget {budget}",
@@ -262,8 +333,12 @@ pub fn render(m: &Model) -> String {
                     ApplyReplicas::Keep => "kept (neither version sets it)".into(),
                 }
             ),
-            Event::ScaleDeployment { deployment, delta, budget } => format!("scaleDeployment of {} by {}..{}, budget {budget}", d(deployment), delta.min, delta.max),
-            Event::Maintenance { max_unavailable, budget } => format!("maintenance: drain up to {max_unavailable} node(s) at a time, {budget} in all"),
+            Event::ScaleDeployment { deployment, delta, budget } => {
+                format!("scaleDeployment of {} by {}..{}, budget {budget}", d(deployment), delta.min, delta.max)
+            }
+            Event::Maintenance { max_unavailable, budget } => {
+                format!("maintenance: drain up to {max_unavailable} node(s) at a time, {budget} in all")
+            }
         };
         let _ = writeln!(w, "  {line}");
     }
@@ -274,15 +349,27 @@ pub fn render(m: &Model) -> String {
         let detail = match i {
             Intent::PodAlwaysSchedulable => "every created pod can be placed on some node".to_string(),
             Intent::NoKernelPanicLoop { times } => format!("no node panics {times} times"),
-            Intent::NoReplicaOscillation { deployment, drop } => format!("{}: after reaching the HPA maximum, replicas do not drop by {drop} or more", d(deployment)),
-            Intent::ReplicasMeetMin { deployment, min } => format!("{}: once at {min} running replicas, never below", d(deployment)),
+            Intent::NoReplicaOscillation { deployment, drop } => {
+                format!("{}: after reaching the HPA maximum, replicas do not drop by {drop} or more", d(deployment))
+            }
+            Intent::ReplicasMeetMin { deployment, min } => {
+                format!("{}: once at {min} running replicas, never below", d(deployment))
+            }
             Intent::ReplicasMeetExpected { deployment, expected } => match expected {
                 Expected::Replicas(n) => format!("{}: once at {n} running replicas, never below", d(deployment)),
-                Expected::DesiredPlus(o) => format!("{}: once at desired{o:+} running replicas, never below", d(deployment)),
+                Expected::DesiredPlus(o) => {
+                    format!("{}: once at desired{o:+} running replicas, never below", d(deployment))
+                }
             },
-            Intent::NoEvictionCycle { deployment } => format!("{}: no reachable cycle of states that evicts one of its pods", d(deployment)),
-            Intent::PodsBalanced { deployment, max_skew } => format!("{}: at desired size, running pods per Ready node differ by at most {max_skew}", d(deployment)),
-            Intent::ReplicasWithin { deployment, min, max } => format!("{}: running replicas always within {min}..{max}", d(deployment)),
+            Intent::NoEvictionCycle { deployment } => {
+                format!("{}: no reachable cycle of states that evicts one of its pods", d(deployment))
+            }
+            Intent::PodsBalanced { deployment, max_skew } => {
+                format!("{}: at desired size, running pods per Ready node differ by at most {max_skew}", d(deployment))
+            }
+            Intent::ReplicasWithin { deployment, min, max } => {
+                format!("{}: running replicas always within {min}..{max}", d(deployment))
+            }
             Intent::AllPodsEventuallyRun => "every pod eventually runs (liveness)".to_string(),
         };
         let alias = i.kivi_name().map(|k| format!(" (Kivi: {k})")).unwrap_or_default();

@@ -72,9 +72,7 @@ impl<'de> Deserialize<'de> for Count {
         match Raw::deserialize(d) {
             Ok(Raw::Fixed(n)) => Ok(Count { min: n, max: n }),
             Ok(Raw::Range(r)) => Ok(Count { min: r.min, max: r.max }),
-            Err(_) => Err(serde::de::Error::custom(
-                "expected a non-negative count (3) or a range ({min: 1, max: 6})",
-            )),
+            Err(_) => Err(serde::de::Error::custom("expected a non-negative count (3) or a range ({min: 1, max: 6})")),
         }
     }
 }
@@ -216,11 +214,7 @@ pub enum Event {
     /// Every pod's CPU usage follows its lifecycle: `bootstrap` right after it starts, later
     /// `steady` (each pod makes that move once; the moment is chosen by the checker).
     #[serde(rename_all = "camelCase")]
-    CpuPattern {
-        deployment: Option<String>,
-        bootstrap: Quantity,
-        steady: Quantity,
-    },
+    CpuPattern { deployment: Option<String>, bootstrap: Quantity, steady: Quantity },
     /// A Ready node whose CPU usage reaches `thresholdPercent` of its allocatable may panic and
     /// become NotReady; with `recovery` it comes back once its usage is below the threshold.
     #[serde(rename_all = "camelCase")]

@@ -1,0 +1,109 @@
+//! Every bundled case loads, validates and is shown by `kbmc inspect`.
+
+use super::*;
+
+const CASES: [&str; 8] = [
+    "c1-hpa-oscillation",
+    "c2-apply-resets-replicas",
+    "c3-conflicting-spread",
+    "c4-kernel-panic-loop",
+    "c5-remove-duplicates-loop",
+    "c6-maintenance-drain",
+    "c7-taint-nodename-loop",
+    "c8-descheduler-spread-loop",
+];
+
+#[test]
+fn all_sixteen_cases_are_present() {
+    let names: Vec<String> =
+        case_dirs().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    for c in CASES {
+        assert!(names.contains(&c.to_string()), "missing case {c}");
+        assert!(names.contains(&format!("{c}-fixed")), "missing case {c}-fixed");
+    }
+    assert_eq!(names.len(), 16, "{names:?}");
+    for dir in case_dirs() {
+        for f in ["verification.yaml", "expected.txt", "README.md"] {
+            assert!(dir.join(f).is_file(), "{} lacks {f}", rel(&dir));
+        }
+        assert!(dir.join("manifests").is_dir(), "{} lacks manifests/", rel(&dir));
+    }
+}
+
+#[test]
+fn every_case_inspects() {
+    for dir in case_dirs() {
+        let r = kbmc(&["inspect", &rel(&dir)]);
+        assert_eq!(r.code, 0, "{}: {}", rel(&dir), r.stderr);
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(r.stdout.starts_with(&format!("model {name}\n")), "{name}: {}", r.stdout);
+        for section in
+            ["node slots", "deployments (", "pod groups (", "scheduler:", "descheduler:", "events (", "intents ("]
+        {
+            assert!(r.stdout.contains(section), "{name} lacks {section}");
+        }
+        assert!(r.stderr.is_empty(), "{name} warned: {}", r.stderr);
+    }
+}
+
+#[test]
+fn every_case_inspects_as_json() {
+    for dir in case_dirs() {
+        let r = kbmc(&["inspect", "--format", "json", &rel(&dir)]);
+        assert_eq!(r.code, 0, "{}: {}", rel(&dir), r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+        assert!(v["nodes"].as_array().is_some_and(|n| !n.is_empty()));
+        assert!(v["intents"].as_array().is_some_and(|n| !n.is_empty()));
+    }
+}
+
+#[test]
+fn inspect_output_is_stable() {
+    let a = kbmc(&["inspect", "cases/c8-descheduler-spread-loop"]);
+    let b = kbmc(&["inspect", "cases/c8-descheduler-spread-loop"]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+/// The model facts each case is built on (what Kivi's case generator sets up).
+#[test]
+fn cases_resolve_to_the_intended_models() {
+    let show = |c: &str| kbmc(&["inspect", &format!("cases/{c}")]).stdout;
+
+    let c2 = show("c2-apply-resets-replicas");
+    assert!(c2.contains("replicas reset to 1: the new manifest drops spec.replicas"), "{c2}");
+    let c2f = show("c2-apply-resets-replicas-fixed");
+    assert!(c2f.contains("replicas kept (neither version sets it)"), "{c2f}");
+    assert!(
+        c2f.contains("replicas: 3 (spec.replicas absent, defaults to 1)") || c2f.contains("replicas: 3 ("),
+        "{c2f}"
+    );
+
+    let c3 = show("c3-conflicting-spread");
+    assert!(c3.contains("at start: running on zone-a-0 x2, zone-a-1 x1, zone-b-0 x2"), "{c3}");
+    assert_eq!(c3.matches("DoNotSchedule").count(), 2, "{c3}");
+    let c3f = show("c3-conflicting-spread-fixed");
+    assert!(c3f.contains("topology.kubernetes.io/zone maxSkew 1 ScheduleAnyway"), "{c3f}");
+
+    let c4f = show("c4-kernel-panic-loop-fixed");
+    assert!(c4f.contains("capacity: cpu 64,") && c4f.contains("allocatable: cpu 60,"), "{c4f}");
+
+    let c5f = show("c5-remove-duplicates-loop-fixed");
+    assert!(c5f.contains("evictor: nodeFit true"), "{c5f}");
+
+    let c7 = show("c7-taint-nodename-loop");
+    assert!(c7.contains("tainted-0: no (NoExecute taint)"), "{c7}");
+    assert!(c7.contains("plain-0: no (nodeName)"), "{c7}");
+    let c7f = show("c7-taint-nodename-loop-fixed");
+    assert!(c7f.contains("tainted-0: yes"), "{c7f}");
+
+    let c8 = show("c8-descheduler-spread-loop");
+    assert!(c8.contains("on-demand-0: yes | 5"), "{c8}");
+    assert!(c8.contains("spot-1: yes | 4"), "{c8}");
+    assert!(c8.contains("hard: true, soft: true"), "{c8}");
+    let c8f = show("c8-descheduler-spread-loop-fixed");
+    assert!(c8f.contains("hard: true, soft: false"), "{c8f}");
+
+    let c1 = show("c1-hpa-oscillation");
+    assert!(c1.contains("cpuPattern of web: usage 8 after start, then 3"), "{c1}");
+    assert!(c1.contains("spread: kubernetes.io/hostname maxSkew 3 ScheduleAnyway (system default)"), "{c1}");
+}

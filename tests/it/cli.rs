@@ -1,0 +1,38 @@
+//! Command-line behaviour: help documents the exit codes, usage errors exit 2, commands that
+//! are not built yet say so and never pretend to verify.
+
+use super::*;
+
+#[test]
+fn help_documents_exit_codes() {
+    let r = kbmc(&["--help"]);
+    assert_eq!(r.code, 0);
+    for line in ["0  every intent holds", "1  some intent is violated", "2  input or usage error", "3  inconclusive"] {
+        assert!(r.stdout.contains(line), "help lacks {line:?}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(kbmc(&[]).code, 2);
+    assert_eq!(kbmc(&["inspect"]).code, 2);
+    assert_eq!(kbmc(&["frobnicate"]).code, 2);
+    assert_eq!(kbmc(&["inspect", "--format", "xml", "cases/c3-conflicting-spread"]).code, 2);
+}
+
+#[test]
+fn unbuilt_commands_fail_loudly() {
+    for cmd in ["check", "scale", "compare", "dump"] {
+        let r = kbmc(&[cmd, "cases/c3-conflicting-spread"]);
+        assert_eq!(r.code, 2, "{cmd}");
+        assert!(r.stderr.contains("not implemented yet"), "{cmd}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{cmd} printed a verdict: {}", r.stdout);
+    }
+}
+
+#[test]
+fn unbuilt_commands_still_validate_input_first() {
+    let r = kbmc(&["check", "tests/fixtures/bad/bad-quantity"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("invalid quantity"), "{}", r.stderr);
+}

@@ -1,0 +1,99 @@
+//! Bad input: every error class gives exit code 2, names the file and the field, and never
+//! panics. One fixture per class under tests/fixtures/bad/.
+
+use super::*;
+
+fn bad(fixture: &str) -> Run {
+    let r = kbmc(&["inspect", &format!("tests/fixtures/bad/{fixture}")]);
+    assert_eq!(r.code, 2, "{fixture}: expected exit 2\nstdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{fixture} panicked: {}", r.stderr);
+    assert!(r.stdout.is_empty(), "{fixture} printed a model despite the error");
+    r
+}
+
+fn assert_names(r: &Run, file: &str, field: &str) {
+    assert!(r.stderr.contains(file), "message does not name the file {file}: {}", r.stderr);
+    assert!(r.stderr.contains(field), "message does not name the field {field}: {}", r.stderr);
+}
+
+#[test]
+fn yaml_syntax_error() {
+    let r = bad("syntax");
+    assert_names(&r, "tests/fixtures/bad/syntax/deployment.yaml", "document 1");
+    assert!(r.stderr.contains("not valid YAML"), "{}", r.stderr);
+}
+
+#[test]
+fn unknown_kind() {
+    let r = bad("unknown-kind");
+    assert_names(&r, "tests/fixtures/bad/unknown-kind/deployment.yaml: document 2", "kind");
+    assert!(r.stderr.contains("unknown kind example.com/v1 Widget"), "{}", r.stderr);
+}
+
+#[test]
+fn misspelt_field() {
+    let r = bad("unknown-field");
+    assert_names(&r, "tests/fixtures/bad/unknown-field/deployment.yaml: document 1", "spec.replcias");
+    assert!(r.stderr.contains("unknown field"), "{}", r.stderr);
+}
+
+#[test]
+fn mistyped_field() {
+    let r = bad("missing-field");
+    assert_names(&r, "tests/fixtures/bad/missing-field/deployment.yaml", "spec.replicas");
+    assert!(r.stderr.contains("invalid type: string \"three\", expected i32"), "{}", r.stderr);
+    assert!(r.stderr.contains("line 6"), "serde_yaml locates the line: {}", r.stderr);
+}
+
+#[test]
+fn malformed_quantity() {
+    let r = bad("bad-quantity");
+    assert_names(
+        &r,
+        "tests/fixtures/bad/bad-quantity/deployment.yaml",
+        "spec.template.spec.containers[0].resources.requests.cpu",
+    );
+    assert!(r.stderr.contains("invalid quantity \"5O0m\""), "{}", r.stderr);
+}
+
+#[test]
+fn hpa_with_absent_target() {
+    let r = bad("dangling-reference");
+    assert_names(&r, "tests/fixtures/bad/dangling-reference/hpa.yaml", "spec.scaleTargetRef.name");
+    assert!(r.stderr.contains("no Deployment named \"api\""), "{}", r.stderr);
+}
+
+#[test]
+fn unmodelled_fields_fail_unless_allowed() {
+    let r = bad("unmodeled");
+    assert_names(
+        &r,
+        "tests/fixtures/bad/unmodeled/deployment.yaml: document 1",
+        "spec.template.spec.affinity.podAntiAffinity",
+    );
+    assert_names(&r, "tests/fixtures/bad/unmodeled/deployment.yaml: document 2", "spec.metrics[0].type");
+    assert!(r.stderr.contains("--allow-unmodeled"), "{}", r.stderr);
+
+    let ok = kbmc(&["inspect", "--allow-unmodeled", "tests/fixtures/bad/unmodeled"]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stderr.contains("warning: tests/fixtures/bad/unmodeled/deployment.yaml: document 1"), "{}", ok.stderr);
+    assert!(ok.stdout.contains("model bad"));
+}
+
+#[test]
+fn invalid_value() {
+    let r = bad("invalid");
+    assert_names(&r, "tests/fixtures/bad/invalid/verification.yaml", "spec.nodePools[0].count");
+    assert!(r.stderr.contains("min 4 is greater than max 2"), "{}", r.stderr);
+}
+
+#[test]
+fn missing_paths_and_missing_spec() {
+    let r = kbmc(&["inspect", "tests/fixtures/bad/does-not-exist"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("does-not-exist: no such file or directory"), "{}", r.stderr);
+
+    let r = kbmc(&["inspect", "cases/c3-conflicting-spread/manifests"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no `apiVersion: kbmc.dev/v1alpha1, kind: Verification` document"), "{}", r.stderr);
+}
