@@ -7,6 +7,7 @@
 pub mod decode;
 pub mod descheduler;
 pub mod quantity;
+mod required;
 pub mod scheduler_config;
 
 use std::path::{Path, PathBuf};
@@ -254,6 +255,11 @@ fn route(
         }
         es
     };
+    let missing = required::check(&kind, value, &origin);
+    if !missing.is_empty() {
+        errors.extend(located(missing));
+        return;
+    }
     macro_rules! take {
         ($vec:expr) => {
             match decode(&doc) {

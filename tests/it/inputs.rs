@@ -38,11 +38,17 @@ fn misspelt_field() {
 }
 
 #[test]
-fn mistyped_field() {
+fn missing_and_mistyped_fields() {
     let r = bad("missing-field");
-    assert_names(&r, "tests/fixtures/bad/missing-field/deployment.yaml", "spec.replicas");
+    assert_names(&r, "tests/fixtures/bad/missing-field/deployment.yaml: document 1", "spec.replicas");
     assert!(r.stderr.contains("invalid type: string \"three\", expected i32"), "{}", r.stderr);
     assert!(r.stderr.contains("line 6"), "serde_yaml locates the line: {}", r.stderr);
+    // Both documents' errors are reported in one run.
+    assert_names(
+        &r,
+        "tests/fixtures/bad/missing-field/deployment.yaml: document 2 (HorizontalPodAutoscaler/web)",
+        "spec.maxReplicas: missing required field",
+    );
 }
 
 #[test]
@@ -96,4 +102,20 @@ fn missing_paths_and_missing_spec() {
     let r = kbmc(&["inspect", "cases/c3-conflicting-spread/manifests"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no `apiVersion: kbmc.dev/v1alpha1, kind: Verification` document"), "{}", r.stderr);
+}
+
+/// Real `kubectl get -o yaml` output, with server-set fields, parses and resolves.
+#[test]
+fn kubectl_list_output_loads() {
+    let r = kbmc(&["inspect", "tests/fixtures/good/kubectl-list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let o = &r.stdout;
+    assert!(o.contains("ip-10-0-1-17 (Node manifest)"), "{o}");
+    assert!(o.contains("allocatable: cpu 7910m, memory 30601Mi, pods 110"), "Ki rounds down to MiB: {o}");
+    assert!(o.contains("status: NotReady, cordoned"), "{o}");
+    // 250m + 100m (limit standing in for a request) = 350m, below the 1-core init container.
+    assert!(o.contains("requests: cpu 1, memory 384Mi"), "{o}");
+    assert!(o.contains("ip-10-0-2-31: no (affinity)"), "nodeSelector kubernetes.io/os=linux: {o}");
+    assert!(o.contains("ip-10-0-1-17: yes | 10"), "{o}");
+    assert!(o.contains("strategy: RollingUpdate (maxSurge 1, maxUnavailable 0%)"), "{o}");
 }
