@@ -30,7 +30,7 @@ pub enum Command {
     /// scheduler and descheduler configuration, events, intents and bounds.
     #[command(after_help = EXIT_CODES)]
     Inspect(InspectArgs),
-    /// Check every intent of the spec (not implemented yet).
+    /// Check every intent of the spec.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
     /// Grow cluster size and depth to find the smallest violating topology (not implemented yet).
@@ -85,8 +85,9 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long)]
     pub allow_unmodeled: bool,
-    /// Which engine explores the state space.
-    #[arg(long, value_enum, default_value = "symbolic")]
+    /// Which engine explores the state space (the symbolic engine is not built yet, so the
+    /// explicit one is the default for now).
+    #[arg(long, value_enum, default_value = "explicit")]
     pub engine: Engine,
     /// Bound on the number of steps (overrides spec.bounds.steps).
     #[arg(long)]
@@ -94,4 +95,7 @@ pub struct CheckArgs {
     /// Per-query timeout in seconds.
     #[arg(long)]
     pub timeout: Option<u64>,
+    /// Explicit engine: give up after this many states (verdicts then state the bound reached).
+    #[arg(long, default_value_t = 5_000_000)]
+    pub max_states: usize,
 }

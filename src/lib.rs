@@ -14,11 +14,16 @@
 //! issues that build them; until then their commands fail with a message saying so.
 
 pub mod cli;
+pub mod domain;
+pub mod engine;
 pub mod error;
 pub mod ir;
 pub mod manifest;
+pub mod model;
 pub mod report;
 pub mod spec;
+pub mod trace;
+pub mod verdict;
 
 use std::path::PathBuf;
 
@@ -40,6 +45,19 @@ pub fn load_model(paths: &[PathBuf], allow_unmodeled: bool) -> Result<(ir::Model
     ir::build(&inputs, ir::BuildOptions { allow_unmodeled })
 }
 
+/// Replays every counterexample on the concrete semantics before it is reported: a trace that
+/// does not replay is a bug, never a violation.
+fn verify_traces(m: &model::Model, r: &verdict::CheckResult) -> Result<(), Error> {
+    let reg = model::registry::<domain::Concrete>();
+    for ir in &r.results {
+        if let verdict::Verdict::Violated(t) = &ir.verdict {
+            trace::replay(m, &reg, t)
+                .map_err(|e| Error::Internal(format!("the counterexample for {} does not replay: {e}", ir.name)))?;
+        }
+    }
+    Ok(())
+}
+
 /// Runs one command and returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
@@ -53,10 +71,22 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             Ok(exit::HOLDS)
         }
         Command::Check(a) => {
-            // Validate the input first so that bad input still gets exit code 2 and a clear message.
-            let (_model, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+            let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
             report::warnings(&warnings);
-            Err(Error::Unimplemented("`kbmc check`: the controllers and engines are not built yet (issues 3 and 4); `kbmc inspect` shows the loaded model".into()))
+            match a.engine {
+                cli::Engine::Explicit => {
+                    let m = model::Model::new(&ir);
+                    let steps = a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize);
+                    let opts = engine::explicit::Options { max_depth: steps, max_states: a.max_states, symmetry: true };
+                    let result = engine::explicit::check(&m, &opts);
+                    verify_traces(&m, &result)?;
+                    report::check::text(&result);
+                    Ok(result.exit_code())
+                }
+                cli::Engine::Symbolic => {
+                    Err(Error::Unimplemented("the symbolic engine (issue 4); use --engine explicit".into()))
+                }
+            }
         }
         Command::Scale(a) => {
             load_model(&a.paths, a.allow_unmodeled)?;

@@ -1,6 +1,7 @@
 //! Everything kbmc prints for people and machines. The only code that writes to stdout;
 //! warnings go to stderr. It reads the model and results and must not compute verdicts.
 
+pub mod check;
 pub mod inspect;
 
 use crate::error::InputError;

@@ -1,0 +1,155 @@
+//! The concrete domain: i64 and bool with checked arithmetic. An overflow or a division
+//! outside its documented domain is a bug in the model (its bounds are wrong), so it panics
+//! with the operation in the message rather than wrapping silently.
+
+use super::Domain;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Concrete;
+
+impl Domain for Concrete {
+    type Int = i64;
+    type Bool = bool;
+
+    fn int(&self, v: i64) -> i64 {
+        v
+    }
+    fn bool(&self, v: bool) -> bool {
+        v
+    }
+    fn add(&self, a: &i64, b: &i64) -> i64 {
+        a.checked_add(*b).unwrap_or_else(|| panic!("model bug: {a} + {b} overflows"))
+    }
+    fn sub(&self, a: &i64, b: &i64) -> i64 {
+        a.checked_sub(*b).unwrap_or_else(|| panic!("model bug: {a} - {b} overflows"))
+    }
+    fn mul_const(&self, a: &i64, k: i64) -> i64 {
+        a.checked_mul(k).unwrap_or_else(|| panic!("model bug: {a} * {k} overflows"))
+    }
+    fn div_const(&self, a: &i64, k: i64) -> i64 {
+        assert!(k > 0, "model bug: division by the non-positive constant {k}");
+        a.div_euclid(k)
+    }
+    fn le(&self, a: &i64, b: &i64) -> bool {
+        a <= b
+    }
+    fn lt(&self, a: &i64, b: &i64) -> bool {
+        a < b
+    }
+    fn eq(&self, a: &i64, b: &i64) -> bool {
+        a == b
+    }
+    fn and(&self, a: &bool, b: &bool) -> bool {
+        *a && *b
+    }
+    fn or(&self, a: &bool, b: &bool) -> bool {
+        *a || *b
+    }
+    fn not(&self, a: &bool) -> bool {
+        !*a
+    }
+    fn ite(&self, c: &bool, t: &i64, e: &i64) -> i64 {
+        if *c {
+            *t
+        } else {
+            *e
+        }
+    }
+    fn ite_bool(&self, c: &bool, t: &bool, e: &bool) -> bool {
+        if *c {
+            *t
+        } else {
+            *e
+        }
+    }
+    fn div_bounded(&self, a: &i64, b: &i64, lo: i64, hi: i64) -> i64 {
+        assert!(lo >= 1 && (lo..=hi).contains(b), "model bug: divisor {b} outside its declared range {lo}..{hi}");
+        a.div_euclid(*b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default (solver-style) case split agrees with plain division.
+    #[test]
+    fn split_division_agrees_with_division() {
+        struct Split;
+        impl Domain for Split {
+            type Int = i64;
+            type Bool = bool;
+            fn int(&self, v: i64) -> i64 {
+                v
+            }
+            fn bool(&self, v: bool) -> bool {
+                v
+            }
+            fn add(&self, a: &i64, b: &i64) -> i64 {
+                a + b
+            }
+            fn sub(&self, a: &i64, b: &i64) -> i64 {
+                a - b
+            }
+            fn mul_const(&self, a: &i64, k: i64) -> i64 {
+                a * k
+            }
+            fn div_const(&self, a: &i64, k: i64) -> i64 {
+                a.div_euclid(k)
+            }
+            fn le(&self, a: &i64, b: &i64) -> bool {
+                a <= b
+            }
+            fn lt(&self, a: &i64, b: &i64) -> bool {
+                a < b
+            }
+            fn eq(&self, a: &i64, b: &i64) -> bool {
+                a == b
+            }
+            fn and(&self, a: &bool, b: &bool) -> bool {
+                *a && *b
+            }
+            fn or(&self, a: &bool, b: &bool) -> bool {
+                *a || *b
+            }
+            fn not(&self, a: &bool) -> bool {
+                !a
+            }
+            fn ite(&self, c: &bool, t: &i64, e: &i64) -> i64 {
+                if *c {
+                    *t
+                } else {
+                    *e
+                }
+            }
+            fn ite_bool(&self, c: &bool, t: &bool, e: &bool) -> bool {
+                if *c {
+                    *t
+                } else {
+                    *e
+                }
+            }
+        }
+        for a in 0..60 {
+            for b in 1..=7 {
+                assert_eq!(Split.div_bounded(&a, &b, 1, 7), Concrete.div_bounded(&a, &b, 1, 7), "{a}/{b}");
+            }
+        }
+    }
+
+    #[test]
+    fn derived_operations() {
+        let d = Concrete;
+        assert_eq!(d.div_ceil_const(&7, 2), 4);
+        assert_eq!(d.div_ceil_const(&8, 2), 4);
+        assert_eq!(d.masked_max(&[3, 9, 5], &[true, false, true], -1), 5);
+        assert_eq!(d.masked_min(&[3, 9, 5], &[false, false, false], -1), -1);
+        assert_eq!(d.clamp(&10, &1, &6), 6);
+    }
+
+    #[test]
+    #[should_panic(expected = "overflows")]
+    fn overflow_is_a_loud_bug() {
+        Concrete.add(&i64::MAX, &1);
+    }
+}

@@ -1,0 +1,176 @@
+//! Cycle intents on the explored graph: strongly connected components (iterative Tarjan),
+//! and the shortest lasso — a shortest path to a state on a qualifying cycle, then the cycle.
+
+use std::collections::VecDeque;
+
+use super::{path_to, Graph, STUTTER};
+use crate::domain::Concrete;
+use crate::ir::Intent;
+use crate::model::{intents, Controller, Model, Step};
+
+/// Tarjan's algorithm over the edges that `keep` admits; returns the component of each state.
+fn scc(g: &Graph, keep: &dyn Fn(u32, u32) -> bool) -> Vec<u32> {
+    let n = g.states.len();
+    let mut index = vec![u32::MAX; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut comp = vec![u32::MAX; n];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut next_index = 0u32;
+    let mut next_comp = 0u32;
+    for root in 0..n as u32 {
+        if index[root as usize] != u32::MAX {
+            continue;
+        }
+        let mut work: Vec<(u32, usize)> = vec![(root, 0)];
+        index[root as usize] = next_index;
+        low[root as usize] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root as usize] = true;
+        while let Some(&mut (u, ref mut i)) = work.last_mut() {
+            let succ = &g.succ[u as usize];
+            if *i < succ.len() {
+                let v = succ[*i].0;
+                *i += 1;
+                if !keep(u, v) {
+                    continue;
+                }
+                if index[v as usize] == u32::MAX {
+                    index[v as usize] = next_index;
+                    low[v as usize] = next_index;
+                    next_index += 1;
+                    stack.push(v);
+                    on_stack[v as usize] = true;
+                    work.push((v, 0));
+                } else if on_stack[v as usize] {
+                    low[u as usize] = low[u as usize].min(index[v as usize]);
+                }
+            } else {
+                work.pop();
+                if let Some(&(p, _)) = work.last() {
+                    low[p as usize] = low[p as usize].min(low[u as usize]);
+                }
+                if low[u as usize] == index[u as usize] {
+                    loop {
+                        let w = stack.pop().expect("Tarjan stack");
+                        on_stack[w as usize] = false;
+                        comp[w as usize] = next_comp;
+                        if w == u {
+                            break;
+                        }
+                    }
+                    next_comp += 1;
+                }
+            }
+        }
+    }
+    comp
+}
+
+/// Shortest path from `from` to `to` over edges inside component `c`.
+fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Option<(Vec<u32>, Vec<Step>)> {
+    let mut prev: Vec<Option<(u32, Step)>> = vec![None; g.states.len()];
+    let mut seen = vec![false; g.states.len()];
+    let mut q = VecDeque::from([from]);
+    seen[from as usize] = true;
+    while let Some(u) = q.pop_front() {
+        if u == to {
+            let mut ids = vec![to];
+            let mut steps = Vec::new();
+            let mut cur = to;
+            while cur != from {
+                let (p, s) = prev[cur as usize].expect("BFS predecessor");
+                ids.push(p);
+                steps.push(s);
+                cur = p;
+            }
+            ids.reverse();
+            steps.reverse();
+            return Some((ids, steps));
+        }
+        for &(v, s) in &g.succ[u as usize] {
+            if comp[v as usize] == c && !seen[v as usize] {
+                seen[v as usize] = true;
+                prev[v as usize] = Some((u, s));
+                q.push_back(v);
+            }
+        }
+    }
+    None
+}
+
+/// A lasso violating cycle intent `intent`: (state ids, steps, index of the loop start).
+pub fn find(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    g: &Graph,
+    intent: &Intent,
+) -> Option<(Vec<u32>, Vec<Step>, usize)> {
+    let d = Concrete;
+    match intent {
+        Intent::NoEvictionCycle { deployment } => {
+            let dep = deployment.index();
+            let term = |u: u32| -> i64 {
+                m.groups_of[dep].iter().map(|&gr| g.states[u as usize].terminating[gr].iter().sum::<i64>()).sum()
+            };
+            let comp = scc(g, &|_, _| true);
+            // The eviction edge inside a cycle whose source is closest to an initial state.
+            let mut best: Option<(u32, u32, Step)> = None;
+            for (u, succ) in g.succ.iter().enumerate() {
+                let u = u as u32;
+                for &(v, s) in succ {
+                    let evicting = reg[s.actor as usize].evicts(&s) && term(v) > term(u);
+                    if evicting
+                        && comp[u as usize] == comp[v as usize]
+                        && best.is_none_or(|(b, _, _)| g.depth[u as usize] < g.depth[b as usize])
+                    {
+                        best = Some((u, v, s));
+                    }
+                }
+            }
+            let (u, v, s) = best?;
+            let (mut ids, mut steps) = path_to(g, u);
+            let loop_start = ids.len() - 1;
+            let (back_ids, back_steps) = path_within(g, &comp, comp[u as usize], v, u)?;
+            steps.push(s);
+            ids.extend(back_ids);
+            steps.extend(back_steps);
+            Some((ids, steps, loop_start))
+        }
+        Intent::AllPodsEventuallyRun => {
+            let waiting: Vec<bool> = g.states.iter().map(|st| intents::waiting(&d, m, st) > 0).collect();
+            // A waiting state that stutters forever is the shortest lasso.
+            if let Some(u) = (0..g.states.len()).filter(|&u| waiting[u] && g.stutters[u]).min_by_key(|&u| g.depth[u]) {
+                let (mut ids, mut steps) = path_to(g, u as u32);
+                let loop_start = ids.len() - 1;
+                ids.push(u as u32);
+                steps.push(STUTTER);
+                return Some((ids, steps, loop_start));
+            }
+            let comp = scc(g, &|u, v| waiting[u as usize] && waiting[v as usize]);
+            let mut best: Option<(u32, u32, Step)> = None;
+            for (u, succ) in g.succ.iter().enumerate() {
+                let u = u as u32;
+                for &(v, s) in succ {
+                    if waiting[u as usize]
+                        && waiting[v as usize]
+                        && comp[u as usize] == comp[v as usize]
+                        && best.is_none_or(|(b, _, _)| g.depth[u as usize] < g.depth[b as usize])
+                    {
+                        best = Some((u, v, s));
+                    }
+                }
+            }
+            let (u, v, s) = best?;
+            let (mut ids, mut steps) = path_to(g, u);
+            let loop_start = ids.len() - 1;
+            let (back_ids, back_steps) = path_within(g, &comp, comp[u as usize], v, u)?;
+            steps.push(s);
+            ids.extend(back_ids);
+            steps.extend(back_steps);
+            Some((ids, steps, loop_start))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,327 @@
+//! The explicit-state engine: breadth-first search over concrete states (so counterexamples
+//! are shortest), a visited set of packed states, the timing policy, symmetry reduction over
+//! identical nodes, and cycle detection on the explored graph for cycle intents. It is the
+//! reference the symbolic engine is cross-checked against. It must not know any controller:
+//! it sees only guards, updates, classes and the step labels of the registry.
+
+mod cycles;
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+
+use crate::domain::Concrete;
+use crate::ir::{Intent, Timing};
+use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
+use crate::trace::Trace;
+use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
+
+/// The label of a stutter step (nothing else can happen; time passes).
+pub const STUTTER: Step = Step { actor: u8::MAX, op: 0, a: 0, b: 0, v: 0 };
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Steps from an initial state beyond which states are not expanded.
+    pub max_depth: usize,
+    /// States beyond which the search gives up (verdicts then say unknown where unproven).
+    pub max_states: usize,
+    /// Explore only the lowest-index node among identical ones (same pool, same static facts,
+    /// same state) for a step.
+    pub symmetry: bool,
+}
+
+/// The explored state graph.
+pub struct Graph {
+    pub states: Vec<ClusterState<Concrete>>,
+    pub parent: Vec<Option<(u32, Step)>>,
+    pub depth: Vec<u32>,
+    pub succ: Vec<Vec<(u32, Step)>>,
+    /// Per state: the enabled steps (after the timing policy) are none, so it stutters.
+    pub stutters: Vec<bool>,
+    /// Per state: some state at the depth bound still had enabled steps.
+    pub truncated: bool,
+    pub transitions: usize,
+}
+
+/// Nodes that no static fact tells apart: same pool and same per-group placement facts.
+fn symmetry_classes(m: &Model) -> Vec<usize> {
+    let nn = m.nodes();
+    (0..nn)
+        .map(|n| {
+            (0..n)
+                .find(|&j| {
+                    m.ir.nodes[j].pool == m.ir.nodes[n].pool
+                        && m.ir.groups.iter().all(|g| {
+                            let (a, b) = (&g.per_node[j], &g.per_node[n]);
+                            a.node_name_ok == b.node_name_ok
+                                && a.affinity_ok == b.affinity_ok
+                                && a.preferred_weight == b.preferred_weight
+                                && a.untolerated_no_schedule == b.untolerated_no_schedule
+                                && a.untolerated_no_execute == b.untolerated_no_execute
+                                && a.untolerated_prefer_no_schedule == b.untolerated_prefer_no_schedule
+                        })
+                })
+                .unwrap_or(n)
+        })
+        .collect()
+}
+
+/// The steps enabled in `st` under the timing policy, with symmetric duplicates removed.
+pub fn enabled(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    labels: &[Step],
+    classes: &[usize],
+    symmetry: bool,
+    st: &ClusterState<Concrete>,
+) -> Vec<Step> {
+    let d = Concrete;
+    let sigs: Vec<Vec<i64>> =
+        if symmetry { (0..m.nodes()).map(|n| st.node_signature(n)).collect() } else { Vec::new() };
+    let mut out: Vec<Step> = Vec::new();
+    let mut any_fast = false;
+    for s in labels {
+        let c = &reg[s.actor as usize];
+        if symmetry {
+            if let Some(n) = c.node_of(s) {
+                // Canonical choice: a lower-index twin in the same state takes this step instead.
+                if (0..n).any(|j| classes[j] == classes[n] && sigs[j] == sigs[n]) {
+                    continue;
+                }
+            }
+        }
+        if c.guard(&d, m, s, st) {
+            any_fast |= c.class() == Class::Fast;
+            out.push(*s);
+        }
+    }
+    if m.ir.timing == Timing::Urgent && any_fast {
+        out.retain(|s| reg[s.actor as usize].class() == Class::Fast);
+    }
+    out
+}
+
+/// Explores the state graph breadth-first from every initial state.
+pub fn explore(m: &Model, opts: &Options, mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool) -> Graph {
+    let reg = registry::<Concrete>();
+    let labels = all_steps(m, &reg);
+    let classes = symmetry_classes(m);
+    let d = Concrete;
+    let mut index: HashMap<Vec<i16>, u32> = HashMap::new();
+    let mut g = Graph {
+        states: Vec::new(),
+        parent: Vec::new(),
+        depth: Vec::new(),
+        succ: Vec::new(),
+        stutters: Vec::new(),
+        truncated: false,
+        transitions: 0,
+    };
+    let mut queue = VecDeque::new();
+    let mut stop = false;
+    for init in m.initial_states() {
+        let key = init.pack();
+        if index.contains_key(&key) {
+            continue;
+        }
+        let id = g.states.len() as u32;
+        index.insert(key, id);
+        stop |= !on_state(id, &init);
+        g.states.push(init);
+        g.parent.push(None);
+        g.depth.push(0);
+        g.succ.push(Vec::new());
+        g.stutters.push(false);
+        queue.push_back(id);
+    }
+    while let Some(u) = queue.pop_front() {
+        if stop {
+            g.truncated = true;
+            break;
+        }
+        let en = enabled(m, &reg, &labels, &classes, opts.symmetry, &g.states[u as usize]);
+        if en.is_empty() {
+            g.stutters[u as usize] = true;
+            continue;
+        }
+        if g.depth[u as usize] as usize >= opts.max_depth {
+            g.truncated = true;
+            continue;
+        }
+        for s in en {
+            let st = &g.states[u as usize];
+            let next = intents::observe(&d, m, &reg[s.actor as usize].update(&d, m, &s, st));
+            g.transitions += 1;
+            let key = next.pack();
+            let v = match index.get(&key) {
+                Some(&v) => v,
+                None => {
+                    if g.states.len() >= opts.max_states {
+                        g.truncated = true;
+                        stop = true;
+                        break;
+                    }
+                    let v = g.states.len() as u32;
+                    index.insert(key, v);
+                    stop |= !on_state(v, &next);
+                    g.states.push(next);
+                    g.parent.push(Some((u, s)));
+                    g.depth.push(g.depth[u as usize] + 1);
+                    g.succ.push(Vec::new());
+                    g.stutters.push(false);
+                    queue.push_back(v);
+                    v
+                }
+            };
+            g.succ[u as usize].push((v, s));
+        }
+    }
+    g
+}
+
+/// The path of states and steps from an initial state to `v`.
+pub fn path_to(g: &Graph, v: u32) -> (Vec<u32>, Vec<Step>) {
+    let mut ids = vec![v];
+    let mut steps = Vec::new();
+    let mut cur = v;
+    while let Some((p, s)) = g.parent[cur as usize] {
+        ids.push(p);
+        steps.push(s);
+        cur = p;
+    }
+    ids.reverse();
+    steps.reverse();
+    (ids, steps)
+}
+
+fn trace_of(m: &Model, reg: &[Box<dyn Controller<Concrete>>], g: &Graph, ids: &[u32], steps: Vec<Step>) -> Trace {
+    let states = ids.iter().map(|&i| g.states[i as usize].clone()).collect();
+    crate::trace::Trace::new(m, reg, states, steps)
+}
+
+/// Checks every intent of the model.
+pub fn check(m: &Model, opts: &Options) -> CheckResult {
+    let start = Instant::now();
+    let d = Concrete;
+    let reg = registry::<Concrete>();
+    let ni = m.ir.intents.len();
+    let mut first_bad: Vec<Option<u32>> = vec![None; ni];
+    let safety: Vec<usize> = (0..ni).filter(|&i| !m.ir.intents[i].is_cycle()).collect();
+    let all_safety = safety.len() == ni;
+    let g = explore(m, opts, |id, st| {
+        for &i in &safety {
+            if first_bad[i].is_none() && intents::violated(&d, m, st, i) {
+                first_bad[i] = Some(id);
+            }
+        }
+        // Stop early only when every intent is a safety intent and all are violated.
+        !(all_safety && first_bad.iter().all(Option::is_some))
+    });
+    let max_depth = g.depth.iter().copied().max().unwrap_or(0) as usize;
+    let bound = max_depth.min(opts.max_depth);
+    let holds = Verdict::Holds { steps: if g.truncated { opts.max_depth } else { bound }, exhaustive: !g.truncated };
+    let results =
+        m.ir.intents
+            .iter()
+            .enumerate()
+            .map(|(i, intent)| {
+                let verdict = if let Some(v) = first_bad[i] {
+                    let (ids, steps) = path_to(&g, v);
+                    let mut t = trace_of(m, &reg, &g, &ids, steps);
+                    t.violation = Some(explain(m, intent, &g.states[v as usize]));
+                    Verdict::Violated(t)
+                } else if intent.is_cycle() {
+                    match cycles::find(m, &reg, &g, intent) {
+                        Some((ids, steps, loop_start)) => {
+                            let mut t = trace_of(m, &reg, &g, &ids, steps);
+                            t.loop_start = Some(loop_start);
+                            Verdict::Violated(t)
+                        }
+                        None => holds.clone(),
+                    }
+                } else {
+                    holds.clone()
+                };
+                IntentResult { name: intent.name(), kivi_name: intent.kivi_name(), verdict }
+            })
+            .collect();
+    CheckResult {
+        model: m.ir.name.clone(),
+        results,
+        effort: Effort {
+            engine: "explicit",
+            states: g.states.len(),
+            transitions: g.transitions,
+            depth: max_depth,
+            seconds: start.elapsed().as_secs_f64(),
+        },
+    }
+}
+
+/// Why a state violates a safety intent, in Kubernetes words.
+fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> String {
+    use crate::model::{controllers::scheduler, running_replicas};
+    let d = Concrete;
+    match intent {
+        Intent::PodAlwaysSchedulable => {
+            let mut parts = Vec::new();
+            for g in (0..m.ir.groups.len()).filter(|&g| scheduler::scheduled(m, g) && st.pending[g] > 0) {
+                let feas = scheduler::feasible(&d, m, st, g);
+                if feas.iter().any(|f| *f) {
+                    continue;
+                }
+                let why: Vec<String> = scheduler::rejections(m, st, g)
+                    .into_iter()
+                    .map(|(n, r)| format!("{n}: {}", r.join(", ")))
+                    .collect();
+                parts.push(format!("a pending pod of {} fits no node ({})", m.group_name(g), why.join("; ")));
+            }
+            parts.join("; ")
+        }
+        Intent::NoKernelPanicLoop { times } => {
+            let n = (0..m.nodes()).find(|&n| st.panics[n] >= *times).unwrap_or(0);
+            format!("node {} has panicked {} times", m.node_name(n), st.panics[n])
+        }
+        Intent::NoReplicaOscillation { deployment, drop } => {
+            let dep = deployment.index();
+            let max = m.ir.deployments[dep].hpa.map(|h| m.ir.hpas[h.index()].max_replicas).unwrap_or(0);
+            format!(
+                "{} reached its HPA maximum of {max} replicas and is now down to {} running (a drop of {drop} or more)",
+                m.ir.deployments[dep].name,
+                running_replicas(&d, m, st, dep)
+            )
+        }
+        Intent::ReplicasMeetMin { deployment, min } => {
+            let dep = deployment.index();
+            format!(
+                "{} has {} running replicas, below its minimum of {min} that it had reached",
+                m.ir.deployments[dep].name,
+                running_replicas(&d, m, st, dep)
+            )
+        }
+        Intent::ReplicasMeetExpected { deployment, expected } => {
+            let dep = deployment.index();
+            let e = match expected {
+                crate::ir::Expected::Replicas(n) => *n,
+                crate::ir::Expected::DesiredPlus(o) => st.desired[dep] + o,
+            };
+            format!(
+                "{} has {} running replicas, below the expected {e} that it had reached",
+                m.ir.deployments[dep].name,
+                running_replicas(&d, m, st, dep)
+            )
+        }
+        Intent::PodsBalanced { deployment, max_skew } => format!(
+            "running pods of {} per Ready node differ by more than {max_skew}",
+            m.ir.deployments[deployment.index()].name
+        ),
+        Intent::ReplicasWithin { deployment, min, max } => {
+            let dep = deployment.index();
+            format!(
+                "{} has {} running replicas, outside {min}..{max}",
+                m.ir.deployments[dep].name,
+                running_replicas(&d, m, st, dep)
+            )
+        }
+        Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun => String::new(),
+    }
+}

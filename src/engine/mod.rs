@@ -1,0 +1,4 @@
+//! Engines: explore the model and produce a verdict per intent. `explicit` enumerates states;
+//! the symbolic engine (issue 4) will unroll the same transitions in Z3.
+
+pub mod explicit;

@@ -1,0 +1,268 @@
+//! Deployment and ReplicaSet controllers: create missing pods, delete surplus ones, roll out a
+//! new pod template (RollingUpdate within maxSurge/maxUnavailable, or Recreate).
+//!
+//! Follows kubernetes `pkg/controller/replicaset/replica_set.go` (manageReplicas,
+//! getPodsToDelete), `pkg/controller/controller_utils.go` (ActivePodsWithRanks) and
+//! `pkg/controller/deployment/{rolling,recreate}.go`, `util/deployment_util.go`.
+//!
+//! Modelled: terminating pods do not count as replicas; all missing pods are created in one
+//! sync (slow-start batches succeed); scale-down deletes unscheduled pods first, then bound
+//! pods that have not started, then running pods on the node with the most pods of the same
+//! Deployment (ties between nodes are a nondeterministic choice, as upstream's order is
+//! arbitrary there); pods with `spec.nodeName` are created bound to that node.
+//! Abstracted: a ReplicaSet's `spec.replicas` is not stored — each revision's target size is
+//! derived from the live pod counts at each sync; surplus pods are deleted one per step with
+//! ranks recomputed after each deletion (upstream ranks once per sync, so kbmc admits a few
+//! victim orders upstream would not pick); among pods of one usage level no choice matters,
+//! across usage levels the most loaded pod is deleted first. Availability = running
+//! (minReadySeconds 0).
+
+use super::super::{
+    active_on, is_current, live_of_group, running_of_group, Class, ClusterState, Controller, Model, Step,
+};
+use crate::domain::{Concrete, Domain};
+use crate::ir::{IntOrPercent, Strategy};
+
+pub struct DeploymentController;
+
+const CREATE: u8 = 0;
+const DELETE_PENDING: u8 = 1;
+const DELETE_ON: u8 = 2;
+
+/// The strategy in force: the one of the Deployment's current revision.
+fn strategy(m: &Model, dep: usize, rev: usize) -> Strategy {
+    let d = &m.ir.deployments[dep];
+    if rev == 0 {
+        return d.strategy;
+    }
+    for e in &m.ir.events {
+        if let crate::ir::Event::ApplyDeployment { deployment, revision, strategy, .. } = e {
+            if deployment.index() == dep && m.ir.groups[revision.index()].revision as usize == rev {
+                return *strategy;
+            }
+        }
+    }
+    d.strategy
+}
+
+/// maxSurge (rounded up) and maxUnavailable (rounded down, clamped to desired; 1 when both 0).
+fn fenceposts<D: Domain>(d: &D, desired: &D::Int, s: &Strategy) -> (D::Int, D::Int) {
+    let Strategy::RollingUpdate { max_surge, max_unavailable } = s else { return (d.int(0), d.int(0)) };
+    let surge = match max_surge {
+        IntOrPercent::Int(i) => d.int(*i),
+        IntOrPercent::Percent(p) => d.div_ceil_const(&d.mul_const(desired, *p), 100),
+    };
+    let unavail = match max_unavailable {
+        IntOrPercent::Int(i) => d.int(*i),
+        IntOrPercent::Percent(p) => d.div_const(&d.mul_const(desired, *p), 100),
+    };
+    let both_zero = d.and(&d.eq(&surge, &d.int(0)), &d.eq(&unavail, &d.int(0)));
+    let unavail = d.ite(&both_zero, &d.int(1), &unavail);
+    (surge, d.min(&unavail, desired))
+}
+
+/// How many pods group `g` should have right now (its ReplicaSet's target size this sync).
+pub fn target<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
+    let dep = m.dep_of_group(g);
+    let groups = &m.groups_of[dep];
+    let desired = &st.desired[dep];
+    let mut result = d.int(0);
+    // The target depends on which revision is current: branch over revisions with ite.
+    for (rev, &cur) in groups.iter().enumerate() {
+        let is_cur = d.eq(&st.revision[dep], &d.int(rev as i64));
+        let strat = strategy(m, dep, rev);
+        let live: Vec<D::Int> = groups.iter().map(|&h| live_of_group(d, m, st, h)).collect();
+        let total = d.sum(live.iter());
+        let new = &live[rev];
+        let t = match strat {
+            Strategy::Recreate => {
+                if g == cur {
+                    // Wait until no old pod exists at all, terminating ones included.
+                    let mut old_left = d.int(0);
+                    for &h in groups.iter().filter(|&&h| h != cur) {
+                        old_left = d.add(&old_left, &live_of_group(d, m, st, h));
+                        for n in 0..m.nodes() {
+                            old_left = d.add(&old_left, &st.terminating[h][n]);
+                        }
+                    }
+                    d.ite(&d.eq(&old_left, &d.int(0)), desired, &d.int(0))
+                } else {
+                    d.int(0)
+                }
+            }
+            Strategy::RollingUpdate { .. } => {
+                let (surge, unavail) = fenceposts(d, desired, &strat);
+                if g == cur {
+                    let room = d.sub(&d.add(desired, &surge), &total);
+                    let grow = d.max(&d.int(0), &d.min(&room, &d.sub(desired, new)));
+                    d.ite(&d.ge(new, desired), desired, &d.add(new, &grow))
+                } else {
+                    // Old revisions shrink oldest first by what availability allows.
+                    let running_all = d.sum(
+                        groups
+                            .iter()
+                            .map(|&h| (0..m.nodes()).map(|n| running_of_group(d, m, st, h, n)).collect::<Vec<_>>())
+                            .collect::<Vec<_>>()
+                            .iter()
+                            .flatten(),
+                    );
+                    let new_running =
+                        d.sum((0..m.nodes()).map(|n| running_of_group(d, m, st, cur, n)).collect::<Vec<_>>().iter());
+                    let min_available = d.sub(desired, &unavail);
+                    let new_unavailable = d.sub(new, &new_running);
+                    let max_scaled_down = d.max(&d.int(0), &d.sub(&d.sub(&total, &min_available), &new_unavailable));
+                    let old_unhealthy = d.sub(&d.sub(&total, new), &d.sub(&running_all, &new_running));
+                    let cleanup = d.min(&max_scaled_down, &old_unhealthy);
+                    let scale = d.max(&d.int(0), &d.sub(&running_all, &min_available));
+                    let mut allowed = d.add(&cleanup, &scale);
+                    let mut mine = d.int(0);
+                    for (j, &h) in groups.iter().enumerate() {
+                        if h == cur {
+                            continue;
+                        }
+                        let take = d.min(&allowed, &live[j]);
+                        if h == g {
+                            mine = d.sub(&live[j], &take);
+                        }
+                        allowed = d.sub(&allowed, &take);
+                    }
+                    mine
+                }
+            }
+        };
+        result = d.ite(&is_cur, &t, &result);
+    }
+    result
+}
+
+/// Pods of Deployment `dep` on node `n` that are not terminating (the deletion rank).
+fn rank<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize, n: usize) -> D::Int {
+    d.sum(m.groups_of[dep].iter().map(|&h| active_on(d, m, st, h, n)).collect::<Vec<_>>().iter())
+}
+
+fn surplus<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
+    d.sub(&live_of_group(d, m, st, g), &target(d, m, st, g))
+}
+
+fn node_name_target(m: &Model, g: usize) -> Option<Option<usize>> {
+    m.ir.groups[g].node_name.as_ref().map(|name| m.ir.nodes.iter().position(|n| &n.name == name))
+}
+
+impl<D: Domain> Controller<D> for DeploymentController {
+    fn name(&self) -> &'static str {
+        "deployment"
+    }
+    fn class(&self) -> Class {
+        Class::Fast
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        if !m.ir.controllers.deployment {
+            return;
+        }
+        for g in 0..m.ir.groups.len() {
+            out.push(Step::new(actor, CREATE, g, 0, 0));
+            out.push(Step::new(actor, DELETE_PENDING, g, 0, 0));
+            for n in 0..m.nodes() {
+                out.push(Step::new(actor, DELETE_ON, g, n, 0));
+            }
+        }
+    }
+    fn node_of(&self, s: &Step) -> Option<usize> {
+        (s.op == DELETE_ON).then_some(s.b as usize)
+    }
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        let g = s.a as usize;
+        let sur = surplus(d, m, st, g);
+        match s.op {
+            CREATE => d.and(&is_current(d, m, st, g), &d.lt(&sur, &d.int(0))),
+            DELETE_PENDING => d.and(&d.gt(&sur, &d.int(0)), &d.gt(&st.pending[g], &d.int(0))),
+            _ => {
+                let n = s.b as usize;
+                let dep = m.dep_of_group(g);
+                let no_pending = d.eq(&st.pending[g], &d.int(0));
+                let any_bound =
+                    d.any((0..m.nodes()).map(|j| d.gt(&st.bound[g][j], &d.int(0))).collect::<Vec<_>>().iter());
+                // Candidates: nodes with bound (not started) pods of g if any, else with running ones.
+                let cand = |j: usize| {
+                    let has_bound = d.gt(&st.bound[g][j], &d.int(0));
+                    let has_running = d.gt(&running_of_group(d, m, st, g, j), &d.int(0));
+                    d.ite_bool(&any_bound, &has_bound, &has_running)
+                };
+                let my_rank = rank(d, m, st, dep, n);
+                let best = d.all(
+                    (0..m.nodes())
+                        .map(|j| d.implies(&cand(j), &d.le(&rank(d, m, st, dep, j), &my_rank)))
+                        .collect::<Vec<_>>()
+                        .iter(),
+                );
+                d.all([d.gt(&sur, &d.int(0)), no_pending, cand(n), best].iter())
+            }
+        }
+    }
+    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+        let g = s.a as usize;
+        let mut nx = st.clone();
+        match s.op {
+            CREATE => {
+                let missing = d.sub(&d.int(0), &surplus(d, m, st, g));
+                match node_name_target(m, g) {
+                    // spec.nodeName: the pod is created bound to that node (no scheduler).
+                    Some(Some(n)) => {
+                        let there = st.present[n].clone();
+                        nx.bound[g][n] = d.ite(&there, &d.add(&st.bound[g][n], &missing), &st.bound[g][n]);
+                        nx.pending[g] = d.ite(&there, &st.pending[g], &d.add(&st.pending[g], &missing));
+                    }
+                    _ => nx.pending[g] = d.add(&st.pending[g], &missing),
+                }
+            }
+            DELETE_PENDING => {
+                let k = d.min(&surplus(d, m, st, g), &st.pending[g]);
+                nx.pending[g] = d.sub(&st.pending[g], &k);
+            }
+            _ => {
+                let n = s.b as usize;
+                let one = d.int(1);
+                let has_bound = d.gt(&st.bound[g][n], &d.int(0));
+                nx.bound[g][n] = d.ite(&has_bound, &d.sub(&st.bound[g][n], &one), &st.bound[g][n]);
+                // Otherwise one running pod, the most loaded usage level first.
+                let mut taken = has_bound.clone();
+                for &k in m.kinds_of_group[g].iter().rev() {
+                    let take = d.and(&d.not(&taken), &d.gt(&st.running[k][n], &d.int(0)));
+                    nx.running[k][n] = d.ite(&take, &d.sub(&st.running[k][n], &one), &st.running[k][n]);
+                    taken = d.or(&taken, &take);
+                }
+                nx.terminating[g][n] = d.add(&st.terminating[g][n], &one);
+            }
+        }
+        nx
+    }
+    fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
+        let g = s.a as usize;
+        let dep = &m.ir.deployments[m.dep_of_group(g)].name;
+        match s.op {
+            CREATE => {
+                let created = (after.pending[g] - before.pending[g])
+                    + (0..m.nodes()).map(|n| after.bound[g][n] - before.bound[g][n]).sum::<i64>();
+                let desired = after.desired[m.dep_of_group(g)];
+                let via = match node_name_target(m, g) {
+                    Some(Some(n)) => format!(", bound to {} by spec.nodeName", m.node_name(n)),
+                    _ => String::new(),
+                };
+                format!(
+                    "ReplicaSet of {} creates {created} pod(s){via} (Deployment {dep} wants {desired} replicas)",
+                    m.group_name(g)
+                )
+            }
+            DELETE_PENDING => format!(
+                "ReplicaSet of {} deletes {} unscheduled pod(s) (surplus)",
+                m.group_name(g),
+                before.pending[g] - after.pending[g]
+            ),
+            _ => format!(
+                "ReplicaSet of {} deletes a pod on {} (the node with the most of its replicas)",
+                m.group_name(g),
+                m.node_name(s.b as usize)
+            ),
+        }
+    }
+}

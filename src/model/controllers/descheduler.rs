@@ -1,0 +1,626 @@
+//! Descheduler: one run of every profile (all Deschedule plugins, then all Balance plugins)
+//! per step, evicting pods that the scheduler will then place again.
+//!
+//! Follows kubernetes-sigs/descheduler `pkg/descheduler/descheduler.go` and
+//! `pkg/framework/plugins/`: the run considers Ready nodes (cordoned ones included) and
+//! aborts with one or none; DefaultEvictor filters out pods with local storage or PVCs as
+//! configured and, with nodeFit, pods that fit on no other Ready node (unschedulable,
+//! selector/affinity, NoSchedule/NoExecute taints, requests of the non-terminating pods, pod
+//! count); per-node and total eviction limits. Plugins: RemoveDuplicates (owner = ReplicaSet,
+//! i.e. one pod template revision; upperAvg = ceil(occurrences / target nodes), target nodes
+//! being the Ready nodes the pod's selector, affinity and taints allow, at least two);
+//! RemovePodsViolatingTopologySpreadConstraint (the constraints named by `constraints`,
+//! counting evictable pods only, minDomains ignored, balanceDomains' two-pointer moves with
+//! topologyBalanceNodeFit); LowNodeUtilization (usage by requests; under: every threshold
+//! resource `<=`; over: some target resource `>`; evicts from over- to under-utilized while
+//! both have room); RemovePodsViolatingNodeTaints (NoSchedule, PreferNoSchedule when asked);
+//! RemovePodsViolatingNodeAffinity (required: the current node no longer matches and another
+//! node fits).
+//! Abstracted: where upstream's order is arbitrary (map iteration over nodes, an unstable
+//! sort of equal-sized domains, the order of identical pods), kbmc takes nodes and domains in
+//! index order; a run's evictions all happen in one step.
+
+use super::super::{active_on, ready, running_of_group, Class, ClusterState, Controller, Model, Step};
+use crate::domain::{Concrete, Domain};
+use crate::ir::{DeschedulerPlugin, DeschedulerProfile, SpreadConstraint};
+
+pub struct Descheduler;
+
+/// Evicts up to `count` pods of group `g` from node `n` (bound first, then running, most
+/// loaded usage first); returns the new state and how many were evicted.
+fn evict<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    g: usize,
+    n: usize,
+    count: &D::Int,
+) -> (ClusterState<D>, D::Int) {
+    let mut nx = st.clone();
+    let mut left = d.max(count, &d.int(0));
+    let take = d.min(&left, &st.bound[g][n]);
+    nx.bound[g][n] = d.sub(&st.bound[g][n], &take);
+    left = d.sub(&left, &take);
+    let mut total = take;
+    for &k in m.kinds_of_group[g].iter().rev() {
+        let take = d.min(&left, &st.running[k][n]);
+        nx.running[k][n] = d.sub(&st.running[k][n], &take);
+        left = d.sub(&left, &take);
+        total = d.add(&total, &take);
+    }
+    nx.terminating[g][n] = d.add(&st.terminating[g][n], &total);
+    (nx, total)
+}
+
+/// Requests of the non-terminating pods on node `n` (what NodeFit compares).
+fn used<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> (D::Int, D::Int, D::Int) {
+    let (mut cpu, mut mem, mut pods) = (d.int(0), d.int(0), d.int(0));
+    for (g, grp) in m.ir.groups.iter().enumerate() {
+        let c = active_on(d, m, st, g, n);
+        cpu = d.add(&cpu, &d.mul_const(&c, grp.requests.cpu_milli));
+        mem = d.add(&mem, &d.mul_const(&c, grp.requests.memory_mib));
+        pods = d.add(&pods, &c);
+    }
+    (cpu, mem, pods)
+}
+
+/// NodeFit: a pod of group `g` would fit on node `t`.
+fn node_fit<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, t: usize) -> D::Bool {
+    let grp = &m.ir.groups[g];
+    let p = &grp.per_node[t];
+    if !p.affinity_ok || p.untolerated_no_schedule || p.untolerated_no_execute {
+        return d.bool(false);
+    }
+    let a = m.ir.nodes[t].allocatable;
+    let (cpu, mem, pods) = used(d, m, st, t);
+    d.all(
+        [
+            ready(d, st, t),
+            d.not(&st.cordoned[t]),
+            d.le(&d.add(&cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)),
+            d.le(&d.add(&mem, &d.int(grp.requests.memory_mib)), &d.int(a.memory_mib)),
+            d.le(&d.add(&pods, &d.int(1)), &d.int(a.pods)),
+        ]
+        .iter(),
+    )
+}
+
+fn fits_elsewhere<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
+    d.any((0..m.nodes()).filter(|&t| t != n).map(|t| node_fit(d, m, st, g, t)).collect::<Vec<_>>().iter())
+}
+
+/// DefaultEvictor Filter and PreEvictionFilter for the pods of `g` on node `n`.
+fn evictable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: &DeschedulerProfile, g: usize, n: usize) -> D::Bool {
+    let grp = &m.ir.groups[g];
+    if (grp.local_storage && !p.evictor.evict_local_storage_pods) || (grp.pvc && p.evictor.ignore_pvc_pods) {
+        return d.bool(false);
+    }
+    let mut ok = d.bool(true);
+    if p.evictor.min_replicas > 1 {
+        let owned = d.sum((0..m.nodes()).map(|j| active_on(d, m, st, g, j)).collect::<Vec<_>>().iter());
+        ok = d.ge(&owned, &d.int(p.evictor.min_replicas));
+    }
+    if p.evictor.node_fit {
+        ok = d.and(&ok, &fits_elsewhere(d, m, st, g, n));
+    }
+    ok
+}
+
+/// Per-run eviction limits: evicted so far per node and in total.
+struct Limits<D: Domain> {
+    per_node: Vec<D::Int>,
+    total: D::Int,
+}
+
+/// Evicts up to `want` pods of `g` from `n` within the limits.
+fn evict_limited<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    lim: &mut Limits<D>,
+    g: usize,
+    n: usize,
+    want: &D::Int,
+) -> ClusterState<D> {
+    let ds = m.ir.descheduler.as_ref().expect("descheduler steps exist only with a policy");
+    let mut allowed = d.max(want, &d.int(0));
+    if let Some(cap) = ds.max_per_node {
+        allowed = d.min(&allowed, &d.max(&d.int(0), &d.sub(&d.int(cap), &lim.per_node[n])));
+    }
+    if let Some(cap) = ds.max_total {
+        allowed = d.min(&allowed, &d.max(&d.int(0), &d.sub(&d.int(cap), &lim.total)));
+    }
+    let (nx, done) = evict(d, m, st, g, n, &allowed);
+    lim.per_node[n] = d.add(&lim.per_node[n], &done);
+    lim.total = d.add(&lim.total, &done);
+    nx
+}
+
+fn remove_duplicates<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: ClusterState<D>,
+    p: &DeschedulerProfile,
+    lim: &mut Limits<D>,
+) -> ClusterState<D> {
+    let nn = m.nodes();
+    let mut st = st;
+    for g in 0..m.ir.groups.len() {
+        let counted: Vec<D::Int> = (0..nn)
+            .map(|n| {
+                let ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, g, n));
+                d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0))
+            })
+            .collect();
+        let occurrence = d.sum(counted.iter());
+        let per_node = &m.ir.groups[g].per_node;
+        let targets = d.sum(
+            (0..nn)
+                .filter(|&n| {
+                    per_node[n].affinity_ok
+                        && !per_node[n].untolerated_no_schedule
+                        && !per_node[n].untolerated_no_execute
+                })
+                .map(|n| d.count(&ready(d, &st, n)))
+                .collect::<Vec<_>>()
+                .iter(),
+        );
+        let enough = d.ge(&targets, &d.int(2));
+        let t = d.max(&targets, &d.int(1));
+        let upper_avg = d.div_bounded(&d.add(&occurrence, &d.sub(&t, &d.int(1))), &t, 1, nn.max(1) as i64);
+        for n in 0..nn {
+            let excess = d.sub(&counted[n], &upper_avg);
+            let want = d.ite(&d.and(&enough, &d.gt(&excess, &d.int(0))), &excess, &d.int(0));
+            st = evict_limited(d, m, &st, lim, g, n, &want);
+        }
+    }
+    st
+}
+
+/// The spread constraints the plugin balances, deduplicated across groups.
+fn balanced_constraints<'a>(m: &'a Model, hard: bool, soft: bool) -> Vec<(usize, &'a SpreadConstraint)> {
+    let mut out: Vec<(usize, &SpreadConstraint)> = Vec::new();
+    for (g, grp) in m.ir.groups.iter().enumerate() {
+        for c in &grp.spread {
+            if c.system_default || !((c.hard && hard) || (!c.hard && soft)) {
+                continue;
+            }
+            let same = |o: &SpreadConstraint| {
+                o.topology_key == c.topology_key
+                    && o.max_skew == c.max_skew
+                    && o.hard == c.hard
+                    && o.selects == c.selects
+            };
+            if !out.iter().any(|(_, o)| same(o)) {
+                out.push((g, c));
+            }
+        }
+    }
+    out
+}
+
+fn topology_spread<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: ClusterState<D>,
+    p: &DeschedulerProfile,
+    lim: &mut Limits<D>,
+    hard: bool,
+    soft: bool,
+    node_fit_check: bool,
+) -> ClusterState<D> {
+    let nn = m.nodes();
+    let mut st = st;
+    for (owner, c) in balanced_constraints(m, hard, soft) {
+        // Domains: values of the key on Ready nodes passing the inclusion policies.
+        let mut vals = Vec::new();
+        let dom: Vec<Option<usize>> =
+            m.ir.nodes
+                .iter()
+                .map(|node| {
+                    node.label(c.topology_key).map(|v| match vals.iter().position(|x| *x == v) {
+                        Some(i) => i,
+                        None => {
+                            vals.push(v);
+                            vals.len() - 1
+                        }
+                    })
+                })
+                .collect();
+        let nv = vals.len();
+        if nv == 0 {
+            continue;
+        }
+        let selected: Vec<usize> = (0..m.ir.groups.len()).filter(|&h| c.selects[h]).collect();
+        let mut registered = vec![d.bool(false); nv];
+        let mut size = vec![d.int(0); nv];
+        let owner_p = &m.ir.groups[owner].per_node;
+        for n in 0..nn {
+            let Some(v) = dom[n] else { continue };
+            let rd = ready(d, &st, n);
+            let mut inc = rd.clone();
+            if c.honor_node_affinity && !owner_p[n].affinity_ok {
+                inc = d.bool(false);
+            }
+            if c.honor_node_taints && (owner_p[n].untolerated_no_schedule || owner_p[n].untolerated_no_execute) {
+                inc = d.bool(false);
+            }
+            let mut pods = d.int(0);
+            for &h in &selected {
+                let ok = evictable(d, m, &st, p, h, n);
+                pods = d.add(&pods, &d.ite(&ok, &active_on(d, m, &st, h, n), &d.int(0)));
+            }
+            let pods = d.ite(&rd, &pods, &d.int(0));
+            registered[v] = d.or(&registered[v], &d.or(&inc, &d.gt(&pods, &d.int(0))));
+            size[v] = d.add(&size[v], &pods);
+        }
+        let ndom = d.sum(registered.iter().map(|r| d.count(r)).collect::<Vec<_>>().iter());
+        let sum = d.sum(size.iter());
+        let big = d.int(i32::MAX as i64);
+        let mx = d.masked_max(&size, &registered, 0);
+        let mn = d.masked_min(&size, &registered, 0);
+        let unbalanced = d.gt(&d.sub(&mx, &mn), &d.int(c.max_skew));
+        // Sort registered domains ascending by size (stable in index order); unregistered last.
+        let mut key: Vec<D::Int> = (0..nv).map(|v| d.ite(&registered[v], &size[v], &big)).collect();
+        let mut id: Vec<D::Int> = (0..nv).map(|v| d.int(v as i64)).collect();
+        for pass in 0..nv {
+            for a in 0..nv.saturating_sub(1 + pass) {
+                let swap = d.gt(&key[a], &key[a + 1]);
+                let (ka, kb) = (d.ite(&swap, &key[a + 1], &key[a]), d.ite(&swap, &key[a], &key[a + 1]));
+                let (ia, ib) = (d.ite(&swap, &id[a + 1], &id[a]), d.ite(&swap, &id[a], &id[a + 1]));
+                key[a] = ka;
+                key[a + 1] = kb;
+                id[a] = ia;
+                id[a + 1] = ib;
+            }
+        }
+        // balanceDomains, with i and j as values and every array access an ite over positions.
+        let at = |arr: &[D::Int], idx: &D::Int| -> D::Int {
+            let mut r = d.int(0);
+            for (k, x) in arr.iter().enumerate() {
+                r = d.ite(&d.eq(idx, &d.int(k as i64)), x, &r);
+            }
+            r
+        };
+        let mut sizes = key.clone();
+        let mut moved = vec![d.int(0); nv];
+        let mut i = d.int(0);
+        let mut j = d.sub(&ndom, &d.int(1));
+        let v_bound = nv as i64;
+        let vd = d.max(&ndom, &d.int(1));
+        for _ in 0..(3 * nv + 2) {
+            let active = d.and(&unbalanced, &d.lt(&i, &j));
+            // |D_j| <= idealAvg  <=>  |D_j| * #domains <= sum (split on #domains).
+            let sj = at(&sizes, &j);
+            let mut sj_times = d.int(0);
+            for k in 1..=v_bound {
+                sj_times = d.ite(&d.eq(&vd, &d.int(k)), &d.mul_const(&sj, k), &sj_times);
+            }
+            let step_down = d.and(&active, &d.le(&sj_times, &sum));
+            let j2 = d.ite(&step_down, &d.sub(&j, &d.int(1)), &j);
+            let (si, sj2) = (at(&sizes, &i), at(&sizes, &j2));
+            let skew = d.sub(&sj2, &si);
+            let skew_ok = d.le(&skew, &d.int(c.max_skew));
+            // aboveAvg = ceil(|D_j| - avg), belowAvg = ceil(avg - |D_i|), halfSkew = ceil((skew - maxSkew)/2).
+            let mut above = d.int(0);
+            let mut below = d.int(0);
+            for k in 1..=v_bound {
+                let is_k = d.eq(&vd, &d.int(k));
+                let a = d.div_ceil_const(&d.max(&d.int(0), &d.sub(&d.mul_const(&sj2, k), &sum)), k);
+                let b = d.div_ceil_const(&d.max(&d.int(0), &d.sub(&sum, &d.mul_const(&si, k))), k);
+                above = d.ite(&is_k, &a, &above);
+                below = d.ite(&is_k, &b, &below);
+            }
+            let half = d.div_ceil_const(&d.max(&d.int(0), &d.sub(&skew, &d.int(c.max_skew))), 2);
+            let mv = d.min(&d.min(&above, &below), &half);
+            let do_move = d.all([active.clone(), d.not(&skew_ok), d.gt(&mv, &d.int(0))].iter());
+            for k in 0..nv {
+                let is_i = d.eq(&i, &d.int(k as i64));
+                let is_j = d.eq(&j2, &d.int(k as i64));
+                sizes[k] = d.ite(
+                    &d.and(&do_move, &is_j),
+                    &d.sub(&sizes[k], &mv),
+                    &d.ite(&d.and(&do_move, &is_i), &d.add(&sizes[k], &mv), &sizes[k]),
+                );
+                moved[k] = d.ite(&d.and(&do_move, &is_j), &d.add(&moved[k], &mv), &moved[k]);
+            }
+            let advance_i = d.and(&active, &d.not(&do_move));
+            i = d.ite(&advance_i, &d.add(&i, &d.int(1)), &i);
+            j = d.ite(&active, &j2, &j);
+        }
+        // Evict the moved pods of each domain, from its nodes in index order.
+        for pos in 0..nv {
+            for v in 0..nv {
+                let here = d.eq(&id[pos], &d.int(v as i64));
+                let mut left = d.ite(&here, &moved[pos], &d.int(0));
+                for n in (0..nn).filter(|&n| dom[n] == Some(v)) {
+                    for &h in &selected {
+                        let mut ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, h, n));
+                        if node_fit_check {
+                            ok = d.and(&ok, &fits_elsewhere(d, m, &st, h, n));
+                        }
+                        let avail = d.ite(&ok, &active_on(d, m, &st, h, n), &d.int(0));
+                        let want = d.min(&left, &avail);
+                        left = d.sub(&left, &want);
+                        st = evict_limited(d, m, &st, lim, h, n, &want);
+                    }
+                }
+            }
+        }
+    }
+    st
+}
+
+/// Percent of allocatable used by requests on node `n` above/below a threshold, per resource.
+fn low_node_utilization<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: ClusterState<D>,
+    p: &DeschedulerProfile,
+    lim: &mut Limits<D>,
+    plugin: &DeschedulerPlugin,
+) -> ClusterState<D> {
+    let DeschedulerPlugin::LowNodeUtilization { thresholds, target_thresholds, number_of_nodes } = plugin else {
+        return st;
+    };
+    let nn = m.nodes();
+    let mut st = st;
+    // pct_r > t  <=>  used_r * 100 > t * alloc_r (exact, no division).
+    let over = |used: &D::Int, alloc: i64, t: i64| d.gt(&d.mul_const(used, 100), &d.int(t * alloc));
+    let usage = |st: &ClusterState<D>, n: usize| used(d, m, st, n);
+    let mut under = Vec::new();
+    let mut overu = Vec::new();
+    for n in 0..nn {
+        let a = m.ir.nodes[n].allocatable;
+        let (cpu, mem, pods) = usage(&st, n);
+        let checks = [
+            (thresholds.cpu, &cpu, a.cpu_milli),
+            (thresholds.memory, &mem, a.memory_mib),
+            (thresholds.pods, &pods, a.pods),
+        ];
+        let is_under =
+            d.all(checks.iter().filter_map(|(t, u, al)| t.map(|t| d.not(&over(u, *al, t)))).collect::<Vec<_>>().iter());
+        let tchecks = [
+            (target_thresholds.cpu, &cpu, a.cpu_milli),
+            (target_thresholds.memory, &mem, a.memory_mib),
+            (target_thresholds.pods, &pods, a.pods),
+        ];
+        let is_over =
+            d.any(tchecks.iter().filter_map(|(t, u, al)| t.map(|t| over(u, *al, t))).collect::<Vec<_>>().iter());
+        let rd = ready(d, &st, n);
+        let u = d.all([rd.clone(), d.not(&st.cordoned[n]), is_under.clone()].iter());
+        under.push(u.clone());
+        overu.push(d.all([rd, d.not(&u), is_over].iter()));
+    }
+    let n_under = d.sum(under.iter().map(|u| d.count(u)).collect::<Vec<_>>().iter());
+    let n_over = d.sum(overu.iter().map(|u| d.count(u)).collect::<Vec<_>>().iter());
+    let n_ready = d.sum((0..nn).map(|n| d.count(&ready(d, &st, n))).collect::<Vec<_>>().iter());
+    let go =
+        d.all([d.gt(&n_under, &d.int(*number_of_nodes)), d.gt(&n_over, &d.int(0)), d.lt(&n_under, &n_ready)].iter());
+    // Headroom of the underutilized nodes up to their target thresholds.
+    let cap = |n: usize| {
+        let a = m.ir.nodes[n].allocatable;
+        (
+            target_thresholds.cpu.map(|t| t * a.cpu_milli / 100).unwrap_or(a.cpu_milli),
+            target_thresholds.memory.map(|t| t * a.memory_mib / 100).unwrap_or(a.memory_mib),
+            target_thresholds.pods.map(|t| t * a.pods / 100).unwrap_or(a.pods),
+        )
+    };
+    let mut avail = [d.int(0), d.int(0), d.int(0)];
+    for n in 0..nn {
+        let (cc, cm, cp) = cap(n);
+        let (u_cpu, u_mem, u_pods) = usage(&st, n);
+        let room = [d.sub(&d.int(cc), &u_cpu), d.sub(&d.int(cm), &u_mem), d.sub(&d.int(cp), &u_pods)];
+        for r in 0..3 {
+            avail[r] = d.add(&avail[r], &d.ite(&under[n], &room[r], &d.int(0)));
+        }
+    }
+    for n in 0..nn {
+        let (cc, cm, cp) = cap(n);
+        for g in 0..m.ir.groups.len() {
+            let grp = &m.ir.groups[g];
+            // The pod must tolerate every taint of some underutilized node.
+            let dest_ok = d.any(
+                (0..nn)
+                    .filter(|&t| {
+                        grp.per_node[t].untolerated_no_schedule as i64
+                            + grp.per_node[t].untolerated_no_execute as i64
+                            + grp.per_node[t].untolerated_prefer_no_schedule
+                            == 0
+                    })
+                    .map(|t| under[t].clone())
+                    .collect::<Vec<_>>()
+                    .iter(),
+            );
+            let ok = d.all([go.clone(), overu[n].clone(), dest_ok, evictable(d, m, &st, p, g, n)].iter());
+            // Evict one pod at a time while the node is above target and headroom remains.
+            let count = active_on(d, m, &st, g, n);
+            let r = grp.requests;
+            for _ in 0..m.max_pods.min(16) {
+                let (u_cpu, u_mem, u_pods) = usage(&st, n);
+                let above =
+                    d.any([d.gt(&u_cpu, &d.int(cc)), d.gt(&u_mem, &d.int(cm)), d.gt(&u_pods, &d.int(cp))].iter());
+                let room = d.all(avail.iter().map(|a| d.gt(a, &d.int(0))).collect::<Vec<_>>().iter());
+                let still = d.gt(&active_on(d, m, &st, g, n), &d.int(0));
+                let now = d.all([ok.clone(), above, room, still].iter());
+                let want = d.count(&now);
+                st = evict_limited(d, m, &st, lim, g, n, &want);
+                avail[0] = d.sub(&avail[0], &d.mul_const(&want, r.cpu_milli));
+                avail[1] = d.sub(&avail[1], &d.mul_const(&want, r.memory_mib));
+                avail[2] = d.sub(&avail[2], &want);
+            }
+            let _ = count;
+        }
+    }
+    st
+}
+
+fn node_taints<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: ClusterState<D>,
+    p: &DeschedulerProfile,
+    lim: &mut Limits<D>,
+    plugin: &DeschedulerPlugin,
+) -> ClusterState<D> {
+    let DeschedulerPlugin::RemovePodsViolatingNodeTaints {
+        include_prefer_no_schedule,
+        excluded_taints,
+        included_taints,
+    } = plugin
+    else {
+        return st;
+    };
+    let mut st = st;
+    for n in 0..m.nodes() {
+        let node = &m.ir.nodes[n];
+        for g in 0..m.ir.groups.len() {
+            let grp = &m.ir.groups[g];
+            let listed = |t: &crate::ir::Taint, list: &[String]| {
+                list.iter().any(|x| *x == t.key || *x == format!("{}={}", t.key, t.value))
+            };
+            let violated = node.taints.iter().any(|t| {
+                let considered = t.effect == crate::ir::Effect::NoSchedule
+                    || (*include_prefer_no_schedule && t.effect == crate::ir::Effect::PreferNoSchedule);
+                let passes = (included_taints.is_empty() || listed(t, included_taints)) && !listed(t, excluded_taints);
+                considered && passes
+            }) && (grp.per_node[n].untolerated_no_schedule
+                || (*include_prefer_no_schedule && grp.per_node[n].untolerated_prefer_no_schedule > 0));
+            if violated {
+                let ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, g, n));
+                let want = d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0));
+                st = evict_limited(d, m, &st, lim, g, n, &want);
+            }
+        }
+    }
+    st
+}
+
+fn node_affinity<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: ClusterState<D>,
+    p: &DeschedulerProfile,
+    lim: &mut Limits<D>,
+    plugin: &DeschedulerPlugin,
+) -> ClusterState<D> {
+    let DeschedulerPlugin::RemovePodsViolatingNodeAffinity { required, preferred } = plugin else { return st };
+    let mut st = st;
+    for n in 0..m.nodes() {
+        for g in 0..m.ir.groups.len() {
+            let grp = &m.ir.groups[g];
+            let best = grp.per_node.iter().map(|p| p.preferred_weight).max().unwrap_or(0);
+            let req_violated = *required && !grp.per_node[n].affinity_ok;
+            let pref_violated = *preferred && best > grp.per_node[n].preferred_weight;
+            if !(req_violated || pref_violated) {
+                continue;
+            }
+            let fits_some = d.any((0..m.nodes()).map(|t| node_fit(d, m, &st, g, t)).collect::<Vec<_>>().iter());
+            let ok = d.all([ready(d, &st, n), evictable(d, m, &st, p, g, n), fits_some].iter());
+            let want = d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0));
+            st = evict_limited(d, m, &st, lim, g, n, &want);
+        }
+    }
+    st
+}
+
+/// One descheduler run.
+pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D> {
+    let Some(ds) = &m.ir.descheduler else { return st.clone() };
+    let nn = m.nodes();
+    let ready_nodes = d.sum((0..nn).map(|n| d.count(&ready(d, st, n))).collect::<Vec<_>>().iter());
+    let mut lim = Limits { per_node: vec![d.int(0); nn], total: d.int(0) };
+    let mut nx = st.clone();
+    for deschedule in [true, false] {
+        for p in &ds.profiles {
+            let plugins = if deschedule { &p.deschedule } else { &p.balance };
+            for plugin in plugins {
+                nx = match plugin {
+                    DeschedulerPlugin::RemoveDuplicates => remove_duplicates(d, m, nx, p, &mut lim),
+                    DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint {
+                        hard,
+                        soft,
+                        topology_balance_node_fit,
+                    } => topology_spread(d, m, nx, p, &mut lim, *hard, *soft, *topology_balance_node_fit),
+                    DeschedulerPlugin::LowNodeUtilization { .. } => low_node_utilization(d, m, nx, p, &mut lim, plugin),
+                    DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => {
+                        node_taints(d, m, nx, p, &mut lim, plugin)
+                    }
+                    DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => {
+                        node_affinity(d, m, nx, p, &mut lim, plugin)
+                    }
+                };
+            }
+        }
+    }
+    // With one Ready node or none the descheduler aborts the run.
+    let go = d.gt(&ready_nodes, &d.int(1));
+    select(d, &go, &nx, st)
+}
+
+/// `c ? a : b` over whole states (only the pod arrays differ after a descheduler run).
+fn select<D: Domain>(d: &D, c: &D::Bool, a: &ClusterState<D>, b: &ClusterState<D>) -> ClusterState<D> {
+    let mut out = b.clone();
+    let pick = |x: &Vec<Vec<D::Int>>, y: &Vec<Vec<D::Int>>| -> Vec<Vec<D::Int>> {
+        x.iter().zip(y).map(|(r, s)| r.iter().zip(s).map(|(p, q)| d.ite(c, p, q)).collect()).collect()
+    };
+    out.bound = pick(&a.bound, &b.bound);
+    out.running = pick(&a.running, &b.running);
+    out.terminating = pick(&a.terminating, &b.terminating);
+    out
+}
+
+/// Pods evicted by a run: terminating pods added.
+fn evicted_total<D: Domain>(d: &D, before: &ClusterState<D>, after: &ClusterState<D>) -> D::Int {
+    let b = d.sum(before.terminating.iter().flatten());
+    let a = d.sum(after.terminating.iter().flatten());
+    d.sub(&a, &b)
+}
+
+impl<D: Domain> Controller<D> for Descheduler {
+    fn name(&self) -> &'static str {
+        "descheduler"
+    }
+    fn class(&self) -> Class {
+        Class::Periodic
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        if m.ir.controllers.descheduler && m.ir.descheduler.is_some() {
+            out.push(Step::new(actor, 0, 0, 0, 0));
+        }
+    }
+    fn evicts(&self, _s: &Step) -> bool {
+        true
+    }
+    fn guard(&self, d: &D, m: &Model, _s: &Step, st: &ClusterState<D>) -> D::Bool {
+        let after = run(d, m, st);
+        d.gt(&evicted_total(d, st, &after), &d.int(0))
+    }
+    fn update(&self, d: &D, m: &Model, _s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+        run(d, m, st)
+    }
+    fn describe(
+        &self,
+        m: &Model,
+        _s: &Step,
+        before: &ClusterState<Concrete>,
+        after: &ClusterState<Concrete>,
+    ) -> String {
+        let mut parts = Vec::new();
+        for g in 0..m.ir.groups.len() {
+            for n in 0..m.nodes() {
+                let k = after.terminating[g][n] - before.terminating[g][n];
+                if k > 0 {
+                    parts.push(format!("{k} pod(s) of {} from {}", m.group_name(g), m.node_name(n)));
+                }
+            }
+        }
+        let plugins: Vec<&str> =
+            m.ir.descheduler
+                .iter()
+                .flat_map(|ds| ds.profiles.iter().flat_map(|p| p.deschedule.iter().chain(&p.balance).map(|x| x.name())))
+                .collect();
+        let _ = running_of_group::<Concrete>;
+        format!("evicts {} ({})", parts.join(", "), plugins.join(", "))
+    }
+}

@@ -1,0 +1,251 @@
+//! HorizontalPodAutoscaler (autoscaling/v2) controller: one sync of one HPA per step.
+//!
+//! Follows kubernetes `pkg/controller/podautoscaler/horizontal.go` and
+//! `replica_calculator.go`: `current` is the target's `spec.replicas` (0 disables the HPA);
+//! outside [minReplicas, maxReplicas] it jumps to the bound; otherwise each Resource metric
+//! proposes `ceil(ratio × readyPods)` where ratio = utilization / target, utilization being
+//! `int(Σ usage × 100 / Σ requests)` over running pods (AverageValue: Σ usage / (target ×
+//! pods)), and a ratio within the 10 % tolerance (inclusive) proposes `current`; the largest
+//! proposal wins. Without `behavior`: the scale-down stabilization takes the largest
+//! recommendation of the window, then the scale-up limit max(2 × current, 4) and the bounds
+//! clamp. With `behavior`: stabilization in both directions, then the policies' rate limits
+//! (Pods: ±value; Percent: up rounds up, down truncates) chosen by selectPolicy.
+//! Abstracted (no clock): each stabilization window is a one-value memory — the extreme
+//! recommendation since the window last emptied — and every sync either keeps the window or
+//! finds it expired (both are possible, as any amount of time may pass between syncs); rate
+//! policies measure from the current replica count, as if no earlier change fell within their
+//! period. All running pods count as ready with metrics (no readiness or missing-metrics
+//! adjustments).
+
+use super::super::{running_replicas, Class, ClusterState, Controller, Model, Step};
+use crate::domain::{Concrete, Domain};
+use crate::ir::{Metric, MetricTarget, PolicyKind, ResourceName, ScalingRules, SelectPolicy};
+
+pub struct Hpa;
+
+const SYNC: u8 = 0;
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// The proposal of one metric (or `current` when within tolerance).
+fn proposal<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    dep: usize,
+    metric: &Metric,
+    current: &D::Int,
+    n: &D::Int,
+) -> D::Int {
+    let p = m.max_pods.max(1);
+    let mut usage = d.int(0);
+    let mut req_units = d.int(0);
+    let reqs: Vec<i64> = m.groups_of[dep]
+        .iter()
+        .map(|&g| {
+            let r = m.ir.groups[g].requests;
+            if metric.resource == ResourceName::Cpu {
+                r.cpu_milli
+            } else {
+                r.memory_mib
+            }
+        })
+        .collect();
+    let unit = reqs.iter().copied().fold(0, gcd).max(1);
+    let max_units: i64 = reqs.iter().map(|r| r / unit).max().unwrap_or(1).max(1) * p;
+    for (gi, &g) in m.groups_of[dep].iter().enumerate() {
+        for &k in &m.kinds_of_group[g] {
+            let kind = &m.kinds[k];
+            let u = if metric.resource == ResourceName::Cpu { kind.cpu_usage } else { kind.mem_usage };
+            for node in 0..m.nodes() {
+                let c = &st.running[k][node];
+                usage = d.add(&usage, &d.mul_const(c, u));
+                req_units = d.add(&req_units, &d.mul_const(c, reqs[gi] / unit));
+            }
+        }
+    }
+    match metric.target {
+        MetricTarget::Utilization(target) => {
+            let util = d.div_bounded(
+                &d.div_const(&d.mul_const(&usage, 100), unit),
+                &d.max(&req_units, &d.int(1)),
+                1,
+                max_units,
+            );
+            let within = d.and(
+                &d.le(&d.int(9 * target), &d.mul_const(&util, 10)),
+                &d.le(&d.mul_const(&util, 10), &d.int(11 * target)),
+            );
+            // ceil(util × n / target), split on n so that the product stays linear.
+            let mut scaled = d.int(0);
+            for k in 1..=p {
+                scaled = d.ite(&d.eq(n, &d.int(k)), &d.div_ceil_const(&d.mul_const(&util, k), target), &scaled);
+            }
+            d.ite(&within, current, &scaled)
+        }
+        MetricTarget::AverageValue(target) => {
+            let t = target.max(1);
+            let within = d.and(
+                &d.le(&d.mul_const(n, 9 * t), &d.mul_const(&usage, 10)),
+                &d.le(&d.mul_const(&usage, 10), &d.mul_const(n, 11 * t)),
+            );
+            d.ite(&within, current, &d.div_ceil_const(&usage, t))
+        }
+    }
+}
+
+fn rate_limit<D: Domain>(d: &D, rules: &ScalingRules, current: &D::Int, up: bool) -> D::Int {
+    let props: Vec<D::Int> = rules
+        .policies
+        .iter()
+        .map(|p| match (p.kind, up) {
+            (PolicyKind::Pods, true) => d.add(current, &d.int(p.value)),
+            (PolicyKind::Pods, false) => d.sub(current, &d.int(p.value)),
+            (PolicyKind::Percent, true) => d.add(current, &d.div_ceil_const(&d.mul_const(current, p.value), 100)),
+            (PolicyKind::Percent, false) => d.div_const(&d.mul_const(current, (100 - p.value).max(0)), 100),
+        })
+        .collect();
+    if props.is_empty() || rules.select_policy == SelectPolicy::Disabled {
+        return current.clone();
+    }
+    // Max picks the largest change: the largest value up, the smallest down.
+    let pick_largest = (rules.select_policy == SelectPolicy::Max) == up;
+    let mut acc = props[0].clone();
+    for p in &props[1..] {
+        acc = if pick_largest { d.max(&acc, p) } else { d.min(&acc, p) };
+    }
+    acc
+}
+
+/// The HPA's new desired replicas and window memories: (desired, window_max, window_min).
+pub fn sync<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, expired: bool) -> (D::Int, D::Int, D::Int) {
+    let hpa = &m.ir.hpas[h];
+    let dep = hpa.target.index();
+    let current = st.desired[dep].clone();
+    let n = running_replicas(d, m, st, dep);
+    let mut raw = current.clone();
+    for (i, metric) in hpa.metrics.iter().enumerate() {
+        let p = proposal(d, m, st, dep, metric, &current, &n);
+        raw = if i == 0 { p } else { d.max(&raw, &p) };
+    }
+    // No running pod: no metrics, no recommendation.
+    let has_metrics = d.gt(&n, &d.int(0));
+    let raw = d.ite(&has_metrics, &raw, &current);
+    let (min, max) = (d.int(hpa.min_replicas), d.int(hpa.max_replicas));
+    let remember = |w: &D::Int, better: &dyn Fn(&D::Int, &D::Int) -> D::Int| -> D::Int {
+        // The window holds `current` as its first recommendation, like the controller's first sight.
+        let prev = d.ite(&d.lt(w, &d.int(0)), &current, w);
+        if expired {
+            raw.clone()
+        } else {
+            better(&prev, &raw)
+        }
+    };
+    let (result, wmax, wmin) = match &hpa.behavior {
+        None => {
+            let wmax = remember(&st.hpa_window_max[h], &|a, b| d.max(a, b));
+            let limit = d.max(&d.mul_const(&current, 2), &d.int(4));
+            let max_allowed = d.min(&max, &limit);
+            (d.clamp(&wmax, &min, &max_allowed), wmax, st.hpa_window_min[h].clone())
+        }
+        Some((up, down)) => {
+            let wmax = if down.stabilization_window_seconds > 0 {
+                remember(&st.hpa_window_max[h], &|a, b| d.max(a, b))
+            } else {
+                d.int(-1)
+            };
+            let wmin = if up.stabilization_window_seconds > 0 {
+                remember(&st.hpa_window_min[h], &|a, b| d.min(a, b))
+            } else {
+                d.int(-1)
+            };
+            let down_rec = if down.stabilization_window_seconds > 0 { wmax.clone() } else { raw.clone() };
+            let up_rec = if up.stabilization_window_seconds > 0 { wmin.clone() } else { raw.clone() };
+            let stabilized =
+                d.ite(&d.lt(&current, &up_rec), &up_rec, &d.ite(&d.gt(&current, &down_rec), &down_rec, &current));
+            let max_allowed = d.min(&max, &d.max(&rate_limit(d, up, &current, true), &current));
+            let min_allowed = d.max(&min, &d.min(&rate_limit(d, down, &current, false), &current));
+            let r = d.ite(
+                &d.gt(&stabilized, &current),
+                &d.min(&stabilized, &max_allowed),
+                &d.ite(&d.lt(&stabilized, &current), &d.max(&stabilized, &min_allowed), &current),
+            );
+            (r, wmax, wmin)
+        }
+    };
+    // Outside the bounds the HPA jumps to them, bypassing metrics and stabilization.
+    let result = d.ite(&d.gt(&current, &max), &max, &d.ite(&d.lt(&current, &min), &min, &result));
+    let in_bounds = d.and(&d.ge(&current, &min), &d.le(&current, &max));
+    let wmax = d.ite(&in_bounds, &wmax, &st.hpa_window_max[h]);
+    let wmin = d.ite(&in_bounds, &wmin, &st.hpa_window_min[h]);
+    (result, wmax, wmin)
+}
+
+impl<D: Domain> Controller<D> for Hpa {
+    fn name(&self) -> &'static str {
+        "hpa"
+    }
+    fn class(&self) -> Class {
+        Class::Periodic
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        if !m.ir.controllers.hpa {
+            return;
+        }
+        for h in 0..m.ir.hpas.len() {
+            out.push(Step::new(actor, SYNC, h, 0, 0));
+            out.push(Step::new(actor, SYNC, h, 0, 1));
+        }
+    }
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        let h = s.a as usize;
+        let dep = m.ir.hpas[h].target.index();
+        let (r, wmax, wmin) = sync(d, m, st, h, s.v == 1);
+        let enabled = d.gt(&st.desired[dep], &d.int(0));
+        let changes = d.any(
+            [d.ne(&r, &st.desired[dep]), d.ne(&wmax, &st.hpa_window_max[h]), d.ne(&wmin, &st.hpa_window_min[h])].iter(),
+        );
+        // An expiry only matters when a window holds something.
+        let meaningful = if s.v == 1 {
+            d.or(&d.ge(&st.hpa_window_max[h], &d.int(0)), &d.ge(&st.hpa_window_min[h], &d.int(0)))
+        } else {
+            d.bool(true)
+        };
+        d.all([enabled, changes, meaningful].iter())
+    }
+    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+        let h = s.a as usize;
+        let dep = m.ir.hpas[h].target.index();
+        let (r, wmax, wmin) = sync(d, m, st, h, s.v == 1);
+        let mut nx = st.clone();
+        nx.desired[dep] = r;
+        nx.hpa_window_max[h] = wmax;
+        nx.hpa_window_min[h] = wmin;
+        nx
+    }
+    fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
+        let h = s.a as usize;
+        let hpa = &m.ir.hpas[h];
+        let dep = hpa.target.index();
+        let (b, a) = (before.desired[dep], after.desired[dep]);
+        let why = if s.v == 1 { " (the stabilization window has expired)" } else { "" };
+        let running = running_replicas(&Concrete, m, before, dep);
+        if a == b {
+            format!(
+                "{} keeps {} at {b} replicas and records its recommendation{why}",
+                hpa.name, m.ir.deployments[dep].name
+            )
+        } else {
+            format!(
+                "{} scales {} from {b} to {a} replicas ({running} running){why}",
+                hpa.name, m.ir.deployments[dep].name
+            )
+        }
+    }
+}

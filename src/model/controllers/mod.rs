@@ -1,0 +1,25 @@
+//! The cluster's controllers, one file each, in the fixed registry order below. A controller
+//! disabled in the spec contributes no steps.
+
+pub mod deployment;
+pub mod descheduler;
+pub mod hpa;
+pub mod kubelet;
+pub mod node_lifecycle;
+pub mod scheduler;
+pub mod taint_eviction;
+
+use super::Controller;
+use crate::domain::Domain;
+
+pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
+    vec![
+        Box::new(deployment::DeploymentController),
+        Box::new(scheduler::Scheduler),
+        Box::new(kubelet::Kubelet),
+        Box::new(node_lifecycle::NodeLifecycle),
+        Box::new(taint_eviction::TaintEviction),
+        Box::new(hpa::Hpa),
+        Box::new(descheduler::Descheduler),
+    ]
+}

@@ -1,0 +1,434 @@
+//! kube-scheduler: binds one pending pod per step to a feasible node with the top total score.
+//!
+//! Follows kubernetes `pkg/scheduler/schedule_one.go` and `framework/plugins/`: filters
+//! NodeUnschedulable, NodeName, TaintToleration (NoSchedule and NoExecute), NodeAffinity
+//! (nodeSelector and required terms), NodeResourcesFit (requests against allocatable minus
+//! the requests of every pod on the node, terminating ones included; pod count), and
+//! PodTopologySpread DoNotSchedule (minDomains, nodeAffinityPolicy, nodeTaintsPolicy; nodes
+//! lacking the key are infeasible); scores NodeResourcesFit (LeastAllocated or MostAllocated,
+//! with 100m/200Mi standing in for unset requests), NodeResourcesBalancedAllocation,
+//! NodeAffinity preferred, TaintToleration PreferNoSchedule and PodTopologySpread
+//! ScheduleAnyway (explicit or system-default constraints), each normalized over the feasible
+//! nodes and weighted as configured. Kubernetes picks uniformly among top-scoring nodes, so
+//! every one of them is a possible step.
+//! Abstracted: NotReady nodes are infeasible (their not-ready taint is not tolerated);
+//! spread weights ln(size+2) are computed in thousandths and rounded, as upstream rounds the
+//! float sum; an unschedulable pod stays pending and is retried whenever a node becomes
+//! feasible (the scheduling queue's backoff and flush are timing).
+
+use super::super::{active_on, ready, requested, Class, ClusterState, Controller, Model, Step};
+use crate::domain::{Concrete, Domain};
+use crate::ir::{ScoringStrategy, SpreadConstraint};
+
+pub struct Scheduler;
+
+const BIND: u8 = 0;
+const HOSTNAME: &str = "kubernetes.io/hostname";
+
+fn filter_on(m: &Model, name: &str) -> bool {
+    !m.ir.scheduler.disabled_filters.iter().any(|f| f == name || f == "*")
+}
+
+fn has_key(m: &Model, c: &SpreadConstraint, n: usize) -> bool {
+    m.ir.nodes[n].label(c.topology_key).is_some()
+}
+
+/// Pods matched by constraint `c` on node `n` (not terminating).
+fn matching<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, c: &SpreadConstraint, n: usize) -> D::Int {
+    let mut t = d.int(0);
+    for (h, sel) in c.selects.iter().enumerate() {
+        if *sel {
+            t = d.add(&t, &active_on(d, m, st, h, n));
+        }
+    }
+    t
+}
+
+/// Whether node `n` passes constraint `c`'s inclusion policies for pods of group `g`.
+fn included<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, c: &SpreadConstraint, n: usize) -> D::Bool {
+    let p = &m.ir.groups[g].per_node[n];
+    let mut ok = st.present[n].clone();
+    if c.honor_node_affinity && !p.affinity_ok {
+        ok = d.bool(false);
+    }
+    if c.honor_node_taints {
+        if p.untolerated_no_schedule || p.untolerated_no_execute {
+            ok = d.bool(false);
+        }
+        // The dynamic taints: unschedulable (cordoned) and not-ready.
+        if !m.ir.groups[g].tolerates_unschedulable {
+            ok = d.and(&ok, &d.not(&st.cordoned[n]));
+        }
+        ok = d.and(&ok, &ready(d, st, n));
+    }
+    ok
+}
+
+/// Distinct values of a constraint's key, and for each node its value's index.
+fn domains(m: &Model, c: &SpreadConstraint) -> (usize, Vec<Option<usize>>) {
+    let mut vals = Vec::new();
+    let idx =
+        m.ir.nodes
+            .iter()
+            .map(|node| {
+                node.label(c.topology_key).map(|v| match vals.iter().position(|x| *x == v) {
+                    Some(i) => i,
+                    None => {
+                        vals.push(v);
+                        vals.len() - 1
+                    }
+                })
+            })
+            .collect();
+    (vals.len(), idx)
+}
+
+/// The filter plugins, in the order `filters` reports them.
+pub const FILTERS: [&str; 5] = [
+    "node Ready",
+    "NodeUnschedulable",
+    "NodeName/NodeAffinity/TaintToleration",
+    "NodeResourcesFit",
+    "PodTopologySpread",
+];
+
+/// Every filter for a pod of group `g`, per node and per filter plugin (see `FILTERS`).
+pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<[D::Bool; 5]> {
+    let grp = &m.ir.groups[g];
+    let nn = m.nodes();
+    let hard: Vec<&SpreadConstraint> = grp.spread.iter().filter(|c| c.hard).collect();
+    // PodTopologySpread PreFilter: per hard constraint, the count per domain over contributing nodes.
+    let all_keys = |n: usize| hard.iter().all(|c| has_key(m, c, n));
+    let mut spread_ok: Vec<D::Bool> = (0..nn).map(|n| d.bool(all_keys(n))).collect();
+    if filter_on(m, "PodTopologySpread") {
+        for c in &hard {
+            let (nv, val) = domains(m, c);
+            let contributes: Vec<D::Bool> =
+                (0..nn).map(|n| if all_keys(n) { included(d, m, st, g, c, n) } else { d.bool(false) }).collect();
+            let mut registered = vec![d.bool(false); nv];
+            let mut count = vec![d.int(0); nv];
+            for n in 0..nn {
+                if let Some(v) = val[n] {
+                    registered[v] = d.or(&registered[v], &contributes[n]);
+                    count[v] = d.add(&count[v], &d.ite(&contributes[n], &matching(d, m, st, c, n), &d.int(0)));
+                }
+            }
+            let global_min = d.masked_min(&count, &registered, 0);
+            let domains_num = d.sum(registered.iter().map(|r| d.count(r)).collect::<Vec<_>>().iter());
+            let min_domains = c.min_domains.unwrap_or(1);
+            let min_match = d.ite(&d.lt(&domains_num, &d.int(min_domains)), &d.int(0), &global_min);
+            let self_match = if c.selects[g] { 1 } else { 0 };
+            for n in 0..nn {
+                let ok = match val[n] {
+                    None => d.bool(false),
+                    Some(v) => d.le(&d.sub(&d.add(&count[v], &d.int(self_match)), &min_match), &d.int(c.max_skew)),
+                };
+                spread_ok[n] = d.and(&spread_ok[n], &ok);
+            }
+        }
+    }
+    (0..nn)
+        .map(|n| {
+            let p = &grp.per_node[n];
+            let node = &m.ir.nodes[n];
+            let unsched = if filter_on(m, "NodeUnschedulable") && !grp.tolerates_unschedulable {
+                d.not(&st.cordoned[n])
+            } else {
+                d.bool(true)
+            };
+            let static_ok = (!filter_on(m, "NodeName") || p.node_name_ok)
+                && (!filter_on(m, "NodeAffinity") || p.affinity_ok)
+                && (!filter_on(m, "TaintToleration") || !(p.untolerated_no_schedule || p.untolerated_no_execute));
+            let mut fit = d.bool(true);
+            if filter_on(m, "NodeResourcesFit") {
+                let (cpu, mem, pods) = requested(d, m, st, n);
+                let a = node.allocatable;
+                fit = d.le(&d.add(&pods, &d.int(1)), &d.int(a.pods));
+                if grp.requests.cpu_milli > 0 {
+                    fit = d.and(&fit, &d.le(&d.add(&cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)));
+                }
+                if grp.requests.memory_mib > 0 {
+                    fit = d.and(&fit, &d.le(&d.add(&mem, &d.int(grp.requests.memory_mib)), &d.int(a.memory_mib)));
+                }
+            }
+            [ready(d, st, n), unsched, d.bool(static_ok), fit, spread_ok[n].clone()]
+        })
+        .collect()
+}
+
+/// Whether a pod of group `g` passes every filter, per node.
+pub fn feasible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<D::Bool> {
+    filters(d, m, st, g).iter().map(|f| d.all(f.iter())).collect()
+}
+
+/// Why a pod of group `g` cannot go to each node (concrete states only, for traces).
+pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(String, Vec<&'static str>)> {
+    filters(&Concrete, m, st, g)
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| st.present[*n])
+        .map(|(n, f)| {
+            (m.node_name(n).to_string(), f.iter().zip(FILTERS).filter(|(ok, _)| !**ok).map(|(_, name)| name).collect())
+        })
+        .collect()
+}
+
+/// Non-zero requests as scoring sees them: unset (0) requests count as 100m / 200Mi.
+fn nonzero(cpu: i64, mem: i64) -> (i64, i64) {
+    (if cpu == 0 { 100 } else { cpu }, if mem == 0 { 200 } else { mem })
+}
+
+/// Normalizes a static per-node raw score over the feasible nodes (DefaultNormalizeScore):
+/// `raw * 100 / max`, or reversed `100 - raw * 100 / max`; all-zero gives 0 (100 reversed).
+fn normalize_static<D: Domain>(d: &D, raw: &[i64], feas: &[D::Bool], reverse: bool) -> Vec<D::Int> {
+    let raws: Vec<D::Int> = raw.iter().map(|r| d.int(*r)).collect();
+    let max = d.masked_max(&raws, feas, 0);
+    let mut distinct: Vec<i64> = raw.iter().copied().filter(|r| *r > 0).collect();
+    distinct.sort();
+    distinct.dedup();
+    raw.iter()
+        .map(|&r| {
+            let mut s = d.int(if reverse { 100 } else { 0 });
+            for &w in &distinct {
+                let v = if reverse { 100 - r * 100 / w } else { r * 100 / w };
+                s = d.ite(&d.eq(&max, &d.int(w)), &d.int(v), &s);
+            }
+            s
+        })
+        .collect()
+}
+
+/// round(1000 * ln(size + 2)), the spread score weight in thousandths.
+fn spread_weight(size: usize) -> i64 {
+    (1000.0 * ((size + 2) as f64).ln()).round() as i64
+}
+
+/// PodTopologySpread's normalized score per node (0 where ignored or infeasible).
+fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, feas: &[D::Bool]) -> Option<Vec<D::Int>> {
+    let grp = &m.ir.groups[g];
+    let soft: Vec<&SpreadConstraint> = grp.spread.iter().filter(|c| !c.hard).collect();
+    if soft.is_empty() {
+        return None;
+    }
+    let nn = m.nodes();
+    let require_all = soft.iter().any(|c| !c.system_default);
+    let host = m.ir.labels.keys.iter().position(|k| k == HOSTNAME);
+    let all_keys = |n: usize| soft.iter().all(|c| has_key(m, c, n));
+    // Feasible nodes lacking a key are ignored (score 0) when constraints are explicit.
+    let counted: Vec<D::Bool> =
+        (0..nn).map(|n| if !require_all || all_keys(n) { feas[n].clone() } else { d.bool(false) }).collect();
+    let mut raw_milli: Vec<D::Int> = vec![d.int(0); nn];
+    let mut max_raw_bound = 0i64;
+    for c in &soft {
+        let (nv, val) = domains(m, c);
+        let is_host = host.is_some_and(|h| h as u32 == c.topology_key.0);
+        // size: domains among counted nodes (hostname: the number of counted nodes).
+        let size = if is_host {
+            d.sum(counted.iter().map(|x| d.count(x)).collect::<Vec<_>>().iter())
+        } else {
+            let mut present = vec![d.bool(false); nv];
+            for n in 0..nn {
+                if let Some(v) = val[n] {
+                    present[v] = d.or(&present[v], &counted[n]);
+                }
+            }
+            d.sum(present.iter().map(|p| d.count(p)).collect::<Vec<_>>().iter())
+        };
+        // Domain counts over all nodes passing the key requirement and the inclusion policies.
+        let mut count = vec![d.int(0); nv];
+        if !is_host {
+            for n in 0..nn {
+                if let Some(v) = val[n] {
+                    if !require_all || all_keys(n) {
+                        let inc = included(d, m, st, g, c, n);
+                        count[v] = d.add(&count[v], &d.ite(&inc, &matching(d, m, st, c, n), &d.int(0)));
+                    }
+                }
+            }
+        }
+        let max_size = if is_host { nn } else { nv };
+        max_raw_bound += m.max_pods * spread_weight(max_size) + 1000 * (c.max_skew - 1).max(0);
+        for n in 0..nn {
+            let Some(v) = val[n] else { continue };
+            let cnt = if is_host { matching(d, m, st, c, n) } else { count[v].clone() };
+            // cnt * weight(size), split on the size so that the product stays linear.
+            let mut term = d.int(0);
+            for s in 0..=max_size {
+                term = d.ite(&d.eq(&size, &d.int(s as i64)), &d.mul_const(&cnt, spread_weight(s)), &term);
+            }
+            let term = d.add(&term, &d.int(1000 * (c.max_skew - 1)));
+            raw_milli[n] = d.add(&raw_milli[n], &term);
+        }
+    }
+    // round half up, as math.Round on the non-negative float sum.
+    let raw: Vec<D::Int> = raw_milli.iter().map(|r| d.div_const(&d.add(r, &d.int(500)), 1000)).collect();
+    let max = d.max(&d.int(0), &d.masked_max(&raw, &counted, 0));
+    let min = d.masked_min(&raw, &counted, 0);
+    let bound = (max_raw_bound + 500) / 1000 + 1;
+    Some(
+        (0..nn)
+            .map(|n| {
+                let num = d.mul_const(&d.sub(&d.add(&max, &min), &raw[n]), 100);
+                let norm = d.ite(
+                    &d.eq(&max, &d.int(0)),
+                    &d.int(100),
+                    &d.div_bounded(&num, &d.max(&max, &d.int(1)), 1, bound.max(1)),
+                );
+                d.ite(&counted[n], &norm, &d.int(0))
+            })
+            .collect(),
+    )
+}
+
+/// The weighted total score of every node for a pod of group `g` (meaningful on feasible nodes).
+pub fn scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, feas: &[D::Bool]) -> Vec<D::Int> {
+    let grp = &m.ir.groups[g];
+    let cfg = &m.ir.scheduler;
+    let nn = m.nodes();
+    let mut total: Vec<D::Int> = vec![d.int(0); nn];
+    let (pc, pm) = nonzero(grp.requests.cpu_milli, grp.requests.memory_mib);
+    for n in 0..nn {
+        let a = m.ir.nodes[n].allocatable;
+        // Requested (non-zero for scoring, actual for balance) with the incoming pod.
+        let mut nz_cpu = d.int(pc);
+        let mut nz_mem = d.int(pm);
+        for (h, hg) in m.ir.groups.iter().enumerate() {
+            let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory_mib);
+            let mut c = d.add(&st.bound[h][n], &st.terminating[h][n]);
+            for &k in &m.kinds_of_group[h] {
+                c = d.add(&c, &st.running[k][n]);
+            }
+            nz_cpu = d.add(&nz_cpu, &d.mul_const(&c, hc));
+            nz_mem = d.add(&nz_mem, &d.mul_const(&c, hm));
+        }
+        if cfg.weight_node_resources_fit > 0 {
+            let per = |req: &D::Int, alloc: i64| -> D::Int {
+                if alloc <= 0 {
+                    return d.int(0);
+                }
+                match cfg.scoring {
+                    ScoringStrategy::LeastAllocated => d.ite(
+                        &d.gt(req, &d.int(alloc)),
+                        &d.int(0),
+                        &d.div_const(&d.mul_const(&d.sub(&d.int(alloc), req), 100), alloc),
+                    ),
+                    ScoringStrategy::MostAllocated => d.div_const(&d.mul_const(&d.min(req, &d.int(alloc)), 100), alloc),
+                }
+            };
+            let (wc, wm) = (cfg.scoring_cpu_weight, cfg.scoring_memory_weight);
+            let wsum = (if a.cpu_milli > 0 { wc } else { 0 }) + (if a.memory_mib > 0 { wm } else { 0 });
+            if wsum > 0 {
+                let s =
+                    d.add(&d.mul_const(&per(&nz_cpu, a.cpu_milli), wc), &d.mul_const(&per(&nz_mem, a.memory_mib), wm));
+                total[n] = d.add(&total[n], &d.mul_const(&d.div_const(&s, wsum), cfg.weight_node_resources_fit));
+            }
+        }
+        if cfg.weight_balanced_allocation > 0
+            && (grp.requests.cpu_milli > 0 || grp.requests.memory_mib > 0)
+            && a.cpu_milli > 0
+            && a.memory_mib > 0
+        {
+            let (cpu, mem, _) = requested(d, m, st, n);
+            let rc = d.min(&d.add(&cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli));
+            let rm = d.min(&d.add(&mem, &d.int(grp.requests.memory_mib)), &d.int(a.memory_mib));
+            // (1 - |rc/Ac - rm/Am| / 2) * 100, truncated: 100 - ceil(50 |rc*Am - rm*Ac| / (Ac*Am)).
+            let diff = d.sub(&d.mul_const(&rc, a.memory_mib), &d.mul_const(&rm, a.cpu_milli));
+            let absd = d.max(&diff, &d.sub(&d.int(0), &diff));
+            let s = d.sub(&d.int(100), &d.div_ceil_const(&d.mul_const(&absd, 50), a.cpu_milli * a.memory_mib));
+            total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_balanced_allocation));
+        }
+    }
+    if cfg.weight_node_affinity > 0 && grp.per_node.iter().any(|p| p.preferred_weight > 0) {
+        let raw: Vec<i64> = grp.per_node.iter().map(|p| p.preferred_weight).collect();
+        for (n, s) in normalize_static(d, &raw, feas, false).into_iter().enumerate() {
+            total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_node_affinity));
+        }
+    }
+    if cfg.weight_taint_toleration > 0 {
+        let raw: Vec<i64> = grp.per_node.iter().map(|p| p.untolerated_prefer_no_schedule).collect();
+        for (n, s) in normalize_static(d, &raw, feas, true).into_iter().enumerate() {
+            total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_taint_toleration));
+        }
+    }
+    if cfg.weight_pod_topology_spread > 0 {
+        if let Some(ss) = spread_scores(d, m, st, g, feas) {
+            for (n, s) in ss.into_iter().enumerate() {
+                total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_pod_topology_spread));
+            }
+        }
+    }
+    total
+}
+
+/// Pods of group `g` go through the scheduler (no `spec.nodeName`).
+pub fn scheduled(m: &Model, g: usize) -> bool {
+    m.ir.groups[g].node_name.is_none()
+}
+
+impl<D: Domain> Controller<D> for Scheduler {
+    fn name(&self) -> &'static str {
+        "scheduler"
+    }
+    fn class(&self) -> Class {
+        Class::Fast
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        if !m.ir.controllers.scheduler {
+            return;
+        }
+        for g in (0..m.ir.groups.len()).filter(|&g| scheduled(m, g)) {
+            for n in 0..m.nodes() {
+                out.push(Step::new(actor, BIND, g, n, 0));
+            }
+        }
+    }
+    fn node_of(&self, s: &Step) -> Option<usize> {
+        Some(s.b as usize)
+    }
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        let (g, n) = (s.a as usize, s.b as usize);
+        let feas = feasible(d, m, st, g);
+        let sc = scores(d, m, st, g, &feas);
+        let top = d.all((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))).collect::<Vec<_>>().iter());
+        d.all([d.gt(&st.pending[g], &d.int(0)), feas[n].clone(), top].iter())
+    }
+    fn update(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+        let (g, n) = (s.a as usize, s.b as usize);
+        let mut nx = st.clone();
+        nx.pending[g] = d.sub(&st.pending[g], &d.int(1));
+        nx.bound[g][n] = d.add(&st.bound[g][n], &d.int(1));
+        nx
+    }
+    fn describe(
+        &self,
+        m: &Model,
+        s: &Step,
+        before: &ClusterState<Concrete>,
+        _after: &ClusterState<Concrete>,
+    ) -> String {
+        let (g, n) = (s.a as usize, s.b as usize);
+        let d = Concrete;
+        let feas = feasible(&d, m, before, g);
+        let sc = scores(&d, m, before, g, &feas);
+        let others: Vec<String> =
+            (0..m.nodes()).filter(|&j| feas[j] && j != n).map(|j| format!("{} {}", m.node_name(j), sc[j])).collect();
+        let rest = if others.is_empty() {
+            "the only feasible node".to_string()
+        } else {
+            format!("others: {}", others.join(", "))
+        };
+        format!("binds a pod of {} to {} (score {}; {rest})", m.group_name(g), m.node_name(n), sc[n])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_weights_follow_ln_size_plus_two() {
+        assert_eq!(spread_weight(1), 1099);
+        assert_eq!(spread_weight(2), 1386);
+        assert_eq!(spread_weight(3), 1609);
+    }
+}

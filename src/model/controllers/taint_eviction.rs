@@ -1,0 +1,76 @@
+//! Taint eviction controller: pods that do not tolerate a NoExecute taint of their node are
+//! deleted.
+//!
+//! Follows kubernetes `pkg/controller/tainteviction/taint_eviction.go` (processPodOnNode): an
+//! untolerated NoExecute taint deletes the pod at once. Pods bound by `spec.nodeName` bypass
+//! the scheduler's TaintToleration filter, so they can land on such a node and be evicted.
+//! Abstracted: tolerations with `tolerationSeconds` are rejected as unmodelled input, so every
+//! toleration here holds forever.
+
+use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
+use crate::domain::{Concrete, Domain};
+
+pub struct TaintEviction;
+
+impl<D: Domain> Controller<D> for TaintEviction {
+    fn name(&self) -> &'static str {
+        "taint-eviction"
+    }
+    fn class(&self) -> Class {
+        Class::Fast
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        if !m.ir.controllers.taint_eviction {
+            return;
+        }
+        for (g, grp) in m.ir.groups.iter().enumerate() {
+            for n in 0..m.nodes() {
+                if grp.per_node[n].untolerated_no_execute {
+                    out.push(Step::new(actor, 0, g, n, 0));
+                }
+            }
+        }
+    }
+    fn node_of(&self, s: &Step) -> Option<usize> {
+        Some(s.b as usize)
+    }
+    fn evicts(&self, _s: &Step) -> bool {
+        true
+    }
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        let (g, n) = (s.a as usize, s.b as usize);
+        d.and(&st.present[n], &d.gt(&active_on(d, m, st, g, n), &d.int(0)))
+    }
+    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+        let (g, n) = (s.a as usize, s.b as usize);
+        let mut nx = st.clone();
+        nx.terminating[g][n] = d.add(&st.terminating[g][n], &active_on(d, m, st, g, n));
+        nx.bound[g][n] = d.int(0);
+        for &k in &m.kinds_of_group[g] {
+            nx.running[k][n] = d.int(0);
+        }
+        nx
+    }
+    fn describe(
+        &self,
+        m: &Model,
+        s: &Step,
+        before: &ClusterState<Concrete>,
+        _after: &ClusterState<Concrete>,
+    ) -> String {
+        let (g, n) = (s.a as usize, s.b as usize);
+        let taints: Vec<String> = m.ir.nodes[n]
+            .taints
+            .iter()
+            .filter(|t| t.effect == crate::ir::Effect::NoExecute)
+            .map(|t| t.to_string())
+            .collect();
+        format!(
+            "evicts {} pod(s) of {} from {}: NoExecute taint {} not tolerated",
+            active_on(&Concrete, m, before, g, n),
+            m.group_name(g),
+            m.node_name(n),
+            taints.join(", ")
+        )
+    }
+}

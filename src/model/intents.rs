@@ -1,0 +1,105 @@
+//! Named properties. Safety intents are a `bad` state predicate, some with a monitor bit in
+//! the state for their first stage ("once replicas reached the minimum ..."); cycle intents
+//! (`noEvictionCycle`, `allPodsEventuallyRun`) are violated by a reachable cycle and are
+//! checked by the engines on the state graph (a lasso for the symbolic engine).
+
+use super::controllers::scheduler;
+use super::{live_replicas, ready, running_of_group, running_replicas, ClusterState, Model};
+use crate::domain::Domain;
+use crate::ir::{Expected, Intent};
+
+/// The monitor condition of intent `i` (its first stage), if it has one.
+fn stage_one<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: &Intent) -> Option<D::Bool> {
+    Some(match i {
+        Intent::NoReplicaOscillation { deployment, .. } => {
+            let h = m.ir.deployments[deployment.index()].hpa?;
+            d.ge(&running_replicas(d, m, st, deployment.index()), &d.int(m.ir.hpas[h.index()].max_replicas))
+        }
+        Intent::ReplicasMeetMin { deployment, min } => {
+            d.ge(&running_replicas(d, m, st, deployment.index()), &d.int(*min))
+        }
+        Intent::ReplicasMeetExpected { deployment, expected } => {
+            d.ge(&running_replicas(d, m, st, deployment.index()), &expected_value(d, st, deployment.index(), expected))
+        }
+        _ => return None,
+    })
+}
+
+fn expected_value<D: Domain>(d: &D, st: &ClusterState<D>, dep: usize, e: &Expected) -> D::Int {
+    match e {
+        Expected::Replicas(n) => d.int(*n),
+        Expected::DesiredPlus(o) => d.add(&st.desired[dep], &d.int(*o)),
+    }
+}
+
+/// Updates every intent's monitor after a step (and at the initial state).
+pub fn observe<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D> {
+    let mut nx = st.clone();
+    for (i, intent) in m.ir.intents.iter().enumerate() {
+        if let Some(c) = stage_one(d, m, st, intent) {
+            nx.monitor[i] = d.or(&st.monitor[i], &c);
+        }
+    }
+    nx
+}
+
+/// Whether the state violates safety intent `i` (always false for cycle intents).
+pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> D::Bool {
+    let intent = &m.ir.intents[i];
+    match intent {
+        Intent::PodAlwaysSchedulable => {
+            if !m.ir.controllers.scheduler {
+                return d.bool(false);
+            }
+            let mut bad = d.bool(false);
+            for g in (0..m.ir.groups.len()).filter(|&g| scheduler::scheduled(m, g)) {
+                let feas = scheduler::feasible(d, m, st, g);
+                let none = d.not(&d.any(feas.iter()));
+                bad = d.or(&bad, &d.and(&d.gt(&st.pending[g], &d.int(0)), &none));
+            }
+            bad
+        }
+        Intent::NoKernelPanicLoop { times } => {
+            d.any(st.panics.iter().map(|p| d.ge(p, &d.int(*times))).collect::<Vec<_>>().iter())
+        }
+        Intent::NoReplicaOscillation { deployment, drop } => {
+            let Some(h) = m.ir.deployments[deployment.index()].hpa else { return d.bool(false) };
+            let max = m.ir.hpas[h.index()].max_replicas;
+            d.and(&st.monitor[i], &d.le(&running_replicas(d, m, st, deployment.index()), &d.int(max - drop)))
+        }
+        Intent::ReplicasMeetMin { deployment, min } => {
+            d.and(&st.monitor[i], &d.lt(&running_replicas(d, m, st, deployment.index()), &d.int(*min)))
+        }
+        Intent::ReplicasMeetExpected { deployment, expected } => {
+            let dep = deployment.index();
+            d.and(&st.monitor[i], &d.lt(&running_replicas(d, m, st, dep), &expected_value(d, st, dep, expected)))
+        }
+        Intent::PodsBalanced { deployment, max_skew } => {
+            let dep = deployment.index();
+            let at_size = d.ge(&running_replicas(d, m, st, dep), &st.desired[dep]);
+            let per_node: Vec<D::Int> = (0..m.nodes())
+                .map(|n| {
+                    d.sum(m.groups_of[dep].iter().map(|&g| running_of_group(d, m, st, g, n)).collect::<Vec<_>>().iter())
+                })
+                .collect();
+            let readies: Vec<D::Bool> = (0..m.nodes()).map(|n| ready(d, st, n)).collect();
+            let mx = d.masked_max(&per_node, &readies, 0);
+            let mn = d.masked_min(&per_node, &readies, 0);
+            d.and(&at_size, &d.gt(&d.sub(&mx, &mn), &d.int(*max_skew)))
+        }
+        Intent::ReplicasWithin { deployment, min, max } => {
+            let r = running_replicas(d, m, st, deployment.index());
+            d.or(&d.lt(&r, &d.int(*min)), &d.gt(&r, &d.int(*max)))
+        }
+        Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun => d.bool(false),
+    }
+}
+
+/// Pods that exist but do not run: what `allPodsEventuallyRun` watches along a cycle.
+pub fn waiting<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> D::Int {
+    let mut w = d.int(0);
+    for dep in 0..m.ir.deployments.len() {
+        w = d.add(&w, &d.sub(&live_replicas(d, m, st, dep), &running_replicas(d, m, st, dep)));
+    }
+    w
+}

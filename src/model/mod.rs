@@ -1,0 +1,359 @@
+//! Kubernetes semantics written once, generic over a value domain: the cluster state, one
+//! controller per file (guarded transitions), one environment event per file, and the named
+//! intents. The model does no I/O, no logging on hot paths, no HashMap iteration and no
+//! randomness; nondeterminism is in the step labels, which engines enumerate (explicit) or
+//! select per frame (symbolic).
+
+pub mod controllers;
+pub mod events;
+pub mod intents;
+pub mod state;
+
+use crate::domain::{Concrete, Domain};
+use crate::ir::{self, DeploymentId, GroupId, NodeId};
+pub use state::ClusterState;
+use state::{PANICKED, READY};
+
+/// When an actor may act under the `urgent` timing policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// Reacts within milliseconds: deployment, scheduler, kubelet, node lifecycle, taint eviction.
+    Fast,
+    /// Runs on a period of seconds to minutes: HPA, descheduler.
+    Periodic,
+    /// The environment: load changes, failures, users.
+    Event,
+}
+
+/// A concrete step label: which actor, which of its operations, and the operation's
+/// parameters (node, group, event, value). Labels are fixed by the model's shape; whether a
+/// step is enabled is its guard's business.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Step {
+    pub actor: u8,
+    pub op: u8,
+    pub a: u32,
+    pub b: u32,
+    pub v: i64,
+}
+
+impl Step {
+    pub fn new(actor: usize, op: u8, a: usize, b: usize, v: i64) -> Self {
+        Step { actor: actor as u8, op, a: a as u32, b: b as u32, v }
+    }
+}
+
+/// A guarded transition system component (a controller, or an event of the environment).
+pub trait Controller<D: Domain> {
+    /// Short name shown in traces: `[3][scheduler] ...`.
+    fn name(&self) -> &'static str;
+    fn class(&self) -> Class;
+    /// Every step label this actor can ever take in this model.
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>);
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool;
+    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D>;
+    /// What the step did, in Kubernetes words, given the concrete states around it.
+    fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String;
+    /// The node the step acts on, for symmetry reduction between identical nodes.
+    fn node_of(&self, _s: &Step) -> Option<usize> {
+        None
+    }
+    /// Whether the step evicts pods (descheduler, taint eviction, node lifecycle, drain):
+    /// what `noEvictionCycle` watches.
+    fn evicts(&self, _s: &Step) -> bool {
+        false
+    }
+}
+
+/// A usage kind: running pods of one group at one CPU usage level.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kind {
+    pub group: GroupId,
+    pub cpu_usage: i64,
+    pub mem_usage: i64,
+}
+
+/// The IR plus what the semantics precompute from it.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub ir: ir::Model,
+    pub kinds: Vec<Kind>,
+    /// Per group: its kinds.
+    pub kinds_of_group: Vec<Vec<usize>>,
+    /// Per group: the kind a pod starts at (bootstrap usage under a cpuPattern, else its usage).
+    pub start_kind: Vec<usize>,
+    /// Per deployment: its groups.
+    pub groups_of: Vec<Vec<usize>>,
+    /// The number of pods one (group, node) cell or counter can reach.
+    pub max_pods: i64,
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        a.abs()
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+impl Model {
+    pub fn new(ir: &ir::Model) -> Model {
+        let ng = ir.groups.len();
+        let mut kinds: Vec<Kind> = Vec::new();
+        let mut kinds_of_group = vec![Vec::new(); ng];
+        let mut start_kind = vec![0; ng];
+        for (g, grp) in ir.groups.iter().enumerate() {
+            let dep = &ir.deployments[grp.deployment.index()];
+            let base = if grp.revision == 0 { dep.initial_usage } else { grp.requests };
+            let mut start = base.cpu_milli;
+            let mut levels = vec![base.cpu_milli];
+            // Closure of the usage levels under the events that move usage.
+            let mut frontier = vec![(base.cpu_milli, 0i64)];
+            for e in &ir.events {
+                if let ir::Event::CpuPattern { deployment, bootstrap_milli, steady_milli } = e {
+                    if *deployment == grp.deployment {
+                        start = *bootstrap_milli;
+                        levels.push(*bootstrap_milli);
+                        levels.push(*steady_milli);
+                        frontier.push((*bootstrap_milli, 0));
+                        frontier.push((*steady_milli, 0));
+                    }
+                }
+            }
+            while let Some((lvl, used)) = frontier.pop() {
+                for e in &ir.events {
+                    if let ir::Event::CpuChange { deployment, delta_milli, budget } = e {
+                        if *deployment != grp.deployment || used >= *budget {
+                            continue;
+                        }
+                        let step = gcd(delta_milli.min, delta_milli.max).max(1);
+                        let mut delta = delta_milli.min;
+                        while delta <= delta_milli.max {
+                            let next = (lvl + delta).max(0);
+                            if delta != 0 && !levels.contains(&next) {
+                                levels.push(next);
+                                frontier.push((next, used + 1));
+                            }
+                            delta += step;
+                        }
+                    }
+                }
+            }
+            levels.sort();
+            levels.dedup();
+            for l in levels {
+                if l == start {
+                    start_kind[g] = kinds.len();
+                }
+                kinds_of_group[g].push(kinds.len());
+                kinds.push(Kind { group: GroupId(g as u32), cpu_usage: l, mem_usage: base.memory_mib });
+            }
+        }
+        let mut groups_of = vec![Vec::new(); ir.deployments.len()];
+        for (g, grp) in ir.groups.iter().enumerate() {
+            groups_of[grp.deployment.index()].push(g);
+        }
+        Model {
+            ir: ir.clone(),
+            kinds,
+            kinds_of_group,
+            start_kind,
+            groups_of,
+            max_pods: ir.bounds.max_pods_per_deployment * ir.deployments.len().max(1) as i64,
+        }
+    }
+
+    pub fn nodes(&self) -> usize {
+        self.ir.nodes.len()
+    }
+
+    pub fn node_name(&self, n: usize) -> &str {
+        &self.ir.nodes[n].name
+    }
+
+    pub fn group_name(&self, g: usize) -> String {
+        let grp = &self.ir.groups[g];
+        let dep = &self.ir.deployments[grp.deployment.index()];
+        if dep.revisions.len() > 1 {
+            format!("{}@r{}", dep.name, grp.revision)
+        } else {
+            dep.name.clone()
+        }
+    }
+
+    pub fn dep_of_group(&self, g: usize) -> usize {
+        self.ir.groups[g].deployment.index()
+    }
+
+    /// Initial states: one per topology (pool sizes within their count ranges).
+    pub fn initial_states(&self) -> Vec<ClusterState<Concrete>> {
+        let ir = &self.ir;
+        let mut sizes: Vec<Vec<i64>> = vec![vec![]];
+        for p in &ir.pools {
+            let mut next = Vec::new();
+            for prefix in &sizes {
+                for c in p.count.min..=p.count.max {
+                    let mut v = prefix.clone();
+                    v.push(c);
+                    next.push(v);
+                }
+            }
+            sizes = next;
+        }
+        sizes.into_iter().map(|s| self.initial_state(&s)).collect()
+    }
+
+    /// The initial state of the topology with `sizes[p]` nodes in pool p.
+    pub fn initial_state(&self, sizes: &[i64]) -> ClusterState<Concrete> {
+        let ir = &self.ir;
+        let nn = ir.nodes.len();
+        let ng = ir.groups.len();
+        let present: Vec<bool> = ir.nodes.iter().map(|n| (n.index_in_pool as i64) < sizes[n.pool.index()]).collect();
+        let mut running = vec![vec![0; nn]; self.kinds.len()];
+        for d in &ir.deployments {
+            let g = d.revisions[0].index();
+            // Placed pods run at the workload's initial usage.
+            let k = self.kinds_of_group[g]
+                .iter()
+                .copied()
+                .find(|&k| self.kinds[k].cpu_usage == d.initial_usage.cpu_milli)
+                .unwrap_or(self.start_kind[g]);
+            for (n, c) in &d.placement {
+                running[k][n.index()] += c;
+            }
+        }
+        let mut st = ClusterState::<Concrete> {
+            present,
+            status: ir.nodes.iter().map(|n| if n.ready { READY } else { state::NOT_READY }).collect(),
+            cordoned: ir.nodes.iter().map(|n| n.unschedulable).collect(),
+            draining: vec![false; nn],
+            maintained: vec![false; nn],
+            panics: vec![0; nn],
+            pending: vec![0; ng],
+            bound: vec![vec![0; nn]; ng],
+            running,
+            terminating: vec![vec![0; nn]; ng],
+            desired: ir.deployments.iter().map(|d| d.replicas.max).collect(),
+            revision: vec![0; ir.deployments.len()],
+            hpa_window_max: vec![-1; ir.hpas.len()],
+            hpa_window_min: vec![-1; ir.hpas.len()],
+            budget: ir.events.iter().map(events::initial_budget).collect(),
+            monitor: vec![false; ir.intents.len()],
+        };
+        st = intents::observe(&Concrete, self, &st);
+        st
+    }
+}
+
+// ---- Derived quantities shared by controllers, events and intents -------------------------
+
+/// Node `n` is in the topology and Ready.
+pub fn ready<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
+    d.and(&st.present[n], &d.eq(&st.status[n], &d.int(READY)))
+}
+
+/// Node `n` is NotReady for any reason (and present).
+pub fn not_ready<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
+    d.and(&st.present[n], &d.ne(&st.status[n], &d.int(READY)))
+}
+
+/// Node `n` has panicked and not recovered.
+pub fn panicked<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
+    d.eq(&st.status[n], &d.int(PANICKED))
+}
+
+/// Requested (cpu millicores, memory MiB, pod count) of all pods on node `n`, terminating ones
+/// included, as the scheduler's NodeInfo counts them.
+pub fn requested<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> (D::Int, D::Int, D::Int) {
+    let mut cpu = d.int(0);
+    let mut mem = d.int(0);
+    let mut pods = d.int(0);
+    for (g, grp) in m.ir.groups.iter().enumerate() {
+        let c = d.add(&st.bound[g][n], &st.terminating[g][n]);
+        cpu = d.add(&cpu, &d.mul_const(&c, grp.requests.cpu_milli));
+        mem = d.add(&mem, &d.mul_const(&c, grp.requests.memory_mib));
+        pods = d.add(&pods, &c);
+    }
+    for (k, kind) in m.kinds.iter().enumerate() {
+        let r = m.ir.groups[kind.group.index()].requests;
+        let c = &st.running[k][n];
+        cpu = d.add(&cpu, &d.mul_const(c, r.cpu_milli));
+        mem = d.add(&mem, &d.mul_const(c, r.memory_mib));
+        pods = d.add(&pods, c);
+    }
+    (cpu, mem, pods)
+}
+
+/// CPU usage (millicores) of the running pods on node `n`.
+pub fn cpu_usage<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Int {
+    let mut u = d.int(0);
+    for (k, kind) in m.kinds.iter().enumerate() {
+        u = d.add(&u, &d.mul_const(&st.running[k][n], kind.cpu_usage));
+    }
+    u
+}
+
+/// Running pods of group `g` on node `n`.
+pub fn running_of_group<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
+    d.sum(m.kinds_of_group[g].iter().map(|&k| &st.running[k][n]))
+}
+
+/// Pods of group `g` on node `n` that are not terminating (bound or running).
+pub fn active_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
+    d.add(&st.bound[g][n], &running_of_group(d, m, st, g, n))
+}
+
+/// Running pods of Deployment `dep` (all revisions).
+pub fn running_replicas<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize) -> D::Int {
+    let mut r = d.int(0);
+    for &g in &m.groups_of[dep] {
+        for n in 0..m.nodes() {
+            r = d.add(&r, &running_of_group(d, m, st, g, n));
+        }
+    }
+    r
+}
+
+/// Pods of group `g` that count as replicas: pending, bound or running (not terminating).
+pub fn live_of_group<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
+    let mut r = st.pending[g].clone();
+    for n in 0..m.nodes() {
+        r = d.add(&r, &active_on(d, m, st, g, n));
+    }
+    r
+}
+
+/// Pods of Deployment `dep` that count as replicas (all revisions).
+pub fn live_replicas<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize) -> D::Int {
+    d.sum(m.groups_of[dep].iter().map(|&g| live_of_group(d, m, st, g)).collect::<Vec<_>>().iter())
+}
+
+/// Whether `g` is the current revision of its Deployment.
+pub fn is_current<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Bool {
+    let grp = &m.ir.groups[g];
+    d.eq(&st.revision[grp.deployment.index()], &d.int(grp.revision as i64))
+}
+
+/// The registry: every actor of the model, in a fixed order (the step label's `actor`).
+pub fn registry<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
+    let mut v: Vec<Box<dyn Controller<D>>> = controllers::all();
+    v.extend(events::all());
+    v
+}
+
+/// All step labels of the model, with the actor registry they refer to.
+pub fn all_steps<D: Domain>(m: &Model, reg: &[Box<dyn Controller<D>>]) -> Vec<Step> {
+    let mut out = Vec::new();
+    for (i, c) in reg.iter().enumerate() {
+        c.steps(m, i, &mut out);
+    }
+    out
+}
+
+/// Helpers for steps that name a node, group or deployment.
+pub fn node_id(s: &Step) -> NodeId {
+    NodeId(s.a)
+}
+pub fn dep_id(i: usize) -> DeploymentId {
+    DeploymentId(i as u32)
+}

@@ -1,0 +1,134 @@
+//! ClusterState<D>: the mutable part of the cluster as integer arrays over nodes, with pods as
+//! counts per (pod group or usage kind, node) — never pod slots: pods of one group at one
+//! usage level are interchangeable, so counting them removes their permutations. No logical
+//! clock: a repeated configuration is the same state, so oscillations close into cycles.
+
+use crate::domain::{Concrete, Domain};
+
+/// Node status values.
+pub const READY: i64 = 0;
+/// NotReady after a node failure.
+pub const NOT_READY: i64 = 1;
+/// NotReady after a kernel panic.
+pub const PANICKED: i64 = 2;
+
+pub struct ClusterState<D: Domain> {
+    /// Per node slot: part of the topology (fixed during a run).
+    pub present: Vec<D::Bool>,
+    /// Per node: READY, NOT_READY or PANICKED.
+    pub status: Vec<D::Int>,
+    /// Per node: `spec.unschedulable` (cordoned, e.g. by a drain).
+    pub cordoned: Vec<D::Bool>,
+    /// Per node: being drained for maintenance.
+    pub draining: Vec<D::Bool>,
+    /// Per node: maintenance done (each node is maintained at most once).
+    pub maintained: Vec<D::Bool>,
+    /// Per node: kernel panics so far.
+    pub panics: Vec<D::Int>,
+    /// Per pod group: created, not yet bound.
+    pub pending: Vec<D::Int>,
+    /// Per pod group and node: bound by the scheduler (or nodeName), not yet started.
+    pub bound: Vec<Vec<D::Int>>,
+    /// Per usage kind and node: running.
+    pub running: Vec<Vec<D::Int>>,
+    /// Per pod group and node: deleted or evicted, still stopping.
+    pub terminating: Vec<Vec<D::Int>>,
+    /// Per Deployment: `spec.replicas`.
+    pub desired: Vec<D::Int>,
+    /// Per Deployment: index of the current pod template revision.
+    pub revision: Vec<D::Int>,
+    /// Per HPA: the largest recommendation in the scale-down stabilization window (-1: none).
+    pub hpa_window_max: Vec<D::Int>,
+    /// Per HPA: the smallest recommendation in the scale-up stabilization window (-1: none).
+    pub hpa_window_min: Vec<D::Int>,
+    /// Per event: how many more times it may fire.
+    pub budget: Vec<D::Int>,
+    /// Per intent: its monitor's first stage has been reached (e.g. "replicas reached the minimum").
+    pub monitor: Vec<D::Bool>,
+}
+
+// Written out because derive would require `D: Clone` of the domain itself.
+impl<D: Domain> Clone for ClusterState<D> {
+    fn clone(&self) -> Self {
+        ClusterState {
+            present: self.present.clone(),
+            status: self.status.clone(),
+            cordoned: self.cordoned.clone(),
+            draining: self.draining.clone(),
+            maintained: self.maintained.clone(),
+            panics: self.panics.clone(),
+            pending: self.pending.clone(),
+            bound: self.bound.clone(),
+            running: self.running.clone(),
+            terminating: self.terminating.clone(),
+            desired: self.desired.clone(),
+            revision: self.revision.clone(),
+            hpa_window_max: self.hpa_window_max.clone(),
+            hpa_window_min: self.hpa_window_min.clone(),
+            budget: self.budget.clone(),
+            monitor: self.monitor.clone(),
+        }
+    }
+}
+
+impl<D: Domain> std::fmt::Debug for ClusterState<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterState")
+            .field("present", &self.present)
+            .field("status", &self.status)
+            .field("cordoned", &self.cordoned)
+            .field("pending", &self.pending)
+            .field("bound", &self.bound)
+            .field("running", &self.running)
+            .field("terminating", &self.terminating)
+            .field("desired", &self.desired)
+            .field("revision", &self.revision)
+            .field("budget", &self.budget)
+            .field("monitor", &self.monitor)
+            .finish()
+    }
+}
+
+impl ClusterState<Concrete> {
+    /// Packs the state into a flat vector (the explicit engine's visited-set key).
+    pub fn pack(&self) -> Vec<i16> {
+        let mut v = Vec::with_capacity(64);
+        let b = |x: &bool| *x as i16;
+        let i = |x: &i64| {
+            i16::try_from(*x).unwrap_or_else(|_| panic!("model bug: state value {x} out of the packed range"))
+        };
+        v.extend(self.present.iter().map(b));
+        v.extend(self.status.iter().map(i));
+        v.extend(self.cordoned.iter().map(b));
+        v.extend(self.draining.iter().map(b));
+        v.extend(self.maintained.iter().map(b));
+        v.extend(self.panics.iter().map(i));
+        v.extend(self.pending.iter().map(i));
+        for row in self.bound.iter().chain(&self.running).chain(&self.terminating) {
+            v.extend(row.iter().map(i));
+        }
+        v.extend(self.desired.iter().map(i));
+        v.extend(self.revision.iter().map(i));
+        v.extend(self.hpa_window_max.iter().map(i));
+        v.extend(self.hpa_window_min.iter().map(i));
+        v.extend(self.budget.iter().map(i));
+        v.extend(self.monitor.iter().map(b));
+        v
+    }
+
+    /// The per-node part of the state of node `n` (for symmetry between identical nodes).
+    pub fn node_signature(&self, n: usize) -> Vec<i64> {
+        let mut v = vec![
+            self.present[n] as i64,
+            self.status[n],
+            self.cordoned[n] as i64,
+            self.draining[n] as i64,
+            self.maintained[n] as i64,
+            self.panics[n],
+        ];
+        for row in self.bound.iter().chain(&self.running).chain(&self.terminating) {
+            v.push(row[n]);
+        }
+        v
+    }
+}

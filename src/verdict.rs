@@ -1,0 +1,52 @@
+//! Verdicts: what was shown about each intent, stated with its bound. Owns the types only;
+//! engines produce them, `report/` prints them.
+
+use crate::trace::Trace;
+
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    /// A counterexample (for cycle intents, a lasso: `trace.loop_start` is set).
+    Violated(Trace),
+    /// No violation in any run of at most `steps` steps. `exhaustive`: every reachable state
+    /// was explored within the bound, so the intent holds in every run of any length.
+    Holds { steps: usize, exhaustive: bool },
+    /// Neither shown nor refuted, with the reason (a state or time limit).
+    Unknown { reason: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct IntentResult {
+    pub name: &'static str,
+    pub kivi_name: Option<&'static str>,
+    pub verdict: Verdict,
+}
+
+/// What an engine did, for reports and benchmarks.
+#[derive(Clone, Debug, Default)]
+pub struct Effort {
+    pub engine: &'static str,
+    pub states: usize,
+    pub transitions: usize,
+    pub depth: usize,
+    pub seconds: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckResult {
+    pub model: String,
+    pub results: Vec<IntentResult>,
+    pub effort: Effort,
+}
+
+impl CheckResult {
+    /// The exit code: 1 when any intent is violated, else 3 when any is unknown, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.results.iter().any(|r| matches!(r.verdict, Verdict::Violated(_))) {
+            crate::exit::VIOLATED
+        } else if self.results.iter().any(|r| matches!(r.verdict, Verdict::Unknown { .. })) {
+            crate::exit::INCONCLUSIVE
+        } else {
+            crate::exit::HOLDS
+        }
+    }
+}
