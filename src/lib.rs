@@ -13,6 +13,10 @@
 //! code that writes to stdout). Controllers, engines and the scaling loop arrive with the
 //! issues that build them; until then their commands fail with a message saying so.
 
+// The model indexes many parallel arrays (per node, per group) by the same id; an index loop
+// says that more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 pub mod cli;
 pub mod domain;
 pub mod engine;

@@ -178,7 +178,7 @@ fn remove_duplicates<D: Domain>(
 }
 
 /// The spread constraints the plugin balances, deduplicated across groups.
-fn balanced_constraints<'a>(m: &'a Model, hard: bool, soft: bool) -> Vec<(usize, &'a SpreadConstraint)> {
+fn balanced_constraints(m: &Model, hard: bool, soft: bool) -> Vec<(usize, &SpreadConstraint)> {
     let mut out: Vec<(usize, &SpreadConstraint)> = Vec::new();
     for (g, grp) in m.ir.groups.iter().enumerate() {
         for c in &grp.spread {
@@ -199,16 +199,23 @@ fn balanced_constraints<'a>(m: &'a Model, hard: bool, soft: bool) -> Vec<(usize,
     out
 }
 
+/// Which constraints RemovePodsViolatingTopologySpreadConstraint balances, and whether an
+/// evicted pod must fit on another node (topologyBalanceNodeFit).
+struct SpreadArgs {
+    hard: bool,
+    soft: bool,
+    node_fit_check: bool,
+}
+
 fn topology_spread<D: Domain>(
     d: &D,
     m: &Model,
     st: ClusterState<D>,
     p: &DeschedulerProfile,
     lim: &mut Limits<D>,
-    hard: bool,
-    soft: bool,
-    node_fit_check: bool,
+    args: SpreadArgs,
 ) -> ClusterState<D> {
+    let SpreadArgs { hard, soft, node_fit_check } = args;
     let nn = m.nodes();
     let mut st = st;
     for (owner, c) in balanced_constraints(m, hard, soft) {
@@ -541,7 +548,14 @@ pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D>
                         hard,
                         soft,
                         topology_balance_node_fit,
-                    } => topology_spread(d, m, nx, p, &mut lim, *hard, *soft, *topology_balance_node_fit),
+                    } => topology_spread(
+                        d,
+                        m,
+                        nx,
+                        p,
+                        &mut lim,
+                        SpreadArgs { hard: *hard, soft: *soft, node_fit_check: *topology_balance_node_fit },
+                    ),
                     DeschedulerPlugin::LowNodeUtilization { .. } => low_node_utilization(d, m, nx, p, &mut lim, plugin),
                     DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => {
                         node_taints(d, m, nx, p, &mut lim, plugin)

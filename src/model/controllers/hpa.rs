@@ -23,6 +23,9 @@ use crate::ir::{Metric, MetricTarget, PolicyKind, ResourceName, ScalingRules, Se
 
 pub struct Hpa;
 
+/// How a stabilization window merges a new recommendation (max down, min up).
+type Merge<'a, D> = dyn Fn(&<D as Domain>::Int, &<D as Domain>::Int) -> <D as Domain>::Int + 'a;
+
 const SYNC: u8 = 0;
 
 fn gcd(a: i64, b: i64) -> i64 {
@@ -138,7 +141,7 @@ pub fn sync<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, expired
     let has_metrics = d.gt(&n, &d.int(0));
     let raw = d.ite(&has_metrics, &raw, &current);
     let (min, max) = (d.int(hpa.min_replicas), d.int(hpa.max_replicas));
-    let remember = |w: &D::Int, better: &dyn Fn(&D::Int, &D::Int) -> D::Int| -> D::Int {
+    let remember = |w: &D::Int, better: &Merge<D>| -> D::Int {
         // The window holds `current` as its first recommendation, like the controller's first sight.
         let prev = d.ite(&d.lt(w, &d.int(0)), &current, w);
         if expired {
