@@ -108,9 +108,9 @@ fn cases_resolve_to_the_intended_models() {
     assert!(c1.contains("spread: kubernetes.io/hostname maxSkew 3 ScheduleAnyway (system default)"), "{c1}");
 }
 
-/// Every case's verdicts, with the explicit engine: each of C1–C8 violates its intent (exit
-/// 1) and each -fixed variant holds with the whole state space explored (exit 0); every line
-/// of expected.txt appears in the output.
+/// Every case's verdicts, with the explicit engine: each of C1–C8 violates its intent
+/// (exit 1) and each -fixed variant holds with the whole state space explored (exit 0);
+/// every line of expected.txt appears in the output.
 #[test]
 fn explicit_engine_finds_every_case_and_verifies_every_fix() {
     for dir in case_dirs() {
