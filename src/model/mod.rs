@@ -357,3 +357,35 @@ pub fn node_id(s: &Step) -> NodeId {
 pub fn dep_id(i: usize) -> DeploymentId {
     DeploymentId(i as u32)
 }
+
+/// Builds models from inline YAML for unit tests.
+#[cfg(test)]
+pub mod testkit {
+    use super::*;
+    use crate::manifest::{load_text, Inputs, LoadOptions};
+
+    /// A model from manifests and a Verification spec in one multi-document YAML text.
+    pub fn model(yaml: &str) -> Model {
+        let mut inputs = Inputs::default();
+        let mut errors = Vec::new();
+        load_text(std::path::Path::new("test.yaml"), yaml, LoadOptions::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        match crate::ir::build(&inputs, crate::ir::BuildOptions::default()) {
+            Ok((ir, _)) => Model::new(&ir),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// A Deployment manifest with one container.
+    pub fn deployment(name: &str, replicas: i64, cpu: &str, mem: &str, extra_pod_spec: &str) -> String {
+        let extra: String = extra_pod_spec.lines().map(|l| format!("      {l}\n")).collect();
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers:\n        - name: c\n          image: {name}:1\n          resources: {{requests: {{cpu: \"{cpu}\", memory: {mem}}}}}\n{extra}---\n"
+        )
+    }
+
+    /// The index of the first node named `name`.
+    pub fn node(m: &Model, name: &str) -> usize {
+        m.ir.nodes.iter().position(|n| n.name == name).unwrap_or_else(|| panic!("no node {name}"))
+    }
+}

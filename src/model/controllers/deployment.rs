@@ -266,3 +266,92 @@ impl<D: Domain> Controller<D> for DeploymentController {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model, node};
+    use crate::model::{all_steps, registry};
+
+    fn enabled(m: &Model, st: &ClusterState<Concrete>) -> Vec<(u8, usize, usize)> {
+        let reg = registry::<Concrete>();
+        all_steps(m, &reg)
+            .into_iter()
+            .filter(|s| {
+                reg[s.actor as usize].name() == "deployment" && reg[s.actor as usize].guard(&Concrete, m, s, st)
+            })
+            .map(|s| (s.op, s.a as usize, s.b as usize))
+            .collect()
+    }
+
+    fn cluster(replicas: i64, placement: &str, extra: &str) -> Model {
+        let spec = format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 3, capacity: {{cpu: \"64\", memory: 64Gi}}}}]\n  workloads: [{{deployment: web, placement: [{placement}]}}]\n");
+        model(&format!("{}{spec}", deployment("web", replicas, "1", "1Gi", extra)))
+    }
+
+    #[test]
+    fn creates_missing_pods_in_one_sync() {
+        let m = cluster(4, "{node: n-0, count: 1}", "");
+        let st = m.initial_state(&[3]);
+        assert_eq!(enabled(&m, &st), vec![(CREATE, 0, 0)]);
+        let reg = registry::<Concrete>();
+        let s = all_steps(&m, &reg)
+            .into_iter()
+            .find(|s| reg[s.actor as usize].name() == "deployment" && s.op == CREATE)
+            .unwrap();
+        assert_eq!(reg[s.actor as usize].update(&Concrete, &m, &s, &st).pending[0], 3);
+    }
+
+    /// ActivePodsWithRanks: surplus pods go from the node with the most replicas first.
+    #[test]
+    fn scale_down_deletes_from_the_most_loaded_node() {
+        let m = cluster(2, "{node: n-0, count: 1}, {node: n-1, count: 2}", "");
+        let st = m.initial_state(&[3]);
+        assert_eq!(enabled(&m, &st), vec![(DELETE_ON, 0, node(&m, "n-1"))]);
+        // Unscheduled pods go before any running one.
+        let mut st2 = st.clone();
+        st2.pending[0] = 1;
+        assert_eq!(enabled(&m, &st2), vec![(DELETE_PENDING, 0, 0)]);
+        // Ties between equally loaded nodes are a choice.
+        let m = cluster(1, "{node: n-0, count: 1}, {node: n-1, count: 1}", "");
+        assert_eq!(enabled(&m, &m.initial_state(&[3])).len(), 2);
+    }
+
+    #[test]
+    fn node_name_pods_are_created_bound() {
+        let m = cluster(1, "", "nodeName: n-2");
+        let st = m.initial_state(&[3]);
+        let reg = registry::<Concrete>();
+        let s = all_steps(&m, &reg)
+            .into_iter()
+            .find(|s| reg[s.actor as usize].name() == "deployment" && s.op == CREATE)
+            .unwrap();
+        let after = reg[s.actor as usize].update(&Concrete, &m, &s, &st);
+        assert_eq!((after.pending[0], after.bound[0][2]), (0, 1));
+    }
+
+    /// RollingUpdate maxSurge 1, maxUnavailable 0: the new revision grows by one, and old pods
+    /// go only once new ones run.
+    #[test]
+    fn rolling_update_respects_surge_and_availability() {
+        let strategy = "strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}";
+        let base =
+            deployment("web", 3, "1", "1Gi", "").replace("  replicas: 3\n", &format!("  replicas: 3\n  {strategy}\n"));
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 3, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 3}]}]\n";
+        let m = model(&format!("{base}{spec}"));
+        // One revision only: the target is the desired count.
+        let st = m.initial_state(&[3]);
+        assert_eq!(target(&Concrete, &m, &st, 0), 3);
+        let d = Concrete;
+        let (surge, unavailable) = fenceposts(&d, &3, &m.ir.deployments[0].strategy);
+        assert_eq!((surge, unavailable), (1, 0));
+        // Percentages: surge rounds up, unavailable down; both 0 makes unavailable 1.
+        let s = Strategy::RollingUpdate {
+            max_surge: IntOrPercent::Percent(25),
+            max_unavailable: IntOrPercent::Percent(25),
+        };
+        assert_eq!(fenceposts(&d, &3, &s), (1, 0));
+        let s = Strategy::RollingUpdate { max_surge: IntOrPercent::Int(0), max_unavailable: IntOrPercent::Percent(10) };
+        assert_eq!(fenceposts(&d, &3, &s), (0, 1));
+    }
+}

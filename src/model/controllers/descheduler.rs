@@ -638,3 +638,81 @@ impl<D: Domain> Controller<D> for Descheduler {
         format!("evicts {} ({})", parts.join(", "), plugins.join(", "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model};
+
+    fn evictions(m: &Model, st: &ClusterState<Concrete>) -> Vec<i64> {
+        let after = run(&Concrete, m, st);
+        (0..m.nodes())
+            .map(|n| (0..m.ir.groups.len()).map(|g| after.terminating[g][n] - st.terminating[g][n]).sum())
+            .collect()
+    }
+
+    fn policy(plugin: &str, args: &str) -> String {
+        format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{{name: {plugin}{args}}}]\n    plugins: {{balance: {{enabled: [{plugin}]}}}}\n---\n")
+    }
+
+    fn cluster(nodes: usize, counts: &[i64], plugin: &str, args: &str, extra: &str) -> Model {
+        let placement: Vec<String> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(i, c)| format!("{{node: n-{i}, count: {c}}}"))
+            .collect();
+        let total: i64 = counts.iter().sum();
+        let spec = format!(
+            "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: {nodes}, capacity: {{cpu: \"64\", memory: 64Gi}}}}]\n  workloads: [{{deployment: web, placement: [{}]}}]\n",
+            placement.join(", ")
+        );
+        model(&format!("{}{}{spec}", deployment("web", total, "1", "1Gi", extra), policy(plugin, args)))
+    }
+
+    /// RemoveDuplicates: 6 replicas on 3 nodes as 4/1/1: upperAvg = ceil(6 / 3) = 2, so the
+    /// first node keeps 2 and loses 2.
+    #[test]
+    fn remove_duplicates_evicts_down_to_the_upper_average() {
+        let m = cluster(3, &[4, 1, 1], "RemoveDuplicates", "", "");
+        assert_eq!(evictions(&m, &m.initial_state(&[3])), vec![2, 0, 0]);
+        let balanced = cluster(3, &[2, 2, 2], "RemoveDuplicates", "", "");
+        assert_eq!(evictions(&balanced, &balanced.initial_state(&[3])), vec![0, 0, 0]);
+    }
+
+    /// The worked example in the descheduler's topology-spread source: domains of 2, 3, 5, 5,
+    /// 7 and 8 pods with maxSkew 1 balance towards 5 each: 3 pods leave the 8-pod domain and 2
+    /// the 7-pod one.
+    #[test]
+    fn topology_spread_balances_the_documented_example() {
+        let spread = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}";
+        let m = cluster(6, &[2, 3, 5, 5, 7, 8], "RemovePodsViolatingTopologySpreadConstraint", "", spread);
+        assert_eq!(evictions(&m, &m.initial_state(&[6])), vec![0, 0, 0, 0, 2, 3]);
+    }
+
+    /// Only constraints named by `constraints` are balanced (DoNotSchedule by default).
+    #[test]
+    fn soft_constraints_need_schedule_anyway() {
+        let spread = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}";
+        let m = cluster(2, &[3, 1], "RemovePodsViolatingTopologySpreadConstraint", "", spread);
+        assert_eq!(evictions(&m, &m.initial_state(&[2])), vec![0, 0]);
+        let m = cluster(
+            2,
+            &[3, 1],
+            "RemovePodsViolatingTopologySpreadConstraint",
+            ", args: {constraints: [DoNotSchedule, ScheduleAnyway]}",
+            spread,
+        );
+        assert_eq!(evictions(&m, &m.initial_state(&[2])), vec![1, 0]);
+    }
+
+    /// With a single Ready node the descheduler aborts its run.
+    #[test]
+    fn one_ready_node_aborts() {
+        let m = cluster(2, &[4, 0], "RemoveDuplicates", "", "");
+        let mut st = m.initial_state(&[2]);
+        assert_eq!(evictions(&m, &st), vec![2, 0]);
+        st.status[1] = crate::model::state::NOT_READY;
+        assert_eq!(evictions(&m, &st), vec![0, 0]);
+    }
+}

@@ -252,3 +252,70 @@ impl<D: Domain> Controller<D> for Hpa {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model};
+
+    fn c3_like(behavior: &str) -> Model {
+        let hpa = format!("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  minReplicas: 3\n  maxReplicas: 6\n  metrics: [{{type: Resource, resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 91}}}}}}]\n{behavior}---\n");
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 5}]}]\n  events: [{type: cpuChange, deployment: web, delta: {min: \"1\", max: \"6\"}}]\n";
+        model(&format!("{}{hpa}{spec}", deployment("web", 5, "8", "8Gi", "")))
+    }
+
+    /// Moves one pod of `m`'s first group from the 8-core level to `usage` millicores.
+    fn one_pod_at(m: &Model, usage: i64) -> ClusterState<Concrete> {
+        let mut st = m.initial_state(&[1]);
+        let base = m.kinds.iter().position(|k| k.cpu_usage == 8000).unwrap();
+        let hot = m.kinds.iter().position(|k| k.cpu_usage == usage).unwrap();
+        st.running[base][0] -= 1;
+        st.running[hot][0] += 1;
+        st
+    }
+
+    /// 4 pods at 8 cores and one at 9 over 8-core requests: utilization int(4100000/40000) =
+    /// 102 %, outside 91 % +- 10 %, so ceil(5 * 102 / 91) = 6.
+    #[test]
+    fn utilization_is_truncated_then_scaled() {
+        let m = c3_like("");
+        let (desired, _, _) = sync(&Concrete, &m, &one_pod_at(&m, 9000), 0, false);
+        assert_eq!(desired, 6);
+        // 100 % is within the tolerance of 91 % (|100/91 - 1| <= 0.1): no change.
+        let (desired, _, _) = sync(&Concrete, &m, &m.initial_state(&[1]), 0, false);
+        assert_eq!(desired, 5);
+    }
+
+    /// Without behavior, a scale-down waits for the window's larger recommendation to expire.
+    #[test]
+    fn legacy_scale_down_is_stabilized() {
+        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 6\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 91}}}]\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 6}], usage: {cpu: \"4\"}}]\n";
+        let m = model(&format!("{}{hpa}{spec}", deployment("web", 6, "8", "8Gi", "")));
+        let mut st = m.initial_state(&[1]);
+        st.hpa_window_max[0] = 6;
+        // 6 pods at 50 % against 91 %: the raw recommendation is ceil(6 * 50 / 91) = 4.
+        assert_eq!(sync(&Concrete, &m, &st, 0, false), (6, 6, -1), "the window still holds 6");
+        assert_eq!(sync(&Concrete, &m, &st, 0, true), (4, 4, -1), "once the window expires, 4");
+    }
+
+    #[test]
+    fn behavior_policies_limit_the_rate() {
+        let m = c3_like("  behavior:\n    scaleUp:\n      policies: [{type: Pods, value: 1, periodSeconds: 60}]\n");
+        let mut st = one_pod_at(&m, 14000);
+        st.desired[0] = 3;
+        // Far above target: the recommendation is large, but Pods 1 allows only one more.
+        let (desired, _, _) = sync(&Concrete, &m, &st, 0, false);
+        assert_eq!(desired, 4);
+    }
+
+    #[test]
+    fn out_of_bounds_jumps_to_the_bound() {
+        let m = c3_like("");
+        let mut st = m.initial_state(&[1]);
+        st.desired[0] = 9;
+        assert_eq!(sync(&Concrete, &m, &st, 0, false).0, 6);
+        st.desired[0] = 1;
+        assert_eq!(sync(&Concrete, &m, &st, 0, false).0, 3);
+    }
+}

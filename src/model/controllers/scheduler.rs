@@ -432,3 +432,104 @@ mod tests {
         assert_eq!(spread_weight(3), 1609);
     }
 }
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model, node};
+
+    const SPREAD_BOTH: &str = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}\n  - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}";
+
+    fn cluster(spread: &str) -> Model {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 2, labels: {topology.kubernetes.io/zone: zone-a}, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 1, labels: {topology.kubernetes.io/zone: zone-b}, capacity: {cpu: \"64\", memory: 64Gi}}\n  workloads:\n    - deployment: web\n      placement: [{node: a-0, count: 2}, {node: a-1, count: 1}, {node: b-0, count: 2}]\n";
+        model(&format!("{}{spec}", deployment("web", 6, "1", "1Gi", spread)))
+    }
+
+    fn with_pending(m: &Model) -> ClusterState<Concrete> {
+        let mut st = m.initial_state(&[2, 1]);
+        st.pending[0] = 1;
+        st
+    }
+
+    /// Kubernetes' documented "conflicting constraints" example (topology spread docs): with
+    /// 2 + 1 pods in zone A and 2 in zone B, the zone constraint allows only zone B and the
+    /// host constraint only the node with one pod, so the pod stays Pending.
+    #[test]
+    fn documented_conflicting_spread_constraints() {
+        let m = cluster(SPREAD_BOTH);
+        let st = with_pending(&m);
+        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false, false, false]);
+        let host_only = cluster(&SPREAD_BOTH.lines().take(2).collect::<Vec<_>>().join("\n"));
+        let st = with_pending(&host_only);
+        assert_eq!(
+            feasible(&Concrete, &host_only, &st, 0),
+            vec![false, true, false],
+            "only a-1 (1 pod) keeps host skew <= 1"
+        );
+        let zone_only = cluster(&[SPREAD_BOTH.lines().next().unwrap(), SPREAD_BOTH.lines().nth(2).unwrap()].join("\n"));
+        let st = with_pending(&zone_only);
+        assert_eq!(
+            feasible(&Concrete, &zone_only, &st, 0),
+            vec![false, false, true],
+            "only zone B keeps zone skew <= 1"
+        );
+    }
+
+    #[test]
+    fn cordoned_and_not_ready_nodes_are_infeasible() {
+        let m = cluster("");
+        let mut st = with_pending(&m);
+        st.cordoned[0] = true;
+        st.status[1] = crate::model::state::NOT_READY;
+        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false, false, true]);
+        let why = rejections(&m, &st, 0);
+        assert_eq!(why[0].1, vec!["NodeUnschedulable"]);
+        assert_eq!(why[1].1, vec!["node Ready"]);
+    }
+
+    /// The LeastAllocated example of the scheduler's source (4000m / 8Gi node, 1000m / 2Gi
+    /// requested, a 500m / 1Gi pod: 62 per resource), plus the other default plugins.
+    #[test]
+    fn default_scores_on_one_node() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: n, count: 1, capacity: {cpu: \"4\", memory: 8Gi}}\n  workloads:\n    - deployment: base\n      placement: [{node: n-0, count: 1}]\n";
+        let m = model(&format!(
+            "{}{}{spec}",
+            deployment("base", 1, "1", "2Gi", ""),
+            deployment("web", 1, "500m", "1Gi", "")
+        ));
+        let st = m.initial_state(&[1]);
+        let g = m.ir.deployments.iter().position(|d| d.name == "web").unwrap();
+        let feas = feasible(&Concrete, &m, &st, g);
+        // LeastAllocated 62, BalancedAllocation 100 (equal fractions), TaintToleration 100 x 3,
+        // PodTopologySpread system default on hostname 100 x 2 (the zone key is absent).
+        assert_eq!(scores(&Concrete, &m, &st, g, &feas), vec![62 + 100 + 300 + 200]);
+    }
+
+    /// Preferred node affinity is normalized over feasible nodes: weights 5, 4, 4 -> 100, 80, 80.
+    #[test]
+    fn preferred_affinity_normalizes() {
+        let d = Concrete;
+        assert_eq!(normalize_static(&d, &[5, 4, 4], &[true, true, true], false), vec![100, 80, 80]);
+        // Only feasible nodes set the maximum (the infeasible node's score is never compared).
+        assert_eq!(normalize_static(&d, &[5, 4, 4], &[false, true, true], false)[1..], [100, 100]);
+        assert_eq!(normalize_static(&d, &[0, 0], &[true, true], true), vec![100, 100]);
+        assert_eq!(normalize_static(&d, &[2, 1, 0], &[true, true, true], true), vec![0, 50, 100]);
+    }
+
+    #[test]
+    fn bind_goes_to_a_top_scoring_node_only() {
+        let m = cluster("");
+        let st = with_pending(&m);
+        let reg = crate::model::registry::<Concrete>();
+        let steps = crate::model::all_steps(&m, &reg);
+        let enabled: Vec<usize> = steps
+            .iter()
+            .filter(|s| {
+                reg[s.actor as usize].name() == "scheduler" && reg[s.actor as usize].guard(&Concrete, &m, s, &st)
+            })
+            .map(|s| s.b as usize)
+            .collect();
+        // a-1 holds the fewest pods: LeastAllocated and the system-default spread both prefer it.
+        assert_eq!(enabled, vec![node(&m, "a-1")]);
+    }
+}
