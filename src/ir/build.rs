@@ -785,12 +785,16 @@ impl Builder<'_> {
                         .map(|h| {
                             let (hd, _) = self.group_owner[h];
                             let sel = c.selector.as_ref().expect("user constraints carry a selector");
-                            &self.deployments[hd.index()].namespace == namespace
+                            !sel.is_empty()
+                                && &self.deployments[hd.index()].namespace == namespace
                                 && all_match(sel, |k| {
                                     self.facts[h].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
                                 })
                         })
                         .collect(),
+                    self_match: all_match(c.selector.as_ref().expect("user constraints carry a selector"), |k| {
+                        f.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
+                    }),
                     system_default: false,
                 })
                 .collect();
@@ -806,6 +810,7 @@ impl Builder<'_> {
                         honor_node_affinity: true,
                         honor_node_taints: false,
                         selects: (0..n_groups).map(|h| self.group_owner[h] == (dep, revision)).collect(),
+                        self_match: true,
                         system_default: true,
                     });
                 }
@@ -821,6 +826,7 @@ impl Builder<'_> {
                 spread,
                 local_storage: f.local_storage,
                 pvc: f.pvc,
+                has_required_affinity: f.required_terms.is_some(),
             });
         }
         groups

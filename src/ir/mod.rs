@@ -191,8 +191,11 @@ pub struct SpreadConstraint {
     pub honor_node_affinity: bool,
     /// nodeTaintsPolicy Honor: only nodes whose taints the pod tolerates count as domains.
     pub honor_node_taints: bool,
-    /// Which pod groups the labelSelector matches (same namespace only).
+    /// Which pod groups the labelSelector matches (same namespace only) for counting. An
+    /// empty selector `{}` counts no pods, as upstream's countPodsMatchSelector.
     pub selects: Vec<bool>,
+    /// Whether the selector matches the incoming pod itself (selfMatch).
+    pub self_match: bool,
     /// Injected by the scheduler's system defaults (the template has no constraints).
     pub system_default: bool,
 }
@@ -212,6 +215,8 @@ pub struct Placement {
     pub untolerated_no_execute: bool,
     /// Number of untolerated PreferNoSchedule taints (TaintToleration score).
     pub untolerated_prefer_no_schedule: i64,
+    /// Indices (into the node's `taints`) of every taint the pod does not tolerate.
+    pub untolerated: Vec<usize>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -232,6 +237,8 @@ pub struct PodGroup {
     pub local_storage: bool,
     /// Has persistentVolumeClaim volumes.
     pub pvc: bool,
+    /// Has `requiredDuringSchedulingIgnoredDuringExecution` node affinity (not just a nodeSelector).
+    pub has_required_affinity: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -493,6 +493,13 @@ pub(super) fn placement_on(f: &TemplateFacts, node: &Node, labels: &Labels) -> P
         untolerated_no_schedule: untolerated(Effect::NoSchedule) > 0,
         untolerated_no_execute: untolerated(Effect::NoExecute) > 0,
         untolerated_prefer_no_schedule: untolerated(Effect::PreferNoSchedule) as i64,
+        untolerated: node
+            .taints
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !f.tolerations.iter().any(|tol| tolerates(tol, t)))
+            .map(|(i, _)| i)
+            .collect(),
     }
 }
 

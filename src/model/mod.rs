@@ -54,6 +54,13 @@ pub trait Controller<D: Domain> {
     fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D>;
     /// What the step did, in Kubernetes words, given the concrete states around it.
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String;
+    /// The guards of many of this actor's labels at once, in a concrete state, for
+    /// controllers whose guards share work (the scheduler scores every node once per pod
+    /// group, not once per label). `None`: evaluate `guard` per label. Must agree with `guard`
+    /// (a test checks it on every bundled case).
+    fn batch_guard(&self, _m: &Model, _labels: &[Step], _st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
+        None
+    }
     /// The node the step acts on, for symmetry reduction between identical nodes.
     fn node_of(&self, _s: &Step) -> Option<usize> {
         None
@@ -104,7 +111,9 @@ impl Model {
         let mut start_kind = vec![0; ng];
         for (g, grp) in ir.groups.iter().enumerate() {
             let dep = &ir.deployments[grp.deployment.index()];
-            let base = if grp.revision == 0 { dep.initial_usage } else { grp.requests };
+            // Every revision's pods use what the workload says they use (default: the
+            // manifest's requests); a new template does not change the load.
+            let base = dep.initial_usage;
             let mut start = base.cpu_milli;
             let mut levels = vec![base.cpu_milli];
             // Closure of the usage levels under the events that move usage.

@@ -191,3 +191,57 @@ fn bounded_search_says_so() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("noEvictionCycle: holds within 3 steps"), "{}", r.stdout);
 }
+
+/// Symmetry reduction over identical nodes changes no verdict and no shortest counterexample
+/// length, on every case.
+#[test]
+fn symmetry_reduction_keeps_verdicts_and_shortest_traces() {
+    use kbmc::engine::explicit::{check, Options};
+    use kbmc::verdict::Verdict;
+    for dir in case_dirs() {
+        let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
+        let m = kbmc::model::Model::new(&ir);
+        let run =
+            |symmetry| check(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 2_000_000, symmetry });
+        let (on, off) = (run(true), run(false));
+        for (a, b) in on.results.iter().zip(&off.results) {
+            let shape = |v: &Verdict| match v {
+                Verdict::Violated(t) => {
+                    format!("violated {} loop {:?}", t.steps.len(), t.loop_start.map(|l| t.steps.len() - l))
+                }
+                Verdict::Holds { exhaustive, .. } => format!("holds exhaustive={exhaustive}"),
+                Verdict::Unknown { .. } => "unknown".into(),
+            };
+            assert_eq!(shape(&a.verdict), shape(&b.verdict), "{} {}", rel(&dir), a.name);
+        }
+        assert!(on.effort.states <= off.effort.states);
+    }
+}
+
+/// Batched guards (the scheduler's) agree with the per-label guards on every reachable state
+/// of every case.
+#[test]
+fn batched_guards_agree_with_guards() {
+    use kbmc::domain::Concrete;
+    use kbmc::engine::explicit::{explore, Options};
+    use kbmc::model::{all_steps, registry};
+    for dir in case_dirs() {
+        let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
+        let m = kbmc::model::Model::new(&ir);
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let g =
+            explore(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry: false }, |_, _| {
+                true
+            });
+        for st in &g.states {
+            for (actor, c) in reg.iter().enumerate() {
+                let mine: Vec<_> = labels.iter().copied().filter(|s| s.actor as usize == actor).collect();
+                if let Some(batch) = c.batch_guard(&m, &mine, st) {
+                    let single: Vec<bool> = mine.iter().map(|s| c.guard(&Concrete, &m, s, st)).collect();
+                    assert_eq!(batch, single, "{} {}", rel(&dir), c.name());
+                }
+            }
+        }
+    }
+}

@@ -79,20 +79,29 @@ pub fn enabled(
         if symmetry { (0..m.nodes()).map(|n| st.node_signature(n)).collect() } else { Vec::new() };
     let mut out: Vec<Step> = Vec::new();
     let mut any_fast = false;
-    for s in labels {
-        let c = &reg[s.actor as usize];
-        if symmetry {
-            if let Some(n) = c.node_of(s) {
+    // Labels are grouped by actor (all_steps emits them so): one batch per actor.
+    let mut start = 0;
+    while start < labels.len() {
+        let actor = labels[start].actor;
+        let end = start + labels[start..].iter().take_while(|s| s.actor == actor).count();
+        let c = &reg[actor as usize];
+        let batch: Vec<Step> = labels[start..end]
+            .iter()
+            .copied()
+            .filter(|s| {
                 // Canonical choice: a lower-index twin in the same state takes this step instead.
-                if (0..n).any(|j| classes[j] == classes[n] && sigs[j] == sigs[n]) {
-                    continue;
-                }
+                !(symmetry
+                    && c.node_of(s).is_some_and(|n| (0..n).any(|j| classes[j] == classes[n] && sigs[j] == sigs[n])))
+            })
+            .collect();
+        let ok = c.batch_guard(m, &batch, st).unwrap_or_else(|| batch.iter().map(|s| c.guard(&d, m, s, st)).collect());
+        for (s, ok) in batch.into_iter().zip(ok) {
+            if ok {
+                any_fast |= c.class() == Class::Fast;
+                out.push(s);
             }
         }
-        if c.guard(&d, m, s, st) {
-            any_fast |= c.class() == Class::Fast;
-            out.push(*s);
-        }
+        start = end;
     }
     if m.ir.timing == Timing::Urgent && any_fast {
         out.retain(|s| reg[s.actor as usize].class() == Class::Fast);

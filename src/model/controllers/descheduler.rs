@@ -5,20 +5,26 @@
 //! `pkg/framework/plugins/`: the run considers Ready nodes (cordoned ones included) and
 //! aborts with one or none; DefaultEvictor filters out pods with local storage or PVCs as
 //! configured and, with nodeFit, pods that fit on no other Ready node (unschedulable,
-//! selector/affinity, NoSchedule/NoExecute taints, requests of the non-terminating pods, pod
-//! count); per-node and total eviction limits. Plugins: RemoveDuplicates (owner = ReplicaSet,
+//! selector/affinity, NoSchedule/NoExecute taints, requests of all non-terminal pods —
+//! terminating ones included — and pod count); per-node, per-namespace and total eviction
+//! limits. Plugins: RemoveDuplicates (owner = ReplicaSet,
 //! i.e. one pod template revision; upperAvg = ceil(occurrences / target nodes), target nodes
 //! being the Ready nodes the pod's selector, affinity and taints allow, at least two);
 //! RemovePodsViolatingTopologySpreadConstraint (the constraints named by `constraints`,
-//! counting evictable pods only, minDomains ignored, balanceDomains' two-pointer moves with
-//! topologyBalanceNodeFit); LowNodeUtilization (usage by requests; under: every threshold
+//! counting the pods the evictor's Filter admits, minDomains ignored, balanceDomains'
+//! two-pointer moves, a pod marked only if it fits a node of a below-average domain under
+//! topologyBalanceNodeFit, marks of all constraints evicted together); LowNodeUtilization (usage by requests; under: every threshold
 //! resource `<=`; over: some target resource `>`; evicts from over- to under-utilized while
-//! both have room); RemovePodsViolatingNodeTaints (NoSchedule, PreferNoSchedule when asked);
-//! RemovePodsViolatingNodeAffinity (required: the current node no longer matches and another
-//! node fits).
+//! both have room); RemovePodsViolatingNodeTaints (one untolerated NoSchedule taint —
+//! PreferNoSchedule when asked, the unschedulable taint of a cordoned node included — that
+//! passes includedTaints/excludedTaints); RemovePodsViolatingNodeAffinity (required: a pod with
+//! required node affinity whose node no longer matches and that fits some node; preferred: a
+//! Ready node offers a larger preferred weight).
 //! Abstracted: where upstream's order is arbitrary (map iteration over nodes, an unstable
 //! sort of equal-sized domains, the order of identical pods), kbmc takes nodes and domains in
-//! index order; a run's evictions all happen in one step.
+//! index order; a pod marked by two spread constraints is counted once per (group, node) as
+//! the larger of the two marks; LowNodeUtilization visits overutilized nodes in index order,
+//! not by descending usage, and ignores QoS classes; a run's evictions all happen in one step.
 
 use super::super::{active_on, ready, running_of_group, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -52,11 +58,12 @@ fn evict<D: Domain>(
     (nx, total)
 }
 
-/// Requests of the non-terminating pods on node `n` (what NodeFit compares).
+/// Requests of the non-terminal pods on node `n`, terminating ones included (what NodeFit
+/// and LowNodeUtilization count).
 fn used<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> (D::Int, D::Int, D::Int) {
     let (mut cpu, mut mem, mut pods) = (d.int(0), d.int(0), d.int(0));
     for (g, grp) in m.ir.groups.iter().enumerate() {
-        let c = active_on(d, m, st, g, n);
+        let c = d.add(&active_on(d, m, st, g, n), &st.terminating[g][n]);
         cpu = d.add(&cpu, &d.mul_const(&c, grp.requests.cpu_milli));
         mem = d.add(&mem, &d.mul_const(&c, grp.requests.memory_mib));
         pods = d.add(&pods, &c);
@@ -89,30 +96,43 @@ fn fits_elsewhere<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n
     d.any((0..m.nodes()).filter(|&t| t != n).map(|t| node_fit(d, m, st, g, t)).collect::<Vec<_>>().iter())
 }
 
-/// DefaultEvictor Filter and PreEvictionFilter for the pods of `g` on node `n`.
-fn evictable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: &DeschedulerProfile, g: usize, n: usize) -> D::Bool {
+/// DefaultEvictor Filter: the pods of `g` may be evicted at all.
+fn filter<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: &DeschedulerProfile, g: usize) -> D::Bool {
     let grp = &m.ir.groups[g];
     if (grp.local_storage && !p.evictor.evict_local_storage_pods) || (grp.pvc && p.evictor.ignore_pvc_pods) {
         return d.bool(false);
     }
-    let mut ok = d.bool(true);
     if p.evictor.min_replicas > 1 {
         let owned = d.sum((0..m.nodes()).map(|j| active_on(d, m, st, g, j)).collect::<Vec<_>>().iter());
-        ok = d.ge(&owned, &d.int(p.evictor.min_replicas));
+        return d.ge(&owned, &d.int(p.evictor.min_replicas));
     }
-    if p.evictor.node_fit {
-        ok = d.and(&ok, &fits_elsewhere(d, m, st, g, n));
-    }
-    ok
+    d.bool(true)
 }
 
-/// Per-run eviction limits: evicted so far per node and in total.
+/// DefaultEvictor Filter and PreEvictionFilter (nodeFit) for the pods of `g` on node `n`.
+fn evictable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: &DeschedulerProfile, g: usize, n: usize) -> D::Bool {
+    let ok = filter(d, m, st, p, g);
+    if p.evictor.node_fit {
+        d.and(&ok, &fits_elsewhere(d, m, st, g, n))
+    } else {
+        ok
+    }
+}
+
+/// Per-run eviction limits: evicted so far per node, per namespace and in total.
 struct Limits<D: Domain> {
     per_node: Vec<D::Int>,
+    per_namespace: Vec<D::Int>,
     total: D::Int,
 }
 
-/// Evicts up to `want` pods of `g` from `n` within the limits.
+/// The index of group `g`'s namespace among the Deployments' namespaces.
+fn namespace_of(m: &Model, g: usize) -> usize {
+    let ns = &m.ir.deployments[m.dep_of_group(g)].namespace;
+    m.ir.deployments.iter().position(|d| &d.namespace == ns).expect("a group's Deployment exists")
+}
+
+/// Evicts up to `want` pods of `g` from `n` within the limits; returns the state and how many.
 fn evict_limited<D: Domain>(
     d: &D,
     m: &Model,
@@ -121,19 +141,24 @@ fn evict_limited<D: Domain>(
     g: usize,
     n: usize,
     want: &D::Int,
-) -> ClusterState<D> {
+) -> (ClusterState<D>, D::Int) {
     let ds = m.ir.descheduler.as_ref().expect("descheduler steps exist only with a policy");
+    let ns = namespace_of(m, g);
     let mut allowed = d.max(want, &d.int(0));
     if let Some(cap) = ds.max_per_node {
         allowed = d.min(&allowed, &d.max(&d.int(0), &d.sub(&d.int(cap), &lim.per_node[n])));
+    }
+    if let Some(cap) = ds.max_per_namespace {
+        allowed = d.min(&allowed, &d.max(&d.int(0), &d.sub(&d.int(cap), &lim.per_namespace[ns])));
     }
     if let Some(cap) = ds.max_total {
         allowed = d.min(&allowed, &d.max(&d.int(0), &d.sub(&d.int(cap), &lim.total)));
     }
     let (nx, done) = evict(d, m, st, g, n, &allowed);
     lim.per_node[n] = d.add(&lim.per_node[n], &done);
+    lim.per_namespace[ns] = d.add(&lim.per_namespace[ns], &done);
     lim.total = d.add(&lim.total, &done);
-    nx
+    (nx, done)
 }
 
 fn remove_duplicates<D: Domain>(
@@ -171,7 +196,7 @@ fn remove_duplicates<D: Domain>(
         for n in 0..nn {
             let excess = d.sub(&counted[n], &upper_avg);
             let want = d.ite(&d.and(&enough, &d.gt(&excess, &d.int(0))), &excess, &d.int(0));
-            st = evict_limited(d, m, &st, lim, g, n, &want);
+            st = evict_limited(d, m, &st, lim, g, n, &want).0;
         }
     }
     st
@@ -217,7 +242,10 @@ fn topology_spread<D: Domain>(
 ) -> ClusterState<D> {
     let SpreadArgs { hard, soft, node_fit_check } = args;
     let nn = m.nodes();
-    let mut st = st;
+    let ng = m.ir.groups.len();
+    // Pods marked for eviction per (group, node), over every constraint, on the state before
+    // the plugin runs; evicted together at the end, as upstream evicts its marked set.
+    let mut marked: Vec<Vec<D::Int>> = vec![vec![d.int(0); nn]; ng];
     for (owner, c) in balanced_constraints(m, hard, soft) {
         // Domains: values of the key on Ready nodes passing the inclusion policies.
         let mut vals = Vec::new();
@@ -238,7 +266,7 @@ fn topology_spread<D: Domain>(
         if nv == 0 {
             continue;
         }
-        let selected: Vec<usize> = (0..m.ir.groups.len()).filter(|&h| c.selects[h]).collect();
+        let selected: Vec<usize> = (0..ng).filter(|&h| c.selects[h]).collect();
         let mut registered = vec![d.bool(false); nv];
         let mut size = vec![d.int(0); nv];
         let owner_p = &m.ir.groups[owner].per_node;
@@ -252,9 +280,10 @@ fn topology_spread<D: Domain>(
             if c.honor_node_taints && (owner_p[n].untolerated_no_schedule || owner_p[n].untolerated_no_execute) {
                 inc = d.bool(false);
             }
+            // Only pods the evictor's Filter admits are counted at all.
             let mut pods = d.int(0);
             for &h in &selected {
-                let ok = evictable(d, m, &st, p, h, n);
+                let ok = filter(d, m, &st, p, h);
                 pods = d.add(&pods, &d.ite(&ok, &active_on(d, m, &st, h, n), &d.int(0)));
             }
             let pods = d.ite(&rd, &pods, &d.int(0));
@@ -267,6 +296,18 @@ fn topology_spread<D: Domain>(
         let mx = d.masked_max(&size, &registered, 0);
         let mn = d.masked_min(&size, &registered, 0);
         let unbalanced = d.gt(&d.sub(&mx, &mn), &d.int(c.max_skew));
+        let v_bound = nv as i64;
+        let vd = d.max(&ndom, &d.int(1));
+        // x * #domains, split on #domains so that it stays linear.
+        let times_domains = |x: &D::Int| -> D::Int {
+            let mut r = d.int(0);
+            for k in 1..=v_bound {
+                r = d.ite(&d.eq(&vd, &d.int(k)), &d.mul_const(x, k), &r);
+            }
+            r
+        };
+        let below_avg: Vec<D::Bool> =
+            (0..nv).map(|v| d.and(&registered[v], &d.lt(&times_domains(&size[v]), &sum))).collect();
         // Sort registered domains ascending by size (stable in index order); unregistered last.
         let mut key: Vec<D::Int> = (0..nv).map(|v| d.ite(&registered[v], &size[v], &big)).collect();
         let mut id: Vec<D::Int> = (0..nv).map(|v| d.int(v as i64)).collect();
@@ -293,17 +334,11 @@ fn topology_spread<D: Domain>(
         let mut moved = vec![d.int(0); nv];
         let mut i = d.int(0);
         let mut j = d.sub(&ndom, &d.int(1));
-        let v_bound = nv as i64;
-        let vd = d.max(&ndom, &d.int(1));
         for _ in 0..(3 * nv + 2) {
             let active = d.and(&unbalanced, &d.lt(&i, &j));
-            // |D_j| <= idealAvg  <=>  |D_j| * #domains <= sum (split on #domains).
+            // |D_j| <= idealAvg  <=>  |D_j| * #domains <= sum.
             let sj = at(&sizes, &j);
-            let mut sj_times = d.int(0);
-            for k in 1..=v_bound {
-                sj_times = d.ite(&d.eq(&vd, &d.int(k)), &d.mul_const(&sj, k), &sj_times);
-            }
-            let step_down = d.and(&active, &d.le(&sj_times, &sum));
+            let step_down = d.and(&active, &d.le(&times_domains(&sj), &sum));
             let j2 = d.ite(&step_down, &d.sub(&j, &d.int(1)), &j);
             let (si, sj2) = (at(&sizes, &i), at(&sizes, &j2));
             let skew = d.sub(&sj2, &si);
@@ -335,7 +370,9 @@ fn topology_spread<D: Domain>(
             i = d.ite(&advance_i, &d.add(&i, &d.int(1)), &i);
             j = d.ite(&active, &j2, &j);
         }
-        // Evict the moved pods of each domain, from its nodes in index order.
+        // Mark the moved pods of each domain on its nodes in index order. With
+        // topologyBalanceNodeFit a pod is marked only if it fits a node of a below-average
+        // domain (it is moved in the bookkeeping either way).
         for pos in 0..nv {
             for v in 0..nv {
                 let here = d.eq(&id[pos], &d.int(v as i64));
@@ -344,15 +381,26 @@ fn topology_spread<D: Domain>(
                     for &h in &selected {
                         let mut ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, h, n));
                         if node_fit_check {
-                            ok = d.and(&ok, &fits_elsewhere(d, m, &st, h, n));
+                            let fits = (0..nn)
+                                .filter(|&t| t != n && dom[t].is_some_and(|w| w != v))
+                                .map(|t| d.and(&below_avg[dom[t].unwrap()], &node_fit(d, m, &st, h, t)))
+                                .collect::<Vec<_>>();
+                            ok = d.and(&ok, &d.any(fits.iter()));
                         }
-                        let avail = d.ite(&ok, &active_on(d, m, &st, h, n), &d.int(0));
-                        let want = d.min(&left, &avail);
+                        let counted = d.ite(&filter(d, m, &st, p, h), &active_on(d, m, &st, h, n), &d.int(0));
+                        let want = d.min(&left, &counted);
                         left = d.sub(&left, &want);
-                        st = evict_limited(d, m, &st, lim, h, n, &want);
+                        let mark = d.ite(&ok, &want, &d.int(0));
+                        marked[h][n] = d.max(&marked[h][n], &mark);
                     }
                 }
             }
+        }
+    }
+    let mut st = st;
+    for h in 0..ng {
+        for n in 0..nn {
+            st = evict_limited(d, m, &st, lim, h, n, &marked[h][n]).0;
         }
     }
     st
@@ -451,10 +499,12 @@ fn low_node_utilization<D: Domain>(
                 let still = d.gt(&active_on(d, m, &st, g, n), &d.int(0));
                 let now = d.all([ok.clone(), above, room, still].iter());
                 let want = d.count(&now);
-                st = evict_limited(d, m, &st, lim, g, n, &want);
-                avail[0] = d.sub(&avail[0], &d.mul_const(&want, r.cpu_milli));
-                avail[1] = d.sub(&avail[1], &d.mul_const(&want, r.memory_mib));
-                avail[2] = d.sub(&avail[2], &want);
+                // Headroom shrinks only by what was really evicted (limits may refuse).
+                let (next, done) = evict_limited(d, m, &st, lim, g, n, &want);
+                st = next;
+                avail[0] = d.sub(&avail[0], &d.mul_const(&done, r.cpu_milli));
+                avail[1] = d.sub(&avail[1], &d.mul_const(&done, r.memory_mib));
+                avail[2] = d.sub(&avail[2], &done);
             }
             let _ = count;
         }
@@ -478,26 +528,32 @@ fn node_taints<D: Domain>(
     else {
         return st;
     };
+    let passes = |key: &str, value: &str| {
+        let listed = |list: &[String]| list.iter().any(|x| x == key || *x == format!("{key}={value}"));
+        (included_taints.is_empty() || listed(included_taints)) && !listed(excluded_taints)
+    };
     let mut st = st;
     for n in 0..m.nodes() {
         let node = &m.ir.nodes[n];
         for g in 0..m.ir.groups.len() {
             let grp = &m.ir.groups[g];
-            let listed = |t: &crate::ir::Taint, list: &[String]| {
-                list.iter().any(|x| *x == t.key || *x == format!("{}={}", t.key, t.value))
+            // One taint that is considered, passes the include/exclude lists and is not tolerated.
+            let static_violation = grp.per_node[n].untolerated.iter().any(|&t| {
+                let taint = &node.taints[t];
+                let considered = taint.effect == crate::ir::Effect::NoSchedule
+                    || (*include_prefer_no_schedule && taint.effect == crate::ir::Effect::PreferNoSchedule);
+                considered && passes(&taint.key, &taint.value)
+            });
+            // The taint a cordoned node carries: node.kubernetes.io/unschedulable:NoSchedule.
+            let cordon_violation = if !grp.tolerates_unschedulable && passes("node.kubernetes.io/unschedulable", "") {
+                st.cordoned[n].clone()
+            } else {
+                d.bool(false)
             };
-            let violated = node.taints.iter().any(|t| {
-                let considered = t.effect == crate::ir::Effect::NoSchedule
-                    || (*include_prefer_no_schedule && t.effect == crate::ir::Effect::PreferNoSchedule);
-                let passes = (included_taints.is_empty() || listed(t, included_taints)) && !listed(t, excluded_taints);
-                considered && passes
-            }) && (grp.per_node[n].untolerated_no_schedule
-                || (*include_prefer_no_schedule && grp.per_node[n].untolerated_prefer_no_schedule > 0));
-            if violated {
-                let ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, g, n));
-                let want = d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0));
-                st = evict_limited(d, m, &st, lim, g, n, &want);
-            }
+            let violated = d.or(&d.bool(static_violation), &cordon_violation);
+            let ok = d.all([violated, ready(d, &st, n), evictable(d, m, &st, p, g, n)].iter());
+            let want = d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0));
+            st = evict_limited(d, m, &st, lim, g, n, &want).0;
         }
     }
     st
@@ -516,16 +572,21 @@ fn node_affinity<D: Domain>(
     for n in 0..m.nodes() {
         for g in 0..m.ir.groups.len() {
             let grp = &m.ir.groups[g];
-            let best = grp.per_node.iter().map(|p| p.preferred_weight).max().unwrap_or(0);
-            let req_violated = *required && !grp.per_node[n].affinity_ok;
-            let pref_violated = *preferred && best > grp.per_node[n].preferred_weight;
-            if !(req_violated || pref_violated) {
+            // Required: only pods with required node affinity (a plain nodeSelector does not count).
+            let req_violated = *required && grp.has_required_affinity && !grp.per_node[n].affinity_ok;
+            let weights: Vec<D::Int> = grp.per_node.iter().map(|p| d.int(p.preferred_weight)).collect();
+            let readies: Vec<D::Bool> = (0..m.nodes()).map(|t| ready(d, &st, t)).collect();
+            let best = d.masked_max(&weights, &readies, 0);
+            let pref_violated =
+                if *preferred { d.gt(&best, &d.int(grp.per_node[n].preferred_weight)) } else { d.bool(false) };
+            if !req_violated && !*preferred {
                 continue;
             }
+            let violated = d.or(&d.bool(req_violated), &pref_violated);
             let fits_some = d.any((0..m.nodes()).map(|t| node_fit(d, m, &st, g, t)).collect::<Vec<_>>().iter());
-            let ok = d.all([ready(d, &st, n), evictable(d, m, &st, p, g, n), fits_some].iter());
+            let ok = d.all([violated, ready(d, &st, n), evictable(d, m, &st, p, g, n), fits_some].iter());
             let want = d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0));
-            st = evict_limited(d, m, &st, lim, g, n, &want);
+            st = evict_limited(d, m, &st, lim, g, n, &want).0;
         }
     }
     st
@@ -536,7 +597,8 @@ pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D>
     let Some(ds) = &m.ir.descheduler else { return st.clone() };
     let nn = m.nodes();
     let ready_nodes = d.sum((0..nn).map(|n| d.count(&ready(d, st, n))).collect::<Vec<_>>().iter());
-    let mut lim = Limits { per_node: vec![d.int(0); nn], total: d.int(0) };
+    let mut lim =
+        Limits { per_node: vec![d.int(0); nn], per_namespace: vec![d.int(0); m.ir.deployments.len()], total: d.int(0) };
     let mut nx = st.clone();
     for deschedule in [true, false] {
         for p in &ds.profiles {

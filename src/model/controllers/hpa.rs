@@ -14,10 +14,11 @@
 //! recommendation since the window last emptied — and every sync either keeps the window or
 //! finds it expired (both are possible, as any amount of time may pass between syncs); rate
 //! policies measure from the current replica count, as if no earlier change fell within their
-//! period. All running pods count as ready with metrics (no readiness or missing-metrics
-//! adjustments).
+//! period. Running pods on Ready nodes count as ready with metrics; pods on NotReady nodes
+//! have none and are left out (upstream's missing-pod adjustment, which counts them at 0 or
+//! at the target, is not modelled); with no ready pod the sync fails and changes nothing.
 
-use super::super::{running_replicas, Class, ClusterState, Controller, Model, Step};
+use super::super::{ready, running_of_group, running_replicas, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Metric, MetricTarget, PolicyKind, ResourceName, ScalingRules, SelectPolicy};
 
@@ -67,7 +68,8 @@ fn proposal<D: Domain>(
             let kind = &m.kinds[k];
             let u = if metric.resource == ResourceName::Cpu { kind.cpu_usage } else { kind.mem_usage };
             for node in 0..m.nodes() {
-                let c = &st.running[k][node];
+                // Pods on a NotReady node report no metrics.
+                let c = &d.ite(&ready(d, st, node), &st.running[k][node], &d.int(0));
                 usage = d.add(&usage, &d.mul_const(c, u));
                 req_units = d.add(&req_units, &d.mul_const(c, reqs[gi] / unit));
             }
@@ -131,7 +133,13 @@ pub fn sync<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, expired
     let hpa = &m.ir.hpas[h];
     let dep = hpa.target.index();
     let current = st.desired[dep].clone();
-    let n = running_replicas(d, m, st, dep);
+    // Ready pods with metrics: running on a Ready node.
+    let mut n = d.int(0);
+    for &g in &m.groups_of[dep] {
+        for node in 0..m.nodes() {
+            n = d.add(&n, &d.ite(&ready(d, st, node), &running_of_group(d, m, st, g, node), &d.int(0)));
+        }
+    }
     let mut raw = current.clone();
     for (i, metric) in hpa.metrics.iter().enumerate() {
         let p = proposal(d, m, st, dep, metric, &current, &n);
@@ -182,9 +190,11 @@ pub fn sync<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, expired
             (r, wmax, wmin)
         }
     };
+    // Without metrics (no ready pod) the sync fails and changes nothing.
+    let result = d.ite(&has_metrics, &result, &current);
     // Outside the bounds the HPA jumps to them, bypassing metrics and stabilization.
     let result = d.ite(&d.gt(&current, &max), &max, &d.ite(&d.lt(&current, &min), &min, &result));
-    let in_bounds = d.and(&d.ge(&current, &min), &d.le(&current, &max));
+    let in_bounds = d.all([d.ge(&current, &min), d.le(&current, &max), has_metrics.clone()].iter());
     let wmax = d.ite(&in_bounds, &wmax, &st.hpa_window_max[h]);
     let wmin = d.ite(&in_bounds, &wmin, &st.hpa_window_min[h]);
     (result, wmax, wmin)

@@ -99,8 +99,9 @@ pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> V
     let hard: Vec<&SpreadConstraint> = grp.spread.iter().filter(|c| c.hard).collect();
     // PodTopologySpread PreFilter: per hard constraint, the count per domain over contributing nodes.
     let all_keys = |n: usize| hard.iter().all(|c| has_key(m, c, n));
-    let mut spread_ok: Vec<D::Bool> = (0..nn).map(|n| d.bool(all_keys(n))).collect();
-    if filter_on(m, "PodTopologySpread") {
+    let spread_on = filter_on(m, "PodTopologySpread");
+    let mut spread_ok: Vec<D::Bool> = (0..nn).map(|n| d.bool(!spread_on || all_keys(n))).collect();
+    if spread_on {
         for c in &hard {
             let (nv, val) = domains(m, c);
             let contributes: Vec<D::Bool> =
@@ -117,7 +118,7 @@ pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> V
             let domains_num = d.sum(registered.iter().map(|r| d.count(r)).collect::<Vec<_>>().iter());
             let min_domains = c.min_domains.unwrap_or(1);
             let min_match = d.ite(&d.lt(&domains_num, &d.int(min_domains)), &d.int(0), &global_min);
-            let self_match = if c.selects[g] { 1 } else { 0 };
+            let self_match = if c.self_match { 1 } else { 0 };
             for n in 0..nn {
                 let ok = match val[n] {
                     None => d.bool(false),
@@ -391,6 +392,30 @@ impl<D: Domain> Controller<D> for Scheduler {
         let sc = scores(d, m, st, g, &feas);
         let top = d.all((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))).collect::<Vec<_>>().iter());
         d.all([d.gt(&st.pending[g], &d.int(0)), feas[n].clone(), top].iter())
+    }
+    fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
+        let d = Concrete;
+        // Per pod group: feasibility, the top score and every node's score.
+        type Ranked = (Vec<bool>, i64, Vec<i64>);
+        let mut cache: Vec<Option<Ranked>> = vec![None; m.ir.groups.len()];
+        Some(
+            labels
+                .iter()
+                .map(|s| {
+                    let (g, n) = (s.a as usize, s.b as usize);
+                    if st.pending[g] == 0 {
+                        return false;
+                    }
+                    let (feas, top, sc) = cache[g].get_or_insert_with(|| {
+                        let feas = feasible(&d, m, st, g);
+                        let sc = scores(&d, m, st, g, &feas);
+                        let top = (0..m.nodes()).filter(|&j| feas[j]).map(|j| sc[j]).max().unwrap_or(i64::MIN);
+                        (feas, top, sc)
+                    });
+                    feas[n] && sc[n] == *top
+                })
+                .collect(),
+        )
     }
     fn update(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
         let (g, n) = (s.a as usize, s.b as usize);
