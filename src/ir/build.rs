@@ -1462,6 +1462,22 @@ impl Builder<'_> {
                         "deviation thresholds are not modelled",
                     ));
                 }
+                if a.eviction_limits.is_some() {
+                    self.diag.unmodeled(InputError::at(
+                        origin,
+                        InputClass::Unmodeled,
+                        format!("{f}.evictionLimits"),
+                        "LowNodeUtilization's own eviction limits are not modelled",
+                    ));
+                }
+                if a.evictable_namespaces.is_some() {
+                    self.diag.unmodeled(InputError::at(
+                        origin,
+                        InputClass::Unmodeled,
+                        format!("{f}.evictableNamespaces"),
+                        "namespace filters are not modelled (every Deployment is considered)",
+                    ));
+                }
                 if a.metrics_utilization.is_some() {
                     self.diag.unmodeled(InputError::at(
                         origin,
