@@ -92,8 +92,9 @@ fn node_fit<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, t: usiz
     )
 }
 
-fn fits_elsewhere<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
-    d.any((0..m.nodes()).filter(|&t| t != n).map(|t| node_fit(d, m, st, g, t)).collect::<Vec<_>>().iter())
+/// A pod of `g` now on node `n` fits some other node (NodeFit), from the run's fit matrix.
+fn fits_elsewhere<D: Domain>(d: &D, lim: &Limits<D>, g: usize, n: usize) -> D::Bool {
+    d.any(lim.fit[g].iter().enumerate().filter(|(t, _)| *t != n).map(|(_, f)| f))
 }
 
 /// DefaultEvictor Filter: the pods of `g` may be evicted at all.
@@ -110,10 +111,18 @@ fn filter<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: &DeschedulerProf
 }
 
 /// DefaultEvictor Filter and PreEvictionFilter (nodeFit) for the pods of `g` on node `n`.
-fn evictable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: &DeschedulerProfile, g: usize, n: usize) -> D::Bool {
+fn evictable<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    p: &DeschedulerProfile,
+    lim: &Limits<D>,
+    g: usize,
+    n: usize,
+) -> D::Bool {
     let ok = filter(d, m, st, p, g);
     if p.evictor.node_fit {
-        d.and(&ok, &fits_elsewhere(d, m, st, g, n))
+        d.and(&ok, &fits_elsewhere(d, lim, g, n))
     } else {
         ok
     }
@@ -124,6 +133,9 @@ struct Limits<D: Domain> {
     per_node: Vec<D::Int>,
     per_namespace: Vec<D::Int>,
     total: D::Int,
+    /// NodeFit of each group on each node. Invariant during a run: evicted pods still count
+    /// (terminating) and no node changes readiness, so it is computed once.
+    fit: Vec<Vec<D::Bool>>,
 }
 
 /// The index of group `g`'s namespace among the Deployments' namespaces.
@@ -173,7 +185,7 @@ fn remove_duplicates<D: Domain>(
     for g in 0..m.ir.groups.len() {
         let counted: Vec<D::Int> = (0..nn)
             .map(|n| {
-                let ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, g, n));
+                let ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, lim, g, n));
                 d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0))
             })
             .collect();
@@ -373,26 +385,34 @@ fn topology_spread<D: Domain>(
         // Mark the moved pods of each domain on its nodes in index order. With
         // topologyBalanceNodeFit a pod is marked only if it fits a node of a below-average
         // domain (it is moved in the bookkeeping either way).
-        for pos in 0..nv {
-            for v in 0..nv {
-                let here = d.eq(&id[pos], &d.int(v as i64));
-                let mut left = d.ite(&here, &moved[pos], &d.int(0));
-                for n in (0..nn).filter(|&n| dom[n] == Some(v)) {
-                    for &h in &selected {
-                        let mut ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, h, n));
-                        if node_fit_check {
-                            let fits = (0..nn)
-                                .filter(|&t| t != n && dom[t].is_some_and(|w| w != v))
-                                .map(|t| d.and(&below_avg[dom[t].unwrap()], &node_fit(d, m, &st, h, t)))
-                                .collect::<Vec<_>>();
-                            ok = d.and(&ok, &d.any(fits.iter()));
-                        }
-                        let counted = d.ite(&filter(d, m, &st, p, h), &active_on(d, m, &st, h, n), &d.int(0));
-                        let want = d.min(&left, &counted);
-                        left = d.sub(&left, &want);
-                        let mark = d.ite(&ok, &want, &d.int(0));
-                        marked[h][n] = d.max(&marked[h][n], &mark);
+        // Moves per domain (positions map back to domains through the sort).
+        let moved_dom: Vec<D::Int> = (0..nv)
+            .map(|v| {
+                d.sum(
+                    (0..nv)
+                        .map(|pos| d.ite(&d.eq(&id[pos], &d.int(v as i64)), &moved[pos], &d.int(0)))
+                        .collect::<Vec<_>>()
+                        .iter(),
+                )
+            })
+            .collect();
+        for v in 0..nv {
+            let mut left = moved_dom[v].clone();
+            for n in (0..nn).filter(|&n| dom[n] == Some(v)) {
+                for &h in &selected {
+                    let mut ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, lim, h, n));
+                    if node_fit_check {
+                        let fits = (0..nn)
+                            .filter(|&t| t != n && dom[t].is_some_and(|w| w != v))
+                            .map(|t| d.and(&below_avg[dom[t].unwrap()], &lim.fit[h][t]))
+                            .collect::<Vec<_>>();
+                        ok = d.and(&ok, &d.any(fits.iter()));
                     }
+                    let counted = d.ite(&filter(d, m, &st, p, h), &active_on(d, m, &st, h, n), &d.int(0));
+                    let want = d.min(&left, &counted);
+                    left = d.sub(&left, &want);
+                    let mark = d.ite(&ok, &want, &d.int(0));
+                    marked[h][n] = d.max(&marked[h][n], &mark);
                 }
             }
         }
@@ -490,7 +510,7 @@ fn low_node_utilization<D: Domain>(
                     .collect::<Vec<_>>()
                     .iter(),
             );
-            let ok = d.all([go.clone(), overu[n].clone(), dest_ok, evictable(d, m, &st, p, g, n)].iter());
+            let ok = d.all([go.clone(), overu[n].clone(), dest_ok, evictable(d, m, &st, p, lim, g, n)].iter());
             // Evict one pod at a time while the node is above target and headroom remains.
             let r = grp.requests;
             for _ in 0..m.max_pods {
@@ -554,7 +574,7 @@ fn node_taints<D: Domain>(
                 d.bool(false)
             };
             let violated = d.or(&d.bool(static_violation), &cordon_violation);
-            let ok = d.all([violated, ready(d, &st, n), evictable(d, m, &st, p, g, n)].iter());
+            let ok = d.all([violated, ready(d, &st, n), evictable(d, m, &st, p, lim, g, n)].iter());
             let want = d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0));
             st = evict_limited(d, m, &st, lim, g, n, &want).0;
         }
@@ -586,8 +606,8 @@ fn node_affinity<D: Domain>(
                 continue;
             }
             let violated = d.or(&d.bool(req_violated), &pref_violated);
-            let fits_some = d.any((0..m.nodes()).map(|t| node_fit(d, m, &st, g, t)).collect::<Vec<_>>().iter());
-            let ok = d.all([violated, ready(d, &st, n), evictable(d, m, &st, p, g, n), fits_some].iter());
+            let fits_some = d.any(lim.fit[g].iter());
+            let ok = d.all([violated, ready(d, &st, n), evictable(d, m, &st, p, lim, g, n), fits_some].iter());
             let want = d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0));
             st = evict_limited(d, m, &st, lim, g, n, &want).0;
         }
@@ -600,8 +620,13 @@ pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D>
     let Some(ds) = &m.ir.descheduler else { return st.clone() };
     let nn = m.nodes();
     let ready_nodes = d.sum((0..nn).map(|n| d.count(&ready(d, st, n))).collect::<Vec<_>>().iter());
-    let mut lim =
-        Limits { per_node: vec![d.int(0); nn], per_namespace: vec![d.int(0); m.ir.deployments.len()], total: d.int(0) };
+    let fit = (0..m.ir.groups.len()).map(|g| (0..nn).map(|t| node_fit(d, m, st, g, t)).collect()).collect();
+    let mut lim = Limits {
+        per_node: vec![d.int(0); nn],
+        per_namespace: vec![d.int(0); m.ir.deployments.len()],
+        total: d.int(0),
+        fit,
+    };
     let mut nx = st.clone();
     for deschedule in [true, false] {
         for p in &ds.profiles {
