@@ -82,7 +82,7 @@ fn main() {
             let m = kbmc::model::Model::new(&ir);
             let opts = Options {
                 max_depth: ir.bounds.steps as usize * n.div_ceil(3) as usize,
-                max_states: 20_000_000,
+                max_states: 2_000_000,
                 symmetry: true,
             };
             let start = Instant::now();

@@ -9,9 +9,12 @@
 //! ```
 //!
 //! Modules: `cli` (arguments), `error` (the one error type and exit codes), `manifest` and
-//! `spec` (the only modules that know YAML), `ir` (the validated model), `report` (the only
-//! code that writes to stdout). Controllers, engines and the scaling loop arrive with the
-//! issues that build them; until then their commands fail with a message saying so.
+//! `spec` (the only modules that know YAML), `ir` (the validated model), `domain` (value
+//! domains), `model` (controllers, events and intents, written once over a domain),
+//! `engine::explicit` (exhaustive search), `trace` (counterexamples and their replay),
+//! `verdict`, `report` (the only code that writes to stdout). The symbolic engine and the
+//! scaling loop arrive with the issues that build them; until then their commands fail with a
+//! message saying so.
 
 // The model indexes many parallel arrays (per node, per group) by the same id; an index loop
 // says that more plainly than zipped iterators.

@@ -245,3 +245,15 @@ fn batched_guards_agree_with_guards() {
         }
     }
 }
+
+/// A state limit never turns into a claim about runs it did not explore: safety intents hold
+/// only within the depth fully reached, cycle intents become unknown (exit 3).
+#[test]
+fn state_limit_is_honest() {
+    let r = kbmc(&["check", "--engine", "explicit", "--max-states", "20", "cases/c8-descheduler-spread-loop-fixed"]);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(r.stdout.contains("noEvictionCycle: unknown: the state limit of 20 states was reached"), "{}", r.stdout);
+    let r = kbmc(&["check", "--engine", "explicit", "--max-states", "20", "cases/c3-conflicting-spread-fixed"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("podAlwaysSchedulable: holds within"), "{}", r.stdout);
+}

@@ -100,6 +100,32 @@ fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Option<(V
     None
 }
 
+/// The shortest lasso through a qualifying edge inside a strongly connected component: the
+/// edge `u -> v` (admitted by `qualifies`, both ends in one component) whose source is closest
+/// to an initial state, then the shortest way back from `v` to `u`.
+fn lasso(g: &Graph, comp: &[u32], qualifies: &dyn Fn(u32, u32, &Step) -> bool) -> Option<(Vec<u32>, Vec<Step>, usize)> {
+    let mut best: Option<(u32, u32, Step)> = None;
+    for (u, succ) in g.succ.iter().enumerate() {
+        let u = u as u32;
+        for &(v, s) in succ {
+            if comp[u as usize] == comp[v as usize]
+                && qualifies(u, v, &s)
+                && best.is_none_or(|(b, _, _)| g.depth[u as usize] < g.depth[b as usize])
+            {
+                best = Some((u, v, s));
+            }
+        }
+    }
+    let (u, v, s) = best?;
+    let (mut ids, mut steps) = path_to(g, u);
+    let loop_start = ids.len() - 1;
+    let (back_ids, back_steps) = path_within(g, comp, comp[u as usize], v, u)?;
+    steps.push(s);
+    ids.extend(back_ids);
+    steps.extend(back_steps);
+    Some((ids, steps, loop_start))
+}
+
 /// A lasso violating cycle intent `intent`: (state ids, steps, index of the loop start).
 pub fn find(
     m: &Model,
@@ -115,28 +141,7 @@ pub fn find(
                 m.groups_of[dep].iter().map(|&gr| g.states[u as usize].terminating[gr].iter().sum::<i64>()).sum()
             };
             let comp = scc(g, &|_, _| true);
-            // The eviction edge inside a cycle whose source is closest to an initial state.
-            let mut best: Option<(u32, u32, Step)> = None;
-            for (u, succ) in g.succ.iter().enumerate() {
-                let u = u as u32;
-                for &(v, s) in succ {
-                    let evicting = reg[s.actor as usize].evicts(&s) && term(v) > term(u);
-                    if evicting
-                        && comp[u as usize] == comp[v as usize]
-                        && best.is_none_or(|(b, _, _)| g.depth[u as usize] < g.depth[b as usize])
-                    {
-                        best = Some((u, v, s));
-                    }
-                }
-            }
-            let (u, v, s) = best?;
-            let (mut ids, mut steps) = path_to(g, u);
-            let loop_start = ids.len() - 1;
-            let (back_ids, back_steps) = path_within(g, &comp, comp[u as usize], v, u)?;
-            steps.push(s);
-            ids.extend(back_ids);
-            steps.extend(back_steps);
-            Some((ids, steps, loop_start))
+            lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term(v) > term(u))
         }
         Intent::AllPodsEventuallyRun => {
             let waiting: Vec<bool> = g.states.iter().map(|st| intents::waiting(&d, m, st) > 0).collect();
@@ -149,27 +154,7 @@ pub fn find(
                 return Some((ids, steps, loop_start));
             }
             let comp = scc(g, &|u, v| waiting[u as usize] && waiting[v as usize]);
-            let mut best: Option<(u32, u32, Step)> = None;
-            for (u, succ) in g.succ.iter().enumerate() {
-                let u = u as u32;
-                for &(v, s) in succ {
-                    if waiting[u as usize]
-                        && waiting[v as usize]
-                        && comp[u as usize] == comp[v as usize]
-                        && best.is_none_or(|(b, _, _)| g.depth[u as usize] < g.depth[b as usize])
-                    {
-                        best = Some((u, v, s));
-                    }
-                }
-            }
-            let (u, v, s) = best?;
-            let (mut ids, mut steps) = path_to(g, u);
-            let loop_start = ids.len() - 1;
-            let (back_ids, back_steps) = path_within(g, &comp, comp[u as usize], v, u)?;
-            steps.push(s);
-            ids.extend(back_ids);
-            steps.extend(back_steps);
-            Some((ids, steps, loop_start))
+            lasso(g, &comp, &|u, v, _| waiting[u as usize] && waiting[v as usize])
         }
         _ => None,
     }

@@ -37,8 +37,11 @@ pub struct Graph {
     pub succ: Vec<Vec<(u32, Step)>>,
     /// Per state: the enabled steps (after the timing policy) are none, so it stutters.
     pub stutters: Vec<bool>,
-    /// Per state: some state at the depth bound still had enabled steps.
+    /// Some state at the depth bound still had enabled steps.
     pub truncated: bool,
+    /// The state limit stopped the search while expanding a state at this depth: every state
+    /// within this many steps was reached, not every transition beyond.
+    pub state_limit_at: Option<usize>,
     pub transitions: usize,
 }
 
@@ -123,6 +126,7 @@ pub fn explore(m: &Model, opts: &Options, mut on_state: impl FnMut(u32, &Cluster
         succ: Vec::new(),
         stutters: Vec::new(),
         truncated: false,
+        state_limit_at: None,
         transitions: 0,
     };
     let mut queue = VecDeque::new();
@@ -166,6 +170,7 @@ pub fn explore(m: &Model, opts: &Options, mut on_state: impl FnMut(u32, &Cluster
                 None => {
                     if g.states.len() >= opts.max_states {
                         g.truncated = true;
+                        g.state_limit_at = Some(g.depth[u as usize] as usize);
                         stop = true;
                         break;
                     }
@@ -227,7 +232,14 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
     });
     let max_depth = g.depth.iter().copied().max().unwrap_or(0) as usize;
     let bound = max_depth.min(opts.max_depth);
-    let holds = Verdict::Holds { steps: if g.truncated { opts.max_depth } else { bound }, exhaustive: !g.truncated };
+    let holds = match g.state_limit_at {
+        // Every state within `d` steps was reached and checked, nothing more is claimed.
+        Some(d) => Verdict::Holds { steps: d, exhaustive: false },
+        None => Verdict::Holds { steps: if g.truncated { opts.max_depth } else { bound }, exhaustive: !g.truncated },
+    };
+    let cycle_unknown = g.state_limit_at.map(|d| Verdict::Unknown {
+        reason: format!("the state limit of {} states was reached at depth {d} before every cycle could be looked for (raise --max-states)", opts.max_states),
+    });
     let results =
         m.ir.intents
             .iter()
@@ -245,7 +257,7 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
                             t.loop_start = Some(loop_start);
                             Verdict::Violated(t)
                         }
-                        None => holds.clone(),
+                        None => cycle_unknown.clone().unwrap_or_else(|| holds.clone()),
                     }
                 } else {
                     holds.clone()

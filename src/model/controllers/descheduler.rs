@@ -260,21 +260,7 @@ fn topology_spread<D: Domain>(
     let mut marked: Vec<Vec<D::Int>> = vec![vec![d.int(0); nn]; ng];
     for (owner, c) in balanced_constraints(m, hard, soft) {
         // Domains: values of the key on Ready nodes passing the inclusion policies.
-        let mut vals = Vec::new();
-        let dom: Vec<Option<usize>> =
-            m.ir.nodes
-                .iter()
-                .map(|node| {
-                    node.label(c.topology_key).map(|v| match vals.iter().position(|x| *x == v) {
-                        Some(i) => i,
-                        None => {
-                            vals.push(v);
-                            vals.len() - 1
-                        }
-                    })
-                })
-                .collect();
-        let nv = vals.len();
+        let (nv, dom) = super::scheduler::domains(m, c);
         if nv == 0 {
             continue;
         }

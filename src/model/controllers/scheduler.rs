@@ -65,7 +65,7 @@ fn included<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, c: &Spr
 }
 
 /// Distinct values of a constraint's key, and for each node its value's index.
-fn domains(m: &Model, c: &SpreadConstraint) -> (usize, Vec<Option<usize>>) {
+pub fn domains(m: &Model, c: &SpreadConstraint) -> (usize, Vec<Option<usize>>) {
     let mut vals = Vec::new();
     let idx =
         m.ir.nodes
