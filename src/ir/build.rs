@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::apps::v1::Deployment as K8sDeployment;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::labels::{all_match, Requirement};
+use super::labels::all_match;
 use super::pod::{self, TemplateFacts};
 use super::*;
 use crate::error::{Error, InputClass, InputError, Origin};
@@ -1901,6 +1901,3 @@ fn score_weight<'a>(s: &'a mut Scheduler, name: &str) -> Option<&'a mut i64> {
         _ => return None,
     })
 }
-
-#[allow(dead_code)]
-fn _requirement_is_used(_: Requirement) {}

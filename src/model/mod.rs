@@ -10,7 +10,7 @@ pub mod intents;
 pub mod state;
 
 use crate::domain::{Concrete, Domain};
-use crate::ir::{self, DeploymentId, GroupId, NodeId};
+use crate::ir::{self, GroupId};
 pub use state::ClusterState;
 use state::{PANICKED, READY};
 
@@ -357,14 +357,6 @@ pub fn all_steps<D: Domain>(m: &Model, reg: &[Box<dyn Controller<D>>]) -> Vec<St
         c.steps(m, i, &mut out);
     }
     out
-}
-
-/// Helpers for steps that name a node, group or deployment.
-pub fn node_id(s: &Step) -> NodeId {
-    NodeId(s.a)
-}
-pub fn dep_id(i: usize) -> DeploymentId {
-    DeploymentId(i as u32)
 }
 
 /// Builds models from inline YAML for unit tests.
