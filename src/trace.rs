@@ -67,7 +67,7 @@ pub fn replay(m: &Model, reg: &[Box<dyn Controller<Concrete>>], trace: &Trace) -
         if !c.guard(&d, m, &ts.step, st) {
             return Err(format!("step {i} ({}: {}) is not enabled", ts.actor, ts.text));
         }
-        let next = intents::observe(&d, m, &c.update(&d, m, &ts.step, st));
+        let next = intents::observe(&d, m, c.update(&d, m, &ts.step, st));
         if next.pack() != trace.states[i + 1].pack() {
             return Err(format!("step {i} ({}: {}) does not lead to the recorded state", ts.actor, ts.text));
         }

@@ -96,6 +96,18 @@ pub trait Domain {
         }
         acc
     }
+    /// The sum of owned values (no intermediate collection).
+    fn sum_of(&self, xs: impl IntoIterator<Item = Self::Int>) -> Self::Int {
+        xs.into_iter().fold(self.int(0), |acc, x| self.add(&acc, &x))
+    }
+    /// The disjunction of owned values.
+    fn any_of(&self, xs: impl IntoIterator<Item = Self::Bool>) -> Self::Bool {
+        xs.into_iter().fold(self.bool(false), |acc, x| self.or(&acc, &x))
+    }
+    /// The conjunction of owned values.
+    fn all_of(&self, xs: impl IntoIterator<Item = Self::Bool>) -> Self::Bool {
+        xs.into_iter().fold(self.bool(true), |acc, x| self.and(&acc, &x))
+    }
     /// `ceil(a / k)` for a constant `k > 0` and `a >= 0`.
     fn div_ceil_const(&self, a: &Self::Int, k: i64) -> Self::Int {
         self.div_const(&self.add(a, &self.int(k - 1)), k)

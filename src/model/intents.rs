@@ -33,14 +33,13 @@ fn expected_value<D: Domain>(d: &D, st: &ClusterState<D>, dep: usize, e: &Expect
 }
 
 /// Updates every intent's monitor after a step (and at the initial state).
-pub fn observe<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D> {
-    let mut nx = st.clone();
+pub fn observe<D: Domain>(d: &D, m: &Model, mut st: ClusterState<D>) -> ClusterState<D> {
     for (i, intent) in m.ir.intents.iter().enumerate() {
-        if let Some(c) = stage_one(d, m, st, intent) {
-            nx.monitor[i] = d.or(&st.monitor[i], &c);
+        if let Some(c) = stage_one(d, m, &st, intent) {
+            st.monitor[i] = d.or(&st.monitor[i], &c);
         }
     }
-    nx
+    st
 }
 
 /// Whether the state violates safety intent `i` (always false for cycle intents).
@@ -59,9 +58,7 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
             }
             bad
         }
-        Intent::NoKernelPanicLoop { times } => {
-            d.any(st.panics.iter().map(|p| d.ge(p, &d.int(*times))).collect::<Vec<_>>().iter())
-        }
+        Intent::NoKernelPanicLoop { times } => d.any_of(st.panics.iter().map(|p| d.ge(p, &d.int(*times)))),
         Intent::NoReplicaOscillation { deployment, drop } => {
             let Some(h) = m.ir.deployments[deployment.index()].hpa else { return d.bool(false) };
             let max = m.ir.hpas[h.index()].max_replicas;
@@ -78,9 +75,7 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
             let dep = deployment.index();
             let at_size = d.ge(&running_replicas(d, m, st, dep), &st.desired[dep]);
             let per_node: Vec<D::Int> = (0..m.nodes())
-                .map(|n| {
-                    d.sum(m.groups_of[dep].iter().map(|&g| running_of_group(d, m, st, g, n)).collect::<Vec<_>>().iter())
-                })
+                .map(|n| d.sum_of(m.groups_of[dep].iter().map(|&g| running_of_group(d, m, st, g, n))))
                 .collect();
             let readies: Vec<D::Bool> = (0..m.nodes()).map(|n| ready(d, st, n)).collect();
             let mx = d.masked_max(&per_node, &readies, 0);

@@ -249,7 +249,7 @@ impl Model {
             budget: ir.events.iter().map(events::initial_budget).collect(),
             monitor: vec![false; ir.intents.len()],
         };
-        st = intents::observe(&Concrete, self, &st);
+        st = intents::observe(&Concrete, self, st);
         st
     }
 }
@@ -334,7 +334,7 @@ pub fn live_of_group<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize
 
 /// Pods of Deployment `dep` that count as replicas (all revisions).
 pub fn live_replicas<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize) -> D::Int {
-    d.sum(m.groups_of[dep].iter().map(|&g| live_of_group(d, m, st, g)).collect::<Vec<_>>().iter())
+    d.sum_of(m.groups_of[dep].iter().map(|&g| live_of_group(d, m, st, g)))
 }
 
 /// Whether `g` is the current revision of its Deployment.

@@ -93,6 +93,13 @@ impl ClusterState<Concrete> {
     /// Packs the state into a flat vector (the explicit engine's visited-set key).
     pub fn pack(&self) -> Vec<i16> {
         let mut v = Vec::with_capacity(64);
+        self.pack_into(&mut v);
+        v
+    }
+
+    /// Packs the state into `v` (cleared first), reusing its allocation.
+    pub fn pack_into(&self, v: &mut Vec<i16>) {
+        v.clear();
         let b = |x: &bool| *x as i16;
         let i = |x: &i64| {
             i16::try_from(*x).unwrap_or_else(|_| panic!("model bug: state value {x} out of the packed range"))
@@ -113,22 +120,17 @@ impl ClusterState<Concrete> {
         v.extend(self.hpa_window_min.iter().map(i));
         v.extend(self.budget.iter().map(i));
         v.extend(self.monitor.iter().map(b));
-        v
     }
 
-    /// The per-node part of the state of node `n` (for symmetry between identical nodes).
-    pub fn node_signature(&self, n: usize) -> Vec<i64> {
-        let mut v = vec![
-            self.present[n] as i64,
-            self.status[n],
-            self.cordoned[n] as i64,
-            self.draining[n] as i64,
-            self.maintained[n] as i64,
-            self.panics[n],
-        ];
-        for row in self.bound.iter().chain(&self.running).chain(&self.terminating) {
-            v.push(row[n]);
-        }
-        v
+    /// Whether nodes `a` and `b` are in the same per-node state (for symmetry between
+    /// identical nodes).
+    pub fn same_node_state(&self, a: usize, b: usize) -> bool {
+        self.present[a] == self.present[b]
+            && self.status[a] == self.status[b]
+            && self.cordoned[a] == self.cordoned[b]
+            && self.draining[a] == self.draining[b]
+            && self.maintained[a] == self.maintained[b]
+            && self.panics[a] == self.panics[b]
+            && self.bound.iter().chain(&self.running).chain(&self.terminating).all(|row| row[a] == row[b])
     }
 }

@@ -6,7 +6,9 @@
 
 mod cycles;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 use std::time::Instant;
 
 use crate::domain::Concrete;
@@ -78,8 +80,10 @@ pub fn enabled(
     st: &ClusterState<Concrete>,
 ) -> Vec<Step> {
     let d = Concrete;
-    let sigs: Vec<Vec<i64>> =
-        if symmetry { (0..m.nodes()).map(|n| st.node_signature(n)).collect() } else { Vec::new() };
+    // Per node: a lower-index twin (same static facts, same state) exists.
+    let nn = m.nodes();
+    let twin: Vec<bool> =
+        (0..nn).map(|n| symmetry && (0..n).any(|j| classes[j] == classes[n] && st.same_node_state(j, n))).collect();
     let mut out: Vec<Step> = Vec::new();
     let mut any_fast = false;
     // Labels are grouped by actor (all_steps emits them so): one batch per actor.
@@ -93,8 +97,7 @@ pub fn enabled(
             .copied()
             .filter(|s| {
                 // Canonical choice: a lower-index twin in the same state takes this step instead.
-                !(symmetry
-                    && c.node_of(s).is_some_and(|n| (0..n).any(|j| classes[j] == classes[n] && sigs[j] == sigs[n])))
+                !c.node_of(s).is_some_and(|n| twin[n])
             })
             .collect();
         let ok = c.batch_guard(m, &batch, st).unwrap_or_else(|| batch.iter().map(|s| c.guard(&d, m, s, st)).collect());
@@ -118,7 +121,7 @@ pub fn explore(m: &Model, opts: &Options, mut on_state: impl FnMut(u32, &Cluster
     let labels = all_steps(m, &reg);
     let classes = symmetry_classes(m);
     let d = Concrete;
-    let mut index: HashMap<Vec<i16>, u32> = HashMap::new();
+    let mut index: FxHashMap<Vec<i16>, u32> = FxHashMap::default();
     let mut g = Graph {
         states: Vec::new(),
         parent: Vec::new(),
@@ -131,6 +134,7 @@ pub fn explore(m: &Model, opts: &Options, mut on_state: impl FnMut(u32, &Cluster
     };
     let mut queue = VecDeque::new();
     let mut stop = false;
+    let mut key_buf: Vec<i16> = Vec::with_capacity(128);
     for init in m.initial_states() {
         let key = init.pack();
         if index.contains_key(&key) {
@@ -162,10 +166,11 @@ pub fn explore(m: &Model, opts: &Options, mut on_state: impl FnMut(u32, &Cluster
         }
         for s in en {
             let st = &g.states[u as usize];
-            let next = intents::observe(&d, m, &reg[s.actor as usize].update(&d, m, &s, st));
+            let next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, st));
             g.transitions += 1;
-            let key = next.pack();
-            let v = match index.get(&key) {
+            // Look up with a reused buffer; allocate a key only for a new state.
+            next.pack_into(&mut key_buf);
+            let v = match index.get(key_buf.as_slice()) {
                 Some(&v) => v,
                 None => {
                     if g.states.len() >= opts.max_states {
@@ -175,7 +180,7 @@ pub fn explore(m: &Model, opts: &Options, mut on_state: impl FnMut(u32, &Cluster
                         break;
                     }
                     let v = g.states.len() as u32;
-                    index.insert(key, v);
+                    index.insert(key_buf.clone(), v);
                     stop |= !on_state(v, &next);
                     g.states.push(next);
                     g.parent.push(Some((u, s)));

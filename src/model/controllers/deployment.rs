@@ -106,8 +106,7 @@ pub fn target<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D:
                             .iter()
                             .flatten(),
                     );
-                    let new_running =
-                        d.sum((0..m.nodes()).map(|n| running_of_group(d, m, st, cur, n)).collect::<Vec<_>>().iter());
+                    let new_running = d.sum_of((0..m.nodes()).map(|n| running_of_group(d, m, st, cur, n)));
                     let min_available = d.sub(desired, &unavail);
                     let new_unavailable = d.sub(new, &new_running);
                     let max_scaled_down = d.max(&d.int(0), &d.sub(&d.sub(&total, &min_available), &new_unavailable));
@@ -137,7 +136,7 @@ pub fn target<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D:
 
 /// Pods of Deployment `dep` on node `n` that are not terminating (the deletion rank).
 fn rank<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize, n: usize) -> D::Int {
-    d.sum(m.groups_of[dep].iter().map(|&h| active_on(d, m, st, h, n)).collect::<Vec<_>>().iter())
+    d.sum_of(m.groups_of[dep].iter().map(|&h| active_on(d, m, st, h, n)))
 }
 
 fn surplus<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
@@ -180,8 +179,7 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 let n = s.b as usize;
                 let dep = m.dep_of_group(g);
                 let no_pending = d.eq(&st.pending[g], &d.int(0));
-                let any_bound =
-                    d.any((0..m.nodes()).map(|j| d.gt(&st.bound[g][j], &d.int(0))).collect::<Vec<_>>().iter());
+                let any_bound = d.any_of((0..m.nodes()).map(|j| d.gt(&st.bound[g][j], &d.int(0))));
                 // Candidates: nodes with bound (not started) pods of g if any, else with running ones.
                 let cand = |j: usize| {
                     let has_bound = d.gt(&st.bound[g][j], &d.int(0));

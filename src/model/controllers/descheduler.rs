@@ -104,7 +104,7 @@ fn filter<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: &DeschedulerProf
         return d.bool(false);
     }
     if p.evictor.min_replicas > 1 {
-        let owned = d.sum((0..m.nodes()).map(|j| active_on(d, m, st, g, j)).collect::<Vec<_>>().iter());
+        let owned = d.sum_of((0..m.nodes()).map(|j| active_on(d, m, st, g, j)));
         return d.ge(&owned, &d.int(p.evictor.min_replicas));
     }
     d.bool(true)
@@ -288,7 +288,7 @@ fn topology_spread<D: Domain>(
             registered[v] = d.or(&registered[v], &d.or(&inc, &d.gt(&pods, &d.int(0))));
             size[v] = d.add(&size[v], &pods);
         }
-        let ndom = d.sum(registered.iter().map(|r| d.count(r)).collect::<Vec<_>>().iter());
+        let ndom = d.sum_of(registered.iter().map(|r| d.count(r)));
         let sum = d.sum(size.iter());
         let big = d.int(i32::MAX as i64);
         let mx = d.masked_max(&size, &registered, 0);
@@ -446,16 +446,15 @@ fn low_node_utilization<D: Domain>(
             (target_thresholds.memory, &mem, a.memory_mib),
             (target_thresholds.pods, &pods, a.pods),
         ];
-        let is_over =
-            d.any(tchecks.iter().filter_map(|(t, u, al)| t.map(|t| over(u, *al, t))).collect::<Vec<_>>().iter());
+        let is_over = d.any_of(tchecks.iter().filter_map(|(t, u, al)| t.map(|t| over(u, *al, t))));
         let rd = ready(d, &st, n);
         let u = d.all([rd.clone(), d.not(&st.cordoned[n]), is_under.clone()].iter());
         under.push(u.clone());
         overu.push(d.all([rd, d.not(&u), is_over].iter()));
     }
-    let n_under = d.sum(under.iter().map(|u| d.count(u)).collect::<Vec<_>>().iter());
-    let n_over = d.sum(overu.iter().map(|u| d.count(u)).collect::<Vec<_>>().iter());
-    let n_ready = d.sum((0..nn).map(|n| d.count(&ready(d, &st, n))).collect::<Vec<_>>().iter());
+    let n_under = d.sum_of(under.iter().map(|u| d.count(u)));
+    let n_over = d.sum_of(overu.iter().map(|u| d.count(u)));
+    let n_ready = d.sum_of((0..nn).map(|n| d.count(&ready(d, &st, n))));
     let go =
         d.all([d.gt(&n_under, &d.int(*number_of_nodes)), d.gt(&n_over, &d.int(0)), d.lt(&n_under, &n_ready)].iter());
     // Headroom of the underutilized nodes up to their target thresholds.
@@ -502,7 +501,7 @@ fn low_node_utilization<D: Domain>(
             for _ in 0..m.max_pods {
                 let above =
                     d.any([d.gt(&u_cpu, &d.int(cc)), d.gt(&u_mem, &d.int(cm)), d.gt(&u_pods, &d.int(cp))].iter());
-                let room = d.all(avail.iter().map(|a| d.gt(a, &d.int(0))).collect::<Vec<_>>().iter());
+                let room = d.all_of(avail.iter().map(|a| d.gt(a, &d.int(0))));
                 let still = d.gt(&active_on(d, m, &st, g, n), &d.int(0));
                 let now = d.all([ok.clone(), above, room, still].iter());
                 let want = d.count(&now);
@@ -605,7 +604,7 @@ fn node_affinity<D: Domain>(
 pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D> {
     let Some(ds) = &m.ir.descheduler else { return st.clone() };
     let nn = m.nodes();
-    let ready_nodes = d.sum((0..nn).map(|n| d.count(&ready(d, st, n))).collect::<Vec<_>>().iter());
+    let ready_nodes = d.sum_of((0..nn).map(|n| d.count(&ready(d, st, n))));
     let fit = (0..m.ir.groups.len()).map(|g| (0..nn).map(|t| node_fit(d, m, st, g, t)).collect()).collect();
     let mut lim = Limits {
         per_node: vec![d.int(0); nn],

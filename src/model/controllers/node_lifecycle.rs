@@ -29,7 +29,7 @@ pub fn evict_all<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, wh
 
 /// Pods (bound or running) on node `n`.
 pub fn pods_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Int {
-    d.sum((0..m.ir.groups.len()).map(|g| active_on(d, m, st, g, n)).collect::<Vec<_>>().iter())
+    d.sum_of((0..m.ir.groups.len()).map(|g| active_on(d, m, st, g, n)))
 }
 
 impl<D: Domain> Controller<D> for NodeLifecycle {

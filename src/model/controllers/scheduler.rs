@@ -115,7 +115,7 @@ pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> V
                 }
             }
             let global_min = d.masked_min(&count, &registered, 0);
-            let domains_num = d.sum(registered.iter().map(|r| d.count(r)).collect::<Vec<_>>().iter());
+            let domains_num = d.sum_of(registered.iter().map(|r| d.count(r)));
             let min_domains = c.min_domains.unwrap_or(1);
             let min_match = d.ite(&d.lt(&domains_num, &d.int(min_domains)), &d.int(0), &global_min);
             let self_match = if c.self_match { 1 } else { 0 };
@@ -225,7 +225,7 @@ fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, fe
         let is_host = host.is_some_and(|h| h as u32 == c.topology_key.0);
         // size: domains among counted nodes (hostname: the number of counted nodes).
         let size = if is_host {
-            d.sum(counted.iter().map(|x| d.count(x)).collect::<Vec<_>>().iter())
+            d.sum_of(counted.iter().map(|x| d.count(x)))
         } else {
             let mut present = vec![d.bool(false); nv];
             for n in 0..nn {
@@ -233,7 +233,7 @@ fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, fe
                     present[v] = d.or(&present[v], &counted[n]);
                 }
             }
-            d.sum(present.iter().map(|p| d.count(p)).collect::<Vec<_>>().iter())
+            d.sum_of(present.iter().map(|p| d.count(p)))
         };
         // Domain counts over all nodes passing the key requirement and the inclusion policies.
         let mut count = vec![d.int(0); nv];
@@ -390,7 +390,7 @@ impl<D: Domain> Controller<D> for Scheduler {
         let (g, n) = (s.a as usize, s.b as usize);
         let feas = feasible(d, m, st, g);
         let sc = scores(d, m, st, g, &feas);
-        let top = d.all((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))).collect::<Vec<_>>().iter());
+        let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
         d.all([d.gt(&st.pending[g], &d.int(0)), feas[n].clone(), top].iter())
     }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {

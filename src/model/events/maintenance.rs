@@ -42,7 +42,7 @@ impl<D: Domain> Controller<D> for Maintenance {
         let Event::Maintenance { max_unavailable, .. } = &m.ir.events[e] else { return d.bool(false) };
         match s.op {
             DRAIN => {
-                let draining = d.sum(st.draining.iter().map(|x| d.count(x)).collect::<Vec<_>>().iter());
+                let draining = d.sum_of(st.draining.iter().map(|x| d.count(x)));
                 d.all(
                     [
                         d.gt(&st.budget[e], &d.int(0)),
