@@ -257,3 +257,29 @@ fn state_limit_is_honest() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stdout.contains("podAlwaysSchedulable: holds within"), "{}", r.stdout);
 }
+
+/// `timing: interleaved` lets periodic controllers and events act mid-reaction: more states,
+/// the same verdict on C8.
+#[test]
+fn interleaved_timing_explores_more() {
+    let dir = std::env::temp_dir().join(format!("kbmc-interleaved-{}", std::process::id()));
+    let case = dir.join("c8");
+    std::fs::create_dir_all(case.join("manifests")).unwrap();
+    let src = root().join("cases/c8-descheduler-spread-loop");
+    for f in ["manifests/deployment.yaml", "manifests/descheduler-policy.yaml"] {
+        std::fs::copy(src.join(f), case.join(f)).unwrap();
+    }
+    let spec = std::fs::read_to_string(src.join("verification.yaml"))
+        .unwrap()
+        .replace("\nspec:\n", "\nspec:\n  timing: interleaved\n");
+    std::fs::write(case.join("verification.yaml"), spec).unwrap();
+    let states = |out: &str| -> usize {
+        out.split("explored ").nth(1).and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).unwrap()
+    };
+    let urgent = kbmc(&["check", "--engine", "explicit", "cases/c8-descheduler-spread-loop"]);
+    let inter = kbmc(&["check", "--engine", "explicit", case.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(inter.code, 1, "{}", inter.stdout);
+    assert!(inter.stdout.contains("noEvictionCycle: violated"), "{}", inter.stdout);
+    assert!(states(&inter.stdout) > states(&urgent.stdout));
+}
