@@ -156,6 +156,61 @@ pub fn find(
             let comp = scc(g, &|u, v| waiting[u as usize] && waiting[v as usize]);
             lasso(g, &comp, &|u, v, _| waiting[u as usize] && waiting[v as usize])
         }
+        Intent::NoReplicaOscillation { deployment, .. } => {
+            // A cycle in which the Deployment's desired replicas change: the scale goes up and
+            // comes back down forever.
+            let dep = deployment.index();
+            let comp = scc(g, &|_, _| true);
+            lasso(g, &comp, &|u, v, _| g.states[u as usize].desired[dep] != g.states[v as usize].desired[dep])
+        }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::DeploymentId;
+    use crate::model::testkit::{deployment, model};
+    use crate::model::{registry, ClusterState};
+
+    fn graph(states: Vec<ClusterState<Concrete>>, edges: &[(u32, u32)]) -> Graph {
+        let n = states.len();
+        let mut g = Graph {
+            states,
+            parent: vec![None; n],
+            depth: vec![0; n],
+            succ: vec![Vec::new(); n],
+            stutters: vec![false; n],
+            truncated: false,
+            state_limit_at: None,
+            transitions: 0,
+        };
+        let s = Step { actor: 0, op: 0, a: 0, b: 0, v: 0 };
+        for &(u, v) in edges {
+            g.succ[u as usize].push((v, s));
+            if g.parent[v as usize].is_none() && v != 0 {
+                g.parent[v as usize] = Some((u, s));
+                g.depth[v as usize] = g.depth[u as usize] + 1;
+            }
+        }
+        g
+    }
+
+    /// A replica count that goes up and comes back is reported as a lasso; a one-way change is not.
+    #[test]
+    fn replica_changes_inside_a_cycle_form_a_lasso() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 1, "1", "1Gi", "")));
+        let reg = registry::<Concrete>();
+        let s0 = m.initial_state(&[1]);
+        let mut s1 = s0.clone();
+        s1.desired[0] = 2;
+        let intent = Intent::NoReplicaOscillation { deployment: DeploymentId(0), drop: 1 };
+        let cyclic = graph(vec![s0.clone(), s1.clone()], &[(0, 1), (1, 0)]);
+        let (ids, steps, loop_start) = find(&m, &reg, &cyclic, &intent).expect("a lasso");
+        assert_eq!((ids, steps.len(), loop_start), (vec![0, 1, 0], 2, 0));
+        let one_way = graph(vec![s0, s1], &[(0, 1), (1, 1)]);
+        assert!(find(&m, &reg, &one_way, &intent).is_none());
     }
 }

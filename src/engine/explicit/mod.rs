@@ -250,7 +250,18 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
             .iter()
             .enumerate()
             .map(|(i, intent)| {
-                let verdict = if let Some(v) = first_bad[i] {
+                // Replica oscillation is also reported as a cycle, the stronger evidence, where one exists.
+                let cycle = if matches!(intent, Intent::NoReplicaOscillation { .. }) {
+                    cycles::find(m, &reg, &g, intent)
+                } else {
+                    None
+                };
+                let verdict = if let Some((ids, steps, loop_start)) = cycle {
+                    let mut t = trace_of(m, &reg, &g, &ids, steps);
+                    t.loop_start = Some(loop_start);
+                    t.violation = Some("the replica count keeps changing along this cycle".into());
+                    Verdict::Violated(t)
+                } else if let Some(v) = first_bad[i] {
                     let (ids, steps) = path_to(&g, v);
                     let mut t = trace_of(m, &reg, &g, &ids, steps);
                     t.violation = Some(explain(m, intent, &g.states[v as usize]));
