@@ -10,6 +10,10 @@ use kbmc::engine::explicit::{check, Options};
 use kbmc::manifest::{load, LoadOptions};
 use kbmc::spec::Count;
 
+// As the kbmc binary does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn scaled(dir: &PathBuf, nodes: u32) -> kbmc::ir::Model {
     let mut inputs = load(std::slice::from_ref(dir), LoadOptions::default()).expect("case loads");
     let spec = &mut inputs.verifications[0].value.spec;

@@ -85,32 +85,32 @@ pub fn enabled(
     let twin: Vec<bool> =
         (0..nn).map(|n| symmetry && (0..n).any(|j| classes[j] == classes[n] && st.same_node_state(j, n))).collect();
     let mut out: Vec<Step> = Vec::new();
-    let mut any_fast = false;
-    // Labels are grouped by actor (all_steps emits them so): one batch per actor.
-    let mut start = 0;
-    while start < labels.len() {
-        let actor = labels[start].actor;
-        let end = start + labels[start..].iter().take_while(|s| s.actor == actor).count();
-        let c = &reg[actor as usize];
-        let batch: Vec<Step> = labels[start..end]
-            .iter()
-            .copied()
-            .filter(|s| {
-                // Canonical choice: a lower-index twin in the same state takes this step instead.
-                !c.node_of(s).is_some_and(|n| twin[n])
-            })
-            .collect();
-        let ok = c.batch_guard(m, &batch, st).unwrap_or_else(|| batch.iter().map(|s| c.guard(&d, m, s, st)).collect());
-        for (s, ok) in batch.into_iter().zip(ok) {
-            if ok {
-                any_fast |= c.class() == Class::Fast;
-                out.push(s);
+    // Under `urgent` timing the fast actors go first, and the others' guards (the HPA's and
+    // the descheduler's are costly) are not even evaluated while a fast step is enabled.
+    for fast_pass in [true, false] {
+        // Labels are grouped by actor (all_steps emits them so): one batch per actor.
+        let mut start = 0;
+        while start < labels.len() {
+            let actor = labels[start].actor;
+            let end = start + labels[start..].iter().take_while(|s| s.actor == actor).count();
+            let c = &reg[actor as usize];
+            if (c.class() == Class::Fast) == fast_pass {
+                let batch: Vec<Step> = labels[start..end]
+                    .iter()
+                    .copied()
+                    // Canonical choice: a lower-index twin in the same state takes this step instead.
+                    .filter(|s| !c.node_of(s).is_some_and(|n| twin[n]))
+                    .collect();
+                let ok = c
+                    .batch_guard(m, &batch, st)
+                    .unwrap_or_else(|| batch.iter().map(|s| c.guard(&d, m, s, st)).collect());
+                out.extend(batch.into_iter().zip(ok).filter(|(_, ok)| *ok).map(|(s, _)| s));
             }
+            start = end;
         }
-        start = end;
-    }
-    if m.ir.timing == Timing::Urgent && any_fast {
-        out.retain(|s| reg[s.actor as usize].class() == Class::Fast);
+        if fast_pass && m.ir.timing == Timing::Urgent && !out.is_empty() {
+            break;
+        }
     }
     out
 }
