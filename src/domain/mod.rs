@@ -8,8 +8,10 @@
 //! bounded range is given (`div_bounded`, which a solver domain splits into cases).
 
 pub mod concrete;
+pub mod symbolic;
 
 pub use concrete::Concrete;
+pub use symbolic::Symbolic;
 
 use std::fmt::Debug;
 

@@ -47,6 +47,38 @@ pub struct ClusterState<D: Domain> {
     pub monitor: Vec<D::Bool>,
 }
 
+impl<D: Domain> ClusterState<D> {
+    /// The same state over another domain, value by value (e.g. a concrete state lifted to
+    /// solver constants, or a solver model read back).
+    pub fn map<E: Domain>(
+        &self,
+        fi: &impl Fn(&D::Int) -> E::Int,
+        fb: &impl Fn(&D::Bool) -> E::Bool,
+    ) -> ClusterState<E> {
+        let ints = |v: &Vec<D::Int>| v.iter().map(fi).collect::<Vec<_>>();
+        let bools = |v: &Vec<D::Bool>| v.iter().map(fb).collect::<Vec<_>>();
+        let grid = |v: &Vec<Vec<D::Int>>| v.iter().map(ints).collect::<Vec<_>>();
+        ClusterState {
+            present: bools(&self.present),
+            status: ints(&self.status),
+            cordoned: bools(&self.cordoned),
+            draining: bools(&self.draining),
+            maintained: bools(&self.maintained),
+            panics: ints(&self.panics),
+            pending: ints(&self.pending),
+            bound: grid(&self.bound),
+            running: grid(&self.running),
+            terminating: grid(&self.terminating),
+            desired: ints(&self.desired),
+            revision: ints(&self.revision),
+            hpa_window_max: ints(&self.hpa_window_max),
+            hpa_window_min: ints(&self.hpa_window_min),
+            budget: ints(&self.budget),
+            monitor: bools(&self.monitor),
+        }
+    }
+}
+
 // Written out because derive would require `D: Clone` of the domain itself.
 impl<D: Domain> Clone for ClusterState<D> {
     fn clone(&self) -> Self {

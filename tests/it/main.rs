@@ -2,6 +2,7 @@
 
 mod cases;
 mod cli;
+mod cross;
 mod inputs;
 
 use std::path::{Path, PathBuf};
