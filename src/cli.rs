@@ -85,8 +85,8 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long)]
     pub allow_unmodeled: bool,
-    /// Which engine explores the state space (the symbolic engine is not built yet, so the
-    /// explicit one is the default for now).
+    /// Which engine explores the state space. The symbolic engine checks safety intents
+    /// only so far (cycle intents come out unknown), so the explicit one is the default.
     #[arg(long, value_enum, default_value = "explicit")]
     pub engine: Engine,
     /// Bound on the number of steps (overrides spec.bounds.steps).

@@ -91,7 +91,14 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                     Ok(result.exit_code())
                 }
                 cli::Engine::Symbolic => {
-                    Err(Error::Unimplemented("the symbolic engine (issue 4); use --engine explicit".into()))
+                    let m = model::Model::new(&ir);
+                    let steps = a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize);
+                    let opts =
+                        engine::symbolic::Options { max_depth: steps, timeout_ms: a.timeout.unwrap_or(0) * 1000 };
+                    let result = engine::symbolic::check(&m, &opts);
+                    verify_traces(&m, &result)?;
+                    report::check::text(&result);
+                    Ok(result.exit_code())
                 }
             }
         }

@@ -2,3 +2,4 @@
 //! the symbolic engine (issue 4) will unroll the same transitions in Z3.
 
 pub mod explicit;
+pub mod symbolic;

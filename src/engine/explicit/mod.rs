@@ -48,7 +48,7 @@ pub struct Graph {
 }
 
 /// Nodes that no static fact tells apart: same pool and same per-group placement facts.
-fn symmetry_classes(m: &Model) -> Vec<usize> {
+pub fn symmetry_classes(m: &Model) -> Vec<usize> {
     let nn = m.nodes();
     (0..nn)
         .map(|n| {
