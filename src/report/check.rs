@@ -24,11 +24,15 @@ pub fn render(r: &CheckResult) -> String {
         let _ = writeln!(w, "{}: {line}{alias}", ir.name);
     }
     let e = &r.effort;
-    let _ = writeln!(
-        w,
-        "explored {} states, {} transitions, depth {}, in {:.3} s",
-        e.states, e.transitions, e.depth, e.seconds
-    );
+    if e.engine == "symbolic" {
+        let _ = writeln!(w, "unrolled {} steps with Z3, in {:.3} s", e.depth, e.seconds);
+    } else {
+        let _ = writeln!(
+            w,
+            "explored {} states, {} transitions, depth {}, in {:.3} s",
+            e.states, e.transitions, e.depth, e.seconds
+        );
+    }
     for ir in &r.results {
         let Verdict::Violated(t) = &ir.verdict else { continue };
         let _ = writeln!(w, "\ncounterexample for {}:", ir.name);

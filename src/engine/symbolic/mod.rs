@@ -4,9 +4,11 @@
 //! counterexample is decoded into the same Trace the explicit engine produces and replayed on
 //! the concrete semantics by the caller before it is reported.
 //!
-//! Built so far: safety intents (bounded model checking up to `--steps`), with the urgent or
-//! interleaved timing policy and canonical choice among identical nodes. Cycle intents
-//! (lasso encoding) are not built yet: they are reported as unknown, never as holding.
+//! Safety intents: "a violating state is reachable in exactly k steps". Cycle intents: a
+//! lasso — some earlier frame l equals frame k (S_l = S_k) and the watched change happens
+//! on a step inside the loop (an eviction for noEvictionCycle, waiting pods all along for
+//! allPodsEventuallyRun). Both use the urgent or interleaved timing policy and canonical
+//! choice among identical nodes, as the explicit engine does.
 
 use std::time::Instant;
 
@@ -14,7 +16,7 @@ use z3::ast::{Bool, Int};
 use z3::{Params, SatResult, Solver};
 
 use crate::domain::{Concrete, Symbolic};
-use crate::ir::Timing;
+use crate::ir::{Intent, Timing};
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
 use crate::trace::Trace;
 use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
@@ -144,6 +146,9 @@ struct Unrolling {
     frames: Vec<ClusterState<Symbolic>>,
     selectors: Vec<Int>,
     labels: Vec<Step>,
+    /// Per transition k: the selected step is an eviction-class step (descheduler, taint
+    /// eviction, node lifecycle, drain).
+    evicting: Vec<Bool>,
 }
 
 impl Unrolling {
@@ -160,7 +165,7 @@ impl Unrolling {
         let s0 = frame(m, 0);
         let lifted = init.map::<Symbolic>(&|i: &i64| Int::from_i64(*i), &|b: &bool| Bool::from_bool(*b));
         solver.assert(equal(&s0, &lifted));
-        Unrolling { solver, frames: vec![s0], selectors: Vec::new(), labels }
+        Unrolling { solver, frames: vec![s0], selectors: Vec::new(), labels, evicting: Vec::new() }
     }
 
     /// Adds frame k+1 and the transition from frame k.
@@ -214,8 +219,52 @@ impl Unrolling {
             self.solver.assert(sel.eq(Int::from_i64(i as i64)).implies(&step));
         }
         self.solver.assert(sel.eq(Int::from_i64(stutter)).implies(Bool::and(&[any.not(), equal(&next, &cur)])));
+        let evicting: Vec<Bool> = self
+            .labels
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| reg[s.actor as usize].evicts(s))
+            .map(|(i, _)| sel.eq(Int::from_i64(i as i64)))
+            .collect();
+        self.evicting.push(Bool::or(&evicting));
         self.frames.push(next);
         self.selectors.push(sel);
+    }
+
+    /// A lasso ending at frame k that violates cycle intent `intent`, as one formula per loop
+    /// start l (so that the loop start can be read from the model).
+    fn lasso(&self, m: &Model, intent: &Intent, k: usize) -> Vec<Bool> {
+        let d = Symbolic;
+        let term = |f: &ClusterState<Symbolic>, dep: usize| -> Int {
+            Int::add(&m.groups_of[dep].iter().flat_map(|&g| f.terminating[g].iter()).collect::<Vec<_>>())
+        };
+        (0..k)
+            .map(|l| {
+                let closes = equal(&self.frames[l], &self.frames[k]);
+                let watched = match intent {
+                    Intent::NoEvictionCycle { deployment } => {
+                        let dep = deployment.index();
+                        Bool::or(
+                            &(l..k)
+                                .map(|j| {
+                                    Bool::and(&[
+                                        self.evicting[j].clone(),
+                                        term(&self.frames[j + 1], dep).gt(term(&self.frames[j], dep)),
+                                    ])
+                                })
+                                .collect::<Vec<_>>(),
+                        )
+                    }
+                    Intent::AllPodsEventuallyRun => Bool::and(
+                        &(l..=k)
+                            .map(|j| intents::waiting(&d, m, &self.frames[j]).gt(Int::from_i64(0)))
+                            .collect::<Vec<_>>(),
+                    ),
+                    _ => Bool::from_bool(false),
+                };
+                Bool::and(&[closes, watched])
+            })
+            .collect()
     }
 }
 
@@ -227,11 +276,6 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
     let inits = m.initial_states();
     let ni = m.ir.intents.len();
     let mut results: Vec<Option<Verdict>> = vec![None; ni];
-    for (i, intent) in m.ir.intents.iter().enumerate() {
-        if intent.is_cycle() {
-            results[i] = Some(Verdict::Unknown { reason: "the symbolic engine's lasso encoding for cycle intents is not built yet (issue 4); use --engine explicit".into() });
-        }
-    }
     let mut depth_reached = 0;
     if inits.len() != 1 {
         for r in results.iter_mut().filter(|r| r.is_none()) {
@@ -252,7 +296,10 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
                 if results[i].is_some() {
                     continue;
                 }
-                let bad = intents::violated(&Symbolic, m, &u.frames[k], i);
+                let intent = &m.ir.intents[i];
+                let loops = if intent.is_cycle() { u.lasso(m, intent, k) } else { Vec::new() };
+                let bad =
+                    if intent.is_cycle() { Bool::or(&loops) } else { intents::violated(&Symbolic, m, &u.frames[k], i) };
                 u.solver.push();
                 u.solver.assert(&bad);
                 let answer = u.solver.check();
@@ -269,7 +316,12 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
                             })
                             .collect();
                         let mut t = Trace::new(m, &creg, states, steps);
-                        t.violation = Some(format!("{} violated at step {k}", m.ir.intents[i].name()));
+                        if intent.is_cycle() {
+                            t.loop_start =
+                                loops.iter().position(|l| model.eval(l, true).and_then(|v| v.as_bool()) == Some(true));
+                        } else {
+                            t.violation = Some(format!("{} violated at step {k}", intent.name()));
+                        }
                         results[i] = Some(Verdict::Violated(t));
                     }
                     SatResult::Unsat => {}
