@@ -36,9 +36,10 @@ pub enum Command {
     /// Grow cluster size and depth to find the smallest violating topology (not implemented yet).
     #[command(after_help = EXIT_CODES)]
     Scale(InputArgs),
-    /// Run both engines and compare their verdicts (not implemented yet).
+    /// Run both engines and compare their verdicts per intent; exit 0 only when they agree
+    /// (4 when they disagree, which is a bug in kbmc; 3 when either is inconclusive).
     #[command(after_help = EXIT_CODES)]
-    Compare(InputArgs),
+    Compare(CompareArgs),
     /// Print the SMT-LIB of the symbolic query (not implemented yet).
     #[command(after_help = EXIT_CODES)]
     Dump(InputArgs),
@@ -96,6 +97,23 @@ pub struct CheckArgs {
     #[arg(long)]
     pub timeout: Option<u64>,
     /// Explicit engine: give up after this many states (verdicts then state the bound reached).
+    #[arg(long, default_value_t = 5_000_000)]
+    pub max_states: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long)]
+    pub allow_unmodeled: bool,
+    /// Bound on the number of steps for both engines (overrides spec.bounds.steps).
+    #[arg(long)]
+    pub steps: Option<u32>,
+    /// Per-query timeout of the symbolic engine, in seconds.
+    #[arg(long)]
+    pub timeout: Option<u64>,
+    /// Explicit engine: give up after this many states.
     #[arg(long, default_value_t = 5_000_000)]
     pub max_states: usize,
 }

@@ -107,8 +107,23 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             Err(Error::Unimplemented("`kbmc scale` (issue 5)".into()))
         }
         Command::Compare(a) => {
-            load_model(&a.paths, a.allow_unmodeled)?;
-            Err(Error::Unimplemented("`kbmc compare` needs both engines (issue 4)".into()))
+            let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+            report::warnings(&warnings);
+            let m = model::Model::new(&ir);
+            let steps = a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize);
+            let explicit = engine::explicit::check(
+                &m,
+                &engine::explicit::Options { max_depth: steps, max_states: a.max_states, symmetry: true },
+            );
+            verify_traces(&m, &explicit)?;
+            let symbolic = engine::symbolic::check(
+                &m,
+                &engine::symbolic::Options { max_depth: steps, timeout_ms: a.timeout.unwrap_or(0) * 1000 },
+            );
+            verify_traces(&m, &symbolic)?;
+            let comparison = report::compare::compare(&explicit, &symbolic);
+            report::compare::text(&comparison);
+            Ok(comparison.exit_code())
         }
         Command::Dump(a) => {
             load_model(&a.paths, a.allow_unmodeled)?;

@@ -2,6 +2,7 @@
 //! warnings go to stderr. It reads the model and results and must not compute verdicts.
 
 pub mod check;
+pub mod compare;
 pub mod inspect;
 
 use crate::error::InputError;

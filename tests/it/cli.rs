@@ -22,7 +22,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn unbuilt_commands_fail_loudly() {
-    for cmd in ["scale", "compare", "dump"] {
+    for cmd in ["scale", "dump"] {
         let r = kbmc(&[cmd, "cases/c3-conflicting-spread"]);
         assert_eq!(r.code, 2, "{cmd}");
         assert!(r.stderr.contains("not implemented yet"), "{cmd}: {}", r.stderr);
@@ -35,4 +35,18 @@ fn unbuilt_commands_still_validate_input_first() {
     let r = kbmc(&["check", "tests/fixtures/bad/bad-quantity"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("invalid quantity"), "{}", r.stderr);
+}
+
+/// `kbmc compare` runs both engines and exits 0 when they agree.
+#[test]
+fn compare_reports_agreement() {
+    let r = kbmc(&["compare", "--steps", "5", "cases/c7-taint-nodename-loop"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("noEvictionCycle: agree"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("explicit: violated: cycle of 3 step(s)")
+            && r.stdout.contains("symbolic: violated: cycle of 3 step(s)"),
+        "{}",
+        r.stdout
+    );
 }

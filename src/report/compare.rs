@@ -1,0 +1,94 @@
+//! `kbmc compare`: both engines' verdicts side by side, per intent, with trace length, time
+//! and effort, and whether they agree. Agreement: both find a violation (of the same length
+//! for safety intents, where both searches are shortest-first), or neither does.
+
+use std::fmt::Write;
+
+use crate::verdict::{CheckResult, Verdict};
+
+pub struct Row {
+    pub intent: &'static str,
+    pub explicit: String,
+    pub symbolic: String,
+    /// `None`: one side is inconclusive.
+    pub agree: Option<bool>,
+}
+
+pub struct Comparison {
+    pub model: String,
+    pub rows: Vec<Row>,
+    pub explicit_effort: String,
+    pub symbolic_effort: String,
+}
+
+impl Comparison {
+    /// 0 all agree, 3 something inconclusive, 4 a disagreement (a bug in kbmc).
+    pub fn exit_code(&self) -> i32 {
+        if self.rows.iter().any(|r| r.agree == Some(false)) {
+            crate::exit::INTERNAL
+        } else if self.rows.iter().any(|r| r.agree.is_none()) {
+            crate::exit::INCONCLUSIVE
+        } else {
+            crate::exit::HOLDS
+        }
+    }
+}
+
+fn describe(v: &Verdict) -> String {
+    match v {
+        Verdict::Violated(t) => match t.loop_start {
+            Some(l) => format!("violated: cycle of {} step(s) after {l}", t.steps.len() - l),
+            None => format!("violated after {} step(s)", t.steps.len()),
+        },
+        Verdict::Holds { exhaustive: true, .. } => "holds (every reachable state)".into(),
+        Verdict::Holds { steps, .. } => format!("holds within {steps} steps"),
+        Verdict::Unknown { reason } => format!("unknown ({reason})"),
+    }
+}
+
+pub fn compare(explicit: &CheckResult, symbolic: &CheckResult) -> Comparison {
+    let rows = explicit
+        .results
+        .iter()
+        .zip(&symbolic.results)
+        .map(|(e, s)| {
+            let agree = match (&e.verdict, &s.verdict) {
+                (Verdict::Unknown { .. }, _) | (_, Verdict::Unknown { .. }) => None,
+                (Verdict::Violated(a), Verdict::Violated(b)) => {
+                    Some(a.loop_start.is_some() || a.steps.len() == b.steps.len())
+                }
+                (Verdict::Holds { .. }, Verdict::Holds { .. }) => Some(true),
+                _ => Some(false),
+            };
+            Row { intent: e.name, explicit: describe(&e.verdict), symbolic: describe(&s.verdict), agree }
+        })
+        .collect();
+    Comparison {
+        model: explicit.model.clone(),
+        rows,
+        explicit_effort: format!(
+            "{} states, {} transitions, {:.3} s",
+            explicit.effort.states, explicit.effort.transitions, explicit.effort.seconds
+        ),
+        symbolic_effort: format!("{} steps unrolled, {:.3} s", symbolic.effort.depth, symbolic.effort.seconds),
+    }
+}
+
+pub fn render(c: &Comparison) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "kbmc compare {}", c.model);
+    for r in &c.rows {
+        let verdict = match r.agree {
+            Some(true) => "agree",
+            Some(false) => "DISAGREE (a bug in kbmc: please report it)",
+            None => "inconclusive",
+        };
+        let _ = writeln!(o, "{}: {verdict}\n  explicit: {}\n  symbolic: {}", r.intent, r.explicit, r.symbolic);
+    }
+    let _ = writeln!(o, "explicit engine: {}\nsymbolic engine: {}", c.explicit_effort, c.symbolic_effort);
+    o
+}
+
+pub fn text(c: &Comparison) {
+    print!("{}", render(c));
+}
