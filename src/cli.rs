@@ -40,9 +40,10 @@ pub enum Command {
     /// (4 when they disagree, which is a bug in kbmc; 3 when either is inconclusive).
     #[command(after_help = EXIT_CODES)]
     Compare(CompareArgs),
-    /// Print the SMT-LIB of the symbolic query (not implemented yet).
+    /// Print the SMT-LIB of the symbolic query: the transition relation unrolled `--steps`
+    /// times from the initial state and "some intent is violated at the last step".
     #[command(after_help = EXIT_CODES)]
-    Dump(InputArgs),
+    Dump(DumpArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -116,4 +117,15 @@ pub struct CompareArgs {
     /// Explicit engine: give up after this many states.
     #[arg(long, default_value_t = 5_000_000)]
     pub max_states: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long)]
+    pub allow_unmodeled: bool,
+    /// Steps to unroll.
+    #[arg(long, default_value_t = 1)]
+    pub steps: u32,
 }

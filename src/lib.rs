@@ -126,8 +126,12 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             Ok(comparison.exit_code())
         }
         Command::Dump(a) => {
-            load_model(&a.paths, a.allow_unmodeled)?;
-            Err(Error::Unimplemented("`kbmc dump` needs the symbolic engine (issue 4)".into()))
+            let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+            report::warnings(&warnings);
+            let m = model::Model::new(&ir);
+            let smt = engine::symbolic::dump(&m, a.steps as usize).map_err(Error::Unimplemented)?;
+            report::raw(&smt);
+            Ok(exit::HOLDS)
         }
     }
 }

@@ -13,3 +13,8 @@ pub fn warnings(ws: &[InputError]) {
         eprintln!("warning: {w}");
     }
 }
+
+/// Text produced elsewhere (an SMT-LIB dump), written as it is.
+pub fn raw(text: &str) {
+    print!("{text}");
+}

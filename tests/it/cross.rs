@@ -87,3 +87,17 @@ fn engines_agree_on_safety_cases() {
         );
     }
 }
+
+/// The checked-in SMT-LIB dumps match what `kbmc dump` produces now.
+#[test]
+fn encodings_are_current() {
+    for (file, steps, case) in [
+        ("c7-taint-nodename-loop-fixed-k1.smt2", "1", "c7-taint-nodename-loop-fixed"),
+        ("c7-taint-nodename-loop-k3.smt2", "3", "c7-taint-nodename-loop"),
+    ] {
+        let r = kbmc(&["dump", "--steps", steps, &format!("cases/{case}")]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let kept = std::fs::read_to_string(root().join("encodings").join(file)).unwrap();
+        assert!(r.stdout == kept, "encodings/{file} is out of date: regenerate it (encodings/README.md)");
+    }
+}

@@ -359,3 +359,32 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
         },
     }
 }
+
+/// The SMT-LIB of the query at depth `steps`: the unrolling from the model's single topology
+/// and "some intent is violated at the last frame" (for cycle intents, a lasso closing there).
+pub fn dump(m: &Model, steps: usize) -> Result<String, String> {
+    let inits = m.initial_states();
+    if inits.len() != 1 {
+        return Err("node pools with a count range need symbolic topologies (issue 5)".into());
+    }
+    let sreg = registry::<Symbolic>();
+    let classes = crate::engine::explicit::symmetry_classes(m);
+    let mut u = Unrolling::new(m, &Options { max_depth: steps, timeout_ms: 0 }, &inits[0]);
+    for _ in 0..steps {
+        u.extend(m, &sreg, &classes);
+    }
+    let bad: Vec<Bool> =
+        m.ir.intents
+            .iter()
+            .enumerate()
+            .map(|(i, intent)| {
+                if intent.is_cycle() {
+                    Bool::or(&u.lasso(m, intent, steps))
+                } else {
+                    intents::violated(&Symbolic, m, &u.frames[steps], i)
+                }
+            })
+            .collect();
+    u.solver.assert(Bool::or(&bad));
+    Ok(u.solver.to_smt2())
+}
