@@ -93,8 +93,11 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 cli::Engine::Symbolic => {
                     let m = model::Model::new(&ir);
                     let steps = a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize);
-                    let opts =
-                        engine::symbolic::Options { max_depth: steps, timeout_ms: a.timeout.unwrap_or(0) * 1000 };
+                    let opts = engine::symbolic::Options {
+                        max_depth: steps,
+                        timeout_ms: a.timeout.unwrap_or(0) * 1000,
+                        budget: None,
+                    };
                     let result = engine::symbolic::check(&m, &opts);
                     verify_traces(&m, &result)?;
                     report::check::text(&result);
@@ -118,7 +121,11 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             verify_traces(&m, &explicit)?;
             let symbolic = engine::symbolic::check(
                 &m,
-                &engine::symbolic::Options { max_depth: steps, timeout_ms: a.timeout.unwrap_or(0) * 1000 },
+                &engine::symbolic::Options {
+                    max_depth: steps,
+                    timeout_ms: a.timeout.unwrap_or(0) * 1000,
+                    budget: None,
+                },
             );
             verify_traces(&m, &symbolic)?;
             let comparison = report::compare::compare(&explicit, &symbolic);

@@ -27,6 +27,8 @@ pub struct Options {
     pub max_depth: usize,
     /// Per-query timeout in milliseconds (0: none).
     pub timeout_ms: u64,
+    /// Stop deepening once this much time is spent (intents still open become unknown).
+    pub budget: Option<std::time::Duration>,
 }
 
 /// Fresh constants for frame `k`, named `<object>.<field>@<k>`.
@@ -292,6 +294,15 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
                 u.extend(m, &sreg, &classes);
             }
             depth_reached = k;
+            if opts.budget.is_some_and(|b| start.elapsed() > b) {
+                let spent = start.elapsed().as_secs_f64();
+                for r in results.iter_mut().filter(|r| r.is_none()) {
+                    *r = Some(Verdict::Unknown {
+                        reason: format!("the time budget ran out after {spent:.0} s, at depth {k}"),
+                    });
+                }
+                break 'deepen;
+            }
             for i in 0..ni {
                 if results[i].is_some() {
                     continue;
@@ -369,7 +380,7 @@ pub fn dump(m: &Model, steps: usize) -> Result<String, String> {
     }
     let sreg = registry::<Symbolic>();
     let classes = crate::engine::explicit::symmetry_classes(m);
-    let mut u = Unrolling::new(m, &Options { max_depth: steps, timeout_ms: 0 }, &inits[0]);
+    let mut u = Unrolling::new(m, &Options { max_depth: steps, timeout_ms: 0, budget: None }, &inits[0]);
     for _ in 0..steps {
         u.extend(m, &sreg, &classes);
     }
