@@ -5,7 +5,7 @@
 
 use super::controllers::scheduler;
 use super::{live_replicas, ready, running_of_group, running_replicas, ClusterState, Model};
-use crate::domain::Domain;
+use crate::domain::{Concrete, Domain};
 use crate::ir::{Expected, Intent};
 
 /// The monitor condition of intent `i` (its first stage), if it has one.
@@ -97,4 +97,72 @@ pub fn waiting<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> D::Int {
         w = d.add(&w, &d.sub(&live_replicas(d, m, st, dep), &running_replicas(d, m, st, dep)));
     }
     w
+}
+
+/// Why a state violates a safety intent, in Kubernetes words.
+pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> String {
+    let d = Concrete;
+    match intent {
+        Intent::PodAlwaysSchedulable => {
+            let mut parts = Vec::new();
+            for g in (0..m.ir.groups.len()).filter(|&g| scheduler::scheduled(m, g) && st.pending[g] > 0) {
+                let feas = scheduler::feasible(&d, m, st, g);
+                if feas.iter().any(|f| *f) {
+                    continue;
+                }
+                let why: Vec<String> = scheduler::rejections(m, st, g)
+                    .into_iter()
+                    .map(|(n, r)| format!("{n}: {}", r.join(", ")))
+                    .collect();
+                parts.push(format!("a pending pod of {} fits no node ({})", m.group_name(g), why.join("; ")));
+            }
+            parts.join("; ")
+        }
+        Intent::NoKernelPanicLoop { times } => {
+            let n = (0..m.nodes()).find(|&n| st.panics[n] >= *times).unwrap_or(0);
+            format!("node {} has panicked {} times", m.node_name(n), st.panics[n])
+        }
+        Intent::NoReplicaOscillation { deployment, drop } => {
+            let dep = deployment.index();
+            let max = m.ir.deployments[dep].hpa.map(|h| m.ir.hpas[h.index()].max_replicas).unwrap_or(0);
+            format!(
+                "{} reached its HPA maximum of {max} replicas and is now down to {} running (a drop of {drop} or more)",
+                m.ir.deployments[dep].name,
+                running_replicas(&d, m, st, dep)
+            )
+        }
+        Intent::ReplicasMeetMin { deployment, min } => {
+            let dep = deployment.index();
+            format!(
+                "{} has {} running replicas, below its minimum of {min} that it had reached",
+                m.ir.deployments[dep].name,
+                running_replicas(&d, m, st, dep)
+            )
+        }
+        Intent::ReplicasMeetExpected { deployment, expected } => {
+            let dep = deployment.index();
+            let e = match expected {
+                crate::ir::Expected::Replicas(n) => *n,
+                crate::ir::Expected::DesiredPlus(o) => st.desired[dep] + o,
+            };
+            format!(
+                "{} has {} running replicas, below the expected {e} that it had reached",
+                m.ir.deployments[dep].name,
+                running_replicas(&d, m, st, dep)
+            )
+        }
+        Intent::PodsBalanced { deployment, max_skew } => format!(
+            "running pods of {} per Ready node differ by more than {max_skew}",
+            m.ir.deployments[deployment.index()].name
+        ),
+        Intent::ReplicasWithin { deployment, min, max } => {
+            let dep = deployment.index();
+            format!(
+                "{} has {} running replicas, outside {min}..{max}",
+                m.ir.deployments[dep].name,
+                running_replicas(&d, m, st, dep)
+            )
+        }
+        Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun => String::new(),
+    }
 }

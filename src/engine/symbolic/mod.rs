@@ -333,7 +333,8 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
                             t.loop_start =
                                 loops.iter().position(|l| model.eval(l, true).and_then(|v| v.as_bool()) == Some(true));
                         } else {
-                            t.violation = Some(format!("{} violated at step {k}", intent.name()));
+                            t.violation =
+                                Some(intents::explain(m, intent, t.states.last().expect("a trace has states")));
                         }
                         results[i] = Some(Verdict::Violated(t));
                     }
