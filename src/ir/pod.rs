@@ -48,43 +48,53 @@ pub(super) struct TemplateFacts {
     pub pvc: bool,
 }
 
-/// Converts a metav1.LabelSelector into requirements. `field` locates errors.
-pub(super) fn label_selector(sel: &LabelSelector, origin: &Origin, field: &str, diag: &mut Diag) -> Vec<Requirement> {
+/// Parses `matchExpressions` (key, operator, values) into requirements; `numeric` allows the
+/// node selectors' Gt and Lt. `field` is the path of the list.
+fn expressions<'a>(
+    exprs: impl Iterator<Item = (&'a str, &'a str, Option<&'a Vec<String>>)>,
+    numeric: bool,
+    origin: &Origin,
+    field: &str,
+    diag: &mut Diag,
+) -> Vec<Requirement> {
+    let expected =
+        if numeric { "In, NotIn, Exists, DoesNotExist, Gt or Lt" } else { "In, NotIn, Exists or DoesNotExist" };
     let mut out = Vec::new();
-    for (k, v) in sel.match_labels.iter().flatten() {
-        out.push(Requirement { key: k.clone(), op: Op::In, values: vec![v.clone()] });
-    }
-    for (i, e) in sel.match_expressions.iter().flatten().enumerate() {
-        match Op::parse(&e.operator, false) {
-            Some(op) => out.push(Requirement { key: e.key.clone(), op, values: e.values.clone().unwrap_or_default() }),
+    for (i, (key, operator, values)) in exprs.enumerate() {
+        match Op::parse(operator, numeric) {
+            Some(op) => out.push(Requirement { key: key.to_string(), op, values: values.cloned().unwrap_or_default() }),
             None => diag.error(InputError::at(
                 origin,
                 InputClass::Invalid,
-                format!("{field}.matchExpressions[{i}].operator"),
-                format!("unknown operator {:?}; expected In, NotIn, Exists or DoesNotExist", e.operator),
+                format!("{field}[{i}].operator"),
+                format!("unknown operator {operator:?}; expected {expected}"),
             )),
         }
     }
     out
 }
 
+/// Converts a metav1.LabelSelector into requirements. `field` locates errors.
+pub(super) fn label_selector(sel: &LabelSelector, origin: &Origin, field: &str, diag: &mut Diag) -> Vec<Requirement> {
+    let mut out: Vec<Requirement> = sel
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| Requirement { key: k.clone(), op: Op::In, values: vec![v.clone()] })
+        .collect();
+    let exprs =
+        sel.match_expressions.iter().flatten().map(|e| (e.key.as_str(), e.operator.as_str(), e.values.as_ref()));
+    out.extend(expressions(exprs, false, origin, &format!("{field}.matchExpressions"), diag));
+    out
+}
+
 fn node_term(term: &NodeSelectorTerm, origin: &Origin, field: &str, diag: &mut Diag) -> Vec<NodeReq> {
-    let mut out = Vec::new();
-    for (i, e) in term.match_expressions.iter().flatten().enumerate() {
-        match Op::parse(&e.operator, true) {
-            Some(op) => out.push(NodeReq::Label(Requirement {
-                key: e.key.clone(),
-                op,
-                values: e.values.clone().unwrap_or_default(),
-            })),
-            None => diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                format!("{field}.matchExpressions[{i}].operator"),
-                format!("unknown operator {:?}; expected In, NotIn, Exists, DoesNotExist, Gt or Lt", e.operator),
-            )),
-        }
-    }
+    let exprs =
+        term.match_expressions.iter().flatten().map(|e| (e.key.as_str(), e.operator.as_str(), e.values.as_ref()));
+    let mut out: Vec<NodeReq> = expressions(exprs, true, origin, &format!("{field}.matchExpressions"), diag)
+        .into_iter()
+        .map(NodeReq::Label)
+        .collect();
     for (i, e) in term.match_fields.iter().flatten().enumerate() {
         let f = format!("{field}.matchFields[{i}]");
         if e.key != "metadata.name" {
