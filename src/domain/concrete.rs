@@ -62,6 +62,12 @@ impl Domain for Concrete {
             *e
         }
     }
+    fn select(&self, key: &i64, values: &[i64]) -> i64 {
+        match usize::try_from(*key).ok().and_then(|k| values.get(k)) {
+            Some(v) => *v,
+            None => panic!("model bug: select key {key} outside 0..{}", values.len()),
+        }
+    }
     fn div_bounded(&self, a: &i64, b: &i64, lo: i64, hi: i64) -> i64 {
         assert!(lo >= 1 && (lo..=hi).contains(b), "model bug: divisor {b} outside its declared range {lo}..{hi}");
         a.div_euclid(*b)

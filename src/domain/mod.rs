@@ -46,6 +46,17 @@ pub trait Domain {
         r
     }
 
+    /// `values[key]`, where `key` is known to lie in `0..values.len()`. The default is a chain of
+    /// `ite` on `key` (linear for a solver); concrete domains index.
+    fn select(&self, key: &Self::Int, values: &[Self::Int]) -> Self::Int {
+        assert!(!values.is_empty(), "select needs at least one value");
+        let mut r = values[values.len() - 1].clone();
+        for (k, v) in values.iter().enumerate().rev().skip(1) {
+            r = self.ite(&self.eq(key, &self.int(k as i64)), v, &r);
+        }
+        r
+    }
+
     // Derived operations.
     fn ge(&self, a: &Self::Int, b: &Self::Int) -> Self::Bool {
         self.le(b, a)

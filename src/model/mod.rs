@@ -93,6 +93,9 @@ pub struct Model {
     pub groups_of: Vec<Vec<usize>>,
     /// The number of pods one (group, node) cell or counter can reach.
     pub max_pods: i64,
+    /// PodTopologySpread's score weight per topology size 0..=nodes (computed once: the
+    /// scheduler's guard needs it for every node of every state).
+    pub spread_weights: Vec<i64>,
 }
 
 fn gcd(a: i64, b: i64) -> i64 {
@@ -169,6 +172,7 @@ impl Model {
             start_kind,
             groups_of,
             max_pods: ir.bounds.max_pods_per_deployment * ir.deployments.len().max(1) as i64,
+            spread_weights: (0..=ir.nodes.len()).map(controllers::scheduler::spread_weight).collect(),
         }
     }
 

@@ -200,7 +200,7 @@ fn normalize_static<D: Domain>(d: &D, raw: &[i64], feas: &[D::Bool], reverse: bo
 }
 
 /// round(1000 * ln(size + 2)), the spread score weight in thousandths.
-fn spread_weight(size: usize) -> i64 {
+pub fn spread_weight(size: usize) -> i64 {
     (1000.0 * ((size + 2) as f64).ln()).round() as i64
 }
 
@@ -248,15 +248,13 @@ fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, fe
             }
         }
         let max_size = if is_host { nn } else { nv };
-        max_raw_bound += m.max_pods * spread_weight(max_size) + 1000 * (c.max_skew - 1).max(0);
+        max_raw_bound += m.max_pods * m.spread_weights[max_size] + 1000 * (c.max_skew - 1).max(0);
         for n in 0..nn {
             let Some(v) = val[n] else { continue };
             let cnt = if is_host { matching(d, m, st, c, n) } else { count[v].clone() };
             // cnt * weight(size), split on the size so that the product stays linear.
-            let mut term = d.int(0);
-            for s in 0..=max_size {
-                term = d.ite(&d.eq(&size, &d.int(s as i64)), &d.mul_const(&cnt, spread_weight(s)), &term);
-            }
+            let products: Vec<D::Int> = m.spread_weights[..=max_size].iter().map(|&w| d.mul_const(&cnt, w)).collect();
+            let term = d.select(&size, &products);
             let term = d.add(&term, &d.int(1000 * (c.max_skew - 1)));
             raw_milli[n] = d.add(&raw_milli[n], &term);
         }
