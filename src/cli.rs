@@ -87,16 +87,20 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long)]
     pub allow_unmodeled: bool,
-    /// Which engine explores the state space. The symbolic engine checks safety intents
-    /// only so far (cycle intents come out unknown), so the explicit one is the default.
-    #[arg(long, value_enum, default_value = "explicit")]
+    /// Which engine explores the state space: symbolic (bounded model checking on Z3) or
+    /// explicit (exhaustive breadth-first search; fastest on small clusters).
+    #[arg(long, value_enum, default_value = "symbolic")]
     pub engine: Engine,
     /// Bound on the number of steps (overrides spec.bounds.steps).
     #[arg(long)]
     pub steps: Option<u32>,
-    /// Per-query timeout in seconds.
+    /// Symbolic engine: per-query timeout in seconds (default: none, only the time limit).
     #[arg(long)]
     pub timeout: Option<u64>,
+    /// Symbolic engine: stop deepening after this many seconds in all; intents still open
+    /// are reported unknown with the depth reached (0: no limit).
+    #[arg(long, default_value_t = 300)]
+    pub time_limit: u64,
     /// Explicit engine: give up after this many states (verdicts then state the bound reached).
     #[arg(long, default_value_t = 5_000_000)]
     pub max_states: usize,
@@ -128,4 +132,8 @@ pub struct DumpArgs {
     /// Steps to unroll.
     #[arg(long, default_value_t = 1)]
     pub steps: u32,
+    /// Start from any state (free variables) instead of the initial state, so that every
+    /// step's guard and update appear in full rather than simplified against the initial state.
+    #[arg(long)]
+    pub from_any_state: bool,
 }

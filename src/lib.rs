@@ -96,7 +96,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                     let opts = engine::symbolic::Options {
                         max_depth: steps,
                         timeout_ms: a.timeout.unwrap_or(0) * 1000,
-                        budget: None,
+                        budget: (a.time_limit > 0).then(|| std::time::Duration::from_secs(a.time_limit)),
+                        incremental: Default::default(),
                     };
                     let result = engine::symbolic::check(&m, &opts);
                     verify_traces(&m, &result)?;
@@ -125,6 +126,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                     max_depth: steps,
                     timeout_ms: a.timeout.unwrap_or(0) * 1000,
                     budget: None,
+                    incremental: Default::default(),
                 },
             );
             verify_traces(&m, &symbolic)?;
@@ -136,7 +138,9 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
             report::warnings(&warnings);
             let m = model::Model::new(&ir);
-            let smt = engine::symbolic::dump(&m, a.steps as usize).map_err(Error::Unimplemented)?;
+            let start =
+                if a.from_any_state { engine::symbolic::DumpStart::Any } else { engine::symbolic::DumpStart::Initial };
+            let smt = engine::symbolic::dump(&m, a.steps as usize, start).map_err(Error::Unimplemented)?;
             report::raw(&smt);
             Ok(exit::HOLDS)
         }
