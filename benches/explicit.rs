@@ -7,57 +7,13 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use kbmc::engine::explicit::{check, Options};
-use kbmc::manifest::{load, LoadOptions};
-use kbmc::spec::Count;
+
+mod common;
+use common::scaled;
 
 // As the kbmc binary does.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn scaled(dir: &PathBuf, nodes: u32) -> kbmc::ir::Model {
-    let mut inputs = load(std::slice::from_ref(dir), LoadOptions::default()).expect("case loads");
-    let spec = &mut inputs.verifications[0].value.spec;
-    let base: u32 = spec.node_pools.iter().map(|p| p.count.max).sum();
-    let f = (nodes / base.max(1)).max(1);
-    if f > 1 {
-        let originals: Vec<u32> = spec.node_pools.iter().map(|p| p.count.max).collect();
-        for p in &mut spec.node_pools {
-            p.count = Count { min: p.count.min * f, max: p.count.max * f };
-        }
-        for w in &mut spec.workloads {
-            let mut more = Vec::new();
-            for pl in &w.placement {
-                // `<pool>-<i>` is copied to `<pool>-<i + k * count>` for each copy k.
-                if let Some((pool, i)) = pl.node.rsplit_once('-') {
-                    let count = spec.node_pools.iter().position(|p| p.name == pool).map(|j| originals[j]).unwrap_or(1);
-                    let i: u32 = i.parse().unwrap_or(0);
-                    for k in 1..f {
-                        more.push(kbmc::spec::Placement { node: format!("{pool}-{}", i + k * count), count: pl.count });
-                    }
-                }
-            }
-            w.placement.extend(more);
-            if let Some(r) = &mut w.replicas {
-                *r = Count { min: r.min * f, max: r.max * f };
-            }
-        }
-        for d in &mut inputs.deployments {
-            if d.value.spec.template.spec.as_ref().is_some_and(|s| s.node_name.is_some()) {
-                continue;
-            }
-            if let Some(r) = &mut d.value.spec.replicas {
-                *r *= f as i32;
-            }
-        }
-        for h in &mut inputs.hpas {
-            h.value.spec.max_replicas *= f as i32;
-            if let Some(m) = &mut h.value.spec.min_replicas {
-                *m *= f as i32;
-            }
-        }
-    }
-    kbmc::ir::build(&inputs, kbmc::ir::BuildOptions::default()).expect("scaled case builds").0
-}
 
 fn main() {
     let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));

@@ -2,7 +2,8 @@
 //! explicit engine's depth for it) or to a fixed depth for the -fixed variants, once with
 //! push/pop and once with assumption literals (issue 4 asks for both to be measured), and the
 //! size of the encoding at that depth (`kbmc dump`: SMT-LIB bytes and declared constants).
-//! A 30 s budget per case and mode. Run with `cargo bench --bench symbolic [-- FILTER]`;
+//! Then issue 4's proof target: C3-fixed and C8-fixed scaled to about 40 nodes, 10 steps.
+//! A 30 s budget per case and mode (60 s for the scaled proofs). Run with `cargo bench --bench symbolic [-- FILTER]`;
 //! results go to docs/performance.md and docs/encoding.md.
 
 use std::path::PathBuf;
@@ -10,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use kbmc::engine::symbolic::{check, dump, DumpStart, Incremental, Options};
 use kbmc::verdict::Verdict;
+
+mod common;
 
 /// Depth for cases without a counterexample.
 const FIXED_DEPTH: usize = 8;
@@ -50,7 +53,7 @@ fn main() {
         let constants = smt.lines().filter(|l| l.starts_with("(declare-fun")).count();
         let asserts = smt.lines().filter(|l| l.starts_with("(assert")).count();
         let mut times = Vec::new();
-        let mut verdicts = Vec::new();
+        let mut verdicts: Vec<String> = Vec::new();
         for incremental in [Incremental::PushPop, Incremental::Assumptions] {
             let start = Instant::now();
             let r = check(
@@ -59,20 +62,7 @@ fn main() {
             );
             times.push(start.elapsed().as_secs_f64());
             if incremental == Incremental::PushPop {
-                verdicts = r
-                    .results
-                    .iter()
-                    .map(|x| {
-                        let v = match &x.verdict {
-                            Verdict::Violated(t) => format!("violated@{}", t.steps.len()),
-                            Verdict::Holds { steps, .. } => format!("holds(<={steps})"),
-                            Verdict::Unknown { reason } => {
-                                format!("unknown({})", reason.chars().take(40).collect::<String>())
-                            }
-                        };
-                        format!("{}={v}", x.name)
-                    })
-                    .collect();
+                verdicts = summary(&r);
             }
         }
         println!(
@@ -83,4 +73,45 @@ fn main() {
             verdicts.join(" ")
         );
     }
+    println!("\n{:<36} {:>5} {:>5} {:>5} {:>10}  verdicts", "scaled proof", "nodes", "pods", "depth", "time");
+    for name in ["c3-conflicting-spread-fixed", "c8-descheduler-spread-loop-fixed"] {
+        if filter.as_ref().is_some_and(|f| !format!("{name}@40").contains(f.as_str())) {
+            continue;
+        }
+        let ir = common::scaled(&root.join(name), 40);
+        let m = kbmc::model::Model::new(&ir);
+        let pods: i64 = m.initial_states()[0].desired.iter().sum();
+        let start = Instant::now();
+        let r = check(
+            &m,
+            &Options {
+                max_depth: 10,
+                timeout_ms: 0,
+                budget: Some(Duration::from_secs(60)),
+                incremental: Incremental::Assumptions,
+            },
+        );
+        println!(
+            "{name:<36} {:>5} {pods:>5} {:>5} {:>9.2}s  {}",
+            ir.nodes.len(),
+            r.effort.depth,
+            start.elapsed().as_secs_f64(),
+            summary(&r).join(" ")
+        );
+    }
+}
+
+/// One `intent=verdict` word per intent.
+fn summary(r: &kbmc::verdict::CheckResult) -> Vec<String> {
+    r.results
+        .iter()
+        .map(|x| {
+            let v = match &x.verdict {
+                Verdict::Violated(t) => format!("violated@{}", t.steps.len()),
+                Verdict::Holds { steps, .. } => format!("holds(<={steps})"),
+                Verdict::Unknown { reason } => format!("unknown({})", reason.chars().take(60).collect::<String>()),
+            };
+            format!("{}={v}", x.name)
+        })
+        .collect()
 }
