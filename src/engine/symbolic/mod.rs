@@ -1,5 +1,6 @@
 //! The symbolic engine: the transition relation unrolled in Z3, frame by frame, on one solver
-//! (incremental deepening), a step selector per frame, and for each safety intent the query
+//! (incremental deepening under assumption literals), a step selector per frame, constants
+//! propagated from the initial state (docs/encoding.md), and for each safety intent the query
 //! "is a violating state reachable in exactly k steps". The only engine that drives Z3. Every
 //! counterexample is decoded into the same Trace the explicit engine produces and replayed on
 //! the concrete semantics by the caller before it is reported.
