@@ -294,37 +294,8 @@ impl Unrolling {
         let ints: Vec<Vec<Int>> = choices.iter().map(|(_, _, st)| fields(st).0).collect();
         let bools: Vec<Vec<Bool>> = choices.iter().map(|(_, _, st)| fields(st).1).collect();
         let (fresh_ints, fresh_bools) = fields(&fresh);
-        let last = choices.len() - 1;
-        let next_ints: Vec<Int> = (0..fresh_ints.len())
-            .map(|f| {
-                let mut v = ints[last][f].clone();
-                for c in (0..last).rev() {
-                    v = options[c].ite(&ints[c][f], &v);
-                }
-                let v = v.simplify();
-                if v.as_i64().is_some() {
-                    v
-                } else {
-                    self.solver.assert(fresh_ints[f].eq(&v));
-                    fresh_ints[f].clone()
-                }
-            })
-            .collect();
-        let next_bools: Vec<Bool> = (0..fresh_bools.len())
-            .map(|f| {
-                let mut v = bools[last][f].clone();
-                for c in (0..last).rev() {
-                    v = options[c].ite(&bools[c][f], &v);
-                }
-                let v = v.simplify();
-                if v.as_bool().is_some() {
-                    v
-                } else {
-                    self.solver.assert(fresh_bools[f].iff(&v));
-                    fresh_bools[f].clone()
-                }
-            })
-            .collect();
+        let next_ints = self.define(&options, &ints, &fresh_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b));
+        let next_bools = self.define(&options, &bools, &fresh_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b));
         log::debug!(
             "frame {}: {} possible step(s) [{}], {} variable field(s)",
             k + 1,
@@ -343,6 +314,35 @@ impl Unrolling {
         self.evicting.push(Bool::or(&evicting));
         self.frames.push(next);
         self.selectors.push(sel);
+    }
+
+    /// Per field f: `ite(options[0], values[0][f], ite(options[1], …, values[last][f]))`,
+    /// simplified; a constant is kept as it is, anything else is named by `fresh[f]`, which is
+    /// defined to equal it.
+    fn define<A: Ast + Clone>(
+        &self,
+        options: &[Bool],
+        values: &[Vec<A>],
+        fresh: &[A],
+        constant: impl Fn(&A) -> bool,
+        equal: impl Fn(&A, &A) -> Bool,
+    ) -> Vec<A> {
+        let last = values.len() - 1;
+        (0..fresh.len())
+            .map(|f| {
+                let mut v = values[last][f].clone();
+                for c in (0..last).rev() {
+                    v = options[c].ite(&values[c][f], &v);
+                }
+                let v = v.simplify();
+                if constant(&v) {
+                    v
+                } else {
+                    self.solver.assert(equal(&fresh[f], &v));
+                    fresh[f].clone()
+                }
+            })
+            .collect()
     }
 
     /// A lasso ending at frame k that violates cycle intent `intent`, as one formula per loop
