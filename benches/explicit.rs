@@ -3,7 +3,6 @@
 //! Kivi's `-s N` does). Reports time, states and states per second. Run with
 //! `cargo bench --bench explicit [-- FILTER]`; results go to docs/performance.md.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use kbmc::engine::explicit::{check, Options};
@@ -17,10 +16,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cases");
-    let mut dirs: Vec<PathBuf> =
-        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
-    dirs.sort();
+    let dirs = common::case_dirs();
     println!(
         "{:<36} {:>6} {:>10} {:>10} {:>12} {:>14}  verdicts",
         "case", "nodes", "time", "states", "transitions", "states/s"

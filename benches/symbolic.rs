@@ -6,7 +6,6 @@
 //! A 30 s budget per case and mode (60 s for the scaled proofs). Run with `cargo bench --bench symbolic [-- FILTER]`;
 //! results go to docs/performance.md and docs/encoding.md.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use kbmc::engine::symbolic::{check, dump, DumpStart, Incremental, Options};
@@ -19,10 +18,8 @@ const FIXED_DEPTH: usize = 8;
 
 fn main() {
     let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cases");
-    let mut dirs: Vec<PathBuf> =
-        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
-    dirs.sort();
+    let root = common::cases_root();
+    let dirs = common::case_dirs();
     println!(
         "{:<36} {:>5} {:>10} {:>10} {:>8} {:>11} {:>11}  verdicts (push/pop)",
         "case", "depth", "smt2 bytes", "constants", "asserts", "push/pop", "assumptions"

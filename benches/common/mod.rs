@@ -5,6 +5,19 @@ use std::path::PathBuf;
 use kbmc::manifest::{load, LoadOptions};
 use kbmc::spec::Count;
 
+/// The bundled cases' folder.
+pub fn cases_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cases")
+}
+
+/// Every bundled case, sorted by name.
+pub fn case_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(cases_root()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    dirs.sort();
+    dirs
+}
+
 /// The case in `dir` with pools, replicas, HPA bounds and placements multiplied by the same
 /// factor (`nodes` / the case's node count).
 pub fn scaled(dir: &PathBuf, nodes: u32) -> kbmc::ir::Model {

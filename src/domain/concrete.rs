@@ -62,10 +62,10 @@ impl Domain for Concrete {
             *e
         }
     }
-    fn select(&self, key: &i64, values: &[i64]) -> i64 {
-        match usize::try_from(*key).ok().and_then(|k| values.get(k)) {
-            Some(v) => *v,
-            None => panic!("model bug: select key {key} outside 0..{}", values.len()),
+    fn mul_table(&self, a: &i64, key: &i64, table: &[i64]) -> i64 {
+        match usize::try_from(*key).ok().and_then(|k| table.get(k)) {
+            Some(w) => self.mul_const(a, *w),
+            None => panic!("model bug: table key {key} outside 0..{}", table.len()),
         }
     }
     fn div_bounded(&self, a: &i64, b: &i64, lo: i64, hi: i64) -> i64 {

@@ -46,13 +46,14 @@ pub trait Domain {
         r
     }
 
-    /// `values[key]`, where `key` is known to lie in `0..values.len()`. The default is a chain of
-    /// `ite` on `key` (linear for a solver); concrete domains index.
-    fn select(&self, key: &Self::Int, values: &[Self::Int]) -> Self::Int {
-        assert!(!values.is_empty(), "select needs at least one value");
-        let mut r = values[values.len() - 1].clone();
-        for (k, v) in values.iter().enumerate().rev().skip(1) {
-            r = self.ite(&self.eq(key, &self.int(k as i64)), v, &r);
+    /// `a * table[key]`, where `key` is known to lie in `0..table.len()`. The default is a
+    /// chain of `ite` on `key` over products by constants (linear for a solver); concrete
+    /// domains index the table.
+    fn mul_table(&self, a: &Self::Int, key: &Self::Int, table: &[i64]) -> Self::Int {
+        assert!(!table.is_empty(), "mul_table needs a non-empty table");
+        let mut r = self.mul_const(a, table[table.len() - 1]);
+        for (k, &w) in table.iter().enumerate().rev().skip(1) {
+            r = self.ite(&self.eq(key, &self.int(k as i64)), &self.mul_const(a, w), &r);
         }
         r
     }

@@ -253,8 +253,7 @@ fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, fe
             let Some(v) = val[n] else { continue };
             let cnt = if is_host { matching(d, m, st, c, n) } else { count[v].clone() };
             // cnt * weight(size), split on the size so that the product stays linear.
-            let products: Vec<D::Int> = m.spread_weights[..=max_size].iter().map(|&w| d.mul_const(&cnt, w)).collect();
-            let term = d.select(&size, &products);
+            let term = d.mul_table(&cnt, &size, &m.spread_weights[..=max_size]);
             let term = d.add(&term, &d.int(1000 * (c.max_skew - 1)));
             raw_milli[n] = d.add(&raw_milli[n], &term);
         }
