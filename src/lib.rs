@@ -12,9 +12,9 @@
 //! `spec` (the only modules that know YAML), `ir` (the validated model), `domain` (value
 //! domains), `model` (controllers, events and intents, written once over a domain),
 //! `engine::explicit` (exhaustive search), `trace` (counterexamples and their replay),
-//! `verdict`, `report` (the only code that writes to stdout). The symbolic engine and the
-//! scaling loop arrive with the issues that build them; until then their commands fail with a
-//! message saying so.
+//! `engine::symbolic` (bounded model checking on Z3), `scale` (the scaling loop over
+//! topologies, driving either engine), `verdict`, `report` (the only code that writes to
+//! stdout).
 
 // The model indexes many parallel arrays (per node, per group) by the same id; an index loop
 // says that more plainly than zipped iterators.
@@ -28,6 +28,7 @@ pub mod ir;
 pub mod manifest;
 pub mod model;
 pub mod report;
+pub mod scale;
 pub mod spec;
 pub mod trace;
 pub mod verdict;
@@ -107,8 +108,34 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
         }
         Command::Scale(a) => {
-            load_model(&a.paths, a.allow_unmodeled)?;
-            Err(Error::Unimplemented("`kbmc scale` (issue 5)".into()))
+            let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+            report::warnings(&warnings);
+            let m = model::Model::new(&ir);
+            let opts = scale::Options {
+                engine: match a.engine {
+                    cli::Engine::Explicit => scale::Engine::Explicit,
+                    cli::Engine::Symbolic => scale::Engine::Symbolic,
+                },
+                max_nodes_per_pool: a.max_nodes_per_pool.map_or(ir.bounds.max_nodes_per_pool, i64::from),
+                max_pods_per_node: a.max_pods_per_node.map_or(ir.bounds.max_pods_per_node, i64::from),
+                steps: a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize),
+                max_states: a.max_states,
+                timeout_ms: a.timeout.unwrap_or(0) * 1000,
+                budget: (a.time_limit > 0).then(|| std::time::Duration::from_secs(a.time_limit)),
+                enumerate: a.enumerate,
+            };
+            let start = std::time::Instant::now();
+            let result = scale::run(&m, &opts, |level| {
+                // Progress for runs longer than a second, on stderr (stdout gets the report).
+                if start.elapsed().as_secs_f64() > 1.0 {
+                    report::scale::progress(level);
+                }
+            });
+            if let scale::Conclusion::Violated { result: r, .. } = &result.conclusion {
+                verify_traces(&m, r)?;
+            }
+            report::scale::text(&result);
+            Ok(result.exit_code())
         }
         Command::Compare(a) => {
             let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;

@@ -21,6 +21,8 @@ pub struct Trace {
     pub loop_start: Option<usize>,
     /// Why the last state violates the intent (safety intents).
     pub violation: Option<String>,
+    /// The cluster the run starts from, when the spec allows more than one.
+    pub start: Option<String>,
 }
 
 impl Trace {
@@ -43,7 +45,8 @@ impl Trace {
                 },
             })
             .collect();
-        Trace { states, steps, loop_start: None, violation: None }
+        let start = (!m.single_topology()).then(|| m.describe_topology(&m.topology_of(&states[0])));
+        Trace { states, steps, loop_start: None, violation: None, start }
     }
 }
 
@@ -52,6 +55,10 @@ impl Trace {
 pub fn replay(m: &Model, reg: &[Box<dyn Controller<Concrete>>], trace: &Trace) -> Result<(), String> {
     let d = Concrete;
     let labels = crate::model::all_steps(m, reg);
+    let first = trace.states.first().ok_or("the trace has no states")?.pack();
+    if !m.initial_states().iter().any(|s| s.pack() == first) {
+        return Err("the trace does not start from an initial state of any topology the spec allows".into());
+    }
     for (i, ts) in trace.steps.iter().enumerate() {
         let st = &trace.states[i];
         let Some(c) = reg.get(ts.step.actor as usize) else {

@@ -80,6 +80,25 @@ pub struct Kind {
     pub mem_usage: i64,
 }
 
+/// One concrete cluster among those a spec's ranges allow: the node count of each pool (in
+/// `ir.pools` order) and each Deployment's desired replicas at start (in `ir.deployments` order).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Topology {
+    pub sizes: Vec<i64>,
+    pub replicas: Vec<i64>,
+}
+
+impl Topology {
+    /// Nodes in all pools.
+    pub fn nodes(&self) -> i64 {
+        self.sizes.iter().sum()
+    }
+    /// Desired replicas of all Deployments at start.
+    pub fn pods(&self) -> i64 {
+        self.replicas.iter().sum()
+    }
+}
+
 /// The IR plus what the semantics precompute from it.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -200,24 +219,85 @@ impl Model {
 
     /// Initial states: one per topology (pool sizes within their count ranges).
     pub fn initial_states(&self) -> Vec<ClusterState<Concrete>> {
-        let ir = &self.ir;
-        let mut sizes: Vec<Vec<i64>> = vec![vec![]];
-        for p in &ir.pools {
-            let mut next = Vec::new();
-            for prefix in &sizes {
-                for c in p.count.min..=p.count.max {
-                    let mut v = prefix.clone();
-                    v.push(c);
-                    next.push(v);
-                }
-            }
-            sizes = next;
-        }
-        sizes.into_iter().map(|s| self.initial_state(&s)).collect()
+        self.topologies().iter().map(|t| self.topology_state(t)).collect()
     }
 
-    /// The initial state of the topology with `sizes[p]` nodes in pool p.
+    /// Every topology the spec's ranges allow: each pool's count from its `min` to its `max`,
+    /// each Deployment's replicas from its `min` to its `max` (pools first, in spec order).
+    pub fn topologies(&self) -> Vec<Topology> {
+        let ir = &self.ir;
+        let ranges: Vec<(i64, i64)> = ir
+            .pools
+            .iter()
+            .map(|p| (p.count.min, p.count.max))
+            .chain(ir.deployments.iter().map(|d| (d.replicas.min, d.replicas.max)))
+            .collect();
+        let mut combos: Vec<Vec<i64>> = vec![vec![]];
+        for &(lo, hi) in &ranges {
+            combos = combos
+                .into_iter()
+                .flat_map(|prefix| {
+                    (lo..=hi).map(move |c| {
+                        let mut v = prefix.clone();
+                        v.push(c);
+                        v
+                    })
+                })
+                .collect();
+        }
+        let np = ir.pools.len();
+        combos.into_iter().map(|v| Topology { sizes: v[..np].to_vec(), replicas: v[np..].to_vec() }).collect()
+    }
+
+    /// Whether the spec allows exactly one topology (no count or replicas range).
+    pub fn single_topology(&self) -> bool {
+        self.ir.pools.iter().all(|p| p.count.min == p.count.max)
+            && self.ir.deployments.iter().all(|d| d.replicas.min == d.replicas.max)
+    }
+
+    /// `t` in words: "on-demand: 1 node, spot: 2 nodes; web: 6 replicas".
+    pub fn describe_topology(&self, t: &Topology) -> String {
+        let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let pools: Vec<String> = self
+            .ir
+            .pools
+            .iter()
+            .zip(&t.sizes)
+            .map(|(p, &n)| format!("{}: {}", p.name, plural(n, "node", "nodes")))
+            .collect();
+        let deps: Vec<String> = self
+            .ir
+            .deployments
+            .iter()
+            .zip(&t.replicas)
+            .map(|(d, &r)| format!("{}: {}", d.name, plural(r, "replica", "replicas")))
+            .collect();
+        format!("{}; {}", pools.join(", "), deps.join(", "))
+    }
+
+    /// The topology a run starts from: each pool's present nodes and each Deployment's desired
+    /// replicas in its initial state.
+    pub fn topology_of(&self, init: &ClusterState<Concrete>) -> Topology {
+        let ir = &self.ir;
+        let mut sizes = vec![0; ir.pools.len()];
+        for (n, node) in ir.nodes.iter().enumerate() {
+            if init.present[n] {
+                sizes[node.pool.index()] += 1;
+            }
+        }
+        Topology { sizes, replicas: init.desired.clone() }
+    }
+
+    /// The initial state of the topology with `sizes[p]` nodes in pool p and every Deployment
+    /// at the top of its replicas range.
     pub fn initial_state(&self, sizes: &[i64]) -> ClusterState<Concrete> {
+        let replicas = self.ir.deployments.iter().map(|d| d.replicas.max).collect();
+        self.topology_state(&Topology { sizes: sizes.to_vec(), replicas })
+    }
+
+    /// The initial state of topology `t`.
+    pub fn topology_state(&self, t: &Topology) -> ClusterState<Concrete> {
+        let sizes = &t.sizes;
         let ir = &self.ir;
         let nn = ir.nodes.len();
         let ng = ir.groups.len();
@@ -246,7 +326,7 @@ impl Model {
             bound: vec![vec![0; nn]; ng],
             running,
             terminating: vec![vec![0; nn]; ng],
-            desired: ir.deployments.iter().map(|d| d.replicas.max).collect(),
+            desired: t.replicas.clone(),
             revision: vec![0; ir.deployments.len()],
             hpa_window_max: vec![-1; ir.hpas.len()],
             hpa_window_min: vec![-1; ir.hpas.len()],

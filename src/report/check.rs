@@ -36,6 +36,9 @@ pub fn render(r: &CheckResult) -> String {
     for ir in &r.results {
         let Verdict::Violated(t) = &ir.verdict else { continue };
         let _ = writeln!(w, "\ncounterexample for {}:", ir.name);
+        if let Some(start) = &t.start {
+            let _ = writeln!(w, "  starting from {start}");
+        }
         for (i, s) in t.steps.iter().enumerate() {
             if t.loop_start == Some(i) {
                 let _ = writeln!(w, "  -- loop starts here --");

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod compare;
 pub mod inspect;
+pub mod scale;
 
 use crate::error::InputError;
 

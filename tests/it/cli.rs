@@ -21,15 +21,7 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn unbuilt_commands_fail_loudly() {
-    let r = kbmc(&["scale", "cases/c3-conflicting-spread"]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("not implemented yet"), "{}", r.stderr);
-    assert!(r.stdout.is_empty(), "scale printed a verdict: {}", r.stdout);
-}
-
-#[test]
-fn unbuilt_commands_still_validate_input_first() {
+fn bad_input_exits_2_before_checking() {
     let r = kbmc(&["check", "tests/fixtures/bad/bad-quantity"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("invalid quantity"), "{}", r.stderr);

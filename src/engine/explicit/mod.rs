@@ -116,7 +116,17 @@ pub fn enabled(
 }
 
 /// Explores the state graph breadth-first from every initial state.
-pub fn explore(m: &Model, opts: &Options, mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool) -> Graph {
+pub fn explore(m: &Model, opts: &Options, on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool) -> Graph {
+    explore_from(m, opts, &m.initial_states(), on_state)
+}
+
+/// Explores the state graph breadth-first from `inits`.
+pub fn explore_from(
+    m: &Model,
+    opts: &Options,
+    inits: &[ClusterState<Concrete>],
+    mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
+) -> Graph {
     let reg = registry::<Concrete>();
     let labels = all_steps(m, &reg);
     let classes = symmetry_classes(m);
@@ -135,7 +145,7 @@ pub fn explore(m: &Model, opts: &Options, mut on_state: impl FnMut(u32, &Cluster
     let mut queue = VecDeque::new();
     let mut stop = false;
     let mut key_buf: Vec<i16> = Vec::with_capacity(128);
-    for init in m.initial_states() {
+    for init in inits.iter().cloned() {
         let key = init.pack();
         if index.contains_key(&key) {
             continue;
@@ -219,6 +229,11 @@ fn trace_of(m: &Model, reg: &[Box<dyn Controller<Concrete>>], g: &Graph, ids: &[
 
 /// Checks every intent of the model.
 pub fn check(m: &Model, opts: &Options) -> CheckResult {
+    check_from(m, opts, &m.initial_states())
+}
+
+/// Checks every intent on the runs from `inits` (one search covers all of them).
+pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -> CheckResult {
     let start = Instant::now();
     let d = Concrete;
     let reg = registry::<Concrete>();
@@ -226,7 +241,7 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
     let mut first_bad: Vec<Option<u32>> = vec![None; ni];
     let safety: Vec<usize> = (0..ni).filter(|&i| !m.ir.intents[i].is_cycle()).collect();
     let all_safety = safety.len() == ni;
-    let g = explore(m, opts, |id, st| {
+    let g = explore_from(m, opts, inits, |id, st| {
         for &i in &safety {
             if first_bad[i].is_none() && intents::violated(&d, m, st, i) {
                 first_bad[i] = Some(id);

@@ -217,6 +217,29 @@ impl Unrolling {
         Unrolling { solver, frames: vec![s0], selectors: Vec::new(), labels, evicting: Vec::new() }
     }
 
+    /// An unrolling whose frame 0 is any one of `inits` (the topologies of a scaling query):
+    /// an integer `topology` selects one, and each field of frame 0 is an `ite` over it,
+    /// simplified like the fields of later frames, so that what all topologies share stays a
+    /// constant and only what differs (present bits, replicas, placements) gets a variable.
+    fn from_inits(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -> Unrolling {
+        assert!(!inits.is_empty(), "a query needs at least one initial state");
+        if inits.len() == 1 {
+            return Unrolling::new(m, opts, lift(&inits[0]));
+        }
+        let mut u = Unrolling::new(m, opts, frame(m, 0));
+        let sel = Int::new_const("topology");
+        let options: Vec<Bool> = (0..inits.len()).map(|i| sel.eq(Int::from_i64(i as i64))).collect();
+        u.solver.assert(Bool::or(&options));
+        let lifted: Vec<ClusterState<Symbolic>> = inits.iter().map(lift).collect();
+        let ints: Vec<Vec<Int>> = lifted.iter().map(|st| fields(st).0).collect();
+        let bools: Vec<Vec<Bool>> = lifted.iter().map(|st| fields(st).1).collect();
+        let (free_ints, free_bools) = fields(&u.frames[0]);
+        let s0_ints = u.define(&options, &ints, &free_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b));
+        let s0_bools = u.define(&options, &bools, &free_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b));
+        u.frames[0] = with_fields(&u.frames[0], s0_ints, s0_bools);
+        u
+    }
+
     /// Adds frame k+1 and the transition from frame k.
     ///
     /// Constant propagation: frame 0 is concrete, and under the urgent policy most steps are
@@ -382,25 +405,24 @@ impl Unrolling {
     }
 }
 
-/// Checks every intent by bounded model checking from the model's single topology.
+/// Checks every intent by bounded model checking from every topology the spec allows, in one
+/// query (see `check_from`).
 pub fn check(m: &Model, opts: &Options) -> CheckResult {
+    check_from(m, opts, &m.initial_states())
+}
+
+/// Checks every intent by bounded model checking from `inits`, all in one query: frame 0 is
+/// any one of them (`Unrolling::from_inits`), so a verdict covers every one of them.
+pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -> CheckResult {
     let start = Instant::now();
     let sreg = registry::<Symbolic>();
     let creg = registry::<Concrete>();
-    let inits = m.initial_states();
     let ni = m.ir.intents.len();
     let mut results: Vec<Option<Verdict>> = vec![None; ni];
     let mut depth_reached = 0;
-    if inits.len() != 1 {
-        for r in results.iter_mut().filter(|r| r.is_none()) {
-            *r = Some(Verdict::Unknown {
-                reason: "node pools with a count range need symbolic topologies (issue 5); use --engine explicit"
-                    .into(),
-            });
-        }
-    } else {
+    {
         let classes = crate::engine::explicit::symmetry_classes(m);
-        let mut u = Unrolling::new(m, opts, lift(&inits[0]));
+        let mut u = Unrolling::from_inits(m, opts, inits);
         'deepen: for k in 0..=opts.max_depth {
             if k > 0 {
                 u.extend(m, &sreg, &classes);
@@ -532,22 +554,16 @@ pub enum DumpStart {
 /// the last frame" (for cycle intents, a lasso closing there).
 pub fn dump(m: &Model, steps: usize, start: DumpStart) -> Result<String, String> {
     let s0 = match start {
-        DumpStart::Any => frame(m, 0),
-        DumpStart::Initial => {
-            let inits = m.initial_states();
-            if inits.len() != 1 {
-                return Err("node pools with a count range need symbolic topologies (issue 5)".into());
-            }
-            lift(&inits[0])
-        }
+        DumpStart::Any => Some(frame(m, 0)),
+        DumpStart::Initial => None,
     };
     let sreg = registry::<Symbolic>();
     let classes = crate::engine::explicit::symmetry_classes(m);
-    let mut u = Unrolling::new(
-        m,
-        &Options { max_depth: steps, timeout_ms: 0, budget: None, incremental: Incremental::Assumptions },
-        s0,
-    );
+    let opts = Options { max_depth: steps, timeout_ms: 0, budget: None, incremental: Incremental::Assumptions };
+    let mut u = match s0 {
+        Some(s0) => Unrolling::new(m, &opts, s0),
+        None => Unrolling::from_inits(m, &opts, &m.initial_states()),
+    };
     for _ in 0..steps {
         u.extend(m, &sreg, &classes);
     }

@@ -1,0 +1,340 @@
+//! The scaling loop (`kbmc scale`): covers every topology the spec's ranges allow, up to the
+//! confident size (`bounds.maxNodesPerPool`, `bounds.maxPodsPerNode`), one cluster size at a
+//! time, smallest first, and stops at the first size with a violation, which it then shrinks
+//! to the topology with the fewest pods. Owns the order of the queries and what their results
+//! add up to; must not print (the caller gets each size's row through a callback) and must not
+//! know how an engine searches.
+//!
+//! A size's query covers all its topologies at once: the engine starts from all of their
+//! initial states (nodes outside a topology are absent: their `present` bit is off). With
+//! `enumerate`, every topology is its own query instead, run in parallel with rayon; each
+//! worker builds, solves and decodes on its own thread and returns plain data.
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::domain::Concrete;
+use crate::engine::{explicit, symbolic};
+use crate::model::{ClusterState, Model, Topology};
+use crate::verdict::{CheckResult, Verdict};
+
+/// Which engine answers each query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Explicit,
+    Symbolic,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub engine: Engine,
+    /// Largest pool size covered (each pool's range is cut here).
+    pub max_nodes_per_pool: i64,
+    /// Replicas are covered up to this many per node of the topology.
+    pub max_pods_per_node: i64,
+    /// Steps each query explores.
+    pub steps: usize,
+    /// Explicit engine: states per query before it gives up.
+    pub max_states: usize,
+    /// Symbolic engine: per-query timeout in milliseconds (0: none).
+    pub timeout_ms: u64,
+    /// Time for the whole loop; sizes not reached are not claimed.
+    pub budget: Option<Duration>,
+    /// One query per topology, in parallel, instead of one per size.
+    pub enumerate: bool,
+}
+
+/// What one cluster size's query found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// No violation; `exhaustive`: every reachable state of every topology was explored.
+    Holds {
+        exhaustive: bool,
+    },
+    Violated,
+    Unknown(String),
+}
+
+/// One row of the output: a cluster size and its query.
+#[derive(Clone, Debug)]
+pub struct Level {
+    /// Nodes in the cluster (all pools).
+    pub nodes: i64,
+    pub topologies: usize,
+    /// Steps within which the result holds (the deepest step explored).
+    pub depth: usize,
+    pub outcome: Outcome,
+    pub seconds: f64,
+}
+
+/// What the whole loop established.
+#[derive(Clone, Debug)]
+pub enum Conclusion {
+    /// The smallest violating topology (fewest nodes, then fewest pods) and the check of it,
+    /// whose violated intents carry their traces.
+    Violated { topology: Topology, described: String, result: CheckResult },
+    /// No violation in any covered topology: `statement` says exactly which and how deep.
+    Holds { statement: String },
+    /// A size could not be decided: `statement` says what was covered before it.
+    Unknown { statement: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct ScaleResult {
+    pub model: String,
+    pub engine: &'static str,
+    pub levels: Vec<Level>,
+    pub conclusion: Conclusion,
+    pub seconds: f64,
+}
+
+impl ScaleResult {
+    pub fn exit_code(&self) -> i32 {
+        match self.conclusion {
+            Conclusion::Violated { .. } => crate::exit::VIOLATED,
+            Conclusion::Holds { .. } => crate::exit::HOLDS,
+            Conclusion::Unknown { .. } => crate::exit::INCONCLUSIVE,
+        }
+    }
+}
+
+/// The topologies covered up to the confident size, with at least one node, smallest first
+/// (nodes, then pods, then pool sizes).
+pub fn covered_topologies(m: &Model, opts: &Options) -> Vec<Topology> {
+    let mut ts: Vec<Topology> = m
+        .topologies()
+        .into_iter()
+        .filter(|t| t.nodes() >= 1)
+        .filter(|t| t.sizes.iter().all(|&s| s <= opts.max_nodes_per_pool.max(0)))
+        .filter(|t| {
+            // Replicas up to maxPodsPerNode per node, but never below what the spec requires.
+            let cap = opts.max_pods_per_node * t.nodes();
+            t.replicas.iter().zip(&m.ir.deployments).all(|(&r, d)| r <= cap.max(d.replicas.min))
+        })
+        .collect();
+    ts.sort_by_key(|t| (t.nodes(), t.pods(), t.sizes.clone(), t.replicas.clone()));
+    ts
+}
+
+/// Runs the loop. `on_level` sees each size's row as soon as it is decided.
+pub fn run(m: &Model, opts: &Options, mut on_level: impl FnMut(&Level)) -> ScaleResult {
+    let start = Instant::now();
+    let all = covered_topologies(m, opts);
+    let engine = match opts.engine {
+        Engine::Explicit => "explicit",
+        Engine::Symbolic => "symbolic",
+    };
+    let mut levels = Vec::new();
+    let mut done: Vec<&Topology> = Vec::new();
+    let mut depth_all = usize::MAX;
+    let mut exhaustive_all = true;
+    let finish = |levels, conclusion| ScaleResult {
+        model: m.ir.name.clone(),
+        engine,
+        levels,
+        conclusion,
+        seconds: start.elapsed().as_secs_f64(),
+    };
+    if all.is_empty() {
+        let statement =
+            "no topology to check: every pool range is empty or above bounds.maxNodesPerPool, or allows no node at all"
+                .to_string();
+        return finish(levels, Conclusion::Unknown { statement });
+    }
+    // Whether the per-node cap on replicas left out topologies the spec's ranges allow.
+    let capped = m
+        .topologies()
+        .iter()
+        .filter(|t| t.nodes() >= 1 && t.sizes.iter().all(|&s| s <= opts.max_nodes_per_pool))
+        .count()
+        > all.len();
+    let statement = |done: &[&Topology], depth, exhaustive| {
+        let mut s = covered(m, done, depth, exhaustive);
+        if capped && !done.is_empty() {
+            s.push_str(&format!(", replicas at most {} per node", opts.max_pods_per_node));
+        }
+        s
+    };
+    let mut i = 0;
+    while i < all.len() {
+        let nodes = all[i].nodes();
+        let j = all[i..].iter().position(|t| t.nodes() != nodes).map_or(all.len(), |p| i + p);
+        let level = &all[i..j];
+        let left = opts.budget.map(|b| b.saturating_sub(start.elapsed()));
+        if left.is_some_and(|l| l.is_zero()) {
+            let statement = format!(
+                "the time limit ran out before clusters of {nodes} nodes; {}",
+                statement(&done, depth_all, exhaustive_all)
+            );
+            return finish(levels, Conclusion::Unknown { statement });
+        }
+        let asked = Instant::now();
+        let (outcome, depth, found) = query(m, opts, level, left);
+        let row = Level {
+            nodes,
+            topologies: level.len(),
+            depth,
+            outcome: outcome.clone(),
+            seconds: asked.elapsed().as_secs_f64(),
+        };
+        on_level(&row);
+        levels.push(row);
+        match outcome {
+            Outcome::Violated => {
+                let (mut topology, mut result) = found.expect("a violated query returns its result");
+                // Shrink: ask again among the topologies of this size with fewer pods.
+                loop {
+                    let fewer: Vec<Topology> = level.iter().filter(|t| t.pods() < topology.pods()).cloned().collect();
+                    if fewer.is_empty() {
+                        break;
+                    }
+                    let left = opts.budget.map(|b| b.saturating_sub(start.elapsed()));
+                    match query(m, opts, &fewer, left) {
+                        (Outcome::Violated, _, Some((t, r))) => {
+                            topology = t;
+                            result = r;
+                        }
+                        // No violation (or no answer) with fewer pods: keep the one found, which
+                        // the caller sees as the smallest *found*; the rows show the sizes.
+                        _ => break,
+                    }
+                }
+                let described = m.describe_topology(&topology);
+                return finish(levels, Conclusion::Violated { topology, described, result });
+            }
+            Outcome::Unknown(reason) => {
+                let statement = format!(
+                    "clusters of {nodes} nodes are undecided ({reason}); {}",
+                    statement(&done, depth_all, exhaustive_all)
+                );
+                return finish(levels, Conclusion::Unknown { statement });
+            }
+            Outcome::Holds { exhaustive } => {
+                depth_all = depth_all.min(depth);
+                exhaustive_all &= exhaustive;
+                done.extend(level.iter());
+            }
+        }
+        i = j;
+    }
+    let statement = statement(&done, depth_all, exhaustive_all);
+    finish(levels, Conclusion::Holds { statement })
+}
+
+/// One query over `topologies` (or one per topology with `enumerate`): the outcome, the depth
+/// it holds within, and for a violation the violating topology with the fewest pods and its
+/// check result.
+fn query(
+    m: &Model,
+    opts: &Options,
+    topologies: &[Topology],
+    left: Option<Duration>,
+) -> (Outcome, usize, Option<(Topology, CheckResult)>) {
+    let results: Vec<CheckResult> = if opts.enumerate {
+        topologies.par_iter().map(|t| check(m, opts, &[m.topology_state(t)], left)).collect()
+    } else {
+        let inits: Vec<ClusterState<Concrete>> = topologies.iter().map(|t| m.topology_state(t)).collect();
+        vec![check(m, opts, &inits, left)]
+    };
+    let mut violated: Vec<(Topology, CheckResult)> = Vec::new();
+    let mut unknown = None;
+    let mut depth = usize::MAX;
+    let mut exhaustive = true;
+    for r in results {
+        let mut first: Option<Topology> = None;
+        for ir in &r.results {
+            match &ir.verdict {
+                Verdict::Violated(t) => {
+                    let top = m.topology_of(&t.states[0]);
+                    if first.as_ref().is_none_or(|f| top.pods() < f.pods()) {
+                        first = Some(top);
+                    }
+                }
+                Verdict::Unknown { reason } => {
+                    unknown.get_or_insert_with(|| format!("{}: {reason}", ir.name));
+                }
+                // An exhaustive search holds at every depth: it does not lower the bound.
+                Verdict::Holds { exhaustive: true, .. } => {}
+                Verdict::Holds { steps, exhaustive: false } => {
+                    depth = depth.min(*steps);
+                    exhaustive = false;
+                }
+            }
+        }
+        if let Some(t) = first {
+            violated.push((t, r));
+        }
+    }
+    if depth == usize::MAX {
+        depth = opts.steps;
+    }
+    if let Some(best) = violated.into_iter().min_by_key(|(t, _)| (t.pods(), t.sizes.clone(), t.replicas.clone())) {
+        return (Outcome::Violated, depth, Some(best));
+    }
+    match unknown {
+        Some(reason) => (Outcome::Unknown(reason), depth, None),
+        None => (Outcome::Holds { exhaustive }, depth, None),
+    }
+}
+
+fn check(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>], left: Option<Duration>) -> CheckResult {
+    match opts.engine {
+        Engine::Explicit => explicit::check_from(
+            m,
+            &explicit::Options { max_depth: opts.steps, max_states: opts.max_states, symmetry: true },
+            inits,
+        ),
+        Engine::Symbolic => symbolic::check_from(
+            m,
+            &symbolic::Options {
+                max_depth: opts.steps,
+                timeout_ms: opts.timeout_ms,
+                budget: left,
+                incremental: Default::default(),
+            },
+            inits,
+        ),
+    }
+}
+
+/// "no violation within k steps (or: in any run) for every cluster with <pool> a..b nodes, …
+/// and <deployment> c..d replicas (at most p per node)": the ranges of `done`, exactly.
+fn covered(m: &Model, done: &[&Topology], depth: usize, exhaustive: bool) -> String {
+    if done.is_empty() {
+        return "no cluster size was covered".into();
+    }
+    let range = |f: &dyn Fn(&Topology) -> i64| {
+        let lo = done.iter().map(|t| f(t)).min().unwrap_or(0);
+        let hi = done.iter().map(|t| f(t)).max().unwrap_or(0);
+        if lo == hi {
+            lo.to_string()
+        } else {
+            format!("{lo}..{hi}")
+        }
+    };
+    let pools: Vec<String> =
+        m.ir.pools
+            .iter()
+            .enumerate()
+            .map(|(p, pool)| format!("{} {} nodes", pool.name, range(&|t: &Topology| t.sizes[p])))
+            .collect();
+    let deps: Vec<String> =
+        m.ir.deployments
+            .iter()
+            .enumerate()
+            .map(|(d, dep)| format!("{} {} replicas", dep.name, range(&|t: &Topology| t.replicas[d])))
+            .collect();
+    let nodes = range(&|t: &Topology| t.nodes());
+    let how = if exhaustive {
+        "in any run (every reachable state explored)".to_string()
+    } else {
+        format!("within {depth} steps")
+    };
+    format!(
+        "no violation {how} for every cluster with {} ({nodes} nodes in all) and {} ({} topologies)",
+        pools.join(", "),
+        deps.join(", "),
+        done.len()
+    )
+}
