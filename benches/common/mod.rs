@@ -20,6 +20,8 @@ pub fn case_dirs() -> Vec<PathBuf> {
 
 /// The case in `dir` with pools, replicas, HPA bounds and placements multiplied by the same
 /// factor (`nodes` / the case's node count).
+// Not every bench scales cases (each bench compiles this module on its own).
+#[allow(dead_code)]
 pub fn scaled(dir: &PathBuf, nodes: u32) -> kbmc::ir::Model {
     let mut inputs = load(std::slice::from_ref(dir), LoadOptions::default()).expect("case loads");
     let spec = &mut inputs.verifications[0].value.spec;
