@@ -94,19 +94,42 @@ pub struct CheckArgs {
     /// explicit (exhaustive breadth-first search; fastest on small clusters).
     #[arg(long, value_enum, default_value = "symbolic")]
     pub engine: Engine,
+    #[command(flatten)]
+    pub search: SearchArgs,
+}
+
+/// The bounds of a search, shared by `check` and `scale`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
     /// Bound on the number of steps (overrides spec.bounds.steps).
     #[arg(long)]
     pub steps: Option<u32>,
     /// Symbolic engine: per-query timeout in seconds (default: none, only the time limit).
     #[arg(long)]
     pub timeout: Option<u64>,
-    /// Symbolic engine: stop deepening after this many seconds in all; intents still open
-    /// are reported unknown with the depth reached (0: no limit).
+    /// Stop after this many seconds in all; what is still open then is reported unknown,
+    /// with the depth or the sizes reached (0: no limit).
     #[arg(long, default_value_t = 300)]
     pub time_limit: u64,
-    /// Explicit engine: give up after this many states (verdicts then state the bound reached).
+    /// Explicit engine: give up a search after this many states (verdicts then state the
+    /// bound reached).
     #[arg(long, default_value_t = 5_000_000)]
     pub max_states: usize,
+}
+
+impl SearchArgs {
+    /// `--steps`, or the spec's bound.
+    pub fn steps_or(&self, spec_steps: i64) -> usize {
+        self.steps.map(|s| s as usize).unwrap_or(spec_steps.max(0) as usize)
+    }
+    /// `--timeout` in milliseconds (0: none).
+    pub fn timeout_ms(&self) -> u64 {
+        self.timeout.unwrap_or(0) * 1000
+    }
+    /// `--time-limit` as a budget (none for 0).
+    pub fn budget(&self) -> Option<std::time::Duration> {
+        (self.time_limit > 0).then(|| std::time::Duration::from_secs(self.time_limit))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -124,25 +147,14 @@ pub struct ScaleArgs {
     /// One query per topology, run in parallel, instead of one query per cluster size.
     #[arg(long)]
     pub enumerate: bool,
-    /// Bound on the number of steps (overrides spec.bounds.steps).
-    #[arg(long)]
-    pub steps: Option<u32>,
     /// Largest pool size covered (overrides spec.bounds.maxNodesPerPool).
     #[arg(long)]
     pub max_nodes_per_pool: Option<u32>,
     /// Replicas covered up to this many per node (overrides spec.bounds.maxPodsPerNode).
     #[arg(long)]
     pub max_pods_per_node: Option<u32>,
-    /// Symbolic engine: per-query timeout in seconds.
-    #[arg(long)]
-    pub timeout: Option<u64>,
-    /// Stop after this many seconds in all; sizes not finished are reported as not covered
-    /// (0: no limit).
-    #[arg(long, default_value_t = 300)]
-    pub time_limit: u64,
-    /// Explicit engine: give up a query after this many states.
-    #[arg(long, default_value_t = 5_000_000)]
-    pub max_states: usize,
+    #[command(flatten)]
+    pub search: SearchArgs,
 }
 
 #[derive(Debug, Args)]

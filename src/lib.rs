@@ -6,6 +6,7 @@
 //! manifest::load ─┐
 //!                 ├─> ir::build ─> ir::Model ─┬─> engine::explicit (model over Concrete) ─┐
 //! spec (Verification document) ┘               └─> engine::symbolic (model over Symbolic) ─┴─> Verdict + Trace ─> report
+//!                                  scale drives either engine over topologies, size by size
 //! ```
 //!
 //! Modules: `cli` (arguments), `error` (the one error type and exit codes), `manifest` and
@@ -84,8 +85,11 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             match a.engine {
                 cli::Engine::Explicit => {
                     let m = model::Model::new(&ir);
-                    let steps = a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize);
-                    let opts = engine::explicit::Options { max_depth: steps, max_states: a.max_states, symmetry: true };
+                    let opts = engine::explicit::Options {
+                        max_depth: a.search.steps_or(ir.bounds.steps),
+                        max_states: a.search.max_states,
+                        symmetry: true,
+                    };
                     let result = engine::explicit::check(&m, &opts);
                     verify_traces(&m, &result)?;
                     report::check::text(&result);
@@ -93,11 +97,10 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 }
                 cli::Engine::Symbolic => {
                     let m = model::Model::new(&ir);
-                    let steps = a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize);
                     let opts = engine::symbolic::Options {
-                        max_depth: steps,
-                        timeout_ms: a.timeout.unwrap_or(0) * 1000,
-                        budget: (a.time_limit > 0).then(|| std::time::Duration::from_secs(a.time_limit)),
+                        max_depth: a.search.steps_or(ir.bounds.steps),
+                        timeout_ms: a.search.timeout_ms(),
+                        budget: a.search.budget(),
                         incremental: Default::default(),
                     };
                     let result = engine::symbolic::check(&m, &opts);
@@ -118,10 +121,10 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 },
                 max_nodes_per_pool: a.max_nodes_per_pool.map_or(ir.bounds.max_nodes_per_pool, i64::from),
                 max_pods_per_node: a.max_pods_per_node.map_or(ir.bounds.max_pods_per_node, i64::from),
-                steps: a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize),
-                max_states: a.max_states,
-                timeout_ms: a.timeout.unwrap_or(0) * 1000,
-                budget: (a.time_limit > 0).then(|| std::time::Duration::from_secs(a.time_limit)),
+                steps: a.search.steps_or(ir.bounds.steps),
+                max_states: a.search.max_states,
+                timeout_ms: a.search.timeout_ms(),
+                budget: a.search.budget(),
                 enumerate: a.enumerate,
             };
             let start = std::time::Instant::now();
@@ -167,7 +170,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             let m = model::Model::new(&ir);
             let start =
                 if a.from_any_state { engine::symbolic::DumpStart::Any } else { engine::symbolic::DumpStart::Initial };
-            let smt = engine::symbolic::dump(&m, a.steps as usize, start).map_err(Error::Unimplemented)?;
+            let smt = engine::symbolic::dump(&m, a.steps as usize, start);
             report::raw(&smt);
             Ok(exit::HOLDS)
         }

@@ -102,11 +102,7 @@ impl ScaleResult {
 /// The topologies covered up to the confident size, with at least one node, smallest first
 /// (nodes, then pods, then pool sizes).
 pub fn covered_topologies(m: &Model, opts: &Options) -> Vec<Topology> {
-    let mut ts: Vec<Topology> = m
-        .topologies()
-        .into_iter()
-        .filter(|t| t.nodes() >= 1)
-        .filter(|t| t.sizes.iter().all(|&s| s <= opts.max_nodes_per_pool.max(0)))
+    let mut ts: Vec<Topology> = within_pool_cap(m, opts)
         .filter(|t| {
             // Replicas up to maxPodsPerNode per node, but never below what the spec requires.
             let cap = opts.max_pods_per_node * t.nodes();
@@ -115,6 +111,12 @@ pub fn covered_topologies(m: &Model, opts: &Options) -> Vec<Topology> {
         .collect();
     ts.sort_by_key(|t| (t.nodes(), t.pods(), t.sizes.clone(), t.replicas.clone()));
     ts
+}
+
+/// The topologies of the spec with at least one node and no pool above the cap.
+fn within_pool_cap(m: &Model, opts: &Options) -> impl Iterator<Item = Topology> {
+    let cap = opts.max_nodes_per_pool.max(0);
+    m.topologies().into_iter().filter(move |t| t.nodes() >= 1 && t.sizes.iter().all(|&s| s <= cap))
 }
 
 /// Runs the loop. `on_level` sees each size's row as soon as it is decided.
@@ -143,12 +145,7 @@ pub fn run(m: &Model, opts: &Options, mut on_level: impl FnMut(&Level)) -> Scale
         return finish(levels, Conclusion::Unknown { statement });
     }
     // Whether the per-node cap on replicas left out topologies the spec's ranges allow.
-    let capped = m
-        .topologies()
-        .iter()
-        .filter(|t| t.nodes() >= 1 && t.sizes.iter().all(|&s| s <= opts.max_nodes_per_pool))
-        .count()
-        > all.len();
+    let capped = within_pool_cap(m, opts).count() > all.len();
     let statement = |done: &[&Topology], depth, exhaustive| {
         let mut s = covered(m, done, depth, exhaustive);
         if capped && !done.is_empty() {

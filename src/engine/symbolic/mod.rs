@@ -552,7 +552,7 @@ pub enum DumpStart {
 
 /// The SMT-LIB of the query at depth `steps`: the unrolling and "some intent is violated at
 /// the last frame" (for cycle intents, a lasso closing there).
-pub fn dump(m: &Model, steps: usize, start: DumpStart) -> Result<String, String> {
+pub fn dump(m: &Model, steps: usize, start: DumpStart) -> String {
     let s0 = match start {
         DumpStart::Any => Some(frame(m, 0)),
         DumpStart::Initial => None,
@@ -580,7 +580,7 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart) -> Result<String, String>
             })
             .collect();
     u.solver.assert(Bool::or(&bad));
-    Ok(u.solver.to_smt2())
+    u.solver.to_smt2()
 }
 
 /// Every successor of `st` under the symbolic transition relation, read off the solver: frame
