@@ -65,6 +65,13 @@ pub trait Controller<D: Domain> {
     fn node_of(&self, _s: &Step) -> Option<usize> {
         None
     }
+    /// Whether a step's outcome can depend on node indices beyond what the nodes' pools,
+    /// static facts and states say (e.g. a deterministic run that visits nodes in index order
+    /// under an eviction limit). While any actor of a model says so, the explicit engine does
+    /// not identify states that differ only by a renaming of identical nodes.
+    fn uses_node_order(&self, _m: &Model) -> bool {
+        false
+    }
     /// Whether the step evicts pods (descheduler, taint eviction, node lifecycle, drain):
     /// what `noEvictionCycle` watches.
     fn evicts(&self, _s: &Step) -> bool {

@@ -154,6 +154,76 @@ impl ClusterState<Concrete> {
         v.extend(self.monitor.iter().map(b));
     }
 
+    /// Overwrites every value with those of a key made by [`pack_into`](Self::pack_into) from a
+    /// state of the same model (same shape), reusing this state's allocations.
+    pub fn unpack_from(&mut self, key: &[i16]) {
+        let mut it = key.iter().copied();
+        let mut next = || it.next().expect("model bug: packed key shorter than the state");
+        let bools = |v: &mut Vec<bool>, next: &mut dyn FnMut() -> i16| v.iter_mut().for_each(|x| *x = next() != 0);
+        let ints = |v: &mut Vec<i64>, next: &mut dyn FnMut() -> i16| v.iter_mut().for_each(|x| *x = next() as i64);
+        bools(&mut self.present, &mut next);
+        ints(&mut self.status, &mut next);
+        bools(&mut self.cordoned, &mut next);
+        bools(&mut self.draining, &mut next);
+        bools(&mut self.maintained, &mut next);
+        ints(&mut self.panics, &mut next);
+        ints(&mut self.pending, &mut next);
+        for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating) {
+            ints(row, &mut next);
+        }
+        ints(&mut self.desired, &mut next);
+        ints(&mut self.revision, &mut next);
+        ints(&mut self.hpa_window_max, &mut next);
+        ints(&mut self.hpa_window_min, &mut next);
+        ints(&mut self.budget, &mut next);
+        bools(&mut self.monitor, &mut next);
+        assert!(it.next().is_none(), "model bug: packed key longer than the state");
+    }
+
+    /// Orders nodes by their per-node state: present nodes first, then by status, flags and
+    /// pod counts.
+    fn cmp_nodes(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        self.present[b]
+            .cmp(&self.present[a])
+            .then(self.status[a].cmp(&self.status[b]))
+            .then(self.cordoned[a].cmp(&self.cordoned[b]))
+            .then(self.draining[a].cmp(&self.draining[b]))
+            .then(self.maintained[a].cmp(&self.maintained[b]))
+            .then(self.panics[a].cmp(&self.panics[b]))
+            .then_with(|| {
+                self.bound
+                    .iter()
+                    .chain(&self.running)
+                    .chain(&self.terminating)
+                    .map(|row| row[a].cmp(&row[b]))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+    }
+
+    /// Renames the nodes of each class (node indices no static fact tells apart, at most 64
+    /// per class) so that their per-node states are in [`cmp_nodes`](Self::cmp_nodes) order:
+    /// states that differ only by such a renaming become equal. `order` is scratch space.
+    pub fn canonicalize(&mut self, classes: &[Vec<usize>], order: &mut Vec<usize>) {
+        for class in classes {
+            order.clear();
+            order.extend_from_slice(class);
+            order.sort_unstable_by(|&a, &b| self.cmp_nodes(a, b));
+            if order == class {
+                continue;
+            }
+            permute(&mut self.present, class, order);
+            permute(&mut self.status, class, order);
+            permute(&mut self.cordoned, class, order);
+            permute(&mut self.draining, class, order);
+            permute(&mut self.maintained, class, order);
+            permute(&mut self.panics, class, order);
+            for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating) {
+                permute(row, class, order);
+            }
+        }
+    }
+
     /// Whether nodes `a` and `b` are in the same per-node state (for symmetry between
     /// identical nodes).
     pub fn same_node_state(&self, a: usize, b: usize) -> bool {
@@ -164,5 +234,16 @@ impl ClusterState<Concrete> {
             && self.maintained[a] == self.maintained[b]
             && self.panics[a] == self.panics[b]
             && self.bound.iter().chain(&self.running).chain(&self.terminating).all(|row| row[a] == row[b])
+    }
+}
+
+/// `v[class[i]] = old v[order[i]]` for every i (`order` a permutation of `class`, at most 64 long).
+fn permute<T: Copy + Default>(v: &mut [T], class: &[usize], order: &[usize]) {
+    let mut tmp = [T::default(); 64];
+    for (i, &o) in order.iter().enumerate() {
+        tmp[i] = v[o];
+    }
+    for (i, &c) in class.iter().enumerate() {
+        v[c] = tmp[i];
     }
 }

@@ -27,7 +27,8 @@ fn symbolic_domain_agrees_with_concrete_on_every_step() {
         // A sample of reachable states: the first ones in breadth-first order.
         let g =
             explore(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 40, symmetry: true }, |_, _| true);
-        for st in &g.states {
+        for st in (0..g.states.len() as u32).map(|u| g.states.get(u)) {
+            let st = &st;
             let lifted: ClusterState<Symbolic> =
                 st.map::<Symbolic>(&|i: &i64| Int::from_i64(*i), &|b: &bool| Bool::from_bool(*b));
             for s in &labels {

@@ -58,6 +58,8 @@ fn smallest_violating_topology_of_every_case() {
         for ir in &result.results {
             if let kbmc::verdict::Verdict::Violated(t) = &ir.verdict {
                 assert_eq!(&m.topology_of(&t.states[0]), topology, "{case}: {}", ir.name);
+                let reg = kbmc::model::registry::<kbmc::domain::Concrete>();
+                kbmc::trace::replay(&m, &reg, t).unwrap_or_else(|e| panic!("{case}: {}: {e}", ir.name));
             }
         }
         // Every smaller size was covered and holds.

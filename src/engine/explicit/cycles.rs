@@ -137,14 +137,18 @@ pub fn find(
     match intent {
         Intent::NoEvictionCycle { deployment } => {
             let dep = deployment.index();
-            let term = |u: u32| -> i64 {
-                m.groups_of[dep].iter().map(|&gr| g.states[u as usize].terminating[gr].iter().sum::<i64>()).sum()
-            };
+            let term: Vec<i64> = (0..g.states.len() as u32)
+                .map(|u| {
+                    let st = g.states.get(u);
+                    m.groups_of[dep].iter().map(|&gr| st.terminating[gr].iter().sum::<i64>()).sum()
+                })
+                .collect();
             let comp = scc(g, &|_, _| true);
-            lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term(v) > term(u))
+            lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term[v as usize] > term[u as usize])
         }
         Intent::AllPodsEventuallyRun => {
-            let waiting: Vec<bool> = g.states.iter().map(|st| intents::waiting(&d, m, st) > 0).collect();
+            let waiting: Vec<bool> =
+                (0..g.states.len() as u32).map(|u| intents::waiting(&d, m, &g.states.get(u)) > 0).collect();
             // A waiting state that stutters forever is the shortest lasso.
             if let Some(u) = (0..g.states.len()).filter(|&u| waiting[u] && g.stutters[u]).min_by_key(|&u| g.depth[u]) {
                 let (mut ids, mut steps) = path_to(g, u as u32);
@@ -160,8 +164,9 @@ pub fn find(
             // A cycle in which the Deployment's desired replicas change: the scale goes up and
             // comes back down forever.
             let dep = deployment.index();
+            let desired: Vec<i64> = (0..g.states.len() as u32).map(|u| g.states.get(u).desired[dep]).collect();
             let comp = scc(g, &|_, _| true);
-            lasso(g, &comp, &|u, v, _| g.states[u as usize].desired[dep] != g.states[v as usize].desired[dep])
+            lasso(g, &comp, &|u, v, _| desired[u as usize] != desired[v as usize])
         }
         _ => None,
     }
@@ -170,14 +175,21 @@ pub fn find(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::explicit::Store;
     use crate::ir::DeploymentId;
     use crate::model::testkit::{deployment, model};
     use crate::model::{registry, ClusterState};
 
     fn graph(states: Vec<ClusterState<Concrete>>, edges: &[(u32, u32)]) -> Graph {
         let n = states.len();
+        let mut store = Store::new(&states[0]);
+        for st in &states {
+            store.insert(&st.pack());
+        }
         let mut g = Graph {
-            states,
+            states: store,
+            canonical: None,
+            origins: Vec::new(),
             parent: vec![None; n],
             depth: vec![0; n],
             succ: vec![Vec::new(); n],

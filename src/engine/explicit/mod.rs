@@ -5,11 +5,12 @@
 //! it sees only guards, updates, classes and the step labels of the registry.
 
 mod cycles;
+mod store;
 
 use std::collections::VecDeque;
-
-use rustc_hash::FxHashMap;
 use std::time::Instant;
+
+pub use store::Store;
 
 use crate::domain::Concrete;
 use crate::ir::{Intent, Timing};
@@ -27,13 +28,22 @@ pub struct Options {
     /// States beyond which the search gives up (verdicts then say unknown where unproven).
     pub max_states: usize,
     /// Explore only the lowest-index node among identical ones (same pool, same static facts,
-    /// same state) for a step.
+    /// same state) for a step, and — unless an actor's outcome depends on node order
+    /// ([`Controller::uses_node_order`]) — store each state once up to a renaming of identical
+    /// nodes. Traces are always real runs of the model.
     pub symmetry: bool,
 }
 
 /// The explored state graph.
 pub struct Graph {
-    pub states: Vec<ClusterState<Concrete>>,
+    /// The explored states, packed; ids are indices. With `canonical`, each stands for every
+    /// state that differs from it only by a renaming of identical nodes.
+    pub states: Store,
+    /// The classes of identical nodes states are canonical over (see
+    /// [`ClusterState::canonicalize`]); `None`: states are stored as reached.
+    pub canonical: Option<Vec<Vec<usize>>>,
+    /// The initial states as given, with the id each was stored under.
+    pub origins: Vec<(u32, ClusterState<Concrete>)>,
     pub parent: Vec<Option<(u32, Step)>>,
     pub depth: Vec<u32>,
     pub succ: Vec<Vec<(u32, Step)>>,
@@ -68,6 +78,18 @@ pub fn symmetry_classes(m: &Model) -> Vec<usize> {
                 .unwrap_or(n)
         })
         .collect()
+}
+
+/// Classes of two or more identical nodes (see [`symmetry_classes`]), split into chunks of at
+/// most 64 (any subset of a class is itself interchangeable).
+pub fn node_classes(m: &Model) -> Vec<Vec<usize>> {
+    let classes = symmetry_classes(m);
+    let mut out = Vec::new();
+    for rep in 0..classes.len() {
+        let members: Vec<usize> = (0..classes.len()).filter(|&n| classes[n] == rep).collect();
+        out.extend(members.chunks(64).filter(|c| c.len() > 1).map(|c| c.to_vec()));
+    }
+    out
 }
 
 /// The steps enabled in `st` under the timing policy, with symmetric duplicates removed.
@@ -125,15 +147,34 @@ pub fn explore_from(
     m: &Model,
     opts: &Options,
     inits: &[ClusterState<Concrete>],
+    on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
+) -> Graph {
+    explore_with(m, opts, inits, true, on_state)
+}
+
+/// `explore_from`, storing states up to node renaming only when `canonical` allows it too.
+fn explore_with(
+    m: &Model,
+    opts: &Options,
+    inits: &[ClusterState<Concrete>],
+    canonical: bool,
     mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
 ) -> Graph {
     let reg = registry::<Concrete>();
     let labels = all_steps(m, &reg);
     let classes = symmetry_classes(m);
+    let renamable = node_classes(m);
+    let canonical = (canonical && opts.symmetry && !renamable.is_empty() && !reg.iter().any(|c| c.uses_node_order(m)))
+        .then_some(renamable);
+    let mut order = Vec::new();
     let d = Concrete;
-    let mut index: FxHashMap<Vec<i16>, u32> = FxHashMap::default();
+    let Some(first) = inits.first() else {
+        panic!("model bug: a search needs at least one initial state");
+    };
     let mut g = Graph {
-        states: Vec::new(),
+        states: Store::new(first),
+        canonical,
+        origins: Vec::new(),
         parent: Vec::new(),
         depth: Vec::new(),
         succ: Vec::new(),
@@ -145,27 +186,34 @@ pub fn explore_from(
     let mut queue = VecDeque::new();
     let mut stop = false;
     let mut key_buf: Vec<i16> = Vec::with_capacity(128);
-    for init in inits.iter().cloned() {
-        let key = init.pack();
-        if index.contains_key(&key) {
+    for init in inits {
+        let mut canon = init.clone();
+        if let Some(c) = &g.canonical {
+            canon.canonicalize(c, &mut order);
+        }
+        canon.pack_into(&mut key_buf);
+        if let Some(id) = g.states.find(&key_buf) {
+            g.origins.push((id, init.clone()));
             continue;
         }
-        let id = g.states.len() as u32;
-        index.insert(key, id);
-        stop |= !on_state(id, &init);
-        g.states.push(init);
+        let id = g.states.insert(&key_buf);
+        g.origins.push((id, init.clone()));
+        stop |= !on_state(id, &canon);
         g.parent.push(None);
         g.depth.push(0);
         g.succ.push(Vec::new());
         g.stutters.push(false);
         queue.push_back(id);
     }
+    // The state being expanded, unpacked into one reused allocation.
+    let mut st = first.clone();
     while let Some(u) = queue.pop_front() {
         if stop {
             g.truncated = true;
             break;
         }
-        let en = enabled(m, &reg, &labels, &classes, opts.symmetry, &g.states[u as usize]);
+        g.states.load(u, &mut st);
+        let en = enabled(m, &reg, &labels, &classes, opts.symmetry, &st);
         if en.is_empty() {
             g.stutters[u as usize] = true;
             continue;
@@ -175,13 +223,14 @@ pub fn explore_from(
             continue;
         }
         for s in en {
-            let st = &g.states[u as usize];
-            let next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, st));
+            let mut next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, &st));
+            if let Some(c) = &g.canonical {
+                next.canonicalize(c, &mut order);
+            }
             g.transitions += 1;
-            // Look up with a reused buffer; allocate a key only for a new state.
             next.pack_into(&mut key_buf);
-            let v = match index.get(key_buf.as_slice()) {
-                Some(&v) => v,
+            let v = match g.states.find(&key_buf) {
+                Some(v) => v,
                 None => {
                     if g.states.len() >= opts.max_states {
                         g.truncated = true;
@@ -189,10 +238,8 @@ pub fn explore_from(
                         stop = true;
                         break;
                     }
-                    let v = g.states.len() as u32;
-                    index.insert(key_buf.clone(), v);
+                    let v = g.states.insert(&key_buf);
                     stop |= !on_state(v, &next);
-                    g.states.push(next);
                     g.parent.push(Some((u, s)));
                     g.depth.push(g.depth[u as usize] + 1);
                     g.succ.push(Vec::new());
@@ -222,9 +269,86 @@ pub fn path_to(g: &Graph, v: u32) -> (Vec<u32>, Vec<Step>) {
     (ids, steps)
 }
 
-fn trace_of(m: &Model, reg: &[Box<dyn Controller<Concrete>>], g: &Graph, ids: &[u32], steps: Vec<Step>) -> Trace {
-    let states = ids.iter().map(|&i| g.states[i as usize].clone()).collect();
-    crate::trace::Trace::new(m, reg, states, steps)
+/// A real run of the model along the graph path `ids`/`steps` (a lasso when `loop_start` is
+/// set). Without canonical states that is the path itself. With them, each stored state
+/// stands for its renamings: the run starts from the initial state as given and, at each
+/// step, takes the enabled step whose outcome is (up to renaming) the next state on the path;
+/// a lasso's loop is repeated until the run returns to a state it was in at a loop start.
+/// `None` when no such run is found (an actor whose outcome depends on node order without
+/// saying so).
+fn trace_of(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    g: &Graph,
+    ids: &[u32],
+    steps: Vec<Step>,
+    loop_start: Option<usize>,
+) -> Option<Trace> {
+    let Some(classes) = &g.canonical else {
+        let states = ids.iter().map(|&i| g.states.get(i)).collect();
+        let mut t = Trace::new(m, reg, states, steps);
+        t.loop_start = loop_start;
+        return Some(t);
+    };
+    let d = Concrete;
+    let labels = all_steps(m, reg);
+    let sym = symmetry_classes(m);
+    let mut order = Vec::new();
+    let mut key = Vec::new();
+    // The step from `cur` (preferring `hint`) whose outcome renames to stored state `target`.
+    let mut follow =
+        |cur: &ClusterState<Concrete>, target: u32, hint: Step| -> Option<(Step, ClusterState<Concrete>)> {
+            if hint == STUTTER {
+                return Some((STUTTER, cur.clone()));
+            }
+            let en = enabled(m, reg, &labels, &sym, false, cur);
+            for s in std::iter::once(hint).filter(|h| en.contains(h)).chain(en.iter().copied().filter(|s| *s != hint)) {
+                let next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, cur));
+                let mut canon = next.clone();
+                canon.canonicalize(classes, &mut order);
+                canon.pack_into(&mut key);
+                if key.as_slice() == g.states.key(target) {
+                    return Some((s, next));
+                }
+            }
+            None
+        };
+    let first = g.origins.iter().find(|(id, _)| *id == ids[0]).map(|(_, st)| st.clone())?;
+    let mut states = vec![first];
+    let mut out = Vec::new();
+    for (i, &s) in steps.iter().enumerate() {
+        let (t, next) = follow(states.last().expect("a run has a state"), ids[i + 1], s)?;
+        out.push(t);
+        states.push(next);
+    }
+    let mut loop_start = loop_start;
+    if let Some(l) = loop_start {
+        // Loop starts seen so far: (index in the run, state).
+        let mut starts = vec![l];
+        let body: Vec<(u32, Step)> = ids[l + 1..].iter().copied().zip(steps[l..].iter().copied()).collect();
+        // A renaming of n nodes returns to the identity after at most n! rounds; a few
+        // thousand rounds cover every class size a model can afford to explore.
+        for _ in 0..4096 {
+            let last = states.last().expect("a run has a state").pack();
+            if let Some(&p) = starts.iter().find(|&&p| states[p].pack() == last) {
+                loop_start = Some(p);
+                break;
+            }
+            starts.push(states.len() - 1);
+            for &(target, s) in &body {
+                let (t, next) = follow(states.last().expect("a run has a state"), target, s)?;
+                out.push(t);
+                states.push(next);
+            }
+        }
+        let last = states.last().expect("a run has a state").pack();
+        if loop_start.is_some_and(|p| states[p].pack() != last) {
+            return None;
+        }
+    }
+    let mut t = Trace::new(m, reg, states, out);
+    t.loop_start = loop_start;
+    Some(t)
 }
 
 /// Checks every intent of the model.
@@ -235,13 +359,28 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
 /// Checks every intent on the runs from `inits` (one search covers all of them).
 pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -> CheckResult {
     let start = Instant::now();
+    check_with(m, opts, inits, true, start).unwrap_or_else(|| {
+        // Only an actor that depends on node order without saying so gets here; searching
+        // again without renaming costs time, never correctness.
+        log::warn!("a counterexample over renamed nodes did not map back to a run; searching again without renaming");
+        check_with(m, opts, inits, false, start).expect("traces without renaming are paths of the graph")
+    })
+}
+
+fn check_with(
+    m: &Model,
+    opts: &Options,
+    inits: &[ClusterState<Concrete>],
+    canonical: bool,
+    start: Instant,
+) -> Option<CheckResult> {
     let d = Concrete;
     let reg = registry::<Concrete>();
     let ni = m.ir.intents.len();
     let mut first_bad: Vec<Option<u32>> = vec![None; ni];
     let safety: Vec<usize> = (0..ni).filter(|&i| !m.ir.intents[i].is_cycle()).collect();
     let all_safety = safety.len() == ni;
-    let g = explore_from(m, opts, inits, |id, st| {
+    let g = explore_with(m, opts, inits, canonical, |id, st| {
         for &i in &safety {
             if first_bad[i].is_none() && intents::violated(&d, m, st, i) {
                 first_bad[i] = Some(id);
@@ -272,31 +411,29 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                     None
                 };
                 let verdict = if let Some((ids, steps, loop_start)) = cycle {
-                    let mut t = trace_of(m, &reg, &g, &ids, steps);
-                    t.loop_start = Some(loop_start);
+                    let mut t = trace_of(m, &reg, &g, &ids, steps, Some(loop_start))?;
                     t.violation = Some("the replica count keeps changing along this cycle".into());
                     Verdict::Violated(t)
                 } else if let Some(v) = first_bad[i] {
                     let (ids, steps) = path_to(&g, v);
-                    let mut t = trace_of(m, &reg, &g, &ids, steps);
-                    t.violation = Some(intents::explain(m, intent, &g.states[v as usize]));
+                    let mut t = trace_of(m, &reg, &g, &ids, steps, None)?;
+                    let last = t.states.last().expect("a trace has states");
+                    t.violation = Some(intents::explain(m, intent, last));
                     Verdict::Violated(t)
                 } else if intent.is_cycle() {
                     match cycles::find(m, &reg, &g, intent) {
                         Some((ids, steps, loop_start)) => {
-                            let mut t = trace_of(m, &reg, &g, &ids, steps);
-                            t.loop_start = Some(loop_start);
-                            Verdict::Violated(t)
+                            Verdict::Violated(trace_of(m, &reg, &g, &ids, steps, Some(loop_start))?)
                         }
                         None => cycle_unknown.clone().unwrap_or_else(|| holds.clone()),
                     }
                 } else {
                     holds.clone()
                 };
-                IntentResult { name: intent.name(), kivi_name: intent.kivi_name(), verdict }
+                Some(IntentResult { name: intent.name(), kivi_name: intent.kivi_name(), verdict })
             })
-            .collect();
-    CheckResult {
+            .collect::<Option<Vec<_>>>()?;
+    Some(CheckResult {
         model: m.ir.name.clone(),
         results,
         effort: Effort {
@@ -306,5 +443,49 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
             depth: max_depth,
             seconds: start.elapsed().as_secs_f64(),
         },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model};
+
+    const POOLS: &str = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 3, capacity: {cpu: \"8\", memory: 8Gi}}, {name: b, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+
+    /// States that differ only by a renaming of identical nodes (same pool) are stored once;
+    /// nodes of different pools are never renamed.
+    #[test]
+    fn renamed_states_are_one_state() {
+        let m = model(&format!("{}{POOLS}", deployment("web", 4, "1", "1Gi", "")));
+        let classes = node_classes(&m);
+        assert_eq!(classes, vec![vec![0, 1, 2]]);
+        let base = m.initial_state(&[3, 1]);
+        let (mut x, mut y, mut z) = (base.clone(), base.clone(), base.clone());
+        x.bound[0][0] = 2;
+        x.cordoned[1] = true;
+        y.bound[0][2] = 2;
+        y.cordoned[0] = true;
+        z.bound[0][3] = 2; // the other pool's node
+        z.cordoned[0] = true;
+        let mut order = Vec::new();
+        for s in [&mut x, &mut y, &mut z] {
+            s.canonicalize(&classes, &mut order);
+        }
+        assert_eq!(x.pack(), y.pack());
+        assert_ne!(x.pack(), z.pack());
+        assert_eq!(z.bound[0][3], 2, "a node alone in its class stays where it is");
+    }
+
+    /// Renaming is used unless an actor's outcome depends on node order (the descheduler).
+    #[test]
+    fn renaming_is_off_when_node_order_matters() {
+        let opts = Options { max_depth: 3, max_states: 1000, symmetry: true };
+        let plain = model(&format!("{}{POOLS}", deployment("web", 4, "1", "1Gi", "")));
+        assert!(explore(&plain, &opts, |_, _| true).canonical.is_some());
+        assert!(explore(&plain, &Options { symmetry: false, ..opts.clone() }, |_, _| true).canonical.is_none());
+        let policy = "apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{name: RemoveDuplicates}]\n    plugins: {balance: {enabled: [RemoveDuplicates]}}\n---\n";
+        let desched = model(&format!("{}{policy}{POOLS}", deployment("web", 4, "1", "1Gi", "")));
+        assert!(explore(&desched, &opts, |_, _| true).canonical.is_none());
     }
 }

@@ -678,6 +678,12 @@ impl<D: Domain> Controller<D> for Descheduler {
             out.push(Step::new(actor, 0, 0, 0, 0));
         }
     }
+    /// Nodes and domains are visited in index order (where upstream's order is arbitrary),
+    /// and eviction limits and LowNodeUtilization's running totals make the outcome depend on
+    /// that order.
+    fn uses_node_order(&self, m: &Model) -> bool {
+        m.ir.controllers.descheduler && m.ir.descheduler.is_some()
+    }
     fn evicts(&self, _s: &Step) -> bool {
         true
     }
