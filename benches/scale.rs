@@ -10,6 +10,10 @@ use kbmc::scale::{self, Conclusion, Engine, Options};
 
 mod common;
 
+// As the kbmc binary does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
