@@ -55,6 +55,46 @@ pub enum Format {
     Json,
 }
 
+/// Formats of a check result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// For people: header, verdicts, counterexamples with a table per step, summary.
+    Text,
+    /// One JSON document, schema kbmc.dev/check/v1 (docs/output.md).
+    Json,
+    /// Apalache's Informal Trace Format: one JSON document per line, one per violated intent.
+    Itf,
+    /// JUnit XML: one test case per intent (violated: failure; unknown: error).
+    Junit,
+    /// SARIF 2.1.0: one result per violated intent, at the manifest object involved.
+    Sarif,
+}
+
+impl CheckFormat {
+    pub fn report(self) -> crate::report::Format {
+        use crate::report::Format as F;
+        match self {
+            CheckFormat::Text => F::Text,
+            CheckFormat::Json => F::Json,
+            CheckFormat::Itf => F::Itf,
+            CheckFormat::Junit => F::Junit,
+            CheckFormat::Sarif => F::Sarif,
+        }
+    }
+}
+
+/// How results are written, shared by `check` and `simulate`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CheckFormat,
+    /// No colour in text output (colour is used only when stdout is a terminal; NO_COLOR
+    /// is honoured too).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Engine {
     Explicit,
@@ -96,6 +136,8 @@ pub struct CheckArgs {
     pub engine: Engine,
     #[command(flatten)]
     pub search: SearchArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// The bounds of a search, shared by `check` and `scale`.
@@ -155,6 +197,9 @@ pub struct ScaleArgs {
     pub max_pods_per_node: Option<u32>,
     #[command(flatten)]
     pub search: SearchArgs,
+    /// No colour in the counterexample (colour only on a terminal; NO_COLOR is honoured too).
+    #[arg(long)]
+    pub no_color: bool,
 }
 
 #[derive(Debug, Args)]

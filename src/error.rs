@@ -5,18 +5,20 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Where a piece of input came from: a file, the 1-based index of the YAML document in it, and,
-/// for documents of `kind: List`, the index of the item inside `items`.
+/// Where a piece of input came from: a file, the 1-based index of the YAML document in it, the
+/// 1-based line where that document's content starts (0: not known), and, for documents of
+/// `kind: List`, the index of the item inside `items`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Origin {
     pub file: PathBuf,
     pub document: usize,
+    pub line: usize,
     pub item: Option<usize>,
 }
 
 impl Origin {
     pub fn new(file: &Path, document: usize) -> Self {
-        Origin { file: file.to_path_buf(), document, item: None }
+        Origin { file: file.to_path_buf(), document, line: 0, item: None }
     }
 
     /// The field path prefix for this origin: `items[3].` inside a List, empty otherwise.

@@ -82,33 +82,28 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Check(a) => {
             let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
             report::warnings(&warnings);
-            match a.engine {
-                cli::Engine::Explicit => {
-                    let m = model::Model::new(&ir);
-                    let opts = engine::explicit::Options {
-                        max_depth: a.search.steps_or(ir.bounds.steps),
-                        max_states: a.search.max_states,
-                        symmetry: true,
-                    };
-                    let result = engine::explicit::check(&m, &opts);
-                    verify_traces(&m, &result)?;
-                    report::check::text(&result);
-                    Ok(result.exit_code())
-                }
-                cli::Engine::Symbolic => {
-                    let m = model::Model::new(&ir);
-                    let opts = engine::symbolic::Options {
-                        max_depth: a.search.steps_or(ir.bounds.steps),
+            let m = model::Model::new(&ir);
+            let steps = a.search.steps_or(ir.bounds.steps);
+            let result = match a.engine {
+                cli::Engine::Explicit => engine::explicit::check(
+                    &m,
+                    &engine::explicit::Options { max_depth: steps, max_states: a.search.max_states, symmetry: true },
+                ),
+                cli::Engine::Symbolic => engine::symbolic::check(
+                    &m,
+                    &engine::symbolic::Options {
+                        max_depth: steps,
                         timeout_ms: a.search.timeout_ms(),
                         budget: a.search.budget(),
                         incremental: Default::default(),
-                    };
-                    let result = engine::symbolic::check(&m, &opts);
-                    verify_traces(&m, &result)?;
-                    report::check::text(&result);
-                    Ok(result.exit_code())
-                }
-            }
+                    },
+                ),
+            };
+            verify_traces(&m, &result)?;
+            let h = report::view::header(&m, result.effort.engine, steps);
+            let color = report::color(a.output.no_color);
+            report::raw(&report::check_output(&m, &h, &result, a.output.format.report(), color)?);
+            Ok(result.exit_code())
         }
         Command::Scale(a) => {
             let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
@@ -137,7 +132,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             if let scale::Conclusion::Violated { result: r, .. } = &result.conclusion {
                 verify_traces(&m, r)?;
             }
-            report::scale::text(&result);
+            report::scale::text(&m, &result, opts.steps, report::color(a.no_color));
             Ok(result.exit_code())
         }
         Command::Compare(a) => {

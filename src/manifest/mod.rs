@@ -205,8 +205,9 @@ fn separate_applied(inputs: &mut Inputs, opts: LoadOptions, errors: &mut Vec<Inp
 
 /// Decodes all documents of one file's text into `inputs`.
 pub fn load_text(file: &Path, text: &str, opts: LoadOptions, inputs: &mut Inputs, errors: &mut Vec<InputError>) {
+    let lines = document_lines(text);
     for (index, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        let origin = Origin::new(file, index + 1);
+        let origin = Origin { line: lines.get(index).copied().unwrap_or(0), ..Origin::new(file, index + 1) };
         let value: serde_yaml::Value = match serde::Deserialize::deserialize(de) {
             Ok(v) => v,
             Err(e) => {
@@ -221,6 +222,37 @@ pub fn load_text(file: &Path, text: &str, opts: LoadOptions, inputs: &mut Inputs
         let doc = Document { origin, text, index, value: None };
         route(doc, &value, opts, inputs, errors);
     }
+}
+
+/// The 1-based line where each YAML document of `text` starts (its first line that is not
+/// blank, a comment or a directive; its `---` line when it has none), in the order a YAML
+/// parser yields the documents: a `---` line starts a document, and the text before the
+/// first `---` is a document only when it has content.
+fn document_lines(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    // The current document: whether a `---` opened it (at which line), and its first content line.
+    let mut marker: Option<usize> = None;
+    let mut content: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if line == "---" || line.starts_with("--- ") || line.starts_with("---\t") {
+            if let Some(start) = content.or(marker) {
+                starts.push(start);
+            }
+            marker = Some(n);
+            let rest = line[3..].trim();
+            content = (!rest.is_empty() && !rest.starts_with('#')).then_some(n);
+            continue;
+        }
+        let t = line.trim();
+        if content.is_none() && !t.is_empty() && !t.starts_with('#') && !t.starts_with('%') {
+            content = Some(n);
+        }
+    }
+    if let Some(start) = content.or(marker) {
+        starts.push(start);
+    }
+    starts
 }
 
 fn route(
@@ -329,5 +361,26 @@ fn route(
                 ),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Document start lines follow the parser's documents: a leading `---`, comments and a
+    /// trailing `---` do not shift them.
+    #[test]
+    fn documents_start_where_their_content_starts() {
+        assert_eq!(document_lines("a: 1\n---\nb: 2\n"), vec![1, 3]);
+        assert_eq!(document_lines("# header\n---\n# about b\nb: 2\n---\nc: 3\n---\n"), vec![4, 6, 7]);
+        assert_eq!(document_lines("--- {a: 1}\n"), vec![1]);
+        assert_eq!(document_lines(""), Vec::<usize>::new());
+        let text = "# two objects\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {allocatable: {cpu: \"1\", memory: 1Gi}}\n---\n\napiVersion: v1\nkind: Node\nmetadata: {name: n2}\nstatus: {allocatable: {cpu: \"1\", memory: 1Gi}}\n";
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(Path::new("nodes.yaml"), text, LoadOptions::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let lines: Vec<usize> = inputs.nodes.iter().map(|n| n.origin.line).collect();
+        assert_eq!(lines, vec![2, 8]);
     }
 }

@@ -1,27 +1,98 @@
-//! `kbmc check` output for people: a verdict line per intent (stating its bound), the
-//! engine's effort, then each counterexample as a story of controller actions, one line per
-//! step, with the loop start of a lasso marked.
+//! `kbmc check` output for people: a header (what was checked), a verdict line per intent
+//! (stating its bound), the engine's effort, then each counterexample as a story of controller
+//! actions, one line per step, with the loop start of a lasso marked, followed by a table of
+//! what changed per step; a summary line last. Colour only when asked (a terminal).
 
 use std::fmt::Write;
 
+use super::machine::{trace_lines, verdict_line};
+use super::view::{self, Header};
+use crate::model::Model;
+use crate::trace::Trace;
 use crate::verdict::{CheckResult, Verdict};
 
-pub fn render(r: &CheckResult) -> String {
+/// ANSI colour for a verdict word, when colour is on.
+fn paint(on: bool, v: &Verdict, text: &str) -> String {
+    if !on {
+        return text.to_string();
+    }
+    let code = match v {
+        Verdict::Violated(_) => "31",
+        Verdict::Holds { .. } => "32",
+        Verdict::Unknown { .. } => "33",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// The header: cluster, workloads, controllers, events, intents and bounds.
+pub fn header_lines(h: &Header) -> String {
+    let none = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
     let mut o = String::new();
+    let _ = writeln!(o, "kbmc check {} (engine {})", h.model, h.engine);
+    let _ = writeln!(o, "  cluster:     {}", h.cluster);
+    let _ = writeln!(o, "  workloads:   {}", none(&h.workloads));
+    let _ = writeln!(o, "  controllers: {}", h.controllers.join(", "));
+    let _ = writeln!(o, "  events:      {}", none(&h.events));
+    let _ = writeln!(o, "  bounds:      {} steps, {} timing", h.steps, h.timing);
+    o
+}
+
+/// Per step: pending pods, pods per node (bound + running, `-k` for k terminating) and desired
+/// replicas, for the nodes present at the start. Nodes that never hold a pod in the trace are
+/// left out, and the table says how many.
+fn table(m: &Model, t: &Trace) -> String {
+    let first = &t.states[0];
+    let present: Vec<usize> = (0..m.nodes()).filter(|&n| first.present[n]).collect();
+    let pods_on = |st: &crate::model::ClusterState<crate::domain::Concrete>, n: usize| -> (i64, i64) {
+        let live: i64 = (0..m.ir.groups.len()).map(|g| st.bound[g][n]).sum::<i64>()
+            + st.running.iter().map(|row| row[n]).sum::<i64>();
+        let term: i64 = st.terminating.iter().map(|row| row[n]).sum();
+        (live, term)
+    };
+    let shown: Vec<usize> =
+        present.iter().copied().filter(|&n| t.states.iter().any(|st| pods_on(st, n) != (0, 0))).collect();
+    let deps: Vec<&str> = m.ir.deployments.iter().map(|d| d.name.as_str()).collect();
+    let mut cols: Vec<String> = vec!["step".into(), "pending".into()];
+    cols.extend(shown.iter().map(|&n| m.node_name(n).to_string()));
+    cols.extend(deps.iter().map(|d| format!("desired {d}")));
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (i, st) in t.states.iter().enumerate() {
+        let mut r = vec![if i == 0 { "start".to_string() } else { format!("{}", i - 1) }];
+        r.push(st.pending.iter().sum::<i64>().to_string());
+        for &n in &shown {
+            let (live, term) = pods_on(st, n);
+            let ready = if st.status[n] == crate::model::state::READY { "" } else { "!" };
+            r.push(if term > 0 { format!("{live}-{term}{ready}") } else { format!("{live}{ready}") });
+        }
+        r.extend(st.desired.iter().map(|d| d.to_string()));
+        rows.push(r);
+    }
+    let widths: Vec<usize> =
+        (0..cols.len()).map(|c| rows.iter().map(|r| r[c].len()).chain([cols[c].len()]).max().unwrap_or(0)).collect();
+    let line =
+        |cells: &[String]| cells.iter().zip(&widths).map(|(c, w)| format!("{c:>w$}")).collect::<Vec<_>>().join("  ");
+    let mut o = String::new();
+    let _ = writeln!(o, "  after each step (pods per node: bound + running, -k terminating, ! not Ready):");
+    let _ = writeln!(o, "    {}", line(&cols));
+    for (i, r) in rows.iter().enumerate() {
+        let mark = if t.loop_start == Some(i) { " <- loop start" } else { "" };
+        let _ = writeln!(o, "    {}{mark}", line(r));
+    }
+    let hidden = present.len() - shown.len();
+    if hidden > 0 {
+        let _ = writeln!(o, "    ({hidden} node(s) without pods throughout are not shown)");
+    }
+    o
+}
+
+pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
+    let mut o = header_lines(h);
     let w = &mut o;
-    let _ = writeln!(w, "kbmc check {} (engine {})", r.model, r.effort.engine);
     for ir in &r.results {
         let alias = ir.kivi_name.map(|k| format!(" [Kivi: {k}]")).unwrap_or_default();
-        let line = match &ir.verdict {
-            Verdict::Violated(t) => match t.loop_start {
-                Some(l) => format!("violated: a reachable cycle of {} step(s) starting at step {l}", t.steps.len() - l),
-                None => format!("violated after {} step(s)", t.steps.len()),
-            },
-            Verdict::Holds { exhaustive: true, .. } => "holds: every reachable state was explored (no bound needed for this cluster)".to_string(),
-            Verdict::Holds { steps, exhaustive: false } => format!("holds within {steps} steps (no violation in any run of at most {steps} steps; longer runs were not explored)"),
-            Verdict::Unknown { reason } => format!("unknown: {reason}"),
-        };
-        let _ = writeln!(w, "{}: {line}{alias}", ir.name);
+        let line = verdict_line(&ir.verdict);
+        let cut = line.find([' ', ':']).unwrap_or(line.len());
+        let _ = writeln!(w, "{}: {}{}{alias}", ir.name, paint(color, &ir.verdict, &line[..cut]), &line[cut..]);
     }
     let e = &r.effort;
     if e.engine == "symbolic" {
@@ -36,25 +107,16 @@ pub fn render(r: &CheckResult) -> String {
     for ir in &r.results {
         let Verdict::Violated(t) = &ir.verdict else { continue };
         let _ = writeln!(w, "\ncounterexample for {}:", ir.name);
-        if let Some(start) = &t.start {
-            let _ = writeln!(w, "  starting from {start}");
+        for l in trace_lines(t).lines() {
+            let _ = writeln!(w, "  {l}");
         }
-        for (i, s) in t.steps.iter().enumerate() {
-            if t.loop_start == Some(i) {
-                let _ = writeln!(w, "  -- loop starts here --");
-            }
-            let _ = writeln!(w, "  [{i}][{}] {}", s.actor, s.text);
-        }
-        if let Some(l) = t.loop_start {
-            let _ = writeln!(w, "  -- back to the state before step {l}: the cycle repeats forever --");
-        }
-        if let Some(v) = &t.violation {
-            let _ = writeln!(w, "  violated: {v}");
-        }
+        w.push_str(&table(m, t));
     }
+    let s = view::summary(r);
+    let _ = writeln!(
+        w,
+        "\n{} intent(s): {} violated, {} proved for every run length, {} hold within the bound, {} unknown ({:.3} s)",
+        s.intents, s.violated, s.proved, s.holds, s.unknown, e.seconds
+    );
     o
-}
-
-pub fn text(r: &CheckResult) {
-    print!("{}", render(r));
 }

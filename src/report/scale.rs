@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::model::Model;
 use crate::scale::{Conclusion, Level, Outcome, ScaleResult};
 
 fn outcome(l: &Level) -> String {
@@ -15,7 +16,8 @@ fn outcome(l: &Level) -> String {
     }
 }
 
-pub fn render(r: &ScaleResult) -> String {
+/// `steps`: the search's step bound, for the counterexample's header.
+pub fn render(m: &Model, r: &ScaleResult, steps: usize, color: bool) -> String {
     let mut o = String::new();
     let w = &mut o;
     let _ = writeln!(w, "kbmc scale {} (engine {})", r.model, r.engine);
@@ -33,7 +35,8 @@ pub fn render(r: &ScaleResult) -> String {
                 .collect();
             let _ = writeln!(w, "smallest violating topology: {described} ({} violated)", names.join(", "));
             let _ = writeln!(w, "in {:.3} s\n", r.seconds);
-            o.push_str(&super::check::render(result));
+            let h = super::view::header(m, result.effort.engine, steps);
+            o.push_str(&super::check::render(m, &h, result, color));
         }
         Conclusion::Holds { statement } => {
             let _ = writeln!(w, "{statement}");
@@ -47,8 +50,8 @@ pub fn render(r: &ScaleResult) -> String {
     o
 }
 
-pub fn text(r: &ScaleResult) {
-    print!("{}", render(r));
+pub fn text(m: &Model, r: &ScaleResult, steps: usize, color: bool) {
+    print!("{}", render(m, r, steps, color));
 }
 
 /// One line on stderr per size decided.

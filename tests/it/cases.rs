@@ -124,7 +124,8 @@ fn explicit_engine_finds_every_case_and_verifies_every_fix() {
         }
         if fixed {
             assert!(r.stdout.contains("every reachable state was explored"), "{name}: {}", r.stdout);
-            assert!(!r.stdout.contains("violated"), "{name}: {}", r.stdout);
+            assert!(!r.stdout.contains(": violated"), "{name}: {}", r.stdout);
+            assert!(r.stdout.contains(" 0 violated,"), "{name}: {}", r.stdout);
         } else {
             assert!(r.stdout.contains("counterexample for"), "{name}: {}", r.stdout);
         }

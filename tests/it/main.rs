@@ -4,6 +4,7 @@ mod cases;
 mod cli;
 mod cross;
 mod inputs;
+mod output;
 mod scale;
 
 use std::path::{Path, PathBuf};

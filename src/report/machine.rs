@@ -1,0 +1,285 @@
+//! Machine-readable check results: JSON (the versioned schema of docs/output.md and
+//! docs/schema/check-v1.json), ITF traces (Apalache's Informal Trace Format, one JSON document
+//! per violated intent), JUnit XML (one test case per intent) and SARIF 2.1.0 (one result per
+//! violated intent, located at the manifest object involved). Renders only; decides nothing.
+
+use serde_json::{json, Map, Value};
+
+use super::view::{self, Header};
+use crate::domain::Concrete;
+use crate::error::Origin;
+use crate::ir::Intent;
+use crate::model::{live_replicas, running_replicas, Model};
+use crate::trace::Trace;
+use crate::verdict::{CheckResult, Verdict};
+
+/// The `schema` field of kbmc's JSON check result; bumped on any incompatible change.
+pub const CHECK_SCHEMA: &str = "kbmc.dev/check/v1";
+
+fn verdict_word(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::Violated(_) => "violated",
+        Verdict::Holds { .. } => "holds",
+        Verdict::Unknown { .. } => "unknown",
+    }
+}
+
+/// The one-line verdict people read (also the JUnit message).
+pub fn verdict_line(v: &Verdict) -> String {
+    match v {
+        Verdict::Violated(t) => match t.loop_start {
+            Some(l) => format!("violated: a reachable cycle of {} step(s) starting at step {l}", t.steps.len() - l),
+            None => format!("violated after {} step(s)", t.steps.len()),
+        },
+        Verdict::Holds { exhaustive: true, .. } => {
+            "holds: every reachable state was explored (no bound needed for this cluster)".to_string()
+        }
+        Verdict::Holds { steps, exhaustive: false } => format!(
+            "holds within {steps} steps (no violation in any run of at most {steps} steps; longer runs were not explored)"
+        ),
+        Verdict::Unknown { reason } => format!("unknown: {reason}"),
+    }
+}
+
+fn trace_json(m: &Model, t: &Trace) -> Value {
+    json!({
+        "start": t.start,
+        "violation": t.violation,
+        "loop_start": t.loop_start,
+        "steps": t.steps.iter().enumerate().map(|(i, s)| json!({"index": i, "actor": s.actor, "text": s.text})).collect::<Vec<_>>(),
+        "states": t.states.iter().map(|st| view::state(m, st)).collect::<Vec<_>>(),
+    })
+}
+
+/// The JSON check result (schema `kbmc.dev/check/v1`).
+pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
+    let results: Vec<Value> = r
+        .results
+        .iter()
+        .map(|ir| {
+            let (bound, reason, trace) = match &ir.verdict {
+                Verdict::Violated(t) => (Value::Null, Value::Null, trace_json(m, t)),
+                Verdict::Holds { steps, exhaustive } => {
+                    (json!({"steps": steps, "exhaustive": exhaustive}), Value::Null, Value::Null)
+                }
+                Verdict::Unknown { reason } => (Value::Null, json!(reason), Value::Null),
+            };
+            json!({
+                "intent": ir.name,
+                "kivi_name": ir.kivi_name,
+                "verdict": verdict_word(&ir.verdict),
+                "message": verdict_line(&ir.verdict),
+                "bound": bound,
+                "reason": reason,
+                "trace": trace,
+            })
+        })
+        .collect();
+    let e = &r.effort;
+    json!({
+        "schema": CHECK_SCHEMA,
+        "kbmc": env!("CARGO_PKG_VERSION"),
+        "header": h,
+        "summary": view::summary(r),
+        "exit_code": r.exit_code(),
+        "effort": {"engine": e.engine, "states": e.states, "transitions": e.transitions, "depth": e.depth,
+            // Milliseconds: no exponent notation for short runs.
+            "seconds": (e.seconds * 1000.0).round() / 1000.0},
+        "results": results,
+    })
+}
+
+/// A view value in ITF: integers as `{"#bigint": "..."}`, name-keyed objects as `#map`.
+fn itf_value(v: &Value, map_keyed: bool) -> Value {
+    match v {
+        Value::Number(n) => json!({"#bigint": n.to_string()}),
+        Value::Object(o) if map_keyed => Value::Object(Map::from_iter([(
+            "#map".to_string(),
+            Value::Array(o.iter().map(|(k, v)| json!([k, itf_value(v, false)])).collect()),
+        )])),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), itf_value(v, matches!(k.as_str(), "nodes" | "pods" | "pending" | "desired"))))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// One violated intent's trace in ITF. A lasso's last state (equal to its loop start) is not
+/// repeated: `loop` is the index the run returns to after the last state.
+pub fn itf(m: &Model, intent: &str, t: &Trace) -> Value {
+    let n = if t.loop_start.is_some() { t.states.len() - 1 } else { t.states.len() };
+    let states: Vec<Value> = t.states[..n]
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            let mut v = itf_value(&view::state(m, st), false);
+            let step = if i == 0 {
+                "initial state".to_string()
+            } else {
+                format!("[{}][{}] {}", i - 1, t.steps[i - 1].actor, t.steps[i - 1].text)
+            };
+            v["#meta"] = json!({"index": i, "step": step});
+            v
+        })
+        .collect();
+    let mut doc = json!({
+        "#meta": {"format": "ITF", "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html", "source": m.ir.name, "intent": intent, "description": t.violation},
+        "vars": ["desired", "nodes", "pending"],
+        "states": states,
+    });
+    if let Some(l) = t.loop_start {
+        doc["loop"] = json!(l);
+    }
+    doc
+}
+
+fn xml_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&apos;".to_string(),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => format!("&#{};", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// A trace as plain lines (`[step][actor] text`), for JUnit and SARIF messages.
+pub fn trace_lines(t: &Trace) -> String {
+    let mut out = Vec::new();
+    if let Some(s) = &t.start {
+        out.push(format!("starting from {s}"));
+    }
+    for (i, s) in t.steps.iter().enumerate() {
+        if t.loop_start == Some(i) {
+            out.push("-- loop starts here --".into());
+        }
+        out.push(format!("[{i}][{}] {}", s.actor, s.text));
+    }
+    if let Some(l) = t.loop_start {
+        out.push(format!("-- back to the state before step {l}: the cycle repeats forever --"));
+        let mut actors: Vec<&str> = Vec::new();
+        for s in &t.steps[l..] {
+            if !actors.contains(&s.actor) {
+                actors.push(s.actor);
+            }
+        }
+        out.push(format!("acting in the cycle: {}", actors.join(", ")));
+    }
+    if let Some(v) = &t.violation {
+        out.push(format!("violated: {v}"));
+    }
+    out.join("\n")
+}
+
+/// JUnit XML: one test suite, one test case per intent. Violated: `<failure>` with the trace;
+/// unknown: `<error>` (inconclusive is never a pass); holds: a pass whose output states the bound.
+pub fn junit(r: &CheckResult) -> String {
+    let s = view::summary(r);
+    let time = format!("{:.3}", r.effort.seconds);
+    let name = xml_escape(&r.model);
+    let mut o = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    o += &format!(
+        "<testsuites name=\"kbmc\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{time}\">\n",
+        s.intents, s.violated, s.unknown
+    );
+    o += &format!(
+        "  <testsuite name=\"kbmc check {name}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" time=\"{time}\">\n",
+        s.intents, s.violated, s.unknown
+    );
+    for ir in &r.results {
+        let line = xml_escape(&verdict_line(&ir.verdict));
+        o += &format!("    <testcase name=\"{}\" classname=\"kbmc.{name}\" time=\"{time}\">\n", ir.name);
+        match &ir.verdict {
+            Verdict::Violated(t) => {
+                o += &format!(
+                    "      <failure type=\"violated\" message=\"{line}\">{}</failure>\n",
+                    xml_escape(&trace_lines(t))
+                )
+            }
+            Verdict::Unknown { .. } => o += &format!("      <error type=\"unknown\" message=\"{line}\"/>\n"),
+            Verdict::Holds { .. } => o += &format!("      <system-out>{line}</system-out>\n"),
+        }
+        o += "    </testcase>\n";
+    }
+    o += "  </testsuite>\n</testsuites>\n";
+    o
+}
+
+/// The manifest object a violation is about: the Deployment the intent names, the Deployment
+/// of a pod left pending, the pool of a node that panicked; else the first Deployment.
+fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<Origin> {
+    let dep = |d: usize| m.ir.deployments.get(d).map(|d| d.origin.clone());
+    let last = t.states.last()?;
+    match intent {
+        Intent::NoReplicaOscillation { deployment, .. }
+        | Intent::ReplicasMeetMin { deployment, .. }
+        | Intent::ReplicasMeetExpected { deployment, .. }
+        | Intent::NoEvictionCycle { deployment }
+        | Intent::PodsBalanced { deployment, .. }
+        | Intent::ReplicasWithin { deployment, .. } => dep(deployment.index()),
+        Intent::PodAlwaysSchedulable => (0..m.ir.groups.len())
+            .find(|&g| last.pending[g] > 0)
+            .and_then(|g| dep(m.dep_of_group(g)))
+            .or_else(|| dep(0)),
+        Intent::NoKernelPanicLoop { times } => (0..m.nodes())
+            .find(|&n| last.panics[n] >= *times)
+            .map(|n| m.ir.pools[m.ir.nodes[n].pool.index()].origin.clone())
+            .or_else(|| dep(0)),
+        Intent::AllPodsEventuallyRun => (0..m.ir.deployments.len())
+            .find(|&d| live_replicas(&Concrete, m, last, d) > running_replicas(&Concrete, m, last, d))
+            .and_then(dep)
+            .or_else(|| dep(0)),
+    }
+}
+
+/// SARIF 2.1.0: one rule per intent, one result per violated intent.
+pub fn sarif(m: &Model, r: &CheckResult) -> Value {
+    let rules: Vec<Value> =
+        m.ir.intents
+            .iter()
+            .map(|i| {
+                json!({
+                    "id": i.name(),
+                    "name": i.name(),
+                    "shortDescription": {"text": format!("kbmc intent {}", i.name())},
+                    "properties": {"kivi_name": i.kivi_name()},
+                })
+            })
+            .collect();
+    let results: Vec<Value> = r
+        .results
+        .iter()
+        .zip(&m.ir.intents)
+        .filter_map(|(ir, intent)| {
+            let Verdict::Violated(t) = &ir.verdict else { return None };
+            let mut result = json!({
+                "ruleId": ir.name,
+                "level": "error",
+                "message": {"text": format!("{} {}\n{}", ir.name, verdict_line(&ir.verdict), trace_lines(t))},
+            });
+            if let Some(o) = involved(m, intent, t) {
+                let uri = o.file.to_string_lossy().replace('\\', "/");
+                let mut loc = json!({"physicalLocation": {"artifactLocation": {"uri": uri}}});
+                if o.line > 0 {
+                    loc["physicalLocation"]["region"] = json!({"startLine": o.line});
+                }
+                result["locations"] = json!([loc]);
+            }
+            Some(result)
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "kbmc", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
+            "results": results,
+        }],
+    })
+}

@@ -1,0 +1,157 @@
+//! Plain-data views of what a check looked at and found, shared by every output format: the
+//! header (cluster, controllers, events, intents, bounds), a state in Kubernetes terms (pods
+//! per node and group, pending pods, desired replicas), and the counts of a summary line.
+//! Views only read the model and results; they decide no verdict.
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::domain::Concrete;
+use crate::ir::{Event, Range};
+use crate::model::state::{NOT_READY, PANICKED};
+use crate::model::{ClusterState, Model};
+use crate::verdict::{CheckResult, Verdict};
+
+/// What was checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Header {
+    pub model: String,
+    pub engine: &'static str,
+    /// Node pools and their sizes (`on-demand: 1 node, spot: 0..3 nodes`).
+    pub cluster: String,
+    /// Deployments with their replicas and HPAs.
+    pub workloads: Vec<String>,
+    pub controllers: Vec<&'static str>,
+    pub events: Vec<String>,
+    pub intents: Vec<&'static str>,
+    /// The step bound of the search.
+    pub steps: usize,
+    pub timing: String,
+}
+
+fn range(r: &Range, one: &str, many: &str) -> String {
+    let unit = if r.max == 1 { one } else { many };
+    if r.min == r.max {
+        format!("{} {unit}", r.max)
+    } else {
+        format!("{}..{} {unit}", r.min, r.max)
+    }
+}
+
+pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
+    let ir = &m.ir;
+    let cluster: Vec<String> =
+        ir.pools.iter().map(|p| format!("{}: {}", p.name, range(&p.count, "node", "nodes"))).collect();
+    let workloads = ir
+        .deployments
+        .iter()
+        .map(|d| {
+            let hpa = d.hpa.map(|h| {
+                let h = &ir.hpas[h.index()];
+                format!(", HPA {} {}..{}", h.name, h.min_replicas, h.max_replicas)
+            });
+            format!("{}: {}{}", d.name, range(&d.replicas, "replica", "replicas"), hpa.unwrap_or_default())
+        })
+        .collect();
+    let c = &ir.controllers;
+    let controllers = [
+        (c.deployment, "deployment"),
+        (c.scheduler, "scheduler"),
+        (c.kubelet, "kubelet"),
+        (c.hpa && !ir.hpas.is_empty(), "hpa"),
+        (c.descheduler && ir.descheduler.is_some(), "descheduler"),
+        (c.node_lifecycle, "node-lifecycle"),
+        (c.taint_eviction, "taint-eviction"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    let events = ir
+        .events
+        .iter()
+        .map(|e| match e {
+            Event::CpuChange { budget, .. }
+            | Event::KernelPanic { budget, .. }
+            | Event::NodeFailure { budget, .. }
+            | Event::ApplyDeployment { budget, .. }
+            | Event::ScaleDeployment { budget, .. }
+            | Event::Maintenance { budget, .. } => format!("{} (up to {budget}x)", e.name()),
+            Event::CpuPattern { .. } => e.name().to_string(),
+        })
+        .collect();
+    Header {
+        model: ir.name.clone(),
+        engine,
+        cluster: cluster.join(", "),
+        workloads,
+        controllers,
+        events,
+        intents: ir.intents.iter().map(|i| i.name()).collect(),
+        steps,
+        timing: format!("{:?}", ir.timing).to_lowercase(),
+    }
+}
+
+/// A node's status in Kubernetes words.
+pub fn status(v: i64) -> &'static str {
+    match v {
+        NOT_READY => "NotReady",
+        PANICKED => "NotReady (kernel panic)",
+        _ => "Ready",
+    }
+}
+
+/// One state: per present node its status and pods per group (bound, running, terminating);
+/// pending pods and desired replicas per Deployment.
+pub fn state(m: &Model, st: &ClusterState<Concrete>) -> Value {
+    let ng = m.ir.groups.len();
+    let mut nodes = Map::new();
+    for n in (0..m.nodes()).filter(|&n| st.present[n]) {
+        let mut pods = Map::new();
+        for g in 0..ng {
+            let running: i64 = m.kinds_of_group[g].iter().map(|&k| st.running[k][n]).sum();
+            let (bound, terminating) = (st.bound[g][n], st.terminating[g][n]);
+            if bound + running + terminating > 0 {
+                pods.insert(m.group_name(g), json!({"bound": bound, "running": running, "terminating": terminating}));
+            }
+        }
+        nodes.insert(
+            m.node_name(n).to_string(),
+            json!({
+                "status": status(st.status[n]),
+                "cordoned": st.cordoned[n],
+                "panics": st.panics[n],
+                "pods": pods,
+            }),
+        );
+    }
+    let pending: Map<String, Value> = (0..ng).map(|g| (m.group_name(g), json!(st.pending[g]))).collect();
+    let desired: Map<String, Value> =
+        m.ir.deployments.iter().zip(&st.desired).map(|(d, &v)| (d.name.clone(), json!(v))).collect();
+    json!({"nodes": nodes, "pending": pending, "desired": desired})
+}
+
+/// Counts for a summary line.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Summary {
+    pub intents: usize,
+    pub violated: usize,
+    /// Holds in every run of any length (every reachable state explored).
+    pub proved: usize,
+    /// Holds within the step bound.
+    pub holds: usize,
+    pub unknown: usize,
+}
+
+pub fn summary(r: &CheckResult) -> Summary {
+    let mut s = Summary { intents: r.results.len(), ..Summary::default() };
+    for ir in &r.results {
+        match ir.verdict {
+            Verdict::Violated(_) => s.violated += 1,
+            Verdict::Holds { exhaustive: true, .. } => s.proved += 1,
+            Verdict::Holds { .. } => s.holds += 1,
+            Verdict::Unknown { .. } => s.unknown += 1,
+        }
+    }
+    s
+}

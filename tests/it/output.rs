@@ -1,0 +1,177 @@
+//! Output formats of `kbmc check`: snapshots of C3 and C8 in every format, every case's output
+//! in every format parsed back (JSON against docs/schema/check-v1.json, ITF's structure,
+//! JUnit XML and SARIF), and the exit code of each verdict.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{case_dirs, kbmc, rel, root};
+
+const FORMATS: [(&str, &str); 5] =
+    [("text", "txt"), ("json", "json"), ("itf", "itf.jsonl"), ("junit", "xml"), ("sarif", "sarif")];
+
+/// Replaces run times (`0.123 s`, `"seconds": 0.123`, `time="0.123"`) by zero, so snapshots
+/// compare what was found, not how fast.
+fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // A decimal number followed by " s", or preceded by `seconds": ` / `time="`.
+        if b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'-')) {
+            let mut j = i;
+            while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+                j += 1;
+            }
+            let num = &s[i..j];
+            let timed = num.contains('.')
+                && (s[j..].starts_with(" s") || s[..i].ends_with("\"seconds\": ") || s[..i].ends_with("time=\""));
+            if timed {
+                out.push_str("0.000");
+                i = j;
+                continue;
+            }
+            out.push_str(num);
+            i = j;
+            continue;
+        }
+        let c = s[i..].chars().next().expect("in bounds");
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+fn check(case: &str, format: &str) -> super::Run {
+    kbmc(&["check", "--engine", "explicit", "--no-color", "--format", format, &format!("cases/{case}")])
+}
+
+/// C3 and C8 in every format match tests/snapshots/ (run with UPDATE_SNAPSHOTS=1 to rewrite
+/// them after an intended change, then review the diff).
+#[test]
+fn snapshots_of_c3_and_c8_in_every_format() {
+    for case in ["c3-conflicting-spread", "c8-descheduler-spread-loop"] {
+        for (format, ext) in FORMATS {
+            let r = check(case, format);
+            assert_eq!(r.code, 1, "{case} {format}: {}", r.stderr);
+            let got = normalize(&r.stdout);
+            let path = root().join("tests/snapshots").join(format!("{case}.{ext}"));
+            if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &got).unwrap();
+                continue;
+            }
+            let want = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_SNAPSHOTS=1 writes it)", path.display()));
+            assert_eq!(got, want, "{case} --format {format} differs from {}", path.display());
+        }
+    }
+}
+
+fn schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("docs/schema/check-v1.json")).expect("schema file");
+    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
+    jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema")
+}
+
+/// Every case, every format: produced and parsed back.
+#[test]
+fn every_case_in_every_format_parses() {
+    let validator = schema();
+    for dir in case_dirs() {
+        let case = rel(&dir).trim_start_matches("cases/").to_string();
+        let json = check(&case, "json");
+        let doc: Value = serde_json::from_str(&json.stdout).unwrap_or_else(|e| panic!("{case} json: {e}"));
+        if let Err(e) = validator.validate(&doc) {
+            panic!("{case}: JSON does not match docs/schema/check-v1.json: {e}");
+        }
+        assert_eq!(doc["exit_code"], json.code, "{case}");
+        let violated = doc["summary"]["violated"].as_u64().unwrap() as usize;
+        let intents = doc["results"].as_array().unwrap().len();
+
+        // ITF: one document per violated intent, each with vars, states and ITF integers.
+        let itf = check(&case, "itf");
+        let docs: Vec<Value> = itf.stdout.lines().map(|l| serde_json::from_str(l).expect("ITF line is JSON")).collect();
+        assert_eq!(docs.len(), violated, "{case}: one ITF trace per violated intent");
+        for d in &docs {
+            assert_eq!(d["vars"], serde_json::json!(["desired", "nodes", "pending"]), "{case}");
+            let states = d["states"].as_array().expect("states");
+            assert!(!states.is_empty());
+            for s in states {
+                for v in ["desired", "nodes", "pending"] {
+                    assert!(s[v]["#map"].is_array(), "{case}: {v} is an ITF map");
+                }
+                let pending = &s["pending"]["#map"][0][1]["#bigint"];
+                assert!(pending.as_str().is_some_and(|n| n.parse::<i64>().is_ok()), "{case}: {pending}");
+            }
+            if let Some(l) = d.get("loop") {
+                assert!((l.as_u64().unwrap() as usize) < states.len(), "{case}: loop index inside the trace");
+            }
+        }
+
+        // JUnit: one test case per intent, failures = violated.
+        let junit = check(&case, "junit");
+        let (cases, failures) = junit_counts(&junit.stdout).unwrap_or_else(|e| panic!("{case} junit: {e}"));
+        assert_eq!((cases, failures), (intents, violated), "{case}");
+
+        // SARIF: version 2.1.0, one result per violated intent, each at a file and line that exist.
+        let sarif = check(&case, "sarif");
+        let s: Value = serde_json::from_str(&sarif.stdout).unwrap_or_else(|e| panic!("{case} sarif: {e}"));
+        assert_eq!(s["version"], "2.1.0");
+        let results = s["runs"][0]["results"].as_array().expect("results");
+        assert_eq!(results.len(), violated, "{case}");
+        for r in results {
+            let loc = &r["locations"][0]["physicalLocation"];
+            let file = root().join(loc["artifactLocation"]["uri"].as_str().expect("uri"));
+            let line = loc["region"]["startLine"].as_u64().expect("startLine") as usize;
+            let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{case}: {}: {e}", file.display()));
+            let at = text.lines().nth(line - 1).unwrap_or_else(|| panic!("{case}: line {line} past the end"));
+            assert!(
+                at.starts_with("apiVersion") || at.starts_with("kind") || at.contains("name"),
+                "{case}: line {line} is `{at}`"
+            );
+        }
+        for (other, r) in [("itf", &itf), ("junit", &junit), ("sarif", &sarif)] {
+            assert_eq!(r.code, json.code, "{case}: --format {other} exits as --format json");
+        }
+    }
+}
+
+/// (test cases, failures) of a JUnit document, read with an XML parser.
+fn junit_counts(xml: &str) -> Result<(usize, usize), String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let (mut cases, mut failures) = (0, 0);
+    loop {
+        match reader.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                b"testcase" => cases += 1,
+                b"failure" => failures += 1,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok((cases, failures))
+}
+
+/// Exit codes per verdict: violated 1, holds 0, unknown 3 (input errors, 2, are tested in
+/// inputs.rs), the same in every format.
+#[test]
+fn exit_codes_follow_the_verdicts() {
+    for (args, code) in [
+        (vec!["cases/c3-conflicting-spread"], 1),
+        (vec!["cases/c3-conflicting-spread-fixed"], 0),
+        (vec!["--max-states", "10", "cases/c8-descheduler-spread-loop-fixed"], 3),
+    ] {
+        for (format, _) in FORMATS {
+            let mut a = vec!["check", "--engine", "explicit", "--format", format];
+            a.extend(&args);
+            let r = kbmc(&a);
+            assert_eq!(r.code, code, "{a:?}: {}", r.stderr);
+        }
+    }
+    assert!(Path::new(&root().join("docs/output.md")).exists());
+}
