@@ -5,14 +5,46 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const EXIT_CODES: &str = "\
+/// The exit-code table every command's help ends with.
+macro_rules! exit_codes {
+    () => {
+        "\
 Exit codes:
   0  every intent holds (within the stated bound, or proved)
   1  some intent is violated (a counterexample is printed)
   2  input or usage error (file, document, field and what was expected are printed),
      or a feature that is not implemented yet
   3  inconclusive (unknown or timeout): never reported as success
-  4  internal error (a bug in kbmc)";
+  4  internal error (a bug in kbmc)"
+    };
+}
+const EXIT_CODES: &str = exit_codes!();
+const CHECK_HELP: &str = concat!(
+    "Examples:
+  kbmc check cases/c3-conflicting-spread
+  kbmc check --engine explicit --steps 20 cases/c8-descheduler-spread-loop
+  kbmc check --engine explicit --format sarif my-manifests/ verification.yaml > kbmc.sarif
+  kbmc check --format junit my-manifests/ verification.yaml > kbmc-junit.xml
+
+",
+    exit_codes!()
+);
+const SCALE_HELP: &str = concat!(
+    "Examples:
+  kbmc scale cases/c8-descheduler-spread-loop/manifests scaling/c8-descheduler-spread-loop.yaml
+  kbmc scale --enumerate --max-nodes-per-pool 4 my-manifests/ verification.yaml
+
+",
+    exit_codes!()
+);
+const INSPECT_HELP: &str = concat!(
+    "Examples:
+  kbmc inspect cases/c1-hpa-oscillation
+  kbmc inspect --format json my-manifests/ verification.yaml
+
+",
+    exit_codes!()
+);
 
 /// A symbolic bounded model checker for Kubernetes clusters: reads Deployments, HPAs, Nodes,
 /// scheduler and descheduler configuration plus one kbmc Verification spec, and explores
@@ -28,17 +60,25 @@ pub struct Cli {
 pub enum Command {
     /// Print the resolved model: node pools and nodes, pod groups, Deployments, HPAs,
     /// scheduler and descheduler configuration, events, intents and bounds.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = INSPECT_HELP)]
     Inspect(InspectArgs),
     /// Check every intent of the spec.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
     /// Cover every topology the spec's ranges allow (node pools' `count: {min, max}`,
     /// workloads' `replicas: {min, max}`), one cluster size at a time, smallest first, up to
     /// the confident size; report the smallest violating topology (fewest nodes, then fewest
     /// pods) with its trace, or exactly what was covered.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = SCALE_HELP)]
     Scale(ScaleArgs),
+    /// One random run (seeded, so it can be repeated) from one of the spec's topologies, each
+    /// step picked among the enabled ones, printed as a trace with every intent evaluated
+    /// along it. Exit 1 when the run violates an intent, 0 when it does not (no proof: use
+    /// `check` for that).
+    #[command(
+        after_help = "Examples:\n  kbmc simulate cases/c1-hpa-oscillation --seed 7 --steps 40\n\nExit codes: 0 no violation along this run, 1 a violation along this run, 2 input error, 4 internal error"
+    )]
+    Simulate(SimulateArgs),
     /// Run both engines and compare their verdicts per intent; exit 0 only when they agree
     /// (4 when they disagree, which is a bug in kbmc; 3 when either is inconclusive).
     #[command(after_help = EXIT_CODES)]
@@ -198,6 +238,23 @@ pub struct ScaleArgs {
     #[command(flatten)]
     pub search: SearchArgs,
     /// No colour in the counterexample (colour only on a terminal; NO_COLOR is honoured too).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long)]
+    pub allow_unmodeled: bool,
+    /// Seed of the random choices: the same seed gives the same run.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Steps to take (default: spec.bounds.steps); the run ends earlier when nothing can act.
+    #[arg(long)]
+    pub steps: Option<u32>,
+    /// No colour (colour only on a terminal; NO_COLOR is honoured too).
     #[arg(long)]
     pub no_color: bool,
 }

@@ -135,6 +135,19 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             report::scale::text(&m, &result, opts.steps, report::color(a.no_color));
             Ok(result.exit_code())
         }
+        Command::Simulate(a) => {
+            let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+            report::warnings(&warnings);
+            let m = model::Model::new(&ir);
+            let steps = a.steps.map_or(ir.bounds.steps.max(0) as usize, |s| s as usize);
+            let sim = engine::simulate::simulate(&m, a.seed, steps);
+            let reg = model::registry::<domain::Concrete>();
+            trace::replay(&m, &reg, &sim.trace)
+                .map_err(|e| Error::Internal(format!("the simulated run does not replay: {e}")))?;
+            let h = report::view::header(&m, "simulation", steps);
+            report::raw(&report::simulate::render(&m, &h, a.seed, &sim, report::color(a.no_color)));
+            Ok(report::simulate::exit_code(&sim))
+        }
         Command::Compare(a) => {
             let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
             report::warnings(&warnings);

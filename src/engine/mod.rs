@@ -2,4 +2,5 @@
 //! the symbolic engine (issue 4) will unroll the same transitions in Z3.
 
 pub mod explicit;
+pub mod simulate;
 pub mod symbolic;

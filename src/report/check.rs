@@ -24,11 +24,11 @@ fn paint(on: bool, v: &Verdict, text: &str) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
-/// The header: cluster, workloads, controllers, events, intents and bounds.
-pub fn header_lines(h: &Header) -> String {
+/// The header of `kbmc <command>`: cluster, workloads, controllers, events, intents and bounds.
+pub fn header_lines(command: &str, h: &Header) -> String {
     let none = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
     let mut o = String::new();
-    let _ = writeln!(o, "kbmc check {} (engine {})", h.model, h.engine);
+    let _ = writeln!(o, "kbmc {command} {} (engine {})", h.model, h.engine);
     let _ = writeln!(o, "  cluster:     {}", h.cluster);
     let _ = writeln!(o, "  workloads:   {}", none(&h.workloads));
     let _ = writeln!(o, "  controllers: {}", h.controllers.join(", "));
@@ -40,7 +40,7 @@ pub fn header_lines(h: &Header) -> String {
 /// Per step: pending pods, pods per node (bound + running, `-k` for k terminating) and desired
 /// replicas, for the nodes present at the start. Nodes that never hold a pod in the trace are
 /// left out, and the table says how many.
-fn table(m: &Model, t: &Trace) -> String {
+pub fn table(m: &Model, t: &Trace) -> String {
     let first = &t.states[0];
     let present: Vec<usize> = (0..m.nodes()).filter(|&n| first.present[n]).collect();
     let pods_on = |st: &crate::model::ClusterState<crate::domain::Concrete>, n: usize| -> (i64, i64) {
@@ -86,7 +86,7 @@ fn table(m: &Model, t: &Trace) -> String {
 }
 
 pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
-    let mut o = header_lines(h);
+    let mut o = header_lines("check", h);
     let w = &mut o;
     for ir in &r.results {
         let alias = ir.kivi_name.map(|k| format!(" [Kivi: {k}]")).unwrap_or_default();

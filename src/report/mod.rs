@@ -6,6 +6,7 @@ pub mod compare;
 pub mod inspect;
 pub mod machine;
 pub mod scale;
+pub mod simulate;
 pub mod view;
 
 use std::io::IsTerminal;

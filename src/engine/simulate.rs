@@ -1,0 +1,130 @@
+//! One random run of the model (`kbmc simulate`): from an initial state picked among the
+//! spec's topologies, each step picked uniformly among the enabled ones (after the timing
+//! policy), with every intent evaluated along the run. A run shows what can happen; it proves
+//! nothing about the runs it did not take. Seeded, so a run can be repeated exactly.
+
+use crate::domain::Concrete;
+use crate::engine::explicit::{enabled, symmetry_classes, STUTTER};
+use crate::ir::Intent;
+use crate::model::{all_steps, intents, registry, ClusterState, Model, Step};
+use crate::trace::Trace;
+
+/// What the run showed about one intent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// The state after `step` violates the safety intent.
+    ViolatedAt { step: usize, why: String },
+    /// The run returned at step `to` to the state it had before step `from`, with the watched
+    /// change in between: a cycle that can repeat forever.
+    Cycle { from: usize, to: usize },
+    /// Not violated along this run.
+    NotSeen,
+}
+
+pub struct Simulation {
+    pub trace: Trace,
+    pub seen: Vec<(&'static str, Seen)>,
+    /// The run stopped early because nothing could act any more.
+    pub quiet: bool,
+}
+
+/// splitmix64: a small, well-mixed generator, so runs do not depend on a crate's algorithm.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+pub fn simulate(m: &Model, seed: u64, steps: usize) -> Simulation {
+    let d = Concrete;
+    let reg = registry::<Concrete>();
+    let labels = all_steps(m, &reg);
+    let classes = symmetry_classes(m);
+    let mut rng = Rng(seed);
+    let inits = m.initial_states();
+    let mut st = inits[rng.below(inits.len())].clone();
+    let mut states = vec![st.clone()];
+    let mut taken: Vec<Step> = Vec::new();
+    let mut quiet = false;
+    for _ in 0..steps {
+        let en = enabled(m, &reg, &labels, &classes, false, &st);
+        if en.is_empty() {
+            quiet = true;
+            break;
+        }
+        let s = en[rng.below(en.len())];
+        st = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, &st));
+        taken.push(s);
+        states.push(st.clone());
+    }
+    let seen =
+        m.ir.intents
+            .iter()
+            .enumerate()
+            .map(|(i, intent)| (intent.name(), judge(m, &reg, i, intent, &states, &taken, quiet)))
+            .collect();
+    let mut trace_steps = taken;
+    let mut trace_states = states;
+    if quiet {
+        // Make the end of the run explicit: the cluster stays as it is.
+        trace_steps.push(STUTTER);
+        trace_states.push(trace_states.last().expect("a run has a state").clone());
+    }
+    Simulation { trace: Trace::new(m, &reg, trace_states, trace_steps), seen, quiet }
+}
+
+fn judge(
+    m: &Model,
+    reg: &[Box<dyn crate::model::Controller<Concrete>>],
+    i: usize,
+    intent: &Intent,
+    states: &[ClusterState<Concrete>],
+    steps: &[Step],
+    quiet: bool,
+) -> Seen {
+    let d = Concrete;
+    if !intent.is_cycle() {
+        return match states.iter().position(|st| intents::violated(&d, m, st, i)) {
+            Some(k) => Seen::ViolatedAt { step: k.saturating_sub(1), why: intents::explain(m, intent, &states[k]) },
+            None => Seen::NotSeen,
+        };
+    }
+    let waiting = |st: &ClusterState<Concrete>| intents::waiting(&d, m, st) > 0;
+    if matches!(intent, Intent::AllPodsEventuallyRun) && quiet && waiting(states.last().expect("a run has a state")) {
+        // Nothing can act and pods still wait: they wait forever.
+        return Seen::Cycle { from: steps.len(), to: steps.len() };
+    }
+    let keys: Vec<Vec<i16>> = states.iter().map(|s| s.pack()).collect();
+    for to in 1..keys.len() {
+        for from in 0..to {
+            if keys[from] != keys[to] {
+                continue;
+            }
+            let segment = from..to;
+            let watched = match intent {
+                Intent::NoEvictionCycle { .. } => {
+                    segment.clone().any(|k| reg[steps[k].actor as usize].evicts(&steps[k]))
+                }
+                Intent::NoReplicaOscillation { deployment, .. } => {
+                    let dep = deployment.index();
+                    segment.clone().any(|k| states[k].desired[dep] != states[k + 1].desired[dep])
+                }
+                Intent::AllPodsEventuallyRun => (from..=to).all(|k| waiting(&states[k])),
+                _ => false,
+            };
+            if watched {
+                return Seen::Cycle { from, to: to - 1 };
+            }
+        }
+    }
+    Seen::NotSeen
+}
