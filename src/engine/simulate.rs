@@ -17,6 +17,8 @@ pub enum Seen {
     /// The run returned at step `to` to the state it had before step `from`, with the watched
     /// change in between: a cycle that can repeat forever.
     Cycle { from: usize, to: usize },
+    /// The run ended with nothing able to act and pods still not running: they wait forever.
+    Stuck,
     /// Not violated along this run.
     NotSeen,
 }
@@ -100,8 +102,7 @@ fn judge(
     }
     let waiting = |st: &ClusterState<Concrete>| intents::waiting(&d, m, st) > 0;
     if matches!(intent, Intent::AllPodsEventuallyRun) && quiet && waiting(states.last().expect("a run has a state")) {
-        // Nothing can act and pods still wait: they wait forever.
-        return Seen::Cycle { from: steps.len(), to: steps.len() };
+        return Seen::Stuck;
     }
     let keys: Vec<Vec<i16>> = states.iter().map(|s| s.pack()).collect();
     for to in 1..keys.len() {
@@ -127,4 +128,24 @@ fn judge(
         }
     }
     Seen::NotSeen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model};
+
+    /// A pod that fits no node leaves the run with nothing able to act: allPodsEventuallyRun
+    /// is violated (the pod waits forever), and the run says it went quiet.
+    #[test]
+    fn a_run_that_goes_quiet_with_waiting_pods_violates_eventual_running() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"2\", memory: 8Gi}}]\n  intents: [{type: allPodsEventuallyRun}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 2, "1500m", "1Gi", "")));
+        let sim = simulate(&m, 7, 20);
+        assert!(sim.quiet);
+        assert_eq!(sim.seen, vec![("allPodsEventuallyRun", Seen::Stuck)]);
+        // The same seed gives the same run.
+        let again = simulate(&m, 7, 20);
+        assert_eq!(again.trace.steps.len(), sim.trace.steps.len());
+    }
 }

@@ -16,7 +16,7 @@ pub fn render(m: &Model, h: &Header, seed: u64, sim: &Simulation, color: bool) -
     for (name, seen) in &sim.seen {
         let line = match seen {
             Seen::ViolatedAt { step, why } => format!("{} at step {step} in this run: {why}", red("violated")),
-            Seen::Cycle { from, to } if from > to => format!(
+            Seen::Stuck => format!(
                 "{}: the run ends with pods waiting and nothing able to act, so they wait forever",
                 red("violated")
             ),
