@@ -40,6 +40,7 @@ fn main() {
                 max_depth: ir.bounds.steps as usize * n.div_ceil(3) as usize,
                 max_states: 2_000_000,
                 symmetry: true,
+                all: true,
             };
             let start = Instant::now();
             let r = check(&m, &opts);

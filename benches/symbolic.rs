@@ -38,6 +38,7 @@ fn main() {
                 max_depth: ir.bounds.steps as usize,
                 max_states: 2_000_000,
                 symmetry: true,
+                all: true,
             },
         );
         let depth = ex
@@ -55,7 +56,13 @@ fn main() {
             let start = Instant::now();
             let r = check(
                 &m,
-                &Options { max_depth: depth, timeout_ms: 30_000, budget: Some(Duration::from_secs(30)), incremental },
+                &Options {
+                    max_depth: depth,
+                    timeout_ms: 30_000,
+                    budget: Some(Duration::from_secs(30)),
+                    incremental,
+                    all: true,
+                },
             );
             times.push(start.elapsed().as_secs_f64());
             if incremental == Incremental::PushPop {
@@ -86,6 +93,7 @@ fn main() {
                 timeout_ms: 0,
                 budget: Some(Duration::from_secs(60)),
                 incremental: Incremental::Assumptions,
+                all: true,
             },
         );
         println!(

@@ -174,6 +174,11 @@ pub struct CheckArgs {
     /// explicit (exhaustive breadth-first search; fastest on small clusters).
     #[arg(long, value_enum, default_value = "symbolic")]
     pub engine: Engine,
+    /// Decide every intent, each violated one with its own shortest counterexample. Without
+    /// it the check stops at the first violation (what a CI gate needs, and faster), and
+    /// intents not decided by then are reported unknown with that reason.
+    #[arg(long)]
+    pub all: bool,
     #[command(flatten)]
     pub search: SearchArgs,
     #[command(flatten)]

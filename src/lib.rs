@@ -67,6 +67,10 @@ fn verify_traces(m: &model::Model, r: &verdict::CheckResult) -> Result<(), Error
     Ok(())
 }
 
+/// The log target of progress lines (depth reached, states, topologies), which the binary
+/// shows on stderr when stderr is a terminal. Engines log progress only after a second.
+pub const PROGRESS: &str = "kbmc::progress";
+
 /// Runs one command and returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
@@ -87,7 +91,12 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             let result = match a.engine {
                 cli::Engine::Explicit => engine::explicit::check(
                     &m,
-                    &engine::explicit::Options { max_depth: steps, max_states: a.search.max_states, symmetry: true },
+                    &engine::explicit::Options {
+                        max_depth: steps,
+                        max_states: a.search.max_states,
+                        symmetry: true,
+                        all: a.all,
+                    },
                 ),
                 cli::Engine::Symbolic => engine::symbolic::check(
                     &m,
@@ -96,6 +105,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         timeout_ms: a.search.timeout_ms(),
                         budget: a.search.budget(),
                         incremental: Default::default(),
+                        all: a.all,
                     },
                 ),
             };
@@ -126,7 +136,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             let result = scale::run(&m, &opts, |level| {
                 // Progress for runs longer than a second, on stderr (stdout gets the report).
                 if start.elapsed().as_secs_f64() > 1.0 {
-                    report::scale::progress(level);
+                    log::info!(target: PROGRESS, "{}", report::scale::progress(level));
                 }
             });
             if let scale::Conclusion::Violated { result: r, .. } = &result.conclusion {
@@ -155,7 +165,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             let steps = a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize);
             let explicit = engine::explicit::check(
                 &m,
-                &engine::explicit::Options { max_depth: steps, max_states: a.max_states, symmetry: true },
+                &engine::explicit::Options { max_depth: steps, max_states: a.max_states, symmetry: true, all: true },
             );
             verify_traces(&m, &explicit)?;
             let symbolic = engine::symbolic::check(
@@ -165,6 +175,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                     timeout_ms: a.timeout.unwrap_or(0) * 1000,
                     budget: None,
                     incremental: Default::default(),
+                    all: true,
                 },
             );
             verify_traces(&m, &symbolic)?;

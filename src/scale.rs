@@ -279,7 +279,7 @@ fn check(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>], left: Opti
     match opts.engine {
         Engine::Explicit => explicit::check_from(
             m,
-            &explicit::Options { max_depth: opts.steps, max_states: opts.max_states, symmetry: true },
+            &explicit::Options { max_depth: opts.steps, max_states: opts.max_states, symmetry: true, all: true },
             inits,
         ),
         Engine::Symbolic => symbolic::check_from(
@@ -289,6 +289,7 @@ fn check(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>], left: Opti
                 timeout_ms: opts.timeout_ms,
                 budget: left,
                 incremental: Default::default(),
+                all: true,
             },
             inits,
         ),

@@ -55,6 +55,6 @@ pub fn text(m: &Model, r: &ScaleResult, steps: usize, color: bool) {
 }
 
 /// One line on stderr per size decided.
-pub fn progress(l: &Level) {
-    eprintln!("kbmc scale: {} node(s), {} topologies: {} ({:.1} s)", l.nodes, l.topologies, outcome(l), l.seconds);
+pub fn progress(l: &Level) -> String {
+    format!("scale: {} node(s), {} topologies: {} ({:.1} s)", l.nodes, l.topologies, outcome(l), l.seconds)
 }

@@ -115,7 +115,7 @@ fn cases_resolve_to_the_intended_models() {
 fn explicit_engine_finds_every_case_and_verifies_every_fix() {
     for dir in case_dirs() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let r = kbmc(&["check", "--engine", "explicit", &rel(&dir)]);
+        let r = kbmc(&["check", "--engine", "explicit", "--all", &rel(&dir)]);
         let fixed = name.ends_with("-fixed");
         assert_eq!(r.code, if fixed { 0 } else { 1 }, "{name}\nstdout: {}\nstderr: {}", r.stdout, r.stderr);
         let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap();
@@ -202,8 +202,9 @@ fn symmetry_reduction_keeps_verdicts_and_shortest_traces() {
     for dir in case_dirs() {
         let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
         let m = kbmc::model::Model::new(&ir);
-        let run =
-            |symmetry| check(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 2_000_000, symmetry });
+        let run = |symmetry| {
+            check(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 2_000_000, symmetry, all: true })
+        };
         let (on, off) = (run(true), run(false));
         for (a, b) in on.results.iter().zip(&off.results) {
             let shape = |v: &Verdict| match v {
@@ -235,10 +236,11 @@ fn batched_guards_agree_with_guards() {
         let m = kbmc::model::Model::new(&ir);
         let reg = registry::<Concrete>();
         let labels = all_steps(&m, &reg);
-        let g =
-            explore(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry: false }, |_, _| {
-                true
-            });
+        let g = explore(
+            &m,
+            &Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry: false, all: true },
+            |_, _| true,
+        );
         for st in (0..g.states.len() as u32).map(|u| g.states.get(u)) {
             let st = &st;
             for (actor, c) in reg.iter().enumerate() {

@@ -25,8 +25,11 @@ fn symbolic_domain_agrees_with_concrete_on_every_step() {
         let labels = all_steps(&m, &creg);
         assert_eq!(labels, all_steps(&m, &sreg), "labels depend on the model only");
         // A sample of reachable states: the first ones in breadth-first order.
-        let g =
-            explore(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 40, symmetry: true }, |_, _| true);
+        let g = explore(
+            &m,
+            &Options { max_depth: ir.bounds.steps as usize, max_states: 40, symmetry: true, all: true },
+            |_, _| true,
+        );
         for st in (0..g.states.len() as u32).map(|u| g.states.get(u)) {
             let st = &st;
             let lifted: ClusterState<Symbolic> =

@@ -175,3 +175,26 @@ fn exit_codes_follow_the_verdicts() {
     }
     assert!(Path::new(&root().join("docs/output.md")).exists());
 }
+
+/// Without `--all` a check stops at the first violation and says which intents it left open
+/// and why; with `--all` every intent is decided. The same in both engines.
+#[test]
+fn all_decides_every_intent_and_the_default_stops_at_the_first_violation() {
+    let case = "tests/fixtures/good/two-intents";
+    for engine in ["explicit", "symbolic"] {
+        let first = kbmc(&["check", "--engine", engine, "--steps", "4", "--no-color", case]);
+        assert_eq!(first.code, 1, "{engine}: {}", first.stderr);
+        assert!(first.stdout.contains("podAlwaysSchedulable: violated after 3 step(s)"), "{engine}: {}", first.stdout);
+        assert!(
+            first.stdout.contains("noEvictionCycle: unknown: not decided: the check stopped at the first violation"),
+            "{engine}: {}",
+            first.stdout
+        );
+        assert!(first.stdout.contains("--all decides every intent"), "{engine}: {}", first.stdout);
+        let all = kbmc(&["check", "--engine", engine, "--all", "--steps", "4", "--no-color", case]);
+        assert_eq!(all.code, 1, "{engine}: {}", all.stderr);
+        assert!(all.stdout.contains("podAlwaysSchedulable: violated after 3 step(s)"), "{engine}: {}", all.stdout);
+        assert!(all.stdout.contains("noEvictionCycle: holds"), "{engine}: {}", all.stdout);
+        assert!(all.stdout.contains("1 violated") && all.stdout.contains(" 0 unknown"), "{engine}: {}", all.stdout);
+    }
+}

@@ -32,6 +32,9 @@ pub struct Options {
     /// ([`Controller::uses_node_order`]) — store each state once up to a renaming of identical
     /// nodes. Traces are always real runs of the model.
     pub symmetry: bool,
+    /// Decide every intent. Without it the search stops at the first safety violation it
+    /// meets, and intents it has not decided by then are reported unknown, with the reason.
+    pub all: bool,
 }
 
 /// The explored state graph.
@@ -185,6 +188,10 @@ fn explore_with(
     };
     let mut queue = VecDeque::new();
     let mut stop = false;
+    // Progress (a log line, no I/O here) at most once a second, after the first second.
+    let started = Instant::now();
+    let mut reported = started;
+    let mut popped: u64 = 0;
     let mut key_buf: Vec<i16> = Vec::with_capacity(128);
     for init in inits {
         let mut canon = init.clone();
@@ -211,6 +218,19 @@ fn explore_with(
         if stop {
             g.truncated = true;
             break;
+        }
+        popped += 1;
+        if popped.is_multiple_of(4096) && reported.elapsed().as_secs() >= 1 {
+            reported = Instant::now();
+            log::info!(
+                target: crate::PROGRESS,
+                "depth {} of {}: {} states, {} transitions ({:.1} s)",
+                g.depth[u as usize],
+                opts.max_depth,
+                g.states.len(),
+                g.transitions,
+                started.elapsed().as_secs_f64()
+            );
         }
         g.states.load(u, &mut st);
         let en = enabled(m, &reg, &labels, &classes, opts.symmetry, &st);
@@ -367,6 +387,18 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
     })
 }
 
+/// The verdict of an intent left open because the check stopped at a violation found at
+/// depth `d` (every state within `d - 1` steps was checked against safety intents).
+fn not_decided(d: u32, safety: bool) -> Verdict {
+    let within =
+        if safety { format!(" (no violation of it within {} step(s))", d.saturating_sub(1)) } else { String::new() };
+    Verdict::Unknown {
+        reason: format!(
+            "not decided: the check stopped at the first violation, found at step {d}{within}; --all decides every intent"
+        ),
+    }
+}
+
 fn check_with(
     m: &Model,
     opts: &Options,
@@ -380,15 +412,23 @@ fn check_with(
     let mut first_bad: Vec<Option<u32>> = vec![None; ni];
     let safety: Vec<usize> = (0..ni).filter(|&i| !m.ir.intents[i].is_cycle()).collect();
     let all_safety = safety.len() == ni;
+    let mut failed_fast = false;
     let g = explore_with(m, opts, inits, canonical, |id, st| {
         for &i in &safety {
             if first_bad[i].is_none() && intents::violated(&d, m, st, i) {
                 first_bad[i] = Some(id);
             }
         }
-        // Stop early only when every intent is a safety intent and all are violated.
+        // Stop at the first violation unless every intent is to be decided; with --all, stop
+        // early only when every intent is a safety intent and all are violated.
+        if !opts.all && first_bad.iter().any(Option::is_some) {
+            failed_fast = true;
+            return false;
+        }
         !(all_safety && first_bad.iter().all(Option::is_some))
     });
+    // Stopped at a violation before the search was done: the depth it was found at.
+    let stopped_at = failed_fast.then(|| first_bad.iter().flatten().map(|&v| g.depth[v as usize]).min()).flatten();
     let max_depth = g.depth.iter().copied().max().unwrap_or(0) as usize;
     let bound = max_depth.min(opts.max_depth);
     let holds = match g.state_limit_at {
@@ -421,14 +461,21 @@ fn check_with(
                     t.violation = Some(intents::explain(m, intent, last));
                     Verdict::Violated(t)
                 } else if intent.is_cycle() {
+                    // A cycle of the explored part is a real one, even when the search stopped early.
                     match cycles::find(m, &reg, &g, intent) {
                         Some((ids, steps, loop_start)) => {
                             Verdict::Violated(trace_of(m, &reg, &g, &ids, steps, Some(loop_start))?)
                         }
-                        None => cycle_unknown.clone().unwrap_or_else(|| holds.clone()),
+                        None => match stopped_at {
+                            Some(d) => not_decided(d, false),
+                            None => cycle_unknown.clone().unwrap_or_else(|| holds.clone()),
+                        },
                     }
                 } else {
-                    holds.clone()
+                    match stopped_at {
+                        Some(d) => not_decided(d, true),
+                        None => holds.clone(),
+                    }
                 };
                 Some(IntentResult { name: intent.name(), kivi_name: intent.kivi_name(), verdict })
             })
@@ -480,7 +527,7 @@ mod tests {
     /// Renaming is used unless an actor's outcome depends on node order (the descheduler).
     #[test]
     fn renaming_is_off_when_node_order_matters() {
-        let opts = Options { max_depth: 3, max_states: 1000, symmetry: true };
+        let opts = Options { max_depth: 3, max_states: 1000, symmetry: true, all: true };
         let plain = model(&format!("{}{POOLS}", deployment("web", 4, "1", "1Gi", "")));
         assert!(explore(&plain, &opts, |_, _| true).canonical.is_some());
         assert!(explore(&plain, &Options { symmetry: false, ..opts.clone() }, |_, _| true).canonical.is_none());

@@ -32,6 +32,9 @@ pub struct Options {
     pub budget: Option<std::time::Duration>,
     /// How each depth's query is posed on the one solver.
     pub incremental: Incremental,
+    /// Decide every intent. Without it deepening stops at the first violation found, and
+    /// intents still open then are reported unknown, with the reason.
+    pub all: bool,
 }
 
 /// Two ways to ask "violated at depth k?" on one solver that keeps the unrolling.
@@ -512,9 +515,29 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                 if opts.incremental == Incremental::PushPop {
                     u.solver.pop(1);
                 }
+                if !opts.all && matches!(results[i], Some(Verdict::Violated(_))) {
+                    for r in results.iter_mut().filter(|r| r.is_none()) {
+                        *r = Some(Verdict::Unknown {
+                            reason: format!(
+                                "not decided: the check stopped at the first violation, found at step {k} (no violation of it within {} step(s)); --all decides every intent",
+                                k.saturating_sub(1)
+                            ),
+                        });
+                    }
+                    break 'deepen;
+                }
             }
             if results.iter().all(Option::is_some) {
                 break 'deepen;
+            }
+            if start.elapsed().as_secs() >= 1 {
+                log::info!(
+                    target: crate::PROGRESS,
+                    "depth {k} of {}: no violation of {} open intent(s) yet ({:.1} s)",
+                    opts.max_depth,
+                    results.iter().filter(|r| r.is_none()).count(),
+                    start.elapsed().as_secs_f64()
+                );
             }
         }
     }
@@ -559,7 +582,8 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart) -> String {
     };
     let sreg = registry::<Symbolic>();
     let classes = crate::engine::explicit::symmetry_classes(m);
-    let opts = Options { max_depth: steps, timeout_ms: 0, budget: None, incremental: Incremental::Assumptions };
+    let opts =
+        Options { max_depth: steps, timeout_ms: 0, budget: None, incremental: Incremental::Assumptions, all: true };
     let mut u = match s0 {
         Some(s0) => Unrolling::new(m, &opts, s0),
         None => Unrolling::from_inits(m, &opts, &m.initial_states()),
@@ -593,7 +617,7 @@ pub fn successors(m: &Model, st: &ClusterState<Concrete>, limit: usize) -> Vec<(
     let classes = crate::engine::explicit::symmetry_classes(m);
     let mut u = Unrolling::new(
         m,
-        &Options { max_depth: 1, timeout_ms: 0, budget: None, incremental: Incremental::Assumptions },
+        &Options { max_depth: 1, timeout_ms: 0, budget: None, incremental: Incremental::Assumptions, all: true },
         frame(m, 0),
     );
     u.solver.assert(equal(&u.frames[0], &lift(st)));
