@@ -54,6 +54,7 @@ fn main() {
                         kbmc::verdict::Verdict::Violated(t) => format!("violated@{}", t.steps.len()),
                         kbmc::verdict::Verdict::Holds { exhaustive: true, .. } => "holds(all)".into(),
                         kbmc::verdict::Verdict::Holds { steps, .. } => format!("holds(<={steps})"),
+                        kbmc::verdict::Verdict::Proved { k } => format!("proved(k={k})"),
                         kbmc::verdict::Verdict::Unknown { .. } => "unknown".into(),
                     };
                     format!("{}={v}", x.name)

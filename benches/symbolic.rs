@@ -62,6 +62,7 @@ fn main() {
                     budget: Some(Duration::from_secs(30)),
                     incremental,
                     all: true,
+                    prove: None,
                 },
             );
             times.push(start.elapsed().as_secs_f64());
@@ -94,6 +95,7 @@ fn main() {
                 budget: Some(Duration::from_secs(60)),
                 incremental: Incremental::Assumptions,
                 all: true,
+                prove: None,
             },
         );
         println!(
@@ -114,6 +116,7 @@ fn summary(r: &kbmc::verdict::CheckResult) -> Vec<String> {
             let v = match &x.verdict {
                 Verdict::Violated(t) => format!("violated@{}", t.steps.len()),
                 Verdict::Holds { steps, .. } => format!("holds(<={steps})"),
+                Verdict::Proved { k } => format!("proved(k={k})"),
                 Verdict::Unknown { reason } => format!("unknown({})", reason.chars().take(60).collect::<String>()),
             };
             format!("{}={v}", x.name)

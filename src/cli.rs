@@ -179,6 +179,14 @@ pub struct CheckArgs {
     /// intents not decided by then are reported unknown with that reason.
     #[arg(long)]
     pub all: bool,
+    /// Symbolic engine: prove safety intents for every run length by k-induction (proved at
+    /// the k where base and step case both hold); cycle intents stay bounded.
+    #[arg(long)]
+    pub prove: bool,
+    /// With --prove: write the base and step queries of every proof as SMT-LIB files into
+    /// this directory (each must be unsatisfiable; re-check them with any SMT solver).
+    #[arg(long, value_name = "DIR", requires = "prove")]
+    pub certificate: Option<PathBuf>,
     #[command(flatten)]
     pub search: SearchArgs,
     #[command(flatten)]

@@ -88,6 +88,11 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             report::warnings(&warnings);
             let m = model::Model::new(&ir);
             let steps = a.search.steps_or(ir.bounds.steps);
+            if a.prove && a.engine == cli::Engine::Explicit {
+                return Err(Error::Usage(
+                    "--prove is k-induction on the symbolic engine; the explicit engine already proves an intent for every run length when it explores every reachable state (\"holds: every reachable state was explored\")".into(),
+                ));
+            }
             let result = match a.engine {
                 cli::Engine::Explicit => engine::explicit::check(
                     &m,
@@ -106,10 +111,14 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         budget: a.search.budget(),
                         incremental: Default::default(),
                         all: a.all,
+                        prove: a.prove.then_some(engine::symbolic::Prove { certificates: a.certificate.is_some() }),
                     },
                 ),
             };
             verify_traces(&m, &result)?;
+            if let Some(dir) = &a.certificate {
+                report::certificates(dir, &result.certificates)?;
+            }
             let h = report::view::header(&m, result.effort.engine, steps);
             let color = report::color(a.output.no_color);
             report::raw(&report::check_output(&m, &h, &result, a.output.format.report(), color)?);
@@ -176,6 +185,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                     budget: None,
                     incremental: Default::default(),
                     all: true,
+                    prove: None,
                 },
             );
             verify_traces(&m, &symbolic)?;

@@ -252,7 +252,7 @@ fn query(
                     unknown.get_or_insert_with(|| format!("{}: {reason}", ir.name));
                 }
                 // An exhaustive search holds at every depth: it does not lower the bound.
-                Verdict::Holds { exhaustive: true, .. } => {}
+                Verdict::Holds { exhaustive: true, .. } | Verdict::Proved { .. } => {}
                 Verdict::Holds { steps, exhaustive: false } => {
                     depth = depth.min(*steps);
                     exhaustive = false;
@@ -290,6 +290,7 @@ fn check(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>], left: Opti
                 budget: left,
                 incremental: Default::default(),
                 all: true,
+                prove: None,
             },
             inits,
         ),

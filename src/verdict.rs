@@ -10,6 +10,11 @@ pub enum Verdict {
     /// No violation in any run of at most `steps` steps. `exhaustive`: every reachable state
     /// was explored within the bound, so the intent holds in every run of any length.
     Holds { steps: usize, exhaustive: bool },
+    /// Holds in every run of any length, proved by k-induction: no violation within `k` steps
+    /// from an initial state (the base case), and from any state within the model's proven
+    /// invariants, `k` violation-free steps are never followed by a violating one (the step
+    /// case).
+    Proved { k: usize },
     /// Neither shown nor refuted, with the reason (a state or time limit).
     Unknown { reason: String },
 }
@@ -36,6 +41,9 @@ pub struct CheckResult {
     pub model: String,
     pub results: Vec<IntentResult>,
     pub effort: Effort,
+    /// SMT-LIB queries that re-check `Proved` verdicts (`check --prove --certificate DIR`):
+    /// (file name, contents); each must be unsatisfiable.
+    pub certificates: Vec<(String, String)>,
 }
 
 impl CheckResult {

@@ -18,7 +18,7 @@ fn paint(on: bool, v: &Verdict, text: &str) -> String {
     }
     let code = match v {
         Verdict::Violated(_) => "31",
-        Verdict::Holds { .. } => "32",
+        Verdict::Holds { .. } | Verdict::Proved { .. } => "32",
         Verdict::Unknown { .. } => "33",
     };
     format!("\x1b[{code}m{text}\x1b[0m")

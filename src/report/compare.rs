@@ -42,6 +42,7 @@ fn describe(v: &Verdict) -> String {
         },
         Verdict::Holds { exhaustive: true, .. } => "holds (every reachable state)".into(),
         Verdict::Holds { steps, .. } => format!("holds within {steps} steps"),
+        Verdict::Proved { k } => format!("proved (k-induction, k = {k})"),
         Verdict::Unknown { reason } => format!("unknown ({reason})"),
     }
 }
@@ -57,7 +58,9 @@ pub fn compare(explicit: &CheckResult, symbolic: &CheckResult) -> Comparison {
                 (Verdict::Violated(a), Verdict::Violated(b)) => {
                     Some(a.loop_start.is_some() || a.steps.len() == b.steps.len())
                 }
-                (Verdict::Holds { .. }, Verdict::Holds { .. }) => Some(true),
+                (Verdict::Holds { .. } | Verdict::Proved { .. }, Verdict::Holds { .. } | Verdict::Proved { .. }) => {
+                    Some(true)
+                }
                 _ => Some(false),
             };
             Row { intent: e.name, explicit: describe(&e.verdict), symbolic: describe(&s.verdict), agree }

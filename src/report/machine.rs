@@ -20,6 +20,7 @@ fn verdict_word(v: &Verdict) -> &'static str {
     match v {
         Verdict::Violated(_) => "violated",
         Verdict::Holds { .. } => "holds",
+        Verdict::Proved { .. } => "proved",
         Verdict::Unknown { .. } => "unknown",
     }
 }
@@ -36,6 +37,9 @@ pub fn verdict_line(v: &Verdict) -> String {
         }
         Verdict::Holds { steps, exhaustive: false } => format!(
             "holds within {steps} steps (no violation in any run of at most {steps} steps; longer runs were not explored)"
+        ),
+        Verdict::Proved { k } => format!(
+            "proved for every run length by k-induction at k = {k} (no violation within {k} steps from the initial state, and none after {k} violation-free steps from any state)"
         ),
         Verdict::Unknown { reason } => format!("unknown: {reason}"),
     }
@@ -61,6 +65,9 @@ pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
                 Verdict::Violated(t) => (Value::Null, Value::Null, trace_json(m, t)),
                 Verdict::Holds { steps, exhaustive } => {
                     (json!({"steps": steps, "exhaustive": exhaustive}), Value::Null, Value::Null)
+                }
+                Verdict::Proved { k } => {
+                    (json!({"steps": k, "exhaustive": true, "induction": k}), Value::Null, Value::Null)
                 }
                 Verdict::Unknown { reason } => (Value::Null, json!(reason), Value::Null),
             };
@@ -203,7 +210,7 @@ pub fn junit(r: &CheckResult) -> String {
                 )
             }
             Verdict::Unknown { .. } => o += &format!("      <error type=\"unknown\" message=\"{line}\"/>\n"),
-            Verdict::Holds { .. } => o += &format!("      <system-out>{line}</system-out>\n"),
+            Verdict::Holds { .. } | Verdict::Proved { .. } => o += &format!("      <system-out>{line}</system-out>\n"),
         }
         o += "    </testcase>\n";
     }

@@ -72,3 +72,18 @@ pub fn warnings(ws: &[InputError]) {
 pub fn raw(text: &str) {
     print!("{text}");
 }
+
+/// Writes the SMT-LIB certificates of `check --prove` into `dir` (created when missing), and
+/// says on stderr where they went.
+pub fn certificates(dir: &std::path::Path, files: &[(String, String)]) -> Result<(), crate::error::Error> {
+    let fail = |p: &std::path::Path, e: std::io::Error| {
+        crate::error::Error::Usage(format!("cannot write the certificate {}: {e}", p.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::write(&p, text).map_err(|e| fail(&p, e))?;
+    }
+    eprintln!("kbmc: {} certificate file(s) in {} (each must be unsatisfiable)", files.len(), dir.display());
+    Ok(())
+}

@@ -148,7 +148,7 @@ pub fn summary(r: &CheckResult) -> Summary {
     for ir in &r.results {
         match ir.verdict {
             Verdict::Violated(_) => s.violated += 1,
-            Verdict::Holds { exhaustive: true, .. } => s.proved += 1,
+            Verdict::Holds { exhaustive: true, .. } | Verdict::Proved { .. } => s.proved += 1,
             Verdict::Holds { .. } => s.holds += 1,
             Verdict::Unknown { .. } => s.unknown += 1,
         }

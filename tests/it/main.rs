@@ -5,6 +5,7 @@ mod cli;
 mod cross;
 mod inputs;
 mod output;
+mod prove;
 mod scale;
 
 use std::path::{Path, PathBuf};

@@ -481,6 +481,7 @@ fn check_with(
             })
             .collect::<Option<Vec<_>>>()?;
     Some(CheckResult {
+        certificates: Vec::new(),
         model: m.ir.name.clone(),
         results,
         effort: Effort {

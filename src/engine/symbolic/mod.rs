@@ -11,6 +11,8 @@
 //! allPodsEventuallyRun). Both use the urgent or interleaved timing policy and canonical
 //! choice among identical nodes, as the explicit engine does.
 
+mod induction;
+
 use std::time::Instant;
 
 use z3::ast::{Ast, Bool, Int};
@@ -35,6 +37,14 @@ pub struct Options {
     /// Decide every intent. Without it deepening stops at the first violation found, and
     /// intents still open then are reported unknown, with the reason.
     pub all: bool,
+    /// Prove safety intents for every run length by k-induction (`induction.rs`), and with
+    /// `certificates` return the base and step queries of each proof as SMT-LIB.
+    pub prove: Option<Prove>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Prove {
+    pub certificates: bool,
 }
 
 /// Two ways to ask "violated at depth k?" on one solver that keeps the unrolling.
@@ -423,9 +433,30 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
     let ni = m.ir.intents.len();
     let mut results: Vec<Option<Verdict>> = vec![None; ni];
     let mut depth_reached = 0;
+    let mut certificates = Vec::new();
     {
         let classes = crate::engine::explicit::symmetry_classes(m);
         let mut u = Unrolling::from_inits(m, opts, inits);
+        // k-induction: the invariant its step cases may assume, and one step case per safety
+        // intent (`induction.rs`).
+        let any_safety = m.ir.intents.iter().any(|i| !i.is_cycle());
+        let inv = (opts.prove.is_some() && any_safety).then(|| {
+            // At most a quarter of the time limit: the bounded check must still get its share.
+            let left = opts.budget.map(|b| (b.saturating_sub(start.elapsed()).as_millis() / 4).max(1) as u64);
+            induction::invariant(m, opts, &sreg, &classes, inits, left)
+        });
+        match &inv {
+            Some(Err(why)) => log::warn!("k-induction without an invariant: {why}"),
+            Some(Ok(inv)) => log::info!(target: crate::PROGRESS, "k-induction: {}", inv.describe()),
+            None => {}
+        }
+        let inv = inv.and_then(Result::ok);
+        let mut steps: Vec<Option<induction::StepCase>> = (0..ni)
+            .map(|i| {
+                (opts.prove.is_some() && !m.ir.intents[i].is_cycle())
+                    .then(|| induction::StepCase::new(m, opts, i, inv.as_ref()))
+            })
+            .collect();
         'deepen: for k in 0..=opts.max_depth {
             if k > 0 {
                 u.extend(m, &sreg, &classes);
@@ -495,7 +526,37 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                         }
                         results[i] = Some(Verdict::Violated(t));
                     }
-                    SatResult::Unsat => {}
+                    SatResult::Unsat => {
+                        // No violation within k steps (the base case); try the step case.
+                        if let Some(sc) = steps[i].as_mut() {
+                            // A step query may take half of what is left, so deepening goes on after it.
+                            let left =
+                                opts.budget.map(|b| (b.saturating_sub(start.elapsed()).as_millis() / 2).max(1) as u64);
+                            match sc.check(m, &sreg, &classes, k, left) {
+                                induction::Step::Proved => {
+                                    results[i] = Some(Verdict::Proved { k });
+                                    if opts.prove.is_some_and(|p| p.certificates) {
+                                        certificates.extend(induction::certificates(
+                                            m,
+                                            opts,
+                                            &sreg,
+                                            &classes,
+                                            inits,
+                                            i,
+                                            k,
+                                            &sc.distinct,
+                                            inv.as_ref(),
+                                        ));
+                                    }
+                                }
+                                induction::Step::NotYet => {}
+                                induction::Step::Unknown(why) => {
+                                    log::info!(target: crate::PROGRESS, "{}: {why}; bounded checking goes on", intent.name());
+                                    steps[i] = None;
+                                }
+                            }
+                        }
+                    }
                     SatResult::Unknown => {
                         let reason = u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into());
                         let reason = if opts.budget.is_some_and(|b| start.elapsed() >= b) {
@@ -552,6 +613,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
             })
             .collect();
     CheckResult {
+        certificates,
         model: m.ir.name.clone(),
         results,
         effort: Effort {
@@ -582,8 +644,14 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart) -> String {
     };
     let sreg = registry::<Symbolic>();
     let classes = crate::engine::explicit::symmetry_classes(m);
-    let opts =
-        Options { max_depth: steps, timeout_ms: 0, budget: None, incremental: Incremental::Assumptions, all: true };
+    let opts = Options {
+        max_depth: steps,
+        timeout_ms: 0,
+        budget: None,
+        incremental: Incremental::Assumptions,
+        all: true,
+        prove: None,
+    };
     let mut u = match s0 {
         Some(s0) => Unrolling::new(m, &opts, s0),
         None => Unrolling::from_inits(m, &opts, &m.initial_states()),
@@ -617,7 +685,14 @@ pub fn successors(m: &Model, st: &ClusterState<Concrete>, limit: usize) -> Vec<(
     let classes = crate::engine::explicit::symmetry_classes(m);
     let mut u = Unrolling::new(
         m,
-        &Options { max_depth: 1, timeout_ms: 0, budget: None, incremental: Incremental::Assumptions, all: true },
+        &Options {
+            max_depth: 1,
+            timeout_ms: 0,
+            budget: None,
+            incremental: Incremental::Assumptions,
+            all: true,
+            prove: None,
+        },
         frame(m, 0),
     );
     u.solver.assert(equal(&u.frames[0], &lift(st)));

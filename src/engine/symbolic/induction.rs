@@ -1,0 +1,332 @@
+//! k-induction for safety intents (`check --prove`). The base case is the bounded query the
+//! deepening loop already asks (no violation within k steps from an initial state); this file
+//! owns the step case: from any state that satisfies the model's proven invariant, k
+//! violation-free steps are never followed by a violating one. Simple-path constraints are
+//! added lazily, only between frames a model of the step case shows equal. It also builds the
+//! SMT-LIB certificates of a proof. It must not decide anything about the base case.
+//!
+//! The invariant the step case assumes is built from cheap candidates derived from the IR (each
+//! counter within its declared range; per Deployment, live pods at most its pod bound), kept
+//! only where they hold initially and pruned until a query shows them inductive together.
+
+use z3::ast::{Ast, Bool};
+use z3::SatResult;
+
+use super::{decode, equal, fields, frame, Options, Unrolling};
+use crate::domain::{Concrete, Domain, Symbolic};
+use crate::model::state::{PANICKED, READY};
+use crate::model::{intents, ClusterState, Controller, Model};
+
+/// The declared range of every counter, as a lowest and a highest state.
+pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState<Concrete>, ClusterState<Concrete>) {
+    let ir = &m.ir;
+    let per_dep = ir.bounds.max_pods_per_deployment;
+    let panics: i64 = ir.events.iter().map(crate::model::events::initial_budget).sum();
+    let (mut lo, mut hi) = (shape.clone(), shape.clone());
+    let fill = |v: &mut Vec<i64>, x: i64| v.iter_mut().for_each(|e| *e = x);
+    let fill_grid = |v: &mut Vec<Vec<i64>>, x: i64| v.iter_mut().flatten().for_each(|e| *e = x);
+    fill(&mut lo.status, READY);
+    fill(&mut hi.status, PANICKED);
+    fill(&mut lo.panics, 0);
+    fill(&mut hi.panics, panics);
+    fill(&mut lo.pending, 0);
+    fill(&mut hi.pending, m.max_pods);
+    for (l, h) in [(&mut lo.bound, &mut hi.bound), (&mut lo.running, &mut hi.running)] {
+        fill_grid(l, 0);
+        fill_grid(h, m.max_pods);
+    }
+    fill_grid(&mut lo.terminating, 0);
+    fill_grid(&mut hi.terminating, m.max_pods);
+    fill(&mut lo.desired, 0);
+    fill(&mut hi.desired, per_dep);
+    fill(&mut lo.revision, 0);
+    for (d, r) in hi.revision.iter_mut().enumerate() {
+        *r = ir.groups.iter().filter(|g| g.deployment.index() == d).map(|g| g.revision as i64).max().unwrap_or(0);
+    }
+    fill(&mut lo.hpa_window_max, -1);
+    fill(&mut hi.hpa_window_max, per_dep);
+    fill(&mut lo.hpa_window_min, -1);
+    fill(&mut hi.hpa_window_min, per_dep);
+    fill(&mut lo.budget, 0);
+    for (e, b) in hi.budget.iter_mut().enumerate() {
+        *b = crate::model::events::initial_budget(&ir.events[e]);
+    }
+    (lo, hi)
+}
+
+/// Candidate invariants, each a formula over one frame: every counter within its declared
+/// range, and per Deployment, its live pods (pending, bound and running, over all its pod
+/// groups) at most the model's per-Deployment pod bound.
+#[derive(Clone)]
+pub(super) struct Invariant {
+    /// Which candidates are kept (all before `invariant` has pruned them).
+    pub kept: Vec<bool>,
+    lo: ClusterState<Concrete>,
+    hi: ClusterState<Concrete>,
+    /// A field's value shared by every initial state (`None` where they differ): the candidate
+    /// "this field never changes" (node presence, statuses and budgets when no event fires).
+    same: Values,
+}
+
+impl Invariant {
+    fn candidates(&self, m: &Model, st: &ClusterState<Symbolic>) -> Vec<Bool> {
+        let (xs, _) = fields(st);
+        let (ls, _) = fields(&super::lift(&self.lo));
+        let (hs, _) = fields(&super::lift(&self.hi));
+        let mut out: Vec<Bool> =
+            xs.iter().zip(ls.iter().zip(&hs)).map(|(x, (l, h))| Bool::and(&[x.ge(l), x.le(h)])).collect();
+        let (bs, _) = (fields(st).1, ());
+        for (x, v) in xs.iter().zip(&self.same.0) {
+            out.push(v.map_or(Bool::from_bool(true), |v| x.eq(z3::ast::Int::from_i64(v))));
+        }
+        for (b, v) in bs.iter().zip(&self.same.1) {
+            out.push(v.map_or(Bool::from_bool(true), |v| b.iff(Bool::from_bool(v))));
+        }
+        let d = Symbolic;
+        for dep in 0..m.ir.deployments.len() {
+            let live = crate::model::live_replicas(&d, m, st, dep);
+            out.push(d.le(&live, &d.int(m.ir.bounds.max_pods_per_deployment)));
+        }
+        out
+    }
+
+    /// The kept candidates over `st`.
+    pub fn holds(&self, m: &Model, st: &ClusterState<Symbolic>) -> Bool {
+        let c = self.candidates(m, st);
+        Bool::and(&c.into_iter().zip(&self.kept).filter(|(_, k)| **k).map(|(c, _)| c).collect::<Vec<_>>())
+    }
+
+    /// How many candidates are kept, of how many.
+    pub fn size(&self) -> (usize, usize) {
+        (self.kept.iter().filter(|k| **k).count(), self.kept.len())
+    }
+
+    /// Whether a candidate is kept: `Invariant::holds` uses exactly these.
+    pub fn describe(&self) -> String {
+        let (kept, all) = self.size();
+        format!("{kept} of {all} candidate invariants (counter ranges, fields that never change, live pods per Deployment) are inductive")
+    }
+}
+
+/// A state's integer and boolean field values (`None`: not a constant).
+type Values = (Vec<Option<i64>>, Vec<Option<bool>>);
+
+/// An unrolling from any state (frame 0 free), with the invariant assumed on frame 0 when given.
+fn from_any(m: &Model, opts: &Options, inv: Option<&Invariant>) -> Unrolling {
+    let u = Unrolling::new(m, opts, frame(m, 0));
+    if let Some(inv) = inv {
+        u.solver.assert(inv.holds(m, &u.frames[0]));
+    }
+    u
+}
+
+/// The query "a state satisfying the invariant steps to one that does not" (unsatisfiable
+/// when the invariant is inductive).
+fn inductive_query(
+    m: &Model,
+    opts: &Options,
+    reg: &[Box<dyn Controller<Symbolic>>],
+    classes: &[usize],
+    inv: &Invariant,
+) -> Unrolling {
+    let mut u = from_any(m, opts, Some(inv));
+    u.extend(m, reg, classes);
+    u.solver.assert(inv.holds(m, &u.frames[1]).not());
+    u
+}
+
+/// The invariant the step cases may assume: the candidates that hold in every initial state,
+/// pruned until they are inductive together (a candidate that a model of the query shows
+/// broken after one step is dropped, and the query asked again). `Err` says why there is none.
+pub(super) fn invariant(
+    m: &Model,
+    opts: &Options,
+    reg: &[Box<dyn Controller<Symbolic>>],
+    classes: &[usize],
+    inits: &[ClusterState<Concrete>],
+    timeout_ms: Option<u64>,
+) -> Result<Invariant, String> {
+    let (lo, hi) = ranges(m, &inits[0]);
+    let values: Vec<Values> = inits
+        .iter()
+        .map(|s| {
+            let (i, b) = fields(&super::lift(s));
+            (i.iter().map(|x| x.as_i64()).collect(), b.iter().map(|x| x.as_bool()).collect())
+        })
+        .collect();
+    let agree_i = (0..values[0].0.len())
+        .map(|f| values.iter().all(|v| v.0[f] == values[0].0[f]).then_some(values[0].0[f]).flatten())
+        .collect();
+    let agree_b = (0..values[0].1.len())
+        .map(|f| values.iter().all(|v| v.1[f] == values[0].1[f]).then_some(values[0].1[f]).flatten())
+        .collect();
+    let mut inv = Invariant { kept: Vec::new(), lo, hi, same: (agree_i, agree_b) };
+    let n = inv.candidates(m, &super::lift(&inits[0])).len();
+    inv.kept = vec![true; n];
+    // Candidates that fail in an initial state are no invariants.
+    for s in inits {
+        for (k, c) in inv.candidates(m, &super::lift(s)).iter().enumerate() {
+            if c.simplify().as_bool() != Some(true) {
+                inv.kept[k] = false;
+            }
+        }
+    }
+    loop {
+        if inv.kept.iter().all(|k| !k) {
+            return Err("no candidate invariant is inductive".into());
+        }
+        let mut u = from_any(m, opts, Some(&inv));
+        if let Some(ms) = timeout_ms {
+            let mut p = z3::Params::new();
+            p.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
+            u.solver.set_params(&p);
+        }
+        u.extend(m, reg, classes);
+        let after = inv.candidates(m, &u.frames[1]);
+        let broken: Vec<Bool> = after.iter().zip(&inv.kept).filter(|(_, k)| **k).map(|(c, _)| c.not()).collect();
+        u.solver.assert(Bool::or(&broken));
+        match u.solver.check() {
+            SatResult::Unsat => return Ok(inv),
+            SatResult::Unknown => {
+                let why = u.solver.get_reason_unknown().unwrap_or_default();
+                return Err(format!("Z3 could not decide whether the candidate invariants are inductive: {why}"));
+            }
+            SatResult::Sat => {
+                let model = u.solver.get_model().expect("sat gives a model");
+                for (k, c) in after.iter().enumerate() {
+                    if inv.kept[k] && model.eval(c, true).and_then(|v| v.as_bool()) != Some(true) {
+                        inv.kept[k] = false;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the step case showed at one k.
+pub(super) enum Step {
+    /// Unsatisfiable: with the base case at k, the intent holds for every run length.
+    Proved,
+    /// A path of k violation-free steps into a violation exists (through states that may be
+    /// unreachable): try a larger k.
+    NotYet,
+    Unknown(String),
+}
+
+/// The step case of one safety intent, deepened incrementally on its own solver.
+pub(super) struct StepCase {
+    u: Unrolling,
+    intent: usize,
+    /// Frames 0..assumed carry "not violated".
+    assumed: usize,
+    /// Pairs of frames constrained to differ (simple path), added as models demanded.
+    pub distinct: Vec<(usize, usize)>,
+}
+
+impl StepCase {
+    pub fn new(m: &Model, opts: &Options, intent: usize, inv: Option<&Invariant>) -> StepCase {
+        StepCase { u: from_any(m, opts, inv), intent, assumed: 0, distinct: Vec::new() }
+    }
+
+    /// The step case at `k`: frames 0..=k not violated, frame k+1 violated.
+    pub fn check(
+        &mut self,
+        m: &Model,
+        reg: &[Box<dyn Controller<Symbolic>>],
+        classes: &[usize],
+        k: usize,
+        timeout_ms: Option<u64>,
+    ) -> Step {
+        while self.u.frames.len() < k + 2 {
+            self.u.extend(m, reg, classes);
+        }
+        while self.assumed <= k {
+            let ok = intents::violated(&Symbolic, m, &self.u.frames[self.assumed], self.intent).not();
+            self.u.solver.assert(ok);
+            self.assumed += 1;
+        }
+        if let Some(ms) = timeout_ms {
+            let mut p = z3::Params::new();
+            p.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
+            self.u.solver.set_params(&p);
+        }
+        let q = Bool::new_const(format!("step.{}@{k}", self.intent));
+        self.u.solver.assert(q.implies(intents::violated(&Symbolic, m, &self.u.frames[k + 1], self.intent)));
+        loop {
+            match self.u.solver.check_assumptions(std::slice::from_ref(&q)) {
+                SatResult::Unsat => return Step::Proved,
+                SatResult::Unknown => {
+                    let reason = self.u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into());
+                    return Step::Unknown(format!("Z3 gave up on the k-induction step case at k = {k}: {reason}"));
+                }
+                SatResult::Sat => {
+                    let model = self.u.solver.get_model().expect("sat gives a model");
+                    // Compared as plain values: states off the invariant need not fit a packed key.
+                    let values: Vec<Vec<Option<i64>>> = self.u.frames[..=k + 1]
+                        .iter()
+                        .map(|f| fields(&super::lift(&decode(&model, f))).0.iter().map(|x| x.as_i64()).collect())
+                        .collect();
+                    let packed = values;
+                    let pair = (0..packed.len())
+                        .flat_map(|a| (a + 1..packed.len()).map(move |b| (a, b)))
+                        .find(|&(a, b)| packed[a] == packed[b]);
+                    match pair {
+                        // A path through a repeated state is never needed: rule it out, ask again.
+                        Some((a, b)) => {
+                            self.u.solver.assert(equal(&self.u.frames[a], &self.u.frames[b]).not());
+                            self.distinct.push((a, b));
+                        }
+                        None => return Step::NotYet,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The SMT-LIB files that re-check a proof of intent `i` at `k`, each unsatisfiable: the base
+/// case (a violation within k steps from an initial state), the step case with the simple-path
+/// constraints the proof used, and, when the step case assumed the ranges, their
+/// inductiveness.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn certificates(
+    m: &Model,
+    opts: &Options,
+    reg: &[Box<dyn Controller<Symbolic>>],
+    classes: &[usize],
+    inits: &[ClusterState<Concrete>],
+    i: usize,
+    k: usize,
+    distinct: &[(usize, usize)],
+    inv: Option<&Invariant>,
+) -> Vec<(String, String)> {
+    let name = m.ir.intents[i].name();
+    let mut base = Unrolling::from_inits(m, opts, inits);
+    for _ in 0..k {
+        base.extend(m, reg, classes);
+    }
+    let bad: Vec<Bool> = (0..=k).map(|j| intents::violated(&Symbolic, m, &base.frames[j], i)).collect();
+    base.solver.assert(Bool::or(&bad));
+    let mut step = from_any(m, opts, inv);
+    for _ in 0..=k {
+        step.extend(m, reg, classes);
+    }
+    for j in 0..=k {
+        step.solver.assert(intents::violated(&Symbolic, m, &step.frames[j], i).not());
+    }
+    step.solver.assert(intents::violated(&Symbolic, m, &step.frames[k + 1], i));
+    for &(a, b) in distinct {
+        step.solver.assert(equal(&step.frames[a], &step.frames[b]).not());
+    }
+    let mut out = vec![
+        (format!("{name}-base-k{k}.smt2"), base.solver.to_smt2()),
+        (format!("{name}-step-k{k}.smt2"), step.solver.to_smt2()),
+    ];
+    if let Some(inv) = inv {
+        out.push((
+            format!("{name}-invariant-inductive.smt2"),
+            inductive_query(m, opts, reg, classes, inv).solver.to_smt2(),
+        ));
+    }
+    out
+}
