@@ -25,6 +25,8 @@ const CHECK_HELP: &str = concat!(
   kbmc check --engine explicit --steps 20 cases/c8-descheduler-spread-loop
   kbmc check --engine explicit --format sarif my-manifests/ verification.yaml > kbmc.sarif
   kbmc check --format junit my-manifests/ verification.yaml > kbmc-junit.xml
+  kbmc check --all --engine explicit cases/c1-hpa-oscillation
+  kbmc check --prove --certificate proofs/ tests/fixtures/good/provable
 
 ",
     exit_codes!()
