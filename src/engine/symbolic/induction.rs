@@ -12,7 +12,7 @@
 use z3::ast::{Ast, Bool};
 use z3::SatResult;
 
-use super::{decode, equal, fields, frame, Options, Unrolling};
+use super::{decode, equal, fields, frame, set_timeout, Options, Unrolling};
 use crate::domain::{Concrete, Domain, Symbolic};
 use crate::model::state::{PANICKED, READY};
 use crate::model::{intents, ClusterState, Controller, Model};
@@ -101,7 +101,7 @@ impl Invariant {
         (self.kept.iter().filter(|k| **k).count(), self.kept.len())
     }
 
-    /// Whether a candidate is kept: `Invariant::holds` uses exactly these.
+    /// How many candidates survived, for the progress line.
     pub fn describe(&self) -> String {
         let (kept, all) = self.size();
         format!("{kept} of {all} candidate invariants (counter ranges, fields that never change, live pods per Deployment) are inductive")
@@ -177,9 +177,7 @@ pub(super) fn invariant(
         }
         let mut u = from_any(m, opts, Some(&inv));
         if let Some(ms) = timeout_ms {
-            let mut p = z3::Params::new();
-            p.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
-            u.solver.set_params(&p);
+            set_timeout(&u.solver, ms);
         }
         u.extend(m, reg, classes);
         let after = inv.candidates(m, &u.frames[1]);
@@ -246,9 +244,7 @@ impl StepCase {
             self.assumed += 1;
         }
         if let Some(ms) = timeout_ms {
-            let mut p = z3::Params::new();
-            p.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
-            self.u.solver.set_params(&p);
+            set_timeout(&self.u.solver, ms);
         }
         let q = Bool::new_const(format!("step.{}@{k}", self.intent));
         self.u.solver.assert(q.implies(intents::violated(&Symbolic, m, &self.u.frames[k + 1], self.intent)));
@@ -286,7 +282,7 @@ impl StepCase {
 
 /// The SMT-LIB files that re-check a proof of intent `i` at `k`, each unsatisfiable: the base
 /// case (a violation within k steps from an initial state), the step case with the simple-path
-/// constraints the proof used, and, when the step case assumed the ranges, their
+/// constraints the proof used, and, when the step case assumed an invariant, its
 /// inductiveness.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn certificates(

@@ -59,6 +59,23 @@ pub enum Incremental {
     Assumptions,
 }
 
+/// Bounds each later `check` of `solver` to `ms` milliseconds.
+fn set_timeout(solver: &Solver, ms: u64) {
+    let mut p = Params::new();
+    p.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
+    solver.set_params(&p);
+}
+
+/// The time a query may take: the per-query timeout and `left` (what the time limit allows),
+/// whichever is smaller; `None` when neither bounds it.
+fn query_ms(opts: &Options, left: Option<u64>) -> Option<u64> {
+    match (opts.timeout_ms > 0, left) {
+        (true, Some(l)) => Some(opts.timeout_ms.min(l)),
+        (true, None) => Some(opts.timeout_ms),
+        (false, l) => l,
+    }
+}
+
 /// Fresh constants for frame `k`, named `<object>.<field>@<k>`.
 fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
     let ir = &m.ir;
@@ -221,9 +238,7 @@ impl Unrolling {
         // note's prototype with one variable per pod slot.
         let solver = Solver::new();
         if opts.timeout_ms > 0 {
-            let mut p = Params::new();
-            p.set_u32("timeout", opts.timeout_ms.min(u32::MAX as u64) as u32);
-            solver.set_params(&p);
+            set_timeout(&solver, opts.timeout_ms);
         }
         let reg = registry::<Symbolic>();
         let labels = all_steps(m, &reg);
@@ -443,7 +458,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         let inv = (opts.prove.is_some() && any_safety).then(|| {
             // At most a quarter of the time limit: the bounded check must still get its share.
             let left = opts.budget.map(|b| (b.saturating_sub(start.elapsed()).as_millis() / 4).max(1) as u64);
-            induction::invariant(m, opts, &sreg, &classes, inits, left)
+            induction::invariant(m, opts, &sreg, &classes, inits, query_ms(opts, left))
         });
         match &inv {
             Some(Err(why)) => log::warn!("k-induction without an invariant: {why}"),
@@ -485,10 +500,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                 // The query may not outlast the time budget.
                 if let Some(b) = opts.budget {
                     let left = b.saturating_sub(start.elapsed()).as_millis().max(1) as u64;
-                    let ms = if opts.timeout_ms > 0 { opts.timeout_ms.min(left) } else { left };
-                    let mut p = Params::new();
-                    p.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
-                    u.solver.set_params(&p);
+                    set_timeout(&u.solver, query_ms(opts, Some(left)).unwrap_or(left));
                 }
                 let asked = Instant::now();
                 let answer = match opts.incremental {
@@ -532,7 +544,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                             // A step query may take half of what is left, so deepening goes on after it.
                             let left =
                                 opts.budget.map(|b| (b.saturating_sub(start.elapsed()).as_millis() / 2).max(1) as u64);
-                            match sc.check(m, &sreg, &classes, k, left) {
+                            match sc.check(m, &sreg, &classes, k, query_ms(opts, left)) {
                                 induction::Step::Proved => {
                                     results[i] = Some(Verdict::Proved { k });
                                     if opts.prove.is_some_and(|p| p.certificates) {
