@@ -255,6 +255,9 @@ pub struct ScaleArgs {
     /// No colour in the counterexample (colour only on a terminal; NO_COLOR is honoured too).
     #[arg(long)]
     pub no_color: bool,
+    /// Output format: text for people, or json (schema kbmc.dev/scale/v1, docs/output.md).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

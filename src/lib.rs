@@ -151,7 +151,14 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             if let scale::Conclusion::Violated { result: r, .. } = &result.conclusion {
                 verify_traces(&m, r)?;
             }
-            report::scale::text(&m, &result, opts.steps, report::color(a.no_color));
+            match a.format {
+                Format::Text => report::scale::text(&m, &result, opts.steps, report::color(a.no_color)),
+                Format::Json => report::raw(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&report::scale::json(&m, &result, opts.steps))
+                        .map_err(|e| Error::Internal(format!("the scale result does not serialize: {e}")))?
+                )),
+            }
             Ok(result.exit_code())
         }
         Command::Simulate(a) => {

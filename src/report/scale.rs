@@ -54,6 +54,53 @@ pub fn text(m: &Model, r: &ScaleResult, steps: usize, color: bool) {
     print!("{}", render(m, r, steps, color));
 }
 
+pub const SCALE_SCHEMA: &str = "kbmc.dev/scale/v1";
+
+/// The machine-readable form: every size's row, and the conclusion; for a violation, the
+/// check of the smallest violating topology in the `kbmc check --format json` form.
+pub fn json(m: &Model, r: &ScaleResult, steps: usize) -> serde_json::Value {
+    use serde_json::json;
+    let ms = |s: f64| (s * 1000.0).round() / 1000.0;
+    let levels: Vec<serde_json::Value> = r
+        .levels
+        .iter()
+        .map(|l| {
+            let (word, reason) = match &l.outcome {
+                Outcome::Holds { .. } => ("holds", None),
+                Outcome::Violated => ("violated", None),
+                Outcome::Unknown(why) => ("unknown", Some(why.clone())),
+            };
+            json!({
+                "nodes": l.nodes,
+                "topologies": l.topologies,
+                "depth": l.depth,
+                "outcome": word,
+                "exhaustive": matches!(l.outcome, Outcome::Holds { exhaustive: true }),
+                "reason": reason,
+                "seconds": ms(l.seconds),
+            })
+        })
+        .collect();
+    let conclusion = match &r.conclusion {
+        Conclusion::Violated { described, result, .. } => {
+            let h = super::view::header(m, result.effort.engine, steps);
+            json!({"verdict": "violated", "topology": described, "check": super::machine::json(m, &h, result)})
+        }
+        Conclusion::Holds { statement } => json!({"verdict": "holds", "statement": statement}),
+        Conclusion::Unknown { statement } => json!({"verdict": "unknown", "statement": statement}),
+    };
+    json!({
+        "schema": SCALE_SCHEMA,
+        "kbmc": env!("CARGO_PKG_VERSION"),
+        "model": r.model,
+        "engine": r.engine,
+        "exit_code": r.exit_code(),
+        "seconds": ms(r.seconds),
+        "levels": levels,
+        "conclusion": conclusion,
+    })
+}
+
 /// One line on stderr per size decided.
 pub fn progress(l: &Level) -> String {
     format!("scale: {} node(s), {} topologies: {} ({:.1} s)", l.nodes, l.topologies, outcome(l), l.seconds)

@@ -161,3 +161,42 @@ fn cli_reports_rows_and_the_smallest_topology() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("tainted 0..2 nodes, plain 0..2 nodes (1..4 nodes in all)"), "{}", r.stdout);
 }
+
+/// `scale --format json`: every size's row and the conclusion, with the smallest violating
+/// topology's check in the `check --format json` form (validated against its schema), and
+/// the exit code of the text form.
+#[test]
+fn json_output_has_every_row_and_the_conclusion() {
+    let r = kbmc(&[
+        "scale",
+        "--format",
+        "json",
+        "cases/c3-conflicting-spread/manifests",
+        "scaling/c3-conflicting-spread.yaml",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    assert_eq!(v["schema"], "kbmc.dev/scale/v1");
+    assert_eq!(v["exit_code"], 1);
+    let levels = v["levels"].as_array().unwrap();
+    assert_eq!(levels.len(), 3, "{levels:?}");
+    assert_eq!(levels.last().unwrap()["outcome"], "violated");
+    assert_eq!(v["conclusion"]["verdict"], "violated");
+    assert_eq!(v["conclusion"]["topology"], "zone-a: 1 node, zone-b: 2 nodes; web: 1 replica");
+    let check = &v["conclusion"]["check"];
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/schema/check-v1.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    assert!(validator.is_valid(check), "{check}");
+    let fixed = kbmc(&[
+        "scale",
+        "--format",
+        "json",
+        "cases/c7-taint-nodename-loop-fixed/manifests",
+        "scaling/c7-taint-nodename-loop-fixed.yaml",
+    ]);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    let v: serde_json::Value = serde_json::from_str(&fixed.stdout).expect("valid JSON");
+    assert_eq!(v["conclusion"]["verdict"], "holds");
+    assert!(v["conclusion"]["statement"].as_str().unwrap().contains("(228 topologies)"), "{v}");
+}
