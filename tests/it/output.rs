@@ -69,7 +69,8 @@ fn snapshots_of_c3_and_c8_in_every_format() {
     }
 }
 
-fn schema() -> jsonschema::Validator {
+/// The check JSON schema (docs/schema/check-v1.json), compiled.
+pub fn schema() -> jsonschema::Validator {
     let text = std::fs::read_to_string(root().join("docs/schema/check-v1.json")).expect("schema file");
     let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
     jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema")

@@ -167,15 +167,14 @@ fn cli_reports_rows_and_the_smallest_topology() {
 /// the exit code of the text form.
 #[test]
 fn json_output_has_every_row_and_the_conclusion() {
-    let r = kbmc(&[
-        "scale",
-        "--format",
-        "json",
-        "cases/c3-conflicting-spread/manifests",
-        "scaling/c3-conflicting-spread.yaml",
-    ]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    let scale_json = |case: &str| {
+        let spec = format!("scaling/{case}.yaml");
+        let r = kbmc(&["scale", "--format", "json", &format!("cases/{case}/manifests"), &spec]);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+        (r.code, v)
+    };
+    let (code, v) = scale_json("c3-conflicting-spread");
+    assert_eq!(code, 1, "{v}");
     assert_eq!(v["schema"], "kbmc.dev/scale/v1");
     assert_eq!(v["exit_code"], 1);
     let levels = v["levels"].as_array().unwrap();
@@ -184,19 +183,9 @@ fn json_output_has_every_row_and_the_conclusion() {
     assert_eq!(v["conclusion"]["verdict"], "violated");
     assert_eq!(v["conclusion"]["topology"], "zone-a: 1 node, zone-b: 2 nodes; web: 1 replica");
     let check = &v["conclusion"]["check"];
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("docs/schema/check-v1.json")).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    assert!(validator.is_valid(check), "{check}");
-    let fixed = kbmc(&[
-        "scale",
-        "--format",
-        "json",
-        "cases/c7-taint-nodename-loop-fixed/manifests",
-        "scaling/c7-taint-nodename-loop-fixed.yaml",
-    ]);
-    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
-    let v: serde_json::Value = serde_json::from_str(&fixed.stdout).expect("valid JSON");
+    assert!(super::output::schema().is_valid(check), "{check}");
+    let (code, v) = scale_json("c7-taint-nodename-loop-fixed");
+    assert_eq!(code, 0, "{v}");
     assert_eq!(v["conclusion"]["verdict"], "holds");
     assert!(v["conclusion"]["statement"].as_str().unwrap().contains("(228 topologies)"), "{v}");
 }

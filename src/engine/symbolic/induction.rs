@@ -70,12 +70,11 @@ pub(super) struct Invariant {
 
 impl Invariant {
     fn candidates(&self, m: &Model, st: &ClusterState<Symbolic>) -> Vec<Bool> {
-        let (xs, _) = fields(st);
+        let (xs, bs) = fields(st);
         let (ls, _) = fields(&super::lift(&self.lo));
         let (hs, _) = fields(&super::lift(&self.hi));
         let mut out: Vec<Bool> =
             xs.iter().zip(ls.iter().zip(&hs)).map(|(x, (l, h))| Bool::and(&[x.ge(l), x.le(h)])).collect();
-        let (bs, _) = (fields(st).1, ());
         for (x, v) in xs.iter().zip(&self.same.0) {
             out.push(v.map_or(Bool::from_bool(true), |v| x.eq(z3::ast::Int::from_i64(v))));
         }
@@ -110,6 +109,13 @@ impl Invariant {
 
 /// A state's integer and boolean field values (`None`: not a constant).
 type Values = (Vec<Option<i64>>, Vec<Option<bool>>);
+
+/// Every field value of a concrete state, integers and booleans, in `fields` order (unlike a
+/// packed key, this holds any value, also off the invariant).
+fn values(st: &ClusterState<Concrete>) -> Values {
+    let (i, b) = fields(&super::lift(st));
+    (i.iter().map(|x| x.as_i64()).collect(), b.iter().map(|x| x.as_bool()).collect())
+}
 
 /// An unrolling from any state (frame 0 free), with the invariant assumed on frame 0 when given.
 fn from_any(m: &Model, opts: &Options, inv: Option<&Invariant>) -> Unrolling {
@@ -147,13 +153,7 @@ pub(super) fn invariant(
     timeout_ms: Option<u64>,
 ) -> Result<Invariant, String> {
     let (lo, hi) = ranges(m, &inits[0]);
-    let values: Vec<Values> = inits
-        .iter()
-        .map(|s| {
-            let (i, b) = fields(&super::lift(s));
-            (i.iter().map(|x| x.as_i64()).collect(), b.iter().map(|x| x.as_bool()).collect())
-        })
-        .collect();
+    let values: Vec<Values> = inits.iter().map(values).collect();
     let agree_i = (0..values[0].0.len())
         .map(|f| values.iter().all(|v| v.0[f] == values[0].0[f]).then_some(values[0].0[f]).flatten())
         .collect();
@@ -257,15 +257,14 @@ impl StepCase {
                 }
                 SatResult::Sat => {
                     let model = self.u.solver.get_model().expect("sat gives a model");
-                    // Compared as plain values: states off the invariant need not fit a packed key.
-                    let values: Vec<Vec<Option<i64>>> = self.u.frames[..=k + 1]
-                        .iter()
-                        .map(|f| fields(&super::lift(&decode(&model, f))).0.iter().map(|x| x.as_i64()).collect())
-                        .collect();
-                    let packed = values;
-                    let pair = (0..packed.len())
-                        .flat_map(|a| (a + 1..packed.len()).map(move |b| (a, b)))
-                        .find(|&(a, b)| packed[a] == packed[b]);
+                    // Every field, booleans included: frames that differ only in a boolean are
+                    // not equal (treating them so would re-assert what the model already
+                    // satisfies, and ask the same question forever).
+                    let states: Vec<Values> =
+                        self.u.frames[..=k + 1].iter().map(|f| values(&decode(&model, f))).collect();
+                    let pair = (0..states.len())
+                        .flat_map(|a| (a + 1..states.len()).map(move |b| (a, b)))
+                        .find(|&(a, b)| states[a] == states[b]);
                     match pair {
                         // A path through a repeated state is never needed: rule it out, ask again.
                         Some((a, b)) => {

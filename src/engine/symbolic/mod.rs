@@ -454,11 +454,13 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         let mut u = Unrolling::from_inits(m, opts, inits);
         // k-induction: the invariant its step cases may assume, and one step case per safety
         // intent (`induction.rs`).
+        // What the time limit leaves, divided by `share` (in milliseconds).
+        let left =
+            |share: u128| opts.budget.map(|b| (b.saturating_sub(start.elapsed()).as_millis() / share).max(1) as u64);
         let any_safety = m.ir.intents.iter().any(|i| !i.is_cycle());
         let inv = (opts.prove.is_some() && any_safety).then(|| {
             // At most a quarter of the time limit: the bounded check must still get its share.
-            let left = opts.budget.map(|b| (b.saturating_sub(start.elapsed()).as_millis() / 4).max(1) as u64);
-            induction::invariant(m, opts, &sreg, &classes, inits, query_ms(opts, left))
+            induction::invariant(m, opts, &sreg, &classes, inits, query_ms(opts, left(4)))
         });
         match &inv {
             Some(Err(why)) => log::warn!("k-induction without an invariant: {why}"),
@@ -498,9 +500,8 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                 let bad =
                     if intent.is_cycle() { Bool::or(&loops) } else { intents::violated(&Symbolic, m, &u.frames[k], i) };
                 // The query may not outlast the time budget.
-                if let Some(b) = opts.budget {
-                    let left = b.saturating_sub(start.elapsed()).as_millis().max(1) as u64;
-                    set_timeout(&u.solver, query_ms(opts, Some(left)).unwrap_or(left));
+                if let Some(ms) = left(1).and_then(|l| query_ms(opts, Some(l))) {
+                    set_timeout(&u.solver, ms);
                 }
                 let asked = Instant::now();
                 let answer = match opts.incremental {
@@ -542,9 +543,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                         // No violation within k steps (the base case); try the step case.
                         if let Some(sc) = steps[i].as_mut() {
                             // A step query may take half of what is left, so deepening goes on after it.
-                            let left =
-                                opts.budget.map(|b| (b.saturating_sub(start.elapsed()).as_millis() / 2).max(1) as u64);
-                            match sc.check(m, &sreg, &classes, k, query_ms(opts, left)) {
+                            match sc.check(m, &sreg, &classes, k, query_ms(opts, left(2))) {
                                 induction::Step::Proved => {
                                     results[i] = Some(Verdict::Proved { k });
                                     if opts.prove.is_some_and(|p| p.certificates) {
