@@ -3,6 +3,8 @@
 //! usage level are interchangeable, so counting them removes their permutations. No logical
 //! clock: a repeated configuration is the same state, so oscillations close into cycles.
 
+use std::hash::BuildHasher;
+
 use crate::domain::{Concrete, Domain};
 
 /// Node status values.
@@ -180,35 +182,66 @@ impl ClusterState<Concrete> {
         assert!(it.next().is_none(), "model bug: packed key longer than the state");
     }
 
-    /// Orders nodes by their per-node state: present nodes first, then by status, flags and
-    /// pod counts.
-    fn cmp_nodes(&self, a: usize, b: usize) -> std::cmp::Ordering {
-        self.present[b]
-            .cmp(&self.present[a])
-            .then(self.status[a].cmp(&self.status[b]))
-            .then(self.cordoned[a].cmp(&self.cordoned[b]))
-            .then(self.draining[a].cmp(&self.draining[b]))
-            .then(self.maintained[a].cmp(&self.maintained[b]))
-            .then(self.panics[a].cmp(&self.panics[b]))
-            .then_with(|| {
-                self.bound
-                    .iter()
-                    .chain(&self.running)
-                    .chain(&self.terminating)
-                    .map(|row| row[a].cmp(&row[b]))
-                    .find(|o| o.is_ne())
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            })
+    /// Writes each node's per-node state as one row of `scratch.rows` (node `n` at
+    /// `n * stride .. (n + 1) * stride`) and a sort key per node into `scratch.keys`, and
+    /// returns the stride. Nodes are ordered by (key, row): present nodes first, then by a
+    /// hash of the row, then by the row itself, so the order depends only on each node's
+    /// state (what canonical forms need) and almost every comparison is one of two integers.
+    pub fn node_rows(&self, scratch: &mut Scratch) -> usize {
+        let nn = self.status.len();
+        let stride = 6 + self.bound.len() + self.running.len() + self.terminating.len();
+        let rows = &mut scratch.rows;
+        rows.clear();
+        rows.resize(nn * stride, 0);
+        for n in 0..nn {
+            let r = &mut rows[n * stride..n * stride + 6];
+            r[0] = !self.present[n] as i64;
+            r[1] = self.status[n];
+            r[2] = self.cordoned[n] as i64;
+            r[3] = self.draining[n] as i64;
+            r[4] = self.maintained[n] as i64;
+            r[5] = self.panics[n];
+        }
+        for (i, row) in self.bound.iter().chain(&self.running).chain(&self.terminating).enumerate() {
+            for (n, &v) in row.iter().enumerate() {
+                rows[n * stride + 6 + i] = v;
+            }
+        }
+        scratch.keys.clear();
+        scratch.keys.extend(
+            rows.chunks_exact(stride.max(1))
+                .take(nn)
+                .map(|r| ((r[0] as u64) << 63) | (rustc_hash::FxBuildHasher.hash_one(r) >> 1)),
+        );
+        stride
     }
 
     /// Renames the nodes of each class (node indices no static fact tells apart, at most 64
-    /// per class) so that their per-node states are in [`cmp_nodes`](Self::cmp_nodes) order:
-    /// states that differ only by such a renaming become equal. `order` is scratch space.
-    pub fn canonicalize(&mut self, classes: &[Vec<usize>], order: &mut Vec<usize>) {
+    /// per class) so that their per-node states are in [`node_rows`](Self::node_rows) order:
+    /// states that differ only by such a renaming become equal.
+    pub fn canonicalize(&mut self, classes: &[Vec<usize>], scratch: &mut Scratch) {
+        let stride = self.node_rows(scratch);
+        let Scratch { order, rows, keys } = scratch;
+        let less = |a: usize, b: usize| {
+            keys[a]
+                .cmp(&keys[b])
+                .then_with(|| rows[a * stride..(a + 1) * stride].cmp(&rows[b * stride..(b + 1) * stride]))
+                == std::cmp::Ordering::Less
+        };
         for class in classes {
             order.clear();
             order.extend_from_slice(class);
-            order.sort_unstable_by(|&a, &b| self.cmp_nodes(a, b));
+            // Insertion sort: a successor of a canonical state is out of order only at the
+            // few nodes its step changed, so this is about one comparison per node.
+            for i in 1..order.len() {
+                let x = order[i];
+                let mut j = i;
+                while j > 0 && less(x, order[j - 1]) {
+                    order[j] = order[j - 1];
+                    j -= 1;
+                }
+                order[j] = x;
+            }
             if order == class {
                 continue;
             }
@@ -223,18 +256,14 @@ impl ClusterState<Concrete> {
             }
         }
     }
+}
 
-    /// Whether nodes `a` and `b` are in the same per-node state (for symmetry between
-    /// identical nodes).
-    pub fn same_node_state(&self, a: usize, b: usize) -> bool {
-        self.present[a] == self.present[b]
-            && self.status[a] == self.status[b]
-            && self.cordoned[a] == self.cordoned[b]
-            && self.draining[a] == self.draining[b]
-            && self.maintained[a] == self.maintained[b]
-            && self.panics[a] == self.panics[b]
-            && self.bound.iter().chain(&self.running).chain(&self.terminating).all(|row| row[a] == row[b])
-    }
+/// Reused buffers for [`ClusterState::canonicalize`].
+#[derive(Default)]
+pub struct Scratch {
+    order: Vec<usize>,
+    pub rows: Vec<i64>,
+    pub keys: Vec<u64>,
 }
 
 /// `v[class[i]] = old v[order[i]]` for every i (`order` a permutation of `class`, at most 64 long).

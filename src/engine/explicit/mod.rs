@@ -14,6 +14,7 @@ pub use store::Store;
 
 use crate::domain::Concrete;
 use crate::ir::{Intent, Timing};
+use crate::model::state::Scratch;
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
 use crate::trace::Trace;
 use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
@@ -107,8 +108,24 @@ pub fn enabled(
     let d = Concrete;
     // Per node: a lower-index twin (same static facts, same state) exists.
     let nn = m.nodes();
-    let twin: Vec<bool> =
-        (0..nn).map(|n| symmetry && (0..n).any(|j| classes[j] == classes[n] && st.same_node_state(j, n))).collect();
+    let mut twin = vec![false; nn];
+    if symmetry {
+        // Sorted by (class, per-node state, index), a node is a twin when it follows an equal
+        // one: O(n log n) slice comparisons instead of comparing every pair.
+        let mut scratch = Scratch::default();
+        let stride = st.node_rows(&mut scratch);
+        let (rows, keys) = (&scratch.rows, &scratch.keys);
+        let row = |n: usize| &rows[n * stride..(n + 1) * stride];
+        let mut by_state: Vec<usize> = (0..nn).collect();
+        by_state.sort_unstable_by(|&a, &b| {
+            (classes[a], keys[a]).cmp(&(classes[b], keys[b])).then_with(|| row(a).cmp(row(b))).then(a.cmp(&b))
+        });
+        for w in by_state.windows(2) {
+            if classes[w[0]] == classes[w[1]] && row(w[0]) == row(w[1]) {
+                twin[w[1]] = true;
+            }
+        }
+    }
     let mut out: Vec<Step> = Vec::new();
     // Under `urgent` timing the fast actors go first, and the others' guards (the HPA's and
     // the descheduler's are costly) are not even evaluated while a fast step is enabled.
@@ -169,7 +186,7 @@ fn explore_with(
     let renamable = node_classes(m);
     let canonical = (canonical && opts.symmetry && !renamable.is_empty() && !reg.iter().any(|c| c.uses_node_order(m)))
         .then_some(renamable);
-    let mut order = Vec::new();
+    let mut scratch = Scratch::default();
     let d = Concrete;
     let Some(first) = inits.first() else {
         panic!("model bug: a search needs at least one initial state");
@@ -196,7 +213,7 @@ fn explore_with(
     for init in inits {
         let mut canon = init.clone();
         if let Some(c) = &g.canonical {
-            canon.canonicalize(c, &mut order);
+            canon.canonicalize(c, &mut scratch);
         }
         canon.pack_into(&mut key_buf);
         if let Some(id) = g.states.find(&key_buf) {
@@ -245,7 +262,7 @@ fn explore_with(
         for s in en {
             let mut next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, &st));
             if let Some(c) = &g.canonical {
-                next.canonicalize(c, &mut order);
+                next.canonicalize(c, &mut scratch);
             }
             g.transitions += 1;
             next.pack_into(&mut key_buf);
@@ -313,7 +330,7 @@ fn trace_of(
     let d = Concrete;
     let labels = all_steps(m, reg);
     let sym = symmetry_classes(m);
-    let mut order = Vec::new();
+    let mut scratch = Scratch::default();
     let mut key = Vec::new();
     // The step from `cur` (preferring `hint`) whose outcome renames to stored state `target`.
     let mut follow =
@@ -325,7 +342,7 @@ fn trace_of(
             for s in std::iter::once(hint).filter(|h| en.contains(h)).chain(en.iter().copied().filter(|s| *s != hint)) {
                 let next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, cur));
                 let mut canon = next.clone();
-                canon.canonicalize(classes, &mut order);
+                canon.canonicalize(classes, &mut scratch);
                 canon.pack_into(&mut key);
                 if key.as_slice() == g.states.key(target) {
                     return Some((s, next));
@@ -516,9 +533,9 @@ mod tests {
         y.cordoned[0] = true;
         z.bound[0][3] = 2; // the other pool's node
         z.cordoned[0] = true;
-        let mut order = Vec::new();
+        let mut scratch = Scratch::default();
         for s in [&mut x, &mut y, &mut z] {
-            s.canonicalize(&classes, &mut order);
+            s.canonicalize(&classes, &mut scratch);
         }
         assert_eq!(x.pack(), y.pack());
         assert_ne!(x.pack(), z.pack());
