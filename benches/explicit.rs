@@ -26,12 +26,12 @@ fn main() {
         let sizes: &[u32] = if name.ends_with("-fixed") { &[3] } else { &[3, 10, 20, 40] };
         let mut too_slow = false;
         for &n in sizes {
-            if too_slow {
-                println!("{name:<36} {n:>6}   skipped: the previous size took over 5 s");
-                continue;
-            }
             let label = format!("{name}@{n}");
             if filter.as_ref().is_some_and(|f| !label.contains(f.as_str())) {
+                continue;
+            }
+            if too_slow {
+                println!("{name:<36} {n:>6}   skipped: the previous size took over 5 s");
                 continue;
             }
             let ir = scaled(dir, n);
@@ -54,7 +54,7 @@ fn main() {
                         kbmc::verdict::Verdict::Violated(t) => format!("violated@{}", t.steps.len()),
                         kbmc::verdict::Verdict::Holds { exhaustive: true, .. } => "holds(all)".into(),
                         kbmc::verdict::Verdict::Holds { steps, .. } => format!("holds(<={steps})"),
-                        kbmc::verdict::Verdict::Proved { k } => format!("proved(k={k})"),
+                        kbmc::verdict::Verdict::Proved { k, by } => format!("proved({by:?}, k={k})"),
                         kbmc::verdict::Verdict::Unknown { .. } => "unknown".into(),
                     };
                     format!("{}={v}", x.name)

@@ -116,7 +116,7 @@ fn summary(r: &kbmc::verdict::CheckResult) -> Vec<String> {
             let v = match &x.verdict {
                 Verdict::Violated(t) => format!("violated@{}", t.steps.len()),
                 Verdict::Holds { steps, .. } => format!("holds(<={steps})"),
-                Verdict::Proved { k } => format!("proved(k={k})"),
+                Verdict::Proved { k, by } => format!("proved({by:?}, k={k})"),
                 Verdict::Unknown { reason } => format!("unknown({})", reason.chars().take(60).collect::<String>()),
             };
             format!("{}={v}", x.name)

@@ -181,14 +181,20 @@ pub struct CheckArgs {
     /// intents not decided by then are reported unknown with that reason.
     #[arg(long)]
     pub all: bool,
-    /// Symbolic engine: prove safety intents for every run length by k-induction (proved at
-    /// the k where base and step case both hold); cycle intents stay bounded.
+    /// Symbolic engine: prove intents for every run length, by completeness at the recurrence
+    /// diameter (every intent), or by an inductive invariant or k-induction (safety intents).
     #[arg(long)]
     pub prove: bool,
     /// With --prove: write the base and step queries of every proof as SMT-LIB files into
     /// this directory (each must be unsatisfiable; re-check them with any SMT solver).
     #[arg(long, value_name = "DIR", requires = "prove")]
     pub certificate: Option<PathBuf>,
+    /// With --prove: how many states the concrete searches may expand, for the recurrence
+    /// diameter (the longest path without a repeated state: when every such path is
+    /// enumerated, bounded checking one step beyond it is complete) and for the reachable
+    /// states (an invariant candidate Z3 checks). 0: leave both to the solver alone.
+    #[arg(long, value_name = "STATES", default_value_t = 200_000, requires = "prove")]
+    pub diameter_search: usize,
     #[command(flatten)]
     pub search: SearchArgs,
     #[command(flatten)]

@@ -111,7 +111,10 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         budget: a.search.budget(),
                         incremental: Default::default(),
                         all: a.all,
-                        prove: a.prove.then_some(engine::symbolic::Prove { certificates: a.certificate.is_some() }),
+                        prove: a.prove.then_some(engine::symbolic::Prove {
+                            certificates: a.certificate.is_some(),
+                            diameter_search: a.diameter_search,
+                        }),
                     },
                 ),
             };

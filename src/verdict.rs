@@ -10,13 +10,27 @@ pub enum Verdict {
     /// No violation in any run of at most `steps` steps. `exhaustive`: every reachable state
     /// was explored within the bound, so the intent holds in every run of any length.
     Holds { steps: usize, exhaustive: bool },
-    /// Holds in every run of any length, proved by k-induction: no violation within `k` steps
-    /// from an initial state (the base case), and from any state within the model's proven
-    /// invariants, `k` violation-free steps are never followed by a violating one (the step
-    /// case).
-    Proved { k: usize },
+    /// Holds in every run of any length, proved at `k` (see [`Proof`]).
+    Proved { k: usize, by: Proof },
     /// Neither shown nor refuted, with the reason (a state or time limit).
     Unknown { reason: String },
+}
+
+/// How a `Proved` verdict was shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proof {
+    /// k-induction: no violation within `k` steps from an initial state (the base case), and
+    /// from any state within the model's proven invariants, `k` violation-free steps are never
+    /// followed by a violating one (the step case).
+    Induction,
+    /// Completeness by the recurrence diameter: no path of `k` steps from an initial state
+    /// visits `k + 1` distinct states, so every reachable state, and every reachable lasso,
+    /// lies within `k` steps; bounded checking to `k` found no violation.
+    Complete,
+    /// An inductive invariant: the states an explicit search reached, which Z3 checked to
+    /// contain every initial state, to be closed under every step and to hold no violation
+    /// (`k` is 0).
+    Invariant,
 }
 
 #[derive(Clone, Debug)]

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::verdict::{CheckResult, Verdict};
+use crate::verdict::{CheckResult, Proof, Verdict};
 
 pub struct Row {
     pub intent: &'static str,
@@ -42,7 +42,9 @@ fn describe(v: &Verdict) -> String {
         },
         Verdict::Holds { exhaustive: true, .. } => "holds (every reachable state)".into(),
         Verdict::Holds { steps, .. } => format!("holds within {steps} steps"),
-        Verdict::Proved { k } => format!("proved (k-induction, k = {k})"),
+        Verdict::Proved { k, by: Proof::Induction } => format!("proved (k-induction, k = {k})"),
+        Verdict::Proved { k, by: Proof::Complete } => format!("proved (complete at k = {k})"),
+        Verdict::Proved { by: Proof::Invariant, .. } => "proved (inductive invariant)".to_string(),
         Verdict::Unknown { reason } => format!("unknown ({reason})"),
     }
 }

@@ -11,7 +11,7 @@ use crate::error::Origin;
 use crate::ir::Intent;
 use crate::model::{live_replicas, running_replicas, Model};
 use crate::trace::Trace;
-use crate::verdict::{CheckResult, Verdict};
+use crate::verdict::{CheckResult, Proof, Verdict};
 
 /// The `schema` field of kbmc's JSON check result; bumped on any incompatible change.
 pub const CHECK_SCHEMA: &str = "kbmc.dev/check/v1";
@@ -38,9 +38,13 @@ pub fn verdict_line(v: &Verdict) -> String {
         Verdict::Holds { steps, exhaustive: false } => format!(
             "holds within {steps} steps (no violation in any run of at most {steps} steps; longer runs were not explored)"
         ),
-        Verdict::Proved { k } => format!(
+        Verdict::Proved { k, by: Proof::Induction } => format!(
             "proved for every run length by k-induction at k = {k} (no violation within {k} steps from the initial state, and none after {k} violation-free steps from any state)"
         ),
+        Verdict::Proved { k, by: Proof::Complete } => format!(
+            "proved for every run length: complete at k = {k} (no path of {k} step(s) from the initial state avoids repeating a state, so every reachable state and cycle lies within {k} step(s), and bounded checking to {k} found no violation)"
+        ),
+        Verdict::Proved { by: Proof::Invariant, .. } => "proved for every run length by an inductive invariant (the states an explicit search reached, checked by Z3 to contain every initial state, to be closed under every step and to hold no violation)".to_string(),
         Verdict::Unknown { reason } => format!("unknown: {reason}"),
     }
 }
@@ -66,8 +70,14 @@ pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
                 Verdict::Holds { steps, exhaustive } => {
                     (json!({"steps": steps, "exhaustive": exhaustive}), Value::Null, Value::Null)
                 }
-                Verdict::Proved { k } => {
+                Verdict::Proved { k, by: Proof::Induction } => {
                     (json!({"steps": k, "exhaustive": true, "induction": k}), Value::Null, Value::Null)
+                }
+                Verdict::Proved { k, by: Proof::Complete } => {
+                    (json!({"steps": k, "exhaustive": true, "complete": k}), Value::Null, Value::Null)
+                }
+                Verdict::Proved { k, by: Proof::Invariant } => {
+                    (json!({"steps": k, "exhaustive": true, "invariant": true}), Value::Null, Value::Null)
                 }
                 Verdict::Unknown { reason } => (Value::Null, json!(reason), Value::Null),
             };

@@ -212,7 +212,7 @@ fn symmetry_reduction_keeps_verdicts_and_shortest_traces() {
                     format!("violated {} loop {:?}", t.steps.len(), t.loop_start.map(|l| t.steps.len() - l))
                 }
                 Verdict::Holds { exhaustive, .. } => format!("holds exhaustive={exhaustive}"),
-                Verdict::Proved { k } => format!("proved k={k}"),
+                Verdict::Proved { k, by } => format!("proved k={k} ({by:?})"),
                 Verdict::Unknown { .. } => "unknown".into(),
             };
             assert_eq!(shape(&a.verdict), shape(&b.verdict), "{} {}", rel(&dir), a.name);

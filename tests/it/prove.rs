@@ -1,11 +1,12 @@
-//! k-induction (`check --prove`): proofs come with certificates that an independent solver
-//! re-checks, and a case with a known violation is never proved.
+//! Proofs for every run length (`check --prove`): by k-induction and by completeness at the
+//! recurrence diameter; proofs come with certificates that an independent solver re-checks,
+//! and a case with a known violation is never proved.
 
 use super::*;
 
-/// A small model whose intent holds in every run is proved by k-induction, and every
-/// certificate it writes (base case, step case, invariant) is unsatisfiable when re-solved
-/// from its SMT-LIB text alone.
+/// A small model whose intent holds in every run is proved by k-induction (the diameter
+/// search is off, so completeness cannot come first), and every certificate it writes (base
+/// case, step case, invariant) is unsatisfiable when re-solved from its SMT-LIB text alone.
 #[test]
 fn proofs_come_with_certificates_that_re_solve_unsat() {
     let dir = std::env::temp_dir().join(format!("kbmc-certificates-{}", std::process::id()));
@@ -16,6 +17,8 @@ fn proofs_come_with_certificates_that_re_solve_unsat() {
         "--time-limit",
         "120",
         "--no-color",
+        "--diameter-search",
+        "0",
         "--certificate",
         dir.to_str().unwrap(),
         "tests/fixtures/good/provable",
@@ -40,11 +43,99 @@ fn proofs_come_with_certificates_that_re_solve_unsat() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The violating cases whose counterexamples are short are reported violated with --prove,
-/// never proved; --prove with the explicit engine is a usage error that says why.
+/// Cycle intents are proved by completeness: C5-, C7- and C8-fixed reach their recurrence
+/// diameter (the longest path without a repeated state: 0, 2 and 13 steps) and bounded
+/// checking one step beyond finds no eviction cycle. C7-fixed's certificates (the base query
+/// and "no path of 3 steps without a repeated state") re-solve unsatisfiable.
+#[test]
+fn cycle_intents_are_proved_complete_at_the_recurrence_diameter() {
+    for (case, k) in [
+        ("c5-remove-duplicates-loop-fixed", 1),
+        ("c7-taint-nodename-loop-fixed", 3),
+        ("c8-descheduler-spread-loop-fixed", 14),
+    ] {
+        let r = kbmc(&["check", "--prove", "--time-limit", "120", "--no-color", &format!("cases/{case}")]);
+        assert_eq!(r.code, 0, "{case}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains(&format!("noEvictionCycle: proved for every run length: complete at k = {k} ")),
+            "{case}: {}",
+            r.stdout
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("kbmc-complete-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let r = kbmc(&[
+        "check",
+        "--prove",
+        "--format",
+        "json",
+        "--certificate",
+        dir.to_str().unwrap(),
+        "cases/c7-taint-nodename-loop-fixed",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["results"][0]["verdict"], "proved", "{v}");
+    assert_eq!(v["results"][0]["bound"]["complete"], 3, "{v}");
+    let mut names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["no-simple-path-k3.smt2", "noEvictionCycle-base-k3.smt2"]);
+    for n in &names {
+        let solver = z3::Solver::new();
+        solver.from_string(std::fs::read_to_string(dir.join(n)).unwrap());
+        assert_eq!(solver.check(), z3::SatResult::Unsat, "{n} must be unsatisfiable");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A safety intent is proved by the reachable states as an invariant when the diameter is not
+/// known exactly: with a search budget of 200 states, C3-fixed's depth-first search for the
+/// diameter (362 states) does not finish, but its 128 reachable states are all found, and Z3
+/// checks them initial, closed under every step and safe; the three certificates re-solve
+/// unsatisfiable.
+#[test]
+fn reachable_states_checked_inductive_prove_a_safety_intent() {
+    let dir = std::env::temp_dir().join(format!("kbmc-reachable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let r = kbmc(&[
+        "check",
+        "--prove",
+        "--no-color",
+        "--diameter-search",
+        "200",
+        "--certificate",
+        dir.to_str().unwrap(),
+        "cases/c3-conflicting-spread-fixed",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("podAlwaysSchedulable: proved for every run length by an inductive invariant"),
+        "{}",
+        r.stdout
+    );
+    let mut names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["podAlwaysSchedulable-reachable-set-safe.smt2", "reachable-set-closed.smt2", "reachable-set-initial.smt2"]
+    );
+    for n in &names {
+        let solver = z3::Solver::new();
+        solver.from_string(std::fs::read_to_string(dir.join(n)).unwrap());
+        assert_eq!(solver.check(), z3::SatResult::Unsat, "{n} must be unsatisfiable");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The violating cases whose counterexamples are short (safety and cycle intents) are
+/// reported violated with --prove, never proved; --prove with the explicit engine is a usage error that says why.
 #[test]
 fn violating_cases_are_never_proved() {
-    for case in ["c2-apply-resets-replicas", "c3-conflicting-spread"] {
+    for case in
+        ["c2-apply-resets-replicas", "c3-conflicting-spread", "c5-remove-duplicates-loop", "c7-taint-nodename-loop"]
+    {
         let r = kbmc(&["check", "--prove", "--all", "--time-limit", "60", "--no-color", &format!("cases/{case}")]);
         assert_eq!(r.code, 1, "{case}: {}{}", r.stdout, r.stderr);
         assert!(!r.stdout.contains(": proved"), "{case}: {}", r.stdout);

@@ -12,7 +12,7 @@
 use z3::ast::{Ast, Bool};
 use z3::SatResult;
 
-use super::{decode, equal, fields, frame, set_timeout, Options, Unrolling};
+use super::{base_query, decode, equal, fields, frame, set_timeout, values, Options, Unrolling, Values};
 use crate::domain::{Concrete, Domain, Symbolic};
 use crate::model::state::{PANICKED, READY};
 use crate::model::{intents, ClusterState, Controller, Model};
@@ -105,16 +105,6 @@ impl Invariant {
         let (kept, all) = self.size();
         format!("{kept} of {all} candidate invariants (counter ranges, fields that never change, live pods per Deployment) are inductive")
     }
-}
-
-/// A state's integer and boolean field values (`None`: not a constant).
-type Values = (Vec<Option<i64>>, Vec<Option<bool>>);
-
-/// Every field value of a concrete state, integers and booleans, in `fields` order (unlike a
-/// packed key, this holds any value, also off the invariant).
-fn values(st: &ClusterState<Concrete>) -> Values {
-    let (i, b) = fields(&super::lift(st));
-    (i.iter().map(|x| x.as_i64()).collect(), b.iter().map(|x| x.as_bool()).collect())
 }
 
 /// An unrolling from any state (frame 0 free), with the invariant assumed on frame 0 when given.
@@ -296,12 +286,7 @@ pub(super) fn certificates(
     inv: Option<&Invariant>,
 ) -> Vec<(String, String)> {
     let name = m.ir.intents[i].name();
-    let mut base = Unrolling::from_inits(m, opts, inits);
-    for _ in 0..k {
-        base.extend(m, reg, classes);
-    }
-    let bad: Vec<Bool> = (0..=k).map(|j| intents::violated(&Symbolic, m, &base.frames[j], i)).collect();
-    base.solver.assert(Bool::or(&bad));
+    let base = base_query(m, opts, reg, classes, inits, i, k);
     let mut step = from_any(m, opts, inv);
     for _ in 0..=k {
         step.extend(m, reg, classes);
@@ -324,4 +309,37 @@ pub(super) fn certificates(
         ));
     }
     out
+}
+
+/// The disjunction "`st` is one of `states`".
+fn one_of(st: &ClusterState<Symbolic>, states: &[ClusterState<Concrete>]) -> Bool {
+    Bool::or(&states.iter().map(|s| equal(st, &super::lift(s)).simplify()).collect::<Vec<_>>())
+}
+
+/// The queries that show `states` an inductive invariant: an initial state outside the set,
+/// and a state of the set stepping outside it (both unsatisfiable when it is one). Sound
+/// whatever produced `states`: the solver checks every part.
+pub(super) fn set_invariant_queries(
+    m: &Model,
+    opts: &Options,
+    reg: &[Box<dyn Controller<Symbolic>>],
+    classes: &[usize],
+    inits: &[ClusterState<Concrete>],
+    states: &[ClusterState<Concrete>],
+) -> [Unrolling; 2] {
+    let init = Unrolling::from_inits(m, opts, inits);
+    init.solver.assert(one_of(&init.frames[0], states).not());
+    let mut closed = from_any(m, opts, None);
+    closed.solver.assert(one_of(&closed.frames[0], states));
+    closed.extend(m, reg, classes);
+    closed.solver.assert(one_of(&closed.frames[1], states).not());
+    [init, closed]
+}
+
+/// The query "a state of `states` violates safety intent `i`" (unsatisfiable when none does).
+pub(super) fn set_violation_query(m: &Model, opts: &Options, states: &[ClusterState<Concrete>], i: usize) -> Unrolling {
+    let u = from_any(m, opts, None);
+    u.solver.assert(one_of(&u.frames[0], states));
+    u.solver.assert(intents::violated(&Symbolic, m, &u.frames[0], i));
+    u
 }

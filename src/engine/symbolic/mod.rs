@@ -22,7 +22,7 @@ use crate::domain::{Concrete, Symbolic};
 use crate::ir::{Intent, Timing};
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
 use crate::trace::Trace;
-use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
+use crate::verdict::{CheckResult, Effort, IntentResult, Proof, Verdict};
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -45,6 +45,9 @@ pub struct Options {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Prove {
     pub certificates: bool,
+    /// States a depth-first search over the concrete semantics may expand looking for the
+    /// longest path without a repeated state (0: none; the solver alone bounds the diameter).
+    pub diameter_search: usize,
 }
 
 /// Two ways to ask "violated at depth k?" on one solver that keeps the unrolling.
@@ -203,6 +206,16 @@ fn same_node(st: &ClusterState<Symbolic>, a: usize, b: usize) -> Bool {
         parts.push(row[a].eq(&row[b]));
     }
     Bool::and(&parts)
+}
+
+/// A state's integer and boolean field values (`None`: not a constant).
+pub(super) type Values = (Vec<Option<i64>>, Vec<Option<bool>>);
+
+/// Every field value of a concrete state, integers and booleans, in `fields` order (unlike a
+/// packed key, this holds any value, also off the invariant).
+pub(super) fn values(st: &ClusterState<Concrete>) -> Values {
+    let (i, b) = fields(&lift(st));
+    (i.iter().map(|x| x.as_i64()).collect(), b.iter().map(|x| x.as_bool()).collect())
 }
 
 /// A concrete state as solver constants (frame 0 of a run from it: the unrolling propagates
@@ -457,10 +470,86 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         // What the time limit leaves, divided by `share` (in milliseconds).
         let left =
             |share: u128| opts.budget.map(|b| (b.saturating_sub(start.elapsed()).as_millis() / share).max(1) as u64);
-        let any_safety = m.ir.intents.iter().any(|i| !i.is_cycle());
-        let inv = (opts.prove.is_some() && any_safety).then(|| {
-            // At most a quarter of the time limit: the bounded check must still get its share.
-            induction::invariant(m, opts, &sreg, &classes, inits, query_ms(opts, left(4)))
+        // The longest path without a repeated state that a bounded depth-first search over the
+        // concrete semantics finds, and whether the search enumerated every such path (then it
+        // is the recurrence diameter, and bounded checking one step beyond it is complete).
+        let (witnessed, diameter_exact) = if opts.prove.is_some() {
+            let budget = opts.prove.map_or(0, |p| p.diameter_search);
+            let (len, exact) = if budget > 0 {
+                crate::engine::explicit::longest_simple_path(m, inits, budget, opts.max_depth)
+            } else {
+                (0, false)
+            };
+            log::debug!("longest path without a repeated state found concretely: {len} steps (exact: {exact})");
+            (len, exact)
+        } else {
+            (0, false)
+        };
+        // Safety intents where bounded checking cannot be expected to reach the diameter (not
+        // known exactly, or beyond about 16 steps, where the bundled models' bounded queries
+        // take seconds to minutes each): the states an explicit search reaches, if it finishes
+        // within the search budget, as an invariant that Z3 checks inductive and safe.
+        if opts.prove.is_some() && any_safety_open(m, &results) && (!diameter_exact || witnessed > 16) {
+            let budget = opts.prove.map_or(0, |p| p.diameter_search);
+            let search = crate::engine::explicit::Options {
+                max_depth: 1_000_000,
+                max_states: budget,
+                symmetry: false,
+                all: true,
+            };
+            let g = crate::engine::explicit::explore_from(m, &search, inits, |_, _| true);
+            if budget > 0 && !g.truncated {
+                let states: Vec<ClusterState<Concrete>> =
+                    (0..g.states.len() as u32).map(|id| g.states.get(id)).collect();
+                let asked = Instant::now();
+                let queries = induction::set_invariant_queries(m, opts, &sreg, &classes, inits, &states);
+                let unsat = |u: &Unrolling| {
+                    if let Some(ms) = query_ms(opts, left(4)) {
+                        set_timeout(&u.solver, ms);
+                    }
+                    let answer = u.solver.check();
+                    if answer == SatResult::Unknown {
+                        let why = u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into());
+                        log::info!(target: crate::PROGRESS, "Z3 gave up on the reachable states as an invariant: {why}");
+                    }
+                    answer == SatResult::Unsat
+                };
+                let inductive = queries.iter().all(unsat);
+                log::debug!(
+                    "the {} reachable states as an invariant: inductive {inductive} ({:.3} s)",
+                    states.len(),
+                    asked.elapsed().as_secs_f64()
+                );
+                if inductive {
+                    let mut used = false;
+                    for i in 0..ni {
+                        if m.ir.intents[i].is_cycle() || results[i].is_some() {
+                            continue;
+                        }
+                        let q = induction::set_violation_query(m, opts, &states, i);
+                        if unsat(&q) {
+                            results[i] = Some(Verdict::Proved { k: 0, by: Proof::Invariant });
+                            used = true;
+                            if opts.prove.is_some_and(|p| p.certificates) {
+                                let name = m.ir.intents[i].name();
+                                certificates.push((format!("{name}-reachable-set-safe.smt2"), q.solver.to_smt2()));
+                            }
+                        }
+                    }
+                    if used && opts.prove.is_some_and(|p| p.certificates) {
+                        for (name, q) in ["initial", "closed"].iter().zip(&queries) {
+                            certificates.push((format!("reachable-set-{name}.smt2"), q.solver.to_smt2()));
+                        }
+                    }
+                }
+            }
+        }
+        // k-induction is needed only where the diameter is unknown: on the bundled cases its
+        // step queries cost far more than bounded checking up to a known diameter.
+        let inv = (opts.prove.is_some() && any_safety_open(m, &results) && !diameter_exact).then(|| {
+            // At most an eighth of the time limit: the bounded check and the recurrence
+            // diameter (which prove more of the bundled cases) must still get their share.
+            induction::invariant(m, opts, &sreg, &classes, inits, query_ms(opts, left(8)))
         });
         match &inv {
             Some(Err(why)) => log::warn!("k-induction without an invariant: {why}"),
@@ -470,10 +559,12 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         let inv = inv.and_then(Result::ok);
         let mut steps: Vec<Option<induction::StepCase>> = (0..ni)
             .map(|i| {
-                (opts.prove.is_some() && !m.ir.intents[i].is_cycle())
+                (opts.prove.is_some() && !diameter_exact && !m.ir.intents[i].is_cycle() && results[i].is_none())
                     .then(|| induction::StepCase::new(m, opts, i, inv.as_ref()))
             })
             .collect();
+        // With --prove: the recurrence-diameter query, on the bounded check's solver.
+        let mut simple = opts.prove.map(|_| Simple::new());
         'deepen: for k in 0..=opts.max_depth {
             if k > 0 {
                 u.extend(m, &sreg, &classes);
@@ -542,10 +633,18 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                     SatResult::Unsat => {
                         // No violation within k steps (the base case); try the step case.
                         if let Some(sc) = steps[i].as_mut() {
-                            // A step query may take half of what is left, so deepening goes on after it.
-                            match sc.check(m, &sreg, &classes, k, query_ms(opts, left(2))) {
+                            // A step query may take an eighth of what is left (it gives up for good
+                            // when it times out), so deepening goes on after it.
+                            let asked = Instant::now();
+                            let step = sc.check(m, &sreg, &classes, k, query_ms(opts, left(8)));
+                            log::debug!(
+                                "depth {k}, {}: step case in {:.3} s",
+                                intent.name(),
+                                asked.elapsed().as_secs_f64()
+                            );
+                            match step {
                                 induction::Step::Proved => {
-                                    results[i] = Some(Verdict::Proved { k });
+                                    results[i] = Some(Verdict::Proved { k, by: Proof::Induction });
                                     if opts.prove.is_some_and(|p| p.certificates) {
                                         certificates.extend(induction::certificates(
                                             m,
@@ -602,6 +701,53 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
             if results.iter().all(Option::is_some) {
                 break 'deepen;
             }
+            // Completeness by the recurrence diameter: when no path of k steps from an initial
+            // state visits k + 1 distinct states, every reachable state lies on a path of at
+            // most k - 1 steps and every reachable lasso (a simple stem and a simple cycle
+            // through the watched step) closes within k steps, so the bounded checks at
+            // depths 0..=k, all unsatisfiable for the intents still open, decide them for
+            // every run length. The distinctness constraints sit behind one literal, added as
+            // frames are, so that the bounded queries do not see them.
+            // A real path of k steps without a repeated state answers the query at k already.
+            if let Some(sp) = simple.as_mut().filter(|_| k > witnessed) {
+                let asked = Instant::now();
+                // A search that enumerated every path without a repeated state knows the
+                // answer; Z3 is asked only beyond what the search saw (on these models it takes
+                // minutes to refute what the search enumerates in milliseconds).
+                let answer = if diameter_exact { SatResult::Unsat } else { sp.check(&u, k, query_ms(opts, left(2))) };
+                log::debug!(
+                    "depth {k}, simple path of {k} steps: {answer:?} in {:.3} s ({} distinct pair(s) asserted)",
+                    asked.elapsed().as_secs_f64(),
+                    sp.distinct.len()
+                );
+                match answer {
+                    SatResult::Unsat => {
+                        for i in 0..ni {
+                            if results[i].is_none() {
+                                results[i] = Some(Verdict::Proved { k, by: Proof::Complete });
+                                if opts.prove.is_some_and(|p| p.certificates) {
+                                    let name = m.ir.intents[i].name();
+                                    let base = base_query(m, opts, &sreg, &classes, inits, i, k);
+                                    certificates.push((format!("{name}-base-k{k}.smt2"), base.solver.to_smt2()));
+                                }
+                            }
+                        }
+                        if opts.prove.is_some_and(|p| p.certificates) {
+                            certificates.push((
+                                format!("no-simple-path-k{k}.smt2"),
+                                simple_path_query(m, opts, &sreg, &classes, inits, k).solver.to_smt2(),
+                            ));
+                        }
+                        break 'deepen;
+                    }
+                    SatResult::Sat => {}
+                    SatResult::Unknown => {
+                        let why = u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into());
+                        log::info!(target: crate::PROGRESS, "the recurrence-diameter query at k = {k} gave up ({why}); bounded checking goes on");
+                        simple = None;
+                    }
+                }
+            }
             if start.elapsed().as_secs() >= 1 {
                 log::info!(
                     target: crate::PROGRESS,
@@ -635,6 +781,105 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
             seconds: start.elapsed().as_secs_f64(),
         },
     }
+}
+
+/// Whether some safety intent is still undecided.
+fn any_safety_open(m: &Model, results: &[Option<Verdict>]) -> bool {
+    m.ir.intents.iter().zip(results).any(|(i, r)| !i.is_cycle() && r.is_none())
+}
+
+/// The recurrence-diameter query: is there a path of k steps from an initial state whose
+/// frames are pairwise distinct? Distinctness is asserted lazily, behind `literal` (so the
+/// bounded queries on the same solver do not see it), and only between frames that a model
+/// showed equal: most pairs of a path differ anyway, and asserting all k² pairs up front made
+/// the query several times slower.
+struct Simple {
+    literal: Bool,
+    /// Pairs of frames asserted distinct so far.
+    distinct: Vec<(usize, usize)>,
+}
+
+impl Simple {
+    fn new() -> Simple {
+        Simple { literal: Bool::new_const("simple_path"), distinct: Vec::new() }
+    }
+
+    /// Sat: a path of `k` steps with pairwise distinct frames exists; Unsat: none does.
+    fn check(&mut self, u: &Unrolling, k: usize, timeout_ms: Option<u64>) -> SatResult {
+        if let Some(ms) = timeout_ms {
+            set_timeout(&u.solver, ms);
+        }
+        let frames = &u.frames[..=k];
+        loop {
+            let answer = u.solver.check_assumptions(std::slice::from_ref(&self.literal));
+            if answer != SatResult::Sat {
+                return answer;
+            }
+            let model = u.solver.get_model().expect("sat gives a model");
+            let states: Vec<Values> = frames.iter().map(|f| values(&decode(&model, f))).collect();
+            let mut repeated = false;
+            for j in 1..states.len() {
+                for i in 0..j {
+                    if states[i] == states[j] {
+                        u.solver.assert(self.literal.implies(equal(&frames[i], &frames[j]).not()));
+                        self.distinct.push((i, j));
+                        repeated = true;
+                    }
+                }
+            }
+            if !repeated {
+                return SatResult::Sat;
+            }
+        }
+    }
+}
+
+/// The base query of intent `i` at `k`, unsatisfiable when no run from `inits` violates it
+/// within `k` steps: for a safety intent a violating state at some depth `0..=k`, for a cycle
+/// intent a lasso closing at some depth `1..=k`.
+fn base_query(
+    m: &Model,
+    opts: &Options,
+    reg: &[Box<dyn Controller<Symbolic>>],
+    classes: &[usize],
+    inits: &[ClusterState<Concrete>],
+    i: usize,
+    k: usize,
+) -> Unrolling {
+    let mut u = Unrolling::from_inits(m, opts, inits);
+    for _ in 0..k {
+        u.extend(m, reg, classes);
+    }
+    let intent = &m.ir.intents[i];
+    let bad: Vec<Bool> = if intent.is_cycle() {
+        (1..=k).flat_map(|j| u.lasso(m, intent, j)).collect()
+    } else {
+        (0..=k).map(|j| intents::violated(&Symbolic, m, &u.frames[j], i)).collect()
+    };
+    u.solver.assert(Bool::or(&bad));
+    u
+}
+
+/// "Some path of `k` steps from `inits` visits `k + 1` distinct states" (unsatisfiable when
+/// the recurrence diameter is below `k`).
+fn simple_path_query(
+    m: &Model,
+    opts: &Options,
+    reg: &[Box<dyn Controller<Symbolic>>],
+    classes: &[usize],
+    inits: &[ClusterState<Concrete>],
+    k: usize,
+) -> Unrolling {
+    let mut u = Unrolling::from_inits(m, opts, inits);
+    for _ in 0..k {
+        u.extend(m, reg, classes);
+    }
+    for j in 1..=k {
+        for i in 0..j {
+            u.solver.assert(equal(&u.frames[i], &u.frames[j]).not());
+        }
+    }
+    u
 }
 
 /// Where a dumped query starts.
