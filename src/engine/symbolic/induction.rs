@@ -8,6 +8,8 @@
 //! The invariant the step case assumes is built from cheap candidates derived from the IR (each
 //! counter within its declared range; per Deployment, live pods at most its pod bound), kept
 //! only where they hold initially and pruned until a query shows them inductive together.
+//! Also here: the reachable states an explicit search found, checked by Z3 as an invariant
+//! (`reachable_states`).
 
 use z3::ast::{Ast, Bool};
 use z3::SatResult;
@@ -342,4 +344,78 @@ pub(super) fn set_violation_query(m: &Model, opts: &Options, states: &[ClusterSt
     u.solver.assert(one_of(&u.frames[0], states));
     u.solver.assert(intents::violated(&Symbolic, m, &u.frames[0], i));
     u
+}
+
+/// The open safety intents proved by the reachable states as an invariant: the explicit engine
+/// (no symmetry reduction, at most `prove.diameter_search` states) collects every reachable
+/// state, and Z3 checks the set initial, closed under every step and free of a violation of
+/// each intent (`set_invariant_queries`, `set_violation_query`). Returns each proved intent
+/// with its certificates (empty unless asked for; the shared initial and closure queries go
+/// with the first). Nothing when the search does not finish or Z3 does not confirm.
+pub(super) fn reachable_states(
+    m: &Model,
+    opts: &Options,
+    reg: &[Box<dyn Controller<Symbolic>>],
+    classes: &[usize],
+    inits: &[ClusterState<Concrete>],
+    prove: super::Prove,
+    timeout_ms: &dyn Fn() -> Option<u64>,
+) -> Vec<(usize, Vec<(String, String)>)> {
+    if prove.diameter_search == 0 {
+        return Vec::new();
+    }
+    let search = crate::engine::explicit::Options {
+        max_depth: 1_000_000,
+        max_states: prove.diameter_search,
+        symmetry: false,
+        all: true,
+    };
+    let g = crate::engine::explicit::explore_from(m, &search, inits, |_, _| true);
+    if g.truncated {
+        return Vec::new();
+    }
+    let states: Vec<ClusterState<Concrete>> = (0..g.states.len() as u32).map(|id| g.states.get(id)).collect();
+    let asked = std::time::Instant::now();
+    let unsat = |u: &Unrolling| {
+        if let Some(ms) = timeout_ms() {
+            set_timeout(&u.solver, ms);
+        }
+        let answer = u.solver.check();
+        if answer == SatResult::Unknown {
+            let why = u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into());
+            log::info!(target: crate::PROGRESS, "Z3 gave up on the reachable states as an invariant: {why}");
+        }
+        answer == SatResult::Unsat
+    };
+    let queries = set_invariant_queries(m, opts, reg, classes, inits, &states);
+    let inductive = queries.iter().all(unsat);
+    log::debug!(
+        "the {} reachable states as an invariant: inductive {inductive} ({:.3} s)",
+        states.len(),
+        asked.elapsed().as_secs_f64()
+    );
+    if !inductive {
+        return Vec::new();
+    }
+    let mut shared: Vec<(String, String)> = if prove.certificates {
+        ["initial", "closed"]
+            .iter()
+            .zip(&queries)
+            .map(|(n, q)| (format!("reachable-set-{n}.smt2"), q.solver.to_smt2()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut out = Vec::new();
+    for i in (0..m.ir.intents.len()).filter(|&i| !m.ir.intents[i].is_cycle()) {
+        let q = set_violation_query(m, opts, &states, i);
+        if unsat(&q) {
+            let mut cert = std::mem::take(&mut shared);
+            if prove.certificates {
+                cert.push((format!("{}-reachable-set-safe.smt2", m.ir.intents[i].name()), q.solver.to_smt2()));
+            }
+            out.push((i, cert));
+        }
+    }
+    out
 }

@@ -489,58 +489,13 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         // known exactly, or beyond about 16 steps, where the bundled models' bounded queries
         // take seconds to minutes each): the states an explicit search reaches, if it finishes
         // within the search budget, as an invariant that Z3 checks inductive and safe.
-        if opts.prove.is_some() && any_safety_open(m, &results) && (!diameter_exact || witnessed > 16) {
-            let budget = opts.prove.map_or(0, |p| p.diameter_search);
-            let search = crate::engine::explicit::Options {
-                max_depth: 1_000_000,
-                max_states: budget,
-                symmetry: false,
-                all: true,
-            };
-            let g = crate::engine::explicit::explore_from(m, &search, inits, |_, _| true);
-            if budget > 0 && !g.truncated {
-                let states: Vec<ClusterState<Concrete>> =
-                    (0..g.states.len() as u32).map(|id| g.states.get(id)).collect();
-                let asked = Instant::now();
-                let queries = induction::set_invariant_queries(m, opts, &sreg, &classes, inits, &states);
-                let unsat = |u: &Unrolling| {
-                    if let Some(ms) = query_ms(opts, left(4)) {
-                        set_timeout(&u.solver, ms);
-                    }
-                    let answer = u.solver.check();
-                    if answer == SatResult::Unknown {
-                        let why = u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into());
-                        log::info!(target: crate::PROGRESS, "Z3 gave up on the reachable states as an invariant: {why}");
-                    }
-                    answer == SatResult::Unsat
-                };
-                let inductive = queries.iter().all(unsat);
-                log::debug!(
-                    "the {} reachable states as an invariant: inductive {inductive} ({:.3} s)",
-                    states.len(),
-                    asked.elapsed().as_secs_f64()
-                );
-                if inductive {
-                    let mut used = false;
-                    for i in 0..ni {
-                        if m.ir.intents[i].is_cycle() || results[i].is_some() {
-                            continue;
-                        }
-                        let q = induction::set_violation_query(m, opts, &states, i);
-                        if unsat(&q) {
-                            results[i] = Some(Verdict::Proved { k: 0, by: Proof::Invariant });
-                            used = true;
-                            if opts.prove.is_some_and(|p| p.certificates) {
-                                let name = m.ir.intents[i].name();
-                                certificates.push((format!("{name}-reachable-set-safe.smt2"), q.solver.to_smt2()));
-                            }
-                        }
-                    }
-                    if used && opts.prove.is_some_and(|p| p.certificates) {
-                        for (name, q) in ["initial", "closed"].iter().zip(&queries) {
-                            certificates.push((format!("reachable-set-{name}.smt2"), q.solver.to_smt2()));
-                        }
-                    }
+        if let Some(p) = opts.prove.filter(|_| any_safety_open(m, &results) && (!diameter_exact || witnessed > 16)) {
+            let timeout = || query_ms(opts, left(4));
+            let found = induction::reachable_states(m, opts, &sreg, &classes, inits, p, &timeout);
+            for (i, cert) in found {
+                if results[i].is_none() {
+                    results[i] = Some(Verdict::Proved { k: 0, by: Proof::Invariant });
+                    certificates.extend(cert);
                 }
             }
         }
