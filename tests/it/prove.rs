@@ -4,6 +4,20 @@
 
 use super::*;
 
+/// The certificate files in `dir`, sorted, after checking that each is unsatisfiable when
+/// re-solved from its SMT-LIB text alone.
+fn re_solve_certificates(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    for n in &names {
+        let solver = z3::Solver::new();
+        solver.from_string(std::fs::read_to_string(dir.join(n)).unwrap());
+        assert_eq!(solver.check(), z3::SatResult::Unsat, "{n} must be unsatisfiable");
+    }
+    names
+}
+
 /// A small model whose intent holds in every run is proved by k-induction (the diameter
 /// search is off, so completeness cannot come first), and every certificate it writes (base
 /// case, step case, invariant) is unsatisfiable when re-solved from its SMT-LIB text alone.
@@ -30,16 +44,9 @@ fn proofs_come_with_certificates_that_re_solve_unsat() {
         r.stdout
     );
     assert!(r.stdout.contains(", 1 proved for every run length,"), "{}", r.stdout);
-    let mut names: Vec<String> =
-        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
+    let names = re_solve_certificates(&dir);
     assert_eq!(names.len(), 3, "{names:?}");
     assert!(names.iter().any(|n| n.contains("-base-k")) && names.iter().any(|n| n.contains("-step-k")), "{names:?}");
-    for n in &names {
-        let solver = z3::Solver::new();
-        solver.from_string(std::fs::read_to_string(dir.join(n)).unwrap());
-        assert_eq!(solver.check(), z3::SatResult::Unsat, "{n} must be unsatisfiable");
-    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -77,15 +84,8 @@ fn cycle_intents_are_proved_complete_at_the_recurrence_diameter() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["results"][0]["verdict"], "proved", "{v}");
     assert_eq!(v["results"][0]["bound"]["complete"], 3, "{v}");
-    let mut names: Vec<String> =
-        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
+    let names = re_solve_certificates(&dir);
     assert_eq!(names, ["no-simple-path-k3.smt2", "noEvictionCycle-base-k3.smt2"]);
-    for n in &names {
-        let solver = z3::Solver::new();
-        solver.from_string(std::fs::read_to_string(dir.join(n)).unwrap());
-        assert_eq!(solver.check(), z3::SatResult::Unsat, "{n} must be unsatisfiable");
-    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -114,18 +114,11 @@ fn reachable_states_checked_inductive_prove_a_safety_intent() {
         "{}",
         r.stdout
     );
-    let mut names: Vec<String> =
-        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
+    let names = re_solve_certificates(&dir);
     assert_eq!(
         names,
         ["podAlwaysSchedulable-reachable-set-safe.smt2", "reachable-set-closed.smt2", "reachable-set-initial.smt2"]
     );
-    for n in &names {
-        let solver = z3::Solver::new();
-        solver.from_string(std::fs::read_to_string(dir.join(n)).unwrap());
-        assert_eq!(solver.check(), z3::SatResult::Unsat, "{n} must be unsatisfiable");
-    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

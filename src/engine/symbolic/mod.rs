@@ -10,6 +10,13 @@
 //! on a step inside the loop (an eviction for noEvictionCycle, waiting pods all along for
 //! allPodsEventuallyRun). Both use the urgent or interleaved timing policy and canonical
 //! choice among identical nodes, as the explicit engine does.
+//!
+//! With `--prove`, intents are also proved for every run length: by completeness at the
+//! recurrence diameter (the query "k steps without a repeated state", here, helped by the
+//! explicit engine's search for such paths), and in `induction.rs` by k-induction or by the
+//! reachable states as an invariant. The explicit engine only proposes (paths, state sets);
+//! a proof is claimed only on what Z3 checked, except that an exhaustive concrete search for
+//! the longest path without a repeated state settles the diameter (docs/induction.md).
 
 mod induction;
 
