@@ -227,9 +227,7 @@ impl StepCase {
         k: usize,
         timeout_ms: Option<u64>,
     ) -> Step {
-        while self.u.frames.len() < k + 2 {
-            self.u.extend(m, reg, classes);
-        }
+        self.u.extend_to(m, reg, classes, k + 1);
         while self.assumed <= k {
             let ok = intents::violated(&Symbolic, m, &self.u.frames[self.assumed], self.intent).not();
             self.u.solver.assert(ok);
@@ -290,9 +288,7 @@ pub(super) fn certificates(
     let name = m.ir.intents[i].name();
     let base = base_query(m, opts, reg, classes, inits, i, k);
     let mut step = from_any(m, opts, inv);
-    for _ in 0..=k {
-        step.extend(m, reg, classes);
-    }
+    step.extend_to(m, reg, classes, k + 1);
     for j in 0..=k {
         step.solver.assert(intents::violated(&Symbolic, m, &step.frames[j], i).not());
     }

@@ -387,6 +387,13 @@ impl Unrolling {
         self.selectors.push(sel);
     }
 
+    /// Extends the unrolling until it has frames 0..=k.
+    fn extend_to(&mut self, m: &Model, reg: &[Box<dyn Controller<Symbolic>>], classes: &[usize], k: usize) {
+        while self.frames.len() <= k {
+            self.extend(m, reg, classes);
+        }
+    }
+
     /// Per field f: `ite(options[0], values[0][f], ite(options[1], …, values[last][f]))`,
     /// simplified; a constant is kept as it is, anything else is named by `fresh[f]`, which is
     /// defined to equal it.
@@ -809,9 +816,7 @@ fn base_query(
     k: usize,
 ) -> Unrolling {
     let mut u = Unrolling::from_inits(m, opts, inits);
-    for _ in 0..k {
-        u.extend(m, reg, classes);
-    }
+    u.extend_to(m, reg, classes, k);
     let intent = &m.ir.intents[i];
     let bad: Vec<Bool> = if intent.is_cycle() {
         (1..=k).flat_map(|j| u.lasso(m, intent, j)).collect()
@@ -833,9 +838,7 @@ fn simple_path_query(
     k: usize,
 ) -> Unrolling {
     let mut u = Unrolling::from_inits(m, opts, inits);
-    for _ in 0..k {
-        u.extend(m, reg, classes);
-    }
+    u.extend_to(m, reg, classes, k);
     for j in 1..=k {
         for i in 0..j {
             u.solver.assert(equal(&u.frames[i], &u.frames[j]).not());
@@ -874,9 +877,7 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart) -> String {
         Some(s0) => Unrolling::new(m, &opts, s0),
         None => Unrolling::from_inits(m, &opts, &m.initial_states()),
     };
-    for _ in 0..steps {
-        u.extend(m, &sreg, &classes);
-    }
+    u.extend_to(m, &sreg, &classes, steps);
     let bad: Vec<Bool> =
         m.ir.intents
             .iter()
