@@ -3,12 +3,13 @@
 //! push/pop and once with assumption literals (issue 4 asks for both to be measured), and the
 //! size of the encoding at that depth (`kbmc dump`: SMT-LIB bytes and declared constants).
 //! Then issue 4's proof target: C3-fixed and C8-fixed scaled to about 40 nodes, 10 steps.
+//! Then issue 6's: each -fixed case proved for every run length (`check --prove`, 120 s).
 //! A 30 s budget per case and mode (60 s for the scaled proofs). Run with `cargo bench --bench symbolic [-- FILTER]`;
 //! results go to docs/performance.md and docs/encoding.md.
 
 use std::time::{Duration, Instant};
 
-use kbmc::engine::symbolic::{check, dump, DumpStart, Incremental, Options};
+use kbmc::engine::symbolic::{check, dump, DumpStart, Incremental, Options, Prove};
 use kbmc::verdict::Verdict;
 
 mod common;
@@ -105,6 +106,28 @@ fn main() {
             start.elapsed().as_secs_f64(),
             summary(&r).join(" ")
         );
+    }
+    println!("\n{:<36} {:>10}  verdicts", "proof for every run length", "time");
+    for dir in dirs.iter().filter(|d| d.to_string_lossy().ends_with("-fixed")) {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if filter.as_ref().is_some_and(|f| !format!("prove:{name}").contains(f.as_str())) {
+            continue;
+        }
+        let (ir, _) = kbmc::load_model(std::slice::from_ref(dir), false).expect("case loads");
+        let m = kbmc::model::Model::new(&ir);
+        let start = Instant::now();
+        let r = check(
+            &m,
+            &Options {
+                max_depth: ir.bounds.steps as usize,
+                timeout_ms: 0,
+                budget: Some(Duration::from_secs(120)),
+                incremental: Incremental::Assumptions,
+                all: true,
+                prove: Some(Prove { certificates: false, diameter_search: 200_000 }),
+            },
+        );
+        println!("{name:<36} {:>9.2}s  {}", start.elapsed().as_secs_f64(), summary(&r).join(" "));
     }
 }
 

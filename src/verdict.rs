@@ -27,9 +27,9 @@ pub enum Proof {
     /// visits `k + 1` distinct states, so every reachable state, and every reachable lasso,
     /// lies within `k` steps; bounded checking to `k` found no violation.
     Complete,
-    /// An inductive invariant: the states an explicit search reached, which Z3 checked to
-    /// contain every initial state, to be closed under every step and to hold no violation
-    /// (`k` is 0).
+    /// An inductive invariant: the states an explicit search reached and their renamings of
+    /// identical nodes, shown to contain every initial state and no violation, and checked by
+    /// Z3 state by state to be closed under every step (`k` is 0).
     Invariant,
 }
 

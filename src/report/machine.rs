@@ -44,7 +44,7 @@ pub fn verdict_line(v: &Verdict) -> String {
         Verdict::Proved { k, by: Proof::Complete } => format!(
             "proved for every run length: complete at k = {k} (no path of {k} step(s) from the initial state avoids repeating a state, so every reachable state and cycle lies within {k} step(s), and bounded checking to {k} found no violation)"
         ),
-        Verdict::Proved { by: Proof::Invariant, .. } => "proved for every run length by an inductive invariant (the states an explicit search reached, checked by Z3 to contain every initial state, to be closed under every step and to hold no violation)".to_string(),
+        Verdict::Proved { by: Proof::Invariant, .. } => "proved for every run length by an inductive invariant (the states an explicit search reached and their renamings of identical nodes: every initial state is one of them, none violates the intent, and Z3 checked state by state that every step leads to one of them)".to_string(),
         Verdict::Unknown { reason } => format!("unknown: {reason}"),
     }
 }

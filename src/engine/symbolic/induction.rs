@@ -16,8 +16,9 @@ use z3::SatResult;
 
 use super::{base_query, decode, equal, fields, frame, set_timeout, values, Options, Unrolling, Values};
 use crate::domain::{Concrete, Domain, Symbolic};
-use crate::model::state::{PANICKED, READY};
-use crate::model::{intents, ClusterState, Controller, Model};
+use crate::engine::explicit;
+use crate::model::state::{Scratch, PANICKED, READY};
+use crate::model::{all_steps, intents, registry, ClusterState, Controller, Model};
 
 /// The declared range of every counter, as a lowest and a highest state.
 pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState<Concrete>, ClusterState<Concrete>) {
@@ -309,45 +310,18 @@ pub(super) fn certificates(
     out
 }
 
-/// The disjunction "`st` is one of `states`".
-fn one_of(st: &ClusterState<Symbolic>, states: &[ClusterState<Concrete>]) -> Bool {
-    Bool::or(&states.iter().map(|s| equal(st, &super::lift(s)).simplify()).collect::<Vec<_>>())
-}
-
-/// The queries that show `states` an inductive invariant: an initial state outside the set,
-/// and a state of the set stepping outside it (both unsatisfiable when it is one). Sound
-/// whatever produced `states`: the solver checks every part.
-pub(super) fn set_invariant_queries(
-    m: &Model,
-    opts: &Options,
-    reg: &[Box<dyn Controller<Symbolic>>],
-    classes: &[usize],
-    inits: &[ClusterState<Concrete>],
-    states: &[ClusterState<Concrete>],
-) -> [Unrolling; 2] {
-    let init = Unrolling::from_inits(m, opts, inits);
-    init.solver.assert(one_of(&init.frames[0], states).not());
-    let mut closed = from_any(m, opts, None);
-    closed.solver.assert(one_of(&closed.frames[0], states));
-    closed.extend(m, reg, classes);
-    closed.solver.assert(one_of(&closed.frames[1], states).not());
-    [init, closed]
-}
-
-/// The query "a state of `states` violates safety intent `i`" (unsatisfiable when none does).
-pub(super) fn set_violation_query(m: &Model, opts: &Options, states: &[ClusterState<Concrete>], i: usize) -> Unrolling {
-    let u = from_any(m, opts, None);
-    u.solver.assert(one_of(&u.frames[0], states));
-    u.solver.assert(intents::violated(&Symbolic, m, &u.frames[0], i));
-    u
-}
-
-/// The open safety intents proved by the reachable states as an invariant: the explicit engine
-/// (no symmetry reduction, at most `prove.diameter_search` states) collects every reachable
-/// state, and Z3 checks the set initial, closed under every step and free of a violation of
-/// each intent (`set_invariant_queries`, `set_violation_query`). Returns each proved intent
-/// with its certificates (empty unless asked for; the shared initial and closure queries go
-/// with the first). Nothing when the search does not finish or Z3 does not confirm.
+/// The open safety intents proved by the reachable states as an invariant, checked state by
+/// state. The explicit engine (at most `prove.diameter_search` states, stored up to a renaming
+/// of identical nodes) collects every reachable state; kbmc checks that each initial state is
+/// a renaming of one of them and that no state violates the intent (concretely), then Z3
+/// checks each state against the symbolic transition relation, encoded once over a free
+/// frame: pinned to the state, no step leads outside the successors the concrete semantics
+/// gives, and the state violates none of the intents (`closure_query`). Each of those
+/// successors is a renaming of a collected state (looked up by canonical form), so the
+/// renamings of the collected states contain every initial state, are closed under every step
+/// and hold no violation: an inductive invariant, whatever produced it. Returns each proved
+/// intent with its certificates (empty unless asked for; the shared script goes with the
+/// first). Nothing when the search does not finish, a check fails, or time runs out.
 pub(super) fn reachable_states(
     m: &Model,
     opts: &Options,
@@ -360,58 +334,192 @@ pub(super) fn reachable_states(
     if prove.diameter_search == 0 {
         return Vec::new();
     }
-    let search = crate::engine::explicit::Options {
-        max_depth: 1_000_000,
-        max_states: prove.diameter_search,
-        symmetry: false,
-        all: true,
-    };
-    let g = crate::engine::explicit::explore_from(m, &search, inits, |_, _| true);
+    let search =
+        explicit::Options { max_depth: 1_000_000, max_states: prove.diameter_search, symmetry: true, all: true };
+    let g = explicit::explore_from(m, &search, inits, |_, _| true);
     if g.truncated {
         return Vec::new();
     }
+    let d = Concrete;
+    let creg = registry::<Concrete>();
+    let labels = all_steps(m, &creg);
+    let mut scratch = Scratch::default();
+    let mut key = Vec::new();
+    // Stored, up to a renaming of identical nodes.
+    let mut known = |st: &ClusterState<Concrete>| {
+        let mut canon = st.clone();
+        if let Some(c) = &g.canonical {
+            canon.canonicalize(c, &mut scratch);
+        }
+        canon.pack_into(&mut key);
+        g.states.find(&key).is_some()
+    };
+    if !inits.iter().all(&mut known) {
+        log::warn!("model bug: an initial state is missing from the states the explicit search reached");
+        return Vec::new();
+    }
     let states: Vec<ClusterState<Concrete>> = (0..g.states.len() as u32).map(|id| g.states.get(id)).collect();
+    let proving: Vec<usize> = (0..m.ir.intents.len())
+        .filter(|&i| !m.ir.intents[i].is_cycle() && states.iter().all(|s| !intents::violated(&d, m, s, i)))
+        .collect();
+    if proving.is_empty() {
+        return Vec::new();
+    }
     let asked = std::time::Instant::now();
-    let unsat = |u: &Unrolling| {
+    let mut u = from_any(m, opts, None);
+    u.extend(m, reg, classes);
+    // "Frame 0 violates intent i", named once here so that each state's query stays small.
+    let violated: Vec<Bool> = proving
+        .iter()
+        .map(|&i| {
+            let v = Bool::new_const(format!("intent.{}.violated@0", m.ir.intents[i].name()));
+            u.solver.assert(v.iff(intents::violated(&Symbolic, m, &u.frames[0], i)));
+            v
+        })
+        .collect();
+    let mut script = String::new();
+    if prove.certificates {
+        // Every field of both frames mentioned, so that the script declares each constant
+        // the per-state queries use.
+        let (a, b) = (fields(&u.frames[0]), fields(&u.frames[1]));
+        let mut mention: Vec<Bool> = a.0.iter().chain(&b.0).map(|x| x.eq(x)).collect();
+        mention.extend(a.1.iter().chain(&b.1).map(|x| x.iff(x)));
+        u.solver.assert(Bool::and(&mention));
+        script = u.solver.to_smt2();
+        script = script.trim_end().strip_suffix("(check-sat)").unwrap_or(&script).to_string();
+    }
+    for (id, st) in states.iter().enumerate() {
+        let en = explicit::enabled(m, &creg, &labels, classes, true, st);
+        let next: Vec<ClusterState<Concrete>> = if en.is_empty() {
+            vec![st.clone()]
+        } else {
+            en.iter().map(|s| intents::observe(&d, m, creg[s.actor as usize].update(&d, m, s, st))).collect()
+        };
+        if !next.iter().all(&mut known) {
+            log::warn!(
+                "model bug: a successor of a reached state is missing from the states the explicit search reached"
+            );
+            return Vec::new();
+        }
+        let [pin, bad] = closure_query(&u, st, &next, &violated);
         if let Some(ms) = timeout_ms() {
             set_timeout(&u.solver, ms);
         }
+        u.solver.push();
+        u.solver.assert(&pin);
+        u.solver.assert(&bad);
         let answer = u.solver.check();
-        if answer == SatResult::Unknown {
-            let why = u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into());
-            log::info!(target: crate::PROGRESS, "Z3 gave up on the reachable states as an invariant: {why}");
+        u.solver.pop(1);
+        match answer {
+            SatResult::Unsat => {}
+            SatResult::Sat => {
+                log::warn!(
+                    "model bug: the symbolic transition relation and the concrete semantics disagree on reached state {id} (a violation, or a step the concrete semantics does not take)"
+                );
+                return Vec::new();
+            }
+            SatResult::Unknown => {
+                let why = u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into());
+                log::info!(
+                    target: crate::PROGRESS,
+                    "Z3 gave up on the reachable states as an invariant at state {id} of {}: {why}",
+                    states.len()
+                );
+                return Vec::new();
+            }
         }
-        answer == SatResult::Unsat
-    };
-    let queries = set_invariant_queries(m, opts, reg, classes, inits, &states);
-    let inductive = queries.iter().all(unsat);
+        if prove.certificates {
+            script.push_str(&format!(
+                "\n; reached state {id}: no step leads outside its {} successor(s) and it violates no intent\n(push 1)\n(assert {pin})\n(assert {bad})\n(check-sat)\n(pop 1)\n",
+                next.len()
+            ));
+        }
+    }
     log::debug!(
-        "the {} reachable states as an invariant: inductive {inductive} ({:.3} s)",
+        "the {} reachable states (up to node renaming) as an invariant: checked in {:.3} s",
         states.len(),
         asked.elapsed().as_secs_f64()
     );
-    if !inductive {
-        return Vec::new();
-    }
-    let mut shared: Vec<(String, String)> = if prove.certificates {
-        ["initial", "closed"]
-            .iter()
-            .zip(&queries)
-            .map(|(n, q)| (format!("reachable-set-{n}.smt2"), q.solver.to_smt2()))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut out = Vec::new();
-    for i in (0..m.ir.intents.len()).filter(|&i| !m.ir.intents[i].is_cycle()) {
-        let q = set_violation_query(m, opts, &states, i);
-        if unsat(&q) {
-            let mut cert = std::mem::take(&mut shared);
-            if prove.certificates {
-                cert.push((format!("{}-reachable-set-safe.smt2", m.ir.intents[i].name()), q.solver.to_smt2()));
+    let mut shared = if prove.certificates { vec![("reachable-set.smt2".to_string(), script)] } else { Vec::new() };
+    proving.into_iter().map(|i| (i, std::mem::take(&mut shared))).collect()
+}
+
+/// One state's part of the reachable-set invariant, over frames 0 and 1 of `u`: frame 0 pinned
+/// to `st`, and "frame 0 violates an intent (one of `violated`), or frame 1 is none of `next`"
+/// (unsatisfiable when `next` holds every successor and `st` no violation).
+fn closure_query(
+    u: &Unrolling,
+    st: &ClusterState<Concrete>,
+    next: &[ClusterState<Concrete>],
+    violated: &[Bool],
+) -> [Bool; 2] {
+    let pin = equal(&u.frames[0], &super::lift(st));
+    let mut bad = violated.to_vec();
+    bad.push(Bool::and(
+        &next.iter().map(|t| equal(&u.frames[1], &super::lift(t)).simplify().not()).collect::<Vec<_>>(),
+    ));
+    [pin, Bool::or(&bad)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model};
+    use crate::model::Step;
+
+    /// The per-state closure query is unsatisfiable exactly when the listed successors are all
+    /// of them and the state violates nothing: dropping a successor, or a state that violates
+    /// the intent, makes it satisfiable (so a wrong reachable set is never taken for an
+    /// invariant).
+    #[test]
+    fn closure_query_fails_on_a_missing_successor_or_a_violation() {
+        let spec = |cpu: &str| {
+            format!(
+                "{}apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: a, count: 1, capacity: {{cpu: \"8\", memory: 8Gi}}}}, {{name: b, count: 1, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n  intents: [{{type: podAlwaysSchedulable}}]\n",
+                deployment("web", 2, cpu, "1Gi", "")
+            )
+        };
+        let opts = Options {
+            max_depth: 1,
+            timeout_ms: 0,
+            budget: None,
+            incremental: super::super::Incremental::Assumptions,
+            all: true,
+            prove: None,
+        };
+        let answer = |m: &Model, drop: usize| {
+            let (sreg, creg) = (registry::<Symbolic>(), registry::<Concrete>());
+            let classes = explicit::symmetry_classes(m);
+            let labels = all_steps(m, &creg);
+            let step = |s: &Step, st: &ClusterState<Concrete>| {
+                intents::observe(&Concrete, m, creg[s.actor as usize].update(&Concrete, m, s, st))
+            };
+            // The first state, along the first enabled steps, with two or more steps enabled
+            // or none (it stutters).
+            let mut st = m.initial_states().remove(0);
+            let mut en = explicit::enabled(m, &creg, &labels, &classes, true, &st);
+            while en.len() == 1 {
+                st = step(&en[0], &st);
+                en = explicit::enabled(m, &creg, &labels, &classes, true, &st);
             }
-            out.push((i, cert));
-        }
+            let next: Vec<ClusterState<Concrete>> = if en.is_empty() {
+                vec![st.clone()]
+            } else {
+                assert!(en.len() > drop, "{en:?}");
+                en[drop..].iter().map(|s| step(s, &st)).collect()
+            };
+            let mut u = from_any(m, &opts, None);
+            u.extend(m, &sreg, &classes);
+            let violated = vec![intents::violated(&Symbolic, m, &u.frames[0], 0)];
+            let [pin, bad] = closure_query(&u, &st, &next, &violated);
+            u.solver.assert(&pin);
+            u.solver.assert(&bad);
+            u.solver.check()
+        };
+        let fits = model(&spec("1"));
+        assert_eq!(answer(&fits, 0), SatResult::Unsat);
+        assert_eq!(answer(&fits, 1), SatResult::Sat);
+        let too_big = model(&spec("16"));
+        assert_eq!(answer(&too_big, 0), SatResult::Sat);
     }
-    out
 }
