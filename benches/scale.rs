@@ -38,6 +38,7 @@ fn main() {
             timeout_ms: 0,
             budget: None,
             enumerate: false,
+            prove: None,
         };
         let mut times = Vec::new();
         let mut last = None;

@@ -181,24 +181,49 @@ pub struct CheckArgs {
     /// intents not decided by then are reported unknown with that reason.
     #[arg(long)]
     pub all: bool,
-    /// Symbolic engine: prove intents for every run length, by completeness at the recurrence
-    /// diameter (every intent), or by an inductive invariant or k-induction (safety intents).
-    #[arg(long)]
-    pub prove: bool,
-    /// With --prove: write the base and step queries of every proof as SMT-LIB files into
-    /// this directory (each must be unsatisfiable; re-check them with any SMT solver).
+    #[command(flatten)]
+    pub proof: ProveArgs,
+    /// With --prove: write the queries of every proof as SMT-LIB files into this directory
+    /// (each must be unsatisfiable; re-check them with any SMT solver).
     #[arg(long, value_name = "DIR", requires = "prove")]
     pub certificate: Option<PathBuf>,
-    /// With --prove: how many states the concrete searches may expand, for the recurrence
-    /// diameter (the longest path without a repeated state: when every such path is
-    /// enumerated, bounded checking one step beyond it is complete) and for the reachable
-    /// states (an invariant candidate Z3 checks). 0: leave both to the solver alone.
-    #[arg(long, value_name = "STATES", default_value_t = 200_000, requires = "prove")]
-    pub diameter_search: usize,
     #[command(flatten)]
     pub search: SearchArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Proofs for every run length, shared by `check` and `scale`.
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// Symbolic engine: prove intents for every run length, by an inductive invariant made of
+    /// the reachable states or k-induction (safety intents), or by completeness at the
+    /// recurrence diameter (every intent).
+    #[arg(long)]
+    pub prove: bool,
+    /// With --prove: how many states the concrete searches may expand, for the reachable
+    /// states (an invariant candidate Z3 checks) and for the recurrence diameter (the longest
+    /// path without a repeated state: when every such path is enumerated, bounded checking one
+    /// step beyond it is complete). 0: leave both to the solver alone.
+    #[arg(long, value_name = "STATES", default_value_t = 200_000, requires = "prove")]
+    pub diameter_search: usize,
+}
+
+impl ProveArgs {
+    /// The symbolic engine's proof options (`None` without --prove).
+    pub fn options(&self, certificates: bool) -> Option<crate::engine::symbolic::Prove> {
+        self.prove.then_some(crate::engine::symbolic::Prove { certificates, diameter_search: self.diameter_search })
+    }
+
+    /// The usage error for --prove with the explicit engine, if that is what was asked.
+    pub fn check_engine(&self, engine: Engine) -> Result<(), crate::error::Error> {
+        if self.prove && engine == Engine::Explicit {
+            return Err(crate::error::Error::Usage(
+                "--prove runs on the symbolic engine (--engine symbolic); the explicit engine already covers every run length when it explores every reachable state (\"holds: every reachable state was explored\")".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The bounds of a search, shared by `check` and `scale`.
@@ -250,6 +275,8 @@ pub struct ScaleArgs {
     /// One query per topology, run in parallel, instead of one query per cluster size.
     #[arg(long)]
     pub enumerate: bool,
+    #[command(flatten)]
+    pub proof: ProveArgs,
     /// Largest pool size covered (overrides spec.bounds.maxNodesPerPool).
     #[arg(long)]
     pub max_nodes_per_pool: Option<u32>,

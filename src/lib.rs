@@ -88,11 +88,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             report::warnings(&warnings);
             let m = model::Model::new(&ir);
             let steps = a.search.steps_or(ir.bounds.steps);
-            if a.prove && a.engine == cli::Engine::Explicit {
-                return Err(Error::Usage(
-                    "--prove is k-induction on the symbolic engine; the explicit engine already proves an intent for every run length when it explores every reachable state (\"holds: every reachable state was explored\")".into(),
-                ));
-            }
+            a.proof.check_engine(a.engine)?;
             let result = match a.engine {
                 cli::Engine::Explicit => engine::explicit::check(
                     &m,
@@ -111,10 +107,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         budget: a.search.budget(),
                         incremental: Default::default(),
                         all: a.all,
-                        prove: a.prove.then_some(engine::symbolic::Prove {
-                            certificates: a.certificate.is_some(),
-                            diameter_search: a.diameter_search,
-                        }),
+                        prove: a.proof.options(a.certificate.is_some()),
                     },
                 ),
             };
@@ -131,6 +124,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
             report::warnings(&warnings);
             let m = model::Model::new(&ir);
+            a.proof.check_engine(a.engine)?;
             let opts = scale::Options {
                 engine: match a.engine {
                     cli::Engine::Explicit => scale::Engine::Explicit,
@@ -143,12 +137,13 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 timeout_ms: a.search.timeout_ms(),
                 budget: a.search.budget(),
                 enumerate: a.enumerate,
+                prove: a.proof.options(false),
             };
             let start = std::time::Instant::now();
             let result = scale::run(&m, &opts, |level| {
                 // Progress for runs longer than a second, on stderr (stdout gets the report).
                 if start.elapsed().as_secs_f64() > 1.0 {
-                    log::info!(target: PROGRESS, "{}", report::scale::progress(level));
+                    log::info!(target: PROGRESS, "{}", report::scale::progress(opts.engine.name(), level));
                 }
             });
             if let scale::Conclusion::Violated { result: r, .. } = &result.conclusion {

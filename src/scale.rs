@@ -26,6 +26,15 @@ pub enum Engine {
     Symbolic,
 }
 
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Explicit => "explicit",
+            Engine::Symbolic => "symbolic",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Options {
     pub engine: Engine,
@@ -43,14 +52,18 @@ pub struct Options {
     pub budget: Option<Duration>,
     /// One query per topology, in parallel, instead of one per size.
     pub enumerate: bool,
+    /// Symbolic engine: prove each size's intents for every run length (`check --prove`).
+    pub prove: Option<symbolic::Prove>,
 }
 
 /// What one cluster size's query found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// No violation; `exhaustive`: every reachable state of every topology was explored.
+    /// No violation; `every_run`: in runs of any length, because every reachable state of
+    /// every topology was explored (explicit engine) or every intent was proved (symbolic
+    /// engine with `prove`), not only within `Level::depth` steps.
     Holds {
-        exhaustive: bool,
+        every_run: bool,
     },
     Violated,
     Unknown(String),
@@ -123,14 +136,11 @@ fn within_pool_cap(m: &Model, opts: &Options) -> impl Iterator<Item = Topology> 
 pub fn run(m: &Model, opts: &Options, mut on_level: impl FnMut(&Level)) -> ScaleResult {
     let start = Instant::now();
     let all = covered_topologies(m, opts);
-    let engine = match opts.engine {
-        Engine::Explicit => "explicit",
-        Engine::Symbolic => "symbolic",
-    };
+    let engine = opts.engine.name();
     let mut levels = Vec::new();
     let mut done: Vec<&Topology> = Vec::new();
     let mut depth_all = usize::MAX;
-    let mut exhaustive_all = true;
+    let mut every_run_all = true;
     let finish = |levels, conclusion| ScaleResult {
         model: m.ir.name.clone(),
         engine,
@@ -146,8 +156,8 @@ pub fn run(m: &Model, opts: &Options, mut on_level: impl FnMut(&Level)) -> Scale
     }
     // Whether the per-node cap on replicas left out topologies the spec's ranges allow.
     let capped = within_pool_cap(m, opts).count() > all.len();
-    let statement = |done: &[&Topology], depth, exhaustive| {
-        let mut s = covered(m, done, depth, exhaustive);
+    let statement = |done: &[&Topology], depth, every_run| {
+        let mut s = covered(m, opts.engine, done, depth, every_run);
         if capped && !done.is_empty() {
             s.push_str(&format!(", replicas at most {} per node", opts.max_pods_per_node));
         }
@@ -162,7 +172,7 @@ pub fn run(m: &Model, opts: &Options, mut on_level: impl FnMut(&Level)) -> Scale
         if left.is_some_and(|l| l.is_zero()) {
             let statement = format!(
                 "the time limit ran out before clusters of {nodes} nodes; {}",
-                statement(&done, depth_all, exhaustive_all)
+                statement(&done, depth_all, every_run_all)
             );
             return finish(levels, Conclusion::Unknown { statement });
         }
@@ -203,19 +213,19 @@ pub fn run(m: &Model, opts: &Options, mut on_level: impl FnMut(&Level)) -> Scale
             Outcome::Unknown(reason) => {
                 let statement = format!(
                     "clusters of {nodes} nodes are undecided ({reason}); {}",
-                    statement(&done, depth_all, exhaustive_all)
+                    statement(&done, depth_all, every_run_all)
                 );
                 return finish(levels, Conclusion::Unknown { statement });
             }
-            Outcome::Holds { exhaustive } => {
+            Outcome::Holds { every_run } => {
                 depth_all = depth_all.min(depth);
-                exhaustive_all &= exhaustive;
+                every_run_all &= every_run;
                 done.extend(level.iter());
             }
         }
         i = j;
     }
-    let statement = statement(&done, depth_all, exhaustive_all);
+    let statement = statement(&done, depth_all, every_run_all);
     finish(levels, Conclusion::Holds { statement })
 }
 
@@ -237,7 +247,7 @@ fn query(
     let mut violated: Vec<(Topology, CheckResult)> = Vec::new();
     let mut unknown = None;
     let mut depth = usize::MAX;
-    let mut exhaustive = true;
+    let mut every_run = true;
     for r in results {
         let mut first: Option<Topology> = None;
         for ir in &r.results {
@@ -251,11 +261,11 @@ fn query(
                 Verdict::Unknown { reason } => {
                     unknown.get_or_insert_with(|| format!("{}: {reason}", ir.name));
                 }
-                // An exhaustive search holds at every depth: it does not lower the bound.
+                // An exhaustive search or a proof holds at every depth: it does not lower the bound.
                 Verdict::Holds { exhaustive: true, .. } | Verdict::Proved { .. } => {}
                 Verdict::Holds { steps, exhaustive: false } => {
                     depth = depth.min(*steps);
-                    exhaustive = false;
+                    every_run = false;
                 }
             }
         }
@@ -271,7 +281,7 @@ fn query(
     }
     match unknown {
         Some(reason) => (Outcome::Unknown(reason), depth, None),
-        None => (Outcome::Holds { exhaustive }, depth, None),
+        None => (Outcome::Holds { every_run }, depth, None),
     }
 }
 
@@ -290,7 +300,7 @@ fn check(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>], left: Opti
                 budget: left,
                 incremental: Default::default(),
                 all: true,
-                prove: None,
+                prove: opts.prove,
             },
             inits,
         ),
@@ -299,7 +309,7 @@ fn check(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>], left: Opti
 
 /// "no violation within k steps (or: in any run) for every cluster with <pool> a..b nodes, …
 /// and <deployment> c..d replicas (at most p per node)": the ranges of `done`, exactly.
-fn covered(m: &Model, done: &[&Topology], depth: usize, exhaustive: bool) -> String {
+fn covered(m: &Model, engine: Engine, done: &[&Topology], depth: usize, every_run: bool) -> String {
     if done.is_empty() {
         return "no cluster size was covered".into();
     }
@@ -325,8 +335,11 @@ fn covered(m: &Model, done: &[&Topology], depth: usize, exhaustive: bool) -> Str
             .map(|(d, dep)| format!("{} {} replicas", dep.name, range(&|t: &Topology| t.replicas[d])))
             .collect();
     let nodes = range(&|t: &Topology| t.nodes());
-    let how = if exhaustive {
-        "in any run (every reachable state explored)".to_string()
+    let how = if every_run {
+        match engine {
+            Engine::Explicit => "in any run (every reachable state explored)".to_string(),
+            Engine::Symbolic => "in any run (every intent proved for every run length)".to_string(),
+        }
     } else {
         format!("within {depth} steps")
     };

@@ -7,10 +7,11 @@ use std::fmt::Write;
 use crate::model::Model;
 use crate::scale::{Conclusion, Level, Outcome, ScaleResult};
 
-fn outcome(l: &Level) -> String {
+fn outcome(engine: &str, l: &Level) -> String {
     match &l.outcome {
-        Outcome::Holds { exhaustive: true } => "holds (every reachable state)".into(),
-        Outcome::Holds { exhaustive: false } => format!("holds within {} steps", l.depth),
+        Outcome::Holds { every_run: true } if engine == "symbolic" => "holds in every run (proved)".into(),
+        Outcome::Holds { every_run: true } => "holds (every reachable state)".into(),
+        Outcome::Holds { every_run: false } => format!("holds within {} steps", l.depth),
         Outcome::Violated => "violated".into(),
         Outcome::Unknown(r) => format!("unknown: {r}"),
     }
@@ -23,7 +24,7 @@ pub fn render(m: &Model, r: &ScaleResult, steps: usize, color: bool) -> String {
     let _ = writeln!(w, "kbmc scale {} (engine {})", r.model, r.engine);
     let _ = writeln!(w, "{:>5} {:>10} {:>9}  result", "nodes", "topologies", "time");
     for l in &r.levels {
-        let _ = writeln!(w, "{:>5} {:>10} {:>8.3}s  {}", l.nodes, l.topologies, l.seconds, outcome(l));
+        let _ = writeln!(w, "{:>5} {:>10} {:>8.3}s  {}", l.nodes, l.topologies, l.seconds, outcome(r.engine, l));
     }
     match &r.conclusion {
         Conclusion::Violated { described, result, .. } => {
@@ -75,7 +76,8 @@ pub fn json(m: &Model, r: &ScaleResult, steps: usize) -> serde_json::Value {
                 "topologies": l.topologies,
                 "depth": l.depth,
                 "outcome": word,
-                "exhaustive": matches!(l.outcome, Outcome::Holds { exhaustive: true }),
+                "exhaustive": r.engine == "explicit" && matches!(l.outcome, Outcome::Holds { every_run: true }),
+                "proved": r.engine == "symbolic" && matches!(l.outcome, Outcome::Holds { every_run: true }),
                 "reason": reason,
                 "seconds": ms(l.seconds),
             })
@@ -102,6 +104,6 @@ pub fn json(m: &Model, r: &ScaleResult, steps: usize) -> serde_json::Value {
 }
 
 /// One line on stderr per size decided.
-pub fn progress(l: &Level) -> String {
-    format!("scale: {} node(s), {} topologies: {} ({:.1} s)", l.nodes, l.topologies, outcome(l), l.seconds)
+pub fn progress(engine: &str, l: &Level) -> String {
+    format!("scale: {} node(s), {} topologies: {} ({:.1} s)", l.nodes, l.topologies, outcome(engine, l), l.seconds)
 }

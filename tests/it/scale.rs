@@ -27,6 +27,7 @@ fn options(m: &kbmc::model::Model, engine: Engine, enumerate: bool) -> Options {
         timeout_ms: 0,
         budget: None,
         enumerate,
+        prove: None,
     }
 }
 
@@ -188,4 +189,49 @@ fn json_output_has_every_row_and_the_conclusion() {
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["conclusion"]["verdict"], "holds");
     assert!(v["conclusion"]["statement"].as_str().unwrap().contains("(228 topologies)"), "{v}");
+}
+
+/// `scale --engine symbolic --prove`: each size's intents are proved for every run length
+/// (C7-fixed's eviction-cycle intent by completeness at its recurrence diameter), rows say so,
+/// the conclusion claims every run, and JSON marks the rows `proved`, not `exhaustive`. Without
+/// --prove the same query holds only within the bound; with the explicit engine --prove is a
+/// usage error.
+#[test]
+fn scale_with_prove_covers_every_run_length() {
+    let case = "c7-taint-nodename-loop-fixed";
+    let args = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut a = vec!["scale", "--engine", "symbolic", "--max-nodes-per-pool", "2", "--no-color"];
+        a.extend_from_slice(extra);
+        a.extend_from_slice(&[
+            "cases/c7-taint-nodename-loop-fixed/manifests",
+            "scaling/c7-taint-nodename-loop-fixed.yaml",
+        ]);
+        a
+    };
+    let r = kbmc(&args(&["--prove"]));
+    assert_eq!(r.code, 0, "{case}: {}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout.matches("holds in every run (proved)").count(), 4, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "no violation in any run (every intent proved for every run length) for every cluster with tainted 0..2 nodes"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = kbmc(&args(&["--prove", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    for l in v["levels"].as_array().unwrap() {
+        assert_eq!((l["proved"].as_bool(), l["exhaustive"].as_bool()), (Some(true), Some(false)), "{l}");
+    }
+    let r = kbmc(&args(&["--steps", "4"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("no violation within 4 steps for every cluster"), "{}", r.stdout);
+    let r = kbmc(&[
+        "scale",
+        "--prove",
+        "cases/c7-taint-nodename-loop-fixed/manifests",
+        "scaling/c7-taint-nodename-loop-fixed.yaml",
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("--prove runs on the symbolic engine (--engine symbolic)"), "{}", r.stderr);
 }
