@@ -76,8 +76,10 @@ impl Invariant {
         let (xs, bs) = fields(st);
         let (ls, _) = fields(&super::lift(&self.lo));
         let (hs, _) = fields(&super::lift(&self.hi));
-        let mut out: Vec<Bool> =
-            xs.iter().zip(ls.iter().zip(&hs)).map(|(x, (l, h))| Bool::and(&[x.ge(l), x.le(h)])).collect();
+        // Lower and upper bounds apart: from states off the invariant a count may outgrow its
+        // bound (deleting surplus pods of an overfull node) and still never go negative.
+        let mut out: Vec<Bool> = xs.iter().zip(&ls).map(|(x, l)| x.ge(l)).collect();
+        out.extend(xs.iter().zip(&hs).map(|(x, h)| x.le(h)));
         for (x, v) in xs.iter().zip(&self.same.0) {
             out.push(v.map_or(Bool::from_bool(true), |v| x.eq(z3::ast::Int::from_i64(v))));
         }
@@ -88,6 +90,23 @@ impl Invariant {
         for dep in 0..m.ir.deployments.len() {
             let live = crate::model::live_replicas(&d, m, st, dep);
             out.push(d.le(&live, &d.int(m.ir.bounds.max_pods_per_deployment)));
+        }
+        // Per node: no pods while it is absent (outside the topology). Where initial states
+        // differ in which nodes exist (a scaling query), pods do land on a node slot in some
+        // topologies, so "its pod counts never change" fails there; without this candidate
+        // the step case starts from pods on absent nodes and finds "violations" no run
+        // reaches. (Pods of a group on a node it never reaches are covered by "never
+        // changes": those counts stay 0.)
+        let zero = d.int(0);
+        for n in 0..m.nodes() {
+            let counts = st.bound.iter().chain(&st.running).chain(&st.terminating).map(|row| d.eq(&row[n], &zero));
+            let empty = counts.fold(d.bool(true), |acc, c| d.and(&acc, &c));
+            out.push(d.or(&st.present[n], &empty));
+        }
+        // Per HPA: the target's replicas within [minReplicas, maxReplicas].
+        for h in &m.ir.hpas {
+            let r = &st.desired[h.target.index()];
+            out.push(d.and(&d.ge(r, &d.int(h.min_replicas)), &d.le(r, &d.int(h.max_replicas))));
         }
         out
     }
@@ -106,7 +125,7 @@ impl Invariant {
     /// How many candidates survived, for the progress line.
     pub fn describe(&self) -> String {
         let (kept, all) = self.size();
-        format!("{kept} of {all} candidate invariants (counter ranges, fields that never change, live pods per Deployment) are inductive")
+        format!("{kept} of {all} candidate invariants (counter ranges, fields that never change, live pods per Deployment, no pods on absent nodes, replicas within each HPA's range) are inductive")
     }
 }
 
@@ -521,5 +540,38 @@ mod tests {
         assert_eq!(answer(&fits, 1), SatResult::Sat);
         let too_big = model(&spec("16"));
         assert_eq!(answer(&too_big, 0), SatResult::Sat);
+    }
+
+    /// The k-induction invariant knows that absent nodes hold no pods: over two topologies
+    /// (pool b with 0 or 1 node), pods do get scheduled on b's node slot, so its counts change
+    /// and only "absent, so empty" rules out pods there while it is absent.
+    #[test]
+    fn invariant_keeps_pods_off_absent_nodes() {
+        let m = model(&format!(
+            "{}apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {{name: a, count: 1, capacity: {{cpu: \"8\", memory: 8Gi}}}}\n    - {{name: b, count: {{min: 0, max: 1}}, capacity: {{cpu: \"8\", memory: 8Gi}}}}\n  intents: [{{type: podAlwaysSchedulable}}]\n",
+            deployment("web", 2, "1", "1Gi", "")
+        ));
+        let opts = Options {
+            max_depth: 1,
+            timeout_ms: 0,
+            budget: None,
+            incremental: super::super::Incremental::Assumptions,
+            all: true,
+            prove: None,
+        };
+        let sreg = registry::<Symbolic>();
+        let classes = explicit::symmetry_classes(&m);
+        let inv = invariant(&m, &opts, &sreg, &classes, &m.initial_states(), None).expect("an invariant");
+        assert_eq!(m.initial_states().len(), 2);
+        let pods_on_b = |present: bool| {
+            let n = crate::model::testkit::node(&m, "b-0");
+            let u = from_any(&m, &opts, Some(&inv));
+            let d = Symbolic;
+            u.solver.assert(d.gt(&crate::model::active_on(&d, &m, &u.frames[0], 0, n), &d.int(0)));
+            u.solver.assert(u.frames[0].present[n].iff(Bool::from_bool(present)));
+            u.solver.check()
+        };
+        assert_eq!(pods_on_b(false), SatResult::Unsat);
+        assert_eq!(pods_on_b(true), SatResult::Sat);
     }
 }
