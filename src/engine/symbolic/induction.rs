@@ -498,14 +498,7 @@ mod tests {
                 deployment("web", 2, cpu, "1Gi", "")
             )
         };
-        let opts = Options {
-            max_depth: 1,
-            timeout_ms: 0,
-            budget: None,
-            incremental: super::super::Incremental::Assumptions,
-            all: true,
-            prove: None,
-        };
+        let opts = Options::plain(1);
         let answer = |m: &Model, drop: usize| {
             let (sreg, creg) = (registry::<Symbolic>(), registry::<Concrete>());
             let classes = explicit::symmetry_classes(m);
@@ -551,14 +544,7 @@ mod tests {
             "{}apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {{name: a, count: 1, capacity: {{cpu: \"8\", memory: 8Gi}}}}\n    - {{name: b, count: {{min: 0, max: 1}}, capacity: {{cpu: \"8\", memory: 8Gi}}}}\n  intents: [{{type: podAlwaysSchedulable}}]\n",
             deployment("web", 2, "1", "1Gi", "")
         ));
-        let opts = Options {
-            max_depth: 1,
-            timeout_ms: 0,
-            budget: None,
-            incremental: super::super::Incremental::Assumptions,
-            all: true,
-            prove: None,
-        };
+        let opts = Options::plain(1);
         let sreg = registry::<Symbolic>();
         let classes = explicit::symmetry_classes(&m);
         let inv = invariant(&m, &opts, &sreg, &classes, &m.initial_states(), None).expect("an invariant");

@@ -11,12 +11,14 @@
 //! allPodsEventuallyRun). Both use the urgent or interleaved timing policy and canonical
 //! choice among identical nodes, as the explicit engine does.
 //!
-//! With `--prove`, intents are also proved for every run length: by completeness at the
-//! recurrence diameter (the query "k steps without a repeated state", here, helped by the
-//! explicit engine's search for such paths), and in `induction.rs` by k-induction or by the
-//! reachable states as an invariant. The explicit engine only proposes (paths, state sets);
-//! a proof is claimed only on what Z3 checked, except that an exhaustive concrete search for
-//! the longest path without a repeated state settles the diameter (docs/induction.md).
+//! With `--prove`, intents are also proved for every run length: in `induction.rs` by the
+//! reachable states as an invariant (checked state by state) or by k-induction, and here by
+//! completeness at the recurrence diameter (the query "k steps without a repeated state",
+//! helped by the explicit engine's search for such paths). The explicit engine only proposes
+//! (paths, state sets); a proof is claimed only on what Z3 checked, except that an exhaustive
+//! concrete search for the longest path without a repeated state settles the diameter, and
+//! that kbmc looks up the invariant's states up to a renaming of identical nodes
+//! (docs/induction.md).
 
 mod induction;
 
@@ -44,9 +46,25 @@ pub struct Options {
     /// Decide every intent. Without it deepening stops at the first violation found, and
     /// intents still open then are reported unknown, with the reason.
     pub all: bool,
-    /// Prove safety intents for every run length by k-induction (`induction.rs`), and with
-    /// `certificates` return the base and step queries of each proof as SMT-LIB.
+    /// Prove intents for every run length (the reachable-state invariant and k-induction in
+    /// `induction.rs`, completeness at the recurrence diameter here), and with `certificates`
+    /// return each proof's queries as SMT-LIB.
     pub prove: Option<Prove>,
+}
+
+impl Options {
+    /// A query to `max_depth` steps with no time limits and nothing to prove (dumps,
+    /// successor enumeration, tests).
+    fn plain(max_depth: usize) -> Options {
+        Options {
+            max_depth,
+            timeout_ms: 0,
+            budget: None,
+            incremental: Incremental::Assumptions,
+            all: true,
+            prove: None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -865,14 +883,7 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart) -> String {
     };
     let sreg = registry::<Symbolic>();
     let classes = crate::engine::explicit::symmetry_classes(m);
-    let opts = Options {
-        max_depth: steps,
-        timeout_ms: 0,
-        budget: None,
-        incremental: Incremental::Assumptions,
-        all: true,
-        prove: None,
-    };
+    let opts = Options::plain(steps);
     let mut u = match s0 {
         Some(s0) => Unrolling::new(m, &opts, s0),
         None => Unrolling::from_inits(m, &opts, &m.initial_states()),
@@ -902,18 +913,7 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart) -> String {
 pub fn successors(m: &Model, st: &ClusterState<Concrete>, limit: usize) -> Vec<(Step, ClusterState<Concrete>)> {
     let sreg = registry::<Symbolic>();
     let classes = crate::engine::explicit::symmetry_classes(m);
-    let mut u = Unrolling::new(
-        m,
-        &Options {
-            max_depth: 1,
-            timeout_ms: 0,
-            budget: None,
-            incremental: Incremental::Assumptions,
-            all: true,
-            prove: None,
-        },
-        frame(m, 0),
-    );
+    let mut u = Unrolling::new(m, &Options::plain(1), frame(m, 0));
     u.solver.assert(equal(&u.frames[0], &lift(st)));
     u.extend(m, &sreg, &classes);
     let (ints, bools) = fields(&u.frames[1]);
