@@ -6,10 +6,11 @@
 //! SMT-LIB certificates of a proof. It must not decide anything about the base case.
 //!
 //! The invariant the step case assumes is built from cheap candidates derived from the IR (each
-//! counter within its declared range; per Deployment, live pods at most its pod bound), kept
-//! only where they hold initially and pruned until a query shows them inductive together.
-//! Also here: the reachable states an explicit search found, checked by Z3 as an invariant
-//! (`reachable_states`).
+//! counter within its declared range; per Deployment, live pods at most its pod bound; no
+//! pods on absent nodes; replicas within each HPA's range), kept only where they hold
+//! initially and pruned until a query shows them inductive together. Also here: the reachable
+//! states an explicit search found (up to node renaming), checked by Z3 state by state as an
+//! invariant (`reachable_states`).
 
 use z3::ast::{Ast, Bool};
 use z3::SatResult;
