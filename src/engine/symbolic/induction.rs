@@ -15,11 +15,11 @@
 use z3::ast::{Ast, Bool};
 use z3::SatResult;
 
-use super::{base_query, decode, equal, fields, frame, set_timeout, values, Options, Unrolling, Values};
+use super::{base_query, decode, equal, fields, frame, set_timeout, values, Options, Query, Unrolling, Values};
 use crate::domain::{Concrete, Domain, Symbolic};
 use crate::engine::explicit;
 use crate::model::state::{Scratch, PANICKED, READY};
-use crate::model::{all_steps, intents, registry, ClusterState, Controller, Model};
+use crate::model::{all_steps, intents, registry, ClusterState, Model};
 
 /// The declared range of every counter, as a lowest and a highest state.
 pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState<Concrete>, ClusterState<Concrete>) {
@@ -141,30 +141,18 @@ fn from_any(m: &Model, opts: &Options, inv: Option<&Invariant>) -> Unrolling {
 
 /// The query "a state satisfying the invariant steps to one that does not" (unsatisfiable
 /// when the invariant is inductive).
-fn inductive_query(
-    m: &Model,
-    opts: &Options,
-    reg: &[Box<dyn Controller<Symbolic>>],
-    classes: &[usize],
-    inv: &Invariant,
-) -> Unrolling {
-    let mut u = from_any(m, opts, Some(inv));
-    u.extend(m, reg, classes);
-    u.solver.assert(inv.holds(m, &u.frames[1]).not());
+fn inductive_query(q: &Query, inv: &Invariant) -> Unrolling {
+    let mut u = from_any(q.m, q.opts, Some(inv));
+    q.extend(&mut u);
+    u.solver.assert(inv.holds(q.m, &u.frames[1]).not());
     u
 }
 
 /// The invariant the step cases may assume: the candidates that hold in every initial state,
 /// pruned until they are inductive together (a candidate that a model of the query shows
 /// broken after one step is dropped, and the query asked again). `Err` says why there is none.
-pub(super) fn invariant(
-    m: &Model,
-    opts: &Options,
-    reg: &[Box<dyn Controller<Symbolic>>],
-    classes: &[usize],
-    inits: &[ClusterState<Concrete>],
-    timeout_ms: Option<u64>,
-) -> Result<Invariant, String> {
+pub(super) fn invariant(q: &Query, timeout_ms: Option<u64>) -> Result<Invariant, String> {
+    let (m, inits) = (q.m, q.inits);
     let (lo, hi) = ranges(m, &inits[0]);
     let values: Vec<Values> = inits.iter().map(values).collect();
     let agree_i = (0..values[0].0.len())
@@ -188,11 +176,11 @@ pub(super) fn invariant(
         if inv.kept.iter().all(|k| !k) {
             return Err("no candidate invariant is inductive".into());
         }
-        let mut u = from_any(m, opts, Some(&inv));
+        let mut u = from_any(m, q.opts, Some(&inv));
         if let Some(ms) = timeout_ms {
             set_timeout(&u.solver, ms);
         }
-        u.extend(m, reg, classes);
+        q.extend(&mut u);
         let after = inv.candidates(m, &u.frames[1]);
         let broken: Vec<Bool> = after.iter().zip(&inv.kept).filter(|(_, k)| **k).map(|(c, _)| c.not()).collect();
         u.solver.assert(Bool::or(&broken));
@@ -240,15 +228,9 @@ impl StepCase {
     }
 
     /// The step case at `k`: frames 0..=k not violated, frame k+1 violated.
-    pub fn check(
-        &mut self,
-        m: &Model,
-        reg: &[Box<dyn Controller<Symbolic>>],
-        classes: &[usize],
-        k: usize,
-        timeout_ms: Option<u64>,
-    ) -> Step {
-        self.u.extend_to(m, reg, classes, k + 1);
+    pub fn check(&mut self, q: &Query, k: usize, timeout_ms: Option<u64>) -> Step {
+        let m = q.m;
+        q.extend_to(&mut self.u, k + 1);
         while self.assumed <= k {
             let ok = intents::violated(&Symbolic, m, &self.u.frames[self.assumed], self.intent).not();
             self.u.solver.assert(ok);
@@ -257,10 +239,10 @@ impl StepCase {
         if let Some(ms) = timeout_ms {
             set_timeout(&self.u.solver, ms);
         }
-        let q = Bool::new_const(format!("step.{}@{k}", self.intent));
-        self.u.solver.assert(q.implies(intents::violated(&Symbolic, m, &self.u.frames[k + 1], self.intent)));
+        let lit = Bool::new_const(format!("step.{}@{k}", self.intent));
+        self.u.solver.assert(lit.implies(intents::violated(&Symbolic, m, &self.u.frames[k + 1], self.intent)));
         loop {
-            match self.u.solver.check_assumptions(std::slice::from_ref(&q)) {
+            match self.u.solver.check_assumptions(std::slice::from_ref(&lit)) {
                 SatResult::Unsat => return Step::Proved,
                 SatResult::Unknown => {
                     let reason = self.u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into());
@@ -294,22 +276,18 @@ impl StepCase {
 /// case (a violation within k steps from an initial state), the step case with the simple-path
 /// constraints the proof used, and, when the step case assumed an invariant, its
 /// inductiveness.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn certificates(
-    m: &Model,
-    opts: &Options,
-    reg: &[Box<dyn Controller<Symbolic>>],
-    classes: &[usize],
-    inits: &[ClusterState<Concrete>],
+    q: &Query,
     i: usize,
     k: usize,
     distinct: &[(usize, usize)],
     inv: Option<&Invariant>,
 ) -> Vec<(String, String)> {
+    let m = q.m;
     let name = m.ir.intents[i].name();
-    let base = base_query(m, opts, reg, classes, inits, i, k);
-    let mut step = from_any(m, opts, inv);
-    step.extend_to(m, reg, classes, k + 1);
+    let base = base_query(q, i, k);
+    let mut step = from_any(m, q.opts, inv);
+    q.extend_to(&mut step, k + 1);
     for j in 0..=k {
         step.solver.assert(intents::violated(&Symbolic, m, &step.frames[j], i).not());
     }
@@ -322,10 +300,7 @@ pub(super) fn certificates(
         (format!("{name}-step-k{k}.smt2"), step.solver.to_smt2()),
     ];
     if let Some(inv) = inv {
-        out.push((
-            format!("{name}-invariant-inductive.smt2"),
-            inductive_query(m, opts, reg, classes, inv).solver.to_smt2(),
-        ));
+        out.push((format!("{name}-invariant-inductive.smt2"), inductive_query(q, inv).solver.to_smt2()));
     }
     out
 }
@@ -343,14 +318,11 @@ pub(super) fn certificates(
 /// intent with its certificates (empty unless asked for; the shared script goes with the
 /// first). Nothing when the search does not finish, a check fails, or time runs out.
 pub(super) fn reachable_states(
-    m: &Model,
-    opts: &Options,
-    reg: &[Box<dyn Controller<Symbolic>>],
-    classes: &[usize],
-    inits: &[ClusterState<Concrete>],
+    q: &Query,
     prove: super::Prove,
     timeout_ms: &dyn Fn() -> Option<u64>,
 ) -> Vec<(usize, Vec<(String, String)>)> {
+    let (m, inits) = (q.m, q.inits);
     if prove.diameter_search == 0 {
         return Vec::new();
     }
@@ -386,8 +358,8 @@ pub(super) fn reachable_states(
         return Vec::new();
     }
     let asked = std::time::Instant::now();
-    let mut u = from_any(m, opts, None);
-    u.extend(m, reg, classes);
+    let mut u = from_any(m, q.opts, None);
+    q.extend(&mut u);
     // "Frame 0 violates intent i", named once here so that each state's query stays small.
     let violated: Vec<Bool> = proving
         .iter()
@@ -409,7 +381,7 @@ pub(super) fn reachable_states(
         script = script.trim_end().strip_suffix("(check-sat)").unwrap_or(&script).to_string();
     }
     for (id, st) in states.iter().enumerate() {
-        let en = explicit::enabled(m, &creg, &labels, classes, true, st);
+        let en = explicit::enabled(m, &creg, &labels, &q.classes, true, st);
         let next: Vec<ClusterState<Concrete>> = if en.is_empty() {
             vec![st.clone()]
         } else {
@@ -501,19 +473,20 @@ mod tests {
         };
         let opts = Options::plain(1);
         let answer = |m: &Model, drop: usize| {
-            let (sreg, creg) = (registry::<Symbolic>(), registry::<Concrete>());
-            let classes = explicit::symmetry_classes(m);
+            let inits = m.initial_states();
+            let q = Query::new(m, &opts, &inits);
+            let (classes, creg) = (&q.classes, registry::<Concrete>());
             let labels = all_steps(m, &creg);
             let step = |s: &Step, st: &ClusterState<Concrete>| {
                 intents::observe(&Concrete, m, creg[s.actor as usize].update(&Concrete, m, s, st))
             };
             // The first state, along the first enabled steps, with two or more steps enabled
             // or none (it stutters).
-            let mut st = m.initial_states().remove(0);
-            let mut en = explicit::enabled(m, &creg, &labels, &classes, true, &st);
+            let mut st = inits[0].clone();
+            let mut en = explicit::enabled(m, &creg, &labels, classes, true, &st);
             while en.len() == 1 {
                 st = step(&en[0], &st);
-                en = explicit::enabled(m, &creg, &labels, &classes, true, &st);
+                en = explicit::enabled(m, &creg, &labels, classes, true, &st);
             }
             let next: Vec<ClusterState<Concrete>> = if en.is_empty() {
                 vec![st.clone()]
@@ -522,7 +495,7 @@ mod tests {
                 en[drop..].iter().map(|s| step(s, &st)).collect()
             };
             let mut u = from_any(m, &opts, None);
-            u.extend(m, &sreg, &classes);
+            q.extend(&mut u);
             let violated = vec![intents::violated(&Symbolic, m, &u.frames[0], 0)];
             let [pin, bad] = closure_query(&u, &st, &next, &violated);
             u.solver.assert(&pin);
@@ -546,10 +519,9 @@ mod tests {
             deployment("web", 2, "1", "1Gi", "")
         ));
         let opts = Options::plain(1);
-        let sreg = registry::<Symbolic>();
-        let classes = explicit::symmetry_classes(&m);
-        let inv = invariant(&m, &opts, &sreg, &classes, &m.initial_states(), None).expect("an invariant");
-        assert_eq!(m.initial_states().len(), 2);
+        let inits = m.initial_states();
+        assert_eq!(inits.len(), 2);
+        let inv = invariant(&Query::new(&m, &opts, &inits), None).expect("an invariant");
         let pods_on_b = |present: bool| {
             let n = crate::model::testkit::node(&m, "b-0");
             let u = from_any(&m, &opts, Some(&inv));

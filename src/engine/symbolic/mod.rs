@@ -478,6 +478,37 @@ impl Unrolling {
     }
 }
 
+/// What every query of one check shares: the model, the options, the symbolic controllers,
+/// the classes of identical nodes (for canonical choice) and the initial states.
+struct Query<'a> {
+    m: &'a Model,
+    opts: &'a Options,
+    reg: Vec<Box<dyn Controller<Symbolic>>>,
+    classes: Vec<usize>,
+    inits: &'a [ClusterState<Concrete>],
+}
+
+impl<'a> Query<'a> {
+    fn new(m: &'a Model, opts: &'a Options, inits: &'a [ClusterState<Concrete>]) -> Query<'a> {
+        Query { m, opts, reg: registry::<Symbolic>(), classes: crate::engine::explicit::symmetry_classes(m), inits }
+    }
+
+    /// An unrolling from the initial states.
+    fn unroll(&self) -> Unrolling {
+        Unrolling::from_inits(self.m, self.opts, self.inits)
+    }
+
+    /// Adds one step to `u`.
+    fn extend(&self, u: &mut Unrolling) {
+        u.extend(self.m, &self.reg, &self.classes);
+    }
+
+    /// Extends `u` until it has frames 0..=k.
+    fn extend_to(&self, u: &mut Unrolling, k: usize) {
+        u.extend_to(self.m, &self.reg, &self.classes, k);
+    }
+}
+
 /// Checks every intent by bounded model checking from every topology the spec allows, in one
 /// query (see `check_from`).
 pub fn check(m: &Model, opts: &Options) -> CheckResult {
@@ -488,15 +519,14 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
 /// any one of them (`Unrolling::from_inits`), so a verdict covers every one of them.
 pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -> CheckResult {
     let start = Instant::now();
-    let sreg = registry::<Symbolic>();
+    let q = Query::new(m, opts, inits);
     let creg = registry::<Concrete>();
     let ni = m.ir.intents.len();
     let mut results: Vec<Option<Verdict>> = vec![None; ni];
     let mut depth_reached = 0;
     let mut certificates = Vec::new();
     {
-        let classes = crate::engine::explicit::symmetry_classes(m);
-        let mut u = Unrolling::from_inits(m, opts, inits);
+        let mut u = q.unroll();
         // k-induction: the invariant its step cases may assume, and one step case per safety
         // intent (`induction.rs`).
         // What the time limit leaves, divided by `share` (in milliseconds).
@@ -508,7 +538,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         // on every bundled case (C3-fixed: 1 s against 7 s), and it needs no diameter.
         if let Some(p) = opts.prove.filter(|_| any_safety_open(m, &results)) {
             let timeout = || query_ms(opts, left(4));
-            let found = induction::reachable_states(m, opts, &sreg, &classes, inits, p, &timeout);
+            let found = induction::reachable_states(&q, p, &timeout);
             for (i, cert) in found {
                 if results[i].is_none() {
                     results[i] = Some(Verdict::Proved { k: 0, by: Proof::Invariant });
@@ -536,7 +566,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         let inv = (opts.prove.is_some() && any_safety_open(m, &results) && !diameter_exact).then(|| {
             // At most an eighth of the time limit: the bounded check and the recurrence
             // diameter (which prove more of the bundled cases) must still get their share.
-            induction::invariant(m, opts, &sreg, &classes, inits, query_ms(opts, left(8)))
+            induction::invariant(&q, query_ms(opts, left(8)))
         });
         match &inv {
             Some(Err(why)) => log::warn!("k-induction without an invariant: {why}"),
@@ -554,7 +584,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         let mut simple = opts.prove.map(|_| Simple::new());
         'deepen: for k in 0..=opts.max_depth {
             if k > 0 {
-                u.extend(m, &sreg, &classes);
+                q.extend(&mut u);
             }
             depth_reached = k;
             if opts.budget.is_some_and(|b| start.elapsed() > b) {
@@ -589,9 +619,9 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                         u.solver.check()
                     }
                     Incremental::Assumptions => {
-                        let q = Bool::new_const(format!("query.{i}@{k}"));
-                        u.solver.assert(q.implies(&bad));
-                        u.solver.check_assumptions(&[q])
+                        let lit = Bool::new_const(format!("query.{i}@{k}"));
+                        u.solver.assert(lit.implies(&bad));
+                        u.solver.check_assumptions(&[lit])
                     }
                 };
                 log::debug!("depth {k}, {}: {answer:?} in {:.3} s", intent.name(), asked.elapsed().as_secs_f64());
@@ -623,7 +653,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                             // A step query may take an eighth of what is left (it gives up for good
                             // when it times out), so deepening goes on after it.
                             let asked = Instant::now();
-                            let step = sc.check(m, &sreg, &classes, k, query_ms(opts, left(8)));
+                            let step = sc.check(&q, k, query_ms(opts, left(8)));
                             log::debug!(
                                 "depth {k}, {}: step case in {:.3} s",
                                 intent.name(),
@@ -634,11 +664,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                                     results[i] = Some(Verdict::Proved { k, by: Proof::Induction });
                                     if opts.prove.is_some_and(|p| p.certificates) {
                                         certificates.extend(induction::certificates(
-                                            m,
-                                            opts,
-                                            &sreg,
-                                            &classes,
-                                            inits,
+                                            &q,
                                             i,
                                             k,
                                             &sc.distinct,
@@ -714,16 +740,14 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                                 results[i] = Some(Verdict::Proved { k, by: Proof::Complete });
                                 if opts.prove.is_some_and(|p| p.certificates) {
                                     let name = m.ir.intents[i].name();
-                                    let base = base_query(m, opts, &sreg, &classes, inits, i, k);
+                                    let base = base_query(&q, i, k);
                                     certificates.push((format!("{name}-base-k{k}.smt2"), base.solver.to_smt2()));
                                 }
                             }
                         }
                         if opts.prove.is_some_and(|p| p.certificates) {
-                            certificates.push((
-                                format!("no-simple-path-k{k}.smt2"),
-                                simple_path_query(m, opts, &sreg, &classes, inits, k).solver.to_smt2(),
-                            ));
+                            certificates
+                                .push((format!("no-simple-path-k{k}.smt2"), simple_path_query(&q, k).solver.to_smt2()));
                         }
                         break 'deepen;
                     }
@@ -824,17 +848,10 @@ impl Simple {
 /// The base query of intent `i` at `k`, unsatisfiable when no run from `inits` violates it
 /// within `k` steps: for a safety intent a violating state at some depth `0..=k`, for a cycle
 /// intent a lasso closing at some depth `1..=k`.
-fn base_query(
-    m: &Model,
-    opts: &Options,
-    reg: &[Box<dyn Controller<Symbolic>>],
-    classes: &[usize],
-    inits: &[ClusterState<Concrete>],
-    i: usize,
-    k: usize,
-) -> Unrolling {
-    let mut u = Unrolling::from_inits(m, opts, inits);
-    u.extend_to(m, reg, classes, k);
+fn base_query(q: &Query, i: usize, k: usize) -> Unrolling {
+    let m = q.m;
+    let mut u = q.unroll();
+    q.extend_to(&mut u, k);
     let intent = &m.ir.intents[i];
     let bad: Vec<Bool> = if intent.is_cycle() {
         (1..=k).flat_map(|j| u.lasso(m, intent, j)).collect()
@@ -847,16 +864,9 @@ fn base_query(
 
 /// "Some path of `k` steps from `inits` visits `k + 1` distinct states" (unsatisfiable when
 /// the recurrence diameter is below `k`).
-fn simple_path_query(
-    m: &Model,
-    opts: &Options,
-    reg: &[Box<dyn Controller<Symbolic>>],
-    classes: &[usize],
-    inits: &[ClusterState<Concrete>],
-    k: usize,
-) -> Unrolling {
-    let mut u = Unrolling::from_inits(m, opts, inits);
-    u.extend_to(m, reg, classes, k);
+fn simple_path_query(q: &Query, k: usize) -> Unrolling {
+    let mut u = q.unroll();
+    q.extend_to(&mut u, k);
     for j in 1..=k {
         for i in 0..j {
             u.solver.assert(equal(&u.frames[i], &u.frames[j]).not());
@@ -877,18 +887,14 @@ pub enum DumpStart {
 /// The SMT-LIB of the query at depth `steps`: the unrolling and "some intent is violated at
 /// the last frame" (for cycle intents, a lasso closing there).
 pub fn dump(m: &Model, steps: usize, start: DumpStart) -> String {
-    let s0 = match start {
-        DumpStart::Any => Some(frame(m, 0)),
-        DumpStart::Initial => None,
-    };
-    let sreg = registry::<Symbolic>();
-    let classes = crate::engine::explicit::symmetry_classes(m);
     let opts = Options::plain(steps);
-    let mut u = match s0 {
-        Some(s0) => Unrolling::new(m, &opts, s0),
-        None => Unrolling::from_inits(m, &opts, &m.initial_states()),
+    let inits = m.initial_states();
+    let q = Query::new(m, &opts, &inits);
+    let mut u = match start {
+        DumpStart::Any => Unrolling::new(m, &opts, frame(m, 0)),
+        DumpStart::Initial => q.unroll(),
     };
-    u.extend_to(m, &sreg, &classes, steps);
+    q.extend_to(&mut u, steps);
     let bad: Vec<Bool> =
         m.ir.intents
             .iter()
@@ -911,11 +917,11 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart) -> String {
 /// clauses. Stops after `limit` models. For the cross-check against the explicit engine's
 /// successors.
 pub fn successors(m: &Model, st: &ClusterState<Concrete>, limit: usize) -> Vec<(Step, ClusterState<Concrete>)> {
-    let sreg = registry::<Symbolic>();
-    let classes = crate::engine::explicit::symmetry_classes(m);
-    let mut u = Unrolling::new(m, &Options::plain(1), frame(m, 0));
+    let opts = Options::plain(1);
+    let q = Query::new(m, &opts, std::slice::from_ref(st));
+    let mut u = Unrolling::new(m, &opts, frame(m, 0));
     u.solver.assert(equal(&u.frames[0], &lift(st)));
-    u.extend(m, &sreg, &classes);
+    q.extend(&mut u);
     let (ints, bools) = fields(&u.frames[1]);
     let mut out = Vec::new();
     while out.len() < limit && u.solver.check() == SatResult::Sat {
