@@ -157,6 +157,25 @@ pub fn enabled(
     out
 }
 
+/// The states the canonical-choice relation reaches from `st` in one step (what
+/// [`enabled`] allows, each update observed by the intents' monitors), or `st` itself when
+/// nothing is enabled (it stutters). The relation the symbolic engine unrolls, for searches
+/// other than the breadth-first one (which canonicalizes and stores as it goes).
+pub fn next_states(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    labels: &[Step],
+    classes: &[usize],
+    st: &ClusterState<Concrete>,
+) -> Vec<ClusterState<Concrete>> {
+    let d = Concrete;
+    let en = enabled(m, reg, labels, classes, true, st);
+    if en.is_empty() {
+        return vec![st.clone()];
+    }
+    en.iter().map(|s| intents::observe(&d, m, reg[s.actor as usize].update(&d, m, s, st))).collect()
+}
+
 /// Explores the state graph breadth-first from every initial state.
 pub fn explore(m: &Model, opts: &Options, on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool) -> Graph {
     explore_from(m, opts, &m.initial_states(), on_state)
@@ -306,13 +325,8 @@ pub fn longest_simple_path(
     let reg = registry::<Concrete>();
     let labels = all_steps(m, &reg);
     let classes = symmetry_classes(m);
-    let d = Concrete;
-    let successors = |st: &ClusterState<Concrete>| -> Vec<ClusterState<Concrete>> {
-        enabled(m, &reg, &labels, &classes, true, st)
-            .into_iter()
-            .map(|s| intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, st)))
-            .collect()
-    };
+    // A stuttering state's only successor is itself, already on the path.
+    let successors = |st: &ClusterState<Concrete>| next_states(m, &reg, &labels, &classes, st);
     let mut longest = 0;
     let mut expanded = 0;
     for init in inits {

@@ -350,10 +350,13 @@ pub(super) fn reachable_states(
         log::warn!("model bug: an initial state is missing from the states the explicit search reached");
         return Vec::new();
     }
-    let states: Vec<ClusterState<Concrete>> = (0..g.states.len() as u32).map(|id| g.states.get(id)).collect();
-    let proving: Vec<usize> = (0..m.ir.intents.len())
-        .filter(|&i| !m.ir.intents[i].is_cycle() && states.iter().all(|s| !intents::violated(&d, m, s, i)))
-        .collect();
+    let count = g.states.len() as u32;
+    let mut st = inits[0].clone();
+    let mut proving: Vec<usize> = (0..m.ir.intents.len()).filter(|&i| !m.ir.intents[i].is_cycle()).collect();
+    for id in 0..count {
+        g.states.load(id, &mut st);
+        proving.retain(|&i| !intents::violated(&d, m, &st, i));
+    }
     if proving.is_empty() {
         return Vec::new();
     }
@@ -380,20 +383,16 @@ pub(super) fn reachable_states(
         script = u.solver.to_smt2();
         script = script.trim_end().strip_suffix("(check-sat)").unwrap_or(&script).to_string();
     }
-    for (id, st) in states.iter().enumerate() {
-        let en = explicit::enabled(m, &creg, &labels, &q.classes, true, st);
-        let next: Vec<ClusterState<Concrete>> = if en.is_empty() {
-            vec![st.clone()]
-        } else {
-            en.iter().map(|s| intents::observe(&d, m, creg[s.actor as usize].update(&d, m, s, st))).collect()
-        };
+    for id in 0..count {
+        g.states.load(id, &mut st);
+        let next = explicit::next_states(m, &creg, &labels, &q.classes, &st);
         if !next.iter().all(&mut known) {
             log::warn!(
                 "model bug: a successor of a reached state is missing from the states the explicit search reached"
             );
             return Vec::new();
         }
-        let [pin, bad] = closure_query(&u, st, &next, &violated);
+        let [pin, bad] = closure_query(&u, &st, &next, &violated);
         if let Some(ms) = timeout_ms() {
             set_timeout(&u.solver, ms);
         }
@@ -414,8 +413,7 @@ pub(super) fn reachable_states(
                 let why = u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into());
                 log::info!(
                     target: crate::PROGRESS,
-                    "Z3 gave up on the reachable states as an invariant at state {id} of {}: {why}",
-                    states.len()
+                    "Z3 gave up on the reachable states as an invariant at state {id} of {count}: {why}"
                 );
                 return Vec::new();
             }
@@ -428,8 +426,7 @@ pub(super) fn reachable_states(
         }
     }
     log::debug!(
-        "the {} reachable states (up to node renaming) as an invariant: checked in {:.3} s",
-        states.len(),
+        "the {count} reachable states (up to node renaming) as an invariant: checked in {:.3} s",
         asked.elapsed().as_secs_f64()
     );
     let mut shared = if prove.certificates { vec![("reachable-set.smt2".to_string(), script)] } else { Vec::new() };
@@ -488,12 +485,9 @@ mod tests {
                 st = step(&en[0], &st);
                 en = explicit::enabled(m, &creg, &labels, classes, true, &st);
             }
-            let next: Vec<ClusterState<Concrete>> = if en.is_empty() {
-                vec![st.clone()]
-            } else {
-                assert!(en.len() > drop, "{en:?}");
-                en[drop..].iter().map(|s| step(s, &st)).collect()
-            };
+            let mut next = explicit::next_states(m, &creg, &labels, classes, &st);
+            assert!(next.len() > drop, "{en:?}");
+            next.drain(..drop);
             let mut u = from_any(m, &opts, None);
             q.extend(&mut u);
             let violated = vec![intents::violated(&Symbolic, m, &u.frames[0], 0)];
