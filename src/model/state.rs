@@ -222,11 +222,15 @@ impl ClusterState<Concrete> {
     pub fn canonicalize(&mut self, classes: &[Vec<usize>], scratch: &mut Scratch) {
         let stride = self.node_rows(scratch);
         let Scratch { order, rows, keys } = scratch;
-        let less = |a: usize, b: usize| {
-            keys[a]
-                .cmp(&keys[b])
-                .then_with(|| rows[a * stride..(a + 1) * stride].cmp(&rows[b * stride..(b + 1) * stride]))
-                == std::cmp::Ordering::Less
+        let less = |a: usize, b: usize| match keys[a].cmp(&keys[b]) {
+            std::cmp::Ordering::Less => true,
+            std::cmp::Ordering::Greater => false,
+            // Equal keys almost always mean equal rows (identical nodes): one memcmp settles
+            // it, the element-wise ordering only runs on a hash collision.
+            std::cmp::Ordering::Equal => {
+                let (ra, rb) = (&rows[a * stride..(a + 1) * stride], &rows[b * stride..(b + 1) * stride]);
+                ra != rb && ra < rb
+            }
         };
         for class in classes {
             order.clear();
