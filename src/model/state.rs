@@ -156,6 +156,35 @@ impl ClusterState<Concrete> {
         v.extend(self.monitor.iter().map(b));
     }
 
+    /// [`pack_into`](Self::pack_into) of this state with its nodes renamed by `perm`
+    /// (position -> node, as [`canonical_order`](Self::canonical_order) leaves it): the key
+    /// of the renamed state, without renaming this one.
+    pub fn pack_renamed_into(&self, perm: &[usize], v: &mut Vec<i16>) {
+        v.clear();
+        let b = |x: &bool| *x as i16;
+        let i = |x: &i64| {
+            i16::try_from(*x).unwrap_or_else(|_| panic!("model bug: state value {x} out of the packed range"))
+        };
+        let bools = |xs: &[bool], v: &mut Vec<i16>| v.extend(perm.iter().map(|&p| b(&xs[p])));
+        let ints = |xs: &[i64], v: &mut Vec<i16>| v.extend(perm.iter().map(|&p| i(&xs[p])));
+        bools(&self.present, v);
+        ints(&self.status, v);
+        bools(&self.cordoned, v);
+        bools(&self.draining, v);
+        bools(&self.maintained, v);
+        ints(&self.panics, v);
+        v.extend(self.pending.iter().map(i));
+        for row in self.bound.iter().chain(&self.running).chain(&self.terminating) {
+            ints(row, v);
+        }
+        v.extend(self.desired.iter().map(i));
+        v.extend(self.revision.iter().map(i));
+        v.extend(self.hpa_window_max.iter().map(i));
+        v.extend(self.hpa_window_min.iter().map(i));
+        v.extend(self.budget.iter().map(i));
+        v.extend(self.monitor.iter().map(b));
+    }
+
     /// Overwrites every value with those of a key made by [`pack_into`](Self::pack_into) from a
     /// state of the same model (same shape), reusing this state's allocations.
     pub fn unpack_from(&mut self, key: &[i16]) {
@@ -188,6 +217,13 @@ impl ClusterState<Concrete> {
     /// hash of the row, then by the row itself, so the order depends only on each node's
     /// state (what canonical forms need) and almost every comparison is one of two integers.
     pub fn node_rows(&self, scratch: &mut Scratch) -> usize {
+        self.node_rows_like(scratch, None)
+    }
+
+    /// [`node_rows`](Self::node_rows), taking the key of each row that equals the same node's
+    /// row in `like` (the rows and keys of a state this one was computed from) instead of
+    /// hashing it again: a step changes few nodes.
+    fn node_rows_like(&self, scratch: &mut Scratch, like: Option<&Scratch>) -> usize {
         let nn = self.status.len();
         let stride = 6 + self.bound.len() + self.running.len() + self.terminating.len();
         let rows = &mut scratch.rows;
@@ -207,12 +243,12 @@ impl ClusterState<Concrete> {
                 rows[n * stride + 6 + i] = v;
             }
         }
+        let like = like.filter(|l| l.rows.len() == rows.len());
         scratch.keys.clear();
-        scratch.keys.extend(
-            rows.chunks_exact(stride.max(1))
-                .take(nn)
-                .map(|r| ((r[0] as u64) << 63) | (rustc_hash::FxBuildHasher.hash_one(r) >> 1)),
-        );
+        scratch.keys.extend(rows.chunks_exact(stride.max(1)).take(nn).enumerate().map(|(n, r)| match like {
+            Some(l) if l.rows[n * stride..(n + 1) * stride] == *r => l.keys[n],
+            _ => ((r[0] as u64) << 63) | (rustc_hash::FxBuildHasher.hash_one(r) >> 1),
+        }));
         stride
     }
 
@@ -220,8 +256,21 @@ impl ClusterState<Concrete> {
     /// per class) so that their per-node states are in [`node_rows`](Self::node_rows) order:
     /// states that differ only by such a renaming become equal.
     pub fn canonicalize(&mut self, classes: &[Vec<usize>], scratch: &mut Scratch) {
-        let stride = self.node_rows(scratch);
-        let Scratch { order, rows, keys } = scratch;
+        if self.canonical_order(classes, scratch, None) {
+            self.apply_order(scratch);
+        }
+    }
+
+    /// The renaming [`canonicalize`](Self::canonicalize) would apply, left in `scratch.perm`
+    /// (position -> the node whose state goes there) without moving any value; `like`: the
+    /// rows of a state this one was computed from (see `node_rows_like`). Returns whether the
+    /// renaming moves any node. With [`pack_renamed_into`](Self::pack_renamed_into) a search
+    /// looks a successor up without permuting its vectors, and permutes only states it keeps.
+    pub fn canonical_order(&self, classes: &[Vec<usize>], scratch: &mut Scratch, like: Option<&Scratch>) -> bool {
+        let stride = self.node_rows_like(scratch, like);
+        let Scratch { order, rows, keys, perm } = scratch;
+        perm.clear();
+        perm.extend(0..self.status.len());
         let less = |a: usize, b: usize| match keys[a].cmp(&keys[b]) {
             std::cmp::Ordering::Less => true,
             std::cmp::Ordering::Greater => false,
@@ -232,6 +281,7 @@ impl ClusterState<Concrete> {
                 ra != rb && ra < rb
             }
         };
+        let mut moved = false;
         for class in classes {
             order.clear();
             order.extend_from_slice(class);
@@ -246,18 +296,28 @@ impl ClusterState<Concrete> {
                 }
                 order[j] = x;
             }
-            if order == class {
-                continue;
+            if order != class {
+                moved = true;
+                for (&c, &o) in class.iter().zip(order.iter()) {
+                    perm[c] = o;
+                }
             }
-            permute(&mut self.present, class, order);
-            permute(&mut self.status, class, order);
-            permute(&mut self.cordoned, class, order);
-            permute(&mut self.draining, class, order);
-            permute(&mut self.maintained, class, order);
-            permute(&mut self.panics, class, order);
-            for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating) {
-                permute(row, class, order);
-            }
+        }
+        moved
+    }
+
+    /// Moves every node's state to its position in `scratch.perm` (as left by
+    /// [`canonical_order`](Self::canonical_order)).
+    pub fn apply_order(&mut self, scratch: &Scratch) {
+        let perm = &scratch.perm;
+        permute(&mut self.present, perm);
+        permute(&mut self.status, perm);
+        permute(&mut self.cordoned, perm);
+        permute(&mut self.draining, perm);
+        permute(&mut self.maintained, perm);
+        permute(&mut self.panics, perm);
+        for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating) {
+            permute(row, perm);
         }
     }
 }
@@ -268,15 +328,22 @@ pub struct Scratch {
     order: Vec<usize>,
     pub rows: Vec<i64>,
     pub keys: Vec<u64>,
+    /// Per position: the node whose state goes there (see `canonical_order`).
+    pub perm: Vec<usize>,
 }
 
-/// `v[class[i]] = old v[order[i]]` for every i (`order` a permutation of `class`, at most 64 long).
-fn permute<T: Copy + Default>(v: &mut [T], class: &[usize], order: &[usize]) {
-    let mut tmp = [T::default(); 64];
-    for (i, &o) in order.iter().enumerate() {
-        tmp[i] = v[o];
-    }
-    for (i, &c) in class.iter().enumerate() {
-        v[c] = tmp[i];
+/// `v[i] = old v[perm[i]]` for every i (`perm` a permutation of the indices of `v`).
+fn permute<T: Copy + Default>(v: &mut [T], perm: &[usize]) {
+    let mut small = [T::default(); 128];
+    let mut large = Vec::new();
+    let old: &[T] = if v.len() <= small.len() {
+        small[..v.len()].copy_from_slice(v);
+        &small[..v.len()]
+    } else {
+        large.extend_from_slice(v);
+        &large
+    };
+    for (x, &p) in v.iter_mut().zip(perm) {
+        *x = old[p];
     }
 }

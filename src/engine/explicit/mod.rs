@@ -105,27 +105,49 @@ pub fn enabled(
     symmetry: bool,
     st: &ClusterState<Concrete>,
 ) -> Vec<Step> {
-    let d = Concrete;
-    // Per node: a lower-index twin (same static facts, same state) exists.
-    let nn = m.nodes();
+    let twin = if symmetry {
+        let mut rows = Scratch::default();
+        st.node_rows(&mut rows);
+        twins(classes, &rows)
+    } else {
+        vec![false; m.nodes()]
+    };
+    enabled_given(m, reg, labels, &twin, st)
+}
+
+/// Per node: a lower-index node of the same class is in the same state (a twin), from the
+/// state's [`ClusterState::node_rows`].
+pub fn twins(classes: &[usize], rows: &Scratch) -> Vec<bool> {
+    let nn = classes.len();
     let mut twin = vec![false; nn];
-    if symmetry {
-        // Sorted by (class, per-node state, index), a node is a twin when it follows an equal
-        // one: O(n log n) slice comparisons instead of comparing every pair.
-        let mut scratch = Scratch::default();
-        let stride = st.node_rows(&mut scratch);
-        let (rows, keys) = (&scratch.rows, &scratch.keys);
-        let row = |n: usize| &rows[n * stride..(n + 1) * stride];
-        let mut by_state: Vec<usize> = (0..nn).collect();
-        by_state.sort_unstable_by(|&a, &b| {
-            (classes[a], keys[a]).cmp(&(classes[b], keys[b])).then_with(|| row(a).cmp(row(b))).then(a.cmp(&b))
-        });
-        for w in by_state.windows(2) {
-            if classes[w[0]] == classes[w[1]] && row(w[0]) == row(w[1]) {
-                twin[w[1]] = true;
-            }
+    if nn == 0 {
+        return twin;
+    }
+    // Sorted by (class, per-node state, index), a node is a twin when it follows an equal
+    // one: O(n log n) slice comparisons instead of comparing every pair.
+    let (keys, stride) = (&rows.keys, rows.rows.len() / nn);
+    let row = |n: usize| &rows.rows[n * stride..(n + 1) * stride];
+    let mut by_state: Vec<usize> = (0..nn).collect();
+    by_state.sort_unstable_by(|&a, &b| {
+        (classes[a], keys[a]).cmp(&(classes[b], keys[b])).then_with(|| row(a).cmp(row(b))).then(a.cmp(&b))
+    });
+    for w in by_state.windows(2) {
+        if classes[w[0]] == classes[w[1]] && row(w[0]) == row(w[1]) {
+            twin[w[1]] = true;
         }
     }
+    twin
+}
+
+/// [`enabled`], given the state's twins (see [`twins`]).
+fn enabled_given(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    labels: &[Step],
+    twin: &[bool],
+    st: &ClusterState<Concrete>,
+) -> Vec<Step> {
+    let d = Concrete;
     let mut out: Vec<Step> = Vec::new();
     // Under `urgent` timing the fast actors go first, and the others' guards (the HPA's and
     // the descheduler's are costly) are not even evaluated while a fast step is enabled.
@@ -229,6 +251,7 @@ fn explore_with(
     let mut reported = started;
     let mut popped: u64 = 0;
     let mut key_buf: Vec<i16> = Vec::with_capacity(128);
+    let mut parent_rows = Scratch::default();
     for init in inits {
         let mut canon = init.clone();
         if let Some(c) = &g.canonical {
@@ -269,7 +292,16 @@ fn explore_with(
             );
         }
         g.states.load(u, &mut st);
-        let en = enabled(m, &reg, &labels, &classes, opts.symmetry, &st);
+        // The expanded state's node rows, for its twins and for its successors' canonical
+        // forms (a successor rehashes only the rows its step changed).
+        // (Canonical forms are used only with symmetry on.)
+        let twin = if opts.symmetry {
+            st.node_rows(&mut parent_rows);
+            twins(&classes, &parent_rows)
+        } else {
+            vec![false; m.nodes()]
+        };
+        let en = enabled_given(m, &reg, &labels, &twin, &st);
         if en.is_empty() {
             g.stutters[u as usize] = true;
             continue;
@@ -280,11 +312,17 @@ fn explore_with(
         }
         for s in en {
             let mut next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, &st));
-            if let Some(c) = &g.canonical {
-                next.canonicalize(c, &mut scratch);
+            // Looked up by the key of its canonical renaming; only a state kept is renamed.
+            let renamed = match &g.canonical {
+                Some(c) => next.canonical_order(c, &mut scratch, Some(&parent_rows)),
+                None => false,
+            };
+            if renamed {
+                next.pack_renamed_into(&scratch.perm, &mut key_buf);
+            } else {
+                next.pack_into(&mut key_buf);
             }
             g.transitions += 1;
-            next.pack_into(&mut key_buf);
             let v = match g.states.find(&key_buf) {
                 Some(v) => v,
                 None => {
@@ -295,6 +333,9 @@ fn explore_with(
                         break;
                     }
                     let v = g.states.insert(&key_buf);
+                    if renamed {
+                        next.apply_order(&scratch);
+                    }
                     stop |= !on_state(v, &next);
                     g.parent.push(Some((u, s)));
                     g.depth.push(g.depth[u as usize] + 1);
@@ -611,6 +652,36 @@ mod tests {
         assert_eq!(x.pack(), y.pack());
         assert_ne!(x.pack(), z.pack());
         assert_eq!(z.bound[0][3], 2, "a node alone in its class stays where it is");
+    }
+
+    /// The search's shortcut (the key of the renamed state, node rows reused from the state a
+    /// step came from, the state renamed only when kept) gives what `canonicalize` gives.
+    #[test]
+    fn renamed_key_is_the_canonical_key() {
+        let m = model(&format!("{}{POOLS}", deployment("web", 4, "1", "1Gi", "")));
+        let classes = node_classes(&m);
+        let mut parent = m.initial_state(&[3, 1]);
+        parent.bound[0][1] = 1;
+        parent.canonicalize(&classes, &mut Scratch::default());
+        let mut parent_rows = Scratch::default();
+        parent.node_rows(&mut parent_rows);
+        for (n, cordon) in [(0, false), (1, true), (2, false), (3, true)] {
+            let mut next = parent.clone();
+            next.bound[0][n] += 2;
+            next.cordoned[n] = cordon;
+            let mut expected = next.clone();
+            expected.canonicalize(&classes, &mut Scratch::default());
+            let mut scratch = Scratch::default();
+            let mut key = Vec::new();
+            if next.canonical_order(&classes, &mut scratch, Some(&parent_rows)) {
+                next.pack_renamed_into(&scratch.perm, &mut key);
+                next.apply_order(&scratch);
+            } else {
+                next.pack_into(&mut key);
+            }
+            assert_eq!(key, expected.pack(), "step on node {n}");
+            assert_eq!(next.pack(), expected.pack(), "step on node {n}");
+        }
     }
 
     /// Renaming is used unless an actor's outcome depends on node order (the descheduler).
