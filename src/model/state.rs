@@ -133,40 +133,31 @@ impl ClusterState<Concrete> {
 
     /// Packs the state into `v` (cleared first), reusing its allocation.
     pub fn pack_into(&self, v: &mut Vec<i16>) {
-        v.clear();
-        let b = |x: &bool| *x as i16;
-        let i = |x: &i64| {
-            i16::try_from(*x).unwrap_or_else(|_| panic!("model bug: state value {x} out of the packed range"))
-        };
-        v.extend(self.present.iter().map(b));
-        v.extend(self.status.iter().map(i));
-        v.extend(self.cordoned.iter().map(b));
-        v.extend(self.draining.iter().map(b));
-        v.extend(self.maintained.iter().map(b));
-        v.extend(self.panics.iter().map(i));
-        v.extend(self.pending.iter().map(i));
-        for row in self.bound.iter().chain(&self.running).chain(&self.terminating) {
-            v.extend(row.iter().map(i));
-        }
-        v.extend(self.desired.iter().map(i));
-        v.extend(self.revision.iter().map(i));
-        v.extend(self.hpa_window_max.iter().map(i));
-        v.extend(self.hpa_window_min.iter().map(i));
-        v.extend(self.budget.iter().map(i));
-        v.extend(self.monitor.iter().map(b));
+        self.pack_nodes_into(None, v);
     }
 
     /// [`pack_into`](Self::pack_into) of this state with its nodes renamed by `perm`
     /// (position -> node, as [`canonical_order`](Self::canonical_order) leaves it): the key
     /// of the renamed state, without renaming this one.
     pub fn pack_renamed_into(&self, perm: &[usize], v: &mut Vec<i16>) {
+        self.pack_nodes_into(Some(perm), v);
+    }
+
+    /// Packs the state, per-node values in `perm` order (`None`: index order).
+    fn pack_nodes_into(&self, perm: Option<&[usize]>, v: &mut Vec<i16>) {
         v.clear();
         let b = |x: &bool| *x as i16;
         let i = |x: &i64| {
             i16::try_from(*x).unwrap_or_else(|_| panic!("model bug: state value {x} out of the packed range"))
         };
-        let bools = |xs: &[bool], v: &mut Vec<i16>| v.extend(perm.iter().map(|&p| b(&xs[p])));
-        let ints = |xs: &[i64], v: &mut Vec<i16>| v.extend(perm.iter().map(|&p| i(&xs[p])));
+        let bools = |xs: &[bool], v: &mut Vec<i16>| match perm {
+            Some(p) => v.extend(p.iter().map(|&j| b(&xs[j]))),
+            None => v.extend(xs.iter().map(b)),
+        };
+        let ints = |xs: &[i64], v: &mut Vec<i16>| match perm {
+            Some(p) => v.extend(p.iter().map(|&j| i(&xs[j]))),
+            None => v.extend(xs.iter().map(i)),
+        };
         bools(&self.present, v);
         ints(&self.status, v);
         bools(&self.cordoned, v);
