@@ -55,6 +55,9 @@ impl Domain for Concrete {
             *e
         }
     }
+    fn known(&self, a: &i64) -> Option<i64> {
+        Some(*a)
+    }
     fn ite_bool(&self, c: &bool, t: &bool, e: &bool) -> bool {
         if *c {
             *t

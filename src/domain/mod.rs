@@ -34,6 +34,12 @@ pub trait Domain {
     fn not(&self, a: &Self::Bool) -> Self::Bool;
     fn ite(&self, c: &Self::Bool, t: &Self::Int, e: &Self::Int) -> Self::Int;
     fn ite_bool(&self, c: &Self::Bool, t: &Self::Bool, e: &Self::Bool) -> Self::Bool;
+    /// The value of `a` when it is known while the terms are built (always, concretely; for a
+    /// solver's terms, when `a` simplifies to a constant). Lets the model skip work whose
+    /// outcome is fixed, which a solver's simplifier cannot see without the state's
+    /// invariants (e.g. evicting a count of 0 takes min(0, bound), which is 0 only because
+    /// bound >= 0).
+    fn known(&self, a: &Self::Int) -> Option<i64>;
 
     /// `floor(a / b)` where `b` is known to lie in `lo..=hi`, `lo >= 1`. The default splits on
     /// every value of `b`, which keeps a solver's encoding linear; concrete domains divide.

@@ -5,7 +5,7 @@
 //! the two places allowed to import z3 (the other is the symbolic engine); Z3 terms are
 //! `!Send`, so everything built here stays on its thread.
 
-use z3::ast::{Bool, Int};
+use z3::ast::{Ast, Bool, Int};
 
 use super::Domain;
 
@@ -56,6 +56,9 @@ impl Domain for Symbolic {
     }
     fn ite(&self, c: &Bool, t: &Int, e: &Int) -> Int {
         c.ite(t, e)
+    }
+    fn known(&self, a: &Int) -> Option<i64> {
+        a.as_i64().or_else(|| a.simplify().as_i64())
     }
     fn ite_bool(&self, c: &Bool, t: &Bool, e: &Bool) -> Bool {
         c.ite(t, e)

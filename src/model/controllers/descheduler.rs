@@ -42,6 +42,11 @@ fn evict<D: Domain>(
     n: usize,
     count: &D::Int,
 ) -> (ClusterState<D>, D::Int) {
+    // Nothing to evict: the state as it is (counts are never negative, so every `min` below
+    // would be 0; a solver's simplifier cannot see that without the invariant).
+    if d.known(count).is_some_and(|c| c <= 0) {
+        return (st.clone(), d.int(0));
+    }
     let mut nx = st.clone();
     let mut left = d.max(count, &d.int(0));
     let take = d.min(&left, &st.bound[g][n]);
