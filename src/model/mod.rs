@@ -61,6 +61,14 @@ pub trait Controller<D: Domain> {
     fn batch_guard(&self, _m: &Model, _labels: &[Step], _st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
         None
     }
+    /// A formula equivalent to "some label of this actor is enabled" (the disjunction of
+    /// every label's guard in `st`) that is cheaper for a solver to decide; the symbolic
+    /// engine uses it where the timing policy and the stutter ask whether an actor can act.
+    /// `None`: the disjunction of the guards. Must be equivalent to it (a test checks it on
+    /// the bundled cases' reachable states).
+    fn any_enabled(&self, _d: &D, _m: &Model, _st: &ClusterState<D>) -> Option<D::Bool> {
+        None
+    }
     /// The node the step acts on, for symmetry reduction between identical nodes.
     fn node_of(&self, _s: &Step) -> Option<usize> {
         None

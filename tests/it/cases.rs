@@ -225,8 +225,8 @@ fn symmetry_reduction_keeps_verdicts_and_shortest_traces() {
     }
 }
 
-/// Batched guards (the scheduler's) agree with the per-label guards on every reachable state
-/// of every case.
+/// Batched guards (the scheduler's) agree with the per-label guards, and an actor's
+/// `any_enabled` with the disjunction of its guards, on every reachable state of every case.
 #[test]
 fn batched_guards_agree_with_guards() {
     use kbmc::domain::Concrete;
@@ -249,6 +249,10 @@ fn batched_guards_agree_with_guards() {
                 if let Some(batch) = c.batch_guard(&m, &mine, st) {
                     let single: Vec<bool> = mine.iter().map(|s| c.guard(&Concrete, &m, s, st)).collect();
                     assert_eq!(batch, single, "{} {}", rel(&dir), c.name());
+                }
+                if let Some(any) = c.any_enabled(&Concrete, &m, st) {
+                    let some = mine.iter().any(|s| c.guard(&Concrete, &m, s, st));
+                    assert_eq!(any, some, "{} {}: any_enabled", rel(&dir), c.name());
                 }
             }
         }

@@ -348,11 +348,29 @@ impl Unrolling {
                 .simplify()
             })
             .collect();
-        let fast = |i: usize| reg[self.labels[i].actor as usize].class() == Class::Fast;
         let possible: Vec<usize> = (0..self.labels.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
-        let any_fast =
-            Bool::or(&possible.iter().filter(|&&i| fast(i)).map(|&i| guards[i].clone()).collect::<Vec<_>>()).simplify();
-        let any = Bool::or(&possible.iter().map(|&i| guards[i].clone()).collect::<Vec<_>>()).simplify();
+        // "Some step of these actors is enabled": per actor its cheaper equivalent where it has
+        // one (`Controller::any_enabled`), else the disjunction of its possible guards.
+        let some_enabled = |fast_only: bool| -> Bool {
+            let mut parts = Vec::new();
+            for (a, c) in reg.iter().enumerate() {
+                if fast_only && c.class() != Class::Fast {
+                    continue;
+                }
+                let mine: Vec<usize> =
+                    possible.iter().copied().filter(|&i| self.labels[i].actor as usize == a).collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                match c.any_enabled(&d, m, &cur) {
+                    Some(f) => parts.push(f),
+                    None => parts.extend(mine.iter().map(|&i| guards[i].clone())),
+                }
+            }
+            Bool::or(&parts).simplify()
+        };
+        let any_fast = some_enabled(true);
+        let any = some_enabled(false);
         // The choices: (selector value, enabling condition, state after), stutter last.
         let mut choices: Vec<(i64, Bool, ClusterState<Symbolic>)> = Vec::new();
         for &i in &possible {

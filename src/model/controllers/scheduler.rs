@@ -390,6 +390,21 @@ impl<D: Domain> Controller<D> for Scheduler {
         let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
         d.all([d.gt(&st.pending[g], &d.int(0)), feas[n].clone(), top].iter())
     }
+    /// Some bind is enabled exactly when a pod of some group is pending and a node is feasible
+    /// for it: among feasible nodes one has the top score, so the score comparisons (the
+    /// costly part for a solver) drop out.
+    fn any_enabled(&self, d: &D, m: &Model, st: &ClusterState<D>) -> Option<D::Bool> {
+        if !m.ir.controllers.scheduler {
+            return Some(d.bool(false));
+        }
+        Some(
+            d.any_of(
+                (0..m.ir.groups.len())
+                    .filter(|&g| scheduled(m, g))
+                    .map(|g| d.and(&d.gt(&st.pending[g], &d.int(0)), &d.any_of(feasible(d, m, st, g)))),
+            ),
+        )
+    }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
         let d = Concrete;
         // Per pod group: feasibility, the top score and every node's score.
