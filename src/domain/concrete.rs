@@ -71,6 +71,10 @@ impl Domain for Concrete {
             None => panic!("model bug: table key {key} outside 0..{}", table.len()),
         }
     }
+    fn div_capped(&self, a: &i64, b: &i64, qmax: i64) -> i64 {
+        assert!(*b >= 1, "model bug: divisor {b} below 1");
+        a.div_euclid(*b).clamp(0, qmax)
+    }
     fn div_bounded(&self, a: &i64, b: &i64, lo: i64, hi: i64) -> i64 {
         assert!(lo >= 1 && (lo..=hi).contains(b), "model bug: divisor {b} outside its declared range {lo}..{hi}");
         a.div_euclid(*b)
@@ -91,6 +95,20 @@ mod tests {
             for b in 1..=7 {
                 let split = z.div_bounded(&Int::from_i64(a), &Int::from_i64(b), 1, 7).simplify().as_i64();
                 assert_eq!(split, Some(Concrete.div_bounded(&a, &b, 1, 7)), "{a}/{b}");
+            }
+        }
+    }
+
+    /// The solver-style ladder of `div_capped` agrees with clamped division, also where the
+    /// quotient is negative or above the cap.
+    #[test]
+    fn capped_division_agrees_with_division() {
+        use z3::ast::{Ast, Int};
+        let z = crate::domain::Symbolic;
+        for a in -20..300 {
+            for b in [1, 2, 3, 7, 50, 299, 1000] {
+                let ladder = z.div_capped(&Int::from_i64(a), &Int::from_i64(b), 100).simplify().as_i64();
+                assert_eq!(ladder, Some(Concrete.div_capped(&a, &b, 100)), "{a}/{b}");
             }
         }
     }

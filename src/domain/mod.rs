@@ -52,6 +52,20 @@ pub trait Domain {
         r
     }
 
+    /// `floor(a / b)` clamped to `0..=qmax`, for a divisor `b >= 1` of any size. Where the
+    /// quotient is known to be small (a score out of 100) and the divisor's range is large,
+    /// the default is a ladder of `qmax` linear comparisons `v * b <= a` with constant
+    /// results (the quotient is the largest such v), far smaller for a solver than a split on
+    /// every divisor; concrete domains divide.
+    fn div_capped(&self, a: &Self::Int, b: &Self::Int, qmax: i64) -> Self::Int {
+        assert!(qmax >= 0, "div_capped needs qmax >= 0, got {qmax}");
+        let mut r = self.int(0);
+        for v in 1..=qmax {
+            r = self.ite(&self.le(&self.mul_const(b, v), a), &self.int(v), &r);
+        }
+        r
+    }
+
     /// `a * table[key]`, where `key` is known to lie in `0..table.len()`. The default is a
     /// chain of `ite` on `key` over products by constants (linear for a solver); concrete
     /// domains index the table.

@@ -219,7 +219,6 @@ fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, fe
     let counted: Vec<D::Bool> =
         (0..nn).map(|n| if !require_all || all_keys(n) { feas[n].clone() } else { d.bool(false) }).collect();
     let mut raw_milli: Vec<D::Int> = vec![d.int(0); nn];
-    let mut max_raw_bound = 0i64;
     for c in &soft {
         let (nv, val) = domains(m, c);
         let is_host = host.is_some_and(|h| h as u32 == c.topology_key.0);
@@ -248,7 +247,6 @@ fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, fe
             }
         }
         let max_size = if is_host { nn } else { nv };
-        max_raw_bound += m.max_pods * m.spread_weights[max_size] + 1000 * (c.max_skew - 1).max(0);
         for n in 0..nn {
             let Some(v) = val[n] else { continue };
             let cnt = if is_host { matching(d, m, st, c, n) } else { count[v].clone() };
@@ -262,16 +260,14 @@ fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, fe
     let raw: Vec<D::Int> = raw_milli.iter().map(|r| d.div_const(&d.add(r, &d.int(500)), 1000)).collect();
     let max = d.max(&d.int(0), &d.masked_max(&raw, &counted, 0));
     let min = d.masked_min(&raw, &counted, 0);
-    let bound = (max_raw_bound + 500) / 1000 + 1;
     Some(
         (0..nn)
             .map(|n| {
                 let num = d.mul_const(&d.sub(&d.add(&max, &min), &raw[n]), 100);
-                let norm = d.ite(
-                    &d.eq(&max, &d.int(0)),
-                    &d.int(100),
-                    &d.div_bounded(&num, &d.max(&max, &d.int(1)), 1, bound.max(1)),
-                );
+                // On a counted node min <= raw <= max, so the quotient lies in 0..=100 whatever
+                // the size of max (a split on max's values would be hundreds of cases at scale).
+                let norm =
+                    d.ite(&d.eq(&max, &d.int(0)), &d.int(100), &d.div_capped(&num, &d.max(&max, &d.int(1)), 100));
                 d.ite(&counted[n], &norm, &d.int(0))
             })
             .collect(),
