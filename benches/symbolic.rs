@@ -80,11 +80,17 @@ fn main() {
         );
     }
     println!("\n{:<36} {:>5} {:>5} {:>5} {:>10}  verdicts", "scaled proof", "nodes", "pods", "depth", "time");
-    for name in ["c3-conflicting-spread-fixed", "c8-descheduler-spread-loop-fixed"] {
-        if filter.as_ref().is_some_and(|f| !format!("{name}@40").contains(f.as_str())) {
+    // The cases scaled by 13 (39 nodes, pods as scaled), and C8-fixed with 120 replicas.
+    for (name, replicas) in [
+        ("c3-conflicting-spread-fixed", None),
+        ("c8-descheduler-spread-loop-fixed", None),
+        ("c8-descheduler-spread-loop-fixed", Some(120)),
+    ] {
+        let tag = format!("{name}@40{}", replicas.map_or(String::new(), |r| format!("/{r}")));
+        if filter.as_ref().is_some_and(|f| !tag.contains(f.as_str())) {
             continue;
         }
-        let ir = common::scaled(&root.join(name), 40);
+        let ir = common::scaled_with(&root.join(name), 40, replicas);
         let m = kbmc::model::Model::new(&ir);
         let pods: i64 = m.initial_states()[0].desired.iter().sum();
         let start = Instant::now();

@@ -23,6 +23,13 @@ pub fn case_dirs() -> Vec<PathBuf> {
 // Not every bench scales cases (each bench compiles this module on its own).
 #[allow(dead_code)]
 pub fn scaled(dir: &PathBuf, nodes: u32) -> kbmc::ir::Model {
+    scaled_with(dir, nodes, None)
+}
+
+/// `scaled`, and with `replicas` every Deployment the scheduler places asks for that many
+/// replicas (issue 4's proof target names 40 nodes and 120 pods).
+#[allow(dead_code)]
+pub fn scaled_with(dir: &PathBuf, nodes: u32, replicas: Option<i32>) -> kbmc::ir::Model {
     let mut inputs = load(std::slice::from_ref(dir), LoadOptions::default()).expect("case loads");
     let spec = &mut inputs.verifications[0].value.spec;
     let base: u32 = spec.node_pools.iter().map(|p| p.count.max).sum();
@@ -61,6 +68,13 @@ pub fn scaled(dir: &PathBuf, nodes: u32) -> kbmc::ir::Model {
             h.value.spec.max_replicas *= f as i32;
             if let Some(m) = &mut h.value.spec.min_replicas {
                 *m *= f as i32;
+            }
+        }
+    }
+    if let Some(r) = replicas {
+        for d in &mut inputs.deployments {
+            if d.value.spec.template.spec.as_ref().is_some_and(|s| s.node_name.is_none()) {
+                d.value.spec.replicas = Some(r);
             }
         }
     }
