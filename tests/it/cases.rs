@@ -177,7 +177,7 @@ fn state_counts_are_stable() {
         ("c3-conflicting-spread-fixed", 116),
         ("c5-remove-duplicates-loop", 8),
         ("c7-taint-nodename-loop-fixed", 3),
-        ("c8-descheduler-spread-loop-fixed", 79),
+        ("c8-descheduler-spread-loop-fixed", 65),
         ("c4-kernel-panic-loop-fixed", 42),
     ] {
         let r = kbmc(&["check", "--engine", "explicit", &format!("cases/{case}")]);

@@ -61,9 +61,16 @@ pub struct Graph {
     pub transitions: usize,
 }
 
-/// Nodes that no static fact tells apart: same pool and same per-group placement facts.
+/// Nodes that no static fact tells apart: same pool and same per-group placement facts. Each
+/// node is its own class while some actor's outcome depends on node order
+/// ([`Controller::uses_node_order`]): a step on a node and the same step on its twin then
+/// lead to states whose futures are not renamings of each other, so neither canonical choice
+/// nor storing states up to renaming is sound.
 pub fn symmetry_classes(m: &Model) -> Vec<usize> {
     let nn = m.nodes();
+    if registry::<Concrete>().iter().any(|c| c.uses_node_order(m)) {
+        return (0..nn).collect();
+    }
     (0..nn)
         .map(|n| {
             (0..n)
@@ -225,8 +232,7 @@ fn explore_with(
     let labels = all_steps(m, &reg);
     let classes = symmetry_classes(m);
     let renamable = node_classes(m);
-    let canonical = (canonical && opts.symmetry && !renamable.is_empty() && !reg.iter().any(|c| c.uses_node_order(m)))
-        .then_some(renamable);
+    let canonical = (canonical && opts.symmetry && !renamable.is_empty()).then_some(renamable);
     let mut scratch = Scratch::default();
     let d = Concrete;
     let Some(first) = inits.first() else {
@@ -684,15 +690,28 @@ mod tests {
         }
     }
 
-    /// Renaming is used unless an actor's outcome depends on node order (the descheduler).
+    /// Renaming and canonical choice are used unless an actor's outcome depends on node order:
+    /// a descheduler with RemoveDuplicates alone decides per node, one with a total eviction
+    /// limit spends it in node order.
     #[test]
-    fn renaming_is_off_when_node_order_matters() {
+    fn symmetry_is_off_when_node_order_matters() {
         let opts = Options { max_depth: 3, max_states: 1000, symmetry: true, all: true };
         let plain = model(&format!("{}{POOLS}", deployment("web", 4, "1", "1Gi", "")));
         assert!(explore(&plain, &opts, |_, _| true).canonical.is_some());
         assert!(explore(&plain, &Options { symmetry: false, ..opts.clone() }, |_, _| true).canonical.is_none());
-        let policy = "apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{name: RemoveDuplicates}]\n    plugins: {balance: {enabled: [RemoveDuplicates]}}\n---\n";
-        let desched = model(&format!("{}{policy}{POOLS}", deployment("web", 4, "1", "1Gi", "")));
-        assert!(explore(&desched, &opts, |_, _| true).canonical.is_none());
+        let policy = |limit: &str| {
+            format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\n{limit}profiles:\n  - name: p\n    pluginConfig: [{{name: RemoveDuplicates}}]\n    plugins: {{balance: {{enabled: [RemoveDuplicates]}}}}\n---\n")
+        };
+        let per_node = model(&format!("{}{}{POOLS}", deployment("web", 4, "1", "1Gi", ""), policy("")));
+        assert!(explore(&per_node, &opts, |_, _| true).canonical.is_some());
+        assert!(node_classes(&per_node).iter().any(|c| c.len() > 1));
+        let limited = model(&format!(
+            "{}{}{POOLS}",
+            deployment("web", 4, "1", "1Gi", ""),
+            policy("maxNoOfPodsToEvictTotal: 1\n")
+        ));
+        assert!(explore(&limited, &opts, |_, _| true).canonical.is_none());
+        let classes = symmetry_classes(&limited);
+        assert_eq!(classes, (0..limited.nodes()).collect::<Vec<_>>(), "no twins: canonical choice is off too");
     }
 }

@@ -683,11 +683,26 @@ impl<D: Domain> Controller<D> for Descheduler {
             out.push(Step::new(actor, 0, 0, 0, 0));
         }
     }
-    /// Nodes and domains are visited in index order (where upstream's order is arbitrary),
-    /// and eviction limits and LowNodeUtilization's running totals make the outcome depend on
-    /// that order.
+    /// Nodes and domains are visited in index order (where upstream's order is arbitrary).
+    /// That decides the outcome, for two nodes alike but for their pods, where something is
+    /// shared across nodes: the namespace and total eviction limits, LowNodeUtilization's
+    /// running headroom, and the balancing of topology spread constraints (ties between
+    /// domains, moves marked on a domain's nodes in index order). RemoveDuplicates,
+    /// RemovePodsViolatingNodeTaints and RemovePodsViolatingNodeAffinity decide per node, and
+    /// so does the per-node limit: with only those, twins stay interchangeable.
     fn uses_node_order(&self, m: &Model) -> bool {
-        m.ir.controllers.descheduler && m.ir.descheduler.is_some()
+        let Some(ds) = m.ir.descheduler.as_ref().filter(|_| m.ir.controllers.descheduler) else {
+            return false;
+        };
+        ds.max_per_namespace.is_some()
+            || ds.max_total.is_some()
+            || ds.profiles.iter().flat_map(|p| p.deschedule.iter().chain(&p.balance)).any(|plugin| match plugin {
+                DeschedulerPlugin::LowNodeUtilization { .. } => true,
+                DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, .. } => {
+                    !balanced_constraints(m, *hard, *soft).is_empty()
+                }
+                _ => false,
+            })
     }
     fn evicts(&self, _s: &Step) -> bool {
         true
