@@ -433,7 +433,7 @@ impl Unrolling {
     /// Per field f: `ite(options[0], values[0][f], ite(options[1], …, values[last][f]))`,
     /// simplified; a constant is kept as it is, anything else is named by `fresh[f]`, which is
     /// defined to equal it.
-    fn define<A: Ast + Clone>(
+    fn define<A: Ast + Clone + std::hash::Hash + Eq>(
         &self,
         options: &[Bool],
         values: &[Vec<A>],
@@ -441,12 +441,23 @@ impl Unrolling {
         constant: impl Fn(&A) -> bool,
         equal: impl Fn(&A, &A) -> Bool,
     ) -> Vec<A> {
-        let last = values.len() - 1;
         (0..fresh.len())
             .map(|f| {
-                let mut v = values[last][f].clone();
-                for c in (0..last).rev() {
-                    v = options[c].ite(&values[c][f], &v);
+                // The value most choices share (usually the field left as it was) closes the
+                // chain, and only the choices that differ from it get an `ite`: with hundreds
+                // of labels (events on every node) a field changed by two of them costs two
+                // `ite`, not hundreds.
+                let mut count: std::collections::HashMap<&A, usize> = std::collections::HashMap::new();
+                for vals in values {
+                    *count.entry(&vals[f]).or_default() += 1;
+                }
+                let base =
+                    values.iter().map(|vals| &vals[f]).max_by_key(|v| count[v]).expect("at least one choice").clone();
+                let mut v = base.clone();
+                for c in (0..values.len()).rev() {
+                    if values[c][f] != base {
+                        v = options[c].ite(&values[c][f], &v);
+                    }
                 }
                 let v = v.simplify();
                 if constant(&v) {
