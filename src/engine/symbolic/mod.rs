@@ -349,24 +349,28 @@ impl Unrolling {
             })
             .collect();
         let possible: Vec<usize> = (0..self.labels.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
-        // "Some step of these actors is enabled": per actor its cheaper equivalent where it has
-        // one (`Controller::any_enabled`), else the disjunction of its possible guards.
-        let some_enabled = |fast_only: bool| -> Bool {
-            let mut parts = Vec::new();
-            for (a, c) in reg.iter().enumerate() {
-                if fast_only && c.class() != Class::Fast {
-                    continue;
-                }
+        // "Some step of this actor is enabled", once per actor with a possible step: its
+        // cheaper equivalent where it has one (`Controller::any_enabled`), else the
+        // disjunction of its possible guards.
+        let per_actor: Vec<(bool, Vec<Bool>)> = reg
+            .iter()
+            .enumerate()
+            .filter_map(|(a, c)| {
                 let mine: Vec<usize> =
                     possible.iter().copied().filter(|&i| self.labels[i].actor as usize == a).collect();
                 if mine.is_empty() {
-                    continue;
+                    return None;
                 }
-                match c.any_enabled(&d, m, &cur) {
-                    Some(f) => parts.push(f),
-                    None => parts.extend(mine.iter().map(|&i| guards[i].clone())),
-                }
-            }
+                let parts = match c.any_enabled(&d, m, &cur) {
+                    Some(f) => vec![f],
+                    None => mine.iter().map(|&i| guards[i].clone()).collect(),
+                };
+                Some((c.class() == Class::Fast, parts))
+            })
+            .collect();
+        let some_enabled = |fast_only: bool| -> Bool {
+            let parts: Vec<Bool> =
+                per_actor.iter().filter(|(fast, _)| *fast || !fast_only).flat_map(|(_, p)| p.iter().cloned()).collect();
             Bool::or(&parts).simplify()
         };
         let any_fast = some_enabled(true);
