@@ -217,6 +217,15 @@ fn with_fields(shape: &ClusterState<Symbolic>, ints: Vec<Int>, bools: Vec<Bool>)
     })
 }
 
+/// Whether `b` is `a` in every state: each field the same term, or simplifying to the same
+/// term. False when unsure (a sound answer for dropping self-loops: only sure ones are).
+fn same_state(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> bool {
+    let (ai, ab) = fields(a);
+    let (bi, bb) = fields(b);
+    ai.iter().zip(&bi).all(|(x, y)| x == y || x.simplify() == y.simplify())
+        && ab.iter().zip(&bb).all(|(x, y)| x == y || x.simplify() == y.simplify())
+}
+
 /// Whether nodes `a` and `b` are in the same per-node state.
 fn same_node(st: &ClusterState<Symbolic>, a: usize, b: usize) -> Bool {
     let mut parts = vec![
@@ -266,6 +275,11 @@ struct Unrolling {
     /// Per transition k: the selected step is an eviction-class step (descheduler, taint
     /// eviction, node lifecycle, drain).
     evicting: Vec<Bool>,
+    /// Whether a step that leaves the state as it was (the stutter, a sync that changes
+    /// nothing) is a choice. Only lassos need them (a deadlock with waiting pods is a stutter
+    /// loop); for safety intents every state a path with such a step reaches, the path
+    /// without it reaches one step earlier, at a depth checked before (`check_from`).
+    self_loops: bool,
 }
 
 impl Unrolling {
@@ -280,7 +294,7 @@ impl Unrolling {
         }
         let reg = registry::<Symbolic>();
         let labels = all_steps(m, &reg);
-        Unrolling { solver, frames: vec![s0], selectors: Vec::new(), labels, evicting: Vec::new() }
+        Unrolling { solver, frames: vec![s0], selectors: Vec::new(), labels, evicting: Vec::new(), self_loops: true }
     }
 
     /// An unrolling whose frame 0 is any one of `inits` (the topologies of a scaling query):
@@ -387,11 +401,26 @@ impl Unrolling {
             if enabled.as_bool() == Some(false) {
                 continue;
             }
-            choices.push((i as i64, enabled, intents::observe(&d, m, c.update(&d, m, s, &cur))));
+            let next = intents::observe(&d, m, c.update(&d, m, s, &cur));
+            if !self.self_loops && same_state(&cur, &next) {
+                continue;
+            }
+            choices.push((i as i64, enabled, next));
         }
         let stutter_ok = any.not().simplify();
-        if stutter_ok.as_bool() != Some(false) {
+        if self.self_loops && stutter_ok.as_bool() != Some(false) {
             choices.push((stutter, stutter_ok, cur.clone()));
+        }
+        if choices.is_empty() {
+            // Only steps that change nothing were left, and they are dropped: no run goes on
+            // from frame k, so every query beyond it is unsatisfiable (frame k + 1 is frame k,
+            // constrained by nothing else).
+            log::debug!("frame {}: no step changes the state: every run has ended", k + 1);
+            self.solver.assert(Bool::from_bool(false));
+            self.evicting.push(Bool::from_bool(false));
+            self.frames.push(cur);
+            self.selectors.push(sel);
+            return;
         }
         // The selector takes one of the possible values, each only when enabled.
         let options: Vec<Bool> = choices.iter().map(|(v, _, _)| sel.eq(Int::from_i64(*v))).collect();
@@ -560,6 +589,8 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
     let mut certificates = Vec::new();
     {
         let mut u = q.unroll();
+        // Without cycle intents no query needs a step that changes nothing (`self_loops`).
+        u.self_loops = m.ir.intents.iter().any(Intent::is_cycle);
         // k-induction: the invariant its step cases may assume, and one step case per safety
         // intent (`induction.rs`).
         // What the time limit leaves, divided by `share` (in milliseconds).
