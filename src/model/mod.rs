@@ -132,14 +132,6 @@ pub struct Model {
     pub spread_weights: Vec<i64>,
 }
 
-fn gcd(a: i64, b: i64) -> i64 {
-    if b == 0 {
-        a.abs()
-    } else {
-        gcd(b, a % b)
-    }
-}
-
 impl Model {
     pub fn new(ir: &ir::Model) -> Model {
         let ng = ir.groups.len();
@@ -172,15 +164,12 @@ impl Model {
                         if *deployment != grp.deployment || used >= *budget {
                             continue;
                         }
-                        let step = gcd(delta_milli.min, delta_milli.max).max(1);
-                        let mut delta = delta_milli.min;
-                        while delta <= delta_milli.max {
+                        for delta in events::cpu_change::moves(delta_milli) {
                             let next = (lvl + delta).max(0);
-                            if delta != 0 && !levels.contains(&next) {
+                            if !levels.contains(&next) {
                                 levels.push(next);
                                 frontier.push((next, used + 1));
                             }
-                            delta += step;
                         }
                     }
                 }

@@ -4,7 +4,7 @@
 
 use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
-use crate::ir::Event;
+use crate::ir::{Event, Range};
 
 pub struct CpuChange;
 
@@ -98,14 +98,7 @@ fn changes_needed(m: &Model, g: usize) -> (Vec<u32>, u32) {
             }
             Event::CpuChange { deployment, delta_milli, budget: b } if deployment.index() == dep => {
                 budget = budget.saturating_add((*b).clamp(0, u32::MAX as i64) as u32);
-                let step = gcd(delta_milli.min, delta_milli.max).max(1);
-                let mut d = delta_milli.min;
-                while d <= delta_milli.max {
-                    if d != 0 {
-                        deltas.push(d);
-                    }
-                    d += step;
-                }
+                deltas.extend(moves(delta_milli));
             }
             _ => {}
         }
@@ -134,6 +127,14 @@ fn changes_needed(m: &Model, g: usize) -> (Vec<u32>, u32) {
         frontier = next;
     }
     (needed, budget)
+}
+
+/// The usage deltas a cpuChange with range `r` can make: from min to max in steps of
+/// gcd(min, max), without 0.
+pub(crate) fn moves(r: &Range) -> impl Iterator<Item = i64> {
+    let (min, max) = (r.min, r.max);
+    let step = gcd(min, max).max(1);
+    (0..).map(move |i| min + i * step).take_while(move |d| *d <= max).filter(|d| *d != 0)
 }
 
 fn gcd(a: i64, b: i64) -> i64 {
