@@ -203,8 +203,11 @@ fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> Bool {
     Bool::and(&parts)
 }
 
+/// A state's integer and boolean field values, in `ClusterState::map`'s order.
+type Fields = (Vec<Int>, Vec<Bool>);
+
 /// The integer and boolean values of a state, in `ClusterState::map`'s order.
-fn fields(st: &ClusterState<Symbolic>) -> (Vec<Int>, Vec<Bool>) {
+fn fields(st: &ClusterState<Symbolic>) -> Fields {
     let ints = std::cell::RefCell::new(Vec::new());
     let bools = std::cell::RefCell::new(Vec::new());
     let _: ClusterState<Concrete> = st.map(
@@ -229,13 +232,12 @@ fn with_fields(shape: &ClusterState<Symbolic>, ints: Vec<Int>, bools: Vec<Bool>)
     })
 }
 
-/// Whether `b` is `a` in every state: each field the same term, or simplifying to the same
-/// term. False when unsure (a sound answer for dropping self-loops: only sure ones are).
-fn same_state(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> bool {
-    let (ai, ab) = fields(a);
-    let (bi, bb) = fields(b);
-    ai.iter().zip(&bi).all(|(x, y)| x == y || x.simplify() == y.simplify())
-        && ab.iter().zip(&bb).all(|(x, y)| x == y || x.simplify() == y.simplify())
+/// Whether the states with field values `a` and `b` (as `fields` gives them) are the same in
+/// every state: each field the same term, or simplifying to the same term. False when unsure
+/// (a sound answer for dropping self-loops: only sure ones are).
+fn same_state(a: &Fields, b: &Fields) -> bool {
+    a.0.iter().zip(&b.0).all(|(x, y)| x == y || x.simplify() == y.simplify())
+        && a.1.iter().zip(&b.1).all(|(x, y)| x == y || x.simplify() == y.simplify())
 }
 
 /// Whether nodes `a` and `b` are in the same per-node state.
@@ -402,8 +404,10 @@ impl Unrolling {
         };
         let any_fast = some_enabled(true);
         let any = some_enabled(false);
-        // The choices: (selector value, enabling condition, state after), stutter last.
-        let mut choices: Vec<(i64, Bool, ClusterState<Symbolic>)> = Vec::new();
+        // The choices: (selector value, enabling condition, fields of the state after), stutter
+        // last.
+        let now = fields(&cur);
+        let mut choices: Vec<(i64, Bool, Fields)> = Vec::new();
         for &i in &possible {
             let s = &self.labels[i];
             let c = &reg[s.actor as usize];
@@ -414,15 +418,15 @@ impl Unrolling {
             if enabled.as_bool() == Some(false) {
                 continue;
             }
-            let next = intents::observe(&d, m, c.update(&d, m, s, &cur));
-            if !self.self_loops && same_state(&cur, &next) {
+            let next = fields(&intents::observe(&d, m, c.update(&d, m, s, &cur)));
+            if !self.self_loops && same_state(&now, &next) {
                 continue;
             }
             choices.push((i as i64, enabled, next));
         }
         let stutter_ok = any.not().simplify();
         if self.self_loops && stutter_ok.as_bool() != Some(false) {
-            choices.push((stutter, stutter_ok, cur.clone()));
+            choices.push((stutter, stutter_ok, now.clone()));
         }
         if choices.is_empty() {
             // Only steps that change nothing were left, and they are dropped: no run goes on
@@ -444,8 +448,7 @@ impl Unrolling {
             }
         }
         // Per field: the value after the chosen step.
-        let ints: Vec<Vec<Int>> = choices.iter().map(|(_, _, st)| fields(st).0).collect();
-        let bools: Vec<Vec<Bool>> = choices.iter().map(|(_, _, st)| fields(st).1).collect();
+        let (ints, bools): (Vec<Vec<Int>>, Vec<Vec<Bool>>) = choices.iter().map(|(_, _, f)| f.clone()).unzip();
         let (fresh_ints, fresh_bools) = fields(&fresh);
         let next_ints = self.define(&options, &ints, &fresh_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b));
         let next_bools = self.define(&options, &bools, &fresh_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b));
