@@ -144,36 +144,15 @@ impl Model {
             // manifest's requests); a new template does not change the load.
             let base = dep.initial_usage;
             let mut start = base.cpu_milli;
-            let mut levels = vec![base.cpu_milli];
-            // Closure of the usage levels under the events that move usage.
-            let mut frontier = vec![(base.cpu_milli, 0i64)];
             for e in &ir.events {
-                if let ir::Event::CpuPattern { deployment, bootstrap_milli, steady_milli } = e {
+                if let ir::Event::CpuPattern { deployment, bootstrap_milli, .. } = e {
                     if *deployment == grp.deployment {
                         start = *bootstrap_milli;
-                        levels.push(*bootstrap_milli);
-                        levels.push(*steady_milli);
-                        frontier.push((*bootstrap_milli, 0));
-                        frontier.push((*steady_milli, 0));
                     }
                 }
             }
-            while let Some((lvl, used)) = frontier.pop() {
-                for e in &ir.events {
-                    if let ir::Event::CpuChange { deployment, delta_milli, budget } = e {
-                        if *deployment != grp.deployment || used >= *budget {
-                            continue;
-                        }
-                        for delta in events::cpu_change::moves(delta_milli) {
-                            let next = (lvl + delta).max(0);
-                            if !levels.contains(&next) {
-                                levels.push(next);
-                                frontier.push((next, used + 1));
-                            }
-                        }
-                    }
-                }
-            }
+            let mut levels: Vec<i64> =
+                events::cpu_change::usage_levels(ir, grp.deployment.index()).0.into_iter().map(|(l, _)| l).collect();
             levels.sort();
             levels.dedup();
             for l in levels {

@@ -82,51 +82,79 @@ impl<D: Domain> Controller<D> for CpuChange {
 }
 
 /// Per kind (indexed like `m.kinds`; only group `g`'s entries are meaningful): the fewest
-/// cpuChange events that bring a pod of group `g` to it (0 for the usages a pod has without
-/// one: its start and, under a cpuPattern, its steady level; `u32::MAX` if none does), and the
+/// cpuChange events that bring a pod of group `g` to it (`u32::MAX` if none does), and the
 /// budget of every cpuChange event of `g`'s Deployment together.
 fn changes_needed(m: &Model, g: usize) -> (Vec<u32>, u32) {
-    let dep = m.dep_of_group(g);
+    let (levels, budget) = usage_levels(&m.ir, m.dep_of_group(g));
     let mut needed = vec![u32::MAX; m.kinds.len()];
-    let mut free: Vec<i64> = vec![m.ir.deployments[dep].initial_usage.cpu_milli, m.kinds[m.start_kind[g]].cpu_usage];
-    let mut deltas = Vec::new();
-    let mut budget = 0u32;
-    for ev in &m.ir.events {
+    for &k in &m.kinds_of_group[g] {
+        if let Some(&(_, n)) = levels.iter().find(|(l, _)| *l == m.kinds[k].cpu_usage) {
+            needed[k] = n;
+        }
+    }
+    (needed, budget)
+}
+
+/// The CPU usages a pod of Deployment `dep` can have, each with the fewest cpuChange events
+/// that bring it there (0 for the usages a pod has without one: the workload's, and a
+/// cpuPattern's bootstrap and steady levels); and the budget of every cpuChange event of `dep`
+/// together. Breadth-first over a usage and the changes each event has made so far, so a
+/// usage that combines the changes of several events is found, and none that would take more
+/// changes of one event than its own budget.
+pub(crate) fn usage_levels(ir: &crate::ir::Model, dep: usize) -> (Vec<(i64, u32)>, u32) {
+    let mut levels: Vec<(i64, u32)> = vec![(ir.deployments[dep].initial_usage.cpu_milli, 0)];
+    // Per cpuChange event of `dep`: its moves and its budget.
+    let mut events: Vec<(Vec<i64>, u32)> = Vec::new();
+    for ev in &ir.events {
         match ev {
             Event::CpuPattern { deployment, bootstrap_milli, steady_milli } if deployment.index() == dep => {
-                free.extend([*bootstrap_milli, *steady_milli]);
+                for l in [*bootstrap_milli, *steady_milli] {
+                    if !levels.iter().any(|(x, _)| *x == l) {
+                        levels.push((l, 0));
+                    }
+                }
             }
-            Event::CpuChange { deployment, delta_milli, budget: b } if deployment.index() == dep => {
-                budget = budget.saturating_add((*b).clamp(0, u32::MAX as i64) as u32);
-                deltas.extend(moves(delta_milli));
+            Event::CpuChange { deployment, delta_milli, budget } if deployment.index() == dep && *budget > 0 => {
+                events.push((moves(delta_milli).collect(), (*budget).min(u32::MAX as i64) as u32));
             }
             _ => {}
         }
     }
-    // Breadth-first over usage levels: each round is one more change.
-    let mut frontier: Vec<usize> =
-        m.kinds_of_group[g].iter().copied().filter(|&k| free.contains(&m.kinds[k].cpu_usage)).collect();
-    for &k in &frontier {
-        needed[k] = 0;
-    }
+    let budget = events.iter().fold(0u32, |a, (_, b)| a.saturating_add(*b));
+    // Each round is one more change; a node of the search is a usage and the changes each
+    // event has made to reach it. A node is expanded only if no node of the same usage has made
+    // at most as many changes of every event (it could do everything this one can), so with a
+    // single event each usage is expanded once.
+    let mut frontier: Vec<(i64, Vec<u32>)> = levels.iter().map(|(l, _)| (*l, vec![0; events.len()])).collect();
+    let mut seen: std::collections::HashMap<i64, Vec<Vec<u32>>> =
+        frontier.iter().map(|(l, u)| (*l, vec![u.clone()])).collect();
     let mut round = 0;
     while !frontier.is_empty() {
         round += 1;
         let mut next = Vec::new();
-        for &k in &frontier {
-            for d in &deltas {
-                let to = (m.kinds[k].cpu_usage + d).max(0);
-                for &k2 in &m.kinds_of_group[g] {
-                    if m.kinds[k2].cpu_usage == to && needed[k2] == u32::MAX {
-                        needed[k2] = round;
-                        next.push(k2);
+        for (l, used) in &frontier {
+            for (e, (deltas, b)) in events.iter().enumerate() {
+                if used[e] >= *b {
+                    continue;
+                }
+                let mut after = used.clone();
+                after[e] += 1;
+                for d in deltas {
+                    let to = (l + d).max(0);
+                    let known = seen.entry(to).or_default();
+                    if known.is_empty() {
+                        levels.push((to, round));
+                    }
+                    if !known.iter().any(|u| u.iter().zip(&after).all(|(a, b)| a <= b)) {
+                        known.push(after.clone());
+                        next.push((to, after.clone()));
                     }
                 }
             }
         }
         frontier = next;
     }
-    (needed, budget)
+    (levels, budget)
 }
 
 /// The usage deltas a cpuChange with range `r` can make: from min to max in steps of
@@ -177,5 +205,33 @@ mod tests {
         assert_eq!(labels(&m).len(), 2 * 3 * 4);
         // The pruned labels are exactly those never enabled: the state space is the same as
         // with every label (checked by the exact state counts of the cases with cpuChange).
+    }
+
+    /// Two cpuChange events on one Deployment, each with its own budget of one: a pod can take
+    /// one change of each, so 1000m + 1000m + 2000m = 4000m is a usage it can reach, and some
+    /// label must lead there (the closure once compared the changes used on the way with each
+    /// event's own budget and missed it).
+    #[test]
+    fn usage_levels_combine_the_changes_of_every_event() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}\n  workloads:\n    - deployment: web\n      placement: [{node: a-0, count: 1}]\n  events:\n    - {type: cpuChange, deployment: web, delta: {min: \"1\", max: \"1\"}, budget: 1}\n    - {type: cpuChange, deployment: web, delta: {min: \"2\", max: \"2\"}, budget: 1}\n";
+        let m = model(&format!("{}{spec}", deployment("web", 1, "1", "1Gi", "")));
+        let usages: Vec<i64> = m.kinds.iter().map(|k| k.cpu_usage).collect();
+        assert_eq!(usages, vec![1000, 2000, 3000, 4000]);
+        let to = |u: i64| labels(&m).into_iter().filter(|s| m.kinds[s.b as usize % 65536].cpu_usage == u).count();
+        assert!(to(4000) > 0, "no label reaches 4000m");
+        // And the explicit engine gets there: +1 then +2, or +2 then +1.
+        let d = Concrete;
+        let mut st = m.initial_states().remove(0);
+        for (from, to) in [(1000, 2000), (2000, 4000)] {
+            let s = labels(&m)
+                .into_iter()
+                .find(|s| {
+                    m.kinds[s.v as usize].cpu_usage == from
+                        && m.kinds[s.b as usize % 65536].cpu_usage == to
+                        && CpuChange.guard(&d, &m, s, &st)
+                })
+                .unwrap_or_else(|| panic!("no enabled change from {from}m to {to}m"));
+            st = CpuChange.update(&d, &m, &s, &st);
+        }
     }
 }
