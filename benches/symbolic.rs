@@ -64,6 +64,7 @@ fn main() {
                     incremental,
                     all: true,
                     prove: None,
+                    probe: true,
                 },
             );
             times.push(start.elapsed().as_secs_f64());
@@ -103,6 +104,7 @@ fn main() {
                 incremental: Incremental::Assumptions,
                 all: true,
                 prove: None,
+                probe: true,
             },
         );
         println!(
@@ -131,6 +133,7 @@ fn main() {
                 incremental: Incremental::Assumptions,
                 all: true,
                 prove: Some(Prove { certificates: false, diameter_search: 200_000 }),
+                probe: true,
             },
         );
         println!("{name:<36} {:>9.2}s  {}", start.elapsed().as_secs_f64(), summary(&r).join(" "));

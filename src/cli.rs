@@ -181,6 +181,11 @@ pub struct CheckArgs {
     /// intents not decided by then are reported unknown with that reason.
     #[arg(long)]
     pub all: bool,
+    /// Symbolic engine: do not ask the solver, before each frame, which kinds of step runs of
+    /// that length can take (leaving the others out changes no verdict, and usually saves
+    /// time; this is for measuring it).
+    #[arg(long)]
+    pub no_probe: bool,
     #[command(flatten)]
     pub proof: ProveArgs,
     /// With --prove: write the queries of every proof as SMT-LIB files into this directory

@@ -108,6 +108,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         incremental: Default::default(),
                         all: a.all,
                         prove: a.proof.options(a.certificate.is_some()),
+                        probe: !a.no_probe,
                     },
                 ),
             };
@@ -191,6 +192,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                     incremental: Default::default(),
                     all: true,
                     prove: None,
+                    probe: true,
                 },
             );
             verify_traces(&m, &symbolic)?;

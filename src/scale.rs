@@ -301,6 +301,7 @@ fn check(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>], left: Opti
                 incremental: Default::default(),
                 all: true,
                 prove: opts.prove,
+                probe: true,
             },
             inits,
         ),

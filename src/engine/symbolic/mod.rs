@@ -21,6 +21,7 @@
 //! (docs/induction.md).
 
 mod induction;
+mod probe;
 
 use std::time::Instant;
 
@@ -50,6 +51,9 @@ pub struct Options {
     /// `induction.rs`, completeness at the recurrence diameter here), and with `certificates`
     /// return each proof's queries as SMT-LIB.
     pub prove: Option<Prove>,
+    /// Before each frame, ask the solver which kinds of step no run of that length enables,
+    /// and leave them out (`probe.rs`). Changes no answer, only the time to it.
+    pub probe: bool,
 }
 
 impl Options {
@@ -63,6 +67,7 @@ impl Options {
             incremental: Incremental::Assumptions,
             all: true,
             prove: None,
+            probe: false,
         }
     }
 }
@@ -294,6 +299,13 @@ struct Unrolling {
     /// loop); for safety intents every state a path with such a step reaches, the path
     /// without it reaches one step earlier, at a depth checked before (`check_from`).
     self_loops: bool,
+    /// Probing of kinds of step before each frame (`probe.rs`), with its witness runs; only
+    /// for bounded checking from the initial states.
+    prober: Option<probe::Prober>,
+    /// The most one probe may take, in milliseconds (set before each extension).
+    probe_ms: u64,
+    /// The solver's timeout outside probes (`Options::timeout_ms`; 0: none).
+    timeout_ms: u64,
 }
 
 impl Unrolling {
@@ -309,7 +321,17 @@ impl Unrolling {
         }
         let reg = registry::<Symbolic>();
         let labels = all_steps(m, &reg);
-        Unrolling { solver, frames: vec![s0], selectors: Vec::new(), labels, evicting: Vec::new(), self_loops: true }
+        Unrolling {
+            solver,
+            frames: vec![s0],
+            selectors: Vec::new(),
+            labels,
+            evicting: Vec::new(),
+            self_loops: true,
+            prober: None,
+            probe_ms: 0,
+            timeout_ms: opts.timeout_ms,
+        }
     }
 
     /// An unrolling whose frame 0 is any one of `inits` (the topologies of a scaling query):
@@ -377,6 +399,11 @@ impl Unrolling {
                 .simplify()
             })
             .collect();
+        let mut guards = guards;
+        if let Some(p) = self.prober.as_mut().filter(|_| k >= 1) {
+            p.prune(&self.solver, m, reg, &self.labels, &cur, &mut guards, k, self.probe_ms);
+            set_timeout(&self.solver, if self.timeout_ms > 0 { self.timeout_ms } else { u32::MAX as u64 });
+        }
         let possible: Vec<usize> = (0..self.labels.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
         // "Some step of this actor is enabled", once per actor with a possible step: its
         // cheaper equivalent where it has one (`Controller::any_enabled`), else the
@@ -470,6 +497,9 @@ impl Unrolling {
         self.evicting.push(Bool::or(&evicting));
         self.frames.push(next);
         self.selectors.push(sel);
+        if let Some(p) = &mut self.prober {
+            p.witnesses.advance(m, &self.labels, classes, self.self_loops);
+        }
     }
 
     /// Extends the unrolling until it has frames 0..=k.
@@ -607,6 +637,12 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         let mut u = q.unroll();
         // Without cycle intents no query needs a step that changes nothing (`self_loops`).
         u.self_loops = m.ir.intents.iter().any(Intent::is_cycle);
+        if opts.probe {
+            u.prober = Some(probe::Prober::new(inits));
+        }
+        // The longest query of the last depth: a probe may take as long (at least 0.1 s;
+        // `probe.rs`).
+        let mut last_query_ms: u64 = 0;
         // k-induction: the invariant its step cases may assume, and one step case per safety
         // intent (`induction.rs`).
         // What the time limit leaves, divided by `share` (in milliseconds).
@@ -664,6 +700,8 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         let mut simple = opts.prove.map(|_| Simple::new());
         'deepen: for k in 0..=opts.max_depth {
             if k > 0 {
+                u.probe_ms = last_query_ms.max(100).min(left(1).unwrap_or(u64::MAX));
+                last_query_ms = 0;
                 q.extend(&mut u);
             }
             depth_reached = k;
@@ -705,6 +743,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                     }
                 };
                 log::debug!("depth {k}, {}: {answer:?} in {:.3} s", intent.name(), asked.elapsed().as_secs_f64());
+                last_query_ms = last_query_ms.max(asked.elapsed().as_millis() as u64);
                 match answer {
                     SatResult::Sat => {
                         let model = u.solver.get_model().expect("sat gives a model");
