@@ -48,6 +48,10 @@ pub struct Effort {
     pub transitions: usize,
     pub depth: usize,
     pub seconds: f64,
+    /// Symbolic engine: Z3's conflicts and decisions over the whole check (0 for the explicit
+    /// engine).
+    pub conflicts: u64,
+    pub decisions: u64,
 }
 
 #[derive(Clone, Debug)]

@@ -96,7 +96,11 @@ pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
     }
     let e = &r.effort;
     if e.engine == "symbolic" {
-        let _ = writeln!(w, "unrolled {} steps with Z3, in {:.3} s", e.depth, e.seconds);
+        let _ = writeln!(
+            w,
+            "unrolled {} steps with Z3 ({} conflicts, {} decisions), in {:.3} s",
+            e.depth, e.conflicts, e.decisions, e.seconds
+        );
     } else {
         let _ = writeln!(
             w,

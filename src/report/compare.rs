@@ -75,7 +75,10 @@ pub fn compare(explicit: &CheckResult, symbolic: &CheckResult) -> Comparison {
             "{} states, {} transitions, {:.3} s",
             explicit.effort.states, explicit.effort.transitions, explicit.effort.seconds
         ),
-        symbolic_effort: format!("{} steps unrolled, {:.3} s", symbolic.effort.depth, symbolic.effort.seconds),
+        symbolic_effort: format!(
+            "{} steps unrolled, {} conflicts, {} decisions, {:.3} s",
+            symbolic.effort.depth, symbolic.effort.conflicts, symbolic.effort.decisions, symbolic.effort.seconds
+        ),
     }
 }
 

@@ -93,15 +93,20 @@ pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
         })
         .collect();
     let e = &r.effort;
+    let mut effort = json!({"engine": e.engine, "states": e.states, "transitions": e.transitions, "depth": e.depth,
+        // Milliseconds: no exponent notation for short runs.
+        "seconds": (e.seconds * 1000.0).round() / 1000.0});
+    if e.engine == "symbolic" {
+        effort["conflicts"] = json!(e.conflicts);
+        effort["decisions"] = json!(e.decisions);
+    }
     json!({
         "schema": CHECK_SCHEMA,
         "kbmc": env!("CARGO_PKG_VERSION"),
         "header": h,
         "summary": view::summary(r),
         "exit_code": r.exit_code(),
-        "effort": {"engine": e.engine, "states": e.states, "transitions": e.transitions, "depth": e.depth,
-            // Milliseconds: no exponent notation for short runs.
-            "seconds": (e.seconds * 1000.0).round() / 1000.0},
+        "effort": effort,
         "results": results,
     })
 }

@@ -199,3 +199,24 @@ fn all_decides_every_intent_and_the_default_stops_at_the_first_violation() {
         assert!(all.stdout.contains("1 violated") && all.stdout.contains(" 0 unknown"), "{engine}: {}", all.stdout);
     }
 }
+
+/// The symbolic engine reports the solver's work, Z3's conflicts and decisions, in JSON, in
+/// text and in `compare`; the explicit engine's effort has no such fields.
+#[test]
+fn symbolic_effort_counts_the_solver_work() {
+    let r = kbmc(&["check", "--no-color", "--format", "json", "cases/c3-conflicting-spread"]);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert!(v["effort"]["decisions"].as_u64().is_some_and(|d| d > 0), "{}", v["effort"]);
+    assert!(v["effort"]["conflicts"].as_u64().is_some(), "{}", v["effort"]);
+    let text = kbmc(&["check", "--no-color", "cases/c3-conflicting-spread"]);
+    assert!(text.stdout.contains(" decisions), in "), "{}", text.stdout);
+    let cmp = kbmc(&["compare", "cases/c3-conflicting-spread"]);
+    assert!(
+        cmp.stdout.contains("symbolic engine: 3 steps unrolled, ") && cmp.stdout.contains(" decisions, "),
+        "{}",
+        cmp.stdout
+    );
+    let e = check("c3-conflicting-spread", "json");
+    let v: Value = serde_json::from_str(&e.stdout).expect("JSON");
+    assert!(v["effort"].get("decisions").is_none(), "{}", v["effort"]);
+}

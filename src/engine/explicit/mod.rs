@@ -625,6 +625,7 @@ fn check_with(
             transitions: g.transitions,
             depth: max_depth,
             seconds: start.elapsed().as_secs_f64(),
+            ..Effort::default()
         },
     })
 }

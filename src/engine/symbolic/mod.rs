@@ -633,6 +633,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
     let mut results: Vec<Option<Verdict>> = vec![None; ni];
     let mut depth_reached = 0;
     let mut certificates = Vec::new();
+    let solver_effort;
     {
         let mut u = q.unroll();
         // Without cycle intents no query needs a step that changes nothing (`self_loops`).
@@ -895,6 +896,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                 );
             }
         }
+        solver_effort = statistics(&u.solver);
     }
     let results =
         m.ir.intents
@@ -916,8 +918,21 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
             transitions: 0,
             depth: depth_reached,
             seconds: start.elapsed().as_secs_f64(),
+            conflicts: solver_effort.0,
+            decisions: solver_effort.1,
         },
     }
+}
+
+/// Z3's conflicts and decisions so far on `solver`.
+fn statistics(solver: &Solver) -> (u64, u64) {
+    let stats = solver.get_statistics();
+    let get = |key: &str| match stats.value(key) {
+        Some(z3::StatisticsValue::UInt(v)) => v as u64,
+        Some(z3::StatisticsValue::Double(v)) => v as u64,
+        None => 0,
+    };
+    (get("conflicts"), get("decisions"))
 }
 
 /// Whether some safety intent is still undecided.
