@@ -687,15 +687,28 @@ impl<D: Domain> Controller<D> for Descheduler {
     /// That decides the outcome, for two nodes alike but for their pods, where something is
     /// shared across nodes: the namespace and total eviction limits, LowNodeUtilization's
     /// running headroom, and the balancing of topology spread constraints (ties between
-    /// domains, moves marked on a domain's nodes in index order). RemoveDuplicates,
-    /// RemovePodsViolatingNodeTaints and RemovePodsViolatingNodeAffinity decide per node, and
-    /// so does the per-node limit: with only those, twins stay interchangeable.
+    /// domains, moves marked on a domain's nodes in index order). So does the DefaultEvictor's
+    /// minReplicas under RemovePodsViolatingNodeTaints and RemovePodsViolatingNodeAffinity:
+    /// they evict node by node, and an eviction on an earlier node can leave the group below
+    /// minReplicas, sparing its pods on a later one. RemoveDuplicates (which counts before it
+    /// visits nodes), those two plugins without minReplicas, and the per-node limit decide per
+    /// node: with only those, twins stay interchangeable.
     fn uses_node_order(&self, m: &Model) -> bool {
         let Some(ds) = m.ir.descheduler.as_ref().filter(|_| m.ir.controllers.descheduler) else {
             return false;
         };
         ds.max_per_namespace.is_some()
             || ds.max_total.is_some()
+            || ds.profiles.iter().any(|p| {
+                p.evictor.min_replicas > 1
+                    && p.deschedule.iter().chain(&p.balance).any(|plugin| {
+                        matches!(
+                            plugin,
+                            DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. }
+                                | DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. }
+                        )
+                    })
+            })
             || ds.profiles.iter().flat_map(|p| p.deschedule.iter().chain(&p.balance)).any(|plugin| match plugin {
                 DeschedulerPlugin::LowNodeUtilization { .. } => true,
                 DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, .. } => {
