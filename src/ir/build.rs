@@ -1853,17 +1853,20 @@ impl Builder<'_> {
             if let Some(h) = d.hpa {
                 m = m.max(hpas[h.index()].max_replicas);
             }
+            // Every replica count an apply sets first, then every scale-up on top of the
+            // largest: the events happen in any order, so a scale may follow any apply.
             for e in events {
-                match e {
-                    Event::ApplyDeployment { deployment, replicas: ApplyReplicas::Set(r), .. }
-                        if deployment.index() == di =>
-                    {
-                        m = m.max(*r)
+                if let Event::ApplyDeployment { deployment, replicas: ApplyReplicas::Set(r), .. } = e {
+                    if deployment.index() == di {
+                        m = m.max(*r);
                     }
-                    Event::ScaleDeployment { deployment, delta, budget } if deployment.index() == di => {
-                        m += delta.max.max(0) * budget
+                }
+            }
+            for e in events {
+                if let Event::ScaleDeployment { deployment, delta, budget } = e {
+                    if deployment.index() == di {
+                        m += delta.max.max(0) * budget;
                     }
-                    _ => {}
                 }
             }
             // A rolling update may surge above desired replicas.

@@ -202,6 +202,19 @@ fn min_replicas_makes_node_order_matter() {
     }
 }
 
+/// The bound on a Deployment's pods does not depend on the order events are listed in: a
+/// scale listed before an apply may still follow it (5 replicas from the apply, +2 from the
+/// scale, one pod more than the node holds). It once said "holds" in both engines.
+#[test]
+fn scale_after_apply_is_within_the_pod_bound() {
+    let case = "tests/fixtures/good/scale-after-apply";
+    for engine in ["explicit", "symbolic"] {
+        let r = kbmc(&["check", "--engine", engine, case]);
+        assert_eq!(r.code, 1, "{engine}: {}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains("podAlwaysSchedulable: violated"), "{engine}: {}", r.stdout);
+    }
+}
+
 /// The checked-in SMT-LIB dumps match what `kbmc dump` produces now.
 #[test]
 fn encodings_are_current() {
