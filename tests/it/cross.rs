@@ -194,11 +194,15 @@ fn stutter_loops_are_kept_for_cycle_intents_only() {
 /// "holds within 8 steps".
 #[test]
 fn min_replicas_makes_node_order_matter() {
-    let case = "tests/fixtures/good/min-replicas-node-order";
+    violated_in_both_engines("tests/fixtures/good/min-replicas-node-order", "replicasWithin: violated after 4 step(s)");
+}
+
+/// `kbmc check` with each engine exits 1 and reports `expected`.
+fn violated_in_both_engines(case: &str, expected: &str) {
     for engine in ["explicit", "symbolic"] {
         let r = kbmc(&["check", "--engine", engine, case]);
         assert_eq!(r.code, 1, "{engine}: {}{}", r.stdout, r.stderr);
-        assert!(r.stdout.contains("replicasWithin: violated after 4 step(s)"), "{engine}: {}", r.stdout);
+        assert!(r.stdout.contains(expected), "{engine}: {}", r.stdout);
     }
 }
 
@@ -207,12 +211,7 @@ fn min_replicas_makes_node_order_matter() {
 /// scale, one pod more than the node holds). It once said "holds" in both engines.
 #[test]
 fn scale_after_apply_is_within_the_pod_bound() {
-    let case = "tests/fixtures/good/scale-after-apply";
-    for engine in ["explicit", "symbolic"] {
-        let r = kbmc(&["check", "--engine", engine, case]);
-        assert_eq!(r.code, 1, "{engine}: {}{}", r.stdout, r.stderr);
-        assert!(r.stdout.contains("podAlwaysSchedulable: violated"), "{engine}: {}", r.stdout);
-    }
+    violated_in_both_engines("tests/fixtures/good/scale-after-apply", "podAlwaysSchedulable: violated");
 }
 
 /// The checked-in SMT-LIB dumps match what `kbmc dump` produces now.
