@@ -1751,9 +1751,79 @@ impl Builder<'_> {
                     }
                 }
             };
-            out.push(ev);
+            out.push((i, ev));
         }
-        out
+        self.shared_event_state(&out);
+        out.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Events of one type share per-node state in the model: every maintenance event counts
+    /// the same cordoned and maintained nodes, and a recovery step brings back any NotReady
+    /// (or panicked) node it may fail, whichever event failed it. Specs whose meaning would depend on
+    /// keeping them apart are rejected rather than checked with a silently different meaning.
+    fn shared_event_state(&mut self, events: &[(usize, Event)]) {
+        let origin = self.spec_origin.clone();
+        let maintenance: Vec<usize> =
+            events.iter().filter(|(_, e)| matches!(e, Event::Maintenance { .. })).map(|(i, _)| *i).collect();
+        if let [first, rest @ ..] = &maintenance[..] {
+            for i in rest {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("spec.events[{i}]"),
+                    format!(
+                        "a second maintenance event (the first is spec.events[{first}]); kbmc models one \
+                         drain at a time per cluster: use one event, with maxUnavailable for nodes drained \
+                         at once and budget for nodes maintained in all"
+                    ),
+                ));
+            }
+        }
+        let panics: Vec<(usize, i64, bool)> = events
+            .iter()
+            .filter_map(|(i, e)| match e {
+                Event::KernelPanic { threshold_percent, recovery, .. } => Some((*i, *threshold_percent, *recovery)),
+                _ => None,
+            })
+            .collect();
+        if let [(first, threshold, recovery), rest @ ..] = &panics[..] {
+            for (i, _, _) in rest.iter().filter(|(_, t, r)| (t, r) != (threshold, recovery)) {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("spec.events[{i}]"),
+                    format!(
+                        "kernelPanic events spec.events[{first}] and spec.events[{i}] differ in \
+                         thresholdPercent or recovery; kbmc does not track which event took a node down, \
+                         so use one event (its budget counts panics)"
+                    ),
+                ));
+            }
+        }
+        let failures: Vec<(usize, Option<PoolId>, bool)> = events
+            .iter()
+            .filter_map(|(i, e)| match e {
+                Event::NodeFailure { pool, recovery, .. } => Some((*i, *pool, *recovery)),
+                _ => None,
+            })
+            .collect();
+        for (a, &(i, pool_i, rec_i)) in failures.iter().enumerate() {
+            for &(j, pool_j, rec_j) in &failures[a + 1..] {
+                let overlap = pool_i.is_none() || pool_j.is_none() || pool_i == pool_j;
+                if overlap && rec_i != rec_j {
+                    self.diag.error(InputError::at(
+                        &origin,
+                        InputClass::Invalid,
+                        format!("spec.events[{j}].recovery"),
+                        format!(
+                            "nodeFailure events spec.events[{i}] and spec.events[{j}] can fail the same \
+                             nodes but differ in recovery; kbmc does not track which event failed a node, \
+                             so give them disjoint pools or the same recovery"
+                        ),
+                    ));
+                }
+            }
+        }
     }
 
     fn intents(&mut self, intents: &[spec::Intent], hpas: &[Hpa]) -> Vec<Intent> {

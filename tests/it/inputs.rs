@@ -91,6 +91,13 @@ fn invalid_value() {
     let r = bad("invalid");
     assert_names(&r, "tests/fixtures/bad/invalid/verification.yaml", "spec.nodePools[0].count");
     assert!(r.stderr.contains("min 4 is greater than max 2"), "{}", r.stderr);
+    // Events whose shared per-node state would silently change the spec's meaning.
+    assert_names(&r, "verification.yaml", "spec.events[1]");
+    assert!(r.stderr.contains("a second maintenance event (the first is spec.events[0])"), "{}", r.stderr);
+    assert_names(&r, "verification.yaml", "spec.events[3].recovery");
+    assert!(r.stderr.contains("differ in recovery"), "{}", r.stderr);
+    assert_names(&r, "verification.yaml", "spec.events[5]");
+    assert!(r.stderr.contains("differ in thresholdPercent or recovery"), "{}", r.stderr);
 }
 
 #[test]
