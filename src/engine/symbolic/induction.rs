@@ -7,7 +7,8 @@
 //!
 //! The invariant the step case assumes is built from cheap candidates derived from the IR (each
 //! counter within its declared range; per Deployment, live pods at most its pod bound; no
-//! pods on absent nodes; replicas within each HPA's range), kept only where they hold
+//! pods on absent nodes; per node, requests within allocatable; replicas within each HPA's
+//! range), kept only where they hold
 //! initially and pruned until a query shows them inductive together. Also here: the reachable
 //! states an explicit search found (up to node renaming), checked by Z3 state by state as an
 //! invariant (`reachable_states`).
@@ -59,8 +60,9 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
 }
 
 /// Candidate invariants, each a formula over one frame: every counter within its declared
-/// range, and per Deployment, its live pods (pending, bound and running, over all its pod
-/// groups) at most the model's per-Deployment pod bound.
+/// range; per Deployment, its live pods (pending, bound and running, over all its pod groups)
+/// at most the model's per-Deployment pod bound; per node, its pods' requests within its
+/// allocatable.
 #[derive(Clone)]
 pub(super) struct Invariant {
     /// Which candidates are kept (all before `invariant` has pruned them).
@@ -104,6 +106,17 @@ impl Invariant {
             let empty = counts.fold(d.bool(true), |acc, c| d.and(&acc, &c));
             out.push(d.or(&st.present[n], &empty));
         }
+        // Per node: what its pods request fits its allocatable, as the scheduler keeps it (pods
+        // leave a node only through terminating, which still counts). Without it the step case
+        // starts on an overfull node and stops its terminating pods one by one for as many
+        // steps as the overfill allows, before the "violation" no run reaches.
+        for n in 0..m.nodes() {
+            let (cpu, mem, pods) = crate::model::requested(&d, m, st, n);
+            let a = m.ir.nodes[n].allocatable;
+            out.push(d.all(
+                [d.le(&cpu, &d.int(a.cpu_milli)), d.le(&mem, &d.int(a.memory_mib)), d.le(&pods, &d.int(a.pods))].iter(),
+            ));
+        }
         // Per HPA: the target's replicas within [minReplicas, maxReplicas].
         for h in &m.ir.hpas {
             let r = &st.desired[h.target.index()];
@@ -126,7 +139,7 @@ impl Invariant {
     /// How many candidates survived, for the progress line.
     pub fn describe(&self) -> String {
         let (kept, all) = self.size();
-        format!("{kept} of {all} candidate invariants (counter ranges, fields that never change, live pods per Deployment, no pods on absent nodes, replicas within each HPA's range) are inductive")
+        format!("{kept} of {all} candidate invariants (counter ranges, fields that never change, live pods per Deployment, no pods on absent nodes, requests within allocatable, replicas within each HPA's range) are inductive")
     }
 }
 

@@ -4,6 +4,10 @@
 //! (at its start usage: the cpuPattern's bootstrap level, else the Deployment's usage), a
 //! terminating pod disappears. Requests (what the scheduler counts) and usage (what metrics
 //! and kernel panics see) are kept apart: a pod's usage lives in its usage kind.
+//! Each pod starts and stops on its own upstream, so another controller may act while some of a
+//! node's pods have started: a step starts (stops) either one pod of a group on a node, or all
+//! of them at once. The second is a shortcut through the first's intermediate states; it keeps
+//! counterexamples short, and the first makes every intermediate count reachable.
 //! Abstracted: start and stop are instantaneous (no image pulls, probes, grace periods), and
 //! pods on a NotReady node are stopped as if force-deleted.
 
@@ -14,6 +18,19 @@ pub struct Kubelet;
 
 const START: u8 = 0;
 const STOP: u8 = 1;
+
+/// The step's `v`: every pod of the group on the node, or exactly one of several.
+const ALL: i64 = 0;
+const ONE: i64 = 1;
+
+/// How many pods the step moves out of `waiting` (bound or terminating pods).
+fn moved<D: Domain>(d: &D, s: &Step, waiting: &D::Int) -> D::Int {
+    if s.v == ONE {
+        d.int(1)
+    } else {
+        waiting.clone()
+    }
+}
 
 impl<D: Domain> Controller<D> for Kubelet {
     fn name(&self) -> &'static str {
@@ -28,8 +45,10 @@ impl<D: Domain> Controller<D> for Kubelet {
         }
         for g in 0..m.ir.groups.len() {
             for n in 0..m.nodes() {
-                out.push(Step::new(actor, START, g, n, 0));
-                out.push(Step::new(actor, STOP, g, n, 0));
+                for v in [ALL, ONE] {
+                    out.push(Step::new(actor, START, g, n, v));
+                    out.push(Step::new(actor, STOP, g, n, v));
+                }
             }
         }
     }
@@ -38,9 +57,11 @@ impl<D: Domain> Controller<D> for Kubelet {
     }
     fn guard(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
+        // Starting one of a single pod is starting all: one label for that successor.
+        let least = d.int(if s.v == ONE { 1 } else { 0 });
         match s.op {
-            START => d.and(&ready(d, st, n), &d.gt(&st.bound[g][n], &d.int(0))),
-            _ => d.gt(&st.terminating[g][n], &d.int(0)),
+            START => d.and(&ready(d, st, n), &d.gt(&st.bound[g][n], &least)),
+            _ => d.gt(&st.terminating[g][n], &least),
         }
     }
     fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
@@ -49,10 +70,11 @@ impl<D: Domain> Controller<D> for Kubelet {
         match s.op {
             START => {
                 let k = m.start_kind[g];
-                nx.running[k][n] = d.add(&st.running[k][n], &st.bound[g][n]);
-                nx.bound[g][n] = d.int(0);
+                let c = moved(d, s, &st.bound[g][n]);
+                nx.running[k][n] = d.add(&st.running[k][n], &c);
+                nx.bound[g][n] = d.sub(&st.bound[g][n], &c);
             }
-            _ => nx.terminating[g][n] = d.int(0),
+            _ => nx.terminating[g][n] = d.sub(&st.terminating[g][n], &moved(d, s, &st.terminating[g][n])),
         }
         nx
     }
@@ -64,14 +86,58 @@ impl<D: Domain> Controller<D> for Kubelet {
         _after: &ClusterState<Concrete>,
     ) -> String {
         let (g, n) = (s.a as usize, s.b as usize);
-        match s.op {
-            START => format!("on {} starts {} pod(s) of {}", m.node_name(n), before.bound[g][n], m.group_name(g)),
-            _ => format!(
-                "on {} stops {} terminating pod(s) of {}",
-                m.node_name(n),
-                before.terminating[g][n],
-                m.group_name(g)
-            ),
+        let (what, waiting) = match s.op {
+            START => ("starts", before.bound[g][n]),
+            _ => ("stops", before.terminating[g][n]),
+        };
+        let state = if s.op == START { "" } else { "terminating " };
+        if s.v == ONE {
+            format!("on {} {what} 1 of {waiting} {state}pod(s) of {}", m.node_name(n), m.group_name(g))
+        } else {
+            format!("on {} {what} {waiting} {state}pod(s) of {}", m.node_name(n), m.group_name(g))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model};
+    use crate::model::{all_steps, registry};
+
+    /// The kubelet's successors of `st` on node 0, as (bound, running, terminating) there.
+    fn successors(m: &Model, st: &ClusterState<Concrete>) -> Vec<(i64, i64, i64)> {
+        let reg = registry::<Concrete>();
+        let mut out: Vec<_> = all_steps(m, &reg)
+            .into_iter()
+            .filter(|s| reg[s.actor as usize].name() == "kubelet" && s.b == 0)
+            .filter(|s| reg[s.actor as usize].guard(&Concrete, m, s, st))
+            .map(|s| {
+                let nx = reg[s.actor as usize].update(&Concrete, m, &s, st);
+                (nx.bound[0][0], nx.running[m.start_kind[0]][0], nx.terminating[0][0])
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Pods start and stop one at a time upstream, so every intermediate count is a state
+    /// (another controller may act in it); all at once remains a single step.
+    #[test]
+    fn pods_start_and_stop_one_at_a_time_or_all_at_once() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 3, "1", "1Gi", "")));
+        let k = m.start_kind[0];
+        let mut st = m.initial_state(&[1]);
+        st.pending[0] = 0;
+        st.bound[0][0] = 3;
+        assert_eq!(successors(&m, &st), vec![(0, 3, 0), (2, 1, 0)]);
+        // One pod left: one step, not two labels for the same successor.
+        st.bound[0][0] = 1;
+        assert_eq!(successors(&m, &st), vec![(0, 1, 0)]);
+        st.bound[0][0] = 0;
+        st.running[k][0] = 1;
+        st.terminating[0][0] = 2;
+        assert_eq!(successors(&m, &st), vec![(0, 1, 0), (0, 1, 1)]);
     }
 }
