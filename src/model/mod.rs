@@ -130,6 +130,10 @@ pub struct Model {
     /// PodTopologySpread's score weight per topology size 0..=nodes (computed once: the
     /// scheduler's guard needs it for every node of every state).
     pub spread_weights: Vec<i64>,
+    /// Whether the kubelet's one-pod steps are left out where no other step can observe the
+    /// intermediate count (kubelet.rs says when). On by default; a test turns it off to
+    /// show that verdicts and counterexample lengths stay the same.
+    pub reduce_kubelet: bool,
 }
 
 impl Model {
@@ -175,6 +179,7 @@ impl Model {
             groups_of,
             max_pods: ir.bounds.max_pods_per_deployment * ir.deployments.len().max(1) as i64,
             spread_weights: (0..=ir.nodes.len()).map(controllers::scheduler::spread_weight).collect(),
+            reduce_kubelet: true,
         }
     }
 

@@ -637,6 +637,42 @@ mod tests {
 
     const POOLS: &str = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 3, capacity: {cpu: \"8\", memory: 8Gi}}, {name: b, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
 
+    /// The kubelet's one-pod steps are left out where no other step observes the intermediate
+    /// count (kubelet.rs); with them everywhere, every bundled case and good fixture gets the
+    /// same verdicts and the same counterexample lengths.
+    #[test]
+    fn kubelet_reduction_keeps_verdicts_and_lengths() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs: Vec<std::path::PathBuf> = ["cases", "tests/fixtures/good"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap().map(|e| e.unwrap().path()))
+            .collect();
+        dirs.sort();
+        let outcome = |m: &Model| -> Vec<String> {
+            let opts =
+                Options { max_depth: m.ir.bounds.steps as usize, max_states: 3_000_000, symmetry: true, all: true };
+            check(m, &opts)
+                .results
+                .iter()
+                .map(|r| match &r.verdict {
+                    Verdict::Violated(t) => format!("{} violated {} {:?}", r.name, t.steps.len(), t.loop_start),
+                    v => format!("{} {v:?}", r.name),
+                })
+                .collect()
+        };
+        let mut checked = 0;
+        for dir in dirs {
+            let (ir, _) = crate::load_model(std::slice::from_ref(&dir), false)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            let mut m = Model::new(&ir);
+            let reduced = outcome(&m);
+            m.reduce_kubelet = false;
+            assert_eq!(reduced, outcome(&m), "{}", dir.display());
+            checked += 1;
+        }
+        assert!(checked >= 20, "{checked}");
+    }
+
     /// States that differ only by a renaming of identical nodes (same pool) are stored once;
     /// nodes of different pools are never renamed.
     #[test]

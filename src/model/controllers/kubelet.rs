@@ -8,11 +8,20 @@
 //! node's pods have started: a step starts (stops) either one pod of a group on a node, or all
 //! of them at once. The second is a shortcut through the first's intermediate states; it keeps
 //! counterexamples short, and the first makes every intermediate count reachable.
+//! Under the urgent policy only fast controllers act between two pods, so the one-pod steps
+//! exist only where one of them can tell the intermediate count apart (`Model::reduce_kubelet`):
+//! a start, where the Deployment has more than one revision (a RollingUpdate counts the new
+//! revision's running pods; nothing else fast tells bound from running, and intents on running
+//! counts are monotone across a start); a stop, while some pod is pending (the scheduler counts
+//! terminating pods' requests, and nothing else fast reads terminating counts short of zero).
+//! A one-pod stop done earlier commutes with every step up to the next bind, so no state the
+//! scheduler sees is lost. Under the interleaved policy they always exist.
 //! Abstracted: start and stop are instantaneous (no image pulls, probes, grace periods), and
 //! pods on a NotReady node are stopped as if force-deleted.
 
 use super::super::{ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
+use crate::ir::Timing;
 
 pub struct Kubelet;
 
@@ -22,6 +31,11 @@ const STOP: u8 = 1;
 /// The step's `v`: every pod of the group on the node, or exactly one of several.
 const ALL: i64 = 0;
 const ONE: i64 = 1;
+
+/// Whether one-pod steps are limited to where another fast step can observe them.
+fn reduced(m: &Model) -> bool {
+    m.reduce_kubelet && m.ir.timing == Timing::Urgent
+}
 
 /// How many pods the step moves out of `waiting` (bound or terminating pods).
 fn moved<D: Domain>(d: &D, s: &Step, waiting: &D::Int) -> D::Int {
@@ -45,22 +59,28 @@ impl<D: Domain> Controller<D> for Kubelet {
         }
         for g in 0..m.ir.groups.len() {
             for n in 0..m.nodes() {
-                for v in [ALL, ONE] {
-                    out.push(Step::new(actor, START, g, n, v));
-                    out.push(Step::new(actor, STOP, g, n, v));
+                out.push(Step::new(actor, START, g, n, ALL));
+                out.push(Step::new(actor, STOP, g, n, ALL));
+                if !reduced(m) || m.groups_of[m.dep_of_group(g)].len() > 1 {
+                    out.push(Step::new(actor, START, g, n, ONE));
                 }
+                out.push(Step::new(actor, STOP, g, n, ONE));
             }
         }
     }
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.b as usize)
     }
-    fn guard(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
         // Starting one of a single pod is starting all: one label for that successor.
         let least = d.int(if s.v == ONE { 1 } else { 0 });
         match s.op {
             START => d.and(&ready(d, st, n), &d.gt(&st.bound[g][n], &least)),
+            _ if s.v == ONE && reduced(m) => {
+                let pending = d.any_of(st.pending.iter().map(|p| d.gt(p, &d.int(0))));
+                d.and(&d.gt(&st.terminating[g][n], &least), &pending)
+            }
             _ => d.gt(&st.terminating[g][n], &least),
         }
     }
@@ -126,7 +146,8 @@ mod tests {
     #[test]
     fn pods_start_and_stop_one_at_a_time_or_all_at_once() {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web}]\n";
-        let m = model(&format!("{}{spec}", deployment("web", 3, "1", "1Gi", "")));
+        let mut m = model(&format!("{}{spec}", deployment("web", 3, "1", "1Gi", "")));
+        m.reduce_kubelet = false;
         let k = m.start_kind[0];
         let mut st = m.initial_state(&[1]);
         st.pending[0] = 0;
@@ -139,5 +160,15 @@ mod tests {
         st.running[k][0] = 1;
         st.terminating[0][0] = 2;
         assert_eq!(successors(&m, &st), vec![(0, 1, 0), (0, 1, 1)]);
+
+        // Reduced (the default, urgent policy): one revision, so no fast step tells bound from
+        // running, and a one-pod stop only while a pod is pending (the scheduler reads it).
+        m.reduce_kubelet = true;
+        assert_eq!(successors(&m, &st), vec![(0, 1, 0)]);
+        st.pending[0] = 1;
+        assert_eq!(successors(&m, &st), vec![(0, 1, 0), (0, 1, 1)]);
+        st.terminating[0][0] = 0;
+        st.bound[0][0] = 3;
+        assert_eq!(successors(&m, &st), vec![(0, 4, 0)]);
     }
 }
