@@ -23,17 +23,40 @@ pub fn case_dirs() -> Vec<PathBuf> {
 // Not every bench scales cases (each bench compiles this module on its own).
 #[allow(dead_code)]
 pub fn scaled(dir: &PathBuf, nodes: u32) -> kbmc::ir::Model {
-    scaled_with(dir, nodes, None)
+    scaled_with(dir, nodes, None, 1)
 }
 
 /// `scaled`, and with `replicas` every Deployment the scheduler places asks for that many
-/// replicas (issue 4's proof target names 40 nodes and 120 pods).
+/// replicas (issue 4's proof target names 40 nodes and 120 pods); `per_node` multiplies the
+/// pods placed on each node, replicas and HPA bounds once more (C3-fixed's placement and HPA
+/// floor fix its pod count, so more pods means more per node).
 #[allow(dead_code)]
-pub fn scaled_with(dir: &PathBuf, nodes: u32, replicas: Option<i32>) -> kbmc::ir::Model {
+pub fn scaled_with(dir: &PathBuf, nodes: u32, replicas: Option<i32>, per_node: u32) -> kbmc::ir::Model {
     let mut inputs = load(std::slice::from_ref(dir), LoadOptions::default()).expect("case loads");
     let spec = &mut inputs.verifications[0].value.spec;
     let base: u32 = spec.node_pools.iter().map(|p| p.count.max).sum();
     let f = (nodes / base.max(1)).max(1);
+    if per_node > 1 {
+        for w in &mut spec.workloads {
+            for pl in &mut w.placement {
+                pl.count *= per_node;
+            }
+            if let Some(r) = &mut w.replicas {
+                *r = Count { min: r.min * per_node, max: r.max * per_node };
+            }
+        }
+        for d in &mut inputs.deployments {
+            if let Some(r) = &mut d.value.spec.replicas {
+                *r *= per_node as i32;
+            }
+        }
+        for h in &mut inputs.hpas {
+            h.value.spec.max_replicas *= per_node as i32;
+            if let Some(m) = &mut h.value.spec.min_replicas {
+                *m *= per_node as i32;
+            }
+        }
+    }
     if f > 1 {
         let originals: Vec<u32> = spec.node_pools.iter().map(|p| p.count.max).collect();
         for p in &mut spec.node_pools {

@@ -302,8 +302,8 @@ struct Unrolling {
     /// Probing of kinds of step before each frame (`probe.rs`), with its witness runs; only
     /// for bounded checking from the initial states.
     prober: Option<probe::Prober>,
-    /// The most one probe may take, in milliseconds (set before each extension).
-    probe_ms: u64,
+    /// What one probe may take (set before each extension).
+    probe_budget: probe::Budget,
     /// The solver's timeout outside probes (`Options::timeout_ms`; 0: none).
     timeout_ms: u64,
 }
@@ -329,7 +329,7 @@ impl Unrolling {
             evicting: Vec::new(),
             self_loops: true,
             prober: None,
-            probe_ms: 0,
+            probe_budget: probe::Budget::default(),
             timeout_ms: opts.timeout_ms,
         }
     }
@@ -401,7 +401,7 @@ impl Unrolling {
             .collect();
         let mut guards = guards;
         if let Some(p) = self.prober.as_mut().filter(|_| k >= 1) {
-            p.prune(&self.solver, m, reg, &self.labels, &cur, &mut guards, k, self.probe_ms);
+            p.prune(&self.solver, m, reg, &self.labels, classes, &cur, &mut guards, k, self.probe_budget);
             set_timeout(&self.solver, if self.timeout_ms > 0 { self.timeout_ms } else { u32::MAX as u64 });
         }
         let possible: Vec<usize> = (0..self.labels.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
@@ -701,7 +701,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         let mut simple = opts.prove.map(|_| Simple::new());
         'deepen: for k in 0..=opts.max_depth {
             if k > 0 {
-                u.probe_ms = last_query_ms.max(100).min(left(1).unwrap_or(u64::MAX));
+                u.probe_budget = probe::Budget { query_ms: last_query_ms, cap_ms: left(1).unwrap_or(u64::MAX) };
                 last_query_ms = 0;
                 q.extend(&mut u);
             }
