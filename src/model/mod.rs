@@ -17,9 +17,10 @@ use state::{PANICKED, READY};
 /// When an actor may act under the `urgent` timing policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Class {
-    /// Reacts within milliseconds: deployment, scheduler, kubelet, node lifecycle, taint eviction.
+    /// Reacts within milliseconds: deployment, scheduler, kubelet, taint eviction.
     Fast,
-    /// Runs on a period of seconds to minutes: HPA, descheduler.
+    /// Runs on a period of seconds to minutes: HPA, descheduler; node lifecycle's eviction,
+    /// which waits out a 300 s toleration.
     Periodic,
     /// The environment: load changes, failures, users.
     Event,

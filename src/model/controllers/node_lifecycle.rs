@@ -6,7 +6,10 @@
 //! are deleted when their toleration runs out.
 //! Abstracted: the grace period and the 300 s toleration are timing, so eviction is one step
 //! that may happen any time after the node goes NotReady; zone-disruption rate limits are not
-//! modelled.
+//! modelled. Five minutes are far longer than the fast controllers take, and long enough for
+//! the HPA, the descheduler and a node's recovery to come first, so under the urgent policy
+//! the eviction is a periodic step, not a fast one (a fast eviction would hide every run in
+//! which something else happens while the node is NotReady).
 
 use super::super::{active_on, not_ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -37,7 +40,7 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
         "node-lifecycle"
     }
     fn class(&self) -> Class {
-        Class::Fast
+        Class::Periodic
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.node_lifecycle {
@@ -69,5 +72,38 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
     ) -> String {
         let n = s.a as usize;
         format!("evicts {} pod(s) from NotReady node {}", pods_on(&Concrete, m, before, n), m.node_name(n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Concrete;
+    use crate::model::testkit::{deployment, model, node};
+    use crate::model::{all_steps, registry};
+
+    /// Upstream a NotReady node's pods are evicted only after their 300 s toleration, so
+    /// under the urgent policy the node's recovery (and the HPA, the descheduler) may come
+    /// first: both are choices in the state right after the failure.
+    #[test]
+    fn a_failed_node_may_recover_before_its_pods_are_evicted() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n  events: [{type: nodeFailure, budget: 1, recovery: true}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 2, "1", "1Gi", "")));
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let classes: Vec<usize> = (0..m.nodes()).collect();
+        let a0 = node(&m, "a-0");
+        let st = m.initial_states().remove(0);
+        let fail = labels
+            .iter()
+            .find(|s| reg[s.actor as usize].name() == "node-failure" && s.op == 0 && s.b as usize == a0)
+            .expect("a failure of a-0");
+        assert!(reg[fail.actor as usize].guard(&Concrete, &m, fail, &st));
+        let st = reg[fail.actor as usize].update(&Concrete, &m, fail, &st);
+        let next: Vec<&str> = crate::engine::explicit::enabled(&m, &reg, &labels, &classes, false, &st)
+            .iter()
+            .map(|s| reg[s.actor as usize].name())
+            .collect();
+        assert!(next.contains(&"node-lifecycle"), "{next:?}");
+        assert!(next.contains(&"node-failure"), "recovery must be able to come first: {next:?}");
     }
 }
