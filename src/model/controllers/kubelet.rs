@@ -16,8 +16,12 @@
 //! terminating pods' requests, and nothing else fast reads terminating counts short of zero).
 //! A one-pod stop done earlier commutes with every step up to the next bind, so no state the
 //! scheduler sees is lost. Under the interleaved policy they always exist.
+//! Admission (`pkg/kubelet/lifecycle/predicate.go`): a pod that does not tolerate a NoExecute
+//! taint of its node is rejected, so it never starts there.
 //! Abstracted: start and stop are instantaneous (no image pulls, probes, grace periods), and
-//! pods on a NotReady node are stopped as if force-deleted.
+//! pods on a NotReady node are stopped as if force-deleted. A rejected pod stays bound (not
+//! running) until taint eviction deletes it, where upstream it turns Failed and its
+//! ReplicaSet creates a replacement; the admission check on resources is not modelled.
 
 use super::super::{ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -59,9 +63,15 @@ impl<D: Domain> Controller<D> for Kubelet {
         }
         for g in 0..m.ir.groups.len() {
             for n in 0..m.nodes() {
-                out.push(Step::new(actor, START, g, n, ALL));
+                // Admission: the kubelet rejects a pod that does not tolerate one of its
+                // node's NoExecute taints (such a pod arrives only by spec.nodeName), so it
+                // never starts there; it stays bound until taint eviction deletes it.
+                let admitted = !m.ir.groups[g].per_node[n].untolerated_no_execute;
+                if admitted {
+                    out.push(Step::new(actor, START, g, n, ALL));
+                }
                 out.push(Step::new(actor, STOP, g, n, ALL));
-                if !reduced(m) || m.groups_of[m.dep_of_group(g)].len() > 1 {
+                if admitted && (!reduced(m) || m.groups_of[m.dep_of_group(g)].len() > 1) {
                     out.push(Step::new(actor, START, g, n, ONE));
                 }
                 out.push(Step::new(actor, STOP, g, n, ONE));
@@ -139,6 +149,37 @@ mod tests {
             .collect();
         out.sort();
         out
+    }
+
+    /// The kubelet's admission rejects a pod that does not tolerate a NoExecute taint of its
+    /// node (`spec.nodeName` put it there past the scheduler): it never starts, and the taint
+    /// eviction deletes it; on an untainted node the same pod starts.
+    #[test]
+    fn a_pod_not_tolerating_a_no_execute_taint_never_starts() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: t, count: 1, capacity: {cpu: \"8\", memory: 8Gi}, taints: [{key: k, value: v, effect: NoExecute}]}\n    - {name: p, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}\n  workloads: [{deployment: web}, {deployment: db}]\n";
+        let m = model(&format!(
+            "{}{}{spec}",
+            deployment("web", 1, "1", "1Gi", "nodeName: t-0"),
+            deployment("db", 1, "1", "1Gi", "nodeName: p-0")
+        ));
+        let reg = registry::<Concrete>();
+        let starts: Vec<(String, String)> = all_steps(&m, &reg)
+            .into_iter()
+            .filter(|s| reg[s.actor as usize].name() == "kubelet" && s.op == START)
+            .map(|s| (m.group_name(s.a as usize).to_string(), m.node_name(s.b as usize).to_string()))
+            .collect();
+        assert!(starts.iter().all(|(g, n)| !(g.starts_with("web") && n == "t-0")), "{starts:?}");
+        assert!(starts.iter().any(|(g, n)| g.starts_with("db") && n == "p-0"), "{starts:?}");
+        // The same model, explored: web's pod is bound to t-0 and evicted, never running.
+        let t0 = crate::model::testkit::node(&m, "t-0");
+        let opts = crate::engine::explicit::Options { max_depth: 50, max_states: 100_000, symmetry: false, all: true };
+        let mut ran = false;
+        let g = crate::engine::explicit::explore(&m, &opts, |_, st| {
+            ran |= st.running.iter().any(|k| k[t0] > 0);
+            true
+        });
+        assert!(g.states.len() > 1);
+        assert!(!ran, "a pod ran on t-0");
     }
 
     /// Pods start and stop one at a time upstream, so every intermediate count is a state
