@@ -822,6 +822,7 @@ impl Builder<'_> {
                 requests: f.requests,
                 node_name: f.node_name.clone(),
                 tolerates_unschedulable: pod::tolerates_unschedulable(f),
+                evicted_when_unreachable: pod::evicted_when_unreachable(f),
                 per_node,
                 spread,
                 local_storage: f.local_storage,

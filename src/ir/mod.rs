@@ -211,8 +211,12 @@ pub struct Placement {
     pub preferred_weight: i64,
     /// An untolerated NoSchedule taint: the scheduler filters the node.
     pub untolerated_no_schedule: bool,
-    /// An untolerated NoExecute taint: filtered, and running pods are evicted.
+    /// An untolerated NoExecute taint: the scheduler filters the node and the kubelet rejects
+    /// the pod (a toleration with `tolerationSeconds` counts as tolerating here).
     pub untolerated_no_execute: bool,
+    /// A NoExecute taint no toleration without `tolerationSeconds` tolerates: taint eviction
+    /// deletes the group's pods here (at once, or once the seconds run out: timing).
+    pub evicted_no_execute: bool,
     /// Number of untolerated PreferNoSchedule taints (TaintToleration score).
     pub untolerated_prefer_no_schedule: i64,
     /// Indices (into the node's `taints`) of every taint the pod does not tolerate.
@@ -230,6 +234,10 @@ pub struct PodGroup {
     pub node_name: Option<String>,
     /// Tolerates the `node.kubernetes.io/unschedulable:NoSchedule` taint of cordoned nodes.
     pub tolerates_unschedulable: bool,
+    /// No toleration without `tolerationSeconds` tolerates `node.kubernetes.io/unreachable:NoExecute`,
+    /// the taint of a node that stopped reporting (failed or panicked): node lifecycle
+    /// eventually evicts the group's pods from a NotReady node.
+    pub evicted_when_unreachable: bool,
     /// Per node slot, indexed by NodeId.
     pub per_node: Vec<Placement>,
     pub spread: Vec<SpreadConstraint>,

@@ -387,12 +387,17 @@ pub(super) fn template_facts(
                 ));
             }
         }
-        if t.toleration_seconds.is_some() {
+        // A delayed eviction from a NotReady node is what node lifecycle models (its timing
+        // is abstracted), so the usual `tolerationSeconds` on the node-condition taints is
+        // input kbmc understands; on any other taint the delay would matter.
+        let condition_taint = matches!(t.key.as_deref(), Some(UNREACHABLE | NOT_READY))
+            && t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "NoExecute");
+        if t.toleration_seconds.is_some() && !condition_taint {
             diag.unmodeled(InputError::at(
                 origin,
                 InputClass::Unmodeled,
                 format!("{f}.tolerationSeconds"),
-                "eviction delays are not modelled; without tolerationSeconds the toleration holds forever, with it the pod is eventually evicted as if not tolerated",
+                "eviction delays are not modelled except on the node.kubernetes.io/unreachable and not-ready taints; with --allow-unmodeled the pod is evicted from a NoExecute taint as if the toleration were absent, but still scheduled and admitted",
             ));
         }
     }
@@ -496,12 +501,17 @@ pub(super) fn placement_on(f: &TemplateFacts, node: &Node, labels: &Labels) -> P
     let untolerated = |effect: Effect| {
         node.taints.iter().filter(|t| t.effect == effect && !f.tolerations.iter().any(|tol| tolerates(tol, t))).count()
     };
+    let evicted_no_execute = node.taints.iter().any(|t| {
+        t.effect == Effect::NoExecute
+            && !f.tolerations.iter().any(|tol| tol.toleration_seconds.is_none() && tolerates(tol, t))
+    });
     Placement {
         node_name_ok,
         affinity_ok: selector_ok && required_ok,
         preferred_weight,
         untolerated_no_schedule: untolerated(Effect::NoSchedule) > 0,
         untolerated_no_execute: untolerated(Effect::NoExecute) > 0,
+        evicted_no_execute,
         untolerated_prefer_no_schedule: untolerated(Effect::PreferNoSchedule) as i64,
         untolerated: node
             .taints
@@ -511,6 +521,19 @@ pub(super) fn placement_on(f: &TemplateFacts, node: &Node, labels: &Labels) -> P
             .map(|(i, _)| i)
             .collect(),
     }
+}
+
+/// The taint the node lifecycle controller puts on a node whose kubelet stopped reporting.
+const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+/// The taint it puts on a node whose kubelet reports NotReady.
+const NOT_READY: &str = "node.kubernetes.io/not-ready";
+
+/// Whether node lifecycle eventually evicts the template's pods from a NotReady node: no
+/// toleration without `tolerationSeconds` tolerates the unreachable NoExecute taint (a
+/// toleration with seconds only delays the eviction, and delays are timing).
+pub(super) fn evicted_when_unreachable(f: &TemplateFacts) -> bool {
+    let taint = Taint { key: UNREACHABLE.into(), value: String::new(), effect: Effect::NoExecute };
+    !f.tolerations.iter().any(|t| t.toleration_seconds.is_none() && tolerates(t, &taint))
 }
 
 /// Whether the template tolerates the taint a cordoned node carries.
@@ -547,5 +570,43 @@ mod tests {
         assert!(!tolerates(&tol(Some("key1"), Some("Equal"), Some("other"), None), &taint));
         assert!(!tolerates(&tol(Some("key1"), Some("Exists"), None, Some("NoSchedule")), &taint));
         assert!(!tolerates(&tol(Some("key2"), Some("Exists"), None, None), &taint));
+    }
+
+    /// `tolerationSeconds` on the node-condition taints is a delay node lifecycle abstracts, so
+    /// it is accepted; on any other taint it is unmodelled input, and when allowed the pod is
+    /// still scheduled (and admitted) there but evicted as if it did not tolerate the taint.
+    #[test]
+    fn toleration_seconds_are_understood_only_on_node_condition_taints() {
+        use crate::manifest::{load_text, Inputs, LoadOptions};
+        let yaml = |tolerations: &str| {
+            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: c, image: web:1, resources: {{requests: {{cpu: \"1\", memory: 1Gi}}}}}}]\n      tolerations: {tolerations}\n---\napiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: t, count: 1, capacity: {{cpu: \"8\", memory: 8Gi}}, taints: [{{key: k, value: v, effect: NoExecute}}]}}]\n  workloads: [{{deployment: web}}]\n")
+        };
+        let build = |tolerations: &str, allow_unmodeled: bool| {
+            let mut inputs = Inputs::default();
+            let mut errors = Vec::new();
+            load_text(
+                std::path::Path::new("t.yaml"),
+                &yaml(tolerations),
+                LoadOptions::default(),
+                &mut inputs,
+                &mut errors,
+            );
+            assert!(errors.is_empty(), "{errors:?}");
+            crate::ir::build(&inputs, crate::ir::BuildOptions { allow_unmodeled })
+        };
+        let (ir, _) = build("[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 30}, {key: k, operator: Exists}]", false).expect("accepted");
+        assert!(ir.groups[0].evicted_when_unreachable);
+        assert!(!ir.groups[0].per_node[0].evicted_no_execute);
+        let (ir, _) = build("[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute}]", false)
+            .expect("accepted");
+        assert!(!ir.groups[0].evicted_when_unreachable);
+
+        let delayed = "[{key: k, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]";
+        let err = build(delayed, false).expect_err("rejected").to_string();
+        assert!(err.contains("spec.template.spec.tolerations[0].tolerationSeconds"), "{err}");
+        let (ir, warnings) = build(delayed, true).expect("allowed");
+        assert_eq!(warnings.len(), 1);
+        let p = &ir.groups[0].per_node[0];
+        assert!(!p.untolerated_no_execute && p.evicted_no_execute);
     }
 }

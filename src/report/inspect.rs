@@ -167,6 +167,9 @@ pub fn render(m: &Model) -> String {
             if p.untolerated_no_execute {
                 why.push("NoExecute taint");
             }
+            if p.evicted_no_execute && !p.untolerated_no_execute {
+                why.push("evicted: NoExecute taint tolerated only for tolerationSeconds");
+            }
             let feas = if why.is_empty() { "yes".to_string() } else { format!("no ({})", why.join(", ")) };
             let pns = if p.untolerated_prefer_no_schedule > 0 {
                 format!(" | {} PreferNoSchedule", p.untolerated_prefer_no_schedule)

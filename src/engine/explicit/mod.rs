@@ -83,6 +83,7 @@ pub fn symmetry_classes(m: &Model) -> Vec<usize> {
                                 && a.preferred_weight == b.preferred_weight
                                 && a.untolerated_no_schedule == b.untolerated_no_schedule
                                 && a.untolerated_no_execute == b.untolerated_no_execute
+                                && a.evicted_no_execute == b.evicted_no_execute
                                 && a.untolerated_prefer_no_schedule == b.untolerated_prefer_no_schedule
                         })
                 })

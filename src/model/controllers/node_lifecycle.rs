@@ -1,9 +1,12 @@
 //! Node lifecycle controller: the pods of a NotReady node are evicted.
 //!
-//! Follows kubernetes `pkg/controller/nodelifecycle/node_lifecycle_controller.go`: a NotReady
-//! node gets the `node.kubernetes.io/not-ready:NoExecute` taint, and pods that do not tolerate
-//! it (every pod gets a 300 s toleration from the DefaultTolerationSeconds admission plugin)
-//! are deleted when their toleration runs out.
+//! Follows kubernetes `pkg/controller/nodelifecycle/node_lifecycle_controller.go`: a node whose
+//! kubelet stopped reporting (a failure or a kernel panic) gets the
+//! `node.kubernetes.io/unreachable:NoExecute` taint, and the taint eviction controller
+//! (`pkg/controller/tainteviction`) deletes the pods that do not tolerate it when their
+//! toleration runs out (every pod gets a 300 s toleration from the DefaultTolerationSeconds
+//! admission plugin). So the eviction needs both controllers, and spares pods that tolerate
+//! the taint without `tolerationSeconds`.
 //! Abstracted: the grace period and the 300 s toleration are timing, so eviction is one step
 //! that may happen any time after the node goes NotReady; zone-disruption rate limits are not
 //! modelled. Five minutes are far longer than the fast controllers take, and long enough for
@@ -18,8 +21,25 @@ pub struct NodeLifecycle;
 
 /// Moves every bound and running pod on node `n` to terminating.
 pub fn evict_all<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, when: &D::Bool) -> ClusterState<D> {
+    evict_groups(d, m, st, n, when, |_| true)
+}
+
+/// Whether node lifecycle evicts group `g`'s pods from a NotReady node.
+fn evicted(m: &Model, g: usize) -> bool {
+    m.ir.groups[g].evicted_when_unreachable
+}
+
+/// Moves the bound and running pods on node `n` of the groups `which` picks to terminating.
+fn evict_groups<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    n: usize,
+    when: &D::Bool,
+    which: impl Fn(usize) -> bool,
+) -> ClusterState<D> {
     let mut nx = st.clone();
-    for g in 0..m.ir.groups.len() {
+    for g in (0..m.ir.groups.len()).filter(|&g| which(g)) {
         let moved = active_on(d, m, st, g, n);
         nx.terminating[g][n] = d.ite(when, &d.add(&st.terminating[g][n], &moved), &st.terminating[g][n]);
         nx.bound[g][n] = d.ite(when, &d.int(0), &st.bound[g][n]);
@@ -35,6 +55,11 @@ pub fn pods_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D
     d.sum_of((0..m.ir.groups.len()).map(|g| active_on(d, m, st, g, n)))
 }
 
+/// Pods (bound or running) on node `n` that node lifecycle evicts when it is NotReady.
+fn evicted_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Int {
+    d.sum_of((0..m.ir.groups.len()).filter(|&g| evicted(m, g)).map(|g| active_on(d, m, st, g, n)))
+}
+
 impl<D: Domain> Controller<D> for NodeLifecycle {
     fn name(&self) -> &'static str {
         "node-lifecycle"
@@ -43,7 +68,11 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
         Class::Periodic
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
-        if !m.ir.controllers.node_lifecycle {
+        // Node lifecycle only taints the node; the taint eviction controller evicts.
+        let evicts = m.ir.controllers.node_lifecycle
+            && m.ir.controllers.taint_eviction
+            && (0..m.ir.groups.len()).any(|g| evicted(m, g));
+        if !evicts {
             return;
         }
         for n in 0..m.nodes() {
@@ -58,10 +87,10 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let n = s.a as usize;
-        d.and(&not_ready(d, st, n), &d.gt(&pods_on(d, m, st, n), &d.int(0)))
+        d.and(&not_ready(d, st, n), &d.gt(&evicted_on(d, m, st, n), &d.int(0)))
     }
     fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
-        evict_all(d, m, st, s.a as usize, &d.bool(true))
+        evict_groups(d, m, st, s.a as usize, &d.bool(true), |g| evicted(m, g))
     }
     fn describe(
         &self,
@@ -71,7 +100,7 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
         _after: &ClusterState<Concrete>,
     ) -> String {
         let n = s.a as usize;
-        format!("evicts {} pod(s) from NotReady node {}", pods_on(&Concrete, m, before, n), m.node_name(n))
+        format!("evicts {} pod(s) from NotReady node {}", evicted_on(&Concrete, m, before, n), m.node_name(n))
     }
 }
 
@@ -105,5 +134,46 @@ mod tests {
             .collect();
         assert!(next.contains(&"node-lifecycle"), "{next:?}");
         assert!(next.contains(&"node-failure"), "recovery must be able to come first: {next:?}");
+    }
+
+    /// The eviction of a NotReady node's pods is the taint eviction controller's work on the
+    /// unreachable taint node lifecycle adds: a pod tolerating that taint without
+    /// `tolerationSeconds` stays, one tolerating it for a while does not, and with the taint
+    /// eviction controller switched off nobody evicts.
+    #[test]
+    fn only_pods_not_tolerating_the_unreachable_taint_for_ever_are_evicted() {
+        let spec = |controllers: &str| {
+            format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: a, count: 2, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n  workloads: [{{deployment: web, placement: [{{node: a-0, count: 1}}]}}, {{deployment: db, placement: [{{node: a-0, count: 1}}]}}, {{deployment: log, placement: [{{node: a-0, count: 1}}]}}]\n  events: [{{type: nodeFailure, budget: 1}}]\n{controllers}")
+        };
+        let tol = |secs: &str| {
+            format!("tolerations: [{{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute{secs}}}]")
+        };
+        let yaml = |controllers: &str| {
+            format!(
+                "{}{}{}{}",
+                deployment("web", 1, "1", "1Gi", ""),
+                deployment("db", 1, "1", "1Gi", &tol("")),
+                deployment("log", 1, "1", "1Gi", &tol(", tolerationSeconds: 30")),
+                spec(controllers)
+            )
+        };
+        // After a-0 fails: which groups' pods does node lifecycle evict from it?
+        let evicted = |m: &crate::model::Model| -> Option<Vec<String>> {
+            let reg = registry::<Concrete>();
+            let labels = all_steps(m, &reg);
+            let a0 = node(m, "a-0");
+            let mut st = m.initial_states().remove(0);
+            let fail = labels.iter().find(|s| reg[s.actor as usize].name() == "node-failure" && s.b as usize == a0)?;
+            st = reg[fail.actor as usize].update(&Concrete, m, fail, &st);
+            let evict =
+                labels.iter().find(|s| reg[s.actor as usize].name() == "node-lifecycle" && s.a as usize == a0)?;
+            assert!(reg[evict.actor as usize].guard(&Concrete, m, evict, &st));
+            let nx = reg[evict.actor as usize].update(&Concrete, m, evict, &st);
+            Some((0..m.ir.groups.len()).filter(|&g| nx.terminating[g][a0] > 0).map(|g| m.group_name(g)).collect())
+        };
+        let m = model(&yaml(""));
+        assert_eq!(evicted(&m), Some(vec!["web".to_string(), "log".to_string()]));
+        let m = model(&yaml("  controllers: {taintEviction: false}\n"));
+        assert_eq!(evicted(&m), None, "no taint eviction controller, no eviction");
     }
 }

@@ -4,8 +4,10 @@
 //! Follows kubernetes `pkg/controller/tainteviction/taint_eviction.go` (processPodOnNode): an
 //! untolerated NoExecute taint deletes the pod at once. Pods bound by `spec.nodeName` bypass
 //! the scheduler's TaintToleration filter, so they can land on such a node and be evicted.
-//! Abstracted: tolerations with `tolerationSeconds` are rejected as unmodelled input, so every
-//! toleration here holds forever.
+//! Abstracted: `tolerationSeconds` is rejected as unmodelled input (except on the node
+//! condition taints, which node lifecycle models), so every toleration here holds forever;
+//! with `--allow-unmodeled` a toleration with seconds is ignored here and the pod is evicted
+//! at once instead of after the delay.
 
 use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -25,7 +27,7 @@ impl<D: Domain> Controller<D> for TaintEviction {
         }
         for (g, grp) in m.ir.groups.iter().enumerate() {
             for n in 0..m.nodes() {
-                if grp.per_node[n].untolerated_no_execute {
+                if grp.per_node[n].evicted_no_execute {
                     out.push(Step::new(actor, 0, g, n, 0));
                 }
             }
