@@ -1780,6 +1780,24 @@ impl Builder<'_> {
                 ));
             }
         }
+        // A pod follows one lifecycle: its warm-up is one kind of pod (model `Kind::warming`).
+        let mut patterns: Vec<(usize, DeploymentId)> = Vec::new();
+        for (i, e) in events {
+            let Event::CpuPattern { deployment, .. } = e else { continue };
+            if let Some((first, _)) = patterns.iter().find(|(_, d)| d == deployment) {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("spec.events[{i}]"),
+                    format!(
+                        "a second cpuPattern for the same Deployment (the first is spec.events[{first}]); \
+                         a pod has one bootstrap and one steady level"
+                    ),
+                ));
+            } else {
+                patterns.push((*i, *deployment));
+            }
+        }
         let panics: Vec<(usize, i64, bool)> = events
             .iter()
             .filter_map(|(i, e)| match e {

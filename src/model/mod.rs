@@ -94,6 +94,10 @@ pub struct Kind {
     pub group: GroupId,
     pub cpu_usage: i64,
     pub mem_usage: i64,
+    /// Pods of a cpuPattern still warming up, at its bootstrap level: they settle to the
+    /// steady level, and cpuChange leaves them alone. A pod a cpuChange brought to the same
+    /// usage is of another kind and never settles.
+    pub warming: bool,
 }
 
 /// One concrete cluster among those a spec's ranges allow: the node count of each pool (in
@@ -148,14 +152,19 @@ impl Model {
             // Every revision's pods use what the workload says they use (default: the
             // manifest's requests); a new template does not change the load.
             let base = dep.initial_usage;
-            let mut start = base.cpu_milli;
-            for e in &ir.events {
-                if let ir::Event::CpuPattern { deployment, bootstrap_milli, .. } = e {
-                    if *deployment == grp.deployment {
-                        start = *bootstrap_milli;
-                    }
+            // A cpuPattern (validation allows one per Deployment): pods start warming up.
+            let pattern = ir.events.iter().find_map(|e| match e {
+                ir::Event::CpuPattern { deployment, bootstrap_milli, steady_milli }
+                    if *deployment == grp.deployment =>
+                {
+                    Some((*bootstrap_milli, *steady_milli))
                 }
-            }
+                _ => None,
+            });
+            let start = match pattern {
+                Some((boot, steady)) if boot == steady => steady,
+                _ => base.cpu_milli,
+            };
             let mut levels: Vec<i64> =
                 events::cpu_change::usage_levels(ir, grp.deployment.index()).0.into_iter().map(|(l, _)| l).collect();
             levels.sort();
@@ -165,7 +174,17 @@ impl Model {
                     start_kind[g] = kinds.len();
                 }
                 kinds_of_group[g].push(kinds.len());
-                kinds.push(Kind { group: GroupId(g as u32), cpu_usage: l, mem_usage: base.memory_mib });
+                kinds.push(Kind { group: GroupId(g as u32), cpu_usage: l, mem_usage: base.memory_mib, warming: false });
+            }
+            if let Some((boot, _)) = pattern.filter(|(b, s)| b != s) {
+                start_kind[g] = kinds.len();
+                kinds_of_group[g].push(kinds.len());
+                kinds.push(Kind {
+                    group: GroupId(g as u32),
+                    cpu_usage: boot,
+                    mem_usage: base.memory_mib,
+                    warming: true,
+                });
             }
         }
         let mut groups_of = vec![Vec::new(); ir.deployments.len()];
@@ -294,12 +313,17 @@ impl Model {
         let mut running = vec![vec![0; nn]; self.kinds.len()];
         for d in &ir.deployments {
             let g = d.revisions[0].index();
-            // Placed pods run at the workload's initial usage.
-            let k = self.kinds_of_group[g]
-                .iter()
-                .copied()
-                .find(|&k| self.kinds[k].cpu_usage == d.initial_usage.cpu_milli)
-                .unwrap_or(self.start_kind[g]);
+            // Placed pods run at the workload's initial usage, warming up when that is the
+            // bootstrap level of a cpuPattern.
+            let k = if self.kinds[self.start_kind[g]].cpu_usage == d.initial_usage.cpu_milli {
+                self.start_kind[g]
+            } else {
+                self.kinds_of_group[g]
+                    .iter()
+                    .copied()
+                    .find(|&k| self.kinds[k].cpu_usage == d.initial_usage.cpu_milli && !self.kinds[k].warming)
+                    .expect("the initial usage is a level of every group")
+            };
             for (n, c) in &d.placement {
                 running[k][n.index()] += c;
             }

@@ -98,6 +98,8 @@ fn invalid_value() {
     assert!(r.stderr.contains("differ in recovery"), "{}", r.stderr);
     assert_names(&r, "verification.yaml", "spec.events[5]");
     assert!(r.stderr.contains("differ in thresholdPercent or recovery"), "{}", r.stderr);
+    assert_names(&r, "verification.yaml", "spec.events[7]");
+    assert!(r.stderr.contains("a second cpuPattern for the same Deployment"), "{}", r.stderr);
 }
 
 #[test]

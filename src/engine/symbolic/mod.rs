@@ -149,9 +149,10 @@ fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
                 (0..nn)
                     .map(|n| {
                         int(format!(
-                            "pod.{}:{}m.{}.running@{k}",
+                            "pod.{}:{}m{}.{}.running@{k}",
                             m.group_name(kind.group.index()),
                             kind.cpu_usage,
+                            if kind.warming { "-warming" } else { "" },
                             ir.nodes[n].name
                         ))
                     })

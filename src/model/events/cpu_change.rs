@@ -20,14 +20,16 @@ impl<D: Domain> Controller<D> for CpuChange {
             let Event::CpuChange { deployment, .. } = ev else { continue };
             for &g in &m.groups_of[deployment.index()] {
                 let (needed, budget) = changes_needed(m, g);
-                for &k in &m.kinds_of_group[g] {
+                // Warming-up pods follow their cpuPattern, not load changes.
+                let levels: Vec<usize> = m.kinds_of_group[g].iter().copied().filter(|&k| !m.kinds[k].warming).collect();
+                for &k in &levels {
                     // A pod at kind k used `needed[k]` changes, so a change from k needs one
                     // more than that left: with less budget in all the label is never enabled
                     // (and the symbolic engine would carry its guard in every frame).
                     if needed[k] >= budget {
                         continue;
                     }
-                    for &k2 in &m.kinds_of_group[g] {
+                    for &k2 in &levels {
                         if k2 == k {
                             continue;
                         }
@@ -87,7 +89,7 @@ impl<D: Domain> Controller<D> for CpuChange {
 fn changes_needed(m: &Model, g: usize) -> (Vec<u32>, u32) {
     let (levels, budget) = usage_levels(&m.ir, m.dep_of_group(g));
     let mut needed = vec![u32::MAX; m.kinds.len()];
-    for &k in &m.kinds_of_group[g] {
+    for &k in m.kinds_of_group[g].iter().filter(|&&k| !m.kinds[k].warming) {
         if let Some(&(_, n)) = levels.iter().find(|(l, _)| *l == m.kinds[k].cpu_usage) {
             needed[k] = n;
         }
@@ -97,7 +99,8 @@ fn changes_needed(m: &Model, g: usize) -> (Vec<u32>, u32) {
 
 /// The CPU usages a pod of Deployment `dep` can have, each with the fewest cpuChange events
 /// that bring it there (0 for the usages a pod has without one: the workload's, and a
-/// cpuPattern's bootstrap and steady levels); and the budget of every cpuChange event of `dep`
+/// cpuPattern's steady level; its bootstrap level is a kind of its own, see `Kind::warming`);
+/// and the budget of every cpuChange event of `dep`
 /// together. Breadth-first over a usage and the changes each event has made so far, so a
 /// usage that combines the changes of several events is found, and none that would take more
 /// changes of one event than its own budget.
@@ -107,12 +110,10 @@ pub(crate) fn usage_levels(ir: &crate::ir::Model, dep: usize) -> (Vec<(i64, u32)
     let mut events: Vec<(Vec<i64>, u32)> = Vec::new();
     for ev in &ir.events {
         match ev {
-            Event::CpuPattern { deployment, bootstrap_milli, steady_milli } if deployment.index() == dep => {
-                for l in [*bootstrap_milli, *steady_milli] {
-                    if !levels.iter().any(|(x, _)| *x == l) {
-                        levels.push((l, 0));
-                    }
-                }
+            Event::CpuPattern { deployment, steady_milli, .. }
+                if deployment.index() == dep && !levels.iter().any(|(x, _)| *x == *steady_milli) =>
+            {
+                levels.push((*steady_milli, 0));
             }
             Event::CpuChange { deployment, delta_milli, budget } if deployment.index() == dep && *budget > 0 => {
                 events.push((moves(delta_milli).collect(), (*budget).min(u32::MAX as i64) as u32));

@@ -1,7 +1,8 @@
 //! cpuPattern: a pod's CPU usage follows its lifecycle — the bootstrap level right after it
 //! starts (JIT warm-up, cache filling), the steady level later. The moment each node's
 //! starting pods settle is chosen by the checker; there is no budget, every new pod
-//! bootstraps again. This is the cause of Kivi's C1.
+//! bootstraps again. This is the cause of Kivi's C1. Warming-up pods are a kind of their own
+//! (`Kind::warming`), so a pod a cpuChange brought to the bootstrap level does not settle.
 
 use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -15,8 +16,10 @@ fn kinds(m: &Model, e: usize, g: usize) -> Option<(usize, usize)> {
     if m.dep_of_group(g) != deployment.index() || bootstrap_milli == steady_milli {
         return None;
     }
-    let find = |u: i64| m.kinds_of_group[g].iter().copied().find(|&k| m.kinds[k].cpu_usage == u);
-    Some((find(*bootstrap_milli)?, find(*steady_milli)?))
+    let find = |u: i64, warming: bool| {
+        m.kinds_of_group[g].iter().copied().find(|&k| m.kinds[k].cpu_usage == u && m.kinds[k].warming == warming)
+    };
+    Some((find(*bootstrap_milli, true)?, find(*steady_milli, false)?))
 }
 
 impl<D: Domain> Controller<D> for CpuPattern {
@@ -63,5 +66,55 @@ impl<D: Domain> Controller<D> for CpuPattern {
             m.kinds[boot].cpu_usage,
             m.kinds[steady].cpu_usage
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model, node};
+    use crate::model::{all_steps, registry};
+
+    /// Warming up is a phase of a pod's life, not a usage value: a settled pod a cpuChange
+    /// brings back to the bootstrap level does not settle again, and a warming pod's usage
+    /// follows its pattern, not load changes.
+    #[test]
+    fn only_pods_warming_up_settle() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, usage: {cpu: \"3\"}, placement: [{node: a-0, count: 1}]}]\n  events:\n    - {type: cpuPattern, deployment: web, bootstrap: \"8\", steady: \"3\"}\n    - {type: cpuChange, deployment: web, delta: {min: \"5\", max: \"5\"}, budget: 1}\n";
+        let m = model(&format!("{}{spec}", deployment("web", 1, "8", "1Gi", "")));
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let a0 = node(&m, "a-0");
+        let by = |name: &str| -> Vec<Step> {
+            labels.iter().filter(|s| reg[s.actor as usize].name() == name).cloned().collect()
+        };
+        let enabled = |name: &str, st: &ClusterState<Concrete>| -> Vec<Step> {
+            by(name).into_iter().filter(|s| reg[s.actor as usize].guard(&Concrete, &m, s, st)).collect()
+        };
+        // The placed pod runs settled at 3 cores: a cpuChange brings it to 8.
+        let st = m.initial_states().remove(0);
+        assert!(enabled("cpu-pattern", &st).is_empty());
+        let change = enabled("cpu-change", &st);
+        assert_eq!(change.len(), 1, "{change:?}");
+        let st = reg[change[0].actor as usize].update(&Concrete, &m, &change[0], &st);
+        let hot = m.kinds_of_group[0].iter().copied().find(|&k| st.running[k][a0] == 1).expect("a running pod");
+        assert_eq!((m.kinds[hot].cpu_usage, m.kinds[hot].warming), (8000, false));
+        assert!(enabled("cpu-pattern", &st).is_empty(), "a pod at 8 cores by a load change settled");
+
+        // A pod that just started warms up at 8 cores, settles to 3, and no load change
+        // touches it meanwhile.
+        let mut st = m.initial_states().remove(0);
+        let warming = m.start_kind[0];
+        assert!(m.kinds[warming].warming);
+        st.running[warming][a0] = 1;
+        for k in m.kinds_of_group[0].iter().copied().filter(|&k| k != warming) {
+            st.running[k][a0] = 0;
+        }
+        assert!(enabled("cpu-change", &st).is_empty());
+        let settle = enabled("cpu-pattern", &st);
+        assert_eq!(settle.len(), 1);
+        let st = reg[settle[0].actor as usize].update(&Concrete, &m, &settle[0], &st);
+        let k = m.kinds_of_group[0].iter().copied().find(|&k| st.running[k][a0] == 1).expect("a running pod");
+        assert_eq!((m.kinds[k].cpu_usage, m.kinds[k].warming), (3000, false));
     }
 }
