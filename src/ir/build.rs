@@ -576,7 +576,7 @@ impl Builder<'_> {
                 name,
                 namespace,
                 replicas: Range::fixed(replicas),
-                manifest_sets_replicas: replicas_set.is_some(),
+                revision_sets_replicas: vec![replicas_set.is_some()],
                 strategy,
                 revisions: vec![g],
                 hpa: None,
@@ -750,10 +750,10 @@ impl Builder<'_> {
             let strategy = self.strategy(&obj.value, &obj.origin);
             let Some(g) = self.add_group(id, revision, &obj.value, &obj.origin) else { continue };
             self.deployments[di].revisions.push(g);
+            self.deployments[di].revision_sets_replicas.push(obj.value.spec.replicas.is_some());
             let replicas = match obj.value.spec.replicas {
                 Some(r) => ApplyReplicas::Set(r as i64),
-                None if self.deployments[di].manifest_sets_replicas => ApplyReplicas::ResetToOne,
-                None => ApplyReplicas::Keep,
+                None => ApplyReplicas::Omitted,
             };
             out.push((ei, id, g, replicas, strategy));
         }

@@ -165,8 +165,9 @@ pub struct Deployment {
     /// Desired replicas at start (`spec.replicas`, 1 when absent) and the range `kbmc scale`
     /// verifies over.
     pub replicas: Range,
-    /// Whether the manifest sets `spec.replicas` (matters for `kubectl apply` of a new version).
-    pub manifest_sets_replicas: bool,
+    /// Per revision (see `revisions`), whether its manifest sets `spec.replicas`: `kubectl
+    /// apply` of a manifest without it resets it to 1 only if the last applied one set it.
+    pub revision_sets_replicas: Vec<bool>,
     pub strategy: Strategy,
     /// Pod template revisions: index 0 is the manifest's, later ones come from applyDeployment.
     pub revisions: Vec<GroupId>,
@@ -439,11 +440,11 @@ pub struct Controllers {
 pub enum ApplyReplicas {
     /// The new manifest sets replicas.
     Set(i64),
-    /// The new manifest drops a field the old one set: the three-way merge removes it and the
-    /// API server defaults it to 1.
-    ResetToOne,
-    /// Neither version sets it: the live value (e.g. the HPA's) stays.
-    Keep,
+    /// The new manifest does not set it. The three-way merge compares it with the last
+    /// applied manifest, the one of the Deployment's current revision: when that set it the
+    /// field is removed and the API server defaults it to 1, else the live value (e.g. the
+    /// HPA's) stays.
+    Omitted,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -113,7 +113,7 @@ pub fn render(m: &Model) -> String {
     let _ = writeln!(w, "\ndeployments ({}):", m.deployments.len());
     for d in &m.deployments {
         let _ = writeln!(w, "  {} (namespace {})", d.name, d.namespace);
-        let src = if d.manifest_sets_replicas { "spec.replicas" } else { "spec.replicas absent, defaults to 1" };
+        let src = if d.revision_sets_replicas[0] { "spec.replicas" } else { "spec.replicas absent, defaults to 1" };
         let _ = writeln!(w, "    replicas: {} ({src})", d.replicas);
         let _ = writeln!(w, "    strategy: {}", strategy(&d.strategy));
         let revs: Vec<String> = d.revisions.iter().map(|g| group_name(m, *g)).collect();
@@ -332,8 +332,12 @@ pub fn render(m: &Model) -> String {
                 strategy(st),
                 match replicas {
                     ApplyReplicas::Set(n) => n.to_string(),
-                    ApplyReplicas::ResetToOne => "reset to 1: the new manifest drops spec.replicas".into(),
-                    ApplyReplicas::Keep => "kept (neither version sets it)".into(),
+                    ApplyReplicas::Omitted if m.deployments[deployment.index()].revision_sets_replicas[0] => {
+                        "reset to 1 where the last applied version sets spec.replicas (the initial manifest does), else kept".into()
+                    }
+                    ApplyReplicas::Omitted => {
+                        "kept where the last applied version does not set spec.replicas (the initial manifest does not), else reset to 1".into()
+                    }
                 }
             ),
             Event::ScaleDeployment { deployment, delta, budget } => {

@@ -70,9 +70,14 @@ fn cases_resolve_to_the_intended_models() {
     let show = |c: &str| kbmc(&["inspect", &format!("cases/{c}")]).stdout;
 
     let c2 = show("c2-apply-resets-replicas");
-    assert!(c2.contains("replicas reset to 1: the new manifest drops spec.replicas"), "{c2}");
+    assert!(
+        c2.contains(
+            "replicas reset to 1 where the last applied version sets spec.replicas (the initial manifest does)"
+        ),
+        "{c2}"
+    );
     let c2f = show("c2-apply-resets-replicas-fixed");
-    assert!(c2f.contains("replicas kept (neither version sets it)"), "{c2f}");
+    assert!(c2f.contains("replicas kept where the last applied version does not set spec.replicas"), "{c2f}");
     assert!(
         c2f.contains("replicas: 3 (spec.replicas absent, defaults to 1)") || c2f.contains("replicas: 3 ("),
         "{c2f}"
@@ -145,7 +150,10 @@ fn counterexamples_read_as_the_incidents() {
         "{c3}"
     );
     let c2 = story("c2-apply-resets-replicas");
-    assert!(c2.contains("spec.replicas dropped from the manifest, so the API server defaults it: 3 -> 1"), "{c2}");
+    assert!(
+        c2.contains("spec.replicas dropped from the last applied manifest, so the API server defaults it: 3 -> 1"),
+        "{c2}"
+    );
     let c5 = story("c5-remove-duplicates-loop");
     assert!(
         c5.contains("-- loop starts here --")
