@@ -702,7 +702,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
         let mut simple = opts.prove.map(|_| Simple::new());
         'deepen: for k in 0..=opts.max_depth {
             if k > 0 {
-                u.probe_budget = probe::Budget { query_ms: last_query_ms, cap_ms: left(1).unwrap_or(u64::MAX) };
+                u.probe_budget = probe::Budget { query_ms: last_query_ms, deadline: opts.budget.map(|b| start + b) };
                 last_query_ms = 0;
                 q.extend(&mut u);
             }
@@ -732,6 +732,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                     set_timeout(&u.solver, ms);
                 }
                 let asked = Instant::now();
+                let r0 = rlimit_count(&u.solver);
                 let answer = match opts.incremental {
                     Incremental::PushPop => {
                         u.solver.push();
@@ -744,7 +745,12 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                         u.solver.check_assumptions(&[lit])
                     }
                 };
-                log::debug!("depth {k}, {}: {answer:?} in {:.3} s", intent.name(), asked.elapsed().as_secs_f64());
+                log::debug!(
+                    "depth {k}, {}: {answer:?} in {:.3} s, rlimit {}",
+                    intent.name(),
+                    asked.elapsed().as_secs_f64(),
+                    rlimit_count(&u.solver) - r0
+                );
                 last_query_ms = last_query_ms.max(asked.elapsed().as_millis() as u64);
                 match answer {
                     SatResult::Sat => {
@@ -922,6 +928,17 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
             conflicts: solver_effort.0,
             decisions: solver_effort.1,
         },
+    }
+}
+
+/// Z3's resource count so far on `solver`: its deterministic measure of work, logged per
+/// query next to the time (the ratio varies from 300 to 4000 units per millisecond on the
+/// bundled cases, so it cannot stand in for a time budget).
+pub(super) fn rlimit_count(solver: &Solver) -> u64 {
+    match solver.get_statistics().value("rlimit count") {
+        Some(z3::StatisticsValue::UInt(v)) => v as u64,
+        Some(z3::StatisticsValue::Double(v)) => v as u64,
+        None => 0,
     }
 }
 

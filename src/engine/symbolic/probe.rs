@@ -53,23 +53,33 @@ const JOINT_FLOOR_MS: u64 = 1000;
 
 /// What a probe may take: as long as the longest query of the previous depth, at least
 /// [`FLOOR_MS`]; the query about every open label at once, which can only be refuted or run
-/// out, [`JOINT_FACTOR`] times that, at least [`JOINT_FLOOR_MS`]. Never past what the time
-/// limit leaves.
+/// out, [`JOINT_FACTOR`] times that, at least [`JOINT_FLOOR_MS`]. Never past the time limit:
+/// the probes of one frame together end by its deadline.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Budget {
     /// The longest query of the previous depth, in milliseconds.
     pub(super) query_ms: u64,
-    /// What the time limit leaves, in milliseconds.
-    pub(super) cap_ms: u64,
+    /// When the time limit runs out, if there is one.
+    pub(super) deadline: Option<Instant>,
 }
 
 impl Budget {
+    /// What the deadline leaves, in milliseconds (at least 1: Z3 reads 0 as no timeout).
+    fn left_ms(self) -> u64 {
+        self.deadline.map_or(u64::MAX, |d| d.saturating_duration_since(Instant::now()).as_millis().max(1) as u64)
+    }
+
     fn per_kind_ms(self) -> u64 {
-        self.query_ms.max(FLOOR_MS).min(self.cap_ms)
+        self.query_ms.max(FLOOR_MS).min(self.left_ms())
     }
 
     fn joint_ms(self) -> u64 {
-        (self.query_ms * JOINT_FACTOR).max(JOINT_FLOOR_MS).min(self.cap_ms)
+        (self.query_ms * JOINT_FACTOR).max(JOINT_FLOOR_MS).min(self.left_ms())
+    }
+
+    /// Whether the time limit has run out.
+    fn spent(self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 }
 
@@ -239,7 +249,7 @@ impl Prober {
         // With every state of depth k as witnesses, an open label is enabled in no reachable
         // state, so a probe can only be refuted or run out: all of them in one query first,
         // with more time (one refutation settles every kind; see JOINT_FACTOR).
-        if self.witnesses.exact && opens.len() > 1 && !waiting(ALL) {
+        if self.witnesses.exact && opens.len() > 1 && !waiting(ALL) && !budget.spent() {
             let all: Vec<usize> = opens.iter().flat_map(|(_, open)| open.iter().copied()).collect();
             let cond = Bool::or(&all.iter().map(|&i| guards[i].clone()).collect::<Vec<_>>());
             let answer = ask(solver, &cond, &format!("probe.all@{k}"), budget.joint_ms());
@@ -252,7 +262,6 @@ impl Prober {
                 self.back_off(ALL, k);
             }
         }
-        let budget = budget.per_kind_ms();
         let mut dropped = 0;
         for (gi, mut open) in opens {
             let (key, mine) = &kinds[gi];
@@ -261,7 +270,7 @@ impl Prober {
             // The open labels are asked about together, and each model the solver finds
             // settles every label it enables.
             for round in 0..ROUNDS {
-                if open.is_empty() {
+                if open.is_empty() || budget.spent() {
                     break;
                 }
                 // An actor with one kind of step may have a cheaper "some step enabled" than
@@ -273,7 +282,7 @@ impl Prober {
                     Some(f) => f,
                     None => Bool::or(&open.iter().map(|&i| guards[i].clone()).collect::<Vec<_>>()),
                 };
-                let answer = ask(solver, &cond, &format!("probe.{gi}.{round}@{k}"), budget);
+                let answer = ask(solver, &cond, &format!("probe.{gi}.{round}@{k}"), budget.per_kind_ms());
                 log::debug!(
                     "probe {} op {op} ({} of {} labels) at frame {k}: {answer:?}",
                     c.name(),
@@ -332,8 +341,13 @@ fn ask(solver: &Solver, cond: &Bool, name: &str, ms: u64) -> SatResult {
     let asked = Instant::now();
     let lit = Bool::new_const(name);
     solver.assert(lit.implies(cond));
+    let r0 = super::rlimit_count(solver);
     let answer = solver.check_assumptions(&[lit]);
-    log::debug!("{name}: {answer:?} in {:.3} s", asked.elapsed().as_secs_f64());
+    log::debug!(
+        "{name}: {answer:?} in {:.3} s, rlimit {}",
+        asked.elapsed().as_secs_f64(),
+        super::rlimit_count(solver) - r0
+    );
     answer
 }
 
@@ -365,7 +379,7 @@ mod tests {
         let mut u = q.unroll();
         u.self_loops = false;
         u.prober = Some(Prober::with_layer(&inits, witness_layer));
-        u.probe_budget = Budget { query_ms: 60_000, cap_ms: u64::MAX };
+        u.probe_budget = Budget { query_ms: 60_000, deadline: None };
         q.extend_to(&mut u, depth);
         let dropped = u.prober.take().expect("probing is on").dropped;
         assert!(!dropped.is_empty(), "no label was dropped (witness layer {witness_layer})");
