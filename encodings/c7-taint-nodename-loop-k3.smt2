@@ -17,12 +17,12 @@
  (or $x50 $x55))))
 (assert
  (let (($x50 (= step@2 0)))
- (let ((?x84 (ite $x50 1 0)))
- (= pod.agent.tainted-0.bound@3 ?x84))))
+ (let ((?x90 (ite $x50 1 0)))
+ (= pod.agent.tainted-0.bound@3 ?x90))))
 (assert
  (let (($x50 (= step@2 0)))
- (let ((?x84 (ite $x50 1 0)))
- (= pod.agent.tainted-0.terminating@3 ?x84))))
+ (let ((?x90 (ite $x50 1 0)))
+ (= pod.agent.tainted-0.terminating@3 ?x90))))
 (assert
  (let ((?x25 (+ 1 0 0)))
  (let (($x20 (and or (> (+ pod.agent.tainted-0.terminating@3 0 0) ?x25))))

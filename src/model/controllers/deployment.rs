@@ -13,8 +13,9 @@
 //! Abstracted: a ReplicaSet's `spec.replicas` is not stored — each revision's target size is
 //! derived from the live pod counts at each sync; surplus pods are deleted one per step with
 //! ranks recomputed after each deletion (upstream ranks once per sync, so kbmc admits a few
-//! victim orders upstream would not pick); among pods of one usage level no choice matters,
-//! across usage levels the most loaded pod is deleted first. Availability = running
+//! victim orders upstream would not pick); among running pods of the chosen node a pod of any
+//! usage level may go (upstream's ready-time and creation-time order is not modelled: no
+//! timestamps). Availability = running
 //! (minReadySeconds 0).
 
 use super::super::{
@@ -143,6 +144,17 @@ fn surplus<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::In
     d.sub(&live_of_group(d, m, st, g), &target(d, m, st, g))
 }
 
+/// Which pod of the chosen node a DELETE_ON label deletes. A bound pod that has not started
+/// goes first (phase Pending before Running); the label of the group's first kind stands for
+/// it. Among running pods upstream goes by ready time, restarts and creation time, compared
+/// in logarithmic buckets with ties broken by UID (`ActivePodsWithRanks`, LogarithmicScaleDown):
+/// kbmc keeps no timestamps, so a running pod of any usage kind may be the one.
+fn victim_kind<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, s: &Step, any_bound: &D::Bool) -> D::Bool {
+    let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
+    let first = k == m.kinds_of_group[g][0];
+    d.ite_bool(any_bound, &d.bool(first), &d.gt(&st.running[k][n], &d.int(0)))
+}
+
 fn node_name_target(m: &Model, g: usize) -> Option<Option<usize>> {
     m.ir.groups[g].node_name.as_ref().map(|name| m.ir.nodes.iter().position(|n| &n.name == name))
 }
@@ -161,8 +173,11 @@ impl<D: Domain> Controller<D> for DeploymentController {
         for g in 0..m.ir.groups.len() {
             out.push(Step::new(actor, CREATE, g, 0, 0));
             out.push(Step::new(actor, DELETE_PENDING, g, 0, 0));
+            // One label per node and usage kind: which running pod goes is a choice (below).
             for n in 0..m.nodes() {
-                out.push(Step::new(actor, DELETE_ON, g, n, 0));
+                for &k in &m.kinds_of_group[g] {
+                    out.push(Step::new(actor, DELETE_ON, g, n, k as i64));
+                }
             }
         }
     }
@@ -193,7 +208,7 @@ impl<D: Domain> Controller<D> for DeploymentController {
                         .collect::<Vec<_>>()
                         .iter(),
                 );
-                d.all([d.gt(&sur, &d.int(0)), no_pending, cand(n), best].iter())
+                d.all([d.gt(&sur, &d.int(0)), no_pending, cand(n), best, victim_kind(d, m, st, s, &any_bound)].iter())
             }
         }
     }
@@ -221,7 +236,12 @@ impl<D: Domain> Controller<D> for DeploymentController {
                     match s.op {
                         CREATE => st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64 && *sur < 0,
                         DELETE_PENDING => *sur > 0 && st.pending[g] > 0,
-                        _ => *sur > 0 && st.pending[g] == 0 && best[s.b as usize],
+                        _ => {
+                            *sur > 0
+                                && st.pending[g] == 0
+                                && best[s.b as usize]
+                                && victim_kind(&d, m, st, s, &(0..nn).any(|j| st.bound[g][j] > 0))
+                        }
                     }
                 })
                 .collect(),
@@ -248,17 +268,12 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 nx.pending[g] = d.sub(&st.pending[g], &k);
             }
             _ => {
-                let n = s.b as usize;
+                let (n, k) = (s.b as usize, s.v as usize);
                 let one = d.int(1);
                 let has_bound = d.gt(&st.bound[g][n], &d.int(0));
                 nx.bound[g][n] = d.ite(&has_bound, &d.sub(&st.bound[g][n], &one), &st.bound[g][n]);
-                // Otherwise one running pod, the most loaded usage level first.
-                let mut taken = has_bound.clone();
-                for &k in m.kinds_of_group[g].iter().rev() {
-                    let take = d.and(&d.not(&taken), &d.gt(&st.running[k][n], &d.int(0)));
-                    nx.running[k][n] = d.ite(&take, &d.sub(&st.running[k][n], &one), &st.running[k][n]);
-                    taken = d.or(&taken, &take);
-                }
+                // Otherwise one running pod of the label's usage kind.
+                nx.running[k][n] = d.ite(&has_bound, &st.running[k][n], &d.sub(&st.running[k][n], &one));
                 nx.terminating[g][n] = d.add(&st.terminating[g][n], &one);
             }
         }
@@ -286,11 +301,25 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 m.group_name(g),
                 before.pending[g] - after.pending[g]
             ),
-            _ => format!(
-                "ReplicaSet of {} deletes a pod on {} (the node with the most of its replicas)",
-                m.group_name(g),
-                m.node_name(s.b as usize)
-            ),
+            _ => {
+                let (n, k) = (s.b as usize, s.v as usize);
+                // Which pod: one not started yet, or (when the group's pods can differ in
+                // usage) a running one at the label's usage.
+                let which = if before.bound[g][n] > after.bound[g][n] {
+                    "a pod not started yet".to_string()
+                } else if m.kinds_of_group[g].len() > 1 {
+                    let kind = &m.kinds[k];
+                    let warming = if kind.warming { ", warming up" } else { "" };
+                    format!("a running pod using {}m CPU{warming}", kind.cpu_usage)
+                } else {
+                    "a running pod".to_string()
+                };
+                format!(
+                    "ReplicaSet of {} deletes {which} on {} (the node with the most of its replicas)",
+                    m.group_name(g),
+                    m.node_name(n)
+                )
+            }
         }
     }
 }
@@ -343,6 +372,38 @@ mod tests {
         // Ties between equally loaded nodes are a choice.
         let m = cluster(1, "{node: n-0, count: 1}, {node: n-1, count: 1}", "");
         assert_eq!(enabled(&m, &m.initial_state(&[3])).len(), 2);
+    }
+
+    /// Among running pods of one node upstream deletes by ready time, restarts and creation
+    /// time in logarithmic buckets, ties by UID: kbmc keeps no timestamps, so a pod of any
+    /// usage may go. Deleting only the busiest pod (as kbmc once did) hid the runs where the
+    /// idle one goes and the HPA sees the remaining pods hot.
+    #[test]
+    fn scale_down_may_delete_a_running_pod_of_any_usage() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 2}]}]\n  events:\n    - {type: cpuChange, deployment: web, delta: {min: \"1\", max: \"1\"}, budget: 1}\n";
+        let m = model(&format!("{}{spec}", deployment("web", 2, "1", "1Gi", "")));
+        let (idle, hot) = (m.kinds_of_group[0][0], m.kinds_of_group[0][1]);
+        assert_eq!((m.kinds[idle].cpu_usage, m.kinds[hot].cpu_usage), (1000, 2000));
+        let mut st = m.initial_state(&[1]);
+        st.running[idle][0] = 1;
+        st.running[hot][0] = 1;
+        st.desired[0] = 1;
+        let reg = registry::<Concrete>();
+        let left: Vec<(i64, i64)> = all_steps(&m, &reg)
+            .into_iter()
+            .filter(|s| {
+                reg[s.actor as usize].name() == "deployment" && reg[s.actor as usize].guard(&Concrete, &m, s, &st)
+            })
+            .map(|s| {
+                let after = reg[s.actor as usize].update(&Concrete, &m, &s, &st);
+                (after.running[idle][0], after.running[hot][0])
+            })
+            .collect();
+        assert_eq!(left, vec![(0, 1), (1, 0)]);
+        // A pod not started yet goes first, and one label stands for it.
+        st.bound[0][0] = 1;
+        st.desired[0] = 2;
+        assert_eq!(enabled(&m, &st), vec![(DELETE_ON, 0, 0)]);
     }
 
     #[test]
