@@ -14,9 +14,10 @@
 //! recommendation since the window last emptied — and every sync either keeps the window or
 //! finds it expired (both are possible, as any amount of time may pass between syncs); rate
 //! policies measure from the current replica count, as if no earlier change fell within their
-//! period. Running pods on Ready nodes count as ready with metrics; pods on NotReady nodes
-//! have none and are left out (upstream's missing-pod adjustment, which counts them at 0 or
-//! at the target, is not modelled); with no ready pod the sync fails and changes nothing.
+//! period. Pods are grouped as upstream's groupPods does: running on a Ready node = ready
+//! with metrics; running on a NotReady node = missing (no metrics); not started = unready;
+//! terminating = ignored. Unready pods on a scale-up and missing pods on any change enter a
+//! second ratio (see `proposal`); with no ready pod the sync fails and changes nothing.
 
 use super::super::{ready, running_of_group, running_replicas, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -37,7 +38,24 @@ fn gcd(a: i64, b: i64) -> i64 {
     }
 }
 
-/// The proposal of one metric (or `current` when within tolerance).
+/// `ceil(util × count / target)`, split on `count` (at most `p`) so that the product stays linear.
+fn scaled<D: Domain>(d: &D, util: &D::Int, count: &D::Int, target: i64, p: i64) -> D::Int {
+    let mut out = d.int(0);
+    for k in 1..=p {
+        out = d.ite(&d.eq(count, &d.int(k)), &d.div_ceil_const(&d.mul_const(util, k), target), &out);
+    }
+    out
+}
+
+/// The proposal of one metric (or `current` when within tolerance): replica_calculator.go's
+/// GetResourceReplicas (Utilization) and GetRawResourceReplicas (AverageValue), pods grouped
+/// as its groupPods does. Pods with metrics: running on a Ready node (`n` of them). Unready:
+/// not started (phase Pending: unscheduled or bound). Missing: running on a NotReady node (no
+/// metrics). Terminating pods are ignored. When unready pods exist on a scale-up, or missing
+/// pods on any change, the ratio is computed again with unready pods at 0, missing ones at 0
+/// on a scale-up and at the target (Utilization: max(100 %, target) of their requests) on a
+/// scale-down, and the change is dropped if that ratio is within tolerance, turns the
+/// direction, or its count would.
 fn proposal<D: Domain>(
     d: &D,
     m: &Model,
@@ -48,8 +66,7 @@ fn proposal<D: Domain>(
     n: &D::Int,
 ) -> D::Int {
     let p = m.max_pods.max(1);
-    let mut usage = d.int(0);
-    let mut req_units = d.int(0);
+    let zero = d.int(0);
     let reqs: Vec<i64> = m.groups_of[dep]
         .iter()
         .map(|&g| {
@@ -63,44 +80,123 @@ fn proposal<D: Domain>(
         .collect();
     let unit = reqs.iter().copied().fold(0, gcd).max(1);
     let max_units: i64 = reqs.iter().map(|r| r / unit).max().unwrap_or(1).max(1) * p;
+    // With metrics: usage and requests (in units of `unit`).
+    let (mut usage, mut req_units) = (d.int(0), d.int(0));
+    // Missing (on NotReady nodes) and unready (not started): count and requests.
+    let (mut missing, mut missing_units, mut missing_req) = (d.int(0), d.int(0), d.int(0));
+    let (mut unready, mut unready_units) = (d.int(0), d.int(0));
     for (gi, &g) in m.groups_of[dep].iter().enumerate() {
+        let not_started = d.add(&st.pending[g], &d.sum_of((0..m.nodes()).map(|node| st.bound[g][node].clone())));
+        unready = d.add(&unready, &not_started);
+        unready_units = d.add(&unready_units, &d.mul_const(&not_started, reqs[gi] / unit));
         for &k in &m.kinds_of_group[g] {
             let kind = &m.kinds[k];
             let u = if metric.resource == ResourceName::Cpu { kind.cpu_usage } else { kind.mem_usage };
             for node in 0..m.nodes() {
-                // Pods on a NotReady node report no metrics.
-                let c = &d.ite(&ready(d, st, node), &st.running[k][node], &d.int(0));
+                let is_ready = ready(d, st, node);
+                let c = &d.ite(&is_ready, &st.running[k][node], &zero);
                 usage = d.add(&usage, &d.mul_const(c, u));
                 req_units = d.add(&req_units, &d.mul_const(c, reqs[gi] / unit));
+                let gone = &d.ite(&is_ready, &zero, &st.running[k][node]);
+                missing = d.add(&missing, gone);
+                missing_units = d.add(&missing_units, &d.mul_const(gone, reqs[gi] / unit));
+                missing_req = d.add(&missing_req, &d.mul_const(gone, reqs[gi]));
             }
         }
     }
+    let any_missing = d.gt(&missing, &zero);
     match metric.target {
         MetricTarget::Utilization(target) => {
-            let util = d.div_bounded(
-                &d.div_const(&d.mul_const(&usage, 100), unit),
-                &d.max(&req_units, &d.int(1)),
-                1,
-                max_units,
+            let util_of = |usage: &D::Int, req_units: &D::Int| {
+                d.div_bounded(&d.div_const(&d.mul_const(usage, 100), unit), &d.max(req_units, &d.int(1)), 1, max_units)
+            };
+            let within = |util: &D::Int| {
+                d.and(
+                    &d.le(&d.int(9 * target), &d.mul_const(util, 10)),
+                    &d.le(&d.mul_const(util, 10), &d.int(11 * target)),
+                )
+            };
+            let util = util_of(&usage, &req_units);
+            let (up, down) = (d.gt(&util, &d.int(target)), d.lt(&util, &d.int(target)));
+            let plain = d.ite(&within(&util), current, &scaled(d, &util, n, target, p));
+            // Missing pods count only when the first ratio points somewhere.
+            let with_missing = d.and(&any_missing, &d.or(&up, &down));
+            let with_unready = d.and(&d.gt(&unready, &zero), &up);
+            // Per pod, int(request × max(100, target) / 100), as upstream computes it per pod.
+            let fallback = target.max(100);
+            let missing_usage = if fallback == 100 {
+                missing_req.clone()
+            } else {
+                // Requests are whole units of the resource (millicores, MiB): a multiple of 100 % is exact,
+                // any other percentage is truncated per pod, which the sum over groups does below.
+                let mut acc = d.int(0);
+                for (gi, &g) in m.groups_of[dep].iter().enumerate() {
+                    let per_pod = reqs[gi] * fallback / 100;
+                    for &k in &m.kinds_of_group[g] {
+                        for node in 0..m.nodes() {
+                            acc = d.add(
+                                &acc,
+                                &d.mul_const(&d.ite(&ready(d, st, node), &zero, &st.running[k][node]), per_pod),
+                            );
+                        }
+                    }
+                }
+                acc
+            };
+            let usage2 = d.add(&usage, &d.ite(&d.and(&any_missing, &down), &missing_usage, &zero));
+            let req2 = d.add(
+                &d.add(&req_units, &d.ite(&with_missing, &missing_units, &zero)),
+                &d.ite(&with_unready, &unready_units, &zero),
             );
-            let within = d.and(
-                &d.le(&d.int(9 * target), &d.mul_const(&util, 10)),
-                &d.le(&d.mul_const(&util, 10), &d.int(11 * target)),
+            let count2 =
+                d.add(&d.add(n, &d.ite(&with_missing, &missing, &zero)), &d.ite(&with_unready, &unready, &zero));
+            let util2 = util_of(&usage2, &req2);
+            let (up2, down2) = (d.gt(&util2, &d.int(target)), d.lt(&util2, &d.int(target)));
+            let new = scaled(d, &util2, &count2, target, p);
+            let keep = d.any(
+                [
+                    within(&util2),
+                    d.and(&down, &up2),
+                    d.and(&up, &down2),
+                    d.and(&down2, &d.gt(&new, current)),
+                    d.and(&up2, &d.lt(&new, current)),
+                ]
+                .iter(),
             );
-            // ceil(util × n / target), split on n so that the product stays linear.
-            let mut scaled = d.int(0);
-            for k in 1..=p {
-                scaled = d.ite(&d.eq(n, &d.int(k)), &d.div_ceil_const(&d.mul_const(&util, k), target), &scaled);
-            }
-            d.ite(&within, current, &scaled)
+            let adjusted = d.ite(&keep, current, &new);
+            d.ite(&d.or(&with_missing, &with_unready), &adjusted, &plain)
         }
         MetricTarget::AverageValue(target) => {
             let t = target.max(1);
-            let within = d.and(
-                &d.le(&d.mul_const(n, 9 * t), &d.mul_const(&usage, 10)),
-                &d.le(&d.mul_const(&usage, 10), &d.mul_const(n, 11 * t)),
+            // GetMetricUtilizationRatio: the average is an integer division by the pods counted.
+            let average = |usage: &D::Int, count: &D::Int| d.div_bounded(usage, &d.max(count, &d.int(1)), 1, p);
+            let within = |avg: &D::Int| {
+                d.and(&d.le(&d.int(9 * t), &d.mul_const(avg, 10)), &d.le(&d.mul_const(avg, 10), &d.int(11 * t)))
+            };
+            let avg = average(&usage, n);
+            let (up, down) = (d.gt(&avg, &d.int(t)), d.lt(&avg, &d.int(t)));
+            let plain = d.ite(&within(&avg), current, &scaled(d, &avg, n, t, p));
+            let with_missing = d.and(&any_missing, &d.or(&up, &down));
+            let with_unready = d.and(&d.gt(&unready, &zero), &up);
+            // calcPlainMetricReplicas: missing pods at the target on a scale-down, else 0.
+            let usage2 = d.add(&usage, &d.ite(&d.and(&any_missing, &down), &d.mul_const(&missing, t), &zero));
+            let count2 =
+                d.add(&d.add(n, &d.ite(&with_missing, &missing, &zero)), &d.ite(&with_unready, &unready, &zero));
+            let avg2 = average(&usage2, &count2);
+            let (up2, down2) = (d.gt(&avg2, &d.int(t)), d.lt(&avg2, &d.int(t)));
+            let new = scaled(d, &avg2, &count2, t, p);
+            let keep = d.any(
+                [
+                    within(&avg2),
+                    d.and(&down, &up2),
+                    d.and(&up, &down2),
+                    d.and(&down2, &d.gt(&new, current)),
+                    d.and(&up2, &d.lt(&new, current)),
+                ]
+                .iter(),
             );
-            d.ite(&within, current, &d.div_ceil_const(&usage, t))
+            let adjusted = d.ite(&keep, current, &new);
+            d.ite(&d.or(&with_missing, &with_unready), &adjusted, &plain)
         }
     }
 }
@@ -317,6 +413,47 @@ mod tests {
         // Far above target: the recommendation is large, but Pods 1 allows only one more.
         let (desired, _, _) = sync(&Concrete, &m, &st, 0, false);
         assert_eq!(desired, 4);
+    }
+
+    /// One Deployment (1-core requests, `usage` per pod) under an HPA at 50 % CPU, min 1,
+    /// max 10, on two nodes: `placement` says where its running pods are.
+    fn at_half(usage: &str, placement: &str, replicas: i64) -> Model {
+        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 10\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]\n---\n";
+        let spec = format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 2, capacity: {{cpu: \"64\", memory: 64Gi}}}}]\n  workloads: [{{deployment: web, placement: [{placement}], usage: {{cpu: \"{usage}\"}}}}]\n");
+        model(&format!("{}{hpa}{spec}", deployment("web", replicas, "1", "1Gi", "")))
+    }
+
+    /// groupPods: a pod not started yet is unready, and on a scale-up it counts at 0 %. One
+    /// running pod at 100 % and two pending against 50 %: by the ready pod alone the proposal
+    /// is ceil(2 × 1) = 2, a scale-down of an overloaded Deployment; with the pending pods at
+    /// 0 % utilization is int(100 / 3) = 33 %, the direction turns, and upstream keeps 3.
+    #[test]
+    fn pending_pods_count_at_zero_on_a_scale_up() {
+        let m = at_half("1", "{node: n-0, count: 1}", 3);
+        let mut st = m.initial_state(&[2]);
+        st.pending[0] = 2;
+        assert_eq!(sync(&Concrete, &m, &st, 0, true).0, 3);
+        // Without the pending pods the same load asks for 2.
+        st.pending[0] = 0;
+        assert_eq!(sync(&Concrete, &m, &st, 0, true).0, 2);
+    }
+
+    /// groupPods: a running pod without metrics (its node is NotReady) is missing, and on a
+    /// scale-down it counts at 100 % of its request. Two pods at 20 % and one missing against
+    /// 50 %: by the ready pods alone ceil(20 × 2 / 50) = 1; with the missing pod at 100 %,
+    /// int(140 / 3) = 46 % is within tolerance and upstream keeps 3.
+    #[test]
+    fn missing_pods_count_at_their_request_on_a_scale_down() {
+        let m = at_half("200m", "{node: n-0, count: 2}, {node: n-1, count: 1}", 3);
+        let mut st = m.initial_state(&[2]);
+        st.status[1] = crate::model::state::NOT_READY;
+        assert_eq!(sync(&Concrete, &m, &st, 0, true).0, 3);
+        // On a scale-up the missing pod counts at 0 %: three pods of which two at 100 %
+        // against 50 %: int(200 / 3) = 66 %, ceil(66 × 3 / 50) = 4 (by the ready pods alone, 4 too).
+        let m = at_half("1", "{node: n-0, count: 2}, {node: n-1, count: 1}", 3);
+        let mut st = m.initial_state(&[2]);
+        st.status[1] = crate::model::state::NOT_READY;
+        assert_eq!(sync(&Concrete, &m, &st, 0, true).0, 4);
     }
 
     #[test]
