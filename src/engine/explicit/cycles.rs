@@ -29,9 +29,9 @@ fn scc(g: &Graph, keep: &dyn Fn(u32, u32) -> bool) -> Vec<u32> {
         stack.push(root);
         on_stack[root as usize] = true;
         while let Some(&mut (u, ref mut i)) = work.last_mut() {
-            let succ = &g.succ[u as usize];
+            let succ = g.edges.targets(u);
             if *i < succ.len() {
-                let v = succ[*i].0;
+                let v = succ[*i];
                 *i += 1;
                 if !keep(u, v) {
                     continue;
@@ -89,7 +89,7 @@ fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Option<(V
             steps.reverse();
             return Some((ids, steps));
         }
-        for &(v, s) in &g.succ[u as usize] {
+        for (v, s) in g.successors(u) {
             if comp[v as usize] == c && !seen[v as usize] {
                 seen[v as usize] = true;
                 prev[v as usize] = Some((u, s));
@@ -105,9 +105,8 @@ fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Option<(V
 /// to an initial state, then the shortest way back from `v` to `u`.
 fn lasso(g: &Graph, comp: &[u32], qualifies: &dyn Fn(u32, u32, &Step) -> bool) -> Option<(Vec<u32>, Vec<Step>, usize)> {
     let mut best: Option<(u32, u32, Step)> = None;
-    for (u, succ) in g.succ.iter().enumerate() {
-        let u = u as u32;
-        for &(v, s) in succ {
+    for u in 0..g.states.len() as u32 {
+        for (v, s) in g.successors(u) {
             if comp[u as usize] == comp[v as usize]
                 && qualifies(u, v, &s)
                 && best.is_none_or(|(b, _, _)| g.depth[u as usize] < g.depth[b as usize])
@@ -190,19 +189,22 @@ mod tests {
             states: store,
             canonical: None,
             origins: Vec::new(),
+            labels: vec![Step { actor: 0, op: 0, a: 0, b: 0, v: 0 }],
             parent: vec![None; n],
             depth: vec![0; n],
-            succ: vec![Vec::new(); n],
+            edges: Default::default(),
             stutters: vec![false; n],
             truncated: false,
             state_limit_at: None,
             transitions: 0,
         };
-        let s = Step { actor: 0, op: 0, a: 0, b: 0, v: 0 };
-        for &(u, v) in edges {
-            g.succ[u as usize].push((v, s));
+        // Transitions are stored by source state, as a search adds them.
+        let mut edges = edges.to_vec();
+        edges.sort_by_key(|&(u, _)| u);
+        for &(u, v) in &edges {
+            g.edges.push(u, v, 0);
             if g.parent[v as usize].is_none() && v != 0 {
-                g.parent[v as usize] = Some((u, s));
+                g.parent[v as usize] = Some((u, 0));
                 g.depth[v as usize] = g.depth[u as usize] + 1;
             }
         }

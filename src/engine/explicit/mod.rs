@@ -48,9 +48,12 @@ pub struct Graph {
     pub canonical: Option<Vec<Vec<usize>>>,
     /// The initial states as given, with the id each was stored under.
     pub origins: Vec<(u32, ClusterState<Concrete>)>,
-    pub parent: Vec<Option<(u32, Step)>>,
+    /// Every step label of the model (what `edges` and `parent` index).
+    pub labels: Vec<Step>,
+    /// Per state: the state it was first reached from, and the index of the step's label.
+    pub parent: Vec<Option<(u32, u32)>>,
     pub depth: Vec<u32>,
-    pub succ: Vec<Vec<(u32, Step)>>,
+    pub edges: Edges,
     /// Per state: the enabled steps (after the timing policy) are none, so it stutters.
     pub stutters: Vec<bool>,
     /// Some state at the depth bound still had enabled steps.
@@ -59,6 +62,51 @@ pub struct Graph {
     /// within this many steps was reached, not every transition beyond.
     pub state_limit_at: Option<usize>,
     pub transitions: usize,
+}
+
+/// The explored transitions grouped by source state, eight bytes each: a search expands
+/// states in id order, so a state's successors are one slice of `to` (and of `label`, the
+/// index of each step's label) rather than a vector per state.
+#[derive(Default)]
+pub struct Edges {
+    /// Per state whose expansion began: the index of its first transition.
+    start: Vec<usize>,
+    to: Vec<u32>,
+    label: Vec<u32>,
+}
+
+impl Edges {
+    fn range(&self, u: u32) -> std::ops::Range<usize> {
+        let u = u as usize;
+        match self.start.get(u) {
+            Some(&first) => first..self.start.get(u + 1).copied().unwrap_or(self.to.len()),
+            None => 0..0,
+        }
+    }
+
+    /// Adds the transition `u -> v` by label `label`; `u` is the state being expanded, which
+    /// is never lower than a state expanded before it.
+    pub fn push(&mut self, u: u32, v: u32, label: u32) {
+        assert!(u as usize + 1 >= self.start.len(), "search bug: transitions out of source order");
+        while self.start.len() <= u as usize {
+            self.start.push(self.to.len());
+        }
+        self.to.push(v);
+        self.label.push(label);
+    }
+
+    /// The states `u` has transitions to.
+    pub fn targets(&self, u: u32) -> &[u32] {
+        &self.to[self.range(u)]
+    }
+}
+
+impl Graph {
+    /// The transitions out of `u`: each target state with its step.
+    pub fn successors(&self, u: u32) -> impl Iterator<Item = (u32, Step)> + '_ {
+        let r = self.edges.range(u);
+        self.edges.to[r.clone()].iter().zip(&self.edges.label[r]).map(|(&v, &l)| (v, self.labels[l as usize]))
+    }
 }
 
 /// Nodes that no static fact tells apart: same pool and same per-group placement facts. Each
@@ -120,7 +168,7 @@ pub fn enabled(
     } else {
         vec![false; m.nodes()]
     };
-    enabled_given(m, reg, labels, &twin, st)
+    enabled_given(m, reg, labels, &twin, st).into_iter().map(|i| labels[i as usize]).collect()
 }
 
 /// Per node: a lower-index node of the same class is in the same state (a twin), from the
@@ -154,9 +202,10 @@ fn enabled_given(
     labels: &[Step],
     twin: &[bool],
     st: &ClusterState<Concrete>,
-) -> Vec<Step> {
+) -> Vec<u32> {
     let d = Concrete;
-    let mut out: Vec<Step> = Vec::new();
+    // Indices into `labels`.
+    let mut out: Vec<u32> = Vec::new();
     // Under `urgent` timing the fast actors go first, and the others' guards (the HPA's and
     // the descheduler's are costly) are not even evaluated while a fast step is enabled.
     for fast_pass in [true, false] {
@@ -167,16 +216,15 @@ fn enabled_given(
             let end = start + labels[start..].iter().take_while(|s| s.actor == actor).count();
             let c = &reg[actor as usize];
             if (c.class() == Class::Fast) == fast_pass {
-                let batch: Vec<Step> = labels[start..end]
-                    .iter()
-                    .copied()
-                    // Canonical choice: a lower-index twin in the same state takes this step instead.
-                    .filter(|s| !c.node_of(s).is_some_and(|n| twin[n]))
-                    .collect();
+                // Canonical choice: a lower-index twin in the same state takes this step instead.
+                let (ids, batch): (Vec<u32>, Vec<Step>) = (start..end)
+                    .filter(|&i| !c.node_of(&labels[i]).is_some_and(|n| twin[n]))
+                    .map(|i| (i as u32, labels[i]))
+                    .unzip();
                 let ok = c
                     .batch_guard(m, &batch, st)
                     .unwrap_or_else(|| batch.iter().map(|s| c.guard(&d, m, s, st)).collect());
-                out.extend(batch.into_iter().zip(ok).filter(|(_, ok)| *ok).map(|(s, _)| s));
+                out.extend(ids.into_iter().zip(ok).filter(|(_, ok)| *ok).map(|(i, _)| i));
             }
             start = end;
         }
@@ -243,9 +291,10 @@ fn explore_with(
         states: Store::new(first),
         canonical,
         origins: Vec::new(),
+        labels: labels.clone(),
         parent: Vec::new(),
         depth: Vec::new(),
-        succ: Vec::new(),
+        edges: Edges::default(),
         stutters: Vec::new(),
         truncated: false,
         state_limit_at: None,
@@ -274,7 +323,6 @@ fn explore_with(
         stop |= !on_state(id, &canon);
         g.parent.push(None);
         g.depth.push(0);
-        g.succ.push(Vec::new());
         g.stutters.push(false);
         queue.push_back(id);
     }
@@ -317,7 +365,8 @@ fn explore_with(
             g.truncated = true;
             continue;
         }
-        for s in en {
+        for li in en {
+            let s = labels[li as usize];
             let mut next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, &st));
             // Looked up by the key of its canonical renaming; only a state kept is renamed.
             let renamed = match &g.canonical {
@@ -344,15 +393,14 @@ fn explore_with(
                         next.apply_order(&scratch);
                     }
                     stop |= !on_state(v, &next);
-                    g.parent.push(Some((u, s)));
+                    g.parent.push(Some((u, li)));
                     g.depth.push(g.depth[u as usize] + 1);
-                    g.succ.push(Vec::new());
                     g.stutters.push(false);
                     queue.push_back(v);
                     v
                 }
             };
-            g.succ[u as usize].push((v, s));
+            g.edges.push(u, v, li);
         }
     }
     g
@@ -417,7 +465,7 @@ pub fn path_to(g: &Graph, v: u32) -> (Vec<u32>, Vec<Step>) {
     let mut cur = v;
     while let Some((p, s)) = g.parent[cur as usize] {
         ids.push(p);
-        steps.push(s);
+        steps.push(g.labels[s as usize]);
         cur = p;
     }
     ids.reverse();

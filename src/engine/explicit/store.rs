@@ -13,48 +13,64 @@ use crate::model::ClusterState;
 
 pub struct Store {
     stride: usize,
-    data: Vec<i16>,
+    /// The packed states, `1 << CHUNK_BITS` to a chunk: growing the store never copies (nor
+    /// faults in again) what is already stored.
+    chunks: Vec<Vec<i16>>,
+    len: usize,
+    /// Per state: the hash of its key, so that growing the index does not hash keys again.
+    hashes: Vec<u64>,
     index: HashTable<u32>,
     /// A state of the model, for the shape of unpacked states.
     shape: ClusterState<Concrete>,
 }
 
+const CHUNK_BITS: u32 = 16;
+
 impl Store {
     pub fn new(shape: &ClusterState<Concrete>) -> Store {
-        Store { stride: shape.pack().len(), data: Vec::new(), index: HashTable::new(), shape: shape.clone() }
+        Store {
+            stride: shape.pack().len(),
+            chunks: Vec::new(),
+            len: 0,
+            hashes: Vec::new(),
+            index: HashTable::new(),
+            shape: shape.clone(),
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.data.len() / self.stride.max(1)
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.len == 0
     }
 
     /// The packed state `id`.
     pub fn key(&self, id: u32) -> &[i16] {
-        let at = id as usize * self.stride;
-        &self.data[at..at + self.stride]
+        let at = (id & ((1 << CHUNK_BITS) - 1)) as usize * self.stride;
+        &self.chunks[(id >> CHUNK_BITS) as usize][at..at + self.stride]
     }
 
     /// The id of the packed state `key`, if stored.
     pub fn find(&self, key: &[i16]) -> Option<u32> {
         let h = FxBuildHasher.hash_one(key);
-        self.index.find(h, |&id| self.key(id) == key).copied()
+        self.index.find(h, |&id| self.hashes[id as usize] == h && self.key(id) == key).copied()
     }
 
     /// Stores `key` (not stored yet) and returns its id.
     pub fn insert(&mut self, key: &[i16]) -> u32 {
         assert_eq!(key.len(), self.stride, "model bug: states of one model pack to different lengths");
-        let id = u32::try_from(self.len()).expect("more than 4 billion states");
+        let id = u32::try_from(self.len).expect("more than 4 billion states");
         let h = FxBuildHasher.hash_one(key);
-        self.data.extend_from_slice(key);
-        let (stride, data) = (self.stride, &self.data);
-        self.index.insert_unique(h, id, |&j| {
-            let at = j as usize * stride;
-            FxBuildHasher.hash_one(&data[at..at + stride])
-        });
+        if self.len.trailing_zeros() >= CHUNK_BITS {
+            self.chunks.push(Vec::new());
+        }
+        self.chunks.last_mut().expect("a chunk was pushed above").extend_from_slice(key);
+        self.len += 1;
+        self.hashes.push(h);
+        let hashes = &self.hashes;
+        self.index.insert_unique(h, id, |&j| hashes[j as usize]);
         id
     }
 
@@ -97,5 +113,27 @@ mod tests {
         let mut scratch = s1.clone();
         store.load(0, &mut scratch);
         assert_eq!(format!("{scratch:?}"), format!("{s0:?}"));
+    }
+
+    /// Ids and keys stay right across chunk boundaries.
+    #[test]
+    fn keys_survive_growing_past_a_chunk() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 3, "1", "1Gi", "")));
+        let s0 = m.initial_state(&[2]);
+        let mut store = Store::new(&s0);
+        let mut key = s0.pack();
+        let n = (1usize << CHUNK_BITS) * 2 + 3;
+        let at = |i: usize| [(i % 30_000) as i16, (i / 30_000) as i16];
+        for i in 0..n {
+            key[..2].copy_from_slice(&at(i));
+            assert_eq!(store.insert(&key), i as u32);
+        }
+        for i in [0, 1, (1 << CHUNK_BITS) - 1, 1 << CHUNK_BITS, n - 1] {
+            key[..2].copy_from_slice(&at(i));
+            assert_eq!(store.find(&key), Some(i as u32));
+            assert_eq!(store.key(i as u32), key.as_slice());
+        }
+        assert_eq!(store.len(), n);
     }
 }
