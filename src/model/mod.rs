@@ -52,7 +52,15 @@ pub trait Controller<D: Domain> {
     /// Every step label this actor can ever take in this model.
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>);
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool;
-    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D>;
+    /// The state after step `s` from `st`, written into `nx`, which holds a copy of `st` on
+    /// entry (so a step writes only what it changes, and a search reuses one buffer).
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>);
+    /// The state after step `s` from `st`.
+    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+        let mut nx = st.clone();
+        self.update_into(d, m, s, st, &mut nx);
+        nx
+    }
     /// What the step did, in Kubernetes words, given the concrete states around it.
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String;
     /// The guards of many of this actor's labels at once, in a concrete state, for

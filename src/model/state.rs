@@ -103,6 +103,27 @@ impl<D: Domain> Clone for ClusterState<D> {
             monitor: self.monitor.clone(),
         }
     }
+
+    // Reuses this state's allocations: a search copies the expanded state into one buffer
+    // per successor.
+    fn clone_from(&mut self, o: &Self) {
+        self.present.clone_from(&o.present);
+        self.status.clone_from(&o.status);
+        self.cordoned.clone_from(&o.cordoned);
+        self.draining.clone_from(&o.draining);
+        self.maintained.clone_from(&o.maintained);
+        self.panics.clone_from(&o.panics);
+        self.pending.clone_from(&o.pending);
+        self.bound.clone_from(&o.bound);
+        self.running.clone_from(&o.running);
+        self.terminating.clone_from(&o.terminating);
+        self.desired.clone_from(&o.desired);
+        self.revision.clone_from(&o.revision);
+        self.hpa_window_max.clone_from(&o.hpa_window_max);
+        self.hpa_window_min.clone_from(&o.hpa_window_min);
+        self.budget.clone_from(&o.budget);
+        self.monitor.clone_from(&o.monitor);
+    }
 }
 
 impl<D: Domain> std::fmt::Debug for ClusterState<D> {

@@ -326,8 +326,9 @@ fn explore_with(
         g.stutters.push(false);
         queue.push_back(id);
     }
-    // The state being expanded, unpacked into one reused allocation.
+    // The state being expanded, unpacked into one reused allocation, and its successor.
     let mut st = first.clone();
+    let mut next = first.clone();
     while let Some(u) = queue.pop_front() {
         if stop {
             g.truncated = true;
@@ -367,7 +368,9 @@ fn explore_with(
         }
         for li in en {
             let s = labels[li as usize];
-            let mut next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, &st));
+            next.clone_from(&st);
+            reg[s.actor as usize].update_into(&d, m, &s, &st, &mut next);
+            next = intents::observe(&d, m, next);
             // Looked up by the key of its canonical renaming; only a state kept is renamed.
             let renamed = match &g.canonical {
                 Some(c) => next.canonical_order(c, &mut scratch, Some(&parent_rows)),

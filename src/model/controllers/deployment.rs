@@ -247,9 +247,8 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 .collect(),
         )
     }
-    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let g = s.a as usize;
-        let mut nx = st.clone();
         match s.op {
             CREATE => {
                 let missing = d.sub(&d.int(0), &surplus(d, m, st, g));
@@ -277,7 +276,6 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 nx.terminating[g][n] = d.add(&st.terminating[g][n], &one);
             }
         }
-        nx
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         let g = s.a as usize;

@@ -724,8 +724,8 @@ impl<D: Domain> Controller<D> for Descheduler {
         let after = run(d, m, st);
         d.gt(&evicted_total(d, st, &after), &d.int(0))
     }
-    fn update(&self, d: &D, m: &Model, _s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
-        run(d, m, st)
+    fn update_into(&self, d: &D, m: &Model, _s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        *nx = run(d, m, st);
     }
     fn describe(
         &self,

@@ -328,15 +328,13 @@ impl<D: Domain> Controller<D> for Hpa {
         };
         d.all([enabled, changes, meaningful].iter())
     }
-    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let h = s.a as usize;
         let dep = m.ir.hpas[h].target.index();
         let (r, wmax, wmin) = sync(d, m, st, h, s.v == 1);
-        let mut nx = st.clone();
         nx.desired[dep] = r;
         nx.hpa_window_max[h] = wmax;
         nx.hpa_window_min[h] = wmin;
-        nx
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         let h = s.a as usize;

@@ -94,9 +94,8 @@ impl<D: Domain> Controller<D> for Kubelet {
             _ => d.gt(&st.terminating[g][n], &least),
         }
     }
-    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
-        let mut nx = st.clone();
         match s.op {
             START => {
                 let k = m.start_kind[g];
@@ -106,7 +105,6 @@ impl<D: Domain> Controller<D> for Kubelet {
             }
             _ => nx.terminating[g][n] = d.sub(&st.terminating[g][n], &moved(d, s, &st.terminating[g][n])),
         }
-        nx
     }
     fn describe(
         &self,

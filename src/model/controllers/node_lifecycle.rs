@@ -19,9 +19,16 @@ use crate::domain::{Concrete, Domain};
 
 pub struct NodeLifecycle;
 
-/// Moves every bound and running pod on node `n` to terminating.
-pub fn evict_all<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, when: &D::Bool) -> ClusterState<D> {
-    evict_groups(d, m, st, n, when, |_| true)
+/// Moves every bound and running pod on node `n` to terminating, in `nx` (a copy of `st`).
+pub fn evict_all_into<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    n: usize,
+    when: &D::Bool,
+    nx: &mut ClusterState<D>,
+) {
+    evict_groups_into(d, m, st, n, when, |_| true, nx)
 }
 
 /// Whether node lifecycle evicts group `g`'s pods from a NotReady node.
@@ -29,16 +36,17 @@ fn evicted(m: &Model, g: usize) -> bool {
     m.ir.groups[g].evicted_when_unreachable
 }
 
-/// Moves the bound and running pods on node `n` of the groups `which` picks to terminating.
-fn evict_groups<D: Domain>(
+/// Moves the bound and running pods on node `n` of the groups `which` picks to terminating,
+/// in `nx` (a copy of `st`).
+fn evict_groups_into<D: Domain>(
     d: &D,
     m: &Model,
     st: &ClusterState<D>,
     n: usize,
     when: &D::Bool,
     which: impl Fn(usize) -> bool,
-) -> ClusterState<D> {
-    let mut nx = st.clone();
+    nx: &mut ClusterState<D>,
+) {
     for g in (0..m.ir.groups.len()).filter(|&g| which(g)) {
         let moved = active_on(d, m, st, g, n);
         nx.terminating[g][n] = d.ite(when, &d.add(&st.terminating[g][n], &moved), &st.terminating[g][n]);
@@ -47,7 +55,6 @@ fn evict_groups<D: Domain>(
             nx.running[k][n] = d.ite(when, &d.int(0), &st.running[k][n]);
         }
     }
-    nx
 }
 
 /// Pods (bound or running) on node `n`.
@@ -89,8 +96,8 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
         let n = s.a as usize;
         d.and(&not_ready(d, st, n), &d.gt(&evicted_on(d, m, st, n), &d.int(0)))
     }
-    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
-        evict_groups(d, m, st, s.a as usize, &d.bool(true), |g| evicted(m, g))
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        evict_groups_into(d, m, st, s.a as usize, &d.bool(true), |g| evicted(m, g), nx)
     }
     fn describe(
         &self,

@@ -425,12 +425,10 @@ impl<D: Domain> Controller<D> for Scheduler {
                 .collect(),
         )
     }
-    fn update(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
-        let mut nx = st.clone();
         nx.pending[g] = d.sub(&st.pending[g], &d.int(1));
         nx.bound[g][n] = d.add(&st.bound[g][n], &d.int(1));
-        nx
     }
     fn describe(
         &self,

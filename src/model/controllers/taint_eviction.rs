@@ -43,15 +43,13 @@ impl<D: Domain> Controller<D> for TaintEviction {
         let (g, n) = (s.a as usize, s.b as usize);
         d.and(&st.present[n], &d.gt(&active_on(d, m, st, g, n), &d.int(0)))
     }
-    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
-        let mut nx = st.clone();
         nx.terminating[g][n] = d.add(&st.terminating[g][n], &active_on(d, m, st, g, n));
         nx.bound[g][n] = d.int(0);
         for &k in &m.kinds_of_group[g] {
             nx.running[k][n] = d.int(0);
         }
-        nx
     }
     fn describe(
         &self,

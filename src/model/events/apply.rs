@@ -35,11 +35,10 @@ impl<D: Domain> Controller<D> for ApplyDeployment {
     fn guard(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         d.gt(&st.budget[s.a as usize], &d.int(0))
     }
-    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let e = s.a as usize;
-        let Event::ApplyDeployment { deployment, revision, replicas, .. } = &m.ir.events[e] else { return st.clone() };
+        let Event::ApplyDeployment { deployment, revision, replicas, .. } = &m.ir.events[e] else { return };
         let dep = deployment.index();
-        let mut nx = st.clone();
         nx.revision[dep] = d.int(m.ir.groups[revision.index()].revision as i64);
         match replicas {
             ApplyReplicas::Set(r) => nx.desired[dep] = d.int(*r),
@@ -49,7 +48,6 @@ impl<D: Domain> Controller<D> for ApplyDeployment {
             }
         }
         nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
-        nx
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         let Event::ApplyDeployment { deployment, replicas, .. } = &m.ir.events[s.a as usize] else {

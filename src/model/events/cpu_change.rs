@@ -63,13 +63,11 @@ impl<D: Domain> Controller<D> for CpuChange {
         }
         d.and(&d.gt(&st.budget[e], &d.int(0)), &d.gt(&st.running[k][n], &d.int(0)))
     }
-    fn update(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (e, n, k, k2) = (s.a as usize, s.b as usize / 65536, s.v as usize, s.b as usize % 65536);
-        let mut nx = st.clone();
         nx.running[k][n] = d.sub(&st.running[k][n], &d.int(1));
         nx.running[k2][n] = d.add(&st.running[k2][n], &d.int(1));
         nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
-        nx
     }
     fn describe(&self, m: &Model, s: &Step, _b: &ClusterState<Concrete>, _a: &ClusterState<Concrete>) -> String {
         let (n, k, k2) = (s.b as usize / 65536, s.v as usize, s.b as usize % 65536);

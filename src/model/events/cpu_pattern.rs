@@ -47,13 +47,11 @@ impl<D: Domain> Controller<D> for CpuPattern {
         let (boot, _) = kinds(m, s.a as usize, s.v as usize).expect("labels come from steps()");
         d.gt(&st.running[boot][s.b as usize], &d.int(0))
     }
-    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (boot, steady) = kinds(m, s.a as usize, s.v as usize).expect("labels come from steps()");
         let n = s.b as usize;
-        let mut nx = st.clone();
         nx.running[steady][n] = d.add(&st.running[steady][n], &st.running[boot][n]);
         nx.running[boot][n] = d.int(0);
-        nx
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, _a: &ClusterState<Concrete>) -> String {
         let (boot, steady) = kinds(m, s.a as usize, s.v as usize).expect("labels come from steps()");

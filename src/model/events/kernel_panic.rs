@@ -48,9 +48,8 @@ impl<D: Domain> Controller<D> for KernelPanic {
             _ => d.and(&panicked(d, st, n), &d.not(&h)),
         }
     }
-    fn update(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (e, n) = (s.a as usize, s.b as usize);
-        let mut nx = st.clone();
         match s.op {
             PANIC => {
                 nx.status[n] = d.int(PANICKED);
@@ -59,7 +58,6 @@ impl<D: Domain> Controller<D> for KernelPanic {
             }
             _ => nx.status[n] = d.int(READY),
         }
-        nx
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         let n = s.b as usize;

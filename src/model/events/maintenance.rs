@@ -6,7 +6,7 @@
 //! Follows kubectl drain's documented behaviour; PodDisruptionBudgets are not modelled (the
 //! loader rejects them), so evictions are never refused.
 
-use super::super::controllers::node_lifecycle::{evict_all, pods_on};
+use super::super::controllers::node_lifecycle::{evict_all_into, pods_on};
 use super::super::{ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
@@ -64,22 +64,19 @@ impl<D: Domain> Controller<D> for Maintenance {
             }
         }
     }
-    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (e, n) = (s.a as usize, s.b as usize);
         match s.op {
             DRAIN => {
-                let mut nx = evict_all(d, m, st, n, &d.bool(true));
+                evict_all_into(d, m, st, n, &d.bool(true), nx);
                 nx.cordoned[n] = d.bool(true);
                 nx.draining[n] = d.bool(true);
                 nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
-                nx
             }
             _ => {
-                let mut nx = st.clone();
                 nx.cordoned[n] = d.bool(false);
                 nx.draining[n] = d.bool(false);
                 nx.maintained[n] = d.bool(true);
-                nx
             }
         }
     }

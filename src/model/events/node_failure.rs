@@ -41,9 +41,8 @@ impl<D: Domain> Controller<D> for NodeFailure {
             _ => d.and(&st.present[n], &d.eq(&st.status[n], &d.int(NOT_READY))),
         }
     }
-    fn update(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (e, n) = (s.a as usize, s.b as usize);
-        let mut nx = st.clone();
         match s.op {
             FAIL => {
                 nx.status[n] = d.int(NOT_READY);
@@ -51,7 +50,6 @@ impl<D: Domain> Controller<D> for NodeFailure {
             }
             _ => nx.status[n] = d.int(READY),
         }
-        nx
     }
     fn describe(&self, m: &Model, s: &Step, _b: &ClusterState<Concrete>, _a: &ClusterState<Concrete>) -> String {
         let n = s.b as usize;

@@ -36,13 +36,11 @@ impl<D: Domain> Controller<D> for ScaleDeployment {
             .iter(),
         )
     }
-    fn update(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> ClusterState<D> {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let e = s.a as usize;
-        let Event::ScaleDeployment { deployment, .. } = &m.ir.events[e] else { return st.clone() };
-        let mut nx = st.clone();
+        let Event::ScaleDeployment { deployment, .. } = &m.ir.events[e] else { return };
         nx.desired[deployment.index()] = d.add(&st.desired[deployment.index()], &d.int(s.v));
         nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
-        nx
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         let Event::ScaleDeployment { deployment, .. } = &m.ir.events[s.a as usize] else { return String::new() };
