@@ -76,6 +76,16 @@ fn used<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> (D::Int,
     (cpu, mem, pods)
 }
 
+/// NodeFit without its resource check (what it asks of the node a pod already runs on):
+/// node affinity, NoSchedule and NoExecute taints, Ready and not cordoned.
+fn node_fit_placement<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, t: usize) -> D::Bool {
+    let p = &m.ir.groups[g].per_node[t];
+    if !p.affinity_ok || p.untolerated_no_schedule || p.untolerated_no_execute {
+        return d.bool(false);
+    }
+    d.and(&ready(d, st, t), &d.not(&st.cordoned[t]))
+}
+
 /// NodeFit: a pod of group `g` would fit on node `t`.
 fn node_fit<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, t: usize) -> D::Bool {
     let grp = &m.ir.groups[g];
@@ -87,14 +97,23 @@ fn node_fit<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, t: usiz
     let (cpu, mem, pods) = used(d, m, st, t);
     d.all(
         [
-            ready(d, st, t),
-            d.not(&st.cordoned[t]),
+            node_fit_placement(d, m, st, g, t),
             d.le(&d.add(&cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)),
             d.le(&d.add(&mem, &d.int(grp.requests.memory_mib)), &d.int(a.memory_mib)),
             d.le(&d.add(&pods, &d.int(1)), &d.int(a.pods)),
         ]
         .iter(),
     )
+}
+
+/// Node `n` is not cordoned, or pods of `g` tolerate the taint a cordoned node carries
+/// (node.kubernetes.io/unschedulable:NoSchedule).
+fn cordon_tolerated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
+    if m.ir.groups[g].tolerates_unschedulable {
+        d.bool(true)
+    } else {
+        d.not(&st.cordoned[n])
+    }
 }
 
 /// A pod of `g` now on node `n` fits some other node (NodeFit), from the run's fit matrix.
@@ -109,7 +128,13 @@ fn filter<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: &DeschedulerProf
         return d.bool(false);
     }
     if p.evictor.min_replicas > 1 {
-        let owned = d.sum_of((0..m.nodes()).map(|j| active_on(d, m, st, g, j)));
+        // Every pod the informer lists with the ReplicaSet as owner: pending and terminating
+        // ones too. A run's evictions leave the count as it was (the evicted pods are
+        // terminating), so node order does not matter here.
+        let owned = d.add(
+            &st.pending[g],
+            &d.sum_of((0..m.nodes()).map(|j| d.add(&active_on(d, m, st, g, j), &st.terminating[g][j]))),
+        );
         return d.ge(&owned, &d.int(p.evictor.min_replicas));
     }
     d.bool(true)
@@ -196,6 +221,9 @@ fn remove_duplicates<D: Domain>(
             .collect();
         let occurrence = d.sum(counted.iter());
         let per_node = &m.ir.groups[g].per_node;
+        // getTargetNodes: Ready nodes whose NoSchedule and NoExecute taints the pod tolerates
+        // (a cordoned node carries node.kubernetes.io/unschedulable:NoSchedule) and whose
+        // labels match its node selector and required affinity.
         let targets = d.sum(
             (0..nn)
                 .filter(|&n| {
@@ -203,7 +231,7 @@ fn remove_duplicates<D: Domain>(
                         && !per_node[n].untolerated_no_schedule
                         && !per_node[n].untolerated_no_execute
                 })
-                .map(|n| d.count(&ready(d, &st, n)))
+                .map(|n| d.count(&d.and(&ready(d, &st, n), &cordon_tolerated(d, m, &st, g, n))))
                 .collect::<Vec<_>>()
                 .iter(),
         );
@@ -282,6 +310,9 @@ fn topology_spread<D: Domain>(
             }
             if c.honor_node_taints && (owner_p[n].untolerated_no_schedule || owner_p[n].untolerated_no_execute) {
                 inc = d.bool(false);
+            }
+            if c.honor_node_taints {
+                inc = d.and(&inc, &cordon_tolerated(d, m, &st, owner, n));
             }
             // Only pods the evictor's Filter admits are counted at all.
             let mut pods = d.int(0);
@@ -596,7 +627,9 @@ fn node_affinity<D: Domain>(
                 continue;
             }
             let violated = d.or(&d.bool(req_violated), &pref_violated);
-            let fits_some = d.any(lim.fit[g].iter());
+            // PodFitsAnyNode: NodeFit on every Ready node, where on the pod's own node the
+            // resource check is skipped (the pod's requests are already there).
+            let fits_some = d.or(&d.any(lim.fit[g].iter()), &node_fit_placement(d, m, &st, g, n));
             let ok = d.all([violated, ready(d, &st, n), evictable(d, m, &st, p, lim, g, n), fits_some].iter());
             let want = d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0));
             st = evict_limited(d, m, &st, lim, g, n, &want).0;
@@ -687,28 +720,17 @@ impl<D: Domain> Controller<D> for Descheduler {
     /// That decides the outcome, for two nodes alike but for their pods, where something is
     /// shared across nodes: the namespace and total eviction limits, LowNodeUtilization's
     /// running headroom, and the balancing of topology spread constraints (ties between
-    /// domains, moves marked on a domain's nodes in index order). So does the DefaultEvictor's
-    /// minReplicas under RemovePodsViolatingNodeTaints and RemovePodsViolatingNodeAffinity:
-    /// they evict node by node, and an eviction on an earlier node can leave the group below
-    /// minReplicas, sparing its pods on a later one. RemoveDuplicates (which counts before it
-    /// visits nodes), those two plugins without minReplicas, and the per-node limit decide per
-    /// node: with only those, twins stay interchangeable.
+    /// domains, moves marked on a domain's nodes in index order). RemoveDuplicates (which
+    /// counts before it visits nodes), RemovePodsViolatingNodeTaints and
+    /// RemovePodsViolatingNodeAffinity, the DefaultEvictor's minReplicas (its count of the
+    /// owner's pods does not change within a run) and the per-node limit decide per node:
+    /// with only those, twins stay interchangeable.
     fn uses_node_order(&self, m: &Model) -> bool {
         let Some(ds) = m.ir.descheduler.as_ref().filter(|_| m.ir.controllers.descheduler) else {
             return false;
         };
         ds.max_per_namespace.is_some()
             || ds.max_total.is_some()
-            || ds.profiles.iter().any(|p| {
-                p.evictor.min_replicas > 1
-                    && p.deschedule.iter().chain(&p.balance).any(|plugin| {
-                        matches!(
-                            plugin,
-                            DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. }
-                                | DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. }
-                        )
-                    })
-            })
             || ds.profiles.iter().flat_map(|p| p.deschedule.iter().chain(&p.balance)).any(|plugin| match plugin {
                 DeschedulerPlugin::LowNodeUtilization { .. } => true,
                 DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, .. } => {
@@ -827,6 +849,59 @@ mod tests {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"10\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 8}, {node: n-1, count: 1}]}]\n";
         let m = model(&format!("{}{}{spec}", deployment("web", 9, "1", "1Gi", ""), policy("LowNodeUtilization", args)));
         assert_eq!(evictions(&m, &m.initial_state(&[2])), vec![3, 0]);
+    }
+
+    /// getTargetNodes skips a node whose NoSchedule taints the pod does not tolerate, and a
+    /// cordoned node carries node.kubernetes.io/unschedulable:NoSchedule: with the second node
+    /// cordoned there is one target node, fewer than two, and nothing is evicted.
+    #[test]
+    fn remove_duplicates_does_not_count_a_cordoned_node() {
+        let m = cluster(2, &[2, 0], "RemoveDuplicates", "", "");
+        let mut st = m.initial_state(&[2]);
+        assert_eq!(evictions(&m, &st), vec![1, 0]);
+        st.cordoned[1] = true;
+        assert_eq!(evictions(&m, &st), vec![0, 0]);
+    }
+
+    /// DefaultEvictor minReplicas counts every pod the informer lists for the owner, pending
+    /// and terminating ones included: one running pod, one terminating and one pending make
+    /// three, enough for minReplicas 3 (counting only bound and running pods said one).
+    #[test]
+    fn min_replicas_counts_every_pod_of_the_owner() {
+        let args = "\n      - {name: DefaultEvictor, args: {minReplicas: 3}}";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: n, count: 2, capacity: {cpu: \"64\", memory: 64Gi}, taints: [{key: k, value: v, effect: NoSchedule}]}\n  workloads: [{deployment: web, placement: [{node: n-0, count: 1}]}]\n";
+        let pol = policy("RemovePodsViolatingNodeTaints", "").replace(
+            "pluginConfig: [{name: RemovePodsViolatingNodeTaints}]",
+            &format!("pluginConfig:{args}\n      - {{name: RemovePodsViolatingNodeTaints}}"),
+        );
+        let pol = pol.replace("balance: {enabled", "deschedule: {enabled");
+        let m = model(&format!(
+            "{}{pol}{spec}",
+            deployment("web", 3, "1", "1Gi", "tolerations: [{key: k, operator: Exists, effect: NoExecute}]")
+        ));
+        let p = &m.ir.descheduler.as_ref().unwrap().profiles[0];
+        let mut st = m.initial_state(&[2]);
+        st.terminating[0][1] = 1;
+        st.pending[0] = 1;
+        assert!(filter(&Concrete, &m, &st, p, 0));
+        st.pending[0] = 0;
+        assert!(!filter(&Concrete, &m, &st, p, 0));
+    }
+
+    /// RemovePodsViolatingNodeAffinity evicts a pod when it fits some node (PodFitsAnyNode),
+    /// and NodeFit does not ask the pod's own node for room for it again: web (6 cores)
+    /// prefers the full spot node and runs on an 8-core node, which it fits as it is.
+    #[test]
+    fn node_affinity_counts_the_pods_own_node_as_a_fit() {
+        let affinity = "affinity: {nodeAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 10, preference: {matchExpressions: [{key: pool, operator: In, values: [spot]}]}}]}}";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: spot, count: 1, labels: {pool: spot}, capacity: {cpu: \"2\", memory: 64Gi}}\n    - {name: od, count: 1, labels: {pool: od}, capacity: {cpu: \"8\", memory: 64Gi}}\n  workloads: [{deployment: web, placement: [{node: od-0, count: 1}]}]\n";
+        let pol = policy(
+            "RemovePodsViolatingNodeAffinity",
+            ", args: {nodeAffinityType: [preferredDuringSchedulingIgnoredDuringExecution]}",
+        )
+        .replace("balance: {enabled", "deschedule: {enabled");
+        let m = model(&format!("{}{pol}{spec}", deployment("web", 1, "6", "1Gi", affinity)));
+        assert_eq!(evictions(&m, &m.initial_state(&[1, 1])), vec![0, 1]);
     }
 
     /// With a single Ready node the descheduler aborts its run.
