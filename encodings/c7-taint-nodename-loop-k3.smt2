@@ -6,8 +6,8 @@
 (declare-fun pod.agent.tainted-0.bound@3 () Int)
 (declare-fun pod.agent.tainted-0.terminating@3 () Int)
 (assert
- (let (($x77 (= step@0 0)))
- (or $x77)))
+ (let (($x84 (= step@0 0)))
+ (or $x84)))
 (assert
  (let (($x42 (= step@1 16)))
  (or $x42)))
@@ -17,12 +17,12 @@
  (or $x50 $x55))))
 (assert
  (let (($x50 (= step@2 0)))
- (let ((?x90 (ite $x50 1 0)))
- (= pod.agent.tainted-0.bound@3 ?x90))))
+ (let ((?x94 (ite $x50 1 0)))
+ (= pod.agent.tainted-0.bound@3 ?x94))))
 (assert
  (let (($x50 (= step@2 0)))
- (let ((?x90 (ite $x50 1 0)))
- (= pod.agent.tainted-0.terminating@3 ?x90))))
+ (let ((?x94 (ite $x50 1 0)))
+ (= pod.agent.tainted-0.terminating@3 ?x94))))
 (assert
  (let ((?x25 (+ 1 0 0)))
  (let (($x20 (and or (> (+ pod.agent.tainted-0.terminating@3 0 0) ?x25))))

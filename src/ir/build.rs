@@ -1146,6 +1146,10 @@ impl Builder<'_> {
                 for (i, e) in score.enabled.iter().enumerate() {
                     match score_weight(&mut s, &e.name) {
                         Some(w) => *w = e.weight.map(|w| w as i64).filter(|w| *w > 0).unwrap_or(1),
+                        // In the default profile: ImageLocality is abstracted (docs/modeling.md §2.2,
+                        // every node taken to hold the same images); the other two add nothing
+                        // for the pods kbmc accepts (inter-pod affinity is rejected; volume
+                        // scoring is off by default).
                         None if matches!(e.name.as_str(), "ImageLocality" | "VolumeBinding" | "InterPodAffinity") => {}
                         None => self.diag.unmodeled(InputError::at(
                             origin,

@@ -19,7 +19,7 @@
 //! (minReadySeconds 0).
 
 use super::super::{
-    active_on, is_current, live_of_group, running_of_group, Class, ClusterState, Controller, Model, Step,
+    active_on, is_current, live_of_group, ready, running_of_group, Class, ClusterState, Controller, Model, Step,
 };
 use crate::domain::{Concrete, Domain};
 use crate::ir::{IntOrPercent, Strategy};
@@ -102,12 +102,12 @@ pub fn target<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D:
                     let running_all = d.sum(
                         groups
                             .iter()
-                            .map(|&h| (0..m.nodes()).map(|n| running_of_group(d, m, st, h, n)).collect::<Vec<_>>())
+                            .map(|&h| (0..m.nodes()).map(|n| available_on(d, m, st, h, n)).collect::<Vec<_>>())
                             .collect::<Vec<_>>()
                             .iter()
                             .flatten(),
                     );
-                    let new_running = d.sum_of((0..m.nodes()).map(|n| running_of_group(d, m, st, cur, n)));
+                    let new_running = d.sum_of((0..m.nodes()).map(|n| available_on(d, m, st, cur, n)));
                     let min_available = d.sub(desired, &unavail);
                     let new_unavailable = d.sub(new, &new_running);
                     let max_scaled_down = d.max(&d.int(0), &d.sub(&d.sub(&total, &min_available), &new_unavailable));
@@ -133,6 +133,28 @@ pub fn target<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D:
         result = d.ite(&is_cur, &t, &result);
     }
     result
+}
+
+/// Available pods of group `g` on node `n`: running on a Ready node (minReadySeconds 0). The
+/// node lifecycle controller marks the pods of a NotReady node not ready (MarkPodsNotReady).
+fn available_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
+    d.ite(&ready(d, st, n), &running_of_group(d, m, st, g, n), &d.int(0))
+}
+
+/// The nodes whose pods of group `g` a scale-down takes first, in ActivePodsWithRanks'
+/// order before the rank: bound pods not started (phase Pending) if any, else running pods
+/// that are not ready (on a NotReady node) if any, else running pods.
+fn victim_nodes<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<D::Bool> {
+    let nn = m.nodes();
+    let zero = d.int(0);
+    let has_bound: Vec<D::Bool> = (0..nn).map(|j| d.gt(&st.bound[g][j], &zero)).collect();
+    let has_running: Vec<D::Bool> = (0..nn).map(|j| d.gt(&running_of_group(d, m, st, g, j), &zero)).collect();
+    let unready: Vec<D::Bool> = (0..nn).map(|j| d.and(&has_running[j], &d.not(&ready(d, st, j)))).collect();
+    let any_bound = d.any(has_bound.iter());
+    let any_unready = d.any(unready.iter());
+    (0..nn)
+        .map(|j| d.ite_bool(&any_bound, &has_bound[j], &d.ite_bool(&any_unready, &unready[j], &has_running[j])))
+        .collect()
 }
 
 /// Pods of Deployment `dep` on node `n` that are not terminating (the deletion rank).
@@ -195,20 +217,18 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 let dep = m.dep_of_group(g);
                 let no_pending = d.eq(&st.pending[g], &d.int(0));
                 let any_bound = d.any_of((0..m.nodes()).map(|j| d.gt(&st.bound[g][j], &d.int(0))));
-                // Candidates: nodes with bound (not started) pods of g if any, else with running ones.
-                let cand = |j: usize| {
-                    let has_bound = d.gt(&st.bound[g][j], &d.int(0));
-                    let has_running = d.gt(&running_of_group(d, m, st, g, j), &d.int(0));
-                    d.ite_bool(&any_bound, &has_bound, &has_running)
-                };
+                let cand = victim_nodes(d, m, st, g);
                 let my_rank = rank(d, m, st, dep, n);
                 let best = d.all(
                     (0..m.nodes())
-                        .map(|j| d.implies(&cand(j), &d.le(&rank(d, m, st, dep, j), &my_rank)))
+                        .map(|j| d.implies(&cand[j], &d.le(&rank(d, m, st, dep, j), &my_rank)))
                         .collect::<Vec<_>>()
                         .iter(),
                 );
-                d.all([d.gt(&sur, &d.int(0)), no_pending, cand(n), best, victim_kind(d, m, st, s, &any_bound)].iter())
+                d.all(
+                    [d.gt(&sur, &d.int(0)), no_pending, cand[n].clone(), best, victim_kind(d, m, st, s, &any_bound)]
+                        .iter(),
+                )
             }
         }
     }
@@ -225,10 +245,7 @@ impl<D: Domain> Controller<D> for DeploymentController {
                     let (sur, best) = cache[g].get_or_insert_with(|| {
                         let sur = surplus(&d, m, st, g);
                         let dep = m.dep_of_group(g);
-                        let any_bound = (0..nn).any(|j| st.bound[g][j] > 0);
-                        let cand: Vec<bool> = (0..nn)
-                            .map(|j| if any_bound { st.bound[g][j] > 0 } else { running_of_group(&d, m, st, g, j) > 0 })
-                            .collect();
+                        let cand = victim_nodes(&d, m, st, g);
                         let ranks: Vec<i64> = (0..nn).map(|j| rank(&d, m, st, dep, j)).collect();
                         let top = (0..nn).filter(|&j| cand[j]).map(|j| ranks[j]).max().unwrap_or(i64::MIN);
                         (sur, (0..nn).map(|j| cand[j] && ranks[j] == top).collect())
@@ -312,11 +329,12 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 } else {
                     "a running pod".to_string()
                 };
-                format!(
-                    "ReplicaSet of {} deletes {which} on {} (the node with the most of its replicas)",
-                    m.group_name(g),
-                    m.node_name(n)
-                )
+                let why = if crate::model::ready(&Concrete, before, n) {
+                    "the node with the most of its replicas"
+                } else {
+                    "not ready: the node is NotReady"
+                };
+                format!("ReplicaSet of {} deletes {which} on {} ({why})", m.group_name(g), m.node_name(n))
             }
         }
     }
@@ -402,6 +420,18 @@ mod tests {
         st.bound[0][0] = 1;
         st.desired[0] = 2;
         assert_eq!(enabled(&m, &st), vec![(DELETE_ON, 0, 0)]);
+    }
+
+    /// ActivePodsWithRanks puts not-ready pods before ready ones, ahead of the node rank, and
+    /// the node lifecycle controller marks a NotReady node's pods not ready: scaling 3 -> 2
+    /// with two pods on n-0 and one on a NotReady n-1 deletes the one on n-1.
+    #[test]
+    fn scale_down_deletes_not_ready_pods_first() {
+        let m = cluster(2, "{node: n-0, count: 2}, {node: n-1, count: 1}", "");
+        let mut st = m.initial_state(&[3]);
+        assert_eq!(enabled(&m, &st), vec![(DELETE_ON, 0, node(&m, "n-0"))]);
+        st.status[node(&m, "n-1")] = crate::model::state::NOT_READY;
+        assert_eq!(enabled(&m, &st), vec![(DELETE_ON, 0, node(&m, "n-1"))]);
     }
 
     #[test]
