@@ -47,6 +47,38 @@ fn scaled<D: Domain>(d: &D, util: &D::Int, count: &D::Int, target: i64, p: i64) 
     out
 }
 
+/// A value (utilization or average) within the 10 % tolerance of `target`, both ends included.
+fn within<D: Domain>(d: &D, v: &D::Int, target: i64) -> D::Bool {
+    d.and(&d.le(&d.int(9 * target), &d.mul_const(v, 10)), &d.le(&d.mul_const(v, 10), &d.int(11 * target)))
+}
+
+/// The second pass of GetResourceReplicas and calcPlainMetricReplicas: `value2` over `count2`
+/// pods is the value computed again with unready and missing pods; `current` when it is
+/// within tolerance, turns the first value's direction (`up`, `down`), or its count would,
+/// else the count it asks for.
+fn second_pass<D: Domain>(
+    d: &D,
+    current: &D::Int,
+    target: i64,
+    (up, down): (&D::Bool, &D::Bool),
+    (value2, count2): (&D::Int, &D::Int),
+    p: i64,
+) -> D::Int {
+    let (up2, down2) = (d.gt(value2, &d.int(target)), d.lt(value2, &d.int(target)));
+    let new = scaled(d, value2, count2, target, p);
+    let keep = d.any(
+        [
+            within(d, value2, target),
+            d.and(down, &up2),
+            d.and(up, &down2),
+            d.and(&down2, &d.gt(&new, current)),
+            d.and(&up2, &d.lt(&new, current)),
+        ]
+        .iter(),
+    );
+    d.ite(&keep, current, &new)
+}
+
 /// The proposal of one metric (or `current` when within tolerance): replica_calculator.go's
 /// GetResourceReplicas (Utilization) and GetRawResourceReplicas (AverageValue), pods grouped
 /// as its groupPods does. Pods with metrics: running on a Ready node (`n` of them). Unready:
@@ -105,20 +137,18 @@ fn proposal<D: Domain>(
         }
     }
     let any_missing = d.gt(&missing, &zero);
+    // The pods of the second pass: ready ones, plus missing and unready ones where they enter.
+    let counted = |with_missing: &D::Bool, with_unready: &D::Bool| {
+        d.add(&d.add(n, &d.ite(with_missing, &missing, &zero)), &d.ite(with_unready, &unready, &zero))
+    };
     match metric.target {
         MetricTarget::Utilization(target) => {
             let util_of = |usage: &D::Int, req_units: &D::Int| {
                 d.div_bounded(&d.div_const(&d.mul_const(usage, 100), unit), &d.max(req_units, &d.int(1)), 1, max_units)
             };
-            let within = |util: &D::Int| {
-                d.and(
-                    &d.le(&d.int(9 * target), &d.mul_const(util, 10)),
-                    &d.le(&d.mul_const(util, 10), &d.int(11 * target)),
-                )
-            };
             let util = util_of(&usage, &req_units);
             let (up, down) = (d.gt(&util, &d.int(target)), d.lt(&util, &d.int(target)));
-            let plain = d.ite(&within(&util), current, &scaled(d, &util, n, target, p));
+            let plain = d.ite(&within(d, &util, target), current, &scaled(d, &util, n, target, p));
             // Missing pods count only when the first ratio points somewhere.
             let with_missing = d.and(&any_missing, &d.or(&up, &down));
             let with_unready = d.and(&d.gt(&unready, &zero), &up);
@@ -148,54 +178,25 @@ fn proposal<D: Domain>(
                 &d.add(&req_units, &d.ite(&with_missing, &missing_units, &zero)),
                 &d.ite(&with_unready, &unready_units, &zero),
             );
-            let count2 =
-                d.add(&d.add(n, &d.ite(&with_missing, &missing, &zero)), &d.ite(&with_unready, &unready, &zero));
+            let count2 = counted(&with_missing, &with_unready);
             let util2 = util_of(&usage2, &req2);
-            let (up2, down2) = (d.gt(&util2, &d.int(target)), d.lt(&util2, &d.int(target)));
-            let new = scaled(d, &util2, &count2, target, p);
-            let keep = d.any(
-                [
-                    within(&util2),
-                    d.and(&down, &up2),
-                    d.and(&up, &down2),
-                    d.and(&down2, &d.gt(&new, current)),
-                    d.and(&up2, &d.lt(&new, current)),
-                ]
-                .iter(),
-            );
-            let adjusted = d.ite(&keep, current, &new);
+            let adjusted = second_pass(d, current, target, (&up, &down), (&util2, &count2), p);
             d.ite(&d.or(&with_missing, &with_unready), &adjusted, &plain)
         }
         MetricTarget::AverageValue(target) => {
             let t = target.max(1);
             // GetMetricUtilizationRatio: the average is an integer division by the pods counted.
             let average = |usage: &D::Int, count: &D::Int| d.div_bounded(usage, &d.max(count, &d.int(1)), 1, p);
-            let within = |avg: &D::Int| {
-                d.and(&d.le(&d.int(9 * t), &d.mul_const(avg, 10)), &d.le(&d.mul_const(avg, 10), &d.int(11 * t)))
-            };
             let avg = average(&usage, n);
             let (up, down) = (d.gt(&avg, &d.int(t)), d.lt(&avg, &d.int(t)));
-            let plain = d.ite(&within(&avg), current, &scaled(d, &avg, n, t, p));
+            let plain = d.ite(&within(d, &avg, t), current, &scaled(d, &avg, n, t, p));
             let with_missing = d.and(&any_missing, &d.or(&up, &down));
             let with_unready = d.and(&d.gt(&unready, &zero), &up);
             // calcPlainMetricReplicas: missing pods at the target on a scale-down, else 0.
             let usage2 = d.add(&usage, &d.ite(&d.and(&any_missing, &down), &d.mul_const(&missing, t), &zero));
-            let count2 =
-                d.add(&d.add(n, &d.ite(&with_missing, &missing, &zero)), &d.ite(&with_unready, &unready, &zero));
+            let count2 = counted(&with_missing, &with_unready);
             let avg2 = average(&usage2, &count2);
-            let (up2, down2) = (d.gt(&avg2, &d.int(t)), d.lt(&avg2, &d.int(t)));
-            let new = scaled(d, &avg2, &count2, t, p);
-            let keep = d.any(
-                [
-                    within(&avg2),
-                    d.and(&down, &up2),
-                    d.and(&up, &down2),
-                    d.and(&down2, &d.gt(&new, current)),
-                    d.and(&up2, &d.lt(&new, current)),
-                ]
-                .iter(),
-            );
-            let adjusted = d.ite(&keep, current, &new);
+            let adjusted = second_pass(d, current, t, (&up, &down), (&avg2, &count2), p);
             d.ite(&d.or(&with_missing, &with_unready), &adjusted, &plain)
         }
     }
