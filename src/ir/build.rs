@@ -820,6 +820,7 @@ impl Builder<'_> {
                 revision,
                 labels: f.labels.clone(),
                 requests: f.requests,
+                metric_requests: f.metric_requests,
                 node_name: f.node_name.clone(),
                 tolerates_unschedulable: pod::tolerates_unschedulable(f),
                 evicted_when_unreachable: pod::evicted_when_unreachable(f),

@@ -224,6 +224,16 @@ pub struct Placement {
     pub untolerated: Vec<usize>,
 }
 
+/// What the HPA's utilization divides by (replica_calculator.go, calculateRequests): the
+/// app containers' requests summed, init containers not counted (sidecars are rejected on
+/// input); `None` for a resource some container does not request, which makes upstream's
+/// metric on it fail.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MetricRequests {
+    pub cpu_milli: Option<i64>,
+    pub memory_mib: Option<i64>,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct PodGroup {
     pub deployment: DeploymentId,
@@ -231,6 +241,8 @@ pub struct PodGroup {
     /// Pod labels (with `pod-template-hash` style revision identity kept implicit).
     pub labels: Vec<(String, String)>,
     pub requests: Resources,
+    /// The requests the HPA's utilization counts (see [`MetricRequests`]).
+    pub metric_requests: MetricRequests,
     /// `spec.nodeName`, when set (the scheduler is bypassed).
     pub node_name: Option<String>,
     /// Tolerates the `node.kubernetes.io/unschedulable:NoSchedule` taint of cordoned nodes.

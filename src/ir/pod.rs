@@ -8,7 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::build::Diag;
 use super::labels::{all_match, Op, Requirement};
-use super::{Effect, LabelKey, Labels, Node, Placement, Resources, Taint};
+use super::{Effect, LabelKey, Labels, MetricRequests, Node, Placement, Resources, Taint};
 use crate::error::{InputClass, InputError, Origin};
 use crate::manifest::quantity::{Quantity, Round};
 
@@ -37,6 +37,7 @@ pub(super) struct RawSpread {
 pub(super) struct TemplateFacts {
     pub labels: Vec<(String, String)>,
     pub requests: Resources,
+    pub metric_requests: MetricRequests,
     pub node_name: Option<String>,
     pub node_selector: Vec<Requirement>,
     /// `None`: no required node affinity. Terms are ORed, requirements inside a term ANDed.
@@ -301,10 +302,20 @@ pub(super) fn template_facts(
 
     // Requests: sum of containers, at least the largest init container (Kubernetes' effective request).
     let mut requests = Resources::default();
+    let mut metric_requests = MetricRequests { cpu_milli: Some(0), memory_mib: Some(0) };
     for (i, c) in spec.containers.iter().enumerate() {
         let r = container_requests(c, origin, &format!("{s}.containers[{i}]"), diag);
         requests.cpu_milli += r.cpu_milli;
         requests.memory_mib += r.memory_mib;
+        let declares = |name: &str| {
+            c.resources.as_ref().is_some_and(|res| {
+                res.requests.as_ref().is_some_and(|m| m.contains_key(name))
+                    || res.limits.as_ref().is_some_and(|m| m.contains_key(name))
+            })
+        };
+        metric_requests.cpu_milli = metric_requests.cpu_milli.filter(|_| declares("cpu")).map(|v| v + r.cpu_milli);
+        metric_requests.memory_mib =
+            metric_requests.memory_mib.filter(|_| declares("memory")).map(|v| v + r.memory_mib);
     }
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
         let r = container_requests(c, origin, &format!("{s}.initContainers[{i}]"), diag);
@@ -480,6 +491,7 @@ pub(super) fn template_facts(
     Some(TemplateFacts {
         labels: pod_labels,
         requests,
+        metric_requests,
         node_name: spec.node_name.clone(),
         node_selector,
         required_terms,

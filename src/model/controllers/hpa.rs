@@ -19,7 +19,9 @@
 //! terminating = ignored. Unready pods on a scale-up and missing pods on any change enter a
 //! second ratio (see `proposal`); with no ready pod the sync fails and changes nothing.
 
-use super::super::{ready, running_of_group, running_replicas, Class, ClusterState, Controller, Model, Step};
+use super::super::{
+    active_on, ready, running_of_group, running_replicas, Class, ClusterState, Controller, Model, Step,
+};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Metric, MetricTarget, PolicyKind, ResourceName, ScalingRules, SelectPolicy};
 
@@ -45,6 +47,33 @@ fn scaled<D: Domain>(d: &D, util: &D::Int, count: &D::Int, target: i64, p: i64) 
         out = d.ite(&d.eq(count, &d.int(k)), &d.div_ceil_const(&d.mul_const(util, k), target), &out);
     }
     out
+}
+
+/// What one pod of group `g` counts as its request in `metric` (the app containers' sum);
+/// `None` when some container requests nothing of the resource.
+fn metric_request(m: &Model, g: usize, metric: &Metric) -> Option<i64> {
+    let r = m.ir.groups[g].metric_requests;
+    if metric.resource == ResourceName::Cpu {
+        r.cpu_milli
+    } else {
+        r.memory_mib
+    }
+}
+
+/// The metric fails upstream (calculateRequests: "missing request for <resource>"): it is a
+/// Utilization metric and some pod of the target lacks a request for its resource.
+fn metric_fails<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize, metric: &Metric) -> D::Bool {
+    if !matches!(metric.target, MetricTarget::Utilization(_)) {
+        return d.bool(false);
+    }
+    let lacking = m.groups_of[dep].iter().copied().filter(|&g| metric_request(m, g, metric).is_none());
+    d.any_of(lacking.map(|g| {
+        let pods = d.add(
+            &st.pending[g],
+            &d.sum_of((0..m.nodes()).map(|j| d.add(&active_on(d, m, st, g, j), &st.terminating[g][j]))),
+        );
+        d.gt(&pods, &d.int(0))
+    }))
 }
 
 /// A value (utilization or average) within the 10 % tolerance of `target`, both ends included.
@@ -99,17 +128,7 @@ fn proposal<D: Domain>(
 ) -> D::Int {
     let p = m.max_pods.max(1);
     let zero = d.int(0);
-    let reqs: Vec<i64> = m.groups_of[dep]
-        .iter()
-        .map(|&g| {
-            let r = m.ir.groups[g].requests;
-            if metric.resource == ResourceName::Cpu {
-                r.cpu_milli
-            } else {
-                r.memory_mib
-            }
-        })
-        .collect();
+    let reqs: Vec<i64> = m.groups_of[dep].iter().map(|&g| metric_request(m, g, metric).unwrap_or(0)).collect();
     let unit = reqs.iter().copied().fold(0, gcd).max(1);
     let max_units: i64 = reqs.iter().map(|r| r / unit).max().unwrap_or(1).max(1) * p;
     // With metrics: usage and requests (in units of `unit`).
@@ -237,13 +256,20 @@ pub fn sync<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, expired
             n = d.add(&n, &d.ite(&ready(d, st, node), &running_of_group(d, m, st, g, node), &d.int(0)));
         }
     }
-    let mut raw = current.clone();
-    for (i, metric) in hpa.metrics.iter().enumerate() {
-        let p = proposal(d, m, st, dep, metric, &current, &n);
-        raw = if i == 0 { p } else { d.max(&raw, &p) };
+    // The largest proposal of the metrics that do not fail (computeReplicasForMetrics).
+    let mut raw = d.int(0);
+    let mut fails = Vec::new();
+    for metric in &hpa.metrics {
+        let f = metric_fails(d, m, st, dep, metric);
+        raw = d.max(&raw, &d.ite(&f, &d.int(0), &proposal(d, m, st, dep, metric, &current, &n)));
+        fails.push(f);
     }
-    // No running pod: no metrics, no recommendation.
-    let has_metrics = d.gt(&n, &d.int(0));
+    // The sync fails, changing and recording nothing: no running pod (no metrics), every
+    // metric failing, or some failing while the others would scale down.
+    let all_fail = d.all(fails.iter());
+    let some_fail = d.any(fails.iter());
+    let failed = d.any([all_fail, d.and(&some_fail, &d.lt(&raw, &current))].iter());
+    let has_metrics = d.and(&d.gt(&n, &d.int(0)), &d.not(&failed));
     let raw = d.ite(&has_metrics, &raw, &current);
     let (min, max) = (d.int(hpa.min_replicas), d.int(hpa.max_replicas));
     let remember = |w: &D::Int, better: &Merge<D>| -> D::Int {
@@ -453,6 +479,26 @@ mod tests {
         let mut st = m.initial_state(&[2]);
         st.status[1] = crate::model::state::NOT_READY;
         assert_eq!(sync(&Concrete, &m, &st, 0, true).0, 4);
+    }
+
+    /// calculateRequests sums the app containers' requests (init containers do not count,
+    /// unlike the scheduler's effective request), and fails the metric when a container
+    /// requests nothing of the resource.
+    #[test]
+    fn utilization_is_over_the_app_containers_requests() {
+        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 10\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}}]\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 2}], usage: {cpu: \"400m\"}}]\n";
+        // 500m app container, 2-core init container: 800m over 1000m is 80 %, ceil(2 × 80 / 60) = 3
+        // (over the 4-core effective request it would be 20 % and a scale-down to 1).
+        let init = "initContainers: [{name: init, image: init:1, resources: {requests: {cpu: \"2\", memory: 1Gi}}}]";
+        let m = model(&format!("{}{hpa}{spec}", deployment("web", 2, "500m", "1Gi", init)));
+        assert_eq!(m.ir.groups[0].requests.cpu_milli, 2000);
+        assert_eq!(sync(&Concrete, &m, &m.initial_state(&[1]), 0, true).0, 3);
+        // A second container without a cpu request: the metric fails and nothing changes.
+        let two = deployment("web", 2, "500m", "1Gi", "  - {name: log, image: log:1}");
+        let m = model(&format!("{two}{hpa}{spec}"));
+        assert_eq!(m.ir.groups[0].metric_requests.cpu_milli, None);
+        assert_eq!(sync(&Concrete, &m, &m.initial_state(&[1]), 0, true).0, 2);
     }
 
     #[test]
