@@ -377,7 +377,8 @@ pub enum DeschedulerPlugin {
     RemovePodsViolatingNodeTaints {
         include_prefer_no_schedule: bool,
         excluded_taints: Vec<String>,
-        included_taints: Vec<String>,
+        /// `None`: every taint (the argument absent); `Some`: only those listed.
+        included_taints: Option<Vec<String>>,
     },
     RemovePodsViolatingNodeAffinity {
         required: bool,

@@ -185,8 +185,9 @@ pub struct NodeTaintsArgs {
     pub include_prefer_no_schedule: bool,
     #[serde(default)]
     pub excluded_taints: Vec<String>,
+    /// Absent: every taint; an explicit list (even an empty one) names the taints included.
     #[serde(default)]
-    pub included_taints: Vec<String>,
+    pub included_taints: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -574,7 +574,8 @@ fn node_taints<D: Domain>(
     };
     let passes = |key: &str, value: &str| {
         let listed = |list: &[String]| list.iter().any(|x| x == key || *x == format!("{key}={value}"));
-        (included_taints.is_empty() || listed(included_taints)) && !listed(excluded_taints)
+        // upstream tests `IncludedTaints == nil`: an explicit empty list includes no taint.
+        included_taints.as_deref().is_none_or(listed) && !listed(excluded_taints)
     };
     let mut st = st;
     for n in 0..m.nodes() {
@@ -902,6 +903,22 @@ mod tests {
         .replace("balance: {enabled", "deschedule: {enabled");
         let m = model(&format!("{}{pol}{spec}", deployment("web", 1, "6", "1Gi", affinity)));
         assert_eq!(evictions(&m, &m.initial_state(&[1, 1])), vec![0, 1]);
+    }
+
+    /// RemovePodsViolatingNodeTaints: without `includedTaints` every taint counts; an explicit
+    /// empty list includes none (upstream tests the argument against nil).
+    #[test]
+    fn an_empty_included_taints_list_includes_no_taint() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: n, count: 2, capacity: {cpu: \"64\", memory: 64Gi}, taints: [{key: k, value: v, effect: NoSchedule}]}\n  workloads: [{deployment: web, placement: [{node: n-0, count: 1}]}]\n";
+        let run = |args: &str| {
+            let pol =
+                policy("RemovePodsViolatingNodeTaints", args).replace("balance: {enabled", "deschedule: {enabled");
+            let m = model(&format!("{}{pol}{spec}", deployment("web", 1, "1", "1Gi", "")));
+            evictions(&m, &m.initial_state(&[2]))
+        };
+        assert_eq!(run(""), vec![1, 0]);
+        assert_eq!(run(", args: {includedTaints: [k]}"), vec![1, 0]);
+        assert_eq!(run(", args: {includedTaints: []}"), vec![0, 0]);
     }
 
     /// With a single Ready node the descheduler aborts its run.
