@@ -975,10 +975,12 @@ impl Builder<'_> {
                     }
                 };
                 if let MetricTarget::Utilization(_) = target {
+                    // What the HPA divides by: the app containers' requests (init containers
+                    // do not count); a later revision without them fails the metric at run time.
                     let g = self.deployments[di].revisions[0];
-                    let req = self.facts[g.index()].requests;
+                    let req = self.facts[g.index()].metric_requests;
                     let r = if resource == ResourceName::Cpu { req.cpu_milli } else { req.memory_mib };
-                    if r == 0 {
+                    if r.unwrap_or(0) == 0 {
                         self.diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.resource.target"), format!("Utilization of {} needs the Deployment's containers to request it (the HPA reports FailedGetResourceMetric otherwise)", res.name)));
                     }
                 }

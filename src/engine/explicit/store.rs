@@ -13,8 +13,8 @@ use crate::model::ClusterState;
 
 pub struct Store {
     stride: usize,
-    /// The packed states, `1 << CHUNK_BITS` to a chunk: growing the store never copies (nor
-    /// faults in again) what is already stored.
+    /// The packed states, `1 << CHUNK_BITS` to a chunk: growing the store copies at most the
+    /// last chunk, never the states of the full ones.
     chunks: Vec<Vec<i16>>,
     len: usize,
     /// Per state: the hash of its key, so that growing the index does not hash keys again.

@@ -60,20 +60,28 @@ fn metric_request(m: &Model, g: usize, metric: &Metric) -> Option<i64> {
     }
 }
 
-/// The metric fails upstream (calculateRequests: "missing request for <resource>"): it is a
-/// Utilization metric and some pod of the target lacks a request for its resource.
+/// The Utilization metric fails upstream: some pod of the target lacks a request for its
+/// resource (calculateRequests: "missing request"), or the pods with metrics request 0 in
+/// total (GetResourceUtilizationRatio). With no pod with metrics the sync fails anyway.
 fn metric_fails<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize, metric: &Metric) -> D::Bool {
     if !matches!(metric.target, MetricTarget::Utilization(_)) {
         return d.bool(false);
     }
-    let lacking = m.groups_of[dep].iter().copied().filter(|&g| metric_request(m, g, metric).is_none());
-    d.any_of(lacking.map(|g| {
+    let groups = &m.groups_of[dep];
+    let lacking = groups.iter().copied().filter(|&g| metric_request(m, g, metric).is_none());
+    let missing_request = d.any_of(lacking.map(|g| {
         let pods = d.add(
             &st.pending[g],
             &d.sum_of((0..m.nodes()).map(|j| d.add(&active_on(d, m, st, g, j), &st.terminating[g][j]))),
         );
         d.gt(&pods, &d.int(0))
-    }))
+    }));
+    let requesting = groups.iter().copied().filter(|&g| metric_request(m, g, metric).unwrap_or(0) > 0);
+    let with_metrics = |g: usize| {
+        d.sum_of((0..m.nodes()).map(|j| d.ite(&ready(d, st, j), &running_of_group(d, m, st, g, j), &d.int(0))))
+    };
+    let zero_total = d.all(requesting.map(|g| d.eq(&with_metrics(g), &d.int(0))).collect::<Vec<_>>().iter());
+    d.or(&missing_request, &zero_total)
 }
 
 /// A value (utilization or average) within the 10 % tolerance of `target`, both ends included.
@@ -203,16 +211,22 @@ fn proposal<D: Domain>(
             d.ite(&d.or(&with_missing, &with_unready), &adjusted, &plain)
         }
         MetricTarget::AverageValue(target) => {
-            let t = target.max(1);
-            // GetMetricUtilizationRatio: the average is an integer division by the pods counted.
-            let average = |usage: &D::Int, count: &D::Int| d.div_bounded(usage, &d.max(count, &d.int(1)), 1, p);
+            // GetMetricUsageRatio averages milli-values with an integer division by the pods
+            // counted: millicores for CPU (kbmc's unit), milli-bytes for memory (kbmc counts
+            // whole MiB, scaled up here so that the division truncates where upstream's does).
+            let scale = if metric.resource == ResourceName::Cpu { 1 } else { 1_048_576_000 };
+            let t = target.max(1) * scale;
+            let average = |usage: &D::Int, count: &D::Int| {
+                d.div_bounded(&d.mul_const(usage, scale), &d.max(count, &d.int(1)), 1, p)
+            };
             let avg = average(&usage, n);
             let (up, down) = (d.gt(&avg, &d.int(t)), d.lt(&avg, &d.int(t)));
             let plain = d.ite(&within(d, &avg, t), current, &scaled(d, &avg, n, t, p));
             let with_missing = d.and(&any_missing, &d.or(&up, &down));
             let with_unready = d.and(&d.gt(&unready, &zero), &up);
             // calcPlainMetricReplicas: missing pods at the target on a scale-down, else 0.
-            let usage2 = d.add(&usage, &d.ite(&d.and(&any_missing, &down), &d.mul_const(&missing, t), &zero));
+            let usage2 =
+                d.add(&usage, &d.ite(&d.and(&any_missing, &down), &d.mul_const(&missing, target.max(1)), &zero));
             let count2 = counted(&with_missing, &with_unready);
             let avg2 = average(&usage2, &count2);
             let adjusted = second_pass(d, current, t, (&up, &down), (&avg2, &count2), p);
@@ -494,11 +508,33 @@ mod tests {
         let m = model(&format!("{}{hpa}{spec}", deployment("web", 2, "500m", "1Gi", init)));
         assert_eq!(m.ir.groups[0].requests.cpu_milli, 2000);
         assert_eq!(sync(&Concrete, &m, &m.initial_state(&[1]), 0, true).0, 3);
-        // A second container without a cpu request: the metric fails and nothing changes.
+        // A second container without a cpu request: rejected in the Deployment's manifest (the
+        // HPA could never act), and a revision without it (as an applyDeployment could bring)
+        // fails the metric while its pods exist: nothing changes.
         let two = deployment("web", 2, "500m", "1Gi", "  - {name: log, image: log:1}");
-        let m = model(&format!("{two}{hpa}{spec}"));
-        assert_eq!(m.ir.groups[0].metric_requests.cpu_milli, None);
-        assert_eq!(sync(&Concrete, &m, &m.initial_state(&[1]), 0, true).0, 2);
+        let (mut inputs, mut errors) = (crate::manifest::Inputs::default(), Vec::new());
+        let text = format!("{two}{hpa}{spec}");
+        let opts = crate::manifest::LoadOptions::default();
+        crate::manifest::load_text(std::path::Path::new("test.yaml"), &text, opts, &mut inputs, &mut errors);
+        let built = crate::ir::build(&inputs, crate::ir::BuildOptions::default());
+        assert!(built.is_err_and(|e| e.to_string().contains("needs the Deployment's containers to request it")));
+        let mut ir = m.ir.clone();
+        ir.groups[0].metric_requests.cpu_milli = None;
+        let lacking = Model::new(&ir);
+        assert_eq!(sync(&Concrete, &lacking, &lacking.initial_state(&[1]), 0, true).0, 2);
+    }
+
+    /// AverageValue of memory: upstream averages milli-bytes, so 2 pods at 166Mi and one
+    /// pending pod (counted at 0 on the scale-up) average 110.67Mi against 100Mi, outside the
+    /// tolerance: ceil(1.1067 × 3) = 4. Averaging whole MiB (110) would keep 3.
+    #[test]
+    fn memory_averages_are_not_rounded_to_mebibytes() {
+        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 10\n  metrics: [{type: Resource, resource: {name: memory, target: {type: AverageValue, averageValue: 100Mi}}}]\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 2}], usage: {memory: 166Mi}}]\n";
+        let m = model(&format!("{}{hpa}{spec}", deployment("web", 3, "1", "1Gi", "")));
+        let mut st = m.initial_state(&[1]);
+        st.pending[0] = 1;
+        assert_eq!(sync(&Concrete, &m, &st, 0, true).0, 4);
     }
 
     #[test]
