@@ -403,8 +403,14 @@ mod tests {
     use super::*;
     use crate::model::testkit::{deployment, model};
 
+    /// An HPA of Deployment `web` with one Resource metric (`resource`: its `resource:` value)
+    /// and `behavior` lines (indented two spaces, or empty).
+    fn hpa_yaml(min: i64, max: i64, resource: &str, behavior: &str) -> String {
+        format!("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  minReplicas: {min}\n  maxReplicas: {max}\n  metrics: [{{type: Resource, resource: {resource}}}]\n{behavior}---\n")
+    }
+
     fn c3_like(behavior: &str) -> Model {
-        let hpa = format!("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  minReplicas: 3\n  maxReplicas: 6\n  metrics: [{{type: Resource, resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 91}}}}}}]\n{behavior}---\n");
+        let hpa = hpa_yaml(3, 6, "{name: cpu, target: {type: Utilization, averageUtilization: 91}}", behavior);
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 5}]}]\n  events: [{type: cpuChange, deployment: web, delta: {min: \"1\", max: \"6\"}}]\n";
         model(&format!("{}{hpa}{spec}", deployment("web", 5, "8", "8Gi", "")))
     }
@@ -434,7 +440,7 @@ mod tests {
     /// Without behavior, a scale-down waits for the window's larger recommendation to expire.
     #[test]
     fn legacy_scale_down_is_stabilized() {
-        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 6\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 91}}}]\n---\n";
+        let hpa = hpa_yaml(1, 6, "{name: cpu, target: {type: Utilization, averageUtilization: 91}}", "");
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 6}], usage: {cpu: \"4\"}}]\n";
         let m = model(&format!("{}{hpa}{spec}", deployment("web", 6, "8", "8Gi", "")));
         let mut st = m.initial_state(&[1]);
@@ -457,7 +463,7 @@ mod tests {
     /// One Deployment (1-core requests, `usage` per pod) under an HPA at 50 % CPU, min 1,
     /// max 10, on two nodes: `placement` says where its running pods are.
     fn at_half(usage: &str, placement: &str, replicas: i64) -> Model {
-        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 10\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]\n---\n";
+        let hpa = hpa_yaml(1, 10, "{name: cpu, target: {type: Utilization, averageUtilization: 50}}", "");
         let spec = format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 2, capacity: {{cpu: \"64\", memory: 64Gi}}}}]\n  workloads: [{{deployment: web, placement: [{placement}], usage: {{cpu: \"{usage}\"}}}}]\n");
         model(&format!("{}{hpa}{spec}", deployment("web", replicas, "1", "1Gi", "")))
     }
@@ -500,7 +506,7 @@ mod tests {
     /// requests nothing of the resource.
     #[test]
     fn utilization_is_over_the_app_containers_requests() {
-        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 10\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}}]\n---\n";
+        let hpa = hpa_yaml(1, 10, "{name: cpu, target: {type: Utilization, averageUtilization: 60}}", "");
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 2}], usage: {cpu: \"400m\"}}]\n";
         // 500m app container, 2-core init container: 800m over 1000m is 80 %, ceil(2 × 80 / 60) = 3
         // (over the 4-core effective request it would be 20 % and a scale-down to 1).
@@ -529,7 +535,7 @@ mod tests {
     /// tolerance: ceil(1.1067 × 3) = 4. Averaging whole MiB (110) would keep 3.
     #[test]
     fn memory_averages_are_not_rounded_to_mebibytes() {
-        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 10\n  metrics: [{type: Resource, resource: {name: memory, target: {type: AverageValue, averageValue: 100Mi}}}]\n---\n";
+        let hpa = hpa_yaml(1, 10, "{name: memory, target: {type: AverageValue, averageValue: 100Mi}}", "");
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 2}], usage: {memory: 166Mi}}]\n";
         let m = model(&format!("{}{hpa}{spec}", deployment("web", 3, "1", "1Gi", "")));
         let mut st = m.initial_state(&[1]);
