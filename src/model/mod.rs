@@ -24,6 +24,9 @@ pub enum Class {
     Periodic,
     /// The environment: load changes, failures, users.
     Event,
+    /// Finishes what another actor's step started (the evictions a descheduler run picked):
+    /// while such a step is enabled, under either timing policy, no other actor steps.
+    Atomic,
 }
 
 /// A concrete step label: which actor, which of its operations, and the operation's
@@ -147,6 +150,11 @@ pub struct Model {
     /// intermediate count (kubelet.rs says when). On by default; a test turns it off to
     /// show that verdicts and counterexample lengths stay the same.
     pub reduce_kubelet: bool,
+    /// Per group: a descheduler run picks which of its pods to evict but leaves the eviction
+    /// to one step per pod (`descheduler::Eviction`), because its running pods come in
+    /// several usage kinds and which kind goes is upstream's arbitrary order. False for every
+    /// group without a descheduler.
+    pub defers_evictions: Vec<bool>,
 }
 
 impl Model {
@@ -199,8 +207,11 @@ impl Model {
         for (g, grp) in ir.groups.iter().enumerate() {
             groups_of[grp.deployment.index()].push(g);
         }
+        let descheduler = ir.controllers.descheduler && ir.descheduler.is_some();
+        let defers_evictions = kinds_of_group.iter().map(|k| descheduler && k.len() > 1).collect();
         Model {
             ir: ir.clone(),
+            defers_evictions,
             kinds,
             kinds_of_group,
             start_kind,
@@ -347,6 +358,7 @@ impl Model {
             bound: vec![vec![0; nn]; ng],
             running,
             terminating: vec![vec![0; nn]; ng],
+            evicting: if self.defers_evictions.contains(&true) { vec![vec![0; nn]; ng] } else { Vec::new() },
             desired: t.replicas.clone(),
             revision: vec![0; ir.deployments.len()],
             hpa_window_max: vec![-1; ir.hpas.len()],

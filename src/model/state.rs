@@ -35,6 +35,10 @@ pub struct ClusterState<D: Domain> {
     pub running: Vec<Vec<D::Int>>,
     /// Per pod group and node: deleted or evicted, still stopping.
     pub terminating: Vec<Vec<D::Int>>,
+    /// Per pod group and node: running pods a descheduler run has picked to evict and not
+    /// evicted yet (which usage kind goes is the eviction steps' choice). No rows unless
+    /// some group's pods come in several kinds (`Model::defers_evictions`).
+    pub evicting: Vec<Vec<D::Int>>,
     /// Per Deployment: `spec.replicas`.
     pub desired: Vec<D::Int>,
     /// Per Deployment: index of the current pod template revision.
@@ -71,6 +75,7 @@ impl<D: Domain> ClusterState<D> {
             bound: grid(&self.bound),
             running: grid(&self.running),
             terminating: grid(&self.terminating),
+            evicting: grid(&self.evicting),
             desired: ints(&self.desired),
             revision: ints(&self.revision),
             hpa_window_max: ints(&self.hpa_window_max),
@@ -95,6 +100,7 @@ impl<D: Domain> Clone for ClusterState<D> {
             bound: self.bound.clone(),
             running: self.running.clone(),
             terminating: self.terminating.clone(),
+            evicting: self.evicting.clone(),
             desired: self.desired.clone(),
             revision: self.revision.clone(),
             hpa_window_max: self.hpa_window_max.clone(),
@@ -117,6 +123,7 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.bound.clone_from(&o.bound);
         self.running.clone_from(&o.running);
         self.terminating.clone_from(&o.terminating);
+        self.evicting.clone_from(&o.evicting);
         self.desired.clone_from(&o.desired);
         self.revision.clone_from(&o.revision);
         self.hpa_window_max.clone_from(&o.hpa_window_max);
@@ -136,6 +143,7 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("bound", &self.bound)
             .field("running", &self.running)
             .field("terminating", &self.terminating)
+            .field("evicting", &self.evicting)
             .field("desired", &self.desired)
             .field("revision", &self.revision)
             .field("budget", &self.budget)
@@ -186,7 +194,7 @@ impl ClusterState<Concrete> {
         bools(&self.maintained, v);
         ints(&self.panics, v);
         v.extend(self.pending.iter().map(i));
-        for row in self.bound.iter().chain(&self.running).chain(&self.terminating) {
+        for row in self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting) {
             ints(row, v);
         }
         v.extend(self.desired.iter().map(i));
@@ -211,7 +219,8 @@ impl ClusterState<Concrete> {
         bools(&mut self.maintained, &mut next);
         ints(&mut self.panics, &mut next);
         ints(&mut self.pending, &mut next);
-        for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating) {
+        for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating).chain(&mut self.evicting)
+        {
             ints(row, &mut next);
         }
         ints(&mut self.desired, &mut next);
@@ -237,7 +246,7 @@ impl ClusterState<Concrete> {
     /// hashing it again: a step changes few nodes.
     fn node_rows_like(&self, scratch: &mut Scratch, like: Option<&Scratch>) -> usize {
         let nn = self.status.len();
-        let stride = 6 + self.bound.len() + self.running.len() + self.terminating.len();
+        let stride = 6 + self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len();
         let rows = &mut scratch.rows;
         rows.clear();
         rows.resize(nn * stride, 0);
@@ -250,7 +259,9 @@ impl ClusterState<Concrete> {
             r[4] = self.maintained[n] as i64;
             r[5] = self.panics[n];
         }
-        for (i, row) in self.bound.iter().chain(&self.running).chain(&self.terminating).enumerate() {
+        for (i, row) in
+            self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting).enumerate()
+        {
             for (n, &v) in row.iter().enumerate() {
                 rows[n * stride + 6 + i] = v;
             }
@@ -328,7 +339,8 @@ impl ClusterState<Concrete> {
         permute(&mut self.draining, perm);
         permute(&mut self.maintained, perm);
         permute(&mut self.panics, perm);
-        for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating) {
+        for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating).chain(&mut self.evicting)
+        {
             permute(row, perm);
         }
     }

@@ -101,7 +101,8 @@ pub fn status(v: i64) -> &'static str {
     }
 }
 
-/// One state: per present node its status and pods per group (bound, running, terminating);
+/// One state: per present node its status and pods per group (bound, running, terminating,
+/// and evicting where a descheduler run picks its victims);
 /// pending pods and desired replicas per Deployment.
 pub fn state(m: &Model, st: &ClusterState<Concrete>) -> Value {
     let ng = m.ir.groups.len();
@@ -112,7 +113,13 @@ pub fn state(m: &Model, st: &ClusterState<Concrete>) -> Value {
             let running: i64 = m.kinds_of_group[g].iter().map(|&k| st.running[k][n]).sum();
             let (bound, terminating) = (st.bound[g][n], st.terminating[g][n]);
             if bound + running + terminating > 0 {
-                pods.insert(m.group_name(g), json!({"bound": bound, "running": running, "terminating": terminating}));
+                let mut counts = json!({"bound": bound, "running": running, "terminating": terminating});
+                // In every state of a model whose descheduler picks victims among usage kinds
+                // (docs/modeling.md), so that a record keeps its fields along a trace.
+                if let Some(row) = st.evicting.get(g) {
+                    counts["evicting"] = json!(row[n]);
+                }
+                pods.insert(m.group_name(g), counts);
             }
         }
         nodes.insert(

@@ -17,7 +17,8 @@ fn lower(st: &ClusterState<Symbolic>) -> ClusterState<Concrete> {
 
 #[test]
 fn symbolic_domain_agrees_with_concrete_on_every_step() {
-    for dir in case_dirs() {
+    // The cases, and a fixture whose descheduler picks victims among usage kinds.
+    for dir in case_dirs().into_iter().chain([root().join("tests/fixtures/good/descheduler-victims")]) {
         let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
         let m = kbmc::model::Model::new(&ir);
         let creg = registry::<Concrete>();
@@ -195,6 +196,16 @@ fn stutter_loops_are_kept_for_cycle_intents_only() {
 #[test]
 fn min_replicas_evicts_every_pod_on_tainted_twins() {
     violated_in_both_engines("tests/fixtures/good/min-replicas-node-order", "replicasWithin: violated after 4 step(s)");
+}
+
+/// A descheduler run over pods of several usage kinds picks its victims and evicts them one
+/// step each (docs/modeling.md): both engines take the same steps.
+#[test]
+fn picked_pods_are_evicted_one_step_each() {
+    violated_in_both_engines("tests/fixtures/good/descheduler-victims", "replicasWithin: violated after 2 step(s)");
+    let r = kbmc(&["check", "--engine", "explicit", "tests/fixtures/good/descheduler-victims"]);
+    assert!(r.stdout.contains("[0][descheduler] picks 1 running pod(s) of web on n-0 to evict"), "{}", r.stdout);
+    assert!(r.stdout.contains("[1][descheduler] evicts a pod of web using "), "{}", r.stdout);
 }
 
 /// `kbmc check` with each engine exits 1 and reports `expected`.

@@ -195,6 +195,14 @@ pub fn twins(classes: &[usize], rows: &Scratch) -> Vec<bool> {
     twin
 }
 
+/// The order in which `enabled_given` asks actors, by class.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Atomic,
+    Fast,
+    Rest,
+}
+
 /// [`enabled`], given the state's twins (see [`twins`]).
 fn enabled_given(
     m: &Model,
@@ -206,16 +214,22 @@ fn enabled_given(
     let d = Concrete;
     // Indices into `labels`.
     let mut out: Vec<u32> = Vec::new();
-    // Under `urgent` timing the fast actors go first, and the others' guards (the HPA's and
+    // Steps that finish another actor's step (Class::Atomic) pre-empt every other actor.
+    // Under `urgent` timing the fast actors go next, and the others' guards (the HPA's and
     // the descheduler's are costly) are not even evaluated while a fast step is enabled.
-    for fast_pass in [true, false] {
+    for pass in [Pass::Atomic, Pass::Fast, Pass::Rest] {
         // Labels are grouped by actor (all_steps emits them so): one batch per actor.
         let mut start = 0;
         while start < labels.len() {
             let actor = labels[start].actor;
             let end = start + labels[start..].iter().take_while(|s| s.actor == actor).count();
             let c = &reg[actor as usize];
-            if (c.class() == Class::Fast) == fast_pass {
+            let mine = match c.class() {
+                Class::Atomic => pass == Pass::Atomic,
+                Class::Fast => pass == Pass::Fast,
+                Class::Periodic | Class::Event => pass == Pass::Rest,
+            };
+            if mine {
                 // Canonical choice: a lower-index twin in the same state takes this step instead.
                 let (ids, batch): (Vec<u32>, Vec<Step>) = (start..end)
                     .filter(|&i| !c.node_of(&labels[i]).is_some_and(|n| twin[n]))
@@ -228,7 +242,8 @@ fn enabled_given(
             }
             start = end;
         }
-        if fast_pass && m.ir.timing == Timing::Urgent && !out.is_empty() {
+        let preempts = pass == Pass::Atomic || (pass == Pass::Fast && m.ir.timing == Timing::Urgent);
+        if preempts && !out.is_empty() {
             break;
         }
     }

@@ -42,6 +42,8 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     }
     fill_grid(&mut lo.terminating, 0);
     fill_grid(&mut hi.terminating, m.max_pods);
+    fill_grid(&mut lo.evicting, 0);
+    fill_grid(&mut hi.evicting, m.max_pods);
     fill(&mut lo.desired, 0);
     fill(&mut hi.desired, per_dep);
     fill(&mut lo.revision, 0);
@@ -102,7 +104,13 @@ impl Invariant {
         // changes": those counts stay 0.)
         let zero = d.int(0);
         for n in 0..m.nodes() {
-            let counts = st.bound.iter().chain(&st.running).chain(&st.terminating).map(|row| d.eq(&row[n], &zero));
+            let counts = st
+                .bound
+                .iter()
+                .chain(&st.running)
+                .chain(&st.terminating)
+                .chain(&st.evicting)
+                .map(|row| d.eq(&row[n], &zero));
             let empty = counts.fold(d.bool(true), |acc, c| d.and(&acc, &c));
             out.push(d.or(&st.present[n], &empty));
         }

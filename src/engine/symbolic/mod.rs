@@ -160,6 +160,7 @@ fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
             })
             .collect(),
         terminating: per_group("terminating"),
+        evicting: if m.defers_evictions.contains(&true) { per_group("evicting") } else { Vec::new() },
         desired: ir.deployments.iter().map(|d| int(format!("deployment.{}.desired@{k}", d.name))).collect(),
         revision: ir.deployments.iter().map(|d| int(format!("deployment.{}.revision@{k}", d.name))).collect(),
         hpa_window_max: ir.hpas.iter().map(|h| int(format!("hpa.{}.windowMax@{k}", h.name))).collect(),
@@ -197,6 +198,7 @@ fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> Bool {
         .zip(&b.bound)
         .chain(a.running.iter().zip(&b.running))
         .chain(a.terminating.iter().zip(&b.terminating))
+        .chain(a.evicting.iter().zip(&b.evicting))
     {
         ints(x, y, &mut parts);
     }
@@ -256,7 +258,7 @@ fn same_node(st: &ClusterState<Symbolic>, a: usize, b: usize) -> Bool {
         st.maintained[a].iff(&st.maintained[b]),
         st.panics[a].eq(&st.panics[b]),
     ];
-    for row in st.bound.iter().chain(&st.running).chain(&st.terminating) {
+    for row in st.bound.iter().chain(&st.running).chain(&st.terminating).chain(&st.evicting) {
         parts.push(row[a].eq(&row[b]));
     }
     Bool::and(&parts)
@@ -409,7 +411,7 @@ impl Unrolling {
         // "Some step of this actor is enabled", once per actor with a possible step: its
         // cheaper equivalent where it has one (`Controller::any_enabled`), else the
         // disjunction of its possible guards.
-        let per_actor: Vec<(bool, Vec<Bool>)> = reg
+        let per_actor: Vec<(Class, Vec<Bool>)> = reg
             .iter()
             .enumerate()
             .filter_map(|(a, c)| {
@@ -422,16 +424,17 @@ impl Unrolling {
                     Some(f) => vec![f],
                     None => mine.iter().map(|&i| guards[i].clone()).collect(),
                 };
-                Some((c.class() == Class::Fast, parts))
+                Some((c.class(), parts))
             })
             .collect();
-        let some_enabled = |fast_only: bool| -> Bool {
+        let some_enabled = |which: &dyn Fn(Class) -> bool| -> Bool {
             let parts: Vec<Bool> =
-                per_actor.iter().filter(|(fast, _)| *fast || !fast_only).flat_map(|(_, p)| p.iter().cloned()).collect();
+                per_actor.iter().filter(|(c, _)| which(*c)).flat_map(|(_, p)| p.iter().cloned()).collect();
             Bool::or(&parts).simplify()
         };
-        let any_fast = some_enabled(true);
-        let any = some_enabled(false);
+        let any_atomic = some_enabled(&|c| c == Class::Atomic);
+        let any_fast = some_enabled(&|c| c == Class::Fast);
+        let any = some_enabled(&|_| true);
         // The choices: (selector value, enabling condition, fields of the state after), stutter
         // last.
         let now = fields(&cur);
@@ -440,7 +443,12 @@ impl Unrolling {
             let s = &self.labels[i];
             let c = &reg[s.actor as usize];
             let mut enabled = guards[i].clone();
-            if m.ir.timing == Timing::Urgent && c.class() != Class::Fast {
+            // Atomic steps pre-empt every other actor; under urgent timing fast ones pre-empt
+            // the rest (as the explicit engine's `enabled_given`).
+            if c.class() != Class::Atomic {
+                enabled = Bool::and(&[enabled, any_atomic.not()]).simplify();
+            }
+            if m.ir.timing == Timing::Urgent && !matches!(c.class(), Class::Fast | Class::Atomic) {
                 enabled = Bool::and(&[enabled, any_fast.not()]).simplify();
             }
             if enabled.as_bool() == Some(false) {

@@ -24,7 +24,9 @@
 //! sort of equal-sized domains, the order of identical pods), kbmc takes nodes and domains in
 //! index order; a pod marked by two spread constraints is counted once per (group, node) as
 //! the larger of the two marks; LowNodeUtilization visits overutilized nodes in index order,
-//! not by descending usage, and ignores QoS classes; a run's evictions all happen in one step.
+//! not by descending usage, and ignores QoS classes; a run's evictions happen in one step,
+//! except that running pods of a group with several usage kinds are only picked by the run
+//! and then evicted one atomic step each (`Eviction`), each choosing the victim's kind.
 
 use super::super::{active_on, ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -683,7 +685,29 @@ pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D>
     }
     // With one Ready node or none the descheduler aborts the run.
     let go = d.gt(&ready_nodes, &d.int(1));
-    select(d, &go, &nx, st)
+    let mut out = select(d, &go, &nx, st);
+    defer(d, m, st, &mut out);
+    out
+}
+
+/// Turns the run's evictions of running pods of the groups that defer them
+/// (`Model::defers_evictions`) into picks: the pods stay running, `evicting` counts them, and
+/// [`Eviction`] steps evict them one at a time, each choosing the victim's usage kind. The
+/// run itself took them most loaded first; no plugin reads usage, so which kind the run took
+/// changed none of its decisions, and the picks are exactly upstream's (whose order among
+/// such pods is the pod list's, i.e. arbitrary). Bound pods (no kind) are evicted at once.
+fn defer<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, out: &mut ClusterState<D>) {
+    for g in (0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]) {
+        for n in 0..m.nodes() {
+            let mut taken = d.int(0);
+            for &k in &m.kinds_of_group[g] {
+                taken = d.add(&taken, &d.sub(&st.running[k][n], &out.running[k][n]));
+                out.running[k][n] = st.running[k][n].clone();
+            }
+            out.terminating[g][n] = d.sub(&out.terminating[g][n], &taken);
+            out.evicting[g][n] = d.add(&st.evicting[g][n], &taken);
+        }
+    }
 }
 
 /// `c ? a : b` over whole states (only the pod arrays differ after a descheduler run).
@@ -698,10 +722,10 @@ fn select<D: Domain>(d: &D, c: &D::Bool, a: &ClusterState<D>, b: &ClusterState<D
     out
 }
 
-/// Pods evicted by a run: terminating pods added.
+/// Pods a run evicts or picks to evict: terminating and picked pods added.
 fn evicted_total<D: Domain>(d: &D, before: &ClusterState<D>, after: &ClusterState<D>) -> D::Int {
-    let b = d.sum(before.terminating.iter().flatten());
-    let a = d.sum(after.terminating.iter().flatten());
+    let b = d.sum(before.terminating.iter().chain(&before.evicting).flatten());
+    let a = d.sum(after.terminating.iter().chain(&after.evicting).flatten());
     d.sub(&a, &b)
 }
 
@@ -758,11 +782,16 @@ impl<D: Domain> Controller<D> for Descheduler {
         after: &ClusterState<Concrete>,
     ) -> String {
         let mut parts = Vec::new();
+        let mut picks = Vec::new();
         for g in 0..m.ir.groups.len() {
             for n in 0..m.nodes() {
                 let k = after.terminating[g][n] - before.terminating[g][n];
                 if k > 0 {
                     parts.push(format!("{k} pod(s) of {} from {}", m.group_name(g), m.node_name(n)));
+                }
+                let p = after.evicting.get(g).map_or(0, |row| row[n]);
+                if p > 0 {
+                    picks.push(format!("{p} running pod(s) of {} on {}", m.group_name(g), m.node_name(n)));
                 }
             }
         }
@@ -771,7 +800,69 @@ impl<D: Domain> Controller<D> for Descheduler {
                 .iter()
                 .flat_map(|ds| ds.profiles.iter().flat_map(|p| p.deschedule.iter().chain(&p.balance).map(|x| x.name())))
                 .collect();
-        format!("evicts {} ({})", parts.join(", "), plugins.join(", "))
+        let what = match (parts.is_empty(), picks.is_empty()) {
+            (false, true) => format!("evicts {}", parts.join(", ")),
+            (true, false) => format!("picks {} to evict", picks.join(", ")),
+            _ => format!("evicts {} and picks {} to evict", parts.join(", "), picks.join(", ")),
+        };
+        format!("{what} ({})", plugins.join(", "))
+    }
+}
+
+/// The evictions a descheduler run picked (`defer`), one pod per step: any running pod of
+/// the picked group on the node, of any usage kind, goes (upstream evicts in the order its
+/// pod lister returns, arbitrary among pods of one ReplicaSet). No other actor steps until
+/// every pick is evicted (the run's evictions are one step in kbmc); groups go in index order,
+/// nodes in any order (an order by node index would make renamed nodes behave differently).
+pub struct Eviction;
+
+impl<D: Domain> Controller<D> for Eviction {
+    fn name(&self) -> &'static str {
+        "descheduler"
+    }
+    fn class(&self) -> Class {
+        Class::Atomic
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        for g in (0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]) {
+            for n in 0..m.nodes() {
+                for &k in &m.kinds_of_group[g] {
+                    out.push(Step::new(actor, 0, g, n, k as i64));
+                }
+            }
+        }
+    }
+    fn evicts(&self, _s: &Step) -> bool {
+        true
+    }
+    fn node_of(&self, s: &Step) -> Option<usize> {
+        Some(s.b as usize)
+    }
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
+        let earlier = (0..g)
+            .filter(|&h| m.defers_evictions[h])
+            .flat_map(|h| st.evicting[h].iter())
+            .map(|c| d.eq(c, &d.int(0)))
+            .collect::<Vec<_>>();
+        d.all([d.all(earlier.iter()), d.gt(&st.evicting[g][n], &d.int(0)), d.gt(&st.running[k][n], &d.int(0))].iter())
+    }
+    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
+        let one = d.int(1);
+        nx.running[k][n] = d.sub(&st.running[k][n], &one);
+        nx.evicting[g][n] = d.sub(&st.evicting[g][n], &one);
+        nx.terminating[g][n] = d.add(&st.terminating[g][n], &one);
+    }
+    fn describe(
+        &self,
+        m: &Model,
+        s: &Step,
+        _before: &ClusterState<Concrete>,
+        _after: &ClusterState<Concrete>,
+    ) -> String {
+        let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
+        format!("evicts a pod of {} using {}m CPU from {}", m.group_name(g), m.kinds[k].cpu_usage, m.node_name(n))
     }
 }
 
@@ -929,5 +1020,43 @@ mod tests {
         assert_eq!(evictions(&m, &st), vec![2, 0]);
         st.status[1] = crate::model::state::NOT_READY;
         assert_eq!(evictions(&m, &st), vec![0, 0]);
+    }
+
+    /// Three pods on n-0, one of them busy after a cpuChange: RemoveDuplicates picks one of
+    /// the three (upperAvg 2), and which one goes is upstream's arbitrary order, so both the
+    /// idle and the busy pod may be the victim. (Until the seventeenth session the busy pod
+    /// always went, and runs that keep it were never explored.)
+    #[test]
+    fn a_pick_of_several_usage_kinds_evicts_any_of_them() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 3}]}]\n  events: [{type: cpuChange, deployment: web, delta: {min: \"1\", max: \"1\"}, budget: 1}]\n";
+        let m = model(&format!("{}{}{spec}", deployment("web", 3, "1", "1Gi", ""), policy("RemoveDuplicates", "")));
+        assert_eq!(m.defers_evictions, vec![true]);
+        let (idle, busy) = (m.kinds_of_group[0][0], m.kinds_of_group[0][1]);
+        assert!(m.kinds[busy].cpu_usage > m.kinds[idle].cpu_usage);
+        let d = Concrete;
+        let mut st = m.initial_state(&[2]);
+        st.running[idle][0] = 2;
+        st.running[busy][0] = 1;
+        // The run picks one pod on n-0 and leaves it running.
+        assert!(Controller::<Concrete>::guard(&Descheduler, &d, &m, &Step::new(0, 0, 0, 0, 0), &st));
+        let picked = Controller::<Concrete>::update(&Descheduler, &d, &m, &Step::new(0, 0, 0, 0, 0), &st);
+        assert_eq!((picked.evicting[0][0], picked.running[idle][0], picked.running[busy][0]), (1, 2, 1));
+        assert_eq!(picked.terminating[0][0], 0);
+        // One eviction step per kind on n-0, each enabled; none on n-1.
+        let mut labels = Vec::new();
+        Controller::<Concrete>::steps(&Eviction, &m, 0, &mut labels);
+        let enabled: Vec<Step> = labels.into_iter().filter(|s| Eviction.guard(&d, &m, s, &picked)).collect();
+        assert_eq!(enabled.len(), 2, "{enabled:?}");
+        let mut left: Vec<(i64, i64)> = enabled
+            .iter()
+            .map(|s| {
+                let nx = Eviction.update(&d, &m, s, &picked);
+                assert_eq!((nx.evicting[0][0], nx.terminating[0][0]), (0, 1));
+                (nx.running[idle][0], nx.running[busy][0])
+            })
+            .collect();
+        left.sort();
+        // The idle pod went (the busy one stays), or the busy one did.
+        assert_eq!(left, vec![(1, 1), (2, 0)]);
     }
 }

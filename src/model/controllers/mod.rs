@@ -21,5 +21,6 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(taint_eviction::TaintEviction),
         Box::new(hpa::Hpa),
         Box::new(descheduler::Descheduler),
+        Box::new(descheduler::Eviction),
     ]
 }
