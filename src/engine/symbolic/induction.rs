@@ -96,6 +96,14 @@ impl Invariant {
             let live = crate::model::live_replicas(&d, m, st, dep);
             out.push(d.le(&live, &d.int(m.ir.bounds.max_pods_per_deployment)));
         }
+        // Per picked cell: the picks are running pods of the group there (the run picks no
+        // more, and nothing else acts until they are evicted). Without it the step case may
+        // start from picks with nothing left to evict.
+        for (g, row) in st.evicting.iter().enumerate() {
+            for (n, picked) in row.iter().enumerate() {
+                out.push(d.le(picked, &crate::model::running_of_group(&d, m, st, g, n)));
+            }
+        }
         // Per node: no pods while it is absent (outside the topology). Where initial states
         // differ in which nodes exist (a scaling query), pods do land on a node slot in some
         // topologies, so "its pod counts never change" fails there; without this candidate

@@ -296,7 +296,7 @@ struct Unrolling {
     labels: Vec<Step>,
     /// Per transition k: the selected step is an eviction-class step (descheduler, taint
     /// eviction, node lifecycle, drain).
-    evicting: Vec<Bool>,
+    evicts_at: Vec<Bool>,
     /// Whether a step that leaves the state as it was (the stutter, a sync that changes
     /// nothing) is a choice. Only lassos need them (a deadlock with waiting pods is a stutter
     /// loop); for safety intents every state a path with such a step reaches, the path
@@ -329,7 +329,7 @@ impl Unrolling {
             frames: vec![s0],
             selectors: Vec::new(),
             labels,
-            evicting: Vec::new(),
+            evicts_at: Vec::new(),
             self_loops: true,
             prober: None,
             probe_budget: probe::Budget::default(),
@@ -445,7 +445,7 @@ impl Unrolling {
             let mut enabled = guards[i].clone();
             // Atomic steps pre-empt every other actor; under urgent timing fast ones pre-empt
             // the rest (as the explicit engine's `enabled_given`).
-            if c.class() != Class::Atomic {
+            if c.class() != Class::Atomic && any_atomic.as_bool() != Some(false) {
                 enabled = Bool::and(&[enabled, any_atomic.not()]).simplify();
             }
             if m.ir.timing == Timing::Urgent && !matches!(c.class(), Class::Fast | Class::Atomic) {
@@ -470,7 +470,7 @@ impl Unrolling {
             // constrained by nothing else).
             log::debug!("frame {}: no step changes the state: every run has ended", k + 1);
             self.solver.assert(Bool::from_bool(false));
-            self.evicting.push(Bool::from_bool(false));
+            self.evicts_at.push(Bool::from_bool(false));
             self.frames.push(cur);
             self.selectors.push(sel);
             return;
@@ -503,7 +503,7 @@ impl Unrolling {
             .filter(|((v, _, _), _)| self.labels.get(*v as usize).is_some_and(|s| reg[s.actor as usize].evicts(s)))
             .map(|(_, o)| o.clone())
             .collect();
-        self.evicting.push(Bool::or(&evicting));
+        self.evicts_at.push(Bool::or(&evicting));
         self.frames.push(next);
         self.selectors.push(sel);
         if let Some(p) = &mut self.prober {
@@ -575,7 +575,7 @@ impl Unrolling {
                             &(l..k)
                                 .map(|j| {
                                     Bool::and(&[
-                                        self.evicting[j].clone(),
+                                        self.evicts_at[j].clone(),
                                         term(&self.frames[j + 1], dep).gt(term(&self.frames[j], dep)),
                                     ])
                                 })

@@ -693,9 +693,10 @@ pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D>
 /// Turns the run's evictions of running pods of the groups that defer them
 /// (`Model::defers_evictions`) into picks: the pods stay running, `evicting` counts them, and
 /// [`Eviction`] steps evict them one at a time, each choosing the victim's usage kind. The
-/// run itself took them most loaded first; no plugin reads usage, so which kind the run took
-/// changed none of its decisions, and the picks are exactly upstream's (whose order among
-/// such pods is the pod list's, i.e. arbitrary). Bound pods (no kind) are evicted at once.
+/// run itself took them in `evict`'s fixed kind order; no plugin reads a single kind (they
+/// read pods per group and requests), so which kind the run took changed none of its
+/// decisions: the picks stand for every choice of kinds upstream's arbitrary pod order can
+/// make. Bound pods (no kind) are evicted at once.
 fn defer<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, out: &mut ClusterState<D>) {
     for g in (0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]) {
         for n in 0..m.nodes() {
@@ -862,7 +863,13 @@ impl<D: Domain> Controller<D> for Eviction {
         _after: &ClusterState<Concrete>,
     ) -> String {
         let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
-        format!("evicts a pod of {} using {}m CPU from {}", m.group_name(g), m.kinds[k].cpu_usage, m.node_name(n))
+        let warming = if m.kinds[k].warming { ", warming up" } else { "" };
+        format!(
+            "evicts a pod of {} using {}m CPU{warming} from {}",
+            m.group_name(g),
+            m.kinds[k].cpu_usage,
+            m.node_name(n)
+        )
     }
 }
 
