@@ -3,7 +3,7 @@
 //! in kbmc, never a violation to report.
 
 use crate::domain::Concrete;
-use crate::model::{intents, ClusterState, Controller, Model, Step};
+use crate::model::{intents, Class, ClusterState, Controller, Model, Step};
 
 #[derive(Clone, Debug)]
 pub struct TraceStep {
@@ -50,8 +50,11 @@ impl Trace {
     }
 }
 
-/// Re-executes `trace` on the concrete semantics: every step's guard must hold and its update
-/// must produce the next state; a lasso's last state must equal its loop start.
+/// Re-executes `trace` on the concrete semantics: every step's guard must hold, the step must
+/// be one the semantics lets act there (atomic steps pre-empt every other actor; under urgent
+/// timing fast steps pre-empt the rest: the explicit engine's `enabled`, without its canonical
+/// choice among identical nodes, which is a reduction, not semantics), and its update must
+/// produce the next state; a lasso's last state must equal its loop start.
 pub fn replay(m: &Model, reg: &[Box<dyn Controller<Concrete>>], trace: &Trace) -> Result<(), String> {
     let d = Concrete;
     let labels = crate::model::all_steps(m, reg);
@@ -74,6 +77,18 @@ pub fn replay(m: &Model, reg: &[Box<dyn Controller<Concrete>>], trace: &Trace) -
         if !c.guard(&d, m, &ts.step, st) {
             return Err(format!("step {i} ({}: {}) is not enabled", ts.actor, ts.text));
         }
+        let allowed = crate::engine::explicit::enabled(m, reg, &labels, &[], false, st);
+        if !allowed.contains(&ts.step) {
+            let first = allowed.first().map_or("nothing", |s| reg[s.actor as usize].name());
+            let why = match allowed.first().map(|s| reg[s.actor as usize].class()) {
+                Some(Class::Atomic) => "a descheduler run's picked evictions come first",
+                _ => "fast steps come first under urgent timing",
+            };
+            return Err(format!(
+                "step {i} ({}: {}) is enabled but may not act there: {why} ({first} can act)",
+                ts.actor, ts.text
+            ));
+        }
         let next = intents::observe(&d, m, c.update(&d, m, &ts.step, st));
         if next.pack() != trace.states[i + 1].pack() {
             return Err(format!("step {i} ({}: {}) does not lead to the recorded state", ts.actor, ts.text));
@@ -86,4 +101,50 @@ pub fn replay(m: &Model, reg: &[Box<dyn Controller<Concrete>>], trace: &Trace) -
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::registry;
+    use crate::model::testkit::{deployment, model};
+
+    /// A run on two nodes where a descheduler run picks a pod of a group with two usage kinds,
+    /// and a cpuChange may fire: after the pick only the picked eviction may act.
+    fn picking_model() -> Model {
+        let policy = "apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{name: RemoveDuplicates}]\n    plugins: {balance: {enabled: [RemoveDuplicates]}}\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 3}]}]\n  events: [{type: cpuChange, deployment: web, delta: {min: \"1\", max: \"1\"}, budget: 1}]\n";
+        model(&format!("{}{policy}{spec}", deployment("web", 3, "1", "1Gi", "")))
+    }
+
+    /// A step whose guard holds but that the semantics does not let act (here an event while
+    /// picked evictions are pending) does not replay.
+    #[test]
+    fn a_step_out_of_turn_does_not_replay() {
+        let (m, reg, d) = (picking_model(), registry::<Concrete>(), Concrete);
+        let labels = crate::model::all_steps(&m, &reg);
+        let by = |name: &str| *labels.iter().find(|s| reg[s.actor as usize].name() == name).unwrap();
+        let (pick, change) = (by("descheduler"), by("cpu-change"));
+        let s0 = m.initial_state(&[2]);
+        let s1 = intents::observe(&d, &m, reg[pick.actor as usize].update(&d, &m, &pick, &s0));
+        assert!(s1.evicting[0][0] > 0);
+        assert!(reg[change.actor as usize].guard(&d, &m, &change, &s1), "the event's own guard holds");
+        let s2 = intents::observe(&d, &m, reg[change.actor as usize].update(&d, &m, &change, &s1));
+        let t = Trace::new(&m, &reg, vec![s0.clone(), s1.clone(), s2], vec![pick, change]);
+        let e = replay(&m, &reg, &t).unwrap_err();
+        assert!(e.contains("picked evictions come first"), "{e}");
+        // The picked eviction itself replays.
+        let evict = *labels
+            .iter()
+            .find(|s| reg[s.actor as usize].class() == Class::Atomic && reg[s.actor as usize].guard(&d, &m, s, &s1))
+            .unwrap();
+        let s2 = intents::observe(&d, &m, reg[evict.actor as usize].update(&d, &m, &evict, &s1));
+        replay(&m, &reg, &Trace::new(&m, &reg, vec![s0.clone(), s1.clone(), s2.clone()], vec![pick, evict])).unwrap();
+        // Then the ReplicaSet must replace the evicted pod before an event may fire (urgent).
+        assert!(reg[change.actor as usize].guard(&d, &m, &change, &s2));
+        let s3 = intents::observe(&d, &m, reg[change.actor as usize].update(&d, &m, &change, &s2));
+        let t = Trace::new(&m, &reg, vec![s0, s1, s2, s3], vec![pick, evict, change]);
+        let e = replay(&m, &reg, &t).unwrap_err();
+        assert!(e.contains("fast steps come first under urgent timing (deployment can act)"), "{e}");
+    }
 }
