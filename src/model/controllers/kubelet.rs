@@ -17,7 +17,8 @@
 //! A one-pod stop done earlier commutes with every step up to the next bind, so no state the
 //! scheduler sees is lost. Under the interleaved policy they always exist.
 //! Admission (`pkg/kubelet/lifecycle/predicate.go`): a pod that does not tolerate a NoExecute
-//! taint of its node is rejected, so it never starts there.
+//! taint of its node, or whose node selector or required node affinity its node does not
+//! match, is rejected, so it never starts there.
 //! Abstracted: start and stop are instantaneous (no image pulls, probes, grace periods), and
 //! pods on a NotReady node are stopped as if force-deleted. A rejected pod stays bound (not
 //! running) until taint eviction deletes it, where upstream it turns Failed and its
@@ -64,9 +65,12 @@ impl<D: Domain> Controller<D> for Kubelet {
         for g in 0..m.ir.groups.len() {
             for n in 0..m.nodes() {
                 // Admission: the kubelet rejects a pod that does not tolerate one of its
-                // node's NoExecute taints (such a pod arrives only by spec.nodeName), so it
-                // never starts there; it stays bound until taint eviction deletes it.
-                let admitted = !m.ir.groups[g].per_node[n].untolerated_no_execute;
+                // node's NoExecute taints, or that its node's labels do not match (node
+                // selector, required affinity); such a pod arrives only by spec.nodeName, and
+                // never starts there. It stays bound: until taint eviction deletes it, or for
+                // good on a node it does not match.
+                let p = &m.ir.groups[g].per_node[n];
+                let admitted = p.affinity_ok && !p.untolerated_no_execute;
                 if admitted {
                     out.push(Step::new(actor, START, g, n, ALL));
                 }
@@ -178,6 +182,24 @@ mod tests {
         });
         assert!(g.states.len() > 1);
         assert!(!ran, "a pod ran on t-0");
+    }
+
+    /// Admission also rejects a pod whose node selector its node does not match (upstream
+    /// `AdmissionCheck` runs NodeAffinity): `spec.nodeName` puts it there, and it never runs.
+    #[test]
+    fn a_pod_its_node_does_not_match_never_starts() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"8\", memory: 8Gi}, labels: {disk: hdd}}\n  workloads: [{deployment: web}]\n";
+        let m =
+            model(&format!("{}{spec}", deployment("web", 1, "1", "1Gi", "nodeName: a-0\nnodeSelector: {disk: ssd}")));
+        let opts = crate::engine::explicit::Options { max_depth: 20, max_states: 10_000, symmetry: false, all: true };
+        let (mut bound, mut ran) = (false, false);
+        crate::engine::explicit::explore(&m, &opts, |_, st| {
+            bound |= st.bound[0][0] > 0;
+            ran |= st.running.iter().any(|k| k[0] > 0);
+            true
+        });
+        assert!(bound, "the pod is bound to a-0 by spec.nodeName");
+        assert!(!ran, "a pod its node does not match ran");
     }
 
     /// Pods start and stop one at a time upstream, so every intermediate count is a state
