@@ -513,10 +513,7 @@ pub(super) fn placement_on(f: &TemplateFacts, node: &Node, labels: &Labels) -> P
     let untolerated = |effect: Effect| {
         node.taints.iter().filter(|t| t.effect == effect && !f.tolerations.iter().any(|tol| tolerates(tol, t))).count()
     };
-    let evicted_no_execute = node.taints.iter().any(|t| {
-        t.effect == Effect::NoExecute
-            && !f.tolerations.iter().any(|tol| tol.toleration_seconds.is_none() && tolerates(tol, t))
-    });
+    let evicted_no_execute = node.taints.iter().any(|t| t.effect == Effect::NoExecute && evicted_by(f, t));
     Placement {
         node_name_ok,
         affinity_ok: selector_ok && required_ok,
@@ -540,12 +537,20 @@ const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
 /// The taint it puts on a node whose kubelet reports NotReady.
 const NOT_READY: &str = "node.kubernetes.io/not-ready";
 
-/// Whether node lifecycle eventually evicts the template's pods from a NotReady node: no
-/// toleration without `tolerationSeconds` tolerates the unreachable NoExecute taint (a
-/// toleration with seconds only delays the eviction, and delays are timing).
+/// Whether taint eviction eventually evicts the template's pods from a node with NoExecute
+/// taint `t`: no toleration tolerates it, or the first one that does (upstream
+/// GetMatchingTolerations takes the first match per taint) has `tolerationSeconds`, which
+/// only delays the eviction (delays are timing). A later toleration without seconds does
+/// not keep the pod.
+fn evicted_by(f: &TemplateFacts, t: &Taint) -> bool {
+    f.tolerations.iter().find(|tol| tolerates(tol, t)).is_none_or(|tol| tol.toleration_seconds.is_some())
+}
+
+/// Whether node lifecycle eventually evicts the template's pods from a NotReady node (its
+/// unreachable NoExecute taint; see `evicted_by`).
 pub(super) fn evicted_when_unreachable(f: &TemplateFacts) -> bool {
     let taint = Taint { key: UNREACHABLE.into(), value: String::new(), effect: Effect::NoExecute };
-    !f.tolerations.iter().any(|t| t.toleration_seconds.is_none() && tolerates(t, &taint))
+    evicted_by(f, &taint)
 }
 
 /// Whether the template tolerates the taint a cordoned node carries.
@@ -611,6 +616,15 @@ mod tests {
         assert!(!ir.groups[0].per_node[0].evicted_no_execute);
         let (ir, _) = build("[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute}]", false)
             .expect("accepted");
+        assert!(!ir.groups[0].evicted_when_unreachable);
+        // The first toleration that matches a taint decides (GetMatchingTolerations): a delay
+        // first, then one without seconds, still evicts; the other way round never does.
+        let delay_first = "[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}, {operator: Exists}]";
+        let (ir, _) = build(delay_first, false).expect("accepted");
+        assert!(ir.groups[0].evicted_when_unreachable, "the 60 s toleration matches first");
+        assert!(!ir.groups[0].per_node[0].evicted_no_execute, "k:NoExecute is first matched by Exists");
+        let forever_first = "[{operator: Exists}, {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]";
+        let (ir, _) = build(forever_first, false).expect("accepted");
         assert!(!ir.groups[0].evicted_when_unreachable);
 
         let delayed = "[{key: k, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]";
