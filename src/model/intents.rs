@@ -166,3 +166,25 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
         Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::explicit::{check, Options};
+    use crate::model::testkit::{deployment, model};
+    use crate::verdict::Verdict;
+
+    /// Pods on a NotReady node are not running replicas: here they tolerate the unreachable
+    /// taint for ever, so nothing evicts them, and the failed node leaves nothing serving.
+    /// (Until the seventeenth session they counted, and the intent held.)
+    #[test]
+    fn pods_on_a_not_ready_node_are_not_running_replicas() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}, {name: b, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n  events: [{type: nodeFailure, pool: a, budget: 1, recovery: false}]\n  intents: [{type: replicasWithin, deployment: web, min: 2, max: 2}]\n  bounds: {steps: 6}\n";
+        let tolerate = "tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute}]";
+        let m = model(&format!("{}{spec}", deployment("web", 2, "1", "1Gi", tolerate)));
+        let r = check(&m, &Options { max_depth: 6, max_states: 10_000, symmetry: true, all: true });
+        match &r.results[0].verdict {
+            Verdict::Violated(t) => assert_eq!(t.steps.len(), 1, "the node fails: {:?}", t.steps),
+            v => panic!("expected a violation, got {v:?}"),
+        }
+    }
+}

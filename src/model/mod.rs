@@ -429,13 +429,15 @@ pub fn active_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n:
     d.add(&st.bound[g][n], &running_of_group(d, m, st, g, n))
 }
 
-/// Running pods of Deployment `dep` (all revisions).
+/// Running pods of Deployment `dep` (all revisions) on Ready nodes: what the replica intents
+/// count. A pod on a NotReady node keeps its Running phase upstream, but node lifecycle marks
+/// it not ready (MarkPodsNotReady) and it serves nothing until the node is back or the pod is
+/// evicted, which may be never when it tolerates the taint.
 pub fn running_replicas<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize) -> D::Int {
     let mut r = d.int(0);
-    for &g in &m.groups_of[dep] {
-        for n in 0..m.nodes() {
-            r = d.add(&r, &running_of_group(d, m, st, g, n));
-        }
+    for n in 0..m.nodes() {
+        let on = d.sum_of(m.groups_of[dep].iter().map(|&g| running_of_group(d, m, st, g, n)));
+        r = d.add(&r, &d.ite(&ready(d, st, n), &on, &d.int(0)));
     }
     r
 }
