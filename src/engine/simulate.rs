@@ -6,7 +6,7 @@
 use crate::domain::Concrete;
 use crate::engine::explicit::{enabled, symmetry_classes, STUTTER};
 use crate::ir::Intent;
-use crate::model::{all_steps, intents, registry, ClusterState, Model, Step};
+use crate::model::{all_steps, intents, registry, terminating_pods, ClusterState, Model, Step};
 use crate::trace::Trace;
 
 /// What the run showed about one intent.
@@ -112,13 +112,13 @@ fn judge(
             }
             let segment = from..to;
             let watched = match intent {
-                Intent::NoEvictionCycle { .. } => {
-                    segment.clone().any(|k| reg[steps[k].actor as usize].evicts(&steps[k]))
-                }
-                Intent::NoReplicaOscillation { deployment, .. } => {
+                // As the engines watch it: an eviction that adds terminating pods of this
+                // Deployment (not any eviction step).
+                Intent::NoEvictionCycle { deployment } => segment.clone().any(|k| {
                     let dep = deployment.index();
-                    segment.clone().any(|k| states[k].desired[dep] != states[k + 1].desired[dep])
-                }
+                    reg[steps[k].actor as usize].evicts(&steps[k])
+                        && terminating_pods(m, &states[k + 1], dep) > terminating_pods(m, &states[k], dep)
+                }),
                 Intent::AllPodsEventuallyRun => (from..=to).all(|k| waiting(&states[k])),
                 _ => false,
             };
@@ -147,5 +147,32 @@ mod tests {
         // The same seed gives the same run.
         let again = simulate(&m, 7, 20);
         assert_eq!(again.trace.steps.len(), sim.trace.steps.len());
+    }
+
+    /// A run that returns to a state through an eviction of web's pods is an eviction cycle
+    /// for web, not for db, whose pods no step evicted (until the seventeenth session any
+    /// eviction step counted for every Deployment).
+    #[test]
+    fn an_eviction_cycle_is_one_of_the_watched_deployment() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 1}]}, {deployment: db, placement: [{node: n-1, count: 1}]}]\n";
+        let m =
+            model(&format!("{}{}{spec}", deployment("web", 1, "1", "1Gi", ""), deployment("db", 1, "1", "1Gi", "")));
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let evicting = *labels.iter().find(|s| reg[s.actor as usize].evicts(s)).expect("some step evicts");
+        let other = *labels.iter().find(|s| !reg[s.actor as usize].evicts(s)).expect("some step does not");
+        let web = m.ir.deployments.iter().position(|d| d.name == "web").unwrap();
+        let g = m.groups_of[web][0];
+        // web's pod is evicted, then (as far as this check is concerned) the run is back.
+        let s0 = m.initial_state(&[2]);
+        let mut s1 = s0.clone();
+        s1.terminating[g][0] += 1;
+        let states = vec![s0.clone(), s1, s0];
+        let steps = vec![evicting, other];
+        let watch = |name: &str| Intent::NoEvictionCycle {
+            deployment: crate::ir::DeploymentId(m.ir.deployments.iter().position(|d| d.name == name).unwrap() as u32),
+        };
+        assert_eq!(judge(&m, &reg, 0, &watch("web"), &states, &steps, false), Seen::Cycle { from: 0, to: 1 });
+        assert_eq!(judge(&m, &reg, 0, &watch("db"), &states, &steps, false), Seen::NotSeen);
     }
 }

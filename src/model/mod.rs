@@ -442,6 +442,12 @@ pub fn running_replicas<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: 
     r
 }
 
+/// Terminating pods of Deployment `dep` (all revisions): an eviction of its pods raises it,
+/// which is what `noEvictionCycle` watches.
+pub fn terminating_pods(m: &Model, st: &ClusterState<Concrete>, dep: usize) -> i64 {
+    m.groups_of[dep].iter().map(|&g| st.terminating[g].iter().sum::<i64>()).sum()
+}
+
 /// Pods of group `g` that count as replicas: pending, bound or running (not terminating).
 pub fn live_of_group<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
     let mut r = st.pending[g].clone();

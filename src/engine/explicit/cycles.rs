@@ -136,12 +136,8 @@ pub fn find(
     match intent {
         Intent::NoEvictionCycle { deployment } => {
             let dep = deployment.index();
-            let term: Vec<i64> = (0..g.states.len() as u32)
-                .map(|u| {
-                    let st = g.states.get(u);
-                    m.groups_of[dep].iter().map(|&gr| st.terminating[gr].iter().sum::<i64>()).sum()
-                })
-                .collect();
+            let term: Vec<i64> =
+                (0..g.states.len() as u32).map(|u| crate::model::terminating_pods(m, &g.states.get(u), dep)).collect();
             let comp = scc(g, &|_, _| true);
             lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term[v as usize] > term[u as usize])
         }
