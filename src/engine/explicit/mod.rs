@@ -742,6 +742,29 @@ mod tests {
         assert!(checked >= 20, "{checked}");
     }
 
+    /// Replica oscillation is Kivi's: the HPA reached its maximum and replicas then dropped. A
+    /// cycle along which desired replicas change does not violate it on its own (the symbolic
+    /// engine asks no such question): here every descheduler eviction's replacement warms up,
+    /// and the HPA scales up and back down to its minimum for ever, far from its maximum.
+    #[test]
+    fn a_replica_cycle_below_the_maximum_is_no_oscillation() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/hpa-below-maximum");
+        let (ir, _) = crate::load_model(std::slice::from_ref(&dir), false).unwrap();
+        let m = Model::new(&ir);
+        let i = m.ir.intents.iter().position(|x| matches!(x, Intent::NoReplicaOscillation { .. })).unwrap();
+        let opts = Options { max_depth: 100, max_states: 100_000, symmetry: true, all: true };
+        // The cycle exists in the reachable graph...
+        let g = explore(&m, &opts, |_, _| true);
+        assert!(!g.truncated && g.state_limit_at.is_none());
+        let reg = registry::<Concrete>();
+        let (ids, _, loop_start) = cycles::find(&m, &reg, &g, &m.ir.intents[i]).expect("a cycle of desired replicas");
+        let desired: Vec<i64> = ids[loop_start..].iter().map(|&u| g.states.get(u).desired[0]).collect();
+        assert!(desired.iter().any(|&x| x != desired[0]), "{desired:?}");
+        // ...but the maximum is never reached, so the intent holds.
+        let r = check(&m, &opts);
+        assert!(matches!(r.results[i].verdict, Verdict::Holds { exhaustive: true, .. }), "{:?}", r.results[i].verdict);
+    }
+
     /// States that differ only by a renaming of identical nodes (same pool) are stored once;
     /// nodes of different pools are never renamed.
     #[test]
