@@ -823,7 +823,7 @@ impl Builder<'_> {
                 metric_requests: f.metric_requests,
                 node_name: f.node_name.clone(),
                 tolerates_unschedulable: pod::tolerates_unschedulable(f),
-                evicted_when_unreachable: pod::evicted_when_unreachable(f),
+                unreachable_eviction_after: pod::unreachable_eviction_after(f),
                 per_node,
                 spread,
                 local_storage: f.local_storage,

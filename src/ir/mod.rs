@@ -247,10 +247,11 @@ pub struct PodGroup {
     pub node_name: Option<String>,
     /// Tolerates the `node.kubernetes.io/unschedulable:NoSchedule` taint of cordoned nodes.
     pub tolerates_unschedulable: bool,
-    /// No toleration without `tolerationSeconds` tolerates `node.kubernetes.io/unreachable:NoExecute`,
-    /// the taint of a node that stopped reporting (failed or panicked): node lifecycle
-    /// eventually evicts the group's pods from a NotReady node.
-    pub evicted_when_unreachable: bool,
+    /// Seconds after which the taint of a node that stopped reporting (failed or panicked),
+    /// `node.kubernetes.io/unreachable:NoExecute`, evicts the group's pods: the first matching
+    /// toleration's `tolerationSeconds`, 300 (DefaultTolerationSeconds) when none matches;
+    /// `None` when it tolerates the taint for ever.
+    pub unreachable_eviction_after: Option<i64>,
     /// Per node slot, indexed by NodeId.
     pub per_node: Vec<Placement>,
     pub spread: Vec<SpreadConstraint>,

@@ -546,11 +546,21 @@ fn evicted_by(f: &TemplateFacts, t: &Taint) -> bool {
     f.tolerations.iter().find(|tol| tolerates(tol, t)).is_none_or(|tol| tol.toleration_seconds.is_some())
 }
 
-/// Whether node lifecycle eventually evicts the template's pods from a NotReady node (its
-/// unreachable NoExecute taint; see `evicted_by`).
-pub(super) fn evicted_when_unreachable(f: &TemplateFacts) -> bool {
+/// The toleration the DefaultTolerationSeconds admission plugin gives a pod that tolerates
+/// no `unreachable` (and no `not-ready`) NoExecute taint: 300 seconds.
+const DEFAULT_TOLERATION_SECONDS: i64 = 300;
+
+/// After how many seconds on a NotReady node (its unreachable NoExecute taint) the template's
+/// pods are evicted, or `None` when they tolerate it for ever. The first matching toleration
+/// decides (see `evicted_by`); its `tolerationSeconds` counts from the taint, zero and negative
+/// values meaning at once; a pod that tolerates the taint not at all got the admission
+/// plugin's 300 s toleration.
+pub(super) fn unreachable_eviction_after(f: &TemplateFacts) -> Option<i64> {
     let taint = Taint { key: UNREACHABLE.into(), value: String::new(), effect: Effect::NoExecute };
-    evicted_by(f, &taint)
+    match f.tolerations.iter().find(|tol| tolerates(tol, &taint)) {
+        None => Some(DEFAULT_TOLERATION_SECONDS),
+        Some(tol) => tol.toleration_seconds.map(|s| s.max(0)),
+    }
 }
 
 /// Whether the template tolerates the taint a cordoned node carries.
@@ -612,20 +622,26 @@ mod tests {
             crate::ir::build(&inputs, crate::ir::BuildOptions { allow_unmodeled })
         };
         let (ir, _) = build("[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 30}, {key: k, operator: Exists}]", false).expect("accepted");
-        assert!(ir.groups[0].evicted_when_unreachable);
+        assert_eq!(ir.groups[0].unreachable_eviction_after, Some(30));
         assert!(!ir.groups[0].per_node[0].evicted_no_execute);
         let (ir, _) = build("[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute}]", false)
             .expect("accepted");
-        assert!(!ir.groups[0].evicted_when_unreachable);
+        assert_eq!(ir.groups[0].unreachable_eviction_after, None);
+        // No matching toleration: DefaultTolerationSeconds' 300 s; a negative delay is none.
+        let (ir, _) = build("[{key: k, operator: Exists}]", false).expect("accepted");
+        assert_eq!(ir.groups[0].unreachable_eviction_after, Some(300));
+        let (ir, _) = build("[{key: node.kubernetes.io/unreachable, operator: Exists, tolerationSeconds: -5}]", false)
+            .expect("accepted");
+        assert_eq!(ir.groups[0].unreachable_eviction_after, Some(0));
         // The first toleration that matches a taint decides (GetMatchingTolerations): a delay
         // first, then one without seconds, still evicts; the other way round never does.
         let delay_first = "[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}, {operator: Exists}]";
         let (ir, _) = build(delay_first, false).expect("accepted");
-        assert!(ir.groups[0].evicted_when_unreachable, "the 60 s toleration matches first");
+        assert_eq!(ir.groups[0].unreachable_eviction_after, Some(60), "the 60 s toleration matches first");
         assert!(!ir.groups[0].per_node[0].evicted_no_execute, "k:NoExecute is first matched by Exists");
         let forever_first = "[{operator: Exists}, {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]";
         let (ir, _) = build(forever_first, false).expect("accepted");
-        assert!(!ir.groups[0].evicted_when_unreachable);
+        assert_eq!(ir.groups[0].unreachable_eviction_after, None);
 
         let delayed = "[{key: k, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]";
         let err = build(delayed, false).expect_err("rejected").to_string();

@@ -15,10 +15,15 @@ fn lower(st: &ClusterState<Symbolic>) -> ClusterState<Concrete> {
     })
 }
 
+/// Fixtures whose steps no case has, checked step by step with the cases: a descheduler that
+/// picks victims among usage kinds, and node lifecycle evicting by several toleration delays.
+fn step_fixtures() -> [std::path::PathBuf; 2] {
+    ["descheduler-victims", "toleration-delays"].map(|f| root().join("tests/fixtures/good").join(f))
+}
+
 #[test]
 fn symbolic_domain_agrees_with_concrete_on_every_step() {
-    // The cases, and a fixture whose descheduler picks victims among usage kinds.
-    for dir in case_dirs().into_iter().chain([root().join("tests/fixtures/good/descheduler-victims")]) {
+    for dir in case_dirs().into_iter().chain(step_fixtures()) {
         let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
         let m = kbmc::model::Model::new(&ir);
         let creg = registry::<Concrete>();
@@ -73,8 +78,7 @@ impl Rng {
 #[test]
 fn one_step_agrees_on_random_states() {
     let (mut checked, mut pairs) = (0, 0);
-    let dirs: Vec<_> =
-        case_dirs().into_iter().chain([root().join("tests/fixtures/good/descheduler-victims")]).collect();
+    let dirs: Vec<_> = case_dirs().into_iter().chain(step_fixtures()).collect();
     for (seed, dir) in dirs.iter().cloned().enumerate() {
         let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
         let m = kbmc::model::Model::new(&ir);

@@ -6,13 +6,15 @@
 //! (`pkg/controller/tainteviction`) deletes the pods that do not tolerate it when their
 //! toleration runs out (every pod gets a 300 s toleration from the DefaultTolerationSeconds
 //! admission plugin). So the eviction needs both controllers, and spares pods that tolerate
-//! the taint without `tolerationSeconds`.
-//! Abstracted: the grace period and the 300 s toleration are timing, so eviction is one step
-//! that may happen any time after the node goes NotReady; zone-disruption rate limits are not
-//! modelled. Five minutes are far longer than the fast controllers take, and long enough for
-//! the HPA, the descheduler and a node's recovery to come first, so under the urgent policy
-//! the eviction is a periodic step, not a fast one (a fast eviction would hide every run in
-//! which something else happens while the node is NotReady).
+//! the taint without `tolerationSeconds`. Pods go when their own toleration runs out: one step
+//! per node and distinct delay evicts the groups with that delay, once those with shorter
+//! delays have left the node.
+//! Abstracted: the grace period and the delays themselves are timing, so each eviction may
+//! happen any time after the node goes NotReady (shortest delay first); zone-disruption rate
+//! limits are not modelled. Five minutes are far longer than the fast controllers take, and
+//! long enough for the HPA, the descheduler and a node's recovery to come first, so under the
+//! urgent policy the eviction is a periodic step, not a fast one (a fast eviction would hide
+//! every run in which something else happens while the node is NotReady).
 
 use super::super::{active_on, not_ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -31,9 +33,18 @@ pub fn evict_all_into<D: Domain>(
     evict_groups_into(d, m, st, n, when, |_| true, nx)
 }
 
-/// Whether node lifecycle evicts group `g`'s pods from a NotReady node.
-fn evicted(m: &Model, g: usize) -> bool {
-    m.ir.groups[g].evicted_when_unreachable
+/// After how many seconds on a NotReady node group `g`'s pods are evicted (`None`: never).
+fn delay(m: &Model, g: usize) -> Option<i64> {
+    m.ir.groups[g].unreachable_eviction_after
+}
+
+/// The distinct eviction delays of the model's groups, shortest first: one eviction step per
+/// NotReady node and delay.
+fn delays(m: &Model) -> Vec<i64> {
+    let mut v: Vec<i64> = (0..m.ir.groups.len()).filter_map(|g| delay(m, g)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Moves the bound and running pods on node `n` of the groups `which` picks to terminating,
@@ -62,9 +73,9 @@ pub fn pods_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D
     d.sum_of((0..m.ir.groups.len()).map(|g| active_on(d, m, st, g, n)))
 }
 
-/// Pods (bound or running) on node `n` that node lifecycle evicts when it is NotReady.
-fn evicted_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Int {
-    d.sum_of((0..m.ir.groups.len()).filter(|&g| evicted(m, g)).map(|g| active_on(d, m, st, g, n)))
+/// Pods (bound or running) on node `n` of the groups whose eviction delay `which` admits.
+fn evicted_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, which: impl Fn(i64) -> bool) -> D::Int {
+    d.sum_of((0..m.ir.groups.len()).filter(|&g| delay(m, g).is_some_and(&which)).map(|g| active_on(d, m, st, g, n)))
 }
 
 impl<D: Domain> Controller<D> for NodeLifecycle {
@@ -76,14 +87,14 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         // Node lifecycle only taints the node; the taint eviction controller evicts.
-        let evicts = m.ir.controllers.node_lifecycle
-            && m.ir.controllers.taint_eviction
-            && (0..m.ir.groups.len()).any(|g| evicted(m, g));
-        if !evicts {
+        if !(m.ir.controllers.node_lifecycle && m.ir.controllers.taint_eviction) {
             return;
         }
+        // One step per node and delay: the pods whose tolerations run out together.
         for n in 0..m.nodes() {
-            out.push(Step::new(actor, 0, n, 0, 0));
+            for secs in delays(m) {
+                out.push(Step::new(actor, 0, n, 0, secs));
+            }
         }
     }
     fn node_of(&self, s: &Step) -> Option<usize> {
@@ -92,12 +103,16 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
     fn evicts(&self, _s: &Step) -> bool {
         true
     }
+    /// The pods with delay `s.v` are on the NotReady node and those with a shorter one are
+    /// gone: tolerations counted from the same taint run out shortest first.
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let n = s.a as usize;
-        d.and(&not_ready(d, st, n), &d.gt(&evicted_on(d, m, st, n), &d.int(0)))
+        let mine = d.gt(&evicted_on(d, m, st, n, |x| x == s.v), &d.int(0));
+        let shorter_gone = d.eq(&evicted_on(d, m, st, n, |x| x < s.v), &d.int(0));
+        d.all([not_ready(d, st, n), mine, shorter_gone].iter())
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
-        evict_groups_into(d, m, st, s.a as usize, &d.bool(true), |g| evicted(m, g), nx)
+        evict_groups_into(d, m, st, s.a as usize, &d.bool(true), |g| delay(m, g) == Some(s.v), nx)
     }
     fn describe(
         &self,
@@ -107,7 +122,13 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
         _after: &ClusterState<Concrete>,
     ) -> String {
         let n = s.a as usize;
-        format!("evicts {} pod(s) from NotReady node {}", evicted_on(&Concrete, m, before, n), m.node_name(n))
+        let count = evicted_on(&Concrete, m, before, n, |x| x == s.v);
+        let what = format!("evicts {count} pod(s) from NotReady node {}", m.node_name(n));
+        if delays(m).len() > 1 {
+            format!("{what} (their {} s toleration of the unreachable taint ran out)", s.v)
+        } else {
+            what
+        }
     }
 }
 
@@ -145,10 +166,11 @@ mod tests {
 
     /// The eviction of a NotReady node's pods is the taint eviction controller's work on the
     /// unreachable taint node lifecycle adds: a pod tolerating that taint without
-    /// `tolerationSeconds` stays, one tolerating it for a while does not, and with the taint
-    /// eviction controller switched off nobody evicts.
+    /// `tolerationSeconds` stays, one tolerating it for 30 s goes first, one with the default
+    /// 300 s toleration after it, and with the taint eviction controller switched off nobody
+    /// evicts.
     #[test]
-    fn only_pods_not_tolerating_the_unreachable_taint_for_ever_are_evicted() {
+    fn pods_leave_a_not_ready_node_as_their_tolerations_run_out() {
         let spec = |controllers: &str| {
             format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: a, count: 2, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n  workloads: [{{deployment: web, placement: [{{node: a-0, count: 1}}]}}, {{deployment: db, placement: [{{node: a-0, count: 1}}]}}, {{deployment: log, placement: [{{node: a-0, count: 1}}]}}]\n  events: [{{type: nodeFailure, budget: 1}}]\n{controllers}")
         };
@@ -164,23 +186,39 @@ mod tests {
                 spec(controllers)
             )
         };
-        // After a-0 fails: which groups' pods does node lifecycle evict from it?
-        let evicted = |m: &crate::model::Model| -> Option<Vec<String>> {
+        // After a-0 fails: node lifecycle's steps on a-0 one after the other, each with the
+        // groups it evicts, while one is enabled.
+        let evictions = |m: &crate::model::Model| -> Vec<Vec<String>> {
             let reg = registry::<Concrete>();
             let labels = all_steps(m, &reg);
             let a0 = node(m, "a-0");
             let mut st = m.initial_states().remove(0);
-            let fail = labels.iter().find(|s| reg[s.actor as usize].name() == "node-failure" && s.b as usize == a0)?;
+            let fail = labels
+                .iter()
+                .find(|s| reg[s.actor as usize].name() == "node-failure" && s.b as usize == a0)
+                .expect("a failure of a-0");
             st = reg[fail.actor as usize].update(&Concrete, m, fail, &st);
-            let evict =
-                labels.iter().find(|s| reg[s.actor as usize].name() == "node-lifecycle" && s.a as usize == a0)?;
-            assert!(reg[evict.actor as usize].guard(&Concrete, m, evict, &st));
-            let nx = reg[evict.actor as usize].update(&Concrete, m, evict, &st);
-            Some((0..m.ir.groups.len()).filter(|&g| nx.terminating[g][a0] > 0).map(|g| m.group_name(g)).collect())
+            let mine: Vec<_> = labels
+                .iter()
+                .filter(|s| reg[s.actor as usize].name() == "node-lifecycle" && s.a as usize == a0)
+                .collect();
+            let mut out = Vec::new();
+            while let Some(s) = mine.iter().find(|s| reg[s.actor as usize].guard(&Concrete, m, s, &st)) {
+                assert_eq!(mine.iter().filter(|s| reg[s.actor as usize].guard(&Concrete, m, s, &st)).count(), 1);
+                let nx = reg[s.actor as usize].update(&Concrete, m, s, &st);
+                out.push(
+                    (0..m.ir.groups.len())
+                        .filter(|&g| nx.terminating[g][a0] > st.terminating[g][a0])
+                        .map(|g| m.group_name(g))
+                        .collect(),
+                );
+                st = nx;
+            }
+            out
         };
         let m = model(&yaml(""));
-        assert_eq!(evicted(&m), Some(vec!["web".to_string(), "log".to_string()]));
+        assert_eq!(evictions(&m), vec![vec!["log".to_string()], vec!["web".to_string()]]);
         let m = model(&yaml("  controllers: {taintEviction: false}\n"));
-        assert_eq!(evicted(&m), None, "no taint eviction controller, no eviction");
+        assert!(evictions(&m).is_empty(), "no taint eviction controller, no eviction");
     }
 }
