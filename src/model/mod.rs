@@ -146,6 +146,10 @@ pub struct Model {
     /// PodTopologySpread's score weight per topology size 0..=nodes (computed once: the
     /// scheduler's guard needs it for every node of every state).
     pub spread_weights: Vec<i64>,
+    /// Per label key (indexed by `LabelKey`): its distinct values among the nodes, and each
+    /// node's value index (`None` without the key). Topology domains, computed once: the
+    /// scheduler's guard needs them for every state.
+    pub topology: Vec<(usize, Vec<Option<usize>>)>,
     /// Whether the kubelet's one-pod steps are left out where no other step can observe the
     /// intermediate count (kubelet.rs says when). On by default; a test turns it off to
     /// show that verdicts and counterexample lengths stay the same.
@@ -218,6 +222,9 @@ impl Model {
             groups_of,
             max_pods: ir.bounds.max_pods_per_deployment * ir.deployments.len().max(1) as i64,
             spread_weights: (0..=ir.nodes.len()).map(controllers::scheduler::spread_weight).collect(),
+            topology: (0..ir.labels.keys.len() as u32)
+                .map(|k| controllers::scheduler::domains_of(ir, crate::ir::LabelKey(k)))
+                .collect(),
             reduce_kubelet: true,
         }
     }

@@ -30,7 +30,7 @@ fn filter_on(m: &Model, name: &str) -> bool {
 }
 
 fn has_key(m: &Model, c: &SpreadConstraint, n: usize) -> bool {
-    m.ir.nodes[n].label(c.topology_key).is_some()
+    m.topology[c.topology_key.0 as usize].1[n].is_some()
 }
 
 /// Pods matched by constraint `c` on node `n` (not terminating).
@@ -65,21 +65,27 @@ fn included<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, c: &Spr
 }
 
 /// Distinct values of a constraint's key, and for each node its value's index.
-pub fn domains(m: &Model, c: &SpreadConstraint) -> (usize, Vec<Option<usize>>) {
+pub fn domains<'m>(m: &'m Model, c: &SpreadConstraint) -> (usize, &'m [Option<usize>]) {
+    let (nv, idx) = &m.topology[c.topology_key.0 as usize];
+    (*nv, idx)
+}
+
+/// Distinct values of label key `key` among the nodes, and for each node its value's index.
+pub fn domains_of(ir: &crate::ir::Model, key: crate::ir::LabelKey) -> (usize, Vec<Option<usize>>) {
     let mut vals = Vec::new();
-    let idx =
-        m.ir.nodes
-            .iter()
-            .map(|node| {
-                node.label(c.topology_key).map(|v| match vals.iter().position(|x| *x == v) {
-                    Some(i) => i,
-                    None => {
-                        vals.push(v);
-                        vals.len() - 1
-                    }
-                })
+    let idx = ir
+        .nodes
+        .iter()
+        .map(|node| {
+            node.label(key).map(|v| match vals.iter().position(|x| *x == v) {
+                Some(i) => i,
+                None => {
+                    vals.push(v);
+                    vals.len() - 1
+                }
             })
-            .collect();
+        })
+        .collect();
     (vals.len(), idx)
 }
 
