@@ -144,6 +144,13 @@ pub fn render(m: &Model) -> String {
         if let Some(n) = &g.node_name {
             let _ = writeln!(w, "    nodeName: {n} (bypasses the scheduler)");
         }
+        // How node lifecycle reads the group's tolerations of the unreachable taint.
+        let _ = match g.unreachable_eviction_after {
+            Some(s) => {
+                writeln!(w, "    on a NotReady node: evicted after its {s} s toleration of the unreachable taint")
+            }
+            None => writeln!(w, "    on a NotReady node: stays (tolerates the unreachable taint for ever)"),
+        };
         if g.local_storage || g.pvc {
             let _ = writeln!(
                 w,

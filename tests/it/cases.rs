@@ -101,6 +101,17 @@ fn cases_resolve_to_the_intended_models() {
     let c7f = show("c7-taint-nodename-loop-fixed");
     assert!(c7f.contains("tainted-0: yes"), "{c7f}");
 
+    let c4 = show("c4-kernel-panic-loop");
+    assert!(c4.contains("on a NotReady node: evicted after its 300 s toleration"), "{c4}");
+    let delays = kbmc(&["inspect", "tests/fixtures/good/toleration-delays"]).stdout;
+    for line in [
+        "on a NotReady node: evicted after its 300 s toleration",
+        "on a NotReady node: evicted after its 30 s toleration",
+        "on a NotReady node: stays (tolerates the unreachable taint for ever)",
+    ] {
+        assert!(delays.contains(line), "{line}: {delays}");
+    }
+
     let c8 = show("c8-descheduler-spread-loop");
     assert!(c8.contains("on-demand-0: yes | 5"), "{c8}");
     assert!(c8.contains("spot-1: yes | 4"), "{c8}");
