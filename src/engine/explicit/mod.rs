@@ -161,6 +161,18 @@ pub fn enabled(
     symmetry: bool,
     st: &ClusterState<Concrete>,
 ) -> Vec<Step> {
+    enabled_ids(m, reg, labels, classes, symmetry, st).into_iter().map(|i| labels[i as usize]).collect()
+}
+
+/// [`enabled`], as indices into `labels`.
+pub fn enabled_ids(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    labels: &[Step],
+    classes: &[usize],
+    symmetry: bool,
+    st: &ClusterState<Concrete>,
+) -> Vec<u32> {
     let twin = if symmetry {
         let mut rows = Scratch::default();
         st.node_rows(&mut rows);
@@ -168,7 +180,7 @@ pub fn enabled(
     } else {
         vec![false; m.nodes()]
     };
-    enabled_given(m, reg, labels, &twin, st).into_iter().map(|i| labels[i as usize]).collect()
+    enabled_given(m, reg, labels, &twin, st)
 }
 
 /// Per node: a lower-index node of the same class is in the same state (a twin), from the

@@ -736,23 +736,29 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                 let bad =
                     if intent.is_cycle() { Bool::or(&loops) } else { intents::violated(&Symbolic, m, &u.frames[k], i) };
                 // The query may not outlast the time budget.
-                if let Some(ms) = left(1).and_then(|l| query_ms(opts, Some(l))) {
+                let timeout = left(1).and_then(|l| query_ms(opts, Some(l)));
+                if let Some(ms) = timeout {
                     set_timeout(&u.solver, ms);
                 }
                 let asked = Instant::now();
                 let r0 = rlimit_count(&u.solver);
-                let answer = match opts.incremental {
+                let lit = Bool::new_const(format!("query.{i}@{k}"));
+                match opts.incremental {
                     Incremental::PushPop => {
                         u.solver.push();
                         u.solver.assert(&bad);
-                        u.solver.check()
                     }
-                    Incremental::Assumptions => {
-                        let lit = Bool::new_const(format!("query.{i}@{k}"));
-                        u.solver.assert(lit.implies(&bad));
-                        u.solver.check_assumptions(&[lit])
-                    }
+                    Incremental::Assumptions => u.solver.assert(lit.implies(&bad)),
+                }
+                let query = match opts.incremental {
+                    Incremental::PushPop => Vec::new(),
+                    Incremental::Assumptions => vec![lit],
                 };
+                // A witness run that violates the intent: its steps are tried first, as
+                // assumptions (`hinted`). Only the search is guided: a violation is still a
+                // model of this query, and every shallower depth was refuted by the solver.
+                let hint = hinted(&q, &u, i, k, timeout);
+                let answer = if hint.is_some() { SatResult::Sat } else { u.solver.check_assumptions(&query) };
                 log::debug!(
                     "depth {k}, {}: {answer:?} in {:.3} s, rlimit {}",
                     intent.name(),
@@ -762,7 +768,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                 last_query_ms = last_query_ms.max(asked.elapsed().as_millis() as u64);
                 match answer {
                     SatResult::Sat => {
-                        let model = u.solver.get_model().expect("sat gives a model");
+                        let model = hint.unwrap_or_else(|| u.solver.get_model().expect("sat gives a model"));
                         let states: Vec<ClusterState<Concrete>> = u.frames.iter().map(|f| decode(&model, f)).collect();
                         let steps: Vec<Step> = u
                             .selectors
@@ -937,6 +943,64 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
             decisions: solver_effort.1,
         },
     }
+}
+
+/// A model of the query "safety intent i is violated at depth k" found along a witness run
+/// (the probes' concrete runs) whose last state violates it, if there is such a run and the
+/// unrolling admits it. Finding a model of a deep query is where the solver can spend the
+/// most (C4: 34 s for its 16-step counterexample, against about a second to refute each
+/// shallower depth), and the incremental solver took 3 s even with every step and field
+/// fixed by assumptions; a fresh solver given the same assertions with the run's steps and
+/// values as equalities substitutes them away while preprocessing and only checks what is
+/// left. The answer is still a model of every assertion of the unrolling and of the query,
+/// decoded and replayed like any other, and every shallower depth was refuted by the solver:
+/// only the search is guided. `None` (no such run, or the solver does not confirm it) leaves
+/// the query to be asked as usual; a witness run the unrolling does not admit would be a
+/// disagreement of the semantics, which the cross-checks look for, not a verdict.
+fn hinted(q: &Query, u: &Unrolling, i: usize, k: usize, timeout_ms: Option<u64>) -> Option<z3::Model> {
+    let m = q.m;
+    if m.ir.intents[i].is_cycle() {
+        return None;
+    }
+    let w = &u.prober.as_ref()?.witnesses;
+    let (origin, path) = w.hint_to(|st| intents::violated(&Concrete, m, st, i))?;
+    if path.len() != k || u.selectors.len() != k {
+        return None;
+    }
+    let check = Solver::new();
+    check.set_params(&params());
+    if let Some(ms) = timeout_ms {
+        set_timeout(&check, ms);
+    }
+    for a in u.solver.get_assertions() {
+        check.assert(a);
+    }
+    // The query's literal (when queries are asked by assumption) and its formula.
+    check.assert(Bool::new_const(format!("query.{i}@{k}")));
+    check.assert(intents::violated(&Symbolic, m, &u.frames[k], i));
+    let creg = registry::<Concrete>();
+    let mut st = q.inits.get(origin)?.clone();
+    let pin = |frame: &ClusterState<Symbolic>, st: &ClusterState<Concrete>| {
+        let (vars, consts) = (fields(frame), fields(&lift(st)));
+        for (v, c) in vars.0.iter().zip(&consts.0).filter(|(v, _)| v.as_i64().is_none()) {
+            check.assert(v.eq(c));
+        }
+        for (v, c) in vars.1.iter().zip(&consts.1).filter(|(v, _)| v.as_bool().is_none()) {
+            check.assert(v.iff(c));
+        }
+    };
+    for (j, &l) in path.iter().enumerate() {
+        pin(&u.frames[j], &st);
+        check.assert(u.selectors[j].eq(Int::from_i64(l as i64)));
+        if let Some(s) = u.labels.get(l as usize) {
+            st = intents::observe(&Concrete, m, creg[s.actor as usize].update(&Concrete, m, s, &st));
+        }
+    }
+    pin(&u.frames[k], &st);
+    let asked = Instant::now();
+    let answer = check.check();
+    log::debug!("depth {k}: a witness run as a hint: {answer:?} in {:.3} s", asked.elapsed().as_secs_f64());
+    (answer == SatResult::Sat).then(|| check.get_model()).flatten()
 }
 
 /// Z3's resource count so far on `solver`: its deterministic measure of work, logged per

@@ -89,6 +89,11 @@ impl Budget {
 pub(super) struct Witnesses {
     reg: Vec<Box<dyn Controller<Concrete>>>,
     runs: Vec<ClusterState<Concrete>>,
+    /// Per run, the initial state it started from (an index into the initial states) and
+    /// then the labels of the steps that reached it (the stutter as `labels.len()`): the
+    /// selector values of one path of the unrolling to it, a hint for the solver
+    /// (`hint_to`), never an answer.
+    paths: Vec<Vec<u32>>,
     /// Whether `runs` is every state of its depth (no sampling yet).
     exact: bool,
     /// Up to how many states of one depth are kept ([`LAYER`]; tests lower it).
@@ -99,7 +104,14 @@ pub(super) struct Witnesses {
 impl Witnesses {
     fn new(inits: &[ClusterState<Concrete>], layer: usize) -> Witnesses {
         let reg = registry::<Concrete>();
-        let mut w = Witnesses { reg, runs: inits.to_vec(), exact: true, layer, rng: Rng(0x6b62_6d63) };
+        let mut w = Witnesses {
+            reg,
+            runs: inits.to_vec(),
+            paths: (0..inits.len() as u32).map(|i| vec![i]).collect(),
+            exact: true,
+            layer,
+            rng: Rng(0x6b62_6d63),
+        };
         w.dedup();
         if w.runs.len() > layer {
             w.sample();
@@ -115,27 +127,37 @@ impl Witnesses {
     pub(super) fn advance(&mut self, m: &Model, labels: &[Step], classes: &[usize], self_loops: bool) {
         let d = Concrete;
         let mut live = Vec::new();
-        for st in std::mem::take(&mut self.runs) {
-            let en = crate::engine::explicit::enabled(m, &self.reg, labels, classes, true, &st);
-            let mut next: Vec<ClusterState<Concrete>> = en
+        let mut live_paths = Vec::new();
+        let stutter = labels.len() as u32;
+        let paths = std::mem::take(&mut self.paths);
+        for (st, path) in std::mem::take(&mut self.runs).into_iter().zip(paths) {
+            let en = crate::engine::explicit::enabled_ids(m, &self.reg, labels, classes, true, &st);
+            let mut next: Vec<(ClusterState<Concrete>, u32)> = en
                 .iter()
-                .map(|s| intents::observe(&d, m, self.reg[s.actor as usize].update(&d, m, s, &st)))
-                .filter(|n| self_loops || n.pack() != st.pack())
+                .map(|&i| {
+                    let s = &labels[i as usize];
+                    (intents::observe(&d, m, self.reg[s.actor as usize].update(&d, m, s, &st)), i)
+                })
+                .filter(|(n, _)| self_loops || n.pack() != st.pack())
                 .collect();
             if next.is_empty() {
                 if self_loops {
                     live.push(st);
+                    live_paths.push(extended(&path, stutter));
                 }
                 continue;
             }
-            if self.exact {
-                live.append(&mut next);
-            } else {
+            if !self.exact {
                 let i = self.rng.below(next.len());
-                live.push(next.swap_remove(i));
+                next = vec![next.swap_remove(i)];
+            }
+            for (n, i) in next {
+                live.push(n);
+                live_paths.push(extended(&path, i));
             }
         }
         self.runs = live;
+        self.paths = live_paths;
         if self.exact {
             self.dedup();
             if self.runs.len() <= self.layer {
@@ -147,24 +169,44 @@ impl Witnesses {
         for i in 0..RUNS.saturating_sub(alive) {
             if alive > 0 {
                 self.runs.push(self.runs[i % alive].clone());
+                self.paths.push(self.paths[i % alive].clone());
             }
         }
     }
 
+    /// Each run's path (its initial state's index, then its labels), for tests to corrupt.
+    #[cfg(test)]
+    pub(super) fn paths_mut(&mut self) -> &mut Vec<Vec<u32>> {
+        &mut self.paths
+    }
+
+    /// A run whose state `bad` holds in, if there is one: the index of its initial state and
+    /// the labels of its steps.
+    pub(super) fn hint_to(&self, bad: impl Fn(&ClusterState<Concrete>) -> bool) -> Option<(usize, &[u32])> {
+        self.runs.iter().position(bad).map(|i| (self.paths[i][0] as usize, &self.paths[i][1..]))
+    }
+
     fn dedup(&mut self) {
         let mut seen = std::collections::HashSet::new();
-        self.runs.retain(|st| seen.insert(st.pack()));
+        let keep: Vec<bool> = self.runs.iter().map(|st| seen.insert(st.pack())).collect();
+        let mut it = keep.iter();
+        self.runs.retain(|_| *it.next().expect("one flag per run"));
+        let mut it = keep.iter();
+        self.paths.retain(|_| *it.next().expect("one flag per path"));
     }
 
     /// Keeps [`RUNS`] of the states, picked at random, and samples from then on.
     fn sample(&mut self) {
         self.exact = false;
         let mut kept = Vec::with_capacity(RUNS);
+        let mut kept_paths = Vec::with_capacity(RUNS);
         for _ in 0..RUNS.min(self.runs.len()) {
             let i = self.rng.below(self.runs.len());
             kept.push(self.runs.swap_remove(i));
+            kept_paths.push(self.paths.swap_remove(i));
         }
         self.runs = kept;
+        self.paths = kept_paths;
     }
 
     /// Per label of `group`: whether it is enabled at the end of some run, canonical choice
@@ -184,6 +226,14 @@ impl Witnesses {
         }
         seen
     }
+}
+
+/// `path` followed by label `i`.
+fn extended(path: &[u32], i: u32) -> Vec<u32> {
+    let mut p = Vec::with_capacity(path.len() + 1);
+    p.extend_from_slice(path);
+    p.push(i);
+    p
 }
 
 /// What probing remembers between frames: the witness runs, and per kind of step that a probe
@@ -356,6 +406,41 @@ mod tests {
     use super::super::{Options, Query};
     use super::*;
     use crate::model::all_steps;
+
+    /// C6 is violated after 7 steps. The probes' witness runs reach such a state, and the
+    /// solver confirms it: a model of the query whose frame 7 violates the intent. A run the
+    /// unrolling does not admit (a stutter, not a choice without cycle intents, in place of
+    /// one of its steps) is refused, so a hint can only ever guide the search.
+    #[test]
+    fn a_witness_run_is_a_hint_the_solver_checks() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cases/c6-maintenance-drain");
+        let (ir, _) = crate::load_model(&[dir], false).expect("case loads");
+        let m = Model::new(&ir);
+        let inits = m.initial_states();
+        let depth = 7;
+        let opts = Options { probe: true, ..Options::plain(depth) };
+        let q = Query::new(&m, &opts, &inits);
+        let mut u = q.unroll();
+        u.self_loops = false;
+        u.prober = Some(Prober::new(&inits));
+        u.probe_budget = Budget { query_ms: 1000, deadline: None };
+        q.extend_to(&mut u, depth - 1);
+        assert!(super::super::hinted(&q, &u, 0, depth - 1, None).is_none(), "no run of 6 steps violates it");
+        q.extend(&mut u);
+        let model =
+            super::super::hinted(&q, &u, 0, depth, None).expect("a witness run violates it, and the solver agrees");
+        let states: Vec<ClusterState<Concrete>> = u.frames.iter().map(|f| super::super::decode(&model, f)).collect();
+        assert!(intents::violated(&Concrete, &m, &states[depth], 0));
+        assert!(!intents::violated(&Concrete, &m, &states[depth - 1], 0));
+        let stutter = u.labels.len() as u32;
+        for path in u.prober.as_mut().expect("probing is on").witnesses.paths_mut() {
+            path[3] = stutter;
+        }
+        assert!(
+            super::super::hinted(&q, &u, 0, depth, None).is_none(),
+            "a run with a stutter is not one of the unrolling's"
+        );
+    }
 
     /// On C3-fixed (3 nodes), probing drops labels from some frames, and none that is enabled
     /// in a state some run of that many steps reaches (every such state enumerated concretely,
