@@ -356,7 +356,7 @@ impl Model {
         }
         let mut st = ClusterState::<Concrete> {
             present,
-            status: ir.nodes.iter().map(|n| if n.ready { READY } else { state::NOT_READY }).collect(),
+            status: ir.nodes.iter().map(|n| if n.ready { READY } else { state::DECLARED_NOT_READY }).collect(),
             cordoned: ir.nodes.iter().map(|n| n.unschedulable).collect(),
             draining: vec![false; nn],
             maintained: vec![false; nn],

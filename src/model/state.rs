@@ -13,11 +13,14 @@ pub const READY: i64 = 0;
 pub const NOT_READY: i64 = 1;
 /// NotReady after a kernel panic.
 pub const PANICKED: i64 = 2;
+/// NotReady from the start: its Node manifest's Ready condition is not True. No event brings
+/// it back (a recovery undoes its own event's failure, not a state the cluster started in).
+pub const DECLARED_NOT_READY: i64 = 3;
 
 pub struct ClusterState<D: Domain> {
     /// Per node slot: part of the topology (fixed during a run).
     pub present: Vec<D::Bool>,
-    /// Per node: READY, NOT_READY or PANICKED.
+    /// Per node: READY, NOT_READY, PANICKED or DECLARED_NOT_READY.
     pub status: Vec<D::Int>,
     /// Per node: `spec.unschedulable` (cordoned, e.g. by a drain).
     pub cordoned: Vec<D::Bool>,

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::domain::Concrete;
 use crate::ir::{Event, Range};
-use crate::model::state::{NOT_READY, PANICKED};
+use crate::model::state::{DECLARED_NOT_READY, NOT_READY, PANICKED};
 use crate::model::{ClusterState, Model};
 use crate::verdict::{CheckResult, Verdict};
 
@@ -97,6 +97,7 @@ pub fn status(v: i64) -> &'static str {
     match v {
         NOT_READY => "NotReady",
         PANICKED => "NotReady (kernel panic)",
+        DECLARED_NOT_READY => "NotReady (as its manifest declares)",
         _ => "Ready",
     }
 }

@@ -19,7 +19,7 @@ use z3::{SatResult, Solver};
 use super::{base_query, decode, equal, fields, frame, set_timeout, values, Fields, Options, Query, Unrolling, Values};
 use crate::domain::{Concrete, Domain, Symbolic};
 use crate::engine::explicit;
-use crate::model::state::{Scratch, PANICKED, READY};
+use crate::model::state::{Scratch, DECLARED_NOT_READY, READY};
 use crate::model::{all_steps, intents, registry, ClusterState, Model};
 
 /// The declared range of every counter, as a lowest and a highest state.
@@ -31,7 +31,7 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     let fill = |v: &mut Vec<i64>, x: i64| v.iter_mut().for_each(|e| *e = x);
     let fill_grid = |v: &mut Vec<Vec<i64>>, x: i64| v.iter_mut().flatten().for_each(|e| *e = x);
     fill(&mut lo.status, READY);
-    fill(&mut hi.status, PANICKED);
+    fill(&mut hi.status, DECLARED_NOT_READY);
     fill(&mut lo.panics, 0);
     fill(&mut hi.panics, panics);
     fill(&mut lo.pending, 0);

@@ -1,5 +1,6 @@
 //! nodeFailure: a Ready node (of the named pool, or any) becomes NotReady; with `recovery` it
-//! may come back Ready later.
+//! may come back Ready later. A node whose manifest declares it NotReady stays so: a recovery
+//! undoes the event's own failure only.
 
 use super::super::{ready, state::NOT_READY, state::READY, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -21,7 +22,8 @@ impl<D: Domain> Controller<D> for NodeFailure {
         for (e, ev) in super::indexed(m) {
             let Event::NodeFailure { pool, recovery, .. } = ev else { continue };
             for n in 0..m.nodes() {
-                if pool.is_some_and(|p| p != m.ir.nodes[n].pool) {
+                // A node NotReady from the start is not this event's to fail or to bring back.
+                if pool.is_some_and(|p| p != m.ir.nodes[n].pool) || !m.ir.nodes[n].ready {
                     continue;
                 }
                 out.push(Step::new(actor, FAIL, e, n, 0));
@@ -57,5 +59,50 @@ impl<D: Domain> Controller<D> for NodeFailure {
             FAIL => format!("node {} fails and becomes NotReady", m.node_name(n)),
             _ => format!("node {} recovers and is Ready again", m.node_name(n)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::state::DECLARED_NOT_READY;
+    use crate::model::testkit::{deployment, model, node};
+    use crate::model::{all_steps, registry};
+
+    fn node_yaml(name: &str, ready: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: Node\nmetadata: {{name: {name}}}\nstatus:\n  allocatable: {{cpu: \"4\", memory: 8Gi, pods: \"110\"}}\n  conditions: [{{type: Ready, status: \"{ready}\"}}]\n---\n"
+        )
+    }
+
+    /// A node the manifests declare NotReady stays NotReady: the event fails and brings back
+    /// only the Ready one. Until the nineteenth session its recovery step revived any NotReady
+    /// node, also one that was down before verification started.
+    #[test]
+    fn recovery_does_not_revive_a_node_declared_not_ready() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  events: [{type: nodeFailure, budget: 1, recovery: true}]\n";
+        let m = model(&format!(
+            "{}{}{}{spec}",
+            node_yaml("up", "True"),
+            node_yaml("down", "False"),
+            deployment("web", 1, "1", "1Gi", "")
+        ));
+        let (up, down) = (node(&m, "up"), node(&m, "down"));
+        let st = m.initial_states().remove(0);
+        assert_eq!((st.status[up], st.status[down]), (READY, DECLARED_NOT_READY));
+        let reg = registry::<Concrete>();
+        let mine: Vec<Step> =
+            all_steps(&m, &reg).into_iter().filter(|s| reg[s.actor as usize].name() == "node-failure").collect();
+        assert_eq!(mine.len(), 2, "fail and recover, for the Ready node only: {mine:?}");
+        assert!(mine.iter().all(|s| s.b as usize == up));
+        // Failed and recovered, the Ready node is Ready again; the other never changes.
+        let d = Concrete;
+        let fail = mine.iter().find(|s| s.op == FAIL).unwrap();
+        let recover = mine.iter().find(|s| s.op == RECOVER).unwrap();
+        assert!(NodeFailure.guard(&d, &m, fail, &st));
+        let failed = NodeFailure.update(&d, &m, fail, &st);
+        assert!(NodeFailure.guard(&d, &m, recover, &failed));
+        let back = NodeFailure.update(&d, &m, recover, &failed);
+        assert_eq!((back.status[up], back.status[down]), (READY, DECLARED_NOT_READY));
     }
 }
