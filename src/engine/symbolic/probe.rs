@@ -407,23 +407,34 @@ mod tests {
     use super::*;
     use crate::model::all_steps;
 
+    fn case(name: &str) -> Model {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cases").join(name);
+        let (ir, _) = crate::load_model(&[dir], false).expect("case loads");
+        Model::new(&ir)
+    }
+
+    /// An unrolling for safety intents from `q`'s initial states, probed with witness layers
+    /// of up to `layer` states and probes of `query_ms` each.
+    fn probed(q: &Query, layer: usize, query_ms: u64) -> super::super::Unrolling {
+        let mut u = q.unroll();
+        u.self_loops = false;
+        u.prober = Some(Prober::with_layer(q.inits, layer));
+        u.probe_budget = Budget { query_ms, deadline: None };
+        u
+    }
+
     /// C6 is violated after 7 steps. The probes' witness runs reach such a state, and the
     /// solver confirms it: a model of the query whose frame 7 violates the intent. A run the
     /// unrolling does not admit (a stutter, not a choice without cycle intents, in place of
     /// one of its steps) is refused, so a hint can only ever guide the search.
     #[test]
     fn a_witness_run_is_a_hint_the_solver_checks() {
-        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cases/c6-maintenance-drain");
-        let (ir, _) = crate::load_model(&[dir], false).expect("case loads");
-        let m = Model::new(&ir);
+        let m = case("c6-maintenance-drain");
         let inits = m.initial_states();
         let depth = 7;
         let opts = Options { probe: true, ..Options::plain(depth) };
         let q = Query::new(&m, &opts, &inits);
-        let mut u = q.unroll();
-        u.self_loops = false;
-        u.prober = Some(Prober::new(&inits));
-        u.probe_budget = Budget { query_ms: 1000, deadline: None };
+        let mut u = probed(&q, LAYER, 1000);
         q.extend_to(&mut u, depth - 1);
         assert!(super::super::hinted(&q, &u, 0, depth - 1, None).is_none(), "no run of 6 steps violates it");
         q.extend(&mut u);
@@ -454,17 +465,12 @@ mod tests {
     }
 
     fn probes_drop_sound(witness_layer: usize) {
-        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cases/c3-conflicting-spread-fixed");
-        let (ir, _) = crate::load_model(&[dir], false).expect("case loads");
-        let m = Model::new(&ir);
+        let m = case("c3-conflicting-spread-fixed");
         let inits = m.initial_states();
         let depth = 6;
         let opts = Options { probe: true, ..Options::plain(depth) };
         let q = Query::new(&m, &opts, &inits);
-        let mut u = q.unroll();
-        u.self_loops = false;
-        u.prober = Some(Prober::with_layer(&inits, witness_layer));
-        u.probe_budget = Budget { query_ms: 60_000, deadline: None };
+        let mut u = probed(&q, witness_layer, 60_000);
         q.extend_to(&mut u, depth);
         let dropped = u.prober.take().expect("probing is on").dropped;
         assert!(!dropped.is_empty(), "no label was dropped (witness layer {witness_layer})");
