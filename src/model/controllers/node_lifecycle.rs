@@ -91,8 +91,9 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
             return;
         }
         // One step per node and delay: the pods whose tolerations run out together.
+        let delays = delays(m);
         for n in 0..m.nodes() {
-            for secs in delays(m) {
+            for &secs in &delays {
                 out.push(Step::new(actor, 0, n, 0, secs));
             }
         }
