@@ -742,21 +742,22 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                 }
                 let asked = Instant::now();
                 let r0 = rlimit_count(&u.solver);
-                let lit = Bool::new_const(format!("query.{i}@{k}"));
-                match opts.incremental {
+                // What the query assumes: nothing inside push/pop, else its literal.
+                let query = match opts.incremental {
                     Incremental::PushPop => {
                         u.solver.push();
                         u.solver.assert(&bad);
+                        Vec::new()
                     }
-                    Incremental::Assumptions => u.solver.assert(lit.implies(&bad)),
-                }
-                let query = match opts.incremental {
-                    Incremental::PushPop => Vec::new(),
-                    Incremental::Assumptions => vec![lit],
+                    Incremental::Assumptions => {
+                        let lit = Bool::new_const(format!("query.{i}@{k}"));
+                        u.solver.assert(lit.implies(&bad));
+                        vec![lit]
+                    }
                 };
-                // A witness run that violates the intent: its steps are tried first, as
-                // assumptions (`hinted`). Only the search is guided: a violation is still a
-                // model of this query, and every shallower depth was refuted by the solver.
+                // A witness run that violates the intent is offered to a fresh solver first
+                // (`hinted`). Only the search is guided: a violation is still a model of this
+                // query, and every shallower depth was refuted by the solver.
                 let hint = hinted(&q, &u, i, k, timeout);
                 let answer = if hint.is_some() { SatResult::Sat } else { u.solver.check_assumptions(&query) };
                 log::debug!(
