@@ -86,14 +86,19 @@ impl Budget {
 /// Concrete states some run of exactly k steps reaches (the same semantics, replayed on
 /// `Concrete`; runs that reach a state with no step that changes it end, when such steps are
 /// not choices): every such state while there are at most [`LAYER`] of them, then random runs.
+/// One witness run: where it is, and how it got there.
+#[derive(Clone)]
+struct Run {
+    state: ClusterState<Concrete>,
+    /// The initial state it started from (an index into the initial states), then the labels
+    /// of its steps (the stutter as `labels.len()`): the selector values of one path of the
+    /// unrolling to `state`, a hint for the solver (`hint_to`), never an answer.
+    path: Vec<u32>,
+}
+
 pub(super) struct Witnesses {
     reg: Vec<Box<dyn Controller<Concrete>>>,
-    runs: Vec<ClusterState<Concrete>>,
-    /// Per run, the initial state it started from (an index into the initial states) and
-    /// then the labels of the steps that reached it (the stutter as `labels.len()`): the
-    /// selector values of one path of the unrolling to it, a hint for the solver
-    /// (`hint_to`), never an answer.
-    paths: Vec<Vec<u32>>,
+    runs: Vec<Run>,
     /// Whether `runs` is every state of its depth (no sampling yet).
     exact: bool,
     /// Up to how many states of one depth are kept ([`LAYER`]; tests lower it).
@@ -106,8 +111,7 @@ impl Witnesses {
         let reg = registry::<Concrete>();
         let mut w = Witnesses {
             reg,
-            runs: inits.to_vec(),
-            paths: (0..inits.len() as u32).map(|i| vec![i]).collect(),
+            runs: inits.iter().zip(0..).map(|(st, i)| Run { state: st.clone(), path: vec![i] }).collect(),
             exact: true,
             layer,
             rng: Rng(0x6b62_6d63),
@@ -127,10 +131,8 @@ impl Witnesses {
     pub(super) fn advance(&mut self, m: &Model, labels: &[Step], classes: &[usize], self_loops: bool) {
         let d = Concrete;
         let mut live = Vec::new();
-        let mut live_paths = Vec::new();
         let stutter = labels.len() as u32;
-        let paths = std::mem::take(&mut self.paths);
-        for (st, path) in std::mem::take(&mut self.runs).into_iter().zip(paths) {
+        for Run { state: st, path } in std::mem::take(&mut self.runs) {
             let en = crate::engine::explicit::enabled_ids(m, &self.reg, labels, classes, true, &st);
             let mut next: Vec<(ClusterState<Concrete>, u32)> = en
                 .iter()
@@ -142,8 +144,7 @@ impl Witnesses {
                 .collect();
             if next.is_empty() {
                 if self_loops {
-                    live.push(st);
-                    live_paths.push(extended(&path, stutter));
+                    live.push(Run { state: st, path: extended(&path, stutter) });
                 }
                 continue;
             }
@@ -151,13 +152,9 @@ impl Witnesses {
                 let i = self.rng.below(next.len());
                 next = vec![next.swap_remove(i)];
             }
-            for (n, i) in next {
-                live.push(n);
-                live_paths.push(extended(&path, i));
-            }
+            live.extend(next.into_iter().map(|(n, i)| Run { state: n, path: extended(&path, i) }));
         }
         self.runs = live;
-        self.paths = live_paths;
         if self.exact {
             self.dedup();
             if self.runs.len() <= self.layer {
@@ -169,44 +166,36 @@ impl Witnesses {
         for i in 0..RUNS.saturating_sub(alive) {
             if alive > 0 {
                 self.runs.push(self.runs[i % alive].clone());
-                self.paths.push(self.paths[i % alive].clone());
             }
         }
     }
 
     /// Each run's path (its initial state's index, then its labels), for tests to corrupt.
     #[cfg(test)]
-    pub(super) fn paths_mut(&mut self) -> &mut Vec<Vec<u32>> {
-        &mut self.paths
+    pub(super) fn paths_mut(&mut self) -> impl Iterator<Item = &mut Vec<u32>> {
+        self.runs.iter_mut().map(|r| &mut r.path)
     }
 
     /// A run whose state `bad` holds in, if there is one: the index of its initial state and
     /// the labels of its steps.
     pub(super) fn hint_to(&self, bad: impl Fn(&ClusterState<Concrete>) -> bool) -> Option<(usize, &[u32])> {
-        self.runs.iter().position(bad).map(|i| (self.paths[i][0] as usize, &self.paths[i][1..]))
+        self.runs.iter().find(|r| bad(&r.state)).map(|r| (r.path[0] as usize, &r.path[1..]))
     }
 
     fn dedup(&mut self) {
         let mut seen = std::collections::HashSet::new();
-        let keep: Vec<bool> = self.runs.iter().map(|st| seen.insert(st.pack())).collect();
-        let mut it = keep.iter();
-        self.runs.retain(|_| *it.next().expect("one flag per run"));
-        let mut it = keep.iter();
-        self.paths.retain(|_| *it.next().expect("one flag per path"));
+        self.runs.retain(|r| seen.insert(r.state.pack()));
     }
 
     /// Keeps [`RUNS`] of the states, picked at random, and samples from then on.
     fn sample(&mut self) {
         self.exact = false;
         let mut kept = Vec::with_capacity(RUNS);
-        let mut kept_paths = Vec::with_capacity(RUNS);
         for _ in 0..RUNS.min(self.runs.len()) {
             let i = self.rng.below(self.runs.len());
             kept.push(self.runs.swap_remove(i));
-            kept_paths.push(self.paths.swap_remove(i));
         }
         self.runs = kept;
-        self.paths = kept_paths;
     }
 
     /// Per label of `group`: whether it is enabled at the end of some run, canonical choice
@@ -215,7 +204,7 @@ impl Witnesses {
         let d = Concrete;
         let mut seen = vec![false; group.len()];
         let mut rows = Scratch::default();
-        for st in &self.runs {
+        for Run { state: st, .. } in &self.runs {
             st.node_rows(&mut rows);
             let twin = twins(classes, &rows);
             for (j, &i) in group.iter().enumerate() {
