@@ -150,10 +150,11 @@ fn reachable_states_checked_inductive_prove_a_safety_intent() {
 }
 
 /// No violating case is ever proved: those whose counterexamples are short (safety and cycle
-/// intents) are reported violated with --prove; C1, C4 and C8, whose counterexamples the
-/// symbolic engine does not reach in 5 s, end unknown, their intended intent not proved (C1's
-/// other intent, podAlwaysSchedulable, holds and is proved). --prove with the explicit engine
-/// is a usage error that says why.
+/// intents) are reported violated with --prove; C1, C4 and C8 (counterexamples of 29, 16 and
+/// 14 steps) within 5 s are reported violated or, where the proof attempts (k-induction's
+/// step queries) leave too little of the 5 s, unknown, never proved (C1's other intent,
+/// podAlwaysSchedulable, holds and may be proved). --prove with the explicit engine is a
+/// usage error that says why.
 #[test]
 fn violating_cases_are_never_proved() {
     for case in [
@@ -174,8 +175,13 @@ fn violating_cases_are_never_proved() {
         ("c8-descheduler-spread-loop", "noEvictionCycle"),
     ] {
         let r = kbmc(&["check", "--prove", "--all", "--time-limit", "5", "--no-color", &format!("cases/{case}")]);
-        assert_eq!(r.code, 3, "{case}: {}{}", r.stdout, r.stderr);
-        assert!(r.stdout.contains(&format!("{intent}: unknown: ")), "{case}: {}", r.stdout);
+        assert!(r.code == 1 || r.code == 3, "{case}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains(&format!("{intent}: violated")) || r.stdout.contains(&format!("{intent}: unknown: ")),
+            "{case}: {}",
+            r.stdout
+        );
+        assert!(!r.stdout.contains(&format!("{intent}: proved")), "{case}: {}", r.stdout);
     }
     let r = kbmc(&["check", "--prove", "--engine", "explicit", "cases/c3-conflicting-spread"]);
     assert_eq!(r.code, 2, "{}", r.stderr);

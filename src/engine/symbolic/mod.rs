@@ -354,8 +354,9 @@ impl Unrolling {
         let ints: Vec<Vec<Int>> = lifted.iter().map(|st| fields(st).0).collect();
         let bools: Vec<Vec<Bool>> = lifted.iter().map(|st| fields(st).1).collect();
         let (free_ints, free_bools) = fields(&u.frames[0]);
-        let s0_ints = u.define(&options, &ints, &free_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b));
-        let s0_bools = u.define(&options, &bools, &free_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b));
+        let mut defs = Vec::new();
+        let s0_ints = u.define(&options, &ints, &free_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b), &mut defs);
+        let s0_bools = u.define(&options, &bools, &free_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b), &mut defs);
         u.frames[0] = with_fields(&u.frames[0], s0_ints, s0_bools);
         u
     }
@@ -403,9 +404,15 @@ impl Unrolling {
             })
             .collect();
         let mut guards = guards;
-        if let Some(p) = self.prober.as_mut().filter(|_| k >= 1) {
-            p.prune(&self.solver, m, reg, &self.labels, classes, &cur, &mut guards, k, self.probe_budget);
-            set_timeout(&self.solver, if self.timeout_ms > 0 { self.timeout_ms } else { u32::MAX as u64 });
+        if let Some(p) = self.prober.as_mut() {
+            if k == 0 {
+                p.first_lemma(&self.solver, &cur);
+            } else {
+                p.prune(&self.solver, m, reg, &self.labels, classes, &cur, &mut guards, k, self.probe_budget);
+            }
+            if p.take_asked() {
+                set_timeout(&self.solver, if self.timeout_ms > 0 { self.timeout_ms } else { u32::MAX as u64 });
+            }
         }
         let possible: Vec<usize> = (0..self.labels.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
         // "Some step of this actor is enabled", once per actor with a possible step: its
@@ -470,6 +477,9 @@ impl Unrolling {
             // constrained by nothing else).
             log::debug!("frame {}: no step changes the state: every run has ended", k + 1);
             self.solver.assert(Bool::from_bool(false));
+            if let Some(p) = &mut self.prober {
+                p.end_lemmas();
+            }
             self.evicts_at.push(Bool::from_bool(false));
             self.frames.push(cur);
             self.selectors.push(sel);
@@ -477,17 +487,23 @@ impl Unrolling {
         }
         // The selector takes one of the possible values, each only when enabled.
         let options: Vec<Bool> = choices.iter().map(|(v, _, _)| sel.eq(Int::from_i64(*v))).collect();
-        self.solver.assert(Bool::or(&options));
+        // What defines frame k + 1 from frame k, also kept for the layer lemma's one-step
+        // check (`Prober::lemma`).
+        let mut step = vec![Bool::or(&options)];
         for ((_, enabled, _), pick) in choices.iter().zip(&options) {
             if enabled.as_bool() != Some(true) {
-                self.solver.assert(pick.implies(enabled));
+                step.push(pick.implies(enabled));
             }
+        }
+        for a in &step {
+            self.solver.assert(a);
         }
         // Per field: the value after the chosen step.
         let (ints, bools): (Vec<Vec<Int>>, Vec<Vec<Bool>>) = choices.iter().map(|(_, _, f)| f.clone()).unzip();
         let (fresh_ints, fresh_bools) = fields(&fresh);
-        let next_ints = self.define(&options, &ints, &fresh_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b));
-        let next_bools = self.define(&options, &bools, &fresh_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b));
+        let next_ints = self.define(&options, &ints, &fresh_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b), &mut step);
+        let next_bools =
+            self.define(&options, &bools, &fresh_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b), &mut step);
         log::debug!(
             "frame {}: {} possible step(s) [{}], {} variable field(s)",
             k + 1,
@@ -508,6 +524,7 @@ impl Unrolling {
         self.selectors.push(sel);
         if let Some(p) = &mut self.prober {
             p.witnesses.advance(m, &self.labels, classes, self.self_loops);
+            p.lemma(&self.solver, &step, &self.frames[k + 1], k + 1, self.probe_budget);
         }
     }
 
@@ -520,7 +537,7 @@ impl Unrolling {
 
     /// Per field f: `ite(options[0], values[0][f], ite(options[1], …, values[last][f]))`,
     /// simplified; a constant is kept as it is, anything else is named by `fresh[f]`, which is
-    /// defined to equal it.
+    /// defined to equal it (asserted, and added to `defs`).
     fn define<A: Ast + Clone + std::hash::Hash + Eq>(
         &self,
         options: &[Bool],
@@ -528,6 +545,7 @@ impl Unrolling {
         fresh: &[A],
         constant: impl Fn(&A) -> bool,
         equal: impl Fn(&A, &A) -> Bool,
+        defs: &mut Vec<Bool>,
     ) -> Vec<A> {
         (0..fresh.len())
             .map(|f| {
@@ -551,7 +569,9 @@ impl Unrolling {
                 if constant(&v) {
                     v
                 } else {
-                    self.solver.assert(equal(&fresh[f], &v));
+                    let def = equal(&fresh[f], &v);
+                    self.solver.assert(&def);
+                    defs.push(def);
                     fresh[f].clone()
                 }
             })
@@ -732,7 +752,16 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                     continue;
                 }
                 let intent = &m.ir.intents[i];
-                let loops = if intent.is_cycle() { u.lasso(m, intent, k) } else { Vec::new() };
+                let mut loops = if intent.is_cycle() { u.lasso(m, intent, k) } else { Vec::new() };
+                // Loop starts whose frame shares no state with frame k by their layer lemmas
+                // are left out of the query (`Prober::apart`).
+                if let Some(p) = &u.prober {
+                    for (l, lp) in loops.iter_mut().enumerate() {
+                        if p.apart(l, k, &equal(&u.frames[l], &u.frames[k])) {
+                            *lp = Bool::from_bool(false);
+                        }
+                    }
+                }
                 let bad =
                     if intent.is_cycle() { Bool::or(&loops) } else { intents::violated(&Symbolic, m, &u.frames[k], i) };
                 // The query may not outlast the time budget.
@@ -758,8 +787,21 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                 // A witness run that violates the intent is offered to a fresh solver first
                 // (`hinted`). Only the search is guided: a violation is still a model of this
                 // query, and every shallower depth was refuted by the solver.
-                let hint = hinted(&q, &u, i, k, timeout);
-                let answer = if hint.is_some() { SatResult::Sat } else { u.solver.check_assumptions(&query) };
+                // Frame k's layer lemma refutes the query outright where no state of the layer
+                // violates the intent (`Prober::refuted`).
+                let by_lemma = if intent.is_cycle() {
+                    bad.simplify().as_bool() == Some(false)
+                } else {
+                    u.prober.as_ref().is_some_and(|p| p.refuted(k, &bad))
+                };
+                let hint = if by_lemma { None } else { hinted(&q, &u, i, k, &loops, timeout) };
+                let answer = if by_lemma {
+                    SatResult::Unsat
+                } else if hint.is_some() {
+                    SatResult::Sat
+                } else {
+                    u.solver.check_assumptions(&query)
+                };
                 log::debug!(
                     "depth {k}, {}: {answer:?} in {:.3} s, rlimit {}",
                     intent.name(),
@@ -918,7 +960,10 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                 );
             }
         }
-        solver_effort = statistics(&u.solver);
+        // The unrolling's solver, and the side checks and hints beside it.
+        let (c, d) = statistics(&u.solver);
+        let (pc, pd) = u.prober.as_ref().map_or((0, 0), |p| p.effort.get());
+        solver_effort = (c + pc, d + pd);
     }
     let results =
         m.ir.intents
@@ -955,16 +1000,35 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
 /// values as equalities substitutes them away while preprocessing and only checks what is
 /// left. The answer is still a model of every assertion of the unrolling and of the query,
 /// decoded and replayed like any other, and every shallower depth was refuted by the solver:
-/// only the search is guided. `None` (no such run, or the solver does not confirm it) leaves
+/// only the search is guided. For a cycle intent the run is a lasso through the witnesses'
+/// recorded depths (`Witnesses::lasso_to`), and the query's formula for its loop start is
+/// the one asserted. `None` (no such run, or the solver does not confirm it) leaves
 /// the query to be asked as usual; a witness run the unrolling does not admit would be a
 /// disagreement of the semantics, which the cross-checks look for, not a verdict.
-fn hinted(q: &Query, u: &Unrolling, i: usize, k: usize, timeout_ms: Option<u64>) -> Option<z3::Model> {
+fn hinted(q: &Query, u: &Unrolling, i: usize, k: usize, loops: &[Bool], timeout_ms: Option<u64>) -> Option<z3::Model> {
     let m = q.m;
-    if m.ir.intents[i].is_cycle() {
-        return None;
-    }
+    let intent = &m.ir.intents[i];
     let w = &u.prober.as_ref()?.witnesses;
-    let (origin, path) = w.hint_to(|st| intents::violated(&Concrete, m, st, i))?;
+    // The run, and what its last frame must satisfy: the intent's violation, or for a cycle
+    // intent the lasso that closes at the run's own depth l.
+    let (origin, path, bad) = if intent.is_cycle() {
+        let creg = registry::<Concrete>();
+        let (origin, path, l) = w.lasso_to(
+            |st| !matches!(intent, Intent::AllPodsEventuallyRun) || intents::waiting(&Concrete, m, st) > 0,
+            |a, lab, b| match intent {
+                Intent::NoEvictionCycle { deployment } => {
+                    let dep = deployment.index();
+                    u.labels.get(lab as usize).is_some_and(|s| creg[s.actor as usize].evicts(s))
+                        && crate::model::terminating_pods(m, b, dep) > crate::model::terminating_pods(m, a, dep)
+                }
+                _ => true,
+            },
+        )?;
+        (origin, path, loops.get(l)?.clone())
+    } else {
+        let (origin, path) = w.hint_to(|st| intents::violated(&Concrete, m, st, i))?;
+        (origin, path.to_vec(), intents::violated(&Symbolic, m, &u.frames[k], i))
+    };
     if path.len() != k || u.selectors.len() != k {
         return None;
     }
@@ -978,7 +1042,7 @@ fn hinted(q: &Query, u: &Unrolling, i: usize, k: usize, timeout_ms: Option<u64>)
     }
     // The query's literal (when queries are asked by assumption) and its formula.
     check.assert(Bool::new_const(format!("query.{i}@{k}")));
-    check.assert(intents::violated(&Symbolic, m, &u.frames[k], i));
+    check.assert(bad);
     let creg = registry::<Concrete>();
     let mut st = q.inits.get(origin)?.clone();
     let pin = |frame: &ClusterState<Symbolic>, st: &ClusterState<Concrete>| {
@@ -1000,6 +1064,7 @@ fn hinted(q: &Query, u: &Unrolling, i: usize, k: usize, timeout_ms: Option<u64>)
     pin(&u.frames[k], &st);
     let asked = Instant::now();
     let answer = check.check();
+    u.prober.as_ref()?.add_effort(statistics(&check));
     log::debug!("depth {k}: a witness run as a hint: {answer:?} in {:.3} s", asked.elapsed().as_secs_f64());
     (answer == SatResult::Sat).then(|| check.get_model()).flatten()
 }
@@ -1016,7 +1081,7 @@ pub(super) fn rlimit_count(solver: &Solver) -> u64 {
 }
 
 /// Z3's conflicts and decisions so far on `solver`.
-fn statistics(solver: &Solver) -> (u64, u64) {
+pub(super) fn statistics(solver: &Solver) -> (u64, u64) {
     let stats = solver.get_statistics();
     let get = |key: &str| match stats.value(key) {
         Some(z3::StatisticsValue::UInt(v)) => v as u64,

@@ -11,14 +11,22 @@
 //! them needs no probe. The other labels are asked about all at once, then per kind of step
 //! (an actor and an operation, such as "the deployment deletes a pod from a node").
 //!
-//! Owns the probing and the witnesses; must not change what a frame means. Dropping a label
-//! only after the solver refuted it, and keeping every label otherwise (a probe that times
-//! out, a witness that says yes), keeps every frame exactly the set of states the unrolling
-//! reaches. The witnesses only decide what is asked, never what is dropped.
+//! Layer lemmas: while the witnesses are every state of their depth and few, "frame k is one
+//! of them" is proposed, checked by a solver one step at a time (frame k - 1 one of its
+//! layer's states, then one step), and asserted once refuted otherwise. A frame with its
+//! lemma lets a side solver refute what holds in none of its states (a safety query, a
+//! probe, a loop start for a lasso) by evaluating it state by state. The witnesses also keep
+//! the steps between their depths, from which `lasso_to` finds a lasso to offer as a hint.
+//!
+//! Owns the probing, the witnesses and the lemmas; must not change what a frame means.
+//! Dropping a label only after a solver refuted it, asserting a lemma only after a solver
+//! confirmed it, and keeping every label otherwise (a probe that times out, a witness that
+//! says yes), keeps every frame exactly the set of states the unrolling reaches. The
+//! witnesses only decide what is asked, never what is dropped or asserted.
 
 use std::time::Instant;
 
-use z3::ast::Bool;
+use z3::ast::{Ast, Bool, Dynamic, Int};
 use z3::{SatResult, Solver};
 
 use crate::domain::{Concrete, Symbolic};
@@ -36,6 +44,15 @@ const LAYER: usize = 4096;
 /// How many solver calls one kind of step may take per frame: each satisfiable one settles
 /// the labels its model enables, and the labels still open after the last are kept.
 const ROUNDS: usize = 3;
+
+/// Up to how many states a depth may have for the witnesses to keep it for lasso hints.
+const HISTORY: usize = 1024;
+
+/// How many recorded steps one search for a lasso hint may follow before it gives up.
+const LASSO_WORK: usize = 1 << 22;
+
+/// Up to how many values (states times variable fields) a layer lemma may pin.
+const LEMMA_TERMS: usize = 1 << 16;
 
 /// The backoff key of the query about every open label at once (no actor has this index).
 const ALL: (u8, u8) = (u8::MAX, u8::MAX);
@@ -96,9 +113,19 @@ struct Run {
     path: Vec<u32>,
 }
 
+/// One depth of the exact witness runs, kept for lasso hints: its runs, and every step into
+/// it from the depth before (the index of the run it leaves, the label, the index of the run
+/// it reaches; the stutter as `labels.len()`).
+struct Layer {
+    runs: Vec<Run>,
+    edges: Vec<(u32, u32, u32)>,
+}
+
 pub(super) struct Witnesses {
     reg: Vec<Box<dyn Controller<Concrete>>>,
     runs: Vec<Run>,
+    /// Every depth so far, while each was exact and at most [`HISTORY`] states (`lasso_to`).
+    history: Option<Vec<Layer>>,
     /// Whether `runs` is every state of its depth (no sampling yet).
     exact: bool,
     /// Up to how many states of one depth are kept ([`LAYER`]; tests lower it).
@@ -112,6 +139,7 @@ impl Witnesses {
         let mut w = Witnesses {
             reg,
             runs: inits.iter().zip(0..).map(|(st, i)| Run { state: st.clone(), path: vec![i] }).collect(),
+            history: Some(Vec::new()),
             exact: true,
             layer,
             rng: Rng(0x6b62_6d63),
@@ -120,7 +148,19 @@ impl Witnesses {
         if w.runs.len() > layer {
             w.sample();
         }
+        w.record(Vec::new());
         w
+    }
+
+    /// Keeps the current depth in the history, with the steps into it, while the depths are
+    /// exact and small; drops the history for good otherwise.
+    fn record(&mut self, edges: Vec<(u32, u32, u32)>) {
+        if !self.exact || self.runs.len() > HISTORY {
+            self.history = None;
+        }
+        if let Some(h) = &mut self.history {
+            h.push(Layer { runs: self.runs.clone(), edges });
+        }
     }
 
     /// One more step: while the states are exact, all their successors (a step enabled under
@@ -131,8 +171,10 @@ impl Witnesses {
     pub(super) fn advance(&mut self, m: &Model, labels: &[Step], classes: &[usize], self_loops: bool) {
         let d = Concrete;
         let mut live = Vec::new();
+        // Per run of `live`: the index of the run it came from, and the label of its step.
+        let mut from: Vec<(u32, u32)> = Vec::new();
         let stutter = labels.len() as u32;
-        for Run { state: st, path } in std::mem::take(&mut self.runs) {
+        for (pi, Run { state: st, path }) in std::mem::take(&mut self.runs).into_iter().enumerate() {
             let en = crate::engine::explicit::enabled_ids(m, &self.reg, labels, classes, true, &st);
             let mut next: Vec<(ClusterState<Concrete>, u32)> = en
                 .iter()
@@ -145,6 +187,7 @@ impl Witnesses {
             if next.is_empty() {
                 if self_loops {
                     live.push(Run { state: st, path: extended(&path, stutter) });
+                    from.push((pi as u32, stutter));
                 }
                 continue;
             }
@@ -152,15 +195,23 @@ impl Witnesses {
                 let i = self.rng.below(next.len());
                 next = vec![next.swap_remove(i)];
             }
-            live.extend(next.into_iter().map(|(n, i)| Run { state: n, path: extended(&path, i) }));
+            for (n, i) in next {
+                live.push(Run { state: n, path: extended(&path, i) });
+                from.push((pi as u32, i));
+            }
         }
         self.runs = live;
         if self.exact {
-            self.dedup();
+            let ids = self.dedup();
             if self.runs.len() <= self.layer {
+                let mut edges: Vec<(u32, u32, u32)> = from.iter().zip(&ids).map(|(&(p, l), &c)| (p, l, c)).collect();
+                edges.sort_unstable();
+                edges.dedup();
+                self.record(edges);
                 return;
             }
             self.sample();
+            self.record(Vec::new());
         }
         let alive = self.runs.len();
         for i in 0..RUNS.saturating_sub(alive) {
@@ -168,6 +219,77 @@ impl Witnesses {
                 self.runs.push(self.runs[i % alive].clone());
             }
         }
+    }
+
+    /// A lasso of exactly as many steps as the witnesses' depth k, through the recorded
+    /// depths: a run to a state x of some depth l, then k - l steps back to x, with every
+    /// state of the loop satisfying `on_loop` and some step of it `watched` (from, label,
+    /// to). Returns the index of its initial state, its k labels and l; `None` without a
+    /// history, or when no such lasso exists among the recorded steps. Like `hint_to`, a hint
+    /// for the solver, never an answer. Deterministic: the first l, then the first x.
+    pub(super) fn lasso_to(
+        &self,
+        on_loop: impl Fn(&ClusterState<Concrete>) -> bool,
+        watched: impl Fn(&ClusterState<Concrete>, u32, &ClusterState<Concrete>) -> bool,
+    ) -> Option<(usize, Vec<u32>, usize)> {
+        let h = self.history.as_ref()?;
+        let k = h.len().checked_sub(1)?;
+        let last: std::collections::HashMap<Vec<i16>, u32> =
+            h[k].runs.iter().zip(0..).map(|(r, i)| (r.state.pack(), i)).collect();
+        // Per depth j < k, per run: its steps into depth j + 1 (label, run reached).
+        let out: Vec<Vec<Vec<(u32, u32)>>> = (0..k)
+            .map(|j| {
+                let mut a = vec![Vec::new(); h[j].runs.len()];
+                for &(p, l, c) in &h[j + 1].edges {
+                    a[p as usize].push((l, c));
+                }
+                a
+            })
+            .collect();
+        let mut work = 0usize;
+        for l in 0..k {
+            for (x, run) in h[l].runs.iter().enumerate() {
+                let Some(&target) = last.get(&run.state.pack()) else { continue };
+                if !on_loop(&run.state) {
+                    continue;
+                }
+                // Breadth-first over (run, watched step seen) depth by depth, each reached
+                // pair with the pair and label it was first reached from.
+                let mut frontier = vec![(x as u32, false)];
+                let mut back: Vec<Reached> = Vec::new();
+                for j in l..k {
+                    let mut next = std::collections::BTreeMap::new();
+                    for &(u, seen) in &frontier {
+                        let a = &h[j].runs[u as usize].state;
+                        for &(lab, c) in &out[j][u as usize] {
+                            work += 1;
+                            let b = &h[j + 1].runs[c as usize].state;
+                            if on_loop(b) {
+                                next.entry((c, seen || watched(a, lab, b))).or_insert(((u, seen), lab));
+                            }
+                        }
+                    }
+                    frontier = next.keys().copied().collect();
+                    back.push(next);
+                }
+                if back.last().is_some_and(|b| b.contains_key(&(target, true))) {
+                    let mut labels = Vec::with_capacity(k - l);
+                    let mut at = (target, true);
+                    for b in back.iter().rev() {
+                        let (prev, lab) = b[&at];
+                        labels.push(lab);
+                        at = prev;
+                    }
+                    let mut path = run.path[1..].to_vec();
+                    path.extend(labels.into_iter().rev());
+                    return Some((run.path[0] as usize, path, l));
+                }
+                if work > LASSO_WORK {
+                    return None;
+                }
+            }
+        }
+        None
     }
 
     /// Each run's path (its initial state's index, then its labels), for tests to corrupt.
@@ -182,9 +304,64 @@ impl Witnesses {
         self.runs.iter().find(|r| bad(&r.state)).map(|r| (r.path[0] as usize, &r.path[1..]))
     }
 
-    fn dedup(&mut self) {
-        let mut seen = std::collections::HashSet::new();
-        self.runs.retain(|r| seen.insert(r.state.pack()));
+    /// "Frame `frame` is one of the witness states", while they are every state of their
+    /// depth and at most [`LEMMA_TERMS`] values in all (per state, its values of the frame's
+    /// variable fields): a candidate lemma, which the solver must confirm ([`Prober::lemma`]).
+    /// `None` when the witnesses are samples or too many.
+    fn layer(&self, frame: &ClusterState<Symbolic>) -> Option<Vec<Point>> {
+        if !self.exact {
+            return None;
+        }
+        let (ints, bools) = super::fields(frame);
+        let vars = ints.iter().filter(|v| v.as_i64().is_none()).count()
+            + bools.iter().filter(|v| v.as_bool().is_none()).count();
+        if self.runs.len() * vars.max(1) > LEMMA_TERMS {
+            return None;
+        }
+        let points: Vec<Point> = self
+            .runs
+            .iter()
+            .filter_map(|r| {
+                let (vi, vb) = super::values(&r.state);
+                let mut p = Point::default();
+                for (f, v) in ints.iter().zip(&vi) {
+                    let v = v.expect("a concrete state's values are constants");
+                    match f.as_i64() {
+                        Some(c) if c != v => return None,
+                        Some(_) => {}
+                        None => p.pins.push((Dynamic::from_ast(f), Dynamic::from_ast(&Int::from_i64(v)))),
+                    }
+                }
+                for (f, v) in bools.iter().zip(&vb) {
+                    let v = v.expect("a concrete state's values are constants");
+                    match f.as_bool() {
+                        Some(c) if c != v => return None,
+                        Some(_) => {}
+                        None => p.pins.push((Dynamic::from_ast(f), Dynamic::from_ast(&Bool::from_bool(v)))),
+                    }
+                }
+                Some(p)
+            })
+            .collect();
+        Some(points)
+    }
+
+    /// Keeps the first run to each state; returns, per run before, the index of the run kept
+    /// for its state.
+    fn dedup(&mut self) -> Vec<u32> {
+        let mut index = std::collections::HashMap::new();
+        let mut ids = Vec::with_capacity(self.runs.len());
+        let mut kept = Vec::new();
+        for r in std::mem::take(&mut self.runs) {
+            let n = kept.len() as u32;
+            let id = *index.entry(r.state.pack()).or_insert(n);
+            if id == n {
+                kept.push(r);
+            }
+            ids.push(id);
+        }
+        self.runs = kept;
+        ids
     }
 
     /// Keeps [`RUNS`] of the states, picked at random, and samples from then on.
@@ -217,6 +394,41 @@ impl Witnesses {
     }
 }
 
+/// One state of a layer lemma: the values of a frame's variable fields.
+#[derive(Clone, Default)]
+pub(super) struct Point {
+    /// Per variable field: the field, and its value in this state.
+    pins: Vec<(Dynamic, Dynamic)>,
+}
+
+impl Point {
+    /// "The frame is this state".
+    fn formula(&self) -> Bool {
+        Bool::and(&self.pins.iter().map(|(v, c)| v.eq(c)).collect::<Vec<_>>())
+    }
+
+    /// `a` with the frame's fields replaced by this state's values, simplified.
+    fn apply(&self, a: &Bool) -> Bool {
+        let pairs: Vec<(&Dynamic, &Dynamic)> = self.pins.iter().map(|(v, c)| (v, c)).collect();
+        a.substitute(&pairs).simplify()
+    }
+}
+
+fn side_solver() -> Solver {
+    let s = Solver::new();
+    s.set_params(&super::params());
+    s
+}
+
+/// The states of a layer lemma as one formula: the frame is one of them.
+fn one_of(points: &[Point]) -> Bool {
+    Bool::or(&points.iter().map(Point::formula).collect::<Vec<_>>())
+}
+
+/// A lasso search's pairs (run, watched step seen) reached at one depth, each with the pair
+/// and the label it was first reached from (`Witnesses::lasso_to`).
+type Reached = std::collections::BTreeMap<(u32, bool), ((u32, bool), u32)>;
+
 /// `path` followed by label `i`.
 fn extended(path: &[u32], i: u32) -> Vec<u32> {
     let mut p = Vec::with_capacity(path.len() + 1);
@@ -233,6 +445,24 @@ pub(super) struct Prober {
     backoff: Vec<((u8, u8), usize, u32)>,
     /// Every label dropped, with the frame it was dropped from.
     pub(super) dropped: Vec<(usize, Vec<Step>)>,
+    /// The layer lemma of each frame from 0 on, as far as every frame has one (`lemma`): a
+    /// frame's lemma is only asked for under its predecessor's, where it is a one-step check.
+    lemmas: Vec<Vec<Point>>,
+    /// Whether the next frame may still get a lemma.
+    chain: bool,
+    /// The solver of the lemmas' one-step checks and of `refuted`: their formulas are small
+    /// and already simplified, and one solver with push/pop saves creating one per question
+    /// (about 10 ms each).
+    side: Solver,
+    /// The side solver's conflicts and decisions as last read, and the work of every solver
+    /// besides the unrolling's so far (side checks, hints), for the reported effort.
+    side_seen: std::cell::Cell<(u64, u64)>,
+    pub(super) effort: std::cell::Cell<(u64, u64)>,
+    /// The side solver's timeout as last set (setting it costs as much as a small check).
+    side_ms: std::cell::Cell<u64>,
+    /// Whether a probe asked the unrolling's solver since `take_asked` (which then restores
+    /// that solver's timeout).
+    asked: bool,
 }
 
 impl Prober {
@@ -241,7 +471,18 @@ impl Prober {
     }
 
     fn with_layer(inits: &[ClusterState<Concrete>], layer: usize) -> Prober {
-        Prober { witnesses: Witnesses::new(inits, layer), backoff: Vec::new(), dropped: Vec::new() }
+        Prober {
+            witnesses: Witnesses::new(inits, layer),
+            backoff: Vec::new(),
+            dropped: Vec::new(),
+            lemmas: Vec::new(),
+            chain: true,
+            side: side_solver(),
+            side_ms: Default::default(),
+            side_seen: Default::default(),
+            effort: Default::default(),
+            asked: false,
+        }
     }
 
     /// Drops from `guards` (frame `k`'s guard per label) every label that the solver shows no
@@ -291,7 +532,12 @@ impl Prober {
         if self.witnesses.exact && opens.len() > 1 && !waiting(ALL) && !budget.spent() {
             let all: Vec<usize> = opens.iter().flat_map(|(_, open)| open.iter().copied()).collect();
             let cond = Bool::or(&all.iter().map(|&i| guards[i].clone()).collect::<Vec<_>>());
-            let answer = ask(solver, &cond, &format!("probe.all@{k}"), budget.joint_ms());
+            let answer = if self.refuted(k, &cond) {
+                SatResult::Unsat
+            } else {
+                self.asked = true;
+                ask(solver, &cond, &format!("probe.all@{k}"), budget.joint_ms())
+            };
             log::debug!("probe of {} labels of {} kinds at frame {k}: {answer:?}", all.len(), opens.len());
             if answer == SatResult::Unsat {
                 self.drop(solver, &cond, &all, labels, guards, k);
@@ -321,7 +567,12 @@ impl Prober {
                     Some(f) => f,
                     None => Bool::or(&open.iter().map(|&i| guards[i].clone()).collect::<Vec<_>>()),
                 };
-                let answer = ask(solver, &cond, &format!("probe.{gi}.{round}@{k}"), budget.per_kind_ms());
+                let answer = if self.refuted(k, &cond) {
+                    SatResult::Unsat
+                } else {
+                    self.asked = true;
+                    ask(solver, &cond, &format!("probe.{gi}.{round}@{k}"), budget.per_kind_ms())
+                };
                 log::debug!(
                     "probe {} op {op} ({} of {} labels) at frame {k}: {answer:?}",
                     c.name(),
@@ -350,6 +601,151 @@ impl Prober {
             }
         }
         dropped
+    }
+
+    /// Asserts, once a solver confirms it, that frame `k` is one of the witness states of
+    /// depth k (every state of that depth, when there are few: `Witnesses::layer`). The
+    /// confirmation is a one-step check on the side solver: frame k - 1 is one of the states
+    /// of its layer (its lemma, already asserted), `step` (the assertions that built frame k
+    /// from frame k - 1), and frame k outside the new layer must be unsatisfiable. The
+    /// unrolling implies the first two, so it implies the lemma. On the whole unrolling the
+    /// same question took up to a second on C4. Only a refutation asserts the lemma;
+    /// otherwise (too many states, a sample, an answer that is not "no") this and every
+    /// later frame go without.
+    pub(super) fn lemma(
+        &mut self,
+        solver: &Solver,
+        step: &[Bool],
+        frame: &ClusterState<Symbolic>,
+        k: usize,
+        budget: Budget,
+    ) {
+        if !self.chain || self.lemmas.len() != k || budget.spent() {
+            self.chain = false;
+            return;
+        }
+        self.chain = false;
+        let before = &self.lemmas[k - 1];
+        let Some(layer) = self.witnesses.layer(frame) else {
+            return;
+        };
+        let lemma = one_of(&layer);
+        // The step from each state of the previous layer, with that state's values substituted
+        // into its assertions and simplified: what is left is mostly "the selector picks this
+        // step, and the next frame's fields are these constants", asked as one disjunction
+        // (the previous layer as a disjunction of equalities over the unsimplified step took
+        // 0.3-1 s on C4's layers of 3-22 states; one fresh solver per state, 10 ms each).
+        let asked = Instant::now();
+        let step = Bool::and(step);
+        let from: Vec<Bool> = before.iter().map(|p| p.apply(&step)).collect();
+        let substituted = asked.elapsed().as_secs_f64();
+        let check = &self.side;
+        let ms = budget.joint_ms();
+        if self.side_ms.replace(ms) != ms {
+            super::set_timeout(check, ms);
+        }
+        check.push();
+        check.assert(Bool::or(&from));
+        check.assert(lemma.not());
+        let answer = if budget.spent() { SatResult::Unknown } else { check.check() };
+        self.count_side();
+        check.pop(1);
+        log::debug!(
+            "lemma: frame {k} is one of {} state(s): {answer:?} in {:.3} s ({substituted:.3} s substituting {} assertion(s))",
+            layer.len(),
+            asked.elapsed().as_secs_f64(),
+            step.num_children()
+        );
+        if answer == SatResult::Unsat {
+            solver.assert(&lemma);
+            self.lemmas.push(layer);
+            self.chain = true;
+        }
+    }
+
+    /// Whether `cond`, a formula over the last frame's fields, holds in none of the states of
+    /// that frame's layer lemma: each state's values substituted into `cond` and simplified,
+    /// and what does not simplify to false asked of a fresh solver. The unrolling implies
+    /// the lemma, so a refutation here refutes `cond` on the unrolling too, in a fraction of
+    /// the time (C4's safety queries and probes: 0.1-0.5 s each on the whole unrolling).
+    /// False without a lemma, or when the answer is not "no".
+    pub(super) fn refuted(&self, k: usize, cond: &Bool) -> bool {
+        let Some(points) = self.lemmas.get(k) else {
+            return false;
+        };
+        let rest: Vec<Bool> = points.iter().map(|p| p.apply(cond)).filter(|c| c.as_bool() != Some(false)).collect();
+        if rest.is_empty() {
+            return true;
+        }
+        if rest.iter().any(|c| c.as_bool() == Some(true)) {
+            return false;
+        }
+        let check = &self.side;
+        check.push();
+        check.assert(Bool::or(&rest));
+        let answer = check.check();
+        self.count_side();
+        check.pop(1);
+        answer == SatResult::Unsat
+    }
+
+    /// Adds the side solver's work since it was last read to `effort` (Z3 may report a
+    /// solver's statistics since its last check or since its creation; either is counted
+    /// once).
+    fn count_side(&self) {
+        let now = super::statistics(&self.side);
+        let seen = self.side_seen.replace(now);
+        let delta = |n: u64, s: u64| if n >= s { n - s } else { n };
+        self.add_effort((delta(now.0, seen.0), delta(now.1, seen.1)));
+    }
+
+    /// Counts `work` (conflicts, decisions) of a solver besides the unrolling's.
+    pub(super) fn add_effort(&self, work: (u64, u64)) {
+        let e = self.effort.get();
+        self.effort.set((e.0 + work.0, e.1 + work.1));
+    }
+
+    /// Whether frames `l` and `k` hold no state in common by their layer lemmas, asked of
+    /// the side solver (`same`: the formula "frame l is frame k"). A lasso from l to k then
+    /// cannot close; on C8 most loop starts are such (its states recur only from depth 7).
+    /// False without both lemmas, or when the answer is not "no".
+    pub(super) fn apart(&self, l: usize, k: usize, same: &Bool) -> bool {
+        let (Some(a), Some(b)) = (self.lemmas.get(l), self.lemmas.get(k)) else {
+            return false;
+        };
+        let check = &self.side;
+        check.push();
+        check.assert(one_of(a));
+        check.assert(one_of(b));
+        check.assert(same);
+        let answer = check.check();
+        self.count_side();
+        check.pop(1);
+        answer == SatResult::Unsat
+    }
+
+    /// Whether a probe asked the unrolling's solver (with its own timeout) since last asked.
+    pub(super) fn take_asked(&mut self) -> bool {
+        std::mem::take(&mut self.asked)
+    }
+
+    /// No more layer lemmas (the witnesses no longer follow the frames).
+    pub(super) fn end_lemmas(&mut self) {
+        self.chain = false;
+    }
+
+    /// Starts the layer lemmas at frame 0, if the solver confirms that it is one of the
+    /// initial states (it is by construction; the check costs nothing on the assertions that
+    /// define frame 0 alone). Called before the first step.
+    pub(super) fn first_lemma(&mut self, solver: &Solver, frame: &ClusterState<Symbolic>) {
+        let Some(layer) = self.witnesses.layer(frame) else {
+            return;
+        };
+        let lemma = one_of(&layer);
+        self.asked = true;
+        if ask(solver, &lemma.not(), "lemma@0", 1000) == SatResult::Unsat {
+            self.lemmas.push(layer);
+        }
     }
 
     /// After a probe of `key` at frame `k` ran out: it waits 2, then 4, 8, ... frames.
@@ -425,10 +821,10 @@ mod tests {
         let q = Query::new(&m, &opts, &inits);
         let mut u = probed(&q, LAYER, 1000);
         q.extend_to(&mut u, depth - 1);
-        assert!(super::super::hinted(&q, &u, 0, depth - 1, None).is_none(), "no run of 6 steps violates it");
+        assert!(super::super::hinted(&q, &u, 0, depth - 1, &[], None).is_none(), "no run of 6 steps violates it");
         q.extend(&mut u);
-        let model =
-            super::super::hinted(&q, &u, 0, depth, None).expect("a witness run violates it, and the solver agrees");
+        let model = super::super::hinted(&q, &u, 0, depth, &[], None)
+            .expect("a witness run violates it, and the solver agrees");
         let states: Vec<ClusterState<Concrete>> = u.frames.iter().map(|f| super::super::decode(&model, f)).collect();
         assert!(intents::violated(&Concrete, &m, &states[depth], 0));
         assert!(!intents::violated(&Concrete, &m, &states[depth - 1], 0));
@@ -437,8 +833,96 @@ mod tests {
             path[3] = stutter;
         }
         assert!(
-            super::super::hinted(&q, &u, 0, depth, None).is_none(),
+            super::super::hinted(&q, &u, 0, depth, &[], None).is_none(),
             "a run with a stutter is not one of the unrolling's"
+        );
+    }
+
+    /// Layer lemmas on C3-fixed (3 nodes): every frame to depth 6 gets one, and none leaves
+    /// out a state that a run of that many steps reaches (each such state, enumerated
+    /// concretely with canonical choice among identical nodes as the frames make it, is still
+    /// a model of its frame on the unrolling with every lemma asserted). A witness layer that
+    /// misses states gets no lemma: the solver's one-step check finds the step out of it.
+    #[test]
+    fn layer_lemmas_keep_every_reachable_state() {
+        let m = case("c3-conflicting-spread-fixed");
+        let inits = m.initial_states();
+        let depth = 6;
+        let opts = Options { probe: true, ..Options::plain(depth) };
+        let q = Query::new(&m, &opts, &inits);
+        let mut u = probed(&q, LAYER, 60_000);
+        q.extend_to(&mut u, depth);
+        assert_eq!(u.prober.as_ref().expect("probing is on").lemmas.len(), depth + 1, "a frame without its lemma");
+        let d = Concrete;
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let mut layer = inits.clone();
+        for k in 0..=depth {
+            for st in &layer {
+                let (vars, vals) = (super::super::fields(&u.frames[k]), super::super::values(st));
+                u.solver.push();
+                for (v, c) in vars.0.iter().zip(&vals.0) {
+                    u.solver.assert(v.eq(Int::from_i64(c.expect("a concrete value"))));
+                }
+                for (v, c) in vars.1.iter().zip(&vals.1) {
+                    u.solver.assert(v.iff(Bool::from_bool(c.expect("a concrete value"))));
+                }
+                assert_eq!(u.solver.check(), SatResult::Sat, "a state of depth {k} is not in frame {k}");
+                u.solver.pop(1);
+            }
+            let mut next: Vec<ClusterState<Concrete>> = Vec::new();
+            for st in &layer {
+                for s in crate::engine::explicit::enabled(&m, &reg, &labels, &q.classes, true, st) {
+                    let n = intents::observe(&d, &m, reg[s.actor as usize].update(&d, &m, &s, st));
+                    if n.pack() != st.pack() && !next.iter().any(|x| x.pack() == n.pack()) {
+                        next.push(n);
+                    }
+                }
+            }
+            layer = next;
+        }
+        // Depth 3 with one of its states only: depth 4's layer misses the others' successors.
+        let mut u = probed(&q, LAYER, 60_000);
+        q.extend_to(&mut u, 3);
+        let p = u.prober.as_mut().expect("probing is on");
+        assert_eq!(p.lemmas.len(), 4);
+        assert!(p.witnesses.runs.len() > 1, "depth 3 has one state");
+        p.witnesses.runs.truncate(1);
+        q.extend(&mut u);
+        assert_eq!(u.prober.as_ref().expect("probing is on").lemmas.len(), 4, "a lemma from an incomplete layer");
+    }
+
+    /// C5's eviction cycle closes after 5 steps. The witnesses' recorded depths hold such a
+    /// lasso, and the solver confirms it: a model of the lasso query whose frame 5 is its
+    /// frame l, with an eviction between them; none at 4 steps.
+    #[test]
+    fn a_witness_lasso_is_a_hint_the_solver_checks() {
+        let m = case("c5-remove-duplicates-loop");
+        let inits = m.initial_states();
+        let depth = 5;
+        let opts = Options { probe: true, ..Options::plain(depth) };
+        let q = Query::new(&m, &opts, &inits);
+        let mut u = probed(&q, LAYER, 1000);
+        u.self_loops = true;
+        let intent = &m.ir.intents[0];
+        assert!(intent.is_cycle());
+        q.extend_to(&mut u, depth - 1);
+        let loops = u.lasso(&m, intent, depth - 1);
+        assert!(super::super::hinted(&q, &u, 0, depth - 1, &loops, None).is_none(), "no lasso of 4 steps");
+        q.extend(&mut u);
+        let loops = u.lasso(&m, intent, depth);
+        let model = super::super::hinted(&q, &u, 0, depth, &loops, None).expect("a witness lasso, confirmed");
+        let states: Vec<ClusterState<Concrete>> = u.frames.iter().map(|f| super::super::decode(&model, f)).collect();
+        let l = loops
+            .iter()
+            .position(|f| model.eval(f, true).and_then(|v| v.as_bool()) == Some(true))
+            .expect("the model closes a loop");
+        assert_eq!(states[l].pack(), states[depth].pack());
+        let dep = 0;
+        assert!(
+            (l..depth).any(|j| crate::model::terminating_pods(&m, &states[j + 1], dep)
+                > crate::model::terminating_pods(&m, &states[j], dep)),
+            "no eviction inside the loop"
         );
     }
 
