@@ -420,6 +420,20 @@ fn side_solver() -> Solver {
     s
 }
 
+/// A frame's layer lemma: its states, as solver values and as one formula, and their packed
+/// keys (to see without a solver that two layers share a state).
+struct Lemma {
+    points: Vec<Point>,
+    formula: Bool,
+    keys: std::collections::HashSet<Vec<i16>>,
+}
+
+impl Lemma {
+    fn new(points: Vec<Point>, formula: Bool, w: &Witnesses) -> Lemma {
+        Lemma { points, formula, keys: w.runs.iter().map(|r| r.state.pack()).collect() }
+    }
+}
+
 /// The states of a layer lemma as one formula: the frame is one of them.
 fn one_of(points: &[Point]) -> Bool {
     Bool::or(&points.iter().map(Point::formula).collect::<Vec<_>>())
@@ -447,7 +461,7 @@ pub(super) struct Prober {
     pub(super) dropped: Vec<(usize, Vec<Step>)>,
     /// The layer lemma of each frame from 0 on, as far as every frame has one (`lemma`): a
     /// frame's lemma is only asked for under its predecessor's, where it is a one-step check.
-    lemmas: Vec<Vec<Point>>,
+    lemmas: Vec<Lemma>,
     /// Whether the next frame may still get a lemma.
     chain: bool,
     /// The solver of the lemmas' one-step checks and of `refuted`: their formulas are small
@@ -625,7 +639,7 @@ impl Prober {
             return;
         }
         self.chain = false;
-        let before = &self.lemmas[k - 1];
+        let before = &self.lemmas[k - 1].points;
         let Some(layer) = self.witnesses.layer(frame) else {
             return;
         };
@@ -658,7 +672,7 @@ impl Prober {
         );
         if answer == SatResult::Unsat {
             solver.assert(&lemma);
-            self.lemmas.push(layer);
+            self.lemmas.push(Lemma::new(layer, lemma, &self.witnesses));
             self.chain = true;
         }
     }
@@ -670,7 +684,7 @@ impl Prober {
     /// the time (C4's safety queries and probes: 0.1-0.5 s each on the whole unrolling).
     /// False without a lemma, or when the answer is not "no".
     pub(super) fn refuted(&self, k: usize, cond: &Bool) -> bool {
-        let Some(points) = self.lemmas.get(k) else {
+        let Some(Lemma { points, .. }) = self.lemmas.get(k) else {
             return false;
         };
         let rest: Vec<Bool> = points.iter().map(|p| p.apply(cond)).filter(|c| c.as_bool() != Some(false)).collect();
@@ -713,10 +727,14 @@ impl Prober {
         let (Some(a), Some(b)) = (self.lemmas.get(l), self.lemmas.get(k)) else {
             return false;
         };
+        // A state in both layers: the solver would only confirm it.
+        if a.keys.iter().any(|key| b.keys.contains(key)) {
+            return false;
+        }
         let check = &self.side;
         check.push();
-        check.assert(one_of(a));
-        check.assert(one_of(b));
+        check.assert(&a.formula);
+        check.assert(&b.formula);
         check.assert(same);
         let answer = check.check();
         self.count_side();
@@ -744,7 +762,7 @@ impl Prober {
         let lemma = one_of(&layer);
         self.asked = true;
         if ask(solver, &lemma.not(), "lemma@0", 1000) == SatResult::Unsat {
-            self.lemmas.push(layer);
+            self.lemmas.push(Lemma::new(layer, lemma, &self.witnesses));
         }
     }
 
