@@ -182,8 +182,9 @@ pub struct CheckArgs {
     #[arg(long)]
     pub all: bool,
     /// Symbolic engine: do not ask the solver, before each frame, which kinds of step runs of
-    /// that length can take (leaving the others out changes no verdict, and usually saves
-    /// time; this is for measuring it).
+    /// that length can take, nor check the layer lemmas (frame k is one of the states a
+    /// concrete search reaches in k steps) or offer hints; none of these changes a verdict,
+    /// they save time, and this is for measuring it.
     #[arg(long)]
     pub no_probe: bool,
     #[command(flatten)]
