@@ -816,6 +816,29 @@ mod tests {
         Model::new(&ir)
     }
 
+    /// Every state one step that changes the state takes `layer` to, concretely (with
+    /// canonical choice among identical nodes when `symmetry`), each once.
+    fn next_layer(
+        m: &Model,
+        classes: &[usize],
+        symmetry: bool,
+        layer: &[ClusterState<Concrete>],
+    ) -> Vec<ClusterState<Concrete>> {
+        let d = Concrete;
+        let reg = registry::<Concrete>();
+        let labels = all_steps(m, &reg);
+        let mut next: Vec<ClusterState<Concrete>> = Vec::new();
+        for st in layer {
+            for s in crate::engine::explicit::enabled(m, &reg, &labels, classes, symmetry, st) {
+                let n = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, st));
+                if n.pack() != st.pack() && !next.iter().any(|x| x.pack() == n.pack()) {
+                    next.push(n);
+                }
+            }
+        }
+        next
+    }
+
     /// An unrolling for safety intents from `q`'s initial states, probed with witness layers
     /// of up to `layer` states and probes of `query_ms` each.
     fn probed(q: &Query, layer: usize, query_ms: u64) -> super::super::Unrolling {
@@ -871,9 +894,6 @@ mod tests {
         let mut u = probed(&q, LAYER, 60_000);
         q.extend_to(&mut u, depth);
         assert_eq!(u.prober.as_ref().expect("probing is on").lemmas.len(), depth + 1, "a frame without its lemma");
-        let d = Concrete;
-        let reg = registry::<Concrete>();
-        let labels = all_steps(&m, &reg);
         let mut layer = inits.clone();
         for k in 0..=depth {
             for st in &layer {
@@ -888,16 +908,7 @@ mod tests {
                 assert_eq!(u.solver.check(), SatResult::Sat, "a state of depth {k} is not in frame {k}");
                 u.solver.pop(1);
             }
-            let mut next: Vec<ClusterState<Concrete>> = Vec::new();
-            for st in &layer {
-                for s in crate::engine::explicit::enabled(&m, &reg, &labels, &q.classes, true, st) {
-                    let n = intents::observe(&d, &m, reg[s.actor as usize].update(&d, &m, &s, st));
-                    if n.pack() != st.pack() && !next.iter().any(|x| x.pack() == n.pack()) {
-                        next.push(n);
-                    }
-                }
-            }
-            layer = next;
+            layer = next_layer(&m, &q.classes, true, &layer);
         }
         // Depth 3 with one of its states only: depth 4's layer misses the others' successors.
         let mut u = probed(&q, LAYER, 60_000);
@@ -968,7 +979,6 @@ mod tests {
         // The states at each exact depth, concretely.
         let d = Concrete;
         let reg = registry::<Concrete>();
-        let labels = all_steps(&m, &reg);
         let mut layer = inits.clone();
         for k in 0..depth {
             for (at, gone) in dropped.iter().filter(|(at, _)| *at == k) {
@@ -990,16 +1000,7 @@ mod tests {
                     }
                 }
             }
-            let mut next: Vec<ClusterState<Concrete>> = Vec::new();
-            for st in &layer {
-                for s in crate::engine::explicit::enabled(&m, &reg, &labels, &q.classes, false, st) {
-                    let n = intents::observe(&d, &m, reg[s.actor as usize].update(&d, &m, &s, st));
-                    if n.pack() != st.pack() && !next.iter().any(|x| x.pack() == n.pack()) {
-                        next.push(n);
-                    }
-                }
-            }
-            layer = next;
+            layer = next_layer(&m, &q.classes, false, &layer);
         }
     }
 }
