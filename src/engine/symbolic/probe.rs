@@ -653,17 +653,12 @@ impl Prober {
         let step = Bool::and(step);
         let from: Vec<Bool> = before.iter().map(|p| p.apply(&step)).collect();
         let substituted = asked.elapsed().as_secs_f64();
-        let check = &self.side;
         let ms = budget.joint_ms();
         if self.side_ms.replace(ms) != ms {
-            super::set_timeout(check, ms);
+            super::set_timeout(&self.side, ms);
         }
-        check.push();
-        check.assert(Bool::or(&from));
-        check.assert(lemma.not());
-        let answer = if budget.spent() { SatResult::Unknown } else { check.check() };
-        self.count_side();
-        check.pop(1);
+        let answer =
+            if budget.spent() { SatResult::Unknown } else { self.side_check(&[&Bool::or(&from), &lemma.not()]) };
         log::debug!(
             "lemma: frame {k} is one of {} state(s): {answer:?} in {:.3} s ({substituted:.3} s substituting {} assertion(s))",
             layer.len(),
@@ -694,13 +689,20 @@ impl Prober {
         if rest.iter().any(|c| c.as_bool() == Some(true)) {
             return false;
         }
+        self.side_check(&[&Bool::or(&rest)]) == SatResult::Unsat
+    }
+
+    /// Whether `parts` can hold together, asked of the side solver in a scope of its own.
+    fn side_check(&self, parts: &[&Bool]) -> SatResult {
         let check = &self.side;
         check.push();
-        check.assert(Bool::or(&rest));
+        for p in parts {
+            check.assert(*p);
+        }
         let answer = check.check();
         self.count_side();
         check.pop(1);
-        answer == SatResult::Unsat
+        answer
     }
 
     /// Adds the side solver's work since it was last read to `effort` (Z3 may report a
@@ -731,15 +733,7 @@ impl Prober {
         if a.keys.iter().any(|key| b.keys.contains(key)) {
             return false;
         }
-        let check = &self.side;
-        check.push();
-        check.assert(&a.formula);
-        check.assert(&b.formula);
-        check.assert(same);
-        let answer = check.check();
-        self.count_side();
-        check.pop(1);
-        answer == SatResult::Unsat
+        self.side_check(&[&a.formula, &b.formula, same]) == SatResult::Unsat
     }
 
     /// Whether a probe asked the unrolling's solver (with its own timeout) since last asked.
