@@ -206,8 +206,10 @@ fn all_decides_every_intent_and_the_default_stops_at_the_first_violation() {
 fn symbolic_effort_counts_the_solver_work() {
     let r = kbmc(&["check", "--no-color", "--format", "json", "cases/c3-conflicting-spread"]);
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
-    assert!(v["effort"]["decisions"].as_u64().is_some_and(|d| d > 0), "{}", v["effort"]);
-    assert!(v["effort"]["conflicts"].as_u64().is_some(), "{}", v["effort"]);
+    // Some work, of either kind: with layer lemmas evaluated, C3's queries are settled with
+    // a few conflicts and no decision.
+    let (conflicts, decisions) = (v["effort"]["conflicts"].as_u64(), v["effort"]["decisions"].as_u64());
+    assert!(conflicts.zip(decisions).is_some_and(|(c, d)| c + d > 0), "{}", v["effort"]);
     let text = kbmc(&["check", "--no-color", "cases/c3-conflicting-spread"]);
     assert!(text.stdout.contains(" decisions), in "), "{}", text.stdout);
     let cmp = kbmc(&["compare", "cases/c3-conflicting-spread"]);

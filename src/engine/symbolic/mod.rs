@@ -20,6 +20,7 @@
 //! that kbmc looks up the invariant's states up to a renaming of identical nodes
 //! (docs/induction.md).
 
+mod ground;
 mod induction;
 mod probe;
 
@@ -524,7 +525,8 @@ impl Unrolling {
         self.selectors.push(sel);
         if let Some(p) = &mut self.prober {
             p.witnesses.advance(m, &self.labels, classes, self.self_loops);
-            p.lemma(&self.solver, &step, &self.frames[k + 1], k + 1, self.probe_budget);
+            let values: Vec<i64> = choices.iter().map(|(v, _, _)| *v).collect();
+            p.lemma(&self.solver, &step, (&self.selectors[k], &values), &self.frames[k + 1], k + 1, self.probe_budget);
         }
     }
 

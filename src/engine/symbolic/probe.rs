@@ -12,23 +12,26 @@
 //! (an actor and an operation, such as "the deployment deletes a pod from a node").
 //!
 //! Layer lemmas: while the witnesses are every state of their depth and few, "frame k is one
-//! of them" is proposed, checked by a solver one step at a time (frame k - 1 one of its
-//! layer's states, then one step), and asserted once refuted otherwise. A frame with its
-//! lemma lets a side solver refute what holds in none of its states (a safety query, a
-//! probe, a loop start for a lasso) by evaluating it state by state. The witnesses also keep
+//! of them" is proposed, checked one step at a time (frame k - 1 one of its layer's states,
+//! then one step: the step's own assertions evaluated state by state, `ground`, or else a
+//! side solver), and asserted once refuted otherwise. A frame with its lemma lets what holds
+//! in none of its states (a safety query, a probe, a loop start for a lasso) be refuted
+//! state by state. The witnesses also keep
 //! the steps between their depths, from which `lasso_to` finds a lasso to offer as a hint.
 //!
 //! Owns the probing, the witnesses and the lemmas; must not change what a frame means.
-//! Dropping a label only after a solver refuted it, asserting a lemma only after a solver
-//! confirmed it, and keeping every label otherwise (a probe that times out, a witness that
-//! says yes), keeps every frame exactly the set of states the unrolling reaches. The
-//! witnesses only decide what is asked, never what is dropped or asserted.
+//! Dropping a label only after a solver refuted it (or its evaluation in every state of a
+//! lemma did), asserting a lemma only after the step's assertions confirmed it, and keeping
+//! every label otherwise (a probe that times out, a witness that says yes), keeps every
+//! frame exactly the set of states the unrolling reaches. The witnesses only decide what is
+//! asked, never what is dropped or asserted.
 
 use std::time::Instant;
 
 use z3::ast::{Ast, Bool, Dynamic, Int};
 use z3::{SatResult, Solver};
 
+use super::ground::Dag;
 use crate::domain::{Concrete, Symbolic};
 use crate::engine::explicit::twins;
 use crate::engine::simulate::Rng;
@@ -407,6 +410,14 @@ impl Point {
         Bool::and(&self.pins.iter().map(|(v, c)| v.eq(c)).collect::<Vec<_>>())
     }
 
+    /// The values of the pinned fields, Bool as 0/1 (as `ground` reads them).
+    fn values(&self) -> Option<Vec<i64>> {
+        self.pins
+            .iter()
+            .map(|(_, c)| c.as_int().and_then(|i| i.as_i64()).or_else(|| c.as_bool()?.as_bool().map(i64::from)))
+            .collect()
+    }
+
     /// `a` with the frame's fields replaced by this state's values, simplified.
     fn apply(&self, a: &Bool) -> Bool {
         let pairs: Vec<(&Dynamic, &Dynamic)> = self.pins.iter().map(|(v, c)| (v, c)).collect();
@@ -432,6 +443,101 @@ impl Lemma {
     fn new(points: Vec<Point>, formula: Bool, w: &Witnesses) -> Lemma {
         Lemma { points, formula, keys: w.runs.iter().map(|r| r.state.pack()).collect() }
     }
+}
+
+/// A layer lemma's one-step check by ground evaluation (`ground`), without the solver: for
+/// each state of the previous layer (`before`) and each value of the step's selector, the
+/// step's assertions evaluated with that state's values. Each definition `field = value` of
+/// the new frame gives that field its value (the assertions force it); the step is taken
+/// when every assertion then holds, and its state must be one of `layer`. Some(true): every
+/// step from `before` ends in `layer` (what the solver would show by "unsatisfiable");
+/// Some(false): one does not; None: something could not be evaluated (an operator the
+/// evaluator does not know, a constant without a value), and the solver must be asked.
+fn successors_within(before: &[Point], layer: &[Point], step: &[Bool], (sel, choices): (&Int, &[i64])) -> Option<bool> {
+    let roots: Vec<Dynamic> = step.iter().map(|a| Dynamic::from_ast(a)).collect();
+    let dag = Dag::new(&roots);
+    // The new frame's variable fields (every point of a layer pins the same ones, in order).
+    let vars: Vec<&Dynamic> = layer.first()?.pins.iter().map(|(v, _)| v).collect();
+    let states: std::collections::HashSet<Vec<i64>> = layer.iter().map(Point::values).collect::<Option<_>>()?;
+    // Per new field: its slot, and the node of the value its definition gives it.
+    let mut defined = Vec::with_capacity(vars.len());
+    for v in &vars {
+        let slot = dag.slot(v)?;
+        let def = (0..roots.len()).find_map(|r| {
+            let args = dag.args_of(dag.root(r));
+            match roots[r].decl().kind() {
+                z3::DeclKind::EQ | z3::DeclKind::IFF if args.len() == 2 => {
+                    if dag.input_of(args[0] as usize) == Some(slot) {
+                        Some(args[1] as usize)
+                    } else if dag.input_of(args[1] as usize) == Some(slot) {
+                        Some(args[0] as usize)
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            }
+        })?;
+        defined.push((slot, def));
+    }
+    let sel_slot = dag.slot(&Dynamic::from_ast(sel))?;
+    let mut moving: Vec<usize> = defined.iter().map(|&(s, _)| s).collect();
+    moving.push(sel_slot);
+    let changes = dag.depends(&moving);
+    let mut inputs = vec![None; dag.slots()];
+    let mut out = Vec::new();
+    for p in before {
+        inputs.iter_mut().for_each(|i| *i = None);
+        for ((v, _), x) in p.pins.iter().zip(p.values()?) {
+            // A field the step does not mention does not matter to it.
+            if let Some(s) = dag.slot(v) {
+                inputs[s] = Some(x);
+            }
+        }
+        dag.eval(&inputs, &mut out, None);
+        for &c in choices {
+            inputs[sel_slot] = Some(c);
+            for &(s, _) in &defined {
+                inputs[s] = None;
+            }
+            dag.eval(&inputs, &mut out, Some(&changes));
+            let next: Vec<i64> = defined.iter().map(|&(_, def)| out[def]).collect::<Option<_>>()?;
+            for (&(s, _), &x) in defined.iter().zip(&next) {
+                inputs[s] = Some(x);
+            }
+            dag.eval(&inputs, &mut out, Some(&changes));
+            let mut taken = true;
+            for r in 0..roots.len() {
+                if out[dag.root(r)]? == 0 {
+                    taken = false;
+                }
+            }
+            if taken && !states.contains(&next) {
+                return Some(false);
+            }
+        }
+    }
+    Some(true)
+}
+
+/// Whether `cond`, over a frame's fields, is false in every state of `points`, by ground
+/// evaluation; None when some state's value of it could not be evaluated.
+fn holds_in_none(points: &[Point], cond: &Bool) -> Option<bool> {
+    let dag = Dag::new(&[Dynamic::from_ast(cond)]);
+    let mut inputs = vec![None; dag.slots()];
+    let mut out = Vec::new();
+    for p in points {
+        for ((v, _), x) in p.pins.iter().zip(p.values()?) {
+            if let Some(s) = dag.slot(v) {
+                inputs[s] = Some(x);
+            }
+        }
+        dag.eval(&inputs, &mut out, None);
+        if out[dag.root(0)]? != 0 {
+            return Some(false);
+        }
+    }
+    Some(true)
 }
 
 /// The states of a layer lemma as one formula: the frame is one of them.
@@ -477,6 +583,9 @@ pub(super) struct Prober {
     /// Whether a probe asked the unrolling's solver since `take_asked` (which then restores
     /// that solver's timeout).
     asked: bool,
+    /// Whether lemma checks and refutations by layer lemmas evaluate before they ask the side
+    /// solver (`successors_within`, `holds_in_none`); tests compare both ways.
+    evaluate: bool,
 }
 
 impl Prober {
@@ -496,6 +605,7 @@ impl Prober {
             side_seen: Default::default(),
             effort: Default::default(),
             asked: false,
+            evaluate: true,
         }
     }
 
@@ -617,19 +727,22 @@ impl Prober {
         dropped
     }
 
-    /// Asserts, once a solver confirms it, that frame `k` is one of the witness states of
-    /// depth k (every state of that depth, when there are few: `Witnesses::layer`). The
-    /// confirmation is a one-step check on the side solver: frame k - 1 is one of the states
-    /// of its layer (its lemma, already asserted), `step` (the assertions that built frame k
-    /// from frame k - 1), and frame k outside the new layer must be unsatisfiable. The
-    /// unrolling implies the first two, so it implies the lemma. On the whole unrolling the
-    /// same question took up to a second on C4. Only a refutation asserts the lemma;
+    /// Asserts, once confirmed, that frame `k` is one of the witness states of depth k (every
+    /// state of that depth, when there are few: `Witnesses::layer`). The confirmation is a
+    /// one-step check: frame k - 1 is one of the states of its layer (its lemma, already
+    /// asserted), `step` (the assertions that built frame k from frame k - 1, `sel` the
+    /// selector and its possible values), and frame k outside the new layer must be
+    /// impossible: by ground evaluation (`successors_within`), or else on the side solver.
+    /// The unrolling implies the first two, so it implies the lemma. On the whole unrolling
+    /// the same question took up to a second on C4. Only a refutation asserts the lemma;
     /// otherwise (too many states, a sample, an answer that is not "no") this and every
     /// later frame go without.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn lemma(
         &mut self,
         solver: &Solver,
         step: &[Bool],
+        sel: (&Int, &[i64]),
         frame: &ClusterState<Symbolic>,
         k: usize,
         budget: Budget,
@@ -644,26 +757,37 @@ impl Prober {
             return;
         };
         let lemma = one_of(&layer);
-        // The step from each state of the previous layer, with that state's values substituted
-        // into its assertions and simplified: what is left is mostly "the selector picks this
-        // step, and the next frame's fields are these constants", asked as one disjunction
-        // (the previous layer as a disjunction of equalities over the unsimplified step took
-        // 0.3-1 s on C4's layers of 3-22 states; one fresh solver per state, 10 ms each).
         let asked = Instant::now();
-        let step = Bool::and(step);
-        let from: Vec<Bool> = before.iter().map(|p| p.apply(&step)).collect();
-        let substituted = asked.elapsed().as_secs_f64();
-        let ms = budget.joint_ms();
-        if self.side_ms.replace(ms) != ms {
-            super::set_timeout(&self.side, ms);
-        }
-        let answer =
-            if budget.spent() { SatResult::Unknown } else { self.side_check(&[&Bool::or(&from), &lemma.not()]) };
+        let evaluated = if self.evaluate { successors_within(before, &layer, step, sel) } else { None };
+        // Without evaluation: the step from each state of the previous layer, with that
+        // state's values substituted into its assertions and simplified (what is left is
+        // mostly "the selector picks this step, and the next frame's fields are these
+        // constants"), asked as one disjunction. The previous layer as a disjunction of
+        // equalities over the unsimplified step took 0.3-1 s on C4's layers of 3-22 states,
+        // and as assumptions, one state per check, 0.2-2 s per frame on C8; one fresh solver
+        // per state, 10 ms each.
+        let answer = match evaluated {
+            Some(true) => SatResult::Unsat,
+            Some(false) => SatResult::Sat,
+            None => {
+                let step = Bool::and(step);
+                let from: Vec<Bool> = before.iter().map(|p| p.apply(&step)).collect();
+                let ms = budget.joint_ms();
+                if self.side_ms.replace(ms) != ms {
+                    super::set_timeout(&self.side, ms);
+                }
+                if budget.spent() {
+                    SatResult::Unknown
+                } else {
+                    self.side_check(&[&Bool::or(&from), &lemma.not()])
+                }
+            }
+        };
         log::debug!(
-            "lemma: frame {k} is one of {} state(s): {answer:?} in {:.3} s ({substituted:.3} s substituting {} assertion(s))",
+            "lemma: frame {k} is one of {} state(s): {answer:?} in {:.3} s ({})",
             layer.len(),
             asked.elapsed().as_secs_f64(),
-            step.num_children()
+            if evaluated.is_some() { "evaluated" } else { "substituted, then the side solver" },
         );
         if answer == SatResult::Unsat {
             solver.assert(&lemma);
@@ -682,6 +806,11 @@ impl Prober {
         let Some(Lemma { points, .. }) = self.lemmas.get(k) else {
             return false;
         };
+        if self.evaluate {
+            if let Some(none) = holds_in_none(points, cond) {
+                return none;
+            }
+        }
         let rest: Vec<Bool> = points.iter().map(|p| p.apply(cond)).filter(|c| c.as_bool() != Some(false)).collect();
         if rest.is_empty() {
             return true;
@@ -880,12 +1009,19 @@ mod tests {
     /// misses states gets no lemma: the solver's one-step check finds the step out of it.
     #[test]
     fn layer_lemmas_keep_every_reachable_state() {
+        for evaluate in [true, false] {
+            lemmas_keep_every_reachable_state(evaluate);
+        }
+    }
+
+    fn lemmas_keep_every_reachable_state(evaluate: bool) {
         let m = case("c3-conflicting-spread-fixed");
         let inits = m.initial_states();
         let depth = 6;
         let opts = Options { probe: true, ..Options::plain(depth) };
         let q = Query::new(&m, &opts, &inits);
         let mut u = probed(&q, LAYER, 60_000);
+        u.prober.as_mut().expect("probing is on").evaluate = evaluate;
         q.extend_to(&mut u, depth);
         assert_eq!(u.prober.as_ref().expect("probing is on").lemmas.len(), depth + 1, "a frame without its lemma");
         let mut layer = inits.clone();
@@ -906,6 +1042,7 @@ mod tests {
         }
         // Depth 3 with one of its states only: depth 4's layer misses the others' successors.
         let mut u = probed(&q, LAYER, 60_000);
+        u.prober.as_mut().expect("probing is on").evaluate = evaluate;
         q.extend_to(&mut u, 3);
         let p = u.prober.as_mut().expect("probing is on");
         assert_eq!(p.lemmas.len(), 4);
@@ -913,6 +1050,41 @@ mod tests {
         p.witnesses.runs.truncate(1);
         q.extend(&mut u);
         assert_eq!(u.prober.as_ref().expect("probing is on").lemmas.len(), 4, "a lemma from an incomplete layer");
+    }
+
+    /// The lemma checks and refutations by ground evaluation answer as the side solver does:
+    /// on C1, C4 and C8 the same frames get lemmas either way (every frame, as long as the
+    /// witnesses are exact), and each frame's safety condition, the intents' violation, is
+    /// refuted or not alike.
+    #[test]
+    fn evaluated_lemma_checks_agree_with_the_solver() {
+        for (name, depth) in
+            [("c1-hpa-oscillation", 12), ("c4-kernel-panic-loop", 12), ("c8-descheduler-spread-loop", 10)]
+        {
+            let m = case(name);
+            let inits = m.initial_states();
+            let opts = Options { probe: true, ..Options::plain(depth) };
+            let q = Query::new(&m, &opts, &inits);
+            let answers = |evaluate: bool| {
+                let mut u = probed(&q, LAYER, 60_000);
+                u.prober.as_mut().expect("probing is on").evaluate = evaluate;
+                q.extend_to(&mut u, depth);
+                let p = u.prober.as_ref().expect("probing is on");
+                // Per frame: each intent's violation and each label's guard.
+                let refuted: Vec<Vec<bool>> = (0..=depth)
+                    .map(|k| {
+                        let f = &u.frames[k];
+                        let intents = (0..m.ir.intents.len()).map(|i| intents::violated(&Symbolic, &m, f, i));
+                        let guards = u.labels.iter().map(|s| q.reg[s.actor as usize].guard(&Symbolic, &m, s, f));
+                        intents.chain(guards).map(|c| p.refuted(k, &c)).collect()
+                    })
+                    .collect();
+                (p.lemmas.len(), refuted)
+            };
+            let (evaluated, solved) = (answers(true), answers(false));
+            assert_eq!(evaluated.0, depth + 1, "{name}: a frame without its lemma");
+            assert_eq!(evaluated, solved, "{name}: evaluation and the side solver disagree");
+        }
     }
 
     /// C5's eviction cycle closes after 5 steps. The witnesses' recorded depths hold such a

@@ -1,0 +1,349 @@
+//! Ground evaluation: the value of a quantifier-free Int/Bool term once each constant in it
+//! has a value, computed from the term's DAG without the solver. The layer lemmas ask this
+//! of one step's assertions for every state of a layer, where Z3's substitute and simplify
+//! took about 1 ms per state on C8's 2,800-node steps (a quarter of its time).
+//!
+//! Owns the compiled DAG and its evaluation. Must not guess: it knows the operators the
+//! encoding builds (Boolean connectives, `ite`, `=`, `distinct`, comparisons, `+`, `-`, `*`,
+//! integer `div` and `mod`), each with its SMT-LIB meaning; any other operator, a constant
+//! without a value, a division by zero or an overflow makes a value unknown (`None`), and
+//! the caller then asks Z3 instead.
+
+use std::collections::HashMap;
+
+use z3::ast::{Ast, Dynamic};
+use z3::DeclKind;
+
+/// One node of the DAG: its operator and the indices of its arguments (all lower than its
+/// own: children come first).
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    /// An Int numeral, or a Bool constant as 0/1.
+    Value(i64),
+    /// A constant (input `slot`).
+    Input(usize),
+    And,
+    Or,
+    Not,
+    Implies,
+    Xor,
+    Ite,
+    Eq,
+    Distinct,
+    Le,
+    Lt,
+    Ge,
+    Gt,
+    Add,
+    Sub,
+    Neg,
+    Mul,
+    Div,
+    Mod,
+    /// An operator this evaluator does not know: its value is unknown.
+    Other,
+}
+
+pub(super) struct Dag {
+    ops: Vec<Op>,
+    /// Node i's arguments: `args[spans[i].0 .. spans[i].1]`.
+    spans: Vec<(u32, u32)>,
+    args: Vec<u32>,
+    /// The node of each root passed to `new`.
+    roots: Vec<u32>,
+    /// Each constant (uninterpreted, no arguments) and its input slot.
+    inputs: HashMap<Dynamic, usize>,
+}
+
+impl Dag {
+    /// Compiles `roots` (shared subterms once).
+    pub(super) fn new(roots: &[Dynamic]) -> Dag {
+        let mut dag =
+            Dag { ops: Vec::new(), spans: Vec::new(), args: Vec::new(), roots: Vec::new(), inputs: HashMap::new() };
+        let mut index: HashMap<Dynamic, u32> = HashMap::new();
+        for r in roots {
+            let n = dag.compile(r, &mut index);
+            dag.roots.push(n);
+        }
+        dag
+    }
+
+    /// Adds `term` and what it needs, children first (an explicit stack: terms can be deep).
+    fn compile(&mut self, term: &Dynamic, index: &mut HashMap<Dynamic, u32>) -> u32 {
+        let mut stack: Vec<(Dynamic, bool)> = vec![(term.clone(), false)];
+        while let Some((t, expanded)) = stack.pop() {
+            if index.contains_key(&t) {
+                continue;
+            }
+            let children = if t.is_app() { t.children() } else { Vec::new() };
+            if !expanded && children.iter().any(|c| !index.contains_key(c)) {
+                stack.push((t, true));
+                stack.extend(children.into_iter().filter(|c| !index.contains_key(c)).map(|c| (c, false)));
+                continue;
+            }
+            let op = self.op_of(&t, children.len());
+            let start = self.args.len() as u32;
+            self.args.extend(children.iter().map(|c| index[c]));
+            self.ops.push(op);
+            self.spans.push((start, self.args.len() as u32));
+            index.insert(t, (self.ops.len() - 1) as u32);
+        }
+        index[term]
+    }
+
+    fn op_of(&mut self, t: &Dynamic, arity: usize) -> Op {
+        if !t.is_app() {
+            return Op::Other;
+        }
+        let kind = t.decl().kind();
+        match (kind, arity) {
+            (DeclKind::TRUE, 0) => Op::Value(1),
+            (DeclKind::FALSE, 0) => Op::Value(0),
+            (DeclKind::ANUM, 0) => t.as_int().and_then(|i| i.as_i64()).map_or(Op::Other, Op::Value),
+            (DeclKind::UNINTERPRETED, 0) if t.as_int().is_some() || t.as_bool().is_some() => {
+                let n = self.inputs.len();
+                Op::Input(*self.inputs.entry(t.clone()).or_insert(n))
+            }
+            (DeclKind::AND, _) => Op::And,
+            (DeclKind::OR, _) => Op::Or,
+            (DeclKind::NOT, 1) => Op::Not,
+            (DeclKind::IMPLIES, 2) => Op::Implies,
+            (DeclKind::XOR, 2) => Op::Xor,
+            (DeclKind::ITE, 3) => Op::Ite,
+            (DeclKind::EQ | DeclKind::IFF, 2) => Op::Eq,
+            (DeclKind::DISTINCT, _) => Op::Distinct,
+            (DeclKind::LE, 2) => Op::Le,
+            (DeclKind::LT, 2) => Op::Lt,
+            (DeclKind::GE, 2) => Op::Ge,
+            (DeclKind::GT, 2) => Op::Gt,
+            (DeclKind::ADD, n) if n > 0 => Op::Add,
+            (DeclKind::SUB, n) if n > 0 => Op::Sub,
+            (DeclKind::UMINUS, 1) => Op::Neg,
+            (DeclKind::MUL, n) if n > 0 => Op::Mul,
+            (DeclKind::IDIV, 2) => Op::Div,
+            (DeclKind::MOD, 2) => Op::Mod,
+            _ => Op::Other,
+        }
+    }
+
+    /// The input slot of constant `c`, if the DAG has it.
+    pub(super) fn slot(&self, c: &Dynamic) -> Option<usize> {
+        self.inputs.get(c).copied()
+    }
+
+    /// How many input slots there are.
+    pub(super) fn slots(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// The node of the i-th root passed to `new`.
+    pub(super) fn root(&self, i: usize) -> usize {
+        self.roots[i] as usize
+    }
+
+    /// The i-th node's arguments as node indices.
+    pub(super) fn args_of(&self, node: usize) -> &[u32] {
+        let (a, b) = self.spans[node];
+        &self.args[a as usize..b as usize]
+    }
+
+    /// Whether `node` is a constant, and its slot.
+    pub(super) fn input_of(&self, node: usize) -> Option<usize> {
+        match self.ops[node] {
+            Op::Input(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Per node: whether its value depends on one of `slots`.
+    pub(super) fn depends(&self, slots: &[usize]) -> Vec<bool> {
+        let mut dep = vec![false; self.ops.len()];
+        for i in 0..self.ops.len() {
+            dep[i] = match self.ops[i] {
+                Op::Input(s) => slots.contains(&s),
+                _ => self.args_of(i).iter().any(|&a| dep[a as usize]),
+            };
+        }
+        dep
+    }
+
+    /// Evaluates every node (or, with `only`, the nodes it marks, the others keeping their
+    /// values in `out`) under `inputs` (per slot; `None`: no value).
+    pub(super) fn eval(&self, inputs: &[Option<i64>], out: &mut Vec<Option<i64>>, only: Option<&[bool]>) {
+        out.resize(self.ops.len(), None);
+        for i in 0..self.ops.len() {
+            if only.is_some_and(|o| !o[i]) {
+                continue;
+            }
+            let v = self.value(i, inputs, out);
+            out[i] = v;
+        }
+    }
+
+    fn value(&self, i: usize, inputs: &[Option<i64>], out: &[Option<i64>]) -> Option<i64> {
+        let args = self.args_of(i);
+        let arg = |j: usize| out[args[j] as usize];
+        let all = || args.iter().map(|&a| out[a as usize]);
+        let b = |x: bool| Some(x as i64);
+        match self.ops[i] {
+            Op::Value(v) => Some(v),
+            Op::Input(s) => inputs.get(s).copied().flatten(),
+            // A false argument decides a conjunction even when another is unknown.
+            Op::And => {
+                let mut unknown = false;
+                for v in all() {
+                    match v {
+                        Some(0) => return b(false),
+                        None => unknown = true,
+                        _ => {}
+                    }
+                }
+                if unknown {
+                    None
+                } else {
+                    b(true)
+                }
+            }
+            Op::Or => {
+                let mut unknown = false;
+                for v in all() {
+                    match v {
+                        Some(0) => {}
+                        None => unknown = true,
+                        _ => return b(true),
+                    }
+                }
+                if unknown {
+                    None
+                } else {
+                    b(false)
+                }
+            }
+            Op::Not => arg(0).map(|v| (v == 0) as i64),
+            Op::Implies => match (arg(0), arg(1)) {
+                (Some(0), _) => b(true),
+                (_, Some(v)) if v != 0 => b(true),
+                (Some(_), Some(_)) => b(false),
+                _ => None,
+            },
+            Op::Xor => Some(((arg(0)? != 0) != (arg(1)? != 0)) as i64),
+            // Only the branch taken matters.
+            Op::Ite => match arg(0)? {
+                0 => arg(2),
+                _ => arg(1),
+            },
+            Op::Eq => b(arg(0)? == arg(1)?),
+            Op::Distinct => {
+                let vs: Option<Vec<i64>> = all().collect();
+                let vs = vs?;
+                b((0..vs.len()).all(|x| (x + 1..vs.len()).all(|y| vs[x] != vs[y])))
+            }
+            Op::Le => b(arg(0)? <= arg(1)?),
+            Op::Lt => b(arg(0)? < arg(1)?),
+            Op::Ge => b(arg(0)? >= arg(1)?),
+            Op::Gt => b(arg(0)? > arg(1)?),
+            Op::Add => all().try_fold(0i64, |s, v| s.checked_add(v?)),
+            Op::Sub => {
+                let mut it = all();
+                let first = it.next()??;
+                it.try_fold(first, |s, v| s.checked_sub(v?))
+            }
+            Op::Neg => arg(0)?.checked_neg(),
+            Op::Mul => all().try_fold(1i64, |s, v| s.checked_mul(v?)),
+            // SMT-LIB: x = y * (x div y) + (x mod y) with 0 <= x mod y < |y|; by zero, Z3
+            // leaves it uninterpreted.
+            Op::Div => {
+                let (x, y) = (arg(0)?, arg(1)?);
+                if y == 0 {
+                    return None;
+                }
+                let r = x.checked_rem_euclid(y)?;
+                x.checked_sub(r)?.checked_div(y)
+            }
+            Op::Mod => {
+                let (x, y) = (arg(0)?, arg(1)?);
+                if y == 0 {
+                    return None;
+                }
+                x.checked_rem_euclid(y)
+            }
+            Op::Other => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use z3::ast::{Bool, Int};
+
+    /// The evaluator against Z3's simplifier on terms with every operator it knows, the
+    /// divisions of negative numbers and the cases where an unknown argument does not matter.
+    #[test]
+    fn ground_values_are_the_simplifiers() {
+        let x = Int::new_const("x");
+        let y = Int::new_const("y");
+        let p = Bool::new_const("p");
+        let free = Int::new_const("free");
+        let terms: Vec<Dynamic> = vec![
+            Dynamic::from_ast(&Int::add(&[&x, &y, &Int::from_i64(3)])),
+            Dynamic::from_ast(&Int::sub(&[&x, &y, &Int::from_i64(2)])),
+            Dynamic::from_ast(&x.unary_minus()),
+            Dynamic::from_ast(&Int::mul(&[&x, &Int::from_i64(-4)])),
+            Dynamic::from_ast(&x.div(&y)),
+            Dynamic::from_ast(&x.modulo(&y)),
+            Dynamic::from_ast(&p.ite(&x, &free)),
+            Dynamic::from_ast(&Bool::and(&[&x.le(&y), &p])),
+            Dynamic::from_ast(&Bool::and(&[&x.lt(&y), &free.eq(&x)])),
+            Dynamic::from_ast(&Bool::or(&[&x.ge(&y), &free.gt(&x)])),
+            Dynamic::from_ast(&p.implies(x.eq(&y))),
+            Dynamic::from_ast(&p.xor(x.gt(&y))),
+            Dynamic::from_ast(&Int::distinct(&[&x, &y, &Int::from_i64(1)])),
+            Dynamic::from_ast(&p.iff(x.le(Int::from_i64(0)))),
+            Dynamic::from_ast(&p.not()),
+        ];
+        let dag = Dag::new(&terms);
+        let mut out = Vec::new();
+        for (xv, yv, pv) in [(7, 3, true), (-7, 3, false), (7, -3, true), (-7, -3, false), (0, 5, true), (4, 4, false)]
+        {
+            let mut inputs = vec![None; dag.slots()];
+            inputs[dag.slot(&Dynamic::from_ast(&x)).unwrap()] = Some(xv);
+            inputs[dag.slot(&Dynamic::from_ast(&y)).unwrap()] = Some(yv);
+            inputs[dag.slot(&Dynamic::from_ast(&p)).unwrap()] = Some(pv as i64);
+            dag.eval(&inputs, &mut out, None);
+            let pins = [
+                (Dynamic::from_ast(&x), Dynamic::from_ast(&Int::from_i64(xv))),
+                (Dynamic::from_ast(&y), Dynamic::from_ast(&Int::from_i64(yv))),
+                (Dynamic::from_ast(&p), Dynamic::from_ast(&Bool::from_bool(pv))),
+            ];
+            let pairs: Vec<(&Dynamic, &Dynamic)> = pins.iter().map(|(a, b)| (a, b)).collect();
+            for (i, t) in terms.iter().enumerate() {
+                let s = t.substitute(&pairs).simplify();
+                let want = s
+                    .as_int()
+                    .and_then(|v| v.as_i64())
+                    .or_else(|| s.as_bool().and_then(|v| v.as_bool()).map(i64::from));
+                assert_eq!(out[dag.root(i)], want, "term {t} at x={xv} y={yv} p={pv}: simplifier says {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn division_by_zero_and_unknown_operators_are_unknown() {
+        let x = Int::new_const("x");
+        let f = z3::FuncDecl::new("f", &[&z3::Sort::int()], &z3::Sort::int());
+        let terms = vec![
+            Dynamic::from_ast(&x.div(Int::from_i64(0))),
+            Dynamic::from_ast(&x.modulo(Int::from_i64(0))),
+            Dynamic::from_ast(&f.apply(&[&x])),
+        ];
+        let dag = Dag::new(&terms);
+        let mut out = Vec::new();
+        let mut inputs = vec![None; dag.slots()];
+        inputs[dag.slot(&Dynamic::from_ast(&x)).unwrap()] = Some(5);
+        dag.eval(&inputs, &mut out, None);
+        for i in 0..terms.len() {
+            assert_eq!(out[dag.root(i)], None, "{}", terms[i]);
+        }
+    }
+}
