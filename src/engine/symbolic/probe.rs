@@ -54,8 +54,12 @@ const HISTORY: usize = 1024;
 /// How many recorded steps one search for a lasso hint may follow before it gives up.
 const LASSO_WORK: usize = 1 << 22;
 
-/// Up to how many values (states times variable fields) a layer lemma may pin.
-const LEMMA_TERMS: usize = 1 << 16;
+/// Up to how many values (states times variable fields) a layer lemma may pin. With lemma
+/// checks evaluated (about 50 us per state on C2-fixed) this can be large: C2-fixed's widest
+/// depth has 3,623 states of 20-odd variable fields, and with a lemma on every frame its 40
+/// steps take 3 s (at 65,536 values the lemmas ended at depth 22 and the check ran out at
+/// 60 s).
+const LEMMA_TERMS: usize = 1 << 20;
 
 /// The backoff key of the query about every open label at once (no actor has this index).
 const ALL: (u8, u8) = (u8::MAX, u8::MAX);
