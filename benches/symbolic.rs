@@ -82,22 +82,30 @@ fn main() {
     }
     println!("\n{:<36} {:>5} {:>5} {:>5} {:>10}  verdicts", "scaled proof", "nodes", "pods", "depth", "time");
     // The cases scaled by 13 (39 nodes, pods as scaled), C3-fixed with twice the pods on each
-    // node (130), and C8-fixed with 120 replicas.
-    for (name, replicas, per_node) in [
-        ("c3-conflicting-spread-fixed", None, 1),
-        ("c3-conflicting-spread-fixed", None, 2),
-        ("c8-descheduler-spread-loop-fixed", None, 1),
-        ("c8-descheduler-spread-loop-fixed", Some(120), 1),
+    // node (130), and C8-fixed with 120 replicas; then both at exactly 40 nodes (the largest
+    // pool one node larger) with 120 replicas (C3-fixed: its 65 placed pods and 55 pending).
+    for (name, replicas, per_node, exact) in [
+        ("c3-conflicting-spread-fixed", None, 1, false),
+        ("c3-conflicting-spread-fixed", None, 2, false),
+        ("c8-descheduler-spread-loop-fixed", None, 1, false),
+        ("c8-descheduler-spread-loop-fixed", Some(120), 1, false),
+        ("c3-conflicting-spread-fixed", Some(120), 1, true),
+        ("c8-descheduler-spread-loop-fixed", Some(120), 1, true),
     ] {
-        let tag = match (replicas, per_node) {
-            (Some(r), _) => format!("{name}@40/{r}"),
-            (None, 1) => format!("{name}@40"),
-            (None, p) => format!("{name}@40/x{p}"),
+        let tag = match (replicas, per_node, exact) {
+            (Some(r), _, true) => format!("{name}@40!/{r}"),
+            (Some(r), _, false) => format!("{name}@40/{r}"),
+            (None, 1, _) => format!("{name}@40"),
+            (None, p, _) => format!("{name}@40/x{p}"),
         };
         if filter.as_ref().is_some_and(|f| !tag.contains(f.as_str())) {
             continue;
         }
-        let ir = common::scaled_with(&root.join(name), 40, replicas, per_node);
+        let ir = if exact {
+            common::scaled_exactly(&root.join(name), 40, replicas)
+        } else {
+            common::scaled_with(&root.join(name), 40, replicas, per_node)
+        };
         let m = kbmc::model::Model::new(&ir);
         let pods: i64 = m.initial_states()[0].desired.iter().sum();
         let start = Instant::now();

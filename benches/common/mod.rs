@@ -32,6 +32,18 @@ pub fn scaled(dir: &PathBuf, nodes: u32) -> kbmc::ir::Model {
 /// floor fix its pod count, so more pods means more per node).
 #[allow(dead_code)]
 pub fn scaled_with(dir: &PathBuf, nodes: u32, replicas: Option<i32>, per_node: u32) -> kbmc::ir::Model {
+    scale(dir, nodes, replicas, per_node, false)
+}
+
+/// `scaled_with`, then the largest pool grown by the nodes scaling left short of `nodes`
+/// (13 copies of a 3-node case are 39 nodes; this makes them 40). The extra node starts
+/// empty.
+#[allow(dead_code)]
+pub fn scaled_exactly(dir: &PathBuf, nodes: u32, replicas: Option<i32>) -> kbmc::ir::Model {
+    scale(dir, nodes, replicas, 1, true)
+}
+
+fn scale(dir: &PathBuf, nodes: u32, replicas: Option<i32>, per_node: u32, exact: bool) -> kbmc::ir::Model {
     let mut inputs = load(std::slice::from_ref(dir), LoadOptions::default()).expect("case loads");
     let spec = &mut inputs.verifications[0].value.spec;
     let base: u32 = spec.node_pools.iter().map(|p| p.count.max).sum();
@@ -92,6 +104,13 @@ pub fn scaled_with(dir: &PathBuf, nodes: u32, replicas: Option<i32>, per_node: u
             if let Some(m) = &mut h.value.spec.min_replicas {
                 *m *= f as i32;
             }
+        }
+    }
+    let spec = &mut inputs.verifications[0].value.spec;
+    let total: u32 = spec.node_pools.iter().map(|p| p.count.max).sum();
+    if exact && total < nodes {
+        if let Some(p) = spec.node_pools.iter_mut().max_by_key(|p| p.count.max) {
+            p.count = Count { min: p.count.min + nodes - total, max: p.count.max + nodes - total };
         }
     }
     if let Some(r) = replicas {
