@@ -18,7 +18,9 @@ use z3::DeclKind;
 /// own: children come first).
 #[derive(Clone, Copy, Debug)]
 enum Op {
-    /// An Int numeral, or a Bool constant as 0/1.
+    /// An Int numeral, or a Bool constant as 0/1. Every Bool value is 0 or 1 (constants,
+    /// inputs from a state's values, and each Boolean operator's result), so `Eq` on Bools
+    /// compares them as numbers.
     Value(i64),
     /// A constant (input `slot`).
     Input(usize),
@@ -117,7 +119,10 @@ impl Dag {
             (DeclKind::GE, 2) => Op::Ge,
             (DeclKind::GT, 2) => Op::Gt,
             (DeclKind::ADD, n) if n > 0 => Op::Add,
-            (DeclKind::SUB, n) if n > 0 => Op::Sub,
+            // `(- x)` is negation; Z3 4.8.12 builds no such `-` (`Z3_mk_sub` of one term is
+            // the term), but the meaning is fixed.
+            (DeclKind::SUB, 1) => Op::Neg,
+            (DeclKind::SUB, n) if n > 1 => Op::Sub,
             (DeclKind::UMINUS, 1) => Op::Neg,
             (DeclKind::MUL, n) if n > 0 => Op::Mul,
             (DeclKind::IDIV, 2) => Op::Div,
@@ -328,14 +333,26 @@ mod tests {
         }
     }
 
+    /// What has no i64 value, or needs a value nobody gave, is unknown: a division by zero
+    /// (uninterpreted in Z3), an overflow, an unknown operator, an `ite` whose condition is
+    /// unknown, a constant without a value.
     #[test]
     fn division_by_zero_and_unknown_operators_are_unknown() {
         let x = Int::new_const("x");
+        let free = Bool::new_const("free");
         let f = z3::FuncDecl::new("f", &[&z3::Sort::int()], &z3::Sort::int());
+        let (max, min) = (Int::from_i64(i64::MAX), Int::from_i64(i64::MIN));
         let terms = vec![
             Dynamic::from_ast(&x.div(Int::from_i64(0))),
             Dynamic::from_ast(&x.modulo(Int::from_i64(0))),
             Dynamic::from_ast(&f.apply(&[&x])),
+            Dynamic::from_ast(&Int::add(&[&max, &x])),
+            Dynamic::from_ast(&Int::mul(&[&max, &x])),
+            Dynamic::from_ast(&Int::sub(&[&min, &x])),
+            Dynamic::from_ast(&min.div(Int::from_i64(-1))),
+            Dynamic::from_ast(&min.unary_minus()),
+            Dynamic::from_ast(&free.ite(&x, &Int::from_i64(1))),
+            Dynamic::from_ast(&Bool::and(&[&free, &x.gt(Int::from_i64(0))])),
         ];
         let dag = Dag::new(&terms);
         let mut out = Vec::new();

@@ -54,6 +54,11 @@ const HISTORY: usize = 1024;
 /// How many recorded steps one search for a lasso hint may follow before it gives up.
 const LASSO_WORK: usize = 1 << 22;
 
+/// Up to how many values (states of the previous layer times variable fields) a lemma check
+/// that evaluation could not decide substitutes into the step's assertions (about 1 ms per
+/// state) before it asks the side solver; past it, the lemmas end there.
+const SUBSTITUTED_TERMS: usize = 1 << 16;
+
 /// Up to how many values (states times variable fields) a layer lemma may pin. With lemma
 /// checks evaluated (about 50 us per state on C2-fixed) this can be large: C2-fixed's widest
 /// depth has 3,623 states of 20-odd variable fields, and with a lemma on every frame its 40
@@ -505,6 +510,11 @@ fn successors_within(before: &[Point], layer: &[Point], step: &[Bool], (sel, cho
                 inputs[s] = None;
             }
             dag.eval(&inputs, &mut out, Some(&changes));
+            // An assertion false whatever frame k is (an enabling condition, most often):
+            // no step with this selector value, even where a definition is unknown.
+            if (0..roots.len()).any(|r| out[dag.root(r)] == Some(0)) {
+                continue;
+            }
             let next: Vec<i64> = defined.iter().map(|&(_, def)| out[def]).collect::<Option<_>>()?;
             for (&(s, _), &x) in defined.iter().zip(&next) {
                 inputs[s] = Some(x);
@@ -590,6 +600,8 @@ pub(super) struct Prober {
     /// Whether lemma checks and refutations by layer lemmas evaluate before they ask the side
     /// solver (`successors_within`, `holds_in_none`); tests compare both ways.
     evaluate: bool,
+    /// How many lemma checks evaluation decided (tests: that it decides at all).
+    evaluated: usize,
 }
 
 impl Prober {
@@ -610,6 +622,7 @@ impl Prober {
             effort: Default::default(),
             asked: false,
             evaluate: true,
+            evaluated: 0,
         }
     }
 
@@ -773,6 +786,11 @@ impl Prober {
         let answer = match evaluated {
             Some(true) => SatResult::Unsat,
             Some(false) => SatResult::Sat,
+            // Substitution costs about 1 ms per state: past [`SUBSTITUTED_TERMS`] values
+            // the chain ends instead.
+            None if budget.spent() || before.len() * before.first().map_or(0, |p| p.pins.len()) > SUBSTITUTED_TERMS => {
+                SatResult::Unknown
+            }
             None => {
                 let step = Bool::and(step);
                 let from: Vec<Bool> = before.iter().map(|p| p.apply(&step)).collect();
@@ -793,6 +811,9 @@ impl Prober {
             asked.elapsed().as_secs_f64(),
             if evaluated.is_some() { "evaluated" } else { "substituted, then the side solver" },
         );
+        if evaluated.is_some() {
+            self.evaluated += 1;
+        }
         if answer == SatResult::Unsat {
             solver.assert(&lemma);
             self.lemmas.push(Lemma::new(layer, lemma, &self.witnesses));
@@ -1083,6 +1104,11 @@ mod tests {
                         intents.chain(guards).map(|c| p.refuted(k, &c)).collect()
                     })
                     .collect();
+                if evaluate {
+                    assert_eq!(p.evaluated, depth, "{name}: a lemma check evaluation did not decide");
+                } else {
+                    assert_eq!(p.evaluated, 0);
+                }
                 (p.lemmas.len(), refuted)
             };
             let (evaluated, solved) = (answers(true), answers(false));
