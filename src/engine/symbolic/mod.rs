@@ -129,9 +129,17 @@ fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
     let int = |name: String| Int::new_const(name);
     let boolean = |name: String| Bool::new_const(name);
     let nn = ir.nodes.len();
+    // Deployment and node names may contain dots (both are DNS subdomains): `pod.a.b.c` would
+    // be group `a.b` on node `c` and group `a` on node `b.c`, one solver constant for two
+    // fields. A dotted name is bracketed (`pod.[a.b].c`), which no Kubernetes name contains.
+    let part = |name: &str| if name.contains('.') { format!("[{name}]") } else { name.to_string() };
     let per_group = |f: &str| -> Vec<Vec<Int>> {
         (0..ir.groups.len())
-            .map(|g| (0..nn).map(|n| int(format!("pod.{}.{}.{f}@{k}", m.group_name(g), ir.nodes[n].name))).collect())
+            .map(|g| {
+                (0..nn)
+                    .map(|n| int(format!("pod.{}.{}.{f}@{k}", part(&m.group_name(g)), part(&ir.nodes[n].name))))
+                    .collect()
+            })
             .collect()
     };
     ClusterState {
@@ -1236,4 +1244,28 @@ pub fn successors(m: &Model, st: &ClusterState<Concrete>, limit: usize) -> Vec<(
         out.push((step, next));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model};
+
+    /// Group `web` on node `x.n-0` and group `web.x` on node `n-0` would both be
+    /// `pod.web.x.n-0.bound@0` if names were joined by dots alone: every field of a frame
+    /// must be a constant of its own.
+    #[test]
+    fn every_field_of_a_frame_is_its_own_constant() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: x.n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}, {name: n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+        let m =
+            model(&format!("{}{}{spec}", deployment("web", 1, "1", "1Gi", ""), deployment("web.x", 1, "1", "1Gi", "")));
+        let names: Vec<String> = m.ir.nodes.iter().map(|n| n.name.clone()).collect();
+        assert_eq!(names, ["x.n-0", "n-0"]);
+        let (ints, bools) = fields(&frame(&m, 0));
+        let consts: Vec<String> =
+            ints.iter().map(|v| v.to_string()).chain(bools.iter().map(|v| v.to_string())).collect();
+        let distinct: std::collections::HashSet<&String> = consts.iter().collect();
+        assert_eq!(distinct.len(), consts.len(), "{consts:?}");
+        assert!(consts.iter().any(|c| c.contains("pod.[web.x].n-0.bound@0")), "{consts:?}");
+    }
 }
