@@ -59,6 +59,10 @@ const LASSO_WORK: usize = 1 << 22;
 /// state) before it asks the side solver; past it, the lemmas end there.
 const SUBSTITUTED_TERMS: usize = 1 << 16;
 
+/// Up to how many states a debug build checks a lemma check or refutation that evaluation
+/// decided against the solver as well (every test then cross-checks the evaluator).
+const DEBUG_CROSS_CHECK: usize = 64;
+
 /// Up to how many values (states times variable fields) a layer lemma may pin. With lemma
 /// checks evaluated (about 50 us per state on C2-fixed) this can be large: C2-fixed's widest
 /// depth has 3,623 states of 20-odd variable fields, and with a lemma on every frame its 40
@@ -791,20 +795,18 @@ impl Prober {
             None if budget.spent() || before.len() * before.first().map_or(0, |p| p.pins.len()) > SUBSTITUTED_TERMS => {
                 SatResult::Unknown
             }
-            None => {
-                let step = Bool::and(step);
-                let from: Vec<Bool> = before.iter().map(|p| p.apply(&step)).collect();
-                let ms = budget.joint_ms();
-                if self.side_ms.replace(ms) != ms {
-                    super::set_timeout(&self.side, ms);
-                }
-                if budget.spent() {
-                    SatResult::Unknown
-                } else {
-                    self.side_check(&[&Bool::or(&from), &lemma.not()])
-                }
-            }
+            None => self.solved_lemma(before, step, &lemma, budget),
         };
+        // Debug builds (every test) check evaluation against the solver where that is cheap.
+        if cfg!(debug_assertions) && before.len() <= DEBUG_CROSS_CHECK {
+            if let Some(e) = evaluated {
+                let solved = self.solved_lemma(before, step, &lemma, budget);
+                assert!(
+                    solved == SatResult::Unknown || (solved == SatResult::Unsat) == e,
+                    "lemma of frame {k}: evaluation says {e}, the side solver {solved:?}"
+                );
+            }
+        }
         log::debug!(
             "lemma: frame {k} is one of {} state(s): {answer:?} in {:.3} s ({})",
             layer.len(),
@@ -833,17 +835,54 @@ impl Prober {
         };
         if self.evaluate {
             if let Some(none) = holds_in_none(points, cond) {
+                // Debug builds (every test) check evaluation against the solver where that
+                // is cheap.
+                if cfg!(debug_assertions) && points.len() <= DEBUG_CROSS_CHECK {
+                    let solved = self.refuted_by_solver(points, cond);
+                    assert!(
+                        solved.is_none_or(|r| r == none),
+                        "refutation at frame {k}: evaluation says {none}, the side solver {solved:?}"
+                    );
+                }
                 return none;
             }
         }
+        self.refuted_by_solver(points, cond) == Some(true)
+    }
+
+    /// `refuted` by the solver: each state's values substituted into `cond` and simplified,
+    /// and what does not simplify to false asked of the side solver. None when it cannot
+    /// tell.
+    fn refuted_by_solver(&self, points: &[Point], cond: &Bool) -> Option<bool> {
         let rest: Vec<Bool> = points.iter().map(|p| p.apply(cond)).filter(|c| c.as_bool() != Some(false)).collect();
         if rest.is_empty() {
-            return true;
+            return Some(true);
         }
         if rest.iter().any(|c| c.as_bool() == Some(true)) {
-            return false;
+            return Some(false);
         }
-        self.side_check(&[&Bool::or(&rest)]) == SatResult::Unsat
+        match self.side_check(&[&Bool::or(&rest)]) {
+            SatResult::Unsat => Some(true),
+            SatResult::Sat => Some(false),
+            SatResult::Unknown => None,
+        }
+    }
+
+    /// A lemma's one-step check by the solver (`lemma`): each state of the previous layer
+    /// substituted into the step's assertions and simplified, and the disjunction of the
+    /// results with "frame k is none of the new states" asked of the side solver.
+    fn solved_lemma(&self, before: &[Point], step: &[Bool], lemma: &Bool, budget: Budget) -> SatResult {
+        let step = Bool::and(step);
+        let from: Vec<Bool> = before.iter().map(|p| p.apply(&step)).collect();
+        let ms = budget.joint_ms();
+        if self.side_ms.replace(ms) != ms {
+            super::set_timeout(&self.side, ms);
+        }
+        if budget.spent() {
+            SatResult::Unknown
+        } else {
+            self.side_check(&[&Bool::or(&from), &lemma.not()])
+        }
     }
 
     /// Whether `parts` can hold together, asked of the side solver in a scope of its own.
