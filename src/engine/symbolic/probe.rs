@@ -787,15 +787,15 @@ impl Prober {
         // equalities over the unsimplified step took 0.3-1 s on C4's layers of 3-22 states,
         // and as assumptions, one state per check, 0.2-2 s per frame on C8; one fresh solver
         // per state, 10 ms each.
-        let answer = match evaluated {
-            Some(true) => SatResult::Unsat,
-            Some(false) => SatResult::Sat,
+        let (answer, how) = match evaluated {
+            Some(true) => (SatResult::Unsat, "evaluated"),
+            Some(false) => (SatResult::Sat, "evaluated"),
             // Substitution costs about 1 ms per state: past [`SUBSTITUTED_TERMS`] values
             // the chain ends instead.
-            None if budget.spent() || before.len() * before.first().map_or(0, |p| p.pins.len()) > SUBSTITUTED_TERMS => {
-                SatResult::Unknown
+            None if before.len() * before.first().map_or(0, |p| p.pins.len()) > SUBSTITUTED_TERMS => {
+                (SatResult::Unknown, "not evaluated, too many values to substitute")
             }
-            None => self.solved_lemma(before, step, &lemma, budget),
+            None => (self.solved_lemma(before, step, &lemma, budget), "substituted, then the side solver"),
         };
         // Debug builds (every test) check evaluation against the solver where that is cheap.
         if cfg!(debug_assertions) && before.len() <= DEBUG_CROSS_CHECK {
@@ -811,7 +811,7 @@ impl Prober {
             "lemma: frame {k} is one of {} state(s): {answer:?} in {:.3} s ({})",
             layer.len(),
             asked.elapsed().as_secs_f64(),
-            if evaluated.is_some() { "evaluated" } else { "substituted, then the side solver" },
+            how,
         );
         if evaluated.is_some() {
             self.evaluated += 1;
@@ -872,17 +872,20 @@ impl Prober {
     /// substituted into the step's assertions and simplified, and the disjunction of the
     /// results with "frame k is none of the new states" asked of the side solver.
     fn solved_lemma(&self, before: &[Point], step: &[Bool], lemma: &Bool, budget: Budget) -> SatResult {
+        if budget.spent() {
+            return SatResult::Unknown;
+        }
         let step = Bool::and(step);
         let from: Vec<Bool> = before.iter().map(|p| p.apply(&step)).collect();
+        // Substituting may have used up what was left.
+        if budget.spent() {
+            return SatResult::Unknown;
+        }
         let ms = budget.joint_ms();
         if self.side_ms.replace(ms) != ms {
             super::set_timeout(&self.side, ms);
         }
-        if budget.spent() {
-            SatResult::Unknown
-        } else {
-            self.side_check(&[&Bool::or(&from), &lemma.not()])
-        }
+        self.side_check(&[&Bool::or(&from), &lemma.not()])
     }
 
     /// Whether `parts` can hold together, asked of the side solver in a scope of its own.
