@@ -34,12 +34,17 @@ fn expected_value<D: Domain>(d: &D, st: &ClusterState<D>, dep: usize, e: &Expect
 
 /// Updates every intent's monitor after a step (and at the initial state).
 pub fn observe<D: Domain>(d: &D, m: &Model, mut st: ClusterState<D>) -> ClusterState<D> {
+    observe_in_place(d, m, &mut st);
+    st
+}
+
+/// [`observe`], updating `st` where it is.
+pub fn observe_in_place<D: Domain>(d: &D, m: &Model, st: &mut ClusterState<D>) {
     for (i, intent) in m.ir.intents.iter().enumerate() {
-        if let Some(c) = stage_one(d, m, &st, intent) {
+        if let Some(c) = stage_one(d, m, st, intent) {
             st.monitor[i] = d.or(&st.monitor[i], &c);
         }
     }
-    st
 }
 
 /// Whether the state violates safety intent `i` (always false for cycle intents).

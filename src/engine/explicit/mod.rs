@@ -66,46 +66,81 @@ pub struct Graph {
 
 /// The explored transitions grouped by source state, eight bytes each: a search expands
 /// states in id order, so a state's successors are one slice of `to` (and of `label`, the
-/// index of each step's label) rather than a vector per state.
+/// index of each step's label) rather than a vector per state. The slices live in chunks of
+/// at most [`EDGE_CHUNK`] transitions that are never copied once full (growing one flat
+/// vector of ten million transitions copied it and faulted in twice its memory); a state's
+/// transitions never straddle two chunks.
 #[derive(Default)]
 pub struct Edges {
-    /// Per state whose expansion began: the index of its first transition.
-    start: Vec<usize>,
-    to: Vec<u32>,
-    label: Vec<u32>,
+    /// Per state whose expansion began: the chunk and the index in it of its first transition.
+    start: Vec<(u32, u32)>,
+    to: Vec<Vec<u32>>,
+    label: Vec<Vec<u32>>,
 }
 
+/// Transitions per chunk of [`Edges`] (4 MiB of each of `to` and `label`).
+const EDGE_CHUNK: usize = 1 << 20;
+
 impl Edges {
-    fn range(&self, u: u32) -> std::ops::Range<usize> {
+    fn range(&self, u: u32) -> (usize, std::ops::Range<usize>) {
         let u = u as usize;
-        match self.start.get(u) {
-            Some(&first) => first..self.start.get(u + 1).copied().unwrap_or(self.to.len()),
-            None => 0..0,
-        }
+        let Some(&(c, first)) = self.start.get(u) else {
+            return (0, 0..0);
+        };
+        let end = match self.start.get(u + 1) {
+            Some(&(next_c, next)) if next_c == c => next as usize,
+            _ => self.to[c as usize].len(),
+        };
+        (c as usize, first as usize..end)
     }
 
     /// Adds the transition `u -> v` by label `label`; `u` is the state being expanded, which
     /// is never lower than a state expanded before it.
     pub fn push(&mut self, u: u32, v: u32, label: u32) {
         assert!(u as usize + 1 >= self.start.len(), "search bug: transitions out of source order");
-        while self.start.len() <= u as usize {
-            self.start.push(self.to.len());
+        if self.to.is_empty() {
+            self.to.push(Vec::new());
+            self.label.push(Vec::new());
         }
-        self.to.push(v);
-        self.label.push(label);
+        let mut c = self.to.len() - 1;
+        while self.start.len() <= u as usize {
+            self.start.push((c as u32, self.to[c].len() as u32));
+        }
+        if self.to[c].len() == self.to[c].capacity() && self.to[c].capacity() >= EDGE_CHUNK {
+            // The chunk is full: `u`'s transitions so far move to a new one with it.
+            let from = self.start[u as usize].1 as usize;
+            let mut to = Vec::with_capacity(EDGE_CHUNK.max(2 * (self.to[c].len() - from)));
+            let mut label = Vec::with_capacity(to.capacity());
+            to.extend_from_slice(&self.to[c][from..]);
+            label.extend_from_slice(&self.label[c][from..]);
+            self.to[c].truncate(from);
+            self.label[c].truncate(from);
+            self.to.push(to);
+            self.label.push(label);
+            c += 1;
+            self.start[u as usize] = (c as u32, 0);
+        }
+        self.to[c].push(v);
+        self.label[c].push(label);
     }
 
     /// The states `u` has transitions to.
     pub fn targets(&self, u: u32) -> &[u32] {
-        &self.to[self.range(u)]
+        let (c, r) = self.range(u);
+        self.to.get(c).map_or(&[], |to| &to[r])
+    }
+
+    /// The labels (indices) of `u`'s transitions, in the order of [`targets`](Self::targets).
+    fn labels(&self, u: u32) -> &[u32] {
+        let (c, r) = self.range(u);
+        self.label.get(c).map_or(&[], |label| &label[r])
     }
 }
 
 impl Graph {
     /// The transitions out of `u`: each target state with its step.
     pub fn successors(&self, u: u32) -> impl Iterator<Item = (u32, Step)> + '_ {
-        let r = self.edges.range(u);
-        self.edges.to[r.clone()].iter().zip(&self.edges.label[r]).map(|(&v, &l)| (v, self.labels[l as usize]))
+        self.edges.targets(u).iter().zip(self.edges.labels(u)).map(|(&v, &l)| (v, self.labels[l as usize]))
     }
 }
 
@@ -223,9 +258,33 @@ fn enabled_given(
     twin: &[bool],
     st: &ClusterState<Concrete>,
 ) -> Vec<u32> {
+    let mut buf = EnabledBuf::default();
+    enabled_into(m, reg, labels, twin, st, &mut buf);
+    buf.out
+}
+
+/// The buffers [`enabled_into`] reuses from one expanded state to the next.
+#[derive(Default)]
+struct EnabledBuf {
+    /// The enabled steps, as indices into the labels.
+    out: Vec<u32>,
+    ids: Vec<u32>,
+    batch: Vec<Step>,
+}
+
+/// [`enabled_given`] into `buf.out`, reusing `buf`'s allocations (a search calls it once per
+/// expanded state).
+fn enabled_into(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    labels: &[Step],
+    twin: &[bool],
+    st: &ClusterState<Concrete>,
+    buf: &mut EnabledBuf,
+) {
     let d = Concrete;
-    // Indices into `labels`.
-    let mut out: Vec<u32> = Vec::new();
+    let EnabledBuf { out, ids, batch } = buf;
+    out.clear();
     // Steps that finish another actor's step (Class::Atomic) pre-empt every other actor.
     // Under `urgent` timing the fast actors go next, and the others' guards (the HPA's and
     // the descheduler's are costly) are not even evaluated while a fast step is enabled.
@@ -243,14 +302,18 @@ fn enabled_given(
             };
             if mine {
                 // Canonical choice: a lower-index twin in the same state takes this step instead.
-                let (ids, batch): (Vec<u32>, Vec<Step>) = (start..end)
-                    .filter(|&i| !c.node_of(&labels[i]).is_some_and(|n| twin[n]))
-                    .map(|i| (i as u32, labels[i]))
-                    .unzip();
-                let ok = c
-                    .batch_guard(m, &batch, st)
-                    .unwrap_or_else(|| batch.iter().map(|s| c.guard(&d, m, s, st)).collect());
-                out.extend(ids.into_iter().zip(ok).filter(|(_, ok)| *ok).map(|(i, _)| i));
+                ids.clear();
+                batch.clear();
+                for i in (start..end).filter(|&i| !c.node_of(&labels[i]).is_some_and(|n| twin[n])) {
+                    ids.push(i as u32);
+                    batch.push(labels[i]);
+                }
+                match c.batch_guard(m, batch, st) {
+                    Some(ok) => out.extend(ids.iter().zip(ok).filter(|(_, ok)| *ok).map(|(&i, _)| i)),
+                    None => {
+                        out.extend(ids.iter().zip(batch.iter()).filter(|(_, s)| c.guard(&d, m, s, st)).map(|(&i, _)| i))
+                    }
+                }
             }
             start = end;
         }
@@ -259,7 +322,6 @@ fn enabled_given(
             break;
         }
     }
-    out
 }
 
 /// The states the canonical-choice relation reaches from `st` in one step (what
@@ -356,6 +418,8 @@ fn explore_with(
     // The state being expanded, unpacked into one reused allocation, and its successor.
     let mut st = first.clone();
     let mut next = first.clone();
+    let mut en = EnabledBuf::default();
+    let mut twin = vec![false; m.nodes()];
     while let Some(u) = queue.pop_front() {
         if stop {
             g.truncated = true;
@@ -378,14 +442,12 @@ fn explore_with(
         // The expanded state's node rows, for its twins and for its successors' canonical
         // forms (a successor rehashes only the rows its step changed).
         // (Canonical forms are used only with symmetry on.)
-        let twin = if opts.symmetry {
+        if opts.symmetry {
             st.node_rows(&mut parent_rows);
-            twins(&classes, &parent_rows)
-        } else {
-            vec![false; m.nodes()]
-        };
-        let en = enabled_given(m, &reg, &labels, &twin, &st);
-        if en.is_empty() {
+            twin = twins(&classes, &parent_rows);
+        }
+        enabled_into(m, &reg, &labels, &twin, &st, &mut en);
+        if en.out.is_empty() {
             g.stutters[u as usize] = true;
             continue;
         }
@@ -393,11 +455,11 @@ fn explore_with(
             g.truncated = true;
             continue;
         }
-        for li in en {
+        for &li in &en.out {
             let s = labels[li as usize];
             next.clone_from(&st);
             reg[s.actor as usize].update_into(&d, m, &s, &st, &mut next);
-            next = intents::observe(&d, m, next);
+            intents::observe_in_place(&d, m, &mut next);
             // Looked up by the key of its canonical renaming; only a state kept is renamed.
             let renamed = match &g.canonical {
                 Some(c) => next.canonical_order(c, &mut scratch, Some(&parent_rows)),
@@ -717,6 +779,31 @@ mod tests {
     use crate::model::testkit::{deployment, model};
 
     const POOLS: &str = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 3, capacity: {cpu: \"8\", memory: 8Gi}}, {name: b, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+
+    /// Transitions read back per source state across chunk boundaries, including a state
+    /// whose transitions began in a full chunk and states with none.
+    #[test]
+    fn edges_read_back_across_chunks() {
+        let mut e = Edges::default();
+        // Out-degree of state u: 0 for every fifth state, else 1 + u % 7.
+        let degree = |u: u32| if u.is_multiple_of(5) { 0 } else { 1 + u % 7 };
+        let mut total = 0;
+        let mut u = 0;
+        while total < 2 * EDGE_CHUNK + 10 {
+            for i in 0..degree(u) {
+                e.push(u, u.wrapping_mul(31).wrapping_add(i), i);
+                total += 1;
+            }
+            u += 1;
+        }
+        assert!(e.to.len() >= 3, "the test crosses two chunk boundaries");
+        for w in 0..u + 3 {
+            let d = if w < u { degree(w) } else { 0 };
+            let want: Vec<u32> = (0..d).map(|i| w.wrapping_mul(31).wrapping_add(i)).collect();
+            assert_eq!(e.targets(w), want.as_slice(), "targets of {w}");
+            assert_eq!(e.labels(w), (0..d).collect::<Vec<_>>().as_slice(), "labels of {w}");
+        }
+    }
 
     /// The kubelet's one-pod steps are left out where no other step observes the intermediate
     /// count (kubelet.rs); with them everywhere, every bundled case and good fixture gets the

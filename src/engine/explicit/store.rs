@@ -19,7 +19,10 @@ pub struct Store {
     len: usize,
     /// Per state: the hash of its key, so that growing the index does not hash keys again.
     hashes: Vec<u64>,
-    index: HashTable<u32>,
+    /// Per stored state: its id in the low half and the high half of its key's hash, so that a
+    /// lookup compares a key only when 32 more bits of hash agree, without reading `hashes`
+    /// (a cache miss per probe on a large store).
+    index: HashTable<u64>,
     /// A state of the model, for the shape of unpacked states.
     shape: ClusterState<Concrete>,
 }
@@ -55,7 +58,8 @@ impl Store {
     /// The id of the packed state `key`, if stored.
     pub fn find(&self, key: &[i16]) -> Option<u32> {
         let h = FxBuildHasher.hash_one(key);
-        self.index.find(h, |&id| self.hashes[id as usize] == h && self.key(id) == key).copied()
+        let tag = h >> 32;
+        self.index.find(h, |&e| e >> 32 == tag && self.key(e as u32) == key).map(|&e| e as u32)
     }
 
     /// Stores `key` (not stored yet) and returns its id.
@@ -64,13 +68,14 @@ impl Store {
         let id = u32::try_from(self.len).expect("more than 4 billion states");
         let h = FxBuildHasher.hash_one(key);
         if self.len.trailing_zeros() >= CHUNK_BITS {
-            self.chunks.push(Vec::new());
+            // A full chunk's room up front: filling it never copies it.
+            self.chunks.push(Vec::with_capacity(self.stride << CHUNK_BITS));
         }
         self.chunks.last_mut().expect("a chunk was pushed above").extend_from_slice(key);
         self.len += 1;
         self.hashes.push(h);
         let hashes = &self.hashes;
-        self.index.insert_unique(h, id, |&j| hashes[j as usize]);
+        self.index.insert_unique(h, (h >> 32) << 32 | id as u64, |&e| hashes[e as u32 as usize]);
         id
     }
 
