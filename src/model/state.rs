@@ -335,7 +335,11 @@ impl ClusterState<Concrete> {
     /// Moves every node's state to its position in `scratch.perm` (as left by
     /// [`canonical_order`](Self::canonical_order)).
     pub fn apply_order(&mut self, scratch: &Scratch) {
-        let perm = &scratch.perm;
+        self.apply_renaming(&scratch.perm);
+    }
+
+    /// Moves every node's state to its position in `perm` (position -> node).
+    pub fn apply_renaming(&mut self, perm: &[usize]) {
         permute(&mut self.present, perm);
         permute(&mut self.status, perm);
         permute(&mut self.cordoned, perm);

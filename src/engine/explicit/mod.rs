@@ -263,6 +263,15 @@ fn enabled_given(
     buf.out
 }
 
+/// A successor of the state being expanded: the state (not renamed yet), the key it is
+/// looked up by, that key's hash, and the renaming that makes it canonical, if any.
+struct Successor {
+    state: ClusterState<Concrete>,
+    key: Vec<i16>,
+    hash: u64,
+    renaming: Option<Vec<usize>>,
+}
+
 /// The buffers [`enabled_into`] reuses from one expanded state to the next.
 #[derive(Default)]
 struct EnabledBuf {
@@ -417,7 +426,8 @@ fn explore_with(
     }
     // The state being expanded, unpacked into one reused allocation, and its successor.
     let mut st = first.clone();
-    let mut next = first.clone();
+    // The expanded state's successors, reused from one expansion to the next.
+    let mut succ: Vec<Successor> = Vec::new();
     let mut en = EnabledBuf::default();
     let mut twin = vec![false; m.nodes()];
     while let Some(u) = queue.pop_front() {
@@ -455,23 +465,41 @@ fn explore_with(
             g.truncated = true;
             continue;
         }
-        for &li in &en.out {
+        // Every successor first, each with its key and hash, prefetching its table slot; then
+        // the stored keys those slots name; then the lookups. On a large store a lookup is
+        // two cache misses in a row, and a state's successors are independent of one another,
+        // so their misses overlap instead of adding up. Successors are still looked up and
+        // stored in label order, so ids are those of a one-at-a-time search.
+        let n = en.out.len();
+        while succ.len() < n {
+            succ.push(Successor { state: first.clone(), key: Vec::new(), hash: 0, renaming: None });
+        }
+        for (&li, x) in en.out.iter().zip(&mut succ) {
             let s = labels[li as usize];
-            next.clone_from(&st);
-            reg[s.actor as usize].update_into(&d, m, &s, &st, &mut next);
-            intents::observe_in_place(&d, m, &mut next);
+            x.state.clone_from(&st);
+            reg[s.actor as usize].update_into(&d, m, &s, &st, &mut x.state);
+            intents::observe_in_place(&d, m, &mut x.state);
             // Looked up by the key of its canonical renaming; only a state kept is renamed.
             let renamed = match &g.canonical {
-                Some(c) => next.canonical_order(c, &mut scratch, Some(&parent_rows)),
+                Some(c) => x.state.canonical_order(c, &mut scratch, Some(&parent_rows)),
                 None => false,
             };
             if renamed {
-                next.pack_renamed_into(&scratch.perm, &mut key_buf);
+                x.state.pack_renamed_into(&scratch.perm, &mut x.key);
+                x.renaming.get_or_insert_with(Vec::new).clone_from(&scratch.perm);
             } else {
-                next.pack_into(&mut key_buf);
+                x.state.pack_into(&mut x.key);
+                x.renaming = None;
             }
+            x.hash = Store::hash(&x.key);
+            g.states.prefetch(x.hash);
+        }
+        for x in &succ[..n] {
+            g.states.prefetch_match(x.hash);
+        }
+        for (&li, x) in en.out.iter().zip(&mut succ) {
             g.transitions += 1;
-            let v = match g.states.find(&key_buf) {
+            let v = match g.states.find_hashed(&x.key, x.hash) {
                 Some(v) => v,
                 None => {
                     if g.states.len() >= opts.max_states {
@@ -480,11 +508,11 @@ fn explore_with(
                         stop = true;
                         break;
                     }
-                    let v = g.states.insert(&key_buf);
-                    if renamed {
-                        next.apply_order(&scratch);
+                    let v = g.states.insert_hashed(&x.key, x.hash);
+                    if let Some(perm) = &x.renaming {
+                        x.state.apply_renaming(perm);
                     }
-                    stop |= !on_state(v, &next);
+                    stop |= !on_state(v, &x.state);
                     g.parent.push(Some((u, li)));
                     g.depth.push(g.depth[u as usize] + 1);
                     g.stutters.push(false);

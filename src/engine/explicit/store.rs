@@ -1,11 +1,13 @@
 //! The visited set: every explored state packed into one flat arena of `i16` (all states of
-//! a model pack to the same length), indexed by a hash table of state ids. A state costs its
-//! packed length plus four bytes, not a `ClusterState` of many vectors; states are unpacked
-//! on demand. It must not know what the values mean.
+//! a model pack to the same length), indexed by an open-addressing hash table of state ids. A
+//! state costs its packed length plus at most sixteen bytes of table, not a `ClusterState` of
+//! many vectors; states are unpacked on demand. A search that looks several keys up at once
+//! can prefetch their table slots and then their stored keys ([`Store::prefetch`],
+//! [`Store::prefetch_match`]): on a large store each lookup is otherwise two cache misses in
+//! a row. It must not know what the values mean.
 
 use std::hash::BuildHasher;
 
-use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
 use crate::domain::Concrete;
@@ -17,28 +19,37 @@ pub struct Store {
     /// last chunk, never the states of the full ones.
     chunks: Vec<Vec<i16>>,
     len: usize,
-    /// Per state: the hash of its key, so that growing the index does not hash keys again.
-    hashes: Vec<u64>,
-    /// Per stored state: its id in the low half and the high half of its key's hash, so that a
-    /// lookup compares a key only when 32 more bits of hash agree, without reading `hashes`
-    /// (a cache miss per probe on a large store).
-    index: HashTable<u64>,
+    /// Linear probing, at most half full. A slot is 0 (empty) or the high half of a key's hash
+    /// (its tag) above the key's id plus one. A key's first slot is its tag modulo the table
+    /// size, so growing the table needs no key and no hash but the tag.
+    slots: Vec<u64>,
     /// A state of the model, for the shape of unpacked states.
     shape: ClusterState<Concrete>,
 }
 
 const CHUNK_BITS: u32 = 16;
 
+/// The part of a key's hash a slot keeps (and the table is indexed by).
+fn tag(h: u64) -> u64 {
+    h >> 32
+}
+
+/// Asks the processor to bring the cache line at `p` in; a hint, never a read.
+#[inline]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch does not dereference its address and cannot fault; SSE is part of
+    // every x86_64 target.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 impl Store {
     pub fn new(shape: &ClusterState<Concrete>) -> Store {
-        Store {
-            stride: shape.pack().len(),
-            chunks: Vec::new(),
-            len: 0,
-            hashes: Vec::new(),
-            index: HashTable::new(),
-            shape: shape.clone(),
-        }
+        Store { stride: shape.pack().len(), chunks: Vec::new(), len: 0, slots: vec![0; 16], shape: shape.clone() }
     }
 
     pub fn len(&self) -> usize {
@@ -55,28 +66,98 @@ impl Store {
         &self.chunks[(id >> CHUNK_BITS) as usize][at..at + self.stride]
     }
 
+    /// The hash [`find_hashed`](Self::find_hashed) and [`insert_hashed`](Self::insert_hashed)
+    /// take.
+    pub fn hash(key: &[i16]) -> u64 {
+        FxBuildHasher.hash_one(key)
+    }
+
+    fn mask(&self) -> usize {
+        self.slots.len() - 1
+    }
+
+    /// Prefetches the first table slot of the key with hash `h`.
+    pub fn prefetch(&self, h: u64) {
+        prefetch(&self.slots[tag(h) as usize & self.mask()]);
+    }
+
+    /// Prefetches the stored key the first slot of hash `h` names, when its tag matches (best
+    /// after [`prefetch`](Self::prefetch) of the same hash has had time to land).
+    pub fn prefetch_match(&self, h: u64) {
+        let e = self.slots[tag(h) as usize & self.mask()];
+        if e != 0 && e >> 32 == tag(h) {
+            let id = (e as u32).wrapping_sub(1);
+            let at = (id & ((1 << CHUNK_BITS) - 1)) as usize * self.stride;
+            if let Some(c) = self.chunks.get((id >> CHUNK_BITS) as usize) {
+                prefetch(c[at..].as_ptr());
+            }
+        }
+    }
+
     /// The id of the packed state `key`, if stored.
     pub fn find(&self, key: &[i16]) -> Option<u32> {
-        let h = FxBuildHasher.hash_one(key);
-        let tag = h >> 32;
-        self.index.find(h, |&e| e >> 32 == tag && self.key(e as u32) == key).map(|&e| e as u32)
+        self.find_hashed(key, Self::hash(key))
+    }
+
+    /// [`find`](Self::find), given `key`'s [`hash`](Self::hash).
+    pub fn find_hashed(&self, key: &[i16], h: u64) -> Option<u32> {
+        let (t, mask) = (tag(h), self.mask());
+        let mut i = t as usize & mask;
+        loop {
+            let e = self.slots[i];
+            if e == 0 {
+                return None;
+            }
+            if e >> 32 == t {
+                let id = (e as u32) - 1;
+                if self.key(id) == key {
+                    return Some(id);
+                }
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /// Stores `key` (not stored yet) and returns its id.
     pub fn insert(&mut self, key: &[i16]) -> u32 {
+        self.insert_hashed(key, Self::hash(key))
+    }
+
+    /// [`insert`](Self::insert), given `key`'s [`hash`](Self::hash).
+    pub fn insert_hashed(&mut self, key: &[i16], h: u64) -> u32 {
         assert_eq!(key.len(), self.stride, "model bug: states of one model pack to different lengths");
-        let id = u32::try_from(self.len).expect("more than 4 billion states");
-        let h = FxBuildHasher.hash_one(key);
+        let id = u32::try_from(self.len).ok().filter(|&id| id < u32::MAX).expect("more than 4 billion states");
         if self.len.trailing_zeros() >= CHUNK_BITS {
             // A full chunk's room up front: filling it never copies it.
             self.chunks.push(Vec::with_capacity(self.stride << CHUNK_BITS));
         }
         self.chunks.last_mut().expect("a chunk was pushed above").extend_from_slice(key);
         self.len += 1;
-        self.hashes.push(h);
-        let hashes = &self.hashes;
-        self.index.insert_unique(h, (h >> 32) << 32 | id as u64, |&e| hashes[e as u32 as usize]);
+        if 2 * self.len > self.slots.len() {
+            self.grow();
+        }
+        self.place(tag(h) << 32 | (id as u64 + 1));
         id
+    }
+
+    /// Puts entry `e` in the first empty slot from its tag's.
+    fn place(&mut self, e: u64) {
+        let mask = self.mask();
+        let mut i = (e >> 32) as usize & mask;
+        while self.slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = e;
+    }
+
+    /// Doubles the table. Tags are 32 bits, so a table of more than 2^32 slots would leave
+    /// its upper half unused; a store of 2^31 states is far beyond any memory this runs in.
+    fn grow(&mut self) {
+        let bigger = vec![0; self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        for e in old.into_iter().filter(|&e| e != 0) {
+            self.place(e);
+        }
     }
 
     /// State `id`, unpacked.
@@ -118,6 +199,31 @@ mod tests {
         let mut scratch = s1.clone();
         store.load(0, &mut scratch);
         assert_eq!(format!("{scratch:?}"), format!("{s0:?}"));
+    }
+
+    /// Keys whose hashes agree entirely (so their tags and first slots too) are told apart
+    /// by their keys, including when their probe wraps past the end of the table.
+    #[test]
+    fn keys_with_one_hash_are_told_apart() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 3, "1", "1Gi", "")));
+        let mut store = Store::new(&m.initial_state(&[2]));
+        let mut key = m.initial_state(&[2]).pack();
+        // Tag 31 is the last slot of the first table (16 slots) and of the next (32 slots).
+        let h = 31u64 << 32 | 7;
+        for i in 0..12 {
+            key[0] = i;
+            assert_eq!(store.find_hashed(&key, h), None);
+            store.prefetch(h);
+            store.prefetch_match(h);
+            assert_eq!(store.insert_hashed(&key, h), i as u32);
+        }
+        for i in 0..12 {
+            key[0] = i;
+            assert_eq!(store.find_hashed(&key, h), Some(i as u32));
+        }
+        key[0] = 12;
+        assert_eq!(store.find_hashed(&key, h), None);
     }
 
     /// Ids and keys stay right across chunk boundaries.
