@@ -178,43 +178,74 @@ impl ClusterState<Concrete> {
     /// Packs the state, per-node values in `perm` order (`None`: index order).
     fn pack_nodes_into(&self, perm: Option<&[usize]>, v: &mut Vec<i16>) {
         v.clear();
-        let b = |x: &bool| *x as i16;
-        let i = |x: &i64| {
-            i16::try_from(*x).unwrap_or_else(|_| panic!("model bug: state value {x} out of the packed range"))
+        // One range check for the whole key, after it is written: a check (and its panic
+        // path) per value kept the copying loops from vectorizing.
+        let mut wide = 0i64;
+        let mut ints = |xs: &[i64], v: &mut Vec<i16>, renamed: bool| match perm.filter(|_| renamed) {
+            Some(p) => v.extend(p.iter().map(|&j| {
+                wide |= xs[j] ^ (xs[j] as i16 as i64);
+                xs[j] as i16
+            })),
+            None => v.extend(xs.iter().map(|&x| {
+                wide |= x ^ (x as i16 as i64);
+                x as i16
+            })),
         };
         let bools = |xs: &[bool], v: &mut Vec<i16>| match perm {
-            Some(p) => v.extend(p.iter().map(|&j| b(&xs[j]))),
-            None => v.extend(xs.iter().map(b)),
-        };
-        let ints = |xs: &[i64], v: &mut Vec<i16>| match perm {
-            Some(p) => v.extend(p.iter().map(|&j| i(&xs[j]))),
-            None => v.extend(xs.iter().map(i)),
+            Some(p) => v.extend(p.iter().map(|&j| xs[j] as i16)),
+            None => v.extend(xs.iter().map(|&x| x as i16)),
         };
         bools(&self.present, v);
-        ints(&self.status, v);
+        ints(&self.status, v, true);
         bools(&self.cordoned, v);
         bools(&self.draining, v);
         bools(&self.maintained, v);
-        ints(&self.panics, v);
-        v.extend(self.pending.iter().map(i));
+        ints(&self.panics, v, true);
+        ints(&self.pending, v, false);
         for row in self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting) {
-            ints(row, v);
+            ints(row, v, true);
         }
-        v.extend(self.desired.iter().map(i));
-        v.extend(self.revision.iter().map(i));
-        v.extend(self.hpa_window_max.iter().map(i));
-        v.extend(self.hpa_window_min.iter().map(i));
-        v.extend(self.budget.iter().map(i));
-        v.extend(self.monitor.iter().map(b));
+        ints(&self.desired, v, false);
+        ints(&self.revision, v, false);
+        ints(&self.hpa_window_max, v, false);
+        ints(&self.hpa_window_min, v, false);
+        ints(&self.budget, v, false);
+        v.extend(self.monitor.iter().map(|&x| x as i16));
+        if wide != 0 {
+            let x = self.all_ints().find(|&x| i16::try_from(x).is_err()).unwrap_or(i64::MIN);
+            panic!("model bug: state value {x} out of the packed range");
+        }
+    }
+
+    /// Every integer value of the state (for messages).
+    fn all_ints(&self) -> impl Iterator<Item = i64> + '_ {
+        let grids = self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting).flatten();
+        self.status.iter().chain(&self.panics).chain(&self.pending).chain(grids).copied().chain(
+            self.desired
+                .iter()
+                .chain(&self.revision)
+                .chain(&self.hpa_window_max)
+                .chain(&self.hpa_window_min)
+                .chain(&self.budget)
+                .copied(),
+        )
     }
 
     /// Overwrites every value with those of a key made by [`pack_into`](Self::pack_into) from a
     /// state of the same model (same shape), reusing this state's allocations.
     pub fn unpack_from(&mut self, key: &[i16]) {
-        let mut it = key.iter().copied();
-        let mut next = || it.next().expect("model bug: packed key shorter than the state");
-        let bools = |v: &mut Vec<bool>, next: &mut dyn FnMut() -> i16| v.iter_mut().for_each(|x| *x = next() != 0);
-        let ints = |v: &mut Vec<i64>, next: &mut dyn FnMut() -> i16| v.iter_mut().for_each(|x| *x = next() as i64);
+        self.unpack_values(key.iter().copied());
+    }
+
+    /// [`unpack_from`](Self::unpack_from), from the packed values one by one.
+    pub fn unpack_values(&mut self, mut key: impl Iterator<Item = i16>) {
+        let mut next = || key.next().expect("model bug: packed key shorter than the state");
+        fn bools(v: &mut [bool], next: &mut impl FnMut() -> i16) {
+            v.iter_mut().for_each(|x| *x = next() != 0);
+        }
+        fn ints(v: &mut [i64], next: &mut impl FnMut() -> i16) {
+            v.iter_mut().for_each(|x| *x = next() as i64);
+        }
         bools(&mut self.present, &mut next);
         ints(&mut self.status, &mut next);
         bools(&mut self.cordoned, &mut next);
@@ -232,7 +263,7 @@ impl ClusterState<Concrete> {
         ints(&mut self.hpa_window_min, &mut next);
         ints(&mut self.budget, &mut next);
         bools(&mut self.monitor, &mut next);
-        assert!(it.next().is_none(), "model bug: packed key longer than the state");
+        assert!(key.next().is_none(), "model bug: packed key longer than the state");
     }
 
     /// Writes each node's per-node state as one row of `scratch.rows` (node `n` at

@@ -430,6 +430,7 @@ fn explore_with(
     let mut succ: Vec<Successor> = Vec::new();
     let mut en = EnabledBuf::default();
     let mut twin = vec![false; m.nodes()];
+    let has_twins = classes.iter().enumerate().any(|(n, &c)| c != n);
     while let Some(u) = queue.pop_front() {
         if stop {
             g.truncated = true;
@@ -452,7 +453,8 @@ fn explore_with(
         // The expanded state's node rows, for its twins and for its successors' canonical
         // forms (a successor rehashes only the rows its step changed).
         // (Canonical forms are used only with symmetry on.)
-        if opts.symmetry {
+        // (Without two nodes of one class there are neither twins nor canonical states.)
+        if opts.symmetry && has_twins {
             st.node_rows(&mut parent_rows);
             twin = twins(&classes, &parent_rows);
         }
@@ -631,7 +633,7 @@ fn trace_of(
                 let mut canon = next.clone();
                 canon.canonicalize(classes, &mut scratch);
                 canon.pack_into(&mut key);
-                if key.as_slice() == g.states.key(target) {
+                if g.states.find(&key) == Some(target) {
                     return Some((s, next));
                 }
             }

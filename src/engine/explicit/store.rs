@@ -1,7 +1,9 @@
-//! The visited set: every explored state packed into one flat arena of `i16` (all states of
-//! a model pack to the same length), indexed by an open-addressing hash table of state ids. A
-//! state costs its packed length plus at most sixteen bytes of table, not a `ClusterState` of
-//! many vectors; states are unpacked on demand. A search that looks several keys up at once
+//! The visited set: every explored state packed into one flat arena (all states of a model
+//! pack to the same length), indexed by an open-addressing hash table of state ids. Values
+//! are kept one byte each while every value stored fits in an `i8` (counts and flags of
+//! small clusters), and the arena is widened to two bytes each the first time one does not.
+//! A state costs its packed length (in bytes or `i16`s) plus at most sixteen bytes of table,
+//! not a `ClusterState` of many vectors; states are unpacked on demand. A search that looks several keys up at once
 //! can prefetch their table slots and then their stored keys ([`Store::prefetch`],
 //! [`Store::prefetch_match`]): on a large store each lookup is otherwise two cache misses in
 //! a row. It must not know what the values mean.
@@ -14,10 +16,13 @@ use crate::domain::Concrete;
 use crate::model::ClusterState;
 
 pub struct Store {
+    /// Values per state.
     stride: usize,
+    /// Bytes per value: 1 (each value an `i8`) until a value needs 2 (native-endian `i16`).
+    width: usize,
     /// The packed states, `1 << CHUNK_BITS` to a chunk: growing the store copies at most the
     /// last chunk, never the states of the full ones.
-    chunks: Vec<Vec<i16>>,
+    chunks: Vec<Vec<u8>>,
     len: usize,
     /// Linear probing, at most half full. A slot is 0 (empty) or the high half of a key's hash
     /// (its tag) above the key's id plus one. A key's first slot is its tag modulo the table
@@ -49,7 +54,8 @@ fn prefetch<T>(p: *const T) {
 
 impl Store {
     pub fn new(shape: &ClusterState<Concrete>) -> Store {
-        Store { stride: shape.pack().len(), chunks: Vec::new(), len: 0, slots: vec![0; 16], shape: shape.clone() }
+        let stride = shape.pack().len();
+        Store { stride, width: 1, chunks: Vec::new(), len: 0, slots: vec![0; 16], shape: shape.clone() }
     }
 
     pub fn len(&self) -> usize {
@@ -60,10 +66,40 @@ impl Store {
         self.len == 0
     }
 
+    /// The stored bytes of state `id`.
+    fn bytes(&self, id: u32) -> &[u8] {
+        let size = self.stride * self.width;
+        let at = (id & ((1 << CHUNK_BITS) - 1)) as usize * size;
+        &self.chunks[(id >> CHUNK_BITS) as usize][at..at + size]
+    }
+
+    /// The packed state `id`, value by value.
+    fn values(&self, id: u32) -> impl ExactSizeIterator<Item = i16> + '_ {
+        let (bytes, wide) = (self.bytes(id), self.width == 2);
+        (0..self.stride).map(move |i| match wide {
+            false => bytes[i] as i8 as i16,
+            true => i16::from_ne_bytes([bytes[2 * i], bytes[2 * i + 1]]),
+        })
+    }
+
     /// The packed state `id`.
-    pub fn key(&self, id: u32) -> &[i16] {
-        let at = (id & ((1 << CHUNK_BITS) - 1)) as usize * self.stride;
-        &self.chunks[(id >> CHUNK_BITS) as usize][at..at + self.stride]
+    pub fn key(&self, id: u32) -> Vec<i16> {
+        self.values(id).collect()
+    }
+
+    /// Whether state `id` is `key`. Every value is compared (no early exit) so that the loop
+    /// vectorizes: a lookup that reaches this is nearly always a match.
+    fn is(&self, id: u32, key: &[i16]) -> bool {
+        let bytes = self.bytes(id);
+        match self.width {
+            1 => key.iter().zip(bytes).fold(0, |acc, (&k, &b)| acc | (k ^ b as i8 as i16)) == 0,
+            _ => {
+                key.iter()
+                    .zip(bytes.chunks_exact(2))
+                    .fold(0, |acc, (&k, b)| acc | (k ^ i16::from_ne_bytes([b[0], b[1]])))
+                    == 0
+            }
+        }
     }
 
     /// The hash [`find_hashed`](Self::find_hashed) and [`insert_hashed`](Self::insert_hashed)
@@ -87,7 +123,7 @@ impl Store {
         let e = self.slots[tag(h) as usize & self.mask()];
         if e != 0 && e >> 32 == tag(h) {
             let id = (e as u32).wrapping_sub(1);
-            let at = (id & ((1 << CHUNK_BITS) - 1)) as usize * self.stride;
+            let at = (id & ((1 << CHUNK_BITS) - 1)) as usize * self.stride * self.width;
             if let Some(c) = self.chunks.get((id >> CHUNK_BITS) as usize) {
                 prefetch(c[at..].as_ptr());
             }
@@ -110,7 +146,7 @@ impl Store {
             }
             if e >> 32 == t {
                 let id = (e as u32) - 1;
-                if self.key(id) == key {
+                if self.is(id, key) {
                     return Some(id);
                 }
             }
@@ -127,11 +163,18 @@ impl Store {
     pub fn insert_hashed(&mut self, key: &[i16], h: u64) -> u32 {
         assert_eq!(key.len(), self.stride, "model bug: states of one model pack to different lengths");
         let id = u32::try_from(self.len).ok().filter(|&id| id < u32::MAX).expect("more than 4 billion states");
+        if self.width == 1 && key.iter().any(|&k| i8::try_from(k).is_err()) {
+            self.widen();
+        }
         if self.len.trailing_zeros() >= CHUNK_BITS {
             // A full chunk's room up front: filling it never copies it.
-            self.chunks.push(Vec::with_capacity(self.stride << CHUNK_BITS));
+            self.chunks.push(Vec::with_capacity((self.stride * self.width) << CHUNK_BITS));
         }
-        self.chunks.last_mut().expect("a chunk was pushed above").extend_from_slice(key);
+        let chunk = self.chunks.last_mut().expect("a chunk was pushed above");
+        match self.width {
+            1 => chunk.extend(key.iter().map(|&k| k as i8 as u8)),
+            _ => chunk.extend(key.iter().flat_map(|&k| k.to_ne_bytes())),
+        }
         self.len += 1;
         if 2 * self.len > self.slots.len() {
             self.grow();
@@ -148,6 +191,17 @@ impl Store {
             i = (i + 1) & mask;
         }
         self.slots[i] = e;
+    }
+
+    /// Stores every value in two bytes from now on, re-encoding the states stored so far (once
+    /// per search at most). Ids, hashes and the table are unchanged: hashes are of values.
+    fn widen(&mut self) {
+        for chunk in &mut self.chunks {
+            let mut wide = Vec::with_capacity(2 * chunk.capacity());
+            wide.extend(chunk.iter().flat_map(|&b| (b as i8 as i16).to_ne_bytes()));
+            *chunk = wide;
+        }
+        self.width = 2;
     }
 
     /// Doubles the table. Tags are 32 bits, so a table of more than 2^32 slots would leave
@@ -169,7 +223,7 @@ impl Store {
 
     /// Unpacks state `id` into `st` (a state of the same model), reusing its allocations.
     pub fn load(&self, id: u32, st: &mut ClusterState<Concrete>) {
-        st.unpack_from(self.key(id));
+        st.unpack_values(self.values(id));
     }
 }
 
@@ -224,6 +278,74 @@ mod tests {
         }
         key[0] = 12;
         assert_eq!(store.find_hashed(&key, h), None);
+    }
+
+    /// States stored one byte a value (negative ones too) are found and read back the same
+    /// after a value that needs two bytes has widened the store, and a key with such a value
+    /// is not mistaken for a stored one before that.
+    #[test]
+    fn narrow_states_survive_widening() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 3, "1", "1Gi", "")));
+        let mut store = Store::new(&m.initial_state(&[2]));
+        let base = m.initial_state(&[2]).pack();
+        let with = |a: i16, b: i16| {
+            let mut k = base.clone();
+            k[0] = a;
+            k[1] = b;
+            k
+        };
+        let narrow = [with(-128, 127), with(-1, 0), with(5, -7)];
+        for (i, k) in narrow.iter().enumerate() {
+            assert_eq!(store.insert(k), i as u32);
+        }
+        // 384 and -129 agree with -128 and 127 in their low bytes.
+        assert_eq!(store.find(&with(384, 127)), None);
+        assert_eq!(store.find(&with(-128, -129)), None);
+        assert_eq!(store.width, 1);
+        assert_eq!(store.insert(&with(383, -300)), 3);
+        assert_eq!(store.width, 2);
+        for (i, k) in narrow.iter().chain([&with(383, -300)]).enumerate() {
+            assert_eq!(store.find(k), Some(i as u32));
+            assert_eq!(&store.key(i as u32), k);
+        }
+        assert_eq!(store.find(&with(127, 127)), None);
+    }
+
+    /// A value outside the packed range stops packing with its value, whichever field and
+    /// node order it is packed in, rather than being truncated.
+    #[test]
+    fn a_value_out_of_the_packed_range_is_a_model_bug() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 3, "1", "1Gi", "")));
+        let s0 = m.initial_state(&[2]);
+        let message = |st: &ClusterState<Concrete>, perm: Option<&[usize]>| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match perm {
+                Some(p) => st.pack_renamed_into(p, &mut Vec::new()),
+                None => st.pack_into(&mut Vec::new()),
+            }))
+            .expect_err("packing must stop")
+            .downcast::<String>()
+            .map(|s| *s)
+            .unwrap_or_default()
+        };
+        let mut a = s0.clone();
+        a.bound[0][1] = 40_000;
+        let mut b = s0.clone();
+        b.desired[0] = -32_769;
+        assert_eq!(message(&a, None), "model bug: state value 40000 out of the packed range");
+        assert_eq!(message(&a, Some(&[1, 0])), "model bug: state value 40000 out of the packed range");
+        assert_eq!(message(&b, None), "model bug: state value -32769 out of the packed range");
+        let mut c = s0.clone();
+        c.bound[0][1] = 32_767;
+        c.desired[0] = -32_768;
+        let (mut renamed_key, mut renamed) = (Vec::new(), c.clone());
+        c.pack_renamed_into(&[1, 0], &mut renamed_key);
+        renamed.apply_renaming(&[1, 0]);
+        assert_eq!(renamed_key, renamed.pack());
+        let mut back = s0.clone();
+        back.unpack_from(&c.pack());
+        assert_eq!(back.pack(), c.pack());
     }
 
     /// Ids and keys stay right across chunk boundaries.
