@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use super::{path_to, Graph, STUTTER};
 use crate::domain::Concrete;
 use crate::ir::Intent;
-use crate::model::{intents, Controller, Model, Step};
+use crate::model::{intents, ClusterState, Controller, Model, Step};
 
 /// Tarjan's algorithm over the edges that `keep` admits; returns the component of each state.
 fn scc(g: &Graph, keep: &dyn Fn(u32, u32) -> bool) -> Vec<u32> {
@@ -125,6 +125,17 @@ fn lasso(g: &Graph, comp: &[u32], qualifies: &dyn Fn(u32, u32, &Step) -> bool) -
     Some((ids, steps, loop_start))
 }
 
+/// `f` of every explored state, by id (each unpacked into one reused state).
+fn per_state<T>(g: &Graph, mut f: impl FnMut(&ClusterState<Concrete>) -> T) -> Vec<T> {
+    let Some(mut st) = (!g.states.is_empty()).then(|| g.states.get(0)) else { return Vec::new() };
+    (0..g.states.len() as u32)
+        .map(|u| {
+            g.states.load(u, &mut st);
+            f(&st)
+        })
+        .collect()
+}
+
 /// A lasso violating cycle intent `intent`: (state ids, steps, index of the loop start).
 pub fn find(
     m: &Model,
@@ -136,14 +147,12 @@ pub fn find(
     match intent {
         Intent::NoEvictionCycle { deployment } => {
             let dep = deployment.index();
-            let term: Vec<i64> =
-                (0..g.states.len() as u32).map(|u| crate::model::terminating_pods(m, &g.states.get(u), dep)).collect();
+            let term = per_state(g, |st| crate::model::terminating_pods(m, st, dep));
             let comp = scc(g, &|_, _| true);
             lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term[v as usize] > term[u as usize])
         }
         Intent::AllPodsEventuallyRun => {
-            let waiting: Vec<bool> =
-                (0..g.states.len() as u32).map(|u| intents::waiting(&d, m, &g.states.get(u)) > 0).collect();
+            let waiting = per_state(g, |st| intents::waiting(&d, m, st) > 0);
             // A waiting state that stutters forever is the shortest lasso.
             if let Some(u) = (0..g.states.len()).filter(|&u| waiting[u] && g.stutters[u]).min_by_key(|&u| g.depth[u]) {
                 let (mut ids, mut steps) = path_to(g, u as u32);
@@ -159,7 +168,7 @@ pub fn find(
             // A cycle in which the Deployment's desired replicas change: the scale goes up and
             // comes back down forever.
             let dep = deployment.index();
-            let desired: Vec<i64> = (0..g.states.len() as u32).map(|u| g.states.get(u).desired[dep]).collect();
+            let desired = per_state(g, |st| st.desired[dep]);
             let comp = scc(g, &|_, _| true);
             lasso(g, &comp, &|u, v, _| desired[u as usize] != desired[v as usize])
         }
