@@ -235,28 +235,31 @@ impl<D: Domain> Controller<D> for DeploymentController {
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
         let d = Concrete;
         let nn = m.nodes();
-        // Per group: surplus, for DELETE_ON the nodes holding candidates with the top rank,
-        // and whether a bound pod exists (it goes first).
-        let mut cache: Vec<Option<(i64, Vec<bool>, bool)>> = vec![None; m.ir.groups.len()];
+        // Per group, each computed at most once and only when a label needs it: the surplus;
+        // for deletions on a node (only with a surplus and nothing pending), the nodes holding
+        // candidates with the top rank and whether a bound pod exists (it goes first).
+        let mut surpluses: Vec<Option<i64>> = vec![None; m.ir.groups.len()];
+        let mut victims: Vec<Option<(Vec<bool>, bool)>> = vec![None; m.ir.groups.len()];
         Some(
             labels
                 .iter()
                 .map(|s| {
                     let g = s.a as usize;
-                    let (sur, best, any_bound) = cache[g].get_or_insert_with(|| {
-                        let sur = surplus(&d, m, st, g);
-                        let dep = m.dep_of_group(g);
-                        let cand = victim_nodes(&d, m, st, g);
-                        let ranks: Vec<i64> = (0..nn).map(|j| rank(&d, m, st, dep, j)).collect();
-                        let top = (0..nn).filter(|&j| cand[j]).map(|j| ranks[j]).max().unwrap_or(i64::MIN);
-                        let any_bound = (0..nn).any(|j| st.bound[g][j] > 0);
-                        (sur, (0..nn).map(|j| cand[j] && ranks[j] == top).collect(), any_bound)
-                    });
+                    let sur = *surpluses[g].get_or_insert_with(|| surplus(&d, m, st, g));
                     match s.op {
-                        CREATE => st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64 && *sur < 0,
-                        DELETE_PENDING => *sur > 0 && st.pending[g] > 0,
+                        CREATE => st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64 && sur < 0,
+                        DELETE_PENDING => sur > 0 && st.pending[g] > 0,
+                        _ if sur <= 0 || st.pending[g] != 0 => false,
                         _ => {
-                            *sur > 0 && st.pending[g] == 0 && best[s.b as usize] && victim_kind(&d, m, st, s, any_bound)
+                            let (best, any_bound) = victims[g].get_or_insert_with(|| {
+                                let dep = m.dep_of_group(g);
+                                let cand = victim_nodes(&d, m, st, g);
+                                let ranks: Vec<i64> = (0..nn).map(|j| rank(&d, m, st, dep, j)).collect();
+                                let top = (0..nn).filter(|&j| cand[j]).map(|j| ranks[j]).max().unwrap_or(i64::MIN);
+                                let any_bound = (0..nn).any(|j| st.bound[g][j] > 0);
+                                ((0..nn).map(|j| cand[j] && ranks[j] == top).collect(), any_bound)
+                            });
+                            best[s.b as usize] && victim_kind(&d, m, st, s, any_bound)
                         }
                     }
                 })
