@@ -212,9 +212,15 @@ impl ClusterState<Concrete> {
         ints(&self.budget, v, false);
         v.extend(self.monitor.iter().map(|&x| x as i16));
         if wide != 0 {
-            let x = self.all_ints().find(|&x| i16::try_from(x).is_err()).unwrap_or(i64::MIN);
-            panic!("model bug: state value {x} out of the packed range");
+            self.out_of_range();
         }
+    }
+
+    /// Stops on a value that does not fit the packed range (a model bug: every counter is
+    /// bounded well within it), naming the value.
+    fn out_of_range(&self) -> ! {
+        let x = self.all_ints().find(|&x| i16::try_from(x).is_err()).unwrap_or(i64::MIN);
+        panic!("model bug: state value {x} out of the packed range");
     }
 
     /// Every integer value of the state (for messages).
@@ -284,23 +290,32 @@ impl ClusterState<Concrete> {
         let rows = &mut scratch.rows;
         rows.clear();
         rows.resize(nn * stride, 0);
-        // Values as i16, as packed (pack_into checks they fit): rows a quarter the size of
-        // i64 ones to write, hash and compare.
+        // Values as i16, as packed, with the same one range check per state: rows a quarter
+        // the size of i64 ones to write, hash and compare. (Twins are also found on states
+        // that are never packed, so a truncated value here would be a silent wrong twin.)
+        let mut wide = 0i64;
+        let mut narrow = |v: i64| {
+            wide |= v ^ (v as i16 as i64);
+            v as i16
+        };
         for n in 0..nn {
             let r = &mut rows[n * stride..n * stride + 6];
             r[0] = !self.present[n] as i16;
-            r[1] = self.status[n] as i16;
+            r[1] = narrow(self.status[n]);
             r[2] = self.cordoned[n] as i16;
             r[3] = self.draining[n] as i16;
             r[4] = self.maintained[n] as i16;
-            r[5] = self.panics[n] as i16;
+            r[5] = narrow(self.panics[n]);
         }
         for (i, row) in
             self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting).enumerate()
         {
             for (n, &v) in row.iter().enumerate() {
-                rows[n * stride + 6 + i] = v as i16;
+                rows[n * stride + 6 + i] = narrow(v);
             }
+        }
+        if wide != 0 {
+            self.out_of_range();
         }
         let like = like.filter(|l| l.rows.len() == rows.len());
         scratch.keys.clear();

@@ -336,6 +336,14 @@ mod tests {
         assert_eq!(message(&a, None), "model bug: state value 40000 out of the packed range");
         assert_eq!(message(&a, Some(&[1, 0])), "model bug: state value 40000 out of the packed range");
         assert_eq!(message(&b, None), "model bug: state value -32769 out of the packed range");
+        // Node rows (twins, canonical order) check the same range.
+        let rows = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            a.node_rows(&mut crate::model::state::Scratch::default());
+        }));
+        assert_eq!(
+            rows.expect_err("rows must stop").downcast::<String>().map(|s| *s).unwrap_or_default(),
+            "model bug: state value 40000 out of the packed range"
+        );
         let mut c = s0.clone();
         c.bound[0][1] = 32_767;
         c.desired[0] = -32_768;
