@@ -215,7 +215,9 @@ pub fn enabled_ids(
     } else {
         vec![false; m.nodes()]
     };
-    enabled_given(m, reg, labels, &twin, st)
+    let mut buf = EnabledBuf::default();
+    enabled_into(m, reg, labels, &twin, st, &mut buf);
+    buf.out
 }
 
 /// Per node: a lower-index node of the same class is in the same state (a twin), from the
@@ -242,25 +244,12 @@ pub fn twins(classes: &[usize], rows: &Scratch) -> Vec<bool> {
     twin
 }
 
-/// The order in which `enabled_given` asks actors, by class.
+/// The order in which `enabled_into` asks actors, by class.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pass {
     Atomic,
     Fast,
     Rest,
-}
-
-/// [`enabled`], given the state's twins (see [`twins`]).
-fn enabled_given(
-    m: &Model,
-    reg: &[Box<dyn Controller<Concrete>>],
-    labels: &[Step],
-    twin: &[bool],
-    st: &ClusterState<Concrete>,
-) -> Vec<u32> {
-    let mut buf = EnabledBuf::default();
-    enabled_into(m, reg, labels, twin, st, &mut buf);
-    buf.out
 }
 
 /// A successor of the state being expanded: the state (not renamed yet), the key it is
@@ -281,8 +270,8 @@ struct EnabledBuf {
     batch: Vec<Step>,
 }
 
-/// [`enabled_given`] into `buf.out`, reusing `buf`'s allocations (a search calls it once per
-/// expanded state).
+/// [`enabled`], given the state's twins (see [`twins`]), into `buf.out` as indices into
+/// `labels`, reusing `buf`'s allocations (a search calls it once per expanded state).
 fn enabled_into(
     m: &Model,
     reg: &[Box<dyn Controller<Concrete>>],

@@ -460,7 +460,7 @@ impl Unrolling {
             let c = &reg[s.actor as usize];
             let mut enabled = guards[i].clone();
             // Atomic steps pre-empt every other actor; under urgent timing fast ones pre-empt
-            // the rest (as the explicit engine's `enabled_given`).
+            // the rest (as the explicit engine's `enabled_into`).
             if c.class() != Class::Atomic && any_atomic.as_bool() != Some(false) {
                 enabled = Bool::and(&[enabled, any_atomic.not()]).simplify();
             }
