@@ -253,12 +253,14 @@ enum Pass {
 }
 
 /// A successor of the state being expanded: the state (not renamed yet), the key it is
-/// looked up by, that key's hash, and the renaming that makes it canonical, if any.
+/// looked up by, that key's hash, and whether it is renamed to be canonical (by `perm`, a
+/// buffer kept from one expansion to the next, like the others).
 struct Successor {
     state: ClusterState<Concrete>,
     key: Vec<i16>,
     hash: u64,
-    renaming: Option<Vec<usize>>,
+    renamed: bool,
+    perm: Vec<usize>,
 }
 
 /// The buffers [`enabled_into`] reuses from one expanded state to the next.
@@ -463,7 +465,7 @@ fn explore_with(
         // stored in label order, so ids are those of a one-at-a-time search.
         let n = en.out.len();
         while succ.len() < n {
-            succ.push(Successor { state: first.clone(), key: Vec::new(), hash: 0, renaming: None });
+            succ.push(Successor { state: first.clone(), key: Vec::new(), hash: 0, renamed: false, perm: Vec::new() });
         }
         for (&li, x) in en.out.iter().zip(&mut succ) {
             let s = labels[li as usize];
@@ -471,16 +473,15 @@ fn explore_with(
             reg[s.actor as usize].update_into(&d, m, &s, &st, &mut x.state);
             intents::observe_in_place(&d, m, &mut x.state);
             // Looked up by the key of its canonical renaming; only a state kept is renamed.
-            let renamed = match &g.canonical {
+            x.renamed = match &g.canonical {
                 Some(c) => x.state.canonical_order(c, &mut scratch, Some(&parent_rows)),
                 None => false,
             };
-            if renamed {
+            if x.renamed {
                 x.state.pack_renamed_into(&scratch.perm, &mut x.key);
-                x.renaming.get_or_insert_with(Vec::new).clone_from(&scratch.perm);
+                x.perm.clone_from(&scratch.perm);
             } else {
                 x.state.pack_into(&mut x.key);
-                x.renaming = None;
             }
             x.hash = Store::hash(&x.key);
             g.states.prefetch(x.hash);
@@ -500,8 +501,8 @@ fn explore_with(
                         break;
                     }
                     let v = g.states.insert_hashed(&x.key, x.hash);
-                    if let Some(perm) = &x.renaming {
-                        x.state.apply_renaming(perm);
+                    if x.renamed {
+                        x.state.apply_renaming(&x.perm);
                     }
                     stop |= !on_state(v, &x.state);
                     g.parent.push(Some((u, li)));

@@ -82,8 +82,9 @@ impl Store {
         })
     }
 
-    /// The packed state `id`.
-    pub fn key(&self, id: u32) -> Vec<i16> {
+    /// The packed state `id` (tests read keys back; a search never needs them).
+    #[cfg(test)]
+    fn key(&self, id: u32) -> Vec<i16> {
         self.values(id).collect()
     }
 
