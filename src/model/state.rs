@@ -175,45 +175,80 @@ impl ClusterState<Concrete> {
         self.pack_nodes_into(Some(perm), v);
     }
 
+    /// The number of values a packed key of this state has.
+    pub fn packed_len(&self) -> usize {
+        let nn = self.status.len();
+        let rows = self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len();
+        nn * (6 + rows)
+            + self.pending.len()
+            + self.desired.len()
+            + self.revision.len()
+            + self.hpa_window_max.len()
+            + self.hpa_window_min.len()
+            + self.budget.len()
+            + self.monitor.len()
+    }
+
     /// Packs the state, per-node values in `perm` order (`None`: index order).
     fn pack_nodes_into(&self, perm: Option<&[usize]>, v: &mut Vec<i16>) {
-        v.clear();
+        // Every key of a model has one length, so after the first state this sets nothing.
+        v.resize(self.packed_len(), 0);
+        let mut w = Packer { out: v, at: 0, wide: 0, perm };
+        w.bools(&self.present, true);
+        w.ints(&self.status, true);
+        w.bools(&self.cordoned, true);
+        w.bools(&self.draining, true);
+        w.bools(&self.maintained, true);
+        w.ints(&self.panics, true);
+        w.ints(&self.pending, false);
+        for row in self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting) {
+            w.ints(row, true);
+        }
+        w.ints(&self.desired, false);
+        w.ints(&self.revision, false);
+        w.ints(&self.hpa_window_max, false);
+        w.ints(&self.hpa_window_min, false);
+        w.ints(&self.budget, false);
+        w.bools(&self.monitor, false);
+        debug_assert_eq!(w.at, w.out.len());
         // One range check for the whole key, after it is written: a check (and its panic
         // path) per value kept the copying loops from vectorizing.
-        let mut wide = 0i64;
-        let mut ints = |xs: &[i64], v: &mut Vec<i16>, renamed: bool| match perm.filter(|_| renamed) {
-            Some(p) => v.extend(p.iter().map(|&j| {
-                wide |= xs[j] ^ (xs[j] as i16 as i64);
-                xs[j] as i16
-            })),
-            None => v.extend(xs.iter().map(|&x| {
-                wide |= x ^ (x as i16 as i64);
-                x as i16
-            })),
-        };
-        let bools = |xs: &[bool], v: &mut Vec<i16>| match perm {
-            Some(p) => v.extend(p.iter().map(|&j| xs[j] as i16)),
-            None => v.extend(xs.iter().map(|&x| x as i16)),
-        };
-        bools(&self.present, v);
-        ints(&self.status, v, true);
-        bools(&self.cordoned, v);
-        bools(&self.draining, v);
-        bools(&self.maintained, v);
-        ints(&self.panics, v, true);
-        ints(&self.pending, v, false);
-        for row in self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting) {
-            ints(row, v, true);
-        }
-        ints(&self.desired, v, false);
-        ints(&self.revision, v, false);
-        ints(&self.hpa_window_max, v, false);
-        ints(&self.hpa_window_min, v, false);
-        ints(&self.budget, v, false);
-        v.extend(self.monitor.iter().map(|&x| x as i16));
-        if wide != 0 {
+        if w.wide != 0 {
             self.out_of_range();
         }
+    }
+
+    /// Overwrites every value with `o`'s, a state of the same model (same shape): one copy
+    /// per field, none of `clone_from`'s length and capacity bookkeeping. A search copies the
+    /// expanded state into a successor's buffer once per transition.
+    pub fn copy_from(&mut self, o: &Self) {
+        let rows = |s: &Self| [s.bound.len(), s.running.len(), s.terminating.len(), s.evicting.len()];
+        assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
+        self.present.copy_from_slice(&o.present);
+        self.status.copy_from_slice(&o.status);
+        self.cordoned.copy_from_slice(&o.cordoned);
+        self.draining.copy_from_slice(&o.draining);
+        self.maintained.copy_from_slice(&o.maintained);
+        self.panics.copy_from_slice(&o.panics);
+        self.pending.copy_from_slice(&o.pending);
+        for (a, b) in self.bound.iter_mut().zip(&o.bound) {
+            a.copy_from_slice(b);
+        }
+        for (a, b) in self.running.iter_mut().zip(&o.running) {
+            a.copy_from_slice(b);
+        }
+        for (a, b) in self.terminating.iter_mut().zip(&o.terminating) {
+            a.copy_from_slice(b);
+        }
+        for (a, b) in self.evicting.iter_mut().zip(&o.evicting) {
+            a.copy_from_slice(b);
+        }
+        self.desired.copy_from_slice(&o.desired);
+        self.revision.copy_from_slice(&o.revision);
+        self.hpa_window_max.copy_from_slice(&o.hpa_window_max);
+        self.hpa_window_min.copy_from_slice(&o.hpa_window_min);
+        self.budget.copy_from_slice(&o.budget);
+        self.monitor.copy_from_slice(&o.monitor);
     }
 
     /// Stops on a value that does not fit the packed range (a model bug: every counter is
@@ -240,36 +275,31 @@ impl ClusterState<Concrete> {
     /// Overwrites every value with those of a key made by [`pack_into`](Self::pack_into) from a
     /// state of the same model (same shape), reusing this state's allocations.
     pub fn unpack_from(&mut self, key: &[i16]) {
-        self.unpack_values(key.iter().copied());
+        self.unpack_with(key, |k| k as i64);
     }
 
-    /// [`unpack_from`](Self::unpack_from), from the packed values one by one.
-    pub fn unpack_values(&mut self, mut key: impl Iterator<Item = i16>) {
-        let mut next = || key.next().expect("model bug: packed key shorter than the state");
-        fn bools(v: &mut [bool], next: &mut impl FnMut() -> i16) {
-            v.iter_mut().for_each(|x| *x = next() != 0);
-        }
-        fn ints(v: &mut [i64], next: &mut impl FnMut() -> i16) {
-            v.iter_mut().for_each(|x| *x = next() as i64);
-        }
-        bools(&mut self.present, &mut next);
-        ints(&mut self.status, &mut next);
-        bools(&mut self.cordoned, &mut next);
-        bools(&mut self.draining, &mut next);
-        bools(&mut self.maintained, &mut next);
-        ints(&mut self.panics, &mut next);
-        ints(&mut self.pending, &mut next);
+    /// [`unpack_from`](Self::unpack_from), from the packed values as stored in another form
+    /// (`value` decodes one).
+    pub fn unpack_with<T: Copy>(&mut self, key: &[T], value: impl Fn(T) -> i64) {
+        assert_eq!(key.len(), self.packed_len(), "model bug: a packed key of another shape than the state");
+        let mut r = Unpacker { key, at: 0, value };
+        r.bools(&mut self.present);
+        r.ints(&mut self.status);
+        r.bools(&mut self.cordoned);
+        r.bools(&mut self.draining);
+        r.bools(&mut self.maintained);
+        r.ints(&mut self.panics);
+        r.ints(&mut self.pending);
         for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating).chain(&mut self.evicting)
         {
-            ints(row, &mut next);
+            r.ints(row);
         }
-        ints(&mut self.desired, &mut next);
-        ints(&mut self.revision, &mut next);
-        ints(&mut self.hpa_window_max, &mut next);
-        ints(&mut self.hpa_window_min, &mut next);
-        ints(&mut self.budget, &mut next);
-        bools(&mut self.monitor, &mut next);
-        assert!(key.next().is_none(), "model bug: packed key longer than the state");
+        r.ints(&mut self.desired);
+        r.ints(&mut self.revision);
+        r.ints(&mut self.hpa_window_max);
+        r.ints(&mut self.hpa_window_min);
+        r.ints(&mut self.budget);
+        r.bools(&mut self.monitor);
     }
 
     /// Writes each node's per-node state as one row of `scratch.rows` (node `n` at
@@ -398,6 +428,80 @@ impl ClusterState<Concrete> {
         {
             permute(row, perm);
         }
+    }
+}
+
+/// Writes a packed key field by field, each field one loop from a slice into a slice, which
+/// the compiler vectorizes (an `extend` per field, pushing value by value, did not).
+struct Packer<'a> {
+    out: &'a mut [i16],
+    at: usize,
+    /// Every value XOR its `i16` truncation, or-ed together: non-zero when one did not fit.
+    wide: i64,
+    /// Per-node fields in this order (position -> node), if renamed.
+    perm: Option<&'a [usize]>,
+}
+
+impl Packer<'_> {
+    fn next(&mut self, n: usize) -> &mut [i16] {
+        let at = self.at;
+        self.at += n;
+        &mut self.out[at..at + n]
+    }
+
+    fn ints(&mut self, xs: &[i64], per_node: bool) {
+        let perm = self.perm.filter(|_| per_node);
+        let mut wide = 0;
+        let out = self.next(xs.len());
+        match perm {
+            Some(p) => {
+                for (o, &j) in out.iter_mut().zip(p) {
+                    *o = xs[j] as i16;
+                    wide |= xs[j] ^ (xs[j] as i16 as i64);
+                }
+            }
+            None => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o = x as i16;
+                    wide |= x ^ (x as i16 as i64);
+                }
+            }
+        }
+        self.wide |= wide;
+    }
+
+    fn bools(&mut self, xs: &[bool], per_node: bool) {
+        let perm = self.perm.filter(|_| per_node);
+        let out = self.next(xs.len());
+        match perm {
+            Some(p) => out.iter_mut().zip(p).for_each(|(o, &j)| *o = xs[j] as i16),
+            None => out.iter_mut().zip(xs).for_each(|(o, &x)| *o = x as i16),
+        }
+    }
+}
+
+/// Reads a packed key back field by field (see [`Packer`]).
+struct Unpacker<'a, T, F> {
+    key: &'a [T],
+    at: usize,
+    value: F,
+}
+
+impl<'a, T: Copy, F: Fn(T) -> i64> Unpacker<'a, T, F> {
+    fn next(&mut self, n: usize) -> &'a [T] {
+        let at = self.at;
+        self.at += n;
+        &self.key[at..at + n]
+    }
+
+    fn ints(&mut self, xs: &mut [i64]) {
+        let src = self.next(xs.len());
+        xs.iter_mut().zip(src).for_each(|(x, &k)| *x = (self.value)(k));
+    }
+
+    fn bools(&mut self, xs: &mut [bool]) {
+        let src = self.next(xs.len());
+        xs.iter_mut().zip(src).for_each(|(x, &k)| *x = (self.value)(k) != 0);
     }
 }
 

@@ -469,7 +469,7 @@ fn explore_with(
         }
         for (&li, x) in en.out.iter().zip(&mut succ) {
             let s = labels[li as usize];
-            x.state.clone_from(&st);
+            x.state.copy_from(&st);
             reg[s.actor as usize].update_into(&d, m, &s, &st, &mut x.state);
             intents::observe_in_place(&d, m, &mut x.state);
             // Looked up by the key of its canonical renaming; only a state kept is renamed.

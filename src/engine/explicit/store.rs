@@ -73,19 +73,14 @@ impl Store {
         &self.chunks[(id >> CHUNK_BITS) as usize][at..at + size]
     }
 
-    /// The packed state `id`, value by value.
-    fn values(&self, id: u32) -> impl ExactSizeIterator<Item = i16> + '_ {
-        let (bytes, wide) = (self.bytes(id), self.width == 2);
-        (0..self.stride).map(move |i| match wide {
-            false => bytes[i] as i8 as i16,
-            true => i16::from_ne_bytes([bytes[2 * i], bytes[2 * i + 1]]),
-        })
-    }
-
     /// The packed state `id` (tests read keys back; a search never needs them).
     #[cfg(test)]
     fn key(&self, id: u32) -> Vec<i16> {
-        self.values(id).collect()
+        let bytes = self.bytes(id);
+        match self.width {
+            1 => bytes.iter().map(|&b| b as i8 as i16).collect(),
+            _ => bytes.as_chunks::<2>().0.iter().map(|&b| i16::from_ne_bytes(b)).collect(),
+        }
     }
 
     /// Whether state `id` is `key`. Every value is compared (no early exit) so that the loop
@@ -224,7 +219,11 @@ impl Store {
 
     /// Unpacks state `id` into `st` (a state of the same model), reusing its allocations.
     pub fn load(&self, id: u32, st: &mut ClusterState<Concrete>) {
-        st.unpack_values(self.values(id));
+        let bytes = self.bytes(id);
+        match self.width {
+            1 => st.unpack_with(bytes, |b: u8| b as i8 as i64),
+            _ => st.unpack_with(bytes.as_chunks::<2>().0, |b: [u8; 2]| i16::from_ne_bytes(b) as i64),
+        }
     }
 }
 
@@ -254,6 +253,15 @@ mod tests {
         let mut scratch = s1.clone();
         store.load(0, &mut scratch);
         assert_eq!(format!("{scratch:?}"), format!("{s0:?}"));
+        // Read back the same once values are stored two bytes each.
+        let mut s2 = s1.clone();
+        s2.desired[0] = 300;
+        s2.bound[0][0] = -2;
+        assert_eq!(store.insert(&s2.pack()), 2);
+        assert_eq!(store.width, 2);
+        for (id, st) in [(0, &s0), (1, &s1), (2, &s2)] {
+            assert_eq!(format!("{:?}", store.get(id)), format!("{st:?}"));
+        }
     }
 
     /// Keys whose hashes agree entirely (so their tags and first slots too) are told apart
