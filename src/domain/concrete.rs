@@ -11,43 +11,56 @@ impl Domain for Concrete {
     type Int = i64;
     type Bool = bool;
 
+    #[inline]
     fn int(&self, v: i64) -> i64 {
         v
     }
+    #[inline]
     fn bool(&self, v: bool) -> bool {
         v
     }
+    #[inline]
     fn add(&self, a: &i64, b: &i64) -> i64 {
         a.checked_add(*b).unwrap_or_else(|| panic!("model bug: {a} + {b} overflows"))
     }
+    #[inline]
     fn sub(&self, a: &i64, b: &i64) -> i64 {
         a.checked_sub(*b).unwrap_or_else(|| panic!("model bug: {a} - {b} overflows"))
     }
+    #[inline]
     fn mul_const(&self, a: &i64, k: i64) -> i64 {
         a.checked_mul(k).unwrap_or_else(|| panic!("model bug: {a} * {k} overflows"))
     }
+    #[inline]
     fn div_const(&self, a: &i64, k: i64) -> i64 {
         assert!(k > 0, "model bug: division by the non-positive constant {k}");
         a.div_euclid(k)
     }
+    #[inline]
     fn le(&self, a: &i64, b: &i64) -> bool {
         a <= b
     }
+    #[inline]
     fn lt(&self, a: &i64, b: &i64) -> bool {
         a < b
     }
+    #[inline]
     fn eq(&self, a: &i64, b: &i64) -> bool {
         a == b
     }
+    #[inline]
     fn and(&self, a: &bool, b: &bool) -> bool {
         *a && *b
     }
+    #[inline]
     fn or(&self, a: &bool, b: &bool) -> bool {
         *a || *b
     }
+    #[inline]
     fn not(&self, a: &bool) -> bool {
         !*a
     }
+    #[inline]
     fn ite(&self, c: &bool, t: &i64, e: &i64) -> i64 {
         if *c {
             *t
@@ -55,9 +68,11 @@ impl Domain for Concrete {
             *e
         }
     }
+    #[inline]
     fn known(&self, a: &i64) -> Option<i64> {
         Some(*a)
     }
+    #[inline]
     fn ite_bool(&self, c: &bool, t: &bool, e: &bool) -> bool {
         if *c {
             *t
@@ -65,16 +80,19 @@ impl Domain for Concrete {
             *e
         }
     }
+    #[inline]
     fn mul_table(&self, a: &i64, key: &i64, table: &[i64]) -> i64 {
         match usize::try_from(*key).ok().and_then(|k| table.get(k)) {
             Some(w) => self.mul_const(a, *w),
             None => panic!("model bug: table key {key} outside 0..{}", table.len()),
         }
     }
+    #[inline]
     fn div_capped(&self, a: &i64, b: &i64, qmax: i64) -> i64 {
         assert!(*b >= 1, "model bug: divisor {b} below 1");
         a.div_euclid(*b).clamp(0, qmax)
     }
+    #[inline]
     fn div_bounded(&self, a: &i64, b: &i64, lo: i64, hi: i64) -> i64 {
         assert!(lo >= 1 && (lo..=hi).contains(b), "model bug: divisor {b} outside its declared range {lo}..{hi}");
         a.div_euclid(*b)

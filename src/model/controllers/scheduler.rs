@@ -33,12 +33,51 @@ fn has_key(m: &Model, c: &SpreadConstraint, n: usize) -> bool {
     m.topology[c.topology_key.0 as usize].1[n].is_some()
 }
 
+/// What the filters and scores read of a state's nodes, summed once per state rather than
+/// once per plugin, constraint and pod group (a search asks for every group's filters and
+/// scores in every state it expands).
+pub struct NodeLoads<D: Domain> {
+    /// Per node: the requests of every pod on it (see [`requested`]).
+    requested: Vec<(D::Int, D::Int, D::Int)>,
+    /// Per node: the same (cpu, memory) with unset requests counted as 100m / 200Mi, as
+    /// scoring counts them.
+    nonzero: Vec<(D::Int, D::Int)>,
+    /// Per pod group and node: its pods there that are not terminating (bound or running).
+    active: Vec<Vec<D::Int>>,
+}
+
+impl<D: Domain> NodeLoads<D> {
+    pub fn of(d: &D, m: &Model, st: &ClusterState<D>) -> Self {
+        let nn = m.nodes();
+        let nonzero = (0..nn)
+            .map(|n| {
+                let (mut cpu, mut mem) = (d.int(0), d.int(0));
+                for (h, hg) in m.ir.groups.iter().enumerate() {
+                    let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory_mib);
+                    let mut c = d.add(&st.bound[h][n], &st.terminating[h][n]);
+                    for &k in &m.kinds_of_group[h] {
+                        c = d.add(&c, &st.running[k][n]);
+                    }
+                    cpu = d.add(&cpu, &d.mul_const(&c, hc));
+                    mem = d.add(&mem, &d.mul_const(&c, hm));
+                }
+                (cpu, mem)
+            })
+            .collect();
+        NodeLoads {
+            requested: (0..nn).map(|n| requested(d, m, st, n)).collect(),
+            nonzero,
+            active: (0..m.ir.groups.len()).map(|h| (0..nn).map(|n| active_on(d, m, st, h, n)).collect()).collect(),
+        }
+    }
+}
+
 /// Pods matched by constraint `c` on node `n` (not terminating).
-fn matching<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, c: &SpreadConstraint, n: usize) -> D::Int {
+fn matching<D: Domain>(d: &D, loads: &NodeLoads<D>, c: &SpreadConstraint, n: usize) -> D::Int {
     let mut t = d.int(0);
     for (h, sel) in c.selects.iter().enumerate() {
         if *sel {
-            t = d.add(&t, &active_on(d, m, st, h, n));
+            t = d.add(&t, &loads.active[h][n]);
         }
     }
     t
@@ -100,6 +139,17 @@ pub const FILTERS: [&str; 5] = [
 
 /// Every filter for a pod of group `g`, per node and per filter plugin (see `FILTERS`).
 pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<[D::Bool; 5]> {
+    filters_with(d, m, st, &NodeLoads::of(d, m, st), g)
+}
+
+/// [`filters`], given the state's [`NodeLoads`].
+fn filters_with<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    loads: &NodeLoads<D>,
+    g: usize,
+) -> Vec<[D::Bool; 5]> {
     let grp = &m.ir.groups[g];
     let nn = m.nodes();
     let hard: Vec<&SpreadConstraint> = grp.spread.iter().filter(|c| c.hard).collect();
@@ -117,7 +167,7 @@ pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> V
             for n in 0..nn {
                 if let Some(v) = val[n] {
                     registered[v] = d.or(&registered[v], &contributes[n]);
-                    count[v] = d.add(&count[v], &d.ite(&contributes[n], &matching(d, m, st, c, n), &d.int(0)));
+                    count[v] = d.add(&count[v], &d.ite(&contributes[n], &matching(d, loads, c, n), &d.int(0)));
                 }
             }
             let global_min = d.masked_min(&count, &registered, 0);
@@ -134,28 +184,29 @@ pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> V
             }
         }
     }
+    // Which plugins are on, looked up once rather than per node.
+    let [unschedulable_on, name_on, affinity_on, taints_on, fit_on] =
+        ["NodeUnschedulable", "NodeName", "NodeAffinity", "TaintToleration", "NodeResourcesFit"]
+            .map(|f| filter_on(m, f));
     (0..nn)
         .map(|n| {
             let p = &grp.per_node[n];
             let node = &m.ir.nodes[n];
-            let unsched = if filter_on(m, "NodeUnschedulable") && !grp.tolerates_unschedulable {
-                d.not(&st.cordoned[n])
-            } else {
-                d.bool(true)
-            };
-            let static_ok = (!filter_on(m, "NodeName") || p.node_name_ok)
-                && (!filter_on(m, "NodeAffinity") || p.affinity_ok)
-                && (!filter_on(m, "TaintToleration") || !(p.untolerated_no_schedule || p.untolerated_no_execute));
+            let unsched =
+                if unschedulable_on && !grp.tolerates_unschedulable { d.not(&st.cordoned[n]) } else { d.bool(true) };
+            let static_ok = (!name_on || p.node_name_ok)
+                && (!affinity_on || p.affinity_ok)
+                && (!taints_on || !(p.untolerated_no_schedule || p.untolerated_no_execute));
             let mut fit = d.bool(true);
-            if filter_on(m, "NodeResourcesFit") {
-                let (cpu, mem, pods) = requested(d, m, st, n);
+            if fit_on {
+                let (cpu, mem, pods) = &loads.requested[n];
                 let a = node.allocatable;
-                fit = d.le(&d.add(&pods, &d.int(1)), &d.int(a.pods));
+                fit = d.le(&d.add(pods, &d.int(1)), &d.int(a.pods));
                 if grp.requests.cpu_milli > 0 {
-                    fit = d.and(&fit, &d.le(&d.add(&cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)));
+                    fit = d.and(&fit, &d.le(&d.add(cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)));
                 }
                 if grp.requests.memory_mib > 0 {
-                    fit = d.and(&fit, &d.le(&d.add(&mem, &d.int(grp.requests.memory_mib)), &d.int(a.memory_mib)));
+                    fit = d.and(&fit, &d.le(&d.add(mem, &d.int(grp.requests.memory_mib)), &d.int(a.memory_mib)));
                 }
             }
             [ready(d, st, n), unsched, d.bool(static_ok), fit, spread_ok[n].clone()]
@@ -165,7 +216,18 @@ pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> V
 
 /// Whether a pod of group `g` passes every filter, per node.
 pub fn feasible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<D::Bool> {
-    filters(d, m, st, g).iter().map(|f| d.all(f.iter())).collect()
+    feasible_with(d, m, st, &NodeLoads::of(d, m, st), g)
+}
+
+/// [`feasible`], given the state's [`NodeLoads`].
+pub fn feasible_with<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    loads: &NodeLoads<D>,
+    g: usize,
+) -> Vec<D::Bool> {
+    filters_with(d, m, st, loads, g).iter().map(|f| d.all(f.iter())).collect()
 }
 
 /// Why a pod of group `g` cannot go to each node (concrete states only, for traces).
@@ -190,6 +252,20 @@ fn nonzero(cpu: i64, mem: i64) -> (i64, i64) {
 fn normalize_static<D: Domain>(d: &D, raw: &[i64], feas: &[D::Bool], reverse: bool) -> Vec<D::Int> {
     let raws: Vec<D::Int> = raw.iter().map(|r| d.int(*r)).collect();
     let max = d.masked_max(&raws, feas, 0);
+    // A known maximum (always, in a concrete state) is one of the positive raw scores, or 0:
+    // the split on its values below comes down to this.
+    if let Some(w) = d.known(&max) {
+        return raw
+            .iter()
+            .map(|&r| {
+                d.int(match (w > 0, reverse) {
+                    (false, rev) => 100 * rev as i64,
+                    (true, false) => r * 100 / w,
+                    (true, true) => 100 - r * 100 / w,
+                })
+            })
+            .collect();
+    }
     let mut distinct: Vec<i64> = raw.iter().copied().filter(|r| *r > 0).collect();
     distinct.sort();
     distinct.dedup();
@@ -211,7 +287,14 @@ pub fn spread_weight(size: usize) -> i64 {
 }
 
 /// PodTopologySpread's normalized score per node (0 where ignored or infeasible).
-fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, feas: &[D::Bool]) -> Option<Vec<D::Int>> {
+fn spread_scores<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    loads: &NodeLoads<D>,
+    g: usize,
+    feas: &[D::Bool],
+) -> Option<Vec<D::Int>> {
     let grp = &m.ir.groups[g];
     let soft: Vec<&SpreadConstraint> = grp.spread.iter().filter(|c| !c.hard).collect();
     if soft.is_empty() {
@@ -247,7 +330,7 @@ fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, fe
                 if let Some(v) = val[n] {
                     if !require_all || all_keys(n) {
                         let inc = included(d, m, st, g, c, n);
-                        count[v] = d.add(&count[v], &d.ite(&inc, &matching(d, m, st, c, n), &d.int(0)));
+                        count[v] = d.add(&count[v], &d.ite(&inc, &matching(d, loads, c, n), &d.int(0)));
                     }
                 }
             }
@@ -255,7 +338,7 @@ fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, fe
         let max_size = if is_host { nn } else { nv };
         for n in 0..nn {
             let Some(v) = val[n] else { continue };
-            let cnt = if is_host { matching(d, m, st, c, n) } else { count[v].clone() };
+            let cnt = if is_host { matching(d, loads, c, n) } else { count[v].clone() };
             // cnt * weight(size), split on the size so that the product stays linear.
             let term = d.mul_table(&cnt, &size, &m.spread_weights[..=max_size]);
             let term = d.add(&term, &d.int(1000 * (c.max_skew - 1)));
@@ -282,6 +365,18 @@ fn spread_scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, fe
 
 /// The weighted total score of every node for a pod of group `g` (meaningful on feasible nodes).
 pub fn scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, feas: &[D::Bool]) -> Vec<D::Int> {
+    scores_with(d, m, st, &NodeLoads::of(d, m, st), g, feas)
+}
+
+/// [`scores`], given the state's [`NodeLoads`].
+pub fn scores_with<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    loads: &NodeLoads<D>,
+    g: usize,
+    feas: &[D::Bool],
+) -> Vec<D::Int> {
     let grp = &m.ir.groups[g];
     let cfg = &m.ir.scheduler;
     let nn = m.nodes();
@@ -290,17 +385,8 @@ pub fn scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, feas:
     for n in 0..nn {
         let a = m.ir.nodes[n].allocatable;
         // Requested (non-zero for scoring, actual for balance) with the incoming pod.
-        let mut nz_cpu = d.int(pc);
-        let mut nz_mem = d.int(pm);
-        for (h, hg) in m.ir.groups.iter().enumerate() {
-            let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory_mib);
-            let mut c = d.add(&st.bound[h][n], &st.terminating[h][n]);
-            for &k in &m.kinds_of_group[h] {
-                c = d.add(&c, &st.running[k][n]);
-            }
-            nz_cpu = d.add(&nz_cpu, &d.mul_const(&c, hc));
-            nz_mem = d.add(&nz_mem, &d.mul_const(&c, hm));
-        }
+        let nz_cpu = d.add(&loads.nonzero[n].0, &d.int(pc));
+        let nz_mem = d.add(&loads.nonzero[n].1, &d.int(pm));
         if cfg.weight_node_resources_fit > 0 {
             let per = |req: &D::Int, alloc: i64| -> D::Int {
                 if alloc <= 0 {
@@ -328,9 +414,9 @@ pub fn scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, feas:
             && a.cpu_milli > 0
             && a.memory_mib > 0
         {
-            let (cpu, mem, _) = requested(d, m, st, n);
-            let rc = d.min(&d.add(&cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli));
-            let rm = d.min(&d.add(&mem, &d.int(grp.requests.memory_mib)), &d.int(a.memory_mib));
+            let (cpu, mem, _) = &loads.requested[n];
+            let rc = d.min(&d.add(cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli));
+            let rm = d.min(&d.add(mem, &d.int(grp.requests.memory_mib)), &d.int(a.memory_mib));
             // (1 - |rc/Ac - rm/Am| / 2) * 100, truncated: 100 - ceil(50 |rc*Am - rm*Ac| / (Ac*Am)).
             let diff = d.sub(&d.mul_const(&rc, a.memory_mib), &d.mul_const(&rm, a.cpu_milli));
             let absd = d.max(&diff, &d.sub(&d.int(0), &diff));
@@ -351,7 +437,7 @@ pub fn scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, feas:
         }
     }
     if cfg.weight_pod_topology_spread > 0 {
-        if let Some(ss) = spread_scores(d, m, st, g, feas) {
+        if let Some(ss) = spread_scores(d, m, st, loads, g, feas) {
             for (n, s) in ss.into_iter().enumerate() {
                 total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_pod_topology_spread));
             }
@@ -387,8 +473,9 @@ impl<D: Domain> Controller<D> for Scheduler {
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
-        let feas = feasible(d, m, st, g);
-        let sc = scores(d, m, st, g, &feas);
+        let loads = NodeLoads::of(d, m, st);
+        let feas = feasible_with(d, m, st, &loads, g);
+        let sc = scores_with(d, m, st, &loads, g, &feas);
         let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
         d.all([d.gt(&st.pending[g], &d.int(0)), feas[n].clone(), top].iter())
     }
@@ -412,6 +499,7 @@ impl<D: Domain> Controller<D> for Scheduler {
         // Per pod group: feasibility, the top score and every node's score.
         type Ranked = (Vec<bool>, i64, Vec<i64>);
         let mut cache: Vec<Option<Ranked>> = vec![None; m.ir.groups.len()];
+        let mut loads = None;
         Some(
             labels
                 .iter()
@@ -421,8 +509,9 @@ impl<D: Domain> Controller<D> for Scheduler {
                         return false;
                     }
                     let (feas, top, sc) = cache[g].get_or_insert_with(|| {
-                        let feas = feasible(&d, m, st, g);
-                        let sc = scores(&d, m, st, g, &feas);
+                        let loads = loads.get_or_insert_with(|| NodeLoads::of(&d, m, st));
+                        let feas = feasible_with(&d, m, st, loads, g);
+                        let sc = scores_with(&d, m, st, loads, g, &feas);
                         let top = (0..m.nodes()).filter(|&j| feas[j]).map(|j| sc[j]).max().unwrap_or(i64::MIN);
                         (feas, top, sc)
                     });
@@ -445,8 +534,9 @@ impl<D: Domain> Controller<D> for Scheduler {
     ) -> String {
         let (g, n) = (s.a as usize, s.b as usize);
         let d = Concrete;
-        let feas = feasible(&d, m, before, g);
-        let sc = scores(&d, m, before, g, &feas);
+        let loads = NodeLoads::of(&d, m, before);
+        let feas = feasible_with(&d, m, before, &loads, g);
+        let sc = scores_with(&d, m, before, &loads, g, &feas);
         let others: Vec<String> =
             (0..m.nodes()).filter(|&j| feas[j] && j != n).map(|j| format!("{} {}", m.node_name(j), sc[j])).collect();
         let rest = if others.is_empty() {
