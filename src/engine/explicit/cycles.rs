@@ -70,29 +70,30 @@ fn scc(g: &Graph, keep: &dyn Fn(u32, u32) -> bool) -> Vec<u32> {
 
 /// Shortest path from `from` to `to` over edges inside component `c`.
 fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Option<(Vec<u32>, Vec<Step>)> {
-    let mut prev: Vec<Option<(u32, Step)>> = vec![None; g.states.len()];
-    let mut seen = vec![false; g.states.len()];
+    // Per state: its predecessor on the search and the label index of the edge from it, or
+    // NONE while unreached. Eight bytes a state: a component may be most of a large graph.
+    const NONE: (u32, u32) = (u32::MAX, u32::MAX);
+    let mut prev = vec![NONE; g.states.len()];
     let mut q = VecDeque::from([from]);
-    seen[from as usize] = true;
+    prev[from as usize] = (from, u32::MAX);
     while let Some(u) = q.pop_front() {
         if u == to {
             let mut ids = vec![to];
             let mut steps = Vec::new();
             let mut cur = to;
             while cur != from {
-                let (p, s) = prev[cur as usize].expect("BFS predecessor");
+                let (p, l) = prev[cur as usize];
                 ids.push(p);
-                steps.push(s);
+                steps.push(g.labels[l as usize]);
                 cur = p;
             }
             ids.reverse();
             steps.reverse();
             return Some((ids, steps));
         }
-        for (v, s) in g.successors(u) {
-            if comp[v as usize] == c && !seen[v as usize] {
-                seen[v as usize] = true;
-                prev[v as usize] = Some((u, s));
+        for (&v, &l) in g.edges.targets(u).iter().zip(g.edges.labels(u)) {
+            if comp[v as usize] == c && prev[v as usize] == NONE {
+                prev[v as usize] = (u, l);
                 q.push_back(v);
             }
         }
