@@ -17,6 +17,16 @@ pub const PANICKED: i64 = 2;
 /// it back (a recovery undoes its own event's failure, not a state the cluster started in).
 pub const DECLARED_NOT_READY: i64 = 3;
 
+/// Which fields a packed key holds and a copy covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fields {
+    All,
+    /// Every field but the node conditions (presence, status, cordon, drain, maintenance,
+    /// panics): for a search in which no step can change them, so that every state has
+    /// those of its initial state.
+    NoConditions,
+}
+
 pub struct ClusterState<D: Domain> {
     /// Per node slot: part of the topology (fixed during a run).
     pub present: Vec<D::Bool>,
@@ -165,21 +175,22 @@ impl ClusterState<Concrete> {
 
     /// Packs the state into `v` (cleared first), reusing its allocation.
     pub fn pack_into(&self, v: &mut Vec<i16>) {
-        self.pack_nodes_into(None, v);
+        self.pack_fields_into(None, Fields::All, v);
     }
 
     /// [`pack_into`](Self::pack_into) of this state with its nodes renamed by `perm`
     /// (position -> node, as [`canonical_order`](Self::canonical_order) leaves it): the key
     /// of the renamed state, without renaming this one.
     pub fn pack_renamed_into(&self, perm: &[usize], v: &mut Vec<i16>) {
-        self.pack_nodes_into(Some(perm), v);
+        self.pack_fields_into(Some(perm), Fields::All, v);
     }
 
-    /// The number of values a packed key of this state has.
-    pub fn packed_len(&self) -> usize {
+    /// The number of values a packed key of `fields` of this state has.
+    pub fn packed_len(&self, fields: Fields) -> usize {
         let nn = self.status.len();
         let rows = self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len();
-        nn * (6 + rows)
+        let conditions = if fields == Fields::All { 6 } else { 0 };
+        nn * (conditions + rows)
             + self.pending.len()
             + self.desired.len()
             + self.revision.len()
@@ -189,17 +200,20 @@ impl ClusterState<Concrete> {
             + self.monitor.len()
     }
 
-    /// Packs the state, per-node values in `perm` order (`None`: index order).
-    fn pack_nodes_into(&self, perm: Option<&[usize]>, v: &mut Vec<i16>) {
+    /// Packs `fields` of the state into `v`, per-node values in `perm` order (`None`: index
+    /// order; see [`pack_renamed_into`](Self::pack_renamed_into)).
+    pub fn pack_fields_into(&self, perm: Option<&[usize]>, fields: Fields, v: &mut Vec<i16>) {
         // Every key of a model has one length, so after the first state this sets nothing.
-        v.resize(self.packed_len(), 0);
+        v.resize(self.packed_len(fields), 0);
         let mut w = Packer { out: v, at: 0, wide: 0, perm };
-        w.bools(&self.present, true);
-        w.ints(&self.status, true);
-        w.bools(&self.cordoned, true);
-        w.bools(&self.draining, true);
-        w.bools(&self.maintained, true);
-        w.ints(&self.panics, true);
+        if fields == Fields::All {
+            w.bools(&self.present, true);
+            w.ints(&self.status, true);
+            w.bools(&self.cordoned, true);
+            w.bools(&self.draining, true);
+            w.bools(&self.maintained, true);
+            w.ints(&self.panics, true);
+        }
         w.ints(&self.pending, false);
         for row in self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting) {
             w.ints(row, true);
@@ -218,18 +232,15 @@ impl ClusterState<Concrete> {
         }
     }
 
-    /// Overwrites every value with `o`'s, a state of the same model (same shape): one copy
-    /// per field, none of `clone_from`'s length and capacity bookkeeping. A search copies the
-    /// expanded state into a successor's buffer once per transition.
-    pub fn copy_from(&mut self, o: &Self) {
+    /// Overwrites the values of `fields` with `o`'s, a state of the same model (same shape):
+    /// one copy per field, none of `clone_from`'s length and capacity bookkeeping. A search
+    /// copies the expanded state into a successor's buffer once per transition.
+    pub fn copy_from(&mut self, o: &Self, fields: Fields) {
         let rows = |s: &Self| [s.bound.len(), s.running.len(), s.terminating.len(), s.evicting.len()];
         assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
-        self.present.copy_from_slice(&o.present);
-        self.status.copy_from_slice(&o.status);
-        self.cordoned.copy_from_slice(&o.cordoned);
-        self.draining.copy_from_slice(&o.draining);
-        self.maintained.copy_from_slice(&o.maintained);
-        self.panics.copy_from_slice(&o.panics);
+        if fields == Fields::All {
+            self.copy_conditions_from(o);
+        }
         self.pending.copy_from_slice(&o.pending);
         for (a, b) in self.bound.iter_mut().zip(&o.bound) {
             a.copy_from_slice(b);
@@ -249,6 +260,36 @@ impl ClusterState<Concrete> {
         self.hpa_window_min.copy_from_slice(&o.hpa_window_min);
         self.budget.copy_from_slice(&o.budget);
         self.monitor.copy_from_slice(&o.monitor);
+    }
+
+    /// Overwrites the node conditions (what [`Fields::NoConditions`] leaves out) with `o`'s.
+    pub fn copy_conditions_from(&mut self, o: &Self) {
+        self.present.copy_from_slice(&o.present);
+        self.status.copy_from_slice(&o.status);
+        self.cordoned.copy_from_slice(&o.cordoned);
+        self.draining.copy_from_slice(&o.draining);
+        self.maintained.copy_from_slice(&o.maintained);
+        self.panics.copy_from_slice(&o.panics);
+    }
+
+    /// Whether this state's node conditions are `o`'s.
+    pub fn same_conditions(&self, o: &Self) -> bool {
+        self.present == o.present
+            && self.status == o.status
+            && self.cordoned == o.cordoned
+            && self.draining == o.draining
+            && self.maintained == o.maintained
+            && self.panics == o.panics
+    }
+
+    /// Whether nodes `a` and `b` have the same conditions.
+    pub fn same_node_conditions(&self, a: usize, b: usize) -> bool {
+        self.present[a] == self.present[b]
+            && self.status[a] == self.status[b]
+            && self.cordoned[a] == self.cordoned[b]
+            && self.draining[a] == self.draining[b]
+            && self.maintained[a] == self.maintained[b]
+            && self.panics[a] == self.panics[b]
     }
 
     /// Stops on a value that does not fit the packed range (a model bug: every counter is
@@ -275,20 +316,22 @@ impl ClusterState<Concrete> {
     /// Overwrites every value with those of a key made by [`pack_into`](Self::pack_into) from a
     /// state of the same model (same shape), reusing this state's allocations.
     pub fn unpack_from(&mut self, key: &[i16]) {
-        self.unpack_with(key, |k| k as i64);
+        self.unpack_with(key, Fields::All, |k| k as i64);
     }
 
-    /// [`unpack_from`](Self::unpack_from), from the packed values as stored in another form
-    /// (`value` decodes one).
-    pub fn unpack_with<T: Copy>(&mut self, key: &[T], value: impl Fn(T) -> i64) {
-        assert_eq!(key.len(), self.packed_len(), "model bug: a packed key of another shape than the state");
+    /// [`unpack_from`](Self::unpack_from) of a key of `fields` (the others are left as they
+    /// are), from the packed values as stored in another form (`value` decodes one).
+    pub fn unpack_with<T: Copy>(&mut self, key: &[T], fields: Fields, value: impl Fn(T) -> i64) {
+        assert_eq!(key.len(), self.packed_len(fields), "model bug: a packed key of another shape than the state");
         let mut r = Unpacker { key, at: 0, value };
-        r.bools(&mut self.present);
-        r.ints(&mut self.status);
-        r.bools(&mut self.cordoned);
-        r.bools(&mut self.draining);
-        r.bools(&mut self.maintained);
-        r.ints(&mut self.panics);
+        if fields == Fields::All {
+            r.bools(&mut self.present);
+            r.ints(&mut self.status);
+            r.bools(&mut self.cordoned);
+            r.bools(&mut self.draining);
+            r.bools(&mut self.maintained);
+            r.ints(&mut self.panics);
+        }
         r.ints(&mut self.pending);
         for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating).chain(&mut self.evicting)
         {

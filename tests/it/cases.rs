@@ -278,6 +278,38 @@ fn batched_guards_agree_with_guards() {
     }
 }
 
+/// An actor that says its steps leave node conditions alone (so that the explicit engine may
+/// leave them out of stored states) does, on every reachable step of every bundled case.
+#[test]
+fn node_conditions_change_only_by_actors_that_say_so() {
+    use kbmc::domain::Concrete;
+    use kbmc::engine::explicit::{explore, Options};
+    use kbmc::model::{all_steps, registry};
+    let mut left_out = 0;
+    for dir in case_dirs() {
+        let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
+        let m = kbmc::model::Model::new(&ir);
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let opts = Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry: false, all: true };
+        let g = explore(&m, &opts, |_, _| true);
+        for st in (0..g.states.len() as u32).map(|u| g.states.get(u)) {
+            for s in labels.iter().filter(|s| !reg[s.actor as usize].changes_node_conditions()) {
+                let c = &reg[s.actor as usize];
+                if c.guard(&Concrete, &m, s, &st) {
+                    let next = c.update(&Concrete, &m, s, &st);
+                    assert!(next.same_conditions(&st), "{} {}: {s:?} changes node conditions", rel(&dir), c.name());
+                }
+            }
+        }
+        if g.states.fields() == kbmc::model::state::Fields::NoConditions {
+            left_out += 1;
+        }
+    }
+    // Most bundled cases have no event that changes a node.
+    assert!(left_out >= 8, "{left_out}");
+}
+
 /// A state limit never turns into a claim about runs it did not explore: safety intents hold
 /// only within the depth fully reached, cycle intents become unknown (exit 3).
 #[test]

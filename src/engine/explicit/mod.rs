@@ -14,7 +14,7 @@ pub use store::Store;
 
 use crate::domain::Concrete;
 use crate::ir::{Intent, Timing};
-use crate::model::state::Scratch;
+use crate::model::state::{Fields, Scratch};
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
 use crate::trace::Trace;
 use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
@@ -244,6 +244,28 @@ pub fn twins(classes: &[usize], rows: &Scratch) -> Vec<bool> {
     twin
 }
 
+/// The fields a search stores: all of them, or all but the node conditions when no step of
+/// the model can change them ([`Controller::changes_node_conditions`]) and every initial
+/// state has the same ones, so that every reachable state has those of the first. With
+/// canonical forms (`classes`) they must also be alike within each class of nodes: renaming
+/// nodes then leaves them as they are.
+fn stored_fields(
+    reg: &[Box<dyn Controller<Concrete>>],
+    labels: &[Step],
+    inits: &[ClusterState<Concrete>],
+    classes: Option<&[Vec<usize>]>,
+) -> Fields {
+    let Some(first) = inits.first() else { return Fields::All };
+    let frozen = labels.iter().all(|s| !reg[s.actor as usize].changes_node_conditions())
+        && inits.iter().all(|i| i.same_conditions(first))
+        && classes.is_none_or(|cs| cs.iter().all(|c| c.iter().all(|&n| first.same_node_conditions(n, c[0]))));
+    if frozen {
+        Fields::NoConditions
+    } else {
+        Fields::All
+    }
+}
+
 /// The order in which `enabled_into` asks actors, by class.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pass {
@@ -285,6 +307,8 @@ fn enabled_into(
     let d = Concrete;
     let EnabledBuf { out, ids, batch } = buf;
     out.clear();
+    // Labels' nodes are asked for only when some node is a twin (a call per label otherwise).
+    let any_twin = twin.contains(&true);
     // Steps that finish another actor's step (Class::Atomic) pre-empt every other actor.
     // Under `urgent` timing the fast actors go next, and the others' guards (the HPA's and
     // the descheduler's are costly) are not even evaluated while a fast step is enabled.
@@ -304,7 +328,7 @@ fn enabled_into(
                 // Canonical choice: a lower-index twin in the same state takes this step instead.
                 ids.clear();
                 batch.clear();
-                for i in (start..end).filter(|&i| !c.node_of(&labels[i]).is_some_and(|n| twin[n])) {
+                for i in (start..end).filter(|&i| !any_twin || !c.node_of(&labels[i]).is_some_and(|n| twin[n])) {
                     ids.push(i as u32);
                     batch.push(labels[i]);
                 }
@@ -376,8 +400,9 @@ fn explore_with(
     let Some(first) = inits.first() else {
         panic!("model bug: a search needs at least one initial state");
     };
+    let fields = stored_fields(&reg, &labels, inits, canonical.as_deref());
     let mut g = Graph {
-        states: Store::new(first),
+        states: Store::of_fields(first, fields),
         canonical,
         origins: Vec::new(),
         labels: labels.clone(),
@@ -402,7 +427,7 @@ fn explore_with(
         if let Some(c) = &g.canonical {
             canon.canonicalize(c, &mut scratch);
         }
-        canon.pack_into(&mut key_buf);
+        canon.pack_fields_into(None, fields, &mut key_buf);
         if let Some(id) = g.states.find(&key_buf) {
             g.origins.push((id, init.clone()));
             continue;
@@ -469,8 +494,12 @@ fn explore_with(
         }
         for (&li, x) in en.out.iter().zip(&mut succ) {
             let s = labels[li as usize];
-            x.state.copy_from(&st);
+            x.state.copy_from(&st, fields);
             reg[s.actor as usize].update_into(&d, m, &s, &st, &mut x.state);
+            debug_assert!(
+                fields == Fields::All || x.state.same_conditions(first),
+                "model bug: {s:?} changes node conditions"
+            );
             intents::observe_in_place(&d, m, &mut x.state);
             // Looked up by the key of its canonical renaming; only a state kept is renamed.
             x.renamed = match &g.canonical {
@@ -478,10 +507,10 @@ fn explore_with(
                 None => false,
             };
             if x.renamed {
-                x.state.pack_renamed_into(&scratch.perm, &mut x.key);
+                x.state.pack_fields_into(Some(&scratch.perm), fields, &mut x.key);
                 x.perm.clone_from(&scratch.perm);
             } else {
-                x.state.pack_into(&mut x.key);
+                x.state.pack_fields_into(None, fields, &mut x.key);
             }
             x.hash = Store::hash(&x.key);
             g.states.prefetch(x.hash);
@@ -622,8 +651,7 @@ fn trace_of(
                 let next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, cur));
                 let mut canon = next.clone();
                 canon.canonicalize(classes, &mut scratch);
-                canon.pack_into(&mut key);
-                if g.states.find(&key) == Some(target) {
+                if g.states.find_state(&canon, &mut key) == Some(target) {
                     return Some((s, next));
                 }
             }

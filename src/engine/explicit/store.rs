@@ -13,6 +13,7 @@ use std::hash::BuildHasher;
 use rustc_hash::FxBuildHasher;
 
 use crate::domain::Concrete;
+use crate::model::state::Fields;
 use crate::model::ClusterState;
 
 pub struct Store {
@@ -28,8 +29,11 @@ pub struct Store {
     /// (its tag) above the key's id plus one. A key's first slot is its tag modulo the table
     /// size, so growing the table needs no key and no hash but the tag.
     slots: Vec<u64>,
-    /// A state of the model, for the shape of unpacked states.
+    /// A state of the model, for the shape of unpacked states (and the values of the fields
+    /// keys leave out).
     shape: ClusterState<Concrete>,
+    /// The fields keys hold.
+    fields: Fields,
 }
 
 const CHUNK_BITS: u32 = 16;
@@ -54,8 +58,19 @@ fn prefetch<T>(p: *const T) {
 
 impl Store {
     pub fn new(shape: &ClusterState<Concrete>) -> Store {
-        let stride = shape.pack().len();
-        Store { stride, width: 1, chunks: Vec::new(), len: 0, slots: vec![0; 16], shape: shape.clone() }
+        Store::of_fields(shape, Fields::All)
+    }
+
+    /// A store of keys of `fields` (packed with them): every state it holds has the values of
+    /// `shape` in the fields left out, and is read back with them.
+    pub fn of_fields(shape: &ClusterState<Concrete>, fields: Fields) -> Store {
+        let stride = shape.packed_len(fields);
+        Store { stride, width: 1, chunks: Vec::new(), len: 0, slots: vec![0; 16], shape: shape.clone(), fields }
+    }
+
+    /// The fields keys hold.
+    pub fn fields(&self) -> Fields {
+        self.fields
     }
 
     pub fn len(&self) -> usize {
@@ -124,6 +139,16 @@ impl Store {
                 prefetch(c[at..].as_ptr());
             }
         }
+    }
+
+    /// The id of state `st` (packed into `key`, a reused buffer), if stored: a key alone
+    /// does not tell a state whose left-out fields differ from those of every stored state.
+    pub fn find_state(&self, st: &ClusterState<Concrete>, key: &mut Vec<i16>) -> Option<u32> {
+        if self.fields == Fields::NoConditions && !st.same_conditions(&self.shape) {
+            return None;
+        }
+        st.pack_fields_into(None, self.fields, key);
+        self.find(key)
     }
 
     /// The id of the packed state `key`, if stored.
@@ -221,8 +246,11 @@ impl Store {
     pub fn load(&self, id: u32, st: &mut ClusterState<Concrete>) {
         let bytes = self.bytes(id);
         match self.width {
-            1 => st.unpack_with(bytes, |b: u8| b as i8 as i64),
-            _ => st.unpack_with(bytes.as_chunks::<2>().0, |b: [u8; 2]| i16::from_ne_bytes(b) as i64),
+            1 => st.unpack_with(bytes, self.fields, |b: u8| b as i8 as i64),
+            _ => st.unpack_with(bytes.as_chunks::<2>().0, self.fields, |b: [u8; 2]| i16::from_ne_bytes(b) as i64),
+        }
+        if self.fields == Fields::NoConditions {
+            st.copy_conditions_from(&self.shape);
         }
     }
 }

@@ -372,8 +372,7 @@ pub(super) fn reachable_states(
         if let Some(c) = &g.canonical {
             canon.canonicalize(c, &mut scratch);
         }
-        canon.pack_into(&mut key);
-        g.states.find(&key).is_some()
+        g.states.find_state(&canon, &mut key).is_some()
     };
     if !inits.iter().all(&mut known) {
         log::warn!("model bug: an initial state is missing from the states the explicit search reached");

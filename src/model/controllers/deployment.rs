@@ -188,6 +188,9 @@ impl<D: Domain> Controller<D> for DeploymentController {
     fn class(&self) -> Class {
         Class::Fast
     }
+    fn changes_node_conditions(&self) -> bool {
+        false
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.deployment {
             return;

@@ -737,6 +737,9 @@ impl<D: Domain> Controller<D> for Descheduler {
     fn class(&self) -> Class {
         Class::Periodic
     }
+    fn changes_node_conditions(&self) -> bool {
+        false
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if m.ir.controllers.descheduler && m.ir.descheduler.is_some() {
             out.push(Step::new(actor, 0, 0, 0, 0));
@@ -823,6 +826,9 @@ impl<D: Domain> Controller<D> for Eviction {
     }
     fn class(&self) -> Class {
         Class::Atomic
+    }
+    fn changes_node_conditions(&self) -> bool {
+        false
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         for g in (0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]) {

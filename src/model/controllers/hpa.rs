@@ -344,6 +344,9 @@ impl<D: Domain> Controller<D> for Hpa {
     fn class(&self) -> Class {
         Class::Periodic
     }
+    fn changes_node_conditions(&self) -> bool {
+        false
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.hpa {
             return;

@@ -58,6 +58,9 @@ impl<D: Domain> Controller<D> for Kubelet {
     fn class(&self) -> Class {
         Class::Fast
     }
+    fn changes_node_conditions(&self) -> bool {
+        false
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.kubelet {
             return;

@@ -85,6 +85,9 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
     fn class(&self) -> Class {
         Class::Periodic
     }
+    fn changes_node_conditions(&self) -> bool {
+        false
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         // Node lifecycle only taints the node; the taint eviction controller evicts.
         if !(m.ir.controllers.node_lifecycle && m.ir.controllers.taint_eviction) {

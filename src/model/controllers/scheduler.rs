@@ -458,6 +458,9 @@ impl<D: Domain> Controller<D> for Scheduler {
     fn class(&self) -> Class {
         Class::Fast
     }
+    fn changes_node_conditions(&self) -> bool {
+        false
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.scheduler {
             return;

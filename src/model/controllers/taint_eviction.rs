@@ -21,6 +21,9 @@ impl<D: Domain> Controller<D> for TaintEviction {
     fn class(&self) -> Class {
         Class::Fast
     }
+    fn changes_node_conditions(&self) -> bool {
+        false
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.taint_eviction {
             return;

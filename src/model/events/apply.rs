@@ -25,6 +25,9 @@ impl<D: Domain> Controller<D> for ApplyDeployment {
     fn class(&self) -> Class {
         Class::Event
     }
+    fn changes_node_conditions(&self) -> bool {
+        false
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         for (e, ev) in super::indexed(m) {
             if matches!(ev, Event::ApplyDeployment { .. }) {

@@ -15,6 +15,9 @@ impl<D: Domain> Controller<D> for CpuChange {
     fn class(&self) -> Class {
         Class::Event
     }
+    fn changes_node_conditions(&self) -> bool {
+        false
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         for (e, ev) in super::indexed(m) {
             let Event::CpuChange { deployment, .. } = ev else { continue };

@@ -29,6 +29,9 @@ impl<D: Domain> Controller<D> for CpuPattern {
     fn class(&self) -> Class {
         Class::Event
     }
+    fn changes_node_conditions(&self) -> bool {
+        false
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         for (e, _) in super::indexed(m) {
             for g in 0..m.ir.groups.len() {
