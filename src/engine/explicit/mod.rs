@@ -304,7 +304,6 @@ fn enabled_into(
     st: &ClusterState<Concrete>,
     buf: &mut EnabledBuf,
 ) {
-    let d = Concrete;
     let EnabledBuf { out, ids, batch } = buf;
     out.clear();
     // Labels' nodes are asked for only when some node is a twin (a call per label otherwise).
@@ -324,20 +323,17 @@ fn enabled_into(
                 Class::Fast => pass == Pass::Fast,
                 Class::Periodic | Class::Event => pass == Pass::Rest,
             };
-            if mine {
+            if mine && any_twin {
                 // Canonical choice: a lower-index twin in the same state takes this step instead.
                 ids.clear();
                 batch.clear();
-                for i in (start..end).filter(|&i| !any_twin || !c.node_of(&labels[i]).is_some_and(|n| twin[n])) {
+                for i in (start..end).filter(|&i| !c.node_of(&labels[i]).is_some_and(|n| twin[n])) {
                     ids.push(i as u32);
                     batch.push(labels[i]);
                 }
-                match c.batch_guard(m, batch, st) {
-                    Some(ok) => out.extend(ids.iter().zip(ok).filter(|(_, ok)| *ok).map(|(&i, _)| i)),
-                    None => {
-                        out.extend(ids.iter().zip(batch.iter()).filter(|(_, s)| c.guard(&d, m, s, st)).map(|(&i, _)| i))
-                    }
-                }
+                guards_into(c.as_ref(), m, st, ids.iter().copied(), batch, out);
+            } else if mine {
+                guards_into(c.as_ref(), m, st, start as u32..end as u32, &labels[start..end], out);
             }
             start = end;
         }
@@ -345,6 +341,22 @@ fn enabled_into(
         if preempts && !out.is_empty() {
             break;
         }
+    }
+}
+
+/// Appends to `out` the ids (one per label of `batch`, in order) of the labels of actor `c`
+/// enabled in `st`.
+fn guards_into(
+    c: &dyn Controller<Concrete>,
+    m: &Model,
+    st: &ClusterState<Concrete>,
+    ids: impl Iterator<Item = u32>,
+    batch: &[Step],
+    out: &mut Vec<u32>,
+) {
+    match c.batch_guard(m, batch, st) {
+        Some(ok) => out.extend(ids.zip(ok).filter(|(_, ok)| *ok).map(|(i, _)| i)),
+        None => out.extend(ids.zip(batch).filter(|(_, s)| c.guard(&Concrete, m, s, st)).map(|(i, _)| i)),
     }
 }
 

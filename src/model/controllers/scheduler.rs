@@ -48,27 +48,26 @@ pub struct NodeLoads<D: Domain> {
 
 impl<D: Domain> NodeLoads<D> {
     pub fn of(d: &D, m: &Model, st: &ClusterState<D>) -> Self {
-        let nn = m.nodes();
-        let nonzero = (0..nn)
-            .map(|n| {
-                let (mut cpu, mut mem) = (d.int(0), d.int(0));
-                for (h, hg) in m.ir.groups.iter().enumerate() {
-                    let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory_mib);
-                    let mut c = d.add(&st.bound[h][n], &st.terminating[h][n]);
-                    for &k in &m.kinds_of_group[h] {
-                        c = d.add(&c, &st.running[k][n]);
-                    }
-                    cpu = d.add(&cpu, &d.mul_const(&c, hc));
-                    mem = d.add(&mem, &d.mul_const(&c, hm));
-                }
-                (cpu, mem)
-            })
-            .collect();
-        NodeLoads {
-            requested: (0..nn).map(|n| requested(d, m, st, n)).collect(),
-            nonzero,
-            active: (0..m.ir.groups.len()).map(|h| (0..nn).map(|n| active_on(d, m, st, h, n)).collect()).collect(),
+        let (nn, ng) = (m.nodes(), m.ir.groups.len());
+        let mut loads = NodeLoads {
+            requested: Vec::with_capacity(nn),
+            nonzero: Vec::with_capacity(nn),
+            active: (0..ng).map(|_| Vec::with_capacity(nn)).collect(),
+        };
+        for n in 0..nn {
+            let (mut cpu, mut mem) = (d.int(0), d.int(0));
+            for (h, hg) in m.ir.groups.iter().enumerate() {
+                let active = active_on(d, m, st, h, n);
+                let c = d.add(&active, &st.terminating[h][n]);
+                let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory_mib);
+                cpu = d.add(&cpu, &d.mul_const(&c, hc));
+                mem = d.add(&mem, &d.mul_const(&c, hm));
+                loads.active[h].push(active);
+            }
+            loads.nonzero.push((cpu, mem));
+            loads.requested.push(requested(d, m, st, n));
         }
+        loads
     }
 }
 
