@@ -107,12 +107,15 @@ fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Option<(V
 fn lasso(g: &Graph, comp: &[u32], qualifies: &dyn Fn(u32, u32, &Step) -> bool) -> Option<(Vec<u32>, Vec<Step>, usize)> {
     let mut best: Option<(u32, u32, Step)> = None;
     for u in 0..g.states.len() as u32 {
-        for (v, s) in g.successors(u) {
-            if comp[u as usize] == comp[v as usize]
-                && qualifies(u, v, &s)
-                && best.is_none_or(|(b, _, _)| g.depth[u as usize] < g.depth[b as usize])
-            {
-                best = Some((u, v, s));
+        // Only a shallower source than the best so far can improve on it.
+        if best.is_some_and(|(b, _, _)| g.depth[u as usize] >= g.depth[b as usize]) {
+            continue;
+        }
+        for (&v, &l) in g.edges.targets(u).iter().zip(g.edges.labels(u)) {
+            let s = &g.labels[l as usize];
+            if comp[u as usize] == comp[v as usize] && qualifies(u, v, s) {
+                best = Some((u, v, *s));
+                break;
             }
         }
     }
