@@ -306,8 +306,8 @@ fn node_conditions_change_only_by_actors_that_say_so() {
             left_out += 1;
         }
     }
-    // Most bundled cases have no event that changes a node.
-    assert!(left_out >= 8, "{left_out}");
+    // Twelve of the sixteen bundled cases have no event that changes a node.
+    assert!(left_out >= 12, "{left_out}");
 }
 
 /// A state limit never turns into a claim about runs it did not explore: safety intents hold
