@@ -97,12 +97,12 @@ pub trait Controller<D: Domain> {
     fn evicts(&self, _s: &Step) -> bool {
         false
     }
-    /// Whether a step of this actor can change a node's conditions: its presence, status,
-    /// cordon, drain, maintenance or panics. Where no actor with steps in a model can, the
-    /// explicit engine leaves them out of the states it stores. Must be true of every actor
-    /// that writes one (a test checks every reachable step of every bundled case).
-    fn changes_node_conditions(&self) -> bool {
-        true
+    /// The node conditions (presence, status, cordon, drain, maintenance, panics) a step of
+    /// this actor can change. The explicit engine leaves those no actor with steps in a model
+    /// can change out of the states it stores. Must include every one the actor writes (a
+    /// test checks every reachable step of every bundled case).
+    fn node_conditions_changed(&self) -> state::Conditions {
+        state::Conditions::ALL
     }
 }
 

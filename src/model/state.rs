@@ -17,14 +17,48 @@ pub const PANICKED: i64 = 2;
 /// it back (a recovery undoes its own event's failure, not a state the cluster started in).
 pub const DECLARED_NOT_READY: i64 = 3;
 
-/// Which fields a packed key holds and a copy covers.
+/// Which fields a packed key holds and a copy covers: every field but the node conditions
+/// (presence, status, cordon, drain, maintenance, panics; see [`Conditions`]) left out. A
+/// search leaves out those no step can change, so that every state has its initial state's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fields {
-    All,
-    /// Every field but the node conditions (presence, status, cordon, drain, maintenance,
-    /// panics): for a search in which no step can change them, so that every state has
-    /// those of its initial state.
-    NoConditions,
+pub struct Fields {
+    pub left_out: Conditions,
+}
+
+impl Fields {
+    pub const ALL: Fields = Fields { left_out: Conditions::NONE };
+}
+
+/// A set of node conditions, one bit each in the order they are packed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conditions(pub u8);
+
+impl Conditions {
+    pub const NONE: Conditions = Conditions(0);
+    pub const PRESENT: Conditions = Conditions(1);
+    pub const STATUS: Conditions = Conditions(2);
+    pub const CORDONED: Conditions = Conditions(4);
+    pub const DRAINING: Conditions = Conditions(8);
+    pub const MAINTAINED: Conditions = Conditions(16);
+    pub const PANICS: Conditions = Conditions(32);
+    pub const ALL: Conditions = Conditions(63);
+
+    pub fn has(self, c: Conditions) -> bool {
+        self.0 & c.0 != 0
+    }
+
+    pub fn with(self, c: Conditions) -> Conditions {
+        Conditions(self.0 | c.0)
+    }
+
+    /// The conditions not in this set.
+    pub fn others(self) -> Conditions {
+        Conditions(!self.0 & Conditions::ALL.0)
+    }
+
+    fn count(self) -> usize {
+        self.0.count_ones() as usize
+    }
 }
 
 pub struct ClusterState<D: Domain> {
@@ -175,22 +209,21 @@ impl ClusterState<Concrete> {
 
     /// Packs the state into `v` (cleared first), reusing its allocation.
     pub fn pack_into(&self, v: &mut Vec<i16>) {
-        self.pack_fields_into(None, Fields::All, v);
+        self.pack_fields_into(None, Fields::ALL, v);
     }
 
     /// [`pack_into`](Self::pack_into) of this state with its nodes renamed by `perm`
     /// (position -> node, as [`canonical_order`](Self::canonical_order) leaves it): the key
     /// of the renamed state, without renaming this one.
     pub fn pack_renamed_into(&self, perm: &[usize], v: &mut Vec<i16>) {
-        self.pack_fields_into(Some(perm), Fields::All, v);
+        self.pack_fields_into(Some(perm), Fields::ALL, v);
     }
 
     /// The number of values a packed key of `fields` of this state has.
     pub fn packed_len(&self, fields: Fields) -> usize {
         let nn = self.status.len();
         let rows = self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len();
-        let conditions = if fields == Fields::All { 6 } else { 0 };
-        nn * (conditions + rows)
+        nn * (6 - fields.left_out.count() + rows)
             + self.pending.len()
             + self.desired.len()
             + self.revision.len()
@@ -206,12 +239,23 @@ impl ClusterState<Concrete> {
         // Every key of a model has one length, so after the first state this sets nothing.
         v.resize(self.packed_len(fields), 0);
         let mut w = Packer { out: v, at: 0, wide: 0, perm };
-        if fields == Fields::All {
+        let kept = fields.left_out.others();
+        if kept.has(Conditions::PRESENT) {
             w.bools(&self.present, true);
+        }
+        if kept.has(Conditions::STATUS) {
             w.ints(&self.status, true);
+        }
+        if kept.has(Conditions::CORDONED) {
             w.bools(&self.cordoned, true);
+        }
+        if kept.has(Conditions::DRAINING) {
             w.bools(&self.draining, true);
+        }
+        if kept.has(Conditions::MAINTAINED) {
             w.bools(&self.maintained, true);
+        }
+        if kept.has(Conditions::PANICS) {
             w.ints(&self.panics, true);
         }
         w.ints(&self.pending, false);
@@ -238,9 +282,7 @@ impl ClusterState<Concrete> {
     pub fn copy_from(&mut self, o: &Self, fields: Fields) {
         let rows = |s: &Self| [s.bound.len(), s.running.len(), s.terminating.len(), s.evicting.len()];
         assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
-        if fields == Fields::All {
-            self.copy_conditions_from(o);
-        }
+        self.copy_conditions_from(o, fields.left_out.others());
         self.pending.copy_from_slice(&o.pending);
         for (a, b) in self.bound.iter_mut().zip(&o.bound) {
             a.copy_from_slice(b);
@@ -262,34 +304,51 @@ impl ClusterState<Concrete> {
         self.monitor.copy_from_slice(&o.monitor);
     }
 
-    /// Overwrites the node conditions (what [`Fields::NoConditions`] leaves out) with `o`'s.
-    pub fn copy_conditions_from(&mut self, o: &Self) {
-        self.present.copy_from_slice(&o.present);
-        self.status.copy_from_slice(&o.status);
-        self.cordoned.copy_from_slice(&o.cordoned);
-        self.draining.copy_from_slice(&o.draining);
-        self.maintained.copy_from_slice(&o.maintained);
-        self.panics.copy_from_slice(&o.panics);
+    /// Overwrites node conditions `cs` with `o`'s.
+    pub fn copy_conditions_from(&mut self, o: &Self, cs: Conditions) {
+        fn copy<T: Copy>(cs: Conditions, c: Conditions, a: &mut [T], b: &[T]) {
+            if cs.has(c) {
+                a.copy_from_slice(b);
+            }
+        }
+        copy(cs, Conditions::PRESENT, &mut self.present, &o.present);
+        copy(cs, Conditions::STATUS, &mut self.status, &o.status);
+        copy(cs, Conditions::CORDONED, &mut self.cordoned, &o.cordoned);
+        copy(cs, Conditions::DRAINING, &mut self.draining, &o.draining);
+        copy(cs, Conditions::MAINTAINED, &mut self.maintained, &o.maintained);
+        copy(cs, Conditions::PANICS, &mut self.panics, &o.panics);
     }
 
-    /// Whether this state's node conditions are `o`'s.
-    pub fn same_conditions(&self, o: &Self) -> bool {
-        self.present == o.present
-            && self.status == o.status
-            && self.cordoned == o.cordoned
-            && self.draining == o.draining
-            && self.maintained == o.maintained
-            && self.panics == o.panics
+    /// The node conditions in which this state and `o` differ at some node `(a, b)` pairs:
+    /// this state's node `a` against `o`'s node `b`.
+    fn differing(&self, o: &Self, pairs: impl Iterator<Item = (usize, usize)>) -> Conditions {
+        let mut d = Conditions::NONE;
+        for (a, b) in pairs {
+            let diff = [
+                (self.present[a] != o.present[b], Conditions::PRESENT),
+                (self.status[a] != o.status[b], Conditions::STATUS),
+                (self.cordoned[a] != o.cordoned[b], Conditions::CORDONED),
+                (self.draining[a] != o.draining[b], Conditions::DRAINING),
+                (self.maintained[a] != o.maintained[b], Conditions::MAINTAINED),
+                (self.panics[a] != o.panics[b], Conditions::PANICS),
+            ];
+            for (differs, c) in diff {
+                if differs {
+                    d = d.with(c);
+                }
+            }
+        }
+        d
     }
 
-    /// Whether nodes `a` and `b` have the same conditions.
-    pub fn same_node_conditions(&self, a: usize, b: usize) -> bool {
-        self.present[a] == self.present[b]
-            && self.status[a] == self.status[b]
-            && self.cordoned[a] == self.cordoned[b]
-            && self.draining[a] == self.draining[b]
-            && self.maintained[a] == self.maintained[b]
-            && self.panics[a] == self.panics[b]
+    /// The node conditions in which this state differs from `o` at some node.
+    pub fn conditions_differing_from(&self, o: &Self) -> Conditions {
+        self.differing(o, (0..self.status.len()).map(|n| (n, n)))
+    }
+
+    /// The node conditions in which nodes `a` and `b` differ.
+    pub fn conditions_differing_between(&self, a: usize, b: usize) -> Conditions {
+        self.differing(self, std::iter::once((a, b)))
     }
 
     /// Stops on a value that does not fit the packed range (a model bug: every counter is
@@ -316,7 +375,7 @@ impl ClusterState<Concrete> {
     /// Overwrites every value with those of a key made by [`pack_into`](Self::pack_into) from a
     /// state of the same model (same shape), reusing this state's allocations.
     pub fn unpack_from(&mut self, key: &[i16]) {
-        self.unpack_with(key, Fields::All, |k| k as i64);
+        self.unpack_with(key, Fields::ALL, |k| k as i64);
     }
 
     /// [`unpack_from`](Self::unpack_from) of a key of `fields` (the others are left as they
@@ -324,12 +383,23 @@ impl ClusterState<Concrete> {
     pub fn unpack_with<T: Copy>(&mut self, key: &[T], fields: Fields, value: impl Fn(T) -> i64) {
         assert_eq!(key.len(), self.packed_len(fields), "model bug: a packed key of another shape than the state");
         let mut r = Unpacker { key, at: 0, value };
-        if fields == Fields::All {
+        let kept = fields.left_out.others();
+        if kept.has(Conditions::PRESENT) {
             r.bools(&mut self.present);
+        }
+        if kept.has(Conditions::STATUS) {
             r.ints(&mut self.status);
+        }
+        if kept.has(Conditions::CORDONED) {
             r.bools(&mut self.cordoned);
+        }
+        if kept.has(Conditions::DRAINING) {
             r.bools(&mut self.draining);
+        }
+        if kept.has(Conditions::MAINTAINED) {
             r.bools(&mut self.maintained);
+        }
+        if kept.has(Conditions::PANICS) {
             r.ints(&mut self.panics);
         }
         r.ints(&mut self.pending);

@@ -14,7 +14,7 @@ pub use store::Store;
 
 use crate::domain::Concrete;
 use crate::ir::{Intent, Timing};
-use crate::model::state::{Fields, Scratch};
+use crate::model::state::{Conditions, Fields, Scratch};
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
 use crate::trace::Trace;
 use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
@@ -244,26 +244,31 @@ pub fn twins(classes: &[usize], rows: &Scratch) -> Vec<bool> {
     twin
 }
 
-/// The fields a search stores: all of them, or all but the node conditions when no step of
-/// the model can change them ([`Controller::changes_node_conditions`]) and every initial
-/// state has the same ones, so that every reachable state has those of the first. With
-/// canonical forms (`classes`) they must also be alike within each class of nodes: renaming
-/// nodes then leaves them as they are.
+/// The fields a search stores: all but the node conditions that no step of the model can
+/// change ([`Controller::node_conditions_changed`]) and in which no two initial states
+/// differ, so that every reachable state has those of the first. With canonical forms
+/// (`classes`) the nodes of each class must also have alike ones: renaming nodes then leaves
+/// them as they are.
 fn stored_fields(
     reg: &[Box<dyn Controller<Concrete>>],
     labels: &[Step],
     inits: &[ClusterState<Concrete>],
     classes: Option<&[Vec<usize>]>,
 ) -> Fields {
-    let Some(first) = inits.first() else { return Fields::All };
-    let frozen = labels.iter().all(|s| !reg[s.actor as usize].changes_node_conditions())
-        && inits.iter().all(|i| i.same_conditions(first))
-        && classes.is_none_or(|cs| cs.iter().all(|c| c.iter().all(|&n| first.same_node_conditions(n, c[0]))));
-    if frozen {
-        Fields::NoConditions
-    } else {
-        Fields::All
+    let Some(first) = inits.first() else { return Fields::ALL };
+    let mut kept = Conditions::NONE;
+    for s in labels {
+        kept = kept.with(reg[s.actor as usize].node_conditions_changed());
     }
+    for i in inits {
+        kept = kept.with(i.conditions_differing_from(first));
+    }
+    for c in classes.unwrap_or_default() {
+        for &n in c {
+            kept = kept.with(first.conditions_differing_between(n, c[0]));
+        }
+    }
+    Fields { left_out: kept.others() }
 }
 
 /// The order in which `enabled_into` asks actors, by class.
@@ -509,7 +514,7 @@ fn explore_with(
             x.state.copy_from(&st, fields);
             reg[s.actor as usize].update_into(&d, m, &s, &st, &mut x.state);
             debug_assert!(
-                fields == Fields::All || x.state.same_conditions(first),
+                !x.state.conditions_differing_from(first).has(fields.left_out),
                 "model bug: {s:?} changes node conditions"
             );
             intents::observe_in_place(&d, m, &mut x.state);

@@ -58,7 +58,7 @@ fn prefetch<T>(p: *const T) {
 
 impl Store {
     pub fn new(shape: &ClusterState<Concrete>) -> Store {
-        Store::of_fields(shape, Fields::All)
+        Store::of_fields(shape, Fields::ALL)
     }
 
     /// A store of keys of `fields` (packed with them): every state it holds has the values of
@@ -144,7 +144,7 @@ impl Store {
     /// The id of state `st` (packed into `key`, a reused buffer), if stored: a key alone
     /// does not tell a state whose left-out fields differ from those of every stored state.
     pub fn find_state(&self, st: &ClusterState<Concrete>, key: &mut Vec<i16>) -> Option<u32> {
-        if self.fields == Fields::NoConditions && !st.same_conditions(&self.shape) {
+        if st.conditions_differing_from(&self.shape).has(self.fields.left_out) {
             return None;
         }
         st.pack_fields_into(None, self.fields, key);
@@ -249,9 +249,7 @@ impl Store {
             1 => st.unpack_with(bytes, self.fields, |b: u8| b as i8 as i64),
             _ => st.unpack_with(bytes.as_chunks::<2>().0, self.fields, |b: [u8; 2]| i16::from_ne_bytes(b) as i64),
         }
-        if self.fields == Fields::NoConditions {
-            st.copy_conditions_from(&self.shape);
-        }
+        st.copy_conditions_from(&self.shape, self.fields.left_out);
     }
 }
 
@@ -290,6 +288,38 @@ mod tests {
         for (id, st) in [(0, &s0), (1, &s1), (2, &s2)] {
             assert_eq!(format!("{:?}", store.get(id)), format!("{st:?}"));
         }
+    }
+
+    /// A store whose keys leave some node conditions out reads states back with the first
+    /// state's values of those, keeps the others, and finds no state that differs from the
+    /// first in one left out.
+    #[test]
+    fn left_out_conditions_come_back_from_the_first_state() {
+        use crate::model::state::Conditions;
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 3, "1", "1Gi", "")));
+        let s0 = m.initial_state(&[2]);
+        let left_out = Conditions::CORDONED.with(Conditions::PRESENT);
+        let fields = Fields { left_out };
+        let mut store = Store::of_fields(&s0, fields);
+        assert_eq!(store.stride, s0.pack().len() - 2 * 2);
+        let mut s1 = s0.clone();
+        s1.status[1] = crate::model::state::NOT_READY;
+        s1.bound[0][0] = 2;
+        let mut key = Vec::new();
+        for st in [&s0, &s1] {
+            st.pack_fields_into(None, fields, &mut key);
+            store.insert(&key);
+        }
+        let mut back = s0.clone();
+        back.cordoned[0] = true;
+        store.load(1, &mut back);
+        assert_eq!(format!("{back:?}"), format!("{s1:?}"));
+        assert_eq!(store.find_state(&s1, &mut key), Some(1));
+        let mut cordoned = s1.clone();
+        cordoned.cordoned[1] = true;
+        assert_eq!(store.find_state(&cordoned, &mut key), None);
+        assert_eq!(cordoned.conditions_differing_from(&s1), Conditions::CORDONED);
     }
 
     /// Keys whose hashes agree entirely (so their tags and first slots too) are told apart

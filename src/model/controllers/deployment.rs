@@ -23,6 +23,7 @@ use super::super::{
 };
 use crate::domain::{Concrete, Domain};
 use crate::ir::{IntOrPercent, Strategy};
+use crate::model::state::Conditions;
 
 pub struct DeploymentController;
 
@@ -188,8 +189,8 @@ impl<D: Domain> Controller<D> for DeploymentController {
     fn class(&self) -> Class {
         Class::Fast
     }
-    fn changes_node_conditions(&self) -> bool {
-        false
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.deployment {

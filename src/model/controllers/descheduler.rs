@@ -31,6 +31,7 @@
 use super::super::{active_on, ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile, SpreadConstraint};
+use crate::model::state::Conditions;
 
 pub struct Descheduler;
 
@@ -737,8 +738,8 @@ impl<D: Domain> Controller<D> for Descheduler {
     fn class(&self) -> Class {
         Class::Periodic
     }
-    fn changes_node_conditions(&self) -> bool {
-        false
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if m.ir.controllers.descheduler && m.ir.descheduler.is_some() {
@@ -827,8 +828,8 @@ impl<D: Domain> Controller<D> for Eviction {
     fn class(&self) -> Class {
         Class::Atomic
     }
-    fn changes_node_conditions(&self) -> bool {
-        false
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         for g in (0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]) {

@@ -24,6 +24,7 @@ use super::super::{
 };
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Metric, MetricTarget, PolicyKind, ResourceName, ScalingRules, SelectPolicy};
+use crate::model::state::Conditions;
 
 pub struct Hpa;
 
@@ -344,8 +345,8 @@ impl<D: Domain> Controller<D> for Hpa {
     fn class(&self) -> Class {
         Class::Periodic
     }
-    fn changes_node_conditions(&self) -> bool {
-        false
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.hpa {

@@ -27,6 +27,7 @@
 use super::super::{ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Timing;
+use crate::model::state::Conditions;
 
 pub struct Kubelet;
 
@@ -58,8 +59,8 @@ impl<D: Domain> Controller<D> for Kubelet {
     fn class(&self) -> Class {
         Class::Fast
     }
-    fn changes_node_conditions(&self) -> bool {
-        false
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.kubelet {

@@ -18,6 +18,7 @@
 
 use super::super::{active_on, not_ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
+use crate::model::state::Conditions;
 
 pub struct NodeLifecycle;
 
@@ -85,8 +86,8 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
     fn class(&self) -> Class {
         Class::Periodic
     }
-    fn changes_node_conditions(&self) -> bool {
-        false
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         // Node lifecycle only taints the node; the taint eviction controller evicts.

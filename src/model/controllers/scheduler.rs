@@ -19,6 +19,7 @@
 use super::super::{active_on, ready, requested, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{ScoringStrategy, SpreadConstraint};
+use crate::model::state::Conditions;
 
 pub struct Scheduler;
 
@@ -457,8 +458,8 @@ impl<D: Domain> Controller<D> for Scheduler {
     fn class(&self) -> Class {
         Class::Fast
     }
-    fn changes_node_conditions(&self) -> bool {
-        false
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.scheduler {

@@ -11,6 +11,7 @@
 
 use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
+use crate::model::state::Conditions;
 
 pub struct TaintEviction;
 
@@ -21,8 +22,8 @@ impl<D: Domain> Controller<D> for TaintEviction {
     fn class(&self) -> Class {
         Class::Fast
     }
-    fn changes_node_conditions(&self) -> bool {
-        false
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.taint_eviction {

@@ -5,6 +5,7 @@
 use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Event, Range};
+use crate::model::state::Conditions;
 
 pub struct CpuChange;
 
@@ -15,8 +16,8 @@ impl<D: Domain> Controller<D> for CpuChange {
     fn class(&self) -> Class {
         Class::Event
     }
-    fn changes_node_conditions(&self) -> bool {
-        false
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         for (e, ev) in super::indexed(m) {

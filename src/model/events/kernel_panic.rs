@@ -12,6 +12,7 @@ use super::super::{
 };
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
+use crate::model::state::Conditions;
 
 pub struct KernelPanic;
 
@@ -29,6 +30,9 @@ impl<D: Domain> Controller<D> for KernelPanic {
     }
     fn class(&self) -> Class {
         Class::Event
+    }
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::STATUS.with(Conditions::PANICS)
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         for (e, ev) in super::indexed(m) {

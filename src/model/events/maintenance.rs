@@ -10,6 +10,7 @@ use super::super::controllers::node_lifecycle::{evict_all_into, pods_on};
 use super::super::{ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
+use crate::model::state::Conditions;
 
 pub struct Maintenance;
 
@@ -22,6 +23,9 @@ impl<D: Domain> Controller<D> for Maintenance {
     }
     fn class(&self) -> Class {
         Class::Event
+    }
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::CORDONED.with(Conditions::DRAINING).with(Conditions::MAINTAINED)
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         for (e, ev) in super::indexed(m) {

@@ -5,6 +5,7 @@
 use super::super::{ready, state::NOT_READY, state::READY, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
+use crate::model::state::Conditions;
 
 pub struct NodeFailure;
 
@@ -17,6 +18,9 @@ impl<D: Domain> Controller<D> for NodeFailure {
     }
     fn class(&self) -> Class {
         Class::Event
+    }
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::STATUS
     }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         for (e, ev) in super::indexed(m) {
