@@ -3,10 +3,12 @@
 //! are kept one byte each while every value stored fits in an `i8` (counts and flags of
 //! small clusters), and the arena is widened to two bytes each the first time one does not.
 //! A state costs its packed length (in bytes or `i16`s) plus at most sixteen bytes of table,
-//! not a `ClusterState` of many vectors; states are unpacked on demand. A search that looks several keys up at once
-//! can prefetch their table slots and then their stored keys ([`Store::prefetch`],
-//! [`Store::prefetch_match`]): on a large store each lookup is otherwise two cache misses in
-//! a row. It must not know what the values mean.
+//! not a `ClusterState` of many vectors; states are unpacked on demand. Keys may leave out
+//! fields every stored state shares ([`Fields`]); states are read back with those of the
+//! store's first state. A search that looks several keys up at once can prefetch their table
+//! slots and then their stored keys ([`Store::prefetch`], [`Store::prefetch_match`]): on a
+//! large store each lookup is otherwise two cache misses in a row. It must not know what the
+//! values mean: which fields a key holds is the state's business.
 
 use std::hash::BuildHasher;
 
