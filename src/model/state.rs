@@ -238,26 +238,13 @@ impl ClusterState<Concrete> {
     pub fn pack_fields_into(&self, perm: Option<&[usize]>, fields: Fields, v: &mut Vec<i16>) {
         // Every key of a model has one length, so after the first state this sets nothing.
         v.resize(self.packed_len(fields), 0);
-        let mut w = Packer { out: v, at: 0, wide: 0, perm };
-        let kept = fields.left_out.others();
-        if kept.has(Conditions::PRESENT) {
-            w.bools(&self.present, true);
-        }
-        if kept.has(Conditions::STATUS) {
-            w.ints(&self.status, true);
-        }
-        if kept.has(Conditions::CORDONED) {
-            w.bools(&self.cordoned, true);
-        }
-        if kept.has(Conditions::DRAINING) {
-            w.bools(&self.draining, true);
-        }
-        if kept.has(Conditions::MAINTAINED) {
-            w.bools(&self.maintained, true);
-        }
-        if kept.has(Conditions::PANICS) {
-            w.ints(&self.panics, true);
-        }
+        let mut w = Packer { out: v, at: 0, wide: 0, perm, kept: fields.left_out.others() };
+        w.condition_bools(Conditions::PRESENT, &self.present);
+        w.condition_ints(Conditions::STATUS, &self.status);
+        w.condition_bools(Conditions::CORDONED, &self.cordoned);
+        w.condition_bools(Conditions::DRAINING, &self.draining);
+        w.condition_bools(Conditions::MAINTAINED, &self.maintained);
+        w.condition_ints(Conditions::PANICS, &self.panics);
         w.ints(&self.pending, false);
         for row in self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting) {
             w.ints(row, true);
@@ -382,26 +369,13 @@ impl ClusterState<Concrete> {
     /// are), from the packed values as stored in another form (`value` decodes one).
     pub fn unpack_with<T: Copy>(&mut self, key: &[T], fields: Fields, value: impl Fn(T) -> i64) {
         assert_eq!(key.len(), self.packed_len(fields), "model bug: a packed key of another shape than the state");
-        let mut r = Unpacker { key, at: 0, value };
-        let kept = fields.left_out.others();
-        if kept.has(Conditions::PRESENT) {
-            r.bools(&mut self.present);
-        }
-        if kept.has(Conditions::STATUS) {
-            r.ints(&mut self.status);
-        }
-        if kept.has(Conditions::CORDONED) {
-            r.bools(&mut self.cordoned);
-        }
-        if kept.has(Conditions::DRAINING) {
-            r.bools(&mut self.draining);
-        }
-        if kept.has(Conditions::MAINTAINED) {
-            r.bools(&mut self.maintained);
-        }
-        if kept.has(Conditions::PANICS) {
-            r.ints(&mut self.panics);
-        }
+        let mut r = Unpacker { key, at: 0, value, kept: fields.left_out.others() };
+        r.condition_bools(Conditions::PRESENT, &mut self.present);
+        r.condition_ints(Conditions::STATUS, &mut self.status);
+        r.condition_bools(Conditions::CORDONED, &mut self.cordoned);
+        r.condition_bools(Conditions::DRAINING, &mut self.draining);
+        r.condition_bools(Conditions::MAINTAINED, &mut self.maintained);
+        r.condition_ints(Conditions::PANICS, &mut self.panics);
         r.ints(&mut self.pending);
         for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating).chain(&mut self.evicting)
         {
@@ -553,6 +527,8 @@ struct Packer<'a> {
     wide: i64,
     /// Per-node fields in this order (position -> node), if renamed.
     perm: Option<&'a [usize]>,
+    /// The node conditions the key holds.
+    kept: Conditions,
 }
 
 impl Packer<'_> {
@@ -583,6 +559,19 @@ impl Packer<'_> {
         self.wide |= wide;
     }
 
+    /// Node condition `c`, if the key holds it.
+    fn condition_ints(&mut self, c: Conditions, xs: &[i64]) {
+        if self.kept.has(c) {
+            self.ints(xs, true);
+        }
+    }
+
+    fn condition_bools(&mut self, c: Conditions, xs: &[bool]) {
+        if self.kept.has(c) {
+            self.bools(xs, true);
+        }
+    }
+
     fn bools(&mut self, xs: &[bool], per_node: bool) {
         let perm = self.perm.filter(|_| per_node);
         let out = self.next(xs.len());
@@ -598,6 +587,8 @@ struct Unpacker<'a, T, F> {
     key: &'a [T],
     at: usize,
     value: F,
+    /// The node conditions the key holds.
+    kept: Conditions,
 }
 
 impl<'a, T: Copy, F: Fn(T) -> i64> Unpacker<'a, T, F> {
@@ -610,6 +601,19 @@ impl<'a, T: Copy, F: Fn(T) -> i64> Unpacker<'a, T, F> {
     fn ints(&mut self, xs: &mut [i64]) {
         let src = self.next(xs.len());
         xs.iter_mut().zip(src).for_each(|(x, &k)| *x = (self.value)(k));
+    }
+
+    /// Node condition `c`, if the key holds it (else left as it is).
+    fn condition_ints(&mut self, c: Conditions, xs: &mut [i64]) {
+        if self.kept.has(c) {
+            self.ints(xs);
+        }
+    }
+
+    fn condition_bools(&mut self, c: Conditions, xs: &mut [bool]) {
+        if self.kept.has(c) {
+            self.bools(xs);
+        }
     }
 
     fn bools(&mut self, xs: &mut [bool]) {

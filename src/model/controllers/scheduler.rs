@@ -363,12 +363,8 @@ fn spread_scores<D: Domain>(
     )
 }
 
-/// The weighted total score of every node for a pod of group `g` (meaningful on feasible nodes).
-pub fn scores<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, feas: &[D::Bool]) -> Vec<D::Int> {
-    scores_with(d, m, st, &NodeLoads::of(d, m, st), g, feas)
-}
-
-/// [`scores`], given the state's [`NodeLoads`].
+/// The weighted total score of every node for a pod of group `g` (meaningful on feasible
+/// nodes), given the state's [`NodeLoads`].
 pub fn scores_with<D: Domain>(
     d: &D,
     m: &Model,
@@ -632,7 +628,8 @@ mod more_tests {
         let feas = feasible(&Concrete, &m, &st, g);
         // LeastAllocated 62, BalancedAllocation 100 (equal fractions), TaintToleration 100 x 3,
         // PodTopologySpread system default on hostname 100 x 2 (the zone key is absent).
-        assert_eq!(scores(&Concrete, &m, &st, g, &feas), vec![62 + 100 + 300 + 200]);
+        let loads = NodeLoads::of(&Concrete, &m, &st);
+        assert_eq!(scores_with(&Concrete, &m, &st, &loads, g, &feas), vec![62 + 100 + 300 + 200]);
     }
 
     /// Preferred node affinity is normalized over feasible nodes: weights 5, 4, 4 -> 100, 80, 80.
