@@ -73,6 +73,15 @@ pub trait Controller<D: Domain> {
     fn batch_guard(&self, _m: &Model, _labels: &[Step], _st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
         None
     }
+    /// What this actor's guards read of a concrete state, written into `key`, for a search
+    /// that remembers guards from one state to the next: two states with equal keys must
+    /// enable the same labels of this actor (a test checks it on the reachable states of
+    /// every bundled case). Worth having where guards are costly and read aggregates that
+    /// many states share (the scheduler reads node loads, not which usage kind a running pod
+    /// has). `false`: no key; the guards are evaluated in every state.
+    fn guard_key(&self, _m: &Model, _st: &ClusterState<Concrete>, _key: &mut Vec<i64>) -> bool {
+        false
+    }
     /// A formula equivalent to "some label of this actor is enabled" (the disjunction of
     /// every label's guard in `st`) that is cheaper for a solver to decide; the symbolic
     /// engine uses it where the timing policy and the stutter ask whether an actor can act.

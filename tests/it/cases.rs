@@ -278,6 +278,87 @@ fn batched_guards_agree_with_guards() {
     }
 }
 
+/// States with equal guard keys enable the same labels of the actor (the explicit engine
+/// remembers guards by key), on every reachable state of every case; and some actor's key
+/// does stand for more than one state, so the check is not vacuous.
+#[test]
+fn guard_keys_decide_guards() {
+    use kbmc::domain::Concrete;
+    use kbmc::engine::explicit::{explore, Options};
+    use kbmc::model::{all_steps, registry};
+    use std::collections::HashMap;
+    let mut shared = 0;
+    for dir in case_dirs() {
+        let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
+        let m = kbmc::model::Model::new(&ir);
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let opts = Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry: false, all: true };
+        let g = explore(&m, &opts, |_, _| true);
+        let mut seen: HashMap<(usize, Vec<i64>), (Vec<bool>, u32)> = HashMap::new();
+        let mut key = Vec::new();
+        for u in 0..g.states.len() as u32 {
+            let st = g.states.get(u);
+            for (actor, c) in reg.iter().enumerate() {
+                if !c.guard_key(&m, &st, &mut key) {
+                    continue;
+                }
+                let guards: Vec<bool> = labels
+                    .iter()
+                    .filter(|s| s.actor as usize == actor)
+                    .map(|s| c.guard(&Concrete, &m, s, &st))
+                    .collect();
+                match seen.entry((actor, key.clone())) {
+                    std::collections::hash_map::Entry::Occupied(e) => {
+                        let (first, v) = e.get();
+                        assert_eq!(
+                            &guards,
+                            first,
+                            "{} {}: states {v} and {u} have one guard key and different guards",
+                            rel(&dir),
+                            c.name()
+                        );
+                        shared += 1;
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert((guards, u));
+                    }
+                }
+            }
+        }
+    }
+    assert!(shared > 1000, "guard keys stood for {shared} repeated states only");
+}
+
+/// A search, which remembers guards by key, takes from every state it expands exactly the
+/// steps a one-off question (which remembers nothing) says are enabled, in every case.
+#[test]
+fn remembered_guards_enable_what_guards_do() {
+    use kbmc::domain::Concrete;
+    use kbmc::engine::explicit::{enabled, explore, symmetry_classes, Options};
+    use kbmc::model::{all_steps, registry};
+    let mut expanded = 0;
+    for dir in case_dirs() {
+        let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
+        let m = kbmc::model::Model::new(&ir);
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let classes = symmetry_classes(&m);
+        let opts = Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry: true, all: true };
+        let g = explore(&m, &opts, |_, _| true);
+        for u in 0..g.states.len() as u32 {
+            let taken: Vec<_> = g.successors(u).map(|(_, s)| s).collect();
+            if taken.is_empty() && !g.stutters[u as usize] {
+                continue; // not expanded: at the depth bound or past the state limit
+            }
+            let st = g.states.get(u);
+            assert_eq!(taken, enabled(&m, &reg, &labels, &classes, true, &st), "{} state {u}", rel(&dir));
+            expanded += 1;
+        }
+    }
+    assert!(expanded > 5_000, "only {expanded} states expanded");
+}
+
 /// A step changes only the node conditions its actor says it can (the explicit engine leaves
 /// the others out of stored states), on every reachable step of every bundled case.
 #[test]

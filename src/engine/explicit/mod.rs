@@ -297,6 +297,78 @@ struct EnabledBuf {
     out: Vec<u32>,
     ids: Vec<u32>,
     batch: Vec<Step>,
+    /// Per actor, once asked: the guards remembered by its guard key
+    /// ([`Controller::guard_key`]). Empty: guards are not remembered (a one-off question).
+    memo: Vec<Option<GuardMemo>>,
+    /// The guards of one actor's labels, as [`GuardMemo::guards`] leaves them.
+    ok: Vec<bool>,
+}
+
+impl EnabledBuf {
+    /// Buffers that remember the guards of actors with a guard key, for a search.
+    fn remembering(actors: usize) -> Self {
+        EnabledBuf { memo: (0..actors).map(|_| None).collect(), ..Default::default() }
+    }
+}
+
+/// An actor's guards by guard key: its labels' guards in a state, remembered for every
+/// state with the same key. It stops remembering when most lookups miss (a key that tells
+/// most states apart costs more than it saves) and stops growing at [`MEMO_VALUES`].
+struct GuardMemo {
+    on: bool,
+    map: rustc_hash::FxHashMap<Box<[i64]>, Box<[bool]>>,
+    /// Key and guard values held, against [`MEMO_VALUES`].
+    values: usize,
+    lookups: u64,
+    misses: u64,
+    key: Vec<i64>,
+}
+
+/// The most values (key values and guards) one actor's [`GuardMemo`] holds: 8 bytes each at
+/// most, 32 MiB.
+const MEMO_VALUES: usize = 1 << 22;
+
+impl GuardMemo {
+    fn new() -> Self {
+        GuardMemo { on: true, map: Default::default(), values: 0, lookups: 0, misses: 0, key: Vec::new() }
+    }
+
+    /// Writes the guards of `batch` (all of actor `c`'s labels) in `st` into `ok`, from the
+    /// memo when a state with the same key was asked before. `false`: `c` has no guard key,
+    /// or the memo is off; `ok` is untouched.
+    fn guards(
+        &mut self,
+        c: &dyn Controller<Concrete>,
+        m: &Model,
+        st: &ClusterState<Concrete>,
+        batch: &[Step],
+        ok: &mut Vec<bool>,
+    ) -> bool {
+        if !self.on || !c.guard_key(m, st, &mut self.key) {
+            self.on = false;
+            return false;
+        }
+        self.lookups += 1;
+        ok.clear();
+        if let Some(known) = self.map.get(self.key.as_slice()) {
+            ok.extend_from_slice(known);
+            return true;
+        }
+        self.misses += 1;
+        match c.batch_guard(m, batch, st) {
+            Some(b) => ok.extend(b),
+            None => ok.extend(batch.iter().map(|s| c.guard(&Concrete, m, s, st))),
+        }
+        if self.values + self.key.len() + ok.len() <= MEMO_VALUES {
+            self.values += self.key.len() + ok.len();
+            self.map.insert(self.key.as_slice().into(), ok.as_slice().into());
+        }
+        if self.lookups.is_multiple_of(4096) && self.misses * 2 > self.lookups {
+            // Most states have a key of their own: computing keys only adds work.
+            *self = GuardMemo { on: false, ..GuardMemo::new() };
+        }
+        true
+    }
 }
 
 /// [`enabled`], given the state's twins (see [`twins`]), into `buf.out` as indices into
@@ -309,7 +381,7 @@ fn enabled_into(
     st: &ClusterState<Concrete>,
     buf: &mut EnabledBuf,
 ) {
-    let EnabledBuf { out, ids, batch } = buf;
+    let EnabledBuf { out, ids, batch, memo, ok } = buf;
     out.clear();
     // Labels' nodes are asked for only when some node is a twin (a call per label otherwise).
     let any_twin = twin.contains(&true);
@@ -328,11 +400,19 @@ fn enabled_into(
                 Class::Fast => pass == Pass::Fast,
                 Class::Periodic | Class::Event => pass == Pass::Rest,
             };
-            if mine && any_twin {
-                // Canonical choice: a lower-index twin in the same state takes this step instead.
+            // Canonical choice: a lower-index twin in the same state takes a step on a node
+            // instead of it.
+            let by_twin = |i: usize| any_twin && c.node_of(&labels[i]).is_some_and(|n| twin[n]);
+            let remembered = mine
+                && memo.get_mut(actor as usize).is_some_and(|slot| {
+                    slot.get_or_insert_with(GuardMemo::new).guards(c.as_ref(), m, st, &labels[start..end], ok)
+                });
+            if remembered {
+                out.extend((start..end).zip(ok.iter()).filter(|&(i, &ok)| ok && !by_twin(i)).map(|(i, _)| i as u32));
+            } else if mine && any_twin {
                 ids.clear();
                 batch.clear();
-                for i in (start..end).filter(|&i| !c.node_of(&labels[i]).is_some_and(|n| twin[n])) {
+                for i in (start..end).filter(|&i| !by_twin(i)) {
                     ids.push(i as u32);
                     batch.push(labels[i]);
                 }
@@ -461,7 +541,7 @@ fn explore_with(
     let mut st = first.clone();
     // The expanded state's successors, reused from one expansion to the next.
     let mut succ: Vec<Successor> = Vec::new();
-    let mut en = EnabledBuf::default();
+    let mut en = EnabledBuf::remembering(reg.len());
     let mut twin = vec![false; m.nodes()];
     let has_twins = classes.iter().enumerate().any(|(n, &c)| c != n);
     while let Some(u) = queue.pop_front() {
