@@ -395,15 +395,8 @@ impl ClusterState<Concrete> {
     /// hash of the row, then by the row itself, so the order depends only on each node's
     /// state (what canonical forms need) and almost every comparison is one of two integers.
     pub fn node_rows(&self, scratch: &mut Scratch) -> usize {
-        self.node_rows_like(scratch, None)
-    }
-
-    /// [`node_rows`](Self::node_rows), taking the key of each row that equals the same node's
-    /// row in `like` (the rows and keys of a state this one was computed from) instead of
-    /// hashing it again: a step changes few nodes.
-    fn node_rows_like(&self, scratch: &mut Scratch, like: Option<&Scratch>) -> usize {
         let nn = self.status.len();
-        let stride = 6 + self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len();
+        let stride = self.row_len();
         let rows = &mut scratch.rows;
         rows.clear();
         rows.resize(nn * stride, 0);
@@ -424,9 +417,7 @@ impl ClusterState<Concrete> {
             r[4] = self.maintained[n] as i16;
             r[5] = narrow(self.panics[n]);
         }
-        for (i, row) in
-            self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting).enumerate()
-        {
+        for (i, row) in self.per_node_counts().enumerate() {
             for (n, &v) in row.iter().enumerate() {
                 rows[n * stride + 6 + i] = narrow(v);
             }
@@ -434,50 +425,46 @@ impl ClusterState<Concrete> {
         if wide != 0 {
             self.out_of_range();
         }
-        let like = like.filter(|l| l.rows.len() == rows.len());
         scratch.keys.clear();
-        scratch.keys.extend(rows.chunks_exact(stride.max(1)).take(nn).enumerate().map(|(n, r)| match like {
-            Some(l) if l.rows[n * stride..(n + 1) * stride] == *r => l.keys[n],
-            _ => ((r[0] as u64) << 63) | (rustc_hash::FxBuildHasher.hash_one(r) >> 1),
-        }));
+        scratch.keys.extend(rows.chunks_exact(stride).take(nn).map(row_key));
         stride
+    }
+
+    /// Values per node row: six node conditions, then one per row of [`per_node_counts`](Self::per_node_counts).
+    fn row_len(&self) -> usize {
+        6 + self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len()
+    }
+
+    /// The per-node pod counts, in row order: bound, running, terminating, evicting.
+    fn per_node_counts(&self) -> impl Iterator<Item = &Vec<i64>> {
+        self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting)
     }
 
     /// Renames the nodes of each class (node indices no static fact tells apart, at most 64
     /// per class) so that their per-node states are in [`node_rows`](Self::node_rows) order:
     /// states that differ only by such a renaming become equal.
     pub fn canonicalize(&mut self, classes: &[Vec<usize>], scratch: &mut Scratch) {
-        if self.canonical_order(classes, scratch, None) {
+        if self.canonical_order(classes, scratch) {
             self.apply_order(scratch);
         }
     }
 
     /// The renaming [`canonicalize`](Self::canonicalize) would apply, left in `scratch.perm`
-    /// (position -> the node whose state goes there) without moving any value; `like`: the
-    /// rows of a state this one was computed from (see `node_rows_like`). Returns whether the
-    /// renaming moves any node. With [`pack_renamed_into`](Self::pack_renamed_into) a search
-    /// looks a successor up without permuting its vectors, and permutes only states it keeps.
-    pub fn canonical_order(&self, classes: &[Vec<usize>], scratch: &mut Scratch, like: Option<&Scratch>) -> bool {
-        let stride = self.node_rows_like(scratch, like);
-        let Scratch { order, rows, keys, perm } = scratch;
+    /// (position -> the node whose state goes there) without moving any value. Returns
+    /// whether the renaming moves any node. With [`pack_renamed_into`](Self::pack_renamed_into)
+    /// a search looks a successor up without permuting its vectors, and permutes only states
+    /// it keeps.
+    pub fn canonical_order(&self, classes: &[Vec<usize>], scratch: &mut Scratch) -> bool {
+        let stride = self.node_rows(scratch);
+        let Scratch { order, rows, keys, perm, .. } = scratch;
         perm.clear();
         perm.extend(0..self.status.len());
-        let less = |a: usize, b: usize| match keys[a].cmp(&keys[b]) {
-            std::cmp::Ordering::Less => true,
-            std::cmp::Ordering::Greater => false,
-            // Equal keys almost always mean equal rows (identical nodes): one memcmp settles
-            // it, the element-wise ordering only runs on a hash collision.
-            std::cmp::Ordering::Equal => {
-                let (ra, rb) = (&rows[a * stride..(a + 1) * stride], &rows[b * stride..(b + 1) * stride]);
-                ra != rb && ra < rb
-            }
-        };
+        let less = row_less(rows, keys, stride);
         let mut moved = false;
         for class in classes {
             order.clear();
             order.extend_from_slice(class);
-            // Insertion sort: a successor of a canonical state is out of order only at the
-            // few nodes its step changed, so this is about one comparison per node.
+            // Insertion sort: few nodes are out of order in the states a search meets.
             for i in 1..order.len() {
                 let x = order[i];
                 let mut j = i;
@@ -487,12 +474,94 @@ impl ClusterState<Concrete> {
                 }
                 order[j] = x;
             }
-            if order != class {
-                moved = true;
-                for (&c, &o) in class.iter().zip(order.iter()) {
-                    perm[c] = o;
-                }
+            moved |= set_order(perm, class, order);
+        }
+        moved
+    }
+
+    /// [`canonical_order`](Self::canonical_order) of a state a step led to from `before`, a
+    /// canonical state whose [`node_rows`](Self::node_rows) are `before_rows`. A step changes
+    /// few nodes: the others keep their rows, their keys and, `before` being canonical, their
+    /// order, so only the changed nodes' rows are built and placed among them.
+    pub fn canonical_order_after(
+        &self,
+        before: &Self,
+        before_rows: &Scratch,
+        classes: &[Vec<usize>],
+        scratch: &mut Scratch,
+    ) -> bool {
+        let nn = self.status.len();
+        let stride = self.row_len();
+        let Scratch { order, rows, keys, perm, changed } = scratch;
+        // The changed nodes, found value by value (loops that vectorize), not row by row.
+        changed.clear();
+        changed.resize(nn, false);
+        // Indexed over slices of one length: a loop that vectorizes (a zip of three does not).
+        let mut mark = |a: &[i64], b: &[i64]| {
+            let (c, a, b) = (&mut changed[..nn], &a[..nn], &b[..nn]);
+            for i in 0..nn {
+                c[i] |= a[i] != b[i];
             }
+        };
+        mark(&self.status, &before.status);
+        mark(&self.panics, &before.panics);
+        for (a, b) in self.per_node_counts().zip(before.per_node_counts()) {
+            mark(a, b);
+        }
+        let mut mark_bools = |a: &[bool], b: &[bool]| {
+            let (c, a, b) = (&mut changed[..nn], &a[..nn], &b[..nn]);
+            for i in 0..nn {
+                c[i] |= a[i] != b[i];
+            }
+        };
+        mark_bools(&self.present, &before.present);
+        mark_bools(&self.cordoned, &before.cordoned);
+        mark_bools(&self.draining, &before.draining);
+        mark_bools(&self.maintained, &before.maintained);
+        rows.clone_from(&before_rows.rows);
+        keys.clone_from(&before_rows.keys);
+        let mut wide = 0i64;
+        for n in (0..nn).filter(|&n| changed[n]) {
+            let r = &mut rows[n * stride..(n + 1) * stride];
+            let head = [
+                !self.present[n] as i64,
+                self.status[n],
+                self.cordoned[n] as i64,
+                self.draining[n] as i64,
+                self.maintained[n] as i64,
+                self.panics[n],
+            ];
+            for (x, v) in r.iter_mut().zip(head.into_iter().chain(self.per_node_counts().map(|row| row[n]))) {
+                wide |= v ^ (v as i16 as i64);
+                *x = v as i16;
+            }
+            keys[n] = row_key(r);
+        }
+        if wide != 0 {
+            self.out_of_range();
+        }
+        perm.clear();
+        perm.extend(0..nn);
+        let less = row_less(rows, keys, stride);
+        let mut moved = false;
+        for class in classes {
+            if !class.iter().any(|&n| changed[n]) {
+                continue;
+            }
+            // The unchanged nodes are in order (by row, and by index among equal rows, as a
+            // stable sort leaves them); each changed one (most often one) goes in where a
+            // binary search puts it.
+            order.clear();
+            order.extend(class.iter().copied().filter(|&n| !changed[n]));
+            for c in class.iter().copied().filter(|&n| changed[n]) {
+                let at = order.partition_point(|&u| less(u, c) || (!less(c, u) && u < c));
+                order.insert(at, c);
+            }
+            debug_assert!(
+                order.windows(2).all(|w| !less(w[1], w[0])),
+                "search bug: the state a step came from was not canonical"
+            );
+            moved |= set_order(perm, class, order);
         }
         moved
     }
@@ -622,6 +691,37 @@ impl<'a, T: Copy, F: Fn(T) -> i64> Unpacker<'a, T, F> {
     }
 }
 
+/// The sort key of a node row (see [`ClusterState::node_rows`]): present nodes first, then
+/// a hash of the row.
+fn row_key(r: &[i16]) -> u64 {
+    ((r[0] as u64) << 63) | (rustc_hash::FxBuildHasher.hash_one(r) >> 1)
+}
+
+/// The order of node rows: by key, then by the row itself.
+fn row_less<'a>(rows: &'a [i16], keys: &'a [u64], stride: usize) -> impl Fn(usize, usize) -> bool + 'a {
+    move |a, b| match keys[a].cmp(&keys[b]) {
+        std::cmp::Ordering::Less => true,
+        std::cmp::Ordering::Greater => false,
+        // Equal keys almost always mean equal rows (identical nodes): one memcmp settles it,
+        // the element-wise ordering only runs on a hash collision.
+        std::cmp::Ordering::Equal => {
+            let (ra, rb) = (&rows[a * stride..(a + 1) * stride], &rows[b * stride..(b + 1) * stride]);
+            ra != rb && ra < rb
+        }
+    }
+}
+
+/// Records `order` (the nodes of `class` sorted) in `perm`; whether it moves any node.
+fn set_order(perm: &mut [usize], class: &[usize], order: &[usize]) -> bool {
+    if order == class {
+        return false;
+    }
+    for (&c, &o) in class.iter().zip(order) {
+        perm[c] = o;
+    }
+    true
+}
+
 /// Reused buffers for [`ClusterState::canonicalize`].
 #[derive(Default)]
 pub struct Scratch {
@@ -630,6 +730,8 @@ pub struct Scratch {
     pub keys: Vec<u64>,
     /// Per position: the node whose state goes there (see `canonical_order`).
     pub perm: Vec<usize>,
+    /// Per node: a step changed its row (see `canonical_order_after`).
+    changed: Vec<bool>,
 }
 
 /// `v[i] = old v[perm[i]]` for every i (`perm` a permutation of the indices of `v`).

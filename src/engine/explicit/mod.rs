@@ -600,7 +600,7 @@ fn explore_with(
             intents::observe_in_place(&d, m, &mut x.state);
             // Looked up by the key of its canonical renaming; only a state kept is renamed.
             x.renamed = match &g.canonical {
-                Some(c) => x.state.canonical_order(c, &mut scratch, Some(&parent_rows)),
+                Some(c) => x.state.canonical_order_after(&st, &parent_rows, c, &mut scratch),
                 None => false,
             };
             if x.renamed {
@@ -1034,7 +1034,8 @@ mod tests {
     }
 
     /// The search's shortcut (the key of the renamed state, node rows reused from the state a
-    /// step came from, the state renamed only when kept) gives what `canonicalize` gives.
+    /// step came from and only changed nodes placed anew, the state renamed only when kept)
+    /// gives what `canonicalize` gives.
     #[test]
     fn renamed_key_is_the_canonical_key() {
         let m = model(&format!("{}{POOLS}", deployment("web", 4, "1", "1Gi", "")));
@@ -1044,15 +1045,20 @@ mod tests {
         parent.canonicalize(&classes, &mut Scratch::default());
         let mut parent_rows = Scratch::default();
         parent.node_rows(&mut parent_rows);
-        for (n, cordon) in [(0, false), (1, true), (2, false), (3, true)] {
+        // One node changed, or two (a step may change several: a descheduler run's evictions).
+        let changes = (0..4).flat_map(|n| [None, Some(0), Some(1), Some(2), Some(3)].map(|also| (n, n % 2 == 1, also)));
+        for (n, cordon, also) in changes.filter(|&(n, _, also)| also != Some(n)) {
             let mut next = parent.clone();
             next.bound[0][n] += 2;
             next.cordoned[n] = cordon;
+            if let Some(j) = also {
+                next.terminating[0][j] += 1;
+            }
             let mut expected = next.clone();
             expected.canonicalize(&classes, &mut Scratch::default());
             let mut scratch = Scratch::default();
             let mut key = Vec::new();
-            if next.canonical_order(&classes, &mut scratch, Some(&parent_rows)) {
+            if next.canonical_order_after(&parent, &parent_rows, &classes, &mut scratch) {
                 next.pack_renamed_into(&scratch.perm, &mut key);
                 next.apply_order(&scratch);
             } else {
