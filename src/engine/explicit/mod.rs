@@ -53,6 +53,7 @@ pub struct Graph {
     /// Per state: the state it was first reached from, and the index of the step's label.
     pub parent: Vec<Option<(u32, u32)>>,
     pub depth: Vec<u32>,
+    /// Empty when the search was told no cycle would be looked for (see `explore_with`).
     pub edges: Edges,
     /// Per state: the enabled steps (after the timing policy) are none, so it stutters.
     pub stutters: Vec<bool>,
@@ -476,15 +477,18 @@ pub fn explore_from(
     inits: &[ClusterState<Concrete>],
     on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
 ) -> Graph {
-    explore_with(m, opts, inits, true, on_state)
+    explore_with(m, opts, inits, true, true, on_state)
 }
 
-/// `explore_from`, storing states up to node renaming only when `canonical` allows it too.
+/// `explore_from`, storing states up to node renaming only when `canonical` allows it too,
+/// and the transitions only with `keep_edges` (only cycles need them: on C8 at 9 nodes they
+/// are 80 MB, more than the states).
 fn explore_with(
     m: &Model,
     opts: &Options,
     inits: &[ClusterState<Concrete>],
     canonical: bool,
+    keep_edges: bool,
     mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
 ) -> Graph {
     let reg = registry::<Concrete>();
@@ -638,7 +642,9 @@ fn explore_with(
                     v
                 }
             };
-            g.edges.push(u, v, li);
+            if keep_edges {
+                g.edges.push(u, v, li);
+            }
         }
     }
     g
@@ -833,8 +839,11 @@ fn check_with(
     let mut first_bad: Vec<Option<u32>> = vec![None; ni];
     let safety: Vec<usize> = (0..ni).filter(|&i| !m.ir.intents[i].is_cycle()).collect();
     let all_safety = safety.len() == ni;
+    // Cycle intents, and replica oscillation (shown as a cycle where one exists), read the
+    // transitions; safety intents and traces need only each state's parent.
+    let cycles = m.ir.intents.iter().any(|i| i.is_cycle() || matches!(i, Intent::NoReplicaOscillation { .. }));
     let mut failed_fast = false;
-    let g = explore_with(m, opts, inits, canonical, |id, st| {
+    let g = explore_with(m, opts, inits, canonical, cycles, |id, st| {
         for &i in &safety {
             if first_bad[i].is_none() && intents::violated(&d, m, st, i) {
                 first_bad[i] = Some(id);
