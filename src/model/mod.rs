@@ -397,6 +397,7 @@ impl Model {
 // ---- Derived quantities shared by controllers, events and intents -------------------------
 
 /// Node `n` is in the topology and Ready.
+#[inline]
 pub fn ready<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
     d.and(&st.present[n], &d.eq(&st.status[n], &d.int(READY)))
 }
@@ -443,11 +444,13 @@ pub fn cpu_usage<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) ->
 }
 
 /// Running pods of group `g` on node `n`.
+#[inline]
 pub fn running_of_group<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
     d.sum(m.kinds_of_group[g].iter().map(|&k| &st.running[k][n]))
 }
 
 /// Pods of group `g` on node `n` that are not terminating (bound or running).
+#[inline]
 pub fn active_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
     d.add(&st.bound[g][n], &running_of_group(d, m, st, g, n))
 }
