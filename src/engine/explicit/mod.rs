@@ -245,6 +245,20 @@ pub fn twins(classes: &[usize], rows: &Scratch) -> Vec<bool> {
     twin
 }
 
+/// [`twins`] of a canonical state (see [`ClusterState::canonicalize`]) over `classes`, the
+/// whole classes of identical nodes: each class is in (row, index) order, so a node is a twin
+/// when its row equals the one before it in its class; no sort.
+fn twins_in_order(classes: &[Vec<usize>], rows: &Scratch, twin: &mut [bool]) {
+    twin.fill(false);
+    let stride = rows.rows.len() / twin.len().max(1);
+    let row = |n: usize| &rows.rows[n * stride..(n + 1) * stride];
+    for c in classes {
+        for w in c.windows(2) {
+            twin[w[1]] = rows.keys[w[0]] == rows.keys[w[1]] && row(w[0]) == row(w[1]);
+        }
+    }
+}
+
 /// The fields a search stores: all but the node conditions that no step of the model can
 /// change ([`Controller::node_conditions_changed`]) and in which no two initial states
 /// differ, so that every reachable state has those of the first. With canonical forms
@@ -548,6 +562,9 @@ fn explore_with(
     let mut en = EnabledBuf::remembering(reg.len());
     let mut twin = vec![false; m.nodes()];
     let has_twins = classes.iter().enumerate().any(|(n, &c)| c != n);
+    // Every class of identical nodes is one of the classes states are canonical over (none
+    // has more than 64 nodes): an expanded state's twins are then neighbours in its classes.
+    let whole_classes = (0..classes.len()).all(|r| classes.iter().filter(|&&c| c == r).count() <= 64);
     while let Some(u) = queue.pop_front() {
         if stop {
             g.truncated = true;
@@ -568,12 +585,18 @@ fn explore_with(
         }
         g.states.load(u, &mut st);
         // The expanded state's node rows, for its twins and for its successors' canonical
-        // forms (a successor rehashes only the rows its step changed).
+        // forms (a successor builds only the rows its step changed).
         // (Canonical forms are used only with symmetry on.)
         // (Without two nodes of one class there are neither twins nor canonical states.)
         if opts.symmetry && has_twins {
             st.node_rows(&mut parent_rows);
-            twin = twins(&classes, &parent_rows);
+            match &g.canonical {
+                Some(c) if whole_classes => {
+                    twins_in_order(c, &parent_rows, &mut twin);
+                    debug_assert_eq!(twin, twins(&classes, &parent_rows), "search bug: twins of a canonical state");
+                }
+                _ => twin = twins(&classes, &parent_rows),
+            }
         }
         enabled_into(m, &reg, &labels, &twin, &st, &mut en);
         if en.out.is_empty() {
