@@ -56,8 +56,15 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
                 return d.bool(false);
             }
             let mut bad = d.bool(false);
+            // The node loads are summed once for every group, and not at all where no pod is
+            // pending for sure (a concrete state without pending pods, the common case).
+            let mut loads = None;
             for g in (0..m.ir.groups.len()).filter(|&g| scheduler::scheduled(m, g)) {
-                let feas = scheduler::feasible(d, m, st, g);
+                if d.known(&st.pending[g]) == Some(0) {
+                    continue;
+                }
+                let loads = loads.get_or_insert_with(|| scheduler::NodeLoads::of(d, m, st));
+                let feas = scheduler::feasible_with(d, m, st, loads, g);
                 let none = d.not(&d.any(feas.iter()));
                 bad = d.or(&bad, &d.and(&d.gt(&st.pending[g], &d.int(0)), &none));
             }
