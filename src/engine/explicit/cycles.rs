@@ -1,7 +1,10 @@
 //! Cycle intents on the explored graph: strongly connected components (iterative Tarjan),
 //! and the shortest lasso — a shortest path to a state on a qualifying cycle, then the cycle.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use super::{path_to, Graph, STUTTER};
 use crate::domain::Concrete;
@@ -140,6 +143,23 @@ fn per_state<T>(g: &Graph, mut f: impl FnMut(&ClusterState<Concrete>) -> T) -> V
         .collect()
 }
 
+/// `f` of an explored state, by id, computed the first time it is asked for.
+fn lazily<'g, T: Copy + 'g>(g: &'g Graph, f: impl Fn(&ClusterState<Concrete>) -> T + 'g) -> impl Fn(u32) -> T + 'g {
+    let known: RefCell<FxHashMap<u32, T>> = RefCell::default();
+    let st = RefCell::new(None);
+    move |u| {
+        if let Some(&x) = known.borrow().get(&u) {
+            return x;
+        }
+        let mut st = st.borrow_mut();
+        let st = st.get_or_insert_with(|| g.states.get(u));
+        g.states.load(u, st);
+        let x = f(st);
+        known.borrow_mut().insert(u, x);
+        x
+    }
+}
+
 /// A lasso violating cycle intent `intent`: (state ids, steps, index of the loop start).
 pub fn find(
     m: &Model,
@@ -151,9 +171,11 @@ pub fn find(
     match intent {
         Intent::NoEvictionCycle { deployment } => {
             let dep = deployment.index();
-            let term = per_state(g, |st| crate::model::terminating_pods(m, st, dep));
+            // Terminating pods per state, read only for the ends of an evicting edge inside a
+            // component (on C8 most states are in none): not every state unpacked.
+            let term = lazily(g, |st| crate::model::terminating_pods(m, st, dep));
             let comp = scc(g, &|_, _| true);
-            lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term[v as usize] > term[u as usize])
+            lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term(v) > term(u))
         }
         Intent::AllPodsEventuallyRun => {
             let waiting = per_state(g, |st| intents::waiting(&d, m, st) > 0);
