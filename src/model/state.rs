@@ -496,28 +496,16 @@ impl ClusterState<Concrete> {
         // The changed nodes, found value by value (loops that vectorize), not row by row.
         changed.clear();
         changed.resize(nn, false);
-        // Indexed over slices of one length: a loop that vectorizes (a zip of three does not).
-        let mut mark = |a: &[i64], b: &[i64]| {
-            let (c, a, b) = (&mut changed[..nn], &a[..nn], &b[..nn]);
-            for i in 0..nn {
-                c[i] |= a[i] != b[i];
-            }
-        };
-        mark(&self.status, &before.status);
-        mark(&self.panics, &before.panics);
+        let changed = &mut changed[..nn];
+        mark_changed(changed, &self.status, &before.status);
+        mark_changed(changed, &self.panics, &before.panics);
         for (a, b) in self.per_node_counts().zip(before.per_node_counts()) {
-            mark(a, b);
+            mark_changed(changed, a, b);
         }
-        let mut mark_bools = |a: &[bool], b: &[bool]| {
-            let (c, a, b) = (&mut changed[..nn], &a[..nn], &b[..nn]);
-            for i in 0..nn {
-                c[i] |= a[i] != b[i];
-            }
-        };
-        mark_bools(&self.present, &before.present);
-        mark_bools(&self.cordoned, &before.cordoned);
-        mark_bools(&self.draining, &before.draining);
-        mark_bools(&self.maintained, &before.maintained);
+        mark_changed(changed, &self.present, &before.present);
+        mark_changed(changed, &self.cordoned, &before.cordoned);
+        mark_changed(changed, &self.draining, &before.draining);
+        mark_changed(changed, &self.maintained, &before.maintained);
         rows.clone_from(&before_rows.rows);
         keys.clone_from(&before_rows.keys);
         let mut wide = 0i64;
@@ -708,6 +696,16 @@ fn row_less<'a>(rows: &'a [i16], keys: &'a [u64], stride: usize) -> impl Fn(usiz
             let (ra, rb) = (&rows[a * stride..(a + 1) * stride], &rows[b * stride..(b + 1) * stride]);
             ra != rb && ra < rb
         }
+    }
+}
+
+/// Marks in `changed` every node whose value differs between `a` and `b` (per-node vectors).
+/// Indexed over slices of one length: a loop that vectorizes (a zip of three does not).
+fn mark_changed<T: PartialEq>(changed: &mut [bool], a: &[T], b: &[T]) {
+    let n = changed.len();
+    let (a, b) = (&a[..n], &b[..n]);
+    for i in 0..n {
+        changed[i] |= a[i] != b[i];
     }
 }
 

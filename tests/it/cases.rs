@@ -244,23 +244,33 @@ fn symmetry_reduction_keeps_verdicts_and_shortest_traces() {
     }
 }
 
+/// A bundled case's model, registry and step labels, and the graph of (at most 3000 of) its
+/// reachable states: what the agreement tests below walk state by state.
+struct Explored {
+    m: kbmc::model::Model,
+    reg: Vec<Box<dyn kbmc::model::Controller<kbmc::domain::Concrete>>>,
+    labels: Vec<kbmc::model::Step>,
+    g: kbmc::engine::explicit::Graph,
+}
+
+fn explored(dir: &std::path::Path, symmetry: bool) -> Explored {
+    use kbmc::engine::explicit::{explore, Options};
+    let (ir, _) = kbmc::load_model(&[dir.to_path_buf()], false).unwrap();
+    let m = kbmc::model::Model::new(&ir);
+    let reg = kbmc::model::registry();
+    let labels = kbmc::model::all_steps(&m, &reg);
+    let opts = Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry, all: true };
+    let g = explore(&m, &opts, |_, _| true);
+    Explored { m, reg, labels, g }
+}
+
 /// Batched guards (the scheduler's) agree with the per-label guards, and an actor's
 /// `any_enabled` with the disjunction of its guards, on every reachable state of every case.
 #[test]
 fn batched_guards_agree_with_guards() {
     use kbmc::domain::Concrete;
-    use kbmc::engine::explicit::{explore, Options};
-    use kbmc::model::{all_steps, registry};
     for dir in case_dirs() {
-        let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
-        let m = kbmc::model::Model::new(&ir);
-        let reg = registry::<Concrete>();
-        let labels = all_steps(&m, &reg);
-        let g = explore(
-            &m,
-            &Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry: false, all: true },
-            |_, _| true,
-        );
+        let Explored { m, reg, labels, g } = explored(&dir, false);
         for st in (0..g.states.len() as u32).map(|u| g.states.get(u)) {
             let st = &st;
             for (actor, c) in reg.iter().enumerate() {
@@ -284,17 +294,10 @@ fn batched_guards_agree_with_guards() {
 #[test]
 fn guard_keys_decide_guards() {
     use kbmc::domain::Concrete;
-    use kbmc::engine::explicit::{explore, Options};
-    use kbmc::model::{all_steps, registry};
     use std::collections::HashMap;
     let mut shared = 0;
     for dir in case_dirs() {
-        let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
-        let m = kbmc::model::Model::new(&ir);
-        let reg = registry::<Concrete>();
-        let labels = all_steps(&m, &reg);
-        let opts = Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry: false, all: true };
-        let g = explore(&m, &opts, |_, _| true);
+        let Explored { m, reg, labels, g } = explored(&dir, false);
         let mut seen: HashMap<(usize, Vec<i64>), (Vec<bool>, u32)> = HashMap::new();
         let mut key = Vec::new();
         for u in 0..g.states.len() as u32 {
@@ -334,18 +337,11 @@ fn guard_keys_decide_guards() {
 /// steps a one-off question (which remembers nothing) says are enabled, in every case.
 #[test]
 fn remembered_guards_enable_what_guards_do() {
-    use kbmc::domain::Concrete;
-    use kbmc::engine::explicit::{enabled, explore, symmetry_classes, Options};
-    use kbmc::model::{all_steps, registry};
+    use kbmc::engine::explicit::{enabled, symmetry_classes};
     let mut expanded = 0;
     for dir in case_dirs() {
-        let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
-        let m = kbmc::model::Model::new(&ir);
-        let reg = registry::<Concrete>();
-        let labels = all_steps(&m, &reg);
+        let Explored { m, reg, labels, g } = explored(&dir, true);
         let classes = symmetry_classes(&m);
-        let opts = Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry: true, all: true };
-        let g = explore(&m, &opts, |_, _| true);
         for u in 0..g.states.len() as u32 {
             let taken: Vec<_> = g.successors(u).map(|(_, s)| s).collect();
             if taken.is_empty() && !g.stutters[u as usize] {
@@ -364,16 +360,9 @@ fn remembered_guards_enable_what_guards_do() {
 #[test]
 fn node_conditions_change_only_by_actors_that_say_so() {
     use kbmc::domain::Concrete;
-    use kbmc::engine::explicit::{explore, Options};
-    use kbmc::model::{all_steps, registry};
     let mut left_out = 0;
     for dir in case_dirs() {
-        let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
-        let m = kbmc::model::Model::new(&ir);
-        let reg = registry::<Concrete>();
-        let labels = all_steps(&m, &reg);
-        let opts = Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry: false, all: true };
-        let g = explore(&m, &opts, |_, _| true);
+        let Explored { m, reg, labels, g } = explored(&dir, false);
         for st in (0..g.states.len() as u32).map(|u| g.states.get(u)) {
             for s in &labels {
                 let c = &reg[s.actor as usize];
