@@ -409,13 +409,9 @@ impl ClusterState<Concrete> {
             v as i16
         };
         for n in 0..nn {
-            let r = &mut rows[n * stride..n * stride + 6];
-            r[0] = !self.present[n] as i16;
-            r[1] = narrow(self.status[n]);
-            r[2] = self.cordoned[n] as i16;
-            r[3] = self.draining[n] as i16;
-            r[4] = self.maintained[n] as i16;
-            r[5] = narrow(self.panics[n]);
+            for (x, v) in rows[n * stride..n * stride + 6].iter_mut().zip(self.row_head(n)) {
+                *x = narrow(v);
+            }
         }
         for (i, row) in self.per_node_counts().enumerate() {
             for (n, &v) in row.iter().enumerate() {
@@ -428,6 +424,18 @@ impl ClusterState<Concrete> {
         scratch.keys.clear();
         scratch.keys.extend(rows.chunks_exact(stride).take(nn).map(row_key));
         stride
+    }
+
+    /// The first six values of node `n`'s row: its conditions, absent nodes last.
+    fn row_head(&self, n: usize) -> [i64; 6] {
+        [
+            !self.present[n] as i64,
+            self.status[n],
+            self.cordoned[n] as i64,
+            self.draining[n] as i64,
+            self.maintained[n] as i64,
+            self.panics[n],
+        ]
     }
 
     /// Values per node row: six node conditions, then one per row of [`per_node_counts`](Self::per_node_counts).
@@ -511,15 +519,8 @@ impl ClusterState<Concrete> {
         let mut wide = 0i64;
         for n in (0..nn).filter(|&n| changed[n]) {
             let r = &mut rows[n * stride..(n + 1) * stride];
-            let head = [
-                !self.present[n] as i64,
-                self.status[n],
-                self.cordoned[n] as i64,
-                self.draining[n] as i64,
-                self.maintained[n] as i64,
-                self.panics[n],
-            ];
-            for (x, v) in r.iter_mut().zip(head.into_iter().chain(self.per_node_counts().map(|row| row[n]))) {
+            for (x, v) in r.iter_mut().zip(self.row_head(n).into_iter().chain(self.per_node_counts().map(|row| row[n])))
+            {
                 wide |= v ^ (v as i16 as i64);
                 *x = v as i16;
             }

@@ -152,9 +152,13 @@ fn lazily<'g, T: Copy + 'g>(g: &'g Graph, f: impl Fn(&ClusterState<Concrete>) ->
             return x;
         }
         let mut st = st.borrow_mut();
-        let st = st.get_or_insert_with(|| g.states.get(u));
-        g.states.load(u, st);
-        let x = f(st);
+        let x = match st.as_mut() {
+            Some(st) => {
+                g.states.load(u, st);
+                f(st)
+            }
+            None => f(st.insert(g.states.get(u))),
+        };
         known.borrow_mut().insert(u, x);
         x
     }
