@@ -412,26 +412,31 @@ pub fn panicked<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
     d.eq(&st.status[n], &d.int(PANICKED))
 }
 
-/// Requested (cpu millicores, memory MiB, pod count) of all pods on node `n`, terminating ones
-/// included, as the scheduler's NodeInfo counts them.
-pub fn requested<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> (D::Int, D::Int, D::Int) {
-    let mut cpu = d.int(0);
-    let mut mem = d.int(0);
-    let mut pods = d.int(0);
+/// Per node: requested (cpu millicores, memory MiB, pod count) of all pods on it, terminating
+/// ones included, as the scheduler's NodeInfo counts them.
+pub fn requested<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> Vec<(D::Int, D::Int, D::Int)> {
+    // Summed over whole per-node vectors, group by group then kind by kind: each node gets
+    // the terms a node-by-node sum would give, in its order, for a fraction of the lookups.
+    fn add<D: Domain>(
+        d: &D,
+        sums: &mut [(D::Int, D::Int, D::Int)],
+        counts: impl Iterator<Item = D::Int>,
+        r: ir::Resources,
+    ) {
+        for ((cpu, mem, pods), c) in sums.iter_mut().zip(counts) {
+            *cpu = d.add(cpu, &d.mul_const(&c, r.cpu_milli));
+            *mem = d.add(mem, &d.mul_const(&c, r.memory_mib));
+            *pods = d.add(pods, &c);
+        }
+    }
+    let mut sums = vec![(d.int(0), d.int(0), d.int(0)); m.nodes()];
     for (g, grp) in m.ir.groups.iter().enumerate() {
-        let c = d.add(&st.bound[g][n], &st.terminating[g][n]);
-        cpu = d.add(&cpu, &d.mul_const(&c, grp.requests.cpu_milli));
-        mem = d.add(&mem, &d.mul_const(&c, grp.requests.memory_mib));
-        pods = d.add(&pods, &c);
+        add(d, &mut sums, st.bound[g].iter().zip(&st.terminating[g]).map(|(b, t)| d.add(b, t)), grp.requests);
     }
     for (k, kind) in m.kinds.iter().enumerate() {
-        let r = m.ir.groups[kind.group.index()].requests;
-        let c = &st.running[k][n];
-        cpu = d.add(&cpu, &d.mul_const(c, r.cpu_milli));
-        mem = d.add(&mem, &d.mul_const(c, r.memory_mib));
-        pods = d.add(&pods, c);
+        add(d, &mut sums, st.running[k].iter().cloned(), m.ir.groups[kind.group.index()].requests);
     }
-    (cpu, mem, pods)
+    sums
 }
 
 /// CPU usage (millicores) of the running pods on node `n`.
@@ -449,6 +454,18 @@ pub fn running_of_group<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: us
     d.sum(m.kinds_of_group[g].iter().map(|&k| &st.running[k][n]))
 }
 
+/// [`running_of_group`] on every node: the same terms, summed kind by kind over whole per-node
+/// vectors rather than node by node (a fraction of the lookups).
+pub fn running_per_node<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<D::Int> {
+    let mut running = vec![d.int(0); m.nodes()];
+    for &k in &m.kinds_of_group[g] {
+        for (r, c) in running.iter_mut().zip(&st.running[k]) {
+            *r = d.add(r, c);
+        }
+    }
+    running
+}
+
 /// Pods of group `g` on node `n` that are not terminating (bound or running).
 #[inline]
 pub fn active_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
@@ -460,10 +477,18 @@ pub fn active_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n:
 /// it not ready (MarkPodsNotReady) and it serves nothing until the node is back or the pod is
 /// evicted, which may be never when it tolerates the taint.
 pub fn running_replicas<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize) -> D::Int {
+    // Per node, the sum over groups of `running_of_group` (the same terms in the same order:
+    // a solver is given what it was), from whole per-node vectors: a search sums this after
+    // every step.
+    let mut on = vec![d.int(0); m.nodes()];
+    for &g in &m.groups_of[dep] {
+        for (o, x) in on.iter_mut().zip(&running_per_node(d, m, st, g)) {
+            *o = d.add(o, x);
+        }
+    }
     let mut r = d.int(0);
-    for n in 0..m.nodes() {
-        let on = d.sum_of(m.groups_of[dep].iter().map(|&g| running_of_group(d, m, st, g, n)));
-        r = d.add(&r, &d.ite(&ready(d, st, n), &on, &d.int(0)));
+    for (n, on) in on.iter().enumerate() {
+        r = d.add(&r, &d.ite(&ready(d, st, n), on, &d.int(0)));
     }
     r
 }

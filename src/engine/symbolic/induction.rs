@@ -126,8 +126,7 @@ impl Invariant {
         // leave a node only through terminating, which still counts). Without it the step case
         // starts on an overfull node and stops its terminating pods one by one for as many
         // steps as the overfill allows, before the "violation" no run reaches.
-        for n in 0..m.nodes() {
-            let (cpu, mem, pods) = crate::model::requested(&d, m, st, n);
+        for (n, (cpu, mem, pods)) in crate::model::requested(&d, m, st).into_iter().enumerate() {
             let a = m.ir.nodes[n].allocatable;
             out.push(d.all(
                 [d.le(&cpu, &d.int(a.cpu_milli)), d.le(&mem, &d.int(a.memory_mib)), d.le(&pods, &d.int(a.pods))].iter(),

@@ -16,7 +16,7 @@
 //! float sum; an unschedulable pod stays pending and is retried whenever a node becomes
 //! feasible (the scheduling queue's backoff and flush are timing).
 
-use super::super::{active_on, ready, requested, Class, ClusterState, Controller, Model, Step};
+use super::super::{ready, requested, running_per_node, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{ScoringStrategy, SpreadConstraint};
 use crate::model::state::{Conditions, READY};
@@ -49,26 +49,23 @@ pub struct NodeLoads<D: Domain> {
 
 impl<D: Domain> NodeLoads<D> {
     pub fn of(d: &D, m: &Model, st: &ClusterState<D>) -> Self {
-        let (nn, ng) = (m.nodes(), m.ir.groups.len());
-        let mut loads = NodeLoads {
-            requested: Vec::with_capacity(nn),
-            nonzero: Vec::with_capacity(nn),
-            active: (0..ng).map(|_| Vec::with_capacity(nn)).collect(),
-        };
-        for n in 0..nn {
-            let (mut cpu, mut mem) = (d.int(0), d.int(0));
-            for (h, hg) in m.ir.groups.iter().enumerate() {
-                let active = active_on(d, m, st, h, n);
-                let c = d.add(&active, &st.terminating[h][n]);
-                let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory_mib);
-                cpu = d.add(&cpu, &d.mul_const(&c, hc));
-                mem = d.add(&mem, &d.mul_const(&c, hm));
-                loads.active[h].push(active);
+        // Summed over whole per-node vectors, group by group: each node gets the terms of
+        // `active_on` and a node-by-node sum, in their order, for a fraction of the lookups.
+        let nn = m.nodes();
+        let mut active = Vec::with_capacity(m.ir.groups.len());
+        let mut nonzero_sums = vec![(d.int(0), d.int(0)); nn];
+        for (h, hg) in m.ir.groups.iter().enumerate() {
+            let running = running_per_node(d, m, st, h);
+            let act: Vec<D::Int> = st.bound[h].iter().zip(&running).map(|(b, r)| d.add(b, r)).collect();
+            let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory_mib);
+            for (((cpu, mem), a), t) in nonzero_sums.iter_mut().zip(&act).zip(&st.terminating[h]) {
+                let c = d.add(a, t);
+                *cpu = d.add(cpu, &d.mul_const(&c, hc));
+                *mem = d.add(mem, &d.mul_const(&c, hm));
             }
-            loads.nonzero.push((cpu, mem));
-            loads.requested.push(requested(d, m, st, n));
+            active.push(act);
         }
-        loads
+        NodeLoads { requested: requested(d, m, st), nonzero: nonzero_sums, active }
     }
 }
 
