@@ -1249,6 +1249,7 @@ pub fn successors(m: &Model, st: &ClusterState<Concrete>, limit: usize) -> Vec<(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Domain;
     use crate::model::testkit::{deployment, model};
 
     /// Group `web` on node `x.n-0` and group `web.x` on node `n-0` would both be
@@ -1267,5 +1268,56 @@ mod tests {
         let distinct: std::collections::HashSet<&String> = consts.iter().collect();
         assert_eq!(distinct.len(), consts.len(), "{consts:?}");
         assert!(consts.iter().any(|c| c.contains("pod.[web.x].n-0.bound@0")), "{consts:?}");
+    }
+
+    /// The model sums pods per node over whole per-node vectors (a speed-up of the explicit
+    /// engine); the solver must still be given the terms a node-by-node sum builds, in its
+    /// order. Checked on every bundled case, among them Deployments with two revisions and
+    /// groups with several usage kinds.
+    #[test]
+    fn per_node_sums_give_the_terms_of_node_by_node_sums() {
+        let cases = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"));
+        let (mut revisions, mut kinds) = (false, false);
+        for case in std::fs::read_dir(cases).expect("cases/ is there").map(|e| e.expect("a case").path()) {
+            let (ir, _) = crate::load_model(std::slice::from_ref(&case), false).expect("a bundled case loads");
+            let m = Model::new(&ir);
+            revisions |= m.groups_of.iter().any(|g| g.len() > 1);
+            kinds |= m.kinds_of_group.iter().any(|k| k.len() > 1);
+            let (d, st) = (Symbolic, frame(&m, 0));
+            for dep in 0..m.ir.deployments.len() {
+                let mut replicas = d.int(0);
+                for n in 0..m.nodes() {
+                    let on =
+                        d.sum_of(m.groups_of[dep].iter().map(|&g| crate::model::running_of_group(&d, &m, &st, g, n)));
+                    replicas = d.add(&replicas, &d.ite(&crate::model::ready(&d, &st, n), &on, &d.int(0)));
+                }
+                let got = crate::model::running_replicas(&d, &m, &st, dep);
+                assert_eq!(got.to_string(), replicas.to_string(), "{}", case.display());
+            }
+            let requested = crate::model::requested(&d, &m, &st);
+            for (n, got) in requested.iter().enumerate() {
+                let (mut cpu, mut mem, mut pods) = (d.int(0), d.int(0), d.int(0));
+                let counts = (m.ir.groups.iter().enumerate())
+                    .map(|(g, grp)| (d.add(&st.bound[g][n], &st.terminating[g][n]), grp.requests))
+                    .chain(
+                        m.kinds
+                            .iter()
+                            .enumerate()
+                            .map(|(k, kind)| (st.running[k][n].clone(), m.ir.groups[kind.group.index()].requests)),
+                    );
+                for (c, r) in counts {
+                    cpu = d.add(&cpu, &d.mul_const(&c, r.cpu_milli));
+                    mem = d.add(&mem, &d.mul_const(&c, r.memory_mib));
+                    pods = d.add(&pods, &c);
+                }
+                assert_eq!(
+                    (got.0.to_string(), got.1.to_string(), got.2.to_string()),
+                    (cpu.to_string(), mem.to_string(), pods.to_string()),
+                    "{} node {n}",
+                    case.display()
+                );
+            }
+        }
+        assert!(revisions && kinds, "no bundled case has two revisions of a Deployment and several usage kinds");
     }
 }
