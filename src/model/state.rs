@@ -534,11 +534,45 @@ impl ClusterState<Concrete> {
         let less = row_less(rows, keys, stride);
         let mut moved = false;
         for class in classes {
-            if !class.iter().any(|&n| changed[n]) {
+            let mut changed_at = class.iter().enumerate().filter(|&(_, &n)| changed[n]).map(|(i, _)| i);
+            let Some(i) = changed_at.next() else { continue };
+            if changed_at.next().is_none() {
+                // One changed node (the common case): it moves from position i to where a
+                // binary search among the others puts it (as below), and the nodes between
+                // shift by one, with no list of the others built.
+                let c = class[i];
+                let other = |k: usize| class[if k < i { k } else { k + 1 }];
+                let (mut lo, mut hi) = (0, class.len() - 1);
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    let u = other(mid);
+                    if less(u, c) || (!less(c, u) && u < c) {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                let j = lo;
+                if j < i {
+                    perm[class[j]] = c;
+                    for k in j..i {
+                        perm[class[k + 1]] = class[k];
+                    }
+                } else if j > i {
+                    for k in i..j {
+                        perm[class[k]] = class[k + 1];
+                    }
+                    perm[class[j]] = c;
+                }
+                debug_assert!(
+                    class.windows(2).all(|w| !less(perm[w[1]], perm[w[0]])),
+                    "search bug: the state a step came from was not canonical"
+                );
+                moved |= i != j;
                 continue;
             }
-            // The unchanged nodes are in order (by row, and by index among equal rows, as a
-            // stable sort leaves them); each changed one (most often one) goes in where a
+            // Several changed nodes. The unchanged nodes are in order (by row, and by index
+            // among equal rows, as a stable sort leaves them); each changed one goes in where a
             // binary search puts it.
             order.clear();
             order.extend(class.iter().copied().filter(|&n| !changed[n]));

@@ -1079,9 +1079,13 @@ mod tests {
         parent.node_rows(&mut parent_rows);
         // One node changed, or two (a step may change several: a descheduler run's evictions).
         let changes = (0..4).flat_map(|n| [None, Some(0), Some(1), Some(2), Some(3)].map(|also| (n, n % 2 == 1, also)));
-        for (n, cordon, also) in changes.filter(|&(n, _, also)| also != Some(n)) {
+        // A node alone changed moves to an earlier place in its class, or a later one, or
+        // stays, depending on its new row: several new rows for each, so that all three happen.
+        let (mut earlier, mut later) = (false, false);
+        let changes = changes.flat_map(|(n, cordon, also)| (1..=6).map(move |more| (n, cordon, also, more)));
+        for (n, cordon, also, more) in changes.filter(|&(n, _, also, _)| also != Some(n)) {
             let mut next = parent.clone();
-            next.bound[0][n] += 2;
+            next.bound[0][n] += more;
             next.cordoned[n] = cordon;
             if let Some(j) = also {
                 next.terminating[0][j] += 1;
@@ -1098,7 +1102,12 @@ mod tests {
             }
             assert_eq!(key, expected.pack(), "step on node {n}");
             assert_eq!(next.pack(), expected.pack(), "step on node {n}");
+            if also.is_none() {
+                let at = scratch.perm.iter().position(|&p| p == n).expect("perm is a permutation");
+                (earlier, later) = (earlier || at < n, later || at > n);
+            }
         }
+        assert!(earlier && later, "the changes move a node both ways (earlier {earlier}, later {later})");
     }
 
     /// Renaming and canonical choice are used unless an actor's outcome depends on node order:
