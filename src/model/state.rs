@@ -532,27 +532,22 @@ impl ClusterState<Concrete> {
         perm.clear();
         perm.extend(0..nn);
         let less = row_less(rows, keys, stride);
+        // Whether node u goes before node c: by row, and by index among equal rows (as a
+        // stable sort leaves them).
+        let before = |u: usize, c: usize| less(u, c) || (!less(c, u) && u < c);
         let mut moved = false;
         for class in classes {
             let mut changed_at = class.iter().enumerate().filter(|&(_, &n)| changed[n]).map(|(i, _)| i);
             let Some(i) = changed_at.next() else { continue };
             if changed_at.next().is_none() {
                 // One changed node (the common case): it moves from position i to where a
-                // binary search among the others puts it (as below), and the nodes between
-                // shift by one, with no list of the others built.
+                // binary search among the others (in order on each side of it) puts it, and
+                // the nodes between shift by one, with no list of the others built.
                 let c = class[i];
-                let other = |k: usize| class[if k < i { k } else { k + 1 }];
-                let (mut lo, mut hi) = (0, class.len() - 1);
-                while lo < hi {
-                    let mid = (lo + hi) / 2;
-                    let u = other(mid);
-                    if less(u, c) || (!less(c, u) && u < c) {
-                        lo = mid + 1;
-                    } else {
-                        hi = mid;
-                    }
-                }
-                let j = lo;
+                let j = match class[..i].partition_point(|&u| before(u, c)) {
+                    j if j < i => j,
+                    _ => i + class[i + 1..].partition_point(|&u| before(u, c)),
+                };
                 if j < i {
                     perm[class[j]] = c;
                     for k in j..i {
@@ -571,13 +566,12 @@ impl ClusterState<Concrete> {
                 moved |= i != j;
                 continue;
             }
-            // Several changed nodes. The unchanged nodes are in order (by row, and by index
-            // among equal rows, as a stable sort leaves them); each changed one goes in where a
-            // binary search puts it.
+            // Several changed nodes. The unchanged nodes are in order; each changed one goes in
+            // where a binary search puts it.
             order.clear();
             order.extend(class.iter().copied().filter(|&n| !changed[n]));
             for c in class.iter().copied().filter(|&n| changed[n]) {
-                let at = order.partition_point(|&u| less(u, c) || (!less(c, u) && u < c));
+                let at = order.partition_point(|&u| before(u, c));
                 order.insert(at, c);
             }
             debug_assert!(
