@@ -217,8 +217,40 @@ pub fn enabled_ids(
         vec![false; m.nodes()]
     };
     let mut buf = EnabledBuf::default();
-    enabled_into(m, reg, labels, &twin, st, &mut buf);
+    enabled_into(m, reg, &LabelIndex::of(reg, labels), &twin, st, &mut buf);
     buf.out
+}
+
+/// What [`enabled_into`] asks of the labels, worked out once per search rather than once per
+/// state: where each actor's labels begin and end, and the node each label's step is on.
+struct LabelIndex<'a> {
+    labels: &'a [Step],
+    /// Per actor with labels: its index, the pass it is asked in and its labels' range
+    /// (all_steps groups them so).
+    actors: Vec<(u8, Pass, std::ops::Range<usize>)>,
+    /// Per label: the node its step is on ([`Controller::node_of`]).
+    node: Vec<Option<usize>>,
+}
+
+impl<'a> LabelIndex<'a> {
+    fn of(reg: &[Box<dyn Controller<Concrete>>], labels: &'a [Step]) -> Self {
+        let mut actors: Vec<(u8, Pass, std::ops::Range<usize>)> = Vec::new();
+        for (i, s) in labels.iter().enumerate() {
+            match actors.last_mut() {
+                Some((a, _, r)) if *a == s.actor => r.end = i + 1,
+                _ => {
+                    let pass = match reg[s.actor as usize].class() {
+                        Class::Atomic => Pass::Atomic,
+                        Class::Fast => Pass::Fast,
+                        Class::Periodic | Class::Event => Pass::Rest,
+                    };
+                    actors.push((s.actor, pass, i..i + 1));
+                }
+            }
+        }
+        let node = labels.iter().map(|s| reg[s.actor as usize].node_of(s)).collect();
+        LabelIndex { labels, actors, node }
+    }
 }
 
 /// Per node: a lower-index node of the same class is in the same state (a twin), from the
@@ -391,7 +423,7 @@ impl GuardMemo {
 fn enabled_into(
     m: &Model,
     reg: &[Box<dyn Controller<Concrete>>],
-    labels: &[Step],
+    index: &LabelIndex,
     twin: &[bool],
     st: &ClusterState<Concrete>,
     buf: &mut EnabledBuf,
@@ -403,28 +435,21 @@ fn enabled_into(
     // Steps that finish another actor's step (Class::Atomic) pre-empt every other actor.
     // Under `urgent` timing the fast actors go next, and the others' guards (the HPA's and
     // the descheduler's are costly) are not even evaluated while a fast step is enabled.
+    let labels = index.labels;
     for pass in [Pass::Atomic, Pass::Fast, Pass::Rest] {
-        // Labels are grouped by actor (all_steps emits them so): one batch per actor.
-        let mut start = 0;
-        while start < labels.len() {
-            let actor = labels[start].actor;
-            let end = start + labels[start..].iter().take_while(|s| s.actor == actor).count();
+        // One batch per actor.
+        for (actor, range) in index.actors.iter().filter(|a| a.1 == pass).map(|a| (a.0, a.2.clone())) {
+            let (start, end) = (range.start, range.end);
             let c = &reg[actor as usize];
-            let mine = match c.class() {
-                Class::Atomic => pass == Pass::Atomic,
-                Class::Fast => pass == Pass::Fast,
-                Class::Periodic | Class::Event => pass == Pass::Rest,
-            };
             // Canonical choice: a lower-index twin in the same state takes a step on a node
             // instead of it.
-            let by_twin = |i: usize| any_twin && c.node_of(&labels[i]).is_some_and(|n| twin[n]);
-            let remembered = mine
-                && memo.get_mut(actor as usize).is_some_and(|slot| {
-                    slot.get_or_insert_with(GuardMemo::new).guards(c.as_ref(), m, st, &labels[start..end], ok)
-                });
+            let by_twin = |i: usize| any_twin && index.node[i].is_some_and(|n| twin[n]);
+            let remembered = memo.get_mut(actor as usize).is_some_and(|slot| {
+                slot.get_or_insert_with(GuardMemo::new).guards(c.as_ref(), m, st, &labels[start..end], ok)
+            });
             if remembered {
                 out.extend((start..end).zip(ok.iter()).filter(|&(i, &ok)| ok && !by_twin(i)).map(|(i, _)| i as u32));
-            } else if mine && any_twin {
+            } else if any_twin {
                 ids.clear();
                 batch.clear();
                 for i in (start..end).filter(|&i| !by_twin(i)) {
@@ -432,10 +457,9 @@ fn enabled_into(
                     batch.push(labels[i]);
                 }
                 guards_into(c.as_ref(), m, st, ids.iter().copied(), batch, out);
-            } else if mine {
+            } else {
                 guards_into(c.as_ref(), m, st, start as u32..end as u32, &labels[start..end], out);
             }
-            start = end;
         }
         let preempts = pass == Pass::Atomic || (pass == Pass::Fast && m.ir.timing == Timing::Urgent);
         if preempts && !out.is_empty() {
@@ -560,6 +584,7 @@ fn explore_with(
     // The expanded state's successors, reused from one expansion to the next.
     let mut succ: Vec<Successor> = Vec::new();
     let mut en = EnabledBuf::remembering(reg.len());
+    let index = LabelIndex::of(&reg, &labels);
     let mut twin = vec![false; m.nodes()];
     let has_twins = classes.iter().enumerate().any(|(n, &c)| c != n);
     // Every class of identical nodes is one of the classes states are canonical over (none
@@ -598,7 +623,7 @@ fn explore_with(
                 _ => twin = twins(&classes, &parent_rows),
             }
         }
-        enabled_into(m, &reg, &labels, &twin, &st, &mut en);
+        enabled_into(m, &reg, &index, &twin, &st, &mut en);
         if en.out.is_empty() {
             g.stutters[u as usize] = true;
             continue;
