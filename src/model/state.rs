@@ -503,7 +503,7 @@ impl ClusterState<Concrete> {
         let Scratch { order, rows, keys, perm, changed } = scratch;
         // The changed nodes, found value by value (loops that vectorize), not row by row.
         changed.clear();
-        changed.resize(nn, false);
+        changed.resize(nn, 0);
         let changed = &mut changed[..nn];
         mark_changed(changed, &self.status, &before.status);
         mark_changed(changed, &self.panics, &before.panics);
@@ -517,7 +517,7 @@ impl ClusterState<Concrete> {
         rows.clone_from(&before_rows.rows);
         keys.clone_from(&before_rows.keys);
         let mut wide = 0i64;
-        for n in (0..nn).filter(|&n| changed[n]) {
+        for n in (0..nn).filter(|&n| changed[n] != 0) {
             let r = &mut rows[n * stride..(n + 1) * stride];
             for (x, v) in r.iter_mut().zip(self.row_head(n).into_iter().chain(self.per_node_counts().map(|row| row[n])))
             {
@@ -537,7 +537,7 @@ impl ClusterState<Concrete> {
         let before = |u: usize, c: usize| less(u, c) || (!less(c, u) && u < c);
         let mut moved = false;
         for class in classes {
-            let mut changed_at = class.iter().enumerate().filter(|&(_, &n)| changed[n]).map(|(i, _)| i);
+            let mut changed_at = class.iter().enumerate().filter(|&(_, &n)| changed[n] != 0).map(|(i, _)| i);
             let Some(i) = changed_at.next() else { continue };
             if changed_at.next().is_none() {
                 // One changed node (the common case): it moves from position i to where a
@@ -569,8 +569,8 @@ impl ClusterState<Concrete> {
             // Several changed nodes. The unchanged nodes are in order; each changed one goes in
             // where a binary search puts it.
             order.clear();
-            order.extend(class.iter().copied().filter(|&n| !changed[n]));
-            for c in class.iter().copied().filter(|&n| changed[n]) {
+            order.extend(class.iter().copied().filter(|&n| changed[n] == 0));
+            for c in class.iter().copied().filter(|&n| changed[n] != 0) {
                 let at = order.partition_point(|&u| before(u, c));
                 order.insert(at, c);
             }
@@ -728,13 +728,15 @@ fn row_less<'a>(rows: &'a [i16], keys: &'a [u64], stride: usize) -> impl Fn(usiz
     }
 }
 
-/// Marks in `changed` every node whose value differs between `a` and `b` (per-node vectors).
-/// Indexed over slices of one length: a loop that vectorizes (a zip of three does not).
-fn mark_changed<T: PartialEq>(changed: &mut [bool], a: &[T], b: &[T]) {
-    let n = changed.len();
+/// Accumulates in `diff` (per node, nonzero: changed) the bits in which per-node vectors `a`
+/// and `b` differ. Xor and or on whole words, indexed over slices of one length: a loop that
+/// vectorizes on any x86-64 (a comparison of `i64`s into `bool`s does not without SSE4.1, nor
+/// does a zip of three).
+fn mark_changed<T: Copy + Into<i64>>(diff: &mut [i64], a: &[T], b: &[T]) {
+    let n = diff.len();
     let (a, b) = (&a[..n], &b[..n]);
     for i in 0..n {
-        changed[i] |= a[i] != b[i];
+        diff[i] |= a[i].into() ^ b[i].into();
     }
 }
 
@@ -757,8 +759,8 @@ pub struct Scratch {
     pub keys: Vec<u64>,
     /// Per position: the node whose state goes there (see `canonical_order`).
     pub perm: Vec<usize>,
-    /// Per node: a step changed its row (see `canonical_order_after`).
-    changed: Vec<bool>,
+    /// Per node: nonzero when a step changed its row (see `canonical_order_after`).
+    changed: Vec<i64>,
 }
 
 /// `v[i] = old v[perm[i]]` for every i (`perm` a permutation of the indices of `v`).
