@@ -238,7 +238,21 @@ impl ClusterState<Concrete> {
     pub fn pack_fields_into(&self, perm: Option<&[usize]>, fields: Fields, v: &mut Vec<i16>) {
         // Every key of a model has one length, so after the first state this sets nothing.
         v.resize(self.packed_len(fields), 0);
-        let mut w = Packer { out: v, at: 0, wide: 0, perm, kept: fields.left_out.others() };
+        self.pack_with(Packer { out: v, at: 0, wide: 0, perm, only: None, kept: fields.left_out.others() });
+    }
+
+    /// [`pack_fields_into`](Self::pack_fields_into) over `v`, the key (of the same `fields`)
+    /// of a state that differs from this one's renaming by `perm` only at `dirty`, positions
+    /// of per-node values: only those and the values that are not per node are written. A
+    /// search builds a successor's key from its parent's so, when it knows which nodes the
+    /// step changed and where the renaming moved nodes (see
+    /// [`canonical_order_after`](Self::canonical_order_after)).
+    pub fn pack_dirty_into(&self, perm: Option<&[usize]>, dirty: &[usize], fields: Fields, v: &mut [i16]) {
+        assert_eq!(v.len(), self.packed_len(fields), "search bug: a key of another model patched");
+        self.pack_with(Packer { out: v, at: 0, wide: 0, perm, only: Some(dirty), kept: fields.left_out.others() });
+    }
+
+    fn pack_with(&self, mut w: Packer) {
         w.condition_bools(Conditions::PRESENT, &self.present);
         w.condition_ints(Conditions::STATUS, &self.status);
         w.condition_bools(Conditions::CORDONED, &self.cordoned);
@@ -490,7 +504,11 @@ impl ClusterState<Concrete> {
     /// [`canonical_order`](Self::canonical_order) of a state a step led to from `before`, a
     /// canonical state whose [`node_rows`](Self::node_rows) are `before_rows`. A step changes
     /// few nodes: the others keep their rows, their keys and, `before` being canonical, their
-    /// order, so only the changed nodes' rows are built and placed among them.
+    /// order, so only the changed nodes' rows are built and placed among them. Leaves in
+    /// `scratch.dirty` positions covering every one at which the renamed state differs from
+    /// `before` (for [`pack_dirty_into`](Self::pack_dirty_into)): with `before_rows`' runs
+    /// of equal rows marked ([`Scratch::mark_runs`]), few more; without, every position
+    /// the renaming shifts.
     pub fn canonical_order_after(
         &self,
         before: &Self,
@@ -500,7 +518,7 @@ impl ClusterState<Concrete> {
     ) -> bool {
         let nn = self.status.len();
         let stride = self.row_len();
-        let Scratch { order, rows, keys, perm, changed } = scratch;
+        let Scratch { order, rows, keys, perm, changed, dirty, .. } = scratch;
         // The changed nodes, found value by value (loops that vectorize), not row by row.
         changed.clear();
         changed.resize(nn, 0);
@@ -531,6 +549,10 @@ impl ClusterState<Concrete> {
         }
         perm.clear();
         perm.extend(0..nn);
+        dirty.clear();
+        // Whether `before`'s node n has the row of the node before it in its class (when
+        // not known, it is taken to differ: a position is then written needlessly).
+        let same_as_previous = |n: usize| before_rows.runs.get(n).copied().unwrap_or(false);
         let less = row_less(rows, keys, stride);
         // Whether node u goes before node c: by row, and by index among equal rows (as a
         // stable sort leaves them).
@@ -548,14 +570,24 @@ impl ClusterState<Concrete> {
                     j if j < i => j,
                     _ => i + class[i + 1..].partition_point(|&u| before(u, c)),
                 };
+                // A position that gets the row it had is not dirty: where a class is mostly
+                // identical nodes (the common case), the shift moves many nodes but changes
+                // the values of few positions.
+                dirty.push(class[j]);
                 if j < i {
                     perm[class[j]] = c;
                     for k in j..i {
                         perm[class[k + 1]] = class[k];
+                        if !same_as_previous(class[k + 1]) {
+                            dirty.push(class[k + 1]);
+                        }
                     }
                 } else if j > i {
                     for k in i..j {
                         perm[class[k]] = class[k + 1];
+                        if !same_as_previous(class[k + 1]) {
+                            dirty.push(class[k]);
+                        }
                     }
                     perm[class[j]] = c;
                 }
@@ -579,7 +611,10 @@ impl ClusterState<Concrete> {
                 "search bug: the state a step came from was not canonical"
             );
             moved |= set_order(perm, class, order);
+            dirty.extend(class.iter().copied().filter(|&p| perm[p] != p));
         }
+        // Changed nodes in no class (and again those in one).
+        dirty.extend((0..nn).filter(|&n| changed[n] != 0));
         moved
     }
 
@@ -613,6 +648,8 @@ struct Packer<'a> {
     wide: i64,
     /// Per-node fields in this order (position -> node), if renamed.
     perm: Option<&'a [usize]>,
+    /// Only these positions of per-node fields are written: `out` holds the others already.
+    only: Option<&'a [usize]>,
     /// The node conditions the key holds.
     kept: Conditions,
 }
@@ -626,16 +663,24 @@ impl Packer<'_> {
 
     fn ints(&mut self, xs: &[i64], per_node: bool) {
         let perm = self.perm.filter(|_| per_node);
+        let only = self.only.filter(|_| per_node);
         let mut wide = 0;
         let out = self.next(xs.len());
-        match perm {
-            Some(p) => {
+        match (only, perm) {
+            (Some(only), _) => {
+                for &at in only {
+                    let x = xs[perm.map_or(at, |p| p[at])];
+                    out[at] = x as i16;
+                    wide |= x ^ (x as i16 as i64);
+                }
+            }
+            (None, Some(p)) => {
                 for (o, &j) in out.iter_mut().zip(p) {
                     *o = xs[j] as i16;
                     wide |= xs[j] ^ (xs[j] as i16 as i64);
                 }
             }
-            None => {
+            (None, None) => {
                 for (o, &x) in out.iter_mut().zip(xs) {
                     *o = x as i16;
                     wide |= x ^ (x as i16 as i64);
@@ -660,10 +705,12 @@ impl Packer<'_> {
 
     fn bools(&mut self, xs: &[bool], per_node: bool) {
         let perm = self.perm.filter(|_| per_node);
+        let only = self.only.filter(|_| per_node);
         let out = self.next(xs.len());
-        match perm {
-            Some(p) => out.iter_mut().zip(p).for_each(|(o, &j)| *o = xs[j] as i16),
-            None => out.iter_mut().zip(xs).for_each(|(o, &x)| *o = x as i16),
+        match (only, perm) {
+            (Some(only), _) => only.iter().for_each(|&at| out[at] = xs[perm.map_or(at, |p| p[at])] as i16),
+            (None, Some(p)) => out.iter_mut().zip(p).for_each(|(o, &j)| *o = xs[j] as i16),
+            (None, None) => out.iter_mut().zip(xs).for_each(|(o, &x)| *o = x as i16),
         }
     }
 }
@@ -723,9 +770,15 @@ fn row_less<'a>(rows: &'a [i16], keys: &'a [u64], stride: usize) -> impl Fn(usiz
         // the element-wise ordering only runs on a hash collision.
         std::cmp::Ordering::Equal => {
             let (ra, rb) = (&rows[a * stride..(a + 1) * stride], &rows[b * stride..(b + 1) * stride]);
-            ra != rb && ra < rb
+            !same_row(ra, rb) && ra < rb
         }
     }
+}
+
+/// Whether two node rows are equal: xor-or over all values, inline (rows are a few dozen
+/// bytes, and `==` on slices is a call to the C library's memcmp for each pair).
+fn same_row(a: &[i16], b: &[i16]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Accumulates in `diff` (per node, nonzero: changed) the bits in which per-node vectors `a`
@@ -761,6 +814,38 @@ pub struct Scratch {
     pub perm: Vec<usize>,
     /// Per node: nonzero when a step changed its row (see `canonical_order_after`).
     changed: Vec<i64>,
+    /// Positions at which the renamed state may differ from the state a step came from
+    /// (some more than once): every position `perm` gives a row it did not have (see
+    /// `canonical_order_after` and [`ClusterState::pack_dirty_into`]).
+    pub dirty: Vec<usize>,
+    /// Per node: its row equals the row of the node before it in its class, in a canonical
+    /// state (see [`Scratch::mark_runs`]); empty until marked.
+    runs: Vec<bool>,
+}
+
+impl Scratch {
+    /// Marks, after [`ClusterState::node_rows`] of a canonical state, each node whose row
+    /// equals the row of the node before it in its class of `classes` (identical nodes with
+    /// identical states, as twins are): runs of equal rows, which
+    /// [`ClusterState::canonical_order_after`] needs to know which positions a shift leaves
+    /// as they were.
+    pub fn mark_runs(&mut self, classes: &[Vec<usize>]) {
+        let nn = self.keys.len();
+        let stride = self.rows.len() / nn.max(1);
+        let row = |n: usize| &self.rows[n * stride..(n + 1) * stride];
+        self.runs.clear();
+        self.runs.resize(nn, false);
+        for c in classes {
+            for w in c.windows(2) {
+                self.runs[w[1]] = self.keys[w[0]] == self.keys[w[1]] && same_row(row(w[0]), row(w[1]));
+            }
+        }
+    }
+
+    /// What [`mark_runs`](Self::mark_runs) marked.
+    pub fn runs(&self) -> &[bool] {
+        &self.runs
+    }
 }
 
 /// `v[i] = old v[perm[i]]` for every i (`perm` a permutation of the indices of `v`).

@@ -277,20 +277,6 @@ pub fn twins(classes: &[usize], rows: &Scratch) -> Vec<bool> {
     twin
 }
 
-/// [`twins`] of a canonical state (see [`ClusterState::canonicalize`]) over `classes`, the
-/// whole classes of identical nodes: each class is in (row, index) order, so a node is a twin
-/// when its row equals the one before it in its class; no sort.
-fn twins_in_order(classes: &[Vec<usize>], rows: &Scratch, twin: &mut [bool]) {
-    twin.fill(false);
-    let stride = rows.rows.len() / twin.len().max(1);
-    let row = |n: usize| &rows.rows[n * stride..(n + 1) * stride];
-    for c in classes {
-        for w in c.windows(2) {
-            twin[w[1]] = rows.keys[w[0]] == rows.keys[w[1]] && row(w[0]) == row(w[1]);
-        }
-    }
-}
-
 /// The fields a search stores: all but the node conditions that no step of the model can
 /// change ([`Controller::node_conditions_changed`]) and in which no two initial states
 /// differ, so that every reachable state has those of the first. With canonical forms
@@ -561,6 +547,9 @@ fn explore_with(
     let mut popped: u64 = 0;
     let mut key_buf: Vec<i16> = Vec::with_capacity(128);
     let mut parent_rows = Scratch::default();
+    // The expanded state's key, which its successors' keys are patched from (with canonical
+    // forms only: the nodes a step changed are known only there).
+    let mut parent_key: Vec<i16> = Vec::new();
     for init in inits {
         let mut canon = init.clone();
         if let Some(c) = &g.canonical {
@@ -615,9 +604,17 @@ fn explore_with(
         // (Without two nodes of one class there are neither twins nor canonical states.)
         if opts.symmetry && has_twins {
             st.node_rows(&mut parent_rows);
+            if g.canonical.is_some() {
+                st.pack_fields_into(None, fields, &mut parent_key);
+            }
+            if let Some(c) = &g.canonical {
+                parent_rows.mark_runs(c);
+            }
             match &g.canonical {
-                Some(c) if whole_classes => {
-                    twins_in_order(c, &parent_rows, &mut twin);
+                // Each class is in (row, index) order: a node is a twin when its row equals
+                // the one before it in its class; no sort.
+                Some(_) if whole_classes => {
+                    twin.copy_from_slice(parent_rows.runs());
                     debug_assert_eq!(twin, twins(&classes, &parent_rows), "search bug: twins of a canonical state");
                 }
                 _ => twin = twins(&classes, &parent_rows),
@@ -651,15 +648,30 @@ fn explore_with(
             );
             intents::observe_in_place(&d, m, &mut x.state);
             // Looked up by the key of its canonical renaming; only a state kept is renamed.
-            x.renamed = match &g.canonical {
-                Some(c) => x.state.canonical_order_after(&st, &parent_rows, c, &mut scratch),
-                None => false,
-            };
-            if x.renamed {
-                x.state.pack_fields_into(Some(&scratch.perm), fields, &mut x.key);
-                x.perm.clone_from(&scratch.perm);
-            } else {
-                x.state.pack_fields_into(None, fields, &mut x.key);
+            // Its key is its parent's with the nodes the step changed or the renaming moved
+            // written over (a step changes few nodes, and a renaming moves few).
+            match &g.canonical {
+                Some(c) => {
+                    x.renamed = x.state.canonical_order_after(&st, &parent_rows, c, &mut scratch);
+                    x.key.clone_from(&parent_key);
+                    let perm = x.renamed.then_some(scratch.perm.as_slice());
+                    x.state.pack_dirty_into(perm, &scratch.dirty, fields, &mut x.key);
+                    debug_assert!(
+                        x.key == {
+                            let mut whole = Vec::new();
+                            x.state.pack_fields_into(perm, fields, &mut whole);
+                            whole
+                        },
+                        "search bug: a successor's key patched from its parent's is not its key"
+                    );
+                    if x.renamed {
+                        x.perm.clone_from(&scratch.perm);
+                    }
+                }
+                None => {
+                    x.renamed = false;
+                    x.state.pack_fields_into(None, fields, &mut x.key);
+                }
             }
             x.hash = Store::hash(&x.key);
             g.states.prefetch(x.hash);
@@ -1100,8 +1112,13 @@ mod tests {
         let mut parent = m.initial_state(&[3, 1]);
         parent.bound[0][1] = 1;
         parent.canonicalize(&classes, &mut Scratch::default());
-        let mut parent_rows = Scratch::default();
+        // The parent's rows without and with its runs of equal rows marked: the search marks
+        // them; without them every position a renaming shifts is rewritten.
+        let (mut parent_rows, mut parent_runs) = (Scratch::default(), Scratch::default());
         parent.node_rows(&mut parent_rows);
+        parent.node_rows(&mut parent_runs);
+        parent_runs.mark_runs(&classes);
+        let parent_key = parent.pack();
         // One node changed, or two (a step may change several: a descheduler run's evictions).
         let changes = (0..4).flat_map(|n| [None, Some(0), Some(1), Some(2), Some(3)].map(|also| (n, n % 2 == 1, also)));
         // A node alone changed moves to an earlier place in its class, or a later one, or
@@ -1117,6 +1134,7 @@ mod tests {
             }
             let mut expected = next.clone();
             expected.canonicalize(&classes, &mut Scratch::default());
+            let original = next.clone();
             let mut scratch = Scratch::default();
             let mut key = Vec::new();
             if next.canonical_order_after(&parent, &parent_rows, &classes, &mut scratch) {
@@ -1126,6 +1144,15 @@ mod tests {
                 next.pack_into(&mut key);
             }
             assert_eq!(key, expected.pack(), "step on node {n}");
+            // The key patched from the parent's where the step or the renaming changed it.
+            for rows in [&parent_rows, &parent_runs] {
+                let mut scratch = Scratch::default();
+                let renamed = original.canonical_order_after(&parent, rows, &classes, &mut scratch);
+                let mut patched = parent_key.clone();
+                let perm = renamed.then_some(scratch.perm.as_slice());
+                original.pack_dirty_into(perm, &scratch.dirty, Fields::ALL, &mut patched);
+                assert_eq!(patched, expected.pack(), "step on node {n}, runs marked: {}", !rows.runs().is_empty());
+            }
             assert_eq!(next.pack(), expected.pack(), "step on node {n}");
             if also.is_none() {
                 let at = scratch.perm.iter().position(|&p| p == n).expect("perm is a permutation");
@@ -1133,6 +1160,54 @@ mod tests {
             }
         }
         assert!(earlier && later, "the changes move a node both ways (earlier {earlier}, later {later})");
+    }
+
+    /// A successor's key patched from its parent's at the positions `canonical_order_after`
+    /// calls dirty is the key of its canonical renaming: for a step on any node of a class
+    /// whose nodes are in runs of equal rows, to any new row (so that it moves across runs
+    /// both ways), with the parent's runs marked (few positions rewritten) or not (every
+    /// shifted one).
+    #[test]
+    fn patched_key_is_the_renamed_key() {
+        let pools = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 7, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+        let m = model(&format!("{}{pools}", deployment("web", 12, "1", "1Gi", "")));
+        let classes = node_classes(&m);
+        assert_eq!(classes, vec![(0..7).collect::<Vec<_>>()]);
+        let mut parent = m.initial_state(&[7]);
+        // Rows in runs: two nodes with no pod, two with one, two with two, one with three.
+        for (n, pods) in [0, 0, 1, 1, 2, 2, 3].into_iter().enumerate() {
+            parent.bound[0][n] = pods;
+        }
+        parent.canonicalize(&classes, &mut Scratch::default());
+        let (mut parent_rows, mut parent_runs) = (Scratch::default(), Scratch::default());
+        parent.node_rows(&mut parent_rows);
+        parent.node_rows(&mut parent_runs);
+        parent_runs.mark_runs(&classes);
+        assert_eq!(parent_runs.runs().iter().filter(|&&r| r).count(), 3, "three runs of two equal rows");
+        let parent_key = parent.pack();
+        let mut fewer = false;
+        for n in 0..7 {
+            for pods in 0..5 {
+                let mut next = parent.clone();
+                next.bound[0][n] = pods;
+                let mut expected = next.clone();
+                expected.canonicalize(&classes, &mut Scratch::default());
+                let mut written = [0, 0];
+                for (i, rows) in [&parent_rows, &parent_runs].into_iter().enumerate() {
+                    let mut scratch = Scratch::default();
+                    let renamed = next.canonical_order_after(&parent, rows, &classes, &mut scratch);
+                    let mut patched = parent_key.clone();
+                    let perm = renamed.then_some(scratch.perm.as_slice());
+                    next.pack_dirty_into(perm, &scratch.dirty, Fields::ALL, &mut patched);
+                    assert_eq!(patched, expected.pack(), "node {n} to {pods} pods, runs marked: {}", i == 1);
+                    scratch.dirty.sort();
+                    scratch.dirty.dedup();
+                    written[i] = scratch.dirty.len();
+                }
+                fewer |= written[1] < written[0];
+            }
+        }
+        assert!(fewer, "marked runs spare some shifted positions");
     }
 
     /// Renaming and canonical choice are used unless an actor's outcome depends on node order:
