@@ -785,9 +785,14 @@ fn same_row(a: &[i16], b: &[i16]) -> bool {
 /// and `b` differ. Xor and or on whole words, indexed over slices of one length: a loop that
 /// vectorizes on any x86-64 (a comparison of `i64`s into `bool`s does not without SSE4.1, nor
 /// does a zip of three).
-fn mark_changed<T: Copy + Into<i64>>(diff: &mut [i64], a: &[T], b: &[T]) {
+fn mark_changed<T: Copy + Into<i64> + PartialEq>(diff: &mut [i64], a: &[T], b: &[T]) {
     let n = diff.len();
     let (a, b) = (&a[..n], &b[..n]);
+    // A step changes few of the vectors: an equal one is skipped after one memcmp (the C
+    // library's, which uses the widest vector instructions the machine has).
+    if a == b {
+        return;
+    }
     for i in 0..n {
         diff[i] |= a[i].into() ^ b[i].into();
     }
