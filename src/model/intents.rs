@@ -63,7 +63,7 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
                 if d.known(&st.pending[g]) == Some(0) {
                     continue;
                 }
-                let loads = loads.get_or_insert_with(|| scheduler::NodeLoads::of(d, m, st));
+                let loads = loads.get_or_insert_with(|| scheduler::NodeLoads::for_filters(d, m, st));
                 let feas = scheduler::feasible_with(d, m, st, loads, g);
                 let none = d.not(&d.any(feas.iter()));
                 bad = d.or(&bad, &d.and(&d.gt(&st.pending[g], &d.int(0)), &none));

@@ -48,22 +48,39 @@ pub struct NodeLoads<D: Domain> {
 }
 
 impl<D: Domain> NodeLoads<D> {
+    /// The loads filters and scores read.
     pub fn of(d: &D, m: &Model, st: &ClusterState<D>) -> Self {
+        Self::summed(d, m, st, true)
+    }
+
+    /// The loads filters read (requests, and pods per group where some group spreads its
+    /// pods), not those only scores read: what feasibility alone needs, as
+    /// podAlwaysSchedulable asks after every step.
+    pub fn for_filters(d: &D, m: &Model, st: &ClusterState<D>) -> Self {
+        Self::summed(d, m, st, false)
+    }
+
+    fn summed(d: &D, m: &Model, st: &ClusterState<D>, scores: bool) -> Self {
         // Summed over whole per-node vectors, group by group: each node gets the terms of
         // `active_on` and a node-by-node sum, in their order, for a fraction of the lookups.
         let nn = m.nodes();
-        let mut active = Vec::with_capacity(m.ir.groups.len());
-        let mut nonzero_sums = vec![(d.int(0), d.int(0)); nn];
-        for (h, hg) in m.ir.groups.iter().enumerate() {
-            let running = running_per_node(d, m, st, h);
-            let act: Vec<D::Int> = st.bound[h].iter().zip(&running).map(|(b, r)| d.add(b, r)).collect();
-            let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory_mib);
-            for (((cpu, mem), a), t) in nonzero_sums.iter_mut().zip(&act).zip(&st.terminating[h]) {
-                let c = d.add(a, t);
-                *cpu = d.add(cpu, &d.mul_const(&c, hc));
-                *mem = d.add(mem, &d.mul_const(&c, hm));
+        let mut active = Vec::new();
+        let mut nonzero_sums = Vec::new();
+        if scores || m.ir.groups.iter().any(|g| !g.spread.is_empty()) {
+            if scores {
+                nonzero_sums = vec![(d.int(0), d.int(0)); nn];
             }
-            active.push(act);
+            for (h, hg) in m.ir.groups.iter().enumerate() {
+                let running = running_per_node(d, m, st, h);
+                let act: Vec<D::Int> = st.bound[h].iter().zip(&running).map(|(b, r)| d.add(b, r)).collect();
+                let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory_mib);
+                for (((cpu, mem), a), t) in nonzero_sums.iter_mut().zip(&act).zip(&st.terminating[h]) {
+                    let c = d.add(a, t);
+                    *cpu = d.add(cpu, &d.mul_const(&c, hc));
+                    *mem = d.add(mem, &d.mul_const(&c, hm));
+                }
+                active.push(act);
+            }
         }
         NodeLoads { requested: requested(d, m, st), nonzero: nonzero_sums, active }
     }
@@ -373,6 +390,7 @@ pub fn scores_with<D: Domain>(
     let grp = &m.ir.groups[g];
     let cfg = &m.ir.scheduler;
     let nn = m.nodes();
+    assert_eq!(loads.nonzero.len(), nn, "model bug: scores need NodeLoads::of, not NodeLoads::for_filters");
     let mut total: Vec<D::Int> = vec![d.int(0); nn];
     let (pc, pm) = nonzero(grp.requests.cpu_milli, grp.requests.memory_mib);
     for n in 0..nn {
