@@ -47,6 +47,27 @@ pub fn observe_in_place<D: Domain>(d: &D, m: &Model, st: &mut ClusterState<D>) {
     }
 }
 
+/// [`observe_in_place`] of a concrete state a step led to from `before`, a state whose
+/// monitors were observed. A first stage reads running pods, node presence and status, and
+/// desired replicas only: where the step left all of those as they were, each first stage
+/// has the value it had in `before`, which `before`'s monitors already include (a monitor
+/// only ever turns on), so nothing is summed again. A search observes every successor.
+pub fn observe_after(m: &Model, before: &ClusterState<Concrete>, st: &mut ClusterState<Concrete>) {
+    let unchanged = st.running == before.running
+        && st.present == before.present
+        && st.status == before.status
+        && st.desired == before.desired
+        && st.monitor == before.monitor;
+    if unchanged {
+        debug_assert!(
+            observe(&Concrete, m, st.clone()).monitor == st.monitor,
+            "search bug: the state a step came from was not observed"
+        );
+        return;
+    }
+    observe_in_place(&Concrete, m, st);
+}
+
 /// Whether the state violates safety intent `i` (always false for cycle intents).
 pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> D::Bool {
     let intent = &m.ir.intents[i];
@@ -181,6 +202,7 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::engine::explicit::{check, Options};
     use crate::model::testkit::{deployment, model};
     use crate::verdict::Verdict;
@@ -198,5 +220,40 @@ mod tests {
             Verdict::Violated(t) => assert_eq!(t.steps.len(), 1, "the node fails: {:?}", t.steps),
             v => panic!("expected a violation, got {v:?}"),
         }
+    }
+
+    /// `observe_after` turns a monitor on when a step changes what its first stage reads
+    /// (running pods, node status, desired replicas) and leaves the monitors as they were
+    /// otherwise, as `observe` does.
+    #[test]
+    fn observing_after_a_step_is_observing() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  intents: [{type: replicasMeetMin, deployment: web}, {type: replicasMeetExpected, deployment: web, offset: 0}]\n  bounds: {steps: 6}\n";
+        let m = model(&format!("{}{spec}", deployment("web", 2, "1", "1Gi", "")));
+        let before = observe(&Concrete, &m, m.initial_state(&[2]));
+        assert_eq!(before.monitor, vec![false, false], "no pod runs yet");
+        let after = |change: &dyn Fn(&mut ClusterState<Concrete>)| {
+            let mut st = before.clone();
+            change(&mut st);
+            let mut fast = st.clone();
+            observe_after(&m, &before, &mut fast);
+            assert_eq!(fast.monitor, observe(&Concrete, &m, st).monitor);
+            fast.monitor
+        };
+        // Two pods start: both first stages hold (2 running, desired 2).
+        assert_eq!(after(&|st| st.running[0][0] = 2), vec![true, true]);
+        // Desired drops to 0: the expected count is met with none running.
+        assert_eq!(after(&|st| st.desired[0] = 0), vec![false, true]);
+        // Pods bound, not running: nothing a first stage reads changed.
+        assert_eq!(after(&|st| st.bound[0][1] = 2), vec![false, false]);
+        // Pods running on a node that then is not Ready do not count; on a Ready one they do.
+        let mut ran = before.clone();
+        ran.running[0][0] = 2;
+        ran.status[0] = crate::model::state::NOT_READY;
+        let ran = observe(&Concrete, &m, ran);
+        assert_eq!(ran.monitor, vec![false, false]);
+        let mut recovered = ran.clone();
+        recovered.status[0] = crate::model::state::READY;
+        observe_after(&m, &ran, &mut recovered);
+        assert_eq!(recovered.monitor, vec![true, true], "the node is Ready again");
     }
 }

@@ -551,6 +551,11 @@ fn explore_with(
     // forms only: the nodes a step changed are known only there).
     let mut parent_key: Vec<i16> = Vec::new();
     for init in inits {
+        // Successors are observed from their parents' monitors (intents::observe_after).
+        debug_assert!(
+            intents::observe(&d, m, init.clone()).monitor == init.monitor,
+            "search bug: an initial state whose monitors were not observed"
+        );
         let mut canon = init.clone();
         if let Some(c) = &g.canonical {
             canon.canonicalize(c, &mut scratch);
@@ -646,7 +651,7 @@ fn explore_with(
                 !x.state.conditions_differing_from(first).has(fields.left_out),
                 "model bug: {s:?} changes node conditions"
             );
-            intents::observe_in_place(&d, m, &mut x.state);
+            intents::observe_after(m, &st, &mut x.state);
             // Looked up by the key of its canonical renaming; only a state kept is renamed.
             // Its key is its parent's with the nodes the step changed or the renaming moved
             // written over (a step changes few nodes, and a renaming moves few).
