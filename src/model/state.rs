@@ -1,4 +1,4 @@
-//! ClusterState<D>: the mutable part of the cluster as integer arrays over nodes, with pods as
+//! `ClusterState<D>`: the mutable part of the cluster as integer arrays over nodes, with pods as
 //! counts per (pod group or usage kind, node) — never pod slots: pods of one group at one
 //! usage level are interchangeable, so counting them removes their permutations. No logical
 //! clock: a repeated configuration is the same state, so oscillations close into cycles.

@@ -68,7 +68,7 @@ pub struct Graph {
 /// The explored transitions grouped by source state, eight bytes each: a search expands
 /// states in id order, so a state's successors are one slice of `to` (and of `label`, the
 /// index of each step's label) rather than a vector per state. The slices live in chunks of
-/// at most [`EDGE_CHUNK`] transitions that are never copied once full (growing one flat
+/// at most `EDGE_CHUNK` (2^20) transitions that are never copied once full (growing one flat
 /// vector of ten million transitions copied it and faulted in twice its memory); a state's
 /// transitions never straddle two chunks.
 #[derive(Default)]
