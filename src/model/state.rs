@@ -437,6 +437,9 @@ impl ClusterState<Concrete> {
         }
         scratch.keys.clear();
         scratch.keys.extend(rows.chunks_exact(stride).take(nn).map(row_key));
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        scratch.made = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        scratch.copied_from = 0;
         stride
     }
 
@@ -518,7 +521,9 @@ impl ClusterState<Concrete> {
     ) -> bool {
         let nn = self.status.len();
         let stride = self.row_len();
-        let Scratch { order, rows, keys, perm, changed, dirty, .. } = scratch;
+        debug_assert!(before_rows.made != 0, "search bug: rows of a state were never built");
+        debug_assert!(classes.iter().all(|c| c.is_sorted()), "search bug: a class out of index order");
+        let Scratch { order, rows, keys, perm, changed, dirty, copied_from, patched, changed_nodes, .. } = scratch;
         // The changed nodes, found value by value (loops that vectorize), not row by row.
         changed.clear();
         changed.resize(nn, 0);
@@ -532,10 +537,31 @@ impl ClusterState<Concrete> {
         mark_changed(changed, &self.cordoned, &before.cordoned);
         mark_changed(changed, &self.draining, &before.draining);
         mark_changed(changed, &self.maintained, &before.maintained);
-        rows.clone_from(&before_rows.rows);
-        keys.clone_from(&before_rows.keys);
+        // Listed without a branch per node (which one changed is unpredictable).
+        changed_nodes.clear();
+        changed_nodes.resize(nn, 0);
+        let mut k = 0;
+        for (n, &c) in changed.iter().enumerate() {
+            changed_nodes[k] = n;
+            k += (c != 0) as usize;
+        }
+        changed_nodes.truncate(k);
+        // `before_rows`' rows: copied once per state a step comes from; for its next
+        // successor only the rows the last one wrote over are copied back.
+        if *copied_from == before_rows.made && before_rows.made != 0 {
+            for &n in patched.iter() {
+                rows[n * stride..(n + 1) * stride].copy_from_slice(&before_rows.rows[n * stride..(n + 1) * stride]);
+                keys[n] = before_rows.keys[n];
+            }
+        } else {
+            rows.clone_from(&before_rows.rows);
+            keys.clone_from(&before_rows.keys);
+            *copied_from = before_rows.made;
+        }
+        debug_assert!(*rows == before_rows.rows && *keys == before_rows.keys, "search bug: stale rows");
+        patched.clone_from(changed_nodes);
         let mut wide = 0i64;
-        for n in (0..nn).filter(|&n| changed[n] != 0) {
+        for &n in changed_nodes.iter() {
             let r = &mut rows[n * stride..(n + 1) * stride];
             for (x, v) in r.iter_mut().zip(self.row_head(n).into_iter().chain(self.per_node_counts().map(|row| row[n])))
             {
@@ -559,7 +585,8 @@ impl ClusterState<Concrete> {
         let before = |u: usize, c: usize| less(u, c) || (!less(c, u) && u < c);
         let mut moved = false;
         for class in classes {
-            let mut changed_at = class.iter().enumerate().filter(|&(_, &n)| changed[n] != 0).map(|(i, _)| i);
+            // Where the changed nodes are in the class (classes are in index order).
+            let mut changed_at = changed_nodes.iter().filter_map(|c| class.binary_search(c).ok());
             let Some(i) = changed_at.next() else { continue };
             if changed_at.next().is_none() {
                 // One changed node (the common case): it moves from position i to where a
@@ -614,7 +641,7 @@ impl ClusterState<Concrete> {
             dirty.extend(class.iter().copied().filter(|&p| perm[p] != p));
         }
         // Changed nodes in no class (and again those in one).
-        dirty.extend((0..nn).filter(|&n| changed[n] != 0));
+        dirty.extend_from_slice(changed_nodes);
         moved
     }
 
@@ -826,6 +853,17 @@ pub struct Scratch {
     /// Per node: its row equals the row of the node before it in its class, in a canonical
     /// state (see [`Scratch::mark_runs`]); empty until marked.
     runs: Vec<bool>,
+    /// Which [`ClusterState::node_rows`] call wrote `rows` and `keys` (unique in the process;
+    /// 0: none).
+    made: u64,
+    /// The `made` of the scratch whose rows `rows` and `keys` were copied from by
+    /// `canonical_order_after`, which since has written over those of `patched` only (0: not
+    /// a copy). Successors of one state then copy its rows once, not once each.
+    copied_from: u64,
+    /// The nodes whose rows and keys differ from those of the scratch they were copied from.
+    patched: Vec<usize>,
+    /// The nodes a step changed, in index order (see `canonical_order_after`).
+    changed_nodes: Vec<usize>,
 }
 
 impl Scratch {
