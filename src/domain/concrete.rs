@@ -73,6 +73,10 @@ impl Domain for Concrete {
         Some(*a)
     }
     #[inline]
+    fn known_bool(&self, a: &bool) -> Option<bool> {
+        Some(*a)
+    }
+    #[inline]
     fn ite_bool(&self, c: &bool, t: &bool, e: &bool) -> bool {
         if *c {
             *t

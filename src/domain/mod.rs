@@ -41,6 +41,12 @@ pub trait Domain {
     /// bound >= 0).
     fn known(&self, a: &Self::Int) -> Option<i64>;
 
+    /// The value of `a` when it is known concretely; `None` for a solver's terms (so that
+    /// skipping work on it never changes the formulas a solver is given).
+    fn known_bool(&self, _a: &Self::Bool) -> Option<bool> {
+        None
+    }
+
     /// `floor(a / b)` where `b` is known to lie in `lo..=hi`, `lo >= 1`. The default splits on
     /// every value of `b`, which keeps a solver's encoding linear; concrete domains divide.
     fn div_bounded(&self, a: &Self::Int, b: &Self::Int, lo: i64, hi: i64) -> Self::Int {

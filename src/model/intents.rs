@@ -25,6 +25,14 @@ fn stage_one<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: &Intent) -> O
     })
 }
 
+/// Whether intent `i` can be [`violated`] only while its monitor is on (its first stage done).
+fn needs_monitor(i: &Intent) -> bool {
+    matches!(
+        i,
+        Intent::NoReplicaOscillation { .. } | Intent::ReplicasMeetMin { .. } | Intent::ReplicasMeetExpected { .. }
+    )
+}
+
 fn expected_value<D: Domain>(d: &D, st: &ClusterState<D>, dep: usize, e: &Expected) -> D::Int {
     match e {
         Expected::Replicas(n) => d.int(*n),
@@ -71,6 +79,11 @@ pub fn observe_after(m: &Model, before: &ClusterState<Concrete>, st: &mut Cluste
 /// Whether the state violates safety intent `i` (always false for cycle intents).
 pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> D::Bool {
     let intent = &m.ir.intents[i];
+    // A monitored intent is violated only once its monitor is on: while it is known to be
+    // off (a concrete state), nothing is summed.
+    if needs_monitor(intent) && d.known_bool(&st.monitor[i]) == Some(false) {
+        return d.bool(false);
+    }
     match intent {
         Intent::PodAlwaysSchedulable => {
             if !m.ir.controllers.scheduler {
