@@ -49,6 +49,10 @@ pub fn observe<D: Domain>(d: &D, m: &Model, mut st: ClusterState<D>) -> ClusterS
 /// [`observe`], updating `st` where it is.
 pub fn observe_in_place<D: Domain>(d: &D, m: &Model, st: &mut ClusterState<D>) {
     for (i, intent) in m.ir.intents.iter().enumerate() {
+        // A monitor known to be on stays on: its first stage is not summed again.
+        if d.known_bool(&st.monitor[i]) == Some(true) {
+            continue;
+        }
         if let Some(c) = stage_one(d, m, st, intent) {
             st.monitor[i] = d.or(&st.monitor[i], &c);
         }
