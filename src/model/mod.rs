@@ -78,9 +78,17 @@ pub trait Controller<D: Domain> {
     /// enable the same labels of this actor (a test checks it on the reachable states of
     /// every bundled case). Worth having where guards are costly and read aggregates that
     /// many states share (the scheduler reads node loads, not which usage kind a running pod
-    /// has). `false`: no key; the guards are evaluated in every state.
-    fn guard_key(&self, _m: &Model, _st: &ClusterState<Concrete>, _key: &mut Vec<i64>) -> bool {
-        false
+    /// has). `None`: no key; the guards are evaluated in every state.
+    ///
+    /// `Some(w)` with `w > 0` says more: the key ends with one row of `w` values per node, in
+    /// node order; the actor's labels come in blocks of one label per node, in node order; and
+    /// the actor treats nodes with the same static facts (those
+    /// `engine::explicit::static_classes` groups) alike, so that renaming such nodes in a
+    /// state renames its key's rows and the guards of its labels on them in the same way. A
+    /// search then remembers guards up to such a renaming (a test checks that too). `Some(0)`:
+    /// the key decides the guards as it stands.
+    fn guard_key(&self, _m: &Model, _st: &ClusterState<Concrete>, _key: &mut Vec<i64>) -> Option<usize> {
+        None
     }
     /// A formula equivalent to "some label of this actor is enabled" (the disjunction of
     /// every label's guard in `st`) that is cheaper for a solver to decide; the symbolic

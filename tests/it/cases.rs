@@ -289,48 +289,78 @@ fn batched_guards_agree_with_guards() {
 }
 
 /// States with equal guard keys enable the same labels of the actor (the explicit engine
-/// remembers guards by key), on every reachable state of every case; and some actor's key
-/// does stand for more than one state, so the check is not vacuous.
+/// remembers guards by key), on every reachable state of every case; where an actor's key has
+/// rows per node, states whose keys are equal up to renaming nodes of one static class enable
+/// labels renamed likewise; and keys do stand for more than one state, so neither check is
+/// vacuous.
 #[test]
 fn guard_keys_decide_guards() {
     use kbmc::domain::Concrete;
-    use std::collections::HashMap;
-    let mut shared = 0;
+    use kbmc::engine::explicit::static_classes;
+    use std::collections::hash_map::{Entry, HashMap};
+    /// Per actor and key: the guards of the first state with that key, and its id.
+    type Seen = HashMap<(usize, Vec<i64>), (Vec<bool>, u32)>;
+    // Remembers `guards` under `key`, or checks them against those already remembered.
+    fn agree(seen: &mut Seen, key: (usize, Vec<i64>), guards: Vec<bool>, u: u32, what: &str) -> bool {
+        match seen.entry(key) {
+            Entry::Occupied(e) => {
+                let (first, v) = e.get();
+                assert_eq!(&guards, first, "{what}: states {v} and {u} have one guard key and different guards");
+                true
+            }
+            Entry::Vacant(e) => {
+                e.insert((guards, u));
+                false
+            }
+        }
+    }
+    let (mut shared, mut shared_renamed) = (0, 0);
     for dir in case_dirs() {
+        // States as reached: renaming has states to identify.
         let Explored { m, reg, labels, g } = explored(&dir, false);
-        let mut seen: HashMap<(usize, Vec<i64>), (Vec<bool>, u32)> = HashMap::new();
+        let (classes, nn) = (static_classes(&m), m.nodes());
+        let mut seen = HashMap::new();
+        let mut seen_renamed = HashMap::new();
         let mut key = Vec::new();
         for u in 0..g.states.len() as u32 {
             let st = g.states.get(u);
             for (actor, c) in reg.iter().enumerate() {
-                if !c.guard_key(&m, &st, &mut key) {
+                let Some(width) = c.guard_key(&m, &st, &mut key) else { continue };
+                let what = format!("{} {}", rel(&dir), c.name());
+                let mine: Vec<_> = labels.iter().filter(|s| s.actor as usize == actor).collect();
+                let guards: Vec<bool> = mine.iter().map(|s| c.guard(&Concrete, &m, s, &st)).collect();
+                let plain = agree(&mut seen, (actor, key.clone()), guards.clone(), u, &what);
+                shared += plain as usize;
+                if width == 0 {
                     continue;
                 }
-                let guards: Vec<bool> = labels
-                    .iter()
-                    .filter(|s| s.actor as usize == actor)
-                    .map(|s| c.guard(&Concrete, &m, s, &st))
-                    .collect();
-                match seen.entry((actor, key.clone())) {
-                    std::collections::hash_map::Entry::Occupied(e) => {
-                        let (first, v) = e.get();
-                        assert_eq!(
-                            &guards,
-                            first,
-                            "{} {}: states {v} and {u} have one guard key and different guards",
-                            rel(&dir),
-                            c.name()
-                        );
-                        shared += 1;
-                    }
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert((guards, u));
-                    }
+                assert!(
+                    mine.len().is_multiple_of(nn) && mine.iter().enumerate().all(|(i, s)| c.node_of(s) == Some(i % nn)),
+                    "{what}: a key with rows needs labels in blocks of one per node"
+                );
+                // The key and guards with the nodes in the order of (static class, row).
+                let rows_at = key.len() - nn * width;
+                let row = |n: usize| &key[rows_at + n * width..rows_at + (n + 1) * width];
+                let mut order: Vec<usize> = (0..nn).collect();
+                order.sort_by(|&a, &b| (classes[a], row(a)).cmp(&(classes[b], row(b))));
+                let mut canon = key[..rows_at].to_vec();
+                let mut place = vec![0; nn];
+                for (p, &n) in order.iter().enumerate() {
+                    canon.push(classes[n] as i64);
+                    canon.extend_from_slice(row(n));
+                    place[n] = p;
                 }
+                let mut renamed = vec![false; guards.len()];
+                for (i, &ok) in guards.iter().enumerate() {
+                    renamed[i - i % nn + place[i % nn]] = ok;
+                }
+                let by_renaming = agree(&mut seen_renamed, (actor, canon), renamed, u, &format!("{what} (renamed)"));
+                shared_renamed += (by_renaming && !plain) as usize;
             }
         }
     }
     assert!(shared > 1000, "guard keys stood for {shared} repeated states only");
+    assert!(shared_renamed > 100, "renamed guard keys stood for {shared_renamed} more states only");
 }
 
 /// A search, which remembers guards by key, takes from every state it expands exactly the

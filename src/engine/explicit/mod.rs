@@ -8,7 +8,10 @@ mod cycles;
 mod store;
 
 use std::collections::VecDeque;
+use std::hash::BuildHasher;
 use std::time::Instant;
+
+use rustc_hash::FxBuildHasher;
 
 pub use store::Store;
 
@@ -151,10 +154,18 @@ impl Graph {
 /// lead to states whose futures are not renamings of each other, so neither canonical choice
 /// nor storing states up to renaming is sound.
 pub fn symmetry_classes(m: &Model) -> Vec<usize> {
-    let nn = m.nodes();
     if registry::<Concrete>().iter().any(|c| c.uses_node_order(m)) {
-        return (0..nn).collect();
+        return (0..m.nodes()).collect();
     }
+    static_classes(m)
+}
+
+/// Nodes that no static fact tells apart (same pool, same per-group placement facts), each
+/// node's class being its lowest-index member, whether or not some actor's outcome depends on
+/// node order: what an actor that treats such nodes alike may rename them by (see
+/// [`Controller::guard_key`]).
+pub fn static_classes(m: &Model) -> Vec<usize> {
+    let nn = m.nodes();
     (0..nn)
         .map(|n| {
             (0..n)
@@ -217,7 +228,7 @@ pub fn enabled_ids(
         vec![false; m.nodes()]
     };
     let mut buf = EnabledBuf::default();
-    enabled_into(m, reg, &LabelIndex::of(reg, labels), &twin, st, &mut buf);
+    enabled_into(m, reg, &LabelIndex::of(m, reg, labels), &twin, st, &mut buf);
     buf.out
 }
 
@@ -230,10 +241,23 @@ struct LabelIndex<'a> {
     actors: Vec<(u8, Pass, std::ops::Range<usize>)>,
     /// Per label: the node its step is on ([`Controller::node_of`]).
     node: Vec<Option<usize>>,
+    /// The model's [`static_classes`] (guards may be remembered up to renaming them).
+    classes: Vec<usize>,
+    /// Guards are remembered up to renaming nodes of a static class where an actor allows it:
+    /// some class has two nodes, and the search stores states as reached (states stored up
+    /// to renaming mostly share guard keys as they stand already, and renaming a key costs
+    /// about what the guards of a 39-node C4 do).
+    rename_guards: bool,
 }
 
 impl<'a> LabelIndex<'a> {
-    fn of(reg: &[Box<dyn Controller<Concrete>>], labels: &'a [Step]) -> Self {
+    /// Whether the labels of `range` come in blocks of one label per node, in node order.
+    fn node_blocks(&self, range: std::ops::Range<usize>) -> bool {
+        let nn = self.classes.len();
+        nn > 0 && range.len().is_multiple_of(nn) && range.clone().all(|i| self.node[i] == Some((i - range.start) % nn))
+    }
+
+    fn of(m: &Model, reg: &[Box<dyn Controller<Concrete>>], labels: &'a [Step]) -> Self {
         let mut actors: Vec<(u8, Pass, std::ops::Range<usize>)> = Vec::new();
         for (i, s) in labels.iter().enumerate() {
             match actors.last_mut() {
@@ -249,7 +273,9 @@ impl<'a> LabelIndex<'a> {
             }
         }
         let node = labels.iter().map(|s| reg[s.actor as usize].node_of(s)).collect();
-        LabelIndex { labels, actors, node }
+        let classes = static_classes(m);
+        let rename_guards = classes.iter().enumerate().any(|(n, &c)| c != n);
+        LabelIndex { labels, actors, node, classes, rename_guards }
     }
 }
 
@@ -345,16 +371,33 @@ impl EnabledBuf {
 }
 
 /// An actor's guards by guard key: its labels' guards in a state, remembered for every
-/// state with the same key. It stops remembering when most lookups miss (a key that tells
-/// most states apart costs more than it saves) and stops growing at [`MEMO_VALUES`].
+/// state with the same key, or with a key that is a renaming of it where the actor allows
+/// renaming ([`Controller::guard_key`]: rows per node). It stops remembering when most
+/// lookups miss (a key that tells most states apart costs more than it saves) and stops
+/// growing at [`MEMO_VALUES`].
 struct GuardMemo {
     on: bool,
+    /// Keys (renamed to canonical order where renamable) and the guards of the state asked,
+    /// renamed likewise.
     map: rustc_hash::FxHashMap<Box<[i64]>, Box<[bool]>>,
     /// Key and guard values held, against [`MEMO_VALUES`].
     values: usize,
     lookups: u64,
     misses: u64,
     key: Vec<i64>,
+    /// Keys with rows are renamed (see [`Controller::guard_key`]); the actor's labels come in
+    /// blocks of one label per node, in node order, so that a renaming of nodes is a renaming
+    /// of labels.
+    renaming: bool,
+    /// A renamable key in canonical order: the key before the rows, then per node in
+    /// `order` its static class and row.
+    canon: Vec<i64>,
+    /// The nodes in canonical order, each after the hash of its class and row.
+    order: Vec<(u64, u32)>,
+    /// Per node: its place in `order`.
+    place: Vec<u32>,
+    /// The guards renamed to canonical order, to be remembered.
+    renamed: Vec<bool>,
 }
 
 /// The most values (key values and guards) one actor's [`GuardMemo`] holds: 8 bytes each at
@@ -362,29 +405,82 @@ struct GuardMemo {
 const MEMO_VALUES: usize = 1 << 22;
 
 impl GuardMemo {
-    fn new() -> Self {
-        GuardMemo { on: true, map: Default::default(), values: 0, lookups: 0, misses: 0, key: Vec::new() }
+    fn new(renaming: bool) -> Self {
+        GuardMemo {
+            on: true,
+            map: Default::default(),
+            values: 0,
+            lookups: 0,
+            misses: 0,
+            key: Vec::new(),
+            renaming,
+            canon: Vec::new(),
+            order: Vec::new(),
+            place: Vec::new(),
+            renamed: Vec::new(),
+        }
     }
 
     /// Writes the guards of `batch` (all of actor `c`'s labels) in `st` into `ok`, from the
-    /// memo when a state with the same key was asked before. `false`: `c` has no guard key,
-    /// or the memo is off; `ok` is untouched.
+    /// memo when a state with the same key, up to renaming nodes of one static class
+    /// (`classes`, see [`static_classes`]) where `c` allows it, was asked before. `false`:
+    /// `c` has no guard key, or the memo is off; `ok` is untouched.
     fn guards(
         &mut self,
         c: &dyn Controller<Concrete>,
         m: &Model,
+        classes: &[usize],
         st: &ClusterState<Concrete>,
         batch: &[Step],
         ok: &mut Vec<bool>,
     ) -> bool {
-        if !self.on || !c.guard_key(m, st, &mut self.key) {
+        let Some(width) = self.on.then(|| c.guard_key(m, st, &mut self.key)).flatten() else {
             self.on = false;
             return false;
-        }
+        };
         self.lookups += 1;
         ok.clear();
-        if let Some(known) = self.map.get(self.key.as_slice()) {
-            ok.extend_from_slice(known);
+        let nn = m.nodes();
+        let renamed = self.renaming && width > 0;
+        if renamed {
+            // Nodes in the order of a hash of their static class and row (ties by index),
+            // each written as its class and row: two states whose nodes have the same classes
+            // and rows up to renaming get the same key (unless two different rows share a
+            // hash, which costs a miss, never a wrong guard: a key found is always a renaming
+            // of this state's, within classes since they are in it, and the guards stored with
+            // it were renamed likewise). Nodes with equal rows in one class have equal
+            // guards, so their order among themselves does not matter.
+            let rows_at = self.key.len() - nn * width;
+            let rows = &self.key[rows_at..];
+            let row = |n: usize| &rows[n * width..(n + 1) * width];
+            self.order.clear();
+            self.order.extend((0..nn).map(|n| (FxBuildHasher.hash_one((classes[n], row(n))), n as u32)));
+            self.order.sort_unstable();
+            self.canon.clear();
+            self.canon.extend_from_slice(&self.key[..rows_at]);
+            self.place.resize(nn, 0);
+            for (p, &(_, n)) in self.order.iter().enumerate() {
+                self.canon.push(classes[n as usize] as i64);
+                self.canon.extend_from_slice(row(n as usize));
+                self.place[n as usize] = p as u32;
+            }
+        }
+        let key = if renamed { &self.canon } else { &self.key };
+        // Label `i` of a block is on node `i % nn`; renamed, that node is `place[i % nn]`.
+        let place = &self.place;
+        let at = |i: usize| i - i % nn + place[i % nn] as usize;
+        if let Some(known) = self.map.get(key.as_slice()) {
+            if renamed {
+                ok.extend((0..batch.len()).map(|i| known[at(i)]));
+            } else {
+                ok.extend_from_slice(known);
+            }
+            debug_assert_eq!(
+                *ok,
+                batch.iter().map(|s| c.guard(&Concrete, m, s, st)).collect::<Vec<_>>(),
+                "search bug: {}'s remembered guards are not its guards",
+                c.name()
+            );
             return true;
         }
         self.misses += 1;
@@ -392,13 +488,23 @@ impl GuardMemo {
             Some(b) => ok.extend(b),
             None => ok.extend(batch.iter().map(|s| c.guard(&Concrete, m, s, st))),
         }
-        if self.values + self.key.len() + ok.len() <= MEMO_VALUES {
-            self.values += self.key.len() + ok.len();
-            self.map.insert(self.key.as_slice().into(), ok.as_slice().into());
+        let guards = if renamed {
+            self.renamed.clear();
+            self.renamed.resize(ok.len(), false);
+            for (i, &g) in ok.iter().enumerate() {
+                self.renamed[at(i)] = g;
+            }
+            &self.renamed
+        } else {
+            &*ok
+        };
+        if self.values + key.len() + guards.len() <= MEMO_VALUES {
+            self.values += key.len() + guards.len();
+            self.map.insert(key.as_slice().into(), guards.as_slice().into());
         }
         if self.lookups.is_multiple_of(4096) && self.misses * 2 > self.lookups {
             // Most states have a key of their own: computing keys only adds work.
-            *self = GuardMemo { on: false, ..GuardMemo::new() };
+            *self = GuardMemo { on: false, ..GuardMemo::new(false) };
         }
         true
     }
@@ -430,9 +536,11 @@ fn enabled_into(
             // Canonical choice: a lower-index twin in the same state takes a step on a node
             // instead of it.
             let by_twin = |i: usize| any_twin && index.node[i].is_some_and(|n| twin[n]);
-            let remembered = memo.get_mut(actor as usize).is_some_and(|slot| {
-                slot.get_or_insert_with(GuardMemo::new).guards(c.as_ref(), m, st, &labels[start..end], ok)
-            });
+            let remembered =
+                memo.get_mut(actor as usize).is_some_and(|slot| {
+                    slot.get_or_insert_with(|| GuardMemo::new(index.rename_guards && index.node_blocks(start..end)))
+                        .guards(c.as_ref(), m, &index.classes, st, &labels[start..end], ok)
+                });
             if remembered {
                 out.extend((start..end).zip(ok.iter()).filter(|&(i, &ok)| ok && !by_twin(i)).map(|(i, _)| i as u32));
             } else if any_twin {
@@ -578,7 +686,8 @@ fn explore_with(
     // The expanded state's successors, reused from one expansion to the next.
     let mut succ: Vec<Successor> = Vec::new();
     let mut en = EnabledBuf::remembering(reg.len());
-    let index = LabelIndex::of(&reg, &labels);
+    let mut index = LabelIndex::of(m, &reg, &labels);
+    index.rename_guards &= g.canonical.is_none();
     let mut twin = vec![false; m.nodes()];
     let has_twins = classes.iter().enumerate().any(|(n, &c)| c != n);
     // Every class of identical nodes is one of the classes states are canonical over (none

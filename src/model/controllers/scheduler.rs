@@ -509,30 +509,38 @@ impl<D: Domain> Controller<D> for Scheduler {
         )
     }
     /// Which groups have a pod pending and, if any does, what the filters and scores read of
-    /// each node: its conditions, and per group its active pods (bound or running) and its
-    /// terminating ones, which decide [`NodeLoads`]. Not which usage kind a running pod has,
-    /// nor whether a pod is bound or started: the states of a search differ mostly there, so
-    /// few distinct keys stand for many states (hundreds for C8's 1.4 M states at 9 nodes).
-    fn guard_key(&self, m: &Model, st: &ClusterState<Concrete>, key: &mut Vec<i64>) -> bool {
+    /// each node, a row per node: its conditions, and per group its active pods (bound or
+    /// running) and its terminating ones, which decide [`NodeLoads`]. Not which usage kind a
+    /// running pod has, nor whether a pod is bound or started: the states of a search differ
+    /// mostly there, so few distinct keys stand for many states (hundreds for C8's 1.4 M
+    /// states at 9 nodes). Filters and scores read a node's static facts, its row and sums
+    /// over all nodes, never its index, so nodes with the same static facts can be renamed:
+    /// C8 at 39 nodes, whose descheduler keeps states from being renamed, has thousands of
+    /// keys in its first two thousand states but four up to renaming.
+    fn guard_key(&self, m: &Model, st: &ClusterState<Concrete>, key: &mut Vec<i64>) -> Option<usize> {
         key.clear();
         key.extend((0..m.ir.groups.len()).filter(|&g| scheduled(m, g)).map(|g| (st.pending[g] > 0) as i64));
         if !key.contains(&1) {
             // Nothing to bind: every guard is false whatever the nodes say.
-            return true;
+            return Some(0);
         }
         let nn = m.nodes();
+        let width = 1 + 2 * m.kinds_of_group.len();
+        let at = key.len();
+        key.resize(at + nn * width, 0);
+        let rows = &mut key[at..];
         for n in 0..nn {
-            key.push(st.present[n] as i64 | ((st.status[n] == READY) as i64) << 1 | (st.cordoned[n] as i64) << 2);
+            rows[n * width] =
+                st.present[n] as i64 | ((st.status[n] == READY) as i64) << 1 | (st.cordoned[n] as i64) << 2;
         }
         for (g, kinds) in m.kinds_of_group.iter().enumerate() {
-            let at = key.len();
-            key.extend_from_slice(&st.bound[g]);
-            for &k in kinds {
-                key[at..].iter_mut().zip(&st.running[k]).for_each(|(a, r)| *a += r);
+            for n in 0..nn {
+                let active = st.bound[g][n] + kinds.iter().map(|&k| st.running[k][n]).sum::<i64>();
+                rows[n * width + 1 + 2 * g] = active;
+                rows[n * width + 2 + 2 * g] = st.terminating[g][n];
             }
-            key.extend_from_slice(&st.terminating[g]);
         }
-        true
+        Some(width)
     }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
         let d = Concrete;
