@@ -186,7 +186,9 @@ impl Store {
     pub fn insert_hashed(&mut self, key: &[i16], h: u64) -> u32 {
         assert_eq!(key.len(), self.stride, "model bug: states of one model pack to different lengths");
         let id = u32::try_from(self.len).ok().filter(|&id| id < u32::MAX).expect("more than 4 billion states");
-        if self.width == 1 && key.iter().any(|&k| i8::try_from(k).is_err()) {
+        // Every value fits in an `i8` when every one moved up by 128 is below 256: one
+        // branch after a loop that vectorizes (a branch per value did not).
+        if self.width == 1 && key.iter().fold(0u16, |acc, &k| acc | (k as u16).wrapping_add(0x80)) >> 8 != 0 {
             self.widen();
         }
         if self.len.trailing_zeros() >= CHUNK_BITS {
@@ -194,9 +196,12 @@ impl Store {
             self.chunks.push(Vec::with_capacity((self.stride * self.width) << CHUNK_BITS));
         }
         let chunk = self.chunks.last_mut().expect("a chunk was pushed above");
+        // Written over zeroes by one loop from a slice into a slice, which vectorizes.
+        let at = chunk.len();
+        chunk.resize(at + self.stride * self.width, 0);
         match self.width {
-            1 => chunk.extend(key.iter().map(|&k| k as i8 as u8)),
-            _ => chunk.extend(key.iter().flat_map(|&k| k.to_ne_bytes())),
+            1 => chunk[at..].iter_mut().zip(key).for_each(|(b, &k)| *b = k as u8),
+            _ => chunk[at..].as_chunks_mut::<2>().0.iter_mut().zip(key).for_each(|(b, &k)| *b = k.to_ne_bytes()),
         }
         self.len += 1;
         if 2 * self.len > self.slots.len() {
