@@ -389,8 +389,8 @@ struct GuardMemo {
     /// blocks of one label per node, in node order, so that a renaming of nodes is a renaming
     /// of labels.
     renaming: bool,
-    /// A renamable key in canonical order: the key before the rows, then the nodes in
-    /// `order` as runs of equal static class and row, each its length, class and row.
+    /// A renamable key in canonical order: the key before the rows, then per node in
+    /// `order` its static class and row.
     canon: Vec<i64>,
     /// The nodes in canonical order, each after the hash of its class and row.
     order: Vec<(u64, u32)>,
@@ -444,39 +444,25 @@ impl GuardMemo {
         let renamed = self.renaming && width > 0;
         if renamed {
             // Nodes in the order of a hash of their static class and row (ties by index),
-            // written as runs of equal class and row, each its length, class and row: two
-            // states whose nodes have the same classes and rows up to renaming get the same
-            // key (unless two different rows share a hash, which costs a miss, never a wrong
-            // guard: a key found is always a renaming of this state's, within classes since
-            // they are in it, and the guards stored with it were renamed likewise). Nodes
-            // with equal rows in one class have equal guards, so their order among
-            // themselves does not matter. Runs keep keys short: most nodes look alike.
+            // each written as its class and row: two states whose nodes have the same classes
+            // and rows up to renaming get the same key (unless two different rows share a
+            // hash, which costs a miss, never a wrong guard: a key found is always a renaming
+            // of this state's, within classes since they are in it, and the guards stored with
+            // it were renamed likewise). Nodes with equal rows in one class have equal
+            // guards, so their order among themselves does not matter.
             let rows_at = self.key.len() - nn * width;
             let rows = &self.key[rows_at..];
-            let row = |n: u32| &rows[n as usize * width..(n as usize + 1) * width];
+            let row = |n: usize| &rows[n * width..(n + 1) * width];
             self.order.clear();
-            self.order.extend((0..nn as u32).map(|n| (FxBuildHasher.hash_one((classes[n as usize], row(n))), n)));
+            self.order.extend((0..nn).map(|n| (FxBuildHasher.hash_one((classes[n], row(n))), n as u32)));
             self.order.sort_unstable();
             self.canon.clear();
             self.canon.extend_from_slice(&self.key[..rows_at]);
             self.place.resize(nn, 0);
-            let mut p = 0;
-            while p < nn {
-                let (h, n) = self.order[p];
-                let c = classes[n as usize];
-                let mut q = p + 1;
-                while q < nn && {
-                    let (h2, n2) = self.order[q];
-                    h2 == h && classes[n2 as usize] == c && row(n2) == row(n)
-                } {
-                    q += 1;
-                }
-                self.canon.extend([(q - p) as i64, c as i64]);
-                self.canon.extend_from_slice(row(n));
-                for (r, &(_, m)) in self.order[p..q].iter().enumerate() {
-                    self.place[m as usize] = (p + r) as u32;
-                }
-                p = q;
+            for (p, &(_, n)) in self.order.iter().enumerate() {
+                self.canon.push(classes[n as usize] as i64);
+                self.canon.extend_from_slice(row(n as usize));
+                self.place[n as usize] = p as u32;
             }
         }
         let key = if renamed { &self.canon } else { &self.key };
