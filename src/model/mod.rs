@@ -102,6 +102,15 @@ pub trait Controller<D: Domain> {
     fn node_of(&self, _s: &Step) -> Option<usize> {
         None
     }
+    /// Whether every step of this actor that is on a node ([`node_of`](Self::node_of)) changes
+    /// the per-node values of that node only (values that are not per node, such as pending
+    /// pods, budgets and monitors, it may change too). A search that stores states as reached
+    /// then writes only those into a successor's key, over its parent's, instead of packing
+    /// it whole; under debug assertions (the test suite) every such key is compared with the
+    /// whole one.
+    fn changes_only_its_node(&self) -> bool {
+        false
+    }
     /// Whether a step's outcome can depend on node indices beyond what the nodes' pools,
     /// static facts and states say (e.g. a deterministic run that visits nodes in index order
     /// under an eviction limit). While any actor of a model says so, the explicit engine does

@@ -252,6 +252,8 @@ impl ClusterState<Concrete> {
         self.pack_with(Packer { out: v, at: 0, wide: 0, perm, only: Some(dirty), kept: fields.left_out.others() });
     }
 
+    // Inlined into each caller, so that the caller's `only` is a constant in every field.
+    #[inline(always)]
     fn pack_with(&self, mut w: Packer) {
         w.condition_bools(Conditions::PRESENT, &self.present);
         w.condition_ints(Conditions::STATUS, &self.status);
@@ -697,12 +699,14 @@ struct Packer<'a> {
 }
 
 impl Packer<'_> {
+    #[inline(always)]
     fn next(&mut self, n: usize) -> &mut [i16] {
         let at = self.at;
         self.at += n;
         &mut self.out[at..at + n]
     }
 
+    #[inline(always)]
     fn ints(&mut self, xs: &[i64], per_node: bool) {
         let perm = self.perm.filter(|_| per_node);
         let only = self.only.filter(|_| per_node);
@@ -733,18 +737,21 @@ impl Packer<'_> {
     }
 
     /// Node condition `c`, if the key holds it.
+    #[inline(always)]
     fn condition_ints(&mut self, c: Conditions, xs: &[i64]) {
         if self.kept.has(c) {
             self.ints(xs, true);
         }
     }
 
+    #[inline(always)]
     fn condition_bools(&mut self, c: Conditions, xs: &[bool]) {
         if self.kept.has(c) {
             self.bools(xs, true);
         }
     }
 
+    #[inline(always)]
     fn bools(&mut self, xs: &[bool], per_node: bool) {
         let perm = self.perm.filter(|_| per_node);
         let only = self.only.filter(|_| per_node);

@@ -416,6 +416,33 @@ fn node_conditions_change_only_by_actors_that_say_so() {
     assert_eq!(left_out, 16);
 }
 
+/// An actor that says each of its steps on a node changes only that node's per-node values
+/// (the explicit engine then patches a successor's key from its parent's at that node) does
+/// so, on every reachable step of every bundled case.
+#[test]
+fn steps_change_only_the_node_their_actor_says() {
+    use kbmc::domain::Concrete;
+    use kbmc::model::state::Fields;
+    let mut checked = 0;
+    for dir in case_dirs() {
+        let Explored { m, reg, labels, g } = explored(&dir, false);
+        for st in (0..g.states.len() as u32).map(|u| g.states.get(u)) {
+            for s in &labels {
+                let c = &reg[s.actor as usize];
+                let Some(n) = c.node_of(s).filter(|_| c.changes_only_its_node()) else { continue };
+                if c.guard(&Concrete, &m, s, &st) {
+                    let after = c.update(&Concrete, &m, s, &st);
+                    let mut patched = st.pack();
+                    after.pack_dirty_into(None, &[n], Fields::ALL, &mut patched);
+                    assert_eq!(patched, after.pack(), "{} {}: {s:?} changes another node", rel(&dir), c.name());
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} steps checked");
+}
+
 /// A state limit never turns into a claim about runs it did not explore: safety intents hold
 /// only within the depth fully reached, cycle intents become unknown (exit 3).
 #[test]

@@ -241,6 +241,10 @@ struct LabelIndex<'a> {
     actors: Vec<(u8, Pass, std::ops::Range<usize>)>,
     /// Per label: the node its step is on ([`Controller::node_of`]).
     node: Vec<Option<usize>>,
+    /// Per label: its node, where its actor changes the per-node values of that node only
+    /// ([`Controller::changes_only_its_node`]): a successor's key is its parent's with that
+    /// node's values and the values that are not per node written over.
+    patch: Vec<Option<usize>>,
     /// The model's [`static_classes`] (guards may be remembered up to renaming them).
     classes: Vec<usize>,
     /// Guards are remembered up to renaming nodes of a static class where an actor allows it:
@@ -272,10 +276,15 @@ impl<'a> LabelIndex<'a> {
                 }
             }
         }
-        let node = labels.iter().map(|s| reg[s.actor as usize].node_of(s)).collect();
+        let node: Vec<Option<usize>> = labels.iter().map(|s| reg[s.actor as usize].node_of(s)).collect();
+        let patch = labels
+            .iter()
+            .zip(&node)
+            .map(|(s, &n)| n.filter(|_| reg[s.actor as usize].changes_only_its_node()))
+            .collect();
         let classes = static_classes(m);
         let rename_guards = classes.iter().enumerate().any(|(n, &c)| c != n);
-        LabelIndex { labels, actors, node, classes, rename_guards }
+        LabelIndex { labels, actors, node, patch, classes, rename_guards }
     }
 }
 
@@ -749,6 +758,14 @@ fn explore_with(
         // so their misses overlap instead of adding up. Successors are still looked up and
         // stored in label order, so ids are those of a one-at-a-time search.
         let n = en.out.len();
+        // States stored as reached: successors on a node of an actor that changes only that
+        // node get keys patched from their parent's, packed once here where two or more do
+        // (for one, packing the parent costs what it saves).
+        let patched =
+            g.canonical.is_none() && en.out.iter().filter(|&&li| index.patch[li as usize].is_some()).nth(1).is_some();
+        if patched {
+            st.pack_fields_into(None, fields, &mut parent_key);
+        }
         while succ.len() < n {
             succ.push(Successor { state: first.clone(), key: Vec::new(), hash: 0, renamed: false, perm: Vec::new() });
         }
@@ -784,7 +801,21 @@ fn explore_with(
                 }
                 None => {
                     x.renamed = false;
-                    x.state.pack_fields_into(None, fields, &mut x.key);
+                    match index.patch[li as usize].filter(|_| patched) {
+                        Some(node) => {
+                            x.key.clone_from(&parent_key);
+                            x.state.pack_dirty_into(None, &[node], fields, &mut x.key);
+                            debug_assert!(
+                                x.key == {
+                                    let mut whole = Vec::new();
+                                    x.state.pack_fields_into(None, fields, &mut whole);
+                                    whole
+                                },
+                                "model bug: {s:?} changes another node than its own"
+                            );
+                        }
+                        None => x.state.pack_fields_into(None, fields, &mut x.key),
+                    }
                 }
             }
             x.hash = Store::hash(&x.key);

@@ -37,6 +37,11 @@ impl<D: Domain> Controller<D> for TaintEviction {
             }
         }
     }
+    /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
+    /// (and pending pods or budgets, which are not per node).
+    fn changes_only_its_node(&self) -> bool {
+        true
+    }
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.b as usize)
     }
