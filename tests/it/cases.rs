@@ -385,6 +385,42 @@ fn remembered_guards_enable_what_guards_do() {
     assert!(expanded > 5_000, "only {expanded} states expanded");
 }
 
+/// Where a search stores states as reached and the scheduler's guard keys as they stand keep
+/// missing (C8's spread over twelve nodes), it remembers the guards up to renaming identical
+/// nodes, and still takes from every state it expands exactly the steps a one-off question
+/// enables (under debug assertions each remembered guard is also checked as it is used).
+#[test]
+fn renamed_guard_keys_enable_what_guards_do() {
+    use kbmc::engine::explicit::{enabled, explore, symmetry_classes, Options};
+    let dir = root().join("tests/fixtures/large/spread-many-nodes");
+    let (ir, _) = kbmc::load_model(&[dir], false).unwrap();
+    let m = kbmc::model::Model::new(&ir);
+    let reg = kbmc::model::registry();
+    let labels = kbmc::model::all_steps(&m, &reg);
+    let opts = Options { max_depth: 40, max_states: 20_000, symmetry: true, all: true };
+    let g = explore(&m, &opts, |_, _| true);
+    assert!(g.renamed_guards > 100, "guards remembered up to renaming were used {} times", g.renamed_guards);
+    let classes = symmetry_classes(&m);
+    // The state limit stopped the search part-way through expanding the last state it
+    // expanded (states are expanded in id order): its steps taken are the first enabled.
+    let last = (0..g.states.len() as u32).rev().find(|&u| g.successors(u).next().is_some());
+    let mut expanded = 0;
+    for u in 0..g.states.len() as u32 {
+        let taken: Vec<_> = g.successors(u).map(|(_, s)| s).collect();
+        if taken.is_empty() && !g.stutters[u as usize] {
+            continue; // not expanded: past the state limit
+        }
+        let st = g.states.get(u);
+        let mut steps = enabled(&m, &reg, &labels, &classes, true, &st);
+        if Some(u) == last {
+            steps.truncate(taken.len());
+        }
+        assert_eq!(taken, steps, "state {u}");
+        expanded += 1;
+    }
+    assert!(g.state_limit_at.is_some() && expanded > 1000, "only {expanded} states expanded");
+}
+
 /// A step changes only the node conditions its actor says it can (the explicit engine leaves
 /// the others out of stored states), on every reachable step of every bundled case.
 #[test]

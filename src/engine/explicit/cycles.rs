@@ -230,6 +230,7 @@ mod tests {
             edges: Default::default(),
             stutters: vec![false; n],
             truncated: false,
+            renamed_guards: 0,
             state_limit_at: None,
             transitions: 0,
         };

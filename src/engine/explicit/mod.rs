@@ -62,6 +62,9 @@ pub struct Graph {
     pub stutters: Vec<bool>,
     /// Some state at the depth bound still had enabled steps.
     pub truncated: bool,
+    /// How many times guards remembered up to renaming identical nodes were used (see
+    /// [`Controller::guard_key`]).
+    pub renamed_guards: u64,
     /// The state limit stopped the search while expanding a state at this depth: every state
     /// within this many steps was reached, not every transition beyond.
     pub state_limit_at: Option<usize>,
@@ -247,10 +250,9 @@ struct LabelIndex<'a> {
     patch: Vec<Option<usize>>,
     /// The model's [`static_classes`] (guards may be remembered up to renaming them).
     classes: Vec<usize>,
-    /// Guards are remembered up to renaming nodes of a static class where an actor allows it:
-    /// some class has two nodes, and the search stores states as reached (states stored up
-    /// to renaming mostly share guard keys as they stand already, and renaming a key costs
-    /// about what the guards of a 39-node C4 do).
+    /// Guards may be remembered up to renaming nodes of a static class where an actor allows
+    /// it: some class has two nodes, and the search stores states as reached (states stored
+    /// up to renaming share guard keys as they stand).
     rename_guards: bool,
 }
 
@@ -393,11 +395,18 @@ struct GuardMemo {
     values: usize,
     lookups: u64,
     misses: u64,
+    /// Of those, the lookups and misses of keys with rows (what renaming would change).
+    row_lookups: u64,
+    row_misses: u64,
     key: Vec<i64>,
-    /// Keys with rows are renamed (see [`Controller::guard_key`]); the actor's labels come in
-    /// blocks of one label per node, in node order, so that a renaming of nodes is a renaming
-    /// of labels.
+    /// Keys with rows may be renamed (see [`Controller::guard_key`]): the actor's labels come
+    /// in blocks of one label per node, in node order, so that a renaming of nodes is a
+    /// renaming of labels, and the search stores states as reached.
+    renamable: bool,
+    /// Keys with rows are renamed: from when most keys as they stand missed.
     renaming: bool,
+    /// Lookups of renamed keys that found guards.
+    renamed_hits: u64,
     /// A renamable key in canonical order: the key before the rows, then per node in
     /// `order` its static class and row.
     canon: Vec<i64>,
@@ -414,15 +423,19 @@ struct GuardMemo {
 const MEMO_VALUES: usize = 1 << 22;
 
 impl GuardMemo {
-    fn new(renaming: bool) -> Self {
+    fn new(renamable: bool) -> Self {
         GuardMemo {
             on: true,
             map: Default::default(),
             values: 0,
             lookups: 0,
             misses: 0,
+            row_lookups: 0,
+            row_misses: 0,
             key: Vec::new(),
-            renaming,
+            renamable,
+            renaming: false,
+            renamed_hits: 0,
             canon: Vec::new(),
             order: Vec::new(),
             place: Vec::new(),
@@ -448,6 +461,7 @@ impl GuardMemo {
             return false;
         };
         self.lookups += 1;
+        self.row_lookups += (width > 0) as u64;
         ok.clear();
         let nn = m.nodes();
         let renamed = self.renaming && width > 0;
@@ -480,6 +494,7 @@ impl GuardMemo {
         let at = |i: usize| i - i % nn + place[i % nn] as usize;
         if let Some(known) = self.map.get(key.as_slice()) {
             if renamed {
+                self.renamed_hits += 1;
                 ok.extend((0..batch.len()).map(|i| known[at(i)]));
             } else {
                 ok.extend_from_slice(known);
@@ -493,6 +508,7 @@ impl GuardMemo {
             return true;
         }
         self.misses += 1;
+        self.row_misses += (width > 0) as u64;
         match c.batch_guard(m, batch, st) {
             Some(b) => ok.extend(b),
             None => ok.extend(batch.iter().map(|s| c.guard(&Concrete, m, s, st))),
@@ -511,9 +527,18 @@ impl GuardMemo {
             self.values += key.len() + guards.len();
             self.map.insert(key.as_slice().into(), guards.as_slice().into());
         }
-        if self.lookups.is_multiple_of(4096) && self.misses * 2 > self.lookups {
-            // Most states have a key of their own: computing keys only adds work.
-            *self = GuardMemo { on: false, ..GuardMemo::new(false) };
+        if self.lookups.is_multiple_of(1024) {
+            if self.renamable && !self.renaming && self.row_misses * 2 > self.row_lookups {
+                // Most keys with rows are a state's own as they stand, and may be shared up to
+                // renaming: C8 at 39 nodes, whose states are stored as reached, had 1,729
+                // keys in its first 2,048 scheduler lookups and 4 up to renaming. Renaming
+                // costs a hash and a sort per lookup, wasted where keys as they stand are
+                // shared (C8 at 9 nodes: 2.03 s without it, 2.23 s with it from the start).
+                *self = GuardMemo { renaming: true, ..GuardMemo::new(true) };
+            } else if self.misses * 2 > self.lookups {
+                // Most states have a key of their own: computing keys only adds work.
+                *self = GuardMemo { on: false, ..GuardMemo::new(false) };
+            }
         }
         true
     }
@@ -653,6 +678,7 @@ fn explore_with(
         edges: Edges::default(),
         stutters: Vec::new(),
         truncated: false,
+        renamed_guards: 0,
         state_limit_at: None,
         transitions: 0,
     };
@@ -852,6 +878,7 @@ fn explore_with(
             }
         }
     }
+    g.renamed_guards = en.memo.iter().flatten().map(|memo| memo.renamed_hits).sum();
     g
 }
 
