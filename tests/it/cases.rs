@@ -397,7 +397,7 @@ fn renamed_guard_keys_enable_what_guards_do() {
     let m = kbmc::model::Model::new(&ir);
     let reg = kbmc::model::registry();
     let labels = kbmc::model::all_steps(&m, &reg);
-    let opts = Options { max_depth: 40, max_states: 20_000, symmetry: true, all: true };
+    let opts = Options { max_depth: 40, max_states: 80_000, symmetry: true, all: true };
     let g = explore(&m, &opts, |_, _| true);
     assert!(g.renamed_guards > 100, "guards remembered up to renaming were used {} times", g.renamed_guards);
     let classes = symmetry_classes(&m);

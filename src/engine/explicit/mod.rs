@@ -527,13 +527,15 @@ impl GuardMemo {
             self.values += key.len() + guards.len();
             self.map.insert(key.as_slice().into(), guards.as_slice().into());
         }
-        if self.lookups.is_multiple_of(1024) {
+        if self.lookups.is_multiple_of(4096) {
             if self.renamable && !self.renaming && self.row_misses * 2 > self.row_lookups {
                 // Most keys with rows are a state's own as they stand, and may be shared up to
                 // renaming: C8 at 39 nodes, whose states are stored as reached, had 1,729
                 // keys in its first 2,048 scheduler lookups and 4 up to renaming. Renaming
                 // costs a hash and a sort per lookup, wasted where keys as they stand are
-                // shared (C8 at 9 nodes: 2.03 s without it, 2.23 s with it from the start).
+                // shared, if only after the first thousand lookups (C8 at 18 nodes: 2.64 s
+                // deciding at 4,096 lookups, 2.93 s deciding at 1,024; at 9 nodes 2.03 s
+                // without renaming, 2.23 s renaming from the start).
                 *self = GuardMemo { renaming: true, ..GuardMemo::new(true) };
             } else if self.misses * 2 > self.lookups {
                 // Most states have a key of their own: computing keys only adds work.
