@@ -812,17 +812,10 @@ fn explore_with(
             match &g.canonical {
                 Some(c) => {
                     x.renamed = x.state.canonical_order_after(&st, &parent_rows, c, &mut scratch);
-                    x.key.clone_from(&parent_key);
                     let perm = x.renamed.then_some(scratch.perm.as_slice());
-                    x.state.pack_dirty_into(perm, &scratch.dirty, fields, &mut x.key);
-                    debug_assert!(
-                        x.key == {
-                            let mut whole = Vec::new();
-                            x.state.pack_fields_into(perm, fields, &mut whole);
-                            whole
-                        },
-                        "search bug: a successor's key patched from its parent's is not its key"
-                    );
+                    patch_key(&x.state, &parent_key, perm, &scratch.dirty, fields, &mut x.key, || {
+                        "search bug: a successor's key patched from its parent's is not its key".into()
+                    });
                     if x.renamed {
                         x.perm.clone_from(&scratch.perm);
                     }
@@ -830,18 +823,9 @@ fn explore_with(
                 None => {
                     x.renamed = false;
                     match index.patch[li as usize].filter(|_| patched) {
-                        Some(node) => {
-                            x.key.clone_from(&parent_key);
-                            x.state.pack_dirty_into(None, &[node], fields, &mut x.key);
-                            debug_assert!(
-                                x.key == {
-                                    let mut whole = Vec::new();
-                                    x.state.pack_fields_into(None, fields, &mut whole);
-                                    whole
-                                },
-                                "model bug: {s:?} changes another node than its own"
-                            );
-                        }
+                        Some(node) => patch_key(&x.state, &parent_key, None, &[node], fields, &mut x.key, || {
+                            format!("model bug: {s:?} changes another node than its own")
+                        }),
                         None => x.state.pack_fields_into(None, fields, &mut x.key),
                     }
                 }
@@ -882,6 +866,29 @@ fn explore_with(
     }
     g.renamed_guards = en.memo.iter().flatten().map(|memo| memo.renamed_hits).sum();
     g
+}
+
+/// Writes into `key` the key of `st` (renamed by `perm`) from `parent_key`, the key of a state
+/// that differs from `st`'s renaming at most at `dirty` (positions of per-node values) and in
+/// values that are not per node: only those are packed. Under debug assertions (the test
+/// suite) the result is compared with the whole key, and `broken` says what went wrong.
+fn patch_key(
+    st: &ClusterState<Concrete>,
+    parent_key: &[i16],
+    perm: Option<&[usize]>,
+    dirty: &[usize],
+    fields: Fields,
+    key: &mut Vec<i16>,
+    broken: impl FnOnce() -> String,
+) {
+    key.clear();
+    key.extend_from_slice(parent_key);
+    st.pack_dirty_into(perm, dirty, fields, key);
+    if cfg!(debug_assertions) {
+        let mut whole = Vec::new();
+        st.pack_fields_into(perm, fields, &mut whole);
+        assert!(*key == whole, "{}", broken());
+    }
 }
 
 /// The length of the longest path without a repeated state that a depth-first search from
