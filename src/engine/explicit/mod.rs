@@ -538,8 +538,9 @@ impl GuardMemo {
                 // without renaming, 2.23 s renaming from the start).
                 *self = GuardMemo { renaming: true, ..GuardMemo::new(true) };
             } else if self.misses * 2 > self.lookups {
-                // Most states have a key of their own: computing keys only adds work.
-                *self = GuardMemo { on: false, ..GuardMemo::new(false) };
+                // Most states have a key of their own: computing keys only adds work (what
+                // renamed keys answered so far is still counted).
+                *self = GuardMemo { on: false, renamed_hits: self.renamed_hits, ..GuardMemo::new(false) };
             }
         }
         true
