@@ -253,6 +253,28 @@ struct Explored {
     g: kbmc::engine::explicit::Graph,
 }
 
+impl Explored {
+    /// Calls `f` with every label enabled in every explored state: its actor, the label, the
+    /// state and the state after the step.
+    fn each_step(
+        &self,
+        mut f: impl FnMut(&dyn kbmc::model::Controller<kbmc::domain::Concrete>, &kbmc::model::Step, &State, State),
+    ) {
+        let d = kbmc::domain::Concrete;
+        for st in (0..self.g.states.len() as u32).map(|u| self.g.states.get(u)) {
+            for s in &self.labels {
+                let c = self.reg[s.actor as usize].as_ref();
+                if c.guard(&d, &self.m, s, &st) {
+                    f(c, s, &st, c.update(&d, &self.m, s, &st));
+                }
+            }
+        }
+    }
+}
+
+/// A concrete state.
+type State = kbmc::model::ClusterState<kbmc::domain::Concrete>;
+
 fn explored(dir: &std::path::Path, symmetry: bool) -> Explored {
     use kbmc::engine::explicit::{explore, Options};
     let (ir, _) = kbmc::load_model(&[dir.to_path_buf()], false).unwrap();
@@ -425,26 +447,20 @@ fn renamed_guard_keys_enable_what_guards_do() {
 /// the others out of stored states), on every reachable step of every bundled case.
 #[test]
 fn node_conditions_change_only_by_actors_that_say_so() {
-    use kbmc::domain::Concrete;
     let mut left_out = 0;
     for dir in case_dirs() {
-        let Explored { m, reg, labels, g } = explored(&dir, false);
-        for st in (0..g.states.len() as u32).map(|u| g.states.get(u)) {
-            for s in &labels {
-                let c = &reg[s.actor as usize];
-                if c.guard(&Concrete, &m, s, &st) {
-                    let changed = c.update(&Concrete, &m, s, &st).conditions_differing_from(&st);
-                    let said = c.node_conditions_changed();
-                    assert!(
-                        !changed.has(said.others()),
-                        "{} {}: {s:?} changes node conditions {changed:?}, not only {said:?}",
-                        rel(&dir),
-                        c.name()
-                    );
-                }
-            }
-        }
-        if g.states.fields().left_out.has(kbmc::model::state::Conditions::ALL) {
+        let x = explored(&dir, false);
+        x.each_step(|c, s, st, after| {
+            let changed = after.conditions_differing_from(st);
+            let said = c.node_conditions_changed();
+            assert!(
+                !changed.has(said.others()),
+                "{} {}: {s:?} changes node conditions {changed:?}, not only {said:?}",
+                rel(&dir),
+                c.name()
+            );
+        });
+        if x.g.states.fields().left_out.has(kbmc::model::state::Conditions::ALL) {
             left_out += 1;
         }
     }
@@ -457,24 +473,17 @@ fn node_conditions_change_only_by_actors_that_say_so() {
 /// so, on every reachable step of every bundled case.
 #[test]
 fn steps_change_only_the_node_their_actor_says() {
-    use kbmc::domain::Concrete;
     use kbmc::model::state::Fields;
     let mut checked = 0;
     for dir in case_dirs() {
-        let Explored { m, reg, labels, g } = explored(&dir, false);
-        for st in (0..g.states.len() as u32).map(|u| g.states.get(u)) {
-            for s in &labels {
-                let c = &reg[s.actor as usize];
-                let Some(n) = c.node_of(s).filter(|_| c.changes_only_its_node()) else { continue };
-                if c.guard(&Concrete, &m, s, &st) {
-                    let after = c.update(&Concrete, &m, s, &st);
-                    let mut patched = st.pack();
-                    after.pack_dirty_into(None, &[n], Fields::ALL, &mut patched);
-                    assert_eq!(patched, after.pack(), "{} {}: {s:?} changes another node", rel(&dir), c.name());
-                    checked += 1;
-                }
+        explored(&dir, false).each_step(|c, s, st, after| {
+            if let Some(n) = c.node_of(s).filter(|_| c.changes_only_its_node()) {
+                let mut patched = st.pack();
+                after.pack_dirty_into(None, &[n], Fields::ALL, &mut patched);
+                assert_eq!(patched, after.pack(), "{} {}: {s:?} changes another node", rel(&dir), c.name());
+                checked += 1;
             }
-        }
+        });
     }
     assert!(checked > 1000, "only {checked} steps checked");
 }
