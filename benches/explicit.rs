@@ -1,12 +1,13 @@
 //! The explicit engine on the 16 cases at Kivi's default scale, and on C1–C8 scaled to 10,
 //! 20 and 40 nodes (pools, replicas, HPA bounds and placements grow by the same factor, as
-//! Kivi's `-s N` does). Reports time, states and states per second. Run with
+//! Kivi's `-s N` does). Reports time, states, transitions, the deepest state reached and states per second. Run with
 //! `cargo bench --bench explicit [-- FILTER]`; results go to docs/performance.md. A run stops
-//! at 2 million states, or at `KBMC_BENCH_MAX_STATES`.
+//! at 2 million states, or at `KBMC_BENCH_MAX_STATES`. With `KBMC_BENCH_STORE_FLOOR=1` each
+//! run is followed by a replay of its visited-set work alone (see [`store_floor`]).
 
 use std::time::Instant;
 
-use kbmc::engine::explicit::{check, Options};
+use kbmc::engine::explicit::{check, explore, Options, Store};
 
 mod common;
 use common::scaled;
@@ -22,10 +23,11 @@ fn main() {
         Ok(v) => v.parse().expect("KBMC_BENCH_MAX_STATES: a number of states"),
         Err(_) => 2_000_000,
     };
+    let floor = std::env::var_os("KBMC_BENCH_STORE_FLOOR").is_some();
     let dirs = common::case_dirs();
     println!(
-        "{:<36} {:>6} {:>10} {:>10} {:>12} {:>14}  verdicts",
-        "case", "nodes", "time", "states", "transitions", "states/s"
+        "{:<36} {:>6} {:>10} {:>10} {:>12} {:>6} {:>14}  verdicts",
+        "case", "nodes", "time", "states", "transitions", "depth", "states/s"
     );
     for dir in &dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
@@ -67,15 +69,81 @@ fn main() {
                 })
                 .collect();
             println!(
-                "{:<36} {:>6} {:>8.1}ms {:>10} {:>12} {:>14.0}  {}",
+                "{:<36} {:>6} {:>8.1}ms {:>10} {:>12} {:>6} {:>14.0}  {}",
                 name,
                 ir.nodes.len(),
                 secs * 1e3,
                 r.effort.states,
                 r.effort.transitions,
+                r.effort.depth,
                 r.effort.states as f64 / secs.max(1e-9),
                 verdicts.join(" ")
             );
+            if floor {
+                store_floor(&m, &opts);
+            }
         }
     }
+}
+
+/// What the visited set alone costs a search: the same search is run again and every key it
+/// looked up is recorded, in order and in the batches of one expanded state's successors; then
+/// a fresh store is timed doing only that work (hashing each key, prefetching as the engine
+/// does, looking it up, inserting it when new). No search with this store and these keys can
+/// be faster than this. The store's memory may be recycled from the recording, so the time
+/// can leave out what fresh pages cost: a floor, not an estimate. (The search behind it runs
+/// to the state limit: unlike `check`, it does not stop at a violation.)
+fn store_floor(m: &kbmc::model::Model, opts: &Options) {
+    let g = explore(m, opts, |_, _| true);
+    let fields = g.states.fields();
+    let n = g.states.len();
+    let shape = g.states.get(0);
+    let stride = shape.packed_len(fields);
+    let mut keys: Vec<i16> = Vec::with_capacity(n * stride);
+    let mut key = Vec::new();
+    for id in 0..n as u32 {
+        g.states.get(id).pack_fields_into(None, fields, &mut key);
+        keys.extend_from_slice(&key);
+    }
+    let key = |v: u32| &keys[v as usize * stride..][..stride];
+    // Initial states first (they are the first ids), then each expanded state's successors.
+    let inits = g.origins.iter().map(|o| o.0).max().map_or(0, |v| v + 1);
+    let batches: Vec<Vec<u32>> = (0..n as u32).map(|u| g.successors(u).map(|(v, _)| v).collect()).collect();
+    drop(g);
+    let lookups: usize = batches.iter().map(Vec::len).sum();
+    let start = std::time::Instant::now();
+    let mut s = Store::of_fields(&shape, fields);
+    for v in 0..inits {
+        s.insert(key(v));
+    }
+    let mut hashes = Vec::new();
+    for batch in &batches {
+        hashes.clear();
+        for &v in batch {
+            let h = Store::hash(key(v));
+            s.prefetch(h);
+            hashes.push(h);
+        }
+        for &h in &hashes {
+            s.prefetch_match(h);
+        }
+        for (&v, &h) in batch.iter().zip(&hashes) {
+            if s.find_hashed(key(v), h).is_none() {
+                s.insert_hashed(key(v), h);
+            }
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(s.len(), n, "the replay stored another number of states than the search");
+    println!(
+        "{:<36} {:>6} {:>8.1}ms {:>10} {:>12} {:>6} {:>14.0}  the visited set alone ({} values a key)",
+        "  store floor",
+        "",
+        secs * 1e3,
+        n,
+        lookups,
+        "",
+        n as f64 / secs.max(1e-9),
+        stride
+    );
 }
