@@ -25,6 +25,16 @@ fn stage_one<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: &Intent) -> O
     })
 }
 
+/// Whether intent `i` being [`violated`] depends only on what a step that keeps pod
+/// placement leaves alone ([`Controller::keeps_pod_placement`]): pending pods, each node's
+/// pods per group (bound or running, and terminating) and node conditions. A state such a
+/// step reached from one that did not violate `i` does not violate it either.
+///
+/// [`Controller::keeps_pod_placement`]: crate::model::Controller::keeps_pod_placement
+pub fn reads_only_placement(i: &Intent) -> bool {
+    matches!(i, Intent::PodAlwaysSchedulable)
+}
+
 /// Whether intent `i` can be [`violated`] only while its monitor is on (its first stage done).
 fn needs_monitor(i: &Intent) -> bool {
     matches!(

@@ -488,6 +488,50 @@ fn steps_change_only_the_node_their_actor_says() {
     assert!(checked > 1000, "only {checked} steps checked");
 }
 
+/// `Controller::keeps_pod_placement` is a promise the explicit engine relies on to skip
+/// podAlwaysSchedulable on states such a step reached: every reachable step that makes it
+/// leaves pending pods, each node's pods per group (bound or running, and terminating), node
+/// conditions and every group's feasible nodes as they were.
+#[test]
+fn placement_keeping_steps_keep_feasible_nodes() {
+    use kbmc::model::controllers::scheduler::{feasible_with, scheduled, NodeLoads};
+    let d = kbmc::domain::Concrete;
+    let mut checked = 0;
+    for dir in case_dirs() {
+        let x = explored(&dir, false);
+        let m = &x.m;
+        let placement = |st: &State| {
+            let loads = NodeLoads::for_filters(&d, m, st);
+            let per_group: Vec<_> = (0..m.ir.groups.len())
+                .map(|g| {
+                    let on_nodes: Vec<_> = (0..st.present.len())
+                        .map(|n| {
+                            (kbmc::model::running_of_group(&d, m, st, g, n) + st.bound[g][n], st.terminating[g][n])
+                        })
+                        .collect();
+                    let feasible = scheduled(m, g).then(|| feasible_with(&d, m, st, &loads, g));
+                    (on_nodes, feasible)
+                })
+                .collect();
+            let conditions = (&st.present, &st.status, &st.cordoned, &st.draining, &st.maintained, &st.panics);
+            format!("{:?} {per_group:?} {conditions:?}", st.pending)
+        };
+        x.each_step(|c, s, st, after| {
+            if c.keeps_pod_placement(s) {
+                assert_eq!(
+                    placement(st),
+                    placement(&after),
+                    "{} {}: {s:?} moves a pod or changes a node",
+                    rel(&dir),
+                    c.name()
+                );
+                checked += 1;
+            }
+        });
+    }
+    assert!(checked > 1000, "only {checked} steps checked");
+}
+
 /// A state limit never turns into a claim about runs it did not explore: safety intents hold
 /// only within the depth fully reached, cycle intents become unknown (exit 3).
 #[test]

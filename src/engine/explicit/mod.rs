@@ -644,21 +644,22 @@ pub fn explore_from(
     m: &Model,
     opts: &Options,
     inits: &[ClusterState<Concrete>],
-    on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
+    mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
 ) -> Graph {
-    explore_with(m, opts, inits, true, true, on_state)
+    explore_with(m, opts, inits, true, true, |id, st, _| on_state(id, st))
 }
 
 /// `explore_from`, storing states up to node renaming only when `canonical` allows it too,
 /// and the transitions only with `keep_edges` (only cycles need them: on C8 at 9 nodes they
-/// are 80 MB, more than the states).
+/// are 80 MB, more than the states). `on_state` is told each new state with the step that
+/// first reached it from an expanded state (none for an initial state).
 fn explore_with(
     m: &Model,
     opts: &Options,
     inits: &[ClusterState<Concrete>],
     canonical: bool,
     keep_edges: bool,
-    mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
+    mut on_state: impl FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool,
 ) -> Graph {
     let reg = registry::<Concrete>();
     let labels = all_steps(m, &reg);
@@ -713,7 +714,7 @@ fn explore_with(
         }
         let id = g.states.insert(&key_buf);
         g.origins.push((id, init.clone()));
-        stop |= !on_state(id, &canon);
+        stop |= !on_state(id, &canon, None);
         g.parent.push(None);
         g.depth.push(0);
         g.stutters.push(false);
@@ -852,7 +853,7 @@ fn explore_with(
                     if x.renamed {
                         x.state.apply_renaming(&x.perm);
                     }
-                    stop |= !on_state(v, &x.state);
+                    stop |= !on_state(v, &x.state, Some(&labels[li as usize]));
                     g.parent.push(Some((u, li)));
                     g.depth.push(g.depth[u as usize] + 1);
                     g.stutters.push(false);
@@ -1085,9 +1086,22 @@ fn check_with(
     // transitions; safety intents and traces need only each state's parent.
     let cycles = m.ir.intents.iter().any(|i| i.is_cycle() || matches!(i, Intent::NoReplicaOscillation { .. }));
     let mut failed_fast = false;
-    let g = explore_with(m, opts, inits, canonical, cycles, |id, st| {
+    let g = explore_with(m, opts, inits, canonical, cycles, |id, st, by| {
+        let placed = by.is_some_and(|s| reg[s.actor as usize].keeps_pod_placement(s));
         for &i in &safety {
-            if first_bad[i].is_none() && intents::violated(&d, m, st, i) {
+            if first_bad[i].is_some() {
+                continue;
+            }
+            // The state it was reached from did not violate `i` (else `first_bad[i]` would be
+            // set): where the step kept what `i` reads, neither does this one.
+            if placed && intents::reads_only_placement(&m.ir.intents[i]) {
+                debug_assert!(
+                    !intents::violated(&d, m, st, i),
+                    "model bug: {by:?} keeps pod placement but changes whether a pending pod has a feasible node"
+                );
+                continue;
+            }
+            if intents::violated(&d, m, st, i) {
                 first_bad[i] = Some(id);
             }
         }

@@ -94,6 +94,11 @@ impl<D: Domain> Controller<D> for Kubelet {
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.b as usize)
     }
+    /// A start keeps the pod bound to its node with its requests; a stop removes a
+    /// terminating pod, whose requests the scheduler still counted.
+    fn keeps_pod_placement(&self, s: &Step) -> bool {
+        s.op == START
+    }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
         // Starting one of a single pod is starting all: one label for that successor.

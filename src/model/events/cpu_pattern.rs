@@ -49,6 +49,10 @@ impl<D: Domain> Controller<D> for CpuPattern {
     fn changes_only_its_node(&self) -> bool {
         true
     }
+    /// A pod's usage changes, not its requests or its node.
+    fn keeps_pod_placement(&self, _s: &Step) -> bool {
+        true
+    }
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.b as usize)
     }
