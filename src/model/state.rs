@@ -513,12 +513,15 @@ impl ClusterState<Concrete> {
     /// `scratch.dirty` positions covering every one at which the renamed state differs from
     /// `before` (for [`pack_dirty_into`](Self::pack_dirty_into)): with `before_rows`' runs
     /// of equal rows marked ([`Scratch::mark_runs`]), few more; without, every position
-    /// the renaming shifts.
+    /// the renaming shifts. With `only`, the step changed no node but that one (its actor's
+    /// [`changes_only_its_node`](crate::model::Controller::changes_only_its_node)): only its
+    /// values are compared, not every per-node vector (checked under debug assertions).
     pub fn canonical_order_after(
         &self,
         before: &Self,
         before_rows: &Scratch,
         classes: &[Vec<usize>],
+        only: Option<usize>,
         scratch: &mut Scratch,
     ) -> bool {
         let nn = self.status.len();
@@ -526,19 +529,25 @@ impl ClusterState<Concrete> {
         debug_assert!(before_rows.made != 0, "search bug: rows of a state were never built");
         debug_assert!(classes.iter().all(|c| c.is_sorted()), "search bug: a class out of index order");
         let Scratch { order, rows, keys, perm, changed, dirty, copied_from, patched, changed_nodes, .. } = scratch;
-        // The changed nodes, found value by value (loops that vectorize), not row by row.
         changed.clear();
         changed.resize(nn, 0);
         let changed = &mut changed[..nn];
-        mark_changed(changed, &self.status, &before.status);
-        mark_changed(changed, &self.panics, &before.panics);
-        for (a, b) in self.per_node_counts().zip(before.per_node_counts()) {
-            mark_changed(changed, a, b);
+        match only {
+            Some(n) => {
+                let differs = self.row_head(n) != before.row_head(n)
+                    || self.per_node_counts().zip(before.per_node_counts()).any(|(a, b)| a[n] != b[n]);
+                changed[n] = differs as i64;
+                if cfg!(debug_assertions) {
+                    let mut all = vec![0; nn];
+                    self.mark_changed_nodes(before, &mut all);
+                    assert!(
+                        all.iter().zip(changed.iter()).all(|(a, c)| (*a != 0) == (*c != 0)),
+                        "model bug: a step said to change no node but {n} changed other nodes than found"
+                    );
+                }
+            }
+            None => self.mark_changed_nodes(before, changed),
         }
-        mark_changed(changed, &self.present, &before.present);
-        mark_changed(changed, &self.cordoned, &before.cordoned);
-        mark_changed(changed, &self.draining, &before.draining);
-        mark_changed(changed, &self.maintained, &before.maintained);
         // Listed without a branch per node (which one changed is unpredictable).
         changed_nodes.clear();
         changed_nodes.resize(nn, 0);
@@ -645,6 +654,20 @@ impl ClusterState<Concrete> {
         // Changed nodes in no class (and again those in one).
         dirty.extend_from_slice(changed_nodes);
         moved
+    }
+
+    /// Marks in `changed` (nonzero) every node whose row differs from its row in `before`,
+    /// value by value (loops that vectorize), not row by row.
+    fn mark_changed_nodes(&self, before: &Self, changed: &mut [i64]) {
+        mark_changed(changed, &self.status, &before.status);
+        mark_changed(changed, &self.panics, &before.panics);
+        for (a, b) in self.per_node_counts().zip(before.per_node_counts()) {
+            mark_changed(changed, a, b);
+        }
+        mark_changed(changed, &self.present, &before.present);
+        mark_changed(changed, &self.cordoned, &before.cordoned);
+        mark_changed(changed, &self.draining, &before.draining);
+        mark_changed(changed, &self.maintained, &before.maintained);
     }
 
     /// Moves every node's state to its position in `scratch.perm` (as left by

@@ -813,7 +813,8 @@ fn explore_with(
             // written over (a step changes few nodes, and a renaming moves few).
             match &g.canonical {
                 Some(c) => {
-                    x.renamed = x.state.canonical_order_after(&st, &parent_rows, c, &mut scratch);
+                    let only = index.patch[li as usize];
+                    x.renamed = x.state.canonical_order_after(&st, &parent_rows, c, only, &mut scratch);
                     let perm = x.renamed.then_some(scratch.perm.as_slice());
                     patch_key(&x.state, &parent_key, perm, &scratch.dirty, fields, &mut x.key, || {
                         "search bug: a successor's key patched from its parent's is not its key".into()
@@ -1333,7 +1334,7 @@ mod tests {
             let original = next.clone();
             let mut scratch = Scratch::default();
             let mut key = Vec::new();
-            if next.canonical_order_after(&parent, &parent_rows, &classes, &mut scratch) {
+            if next.canonical_order_after(&parent, &parent_rows, &classes, None, &mut scratch) {
                 next.pack_renamed_into(&scratch.perm, &mut key);
                 next.apply_order(&scratch);
             } else {
@@ -1341,9 +1342,11 @@ mod tests {
             }
             assert_eq!(key, expected.pack(), "step on node {n}");
             // The key patched from the parent's where the step or the renaming changed it.
-            for rows in [&parent_rows, &parent_runs] {
+            // Also told the one node the step changed, where it changed one.
+            let one = also.is_none().then_some(n);
+            for (rows, only) in [(&parent_rows, None), (&parent_runs, None), (&parent_runs, one), (&parent_rows, one)] {
                 let mut scratch = Scratch::default();
-                let renamed = original.canonical_order_after(&parent, rows, &classes, &mut scratch);
+                let renamed = original.canonical_order_after(&parent, rows, &classes, only, &mut scratch);
                 let mut patched = parent_key.clone();
                 let perm = renamed.then_some(scratch.perm.as_slice());
                 original.pack_dirty_into(perm, &scratch.dirty, Fields::ALL, &mut patched);
@@ -1391,7 +1394,7 @@ mod tests {
                 let mut written = [0, 0];
                 for (i, rows) in [&parent_rows, &parent_runs].into_iter().enumerate() {
                     let mut scratch = Scratch::default();
-                    let renamed = next.canonical_order_after(&parent, rows, &classes, &mut scratch);
+                    let renamed = next.canonical_order_after(&parent, rows, &classes, None, &mut scratch);
                     let mut patched = parent_key.clone();
                     let perm = renamed.then_some(scratch.perm.as_slice());
                     next.pack_dirty_into(perm, &scratch.dirty, Fields::ALL, &mut patched);
