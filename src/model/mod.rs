@@ -114,10 +114,11 @@ pub trait Controller<D: Domain> {
     /// Whether step `s` leaves alone everything the scheduler's filters read: it moves no pod
     /// between pending, on a node (bound or running), terminating and gone, nor between
     /// groups or nodes (starting a bound pod keeps it on its node, and a change of usage keeps
-    /// a pod's requests), and changes no node's presence, status, cordon or taints. Whether a pending pod has a feasible node (podAlwaysSchedulable) is
-    /// then the same after the step as before, and the explicit engine does not ask it again
-    /// of a state such a step reached (under debug assertions, the test suite, it still does,
-    /// and compares). A test checks the promise on every reachable step of every case.
+    /// a pod's requests), and changes no node's presence, status, cordon or taints. Whether a
+    /// pending pod has a feasible node (podAlwaysSchedulable) is then the same after the step
+    /// as before, and the explicit engine does not ask it again of a state such a step
+    /// reached (under debug assertions, the test suite, it still does, and compares). A test
+    /// checks the promise on every reachable step of every bundled case.
     fn keeps_pod_placement(&self, _s: &Step) -> bool {
         false
     }
