@@ -8,21 +8,41 @@ use super::{live_replicas, ready, running_of_group, running_replicas, ClusterSta
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Expected, Intent};
 
-/// The monitor condition of intent `i` (its first stage), if it has one.
+/// The monitor condition of intent `i` (its first stage), if it has one: its Deployment's
+/// running replicas reach [`stage_one_threshold`].
 fn stage_one<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: &Intent) -> Option<D::Bool> {
-    Some(match i {
+    let dep = monitored_deployment(m, i)?;
+    // The sum first, then the threshold: the terms a solver is given, in the order it was.
+    let running = running_replicas(d, m, st, dep);
+    Some(d.ge(&running, &stage_one_threshold(d, m, st, i)))
+}
+
+/// The Deployment whose running replicas intent `i`'s first stage counts, if it has a first
+/// stage (noReplicaOscillation only where the Deployment has an HPA).
+fn monitored_deployment(m: &Model, i: &Intent) -> Option<usize> {
+    match i {
         Intent::NoReplicaOscillation { deployment, .. } => {
-            let h = m.ir.deployments[deployment.index()].hpa?;
-            d.ge(&running_replicas(d, m, st, deployment.index()), &d.int(m.ir.hpas[h.index()].max_replicas))
+            m.ir.deployments[deployment.index()].hpa.map(|_| deployment.index())
         }
-        Intent::ReplicasMeetMin { deployment, min } => {
-            d.ge(&running_replicas(d, m, st, deployment.index()), &d.int(*min))
+        Intent::ReplicasMeetMin { deployment, .. } | Intent::ReplicasMeetExpected { deployment, .. } => {
+            Some(deployment.index())
         }
-        Intent::ReplicasMeetExpected { deployment, expected } => {
-            d.ge(&running_replicas(d, m, st, deployment.index()), &expected_value(d, st, deployment.index(), expected))
+        _ => None,
+    }
+}
+
+/// The running replicas at which intent `i`'s first stage is reached (an intent with a
+/// [`monitored_deployment`]): the HPA's maximum, the intent's minimum, or its expected count.
+fn stage_one_threshold<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: &Intent) -> D::Int {
+    match i {
+        Intent::NoReplicaOscillation { deployment, .. } => {
+            let h = m.ir.deployments[deployment.index()].hpa.expect("a monitored deployment has an HPA");
+            d.int(m.ir.hpas[h.index()].max_replicas)
         }
-        _ => return None,
-    })
+        Intent::ReplicasMeetMin { min, .. } => d.int(*min),
+        Intent::ReplicasMeetExpected { deployment, expected } => expected_value(d, st, deployment.index(), expected),
+        _ => unreachable!("model bug: a first stage of an intent without a monitor"),
+    }
 }
 
 /// Whether intent `i` being [`violated`] depends only on what a step that keeps pod
@@ -87,7 +107,18 @@ pub fn observe_after(m: &Model, before: &ClusterState<Concrete>, st: &mut Cluste
         );
         return;
     }
-    observe_in_place(&Concrete, m, st);
+    // observe_in_place, with each first stage's sum over whole per-node vectors (no
+    // allocation): the search's one observation per changed successor.
+    let d = Concrete;
+    for (i, intent) in m.ir.intents.iter().enumerate() {
+        let Some(dep) = monitored_deployment(m, intent).filter(|_| !st.monitor[i]) else { continue };
+        st.monitor[i] = super::running_replicas_of(m, st, dep) >= stage_one_threshold(&d, m, st, intent);
+        debug_assert_eq!(
+            Some(st.monitor[i]),
+            stage_one(&d, m, st, intent),
+            "search bug: a first stage summed two ways disagrees"
+        );
+    }
 }
 
 /// Whether the state violates safety intent `i` (always false for cycle intents).

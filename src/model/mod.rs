@@ -521,6 +521,24 @@ pub fn running_replicas<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: 
     r
 }
 
+/// [`running_replicas`] of a concrete state, kind by kind over whole per-node vectors with no
+/// allocation (loops that vectorize): what a search sums after a step. The generic function
+/// stays the definition; a test compares the two on every reachable state of every case.
+pub fn running_replicas_of(m: &Model, st: &ClusterState<Concrete>, dep: usize) -> i64 {
+    let mut r = 0;
+    for &g in &m.groups_of[dep] {
+        for &k in &m.kinds_of_group[g] {
+            r += st.running[k]
+                .iter()
+                .zip(&st.status)
+                .zip(&st.present)
+                .map(|((&c, &s), &p)| if p && s == READY { c } else { 0 })
+                .sum::<i64>();
+        }
+    }
+    r
+}
+
 /// Terminating pods of Deployment `dep` (all revisions): an eviction of its pods raises it,
 /// which is what `noEvictionCycle` watches.
 pub fn terminating_pods(m: &Model, st: &ClusterState<Concrete>, dep: usize) -> i64 {

@@ -532,6 +532,29 @@ fn placement_keeping_steps_keep_feasible_nodes() {
     assert!(checked > 1000, "only {checked} steps checked");
 }
 
+/// The concrete sum of running replicas the search's observations use agrees with the
+/// definition every engine shares, on every explored state of every bundled case.
+#[test]
+fn running_replicas_summed_two_ways_agree() {
+    let d = kbmc::domain::Concrete;
+    let mut checked = 0;
+    for dir in case_dirs() {
+        let x = explored(&dir, false);
+        for st in (0..x.g.states.len() as u32).map(|u| x.g.states.get(u)) {
+            for dep in 0..x.m.ir.deployments.len() {
+                assert_eq!(
+                    kbmc::model::running_replicas_of(&x.m, &st, dep),
+                    kbmc::model::running_replicas(&d, &x.m, &st, dep),
+                    "{} deployment {dep}",
+                    rel(&dir)
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} states checked");
+}
+
 /// A state limit never turns into a claim about runs it did not explore: safety intents hold
 /// only within the depth fully reached, cycle intents become unknown (exit 3).
 #[test]
