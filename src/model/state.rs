@@ -678,15 +678,16 @@ impl ClusterState<Concrete> {
 
     /// Moves every node's state to its position in `perm` (position -> node).
     pub fn apply_renaming(&mut self, perm: &[usize]) {
-        permute(&mut self.present, perm);
-        permute(&mut self.status, perm);
-        permute(&mut self.cordoned, perm);
-        permute(&mut self.draining, perm);
-        permute(&mut self.maintained, perm);
-        permute(&mut self.panics, perm);
+        let how = Renaming::of(perm);
+        how.apply(&mut self.present, perm);
+        how.apply(&mut self.status, perm);
+        how.apply(&mut self.cordoned, perm);
+        how.apply(&mut self.draining, perm);
+        how.apply(&mut self.maintained, perm);
+        how.apply(&mut self.panics, perm);
         for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating).chain(&mut self.evicting)
         {
-            permute(row, perm);
+            how.apply(row, perm);
         }
     }
 }
@@ -937,6 +938,52 @@ impl Scratch {
 }
 
 /// `v[i] = old v[perm[i]]` for every i (`perm` a permutation of the indices of `v`).
+/// What a renaming (position -> the node whose value goes there) does, worked out once for
+/// all of a state's per-node vectors: nothing; a rotation by one of positions `a..=b` with
+/// every other position fixed (what one changed node moving in its class does, the common
+/// case), done in place; or anything else, done value by value.
+enum Renaming {
+    Identity,
+    /// Each position of `a..=b` takes the value after it; the last takes the first.
+    Left(usize, usize),
+    /// Each position of `a..=b` takes the value before it; the first takes the last.
+    Right(usize, usize),
+    Other,
+}
+
+impl Renaming {
+    fn of(perm: &[usize]) -> Renaming {
+        let moved = |(i, &p): (usize, &usize)| i != p;
+        let Some(a) = perm.iter().enumerate().position(moved) else { return Renaming::Identity };
+        let b = perm.iter().enumerate().rposition(moved).expect("a moved position exists");
+        if perm[b] == a && (a..b).all(|i| perm[i] == i + 1) {
+            Renaming::Left(a, b)
+        } else if perm[a] == b && (a + 1..=b).all(|i| perm[i] == i - 1) {
+            Renaming::Right(a, b)
+        } else {
+            Renaming::Other
+        }
+    }
+
+    fn apply<T: Copy + Default + PartialEq + std::fmt::Debug>(&self, v: &mut [T], perm: &[usize]) {
+        let whole = cfg!(debug_assertions).then(|| {
+            let mut w = v.to_vec();
+            permute(&mut w, perm);
+            w
+        });
+        match *self {
+            Renaming::Identity => {}
+            Renaming::Left(a, b) => v[a..=b].rotate_left(1),
+            Renaming::Right(a, b) => v[a..=b].rotate_right(1),
+            Renaming::Other => permute(v, perm),
+        }
+        if let Some(w) = whole {
+            assert_eq!(w, v, "search bug: a renaming applied by rotation");
+        }
+    }
+}
+
+/// Moves values so that position `i` gets the value at `perm[i]`.
 fn permute<T: Copy + Default>(v: &mut [T], perm: &[usize]) {
     let mut small = [T::default(); 128];
     let mut large = Vec::new();
