@@ -65,15 +65,31 @@ fn fenceposts<D: Domain>(d: &D, desired: &D::Int, s: &Strategy) -> (D::Int, D::I
 
 /// How many pods group `g` should have right now (its ReplicaSet's target size this sync).
 pub fn target<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
+    target_with(d, m, st, g, None)
+}
+
+/// [`target`], given `g`'s live pods ([`live_of_group`]) where the caller has them.
+fn target_with<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, live_g: Option<&D::Int>) -> D::Int {
     let dep = m.dep_of_group(g);
     let groups = &m.groups_of[dep];
     let desired = &st.desired[dep];
     let mut result = d.int(0);
+    // Every revision's live pods, summed once where the first branch needs them (each branch
+    // summed them again): a solver is given the same terms, made in the same order.
+    let mut live: Vec<D::Int> = Vec::new();
     // The target depends on which revision is current: branch over revisions with ite.
     for (rev, &cur) in groups.iter().enumerate() {
         let is_cur = d.eq(&st.revision[dep], &d.int(rev as i64));
         let strat = strategy(m, dep, rev);
-        let live: Vec<D::Int> = groups.iter().map(|&h| live_of_group(d, m, st, h)).collect();
+        if live.is_empty() {
+            live = groups
+                .iter()
+                .map(|&h| match live_g {
+                    Some(l) if h == g => l.clone(),
+                    _ => live_of_group(d, m, st, h),
+                })
+                .collect();
+        }
         let total = d.sum(live.iter());
         let new = &live[rev];
         let t = match strat {
@@ -81,8 +97,8 @@ pub fn target<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D:
                 if g == cur {
                     // Wait until no old pod exists at all, terminating ones included.
                     let mut old_left = d.int(0);
-                    for &h in groups.iter().filter(|&&h| h != cur) {
-                        old_left = d.add(&old_left, &live_of_group(d, m, st, h));
+                    for (j, &h) in groups.iter().enumerate().filter(|&(_, &h)| h != cur) {
+                        old_left = d.add(&old_left, &live[j]);
                         for n in 0..m.nodes() {
                             old_left = d.add(&old_left, &st.terminating[h][n]);
                         }
@@ -164,7 +180,8 @@ fn rank<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize, n: usize)
 }
 
 fn surplus<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
-    d.sub(&live_of_group(d, m, st, g), &target(d, m, st, g))
+    let live = live_of_group(d, m, st, g);
+    d.sub(&live, &target_with(d, m, st, g, Some(&live)))
 }
 
 /// Which pod of the chosen node a DELETE_ON label deletes. A bound pod that has not started
