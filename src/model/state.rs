@@ -557,15 +557,26 @@ impl ClusterState<Concrete> {
             }
             None => self.mark_changed_nodes(before, changed),
         }
-        // Listed without a branch per node (which one changed is unpredictable).
-        changed_nodes.clear();
-        changed_nodes.resize(nn, 0);
-        let mut k = 0;
-        for (n, &c) in changed.iter().enumerate() {
-            changed_nodes[k] = n;
-            k += (c != 0) as usize;
+        match only {
+            // Told the node: it is the one changed node, if any.
+            Some(n) => {
+                changed_nodes.clear();
+                if changed[n] != 0 {
+                    changed_nodes.push(n);
+                }
+            }
+            // Listed without a branch per node (which one changed is unpredictable).
+            None => {
+                changed_nodes.clear();
+                changed_nodes.resize(nn, 0);
+                let mut k = 0;
+                for (n, &c) in changed.iter().enumerate() {
+                    changed_nodes[k] = n;
+                    k += (c != 0) as usize;
+                }
+                changed_nodes.truncate(k);
+            }
         }
-        changed_nodes.truncate(k);
         // `before_rows`' rows: copied once per state a step comes from; for its next
         // successor only the rows the last one wrote over are copied back.
         if *copied_from == before_rows.made && before_rows.made != 0 {
@@ -600,9 +611,10 @@ impl ClusterState<Concrete> {
         // not known, it is taken to differ: a position is then written needlessly).
         let same_as_previous = |n: usize| before_rows.runs.get(n).copied().unwrap_or(false);
         let less = row_less(rows, keys, stride);
+        let order_of = row_order(rows, keys, stride);
         // Whether node u goes before node c: by row, and by index among equal rows (as a
         // stable sort leaves them).
-        let before = |u: usize, c: usize| less(u, c) || (!less(c, u) && u < c);
+        let before = |u: usize, c: usize| order_of(u, c).then(u.cmp(&c)).is_lt();
         let mut moved = false;
         for class in classes {
             // Where the changed nodes are in the class (classes are in index order).
@@ -854,6 +866,21 @@ fn row_less<'a>(rows: &'a [i16], keys: &'a [u64], stride: usize) -> impl Fn(usiz
             let (ra, rb) = (&rows[a * stride..(a + 1) * stride], &rows[b * stride..(b + 1) * stride]);
             !same_row(ra, rb) && ra < rb
         }
+    }
+}
+
+/// [`row_less`] as one three-way comparison (one key comparison and at most one row
+/// comparison where `row_less` both ways takes two).
+fn row_order<'a>(rows: &'a [i16], keys: &'a [u64], stride: usize) -> impl Fn(usize, usize) -> std::cmp::Ordering + 'a {
+    move |a, b| {
+        keys[a].cmp(&keys[b]).then_with(|| {
+            let (ra, rb) = (&rows[a * stride..(a + 1) * stride], &rows[b * stride..(b + 1) * stride]);
+            if same_row(ra, rb) {
+                std::cmp::Ordering::Equal
+            } else {
+                ra.cmp(rb)
+            }
+        })
     }
 }
 
