@@ -973,7 +973,6 @@ impl Scratch {
     }
 }
 
-/// `v[i] = old v[perm[i]]` for every i (`perm` a permutation of the indices of `v`).
 /// What a renaming (position -> the node whose value goes there) does, worked out once for
 /// all of a state's per-node vectors: nothing; a rotation by one of positions `a..=b` with
 /// every other position fixed (what one changed node moving in its class does, the common
@@ -1019,7 +1018,7 @@ impl Renaming {
     }
 }
 
-/// Moves values so that position `i` gets the value at `perm[i]`.
+/// `v[i] = old v[perm[i]]` for every i (`perm` a permutation of the indices of `v`).
 fn permute<T: Copy + Default>(v: &mut [T], perm: &[usize]) {
     let mut small = [T::default(); 128];
     let mut large = Vec::new();
