@@ -439,8 +439,8 @@ impl ClusterState<Concrete> {
             "search bug: node rows' conditions are not row_head's"
         );
         for (i, row) in self.per_node_counts().enumerate() {
-            for (n, &v) in row.iter().enumerate() {
-                rows[n * stride + 6 + i] = narrow(v);
+            for (r, &v) in rows.chunks_exact_mut(stride).zip(row) {
+                r[6 + i] = narrow(v);
             }
         }
         if !fits_i16(wide) {
@@ -961,6 +961,18 @@ impl Scratch {
         self.runs.clear();
         self.runs.resize(nn, false);
         for c in classes {
+            let (Some(&first), Some(&last)) = (c.first(), c.last()) else { continue };
+            if last + 1 - first == c.len() {
+                // A class of consecutive nodes (the common case): neighbours by zipped slices,
+                // with no index checked per node.
+                let keys = &self.keys[first..=last];
+                let rows = &self.rows[first * stride..(last + 1) * stride];
+                let pairs = rows.chunks_exact(stride).zip(rows.chunks_exact(stride).skip(1));
+                for ((r, k), (a, b)) in self.runs[first + 1..=last].iter_mut().zip(keys.windows(2)).zip(pairs) {
+                    *r = k[0] == k[1] && same_row(a, b);
+                }
+                continue;
+            }
             for w in c.windows(2) {
                 self.runs[w[1]] = self.keys[w[0]] == self.keys[w[1]] && same_row(row(w[0]), row(w[1]));
             }
