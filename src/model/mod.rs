@@ -523,7 +523,8 @@ pub fn running_replicas<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: 
 
 /// [`running_replicas`] of a concrete state, kind by kind over whole per-node vectors with no
 /// allocation (loops that vectorize): what a search sums after a step. The generic function
-/// stays the definition; a test compares the two on every reachable state of every case.
+/// stays the definition; a test compares the two on every explored state of every bundled
+/// case.
 pub fn running_replicas_of(m: &Model, st: &ClusterState<Concrete>, dep: usize) -> i64 {
     let mut r = 0;
     for &g in &m.groups_of[dep] {

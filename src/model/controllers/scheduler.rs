@@ -533,8 +533,8 @@ impl<D: Domain> Controller<D> for Scheduler {
         let width = 1 + 2 * m.kinds_of_group.len();
         let at = key.len();
         key.resize(at + nn * width, 0);
-        // Row by row over zipped per-node vectors (indexing every vector at every node was a
-        // twentieth of a search's instructions).
+        // Row by row over zipped per-node vectors (indexing every vector at every node made the
+        // key 6 % of C4's instructions).
         let rows = key[at..].chunks_exact_mut(width);
         for (r, ((&p, &s), &c)) in rows.zip(st.present.iter().zip(&st.status).zip(&st.cordoned)) {
             r[0] = p as i64 | ((s == READY) as i64) << 1 | (c as i64) << 2;
