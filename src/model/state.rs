@@ -855,22 +855,16 @@ fn row_key(r: &[i16]) -> u64 {
     ((r[0] as u64) << 63) | (rustc_hash::FxBuildHasher.hash_one(r) >> 1)
 }
 
-/// The order of node rows: by key, then by the row itself.
+/// The order of node rows: by key, then by the row itself ([`row_order`] is less).
 fn row_less<'a>(rows: &'a [i16], keys: &'a [u64], stride: usize) -> impl Fn(usize, usize) -> bool + 'a {
-    move |a, b| match keys[a].cmp(&keys[b]) {
-        std::cmp::Ordering::Less => true,
-        std::cmp::Ordering::Greater => false,
-        // Equal keys almost always mean equal rows (identical nodes): one memcmp settles it,
-        // the element-wise ordering only runs on a hash collision.
-        std::cmp::Ordering::Equal => {
-            let (ra, rb) = (&rows[a * stride..(a + 1) * stride], &rows[b * stride..(b + 1) * stride]);
-            !same_row(ra, rb) && ra < rb
-        }
-    }
+    let order = row_order(rows, keys, stride);
+    move |a, b| order(a, b).is_lt()
 }
 
-/// [`row_less`] as one three-way comparison (one key comparison and at most one row
-/// comparison where `row_less` both ways takes two).
+/// How two node rows compare: by key, then by the row itself. Equal keys almost always mean
+/// equal rows (identical nodes): one inline comparison settles it, the element-wise ordering
+/// only runs on a hash collision. Placing a node asks this once per probe where asking
+/// [`row_less`] both ways took two.
 fn row_order<'a>(rows: &'a [i16], keys: &'a [u64], stride: usize) -> impl Fn(usize, usize) -> std::cmp::Ordering + 'a {
     move |a, b| {
         keys[a].cmp(&keys[b]).then_with(|| {
