@@ -561,6 +561,18 @@ pub fn live_of_group<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize
     r
 }
 
+/// [`live_of_group`] of a concrete state, summed over whole per-node vectors (loops that
+/// vectorize): what the Deployment's batched guards ask of every expanded state. The generic
+/// function stays the definition; a test compares the two on every explored state of every
+/// bundled case.
+pub fn live_of_group_of(m: &Model, st: &ClusterState<Concrete>, g: usize) -> i64 {
+    let mut r = st.pending[g] + st.bound[g].iter().sum::<i64>();
+    for &k in &m.kinds_of_group[g] {
+        r += st.running[k].iter().sum::<i64>();
+    }
+    r
+}
+
 /// Pods of Deployment `dep` that count as replicas (all revisions).
 pub fn live_replicas<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize) -> D::Int {
     d.sum_of(m.groups_of[dep].iter().map(|&g| live_of_group(d, m, st, g)))

@@ -532,10 +532,11 @@ fn placement_keeping_steps_keep_feasible_nodes() {
     assert!(checked > 1000, "only {checked} steps checked");
 }
 
-/// The concrete sum of running replicas the search's observations use agrees with the
-/// definition every engine shares, on every explored state of every bundled case.
+/// The concrete sums of running replicas and of live pods the search uses (observations,
+/// the Deployment's batched guards) agree with the definitions every engine shares, on every
+/// explored state of every bundled case.
 #[test]
-fn running_replicas_summed_two_ways_agree() {
+fn replicas_summed_two_ways_agree() {
     let d = kbmc::domain::Concrete;
     let mut checked = 0;
     for dir in case_dirs() {
@@ -549,6 +550,14 @@ fn running_replicas_summed_two_ways_agree() {
                     rel(&dir)
                 );
                 checked += 1;
+            }
+            for g in 0..x.m.ir.groups.len() {
+                assert_eq!(
+                    kbmc::model::live_of_group_of(&x.m, &st, g),
+                    kbmc::model::live_of_group(&d, &x.m, &st, g),
+                    "{} group {g}",
+                    rel(&dir)
+                );
             }
         }
     }

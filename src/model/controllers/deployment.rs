@@ -19,7 +19,8 @@
 //! (minReadySeconds 0).
 
 use super::super::{
-    active_on, is_current, live_of_group, ready, running_of_group, Class, ClusterState, Controller, Model, Step,
+    active_on, is_current, live_of_group, live_of_group_of, ready, running_of_group, Class, ClusterState, Controller,
+    Model, Step,
 };
 use crate::domain::{Concrete, Domain};
 use crate::ir::{IntOrPercent, Strategy};
@@ -184,6 +185,15 @@ fn surplus<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::In
     d.sub(&live, &target_with(d, m, st, g, Some(&live)))
 }
 
+/// [`surplus`] of a concrete state, with the group's own live pods summed by
+/// [`live_of_group_of`] (the target is the one definition; debug builds compare).
+fn surplus_of(m: &Model, st: &ClusterState<Concrete>, g: usize) -> i64 {
+    let live = live_of_group_of(m, st, g);
+    let sur = live - target_with(&Concrete, m, st, g, Some(&live));
+    debug_assert_eq!(sur, surplus(&Concrete, m, st, g), "model bug: a surplus summed two ways disagrees");
+    sur
+}
+
 /// Which pod of the chosen node a DELETE_ON label deletes. A bound pod that has not started
 /// goes first (phase Pending before Running); the label of the group's first kind stands for
 /// it. Among running pods upstream goes by ready time, restarts and creation time, compared
@@ -271,7 +281,7 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 .iter()
                 .map(|s| {
                     let g = s.a as usize;
-                    let sur = *surpluses[g].get_or_insert_with(|| surplus(&d, m, st, g));
+                    let sur = *surpluses[g].get_or_insert_with(|| surplus_of(m, st, g));
                     match s.op {
                         CREATE => st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64 && sur < 0,
                         DELETE_PENDING => sur > 0 && st.pending[g] > 0,
