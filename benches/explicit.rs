@@ -3,11 +3,13 @@
 //! Kivi's `-s N` does). Reports time, states, transitions, the deepest state reached and states per second. Run with
 //! `cargo bench --bench explicit [-- FILTER]`; results go to docs/performance.md. A run stops
 //! at 2 million states, or at `KBMC_BENCH_MAX_STATES`. With `KBMC_BENCH_STORE_FLOOR=1` each
-//! run is followed by a replay of its visited-set work alone (see [`store_floor`]).
+//! run is followed by a replay of its visited-set work alone (see [`store_floor`]), with
+//! `KBMC_BENCH_EXPAND_FLOOR=1` by a replay of its expanded states' work alone (see
+//! [`expand_floor`]).
 
 use std::time::Instant;
 
-use kbmc::engine::explicit::{check, explore, Options, Store};
+use kbmc::engine::explicit::{check, expand_again, explore, Options, Store};
 
 mod common;
 use common::scaled;
@@ -24,6 +26,7 @@ fn main() {
         Err(_) => 2_000_000,
     };
     let floor = std::env::var_os("KBMC_BENCH_STORE_FLOOR").is_some();
+    let expand = std::env::var_os("KBMC_BENCH_EXPAND_FLOOR").is_some();
     let dirs = common::case_dirs();
     println!(
         "{:<36} {:>6} {:>10} {:>10} {:>12} {:>6} {:>14}  verdicts",
@@ -81,6 +84,9 @@ fn main() {
             );
             if floor {
                 store_floor(&m, &opts);
+            }
+            if expand {
+                expand_floor(&m, &opts);
             }
         }
     }
@@ -145,5 +151,33 @@ fn store_floor(m: &kbmc::model::Model, opts: &Options) {
         "",
         n as f64 / secs.max(1e-9),
         stride
+    );
+}
+
+/// What the expanded states alone cost a search: the same search is run again, then each of
+/// its states is expanded once more without building a successor (unpacked, its node rows and
+/// twins worked out, every guard asked, guards remembered as the search remembers them;
+/// [`expand_again`]). A search of these states spends at least this on them before its first
+/// successor: a floor beside the visited set's.
+fn expand_floor(m: &kbmc::model::Model, opts: &Options) {
+    let g = explore(m, opts, |_, _| true);
+    let start = std::time::Instant::now();
+    let enabled = expand_again(m, opts, &g);
+    let secs = start.elapsed().as_secs_f64();
+    // A search the state limit stopped took only some of its last state's steps.
+    let took = if g.state_limit_at.is_some() { enabled >= g.transitions } else { enabled == g.transitions };
+    assert!(took, "the replay enabled {enabled} steps, the search took {}", g.transitions);
+    let expanded = g.expanded as f64;
+    println!(
+        "{:<36} {:>6} {:>8.1}ms {:>10} {:>12} {:>6} {:>14.0}  expanded states alone ({:.0} ns each; {} states stored)",
+        "  expansion floor",
+        "",
+        secs * 1e3,
+        g.expanded,
+        enabled,
+        "",
+        expanded / secs.max(1e-9),
+        secs * 1e9 / expanded.max(1.0),
+        g.states.len()
     );
 }

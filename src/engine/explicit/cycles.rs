@@ -233,6 +233,7 @@ mod tests {
             renamed_guards: 0,
             state_limit_at: None,
             transitions: 0,
+            expanded: n as u32,
         };
         // Transitions are stored by source state, as a search adds them.
         let mut edges = edges.to_vec();

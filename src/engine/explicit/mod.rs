@@ -69,6 +69,9 @@ pub struct Graph {
     /// within this many steps was reached, not every transition beyond.
     pub state_limit_at: Option<usize>,
     pub transitions: usize,
+    /// How many states were expanded (ids `0..expanded`: states are expanded in id order); a
+    /// search the state limit stopped leaves the rest unexpanded.
+    pub expanded: u32,
 }
 
 /// The explored transitions grouped by source state, eight bytes each: a search expands
@@ -685,6 +688,7 @@ fn explore_with(
         renamed_guards: 0,
         state_limit_at: None,
         transitions: 0,
+        expanded: 0,
     };
     let mut queue = VecDeque::new();
     let mut stop = false;
@@ -727,11 +731,7 @@ fn explore_with(
     let mut en = EnabledBuf::remembering(reg.len());
     let mut index = LabelIndex::of(m, &reg, &labels);
     index.rename_guards &= g.canonical.is_none();
-    let mut twin = vec![false; m.nodes()];
-    let has_twins = classes.iter().enumerate().any(|(n, &c)| c != n);
-    // Every class of identical nodes is one of the classes states are canonical over (none
-    // has more than 64 nodes): an expanded state's twins are then neighbours in its classes.
-    let whole_classes = (0..classes.len()).all(|r| classes.iter().filter(|&&c| c == r).count() <= 64);
+    let mut expanded = Twins::new(m, opts, &classes);
     while let Some(u) = queue.pop_front() {
         if stop {
             g.truncated = true;
@@ -750,30 +750,15 @@ fn explore_with(
                 started.elapsed().as_secs_f64()
             );
         }
+        debug_assert_eq!(u, g.expanded, "search bug: states expanded out of id order");
+        g.expanded = u + 1;
         g.states.load(u, &mut st);
-        // The expanded state's node rows, for its twins and for its successors' canonical
-        // forms (a successor builds only the rows its step changed).
-        // (Canonical forms are used only with symmetry on.)
-        // (Without two nodes of one class there are neither twins nor canonical states.)
-        if opts.symmetry && has_twins {
-            st.node_rows(&mut parent_rows);
-            if g.canonical.is_some() {
-                st.pack_fields_into(None, fields, &mut parent_key);
-            }
-            if let Some(c) = &g.canonical {
-                parent_rows.mark_runs(c);
-            }
-            match &g.canonical {
-                // Each class is in (row, index) order: a node is a twin when its row equals
-                // the one before it in its class; no sort.
-                Some(_) if whole_classes => {
-                    twin.copy_from_slice(parent_rows.runs());
-                    debug_assert_eq!(twin, twins(&classes, &parent_rows), "search bug: twins of a canonical state");
-                }
-                _ => twin = twins(&classes, &parent_rows),
-            }
+        // Its node rows (its successors' canonical forms start from them) and twins; with
+        // canonical forms, its key too (its successors' keys are patched from it).
+        if expanded.prepare(&st, g.canonical.as_deref(), &mut parent_rows) && g.canonical.is_some() {
+            st.pack_fields_into(None, fields, &mut parent_key);
         }
-        enabled_into(m, &reg, &index, &twin, &st, &mut en);
+        enabled_into(m, &reg, &index, &expanded.twin, &st, &mut en);
         if en.out.is_empty() {
             g.stutters[u as usize] = true;
             continue;
@@ -869,6 +854,81 @@ fn explore_with(
     }
     g.renamed_guards = en.memo.iter().flatten().map(|memo| memo.renamed_hits).sum();
     g
+}
+
+/// What a search works out of a state it expands before asking any guard: its node rows
+/// (which its successors' canonical forms start from) and its twins (nodes whose steps a
+/// lower-index twin takes instead).
+struct Twins<'a> {
+    classes: &'a [usize],
+    /// Per node: a lower-index node of its class is in the same state.
+    twin: Vec<bool>,
+    /// Symmetry is on and some class has two nodes (else there are neither twins nor rows).
+    on: bool,
+    /// Every class of identical nodes is one of the classes states are canonical over (none
+    /// has more than 64 nodes): an expanded state's twins are then neighbours in its classes.
+    whole_classes: bool,
+}
+
+impl<'a> Twins<'a> {
+    fn new(m: &Model, opts: &Options, classes: &'a [usize]) -> Self {
+        Twins {
+            classes,
+            twin: vec![false; m.nodes()],
+            on: opts.symmetry && classes.iter().enumerate().any(|(n, &c)| c != n),
+            whole_classes: (0..classes.len()).all(|r| classes.iter().filter(|&&c| c == r).count() <= 64),
+        }
+    }
+
+    /// Builds `st`'s node rows into `rows` (with their runs of equal rows where states are
+    /// stored in `canonical` forms) and its twins; `false` where symmetry leaves nothing to
+    /// build (rows and twins are then as they were).
+    fn prepare(&mut self, st: &ClusterState<Concrete>, canonical: Option<&[Vec<usize>]>, rows: &mut Scratch) -> bool {
+        if !self.on {
+            return false;
+        }
+        st.node_rows(rows);
+        match canonical {
+            // Each class is in (row, index) order: a node is a twin when its row equals the
+            // one before it in its class; no sort.
+            Some(c) if self.whole_classes => {
+                rows.mark_runs(c);
+                self.twin.copy_from_slice(rows.runs());
+                debug_assert_eq!(self.twin, twins(self.classes, rows), "search bug: twins of a canonical state");
+            }
+            Some(c) => {
+                rows.mark_runs(c);
+                self.twin = twins(self.classes, rows);
+            }
+            None => self.twin = twins(self.classes, rows),
+        }
+        true
+    }
+}
+
+/// Expands every state `g`'s search expanded again, without building a successor: unpacks it, works out its
+/// node rows and twins, and asks its guards, as the search that made `g` did (`m` and
+/// `opts` must be those of that search, with states stored in canonical forms as
+/// [`explore`] stores them). Returns how many steps were enabled in all. What this costs is
+/// what a search of `g`'s states spends on them before building any successor: the
+/// `explicit` bench times it (`KBMC_BENCH_EXPAND_FLOOR`) as a floor no change to successors,
+/// keys or the visited set can go below.
+pub fn expand_again(m: &Model, opts: &Options, g: &Graph) -> usize {
+    let reg = registry::<Concrete>();
+    let classes = symmetry_classes(m);
+    let mut index = LabelIndex::of(m, &reg, &g.labels);
+    index.rename_guards &= g.canonical.is_none();
+    let mut en = EnabledBuf::remembering(reg.len());
+    let mut expanded = Twins::new(m, opts, &classes);
+    let (mut rows, mut st) = (Scratch::default(), g.states.get(0));
+    let mut enabled = 0;
+    for u in 0..g.expanded {
+        g.states.load(u, &mut st);
+        expanded.prepare(&st, g.canonical.as_deref(), &mut rows);
+        enabled_into(m, &reg, &index, &expanded.twin, &st, &mut en);
+        enabled += en.out.len();
+    }
+    enabled
 }
 
 /// Writes into `key` the key of `st` (renamed by `perm`) from `parent_key`, the key of a state
@@ -1213,6 +1273,43 @@ mod tests {
             let want: Vec<u32> = (0..d).map(|i| w.wrapping_mul(31).wrapping_add(i)).collect();
             assert_eq!(e.targets(w), want.as_slice(), "targets of {w}");
             assert_eq!(e.labels(w), (0..d).collect::<Vec<_>>().as_slice(), "labels of {w}");
+        }
+    }
+
+    /// Expanding a search's states again, as the explicit bench's expansion floor does, asks
+    /// the same guards with the same twins: on every bundled case (with and without symmetry,
+    /// and cut short by a state limit) it enables, state by state, what [`enabled_ids`] does,
+    /// and where no limit cut the search short, exactly the steps the search took from the
+    /// states within the depth bound.
+    #[test]
+    fn expanding_again_enables_what_the_search_did() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+        let mut dirs: Vec<_> = std::fs::read_dir(root).unwrap().map(|e| e.unwrap().path()).collect();
+        dirs.sort();
+        let reg = registry::<Concrete>();
+        for dir in &dirs {
+            let (ir, _) = crate::load_model(std::slice::from_ref(dir), false).unwrap();
+            let m = Model::new(&ir);
+            let classes = symmetry_classes(&m);
+            for (symmetry, max_states) in [(true, 3_000_000), (false, 3_000_000), (true, 40)] {
+                let opts = Options { max_depth: m.ir.bounds.steps as usize, max_states, symmetry, all: true };
+                let g = explore(&m, &opts, |_, _| true);
+                let what = format!("{} symmetry {symmetry} limit {max_states}", dir.display());
+                let per_state: Vec<usize> = (0..g.expanded)
+                    .map(|u| enabled_ids(&m, &reg, &g.labels, &classes, symmetry, &g.states.get(u)).len())
+                    .collect();
+                assert_eq!(expand_again(&m, &opts, &g), per_state.iter().sum::<usize>(), "{what}");
+                if g.state_limit_at.is_none() {
+                    assert_eq!(g.expanded as usize, g.states.len(), "{what}");
+                    let took: usize = (0..g.expanded)
+                        .filter(|&u| (g.depth[u as usize] as usize) < opts.max_depth)
+                        .map(|u| per_state[u as usize])
+                        .sum();
+                    assert_eq!(took, g.transitions, "{what}");
+                } else {
+                    assert!((g.expanded as usize) < g.states.len(), "{what}");
+                }
+            }
         }
     }
 
