@@ -541,11 +541,16 @@ impl ClusterState<Concrete> {
         changed.clear();
         changed.resize(nn, 0);
         let changed = &mut changed[..nn];
+        changed_nodes.clear();
         match only {
+            // Told the node: it is the one changed node, if any.
             Some(n) => {
                 let differs = self.row_head(n) != before.row_head(n)
                     || self.per_node_counts().zip(before.per_node_counts()).any(|(a, b)| a[n] != b[n]);
                 changed[n] = differs as i64;
+                if differs {
+                    changed_nodes.push(n);
+                }
                 if cfg!(debug_assertions) {
                     let mut all = vec![0; nn];
                     self.mark_changed_nodes(before, &mut all);
@@ -555,19 +560,9 @@ impl ClusterState<Concrete> {
                     );
                 }
             }
-            None => self.mark_changed_nodes(before, changed),
-        }
-        match only {
-            // Told the node: it is the one changed node, if any.
-            Some(n) => {
-                changed_nodes.clear();
-                if changed[n] != 0 {
-                    changed_nodes.push(n);
-                }
-            }
             // Listed without a branch per node (which one changed is unpredictable).
             None => {
-                changed_nodes.clear();
+                self.mark_changed_nodes(before, changed);
                 changed_nodes.resize(nn, 0);
                 let mut k = 0;
                 for (n, &c) in changed.iter().enumerate() {

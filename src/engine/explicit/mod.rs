@@ -888,19 +888,16 @@ impl<'a> Twins<'a> {
             return false;
         }
         st.node_rows(rows);
-        match canonical {
+        if let Some(c) = canonical {
+            rows.mark_runs(c);
+        }
+        if canonical.is_some() && self.whole_classes {
             // Each class is in (row, index) order: a node is a twin when its row equals the
             // one before it in its class; no sort.
-            Some(c) if self.whole_classes => {
-                rows.mark_runs(c);
-                self.twin.copy_from_slice(rows.runs());
-                debug_assert_eq!(self.twin, twins(self.classes, rows), "search bug: twins of a canonical state");
-            }
-            Some(c) => {
-                rows.mark_runs(c);
-                self.twin = twins(self.classes, rows);
-            }
-            None => self.twin = twins(self.classes, rows),
+            self.twin.copy_from_slice(rows.runs());
+            debug_assert_eq!(self.twin, twins(self.classes, rows), "search bug: twins of a canonical state");
+        } else {
+            self.twin = twins(self.classes, rows);
         }
         true
     }
