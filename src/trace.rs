@@ -81,7 +81,7 @@ pub fn replay(m: &Model, reg: &[Box<dyn Controller<Concrete>>], trace: &Trace) -
         if !allowed.contains(&ts.step) {
             let first = allowed.first().map_or("nothing", |s| reg[s.actor as usize].name());
             let why = match allowed.first().map(|s| reg[s.actor as usize].class()) {
-                Some(Class::Atomic) => "a descheduler run's picked evictions come first",
+                Some(Class::Atomic) => "steps that finish a started run come first (a descheduler run's picked evictions, a ReplicaSet sync's victim choices)",
                 _ => "fast steps come first under urgent timing",
             };
             return Err(format!(
@@ -132,7 +132,7 @@ mod tests {
         let s2 = intents::observe(&d, &m, reg[change.actor as usize].update(&d, &m, &change, &s1));
         let t = Trace::new(&m, &reg, vec![s0.clone(), s1.clone(), s2], vec![pick, change]);
         let e = replay(&m, &reg, &t).unwrap_err();
-        assert!(e.contains("picked evictions come first"), "{e}");
+        assert!(e.contains("a descheduler run's picked evictions"), "{e}");
         // The picked eviction itself replays.
         let evict = *labels
             .iter()

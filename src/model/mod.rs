@@ -203,6 +203,11 @@ pub struct Model {
     /// several usage kinds and which kind goes is upstream's arbitrary order. False for every
     /// group without a descheduler.
     pub defers_evictions: Vec<bool>,
+    /// Whether a ReplicaSet's scale-down chooses its victims first and deletes them together
+    /// (`ClusterState::deleting`): with two nodes or more, where ranks differ by node and a
+    /// deletion would change the ranks the sync goes by. With one node every victim has the
+    /// same rank, and surplus pods are deleted one per step.
+    pub marks_deletions: bool,
 }
 
 impl Model {
@@ -260,6 +265,7 @@ impl Model {
         Model {
             ir: ir.clone(),
             defers_evictions,
+            marks_deletions: ir.controllers.deployment && ir.nodes.len() > 1,
             kinds,
             kinds_of_group,
             start_kind,
@@ -410,6 +416,7 @@ impl Model {
             running,
             terminating: vec![vec![0; nn]; ng],
             evicting: if self.defers_evictions.contains(&true) { vec![vec![0; nn]; ng] } else { Vec::new() },
+            deleting: if self.marks_deletions { vec![vec![0; nn]; ng + self.kinds.len()] } else { Vec::new() },
             desired: t.replicas.clone(),
             revision: vec![0; ir.deployments.len()],
             hpa_window_max: vec![-1; ir.hpas.len()],

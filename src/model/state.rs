@@ -86,6 +86,13 @@ pub struct ClusterState<D: Domain> {
     /// evicted yet (which usage kind goes is the eviction steps' choice). No rows unless
     /// some group's pods come in several kinds (`Model::defers_evictions`).
     pub evicting: Vec<Vec<D::Int>>,
+    /// Pods a ReplicaSet's scale-down sync has chosen to delete and not deleted yet, per node:
+    /// first one row per pod group (pods bound, not started), then one row per usage kind
+    /// (running pods). The sync chooses its victims one atomic step each from the ranks of the
+    /// state it started in (chosen pods stay active until the last choice deletes them all);
+    /// no other actor steps in between. No rows in a model with fewer than two nodes or no
+    /// Deployment controller (`Model::marks_deletions`).
+    pub deleting: Vec<Vec<D::Int>>,
     /// Per Deployment: `spec.replicas`.
     pub desired: Vec<D::Int>,
     /// Per Deployment: index of the current pod template revision.
@@ -123,6 +130,7 @@ impl<D: Domain> ClusterState<D> {
             running: grid(&self.running),
             terminating: grid(&self.terminating),
             evicting: grid(&self.evicting),
+            deleting: grid(&self.deleting),
             desired: ints(&self.desired),
             revision: ints(&self.revision),
             hpa_window_max: ints(&self.hpa_window_max),
@@ -148,6 +156,7 @@ impl<D: Domain> Clone for ClusterState<D> {
             running: self.running.clone(),
             terminating: self.terminating.clone(),
             evicting: self.evicting.clone(),
+            deleting: self.deleting.clone(),
             desired: self.desired.clone(),
             revision: self.revision.clone(),
             hpa_window_max: self.hpa_window_max.clone(),
@@ -171,6 +180,7 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.running.clone_from(&o.running);
         self.terminating.clone_from(&o.terminating);
         self.evicting.clone_from(&o.evicting);
+        self.deleting.clone_from(&o.deleting);
         self.desired.clone_from(&o.desired);
         self.revision.clone_from(&o.revision);
         self.hpa_window_max.clone_from(&o.hpa_window_max);
@@ -191,6 +201,7 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("running", &self.running)
             .field("terminating", &self.terminating)
             .field("evicting", &self.evicting)
+            .field("deleting", &self.deleting)
             .field("desired", &self.desired)
             .field("revision", &self.revision)
             .field("budget", &self.budget)
@@ -222,7 +233,8 @@ impl ClusterState<Concrete> {
     /// The number of values a packed key of `fields` of this state has.
     pub fn packed_len(&self, fields: Fields) -> usize {
         let nn = self.status.len();
-        let rows = self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len();
+        let rows =
+            self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len() + self.deleting.len();
         nn * (6 - fields.left_out.count() + rows)
             + self.pending.len()
             + self.desired.len()
@@ -262,7 +274,9 @@ impl ClusterState<Concrete> {
         w.condition_bools(Conditions::MAINTAINED, &self.maintained);
         w.condition_ints(Conditions::PANICS, &self.panics);
         w.ints(&self.pending, false);
-        for row in self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting) {
+        for row in
+            self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting).chain(&self.deleting)
+        {
             w.ints(row, true);
         }
         w.ints(&self.desired, false);
@@ -283,7 +297,7 @@ impl ClusterState<Concrete> {
     /// one copy per field, none of `clone_from`'s length and capacity bookkeeping. A search
     /// copies the expanded state into a successor's buffer once per transition.
     pub fn copy_from(&mut self, o: &Self, fields: Fields) {
-        let rows = |s: &Self| [s.bound.len(), s.running.len(), s.terminating.len(), s.evicting.len()];
+        let rows = |s: &Self| [s.bound.len(), s.running.len(), s.terminating.len(), s.evicting.len(), s.deleting.len()];
         assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
         self.copy_conditions_from(o, fields.left_out.others());
         self.pending.copy_from_slice(&o.pending);
@@ -297,6 +311,9 @@ impl ClusterState<Concrete> {
             a.copy_from_slice(b);
         }
         for (a, b) in self.evicting.iter_mut().zip(&o.evicting) {
+            a.copy_from_slice(b);
+        }
+        for (a, b) in self.deleting.iter_mut().zip(&o.deleting) {
             a.copy_from_slice(b);
         }
         self.desired.copy_from_slice(&o.desired);
@@ -363,7 +380,14 @@ impl ClusterState<Concrete> {
 
     /// Every integer value of the state (for messages).
     fn all_ints(&self) -> impl Iterator<Item = i64> + '_ {
-        let grids = self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting).flatten();
+        let grids = self
+            .bound
+            .iter()
+            .chain(&self.running)
+            .chain(&self.terminating)
+            .chain(&self.evicting)
+            .chain(&self.deleting)
+            .flatten();
         self.status.iter().chain(&self.panics).chain(&self.pending).chain(grids).copied().chain(
             self.desired
                 .iter()
@@ -393,7 +417,13 @@ impl ClusterState<Concrete> {
         r.condition_bools(Conditions::MAINTAINED, &mut self.maintained);
         r.condition_ints(Conditions::PANICS, &mut self.panics);
         r.ints(&mut self.pending);
-        for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating).chain(&mut self.evicting)
+        for row in self
+            .bound
+            .iter_mut()
+            .chain(&mut self.running)
+            .chain(&mut self.terminating)
+            .chain(&mut self.evicting)
+            .chain(&mut self.deleting)
         {
             r.ints(row);
         }
@@ -468,12 +498,12 @@ impl ClusterState<Concrete> {
 
     /// Values per node row: six node conditions, then one per row of [`per_node_counts`](Self::per_node_counts).
     fn row_len(&self) -> usize {
-        6 + self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len()
+        6 + self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len() + self.deleting.len()
     }
 
-    /// The per-node pod counts, in row order: bound, running, terminating, evicting.
+    /// The per-node pod counts, in row order: bound, running, terminating, evicting, deleting.
     fn per_node_counts(&self) -> impl Iterator<Item = &Vec<i64>> {
-        self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting)
+        self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting).chain(&self.deleting)
     }
 
     /// Renames the nodes of each class (node indices no static fact tells apart, at most 64
@@ -701,7 +731,13 @@ impl ClusterState<Concrete> {
         how.apply(&mut self.draining, perm);
         how.apply(&mut self.maintained, perm);
         how.apply(&mut self.panics, perm);
-        for row in self.bound.iter_mut().chain(&mut self.running).chain(&mut self.terminating).chain(&mut self.evicting)
+        for row in self
+            .bound
+            .iter_mut()
+            .chain(&mut self.running)
+            .chain(&mut self.terminating)
+            .chain(&mut self.evicting)
+            .chain(&mut self.deleting)
         {
             how.apply(row, perm);
         }

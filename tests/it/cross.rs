@@ -223,6 +223,23 @@ fn violated_in_both_engines(case: &str, expected: &str) {
     }
 }
 
+/// A ReplicaSet ranks its pods once per sync (upstream `getPodsToDelete`): scaling 3 + 3 down
+/// by 3 may delete all three victims on one node, as equal ranks go by ready time and UID.
+/// Both engines find the 0 / 3 split, and the trace says which pods were deleted and why.
+#[test]
+fn scale_down_victims_go_by_the_ranks_of_the_sync() {
+    let case = "tests/fixtures/good/scale-down-ranks";
+    violated_in_both_engines(case, "podsBalanced: violated after 4 step(s)");
+    let r = kbmc(&["check", "--engine", "explicit", case]);
+    assert!(
+        r.stdout
+            .contains("chooses a running pod on pool-0 to delete (rank 3: pods of web on pool-0 when the sync started"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("and deletes its chosen pods: 3 on pool-0"), "{}", r.stdout);
+}
+
 /// The bound on a Deployment's pods does not depend on the order events are listed in: a
 /// scale listed before an apply may still follow it (5 replicas from the apply, +2 from the
 /// scale, one pod more than the node holds). It once said "holds" in both engines.

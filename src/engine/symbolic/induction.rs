@@ -44,6 +44,8 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     fill_grid(&mut hi.terminating, m.max_pods);
     fill_grid(&mut lo.evicting, 0);
     fill_grid(&mut hi.evicting, m.max_pods);
+    fill_grid(&mut lo.deleting, 0);
+    fill_grid(&mut hi.deleting, m.max_pods);
     fill(&mut lo.desired, 0);
     fill(&mut hi.desired, per_dep);
     fill(&mut lo.revision, 0);
@@ -104,6 +106,14 @@ impl Invariant {
                 out.push(d.le(picked, &crate::model::running_of_group(&d, m, st, g, n)));
             }
         }
+        // Likewise a ReplicaSet sync's chosen victims: bound or running pods of their row.
+        let ng = m.ir.groups.len();
+        for (r, row) in st.deleting.iter().enumerate() {
+            for (n, chosen) in row.iter().enumerate() {
+                let of = if r < ng { st.bound[r][n].clone() } else { st.running[r - ng][n].clone() };
+                out.push(d.le(chosen, &of));
+            }
+        }
         // Per node: no pods while it is absent (outside the topology). Where initial states
         // differ in which nodes exist (a scaling query), pods do land on a node slot in some
         // topologies, so "its pod counts never change" fails there; without this candidate
@@ -118,6 +128,7 @@ impl Invariant {
                 .chain(&st.running)
                 .chain(&st.terminating)
                 .chain(&st.evicting)
+                .chain(&st.deleting)
                 .map(|row| d.eq(&row[n], &zero));
             let empty = counts.fold(d.bool(true), |acc, c| d.and(&acc, &c));
             out.push(d.or(&st.present[n], &empty));

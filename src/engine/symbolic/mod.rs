@@ -170,6 +170,25 @@ fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
             .collect(),
         terminating: per_group("terminating"),
         evicting: if m.defers_evictions.contains(&true) { per_group("evicting") } else { Vec::new() },
+        deleting: if m.marks_deletions {
+            let mut rows = per_group("deleting");
+            rows.extend(m.kinds.iter().map(|kind| {
+                (0..nn)
+                    .map(|n| {
+                        int(format!(
+                            "pod.{}:{}m{}.{}.deleting@{k}",
+                            part(&m.group_name(kind.group.index())),
+                            kind.cpu_usage,
+                            if kind.warming { "-warming" } else { "" },
+                            part(&ir.nodes[n].name)
+                        ))
+                    })
+                    .collect::<Vec<_>>()
+            }));
+            rows
+        } else {
+            Vec::new()
+        },
         desired: ir.deployments.iter().map(|d| int(format!("deployment.{}.desired@{k}", d.name))).collect(),
         revision: ir.deployments.iter().map(|d| int(format!("deployment.{}.revision@{k}", d.name))).collect(),
         hpa_window_max: ir.hpas.iter().map(|h| int(format!("hpa.{}.windowMax@{k}", h.name))).collect(),
@@ -208,6 +227,7 @@ fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> Bool {
         .chain(a.running.iter().zip(&b.running))
         .chain(a.terminating.iter().zip(&b.terminating))
         .chain(a.evicting.iter().zip(&b.evicting))
+        .chain(a.deleting.iter().zip(&b.deleting))
     {
         ints(x, y, &mut parts);
     }
@@ -267,7 +287,7 @@ fn same_node(st: &ClusterState<Symbolic>, a: usize, b: usize) -> Bool {
         st.maintained[a].iff(&st.maintained[b]),
         st.panics[a].eq(&st.panics[b]),
     ];
-    for row in st.bound.iter().chain(&st.running).chain(&st.terminating).chain(&st.evicting) {
+    for row in st.bound.iter().chain(&st.running).chain(&st.terminating).chain(&st.evicting).chain(&st.deleting) {
         parts.push(row[a].eq(&row[b]));
     }
     Bool::and(&parts)

@@ -159,20 +159,72 @@ fn available_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: 
     d.ite(&ready(d, st, n), &running_of_group(d, m, st, g, n), &d.int(0))
 }
 
-/// The nodes whose pods of group `g` a scale-down takes first, in ActivePodsWithRanks'
-/// order before the rank: bound pods not started (phase Pending) if any, else running pods
-/// that are not ready (on a NotReady node) if any, else running pods.
-fn victim_nodes<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<D::Bool> {
-    let nn = m.nodes();
+/// Pods of group `g` on node `n` that the current sync has chosen to delete: bound (not
+/// started) ones, and running ones of usage kind `k`.
+fn chosen_bound<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
+    if m.marks_deletions {
+        st.deleting[g][n].clone()
+    } else {
+        d.int(0)
+    }
+}
+
+fn chosen_running<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, k: usize, n: usize) -> D::Int {
+    if m.marks_deletions {
+        st.deleting[m.ir.groups.len() + k][n].clone()
+    } else {
+        d.int(0)
+    }
+}
+
+/// Pods of group `g` the current sync has chosen so far, on every node.
+fn chosen_total<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
+    if !m.marks_deletions {
+        return d.int(0);
+    }
+    let ng = m.ir.groups.len();
+    let rows = std::iter::once(g).chain(m.kinds_of_group[g].iter().map(|&k| ng + k));
+    d.sum(rows.flat_map(|r| st.deleting[r].iter()))
+}
+
+/// Where node `n` stands in `ActivePodsWithRanks` order for the pods of group `g` the sync
+/// has not chosen yet: whether it holds any, whether those are bound pods not started
+/// (phase Pending, which go before Running ones wherever they are), the class (0: bound,
+/// 1: running on a NotReady node, whose pods node lifecycle marks not ready; 2: running and
+/// ready), and the rank (the Deployment's active pods on the node, every revision, chosen
+/// ones included: they are not deleted yet, so the ranks stay those the sync started from).
+struct NodeKey<D: Domain> {
+    has: D::Bool,
+    bound_first: D::Bool,
+    class: D::Int,
+    rank: D::Int,
+}
+
+fn node_keys<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<NodeKey<D>> {
+    let dep = m.dep_of_group(g);
     let zero = d.int(0);
-    let has_bound: Vec<D::Bool> = (0..nn).map(|j| d.gt(&st.bound[g][j], &zero)).collect();
-    let has_running: Vec<D::Bool> = (0..nn).map(|j| d.gt(&running_of_group(d, m, st, g, j), &zero)).collect();
-    let unready: Vec<D::Bool> = (0..nn).map(|j| d.and(&has_running[j], &d.not(&ready(d, st, j)))).collect();
-    let any_bound = d.any(has_bound.iter());
-    let any_unready = d.any(unready.iter());
-    (0..nn)
-        .map(|j| d.ite_bool(&any_bound, &has_bound[j], &d.ite_bool(&any_unready, &unready[j], &has_running[j])))
+    (0..m.nodes())
+        .map(|n| {
+            let unbound = d.sub(&st.bound[g][n], &chosen_bound(d, m, st, g, n));
+            let unrun = d
+                .sum_of(m.kinds_of_group[g].iter().map(|&k| d.sub(&st.running[k][n], &chosen_running(d, m, st, k, n))));
+            let bound_first = d.gt(&unbound, &zero);
+            let has = d.or(&bound_first, &d.gt(&unrun, &zero));
+            let class = d.ite(&bound_first, &zero, &d.ite(&ready(d, st, n), &d.int(2), &d.int(1)));
+            NodeKey { has, bound_first, class, rank: rank(d, m, st, dep, n) }
+        })
         .collect()
+}
+
+/// Whether node `n` holds an unchosen pod that comes first: no node's unchosen pods have a
+/// lower class, or the same class and a higher rank. Equal keys are upstream's ready-time,
+/// restart and creation-time order in logarithmic buckets, then UID: kbmc keeps none of
+/// them, so every node with the first key may give the next victim.
+fn is_first<D: Domain>(d: &D, keys: &[NodeKey<D>], n: usize) -> D::Bool {
+    let me = &keys[n];
+    let before_or_tied =
+        |o: &NodeKey<D>| d.or(&d.lt(&me.class, &o.class), &d.and(&d.eq(&me.class, &o.class), &d.ge(&me.rank, &o.rank)));
+    d.and(&me.has, &d.all_of(keys.iter().map(|o| d.implies(&o.has, &before_or_tied(o)))))
 }
 
 /// Pods of Deployment `dep` on node `n` that are not terminating (the deletion rank).
@@ -194,15 +246,131 @@ fn surplus_of(m: &Model, st: &ClusterState<Concrete>, g: usize) -> i64 {
     sur
 }
 
-/// Which pod of the chosen node a DELETE_ON label deletes. A bound pod that has not started
-/// goes first (phase Pending before Running); the label of the group's first kind stands for
-/// it. Among running pods upstream goes by ready time, restarts and creation time, compared
-/// in logarithmic buckets with ties broken by UID (`ActivePodsWithRanks`, LogarithmicScaleDown):
-/// kbmc keeps no timestamps, so a running pod of any usage kind may be the one.
-fn victim_kind<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, s: &Step, any_bound: &D::Bool) -> D::Bool {
+/// Whether label `(g, n, k)` may be the sync's next victim, given node `n`'s key: a bound
+/// pod not started if `n` has an unchosen one (the label of the group's first kind stands
+/// for it), else an unchosen running pod of usage kind `k` (any kind: upstream's order
+/// among them goes by timestamps kbmc does not keep).
+fn victim_kind<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, s: &Step, key: &NodeKey<D>) -> D::Bool {
     let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
     let first = k == m.kinds_of_group[g][0];
-    d.ite_bool(any_bound, &d.bool(first), &d.gt(&st.running[k][n], &d.int(0)))
+    let unchosen = d.sub(&st.running[k][n], &chosen_running(d, m, st, k, n));
+    d.ite_bool(&key.bound_first, &d.bool(first), &d.gt(&unchosen, &d.int(0)))
+}
+
+/// The guard of a victim choice `(g, n, k)` ([`DELETE_ON`] starts a sync, [`Victims`] goes on
+/// with it): a surplus not yet covered by the choices made, no unscheduled pod left (those go
+/// first, all in one step), and `n` holding a pod that comes first.
+fn pick_guard<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<D>, started: bool) -> D::Bool {
+    let (g, n) = (s.a as usize, s.b as usize);
+    let chosen = chosen_total(d, m, st, g);
+    let phase = if started { d.gt(&chosen, &d.int(0)) } else { d.eq(&chosen, &d.int(0)) };
+    let left = d.sub(&surplus(d, m, st, g), &chosen);
+    let keys = node_keys(d, m, st, g);
+    d.all(
+        [
+            phase,
+            d.gt(&left, &d.int(0)),
+            d.eq(&st.pending[g], &d.int(0)),
+            is_first(d, &keys, n),
+            victim_kind(d, m, st, s, &keys[n]),
+        ]
+        .iter(),
+    )
+}
+
+/// A victim choice. Upstream `getPodsToDelete` sorts the ReplicaSet's pods once per sync
+/// (`ActivePodsWithRanks`, ranks from the state the sync started in) and deletes the first
+/// `surplus` together: so each choice but the last only marks its pod, which stays active
+/// and keeps its node's rank, and the last deletes every chosen pod at once. Choices after
+/// the first are atomic ([`Victims`]), so the ranks they read are the sync's. Without marks
+/// (one node: every rank is the same) each choice deletes its pod.
+fn pick_update<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>, started: bool) {
+    let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
+    let ng = m.ir.groups.len();
+    let (zero, one) = (d.int(0), d.int(1));
+    let is_bound = d.gt(&d.sub(&st.bound[g][n], &chosen_bound(d, m, st, g, n)), &zero);
+    let last = if m.marks_deletions {
+        d.eq(&d.sub(&surplus(d, m, st, g), &chosen_total(d, m, st, g)), &one)
+    } else {
+        d.bool(true)
+    };
+    // The last choice deletes what the earlier ones chose (none when this one starts the sync).
+    if started {
+        for j in 0..m.nodes() {
+            let cb = st.deleting[g][j].clone();
+            let mut gone = d.ite(&last, &cb, &zero);
+            nx.bound[g][j] = d.sub(&st.bound[g][j], &gone);
+            nx.deleting[g][j] = d.ite(&last, &zero, &cb);
+            for &kk in &m.kinds_of_group[g] {
+                let cr = st.deleting[ng + kk][j].clone();
+                let take = d.ite(&last, &cr, &zero);
+                nx.running[kk][j] = d.sub(&st.running[kk][j], &take);
+                nx.deleting[ng + kk][j] = d.ite(&last, &zero, &cr);
+                gone = d.add(&gone, &take);
+            }
+            nx.terminating[g][j] = d.add(&st.terminating[g][j], &gone);
+        }
+    }
+    // This choice's own pod: deleted with the others, or marked.
+    let (b1, r1) = (d.ite(&is_bound, &one, &zero), d.ite(&is_bound, &zero, &one));
+    nx.bound[g][n] = d.sub(&nx.bound[g][n], &d.ite(&last, &b1, &zero));
+    nx.running[k][n] = d.sub(&nx.running[k][n], &d.ite(&last, &r1, &zero));
+    nx.terminating[g][n] = d.add(&nx.terminating[g][n], &d.ite(&last, &one, &zero));
+    if m.marks_deletions {
+        nx.deleting[g][n] = d.add(&nx.deleting[g][n], &d.ite(&last, &zero, &b1));
+        nx.deleting[ng + k][n] = d.add(&nx.deleting[ng + k][n], &d.ite(&last, &zero, &r1));
+    }
+}
+
+/// A victim choice in words: which pod, where, and why it may go.
+fn describe_pick(m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
+    let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
+    let d = Concrete;
+    let keys = node_keys(&d, m, before, g);
+    let key = &keys[n];
+    let tied: Vec<&str> = (0..m.nodes())
+        .filter(|&j| j != n && keys[j].has && keys[j].class == key.class && keys[j].rank == key.rank)
+        .map(|j| m.node_name(j))
+        .collect();
+    let which = if key.bound_first {
+        "a pod not started yet (phase Pending)".to_string()
+    } else {
+        let kind = if m.kinds_of_group[g].len() > 1 {
+            let warming = if m.kinds[k].warming { ", warming up" } else { "" };
+            format!(" using {}m CPU{warming}", m.kinds[k].cpu_usage)
+        } else {
+            String::new()
+        };
+        let ready = if key.class == 1 { ", not ready: the node is NotReady" } else { "" };
+        format!("a running pod{kind}{ready}")
+    };
+    let dep = &m.ir.deployments[m.dep_of_group(g)].name;
+    let ties = if tied.is_empty() {
+        "no pod elsewhere comes first".to_string()
+    } else {
+        format!("tied with {}: equal ranks go by ready time and UID, which kbmc does not know", tied.join(", "))
+    };
+    let why = format!("rank {}: pods of {dep} on {} when the sync started; {ties}", key.rank, m.node_name(n));
+    let name = m.group_name(g);
+    let marked = |st: &ClusterState<Concrete>| if m.marks_deletions { chosen_total(&d, m, st, g) } else { 0 };
+    if marked(after) > marked(before) {
+        return format!("ReplicaSet of {name} chooses {which} on {} to delete ({why})", m.node_name(n));
+    }
+    let gone: Vec<String> = (0..m.nodes())
+        .filter_map(|j| {
+            let c = after.terminating[g][j] - before.terminating[g][j];
+            (c > 0).then(|| format!("{c} on {}", m.node_name(j)))
+        })
+        .collect();
+    if marked(before) == 0 {
+        format!("ReplicaSet of {name} deletes {which} on {} ({why})", m.node_name(n))
+    } else {
+        format!(
+            "ReplicaSet of {name} chooses {which} on {} ({why}) and deletes its chosen pods: {}",
+            m.node_name(n),
+            gone.join(", ")
+        )
+    }
 }
 
 fn node_name_target(m: &Model, g: usize) -> Option<Option<usize>> {
@@ -244,38 +412,21 @@ impl<D: Domain> Controller<D> for DeploymentController {
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let g = s.a as usize;
-        let sur = surplus(d, m, st, g);
         match s.op {
-            CREATE => d.and(&is_current(d, m, st, g), &d.lt(&sur, &d.int(0))),
-            DELETE_PENDING => d.and(&d.gt(&sur, &d.int(0)), &d.gt(&st.pending[g], &d.int(0))),
-            _ => {
-                let n = s.b as usize;
-                let dep = m.dep_of_group(g);
-                let no_pending = d.eq(&st.pending[g], &d.int(0));
-                let any_bound = d.any_of((0..m.nodes()).map(|j| d.gt(&st.bound[g][j], &d.int(0))));
-                let cand = victim_nodes(d, m, st, g);
-                let my_rank = rank(d, m, st, dep, n);
-                let best = d.all(
-                    (0..m.nodes())
-                        .map(|j| d.implies(&cand[j], &d.le(&rank(d, m, st, dep, j), &my_rank)))
-                        .collect::<Vec<_>>()
-                        .iter(),
-                );
-                d.all(
-                    [d.gt(&sur, &d.int(0)), no_pending, cand[n].clone(), best, victim_kind(d, m, st, s, &any_bound)]
-                        .iter(),
-                )
-            }
+            CREATE => d.and(&is_current(d, m, st, g), &d.lt(&surplus(d, m, st, g), &d.int(0))),
+            DELETE_PENDING => d.and(&d.gt(&surplus(d, m, st, g), &d.int(0)), &d.gt(&st.pending[g], &d.int(0))),
+            _ => pick_guard(d, m, s, st, false),
         }
     }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
         let d = Concrete;
-        let nn = m.nodes();
         // Per group, each computed at most once and only when a label needs it: the surplus;
-        // for deletions on a node (only with a surplus and nothing pending), the nodes holding
-        // candidates with the top rank and whether a bound pod exists (it goes first).
+        // for victim choices (only with a surplus, nothing pending and no choice made yet),
+        // the nodes' keys and which of them come first.
         let mut surpluses: Vec<Option<i64>> = vec![None; m.ir.groups.len()];
-        let mut victims: Vec<Option<(Vec<bool>, bool)>> = vec![None; m.ir.groups.len()];
+        type Firsts = (Vec<bool>, Vec<NodeKey<Concrete>>);
+        let mut victims: Vec<Option<Firsts>> = Vec::new();
+        victims.resize_with(m.ir.groups.len(), || None);
         Some(
             labels
                 .iter()
@@ -285,17 +436,14 @@ impl<D: Domain> Controller<D> for DeploymentController {
                     match s.op {
                         CREATE => st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64 && sur < 0,
                         DELETE_PENDING => sur > 0 && st.pending[g] > 0,
-                        _ if sur <= 0 || st.pending[g] != 0 => false,
+                        _ if sur <= 0 || st.pending[g] != 0 || chosen_total(&d, m, st, g) != 0 => false,
                         _ => {
-                            let (best, any_bound) = victims[g].get_or_insert_with(|| {
-                                let dep = m.dep_of_group(g);
-                                let cand = victim_nodes(&d, m, st, g);
-                                let ranks: Vec<i64> = (0..nn).map(|j| rank(&d, m, st, dep, j)).collect();
-                                let top = (0..nn).filter(|&j| cand[j]).map(|j| ranks[j]).max().unwrap_or(i64::MIN);
-                                let any_bound = (0..nn).any(|j| st.bound[g][j] > 0);
-                                ((0..nn).map(|j| cand[j] && ranks[j] == top).collect(), any_bound)
+                            let (first, keys) = victims[g].get_or_insert_with(|| {
+                                let keys = node_keys(&d, m, st, g);
+                                ((0..m.nodes()).map(|n| is_first(&d, &keys, n)).collect(), keys)
                             });
-                            best[s.b as usize] && victim_kind(&d, m, st, s, any_bound)
+                            let n = s.b as usize;
+                            first[n] && victim_kind(&d, m, st, s, &keys[n])
                         }
                     }
                 })
@@ -321,15 +469,7 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 let k = d.min(&surplus(d, m, st, g), &st.pending[g]);
                 nx.pending[g] = d.sub(&st.pending[g], &k);
             }
-            _ => {
-                let (n, k) = (s.b as usize, s.v as usize);
-                let one = d.int(1);
-                let has_bound = d.gt(&st.bound[g][n], &d.int(0));
-                nx.bound[g][n] = d.ite(&has_bound, &d.sub(&st.bound[g][n], &one), &st.bound[g][n]);
-                // Otherwise one running pod of the label's usage kind.
-                nx.running[k][n] = d.ite(&has_bound, &st.running[k][n], &d.sub(&st.running[k][n], &one));
-                nx.terminating[g][n] = d.add(&st.terminating[g][n], &one);
-            }
+            _ => pick_update(d, m, s, st, nx, false),
         }
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
@@ -354,27 +494,50 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 m.group_name(g),
                 before.pending[g] - after.pending[g]
             ),
-            _ => {
-                let (n, k) = (s.b as usize, s.v as usize);
-                // Which pod: one not started yet, or (when the group's pods can differ in
-                // usage) a running one at the label's usage.
-                let which = if before.bound[g][n] > after.bound[g][n] {
-                    "a pod not started yet".to_string()
-                } else if m.kinds_of_group[g].len() > 1 {
-                    let kind = &m.kinds[k];
-                    let warming = if kind.warming { ", warming up" } else { "" };
-                    format!("a running pod using {}m CPU{warming}", kind.cpu_usage)
-                } else {
-                    "a running pod".to_string()
-                };
-                let why = if crate::model::ready(&Concrete, before, n) {
-                    "the node with the most of its replicas"
-                } else {
-                    "not ready: the node is NotReady"
-                };
-                format!("ReplicaSet of {} deletes {which} on {} ({why})", m.group_name(g), m.node_name(n))
+            _ => describe_pick(m, s, before, after),
+        }
+    }
+}
+
+/// The victim choices of a ReplicaSet sync after its first ([`DELETE_ON`] by the Deployment
+/// controller): atomic, so that no other step changes the ranks the sync goes by, and the
+/// last of them deletes every chosen pod (see [`pick_update`]). Labels exist only where
+/// deletions are marked (`Model::marks_deletions`).
+pub struct Victims;
+
+impl<D: Domain> Controller<D> for Victims {
+    fn name(&self) -> &'static str {
+        "deployment"
+    }
+    fn class(&self) -> Class {
+        Class::Atomic
+    }
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        if !m.marks_deletions {
+            return;
+        }
+        for g in 0..m.ir.groups.len() {
+            for n in 0..m.nodes() {
+                for &k in &m.kinds_of_group[g] {
+                    out.push(Step::new(actor, DELETE_ON, g, n, k as i64));
+                }
             }
         }
+    }
+    fn node_of(&self, s: &Step) -> Option<usize> {
+        Some(s.b as usize)
+    }
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        pick_guard(d, m, s, st, true)
+    }
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        pick_update(d, m, s, st, nx, true)
+    }
+    fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
+        describe_pick(m, s, before, after)
     }
 }
 
@@ -382,7 +545,7 @@ impl<D: Domain> Controller<D> for DeploymentController {
 mod tests {
     use super::*;
     use crate::model::testkit::{deployment, model, node};
-    use crate::model::{all_steps, registry};
+    use crate::model::{all_steps, registry, running_of_group};
 
     fn enabled(m: &Model, st: &ClusterState<Concrete>) -> Vec<(u8, usize, usize)> {
         let reg = registry::<Concrete>();
@@ -470,6 +633,114 @@ mod tests {
         assert_eq!(enabled(&m, &st), vec![(DELETE_ON, 0, node(&m, "n-0"))]);
         st.status[node(&m, "n-1")] = crate::model::state::NOT_READY;
         assert_eq!(enabled(&m, &st), vec![(DELETE_ON, 0, node(&m, "n-1"))]);
+    }
+
+    /// Every outcome of one ReplicaSet sync from `st`: the Deployment controller's steps and
+    /// the sync's atomic victim choices, taken in every order until none is enabled; each
+    /// outcome as per node (bound, running, terminating) of group 0, with no choice left
+    /// marked.
+    fn sync_outcomes(m: &Model, st: &ClusterState<Concrete>) -> std::collections::BTreeSet<Vec<(i64, i64, i64)>> {
+        let reg = registry::<Concrete>();
+        let steps: Vec<Step> =
+            all_steps(m, &reg).into_iter().filter(|s| reg[s.actor as usize].name() == "deployment").collect();
+        let mut out = std::collections::BTreeSet::new();
+        let mut todo = vec![st.clone()];
+        while let Some(st) = todo.pop() {
+            let next: Vec<_> = steps
+                .iter()
+                .filter(|s| reg[s.actor as usize].guard(&Concrete, m, s, &st))
+                .map(|s| reg[s.actor as usize].update(&Concrete, m, s, &st))
+                .collect();
+            if next.is_empty() {
+                assert!(st.deleting.iter().flatten().all(|&c| c == 0), "a sync ended with choices marked");
+                out.insert(
+                    (0..m.nodes())
+                        .map(|n| (st.bound[0][n], running_of_group(&Concrete, m, &st, 0, n), st.terminating[0][n]))
+                        .collect(),
+                );
+            }
+            todo.extend(next);
+        }
+        out
+    }
+
+    /// Running pods of group 0 per node in each outcome of `sync_outcomes`.
+    fn running_left(m: &Model, st: &ClusterState<Concrete>) -> Vec<Vec<i64>> {
+        sync_outcomes(m, st).into_iter().map(|o| o.iter().map(|c| c.1).collect()).collect()
+    }
+
+    /// Upstream ranks once per sync (`getPodsRankedByRelatedPodsOnSameNode` in
+    /// pkg/controller/replicaset/replica_set.go, then `ActivePodsWithRanks`): 3 + 3 scaled to 3
+    /// gives all six pods rank 3, and ties go by ready time and UID, which kbmc does not
+    /// know, so the three victims may all come from one node.
+    #[test]
+    fn scale_down_ranks_once_per_sync() {
+        let m = cluster(3, "{node: n-0, count: 3}, {node: n-1, count: 3}", "");
+        let st = m.initial_state(&[3]);
+        let left = running_left(&m, &st);
+        assert_eq!(left, vec![vec![0, 3, 0], vec![1, 2, 0], vec![2, 1, 0], vec![3, 0, 0]]);
+        // 3 + 3 + 3 scaled to 7: both victims may come from one node.
+        let m = cluster(7, "{node: n-0, count: 3}, {node: n-1, count: 3}, {node: n-2, count: 3}", "");
+        let left = running_left(&m, &m.initial_state(&[3]));
+        assert!(left.contains(&vec![1, 3, 3]) && left.contains(&vec![2, 2, 3]), "{left:?}");
+        assert_eq!(left.len(), 6);
+        // 5 + 3 scaled to 5: the three victims all rank 5 at the start of the sync, so all
+        // come from n-0; ranks recomputed after each deletion would also allow 3 + 2.
+        let m = cluster(5, "{node: n-0, count: 5}, {node: n-1, count: 3}", "");
+        assert_eq!(running_left(&m, &m.initial_state(&[3])), vec![vec![2, 3, 0]]);
+    }
+
+    /// Cases of upstream `TestGetPodsToDelete` (pkg/controller/replicaset/replica_set_test.go)
+    /// that kbmc can state: a scheduled pod not started is phase Pending; a running pod on a
+    /// NotReady node is not ready (node lifecycle's MarkPodsNotReady).
+    #[test]
+    fn get_pods_to_delete_upstream_cases() {
+        let not_ready = |st: &mut ClusterState<Concrete>, n: usize| st.status[n] = crate::model::state::NOT_READY;
+        // "diff < len(pods)": a ready pod on node 1 and a not-ready one; diff 1 deletes the
+        // not-ready one.
+        let m = cluster(1, "{node: n-0, count: 1}, {node: n-1, count: 1}", "");
+        let mut st = m.initial_state(&[3]);
+        not_ready(&mut st, 1);
+        assert_eq!(running_left(&m, &st), vec![vec![1, 0, 0]]);
+        // "ready vs not-ready, diff < len(pods)": one ready, two not ready, diff 2.
+        let m = cluster(1, "{node: n-0, count: 1}, {node: n-1, count: 2}", "");
+        let mut st = m.initial_state(&[3]);
+        not_ready(&mut st, 1);
+        assert_eq!(running_left(&m, &st), vec![vec![1, 0, 0]]);
+        // "scheduled vs unscheduled, diff < len(pods)": the unscheduled pod goes.
+        let m = cluster(1, "", "");
+        let mut st = m.initial_state(&[3]);
+        st.pending[0] = 1;
+        st.bound[0][0] = 1;
+        assert_eq!(sync_outcomes(&m, &st), [vec![(1, 0, 0), (0, 0, 0), (0, 0, 0)]].into_iter().collect());
+        // "pending vs running, diff < len(pods)": a scheduled pending pod and a running
+        // not-ready one, diff 1: the pending one goes.
+        let m = cluster(1, "{node: n-1, count: 1}", "");
+        let mut st = m.initial_state(&[3]);
+        not_ready(&mut st, 1);
+        st.bound[0][0] = 1;
+        assert_eq!(sync_outcomes(&m, &st), [vec![(0, 0, 1), (0, 1, 0), (0, 0, 0)]].into_iter().collect());
+        // "ready and colocated with another ready pod vs not colocated, diff < len(pods)"
+        // (the related pod counted from the same ReplicaSet): one ready pod on node 1, two on
+        // node 2, diff 1: one on node 2 goes.
+        let m = cluster(2, "{node: n-0, count: 1}, {node: n-1, count: 2}", "");
+        assert_eq!(running_left(&m, &m.initial_state(&[3])), vec![vec![1, 1, 0]]);
+        // "various pod phases and conditions, diff < len(pods)": ready on node 1, ready on
+        // node 2, not ready, scheduled pending, unscheduled; diff 3 deletes the unscheduled,
+        // the scheduled pending and the not-ready pods.
+        let m = cluster(2, "{node: n-0, count: 1}, {node: n-1, count: 1}, {node: n-2, count: 1}", "");
+        let mut st = m.initial_state(&[3]);
+        not_ready(&mut st, 2);
+        st.pending[0] = 1;
+        st.bound[0][2] = 1;
+        assert_eq!(sync_outcomes(&m, &st), [vec![(0, 1, 0), (0, 1, 0), (0, 0, 2)]].into_iter().collect());
+        // "various pod phases and conditions, diff = len(pods)": all of them go.
+        let mut st = m.initial_state(&[3]);
+        not_ready(&mut st, 2);
+        st.pending[0] = 1;
+        st.bound[0][2] = 1;
+        st.desired[0] = 0;
+        assert_eq!(sync_outcomes(&m, &st), [vec![(0, 0, 1), (0, 0, 1), (0, 0, 2)]].into_iter().collect());
     }
 
     #[test]

@@ -22,5 +22,6 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(hpa::Hpa),
         Box::new(descheduler::Descheduler),
         Box::new(descheduler::Eviction),
+        Box::new(deployment::Victims),
     ]
 }
