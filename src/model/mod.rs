@@ -208,6 +208,10 @@ pub struct Model {
     /// deletion would change the ranks the sync goes by. With one node every victim has the
     /// same rank, and surplus pods are deleted one per step.
     pub marks_deletions: bool,
+    /// Whether pods are evicted one step each from a queue (`ClusterState::queued`): a drain
+    /// requests every eviction of its node at once, and taint eviction queues the pods of a
+    /// NotReady node once their toleration runs out, while other controllers act in between.
+    pub queues_evictions: bool,
 }
 
 impl Model {
@@ -266,6 +270,10 @@ impl Model {
             ir: ir.clone(),
             defers_evictions,
             marks_deletions: ir.controllers.deployment && ir.nodes.len() > 1,
+            queues_evictions: ir.events.iter().any(|e| matches!(e, ir::Event::Maintenance { .. }))
+                || (ir.controllers.node_lifecycle
+                    && ir.controllers.taint_eviction
+                    && ir.groups.iter().any(|g| g.unreachable_eviction_after.is_some())),
             kinds,
             kinds_of_group,
             start_kind,
@@ -417,6 +425,7 @@ impl Model {
             terminating: vec![vec![0; nn]; ng],
             evicting: if self.defers_evictions.contains(&true) { vec![vec![0; nn]; ng] } else { Vec::new() },
             deleting: if self.marks_deletions { vec![vec![0; nn]; ng + self.kinds.len()] } else { Vec::new() },
+            queued: if self.queues_evictions { vec![vec![0; nn]; ng] } else { Vec::new() },
             desired: t.replicas.clone(),
             revision: vec![0; ir.deployments.len()],
             hpa_window_max: vec![-1; ir.hpas.len()],

@@ -93,6 +93,11 @@ pub struct ClusterState<D: Domain> {
     /// no other actor steps in between. No rows in a model with fewer than two nodes or no
     /// Deployment controller (`Model::marks_deletions`).
     pub deleting: Vec<Vec<D::Int>>,
+    /// Per pod group and node: pods whose eviction is requested and not done yet, one
+    /// eviction step each (`taint_eviction::QueuedEviction`): the pods of a drained node, or
+    /// of a NotReady node whose toleration of the unreachable taint ran out. No rows in a
+    /// model without either (`Model::queues_evictions`).
+    pub queued: Vec<Vec<D::Int>>,
     /// Per Deployment: `spec.replicas`.
     pub desired: Vec<D::Int>,
     /// Per Deployment: index of the current pod template revision.
@@ -131,6 +136,7 @@ impl<D: Domain> ClusterState<D> {
             terminating: grid(&self.terminating),
             evicting: grid(&self.evicting),
             deleting: grid(&self.deleting),
+            queued: grid(&self.queued),
             desired: ints(&self.desired),
             revision: ints(&self.revision),
             hpa_window_max: ints(&self.hpa_window_max),
@@ -157,6 +163,7 @@ impl<D: Domain> Clone for ClusterState<D> {
             terminating: self.terminating.clone(),
             evicting: self.evicting.clone(),
             deleting: self.deleting.clone(),
+            queued: self.queued.clone(),
             desired: self.desired.clone(),
             revision: self.revision.clone(),
             hpa_window_max: self.hpa_window_max.clone(),
@@ -181,6 +188,7 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.terminating.clone_from(&o.terminating);
         self.evicting.clone_from(&o.evicting);
         self.deleting.clone_from(&o.deleting);
+        self.queued.clone_from(&o.queued);
         self.desired.clone_from(&o.desired);
         self.revision.clone_from(&o.revision);
         self.hpa_window_max.clone_from(&o.hpa_window_max);
@@ -202,6 +210,7 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("terminating", &self.terminating)
             .field("evicting", &self.evicting)
             .field("deleting", &self.deleting)
+            .field("queued", &self.queued)
             .field("desired", &self.desired)
             .field("revision", &self.revision)
             .field("budget", &self.budget)
@@ -233,8 +242,12 @@ impl ClusterState<Concrete> {
     /// The number of values a packed key of `fields` of this state has.
     pub fn packed_len(&self, fields: Fields) -> usize {
         let nn = self.status.len();
-        let rows =
-            self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len() + self.deleting.len();
+        let rows = self.bound.len()
+            + self.running.len()
+            + self.terminating.len()
+            + self.evicting.len()
+            + self.deleting.len()
+            + self.queued.len();
         nn * (6 - fields.left_out.count() + rows)
             + self.pending.len()
             + self.desired.len()
@@ -274,8 +287,14 @@ impl ClusterState<Concrete> {
         w.condition_bools(Conditions::MAINTAINED, &self.maintained);
         w.condition_ints(Conditions::PANICS, &self.panics);
         w.ints(&self.pending, false);
-        for row in
-            self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting).chain(&self.deleting)
+        for row in self
+            .bound
+            .iter()
+            .chain(&self.running)
+            .chain(&self.terminating)
+            .chain(&self.evicting)
+            .chain(&self.deleting)
+            .chain(&self.queued)
         {
             w.ints(row, true);
         }
@@ -297,7 +316,9 @@ impl ClusterState<Concrete> {
     /// one copy per field, none of `clone_from`'s length and capacity bookkeeping. A search
     /// copies the expanded state into a successor's buffer once per transition.
     pub fn copy_from(&mut self, o: &Self, fields: Fields) {
-        let rows = |s: &Self| [s.bound.len(), s.running.len(), s.terminating.len(), s.evicting.len(), s.deleting.len()];
+        let rows = |s: &Self| {
+            [s.bound.len(), s.running.len(), s.terminating.len(), s.evicting.len(), s.deleting.len(), s.queued.len()]
+        };
         assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
         self.copy_conditions_from(o, fields.left_out.others());
         self.pending.copy_from_slice(&o.pending);
@@ -314,6 +335,9 @@ impl ClusterState<Concrete> {
             a.copy_from_slice(b);
         }
         for (a, b) in self.deleting.iter_mut().zip(&o.deleting) {
+            a.copy_from_slice(b);
+        }
+        for (a, b) in self.queued.iter_mut().zip(&o.queued) {
             a.copy_from_slice(b);
         }
         self.desired.copy_from_slice(&o.desired);
@@ -387,6 +411,7 @@ impl ClusterState<Concrete> {
             .chain(&self.terminating)
             .chain(&self.evicting)
             .chain(&self.deleting)
+            .chain(&self.queued)
             .flatten();
         self.status.iter().chain(&self.panics).chain(&self.pending).chain(grids).copied().chain(
             self.desired
@@ -424,6 +449,7 @@ impl ClusterState<Concrete> {
             .chain(&mut self.terminating)
             .chain(&mut self.evicting)
             .chain(&mut self.deleting)
+            .chain(&mut self.queued)
         {
             r.ints(row);
         }
@@ -498,12 +524,23 @@ impl ClusterState<Concrete> {
 
     /// Values per node row: six node conditions, then one per row of [`per_node_counts`](Self::per_node_counts).
     fn row_len(&self) -> usize {
-        6 + self.bound.len() + self.running.len() + self.terminating.len() + self.evicting.len() + self.deleting.len()
+        6 + self.bound.len()
+            + self.running.len()
+            + self.terminating.len()
+            + self.evicting.len()
+            + self.deleting.len()
+            + self.queued.len()
     }
 
-    /// The per-node pod counts, in row order: bound, running, terminating, evicting, deleting.
+    /// The per-node pod counts, in row order: bound, running, terminating, evicting, deleting, queued.
     fn per_node_counts(&self) -> impl Iterator<Item = &Vec<i64>> {
-        self.bound.iter().chain(&self.running).chain(&self.terminating).chain(&self.evicting).chain(&self.deleting)
+        self.bound
+            .iter()
+            .chain(&self.running)
+            .chain(&self.terminating)
+            .chain(&self.evicting)
+            .chain(&self.deleting)
+            .chain(&self.queued)
     }
 
     /// Renames the nodes of each class (node indices no static fact tells apart, at most 64
@@ -738,6 +775,7 @@ impl ClusterState<Concrete> {
             .chain(&mut self.terminating)
             .chain(&mut self.evicting)
             .chain(&mut self.deleting)
+            .chain(&mut self.queued)
         {
             how.apply(row, perm);
         }

@@ -46,6 +46,8 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     fill_grid(&mut hi.evicting, m.max_pods);
     fill_grid(&mut lo.deleting, 0);
     fill_grid(&mut hi.deleting, m.max_pods);
+    fill_grid(&mut lo.queued, 0);
+    fill_grid(&mut hi.queued, m.max_pods);
     fill(&mut lo.desired, 0);
     fill(&mut hi.desired, per_dep);
     fill(&mut lo.revision, 0);
@@ -129,6 +131,7 @@ impl Invariant {
                 .chain(&st.terminating)
                 .chain(&st.evicting)
                 .chain(&st.deleting)
+                .chain(&st.queued)
                 .map(|row| d.eq(&row[n], &zero));
             let empty = counts.fold(d.bool(true), |acc, c| d.and(&acc, &c));
             out.push(d.or(&st.present[n], &empty));

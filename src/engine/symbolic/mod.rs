@@ -189,6 +189,7 @@ fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
         } else {
             Vec::new()
         },
+        queued: if m.queues_evictions { per_group("queued") } else { Vec::new() },
         desired: ir.deployments.iter().map(|d| int(format!("deployment.{}.desired@{k}", d.name))).collect(),
         revision: ir.deployments.iter().map(|d| int(format!("deployment.{}.revision@{k}", d.name))).collect(),
         hpa_window_max: ir.hpas.iter().map(|h| int(format!("hpa.{}.windowMax@{k}", h.name))).collect(),
@@ -228,6 +229,7 @@ fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> Bool {
         .chain(a.terminating.iter().zip(&b.terminating))
         .chain(a.evicting.iter().zip(&b.evicting))
         .chain(a.deleting.iter().zip(&b.deleting))
+        .chain(a.queued.iter().zip(&b.queued))
     {
         ints(x, y, &mut parts);
     }
@@ -287,7 +289,15 @@ fn same_node(st: &ClusterState<Symbolic>, a: usize, b: usize) -> Bool {
         st.maintained[a].iff(&st.maintained[b]),
         st.panics[a].eq(&st.panics[b]),
     ];
-    for row in st.bound.iter().chain(&st.running).chain(&st.terminating).chain(&st.evicting).chain(&st.deleting) {
+    for row in st
+        .bound
+        .iter()
+        .chain(&st.running)
+        .chain(&st.terminating)
+        .chain(&st.evicting)
+        .chain(&st.deleting)
+        .chain(&st.queued)
+    {
         parts.push(row[a].eq(&row[b]));
     }
     Bool::and(&parts)

@@ -23,5 +23,6 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(descheduler::Descheduler),
         Box::new(descheduler::Eviction),
         Box::new(deployment::Victims),
+        Box::new(taint_eviction::QueuedEviction),
     ]
 }

@@ -17,56 +17,24 @@
 //! every run in which something else happens while the node is NotReady).
 
 use super::super::{active_on, not_ready, Class, ClusterState, Controller, Model, Step};
+use super::taint_eviction::{queue_into, queued_on};
 use crate::domain::{Concrete, Domain};
 use crate::model::state::Conditions;
 
 pub struct NodeLifecycle;
-
-/// Moves every bound and running pod on node `n` to terminating, in `nx` (a copy of `st`).
-pub fn evict_all_into<D: Domain>(
-    d: &D,
-    m: &Model,
-    st: &ClusterState<D>,
-    n: usize,
-    when: &D::Bool,
-    nx: &mut ClusterState<D>,
-) {
-    evict_groups_into(d, m, st, n, when, |_| true, nx)
-}
 
 /// After how many seconds on a NotReady node group `g`'s pods are evicted (`None`: never).
 fn delay(m: &Model, g: usize) -> Option<i64> {
     m.ir.groups[g].unreachable_eviction_after
 }
 
-/// The distinct eviction delays of the model's groups, shortest first: one eviction step per
-/// NotReady node and delay.
+/// The distinct eviction delays of the model's groups, shortest first: one step per NotReady
+/// node and delay.
 fn delays(m: &Model) -> Vec<i64> {
     let mut v: Vec<i64> = (0..m.ir.groups.len()).filter_map(|g| delay(m, g)).collect();
     v.sort_unstable();
     v.dedup();
     v
-}
-
-/// Moves the bound and running pods on node `n` of the groups `which` picks to terminating,
-/// in `nx` (a copy of `st`).
-fn evict_groups_into<D: Domain>(
-    d: &D,
-    m: &Model,
-    st: &ClusterState<D>,
-    n: usize,
-    when: &D::Bool,
-    which: impl Fn(usize) -> bool,
-    nx: &mut ClusterState<D>,
-) {
-    for g in (0..m.ir.groups.len()).filter(|&g| which(g)) {
-        let moved = active_on(d, m, st, g, n);
-        nx.terminating[g][n] = d.ite(when, &d.add(&st.terminating[g][n], &moved), &st.terminating[g][n]);
-        nx.bound[g][n] = d.ite(when, &d.int(0), &st.bound[g][n]);
-        for &k in &m.kinds_of_group[g] {
-            nx.running[k][n] = d.ite(when, &d.int(0), &st.running[k][n]);
-        }
-    }
 }
 
 /// Pods (bound or running) on node `n`.
@@ -105,19 +73,20 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.a as usize)
     }
-    fn evicts(&self, _s: &Step) -> bool {
-        true
-    }
-    /// The pods with delay `s.v` are on the NotReady node and those with a shorter one are
-    /// gone: tolerations counted from the same taint run out shortest first.
+    /// The pods with delay `s.v` are on the NotReady node, not queued yet, and those with a
+    /// shorter one are gone: tolerations counted from the same taint run out shortest first.
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let n = s.a as usize;
         let mine = d.gt(&evicted_on(d, m, st, n, |x| x == s.v), &d.int(0));
         let shorter_gone = d.eq(&evicted_on(d, m, st, n, |x| x < s.v), &d.int(0));
-        d.all([not_ready(d, st, n), mine, shorter_gone].iter())
+        let queued =
+            d.sum_of((0..m.ir.groups.len()).filter(|&g| delay(m, g) == Some(s.v)).map(|g| queued_on(d, m, st, g, n)));
+        d.all([not_ready(d, st, n), mine, shorter_gone, d.eq(&queued, &d.int(0))].iter())
     }
+    /// The tolerations run out: taint eviction queues one work item per pod, and the pods go
+    /// one step each (`taint_eviction::QueuedEviction`).
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
-        evict_groups_into(d, m, st, s.a as usize, &d.bool(true), |g| delay(m, g) == Some(s.v), nx)
+        queue_into(d, m, st, s.a as usize, |g| delay(m, g) == Some(s.v), nx)
     }
     fn describe(
         &self,
@@ -128,12 +97,11 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
     ) -> String {
         let n = s.a as usize;
         let count = evicted_on(&Concrete, m, before, n, |x| x == s.v);
-        let what = format!("evicts {count} pod(s) from NotReady node {}", m.node_name(n));
-        if delays(m).len() > 1 {
-            format!("{what} (their {} s toleration of the unreachable taint ran out)", s.v)
-        } else {
-            what
-        }
+        format!(
+            "the {} s toleration of the unreachable taint runs out for {count} pod(s) on NotReady node {}: taint eviction queues them",
+            s.v,
+            m.node_name(n)
+        )
     }
 }
 
@@ -208,16 +176,21 @@ mod tests {
                 .filter(|s| reg[s.actor as usize].name() == "node-lifecycle" && s.a as usize == a0)
                 .collect();
             let mut out = Vec::new();
+            let evict: Vec<_> = labels.iter().filter(|s| reg[s.actor as usize].name() == "eviction").collect();
             while let Some(s) = mine.iter().find(|s| reg[s.actor as usize].guard(&Concrete, m, s, &st)) {
                 assert_eq!(mine.iter().filter(|s| reg[s.actor as usize].guard(&Concrete, m, s, &st)).count(), 1);
-                let nx = reg[s.actor as usize].update(&Concrete, m, s, &st);
+                let before = st.clone();
+                st = reg[s.actor as usize].update(&Concrete, m, s, &st);
+                // The queued pods go one step each.
+                while let Some(e) = evict.iter().find(|e| reg[e.actor as usize].guard(&Concrete, m, e, &st)) {
+                    st = reg[e.actor as usize].update(&Concrete, m, e, &st);
+                }
                 out.push(
                     (0..m.ir.groups.len())
-                        .filter(|&g| nx.terminating[g][a0] > st.terminating[g][a0])
+                        .filter(|&g| st.terminating[g][a0] > before.terminating[g][a0])
                         .map(|g| m.group_name(g))
                         .collect(),
                 );
-                st = nx;
             }
             out
         };

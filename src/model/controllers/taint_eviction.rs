@@ -15,6 +15,89 @@ use crate::model::state::Conditions;
 
 pub struct TaintEviction;
 
+/// A label's op: evict one bound pod (not started) of the group from the node, or one running
+/// pod of the label's usage kind. Upstream handles each pod as its own work item, so which
+/// goes first is a choice, and other controllers may act between two of them.
+const BOUND: u8 = 0;
+const RUNNING: u8 = 1;
+
+/// One label per pod class of group `g` on node `n`: its bound pods, and its running pods of
+/// each usage kind.
+fn one_pod_labels(m: &Model, actor: usize, g: usize, n: usize, out: &mut Vec<Step>) {
+    out.push(Step::new(actor, BOUND, g, n, 0));
+    for &k in &m.kinds_of_group[g] {
+        out.push(Step::new(actor, RUNNING, g, n, k as i64));
+    }
+}
+
+/// The label's pod exists: a bound pod of group `s.a` on node `s.b`, or a running one of kind
+/// `s.v`.
+fn one_pod_exists<D: Domain>(d: &D, st: &ClusterState<D>, s: &Step) -> D::Bool {
+    let (g, n) = (s.a as usize, s.b as usize);
+    let count = if s.op == BOUND { &st.bound[g][n] } else { &st.running[s.v as usize][n] };
+    d.gt(count, &d.int(0))
+}
+
+/// Moves the label's pod to terminating, in `nx` (a copy of `st`).
+fn evict_one_into<D: Domain>(d: &D, st: &ClusterState<D>, s: &Step, nx: &mut ClusterState<D>) {
+    let (g, n) = (s.a as usize, s.b as usize);
+    let one = d.int(1);
+    if s.op == BOUND {
+        nx.bound[g][n] = d.sub(&st.bound[g][n], &one);
+    } else {
+        let k = s.v as usize;
+        nx.running[k][n] = d.sub(&st.running[k][n], &one);
+    }
+    nx.terminating[g][n] = d.add(&st.terminating[g][n], &one);
+}
+
+fn describe_one(m: &Model, s: &Step) -> String {
+    let g = s.a as usize;
+    let which = if s.op == BOUND {
+        "a pod not started yet".to_string()
+    } else if m.kinds_of_group[g].len() > 1 {
+        let kind = &m.kinds[s.v as usize];
+        let warming = if kind.warming { ", warming up" } else { "" };
+        format!("a running pod using {}m CPU{warming}", kind.cpu_usage)
+    } else {
+        "a running pod".to_string()
+    };
+    format!("evicts {which} of {} from {}", m.group_name(g), m.node_name(s.b as usize))
+}
+
+/// Pods of group `g` on node `n` whose eviction is queued and still to do: the queue as
+/// recorded, less what other controllers deleted meanwhile.
+pub fn queued_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
+    if !m.queues_evictions {
+        return d.int(0);
+    }
+    d.min(&st.queued[g][n], &active_on(d, m, st, g, n))
+}
+
+/// Queues the eviction of every pod on node `n` of the groups `which` picks, in `nx`.
+pub fn queue_into<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    n: usize,
+    which: impl Fn(usize) -> bool,
+    nx: &mut ClusterState<D>,
+) {
+    for g in (0..m.ir.groups.len()).filter(|&g| which(g)) {
+        nx.queued[g][n] = active_on(d, m, st, g, n);
+    }
+}
+
+/// Empties node `n`'s eviction queue where `when` holds, in `nx`.
+pub fn clear_queue_into<D: Domain>(d: &D, m: &Model, n: usize, when: &D::Bool, nx: &mut ClusterState<D>) {
+    if !m.queues_evictions {
+        return;
+    }
+    for g in 0..m.ir.groups.len() {
+        nx.queued[g][n] = d.ite(when, &d.int(0), &nx.queued[g][n]);
+    }
+}
+
 impl<D: Domain> Controller<D> for TaintEviction {
     fn name(&self) -> &'static str {
         "taint-eviction"
@@ -32,7 +115,7 @@ impl<D: Domain> Controller<D> for TaintEviction {
         for (g, grp) in m.ir.groups.iter().enumerate() {
             for n in 0..m.nodes() {
                 if grp.per_node[n].evicted_no_execute {
-                    out.push(Step::new(actor, 0, g, n, 0));
+                    one_pod_labels(m, actor, g, n, out);
                 }
             }
         }
@@ -48,17 +131,74 @@ impl<D: Domain> Controller<D> for TaintEviction {
     fn evicts(&self, _s: &Step) -> bool {
         true
     }
+    fn guard(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        d.and(&st.present[s.b as usize], &one_pod_exists(d, st, s))
+    }
+    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        evict_one_into(d, st, s, nx)
+    }
+    fn describe(
+        &self,
+        m: &Model,
+        s: &Step,
+        _before: &ClusterState<Concrete>,
+        _after: &ClusterState<Concrete>,
+    ) -> String {
+        let n = s.b as usize;
+        let taints: Vec<String> = m.ir.nodes[n]
+            .taints
+            .iter()
+            .filter(|t| t.effect == crate::ir::Effect::NoExecute)
+            .map(|t| t.to_string())
+            .collect();
+        format!("{}: NoExecute taint {} not tolerated", describe_one(m, s), taints.join(", "))
+    }
+}
+
+/// The evictions a drain requested, or taint eviction queued once a NotReady node's pods'
+/// toleration ran out, one pod per step. Upstream kubectl drain evicts every pod of the node
+/// concurrently, and taint eviction has one work item per pod (`processPodOnNode`): the
+/// ReplicaSet, the scheduler and the kubelet may act between two evictions of one node, and
+/// so they may here (a fast step).
+pub struct QueuedEviction;
+
+impl<D: Domain> Controller<D> for QueuedEviction {
+    fn name(&self) -> &'static str {
+        "eviction"
+    }
+    fn class(&self) -> Class {
+        Class::Fast
+    }
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        if !m.queues_evictions {
+            return;
+        }
+        for g in 0..m.ir.groups.len() {
+            for n in 0..m.nodes() {
+                one_pod_labels(m, actor, g, n, out);
+            }
+        }
+    }
+    fn changes_only_its_node(&self) -> bool {
+        true
+    }
+    fn node_of(&self, s: &Step) -> Option<usize> {
+        Some(s.b as usize)
+    }
+    fn evicts(&self, _s: &Step) -> bool {
+        true
+    }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
-        d.and(&st.present[n], &d.gt(&active_on(d, m, st, g, n), &d.int(0)))
+        d.and(&d.gt(&queued_on(d, m, st, g, n), &d.int(0)), &one_pod_exists(d, st, s))
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
-        nx.terminating[g][n] = d.add(&st.terminating[g][n], &active_on(d, m, st, g, n));
-        nx.bound[g][n] = d.int(0);
-        for &k in &m.kinds_of_group[g] {
-            nx.running[k][n] = d.int(0);
-        }
+        nx.queued[g][n] = d.sub(&queued_on(d, m, st, g, n), &d.int(1));
+        evict_one_into(d, st, s, nx)
     }
     fn describe(
         &self,
@@ -67,19 +207,103 @@ impl<D: Domain> Controller<D> for TaintEviction {
         before: &ClusterState<Concrete>,
         _after: &ClusterState<Concrete>,
     ) -> String {
-        let (g, n) = (s.a as usize, s.b as usize);
-        let taints: Vec<String> = m.ir.nodes[n]
-            .taints
-            .iter()
-            .filter(|t| t.effect == crate::ir::Effect::NoExecute)
-            .map(|t| t.to_string())
-            .collect();
-        format!(
-            "evicts {} pod(s) of {} from {}: NoExecute taint {} not tolerated",
-            active_on(&Concrete, m, before, g, n),
-            m.group_name(g),
-            m.node_name(n),
-            taints.join(", ")
-        )
+        let n = s.b as usize;
+        let why = if before.draining[n] {
+            format!("kubectl drain {}", m.node_name(n))
+        } else {
+            "its toleration of the unreachable taint ran out".to_string()
+        };
+        format!("{} ({why})", describe_one(m, s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Concrete;
+    use crate::model::testkit::{deployment, model, node};
+    use crate::model::{all_steps, registry, ClusterState, Model, Step};
+
+    fn labels_of(m: &Model, name: &str) -> Vec<Step> {
+        let reg = registry::<Concrete>();
+        all_steps(m, &reg).into_iter().filter(|s| reg[s.actor as usize].name() == name).collect()
+    }
+
+    fn enabled(m: &Model, name: &str, st: &ClusterState<Concrete>) -> Vec<Step> {
+        let reg = registry::<Concrete>();
+        labels_of(m, name).into_iter().filter(|s| reg[s.actor as usize].guard(&Concrete, m, s, st)).collect()
+    }
+
+    fn take(m: &Model, s: &Step, st: &ClusterState<Concrete>) -> ClusterState<Concrete> {
+        registry::<Concrete>()[s.actor as usize].update(&Concrete, m, s, st)
+    }
+
+    /// Upstream taint eviction has one work item per pod (`processPodOnNode` in
+    /// pkg/controller/tainteviction/taint_eviction.go): once the toleration of a failed
+    /// node's pods runs out they go one step each, and the ReplicaSet may replace the first
+    /// before the second goes. When the node recovers first, the queued evictions are
+    /// cancelled (`cancelWorkWithEvent` on the taint's removal).
+    #[test]
+    fn a_not_ready_node_loses_its_pods_one_work_item_at_a_time() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n  events: [{type: nodeFailure, budget: 1, recovery: true}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 2, "1", "1Gi", "")));
+        let a0 = node(&m, "a-0");
+        let st = m.initial_states().remove(0);
+        let fail = labels_of(&m, "node-failure").into_iter().find(|s| s.op == 0 && s.b as usize == a0).unwrap();
+        let st = take(&m, &fail, &st);
+        assert!(enabled(&m, "eviction", &st).is_empty(), "nothing is evicted before the toleration runs out");
+        let timer = enabled(&m, "node-lifecycle", &st);
+        assert_eq!(timer.len(), 1);
+        let queued = take(&m, &timer[0], &st);
+        assert_eq!((queued.queued[0][a0], queued.terminating[0][a0]), (2, 0));
+        let first = enabled(&m, "eviction", &queued);
+        assert_eq!(first.len(), 1, "one label: one running pod of the one usage kind");
+        let one = take(&m, &first[0], &queued);
+        assert_eq!((one.running[0][a0], one.terminating[0][a0], one.queued[0][a0]), (1, 1, 1));
+        // Between the two evictions the ReplicaSet replaces the first pod, or the second goes.
+        assert!(!enabled(&m, "deployment", &one).is_empty());
+        assert_eq!(enabled(&m, "eviction", &one).len(), 1);
+        // The node's recovery cancels the second eviction.
+        let recover = labels_of(&m, "node-failure").into_iter().find(|s| s.op == 1 && s.b as usize == a0).unwrap();
+        let back = take(&m, &recover, &one);
+        assert_eq!(back.queued[0][a0], 0);
+        assert!(enabled(&m, "eviction", &back).is_empty());
+    }
+
+    /// A drain requests every eviction of its node at once and they happen one step each,
+    /// like kubectl drain's concurrent evictions: the maintenance is done only when all its
+    /// evicted pods are gone.
+    #[test]
+    fn a_drain_evicts_pod_by_pod() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n  events: [{type: maintenance, budget: 1}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 2, "1", "1Gi", "")));
+        let a0 = node(&m, "a-0");
+        let st = m.initial_states().remove(0);
+        let drain = labels_of(&m, "maintenance").into_iter().find(|s| s.op == 0 && s.b as usize == a0).unwrap();
+        let st = take(&m, &drain, &st);
+        let one = take(&m, &enabled(&m, "eviction", &st)[0], &st);
+        assert_eq!((one.running[0][a0], one.terminating[0][a0]), (1, 1));
+        assert!(!enabled(&m, "deployment", &one).is_empty(), "the ReplicaSet may act between two evictions");
+        let two = take(&m, &enabled(&m, "eviction", &one)[0], &one);
+        assert_eq!((two.running[0][a0], two.terminating[0][a0], two.queued[0][a0]), (0, 2, 0));
+    }
+
+    /// A pod placed by `spec.nodeName` on a node whose NoExecute taint it does not tolerate is
+    /// evicted at once, pod by pod: a bound pod and a running one are two work items, either
+    /// first.
+    #[test]
+    fn an_untolerated_no_execute_taint_evicts_each_pod_on_its_own() {
+        let node_yaml = "apiVersion: v1\nkind: Node\nmetadata: {name: t-0, labels: {kubernetes.io/hostname: t-0}}\nspec: {taints: [{key: k, value: v, effect: NoExecute}]}\nstatus: {allocatable: {cpu: \"8\", memory: 8Gi, pods: \"110\"}}\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: t-0, count: 1}]}]\n";
+        let m = model(&format!("{node_yaml}{}{spec}", deployment("web", 2, "1", "1Gi", "nodeName: t-0")));
+        let t0 = node(&m, "t-0");
+        let mut st = m.initial_states().remove(0);
+        st.bound[0][t0] = 1;
+        let both = enabled(&m, "taint-eviction", &st);
+        assert_eq!(both.len(), 2, "{both:?}");
+        for s in &both {
+            let after = take(&m, s, &st);
+            assert_eq!(after.terminating[0][t0], 1);
+            assert_eq!(after.bound[0][t0] + after.running[0][t0], 1);
+        }
     }
 }

@@ -7,6 +7,7 @@
 //! the usage is below the threshold, i.e. after the pods left; upstream a reboot does not
 //! wait for that (docs/modeling.md).
 
+use super::super::controllers::taint_eviction::clear_queue_into;
 use super::super::{
     cpu_usage, panicked, ready, state::PANICKED, state::READY, Class, ClusterState, Controller, Model, Step,
 };
@@ -67,6 +68,8 @@ impl<D: Domain> Controller<D> for KernelPanic {
             }
             _ => {
                 nx.status[n] = d.int(READY);
+                // As after a node failure: taint eviction cancels its queued work items.
+                clear_queue_into(d, m, n, &d.not(&st.draining[n]), nx);
                 // The reboot restarted the node's pods: those of a cpuPattern start warming up
                 // again (their group's start kind is the warming one).
                 for (g, kinds) in m.kinds_of_group.iter().enumerate() {

@@ -6,7 +6,8 @@
 //! Follows kubectl drain's documented behaviour; PodDisruptionBudgets are not modelled (the
 //! loader rejects them), so evictions are never refused.
 
-use super::super::controllers::node_lifecycle::{evict_all_into, pods_on};
+use super::super::controllers::node_lifecycle::pods_on;
+use super::super::controllers::taint_eviction::{clear_queue_into, queue_into, queued_on};
 use super::super::{ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
@@ -64,7 +65,8 @@ impl<D: Domain> Controller<D> for Maintenance {
                 // The evicted pods are the node's terminating ones (a later eviction there adds
                 // to them, and waiting for it too is what a drain run again would do).
                 let terminating = d.sum((0..m.ir.groups.len()).map(|g| &st.terminating[g][n]));
-                d.and(&st.draining[n], &d.eq(&terminating, &d.int(0)))
+                let queued = d.sum_of((0..m.ir.groups.len()).map(|g| queued_on(d, m, st, g, n)));
+                d.all([st.draining[n].clone(), d.eq(&terminating, &d.int(0)), d.eq(&queued, &d.int(0))].iter())
             }
         }
     }
@@ -72,7 +74,9 @@ impl<D: Domain> Controller<D> for Maintenance {
         let (e, n) = (s.a as usize, s.b as usize);
         match s.op {
             DRAIN => {
-                evict_all_into(d, m, st, n, &d.bool(true), nx);
+                // kubectl drain requests every pod's eviction; they happen one step each
+                // (`taint_eviction::QueuedEviction`), with other controllers acting in between.
+                queue_into(d, m, st, n, |_| true, nx);
                 nx.cordoned[n] = d.bool(true);
                 nx.draining[n] = d.bool(true);
                 nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
@@ -81,6 +85,7 @@ impl<D: Domain> Controller<D> for Maintenance {
                 nx.cordoned[n] = d.bool(false);
                 nx.draining[n] = d.bool(false);
                 nx.maintained[n] = d.bool(true);
+                clear_queue_into(d, m, n, &d.bool(true), nx);
             }
         }
     }
@@ -88,7 +93,7 @@ impl<D: Domain> Controller<D> for Maintenance {
         let n = s.b as usize;
         match s.op {
             DRAIN => format!(
-                "kubectl drain {}: cordoned, {} pod(s) evicted",
+                "kubectl drain {}: cordoned, eviction of {} pod(s) requested",
                 m.node_name(n),
                 pods_on(&Concrete, m, before, n)
             ),
@@ -121,7 +126,11 @@ mod tests {
         let st = m.initial_states().remove(0);
         assert!(Maintenance.guard(&d, &m, drain, &st));
         let mut st = Maintenance.update(&d, &m, drain, &st);
-        assert_eq!(st.terminating[0][a0], 2);
+        assert_eq!(st.queued[0][a0], 2);
+        assert!(!Maintenance.guard(&d, &m, done, &st), "done before the evictions");
+        st.queued[0][a0] = 0;
+        st.running[0][a0] = 0;
+        st.terminating[0][a0] = 2;
         assert!(!Maintenance.guard(&d, &m, done, &st), "done before the evicted pods are gone");
         st.terminating[0][a0] = 0;
         // A pod that reached the cordoned node after the drain began.

@@ -2,6 +2,7 @@
 //! may come back Ready later. A node whose manifest declares it NotReady stays so: a recovery
 //! undoes the event's own failure only.
 
+use super::super::controllers::taint_eviction::clear_queue_into;
 use super::super::{ready, state::NOT_READY, state::READY, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
@@ -47,14 +48,19 @@ impl<D: Domain> Controller<D> for NodeFailure {
             _ => d.and(&st.present[n], &d.eq(&st.status[n], &d.int(NOT_READY))),
         }
     }
-    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (e, n) = (s.a as usize, s.b as usize);
         match s.op {
             FAIL => {
                 nx.status[n] = d.int(NOT_READY);
                 nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
             }
-            _ => nx.status[n] = d.int(READY),
+            _ => {
+                nx.status[n] = d.int(READY);
+                // The unreachable taint goes, and taint eviction cancels the work items it
+                // queued for it; a drain's evictions stay requested.
+                clear_queue_into(d, m, n, &d.not(&st.draining[n]), nx);
+            }
         }
     }
     fn describe(&self, m: &Model, s: &Step, _b: &ClusterState<Concrete>, _a: &ClusterState<Concrete>) -> String {
