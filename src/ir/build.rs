@@ -771,6 +771,16 @@ impl Builder<'_> {
             let (dep, revision) = self.group_owner[gi];
             let namespace = &self.deployments[dep.index()].namespace;
             let per_node = self.nodes.iter().map(|n| pod::placement_on(f, n, &self.labels)).collect();
+            // The selector matches group `h`'s pods in this namespace (an empty selector
+            // matches every pod: labels.Everything).
+            let desched_match = |c: &pod::RawSpread, h: usize| {
+                let (hd, _) = self.group_owner[h];
+                let sel = c.selector.as_ref().expect("user constraints carry a selector");
+                &self.deployments[hd.index()].namespace == namespace
+                    && all_match(sel, |k| self.facts[h].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
+            };
+            let empty_selector =
+                |c: &pod::RawSpread| c.selector.as_ref().expect("user constraints carry a selector").is_empty();
             let mut spread: Vec<SpreadConstraint> = f
                 .spread
                 .iter()
@@ -781,17 +791,8 @@ impl Builder<'_> {
                     min_domains: c.min_domains,
                     honor_node_affinity: c.honor_node_affinity,
                     honor_node_taints: c.honor_node_taints,
-                    selects: (0..n_groups)
-                        .map(|h| {
-                            let (hd, _) = self.group_owner[h];
-                            let sel = c.selector.as_ref().expect("user constraints carry a selector");
-                            !sel.is_empty()
-                                && &self.deployments[hd.index()].namespace == namespace
-                                && all_match(sel, |k| {
-                                    self.facts[h].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
-                                })
-                        })
-                        .collect(),
+                    selects: (0..n_groups).map(|h| !empty_selector(c) && desched_match(c, h)).collect(),
+                    desched_selects: (0..n_groups).map(|h| desched_match(c, h)).collect(),
                     self_match: all_match(c.selector.as_ref().expect("user constraints carry a selector"), |k| {
                         f.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
                     }),
@@ -810,6 +811,7 @@ impl Builder<'_> {
                         honor_node_affinity: true,
                         honor_node_taints: false,
                         selects: (0..n_groups).map(|h| self.group_owner[h] == (dep, revision)).collect(),
+                        desched_selects: (0..n_groups).map(|h| self.group_owner[h] == (dep, revision)).collect(),
                         self_match: true,
                         system_default: true,
                     });
@@ -829,6 +831,7 @@ impl Builder<'_> {
                 local_storage: f.local_storage,
                 pvc: f.pvc,
                 has_required_affinity: f.required_terms.is_some(),
+                qos: f.qos,
             });
         }
         groups

@@ -195,6 +195,11 @@ pub struct SpreadConstraint {
     /// Which pod groups the labelSelector matches (same namespace only) for counting. An
     /// empty selector `{}` counts no pods, as upstream's countPodsMatchSelector.
     pub selects: Vec<bool>,
+    /// Which pod groups the descheduler's RemovePodsViolatingTopologySpreadConstraint counts
+    /// (same namespace only): as `selects`, except that an empty selector `{}` matches every
+    /// pod there (labels.Everything, which the descheduler's `Selector.Matches` accepts; the
+    /// scheduler's countPodsMatchSelector returns 0 for an empty selector first).
+    pub desched_selects: Vec<bool>,
     /// Whether the selector matches the incoming pod itself (selfMatch).
     pub self_match: bool,
     /// Injected by the scheduler's system defaults (the template has no constraints).
@@ -261,6 +266,16 @@ pub struct PodGroup {
     pub pvc: bool,
     /// Has `requiredDuringSchedulingIgnoredDuringExecution` node affinity (not just a nodeSelector).
     pub has_required_affinity: bool,
+    /// The pods' QoS class (what LowNodeUtilization orders a node's pods by).
+    pub qos: Qos,
+}
+
+/// A pod's QoS class, in the order LowNodeUtilization evicts them (lowest first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Qos {
+    BestEffort,
+    Burstable,
+    Guaranteed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

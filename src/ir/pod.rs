@@ -8,7 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::build::Diag;
 use super::labels::{all_match, Op, Requirement};
-use super::{Effect, LabelKey, Labels, MetricRequests, Node, Placement, Resources, Taint};
+use super::{Effect, LabelKey, Labels, MetricRequests, Node, Placement, Qos, Resources, Taint};
 use crate::error::{InputClass, InputError, Origin};
 use crate::manifest::quantity::{Quantity, Round};
 
@@ -47,6 +47,7 @@ pub(super) struct TemplateFacts {
     pub spread: Vec<RawSpread>,
     pub local_storage: bool,
     pub pvc: bool,
+    pub qos: Qos,
 }
 
 /// Parses `matchExpressions` (key, operator, values) into requirements; `numeric` allows the
@@ -500,7 +501,58 @@ pub(super) fn template_facts(
         spread,
         local_storage,
         pvc,
+        qos: qos_class(spec),
     })
+}
+
+/// The pod's QoS class as the descheduler's `utils.GetPodQOS` computes it (pods carry
+/// `status.qosClass`, which the API server sets the same way): over app and init containers,
+/// cpu and memory only, a container's absent request defaulting to its limit (API
+/// defaulting), quantities of 0 ignored. BestEffort: no request or limit at all; Guaranteed:
+/// every container limits both, and the summed requests equal the summed limits; else
+/// Burstable. CPU compares in millicores and memory in bytes, each rounded up.
+fn qos_class(spec: &k8s_openapi::api::core::v1::PodSpec) -> Qos {
+    use std::collections::BTreeMap;
+    let amount = |name: &str, q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity| -> i64 {
+        let Ok(p) = Quantity::parse(&q.0) else { return 0 };
+        if p.is_negative() {
+            return 0;
+        }
+        let v = if name == "cpu" { p.millis(Round::Up) } else { p.units(Round::Up) };
+        v.unwrap_or(i64::MAX)
+    };
+    let mut requests: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut limits: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut guaranteed = true;
+    for c in spec.containers.iter().chain(spec.init_containers.iter().flatten()) {
+        let res = c.resources.as_ref();
+        let mut limited = (false, false);
+        for name in ["cpu", "memory"] {
+            let lim = res.and_then(|r| r.limits.as_ref()).and_then(|m| m.get(name)).map(|q| amount(name, q));
+            let req = res.and_then(|r| r.requests.as_ref()).and_then(|m| m.get(name)).map(|q| amount(name, q)).or(lim);
+            if let Some(v) = req.filter(|&v| v > 0) {
+                *requests.entry(name).or_insert(0) += v;
+            }
+            if let Some(v) = lim.filter(|&v| v > 0) {
+                *limits.entry(name).or_insert(0) += v;
+                if name == "cpu" {
+                    limited.0 = true;
+                } else {
+                    limited.1 = true;
+                }
+            }
+        }
+        if limited != (true, true) {
+            guaranteed = false;
+        }
+    }
+    if requests.is_empty() && limits.is_empty() {
+        Qos::BestEffort
+    } else if guaranteed && requests.len() == limits.len() && requests.iter().all(|(k, v)| limits.get(k) == Some(v)) {
+        Qos::Guaranteed
+    } else {
+        Qos::Burstable
+    }
 }
 
 /// The static facts of a template on one node.

@@ -212,6 +212,7 @@ fn remove_duplicates<D: Domain>(
     st: ClusterState<D>,
     p: &DeschedulerProfile,
     lim: &mut Limits<D>,
+    order: &[usize],
 ) -> ClusterState<D> {
     let nn = m.nodes();
     let mut st = st;
@@ -241,7 +242,7 @@ fn remove_duplicates<D: Domain>(
         let enough = d.ge(&targets, &d.int(2));
         let t = d.max(&targets, &d.int(1));
         let upper_avg = d.div_bounded(&d.add(&occurrence, &d.sub(&t, &d.int(1))), &t, 1, nn.max(1) as i64);
-        for n in 0..nn {
+        for &n in order {
             let excess = d.sub(&counted[n], &upper_avg);
             let want = d.ite(&d.and(&enough, &d.gt(&excess, &d.int(0))), &excess, &d.int(0));
             st = evict_limited(d, m, &st, lim, g, n, &want).0;
@@ -250,21 +251,41 @@ fn remove_duplicates<D: Domain>(
     st
 }
 
-/// The spread constraints the plugin balances, deduplicated across groups.
+/// The spread constraints the plugin balances, with their owner group (whose node affinity
+/// and tolerations the inclusion policies read). Two constraints are merged where upstream's
+/// `hasIdenticalConstraints` (topologyspreadconstraint.go) would merge them: equal maxSkew,
+/// topologyKey, selector (compared by the groups it counts, which confines it to its
+/// namespace), nodeAffinityPolicy and nodeTaintsPolicy, and, where a policy is Honor, the
+/// owner's required node affinity (with its nodeSelector) and tolerations, here compared by
+/// what they decide on every node. whenUnsatisfiable and minDomains are not fields of
+/// upstream's constraint, so a hard and a soft constraint alike in the rest merge. Comparing
+/// by effect rather than by spelling merges more than upstream's `reflect.DeepEqual`; the
+/// constraints upstream then balances twice compute the same moves on the same pods, which
+/// matters only through the arbitrary order of equal-sized domains, which each pass breaks
+/// anew (see the module's under-approximations).
 fn balanced_constraints(m: &Model, hard: bool, soft: bool) -> Vec<(usize, &SpreadConstraint)> {
     let mut out: Vec<(usize, &SpreadConstraint)> = Vec::new();
+    let affinity = |g: usize| m.ir.groups[g].per_node.iter().map(|p| p.affinity_ok).collect::<Vec<_>>();
+    let taints = |g: usize| {
+        let grp = &m.ir.groups[g];
+        let per_node = grp.per_node.iter().map(|p| (p.untolerated_no_schedule, p.untolerated_no_execute));
+        (per_node.collect::<Vec<_>>(), grp.tolerates_unschedulable)
+    };
     for (g, grp) in m.ir.groups.iter().enumerate() {
         for c in &grp.spread {
             if c.system_default || !((c.hard && hard) || (!c.hard && soft)) {
                 continue;
             }
-            let same = |o: &SpreadConstraint| {
+            let same = |(h, o): &(usize, &SpreadConstraint)| {
                 o.topology_key == c.topology_key
                     && o.max_skew == c.max_skew
-                    && o.hard == c.hard
-                    && o.selects == c.selects
+                    && o.desched_selects == c.desched_selects
+                    && o.honor_node_affinity == c.honor_node_affinity
+                    && o.honor_node_taints == c.honor_node_taints
+                    && (!c.honor_node_affinity || affinity(*h) == affinity(g))
+                    && (!c.honor_node_taints || taints(*h) == taints(g))
             };
-            if !out.iter().any(|(_, o)| same(o)) {
+            if !out.iter().any(same) {
                 out.push((g, c));
             }
         }
@@ -287,6 +308,7 @@ fn topology_spread<D: Domain>(
     p: &DeschedulerProfile,
     lim: &mut Limits<D>,
     args: SpreadArgs,
+    order: &[usize],
 ) -> ClusterState<D> {
     let SpreadArgs { hard, soft, node_fit_check } = args;
     let nn = m.nodes();
@@ -300,7 +322,7 @@ fn topology_spread<D: Domain>(
         if nv == 0 {
             continue;
         }
-        let selected: Vec<usize> = (0..ng).filter(|&h| c.selects[h]).collect();
+        let selected: Vec<usize> = (0..ng).filter(|&h| c.desched_selects[h]).collect();
         let mut registered = vec![d.bool(false); nv];
         let mut size = vec![d.int(0); nv];
         let owner_p = &m.ir.groups[owner].per_node;
@@ -345,9 +367,15 @@ fn topology_spread<D: Domain>(
         };
         let below_avg: Vec<D::Bool> =
             (0..nv).map(|v| d.and(&registered[v], &d.lt(&times_domains(&size[v]), &sum))).collect();
-        // Sort registered domains ascending by size (stable in index order); unregistered last.
-        let mut key: Vec<D::Int> = (0..nv).map(|v| d.ite(&registered[v], &size[v], &big)).collect();
-        let mut id: Vec<D::Int> = (0..nv).map(|v| d.int(v as i64)).collect();
+        // Sort registered domains ascending by size, unregistered last. Upstream lists the
+        // domains from a map (arbitrary order) and sorts them with sort.Slice (insertion sort,
+        // stable, at the sizes kbmc reaches): equal sizes keep the map's order. Here that
+        // order is the run's node order (a domain where its first node comes), and the sort
+        // is stable, so every order of equal-sized domains is some order's outcome.
+        let mut first: Vec<usize> = (0..nv).collect();
+        first.sort_by_key(|&v| order.iter().position(|&n| dom[n] == Some(v)).unwrap_or(nn));
+        let mut key: Vec<D::Int> = first.iter().map(|&v| d.ite(&registered[v], &size[v], &big)).collect();
+        let mut id: Vec<D::Int> = first.iter().map(|&v| d.int(v as i64)).collect();
         for pass in 0..nv {
             for a in 0..nv.saturating_sub(1 + pass) {
                 let swap = d.gt(&key[a], &key[a + 1]);
@@ -407,7 +435,7 @@ fn topology_spread<D: Domain>(
             i = d.ite(&advance_i, &d.add(&i, &d.int(1)), &i);
             j = d.ite(&active, &j2, &j);
         }
-        // Mark the moved pods of each domain on its nodes in index order. With
+        // Mark the moved pods of each domain on its nodes in the run's node order. With
         // topologyBalanceNodeFit a pod is marked only if it fits a node of a below-average
         // domain (it is moved in the bookkeeping either way).
         // Moves per domain (positions map back to domains through the sort).
@@ -423,7 +451,7 @@ fn topology_spread<D: Domain>(
             .collect();
         for v in 0..nv {
             let mut left = moved_dom[v].clone();
-            for n in (0..nn).filter(|&n| dom[n] == Some(v)) {
+            for &n in order.iter().filter(|&&n| dom[n] == Some(v)) {
                 for &h in &selected {
                     let mut ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, lim, h, n));
                     if node_fit_check {
@@ -442,9 +470,11 @@ fn topology_spread<D: Domain>(
             }
         }
     }
+    // Upstream evicts its marked set (a map: arbitrary order) under the limits: nodes in the
+    // run's order.
     let mut st = st;
-    for h in 0..ng {
-        for n in 0..nn {
+    for &n in order {
+        for h in 0..ng {
             st = evict_limited(d, m, &st, lim, h, n, &marked[h][n]).0;
         }
     }
@@ -459,9 +489,10 @@ fn low_node_utilization<D: Domain>(
     p: &DeschedulerProfile,
     lim: &mut Limits<D>,
     plugin: &DeschedulerPlugin,
-) -> ClusterState<D> {
+    order: &[usize],
+) -> (ClusterState<D>, D::Bool) {
     let DeschedulerPlugin::LowNodeUtilization { thresholds, target_thresholds, number_of_nodes } = plugin else {
-        return st;
+        return (st, d.bool(true));
     };
     let nn = m.nodes();
     let mut st = st;
@@ -496,6 +527,24 @@ fn low_node_utilization<D: Domain>(
     let n_ready = d.sum_of((0..nn).map(|n| d.count(&ready(d, &st, n))));
     let go =
         d.all([d.gt(&n_under, &d.int(*number_of_nodes)), d.gt(&n_over, &d.int(0)), d.lt(&n_under, &n_ready)].iter());
+    // sortNodesByUsage (nodeutilization.go): the overutilized nodes by descending usage, the
+    // sum over cpu (millicores), memory (bytes) and pods; ties in sort.Slice's arbitrary
+    // order. The run's node order is one upstream can take iff it lists the overutilized
+    // nodes by non-increasing usage. (Memory is known in MiB, rounded up: a tie in MiB that
+    // is none in bytes only adds orders.)
+    let sort_key = |n: usize| {
+        let (cpu, mem, pods) = usage(&st, n);
+        d.add(&d.add(&cpu, &d.mul_const(&mem, 1 << 20)), &pods)
+    };
+    let keys: Vec<D::Int> = (0..nn).map(sort_key).collect();
+    let mut sorted = Vec::new();
+    for (i, &a) in order.iter().enumerate() {
+        for &b in &order[i + 1..] {
+            let both = d.and(&overu[a], &overu[b]);
+            sorted.push(d.or(&d.not(&both), &d.ge(&keys[a], &keys[b])));
+        }
+    }
+    let sorted = d.or(&d.not(&go), &d.all(sorted.iter()));
     // Headroom of the underutilized nodes up to their target thresholds.
     let cap = |n: usize| {
         let a = m.ir.nodes[n].allocatable;
@@ -514,12 +563,16 @@ fn low_node_utilization<D: Domain>(
             avail[r] = d.add(&avail[r], &d.ite(&under[n], &room[r], &d.int(0)));
         }
     }
-    for n in 0..nn {
+    // A node's pods in SortPodsBasedOnPriorityLowToHigh's order: all of one priority (kbmc
+    // has none), so by QoS class, BestEffort first; groups of one class in index order.
+    let mut by_qos: Vec<usize> = (0..m.ir.groups.len()).collect();
+    by_qos.sort_by_key(|&g| m.ir.groups[g].qos);
+    for &n in order {
         let (cc, cm, cp) = cap(n);
         // The node's usage as the plugin books it: lowered by each eviction's requests
         // (the evicted pod is still terminating, but upstream no longer counts it).
         let (mut u_cpu, mut u_mem, mut u_pods) = usage(&st, n);
-        for g in 0..m.ir.groups.len() {
+        for &g in &by_qos {
             let grp = &m.ir.groups[g];
             // The pod must tolerate every taint of some underutilized node.
             let dest_ok = d.any(
@@ -556,7 +609,7 @@ fn low_node_utilization<D: Domain>(
             }
         }
     }
-    st
+    (st, sorted)
 }
 
 fn node_taints<D: Domain>(
@@ -566,6 +619,7 @@ fn node_taints<D: Domain>(
     p: &DeschedulerProfile,
     lim: &mut Limits<D>,
     plugin: &DeschedulerPlugin,
+    order: &[usize],
 ) -> ClusterState<D> {
     let DeschedulerPlugin::RemovePodsViolatingNodeTaints {
         include_prefer_no_schedule,
@@ -581,7 +635,7 @@ fn node_taints<D: Domain>(
         included_taints.as_deref().is_none_or(listed) && !listed(excluded_taints)
     };
     let mut st = st;
-    for n in 0..m.nodes() {
+    for &n in order {
         let node = &m.ir.nodes[n];
         for g in 0..m.ir.groups.len() {
             let grp = &m.ir.groups[g];
@@ -614,10 +668,11 @@ fn node_affinity<D: Domain>(
     p: &DeschedulerProfile,
     lim: &mut Limits<D>,
     plugin: &DeschedulerPlugin,
+    order: &[usize],
 ) -> ClusterState<D> {
     let DeschedulerPlugin::RemovePodsViolatingNodeAffinity { required, preferred } = plugin else { return st };
     let mut st = st;
-    for n in 0..m.nodes() {
+    for &n in order {
         for g in 0..m.ir.groups.len() {
             let grp = &m.ir.groups[g];
             // Required: only pods with required node affinity (a plain nodeSelector does not count).
@@ -642,9 +697,40 @@ fn node_affinity<D: Domain>(
     st
 }
 
-/// One descheduler run.
-pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D> {
-    let Some(ds) = &m.ir.descheduler else { return st.clone() };
+/// Most nodes for which a descheduler step explores every node order (`n!` labels); beyond
+/// it, only index order (an under-approximation the module documentation names).
+pub const ORDER_NODES_MAX: usize = 6;
+
+/// How many node orders a descheduler step explores: every permutation of the nodes where
+/// the order can change a run's outcome (`uses_node_order`) and there are at most
+/// [`ORDER_NODES_MAX`] nodes; index order alone elsewhere.
+pub fn order_count(m: &Model) -> usize {
+    let nn = m.nodes();
+    if nn > ORDER_NODES_MAX || !order_matters(m) {
+        1
+    } else {
+        (1..=nn).product()
+    }
+}
+
+/// The `k`-th permutation of `0..n` in lexicographic order (0: index order).
+pub fn permutation(n: usize, k: usize) -> Vec<usize> {
+    let mut left: Vec<usize> = (0..n).collect();
+    let mut out = Vec::with_capacity(n);
+    let mut k = k;
+    for i in (0..n).rev() {
+        let f: usize = (1..=i).product();
+        out.push(left.remove(k / f));
+        k %= f;
+    }
+    out
+}
+
+/// One descheduler run, visiting nodes in `order` wherever upstream's order is arbitrary.
+/// Also returns whether `order` is one upstream can take: LowNodeUtilization sorts its
+/// source nodes by usage, so only orders consistent with that sort are runs.
+pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, order: &[usize]) -> (ClusterState<D>, D::Bool) {
+    let Some(ds) = &m.ir.descheduler else { return (st.clone(), d.bool(true)) };
     let nn = m.nodes();
     let ready_nodes = d.sum_of((0..nn).map(|n| d.count(&ready(d, st, n))));
     let fit = (0..m.ir.groups.len()).map(|g| (0..nn).map(|t| node_fit(d, m, st, g, t)).collect()).collect();
@@ -655,12 +741,13 @@ pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D>
         fit,
     };
     let mut nx = st.clone();
+    let mut possible = d.bool(true);
     for deschedule in [true, false] {
         for p in &ds.profiles {
             let plugins = if deschedule { &p.deschedule } else { &p.balance };
             for plugin in plugins {
                 nx = match plugin {
-                    DeschedulerPlugin::RemoveDuplicates => remove_duplicates(d, m, nx, p, &mut lim),
+                    DeschedulerPlugin::RemoveDuplicates => remove_duplicates(d, m, nx, p, &mut lim, order),
                     DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint {
                         hard,
                         soft,
@@ -672,13 +759,18 @@ pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D>
                         p,
                         &mut lim,
                         SpreadArgs { hard: *hard, soft: *soft, node_fit_check: *topology_balance_node_fit },
+                        order,
                     ),
-                    DeschedulerPlugin::LowNodeUtilization { .. } => low_node_utilization(d, m, nx, p, &mut lim, plugin),
+                    DeschedulerPlugin::LowNodeUtilization { .. } => {
+                        let (out, sorted) = low_node_utilization(d, m, nx, p, &mut lim, plugin, order);
+                        possible = d.and(&possible, &sorted);
+                        out
+                    }
                     DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => {
-                        node_taints(d, m, nx, p, &mut lim, plugin)
+                        node_taints(d, m, nx, p, &mut lim, plugin, order)
                     }
                     DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => {
-                        node_affinity(d, m, nx, p, &mut lim, plugin)
+                        node_affinity(d, m, nx, p, &mut lim, plugin, order)
                     }
                 };
             }
@@ -688,7 +780,12 @@ pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> ClusterState<D>
     let go = d.gt(&ready_nodes, &d.int(1));
     let mut out = select(d, &go, &nx, st);
     defer(d, m, st, &mut out);
-    out
+    (out, possible)
+}
+
+/// The node order of descheduler step `s`.
+fn order_of(m: &Model, s: &Step) -> Vec<usize> {
+    permutation(m.nodes(), s.v as usize)
 }
 
 /// Turns the run's evictions of running pods of the groups that defer them
@@ -731,6 +828,23 @@ fn evicted_total<D: Domain>(d: &D, before: &ClusterState<D>, after: &ClusterStat
     d.sub(&a, &b)
 }
 
+/// Whether the order in which a run visits nodes can change its outcome (see
+/// `uses_node_order` below).
+fn order_matters(m: &Model) -> bool {
+    let Some(ds) = m.ir.descheduler.as_ref().filter(|_| m.ir.controllers.descheduler) else {
+        return false;
+    };
+    ds.max_per_namespace.is_some()
+        || ds.max_total.is_some()
+        || ds.profiles.iter().flat_map(|p| p.deschedule.iter().chain(&p.balance)).any(|plugin| match plugin {
+            DeschedulerPlugin::LowNodeUtilization { .. } => true,
+            DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, .. } => {
+                !balanced_constraints(m, *hard, *soft).is_empty()
+            }
+            _ => false,
+        })
+}
+
 impl<D: Domain> Controller<D> for Descheduler {
     fn name(&self) -> &'static str {
         "descheduler"
@@ -741,51 +855,39 @@ impl<D: Domain> Controller<D> for Descheduler {
     fn node_conditions_changed(&self) -> Conditions {
         Conditions::NONE
     }
+    /// One label per node order the run can take (`order_count`): `v` numbers the order.
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if m.ir.controllers.descheduler && m.ir.descheduler.is_some() {
-            out.push(Step::new(actor, 0, 0, 0, 0));
+            for k in 0..order_count(m) {
+                out.push(Step::new(actor, 0, 0, 0, k as i64));
+            }
         }
     }
-    /// Nodes and domains are visited in index order (where upstream's order is arbitrary).
-    /// That decides the outcome, for two nodes alike but for their pods, where something is
-    /// shared across nodes: the namespace and total eviction limits, LowNodeUtilization's
-    /// running headroom, and the balancing of topology spread constraints (ties between
-    /// domains, moves marked on a domain's nodes in index order). RemoveDuplicates (which
-    /// counts before it visits nodes), RemovePodsViolatingNodeTaints and
-    /// RemovePodsViolatingNodeAffinity, the DefaultEvictor's minReplicas (its count of the
+    /// Nodes and domains are visited in the step's node order (where upstream's order is
+    /// arbitrary). That decides the outcome, for two nodes alike but for their pods, where
+    /// something is shared across nodes: the namespace and total eviction limits,
+    /// LowNodeUtilization's running headroom, and the balancing of topology spread
+    /// constraints (ties between domains, moves marked on a domain's nodes in order).
+    /// RemoveDuplicates (which counts before it visits nodes), RemovePodsViolatingNodeTaints
+    /// and RemovePodsViolatingNodeAffinity, the DefaultEvictor's minReplicas (its count of the
     /// owner's pods does not change within a run) and the per-node limit decide per node:
-    /// with only those, twins stay interchangeable.
+    /// with only those, twins stay interchangeable. Where it holds, every node order is a
+    /// label (up to [`ORDER_NODES_MAX`] nodes), so the successors are closed under renaming
+    /// nodes; it still says so, as no test shows the reduction sound with the orders.
     fn uses_node_order(&self, m: &Model) -> bool {
-        let Some(ds) = m.ir.descheduler.as_ref().filter(|_| m.ir.controllers.descheduler) else {
-            return false;
-        };
-        ds.max_per_namespace.is_some()
-            || ds.max_total.is_some()
-            || ds.profiles.iter().flat_map(|p| p.deschedule.iter().chain(&p.balance)).any(|plugin| match plugin {
-                DeschedulerPlugin::LowNodeUtilization { .. } => true,
-                DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, .. } => {
-                    !balanced_constraints(m, *hard, *soft).is_empty()
-                }
-                _ => false,
-            })
+        order_matters(m)
     }
     fn evicts(&self, _s: &Step) -> bool {
         true
     }
-    fn guard(&self, d: &D, m: &Model, _s: &Step, st: &ClusterState<D>) -> D::Bool {
-        let after = run(d, m, st);
-        d.gt(&evicted_total(d, st, &after), &d.int(0))
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        let (after, possible) = run(d, m, st, &order_of(m, s));
+        d.and(&possible, &d.gt(&evicted_total(d, st, &after), &d.int(0)))
     }
-    fn update_into(&self, d: &D, m: &Model, _s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
-        *nx = run(d, m, st);
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        *nx = run(d, m, st, &order_of(m, s)).0;
     }
-    fn describe(
-        &self,
-        m: &Model,
-        _s: &Step,
-        before: &ClusterState<Concrete>,
-        after: &ClusterState<Concrete>,
-    ) -> String {
+    fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         let mut parts = Vec::new();
         let mut picks = Vec::new();
         for g in 0..m.ir.groups.len() {
@@ -810,7 +912,12 @@ impl<D: Domain> Controller<D> for Descheduler {
             (true, false) => format!("picks {} to evict", picks.join(", ")),
             _ => format!("evicts {} and picks {} to evict", parts.join(", "), picks.join(", ")),
         };
-        format!("{what} ({})", plugins.join(", "))
+        if s.v == 0 {
+            format!("{what} ({})", plugins.join(", "))
+        } else {
+            let order: Vec<&str> = order_of(m, s).iter().map(|&n| m.node_name(n)).collect();
+            format!("{what} ({}; nodes in the order {})", plugins.join(", "), order.join(", "))
+        }
     }
 }
 
@@ -886,7 +993,7 @@ mod tests {
     use crate::model::testkit::{deployment, model};
 
     fn evictions(m: &Model, st: &ClusterState<Concrete>) -> Vec<i64> {
-        let after = run(&Concrete, m, st);
+        let after = run(&Concrete, m, st, &(0..m.nodes()).collect::<Vec<_>>()).0;
         (0..m.nodes())
             .map(|n| (0..m.ir.groups.len()).map(|g| after.terminating[g][n] - st.terminating[g][n]).sum())
             .collect()
@@ -931,6 +1038,88 @@ mod tests {
         assert_eq!(evictions(&m, &m.initial_state(&[6])), vec![0, 0, 0, 0, 2, 3]);
     }
 
+    /// Evictions per node of every enabled descheduler label (one per node order), each
+    /// outcome once.
+    fn outcomes(m: &Model, st: &ClusterState<Concrete>) -> Vec<Vec<i64>> {
+        let mut labels = Vec::new();
+        Controller::<Concrete>::steps(&Descheduler, m, 0, &mut labels);
+        let mut out: Vec<Vec<i64>> = labels
+            .iter()
+            .filter(|s| Descheduler.guard(&Concrete, m, s, st))
+            .map(|s| {
+                let after = Descheduler.update(&Concrete, m, s, st);
+                (0..m.nodes())
+                    .map(|n| (0..m.ir.groups.len()).map(|g| after.terminating[g][n] - st.terminating[g][n]).sum())
+                    .collect()
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn permutations_number_every_order_once() {
+        let all: Vec<Vec<usize>> = (0..24).map(|k| permutation(4, k)).collect();
+        assert_eq!(all[0], vec![0, 1, 2, 3]);
+        assert_eq!(all[23], vec![3, 2, 1, 0]);
+        let mut sorted = all.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, all);
+    }
+
+    /// RemovePodsViolatingTopologySpreadConstraint (topologyspreadconstraint.go, sortDomains
+    /// and balanceDomains): domains of 0, 3 and 3 pods with maxSkew 2 move one pod, from the
+    /// domain that sorts last; the two 3-pod domains tie, sort.Slice leaves them in the map's
+    /// arbitrary order, so either may lose the pod.
+    #[test]
+    fn topology_spread_ties_between_domains_are_choices() {
+        let spread = "topologySpreadConstraints:\n  - {maxSkew: 2, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}";
+        let m = cluster(
+            3,
+            &[0, 3, 3],
+            "RemovePodsViolatingTopologySpreadConstraint",
+            ", args: {topologyBalanceNodeFit: false}",
+            spread,
+        );
+        assert_eq!(order_count(&m), 6);
+        assert_eq!(outcomes(&m, &m.initial_state(&[3])), vec![vec![0, 0, 1], vec![0, 1, 0]]);
+    }
+
+    /// The descheduler's topology spread plugin builds its selector with
+    /// metav1.LabelSelectorAsSelector (newTopologySpreadConstraint, topologyspreadconstraint.go):
+    /// `labelSelector: {}` is labels.Everything, and Balance counts every pod of the namespace
+    /// with `tsc.Selector.Matches`. The scheduler's countPodsMatchSelector (kubernetes
+    /// podtopologyspread/common.go) counts none for an empty selector.
+    #[test]
+    fn an_empty_selector_counts_every_pod_of_the_namespace_in_the_descheduler() {
+        let spread = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {}}";
+        let m = cluster(2, &[3, 1], "RemovePodsViolatingTopologySpreadConstraint", "", spread);
+        let c = &m.ir.groups[0].spread[0];
+        assert_eq!((c.selects.clone(), c.desched_selects.clone()), (vec![false], vec![true]));
+        assert_eq!(evictions(&m, &m.initial_state(&[2])), vec![1, 0]);
+    }
+
+    /// hasIdenticalConstraints (topologyspreadconstraint.go) compares the node inclusion
+    /// policies: a constraint honouring taints and one ignoring them stay two. With the taint
+    /// honoured the tainted node is no domain and nothing moves; ignored, domains of 2 and 0
+    /// pods move one (as upstream's test "2 domains, sizes [2,0], maxSkew=1, move 1 pod since
+    /// pod tolerates the node with taint" with topologyBalanceNodeFit off).
+    #[test]
+    fn constraints_differing_in_a_node_policy_are_balanced_apart() {
+        let spread = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, nodeTaintsPolicy: Honor, labelSelector: {matchLabels: {app: web}}}\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, nodeTaintsPolicy: Ignore, labelSelector: {matchLabels: {app: web}}}";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 1, capacity: {cpu: \"64\", memory: 64Gi}, taints: [{key: k, value: v, effect: NoSchedule}]}\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n";
+        let pol = policy("RemovePodsViolatingTopologySpreadConstraint", ", args: {topologyBalanceNodeFit: false}");
+        let m = model(&format!("{}{pol}{spec}", deployment("web", 2, "1", "1Gi", spread)));
+        assert_eq!(balanced_constraints(&m, true, false).len(), 2);
+        assert_eq!(evictions(&m, &m.initial_state(&[1, 1])), vec![1, 0]);
+        // Honoured alone: one domain, nothing to balance.
+        let honoured = spread.lines().take(2).collect::<Vec<_>>().join("\n");
+        let m = model(&format!("{}{pol}{spec}", deployment("web", 2, "1", "1Gi", &honoured)));
+        assert_eq!(evictions(&m, &m.initial_state(&[1, 1])), vec![0, 0]);
+    }
+
     /// Only constraints named by `constraints` are balanced (DoNotSchedule by default).
     #[test]
     fn soft_constraints_need_schedule_anyway() {
@@ -955,6 +1144,56 @@ mod tests {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"10\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 8}, {node: n-1, count: 1}]}]\n";
         let m = model(&format!("{}{}{spec}", deployment("web", 9, "1", "1Gi", ""), policy("LowNodeUtilization", args)));
         assert_eq!(evictions(&m, &m.initial_state(&[2])), vec![3, 0]);
+    }
+
+    /// LowNodeUtilization with nodes of 10 cores, thresholds 20 % and targets 50 %, n-2 at
+    /// 1 core (4 cores of headroom), n-0 and n-1 over their target.
+    fn low_node_cluster(counts: &[i64]) -> Model {
+        let args = ", args: {thresholds: {cpu: 20}, targetThresholds: {cpu: 50}}";
+        let placement: Vec<String> =
+            counts.iter().enumerate().map(|(i, c)| format!("{{node: n-{i}, count: {c}}}")).collect();
+        let spec = format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: {}, capacity: {{cpu: \"10\", memory: 64Gi}}}}]\n  workloads: [{{deployment: web, placement: [{}]}}]\n", counts.len(), placement.join(", "));
+        let total: i64 = counts.iter().sum();
+        model(&format!("{}{}{spec}", deployment("web", total, "1", "1Gi", ""), policy("LowNodeUtilization", args)))
+    }
+
+    /// LowNodeUtilization (nodeutilization.go, sortNodesByUsage, called by Balance in
+    /// lownodeutilization.go) takes the overutilized nodes by descending usage, as upstream's
+    /// TestSortNodesByUsage orders them. n-1 (8 cores) goes before n-0 (7): n-1 sheds 3 and
+    /// n-0 the one core of headroom left. Index order (n-0 first: 2 and 2) is no run.
+    #[test]
+    fn low_node_utilization_takes_the_most_used_node_first() {
+        let m = low_node_cluster(&[7, 8, 1]);
+        let st = m.initial_state(&[3]);
+        assert!(!run(&Concrete, &m, &st, &[0, 1, 2]).1);
+        assert!(run(&Concrete, &m, &st, &[1, 0, 2]).1);
+        assert_eq!(outcomes(&m, &st), vec![vec![1, 3, 0]]);
+        // Equal usage: sort.Slice may put either first.
+        let m = low_node_cluster(&[8, 8, 1]);
+        assert_eq!(outcomes(&m, &m.initial_state(&[3])), vec![vec![1, 3, 0], vec![3, 1, 0]]);
+    }
+
+    /// LowNodeUtilization evicts a node's pods in SortPodsBasedOnPriorityLowToHigh's order
+    /// (descheduler pkg/descheduler/pod/pods.go; evictPodsFromSourceNodes in
+    /// nodeutilization.go): all of one priority, so Burstable before Guaranteed, as upstream's
+    /// "without priorities evicting best-effort pods only" case orders by QoS. db
+    /// (Guaranteed, 2 cores) is the first group; web (Burstable, 1 core) goes first, and n-0
+    /// (4 + 4 of 10 cores) is back at its 5-core target after three of web.
+    #[test]
+    fn low_node_utilization_evicts_burstable_before_guaranteed() {
+        let args = ", args: {thresholds: {cpu: 20}, targetThresholds: {cpu: 50}}";
+        let db = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers:\n        - name: c\n          image: db:1\n          resources: {requests: {cpu: \"2\", memory: 1Gi}, limits: {cpu: \"2\", memory: 1Gi}}\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"10\", memory: 64Gi}}]\n  workloads:\n    - {deployment: db, placement: [{node: n-0, count: 2}]}\n    - {deployment: web, placement: [{node: n-0, count: 4}]}\n";
+        let m =
+            model(&format!("{db}{}{}{spec}", deployment("web", 4, "1", "1Gi", ""), policy("LowNodeUtilization", args)));
+        let (db_g, web_g) = (m.groups_of[0][0], m.groups_of[1][0]);
+        assert_eq!(
+            (m.ir.groups[db_g].qos, m.ir.groups[web_g].qos),
+            (crate::ir::Qos::Guaranteed, crate::ir::Qos::Burstable)
+        );
+        let st = m.initial_state(&[2]);
+        let after = run(&Concrete, &m, &st, &[0, 1]).0;
+        assert_eq!((after.terminating[db_g][0], after.terminating[web_g][0]), (0, 3));
     }
 
     /// getTargetNodes skips a node whose NoSchedule taints the pod does not tolerate, and a
