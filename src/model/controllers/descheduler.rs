@@ -20,13 +20,35 @@
 //! passes includedTaints/excludedTaints); RemovePodsViolatingNodeAffinity (required: a pod with
 //! required node affinity whose node no longer matches and that fits some node; preferred: a
 //! Ready node offers a larger preferred weight).
-//! Abstracted: where upstream's order is arbitrary (map iteration over nodes, an unstable
-//! sort of equal-sized domains, the order of identical pods), kbmc takes nodes and domains in
-//! index order; a pod marked by two spread constraints is counted once per (group, node) as
-//! the larger of the two marks; LowNodeUtilization visits overutilized nodes in index order,
-//! not by descending usage, and ignores QoS classes; a run's evictions happen in one step,
-//! except that running pods of a group with several usage kinds are only picked by the run
-//! and then evicted one atomic step each (`Eviction`), each choosing the victim's kind.
+//! Orders: where upstream's order is arbitrary (map iteration over nodes and domains, an
+//! unstable sort of equal-sized domains or of equally used nodes), each node order is a step
+//! label (`order_count`, `permutation`): the run visits nodes, ranks tied domains and walks a
+//! domain's nodes in that order. LowNodeUtilization takes its overutilized nodes by
+//! descending usage (sortNodesByUsage: cpu millicores + memory bytes + pods), an order that
+//! breaks that sort being no run (the guard refuses it), and a node's pods by QoS class,
+//! BestEffort first (SortPodsBasedOnPriorityLowToHigh; kbmc has no priorities, so all are
+//! equal). Topology spread counts with the descheduler's selector semantics (`labelSelector:
+//! {}` matches every pod of the namespace) and merges constraints as hasIdenticalConstraints.
+//! Abstracted: a pod marked by two spread constraints is counted once per (group, node) as the
+//! larger of the two marks; a run's evictions happen in one step, except that running pods of
+//! a group with several usage kinds are only picked by the run and then evicted one atomic
+//! step each (`Eviction`), each choosing the victim's kind.
+//! Under-approximations (runs upstream can take that kbmc does not explore):
+//! - more than [`ORDER_NODES_MAX`] nodes: index order only (`order_count`);
+//! - one node order serves the whole run: upstream's plugins, and its passes over several
+//!   spread constraints, each break ties anew, so runs where two of them break ties
+//!   differently (LowNodeUtilization's sort constraining the order that topology spread's
+//!   ties then see, say) are missed;
+//! - pods of different groups on one node are taken group by group in index order (within a
+//!   QoS class for LowNodeUtilization): upstream's pod order there is arbitrary, and a
+//!   different mix of groups can be evicted before LowNodeUtilization's node reaches its
+//!   target or the headroom runs out, or before a per-node, namespace or total limit stops
+//!   RemoveDuplicates, RemovePodsViolatingNodeTaints, RemovePodsViolatingNodeAffinity or the
+//!   spread plugin's evictions;
+//! - topology spread marks a domain's moves on its (group, node) cells in order, ignoring
+//!   upstream's preference (sortDomains, then a stable sort by PodFitsAnyOtherNode) for pods
+//!   without node selector or affinity and for pods that fit a below-average node, so runs
+//!   where such a pod is the victim while kbmc picks another (or none) are missed.
 
 use super::super::{active_on, ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
