@@ -4,6 +4,7 @@
 //! randomness; nondeterminism is in the step labels, which engines enumerate (explicit) or
 //! select per frame (symbolic).
 
+pub mod assumptions;
 pub mod controllers;
 pub mod events;
 pub mod intents;

@@ -34,6 +34,10 @@ pub fn header_lines(command: &str, h: &Header) -> String {
     let _ = writeln!(o, "  controllers: {}", h.controllers.join(", "));
     let _ = writeln!(o, "  events:      {}", none(&h.events));
     let _ = writeln!(o, "  bounds:      {} steps, {} timing", h.steps, h.timing);
+    for (i, a) in h.assumptions.iter().enumerate() {
+        let label = if i == 0 { "assumes:" } else { "" };
+        let _ = writeln!(o, "  {label:<12} {}: {}", a.id, a.text);
+    }
     o
 }
 
@@ -88,11 +92,13 @@ pub fn table(m: &Model, t: &Trace) -> String {
 pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
     let mut o = header_lines("check", h);
     let w = &mut o;
-    for ir in &r.results {
+    for (i, ir) in r.results.iter().enumerate() {
         let alias = ir.kivi_name.map(|k| format!(" [Kivi: {k}]")).unwrap_or_default();
         let line = verdict_line(&ir.verdict);
         let cut = line.find([' ', ':']).unwrap_or(line.len());
-        let _ = writeln!(w, "{}: {}{}{alias}", ir.name, paint(color, &ir.verdict, &line[..cut]), &line[cut..]);
+        let assumed = view::assuming(m, i, &ir.verdict);
+        let assumed = if assumed.is_empty() { String::new() } else { format!("; assuming {}", assumed.join(", ")) };
+        let _ = writeln!(w, "{}: {}{}{alias}{assumed}", ir.name, paint(color, &ir.verdict, &line[..cut]), &line[cut..]);
     }
     let e = &r.effort;
     if e.engine == "symbolic" {

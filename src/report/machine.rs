@@ -64,7 +64,8 @@ pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
     let results: Vec<Value> = r
         .results
         .iter()
-        .map(|ir| {
+        .enumerate()
+        .map(|(i, ir)| {
             let (bound, reason, trace) = match &ir.verdict {
                 Verdict::Violated(t) => (Value::Null, Value::Null, trace_json(m, t)),
                 Verdict::Holds { steps, exhaustive } => {
@@ -89,6 +90,7 @@ pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
                 "bound": bound,
                 "reason": reason,
                 "trace": trace,
+                "assuming": view::assuming(m, i, &ir.verdict),
             })
         })
         .collect();

@@ -27,6 +27,15 @@ pub struct Header {
     /// The step bound of the search.
     pub steps: usize,
     pub timing: String,
+    /// The model's under-approximations (`model::assumptions`).
+    pub assumptions: Vec<Assumed>,
+}
+
+/// One of the model's under-approximations, as reports show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Assumed {
+    pub id: &'static str,
+    pub text: &'static str,
 }
 
 fn range(r: &Range, one: &str, many: &str) -> String {
@@ -89,7 +98,18 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
         intents: ir.intents.iter().map(|i| i.name()).collect(),
         steps,
         timing: format!("{:?}", ir.timing).to_lowercase(),
+        assumptions: crate::model::assumptions::of(m).into_iter().map(|a| Assumed { id: a.id, text: a.text }).collect(),
     }
+}
+
+/// The assumptions a verdict on intent `i` rests on, where it holds or is proved (a violation
+/// is a real run whatever kbmc leaves out, and an unknown claims nothing).
+pub fn assuming(m: &Model, i: usize, v: &crate::verdict::Verdict) -> Vec<&'static str> {
+    use crate::verdict::Verdict;
+    if !matches!(v, Verdict::Holds { .. } | Verdict::Proved { .. }) {
+        return Vec::new();
+    }
+    crate::model::assumptions::of(m).into_iter().filter(|a| a.intents.contains(&i)).map(|a| a.id).collect()
 }
 
 /// A node's status in Kubernetes words.

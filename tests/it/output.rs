@@ -222,3 +222,31 @@ fn symbolic_effort_counts_the_solver_work() {
     let v: Value = serde_json::from_str(&e.stdout).expect("JSON");
     assert!(v["effort"].get("decisions").is_none(), "{}", v["effort"]);
 }
+
+/// A verdict that holds names the under-approximations it rests on (docs/modeling.md,
+/// Soundness contract): the header lists them, the verdict line ends with them, and the JSON
+/// carries both; a violation carries none.
+#[test]
+fn holds_verdicts_say_what_they_assume() {
+    let case = "cases/c8-descheduler-spread-loop-fixed";
+    let text = kbmc(&["check", "--engine", "explicit", "--no-color", case]).stdout;
+    assert!(text.contains("  assumes:     replicaset-sync-together: "), "{text}");
+    assert!(text.contains("descheduler-run-together: a descheduler run's evictions happen together"), "{text}");
+    let line = text.lines().find(|l| l.starts_with("noEvictionCycle: holds")).expect("a holds verdict");
+    assert!(
+        line.ends_with(
+            "; assuming replicaset-sync-together, descheduler-run-together, image-locality, spread-score-precision"
+        ),
+        "{line}"
+    );
+    let r = kbmc(&["check", "--engine", "explicit", "--format", "json", case]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let ids: Vec<&str> =
+        v["header"]["assumptions"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"descheduler-run-together"), "{ids:?}");
+    assert!(v["results"][0]["assuming"].as_array().unwrap().iter().any(|a| a == "descheduler-run-together"));
+    let r = kbmc(&["check", "--engine", "explicit", "--format", "json", "cases/c8-descheduler-spread-loop"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["results"][0]["verdict"], "violated");
+    assert!(v["results"][0]["assuming"].as_array().unwrap().is_empty());
+}

@@ -2,21 +2,24 @@
 //! new pod template (RollingUpdate within maxSurge/maxUnavailable, or Recreate).
 //!
 //! Follows kubernetes `pkg/controller/replicaset/replica_set.go` (manageReplicas,
-//! getPodsToDelete), `pkg/controller/controller_utils.go` (ActivePodsWithRanks) and
-//! `pkg/controller/deployment/{rolling,recreate}.go`, `util/deployment_util.go`.
+//! getPodsToDelete, getPodsRankedByRelatedPodsOnSameNode), `pkg/controller/controller_utils.go`
+//! (ActivePodsWithRanks) and `pkg/controller/deployment/{rolling,recreate}.go`,
+//! `util/deployment_util.go`.
 //!
 //! Modelled: terminating pods do not count as replicas; all missing pods are created in one
-//! sync (slow-start batches succeed); scale-down deletes unscheduled pods first, then bound
-//! pods that have not started, then running pods on the node with the most pods of the same
-//! Deployment (ties between nodes are a nondeterministic choice, as upstream's order is
-//! arbitrary there); pods with `spec.nodeName` are created bound to that node.
+//! sync (slow-start batches succeed); pods with `spec.nodeName` are created bound to that node.
+//! A scale-down deletes unscheduled pods first (one step), then ranks the rest once per sync as
+//! `getPodsToDelete` does (Pending before Running, not ready before ready, then the number of
+//! the Deployment's active pods on the pod's node, higher first) and deletes the first
+//! `surplus`; equal keys go by ready time, restarts, creation time and UID upstream, which kbmc
+//! does not keep, so every victim set the ranks allow is a successor, and a running pod of any
+//! usage level may be the one on its node. The sync chooses victims one step each
+//! ([`DELETE_ON`] first, then the atomic [`Victims`]), chosen pods staying active in
+//! `ClusterState::deleting` so that the ranks stay the sync's, and the last choice deletes them
+//! all (one step: flagged `replicaset-sync-together` in `model::assumptions`).
 //! Abstracted: a ReplicaSet's `spec.replicas` is not stored — each revision's target size is
-//! derived from the live pod counts at each sync; surplus pods are deleted one per step with
-//! ranks recomputed after each deletion (upstream ranks once per sync, so kbmc admits a few
-//! victim orders upstream would not pick); among running pods of the chosen node a pod of any
-//! usage level may go (upstream's ready-time and creation-time order is not modelled: no
-//! timestamps). Availability = running
-//! (minReadySeconds 0).
+//! derived from the live pod counts at each sync (flagged `replicaset-targets` during
+//! rollouts). Availability = running (minReadySeconds 0).
 
 use super::super::{
     active_on, is_current, live_of_group, live_of_group_of, ready, running_of_group, Class, ClusterState, Controller,

@@ -852,7 +852,7 @@ fn evicted_total<D: Domain>(d: &D, before: &ClusterState<D>, after: &ClusterStat
 
 /// Whether the order in which a run visits nodes can change its outcome (see
 /// `uses_node_order` below).
-fn order_matters(m: &Model) -> bool {
+pub fn order_matters(m: &Model) -> bool {
     let Some(ds) = m.ir.descheduler.as_ref().filter(|_| m.ir.controllers.descheduler) else {
         return false;
     };

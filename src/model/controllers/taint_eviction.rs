@@ -2,7 +2,9 @@
 //! deleted.
 //!
 //! Follows kubernetes `pkg/controller/tainteviction/taint_eviction.go` (processPodOnNode): an
-//! untolerated NoExecute taint deletes the pod at once. Pods bound by `spec.nodeName` bypass
+//! untolerated NoExecute taint deletes the pod at once, one work item per pod, so a node's pods
+//! go one step each. `QueuedEviction` carries out the evictions queued for a NotReady node
+//! whose pods' toleration ran out (node lifecycle queues them) and those a drain requested. Pods bound by `spec.nodeName` bypass
 //! the scheduler's TaintToleration filter, so they can land on such a node and be evicted.
 //! Abstracted: `tolerationSeconds` is rejected as unmodelled input (except on the node
 //! condition taints, which node lifecycle models), so every toleration here holds forever;

@@ -1,5 +1,6 @@
 //! maintenance: `kubectl drain` of up to `maxUnavailable` nodes at a time — cordon the node
-//! and evict its pods — then, once the evicted pods are gone, maintain it and uncordon it.
+//! and request the eviction of its pods, which `taint_eviction::QueuedEviction` carries out one
+//! pod per step — then, once the evicted pods are gone, maintain it and uncordon it.
 //! Each node is maintained at most once, `budget` nodes in all. kubectl drain waits only for
 //! the pods it evicted: a pod placed on the cordoned node afterwards (by `nodeName`, or
 //! tolerating `unschedulable`) does not hold the maintenance back.

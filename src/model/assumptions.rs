@@ -1,0 +1,195 @@
+//! The under-approximations a model still makes: where kbmc's runs may miss a run of real
+//! Kubernetes, each one's condition on the model and the intents whose "holds" or "proved" it
+//! qualifies. Reports print them with those verdicts ("holds ..., assuming A1, A3"), so that a
+//! verdict never claims more than the model covers. docs/modeling.md ("Soundness contract")
+//! lists every deviation with its class; this module names the under-approximations (and the
+//! deviations that go both ways) among them. Describes; decides nothing, changes nothing.
+
+use super::controllers::descheduler;
+use super::Model;
+use crate::ir::{Event, Intent};
+
+/// One assumption a verdict rests on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assumption {
+    /// Stable name, also the anchor of its row in docs/modeling.md.
+    pub id: &'static str,
+    /// What is assumed, in Kubernetes words.
+    pub text: &'static str,
+    /// Indices (into `ir.intents`) of the intents whose verdicts rest on it.
+    pub intents: Vec<usize>,
+}
+
+/// Which intents a deviation can mislead.
+#[derive(Clone, Copy)]
+enum Affects {
+    /// Every intent.
+    All,
+    /// Intents that read how pods are spread or whether pods can be placed, and cycle
+    /// intents; not the replica-count intents, for which the missed states lie between two
+    /// states kbmc has and are no worse than either (counts move one way along them).
+    Placement,
+}
+
+impl Affects {
+    fn covers(self, i: &Intent) -> bool {
+        match self {
+            Affects::All => true,
+            Affects::Placement => matches!(
+                i,
+                Intent::PodsBalanced { .. }
+                    | Intent::PodAlwaysSchedulable
+                    | Intent::NoEvictionCycle { .. }
+                    | Intent::AllPodsEventuallyRun
+            ),
+        }
+    }
+}
+
+/// The assumptions `m`'s verdicts rest on, in a fixed order.
+pub fn of(m: &Model) -> Vec<Assumption> {
+    let ir = &m.ir;
+    let c = &ir.controllers;
+    let any_event = |f: fn(&Event) -> bool| ir.events.iter().any(f);
+    let failures = any_event(|e| matches!(e, Event::NodeFailure { .. } | Event::KernelPanic { .. }));
+    let rollouts = ir.deployments.iter().any(|d| d.revisions.len() > 1);
+    let deschedules = c.descheduler && ir.descheduler.is_some();
+    let zone = ir.labels.keys.iter().position(|k| k == "topology.kubernetes.io/zone");
+    let mixed_zones = zone.is_some_and(|z| {
+        let has: Vec<bool> = m.topology[z].1.iter().map(Option::is_some).collect();
+        has.contains(&true) && has.contains(&false)
+    });
+    let candidates: [(&'static str, &'static str, bool, Affects); 15] = [
+        (
+            "replicaset-sync-together",
+            "the pods one ReplicaSet sync deletes are deleted together: no controller acts between two of its deletions",
+            c.deployment && m.marks_deletions,
+            Affects::Placement,
+        ),
+        (
+            "replicaset-targets",
+            "during a rollout each ReplicaSet's size follows from live pods, not from its spec.replicas",
+            c.deployment && rollouts,
+            Affects::All,
+        ),
+        (
+            "descheduler-run-together",
+            "a descheduler run's evictions happen together: no controller acts between two of them",
+            deschedules,
+            Affects::Placement,
+        ),
+        (
+            "descheduler-order",
+            "the descheduler breaks ties between nodes, domains and pods in one order per run (index order above 6 nodes, groups in index order on a node), counts a pod two spread constraints mark once, and floors fractional LowNodeUtilization thresholds",
+            deschedules
+                && (descheduler::order_matters(m) || ir.descheduler.as_ref().is_some_and(|d| d.max_per_node.is_some())),
+            Affects::All,
+        ),
+        (
+            "image-locality",
+            "every node holds the same container images (the scheduler's ImageLocality score adds the same to every node)",
+            c.scheduler,
+            Affects::Placement,
+        ),
+        (
+            "spread-score-precision",
+            "PodTopologySpread's score weights ln(size + 2) in thousandths break and make the same exact ties as upstream's floating point",
+            c.scheduler && ir.scheduler.weight_pod_topology_spread > 0,
+            Affects::Placement,
+        ),
+        (
+            "mixed-zone-labels",
+            "nodes without a zone label add no domain to the system-default zone spread (upstream counts them as one more zone)",
+            c.scheduler && mixed_zones,
+            Affects::Placement,
+        ),
+        (
+            "zero-request",
+            "a pod requesting no CPU or no memory is scored as requesting 100m and 200Mi in total, and the descheduler's NodeFit checks both resources for it",
+            ir.groups.iter().any(|g| g.requests.cpu_milli == 0 || g.requests.memory_mib == 0),
+            Affects::All,
+        ),
+        (
+            "nodename",
+            "a pod placed by spec.nodeName starts whatever room its node has left, and one its node rejects stays bound (upstream's kubelet fails it and the ReplicaSet replaces it)",
+            ir.groups.iter().any(|g| g.node_name.is_some()),
+            Affects::All,
+        ),
+        (
+            "not-ready-terminating",
+            "a NotReady node's terminating pods are gone at once (upstream they stay Terminating, holding their requests, until the node is back)",
+            failures,
+            Affects::All,
+        ),
+        (
+            "zone-disruption",
+            "taint eviction runs at its normal rate whatever share of a zone is NotReady (upstream slows or stops it in a disrupted zone)",
+            c.node_lifecycle && c.taint_eviction && failures,
+            Affects::All,
+        ),
+        (
+            "hpa",
+            "an HPA's stabilization window expires whole, its rate policies are measured from the current count, a started pod is ready at once (no CPU initialization period), and its ratios are integer arithmetic",
+            c.hpa && !ir.hpas.is_empty(),
+            Affects::All,
+        ),
+        (
+            "cpu-pattern-together",
+            "the warming pods of one Deployment on one node settle together",
+            any_event(|e| matches!(e, Event::CpuPattern { .. })),
+            Affects::All,
+        ),
+        (
+            "cpu-floor",
+            "a CPU usage change whose delta would take usage below 0 does not happen (upstream usage stops at 0)",
+            any_event(|e| matches!(e, Event::CpuChange { delta_milli, .. } if delta_milli.min < 0)),
+            Affects::All,
+        ),
+        (
+            "drain-ready-nodes",
+            "only Ready nodes are drained (kubectl drains NotReady ones too)",
+            any_event(|e| matches!(e, Event::Maintenance { .. })) && failures,
+            Affects::All,
+        ),
+    ];
+    candidates
+        .into_iter()
+        .filter(|&(_, _, applies, _)| applies)
+        .map(|(id, text, _, affects)| Assumption {
+            id,
+            text,
+            intents: ir.intents.iter().enumerate().filter(|(_, i)| affects.covers(i)).map(|(k, _)| k).collect(),
+        })
+        .filter(|a| !a.intents.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::testkit::{deployment, model};
+
+    /// A model names only the assumptions its controllers and events make, and each only for
+    /// the intents it can mislead.
+    #[test]
+    fn assumptions_follow_the_model() {
+        let spec = |events: &str, intents: &str| {
+            format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: a, count: 2, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n  workloads: [{{deployment: web, placement: [{{node: a-0, count: 2}}]}}]\n  events: [{events}]\n  intents: [{intents}]\n")
+        };
+        let ids = |yaml: &str| -> Vec<(&'static str, Vec<usize>)> {
+            let m = model(&format!("{}{yaml}", deployment("web", 2, "1", "1Gi", "")));
+            super::of(&m).into_iter().map(|a| (a.id, a.intents)).collect()
+        };
+        let got = ids(&spec("", "{type: podsBalanced, deployment: web}, {type: replicasMeetMin, deployment: web}"));
+        assert_eq!(
+            got,
+            vec![
+                ("replicaset-sync-together", vec![0]),
+                ("image-locality", vec![0]),
+                ("spread-score-precision", vec![0])
+            ]
+        );
+        let got =
+            ids(&spec("{type: nodeFailure, budget: 1}", "{type: replicasWithin, deployment: web, min: 1, max: 2}"));
+        assert_eq!(got, vec![("not-ready-terminating", vec![0]), ("zone-disruption", vec![0])]);
+    }
+}
