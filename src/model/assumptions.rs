@@ -54,6 +54,12 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let failures = any_event(|e| matches!(e, Event::NodeFailure { .. } | Event::KernelPanic { .. }));
     let rollouts = ir.deployments.iter().any(|d| d.revisions.len() > 1);
     let deschedules = c.descheduler && ir.descheduler.is_some();
+    let evictors = deschedules
+        || failures
+        || any_event(|e| matches!(e, Event::Maintenance { .. }))
+        || (c.taint_eviction && ir.groups.iter().any(|g| g.per_node.iter().any(|p| p.evicted_no_execute)));
+    let interleaved = ir.timing == crate::ir::Timing::Interleaved;
+    let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
     let zone = ir.labels.keys.iter().position(|k| k == "topology.kubernetes.io/zone");
     let mixed_zones = zone.is_some_and(|z| {
         let has: Vec<bool> = m.topology[z].1.iter().map(Option::is_some).collect();
@@ -61,10 +67,10 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     });
     let candidates: [(&'static str, &'static str, bool, Affects); 15] = [
         (
-            "replicaset-sync-together",
-            "the pods one ReplicaSet sync deletes are deleted together: no controller acts between two of its deletions",
-            c.deployment && m.marks_deletions,
-            Affects::Placement,
+            "replicaset-chosen-evicted",
+            "a pod a ReplicaSet sync chose to delete that another controller evicts first (or, under interleaved timing, whose usage changes first) counts as an unchosen pod of its node",
+            c.deployment && m.marks_deletions && (evictors || (interleaved && usage_events)),
+            Affects::All,
         ),
         (
             "replicaset-targets",
@@ -180,16 +186,16 @@ mod tests {
             super::of(&m).into_iter().map(|a| (a.id, a.intents)).collect()
         };
         let got = ids(&spec("", "{type: podsBalanced, deployment: web}, {type: replicasMeetMin, deployment: web}"));
+        assert_eq!(got, vec![("image-locality", vec![0]), ("spread-score-precision", vec![0])]);
+        let got =
+            ids(&spec("{type: nodeFailure, budget: 1}", "{type: replicasWithin, deployment: web, min: 1, max: 2}"));
         assert_eq!(
             got,
             vec![
-                ("replicaset-sync-together", vec![0]),
-                ("image-locality", vec![0]),
-                ("spread-score-precision", vec![0])
+                ("replicaset-chosen-evicted", vec![0]),
+                ("not-ready-terminating", vec![0]),
+                ("zone-disruption", vec![0])
             ]
         );
-        let got =
-            ids(&spec("{type: nodeFailure, budget: 1}", "{type: replicasWithin, deployment: web, min: 1, max: 2}"));
-        assert_eq!(got, vec![("not-ready-terminating", vec![0]), ("zone-disruption", vec![0])]);
     }
 }

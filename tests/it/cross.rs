@@ -229,7 +229,7 @@ fn violated_in_both_engines(case: &str, expected: &str) {
 #[test]
 fn scale_down_victims_go_by_the_ranks_of_the_sync() {
     let case = "tests/fixtures/good/scale-down-ranks";
-    violated_in_both_engines(case, "podsBalanced: violated after 4 step(s)");
+    violated_in_both_engines(case, "podsBalanced: violated after 7 step(s)");
     let r = kbmc(&["check", "--engine", "explicit", case]);
     assert!(
         r.stdout
@@ -237,7 +237,12 @@ fn scale_down_victims_go_by_the_ranks_of_the_sync() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("and deletes its chosen pods: 3 on pool-0"), "{}", r.stdout);
+    assert!(r.stdout.contains("the sync has chosen its 3"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("ReplicaSet of web deletes a running pod on pool-0 (chosen by its sync)"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// The bound on a Deployment's pods does not depend on the order events are listed in: a

@@ -230,12 +230,12 @@ fn symbolic_effort_counts_the_solver_work() {
 fn holds_verdicts_say_what_they_assume() {
     let case = "cases/c8-descheduler-spread-loop-fixed";
     let text = kbmc(&["check", "--engine", "explicit", "--no-color", case]).stdout;
-    assert!(text.contains("  assumes:     replicaset-sync-together: "), "{text}");
+    assert!(text.contains("  assumes:     replicaset-chosen-evicted: "), "{text}");
     assert!(text.contains("descheduler-run-together: a descheduler run's evictions happen together"), "{text}");
     let line = text.lines().find(|l| l.starts_with("noEvictionCycle: holds")).expect("a holds verdict");
     assert!(
         line.ends_with(
-            "; assuming replicaset-sync-together, descheduler-run-together, image-locality, spread-score-precision"
+            "; assuming replicaset-chosen-evicted, descheduler-run-together, image-locality, spread-score-precision"
         ),
         "{line}"
     );

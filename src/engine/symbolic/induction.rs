@@ -108,6 +108,15 @@ impl Invariant {
                 out.push(d.le(picked, &crate::model::running_of_group(&d, m, st, g, n)));
             }
         }
+        // A ReplicaSet sync chooses no more pods than its surplus: without it the step case
+        // may start mid-deletion from choices no sync made.
+        for g in 0..m.ir.groups.len() {
+            let chosen = crate::model::controllers::deployment::chosen_total(&d, m, st, g);
+            let surplus = crate::model::controllers::deployment::surplus(&d, m, st, g);
+            out.push(d.or(&d.eq(&chosen, &d.int(0)), &d.le(&chosen, &surplus)));
+            // Where nothing ever scales a Deployment down, no ReplicaSet has a surplus.
+            out.push(d.le(&surplus, &d.int(0)));
+        }
         // Likewise a ReplicaSet sync's chosen victims: bound or running pods of their row.
         let ng = m.ir.groups.len();
         for (r, row) in st.deleting.iter().enumerate() {

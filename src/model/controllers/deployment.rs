@@ -15,8 +15,8 @@
 //! does not keep, so every victim set the ranks allow is a successor, and a running pod of any
 //! usage level may be the one on its node. The sync chooses victims one step each
 //! ([`DELETE_ON`] first, then the atomic [`Victims`]), chosen pods staying active in
-//! `ClusterState::deleting` so that the ranks stay the sync's, and the last choice deletes them
-//! all (one step: flagged `replicaset-sync-together` in `model::assumptions`).
+//! `ClusterState::deleting` so that the ranks stay the sync's; then each chosen pod is deleted
+//! in a fast step of its own, as upstream's concurrent deletions land one by one.
 //! Abstracted: a ReplicaSet's `spec.replicas` is not stored — each revision's target size is
 //! derived from the live pod counts at each sync (flagged `replicaset-targets` during
 //! rollouts). Availability = running (minReadySeconds 0).
@@ -34,6 +34,9 @@ pub struct DeploymentController;
 const CREATE: u8 = 0;
 const DELETE_PENDING: u8 = 1;
 const DELETE_ON: u8 = 2;
+/// Deletes a pod its sync chose: a bound one, or a running one of the label's usage kind.
+const DELETE_CHOSEN_BOUND: u8 = 3;
+const DELETE_CHOSEN_RUNNING: u8 = 4;
 
 /// The strategy in force: the one of the Deployment's current revision.
 fn strategy(m: &Model, dep: usize, rev: usize) -> Strategy {
@@ -164,9 +167,11 @@ fn available_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: 
 
 /// Pods of group `g` on node `n` that the current sync has chosen to delete: bound (not
 /// started) ones, and running ones of usage kind `k`.
+/// A chosen pod another controller deleted meanwhile is no longer counted (the ReplicaSet's
+/// own delete of it finds it gone).
 fn chosen_bound<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
     if m.marks_deletions {
-        st.deleting[g][n].clone()
+        d.min(&st.deleting[g][n], &st.bound[g][n])
     } else {
         d.int(0)
     }
@@ -174,20 +179,21 @@ fn chosen_bound<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: 
 
 fn chosen_running<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, k: usize, n: usize) -> D::Int {
     if m.marks_deletions {
-        st.deleting[m.ir.groups.len() + k][n].clone()
+        d.min(&st.deleting[m.ir.groups.len() + k][n], &st.running[k][n])
     } else {
         d.int(0)
     }
 }
 
 /// Pods of group `g` the current sync has chosen so far, on every node.
-fn chosen_total<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
+pub fn chosen_total<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
     if !m.marks_deletions {
         return d.int(0);
     }
-    let ng = m.ir.groups.len();
-    let rows = std::iter::once(g).chain(m.kinds_of_group[g].iter().map(|&k| ng + k));
-    d.sum(rows.flat_map(|r| st.deleting[r].iter()))
+    d.sum_of((0..m.nodes()).flat_map(|n| {
+        std::iter::once(chosen_bound(d, m, st, g, n))
+            .chain(m.kinds_of_group[g].iter().map(move |&k| chosen_running(d, m, st, k, n)))
+    }))
 }
 
 /// Where node `n` stands in `ActivePodsWithRanks` order for the pods of group `g` the sync
@@ -235,7 +241,8 @@ fn rank<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize, n: usize)
     d.sum_of(m.groups_of[dep].iter().map(|&h| active_on(d, m, st, h, n)))
 }
 
-fn surplus<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
+/// Live pods of group `g` beyond its target: what a scale-down sync deletes.
+pub fn surplus<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
     let live = live_of_group(d, m, st, g);
     d.sub(&live, &target_with(d, m, st, g, Some(&live)))
 }
@@ -283,46 +290,52 @@ fn pick_guard<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<D>, start
 
 /// A victim choice. Upstream `getPodsToDelete` sorts the ReplicaSet's pods once per sync
 /// (`ActivePodsWithRanks`, ranks from the state the sync started in) and deletes the first
-/// `surplus` together: so each choice but the last only marks its pod, which stays active
-/// and keeps its node's rank, and the last deletes every chosen pod at once. Choices after
-/// the first are atomic ([`Victims`]), so the ranks they read are the sync's. Without marks
-/// (one node: every rank is the same) each choice deletes its pod.
-fn pick_update<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>, started: bool) {
+/// `surplus`: each choice marks its pod, which stays active and keeps its node's rank, and
+/// choices after the first are atomic ([`Victims`]), so the ranks they read are the sync's.
+/// The chosen pods are then deleted one step each ([`DELETE_CHOSEN_BOUND`],
+/// [`DELETE_CHOSEN_RUNNING`]), as upstream's concurrent deletions land one by one, other
+/// controllers acting in between. Without marks (one node: every rank is the same) a choice
+/// deletes its pod.
+fn pick_update<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
     let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
-    let ng = m.ir.groups.len();
     let (zero, one) = (d.int(0), d.int(1));
     let is_bound = d.gt(&d.sub(&st.bound[g][n], &chosen_bound(d, m, st, g, n)), &zero);
-    let last = if m.marks_deletions {
-        d.eq(&d.sub(&surplus(d, m, st, g), &chosen_total(d, m, st, g)), &one)
-    } else {
-        d.bool(true)
-    };
-    // The last choice deletes what the earlier ones chose (none when this one starts the sync).
-    if started {
-        for j in 0..m.nodes() {
-            let cb = st.deleting[g][j].clone();
-            let mut gone = d.ite(&last, &cb, &zero);
-            nx.bound[g][j] = d.sub(&st.bound[g][j], &gone);
-            nx.deleting[g][j] = d.ite(&last, &zero, &cb);
-            for &kk in &m.kinds_of_group[g] {
-                let cr = st.deleting[ng + kk][j].clone();
-                let take = d.ite(&last, &cr, &zero);
-                nx.running[kk][j] = d.sub(&st.running[kk][j], &take);
-                nx.deleting[ng + kk][j] = d.ite(&last, &zero, &cr);
-                gone = d.add(&gone, &take);
-            }
-            nx.terminating[g][j] = d.add(&st.terminating[g][j], &gone);
-        }
-    }
-    // This choice's own pod: deleted with the others, or marked.
     let (b1, r1) = (d.ite(&is_bound, &one, &zero), d.ite(&is_bound, &zero, &one));
-    nx.bound[g][n] = d.sub(&nx.bound[g][n], &d.ite(&last, &b1, &zero));
-    nx.running[k][n] = d.sub(&nx.running[k][n], &d.ite(&last, &r1, &zero));
-    nx.terminating[g][n] = d.add(&nx.terminating[g][n], &d.ite(&last, &one, &zero));
     if m.marks_deletions {
-        nx.deleting[g][n] = d.add(&nx.deleting[g][n], &d.ite(&last, &zero, &b1));
-        nx.deleting[ng + k][n] = d.add(&nx.deleting[ng + k][n], &d.ite(&last, &zero, &r1));
+        let ng = m.ir.groups.len();
+        nx.deleting[g][n] = d.add(&chosen_bound(d, m, st, g, n), &b1);
+        nx.deleting[ng + k][n] = d.add(&chosen_running(d, m, st, k, n), &r1);
+    } else {
+        nx.bound[g][n] = d.sub(&st.bound[g][n], &b1);
+        nx.running[k][n] = d.sub(&st.running[k][n], &r1);
+        nx.terminating[g][n] = d.add(&st.terminating[g][n], &one);
     }
+}
+
+/// Deletes one chosen pod of group `s.a` on node `s.b`: a bound one, or a running one of kind
+/// `s.v`.
+fn delete_chosen_into<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+    let (g, n) = (s.a as usize, s.b as usize);
+    let one = d.int(1);
+    if s.op == DELETE_CHOSEN_BOUND {
+        nx.deleting[g][n] = d.sub(&chosen_bound(d, m, st, g, n), &one);
+        nx.bound[g][n] = d.sub(&st.bound[g][n], &one);
+    } else {
+        let k = s.v as usize;
+        nx.deleting[m.ir.groups.len() + k][n] = d.sub(&chosen_running(d, m, st, k, n), &one);
+        nx.running[k][n] = d.sub(&st.running[k][n], &one);
+    }
+    nx.terminating[g][n] = d.add(&st.terminating[g][n], &one);
+}
+
+fn delete_chosen_guard<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+    let (g, n) = (s.a as usize, s.b as usize);
+    let chosen = if s.op == DELETE_CHOSEN_BOUND {
+        chosen_bound(d, m, st, g, n)
+    } else {
+        chosen_running(d, m, st, s.v as usize, n)
+    };
+    d.gt(&chosen, &d.int(0))
 }
 
 /// A victim choice in words: which pod, where, and why it may go.
@@ -355,25 +368,13 @@ fn describe_pick(m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &C
     };
     let why = format!("rank {}: pods of {dep} on {} when the sync started; {ties}", key.rank, m.node_name(n));
     let name = m.group_name(g);
-    let marked = |st: &ClusterState<Concrete>| if m.marks_deletions { chosen_total(&d, m, st, g) } else { 0 };
-    if marked(after) > marked(before) {
-        return format!("ReplicaSet of {name} chooses {which} on {} to delete ({why})", m.node_name(n));
+    if !m.marks_deletions {
+        return format!("ReplicaSet of {name} deletes {which} on {} ({why})", m.node_name(n));
     }
-    let gone: Vec<String> = (0..m.nodes())
-        .filter_map(|j| {
-            let c = after.terminating[g][j] - before.terminating[g][j];
-            (c > 0).then(|| format!("{c} on {}", m.node_name(j)))
-        })
-        .collect();
-    if marked(before) == 0 {
-        format!("ReplicaSet of {name} deletes {which} on {} ({why})", m.node_name(n))
-    } else {
-        format!(
-            "ReplicaSet of {name} chooses {which} on {} ({why}) and deletes its chosen pods: {}",
-            m.node_name(n),
-            gone.join(", ")
-        )
-    }
+    let chosen = chosen_total(&d, m, after, g);
+    let all =
+        if surplus(&d, m, after, g) <= chosen { format!("; the sync has chosen its {chosen}") } else { String::new() };
+    format!("ReplicaSet of {name} chooses {which} on {} to delete ({why}{all})", m.node_name(n))
 }
 
 fn node_name_target(m: &Model, g: usize) -> Option<Option<usize>> {
@@ -403,6 +404,14 @@ impl<D: Domain> Controller<D> for DeploymentController {
                     out.push(Step::new(actor, DELETE_ON, g, n, k as i64));
                 }
             }
+            if m.marks_deletions {
+                for n in 0..m.nodes() {
+                    out.push(Step::new(actor, DELETE_CHOSEN_BOUND, g, n, 0));
+                    for &k in &m.kinds_of_group[g] {
+                        out.push(Step::new(actor, DELETE_CHOSEN_RUNNING, g, n, k as i64));
+                    }
+                }
+            }
         }
     }
     /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
@@ -411,14 +420,15 @@ impl<D: Domain> Controller<D> for DeploymentController {
         true
     }
     fn node_of(&self, s: &Step) -> Option<usize> {
-        (s.op == DELETE_ON).then_some(s.b as usize)
+        (s.op >= DELETE_ON).then_some(s.b as usize)
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let g = s.a as usize;
         match s.op {
             CREATE => d.and(&is_current(d, m, st, g), &d.lt(&surplus(d, m, st, g), &d.int(0))),
             DELETE_PENDING => d.and(&d.gt(&surplus(d, m, st, g), &d.int(0)), &d.gt(&st.pending[g], &d.int(0))),
-            _ => pick_guard(d, m, s, st, false),
+            DELETE_ON => pick_guard(d, m, s, st, false),
+            _ => delete_chosen_guard(d, m, s, st),
         }
     }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
@@ -439,6 +449,7 @@ impl<D: Domain> Controller<D> for DeploymentController {
                     match s.op {
                         CREATE => st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64 && sur < 0,
                         DELETE_PENDING => sur > 0 && st.pending[g] > 0,
+                        DELETE_CHOSEN_BOUND | DELETE_CHOSEN_RUNNING => delete_chosen_guard(&d, m, s, st),
                         _ if sur <= 0 || st.pending[g] != 0 || chosen_total(&d, m, st, g) != 0 => false,
                         _ => {
                             let (first, keys) = victims[g].get_or_insert_with(|| {
@@ -472,7 +483,8 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 let k = d.min(&surplus(d, m, st, g), &st.pending[g]);
                 nx.pending[g] = d.sub(&st.pending[g], &k);
             }
-            _ => pick_update(d, m, s, st, nx, false),
+            DELETE_ON => pick_update(d, m, s, st, nx),
+            _ => delete_chosen_into(d, m, s, st, nx),
         }
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
@@ -497,15 +509,23 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 m.group_name(g),
                 before.pending[g] - after.pending[g]
             ),
-            _ => describe_pick(m, s, before, after),
+            DELETE_ON => describe_pick(m, s, before, after),
+            _ => {
+                let (n, which) =
+                    (s.b as usize, if s.op == DELETE_CHOSEN_BOUND { "not started yet" } else { "running" });
+                format!(
+                    "ReplicaSet of {} deletes a {which} pod on {} (chosen by its sync)",
+                    m.group_name(g),
+                    m.node_name(n)
+                )
+            }
         }
     }
 }
 
 /// The victim choices of a ReplicaSet sync after its first ([`DELETE_ON`] by the Deployment
-/// controller): atomic, so that no other step changes the ranks the sync goes by, and the
-/// last of them deletes every chosen pod (see [`pick_update`]). Labels exist only where
-/// deletions are marked (`Model::marks_deletions`).
+/// controller): atomic, so that no other step changes the ranks the sync goes by (see
+/// [`pick_update`]). Labels exist only where deletions are marked (`Model::marks_deletions`).
 pub struct Victims;
 
 impl<D: Domain> Controller<D> for Victims {
@@ -537,7 +557,11 @@ impl<D: Domain> Controller<D> for Victims {
         pick_guard(d, m, s, st, true)
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
-        pick_update(d, m, s, st, nx, true)
+        pick_update(d, m, s, st, nx)
+    }
+    /// A choice marks a pod of its node only.
+    fn changes_only_its_node(&self) -> bool {
+        true
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         describe_pick(m, s, before, after)
@@ -639,7 +663,8 @@ mod tests {
     }
 
     /// Every outcome of one ReplicaSet sync from `st`: the Deployment controller's steps and
-    /// the sync's atomic victim choices, taken in every order until none is enabled; each
+    /// the sync's atomic victim choices (which go first while enabled), taken in every order
+    /// until none is enabled; each
     /// outcome as per node (bound, running, terminating) of group 0, with no choice left
     /// marked.
     fn sync_outcomes(m: &Model, st: &ClusterState<Concrete>) -> std::collections::BTreeSet<Vec<(i64, i64, i64)>> {
@@ -649,9 +674,12 @@ mod tests {
         let mut out = std::collections::BTreeSet::new();
         let mut todo = vec![st.clone()];
         while let Some(st) = todo.pop() {
-            let next: Vec<_> = steps
-                .iter()
-                .filter(|s| reg[s.actor as usize].guard(&Concrete, m, s, &st))
+            let on: Vec<&Step> = steps.iter().filter(|s| reg[s.actor as usize].guard(&Concrete, m, s, &st)).collect();
+            // The sync's atomic choices pre-empt every other step, as in both engines.
+            let atomic = on.iter().any(|s| reg[s.actor as usize].class() == Class::Atomic);
+            let next: Vec<_> = on
+                .into_iter()
+                .filter(|s| !atomic || reg[s.actor as usize].class() == Class::Atomic)
                 .map(|s| reg[s.actor as usize].update(&Concrete, m, s, &st))
                 .collect();
             if next.is_empty() {
@@ -744,6 +772,37 @@ mod tests {
         st.bound[0][2] = 1;
         st.desired[0] = 0;
         assert_eq!(sync_outcomes(&m, &st), [vec![(0, 0, 1), (0, 0, 1), (0, 0, 2)]].into_iter().collect());
+    }
+
+    /// Upstream's deletions of one sync are concurrent API calls that other controllers see
+    /// one by one: between two deletions of the chosen pods, the scheduler may bind (here a
+    /// pending pod of another Deployment) before the second deletion.
+    #[test]
+    fn other_controllers_act_between_two_deletions_of_a_sync() {
+        let m = cluster(4, "{node: n-0, count: 3}, {node: n-1, count: 3}", "");
+        let reg = registry::<Concrete>();
+        let steps = all_steps(&m, &reg);
+        let mut st = m.initial_state(&[3]);
+        // Choose all victims (the first choice and the atomic ones).
+        while let Some(s) = steps.iter().find(|s| {
+            let c = &reg[s.actor as usize];
+            c.name() == "deployment" && s.op == DELETE_ON && c.guard(&Concrete, &m, s, &st)
+        }) {
+            st = reg[s.actor as usize].update(&Concrete, &m, s, &st);
+        }
+        assert_eq!(chosen_total(&Concrete, &m, &st, 0), 2);
+        let deletions: Vec<_> = steps
+            .iter()
+            .filter(|s| s.op == DELETE_CHOSEN_RUNNING && reg[s.actor as usize].guard(&Concrete, &m, s, &st))
+            .collect();
+        assert!(!deletions.is_empty());
+        let one = reg[deletions[0].actor as usize].update(&Concrete, &m, deletions[0], &st);
+        assert_eq!(chosen_total(&Concrete, &m, &one, 0), 1, "one chosen pod is left to delete");
+        assert_eq!(surplus(&Concrete, &m, &one, 0), 1);
+        // No new choice while the sync's deletions are under way, and the remaining deletion
+        // is a fast step, not an atomic one: other fast controllers may go first.
+        assert!(enabled(&m, &one).iter().all(|&(op, _, _)| op == DELETE_CHOSEN_RUNNING), "{:?}", enabled(&m, &one));
+        assert!(reg[deletions[0].actor as usize].class() == Class::Fast);
     }
 
     #[test]

@@ -120,6 +120,14 @@ impl<D: Domain> Controller<D> for Kubelet {
                 let c = moved(d, s, &st.bound[g][n]);
                 nx.running[k][n] = d.add(&st.running[k][n], &c);
                 nx.bound[g][n] = d.sub(&st.bound[g][n], &c);
+                // A pod its ReplicaSet chose to delete and has not deleted yet is still
+                // chosen once it runs (upstream's delete names the pod, whatever its phase).
+                if m.marks_deletions {
+                    let ng = m.ir.groups.len();
+                    let started_chosen = d.max(&d.int(0), &d.sub(&st.deleting[g][n], &nx.bound[g][n]));
+                    nx.deleting[g][n] = d.sub(&st.deleting[g][n], &started_chosen);
+                    nx.deleting[ng + k][n] = d.add(&st.deleting[ng + k][n], &started_chosen);
+                }
             }
             _ => nx.terminating[g][n] = d.sub(&st.terminating[g][n], &moved(d, s, &st.terminating[g][n])),
         }
