@@ -85,7 +85,8 @@ fn convert(
     }
 }
 
-/// Allocatable resources from a cpu/memory/pods map (rounded down).
+/// Allocatable resources from a cpu/memory/pods map, as the scheduler's NodeInfo reads them:
+/// `MilliValue()` of cpu, `Value()` of memory (bytes) and pods, each rounded up.
 fn allocatable(
     cpu: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
     memory: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
@@ -94,12 +95,12 @@ fn allocatable(
     prefix: &str,
     diag: &mut Diag,
 ) -> Resources {
-    let mut r = Resources { cpu_milli: 0, memory_mib: 0, pods: 110 };
+    let mut r = Resources { cpu_milli: 0, memory: 0, pods: 110 };
     match cpu {
         Some(q) => {
             let f = format!("{prefix}.cpu");
             let p = quantity(q, origin, &f, diag);
-            r.cpu_milli = convert(p, |q| q.millis(Round::Down), origin, &f, diag);
+            r.cpu_milli = convert(p, |q| q.milli_value(), origin, &f, diag);
         }
         None => diag.error(InputError::at(
             origin,
@@ -112,7 +113,7 @@ fn allocatable(
         Some(q) => {
             let f = format!("{prefix}.memory");
             let p = quantity(q, origin, &f, diag);
-            r.memory_mib = convert(p, |q| q.mebibytes(Round::Down), origin, &f, diag);
+            r.memory = convert(p, |q| q.value(), origin, &f, diag);
         }
         None => diag.error(InputError::at(
             origin,
@@ -124,7 +125,7 @@ fn allocatable(
     if let Some(q) = pods {
         let f = format!("{prefix}.pods");
         let p = quantity(q, origin, &f, diag);
-        r.pods = convert(p, |q| q.units(Round::Down), origin, &f, diag);
+        r.pods = convert(p, |q| q.value(), origin, &f, diag);
     }
     r
 }
@@ -326,10 +327,7 @@ impl Builder<'_> {
                 ),
                 None => capacity,
             };
-            if alloc.cpu_milli > capacity.cpu_milli
-                || alloc.memory_mib > capacity.memory_mib
-                || alloc.pods > capacity.pods
-            {
+            if alloc.cpu_milli > capacity.cpu_milli || alloc.memory > capacity.memory || alloc.pods > capacity.pods {
                 self.diag.error(InputError::at(
                     &origin,
                     InputClass::Invalid,
@@ -651,7 +649,7 @@ impl Builder<'_> {
             for &(n, c) in &placement {
                 let node = &self.nodes[n.index()];
                 if c * req.cpu_milli > node.allocatable.cpu_milli
-                    || c * req.memory_mib > node.allocatable.memory_mib
+                    || c * req.memory > node.allocatable.memory
                     || c > node.allocatable.pods
                 {
                     self.diag.error(InputError::at(
@@ -671,12 +669,12 @@ impl Builder<'_> {
                 if let Some(q) = &u.cpu {
                     let uf = format!("{f}.usage.cpu");
                     let p = quantity(q, &spec_origin, &uf, &mut self.diag);
-                    usage.cpu_milli = convert(p, |q| q.millis(Round::Up), &spec_origin, &uf, &mut self.diag);
+                    usage.cpu_milli = convert(p, |q| q.milli_value(), &spec_origin, &uf, &mut self.diag);
                 }
                 if let Some(q) = &u.memory {
                     let uf = format!("{f}.usage.memory");
                     let p = quantity(q, &spec_origin, &uf, &mut self.diag);
-                    usage.memory_mib = convert(p, |q| q.mebibytes(Round::Up), &spec_origin, &uf, &mut self.diag);
+                    usage.memory = convert(p, |q| q.value(), &spec_origin, &uf, &mut self.diag);
                 }
                 self.deployments[id].initial_usage = usage;
             }
@@ -689,13 +687,13 @@ impl Builder<'_> {
                     if n.index() == ni {
                         let r = self.facts[d.revisions[0].index()].requests;
                         used.cpu_milli += c * r.cpu_milli;
-                        used.memory_mib += c * r.memory_mib;
+                        used.memory += c * r.memory;
                         used.pods += c;
                     }
                 }
             }
             if used.cpu_milli > node.allocatable.cpu_milli
-                || used.memory_mib > node.allocatable.memory_mib
+                || used.memory > node.allocatable.memory
                 || used.pods > node.allocatable.pods
             {
                 self.diag.error(InputError::at(
@@ -950,11 +948,8 @@ impl Builder<'_> {
                         Some(q) => {
                             let tf = format!("{f}.resource.target.averageValue");
                             let p = quantity(q, origin, &tf, &mut self.diag);
-                            let v = if resource == ResourceName::Cpu {
-                                convert(p, |q| q.millis(Round::Up), origin, &tf, &mut self.diag)
-                            } else {
-                                convert(p, |q| q.mebibytes(Round::Up), origin, &tf, &mut self.diag)
-                            };
+                            // targetAverageValue.MilliValue(): millicores or milli-bytes.
+                            let v = convert(p, |q| q.milli_value(), origin, &tf, &mut self.diag);
                             MetricTarget::AverageValue(v)
                         }
                         None => {
@@ -982,7 +977,7 @@ impl Builder<'_> {
                     // do not count); a later revision without them fails the metric at run time.
                     let g = self.deployments[di].revisions[0];
                     let req = self.facts[g.index()].metric_requests;
-                    let r = if resource == ResourceName::Cpu { req.cpu_milli } else { req.memory_mib };
+                    let r = if resource == ResourceName::Cpu { req.cpu_milli } else { req.memory };
                     if r.unwrap_or(0) == 0 {
                         self.diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.resource.target"), format!("Utilization of {} needs the Deployment's containers to request it (the HPA reports FailedGetResourceMetric otherwise)", res.name)));
                     }

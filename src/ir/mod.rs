@@ -3,8 +3,10 @@
 //! topology domains, spread selectors — and every bound. It is built once by `build` from the
 //! decoded manifests and spec; it must not know YAML and does no I/O after building.
 //!
-//! Units: CPU in millicores, memory in MiB (requests rounded up, allocatable rounded down, so
-//! rounding can only make a fit stricter), pods as counts.
+//! Units: CPU in millicores, memory in bytes, pods as counts, each read from its quantity as
+//! upstream reads it (`MilliValue()` for CPU, `Value()` for memory and pods: exact, a fraction
+//! of the unit rounded up), requests and allocatable alike. HPA AverageValue targets are
+//! milli-units (`MilliValue()`), as the HPA controller compares them.
 
 mod build;
 mod labels;
@@ -59,11 +61,13 @@ impl std::fmt::Display for Range {
     }
 }
 
-/// CPU (millicores), memory (MiB) and pod count.
+/// CPU, memory and pod count.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Resources {
+    /// Millicores.
     pub cpu_milli: i64,
-    pub memory_mib: i64,
+    /// Bytes.
+    pub memory: i64,
     pub pods: i64,
 }
 
@@ -235,8 +239,10 @@ pub struct Placement {
 /// metric on it fail.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct MetricRequests {
+    /// Millicores.
     pub cpu_milli: Option<i64>,
-    pub memory_mib: Option<i64>,
+    /// Bytes.
+    pub memory: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -288,7 +294,8 @@ pub enum ResourceName {
 pub enum MetricTarget {
     /// Percent of requests.
     Utilization(i64),
-    /// Per-pod average in millicores (cpu) or MiB (memory).
+    /// Per-pod average in milli-units of the resource, as upstream's `MilliValue()`:
+    /// millicores (cpu) or milli-bytes (memory).
     AverageValue(i64),
 }
 

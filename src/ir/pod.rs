@@ -10,7 +10,7 @@ use super::build::Diag;
 use super::labels::{all_match, Op, Requirement};
 use super::{Effect, LabelKey, Labels, MetricRequests, Node, Placement, Qos, Resources, Taint};
 use crate::error::{InputClass, InputError, Origin};
-use crate::manifest::quantity::{Quantity, Round};
+use crate::manifest::quantity::Quantity;
 
 /// A node selector requirement: on a label, or on the field `metadata.name`.
 #[derive(Clone, Debug)]
@@ -204,14 +204,14 @@ fn container_requests(
                     if p.is_negative() {
                         Err(crate::manifest::quantity::QuantityError(format!("negative quantity {:?}", q.0)))
                     } else if name == "cpu" {
-                        p.millis(Round::Up)
+                        p.milli_value()
                     } else {
-                        p.mebibytes(Round::Up)
+                        p.value()
                     }
                 });
                 match parsed {
                     Ok(v) if name == "cpu" => r.cpu_milli = v,
-                    Ok(v) => r.memory_mib = v,
+                    Ok(v) => r.memory = v,
                     Err(e) => diag.error(InputError::at(origin, InputClass::BadQuantity, f, e.0)),
                 }
             }
@@ -303,11 +303,11 @@ pub(super) fn template_facts(
 
     // Requests: sum of containers, at least the largest init container (Kubernetes' effective request).
     let mut requests = Resources::default();
-    let mut metric_requests = MetricRequests { cpu_milli: Some(0), memory_mib: Some(0) };
+    let mut metric_requests = MetricRequests { cpu_milli: Some(0), memory: Some(0) };
     for (i, c) in spec.containers.iter().enumerate() {
         let r = container_requests(c, origin, &format!("{s}.containers[{i}]"), diag);
         requests.cpu_milli += r.cpu_milli;
-        requests.memory_mib += r.memory_mib;
+        requests.memory += r.memory;
         let declares = |name: &str| {
             c.resources.as_ref().is_some_and(|res| {
                 res.requests.as_ref().is_some_and(|m| m.contains_key(name))
@@ -315,13 +315,12 @@ pub(super) fn template_facts(
             })
         };
         metric_requests.cpu_milli = metric_requests.cpu_milli.filter(|_| declares("cpu")).map(|v| v + r.cpu_milli);
-        metric_requests.memory_mib =
-            metric_requests.memory_mib.filter(|_| declares("memory")).map(|v| v + r.memory_mib);
+        metric_requests.memory = metric_requests.memory.filter(|_| declares("memory")).map(|v| v + r.memory);
     }
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
         let r = container_requests(c, origin, &format!("{s}.initContainers[{i}]"), diag);
         requests.cpu_milli = requests.cpu_milli.max(r.cpu_milli);
-        requests.memory_mib = requests.memory_mib.max(r.memory_mib);
+        requests.memory = requests.memory.max(r.memory);
     }
     requests.pods = 1;
 
@@ -518,7 +517,7 @@ fn qos_class(spec: &k8s_openapi::api::core::v1::PodSpec) -> Qos {
         if p.is_negative() {
             return 0;
         }
-        let v = if name == "cpu" { p.millis(Round::Up) } else { p.units(Round::Up) };
+        let v = if name == "cpu" { p.milli_value() } else { p.value() };
         v.unwrap_or(i64::MAX)
     };
     let mut requests: BTreeMap<&str, i64> = BTreeMap::new();

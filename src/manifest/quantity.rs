@@ -1,6 +1,6 @@
 //! Kubernetes resource quantities ("250m", "1.5", "1Gi", "1e3", "1k"), parsed exactly as
 //! apimachinery's `resource.ParseQuantity` grammar reads them. Owns only parsing and exact
-//! scaling to integers; choosing units (millicores, MiB) and rounding direction is `ir/`'s call.
+//! scaling to integers; choosing units (millicores, bytes) and rounding direction is `ir/`'s call.
 //!
 //! Why not the kube_quantity crate: its integer conversions truncate or refuse sub-unit
 //! scales ("250m" cannot be turned into 250 millicores without going through f64), see
@@ -134,14 +134,21 @@ impl Quantity {
         self.scaled(1000, 1, round)
     }
 
-    /// Mebibytes (memory), rounded as asked: "1Gi" -> 1024, "1e9" -> 953 (down) / 954 (up).
-    pub fn mebibytes(&self, round: Round) -> Result<i64, QuantityError> {
-        self.scaled(1, 1 << 20, round)
-    }
-
     /// The whole value, rounded as asked ("110" pods -> 110).
     pub fn units(&self, round: Round) -> Result<i64, QuantityError> {
         self.scaled(1, 1, round)
+    }
+
+    /// apimachinery's `Quantity.Value()`: the whole value with a fraction rounded up
+    /// (`ScaledValue(0)` takes the ceiling): bytes of memory, "0.5" -> 1, "1Gi" -> 1073741824.
+    pub fn value(&self) -> Result<i64, QuantityError> {
+        self.units(Round::Up)
+    }
+
+    /// apimachinery's `Quantity.MilliValue()`: thousandths with a fraction rounded up
+    /// (`ScaledValue(-3)`): millicores, or milli-bytes of memory; "0.1m" -> 1.
+    pub fn milli_value(&self) -> Result<i64, QuantityError> {
+        self.millis(Round::Up)
     }
 }
 
@@ -161,39 +168,43 @@ mod tests {
 
     #[test]
     fn parses_every_form_kubernetes_writes() {
-        // (text, millicores rounded up, MiB rounded up)
+        // (text, millicores rounded up, bytes rounded up)
         let table: &[(&str, i64, i64)] = &[
             ("250m", 250, 1),
-            ("2", 2000, 1),
-            ("1.5", 1500, 1),
-            ("1Gi", 1024 * 1024 * 1024 * 1000, 1024),
-            ("512Mi", 512 * 1024 * 1024 * 1000, 512),
-            ("1e3", 1_000_000, 1),
-            ("1k", 1_000_000, 1),
-            ("1E3", 1_000_000, 1),
+            ("2", 2000, 2),
+            ("1.5", 1500, 2),
+            ("1Gi", 1024 * 1024 * 1024 * 1000, 1 << 30),
+            ("512Mi", 512 * 1024 * 1024 * 1000, 512 << 20),
+            ("1e3", 1_000_000, 1000),
+            ("1k", 1_000_000, 1000),
+            ("1E3", 1_000_000, 1000),
             ("0.5", 500, 1),
             (".5", 500, 1),
-            ("5.", 5000, 1),
-            ("+3", 3000, 1),
-            ("100M", 100_000_000_000, 96),
-            ("1Ki", 1_024_000, 1),
+            ("5.", 5000, 5),
+            ("+3", 3000, 3),
+            ("100M", 100_000_000_000, 100_000_000),
+            ("1Ki", 1_024_000, 1024),
             ("0", 0, 0),
             ("0.1m", 1, 1),
             ("1500u", 2, 1),
-            ("64Gi", 64 * 1024 * 1024 * 1024 * 1000, 65536),
+            ("64Gi", 64 * 1024 * 1024 * 1024 * 1000, 64 << 30),
+            ("10.2Mi", 10_695_475_200, 10_695_476),
+            ("1.5Gi", 1_610_612_736_000, 1_610_612_736),
+            ("1e9", 1_000_000_000_000, 1_000_000_000),
         ];
-        for &(text, milli, mib) in table {
+        for &(text, milli, bytes) in table {
             let q = Quantity::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
             assert_eq!(q.millis(Round::Up).unwrap(), milli, "millis of {text}");
-            assert_eq!(q.mebibytes(Round::Up).unwrap(), mib, "MiB of {text}");
+            assert_eq!(q.milli_value().unwrap(), milli, "MilliValue of {text}");
+            assert_eq!(q.value().unwrap(), bytes, "Value of {text}");
         }
     }
 
     #[test]
     fn rounds_in_the_asked_direction() {
-        let q = Quantity::parse("1e9").unwrap();
-        assert_eq!(q.mebibytes(Round::Down).unwrap(), 953);
-        assert_eq!(q.mebibytes(Round::Up).unwrap(), 954);
+        let q = Quantity::parse("2.5").unwrap();
+        assert_eq!(q.units(Round::Down).unwrap(), 2);
+        assert_eq!(q.units(Round::Up).unwrap(), 3);
         let q = Quantity::parse("0.1m").unwrap();
         assert_eq!(q.millis(Round::Down).unwrap(), 0);
         assert!(Quantity::parse("-1").unwrap().is_negative());

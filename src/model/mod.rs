@@ -248,17 +248,12 @@ impl Model {
                     start_kind[g] = kinds.len();
                 }
                 kinds_of_group[g].push(kinds.len());
-                kinds.push(Kind { group: GroupId(g as u32), cpu_usage: l, mem_usage: base.memory_mib, warming: false });
+                kinds.push(Kind { group: GroupId(g as u32), cpu_usage: l, mem_usage: base.memory, warming: false });
             }
             if let Some((boot, _)) = pattern.filter(|(b, s)| b != s) {
                 start_kind[g] = kinds.len();
                 kinds_of_group[g].push(kinds.len());
-                kinds.push(Kind {
-                    group: GroupId(g as u32),
-                    cpu_usage: boot,
-                    mem_usage: base.memory_mib,
-                    warming: true,
-                });
+                kinds.push(Kind { group: GroupId(g as u32), cpu_usage: boot, mem_usage: base.memory, warming: true });
             }
         }
         let mut groups_of = vec![Vec::new(); ir.deployments.len()];
@@ -457,7 +452,7 @@ pub fn panicked<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
     d.eq(&st.status[n], &d.int(PANICKED))
 }
 
-/// Per node: requested (cpu millicores, memory MiB, pod count) of all pods on it, terminating
+/// Per node: requested (cpu millicores, memory bytes, pod count) of all pods on it, terminating
 /// ones included, as the scheduler's NodeInfo counts them.
 pub fn requested<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> Vec<(D::Int, D::Int, D::Int)> {
     // Summed over whole per-node vectors, group by group then kind by kind: each node gets
@@ -470,7 +465,7 @@ pub fn requested<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> Vec<(D::I
     ) {
         for ((cpu, mem, pods), c) in sums.iter_mut().zip(counts) {
             *cpu = d.add(cpu, &d.mul_const(&c, r.cpu_milli));
-            *mem = d.add(mem, &d.mul_const(&c, r.memory_mib));
+            *mem = d.add(mem, &d.mul_const(&c, r.memory));
             *pods = d.add(pods, &c);
         }
     }

@@ -14,16 +14,41 @@ fn cpu(m: i64) -> String {
     }
 }
 
-fn mem(mib: i64) -> String {
-    if mib % 1024 == 0 && mib != 0 {
-        format!("{}Gi", mib / 1024)
+/// Bytes of memory as a quantity a manifest could hold, exactly: whole Gi ("64Gi"), Gi with
+/// at most three decimals ("1.5Gi"), whole Mi ("512Mi"), whole Ki ("31335920Ki"), else bytes.
+fn mem(bytes: i64) -> String {
+    const KI: i64 = 1 << 10;
+    const MI: i64 = 1 << 20;
+    const GI: i64 = 1 << 30;
+    if bytes == 0 {
+        "0".to_string()
+    } else if bytes % GI == 0 {
+        format!("{}Gi", bytes / GI)
+    } else if bytes % MI == 0 && bytes > GI && (bytes / MI * 1000) % 1024 == 0 {
+        let thousandths = bytes / MI * 1000 / 1024;
+        let frac = format!("{:03}", thousandths % 1000);
+        format!("{}.{}Gi", thousandths / 1000, frac.trim_end_matches('0'))
+    } else if bytes % MI == 0 {
+        format!("{}Mi", bytes / MI)
+    } else if bytes % KI == 0 {
+        format!("{}Ki", bytes / KI)
     } else {
-        format!("{mib}Mi")
+        bytes.to_string()
+    }
+}
+
+/// Milli-bytes (an AverageValue target of memory): as [`mem`] when whole bytes, else with the
+/// `m` suffix.
+fn milli_mem(milli: i64) -> String {
+    if milli % 1000 == 0 {
+        mem(milli / 1000)
+    } else {
+        format!("{milli}m")
     }
 }
 
 fn res(r: &Resources) -> String {
-    format!("cpu {}, memory {}, pods {}", cpu(r.cpu_milli), mem(r.memory_mib), r.pods)
+    format!("cpu {}, memory {}, pods {}", cpu(r.cpu_milli), mem(r.memory), r.pods)
 }
 
 fn iop(v: &IntOrPercent) -> String {
@@ -131,7 +156,7 @@ pub fn render(m: &Model) -> String {
             w,
             "    usage per pod at start: cpu {}, memory {}",
             cpu(d.initial_usage.cpu_milli),
-            mem(d.initial_usage.memory_mib)
+            mem(d.initial_usage.memory)
         );
     }
 
@@ -140,7 +165,7 @@ pub fn render(m: &Model) -> String {
         let _ = writeln!(w, "  {}", group_name(m, GroupId(gi as u32)));
         let labels: Vec<String> = g.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let _ = writeln!(w, "    labels: {}", labels.join(", "));
-        let _ = writeln!(w, "    requests: cpu {}, memory {}", cpu(g.requests.cpu_milli), mem(g.requests.memory_mib));
+        let _ = writeln!(w, "    requests: cpu {}, memory {}", cpu(g.requests.cpu_milli), mem(g.requests.memory));
         if let Some(n) = &g.node_name {
             let _ = writeln!(w, "    nodeName: {n} (bypasses the scheduler)");
         }
@@ -220,7 +245,7 @@ pub fn render(m: &Model) -> String {
                     MetricTarget::AverageValue(v) if x.resource == ResourceName::Cpu => {
                         format!("{r} AverageValue {}", cpu(v))
                     }
-                    MetricTarget::AverageValue(v) => format!("{r} AverageValue {}", mem(v)),
+                    MetricTarget::AverageValue(v) => format!("{r} AverageValue {}", milli_mem(v)),
                 }
             })
             .collect();
@@ -400,4 +425,28 @@ pub fn json(m: &Model) -> Result<(), Error> {
     let s = serde_json::to_string_pretty(m).map_err(|e| Error::Internal(format!("serializing the model: {e}")))?;
     println!("{s}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_prints_exactly_in_the_largest_fitting_unit() {
+        let cases: &[(i64, &str)] = &[
+            (0, "0"),
+            (64 << 30, "64Gi"),
+            (1536 << 20, "1.5Gi"),
+            (1152 << 20, "1.125Gi"),
+            (1100 << 20, "1100Mi"),
+            (512 << 20, "512Mi"),
+            (31_335_920 << 10, "31335920Ki"),
+            (10_695_476, "10695476"),
+        ];
+        for &(bytes, want) in cases {
+            assert_eq!(mem(bytes), want, "{bytes} bytes");
+        }
+        assert_eq!(milli_mem(104_857_600_000), "100Mi");
+        assert_eq!(milli_mem(1500), "1500m");
+    }
 }

@@ -120,7 +120,7 @@ fn kubectl_list_output_loads() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let o = &r.stdout;
     assert!(o.contains("ip-10-0-1-17 (Node manifest)"), "{o}");
-    assert!(o.contains("allocatable: cpu 7910m, memory 30601Mi, pods 110"), "Ki rounds down to MiB: {o}");
+    assert!(o.contains("allocatable: cpu 7910m, memory 31335920Ki, pods 110"), "memory is exact, in bytes: {o}");
     assert!(o.contains("status: NotReady, cordoned"), "{o}");
     // 250m + 100m (limit standing in for a request) = 350m, below the 1-core init container.
     assert!(o.contains("requests: cpu 1, memory 384Mi"), "{o}");

@@ -152,7 +152,7 @@ impl Invariant {
         for (n, (cpu, mem, pods)) in crate::model::requested(&d, m, st).into_iter().enumerate() {
             let a = m.ir.nodes[n].allocatable;
             out.push(d.all(
-                [d.le(&cpu, &d.int(a.cpu_milli)), d.le(&mem, &d.int(a.memory_mib)), d.le(&pods, &d.int(a.pods))].iter(),
+                [d.le(&cpu, &d.int(a.cpu_milli)), d.le(&mem, &d.int(a.memory)), d.le(&pods, &d.int(a.pods))].iter(),
             ));
         }
         // Per HPA: the target's replicas within [minReplicas, maxReplicas].

@@ -1337,7 +1337,7 @@ mod tests {
                     );
                 for (c, r) in counts {
                     cpu = d.add(&cpu, &d.mul_const(&c, r.cpu_milli));
-                    mem = d.add(&mem, &d.mul_const(&c, r.memory_mib));
+                    mem = d.add(&mem, &d.mul_const(&c, r.memory));
                     pods = d.add(&pods, &c);
                 }
                 assert_eq!(

@@ -95,7 +95,7 @@ fn used<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> (D::Int,
     for (g, grp) in m.ir.groups.iter().enumerate() {
         let c = d.add(&active_on(d, m, st, g, n), &st.terminating[g][n]);
         cpu = d.add(&cpu, &d.mul_const(&c, grp.requests.cpu_milli));
-        mem = d.add(&mem, &d.mul_const(&c, grp.requests.memory_mib));
+        mem = d.add(&mem, &d.mul_const(&c, grp.requests.memory));
         pods = d.add(&pods, &c);
     }
     (cpu, mem, pods)
@@ -124,7 +124,7 @@ fn node_fit<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, t: usiz
         [
             node_fit_placement(d, m, st, g, t),
             d.le(&d.add(&cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)),
-            d.le(&d.add(&mem, &d.int(grp.requests.memory_mib)), &d.int(a.memory_mib)),
+            d.le(&d.add(&mem, &d.int(grp.requests.memory)), &d.int(a.memory)),
             d.le(&d.add(&pods, &d.int(1)), &d.int(a.pods)),
         ]
         .iter(),
@@ -528,14 +528,14 @@ fn low_node_utilization<D: Domain>(
         let (cpu, mem, pods) = usage(&st, n);
         let checks = [
             (thresholds.cpu, &cpu, a.cpu_milli),
-            (thresholds.memory, &mem, a.memory_mib),
+            (thresholds.memory, &mem, a.memory),
             (thresholds.pods, &pods, a.pods),
         ];
         let is_under =
             d.all(checks.iter().filter_map(|(t, u, al)| t.map(|t| d.not(&over(u, *al, t)))).collect::<Vec<_>>().iter());
         let tchecks = [
             (target_thresholds.cpu, &cpu, a.cpu_milli),
-            (target_thresholds.memory, &mem, a.memory_mib),
+            (target_thresholds.memory, &mem, a.memory),
             (target_thresholds.pods, &pods, a.pods),
         ];
         let is_over = d.any_of(tchecks.iter().filter_map(|(t, u, al)| t.map(|t| over(u, *al, t))));
@@ -552,11 +552,10 @@ fn low_node_utilization<D: Domain>(
     // sortNodesByUsage (nodeutilization.go): the overutilized nodes by descending usage, the
     // sum over cpu (millicores), memory (bytes) and pods; ties in sort.Slice's arbitrary
     // order. The run's node order is one upstream can take iff it lists the overutilized
-    // nodes by non-increasing usage. (Memory is known in MiB, rounded up: a tie in MiB that
-    // is none in bytes only adds orders.)
+    // nodes by non-increasing usage.
     let sort_key = |n: usize| {
         let (cpu, mem, pods) = usage(&st, n);
-        d.add(&d.add(&cpu, &d.mul_const(&mem, 1 << 20)), &pods)
+        d.add(&d.add(&cpu, &mem), &pods)
     };
     let keys: Vec<D::Int> = (0..nn).map(sort_key).collect();
     let mut sorted = Vec::new();
@@ -572,7 +571,7 @@ fn low_node_utilization<D: Domain>(
         let a = m.ir.nodes[n].allocatable;
         (
             target_thresholds.cpu.map(|t| t * a.cpu_milli / 100).unwrap_or(a.cpu_milli),
-            target_thresholds.memory.map(|t| t * a.memory_mib / 100).unwrap_or(a.memory_mib),
+            target_thresholds.memory.map(|t| t * a.memory / 100).unwrap_or(a.memory),
             target_thresholds.pods.map(|t| t * a.pods / 100).unwrap_or(a.pods),
         )
     };
@@ -623,10 +622,10 @@ fn low_node_utilization<D: Domain>(
                 let (next, done) = evict_limited(d, m, &st, lim, g, n, &want);
                 st = next;
                 avail[0] = d.sub(&avail[0], &d.mul_const(&done, r.cpu_milli));
-                avail[1] = d.sub(&avail[1], &d.mul_const(&done, r.memory_mib));
+                avail[1] = d.sub(&avail[1], &d.mul_const(&done, r.memory));
                 avail[2] = d.sub(&avail[2], &done);
                 u_cpu = d.sub(&u_cpu, &d.mul_const(&done, r.cpu_milli));
-                u_mem = d.sub(&u_mem, &d.mul_const(&done, r.memory_mib));
+                u_mem = d.sub(&u_mem, &d.mul_const(&done, r.memory));
                 u_pods = d.sub(&u_pods, &done);
             }
         }

@@ -57,7 +57,7 @@ fn metric_request(m: &Model, g: usize, metric: &Metric) -> Option<i64> {
     if metric.resource == ResourceName::Cpu {
         r.cpu_milli
     } else {
-        r.memory_mib
+        r.memory
     }
 }
 
@@ -171,37 +171,44 @@ fn proposal<D: Domain>(
     };
     match metric.target {
         MetricTarget::Utilization(target) => {
-            let util_of = |usage: &D::Int, req_units: &D::Int| {
-                d.div_bounded(&d.div_const(&d.mul_const(usage, 100), unit), &d.max(req_units, &d.int(1)), 1, max_units)
+            // Utilization from a hundredfold usage: int(usage × 100 / requests).
+            let util_of = |usage100: &D::Int, req_units: &D::Int| {
+                d.div_bounded(&d.div_const(usage100, unit), &d.max(req_units, &d.int(1)), 1, max_units)
             };
-            let util = util_of(&usage, &req_units);
+            let util = util_of(&d.mul_const(&usage, 100), &req_units);
             let (up, down) = (d.gt(&util, &d.int(target)), d.lt(&util, &d.int(target)));
             let plain = d.ite(&within(d, &util, target), current, &scaled(d, &util, n, target, p));
             // Missing pods count only when the first ratio points somewhere.
             let with_missing = d.and(&any_missing, &d.or(&up, &down));
             let with_unready = d.and(&d.gt(&unready, &zero), &up);
-            // Per pod, int(request × max(100, target) / 100), as upstream computes it per pod.
+            // Per pod, int(request × max(100, target) / 100) as upstream computes it per pod in
+            // milli-units, hundredfold here: for CPU (millicores) a multiple of 100 % is exact
+            // and any other percentage truncates; for memory, milli-bytes never truncate
+            // (request × 1000 × fallback / 100), so the hundredfold value is request × fallback.
             let fallback = target.max(100);
-            let missing_usage = if fallback == 100 {
-                missing_req.clone()
+            let missing_usage100 = if fallback == 100 {
+                d.mul_const(&missing_req, 100)
             } else {
-                // Requests are whole units of the resource (millicores, MiB): a multiple of 100 % is exact,
-                // any other percentage is truncated per pod, which the sum over groups does below.
                 let mut acc = d.int(0);
                 for (gi, &g) in m.groups_of[dep].iter().enumerate() {
-                    let per_pod = reqs[gi] * fallback / 100;
+                    let per_pod100 = if metric.resource == ResourceName::Cpu {
+                        reqs[gi] * fallback / 100 * 100
+                    } else {
+                        reqs[gi] * fallback
+                    };
                     for &k in &m.kinds_of_group[g] {
                         for node in 0..m.nodes() {
                             acc = d.add(
                                 &acc,
-                                &d.mul_const(&d.ite(&ready(d, st, node), &zero, &st.running[k][node]), per_pod),
+                                &d.mul_const(&d.ite(&ready(d, st, node), &zero, &st.running[k][node]), per_pod100),
                             );
                         }
                     }
                 }
                 acc
             };
-            let usage2 = d.add(&usage, &d.ite(&d.and(&any_missing, &down), &missing_usage, &zero));
+            let usage2 =
+                d.add(&d.mul_const(&usage, 100), &d.ite(&d.and(&any_missing, &down), &missing_usage100, &zero));
             let req2 = d.add(
                 &d.add(&req_units, &d.ite(&with_missing, &missing_units, &zero)),
                 &d.ite(&with_unready, &unready_units, &zero),
@@ -213,21 +220,19 @@ fn proposal<D: Domain>(
         }
         MetricTarget::AverageValue(target) => {
             // GetMetricUsageRatio averages milli-values with an integer division by the pods
-            // counted: millicores for CPU (kbmc's unit), milli-bytes for memory (kbmc counts
-            // whole MiB, scaled up here so that the division truncates where upstream's does).
-            let scale = if metric.resource == ResourceName::Cpu { 1 } else { 1_048_576_000 };
-            let t = target.max(1) * scale;
-            let average = |usage: &D::Int, count: &D::Int| {
-                d.div_bounded(&d.mul_const(usage, scale), &d.max(count, &d.int(1)), 1, p)
-            };
+            // counted: millicores for CPU (kbmc's unit), milli-bytes for memory (kbmc's bytes
+            // times 1000); the target is a milli-value too.
+            let scale = if metric.resource == ResourceName::Cpu { 1 } else { 1000 };
+            let t = target.max(1);
+            let usage = d.mul_const(&usage, scale);
+            let average = |usage: &D::Int, count: &D::Int| d.div_bounded(usage, &d.max(count, &d.int(1)), 1, p);
             let avg = average(&usage, n);
             let (up, down) = (d.gt(&avg, &d.int(t)), d.lt(&avg, &d.int(t)));
             let plain = d.ite(&within(d, &avg, t), current, &scaled(d, &avg, n, t, p));
             let with_missing = d.and(&any_missing, &d.or(&up, &down));
             let with_unready = d.and(&d.gt(&unready, &zero), &up);
             // calcPlainMetricReplicas: missing pods at the target on a scale-down, else 0.
-            let usage2 =
-                d.add(&usage, &d.ite(&d.and(&any_missing, &down), &d.mul_const(&missing, target.max(1)), &zero));
+            let usage2 = d.add(&usage, &d.ite(&d.and(&any_missing, &down), &d.mul_const(&missing, t), &zero));
             let count2 = counted(&with_missing, &with_unready);
             let avg2 = average(&usage2, &count2);
             let adjusted = second_pass(d, current, t, (&up, &down), (&avg2, &count2), p);
@@ -541,7 +546,7 @@ mod tests {
 
     /// AverageValue of memory: upstream averages milli-bytes, so 2 pods at 166Mi and one
     /// pending pod (counted at 0 on the scale-up) average 110.67Mi against 100Mi, outside the
-    /// tolerance: ceil(1.1067 × 3) = 4. Averaging whole MiB (110) would keep 3.
+    /// tolerance: ceil(1.1067 × 3) = 4. An average truncated to whole MiB (110) would keep 3.
     #[test]
     fn memory_averages_are_not_rounded_to_mebibytes() {
         let hpa = hpa_yaml(1, 10, "{name: memory, target: {type: AverageValue, averageValue: 100Mi}}", "");
@@ -550,6 +555,30 @@ mod tests {
         let mut st = m.initial_state(&[1]);
         st.pending[0] = 1;
         assert_eq!(sync(&Concrete, &m, &st, 0, true).0, 4);
+    }
+
+    /// AverageValue of memory in bytes: 3 pods using 33.3Mi each (34917580.8 bytes, read as
+    /// `Value()` reads it: 34917581) against 100Mi (104857600 bytes). Upstream (GetRawResourceReplicas,
+    /// GetMetricUsageRatio) averages milli-values: 34917581000 / 104857600000 = 0.333, outside
+    /// the tolerance, and proposes ceil(0.333 × 3) = ceil(0.999) = 1. Usage rounded up to
+    /// whole MiB (34Mi) would give ceil(0.34 × 3) = 2.
+    #[test]
+    fn memory_average_value_is_in_bytes() {
+        let hpa = hpa_yaml(1, 10, "{name: memory, target: {type: AverageValue, averageValue: 100Mi}}", "");
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 3}], usage: {memory: 33.3Mi}}]\n";
+        let m = model(&format!("{}{hpa}{spec}", deployment("web", 3, "1", "1Gi", "")));
+        assert_eq!(m.ir.deployments[0].initial_usage.memory, 34_917_581);
+        assert_eq!(m.ir.hpas[0].metrics[0].target, MetricTarget::AverageValue(104_857_600_000));
+        let st = m.initial_state(&[1]);
+        // The window expired: the recommendation itself.
+        assert_eq!(sync(&Concrete, &m, &st, 0, true).0, 1);
+        // 110Mi + 1 byte per pod is just above the tolerance (ratio 1.1000000095): ceil(3.3) = 4;
+        // exactly 110Mi is within it (both ends included) and keeps 3.
+        for (usage, want) in [("115343361", 4), ("110Mi", 3)] {
+            let spec = spec.replace("33.3Mi", usage);
+            let m = model(&format!("{}{hpa}{spec}", deployment("web", 3, "1", "1Gi", "")));
+            assert_eq!(sync(&Concrete, &m, &m.initial_state(&[1]), 0, true).0, want, "usage {usage}");
+        }
     }
 
     #[test]

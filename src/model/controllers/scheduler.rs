@@ -73,7 +73,7 @@ impl<D: Domain> NodeLoads<D> {
             for (h, hg) in m.ir.groups.iter().enumerate() {
                 let running = running_per_node(d, m, st, h);
                 let act: Vec<D::Int> = st.bound[h].iter().zip(&running).map(|(b, r)| d.add(b, r)).collect();
-                let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory_mib);
+                let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory);
                 for (((cpu, mem), a), t) in nonzero_sums.iter_mut().zip(&act).zip(&st.terminating[h]) {
                     let c = d.add(a, t);
                     *cpu = d.add(cpu, &d.mul_const(&c, hc));
@@ -219,8 +219,8 @@ fn filters_with<D: Domain>(
                 if grp.requests.cpu_milli > 0 {
                     fit = d.and(&fit, &d.le(&d.add(cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)));
                 }
-                if grp.requests.memory_mib > 0 {
-                    fit = d.and(&fit, &d.le(&d.add(mem, &d.int(grp.requests.memory_mib)), &d.int(a.memory_mib)));
+                if grp.requests.memory > 0 {
+                    fit = d.and(&fit, &d.le(&d.add(mem, &d.int(grp.requests.memory)), &d.int(a.memory)));
                 }
             }
             [ready(d, st, n), unsched, d.bool(static_ok), fit, spread_ok[n].clone()]
@@ -256,9 +256,23 @@ pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(Stri
         .collect()
 }
 
-/// Non-zero requests as scoring sees them: unset (0) requests count as 100m / 200Mi.
+/// Non-zero requests as scoring sees them: unset (0) requests count as 100m / 200Mi
+/// (schedutil.DefaultMilliCPURequest, DefaultMemoryRequest).
 fn nonzero(cpu: i64, mem: i64) -> (i64, i64) {
-    (if cpu == 0 { 100 } else { cpu }, if mem == 0 { 200 } else { mem })
+    (if cpu == 0 { DEFAULT_MILLI_CPU_REQUEST } else { cpu }, if mem == 0 { DEFAULT_MEMORY_REQUEST } else { mem })
+}
+
+/// Scoring's stand-in for an unset CPU request: 100m.
+const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
+/// Scoring's stand-in for an unset memory request: 200Mi in bytes.
+const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
 }
 
 /// Normalizes a static per-node raw score over the feasible nodes (DefaultNormalizeScore):
@@ -392,7 +406,7 @@ pub fn scores_with<D: Domain>(
     let nn = m.nodes();
     assert_eq!(loads.nonzero.len(), nn, "model bug: scores need NodeLoads::of, not NodeLoads::for_filters");
     let mut total: Vec<D::Int> = vec![d.int(0); nn];
-    let (pc, pm) = nonzero(grp.requests.cpu_milli, grp.requests.memory_mib);
+    let (pc, pm) = nonzero(grp.requests.cpu_milli, grp.requests.memory);
     for n in 0..nn {
         let a = m.ir.nodes[n].allocatable;
         // Requested (non-zero for scoring, actual for balance) with the incoming pod.
@@ -413,25 +427,29 @@ pub fn scores_with<D: Domain>(
                 }
             };
             let (wc, wm) = (cfg.scoring_cpu_weight, cfg.scoring_memory_weight);
-            let wsum = (if a.cpu_milli > 0 { wc } else { 0 }) + (if a.memory_mib > 0 { wm } else { 0 });
+            let wsum = (if a.cpu_milli > 0 { wc } else { 0 }) + (if a.memory > 0 { wm } else { 0 });
             if wsum > 0 {
-                let s =
-                    d.add(&d.mul_const(&per(&nz_cpu, a.cpu_milli), wc), &d.mul_const(&per(&nz_mem, a.memory_mib), wm));
+                let s = d.add(&d.mul_const(&per(&nz_cpu, a.cpu_milli), wc), &d.mul_const(&per(&nz_mem, a.memory), wm));
                 total[n] = d.add(&total[n], &d.mul_const(&d.div_const(&s, wsum), cfg.weight_node_resources_fit));
             }
         }
         if cfg.weight_balanced_allocation > 0
-            && (grp.requests.cpu_milli > 0 || grp.requests.memory_mib > 0)
+            && (grp.requests.cpu_milli > 0 || grp.requests.memory > 0)
             && a.cpu_milli > 0
-            && a.memory_mib > 0
+            && a.memory > 0
         {
             let (cpu, mem, _) = &loads.requested[n];
             let rc = d.min(&d.add(cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli));
-            let rm = d.min(&d.add(mem, &d.int(grp.requests.memory_mib)), &d.int(a.memory_mib));
-            // (1 - |rc/Ac - rm/Am| / 2) * 100, truncated: 100 - ceil(50 |rc*Am - rm*Ac| / (Ac*Am)).
-            let diff = d.sub(&d.mul_const(&rc, a.memory_mib), &d.mul_const(&rm, a.cpu_milli));
+            let rm = d.min(&d.add(mem, &d.int(grp.requests.memory)), &d.int(a.memory));
+            // (1 - |rc/Ac - rm/Am| / 2) * 100, truncated: 100 - ceil(50 |rc*Am - rm*Ac| / (Ac*Am)),
+            // computed over lcm(Ac, Am) (Ac = g*ac, Am = g*am, g their gcd) as
+            // 100 - ceil(50 |rc*am - rm*ac| / (g*ac*am)), so that the products stay below
+            // 50 lcm(Ac, Am).
+            let g = gcd(a.cpu_milli, a.memory);
+            let (ac, am) = (a.cpu_milli / g, a.memory / g);
+            let diff = d.sub(&d.mul_const(&rc, am), &d.mul_const(&rm, ac));
             let absd = d.max(&diff, &d.sub(&d.int(0), &diff));
-            let s = d.sub(&d.int(100), &d.div_ceil_const(&d.mul_const(&absd, 50), a.cpu_milli * a.memory_mib));
+            let s = d.sub(&d.int(100), &d.div_ceil_const(&d.mul_const(&absd, 50), g * ac * am));
             total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_balanced_allocation));
         }
     }
@@ -701,6 +719,66 @@ mod more_tests {
         assert_eq!(normalize_static(&d, &[5, 4, 4], &[false, true, true], false)[1..], [100, 100]);
         assert_eq!(normalize_static(&d, &[0, 0], &[true, true], true), vec![100, 100]);
         assert_eq!(normalize_static(&d, &[2, 1, 0], &[true, true, true], true), vec![0, 50, 100]);
+    }
+
+    /// Memory fits in bytes: a node with 1000Mi + 512Ki allocatable (1024512Ki) holds two pods
+    /// of 500Mi + 256Ki (512256Ki) each, exactly, as upstream's Fit compares `Value()`s. (In
+    /// whole MiB, allocatable rounded down and requests up, 2 × 501 > 1000 would refuse the
+    /// second pod.)
+    #[test]
+    fn memory_fits_to_the_byte() {
+        let spec = |placed: i64| {
+            format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {{name: n, count: 1, capacity: {{cpu: \"4\", memory: 1024512Ki}}}}\n  workloads:\n    - deployment: web\n      placement: [{{node: n-0, count: {placed}}}]\n")
+        };
+        // Both placed at start: the validator accepts it.
+        let m = model(&format!("{}{}", deployment("web", 2, "1", "512256Ki", ""), spec(2)));
+        assert_eq!(m.ir.nodes[0].allocatable.memory, 1_049_100_288);
+        assert_eq!(m.ir.groups[0].requests.memory, 524_550_144);
+        // One placed, one pending: the scheduler binds it there.
+        let m = model(&format!("{}{}", deployment("web", 2, "1", "512256Ki", ""), spec(1)));
+        let mut st = m.initial_state(&[1]);
+        st.pending[0] = 1;
+        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![true]);
+        // One byte more per pod does not fit.
+        let m = model(&format!("{}{}", deployment("web", 2, "1", "524550145", ""), spec(1)));
+        let mut st = m.initial_state(&[1]);
+        st.pending[0] = 1;
+        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false]);
+    }
+
+    /// Scores in bytes tie where whole MiB would not. A 500m / 4352Ki (4.25Mi) pod on empty
+    /// nodes a (4 cores, 1Gi) and b (4 cores, 1000Mi), by upstream's formulas:
+    /// - NodeResourcesFit LeastAllocated (least_allocated.go, `(capacity - requested) *
+    ///   MaxNodeScore / capacity` per resource, then the weighted mean, integer divisions):
+    ///   cpu (4000 - 500) * 100 / 4000 = 87 on both; memory a: (1024 - 4.25) * 100 / 1024 =
+    ///   99.58 -> 99, b: (1000 - 4.25) * 100 / 1000 = 99.575 -> 99; (87 + 99) / 2 = 93 on both.
+    /// - BalancedAllocation (balanced_allocation.go, `int64((1 - |cpuFraction - memFraction| /
+    ///   2) * MaxNodeScore)`): a: (1 - |0.125 - 4.25/1024| / 2) * 100 = 93.96 -> 93, b: (1 -
+    ///   |0.125 - 0.00425| / 2) * 100 = 93.96 -> 93.
+    ///
+    /// So 93 + 93 on both: a tie, and upstream may bind to either. With the request rounded up
+    /// to 5Mi, b's BalancedAllocation would be (1 - |0.125 - 0.005| / 2) * 100 = 94 and a's
+    /// 93.99 -> 93, leaving b alone at the top.
+    #[test]
+    fn resource_scores_follow_bytes() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"4\", memory: 1Gi}}\n    - {name: b, count: 1, capacity: {cpu: \"4\", memory: 1000Mi}}\n";
+        let m = model(&format!("{}{spec}", deployment("web", 1, "500m", "4352Ki", "")));
+        let mut st = m.initial_state(&[1, 1]);
+        st.pending[0] = 1;
+        let feas = feasible(&Concrete, &m, &st, 0);
+        assert_eq!(feas, vec![true, true]);
+        // Plus TaintToleration 100 x 3 and PodTopologySpread's system default 100 x 2 on both.
+        let loads = NodeLoads::of(&Concrete, &m, &st);
+        assert_eq!(scores_with(&Concrete, &m, &st, &loads, 0, &feas), vec![93 + 93 + 500, 93 + 93 + 500]);
+        let reg = crate::model::registry::<Concrete>();
+        let enabled: Vec<usize> = crate::model::all_steps(&m, &reg)
+            .iter()
+            .filter(|s| {
+                reg[s.actor as usize].name() == "scheduler" && reg[s.actor as usize].guard(&Concrete, &m, s, &st)
+            })
+            .map(|s| s.b as usize)
+            .collect();
+        assert_eq!(enabled, vec![node(&m, "a-0"), node(&m, "b-0")]);
     }
 
     #[test]
