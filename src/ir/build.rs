@@ -213,6 +213,9 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let events = b.events(&spec.events, &applies);
     let intents = b.intents(&spec.intents, &hpas);
     let bounds = b.bounds(&spec.bounds, &hpas, &events);
+    if b.diag.errors.is_empty() {
+        b.memory_magnitudes(&hpas, &bounds);
+    }
 
     if !b.diag.errors.is_empty() {
         return Err(Error::Input(b.diag.errors));
@@ -649,7 +652,7 @@ impl Builder<'_> {
             for &(n, c) in &placement {
                 let node = &self.nodes[n.index()];
                 if c * req.cpu_milli > node.allocatable.cpu_milli
-                    || c * req.memory > node.allocatable.memory
+                    || c.saturating_mul(req.memory) > node.allocatable.memory
                     || c > node.allocatable.pods
                 {
                     self.diag.error(InputError::at(
@@ -687,7 +690,7 @@ impl Builder<'_> {
                     if n.index() == ni {
                         let r = self.facts[d.revisions[0].index()].requests;
                         used.cpu_milli += c * r.cpu_milli;
-                        used.memory += c * r.memory;
+                        used.memory = used.memory.saturating_add(c.saturating_mul(r.memory));
                         used.pods += c;
                     }
                 }
@@ -1936,6 +1939,111 @@ impl Builder<'_> {
         out
     }
 
+    /// Memory is counted in exact bytes; this rejects the inputs whose arithmetic could leave
+    /// i64 (the concrete search checks every operation and would stop on an overflow):
+    /// - per node, BalancedAllocation compares requested/allocatable of CPU and memory over
+    ///   lcm(cpu millicores, memory bytes), times 50: 50 × lcm must fit, and 100 × the
+    ///   allocatable memory of all node slots together (the descheduler's headroom sums);
+    /// - per pod, a memory request or usage (and an HPA's AverageValue target, a milli-value,
+    ///   over 1000) is summed over at most the model's pod bound, taken to milli-bytes (× 1000)
+    ///   or percentages (× 100, × a Utilization target above 1000 %) and compared with a
+    ///   tolerance (× 10): quantity × pod bound × 10 × max(1000, target %) must fit.
+    fn memory_magnitudes(&mut self, hpas: &[Hpa], bounds: &Bounds) {
+        let fits = |x: i128| x <= i64::MAX as i128;
+        let gcd = |mut a: i128, mut b: i128| {
+            while b != 0 {
+                (a, b) = (b, a % b);
+            }
+            a
+        };
+        let mut total: i128 = 0;
+        for (pi, pool) in self.pools.iter().enumerate() {
+            let a = self.nodes[pool.first.index()].allocatable;
+            total += a.memory as i128 * pool.count.max as i128;
+            let (c, m) = (a.cpu_milli as i128, a.memory as i128);
+            if c > 0 && m > 0 && !fits(50 * (c / gcd(c, m) * m)) {
+                let field =
+                    if pool.concrete { "status.allocatable".to_string() } else { format!("spec.nodePools[{pi}]") };
+                self.diag.error(InputError::at(
+                    &pool.origin,
+                    InputClass::Invalid,
+                    field,
+                    format!(
+                        "allocatable cpu {c}m and memory {m} bytes: kbmc scores NodeResourcesBalancedAllocation exactly over lcm(cpu millicores, memory bytes) = {}, and 50 times it exceeds {} (i64); round the memory to a whole Ki or Mi",
+                        c / gcd(c, m) * m,
+                        i64::MAX
+                    ),
+                ));
+            }
+        }
+        if !fits(100 * total) {
+            self.diag.error(InputError::at(
+                &self.spec_origin,
+                InputClass::Invalid,
+                "spec.nodePools",
+                format!(
+                    "the nodes' allocatable memory totals {total} bytes; kbmc's exact arithmetic needs 100 times it within {} (i64)",
+                    i64::MAX
+                ),
+            ));
+        }
+        let pods = bounds.max_pods_per_deployment as i128 * self.deployments.len().max(1) as i128;
+        let target_pct = hpas
+            .iter()
+            .flat_map(|h| &h.metrics)
+            .filter_map(|m| match (m.resource, m.target) {
+                (ResourceName::Memory, MetricTarget::Utilization(t)) => Some(t as i128),
+                _ => None,
+            })
+            .fold(1000, i128::max);
+        let factor = pods * 10 * target_pct;
+        let limit = i64::MAX as i128 / factor;
+        // (where, field, what, bytes) of every per-pod memory quantity.
+        let mut quantities: Vec<(Origin, String, &str, i64)> = Vec::new();
+        for (gi, facts) in self.facts.iter().enumerate() {
+            let (dep, revision) = self.group_owner[gi];
+            let field = if revision == 0 {
+                "spec.template.spec.containers[].resources.requests.memory".to_string()
+            } else {
+                format!(
+                    "revision {revision} (applyDeployment): spec.template.spec.containers[].resources.requests.memory"
+                )
+            };
+            // Scoring counts an unset memory request as 200Mi.
+            let bytes = facts.requests.memory.max(200 << 20);
+            let what = if facts.requests.memory == 0 {
+                "a pod's memory request (unset, which scoring counts as 200Mi)"
+            } else {
+                "a pod's memory request"
+            };
+            quantities.push((self.deployments[dep.index()].origin.clone(), field, what, bytes));
+        }
+        for d in self.deployments.iter().filter(|d| d.initial_usage != self.facts[d.revisions[0].index()].requests) {
+            let field = format!("spec.workloads[deployment {}].usage.memory", d.name);
+            quantities.push((self.spec_origin.clone(), field, "a pod's memory usage", d.initial_usage.memory));
+        }
+        for h in hpas {
+            for (mi, m) in h.metrics.iter().enumerate() {
+                if let (ResourceName::Memory, MetricTarget::AverageValue(t)) = (m.resource, m.target) {
+                    let field = format!("spec.metrics[{mi}].resource.target.averageValue");
+                    quantities.push((h.origin.clone(), field, "an AverageValue target", t / 1000));
+                }
+            }
+        }
+        for (origin, field, what, bytes) in quantities {
+            if bytes as i128 > limit {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    field,
+                    format!(
+                        "{what} of {bytes} bytes is above {limit} bytes, the most kbmc's exact arithmetic allows with a bound of {pods} pods (memory × pods × 10 × max(1000, the Utilization target in %) must stay within i64)"
+                    ),
+                ));
+            }
+        }
+    }
+
     fn bounds(&mut self, b: &spec::Bounds, hpas: &[Hpa], events: &[Event]) -> Bounds {
         let origin = self.spec_origin.clone();
         if b.steps == 0 || b.steps > 10_000 {
@@ -1997,4 +2105,47 @@ fn score_weight<'a>(s: &'a mut Scheduler, name: &str) -> Option<&'a mut i64> {
         "PodTopologySpread" => &mut s.weight_pod_topology_spread,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The build's errors for one multi-document YAML text (empty when it builds).
+    fn errors(yaml: &str) -> String {
+        let (mut inputs, mut errors) = (crate::manifest::Inputs::default(), Vec::new());
+        let opts = crate::manifest::LoadOptions::default();
+        crate::manifest::load_text(std::path::Path::new("test.yaml"), yaml, opts, &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        match super::build(&inputs, super::BuildOptions::default()) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn web(replicas: i64, memory: &str) -> String {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: c, image: web:1, resources: {{requests: {{cpu: \"1\", memory: {memory}}}}}}}]\n---\n")
+    }
+
+    fn pool(cpu: &str, memory: &str) -> String {
+        format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 1, capacity: {{cpu: \"{cpu}\", memory: \"{memory}\"}}}}]\n")
+    }
+
+    /// Memory in bytes keeps every product within i64 or is refused with the field and the
+    /// limit: BalancedAllocation's lcm(cpu millicores, memory bytes), and a pod's memory
+    /// times the pod bound.
+    #[test]
+    fn memory_magnitudes_are_bounded() {
+        assert_eq!(errors(&format!("{}{}", web(3, "1Gi"), pool("896", "32Ti"))), "");
+        // 2^44 + 1 bytes share no factor with 10^6 millicores: lcm 1.76e19.
+        let e = errors(&format!("{}{}", web(3, "1Gi"), pool("1000", "17592186044417")));
+        assert!(e.contains("spec.nodePools[0]") && e.contains("lcm(cpu millicores, memory bytes)"), "{e}");
+        // 1000 pods of 1Ti (a bound of 1250 with the 25 % surge): 1.1e12 bytes × 1250 pods ×
+        // 10 × 1000 leaves i64.
+        let e = errors(&format!("{}{}", web(1000, "1Ti"), pool("64", "64Gi")));
+        assert!(
+            e.contains("requests.memory: a pod's memory request of 1099511627776 bytes is above 737869762948 bytes"),
+            "{e}"
+        );
+        assert!(!e.contains("usage"), "{e}");
+        assert_eq!(errors(&format!("{}{}", web(1000, "64Gi"), pool("64", "64Gi"))), "");
+    }
 }

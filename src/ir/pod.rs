@@ -307,7 +307,8 @@ pub(super) fn template_facts(
     for (i, c) in spec.containers.iter().enumerate() {
         let r = container_requests(c, origin, &format!("{s}.containers[{i}]"), diag);
         requests.cpu_milli += r.cpu_milli;
-        requests.memory += r.memory;
+        // Saturating: a sum beyond i64 is refused later (Builder::memory_magnitudes).
+        requests.memory = requests.memory.saturating_add(r.memory);
         let declares = |name: &str| {
             c.resources.as_ref().is_some_and(|res| {
                 res.requests.as_ref().is_some_and(|m| m.contains_key(name))
@@ -315,7 +316,8 @@ pub(super) fn template_facts(
             })
         };
         metric_requests.cpu_milli = metric_requests.cpu_milli.filter(|_| declares("cpu")).map(|v| v + r.cpu_milli);
-        metric_requests.memory = metric_requests.memory.filter(|_| declares("memory")).map(|v| v + r.memory);
+        metric_requests.memory =
+            metric_requests.memory.filter(|_| declares("memory")).map(|v| v.saturating_add(r.memory));
     }
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
         let r = container_requests(c, origin, &format!("{s}.initContainers[{i}]"), diag);

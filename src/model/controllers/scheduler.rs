@@ -444,7 +444,7 @@ pub fn scores_with<D: Domain>(
             // (1 - |rc/Ac - rm/Am| / 2) * 100, truncated: 100 - ceil(50 |rc*Am - rm*Ac| / (Ac*Am)),
             // computed over lcm(Ac, Am) (Ac = g*ac, Am = g*am, g their gcd) as
             // 100 - ceil(50 |rc*am - rm*ac| / (g*ac*am)), so that the products stay below
-            // 50 lcm(Ac, Am).
+            // 50 lcm(Ac, Am), which building the model bounds.
             let g = gcd(a.cpu_milli, a.memory);
             let (ac, am) = (a.cpu_milli / g, a.memory / g);
             let diff = d.sub(&d.mul_const(&rc, am), &d.mul_const(&rm, ac));
