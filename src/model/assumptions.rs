@@ -98,9 +98,9 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             Affects::Placement,
         ),
         (
-            "spread-score-precision",
-            "PodTopologySpread's score weights ln(size + 2) in thousandths break and make the same exact ties as upstream's floating point",
-            c.scheduler && ir.scheduler.weight_pod_topology_spread > 0,
+            "score-precision",
+            "the scheduler's scores in exact integer arithmetic where upstream uses floating point (PodTopologySpread's ln(size + 2) weights in thousandths, BalancedAllocation's deviation) make and break the same exact ties",
+            c.scheduler && (ir.scheduler.weight_pod_topology_spread > 0 || ir.scheduler.weight_balanced_allocation > 0),
             Affects::Placement,
         ),
         (
@@ -112,7 +112,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         (
             "zero-request",
             "a pod requesting no CPU or no memory is scored as requesting 100m and 200Mi in total, and the descheduler's NodeFit checks both resources for it",
-            ir.groups.iter().any(|g| g.requests.cpu_milli == 0 || g.requests.memory_mib == 0),
+            ir.groups.iter().any(|g| g.requests.cpu_milli == 0 || g.requests.memory == 0),
             Affects::All,
         ),
         (
@@ -186,7 +186,7 @@ mod tests {
             super::of(&m).into_iter().map(|a| (a.id, a.intents)).collect()
         };
         let got = ids(&spec("", "{type: podsBalanced, deployment: web}, {type: replicasMeetMin, deployment: web}"));
-        assert_eq!(got, vec![("image-locality", vec![0]), ("spread-score-precision", vec![0])]);
+        assert_eq!(got, vec![("image-locality", vec![0]), ("score-precision", vec![0])]);
         let got =
             ids(&spec("{type: nodeFailure, budget: 1}", "{type: replicasWithin, deployment: web, min: 1, max: 2}"));
         assert_eq!(

@@ -113,6 +113,30 @@ pub struct ClusterState<D: Domain> {
 }
 
 impl<D: Domain> ClusterState<D> {
+    /// The per-node pod rows, in the order keys and node rows list them: bound, running,
+    /// terminating, evicting, deleting, queued. Every pass over all of them goes through here,
+    /// so a new row is listed once.
+    pub fn pod_rows(&self) -> impl Iterator<Item = &Vec<D::Int>> {
+        self.bound
+            .iter()
+            .chain(&self.running)
+            .chain(&self.terminating)
+            .chain(&self.evicting)
+            .chain(&self.deleting)
+            .chain(&self.queued)
+    }
+
+    /// [`pod_rows`](Self::pod_rows), to write.
+    pub fn pod_rows_mut(&mut self) -> impl Iterator<Item = &mut Vec<D::Int>> {
+        self.bound
+            .iter_mut()
+            .chain(&mut self.running)
+            .chain(&mut self.terminating)
+            .chain(&mut self.evicting)
+            .chain(&mut self.deleting)
+            .chain(&mut self.queued)
+    }
+
     /// The same state over another domain, value by value (e.g. a concrete state lifted to
     /// solver constants, or a solver model read back).
     pub fn map<E: Domain>(
@@ -287,15 +311,7 @@ impl ClusterState<Concrete> {
         w.condition_bools(Conditions::MAINTAINED, &self.maintained);
         w.condition_ints(Conditions::PANICS, &self.panics);
         w.ints(&self.pending, false);
-        for row in self
-            .bound
-            .iter()
-            .chain(&self.running)
-            .chain(&self.terminating)
-            .chain(&self.evicting)
-            .chain(&self.deleting)
-            .chain(&self.queued)
-        {
+        for row in self.pod_rows() {
             w.ints(row, true);
         }
         w.ints(&self.desired, false);
@@ -404,15 +420,7 @@ impl ClusterState<Concrete> {
 
     /// Every integer value of the state (for messages).
     fn all_ints(&self) -> impl Iterator<Item = i64> + '_ {
-        let grids = self
-            .bound
-            .iter()
-            .chain(&self.running)
-            .chain(&self.terminating)
-            .chain(&self.evicting)
-            .chain(&self.deleting)
-            .chain(&self.queued)
-            .flatten();
+        let grids = self.pod_rows().flatten();
         self.status.iter().chain(&self.panics).chain(&self.pending).chain(grids).copied().chain(
             self.desired
                 .iter()
@@ -442,15 +450,7 @@ impl ClusterState<Concrete> {
         r.condition_bools(Conditions::MAINTAINED, &mut self.maintained);
         r.condition_ints(Conditions::PANICS, &mut self.panics);
         r.ints(&mut self.pending);
-        for row in self
-            .bound
-            .iter_mut()
-            .chain(&mut self.running)
-            .chain(&mut self.terminating)
-            .chain(&mut self.evicting)
-            .chain(&mut self.deleting)
-            .chain(&mut self.queued)
-        {
+        for row in self.pod_rows_mut() {
             r.ints(row);
         }
         r.ints(&mut self.desired);
@@ -532,15 +532,9 @@ impl ClusterState<Concrete> {
             + self.queued.len()
     }
 
-    /// The per-node pod counts, in row order: bound, running, terminating, evicting, deleting, queued.
+    /// The per-node pod counts, in row order ([`pod_rows`](Self::pod_rows)).
     fn per_node_counts(&self) -> impl Iterator<Item = &Vec<i64>> {
-        self.bound
-            .iter()
-            .chain(&self.running)
-            .chain(&self.terminating)
-            .chain(&self.evicting)
-            .chain(&self.deleting)
-            .chain(&self.queued)
+        self.pod_rows()
     }
 
     /// Renames the nodes of each class (node indices no static fact tells apart, at most 64
@@ -768,15 +762,7 @@ impl ClusterState<Concrete> {
         how.apply(&mut self.draining, perm);
         how.apply(&mut self.maintained, perm);
         how.apply(&mut self.panics, perm);
-        for row in self
-            .bound
-            .iter_mut()
-            .chain(&mut self.running)
-            .chain(&mut self.terminating)
-            .chain(&mut self.evicting)
-            .chain(&mut self.deleting)
-            .chain(&mut self.queued)
-        {
+        for row in self.pod_rows_mut() {
             how.apply(row, perm);
         }
     }

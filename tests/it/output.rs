@@ -235,7 +235,7 @@ fn holds_verdicts_say_what_they_assume() {
     let line = text.lines().find(|l| l.starts_with("noEvictionCycle: holds")).expect("a holds verdict");
     assert!(
         line.ends_with(
-            "; assuming replicaset-chosen-evicted, descheduler-run-together, image-locality, spread-score-precision"
+            "; assuming replicaset-chosen-evicted, descheduler-run-together, image-locality, score-precision"
         ),
         "{line}"
     );

@@ -133,15 +133,7 @@ impl Invariant {
         // changes": those counts stay 0.)
         let zero = d.int(0);
         for n in 0..m.nodes() {
-            let counts = st
-                .bound
-                .iter()
-                .chain(&st.running)
-                .chain(&st.terminating)
-                .chain(&st.evicting)
-                .chain(&st.deleting)
-                .chain(&st.queued)
-                .map(|row| d.eq(&row[n], &zero));
+            let counts = st.pod_rows().map(|row| d.eq(&row[n], &zero));
             let empty = counts.fold(d.bool(true), |acc, c| d.and(&acc, &c));
             out.push(d.or(&st.present[n], &empty));
         }

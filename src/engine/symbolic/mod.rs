@@ -289,15 +289,7 @@ fn same_node(st: &ClusterState<Symbolic>, a: usize, b: usize) -> Bool {
         st.maintained[a].iff(&st.maintained[b]),
         st.panics[a].eq(&st.panics[b]),
     ];
-    for row in st
-        .bound
-        .iter()
-        .chain(&st.running)
-        .chain(&st.terminating)
-        .chain(&st.evicting)
-        .chain(&st.deleting)
-        .chain(&st.queued)
-    {
+    for row in st.pod_rows() {
         parts.push(row[a].eq(&row[b]));
     }
     Bool::and(&parts)
