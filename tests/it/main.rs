@@ -7,6 +7,7 @@ mod inputs;
 mod output;
 mod prove;
 mod scale;
+mod upstream;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

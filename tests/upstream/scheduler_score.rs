@@ -1,0 +1,362 @@
+//! kube-scheduler score plugins: kubernetes/kubernetes pkg/scheduler/framework/plugins/
+//! (noderesources/least_allocated_test.go, most_allocated_test.go,
+//! balanced_allocation_test.go; tainttoleration/taint_toleration_test.go
+//! TestTaintTolerationScore). Each case runs the scheduler with the one score plugin under test
+//! (weight 1, every other score plugin disabled) and checks every node's score against the
+//! upstream test's expected list, and that the bind steps go to exactly the top-scoring
+//! feasible nodes. Upstream's memory quantities are bytes; here they are MiB (kbmc counts MiB,
+//! and scores read only ratios). Upstream's CPU quantities are kept as they are.
+
+use super::*;
+
+const LEAST: &str = "kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/least_allocated_test.go";
+const MOST: &str = "kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/most_allocated_test.go";
+const BALANCED: &str =
+    "kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/balanced_allocation_test.go";
+const TAINTS: &str = "kubernetes/kubernetes pkg/scheduler/framework/plugins/tainttoleration/taint_toleration_test.go";
+
+/// Checks the scores of nodes `names` (all the cluster's nodes, in order) and that the binds
+/// are the feasible nodes with the top score.
+fn check(file: &str, upstream: &str, m: &Model, names: &[&str], want: &[i64]) {
+    let s = schedule(m, "pod");
+    let got: Vec<String> = m.ir.nodes.iter().map(|n| n.name.clone()).collect();
+    assert_eq!(got, names, "{file} \"{upstream}\": nodes");
+    assert_eq!(s.scores, want, "{file} \"{upstream}\": scores of {names:?}");
+    let top = s.feasible.iter().map(|n| s.scores[node(m, n)]).max();
+    let best: Vec<String> = s.feasible.iter().filter(|n| Some(s.scores[node(m, n)]) == top).cloned().collect();
+    assert_eq!(s.binds, best, "{file} \"{upstream}\": binds");
+}
+
+/// A cluster of nodes ("name cpu memory"), existing pods ("node cpu memory", one Deployment
+/// each) and the pending pod requesting `pod` ("cpu memory", empty for none), scored by
+/// `plugin` alone with `config` as its pluginConfig.
+fn cluster(nodes: &[&str], existing: &[&str], pod: &str, plugin: &str, config: &str) -> Model {
+    let mut c = Cluster::new();
+    for n in nodes {
+        let v: Vec<&str> = n.split_whitespace().collect();
+        c = c.node(v[0], &format!("{} {}Mi", v[1], v[2]), "", "");
+    }
+    for (i, p) in existing.iter().enumerate() {
+        let v: Vec<&str> = p.split_whitespace().collect();
+        let requests = if v.len() == 3 { format!("{} {}Mi", v[1], v[2]) } else { String::new() };
+        c = c.pods(&format!("existing{i}"), "", &requests, "", &format!("{}=1", v[0]));
+    }
+    let pod = match pod.split_whitespace().collect::<Vec<_>>()[..] {
+        [cpu, mem] => format!("{cpu} {mem}Mi"),
+        _ => String::new(),
+    };
+    c.pods("pod", "", &pod, "", "").doc(&score_only(plugin, config)).model()
+}
+
+fn strategy(kind: &str, resources: &str) -> String {
+    let resources = if resources.is_empty() { String::new() } else { format!(", resources: {resources}") };
+    format!("[{{name: NodeResourcesFit, args: {{scoringStrategy: {{type: {kind}{resources}}}}}}}]")
+}
+
+/// upstream: TestLeastAllocatedScoringStrategy "nothing scheduled, resources requested, differently sized nodes"
+/// (the pod's two containers request 1000+2000 CPU and 2000+3000 memory)
+#[test]
+fn least_allocated_differently_sized_nodes() {
+    let name = "nothing scheduled, resources requested, differently sized nodes";
+    let m = cluster(&["node1 4000 10000", "node2 6000 10000"], &[], "3000 5000", "NodeResourcesFit", "");
+    check(LEAST, name, &m, &["node1", "node2"], &[37, 50]);
+}
+
+/// upstream: TestLeastAllocatedScoringStrategy "resources requested, pods scheduled with resources".
+/// node1's pod requests an explicit 0 of memory, which kbmc scores as 200Mi (a known
+/// deviation); node1's memory score is 74 instead of 75, and the average still truncates to 57.
+#[test]
+fn least_allocated_pods_scheduled_with_resources() {
+    let name = "resources requested, pods scheduled with resources";
+    let m = cluster(
+        &["node1 10000 20000", "node2 10000 20000"],
+        &["node1 3000 0", "node2 3000 5000"],
+        "3000 5000",
+        "NodeResourcesFit",
+        "",
+    );
+    check(LEAST, name, &m, &["node1", "node2"], &[57, 45]);
+}
+
+/// upstream: TestLeastAllocatedScoringStrategy "resources requested, pods scheduled with resources, differently sized nodes"
+#[test]
+fn least_allocated_pods_scheduled_differently_sized_nodes() {
+    let name = "resources requested, pods scheduled with resources, differently sized nodes";
+    let m = cluster(
+        &["node1 10000 20000", "node2 10000 50000"],
+        &["node1 3000 0", "node2 3000 5000"],
+        "3000 5000",
+        "NodeResourcesFit",
+        "",
+    );
+    check(LEAST, name, &m, &["node1", "node2"], &[57, 60]);
+}
+
+/// upstream: TestLeastAllocatedScoringStrategy "requested resources exceed node capacity":
+/// the pod and node1's pod request an explicit 0 of memory. Upstream scores node1 50 and node2
+/// 25; kbmc counts each explicit 0 as 200Mi and scores 48 and 24.
+#[test]
+#[ignore = "kbmc disagrees with upstream: explicit-zero memory requests are scored as 200Mi (48/24 instead of 50/25)"]
+fn least_allocated_requested_exceeds_capacity() {
+    let name = "requested resources exceed node capacity";
+    let m = cluster(
+        &["node1 4000 10000", "node2 4000 10000"],
+        &["node1 3000 0", "node2 3000 5000"],
+        "3000 0",
+        "NodeResourcesFit",
+        "",
+    );
+    check(LEAST, name, &m, &["node1", "node2"], &[50, 25]);
+}
+
+/// upstream: TestLeastAllocatedScoringStrategy "nothing scheduled, resources requested with different weight on CPU and memory, differently sized nodes"
+#[test]
+fn least_allocated_resource_weights() {
+    let name =
+        "nothing scheduled, resources requested with different weight on CPU and memory, differently sized nodes";
+    let config = strategy("LeastAllocated", "[{name: memory, weight: 2}, {name: cpu, weight: 1}]");
+    let m = cluster(&["node1 4000 10000", "node2 6000 10000"], &[], "3000 5000", "NodeResourcesFit", &config);
+    check(LEAST, name, &m, &["node1", "node2"], &[41, 50]);
+}
+
+/// upstream: TestLeastAllocatedScoringStrategy "resource with negative weight": upstream
+/// rejects the configuration (scoringStrategy.resources[0].weight); kbmc accepts it.
+#[test]
+#[ignore = "kbmc disagrees with upstream: a negative NodeResourcesFit resource weight is accepted, not rejected"]
+fn least_allocated_negative_weight() {
+    let config = strategy("LeastAllocated", "[{name: memory, weight: -1}, {name: cpu, weight: 1}]");
+    let c = Cluster::new()
+        .node("node1", "4000 10000Mi", "", "")
+        .pods("pod", "", "3000 5000Mi", "", "")
+        .doc(&score_only("NodeResourcesFit", &config));
+    assert!(build(&c.yaml()).is_err(), "{LEAST} \"resource with negative weight\": expected an input error");
+}
+
+/// upstream: TestMostAllocatedScoringStrategy "nothing scheduled, resources requested, differently sized nodes"
+#[test]
+fn most_allocated_differently_sized_nodes() {
+    let name = "nothing scheduled, resources requested, differently sized nodes";
+    let config = strategy("MostAllocated", "");
+    let m = cluster(&["node1 4000 10000", "node2 6000 10000"], &[], "3000 5000", "NodeResourcesFit", &config);
+    check(MOST, name, &m, &["node1", "node2"], &[62, 50]);
+}
+
+/// upstream: TestMostAllocatedScoringStrategy "resources requested, pods scheduled with
+/// resources": node1's pod requests an explicit 0 of memory. Upstream scores node1 42 ((60 +
+/// 25) / 2); kbmc counts the 0 as 200Mi and scores (60 + 26) / 2 = 43.
+#[test]
+#[ignore = "kbmc disagrees with upstream: explicit-zero memory requests are scored as 200Mi (43 instead of 42)"]
+fn most_allocated_pods_scheduled_with_resources() {
+    let name = "resources requested, pods scheduled with resources";
+    let config = strategy("MostAllocated", "");
+    let m = cluster(
+        &["node1 10000 20000", "node2 10000 20000"],
+        &["node1 3000 0", "node2 3000 5000"],
+        "3000 5000",
+        "NodeResourcesFit",
+        &config,
+    );
+    check(MOST, name, &m, &["node1", "node2"], &[42, 55]);
+}
+
+/// upstream: TestMostAllocatedScoringStrategy "resources requested equal node capacity"
+#[test]
+fn most_allocated_equal_node_capacity() {
+    let name = "resources requested equal node capacity";
+    let config = strategy("MostAllocated", "");
+    let m = cluster(&["node1 5000 10000", "node2 10000 9000"], &[], "5000 9000", "NodeResourcesFit", &config);
+    check(MOST, name, &m, &["node1", "node2"], &[95, 75]);
+}
+
+/// upstream: TestMostAllocatedScoringStrategy "nothing scheduled, resources requested,
+/// differently sized nodes", the case with memory weight 2 and CPU weight 1
+#[test]
+fn most_allocated_resource_weights() {
+    let name = "nothing scheduled, resources requested, differently sized nodes (memory weight 2)";
+    let config = strategy("MostAllocated", "[{name: memory, weight: 2}, {name: cpu, weight: 1}]");
+    let m = cluster(&["node1 4000 10000", "node2 6000 10000"], &[], "3000 5000", "NodeResourcesFit", &config);
+    check(MOST, name, &m, &["node1", "node2"], &[58, 50]);
+}
+
+/// upstream: TestMostAllocatedScoringStrategy "no resources requested, pods scheduled, nonzero
+/// request for resource" (containers without requests count 100m and 200Mi; nodes 250m and
+/// 1000Mi, these quantities as upstream writes them)
+#[test]
+fn most_allocated_nonzero_request() {
+    let name = "no resources requested, pods scheduled, nonzero request for resource";
+    let config = strategy("MostAllocated", "");
+    let m = Cluster::new()
+        .node("node1", "250m 1000Mi", "", "")
+        .node("node2", "250m 1000Mi", "", "")
+        .pods("existing", "", "", "", "node1=2")
+        .pods("pod", "", "", "", "")
+        .doc(&score_only("NodeResourcesFit", &config))
+        .model();
+    check(MOST, name, &m, &["node1", "node2"], &[80, 30]);
+}
+
+/// upstream: TestMostAllocatedScoringStrategy "resource weight larger than MaxNodeScore":
+/// upstream rejects the configuration; kbmc accepts it.
+#[test]
+#[ignore = "kbmc disagrees with upstream: a NodeResourcesFit resource weight above 100 is accepted, not rejected"]
+fn most_allocated_weight_above_max_node_score() {
+    let config = strategy("MostAllocated", "[{name: memory, weight: 101}]");
+    let c = Cluster::new()
+        .node("node2", "4000 10000Mi", "", "")
+        .pods("pod", "", "3000 5000Mi", "", "")
+        .doc(&score_only("NodeResourcesFit", &config));
+    assert!(build(&c.yaml()).is_err(), "{MOST} \"resource weight larger than MaxNodeScore\": expected an input error");
+}
+
+/// upstream: TestNodeResourcesBalancedAllocation "nothing scheduled, resources requested, differently sized nodes"
+/// (CPU in millicores upstream: makeNode takes milliCPU)
+#[test]
+fn balanced_differently_sized_nodes() {
+    let name = "nothing scheduled, resources requested, differently sized nodes";
+    let m =
+        cluster(&["node1 4000m 10000", "node2 6000m 10000"], &[], "3000m 5000", "NodeResourcesBalancedAllocation", "");
+    check(BALANCED, name, &m, &["node1", "node2"], &[87, 100]);
+}
+
+/// upstream: TestNodeResourcesBalancedAllocation "resources requested, pods scheduled with resources"
+/// (node1's pod is cpuOnly: 3000m and an explicit 0 of memory, which balance counts as 0)
+#[test]
+fn balanced_pods_scheduled_with_resources() {
+    let name = "resources requested, pods scheduled with resources";
+    let m = cluster(
+        &["node1 10000m 20000", "node2 10000m 20000"],
+        &["node1 3000m 0", "node2 3000m 5000"],
+        "3000m 5000",
+        "NodeResourcesBalancedAllocation",
+        "",
+    );
+    check(BALANCED, name, &m, &["node1", "node2"], &[82, 95]);
+}
+
+/// upstream: TestNodeResourcesBalancedAllocation "resources requested, pods scheduled with resources, differently sized nodes"
+#[test]
+fn balanced_pods_scheduled_differently_sized_nodes() {
+    let name = "resources requested, pods scheduled with resources, differently sized nodes";
+    let m = cluster(
+        &["node1 10000m 20000", "node2 10000m 50000"],
+        &["node1 3000m 0", "node2 3000m 5000"],
+        "3000m 5000",
+        "NodeResourcesBalancedAllocation",
+        "",
+    );
+    check(BALANCED, name, &m, &["node1", "node2"], &[82, 80]);
+}
+
+/// upstream: TestNodeResourcesBalancedAllocation "requested resources at node capacity"
+/// (the pod is cpuOnly; upstream's spec also names node1 as its nodeName, which a score
+/// plugin's test does not read, left out here so the scheduler places it)
+#[test]
+fn balanced_requested_at_node_capacity() {
+    let name = "requested resources at node capacity";
+    let m = cluster(
+        &["node1 6000m 10000", "node2 6000m 10000"],
+        &["node1 3000m 0", "node2 3000m 5000"],
+        "3000m 0",
+        "NodeResourcesBalancedAllocation",
+        "",
+    );
+    check(BALANCED, name, &m, &["node1", "node2"], &[50, 75]);
+}
+
+/// Nodes with `taints` (flow lists, one per node) and the pending pod with `tolerations`
+/// (a flow list), scored by TaintToleration alone.
+fn tainted(nodes: &[(&str, &str)], tolerations: &str) -> Model {
+    let mut c = Cluster::new();
+    for (name, taints) in nodes {
+        c = c.node(name, "64 64Gi", "", &format!("taints: {taints}"));
+    }
+    c.pods("pod", "", "100m 100Mi", &format!("tolerations: {tolerations}"), "")
+        .doc(&score_only("TaintToleration", ""))
+        .model()
+}
+
+/// upstream: TestTaintTolerationScore "node with taints tolerated by the pod, gets a higher score than those node with intolerable taints"
+#[test]
+fn taint_score_tolerated_higher() {
+    let m = tainted(
+        &[
+            ("nodeA", "[{key: foo, value: bar, effect: PreferNoSchedule}]"),
+            ("nodeB", "[{key: foo, value: blah, effect: PreferNoSchedule}]"),
+        ],
+        "[{key: foo, operator: Equal, value: bar, effect: PreferNoSchedule}]",
+    );
+    let name = "node with taints tolerated by the pod, gets a higher score than those node with intolerable taints";
+    check(TAINTS, name, &m, &["nodeA", "nodeB"], &[100, 0]);
+}
+
+/// upstream: TestTaintTolerationScore "the nodes that all of their taints are tolerated by the pod, get the same score, no matter how many tolerable taints a node has"
+#[test]
+fn taint_score_count_of_tolerated_does_not_matter() {
+    let m = tainted(
+        &[
+            ("nodeA", "[]"),
+            ("nodeB", "[{key: cpu-type, value: arm64, effect: PreferNoSchedule}]"),
+            (
+                "nodeC",
+                "[{key: cpu-type, value: arm64, effect: PreferNoSchedule}, {key: disk-type, value: ssd, effect: PreferNoSchedule}]",
+            ),
+        ],
+        "[{key: cpu-type, operator: Equal, value: arm64, effect: PreferNoSchedule}, {key: disk-type, operator: Equal, value: ssd, effect: PreferNoSchedule}]",
+    );
+    let name = "the nodes that all of their taints are tolerated by the pod, get the same score, no matter how many tolerable taints a node has";
+    check(TAINTS, name, &m, &["nodeA", "nodeB", "nodeC"], &[100, 100, 100]);
+}
+
+/// upstream: TestTaintTolerationScore "the more intolerable taints a node has, the lower score it gets."
+#[test]
+fn taint_score_more_intolerable_lower() {
+    let m = tainted(
+        &[
+            ("nodeA", "[]"),
+            ("nodeB", "[{key: cpu-type, value: arm64, effect: PreferNoSchedule}]"),
+            (
+                "nodeC",
+                "[{key: cpu-type, value: arm64, effect: PreferNoSchedule}, {key: disk-type, value: ssd, effect: PreferNoSchedule}]",
+            ),
+        ],
+        "[{key: foo, operator: Equal, value: bar, effect: PreferNoSchedule}]",
+    );
+    check(
+        TAINTS,
+        "the more intolerable taints a node has, the lower score it gets.",
+        &m,
+        &["nodeA", "nodeB", "nodeC"],
+        &[100, 50, 0],
+    );
+}
+
+/// upstream: TestTaintTolerationScore "only taints and tolerations that have effect PreferNoSchedule are checked by taints-tolerations priority function"
+#[test]
+fn taint_score_only_prefer_no_schedule() {
+    let m = tainted(
+        &[
+            ("nodeA", "[]"),
+            ("nodeB", "[{key: cpu-type, value: arm64, effect: NoSchedule}]"),
+            (
+                "nodeC",
+                "[{key: cpu-type, value: arm64, effect: PreferNoSchedule}, {key: disk-type, value: ssd, effect: PreferNoSchedule}]",
+            ),
+        ],
+        "[{key: cpu-type, operator: Equal, value: arm64, effect: NoSchedule}, {key: disk-type, operator: Equal, value: ssd, effect: NoSchedule}]",
+    );
+    let name = "only taints and tolerations that have effect PreferNoSchedule are checked by taints-tolerations priority function";
+    check(TAINTS, name, &m, &["nodeA", "nodeB", "nodeC"], &[100, 100, 0]);
+}
+
+/// upstream: TestTaintTolerationScore "Default behaviour No taints and tolerations, lands on node with no taints"
+#[test]
+fn taint_score_default_behaviour() {
+    let m = tainted(&[("nodeA", "[]"), ("nodeB", "[{key: cpu-type, value: arm64, effect: PreferNoSchedule}]")], "[]");
+    check(
+        TAINTS,
+        "Default behaviour No taints and tolerations, lands on node with no taints",
+        &m,
+        &["nodeA", "nodeB"],
+        &[100, 0],
+    );
+}
