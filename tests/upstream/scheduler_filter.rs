@@ -283,3 +283,188 @@ fn fit_equal_edge_case() {
 fn fit_equal_edge_case_init_container() {
     check(FIT, "equal edge case for init container", enough("5 19", "4 1", &["5 1"]), true);
 }
+
+const AFFINITY: &str = "kubernetes/kubernetes pkg/scheduler/framework/plugins/nodeaffinity/node_affinity_test.go";
+
+/// Whether the pod (`pod_spec`: pod-spec YAML) passes the filters of node `name` with
+/// `labels` (a flow mapping's contents); TestNodeAffinity's node.
+fn affinity_fits(name: &str, labels: &str, pod_spec: &str) -> bool {
+    let m = Cluster::new().node(name, "64 64Gi", labels, "").pods("pod", "", "100m 100Mi", pod_spec, "").model();
+    !schedule(&m, "pod").feasible.is_empty()
+}
+
+/// A required node affinity with `terms` (the flow list of nodeSelectorTerms).
+fn required(terms: &str) -> String {
+    format!("affinity: {{nodeAffinity: {{requiredDuringSchedulingIgnoredDuringExecution: {{nodeSelectorTerms: {terms}}}}}}}")
+}
+
+/// upstream: TestNodeAffinity "missing labels"
+#[test]
+fn affinity_missing_labels() {
+    check(AFFINITY, "missing labels", affinity_fits("node1", "", "nodeSelector: {foo: bar}"), false);
+}
+
+/// upstream: TestNodeAffinity "same labels"
+#[test]
+fn affinity_same_labels() {
+    check(AFFINITY, "same labels", affinity_fits("node1", "foo: bar", "nodeSelector: {foo: bar}"), true);
+}
+
+/// upstream: TestNodeAffinity "node labels are superset"
+#[test]
+fn affinity_labels_superset() {
+    check(
+        AFFINITY,
+        "node labels are superset",
+        affinity_fits("node1", "foo: bar, baz: blah", "nodeSelector: {foo: bar}"),
+        true,
+    );
+}
+
+/// upstream: TestNodeAffinity "node labels are subset"
+#[test]
+fn affinity_labels_subset() {
+    check(
+        AFFINITY,
+        "node labels are subset",
+        affinity_fits("node1", "foo: bar", "nodeSelector: {foo: bar, baz: blah}"),
+        false,
+    );
+}
+
+/// upstream: TestNodeAffinity "Pod with matchExpressions using In operator that matches the existing node"
+#[test]
+fn affinity_in() {
+    let spec = required("[{matchExpressions: [{key: foo, operator: In, values: [bar, value2]}]}]");
+    let name = "Pod with matchExpressions using In operator that matches the existing node";
+    check(AFFINITY, name, affinity_fits("node1", "foo: bar", &spec), true);
+}
+
+/// upstream: TestNodeAffinity "Pod with matchExpressions using Gt operator that matches the existing node"
+#[test]
+fn affinity_gt() {
+    let spec = required("[{matchExpressions: [{key: kernel-version, operator: Gt, values: [\"0204\"]}]}]");
+    let name = "Pod with matchExpressions using Gt operator that matches the existing node";
+    check(AFFINITY, name, affinity_fits("node1", "kernel-version: \"0206\"", &spec), true);
+}
+
+/// upstream: TestNodeAffinity "Pod with matchExpressions using NotIn operator that matches the existing node"
+#[test]
+fn affinity_not_in() {
+    let spec = required("[{matchExpressions: [{key: mem-type, operator: NotIn, values: [DDR, DDR2]}]}]");
+    let name = "Pod with matchExpressions using NotIn operator that matches the existing node";
+    check(AFFINITY, name, affinity_fits("node1", "mem-type: DDR3", &spec), true);
+}
+
+/// upstream: TestNodeAffinity "Pod with matchExpressions using Exists operator that matches the existing node"
+#[test]
+fn affinity_exists() {
+    let spec = required("[{matchExpressions: [{key: GPU, operator: Exists}]}]");
+    let name = "Pod with matchExpressions using Exists operator that matches the existing node";
+    check(AFFINITY, name, affinity_fits("node1", "GPU: NVIDIA-GRID-K1", &spec), true);
+}
+
+/// upstream: TestNodeAffinity "Pod with affinity that don't match node's labels won't schedule onto the node"
+#[test]
+fn affinity_no_match() {
+    let spec = required("[{matchExpressions: [{key: foo, operator: In, values: [value1, value2]}]}]");
+    let name = "Pod with affinity that don't match node's labels won't schedule onto the node";
+    check(AFFINITY, name, affinity_fits("node1", "foo: bar", &spec), false);
+}
+
+/// upstream: TestNodeAffinity "Pod with empty MatchExpressions is not a valid value will match no objects and won't schedule onto the node"
+#[test]
+fn affinity_empty_match_expressions() {
+    let spec = required("[{matchExpressions: []}]");
+    let name =
+        "Pod with empty MatchExpressions is not a valid value will match no objects and won't schedule onto the node";
+    check(AFFINITY, name, affinity_fits("node1", "foo: bar", &spec), false);
+}
+
+/// upstream: TestNodeAffinity "Pod with no Affinity will schedule onto a node"
+#[test]
+fn affinity_none() {
+    check(AFFINITY, "Pod with no Affinity will schedule onto a node", affinity_fits("node1", "foo: bar", ""), true);
+}
+
+/// upstream: TestNodeAffinity "Pod with multiple matchExpressions ANDed that matches the existing node"
+#[test]
+fn affinity_anded_match() {
+    let spec = required(
+        "[{matchExpressions: [{key: GPU, operator: Exists}, {key: GPU, operator: NotIn, values: [AMD, INTER]}]}]",
+    );
+    let name = "Pod with multiple matchExpressions ANDed that matches the existing node";
+    check(AFFINITY, name, affinity_fits("node1", "GPU: NVIDIA-GRID-K1", &spec), true);
+}
+
+/// upstream: TestNodeAffinity "Pod with multiple matchExpressions ANDed that doesn't match the existing node"
+#[test]
+fn affinity_anded_no_match() {
+    let spec = required(
+        "[{matchExpressions: [{key: GPU, operator: Exists}, {key: GPU, operator: In, values: [AMD, INTER]}]}]",
+    );
+    let name = "Pod with multiple matchExpressions ANDed that doesn't match the existing node";
+    check(AFFINITY, name, affinity_fits("node1", "GPU: NVIDIA-GRID-K1", &spec), false);
+}
+
+/// upstream: TestNodeAffinity "Pod with multiple NodeSelectorTerms ORed in affinity, matches the node's labels and will schedule onto the node"
+#[test]
+fn affinity_ored_terms() {
+    let spec = required("[{matchExpressions: [{key: foo, operator: In, values: [bar, value2]}]}, {matchExpressions: [{key: diffkey, operator: In, values: [wrong, value2]}]}]");
+    let name = "Pod with multiple NodeSelectorTerms ORed in affinity, matches the node's labels and will schedule onto the node";
+    check(AFFINITY, name, affinity_fits("node1", "foo: bar", &spec), true);
+}
+
+/// upstream: TestNodeAffinity "Pod with an Affinity and a PodSpec.NodeSelector(the old thing that we are deprecating) both are satisfied, will schedule onto the node"
+#[test]
+fn affinity_and_node_selector() {
+    let spec =
+        format!("nodeSelector: {{foo: bar}}\n{}", required("[{matchExpressions: [{key: foo, operator: Exists}]}]"));
+    let name = "Pod with an Affinity and a PodSpec.NodeSelector(the old thing that we are deprecating) both are satisfied, will schedule onto the node";
+    check(AFFINITY, name, affinity_fits("node1", "foo: bar", &spec), true);
+}
+
+/// upstream: TestNodeAffinity "Pod with an Affinity matches node's labels but the PodSpec.NodeSelector(the old thing that we are deprecating) is not satisfied, won't schedule onto the node"
+#[test]
+fn affinity_but_not_node_selector() {
+    let spec =
+        format!("nodeSelector: {{foo: bar}}\n{}", required("[{matchExpressions: [{key: foo, operator: Exists}]}]"));
+    let name = "Pod with an Affinity matches node's labels but the PodSpec.NodeSelector(the old thing that we are deprecating) is not satisfied, won't schedule onto the node";
+    check(AFFINITY, name, affinity_fits("node1", "foo: barrrrrr", &spec), false);
+}
+
+/// upstream: TestNodeAffinity "Pod with an invalid value in Affinity term won't be scheduled
+/// onto the node": NotIn with the value "invalid value: ___@#$%^", which is no valid label
+/// value; upstream's selector fails to parse and matches nothing, kbmc's NotIn matches a node
+/// whose foo is bar.
+#[test]
+#[ignore = "kbmc disagrees with upstream: NotIn with an invalid label value matches the node (upstream: no node)"]
+fn affinity_invalid_value() {
+    let spec = required("[{matchExpressions: [{key: foo, operator: NotIn, values: [\"invalid value: ___@#$%^\"]}]}]");
+    let name = "Pod with an invalid value in Affinity term won't be scheduled onto the node";
+    check(AFFINITY, name, affinity_fits("node1", "foo: bar", &spec), false);
+}
+
+/// upstream: TestNodeAffinity "Pod with matchFields using In operator that matches the existing node"
+#[test]
+fn affinity_match_fields() {
+    let spec = required("[{matchFields: [{key: metadata.name, operator: In, values: [node1]}]}]");
+    let name = "Pod with matchFields using In operator that matches the existing node";
+    check(AFFINITY, name, affinity_fits("node1", "", &spec), true);
+}
+
+/// upstream: TestNodeAffinity "Pod with matchFields using In operator that does not match the existing node"
+#[test]
+fn affinity_match_fields_other_node() {
+    let spec = required("[{matchFields: [{key: metadata.name, operator: In, values: [node1]}]}]");
+    let name = "Pod with matchFields using In operator that does not match the existing node";
+    check(AFFINITY, name, affinity_fits("node2", "", &spec), false);
+}
+
+/// upstream: TestNodeAffinity "Pod with two terms: matchFields does not match, but matchExpressions matches"
+#[test]
+fn affinity_match_fields_or_expressions() {
+    let spec = required("[{matchFields: [{key: metadata.name, operator: In, values: [node1]}, {key: metadata.name, operator: In, values: [node2]}]}, {matchExpressions: [{key: foo, operator: In, values: [bar]}]}]");
+    let name = "Pod with two terms: matchFields does not match, but matchExpressions matches";
+    check(AFFINITY, name, affinity_fits("node2", "foo: bar", &spec), true);
+}
