@@ -233,9 +233,9 @@ pub fn evicted_at_start(c: Cluster) -> i64 {
 // ---- HorizontalPodAutoscaler -------------------------------------------------------------
 
 /// One GetResourceReplicas call of replica_calculator_test.go, as a kbmc HPA sync of a
-/// Deployment whose pods each request `request` millicores (the upstream test's request per
-/// container: its two containers halve request and usage alike, which leaves utilization as
-/// it is) against a CPU Utilization target of `target` percent.
+/// Deployment whose pods each request `request` millicores against a CPU Utilization target
+/// of `target` percent. Upstream's pods have two containers, each with the test's request and
+/// usage; one container with both leaves utilization as it is.
 pub struct ReplicaCalc {
     pub current: i64,
     pub request: i64,
