@@ -204,10 +204,10 @@ pub struct Model {
     /// several usage kinds and which kind goes is upstream's arbitrary order. False for every
     /// group without a descheduler.
     pub defers_evictions: Vec<bool>,
-    /// Whether a ReplicaSet's scale-down chooses its victims first and deletes them together
+    /// Whether a ReplicaSet's scale-down chooses its victims before deleting them
     /// (`ClusterState::deleting`): with two nodes or more, where ranks differ by node and a
     /// deletion would change the ranks the sync goes by. With one node every victim has the
-    /// same rank, and surplus pods are deleted one per step.
+    /// same rank, and each choice deletes its pod.
     pub marks_deletions: bool,
     /// Whether pods are evicted one step each from a queue (`ClusterState::queued`): a drain
     /// requests every eviction of its node at once, and taint eviction queues the pods of a

@@ -88,10 +88,10 @@ pub struct ClusterState<D: Domain> {
     pub evicting: Vec<Vec<D::Int>>,
     /// Pods a ReplicaSet's scale-down sync has chosen to delete and not deleted yet, per node:
     /// first one row per pod group (pods bound, not started), then one row per usage kind
-    /// (running pods). The sync chooses its victims one atomic step each from the ranks of the
-    /// state it started in (chosen pods stay active until the last choice deletes them all);
-    /// no other actor steps in between. No rows in a model with fewer than two nodes or no
-    /// Deployment controller (`Model::marks_deletions`).
+    /// (running pods). The sync chooses its victims from the ranks of the state it started in
+    /// (chosen pods stay active, so the ranks stay the sync's), then deletes them one step
+    /// each. No rows in a model with fewer than two nodes or no Deployment controller
+    /// (`Model::marks_deletions`).
     pub deleting: Vec<Vec<D::Int>>,
     /// Per pod group and node: pods whose eviction is requested and not done yet, one
     /// eviction step each (`taint_eviction::QueuedEviction`): the pods of a drained node, or
