@@ -1209,6 +1209,16 @@ impl Builder<'_> {
                                     s.scoring_memory_weight = 0;
                                     for (j, r) in rs.iter().enumerate() {
                                         let w = r.weight.unwrap_or(1);
+                                        // As kube-scheduler's ValidateNodeResourcesFitArgs:
+                                        // a weight from 1 to MaxNodeScore.
+                                        if !(1..=100).contains(&w) {
+                                            self.diag.error(InputError::at(
+                                                origin,
+                                                InputClass::Invalid,
+                                                format!("{f}.scoringStrategy.resources[{j}].weight"),
+                                                format!("weight {w} is out of range; kube-scheduler accepts 1 to 100 (MaxNodeScore)"),
+                                            ));
+                                        }
                                         match r.name.as_str() {
                                             "cpu" => s.scoring_cpu_weight = w,
                                             "memory" => s.scoring_memory_weight = w,
@@ -1429,6 +1439,12 @@ impl Builder<'_> {
         Some(match args? {
             Args::RemoveDuplicates(a) => {
                 namespaces(&a.namespaces, &mut self.diag);
+                // Upstream skips pods whose owner's kind is excluded (removeduplicates.go,
+                // ownerKinds): every pod kbmc models is a ReplicaSet's, so excluding that
+                // kind leaves the plugin nothing to evict, and other kinds change nothing.
+                if a.exclude_owner_kinds.iter().any(|k| k == "ReplicaSet") {
+                    return None;
+                }
                 DeschedulerPlugin::RemoveDuplicates
             }
             Args::RemovePodsViolatingTopologySpreadConstraint(a) => {

@@ -54,10 +54,8 @@ fn duplicates_three_pods_dev() {
 }
 
 /// upstream: TestFindDuplicatePods "Three pods in the `dev` Namespace, bound to same
-/// ReplicaSet, but ReplicaSet kind is excluded. 0 should be evicted." kbmc ignores
-/// excludeOwnerKinds and evicts 1.
+/// ReplicaSet, but ReplicaSet kind is excluded. 0 should be evicted."
 #[test]
-#[ignore = "kbmc disagrees with upstream: RemoveDuplicates excludeOwnerKinds [ReplicaSet] is ignored (1 eviction instead of 0)"]
 fn duplicates_owner_kind_excluded() {
     let name = "Three pods in the `dev` Namespace, bound to same ReplicaSet, but ReplicaSet kind is excluded. 0 should be evicted.";
     let c = std_node(std_node(Cluster::new(), "n1", "", ""), "n2", "", "")

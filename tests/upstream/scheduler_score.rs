@@ -119,10 +119,9 @@ fn least_allocated_resource_weights() {
     check(LEAST, name, &m, &["node1", "node2"], &[41, 50]);
 }
 
-/// upstream: TestLeastAllocatedScoringStrategy "resource with negative weight": upstream
-/// rejects the configuration (scoringStrategy.resources[0].weight); kbmc accepts it.
+/// upstream: TestLeastAllocatedScoringStrategy "resource with negative weight": the
+/// configuration is rejected (scoringStrategy.resources[0].weight).
 #[test]
-#[ignore = "kbmc disagrees with upstream: a negative NodeResourcesFit resource weight is accepted, not rejected"]
 fn least_allocated_negative_weight() {
     let config = strategy("LeastAllocated", "[{name: memory, weight: -1}, {name: cpu, weight: 1}]");
     let c = Cluster::new()
@@ -195,10 +194,9 @@ fn most_allocated_nonzero_request() {
     check(MOST, name, &m, &["node1", "node2"], &[80, 30]);
 }
 
-/// upstream: TestMostAllocatedScoringStrategy "resource weight larger than MaxNodeScore":
-/// upstream rejects the configuration; kbmc accepts it.
+/// upstream: TestMostAllocatedScoringStrategy "resource weight larger than MaxNodeScore": the
+/// configuration is rejected.
 #[test]
-#[ignore = "kbmc disagrees with upstream: a NodeResourcesFit resource weight above 100 is accepted, not rejected"]
 fn most_allocated_weight_above_max_node_score() {
     let config = strategy("MostAllocated", "[{name: memory, weight: 101}]");
     let c = Cluster::new()
