@@ -196,6 +196,26 @@ pub fn chosen_total<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize)
     }))
 }
 
+/// Whether any pod is marked for deletion: in most states none is, and then no chosen pod is
+/// deleted and no sync goes on with its choices.
+fn any_marked(st: &ClusterState<Concrete>) -> bool {
+    st.deleting.iter().any(|row| row.iter().any(|&c| c != 0))
+}
+
+/// [`chosen_total`] of a concrete state by plain sums over whole per-node vectors (debug
+/// builds compare): the atomic victim choices ask it in every state.
+fn chosen_total_of(m: &Model, st: &ClusterState<Concrete>, g: usize) -> i64 {
+    if !m.marks_deletions {
+        return 0;
+    }
+    let ng = m.ir.groups.len();
+    let min_sum = |marks: &[i64], pods: &[i64]| -> i64 { marks.iter().zip(pods).map(|(c, p)| *c.min(p)).sum() };
+    let total = min_sum(&st.deleting[g], &st.bound[g])
+        + m.kinds_of_group[g].iter().map(|&k| min_sum(&st.deleting[ng + k], &st.running[k])).sum::<i64>();
+    debug_assert_eq!(total, chosen_total(&Concrete, m, st, g), "model bug: chosen pods summed two ways disagree");
+    total
+}
+
 /// Where node `n` stands in `ActivePodsWithRanks` order for the pods of group `g` the sync
 /// has not chosen yet: whether it holds any, whether those are bound pods not started
 /// (phase Pending, which go before Running ones wherever they are), the class (0: bound,
@@ -254,6 +274,61 @@ fn surplus_of(m: &Model, st: &ClusterState<Concrete>, g: usize) -> i64 {
     let sur = live - target_with(&Concrete, m, st, g, Some(&live));
     debug_assert_eq!(sur, surplus(&Concrete, m, st, g), "model bug: a surplus summed two ways disagrees");
     sur
+}
+
+/// Which nodes come first for a group's next victim, and the nodes' keys.
+type Firsts = (Vec<bool>, Vec<NodeKey<Concrete>>);
+
+/// What the guards of one concrete state share per group, each worked out at most once and
+/// only when a label needs it (`batch_guard` of [`DeploymentController`] and [`Victims`]):
+/// the surplus, whether a victim may be chosen at all, and for victim choices the nodes'
+/// keys and which of them come first. The atomic [`Victims`] labels are asked in every state, so a group with no choice
+/// made (or one made, for the first choice) is settled by the chosen count alone.
+struct PerGroup {
+    surplus: Vec<Option<i64>>,
+    /// Whether the group may choose a victim at all (the label's node aside).
+    open: Vec<Option<bool>>,
+    firsts: Vec<Option<Firsts>>,
+}
+
+impl PerGroup {
+    fn new(m: &Model) -> Self {
+        let ng = m.ir.groups.len();
+        let mut firsts = Vec::new();
+        firsts.resize_with(ng, || None);
+        PerGroup { surplus: vec![None; ng], open: vec![None; ng], firsts }
+    }
+
+    fn surplus(&mut self, m: &Model, st: &ClusterState<Concrete>, g: usize) -> i64 {
+        *self.surplus[g].get_or_insert_with(|| surplus_of(m, st, g))
+    }
+
+    /// [`pick_guard`] of label `s` in a concrete state.
+    fn pick(&mut self, m: &Model, st: &ClusterState<Concrete>, s: &Step, started: bool) -> bool {
+        let d = Concrete;
+        let g = s.a as usize;
+        let open = match self.open[g] {
+            Some(open) => open,
+            None => {
+                let chosen = chosen_total_of(m, st, g);
+                let open = (chosen > 0) == started && st.pending[g] == 0 && self.surplus(m, st, g) - chosen > 0;
+                self.open[g] = Some(open);
+                open
+            }
+        };
+        if !open {
+            debug_assert!(!pick_guard(&d, m, s, st, started), "model bug: a batched victim guard disagrees");
+            return false;
+        }
+        let (first, keys) = self.firsts[g].get_or_insert_with(|| {
+            let keys = node_keys(&d, m, st, g);
+            ((0..m.nodes()).map(|n| is_first(&d, &keys, n)).collect(), keys)
+        });
+        let n = s.b as usize;
+        let ok = first[n] && victim_kind(&d, m, st, s, &keys[n]);
+        debug_assert_eq!(ok, pick_guard(&d, m, s, st, started), "model bug: a batched victim guard disagrees");
+        ok
+    }
 }
 
 /// Whether label `(g, n, k)` may be the sync's next victim, given node `n`'s key: a bound
@@ -433,32 +508,21 @@ impl<D: Domain> Controller<D> for DeploymentController {
     }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
         let d = Concrete;
-        // Per group, each computed at most once and only when a label needs it: the surplus;
-        // for victim choices (only with a surplus, nothing pending and no choice made yet),
-        // the nodes' keys and which of them come first.
-        let mut surpluses: Vec<Option<i64>> = vec![None; m.ir.groups.len()];
-        type Firsts = (Vec<bool>, Vec<NodeKey<Concrete>>);
-        let mut victims: Vec<Option<Firsts>> = Vec::new();
-        victims.resize_with(m.ir.groups.len(), || None);
+        let mut per = PerGroup::new(m);
+        let marked = any_marked(st);
         Some(
             labels
                 .iter()
                 .map(|s| {
                     let g = s.a as usize;
-                    let sur = *surpluses[g].get_or_insert_with(|| surplus_of(m, st, g));
                     match s.op {
-                        CREATE => st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64 && sur < 0,
-                        DELETE_PENDING => sur > 0 && st.pending[g] > 0,
-                        DELETE_CHOSEN_BOUND | DELETE_CHOSEN_RUNNING => delete_chosen_guard(&d, m, s, st),
-                        _ if sur <= 0 || st.pending[g] != 0 || chosen_total(&d, m, st, g) != 0 => false,
-                        _ => {
-                            let (first, keys) = victims[g].get_or_insert_with(|| {
-                                let keys = node_keys(&d, m, st, g);
-                                ((0..m.nodes()).map(|n| is_first(&d, &keys, n)).collect(), keys)
-                            });
-                            let n = s.b as usize;
-                            first[n] && victim_kind(&d, m, st, s, &keys[n])
+                        CREATE => {
+                            st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64
+                                && per.surplus(m, st, g) < 0
                         }
+                        DELETE_PENDING => st.pending[g] > 0 && per.surplus(m, st, g) > 0,
+                        DELETE_CHOSEN_BOUND | DELETE_CHOSEN_RUNNING => marked && delete_chosen_guard(&d, m, s, st),
+                        _ => per.pick(m, st, s, false),
                     }
                 })
                 .collect(),
@@ -555,6 +619,15 @@ impl<D: Domain> Controller<D> for Victims {
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         pick_guard(d, m, s, st, true)
+    }
+    /// Asked in every state (atomic steps come first): a group whose sync has chosen nothing
+    /// is settled by one count, not by ranking every node per label.
+    fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
+        if !any_marked(st) {
+            return Some(vec![false; labels.len()]);
+        }
+        let mut per = PerGroup::new(m);
+        Some(labels.iter().map(|s| per.pick(m, st, s, true)).collect())
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         pick_update(d, m, s, st, nx)

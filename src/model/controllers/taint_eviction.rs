@@ -197,6 +197,14 @@ impl<D: Domain> Controller<D> for QueuedEviction {
         let (g, n) = (s.a as usize, s.b as usize);
         d.and(&d.gt(&queued_on(d, m, st, g, n), &d.int(0)), &one_pod_exists(d, st, s))
     }
+    /// Asked in every state (a fast step): in most states no eviction is queued, and then
+    /// none is enabled, with nothing summed per label.
+    fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
+        if st.queued.iter().all(|row| row.iter().all(|&q| q == 0)) {
+            return Some(vec![false; labels.len()]);
+        }
+        Some(labels.iter().map(|s| self.guard(&Concrete, m, s, st)).collect())
+    }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
         nx.queued[g][n] = d.sub(&queued_on(d, m, st, g, n), &d.int(1));
