@@ -27,7 +27,7 @@ pub fn scaled(dir: &PathBuf, nodes: u32) -> kbmc::ir::Model {
 }
 
 /// `scaled`, and with `replicas` every Deployment the scheduler places asks for that many
-/// replicas (issue 4's proof target names 40 nodes and 120 pods); `per_node` multiplies the
+/// replicas (the scaled proof bench's target names 40 nodes and 120 pods); `per_node` multiplies the
 /// pods placed on each node, replicas and HPA bounds once more (C3-fixed's placement and HPA
 /// floor fix its pod count, so more pods means more per node).
 #[allow(dead_code)]

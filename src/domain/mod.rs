@@ -1,5 +1,5 @@
 //! Value domains the model is written over. `Concrete` (i64/bool, checked) drives the
-//! explicit engine and trace replay; a Z3-backed `Symbolic` domain (issue 4) runs the same
+//! explicit engine and trace replay; a Z3-backed `Symbolic` domain runs the same
 //! controller code unchanged. Owns the primitive operations and the derived ones built from
 //! them; must not know about Kubernetes.
 //!

@@ -1,5 +1,5 @@
 //! Engines: explore the model and produce a verdict per intent. `explicit` enumerates states;
-//! the symbolic engine (issue 4) will unroll the same transitions in Z3.
+//! `symbolic` unrolls the same transitions in Z3.
 
 pub mod explicit;
 pub mod simulate;

@@ -150,8 +150,8 @@ mod tests {
     }
 
     /// A run that returns to a state through an eviction of web's pods is an eviction cycle
-    /// for web, not for db, whose pods no step evicted (until the seventeenth session any
-    /// eviction step counted for every Deployment).
+    /// for web, not for db, whose pods no step evicted: an eviction counts only for the
+    /// Deployment whose pod it evicts.
     #[test]
     fn an_eviction_cycle_is_one_of_the_watched_deployment() {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 1}]}, {deployment: db, placement: [{node: n-1, count: 1}]}]\n";

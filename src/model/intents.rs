@@ -267,7 +267,7 @@ mod tests {
 
     /// Pods on a NotReady node are not running replicas: here they tolerate the unreachable
     /// taint for ever, so nothing evicts them, and the failed node leaves nothing serving.
-    /// (Until the seventeenth session they counted, and the intent held.)
+    /// Counting them would make the intent hold.
     #[test]
     fn pods_on_a_not_ready_node_are_not_running_replicas() {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}, {name: b, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n  events: [{type: nodeFailure, pool: a, budget: 1, recovery: false}]\n  intents: [{type: replicasWithin, deployment: web, min: 2, max: 2}]\n  bounds: {steps: 6}\n";

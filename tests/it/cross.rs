@@ -195,10 +195,10 @@ fn stutter_loops_are_kept_for_cycle_intents_only() {
 }
 
 /// The DefaultEvictor's minReplicas under RemovePodsViolatingNodeTaints: the descheduler
-/// evicts every pod after 4 steps. In the eleventh session both engines said "holds within
-/// 8 steps" because symmetry reduction was on while minReplicas (then counted on the state
-/// part-way through a run) made node order matter; upstream's count of the owner's pods does
-/// not change within a run, so the reduction is sound again and the violation must stay.
+/// evicts every pod after 4 steps. A minReplicas counted on the state part-way through a run
+/// would make node order matter and symmetry reduction unsound ("holds within 8 steps" in both
+/// engines); upstream's count of the owner's pods does not change within a run, so the
+/// reduction is sound and the violation must be found.
 #[test]
 fn min_replicas_evicts_every_pod_on_tainted_twins() {
     violated_in_both_engines("tests/fixtures/good/min-replicas-node-order", "replicasWithin: violated after 4 step(s)");

@@ -31,7 +31,7 @@ fn options(m: &kbmc::model::Model, engine: Engine, enumerate: bool) -> Options {
     }
 }
 
-/// (case, nodes, pods) of the smallest violating topology kbmc finds, and Kivi's (issue 5).
+/// (case, nodes, pods) of the smallest violating topology kbmc finds, and Kivi's (../shared/reference/kivi.md §5.2).
 const SMALLEST: [(&str, i64, i64, i64, i64); 8] = [
     ("c1-hpa-oscillation", 1, 1, 1, 3),
     ("c2-apply-resets-replicas", 1, 1, 1, 2),

@@ -1298,8 +1298,8 @@ mod tests {
 
     /// Three pods on n-0, one of them busy after a cpuChange: RemoveDuplicates picks one of
     /// the three (upperAvg 2), and which one goes is upstream's arbitrary order, so both the
-    /// idle and the busy pod may be the victim. (Until the seventeenth session the busy pod
-    /// always went, and runs that keep it were never explored.)
+    /// idle and the busy pod may be the victim: always taking the busy one would leave out
+    /// the runs that keep it.
     #[test]
     fn a_pick_of_several_usage_kinds_evicts_any_of_them() {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 3}]}]\n  events: [{type: cpuChange, deployment: web, delta: {min: \"1\", max: \"1\"}, budget: 1}]\n";

@@ -111,9 +111,9 @@ mod tests {
 
     /// A panicked node reboots at any time, its pods still bound to it (here they tolerate
     /// the NoExecute taints for ever, so nothing evicts them): the kubelet restarts them, a
-    /// cpuPattern's pods at their bootstrap level, and the node may panic again. Until the
-    /// seventeenth session it recovered only once its usage was below the threshold, so this
-    /// node stayed down for good and a reboot loop was never explored.
+    /// cpuPattern's pods at their bootstrap level, and the node may panic again. A node that
+    /// recovered only once its usage fell below the threshold would stay down for good here,
+    /// and the reboot loop would never be explored.
     #[test]
     fn a_panicked_node_reboots_with_its_pods() {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 1, capacity: {cpu: \"10\", memory: 64Gi}}]\n  workloads: [{deployment: web, usage: {cpu: \"3\"}, placement: [{node: a-0, count: 3}]}]\n  events:\n    - {type: cpuPattern, deployment: web, bootstrap: \"4\", steady: \"3\"}\n    - {type: kernelPanic, thresholdPercent: 90, budget: 3, recovery: true}\n";

@@ -86,8 +86,7 @@ mod tests {
     }
 
     /// A node the manifests declare NotReady stays NotReady: the event fails and brings back
-    /// only the Ready one. Until the nineteenth session its recovery step revived any NotReady
-    /// node, also one that was down before verification started.
+    /// only the Ready one, never a node that was down before verification started.
     #[test]
     fn recovery_does_not_revive_a_node_declared_not_ready() {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  events: [{type: nodeFailure, budget: 1, recovery: true}]\n";
