@@ -15,7 +15,7 @@ pub use symbolic::Symbolic;
 
 use std::fmt::Debug;
 
-pub trait Domain {
+pub trait Domain: 'static {
     type Int: Clone + Debug;
     type Bool: Clone + Debug;
 

@@ -46,11 +46,11 @@ fn stage_one_threshold<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: &In
 }
 
 /// Whether intent `i` being [`violated`] depends only on what a step that keeps pod
-/// placement leaves alone ([`Controller::keeps_pod_placement`]): pending pods, each node's
+/// placement leaves alone ([`Hints::keeps_pod_placement`]): pending pods, each node's
 /// pods per group (bound or running, and terminating) and node conditions. A state such a
 /// step reached from one that did not violate `i` does not violate it either.
 ///
-/// [`Controller::keeps_pod_placement`]: crate::model::Controller::keeps_pod_placement
+/// [`Hints::keeps_pod_placement`]: crate::engine::explicit::Hints::keeps_pod_placement
 pub fn reads_only_placement(i: &Intent) -> bool {
     matches!(i, Intent::PodAlwaysSchedulable)
 }

@@ -48,8 +48,13 @@ impl Step {
     }
 }
 
-/// A guarded transition system component (a controller, or an event of the environment).
-pub trait Controller<D: Domain> {
+/// A guarded transition system component (a controller, or an event of the environment):
+/// what its steps are, when each may be taken and what it does, and the facts about its steps
+/// that an engine may not ignore (which nodes' conditions it writes, whether it evicts,
+/// whether it reads node indices). Accelerations an engine may use are not here: each engine
+/// has its own optional `Hints` (engine::explicit::Hints, engine::symbolic::Hints).
+/// `Any` so that an engine can find an actor's hints by its type.
+pub trait Controller<D: Domain>: std::any::Any {
     /// Short name shown in traces: `[3][scheduler] ...`.
     fn name(&self) -> &'static str;
     fn class(&self) -> Class;
@@ -67,61 +72,9 @@ pub trait Controller<D: Domain> {
     }
     /// What the step did, in Kubernetes words, given the concrete states around it.
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String;
-    /// The guards of many of this actor's labels at once, in a concrete state, for
-    /// controllers whose guards share work (the scheduler scores every node once per pod
-    /// group, not once per label). `None`: evaluate `guard` per label. Must agree with `guard`
-    /// (a test checks it on every bundled case).
-    fn batch_guard(&self, _m: &Model, _labels: &[Step], _st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
-        None
-    }
-    /// What this actor's guards read of a concrete state, written into `key`, for a search
-    /// that remembers guards from one state to the next: two states with equal keys must
-    /// enable the same labels of this actor (a test checks it on the reachable states of
-    /// every bundled case). Worth having where guards are costly and read aggregates that
-    /// many states share (the scheduler reads node loads, not which usage kind a running pod
-    /// has). `None`: no key; the guards are evaluated in every state.
-    ///
-    /// `Some(w)` with `w > 0` says more: the key ends with one row of `w` values per node, in
-    /// node order; the actor's labels come in blocks of one label per node, in node order; and
-    /// the actor treats nodes with the same static facts (those
-    /// `engine::explicit::static_classes` groups) alike, so that renaming such nodes in a
-    /// state renames its key's rows and the guards of its labels on them in the same way. A
-    /// search then remembers guards up to such a renaming (a test checks that too). `Some(0)`:
-    /// the key decides the guards as it stands.
-    fn guard_key(&self, _m: &Model, _st: &ClusterState<Concrete>, _key: &mut Vec<i64>) -> Option<usize> {
-        None
-    }
-    /// A formula equivalent to "some label of this actor is enabled" (the disjunction of
-    /// every label's guard in `st`) that is cheaper for a solver to decide; the symbolic
-    /// engine uses it where the timing policy and the stutter ask whether an actor can act.
-    /// `None`: the disjunction of the guards. Must be equivalent to it (a test checks it on
-    /// the bundled cases' reachable states).
-    fn any_enabled(&self, _d: &D, _m: &Model, _st: &ClusterState<D>) -> Option<D::Bool> {
-        None
-    }
     /// The node the step acts on, for symmetry reduction between identical nodes.
     fn node_of(&self, _s: &Step) -> Option<usize> {
         None
-    }
-    /// Whether every step of this actor that is on a node ([`node_of`](Self::node_of)) changes
-    /// the per-node values of that node only (values that are not per node, such as pending
-    /// pods, budgets and monitors, it may change too). A search that stores states as reached
-    /// then writes only those into a successor's key, over its parent's, instead of packing
-    /// it whole; under debug assertions (the test suite) every such key is compared with the
-    /// whole one.
-    fn changes_only_its_node(&self) -> bool {
-        false
-    }
-    /// Whether step `s` leaves alone everything the scheduler's filters read: it moves no pod
-    /// between pending, on a node (bound or running), terminating and gone, nor between
-    /// groups or nodes (starting a bound pod keeps it on its node, and a change of usage keeps
-    /// a pod's requests), and changes no node's presence, status, cordon or taints. Whether a
-    /// pending pod has a feasible node (podAlwaysSchedulable) is then the same after the step
-    /// as before, and the explicit engine does not ask it again of a state such a step
-    /// reached (under debug assertions, the test suite, it still does, and compares). A test
-    /// checks the promise on every reachable step of every bundled case.
-    fn keeps_pod_placement(&self, _s: &Step) -> bool {
-        false
     }
     /// Whether a step's outcome can depend on node indices beyond what the nodes' pools,
     /// static facts and states say (e.g. a deterministic run that visits nodes in index order

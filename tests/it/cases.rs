@@ -319,11 +319,11 @@ fn batched_guards_agree_with_guards() {
             let st = &st;
             for (actor, c) in reg.iter().enumerate() {
                 let mine: Vec<_> = labels.iter().copied().filter(|s| s.actor as usize == actor).collect();
-                if let Some(batch) = c.batch_guard(&m, &mine, st) {
+                if let Some(batch) = kbmc::engine::explicit::hints::of(&**c).batch_guard(&m, &mine, st) {
                     let single: Vec<bool> = mine.iter().map(|s| c.guard(&Concrete, &m, s, st)).collect();
                     assert_eq!(batch, single, "{} {}", rel(&dir), c.name());
                 }
-                if let Some(any) = c.any_enabled(&Concrete, &m, st) {
+                if let Some(any) = kbmc::engine::symbolic::hints::of(&**c).any_enabled(&Concrete, &m, st) {
                     let some = mine.iter().any(|s| c.guard(&Concrete, &m, s, st));
                     assert_eq!(any, some, "{} {}: any_enabled", rel(&dir), c.name());
                 }
@@ -369,7 +369,9 @@ fn guard_keys_decide_guards() {
         for u in 0..g.states.len() as u32 {
             let st = g.states.get(u);
             for (actor, c) in reg.iter().enumerate() {
-                let Some(width) = c.guard_key(&m, &st, &mut key) else { continue };
+                let Some(width) = kbmc::engine::explicit::hints::of(&**c).guard_key(&m, &st, &mut key) else {
+                    continue;
+                };
                 let what = format!("{} {}", rel(&dir), c.name());
                 let mine: Vec<_> = labels.iter().filter(|s| s.actor as usize == actor).collect();
                 let guards: Vec<bool> = mine.iter().map(|s| c.guard(&Concrete, &m, s, &st)).collect();
@@ -500,7 +502,9 @@ fn node_conditions_change_only_by_actors_that_say_so() {
 fn steps_change_only_the_node_their_actor_says() {
     use kbmc::model::state::Fields;
     each_case_step(|dir, _, c, s, st, after| {
-        let Some(n) = c.node_of(s).filter(|_| c.changes_only_its_node()) else { return false };
+        let Some(n) = c.node_of(s).filter(|_| kbmc::engine::explicit::hints::of(c).changes_only_its_node()) else {
+            return false;
+        };
         let mut patched = st.pack();
         after.pack_dirty_into(None, &[n], Fields::ALL, &mut patched);
         assert_eq!(patched, after.pack(), "{} {}: {s:?} changes another node", rel(dir), c.name());
@@ -531,7 +535,7 @@ fn placement_keeping_steps_keep_feasible_nodes() {
         format!("{:?} {per_group:?} {conditions:?}", st.pending)
     };
     each_case_step(|dir, x, c, s, st, after| {
-        if !c.keeps_pod_placement(s) {
+        if !kbmc::engine::explicit::hints::of(c).keeps_pod_placement(s) {
             return false;
         }
         let (before, after) = (placement(&x.m, st), placement(&x.m, &after));

@@ -5,6 +5,7 @@
 //! it sees only guards, updates, classes and the step labels of the registry.
 
 mod cycles;
+pub mod hints;
 mod store;
 
 use std::collections::VecDeque;
@@ -13,6 +14,7 @@ use std::time::Instant;
 
 use rustc_hash::FxBuildHasher;
 
+pub use hints::Hints;
 pub use store::Store;
 
 use crate::domain::Concrete;
@@ -63,7 +65,7 @@ pub struct Graph {
     /// Some state at the depth bound still had enabled steps.
     pub truncated: bool,
     /// How many times guards remembered up to renaming identical nodes were used (see
-    /// [`Controller::guard_key`]).
+    /// [`Hints::guard_key`]).
     pub renamed_guards: u64,
     /// The state limit stopped the search while expanding a state at this depth: every state
     /// within this many steps was reached, not every transition beyond.
@@ -169,7 +171,7 @@ pub fn symmetry_classes(m: &Model) -> Vec<usize> {
 /// Nodes that no static fact tells apart (same pool, same per-group placement facts), each
 /// node's class being its lowest-index member, whether or not some actor's outcome depends on
 /// node order: what an actor that treats such nodes alike may rename them by (see
-/// [`Controller::guard_key`]).
+/// [`Hints::guard_key`]).
 pub fn static_classes(m: &Model) -> Vec<usize> {
     let nn = m.nodes();
     (0..nn)
@@ -248,7 +250,7 @@ struct LabelIndex<'a> {
     /// Per label: the node its step is on ([`Controller::node_of`]).
     node: Vec<Option<usize>>,
     /// Per label: its node, where its actor changes the per-node values of that node only
-    /// ([`Controller::changes_only_its_node`]): a successor's key is its parent's with that
+    /// ([`Hints::changes_only_its_node`]): a successor's key is its parent's with that
     /// node's values and the values that are not per node written over.
     patch: Vec<Option<usize>>,
     /// The model's [`static_classes`] (guards may be remembered up to renaming them).
@@ -285,7 +287,7 @@ impl<'a> LabelIndex<'a> {
         let patch = labels
             .iter()
             .zip(&node)
-            .map(|(s, &n)| n.filter(|_| reg[s.actor as usize].changes_only_its_node()))
+            .map(|(s, &n)| n.filter(|_| hints::of(&*reg[s.actor as usize]).changes_only_its_node()))
             .collect();
         let classes = static_classes(m);
         let rename_guards = classes.iter().enumerate().any(|(n, &c)| c != n);
@@ -371,7 +373,7 @@ struct EnabledBuf {
     ids: Vec<u32>,
     batch: Vec<Step>,
     /// Per actor, once asked: the guards remembered by its guard key
-    /// ([`Controller::guard_key`]). Empty: guards are not remembered (a one-off question).
+    /// ([`Hints::guard_key`]). Empty: guards are not remembered (a one-off question).
     memo: Vec<Option<GuardMemo>>,
     /// The guards of one actor's labels, as [`GuardMemo::guards`] leaves them.
     ok: Vec<bool>,
@@ -386,7 +388,7 @@ impl EnabledBuf {
 
 /// An actor's guards by guard key: its labels' guards in a state, remembered for every
 /// state with the same key, or with a key that is a renaming of it where the actor allows
-/// renaming ([`Controller::guard_key`]: rows per node). It stops remembering when most
+/// renaming ([`Hints::guard_key`]: rows per node). It stops remembering when most
 /// lookups miss (a key that tells most states apart costs more than it saves) and stops
 /// growing at [`MEMO_VALUES`].
 struct GuardMemo {
@@ -402,7 +404,7 @@ struct GuardMemo {
     row_lookups: u64,
     row_misses: u64,
     key: Vec<i64>,
-    /// Keys with rows may be renamed (see [`Controller::guard_key`]): the actor's labels come
+    /// Keys with rows may be renamed (see [`Hints::guard_key`]): the actor's labels come
     /// in blocks of one label per node, in node order, so that a renaming of nodes is a
     /// renaming of labels, and the search stores states as reached.
     renamable: bool,
@@ -459,7 +461,7 @@ impl GuardMemo {
         batch: &[Step],
         ok: &mut Vec<bool>,
     ) -> bool {
-        let Some(width) = self.on.then(|| c.guard_key(m, st, &mut self.key)).flatten() else {
+        let Some(width) = self.on.then(|| hints::of(c).guard_key(m, st, &mut self.key)).flatten() else {
             self.on = false;
             return false;
         };
@@ -512,7 +514,7 @@ impl GuardMemo {
         }
         self.misses += 1;
         self.row_misses += (width > 0) as u64;
-        match c.batch_guard(m, batch, st) {
+        match hints::of(c).batch_guard(m, batch, st) {
             Some(b) => ok.extend(b),
             None => ok.extend(batch.iter().map(|s| c.guard(&Concrete, m, s, st))),
         }
@@ -612,7 +614,7 @@ fn guards_into(
     batch: &[Step],
     out: &mut Vec<u32>,
 ) {
-    match c.batch_guard(m, batch, st) {
+    match hints::of(c).batch_guard(m, batch, st) {
         Some(ok) => out.extend(ids.zip(ok).filter(|(_, ok)| *ok).map(|(i, _)| i)),
         None => out.extend(ids.zip(batch).filter(|(_, s)| c.guard(&Concrete, m, s, st)).map(|(i, _)| i)),
     }
@@ -1143,7 +1145,7 @@ fn check_with(
     let cycles = m.ir.intents.iter().any(|i| i.is_cycle() || matches!(i, Intent::NoReplicaOscillation { .. }));
     let mut failed_fast = false;
     let g = explore_with(m, opts, inits, canonical, cycles, |id, st, by| {
-        let placed = by.is_some_and(|s| reg[s.actor as usize].keeps_pod_placement(s));
+        let placed = by.is_some_and(|s| hints::of(&*reg[s.actor as usize]).keeps_pod_placement(s));
         for &i in &safety {
             if first_bad[i].is_some() {
                 continue;

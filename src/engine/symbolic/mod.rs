@@ -21,6 +21,7 @@
 //! (docs/induction.md).
 
 mod ground;
+pub mod hints;
 mod induction;
 mod probe;
 
@@ -28,6 +29,8 @@ use std::time::Instant;
 
 use z3::ast::{Ast, Bool, Int};
 use z3::{Params, SatResult, Solver};
+
+pub use hints::Hints;
 
 use crate::domain::{Concrete, Symbolic};
 use crate::ir::{Intent, Timing};
@@ -447,7 +450,7 @@ impl Unrolling {
         }
         let possible: Vec<usize> = (0..self.labels.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
         // "Some step of this actor is enabled", once per actor with a possible step: its
-        // cheaper equivalent where it has one (`Controller::any_enabled`), else the
+        // cheaper equivalent where it has one (`Hints::any_enabled`), else the
         // disjunction of its possible guards.
         let per_actor: Vec<(Class, Vec<Bool>)> = reg
             .iter()
@@ -458,7 +461,7 @@ impl Unrolling {
                 if mine.is_empty() {
                     return None;
                 }
-                let parts = match c.any_enabled(&d, m, &cur) {
+                let parts = match hints::of(&**c).any_enabled(&d, m, &cur) {
                     Some(f) => vec![f],
                     None => mine.iter().map(|&i| guards[i].clone()).collect(),
                 };

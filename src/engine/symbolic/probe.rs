@@ -32,6 +32,7 @@ use z3::ast::{Ast, Bool, Dynamic, Int};
 use z3::{SatResult, Solver};
 
 use super::ground::Dag;
+use super::hints;
 use crate::domain::{Concrete, Symbolic};
 use crate::engine::explicit::twins;
 use crate::engine::simulate::Rng;
@@ -708,7 +709,7 @@ impl Prober {
                 // node, without the score comparisons); it stands for the whole kind only.
                 let only_kind = kinds.iter().filter(|((a, _), _)| *a == actor).count() == 1;
                 let whole = open.len() == mine.len();
-                let cond = match c.any_enabled(&d, m, cur).filter(|_| only_kind && whole) {
+                let cond = match hints::of(&**c).any_enabled(&d, m, cur).filter(|_| only_kind && whole) {
                     Some(f) => f,
                     None => Bool::or(&open.iter().map(|&i| guards[i].clone()).collect::<Vec<_>>()),
                 };

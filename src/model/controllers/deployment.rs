@@ -489,11 +489,6 @@ impl<D: Domain> Controller<D> for DeploymentController {
             }
         }
     }
-    /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
-    /// (and pending pods or budgets, which are not per node).
-    fn changes_only_its_node(&self) -> bool {
-        true
-    }
     fn node_of(&self, s: &Step) -> Option<usize> {
         (s.op >= DELETE_ON).then_some(s.b as usize)
     }
@@ -505,28 +500,6 @@ impl<D: Domain> Controller<D> for DeploymentController {
             DELETE_ON => pick_guard(d, m, s, st, false),
             _ => delete_chosen_guard(d, m, s, st),
         }
-    }
-    fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
-        let d = Concrete;
-        let mut per = PerGroup::new(m);
-        let marked = any_marked(st);
-        Some(
-            labels
-                .iter()
-                .map(|s| {
-                    let g = s.a as usize;
-                    match s.op {
-                        CREATE => {
-                            st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64
-                                && per.surplus(m, st, g) < 0
-                        }
-                        DELETE_PENDING => st.pending[g] > 0 && per.surplus(m, st, g) > 0,
-                        DELETE_CHOSEN_BOUND | DELETE_CHOSEN_RUNNING => marked && delete_chosen_guard(&d, m, s, st),
-                        _ => per.pick(m, st, s, false),
-                    }
-                })
-                .collect(),
-        )
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let g = s.a as usize;
@@ -587,6 +560,36 @@ impl<D: Domain> Controller<D> for DeploymentController {
     }
 }
 
+impl crate::engine::explicit::Hints for DeploymentController {
+    /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
+    /// (and pending pods or budgets, which are not per node).
+    fn changes_only_its_node(&self) -> bool {
+        true
+    }
+    fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
+        let d = Concrete;
+        let mut per = PerGroup::new(m);
+        let marked = any_marked(st);
+        Some(
+            labels
+                .iter()
+                .map(|s| {
+                    let g = s.a as usize;
+                    match s.op {
+                        CREATE => {
+                            st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64
+                                && per.surplus(m, st, g) < 0
+                        }
+                        DELETE_PENDING => st.pending[g] > 0 && per.surplus(m, st, g) > 0,
+                        DELETE_CHOSEN_BOUND | DELETE_CHOSEN_RUNNING => marked && delete_chosen_guard(&d, m, s, st),
+                        _ => per.pick(m, st, s, false),
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
 /// The victim choices of a ReplicaSet sync after its first ([`DELETE_ON`] by the Deployment
 /// controller): atomic, so that no other step changes the ranks the sync goes by (see
 /// [`pick_update`]). Labels exist only where deletions are marked (`Model::marks_deletions`).
@@ -620,6 +623,15 @@ impl<D: Domain> Controller<D> for Victims {
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         pick_guard(d, m, s, st, true)
     }
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        pick_update(d, m, s, st, nx)
+    }
+    fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
+        describe_pick(m, s, before, after)
+    }
+}
+
+impl crate::engine::explicit::Hints for Victims {
     /// Asked in every state (atomic steps come first): a group whose sync has chosen nothing
     /// is settled by one count, not by ranking every node per label.
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
@@ -629,15 +641,9 @@ impl<D: Domain> Controller<D> for Victims {
         let mut per = PerGroup::new(m);
         Some(labels.iter().map(|s| per.pick(m, st, s, true)).collect())
     }
-    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
-        pick_update(d, m, s, st, nx)
-    }
     /// A choice marks a pod of its node only.
     fn changes_only_its_node(&self) -> bool {
         true
-    }
-    fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
-        describe_pick(m, s, before, after)
     }
 }
 

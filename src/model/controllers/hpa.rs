@@ -353,11 +353,6 @@ impl<D: Domain> Controller<D> for Hpa {
     fn node_conditions_changed(&self) -> Conditions {
         Conditions::NONE
     }
-    /// A sync changes desired replicas (the Deployment creates or deletes pods in steps of
-    /// its own) and the recommendations remembered.
-    fn keeps_pod_placement(&self, _s: &Step) -> bool {
-        true
-    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.ir.controllers.hpa {
             return;
@@ -409,6 +404,14 @@ impl<D: Domain> Controller<D> for Hpa {
                 hpa.name, m.ir.deployments[dep].name
             )
         }
+    }
+}
+
+impl crate::engine::explicit::Hints for Hpa {
+    /// A sync changes desired replicas (the Deployment creates or deletes pods in steps of
+    /// its own) and the recommendations remembered.
+    fn keeps_pod_placement(&self, _s: &Step) -> bool {
+        true
     }
 }
 

@@ -86,18 +86,8 @@ impl<D: Domain> Controller<D> for Kubelet {
             }
         }
     }
-    /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
-    /// (and pending pods or budgets, which are not per node).
-    fn changes_only_its_node(&self) -> bool {
-        true
-    }
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.b as usize)
-    }
-    /// A start keeps the pod bound to its node with its requests; a stop removes a
-    /// terminating pod, whose requests the scheduler still counted.
-    fn keeps_pod_placement(&self, s: &Step) -> bool {
-        s.op == START
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
@@ -150,6 +140,19 @@ impl<D: Domain> Controller<D> for Kubelet {
         } else {
             format!("on {} {what} {waiting} {state}pod(s) of {}", m.node_name(n), m.group_name(g))
         }
+    }
+}
+
+impl crate::engine::explicit::Hints for Kubelet {
+    /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
+    /// (and pending pods or budgets, which are not per node).
+    fn changes_only_its_node(&self) -> bool {
+        true
+    }
+    /// A start keeps the pod bound to its node with its requests; a stop removes a
+    /// terminating pod, whose requests the scheduler still counted.
+    fn keeps_pod_placement(&self, s: &Step) -> bool {
+        s.op == START
     }
 }
 

@@ -500,11 +500,6 @@ impl<D: Domain> Controller<D> for Scheduler {
             }
         }
     }
-    /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
-    /// (and pending pods or budgets, which are not per node).
-    fn changes_only_its_node(&self) -> bool {
-        true
-    }
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.b as usize)
     }
@@ -516,20 +511,39 @@ impl<D: Domain> Controller<D> for Scheduler {
         let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
         d.all([d.gt(&st.pending[g], &d.int(0)), feas[n].clone(), top].iter())
     }
-    /// Some bind is enabled exactly when a pod of some group is pending and a node is feasible
-    /// for it: among feasible nodes one has the top score, so the score comparisons (the
-    /// costly part for a solver) drop out.
-    fn any_enabled(&self, d: &D, m: &Model, st: &ClusterState<D>) -> Option<D::Bool> {
-        if !m.ir.controllers.scheduler {
-            return Some(d.bool(false));
-        }
-        Some(
-            d.any_of(
-                (0..m.ir.groups.len())
-                    .filter(|&g| scheduled(m, g))
-                    .map(|g| d.and(&d.gt(&st.pending[g], &d.int(0)), &d.any_of(feasible(d, m, st, g)))),
-            ),
-        )
+    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        let (g, n) = (s.a as usize, s.b as usize);
+        nx.pending[g] = d.sub(&st.pending[g], &d.int(1));
+        nx.bound[g][n] = d.add(&st.bound[g][n], &d.int(1));
+    }
+    fn describe(
+        &self,
+        m: &Model,
+        s: &Step,
+        before: &ClusterState<Concrete>,
+        _after: &ClusterState<Concrete>,
+    ) -> String {
+        let (g, n) = (s.a as usize, s.b as usize);
+        let d = Concrete;
+        let loads = NodeLoads::of(&d, m, before);
+        let feas = feasible_with(&d, m, before, &loads, g);
+        let sc = scores_with(&d, m, before, &loads, g, &feas);
+        let others: Vec<String> =
+            (0..m.nodes()).filter(|&j| feas[j] && j != n).map(|j| format!("{} {}", m.node_name(j), sc[j])).collect();
+        let rest = if others.is_empty() {
+            "the only feasible node".to_string()
+        } else {
+            format!("others: {}", others.join(", "))
+        };
+        format!("binds a pod of {} to {} (score {}; {rest})", m.group_name(g), m.node_name(n), sc[n])
+    }
+}
+
+impl crate::engine::explicit::Hints for Scheduler {
+    /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
+    /// (and pending pods or budgets, which are not per node).
+    fn changes_only_its_node(&self) -> bool {
+        true
     }
     /// Which groups have a pod pending and, if any does, what the filters and scores read of
     /// each node, a row per node: its conditions, and per group its active pods (bound or
@@ -597,31 +611,23 @@ impl<D: Domain> Controller<D> for Scheduler {
                 .collect(),
         )
     }
-    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
-        let (g, n) = (s.a as usize, s.b as usize);
-        nx.pending[g] = d.sub(&st.pending[g], &d.int(1));
-        nx.bound[g][n] = d.add(&st.bound[g][n], &d.int(1));
-    }
-    fn describe(
-        &self,
-        m: &Model,
-        s: &Step,
-        before: &ClusterState<Concrete>,
-        _after: &ClusterState<Concrete>,
-    ) -> String {
-        let (g, n) = (s.a as usize, s.b as usize);
-        let d = Concrete;
-        let loads = NodeLoads::of(&d, m, before);
-        let feas = feasible_with(&d, m, before, &loads, g);
-        let sc = scores_with(&d, m, before, &loads, g, &feas);
-        let others: Vec<String> =
-            (0..m.nodes()).filter(|&j| feas[j] && j != n).map(|j| format!("{} {}", m.node_name(j), sc[j])).collect();
-        let rest = if others.is_empty() {
-            "the only feasible node".to_string()
-        } else {
-            format!("others: {}", others.join(", "))
-        };
-        format!("binds a pod of {} to {} (score {}; {rest})", m.group_name(g), m.node_name(n), sc[n])
+}
+
+impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
+    /// Some bind is enabled exactly when a pod of some group is pending and a node is feasible
+    /// for it: among feasible nodes one has the top score, so the score comparisons (the
+    /// costly part for a solver) drop out.
+    fn any_enabled(&self, d: &D, m: &Model, st: &ClusterState<D>) -> Option<D::Bool> {
+        if !m.ir.controllers.scheduler {
+            return Some(d.bool(false));
+        }
+        Some(
+            d.any_of(
+                (0..m.ir.groups.len())
+                    .filter(|&g| scheduled(m, g))
+                    .map(|g| d.and(&d.gt(&st.pending[g], &d.int(0)), &d.any_of(feasible(d, m, st, g)))),
+            ),
+        )
     }
 }
 

@@ -122,11 +122,6 @@ impl<D: Domain> Controller<D> for TaintEviction {
             }
         }
     }
-    /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
-    /// (and pending pods or budgets, which are not per node).
-    fn changes_only_its_node(&self) -> bool {
-        true
-    }
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.b as usize)
     }
@@ -157,6 +152,14 @@ impl<D: Domain> Controller<D> for TaintEviction {
     }
 }
 
+impl crate::engine::explicit::Hints for TaintEviction {
+    /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
+    /// (and pending pods or budgets, which are not per node).
+    fn changes_only_its_node(&self) -> bool {
+        true
+    }
+}
+
 /// The evictions a drain requested, or taint eviction queued once a NotReady node's pods'
 /// toleration ran out, one pod per step. Upstream kubectl drain evicts every pod of the node
 /// concurrently, and taint eviction has one work item per pod (`processPodOnNode`): the
@@ -184,9 +187,6 @@ impl<D: Domain> Controller<D> for QueuedEviction {
             }
         }
     }
-    fn changes_only_its_node(&self) -> bool {
-        true
-    }
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.b as usize)
     }
@@ -196,14 +196,6 @@ impl<D: Domain> Controller<D> for QueuedEviction {
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
         d.and(&d.gt(&queued_on(d, m, st, g, n), &d.int(0)), &one_pod_exists(d, st, s))
-    }
-    /// Asked in every state (a fast step): in most states no eviction is queued, and then
-    /// none is enabled, with nothing summed per label.
-    fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
-        if st.queued.iter().all(|row| row.iter().all(|&q| q == 0)) {
-            return Some(vec![false; labels.len()]);
-        }
-        Some(labels.iter().map(|s| self.guard(&Concrete, m, s, st)).collect())
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
@@ -224,6 +216,20 @@ impl<D: Domain> Controller<D> for QueuedEviction {
             "its toleration of the unreachable taint ran out".to_string()
         };
         format!("{} ({why})", describe_one(m, s))
+    }
+}
+
+impl crate::engine::explicit::Hints for QueuedEviction {
+    fn changes_only_its_node(&self) -> bool {
+        true
+    }
+    /// Asked in every state (a fast step): in most states no eviction is queued, and then
+    /// none is enabled, with nothing summed per label.
+    fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
+        if st.queued.iter().all(|row| row.iter().all(|&q| q == 0)) {
+            return Some(vec![false; labels.len()]);
+        }
+        Some(labels.iter().map(|s| self.guard(&Concrete, m, s, st)).collect())
     }
 }
 

@@ -52,15 +52,6 @@ impl<D: Domain> Controller<D> for CpuChange {
             }
         }
     }
-    /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
-    /// (and pending pods or budgets, which are not per node).
-    fn changes_only_its_node(&self) -> bool {
-        true
-    }
-    /// A pod's usage changes, not its requests or its node.
-    fn keeps_pod_placement(&self, _s: &Step) -> bool {
-        true
-    }
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.b as usize / 65536)
     }
@@ -91,6 +82,18 @@ impl<D: Domain> Controller<D> for CpuChange {
             m.node_name(n),
             to - from
         )
+    }
+}
+
+impl crate::engine::explicit::Hints for CpuChange {
+    /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
+    /// (and pending pods or budgets, which are not per node).
+    fn changes_only_its_node(&self) -> bool {
+        true
+    }
+    /// A pod's usage changes, not its requests or its node.
+    fn keeps_pod_placement(&self, _s: &Step) -> bool {
+        true
     }
 }
 
