@@ -56,7 +56,7 @@ pub struct Options {
     /// return each proof's queries as SMT-LIB.
     pub prove: Option<Prove>,
     /// Before each frame, ask the solver which kinds of step no run of that length enables,
-    /// and leave them out (`probe.rs`). Changes no answer, only the time to it.
+    /// and leave them out (`probe/`). Changes no answer, only the time to it.
     pub probe: bool,
 }
 
@@ -336,7 +336,7 @@ struct Unrolling {
     /// loop); for safety intents every state a path with such a step reaches, the path
     /// without it reaches one step earlier, at a depth checked before (`check_from`).
     self_loops: bool,
-    /// Probing of kinds of step before each frame (`probe.rs`), with its witness runs; only
+    /// Probing of kinds of step before each frame (`probe/`), with its witness runs; only
     /// for bounded checking from the initial states.
     prober: Option<probe::Prober>,
     /// What one probe may take (set before each extension).
@@ -706,7 +706,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
             u.prober = Some(probe::Prober::new(inits));
         }
         // The longest query of the last depth: a probe may take as long (at least 0.1 s;
-        // `probe.rs`).
+        // `probe/`).
         let mut last_query_ms: u64 = 0;
         // k-induction: the invariant its step cases may assume, and one step case per safety
         // intent (`induction.rs`).

@@ -1,0 +1,321 @@
+//! The concrete witnesses of probing: every state some run of exactly k steps reaches while
+//! they are few, then random runs, with the steps between exact depths kept for lasso hints.
+//! Witnesses only decide what a probe asks, never what is dropped or asserted (see the parent
+//! module). Must not ask a solver.
+
+use super::*;
+
+/// Concrete states some run of exactly k steps reaches (the same semantics, replayed on
+/// `Concrete`; runs that reach a state with no step that changes it end, when such steps are
+/// not choices): every such state while there are at most [`LAYER`] of them, then random runs.
+/// One witness run: where it is, and how it got there.
+#[derive(Clone)]
+pub(super) struct Run {
+    pub(super) state: ClusterState<Concrete>,
+    /// The initial state it started from (an index into the initial states), then the labels
+    /// of its steps (the stutter as `labels.len()`): the selector values of one path of the
+    /// unrolling to `state`, a hint for the solver (`hint_to`), never an answer.
+    pub(super) path: Vec<u32>,
+}
+
+/// One depth of the exact witness runs, kept for lasso hints: its runs, and every step into
+/// it from the depth before (the index of the run it leaves, the label, the index of the run
+/// it reaches; the stutter as `labels.len()`).
+pub(super) struct Layer {
+    pub(super) runs: Vec<Run>,
+    pub(super) edges: Vec<(u32, u32, u32)>,
+}
+
+pub(in crate::engine::symbolic) struct Witnesses {
+    pub(super) reg: Vec<Box<dyn Controller<Concrete>>>,
+    pub(super) runs: Vec<Run>,
+    /// Every depth so far, while each was exact and at most [`HISTORY`] states (`lasso_to`).
+    pub(super) history: Option<Vec<Layer>>,
+    /// Whether `runs` is every state of its depth (no sampling yet).
+    pub(super) exact: bool,
+    /// Up to how many states of one depth are kept ([`LAYER`]; tests lower it).
+    pub(super) layer: usize,
+    pub(super) rng: Rng,
+}
+
+impl Witnesses {
+    pub(super) fn new(inits: &[ClusterState<Concrete>], layer: usize) -> Witnesses {
+        let reg = registry::<Concrete>();
+        let mut w = Witnesses {
+            reg,
+            runs: inits.iter().zip(0..).map(|(st, i)| Run { state: st.clone(), path: vec![i] }).collect(),
+            history: Some(Vec::new()),
+            exact: true,
+            layer,
+            rng: Rng(0x6b62_6d63),
+        };
+        w.dedup();
+        if w.runs.len() > layer {
+            w.sample();
+        }
+        w.record(Vec::new());
+        w
+    }
+
+    /// Keeps the current depth in the history, with the steps into it, while the depths are
+    /// exact and small; drops the history for good otherwise.
+    pub(super) fn record(&mut self, edges: Vec<(u32, u32, u32)>) {
+        if !self.exact || self.runs.len() > HISTORY {
+            self.history = None;
+        }
+        if let Some(h) = &mut self.history {
+            h.push(Layer { runs: self.runs.clone(), edges });
+        }
+    }
+
+    /// One more step: while the states are exact, all their successors (a step enabled under
+    /// the timing policy, among the canonical ones for identical nodes; without
+    /// `self_loops`, only one that changes the state; a state with no such step ends, or with
+    /// `self_loops` stutters). Past [`LAYER`] states, a random one of them per run; an ended
+    /// run is replaced by a copy of a live one, which the random choices then set apart.
+    pub(in crate::engine::symbolic) fn advance(
+        &mut self,
+        m: &Model,
+        labels: &[Step],
+        classes: &[usize],
+        self_loops: bool,
+    ) {
+        let d = Concrete;
+        let mut live = Vec::new();
+        // Per run of `live`: the index of the run it came from, and the label of its step.
+        let mut from: Vec<(u32, u32)> = Vec::new();
+        let stutter = labels.len() as u32;
+        for (pi, Run { state: st, path }) in std::mem::take(&mut self.runs).into_iter().enumerate() {
+            let en = crate::engine::explicit::enabled_ids(m, &self.reg, labels, classes, true, &st);
+            let mut next: Vec<(ClusterState<Concrete>, u32)> = en
+                .iter()
+                .map(|&i| {
+                    let s = &labels[i as usize];
+                    (intents::observe(&d, m, self.reg[s.actor as usize].update(&d, m, s, &st)), i)
+                })
+                .filter(|(n, _)| self_loops || n.pack() != st.pack())
+                .collect();
+            if next.is_empty() {
+                if self_loops {
+                    live.push(Run { state: st, path: extended(&path, stutter) });
+                    from.push((pi as u32, stutter));
+                }
+                continue;
+            }
+            if !self.exact {
+                let i = self.rng.below(next.len());
+                next = vec![next.swap_remove(i)];
+            }
+            for (n, i) in next {
+                live.push(Run { state: n, path: extended(&path, i) });
+                from.push((pi as u32, i));
+            }
+        }
+        self.runs = live;
+        if self.exact {
+            let ids = self.dedup();
+            if self.runs.len() <= self.layer {
+                let mut edges: Vec<(u32, u32, u32)> = from.iter().zip(&ids).map(|(&(p, l), &c)| (p, l, c)).collect();
+                edges.sort_unstable();
+                edges.dedup();
+                self.record(edges);
+                return;
+            }
+            self.sample();
+            self.record(Vec::new());
+        }
+        let alive = self.runs.len();
+        for i in 0..RUNS.saturating_sub(alive) {
+            if alive > 0 {
+                self.runs.push(self.runs[i % alive].clone());
+            }
+        }
+    }
+
+    /// A lasso of exactly as many steps as the witnesses' depth k, through the recorded
+    /// depths: a run to a state x of some depth l, then k - l steps back to x, with every
+    /// state of the loop satisfying `on_loop` and some step of it `watched` (from, label,
+    /// to). Returns the index of its initial state, its k labels and l; `None` without a
+    /// history, or when no such lasso exists among the recorded steps. Like `hint_to`, a hint
+    /// for the solver, never an answer. Deterministic: the first l, then the first x.
+    pub(in crate::engine::symbolic) fn lasso_to(
+        &self,
+        on_loop: impl Fn(&ClusterState<Concrete>) -> bool,
+        watched: impl Fn(&ClusterState<Concrete>, u32, &ClusterState<Concrete>) -> bool,
+    ) -> Option<(usize, Vec<u32>, usize)> {
+        let h = self.history.as_ref()?;
+        let k = h.len().checked_sub(1)?;
+        let last: std::collections::HashMap<Vec<i16>, u32> =
+            h[k].runs.iter().zip(0..).map(|(r, i)| (r.state.pack(), i)).collect();
+        // Per depth j < k, per run: its steps into depth j + 1 (label, run reached).
+        let out: Vec<Vec<Vec<(u32, u32)>>> = (0..k)
+            .map(|j| {
+                let mut a = vec![Vec::new(); h[j].runs.len()];
+                for &(p, l, c) in &h[j + 1].edges {
+                    a[p as usize].push((l, c));
+                }
+                a
+            })
+            .collect();
+        let mut work = 0usize;
+        for l in 0..k {
+            for (x, run) in h[l].runs.iter().enumerate() {
+                let Some(&target) = last.get(&run.state.pack()) else { continue };
+                if !on_loop(&run.state) {
+                    continue;
+                }
+                // Breadth-first over (run, watched step seen) depth by depth, each reached
+                // pair with the pair and label it was first reached from.
+                let mut frontier = vec![(x as u32, false)];
+                let mut back: Vec<Reached> = Vec::new();
+                for j in l..k {
+                    let mut next = std::collections::BTreeMap::new();
+                    for &(u, seen) in &frontier {
+                        let a = &h[j].runs[u as usize].state;
+                        for &(lab, c) in &out[j][u as usize] {
+                            work += 1;
+                            let b = &h[j + 1].runs[c as usize].state;
+                            if on_loop(b) {
+                                next.entry((c, seen || watched(a, lab, b))).or_insert(((u, seen), lab));
+                            }
+                        }
+                    }
+                    frontier = next.keys().copied().collect();
+                    back.push(next);
+                }
+                if back.last().is_some_and(|b| b.contains_key(&(target, true))) {
+                    let mut labels = Vec::with_capacity(k - l);
+                    let mut at = (target, true);
+                    for b in back.iter().rev() {
+                        let (prev, lab) = b[&at];
+                        labels.push(lab);
+                        at = prev;
+                    }
+                    let mut path = run.path[1..].to_vec();
+                    path.extend(labels.into_iter().rev());
+                    return Some((run.path[0] as usize, path, l));
+                }
+                if work > LASSO_WORK {
+                    return None;
+                }
+            }
+        }
+        None
+    }
+
+    /// Each run's path (its initial state's index, then its labels), for tests to corrupt.
+    #[cfg(test)]
+    pub(in crate::engine::symbolic) fn paths_mut(&mut self) -> impl Iterator<Item = &mut Vec<u32>> {
+        self.runs.iter_mut().map(|r| &mut r.path)
+    }
+
+    /// A run whose state `bad` holds in, if there is one: the index of its initial state and
+    /// the labels of its steps.
+    pub(in crate::engine::symbolic) fn hint_to(
+        &self,
+        bad: impl Fn(&ClusterState<Concrete>) -> bool,
+    ) -> Option<(usize, &[u32])> {
+        self.runs.iter().find(|r| bad(&r.state)).map(|r| (r.path[0] as usize, &r.path[1..]))
+    }
+
+    /// "Frame `frame` is one of the witness states", while they are every state of their
+    /// depth and at most [`LEMMA_TERMS`] values in all (per state, its values of the frame's
+    /// variable fields): a candidate lemma, which the solver must confirm ([`Prober::lemma`]).
+    /// `None` when the witnesses are samples or too many.
+    pub(super) fn layer(&self, frame: &ClusterState<Symbolic>) -> Option<Vec<Point>> {
+        if !self.exact {
+            return None;
+        }
+        let (ints, bools) = super::super::fields(frame);
+        let vars = ints.iter().filter(|v| v.as_i64().is_none()).count()
+            + bools.iter().filter(|v| v.as_bool().is_none()).count();
+        if self.runs.len() * vars.max(1) > LEMMA_TERMS {
+            return None;
+        }
+        let points: Vec<Point> = self
+            .runs
+            .iter()
+            .filter_map(|r| {
+                let (vi, vb) = super::super::values(&r.state);
+                let mut p = Point::default();
+                for (f, v) in ints.iter().zip(&vi) {
+                    let v = v.expect("a concrete state's values are constants");
+                    match f.as_i64() {
+                        Some(c) if c != v => return None,
+                        Some(_) => {}
+                        None => p.pins.push((Dynamic::from_ast(f), Dynamic::from_ast(&Int::from_i64(v)))),
+                    }
+                }
+                for (f, v) in bools.iter().zip(&vb) {
+                    let v = v.expect("a concrete state's values are constants");
+                    match f.as_bool() {
+                        Some(c) if c != v => return None,
+                        Some(_) => {}
+                        None => p.pins.push((Dynamic::from_ast(f), Dynamic::from_ast(&Bool::from_bool(v)))),
+                    }
+                }
+                Some(p)
+            })
+            .collect();
+        Some(points)
+    }
+
+    /// Keeps the first run to each state; returns, per run before, the index of the run kept
+    /// for its state.
+    pub(super) fn dedup(&mut self) -> Vec<u32> {
+        let mut index = std::collections::HashMap::new();
+        let mut ids = Vec::with_capacity(self.runs.len());
+        let mut kept = Vec::new();
+        for r in std::mem::take(&mut self.runs) {
+            let n = kept.len() as u32;
+            let id = *index.entry(r.state.pack()).or_insert(n);
+            if id == n {
+                kept.push(r);
+            }
+            ids.push(id);
+        }
+        self.runs = kept;
+        ids
+    }
+
+    /// Keeps [`RUNS`] of the states, picked at random, and samples from then on.
+    pub(super) fn sample(&mut self) {
+        self.exact = false;
+        let mut kept = Vec::with_capacity(RUNS);
+        for _ in 0..RUNS.min(self.runs.len()) {
+            let i = self.rng.below(self.runs.len());
+            kept.push(self.runs.swap_remove(i));
+        }
+        self.runs = kept;
+    }
+
+    /// Per label of `group`: whether it is enabled at the end of some run, canonical choice
+    /// included (a label on a node with a lower-index twin is not, as in the frames).
+    pub(super) fn seen(&self, m: &Model, labels: &[Step], classes: &[usize], group: &[usize]) -> Vec<bool> {
+        let d = Concrete;
+        let mut seen = vec![false; group.len()];
+        let mut rows = Scratch::default();
+        for Run { state: st, .. } in &self.runs {
+            st.node_rows(&mut rows);
+            let twin = twins(classes, &rows);
+            for (j, &i) in group.iter().enumerate() {
+                let s = &labels[i];
+                let c = &self.reg[s.actor as usize];
+                seen[j] = seen[j] || (!c.node_of(s).is_some_and(|n| twin[n]) && c.guard(&d, m, s, st));
+            }
+        }
+        seen
+    }
+}
+
+/// A lasso search's pairs (run, watched step seen) reached at one depth, each with the pair
+/// and the label it was first reached from (`Witnesses::lasso_to`).
+pub(super) type Reached = std::collections::BTreeMap<(u32, bool), ((u32, bool), u32)>;
+
+/// `path` followed by label `i`.
+pub(super) fn extended(path: &[u32], i: u32) -> Vec<u32> {
+    let mut p = Vec::with_capacity(path.len() + 1);
+    p.extend_from_slice(path);
+    p.push(i);
+    p
+}
