@@ -823,6 +823,7 @@ impl Builder<'_> {
                 revision,
                 labels: f.labels.clone(),
                 requests: f.requests,
+                score_requests: f.score_requests,
                 metric_requests: f.metric_requests,
                 node_name: f.node_name.clone(),
                 tolerates_unschedulable: pod::tolerates_unschedulable(f),
@@ -2025,10 +2026,11 @@ impl Builder<'_> {
                     "revision {revision} (applyDeployment): spec.template.spec.containers[].resources.requests.memory"
                 )
             };
-            // Scoring counts an unset memory request as 200Mi.
-            let bytes = facts.requests.memory.max(200 << 20);
-            let what = if facts.requests.memory == 0 {
-                "a pod's memory request (unset, which scoring counts as 200Mi)"
+            // Scoring counts each container's unset memory request as 200Mi (never less than
+            // the request itself).
+            let bytes = facts.score_requests.memory;
+            let what = if facts.score_requests.memory != facts.requests.memory {
+                "a pod's memory request as scoring counts it (200Mi for each container that sets none)"
             } else {
                 "a pod's memory request"
             };

@@ -252,6 +252,12 @@ pub struct PodGroup {
     /// Pod labels (with `pod-template-hash` style revision identity kept implicit).
     pub labels: Vec<(String, String)>,
     pub requests: Resources,
+    /// The requests NodeResourcesFit scoring counts, for the pod and for the pods on a node:
+    /// per container, a resource it does not set at all counts as 100m CPU or 200Mi memory,
+    /// and one set explicitly, also to 0, as set (containers summed, init containers at
+    /// their maximum, as `requests`). Filters, BalancedAllocation and the descheduler read
+    /// `requests`.
+    pub score_requests: Resources,
     /// The requests the HPA's utilization counts (see [`MetricRequests`]).
     pub metric_requests: MetricRequests,
     /// `spec.nodeName`, when set (the scheduler is bypassed).

@@ -37,6 +37,8 @@ pub(super) struct RawSpread {
 pub(super) struct TemplateFacts {
     pub labels: Vec<(String, String)>,
     pub requests: Resources,
+    /// The requests NodeResourcesFit scoring counts (see `PodGroup::score_requests`).
+    pub score_requests: Resources,
     pub metric_requests: MetricRequests,
     pub node_name: Option<String>,
     pub node_selector: Vec<Requirement>,
@@ -177,16 +179,28 @@ pub(super) fn parse_effect(s: &str) -> Option<Effect> {
     })
 }
 
-/// Adds a container's (or init container's) requests, with limits standing in for absent
-/// requests as the API server defaults them.
+/// Scoring's stand-in for a container's unset CPU request: 100m
+/// (pkg/scheduler/util `DefaultMilliCPURequest`).
+const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
+/// Scoring's stand-in for a container's unset memory request: 200Mi in bytes
+/// (`DefaultMemoryRequest`).
+const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
+
+/// A container's (or init container's) requests, with limits standing in for absent
+/// requests as the API server defaults them; and the same as NodeResourcesFit scoring counts
+/// them, where a resource the container does not set at all (neither request nor limit)
+/// counts as 100m CPU or 200Mi memory, and one set explicitly, to 0 too, counts as set
+/// (component-helpers resource `PodRequests` with `NonMissingContainerRequests`, applied per
+/// container by `applyNonMissing`, as `GetNonzeroRequests` does).
 fn container_requests(
     c: &k8s_openapi::api::core::v1::Container,
     origin: &Origin,
     field: &str,
     diag: &mut Diag,
-) -> Resources {
+) -> (Resources, Resources) {
     let mut r = Resources::default();
-    let Some(res) = &c.resources else { return r };
+    let mut scored = Resources { cpu_milli: DEFAULT_MILLI_CPU_REQUEST, memory: DEFAULT_MEMORY_REQUEST, pods: 0 };
+    let Some(res) = &c.resources else { return (r, scored) };
     let mut names: Vec<&String> = res.requests.iter().flatten().map(|(k, _)| k).collect();
     for (k, _) in res.limits.iter().flatten() {
         if !names.contains(&k) {
@@ -214,6 +228,11 @@ fn container_requests(
                     Ok(v) => r.memory = v,
                     Err(e) => diag.error(InputError::at(origin, InputClass::BadQuantity, f, e.0)),
                 }
+                if name == "cpu" {
+                    scored.cpu_milli = r.cpu_milli;
+                } else {
+                    scored.memory = r.memory;
+                }
             }
             other => diag.unmodeled(InputError::at(
                 origin,
@@ -223,7 +242,7 @@ fn container_requests(
             )),
         }
     }
-    r
+    (r, scored)
 }
 
 /// Reads a pod template (`prefix` is its field path, e.g. `spec.template`).
@@ -303,10 +322,13 @@ pub(super) fn template_facts(
 
     // Requests: sum of containers, at least the largest init container (Kubernetes' effective request).
     let mut requests = Resources::default();
+    let mut score_requests = Resources::default();
     let mut metric_requests = MetricRequests { cpu_milli: Some(0), memory: Some(0) };
     for (i, c) in spec.containers.iter().enumerate() {
-        let r = container_requests(c, origin, &format!("{s}.containers[{i}]"), diag);
+        let (r, scored) = container_requests(c, origin, &format!("{s}.containers[{i}]"), diag);
         requests.cpu_milli += r.cpu_milli;
+        score_requests.cpu_milli += scored.cpu_milli;
+        score_requests.memory = score_requests.memory.saturating_add(scored.memory);
         // Saturating: a sum beyond i64 is refused later (Builder::memory_magnitudes).
         requests.memory = requests.memory.saturating_add(r.memory);
         let declares = |name: &str| {
@@ -320,11 +342,14 @@ pub(super) fn template_facts(
             metric_requests.memory.filter(|_| declares("memory")).map(|v| v.saturating_add(r.memory));
     }
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
-        let r = container_requests(c, origin, &format!("{s}.initContainers[{i}]"), diag);
+        let (r, scored) = container_requests(c, origin, &format!("{s}.initContainers[{i}]"), diag);
         requests.cpu_milli = requests.cpu_milli.max(r.cpu_milli);
         requests.memory = requests.memory.max(r.memory);
+        score_requests.cpu_milli = score_requests.cpu_milli.max(scored.cpu_milli);
+        score_requests.memory = score_requests.memory.max(scored.memory);
     }
     requests.pods = 1;
+    score_requests.pods = 1;
 
     let node_selector = spec
         .node_selector
@@ -493,6 +518,7 @@ pub(super) fn template_facts(
     Some(TemplateFacts {
         labels: pod_labels,
         requests,
+        score_requests,
         metric_requests,
         node_name: spec.node_name.clone(),
         node_selector,
@@ -650,6 +676,45 @@ mod tests {
         assert!(!tolerates(&tol(Some("key1"), Some("Equal"), Some("other"), None), &taint));
         assert!(!tolerates(&tol(Some("key1"), Some("Exists"), None, Some("NoSchedule")), &taint));
         assert!(!tolerates(&tol(Some("key2"), Some("Exists"), None, None), &taint));
+    }
+
+    /// The group's requests and score requests for a template whose spec holds `containers`
+    /// (YAML lines under the pod spec).
+    fn requests_of(containers: &str) -> (Resources, Resources) {
+        use crate::manifest::{load_text, Inputs, LoadOptions};
+        let yaml = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n{containers}---\napiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 1, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n");
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(std::path::Path::new("t.yaml"), &yaml, LoadOptions::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let (ir, _) = crate::ir::build(&inputs, crate::ir::BuildOptions::default()).expect("builds");
+        (ir.groups[0].requests, ir.groups[0].score_requests)
+    }
+
+    /// Scoring's requests substitute 100m / 200Mi per container for a resource the container
+    /// does not set, and keep an explicit value, 0 included: upstream
+    /// pkg/scheduler/util/pod_resources_test.go TestGetNonZeroRequest ("cpu_and_memory_not_found",
+    /// "only_cpu_exist", "only_memory_exist", "cpu_memory_exist"), applied per container as
+    /// component-helpers' `applyNonMissing` does, and least_allocated_test.go's explicit "0".
+    #[test]
+    fn score_requests_substitute_only_unset_requests_per_container() {
+        let mi = 1024 * 1024;
+        let one = |res: &str| requests_of(&format!("      containers: [{{name: c, image: i, resources: {res}}}]\n")).1;
+        let r = |cpu_milli, memory| Resources { cpu_milli, memory, pods: 1 };
+        assert_eq!(one("{}"), r(100, 200 * mi), "cpu_and_memory_not_found");
+        assert_eq!(one("{requests: {cpu: 200m}}"), r(200, 200 * mi), "only_cpu_exist");
+        assert_eq!(one("{requests: {memory: 400Mi}}"), r(100, 400 * mi), "only_memory_exist");
+        assert_eq!(one("{requests: {cpu: 200m, memory: 400Mi}}"), r(200, 400 * mi), "cpu_memory_exist");
+        assert_eq!(one("{requests: {cpu: \"3\", memory: \"0\"}}"), r(3000, 0), "an explicit 0 is kept");
+        assert_eq!(one("{limits: {memory: 1Gi}}"), r(100, 1024 * mi), "a limit stands in for the request");
+        // Per container: two containers without memory count 200Mi each, and the one without
+        // cpu adds 100m to the other's 500m.
+        let two = "      containers:\n        - {name: a, image: i, resources: {requests: {cpu: 500m}}}\n        - {name: b, image: i}\n";
+        let (requests, scored) = requests_of(two);
+        assert_eq!((requests.cpu_milli, requests.memory), (500, 0));
+        assert_eq!(scored, r(600, 400 * mi));
+        // Init containers: the larger of the app containers' sum and each init container.
+        let init = "      initContainers: [{name: i, image: i, resources: {requests: {cpu: \"1\"}}}]\n      containers: [{name: c, image: i, resources: {requests: {memory: \"0\"}}}]\n";
+        assert_eq!(requests_of(init).1, r(1000, 200 * mi));
     }
 
     /// `tolerationSeconds` on the node-condition taints is a delay node lifecycle abstracts, so

@@ -111,7 +111,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         ),
         (
             "zero-request",
-            "a pod requesting no CPU or no memory is scored as requesting 100m and 200Mi in total, and the descheduler's NodeFit checks both resources for it",
+            "the descheduler's NodeFit checks a pod's CPU and memory against a node even where the pod requests none of one (upstream checks only the resources it requests)",
             ir.groups.iter().any(|g| g.requests.cpu_milli == 0 || g.requests.memory == 0),
             Affects::All,
         ),

@@ -63,8 +63,7 @@ fn least_allocated_differently_sized_nodes() {
 }
 
 /// upstream: TestLeastAllocatedScoringStrategy "resources requested, pods scheduled with resources".
-/// node1's pod requests an explicit 0 of memory, which kbmc scores as 200Mi (a known
-/// deviation); node1's memory score is 74 instead of 75, and the average still truncates to 57.
+/// node1's pod requests an explicit 0 of memory, which scoring counts as 0 (not 200Mi).
 #[test]
 fn least_allocated_pods_scheduled_with_resources() {
     let name = "resources requested, pods scheduled with resources";
@@ -93,10 +92,9 @@ fn least_allocated_pods_scheduled_differently_sized_nodes() {
 }
 
 /// upstream: TestLeastAllocatedScoringStrategy "requested resources exceed node capacity":
-/// the pod and node1's pod request an explicit 0 of memory. Upstream scores node1 50 and node2
-/// 25; kbmc counts each explicit 0 as 200Mi and scores 48 and 24.
+/// the pod and node1's pod request an explicit 0 of memory, which scoring counts as 0 (a
+/// 200Mi stand-in would score 48 and 24).
 #[test]
-#[ignore = "kbmc disagrees with upstream: explicit-zero memory requests are scored as 200Mi (48/24 instead of 50/25)"]
 fn least_allocated_requested_exceeds_capacity() {
     let name = "requested resources exceed node capacity";
     let m = cluster(
@@ -107,6 +105,38 @@ fn least_allocated_requested_exceeds_capacity() {
         "",
     );
     check(LEAST, name, &m, &["node1", "node2"], &[50, 25]);
+}
+
+/// upstream: TestLeastAllocatedScoringStrategy "nothing scheduled, nothing requested". The
+/// pod has no containers; here its one container requests an explicit 0 of cpu and memory,
+/// which scoring counts alike (0, not the 100m / 200Mi stand-in for unset requests).
+#[test]
+fn least_allocated_nothing_requested() {
+    let name = "nothing scheduled, nothing requested";
+    let m = cluster(&["node1 4000 10000", "node2 4000 10000"], &[], "0 0", "NodeResourcesFit", "");
+    check(LEAST, name, &m, &["node1", "node2"], &[100, 100]);
+}
+
+/// upstream: TestLeastAllocatedScoringStrategy "no resources requested, pods scheduled": two
+/// pods without containers on each node, and the pod without containers; each written as one
+/// container requesting an explicit 0 of cpu and memory.
+#[test]
+fn least_allocated_no_resources_pods_scheduled() {
+    let name = "no resources requested, pods scheduled";
+    let existing = ["node1 0 0", "node1 0 0", "node2 0 0", "node2 0 0"];
+    let m = cluster(&["node1 4000 10000", "node2 4000 10000"], &existing, "0 0", "NodeResourcesFit", "");
+    check(LEAST, name, &m, &["node1", "node2"], &[100, 100]);
+}
+
+/// upstream: TestLeastAllocatedScoringStrategy "no resources requested, pods scheduled with
+/// resources": the pod has no containers (one container requesting an explicit 0 here); the
+/// existing pods' explicit 0 of memory counts as 0.
+#[test]
+fn least_allocated_no_resources_pods_scheduled_with_resources() {
+    let name = "no resources requested, pods scheduled with resources";
+    let existing = ["node1 3000 0", "node1 3000 0", "node2 3000 0", "node2 3000 5000"];
+    let m = cluster(&["node1 10000 20000", "node2 10000 20000"], &existing, "0 0", "NodeResourcesFit", "");
+    check(LEAST, name, &m, &["node1", "node2"], &[70, 57]);
 }
 
 /// upstream: TestLeastAllocatedScoringStrategy "nothing scheduled, resources requested with different weight on CPU and memory, differently sized nodes"
@@ -140,11 +170,31 @@ fn most_allocated_differently_sized_nodes() {
     check(MOST, name, &m, &["node1", "node2"], &[62, 50]);
 }
 
-/// upstream: TestMostAllocatedScoringStrategy "resources requested, pods scheduled with
-/// resources": node1's pod requests an explicit 0 of memory. Upstream scores node1 42 ((60 +
-/// 25) / 2); kbmc counts the 0 as 200Mi and scores (60 + 26) / 2 = 43.
+/// upstream: TestMostAllocatedScoringStrategy "nothing scheduled, nothing requested" (the pod
+/// without containers written as one container requesting an explicit 0 of cpu and memory)
 #[test]
-#[ignore = "kbmc disagrees with upstream: explicit-zero memory requests are scored as 200Mi (43 instead of 42)"]
+fn most_allocated_nothing_requested() {
+    let name = "nothing scheduled, nothing requested";
+    let config = strategy("MostAllocated", "");
+    let m = cluster(&["node1 4000 10000", "node2 4000 10000"], &[], "0 0", "NodeResourcesFit", &config);
+    check(MOST, name, &m, &["node1", "node2"], &[0, 0]);
+}
+
+/// upstream: TestMostAllocatedScoringStrategy "no resources requested, pods scheduled with
+/// resources" (the pod without containers written as one container requesting an explicit 0)
+#[test]
+fn most_allocated_no_resources_pods_scheduled_with_resources() {
+    let name = "no resources requested, pods scheduled with resources";
+    let config = strategy("MostAllocated", "");
+    let existing = ["node1 3000 0", "node1 3000 0", "node2 3000 0", "node2 3000 5000"];
+    let m = cluster(&["node1 10000 20000", "node2 10000 20000"], &existing, "0 0", "NodeResourcesFit", &config);
+    check(MOST, name, &m, &["node1", "node2"], &[30, 42]);
+}
+
+/// upstream: TestMostAllocatedScoringStrategy "resources requested, pods scheduled with
+/// resources": node1's pod requests an explicit 0 of memory, which scoring counts as 0: node1
+/// (60 + 25) / 2 = 42 (a 200Mi stand-in would give (60 + 26) / 2 = 43).
+#[test]
 fn most_allocated_pods_scheduled_with_resources() {
     let name = "resources requested, pods scheduled with resources";
     let config = strategy("MostAllocated", "");

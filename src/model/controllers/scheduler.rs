@@ -6,7 +6,8 @@
 //! the requests of every pod on the node, terminating ones included; pod count), and
 //! PodTopologySpread DoNotSchedule (minDomains, nodeAffinityPolicy, nodeTaintsPolicy; nodes
 //! lacking the key are infeasible); scores NodeResourcesFit (LeastAllocated or MostAllocated,
-//! with 100m/200Mi standing in for unset requests), NodeResourcesBalancedAllocation,
+//! over `score_requests`: 100m/200Mi stand in for each container's unset request, an
+//! explicit 0 counts as 0), NodeResourcesBalancedAllocation,
 //! NodeAffinity preferred, TaintToleration PreferNoSchedule and PodTopologySpread
 //! ScheduleAnyway (explicit or system-default constraints), each normalized over the feasible
 //! nodes and weighted as configured. Kubernetes picks uniformly among top-scoring nodes, so
@@ -40,8 +41,7 @@ fn has_key(m: &Model, c: &SpreadConstraint, n: usize) -> bool {
 pub struct NodeLoads<D: Domain> {
     /// Per node: the requests of every pod on it (see [`requested`]).
     requested: Vec<(D::Int, D::Int, D::Int)>,
-    /// Per node: the same (cpu, memory) with unset requests counted as 100m / 200Mi, as
-    /// scoring counts them.
+    /// Per node: the same (cpu, memory) as scoring counts them (`PodGroup::score_requests`).
     nonzero: Vec<(D::Int, D::Int)>,
     /// Per pod group and node: its pods there that are not terminating (bound or running).
     active: Vec<Vec<D::Int>>,
@@ -73,7 +73,7 @@ impl<D: Domain> NodeLoads<D> {
             for (h, hg) in m.ir.groups.iter().enumerate() {
                 let running = running_per_node(d, m, st, h);
                 let act: Vec<D::Int> = st.bound[h].iter().zip(&running).map(|(b, r)| d.add(b, r)).collect();
-                let (hc, hm) = nonzero(hg.requests.cpu_milli, hg.requests.memory);
+                let (hc, hm) = (hg.score_requests.cpu_milli, hg.score_requests.memory);
                 for (((cpu, mem), a), t) in nonzero_sums.iter_mut().zip(&act).zip(&st.terminating[h]) {
                     let c = d.add(a, t);
                     *cpu = d.add(cpu, &d.mul_const(&c, hc));
@@ -256,17 +256,6 @@ pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(Stri
         .collect()
 }
 
-/// Non-zero requests as scoring sees them: unset (0) requests count as 100m / 200Mi
-/// (schedutil.DefaultMilliCPURequest, DefaultMemoryRequest).
-fn nonzero(cpu: i64, mem: i64) -> (i64, i64) {
-    (if cpu == 0 { DEFAULT_MILLI_CPU_REQUEST } else { cpu }, if mem == 0 { DEFAULT_MEMORY_REQUEST } else { mem })
-}
-
-/// Scoring's stand-in for an unset CPU request: 100m.
-const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
-/// Scoring's stand-in for an unset memory request: 200Mi in bytes.
-const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
-
 fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 {
         a
@@ -406,10 +395,11 @@ pub fn scores_with<D: Domain>(
     let nn = m.nodes();
     assert_eq!(loads.nonzero.len(), nn, "model bug: scores need NodeLoads::of, not NodeLoads::for_filters");
     let mut total: Vec<D::Int> = vec![d.int(0); nn];
-    let (pc, pm) = nonzero(grp.requests.cpu_milli, grp.requests.memory);
+    let (pc, pm) = (grp.score_requests.cpu_milli, grp.score_requests.memory);
     for n in 0..nn {
         let a = m.ir.nodes[n].allocatable;
-        // Requested (non-zero for scoring, actual for balance) with the incoming pod.
+        // Requested (as scoring counts it for NodeResourcesFit, actual for balance) with the
+        // incoming pod.
         let nz_cpu = d.add(&loads.nonzero[n].0, &d.int(pc));
         let nz_mem = d.add(&loads.nonzero[n].1, &d.int(pm));
         if cfg.weight_node_resources_fit > 0 {
