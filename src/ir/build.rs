@@ -1093,6 +1093,8 @@ impl Builder<'_> {
 
     fn scheduler(&mut self) -> Scheduler {
         let mut s = Scheduler::default();
+        s.added_affinity_ok = vec![true; self.nodes.len()];
+        s.added_preferred_weight = vec![0; self.nodes.len()];
         let cfgs = &self.inputs.scheduler_configs;
         if cfgs.len() > 1 {
             self.diag.error(InputError::at(
@@ -1111,6 +1113,15 @@ impl Builder<'_> {
                 "scheduler extenders are not modelled",
             ));
         }
+        // numFeasibleNodesToFind (schedule_one.go) searches every node of a cluster of up to
+        // 100 (minFeasibleNodesToFind), whatever the percentage.
+        let slots = self.nodes.len();
+        let nodes_to_score = |field: String, set: bool, diag: &mut Diag| {
+            if set && slots > 100 {
+                diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, field, format!("with {slots} node slots (more than 100) the scheduler scores only a share of the feasible nodes, which kbmc does not model (every feasible node is scored)")));
+            }
+        };
+        nodes_to_score("percentageOfNodesToScore".into(), cfg.percentage_of_nodes_to_score.is_some(), &mut self.diag);
         let profile = match cfg
             .profiles
             .iter()
@@ -1130,8 +1141,36 @@ impl Builder<'_> {
         };
         let p = &cfg.profiles[profile];
         let pf = format!("profiles[{profile}]");
+        nodes_to_score(
+            format!("{pf}.percentageOfNodesToScore"),
+            p.percentage_of_nodes_to_score.is_some(),
+            &mut self.diag,
+        );
         if let Some(plugins) = &p.plugins {
-            if let Some(score) = plugins.score.as_ref().or(plugins.multi_point.as_ref()) {
+            // kbmc models the default profile's plugins at every other extension point.
+            for (point, set) in [
+                ("preEnqueue", &plugins.pre_enqueue),
+                ("queueSort", &plugins.queue_sort),
+                ("preFilter", &plugins.pre_filter),
+                ("postFilter", &plugins.post_filter),
+                ("preScore", &plugins.pre_score),
+                ("reserve", &plugins.reserve),
+                ("permit", &plugins.permit),
+                ("preBind", &plugins.pre_bind),
+                ("bind", &plugins.bind),
+                ("postBind", &plugins.post_bind),
+                ("multiPoint", &plugins.multi_point),
+            ] {
+                if set.as_ref().is_some_and(|s| !s.enabled.is_empty() || !s.disabled.is_empty()) {
+                    self.diag.unmodeled(InputError::at(
+                        origin,
+                        InputClass::Unmodeled,
+                        format!("{pf}.plugins.{point}"),
+                        format!("configuring the {point} extension point is not modelled (kbmc reads score and filter; elsewhere the default profile's plugins apply)"),
+                    ));
+                }
+            }
+            if let Some(score) = plugins.score.as_ref() {
                 for d in &score.disabled {
                     match d.name.as_str() {
                         "*" => {
@@ -1191,80 +1230,145 @@ impl Builder<'_> {
         }
         for (i, pc) in p.plugin_config.iter().enumerate() {
             let f = format!("{pf}.pluginConfig[{i}].args");
-            let args = pc.args.clone().unwrap_or(serde_yaml::Value::Mapping(Default::default()));
-            match pc.name.as_str() {
-                "NodeResourcesFit" => {
-                    match crate::manifest::decode::decode_value::<sc::NodeResourcesFitArgs>(origin, &f, args) {
-                        Err(es) => es.into_iter().for_each(|e| self.diag.error(e)),
-                        Ok(a) => {
-                            if let Some(st) = a.scoring_strategy {
-                                match st.type_.as_deref() {
-                                Some("LeastAllocated") => s.scoring = ScoringStrategy::LeastAllocated,
-                                Some("MostAllocated") => s.scoring = ScoringStrategy::MostAllocated,
-                                Some("RequestedToCapacityRatio") => self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.scoringStrategy.type"), "RequestedToCapacityRatio scoring is not modelled")),
-                                Some(o) => self.diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.scoringStrategy.type"), format!("unknown type {o:?}; expected LeastAllocated, MostAllocated or RequestedToCapacityRatio"))),
-                                None => self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{f}.scoringStrategy.type"), "required when scoringStrategy is set (kube-scheduler does not default it)")),
-                            }
-                                if let Some(rs) = st.resources {
-                                    s.scoring_cpu_weight = 0;
-                                    s.scoring_memory_weight = 0;
-                                    for (j, r) in rs.iter().enumerate() {
-                                        let w = r.weight.unwrap_or(1);
-                                        // As kube-scheduler's ValidateNodeResourcesFitArgs:
-                                        // a weight from 1 to MaxNodeScore.
-                                        if !(1..=100).contains(&w) {
-                                            self.diag.error(InputError::at(
-                                                origin,
-                                                InputClass::Invalid,
-                                                format!("{f}.scoringStrategy.resources[{j}].weight"),
-                                                format!("weight {w} is out of range; kube-scheduler accepts 1 to 100 (MaxNodeScore)"),
-                                            ));
-                                        }
-                                        match r.name.as_str() {
-                                            "cpu" => s.scoring_cpu_weight = w,
-                                            "memory" => s.scoring_memory_weight = w,
-                                            o => self.diag.unmodeled(InputError::at(
-                                                origin,
-                                                InputClass::Unmodeled,
-                                                format!("{f}.scoringStrategy.resources[{j}].name"),
-                                                format!("resource {o:?} is not modelled"),
-                                            )),
-                                        }
-                                    }
+            let args = match sc::decode_args(origin, &f, &pc.name, pc.args.clone()) {
+                Ok(a) => a,
+                Err(es) => {
+                    es.into_iter().for_each(|e| self.diag.error(e));
+                    continue;
+                }
+            };
+            match args {
+                Some(sc::Args::NodeResourcesFit(a)) => {
+                    if let Some(st) = a.scoring_strategy {
+                        match st.type_.as_deref() {
+                            Some("LeastAllocated") => s.scoring = ScoringStrategy::LeastAllocated,
+                            Some("MostAllocated") => s.scoring = ScoringStrategy::MostAllocated,
+                            Some("RequestedToCapacityRatio") => self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{f}.scoringStrategy.type"), "RequestedToCapacityRatio scoring is not modelled")),
+                            Some(o) => self.diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.scoringStrategy.type"), format!("unknown type {o:?}; expected LeastAllocated, MostAllocated or RequestedToCapacityRatio"))),
+                            None => self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{f}.scoringStrategy.type"), "required when scoringStrategy is set (kube-scheduler does not default it)")),
+                        }
+                        if let Some(rs) = st.resources {
+                            s.scoring_cpu_weight = 0;
+                            s.scoring_memory_weight = 0;
+                            for (j, r) in rs.iter().enumerate() {
+                                let w = r.weight.unwrap_or(1);
+                                // As kube-scheduler's ValidateNodeResourcesFitArgs: a weight
+                                // from 1 to MaxNodeScore.
+                                if !(1..=100).contains(&w) {
+                                    self.diag.error(InputError::at(
+                                        origin,
+                                        InputClass::Invalid,
+                                        format!("{f}.scoringStrategy.resources[{j}].weight"),
+                                        format!("weight {w} is out of range; kube-scheduler accepts 1 to 100 (MaxNodeScore)"),
+                                    ));
+                                }
+                                match r.name.as_str() {
+                                    "cpu" => s.scoring_cpu_weight = w,
+                                    "memory" => s.scoring_memory_weight = w,
+                                    o => self.diag.unmodeled(InputError::at(
+                                        origin,
+                                        InputClass::Unmodeled,
+                                        format!("{f}.scoringStrategy.resources[{j}].name"),
+                                        format!("resource {o:?} is not modelled"),
+                                    )),
                                 }
                             }
                         }
                     }
                 }
-                "NodeResourcesBalancedAllocation" => {
-                    if let Err(es) =
-                        crate::manifest::decode::decode_value::<sc::BalancedAllocationArgs>(origin, &f, args)
-                    {
-                        es.into_iter().for_each(|e| self.diag.error(e));
-                    }
-                }
-                "PodTopologySpread" => {
-                    match crate::manifest::decode::decode_value::<sc::PodTopologySpreadArgs>(origin, &f, args) {
-                        Err(es) => es.into_iter().for_each(|e| self.diag.error(e)),
-                        Ok(a) => {
-                            if a.default_constraints.is_some()
-                                || a.defaulting_type.as_deref().is_some_and(|t| t != "System")
-                            {
-                                self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, f, "custom default topology spread constraints are not modelled; the system defaults apply"));
-                            }
+                Some(sc::Args::NodeResourcesBalancedAllocation(a)) => {
+                    // balanced_allocation.go reads the resources' names (not their weights);
+                    // kbmc balances cpu against memory, the default.
+                    if let Some(rs) = &a.resources {
+                        let mut names: Vec<&str> = rs.iter().map(|r| r.name.as_str()).collect();
+                        names.sort();
+                        names.dedup();
+                        if names != ["cpu", "memory"] {
+                            self.diag.unmodeled(InputError::at(
+                                origin,
+                                InputClass::Unmodeled,
+                                format!("{f}.resources"),
+                                "BalancedAllocation over resources other than cpu and memory together is not modelled",
+                            ));
                         }
                     }
                 }
-                "DefaultPreemption" | "InterPodAffinity" | "VolumeBinding" | "NodeAffinity" => {}
-                other => self.diag.unmodeled(InputError::at(
+                Some(sc::Args::PodTopologySpread(a)) => {
+                    if a.default_constraints.is_some() || a.defaulting_type.as_deref().is_some_and(|t| t != "System") {
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            f,
+                            "custom default topology spread constraints are not modelled; the system defaults apply",
+                        ));
+                    }
+                }
+                Some(sc::Args::NodeAffinity(a)) => {
+                    if let Some(added) = &a.added_affinity {
+                        self.added_affinity(added, origin, &format!("{f}.addedAffinity"), &mut s);
+                    }
+                }
+                None if sc::UNDECODED_ARGS.contains(&pc.name.as_str()) => {}
+                None => self.diag.unmodeled(InputError::at(
                     origin,
                     InputClass::Unmodeled,
                     format!("{pf}.pluginConfig[{i}].name"),
-                    format!("configuration of plugin {other:?} is not modelled"),
+                    format!("configuration of plugin {:?} is not modelled", pc.name),
                 )),
             }
         }
         s
+    }
+
+    /// NodeAffinityArgs `addedAffinity` (node_affinity.go, New): its required terms are ANDed
+    /// into the NodeAffinity filter of every pod, its preferred terms' weights added to every
+    /// pod's NodeAffinity score. Terms that fail to parse make kube-scheduler refuse the
+    /// configuration (ValidateNodeAffinityArgs).
+    fn added_affinity(
+        &mut self,
+        added: &k8s_openapi::api::core::v1::NodeAffinity,
+        origin: &Origin,
+        f: &str,
+        s: &mut Scheduler,
+    ) {
+        let unparsable = |term: &[pod::NodeReq], field: String, diag: &mut Diag| {
+            if term.iter().any(|r| matches!(r, pod::NodeReq::Unparsable)) {
+                diag.error(InputError::at(origin, InputClass::Invalid, field, "a value that is no valid label value (or, for Gt and Lt, no integer): kube-scheduler refuses the configuration (ValidateNodeAffinityArgs)"));
+            }
+        };
+        if let Some(required) = &added.required_during_scheduling_ignored_during_execution {
+            let rf = format!("{f}.requiredDuringSchedulingIgnoredDuringExecution");
+            let terms: Vec<Vec<pod::NodeReq>> = required
+                .node_selector_terms
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let tf = format!("{rf}.nodeSelectorTerms[{i}]");
+                    let term = pod::node_term(t, origin, &tf, &mut self.diag);
+                    unparsable(&term, tf, &mut self.diag);
+                    term
+                })
+                .collect();
+            for (n, ok) in self.nodes.iter().zip(&mut s.added_affinity_ok) {
+                *ok = terms.iter().any(|t| pod::term_matches(t, n, &self.labels));
+            }
+        }
+        for (i, p) in added.preferred_during_scheduling_ignored_during_execution.iter().flatten().enumerate() {
+            let pf = format!("{f}.preferredDuringSchedulingIgnoredDuringExecution[{i}]");
+            if p.weight < 0 {
+                self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, format!("{pf}.weight"), "a negative weight gives nodes a negative NodeAffinity score, which kube-scheduler's framework refuses when it scores; this is not modelled"));
+                continue;
+            }
+            let term = pod::node_term(&p.preference, origin, &format!("{pf}.preference"), &mut self.diag);
+            unparsable(&term, format!("{pf}.preference"), &mut self.diag);
+            // A weight of 0 or an empty term is skipped (NewPreferredSchedulingTerms); an
+            // empty term matches no node anyway.
+            for (n, w) in self.nodes.iter().zip(&mut s.added_preferred_weight) {
+                if pod::term_matches(&term, n, &self.labels) {
+                    *w += p.weight as i64;
+                }
+            }
+        }
     }
 
     fn descheduler(&mut self) -> Option<Descheduler> {
@@ -1326,6 +1430,10 @@ impl Builder<'_> {
                     (a.pod_protections.is_some(), "podProtections"),
                     (a.node_selector.is_some(), "nodeSelector"),
                     (a.ignore_pods_without_pdb, "ignorePodsWithoutPDB"),
+                    // It decides what happens to pods annotated
+                    // descheduler.alpha.kubernetes.io/prefer-no-eviction, an annotation kbmc
+                    // does not read.
+                    (a.no_eviction_policy.is_some(), "noEvictionPolicy"),
                 ] {
                     if set {
                         self.diag.unmodeled(InputError::at(
@@ -1335,6 +1443,22 @@ impl Builder<'_> {
                             format!("DefaultEvictor {field} is not modelled"),
                         ));
                     }
+                }
+            }
+            // The descheduler always runs DefaultEvictor at filter and preEvictionFilter
+            // (policyconfig.go, setDefaultEvictor) and refuses names there that are no evictor
+            // plugin (profile.go, NewProfile); DefaultEvictor is the only one.
+            for (point, list) in [
+                ("filter", &prof.plugins.filter.enabled),
+                ("preevictionfilter", &prof.plugins.pre_eviction_filter.enabled),
+            ] {
+                for (i, name) in list.iter().enumerate().filter(|(_, n)| *n != "DefaultEvictor") {
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        format!("{pf}.plugins.{point}.enabled[{i}]"),
+                        format!("{name:?} is no evictor plugin; the descheduler accepts only DefaultEvictor here"),
+                    ));
                 }
             }
             let mut deschedule = Vec::new();
@@ -1437,6 +1561,16 @@ impl Builder<'_> {
                 ));
             }
         };
+        let label_selector = |sel: &Option<serde_yaml::Value>, diag: &mut Diag| {
+            if sel.is_some() {
+                diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    format!("{f}.labelSelector"),
+                    "a plugin's labelSelector is not modelled (every pod is considered)",
+                ));
+            }
+        };
         Some(match args? {
             Args::RemoveDuplicates(a) => {
                 namespaces(&a.namespaces, &mut self.diag);
@@ -1450,14 +1584,7 @@ impl Builder<'_> {
             }
             Args::RemovePodsViolatingTopologySpreadConstraint(a) => {
                 namespaces(&a.namespaces, &mut self.diag);
-                if a.label_selector.is_some() {
-                    self.diag.unmodeled(InputError::at(
-                        origin,
-                        InputClass::Unmodeled,
-                        format!("{f}.labelSelector"),
-                        "labelSelector is not modelled",
-                    ));
-                }
+                label_selector(&a.label_selector, &mut self.diag);
                 let cs = a.constraints.clone().unwrap_or_else(|| vec!["DoNotSchedule".into()]);
                 let mut hard = false;
                 let mut soft = false;
@@ -1557,6 +1684,7 @@ impl Builder<'_> {
             }
             Args::RemovePodsViolatingNodeTaints(a) => {
                 namespaces(&a.namespaces, &mut self.diag);
+                label_selector(&a.label_selector, &mut self.diag);
                 DeschedulerPlugin::RemovePodsViolatingNodeTaints {
                     include_prefer_no_schedule: a.include_prefer_no_schedule,
                     excluded_taints: a.excluded_taints.clone(),
@@ -1565,6 +1693,7 @@ impl Builder<'_> {
             }
             Args::RemovePodsViolatingNodeAffinity(a) => {
                 namespaces(&a.namespaces, &mut self.diag);
+                label_selector(&a.label_selector, &mut self.diag);
                 if a.node_affinity_type.is_empty() {
                     self.diag.error(InputError::at(
                         origin,

@@ -113,6 +113,18 @@ impl Requirement {
     }
 }
 
+/// apimachinery's `IsValidLabelValue`: empty, or at most 63 characters, alphanumeric at both
+/// ends, with '-', '_' and '.' between.
+pub fn is_valid_label_value(v: &str) -> bool {
+    let b = v.as_bytes();
+    let alnum = |c: &u8| c.is_ascii_alphanumeric();
+    v.is_empty()
+        || (b.len() <= 63
+            && b.first().is_some_and(alnum)
+            && b.last().is_some_and(alnum)
+            && b.iter().all(|c| alnum(c) || matches!(c, b'-' | b'_' | b'.')))
+}
+
 /// A conjunction of requirements (a label selector, or one node selector term).
 pub fn all_match<'a>(reqs: &[Requirement], get: impl Fn(&str) -> Option<&'a str> + Copy) -> bool {
     reqs.iter().all(|r| r.matches(get))
@@ -139,6 +151,27 @@ mod tests {
         assert!(!req("cores", Op::Lt, &["4"]).matches(get));
         assert!(!req("zone", Op::Gt, &["4"]).matches(get), "non-numeric values never satisfy Gt");
         assert!(Op::parse("Gt", false).is_none());
+    }
+
+    /// apimachinery pkg/util/validation/validation_test.go TestIsValidLabelValue's valid and
+    /// invalid examples.
+    #[test]
+    fn label_values_validate_as_apimachinery() {
+        for v in ["simple", "now-with-dashes", "1-starts-with-num", "end-with-num-1", "1234", &"a".repeat(63), ""] {
+            assert!(is_valid_label_value(v), "{v:?} is valid");
+        }
+        for v in [
+            "nospecialchars%^=@",
+            "Tama-nui-te-rā.is.Māori.sun",
+            "\\backslashes\\are\\bad",
+            "-starts-with-dash",
+            "ends-with-dash-",
+            ".starts.with.dot",
+            "ends.with.dot.",
+            &"a".repeat(64),
+        ] {
+            assert!(!is_valid_label_value(v), "{v:?} is invalid");
+        }
     }
 
     #[test]

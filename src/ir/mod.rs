@@ -372,6 +372,14 @@ pub struct Scheduler {
     pub scoring_memory_weight: i64,
     /// Filters disabled by configuration (normally empty).
     pub disabled_filters: Vec<String>,
+    /// NodeAffinity's `addedAffinity` (NodeAffinityArgs), per node slot: whether its required
+    /// terms match the node (true everywhere without them). The NodeAffinity filter ANDs it
+    /// with the pod's own node affinity; nothing else reads it (the kubelet's admission, the
+    /// descheduler and PodTopologySpread's nodeAffinityPolicy see the pod's affinity only).
+    pub added_affinity_ok: Vec<bool>,
+    /// Per node slot, the summed weight of `addedAffinity`'s preferred terms that match it,
+    /// which the NodeAffinity score adds to the pod's own preferred weight.
+    pub added_preferred_weight: Vec<i64>,
 }
 
 impl Default for Scheduler {
@@ -386,6 +394,8 @@ impl Default for Scheduler {
             scoring_cpu_weight: 1,
             scoring_memory_weight: 1,
             disabled_filters: Vec::new(),
+            added_affinity_ok: Vec::new(),
+            added_preferred_weight: Vec::new(),
         }
     }
 }

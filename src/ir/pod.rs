@@ -7,16 +7,23 @@ use k8s_openapi::api::core::v1::{NodeSelectorTerm, PodTemplateSpec, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::build::Diag;
-use super::labels::{all_match, Op, Requirement};
+use super::labels::{all_match, is_valid_label_value, Op, Requirement};
 use super::{Effect, LabelKey, Labels, MetricRequests, Node, Placement, Qos, Resources, Taint};
 use crate::error::{InputClass, InputError, Origin};
 use crate::manifest::quantity::Quantity;
 
-/// A node selector requirement: on a label, or on the field `metadata.name`.
+/// A node selector requirement: on a label, or on the field `metadata.name`; or one that
+/// upstream fails to parse, which makes its term match no node.
 #[derive(Clone, Debug)]
 pub(super) enum NodeReq {
     Label(Requirement),
     Name(Requirement),
+    /// A value that is no valid label value (or, for Gt and Lt, no integer):
+    /// apimachinery's `labels.NewRequirement` refuses it, so component-helpers'
+    /// `nodeaffinity` keeps the term's parse error and the term matches nothing (the other
+    /// terms still can). The API server admits such a pod: its validation of node selector
+    /// requirements checks keys, operators and the number of values, not the values.
+    Unparsable,
 }
 
 /// A spread constraint before it is resolved against groups.
@@ -92,13 +99,47 @@ pub(super) fn label_selector(sel: &LabelSelector, origin: &Origin, field: &str, 
     out
 }
 
-fn node_term(term: &NodeSelectorTerm, origin: &Origin, field: &str, diag: &mut Diag) -> Vec<NodeReq> {
+/// Parses a node selector term (`field` is its path). Errors are what the API server rejects
+/// in a pod spec (ValidateNodeSelectorRequirement, ValidateNodeFieldSelectorRequirement):
+/// unknown operators, In/NotIn without values, Exists/DoesNotExist with values, Gt/Lt
+/// without exactly one value, matchFields other than one `metadata.name` value. Values the
+/// API server admits but the scheduler cannot parse give [`NodeReq::Unparsable`].
+pub(super) fn node_term(term: &NodeSelectorTerm, origin: &Origin, field: &str, diag: &mut Diag) -> Vec<NodeReq> {
     let exprs =
         term.match_expressions.iter().flatten().map(|e| (e.key.as_str(), e.operator.as_str(), e.values.as_ref()));
     let mut out: Vec<NodeReq> = expressions(exprs, true, origin, &format!("{field}.matchExpressions"), diag)
         .into_iter()
         .map(NodeReq::Label)
         .collect();
+    let mut unparsable = false;
+    for (i, e) in term.match_expressions.iter().flatten().enumerate() {
+        let f = format!("{field}.matchExpressions[{i}].values");
+        let values = e.values.as_deref().unwrap_or_default();
+        let count_error = match e.operator.as_str() {
+            "In" | "NotIn" if values.is_empty() => Some("required when operator is In or NotIn"),
+            "Exists" | "DoesNotExist" if !values.is_empty() => {
+                Some("not allowed when operator is Exists or DoesNotExist")
+            }
+            "Gt" | "Lt" if values.len() != 1 => Some("exactly one value is required when operator is Gt or Lt"),
+            _ => None,
+        };
+        if let Some(why) = count_error {
+            diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                f,
+                format!("{why} (the API server rejects the pod)"),
+            ));
+            continue;
+        }
+        let numeric = matches!(e.operator.as_str(), "Gt" | "Lt");
+        if values.iter().any(|v| !is_valid_label_value(v) || (numeric && v.parse::<i64>().is_err())) {
+            unparsable = true;
+        }
+    }
+    if unparsable {
+        out.push(NodeReq::Unparsable);
+    }
     for (i, e) in term.match_fields.iter().flatten().enumerate() {
         let f = format!("{field}.matchFields[{i}]");
         if e.key != "metadata.name" {
@@ -111,6 +152,12 @@ fn node_term(term: &NodeSelectorTerm, origin: &Origin, field: &str, diag: &mut D
             continue;
         }
         match Op::parse(&e.operator, false).filter(|o| matches!(o, Op::In | Op::NotIn)) {
+            Some(_) if e.values.as_ref().is_none_or(|v| v.len() != 1) => diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{f}.values"),
+                "exactly one value is required for a node field selector (the API server rejects the pod)",
+            )),
             Some(op) => out.push(NodeReq::Name(Requirement {
                 key: e.key.clone(),
                 op,
@@ -135,6 +182,7 @@ pub(super) fn term_matches(term: &[NodeReq], node: &Node, labels: &Labels) -> bo
     term.iter().all(|r| match r {
         NodeReq::Label(req) => req.matches(|k| node_label(node, labels, k)),
         NodeReq::Name(req) => req.matches(|_| Some(node.name.as_str())),
+        NodeReq::Unparsable => false,
     })
 }
 
@@ -389,7 +437,18 @@ pub(super) fn template_facts(
                     format!("weight {} out of range; expected 1..100", p.weight),
                 ));
             }
-            (p.weight as i64, node_term(&p.preference, origin, &format!("{f}.preference"), diag))
+            let term = node_term(&p.preference, origin, &format!("{f}.preference"), diag);
+            if term.iter().any(|r| matches!(r, NodeReq::Unparsable)) {
+                // nodeaffinity.NewPreferredSchedulingTerms fails, so NodeAffinity's PreScore
+                // (or Score) returns an error and a scheduling attempt that scores nodes fails.
+                diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    format!("{f}.preference"),
+                    "a value that is no valid label value (or, for Gt and Lt, no integer) makes kube-scheduler's NodeAffinity scoring fail, so the pod is scheduled only where one node is feasible; this is not modelled (the term is taken to match no node)",
+                ));
+            }
+            (p.weight as i64, term)
         })
         .collect();
 
@@ -676,6 +735,67 @@ mod tests {
         assert!(!tolerates(&tol(Some("key1"), Some("Equal"), Some("other"), None), &taint));
         assert!(!tolerates(&tol(Some("key1"), Some("Exists"), None, Some("NoSchedule")), &taint));
         assert!(!tolerates(&tol(Some("key2"), Some("Exists"), None, None), &taint));
+    }
+
+    /// Builds a Deployment whose pod spec has `affinity` (a flow mapping's YAML) on one node
+    /// labelled foo=bar, cores=3: the model and warnings, or the errors.
+    fn with_affinity(affinity: &str, allow_unmodeled: bool) -> Result<(crate::ir::Model, usize), String> {
+        use crate::manifest::{load_text, Inputs, LoadOptions};
+        let yaml = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: c, image: i}}]\n      affinity: {{nodeAffinity: {affinity}}}\n---\napiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 1, labels: {{foo: bar, cores: \"3\"}}, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n");
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(std::path::Path::new("t.yaml"), &yaml, LoadOptions::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        crate::ir::build(&inputs, crate::ir::BuildOptions { allow_unmodeled })
+            .map(|(ir, warnings)| (ir, warnings.len()))
+            .map_err(|e| e.to_string())
+    }
+
+    /// A requirement whose value is no valid label value (or, for Gt and Lt, no integer) fails
+    /// to parse in apimachinery's `labels.NewRequirement`; component-helpers' lazy-error node
+    /// selector (what the scheduler's and the kubelet's NodeAffinity use) then matches nothing
+    /// with that term and still tries the others. The API server admits the pod: it checks
+    /// the number of values, which kbmc refuses as it does. Preferred terms that fail to
+    /// parse make NodeAffinity's scoring fail: refused as unmodelled.
+    #[test]
+    fn unparsable_node_selector_terms_match_no_node() {
+        let required =
+            |terms: &str| format!("{{requiredDuringSchedulingIgnoredDuringExecution: {{nodeSelectorTerms: {terms}}}}}");
+        let ok =
+            |terms: &str| with_affinity(&required(terms), false).expect("accepted").0.groups[0].per_node[0].affinity_ok;
+        let invalid = "{matchExpressions: [{key: foo, operator: NotIn, values: [\"invalid value: ___@#$%^\"]}]}";
+        assert!(!ok(&format!("[{invalid}]")), "the unparsable NotIn term matches nothing");
+        assert!(
+            ok(&format!("[{invalid}, {{matchExpressions: [{{key: foo, operator: In, values: [bar]}}]}}]")),
+            "the next term still matches"
+        );
+        assert!(!ok("[{matchExpressions: [{key: cores, operator: Gt, values: [abc]}]}]"), "Gt needs an integer");
+        assert!(
+            !ok("[{matchExpressions: [{key: cores, operator: Lt, values: [\"-5\"]}]}]"),
+            "-5 is no valid label value"
+        );
+        assert!(ok("[{matchExpressions: [{key: cores, operator: Gt, values: [\"2\"]}]}]"));
+        // What the API server rejects (ValidateNodeSelectorRequirement,
+        // ValidateNodeFieldSelectorRequirement) is an input error.
+        let err = |terms: &str| with_affinity(&required(terms), false).expect_err("rejected");
+        assert!(err("[{matchExpressions: [{key: foo, operator: In, values: []}]}]")
+            .contains("matchExpressions[0].values: required when operator is In or NotIn"));
+        assert!(err("[{matchExpressions: [{key: foo, operator: Exists, values: [bar]}]}]")
+            .contains("not allowed when operator is Exists"));
+        assert!(err("[{matchExpressions: [{key: cores, operator: Gt, values: [\"1\", \"2\"]}]}]")
+            .contains("exactly one value"));
+        assert!(err("[{matchFields: [{key: metadata.name, operator: In, values: [a, b]}]}]")
+            .contains("matchFields[0].values: exactly one value"));
+        // A preferred term that fails to parse: unmodelled, and with --allow-unmodeled the
+        // term matches no node.
+        let preferred =
+            format!("{{preferredDuringSchedulingIgnoredDuringExecution: [{{weight: 5, preference: {invalid}}}]}}");
+        let e = with_affinity(&preferred, false).expect_err("unmodelled");
+        assert!(
+            e.contains("preferredDuringSchedulingIgnoredDuringExecution[0].preference") && e.contains("scoring fail"),
+            "{e}"
+        );
+        let (ir, warnings) = with_affinity(&preferred, true).expect("allowed");
+        assert_eq!((warnings, ir.groups[0].per_node[0].preferred_weight), (1, 0));
     }
 
     /// The group's requests and score requests for a template whose spec holds `containers`

@@ -109,7 +109,8 @@ pub struct DefaultEvictorArgs {
     pub min_replicas: Option<u32>,
     #[serde(default)]
     pub min_pod_age: Option<String>,
-    #[serde(default)]
+    /// Upstream's JSON name is `ignorePodsWithoutPDB` (not the camelCase of the field).
+    #[serde(default, rename = "ignorePodsWithoutPDB")]
     pub ignore_pods_without_pdb: bool,
     #[serde(default)]
     pub no_eviction_policy: Option<String>,

@@ -1,10 +1,15 @@
 //! kube-scheduler's `kubescheduler.config.k8s.io/v1` KubeSchedulerConfiguration as serde
-//! structs, limited to what changes placement in the model: score plugin weights, enabled and
-//! disabled plugins, and NodeResourcesFit's scoring strategy. Operational fields (leader
-//! election, client connection, ...) are accepted and ignored. Follows
-//! kubernetes `pkg/scheduler/apis/config/v1` (staging/src/k8s.io/kube-scheduler/config/v1).
+//! structs: profiles (plugin sets, plugin weights) and the args of the plugins whose args
+//! change placement (`decode_args`), as well as the operational fields (leader election,
+//! client connection, ...) so that they are accepted. Which field the model reads, and why
+//! the others cannot change it, is the IR builder's business (tests/it/guard.rs checks that
+//! every field here is one or the other). Follows kubernetes `pkg/scheduler/apis/config/v1`
+//! (staging/src/k8s.io/kube-scheduler/config/v1).
 
 use serde::Deserialize;
+
+use super::decode::decode_value;
+use crate::error::{InputError, Origin};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -162,4 +167,48 @@ pub struct PodTopologySpreadArgs {
     pub default_constraints: Option<serde_yaml::Value>,
     #[serde(default)]
     pub defaulting_type: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeAffinityArgs {
+    #[serde(default)]
+    pub api_version: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Node affinity the scheduler applies to every pod on top of the pod's own.
+    #[serde(default)]
+    pub added_affinity: Option<k8s_openapi::api::core::v1::NodeAffinity>,
+}
+
+/// A plugin's decoded args.
+#[derive(Clone, Debug)]
+pub enum Args {
+    NodeResourcesFit(NodeResourcesFitArgs),
+    NodeResourcesBalancedAllocation(BalancedAllocationArgs),
+    PodTopologySpread(PodTopologySpreadArgs),
+    NodeAffinity(NodeAffinityArgs),
+}
+
+/// Plugins whose args kbmc accepts without decoding them: they configure what the model has
+/// no counterpart for (DefaultPreemption: no priorities, so no preemption; InterPodAffinity:
+/// inter-pod affinity is rejected on input; VolumeBinding: volume binding is not modelled).
+pub const UNDECODED_ARGS: &[&str] = &["DefaultPreemption", "InterPodAffinity", "VolumeBinding"];
+
+/// Decodes the args of plugin `name` found at `field` (e.g. `profiles[0].pluginConfig[1].args`).
+/// `Ok(None)`: a plugin of `UNDECODED_ARGS`, or one kbmc does not know (the caller says which).
+pub fn decode_args(
+    origin: &Origin,
+    field: &str,
+    name: &str,
+    args: Option<serde_yaml::Value>,
+) -> Result<Option<Args>, Vec<InputError>> {
+    let v = args.unwrap_or(serde_yaml::Value::Mapping(Default::default()));
+    Ok(Some(match name {
+        "NodeResourcesFit" => Args::NodeResourcesFit(decode_value(origin, field, v)?),
+        "NodeResourcesBalancedAllocation" => Args::NodeResourcesBalancedAllocation(decode_value(origin, field, v)?),
+        "PodTopologySpread" => Args::PodTopologySpread(decode_value(origin, field, v)?),
+        "NodeAffinity" => Args::NodeAffinity(decode_value(origin, field, v)?),
+        _ => return Ok(None),
+    }))
 }

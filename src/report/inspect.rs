@@ -287,6 +287,23 @@ pub fn render(m: &Model) -> String {
     if !s.disabled_filters.is_empty() {
         let _ = writeln!(w, "  disabled filters: {}", s.disabled_filters.join(", "));
     }
+    if s.added_affinity_ok.iter().any(|ok| !ok) || s.added_preferred_weight.iter().any(|w| *w != 0) {
+        let excluded: Vec<&str> =
+            m.nodes.iter().zip(&s.added_affinity_ok).filter(|(_, ok)| !**ok).map(|(n, _)| n.name.as_str()).collect();
+        let preferred: Vec<String> = m
+            .nodes
+            .iter()
+            .zip(&s.added_preferred_weight)
+            .filter(|(_, w)| **w != 0)
+            .map(|(n, w)| format!("{} {w}", n.name))
+            .collect();
+        let _ = writeln!(
+            w,
+            "  NodeAffinity addedAffinity: excludes [{}]; preferred weight [{}]",
+            excluded.join(", "),
+            preferred.join(", ")
+        );
+    }
 
     let _ = writeln!(w, "\ndescheduler:");
     match &m.descheduler {

@@ -435,10 +435,9 @@ fn affinity_but_not_node_selector() {
 
 /// upstream: TestNodeAffinity "Pod with an invalid value in Affinity term won't be scheduled
 /// onto the node": NotIn with the value "invalid value: ___@#$%^", which is no valid label
-/// value; upstream's selector fails to parse and matches nothing, kbmc's NotIn matches a node
-/// whose foo is bar.
+/// value: the selector fails to parse and its term matches no node (the API server admits
+/// the pod).
 #[test]
-#[ignore = "kbmc disagrees with upstream: NotIn with an invalid label value matches the node (upstream: no node)"]
 fn affinity_invalid_value() {
     let spec = required("[{matchExpressions: [{key: foo, operator: NotIn, values: [\"invalid value: ___@#$%^\"]}]}]");
     let name = "Pod with an invalid value in Affinity term won't be scheduled onto the node";
@@ -467,4 +466,44 @@ fn affinity_match_fields_or_expressions() {
     let spec = required("[{matchFields: [{key: metadata.name, operator: In, values: [node1]}, {key: metadata.name, operator: In, values: [node2]}]}, {matchExpressions: [{key: foo, operator: In, values: [bar]}]}]");
     let name = "Pod with two terms: matchFields does not match, but matchExpressions matches";
     check(AFFINITY, name, affinity_fits("node2", "foo: bar", &spec), true);
+}
+
+/// Whether the pod (`pod_spec`) passes the filters of node `name` with `labels` when the
+/// NodeAffinity plugin's args have `added` (flow YAML) as `addedAffinity`.
+fn added_affinity_fits(name: &str, labels: &str, pod_spec: &str, added: &str) -> bool {
+    let config = format!("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - schedulerName: default-scheduler\n    pluginConfig: [{{name: NodeAffinity, args: {{addedAffinity: {added}}}}}]\n");
+    let m = Cluster::new()
+        .node(name, "64 64Gi", labels, "")
+        .pods("pod", "", "100m 100Mi", pod_spec, "")
+        .doc(&config)
+        .model();
+    !schedule(&m, "pod").feasible.is_empty()
+}
+
+/// The tests' addedAffinity requiring the node named node2.
+const ADDED_NODE2: &str = "{requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchFields: [{key: metadata.name, operator: In, values: [node2]}]}]}}";
+
+/// upstream: TestNodeAffinity "Matches added affinity and Pod's node affinity"
+#[test]
+fn affinity_matches_added_and_pod() {
+    let spec = required("[{matchExpressions: [{key: zone, operator: In, values: [foo]}]}]");
+    let name = "Matches added affinity and Pod's node affinity";
+    check(AFFINITY, name, added_affinity_fits("node2", "zone: foo", &spec, ADDED_NODE2), true);
+}
+
+/// upstream: TestNodeAffinity "Matches added affinity but not Pod's node affinity"
+#[test]
+fn affinity_matches_added_not_pod() {
+    let spec = required("[{matchExpressions: [{key: zone, operator: In, values: [bar]}]}]");
+    let name = "Matches added affinity but not Pod's node affinity";
+    check(AFFINITY, name, added_affinity_fits("node2", "zone: foo", &spec, ADDED_NODE2), false);
+}
+
+/// upstream: TestNodeAffinity "Doesn't match added affinity": a pod without affinity, and an
+/// addedAffinity requiring zone In [bar] on a node of zone foo.
+#[test]
+fn affinity_does_not_match_added() {
+    let added = "{requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [bar]}]}]}}";
+    let name = "Doesn't match added affinity";
+    check(AFFINITY, name, added_affinity_fits("node2", "zone: foo", "", added), false);
 }

@@ -408,3 +408,93 @@ fn taint_score_default_behaviour() {
         &[100, 0],
     );
 }
+
+// ---- NodeAffinity score (TestNodeAffinityPriority) ---------------------------------------
+
+const AFFINITY: &str = "kubernetes/kubernetes pkg/scheduler/framework/plugins/nodeaffinity/node_affinity_test.go";
+
+/// The test's node labels: label1 {foo: bar}, label2 {key: value}, label3 {az: az1}, label4
+/// {abc: az11, def: az22}, label5 {foo: bar, key: value, az: az1}.
+const LABELS: [&str; 5] =
+    ["foo: bar", "key: value", "az: az1", "abc: az11, def: az22", "foo: bar, key: value, az: az1"];
+
+/// affinity1: one preferred term of weight 2, foo In [bar].
+const PREFERRED1: &str = "[{weight: 2, preference: {matchExpressions: [{key: foo, operator: In, values: [bar]}]}}]";
+
+/// affinity2: weight 2 foo In [bar]; weight 4 key In [value]; weight 5 on all three of foo,
+/// key and az.
+const PREFERRED2: &str = "[{weight: 2, preference: {matchExpressions: [{key: foo, operator: In, values: [bar]}]}}, {weight: 4, preference: {matchExpressions: [{key: key, operator: In, values: [value]}]}}, {weight: 5, preference: {matchExpressions: [{key: foo, operator: In, values: [bar]}, {key: key, operator: In, values: [value]}, {key: az, operator: In, values: [az1]}]}}]";
+
+/// Nodes (name, index into LABELS), the pod's preferred terms (flow YAML, or empty) and the
+/// NodeAffinity args' `addedAffinity` (flow YAML, or empty), scored by NodeAffinity alone.
+fn affinity_cluster(nodes: &[(&str, usize)], preferred: &str, added: &str) -> Model {
+    let mut c = Cluster::new();
+    for (name, l) in nodes {
+        c = c.node(name, "64 64Gi", LABELS[*l], "");
+    }
+    let spec = if preferred.is_empty() {
+        String::new()
+    } else {
+        format!("affinity: {{nodeAffinity: {{preferredDuringSchedulingIgnoredDuringExecution: {preferred}}}}}")
+    };
+    let config = if added.is_empty() {
+        String::new()
+    } else {
+        format!("[{{name: NodeAffinity, args: {{addedAffinity: {added}}}}}]")
+    };
+    c.pods("pod", "", "100m 100Mi", &spec, "").doc(&score_only("NodeAffinity", &config)).model()
+}
+
+/// upstream: TestNodeAffinityPriority "all nodes are same priority as NodeAffinity is nil"
+#[test]
+fn node_affinity_score_none() {
+    let m = affinity_cluster(&[("node1", 0), ("node2", 1), ("node3", 2)], "", "");
+    let name = "all nodes are same priority as NodeAffinity is nil";
+    check(AFFINITY, name, &m, &["node1", "node2", "node3"], &[0, 0, 0]);
+}
+
+/// upstream: TestNodeAffinityPriority "no node matches preferred scheduling requirements in
+/// NodeAffinity of pod so all nodes' priority is zero"
+#[test]
+fn node_affinity_score_no_match() {
+    let m = affinity_cluster(&[("node1", 3), ("node2", 1), ("node3", 2)], PREFERRED1, "");
+    let name =
+        "no node matches preferred scheduling requirements in NodeAffinity of pod so all nodes' priority is zero";
+    check(AFFINITY, name, &m, &["node1", "node2", "node3"], &[0, 0, 0]);
+}
+
+/// upstream: TestNodeAffinityPriority "only node1 matches the preferred scheduling requirements of pod"
+#[test]
+fn node_affinity_score_only_node1() {
+    let m = affinity_cluster(&[("node1", 0), ("node2", 1), ("node3", 2)], PREFERRED1, "");
+    let name = "only node1 matches the preferred scheduling requirements of pod";
+    check(AFFINITY, name, &m, &["node1", "node2", "node3"], &[100, 0, 0]);
+}
+
+/// upstream: TestNodeAffinityPriority "all nodes matches the preferred scheduling requirements
+/// of pod but with different priorities " (weights 2, 2 + 4 + 5 and 4, normalized)
+#[test]
+fn node_affinity_score_different_priorities() {
+    let m = affinity_cluster(&[("node1", 0), ("node5", 4), ("node2", 1)], PREFERRED2, "");
+    let name = "all nodes matches the preferred scheduling requirements of pod but with different priorities ";
+    check(AFFINITY, name, &m, &["node1", "node5", "node2"], &[18, 100, 36]);
+}
+
+/// upstream: TestNodeAffinityPriority "added affinity": the pod has no affinity; the plugin's
+/// addedAffinity is affinity1.
+#[test]
+fn node_affinity_score_added_affinity() {
+    let added = format!("{{preferredDuringSchedulingIgnoredDuringExecution: {PREFERRED1}}}");
+    let m = affinity_cluster(&[("node1", 0), ("node2", 1)], "", &added);
+    check(AFFINITY, "added affinity", &m, &["node1", "node2"], &[100, 0]);
+}
+
+/// upstream: TestNodeAffinityPriority "added affinity and pod has default affinity": the pod's
+/// weight 2 on foo=bar and the added weight 3 on key=value add up (2, 3 and 5, normalized).
+#[test]
+fn node_affinity_score_added_and_pod_affinity() {
+    let added = "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 3, preference: {matchExpressions: [{key: key, operator: In, values: [value]}]}}]}";
+    let m = affinity_cluster(&[("node1", 0), ("node2", 1), ("node3", 4)], PREFERRED1, added);
+    let name = "added affinity and pod has default affinity";
+    check(AFFINITY, name, &m, &["node1", "node2", "node3"], &[40, 60, 100]);
+}

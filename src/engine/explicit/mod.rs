@@ -168,7 +168,8 @@ pub fn symmetry_classes(m: &Model) -> Vec<usize> {
     static_classes(m)
 }
 
-/// Nodes that no static fact tells apart (same pool, same per-group placement facts), each
+/// Nodes that no static fact tells apart (same pool, same per-group placement facts, same
+/// `addedAffinity` facts), each
 /// node's class being its lowest-index member, whether or not some actor's outcome depends on
 /// node order: what an actor that treats such nodes alike may rename them by (see
 /// [`Hints::guard_key`]).
@@ -178,7 +179,10 @@ pub fn static_classes(m: &Model) -> Vec<usize> {
         .map(|n| {
             (0..n)
                 .find(|&j| {
+                    let s = &m.ir.scheduler;
                     m.ir.nodes[j].pool == m.ir.nodes[n].pool
+                        && s.added_affinity_ok[j] == s.added_affinity_ok[n]
+                        && s.added_preferred_weight[j] == s.added_preferred_weight[n]
                         && m.ir.groups.iter().all(|g| {
                             let (a, b) = (&g.per_node[j], &g.per_node[n]);
                             a.node_name_ok == b.node_name_ok
