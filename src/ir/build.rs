@@ -1247,11 +1247,13 @@ impl Builder<'_> {
                             Some(o) => self.diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.scoringStrategy.type"), format!("unknown type {o:?}; expected LeastAllocated, MostAllocated or RequestedToCapacityRatio"))),
                             None => self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{f}.scoringStrategy.type"), "required when scoringStrategy is set (kube-scheduler does not default it)")),
                         }
-                        if let Some(rs) = st.resources {
+                        // v1 SetDefaults_NodeResourcesFitArgs: no resources means cpu and
+                        // memory of weight 1; an unset or 0 weight is 1.
+                        if let Some(rs) = st.resources.filter(|rs| !rs.is_empty()) {
                             s.scoring_cpu_weight = 0;
                             s.scoring_memory_weight = 0;
                             for (j, r) in rs.iter().enumerate() {
-                                let w = r.weight.unwrap_or(1);
+                                let w = r.weight.filter(|w| *w != 0).unwrap_or(1);
                                 // As kube-scheduler's ValidateNodeResourcesFitArgs: a weight
                                 // from 1 to MaxNodeScore.
                                 if !(1..=100).contains(&w) {
@@ -1277,10 +1279,32 @@ impl Builder<'_> {
                     }
                 }
                 Some(sc::Args::NodeResourcesBalancedAllocation(a)) => {
-                    // balanced_allocation.go reads the resources' names (not their weights);
-                    // kbmc balances cpu against memory, the default.
-                    if let Some(rs) = &a.resources {
-                        let mut names: Vec<&str> = rs.iter().map(|r| r.name.as_str()).collect();
+                    // balanced_allocation.go reads the resources' names; kbmc balances cpu
+                    // against memory, the default (v1 SetDefaults_NodeResourcesBalancedAllocationArgs:
+                    // no resources means those two; an unset or 0 weight is 1), and
+                    // ValidateNodeResourcesBalancedAllocationArgs wants every weight 1 and
+                    // no name twice.
+                    if let Some(rs) = a.resources.as_ref().filter(|rs| !rs.is_empty()) {
+                        let mut names: Vec<&str> = Vec::new();
+                        for (j, r) in rs.iter().enumerate() {
+                            if r.weight.is_some_and(|w| w != 0 && w != 1) {
+                                self.diag.error(InputError::at(
+                                    origin,
+                                    InputClass::Invalid,
+                                    format!("{f}.resources[{j}].weight"),
+                                    "must be 1 (kube-scheduler's ValidateNodeResourcesBalancedAllocationArgs)",
+                                ));
+                            }
+                            if names.contains(&r.name.as_str()) {
+                                self.diag.error(InputError::at(
+                                    origin,
+                                    InputClass::Invalid,
+                                    format!("{f}.resources[{j}].name"),
+                                    format!("{:?} is listed twice", r.name),
+                                ));
+                            }
+                            names.push(r.name.as_str());
+                        }
                         names.sort();
                         names.dedup();
                         if names != ["cpu", "memory"] {
@@ -2274,6 +2298,44 @@ mod tests {
 
     fn pool(cpu: &str, memory: &str) -> String {
         format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 1, capacity: {{cpu: \"{cpu}\", memory: \"{memory}\"}}}}]\n")
+    }
+
+    /// A KubeSchedulerConfiguration whose default profile has `plugin_config` (flow YAML).
+    fn scheduler_config(plugin_config: &str) -> String {
+        format!("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - pluginConfig: {plugin_config}\n---\n")
+    }
+
+    fn scheduler_of(yaml: &str) -> super::Scheduler {
+        let (mut inputs, mut errors) = (crate::manifest::Inputs::default(), Vec::new());
+        crate::manifest::load_text(std::path::Path::new("t.yaml"), yaml, Default::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        super::build(&inputs, super::BuildOptions::default()).expect("builds").0.scheduler
+    }
+
+    /// kube-scheduler's v1 defaulting of plugin args (pkg/scheduler/apis/config/v1/defaults.go
+    /// SetDefaults_NodeResourcesFitArgs and
+    /// SetDefaults_NodeResourcesBalancedAllocationArgs): an empty resource list is the default
+    /// cpu and memory, a weight of 0 is 1; then validation (validation_pluginargs.go
+    /// ValidateNodeResourcesBalancedAllocationArgs): BalancedAllocation's weights must be 1.
+    #[test]
+    fn scoring_resources_default_as_v1_does() {
+        let base = format!("{}{}", web(1, "1Gi"), pool("8", "8Gi"));
+        let fit = |resources: &str| {
+            let cfg = scheduler_config(&format!("[{{name: NodeResourcesFit, args: {{scoringStrategy: {{type: MostAllocated, resources: {resources}}}}}}}]"));
+            let s = scheduler_of(&format!("{cfg}{base}"));
+            (s.scoring_cpu_weight, s.scoring_memory_weight)
+        };
+        assert_eq!(fit("[]"), (1, 1), "no resources: the default set");
+        assert_eq!(fit("[{name: cpu, weight: 0}, {name: memory, weight: 3}]"), (1, 3), "weight 0 is 1");
+        assert_eq!(fit("[{name: memory}]"), (0, 1));
+        let balanced = |resources: &str| {
+            errors(&format!("{}{base}", scheduler_config(&format!("[{{name: NodeResourcesBalancedAllocation, args: {{resources: {resources}}}}}]"))))
+        };
+        assert_eq!(balanced("[]"), "");
+        assert_eq!(balanced("[{name: memory, weight: 0}, {name: cpu}]"), "");
+        assert!(balanced("[{name: cpu, weight: 2}, {name: memory}]").contains("resources[0].weight: must be 1"));
+        assert!(balanced("[{name: cpu}, {name: cpu}, {name: memory}]").contains("resources[1].name: \"cpu\" is listed twice"));
+        assert!(balanced("[{name: cpu}]").contains("other than cpu and memory together is not modelled"));
     }
 
     /// Memory in bytes keeps every product within i64 or is refused with the field and the
