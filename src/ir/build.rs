@@ -1092,9 +1092,11 @@ impl Builder<'_> {
     }
 
     fn scheduler(&mut self) -> Scheduler {
-        let mut s = Scheduler::default();
-        s.added_affinity_ok = vec![true; self.nodes.len()];
-        s.added_preferred_weight = vec![0; self.nodes.len()];
+        let mut s = Scheduler {
+            added_affinity_ok: vec![true; self.nodes.len()],
+            added_preferred_weight: vec![0; self.nodes.len()],
+            ..Scheduler::default()
+        };
         let cfgs = &self.inputs.scheduler_configs;
         if cfgs.len() > 1 {
             self.diag.error(InputError::at(
@@ -2329,12 +2331,18 @@ mod tests {
         assert_eq!(fit("[{name: cpu, weight: 0}, {name: memory, weight: 3}]"), (1, 3), "weight 0 is 1");
         assert_eq!(fit("[{name: memory}]"), (0, 1));
         let balanced = |resources: &str| {
-            errors(&format!("{}{base}", scheduler_config(&format!("[{{name: NodeResourcesBalancedAllocation, args: {{resources: {resources}}}}}]"))))
+            errors(&format!(
+                "{}{base}",
+                scheduler_config(&format!(
+                    "[{{name: NodeResourcesBalancedAllocation, args: {{resources: {resources}}}}}]"
+                ))
+            ))
         };
         assert_eq!(balanced("[]"), "");
         assert_eq!(balanced("[{name: memory, weight: 0}, {name: cpu}]"), "");
         assert!(balanced("[{name: cpu, weight: 2}, {name: memory}]").contains("resources[0].weight: must be 1"));
-        assert!(balanced("[{name: cpu}, {name: cpu}, {name: memory}]").contains("resources[1].name: \"cpu\" is listed twice"));
+        assert!(balanced("[{name: cpu}, {name: cpu}, {name: memory}]")
+            .contains("resources[1].name: \"cpu\" is listed twice"));
         assert!(balanced("[{name: cpu}]").contains("other than cpu and memory together is not modelled"));
     }
 

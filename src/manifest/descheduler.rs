@@ -70,7 +70,7 @@ pub struct Plugins {
     pub balance: PluginSet,
     #[serde(default)]
     pub filter: PluginSet,
-    #[serde(default)]
+    #[serde(default, rename = "preevictionfilter")]
     pub pre_eviction_filter: PluginSet,
 }
 

@@ -3,6 +3,7 @@
 mod cases;
 mod cli;
 mod cross;
+mod guard;
 mod inputs;
 mod output;
 mod prove;
