@@ -1,7 +1,8 @@
 //! kube-scheduler filter plugins: kubernetes/kubernetes pkg/scheduler/framework/plugins/
 //! (tainttoleration/taint_toleration_test.go TestTaintTolerationFilter,
 //! nodeunschedulable/node_unschedulable_test.go TestNodeUnschedulable,
-//! noderesources/fit_test.go TestEnoughRequests). Each upstream case filters one pod against
+//! noderesources/fit_test.go TestEnoughRequests, nodeaffinity/node_affinity_test.go
+//! TestNodeAffinity). Each upstream case filters one pod against
 //! one node; here the pod is the one pending pod of Deployment `pod`, and the case checks
 //! whether the node is feasible (every other filter passes: the node is Ready and large).
 

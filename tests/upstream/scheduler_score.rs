@@ -1,11 +1,11 @@
 //! kube-scheduler score plugins: kubernetes/kubernetes pkg/scheduler/framework/plugins/
 //! (noderesources/least_allocated_test.go, most_allocated_test.go,
 //! balanced_allocation_test.go; tainttoleration/taint_toleration_test.go
-//! TestTaintTolerationScore). Each case runs the scheduler with the one score plugin under test
+//! TestTaintTolerationScore; nodeaffinity/node_affinity_test.go TestNodeAffinityPriority). Each case runs the scheduler with the one score plugin under test
 //! (weight 1, every other score plugin disabled) and checks every node's score against the
 //! upstream test's expected list, and that the bind steps go to exactly the top-scoring
-//! feasible nodes. Upstream's memory quantities are bytes; here they are MiB (kbmc counts MiB,
-//! and scores read only ratios). Upstream's CPU quantities are kept as they are.
+//! feasible nodes. Upstream's memory quantities are bytes; here they are MiB (scores read only
+//! ratios, see README.md). Upstream's CPU quantities are kept as they are.
 
 use super::*;
 

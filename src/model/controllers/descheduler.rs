@@ -1167,6 +1167,28 @@ mod tests {
         assert_eq!(evictions(&m, &m.initial_state(&[2])), vec![3, 0]);
     }
 
+    /// LowNodeUtilization tracks the headroom of cpu, memory and pods whatever the thresholds
+    /// name (lownodeutilization.go, NewLowNodeUtilization: extendedResourceNames is the
+    /// thresholds' resources plus cpu, memory and pods; capNodeCapacitiesToThreshold gives a
+    /// resource without a threshold the node's whole allocatable; continueEvictionCond stops
+    /// once any resource's total headroom is not positive). With CPU thresholds only, n-0 at
+    /// 80 % CPU would shed 3 one-core pods to n-1 (as above), but n-1 has 1Gi of memory left
+    /// (62Gi of `mem` and 1Gi of web requested of 64Gi): one 1Gi eviction uses it up.
+    #[test]
+    fn low_node_utilization_stops_when_an_unthresholded_resource_is_used_up() {
+        let args = ", args: {thresholds: {cpu: 20}, targetThresholds: {cpu: 50}}";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"10\", memory: 64Gi}}]\n  workloads:\n    - {deployment: web, placement: [{node: n-0, count: 8}, {node: n-1, count: 1}]}\n    - {deployment: mem, placement: [{node: n-1, count: 1}]}\n";
+        let m = model(&format!(
+            "{}{}{}{spec}",
+            deployment("web", 9, "1", "1Gi", ""),
+            deployment("mem", 1, "100m", "62Gi", ""),
+            policy("LowNodeUtilization", args)
+        ));
+        let web = m.groups_of[0][0];
+        let after = run(&Concrete, &m, &m.initial_state(&[2]), &[0, 1]).0;
+        assert_eq!(after.terminating[web][0], 1);
+    }
+
     /// LowNodeUtilization with nodes of 10 cores, thresholds 20 % and targets 50 %, n-2 at
     /// 1 core (4 cores of headroom), n-0 and n-1 over their target.
     fn low_node_cluster(counts: &[i64]) -> Model {
