@@ -9,6 +9,7 @@ mod output;
 mod prove;
 mod scale;
 mod upstream;
+mod voice;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -100,8 +100,8 @@ pub enum Incremental {
 /// are dominated by simplex work on long sums over nodes (C3-fixed at 39 nodes: 86 M pivot
 /// cells for 7 K conflicts at depth 9). Without it, and with each refuted depth kept as a fact
 /// (`check_from`), C3-fixed reaches depth 13-16 in 20 s against 10-11, C1 and C4 one depth
-/// further, the others unchanged; alone it cost C4 three depths (docs/performance.md, "Tried
-/// and not kept").
+/// further, the others unchanged; alone it cost C4 three depths (`cargo bench --bench
+/// symbolic`, `--time-limit 20`).
 fn params() -> Params {
     let mut p = Params::new();
     p.set_u32("smt.arith.propagation_mode", 0);
