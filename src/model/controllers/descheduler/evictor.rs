@@ -1,0 +1,181 @@
+//! What every descheduler plugin shares: the evictor (DefaultEvictor's filter: pods with
+//! local storage or PVCs as configured and, with nodeFit, pods that fit on no other Ready node
+//! — unschedulable, selector/affinity, NoSchedule/NoExecute taints, requests of all
+//! non-terminal pods, terminating ones included, and pod count) and the per-node,
+//! per-namespace and total eviction limits. Upstream: `pkg/framework/plugins/defaultevictor/`
+//! and `pkg/descheduler/evictions/evictions.go`. No plugin's own rule lives here.
+
+use super::super::super::{active_on, ready, ClusterState, Model};
+use crate::domain::Domain;
+use crate::ir::DeschedulerProfile;
+
+/// Evicts up to `count` pods of group `g` from node `n` (bound first, then running, most
+/// loaded usage first); returns the new state and how many were evicted.
+pub(super) fn evict<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    g: usize,
+    n: usize,
+    count: &D::Int,
+) -> (ClusterState<D>, D::Int) {
+    // Nothing to evict: the state as it is (counts are never negative, so every `min` below
+    // would be 0; a solver's simplifier cannot see that without the invariant).
+    if d.known(count).is_some_and(|c| c <= 0) {
+        return (st.clone(), d.int(0));
+    }
+    let mut nx = st.clone();
+    let mut left = d.max(count, &d.int(0));
+    let take = d.min(&left, &st.bound[g][n]);
+    nx.bound[g][n] = d.sub(&st.bound[g][n], &take);
+    left = d.sub(&left, &take);
+    let mut total = take;
+    for &k in m.kinds_of_group[g].iter().rev() {
+        let take = d.min(&left, &st.running[k][n]);
+        nx.running[k][n] = d.sub(&st.running[k][n], &take);
+        left = d.sub(&left, &take);
+        total = d.add(&total, &take);
+    }
+    nx.terminating[g][n] = d.add(&st.terminating[g][n], &total);
+    (nx, total)
+}
+
+/// Requests of the non-terminal pods on node `n`, terminating ones included (what NodeFit
+/// and LowNodeUtilization count).
+pub(super) fn used<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> (D::Int, D::Int, D::Int) {
+    let (mut cpu, mut mem, mut pods) = (d.int(0), d.int(0), d.int(0));
+    for (g, grp) in m.ir.groups.iter().enumerate() {
+        let c = d.add(&active_on(d, m, st, g, n), &st.terminating[g][n]);
+        cpu = d.add(&cpu, &d.mul_const(&c, grp.requests.cpu_milli));
+        mem = d.add(&mem, &d.mul_const(&c, grp.requests.memory));
+        pods = d.add(&pods, &c);
+    }
+    (cpu, mem, pods)
+}
+
+/// NodeFit without its resource check (what it asks of the node a pod already runs on):
+/// node affinity, NoSchedule and NoExecute taints, Ready and not cordoned.
+pub(super) fn node_fit_placement<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, t: usize) -> D::Bool {
+    let p = &m.ir.groups[g].per_node[t];
+    if !p.affinity_ok || p.untolerated_no_schedule || p.untolerated_no_execute {
+        return d.bool(false);
+    }
+    d.and(&ready(d, st, t), &d.not(&st.cordoned[t]))
+}
+
+/// NodeFit: a pod of group `g` would fit on node `t`.
+pub(super) fn node_fit<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, t: usize) -> D::Bool {
+    let grp = &m.ir.groups[g];
+    let p = &grp.per_node[t];
+    if !p.affinity_ok || p.untolerated_no_schedule || p.untolerated_no_execute {
+        return d.bool(false);
+    }
+    let a = m.ir.nodes[t].allocatable;
+    let (cpu, mem, pods) = used(d, m, st, t);
+    d.all(
+        [
+            node_fit_placement(d, m, st, g, t),
+            d.le(&d.add(&cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)),
+            d.le(&d.add(&mem, &d.int(grp.requests.memory)), &d.int(a.memory)),
+            d.le(&d.add(&pods, &d.int(1)), &d.int(a.pods)),
+        ]
+        .iter(),
+    )
+}
+
+/// Node `n` is not cordoned, or pods of `g` tolerate the taint a cordoned node carries
+/// (node.kubernetes.io/unschedulable:NoSchedule).
+pub(super) fn cordon_tolerated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
+    if m.ir.groups[g].tolerates_unschedulable {
+        d.bool(true)
+    } else {
+        d.not(&st.cordoned[n])
+    }
+}
+
+/// A pod of `g` now on node `n` fits some other node (NodeFit), from the run's fit matrix.
+pub(super) fn fits_elsewhere<D: Domain>(d: &D, lim: &Limits<D>, g: usize, n: usize) -> D::Bool {
+    d.any(lim.fit[g].iter().enumerate().filter(|(t, _)| *t != n).map(|(_, f)| f))
+}
+
+/// DefaultEvictor Filter: the pods of `g` may be evicted at all.
+pub(super) fn filter<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: &DeschedulerProfile, g: usize) -> D::Bool {
+    let grp = &m.ir.groups[g];
+    if (grp.local_storage && !p.evictor.evict_local_storage_pods) || (grp.pvc && p.evictor.ignore_pvc_pods) {
+        return d.bool(false);
+    }
+    if p.evictor.min_replicas > 1 {
+        // Every pod the informer lists with the ReplicaSet as owner: pending and terminating
+        // ones too. A run's evictions leave the count as it was (the evicted pods are
+        // terminating), so node order does not matter here.
+        let owned = d.add(
+            &st.pending[g],
+            &d.sum_of((0..m.nodes()).map(|j| d.add(&active_on(d, m, st, g, j), &st.terminating[g][j]))),
+        );
+        return d.ge(&owned, &d.int(p.evictor.min_replicas));
+    }
+    d.bool(true)
+}
+
+/// DefaultEvictor Filter and PreEvictionFilter (nodeFit) for the pods of `g` on node `n`.
+pub(super) fn evictable<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    p: &DeschedulerProfile,
+    lim: &Limits<D>,
+    g: usize,
+    n: usize,
+) -> D::Bool {
+    let ok = filter(d, m, st, p, g);
+    if p.evictor.node_fit {
+        d.and(&ok, &fits_elsewhere(d, lim, g, n))
+    } else {
+        ok
+    }
+}
+
+/// Per-run eviction limits: evicted so far per node, per namespace and in total.
+pub(super) struct Limits<D: Domain> {
+    pub(super) per_node: Vec<D::Int>,
+    pub(super) per_namespace: Vec<D::Int>,
+    pub(super) total: D::Int,
+    /// NodeFit of each group on each node. Invariant during a run: evicted pods still count
+    /// (terminating) and no node changes readiness, so it is computed once.
+    pub(super) fit: Vec<Vec<D::Bool>>,
+}
+
+/// The index of group `g`'s namespace among the Deployments' namespaces.
+pub(super) fn namespace_of(m: &Model, g: usize) -> usize {
+    let ns = &m.ir.deployments[m.dep_of_group(g)].namespace;
+    m.ir.deployments.iter().position(|d| &d.namespace == ns).expect("a group's Deployment exists")
+}
+
+/// Evicts up to `want` pods of `g` from `n` within the limits; returns the state and how many.
+pub(super) fn evict_limited<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    lim: &mut Limits<D>,
+    g: usize,
+    n: usize,
+    want: &D::Int,
+) -> (ClusterState<D>, D::Int) {
+    let ds = m.ir.descheduler.as_ref().expect("descheduler steps exist only with a policy");
+    let ns = namespace_of(m, g);
+    let mut allowed = d.max(want, &d.int(0));
+    if let Some(cap) = ds.max_per_node {
+        allowed = d.min(&allowed, &d.max(&d.int(0), &d.sub(&d.int(cap), &lim.per_node[n])));
+    }
+    if let Some(cap) = ds.max_per_namespace {
+        allowed = d.min(&allowed, &d.max(&d.int(0), &d.sub(&d.int(cap), &lim.per_namespace[ns])));
+    }
+    if let Some(cap) = ds.max_total {
+        allowed = d.min(&allowed, &d.max(&d.int(0), &d.sub(&d.int(cap), &lim.total)));
+    }
+    let (nx, done) = evict(d, m, st, g, n, &allowed);
+    lim.per_node[n] = d.add(&lim.per_node[n], &done);
+    lim.per_namespace[ns] = d.add(&lim.per_namespace[ns], &done);
+    lim.total = d.add(&lim.total, &done);
+    (nx, done)
+}

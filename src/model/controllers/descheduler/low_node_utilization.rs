@@ -1,0 +1,141 @@
+//! LowNodeUtilization (`pkg/framework/plugins/nodeutilization/`): usage by requests; under:
+//! every threshold resource `<=`; over: some target resource `>`; evicts from over- to
+//! under-utilized nodes while both have room. Overutilized nodes go by descending usage
+//! (sortNodesByUsage: cpu millicores + memory bytes + pods), a node's pods by QoS class,
+//! BestEffort first (SortPodsBasedOnPriorityLowToHigh; kbmc has no priorities, so all are
+//! equal).
+
+use super::super::super::{active_on, ready, ClusterState, Model};
+use super::evictor::*;
+use crate::domain::Domain;
+use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
+
+/// Percent of allocatable used by requests on node `n` above/below a threshold, per resource.
+pub(super) fn low_node_utilization<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: ClusterState<D>,
+    p: &DeschedulerProfile,
+    lim: &mut Limits<D>,
+    plugin: &DeschedulerPlugin,
+    order: &[usize],
+) -> (ClusterState<D>, D::Bool) {
+    let DeschedulerPlugin::LowNodeUtilization { thresholds, target_thresholds, number_of_nodes } = plugin else {
+        return (st, d.bool(true));
+    };
+    let nn = m.nodes();
+    let mut st = st;
+    // pct_r > t  <=>  used_r * 100 > t * alloc_r (exact, no division).
+    let over = |used: &D::Int, alloc: i64, t: i64| d.gt(&d.mul_const(used, 100), &d.int(t * alloc));
+    let usage = |st: &ClusterState<D>, n: usize| used(d, m, st, n);
+    let mut under = Vec::new();
+    let mut overu = Vec::new();
+    for n in 0..nn {
+        let a = m.ir.nodes[n].allocatable;
+        let (cpu, mem, pods) = usage(&st, n);
+        let checks = [
+            (thresholds.cpu, &cpu, a.cpu_milli),
+            (thresholds.memory, &mem, a.memory),
+            (thresholds.pods, &pods, a.pods),
+        ];
+        let is_under =
+            d.all(checks.iter().filter_map(|(t, u, al)| t.map(|t| d.not(&over(u, *al, t)))).collect::<Vec<_>>().iter());
+        let tchecks = [
+            (target_thresholds.cpu, &cpu, a.cpu_milli),
+            (target_thresholds.memory, &mem, a.memory),
+            (target_thresholds.pods, &pods, a.pods),
+        ];
+        let is_over = d.any_of(tchecks.iter().filter_map(|(t, u, al)| t.map(|t| over(u, *al, t))));
+        let rd = ready(d, &st, n);
+        let u = d.all([rd.clone(), d.not(&st.cordoned[n]), is_under.clone()].iter());
+        under.push(u.clone());
+        overu.push(d.all([rd, d.not(&u), is_over].iter()));
+    }
+    let n_under = d.sum_of(under.iter().map(|u| d.count(u)));
+    let n_over = d.sum_of(overu.iter().map(|u| d.count(u)));
+    let n_ready = d.sum_of((0..nn).map(|n| d.count(&ready(d, &st, n))));
+    let go =
+        d.all([d.gt(&n_under, &d.int(*number_of_nodes)), d.gt(&n_over, &d.int(0)), d.lt(&n_under, &n_ready)].iter());
+    // sortNodesByUsage (nodeutilization.go): the overutilized nodes by descending usage, the
+    // sum over cpu (millicores), memory (bytes) and pods; ties in sort.Slice's arbitrary
+    // order. The run's node order is one upstream can take iff it lists the overutilized
+    // nodes by non-increasing usage.
+    let sort_key = |n: usize| {
+        let (cpu, mem, pods) = usage(&st, n);
+        d.add(&d.add(&cpu, &mem), &pods)
+    };
+    let keys: Vec<D::Int> = (0..nn).map(sort_key).collect();
+    let mut sorted = Vec::new();
+    for (i, &a) in order.iter().enumerate() {
+        for &b in &order[i + 1..] {
+            let both = d.and(&overu[a], &overu[b]);
+            sorted.push(d.or(&d.not(&both), &d.ge(&keys[a], &keys[b])));
+        }
+    }
+    let sorted = d.or(&d.not(&go), &d.all(sorted.iter()));
+    // Headroom of the underutilized nodes up to their target thresholds.
+    let cap = |n: usize| {
+        let a = m.ir.nodes[n].allocatable;
+        (
+            target_thresholds.cpu.map(|t| t * a.cpu_milli / 100).unwrap_or(a.cpu_milli),
+            target_thresholds.memory.map(|t| t * a.memory / 100).unwrap_or(a.memory),
+            target_thresholds.pods.map(|t| t * a.pods / 100).unwrap_or(a.pods),
+        )
+    };
+    let mut avail = [d.int(0), d.int(0), d.int(0)];
+    for n in 0..nn {
+        let (cc, cm, cp) = cap(n);
+        let (u_cpu, u_mem, u_pods) = usage(&st, n);
+        let room = [d.sub(&d.int(cc), &u_cpu), d.sub(&d.int(cm), &u_mem), d.sub(&d.int(cp), &u_pods)];
+        for r in 0..3 {
+            avail[r] = d.add(&avail[r], &d.ite(&under[n], &room[r], &d.int(0)));
+        }
+    }
+    // A node's pods in SortPodsBasedOnPriorityLowToHigh's order: all of one priority (kbmc
+    // has none), so by QoS class, BestEffort first; groups of one class in index order.
+    let mut by_qos: Vec<usize> = (0..m.ir.groups.len()).collect();
+    by_qos.sort_by_key(|&g| m.ir.groups[g].qos);
+    for &n in order {
+        let (cc, cm, cp) = cap(n);
+        // The node's usage as the plugin books it: lowered by each eviction's requests
+        // (the evicted pod is still terminating, but upstream no longer counts it).
+        let (mut u_cpu, mut u_mem, mut u_pods) = usage(&st, n);
+        for &g in &by_qos {
+            let grp = &m.ir.groups[g];
+            // The pod must tolerate every taint of some underutilized node.
+            let dest_ok = d.any(
+                (0..nn)
+                    .filter(|&t| {
+                        grp.per_node[t].untolerated_no_schedule as i64
+                            + grp.per_node[t].untolerated_no_execute as i64
+                            + grp.per_node[t].untolerated_prefer_no_schedule
+                            == 0
+                    })
+                    .map(|t| under[t].clone())
+                    .collect::<Vec<_>>()
+                    .iter(),
+            );
+            let ok = d.all([go.clone(), overu[n].clone(), dest_ok, evictable(d, m, &st, p, lim, g, n)].iter());
+            // Evict one pod at a time while the node is above target and headroom remains.
+            let r = grp.requests;
+            for _ in 0..m.max_pods {
+                let above =
+                    d.any([d.gt(&u_cpu, &d.int(cc)), d.gt(&u_mem, &d.int(cm)), d.gt(&u_pods, &d.int(cp))].iter());
+                let room = d.all_of(avail.iter().map(|a| d.gt(a, &d.int(0))));
+                let still = d.gt(&active_on(d, m, &st, g, n), &d.int(0));
+                let now = d.all([ok.clone(), above, room, still].iter());
+                let want = d.count(&now);
+                // Headroom shrinks only by what was really evicted (limits may refuse).
+                let (next, done) = evict_limited(d, m, &st, lim, g, n, &want);
+                st = next;
+                avail[0] = d.sub(&avail[0], &d.mul_const(&done, r.cpu_milli));
+                avail[1] = d.sub(&avail[1], &d.mul_const(&done, r.memory));
+                avail[2] = d.sub(&avail[2], &done);
+                u_cpu = d.sub(&u_cpu, &d.mul_const(&done, r.cpu_milli));
+                u_mem = d.sub(&u_mem, &d.mul_const(&done, r.memory));
+                u_pods = d.sub(&u_pods, &done);
+            }
+        }
+    }
+    (st, sorted)
+}

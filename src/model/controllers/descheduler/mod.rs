@@ -1,0 +1,350 @@
+//! Descheduler: one run of every profile (all Deschedule plugins, then all Balance plugins)
+//! per step, evicting pods that the scheduler will then place again. One file per plugin, as
+//! upstream has one folder per plugin under `pkg/framework/plugins/`; `evictor.rs` holds what
+//! every plugin shares (DefaultEvictor's filter and the eviction limits). This file owns the
+//! run (profiles, plugin order, node orders) and the deferred per-pod evictions; it must not
+//! hold a plugin's own rule.
+//!
+//! Follows kubernetes-sigs/descheduler `pkg/descheduler/descheduler.go`: the run considers
+//! Ready nodes (cordoned ones included) and aborts with one or none.
+//! Orders: where upstream's order is arbitrary (map iteration over nodes and domains, an
+//! unstable sort of equal-sized domains or of equally used nodes), each node order is a step
+//! label (`order_count`, `permutation`): the run visits nodes, ranks tied domains and walks a
+//! domain's nodes in that order. LowNodeUtilization takes its overutilized nodes by
+//! descending usage (sortNodesByUsage: cpu millicores + memory bytes + pods), an order that
+//! breaks that sort being no run (the guard refuses it), and a node's pods by QoS class,
+//! BestEffort first (SortPodsBasedOnPriorityLowToHigh; kbmc has no priorities, so all are
+//! equal). Topology spread counts with the descheduler's selector semantics (`labelSelector:
+//! {}` matches every pod of the namespace) and merges constraints as hasIdenticalConstraints.
+//! Abstracted: a pod marked by two spread constraints is counted once per (group, node) as the
+//! larger of the two marks; a run's evictions happen in one step, except that running pods of
+//! a group with several usage kinds are only picked by the run and then evicted one atomic
+//! step each (`Eviction`), each choosing the victim's kind.
+//! Under-approximations (runs upstream can take that kbmc does not explore):
+//! - more than [`ORDER_NODES_MAX`] nodes: index order only (`order_count`);
+//! - one node order serves the whole run: upstream's plugins, and its passes over several
+//!   spread constraints, each break ties anew, so runs where two of them break ties
+//!   differently (LowNodeUtilization's sort constraining the order that topology spread's
+//!   ties then see, say) are missed;
+//! - pods of different groups on one node are taken group by group in index order (within a
+//!   QoS class for LowNodeUtilization): upstream's pod order there is arbitrary, and a
+//!   different mix of groups can be evicted before LowNodeUtilization's node reaches its
+//!   target or the headroom runs out, or before a per-node, namespace or total limit stops
+//!   RemoveDuplicates, RemovePodsViolatingNodeTaints, RemovePodsViolatingNodeAffinity or the
+//!   spread plugin's evictions;
+//! - topology spread marks a domain's moves on its (group, node) cells in order, ignoring
+//!   upstream's preference (sortDomains, then a stable sort by PodFitsAnyOtherNode) for pods
+//!   without node selector or affinity and for pods that fit a below-average node, so runs
+//!   where such a pod is the victim while kbmc picks another (or none) are missed.
+
+mod evictor;
+mod low_node_utilization;
+mod node_affinity;
+mod node_taints;
+mod remove_duplicates;
+#[cfg(test)]
+mod tests;
+mod topology_spread;
+
+use super::super::{ready, Class, ClusterState, Controller, Model, Step};
+use crate::domain::{Concrete, Domain};
+use crate::ir::DeschedulerPlugin;
+use crate::model::state::Conditions;
+use evictor::{node_fit, Limits};
+use low_node_utilization::low_node_utilization;
+use node_affinity::node_affinity;
+use node_taints::node_taints;
+use remove_duplicates::remove_duplicates;
+use topology_spread::{balanced_constraints, topology_spread, SpreadArgs};
+
+pub struct Descheduler;
+
+/// Most nodes for which a descheduler step explores every node order (`n!` labels); beyond
+/// it, only index order (an under-approximation the module documentation names).
+pub const ORDER_NODES_MAX: usize = 6;
+
+/// How many node orders a descheduler step explores: every permutation of the nodes where
+/// the order can change a run's outcome (`uses_node_order`) and there are at most
+/// [`ORDER_NODES_MAX`] nodes; index order alone elsewhere.
+pub fn order_count(m: &Model) -> usize {
+    let nn = m.nodes();
+    if nn > ORDER_NODES_MAX || !order_matters(m) {
+        1
+    } else {
+        (1..=nn).product()
+    }
+}
+
+/// The `k`-th permutation of `0..n` in lexicographic order (0: index order).
+pub fn permutation(n: usize, k: usize) -> Vec<usize> {
+    let mut left: Vec<usize> = (0..n).collect();
+    let mut out = Vec::with_capacity(n);
+    let mut k = k;
+    for i in (0..n).rev() {
+        let f: usize = (1..=i).product();
+        out.push(left.remove(k / f));
+        k %= f;
+    }
+    out
+}
+
+/// One descheduler run, visiting nodes in `order` wherever upstream's order is arbitrary.
+/// Also returns whether `order` is one upstream can take: LowNodeUtilization sorts its
+/// source nodes by usage, so only orders consistent with that sort are runs.
+pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, order: &[usize]) -> (ClusterState<D>, D::Bool) {
+    let Some(ds) = &m.ir.descheduler else { return (st.clone(), d.bool(true)) };
+    let nn = m.nodes();
+    let ready_nodes = d.sum_of((0..nn).map(|n| d.count(&ready(d, st, n))));
+    let fit = (0..m.ir.groups.len()).map(|g| (0..nn).map(|t| node_fit(d, m, st, g, t)).collect()).collect();
+    let mut lim = Limits {
+        per_node: vec![d.int(0); nn],
+        per_namespace: vec![d.int(0); m.ir.deployments.len()],
+        total: d.int(0),
+        fit,
+    };
+    let mut nx = st.clone();
+    let mut possible = d.bool(true);
+    for deschedule in [true, false] {
+        for p in &ds.profiles {
+            let plugins = if deschedule { &p.deschedule } else { &p.balance };
+            for plugin in plugins {
+                nx = match plugin {
+                    DeschedulerPlugin::RemoveDuplicates => remove_duplicates(d, m, nx, p, &mut lim, order),
+                    DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint {
+                        hard,
+                        soft,
+                        topology_balance_node_fit,
+                    } => topology_spread(
+                        d,
+                        m,
+                        nx,
+                        p,
+                        &mut lim,
+                        SpreadArgs { hard: *hard, soft: *soft, node_fit_check: *topology_balance_node_fit },
+                        order,
+                    ),
+                    DeschedulerPlugin::LowNodeUtilization { .. } => {
+                        let (out, sorted) = low_node_utilization(d, m, nx, p, &mut lim, plugin, order);
+                        possible = d.and(&possible, &sorted);
+                        out
+                    }
+                    DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => {
+                        node_taints(d, m, nx, p, &mut lim, plugin, order)
+                    }
+                    DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => {
+                        node_affinity(d, m, nx, p, &mut lim, plugin, order)
+                    }
+                };
+            }
+        }
+    }
+    // With one Ready node or none the descheduler aborts the run.
+    let go = d.gt(&ready_nodes, &d.int(1));
+    let mut out = select(d, &go, &nx, st);
+    defer(d, m, st, &mut out);
+    (out, possible)
+}
+
+/// The node order of descheduler step `s`.
+fn order_of(m: &Model, s: &Step) -> Vec<usize> {
+    permutation(m.nodes(), s.v as usize)
+}
+
+/// Turns the run's evictions of running pods of the groups that defer them
+/// (`Model::defers_evictions`) into picks: the pods stay running, `evicting` counts them, and
+/// [`Eviction`] steps evict them one at a time, each choosing the victim's usage kind. The
+/// run itself took them in `evict`'s fixed kind order; no plugin reads a single kind (they
+/// read pods per group and requests), so which kind the run took changed none of its
+/// decisions: the picks stand for every choice of kinds upstream's arbitrary pod order can
+/// make. Bound pods (no kind) are evicted at once.
+fn defer<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, out: &mut ClusterState<D>) {
+    for g in (0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]) {
+        for n in 0..m.nodes() {
+            let mut taken = d.int(0);
+            for &k in &m.kinds_of_group[g] {
+                taken = d.add(&taken, &d.sub(&st.running[k][n], &out.running[k][n]));
+                out.running[k][n] = st.running[k][n].clone();
+            }
+            out.terminating[g][n] = d.sub(&out.terminating[g][n], &taken);
+            out.evicting[g][n] = d.add(&st.evicting[g][n], &taken);
+        }
+    }
+}
+
+/// `c ? a : b` over whole states (only the pod arrays differ after a descheduler run).
+fn select<D: Domain>(d: &D, c: &D::Bool, a: &ClusterState<D>, b: &ClusterState<D>) -> ClusterState<D> {
+    let mut out = b.clone();
+    let pick = |x: &Vec<Vec<D::Int>>, y: &Vec<Vec<D::Int>>| -> Vec<Vec<D::Int>> {
+        x.iter().zip(y).map(|(r, s)| r.iter().zip(s).map(|(p, q)| d.ite(c, p, q)).collect()).collect()
+    };
+    out.bound = pick(&a.bound, &b.bound);
+    out.running = pick(&a.running, &b.running);
+    out.terminating = pick(&a.terminating, &b.terminating);
+    out
+}
+
+/// Pods a run evicts or picks to evict: terminating and picked pods added.
+fn evicted_total<D: Domain>(d: &D, before: &ClusterState<D>, after: &ClusterState<D>) -> D::Int {
+    let b = d.sum(before.terminating.iter().chain(&before.evicting).flatten());
+    let a = d.sum(after.terminating.iter().chain(&after.evicting).flatten());
+    d.sub(&a, &b)
+}
+
+/// Whether the order in which a run visits nodes can change its outcome (see
+/// `uses_node_order` below).
+pub fn order_matters(m: &Model) -> bool {
+    let Some(ds) = m.ir.descheduler.as_ref().filter(|_| m.ir.controllers.descheduler) else {
+        return false;
+    };
+    ds.max_per_namespace.is_some()
+        || ds.max_total.is_some()
+        || ds.profiles.iter().flat_map(|p| p.deschedule.iter().chain(&p.balance)).any(|plugin| match plugin {
+            DeschedulerPlugin::LowNodeUtilization { .. } => true,
+            DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, .. } => {
+                !balanced_constraints(m, *hard, *soft).is_empty()
+            }
+            _ => false,
+        })
+}
+
+impl<D: Domain> Controller<D> for Descheduler {
+    fn name(&self) -> &'static str {
+        "descheduler"
+    }
+    fn class(&self) -> Class {
+        Class::Periodic
+    }
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
+    }
+    /// One label per node order the run can take (`order_count`): `v` numbers the order.
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        if m.ir.controllers.descheduler && m.ir.descheduler.is_some() {
+            for k in 0..order_count(m) {
+                out.push(Step::new(actor, 0, 0, 0, k as i64));
+            }
+        }
+    }
+    /// Nodes and domains are visited in the step's node order (where upstream's order is
+    /// arbitrary). That decides the outcome, for two nodes alike but for their pods, where
+    /// something is shared across nodes: the namespace and total eviction limits,
+    /// LowNodeUtilization's running headroom, and the balancing of topology spread
+    /// constraints (ties between domains, moves marked on a domain's nodes in order).
+    /// RemoveDuplicates (which counts before it visits nodes), RemovePodsViolatingNodeTaints
+    /// and RemovePodsViolatingNodeAffinity, the DefaultEvictor's minReplicas (its count of the
+    /// owner's pods does not change within a run) and the per-node limit decide per node:
+    /// with only those, twins stay interchangeable. Where it holds, every node order is a
+    /// label (up to [`ORDER_NODES_MAX`] nodes), so the successors are closed under renaming
+    /// nodes; it still says so, as no test shows the reduction sound with the orders.
+    fn uses_node_order(&self, m: &Model) -> bool {
+        order_matters(m)
+    }
+    fn evicts(&self, _s: &Step) -> bool {
+        true
+    }
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        let (after, possible) = run(d, m, st, &order_of(m, s));
+        d.and(&possible, &d.gt(&evicted_total(d, st, &after), &d.int(0)))
+    }
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        *nx = run(d, m, st, &order_of(m, s)).0;
+    }
+    fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
+        let mut parts = Vec::new();
+        let mut picks = Vec::new();
+        for g in 0..m.ir.groups.len() {
+            for n in 0..m.nodes() {
+                let k = after.terminating[g][n] - before.terminating[g][n];
+                if k > 0 {
+                    parts.push(format!("{k} pod(s) of {} from {}", m.group_name(g), m.node_name(n)));
+                }
+                let p = after.evicting.get(g).map_or(0, |row| row[n]);
+                if p > 0 {
+                    picks.push(format!("{p} running pod(s) of {} on {}", m.group_name(g), m.node_name(n)));
+                }
+            }
+        }
+        let plugins: Vec<&str> =
+            m.ir.descheduler
+                .iter()
+                .flat_map(|ds| ds.profiles.iter().flat_map(|p| p.deschedule.iter().chain(&p.balance).map(|x| x.name())))
+                .collect();
+        let what = match (parts.is_empty(), picks.is_empty()) {
+            (false, true) => format!("evicts {}", parts.join(", ")),
+            (true, false) => format!("picks {} to evict", picks.join(", ")),
+            _ => format!("evicts {} and picks {} to evict", parts.join(", "), picks.join(", ")),
+        };
+        if s.v == 0 {
+            format!("{what} ({})", plugins.join(", "))
+        } else {
+            let order: Vec<&str> = order_of(m, s).iter().map(|&n| m.node_name(n)).collect();
+            format!("{what} ({}; nodes in the order {})", plugins.join(", "), order.join(", "))
+        }
+    }
+}
+
+/// The evictions a descheduler run picked (`defer`), one pod per step: any running pod of
+/// the picked group on the node, of any usage kind, goes (upstream evicts in the order its
+/// pod lister returns, arbitrary among pods of one ReplicaSet). No other actor steps until
+/// every pick is evicted (the run's evictions are one step in kbmc); groups go in index order,
+/// nodes in any order (an order by node index would make renamed nodes behave differently).
+pub struct Eviction;
+
+impl<D: Domain> Controller<D> for Eviction {
+    fn name(&self) -> &'static str {
+        "descheduler"
+    }
+    fn class(&self) -> Class {
+        Class::Atomic
+    }
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        for g in (0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]) {
+            for n in 0..m.nodes() {
+                for &k in &m.kinds_of_group[g] {
+                    out.push(Step::new(actor, 0, g, n, k as i64));
+                }
+            }
+        }
+    }
+    fn evicts(&self, _s: &Step) -> bool {
+        true
+    }
+    fn node_of(&self, s: &Step) -> Option<usize> {
+        Some(s.b as usize)
+    }
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
+        let earlier = (0..g)
+            .filter(|&h| m.defers_evictions[h])
+            .flat_map(|h| st.evicting[h].iter())
+            .map(|c| d.eq(c, &d.int(0)))
+            .collect::<Vec<_>>();
+        d.all([d.all(earlier.iter()), d.gt(&st.evicting[g][n], &d.int(0)), d.gt(&st.running[k][n], &d.int(0))].iter())
+    }
+    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
+        let one = d.int(1);
+        nx.running[k][n] = d.sub(&st.running[k][n], &one);
+        nx.evicting[g][n] = d.sub(&st.evicting[g][n], &one);
+        nx.terminating[g][n] = d.add(&st.terminating[g][n], &one);
+    }
+    fn describe(
+        &self,
+        m: &Model,
+        s: &Step,
+        _before: &ClusterState<Concrete>,
+        _after: &ClusterState<Concrete>,
+    ) -> String {
+        let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
+        let warming = if m.kinds[k].warming { ", warming up" } else { "" };
+        format!(
+            "evicts a pod of {} using {}m CPU{warming} from {}",
+            m.group_name(g),
+            m.kinds[k].cpu_usage,
+            m.node_name(n)
+        )
+    }
+}

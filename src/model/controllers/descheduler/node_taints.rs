@@ -1,0 +1,57 @@
+//! RemovePodsViolatingNodeTaints (`pkg/framework/plugins/removepodsviolatingnodetaints/`):
+//! one untolerated NoSchedule taint — PreferNoSchedule when asked, the unschedulable taint of
+//! a cordoned node included — that passes includedTaints/excludedTaints.
+
+use super::super::super::{active_on, ready, ClusterState, Model};
+use super::evictor::*;
+use crate::domain::Domain;
+use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
+
+pub(super) fn node_taints<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: ClusterState<D>,
+    p: &DeschedulerProfile,
+    lim: &mut Limits<D>,
+    plugin: &DeschedulerPlugin,
+    order: &[usize],
+) -> ClusterState<D> {
+    let DeschedulerPlugin::RemovePodsViolatingNodeTaints {
+        include_prefer_no_schedule,
+        excluded_taints,
+        included_taints,
+    } = plugin
+    else {
+        return st;
+    };
+    let passes = |key: &str, value: &str| {
+        let listed = |list: &[String]| list.iter().any(|x| x == key || *x == format!("{key}={value}"));
+        // upstream tests `IncludedTaints == nil`: an explicit empty list includes no taint.
+        included_taints.as_deref().is_none_or(listed) && !listed(excluded_taints)
+    };
+    let mut st = st;
+    for &n in order {
+        let node = &m.ir.nodes[n];
+        for g in 0..m.ir.groups.len() {
+            let grp = &m.ir.groups[g];
+            // One taint that is considered, passes the include/exclude lists and is not tolerated.
+            let static_violation = grp.per_node[n].untolerated.iter().any(|&t| {
+                let taint = &node.taints[t];
+                let considered = taint.effect == crate::ir::Effect::NoSchedule
+                    || (*include_prefer_no_schedule && taint.effect == crate::ir::Effect::PreferNoSchedule);
+                considered && passes(&taint.key, &taint.value)
+            });
+            // The taint a cordoned node carries: node.kubernetes.io/unschedulable:NoSchedule.
+            let cordon_violation = if !grp.tolerates_unschedulable && passes("node.kubernetes.io/unschedulable", "") {
+                st.cordoned[n].clone()
+            } else {
+                d.bool(false)
+            };
+            let violated = d.or(&d.bool(static_violation), &cordon_violation);
+            let ok = d.all([violated, ready(d, &st, n), evictable(d, m, &st, p, lim, g, n)].iter());
+            let want = d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0));
+            st = evict_limited(d, m, &st, lim, g, n, &want).0;
+        }
+    }
+    st
+}

@@ -1,0 +1,346 @@
+//! The descheduler run and its plugins on small clusters, against upstream's rules.
+
+use super::evictor::filter;
+use super::*;
+use crate::model::testkit::{deployment, model};
+
+fn evictions(m: &Model, st: &ClusterState<Concrete>) -> Vec<i64> {
+    let after = run(&Concrete, m, st, &(0..m.nodes()).collect::<Vec<_>>()).0;
+    (0..m.nodes())
+        .map(|n| (0..m.ir.groups.len()).map(|g| after.terminating[g][n] - st.terminating[g][n]).sum())
+        .collect()
+}
+
+fn policy(plugin: &str, args: &str) -> String {
+    format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{{name: {plugin}{args}}}]\n    plugins: {{balance: {{enabled: [{plugin}]}}}}\n---\n")
+}
+
+fn cluster(nodes: usize, counts: &[i64], plugin: &str, args: &str, extra: &str) -> Model {
+    let placement: Vec<String> = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c > 0)
+        .map(|(i, c)| format!("{{node: n-{i}, count: {c}}}"))
+        .collect();
+    let total: i64 = counts.iter().sum();
+    let spec = format!(
+        "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: {nodes}, capacity: {{cpu: \"64\", memory: 64Gi}}}}]\n  workloads: [{{deployment: web, placement: [{}]}}]\n",
+        placement.join(", ")
+    );
+    model(&format!("{}{}{spec}", deployment("web", total, "1", "1Gi", extra), policy(plugin, args)))
+}
+
+/// RemoveDuplicates: 6 replicas on 3 nodes as 4/1/1: upperAvg = ceil(6 / 3) = 2, so the
+/// first node keeps 2 and loses 2.
+#[test]
+fn remove_duplicates_evicts_down_to_the_upper_average() {
+    let m = cluster(3, &[4, 1, 1], "RemoveDuplicates", "", "");
+    assert_eq!(evictions(&m, &m.initial_state(&[3])), vec![2, 0, 0]);
+    let balanced = cluster(3, &[2, 2, 2], "RemoveDuplicates", "", "");
+    assert_eq!(evictions(&balanced, &balanced.initial_state(&[3])), vec![0, 0, 0]);
+}
+
+/// The worked example in the descheduler's topology-spread source: domains of 2, 3, 5, 5,
+/// 7 and 8 pods with maxSkew 1 balance towards 5 each: 3 pods leave the 8-pod domain and 2
+/// the 7-pod one.
+#[test]
+fn topology_spread_balances_the_documented_example() {
+    let spread = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}";
+    let m = cluster(6, &[2, 3, 5, 5, 7, 8], "RemovePodsViolatingTopologySpreadConstraint", "", spread);
+    assert_eq!(evictions(&m, &m.initial_state(&[6])), vec![0, 0, 0, 0, 2, 3]);
+}
+
+/// Evictions per node of every enabled descheduler label (one per node order), each
+/// outcome once.
+fn outcomes(m: &Model, st: &ClusterState<Concrete>) -> Vec<Vec<i64>> {
+    let mut labels = Vec::new();
+    Controller::<Concrete>::steps(&Descheduler, m, 0, &mut labels);
+    let mut out: Vec<Vec<i64>> = labels
+        .iter()
+        .filter(|s| Descheduler.guard(&Concrete, m, s, st))
+        .map(|s| {
+            let after = Descheduler.update(&Concrete, m, s, st);
+            (0..m.nodes())
+                .map(|n| (0..m.ir.groups.len()).map(|g| after.terminating[g][n] - st.terminating[g][n]).sum())
+                .collect()
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn permutations_number_every_order_once() {
+    let all: Vec<Vec<usize>> = (0..24).map(|k| permutation(4, k)).collect();
+    assert_eq!(all[0], vec![0, 1, 2, 3]);
+    assert_eq!(all[23], vec![3, 2, 1, 0]);
+    let mut sorted = all.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, all);
+}
+
+/// RemovePodsViolatingTopologySpreadConstraint (topologyspreadconstraint.go, sortDomains
+/// and balanceDomains): domains of 0, 3 and 3 pods with maxSkew 2 move one pod, from the
+/// domain that sorts last; the two 3-pod domains tie, sort.Slice leaves them in the map's
+/// arbitrary order, so either may lose the pod.
+#[test]
+fn topology_spread_ties_between_domains_are_choices() {
+    let spread = "topologySpreadConstraints:\n  - {maxSkew: 2, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}";
+    let m = cluster(
+        3,
+        &[0, 3, 3],
+        "RemovePodsViolatingTopologySpreadConstraint",
+        ", args: {topologyBalanceNodeFit: false}",
+        spread,
+    );
+    assert_eq!(order_count(&m), 6);
+    assert_eq!(outcomes(&m, &m.initial_state(&[3])), vec![vec![0, 0, 1], vec![0, 1, 0]]);
+}
+
+/// The descheduler's topology spread plugin builds its selector with
+/// metav1.LabelSelectorAsSelector (newTopologySpreadConstraint, topologyspreadconstraint.go):
+/// `labelSelector: {}` is labels.Everything, and Balance counts every pod of the namespace
+/// with `tsc.Selector.Matches`. The scheduler's countPodsMatchSelector (kubernetes
+/// podtopologyspread/common.go) counts none for an empty selector.
+#[test]
+fn an_empty_selector_counts_every_pod_of_the_namespace_in_the_descheduler() {
+    let spread = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {}}";
+    let m = cluster(2, &[3, 1], "RemovePodsViolatingTopologySpreadConstraint", "", spread);
+    let c = &m.ir.groups[0].spread[0];
+    assert_eq!((c.selects.clone(), c.desched_selects.clone()), (vec![false], vec![true]));
+    assert_eq!(evictions(&m, &m.initial_state(&[2])), vec![1, 0]);
+}
+
+/// hasIdenticalConstraints (topologyspreadconstraint.go) compares the node inclusion
+/// policies: a constraint honouring taints and one ignoring them stay two. With the taint
+/// honoured the tainted node is no domain and nothing moves; ignored, domains of 2 and 0
+/// pods move one (as upstream's test "2 domains, sizes [2,0], maxSkew=1, move 1 pod since
+/// pod tolerates the node with taint" with topologyBalanceNodeFit off).
+#[test]
+fn constraints_differing_in_a_node_policy_are_balanced_apart() {
+    let spread = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, nodeTaintsPolicy: Honor, labelSelector: {matchLabels: {app: web}}}\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, nodeTaintsPolicy: Ignore, labelSelector: {matchLabels: {app: web}}}";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 1, capacity: {cpu: \"64\", memory: 64Gi}, taints: [{key: k, value: v, effect: NoSchedule}]}\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n";
+    let pol = policy("RemovePodsViolatingTopologySpreadConstraint", ", args: {topologyBalanceNodeFit: false}");
+    let m = model(&format!("{}{pol}{spec}", deployment("web", 2, "1", "1Gi", spread)));
+    assert_eq!(balanced_constraints(&m, true, false).len(), 2);
+    assert_eq!(evictions(&m, &m.initial_state(&[1, 1])), vec![1, 0]);
+    // Honoured alone: one domain, nothing to balance.
+    let honoured = spread.lines().take(2).collect::<Vec<_>>().join("\n");
+    let m = model(&format!("{}{pol}{spec}", deployment("web", 2, "1", "1Gi", &honoured)));
+    assert_eq!(evictions(&m, &m.initial_state(&[1, 1])), vec![0, 0]);
+}
+
+/// Only constraints named by `constraints` are balanced (DoNotSchedule by default).
+#[test]
+fn soft_constraints_need_schedule_anyway() {
+    let spread = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}";
+    let m = cluster(2, &[3, 1], "RemovePodsViolatingTopologySpreadConstraint", "", spread);
+    assert_eq!(evictions(&m, &m.initial_state(&[2])), vec![0, 0]);
+    let m = cluster(
+        2,
+        &[3, 1],
+        "RemovePodsViolatingTopologySpreadConstraint",
+        ", args: {constraints: [DoNotSchedule, ScheduleAnyway]}",
+        spread,
+    );
+    assert_eq!(evictions(&m, &m.initial_state(&[2])), vec![1, 0]);
+}
+
+/// LowNodeUtilization: a node at 80 % CPU (target 50 %) sheds pods onto a node at 10 %
+/// (threshold 20 %) until it is back at its target: 8 -> 5 cores, 3 evictions.
+#[test]
+fn low_node_utilization_moves_load_to_the_target() {
+    let args = ", args: {thresholds: {cpu: 20}, targetThresholds: {cpu: 50}}";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"10\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 8}, {node: n-1, count: 1}]}]\n";
+    let m = model(&format!("{}{}{spec}", deployment("web", 9, "1", "1Gi", ""), policy("LowNodeUtilization", args)));
+    assert_eq!(evictions(&m, &m.initial_state(&[2])), vec![3, 0]);
+}
+
+/// LowNodeUtilization tracks the headroom of cpu, memory and pods whatever the thresholds
+/// name (lownodeutilization.go, NewLowNodeUtilization: extendedResourceNames is the
+/// thresholds' resources plus cpu, memory and pods; capNodeCapacitiesToThreshold gives a
+/// resource without a threshold the node's whole allocatable; continueEvictionCond stops
+/// once any resource's total headroom is not positive). With CPU thresholds only, n-0 at
+/// 80 % CPU would shed 3 one-core pods to n-1 (as above), but n-1 has 1Gi of memory left
+/// (62Gi of `mem` and 1Gi of web requested of 64Gi): one 1Gi eviction uses it up.
+#[test]
+fn low_node_utilization_stops_when_an_unthresholded_resource_is_used_up() {
+    let args = ", args: {thresholds: {cpu: 20}, targetThresholds: {cpu: 50}}";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"10\", memory: 64Gi}}]\n  workloads:\n    - {deployment: web, placement: [{node: n-0, count: 8}, {node: n-1, count: 1}]}\n    - {deployment: mem, placement: [{node: n-1, count: 1}]}\n";
+    let m = model(&format!(
+        "{}{}{}{spec}",
+        deployment("web", 9, "1", "1Gi", ""),
+        deployment("mem", 1, "100m", "62Gi", ""),
+        policy("LowNodeUtilization", args)
+    ));
+    let web = m.groups_of[0][0];
+    let after = run(&Concrete, &m, &m.initial_state(&[2]), &[0, 1]).0;
+    assert_eq!(after.terminating[web][0], 1);
+}
+
+/// LowNodeUtilization with nodes of 10 cores, thresholds 20 % and targets 50 %, n-2 at
+/// 1 core (4 cores of headroom), n-0 and n-1 over their target.
+fn low_node_cluster(counts: &[i64]) -> Model {
+    let args = ", args: {thresholds: {cpu: 20}, targetThresholds: {cpu: 50}}";
+    let placement: Vec<String> =
+        counts.iter().enumerate().map(|(i, c)| format!("{{node: n-{i}, count: {c}}}")).collect();
+    let spec = format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: {}, capacity: {{cpu: \"10\", memory: 64Gi}}}}]\n  workloads: [{{deployment: web, placement: [{}]}}]\n", counts.len(), placement.join(", "));
+    let total: i64 = counts.iter().sum();
+    model(&format!("{}{}{spec}", deployment("web", total, "1", "1Gi", ""), policy("LowNodeUtilization", args)))
+}
+
+/// LowNodeUtilization (nodeutilization.go, sortNodesByUsage, called by Balance in
+/// lownodeutilization.go) takes the overutilized nodes by descending usage, as upstream's
+/// TestSortNodesByUsage orders them. n-1 (8 cores) goes before n-0 (7): n-1 sheds 3 and
+/// n-0 the one core of headroom left. Index order (n-0 first: 2 and 2) is no run.
+#[test]
+fn low_node_utilization_takes_the_most_used_node_first() {
+    let m = low_node_cluster(&[7, 8, 1]);
+    let st = m.initial_state(&[3]);
+    assert!(!run(&Concrete, &m, &st, &[0, 1, 2]).1);
+    assert!(run(&Concrete, &m, &st, &[1, 0, 2]).1);
+    assert_eq!(outcomes(&m, &st), vec![vec![1, 3, 0]]);
+    // Equal usage: sort.Slice may put either first.
+    let m = low_node_cluster(&[8, 8, 1]);
+    assert_eq!(outcomes(&m, &m.initial_state(&[3])), vec![vec![1, 3, 0], vec![3, 1, 0]]);
+}
+
+/// LowNodeUtilization evicts a node's pods in SortPodsBasedOnPriorityLowToHigh's order
+/// (descheduler pkg/descheduler/pod/pods.go; evictPodsFromSourceNodes in
+/// nodeutilization.go): all of one priority, so Burstable before Guaranteed, as upstream's
+/// "without priorities evicting best-effort pods only" case orders by QoS. db
+/// (Guaranteed, 2 cores) is the first group; web (Burstable, 1 core) goes first, and n-0
+/// (4 + 4 of 10 cores) is back at its 5-core target after three of web.
+#[test]
+fn low_node_utilization_evicts_burstable_before_guaranteed() {
+    let args = ", args: {thresholds: {cpu: 20}, targetThresholds: {cpu: 50}}";
+    let db = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers:\n        - name: c\n          image: db:1\n          resources: {requests: {cpu: \"2\", memory: 1Gi}, limits: {cpu: \"2\", memory: 1Gi}}\n---\n";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"10\", memory: 64Gi}}]\n  workloads:\n    - {deployment: db, placement: [{node: n-0, count: 2}]}\n    - {deployment: web, placement: [{node: n-0, count: 4}]}\n";
+    let m = model(&format!("{db}{}{}{spec}", deployment("web", 4, "1", "1Gi", ""), policy("LowNodeUtilization", args)));
+    let (db_g, web_g) = (m.groups_of[0][0], m.groups_of[1][0]);
+    assert_eq!(
+        (m.ir.groups[db_g].qos, m.ir.groups[web_g].qos),
+        (crate::ir::Qos::Guaranteed, crate::ir::Qos::Burstable)
+    );
+    let st = m.initial_state(&[2]);
+    let after = run(&Concrete, &m, &st, &[0, 1]).0;
+    assert_eq!((after.terminating[db_g][0], after.terminating[web_g][0]), (0, 3));
+}
+
+/// getTargetNodes skips a node whose NoSchedule taints the pod does not tolerate, and a
+/// cordoned node carries node.kubernetes.io/unschedulable:NoSchedule: with the second node
+/// cordoned there is one target node, fewer than two, and nothing is evicted.
+#[test]
+fn remove_duplicates_does_not_count_a_cordoned_node() {
+    let m = cluster(2, &[2, 0], "RemoveDuplicates", "", "");
+    let mut st = m.initial_state(&[2]);
+    assert_eq!(evictions(&m, &st), vec![1, 0]);
+    st.cordoned[1] = true;
+    assert_eq!(evictions(&m, &st), vec![0, 0]);
+}
+
+/// DefaultEvictor minReplicas counts every pod the informer lists for the owner, pending
+/// and terminating ones included: one running pod, one terminating and one pending make
+/// three, enough for minReplicas 3 (counting only bound and running pods said one).
+#[test]
+fn min_replicas_counts_every_pod_of_the_owner() {
+    let args = "\n      - {name: DefaultEvictor, args: {minReplicas: 3}}";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: n, count: 2, capacity: {cpu: \"64\", memory: 64Gi}, taints: [{key: k, value: v, effect: NoSchedule}]}\n  workloads: [{deployment: web, placement: [{node: n-0, count: 1}]}]\n";
+    let pol = policy("RemovePodsViolatingNodeTaints", "").replace(
+        "pluginConfig: [{name: RemovePodsViolatingNodeTaints}]",
+        &format!("pluginConfig:{args}\n      - {{name: RemovePodsViolatingNodeTaints}}"),
+    );
+    let pol = pol.replace("balance: {enabled", "deschedule: {enabled");
+    let m = model(&format!(
+        "{}{pol}{spec}",
+        deployment("web", 3, "1", "1Gi", "tolerations: [{key: k, operator: Exists, effect: NoExecute}]")
+    ));
+    let p = &m.ir.descheduler.as_ref().unwrap().profiles[0];
+    let mut st = m.initial_state(&[2]);
+    st.terminating[0][1] = 1;
+    st.pending[0] = 1;
+    assert!(filter(&Concrete, &m, &st, p, 0));
+    st.pending[0] = 0;
+    assert!(!filter(&Concrete, &m, &st, p, 0));
+}
+
+/// RemovePodsViolatingNodeAffinity evicts a pod when it fits some node (PodFitsAnyNode),
+/// and NodeFit does not ask the pod's own node for room for it again: web (6 cores)
+/// prefers the full spot node and runs on an 8-core node, which it fits as it is.
+#[test]
+fn node_affinity_counts_the_pods_own_node_as_a_fit() {
+    let affinity = "affinity: {nodeAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 10, preference: {matchExpressions: [{key: pool, operator: In, values: [spot]}]}}]}}";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: spot, count: 1, labels: {pool: spot}, capacity: {cpu: \"2\", memory: 64Gi}}\n    - {name: od, count: 1, labels: {pool: od}, capacity: {cpu: \"8\", memory: 64Gi}}\n  workloads: [{deployment: web, placement: [{node: od-0, count: 1}]}]\n";
+    let pol = policy(
+        "RemovePodsViolatingNodeAffinity",
+        ", args: {nodeAffinityType: [preferredDuringSchedulingIgnoredDuringExecution]}",
+    )
+    .replace("balance: {enabled", "deschedule: {enabled");
+    let m = model(&format!("{}{pol}{spec}", deployment("web", 1, "6", "1Gi", affinity)));
+    assert_eq!(evictions(&m, &m.initial_state(&[1, 1])), vec![0, 1]);
+}
+
+/// RemovePodsViolatingNodeTaints: without `includedTaints` every taint counts; an explicit
+/// empty list includes none (upstream tests the argument against nil).
+#[test]
+fn an_empty_included_taints_list_includes_no_taint() {
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: n, count: 2, capacity: {cpu: \"64\", memory: 64Gi}, taints: [{key: k, value: v, effect: NoSchedule}]}\n  workloads: [{deployment: web, placement: [{node: n-0, count: 1}]}]\n";
+    let run = |args: &str| {
+        let pol = policy("RemovePodsViolatingNodeTaints", args).replace("balance: {enabled", "deschedule: {enabled");
+        let m = model(&format!("{}{pol}{spec}", deployment("web", 1, "1", "1Gi", "")));
+        evictions(&m, &m.initial_state(&[2]))
+    };
+    assert_eq!(run(""), vec![1, 0]);
+    assert_eq!(run(", args: {includedTaints: [k]}"), vec![1, 0]);
+    assert_eq!(run(", args: {includedTaints: []}"), vec![0, 0]);
+}
+
+/// With a single Ready node the descheduler aborts its run.
+#[test]
+fn one_ready_node_aborts() {
+    let m = cluster(2, &[4, 0], "RemoveDuplicates", "", "");
+    let mut st = m.initial_state(&[2]);
+    assert_eq!(evictions(&m, &st), vec![2, 0]);
+    st.status[1] = crate::model::state::NOT_READY;
+    assert_eq!(evictions(&m, &st), vec![0, 0]);
+}
+
+/// Three pods on n-0, one of them busy after a cpuChange: RemoveDuplicates picks one of
+/// the three (upperAvg 2), and which one goes is upstream's arbitrary order, so both the
+/// idle and the busy pod may be the victim: always taking the busy one would leave out
+/// the runs that keep it.
+#[test]
+fn a_pick_of_several_usage_kinds_evicts_any_of_them() {
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 3}]}]\n  events: [{type: cpuChange, deployment: web, delta: {min: \"1\", max: \"1\"}, budget: 1}]\n";
+    let m = model(&format!("{}{}{spec}", deployment("web", 3, "1", "1Gi", ""), policy("RemoveDuplicates", "")));
+    assert_eq!(m.defers_evictions, vec![true]);
+    let (idle, busy) = (m.kinds_of_group[0][0], m.kinds_of_group[0][1]);
+    assert!(m.kinds[busy].cpu_usage > m.kinds[idle].cpu_usage);
+    let d = Concrete;
+    let mut st = m.initial_state(&[2]);
+    st.running[idle][0] = 2;
+    st.running[busy][0] = 1;
+    // The run picks one pod on n-0 and leaves it running.
+    assert!(Controller::<Concrete>::guard(&Descheduler, &d, &m, &Step::new(0, 0, 0, 0, 0), &st));
+    let picked = Controller::<Concrete>::update(&Descheduler, &d, &m, &Step::new(0, 0, 0, 0, 0), &st);
+    assert_eq!((picked.evicting[0][0], picked.running[idle][0], picked.running[busy][0]), (1, 2, 1));
+    assert_eq!(picked.terminating[0][0], 0);
+    // One eviction step per kind on n-0, each enabled; none on n-1.
+    let mut labels = Vec::new();
+    Controller::<Concrete>::steps(&Eviction, &m, 0, &mut labels);
+    let enabled: Vec<Step> = labels.into_iter().filter(|s| Eviction.guard(&d, &m, s, &picked)).collect();
+    assert_eq!(enabled.len(), 2, "{enabled:?}");
+    let mut left: Vec<(i64, i64)> = enabled
+        .iter()
+        .map(|s| {
+            let nx = Eviction.update(&d, &m, s, &picked);
+            assert_eq!((nx.evicting[0][0], nx.terminating[0][0]), (0, 1));
+            (nx.running[idle][0], nx.running[busy][0])
+        })
+        .collect();
+    left.sort();
+    // The idle pod went (the busy one stays), or the busy one did.
+    assert_eq!(left, vec![(1, 1), (2, 0)]);
+}

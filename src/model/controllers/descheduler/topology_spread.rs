@@ -1,0 +1,242 @@
+//! RemovePodsViolatingTopologySpreadConstraint
+//! (`pkg/framework/plugins/removepodsviolatingtopologyspreadconstraint/`): the constraints
+//! named by `constraints`, counting the pods the evictor's Filter admits, minDomains ignored,
+//! balanceDomains' two-pointer moves, a pod marked only if it fits a node of a below-average
+//! domain under topologyBalanceNodeFit, marks of all constraints evicted together. Counts use
+//! the descheduler's selector semantics (`labelSelector: {}` matches every pod of the
+//! namespace) and merge constraints as hasIdenticalConstraints.
+
+use super::super::super::{active_on, ready, ClusterState, Model};
+use super::evictor::*;
+use crate::domain::Domain;
+use crate::ir::{DeschedulerProfile, SpreadConstraint};
+
+/// The spread constraints the plugin balances, with their owner group (whose node affinity
+/// and tolerations the inclusion policies read). Two constraints are merged where upstream's
+/// `hasIdenticalConstraints` (topologyspreadconstraint.go) would merge them: equal maxSkew,
+/// topologyKey, selector (compared by the groups it counts, which confines it to its
+/// namespace), nodeAffinityPolicy and nodeTaintsPolicy, and, where a policy is Honor, the
+/// owner's required node affinity (with its nodeSelector) and tolerations, here compared by
+/// what they decide on every node. whenUnsatisfiable and minDomains are not fields of
+/// upstream's constraint, so a hard and a soft constraint alike in the rest merge. Comparing
+/// by effect rather than by spelling merges more than upstream's `reflect.DeepEqual`; the
+/// constraints upstream then balances twice compute the same moves on the same pods, which
+/// matters only through the arbitrary order of equal-sized domains, which each pass breaks
+/// anew (see the module's under-approximations).
+pub(super) fn balanced_constraints(m: &Model, hard: bool, soft: bool) -> Vec<(usize, &SpreadConstraint)> {
+    let mut out: Vec<(usize, &SpreadConstraint)> = Vec::new();
+    let affinity = |g: usize| m.ir.groups[g].per_node.iter().map(|p| p.affinity_ok).collect::<Vec<_>>();
+    let taints = |g: usize| {
+        let grp = &m.ir.groups[g];
+        let per_node = grp.per_node.iter().map(|p| (p.untolerated_no_schedule, p.untolerated_no_execute));
+        (per_node.collect::<Vec<_>>(), grp.tolerates_unschedulable)
+    };
+    for (g, grp) in m.ir.groups.iter().enumerate() {
+        for c in &grp.spread {
+            if c.system_default || !((c.hard && hard) || (!c.hard && soft)) {
+                continue;
+            }
+            let same = |(h, o): &(usize, &SpreadConstraint)| {
+                o.topology_key == c.topology_key
+                    && o.max_skew == c.max_skew
+                    && o.desched_selects == c.desched_selects
+                    && o.honor_node_affinity == c.honor_node_affinity
+                    && o.honor_node_taints == c.honor_node_taints
+                    && (!c.honor_node_affinity || affinity(*h) == affinity(g))
+                    && (!c.honor_node_taints || taints(*h) == taints(g))
+            };
+            if !out.iter().any(same) {
+                out.push((g, c));
+            }
+        }
+    }
+    out
+}
+
+/// Which constraints RemovePodsViolatingTopologySpreadConstraint balances, and whether an
+/// evicted pod must fit on another node (topologyBalanceNodeFit).
+pub(super) struct SpreadArgs {
+    pub(super) hard: bool,
+    pub(super) soft: bool,
+    pub(super) node_fit_check: bool,
+}
+
+pub(super) fn topology_spread<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: ClusterState<D>,
+    p: &DeschedulerProfile,
+    lim: &mut Limits<D>,
+    args: SpreadArgs,
+    order: &[usize],
+) -> ClusterState<D> {
+    let SpreadArgs { hard, soft, node_fit_check } = args;
+    let nn = m.nodes();
+    let ng = m.ir.groups.len();
+    // Pods marked for eviction per (group, node), over every constraint, on the state before
+    // the plugin runs; evicted together at the end, as upstream evicts its marked set.
+    let mut marked: Vec<Vec<D::Int>> = vec![vec![d.int(0); nn]; ng];
+    for (owner, c) in balanced_constraints(m, hard, soft) {
+        // Domains: values of the key on Ready nodes passing the inclusion policies.
+        let (nv, dom) = super::super::scheduler::domains(m, c);
+        if nv == 0 {
+            continue;
+        }
+        let selected: Vec<usize> = (0..ng).filter(|&h| c.desched_selects[h]).collect();
+        let mut registered = vec![d.bool(false); nv];
+        let mut size = vec![d.int(0); nv];
+        let owner_p = &m.ir.groups[owner].per_node;
+        for n in 0..nn {
+            let Some(v) = dom[n] else { continue };
+            let rd = ready(d, &st, n);
+            let mut inc = rd.clone();
+            if c.honor_node_affinity && !owner_p[n].affinity_ok {
+                inc = d.bool(false);
+            }
+            if c.honor_node_taints && (owner_p[n].untolerated_no_schedule || owner_p[n].untolerated_no_execute) {
+                inc = d.bool(false);
+            }
+            if c.honor_node_taints {
+                inc = d.and(&inc, &cordon_tolerated(d, m, &st, owner, n));
+            }
+            // Only pods the evictor's Filter admits are counted at all.
+            let mut pods = d.int(0);
+            for &h in &selected {
+                let ok = filter(d, m, &st, p, h);
+                pods = d.add(&pods, &d.ite(&ok, &active_on(d, m, &st, h, n), &d.int(0)));
+            }
+            let pods = d.ite(&rd, &pods, &d.int(0));
+            registered[v] = d.or(&registered[v], &d.or(&inc, &d.gt(&pods, &d.int(0))));
+            size[v] = d.add(&size[v], &pods);
+        }
+        let ndom = d.sum_of(registered.iter().map(|r| d.count(r)));
+        let sum = d.sum(size.iter());
+        let big = d.int(i32::MAX as i64);
+        let mx = d.masked_max(&size, &registered, 0);
+        let mn = d.masked_min(&size, &registered, 0);
+        let unbalanced = d.gt(&d.sub(&mx, &mn), &d.int(c.max_skew));
+        let v_bound = nv as i64;
+        let vd = d.max(&ndom, &d.int(1));
+        // x * #domains, split on #domains so that it stays linear.
+        let times_domains = |x: &D::Int| -> D::Int {
+            let mut r = d.int(0);
+            for k in 1..=v_bound {
+                r = d.ite(&d.eq(&vd, &d.int(k)), &d.mul_const(x, k), &r);
+            }
+            r
+        };
+        let below_avg: Vec<D::Bool> =
+            (0..nv).map(|v| d.and(&registered[v], &d.lt(&times_domains(&size[v]), &sum))).collect();
+        // Sort registered domains ascending by size, unregistered last. Upstream lists the
+        // domains from a map (arbitrary order) and sorts them with sort.Slice (insertion sort,
+        // stable, at the sizes kbmc reaches): equal sizes keep the map's order. Here that
+        // order is the run's node order (a domain where its first node comes), and the sort
+        // is stable, so every order of equal-sized domains is some order's outcome.
+        let mut first: Vec<usize> = (0..nv).collect();
+        first.sort_by_key(|&v| order.iter().position(|&n| dom[n] == Some(v)).unwrap_or(nn));
+        let mut key: Vec<D::Int> = first.iter().map(|&v| d.ite(&registered[v], &size[v], &big)).collect();
+        let mut id: Vec<D::Int> = first.iter().map(|&v| d.int(v as i64)).collect();
+        for pass in 0..nv {
+            for a in 0..nv.saturating_sub(1 + pass) {
+                let swap = d.gt(&key[a], &key[a + 1]);
+                let (ka, kb) = (d.ite(&swap, &key[a + 1], &key[a]), d.ite(&swap, &key[a], &key[a + 1]));
+                let (ia, ib) = (d.ite(&swap, &id[a + 1], &id[a]), d.ite(&swap, &id[a], &id[a + 1]));
+                key[a] = ka;
+                key[a + 1] = kb;
+                id[a] = ia;
+                id[a + 1] = ib;
+            }
+        }
+        // balanceDomains, with i and j as values and every array access an ite over positions.
+        let at = |arr: &[D::Int], idx: &D::Int| -> D::Int {
+            let mut r = d.int(0);
+            for (k, x) in arr.iter().enumerate() {
+                r = d.ite(&d.eq(idx, &d.int(k as i64)), x, &r);
+            }
+            r
+        };
+        let mut sizes = key.clone();
+        let mut moved = vec![d.int(0); nv];
+        let mut i = d.int(0);
+        let mut j = d.sub(&ndom, &d.int(1));
+        for _ in 0..(3 * nv + 2) {
+            let active = d.and(&unbalanced, &d.lt(&i, &j));
+            // |D_j| <= idealAvg  <=>  |D_j| * #domains <= sum.
+            let sj = at(&sizes, &j);
+            let step_down = d.and(&active, &d.le(&times_domains(&sj), &sum));
+            let j2 = d.ite(&step_down, &d.sub(&j, &d.int(1)), &j);
+            let (si, sj2) = (at(&sizes, &i), at(&sizes, &j2));
+            let skew = d.sub(&sj2, &si);
+            let skew_ok = d.le(&skew, &d.int(c.max_skew));
+            // aboveAvg = ceil(|D_j| - avg), belowAvg = ceil(avg - |D_i|), halfSkew = ceil((skew - maxSkew)/2).
+            let mut above = d.int(0);
+            let mut below = d.int(0);
+            for k in 1..=v_bound {
+                let is_k = d.eq(&vd, &d.int(k));
+                let a = d.div_ceil_const(&d.max(&d.int(0), &d.sub(&d.mul_const(&sj2, k), &sum)), k);
+                let b = d.div_ceil_const(&d.max(&d.int(0), &d.sub(&sum, &d.mul_const(&si, k))), k);
+                above = d.ite(&is_k, &a, &above);
+                below = d.ite(&is_k, &b, &below);
+            }
+            let half = d.div_ceil_const(&d.max(&d.int(0), &d.sub(&skew, &d.int(c.max_skew))), 2);
+            let mv = d.min(&d.min(&above, &below), &half);
+            let do_move = d.all([active.clone(), d.not(&skew_ok), d.gt(&mv, &d.int(0))].iter());
+            for k in 0..nv {
+                let is_i = d.eq(&i, &d.int(k as i64));
+                let is_j = d.eq(&j2, &d.int(k as i64));
+                sizes[k] = d.ite(
+                    &d.and(&do_move, &is_j),
+                    &d.sub(&sizes[k], &mv),
+                    &d.ite(&d.and(&do_move, &is_i), &d.add(&sizes[k], &mv), &sizes[k]),
+                );
+                moved[k] = d.ite(&d.and(&do_move, &is_j), &d.add(&moved[k], &mv), &moved[k]);
+            }
+            let advance_i = d.and(&active, &d.not(&do_move));
+            i = d.ite(&advance_i, &d.add(&i, &d.int(1)), &i);
+            j = d.ite(&active, &j2, &j);
+        }
+        // Mark the moved pods of each domain on its nodes in the run's node order. With
+        // topologyBalanceNodeFit a pod is marked only if it fits a node of a below-average
+        // domain (it is moved in the bookkeeping either way).
+        // Moves per domain (positions map back to domains through the sort).
+        let moved_dom: Vec<D::Int> = (0..nv)
+            .map(|v| {
+                d.sum(
+                    (0..nv)
+                        .map(|pos| d.ite(&d.eq(&id[pos], &d.int(v as i64)), &moved[pos], &d.int(0)))
+                        .collect::<Vec<_>>()
+                        .iter(),
+                )
+            })
+            .collect();
+        for v in 0..nv {
+            let mut left = moved_dom[v].clone();
+            for &n in order.iter().filter(|&&n| dom[n] == Some(v)) {
+                for &h in &selected {
+                    let mut ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, lim, h, n));
+                    if node_fit_check {
+                        let fits = (0..nn)
+                            .filter(|&t| t != n && dom[t].is_some_and(|w| w != v))
+                            .map(|t| d.and(&below_avg[dom[t].unwrap()], &lim.fit[h][t]))
+                            .collect::<Vec<_>>();
+                        ok = d.and(&ok, &d.any(fits.iter()));
+                    }
+                    let counted = d.ite(&filter(d, m, &st, p, h), &active_on(d, m, &st, h, n), &d.int(0));
+                    let want = d.min(&left, &counted);
+                    left = d.sub(&left, &want);
+                    let mark = d.ite(&ok, &want, &d.int(0));
+                    marked[h][n] = d.max(&marked[h][n], &mark);
+                }
+            }
+        }
+    }
+    // Upstream evicts its marked set (a map: arbitrary order) under the limits: nodes in the
+    // run's order.
+    let mut st = st;
+    for &n in order {
+        for h in 0..ng {
+            st = evict_limited(d, m, &st, lim, h, n, &marked[h][n]).0;
+        }
+    }
+    st
+}
