@@ -68,9 +68,17 @@ pub fn warnings(ws: &[InputError]) {
     }
 }
 
-/// Text produced elsewhere (an SMT-LIB dump), written as it is.
-pub fn raw(text: &str) {
-    print!("{text}");
+/// Writes a report to stdout. A reader that went away (a closed pipe: `kbmc ... | head`)
+/// ends the output quietly, and the run keeps its exit code; any other write error (a full
+/// disk) is an error of exit code 2 with the reason.
+pub fn raw(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Output(format!("cannot write to standard output: {e}"))),
+    }
 }
 
 /// Writes the SMT-LIB certificates of `check --prove` into `dir` (created when missing), and
