@@ -149,6 +149,11 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         Diag { errors: Vec::new(), warnings: inputs.warnings.clone(), allow_unmodeled: opts.allow_unmodeled };
     let verification = match inputs.verifications.as_slice() {
         [v] => v,
+        [] if inputs.files.is_empty() => {
+            return Err(Error::Usage(
+                "no YAML or JSON file (*.yaml, *.yml, *.json) among the paths given, so no `apiVersion: kbmc.dev/v1alpha1, kind: Verification` document either; kbmc needs one to know what to verify (see docs/spec.md)".into(),
+            ));
+        }
         [] => {
             let file = inputs.files.first().cloned().unwrap_or_default();
             return Err(Error::input(InputError::file(

@@ -43,6 +43,13 @@ fn split_yaml_error(msg: &str) -> (String, String) {
             && !head.contains(' ')
             && head.chars().all(|c| c.is_ascii_alphanumeric() || "._-[]/".contains(c));
         if looks_like_path && !head.chars().all(|c| c.is_ascii_digit()) {
+            // An item of a list decoded on its own (spec.events, spec.intents) puts its index
+            // and field first: `spec.intents: [0].drop: ...`.
+            if let Some((item, msg)) = rest.split_once(": ").filter(|(p, _)| p.contains('[') && !p.contains(' ')) {
+                // serde_yaml's position is that of the enclosing mapping, not the item's.
+                let msg = msg.rfind(" at line ").map_or(msg, |at| &msg[..at]);
+                return (format!("{head}.{item}"), msg.to_string());
+            }
             return (head.to_string(), rest.to_string());
         }
     }
@@ -69,10 +76,15 @@ pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>>
             let de = serde_yaml::Deserializer::from_str(doc.text)
                 .nth(doc.index)
                 .expect("document index comes from iterating the same text");
-            serde_ignored::deserialize(de, |p| unknown.push(format_path(&p))).map_err(|e| {
-                let (field, message) = split_yaml_error(&e.to_string());
-                InputError::at(&doc.origin, classify(&message), field, message)
-            })
+            serde_ignored::deserialize(de, |p| unknown.push(format_path(&p)))
+                .map_err(|e| {
+                    let (field, message) = split_yaml_error(&e.to_string());
+                    InputError::at(&doc.origin, classify(&message), field, message)
+                })
+                .and_then(|v| match doc.text.contains("!!") {
+                    true => core_tags::<T>(doc).map(|()| v),
+                    false => Ok(v),
+                })
         }
         Some(value) => {
             let mut track = serde_path_to_error::Track::new();
@@ -100,6 +112,29 @@ pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>>
             })
             .collect()),
         Ok(v) => Ok(v),
+    }
+}
+
+/// serde_yaml reads a plain scalar by the type asked for whatever its tag says, so `!!str 1`
+/// would count as the integer 1 where Kubernetes sees a string. A document with an explicit
+/// tag is read again through its parsed value written back as YAML, where `!!str 1` is the
+/// quoted string '1', and an error there is the document's error (without a position: it
+/// would be that of the text written back).
+fn core_tags<T: DeserializeOwned>(doc: &Document) -> Result<(), InputError> {
+    use serde::Deserialize;
+    let Some(Ok(value)) = serde_yaml::Deserializer::from_str(doc.text).nth(doc.index).map(serde_yaml::Value::deserialize)
+    else {
+        return Ok(());
+    };
+    let Ok(text) = serde_yaml::to_string(&value) else { return Ok(()) };
+    match serde_yaml::from_str::<T>(&text) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let m = e.to_string();
+            let m = m.rfind(" at line ").map_or(m.as_str(), |at| &m[..at]);
+            let (field, message) = split_yaml_error(m);
+            Err(InputError::at(&doc.origin, classify(&message), field, message))
+        }
     }
 }
 
