@@ -130,7 +130,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
             let h = report::view::header(&m, result.effort.engine, steps);
             let color = report::color(a.output.no_color);
-            report::raw(&report::check_output(&m, &h, &result, a.output.format.report(), color)?)?;
+            report::write_out(&report::check_output(&m, &h, &result, a.output.format.report(), color)?, color)?;
             Ok(result.exit_code())
         }
         Command::Scale(a) => {
@@ -164,7 +164,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
             match a.format {
                 Format::Text => {
-                    report::raw(&report::scale::render(&m, &result, opts.steps, report::color(a.no_color)))?
+                    let color = report::color(a.no_color);
+                    report::write_out(&report::scale::render(&m, &result, opts.steps, color), color)?
                 }
                 Format::Json => report::raw(&format!(
                     "{}\n",
@@ -184,7 +185,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             trace::replay(&m, &reg, &sim.trace)
                 .map_err(|e| Error::Internal(format!("the simulated run does not replay: {e}")))?;
             let h = report::view::header(&m, "simulation", steps);
-            report::raw(&report::simulate::render(&m, &h, a.seed, &sim, report::color(a.no_color)))?;
+            let color = report::color(a.no_color);
+            report::write_out(&report::simulate::render(&m, &h, a.seed, &sim, color), color)?;
             Ok(report::simulate::exit_code(&sim))
         }
         Command::Compare(a) => {

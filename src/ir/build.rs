@@ -208,7 +208,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
             "no nodes: add spec.nodePools or v1 Node manifests",
         ));
     }
-    super::validate::names_and_labels(inputs, spec, &b.spec_origin, &mut b.diag);
+    super::validate::names_and_labels(inputs, &verification.value, &b.spec_origin, &mut b.diag);
     super::validate::api_ranges(inputs, &mut b.diag);
     super::validate::spec_values(spec, &b.spec_origin, &mut b.diag);
     let node_names: Vec<&str> = b.nodes.iter().map(|n| n.name.as_str()).collect();

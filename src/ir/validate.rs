@@ -33,10 +33,7 @@ pub fn dns1123_label(s: &str) -> Result<(), String> {
     if s.len() > 63 {
         return Err(format!("must be no more than 63 characters (it has {})", s.len()));
     }
-    let ok = !s.is_empty()
-        && s.chars().all(|c| alnum(c) || c == '-')
-        && s.starts_with(alnum)
-        && s.ends_with(alnum);
+    let ok = !s.is_empty() && s.chars().all(|c| alnum(c) || c == '-') && s.starts_with(alnum) && s.ends_with(alnum);
     if ok {
         Ok(())
     } else {
@@ -117,8 +114,12 @@ struct Check<'a> {
 
 impl Check<'_> {
     fn fail(&mut self, field: String, what: &str, value: &str, why: String) {
-        let mut e =
-            InputError::at(self.origin, InputClass::Invalid, field, format!("{what} {} is invalid: {why}", shown(value)));
+        let mut e = InputError::at(
+            self.origin,
+            InputClass::Invalid,
+            field,
+            format!("{what} {} is invalid: {why}", shown(value)),
+        );
         if let Some(o) = &self.object {
             e = e.with_object(o.clone());
         }
@@ -178,7 +179,12 @@ impl Check<'_> {
         for (i, t) in pod.topology_spread_constraints.iter().flatten().enumerate() {
             let f = format!("{field}.topologySpreadConstraints[{i}]");
             if t.topology_key.is_empty() {
-                self.fail(format!("{f}.topologyKey"), "the topology key", "", "is required (it may not be empty)".into());
+                self.fail(
+                    format!("{f}.topologyKey"),
+                    "the topology key",
+                    "",
+                    "is required (it may not be empty)".into(),
+                );
             } else {
                 self.rule(format!("{f}.topologyKey"), "the topology key", &t.topology_key, qualified_name);
             }
@@ -205,7 +211,13 @@ impl Check<'_> {
 }
 
 /// Checks names and labels of every object of `inputs` and of the spec's node pools.
-pub(super) fn names_and_labels(inputs: &Inputs, spec: &spec::VerificationSpec, spec_origin: &Origin, diag: &mut Diag) {
+pub(super) fn names_and_labels(
+    inputs: &Inputs,
+    verification: &spec::Verification,
+    spec_origin: &Origin,
+    diag: &mut Diag,
+) {
+    let spec = &verification.spec;
     for o in &inputs.deployments {
         let object = o.value.metadata.name.as_ref().map(|n| format!("Deployment/{n}"));
         Check { origin: &o.origin, object, diag }.deployment(&o.value);
@@ -230,6 +242,10 @@ pub(super) fn names_and_labels(inputs: &Inputs, spec: &spec::VerificationSpec, s
         }
     }
     let mut c = Check { origin: spec_origin, object: None, diag };
+    // kbmc's own object, named as Kubernetes objects are (the name heads every report).
+    if let Some(n) = verification.metadata.name.as_deref() {
+        c.rule("metadata.name".into(), "the name", n, dns1123_subdomain);
+    }
     for (i, p) in spec.node_pools.iter().enumerate() {
         // A pool's nodes are named <pool>-<i>: the pool name must make valid node names.
         c.rule(format!("spec.nodePools[{i}].name"), "the pool name", &p.name, |n| {
@@ -347,7 +363,10 @@ pub(super) fn spec_values(spec: &spec::VerificationSpec, origin: &Origin, diag: 
                 origin,
                 InputClass::Invalid,
                 format!("spec.workloads[{i}].deployment"),
-                format!("{} is already described by spec.workloads[{j}]; give each Deployment one entry", shown(&w.deployment)),
+                format!(
+                    "{} is already described by spec.workloads[{j}]; give each Deployment one entry",
+                    shown(&w.deployment)
+                ),
             ));
         }
     }

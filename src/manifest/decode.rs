@@ -122,7 +122,8 @@ pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>>
 /// would be that of the text written back).
 fn core_tags<T: DeserializeOwned>(doc: &Document) -> Result<(), InputError> {
     use serde::Deserialize;
-    let Some(Ok(value)) = serde_yaml::Deserializer::from_str(doc.text).nth(doc.index).map(serde_yaml::Value::deserialize)
+    let Some(Ok(value)) =
+        serde_yaml::Deserializer::from_str(doc.text).nth(doc.index).map(serde_yaml::Value::deserialize)
     else {
         return Ok(());
     };
