@@ -76,15 +76,17 @@ pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>>
             let de = serde_yaml::Deserializer::from_str(doc.text)
                 .nth(doc.index)
                 .expect("document index comes from iterating the same text");
-            serde_ignored::deserialize(de, |p| unknown.push(format_path(&p)))
-                .map_err(|e| {
-                    let (field, message) = split_yaml_error(&e.to_string());
-                    InputError::at(&doc.origin, classify(&message), field, message)
-                })
-                .and_then(|v| match doc.text.contains("!!") {
-                    true => core_tags::<T>(doc).map(|()| v),
-                    false => Ok(v),
-                })
+            let r = serde_ignored::deserialize(de, |p| unknown.push(format_path(&p))).map_err(|e| {
+                let (field, message) = split_yaml_error(&e.to_string());
+                InputError::at(&doc.origin, classify(&message), field, message)
+            });
+            match r {
+                Ok(v) => match doc.text.contains("!!").then(|| core_tags::<T>(doc)).flatten() {
+                    Some(e) => Err(e),
+                    None => Ok(v),
+                },
+                Err(e) => Err(e),
+            }
         }
         Some(value) => {
             let mut track = serde_path_to_error::Track::new();
@@ -120,23 +122,16 @@ pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>>
 /// tag is read again through its parsed value written back as YAML, where `!!str 1` is the
 /// quoted string '1', and an error there is the document's error (without a position: it
 /// would be that of the text written back).
-fn core_tags<T: DeserializeOwned>(doc: &Document) -> Result<(), InputError> {
+fn core_tags<T: DeserializeOwned>(doc: &Document) -> Option<InputError> {
     use serde::Deserialize;
-    let Some(Ok(value)) =
-        serde_yaml::Deserializer::from_str(doc.text).nth(doc.index).map(serde_yaml::Value::deserialize)
-    else {
-        return Ok(());
-    };
-    let Ok(text) = serde_yaml::to_string(&value) else { return Ok(()) };
-    match serde_yaml::from_str::<T>(&text) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let m = e.to_string();
-            let m = m.rfind(" at line ").map_or(m.as_str(), |at| &m[..at]);
-            let (field, message) = split_yaml_error(m);
-            Err(InputError::at(&doc.origin, classify(&message), field, message))
-        }
-    }
+    let value =
+        serde_yaml::Deserializer::from_str(doc.text).nth(doc.index).map(serde_yaml::Value::deserialize)?.ok()?;
+    let text = serde_yaml::to_string(&value).ok()?;
+    let e = serde_yaml::from_str::<T>(&text).err()?;
+    let m = e.to_string();
+    let m = m.rfind(" at line ").map_or(m.as_str(), |at| &m[..at]);
+    let (field, message) = split_yaml_error(m);
+    Some(InputError::at(&doc.origin, classify(&message), field, message))
 }
 
 /// Decodes a nested value (for example a descheduler plugin's `args`) into `T`, with errors

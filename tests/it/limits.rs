@@ -102,7 +102,11 @@ fn compare_treats_a_cut_short_engine_as_inconclusive() {
     assert!(r.stdout.contains("podAlwaysSchedulable: inconclusive") && !r.stdout.contains("DISAGREE"), "{}", r.stdout);
     let help = kbmc(&["compare", "--help"]);
     assert!(help.stdout.contains("--time-limit") && help.stdout.contains("--max-memory"), "{}", help.stdout);
-    assert!(help.stdout.contains("3  inconclusive") && help.stdout.contains("4  the engines disagree"), "{}", help.stdout);
+    assert!(
+        help.stdout.contains("3  inconclusive") && help.stdout.contains("4  the engines disagree"),
+        "{}",
+        help.stdout
+    );
 }
 
 /// The time limit cuts the explicit and the symbolic engine short inside a guard that loops
@@ -165,6 +169,9 @@ fn a_write_error_is_exit_2() {
     assert!(stderr.contains("error: cannot write to standard output"), "{stderr}");
 }
 
+/// A replacement in a case's file: (file, from, to).
+type Edit<'a> = (&'a str, &'a str, &'a str);
+
 /// Each mutation of C1 is input the API server (or kbmc's spec) rejects: exit 2 naming the
 /// field.
 #[test]
@@ -174,7 +181,7 @@ fn invalid_input_is_exit_2_with_the_field() {
     const V: &str = "verification.yaml";
     let long = "a".repeat(300);
     let long_name = format!("name: {long}\n  namespace");
-    let cases: Vec<(&str, Vec<(&str, &str, &str)>, &str)> = vec![
+    let cases: Vec<(&str, Vec<Edit>, &str)> = vec![
         ("node-name", vec![(D, "      containers:", "      nodeName: nowhere-0\n      containers:")], "spec.template.spec.nodeName: no node named \"nowhere-0\""),
         ("policy-value", vec![(H, "  metrics:", "  behavior:\n    scaleDown:\n      policies: [{type: Pods, value: 0, periodSeconds: 15}]\n  metrics:")], "spec.behavior.scaleDown.policies[0].value: 0 is out of range"),
         ("period", vec![(H, "  metrics:", "  behavior:\n    scaleUp:\n      policies: [{type: Pods, value: 1, periodSeconds: 0}]\n  metrics:")], "spec.behavior.scaleUp.policies[0].periodSeconds: 0 is out of range"),
@@ -234,7 +241,11 @@ fn an_applied_manifest_may_not_change_the_selector() {
     let dir = mutated(
         "c2-apply-resets-replicas",
         "selector",
-        &[("apply/deployment-v2.yaml", "    matchLabels:\n      app: web", "    matchLabels:\n      app: web\n      tier: v2")],
+        &[(
+            "apply/deployment-v2.yaml",
+            "    matchLabels:\n      app: web",
+            "    matchLabels:\n      app: web\n      tier: v2",
+        )],
     );
     let v2 = dir.join("apply/deployment-v2.yaml");
     let text = std::fs::read_to_string(&v2).expect("applied manifest");
