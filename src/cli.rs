@@ -39,6 +39,16 @@ const SCALE_HELP: &str = concat!(
 ",
     exit_codes!()
 );
+const COMPARE_HELP: &str = "Examples:
+  kbmc compare --steps 5 cases/c7-taint-nodename-loop
+
+Exit codes:
+  0  both engines decided every intent and agree on each
+  1  (not used: a violation both engines agree on is agreement, exit 0)
+  2  input or usage error
+  3  inconclusive: an engine left some intent unknown (a state, time or memory limit, or
+     the solver gave up), so nothing is compared for it
+  4  the engines disagree on an intent (a bug in kbmc), or another internal error";
 const INSPECT_HELP: &str = concat!(
     "Examples:
   kbmc inspect cases/c1-hpa-oscillation
@@ -78,12 +88,12 @@ pub enum Command {
     /// along it. Exit 1 when the run violates an intent, 0 when it does not (no proof: use
     /// `check` for that).
     #[command(
-        after_help = "Examples:\n  kbmc simulate cases/c1-hpa-oscillation --seed 7 --steps 40\n\nExit codes: 0 no violation along this run, 1 a violation along this run, 2 input error, 4 internal error"
+        after_help = "Examples:\n  kbmc simulate cases/c1-hpa-oscillation --seed 7 --steps 40\n\nExit codes: 0 no violation along this run, 1 a violation along this run, 2 input error, 3 the run was cut short by the time or memory limit, 4 internal error"
     )]
     Simulate(SimulateArgs),
     /// Run both engines and compare their verdicts per intent; exit 0 only when they agree
     /// (4 when they disagree, which is a bug in kbmc; 3 when either is inconclusive).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = COMPARE_HELP)]
     Compare(CompareArgs),
     /// Print the SMT-LIB of the symbolic query: the transition relation unrolled `--steps`
     /// times from the initial state and "some intent is violated at the last step".
@@ -232,23 +242,61 @@ impl ProveArgs {
     }
 }
 
+/// The largest `--steps`, as `spec.bounds.steps` allows.
+pub const MAX_STEPS: i64 = 10_000;
+
+/// The time and memory limits every command that explores honours (`limits`).
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Stop after this many seconds in all; what is still open then is reported unknown
+    /// (exit 3), with the depth or the sizes reached (0: no limit).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub time_limit: u64,
+    /// Stop when the process's resident memory passes this size (bytes, or with a K, M, G or
+    /// T suffix, powers of 1024); what is still open then is reported "unknown: memory
+    /// limit" (exit 3). Default: half of the machine's memory; 0: no limit.
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_memory)]
+    pub max_memory: Option<u64>,
+}
+
+impl LimitArgs {
+    /// The limits to watch.
+    pub fn limits(&self) -> crate::limits::Limits {
+        crate::limits::Limits {
+            time: (self.time_limit > 0).then(|| std::time::Duration::from_secs(self.time_limit)),
+            memory: match self.max_memory {
+                Some(0) => None,
+                Some(b) => Some(b),
+                None => crate::limits::default_memory(),
+            },
+        }
+    }
+}
+
 /// The bounds of a search, shared by `check` and `scale`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Bound on the number of steps (overrides spec.bounds.steps).
-    #[arg(long)]
+    /// Bound on the number of steps, 1..10000 (overrides spec.bounds.steps).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_STEPS))]
     pub steps: Option<u32>,
     /// Symbolic engine: per-query timeout in seconds (default: none, only the time limit).
     #[arg(long)]
     pub timeout: Option<u64>,
-    /// Stop after this many seconds in all; what is still open then is reported unknown,
-    /// with the depth or the sizes reached (0: no limit).
-    #[arg(long, default_value_t = 300)]
-    pub time_limit: u64,
-    /// Explicit engine: give up a search after this many states (verdicts then state the
-    /// bound reached).
-    #[arg(long, default_value_t = 5_000_000)]
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Explicit engine: give up a search after this many states (at least 1); intents not
+    /// decided by then are reported unknown (exit 3) with the depth covered.
+    #[arg(long, default_value_t = 5_000_000, value_parser = at_least_one)]
     pub max_states: usize,
+}
+
+/// A count that must be positive (`--max-states`).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("expected at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("expected a whole number: {e}")),
+    }
 }
 
 impl SearchArgs {
@@ -262,7 +310,7 @@ impl SearchArgs {
     }
     /// `--time-limit` as a budget (none for 0).
     pub fn budget(&self) -> Option<std::time::Duration> {
-        (self.time_limit > 0).then(|| std::time::Duration::from_secs(self.time_limit))
+        self.limits.limits().time
     }
 }
 
@@ -283,11 +331,11 @@ pub struct ScaleArgs {
     pub enumerate: bool,
     #[command(flatten)]
     pub proof: ProveArgs,
-    /// Largest pool size covered (overrides spec.bounds.maxNodesPerPool).
-    #[arg(long)]
+    /// Largest pool size covered, 1..1000 (overrides spec.bounds.maxNodesPerPool).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub max_nodes_per_pool: Option<u32>,
-    /// Replicas covered up to this many per node (overrides spec.bounds.maxPodsPerNode).
-    #[arg(long)]
+    /// Replicas covered up to this many per node, 1..1000 (overrides spec.bounds.maxPodsPerNode).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub max_pods_per_node: Option<u32>,
     #[command(flatten)]
     pub search: SearchArgs,
@@ -308,12 +356,15 @@ pub struct SimulateArgs {
     /// Seed of the random choices: the same seed gives the same run.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Steps to take (default: spec.bounds.steps); the run ends earlier when nothing can act.
-    #[arg(long)]
+    /// Steps to take, 1..10000 (default: spec.bounds.steps); the run ends earlier when
+    /// nothing can act.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_STEPS))]
     pub steps: Option<u32>,
     /// No colour (colour only on a terminal; NO_COLOR is honoured too).
     #[arg(long)]
     pub no_color: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -322,15 +373,18 @@ pub struct CompareArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long)]
     pub allow_unmodeled: bool,
-    /// Bound on the number of steps for both engines (overrides spec.bounds.steps).
-    #[arg(long)]
+    /// Bound on the number of steps for both engines, 1..10000 (overrides spec.bounds.steps).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_STEPS))]
     pub steps: Option<u32>,
     /// Per-query timeout of the symbolic engine, in seconds.
     #[arg(long)]
     pub timeout: Option<u64>,
-    /// Explicit engine: give up after this many states.
-    #[arg(long, default_value_t = 5_000_000)]
+    /// Explicit engine: give up after this many states (at least 1); an engine cut short
+    /// makes the comparison inconclusive (exit 3).
+    #[arg(long, default_value_t = 5_000_000, value_parser = at_least_one)]
     pub max_states: usize,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -339,11 +393,13 @@ pub struct DumpArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long)]
     pub allow_unmodeled: bool,
-    /// Steps to unroll.
-    #[arg(long, default_value_t = 1)]
+    /// Steps to unroll, 1..10000.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=MAX_STEPS))]
     pub steps: u32,
     /// Start from any state (free variables) instead of the initial state, so that every
     /// step's guard and update appear in full rather than simplified against the initial state.
     #[arg(long)]
     pub from_any_state: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }

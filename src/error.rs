@@ -139,6 +139,8 @@ pub enum Error {
     /// A feature that is asked for but not built yet. Exit code 2: the input asks for something
     /// kbmc cannot do, and saying so is better than a wrong verdict.
     Unimplemented(String),
+    /// The report could not be written (a full disk, a closed file). Exit code 2.
+    Output(String),
     /// A bug in kbmc (for example a trace that does not replay). Exit code 4.
     Internal(String),
 }
@@ -150,7 +152,7 @@ impl Error {
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input(_) | Error::Usage(_) | Error::Unimplemented(_) => 2,
+            Error::Input(_) | Error::Usage(_) | Error::Unimplemented(_) | Error::Output(_) => 2,
             Error::Internal(_) => 4,
         }
     }
@@ -168,7 +170,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Usage(m) => write!(f, "error: {m}"),
+            Error::Usage(m) | Error::Output(m) => write!(f, "error: {m}"),
             Error::Unimplemented(m) => write!(f, "error: not implemented yet: {m}"),
             Error::Internal(m) => write!(f, "internal error (a bug in kbmc, please report it): {m}"),
         }

@@ -26,6 +26,7 @@ pub mod domain;
 pub mod engine;
 pub mod error;
 pub mod ir;
+pub mod limits;
 pub mod manifest;
 pub mod model;
 pub mod report;
@@ -73,13 +74,24 @@ pub const PROGRESS: &str = "kbmc::progress";
 
 /// Runs one command and returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32, Error> {
+    // Every command that explores is bounded by its time and memory limits, watched from
+    // here on (`limits`).
+    let _watch = match &cli.command {
+        Command::Inspect(_) => None,
+        Command::Check(cli::CheckArgs { search, .. }) | Command::Scale(cli::ScaleArgs { search, .. }) => {
+            Some(limits::watch(search.limits.limits()))
+        }
+        Command::Simulate(a) => Some(limits::watch(a.limits.limits())),
+        Command::Compare(a) => Some(limits::watch(a.limits.limits())),
+        Command::Dump(a) => Some(limits::watch(a.limits.limits())),
+    };
     match cli.command {
         Command::Inspect(a) => {
             let (model, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
             report::warnings(&warnings);
             match a.format {
-                Format::Text => report::inspect::text(&model),
-                Format::Json => report::inspect::json(&model)?,
+                Format::Text => report::raw(&report::inspect::render(&model))?,
+                Format::Json => report::raw(&report::inspect::json(&model)?)?,
             }
             Ok(exit::HOLDS)
         }
@@ -118,7 +130,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
             let h = report::view::header(&m, result.effort.engine, steps);
             let color = report::color(a.output.no_color);
-            report::raw(&report::check_output(&m, &h, &result, a.output.format.report(), color)?);
+            report::write_out(&report::check_output(&m, &h, &result, a.output.format.report(), color)?, color)?;
             Ok(result.exit_code())
         }
         Command::Scale(a) => {
@@ -151,12 +163,15 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 verify_traces(&m, r)?;
             }
             match a.format {
-                Format::Text => report::scale::text(&m, &result, opts.steps, report::color(a.no_color)),
+                Format::Text => {
+                    let color = report::color(a.no_color);
+                    report::write_out(&report::scale::render(&m, &result, opts.steps, color), color)?
+                }
                 Format::Json => report::raw(&format!(
                     "{}\n",
                     serde_json::to_string_pretty(&report::scale::json(&m, &result, opts.steps))
                         .map_err(|e| Error::Internal(format!("the scale result does not serialize: {e}")))?
-                )),
+                ))?,
             }
             Ok(result.exit_code())
         }
@@ -170,7 +185,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             trace::replay(&m, &reg, &sim.trace)
                 .map_err(|e| Error::Internal(format!("the simulated run does not replay: {e}")))?;
             let h = report::view::header(&m, "simulation", steps);
-            report::raw(&report::simulate::render(&m, &h, a.seed, &sim, report::color(a.no_color)));
+            let color = report::color(a.no_color);
+            report::write_out(&report::simulate::render(&m, &h, a.seed, &sim, color), color)?;
             Ok(report::simulate::exit_code(&sim))
         }
         Command::Compare(a) => {
@@ -188,7 +204,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 &engine::symbolic::Options {
                     max_depth: steps,
                     timeout_ms: a.timeout.unwrap_or(0) * 1000,
-                    budget: None,
+                    budget: a.limits.limits().time,
                     incremental: Default::default(),
                     all: true,
                     prove: None,
@@ -197,7 +213,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             );
             verify_traces(&m, &symbolic)?;
             let comparison = report::compare::compare(&explicit, &symbolic);
-            report::compare::text(&comparison);
+            report::raw(&report::compare::render(&comparison))?;
             Ok(comparison.exit_code())
         }
         Command::Dump(a) => {
@@ -206,9 +222,19 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             let m = model::Model::new(&ir);
             let start =
                 if a.from_any_state { engine::symbolic::DumpStart::Any } else { engine::symbolic::DumpStart::Initial };
-            let smt = engine::symbolic::dump(&m, a.steps as usize, start);
-            report::raw(&smt);
-            Ok(exit::HOLDS)
+            match engine::symbolic::dump(&m, a.steps as usize, start) {
+                Ok(smt) => {
+                    report::raw(&smt)?;
+                    Ok(exit::HOLDS)
+                }
+                Err(why) => {
+                    eprintln!(
+                        "unknown: {}: {why} was reached before the query was built; nothing was written",
+                        why.kind()
+                    );
+                    Ok(exit::INCONCLUSIVE)
+                }
+            }
         }
     }
 }

@@ -30,7 +30,8 @@ fn main() {
     let code = match kbmc::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{e}");
+            // Messages quote input (names, paths): escaped so that it cannot drive a terminal.
+            eprintln!("{}", kbmc::report::terminal_safe(&e.to_string(), false));
             e.exit_code()
         }
     };

@@ -53,6 +53,9 @@ pub trait Domain: 'static {
         assert!(lo >= 1 && lo <= hi, "div_bounded needs 1 <= lo <= hi, got {lo}..{hi}");
         let mut r = self.div_const(a, hi);
         for k in (lo..hi).rev() {
+            if crate::limits::cut_short(k) {
+                break;
+            }
             r = self.ite(&self.eq(b, &self.int(k)), &self.div_const(a, k), &r);
         }
         r
@@ -67,6 +70,9 @@ pub trait Domain: 'static {
         assert!(qmax >= 0, "div_capped needs qmax >= 0, got {qmax}");
         let mut r = self.int(0);
         for v in 1..=qmax {
+            if crate::limits::cut_short(v) {
+                break;
+            }
             r = self.ite(&self.le(&self.mul_const(b, v), a), &self.int(v), &r);
         }
         r

@@ -28,6 +28,8 @@ pub struct Simulation {
     pub seen: Vec<(&'static str, Seen)>,
     /// The run stopped early because nothing could act any more.
     pub quiet: bool,
+    /// The run was cut short by the time or memory limit before the steps asked for.
+    pub stopped: Option<crate::limits::Stop>,
 }
 
 /// splitmix64: a small, well-mixed generator, so runs do not depend on a crate's algorithm.
@@ -57,14 +59,26 @@ pub fn simulate(m: &Model, seed: u64, steps: usize) -> Simulation {
     let mut states = vec![st.clone()];
     let mut taken: Vec<Step> = Vec::new();
     let mut quiet = false;
+    let mut stopped = None;
     for _ in 0..steps {
         let en = enabled(m, &reg, &labels, &classes, false, &st);
+        // A limit passed while the guards were asked or the step was taken: that step is
+        // not used (it may be unfinished).
+        if let Some(why) = crate::limits::stopped() {
+            stopped = Some(why);
+            break;
+        }
         if en.is_empty() {
             quiet = true;
             break;
         }
         let s = en[rng.below(en.len())];
-        st = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, &st));
+        let next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, &st));
+        if let Some(why) = crate::limits::stopped() {
+            stopped = Some(why);
+            break;
+        }
+        st = next;
         taken.push(s);
         states.push(st.clone());
     }
@@ -81,7 +95,7 @@ pub fn simulate(m: &Model, seed: u64, steps: usize) -> Simulation {
         trace_steps.push(STUTTER);
         trace_states.push(trace_states.last().expect("a run has a state").clone());
     }
-    Simulation { trace: Trace::new(m, &reg, trace_states, trace_steps), seen, quiet }
+    Simulation { trace: Trace::new(m, &reg, trace_states, trace_steps), seen, quiet, stopped }
 }
 
 fn judge(

@@ -149,6 +149,11 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         Diag { errors: Vec::new(), warnings: inputs.warnings.clone(), allow_unmodeled: opts.allow_unmodeled };
     let verification = match inputs.verifications.as_slice() {
         [v] => v,
+        [] if inputs.files.is_empty() => {
+            return Err(Error::Usage(
+                "no YAML or JSON file (*.yaml, *.yml, *.json) among the paths given, so no `apiVersion: kbmc.dev/v1alpha1, kind: Verification` document either; kbmc needs one to know what to verify (see docs/spec.md)".into(),
+            ));
+        }
         [] => {
             let file = inputs.files.first().cloned().unwrap_or_default();
             return Err(Error::input(InputError::file(
@@ -203,6 +208,11 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
             "no nodes: add spec.nodePools or v1 Node manifests",
         ));
     }
+    super::validate::names_and_labels(inputs, &verification.value, &b.spec_origin, &mut b.diag);
+    super::validate::api_ranges(inputs, &mut b.diag);
+    super::validate::spec_values(spec, &b.spec_origin, &mut b.diag);
+    let node_names: Vec<&str> = b.nodes.iter().map(|n| n.name.as_str()).collect();
+    super::validate::node_names(inputs, &node_names, &mut b.diag);
     b.deployments_from_manifests(spec);
     let applies = b.applied_revisions(spec);
     let groups = b.resolve_groups();
@@ -459,7 +469,11 @@ impl Builder<'_> {
                         InputClass::Invalid,
                         field,
                         format!(
-                            "{other:?} is not allowed; expected a non-negative integer or a percentage such as \"25%\""
+                            "{} is not allowed; expected a non-negative integer or a percentage such as \"25%\"",
+                            match other {
+                                IntOrString::Int(i) => i.to_string(),
+                                IntOrString::String(s) => format!("{s:?}"),
+                            }
                         ),
                     ));
                     IntOrPercent::Percent(25)
@@ -467,7 +481,18 @@ impl Builder<'_> {
             }
         };
         match s.and_then(|s| s.type_.as_deref()) {
-            Some("Recreate") => Strategy::Recreate,
+            Some("Recreate") => {
+                // ValidateDeploymentStrategy: "may not be specified when strategy `type` is 'Recreate'".
+                if s.is_some_and(|s| s.rolling_update.is_some()) {
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "spec.strategy.rollingUpdate",
+                        "may not be specified when strategy `type` is 'Recreate' (the API server rejects it)",
+                    ));
+                }
+                Strategy::Recreate
+            }
             None | Some("RollingUpdate") => {
                 let ru = s.and_then(|s| s.rolling_update.as_ref());
                 let max_surge = parse(
@@ -1701,6 +1726,17 @@ impl Builder<'_> {
                         format!("{f}.thresholds"),
                         "thresholds and targetThresholds must be non-empty and name the same resources",
                     ));
+                }
+                // validateLowNodeUtilizationThresholds (lownodeutilization/validation.go).
+                for (k, v) in &a.thresholds {
+                    if let Some(t) = a.target_thresholds.get(k).filter(|t| v > *t) {
+                        self.diag.error(InputError::at(
+                            origin,
+                            InputClass::Invalid,
+                            format!("{f}.thresholds.{k}"),
+                            format!("thresholds' {k} percentage {v} is greater than targetThresholds' {t}"),
+                        ));
+                    }
                 }
                 DeschedulerPlugin::LowNodeUtilization {
                     thresholds,

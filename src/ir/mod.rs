@@ -11,6 +11,7 @@
 mod build;
 mod labels;
 mod pod;
+mod validate;
 
 use serde::Serialize;
 

@@ -43,6 +43,13 @@ fn split_yaml_error(msg: &str) -> (String, String) {
             && !head.contains(' ')
             && head.chars().all(|c| c.is_ascii_alphanumeric() || "._-[]/".contains(c));
         if looks_like_path && !head.chars().all(|c| c.is_ascii_digit()) {
+            // An item of a list decoded on its own (spec.events, spec.intents) puts its index
+            // and field first: `spec.intents: [0].drop: ...`.
+            if let Some((item, msg)) = rest.split_once(": ").filter(|(p, _)| p.contains('[') && !p.contains(' ')) {
+                // serde_yaml's position is that of the enclosing mapping, not the item's.
+                let msg = msg.rfind(" at line ").map_or(msg, |at| &msg[..at]);
+                return (format!("{head}.{item}"), msg.to_string());
+            }
             return (head.to_string(), rest.to_string());
         }
     }
@@ -69,10 +76,17 @@ pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>>
             let de = serde_yaml::Deserializer::from_str(doc.text)
                 .nth(doc.index)
                 .expect("document index comes from iterating the same text");
-            serde_ignored::deserialize(de, |p| unknown.push(format_path(&p))).map_err(|e| {
+            let r = serde_ignored::deserialize(de, |p| unknown.push(format_path(&p))).map_err(|e| {
                 let (field, message) = split_yaml_error(&e.to_string());
                 InputError::at(&doc.origin, classify(&message), field, message)
-            })
+            });
+            match r {
+                Ok(v) => match doc.text.contains("!!").then(|| core_tags::<T>(doc)).flatten() {
+                    Some(e) => Err(e),
+                    None => Ok(v),
+                },
+                Err(e) => Err(e),
+            }
         }
         Some(value) => {
             let mut track = serde_path_to_error::Track::new();
@@ -101,6 +115,23 @@ pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>>
             .collect()),
         Ok(v) => Ok(v),
     }
+}
+
+/// serde_yaml reads a plain scalar by the type asked for whatever its tag says, so `!!str 1`
+/// would count as the integer 1 where Kubernetes sees a string. A document with an explicit
+/// tag is read again through its parsed value written back as YAML, where `!!str 1` is the
+/// quoted string '1', and an error there is the document's error (without a position: it
+/// would be that of the text written back).
+fn core_tags<T: DeserializeOwned>(doc: &Document) -> Option<InputError> {
+    use serde::Deserialize;
+    let value =
+        serde_yaml::Deserializer::from_str(doc.text).nth(doc.index).map(serde_yaml::Value::deserialize)?.ok()?;
+    let text = serde_yaml::to_string(&value).ok()?;
+    let e = serde_yaml::from_str::<T>(&text).err()?;
+    let m = e.to_string();
+    let m = m.rfind(" at line ").map_or(m.as_str(), |at| &m[..at]);
+    let (field, message) = split_yaml_error(m);
+    Some(InputError::at(&doc.origin, classify(&message), field, message))
 }
 
 /// Decodes a nested value (for example a descheduler plugin's `args`) into `T`, with errors

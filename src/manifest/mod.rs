@@ -205,6 +205,16 @@ fn separate_applied(inputs: &mut Inputs, opts: LoadOptions, errors: &mut Vec<Inp
 
 /// Decodes all documents of one file's text into `inputs`.
 pub fn load_text(file: &Path, text: &str, opts: LoadOptions, inputs: &mut Inputs, errors: &mut Vec<InputError>) {
+    // The YAML parser reads a byte-order mark as content and then fails on the first
+    // document with a message that does not say why.
+    if text.starts_with('\u{feff}') {
+        errors.push(InputError::file(
+            file,
+            InputClass::Syntax,
+            "the file starts with a UTF-8 byte-order mark (BOM, bytes EF BB BF); save it as UTF-8 without a BOM",
+        ));
+        return;
+    }
     let lines = document_lines(text);
     for (index, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let origin = Origin { line: lines.get(index).copied().unwrap_or(0), ..Origin::new(file, index + 1) };

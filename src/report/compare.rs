@@ -96,7 +96,3 @@ pub fn render(c: &Comparison) -> String {
     let _ = writeln!(o, "explicit engine: {}\nsymbolic engine: {}", c.explicit_effort, c.symbolic_effort);
     o
 }
-
-pub fn text(c: &Comparison) {
-    print!("{}", render(c));
-}

@@ -434,14 +434,9 @@ pub fn render(m: &Model) -> String {
     o
 }
 
-pub fn text(m: &Model) {
-    print!("{}", render(m));
-}
-
-pub fn json(m: &Model) -> Result<(), Error> {
+pub fn json(m: &Model) -> Result<String, Error> {
     let s = serde_json::to_string_pretty(m).map_err(|e| Error::Internal(format!("serializing the model: {e}")))?;
-    println!("{s}");
-    Ok(())
+    Ok(s + "\n")
 }
 
 #[cfg(test)]

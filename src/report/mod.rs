@@ -64,13 +64,28 @@ pub fn check_output(
 /// Non-fatal input findings, one line each on stderr.
 pub fn warnings(ws: &[InputError]) {
     for w in ws {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", terminal_safe(&w.to_string(), false));
     }
 }
 
-/// Text produced elsewhere (an SMT-LIB dump), written as it is.
-pub fn raw(text: &str) {
-    print!("{text}");
+/// Writes a report to stdout. A reader that went away (a closed pipe: `kbmc ... | head`)
+/// ends the output quietly, and the run keeps its exit code; any other write error (a full
+/// disk) is an error of exit code 2 with the reason.
+pub fn raw(text: &str) -> Result<(), Error> {
+    write_out(text, false)
+}
+
+/// [`raw`] for text that may hold kbmc's own colours (`color`: they were asked for, so colour
+/// sequences stay; without, every escape character is escaped).
+pub fn write_out(text: &str, color: bool) -> Result<(), Error> {
+    use std::io::Write;
+    let text = terminal_safe(text, color);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Output(format!("cannot write to standard output: {e}"))),
+    }
 }
 
 /// Writes the SMT-LIB certificates of `check --prove` into `dir` (created when missing), and
@@ -86,4 +101,53 @@ pub fn certificates(dir: &std::path::Path, files: &[(String, String)]) -> Result
     }
     eprintln!("kbmc: {} certificate file(s) in {} (each must be unsatisfiable)", files.len(), dir.display());
     Ok(())
+}
+
+/// `text` with every control character that could drive a terminal escaped (`\u{1b}`):
+/// input (a name, a label, a file name) must not move the cursor, retitle the window or hide
+/// what follows. Newlines and tabs stay, and with `color` so do colour sequences
+/// (`ESC [ digits ; m`), which only colour text: kbmc's own colours are those.
+pub fn terminal_safe(text: &str, color: bool) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\u{1b}' && color {
+            let rest = &text[i + 1..];
+            let sgr = rest.strip_prefix('[').and_then(|r| {
+                let n = r.find(|c: char| !(c.is_ascii_digit() || c == ';'))?;
+                (r[n..].starts_with('m')).then_some(n + 2)
+            });
+            if let Some(len) = sgr {
+                out.push(c);
+                out.push_str(&rest[..len]);
+                for _ in 0..len {
+                    chars.next();
+                }
+                continue;
+            }
+        }
+        if unsafe_char(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped_colours_kept() {
+        let hostile = "a\u{1b}[31mred\u{1b}[0m\n\tb\u{1b}]0;title\u{7}\rc\u{1b}[2J";
+        let t = super::terminal_safe(hostile, true);
+        assert_eq!(t, "a\u{1b}[31mred\u{1b}[0m\n\tb\\u{1b}]0;title\\u{7}\\u{d}c\\u{1b}[2J");
+        let t = super::terminal_safe(hostile, false);
+        assert_eq!(t, "a\\u{1b}[31mred\\u{1b}[0m\n\tb\\u{1b}]0;title\\u{7}\\u{d}c\\u{1b}[2J");
+        assert_eq!(super::terminal_safe("plain\n", false), "plain\n");
+    }
 }

@@ -51,10 +51,6 @@ pub fn render(m: &Model, r: &ScaleResult, steps: usize, color: bool) -> String {
     o
 }
 
-pub fn text(m: &Model, r: &ScaleResult, steps: usize, color: bool) {
-    print!("{}", render(m, r, steps, color));
-}
-
 pub const SCALE_SCHEMA: &str = "kbmc.dev/scale/v1";
 
 /// The machine-readable form: every size's row, and the conclusion; for a violation, the

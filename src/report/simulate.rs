@@ -29,7 +29,11 @@ pub fn render(m: &Model, h: &Header, seed: u64, sim: &Simulation, color: bool) -
         let _ = writeln!(w, "{name}: {line}");
     }
     let taken = sim.trace.steps.len() - usize::from(sim.quiet);
-    let end = if sim.quiet { ", then nothing could act any more" } else { "" };
+    let end = match (sim.quiet, sim.stopped) {
+        (true, _) => ", then nothing could act any more".to_string(),
+        (false, Some(why)) => format!(", then {why} cut the run short (unknown: {})", why.kind()),
+        (false, None) => String::new(),
+    };
     let _ = writeln!(w, "\nrun with seed {seed}: {taken} step(s){end}");
     for l in trace_lines(&sim.trace).lines() {
         let _ = writeln!(w, "  {l}");
@@ -38,10 +42,13 @@ pub fn render(m: &Model, h: &Header, seed: u64, sim: &Simulation, color: bool) -
     o
 }
 
-/// 1 when the run violated some intent, else 0 (which is no proof).
+/// 1 when the run violated some intent, else 3 when a limit cut the run short, else 0
+/// (which is no proof).
 pub fn exit_code(sim: &Simulation) -> i32 {
     if sim.seen.iter().any(|(_, s)| *s != Seen::NotSeen) {
         crate::exit::VIOLATED
+    } else if sim.stopped.is_some() {
+        crate::exit::INCONCLUSIVE
     } else {
         crate::exit::HOLDS
     }

@@ -40,12 +40,68 @@ pub struct VerificationSpec {
     pub controllers: Controllers,
     #[serde(default)]
     pub timing: Timing,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "located_events")]
     pub events: Vec<Event>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "located_intents")]
     pub intents: Vec<Intent>,
     #[serde(default)]
     pub bounds: Bounds,
+}
+
+/// A list of internally tagged items (events, intents), each decoded on its own so that an
+/// error names the item's index and field: serde reads such an item through a buffer that
+/// loses both. The item is read as YAML and decoded again from its YAML text (which keeps
+/// YAML's own typing: `steady: 3` is a quantity, `!!str 1` is a string); on an error, the
+/// field is the one whose removal makes the error go away or become "missing field".
+fn located<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(d: D, list: &str) -> Result<Vec<T>, D::Error> {
+    use serde::de::Error;
+    let items: Vec<serde_yaml::Value> = Vec::deserialize(d)?;
+    let decode = |v: &serde_yaml::Value| -> Result<T, String> {
+        let text = serde_yaml::to_string(v).map_err(|e| e.to_string())?;
+        serde_yaml::from_str::<T>(&text).map_err(|e| {
+            // Positions are those of the re-written item, not of the file: left out.
+            let m = e.to_string();
+            match m.rfind(" at line ") {
+                Some(at) => m[..at].to_string(),
+                None => m,
+            }
+        })
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, v) in items.iter().enumerate() {
+        match decode(v) {
+            Ok(t) => out.push(t),
+            Err(e) => {
+                let tag = e.contains("unknown variant") || e.contains("missing field `type`");
+                let field = v
+                    .as_mapping()
+                    .filter(|_| !tag)
+                    .and_then(|m| {
+                        m.keys().filter_map(|k| k.as_str()).filter(|&k| k != "type").find(|&k| {
+                            let mut without = m.clone();
+                            without.remove(k);
+                            match decode(&serde_yaml::Value::Mapping(without)) {
+                                Ok(_) => true,
+                                Err(e) => e.contains(&format!("missing field `{k}`")),
+                            }
+                        })
+                    })
+                    .map(|k| format!(".{k}"))
+                    .unwrap_or_else(|| if tag { ".type".into() } else { String::new() });
+                let e = if tag { e.strip_prefix("type: ").unwrap_or(&e) } else { &e };
+                return Err(D::Error::custom(format!("{list}[{i}]{field}: {e}")));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn located_events<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Event>, D::Error> {
+    located(d, "events")
+}
+
+fn located_intents<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Intent>, D::Error> {
+    located(d, "intents")
 }
 
 /// A count that is fixed (`3`) or a range (`{min: 1, max: 6}`).

@@ -5,6 +5,7 @@ mod cli;
 mod cross;
 mod guard;
 mod inputs;
+mod limits;
 mod output;
 mod prove;
 mod scale;

@@ -232,6 +232,7 @@ mod tests {
             truncated: false,
             renamed_guards: 0,
             state_limit_at: None,
+            stopped_at: None,
             transitions: 0,
             expanded: n as u32,
         };

@@ -70,6 +70,9 @@ pub struct Graph {
     /// The state limit stopped the search while expanding a state at this depth: every state
     /// within this many steps was reached, not every transition beyond.
     pub state_limit_at: Option<usize>,
+    /// The time or memory limit ([`crate::limits`]) stopped the search while expanding a
+    /// state at this depth: every state within this many steps was reached, as above.
+    pub stopped_at: Option<(crate::limits::Stop, usize)>,
     pub transitions: usize,
     /// How many states were expanded (ids `0..expanded`: states are expanded in id order); a
     /// search the state limit stopped leaves the rest unexpanded.
@@ -693,6 +696,7 @@ fn explore_with(
         truncated: false,
         renamed_guards: 0,
         state_limit_at: None,
+        stopped_at: None,
         transitions: 0,
         expanded: 0,
     };
@@ -743,6 +747,11 @@ fn explore_with(
             g.truncated = true;
             break;
         }
+        if let Some(why) = crate::limits::stopped() {
+            g.truncated = true;
+            g.stopped_at = Some((why, g.depth[u as usize] as usize));
+            break;
+        }
         popped += 1;
         if popped.is_multiple_of(4096) && reported.elapsed().as_secs() >= 1 {
             reported = Instant::now();
@@ -765,6 +774,12 @@ fn explore_with(
             st.pack_fields_into(None, fields, &mut parent_key);
         }
         enabled_into(m, &reg, &index, &expanded.twin, &st, &mut en);
+        // A limit passed while the guards were asked leaves them unfinished: not used.
+        if let Some(why) = crate::limits::stopped() {
+            g.truncated = true;
+            g.stopped_at = Some((why, g.depth[u as usize] as usize));
+            break;
+        }
         if en.out.is_empty() {
             g.stutters[u as usize] = true;
             continue;
@@ -1179,13 +1194,35 @@ fn check_with(
     let stopped_at = failed_fast.then(|| first_bad.iter().flatten().map(|&v| g.depth[v as usize]).min()).flatten();
     let max_depth = g.depth.iter().copied().max().unwrap_or(0) as usize;
     let bound = max_depth.min(opts.max_depth);
-    let holds = match g.state_limit_at {
-        // Every state within `d` steps was reached and checked, nothing more is claimed.
-        Some(d) => Verdict::Holds { steps: d, exhaustive: false },
+    // A search a limit cut short covered every state within `d` steps, short of the bound
+    // asked for: nothing holds at that bound, so what was covered is said as unknown.
+    let cut = match (g.state_limit_at, g.stopped_at) {
+        (Some(d), _) => Some((
+            format!("the state limit of {} states (--max-states) was reached", opts.max_states),
+            d,
+            "raise --max-states",
+        )),
+        (None, Some((why, d))) => Some((
+            format!("{why} was reached"),
+            d,
+            match why {
+                crate::limits::Stop::Time(_) => "raise --time-limit",
+                crate::limits::Stop::Memory(_) => "raise --max-memory, or lower --max-states",
+            },
+        )),
+        (None, None) => None,
+    };
+    let holds = match &cut {
+        Some((what, d, raise)) => Verdict::Unknown {
+            reason: format!(
+                "{what} at depth {d} of {}: no violation within {d} step(s), longer runs not covered ({raise})",
+                opts.max_depth
+            ),
+        },
         None => Verdict::Holds { steps: if g.truncated { opts.max_depth } else { bound }, exhaustive: !g.truncated },
     };
-    let cycle_unknown = g.state_limit_at.map(|d| Verdict::Unknown {
-        reason: format!("the state limit of {} states was reached at depth {d} before every cycle could be looked for (raise --max-states)", opts.max_states),
+    let cycle_unknown = cut.as_ref().map(|(what, d, raise)| Verdict::Unknown {
+        reason: format!("{what} at depth {d} of {} before every cycle could be looked for ({raise})", opts.max_depth),
     });
     let results =
         m.ir.intents

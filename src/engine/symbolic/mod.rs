@@ -565,7 +565,9 @@ impl Unrolling {
 
     /// Extends the unrolling until it has frames 0..=k.
     fn extend_to(&mut self, m: &Model, reg: &[Box<dyn Controller<Symbolic>>], classes: &[usize], k: usize) {
-        while self.frames.len() <= k {
+        // A run's limit passed: callers see it in `crate::limits::stopped` and use nothing of
+        // an unrolling cut short.
+        while self.frames.len() <= k && crate::limits::stopped().is_none() {
             self.extend(m, reg, classes);
         }
     }
@@ -770,6 +772,20 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
                 q.extend(&mut u);
             }
             depth_reached = k;
+            // The run's time or memory limit (`crate::limits`), which may have cut the
+            // unrolling of this frame short: nothing of it is asked.
+            if let Some(why) = crate::limits::stopped() {
+                for r in results.iter_mut().filter(|r| r.is_none()) {
+                    *r = Some(Verdict::Unknown {
+                        reason: format!(
+                            "{why} was reached at depth {k} of {}: no violation within {} step(s), longer runs not covered",
+                            opts.max_depth,
+                            k.saturating_sub(1)
+                        ),
+                    });
+                }
+                break 'deepen;
+            }
             if opts.budget.is_some_and(|b| start.elapsed() > b) {
                 let spent = start.elapsed().as_secs_f64();
                 for r in results.iter_mut().filter(|r| r.is_none()) {
@@ -1218,7 +1234,7 @@ pub enum DumpStart {
 
 /// The SMT-LIB of the query at depth `steps`: the unrolling and "some intent is violated at
 /// the last frame" (for cycle intents, a lasso closing there).
-pub fn dump(m: &Model, steps: usize, start: DumpStart) -> String {
+pub fn dump(m: &Model, steps: usize, start: DumpStart) -> Result<String, crate::limits::Stop> {
     let opts = Options::plain(steps);
     let inits = m.initial_states();
     let q = Query::new(m, &opts, &inits);
@@ -1227,6 +1243,9 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart) -> String {
         DumpStart::Initial => q.unroll(),
     };
     q.extend_to(&mut u, steps);
+    if let Some(why) = crate::limits::stopped() {
+        return Err(why);
+    }
     let bad: Vec<Bool> =
         m.ir.intents
             .iter()
@@ -1240,7 +1259,11 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart) -> String {
             })
             .collect();
     u.solver.assert(Bool::or(&bad));
-    u.solver.to_smt2()
+    let smt = u.solver.to_smt2();
+    match crate::limits::stopped() {
+        Some(why) => Err(why),
+        None => Ok(smt),
+    }
 }
 
 /// Every successor of `st` under the symbolic transition relation, read off the solver: frame

@@ -43,8 +43,18 @@ fn gcd(a: i64, b: i64) -> i64 {
 
 /// `ceil(util × count / target)`, split on `count` (at most `p`) so that the product stays linear.
 fn scaled<D: Domain>(d: &D, util: &D::Int, count: &D::Int, target: i64, p: i64) -> D::Int {
+    // A known count picks its one case at once (the loop below is as long as `p`, which
+    // maxReplicas bounds).
+    if let Some(c) = d.known(count) {
+        return if (1..=p).contains(&c) { d.div_ceil_const(&d.mul_const(util, c), target) } else { d.int(0) };
+    }
     let mut out = d.int(0);
     for k in 1..=p {
+        // A long unrolling is cut short when a limit of the run is passed; the engine then
+        // discards what was built and reports unknown (`crate::limits`).
+        if crate::limits::cut_short(k) {
+            break;
+        }
         out = d.ite(&d.eq(count, &d.int(k)), &d.div_ceil_const(&d.mul_const(util, k), target), &out);
     }
     out
