@@ -794,8 +794,10 @@ impl Builder<'_> {
                 }
             };
             let name = obj.value.metadata.name.clone().unwrap_or_default();
-            let Some(di) = self.deployments.iter().position(|d| d.name == name) else {
-                self.diag.error(InputError::at(&obj.origin, InputClass::DanglingReference, "metadata.name", format!("applyDeployment of {name:?}, which is not among the initial Deployments; creating Deployments by apply is not modelled")));
+            // Another namespace's Deployment of the same name is another Deployment.
+            let namespace = obj.value.metadata.namespace.as_deref().unwrap_or("default");
+            let Some(di) = self.deployments.iter().position(|d| d.name == name && d.namespace == namespace) else {
+                self.diag.error(InputError::at(&obj.origin, InputClass::DanglingReference, "metadata.name", format!("applyDeployment of {name:?} in namespace {namespace:?}, which is not among the initial Deployments; creating Deployments by apply is not modelled")));
                 continue;
             };
             let id = DeploymentId(di as u32);
@@ -938,6 +940,14 @@ impl Builder<'_> {
                     ),
                 ));
                 continue;
+            }
+            if h.metadata.deletion_timestamp.is_some() {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "metadata.deletionTimestamp",
+                    "an HPA being deleted is not modelled",
+                ));
             }
             let min = spec.min_replicas.unwrap_or(1) as i64;
             let max = spec.max_replicas as i64;
@@ -2470,5 +2480,28 @@ mod tests {
         assert_eq!(with("restartPolicy: Always"), "");
         assert!(with("restartPolicy: OnFailure").contains("spec.template.spec.restartPolicy"));
         assert!(with("activeDeadlineSeconds: 30").contains("spec.template.spec.activeDeadlineSeconds"));
+    }
+
+    /// An applied manifest is a new version of the initial Deployment of the same name and
+    /// namespace; of another namespace it would be a new Deployment, which is refused.
+    #[test]
+    fn an_applied_deployment_keeps_its_namespace() {
+        let dir = std::env::temp_dir().join(format!("kbmc-apply-namespace-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("apply")).unwrap();
+        std::fs::write(dir.join("deployment.yaml"), web(1, "1Gi")).unwrap();
+        let verification =
+            format!("{}  events: [{{type: applyDeployment, manifest: apply/v2.yaml, budget: 1}}]\n", pool("8", "8Gi"));
+        std::fs::write(dir.join("verification.yaml"), verification).unwrap();
+        let apply = |namespace: &str| {
+            let v2 = web(1, "1Gi").replace("web:1", "web:2");
+            let v2 = v2.replace("{name: web}", &format!("{{name: web, namespace: {namespace}}}"));
+            std::fs::write(dir.join("apply/v2.yaml"), v2).unwrap();
+            crate::load_model(std::slice::from_ref(&dir), false).map(|_| ()).map_err(|e| e.to_string())
+        };
+        let (same, other) = (apply("default"), apply("prod"));
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(same, Ok(()));
+        let e = other.expect_err("another namespace");
+        assert!(e.contains("namespace \"prod\", which is not among the initial Deployments"), "{e}");
     }
 }

@@ -885,9 +885,22 @@ fn read_fields_change_the_model_and_inert_ones_do_not() {
 }
 
 /// The tracer finds what the derive lists: renamed fields, nested structs, elements of
-/// sequences and options, and a foreign type's fields (k8s-openapi's NodeAffinity).
+/// sequences and options, and a foreign type's fields (k8s-openapi's NodeAffinity); and
+/// through k8s-openapi's generated decoders, past their Time, Quantity and IntOrString.
 #[test]
 fn the_tracer_sees_every_field() {
+    let fields = fields_of_resource::<Deployment>();
+    for f in [
+        "apiVersion",
+        "metadata.creationTimestamp",
+        "spec.strategy.rollingUpdate.maxSurge",
+        "spec.template.spec.containers[].resources.limits",
+        "spec.template.spec.volumes[].csi.volumeAttributes",
+        "status.conditions[].lastUpdateTime",
+    ] {
+        assert!(fields.contains(f), "{f}: {fields:?}");
+    }
+    assert!(!fields.iter().any(|f| f.contains("{}")), "no map here holds a struct");
     let fields = fields_of::<ds::DefaultEvictorArgs>();
     assert!(fields.contains("ignorePodsWithoutPDB") && fields.contains("evictLocalStoragePods"));
     let fields = fields_of::<sc::KubeSchedulerConfiguration>();
@@ -916,7 +929,7 @@ const RESIZE: &str =
     "in-place resizes of a running pod, which kbmc does not model (requests change only with a new revision)";
 const CLAIMS: &str = "names an entry of the pod's resourceClaims, which are refused";
 const DELAY: &str = "a delay, and kbmc abstracts time (starts, stops and availability are at once)";
-const SCHEDULE_ONLY_RESOURCE: &str = "read only when type is Resource; a metric source of another type is refused (the API server rejects it alongside type Resource)";
+const OTHER_SOURCE: &str = "read only when type is Resource; a metric source of another type is refused (the API server rejects it alongside type Resource)";
 const VOLUME: &str = "mounted by the kubelet at run time; no scheduler filter, scorer or descheduler check reads it";
 
 /// The rows of a container's fields, for app containers (`init` false) or init containers.
@@ -1080,7 +1093,7 @@ fn kube_rows() -> Vec<Row> {
         ("Deployment", "spec.template.spec.preemptionPolicy", Inert("preemption needs pods of lower priority, and priorities are refused: every pod has priority 0"), false, "Never"),
         ("Deployment", "spec.template.spec.priority", Refused, false, "100"),
         ("Deployment", "spec.template.spec.priorityClassName", Refused, false, "high"),
-        ("Deployment", "spec.template.spec.readinessGates", Inert(PROBES), true, "[{conditionType: example.com/ready}]"),
+        ("Deployment", "spec.template.spec.readinessGates", Inert("readiness gates are conditions other controllers set at run time; kbmc counts a running pod ready"), true, "[{conditionType: example.com/ready}]"),
         ("Deployment", "spec.template.spec.resourceClaims", Refused, true, "[{name: gpu, resourceClaimName: gpu}]"),
         ("Deployment", "spec.template.spec.resources", Refused, true, "{requests: {cpu: \"1\"}}"),
         ("Deployment", "spec.template.spec.restartPolicy", Refused, false, "Never"),
@@ -1165,7 +1178,7 @@ fn kube_rows() -> Vec<Row> {
         ("HorizontalPodAutoscaler", "metadata.namespace", Read, false, "prod"),
         ("HorizontalPodAutoscaler", "metadata.labels", Inert(OWN_LABELS), false, "{tier: x}"),
         ("HorizontalPodAutoscaler", "metadata.annotations", Inert(OWN_LABELS), false, "{x: y}"),
-        ("HorizontalPodAutoscaler", "metadata.deletionTimestamp", Inert("a deleted HPA stops scaling, which leaves the Deployment as it was; kbmc does not model its deletion, and the Deployment is modelled with the HPA"), false, "2020-01-01T00:00:00Z"),
+        ("HorizontalPodAutoscaler", "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
         ("HorizontalPodAutoscaler", "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
         ("HorizontalPodAutoscaler", "spec", Read, false, "{scaleTargetRef: {kind: Deployment, name: web}, maxReplicas: 6}"),
         ("HorizontalPodAutoscaler", "spec.scaleTargetRef", Read, false, "{kind: Deployment, name: other}"),
@@ -1184,10 +1197,10 @@ fn kube_rows() -> Vec<Row> {
         // Read with type AverageValue: set with it.
         ("HorizontalPodAutoscaler", "spec.metrics[].resource.target.averageValue", Read, false, "@spec.metrics[].resource.target={type: AverageValue, averageValue: 500m}"),
         ("HorizontalPodAutoscaler", "spec.metrics[].resource.target.value", Inert("a Resource metric's target is Utilization or AverageValue; `value` is type Value's, which is refused"), false, "\"5\""),
-        ("HorizontalPodAutoscaler", "spec.metrics[].pods", Inert(SCHEDULE_ONLY_RESOURCE), true, "{metric: {name: x}, target: {type: AverageValue, averageValue: \"1\"}}"),
-        ("HorizontalPodAutoscaler", "spec.metrics[].object", Inert(SCHEDULE_ONLY_RESOURCE), true, "{metric: {name: x}, describedObject: {kind: Service, name: s}, target: {type: Value, value: \"1\"}}"),
-        ("HorizontalPodAutoscaler", "spec.metrics[].external", Inert(SCHEDULE_ONLY_RESOURCE), true, "{metric: {name: x}, target: {type: Value, value: \"1\"}}"),
-        ("HorizontalPodAutoscaler", "spec.metrics[].containerResource", Inert(SCHEDULE_ONLY_RESOURCE), true, "{name: cpu, container: c, target: {type: Utilization, averageUtilization: 50}}"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].pods", Inert(OTHER_SOURCE), true, "{metric: {name: x}, target: {type: AverageValue, averageValue: \"1\"}}"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].object", Inert(OTHER_SOURCE), true, "{metric: {name: x}, describedObject: {kind: Service, name: s}, target: {type: Value, value: \"1\"}}"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].external", Inert(OTHER_SOURCE), true, "{metric: {name: x}, target: {type: Value, value: \"1\"}}"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].containerResource", Inert(OTHER_SOURCE), true, "{name: cpu, container: c, target: {type: Utilization, averageUtilization: 50}}"),
         ("HorizontalPodAutoscaler", "spec.behavior", Read, false, "{scaleDown: {stabilizationWindowSeconds: 0}}"),
         ("HorizontalPodAutoscaler", "status", Inert("status is what the HPA controller writes back; its recommendations live in the controller's memory, which kbmc starts empty"), true, "{currentReplicas: 3, desiredReplicas: 4}"),
     ];
