@@ -437,6 +437,31 @@ impl Builder<'_> {
                 .and_then(|s| s.conditions.as_ref())
                 .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
                 .is_none_or(|c| c.status == "True");
+            if n.metadata.deletion_timestamp.is_some() {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "metadata.deletionTimestamp",
+                    "a Node being deleted is not modelled",
+                ));
+            }
+            // The node lifecycle controller taints a node for each of these conditions
+            // (TaintNodesByCondition) and the kubelet's eviction manager refuses pods on it
+            // (all pods under disk or PID pressure, BestEffort ones under memory pressure).
+            for (i, c) in status.and_then(|s| s.conditions.as_ref()).into_iter().flatten().enumerate() {
+                let pressure = matches!(
+                    c.type_.as_str(),
+                    "MemoryPressure" | "DiskPressure" | "PIDPressure" | "NetworkUnavailable"
+                );
+                if pressure && c.status == "True" {
+                    self.diag.unmodeled(InputError::at(
+                        origin,
+                        InputClass::Unmodeled,
+                        format!("status.conditions[{i}]"),
+                        format!("a node with condition {} True is not modelled (its taint and the kubelet's admission under pressure); only the Ready condition is", c.type_),
+                    ));
+                }
+            }
             let pool_id = PoolId(self.pools.len() as u32);
             let first = NodeId(self.nodes.len() as u32);
             self.nodes.push(Node {
@@ -538,6 +563,33 @@ impl Builder<'_> {
                 InputClass::Unmodeled,
                 "spec.paused",
                 "paused Deployments are not modelled",
+            ));
+        }
+        // What the API server rejects in a Deployment's template
+        // (ValidatePodTemplateSpecForReplicaSet).
+        let pod_spec = spec.template.spec.as_ref();
+        if let Some(p) = pod_spec.and_then(|p| p.restart_policy.as_deref()).filter(|p| *p != "Always") {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.template.spec.restartPolicy",
+                format!("{p:?} is not allowed; a Deployment's pods restart Always"),
+            ));
+        }
+        if pod_spec.is_some_and(|p| p.active_deadline_seconds.is_some()) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.template.spec.activeDeadlineSeconds",
+                "not allowed in a Deployment's template (the API server rejects it)",
+            ));
+        }
+        if d.metadata.deletion_timestamp.is_some() {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "metadata.deletionTimestamp",
+                "a Deployment being deleted is not modelled",
             ));
         }
         let facts = pod::template_facts(&spec.template, origin, "spec.template", &mut self.labels, &mut self.diag)?;
@@ -767,8 +819,10 @@ impl Builder<'_> {
                 }
             };
             let name = obj.value.metadata.name.clone().unwrap_or_default();
-            let Some(di) = self.deployments.iter().position(|d| d.name == name) else {
-                self.diag.error(InputError::at(&obj.origin, InputClass::DanglingReference, "metadata.name", format!("applyDeployment of {name:?}, which is not among the initial Deployments; creating Deployments by apply is not modelled")));
+            // Another namespace's Deployment of the same name is another Deployment.
+            let namespace = obj.value.metadata.namespace.as_deref().unwrap_or("default");
+            let Some(di) = self.deployments.iter().position(|d| d.name == name && d.namespace == namespace) else {
+                self.diag.error(InputError::at(&obj.origin, InputClass::DanglingReference, "metadata.name", format!("applyDeployment of {name:?} in namespace {namespace:?}, which is not among the initial Deployments; creating Deployments by apply is not modelled")));
                 continue;
             };
             let id = DeploymentId(di as u32);
@@ -883,13 +937,18 @@ impl Builder<'_> {
                 ));
                 continue;
             }
-            let Some(di) = self.deployments.iter().position(|d| d.name == r.name) else {
+            // The target is looked up in the HPA's own namespace (scaleTargetRef has none).
+            let namespace = h.metadata.namespace.as_deref().unwrap_or("default");
+            let Some(di) = self.deployments.iter().position(|d| d.name == r.name && d.namespace == namespace) else {
                 self.diag.error(
                     InputError::at(
                         origin,
                         InputClass::DanglingReference,
                         "spec.scaleTargetRef.name",
-                        format!("no Deployment named {:?} in the manifests", r.name),
+                        format!(
+                            "no Deployment named {:?} in the HPA's namespace {namespace:?} in the manifests",
+                            r.name
+                        ),
                     )
                     .with_object(format!("HorizontalPodAutoscaler/{name}")),
                 );
@@ -906,6 +965,14 @@ impl Builder<'_> {
                     ),
                 ));
                 continue;
+            }
+            if h.metadata.deletion_timestamp.is_some() {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "metadata.deletionTimestamp",
+                    "an HPA being deleted is not modelled",
+                ));
             }
             let min = spec.min_replicas.unwrap_or(1) as i64;
             let max = spec.max_replicas as i64;
@@ -2400,5 +2467,77 @@ mod tests {
         );
         assert!(!e.contains("usage"), "{e}");
         assert_eq!(errors(&format!("{}{}", web(1000, "64Gi"), pool("64", "64Gi"))), "");
+    }
+
+    /// An HPA's scaleTargetRef names a Deployment of the HPA's own namespace (it has no
+    /// namespace field; the HPA controller scales `namespace/name` of the HPA's namespace).
+    #[test]
+    fn an_hpa_targets_a_deployment_of_its_own_namespace() {
+        let hpa = |namespace: &str| {
+            format!("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web{namespace}}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  maxReplicas: 3\n---\n")
+        };
+        let base = format!("{}{}", web(1, "1Gi"), pool("8", "8Gi"));
+        assert_eq!(errors(&format!("{}{base}", hpa(""))), "");
+        assert_eq!(errors(&format!("{}{base}", hpa(", namespace: default"))), "");
+        let e = errors(&format!("{}{base}", hpa(", namespace: prod")));
+        assert!(e.contains("spec.scaleTargetRef.name") && e.contains("namespace \"prod\""), "{e}");
+    }
+
+    /// Node conditions other than Ready that taint the node and make the kubelet refuse pods
+    /// are refused when True; a Node or Deployment being deleted is refused.
+    #[test]
+    fn pressure_conditions_and_deletions_are_refused() {
+        let node = |extra: &str| {
+            format!("apiVersion: v1\nkind: Node\nmetadata: {{name: n1{extra}}}\nstatus:\n  allocatable: {{cpu: \"8\", memory: 8Gi}}\n  conditions: [{{type: Ready, status: \"True\"}}, {{type: MemoryPressure, status: \"STATUS\"}}]\n---\n")
+        };
+        let base = format!("{}{}", web(1, "1Gi"), pool("8", "8Gi"));
+        assert_eq!(errors(&format!("{}{base}", node("").replace("STATUS", "False"))), "");
+        let e = errors(&format!("{}{base}", node("").replace("STATUS", "True")));
+        assert!(e.contains("status.conditions[1]") && e.contains("MemoryPressure True"), "{e}");
+        let e = errors(&format!(
+            "{}{base}",
+            node(", deletionTimestamp: \"2020-01-01T00:00:00Z\"").replace("STATUS", "False")
+        ));
+        assert!(e.contains("metadata.deletionTimestamp") && e.contains("Node being deleted"), "{e}");
+        let deleting = web(1, "1Gi").replace("{name: web}", "{name: web, deletionTimestamp: \"2020-01-01T00:00:00Z\"}");
+        let e = errors(&format!("{deleting}{}", pool("8", "8Gi")));
+        assert!(e.contains("metadata.deletionTimestamp"), "{e}");
+    }
+
+    /// What the API server rejects in a Deployment's pod template
+    /// (ValidatePodTemplateSpecForReplicaSet): a restartPolicy other than Always, and
+    /// activeDeadlineSeconds.
+    #[test]
+    fn a_deployments_template_restarts_always_and_has_no_deadline() {
+        let with = |field: &str| {
+            let d = web(1, "1Gi").replace("      containers:", &format!("      {field}\n      containers:"));
+            errors(&format!("{d}{}", pool("8", "8Gi")))
+        };
+        assert_eq!(with("restartPolicy: Always"), "");
+        assert!(with("restartPolicy: OnFailure").contains("spec.template.spec.restartPolicy"));
+        assert!(with("activeDeadlineSeconds: 30").contains("spec.template.spec.activeDeadlineSeconds"));
+    }
+
+    /// An applied manifest is a new version of the initial Deployment of the same name and
+    /// namespace; of another namespace it would be a new Deployment, which is refused.
+    #[test]
+    fn an_applied_deployment_keeps_its_namespace() {
+        let dir = std::env::temp_dir().join(format!("kbmc-apply-namespace-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("apply")).unwrap();
+        std::fs::write(dir.join("deployment.yaml"), web(1, "1Gi")).unwrap();
+        let verification =
+            format!("{}  events: [{{type: applyDeployment, manifest: apply/v2.yaml, budget: 1}}]\n", pool("8", "8Gi"));
+        std::fs::write(dir.join("verification.yaml"), verification).unwrap();
+        let apply = |namespace: &str| {
+            let v2 = web(1, "1Gi").replace("web:1", "web:2");
+            let v2 = v2.replace("{name: web}", &format!("{{name: web, namespace: {namespace}}}"));
+            std::fs::write(dir.join("apply/v2.yaml"), v2).unwrap();
+            crate::load_model(std::slice::from_ref(&dir), false).map(|_| ()).map_err(|e| e.to_string())
+        };
+        let (same, other) = (apply("default"), apply("prod"));
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(same, Ok(()));
+        let e = other.expect_err("another namespace");
+        assert!(e.contains("namespace \"prod\", which is not among the initial Deployments"), "{e}");
     }
 }

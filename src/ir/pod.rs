@@ -293,6 +293,12 @@ fn container_requests(
     (r, scored)
 }
 
+/// Pod annotations the descheduler's DefaultEvictor reads: `evict` makes a pod evictable
+/// whatever the other checks say, `prefer-no-eviction` is what `noEvictionPolicy` acts on
+/// (descheduler pkg/framework/plugins/defaultevictor).
+const DESCHEDULER_ANNOTATIONS: [&str; 2] =
+    ["descheduler.alpha.kubernetes.io/evict", "descheduler.alpha.kubernetes.io/prefer-no-eviction"];
+
 /// Reads a pod template (`prefix` is its field path, e.g. `spec.template`).
 pub(super) fn template_facts(
     t: &PodTemplateSpec,
@@ -352,6 +358,80 @@ pub(super) fn template_facts(
                     "host ports (NodePorts filter) are not modelled",
                 );
             }
+        }
+    }
+    if spec.host_network == Some(true)
+        && spec.containers.iter().any(|c| c.ports.as_ref().is_some_and(|p| !p.is_empty()))
+    {
+        // The API server defaults each container port's hostPort to its containerPort on the
+        // host network (core/v1 defaults, SetDefaults_PodSpec).
+        unmodeled(
+            format!("{s}.hostNetwork"),
+            "on the host network every container port is a host port, and host ports (NodePorts filter) are not modelled",
+        );
+    }
+    if spec.scheduling_gates.as_ref().is_some_and(|g| !g.is_empty()) {
+        unmodeled(
+            format!("{s}.schedulingGates"),
+            "scheduling gates keep the pods unscheduled until removed; they are not modelled",
+        );
+    }
+    if spec.scheduling_group.is_some() {
+        unmodeled(format!("{s}.schedulingGroup"), "group (gang) scheduling is not modelled");
+    }
+    if spec.eviction_responders.as_ref().is_some_and(|r| !r.is_empty()) {
+        unmodeled(
+            format!("{s}.evictionResponders"),
+            "eviction responders (EvictionRequests) are not modelled; evictions are immediate",
+        );
+    }
+    if spec.runtime_class_name.is_some() {
+        unmodeled(
+            format!("{s}.runtimeClassName"),
+            "a RuntimeClass's pod overhead and scheduling (node selector, tolerations) are not modelled",
+        );
+    }
+    if let Some(os) = spec.os.as_ref().filter(|o| o.name != "linux") {
+        unmodeled(
+            format!("{s}.os.name"),
+            &format!("pods for {:?}: the kubelet refuses a pod for another operating system, and kbmc's nodes are not told apart by theirs", os.name),
+        );
+    }
+    for (i, v) in spec.volumes.iter().flatten().enumerate() {
+        let scheduled = [
+            ("awsElasticBlockStore", v.aws_elastic_block_store.is_some()),
+            ("azureDisk", v.azure_disk.is_some()),
+            ("cinder", v.cinder.is_some()),
+            ("csi", v.csi.is_some()),
+            ("ephemeral", v.ephemeral.is_some()),
+            ("gcePersistentDisk", v.gce_persistent_disk.is_some()),
+            ("iscsi", v.iscsi.is_some()),
+            ("portworxVolume", v.portworx_volume.is_some()),
+            ("rbd", v.rbd.is_some()),
+            ("vsphereVolume", v.vsphere_volume.is_some()),
+        ];
+        for (name, _) in scheduled.iter().filter(|(_, set)| *set) {
+            unmodeled(
+                format!("{s}.volumes[{i}].{name}"),
+                "the scheduler's volume plugins (VolumeRestrictions, NodeVolumeLimits, VolumeBinding) act on this volume; they are not modelled",
+            );
+        }
+    }
+    let meta = t.metadata.as_ref();
+    if meta.and_then(|m| m.finalizers.as_ref()).is_some_and(|f| !f.is_empty()) {
+        // Copied to every pod (controller_utils GetPodFromTemplate).
+        unmodeled(
+            format!("{prefix}.metadata.finalizers"),
+            "finalizers keep deleted pods until something removes them; not modelled",
+        );
+    }
+    let annotations = meta.and_then(|m| m.annotations.as_ref());
+    for key in DESCHEDULER_ANNOTATIONS {
+        if annotations.is_some_and(|a| a.contains_key(key)) {
+            unmodeled(
+                format!("{prefix}.metadata.annotations.{key}"),
+                "the descheduler's evict and prefer-no-eviction annotations are not modelled",
+            );
         }
     }
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
@@ -888,5 +968,53 @@ mod tests {
         assert_eq!(warnings.len(), 1);
         let p = &ir.groups[0].per_node[0];
         assert!(!p.untolerated_no_execute && p.evicted_no_execute);
+    }
+
+    /// Pod-spec fields that change scheduling or eviction and are not modelled are refused,
+    /// each by its field path: the host network with container ports (every port becomes a
+    /// host port), scheduling gates and groups, eviction responders, a RuntimeClass, another
+    /// operating system, volume sources the scheduler's volume plugins act on, pod
+    /// finalizers, and the descheduler's evict and prefer-no-eviction annotations. Their
+    /// harmless neighbours are accepted.
+    #[test]
+    fn unmodelled_pod_fields_are_refused_by_name() {
+        use crate::manifest::{load_text, Inputs, LoadOptions};
+        let build = |metadata: &str, spec: &str| {
+            let yaml = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}{metadata}}}\n    spec:\n      containers: [{{name: c, image: i, ports: [{{containerPort: 80}}]}}]\n{spec}---\napiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 1, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n");
+            let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+            load_text(std::path::Path::new("t.yaml"), &yaml, LoadOptions::default(), &mut inputs, &mut errors);
+            assert!(errors.is_empty(), "{errors:?}");
+            match crate::ir::build(&inputs, crate::ir::BuildOptions::default()) {
+                Ok(_) => String::new(),
+                Err(e) => e.to_string(),
+            }
+        };
+        let refused = |metadata: &str, spec: &str, field: &str| {
+            let e = build(metadata, spec);
+            assert!(e.contains(field), "{field}: {e}");
+        };
+        refused("", "      hostNetwork: true\n", "spec.template.spec.hostNetwork");
+        refused("", "      schedulingGates: [{name: example.com/wait}]\n", "spec.template.spec.schedulingGates");
+        refused("", "      schedulingGroup: {podGroupName: g}\n", "spec.template.spec.schedulingGroup");
+        refused("", "      evictionResponders: [{name: r, priority: 1}]\n", "spec.template.spec.evictionResponders");
+        refused("", "      runtimeClassName: kata\n", "spec.template.spec.runtimeClassName");
+        refused("", "      os: {name: windows}\n", "spec.template.spec.os.name");
+        refused("", "      volumes: [{name: d, csi: {driver: x}}]\n", "spec.template.spec.volumes[0].csi");
+        refused("", "      volumes: [{name: d, ephemeral: {}}]\n", "spec.template.spec.volumes[0].ephemeral");
+        refused(", finalizers: [example.com/x]", "", "spec.template.metadata.finalizers");
+        refused(
+            ", annotations: {descheduler.alpha.kubernetes.io/evict: \"\"}",
+            "",
+            "spec.template.metadata.annotations.descheduler.alpha.kubernetes.io/evict",
+        );
+        for ok in [
+            "      hostNetwork: false\n",
+            "      schedulingGates: []\n",
+            "      os: {name: linux}\n",
+            "      volumes: [{name: d, configMap: {name: c}}, {name: s, secret: {secretName: s}}]\n",
+        ] {
+            assert_eq!(build("", ok), "", "{ok}");
+        }
+        assert_eq!(build(", annotations: {controller.kubernetes.io/pod-deletion-cost: \"5\"}", ""), "");
     }
 }

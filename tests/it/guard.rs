@@ -1,29 +1,45 @@
-//! The "nothing accepted is silently ignored" guard: every field kbmc's own manifest structs
-//! accept (src/manifest: KubeSchedulerConfiguration, DeschedulerPolicy and each plugin's
-//! args) is either read by the IR builder or listed as unable to change the model, with the
-//! reason, and both claims are checked.
+//! The "nothing accepted is silently ignored" guard: every field kbmc's manifest types accept
+//! is either read by the IR builder, refused, or listed as unable to change the model, with
+//! the reason, and each claim is checked. The types: kbmc's own serde structs (src/manifest:
+//! KubeSchedulerConfiguration, DeschedulerPolicy and each plugin's args) and the Kubernetes
+//! kinds it reads, k8s-openapi's types with every field of the API (`KINDS`: Deployment,
+//! Node, HorizontalPodAutoscaler).
 //!
-//! - The accepted fields are derived from the serde structs themselves: a tracing
-//!   `Deserializer` answers each `deserialize_struct` with every name serde's derive lists in
-//!   its `FIELDS` (renames applied) and descends into each field's type, so a field added to
-//!   a struct appears here without anyone listing it.
-//! - `TABLE` gives each field path `Read` or `Inert(reason)`, with a YAML value to set it to
-//!   in a base fixture that builds. `Read`: setting it changes what loading and building
-//!   give (the IR, its warnings or its errors). `Inert`: setting it changes none of that.
-//!   So a field that stops being read fails its `Read` row, and a field listed as inert that
-//!   starts to matter fails its `Inert` row.
+//! - The accepted fields are derived from the types themselves: a tracing `Deserializer`
+//!   answers each `deserialize_struct` with every name the type lists in its `FIELDS`
+//!   (serde's derive and k8s-openapi's generated decoders both pass them; renames applied)
+//!   and descends into each field's type, so a field added to a struct, or to the Kubernetes
+//!   API in a new k8s-openapi, appears here without anyone listing it. It gives a resource
+//!   its own apiVersion and kind, Time a timestamp, Quantity and IntOrString a string, and a
+//!   map one entry (traced under `path{}`).
+//! - `TABLE` (the policy structs) and `kube_rows` (the kinds) give each field path `Read`,
+//!   `Refused` or `Inert(reason)`, with a YAML value to set it to in a base fixture that
+//!   builds (`@other.path=value` sets a field read only alongside a sibling with it).
+//!   `Read`: setting it changes what loading and building give (the IR, its warnings or its
+//!   errors). `Refused`: setting it is an error (unmodelled, or what the API server rejects).
+//!   `Inert`: setting it changes none of that. So a field that stops being read fails its
+//!   `Read` row, one no longer refused its `Refused` row, and one listed as inert that starts
+//!   to matter its `Inert` row.
 //! - Every traced path needs a row (or an ancestor row marked as covering its subtree, used
-//!   only for a subtree refused or read as a whole), and every row a traced path.
+//!   for a subtree read, refused or inert as a whole: a volume source, a probe, a security
+//!   context, a status), and every row a traced path.
+//! - Adding a kind is an entry in `KINDS` (its type and base document) and its rows;
+//!   `kinds_loaded` fails to compile when loading keeps a kind that is not named there.
 //!
-//! The Kubernetes kinds (Deployment, Node, HPA) are k8s-openapi's types with every field of
-//! the API; they are outside this guard (the pod-spec fields that would change behaviour are
-//! refused in src/ir/pod.rs by name).
+//! A `Read` row checks that the field is used, not how: how is each model's own tests'. A
+//! row whose field sits in a list element the base fixture lacks is set in an element of its
+//! own, which may miss required siblings: such a `Read` row shows only that the field is
+//! looked at.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::Node;
 
 use kbmc::manifest::descheduler as ds;
 use kbmc::manifest::scheduler_config as sc;
@@ -36,6 +52,9 @@ use kbmc::manifest::{load_text, Inputs, LoadOptions};
 struct Tracer<'a> {
     path: String,
     seen: &'a RefCell<BTreeSet<String>>,
+    /// A Kubernetes resource's (apiVersion, kind): k8s-openapi's decoders refuse any other
+    /// value of the root's `apiVersion` and `kind`.
+    type_meta: Option<(&'static str, &'static str)>,
 }
 
 #[derive(Debug)]
@@ -55,15 +74,25 @@ impl de::Error for TraceError {
 impl<'a> Tracer<'a> {
     fn child(&self, name: &str) -> Tracer<'a> {
         let path = if self.path.is_empty() { name.to_string() } else { format!("{}.{name}", self.path) };
-        Tracer { path, seen: self.seen }
+        Tracer { path, seen: self.seen, type_meta: self.type_meta }
+    }
+
+    /// The string to give at this path: the resource's own type meta at the root, else "".
+    fn string(&self) -> &'static str {
+        match (self.type_meta, self.path.as_str()) {
+            (Some((api_version, _)), "apiVersion") => api_version,
+            (Some((_, kind)), "kind") => kind,
+            _ => "",
+        }
     }
 }
 
 impl<'de, 'a> Deserializer<'de> for Tracer<'a> {
     type Error = TraceError;
-    /// Opaque values (serde_yaml::Value) and anything untyped: null.
+    /// Opaque values (serde_yaml::Value, serde_json::Value) and the types that take a number
+    /// or a string (k8s-openapi's Quantity, IntOrString): the string "0".
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
-        v.visit_unit()
+        v.visit_str("0")
     }
     fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
         v.visit_bool(false)
@@ -102,10 +131,10 @@ impl<'de, 'a> Deserializer<'de> for Tracer<'a> {
         v.visit_char('x')
     }
     fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
-        v.visit_str("")
+        v.visit_str(self.string())
     }
     fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
-        v.visit_str("")
+        v.visit_str(self.string())
     }
     fn deserialize_bytes<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
         v.visit_bytes(&[])
@@ -122,13 +151,19 @@ impl<'de, 'a> Deserializer<'de> for Tracer<'a> {
     fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, TraceError> {
         v.visit_unit()
     }
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, TraceError> {
-        v.visit_newtype_struct(self)
+    /// k8s-openapi's Time and MicroTime parse an RFC 3339 timestamp inside their newtype.
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, v: V) -> Result<V::Value, TraceError> {
+        match name {
+            "Time" | "MicroTime" => {
+                v.visit_newtype_struct(de::value::StrDeserializer::<TraceError>::new("1970-01-01T00:00:00Z"))
+            }
+            _ => v.visit_newtype_struct(self),
+        }
     }
     /// One element, traced under `path[]`.
     fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
         let path = format!("{}[]", self.path);
-        v.visit_seq(One { item: Some(Tracer { path, seen: self.seen }) })
+        v.visit_seq(One { item: Some(Tracer { path, seen: self.seen, type_meta: self.type_meta }) })
     }
     fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, v: V) -> Result<V::Value, TraceError> {
         self.deserialize_seq(v)
@@ -141,9 +176,10 @@ impl<'de, 'a> Deserializer<'de> for Tracer<'a> {
     ) -> Result<V::Value, TraceError> {
         self.deserialize_seq(v)
     }
-    /// Maps of the structs here hold strings and numbers: an empty one.
+    /// One entry, its value traced under `path{}` (so a struct inside a map would show; the
+    /// maps of the kinds here hold strings, numbers and quantities).
     fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
-        v.visit_map(Fields { fields: &[], at: 0, parent: self })
+        v.visit_map(Fields { fields: &["{}"], at: 0, parent: self, entry: true })
     }
     fn deserialize_struct<V: Visitor<'de>>(
         self,
@@ -154,7 +190,7 @@ impl<'de, 'a> Deserializer<'de> for Tracer<'a> {
         for f in fields {
             self.seen.borrow_mut().insert(self.child(f).path);
         }
-        v.visit_map(Fields { fields, at: 0, parent: self })
+        v.visit_map(Fields { fields, at: 0, parent: self, entry: false })
     }
     fn deserialize_enum<V: Visitor<'de>>(
         self,
@@ -184,29 +220,45 @@ impl<'de, 'a> SeqAccess<'de> for One<'a> {
 }
 
 /// A struct's fields as map entries: each name once, its value traced under the field's path.
+/// Or, with `entry`, a map's one entry: the key "k", its value under `path{}`.
 struct Fields<'a> {
     fields: &'static [&'static str],
     at: usize,
     parent: Tracer<'a>,
+    entry: bool,
 }
 
 impl<'de, 'a> MapAccess<'de> for Fields<'a> {
     type Error = TraceError;
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, TraceError> {
         let Some(name) = self.fields.get(self.at) else { return Ok(None) };
-        seed.deserialize(de::value::StrDeserializer::<TraceError>::new(name)).map(Some)
+        let key = if self.entry { "k" } else { name };
+        seed.deserialize(de::value::StrDeserializer::<TraceError>::new(key)).map(Some)
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, TraceError> {
         let name = self.fields[self.at];
         self.at += 1;
+        if self.entry {
+            let path = format!("{}{name}", self.parent.path);
+            return seed.deserialize(Tracer { path, seen: self.parent.seen, type_meta: self.parent.type_meta });
+        }
         seed.deserialize(self.parent.child(name))
     }
 }
 
 /// Every field path of `T` (and of the structs inside it).
 fn fields_of<T: de::DeserializeOwned>() -> BTreeSet<String> {
+    trace::<T>(None)
+}
+
+/// Every field path of a Kubernetes resource's type.
+fn fields_of_resource<T: de::DeserializeOwned + k8s_openapi::Resource>() -> BTreeSet<String> {
+    trace::<T>(Some((T::API_VERSION, T::KIND)))
+}
+
+fn trace<T: de::DeserializeOwned>(type_meta: Option<(&'static str, &'static str)>) -> BTreeSet<String> {
     let seen = RefCell::new(BTreeSet::new());
-    T::deserialize(Tracer { path: String::new(), seen: &seen }).unwrap_or_else(|e| panic!("tracing: {e}"));
+    T::deserialize(Tracer { path: String::new(), seen: &seen, type_meta }).unwrap_or_else(|e| panic!("tracing: {e}"));
     seen.into_inner()
 }
 
@@ -220,6 +272,7 @@ fn accepted() -> Vec<(&'static str, BTreeSet<String>)> {
         ("KubeSchedulerConfiguration", fields_of::<sc::KubeSchedulerConfiguration>()),
         ("DeschedulerPolicy", fields_of::<ds::DeschedulerPolicy>()),
     ];
+    roots.extend(KINDS.iter().map(|k| (k.root, (k.fields)())));
     let origin = kbmc::error::Origin::new(Path::new("guard.yaml"), 1);
     for name in SCHEDULER_PLUGINS {
         match sc::decode_args(&origin, "args", name, None).expect("empty args decode") {
@@ -276,12 +329,53 @@ const DESCHEDULER_PLUGINS: [&str; 6] = [
     "RemovePodsViolatingNodeAffinity",
 ];
 
+/// A Kubernetes kind kbmc reads (k8s-openapi's type): its root name in the table, its fields,
+/// and its document in the base fixture. Adding a kind is an entry here and its rows.
+struct Kind {
+    root: &'static str,
+    fields: fn() -> BTreeSet<String>,
+    doc: &'static str,
+}
+
+const KINDS: [Kind; 3] = [
+    Kind { root: "Deployment", fields: fields_of_resource::<Deployment>, doc: DEPLOYMENT },
+    Kind { root: "Node", fields: fields_of_resource::<Node>, doc: NODE },
+    Kind { root: "HorizontalPodAutoscaler", fields: fields_of_resource::<HorizontalPodAutoscaler>, doc: HPA },
+];
+
+/// Every kind loading keeps is a root here: a new list in `Inputs` fails to compile until it
+/// is named below, and a new kind needs an entry in `KINDS`.
+#[allow(dead_code)]
+fn kinds_loaded(inputs: Inputs) {
+    let Inputs {
+        deployments: _,          // KINDS: Deployment
+        nodes: _,                // KINDS: Node
+        hpas: _,                 // KINDS: HorizontalPodAutoscaler
+        descheduler_policies: _, // root DeschedulerPolicy
+        scheduler_configs: _,    // root KubeSchedulerConfiguration
+        verifications: _,        // kbmc's own spec (src/spec), outside this guard
+        applied: _,              // Deployments again, from applyDeployment events
+        warnings: _,
+        files: _,
+    } = inputs;
+}
+
 // ---- the base fixture ----------------------------------------------------------------------
 
-/// A cluster that builds: 101 node slots (so that percentageOfNodesToScore matters), one
-/// Deployment, a KubeSchedulerConfiguration and a DeschedulerPolicy naming every plugin whose
-/// args kbmc decodes, in the orders above.
-const CLUSTER: &str = r#"apiVersion: apps/v1
+/// A cluster that builds: 101 node slots from pools and one Node (so that
+/// percentageOfNodesToScore matters), one Deployment with an HPA, a
+/// KubeSchedulerConfiguration and a DeschedulerPolicy naming every plugin whose args kbmc
+/// decodes, in the orders above.
+const VERIFICATION: &str = r#"apiVersion: kbmc.dev/v1alpha1
+kind: Verification
+spec:
+  nodePools:
+    - {name: a, count: 99, labels: {topology.kubernetes.io/zone: a}, capacity: {cpu: "8", memory: 8Gi}}
+    - {name: b, count: 1, labels: {topology.kubernetes.io/zone: b}, capacity: {cpu: "8", memory: 8Gi}}
+  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]
+"#;
+
+const DEPLOYMENT: &str = r#"apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
 spec:
@@ -290,16 +384,38 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      containers: [{name: c, image: web:1, resources: {requests: {cpu: "1", memory: 1Gi}}}]
----
-apiVersion: kbmc.dev/v1alpha1
-kind: Verification
-spec:
-  nodePools:
-    - {name: a, count: 100, labels: {topology.kubernetes.io/zone: a}, capacity: {cpu: "8", memory: 8Gi}}
-    - {name: b, count: 1, labels: {topology.kubernetes.io/zone: b}, capacity: {cpu: "8", memory: 8Gi}}
-  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]
+      initContainers: [{name: i, image: init:1}]
+      containers: [{name: c, image: web:1, ports: [{containerPort: 80}], resources: {requests: {cpu: "1", memory: 1Gi}}}]
 "#;
+
+const NODE: &str = r#"apiVersion: v1
+kind: Node
+metadata: {name: n1, labels: {topology.kubernetes.io/zone: a}}
+spec:
+  taints: [{key: dedicated, value: x, effect: PreferNoSchedule}]
+status:
+  allocatable: {cpu: "8", memory: 8Gi, pods: "110"}
+  capacity: {cpu: "8", memory: 8Gi, pods: "110"}
+  conditions: [{type: Ready, status: "True"}]
+"#;
+
+const HPA: &str = r#"apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 4
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+"#;
+
+/// The base fixture's documents.
+fn base() -> Vec<String> {
+    let mut docs = vec![VERIFICATION.to_string()];
+    docs.extend(KINDS.iter().map(|k| k.doc.to_string()));
+    docs.extend([SCHEDULER.to_string(), DESCHEDULER.to_string()]);
+    docs
+}
 
 const SCHEDULER: &str = r#"apiVersion: kubescheduler.config.k8s.io/v1
 kind: KubeSchedulerConfiguration
@@ -347,6 +463,9 @@ profiles:
 
 /// Where a root's paths start in the base fixture: (document, YAML path prefix).
 fn anchor(root: &str) -> (&'static str, String) {
+    if let Some(k) = KINDS.iter().find(|k| k.root == root) {
+        return (k.doc, String::new());
+    }
     if root == "KubeSchedulerConfiguration" {
         return (SCHEDULER, String::new());
     }
@@ -408,13 +527,16 @@ fn set(doc: &str, path: &str, value: &str) -> String {
 
 // ---- the table -----------------------------------------------------------------------------
 
+#[derive(Clone, Copy)]
 enum Use {
     /// The builder reads it: the value given changes the outcome.
     Read,
     /// It cannot change the model, for the reason given: the value given changes nothing.
     Inert(&'static str),
+    /// It would change the model and is not modelled: the value given is an error.
+    Refused,
 }
-use Use::{Inert, Read};
+use Use::{Inert, Read, Refused};
 
 /// (root, field path, use, whether the row also covers the field's subtree, YAML value to
 /// set). A subtree row is only for a subtree read or refused as a whole.
@@ -679,10 +801,14 @@ const DISABLED: &str =
 const UNUSED_POINT: &str =
     "the descheduler's profiles run no presort or sort plugins (pkg/framework/profile/profile.go builds deschedule, balance, filter and preEvictionFilter only)";
 
+/// Every row: the policy structs' table and the Kubernetes kinds'.
+static ROWS: std::sync::LazyLock<Vec<Row>> =
+    std::sync::LazyLock::new(|| TABLE.iter().copied().chain(kube_rows()).collect());
+
 /// The row covering `path` of `root`: its own, or a subtree row above it.
-fn row_for<'t>(root: &str, path: &str) -> Option<&'t Row> {
-    TABLE.iter().find(|r| r.0 == root && r.1 == path).or_else(|| {
-        TABLE.iter().find(|r| {
+fn row_for(root: &str, path: &str) -> Option<&'static Row> {
+    ROWS.iter().find(|r| r.0 == root && r.1 == path).or_else(|| {
+        ROWS.iter().find(|r| {
             r.0 == root && r.3 && (path.starts_with(&format!("{}.", r.1)) || path.starts_with(&format!("{}[]", r.1)))
         })
     })
@@ -705,7 +831,7 @@ fn every_accepted_field_is_read_or_inert_with_a_reason() {
         "fields the manifest structs accept that the table neither marks read nor inert (with a reason):\n{}",
         missing.join("\n")
     );
-    let stale: Vec<String> = TABLE
+    let stale: Vec<String> = ROWS
         .iter()
         .filter(|r| !roots.iter().any(|(root, paths)| *root == r.0 && paths.contains(r.1)))
         .map(|r| format!("{}: {}", r.0, r.1))
@@ -717,20 +843,36 @@ fn every_accepted_field_is_read_or_inert_with_a_reason() {
 /// and building give, setting an `Inert` one changes nothing.
 #[test]
 fn read_fields_change_the_model_and_inert_ones_do_not() {
-    let base = [CLUSTER.to_string(), SCHEDULER.to_string(), DESCHEDULER.to_string()];
+    let base = base();
     let before = outcome(&base);
     assert!(before.is_ok(), "the base fixture builds: {before:?}");
     let mut wrong = Vec::new();
-    for (root, path, used, _, value) in TABLE {
+    for (root, path, used, _, value) in ROWS.iter() {
         let (doc, prefix) = anchor(root);
-        let full = if prefix.is_empty() { path.to_string() } else { format!("{prefix}.{path}") };
-        let mut docs = base.clone();
-        let i = docs.iter().position(|d| d == doc).expect("the root's document");
-        docs[i] = set(doc, &full, value);
-        let after = outcome(&docs);
+        let within = |p: &str| if prefix.is_empty() { p.to_string() } else { format!("{prefix}.{p}") };
+        let i = base.iter().position(|d| d == doc).expect("the root's document");
+        let with = |at: &str, value: &str| {
+            let mut docs = base.clone();
+            docs[i] = set(doc, &within(at), value);
+            outcome(&docs)
+        };
+        // `@parent=value`: a field read only alongside a sibling is set with it, in its parent
+        // `value`, and compared with that parent without it.
+        let (before, after) = match value.strip_prefix('@').and_then(|v| v.split_once('=')) {
+            Some((at, v)) => {
+                let key = path.rsplit('.').next().expect("a field");
+                let mut without: serde_yaml::Value = serde_yaml::from_str(v).expect("row YAML");
+                without.as_mapping_mut().expect("a mapping").remove(key).expect("the row's field in its parent");
+                (with(at, &serde_yaml::to_string(&without).expect("YAML")), with(at, v))
+            }
+            None => (before.clone(), with(path, value)),
+        };
         match used {
             Read if after == before => {
                 wrong.push(format!("{root}: {path} = {value}: marked read, but the model is the same"))
+            }
+            Refused if after.is_ok() => {
+                wrong.push(format!("{root}: {path} = {value}: marked refused, but it loads and builds"))
             }
             Inert(why) if after != before => wrong.push(format!(
                 "{root}: {path} = {value}: marked inert ({why}), but it changes the outcome: {}",
@@ -743,9 +885,22 @@ fn read_fields_change_the_model_and_inert_ones_do_not() {
 }
 
 /// The tracer finds what the derive lists: renamed fields, nested structs, elements of
-/// sequences and options, and a foreign type's fields (k8s-openapi's NodeAffinity).
+/// sequences and options, and a foreign type's fields (k8s-openapi's NodeAffinity); and
+/// through k8s-openapi's generated decoders, past their Time, Quantity and IntOrString.
 #[test]
 fn the_tracer_sees_every_field() {
+    let fields = fields_of_resource::<Deployment>();
+    for f in [
+        "apiVersion",
+        "metadata.creationTimestamp",
+        "spec.strategy.rollingUpdate.maxSurge",
+        "spec.template.spec.containers[].resources.limits",
+        "spec.template.spec.volumes[].csi.volumeAttributes",
+        "status.conditions[].lastUpdateTime",
+    ] {
+        assert!(fields.contains(f), "{f}: {fields:?}");
+    }
+    assert!(!fields.iter().any(|f| f.contains("{}")), "no map here holds a struct");
     let fields = fields_of::<ds::DefaultEvictorArgs>();
     assert!(fields.contains("ignorePodsWithoutPDB") && fields.contains("evictLocalStoragePods"));
     let fields = fields_of::<sc::KubeSchedulerConfiguration>();
@@ -757,4 +912,357 @@ fn the_tracer_sees_every_field() {
         ),
         "{fields:?}"
     );
+}
+
+// ---- the Kubernetes kinds' rows ------------------------------------------------------------
+
+const STATUS: &str = "status is what the controllers observe and write back; kbmc starts each run from the spec and the Verification's placement";
+const BOOKKEEPING: &str =
+    "object bookkeeping (identity, versions, field managers, owners, timestamps); no modelled controller decides on it";
+const FINALIZERS: &str = "finalizers only hold an object's deletion, and kbmc models no deletion of one";
+const OWN_LABELS: &str = "an object's own labels and annotations; the modelled controllers select and read the pods', and the nodes' labels only";
+const TEMPLATE_META: &str = "the ReplicaSet controller copies only a template's labels, annotations and finalizers to its pods (controller_utils GetPodFromTemplate)";
+const RUNTIME: &str = "what runs inside the pod (process, environment, identity, network setup, security); kbmc models a pod by its requests and placement, starts and stops it at once, and counts it ready while it runs";
+const PROBES: &str = "probes decide at run time when a container is ready or restarted; kbmc counts a running pod ready and abstracts restarts";
+const IMAGE: &str = "what runs inside the container; kbmc scores as if every node held the same images (assumption image-locality, reported)";
+const RESIZE: &str =
+    "in-place resizes of a running pod, which kbmc does not model (requests change only with a new revision)";
+const CLAIMS: &str = "names an entry of the pod's resourceClaims, which are refused";
+const DELAY: &str = "a delay, and kbmc abstracts time (starts, stops and availability are at once)";
+const OTHER_SOURCE: &str = "read only when type is Resource; a metric source of another type is refused (the API server rejects it alongside type Resource)";
+const VOLUME: &str = "mounted by the kubelet at run time; no scheduler filter, scorer or descheduler check reads it";
+
+/// The rows of a container's fields, for app containers (`init` false) or init containers.
+fn container_rows(prefix: &str, init: bool) -> Vec<Row> {
+    let p = |f: &str| -> &'static str { Box::leak(format!("{prefix}.{f}").into_boxed_str()) };
+    let mut rows: Vec<Row> = vec![
+        ("Deployment", p("args"), Inert(RUNTIME), false, "[--x]"),
+        ("Deployment", p("command"), Inert(RUNTIME), false, "[/bin/x]"),
+        ("Deployment", p("env"), Inert(RUNTIME), true, "[{name: A, value: b}]"),
+        ("Deployment", p("envFrom"), Inert(RUNTIME), true, "[{configMapRef: {name: c}}]"),
+        ("Deployment", p("image"), Inert(IMAGE), false, "web:2"),
+        ("Deployment", p("imagePullPolicy"), Inert(RUNTIME), false, "Always"),
+        ("Deployment", p("lifecycle"), Inert(RUNTIME), true, "{preStop: {sleep: {seconds: 5}}}"),
+        ("Deployment", p("livenessProbe"), Inert(PROBES), true, "{httpGet: {port: 80}}"),
+        ("Deployment", p("readinessProbe"), Inert(PROBES), true, "{httpGet: {port: 80}}"),
+        ("Deployment", p("startupProbe"), Inert(PROBES), true, "{httpGet: {port: 80}}"),
+        (
+            "Deployment",
+            p("name"),
+            Inert("container names identify containers for the kubelet and for people"),
+            false,
+            "other",
+        ),
+        (
+            "Deployment",
+            p("resizePolicy"),
+            Inert(RESIZE),
+            true,
+            "[{resourceName: cpu, restartPolicy: RestartContainer}]",
+        ),
+        ("Deployment", p("resources"), Read, false, "{requests: {cpu: \"4\"}}"),
+        ("Deployment", p("resources.requests"), Read, false, "{cpu: \"4\"}"),
+        (
+            "Deployment",
+            p("resources.limits"),
+            Read,
+            false,
+            // Standing in for an absent request.
+            p("resources={requests: {memory: 1Gi}, limits: {cpu: \"4\"}}").replacen("spec", "@spec", 1).leak(),
+        ),
+        ("Deployment", p("resources.claims"), Inert(CLAIMS), true, "[{name: gpu}]"),
+        (
+            "Deployment",
+            p("restartPolicyRules"),
+            Inert(RUNTIME),
+            true,
+            "[{action: Restart, exitCodes: {operator: In, values: [42]}}]",
+        ),
+        ("Deployment", p("securityContext"), Inert(RUNTIME), true, "{runAsUser: 1000}"),
+        ("Deployment", p("stdin"), Inert(RUNTIME), false, "true"),
+        ("Deployment", p("stdinOnce"), Inert(RUNTIME), false, "true"),
+        ("Deployment", p("tty"), Inert(RUNTIME), false, "true"),
+        ("Deployment", p("terminationMessagePath"), Inert(RUNTIME), false, "/tmp/x"),
+        ("Deployment", p("terminationMessagePolicy"), Inert(RUNTIME), false, "FallbackToLogsOnError"),
+        ("Deployment", p("volumeDevices"), Inert(RUNTIME), true, "[{name: d, devicePath: /dev/x}]"),
+        ("Deployment", p("volumeMounts"), Inert(RUNTIME), true, "[{name: d, mountPath: /x}]"),
+        ("Deployment", p("workingDir"), Inert(RUNTIME), false, "/x"),
+    ];
+    let ports = if init {
+        "init containers' ports are no host ports the NodePorts filter counts (it counts app containers'; sidecar init containers are refused)"
+    } else {
+        "a container port that is not a host port reaches the pod only; no scheduler filter reads it"
+    };
+    rows.extend([
+        ("Deployment", p("ports"), Inert(ports), false, "[{containerPort: 8080}]"),
+        ("Deployment", p("ports[].containerPort"), Inert(ports), false, "8080"),
+        ("Deployment", p("ports[].hostIP"), Inert(ports), false, "10.0.0.1"),
+        ("Deployment", p("ports[].name"), Inert(ports), false, "http"),
+        ("Deployment", p("ports[].protocol"), Inert(ports), false, "UDP"),
+    ]);
+    if init {
+        rows.push(("Deployment", p("ports[].hostPort"), Inert(ports), false, "80"));
+        rows.push(("Deployment", p("restartPolicy"), Refused, false, "Always"));
+    } else {
+        rows.push(("Deployment", p("ports[].hostPort"), Refused, false, "80"));
+        rows.push(("Deployment", p("restartPolicy"), Inert(RUNTIME), false, "Never"));
+    }
+    rows
+}
+
+/// The rows of an ObjectMeta's bookkeeping fields under `prefix` of `root`, with `why`.
+fn meta_rows(root: &'static str, prefix: &str, why: &'static str) -> Vec<Row> {
+    let p = |f: &str| -> &'static str { Box::leak(format!("{prefix}{f}").into_boxed_str()) };
+    vec![
+        (root, p("creationTimestamp"), Inert(why), false, "2020-01-01T00:00:00Z"),
+        (root, p("deletionGracePeriodSeconds"), Inert(why), false, "30"),
+        (root, p("generateName"), Inert(why), false, "x-"),
+        (root, p("generation"), Inert(why), false, "7"),
+        (root, p("managedFields"), Inert(why), true, "[{manager: kubectl, operation: Apply}]"),
+        (root, p("ownerReferences"), Inert(why), true, "[{apiVersion: v1, kind: ConfigMap, name: o, uid: u}]"),
+        (root, p("resourceVersion"), Inert(why), false, "\"42\""),
+        (root, p("selfLink"), Inert(why), false, "/x"),
+        (root, p("uid"), Inert(why), false, "u-1"),
+    ]
+}
+
+fn kube_rows() -> Vec<Row> {
+    let mut rows: Vec<Row> = vec![
+        // Deployment
+        ("Deployment", "apiVersion", Read, false, "apps/v1beta2"),
+        ("Deployment", "kind", Read, false, "StatefulSet"),
+        ("Deployment", "metadata", Read, false, "{name: api}"),
+        ("Deployment", "metadata.name", Read, false, "api"),
+        ("Deployment", "metadata.namespace", Read, false, "prod"),
+        ("Deployment", "metadata.labels", Inert(OWN_LABELS), false, "{tier: x}"),
+        ("Deployment", "metadata.annotations", Inert(OWN_LABELS), false, "{deployment.kubernetes.io/revision: \"3\"}"),
+        ("Deployment", "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        ("Deployment", "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        ("Deployment", "spec", Read, false, "{selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: web:1}]}}}"),
+        ("Deployment", "spec.minReadySeconds", Inert(DELAY), false, "30"),
+        ("Deployment", "spec.paused", Refused, false, "true"),
+        ("Deployment", "spec.progressDeadlineSeconds", Inert("it only sets the Progressing condition; no controller acts on it"), false, "60"),
+        ("Deployment", "spec.replicas", Read, false, "3"),
+        ("Deployment", "spec.revisionHistoryLimit", Inert("how many old ReplicaSets at zero replicas are kept; rollbacks are not modelled"), false, "1"),
+        // matchLabels and each requirement's key, operator and values are all read.
+        ("Deployment", "spec.selector", Read, true, "{matchLabels: {app: web, v: \"2\"}}"),
+        ("Deployment", "spec.strategy", Read, false, "{type: Recreate}"),
+        ("Deployment", "spec.strategy.type", Read, false, "Recreate"),
+        ("Deployment", "spec.strategy.rollingUpdate", Read, false, "{maxSurge: 0, maxUnavailable: 1}"),
+        ("Deployment", "spec.strategy.rollingUpdate.maxSurge", Read, false, "3"),
+        ("Deployment", "spec.strategy.rollingUpdate.maxUnavailable", Read, false, "3"),
+        ("Deployment", "spec.template", Read, false, "{metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: web:1}]}}"),
+        ("Deployment", "spec.template.metadata", Read, false, "{labels: {app: web, v: \"2\"}}"),
+        ("Deployment", "spec.template.metadata.labels", Read, false, "{app: web, v: \"2\"}"),
+        // Read for the descheduler's evict and prefer-no-eviction keys (refused); other
+        // annotations are the same on every pod of a ReplicaSet, so pod-deletion-cost
+        // cannot rank them.
+        ("Deployment", "spec.template.metadata.annotations", Refused, false, "{descheduler.alpha.kubernetes.io/evict: \"true\"}"),
+        ("Deployment", "spec.template.metadata.finalizers", Refused, false, "[example.com/hold]"),
+        ("Deployment", "spec.template.metadata.name", Inert(TEMPLATE_META), false, "x"),
+        ("Deployment", "spec.template.metadata.namespace", Inert(TEMPLATE_META), false, "prod"),
+        ("Deployment", "spec.template.metadata.deletionTimestamp", Inert(TEMPLATE_META), false, "2020-01-01T00:00:00Z"),
+        ("Deployment", "spec.template.spec", Read, false, "{containers: [{name: c, image: web:1}]}"),
+        ("Deployment", "spec.template.spec.activeDeadlineSeconds", Refused, false, "60"),
+        ("Deployment", "spec.template.spec.affinity", Read, false, "{nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [b]}]}]}}}"),
+        // Every field of nodeAffinity is read: terms, requirements, weights.
+        ("Deployment", "spec.template.spec.affinity.nodeAffinity", Read, true, "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 5, preference: {matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [b]}]}}]}"),
+        ("Deployment", "spec.template.spec.affinity.podAffinity", Refused, true, "{requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: web}}}]}"),
+        ("Deployment", "spec.template.spec.affinity.podAntiAffinity", Refused, true, "{requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: web}}}]}"),
+        ("Deployment", "spec.template.spec.automountServiceAccountToken", Inert(RUNTIME), false, "false"),
+        ("Deployment", "spec.template.spec.containers", Read, false, "[{name: c, image: web:1, resources: {requests: {cpu: \"2\"}}}]"),
+        ("Deployment", "spec.template.spec.initContainers", Read, false, "[{name: i, image: init:1, resources: {requests: {cpu: \"4\"}}}]"),
+        ("Deployment", "spec.template.spec.dnsConfig", Inert(RUNTIME), true, "{nameservers: [1.1.1.1]}"),
+        ("Deployment", "spec.template.spec.dnsPolicy", Inert(RUNTIME), false, "Default"),
+        ("Deployment", "spec.template.spec.enableServiceLinks", Inert(RUNTIME), false, "false"),
+        ("Deployment", "spec.template.spec.ephemeralContainers", Inert("ephemeral containers cannot be set when a pod is created; they are added to running pods for debugging and carry no requests"), true, "[{name: debug, image: busybox}]"),
+        ("Deployment", "spec.template.spec.evictionResponders", Refused, true, "[{name: example.com/drain, priority: 10}]"),
+        ("Deployment", "spec.template.spec.hostAliases", Inert(RUNTIME), true, "[{ip: 10.0.0.1, hostnames: [x]}]"),
+        ("Deployment", "spec.template.spec.hostIPC", Inert(RUNTIME), false, "true"),
+        ("Deployment", "spec.template.spec.hostNetwork", Refused, false, "true"),
+        ("Deployment", "spec.template.spec.hostPID", Inert(RUNTIME), false, "true"),
+        ("Deployment", "spec.template.spec.hostUsers", Inert(RUNTIME), false, "false"),
+        ("Deployment", "spec.template.spec.hostname", Inert(RUNTIME), false, "x"),
+        ("Deployment", "spec.template.spec.hostnameOverride", Inert(RUNTIME), false, "x"),
+        ("Deployment", "spec.template.spec.imagePullSecrets", Inert(RUNTIME), true, "[{name: pull}]"),
+        ("Deployment", "spec.template.spec.nodeName", Read, false, "n1"),
+        ("Deployment", "spec.template.spec.nodeSelector", Read, false, "{topology.kubernetes.io/zone: b}"),
+        ("Deployment", "spec.template.spec.os", Refused, false, "{name: windows}"),
+        ("Deployment", "spec.template.spec.os.name", Refused, false, "windows"),
+        ("Deployment", "spec.template.spec.overhead", Refused, false, "{cpu: 100m}"),
+        ("Deployment", "spec.template.spec.preemptionPolicy", Inert("preemption needs pods of lower priority, and priorities are refused: every pod has priority 0"), false, "Never"),
+        ("Deployment", "spec.template.spec.priority", Refused, false, "100"),
+        ("Deployment", "spec.template.spec.priorityClassName", Refused, false, "high"),
+        ("Deployment", "spec.template.spec.readinessGates", Inert("readiness gates are conditions other controllers set at run time; kbmc counts a running pod ready"), true, "[{conditionType: example.com/ready}]"),
+        ("Deployment", "spec.template.spec.resourceClaims", Refused, true, "[{name: gpu, resourceClaimName: gpu}]"),
+        ("Deployment", "spec.template.spec.resources", Refused, true, "{requests: {cpu: \"1\"}}"),
+        ("Deployment", "spec.template.spec.restartPolicy", Refused, false, "Never"),
+        ("Deployment", "spec.template.spec.runtimeClassName", Refused, false, "kata"),
+        ("Deployment", "spec.template.spec.schedulerName", Refused, false, "other-scheduler"),
+        ("Deployment", "spec.template.spec.schedulingGates", Refused, true, "[{name: example.com/wait}]"),
+        ("Deployment", "spec.template.spec.schedulingGroup", Refused, true, "{podGroupName: g}"),
+        ("Deployment", "spec.template.spec.securityContext", Inert(RUNTIME), true, "{runAsUser: 1000}"),
+        ("Deployment", "spec.template.spec.serviceAccount", Inert(RUNTIME), false, "x"),
+        ("Deployment", "spec.template.spec.serviceAccountName", Inert(RUNTIME), false, "x"),
+        ("Deployment", "spec.template.spec.setHostnameAsFQDN", Inert(RUNTIME), false, "true"),
+        ("Deployment", "spec.template.spec.shareProcessNamespace", Inert(RUNTIME), false, "true"),
+        ("Deployment", "spec.template.spec.subdomain", Inert(RUNTIME), false, "x"),
+        ("Deployment", "spec.template.spec.terminationGracePeriodSeconds", Inert(DELAY), false, "5"),
+        // Key, operator, value, effect and tolerationSeconds are all read.
+        ("Deployment", "spec.template.spec.tolerations", Read, true, "[{key: dedicated, operator: Exists}]"),
+        ("Deployment", "spec.template.spec.topologySpreadConstraints", Read, false, "[{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}]"),
+        ("Deployment", "spec.template.spec.topologySpreadConstraints[].maxSkew", Read, false, "2"),
+        ("Deployment", "spec.template.spec.topologySpreadConstraints[].topologyKey", Read, false, "kubernetes.io/hostname"),
+        ("Deployment", "spec.template.spec.topologySpreadConstraints[].whenUnsatisfiable", Read, false, "ScheduleAnyway"),
+        ("Deployment", "spec.template.spec.topologySpreadConstraints[].labelSelector", Read, true, "{matchLabels: {app: web}}"),
+        ("Deployment", "spec.template.spec.topologySpreadConstraints[].minDomains", Read, false, "2"),
+        ("Deployment", "spec.template.spec.topologySpreadConstraints[].nodeAffinityPolicy", Read, false, "Ignore"),
+        ("Deployment", "spec.template.spec.topologySpreadConstraints[].nodeTaintsPolicy", Read, false, "Honor"),
+        ("Deployment", "spec.template.spec.topologySpreadConstraints[].matchLabelKeys", Refused, false, "[pod-template-hash]"),
+        ("Deployment", "spec.template.spec.volumes", Read, false, "[{name: d, emptyDir: {}}]"),
+        ("Deployment", "spec.template.spec.volumes[].name", Inert(VOLUME), false, "d"),
+        // Their presence is read (the evictor's local-storage and PVC checks), as a whole.
+        ("Deployment", "spec.template.spec.volumes[].emptyDir", Read, true, "{}"),
+        ("Deployment", "spec.template.spec.volumes[].hostPath", Read, true, "{path: /x}"),
+        ("Deployment", "spec.template.spec.volumes[].persistentVolumeClaim", Read, true, "{claimName: c}"),
+        ("Deployment", "status", Inert(STATUS), true, "{replicas: 5, readyReplicas: 1}"),
+        // Node
+        ("Node", "apiVersion", Read, false, "v2"),
+        ("Node", "kind", Read, false, "Pod"),
+        ("Node", "metadata", Read, false, "{name: n2}"),
+        ("Node", "metadata.name", Read, false, "n2"),
+        ("Node", "metadata.labels", Read, false, "{topology.kubernetes.io/zone: b}"),
+        ("Node", "metadata.annotations", Inert(OWN_LABELS), false, "{node.alpha.kubernetes.io/ttl: \"0\"}"),
+        ("Node", "metadata.namespace", Inert("Nodes are cluster-scoped; the API server drops a namespace"), false, "x"),
+        ("Node", "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        ("Node", "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        ("Node", "spec", Read, false, "{unschedulable: true}"),
+        ("Node", "spec.configSource", Inert("kubelet configuration source (deprecated, unused by the kubelet)"), true, "{configMap: {name: c, namespace: kube-system, kubeletConfigKey: k}}"),
+        ("Node", "spec.externalID", Inert(BOOKKEEPING), false, "x"),
+        ("Node", "spec.providerID", Inert(BOOKKEEPING), false, "aws:///x"),
+        ("Node", "spec.podCIDR", Inert(RUNTIME), false, "10.0.0.0/24"),
+        ("Node", "spec.podCIDRs", Inert(RUNTIME), false, "[10.0.0.0/24]"),
+        ("Node", "spec.podPreemptionPolicy", Inert("it disables preemption for in-place resizes (alpha); kbmc models no resizes and no priorities"), true, "{disableResizePreemption: [autoscaler]}"),
+        ("Node", "spec.taints", Read, false, "[{key: k, effect: NoSchedule}]"),
+        ("Node", "spec.taints[].key", Read, false, "other"),
+        ("Node", "spec.taints[].value", Read, false, "y"),
+        ("Node", "spec.taints[].effect", Read, false, "NoSchedule"),
+        ("Node", "spec.taints[].timeAdded", Inert(DELAY), false, "2020-01-01T00:00:00Z"),
+        ("Node", "spec.unschedulable", Read, false, "true"),
+        ("Node", "status", Read, false, "{allocatable: {cpu: \"4\", memory: 8Gi}}"),
+        ("Node", "status.addresses", Inert(RUNTIME), true, "[{type: InternalIP, address: 10.0.0.1}]"),
+        ("Node", "status.allocatable", Read, false, "{cpu: \"4\", memory: 8Gi}"),
+        ("Node", "status.capacity", Read, false, "{cpu: \"16\", memory: 16Gi}"),
+        ("Node", "status.conditions", Read, false, "[{type: Ready, status: \"False\"}]"),
+        ("Node", "status.conditions[].type", Read, false, "DiskPressure"),
+        ("Node", "status.conditions[].status", Read, false, "\"False\""),
+        ("Node", "status.conditions[].reason", Inert(STATUS), false, "KubeletReady"),
+        ("Node", "status.conditions[].message", Inert(STATUS), false, "ok"),
+        ("Node", "status.conditions[].lastHeartbeatTime", Inert(DELAY), false, "2020-01-01T00:00:00Z"),
+        ("Node", "status.conditions[].lastTransitionTime", Inert(DELAY), false, "2020-01-01T00:00:00Z"),
+        ("Node", "status.config", Inert("the kubelet's configuration status"), true, "{error: x}"),
+        ("Node", "status.daemonEndpoints", Inert(RUNTIME), true, "{kubeletEndpoint: {Port: 10250}}"),
+        ("Node", "status.declaredFeatures", Inert("read by the scheduler's NodeDeclaredFeatures plugin only behind an alpha feature gate, off by default"), false, "[X]"),
+        ("Node", "status.features", Inert(RUNTIME), true, "{supplementalGroupsPolicy: true}"),
+        ("Node", "status.images", Inert(IMAGE), true, "[{names: [web:1], sizeBytes: 1000000}]"),
+        ("Node", "status.nodeInfo", Inert("the kubelet's report of its versions and system; the scheduler reads node labels, not this"), true, "{kubeletVersion: v1.37.0}"),
+        ("Node", "status.phase", Inert("deprecated and never set"), false, "Running"),
+        ("Node", "status.runtimeHandlers", Inert("runtime handlers serve RuntimeClasses, which are refused"), true, "[{name: runc}]"),
+        ("Node", "status.volumesAttached", Inert(STATUS), true, "[{name: v, devicePath: /dev/x}]"),
+        ("Node", "status.volumesInUse", Inert(STATUS), false, "[v]"),
+        // HorizontalPodAutoscaler
+        ("HorizontalPodAutoscaler", "apiVersion", Read, false, "autoscaling/v1"),
+        ("HorizontalPodAutoscaler", "kind", Read, false, "Scale"),
+        ("HorizontalPodAutoscaler", "metadata", Read, false, "{name: other}"),
+        ("HorizontalPodAutoscaler", "metadata.name", Read, false, "other"),
+        ("HorizontalPodAutoscaler", "metadata.namespace", Read, false, "prod"),
+        ("HorizontalPodAutoscaler", "metadata.labels", Inert(OWN_LABELS), false, "{tier: x}"),
+        ("HorizontalPodAutoscaler", "metadata.annotations", Inert(OWN_LABELS), false, "{x: y}"),
+        ("HorizontalPodAutoscaler", "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        ("HorizontalPodAutoscaler", "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        ("HorizontalPodAutoscaler", "spec", Read, false, "{scaleTargetRef: {kind: Deployment, name: web}, maxReplicas: 6}"),
+        ("HorizontalPodAutoscaler", "spec.scaleTargetRef", Read, false, "{kind: Deployment, name: other}"),
+        ("HorizontalPodAutoscaler", "spec.scaleTargetRef.apiVersion", Read, false, "apps/v1beta1"),
+        ("HorizontalPodAutoscaler", "spec.scaleTargetRef.kind", Read, false, "StatefulSet"),
+        ("HorizontalPodAutoscaler", "spec.scaleTargetRef.name", Read, false, "other"),
+        ("HorizontalPodAutoscaler", "spec.minReplicas", Read, false, "2"),
+        ("HorizontalPodAutoscaler", "spec.maxReplicas", Read, false, "6"),
+        ("HorizontalPodAutoscaler", "spec.metrics", Read, false, "[]"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].type", Read, false, "Pods"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].resource", Read, false, "{name: memory, target: {type: Utilization, averageUtilization: 50}}"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].resource.name", Read, false, "memory"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].resource.target", Read, false, "{type: AverageValue, averageValue: 500m}"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].resource.target.type", Read, false, "AverageValue"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].resource.target.averageUtilization", Read, false, "70"),
+        // Read with type AverageValue: set with it.
+        ("HorizontalPodAutoscaler", "spec.metrics[].resource.target.averageValue", Read, false, "@spec.metrics[].resource.target={type: AverageValue, averageValue: 500m}"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].resource.target.value", Inert("a Resource metric's target is Utilization or AverageValue; `value` is type Value's, which is refused"), false, "\"5\""),
+        ("HorizontalPodAutoscaler", "spec.metrics[].pods", Inert(OTHER_SOURCE), true, "{metric: {name: x}, target: {type: AverageValue, averageValue: \"1\"}}"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].object", Inert(OTHER_SOURCE), true, "{metric: {name: x}, describedObject: {kind: Service, name: s}, target: {type: Value, value: \"1\"}}"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].external", Inert(OTHER_SOURCE), true, "{metric: {name: x}, target: {type: Value, value: \"1\"}}"),
+        ("HorizontalPodAutoscaler", "spec.metrics[].containerResource", Inert(OTHER_SOURCE), true, "{name: cpu, container: c, target: {type: Utilization, averageUtilization: 50}}"),
+        ("HorizontalPodAutoscaler", "spec.behavior", Read, false, "{scaleDown: {stabilizationWindowSeconds: 0}}"),
+        ("HorizontalPodAutoscaler", "status", Inert("status is what the HPA controller writes back; its recommendations live in the controller's memory, which kbmc starts empty"), true, "{currentReplicas: 3, desiredReplicas: 4}"),
+    ];
+    for dir in ["scaleUp", "scaleDown"] {
+        let p = |f: &str| -> &'static str { Box::leak(format!("spec.behavior.{dir}{f}").into_boxed_str()) };
+        rows.extend([
+            ("HorizontalPodAutoscaler", p(""), Read, false, "{selectPolicy: Disabled}"),
+            ("HorizontalPodAutoscaler", p(".selectPolicy"), Read, false, "Min"),
+            ("HorizontalPodAutoscaler", p(".stabilizationWindowSeconds"), Read, false, "120"),
+            ("HorizontalPodAutoscaler", p(".tolerance"), Refused, false, "\"0.05\""),
+            ("HorizontalPodAutoscaler", p(".policies"), Read, false, "[{type: Pods, value: 1, periodSeconds: 60}]"),
+            ("HorizontalPodAutoscaler", p(".policies[].type"), Read, false, "Percent"),
+            ("HorizontalPodAutoscaler", p(".policies[].value"), Read, false, "3"),
+            ("HorizontalPodAutoscaler", p(".policies[].periodSeconds"), Read, false, "30"),
+        ]);
+    }
+    rows.extend(meta_rows("Deployment", "metadata.", BOOKKEEPING));
+    rows.extend(meta_rows("Deployment", "spec.template.metadata.", TEMPLATE_META));
+    rows.extend(meta_rows("Node", "metadata.", BOOKKEEPING));
+    rows.extend(meta_rows("HorizontalPodAutoscaler", "metadata.", BOOKKEEPING));
+    rows.extend(container_rows("spec.template.spec.containers[]", false));
+    rows.extend(container_rows("spec.template.spec.initContainers[]", true));
+    rows.extend(volume_rows());
+    rows
+}
+
+/// The volume sources other than the three read above: refused where the scheduler's volume
+/// plugins (VolumeRestrictions, NodeVolumeLimits, VolumeBinding) act on them, else inert.
+fn volume_rows() -> Vec<Row> {
+    const SCHEDULED: [&str; 10] = [
+        "awsElasticBlockStore",
+        "azureDisk",
+        "cinder",
+        "csi",
+        "ephemeral",
+        "gcePersistentDisk",
+        "iscsi",
+        "portworxVolume",
+        "rbd",
+        "vsphereVolume",
+    ];
+    const MOUNTED: [&str; 17] = [
+        "azureFile",
+        "cephfs",
+        "configMap",
+        "downwardAPI",
+        "fc",
+        "flexVolume",
+        "flocker",
+        "gitRepo",
+        "glusterfs",
+        "image",
+        "nfs",
+        "photonPersistentDisk",
+        "projected",
+        "quobyte",
+        "scaleIO",
+        "secret",
+        "storageos",
+    ];
+    let p = |f: &str| -> &'static str { Box::leak(format!("spec.template.spec.volumes[].{f}").into_boxed_str()) };
+    // `{}`: k8s-openapi fills a source's required fields with defaults.
+    let refused = SCHEDULED.iter().map(|f| ("Deployment", p(f), Refused, true, "{}"));
+    refused.chain(MOUNTED.iter().map(|f| ("Deployment", p(f), Inert(VOLUME), true, "{}"))).collect()
 }
