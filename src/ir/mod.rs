@@ -10,6 +10,7 @@
 
 mod build;
 mod labels;
+pub mod limits;
 mod pod;
 
 use serde::Serialize;
