@@ -212,7 +212,7 @@ pub struct SpreadConstraint {
 }
 
 /// Per-node static facts of a pod group.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Placement {
     /// NodeName filter: `spec.nodeName` names this node (true everywhere when unset).
     pub node_name_ok: bool,

@@ -5,13 +5,13 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{InputClass, InputError, Origin};
 
-/// One YAML document of a file: its text source (to re-read it with line numbers) or, for an
-/// item of a `kind: List`, its already parsed value.
+/// One YAML document of a file: the parser positioned at it (to decode it with line
+/// numbers) or, for an item of a `kind: List`, its already parsed value.
 pub struct Document<'a> {
     pub origin: Origin,
-    pub text: &'a str,
-    /// 0-based index of the document in `text`.
-    pub index: usize,
+    /// The document's own parser, taken by the one typed decode it gets. Each document of a
+    /// stream is parsed from its own position once, never by reparsing the stream up to it.
+    pub typed: Option<serde_yaml::Deserializer<'a>>,
     /// Set for `items[i]` of a List: decoded from the value (no line numbers available).
     pub value: Option<serde_yaml::Value>,
 }
@@ -62,13 +62,11 @@ fn classify(message: &str) -> InputClass {
 /// Decodes a document into `T`. A field that `T` does not know is an error (class
 /// UnknownField): in a manifest it is almost always a typo whose intended effect kbmc would
 /// silently miss, and `kubectl apply` rejects it too under strict field validation.
-pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>> {
+pub fn decode<T: DeserializeOwned>(doc: &mut Document) -> Result<T, Vec<InputError>> {
     let mut unknown: Vec<String> = Vec::new();
     let result: Result<T, InputError> = match &doc.value {
         None => {
-            let de = serde_yaml::Deserializer::from_str(doc.text)
-                .nth(doc.index)
-                .expect("document index comes from iterating the same text");
+            let de = doc.typed.take().expect("a document without a value has its parser, decoded once");
             serde_ignored::deserialize(de, |p| unknown.push(format_path(&p))).map_err(|e| {
                 let (field, message) = split_yaml_error(&e.to_string());
                 InputError::at(&doc.origin, classify(&message), field, message)
