@@ -185,6 +185,11 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
             "expected kbmc.dev/v1alpha1",
         ));
     }
+    // Numbers beyond what the model holds are rejected before any is used to allocate.
+    diag.errors.extend(super::limits::check_inputs(inputs, verification));
+    if !diag.errors.is_empty() {
+        return Err(Error::Input(diag.errors));
+    }
     let mut b = Builder {
         inputs,
         diag,
@@ -222,7 +227,11 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let controllers = b.controllers(&spec.controllers, !hpas.is_empty(), descheduler.is_some());
     let events = b.events(&spec.events, &applies);
     let intents = b.intents(&spec.intents, &hpas);
-    let bounds = b.bounds(&spec.bounds, &hpas, &events);
+    let (bounds, per_deployment) = b.bounds(&spec.bounds, &hpas, &events);
+    if b.diag.errors.is_empty() {
+        let origin = b.spec_origin.clone();
+        b.diag.errors.extend(super::limits::check_model(&b.deployments, &per_deployment, &hpas, &events, &origin));
+    }
     if b.diag.errors.is_empty() {
         b.memory_magnitudes(&hpas, &bounds);
     }
@@ -2320,55 +2329,54 @@ impl Builder<'_> {
         }
     }
 
-    fn bounds(&mut self, b: &spec::Bounds, hpas: &[Hpa], events: &[Event]) -> Bounds {
+    /// The model's bounds, and per Deployment the pods it may have at once (see
+    /// `limits::pods_bound`).
+    fn bounds(&mut self, b: &spec::Bounds, hpas: &[Hpa], events: &[Event]) -> (Bounds, Vec<i64>) {
         let origin = self.spec_origin.clone();
         if b.steps == 0 || b.steps > 10_000 {
             self.diag.error(InputError::at(&origin, InputClass::Invalid, "spec.bounds.steps", "expected 1..10000"));
         }
-        let mut max_pods = 1;
-        for (di, d) in self.deployments.iter().enumerate() {
-            let mut m = d.replicas.max.max(d.placement.iter().map(|p| p.1).sum());
-            if let Some(h) = d.hpa {
-                m = m.max(hpas[h.index()].max_replicas);
-            }
-            // Every replica count an apply sets first, then every scale-up on top of the
-            // largest: the events happen in any order, so a scale may follow any apply.
-            for e in events {
-                if let Event::ApplyDeployment { deployment, replicas: ApplyReplicas::Set(r), .. } = e {
-                    if deployment.index() == di {
-                        m = m.max(*r);
+        let per_deployment: Vec<i64> = (0..self.deployments.len())
+            .map(|di| {
+                let d = &self.deployments[di];
+                let ours = |dep: &DeploymentId| dep.index() == di;
+                // Every replica count an apply sets first, then every scale-up on top of the
+                // largest: the events happen in any order, so a scale may follow any apply.
+                let applied = events.iter().filter_map(|e| match e {
+                    Event::ApplyDeployment { deployment, replicas: ApplyReplicas::Set(r), .. } if ours(deployment) => {
+                        Some(*r)
                     }
-                }
-            }
-            for e in events {
-                if let Event::ScaleDeployment { deployment, delta, budget } = e {
-                    if deployment.index() == di {
-                        m += delta.max.max(0) * budget;
+                    _ => None,
+                });
+                let scale_ups = events.iter().filter_map(|e| match e {
+                    Event::ScaleDeployment { deployment, delta, budget } if ours(deployment) => {
+                        Some((delta.max, *budget))
                     }
-                }
-            }
-            // A rolling update may surge above desired replicas.
-            let surge = |s: &Strategy| match s {
-                Strategy::RollingUpdate { max_surge: IntOrPercent::Int(i), .. } => *i,
-                Strategy::RollingUpdate { max_surge: IntOrPercent::Percent(p), .. } => (m * p + 99) / 100,
-                Strategy::Recreate => 0,
-            };
-            let mut s = surge(&d.strategy);
-            for e in events {
-                if let Event::ApplyDeployment { deployment, strategy, .. } = e {
-                    if deployment.index() == di {
-                        s = s.max(surge(strategy));
-                    }
-                }
-            }
-            max_pods = max_pods.max(m + s);
-        }
-        Bounds {
+                    _ => None,
+                });
+                // A rolling update may surge above desired replicas, with any applied strategy.
+                let strategies = std::iter::once(d.strategy).chain(events.iter().filter_map(|e| match e {
+                    Event::ApplyDeployment { deployment, strategy, .. } if ours(deployment) => Some(*strategy),
+                    _ => None,
+                }));
+                super::limits::pods_bound(
+                    &d.replicas,
+                    d.placement.iter().map(|p| p.1).sum(),
+                    d.hpa.map(|h| &hpas[h.index()]),
+                    applied,
+                    scale_ups,
+                    strategies,
+                )
+            })
+            .collect();
+        let max_pods = per_deployment.iter().copied().fold(1, i64::max);
+        let bounds = Bounds {
             steps: b.steps as i64,
             max_nodes_per_pool: b.max_nodes_per_pool as i64,
             max_pods_per_node: b.max_pods_per_node as i64,
             max_pods_per_deployment: max_pods,
-        }
+        };
+        (bounds, per_deployment)
     }
 }
 

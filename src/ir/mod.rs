@@ -10,6 +10,7 @@
 
 mod build;
 mod labels;
+pub mod limits;
 mod pod;
 mod validate;
 
@@ -212,7 +213,7 @@ pub struct SpreadConstraint {
 }
 
 /// Per-node static facts of a pod group.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Placement {
     /// NodeName filter: `spec.nodeName` names this node (true everywhere when unset).
     pub node_name_ok: bool,

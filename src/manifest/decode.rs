@@ -5,15 +5,18 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{InputClass, InputError, Origin};
 
-/// One YAML document of a file: its text source (to re-read it with line numbers) or, for an
-/// item of a `kind: List`, its already parsed value.
+/// One YAML document of a file: the parser positioned at it (to decode it with line
+/// numbers) or, for an item of a `kind: List`, its already parsed value.
 pub struct Document<'a> {
     pub origin: Origin,
-    pub text: &'a str,
-    /// 0-based index of the document in `text`.
-    pub index: usize,
+    /// The document's own parser, taken by the one typed decode it gets. Each document of a
+    /// stream is parsed from its own position once, never by reparsing the stream up to it.
+    pub typed: Option<serde_yaml::Deserializer<'a>>,
     /// Set for `items[i]` of a List: decoded from the value (no line numbers available).
     pub value: Option<serde_yaml::Value>,
+    /// The document's value when its file has a core tag (`!!str 1`), for the tag-aware
+    /// second read (`core_tags`).
+    pub tagged: Option<serde_yaml::Value>,
 }
 
 /// Formats a serde_ignored path the way Kubernetes users write field paths:
@@ -69,19 +72,17 @@ fn classify(message: &str) -> InputClass {
 /// Decodes a document into `T`. A field that `T` does not know is an error (class
 /// UnknownField): in a manifest it is almost always a typo whose intended effect kbmc would
 /// silently miss, and `kubectl apply` rejects it too under strict field validation.
-pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>> {
+pub fn decode<T: DeserializeOwned>(doc: &mut Document) -> Result<T, Vec<InputError>> {
     let mut unknown: Vec<String> = Vec::new();
     let result: Result<T, InputError> = match &doc.value {
         None => {
-            let de = serde_yaml::Deserializer::from_str(doc.text)
-                .nth(doc.index)
-                .expect("document index comes from iterating the same text");
+            let de = doc.typed.take().expect("a document without a value has its parser, decoded once");
             let r = serde_ignored::deserialize(de, |p| unknown.push(format_path(&p))).map_err(|e| {
                 let (field, message) = split_yaml_error(&e.to_string());
                 InputError::at(&doc.origin, classify(&message), field, message)
             });
             match r {
-                Ok(v) => match doc.text.contains("!!").then(|| core_tags::<T>(doc)).flatten() {
+                Ok(v) => match doc.tagged.as_ref().and_then(|value| core_tags::<T>(&doc.origin, value)) {
                     Some(e) => Err(e),
                     None => Ok(v),
                 },
@@ -122,16 +123,13 @@ pub fn decode<T: DeserializeOwned>(doc: &Document) -> Result<T, Vec<InputError>>
 /// tag is read again through its parsed value written back as YAML, where `!!str 1` is the
 /// quoted string '1', and an error there is the document's error (without a position: it
 /// would be that of the text written back).
-fn core_tags<T: DeserializeOwned>(doc: &Document) -> Option<InputError> {
-    use serde::Deserialize;
-    let value =
-        serde_yaml::Deserializer::from_str(doc.text).nth(doc.index).map(serde_yaml::Value::deserialize)?.ok()?;
-    let text = serde_yaml::to_string(&value).ok()?;
+fn core_tags<T: DeserializeOwned>(origin: &Origin, value: &serde_yaml::Value) -> Option<InputError> {
+    let text = serde_yaml::to_string(value).ok()?;
     let e = serde_yaml::from_str::<T>(&text).err()?;
     let m = e.to_string();
     let m = m.rfind(" at line ").map_or(m.as_str(), |at| &m[..at]);
     let (field, message) = split_yaml_error(m);
-    Some(InputError::at(&doc.origin, classify(&message), field, message))
+    Some(InputError::at(origin, classify(&message), field, message))
 }
 
 /// Decodes a nested value (for example a descheduler plugin's `args`) into `T`, with errors

@@ -6,6 +6,7 @@
 
 pub mod decode;
 pub mod descheduler;
+pub mod limits;
 pub mod quantity;
 mod required;
 pub mod scheduler_config;
@@ -96,14 +97,31 @@ fn is_yaml_file(p: &Path) -> bool {
 }
 
 /// Expands the given paths: files as given, directories recursively to their YAML/JSON files
-/// in name order (so runs are reproducible).
+/// in name order (so runs are reproducible). A directory reached again (a symlink to itself or
+/// to a parent) is an error, not a second walk.
 fn expand(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    let mut seen_dirs = std::collections::HashSet::new();
     for p in paths {
         if p.is_dir() {
             let mut stack = vec![p.clone()];
             let mut found = Vec::new();
             while let Some(dir) = stack.pop() {
+                match dir.canonicalize() {
+                    Ok(c) if !seen_dirs.insert(c.clone()) => {
+                        errors.push(InputError::file(
+                            &dir,
+                            InputClass::Syntax,
+                            format!("directory {} is reached a second time (a symlink loop?); kbmc reads each directory once", c.display()),
+                        ));
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")));
+                        continue;
+                    }
+                }
                 match std::fs::read_dir(&dir) {
                     Ok(entries) => {
                         for e in entries.flatten() {
@@ -135,14 +153,16 @@ fn expand(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<PathBuf> {
 pub fn load(paths: &[PathBuf], opts: LoadOptions) -> Result<Inputs, Error> {
     let mut errors = Vec::new();
     let mut inputs = Inputs::default();
+    let mut budget = limits::MAX_TOTAL_BYTES;
     for file in expand(paths, &mut errors) {
-        let text = match std::fs::read_to_string(&file) {
+        let text = match limits::read(&file, budget) {
             Ok(t) => t,
             Err(e) => {
-                errors.push(InputError::file(&file, InputClass::Syntax, format!("cannot read file: {e}")));
+                errors.push(InputError::file(&file, InputClass::Syntax, e));
                 continue;
             }
         };
+        budget -= text.len() as u64;
         load_text(&file, &text, opts, &mut inputs, &mut errors);
         inputs.files.push(file);
     }
@@ -192,13 +212,13 @@ fn separate_applied(inputs: &mut Inputs, opts: LoadOptions, errors: &mut Vec<Inp
             inputs.applied.extend(moved.into_iter().map(|d| (manifest.clone(), d)));
             continue;
         }
-        match std::fs::read_to_string(&path) {
+        match limits::read(&path, limits::MAX_FILE_BYTES) {
             Ok(text) => {
                 let mut extra = Inputs::default();
                 load_text(&path, &text, opts, &mut extra, errors);
                 inputs.applied.extend(extra.deployments.into_iter().map(|d| (manifest.clone(), d)));
             }
-            Err(e) => errors.push(InputError::file(&path, InputClass::Syntax, format!("cannot read file: {e}"))),
+            Err(e) => errors.push(InputError::file(&path, InputClass::Syntax, e)),
         }
     }
 }
@@ -215,9 +235,28 @@ pub fn load_text(file: &Path, text: &str, opts: LoadOptions, inputs: &mut Inputs
         ));
         return;
     }
+    if let Err(e) = limits::nesting(text) {
+        errors.push(InputError::file(file, InputClass::Syntax, e));
+        return;
+    }
+    // Only a text with a core tag (`!!str 1`) needs its documents' values kept for the
+    // second, tag-aware read (decode::core_tags).
+    let tags = text.contains("!!");
     let lines = document_lines(text);
-    for (index, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
+    // Two parsers in step: one reads each document into a value to route it, the other is
+    // handed to the document's typed decode (with line numbers), so loading stays linear.
+    let typed = serde_yaml::Deserializer::from_str(text);
+    for (index, (de, typed)) in serde_yaml::Deserializer::from_str(text).zip(typed).enumerate() {
         let origin = Origin { line: lines.get(index).copied().unwrap_or(0), ..Origin::new(file, index + 1) };
+        if index >= limits::MAX_DOCUMENTS {
+            errors.push(InputError::at(
+                &origin,
+                InputClass::Invalid,
+                "",
+                format!("more than {} documents in one file; kbmc reads at most that many", limits::MAX_DOCUMENTS),
+            ));
+            break;
+        }
         let value: serde_yaml::Value = match serde::Deserialize::deserialize(de) {
             Ok(v) => v,
             Err(e) => {
@@ -229,7 +268,8 @@ pub fn load_text(file: &Path, text: &str, opts: LoadOptions, inputs: &mut Inputs
         if value.is_null() {
             continue; // an empty document, e.g. a trailing `---`
         }
-        let doc = Document { origin, text, index, value: None };
+        let tagged = tags.then(|| value.clone());
+        let doc = Document { origin, typed: Some(typed), value: None, tagged };
         route(doc, &value, opts, inputs, errors);
     }
 }
@@ -266,7 +306,7 @@ fn document_lines(text: &str) -> Vec<usize> {
 }
 
 fn route(
-    doc: Document,
+    mut doc: Document,
     value: &serde_yaml::Value,
     opts: LoadOptions,
     inputs: &mut Inputs,
@@ -304,7 +344,7 @@ fn route(
     }
     macro_rules! take {
         ($vec:expr) => {
-            match decode(&doc) {
+            match decode(&mut doc) {
                 Ok(v) => $vec.push(Object { origin: origin.clone(), value: v }),
                 Err(es) => errors.extend(located(es)),
             }
@@ -327,10 +367,23 @@ fn route(
                 ));
                 return;
             };
+            if items.len() > limits::MAX_DOCUMENTS {
+                errors.push(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    "items",
+                    format!(
+                        "{} items; kbmc reads at most {} objects from one List",
+                        items.len(),
+                        limits::MAX_DOCUMENTS
+                    ),
+                ));
+                return;
+            }
             for (i, item) in items.iter().enumerate() {
                 let mut o = origin.clone();
                 o.item = Some(i);
-                let d = Document { origin: o, text: doc.text, index: doc.index, value: Some(item.clone()) };
+                let d = Document { origin: o, typed: None, value: Some(item.clone()), tagged: None };
                 route(d, item, opts, inputs, errors);
             }
         }

@@ -89,6 +89,36 @@ fn rules(r: &ScalingRules) -> String {
     format!("window {}s, select {:?}, policies [{}]", r.stabilization_window_seconds, r.select_policy, ps.join(", "))
 }
 
+/// Up to this many node slots, inspect lists each pod group's facts node by node.
+const PER_NODE_LINES: usize = 64;
+
+/// One pod group's static facts on one node, as inspect prints them.
+fn placement_facts(p: &Placement) -> String {
+    let mut why = Vec::new();
+    if !p.node_name_ok {
+        why.push("nodeName");
+    }
+    if !p.affinity_ok {
+        why.push("affinity");
+    }
+    if p.untolerated_no_schedule {
+        why.push("NoSchedule taint");
+    }
+    if p.untolerated_no_execute {
+        why.push("NoExecute taint");
+    }
+    if p.evicted_no_execute && !p.untolerated_no_execute {
+        why.push("evicted: NoExecute taint tolerated only for tolerationSeconds");
+    }
+    let feas = if why.is_empty() { "yes".to_string() } else { format!("no ({})", why.join(", ")) };
+    let pns = if p.untolerated_prefer_no_schedule > 0 {
+        format!(" | {} PreferNoSchedule", p.untolerated_prefer_no_schedule)
+    } else {
+        String::new()
+    };
+    format!("{feas} | {}{pns}", p.preferred_weight)
+}
+
 /// Renders the model as text.
 pub fn render(m: &Model) -> String {
     let mut o = String::new();
@@ -185,30 +215,30 @@ pub fn render(m: &Model) -> String {
             );
         }
         let _ = writeln!(w, "    per node: feasible by labels and taints | preferred affinity weight [| untolerated PreferNoSchedule taints]");
-        for (ni, p) in g.per_node.iter().enumerate() {
-            let mut why = Vec::new();
-            if !p.node_name_ok {
-                why.push("nodeName");
+        // Each node's facts; past PER_NODE_LINES nodes, one line per distinct fact with the
+        // nodes that share it, so that a cluster dump's inspect grows with its distinct facts
+        // per group, not with groups times nodes.
+        if g.per_node.len() <= PER_NODE_LINES {
+            for (ni, p) in g.per_node.iter().enumerate() {
+                let _ = writeln!(w, "      {}: {}", m.nodes[ni].name, placement_facts(p));
             }
-            if !p.affinity_ok {
-                why.push("affinity");
+        } else {
+            let mut distinct: Vec<(&Placement, Vec<usize>)> = Vec::new();
+            let mut index: rustc_hash::FxHashMap<&Placement, usize> = Default::default();
+            for (ni, p) in g.per_node.iter().enumerate() {
+                let i = *index.entry(p).or_insert_with(|| {
+                    distinct.push((p, Vec::new()));
+                    distinct.len() - 1
+                });
+                distinct[i].1.push(ni);
             }
-            if p.untolerated_no_schedule {
-                why.push("NoSchedule taint");
+            for (p, nodes) in distinct {
+                let mut names: Vec<&str> = nodes.iter().take(3).map(|&n| m.nodes[n].name.as_str()).collect();
+                if nodes.len() > 3 {
+                    names.push("...");
+                }
+                let _ = writeln!(w, "      {} node(s) ({}): {}", nodes.len(), names.join(", "), placement_facts(p));
             }
-            if p.untolerated_no_execute {
-                why.push("NoExecute taint");
-            }
-            if p.evicted_no_execute && !p.untolerated_no_execute {
-                why.push("evicted: NoExecute taint tolerated only for tolerationSeconds");
-            }
-            let feas = if why.is_empty() { "yes".to_string() } else { format!("no ({})", why.join(", ")) };
-            let pns = if p.untolerated_prefer_no_schedule > 0 {
-                format!(" | {} PreferNoSchedule", p.untolerated_prefer_no_schedule)
-            } else {
-                String::new()
-            };
-            let _ = writeln!(w, "      {}: {feas} | {}{pns}", m.nodes[ni].name, p.preferred_weight);
         }
         for c in &g.spread {
             let sel: Vec<String> = c

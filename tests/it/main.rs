@@ -4,6 +4,7 @@ mod cases;
 mod cli;
 mod cross;
 mod guard;
+mod hostile;
 mod inputs;
 mod limits;
 mod output;

@@ -302,6 +302,12 @@ pub fn sync<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, expired
     let has_metrics = d.and(&d.gt(&n, &d.int(0)), &d.not(&failed));
     let raw = d.ite(&has_metrics, &raw, &current);
     let (min, max) = (d.int(hpa.min_replicas), d.int(hpa.max_replicas));
+    // A recommendation above the model's largest count is remembered as that count: it is
+    // at least maxReplicas (`ir::limits`), and every use of a window (the legacy clamp, or
+    // stabilization against a current count within the bounds, then the limits up to
+    // maxReplicas) gives the same result for both, so the window stays within what a state
+    // holds however far a tiny request puts the utilization.
+    let raw = d.min(&raw, &d.int(crate::ir::limits::MAX_COUNT));
     let remember = |w: &D::Int, better: &Merge<D>| -> D::Int {
         // The window holds `current` as its first recommendation, like the controller's first sight.
         let prev = d.ite(&d.lt(w, &d.int(0)), &current, w);
