@@ -18,6 +18,8 @@ use crate::manifest::scheduler_config as sc;
 use crate::manifest::{Inputs, Object};
 use crate::spec;
 
+mod snapshot;
+
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BuildOptions {
     pub allow_unmodeled: bool,
@@ -141,6 +143,8 @@ struct Builder<'a> {
     facts: Vec<TemplateFacts>,
     group_owner: Vec<(DeploymentId, u32)>,
     spec_origin: Origin,
+    initial_pods: Vec<InitialPods>,
+    fixed_pods: Vec<FixedPods>,
 }
 
 /// Builds and validates the model.
@@ -190,6 +194,8 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         facts: Vec::new(),
         group_owner: Vec::new(),
         spec_origin: verification.origin.clone(),
+        initial_pods: Vec::new(),
+        fixed_pods: Vec::new(),
     };
     let spec = &verification.value.spec;
     b.labels.key(HOSTNAME);
@@ -204,7 +210,10 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         ));
     }
     b.deployments_from_manifests(spec);
+    let replica_sets = b.snapshot_replica_sets();
     let applies = b.applied_revisions(spec);
+    b.snapshot_pods(&replica_sets);
+    b.check_snapshot_fits();
     let groups = b.resolve_groups();
     let hpas = b.hpas();
     let scheduler = b.scheduler();
@@ -244,6 +253,8 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         events,
         intents,
         bounds,
+        initial_pods: b.initial_pods,
+        fixed_pods: b.fixed_pods,
     };
     Ok((model, b.diag.warnings))
 }
@@ -358,6 +369,8 @@ impl Builder<'_> {
                     taints: taints.clone(),
                     unschedulable: p.unschedulable,
                     ready: true,
+                    fixed: Resources::default(),
+                    fixed_score: Resources::default(),
                 });
             }
             self.pools.push(Pool {
@@ -439,6 +452,8 @@ impl Builder<'_> {
                 taints,
                 unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
                 ready,
+                fixed: Resources::default(),
+                fixed_score: Resources::default(),
             });
             self.pools.push(Pool { name, count: Range::fixed(1), first, concrete: true, origin: origin.clone() });
         }
@@ -782,6 +797,20 @@ impl Builder<'_> {
             };
             let empty_selector =
                 |c: &pod::RawSpread| c.selector.as_ref().expect("user constraints carry a selector").is_empty();
+            // The snapshot's fixed pods per node that the selector matches in this namespace.
+            let fixed = |c: &pod::RawSpread| {
+                let sel = c.selector.as_ref().expect("user constraints carry a selector");
+                let mut per_node = vec![0; self.nodes.len()];
+                if sel.is_empty() {
+                    return per_node;
+                }
+                for fp in self.fixed_pods.iter().filter(|fp| &fp.namespace == namespace) {
+                    if all_match(sel, |k| fp.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
+                        per_node[fp.node.index()] += fp.count;
+                    }
+                }
+                per_node
+            };
             let mut spread: Vec<SpreadConstraint> = f
                 .spread
                 .iter()
@@ -798,6 +827,7 @@ impl Builder<'_> {
                         f.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
                     }),
                     system_default: false,
+                    fixed: fixed(c),
                 })
                 .collect();
             if spread.is_empty() {
@@ -815,6 +845,8 @@ impl Builder<'_> {
                         desched_selects: (0..n_groups).map(|h| self.group_owner[h] == (dep, revision)).collect(),
                         self_match: true,
                         system_default: true,
+                        // The system defaults select the pods of the same ReplicaSet.
+                        fixed: vec![0; self.nodes.len()],
                     });
                 }
             }
@@ -2224,7 +2256,13 @@ impl Builder<'_> {
         }
         let mut max_pods = 1;
         for (di, d) in self.deployments.iter().enumerate() {
-            let mut m = d.replicas.max.max(d.placement.iter().map(|p| p.1).sum());
+            let at_start: i64 = self
+                .initial_pods
+                .iter()
+                .filter(|p| self.group_owner[p.group.index()].0.index() == di)
+                .map(|p| p.count)
+                .sum();
+            let mut m = d.replicas.max.max(d.placement.iter().map(|p| p.1).sum()).max(at_start);
             if let Some(h) = d.hpa {
                 m = m.max(hpas[h.index()].max_replicas);
             }
