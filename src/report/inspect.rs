@@ -268,9 +268,17 @@ pub fn render(m: &Model) -> String {
                 .filter(|(_, s)| **s)
                 .map(|(h, _)| group_name(m, GroupId(h as u32)))
                 .collect();
+            let on: Vec<String> = c
+                .fixed
+                .iter()
+                .enumerate()
+                .filter(|(_, &k)| k > 0)
+                .map(|(n, k)| format!("{} x{k}", m.nodes[n].name))
+                .collect();
+            let fixed = if on.is_empty() { String::new() } else { format!(" and fixed pods on {}", on.join(", ")) };
             let _ = writeln!(
                 w,
-                "    spread: {} maxSkew {} {}{}{}, nodeAffinityPolicy {}, nodeTaintsPolicy {}, counts pods of [{}]",
+                "    spread: {} maxSkew {} {}{}{}, nodeAffinityPolicy {}, nodeTaintsPolicy {}, counts pods of [{}]{}",
                 m.labels.key_name(c.topology_key),
                 c.max_skew,
                 if c.hard { "DoNotSchedule" } else { "ScheduleAnyway" },
@@ -278,7 +286,8 @@ pub fn render(m: &Model) -> String {
                 if c.system_default { " (system default)" } else { "" },
                 if c.honor_node_affinity { "Honor" } else { "Ignore" },
                 if c.honor_node_taints { "Honor" } else { "Ignore" },
-                sel.join(", ")
+                sel.join(", "),
+                fixed,
             );
         }
     }

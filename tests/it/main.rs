@@ -2,12 +2,14 @@
 
 mod cases;
 mod cli;
+mod corpus;
 mod cross;
 mod guard;
 mod inputs;
 mod output;
 mod prove;
 mod scale;
+mod snapshot;
 mod upstream;
 mod voice;
 
