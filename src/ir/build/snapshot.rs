@@ -446,3 +446,105 @@ fn add(a: &mut Resources, b: Resources) {
 fn show(r: Resources) -> String {
     format!("cpu {}m, memory {} bytes", r.cpu_milli, r.memory)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::testkit::{model, node};
+
+    const NODES: &str = "apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {allocatable: {cpu: \"8\", memory: 8Gi}}\n---\napiVersion: v1\nkind: Node\nmetadata: {name: n2}\nstatus: {allocatable: {cpu: \"8\", memory: 8Gi}}\n---\n";
+
+    fn deployment(ns: &str, image: &str) -> String {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: {ns}}}\nspec:\n  replicas: 3\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: c, image: {image}, resources: {{requests: {{cpu: \"1\", memory: 1Gi}}}}}}]\n      topologySpreadConstraints: [{{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{app: web}}}}}}]\n---\n")
+    }
+
+    fn replica_set(hash: &str, image: &str, replicas: i64) -> String {
+        format!("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: web-{hash}\n  namespace: shop\n  ownerReferences: [{{apiVersion: apps/v1, kind: Deployment, name: web, uid: u, controller: true}}]\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: web, pod-template-hash: {hash}}}}}\n  template:\n    metadata: {{labels: {{app: web, pod-template-hash: {hash}}}}}\n    spec:\n      containers: [{{name: c, image: {image}, resources: {{requests: {{cpu: \"1\", memory: 1Gi}}}}}}]\n      topologySpreadConstraints: [{{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{app: web}}}}}}]\n---\n")
+    }
+
+    fn pod(name: &str, ns: &str, owner: &str, hash: &str, node: &str, phase: &str, extra_meta: &str) -> String {
+        let owner = match owner.split_once('/') {
+            Some((k, n)) => format!(
+                "\n  ownerReferences: [{{apiVersion: apps/v1, kind: {k}, name: {n}, uid: u, controller: true}}]"
+            ),
+            None => String::new(),
+        };
+        let hash = if hash.is_empty() { String::new() } else { format!(", pod-template-hash: {hash}") };
+        let node = if node.is_empty() { String::new() } else { format!("\n  nodeName: {node}") };
+        format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: {ns}\n  labels: {{app: web{hash}}}{owner}{extra_meta}\nspec:\n  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"1\", memory: 1Gi}}}}}}]{node}\nstatus: {{phase: {phase}}}\n---\n")
+    }
+
+    const SPEC: &str =
+        "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  intents: [{type: podAlwaysSchedulable}]\n";
+
+    /// A rollout half done: the new ReplicaSet is revision 0, the old one revision 1, each
+    /// pod in the row its phase says; a pod of another namespace's ReplicaSet of the same
+    /// name is not web's, and counts in web's spread only in its own namespace.
+    #[test]
+    fn pods_start_where_the_snapshot_has_them() {
+        let yaml = [
+            NODES.to_string(),
+            deployment("shop", "web:2"),
+            replica_set("new", "web:2", 2),
+            replica_set("old", "web:1", 2),
+            replica_set("older", "web:0", 0),
+            pod("a", "shop", "ReplicaSet/web-new", "new", "n1", "Running", ""),
+            pod("b", "shop", "ReplicaSet/web-new", "new", "", "Pending", ""),
+            pod("c", "shop", "ReplicaSet/web-old", "old", "n2", "Running", ""),
+            pod(
+                "d",
+                "shop",
+                "ReplicaSet/web-old",
+                "old",
+                "n2",
+                "Running",
+                "\n  deletionTimestamp: \"2026-01-01T00:00:00Z\"",
+            ),
+            pod("e", "shop", "ReplicaSet/web-new", "new", "n2", "Pending", ""),
+            pod("f", "shop", "ReplicaSet/web-new", "new", "n1", "Failed", ""),
+            // Fixed load: a bare pod in web's namespace, a Job's pod in another one.
+            pod("g", "shop", "", "", "n1", "Running", ""),
+            pod("h", "batch", "Job/report", "", "n2", "Running", ""),
+            SPEC.to_string(),
+        ]
+        .concat();
+        let m = model(&yaml);
+        let (n1, n2) = (node(&m, "n1"), node(&m, "n2"));
+        assert_eq!(m.ir.deployments[0].revisions.len(), 2, "the old ReplicaSet at 0 replicas is no revision");
+        let (new, old) = (0, 1);
+        assert_eq!(
+            m.ir.groups[old].labels,
+            vec![("app".into(), "web".into()), ("pod-template-hash".into(), "old".into())]
+        );
+        let st = m.initial_states().remove(0);
+        assert_eq!(st.pending, vec![1, 0]);
+        assert_eq!(st.bound[new][n2], 1);
+        let running = |g: usize, n: usize| m.kinds_of_group[g].iter().map(|&k| st.running[k][n]).sum::<i64>();
+        assert_eq!((running(new, n1), running(new, n2), running(old, n1), running(old, n2)), (1, 0, 0, 1));
+        assert_eq!(st.terminating[old], vec![0, 1]);
+        assert_eq!(st.revision, vec![0]);
+        // Fixed load: one pod (1 CPU, 1Gi) on each node.
+        assert_eq!((m.ir.nodes[n1].fixed.cpu_milli, m.ir.nodes[n1].fixed.pods), (1000, 1));
+        assert_eq!((m.ir.nodes[n2].fixed.cpu_milli, m.ir.nodes[n2].fixed.pods), (1000, 1));
+        // web's spread counts the bare pod of its namespace on n1, not the Job's pod on n2.
+        assert_eq!(m.ir.groups[new].spread[0].fixed, vec![1, 0]);
+        let requested = crate::model::requested(&crate::domain::Concrete, &m, &st);
+        // n1: the bare pod and a; n2: the Job's pod, c, d (terminating) and e (bound).
+        assert_eq!((requested[n1].2, requested[n2].2), (2, 4));
+        let ids: Vec<&str> = crate::model::assumptions::of(&m).iter().map(|a| a.id).collect();
+        assert!(ids.contains(&"fixed-pods") && ids.contains(&"snapshot-state"), "{ids:?}");
+    }
+
+    /// Pods are matched to their Deployment within its namespace: a ReplicaSet controlled by
+    /// a Deployment of the same name in another namespace is not web's.
+    #[test]
+    fn namespaces_are_kept_apart() {
+        let other = replica_set("new", "web:2", 1).replace("namespace: shop", "namespace: other");
+        let yaml = [NODES.to_string(), deployment("shop", "web:2"), other, SPEC.to_string()].concat();
+        let mut inputs = crate::manifest::Inputs::default();
+        let mut errors = Vec::new();
+        crate::manifest::load_text(std::path::Path::new("t.yaml"), &yaml, Default::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let err = crate::ir::build(&inputs, Default::default()).expect_err("refused").to_string();
+        assert!(err.contains("ReplicaSet other/web-new is controlled by no Deployment among the inputs"), "{err}");
+    }
+}
