@@ -18,6 +18,8 @@ use crate::manifest::scheduler_config as sc;
 use crate::manifest::{Inputs, Object};
 use crate::spec;
 
+mod snapshot;
+
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BuildOptions {
     pub allow_unmodeled: bool,
@@ -141,6 +143,8 @@ struct Builder<'a> {
     facts: Vec<TemplateFacts>,
     group_owner: Vec<(DeploymentId, u32)>,
     spec_origin: Origin,
+    initial_pods: Vec<InitialPods>,
+    fixed_pods: Vec<FixedPods>,
 }
 
 /// Builds and validates the model.
@@ -200,6 +204,8 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         facts: Vec::new(),
         group_owner: Vec::new(),
         spec_origin: verification.origin.clone(),
+        initial_pods: Vec::new(),
+        fixed_pods: Vec::new(),
     };
     let spec = &verification.value.spec;
     b.labels.key(HOSTNAME);
@@ -219,7 +225,10 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let node_names: Vec<&str> = b.nodes.iter().map(|n| n.name.as_str()).collect();
     super::validate::node_names(inputs, &node_names, &mut b.diag);
     b.deployments_from_manifests(spec);
+    let replica_sets = b.snapshot_replica_sets();
     let applies = b.applied_revisions(spec);
+    b.snapshot_pods(&replica_sets);
+    b.check_snapshot_fits();
     let groups = b.resolve_groups();
     let hpas = b.hpas();
     let scheduler = b.scheduler();
@@ -263,6 +272,8 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         events,
         intents,
         bounds,
+        initial_pods: b.initial_pods,
+        fixed_pods: b.fixed_pods,
     };
     Ok((model, b.diag.warnings))
 }
@@ -377,6 +388,8 @@ impl Builder<'_> {
                     taints: taints.clone(),
                     unschedulable: p.unschedulable,
                     ready: true,
+                    fixed: Resources::default(),
+                    fixed_score: Resources::default(),
                 });
             }
             self.pools.push(Pool {
@@ -483,6 +496,8 @@ impl Builder<'_> {
                 taints,
                 unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
                 ready,
+                fixed: Resources::default(),
+                fixed_score: Resources::default(),
             });
             self.pools.push(Pool { name, count: Range::fixed(1), first, concrete: true, origin: origin.clone() });
         }
@@ -870,6 +885,20 @@ impl Builder<'_> {
             };
             let empty_selector =
                 |c: &pod::RawSpread| c.selector.as_ref().expect("user constraints carry a selector").is_empty();
+            // The snapshot's fixed pods per node that the selector matches in this namespace.
+            let fixed = |c: &pod::RawSpread| {
+                let sel = c.selector.as_ref().expect("user constraints carry a selector");
+                let mut per_node = vec![0; self.nodes.len()];
+                if sel.is_empty() {
+                    return per_node;
+                }
+                for fp in self.fixed_pods.iter().filter(|fp| &fp.namespace == namespace) {
+                    if all_match(sel, |k| fp.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
+                        per_node[fp.node.index()] += fp.count;
+                    }
+                }
+                per_node
+            };
             let mut spread: Vec<SpreadConstraint> = f
                 .spread
                 .iter()
@@ -886,6 +915,7 @@ impl Builder<'_> {
                         f.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
                     }),
                     system_default: false,
+                    fixed: fixed(c),
                 })
                 .collect();
             if spread.is_empty() {
@@ -903,6 +933,8 @@ impl Builder<'_> {
                         desched_selects: (0..n_groups).map(|h| self.group_owner[h] == (dep, revision)).collect(),
                         self_match: true,
                         system_default: true,
+                        // The system defaults select the pods of the same ReplicaSet.
+                        fixed: vec![0; self.nodes.len()],
                     });
                 }
             }
@@ -2340,6 +2372,13 @@ impl Builder<'_> {
             .map(|di| {
                 let d = &self.deployments[di];
                 let ours = |dep: &DeploymentId| dep.index() == di;
+                // A snapshot's pods of every revision are there at the start.
+                let at_start: i64 = self
+                    .initial_pods
+                    .iter()
+                    .filter(|p| self.group_owner[p.group.index()].0.index() == di)
+                    .map(|p| p.count)
+                    .sum();
                 // Every replica count an apply sets first, then every scale-up on top of the
                 // largest: the events happen in any order, so a scale may follow any apply.
                 let applied = events.iter().filter_map(|e| match e {
@@ -2361,7 +2400,7 @@ impl Builder<'_> {
                 }));
                 super::limits::pods_bound(
                     &d.replicas,
-                    d.placement.iter().map(|p| p.1).sum(),
+                    d.placement.iter().map(|p| p.1).sum::<i64>().max(at_start),
                     d.hpa.map(|h| &hpas[h.index()]),
                     applied,
                     scale_ups,

@@ -90,6 +90,10 @@ pub struct Model {
     pub events: Vec<Event>,
     pub intents: Vec<Intent>,
     pub bounds: Bounds,
+    /// A snapshot's pods of Deployments: the initial state besides `Deployment::placement`.
+    pub initial_pods: Vec<InitialPods>,
+    /// A snapshot's pods no modelled controller owns.
+    pub fixed_pods: Vec<FixedPods>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -144,6 +148,11 @@ pub struct Node {
     pub unschedulable: bool,
     /// Ready at start (a Node manifest whose Ready condition is not True starts NotReady).
     pub ready: bool,
+    /// Requests of the snapshot's fixed pods on this node (see [`FixedPods`]): every sum of
+    /// a node's requests starts from it.
+    pub fixed: Resources,
+    /// The same as scoring counts them (100m CPU / 200Mi memory per container that sets none).
+    pub fixed_score: Resources,
 }
 
 impl Node {
@@ -210,6 +219,11 @@ pub struct SpreadConstraint {
     pub self_match: bool,
     /// Injected by the scheduler's system defaults (the template has no constraints).
     pub system_default: bool,
+    /// Per node slot: the snapshot's fixed pods there that `selects` would match (same
+    /// namespace, labels matching; none for an empty selector or a system default). The
+    /// descheduler does not count them: its evictor's filter admits no pod of an owner it
+    /// cannot see, and kbmc does not model which of theirs it would admit.
+    pub fixed: Vec<i64>,
 }
 
 /// Per-node static facts of a pod group.
@@ -608,6 +622,43 @@ impl Intent {
     pub fn is_cycle(&self) -> bool {
         matches!(self, Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun)
     }
+}
+
+/// Where a snapshot's pods of a Deployment are at start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PodPhase {
+    /// Created, not bound to a node (phase Pending, no `spec.nodeName`).
+    Pending,
+    /// Bound, not started (phase Pending with `spec.nodeName`).
+    Bound,
+    /// Phase Running.
+    Running,
+    /// `metadata.deletionTimestamp` set: stopping, still holding its requests.
+    Terminating,
+}
+
+/// Pods of one group at start, from a snapshot's Pods.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InitialPods {
+    pub group: GroupId,
+    /// `None` for pending pods.
+    pub node: Option<NodeId>,
+    pub phase: PodPhase,
+    pub count: i64,
+}
+
+/// A snapshot's pods that no modelled controller owns (bare pods, pods of Jobs, DaemonSets,
+/// StatefulSets ...), grouped by node, namespace and labels: load that stays where it is.
+#[derive(Clone, Debug, Serialize)]
+pub struct FixedPods {
+    pub node: NodeId,
+    pub namespace: String,
+    pub labels: Vec<(String, String)>,
+    /// Per pod.
+    pub requests: Resources,
+    pub count: i64,
+    /// `Kind/name` of the first pod's owner, or `Pod/name` for a bare pod.
+    pub owner: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

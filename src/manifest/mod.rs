@@ -13,9 +13,9 @@ pub mod scheduler_config;
 
 use std::path::{Path, PathBuf};
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::api::core::v1::{Node, Pod};
 
 use crate::error::{Error, InputClass, InputError, Origin};
 use crate::spec::Verification;
@@ -35,6 +35,11 @@ pub struct Inputs {
     pub deployments: Vec<Object<Deployment>>,
     pub hpas: Vec<Object<HorizontalPodAutoscaler>>,
     pub nodes: Vec<Object<Node>>,
+    /// A snapshot's Pods (`kubectl get pods -o yaml`): the initial state of their
+    /// Deployments, or fixed load on their node.
+    pub pods: Vec<Object<Pod>>,
+    /// A snapshot's ReplicaSets: the revisions of their Deployments' rollouts.
+    pub replica_sets: Vec<Object<ReplicaSet>>,
     pub descheduler_policies: Vec<Object<descheduler::DeschedulerPolicy>>,
     pub scheduler_configs: Vec<Object<scheduler_config::KubeSchedulerConfiguration>>,
     /// Deployments named by `applyDeployment` events: (the event's `manifest` string, object).
@@ -76,8 +81,6 @@ const IGNORED_KINDS: &[&str] = &[
 
 /// Kinds that exist in Kubernetes and would change the modelled behaviour, but are not modelled.
 const UNMODELED_KINDS: &[(&str, &str)] = &[
-    ("Pod", "bare pods are not modelled; describe running pods with spec.workloads[].placement"),
-    ("ReplicaSet", "ReplicaSets are modelled only as owned by a Deployment"),
     ("StatefulSet", "StatefulSets are not modelled"),
     ("DaemonSet", "DaemonSets are not modelled; reserve their requests in the node pool's allocatable"),
     ("Job", "Jobs are not modelled"),
@@ -88,7 +91,8 @@ const UNMODELED_KINDS: &[(&str, &str)] = &[
     ("ResourceQuota", "ResourceQuotas are not modelled"),
 ];
 
-const KNOWN: &str = "apps/v1 Deployment, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
+const KNOWN: &str =
+    "apps/v1 Deployment, apps/v1 ReplicaSet, v1 Pod, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
 descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
 kbmc.dev/v1alpha1 Verification";
 
@@ -354,6 +358,8 @@ fn route(
         ("apps/v1", "Deployment") => take!(inputs.deployments),
         ("autoscaling/v2", "HorizontalPodAutoscaler") => take!(inputs.hpas),
         ("v1", "Node") => take!(inputs.nodes),
+        ("v1", "Pod") => take!(inputs.pods),
+        ("apps/v1", "ReplicaSet") => take!(inputs.replica_sets),
         ("descheduler/v1alpha2", "DeschedulerPolicy") => take!(inputs.descheduler_policies),
         ("kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration") => take!(inputs.scheduler_configs),
         ("kbmc.dev/v1alpha1", "Verification") => take!(inputs.verifications),
@@ -394,6 +400,8 @@ fn route(
             let unmodeled =
                 UNMODELED_KINDS.iter().find(|(n, _)| *n == k).map(|(_, why)| why.to_string()).or_else(|| match k {
                     "Deployment"
+                    | "ReplicaSet"
+                    | "Pod"
                     | "HorizontalPodAutoscaler"
                     | "Node"
                     | "DeschedulerPolicy"

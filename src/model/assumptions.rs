@@ -65,7 +65,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         let has: Vec<bool> = m.topology[z].1.iter().map(Option::is_some).collect();
         has.contains(&true) && has.contains(&false)
     });
-    let candidates: [(&'static str, &'static str, bool, Affects); 15] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 17] = [
         (
             "replicaset-chosen-evicted",
             "a pod a ReplicaSet sync chose to delete that another controller evicts first (or, under interleaved timing, whose usage changes first) counts as an unchosen pod of its node",
@@ -155,6 +155,18 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "drain-ready-nodes",
             "only Ready nodes are drained (kubectl drains NotReady ones too)",
             any_event(|e| matches!(e, Event::Maintenance { .. })) && failures,
+            Affects::All,
+        ),
+        (
+            "fixed-pods",
+            "the snapshot's pods no modelled controller owns (bare pods, pods of Jobs, DaemonSets, StatefulSets ...) stay on their node for the whole run, using what they request: nothing finishes, evicts, deletes or recreates them, and the descheduler neither counts nor evicts them",
+            !ir.fixed_pods.is_empty(),
+            Affects::All,
+        ),
+        (
+            "snapshot-state",
+            "the snapshot's Running pods are ready, and each HPA's stabilization window starts empty (as after a controller restart)",
+            !ir.initial_pods.is_empty(),
             Affects::All,
         ),
     ];

@@ -344,21 +344,36 @@ impl Model {
         let ng = ir.groups.len();
         let present: Vec<bool> = ir.nodes.iter().map(|n| (n.index_in_pool as i64) < sizes[n.pool.index()]).collect();
         let mut running = vec![vec![0; nn]; self.kinds.len()];
-        for d in &ir.deployments {
-            let g = d.revisions[0].index();
-            // Placed pods run at the workload's initial usage, warming up when that is the
-            // bootstrap level of a cpuPattern.
-            let k = if self.kinds[self.start_kind[g]].cpu_usage == d.initial_usage.cpu_milli {
+        // Placed pods run at the workload's initial usage, warming up when that is the
+        // bootstrap level of a cpuPattern.
+        let start_kind = |g: usize| {
+            let usage = ir.deployments[self.dep_of_group(g)].initial_usage.cpu_milli;
+            if self.kinds[self.start_kind[g]].cpu_usage == usage {
                 self.start_kind[g]
             } else {
                 self.kinds_of_group[g]
                     .iter()
                     .copied()
-                    .find(|&k| self.kinds[k].cpu_usage == d.initial_usage.cpu_milli && !self.kinds[k].warming)
+                    .find(|&k| self.kinds[k].cpu_usage == usage && !self.kinds[k].warming)
                     .expect("the initial usage is a level of every group")
-            };
+            }
+        };
+        for d in &ir.deployments {
+            let k = start_kind(d.revisions[0].index());
             for (n, c) in &d.placement {
                 running[k][n.index()] += c;
+            }
+        }
+        let mut pending = vec![0; ng];
+        let mut bound = vec![vec![0; nn]; ng];
+        let mut terminating = vec![vec![0; nn]; ng];
+        for p in &ir.initial_pods {
+            let g = p.group.index();
+            match (p.phase, p.node) {
+                (ir::PodPhase::Pending, _) | (_, None) => pending[g] += p.count,
+                (ir::PodPhase::Bound, Some(n)) => bound[g][n.index()] += p.count,
+                (ir::PodPhase::Running, Some(n)) => running[start_kind(g)][n.index()] += p.count,
+                (ir::PodPhase::Terminating, Some(n)) => terminating[g][n.index()] += p.count,
             }
         }
         let mut st = ClusterState::<Concrete> {
@@ -368,10 +383,10 @@ impl Model {
             draining: vec![false; nn],
             maintained: vec![false; nn],
             panics: vec![0; nn],
-            pending: vec![0; ng],
-            bound: vec![vec![0; nn]; ng],
+            pending,
+            bound,
             running,
-            terminating: vec![vec![0; nn]; ng],
+            terminating,
             evicting: if self.defers_evictions.contains(&true) { vec![vec![0; nn]; ng] } else { Vec::new() },
             deleting: if self.marks_deletions { vec![vec![0; nn]; ng + self.kinds.len()] } else { Vec::new() },
             queued: if self.queues_evictions { vec![vec![0; nn]; ng] } else { Vec::new() },
@@ -406,7 +421,7 @@ pub fn panicked<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
 }
 
 /// Per node: requested (cpu millicores, memory bytes, pod count) of all pods on it, terminating
-/// ones included, as the scheduler's NodeInfo counts them.
+/// ones included and the snapshot's fixed pods too, as the scheduler's NodeInfo counts them.
 pub fn requested<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> Vec<(D::Int, D::Int, D::Int)> {
     // Summed over whole per-node vectors, group by group then kind by kind: each node gets
     // the terms a node-by-node sum would give, in its order, for a fraction of the lookups.
@@ -422,7 +437,8 @@ pub fn requested<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> Vec<(D::I
             *pods = d.add(pods, &c);
         }
     }
-    let mut sums = vec![(d.int(0), d.int(0), d.int(0)); m.nodes()];
+    let mut sums: Vec<_> =
+        m.ir.nodes.iter().map(|n| (d.int(n.fixed.cpu_milli), d.int(n.fixed.memory), d.int(n.fixed.pods))).collect();
     for (g, grp) in m.ir.groups.iter().enumerate() {
         add(d, &mut sums, st.bound[g].iter().zip(&st.terminating[g]).map(|(b, t)| d.add(b, t)), grp.requests);
     }
@@ -432,9 +448,10 @@ pub fn requested<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> Vec<(D::I
     sums
 }
 
-/// CPU usage (millicores) of the running pods on node `n`.
+/// CPU usage (millicores) of the running pods on node `n`, the snapshot's fixed pods there
+/// using what they request.
 pub fn cpu_usage<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Int {
-    let mut u = d.int(0);
+    let mut u = d.int(m.ir.nodes[n].fixed.cpu_milli);
     for (k, kind) in m.kinds.iter().enumerate() {
         u = d.add(&u, &d.mul_const(&st.running[k][n], kind.cpu_usage));
     }

@@ -163,10 +163,35 @@ pub fn render(m: &Model) -> String {
             state.push("cordoned");
         }
         let _ = writeln!(w, "    status: {}", state.join(", "));
+        let fixed: Vec<String> = m
+            .fixed_pods
+            .iter()
+            .filter(|f| m.node(f.node).name == n.name)
+            .map(|f| {
+                format!(
+                    "{} x{} (namespace {}, cpu {}, memory {} each)",
+                    f.owner,
+                    f.count,
+                    f.namespace,
+                    cpu(f.requests.cpu_milli),
+                    mem(f.requests.memory)
+                )
+            })
+            .collect();
+        if !fixed.is_empty() {
+            let _ = writeln!(
+                w,
+                "    fixed load: {}; requests cpu {}, memory {}, {} pod(s) in all",
+                fixed.join(", "),
+                cpu(n.fixed.cpu_milli),
+                mem(n.fixed.memory),
+                n.fixed.pods
+            );
+        }
     }
 
     let _ = writeln!(w, "\ndeployments ({}):", m.deployments.len());
-    for d in &m.deployments {
+    for (di, d) in m.deployments.iter().enumerate() {
         let _ = writeln!(w, "  {} (namespace {})", d.name, d.namespace);
         let src = if d.revision_sets_replicas[0] { "spec.replicas" } else { "spec.replicas absent, defaults to 1" };
         let _ = writeln!(w, "    replicas: {} ({src})", d.replicas);
@@ -176,7 +201,32 @@ pub fn render(m: &Model) -> String {
         if let Some(h) = d.hpa {
             let _ = writeln!(w, "    autoscaled by: {}", m.hpas[h.index()].name);
         }
-        if d.placement.is_empty() {
+        let snapshot: Vec<&crate::ir::InitialPods> =
+            m.initial_pods.iter().filter(|p| m.group(p.group).deployment.index() == di).collect();
+        if !snapshot.is_empty() {
+            let _ = writeln!(w, "    at start (snapshot):");
+            for &g in &d.revisions {
+                let of: Vec<String> = snapshot
+                    .iter()
+                    .filter(|p| p.group == g)
+                    .map(|p| {
+                        let phase = match p.phase {
+                            PodPhase::Pending => "pending",
+                            PodPhase::Bound => "bound",
+                            PodPhase::Running => "running",
+                            PodPhase::Terminating => "terminating",
+                        };
+                        match p.node {
+                            Some(n) => format!("{phase} on {} x{}", m.node(n).name, p.count),
+                            None => format!("{phase} x{}", p.count),
+                        }
+                    })
+                    .collect();
+                if !of.is_empty() {
+                    let _ = writeln!(w, "      {}: {}", group_name(m, g), of.join(", "));
+                }
+            }
+        } else if d.placement.is_empty() {
             let _ = writeln!(w, "    at start: no pods (the Deployment was just created)");
         } else {
             let ps: Vec<String> = d.placement.iter().map(|(n, c)| format!("{} x{c}", m.node(*n).name)).collect();
@@ -248,9 +298,17 @@ pub fn render(m: &Model) -> String {
                 .filter(|(_, s)| **s)
                 .map(|(h, _)| group_name(m, GroupId(h as u32)))
                 .collect();
+            let on: Vec<String> = c
+                .fixed
+                .iter()
+                .enumerate()
+                .filter(|(_, &k)| k > 0)
+                .map(|(n, k)| format!("{} x{k}", m.nodes[n].name))
+                .collect();
+            let fixed = if on.is_empty() { String::new() } else { format!(" and fixed pods on {}", on.join(", ")) };
             let _ = writeln!(
                 w,
-                "    spread: {} maxSkew {} {}{}{}, nodeAffinityPolicy {}, nodeTaintsPolicy {}, counts pods of [{}]",
+                "    spread: {} maxSkew {} {}{}{}, nodeAffinityPolicy {}, nodeTaintsPolicy {}, counts pods of [{}]{}",
                 m.labels.key_name(c.topology_key),
                 c.max_skew,
                 if c.hard { "DoNotSchedule" } else { "ScheduleAnyway" },
@@ -258,7 +316,8 @@ pub fn render(m: &Model) -> String {
                 if c.system_default { " (system default)" } else { "" },
                 if c.honor_node_affinity { "Honor" } else { "Ignore" },
                 if c.honor_node_taints { "Honor" } else { "Ignore" },
-                sel.join(", ")
+                sel.join(", "),
+                fixed,
             );
         }
     }

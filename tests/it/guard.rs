@@ -26,6 +26,10 @@
 //! - Adding a kind is an entry in `KINDS` (its type and base document) and its rows;
 //!   `kinds_loaded` fails to compile when loading keeps a kind that is not named there.
 //!
+//! A snapshot's Pods and ReplicaSets (read as the initial state, docs/spec.md "Snapshots")
+//! are not yet walked here: the snapshot builder in src/ir reads the fields docs/spec.md
+//! lists for them and nothing yet guards the rest.
+//!
 //! A `Read` row checks that the field is used, not how: how is each model's own tests'. A
 //! row whose field sits in a list element the base fixture lacks is set in an element of its
 //! own, which may miss required siblings: such a `Read` row shows only that the field is
@@ -355,6 +359,8 @@ fn kinds_loaded(inputs: Inputs) {
         scheduler_configs: _,    // root KubeSchedulerConfiguration
         verifications: _,        // kbmc's own spec (src/spec), outside this guard
         applied: _,              // Deployments again, from applyDeployment events
+        pods: _,                 // a snapshot's Pods: not in KINDS (see the module's note)
+        replica_sets: _,         // a snapshot's ReplicaSets: not in KINDS
         warnings: _,
         files: _,
     } = inputs;

@@ -2,6 +2,7 @@
 
 mod cases;
 mod cli;
+mod corpus;
 mod cross;
 mod guard;
 mod hostile;
@@ -10,6 +11,7 @@ mod limits;
 mod output;
 mod prove;
 mod scale;
+mod snapshot;
 mod upstream;
 mod voice;
 

@@ -1344,7 +1344,8 @@ mod tests {
             }
             let requested = crate::model::requested(&d, &m, &st);
             for (n, got) in requested.iter().enumerate() {
-                let (mut cpu, mut mem, mut pods) = (d.int(0), d.int(0), d.int(0));
+                let f = m.ir.nodes[n].fixed;
+                let (mut cpu, mut mem, mut pods) = (d.int(f.cpu_milli), d.int(f.memory), d.int(f.pods));
                 let counts = (m.ir.groups.iter().enumerate())
                     .map(|(g, grp)| (d.add(&st.bound[g][n], &st.terminating[g][n]), grp.requests))
                     .chain(

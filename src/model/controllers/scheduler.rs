@@ -64,12 +64,12 @@ impl<D: Domain> NodeLoads<D> {
     fn summed(d: &D, m: &Model, st: &ClusterState<D>, scores: bool) -> Self {
         // Summed over whole per-node vectors, group by group: each node gets the terms of
         // `active_on` and a node-by-node sum, in their order, for a fraction of the lookups.
-        let nn = m.nodes();
         let mut active = Vec::new();
         let mut nonzero_sums = Vec::new();
         if scores || m.ir.groups.iter().any(|g| !g.spread.is_empty()) {
             if scores {
-                nonzero_sums = vec![(d.int(0), d.int(0)); nn];
+                nonzero_sums =
+                    m.ir.nodes.iter().map(|n| (d.int(n.fixed_score.cpu_milli), d.int(n.fixed_score.memory))).collect();
             }
             for (h, hg) in m.ir.groups.iter().enumerate() {
                 let running = running_per_node(d, m, st, h);
@@ -87,9 +87,10 @@ impl<D: Domain> NodeLoads<D> {
     }
 }
 
-/// Pods matched by constraint `c` on node `n` (not terminating).
+/// Pods matched by constraint `c` on node `n` (not terminating), the snapshot's fixed pods
+/// there included.
 fn matching<D: Domain>(d: &D, loads: &NodeLoads<D>, c: &SpreadConstraint, n: usize) -> D::Int {
-    let mut t = d.int(0);
+    let mut t = d.int(c.fixed[n]);
     for (h, sel) in c.selects.iter().enumerate() {
         if *sel {
             t = d.add(&t, &loads.active[h][n]);

@@ -40,10 +40,11 @@ pub(super) fn evict<D: Domain>(
     (nx, total)
 }
 
-/// Requests of the non-terminal pods on node `n`, terminating ones included (what NodeFit
-/// and LowNodeUtilization count).
+/// Requests of the non-terminal pods on node `n`, terminating ones included, and of the
+/// snapshot's fixed pods there (what NodeFit and LowNodeUtilization count).
 pub(super) fn used<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> (D::Int, D::Int, D::Int) {
-    let (mut cpu, mut mem, mut pods) = (d.int(0), d.int(0), d.int(0));
+    let f = m.ir.nodes[n].fixed;
+    let (mut cpu, mut mem, mut pods) = (d.int(f.cpu_milli), d.int(f.memory), d.int(f.pods));
     for (g, grp) in m.ir.groups.iter().enumerate() {
         let c = d.add(&active_on(d, m, st, g, n), &st.terminating[g][n]);
         cpu = d.add(&cpu, &d.mul_const(&c, grp.requests.cpu_milli));
