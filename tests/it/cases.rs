@@ -576,16 +576,26 @@ fn replicas_summed_two_ways_agree() {
     assert!(checked > 1000, "only {checked} states checked");
 }
 
-/// A state limit never turns into a claim about runs it did not explore: safety intents hold
-/// only within the depth fully reached, cycle intents become unknown (exit 3).
+/// A state limit never turns into a claim about runs it did not explore: an intent not
+/// decided within the bound asked for is unknown (exit 3), with the depth fully reached.
 #[test]
 fn state_limit_is_honest() {
     let r = kbmc(&["check", "--engine", "explicit", "--max-states", "20", "cases/c8-descheduler-spread-loop-fixed"]);
     assert_eq!(r.code, 3, "{}", r.stdout);
-    assert!(r.stdout.contains("noEvictionCycle: unknown: the state limit of 20 states was reached"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("noEvictionCycle: unknown: the state limit of 20 states (--max-states) was reached"),
+        "{}",
+        r.stdout
+    );
     let r = kbmc(&["check", "--engine", "explicit", "--max-states", "20", "cases/c3-conflicting-spread-fixed"]);
-    assert_eq!(r.code, 0, "{}", r.stdout);
-    assert!(r.stdout.contains("podAlwaysSchedulable: holds within"), "{}", r.stdout);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "podAlwaysSchedulable: unknown: the state limit of 20 states (--max-states) was reached at depth"
+        ) && r.stdout.contains("longer runs not covered"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// `timing: interleaved` lets periodic controllers and events act mid-reaction: more states,
