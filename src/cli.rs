@@ -39,6 +39,15 @@ const SCALE_HELP: &str = concat!(
 ",
     exit_codes!()
 );
+const INIT_HELP: &str = "Examples:
+  kubectl get nodes,deploy,rs,pods,hpa -A -o yaml > cluster.yaml
+  kbmc init cluster.yaml > verification.yaml
+  kbmc check cluster.yaml verification.yaml
+
+Exit codes:
+  0  the Verification was written
+  2  input or usage error (file, document, field and what was expected are printed)
+  4  internal error (a bug in kbmc)";
 const INSPECT_HELP: &str = concat!(
     "Examples:
   kbmc inspect cases/c1-hpa-oscillation
@@ -60,6 +69,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the Verification kbmc infers for manifests without one (what `kbmc check` checks
+    /// when no Verification is given), as commented YAML to edit and pass back to `check`.
+    #[command(after_help = INIT_HELP)]
+    Init(InitArgs),
     /// Print the resolved model: node pools and nodes, pod groups, Deployments, HPAs,
     /// scheduler and descheduler configuration, events, intents and bounds.
     #[command(after_help = INSPECT_HELP)]
@@ -102,7 +115,7 @@ pub enum Format {
 pub enum CheckFormat {
     /// For people: header, verdicts, counterexamples with a table per step, summary.
     Text,
-    /// One JSON document, schema kbmc.dev/check/v1 (docs/output.md).
+    /// One JSON document, schema kbmc.dev/check/v2 (docs/output.md).
     Json,
     /// Apalache's Informal Trace Format: one JSON document per line, one per violated intent.
     Itf,
@@ -151,6 +164,16 @@ pub struct InputArgs {
     pub paths: Vec<PathBuf>,
     /// Warn instead of failing on fields that change Kubernetes' behaviour but are not
     /// modelled (podAntiAffinity, External metrics, ...). Verdicts then ignore those fields.
+    #[arg(long)]
+    pub allow_unmodeled: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Manifest files or directories (read recursively: *.yaml, *.yml, *.json), without a
+    /// Verification document.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
     #[arg(long)]
     pub allow_unmodeled: bool,
 }
@@ -294,7 +317,7 @@ pub struct ScaleArgs {
     /// No colour in the counterexample (colour only on a terminal; NO_COLOR is honoured too).
     #[arg(long)]
     pub no_color: bool,
-    /// Output format: text for people, or json (schema kbmc.dev/scale/v1, docs/output.md).
+    /// Output format: text for people, or json (schema kbmc.dev/scale/v2, docs/output.md).
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -314,6 +337,20 @@ pub struct SimulateArgs {
     /// No colour (colour only on a terminal; NO_COLOR is honoured too).
     #[arg(long)]
     pub no_color: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: SimulateFormat,
+}
+
+/// Formats of a simulated run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    /// For people: header, what the run showed per intent, the run with a table per step.
+    Text,
+    /// One JSON document, schema kbmc.dev/simulate/v1 (docs/output.md).
+    Json,
+    /// The run as one Apalache ITF document.
+    Itf,
 }
 
 #[derive(Debug, Args)]
@@ -331,6 +368,9 @@ pub struct CompareArgs {
     /// Explicit engine: give up after this many states.
     #[arg(long, default_value_t = 5_000_000)]
     pub max_states: usize,
+    /// Output format: text for people, or json (schema kbmc.dev/compare/v1, docs/output.md).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

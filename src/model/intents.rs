@@ -217,8 +217,9 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
             let dep = deployment.index();
             let max = m.ir.deployments[dep].hpa.map(|h| m.ir.hpas[h.index()].max_replicas).unwrap_or(0);
             format!(
-                "{} reached its HPA maximum of {max} replicas and is now down to {} running (a drop of {drop} or more)",
+                "{} reached its HPA maximum of {} and is now down to {} running (a drop of {drop} or more)",
                 m.ir.deployments[dep].name,
+                crate::count(max, "replica", "replicas"),
                 running_replicas(&d, m, st, dep)
             )
         }

@@ -4,6 +4,7 @@ mod cases;
 mod cli;
 mod cross;
 mod guard;
+mod infer;
 mod inputs;
 mod output;
 mod prove;
