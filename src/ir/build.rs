@@ -130,11 +130,27 @@ fn allocatable(
     r
 }
 
-/// How reports name one thing `--allow-unmodeled` dropped: the object (or file and document)
-/// and, for a field, its path.
-fn dropped(w: &InputError) -> String {
-    let what = match (&w.object, w.document) {
-        (Some(o), _) => o.clone(),
+/// How reports name one thing `--allow-unmodeled` dropped: the object (`Kind/name`, or the
+/// file and document when no object read from there has a name) and, for a field, its path.
+fn dropped(w: &InputError, inputs: &Inputs) -> String {
+    let at = |o: &Origin| o.file == w.file && Some(o.document) == w.document && o.item == w.item;
+    let name = |kind: &str, n: &Option<String>| format!("{kind}/{}", n.as_deref().unwrap_or("<unnamed>"));
+    let object = w.object.clone().or_else(|| {
+        let i = inputs;
+        i.deployments
+            .iter()
+            .find(|d| at(&d.origin))
+            .map(|d| name("Deployment", &d.value.metadata.name))
+            .or_else(|| {
+                i.hpas.iter().find(|h| at(&h.origin)).map(|h| name("HorizontalPodAutoscaler", &h.value.metadata.name))
+            })
+            .or_else(|| i.nodes.iter().find(|n| at(&n.origin)).map(|n| name("Node", &n.value.metadata.name)))
+            .or_else(|| {
+                i.applied.iter().find(|(_, d)| at(&d.origin)).map(|(_, d)| name("Deployment", &d.value.metadata.name))
+            })
+    });
+    let what = match (object, w.document) {
+        (Some(o), _) => o,
         (None, Some(d)) => format!("{} (document {d})", w.file.display()),
         (None, None) => w.file.display().to_string(),
     };
@@ -247,7 +263,13 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let model = Model {
         name,
         spec_inferred: inputs.spec_inferred,
-        dropped: b.diag.warnings.iter().filter(|w| w.class == InputClass::Unmodeled).map(dropped).collect(),
+        dropped: b
+            .diag
+            .warnings
+            .iter()
+            .filter(|w| w.class == InputClass::Unmodeled)
+            .map(|w| dropped(w, inputs))
+            .collect(),
         labels: b.labels,
         pools: b.pools,
         nodes: b.nodes,

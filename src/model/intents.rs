@@ -226,9 +226,9 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
         Intent::ReplicasMeetMin { deployment, min } => {
             let dep = deployment.index();
             format!(
-                "{} has {} running replicas, below its minimum of {min} that it had reached",
+                "{} has {} running, below its minimum of {min} that it had reached",
                 m.ir.deployments[dep].name,
-                running_replicas(&d, m, st, dep)
+                crate::count(running_replicas(&d, m, st, dep), "replica", "replicas")
             )
         }
         Intent::ReplicasMeetExpected { deployment, expected } => {
@@ -238,9 +238,9 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
                 crate::ir::Expected::DesiredPlus(o) => st.desired[dep] + o,
             };
             format!(
-                "{} has {} running replicas, below the expected {e} that it had reached",
+                "{} has {} running, below the expected {e} that it had reached",
                 m.ir.deployments[dep].name,
-                running_replicas(&d, m, st, dep)
+                crate::count(running_replicas(&d, m, st, dep), "replica", "replicas")
             )
         }
         Intent::PodsBalanced { deployment, max_skew } => format!(
@@ -250,9 +250,9 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
         Intent::ReplicasWithin { deployment, min, max } => {
             let dep = deployment.index();
             format!(
-                "{} has {} running replicas, outside {min}..{max}",
+                "{} has {} running, outside {min}..{max}",
                 m.ir.deployments[dep].name,
-                running_replicas(&d, m, st, dep)
+                crate::count(running_replicas(&d, m, st, dep), "replica", "replicas")
             )
         }
         Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun => String::new(),

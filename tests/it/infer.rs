@@ -41,7 +41,11 @@ fn verdicts(stdout: &str) -> Vec<String> {
     stdout
         .lines()
         .filter(|l| {
-            !l.starts_with(' ') && l.contains(": ") && !l.starts_with("kbmc ") && !l.starts_with("counterexample")
+            !l.starts_with(' ')
+                && l.contains(": ")
+                && !l.starts_with("kbmc ")
+                && !l.starts_with("counterexample")
+                && !l.contains(" intent(s): ")
         })
         .map(str::to_string)
         .collect()
