@@ -158,8 +158,8 @@ pub enum Engine {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Manifest files or directories (read recursively: *.yaml, *.yml, *.json), including one
-    /// `kind: Verification` document.
+    /// Manifest files or directories (read recursively: *.yaml, *.yml, *.json), with one
+    /// `kind: Verification` document or none (kbmc then infers one: `kbmc init` prints it).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Warn instead of failing on fields that change Kubernetes' behaviour but are not

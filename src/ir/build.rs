@@ -461,6 +461,8 @@ impl Builder<'_> {
             let pool_id = PoolId(self.pools.len() as u32);
             let first = NodeId(self.nodes.len() as u32);
             let mut members: Vec<Node> = Vec::new();
+            // Reports locate the pool at its first Node manifest.
+            let mut pool_origin = self.spec_origin.clone();
             for (k, name) in p.nodes.iter().enumerate() {
                 let found = built.iter().position(|b| b.as_ref().is_some_and(|(n, _)| &n.name == name));
                 let Some(at) = found else {
@@ -483,7 +485,10 @@ impl Builder<'_> {
                     ));
                     continue;
                 }
-                let (mut node, _) = built[at].take().expect("found above");
+                let (mut node, node_origin) = built[at].take().expect("found above");
+                if members.is_empty() {
+                    pool_origin = node_origin;
+                }
                 if let Some(m0) = members.first() {
                     let hostname = self.labels.key(HOSTNAME);
                     let others =
@@ -519,7 +524,7 @@ impl Builder<'_> {
                 count: Range::fixed(count),
                 first,
                 concrete: true,
-                origin: self.spec_origin.clone(),
+                origin: pool_origin,
             });
         }
         for (node, origin) in built.into_iter().flatten() {

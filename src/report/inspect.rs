@@ -142,6 +142,12 @@ pub fn render(m: &Model) -> String {
     let mut o = String::new();
     let w = &mut o;
     let _ = writeln!(w, "model {}", m.name);
+    if m.spec_inferred {
+        let _ = writeln!(w, "spec: inferred from the manifests (none given; `kbmc init` prints it to edit)");
+    }
+    if !m.dropped.is_empty() {
+        let _ = writeln!(w, "dropped (--allow-unmodeled): {}", m.dropped.join(", "));
+    }
     let _ = writeln!(w, "timing: {}", if m.timing == Timing::Urgent { "urgent" } else { "interleaved" });
     let b = &m.bounds;
     let _ = writeln!(

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::*;
 
-const DUMP: &str = "tests/fixtures/good/nodes-and-deployments";
+const DUMP: &str = "tests/fixtures/dump";
 
 /// A scratch directory of this test process.
 fn scratch(name: &str) -> PathBuf {
@@ -27,13 +27,14 @@ fn init_into(inputs: &[&str], out: &Path) -> String {
     r.stdout
 }
 
-/// `kbmc inspect` of a check's inputs, the model they resolve to.
+/// `kbmc inspect` of a check's inputs, the model they resolve to (without the line that says
+/// whether the spec was inferred).
 fn inspect(inputs: &[&str]) -> String {
     let mut args = vec!["inspect"];
     args.extend_from_slice(inputs);
     let r = kbmc(&args);
     assert_eq!(r.code, 0, "kbmc inspect {inputs:?}: {}", r.stderr);
-    r.stdout
+    r.stdout.lines().filter(|l| !l.starts_with("spec: inferred")).map(|l| format!("{l}\n")).collect()
 }
 
 /// The verdict lines of a check (`name: verdict ...`), without header or effort.
@@ -71,6 +72,12 @@ fn a_dump_without_a_spec_is_checked_with_the_inferred_one() {
     for event in ["nodeFailure", "maintenance", "rolloutRestart", "cpuChange"] {
         assert!(r.stdout.lines().any(|l| l.starts_with("  events:") && l.contains(event)), "{event}:\n{}", r.stdout);
     }
+    let i = kbmc(&["inspect", DUMP]);
+    assert!(
+        i.stdout.lines().nth(1).is_some_and(|l| l.starts_with("spec: inferred from the manifests")),
+        "{}",
+        i.stdout
+    );
     let j = kbmc(&["check", "--engine", "explicit", "--steps", "2", "--format", "json", DUMP]);
     let v: Value = serde_json::from_str(&j.stdout).expect("JSON");
     assert_eq!(v["header"]["spec"], "inferred");

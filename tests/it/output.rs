@@ -264,7 +264,7 @@ fn dropped_check(format: &str) -> super::Run {
         "--no-color",
         "--format",
         format,
-        "tests/fixtures/good/allow-unmodeled",
+        "tests/fixtures/allow-unmodeled",
     ]);
     assert_eq!(r.code, 0, "{format}: {}\n{}", r.stdout, r.stderr);
     r
