@@ -49,6 +49,15 @@ Exit codes:
   3  inconclusive: an engine left some intent unknown (a state, time or memory limit, or
      the solver gave up), so nothing is compared for it
   4  the engines disagree on an intent (a bug in kbmc), or another internal error";
+const INIT_HELP: &str = "Examples:
+  kubectl get nodes,deploy,rs,pods,hpa -A -o yaml > cluster.yaml
+  kbmc init cluster.yaml > verification.yaml
+  kbmc check cluster.yaml verification.yaml
+
+Exit codes:
+  0  the Verification was written
+  2  input or usage error (file, document, field and what was expected are printed)
+  4  internal error (a bug in kbmc)";
 const INSPECT_HELP: &str = concat!(
     "Examples:
   kbmc inspect cases/c1-hpa-oscillation
@@ -70,6 +79,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the Verification kbmc infers for manifests without one (what `kbmc check` checks
+    /// when no Verification is given), as commented YAML to edit and pass back to `check`.
+    #[command(after_help = INIT_HELP)]
+    Init(InitArgs),
     /// Print the resolved model: node pools and nodes, pod groups, Deployments, HPAs,
     /// scheduler and descheduler configuration, events, intents and bounds.
     #[command(after_help = INSPECT_HELP)]
@@ -112,7 +125,7 @@ pub enum Format {
 pub enum CheckFormat {
     /// For people: header, verdicts, counterexamples with a table per step, summary.
     Text,
-    /// One JSON document, schema kbmc.dev/check/v1 (docs/output.md).
+    /// One JSON document, schema kbmc.dev/check/v2 (docs/output.md).
     Json,
     /// Apalache's Informal Trace Format: one JSON document per line, one per violated intent.
     Itf,
@@ -155,12 +168,22 @@ pub enum Engine {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Manifest files or directories (read recursively: *.yaml, *.yml, *.json), including one
-    /// `kind: Verification` document.
+    /// Manifest files or directories (read recursively: *.yaml, *.yml, *.json), with one
+    /// `kind: Verification` document or none (kbmc then infers one: `kbmc init` prints it).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Warn instead of failing on fields that change Kubernetes' behaviour but are not
     /// modelled (podAntiAffinity, External metrics, ...). Verdicts then ignore those fields.
+    #[arg(long)]
+    pub allow_unmodeled: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Manifest files or directories (read recursively: *.yaml, *.yml, *.json), without a
+    /// Verification document.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
     #[arg(long)]
     pub allow_unmodeled: bool,
 }
@@ -342,7 +365,7 @@ pub struct ScaleArgs {
     /// No colour in the counterexample (colour only on a terminal; NO_COLOR is honoured too).
     #[arg(long)]
     pub no_color: bool,
-    /// Output format: text for people, or json (schema kbmc.dev/scale/v1, docs/output.md).
+    /// Output format: text for people, or json (schema kbmc.dev/scale/v2, docs/output.md).
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -365,6 +388,20 @@ pub struct SimulateArgs {
     pub no_color: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: SimulateFormat,
+}
+
+/// Formats of a simulated run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    /// For people: header, what the run showed per intent, the run with a table per step.
+    Text,
+    /// One JSON document, schema kbmc.dev/simulate/v1 (docs/output.md).
+    Json,
+    /// The run as one Apalache ITF document.
+    Itf,
 }
 
 #[derive(Debug, Args)]
@@ -385,6 +422,9 @@ pub struct CompareArgs {
     pub max_states: usize,
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// Output format: text for people, or json (schema kbmc.dev/compare/v1, docs/output.md).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

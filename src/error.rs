@@ -60,6 +60,9 @@ pub enum InputClass {
     Unmodeled,
     /// A value that parses but is not allowed (a negative count, min > max, ...).
     Invalid,
+    /// Not an error: input kbmc reads past because it cannot matter to this check (a
+    /// ResourceQuota in a namespace without a modelled workload). Printed as a note.
+    Note,
 }
 
 /// One located input error: enough for a user to find and fix the line.

@@ -40,6 +40,11 @@ use std::path::PathBuf;
 use cli::{Cli, Command, Format};
 use error::{Error, InputError};
 
+/// `n` and its noun, singular for one: `1 replica`, `3 replicas`.
+pub fn count(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Exit codes, as documented in `kbmc --help`.
 pub mod exit {
     pub const HOLDS: i32 = 0;
@@ -49,10 +54,72 @@ pub mod exit {
     pub const INTERNAL: i32 = 4;
 }
 
-/// Loads manifests and spec from `paths` and builds the validated model.
+/// Loads manifests and spec from `paths` and builds the validated model. With no
+/// Verification among the inputs, the one `spec::infer` gives is checked (and the model says
+/// so).
 pub fn load_model(paths: &[PathBuf], allow_unmodeled: bool) -> Result<(ir::Model, Vec<InputError>), Error> {
-    let inputs = manifest::load(paths, manifest::LoadOptions { allow_unmodeled })?;
+    let mut inputs = manifest::load(paths, manifest::LoadOptions { allow_unmodeled })?;
+    if inputs.verifications.is_empty() {
+        let inferred = infer_spec(&mut inputs, paths, allow_unmodeled)?;
+        inputs.verifications.push(manifest::Object { origin: inferred_origin(), value: inferred.verification });
+        inputs.spec_inferred = true;
+    }
     ir::build(&inputs, ir::BuildOptions { allow_unmodeled })
+}
+
+/// Where errors about an inferred Verification point.
+fn inferred_origin() -> error::Origin {
+    error::Origin::new(std::path::Path::new("<inferred spec: kbmc init prints it>"), 1)
+}
+
+/// The Verification kbmc infers for `inputs`, which hold none: the manifests are built into a
+/// model with an empty spec first, and the spec inferred from that model.
+fn infer_spec(
+    inputs: &mut manifest::Inputs,
+    paths: &[PathBuf],
+    allow_unmodeled: bool,
+) -> Result<spec::infer::Inferred, Error> {
+    if inputs.nodes.is_empty() {
+        let file = inputs.files.first().cloned().unwrap_or_default();
+        return Err(Error::input(error::InputError::file(
+            &file,
+            error::InputClass::MissingOrMistyped,
+            "no Verification and no v1 Node among the inputs, so kbmc knows neither what to verify nor the cluster: add the Nodes (kubectl get nodes -o yaml) to infer a spec, or write a Verification with spec.nodePools (docs/spec.md)",
+        )));
+    }
+    let name = paths
+        .first()
+        .and_then(|p| p.file_stem())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "cluster".into());
+    let bare = spec::Verification {
+        api_version: "kbmc.dev/v1alpha1".into(),
+        kind: "Verification".into(),
+        metadata: spec::Metadata { name: Some(name.clone()), labels: None, annotations: None },
+        spec: Default::default(),
+    };
+    inputs.verifications.push(manifest::Object { origin: inferred_origin(), value: bare });
+    let built = ir::build(inputs, ir::BuildOptions { allow_unmodeled });
+    inputs.verifications.clear();
+    let (model, _) = built?;
+    Ok(spec::infer::infer(&model, &name))
+}
+
+/// `kbmc init`: the Verification kbmc would infer for the manifests, as commented YAML.
+pub fn init(paths: &[PathBuf], allow_unmodeled: bool) -> Result<(String, Vec<InputError>), Error> {
+    let mut inputs = manifest::load(paths, manifest::LoadOptions { allow_unmodeled })?;
+    if let Some(v) = inputs.verifications.first() {
+        return Err(Error::input(error::InputError::at(
+            &v.origin,
+            error::InputClass::Invalid,
+            "kind",
+            "the inputs already hold a Verification; kbmc init writes one for manifests without it",
+        )));
+    }
+    let warnings = inputs.warnings.clone();
+    let inferred = infer_spec(&mut inputs, paths, allow_unmodeled)?;
+    let sources: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    Ok((spec::infer::render(&inferred, &sources.join(" ")), warnings))
 }
 
 /// Replays every counterexample on the concrete semantics before it is reported: a trace that
@@ -77,7 +144,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
     // Every command that explores is bounded by its time and memory limits, watched from
     // here on (`limits`).
     let _watch = match &cli.command {
-        Command::Inspect(_) => None,
+        Command::Inspect(_) | Command::Init(_) => None,
         Command::Check(cli::CheckArgs { search, .. }) | Command::Scale(cli::ScaleArgs { search, .. }) => {
             Some(limits::watch(search.limits.limits()))
         }
@@ -86,6 +153,12 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Dump(a) => Some(limits::watch(a.limits.limits())),
     };
     match cli.command {
+        Command::Init(a) => {
+            let (yaml, warnings) = init(&a.paths, a.allow_unmodeled)?;
+            report::warnings(&warnings);
+            report::raw(&yaml)?;
+            Ok(exit::HOLDS)
+        }
         Command::Inspect(a) => {
             let (model, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
             report::warnings(&warnings);
@@ -185,8 +258,25 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             trace::replay(&m, &reg, &sim.trace)
                 .map_err(|e| Error::Internal(format!("the simulated run does not replay: {e}")))?;
             let h = report::view::header(&m, "simulation", steps);
-            let color = report::color(a.no_color);
-            report::write_out(&report::simulate::render(&m, &h, a.seed, &sim, color), color)?;
+            let json = |v: serde_json::Value| {
+                serde_json::to_string(&v)
+                    .map_err(|e| Error::Internal(format!("the simulated run does not serialize: {e}")))
+            };
+            match a.format {
+                cli::SimulateFormat::Text => {
+                    let color = report::color(a.no_color);
+                    report::write_out(&report::simulate::render(&m, &h, a.seed, &sim, color), color)?
+                }
+                cli::SimulateFormat::Json => {
+                    let v = report::simulate::json(&m, &h, a.seed, &sim);
+                    report::raw(&format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(&v)
+                            .map_err(|e| Error::Internal(format!("the simulated run does not serialize: {e}")))?
+                    ))?
+                }
+                cli::SimulateFormat::Itf => report::raw(&format!("{}\n", json(report::simulate::itf(&m, &sim))?))?,
+            }
             Ok(report::simulate::exit_code(&sim))
         }
         Command::Compare(a) => {
@@ -213,7 +303,14 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             );
             verify_traces(&m, &symbolic)?;
             let comparison = report::compare::compare(&explicit, &symbolic);
-            report::raw(&report::compare::render(&comparison))?;
+            match a.format {
+                Format::Text => report::raw(&report::compare::render(&comparison))?,
+                Format::Json => report::raw(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&report::compare::json(&comparison))
+                        .map_err(|e| Error::Internal(format!("the comparison does not serialize: {e}")))?
+                ))?,
+            }
             Ok(comparison.exit_code())
         }
         Command::Dump(a) => {

@@ -171,7 +171,8 @@ pub fn run(m: &Model, opts: &Options, mut on_level: impl FnMut(&Level)) -> Scale
         let left = opts.budget.map(|b| b.saturating_sub(start.elapsed()));
         if left.is_some_and(|l| l.is_zero()) {
             let statement = format!(
-                "the time limit ran out before clusters of {nodes} nodes; {}",
+                "the time limit ran out before clusters of {}; {}",
+                crate::count(nodes, "node", "nodes"),
                 statement(&done, depth_all, every_run_all)
             );
             return finish(levels, Conclusion::Unknown { statement });
@@ -212,7 +213,8 @@ pub fn run(m: &Model, opts: &Options, mut on_level: impl FnMut(&Level)) -> Scale
             }
             Outcome::Unknown(reason) => {
                 let statement = format!(
-                    "clusters of {nodes} nodes are undecided ({reason}); {}",
+                    "clusters of {} are undecided ({reason}); {}",
+                    crate::count(nodes, "node", "nodes"),
                     statement(&done, depth_all, every_run_all)
                 );
                 return finish(levels, Conclusion::Unknown { statement });
@@ -327,14 +329,15 @@ fn covered(m: &Model, engine: Engine, done: &[&Topology], depth: usize, every_ru
         m.ir.pools
             .iter()
             .enumerate()
-            .map(|(p, pool)| format!("{} {} nodes", pool.name, range(&|t: &Topology| t.sizes[p])))
+            .map(|(p, pool)| format!("{} {}", pool.name, noun(range(&|t: &Topology| t.sizes[p]), "node", "nodes")))
             .collect();
-    let deps: Vec<String> =
-        m.ir.deployments
-            .iter()
-            .enumerate()
-            .map(|(d, dep)| format!("{} {} replicas", dep.name, range(&|t: &Topology| t.replicas[d])))
-            .collect();
+    let deps: Vec<String> = m
+        .ir
+        .deployments
+        .iter()
+        .enumerate()
+        .map(|(d, dep)| format!("{} {}", dep.name, noun(range(&|t: &Topology| t.replicas[d]), "replica", "replicas")))
+        .collect();
     let nodes = range(&|t: &Topology| t.nodes());
     let how = if every_run {
         match engine {
@@ -345,9 +348,16 @@ fn covered(m: &Model, engine: Engine, done: &[&Topology], depth: usize, every_ru
         format!("within {depth} steps")
     };
     format!(
-        "no violation {how} for every cluster with {} ({nodes} nodes in all) and {} ({} topologies)",
+        "no violation {how} for every cluster with {} ({} in all) and {} ({})",
         pools.join(", "),
+        noun(nodes, "node", "nodes"),
         deps.join(", "),
-        done.len()
+        crate::count(done.len() as i64, "topology", "topologies")
     )
+}
+
+/// A count or range with its noun: singular only for exactly one (`1 node`, `1..3 nodes`).
+fn noun(range: String, one: &str, many: &str) -> String {
+    let word = if range == "1" { one } else { many };
+    format!("{range} {word}")
 }

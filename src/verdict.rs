@@ -35,7 +35,8 @@ pub enum Proof {
 
 #[derive(Clone, Debug)]
 pub struct IntentResult {
-    pub name: &'static str,
+    /// The intent and what it is about, as reports name it (`noEvictionCycle(web)`).
+    pub name: String,
     pub kivi_name: Option<&'static str>,
     pub verdict: Verdict,
 }

@@ -43,10 +43,15 @@ pub fn scaled_exactly(dir: &PathBuf, nodes: u32, replicas: Option<i32>) -> kbmc:
     scale(dir, nodes, replicas, 1, true)
 }
 
+/// A bundled case's pool size: every case's pools are `<pool>-<i>` pools with a count.
+fn count(p: &kbmc::spec::NodePool) -> Count {
+    p.count.expect("the bundled cases give every pool a count")
+}
+
 fn scale(dir: &PathBuf, nodes: u32, replicas: Option<i32>, per_node: u32, exact: bool) -> kbmc::ir::Model {
     let mut inputs = load(std::slice::from_ref(dir), LoadOptions::default()).expect("case loads");
     let spec = &mut inputs.verifications[0].value.spec;
-    let base: u32 = spec.node_pools.iter().map(|p| p.count.max).sum();
+    let base: u32 = spec.node_pools.iter().map(|p| count(p).max).sum();
     let f = (nodes / base.max(1)).max(1);
     if per_node > 1 {
         for w in &mut spec.workloads {
@@ -70,9 +75,9 @@ fn scale(dir: &PathBuf, nodes: u32, replicas: Option<i32>, per_node: u32, exact:
         }
     }
     if f > 1 {
-        let originals: Vec<u32> = spec.node_pools.iter().map(|p| p.count.max).collect();
+        let originals: Vec<u32> = spec.node_pools.iter().map(|p| count(p).max).collect();
         for p in &mut spec.node_pools {
-            p.count = Count { min: p.count.min * f, max: p.count.max * f };
+            p.count = Some(Count { min: count(p).min * f, max: count(p).max * f });
         }
         for w in &mut spec.workloads {
             let mut more = Vec::new();
@@ -107,10 +112,10 @@ fn scale(dir: &PathBuf, nodes: u32, replicas: Option<i32>, per_node: u32, exact:
         }
     }
     let spec = &mut inputs.verifications[0].value.spec;
-    let total: u32 = spec.node_pools.iter().map(|p| p.count.max).sum();
+    let total: u32 = spec.node_pools.iter().map(|p| count(p).max).sum();
     if exact && total < nodes {
-        if let Some(p) = spec.node_pools.iter_mut().max_by_key(|p| p.count.max) {
-            p.count = Count { min: p.count.min + nodes - total, max: p.count.max + nodes - total };
+        if let Some(p) = spec.node_pools.iter_mut().max_by_key(|p| count(p).max) {
+            p.count = Some(Count { min: count(p).min + nodes - total, max: count(p).max + nodes - total });
         }
     }
     if let Some(r) = replicas {

@@ -25,7 +25,8 @@ pub enum Seen {
 
 pub struct Simulation {
     pub trace: Trace,
-    pub seen: Vec<(&'static str, Seen)>,
+    /// Per intent, its label (`noEvictionCycle(web)`) and what the run showed.
+    pub seen: Vec<(String, Seen)>,
     /// The run stopped early because nothing could act any more.
     pub quiet: bool,
     /// The run was cut short by the time or memory limit before the steps asked for.
@@ -86,7 +87,7 @@ pub fn simulate(m: &Model, seed: u64, steps: usize) -> Simulation {
         m.ir.intents
             .iter()
             .enumerate()
-            .map(|(i, intent)| (intent.name(), judge(m, &reg, i, intent, &states, &taken, quiet)))
+            .map(|(i, intent)| (m.ir.intent_label(intent), judge(m, &reg, i, intent, &states, &taken, quiet)))
             .collect();
     let mut trace_steps = taken;
     let mut trace_states = states;
@@ -157,7 +158,7 @@ mod tests {
         let m = model(&format!("{}{spec}", deployment("web", 2, "1500m", "1Gi", "")));
         let sim = simulate(&m, 7, 20);
         assert!(sim.quiet);
-        assert_eq!(sim.seen, vec![("allPodsEventuallyRun", Seen::Stuck)]);
+        assert_eq!(sim.seen, vec![("allPodsEventuallyRun".to_string(), Seen::Stuck)]);
         // The same seed gives the same run.
         let again = simulate(&m, 7, 20);
         assert_eq!(again.trace.steps.len(), sim.trace.steps.len());

@@ -132,6 +132,37 @@ fn allocatable(
     r
 }
 
+/// How reports name one thing `--allow-unmodeled` dropped: the object (`Kind/name`, or the
+/// file and document when no object read from there has a name) and, for a field, its path.
+fn dropped(w: &InputError, inputs: &Inputs) -> String {
+    let at = |o: &Origin| o.file == w.file && Some(o.document) == w.document && o.item == w.item;
+    let name = |kind: &str, n: &Option<String>| format!("{kind}/{}", n.as_deref().unwrap_or("<unnamed>"));
+    let object = w.object.clone().or_else(|| {
+        let i = inputs;
+        i.deployments
+            .iter()
+            .find(|d| at(&d.origin))
+            .map(|d| name("Deployment", &d.value.metadata.name))
+            .or_else(|| {
+                i.hpas.iter().find(|h| at(&h.origin)).map(|h| name("HorizontalPodAutoscaler", &h.value.metadata.name))
+            })
+            .or_else(|| i.nodes.iter().find(|n| at(&n.origin)).map(|n| name("Node", &n.value.metadata.name)))
+            .or_else(|| {
+                i.applied.iter().find(|(_, d)| at(&d.origin)).map(|(_, d)| name("Deployment", &d.value.metadata.name))
+            })
+    });
+    let what = match (object, w.document) {
+        (Some(o), _) => o,
+        (None, Some(d)) => format!("{} (document {d})", w.file.display()),
+        (None, None) => w.file.display().to_string(),
+    };
+    if w.field.is_empty() || w.field == "kind" || w.field.ends_with(".kind") {
+        what
+    } else {
+        format!("{what} {}", w.field)
+    }
+}
+
 struct Builder<'a> {
     inputs: &'a Inputs,
     diag: Diag,
@@ -210,7 +241,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let spec = &verification.value.spec;
     b.labels.key(HOSTNAME);
     b.pools_from_spec(&spec.node_pools);
-    b.pools_from_nodes();
+    b.pools_from_nodes(&spec.node_pools);
     if b.nodes.is_empty() {
         b.diag.error(InputError::at(
             &b.spec_origin,
@@ -259,6 +290,14 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     });
     let model = Model {
         name,
+        spec_inferred: inputs.spec_inferred,
+        dropped: b
+            .diag
+            .warnings
+            .iter()
+            .filter(|w| w.class == InputClass::Unmodeled)
+            .map(|w| dropped(w, inputs))
+            .collect(),
         labels: b.labels,
         pools: b.pools,
         nodes: b.nodes,
@@ -315,7 +354,7 @@ impl Builder<'_> {
         let origin = self.spec_origin.clone();
         for (pi, p) in pools.iter().enumerate() {
             let f = format!("spec.nodePools[{pi}]");
-            if self.pools.iter().any(|q| q.name == p.name) {
+            if self.pools.iter().any(|q| q.name == p.name) || pools[..pi].iter().any(|q| q.name == p.name) {
                 self.diag.error(InputError::at(
                     &origin,
                     InputClass::Invalid,
@@ -323,15 +362,51 @@ impl Builder<'_> {
                     format!("duplicate pool name {:?}", p.name),
                 ));
             }
-            if p.count.min > p.count.max {
+            if !p.nodes.is_empty() {
+                // A pool of Node manifests: built with the Node manifests (pools_from_nodes).
+                let given: Vec<&str> = [
+                    (p.count.is_some(), "count"),
+                    (p.capacity.is_some(), "capacity"),
+                    (!p.labels.is_empty(), "labels"),
+                    (p.allocatable.is_some(), "allocatable"),
+                    (!p.taints.is_empty(), "taints"),
+                    (p.unschedulable, "unschedulable"),
+                ]
+                .into_iter()
+                .filter_map(|(set, name)| set.then_some(name))
+                .collect();
+                if !given.is_empty() {
+                    self.diag.error(InputError::at(
+                        &origin,
+                        InputClass::Invalid,
+                        format!("{f}.{}", given[0]),
+                        format!(
+                            "a pool of Node manifests (`nodes`) takes every node fact from them; leave out {}",
+                            given.join(", ")
+                        ),
+                    ));
+                }
+                continue;
+            }
+            let (Some(count), Some(cap)) = (p.count, p.capacity.as_ref()) else {
+                let missing = if p.count.is_none() { "count" } else { "capacity" };
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::MissingOrMistyped,
+                    format!("{f}.{missing}"),
+                    "missing; a pool needs `count` and `capacity`, or `nodes` naming Node manifests",
+                ));
+                continue;
+            };
+            if count.min > count.max {
                 self.diag.error(InputError::at(
                     &origin,
                     InputClass::Invalid,
                     format!("{f}.count"),
-                    format!("min {} is greater than max {}", p.count.min, p.count.max),
+                    format!("min {} is greater than max {}", count.min, count.max),
                 ));
             }
-            if p.count.max > 1000 {
+            if count.max > 1000 {
                 self.diag.error(InputError::at(
                     &origin,
                     InputClass::Invalid,
@@ -340,7 +415,6 @@ impl Builder<'_> {
                 ));
                 continue;
             }
-            let cap = &p.capacity;
             let capacity = allocatable(
                 Some(&cap.cpu),
                 Some(&cap.memory),
@@ -375,7 +449,7 @@ impl Builder<'_> {
             );
             let pool_id = PoolId(self.pools.len() as u32);
             let first = NodeId(self.nodes.len() as u32);
-            for i in 0..p.count.max {
+            for i in 0..count.max {
                 let name = format!("{}-{i}", p.name);
                 let labels = self.add_node_labels(&p.labels, &name);
                 self.nodes.push(Node {
@@ -394,7 +468,7 @@ impl Builder<'_> {
             }
             self.pools.push(Pool {
                 name: p.name.clone(),
-                count: Range { min: p.count.min as i64, max: p.count.max as i64 },
+                count: Range { min: count.min as i64, max: count.max as i64 },
                 first,
                 concrete: false,
                 origin: origin.clone(),
@@ -402,105 +476,202 @@ impl Builder<'_> {
         }
     }
 
-    fn pools_from_nodes(&mut self) {
-        for Object { origin, value: n } in &self.inputs.nodes {
-            let Some(name) = n.metadata.name.clone() else {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::MissingOrMistyped,
-                    "metadata.name",
-                    "a Node needs a name",
-                ));
+    /// Node manifests: each a pool of its own, except those a spec pool names in `nodes`,
+    /// which form that pool (in the order named).
+    fn pools_from_nodes(&mut self, spec_pools: &[spec::NodePool]) {
+        let mut built: Vec<Option<(Node, Origin)>> = Vec::new();
+        for (i, Object { origin, value: n }) in self.inputs.nodes.iter().enumerate() {
+            let node = self.node_from_manifest(i, origin, n);
+            built.push(node.map(|n| (n, origin.clone())));
+        }
+        let mut claimed: BTreeMap<String, usize> = BTreeMap::new();
+        for (pi, p) in spec_pools.iter().enumerate() {
+            if p.nodes.is_empty() {
                 continue;
-            };
-            if self.nodes.iter().any(|m| m.name == name) {
+            }
+            let f = format!("spec.nodePools[{pi}].nodes");
+            let pool_id = PoolId(self.pools.len() as u32);
+            let first = NodeId(self.nodes.len() as u32);
+            let mut members: Vec<Node> = Vec::new();
+            // Reports locate the pool at its first Node manifest.
+            let mut pool_origin = self.spec_origin.clone();
+            for (k, name) in p.nodes.iter().enumerate() {
+                let found = built.iter().position(|b| b.as_ref().is_some_and(|(n, _)| &n.name == name));
+                let Some(at) = found else {
+                    if !self.inputs.nodes.iter().any(|o| o.value.metadata.name.as_deref() == Some(name)) {
+                        self.diag.error(InputError::at(
+                            &self.spec_origin,
+                            InputClass::DanglingReference,
+                            format!("{f}[{k}]"),
+                            format!("no v1 Node named {name:?} among the inputs"),
+                        ));
+                    }
+                    continue;
+                };
+                if let Some(other) = claimed.insert(name.clone(), pi) {
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::Invalid,
+                        format!("{f}[{k}]"),
+                        format!("node {name:?} is already in spec.nodePools[{other}]"),
+                    ));
+                    continue;
+                }
+                let (mut node, node_origin) = built[at].take().expect("found above");
+                if members.is_empty() {
+                    pool_origin = node_origin;
+                }
+                if let Some(m0) = members.first() {
+                    let hostname = self.labels.key(HOSTNAME);
+                    let others =
+                        |n: &Node| n.labels.iter().filter(|(k, _)| *k != hostname).copied().collect::<Vec<_>>();
+                    let differs = [
+                        (m0.capacity != node.capacity, "capacity"),
+                        (m0.allocatable != node.allocatable, "allocatable"),
+                        (m0.taints != node.taints, "taints"),
+                        (others(m0) != others(&node), "labels other than kubernetes.io/hostname"),
+                    ]
+                    .into_iter()
+                    .find_map(|(d, what)| d.then_some(what));
+                    if let Some(what) = differs {
+                        self.diag.error(InputError::at(
+                            &self.spec_origin,
+                            InputClass::Invalid,
+                            format!("{f}[{k}]"),
+                            format!(
+                                "node {name:?} differs from {:?} in its {what}; the nodes of one pool must be alike",
+                                m0.name
+                            ),
+                        ));
+                    }
+                }
+                node.pool = pool_id;
+                node.index_in_pool = members.len() as u32;
+                members.push(node);
+            }
+            let count = members.len() as i64;
+            self.nodes.extend(members);
+            self.pools.push(Pool {
+                name: p.name.clone(),
+                count: Range::fixed(count),
+                first,
+                concrete: true,
+                origin: pool_origin,
+            });
+        }
+        for (node, origin) in built.into_iter().flatten() {
+            if self.pools.iter().any(|p| p.name == node.name) {
                 self.diag.error(InputError::at(
-                    origin,
+                    &origin,
                     InputClass::Invalid,
                     "metadata.name",
-                    format!("duplicate node name {name:?}"),
+                    format!("node {:?} has the name of a pool of spec.nodePools", node.name),
                 ));
                 continue;
-            }
-            let status = n.status.as_ref();
-            let (map, prefix) =
-                match (status.and_then(|s| s.allocatable.as_ref()), status.and_then(|s| s.capacity.as_ref())) {
-                    (Some(a), _) => (Some(a), "status.allocatable"),
-                    (None, Some(c)) => (Some(c), "status.capacity"),
-                    (None, None) => (None, "status.allocatable"),
-                };
-            let alloc = match map {
-                Some(m) => allocatable(m.get("cpu"), m.get("memory"), m.get("pods"), origin, prefix, &mut self.diag),
-                None => {
-                    self.diag.error(InputError::at(
-                        origin,
-                        InputClass::MissingOrMistyped,
-                        prefix,
-                        "missing; a Node needs status.allocatable (or status.capacity) with cpu and memory",
-                    ));
-                    Resources::default()
-                }
-            };
-            let capacity = match status.and_then(|s| s.capacity.as_ref()) {
-                Some(m) if map.is_some() => {
-                    allocatable(m.get("cpu"), m.get("memory"), m.get("pods"), origin, "status.capacity", &mut self.diag)
-                }
-                _ => alloc,
-            };
-            let spec = n.spec.as_ref();
-            let taints = self.taints(
-                spec.and_then(|s| s.taints.clone()).unwrap_or_default().into_iter().map(|t| (t.key, t.value, t.effect)),
-                origin,
-                "spec.taints",
-            );
-            let labels_map = n.metadata.labels.clone().unwrap_or_default();
-            let labels = self.add_node_labels(&labels_map, &name);
-            let ready = status
-                .and_then(|s| s.conditions.as_ref())
-                .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
-                .is_none_or(|c| c.status == "True");
-            if n.metadata.deletion_timestamp.is_some() {
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    "metadata.deletionTimestamp",
-                    "a Node being deleted is not modelled",
-                ));
-            }
-            // The node lifecycle controller taints a node for each of these conditions
-            // (TaintNodesByCondition) and the kubelet's eviction manager refuses pods on it
-            // (all pods under disk or PID pressure, BestEffort ones under memory pressure).
-            for (i, c) in status.and_then(|s| s.conditions.as_ref()).into_iter().flatten().enumerate() {
-                let pressure = matches!(
-                    c.type_.as_str(),
-                    "MemoryPressure" | "DiskPressure" | "PIDPressure" | "NetworkUnavailable"
-                );
-                if pressure && c.status == "True" {
-                    self.diag.unmodeled(InputError::at(
-                        origin,
-                        InputClass::Unmodeled,
-                        format!("status.conditions[{i}]"),
-                        format!("a node with condition {} True is not modelled (its taint and the kubelet's admission under pressure); only the Ready condition is", c.type_),
-                    ));
-                }
             }
             let pool_id = PoolId(self.pools.len() as u32);
             let first = NodeId(self.nodes.len() as u32);
-            self.nodes.push(Node {
-                name: name.clone(),
-                pool: pool_id,
-                index_in_pool: 0,
-                labels,
-                capacity,
-                allocatable: alloc,
-                taints,
-                unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
-                ready,
-                fixed: Resources::default(),
-                fixed_score: Resources::default(),
-            });
-            self.pools.push(Pool { name, count: Range::fixed(1), first, concrete: true, origin: origin.clone() });
+            let name = node.name.clone();
+            self.nodes.push(Node { pool: pool_id, index_in_pool: 0, ..node });
+            self.pools.push(Pool { name, count: Range::fixed(1), first, concrete: true, origin });
         }
+    }
+
+    /// One Node manifest's node (pool and index left for the caller to set).
+    fn node_from_manifest(&mut self, i: usize, origin: &Origin, n: &k8s_openapi::api::core::v1::Node) -> Option<Node> {
+        let Some(name) = n.metadata.name.clone() else {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::MissingOrMistyped,
+                "metadata.name",
+                "a Node needs a name",
+            ));
+            return None;
+        };
+        if self.inputs.nodes[..i].iter().any(|o| o.value.metadata.name.as_deref() == Some(&name))
+            || self.nodes.iter().any(|m| m.name == name)
+        {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "metadata.name",
+                format!("duplicate node name {name:?}"),
+            ));
+            return None;
+        }
+        let status = n.status.as_ref();
+        let (map, prefix) =
+            match (status.and_then(|s| s.allocatable.as_ref()), status.and_then(|s| s.capacity.as_ref())) {
+                (Some(a), _) => (Some(a), "status.allocatable"),
+                (None, Some(c)) => (Some(c), "status.capacity"),
+                (None, None) => (None, "status.allocatable"),
+            };
+        let alloc = match map {
+            Some(m) => allocatable(m.get("cpu"), m.get("memory"), m.get("pods"), origin, prefix, &mut self.diag),
+            None => {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::MissingOrMistyped,
+                    prefix,
+                    "missing; a Node needs status.allocatable (or status.capacity) with cpu and memory",
+                ));
+                Resources::default()
+            }
+        };
+        let capacity = match status.and_then(|s| s.capacity.as_ref()) {
+            Some(m) if map.is_some() => {
+                allocatable(m.get("cpu"), m.get("memory"), m.get("pods"), origin, "status.capacity", &mut self.diag)
+            }
+            _ => alloc,
+        };
+        let spec = n.spec.as_ref();
+        let taints = self.taints(
+            spec.and_then(|s| s.taints.clone()).unwrap_or_default().into_iter().map(|t| (t.key, t.value, t.effect)),
+            origin,
+            "spec.taints",
+        );
+        let labels_map = n.metadata.labels.clone().unwrap_or_default();
+        let labels = self.add_node_labels(&labels_map, &name);
+        let ready = status
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+            .is_none_or(|c| c.status == "True");
+        if n.metadata.deletion_timestamp.is_some() {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "metadata.deletionTimestamp",
+                "a Node being deleted is not modelled",
+            ));
+        }
+        // The node lifecycle controller taints a node for each of these conditions
+        // (TaintNodesByCondition) and the kubelet's eviction manager refuses pods on it
+        // (all pods under disk or PID pressure, BestEffort ones under memory pressure).
+        for (i, c) in status.and_then(|s| s.conditions.as_ref()).into_iter().flatten().enumerate() {
+            let pressure =
+                matches!(c.type_.as_str(), "MemoryPressure" | "DiskPressure" | "PIDPressure" | "NetworkUnavailable");
+            if pressure && c.status == "True" {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    format!("status.conditions[{i}]"),
+                    format!("a node with condition {} True is not modelled (its taint and the kubelet's admission under pressure); only the Ready condition is", c.type_),
+                ));
+            }
+        }
+        Some(Node {
+            name,
+            pool: PoolId(0),
+            index_in_pool: 0,
+            labels,
+            capacity,
+            allocatable: alloc,
+            taints,
+            unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
+            ready,
+            fixed: Resources::default(),
+            fixed_score: Resources::default(),
+        })
     }
 
     fn strategy(&mut self, d: &K8sDeployment, origin: &Origin) -> Strategy {
@@ -817,6 +988,28 @@ impl Builder<'_> {
     ) -> Vec<(usize, DeploymentId, GroupId, ApplyReplicas, Strategy)> {
         let mut out = Vec::new();
         for (ei, e) in spec.events.iter().enumerate() {
+            if let spec::Event::RolloutRestart { deployment, .. } = e {
+                let f = format!("spec.events[{ei}].deployment");
+                let Some(id) = self.deployment_ref(deployment, &f) else { continue };
+                let di = id.index();
+                let name = self.deployments[di].name.clone();
+                let Some(obj) =
+                    self.inputs.deployments.iter().find(|o| o.value.metadata.name.as_deref() == Some(&name))
+                else {
+                    continue;
+                };
+                // The restarted template differs from the running one only in an annotation,
+                // which nothing modelled reads: the same facts under a new revision.
+                let revision = self.deployments[di].revisions.len() as u32;
+                let strategy = self.deployments[di].strategy;
+                let Some(g) = self.add_group(id, revision, &obj.value, &obj.origin) else { continue };
+                self.deployments[di].revisions.push(g);
+                // The last applied manifest stays the one of the revision before.
+                let sets = *self.deployments[di].revision_sets_replicas.last().expect("revision 0");
+                self.deployments[di].revision_sets_replicas.push(sets);
+                out.push((ei, id, g, ApplyReplicas::Kept, strategy));
+                continue;
+            }
             let spec::Event::ApplyDeployment { manifest, .. } = e else { continue };
             let f = format!("spec.events[{ei}].manifest");
             let found: Vec<&Object<K8sDeployment>> =
@@ -2039,7 +2232,7 @@ impl Builder<'_> {
                     };
                     Event::NodeFailure { pool, budget: *budget as i64, recovery: *recovery }
                 }
-                spec::Event::ApplyDeployment { budget, .. } => {
+                spec::Event::ApplyDeployment { budget, .. } | spec::Event::RolloutRestart { budget, .. } => {
                     let Some(&(_, deployment, revision, replicas, strategy)) = applies.iter().find(|a| a.0 == i) else {
                         continue;
                     };

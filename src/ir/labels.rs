@@ -43,6 +43,11 @@ impl Labels {
         id
     }
 
+    /// The id of key `k`, when some input has it.
+    pub fn find_key(&self, k: &str) -> Option<LabelKey> {
+        self.key_ids.get(k).copied()
+    }
+
     pub fn key_name(&self, k: LabelKey) -> &str {
         &self.keys[k.0 as usize]
     }

@@ -71,14 +71,16 @@ pub fn check_inputs(inputs: &Inputs, verification: &Object<spec::Verification>) 
     let spec = &verification.value.spec;
     let mut slots: i64 = inputs.nodes.len() as i64;
     for (pi, p) in spec.node_pools.iter().enumerate() {
-        slots = slots.saturating_add(p.count.max as i64);
-        if p.count.max as i64 > MAX_NODE_SLOTS {
+        // A pool of Node manifests (`nodes:`, no count) adds no slots: its Nodes are counted.
+        let Some(count) = p.count.as_ref() else { continue };
+        slots = slots.saturating_add(count.max as i64);
+        if count.max as i64 > MAX_NODE_SLOTS {
             errors.push(over(
                 origin,
                 format!("spec.nodePools[{pi}].count"),
                 format!(
                     "{} nodes is above {MAX_NODE_SLOTS}, the most node slots kbmc builds (every slot gets a row of static facts per pod group)",
-                    p.count.max
+                    count.max
                 ),
             ));
         }
@@ -113,7 +115,8 @@ pub fn check_inputs(inputs: &Inputs, verification: &Object<spec::Verification>) 
             | spec::Event::KernelPanic { budget, .. }
             | spec::Event::NodeFailure { budget, .. }
             | spec::Event::ApplyDeployment { budget, .. }
-            | spec::Event::ScaleDeployment { budget, .. } => Some(*budget),
+            | spec::Event::ScaleDeployment { budget, .. }
+            | spec::Event::RolloutRestart { budget, .. } => Some(*budget),
             spec::Event::Maintenance { budget, .. } => *budget,
             spec::Event::CpuPattern { .. } => None,
         };

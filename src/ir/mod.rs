@@ -76,6 +76,11 @@ pub struct Resources {
 #[derive(Clone, Debug, Serialize)]
 pub struct Model {
     pub name: String,
+    /// The Verification was inferred from the manifests (none was given).
+    pub spec_inferred: bool,
+    /// What `--allow-unmodeled` dropped: each object or field that changes Kubernetes'
+    /// behaviour but was left out of the model (`Deployment/web spec.template...`).
+    pub dropped: Vec<String>,
     pub labels: Labels,
     pub pools: Vec<Pool>,
     /// Node slots: each pool expanded to its maximum count, pools in order.
@@ -513,6 +518,9 @@ pub enum ApplyReplicas {
     /// field is removed and the API server defaults it to 1, else the live value (e.g. the
     /// HPA's) stays.
     Omitted,
+    /// Not an apply: `kubectl rollout restart` patches the pod template only, so the live
+    /// value stays and the last applied manifest is unchanged.
+    Kept,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -562,6 +570,7 @@ impl Event {
             Event::CpuPattern { .. } => "cpuPattern",
             Event::KernelPanic { .. } => "kernelPanic",
             Event::NodeFailure { .. } => "nodeFailure",
+            Event::ApplyDeployment { replicas: ApplyReplicas::Kept, .. } => "rolloutRestart",
             Event::ApplyDeployment { .. } => "applyDeployment",
             Event::ScaleDeployment { .. } => "scaleDeployment",
             Event::Maintenance { .. } => "maintenance",
@@ -681,6 +690,24 @@ impl Model {
     pub fn deployment(&self, id: DeploymentId) -> &Deployment {
         &self.deployments[id.index()]
     }
+    /// What reports call intent `i`: its name, with the Deployment it is about
+    /// (`noEvictionCycle(web)`).
+    pub fn intent_label(&self, i: &Intent) -> String {
+        match i {
+            Intent::NoReplicaOscillation { deployment, .. }
+            | Intent::ReplicasMeetMin { deployment, .. }
+            | Intent::ReplicasMeetExpected { deployment, .. }
+            | Intent::NoEvictionCycle { deployment }
+            | Intent::PodsBalanced { deployment, .. }
+            | Intent::ReplicasWithin { deployment, .. } => {
+                format!("{}({})", i.name(), self.deployment(*deployment).name)
+            }
+            Intent::PodAlwaysSchedulable | Intent::NoKernelPanicLoop { .. } | Intent::AllPodsEventuallyRun => {
+                i.name().to_string()
+            }
+        }
+    }
+
     pub fn deployment_by_name(&self, name: &str) -> Option<DeploymentId> {
         self.deployments.iter().position(|d| d.name == name).map(|i| DeploymentId(i as u32))
     }

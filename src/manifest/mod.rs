@@ -49,6 +49,11 @@ pub struct Inputs {
     pub warnings: Vec<InputError>,
     /// The files read, in order, for reports.
     pub files: Vec<PathBuf>,
+    /// The one Verification was inferred by kbmc (spec::infer), not read.
+    pub spec_inferred: bool,
+    /// ResourceQuotas read (origin, `Kind/name`, namespace): whether each is an error or a
+    /// note depends on the Deployments of its namespace, known once every file is read.
+    pub quotas: Vec<(Origin, String, String)>,
 }
 
 /// Options that change how strict loading is.
@@ -88,7 +93,6 @@ const UNMODELED_KINDS: &[(&str, &str)] = &[
     ("PodDisruptionBudget", "PodDisruptionBudgets are not modelled (evictions ignore them)"),
     ("PriorityClass", "pod priority and preemption are not modelled"),
     ("LimitRange", "LimitRange defaulting of requests is not modelled; write requests in the Deployment"),
-    ("ResourceQuota", "ResourceQuotas are not modelled"),
 ];
 
 const KNOWN: &str =
@@ -174,10 +178,38 @@ pub fn load(paths: &[PathBuf], opts: LoadOptions) -> Result<Inputs, Error> {
         return Err(Error::Usage("no input paths given".into()));
     }
     separate_applied(&mut inputs, opts, &mut errors);
+    resolve_quotas(&mut inputs, opts, &mut errors);
     if errors.is_empty() {
         Ok(inputs)
     } else {
         Err(Error::Input(errors))
+    }
+}
+
+/// ResourceQuotas: admission may refuse pods a quota's namespace runs out of room for, which
+/// kbmc does not model. In a namespace with a modelled workload that is an error (a warning
+/// with --allow-unmodeled, and the quota is dropped); elsewhere it cannot matter: a note.
+fn resolve_quotas(inputs: &mut Inputs, opts: LoadOptions, errors: &mut Vec<InputError>) {
+    for (origin, object, namespace) in std::mem::take(&mut inputs.quotas) {
+        let workload =
+            inputs.deployments.iter().any(|d| d.value.metadata.namespace.as_deref().unwrap_or("default") == namespace);
+        let e = |class, message: String| InputError::at(&origin, class, "kind", message).with_object(object.clone());
+        if !workload {
+            inputs.warnings.push(e(
+                InputClass::Note,
+                format!("read past: no modelled workload runs in namespace {namespace:?}, so its quota cannot matter"),
+            ));
+        } else if opts.allow_unmodeled {
+            inputs.warnings.push(e(
+                InputClass::Unmodeled,
+                format!("ResourceQuotas are not modelled; namespace {namespace:?} has Deployments, whose pods it may refuse (ignored: --allow-unmodeled)"),
+            ));
+        } else {
+            errors.push(e(
+                InputClass::Unmodeled,
+                format!("ResourceQuotas are not modelled, and namespace {namespace:?} has Deployments, whose pods admission may refuse under it; remove it, or pass --allow-unmodeled to check as if it were not there"),
+            ));
+        }
     }
 }
 
@@ -392,6 +424,15 @@ fn route(
                 let d = Document { origin: o, typed: None, value: Some(item.clone()), tagged: None };
                 route(d, item, opts, inputs, errors);
             }
+        }
+        ("v1", "ResourceQuota") => {
+            let namespace = value
+                .get("metadata")
+                .and_then(|m| m.get("namespace"))
+                .and_then(|n| n.as_str())
+                .unwrap_or("default")
+                .to_string();
+            inputs.quotas.push((origin, object, namespace));
         }
         (_, k) if IGNORED_KINDS.contains(&k) => {
             log::info!("{origin}: {object}: ignored, a {k} cannot change what the modelled controllers do");

@@ -9,6 +9,10 @@ use super::controllers::descheduler;
 use super::Model;
 use crate::ir::{Event, Intent};
 
+/// The assumption of a check made with `--allow-unmodeled`: what it dropped has no effect.
+/// Text reports spell it out on every verdict it qualifies.
+pub const DROPPED: &str = "dropped-inputs";
+
 /// One assumption a verdict rests on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assumption {
@@ -65,7 +69,13 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         let has: Vec<bool> = m.topology[z].1.iter().map(Option::is_some).collect();
         has.contains(&true) && has.contains(&false)
     });
-    let candidates: [(&'static str, &'static str, bool, Affects); 17] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 18] = [
+        (
+            DROPPED,
+            "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
+            !ir.dropped.is_empty(),
+            Affects::All,
+        ),
         (
             "replicaset-chosen-evicted",
             "a pod a ReplicaSet sync chose to delete that another controller evicts first (or, under interleaved timing, whose usage changes first) counts as an unchosen pod of its node",

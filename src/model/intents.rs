@@ -217,17 +217,18 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
             let dep = deployment.index();
             let max = m.ir.deployments[dep].hpa.map(|h| m.ir.hpas[h.index()].max_replicas).unwrap_or(0);
             format!(
-                "{} reached its HPA maximum of {max} replicas and is now down to {} running (a drop of {drop} or more)",
+                "{} reached its HPA maximum of {} and is now down to {} running (a drop of {drop} or more)",
                 m.ir.deployments[dep].name,
+                crate::count(max, "replica", "replicas"),
                 running_replicas(&d, m, st, dep)
             )
         }
         Intent::ReplicasMeetMin { deployment, min } => {
             let dep = deployment.index();
             format!(
-                "{} has {} running replicas, below its minimum of {min} that it had reached",
+                "{} has {} running, below its minimum of {min} that it had reached",
                 m.ir.deployments[dep].name,
-                running_replicas(&d, m, st, dep)
+                crate::count(running_replicas(&d, m, st, dep), "replica", "replicas")
             )
         }
         Intent::ReplicasMeetExpected { deployment, expected } => {
@@ -237,9 +238,9 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
                 crate::ir::Expected::DesiredPlus(o) => st.desired[dep] + o,
             };
             format!(
-                "{} has {} running replicas, below the expected {e} that it had reached",
+                "{} has {} running, below the expected {e} that it had reached",
                 m.ir.deployments[dep].name,
-                running_replicas(&d, m, st, dep)
+                crate::count(running_replicas(&d, m, st, dep), "replica", "replicas")
             )
         }
         Intent::PodsBalanced { deployment, max_skew } => format!(
@@ -249,9 +250,9 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
         Intent::ReplicasWithin { deployment, min, max } => {
             let dep = deployment.index();
             format!(
-                "{} has {} running replicas, outside {min}..{max}",
+                "{} has {} running, outside {min}..{max}",
                 m.ir.deployments[dep].name,
-                running_replicas(&d, m, st, dep)
+                crate::count(running_replicas(&d, m, st, dep), "replica", "replicas")
             )
         }
         Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun => String::new(),

@@ -29,6 +29,20 @@ pub fn header_lines(command: &str, h: &Header) -> String {
     let none = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
     let mut o = String::new();
     let _ = writeln!(o, "kbmc {command} {} (engine {})", h.model, h.engine);
+    if h.spec == "inferred" {
+        let _ = writeln!(
+            o,
+            "  spec:        inferred from the manifests (none given; `kbmc init` prints it to edit): {}",
+            none(&h.intents)
+        );
+    }
+    if !h.dropped.is_empty() {
+        let _ = writeln!(
+            o,
+            "  dropped:     {} (--allow-unmodeled: left out of the model, verdicts assume they have no effect)",
+            h.dropped.join(", ")
+        );
+    }
     let _ = writeln!(o, "  cluster:     {}", h.cluster);
     let _ = writeln!(o, "  workloads:   {}", none(&h.workloads));
     let _ = writeln!(o, "  controllers: {}", h.controllers.join(", "));
@@ -96,8 +110,7 @@ pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
         let alias = ir.kivi_name.map(|k| format!(" [Kivi: {k}]")).unwrap_or_default();
         let line = verdict_line(&ir.verdict);
         let cut = line.find([' ', ':']).unwrap_or(line.len());
-        let assumed = view::assuming(m, i, &ir.verdict);
-        let assumed = if assumed.is_empty() { String::new() } else { format!("; assuming {}", assumed.join(", ")) };
+        let assumed = view::assuming_text(m, i, &ir.verdict);
         let _ = writeln!(w, "{}: {}{}{alias}{assumed}", ir.name, paint(color, &ir.verdict, &line[..cut]), &line[cut..]);
     }
     let e = &r.effort;

@@ -7,9 +7,13 @@ use std::fmt::Write;
 use crate::verdict::{CheckResult, Proof, Verdict};
 
 pub struct Row {
-    pub intent: &'static str,
+    /// The intent and what it is about (`noEvictionCycle(web)`).
+    pub intent: String,
     pub explicit: String,
     pub symbolic: String,
+    /// `violated`, `holds`, `proved` or `unknown`, per engine.
+    pub explicit_verdict: &'static str,
+    pub symbolic_verdict: &'static str,
     /// `None`: one side is inconclusive.
     pub agree: Option<bool>,
 }
@@ -65,7 +69,14 @@ pub fn compare(explicit: &CheckResult, symbolic: &CheckResult) -> Comparison {
                 }
                 _ => Some(false),
             };
-            Row { intent: e.name, explicit: describe(&e.verdict), symbolic: describe(&s.verdict), agree }
+            Row {
+                intent: e.name.clone(),
+                explicit: describe(&e.verdict),
+                symbolic: describe(&s.verdict),
+                explicit_verdict: super::machine::verdict_word(&e.verdict),
+                symbolic_verdict: super::machine::verdict_word(&s.verdict),
+                agree,
+            }
         })
         .collect();
     Comparison {
@@ -95,4 +106,31 @@ pub fn render(c: &Comparison) -> String {
     }
     let _ = writeln!(o, "explicit engine: {}\nsymbolic engine: {}", c.explicit_effort, c.symbolic_effort);
     o
+}
+
+/// The schema of `kbmc compare --format json`.
+pub const COMPARE_SCHEMA: &str = "kbmc.dev/compare/v1";
+
+/// `kbmc compare --format json`: per intent both engines' verdicts and whether they agree.
+pub fn json(c: &Comparison) -> serde_json::Value {
+    let intents: Vec<serde_json::Value> = c
+        .rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "intent": r.intent,
+                "explicit": {"verdict": r.explicit_verdict, "message": r.explicit},
+                "symbolic": {"verdict": r.symbolic_verdict, "message": r.symbolic},
+                "agree": r.agree,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "schema": COMPARE_SCHEMA,
+        "kbmc": env!("CARGO_PKG_VERSION"),
+        "model": c.model,
+        "exit_code": c.exit_code(),
+        "intents": intents,
+        "effort": {"explicit": c.explicit_effort, "symbolic": c.symbolic_effort},
+    })
 }

@@ -120,10 +120,64 @@ fn placement_facts(p: &Placement) -> String {
 }
 
 /// Renders the model as text.
+/// A descheduler plugin with its arguments, in the policy's own words.
+fn plugin(p: &DeschedulerPlugin) -> String {
+    let on =
+        |flags: &[(bool, &str)]| flags.iter().filter(|(b, _)| *b).map(|(_, n)| *n).collect::<Vec<_>>().join(" and ");
+    let thresholds = |t: &crate::ir::Thresholds| {
+        let parts: Vec<String> = [("cpu", t.cpu), ("memory", t.memory), ("pods", t.pods)]
+            .into_iter()
+            .filter_map(|(n, v)| v.map(|v| format!("{n} {v}%")))
+            .collect();
+        if parts.is_empty() {
+            "none".to_string()
+        } else {
+            parts.join(", ")
+        }
+    };
+    let args = match p {
+        DeschedulerPlugin::RemoveDuplicates => String::new(),
+        DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, topology_balance_node_fit } => {
+            format!(
+                " (constraints {}, topologyBalanceNodeFit {topology_balance_node_fit})",
+                on(&[(*hard, "DoNotSchedule"), (*soft, "ScheduleAnyway")])
+            )
+        }
+        DeschedulerPlugin::LowNodeUtilization { thresholds: t, target_thresholds: tt, number_of_nodes } => format!(
+            " (thresholds {}; targetThresholds {}; numberOfNodes {number_of_nodes})",
+            thresholds(t),
+            thresholds(tt)
+        ),
+        DeschedulerPlugin::RemovePodsViolatingNodeTaints {
+            include_prefer_no_schedule,
+            excluded_taints,
+            included_taints,
+        } => format!(
+            " (includePreferNoSchedule {include_prefer_no_schedule}, excludedTaints [{}], includedTaints {})",
+            excluded_taints.join(", "),
+            included_taints.as_ref().map_or("every taint".to_string(), |v| format!("[{}]", v.join(", ")))
+        ),
+        DeschedulerPlugin::RemovePodsViolatingNodeAffinity { required, preferred } => format!(
+            " (nodeAffinityType {})",
+            on(&[
+                (*required, "requiredDuringSchedulingIgnoredDuringExecution"),
+                (*preferred, "preferredDuringSchedulingIgnoredDuringExecution")
+            ])
+        ),
+    };
+    format!("{}{args}", p.name())
+}
+
 pub fn render(m: &Model) -> String {
     let mut o = String::new();
     let w = &mut o;
     let _ = writeln!(w, "model {}", m.name);
+    if m.spec_inferred {
+        let _ = writeln!(w, "spec: inferred from the manifests (none given; `kbmc init` prints it to edit)");
+    }
+    if !m.dropped.is_empty() {
+        let _ = writeln!(w, "dropped (--allow-unmodeled): {}", m.dropped.join(", "));
+    }
     let _ = writeln!(w, "timing: {}", if m.timing == Timing::Urgent { "urgent" } else { "interleaved" });
     let b = &m.bounds;
     let _ = writeln!(
@@ -409,7 +463,7 @@ pub fn render(m: &Model) -> String {
                 lim(d.max_total)
             );
             for p in &d.profiles {
-                let names = |v: &[DeschedulerPlugin]| v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join("; ");
+                let names = |v: &[DeschedulerPlugin]| v.iter().map(plugin).collect::<Vec<_>>().join("; ");
                 let _ = writeln!(w, "  profile {}:", p.name);
                 let _ = writeln!(w, "    deschedule: [{}]", names(&p.deschedule));
                 let _ = writeln!(w, "    balance: [{}]", names(&p.balance));
@@ -463,6 +517,14 @@ pub fn render(m: &Model) -> String {
                 pool.map(|p| format!("a node of pool {}", m.pools[p.index()].name))
                     .unwrap_or_else(|| "any node".into())
             ),
+            Event::ApplyDeployment { deployment, revision, replicas: ApplyReplicas::Kept, strategy: st, budget } => {
+                format!(
+                    "rolloutRestart of {} -> {} ({}, replicas kept), budget {budget}",
+                    d(deployment),
+                    group_name(m, *revision),
+                    strategy(st)
+                )
+            }
             Event::ApplyDeployment { deployment, revision, replicas, strategy: st, budget } => format!(
                 "applyDeployment of {} -> {} ({}, replicas {}), budget {budget}",
                 d(deployment),
@@ -473,7 +535,7 @@ pub fn render(m: &Model) -> String {
                     ApplyReplicas::Omitted if m.deployments[deployment.index()].revision_sets_replicas[0] => {
                         "reset to 1 where the last applied version sets spec.replicas (the initial manifest does), else kept".into()
                     }
-                    ApplyReplicas::Omitted => {
+                    ApplyReplicas::Kept | ApplyReplicas::Omitted => {
                         "kept where the last applied version does not set spec.replicas (the initial manifest does not), else reset to 1".into()
                     }
                 }
@@ -518,7 +580,7 @@ pub fn render(m: &Model) -> String {
             Intent::AllPodsEventuallyRun => "every pod eventually runs (liveness)".to_string(),
         };
         let alias = i.kivi_name().map(|k| format!(" (Kivi: {k})")).unwrap_or_default();
-        let _ = writeln!(w, "  {}{alias}: {detail}", i.name());
+        let _ = writeln!(w, "  {}{alias}: {detail}", m.intent_label(i));
     }
     o
 }

@@ -1,5 +1,5 @@
 //! Machine-readable check results: JSON (the versioned schema of docs/output.md and
-//! docs/schema/check-v1.json), ITF traces (Apalache's Informal Trace Format, one JSON document
+//! docs/schema/check-v2.json), ITF traces (Apalache's Informal Trace Format, one JSON document
 //! per violated intent), JUnit XML (one test case per intent) and SARIF 2.1.0 (one result per
 //! violated intent, located at the manifest object involved). Renders only; decides nothing.
 
@@ -14,9 +14,9 @@ use crate::trace::Trace;
 use crate::verdict::{CheckResult, Proof, Verdict};
 
 /// The `schema` field of kbmc's JSON check result; bumped on any incompatible change.
-pub const CHECK_SCHEMA: &str = "kbmc.dev/check/v1";
+pub const CHECK_SCHEMA: &str = "kbmc.dev/check/v2";
 
-fn verdict_word(v: &Verdict) -> &'static str {
+pub fn verdict_word(v: &Verdict) -> &'static str {
     match v {
         Verdict::Violated(_) => "violated",
         Verdict::Holds { .. } => "holds",
@@ -49,7 +49,7 @@ pub fn verdict_line(v: &Verdict) -> String {
     }
 }
 
-fn trace_json(m: &Model, t: &Trace) -> Value {
+pub fn trace_json(m: &Model, t: &Trace) -> Value {
     json!({
         "start": t.start,
         "violation": t.violation,
@@ -59,7 +59,7 @@ fn trace_json(m: &Model, t: &Trace) -> Value {
     })
 }
 
-/// The JSON check result (schema `kbmc.dev/check/v1`).
+/// The JSON check result (schema `kbmc.dev/check/v2`).
 pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
     let results: Vec<Value> = r
         .results
@@ -86,7 +86,7 @@ pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
                 "intent": ir.name,
                 "kivi_name": ir.kivi_name,
                 "verdict": verdict_word(&ir.verdict),
-                "message": verdict_line(&ir.verdict),
+                "message": verdict_line(&ir.verdict) + &view::assuming_text(m, i, &ir.verdict),
                 "bound": bound,
                 "reason": reason,
                 "trace": trace,
@@ -203,7 +203,7 @@ pub fn trace_lines(t: &Trace) -> String {
 
 /// JUnit XML: one test suite, one test case per intent. Violated: `<failure>` with the trace;
 /// unknown: `<error>` (inconclusive is never a pass); holds: a pass whose output states the bound.
-pub fn junit(r: &CheckResult) -> String {
+pub fn junit(m: &Model, h: &Header, r: &CheckResult) -> String {
     let s = view::summary(r);
     let time = format!("{:.3}", r.effort.seconds);
     let name = xml_escape(&r.model);
@@ -216,9 +216,17 @@ pub fn junit(r: &CheckResult) -> String {
         "  <testsuite name=\"kbmc check {name}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" time=\"{time}\">\n",
         s.intents, s.violated, s.unknown
     );
-    for ir in &r.results {
-        let line = xml_escape(&verdict_line(&ir.verdict));
-        o += &format!("    <testcase name=\"{}\" classname=\"kbmc.{name}\" time=\"{time}\">\n", ir.name);
+    // What the check rests on beyond the model: where its spec came from and what
+    // --allow-unmodeled dropped (one property per dropped object or field).
+    o += "    <properties>\n";
+    o += &format!("      <property name=\"kbmc.spec\" value=\"{}\"/>\n", h.spec);
+    for d in &h.dropped {
+        o += &format!("      <property name=\"kbmc.dropped\" value=\"{}\"/>\n", xml_escape(d));
+    }
+    o += "    </properties>\n";
+    for (i, ir) in r.results.iter().enumerate() {
+        let line = xml_escape(&(verdict_line(&ir.verdict) + &view::assuming_text(m, i, &ir.verdict)));
+        o += &format!("    <testcase name=\"{}\" classname=\"kbmc.{name}\" time=\"{time}\">\n", xml_escape(&ir.name));
         match &ir.verdict {
             Verdict::Violated(t) => {
                 o += &format!(
@@ -263,15 +271,16 @@ fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<Origin> {
 }
 
 /// SARIF 2.1.0: one rule per intent, one result per violated intent.
-pub fn sarif(m: &Model, r: &CheckResult) -> Value {
+pub fn sarif(m: &Model, h: &Header, r: &CheckResult) -> Value {
     let rules: Vec<Value> =
         m.ir.intents
             .iter()
             .map(|i| {
+                let label = m.ir.intent_label(i);
                 json!({
-                    "id": i.name(),
-                    "name": i.name(),
-                    "shortDescription": {"text": format!("kbmc intent {}", i.name())},
+                    "id": label,
+                    "name": label,
+                    "shortDescription": {"text": format!("kbmc intent {label}")},
                     "properties": {"kivi_name": i.kivi_name()},
                 })
             })
@@ -298,11 +307,31 @@ pub fn sarif(m: &Model, r: &CheckResult) -> Value {
             Some(result)
         })
         .collect();
+    // What the results rest on beyond the model, as notifications of the run.
+    let mut notes: Vec<Value> = h
+        .dropped
+        .iter()
+        .map(|d| {
+            json!({
+                "level": "warning",
+                "descriptor": {"id": "dropped-inputs"},
+                "message": {"text": format!("dropped with --allow-unmodeled, assumed to have no effect: {d}")},
+            })
+        })
+        .collect();
+    if h.spec == "inferred" {
+        notes.push(json!({
+            "level": "note",
+            "descriptor": {"id": "inferred-spec"},
+            "message": {"text": format!("no Verification given: kbmc inferred one (kbmc init prints it) with intents {}", h.intents.join(", "))},
+        }));
+    }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "kbmc", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
+            "invocations": [{"executionSuccessful": true, "toolExecutionNotifications": notes}],
             "results": results,
         }],
     })

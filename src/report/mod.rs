@@ -49,22 +49,23 @@ pub fn check_output(
             let mut o = String::new();
             for ir in &r.results {
                 if let Verdict::Violated(t) = &ir.verdict {
-                    let doc = machine::itf(m, ir.name, t);
+                    let doc = machine::itf(m, &ir.name, t);
                     o += &serde_json::to_string(&doc).map_err(|e| Error::Internal(format!("cannot write ITF: {e}")))?;
                     o.push('\n');
                 }
             }
             o
         }
-        Format::Junit => machine::junit(r),
-        Format::Sarif => pretty(&machine::sarif(m, r))? + "\n",
+        Format::Junit => machine::junit(m, h, r),
+        Format::Sarif => pretty(&machine::sarif(m, h, r))? + "\n",
     })
 }
 
 /// Non-fatal input findings, one line each on stderr.
 pub fn warnings(ws: &[InputError]) {
     for w in ws {
-        eprintln!("warning: {}", terminal_safe(&w.to_string(), false));
+        let kind = if w.class == crate::error::InputClass::Note { "note" } else { "warning" };
+        eprintln!("{kind}: {}", terminal_safe(&w.to_string(), false));
     }
 }
 

@@ -32,7 +32,7 @@ pub fn render(m: &Model, r: &ScaleResult, steps: usize, color: bool) -> String {
                 .results
                 .iter()
                 .filter(|x| matches!(x.verdict, crate::verdict::Verdict::Violated(_)))
-                .map(|x| x.name)
+                .map(|x| x.name.as_str())
                 .collect();
             let _ = writeln!(w, "smallest violating topology: {described} ({} violated)", names.join(", "));
             let _ = writeln!(w, "in {:.3} s\n", r.seconds);
@@ -51,7 +51,7 @@ pub fn render(m: &Model, r: &ScaleResult, steps: usize, color: bool) -> String {
     o
 }
 
-pub const SCALE_SCHEMA: &str = "kbmc.dev/scale/v1";
+pub const SCALE_SCHEMA: &str = "kbmc.dev/scale/v2";
 
 /// The machine-readable form: every size's row, and the conclusion; for a violation, the
 /// check of the smallest violating topology in the `kbmc check --format json` form.

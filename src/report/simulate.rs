@@ -42,6 +42,66 @@ pub fn render(m: &Model, h: &Header, seed: u64, sim: &Simulation, color: bool) -
     o
 }
 
+/// What the run showed about one intent, in a word: `violated` or `not-seen`.
+fn seen_word(s: &Seen) -> &'static str {
+    if *s == Seen::NotSeen {
+        "not-seen"
+    } else {
+        "violated"
+    }
+}
+
+/// Why the run violates an intent, in words (`None` when it does not).
+fn seen_why(s: &Seen) -> Option<String> {
+    match s {
+        Seen::ViolatedAt { step, why } => Some(format!("at step {step}: {why}")),
+        Seen::Stuck => Some("the run ends with pods waiting and nothing able to act, so they wait forever".into()),
+        Seen::Cycle { from, to } => {
+            Some(format!("after step {to} the run is back in the state it had before step {from}"))
+        }
+        Seen::NotSeen => None,
+    }
+}
+
+/// The schema of `kbmc simulate --format json`.
+pub const SIMULATE_SCHEMA: &str = "kbmc.dev/simulate/v1";
+
+/// `kbmc simulate --format json`: header, seed, per intent what the run showed, and the run
+/// as a trace in the form of `check --format json`.
+pub fn json(m: &Model, h: &Header, seed: u64, sim: &Simulation) -> serde_json::Value {
+    let intents: Vec<serde_json::Value> = sim
+        .seen
+        .iter()
+        .map(|(name, s)| {
+            let step = match s {
+                Seen::ViolatedAt { step, .. } => Some(*step),
+                Seen::Cycle { to, .. } => Some(*to),
+                Seen::Stuck | Seen::NotSeen => None,
+            };
+            serde_json::json!({"intent": name, "seen": seen_word(s), "step": step, "why": seen_why(s)})
+        })
+        .collect();
+    serde_json::json!({
+        "schema": SIMULATE_SCHEMA,
+        "kbmc": env!("CARGO_PKG_VERSION"),
+        "header": h,
+        "seed": seed,
+        "steps_taken": sim.trace.steps.len() - usize::from(sim.quiet),
+        "quiet": sim.quiet,
+        "stopped": sim.stopped.as_ref().map(|s| s.to_string()),
+        "exit_code": exit_code(sim),
+        "intents": intents,
+        "trace": super::machine::trace_json(m, &sim.trace),
+    })
+}
+
+/// `kbmc simulate --format itf`: the run as one ITF document; `#meta.intent` lists the
+/// intents it violates (empty when none).
+pub fn itf(m: &Model, sim: &Simulation) -> serde_json::Value {
+    let violated: Vec<&str> = sim.seen.iter().filter(|(_, s)| *s != Seen::NotSeen).map(|(n, _)| n.as_str()).collect();
+    super::machine::itf(m, &violated.join(", "), &sim.trace)
+}
+
 /// 1 when the run violated some intent, else 3 when a limit cut the run short, else 0
 /// (which is no proof).
 pub fn exit_code(sim: &Simulation) -> i32 {

@@ -17,18 +17,24 @@ use crate::verdict::{CheckResult, Verdict};
 pub struct Header {
     pub model: String,
     pub engine: &'static str,
+    /// Where the Verification came from: `given`, or `inferred` (from the manifests, as
+    /// `kbmc init` prints it).
+    pub spec: &'static str,
     /// Node pools and their sizes (`on-demand: 1 node, spot: 0..3 nodes`).
     pub cluster: String,
     /// Deployments with their replicas and HPAs.
     pub workloads: Vec<String>,
     pub controllers: Vec<&'static str>,
     pub events: Vec<String>,
-    pub intents: Vec<&'static str>,
+    /// Each intent with what it is about (`noEvictionCycle(web)`).
+    pub intents: Vec<String>,
     /// The step bound of the search.
     pub steps: usize,
     pub timing: String,
     /// The model's under-approximations (`model::assumptions`).
     pub assumptions: Vec<Assumed>,
+    /// What `--allow-unmodeled` dropped from the inputs (empty without it).
+    pub dropped: Vec<String>,
 }
 
 /// One of the model's under-approximations, as reports show it.
@@ -91,14 +97,16 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
     Header {
         model: ir.name.clone(),
         engine,
+        spec: if ir.spec_inferred { "inferred" } else { "given" },
         cluster: cluster.join(", "),
         workloads,
         controllers,
         events,
-        intents: ir.intents.iter().map(|i| i.name()).collect(),
+        intents: ir.intents.iter().map(|i| ir.intent_label(i)).collect(),
         steps,
         timing: format!("{:?}", ir.timing).to_lowercase(),
         assumptions: crate::model::assumptions::of(m).into_iter().map(|a| Assumed { id: a.id, text: a.text }).collect(),
+        dropped: ir.dropped.clone(),
     }
 }
 
@@ -110,6 +118,20 @@ pub fn assuming(m: &Model, i: usize, v: &crate::verdict::Verdict) -> Vec<&'stati
         return Vec::new();
     }
     crate::model::assumptions::of(m).into_iter().filter(|a| a.intents.contains(&i)).map(|a| a.id).collect()
+}
+
+/// The text after a holding or proved verdict naming what it rests on: `; assuming the
+/// dropped objects have no effect, <id>, ...` (empty when nothing).
+pub fn assuming_text(m: &Model, i: usize, v: &crate::verdict::Verdict) -> String {
+    let ids = assuming(m, i, v);
+    if ids.is_empty() {
+        return String::new();
+    }
+    let words: Vec<&str> = ids
+        .iter()
+        .map(|&id| if id == crate::model::assumptions::DROPPED { "the dropped objects have no effect" } else { id })
+        .collect();
+    format!("; assuming {}", words.join(", "))
 }
 
 /// A node's status in Kubernetes words.

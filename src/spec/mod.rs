@@ -4,6 +4,8 @@
 //! docs/spec.md documents every field. Validation and defaults that need the manifests
 //! (does the named Deployment exist?) belong to `ir/`.
 
+pub mod infer;
+
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -137,10 +139,19 @@ impl<'de> Deserialize<'de> for Count {
 #[serde(rename_all = "camelCase")]
 pub struct NodePool {
     pub name: String,
-    pub count: Count,
+    /// Required unless `nodes` is given (then it is their number).
+    #[serde(default)]
+    pub count: Option<Count>,
+    /// Node manifests (`metadata.name`) that form this pool instead of `<pool>-<i>` nodes:
+    /// they must agree on capacity, allocatable, taints and every label but
+    /// `kubernetes.io/hostname`, and the pool's other fields are then left out.
+    #[serde(default)]
+    pub nodes: Vec<String>,
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
-    pub capacity: Resources,
+    /// Required unless `nodes` is given.
+    #[serde(default)]
+    pub capacity: Option<Resources>,
     /// What pods may request; defaults to `capacity`.
     #[serde(default)]
     pub allocatable: Option<Resources>,
@@ -296,6 +307,14 @@ pub enum Event {
     #[serde(rename_all = "camelCase")]
     ApplyDeployment {
         manifest: String,
+        #[serde(default = "one")]
+        budget: u32,
+    },
+    /// `kubectl rollout restart`: the Deployment's own pod template as a new revision, rolled
+    /// out as a new version would be; `spec.replicas` is left as it is.
+    #[serde(rename_all = "camelCase")]
+    RolloutRestart {
+        deployment: Option<String>,
         #[serde(default = "one")]
         budget: u32,
     },

@@ -11,7 +11,7 @@ fn help_documents_exit_codes() {
         assert!(r.stdout.contains(line), "help lacks {line:?}: {}", r.stdout);
     }
     // Each subcommand's help lists examples and the exit codes.
-    for cmd in ["inspect", "check", "scale", "simulate"] {
+    for cmd in ["init", "inspect", "check", "scale", "simulate"] {
         let r = kbmc(&[cmd, "--help"]);
         assert_eq!(r.code, 0, "{cmd}");
         assert!(r.stdout.contains("Examples:") && r.stdout.contains(&format!("kbmc {cmd} ")), "{cmd}: {}", r.stdout);
@@ -29,7 +29,7 @@ fn simulate_is_repeatable_and_evaluates_intents() {
     let (a, b) = (run("3"), run("3"));
     assert_eq!(a.stdout, b.stdout);
     assert_eq!(a.code, 1, "{}", a.stderr);
-    assert!(a.stdout.contains("noEvictionCycle: violated: after step"), "{}", a.stdout);
+    assert!(a.stdout.contains("noEvictionCycle(web): violated: after step"), "{}", a.stdout);
     assert!(a.stdout.contains("run with seed 3: 25 step(s)"), "{}", a.stdout);
     let fixed = kbmc(&["simulate", "--no-color", "--seed", "1", "cases/c3-conflicting-spread-fixed"]);
     assert_eq!(fixed.code, 0, "{}", fixed.stderr);
@@ -61,11 +61,48 @@ fn bad_input_exits_2_before_checking() {
 fn compare_reports_agreement() {
     let r = kbmc(&["compare", "--steps", "5", "cases/c7-taint-nodename-loop"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("noEvictionCycle: agree"), "{}", r.stdout);
+    assert!(r.stdout.contains("noEvictionCycle(agent): agree"), "{}", r.stdout);
     assert!(
         r.stdout.contains("explicit: violated: cycle of 3 step(s)")
             && r.stdout.contains("symbolic: violated: cycle of 3 step(s)"),
         "{}",
         r.stdout
     );
+}
+
+/// `kbmc compare --format json`: per intent, named with what it is about, both engines'
+/// verdicts and their agreement.
+#[test]
+fn compare_writes_json() {
+    let r = kbmc(&["compare", "--steps", "5", "--format", "json", "cases/c7-taint-nodename-loop"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(v["schema"], "kbmc.dev/compare/v1");
+    assert_eq!(v["exit_code"], 0);
+    let row = &v["intents"][0];
+    assert_eq!(row["intent"], "noEvictionCycle(agent)");
+    assert_eq!(row["explicit"]["verdict"], "violated");
+    assert_eq!(row["symbolic"]["verdict"], "violated");
+    assert_eq!(row["agree"], true);
+}
+
+/// `kbmc simulate --format json|itf`: the same run as the text, for machines.
+#[test]
+fn simulate_writes_json_and_itf() {
+    let args = ["simulate", "--seed", "3", "--steps", "25", "cases/c8-descheduler-spread-loop"];
+    let j = kbmc(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(j.code, 1, "{}", j.stderr);
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).expect("JSON");
+    assert_eq!(v["schema"], "kbmc.dev/simulate/v1");
+    assert_eq!(v["seed"], 3);
+    assert_eq!(v["steps_taken"], 25);
+    let seen = v["intents"].as_array().unwrap();
+    assert!(seen.iter().any(|i| i["intent"] == "noEvictionCycle(web)" && i["seen"] == "violated"), "{seen:?}");
+    assert_eq!(v["trace"]["steps"].as_array().unwrap().len(), 25);
+    let i = kbmc(&[&args[..], &["--format", "itf"]].concat());
+    assert_eq!(i.code, 1, "{}", i.stderr);
+    let doc: serde_json::Value = serde_json::from_str(i.stdout.trim()).expect("one ITF document");
+    assert_eq!(doc["#meta"]["format"], "ITF");
+    assert_eq!(doc["states"].as_array().unwrap().len(), 26);
+    assert!(doc["#meta"]["intent"].as_str().unwrap().contains("noEvictionCycle(web)"), "{doc}");
 }

@@ -190,7 +190,7 @@ fn stutter_loops_are_kept_for_cycle_intents_only() {
     let cmp = kbmc(&["compare", dir.to_str().unwrap()]);
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(sy.code, 0, "{}{}", sy.stdout, sy.stderr);
-    assert!(sy.stdout.contains("replicasWithin: holds within 6 steps"), "{}", sy.stdout);
+    assert!(sy.stdout.contains("replicasWithin(big): holds within 6 steps"), "{}", sy.stdout);
     assert_eq!(cmp.code, 0, "{}{}", cmp.stdout, cmp.stderr);
 }
 
@@ -201,14 +201,20 @@ fn stutter_loops_are_kept_for_cycle_intents_only() {
 /// reduction is sound and the violation must be found.
 #[test]
 fn min_replicas_evicts_every_pod_on_tainted_twins() {
-    violated_in_both_engines("tests/fixtures/good/min-replicas-node-order", "replicasWithin: violated after 4 step(s)");
+    violated_in_both_engines(
+        "tests/fixtures/good/min-replicas-node-order",
+        "replicasWithin(web): violated after 4 step(s)",
+    );
 }
 
 /// A descheduler run over pods of several usage kinds picks its victims and evicts them one
 /// step each (docs/modeling.md): both engines take the same steps.
 #[test]
 fn picked_pods_are_evicted_one_step_each() {
-    violated_in_both_engines("tests/fixtures/good/descheduler-victims", "replicasWithin: violated after 2 step(s)");
+    violated_in_both_engines(
+        "tests/fixtures/good/descheduler-victims",
+        "replicasWithin(web): violated after 2 step(s)",
+    );
     let r = kbmc(&["check", "--engine", "explicit", "tests/fixtures/good/descheduler-victims"]);
     assert!(r.stdout.contains("[0][descheduler] picks 1 running pod(s) of web on n-0 to evict"), "{}", r.stdout);
     assert!(r.stdout.contains("[1][descheduler] evicts a pod of web using "), "{}", r.stdout);
@@ -229,7 +235,7 @@ fn violated_in_both_engines(case: &str, expected: &str) {
 #[test]
 fn scale_down_victims_go_by_the_ranks_of_the_sync() {
     let case = "tests/fixtures/good/scale-down-ranks";
-    violated_in_both_engines(case, "podsBalanced: violated after 7 step(s)");
+    violated_in_both_engines(case, "podsBalanced(web): violated after 7 step(s)");
     let r = kbmc(&["check", "--engine", "explicit", case]);
     assert!(
         r.stdout

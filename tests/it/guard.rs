@@ -361,6 +361,8 @@ fn kinds_loaded(inputs: Inputs) {
         applied: _,              // Deployments again, from applyDeployment events
         pods: _,                 // a snapshot's Pods: not in KINDS (see the module's note)
         replica_sets: _,         // a snapshot's ReplicaSets: not in KINDS
+        quotas: _,               // ResourceQuotas: only their namespace is read (refused or a note)
+        spec_inferred: _,        // whether the Verification was inferred, not a kind
         warnings: _,
         files: _,
     } = inputs;

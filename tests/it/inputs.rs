@@ -108,9 +108,43 @@ fn missing_paths_and_missing_spec() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("does-not-exist: no such file or directory"), "{}", r.stderr);
 
+    // Without a Verification kbmc infers one, which needs the cluster's Nodes.
     let r = kbmc(&["inspect", "cases/c3-conflicting-spread/manifests"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("no `apiVersion: kbmc.dev/v1alpha1, kind: Verification` document"), "{}", r.stderr);
+    assert!(r.stderr.contains("no Verification and no v1 Node among the inputs"), "{}", r.stderr);
+}
+
+/// A ResourceQuota where a modelled Deployment runs is refused with its namespace and the
+/// flag (dropped, and listed, with it); one in a namespace without a workload is a note.
+#[test]
+fn resource_quotas_are_refused_only_where_they_matter() {
+    let alone = kbmc(&["inspect", "tests/fixtures/good/quota"]);
+    assert_eq!(alone.code, 0, "{}", alone.stderr);
+    assert!(
+        alone.stderr.contains("note: tests/fixtures/good/quota/cluster.yaml: document 1 (ResourceQuota/batch-quota)")
+            && alone.stderr.contains("namespace \"batch\""),
+        "{}",
+        alone.stderr
+    );
+    let r = kbmc(&["inspect", "tests/fixtures/good/quota", "tests/fixtures/bad/quota"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_names(&r, "tests/fixtures/bad/quota/quota.yaml: document 1 (ResourceQuota/shop-quota)", "kind");
+    assert!(r.stderr.contains("namespace \"shop\"") && r.stderr.contains("--allow-unmodeled"), "{}", r.stderr);
+    let allowed = kbmc(&[
+        "check",
+        "--allow-unmodeled",
+        "--engine",
+        "explicit",
+        "tests/fixtures/good/quota",
+        "tests/fixtures/bad/quota",
+    ]);
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert!(
+        allowed.stdout.contains("  dropped:     ResourceQuota/shop-quota (--allow-unmodeled"),
+        "{}",
+        allowed.stdout
+    );
+    assert!(!allowed.stdout.contains("batch-quota"), "{}", allowed.stdout);
 }
 
 /// Real `kubectl get -o yaml` output, with server-set fields, parses and resolves.

@@ -6,6 +6,7 @@ mod corpus;
 mod cross;
 mod guard;
 mod hostile;
+mod infer;
 mod inputs;
 mod limits;
 mod output;

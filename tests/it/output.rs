@@ -1,5 +1,5 @@
 //! Output formats of `kbmc check`: snapshots of C3 and C8 in every format, every case's output
-//! in every format parsed back (JSON against docs/schema/check-v1.json, ITF's structure,
+//! in every format parsed back (JSON against docs/schema/check-v2.json, ITF's structure,
 //! JUnit XML and SARIF), and the exit code of each verdict.
 
 use std::path::Path;
@@ -69,9 +69,9 @@ fn snapshots_of_c3_and_c8_in_every_format() {
     }
 }
 
-/// The check JSON schema (docs/schema/check-v1.json), compiled.
+/// The check JSON schema (docs/schema/check-v2.json), compiled.
 pub fn schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(root().join("docs/schema/check-v1.json")).expect("schema file");
+    let text = std::fs::read_to_string(root().join("docs/schema/check-v2.json")).expect("schema file");
     let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
     jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema")
 }
@@ -85,7 +85,7 @@ fn every_case_in_every_format_parses() {
         let json = check(&case, "json");
         let doc: Value = serde_json::from_str(&json.stdout).unwrap_or_else(|e| panic!("{case} json: {e}"));
         if let Err(e) = validator.validate(&doc) {
-            panic!("{case}: JSON does not match docs/schema/check-v1.json: {e}");
+            panic!("{case}: JSON does not match docs/schema/check-v2.json: {e}");
         }
         assert_eq!(doc["exit_code"], json.code, "{case}");
         let violated = doc["summary"]["violated"].as_u64().unwrap() as usize;
@@ -187,7 +187,9 @@ fn all_decides_every_intent_and_the_default_stops_at_the_first_violation() {
         assert_eq!(first.code, 1, "{engine}: {}", first.stderr);
         assert!(first.stdout.contains("podAlwaysSchedulable: violated after 3 step(s)"), "{engine}: {}", first.stdout);
         assert!(
-            first.stdout.contains("noEvictionCycle: unknown: not decided: the check stopped at the first violation"),
+            first
+                .stdout
+                .contains("noEvictionCycle(web): unknown: not decided: the check stopped at the first violation"),
             "{engine}: {}",
             first.stdout
         );
@@ -195,7 +197,7 @@ fn all_decides_every_intent_and_the_default_stops_at_the_first_violation() {
         let all = kbmc(&["check", "--engine", engine, "--all", "--steps", "4", "--no-color", case]);
         assert_eq!(all.code, 1, "{engine}: {}", all.stderr);
         assert!(all.stdout.contains("podAlwaysSchedulable: violated after 3 step(s)"), "{engine}: {}", all.stdout);
-        assert!(all.stdout.contains("noEvictionCycle: holds"), "{engine}: {}", all.stdout);
+        assert!(all.stdout.contains("noEvictionCycle(web): holds"), "{engine}: {}", all.stdout);
         assert!(all.stdout.contains("1 violated") && all.stdout.contains(" 0 unknown"), "{engine}: {}", all.stdout);
     }
 }
@@ -232,7 +234,7 @@ fn holds_verdicts_say_what_they_assume() {
     let text = kbmc(&["check", "--engine", "explicit", "--no-color", case]).stdout;
     assert!(text.contains("  assumes:     replicaset-chosen-evicted: "), "{text}");
     assert!(text.contains("descheduler-run-together: a descheduler run's evictions happen together"), "{text}");
-    let line = text.lines().find(|l| l.starts_with("noEvictionCycle: holds")).expect("a holds verdict");
+    let line = text.lines().find(|l| l.starts_with("noEvictionCycle(web): holds")).expect("a holds verdict");
     assert!(
         line.ends_with(
             "; assuming replicaset-chosen-evicted, descheduler-run-together, image-locality, score-precision"
@@ -249,4 +251,75 @@ fn holds_verdicts_say_what_they_assume() {
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["results"][0]["verdict"], "violated");
     assert!(v["results"][0]["assuming"].as_array().unwrap().is_empty());
+}
+
+/// A check made with `--allow-unmodeled` of a Deployment with podAntiAffinity and a
+/// PodDisruptionBudget, in `format`.
+fn dropped_check(format: &str) -> super::Run {
+    let r = kbmc(&[
+        "check",
+        "--allow-unmodeled",
+        "--engine",
+        "explicit",
+        "--no-color",
+        "--format",
+        format,
+        "tests/fixtures/allow-unmodeled",
+    ]);
+    assert_eq!(r.code, 0, "{format}: {}\n{}", r.stdout, r.stderr);
+    r
+}
+
+const DROPPED_PDB: &str = "PodDisruptionBudget/web";
+const DROPPED_FIELD: &str = "spec.template.spec.affinity.podAntiAffinity";
+
+#[test]
+fn text_lists_what_allow_unmodeled_dropped() {
+    let r = dropped_check("text");
+    let line = r.stdout.lines().find(|l| l.starts_with("  dropped:")).unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(line.contains(DROPPED_PDB) && line.contains(DROPPED_FIELD), "{line}");
+    for intent in ["podAlwaysSchedulable: holds", "noEvictionCycle(web): holds"] {
+        let v = r.stdout.lines().find(|l| l.starts_with(intent)).unwrap_or_else(|| panic!("{intent}: {}", r.stdout));
+        assert!(v.contains("; assuming the dropped objects have no effect"), "{v}");
+    }
+}
+
+#[test]
+fn json_lists_what_allow_unmodeled_dropped() {
+    let r = dropped_check("json");
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    if let Err(e) = schema().validate(&v) {
+        panic!("JSON does not match docs/schema/check-v2.json: {e}");
+    }
+    let dropped: Vec<&str> = v["header"]["dropped"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    assert!(dropped.contains(&DROPPED_PDB), "{dropped:?}");
+    assert!(dropped.contains(&format!("Deployment/web {DROPPED_FIELD}").as_str()), "{dropped:?}");
+    for res in v["results"].as_array().unwrap() {
+        assert!(res["assuming"].as_array().unwrap().iter().any(|a| a == "dropped-inputs"), "{res}");
+        assert!(res["message"].as_str().unwrap().contains("assuming the dropped objects have no effect"), "{res}");
+    }
+    // Without the flag's effect nothing is listed.
+    let plain = kbmc(&["check", "--engine", "explicit", "--format", "json", "cases/c3-conflicting-spread-fixed"]);
+    let p: Value = serde_json::from_str(&plain.stdout).unwrap();
+    assert_eq!(p["header"]["dropped"], serde_json::json!([]));
+}
+
+#[test]
+fn junit_lists_what_allow_unmodeled_dropped() {
+    let r = dropped_check("junit");
+    assert!(r.stdout.contains(&format!("<property name=\"kbmc.dropped\" value=\"{DROPPED_PDB}\"/>")), "{}", r.stdout);
+    assert!(r.stdout.contains(DROPPED_FIELD), "{}", r.stdout);
+    assert!(r.stdout.contains("; assuming the dropped objects have no effect, "), "{}", r.stdout);
+    junit_counts(&r.stdout).unwrap();
+}
+
+#[test]
+fn sarif_lists_what_allow_unmodeled_dropped() {
+    let r = dropped_check("sarif");
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let notes = v["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    let texts: Vec<&str> = notes.iter().map(|n| n["message"]["text"].as_str().unwrap()).collect();
+    assert!(texts.iter().any(|t| t.ends_with(DROPPED_PDB)), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains(DROPPED_FIELD)), "{texts:?}");
+    assert!(notes.iter().all(|n| n["level"] == "warning" && n["descriptor"]["id"] == "dropped-inputs"), "{notes:?}");
 }

@@ -72,15 +72,16 @@ fn proofs_come_with_certificates_that_re_solve_unsat() {
 /// and "no path of 3 steps without a repeated state") re-solve unsatisfiable.
 #[test]
 fn cycle_intents_are_proved_complete_at_the_recurrence_diameter() {
-    for (case, k) in [
-        ("c5-remove-duplicates-loop-fixed", 1),
-        ("c7-taint-nodename-loop-fixed", 3),
-        ("c8-descheduler-spread-loop-fixed", 14),
+    for (case, deployment, k) in [
+        ("c5-remove-duplicates-loop-fixed", "web", 1),
+        ("c7-taint-nodename-loop-fixed", "agent", 3),
+        ("c8-descheduler-spread-loop-fixed", "web", 14),
     ] {
         let r = kbmc(&["check", "--prove", "--time-limit", "120", "--no-color", &format!("cases/{case}")]);
         assert_eq!(r.code, 0, "{case}: {}{}", r.stdout, r.stderr);
         assert!(
-            r.stdout.contains(&format!("noEvictionCycle: proved for every run length: complete at k = {k} ")),
+            r.stdout
+                .contains(&format!("noEvictionCycle({deployment}): proved for every run length: complete at k = {k} ")),
             "{case}: {}",
             r.stdout
         );
@@ -114,8 +115,8 @@ fn reachable_states_checked_inductive_prove_a_safety_intent() {
     let dir = std::env::temp_dir().join(format!("kbmc-reachable-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     for (case, intents) in [
-        ("c1-hpa-oscillation-fixed", &["noReplicaOscillation", "podAlwaysSchedulable"][..]),
-        ("c6-maintenance-drain-fixed", &["replicasMeetExpected"][..]),
+        ("c1-hpa-oscillation-fixed", &["noReplicaOscillation(web)", "podAlwaysSchedulable"][..]),
+        ("c6-maintenance-drain-fixed", &["replicasMeetExpected(web)"][..]),
     ] {
         let r = kbmc(&["check", "--prove", "--no-color", &format!("cases/{case}")]);
         assert_eq!(r.code, 0, "{case}: {}{}", r.stdout, r.stderr);
@@ -173,9 +174,9 @@ fn violating_cases_are_never_proved() {
         assert!(r.stdout.contains(" 0 proved for every run length,"), "{case}: {}", r.stdout);
     }
     for (case, intent) in [
-        ("c1-hpa-oscillation", "noReplicaOscillation"),
+        ("c1-hpa-oscillation", "noReplicaOscillation(web)"),
         ("c4-kernel-panic-loop", "noKernelPanicLoop"),
-        ("c8-descheduler-spread-loop", "noEvictionCycle"),
+        ("c8-descheduler-spread-loop", "noEvictionCycle(web)"),
     ] {
         let r = kbmc(&["check", "--prove", "--all", "--time-limit", "5", "--no-color", &format!("cases/{case}")]);
         assert!(r.code == 1 || r.code == 3, "{case}: {}{}", r.stdout, r.stderr);

@@ -176,7 +176,7 @@ fn json_output_has_every_row_and_the_conclusion() {
     };
     let (code, v) = scale_json("c3-conflicting-spread");
     assert_eq!(code, 1, "{v}");
-    assert_eq!(v["schema"], "kbmc.dev/scale/v1");
+    assert_eq!(v["schema"], "kbmc.dev/scale/v2");
     assert_eq!(v["exit_code"], 1);
     let levels = v["levels"].as_array().unwrap();
     assert_eq!(levels.len(), 3, "{levels:?}");

@@ -1264,7 +1264,7 @@ fn check_with(
                         None => holds.clone(),
                     }
                 };
-                Some(IntentResult { name: intent.name(), kivi_name: intent.kivi_name(), verdict })
+                Some(IntentResult { name: m.ir.intent_label(intent), kivi_name: intent.kivi_name(), verdict })
             })
             .collect::<Option<Vec<_>>>()?;
     Some(CheckResult {

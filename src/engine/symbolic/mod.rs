@@ -1021,7 +1021,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
             .iter()
             .zip(results)
             .map(|(intent, v)| IntentResult {
-                name: intent.name(),
+                name: m.ir.intent_label(intent),
                 kivi_name: intent.kivi_name(),
                 verdict: v.unwrap_or(Verdict::Holds { steps: depth_reached, exhaustive: false }),
             })

@@ -537,8 +537,9 @@ impl<D: Domain> Controller<D> for DeploymentController {
                     _ => String::new(),
                 };
                 format!(
-                    "ReplicaSet of {} creates {created} pod(s){via} (Deployment {dep} wants {desired} replicas)",
-                    m.group_name(g)
+                    "ReplicaSet of {} creates {created} pod(s){via} (Deployment {dep} wants {})",
+                    m.group_name(g),
+                    crate::count(desired, "replica", "replicas")
                 )
             }
             DELETE_PENDING => format!(

@@ -411,13 +411,17 @@ impl<D: Domain> Controller<D> for Hpa {
         let running = running_replicas(&Concrete, m, before, dep);
         if a == b {
             format!(
-                "{} keeps {} at {b} replicas and records its recommendation{why}",
-                hpa.name, m.ir.deployments[dep].name
+                "{} keeps {} at {} and records its recommendation{why}",
+                hpa.name,
+                m.ir.deployments[dep].name,
+                crate::count(b, "replica", "replicas")
             )
         } else {
             format!(
-                "{} scales {} from {b} to {a} replicas ({running} running){why}",
-                hpa.name, m.ir.deployments[dep].name
+                "{} scales {} from {b} to {} ({running} running){why}",
+                hpa.name,
+                m.ir.deployments[dep].name,
+                crate::count(a, "replica", "replicas")
             )
         }
     }

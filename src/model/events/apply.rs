@@ -46,6 +46,7 @@ impl<D: Domain> Controller<D> for ApplyDeployment {
         nx.revision[dep] = d.int(m.ir.groups[revision.index()].revision as i64);
         match replicas {
             ApplyReplicas::Set(r) => nx.desired[dep] = d.int(*r),
+            ApplyReplicas::Kept => {}
             ApplyReplicas::Omitted => {
                 let dropped = last_applied_set_replicas(d, m, st, dep);
                 nx.desired[dep] = d.ite(&dropped, &d.int(1), &st.desired[dep]);
@@ -60,6 +61,12 @@ impl<D: Domain> Controller<D> for ApplyDeployment {
         let dep = deployment.index();
         let name = &m.ir.deployments[dep].name;
         let what = match replicas {
+            ApplyReplicas::Kept => {
+                return format!(
+                "kubectl rollout restart of {name}: its pod template again as revision {}, spec.replicas kept at {}",
+                after.revision[dep], after.desired[dep]
+            )
+            }
             ApplyReplicas::Set(r) => format!("spec.replicas set to {r}"),
             ApplyReplicas::Omitted if last_applied_set_replicas(&Concrete, m, before, dep) => format!(
                 "spec.replicas dropped from the last applied manifest, so the API server defaults it: {} -> 1",

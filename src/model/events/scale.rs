@@ -50,8 +50,10 @@ impl<D: Domain> Controller<D> for ScaleDeployment {
         let Event::ScaleDeployment { deployment, .. } = &m.ir.events[s.a as usize] else { return String::new() };
         let dep = deployment.index();
         format!(
-            "kubectl scale {} from {} to {} replicas",
-            m.ir.deployments[dep].name, before.desired[dep], after.desired[dep]
+            "kubectl scale {} from {} to {}",
+            m.ir.deployments[dep].name,
+            before.desired[dep],
+            crate::count(after.desired[dep], "replica", "replicas")
         )
     }
 }

@@ -1,0 +1,388 @@
+//! The Verification kbmc infers when the inputs hold none, and its commented YAML (`kbmc
+//! init`). Owns the choice of pools, intents and events a user of a cluster would want checked
+//! by default; reads the model built from the manifests alone (`ir::Model`), never YAML, and
+//! builds nothing itself: `ir::build` validates the inferred spec as it does a written one.
+//!
+//! What is inferred (docs/spec.md, "No spec: what kbmc infers"):
+//! - pools: Node manifests equal in capacity, allocatable, taints and every label but
+//!   `kubernetes.io/hostname` form one pool (`nodes:`), so the engines treat them as
+//!   interchangeable; a Node unlike every other stays a pool of its own, named after it;
+//! - per Deployment: `replicasMeetMin` (with an HPA) or `replicasMeetExpected` with offset
+//!   minus the resolved `maxUnavailable` (RollingUpdate without an HPA), `noEvictionCycle`,
+//!   `noReplicaOscillation` where an HPA exists; `podAlwaysSchedulable` once;
+//! - events: one `nodeFailure` per pool with recovery, one drain of one node
+//!   (`maintenance`), a `rolloutRestart` of each Deployment, and for each HPA with a CPU
+//!   target a load that takes its pods from the target level to one at which its minimum
+//!   of pods asks for its maximum.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+use super::{
+    Bounds, Controllers, Event, Intent, Metadata, NodePool, QuantityRange, Timing, Usage, Verification,
+    VerificationSpec, Workload,
+};
+use crate::ir::{self, IntOrPercent, MetricTarget, ResourceName, Strategy};
+
+/// An inferred Verification, with a comment per pool, event and intent saying why it is there
+/// (what `kbmc init` prints above each).
+#[derive(Clone, Debug)]
+pub struct Inferred {
+    pub verification: Verification,
+    pub pool_notes: Vec<String>,
+    pub workload_notes: Vec<String>,
+    pub event_notes: Vec<String>,
+    pub intent_notes: Vec<String>,
+    /// Things left out, with why (a Recreate Deployment's replica floor, an HPA on memory).
+    pub omitted: Vec<String>,
+}
+
+/// The Verification to check `m` (built from the manifests with an empty spec) by default.
+pub fn infer(m: &ir::Model, name: &str) -> Inferred {
+    let mut out = Inferred {
+        verification: Verification {
+            api_version: "kbmc.dev/v1alpha1".into(),
+            kind: "Verification".into(),
+            metadata: Metadata { name: Some(name.to_string()), labels: None, annotations: None },
+            spec: VerificationSpec {
+                node_pools: Vec::new(),
+                workloads: Vec::new(),
+                controllers: Controllers::default(),
+                timing: Timing::default(),
+                events: Vec::new(),
+                intents: Vec::new(),
+                bounds: Bounds::default(),
+            },
+        },
+        pool_notes: Vec::new(),
+        workload_notes: Vec::new(),
+        event_notes: Vec::new(),
+        intent_notes: Vec::new(),
+        omitted: Vec::new(),
+    };
+    let pools = pools(m);
+    let spec = &mut out.verification.spec;
+    let mut pool_names = Vec::new();
+    for members in &pools {
+        if let [only] = members.as_slice() {
+            pool_names.push(m.nodes[*only].name.clone());
+            continue;
+        }
+        let names: Vec<String> = members.iter().map(|&n| m.nodes[n].name.clone()).collect();
+        let pool = pool_name(m, &names, &spec.node_pools);
+        out.pool_notes.push(format!(
+            "{} nodes alike in capacity, allocatable, taints and labels: one pool, checked as interchangeable",
+            names.len()
+        ));
+        spec.node_pools.push(NodePool {
+            name: pool.clone(),
+            count: None,
+            nodes: names,
+            labels: BTreeMap::new(),
+            capacity: None,
+            allocatable: None,
+            taints: Vec::new(),
+            unschedulable: false,
+        });
+        pool_names.push(pool);
+    }
+
+    for pool in &pool_names {
+        spec.events.push(Event::NodeFailure { pool: Some(pool.clone()), budget: 1, recovery: true });
+        out.event_notes.push(format!("a node of {pool} fails (NotReady) and may recover"));
+    }
+    if !m.nodes.is_empty() {
+        spec.events.push(Event::Maintenance { max_unavailable: 1, budget: Some(1) });
+        out.event_notes.push("one node is drained (cordoned, its pods evicted) and returned".into());
+    }
+    for d in &m.deployments {
+        spec.events.push(Event::RolloutRestart { deployment: Some(d.name.clone()), budget: 1 });
+        out.event_notes.push(format!("a rollout of {} (kubectl rollout restart)", d.name));
+    }
+    for h in &m.hpas {
+        let d = &m.deployments[h.target.index()];
+        match load(m, h) {
+            Some((level, step)) => {
+                spec.workloads.push(Workload {
+                    deployment: d.name.clone(),
+                    replicas: None,
+                    placement: Vec::new(),
+                    usage: Some(Usage { cpu: Some(milli(level)), memory: None }),
+                });
+                out.workload_notes.push(format!(
+                    "each pod of {} starts at the HPA {}'s CPU target: the HPA keeps the replicas it has",
+                    d.name, h.name
+                ));
+                spec.events.push(Event::CpuChange {
+                    deployment: Some(d.name.clone()),
+                    delta: QuantityRange { min: milli(0), max: milli(step) },
+                    budget: h.min_replicas.max(1) as u32,
+                });
+                out.event_notes.push(format!(
+                    "load on {}: each of {} pods may rise to {}m CPU, at which {} pods ask the HPA for its maximum of {}",
+                    d.name,
+                    h.min_replicas.max(1),
+                    level + step,
+                    h.min_replicas.max(1),
+                    h.max_replicas
+                ));
+            }
+            None => out.omitted.push(format!(
+                "no load event for the HPA {}: it has no CPU target kbmc can move (memory only)",
+                h.name
+            )),
+        }
+    }
+
+    spec.intents.push(Intent::PodAlwaysSchedulable {});
+    out.intent_notes.push("every pod created finds a node".into());
+    for (di, d) in m.deployments.iter().enumerate() {
+        let deployment = Some(d.name.clone());
+        let hpa = m.hpas.iter().find(|h| h.target.index() == di);
+        match (hpa, d.strategy) {
+            (Some(h), _) => {
+                spec.intents.push(Intent::ReplicasMeetMin { deployment: deployment.clone() });
+                out.intent_notes.push(format!(
+                    "running replicas of {}, once at the HPA's minimum of {}, stay there",
+                    d.name, h.min_replicas
+                ));
+            }
+            (None, Strategy::RollingUpdate { max_surge, max_unavailable }) => {
+                let unavailable = resolve_max_unavailable(d.replicas.max, max_surge, max_unavailable);
+                spec.intents.push(Intent::ReplicasMeetExpected {
+                    deployment: deployment.clone(),
+                    replicas: None,
+                    offset: Some(-unavailable),
+                });
+                out.intent_notes.push(format!(
+                    "running replicas of {} stay at least at the desired count minus maxUnavailable ({unavailable})",
+                    d.name
+                ));
+            }
+            (None, Strategy::Recreate) => out
+                .omitted
+                .push(format!("no replica floor for {}: its Recreate strategy stops every pod in a rollout", d.name)),
+        }
+        spec.intents.push(Intent::NoEvictionCycle { deployment: deployment.clone() });
+        out.intent_notes.push(format!("no controller keeps evicting pods of {} in a cycle", d.name));
+        if hpa.is_some() {
+            spec.intents.push(Intent::NoReplicaOscillation { deployment, drop: 3 });
+            out.intent_notes.push(format!(
+                "once the HPA has scaled {} to its maximum, running replicas do not fall 3 or more below it",
+                d.name
+            ));
+        }
+    }
+    out
+}
+
+fn milli(v: i64) -> Quantity {
+    Quantity(format!("{v}m"))
+}
+
+/// Node slots grouped into pools of alike nodes, each group in node order, groups in the
+/// order of their first node.
+fn pools(m: &ir::Model) -> Vec<Vec<usize>> {
+    let hostname = m.labels.find_key("kubernetes.io/hostname");
+    let key = |n: &ir::Node| {
+        let labels: Vec<_> = n.labels.iter().filter(|(k, _)| Some(*k) != hostname).copied().collect();
+        (n.capacity, n.allocatable, n.taints.clone(), labels)
+    };
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, n) in m.nodes.iter().enumerate() {
+        match groups.iter_mut().find(|g| key(&m.nodes[g[0]]) == key(n)) {
+            Some(g) => g.push(i),
+            None => groups.push(vec![i]),
+        }
+    }
+    groups
+}
+
+/// A pool's name: the longest common prefix of its nodes' names without trailing `-`
+/// (`worker-1`, `worker-2`: `worker`), when that names no node or pool yet; else `pool-<k>`.
+fn pool_name(m: &ir::Model, names: &[String], taken: &[NodePool]) -> String {
+    let first = names[0].as_str();
+    let mut len = first.len();
+    for n in &names[1..] {
+        len = len.min(first.bytes().zip(n.bytes()).take_while(|(a, b)| a == b).count());
+    }
+    let prefix = first[..len].trim_end_matches(['-', '.', '_']);
+    let free = |s: &str| !s.is_empty() && !m.nodes.iter().any(|n| n.name == s) && !taken.iter().any(|p| p.name == s);
+    if free(prefix) {
+        return prefix.to_string();
+    }
+    (taken.len() + 1..).map(|k| format!("pool-{k}")).find(|s| free(s)).expect("some pool-<k> is free")
+}
+
+/// RollingUpdate's maxUnavailable as the Deployment controller resolves it against the
+/// replicas (deploymentutil.ResolveFenceposts: surge rounds up, unavailable down; both zero
+/// means one unavailable).
+fn resolve_max_unavailable(replicas: i64, surge: IntOrPercent, unavailable: IntOrPercent) -> i64 {
+    let resolve = |v: IntOrPercent, up: bool| match v {
+        IntOrPercent::Int(i) => i,
+        IntOrPercent::Percent(p) if up => (p * replicas + 99) / 100,
+        IntOrPercent::Percent(p) => p * replicas / 100,
+    };
+    let (s, u) = (resolve(surge, true), resolve(unavailable, false));
+    if s == 0 && u == 0 {
+        1
+    } else {
+        u
+    }
+}
+
+/// The per-pod CPU usage (millicores) at which the HPA `h` keeps its replicas, and the rise
+/// after which its minimum of pods asks for its maximum: the target level `L`, and `k·L` with
+/// `(k + 1)·min ≥ max` (one step, so the load adds one usage level per pod, not many).
+fn load(m: &ir::Model, h: &ir::Hpa) -> Option<(i64, i64)> {
+    let d = &m.deployments[h.target.index()];
+    let group = m.groups.get(d.revisions.first()?.index())?;
+    let level = h.metrics.iter().find_map(|metric| match (metric.resource, metric.target) {
+        (ResourceName::Cpu, MetricTarget::Utilization(t)) => {
+            group.metric_requests.cpu_milli.map(|r| (r * t + 99) / 100)
+        }
+        (ResourceName::Cpu, MetricTarget::AverageValue(v)) => Some(v),
+        _ => None,
+    })?;
+    if level <= 0 {
+        return None;
+    }
+    let min = h.min_replicas.max(1);
+    let k = ((h.max_replicas + min - 1) / min - 1).max(1);
+    Some((level, k * level))
+}
+
+/// The inferred Verification as YAML that `kbmc check` reads back unchanged, with a comment
+/// on each entry saying why it is there.
+pub fn render(inf: &Inferred, sources: &str) -> String {
+    let v = &inf.verification;
+    let s = &v.spec;
+    let mut y = String::new();
+    let q = |s: &str| format!("{s:?}");
+    y.push_str(&format!(
+        "# The Verification kbmc infers for {sources} (docs/spec.md, \"No spec: what kbmc infers\").\n\
+         # Edit it and pass it with the manifests: kbmc check <manifests> <this file>\n"
+    ));
+    for o in &inf.omitted {
+        y.push_str(&format!("# Left out: {o}.\n"));
+    }
+    y.push_str(&format!("apiVersion: {}\nkind: {}\n", v.api_version, v.kind));
+    if let Some(name) = &v.metadata.name {
+        y.push_str(&format!("metadata:\n  name: {}\n", q(name)));
+    }
+    y.push_str("spec:\n");
+    if s.node_pools.is_empty() {
+        y.push_str("  # Every Node is unlike the others: each is a pool of its own, named after it.\n");
+    } else {
+        y.push_str("  # Nodes not listed here are each a pool of their own, named after the node.\n  nodePools:\n");
+        for (p, note) in s.node_pools.iter().zip(&inf.pool_notes) {
+            y.push_str(&format!("    # {note}\n    - name: {}\n      nodes:\n", q(&p.name)));
+            for n in &p.nodes {
+                y.push_str(&format!("        - {}\n", q(n)));
+            }
+        }
+    }
+    if !s.workloads.is_empty() {
+        y.push_str("  workloads:\n");
+        for (w, note) in s.workloads.iter().zip(&inf.workload_notes) {
+            y.push_str(&format!("    # {note}\n    - deployment: {}\n", q(&w.deployment)));
+            if let Some(Usage { cpu: Some(cpu), .. }) = &w.usage {
+                y.push_str(&format!("      usage:\n        cpu: {}\n", q(&cpu.0)));
+            }
+        }
+    }
+    y.push_str("  events:\n");
+    for (e, note) in s.events.iter().zip(&inf.event_notes) {
+        y.push_str(&format!("    # {note}\n"));
+        match e {
+            Event::NodeFailure { pool, budget, recovery } => {
+                y.push_str("    - type: nodeFailure\n");
+                if let Some(p) = pool {
+                    y.push_str(&format!("      pool: {}\n", q(p)));
+                }
+                y.push_str(&format!("      budget: {budget}\n      recovery: {recovery}\n"));
+            }
+            Event::Maintenance { max_unavailable, budget } => {
+                y.push_str(&format!("    - type: maintenance\n      maxUnavailable: {max_unavailable}\n"));
+                if let Some(b) = budget {
+                    y.push_str(&format!("      budget: {b}\n"));
+                }
+            }
+            Event::RolloutRestart { deployment, budget } => {
+                y.push_str("    - type: rolloutRestart\n");
+                if let Some(d) = deployment {
+                    y.push_str(&format!("      deployment: {}\n", q(d)));
+                }
+                y.push_str(&format!("      budget: {budget}\n"));
+            }
+            Event::CpuChange { deployment, delta, budget } => {
+                y.push_str("    - type: cpuChange\n");
+                if let Some(d) = deployment {
+                    y.push_str(&format!("      deployment: {}\n", q(d)));
+                }
+                y.push_str(&format!(
+                    "      delta: {{min: {}, max: {}}}\n      budget: {budget}\n",
+                    q(&delta.min.0),
+                    q(&delta.max.0)
+                ));
+            }
+            // Not inferred; written as their fields say should that change.
+            Event::CpuPattern { .. }
+            | Event::KernelPanic { .. }
+            | Event::ApplyDeployment { .. }
+            | Event::ScaleDeployment { .. } => {
+                y.push_str("    # (not written: kbmc infers no event of this type)\n");
+            }
+        }
+    }
+    y.push_str("  intents:\n");
+    for (i, note) in s.intents.iter().zip(&inf.intent_notes) {
+        y.push_str(&format!("    # {note}\n"));
+        let dep = |d: &Option<String>| d.as_ref().map(|d| format!("\n      deployment: {}", q(d))).unwrap_or_default();
+        let line = match i {
+            Intent::PodAlwaysSchedulable {} => "type: podAlwaysSchedulable".to_string(),
+            Intent::NoKernelPanicLoop { times } => format!("type: noKernelPanicLoop\n      times: {times}"),
+            Intent::NoReplicaOscillation { deployment, drop } => {
+                format!("type: noReplicaOscillation{}\n      drop: {drop}", dep(deployment))
+            }
+            Intent::ReplicasMeetMin { deployment } => format!("type: replicasMeetMin{}", dep(deployment)),
+            Intent::ReplicasMeetExpected { deployment, replicas, offset } => format!(
+                "type: replicasMeetExpected{}{}{}",
+                dep(deployment),
+                replicas.map(|r| format!("\n      replicas: {r}")).unwrap_or_default(),
+                offset.map(|o| format!("\n      offset: {o}")).unwrap_or_default()
+            ),
+            Intent::NoEvictionCycle { deployment } => format!("type: noEvictionCycle{}", dep(deployment)),
+            Intent::PodsBalanced { deployment, max_skew } => {
+                format!("type: podsBalanced{}\n      maxSkew: {max_skew}", dep(deployment))
+            }
+            Intent::ReplicasWithin { deployment, min, max } => {
+                format!("type: replicasWithin{}\n      min: {min}\n      max: {max}", dep(deployment))
+            }
+            Intent::AllPodsEventuallyRun {} => "type: allPodsEventuallyRun".to_string(),
+        };
+        y.push_str(&format!("    - {line}\n"));
+    }
+    let b = &s.bounds;
+    y.push_str(&format!(
+        "  # How far to look: steps per run; kbmc scale's sizes.\n  bounds:\n    steps: {}\n    maxNodesPerPool: {}\n    maxPodsPerNode: {}\n",
+        b.steps, b.max_nodes_per_pool, b.max_pods_per_node
+    ));
+    y
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_unavailable_resolves_as_the_deployment_controller_does() {
+        // 25 % of 3: surge rounds up to 1, unavailable down to 0.
+        assert_eq!(resolve_max_unavailable(3, IntOrPercent::Percent(25), IntOrPercent::Percent(25)), 0);
+        assert_eq!(resolve_max_unavailable(8, IntOrPercent::Percent(25), IntOrPercent::Percent(25)), 2);
+        // Both zero: one may be unavailable, or the rollout could never progress.
+        assert_eq!(resolve_max_unavailable(3, IntOrPercent::Int(0), IntOrPercent::Percent(10)), 1);
+        assert_eq!(resolve_max_unavailable(3, IntOrPercent::Int(1), IntOrPercent::Int(2)), 2);
+    }
+}
