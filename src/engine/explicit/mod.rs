@@ -172,7 +172,7 @@ pub fn symmetry_classes(m: &Model) -> Vec<usize> {
 }
 
 /// Nodes that no static fact tells apart (same pool, same per-group placement facts, same
-/// `addedAffinity` facts), each
+/// `addedAffinity` facts, the same fixed load of a snapshot's pods and spread counts of it), each
 /// node's class being its lowest-index member, whether or not some actor's outcome depends on
 /// node order: what an actor that treats such nodes alike may rename them by (see
 /// [`Hints::guard_key`]).
@@ -184,6 +184,9 @@ pub fn static_classes(m: &Model) -> Vec<usize> {
                 .find(|&j| {
                     let s = &m.ir.scheduler;
                     m.ir.nodes[j].pool == m.ir.nodes[n].pool
+                        && m.ir.nodes[j].fixed == m.ir.nodes[n].fixed
+                        && m.ir.nodes[j].fixed_score == m.ir.nodes[n].fixed_score
+                        && m.ir.groups.iter().all(|g| g.spread.iter().all(|c| c.fixed[j] == c.fixed[n]))
                         && s.added_affinity_ok[j] == s.added_affinity_ok[n]
                         && s.added_preferred_weight[j] == s.added_preferred_weight[n]
                         && m.ir.groups.iter().all(|g| {

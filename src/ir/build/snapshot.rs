@@ -547,4 +547,15 @@ mod tests {
         let err = crate::ir::build(&inputs, Default::default()).expect_err("refused").to_string();
         assert!(err.contains("ReplicaSet other/web-new is controlled by no Deployment among the inputs"), "{err}");
     }
+
+    /// Fixed load tells two nodes of one pool apart: the explicit engine's symmetry must not
+    /// rename a node with fixed pods into one without.
+    #[test]
+    fn fixed_load_breaks_symmetry() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 3, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+        let yaml =
+            [deployment("shop", "web:2"), pod("g", "shop", "", "", "a-1", "Running", ""), spec.to_string()].concat();
+        let m = model(&yaml);
+        assert_eq!(crate::engine::explicit::static_classes(&m), vec![0, 1, 0]);
+    }
 }
