@@ -79,6 +79,11 @@ fn infer_spec(
     paths: &[PathBuf],
     allow_unmodeled: bool,
 ) -> Result<spec::infer::Inferred, Error> {
+    if inputs.files.is_empty() {
+        return Err(Error::Usage(
+            "no YAML or JSON file (*.yaml, *.yml, *.json) among the paths given: kbmc needs the manifests (and a Verification, or the Nodes to infer one from; see docs/spec.md)".into(),
+        ));
+    }
     if inputs.nodes.is_empty() {
         let file = inputs.files.first().cloned().unwrap_or_default();
         return Err(Error::input(error::InputError::file(

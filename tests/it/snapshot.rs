@@ -39,8 +39,8 @@ fn inspect_shows_the_initial_placement() {
 fn check_on_a_snapshot_answers() {
     let r = kbmc(&["check", FIXTURE]);
     assert_eq!(r.code, 1, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("replicasMeetMin: violated"), "{}", r.stdout);
-    assert!(r.stdout.contains("violated: web has 1 running replicas, below its minimum of 3"), "{}", r.stdout);
+    assert!(r.stdout.contains("replicasMeetMin(web): violated"), "{}", r.stdout);
+    assert!(r.stdout.contains("violated: web has 1 replica running, below its minimum of 3"), "{}", r.stdout);
     // The run starts from the snapshot: the pending pod of web's new revision, the
     // terminating pod of cart on node-c.
     assert!(r.stdout.contains("    start        1       2       2     1-1"), "{}", r.stdout);

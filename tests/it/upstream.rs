@@ -58,6 +58,7 @@ impl Cluster {
     /// A Node: `alloc` is "cpu memory [pods]" (quantities; pods default 110); `labels` and
     /// `spec` are the contents of flow mappings ("zone: a", "unschedulable: true"), or empty.
     pub fn node(mut self, name: &str, alloc: &str, labels: &str, spec: &str) -> Self {
+        let name = node_name(name);
         let a: Vec<&str> = alloc.split_whitespace().collect();
         let pods = a.get(2).copied().unwrap_or("110");
         self.docs += &format!(
@@ -92,6 +93,7 @@ impl Cluster {
                 replicas += k.parse::<i64>().expect("+k is a count");
             } else {
                 let (n, c) = part.split_once('=').expect("node=count");
+                let n = node_name(n);
                 replicas += c.parse::<i64>().expect("a count");
                 placement.push(format!("{{node: {n}, count: {c}}}"));
             }
@@ -125,8 +127,15 @@ impl Cluster {
     }
 }
 
-/// The index of node `name`.
+/// Upstream's unit tests name nodes as no API server would accept ("nodeA"); kbmc validates
+/// names, so a case's node is the lowercase of its upstream name.
+fn node_name(upstream: &str) -> String {
+    upstream.to_lowercase()
+}
+
+/// The index of node `name` (its upstream name).
 pub fn node(m: &Model, name: &str) -> usize {
+    let name = node_name(name);
     m.ir.nodes.iter().position(|n| n.name == name).unwrap_or_else(|| panic!("no node {name}"))
 }
 

@@ -20,6 +20,7 @@ const TAINTS: &str = "kubernetes/kubernetes pkg/scheduler/framework/plugins/tain
 fn check(file: &str, upstream: &str, m: &Model, names: &[&str], want: &[i64]) {
     let s = schedule(m, "pod");
     let got: Vec<String> = m.ir.nodes.iter().map(|n| n.name.clone()).collect();
+    let names: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
     assert_eq!(got, names, "{file} \"{upstream}\": nodes");
     assert_eq!(s.scores, want, "{file} \"{upstream}\": scores of {names:?}");
     let top = s.feasible.iter().map(|n| s.scores[node(m, n)]).max();

@@ -1305,11 +1305,18 @@ mod tests {
     /// must be a constant of its own.
     #[test]
     fn every_field_of_a_frame_is_its_own_constant() {
-        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: x.n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}, {name: n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
-        let m =
-            model(&format!("{}{}{spec}", deployment("web", 1, "1", "1Gi", ""), deployment("web.x", 1, "1", "1Gi", "")));
-        let names: Vec<String> = m.ir.nodes.iter().map(|n| n.name.clone()).collect();
-        assert_eq!(names, ["x.n-0", "n-0"]);
+        // A pool name is a DNS-1123 label (no dots), a Node's name a subdomain: the dotted
+        // node comes from a Node manifest.
+        let node = "apiVersion: v1\nkind: Node\nmetadata: {name: x.n-0}\nstatus: {allocatable: {cpu: \"8\", memory: 8Gi, pods: \"110\"}}\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+        let m = model(&format!(
+            "{}{}{node}{spec}",
+            deployment("web", 1, "1", "1Gi", ""),
+            deployment("web.x", 1, "1", "1Gi", "")
+        ));
+        let mut names: Vec<String> = m.ir.nodes.iter().map(|n| n.name.clone()).collect();
+        names.sort();
+        assert_eq!(names, ["n-0", "x.n-0"]);
         let (ints, bools) = fields(&frame(&m, 0));
         let consts: Vec<String> =
             ints.iter().map(|v| v.to_string()).chain(bools.iter().map(|v| v.to_string())).collect();
