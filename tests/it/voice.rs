@@ -1,8 +1,10 @@
 //! The repository describes kbmc as it is: no text under src/, docs/, tests/, benches/ or in
-//! the README tells how the code came about. Work-period numbering ("the twelfth session"),
-//! "until the seventeenth ..." and the project's own issue numbers belong in commit messages;
-//! a reader of the code or the docs wants what is true now. This guard looks for those phrases word by
-//! word (no pattern library needed) and names every file and line that has one.
+//! the README tells how the code came about. Work periods named by an ordinal, history dated
+//! by one ("until" followed by an ordinal period) and the project's own issue numbers belong
+//! in commit messages; a reader of the code or the docs wants what is true now. This guard
+//! looks for those phrases word by word (no pattern library needed) and names every file and
+//! line that has one. Its own examples are assembled from words at run time, so that this
+//! file holds none of the phrases it forbids.
 
 use std::path::{Path, PathBuf};
 
@@ -46,8 +48,9 @@ fn is_ordinal(w: &str) -> bool {
     !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) && ["st", "nd", "rd", "th"].contains(&suffix)
 }
 
-/// "until the first pod starts" is a statement about a run; "until the fourth ..." is not
-/// something kbmc's semantics says, so only ordinals from the fourth on count there.
+/// "Until" with the first, second or third is a statement about a run (the first pod to
+/// start); no run of kbmc's semantics speaks of a later ordinal that way, so only ordinals
+/// from the fourth on count there.
 fn is_late_ordinal(w: &str) -> bool {
     is_ordinal(w) && !["first", "second", "third", "1st", "2nd", "3rd"].contains(&w)
 }
@@ -82,7 +85,7 @@ fn offence(line: &str, issues_allowed: bool) -> Option<&'static str> {
             return Some("a work period");
         }
         if w == "until" && next == "the" && is_late_ordinal(after) {
-            return Some("\"until the Nth ...\" history");
+            return Some("history dated by an ordinal after \"until\"");
         }
         if !issues_allowed && matches!(w.as_str(), "issue" | "issues" | "issue's") && is_issue_number(next) {
             return Some("a project issue number (commit messages are the place for it)");
@@ -131,16 +134,20 @@ fn the_repository_tells_no_history() {
 
 #[test]
 fn the_guard_finds_what_it_must() {
-    for bad in [
-        "Until the seventeenth session the busy pod always went.",
-        "see docs/performance.md, the twenty-eighth session.",
-        "measured in the 12th session",
-        "(found by this session's audit)",
-        "until the nineteenth, a pod started",
-        "the symbolic engine (issue 4) will unroll",
-        "Issue 3's rate item stays open.",
-        "see issue #43",
-    ] {
+    // Work-period phrases, assembled so that this file does not hold them.
+    let (until, work) = (["Un", "til"].concat(), ["ses", "sion"].concat());
+    let periods = [
+        format!("{until} the {} {work} the busy pod always went.", ORDINALS[16]),
+        format!("see docs/performance.md, the {}{} {work}.", TENS_PREFIX[0], ORDINALS[7]),
+        format!("measured in the 12th {work}"),
+        format!("(found by this {work}'s audit)"),
+        format!("{} the {}, a pod started", until.to_lowercase(), ORDINALS[18]),
+    ];
+    for bad in &periods {
+        assert!(offence(bad, false).is_some(), "not found: {bad}");
+    }
+    assert!(offence(&format!("the {} {work}", TENS[0]), true).is_some());
+    for bad in ["the symbolic engine (issue 4) will unroll", "Issue 3's rate item stays open.", "see issue #43"] {
         assert!(offence(bad, false).is_some(), "not found: {bad}");
     }
     for good in [
@@ -152,5 +159,4 @@ fn the_guard_finds_what_it_must() {
         assert!(offence(good, false).is_none(), "flagged: {good}");
     }
     assert!(offence("Issue 3 asks for one million states per second", true).is_none());
-    assert!(offence("the twentieth session", true).is_some());
 }
