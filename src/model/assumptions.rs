@@ -69,7 +69,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         let has: Vec<bool> = m.topology[z].1.iter().map(Option::is_some).collect();
         has.contains(&true) && has.contains(&false)
     });
-    let candidates: [(&'static str, &'static str, bool, Affects); 18] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 19] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -173,6 +173,29 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             !ir.fixed_pods.is_empty(),
             Affects::All,
         ),
+        // The scheduler's volume filters confine a pod with a claim to the nodes its volume
+        // can reach (VolumeBinding: a bound PersistentVolume's node affinity, or a
+        // WaitForFirstConsumer class's topology; VolumeZone: the volume's zone labels;
+        // NodeVolumeLimits: each node's attach limit; VolumeRestrictions: a ReadWriteOncePod
+        // claim another pod uses). kbmc takes every claim as bound to a volume any node can
+        // reach, so it offers such a pod more nodes than upstream: upstream may place it on a
+        // node kbmc's larger feasible set never makes a top scorer, or keep it pending where
+        // kbmc places it. Those runs change where pods are (spread, eviction cycles,
+        // schedulability), how many run (replica counts, HPA ratios) and what each node
+        // carries (kernel panics, the descheduler's utilization): every intent can be misled.
+        // Only the scheduler runs these filters (the descheduler's NodeFit checks no volumes).
+        // The groups are every template kbmc schedules pods of (Deployments, a snapshot's
+        // older ReplicaSets, applyDeployment's revisions); a snapshot's pods of a Deployment
+        // have their template's volumes (a pod whose volumes differ is refused). A snapshot's
+        // fixed pods with claims never move, and their volumes only constrain pods that have
+        // volumes of the filtered kinds themselves: pods with claims, which this names, or
+        // with the other such volume sources, which are refused.
+        (
+            "pvc-unconstrained",
+            "a pod's PersistentVolumeClaims leave it free to run on any node: the scheduler's VolumeBinding, VolumeZone, NodeVolumeLimits and VolumeRestrictions filters are not modelled (each claim is taken as bound to a volume every node can reach, with no limit on volumes per node)",
+            c.scheduler && ir.groups.iter().any(|g| g.pvc),
+            Affects::All,
+        ),
         (
             "snapshot-state",
             "the snapshot's Running pods are ready, and each HPA's stabilization window starts empty (as after a controller restart)",
@@ -219,5 +242,24 @@ mod tests {
                 ("zone-disruption", vec![0])
             ]
         );
+    }
+
+    /// A Deployment whose pods mount a PersistentVolumeClaim makes every verdict rest on
+    /// `pvc-unconstrained`; one whose pods mount none, or a model without the scheduler, does
+    /// not.
+    #[test]
+    fn claims_qualify_every_intent_where_the_scheduler_places_pods() {
+        let spec = |controllers: &str| {
+            format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: a, count: 2, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n{controllers}  intents: [{{type: podsBalanced, deployment: web}}, {{type: replicasMeetMin, deployment: web}}]\n")
+        };
+        let pvc = "volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]";
+        let with = |volumes: &str, controllers: &str| -> Option<Vec<usize>> {
+            let m = model(&format!("{}{}", deployment("web", 2, "1", "1Gi", volumes), spec(controllers)));
+            super::of(&m).into_iter().find(|a| a.id == "pvc-unconstrained").map(|a| a.intents)
+        };
+        assert_eq!(with(pvc, ""), Some(vec![0, 1]), "every intent, replica counts included");
+        assert_eq!(with("volumes: [{name: scratch, emptyDir: {}}]", ""), None);
+        assert_eq!(with("", ""), None);
+        assert_eq!(with(pvc, "  controllers: {scheduler: false}\n"), None, "no scheduler, no volume filters");
     }
 }

@@ -253,6 +253,40 @@ fn holds_verdicts_say_what_they_assume() {
     assert!(v["results"][0]["assuming"].as_array().unwrap().is_empty());
 }
 
+/// Pods with a PersistentVolumeClaim make every holding verdict rest on `pvc-unconstrained`
+/// (the scheduler's volume filters are not modelled), in every format that names assumptions;
+/// a model without claims does not name it.
+#[test]
+fn claims_are_an_assumption_in_every_format() {
+    let case = "tests/fixtures/good/claims";
+    let run = |format: &str| {
+        let r = kbmc(&["check", "--engine", "explicit", "--no-color", "--format", format, case]);
+        assert_eq!(r.code, 0, "{format}: {}\n{}", r.stdout, r.stderr);
+        r.stdout
+    };
+    let text = run("text");
+    assert!(
+        text.contains("pvc-unconstrained: a pod's PersistentVolumeClaims leave it free to run on any node"),
+        "{text}"
+    );
+    for intent in ["podAlwaysSchedulable: holds", "replicasMeetMin(db): holds"] {
+        let line = text.lines().find(|l| l.starts_with(intent)).unwrap_or_else(|| panic!("{intent}: {text}"));
+        assert!(line.ends_with("pvc-unconstrained"), "{line}");
+    }
+    let v: Value = serde_json::from_str(&run("json")).unwrap();
+    if let Err(e) = schema().validate(&v) {
+        panic!("JSON does not match docs/schema/check-v2.json: {e}");
+    }
+    assert!(v["header"]["assumptions"].as_array().unwrap().iter().any(|a| a["id"] == "pvc-unconstrained"));
+    for res in v["results"].as_array().unwrap() {
+        assert!(res["assuming"].as_array().unwrap().iter().any(|a| a == "pvc-unconstrained"), "{res}");
+    }
+    let junit = run("junit");
+    assert_eq!(junit.matches("pvc-unconstrained</system-out>").count(), 2, "{junit}");
+    let without = kbmc(&["check", "--engine", "explicit", "--format", "json", "cases/c3-conflicting-spread-fixed"]);
+    assert!(!without.stdout.contains("pvc-unconstrained"), "{}", without.stdout);
+}
+
 /// A check made with `--allow-unmodeled` of a Deployment with podAntiAffinity and a
 /// PodDisruptionBudget, in `format`.
 fn dropped_check(format: &str) -> super::Run {
