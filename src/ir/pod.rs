@@ -14,7 +14,7 @@ use crate::manifest::quantity::Quantity;
 
 /// A node selector requirement: on a label, or on the field `metadata.name`; or one that
 /// upstream fails to parse, which makes its term match no node.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) enum NodeReq {
     Label(Requirement),
     Name(Requirement),
@@ -27,7 +27,7 @@ pub(super) enum NodeReq {
 }
 
 /// A spread constraint before it is resolved against groups.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) struct RawSpread {
     pub max_skew: i64,
     pub key: LabelKey,
@@ -781,6 +781,125 @@ pub(super) fn unreachable_eviction_after(f: &TemplateFacts) -> Option<i64> {
     }
 }
 
+/// The tolerations the DefaultTolerationSeconds admission plugin leaves on a pod created
+/// from a template with `t` (plugin/pkg/admission/defaulttolerationseconds, `Admit`): a
+/// `not-ready` and an `unreachable` NoExecute toleration of 300 s appended, each unless a
+/// toleration with that key (or no key) and effect NoExecute (or none) is there already.
+pub(super) fn admitted_tolerations(t: &[Toleration]) -> Vec<Toleration> {
+    let covers = |key: &str| {
+        t.iter().any(|tol| {
+            tol.key.as_deref().is_none_or(|k| k.is_empty() || k == key)
+                && tol.effect.as_deref().is_none_or(|e| e.is_empty() || e == "NoExecute")
+        })
+    };
+    let mut out = t.to_vec();
+    for key in [NOT_READY, UNREACHABLE] {
+        if !covers(key) {
+            out.push(Toleration {
+                key: Some(key.into()),
+                operator: Some("Exists".into()),
+                value: None,
+                effect: Some("NoExecute".into()),
+                toleration_seconds: Some(DEFAULT_TOLERATION_SECONDS),
+            });
+        }
+    }
+    out
+}
+
+/// The first field in which a pod's facts (or a second template's) differ from its
+/// template's in what the modelled controllers read, as a path from the object's root, or
+/// `None`. `admitted`: `pod` is a pod, so its tolerations may also be what DefaultTolerationSeconds
+/// makes of the template's (a pod written without them, as by hand, is taken as admitted:
+/// kbmc gives a template without them the plugin's 300 s, `unreachable_eviction_after`,
+/// whatever its pods show). Labels are compared
+/// without `pod-template-hash`, which names the revision; a pod's `nodeName` is where it
+/// runs, not part of its template; requests are compared by the caller.
+pub(super) fn differs(pod: &TemplateFacts, template: &TemplateFacts, admitted: bool) -> Option<&'static str> {
+    let labels = |f: &TemplateFacts| -> Vec<(String, String)> {
+        let mut l: Vec<(String, String)> = f.labels.iter().filter(|(k, _)| k != "pod-template-hash").cloned().collect();
+        l.sort();
+        l
+    };
+    if labels(pod) != labels(template) {
+        Some("metadata.labels")
+    } else if pod.score_requests != template.score_requests
+        || pod.metric_requests != template.metric_requests
+        || pod.qos != template.qos
+    {
+        Some("spec.containers[].resources")
+    } else if pod.node_selector != template.node_selector {
+        Some("spec.nodeSelector")
+    } else if pod.required_terms != template.required_terms || pod.preferred_terms != template.preferred_terms {
+        Some("spec.affinity.nodeAffinity")
+    } else if pod.tolerations != template.tolerations
+        && !(admitted && pod.tolerations == admitted_tolerations(&template.tolerations))
+    {
+        Some("spec.tolerations")
+    } else if pod.spread != template.spread {
+        Some("spec.topologySpreadConstraints")
+    } else if pod.local_storage != template.local_storage || pod.pvc != template.pvc {
+        Some("spec.volumes")
+    } else {
+        None
+    }
+}
+
+/// Where a pod's container statuses report requests other than its spec's: the path of the
+/// first (`status.containerStatuses[i].resources` or `.allocatedResources`), or `None`. With
+/// in-place resizes the scheduler counts, for an app container whose status has resources,
+/// the larger of its spec's requests and the status's `resources.requests` and
+/// `allocatedResources` (or only the status's while the resize is infeasible), cpu and
+/// memory each (component-helpers resource `AggregateContainerRequests`,
+/// `determineContainerReqs`); init containers' statuses count only for sidecars. Where the
+/// status agrees with the spec, that is the spec's requests.
+pub(super) fn status_requests_differ(pod: &k8s_openapi::api::core::v1::Pod) -> Option<String> {
+    let spec = pod.spec.as_ref()?;
+    let statuses = pod.status.as_ref().and_then(|s| s.container_statuses.as_ref())?;
+    let value = |name: &str, q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity| {
+        let p = Quantity::parse(&q.0).ok()?;
+        if name == "cpu" {
+            p.milli_value().ok()
+        } else {
+            p.value().ok()
+        }
+    };
+    for (i, cs) in statuses.iter().enumerate() {
+        let Some(c) = spec.containers.iter().find(|c| c.name == cs.name) else { continue };
+        if cs.resources.is_none() {
+            continue;
+        }
+        let res = c.resources.as_ref();
+        let wanted = |name: &str| {
+            let r = res.and_then(|r| r.requests.as_ref()).and_then(|m| m.get(name));
+            r.or_else(|| res.and_then(|r| r.limits.as_ref()).and_then(|m| m.get(name))).and_then(|q| value(name, q))
+        };
+        let reported = [
+            ("resources.requests", cs.resources.as_ref().and_then(|r| r.requests.as_ref())),
+            ("allocatedResources", cs.allocated_resources.as_ref()),
+        ];
+        for (field, list) in reported {
+            for name in ["cpu", "memory"] {
+                if let Some(q) = list.and_then(|m| m.get(name)) {
+                    if value(name, q) != wanted(name) {
+                        return Some(format!("status.containerStatuses[{i}].{field}.{name}"));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The QoS class the API server computes for a pod spec (`status.qosClass`), by name.
+pub(super) fn qos_name(f: &TemplateFacts) -> &'static str {
+    match f.qos {
+        Qos::BestEffort => "BestEffort",
+        Qos::Burstable => "Burstable",
+        Qos::Guaranteed => "Guaranteed",
+    }
+}
+
 /// Whether the template tolerates the taint a cordoned node carries.
 pub(super) fn tolerates_unschedulable(f: &TemplateFacts) -> bool {
     let taint =
@@ -799,6 +918,30 @@ mod tests {
             value: value.map(Into::into),
             effect: effect.map(Into::into),
             toleration_seconds: None,
+        }
+    }
+
+    /// DefaultTolerationSeconds' cases (admission_test.go `TestForgivenessAdmission`): the
+    /// 300 s tolerations appended for whichever of not-ready and unreachable the pod does not
+    /// tolerate on NoExecute, a keyless or effectless toleration counting as one.
+    #[test]
+    fn admission_adds_default_toleration_seconds_as_upstream() {
+        let secs = |t: Toleration, s: i64| Toleration { toleration_seconds: Some(s), ..t };
+        let nr = |s| secs(tol(Some(NOT_READY), Some("Exists"), None, Some("NoExecute")), s);
+        let ur = |s| secs(tol(Some(UNREACHABLE), Some("Exists"), None, Some("NoExecute")), s);
+        let foo = secs(tol(Some("foo"), Some("Equal"), Some("bar"), Some("NoSchedule")), 700);
+        let ur_any_effect = secs(tol(Some(UNREACHABLE), Some("Exists"), None, None), 700);
+        let wildcard = secs(tol(None, Some("Exists"), None, None), 700);
+        for (given, expected) in [
+            (vec![], vec![nr(300), ur(300)]),
+            (vec![foo.clone()], vec![foo, nr(300), ur(300)]),
+            (vec![nr(700)], vec![nr(700), ur(300)]),
+            (vec![ur(700)], vec![ur(700), nr(300)]),
+            (vec![nr(700), ur(700)], vec![nr(700), ur(700)]),
+            (vec![ur_any_effect.clone()], vec![ur_any_effect, nr(300)]),
+            (vec![wildcard.clone()], vec![wildcard]),
+        ] {
+            assert_eq!(admitted_tolerations(&given), expected, "{given:?}");
         }
     }
 

@@ -1,8 +1,8 @@
 //! A cluster snapshot's ReplicaSets and Pods (`kubectl get rs,pods -A -o yaml`) -> the
 //! initial state: the revisions of a rollout in progress, each Deployment's pods per node and
 //! phase, and the load of pods no modelled controller owns. Owns matching Pods to ReplicaSets
-//! to Deployments (ownerReferences, namespaces kept apart) and refusing what cannot be
-//! represented; must not decide how controllers treat that state.
+//! to Deployments (ownerReferences, selectors, namespaces kept apart) and refusing what cannot
+//! be represented; must not decide how controllers treat that state.
 //!
 //! Upstream facts it follows:
 //! - A Deployment's ReplicaSets are those it controls (ownerReferences with `controller:
@@ -12,37 +12,81 @@
 //!   `deployment.kubernetes.io/revision` annotation (`SetNewReplicaSetAnnotations`).
 //! - A ReplicaSet's pods carry its `pod-template-hash` label (the ReplicaSet's selector has
 //!   it, `controller.ComputeHash` in deployment's sync.go), so the label names the revision.
+//! - Ownership is claimed by selector (pkg/controller/controller_ref_manager.go, `ClaimObject`
+//!   through `ClaimReplicaSets` and `ClaimPods`): an object whose controller reference names
+//!   its owner by uid stays owned while the owner's selector matches its labels and is
+//!   released otherwise; an orphan (no controller reference) that is not being deleted is
+//!   adopted by the owner whose selector matches it; a controller reference whose uid is not
+//!   the owner's belongs to someone else (an earlier object of that name, whose dependents
+//!   the garbage collector deletes). kbmc adopts as upstream, and refuses a release, an
+//!   orphan two owners could adopt, and a stale uid.
 //! - kube-scheduler does not cache terminal pods (phase Succeeded or Failed: the pod informer
 //!   of pkg/scheduler/scheduler.go selects `status.phase!=Succeeded,status.phase!=Failed`),
 //!   and a ReplicaSet does not count them (controller_utils.go `FilterActivePods`): they are
 //!   left out. A pod with a `deletionTimestamp` is terminating: not active, still holding
-//!   its requests on its node.
+//!   its requests on its node, not counted by topology spread (podtopologyspread/common.go,
+//!   `countPodsMatchSelector`).
+//! - A pod is its template after admission: DefaultTolerationSeconds appends 300 s
+//!   tolerations of the `not-ready` and `unreachable` NoExecute taints
+//!   (plugin/pkg/admission/defaulttolerationseconds, `Admit`), Priority sets `spec.priority`
+//!   from the class (0 without one), the API server sets `status.qosClass` from the
+//!   requests and limits. Any other difference from its ReplicaSet's template in what the
+//!   modelled controllers read (labels, requests, node selection, tolerations, spread,
+//!   volumes, `controller.kubernetes.io/pod-deletion-cost`, which ranks scale-down victims
+//!   before their nodes do in controller_utils.go `ActivePodsWithRanks`) is refused.
+//! - A pod's requests for the scheduler and the descheduler are component-helpers resource
+//!   `PodRequests`: containers summed, init containers at their maximum, plus
+//!   `spec.overhead`; pod-level resources and sidecars replace or add to that and are
+//!   refused on fixed pods (as on templates); container statuses that report other requests
+//!   (an in-place resize) are refused.
+//! - A pending pod's `status.nominatedNodeName` (set by preemption) is the node the
+//!   scheduler tries first and holds room on (schedule_one.go `evaluateNominatedNode`): refused.
+//! - The descheduler's RemovePodsViolatingTopologySpreadConstraint balances by the constraints
+//!   of every pod its evictor lets through, fixed pods' among them (its `Balance`): a fixed
+//!   pod's constraint that selects a Deployment's pods is refused when a DeschedulerPolicy is
+//!   among the inputs.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::{Builder, Diag};
 use crate::error::{InputClass, InputError, Origin};
+use crate::ir::labels::{all_match, Requirement};
 use crate::ir::pod::{self, TemplateFacts};
 use crate::ir::{DeploymentId, FixedPods, GroupId, InitialPods, NodeId, PodPhase, Resources};
+use crate::manifest::quantity::Quantity;
 use crate::manifest::Object;
 
 const HASH: &str = "pod-template-hash";
 const REVISION: &str = "deployment.kubernetes.io/revision";
+const DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost";
+
+/// The reference of an object's controller (`controller: true`).
+fn controller_ref(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    meta.owner_references.iter().flatten().find(|o| o.controller == Some(true))
+}
 
 /// The owner of an object that `controller: true` names.
 fn controller_of(meta: &ObjectMeta) -> Option<(&str, &str)> {
-    meta.owner_references
-        .iter()
-        .flatten()
-        .find(|o| o.controller == Some(true))
-        .map(|o| (o.kind.as_str(), o.name.as_str()))
+    controller_ref(meta).map(|o| (o.kind.as_str(), o.name.as_str()))
+}
+
+/// Whether a controller reference names an earlier object than `owner`: both uids known, and
+/// different (ClaimObject: "Owned by someone else").
+fn stale(reference: &OwnerReference, owner: &ObjectMeta) -> bool {
+    owner.uid.as_deref().is_some_and(|u| !reference.uid.is_empty() && reference.uid != u)
 }
 
 fn namespace(meta: &ObjectMeta) -> String {
     meta.namespace.clone().unwrap_or_else(|| "default".into())
+}
+
+/// Whether `labels` satisfy `selector` (a selector with no requirement selects nothing here:
+/// the API server rejects one on a Deployment or ReplicaSet).
+fn selects(selector: &[Requirement], labels: Option<&BTreeMap<String, String>>) -> bool {
+    !selector.is_empty() && all_match(selector, |k| labels.and_then(|l| l.get(k)).map(String::as_str))
 }
 
 /// A template with its `pod-template-hash` label removed (what `EqualIgnoreHash` compares).
@@ -60,14 +104,42 @@ fn without_hash(t: &PodTemplateSpec) -> PodTemplateSpec {
     t
 }
 
+/// A ReplicaSet of a modelled Deployment.
+pub(super) struct Owned {
+    /// The group its pods belong to.
+    group: GroupId,
+    /// Its template's `pod-template-hash`.
+    hash: Option<String>,
+    /// Its selector: which pods it keeps and adopts.
+    selector: Vec<Requirement>,
+    uid: Option<String>,
+    /// Its template's `controller.kubernetes.io/pod-deletion-cost`.
+    deletion_cost: Option<String>,
+}
+
 /// What the snapshot's ReplicaSets resolved to.
 #[derive(Default)]
 pub(super) struct ReplicaSets {
-    /// (namespace, ReplicaSet name) -> the group its pods belong to, and its pod-template-hash.
-    groups: BTreeMap<(String, String), (GroupId, Option<String>)>,
+    /// (namespace, ReplicaSet name) -> the ReplicaSet of a modelled Deployment.
+    groups: BTreeMap<(String, String), Owned>,
     /// (namespace, ReplicaSet name) of ReplicaSets no modelled Deployment controls: their pods
     /// are fixed load (with --allow-unmodeled).
     unowned: Vec<(String, String)>,
+}
+
+/// A scratch collector: template_facts' findings on a snapshot object, judged by the caller.
+fn scratch() -> Diag {
+    Diag { errors: Vec::new(), warnings: Vec::new(), allow_unmodeled: true }
+}
+
+/// A finding of `template_facts(.., prefix "", ..)` with its field made the object's own and
+/// the note `Diag::unmodeled` added removed (the caller reports it again).
+fn own(mut e: InputError) -> InputError {
+    e.field = e.field.replacen("..", ".", 1).trim_start_matches('.').to_string();
+    if let Some(m) = e.message.strip_suffix(" (ignored: --allow-unmodeled)") {
+        e.message = m.to_string();
+    }
+    e
 }
 
 impl Builder<'_> {
@@ -77,6 +149,8 @@ impl Builder<'_> {
     pub(super) fn snapshot_replica_sets(&mut self) -> ReplicaSets {
         let mut out = ReplicaSets::default();
         let inputs = self.inputs;
+        // The current ReplicaSet of each Deployment: (deployment, origin, namespace/name, replicas).
+        let mut current: Vec<(usize, Origin, String, i32)> = Vec::new();
         for Object { origin, value: rs } in &inputs.replica_sets {
             let ns = namespace(&rs.metadata);
             let Some(name) = rs.metadata.name.clone() else {
@@ -88,19 +162,58 @@ impl Builder<'_> {
                 ));
                 continue;
             };
-            let owner = controller_of(&rs.metadata)
-                .filter(|(k, _)| *k == "Deployment")
-                .and_then(|(_, d)| self.deployments.iter().position(|x| x.name == d && x.namespace == ns));
-            let Some(di) = owner else {
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    "metadata.ownerReferences",
-                    format!("ReplicaSet {ns}/{name} is controlled by no Deployment among the inputs; only ReplicaSets of Deployments are modelled (with --allow-unmodeled its pods are fixed load on their nodes)"),
-                ));
-                out.unowned.push((ns, name));
+            let mut unowned = |b: &mut Self, field: &str, why: String| {
+                b.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, field, why));
+                out.unowned.push((ns.clone(), name.clone()));
+            };
+            if rs.metadata.deletion_timestamp.is_some() {
+                unowned(self, "metadata.deletionTimestamp", format!("ReplicaSet {ns}/{name} is being deleted: the garbage collector deletes its pods, and its Deployment creates another ReplicaSet; not modelled (with --allow-unmodeled its pods are fixed load on their nodes)"));
+                continue;
+            }
+            let labels = rs.metadata.labels.as_ref();
+            let mut sc = scratch();
+            // Each modelled Deployment of the namespace with its selector and manifest.
+            let candidates: Vec<(usize, Vec<Requirement>, &Object<k8s_openapi::api::apps::v1::Deployment>)> = inputs
+                .deployments
+                .iter()
+                .filter(|d| namespace(&d.value.metadata) == ns)
+                .filter_map(|d| {
+                    let di = self
+                        .deployments
+                        .iter()
+                        .position(|x| Some(x.name.as_str()) == d.value.metadata.name.as_deref() && x.namespace == ns)?;
+                    Some((di, pod::label_selector(&d.value.spec.selector, origin, "", &mut sc), d))
+                })
+                .collect();
+            let owner = match controller_ref(&rs.metadata) {
+                Some(r) => {
+                    candidates.iter().find(|(di, _, _)| r.kind == "Deployment" && self.deployments[*di].name == r.name)
+                }
+                None => {
+                    // An orphan: the Deployment whose selector matches adopts it (ClaimReplicaSets).
+                    let adopters: Vec<_> = candidates.iter().filter(|(_, sel, _)| selects(sel, labels)).collect();
+                    if adopters.len() > 1 {
+                        let names: Vec<&str> =
+                            adopters.iter().map(|(di, _, _)| self.deployments[*di].name.as_str()).collect();
+                        unowned(self, "metadata.ownerReferences", format!("ReplicaSet {ns}/{name} has no controller, and the selectors of Deployments {names:?} all match its labels: whichever syncs first adopts it (ClaimReplicaSets); not modelled (with --allow-unmodeled its pods are fixed load on their nodes)"));
+                        continue;
+                    }
+                    adopters.first().copied()
+                }
+            };
+            let Some(&(di, ref dep_selector, dep)) = owner else {
+                unowned(self, "metadata.ownerReferences", format!("ReplicaSet {ns}/{name} is controlled by no Deployment among the inputs; only ReplicaSets of Deployments are modelled (with --allow-unmodeled its pods are fixed load on their nodes)"));
                 continue;
             };
+            let dname = self.deployments[di].name.clone();
+            if let Some(r) = controller_ref(&rs.metadata).filter(|r| stale(r, &dep.value.metadata)) {
+                unowned(self, "metadata.ownerReferences", format!("ReplicaSet {ns}/{name}'s controller reference names Deployment {dname:?} with uid {:?}, but that Deployment's uid is {:?}: the ReplicaSet belonged to an earlier Deployment of that name, and the garbage collector deletes it and its pods; not modelled (with --allow-unmodeled its pods are fixed load on their nodes)", r.uid, dep.value.metadata.uid.as_deref().unwrap_or_default()));
+                continue;
+            }
+            if !selects(dep_selector, labels) {
+                unowned(self, "metadata.labels", format!("Deployment {dname:?}'s selector does not match the labels of its ReplicaSet {ns}/{name}, so the Deployment controller releases the ReplicaSet (ClaimReplicaSets) and creates another; not modelled (with --allow-unmodeled its pods are fixed load on their nodes)"));
+                continue;
+            }
             let spec = &rs.spec;
             let Some(template) = &spec.template else {
                 self.diag.error(InputError::at(
@@ -111,17 +224,62 @@ impl Builder<'_> {
                 ));
                 continue;
             };
-            let hash = template.metadata.as_ref().and_then(|m| m.labels.as_ref()).and_then(|l| l.get(HASH)).cloned();
-            let dep = inputs.deployments.iter().find(|d| {
-                d.value.metadata.name.as_deref() == Some(self.deployments[di].name.as_str())
-                    && namespace(&d.value.metadata) == ns
-            });
-            let Some(dep) = dep else { continue };
+            let template_meta = template.metadata.as_ref();
+            let hash = template_meta.and_then(|m| m.labels.as_ref()).and_then(|l| l.get(HASH)).cloned();
+            let deletion_cost =
+                template_meta.and_then(|m| m.annotations.as_ref()).and_then(|a| a.get(DELETION_COST)).cloned();
+            let mut sc = scratch();
+            let selector = pod::label_selector(&spec.selector, origin, "spec.selector", &mut sc);
             let annotation = |m: &ObjectMeta| m.annotations.as_ref().and_then(|a| a.get(REVISION)).cloned();
-            let current = without_hash(template) == without_hash(&dep.value.spec.template)
-                || annotation(&rs.metadata).is_some_and(|r| Some(r) == annotation(&dep.value.metadata));
-            let g = if current {
-                self.deployments[di].revisions[0]
+            let equal = without_hash(template) == without_hash(&dep.value.spec.template);
+            let current_rs =
+                equal || annotation(&rs.metadata).is_some_and(|r| Some(r) == annotation(&dep.value.metadata));
+            let g = if current_rs {
+                // What the API server rejects in a ReplicaSet (ValidateReplicaSetSpec); an
+                // older revision's selector is checked as its group's.
+                self.diag.errors.append(&mut sc.errors);
+                let template_labels = template_meta.and_then(|m| m.labels.as_ref());
+                if selector.is_empty() {
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "spec.selector",
+                        "an empty selector is not allowed for apps/v1 ReplicaSets",
+                    ));
+                } else if !selects(&selector, template_labels) {
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "spec.selector",
+                        "does not match spec.template.metadata.labels (the API server rejects this)",
+                    ));
+                }
+                let g = self.deployments[di].revisions[0];
+                if !equal {
+                    // Current by the revision annotation (a template written by hand beside a
+                    // dumped ReplicaSet differs in what the API server defaults): its pods are
+                    // the Deployment's only where the templates agree on what kbmc reads.
+                    let mut sc = scratch();
+                    let facts = pod::template_facts(template, origin, "spec.template", &mut self.labels, &mut sc);
+                    let theirs = &self.facts[g.index()];
+                    let field = facts.and_then(|f| {
+                        if f.requests != theirs.requests {
+                            Some("spec.containers[].resources")
+                        } else {
+                            pod::differs(&f, theirs, false)
+                        }
+                    });
+                    if let Some(field) = field {
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            format!("spec.template.{field}"),
+                            format!("ReplicaSet {ns}/{name} carries Deployment {dname:?}'s revision annotation, but its template's {field} differs from the Deployment's: the Deployment controller would start a rollout to the Deployment's template, and kbmc would give the ReplicaSet's pods the Deployment's; not modelled"),
+                        ));
+                    }
+                }
+                current.push((di, origin.clone(), format!("{ns}/{name}"), spec.replicas.unwrap_or(1)));
+                g
             } else {
                 let has_pods = inputs.pods.iter().any(|p| {
                     namespace(&p.value.metadata) == ns
@@ -142,7 +300,26 @@ impl Builder<'_> {
                 self.deployments[di].revision_sets_replicas.push(sets);
                 g
             };
-            out.groups.insert((ns, name), (g, hash));
+            let uid = rs.metadata.uid.clone();
+            out.groups.insert((ns, name), Owned { group: g, hash, selector, uid, deletion_cost });
+        }
+        // Outside a rollout the ReplicaSet holds its Deployment's replicas; one that does not
+        // is being resized, and the ReplicaSet controller acts on its own size first.
+        for (di, origin, name, replicas) in current {
+            let d = &self.deployments[di];
+            let manifest = inputs.deployments.iter().find(|o| {
+                o.value.metadata.name.as_deref() == Some(d.name.as_str()) && namespace(&o.value.metadata) == d.namespace
+            });
+            let want = manifest.and_then(|o| o.value.spec.replicas).unwrap_or(1);
+            if d.revisions.len() == 1 && replicas != want {
+                let dname = d.name.clone();
+                self.diag.unmodeled(InputError::at(
+                    &origin,
+                    InputClass::Unmodeled,
+                    "spec.replicas",
+                    format!("ReplicaSet {name} has {replicas} replicas where Deployment {dname:?} has {want}: the snapshot was taken while the Deployment controller was resizing it, and the ReplicaSet controller first acts on its own size; kbmc starts from a settled ReplicaSet (take the snapshot again)"),
+                ));
+            }
         }
         out
     }
@@ -173,6 +350,17 @@ impl Builder<'_> {
                 self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, "spec", "a Pod needs a spec"));
                 continue;
             };
+            if phase == "Running" && spec.node_name.is_none() {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "status.phase",
+                    format!(
+                        "pod {ns}/{name} is Running but has no spec.nodeName: a pod runs on the node it is bound to"
+                    ),
+                ));
+                continue;
+            }
             let terminating = p.metadata.deletion_timestamp.is_some();
             let node = match &spec.node_name {
                 None => None,
@@ -204,33 +392,102 @@ impl Builder<'_> {
             };
             let template = PodTemplateSpec { metadata: Some(p.metadata.clone()), spec: Some(spec.clone()) };
             // The pod's own facts, read leniently: its unmodelled fields are judged below (a
-            // Deployment's pods by their template, fixed pods by what reaches other pods).
-            let mut scratch = Diag { errors: Vec::new(), warnings: Vec::new(), allow_unmodeled: true };
-            let facts = pod::template_facts(&template, origin, "", &mut self.labels, &mut scratch);
-            self.diag.errors.extend(scratch.errors.into_iter().map(|mut e| {
-                e.field = e.field.replacen("..", ".", 1).trim_start_matches('.').to_string();
-                e
-            }));
+            // Deployment's pods against their template, fixed pods by what reaches other pods).
+            let mut sc = scratch();
+            let facts = pod::template_facts(&template, origin, "", &mut self.labels, &mut sc);
+            self.diag.errors.extend(sc.errors.into_iter().map(own));
+            let findings: Vec<InputError> = sc.warnings.into_iter().map(own).collect();
             let Some(facts) = facts else { continue };
-            let owner = controller_of(&p.metadata);
+            if let Some(q) = p.status.as_ref().and_then(|s| s.qos_class.as_deref()) {
+                let computed = pod::qos_name(&facts);
+                if q != computed {
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "status.qosClass",
+                        format!("pod {ns}/{name}: {q:?}, but its containers' requests and limits make it {computed} (the API server sets the class from them)"),
+                    ));
+                }
+            }
+            if let (Some(c), None) = (&spec.priority_class_name, spec.priority) {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "spec.priorityClassName",
+                    format!("pod {ns}/{name} names PriorityClass {c:?} but has no spec.priority: the API server's Priority admission sets the priority from the class, and the scheduler and the descheduler read only spec.priority"),
+                ));
+            }
+            if let Some(field) = pod::status_requests_differ(p) {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    field,
+                    format!("pod {ns}/{name}: its container status reports requests other than its spec's (an in-place resize in progress); the scheduler counts the larger, which is not modelled"),
+                ));
+            }
+            let labels = p.metadata.labels.as_ref();
+            let owner = match controller_ref(&p.metadata) {
+                Some(r) if r.kind == "ReplicaSet" => match rs.groups.get(&(ns.clone(), r.name.clone())) {
+                    Some(owned) => Ok(Some(owned)),
+                    None => Err(r.name.as_str()),
+                },
+                Some(_) => Ok(None),
+                // An orphan the ReplicaSet whose selector matches adopts (ClaimPods); a
+                // terminating one it leaves alone.
+                None if !terminating => {
+                    let adopters: Vec<(&(String, String), &Owned)> =
+                        rs.groups.iter().filter(|((n, _), o)| *n == ns && selects(&o.selector, labels)).collect();
+                    if adopters.len() > 1 {
+                        let names: Vec<&str> = adopters.iter().map(|((_, n), _)| n.as_str()).collect();
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            "metadata.ownerReferences",
+                            format!("pod {ns}/{name} has no controller, and the selectors of ReplicaSets {names:?} all match its labels: whichever syncs first adopts it (ClaimPods); not modelled"),
+                        ));
+                        continue;
+                    }
+                    Ok(adopters.first().map(|(_, o)| *o))
+                }
+                None => Ok(None),
+            };
             match owner {
-                Some(("ReplicaSet", rs_name)) if rs.groups.contains_key(&(ns.clone(), rs_name.to_string())) => {
-                    let (g, hash) = &rs.groups[&(ns.clone(), rs_name.to_string())];
+                Ok(Some(owned)) => {
+                    let r = controller_ref(&p.metadata);
+                    if let Some(r) = r.filter(|r| owned.uid.as_deref().is_some_and(|u| !r.uid.is_empty() && r.uid != u))
+                    {
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            "metadata.ownerReferences",
+                            format!("pod {ns}/{name}'s controller reference names ReplicaSet {:?} with uid {:?}, but that ReplicaSet's uid is {:?}: the pod belonged to an earlier ReplicaSet of that name, and the garbage collector deletes it; not modelled", r.name, r.uid, owned.uid.as_deref().unwrap_or_default()),
+                        ));
+                        continue;
+                    }
+                    if !selects(&owned.selector, labels) {
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            "metadata.labels",
+                            format!("pod {ns}/{name}'s labels do not match its ReplicaSet's selector, so the ReplicaSet controller releases the pod (ClaimPods) and creates another; not modelled"),
+                        ));
+                        continue;
+                    }
                     self.deployment_pod(
                         origin,
                         &ns,
                         &name,
                         p,
-                        *g,
-                        hash.as_deref(),
+                        owned,
                         &facts,
+                        findings,
                         node,
                         terminating,
                         &mut initial,
                         &placed,
                     );
                 }
-                Some(("ReplicaSet", rs_name))
+                Err(rs_name)
                     if !rs.unowned.contains(&(ns.clone(), rs_name.to_string()))
                         && self
                             .deployments
@@ -244,7 +501,7 @@ impl Builder<'_> {
                         format!("pod {ns}/{name} belongs to ReplicaSet {rs_name:?}, which is not among the inputs; add the ReplicaSets (kubectl get rs -o yaml) so that kbmc knows the pod's revision"),
                     ));
                 }
-                _ => self.fixed_pod(origin, &ns, &name, p, owner, &facts, node, terminating),
+                _ => self.fixed_pod(origin, &ns, &name, p, controller_of(&p.metadata), facts, node, terminating),
             }
         }
         for ((group, node, _), (phase, count)) in initial {
@@ -259,14 +516,15 @@ impl Builder<'_> {
         ns: &str,
         name: &str,
         p: &Pod,
-        g: GroupId,
-        hash: Option<&str>,
+        owned: &Owned,
         facts: &TemplateFacts,
+        findings: Vec<InputError>,
         node: Option<NodeId>,
         terminating: bool,
         initial: &mut BTreeMap<(GroupId, Option<NodeId>, u8), (PodPhase, i64)>,
         placed: &[bool],
     ) {
+        let g = owned.group;
         let (dep, _) = self.group_owner[g.index()];
         let dname = self.deployments[dep.index()].name.clone();
         if placed[dep.index()] {
@@ -279,7 +537,7 @@ impl Builder<'_> {
             return;
         }
         let pod_hash = p.metadata.labels.as_ref().and_then(|l| l.get(HASH)).map(String::as_str);
-        if let (Some(h), Some(ph)) = (hash, pod_hash) {
+        if let (Some(h), Some(ph)) = (owned.hash.as_deref(), pod_hash) {
             if h != ph {
                 self.diag.error(InputError::at(
                     origin,
@@ -289,6 +547,21 @@ impl Builder<'_> {
                 ));
                 return;
             }
+        }
+        // What the pod has that no template of a modelled Deployment may have (its template
+        // would be refused); its priority is judged below.
+        for mut e in findings.into_iter().filter(|e| !e.field.ends_with("spec.priorityClassName")) {
+            e.message = format!("pod {ns}/{name}: {}", e.message);
+            self.diag.unmodeled(e);
+        }
+        let spec = p.spec.as_ref().expect("checked by the caller");
+        if let Some(v) = spec.priority.filter(|&v| v != 0) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "spec.priority",
+                format!("pod {ns}/{name} has priority {v} (its PriorityClass's, set at admission): kbmc gives every pod of a Deployment priority 0, and preemption is not modelled"),
+            ));
         }
         let want = self.facts[g.index()].requests;
         if facts.requests != want {
@@ -301,6 +574,31 @@ impl Builder<'_> {
                     show(facts.requests),
                     show(want)
                 ),
+            ));
+        } else if let Some(field) = pod::differs(facts, &self.facts[g.index()], true) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                field,
+                format!("pod {ns}/{name}: its {field} differs from its ReplicaSet's template (changed after the pod was created, or by an admission webhook): kbmc gives every pod of a revision its template's"),
+            ));
+        }
+        let cost = p.metadata.annotations.as_ref().and_then(|a| a.get(DELETION_COST));
+        if cost != owned.deletion_cost.as_ref() {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                format!("metadata.annotations.{DELETION_COST}"),
+                format!("pod {ns}/{name}: a deletion cost other than its template's ranks the ReplicaSet's pods for scale-down before their nodes do (ActivePodsWithRanks); kbmc ranks the pods of a revision alike"),
+            ));
+        }
+        let nominated = p.status.as_ref().and_then(|s| s.nominated_node_name.as_deref()).filter(|n| !n.is_empty());
+        if let (None, Some(n)) = (node, nominated) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "status.nominatedNodeName",
+                format!("pod {ns}/{name} is nominated to node {n:?} by a preemption: the scheduler tries that node first and holds room on it for the pod, which is not modelled"),
             ));
         }
         let phase = match (terminating, node, p.status.as_ref().and_then(|s| s.phase.as_deref())) {
@@ -327,10 +625,19 @@ impl Builder<'_> {
         name: &str,
         p: &Pod,
         owner: Option<(&str, &str)>,
-        facts: &TemplateFacts,
+        mut facts: TemplateFacts,
         node: Option<NodeId>,
-        _terminating: bool,
+        terminating: bool,
     ) {
+        if terminating {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "metadata.deletionTimestamp",
+                format!("pod {ns}/{name} is terminating and no modelled controller owns it: it holds its requests until its kubelet stops it and then frees them, and topology spread no longer counts it, where kbmc keeps a fixed pod for the whole run; not modelled (with --allow-unmodeled it is left out)"),
+            ));
+            return;
+        }
         let Some(node) = node else {
             self.diag.unmodeled(InputError::at(
                 origin,
@@ -360,6 +667,71 @@ impl Builder<'_> {
                     "pod {ns}/{name}: a negative priority lets pods of priority 0 preempt it, which is not modelled"
                 ),
             ));
+        }
+        if spec.resources.as_ref().is_some_and(|r| r.requests.is_some() || r.limits.is_some()) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "spec.resources",
+                format!("pod {ns}/{name}: pod-level resources replace its containers' requests on its node (PodRequests), which is not modelled"),
+            ));
+        }
+        for (i, c) in spec.init_containers.iter().flatten().enumerate() {
+            if c.restart_policy.as_deref() == Some("Always") {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    format!("spec.initContainers[{i}].restartPolicy"),
+                    format!("pod {ns}/{name}: a sidecar container's requests add to the pod's on its node for as long as it runs (PodRequests), which is not modelled"),
+                ));
+            }
+        }
+        if !self.inputs.descheduler_policies.is_empty() {
+            for (i, c) in facts.spread.iter().enumerate() {
+                let Some(sel) = &c.selector else { continue };
+                let selected = (0..self.facts.len()).find(|&g| {
+                    let d = &self.deployments[self.group_owner[g].0.index()];
+                    d.namespace == ns
+                        && all_match(sel, |k| {
+                            self.facts[g].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
+                        })
+                });
+                if let Some(g) = selected {
+                    let dname = &self.deployments[self.group_owner[g].0.index()].name;
+                    self.diag.unmodeled(InputError::at(
+                        origin,
+                        InputClass::Unmodeled,
+                        format!("spec.topologySpreadConstraints[{i}]"),
+                        format!("pod {ns}/{name}'s constraint selects pods of Deployment {dname:?}: the descheduler's RemovePodsViolatingTopologySpreadConstraint balances by the constraints of every pod it may evict, and kbmc's by its Deployments' own; not modelled"),
+                    ));
+                }
+            }
+        }
+        // Pod overhead counts with the requests wherever they are summed (PodRequests).
+        for (resource, q) in spec.overhead.iter().flatten() {
+            let field = format!("spec.overhead.{resource}");
+            let parsed = match resource.as_str() {
+                "cpu" => Quantity::parse(&q.0).and_then(|v| v.milli_value()),
+                "memory" => Quantity::parse(&q.0).and_then(|v| v.value()),
+                _ => continue, // extended resources: kbmc's pods request none
+            };
+            match parsed {
+                Ok(v) if v >= 0 && resource == "cpu" => {
+                    facts.requests.cpu_milli += v;
+                    facts.score_requests.cpu_milli += v;
+                }
+                Ok(v) if v >= 0 => {
+                    facts.requests.memory = facts.requests.memory.saturating_add(v);
+                    facts.score_requests.memory = facts.score_requests.memory.saturating_add(v);
+                }
+                Ok(_) => self.diag.error(InputError::at(
+                    origin,
+                    InputClass::BadQuantity,
+                    field,
+                    format!("negative quantity {:?}", q.0),
+                )),
+                Err(e) => self.diag.error(InputError::at(origin, InputClass::BadQuantity, field, e.0)),
+            }
         }
         let owner = match owner {
             Some((k, n)) => format!("{k}/{n}"),
@@ -458,7 +830,7 @@ mod tests {
     }
 
     fn replica_set(hash: &str, image: &str, replicas: i64) -> String {
-        format!("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: web-{hash}\n  namespace: shop\n  ownerReferences: [{{apiVersion: apps/v1, kind: Deployment, name: web, uid: u, controller: true}}]\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: web, pod-template-hash: {hash}}}}}\n  template:\n    metadata: {{labels: {{app: web, pod-template-hash: {hash}}}}}\n    spec:\n      containers: [{{name: c, image: {image}, resources: {{requests: {{cpu: \"1\", memory: 1Gi}}}}}}]\n      topologySpreadConstraints: [{{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{app: web}}}}}}]\n---\n")
+        format!("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: web-{hash}\n  namespace: shop\n  labels: {{app: web, pod-template-hash: {hash}}}\n  ownerReferences: [{{apiVersion: apps/v1, kind: Deployment, name: web, uid: u, controller: true}}]\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: web, pod-template-hash: {hash}}}}}\n  template:\n    metadata: {{labels: {{app: web, pod-template-hash: {hash}}}}}\n    spec:\n      containers: [{{name: c, image: {image}, resources: {{requests: {{cpu: \"1\", memory: 1Gi}}}}}}]\n      topologySpreadConstraints: [{{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{app: web}}}}}}]\n---\n")
     }
 
     fn pod(name: &str, ns: &str, owner: &str, hash: &str, node: &str, phase: &str, extra_meta: &str) -> String {
@@ -470,7 +842,7 @@ mod tests {
         };
         let hash = if hash.is_empty() { String::new() } else { format!(", pod-template-hash: {hash}") };
         let node = if node.is_empty() { String::new() } else { format!("\n  nodeName: {node}") };
-        format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: {ns}\n  labels: {{app: web{hash}}}{owner}{extra_meta}\nspec:\n  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"1\", memory: 1Gi}}}}}}]{node}\nstatus: {{phase: {phase}}}\n---\n")
+        format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: {ns}\n  labels: {{app: web{hash}}}{owner}{extra_meta}\nspec:\n  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"1\", memory: 1Gi}}}}}}]\n  topologySpreadConstraints: [{{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{app: web}}}}}}]{node}\nstatus: {{phase: {phase}}}\n---\n")
     }
 
     const SPEC: &str =
@@ -557,5 +929,241 @@ mod tests {
             [deployment("shop", "web:2"), pod("g", "shop", "", "", "a-1", "Running", ""), spec.to_string()].concat();
         let m = model(&yaml);
         assert_eq!(crate::engine::explicit::static_classes(&m), vec![0, 1, 0]);
+    }
+
+    // ---- what the snapshot must agree with ----------------------------------------------
+
+    /// Loads and builds `parts`: the model, or the errors.
+    fn build(parts: &[String], allow_unmodeled: bool) -> Result<crate::ir::Model, String> {
+        let yaml = parts.concat();
+        let mut inputs = crate::manifest::Inputs::default();
+        let mut errors = Vec::new();
+        let opts = crate::manifest::LoadOptions { allow_unmodeled };
+        crate::manifest::load_text(std::path::Path::new("t.yaml"), &yaml, opts, &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        crate::ir::build(&inputs, crate::ir::BuildOptions { allow_unmodeled })
+            .map(|(m, _)| m)
+            .map_err(|e| e.to_string())
+    }
+
+    fn refused(parts: &[String]) -> String {
+        build(parts, false).err().unwrap_or_else(|| panic!("accepted:\n{}", parts.concat()))
+    }
+
+    /// web in shop with uid d-1; its current ReplicaSet web-new (uid r-new, 3 replicas).
+    fn web() -> Vec<String> {
+        let d = deployment("shop", "web:2").replace("namespace: shop}", "namespace: shop, uid: d-1}");
+        let rs = replica_set("new", "web:2", 3).replace("  name: web-new\n", "  name: web-new\n  uid: r-new\n");
+        vec![NODES.to_string(), d, rs.replace("uid: u,", "uid: d-1,"), format!("{SPEC}---\n")]
+    }
+
+    /// A pod of web-new on n1: its owner reference carries r-new; `meta`, `spec` and `status`
+    /// are appended to its metadata, spec and status (YAML lines, two spaces in).
+    fn web_pod(name: &str, meta: &str, spec: &str, status: &str) -> String {
+        pod(name, "shop", "ReplicaSet/web-new", "new", "n1", "Running", meta)
+            .replace("uid: u,", "uid: r-new,")
+            .replace("  nodeName: n1\n", &format!("  nodeName: n1{spec}\n"))
+            .replace("status: {phase: Running}\n", &format!("status:\n  phase: Running{status}\n"))
+    }
+
+    fn with(mut parts: Vec<String>, more: &[String]) -> Vec<String> {
+        parts.extend_from_slice(more);
+        parts
+    }
+
+    /// ClaimReplicaSets: an orphan ReplicaSet whose labels web's selector matches is web's; a
+    /// stale controller uid, labels the selector no longer matches, a deletion, or two
+    /// adopters are refused.
+    #[test]
+    fn replica_sets_are_claimed_as_the_deployment_controller_claims_them() {
+        let orphan = replica_set("new", "web:2", 3).replace(
+            "  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u, controller: true}]\n",
+            "",
+        );
+        assert!(!orphan.contains("ownerReferences"));
+        let pods: Vec<String> =
+            ["a", "b", "c"].iter().map(|n| pod(n, "shop", "ReplicaSet/web-new", "new", "n1", "Running", "")).collect();
+        let parts =
+            [vec![NODES.to_string(), deployment("shop", "web:2"), orphan.clone()], pods, vec![format!("{SPEC}---\n")]]
+                .concat();
+        let m = build(&parts, false).expect("adopted");
+        assert_eq!(m.initial_pods.iter().map(|p| p.count).sum::<i64>(), 3, "the orphan's pods are web's");
+        let web2 = deployment("shop", "web:3").replace("name: web,", "name: web2,");
+        let err = refused(&[NODES.to_string(), deployment("shop", "web:2"), web2, orphan, SPEC.to_string()]);
+        assert!(err.contains("whichever syncs first adopts it (ClaimReplicaSets)"), "{err}");
+
+        let stale = web().iter().map(|d| d.replace("uid: d-1,", "uid: d-0,")).collect::<Vec<_>>();
+        assert!(refused(&stale).contains("belonged to an earlier Deployment of that name"));
+        let released = web()
+            .iter()
+            .map(|d| {
+                d.replace(
+                    "labels: {app: web, pod-template-hash: new}\n  ownerReferences",
+                    "labels: {app: cart}\n  ownerReferences",
+                )
+            })
+            .collect::<Vec<_>>();
+        assert!(refused(&released).contains("the Deployment controller releases the ReplicaSet (ClaimReplicaSets)"));
+        let deleted = web()
+            .iter()
+            .map(|d| d.replace("  uid: r-new\n", "  uid: r-new\n  deletionTimestamp: \"2026-01-01T00:00:00Z\"\n"))
+            .collect::<Vec<_>>();
+        assert!(refused(&deleted).contains("ReplicaSet shop/web-new is being deleted"));
+        assert!(build(&web(), false).is_ok());
+    }
+
+    /// The current ReplicaSet is held to what the API server validates and to its
+    /// Deployment: its selector matches its template, its size is the Deployment's outside a
+    /// rollout, and one current by the revision annotation alone has the Deployment's facts.
+    #[test]
+    fn a_current_replica_set_agrees_with_its_deployment() {
+        let sel = web()
+            .iter()
+            .map(|d| {
+                d.replace(
+                    "  selector: {matchLabels: {app: web, pod-template-hash: new}}",
+                    "  selector: {matchLabels: {app: web, tier: x}}",
+                )
+            })
+            .collect::<Vec<_>>();
+        assert!(refused(&sel).contains("spec.selector: does not match spec.template.metadata.labels"));
+        let resized = web()
+            .iter()
+            .map(|d| {
+                d.replace(
+                    "  replicas: 3\n  selector: {matchLabels: {app: web, pod-template-hash",
+                    "  replicas: 2\n  selector: {matchLabels: {app: web, pod-template-hash",
+                )
+            })
+            .collect::<Vec<_>>();
+        let err = refused(&resized);
+        assert!(
+            err.contains("spec.replicas: ReplicaSet shop/web-new has 2 replicas where Deployment \"web\" has 3"),
+            "{err}"
+        );
+        // During a rollout the sizes follow from the pods (replicaset-targets).
+        let rollout = with(
+            resized,
+            &[
+                replica_set("old", "web:1", 1).replace("uid: u,", "uid: d-1,"),
+                pod("o", "shop", "ReplicaSet/web-old", "old", "n2", "Running", ""),
+            ],
+        );
+        assert!(build(&rollout, false).is_ok());
+        // Current by annotation, with other requests: refused; with another image only: web's.
+        let annotated = |image: &str, cpu: &str| -> Vec<String> {
+            web()
+                .iter()
+                .map(|d| {
+                    d.replace("metadata: {name: web, namespace: shop, uid: d-1}", "metadata: {name: web, namespace: shop, uid: d-1, annotations: {deployment.kubernetes.io/revision: \"4\"}}")
+                        .replace("  uid: r-new\n", "  uid: r-new\n  annotations: {deployment.kubernetes.io/revision: \"4\"}\n")
+                })
+                .map(|d| if d.contains("kind: ReplicaSet") { d.replace("image: web:2", &format!("image: {image}")).replace("cpu: \"1\"", &format!("cpu: \"{cpu}\"")) } else { d })
+                .collect()
+        };
+        let m = build(&annotated("web:2-dumped", "1"), false).expect("current by annotation");
+        assert_eq!(m.deployments[0].revisions.len(), 1);
+        let err = refused(&annotated("web:2", "2"));
+        assert!(err.contains("carries Deployment \"web\"'s revision annotation, but its template's spec.containers[].resources differs"), "{err}");
+    }
+
+    /// ClaimPods: an orphan pod is its ReplicaSet's when the selector matches; a stale uid,
+    /// labels the selector no longer matches, or two adopters are refused.
+    #[test]
+    fn pods_are_claimed_as_the_replica_set_controller_claims_them() {
+        let orphan = pod("a", "shop", "", "new", "n1", "Running", "");
+        let m = build(&with(web(), std::slice::from_ref(&orphan)), false).expect("adopted");
+        assert_eq!(m.initial_pods.len(), 1, "{:?}", m.fixed_pods);
+        assert!(m.fixed_pods.is_empty());
+        let err = refused(&with(web(), &[web_pod("a", "", "", "").replace("uid: r-new,", "uid: r-0,")]));
+        assert!(err.contains("belonged to an earlier ReplicaSet of that name"), "{err}");
+        let err = refused(&with(
+            web(),
+            &[web_pod("a", "", "", "").replace("pod-template-hash: new}", "pod-template-hash: zzz}")],
+        ));
+        assert!(err.contains("metadata.labels: pod shop/a's labels do not match its ReplicaSet's selector"), "{err}");
+        // web-x selects every web pod: an orphan of web-new's revision has two adopters.
+        let x = replica_set("x", "web:1", 1).replace("uid: u,", "uid: d-1,").replace(
+            "selector: {matchLabels: {app: web, pod-template-hash: x}}",
+            "selector: {matchLabels: {app: web}}",
+        );
+        let err = refused(&with(web(), &[x, orphan]));
+        assert!(err.contains("whichever syncs first adopts it (ClaimPods)"), "{err}");
+        assert!(build(&with(web(), &[web_pod("a", "", "", "")]), false).is_ok());
+    }
+
+    /// A Deployment's pod is its template after admission: the tolerations
+    /// DefaultTolerationSeconds adds and priority 0 are accepted; anything else kbmc reads
+    /// that differs, and what no template may have, is refused.
+    #[test]
+    fn a_deployment_pod_is_its_template_after_admission() {
+        let admitted = "\n  priority: 0\n  tolerations:\n    - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 300}\n    - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 300}";
+        let ok = build(&with(web(), &[web_pod("a", "", admitted, "\n  qosClass: Burstable")]), false);
+        assert!(ok.is_ok(), "{ok:?}");
+        for (meta, spec, status, expected) in [
+            ("", "\n  nodeSelector: {disk: ssd}", "", "spec.nodeSelector: pod shop/a: its spec.nodeSelector differs from its ReplicaSet's template"),
+            ("", "\n  tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]", "", "its spec.tolerations differs"),
+            ("", "\n  priority: 100", "", "pod shop/a has priority 100"),
+            ("", "\n  affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname}]}}", "", "spec.affinity.podAntiAffinity: pod shop/a: inter-pod anti-affinity is not modelled"),
+            ("", "\n  schedulerName: other", "", "spec.schedulerName: pod shop/a: only the default scheduler is modelled"),
+            ("\n  finalizers: [example.com/hold]", "", "", "metadata.finalizers: pod shop/a: finalizers"),
+            ("\n  annotations: {controller.kubernetes.io/pod-deletion-cost: \"5\"}", "", "", "a deletion cost other than its template's"),
+            ("", "", "\n  containerStatuses: [{name: c, ready: true, restartCount: 0, image: x, imageID: x, resources: {requests: {cpu: \"2\"}}}]", "status.containerStatuses[0].resources.requests.cpu: pod shop/a: its container status reports requests other than its spec's"),
+            ("", "", "\n  qosClass: Guaranteed", "status.qosClass: pod shop/a: \"Guaranteed\", but its containers' requests and limits make it Burstable"),
+            ("", "\n  priorityClassName: high", "", "names PriorityClass \"high\" but has no spec.priority"),
+        ] {
+            let err = refused(&with(web(), &[web_pod("a", meta, spec, status)]));
+            assert!(err.contains(expected), "{expected}: {err}");
+        }
+        // A status that agrees with the spec is the spec.
+        let agrees = "\n  containerStatuses: [{name: c, ready: true, restartCount: 0, image: x, imageID: x, resources: {requests: {cpu: 1000m, memory: 1Gi}}, allocatedResources: {cpu: \"1\"}}]";
+        assert!(build(&with(web(), &[web_pod("a", "", "", agrees)]), false).is_ok());
+        // Pending: no node, and nominated by a preemption.
+        let pending = |status: &str| {
+            web_pod("a", "", "", status).replace("  nodeName: n1\n", "\n").replace("phase: Running", "phase: Pending")
+        };
+        assert!(build(&with(web(), &[pending("")]), false).is_ok());
+        let err = refused(&with(web(), &[pending("\n  nominatedNodeName: n2")]));
+        assert!(err.contains("is nominated to node \"n2\" by a preemption"), "{err}");
+        let err = refused(&with(web(), &[web_pod("a", "", "", "").replace("  nodeName: n1\n", "\n")]));
+        assert!(err.contains("status.phase: pod shop/a is Running but has no spec.nodeName"), "{err}");
+    }
+
+    /// A fixed pod's overhead counts with its requests (PodRequests); a terminating one, one
+    /// with pod-level resources or a sidecar, and one whose spread constraint selects a
+    /// Deployment's pods where the descheduler runs are refused.
+    #[test]
+    fn fixed_pods_are_what_they_hold_and_nothing_else() {
+        let bare = |meta: &str, spec: &str| {
+            pod("g", "shop", "", "", "n1", "Running", meta)
+                .replace("  nodeName: n1\n", &format!("  nodeName: n1{spec}\n"))
+        };
+        let m = build(&with(web(), &[bare("", "\n  overhead: {cpu: 250m, memory: 64Mi}")]), false).unwrap();
+        assert_eq!(m.nodes[0].fixed.cpu_milli, 1250);
+        assert_eq!(m.nodes[0].fixed.memory, (1024 + 64) * 1024 * 1024);
+        assert_eq!(m.fixed_pods[0].requests.cpu_milli, 1250);
+        let terminating = bare("\n  deletionTimestamp: \"2026-01-01T00:00:00Z\"", "");
+        assert!(refused(&with(web(), std::slice::from_ref(&terminating)))
+            .contains("pod shop/g is terminating and no modelled controller owns it"));
+        let m = build(&with(web(), &[terminating]), true).unwrap();
+        assert!(m.fixed_pods.is_empty(), "left out with --allow-unmodeled");
+        let err = refused(&with(web(), &[bare("", "\n  resources: {requests: {cpu: \"2\"}}")]));
+        assert!(err.contains("spec.resources: pod shop/g: pod-level resources"), "{err}");
+        let err =
+            refused(&with(web(), &[bare("", "\n  initContainers: [{name: proxy, image: p, restartPolicy: Always}]")]));
+        assert!(
+            err.contains("spec.initContainers[0].restartPolicy: pod shop/g: a sidecar container's requests"),
+            "{err}"
+        );
+        let policy = "apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{name: RemovePodsViolatingTopologySpreadConstraint}]\n    plugins: {balance: {enabled: [RemovePodsViolatingTopologySpreadConstraint]}}\n---\n";
+        // The test pods carry a constraint selecting app=web: web's pods.
+        let err = refused(&with(web(), &[bare("", ""), policy.to_string()]));
+        assert!(
+            err.contains(
+                "spec.topologySpreadConstraints[0]: pod shop/g's constraint selects pods of Deployment \"web\""
+            ),
+            "{err}"
+        );
+        assert!(build(&with(web(), &[bare("", "")]), false).is_ok(), "without the descheduler");
     }
 }
