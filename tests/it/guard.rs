@@ -3,7 +3,7 @@
 //! the reason, and each claim is checked. The types: kbmc's own serde structs (src/manifest:
 //! KubeSchedulerConfiguration, DeschedulerPolicy and each plugin's args) and the Kubernetes
 //! kinds it reads, k8s-openapi's types with every field of the API (`KINDS`: Deployment,
-//! Node, HorizontalPodAutoscaler).
+//! Node, HorizontalPodAutoscaler, ReplicaSet, Pod).
 //!
 //! - The accepted fields are derived from the types themselves: a tracing `Deserializer`
 //!   answers each `deserialize_struct` with every name the type lists in its `FIELDS`
@@ -26,9 +26,12 @@
 //! - Adding a kind is an entry in `KINDS` (its type and base document) and its rows;
 //!   `kinds_loaded` fails to compile when loading keeps a kind that is not named there.
 //!
-//! A snapshot's Pods and ReplicaSets (read as the initial state, docs/spec.md "Snapshots")
-//! are not yet walked here: the snapshot builder in src/ir reads the fields docs/spec.md
-//! lists for them and nothing yet guards the rest.
+//! A snapshot's ReplicaSets and Pods (the initial state, docs/spec.md "Snapshots") are kinds
+//! here too. A Pod is two roots, as kbmc reads it two ways: `Pod`, a running pod of the
+//! Deployment's current ReplicaSet, whose fields kbmc takes from its template (one that
+//! differs in what kbmc reads is refused), and `FixedPod`, a bare pod, fixed load on its
+//! node. The base ReplicaSet is current by its revision annotation, as a dumped ReplicaSet
+//! beside a Deployment written by hand is (its template holds what the API server defaults).
 //!
 //! A `Read` row checks that the field is used, not how: how is each model's own tests'. A
 //! row whose field sits in a list element the base fixture lacks is set in an element of its
@@ -41,9 +44,9 @@ use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::api::core::v1::{Node, Pod};
 
 use kbmc::manifest::descheduler as ds;
 use kbmc::manifest::scheduler_config as sc;
@@ -341,10 +344,15 @@ struct Kind {
     doc: &'static str,
 }
 
-const KINDS: [Kind; 3] = [
+/// A snapshot's Pod is two roots: a pod of a Deployment's ReplicaSet (`Pod`) and a pod no
+/// modelled controller owns (`FixedPod`), which kbmc reads differently.
+const KINDS: [Kind; 6] = [
     Kind { root: "Deployment", fields: fields_of_resource::<Deployment>, doc: DEPLOYMENT },
     Kind { root: "Node", fields: fields_of_resource::<Node>, doc: NODE },
     Kind { root: "HorizontalPodAutoscaler", fields: fields_of_resource::<HorizontalPodAutoscaler>, doc: HPA },
+    Kind { root: "ReplicaSet", fields: fields_of_resource::<ReplicaSet>, doc: REPLICA_SET },
+    Kind { root: "Pod", fields: fields_of_resource::<Pod>, doc: POD },
+    Kind { root: "FixedPod", fields: fields_of_resource::<Pod>, doc: FIXED_POD },
 ];
 
 /// Every kind loading keeps is a root here: a new list in `Inputs` fails to compile until it
@@ -359,8 +367,8 @@ fn kinds_loaded(inputs: Inputs) {
         scheduler_configs: _,    // root KubeSchedulerConfiguration
         verifications: _,        // kbmc's own spec (src/spec), outside this guard
         applied: _,              // Deployments again, from applyDeployment events
-        pods: _,                 // a snapshot's Pods: not in KINDS (see the module's note)
-        replica_sets: _,         // a snapshot's ReplicaSets: not in KINDS
+        pods: _,                 // KINDS: Pod (of a Deployment's ReplicaSet) and FixedPod
+        replica_sets: _,         // KINDS: ReplicaSet
         quotas: _,               // ResourceQuotas: only their namespace is read (refused or a note)
         spec_inferred: _,        // whether the Verification was inferred, not a kind
         warnings: _,
@@ -371,21 +379,22 @@ fn kinds_loaded(inputs: Inputs) {
 // ---- the base fixture ----------------------------------------------------------------------
 
 /// A cluster that builds: 101 node slots from pools and one Node (so that
-/// percentageOfNodesToScore matters), one Deployment with an HPA, a
-/// KubeSchedulerConfiguration and a DeschedulerPolicy naming every plugin whose args kbmc
-/// decodes, in the orders above.
+/// percentageOfNodesToScore matters), one Deployment with an HPA, a snapshot of its current
+/// ReplicaSet with one running pod and a bare pod on the Node, a KubeSchedulerConfiguration
+/// and a DeschedulerPolicy naming every plugin whose args kbmc decodes, in the orders above.
 const VERIFICATION: &str = r#"apiVersion: kbmc.dev/v1alpha1
 kind: Verification
 spec:
   nodePools:
     - {name: a, count: 99, labels: {topology.kubernetes.io/zone: a}, capacity: {cpu: "8", memory: 8Gi}}
     - {name: b, count: 1, labels: {topology.kubernetes.io/zone: b}, capacity: {cpu: "8", memory: 8Gi}}
-  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]
 "#;
 
+/// Written by hand: the revision annotation ties it to its dumped ReplicaSet, whose template
+/// the API server defaulted. Its pods spread over nodes and count the bare pod labelled app=web.
 const DEPLOYMENT: &str = r#"apiVersion: apps/v1
 kind: Deployment
-metadata: {name: web}
+metadata: {name: web, uid: d-1, annotations: {deployment.kubernetes.io/revision: "1"}}
 spec:
   replicas: 2
   selector: {matchLabels: {app: web}}
@@ -394,6 +403,68 @@ spec:
     spec:
       initContainers: [{name: i, image: init:1}]
       containers: [{name: c, image: web:1, ports: [{containerPort: 80}], resources: {requests: {cpu: "1", memory: 1Gi}}}]
+      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}]
+"#;
+
+/// The Deployment's current ReplicaSet as `kubectl get rs -o yaml` gives it.
+const REPLICA_SET: &str = r#"apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-h1
+  uid: r-1
+  labels: {app: web, pod-template-hash: h1}
+  annotations: {deployment.kubernetes.io/revision: "1"}
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: d-1, controller: true, blockOwnerDeletion: true}]
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web, pod-template-hash: h1}}
+  template:
+    metadata: {labels: {app: web, pod-template-hash: h1}}
+    spec:
+      terminationGracePeriodSeconds: 30
+      initContainers: [{name: i, image: init:1}]
+      containers: [{name: c, image: web:1, ports: [{containerPort: 80}], resources: {requests: {cpu: "1", memory: 1Gi}}}]
+      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}]
+"#;
+
+/// A running pod of the ReplicaSet: its template after admission (DefaultTolerationSeconds'
+/// tolerations, priority 0, the QoS class), with a container status that agrees with it.
+const POD: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: web-h1-x
+  uid: p-1
+  labels: {app: web, pod-template-hash: h1}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-h1, uid: r-1, controller: true, blockOwnerDeletion: true}]
+spec:
+  nodeName: a-0
+  priority: 0
+  initContainers: [{name: i, image: init:1}]
+  containers: [{name: c, image: web:1, ports: [{containerPort: 80}], resources: {requests: {cpu: "1", memory: 1Gi}}}]
+  tolerations:
+    - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 300}
+    - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 300}
+  topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}]
+status:
+  phase: Running
+  qosClass: Burstable
+  containerStatuses: [{name: c, ready: true, restartCount: 0, image: web:1, imageID: x, resources: {requests: {cpu: "1", memory: 1Gi}}}]
+"#;
+
+/// A bare pod on the Node: fixed load, counted by web's spread constraint. Its container
+/// status reports no resources (as before in-place resizes).
+const FIXED_POD: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: debug, uid: p-2, labels: {app: web}}
+spec:
+  nodeName: n1
+  priority: 0
+  initContainers: [{name: i, image: init:1}]
+  containers: [{name: c, image: debug:1, resources: {requests: {cpu: 100m, memory: 128Mi}}}]
+status:
+  phase: Running
+  qosClass: Burstable
+  containerStatuses: [{name: c, ready: true, restartCount: 0, image: debug:1, imageID: x}]
 "#;
 
 const NODE: &str = r#"apiVersion: v1
@@ -940,61 +1011,81 @@ const DELAY: &str = "a delay, and kbmc abstracts time (starts, stops and availab
 const OTHER_SOURCE: &str = "read only when type is Resource; a metric source of another type is refused (the API server rejects it alongside type Resource)";
 const VOLUME: &str = "mounted by the kubelet at run time; no scheduler filter, scorer or descheduler check reads it";
 
-/// The rows of a container's fields, for app containers (`init` false) or init containers.
-fn container_rows(prefix: &str, init: bool) -> Vec<Row> {
+/// Which pod spec a row generator walks: a Deployment's template, a snapshot's pod of a
+/// Deployment's ReplicaSet (kbmc gives it its template's facts: what differs is refused), or a
+/// snapshot's fixed pod (load on its node, bound for the whole run).
+#[derive(Clone, Copy, PartialEq)]
+enum Of {
+    Template,
+    Replica,
+    Fixed,
+}
+
+impl Of {
+    /// The use of a field in a template, in a ReplicaSet's pod, in a fixed pod.
+    fn pick<T>(self, template: T, replica: T, fixed: T) -> T {
+        match self {
+            Of::Template => template,
+            Of::Replica => replica,
+            Of::Fixed => fixed,
+        }
+    }
+}
+
+const FIXED: &str = "a fixed pod stays bound to its node for the whole run (assumption fixed-pods, reported): what would place, move, evict or end it is not modelled";
+const FIXED_PORTS: &str = "a fixed pod's host ports block only pods that ask for the same host port, and host ports on kbmc's pods are refused";
+const FIXED_CLAIMS: &str = "devices a fixed pod holds matter only to pods that claim devices, and resource claims on kbmc's pods are refused (cpu or memory a claim takes from the node shows in status.nodeAllocatableResourceClaimStatuses, which is refused)";
+const FIXED_VOLUMES: &str = "a fixed pod is never evicted (fixed-pods), so the descheduler's volume protections do not apply; its volumes constrain only pods with volumes the scheduler's volume plugins act on: refused on kbmc's pods, or claims, which assume pvc-unconstrained";
+const NO_EXIT: &str = "kbmc's pods run until deleted (no container exits), so how their containers restart does not matter; a Deployment's template must say Always";
+const PRIORITY_CLASS: &str = "the Priority admission plugin resolves the class into spec.priority, which is all the scheduler and the descheduler read (a class without a priority is refused)";
+
+/// The rows of a container's fields under `prefix` of `root`, for app containers (`init`
+/// false) or init containers, in a pod spec of kind `of`.
+fn container_rows(root: &'static str, prefix: &str, init: bool, of: Of) -> Vec<Row> {
     let p = |f: &str| -> &'static str { Box::leak(format!("{prefix}.{f}").into_boxed_str()) };
+    // A ReplicaSet's pod with requests other than its template's is refused.
+    let requests = of.pick(Read, Refused, Read);
     let mut rows: Vec<Row> = vec![
-        ("Deployment", p("args"), Inert(RUNTIME), false, "[--x]"),
-        ("Deployment", p("command"), Inert(RUNTIME), false, "[/bin/x]"),
-        ("Deployment", p("env"), Inert(RUNTIME), true, "[{name: A, value: b}]"),
-        ("Deployment", p("envFrom"), Inert(RUNTIME), true, "[{configMapRef: {name: c}}]"),
-        ("Deployment", p("image"), Inert(IMAGE), false, "web:2"),
-        ("Deployment", p("imagePullPolicy"), Inert(RUNTIME), false, "Always"),
-        ("Deployment", p("lifecycle"), Inert(RUNTIME), true, "{preStop: {sleep: {seconds: 5}}}"),
-        ("Deployment", p("livenessProbe"), Inert(PROBES), true, "{httpGet: {port: 80}}"),
-        ("Deployment", p("readinessProbe"), Inert(PROBES), true, "{httpGet: {port: 80}}"),
-        ("Deployment", p("startupProbe"), Inert(PROBES), true, "{httpGet: {port: 80}}"),
+        (root, p("args"), Inert(RUNTIME), false, "[--x]"),
+        (root, p("command"), Inert(RUNTIME), false, "[/bin/x]"),
+        (root, p("env"), Inert(RUNTIME), true, "[{name: A, value: b}]"),
+        (root, p("envFrom"), Inert(RUNTIME), true, "[{configMapRef: {name: c}}]"),
+        (root, p("image"), Inert(IMAGE), false, "web:2"),
+        (root, p("imagePullPolicy"), Inert(RUNTIME), false, "Always"),
+        (root, p("lifecycle"), Inert(RUNTIME), true, "{preStop: {sleep: {seconds: 5}}}"),
+        (root, p("livenessProbe"), Inert(PROBES), true, "{httpGet: {port: 80}}"),
+        (root, p("readinessProbe"), Inert(PROBES), true, "{httpGet: {port: 80}}"),
+        (root, p("startupProbe"), Inert(PROBES), true, "{httpGet: {port: 80}}"),
+        (root, p("name"), Inert("container names identify containers for the kubelet and for people"), false, "other"),
+        (root, p("resizePolicy"), Inert(RESIZE), true, "[{resourceName: cpu, restartPolicy: RestartContainer}]"),
+        (root, p("resources"), requests, false, "{requests: {cpu: \"4\"}}"),
+        (root, p("resources.requests"), requests, false, "{cpu: \"4\"}"),
         (
-            "Deployment",
-            p("name"),
-            Inert("container names identify containers for the kubelet and for people"),
-            false,
-            "other",
-        ),
-        (
-            "Deployment",
-            p("resizePolicy"),
-            Inert(RESIZE),
-            true,
-            "[{resourceName: cpu, restartPolicy: RestartContainer}]",
-        ),
-        ("Deployment", p("resources"), Read, false, "{requests: {cpu: \"4\"}}"),
-        ("Deployment", p("resources.requests"), Read, false, "{cpu: \"4\"}"),
-        (
-            "Deployment",
+            root,
             p("resources.limits"),
+            // Standing in for an absent request (refused on a ReplicaSet's pod either way, with
+            // the requests it comes to).
             Read,
             false,
-            // Standing in for an absent request.
             p("resources={requests: {memory: 1Gi}, limits: {cpu: \"4\"}}").replacen("spec", "@spec", 1).leak(),
         ),
-        ("Deployment", p("resources.claims"), Inert(CLAIMS), true, "[{name: gpu}]"),
+        (root, p("resources.claims"), Inert(of.pick(CLAIMS, CLAIMS, FIXED_CLAIMS)), true, "[{name: gpu}]"),
         (
-            "Deployment",
+            root,
             p("restartPolicyRules"),
             Inert(RUNTIME),
             true,
             "[{action: Restart, exitCodes: {operator: In, values: [42]}}]",
         ),
-        ("Deployment", p("securityContext"), Inert(RUNTIME), true, "{runAsUser: 1000}"),
-        ("Deployment", p("stdin"), Inert(RUNTIME), false, "true"),
-        ("Deployment", p("stdinOnce"), Inert(RUNTIME), false, "true"),
-        ("Deployment", p("tty"), Inert(RUNTIME), false, "true"),
-        ("Deployment", p("terminationMessagePath"), Inert(RUNTIME), false, "/tmp/x"),
-        ("Deployment", p("terminationMessagePolicy"), Inert(RUNTIME), false, "FallbackToLogsOnError"),
-        ("Deployment", p("volumeDevices"), Inert(RUNTIME), true, "[{name: d, devicePath: /dev/x}]"),
-        ("Deployment", p("volumeMounts"), Inert(RUNTIME), true, "[{name: d, mountPath: /x}]"),
-        ("Deployment", p("workingDir"), Inert(RUNTIME), false, "/x"),
+        (root, p("securityContext"), Inert(RUNTIME), true, "{runAsUser: 1000}"),
+        (root, p("stdin"), Inert(RUNTIME), false, "true"),
+        (root, p("stdinOnce"), Inert(RUNTIME), false, "true"),
+        (root, p("tty"), Inert(RUNTIME), false, "true"),
+        (root, p("terminationMessagePath"), Inert(RUNTIME), false, "/tmp/x"),
+        (root, p("terminationMessagePolicy"), Inert(RUNTIME), false, "FallbackToLogsOnError"),
+        (root, p("volumeDevices"), Inert(RUNTIME), true, "[{name: d, devicePath: /dev/x}]"),
+        (root, p("volumeMounts"), Inert(RUNTIME), true, "[{name: d, mountPath: /x}]"),
+        (root, p("workingDir"), Inert(RUNTIME), false, "/x"),
     ];
     let ports = if init {
         "init containers' ports are no host ports the NodePorts filter counts (it counts app containers'; sidecar init containers are refused)"
@@ -1002,26 +1093,156 @@ fn container_rows(prefix: &str, init: bool) -> Vec<Row> {
         "a container port that is not a host port reaches the pod only; no scheduler filter reads it"
     };
     rows.extend([
-        ("Deployment", p("ports"), Inert(ports), false, "[{containerPort: 8080}]"),
-        ("Deployment", p("ports[].containerPort"), Inert(ports), false, "8080"),
-        ("Deployment", p("ports[].hostIP"), Inert(ports), false, "10.0.0.1"),
-        ("Deployment", p("ports[].name"), Inert(ports), false, "http"),
-        ("Deployment", p("ports[].protocol"), Inert(ports), false, "UDP"),
+        (root, p("ports"), Inert(ports), false, "[{containerPort: 8080}]"),
+        (root, p("ports[].containerPort"), Inert(ports), false, "8080"),
+        (root, p("ports[].hostIP"), Inert(ports), false, "10.0.0.1"),
+        (root, p("ports[].name"), Inert(ports), false, "http"),
+        (root, p("ports[].protocol"), Inert(ports), false, "UDP"),
     ]);
     if init {
-        rows.push(("Deployment", p("ports[].hostPort"), Inert(ports), false, "80"));
-        rows.push(("Deployment", p("restartPolicy"), Refused, false, "Always"));
+        rows.push((root, p("ports[].hostPort"), Inert(ports), false, "80"));
+        // A sidecar: its requests add to the pod's, which is not modelled.
+        rows.push((root, p("restartPolicy"), Refused, false, "Always"));
     } else {
-        rows.push(("Deployment", p("ports[].hostPort"), Refused, false, "80"));
-        rows.push(("Deployment", p("restartPolicy"), Inert(RUNTIME), false, "Never"));
+        rows.push((root, p("ports[].hostPort"), of.pick(Refused, Refused, Inert(FIXED_PORTS)), false, "80"));
+        rows.push((root, p("restartPolicy"), Inert(RUNTIME), false, "Never"));
     }
     rows
 }
 
-/// The rows of an ObjectMeta's bookkeeping fields under `prefix` of `root`, with `why`.
-fn meta_rows(root: &'static str, prefix: &str, why: &'static str) -> Vec<Row> {
+/// The rows of a pod spec's fields under `prefix` (`spec.template.spec` of a Deployment,
+/// `spec` of a Pod) of `root`, in a pod spec of kind `of`. A ReplicaSet's pod carries the
+/// template's spec after admission in the base fixture, so a field kbmc reads on a template
+/// is refused on it when it differs.
+fn pod_spec_rows(root: &'static str, prefix: &str, of: Of) -> Vec<Row> {
+    let p = |f: &str| -> &'static str {
+        Box::leak(if f.is_empty() { prefix.to_string() } else { format!("{prefix}.{f}") }.into_boxed_str())
+    };
+    // Read on a template; refused on a ReplicaSet's pod where it differs from the template.
+    let templated = of.pick(Read, Refused, Inert(FIXED));
+    let unmodelled = of.pick(Refused, Refused, Inert(FIXED));
+    let zone_b = "{nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [b]}]}]}}}";
+    let pod_affinity = "{requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: web}}}]}";
+    let spread = "[{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}]";
+    let mut rows: Vec<Row> = vec![
+        (root, p(""), of.pick(Read, Refused, Read), false, "{containers: [{name: c, image: web:1}]}"),
+        (root, p("activeDeadlineSeconds"), unmodelled, false, "60"),
+        (
+            root,
+            p("affinity"),
+            of.pick(Read, Refused, Refused),
+            false,
+            of.pick(zone_b, zone_b, "{podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: web}}}]}}"),
+        ),
+        // Every field of nodeAffinity is read: terms, requirements, weights.
+        (root, p("affinity.nodeAffinity"), templated, true, "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 5, preference: {matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [b]}]}}]}"),
+        (root, p("affinity.podAffinity"), Refused, true, pod_affinity),
+        (root, p("affinity.podAntiAffinity"), Refused, true, pod_affinity),
+        (root, p("automountServiceAccountToken"), Inert(RUNTIME), false, "false"),
+        (root, p("containers"), of.pick(Read, Refused, Read), false, "[{name: c, image: web:1, resources: {requests: {cpu: \"2\"}}}]"),
+        (root, p("initContainers"), of.pick(Read, Refused, Read), false, "[{name: i, image: init:1, resources: {requests: {cpu: \"4\"}}}]"),
+        (root, p("dnsConfig"), Inert(RUNTIME), true, "{nameservers: [1.1.1.1]}"),
+        (root, p("dnsPolicy"), Inert(RUNTIME), false, "Default"),
+        (root, p("enableServiceLinks"), Inert(RUNTIME), false, "false"),
+        (root, p("ephemeralContainers"), Inert("ephemeral containers cannot be set when a pod is created; they are added to running pods for debugging and carry no requests"), true, "[{name: debug, image: busybox}]"),
+        (root, p("evictionResponders"), unmodelled, true, "[{name: example.com/drain, priority: 10}]"),
+        (root, p("hostAliases"), Inert(RUNTIME), true, "[{ip: 10.0.0.1, hostnames: [x]}]"),
+        (root, p("hostIPC"), Inert(RUNTIME), false, "true"),
+        // With container ports, each is a host port.
+        (root, p("hostNetwork"), of.pick(Refused, Refused, Inert(FIXED_PORTS)), false, "true"),
+        (root, p("hostPID"), Inert(RUNTIME), false, "true"),
+        (root, p("hostUsers"), Inert(RUNTIME), false, "false"),
+        (root, p("hostname"), Inert(RUNTIME), false, "x"),
+        (root, p("hostnameOverride"), Inert(RUNTIME), false, "x"),
+        (root, p("imagePullSecrets"), Inert(RUNTIME), true, "[{name: pull}]"),
+        (root, p("nodeName"), Read, false, of.pick("n1", "n1", "a-0")),
+        (root, p("nodeSelector"), templated, false, "{topology.kubernetes.io/zone: b}"),
+        (root, p("os"), unmodelled, false, "{name: windows}"),
+        (root, p("os.name"), unmodelled, false, "windows"),
+        // On a fixed pod it adds to the requests on its node (PodRequests).
+        (root, p("overhead"), of.pick(Refused, Refused, Read), false, "{cpu: 100m}"),
+        (
+            root,
+            p("preemptionPolicy"),
+            Inert(of.pick(
+                "preemption needs pods of lower priority, and priorities are refused: every pod has priority 0",
+                "preemption needs pods of lower priority, and every pod of a Deployment has priority 0 (others are refused)",
+                "a bound pod preempts nothing",
+            )),
+            false,
+            "Never",
+        ),
+        // A fixed pod's priority of 0 or more is harmless (kbmc's pods have priority 0 and
+        // preempt only lower ones); a negative one is refused.
+        (root, p("priority"), Refused, false, of.pick("100", "100", "-1")),
+        (root, p("priorityClassName"), of.pick(Refused, Inert(PRIORITY_CLASS), Inert(PRIORITY_CLASS)), false, "high"),
+        (root, p("readinessGates"), Inert("readiness gates are conditions other controllers set at run time; kbmc counts a running pod ready (for a snapshot, assumption snapshot-state)"), true, "[{conditionType: example.com/ready}]"),
+        (root, p("resourceClaims"), of.pick(Refused, Refused, Inert(FIXED_CLAIMS)), true, "[{name: gpu, resourceClaimName: gpu}]"),
+        (root, p("resources"), Refused, true, "{requests: {cpu: \"1\"}}"),
+        (root, p("restartPolicy"), of.pick(Refused, Inert(NO_EXIT), Inert(FIXED)), false, "Never"),
+        (root, p("runtimeClassName"), of.pick(Refused, Refused, Inert("admission puts a RuntimeClass's overhead in spec.overhead, which is read, and its scheduling constraints into the spec of a pod that is bound for good")), false, "kata"),
+        (root, p("schedulerName"), unmodelled, false, "other-scheduler"),
+        (root, p("schedulingGates"), unmodelled, true, "[{name: example.com/wait}]"),
+        (root, p("schedulingGroup"), unmodelled, true, "{podGroupName: g}"),
+        (root, p("securityContext"), Inert(RUNTIME), true, "{runAsUser: 1000}"),
+        (root, p("serviceAccount"), Inert(RUNTIME), false, "x"),
+        (root, p("serviceAccountName"), Inert(RUNTIME), false, "x"),
+        (root, p("setHostnameAsFQDN"), Inert(RUNTIME), false, "true"),
+        (root, p("shareProcessNamespace"), Inert(RUNTIME), false, "true"),
+        (root, p("subdomain"), Inert(RUNTIME), false, "x"),
+        (root, p("terminationGracePeriodSeconds"), Inert(DELAY), false, "5"),
+        // Key, operator, value, effect and tolerationSeconds are all read.
+        (root, p("tolerations"), templated, true, "[{key: dedicated, operator: Exists}]"),
+    ];
+    if of == Of::Fixed {
+        // The descheduler balances by the constraints of every pod it may evict: one that
+        // selects a Deployment's pods is refused (a DeschedulerPolicy is among the inputs).
+        rows.push((root, p("topologySpreadConstraints"), Refused, true, spread));
+        rows.push((
+            root,
+            p("volumes"),
+            Inert(FIXED_VOLUMES),
+            true,
+            "[{name: d, persistentVolumeClaim: {claimName: c}}]",
+        ));
+    } else {
+        // The base template spreads over kubernetes.io/hostname, ScheduleAnyway, selecting app=web.
+        let spread_use = of.pick(Read, Refused, Refused);
+        rows.extend([
+            (root, p("topologySpreadConstraints"), spread_use, false, spread),
+            (root, p("topologySpreadConstraints[].maxSkew"), spread_use, false, "2"),
+            (root, p("topologySpreadConstraints[].topologyKey"), spread_use, false, "topology.kubernetes.io/zone"),
+            (root, p("topologySpreadConstraints[].whenUnsatisfiable"), spread_use, false, "DoNotSchedule"),
+            (
+                root,
+                p("topologySpreadConstraints[].labelSelector"),
+                spread_use,
+                true,
+                "{matchLabels: {app: web, tier: x}}",
+            ),
+            (root, p("topologySpreadConstraints[].minDomains"), spread_use, false, "2"),
+            (root, p("topologySpreadConstraints[].nodeAffinityPolicy"), spread_use, false, "Ignore"),
+            (root, p("topologySpreadConstraints[].nodeTaintsPolicy"), spread_use, false, "Honor"),
+            (root, p("topologySpreadConstraints[].matchLabelKeys"), Refused, false, "[pod-template-hash]"),
+            (root, p("volumes"), spread_use, false, "[{name: d, emptyDir: {}}]"),
+            (root, p("volumes[].name"), Inert(VOLUME), false, "d"),
+            // Their presence is read (the evictor's local-storage and PVC checks), as a whole.
+            (root, p("volumes[].emptyDir"), spread_use, true, "{}"),
+            (root, p("volumes[].hostPath"), spread_use, true, "{path: /x}"),
+            (root, p("volumes[].persistentVolumeClaim"), spread_use, true, "{claimName: c}"),
+        ]);
+        rows.extend(volume_rows(root, &format!("{prefix}.volumes[]")));
+    }
+    rows.extend(container_rows(root, &format!("{prefix}.containers[]"), false, of));
+    rows.extend(container_rows(root, &format!("{prefix}.initContainers[]"), true, of));
+    rows
+}
+
+/// The rows of an ObjectMeta's bookkeeping fields under `prefix` of `root`, with `why`, but
+/// those in `own` (the kind's rows give them).
+fn meta_rows(root: &'static str, prefix: &str, why: &'static str, own: &[&str]) -> Vec<Row> {
     let p = |f: &str| -> &'static str { Box::leak(format!("{prefix}{f}").into_boxed_str()) };
-    vec![
+    let rows = vec![
         (root, p("creationTimestamp"), Inert(why), false, "2020-01-01T00:00:00Z"),
         (root, p("deletionGracePeriodSeconds"), Inert(why), false, "30"),
         (root, p("generateName"), Inert(why), false, "x-"),
@@ -1031,7 +1252,8 @@ fn meta_rows(root: &'static str, prefix: &str, why: &'static str) -> Vec<Row> {
         (root, p("resourceVersion"), Inert(why), false, "\"42\""),
         (root, p("selfLink"), Inert(why), false, "/x"),
         (root, p("uid"), Inert(why), false, "u-1"),
-    ]
+    ];
+    rows.into_iter().filter(|r| !own.iter().any(|o| r.1 == p(o))).collect()
 }
 
 fn kube_rows() -> Vec<Row> {
@@ -1043,7 +1265,11 @@ fn kube_rows() -> Vec<Row> {
         ("Deployment", "metadata.name", Read, false, "api"),
         ("Deployment", "metadata.namespace", Read, false, "prod"),
         ("Deployment", "metadata.labels", Inert(OWN_LABELS), false, "{tier: x}"),
-        ("Deployment", "metadata.annotations", Inert(OWN_LABELS), false, "{deployment.kubernetes.io/revision: \"3\"}"),
+        // Its revision names its current ReplicaSet where the templates differ (a template
+        // written by hand beside a dumped ReplicaSet, as in the base fixture).
+        ("Deployment", "metadata.annotations", Read, false, "{deployment.kubernetes.io/revision: \"3\"}"),
+        // Its ReplicaSets' controller references carry it (ClaimReplicaSets compares uids).
+        ("Deployment", "metadata.uid", Refused, false, "u-1"),
         ("Deployment", "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
         ("Deployment", "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
         ("Deployment", "spec", Read, false, "{selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: web:1}]}}}"),
@@ -1070,69 +1296,6 @@ fn kube_rows() -> Vec<Row> {
         ("Deployment", "spec.template.metadata.name", Inert(TEMPLATE_META), false, "x"),
         ("Deployment", "spec.template.metadata.namespace", Inert(TEMPLATE_META), false, "prod"),
         ("Deployment", "spec.template.metadata.deletionTimestamp", Inert(TEMPLATE_META), false, "2020-01-01T00:00:00Z"),
-        ("Deployment", "spec.template.spec", Read, false, "{containers: [{name: c, image: web:1}]}"),
-        ("Deployment", "spec.template.spec.activeDeadlineSeconds", Refused, false, "60"),
-        ("Deployment", "spec.template.spec.affinity", Read, false, "{nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [b]}]}]}}}"),
-        // Every field of nodeAffinity is read: terms, requirements, weights.
-        ("Deployment", "spec.template.spec.affinity.nodeAffinity", Read, true, "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 5, preference: {matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [b]}]}}]}"),
-        ("Deployment", "spec.template.spec.affinity.podAffinity", Refused, true, "{requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: web}}}]}"),
-        ("Deployment", "spec.template.spec.affinity.podAntiAffinity", Refused, true, "{requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: web}}}]}"),
-        ("Deployment", "spec.template.spec.automountServiceAccountToken", Inert(RUNTIME), false, "false"),
-        ("Deployment", "spec.template.spec.containers", Read, false, "[{name: c, image: web:1, resources: {requests: {cpu: \"2\"}}}]"),
-        ("Deployment", "spec.template.spec.initContainers", Read, false, "[{name: i, image: init:1, resources: {requests: {cpu: \"4\"}}}]"),
-        ("Deployment", "spec.template.spec.dnsConfig", Inert(RUNTIME), true, "{nameservers: [1.1.1.1]}"),
-        ("Deployment", "spec.template.spec.dnsPolicy", Inert(RUNTIME), false, "Default"),
-        ("Deployment", "spec.template.spec.enableServiceLinks", Inert(RUNTIME), false, "false"),
-        ("Deployment", "spec.template.spec.ephemeralContainers", Inert("ephemeral containers cannot be set when a pod is created; they are added to running pods for debugging and carry no requests"), true, "[{name: debug, image: busybox}]"),
-        ("Deployment", "spec.template.spec.evictionResponders", Refused, true, "[{name: example.com/drain, priority: 10}]"),
-        ("Deployment", "spec.template.spec.hostAliases", Inert(RUNTIME), true, "[{ip: 10.0.0.1, hostnames: [x]}]"),
-        ("Deployment", "spec.template.spec.hostIPC", Inert(RUNTIME), false, "true"),
-        ("Deployment", "spec.template.spec.hostNetwork", Refused, false, "true"),
-        ("Deployment", "spec.template.spec.hostPID", Inert(RUNTIME), false, "true"),
-        ("Deployment", "spec.template.spec.hostUsers", Inert(RUNTIME), false, "false"),
-        ("Deployment", "spec.template.spec.hostname", Inert(RUNTIME), false, "x"),
-        ("Deployment", "spec.template.spec.hostnameOverride", Inert(RUNTIME), false, "x"),
-        ("Deployment", "spec.template.spec.imagePullSecrets", Inert(RUNTIME), true, "[{name: pull}]"),
-        ("Deployment", "spec.template.spec.nodeName", Read, false, "n1"),
-        ("Deployment", "spec.template.spec.nodeSelector", Read, false, "{topology.kubernetes.io/zone: b}"),
-        ("Deployment", "spec.template.spec.os", Refused, false, "{name: windows}"),
-        ("Deployment", "spec.template.spec.os.name", Refused, false, "windows"),
-        ("Deployment", "spec.template.spec.overhead", Refused, false, "{cpu: 100m}"),
-        ("Deployment", "spec.template.spec.preemptionPolicy", Inert("preemption needs pods of lower priority, and priorities are refused: every pod has priority 0"), false, "Never"),
-        ("Deployment", "spec.template.spec.priority", Refused, false, "100"),
-        ("Deployment", "spec.template.spec.priorityClassName", Refused, false, "high"),
-        ("Deployment", "spec.template.spec.readinessGates", Inert("readiness gates are conditions other controllers set at run time; kbmc counts a running pod ready"), true, "[{conditionType: example.com/ready}]"),
-        ("Deployment", "spec.template.spec.resourceClaims", Refused, true, "[{name: gpu, resourceClaimName: gpu}]"),
-        ("Deployment", "spec.template.spec.resources", Refused, true, "{requests: {cpu: \"1\"}}"),
-        ("Deployment", "spec.template.spec.restartPolicy", Refused, false, "Never"),
-        ("Deployment", "spec.template.spec.runtimeClassName", Refused, false, "kata"),
-        ("Deployment", "spec.template.spec.schedulerName", Refused, false, "other-scheduler"),
-        ("Deployment", "spec.template.spec.schedulingGates", Refused, true, "[{name: example.com/wait}]"),
-        ("Deployment", "spec.template.spec.schedulingGroup", Refused, true, "{podGroupName: g}"),
-        ("Deployment", "spec.template.spec.securityContext", Inert(RUNTIME), true, "{runAsUser: 1000}"),
-        ("Deployment", "spec.template.spec.serviceAccount", Inert(RUNTIME), false, "x"),
-        ("Deployment", "spec.template.spec.serviceAccountName", Inert(RUNTIME), false, "x"),
-        ("Deployment", "spec.template.spec.setHostnameAsFQDN", Inert(RUNTIME), false, "true"),
-        ("Deployment", "spec.template.spec.shareProcessNamespace", Inert(RUNTIME), false, "true"),
-        ("Deployment", "spec.template.spec.subdomain", Inert(RUNTIME), false, "x"),
-        ("Deployment", "spec.template.spec.terminationGracePeriodSeconds", Inert(DELAY), false, "5"),
-        // Key, operator, value, effect and tolerationSeconds are all read.
-        ("Deployment", "spec.template.spec.tolerations", Read, true, "[{key: dedicated, operator: Exists}]"),
-        ("Deployment", "spec.template.spec.topologySpreadConstraints", Read, false, "[{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}]"),
-        ("Deployment", "spec.template.spec.topologySpreadConstraints[].maxSkew", Read, false, "2"),
-        ("Deployment", "spec.template.spec.topologySpreadConstraints[].topologyKey", Read, false, "kubernetes.io/hostname"),
-        ("Deployment", "spec.template.spec.topologySpreadConstraints[].whenUnsatisfiable", Read, false, "ScheduleAnyway"),
-        ("Deployment", "spec.template.spec.topologySpreadConstraints[].labelSelector", Read, true, "{matchLabels: {app: web}}"),
-        ("Deployment", "spec.template.spec.topologySpreadConstraints[].minDomains", Read, false, "2"),
-        ("Deployment", "spec.template.spec.topologySpreadConstraints[].nodeAffinityPolicy", Read, false, "Ignore"),
-        ("Deployment", "spec.template.spec.topologySpreadConstraints[].nodeTaintsPolicy", Read, false, "Honor"),
-        ("Deployment", "spec.template.spec.topologySpreadConstraints[].matchLabelKeys", Refused, false, "[pod-template-hash]"),
-        ("Deployment", "spec.template.spec.volumes", Read, false, "[{name: d, emptyDir: {}}]"),
-        ("Deployment", "spec.template.spec.volumes[].name", Inert(VOLUME), false, "d"),
-        // Their presence is read (the evictor's local-storage and PVC checks), as a whole.
-        ("Deployment", "spec.template.spec.volumes[].emptyDir", Read, true, "{}"),
-        ("Deployment", "spec.template.spec.volumes[].hostPath", Read, true, "{path: /x}"),
-        ("Deployment", "spec.template.spec.volumes[].persistentVolumeClaim", Read, true, "{claimName: c}"),
         ("Deployment", "status", Inert(STATUS), true, "{replicas: 5, readyReplicas: 1}"),
         // Node
         ("Node", "apiVersion", Read, false, "v2"),
@@ -1225,19 +1388,194 @@ fn kube_rows() -> Vec<Row> {
             ("HorizontalPodAutoscaler", p(".policies[].periodSeconds"), Read, false, "30"),
         ]);
     }
-    rows.extend(meta_rows("Deployment", "metadata.", BOOKKEEPING));
-    rows.extend(meta_rows("Deployment", "spec.template.metadata.", TEMPLATE_META));
-    rows.extend(meta_rows("Node", "metadata.", BOOKKEEPING));
-    rows.extend(meta_rows("HorizontalPodAutoscaler", "metadata.", BOOKKEEPING));
-    rows.extend(container_rows("spec.template.spec.containers[]", false));
-    rows.extend(container_rows("spec.template.spec.initContainers[]", true));
-    rows.extend(volume_rows());
+    rows.extend(meta_rows("Deployment", "metadata.", BOOKKEEPING, &["uid"]));
+    rows.extend(meta_rows("Deployment", "spec.template.metadata.", TEMPLATE_META, &[]));
+    rows.extend(meta_rows("Node", "metadata.", BOOKKEEPING, &[]));
+    rows.extend(meta_rows("HorizontalPodAutoscaler", "metadata.", BOOKKEEPING, &[]));
+    rows.extend(pod_spec_rows("Deployment", "spec.template.spec", Of::Template));
+    rows.extend(pod_spec_rows("Pod", "spec", Of::Replica));
+    rows.extend(pod_spec_rows("FixedPod", "spec", Of::Fixed));
+    rows.extend(pod_rows());
+    rows.extend(replica_set_rows());
+    rows
+}
+
+const POD_AGE: &str = "a pod's age and uid break ties among equal ranks in a ReplicaSet's scale-down, where kbmc explores every order (the descheduler's minPodAge, which reads the age, is refused)";
+const ADOPTED: &str = "without it the reference is no controller's, and the owner whose selector matches the orphan adopts it (ClaimObject): here the same owner";
+const OWNER_API: &str = "a controller is found by kind, name and uid; the group version names the kind's schema";
+const BLOCK_DELETION: &str = "it makes the owner's foreground deletion wait for this object, and kbmc deletes no owner";
+const FIXED_ANNOTATIONS: &str = "a fixed pod is never deleted by a modelled ReplicaSet or evicted by the descheduler (fixed-pods): its deletion cost and the descheduler's annotations have nothing to rank or protect";
+const READINESS: &str =
+    "readiness and its history; kbmc counts a Running pod ready (assumption snapshot-state, reported)";
+const DEVICE_HEALTH: &str = "the health of devices a container holds through resource claims; kbmc's pods claim none (refused), and no modelled controller reads it";
+const POD_LEVEL_STATUS: &str = "pod-level status resources count only for a pod with pod-level resources (PodRequests: IsPodLevelRequestsSet), which are refused";
+const CLAIM_STATUS: &str = "it names the ResourceClaims made for the pod's resource claims; kbmc's pods claim no devices (refused), and devices a fixed pod holds matter only to pods that claim some";
+const RESIZE_STATUS: &str = "the requests the kubelet reports are read (a pod whose reported requests differ from its spec's is refused), and this says only how a resize goes";
+
+/// The rows of a snapshot's Pod: `Pod` is a pod of the Deployment's ReplicaSet, running;
+/// `FixedPod` a bare pod, running, fixed load on its node.
+fn pod_rows() -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    for (root, of) in [("Pod", Of::Replica), ("FixedPod", Of::Fixed)] {
+        let fixed = of == Of::Fixed;
+        let by = |replica: Use, fixed_pod: Use| if fixed { fixed_pod } else { replica };
+        rows.extend([
+            (root, "apiVersion", Read, false, "v2"),
+            (root, "kind", Read, false, "Service"),
+            (root, "metadata", Read, false, "{name: x}"),
+            // A Deployment's pods are counted per revision and node, not named; a bare pod is
+            // listed by name.
+            (root, "metadata.name", by(Inert("a Deployment's pods are counted per revision, node and phase, and named only in kbmc's messages"), Read), false, "other"),
+            (root, "metadata.namespace", Read, false, "prod"),
+            (root, "metadata.labels", by(Refused, Read), false, if fixed { "{app: api}" } else { "{app: web}" }),
+            (
+                root,
+                "metadata.annotations",
+                by(Refused, Inert(FIXED_ANNOTATIONS)),
+                false,
+                if fixed { "{descheduler.alpha.kubernetes.io/evict: \"true\"}" } else { "{controller.kubernetes.io/pod-deletion-cost: \"5\"}" },
+            ),
+            (root, "metadata.deletionTimestamp", by(Read, Refused), false, "2020-01-01T00:00:00Z"),
+            (root, "metadata.deletionGracePeriodSeconds", Inert(DELAY), false, "30"),
+            (root, "metadata.finalizers", by(Refused, Inert("finalizers only hold a pod's deletion, and a fixed pod is never deleted (fixed-pods)")), false, "[example.com/hold]"),
+            (root, "metadata.creationTimestamp", Inert(POD_AGE), false, "2020-01-01T00:00:00Z"),
+            (root, "metadata.uid", Inert(POD_AGE), false, "p-0"),
+        ]);
+        if fixed {
+            // The controller reference, as a whole, names the owner a fixed pod is listed by.
+            rows.push((
+                root,
+                "metadata.ownerReferences",
+                Read,
+                true,
+                "[{apiVersion: batch/v1, kind: Job, name: j, uid: j-1, controller: true}]",
+            ));
+        } else {
+            rows.extend([
+                (
+                    root,
+                    "metadata.ownerReferences",
+                    Read,
+                    false,
+                    "[{apiVersion: batch/v1, kind: Job, name: j, uid: j-1, controller: true}]",
+                ),
+                (root, "metadata.ownerReferences[].apiVersion", Inert(OWNER_API), false, "apps/v1beta2"),
+                (root, "metadata.ownerReferences[].kind", Read, false, "Job"),
+                (root, "metadata.ownerReferences[].name", Read, false, "web-other"),
+                (root, "metadata.ownerReferences[].uid", Refused, false, "r-0"),
+                (root, "metadata.ownerReferences[].controller", Inert(ADOPTED), false, "false"),
+                (root, "metadata.ownerReferences[].blockOwnerDeletion", Inert(BLOCK_DELETION), false, "false"),
+            ]);
+        }
+        rows.extend(meta_rows(
+            root,
+            "metadata.",
+            BOOKKEEPING,
+            &["creationTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "uid"],
+        ));
+        rows.extend([
+            (root, "status", Read, false, "{phase: Succeeded}"),
+            (root, "status.phase", Read, false, "Succeeded"),
+            (root, "status.qosClass", Refused, false, "Guaranteed"),
+            (root, "status.conditions", Inert(READINESS), true, "[{type: Ready, status: \"False\"}]"),
+            (root, "status.containerStatuses", Inert(READINESS), false, "[]"),
+            // What a resize has reached: a status whose requests differ from the spec's is refused.
+            (root, "status.containerStatuses[].resources", Refused, true, "{requests: {cpu: \"3\"}}"),
+            // Counted only beside the status's resources (AggregateContainerRequests).
+            (
+                root,
+                "status.containerStatuses[].allocatedResources",
+                Refused,
+                false,
+                if fixed {
+                    "@status.containerStatuses[]={name: c, ready: true, restartCount: 0, image: debug:1, imageID: x, resources: {requests: {cpu: 100m, memory: 128Mi}}, allocatedResources: {cpu: \"3\"}}"
+                } else {
+                    "{cpu: \"3\"}"
+                },
+            ),
+            (root, "status.containerStatuses[].name", Inert("it names the container whose status this is: a status whose requests differ from its container's is refused, one of no container is not counted (AggregateContainerRequests)"), false, "other"),
+            (root, "status.containerStatuses[].allocatedResourcesStatus", Inert(DEVICE_HEALTH), true, "[{name: claim:gpu, resources: [{resourceID: d, health: Unhealthy}]}]"),
+            (root, "status.containerStatuses[].containerID", Inert(RUNTIME), false, "containerd://x"),
+            (root, "status.containerStatuses[].image", Inert(IMAGE), false, "web:2"),
+            (root, "status.containerStatuses[].imageID", Inert(IMAGE), false, "sha256:x"),
+            (root, "status.containerStatuses[].ready", Inert(READINESS), false, "false"),
+            (root, "status.containerStatuses[].started", Inert(READINESS), false, "false"),
+            (root, "status.containerStatuses[].state", Inert(READINESS), true, "{waiting: {reason: CrashLoopBackOff}}"),
+            (root, "status.containerStatuses[].lastState", Inert(READINESS), true, "{terminated: {exitCode: 1}}"),
+            (root, "status.containerStatuses[].restartCount", Inert("restarts break ties among equal ranks in a ReplicaSet's scale-down, where kbmc explores every order"), false, "7"),
+            (root, "status.containerStatuses[].stopSignal", Inert(RUNTIME), false, "SIGTERM"),
+            (root, "status.containerStatuses[].user", Inert(RUNTIME), true, "{linux: {uid: 1000, gid: 1000}}"),
+            (root, "status.containerStatuses[].volumeMounts", Inert(RUNTIME), true, "[{name: d, mountPath: /x}]"),
+            (root, "status.initContainerStatuses", Inert("init containers' statuses count only for sidecars (AggregateContainerRequests), which are refused"), true, "[{name: i, ready: false, restartCount: 0, image: init:1, imageID: x, resources: {requests: {cpu: \"3\"}}}]"),
+            (root, "status.ephemeralContainerStatuses", Inert("ephemeral containers carry no requests"), true, "[{name: debug, ready: false, restartCount: 0, image: busybox, imageID: x}]"),
+            (root, "status.allocatedResources", Inert(POD_LEVEL_STATUS), false, "{cpu: \"3\"}"),
+            (root, "status.resources", Inert(POD_LEVEL_STATUS), true, "{requests: {cpu: \"3\"}}"),
+            (root, "status.resize", Inert(RESIZE_STATUS), false, "Infeasible"),
+            (root, "status.observedGeneration", Inert(STATUS), false, "3"),
+            (root, "status.resourceClaimStatuses", Inert(CLAIM_STATUS), true, "[{name: gpu, resourceClaimName: web-gpu}]"),
+            (root, "status.extendedResourceClaimStatus", Inert(CLAIM_STATUS), true, "{resourceClaimName: web-ext, requestMappings: [{containerName: c, resourceName: example.com/gpu, requestName: r}]}"),
+            // cpu or memory allocated through DRA claims counts on the node besides the requests.
+            (root, "status.nodeAllocatableResourceClaimStatuses", Refused, true, "[{resourceClaimName: web-cpu, containers: [c], mapping: [{name: cpu, quantity: \"2\"}]}]"),
+            (root, "status.volumeHealth", Inert("the health of the pod's volumes as the kubelet reports it; no modelled controller reads it"), true, "[{name: d, healthConditions: [{status: \"False\"}]}]"),
+            (root, "status.hostIP", Inert(RUNTIME), false, "10.0.0.1"),
+            (root, "status.hostIPs", Inert(RUNTIME), true, "[{ip: 10.0.0.1}]"),
+            (root, "status.podIP", Inert(RUNTIME), false, "10.1.0.1"),
+            (root, "status.podIPs", Inert(RUNTIME), true, "[{ip: 10.1.0.1}]"),
+            (root, "status.message", Inert(STATUS), false, "x"),
+            (root, "status.reason", Inert(STATUS), false, "x"),
+            // Read on a pending pod, where it is refused (the scheduler tries the node first).
+            (root, "status.nominatedNodeName", Inert("the node a preemption nominated an unbound pod to; the scheduler's nominator forgets a bound pod's (a pending pod of a Deployment with one is refused)"), false, "n1"),
+            (root, "status.startTime", Inert("when the kubelet took the pod; the HPA's CPU initialization period, which reads it, is abstracted (assumption hpa, reported)"), false, "2020-01-01T00:00:00Z"),
+        ]);
+    }
+    rows
+}
+
+/// The rows of a snapshot's ReplicaSet: the Deployment's current one, by its revision
+/// annotation (its template carries what the API server defaults, the Deployment's was
+/// written without it).
+fn replica_set_rows() -> Vec<Row> {
+    let rs = "ReplicaSet";
+    let mut rows: Vec<Row> = vec![
+        (rs, "apiVersion", Read, false, "apps/v1beta2"),
+        (rs, "kind", Read, false, "StatefulSet"),
+        (rs, "metadata", Read, false, "{name: web-h1}"),
+        (rs, "metadata.name", Read, false, "web-other"),
+        (rs, "metadata.namespace", Read, false, "prod"),
+        // Its Deployment's selector must match them (ClaimReplicaSets releases it otherwise).
+        (rs, "metadata.labels", Refused, false, "{app: other}"),
+        // The revision marks it current where the templates differ.
+        (rs, "metadata.annotations", Read, false, "{x: y}"),
+        (rs, "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        (rs, "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        // Its pods' controller references carry it.
+        (rs, "metadata.uid", Refused, false, "r-0"),
+        (rs, "metadata.ownerReferences", Read, false, "[{apiVersion: apps/v1, kind: StatefulSet, name: s, uid: s-1, controller: true}]"),
+        (rs, "metadata.ownerReferences[].apiVersion", Inert(OWNER_API), false, "apps/v1beta2"),
+        (rs, "metadata.ownerReferences[].kind", Read, false, "StatefulSet"),
+        (rs, "metadata.ownerReferences[].name", Read, false, "api"),
+        (rs, "metadata.ownerReferences[].uid", Refused, false, "d-0"),
+        (rs, "metadata.ownerReferences[].controller", Inert(ADOPTED), false, "false"),
+        (rs, "metadata.ownerReferences[].blockOwnerDeletion", Inert(BLOCK_DELETION), false, "false"),
+        (rs, "spec", Read, false, "{selector: {matchLabels: {app: web, pod-template-hash: h1}}}"),
+        (rs, "spec.minReadySeconds", Inert(DELAY), false, "30"),
+        // Outside a rollout it must be its Deployment's (2 here).
+        (rs, "spec.replicas", Refused, false, "3"),
+        // Which pods it keeps and adopts; it must match its template.
+        (rs, "spec.selector", Read, true, "{matchLabels: {app: web, tier: x}}"),
+        // Equal to the Deployment's (ignoring pod-template-hash) it is current; current by the
+        // revision, it must agree with the Deployment's on what kbmc reads (refused here);
+        // else it is an older revision, read as a Deployment's template.
+        (rs, "spec.template", Read, true, "{metadata: {labels: {app: web, pod-template-hash: h1}}, spec: {containers: [{name: c, image: web:1, resources: {requests: {cpu: \"2\", memory: 1Gi}}}]}}"),
+        (rs, "status", Inert(STATUS), true, "{replicas: 5, readyReplicas: 1}"),
+    ];
+    rows.extend(meta_rows(rs, "metadata.", BOOKKEEPING, &["ownerReferences", "uid"]));
     rows
 }
 
 /// The volume sources other than the three read above: refused where the scheduler's volume
 /// plugins (VolumeRestrictions, NodeVolumeLimits, VolumeBinding) act on them, else inert.
-fn volume_rows() -> Vec<Row> {
+fn volume_rows(root: &'static str, prefix: &str) -> Vec<Row> {
     const SCHEDULED: [&str; 10] = [
         "awsElasticBlockStore",
         "azureDisk",
@@ -1269,8 +1607,8 @@ fn volume_rows() -> Vec<Row> {
         "secret",
         "storageos",
     ];
-    let p = |f: &str| -> &'static str { Box::leak(format!("spec.template.spec.volumes[].{f}").into_boxed_str()) };
+    let p = |f: &str| -> &'static str { Box::leak(format!("{prefix}.{f}").into_boxed_str()) };
     // `{}`: k8s-openapi fills a source's required fields with defaults.
-    let refused = SCHEDULED.iter().map(|f| ("Deployment", p(f), Refused, true, "{}"));
-    refused.chain(MOUNTED.iter().map(|f| ("Deployment", p(f), Inert(VOLUME), true, "{}"))).collect()
+    let refused = SCHEDULED.iter().map(|f| (root, p(f), Refused, true, "{}"));
+    refused.chain(MOUNTED.iter().map(|f| (root, p(f), Inert(VOLUME), true, "{}"))).collect()
 }

@@ -425,6 +425,18 @@ impl Builder<'_> {
                     format!("pod {ns}/{name}: its container status reports requests other than its spec's (an in-place resize in progress); the scheduler counts the larger, which is not modelled"),
                 ));
             }
+            if p.status
+                .as_ref()
+                .and_then(|s| s.node_allocatable_resource_claim_statuses.as_ref())
+                .is_some_and(|c| !c.is_empty())
+            {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "status.nodeAllocatableResourceClaimStatuses",
+                    format!("pod {ns}/{name} holds cpu or memory of its node through resource claims, besides its requests; not modelled"),
+                ));
+            }
             let labels = p.metadata.labels.as_ref();
             let owner = match controller_ref(&p.metadata) {
                 Some(r) if r.kind == "ReplicaSet" => match rs.groups.get(&(ns.clone(), r.name.clone())) {
@@ -561,6 +573,14 @@ impl Builder<'_> {
                 InputClass::Unmodeled,
                 "spec.priority",
                 format!("pod {ns}/{name} has priority {v} (its PriorityClass's, set at admission): kbmc gives every pod of a Deployment priority 0, and preemption is not modelled"),
+            ));
+        }
+        if spec.active_deadline_seconds.is_some() {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "spec.activeDeadlineSeconds",
+                format!("pod {ns}/{name}: the kubelet fails the pod once its deadline passes and its ReplicaSet replaces it, which is not modelled"),
             ));
         }
         let want = self.facts[g.index()].requests;
@@ -1111,6 +1131,8 @@ mod tests {
             ("", "", "\n  containerStatuses: [{name: c, ready: true, restartCount: 0, image: x, imageID: x, resources: {requests: {cpu: \"2\"}}}]", "status.containerStatuses[0].resources.requests.cpu: pod shop/a: its container status reports requests other than its spec's"),
             ("", "", "\n  qosClass: Guaranteed", "status.qosClass: pod shop/a: \"Guaranteed\", but its containers' requests and limits make it Burstable"),
             ("", "\n  priorityClassName: high", "", "names PriorityClass \"high\" but has no spec.priority"),
+            ("", "\n  activeDeadlineSeconds: 60", "", "spec.activeDeadlineSeconds: pod shop/a: the kubelet fails the pod"),
+            ("", "", "\n  nodeAllocatableResourceClaimStatuses: [{resourceClaimName: a-cpu, mapping: [{name: cpu, quantity: \"2\"}]}]", "pod shop/a holds cpu or memory of its node through resource claims"),
         ] {
             let err = refused(&with(web(), &[web_pod("a", meta, spec, status)]));
             assert!(err.contains(expected), "{expected}: {err}");
