@@ -48,6 +48,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::apps::v1::Deployment as K8sDeployment;
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
@@ -151,6 +152,22 @@ impl Builder<'_> {
         let inputs = self.inputs;
         // The current ReplicaSet of each Deployment: (deployment, origin, namespace/name, replicas).
         let mut current: Vec<(usize, Origin, String, i32)> = Vec::new();
+        // Each modelled Deployment: its namespace, index, selector (its errors are add_group's)
+        // and manifest.
+        let mut sc = scratch();
+        let deployments: Vec<(String, usize, Vec<Requirement>, &Object<K8sDeployment>)> = inputs
+            .deployments
+            .iter()
+            .filter_map(|d| {
+                let ns = namespace(&d.value.metadata);
+                let di = self
+                    .deployments
+                    .iter()
+                    .position(|x| Some(x.name.as_str()) == d.value.metadata.name.as_deref() && x.namespace == ns)?;
+                let selector = pod::label_selector(&d.value.spec.selector, &d.origin, "", &mut sc);
+                Some((ns, di, selector, d))
+            })
+            .collect();
         for Object { origin, value: rs } in &inputs.replica_sets {
             let ns = namespace(&rs.metadata);
             let Some(name) = rs.metadata.name.clone() else {
@@ -171,37 +188,28 @@ impl Builder<'_> {
                 continue;
             }
             let labels = rs.metadata.labels.as_ref();
-            let mut sc = scratch();
             // Each modelled Deployment of the namespace with its selector and manifest.
-            let candidates: Vec<(usize, Vec<Requirement>, &Object<k8s_openapi::api::apps::v1::Deployment>)> = inputs
-                .deployments
-                .iter()
-                .filter(|d| namespace(&d.value.metadata) == ns)
-                .filter_map(|d| {
-                    let di = self
-                        .deployments
-                        .iter()
-                        .position(|x| Some(x.name.as_str()) == d.value.metadata.name.as_deref() && x.namespace == ns)?;
-                    Some((di, pod::label_selector(&d.value.spec.selector, origin, "", &mut sc), d))
-                })
-                .collect();
+            let candidates: Vec<&(String, usize, Vec<Requirement>, &Object<K8sDeployment>)> =
+                deployments.iter().filter(|(n, ..)| *n == ns).collect();
             let owner = match controller_ref(&rs.metadata) {
-                Some(r) => {
-                    candidates.iter().find(|(di, _, _)| r.kind == "Deployment" && self.deployments[*di].name == r.name)
-                }
+                Some(r) => candidates
+                    .iter()
+                    .copied()
+                    .find(|(_, di, _, _)| r.kind == "Deployment" && self.deployments[*di].name == r.name),
                 None => {
                     // An orphan: the Deployment whose selector matches adopts it (ClaimReplicaSets).
-                    let adopters: Vec<_> = candidates.iter().filter(|(_, sel, _)| selects(sel, labels)).collect();
+                    let adopters: Vec<_> =
+                        candidates.iter().copied().filter(|(_, _, sel, _)| selects(sel, labels)).collect();
                     if adopters.len() > 1 {
                         let names: Vec<&str> =
-                            adopters.iter().map(|(di, _, _)| self.deployments[*di].name.as_str()).collect();
+                            adopters.iter().map(|(_, di, _, _)| self.deployments[*di].name.as_str()).collect();
                         unowned(self, "metadata.ownerReferences", format!("ReplicaSet {ns}/{name} has no controller, and the selectors of Deployments {names:?} all match its labels: whichever syncs first adopts it (ClaimReplicaSets); not modelled (with --allow-unmodeled its pods are fixed load on their nodes)"));
                         continue;
                     }
                     adopters.first().copied()
                 }
             };
-            let Some(&(di, ref dep_selector, dep)) = owner else {
+            let Some(&(_, di, ref dep_selector, dep)) = owner else {
                 unowned(self, "metadata.ownerReferences", format!("ReplicaSet {ns}/{name} is controlled by no Deployment among the inputs; only ReplicaSets of Deployments are modelled (with --allow-unmodeled its pods are fixed load on their nodes)"));
                 continue;
             };
