@@ -90,7 +90,7 @@ impl Builder<'_> {
             };
             let owner = controller_of(&rs.metadata)
                 .filter(|(k, _)| *k == "Deployment")
-                .and_then(|(_, d)| self.deployments.iter().position(|x| x.name == d && x.namespace == ns));
+                .and_then(|(_, d)| self.deployments.iter().position(|x| x.object_name == d && x.namespace == ns));
             let Some(di) = owner else {
                 self.diag.unmodeled(InputError::at(
                     origin,
@@ -113,7 +113,7 @@ impl Builder<'_> {
             };
             let hash = template.metadata.as_ref().and_then(|m| m.labels.as_ref()).and_then(|l| l.get(HASH)).cloned();
             let dep = inputs.deployments.iter().find(|d| {
-                d.value.metadata.name.as_deref() == Some(self.deployments[di].name.as_str())
+                d.value.metadata.name.as_deref() == Some(self.deployments[di].object_name.as_str())
                     && namespace(&d.value.metadata) == ns
             });
             let Some(dep) = dep else { continue };
@@ -235,7 +235,7 @@ impl Builder<'_> {
                         && self
                             .deployments
                             .iter()
-                            .any(|d| d.namespace == ns && rs_name.starts_with(&format!("{}-", d.name))) =>
+                            .any(|d| d.namespace == ns && rs_name.starts_with(&format!("{}-", d.object_name))) =>
                 {
                     self.diag.error(InputError::at(
                         origin,

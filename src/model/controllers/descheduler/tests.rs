@@ -124,7 +124,7 @@ fn constraints_differing_in_a_node_policy_are_balanced_apart() {
     let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 1, capacity: {cpu: \"64\", memory: 64Gi}, taints: [{key: k, value: v, effect: NoSchedule}]}\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n";
     let pol = policy("RemovePodsViolatingTopologySpreadConstraint", ", args: {topologyBalanceNodeFit: false}");
     let m = model(&format!("{}{pol}{spec}", deployment("web", 2, "1", "1Gi", spread)));
-    assert_eq!(balanced_constraints(&m, true, false).len(), 2);
+    assert_eq!(balanced_constraints(&m, true, false, &crate::ir::Namespaces::default()).len(), 2);
     assert_eq!(evictions(&m, &m.initial_state(&[1, 1])), vec![1, 0]);
     // Honoured alone: one domain, nothing to balance.
     let honoured = spread.lines().take(2).collect::<Vec<_>>().join("\n");
