@@ -2873,4 +2873,116 @@ mod tests {
         let e = other.expect_err("another namespace");
         assert!(e.contains("namespace \"prod\", which is not among the initial Deployments"), "{e}");
     }
+
+    /// `web` in namespaces prod and staging, each with an HPA named web, and `spec` (YAML
+    /// lines under `spec:`, after the pool).
+    fn two_webs(spec: &str) -> String {
+        let hpa = |ns: &str| {
+            format!("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web, namespace: {ns}}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  maxReplicas: 3\n---\n")
+        };
+        let in_ns = |ns: &str| web(1, "1Gi").replace("{name: web}", &format!("{{name: web, namespace: {ns}}}"));
+        format!("{}{}{}{}{}{spec}", in_ns("prod"), hpa("prod"), in_ns("staging"), hpa("staging"), pool("8", "8Gi"))
+    }
+
+    fn model_of(yaml: &str) -> super::Model {
+        let (mut inputs, mut errors) = (crate::manifest::Inputs::default(), Vec::new());
+        crate::manifest::load_text(std::path::Path::new("t.yaml"), yaml, Default::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        super::build(&inputs, super::BuildOptions::default()).unwrap_or_else(|e| panic!("{e}")).0
+    }
+
+    /// A Deployment is identified by namespace and name: `web` in prod and staging are two,
+    /// shown as `prod/web` and `staging/web` (their HPAs likewise), each HPA scaling the one of
+    /// its own namespace; the same name twice in one namespace is a duplicate.
+    #[test]
+    fn deployments_of_one_name_in_two_namespaces_are_two() {
+        let m = model_of(&two_webs(""));
+        let names: Vec<(&str, &str, &str)> =
+            m.deployments.iter().map(|d| (d.name.as_str(), d.object_name.as_str(), d.namespace.as_str())).collect();
+        assert_eq!(names, [("prod/web", "web", "prod"), ("staging/web", "web", "staging")]);
+        let hpas: Vec<(&str, usize)> = m.hpas.iter().map(|h| (h.name.as_str(), h.target.index())).collect();
+        assert_eq!(hpas, [("prod/web", 0), ("staging/web", 1)]);
+        // A unique name keeps its plain form, whatever its namespace.
+        let alone = model_of(&format!(
+            "{}{}",
+            web(1, "1Gi").replace("{name: web}", "{name: web, namespace: prod}"),
+            pool("8", "8Gi")
+        ));
+        assert_eq!(alone.deployments[0].name, "web");
+        let twice = format!(
+            "{}{}{}",
+            web(1, "1Gi"),
+            web(2, "1Gi").replace("{name: web}", "{name: web, namespace: default}"),
+            pool("8", "8Gi")
+        );
+        let e = errors(&twice);
+        assert!(
+            e.contains("metadata.name") && e.contains("duplicate Deployment \"web\" in namespace \"default\""),
+            "{e}"
+        );
+    }
+
+    /// A reference in the Verification is `namespace/name`, or `name` where that name is
+    /// unique; an ambiguous plain name is an error naming the field and the candidates.
+    #[test]
+    fn references_to_deployments_of_a_shared_name_need_the_namespace() {
+        let ok = model_of(&two_webs("  intents: [{type: noEvictionCycle, deployment: staging/web}]\n  events: [{type: rolloutRestart, deployment: prod/web}]\n"));
+        assert_eq!(ok.intents, [super::Intent::NoEvictionCycle { deployment: super::DeploymentId(1) }]);
+        assert!(matches!(ok.events[..], [super::Event::ApplyDeployment { deployment: super::DeploymentId(0), .. }]));
+        assert_eq!(ok.deployments[0].revisions.len(), 2);
+        assert_eq!(ok.intent_label(&ok.intents[0]), "noEvictionCycle(staging/web)");
+        let e = errors(&two_webs("  intents: [{type: noEvictionCycle, deployment: web}]\n"));
+        assert!(
+            e.contains("spec.intents[0].deployment")
+                && e.contains("\"web\" is ambiguous")
+                && e.contains("\"prod/web\", \"staging/web\""),
+            "{e}"
+        );
+        let e = errors(&two_webs("  workloads: [{deployment: web, replicas: 2}]\n"));
+        assert!(e.contains("spec.workloads[0].deployment") && e.contains("ambiguous"), "{e}");
+        let e =
+            errors(&two_webs("  events: [{type: scaleDeployment, deployment: dev/web, delta: {min: 1, max: 1}}]\n"));
+        assert!(
+            e.contains("spec.events[0].deployment") && e.contains("no Deployment named \"web\" in namespace \"dev\""),
+            "{e}"
+        );
+        // Two workloads naming one Deployment, once plainly and once with its namespace.
+        let e = errors(&format!(
+            "{}{}  workloads: [{{deployment: web}}, {{deployment: default/web}}]\n",
+            web(1, "1Gi"),
+            pool("8", "8Gi")
+        ));
+        assert!(
+            e.contains("spec.workloads[1].deployment") && e.contains("already described by spec.workloads[0]"),
+            "{e}"
+        );
+    }
+
+    /// The descheduler validates every pluginConfig entry, enabled or not
+    /// (validateDeschedulerConfiguration, pkg/descheduler/policyconfig.go), and
+    /// ValidateLowNodeUtilizationArgs refuses `evictableNamespaces.include`
+    /// (nodeutilization/validation.go: "only Exclude namespaces can be set, inclusion is not
+    /// supported"); `exclude` alone is read.
+    #[test]
+    fn evictable_namespaces_take_exclude_only() {
+        let policy = |args: &str, enabled: &str| {
+            format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{{name: LowNodeUtilization, args: {{thresholds: {{cpu: 20}}, targetThresholds: {{cpu: 50}}, {args}}}}}]\n    plugins: {{balance: {{enabled: [{enabled}]}}}}\n---\n")
+        };
+        let base = format!("{}{}", web(1, "1Gi"), pool("8", "8Gi"));
+        let e = errors(&format!("{}{base}", policy("evictableNamespaces: {include: [default]}", "LowNodeUtilization")));
+        assert!(
+            e.contains("profiles[0].pluginConfig[0].args.evictableNamespaces.include")
+                && e.contains("only Exclude namespaces can be set"),
+            "{e}"
+        );
+        // Not enabled: still validated.
+        let e = errors(&format!("{}{base}", policy("evictableNamespaces: {include: [default]}", "")));
+        assert!(e.contains("evictableNamespaces.include"), "{e}");
+        let m = model_of(&format!(
+            "{}{base}",
+            policy("evictableNamespaces: {exclude: [kube-system]}", "LowNodeUtilization")
+        ));
+        let plugin = &m.descheduler.expect("a policy").profiles[0].balance[0];
+        assert_eq!(plugin.namespaces(), &super::Namespaces { include: vec![], exclude: vec!["kube-system".into()] });
+    }
 }
