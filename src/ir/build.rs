@@ -1813,7 +1813,7 @@ impl Builder<'_> {
                 match ds::decode_args(origin, &f, &pc.name, pc.args.clone()) {
                     Ok(a) => {
                         if let Some(a) = &a {
-                            self.namespace_args(origin, &f, a);
+                            self.validate_args(origin, &f, a);
                         }
                         args.insert(pc.name.clone(), a);
                     }
@@ -1948,12 +1948,24 @@ impl Builder<'_> {
         })
     }
 
-    /// A plugin's namespace filter as upstream validates it, for every pluginConfig entry
-    /// (validateDeschedulerConfiguration in pkg/descheduler/policyconfig.go validates each,
-    /// enabled or not): `include` and `exclude` not both set (ValidateRemoveDuplicatesArgs and
-    /// the other plugins' Validate*Args), and LowNodeUtilization's `evictableNamespaces`
-    /// with `exclude` only (ValidateLowNodeUtilizationArgs).
-    fn namespace_args(&mut self, origin: &Origin, f: &str, args: &Args) {
+    /// What upstream validates of every pluginConfig entry, enabled or not
+    /// (validateDeschedulerConfiguration in pkg/descheduler/policyconfig.go) and kbmc reads
+    /// whatever the plugin's other arguments: a namespace filter with `include` and `exclude`
+    /// not both set (ValidateRemoveDuplicatesArgs and the other plugins' Validate*Args),
+    /// LowNodeUtilization's `evictableNamespaces` with `exclude` only
+    /// (ValidateLowNodeUtilizationArgs), RemovePodsViolatingNodeTaints with `includedTaints`
+    /// or `excludedTaints`, not both (ValidateRemovePodsViolatingNodeTaintsArgs).
+    fn validate_args(&mut self, origin: &Origin, f: &str, args: &Args) {
+        if let Args::RemovePodsViolatingNodeTaints(a) = args {
+            if !a.excluded_taints.is_empty() && a.included_taints.as_ref().is_some_and(|t| !t.is_empty()) {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    format!("{f}.includedTaints"),
+                    "includedTaints and excludedTaints are both set; the descheduler refuses the policy (\"either includedTaints or excludedTaints can be set, but not both\")",
+                ));
+            }
+        }
         let (field, ns) = match args {
             Args::RemoveDuplicates(a) => ("namespaces", &a.namespaces),
             Args::RemovePodsViolatingTopologySpreadConstraint(a) => ("namespaces", &a.namespaces),

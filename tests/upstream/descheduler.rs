@@ -808,3 +808,19 @@ fn affinity_args_no_type_and_namespaces_both() {
     check_args(AFFINITY_ARGS, name, plugin, args, "namespaces", BOTH);
     check_args(AFFINITY_ARGS, name, plugin, args, "nodeAffinityType", "required");
 }
+
+/// upstream: TestValidateRemovePodsViolatingNodeTaintsArgs "valid taint filters, no errors"
+#[test]
+fn taints_args_excluded_only() {
+    let plugin = "RemovePodsViolatingNodeTaints";
+    check_args(TAINTS_ARGS, "valid taint filters, no errors", plugin, "{excludedTaints: [testTaint1=test1]}", "", "");
+}
+
+/// upstream: TestValidateRemovePodsViolatingNodeTaintsArgs "invalid taint filters args, expects errors"
+#[test]
+fn taints_args_included_and_excluded() {
+    let plugin = "RemovePodsViolatingNodeTaints";
+    let args = "{excludedTaints: [do-not-evict], includedTaints: [testTaint1=test1]}";
+    let error = "either includedTaints or excludedTaints can be set, but not both";
+    check_args(TAINTS_ARGS, "invalid taint filters args, expects errors", plugin, args, "includedTaints", error);
+}
