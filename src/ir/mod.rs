@@ -752,6 +752,7 @@ impl Model {
         }
     }
 
+    /// The Deployment reports call `name` (`web`, or `prod/web` where the name is shared).
     pub fn deployment_by_name(&self, name: &str) -> Option<DeploymentId> {
         self.deployments.iter().position(|d| d.name == name).map(|i| DeploymentId(i as u32))
     }

@@ -118,7 +118,7 @@ fn init_writes_what_check_infers_and_check_accepts_it_unchanged() {
 /// spec it writes resolves to the inferred model and the same verdicts.
 #[test]
 fn init_round_trips_with_one_name_in_two_namespaces() {
-    const TWO: &str = "tests/fixtures/good/two-namespaces";
+    const TWO: &str = "tests/fixtures/two-namespaces";
     let dir = scratch("two-namespaces");
     let spec = dir.join("verification.yaml");
     let yaml = init_into(&[TWO], &spec);

@@ -329,16 +329,8 @@ fn sarif_lists_what_allow_unmodeled_dropped() {
 /// group), so the two never merge into one key.
 #[test]
 fn json_names_deployments_of_a_shared_name_with_their_namespace() {
-    let r = kbmc(&[
-        "check",
-        "--engine",
-        "explicit",
-        "--steps",
-        "3",
-        "--format",
-        "json",
-        "tests/fixtures/good/two-namespaces",
-    ]);
+    let r =
+        kbmc(&["check", "--engine", "explicit", "--steps", "3", "--format", "json", "tests/fixtures/two-namespaces"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
     assert_eq!(v["header"]["workloads"][0], "prod/web: 2 replicas, HPA prod/web 2..3");

@@ -155,9 +155,9 @@ fn a_quota_where_fixed_pods_run_is_refused() {
 
 // ---- one name in two namespaces ------------------------------------------------------------
 
-const TWO: &str = "tests/fixtures/good/two-namespaces";
+const TWO: &str = "tests/fixtures/two-namespaces";
 
-/// `web` in staging and prod (tests/fixtures/good/two-namespaces) are two Deployments, each
+/// `web` in staging and prod (tests/fixtures/two-namespaces) are two Deployments, each
 /// with its own ReplicaSet, pods and HPA, shown as `prod/web` and `staging/web`; prod's spread
 /// constraint counts prod's pods only, not staging's web pod nor its bare pod labelled
 /// app=web on the same node.
