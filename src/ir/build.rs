@@ -1994,7 +1994,7 @@ impl Builder<'_> {
 
     /// The IR of an enabled plugin whose args are at `f` (`profiles[i].pluginConfig[j].args`).
     fn desched_plugin(&mut self, origin: &Origin, f: &str, args: Option<&Args>) -> Option<DeschedulerPlugin> {
-        // Validated with every pluginConfig entry (`namespace_args`).
+        // Validated with every pluginConfig entry (`validate_args`).
         let namespaces = |ns: &Option<ds::Namespaces>| {
             ns.as_ref()
                 .map(|n| Namespaces { include: n.include.clone(), exclude: n.exclude.clone() })
