@@ -132,6 +132,24 @@ fn allocatable(
     r
 }
 
+/// The names that objects of one kind in different namespaces share (`metadata.name`; the
+/// namespace defaults to `default`): kbmc shows those as `namespace/name`.
+fn shared_names<'a>(
+    metas: impl Iterator<Item = &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>,
+) -> std::collections::BTreeSet<String> {
+    let mut seen: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for m in metas {
+        if let Some(n) = m.name.as_deref() {
+            let ns = seen.entry(n).or_default();
+            let namespace = m.namespace.as_deref().unwrap_or("default");
+            if !ns.contains(&namespace) {
+                ns.push(namespace);
+            }
+        }
+    }
+    seen.into_iter().filter(|(_, ns)| ns.len() > 1).map(|(n, _)| n.to_string()).collect()
+}
+
 /// How reports name one thing `--allow-unmodeled` dropped: the object (`Kind/name`, or the
 /// file and document when no object read from there has a name) and, for a field, its path.
 fn dropped(w: &InputError, inputs: &Inputs) -> String {
@@ -816,6 +834,8 @@ impl Builder<'_> {
 
     fn deployments_from_manifests(&mut self, spec: &spec::VerificationSpec) {
         let spec_origin = self.spec_origin.clone();
+        // A name that two namespaces share is shown with its namespace.
+        let shared = shared_names(self.inputs.deployments.iter().map(|o| &o.value.metadata));
         for obj in &self.inputs.deployments {
             let (origin, d) = (&obj.origin, &obj.value);
             let Some(name) = d.metadata.name.clone() else {
@@ -828,12 +848,15 @@ impl Builder<'_> {
                 continue;
             };
             let namespace = d.metadata.namespace.clone().unwrap_or_else(|| "default".into());
-            if self.deployments.iter().any(|e| e.name == name) {
+            if let Some(first) = self.deployments.iter().find(|e| e.object_name == name && e.namespace == namespace) {
                 self.diag.error(InputError::at(
                     origin,
                     InputClass::Invalid,
                     "metadata.name",
-                    format!("duplicate Deployment {name:?}; kbmc identifies Deployments by name"),
+                    format!(
+                        "duplicate Deployment {name:?} in namespace {namespace:?} (the first is in {}); the API server keeps one object per namespace and name",
+                        first.origin
+                    ),
                 ));
                 continue;
             }
@@ -846,7 +869,8 @@ impl Builder<'_> {
             let strategy = self.strategy(d, origin);
             let Some(g) = self.add_group(id, 0, d, origin) else { continue };
             self.deployments.push(Deployment {
-                name,
+                name: if shared.contains(&name) { format!("{namespace}/{name}") } else { name.clone() },
+                object_name: name,
                 namespace,
                 replicas: Range::fixed(replicas),
                 revision_sets_replicas: vec![replicas_set.is_some()],
@@ -866,17 +890,24 @@ impl Builder<'_> {
                 "no apps/v1 Deployment among the inputs: there is nothing to verify",
             ));
         }
+        let mut described: Vec<(DeploymentId, usize)> = Vec::new();
         for (wi, w) in spec.workloads.iter().enumerate() {
             let f = format!("spec.workloads[{wi}]");
-            let Some(id) = self.deployments.iter().position(|d| d.name == w.deployment) else {
+            let Some(did) = self.resolve_deployment(&w.deployment, &format!("{f}.deployment")) else { continue };
+            if let Some((_, j)) = described.iter().find(|(d, _)| *d == did) {
                 self.diag.error(InputError::at(
                     &spec_origin,
-                    InputClass::DanglingReference,
+                    InputClass::Invalid,
                     format!("{f}.deployment"),
-                    format!("no Deployment named {:?} in the manifests", w.deployment),
+                    format!(
+                        "{:?} is already described by spec.workloads[{j}]; give each Deployment one entry",
+                        w.deployment
+                    ),
                 ));
                 continue;
-            };
+            }
+            described.push((did, wi));
+            let id = did.index();
             if let Some(r) = w.replicas {
                 if r.min > r.max {
                     self.diag.error(InputError::at(
@@ -992,10 +1023,11 @@ impl Builder<'_> {
                 let f = format!("spec.events[{ei}].deployment");
                 let Some(id) = self.deployment_ref(deployment, &f) else { continue };
                 let di = id.index();
-                let name = self.deployments[di].name.clone();
-                let Some(obj) =
-                    self.inputs.deployments.iter().find(|o| o.value.metadata.name.as_deref() == Some(&name))
-                else {
+                let (name, namespace) = (&self.deployments[di].object_name, &self.deployments[di].namespace);
+                let Some(obj) = self.inputs.deployments.iter().find(|o| {
+                    o.value.metadata.name.as_ref() == Some(name)
+                        && o.value.metadata.namespace.as_deref().unwrap_or("default") == namespace
+                }) else {
                     continue;
                 };
                 // The restarted template differs from the running one only in an annotation,
@@ -1038,7 +1070,8 @@ impl Builder<'_> {
             let name = obj.value.metadata.name.clone().unwrap_or_default();
             // Another namespace's Deployment of the same name is another Deployment.
             let namespace = obj.value.metadata.namespace.as_deref().unwrap_or("default");
-            let Some(di) = self.deployments.iter().position(|d| d.name == name && d.namespace == namespace) else {
+            let Some(di) = self.deployments.iter().position(|d| d.object_name == name && d.namespace == namespace)
+            else {
                 self.diag.error(InputError::at(&obj.origin, InputClass::DanglingReference, "metadata.name", format!("applyDeployment of {name:?} in namespace {namespace:?}, which is not among the initial Deployments; creating Deployments by apply is not modelled")));
                 continue;
             };
@@ -1154,8 +1187,28 @@ impl Builder<'_> {
 
     fn hpas(&mut self) -> Vec<Hpa> {
         let mut out: Vec<Hpa> = Vec::new();
+        // A name that two namespaces share is shown with its namespace, as for Deployments.
+        let shared = shared_names(self.inputs.hpas.iter().map(|o| &o.value.metadata));
+        let mut seen: Vec<(&str, &str, &Origin)> = Vec::new();
         for Object { origin, value: h } in &self.inputs.hpas {
-            let name = h.metadata.name.clone().unwrap_or_default();
+            let object_name = h.metadata.name.clone().unwrap_or_default();
+            let ns = h.metadata.namespace.as_deref().unwrap_or("default");
+            if let Some((_, _, first)) = seen.iter().find(|(n, s, _)| *n == object_name && *s == ns) {
+                self.diag.error(
+                    InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "metadata.name",
+                        format!(
+                            "duplicate HorizontalPodAutoscaler {object_name:?} in namespace {ns:?} (the first is in {first}); the API server keeps one object per namespace and name"
+                        ),
+                    )
+                    .with_object(format!("HorizontalPodAutoscaler/{object_name}")),
+                );
+                continue;
+            }
+            seen.push((h.metadata.name.as_deref().unwrap_or_default(), ns, origin));
+            let name = if shared.contains(&object_name) { format!("{ns}/{object_name}") } else { object_name.clone() };
             let spec = &h.spec;
             let r = &spec.scale_target_ref;
             if r.kind != "Deployment" || r.api_version.as_deref().is_some_and(|a| a != "apps/v1") {
@@ -1173,7 +1226,8 @@ impl Builder<'_> {
             }
             // The target is looked up in the HPA's own namespace (scaleTargetRef has none).
             let namespace = h.metadata.namespace.as_deref().unwrap_or("default");
-            let Some(di) = self.deployments.iter().position(|d| d.name == r.name && d.namespace == namespace) else {
+            let Some(di) = self.deployments.iter().position(|d| d.object_name == r.name && d.namespace == namespace)
+            else {
                 self.diag.error(
                     InputError::at(
                         origin,
@@ -1184,7 +1238,7 @@ impl Builder<'_> {
                             r.name
                         ),
                     )
-                    .with_object(format!("HorizontalPodAutoscaler/{name}")),
+                    .with_object(format!("HorizontalPodAutoscaler/{object_name}")),
                 );
                 continue;
             };
@@ -1195,7 +1249,7 @@ impl Builder<'_> {
                     "spec.scaleTargetRef.name",
                     format!(
                         "Deployment {:?} already has an HPA; two HPAs fighting over one Deployment is not modelled",
-                        r.name
+                        self.deployments[di].name
                     ),
                 ));
                 continue;
@@ -1758,6 +1812,9 @@ impl Builder<'_> {
                 let f = format!("{pf}.pluginConfig[{ci}].args");
                 match ds::decode_args(origin, &f, &pc.name, pc.args.clone()) {
                     Ok(a) => {
+                        if let Some(a) = &a {
+                            self.validate_args(origin, &f, a);
+                        }
                         args.insert(pc.name.clone(), a);
                     }
                     Err(es) => es.into_iter().for_each(|e| self.diag.error(e)),
@@ -1869,7 +1926,9 @@ impl Builder<'_> {
                         self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, format!("{pf}.pluginConfig"), format!("plugin {name} is enabled but has no pluginConfig entry; the descheduler fails with \"unable to find plugin config\" (add `- name: {name}`)")));
                         continue;
                     };
-                    if let Some(plugin) = self.desched_plugin(origin, &pf, name, a.as_ref()) {
+                    let ci = prof.plugin_config.iter().position(|c| &c.name == name).unwrap_or(0);
+                    let af = format!("{pf}.pluginConfig[{ci}].args");
+                    if let Some(plugin) = self.desched_plugin(origin, &af, a.as_ref()) {
                         if is_balance {
                             balance.push(plugin);
                         } else {
@@ -1889,29 +1948,57 @@ impl Builder<'_> {
         })
     }
 
-    fn desched_plugin(
-        &mut self,
-        origin: &Origin,
-        pf: &str,
-        name: &str,
-        args: Option<&Args>,
-    ) -> Option<DeschedulerPlugin> {
-        let ci = self.inputs.descheduler_policies[0]
-            .value
-            .profiles
-            .iter()
-            .find_map(|p| p.plugin_config.iter().position(|c| c.name == name))
-            .unwrap_or(0);
-        let f = format!("{pf}.pluginConfig[{ci}].args");
-        let namespaces = |ns: &Option<ds::Namespaces>, diag: &mut Diag| {
-            if ns.as_ref().is_some_and(|n| !n.include.is_empty() || !n.exclude.is_empty()) {
-                diag.unmodeled(InputError::at(
+    /// What upstream validates of every pluginConfig entry, enabled or not
+    /// (validateDeschedulerConfiguration in pkg/descheduler/policyconfig.go) and kbmc reads
+    /// whatever the plugin's other arguments: a namespace filter with `include` and `exclude`
+    /// not both set (ValidateRemoveDuplicatesArgs and the other plugins' Validate*Args),
+    /// LowNodeUtilization's `evictableNamespaces` with `exclude` only
+    /// (ValidateLowNodeUtilizationArgs), RemovePodsViolatingNodeTaints with `includedTaints`
+    /// or `excludedTaints`, not both (ValidateRemovePodsViolatingNodeTaintsArgs).
+    fn validate_args(&mut self, origin: &Origin, f: &str, args: &Args) {
+        if let Args::RemovePodsViolatingNodeTaints(a) = args {
+            if !a.excluded_taints.is_empty() && a.included_taints.as_ref().is_some_and(|t| !t.is_empty()) {
+                self.diag.error(InputError::at(
                     origin,
-                    InputClass::Unmodeled,
-                    format!("{f}.namespaces"),
-                    "namespace filters are not modelled (every Deployment is considered)",
+                    InputClass::Invalid,
+                    format!("{f}.includedTaints"),
+                    "includedTaints and excludedTaints are both set; the descheduler refuses the policy (\"either includedTaints or excludedTaints can be set, but not both\")",
                 ));
             }
+        }
+        let (field, ns) = match args {
+            Args::RemoveDuplicates(a) => ("namespaces", &a.namespaces),
+            Args::RemovePodsViolatingTopologySpreadConstraint(a) => ("namespaces", &a.namespaces),
+            Args::RemovePodsViolatingNodeTaints(a) => ("namespaces", &a.namespaces),
+            Args::RemovePodsViolatingNodeAffinity(a) => ("namespaces", &a.namespaces),
+            Args::LowNodeUtilization(a) => ("evictableNamespaces", &a.evictable_namespaces),
+            Args::DefaultEvictor(_) => return,
+        };
+        let Some(ns) = ns else { return };
+        if field == "evictableNamespaces" && !ns.include.is_empty() {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{f}.evictableNamespaces.include"),
+                "only exclude can be set here; the descheduler refuses the policy (\"only Exclude namespaces can be set, inclusion is not supported\")",
+            ));
+        } else if !ns.include.is_empty() && !ns.exclude.is_empty() {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{f}.{field}"),
+                "include and exclude are both set; the descheduler refuses the policy (\"only one of Include/Exclude namespaces can be set\")",
+            ));
+        }
+    }
+
+    /// The IR of an enabled plugin whose args are at `f` (`profiles[i].pluginConfig[j].args`).
+    fn desched_plugin(&mut self, origin: &Origin, f: &str, args: Option<&Args>) -> Option<DeschedulerPlugin> {
+        // Validated with every pluginConfig entry (`validate_args`).
+        let namespaces = |ns: &Option<ds::Namespaces>| {
+            ns.as_ref()
+                .map(|n| Namespaces { include: n.include.clone(), exclude: n.exclude.clone() })
+                .unwrap_or_default()
         };
         let label_selector = |sel: &Option<serde_yaml::Value>, diag: &mut Diag| {
             if sel.is_some() {
@@ -1925,17 +2012,15 @@ impl Builder<'_> {
         };
         Some(match args? {
             Args::RemoveDuplicates(a) => {
-                namespaces(&a.namespaces, &mut self.diag);
                 // Upstream skips pods whose owner's kind is excluded (removeduplicates.go,
                 // ownerKinds): every pod kbmc models is a ReplicaSet's, so excluding that
                 // kind leaves the plugin nothing to evict, and other kinds change nothing.
                 if a.exclude_owner_kinds.iter().any(|k| k == "ReplicaSet") {
                     return None;
                 }
-                DeschedulerPlugin::RemoveDuplicates
+                DeschedulerPlugin::RemoveDuplicates { namespaces: namespaces(&a.namespaces) }
             }
             Args::RemovePodsViolatingTopologySpreadConstraint(a) => {
-                namespaces(&a.namespaces, &mut self.diag);
                 label_selector(&a.label_selector, &mut self.diag);
                 let cs = a.constraints.clone().unwrap_or_else(|| vec!["DoNotSchedule".into()]);
                 let mut hard = false;
@@ -1956,6 +2041,7 @@ impl Builder<'_> {
                     hard,
                     soft,
                     topology_balance_node_fit: a.topology_balance_node_fit.unwrap_or(true),
+                    namespaces: namespaces(&a.namespaces),
                 }
             }
             Args::LowNodeUtilization(a) => {
@@ -1973,14 +2059,6 @@ impl Builder<'_> {
                         InputClass::Unmodeled,
                         format!("{f}.evictionLimits"),
                         "LowNodeUtilization's own eviction limits are not modelled",
-                    ));
-                }
-                if a.evictable_namespaces.is_some() {
-                    self.diag.unmodeled(InputError::at(
-                        origin,
-                        InputClass::Unmodeled,
-                        format!("{f}.evictableNamespaces"),
-                        "namespace filters are not modelled (every Deployment is considered)",
                     ));
                 }
                 if a.metrics_utilization.is_some() {
@@ -2043,19 +2121,19 @@ impl Builder<'_> {
                     thresholds,
                     target_thresholds,
                     number_of_nodes: a.number_of_nodes as i64,
+                    evictable_namespaces: namespaces(&a.evictable_namespaces),
                 }
             }
             Args::RemovePodsViolatingNodeTaints(a) => {
-                namespaces(&a.namespaces, &mut self.diag);
                 label_selector(&a.label_selector, &mut self.diag);
                 DeschedulerPlugin::RemovePodsViolatingNodeTaints {
                     include_prefer_no_schedule: a.include_prefer_no_schedule,
                     excluded_taints: a.excluded_taints.clone(),
                     included_taints: a.included_taints.clone(),
+                    namespaces: namespaces(&a.namespaces),
                 }
             }
             Args::RemovePodsViolatingNodeAffinity(a) => {
-                namespaces(&a.namespaces, &mut self.diag);
                 label_selector(&a.label_selector, &mut self.diag);
                 if a.node_affinity_type.is_empty() {
                     self.diag.error(InputError::at(
@@ -2079,12 +2157,13 @@ impl Builder<'_> {
                         )),
                     }
                 }
-                DeschedulerPlugin::RemovePodsViolatingNodeAffinity { required, preferred }
+                DeschedulerPlugin::RemovePodsViolatingNodeAffinity {
+                    required,
+                    preferred,
+                    namespaces: namespaces(&a.namespaces),
+                }
             }
-            Args::DefaultEvictor(_) => {
-                let _ = name;
-                return None;
-            }
+            Args::DefaultEvictor(_) => return None,
         })
     }
 
@@ -2114,21 +2193,47 @@ impl Builder<'_> {
         }
     }
 
-    /// Resolves an optional deployment name: the only Deployment when omitted.
+    /// Resolves a Verification's reference to a Deployment at `field`: `namespace/name`, or
+    /// `name` alone when one Deployment among the inputs has that name (in any namespace).
+    fn resolve_deployment(&mut self, reference: &str, field: &str) -> Option<DeploymentId> {
+        let found: Vec<usize> = match reference.split_once('/') {
+            Some((ns, name)) => (0..self.deployments.len())
+                .filter(|&i| self.deployments[i].namespace == ns && self.deployments[i].object_name == name)
+                .collect(),
+            None => (0..self.deployments.len()).filter(|&i| self.deployments[i].object_name == reference).collect(),
+        };
+        match found[..] {
+            [i] => Some(DeploymentId(i as u32)),
+            [] => {
+                let message = match reference.split_once('/') {
+                    Some((ns, name)) => format!("no Deployment named {name:?} in namespace {ns:?} in the manifests"),
+                    None => format!("no Deployment named {reference:?} in the manifests"),
+                };
+                self.diag.error(InputError::at(&self.spec_origin, InputClass::DanglingReference, field, message));
+                None
+            }
+            _ => {
+                let candidates: Vec<String> =
+                    found.iter().map(|&i| format!("{:?}", self.deployments[i].name)).collect();
+                self.diag.error(InputError::at(
+                    &self.spec_origin,
+                    InputClass::Invalid,
+                    field,
+                    format!(
+                        "{reference:?} is ambiguous: Deployments of that name run in {} namespaces; write one of {} (namespace/name)",
+                        found.len(),
+                        candidates.join(", ")
+                    ),
+                ));
+                None
+            }
+        }
+    }
+
+    /// Resolves an optional deployment reference: the only Deployment when omitted.
     fn deployment_ref(&mut self, name: &Option<String>, field: &str) -> Option<DeploymentId> {
         match name {
-            Some(n) => match self.deployments.iter().position(|d| &d.name == n) {
-                Some(i) => Some(DeploymentId(i as u32)),
-                None => {
-                    self.diag.error(InputError::at(
-                        &self.spec_origin,
-                        InputClass::DanglingReference,
-                        field,
-                        format!("no Deployment named {n:?} in the manifests"),
-                    ));
-                    None
-                }
-            },
+            Some(n) => self.resolve_deployment(n, field),
             None if self.deployments.len() == 1 => Some(DeploymentId(0)),
             None => {
                 if !self.deployments.is_empty() {
@@ -2779,5 +2884,117 @@ mod tests {
         assert_eq!(same, Ok(()));
         let e = other.expect_err("another namespace");
         assert!(e.contains("namespace \"prod\", which is not among the initial Deployments"), "{e}");
+    }
+
+    /// `web` in namespaces prod and staging, each with an HPA named web, and `spec` (YAML
+    /// lines under `spec:`, after the pool).
+    fn two_webs(spec: &str) -> String {
+        let hpa = |ns: &str| {
+            format!("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web, namespace: {ns}}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  maxReplicas: 3\n---\n")
+        };
+        let in_ns = |ns: &str| web(1, "1Gi").replace("{name: web}", &format!("{{name: web, namespace: {ns}}}"));
+        format!("{}{}{}{}{}{spec}", in_ns("prod"), hpa("prod"), in_ns("staging"), hpa("staging"), pool("8", "8Gi"))
+    }
+
+    fn model_of(yaml: &str) -> super::Model {
+        let (mut inputs, mut errors) = (crate::manifest::Inputs::default(), Vec::new());
+        crate::manifest::load_text(std::path::Path::new("t.yaml"), yaml, Default::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        super::build(&inputs, super::BuildOptions::default()).unwrap_or_else(|e| panic!("{e}")).0
+    }
+
+    /// A Deployment is identified by namespace and name: `web` in prod and staging are two,
+    /// shown as `prod/web` and `staging/web` (their HPAs likewise), each HPA scaling the one of
+    /// its own namespace; the same name twice in one namespace is a duplicate.
+    #[test]
+    fn deployments_of_one_name_in_two_namespaces_are_two() {
+        let m = model_of(&two_webs(""));
+        let names: Vec<(&str, &str, &str)> =
+            m.deployments.iter().map(|d| (d.name.as_str(), d.object_name.as_str(), d.namespace.as_str())).collect();
+        assert_eq!(names, [("prod/web", "web", "prod"), ("staging/web", "web", "staging")]);
+        let hpas: Vec<(&str, usize)> = m.hpas.iter().map(|h| (h.name.as_str(), h.target.index())).collect();
+        assert_eq!(hpas, [("prod/web", 0), ("staging/web", 1)]);
+        // A unique name keeps its plain form, whatever its namespace.
+        let alone = model_of(&format!(
+            "{}{}",
+            web(1, "1Gi").replace("{name: web}", "{name: web, namespace: prod}"),
+            pool("8", "8Gi")
+        ));
+        assert_eq!(alone.deployments[0].name, "web");
+        let twice = format!(
+            "{}{}{}",
+            web(1, "1Gi"),
+            web(2, "1Gi").replace("{name: web}", "{name: web, namespace: default}"),
+            pool("8", "8Gi")
+        );
+        let e = errors(&twice);
+        assert!(
+            e.contains("metadata.name") && e.contains("duplicate Deployment \"web\" in namespace \"default\""),
+            "{e}"
+        );
+    }
+
+    /// A reference in the Verification is `namespace/name`, or `name` where that name is
+    /// unique; an ambiguous plain name is an error naming the field and the candidates.
+    #[test]
+    fn references_to_deployments_of_a_shared_name_need_the_namespace() {
+        let ok = model_of(&two_webs("  intents: [{type: noEvictionCycle, deployment: staging/web}]\n  events: [{type: rolloutRestart, deployment: prod/web}]\n"));
+        assert_eq!(ok.intents, [super::Intent::NoEvictionCycle { deployment: super::DeploymentId(1) }]);
+        assert!(matches!(ok.events[..], [super::Event::ApplyDeployment { deployment: super::DeploymentId(0), .. }]));
+        assert_eq!(ok.deployments[0].revisions.len(), 2);
+        assert_eq!(ok.intent_label(&ok.intents[0]), "noEvictionCycle(staging/web)");
+        let e = errors(&two_webs("  intents: [{type: noEvictionCycle, deployment: web}]\n"));
+        assert!(
+            e.contains("spec.intents[0].deployment")
+                && e.contains("\"web\" is ambiguous")
+                && e.contains("\"prod/web\", \"staging/web\""),
+            "{e}"
+        );
+        let e = errors(&two_webs("  workloads: [{deployment: web, replicas: 2}]\n"));
+        assert!(e.contains("spec.workloads[0].deployment") && e.contains("ambiguous"), "{e}");
+        let e =
+            errors(&two_webs("  events: [{type: scaleDeployment, deployment: dev/web, delta: {min: 1, max: 1}}]\n"));
+        assert!(
+            e.contains("spec.events[0].deployment") && e.contains("no Deployment named \"web\" in namespace \"dev\""),
+            "{e}"
+        );
+        // Two workloads naming one Deployment, once plainly and once with its namespace.
+        let e = errors(&format!(
+            "{}{}  workloads: [{{deployment: web}}, {{deployment: default/web}}]\n",
+            web(1, "1Gi"),
+            pool("8", "8Gi")
+        ));
+        assert!(
+            e.contains("spec.workloads[1].deployment") && e.contains("already described by spec.workloads[0]"),
+            "{e}"
+        );
+    }
+
+    /// The descheduler validates every pluginConfig entry, enabled or not
+    /// (validateDeschedulerConfiguration, pkg/descheduler/policyconfig.go), and
+    /// ValidateLowNodeUtilizationArgs refuses `evictableNamespaces.include`
+    /// (nodeutilization/validation.go: "only Exclude namespaces can be set, inclusion is not
+    /// supported"); `exclude` alone is read.
+    #[test]
+    fn evictable_namespaces_take_exclude_only() {
+        let policy = |args: &str, enabled: &str| {
+            format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{{name: LowNodeUtilization, args: {{thresholds: {{cpu: 20}}, targetThresholds: {{cpu: 50}}, {args}}}}}]\n    plugins: {{balance: {{enabled: [{enabled}]}}}}\n---\n")
+        };
+        let base = format!("{}{}", web(1, "1Gi"), pool("8", "8Gi"));
+        let e = errors(&format!("{}{base}", policy("evictableNamespaces: {include: [default]}", "LowNodeUtilization")));
+        assert!(
+            e.contains("profiles[0].pluginConfig[0].args.evictableNamespaces.include")
+                && e.contains("only Exclude namespaces can be set"),
+            "{e}"
+        );
+        // Not enabled: still validated.
+        let e = errors(&format!("{}{base}", policy("evictableNamespaces: {include: [default]}", "")));
+        assert!(e.contains("evictableNamespaces.include"), "{e}");
+        let m = model_of(&format!(
+            "{}{base}",
+            policy("evictableNamespaces: {exclude: [kube-system]}", "LowNodeUtilization")
+        ));
+        let plugin = &m.descheduler.expect("a policy").profiles[0].balance[0];
+        assert_eq!(plugin.namespaces(), &super::Namespaces { include: vec![], exclude: vec!["kube-system".into()] });
     }
 }

@@ -180,7 +180,13 @@ pub enum Strategy {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Deployment {
+    /// How kbmc names the Deployment everywhere (reports, verdict subjects, references in the
+    /// Verification, solver constants): its `metadata.name`, or `namespace/name` when another
+    /// Deployment among the inputs has the same name in another namespace. Unique among the
+    /// Deployments.
     pub name: String,
+    /// `metadata.name`.
+    pub object_name: String,
     pub namespace: String,
     /// Desired replicas at start (`spec.replicas`, 1 when absent) and the range `kbmc scale`
     /// verifies over.
@@ -361,6 +367,8 @@ pub struct ScalingRules {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Hpa {
+    /// `metadata.name`, or `namespace/name` when another HPA among the inputs has the same
+    /// name in another namespace (as Deployments are named). Unique among the HPAs.
     pub name: String,
     pub target: DeploymentId,
     pub min_replicas: i64,
@@ -421,41 +429,77 @@ impl Default for Scheduler {
     }
 }
 
+/// Which namespaces' pods a descheduler plugin considers: its `namespaces` argument, or
+/// LowNodeUtilization's `evictableNamespaces` (exclude only). As upstream's pod filter
+/// (kubernetes-sigs/descheduler pkg/descheduler/pod/pods.go, `BuildFilterFunc`): with
+/// `include` only those namespaces, with `exclude` every namespace but those, with neither
+/// every namespace. Upstream's validation refuses `include` and `exclude` together.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Namespaces {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+impl Namespaces {
+    /// Whether the plugin considers pods of namespace `ns`.
+    pub fn admits(&self, ns: &str) -> bool {
+        (self.include.is_empty() || self.include.iter().any(|n| n == ns)) && !self.exclude.iter().any(|n| n == ns)
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub enum DeschedulerPlugin {
-    RemoveDuplicates,
+    RemoveDuplicates {
+        namespaces: Namespaces,
+    },
     RemovePodsViolatingTopologySpreadConstraint {
         hard: bool,
         soft: bool,
         topology_balance_node_fit: bool,
+        namespaces: Namespaces,
     },
     LowNodeUtilization {
         thresholds: Thresholds,
         target_thresholds: Thresholds,
         number_of_nodes: i64,
+        /// `evictableNamespaces`: exclude only (upstream refuses `include` here).
+        evictable_namespaces: Namespaces,
     },
     RemovePodsViolatingNodeTaints {
         include_prefer_no_schedule: bool,
         excluded_taints: Vec<String>,
         /// `None`: every taint (the argument absent); `Some`: only those listed.
         included_taints: Option<Vec<String>>,
+        namespaces: Namespaces,
     },
     RemovePodsViolatingNodeAffinity {
         required: bool,
         preferred: bool,
+        namespaces: Namespaces,
     },
 }
 
 impl DeschedulerPlugin {
     pub fn name(&self) -> &'static str {
         match self {
-            DeschedulerPlugin::RemoveDuplicates => "RemoveDuplicates",
+            DeschedulerPlugin::RemoveDuplicates { .. } => "RemoveDuplicates",
             DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { .. } => {
                 "RemovePodsViolatingTopologySpreadConstraint"
             }
             DeschedulerPlugin::LowNodeUtilization { .. } => "LowNodeUtilization",
             DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => "RemovePodsViolatingNodeTaints",
             DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => "RemovePodsViolatingNodeAffinity",
+        }
+    }
+
+    /// The namespaces whose pods the plugin considers.
+    pub fn namespaces(&self) -> &Namespaces {
+        match self {
+            DeschedulerPlugin::RemoveDuplicates { namespaces }
+            | DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { namespaces, .. }
+            | DeschedulerPlugin::RemovePodsViolatingNodeTaints { namespaces, .. }
+            | DeschedulerPlugin::RemovePodsViolatingNodeAffinity { namespaces, .. } => namespaces,
+            DeschedulerPlugin::LowNodeUtilization { evictable_namespaces, .. } => evictable_namespaces,
         }
     }
 }
@@ -708,6 +752,7 @@ impl Model {
         }
     }
 
+    /// The Deployment reports call `name` (`web`, or `prod/web` where the name is shared).
     pub fn deployment_by_name(&self, name: &str) -> Option<DeploymentId> {
         self.deployments.iter().position(|d| d.name == name).map(|i| DeploymentId(i as u32))
     }

@@ -309,9 +309,16 @@ pub(super) fn api_ranges(inputs: &Inputs, diag: &mut Diag) {
             }
         }
     }
+    let namespace = |d: &Deployment| d.metadata.namespace.clone().unwrap_or_else(|| "default".into());
     for (_, a) in &inputs.applied {
         let name = a.value.metadata.name.as_deref();
-        let Some(first) = inputs.deployments.iter().find(|d| d.value.metadata.name.as_deref() == name) else {
+        // The Deployment of that name in the applied manifest's namespace (another namespace's
+        // is another Deployment).
+        let Some(first) = inputs
+            .deployments
+            .iter()
+            .find(|d| d.value.metadata.name.as_deref() == name && namespace(&d.value) == namespace(&a.value))
+        else {
             continue;
         };
         if a.value.spec.selector != first.value.spec.selector {
@@ -354,22 +361,10 @@ pub(super) fn node_names(inputs: &Inputs, nodes: &[&str], diag: &mut Diag) {
     }
 }
 
-/// Values of the spec that parse but mean nothing: a Deployment named by two workloads, an
-/// intent parameter of 0 where the intent needs at least 1 (`times`, `drop`).
+/// Values of the spec that parse but mean nothing: an intent parameter of 0 where the intent
+/// needs at least 1 (`times`, `drop`). (A Deployment described by two workloads is found
+/// where references are resolved: `web` and `prod/web` may name the same one.)
 pub(super) fn spec_values(spec: &spec::VerificationSpec, origin: &Origin, diag: &mut Diag) {
-    for (i, w) in spec.workloads.iter().enumerate() {
-        if let Some(j) = spec.workloads[..i].iter().position(|v| v.deployment == w.deployment) {
-            diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                format!("spec.workloads[{i}].deployment"),
-                format!(
-                    "{} is already described by spec.workloads[{j}]; give each Deployment one entry",
-                    shown(&w.deployment)
-                ),
-            ));
-        }
-    }
     for (i, intent) in spec.intents.iter().enumerate() {
         let zero = match intent {
             spec::Intent::NoKernelPanicLoop { times: 0 } => Some(("times", "a node panicking 0 times")),

@@ -187,14 +187,27 @@ pub fn load(paths: &[PathBuf], opts: LoadOptions) -> Result<Inputs, Error> {
 }
 
 /// ResourceQuotas: admission may refuse pods a quota's namespace runs out of room for, which
-/// kbmc does not model. In a namespace with a modelled workload that is an error (a warning
-/// with --allow-unmodeled, and the quota is dropped); elsewhere it cannot matter: a note.
+/// kbmc does not model. In a namespace with a modelled workload — a Deployment, or a
+/// snapshot's pod kbmc reads (a Deployment's, or fixed load: terminal pods are left out) —
+/// that is an error (a warning with --allow-unmodeled, and the quota is dropped); elsewhere it
+/// cannot matter: a note.
 fn resolve_quotas(inputs: &mut Inputs, opts: LoadOptions, errors: &mut Vec<InputError>) {
+    let in_namespace = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, ns: &str| {
+        m.namespace.as_deref().unwrap_or("default") == ns
+    };
     for (origin, object, namespace) in std::mem::take(&mut inputs.quotas) {
-        let workload =
-            inputs.deployments.iter().any(|d| d.value.metadata.namespace.as_deref().unwrap_or("default") == namespace);
+        let deployments = inputs.deployments.iter().any(|d| in_namespace(&d.value.metadata, &namespace));
+        let pods = inputs.pods.iter().any(|p| {
+            let phase = p.value.status.as_ref().and_then(|s| s.phase.as_deref());
+            in_namespace(&p.value.metadata, &namespace) && !matches!(phase, Some("Succeeded" | "Failed"))
+        });
+        let what = if deployments {
+            "has Deployments, whose pods"
+        } else {
+            "has snapshot pods kbmc reads as fixed load, whose owners' new pods"
+        };
         let e = |class, message: String| InputError::at(&origin, class, "kind", message).with_object(object.clone());
-        if !workload {
+        if !deployments && !pods {
             inputs.warnings.push(e(
                 InputClass::Note,
                 format!("read past: no modelled workload runs in namespace {namespace:?}, so its quota cannot matter"),
@@ -202,12 +215,12 @@ fn resolve_quotas(inputs: &mut Inputs, opts: LoadOptions, errors: &mut Vec<Input
         } else if opts.allow_unmodeled {
             inputs.warnings.push(e(
                 InputClass::Unmodeled,
-                format!("ResourceQuotas are not modelled; namespace {namespace:?} has Deployments, whose pods it may refuse (ignored: --allow-unmodeled)"),
+                format!("ResourceQuotas are not modelled; namespace {namespace:?} {what} it may refuse (ignored: --allow-unmodeled)"),
             ));
         } else {
             errors.push(e(
                 InputClass::Unmodeled,
-                format!("ResourceQuotas are not modelled, and namespace {namespace:?} has Deployments, whose pods admission may refuse under it; remove it, or pass --allow-unmodeled to check as if it were not there"),
+                format!("ResourceQuotas are not modelled, and namespace {namespace:?} {what} admission may refuse under it; remove it, or pass --allow-unmodeled to check as if it were not there"),
             ));
         }
     }

@@ -136,14 +136,19 @@ fn plugin(p: &DeschedulerPlugin) -> String {
         }
     };
     let args = match p {
-        DeschedulerPlugin::RemoveDuplicates => String::new(),
-        DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, topology_balance_node_fit } => {
+        DeschedulerPlugin::RemoveDuplicates { .. } => String::new(),
+        DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint {
+            hard,
+            soft,
+            topology_balance_node_fit,
+            ..
+        } => {
             format!(
                 " (constraints {}, topologyBalanceNodeFit {topology_balance_node_fit})",
                 on(&[(*hard, "DoNotSchedule"), (*soft, "ScheduleAnyway")])
             )
         }
-        DeschedulerPlugin::LowNodeUtilization { thresholds: t, target_thresholds: tt, number_of_nodes } => format!(
+        DeschedulerPlugin::LowNodeUtilization { thresholds: t, target_thresholds: tt, number_of_nodes, .. } => format!(
             " (thresholds {}; targetThresholds {}; numberOfNodes {number_of_nodes})",
             thresholds(t),
             thresholds(tt)
@@ -152,12 +157,13 @@ fn plugin(p: &DeschedulerPlugin) -> String {
             include_prefer_no_schedule,
             excluded_taints,
             included_taints,
+            ..
         } => format!(
             " (includePreferNoSchedule {include_prefer_no_schedule}, excludedTaints [{}], includedTaints {})",
             excluded_taints.join(", "),
             included_taints.as_ref().map_or("every taint".to_string(), |v| format!("[{}]", v.join(", ")))
         ),
-        DeschedulerPlugin::RemovePodsViolatingNodeAffinity { required, preferred } => format!(
+        DeschedulerPlugin::RemovePodsViolatingNodeAffinity { required, preferred, .. } => format!(
             " (nodeAffinityType {})",
             on(&[
                 (*required, "requiredDuringSchedulingIgnoredDuringExecution"),
@@ -165,7 +171,18 @@ fn plugin(p: &DeschedulerPlugin) -> String {
             ])
         ),
     };
-    format!("{}{args}", p.name())
+    // The namespace filter, when it leaves some namespace out.
+    let ns = p.namespaces();
+    let filter = match (ns.include.is_empty(), ns.exclude.is_empty()) {
+        (true, true) => None,
+        (false, _) => Some(format!("namespaces only [{}]", ns.include.join(", "))),
+        (true, false) => Some(format!("namespaces all but [{}]", ns.exclude.join(", "))),
+    };
+    match filter {
+        None => format!("{}{args}", p.name()),
+        Some(f) if args.is_empty() => format!("{} ({f})", p.name()),
+        Some(f) => format!("{}{}; {f})", p.name(), args.trim_end_matches(')')),
+    }
 }
 
 pub fn render(m: &Model) -> String {

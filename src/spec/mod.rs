@@ -182,7 +182,8 @@ pub struct Taint {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Workload {
-    /// `metadata.name` of a Deployment in the manifests.
+    /// A Deployment in the manifests: its `metadata.name`, or `namespace/name` (required where
+    /// Deployments of that name run in several namespaces).
     pub deployment: String,
     /// Replica range to verify over (`kbmc scale`); defaults to the manifest's `spec.replicas`.
     #[serde(default)]

@@ -848,7 +848,7 @@ const TABLE: &[Row] = &[
     ("LowNodeUtilization", "targetThresholds", Read, false, "{cpu: 60}"),
     ("LowNodeUtilization", "numberOfNodes", Read, false, "3"),
     ("LowNodeUtilization", "evictableNamespaces", Read, false, "{exclude: [kube-system]}"),
-    ("LowNodeUtilization", "evictableNamespaces.include", Read, false, "[default]"),
+    ("LowNodeUtilization", "evictableNamespaces.include", Refused, false, "[default]"),
     ("LowNodeUtilization", "evictableNamespaces.exclude", Read, false, "[kube-system]"),
     ("LowNodeUtilization", "metricsUtilization", Read, false, "{metricsServer: true}"),
     ("LowNodeUtilization", "evictionLimits", Read, false, "{}"),

@@ -114,6 +114,27 @@ fn init_writes_what_check_infers_and_check_accepts_it_unchanged() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A dump with `web` in two namespaces: `kbmc init` names each `namespace/name`, and the
+/// spec it writes resolves to the inferred model and the same verdicts.
+#[test]
+fn init_round_trips_with_one_name_in_two_namespaces() {
+    const TWO: &str = "tests/fixtures/two-namespaces";
+    let dir = scratch("two-namespaces");
+    let spec = dir.join("verification.yaml");
+    let yaml = init_into(&[TWO], &spec);
+    assert!(yaml.contains("type: rolloutRestart\n      deployment: \"prod/web\"\n"), "{yaml}");
+    assert!(yaml.contains("type: replicasMeetMin\n      deployment: \"staging/web\"\n"), "{yaml}");
+    let s = spec.to_string_lossy().into_owned();
+    assert_eq!(inspect(&[TWO, &s]), inspect(&[TWO]));
+    let args = ["check", "--engine", "explicit", "--steps", "4", "--no-color", "--all"];
+    let given = kbmc(&[&args[..], &[TWO, &s]].concat());
+    let inferred = kbmc(&[&args[..], &[TWO]].concat());
+    assert!(given.code == 0 || given.code == 1, "{}", given.stderr);
+    assert_eq!(given.code, inferred.code);
+    assert_eq!(verdicts(&given.stdout), verdicts(&inferred.stdout));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// The Node manifests of a case's cluster (its pools at their smallest size), from
 /// `kbmc inspect --format json`: the cases keep their nodes in the Verification.
 fn case_nodes(case: &Path) -> String {

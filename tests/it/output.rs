@@ -357,3 +357,26 @@ fn sarif_lists_what_allow_unmodeled_dropped() {
     assert!(texts.iter().any(|t| t.contains(DROPPED_FIELD)), "{texts:?}");
     assert!(notes.iter().all(|n| n["level"] == "warning" && n["descriptor"]["id"] == "dropped-inputs"), "{notes:?}");
 }
+
+/// The JSON result names a Deployment whose name two namespaces share `namespace/name`, in
+/// the header, the verdict subjects and the trace's states (desired replicas, pods per
+/// group), so the two never merge into one key.
+#[test]
+fn json_names_deployments_of_a_shared_name_with_their_namespace() {
+    let r =
+        kbmc(&["check", "--engine", "explicit", "--steps", "3", "--format", "json", "tests/fixtures/two-namespaces"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(v["header"]["workloads"][0], "prod/web: 2 replicas, HPA prod/web 2..3");
+    let intents: Vec<&str> = v["results"].as_array().unwrap().iter().map(|r| r["intent"].as_str().unwrap()).collect();
+    assert!(
+        intents.contains(&"replicasMeetMin(prod/web)") && intents.contains(&"noEvictionCycle(staging/web)"),
+        "{intents:?}"
+    );
+    let violated = v["results"].as_array().unwrap().iter().find(|r| r["verdict"] == "violated").expect("a violation");
+    let start = &violated["trace"]["states"][0];
+    assert_eq!(start["desired"]["prod/web"], 2);
+    assert_eq!(start["desired"]["staging/web"], 1);
+    assert_eq!(start["nodes"]["node-1"]["pods"]["staging/web@r0"]["running"], 1);
+    assert_eq!(start["nodes"]["node-2"]["pods"]["prod/web@r0"]["running"], 1);
+}

@@ -128,3 +128,96 @@ fn fixed_load_takes_capacity() {
     let r = kbmc(&["check", folder("fixed-done", &done).to_str().unwrap()]);
     assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
 }
+
+/// A ResourceQuota in a namespace where only a snapshot's fixed pod runs (a Job's) is refused
+/// as one where a Deployment runs: its owners' new pods are subject to it, which kbmc does
+/// not model. The same pod finished (phase Succeeded, left out) leaves the quota a note.
+#[test]
+fn a_quota_where_fixed_pods_run_is_refused() {
+    let quota = "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: batch-quota, namespace: batch}\nspec:\n  hard: {pods: \"10\"}\n---\n";
+    let running = format!("{NODE}{WEB}{}{quota}", pod("job-1", "batch", "Job/j", "n1", "Running", "100m"));
+    let r = refused("quota-fixed-pods", &running, "kind", "namespace \"batch\" has snapshot pods kbmc reads");
+    assert!(r.stderr.contains("(ResourceQuota/batch-quota)") && r.stderr.contains("--allow-unmodeled"), "{}", r.stderr);
+    let dir = folder("quota-fixed-pods", &running);
+    let allowed = kbmc(&["inspect", "--allow-unmodeled", dir.to_str().unwrap()]);
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert!(allowed.stderr.contains("(ignored: --allow-unmodeled)"), "{}", allowed.stderr);
+    let finished = format!("{NODE}{WEB}{}{quota}", pod("job-1", "batch", "Job/j", "n1", "Succeeded", "100m"));
+    let dir = folder("quota-finished-pods", &finished);
+    let r = kbmc(&["inspect", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("note: ") && r.stderr.contains("no modelled workload runs in namespace \"batch\""),
+        "{}",
+        r.stderr
+    );
+}
+
+// ---- one name in two namespaces ------------------------------------------------------------
+
+const TWO: &str = "tests/fixtures/two-namespaces";
+
+/// `web` in staging and prod (tests/fixtures/two-namespaces) are two Deployments, each
+/// with its own ReplicaSet, pods and HPA, shown as `prod/web` and `staging/web`; prod's spread
+/// constraint counts prod's pods only, not staging's web pod nor its bare pod labelled
+/// app=web on the same node.
+#[test]
+fn one_name_in_two_namespaces_is_two_deployments() {
+    let r = kbmc(&["inspect", TWO]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for line in [
+        "  prod/web (namespace prod)\n",
+        "  staging/web (namespace staging)\n",
+        "      prod/web@r0: running on node-1 x1, running on node-2 x1\n",
+        "      staging/web@r0: running on node-1 x1\n",
+        "counts pods of [prod/web@r0, prod/web@r1]\n",
+        "  prod/web -> prod/web: replicas 2..3",
+        "  staging/web -> staging/web: replicas 1..2",
+        "fixed load: Pod/web-debug x1 (namespace staging",
+    ] {
+        assert!(r.stdout.contains(line), "missing {line:?} in\n{}", r.stdout);
+    }
+    let c = kbmc(&["check", "--engine", "explicit", "--steps", "4", "--all", "--no-color", TWO]);
+    assert!(c.code == 0 || c.code == 1, "{}\n{}", c.stdout, c.stderr);
+    assert!(
+        c.stdout.contains(
+            "  workloads:   prod/web: 2 replicas, HPA prod/web 2..3, staging/web: 1 replica, HPA staging/web 1..2\n"
+        ),
+        "{}",
+        c.stdout
+    );
+    for subject in
+        ["replicasMeetMin(prod/web): ", "noEvictionCycle(staging/web): ", "noReplicaOscillation(staging/web): "]
+    {
+        assert!(c.stdout.lines().any(|l| l.starts_with(subject)), "{subject} missing:\n{}", c.stdout);
+    }
+    // A node failure takes one of prod's two pods: prod/web falls below its HPA minimum.
+    assert!(c.stdout.contains("violated: prod/web has 1 replica running, below its minimum of 2"), "{}", c.stdout);
+}
+
+/// A spec naming `web` where two namespaces have one is refused, naming the field and both
+/// candidates; `namespace/name` picks one.
+#[test]
+fn an_ambiguous_deployment_name_is_refused() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snapshot").join("ambiguous");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("verification.yaml");
+    let write = |deployment: &str| {
+        std::fs::write(&spec, format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nmetadata: {{name: t}}\nspec:\n  intents: [{{type: noEvictionCycle, deployment: {deployment}}}]\n  bounds: {{steps: 4}}\n")).unwrap();
+    };
+    write("web");
+    let r = kbmc(&["inspect", TWO, spec.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("verification.yaml")
+            && r.stderr.contains("spec.intents[0].deployment")
+            && r.stderr.contains("\"web\" is ambiguous")
+            && r.stderr.contains("\"prod/web\", \"staging/web\""),
+        "{}",
+        r.stderr
+    );
+    write("staging/web");
+    let r = kbmc(&["inspect", TWO, spec.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("noEvictionCycle(staging/web)"), "{}", r.stdout);
+}

@@ -75,6 +75,7 @@ impl Cluster {
     /// are not running (the case makes them pending, bound or whatever it needs); replicas
     /// are their sum, at least one.
     pub fn pods(mut self, name: &str, labels: &str, requests: &str, spec: &str, on: &str) -> Self {
+        let given = name;
         let (ns, name) = name.split_once('/').unwrap_or(("default", name));
         let labels = if labels.is_empty() { format!("app: {name}") } else { format!("app: {name}, {labels}") };
         let resources = match requests.split_whitespace().collect::<Vec<_>>()[..] {
@@ -98,8 +99,11 @@ impl Cluster {
                 placement.push(format!("{{node: {n}, count: {c}}}"));
             }
         }
+        // A Deployment given with its namespace is referred to with it (two namespaces may
+        // hold a Deployment of the same name).
+        let reference = if given.contains('/') { format!("{ns}/{name}") } else { name.to_string() };
         self.workloads.push(format!(
-            "    - {{deployment: {name}, replicas: {}, placement: [{}]}}\n",
+            "    - {{deployment: {reference}, replicas: {}, placement: [{}]}}\n",
             replicas.max(1),
             placement.join(", ")
         ));

@@ -21,6 +21,13 @@ const TAINTS: &str =
 const AFFINITY: &str =
     "kubernetes-sigs/descheduler pkg/framework/plugins/removepodsviolatingnodeaffinity/node_affinity_test.go";
 const SPREAD: &str = "kubernetes-sigs/descheduler pkg/framework/plugins/removepodsviolatingtopologyspreadconstraint/topologyspreadconstraint_test.go";
+const DUPLICATES_ARGS: &str = "kubernetes-sigs/descheduler pkg/framework/plugins/removeduplicates/validation_test.go";
+const SPREAD_ARGS: &str =
+    "kubernetes-sigs/descheduler pkg/framework/plugins/removepodsviolatingtopologyspreadconstraint/validation_test.go";
+const TAINTS_ARGS: &str =
+    "kubernetes-sigs/descheduler pkg/framework/plugins/removepodsviolatingnodetaints/validation_test.go";
+const AFFINITY_ARGS: &str =
+    "kubernetes-sigs/descheduler pkg/framework/plugins/removepodsviolatingnodeaffinity/validation_test.go";
 
 fn check(file: &str, upstream: &str, got: i64, expected: i64) {
     assert_eq!(got, expected, "{file} \"{upstream}\": pods evicted");
@@ -76,6 +83,21 @@ fn duplicates_three_pods_test() {
         .pods("test/rs", "", POD, "", "n1=3")
         .doc(&policy("RemoveDuplicates", "", "", ""));
     check(DUPLICATES, name, evicted_at_start(c), 1);
+}
+
+/// upstream: TestFindDuplicatePods "Three Pods in the `dev` Namespace, three Pods in the
+/// `test` Namespace. Bound to ReplicaSet with same name. 4 should be evicted." (the case
+/// expects 2: its name is older than its count): two ReplicaSets named replicaset-1, one per
+/// namespace, are two owners (upstream's owner key is namespace/kind/name), each with three
+/// pods on n1 of two nodes, so each loses one.
+#[test]
+fn duplicates_same_owner_name_in_two_namespaces() {
+    let name = "Three Pods in the `dev` Namespace, three Pods in the `test` Namespace. Bound to ReplicaSet with same name. 4 should be evicted.";
+    let c = std_node(std_node(Cluster::new(), "n1", "", ""), "n2", "", "")
+        .pods("dev/replicaset-1", "", POD, "", "n1=3")
+        .pods("test/replicaset-1", "", POD, "", "n1=3")
+        .doc(&policy("RemoveDuplicates", "", "", ""));
+    check(DUPLICATES, name, evicted_at_start(c), 2);
 }
 
 /// upstream: TestFindDuplicatePods "Three pods in the `dev` Namespace, bound to same ReplicaSet. Only node available has a taint, and nodeFit set to true. 0 should be evicted."
@@ -297,6 +319,27 @@ fn low_node_utilization_node_selector() {
         .doc(&low_policy());
     let name = "without priorities, but only other node doesn't match pod node selector for p4 and p5";
     check(LOW, name, evicted_at_start(c), 3);
+}
+
+/// upstream: TestLowNodeUtilization "without priorities, but excluding namespaces": the five
+/// evictable pods of n1 are in namespace1, which `evictableNamespaces` excludes, so none goes
+/// although n1 stays overutilized (its pods still count in its usage).
+#[test]
+fn low_node_utilization_excluding_namespaces() {
+    let c = Cluster::new()
+        .node("n1", "4000m 3000Mi 9", "", "")
+        .node("n2", "4000m 3000Mi 10", "", "")
+        .node("n3", "4000m 3000Mi 10", "", "unschedulable: true")
+        .pods("namespace1/owned", "", "400m 0", "", "n1=5")
+        .pods("rs", "", "400m 0", "", "n2=1")
+        .pods("pinned", "", "400m 0", PINNED, "n1=3")
+        .doc(&policy(
+            "LowNodeUtilization",
+            "{thresholds: {cpu: 30, pods: 30}, targetThresholds: {cpu: 50, pods: 50}, evictableNamespaces: {exclude: [namespace1]}}",
+            "{nodeFit: true}",
+            "",
+        ));
+    check(LOW, "without priorities, but excluding namespaces", evicted_at_start(c), 0);
 }
 
 // ---- RemovePodsViolatingNodeTaints -----------------------------------------------------------
@@ -604,6 +647,11 @@ fn affinity_preferred_no_node_fits() {
 /// constraints from templates, so the carrier is a Deployment of its own selected by the
 /// same foo=bar.
 fn spread(sizes: &[i64], skew: i64) -> i64 {
+    spread_with(sizes, skew, "", "")
+}
+
+/// As `spread`, with the plugin's `args` and the evictor's `evictor` args (flow mappings).
+fn spread_with(sizes: &[i64], skew: i64, args: &str, evictor: &str) -> i64 {
     let mut c = Cluster::new();
     let zones = ["zoneA", "zoneB", "zoneC", "zoneD"];
     for (i, _) in sizes.iter().enumerate() {
@@ -622,7 +670,7 @@ fn spread(sizes: &[i64], skew: i64) -> i64 {
     if !rest.is_empty() {
         c = c.pods("ns1/others", "foo: bar", POD, "", &rest.join(" "));
     }
-    evicted_at_start(c.doc(&policy("RemovePodsViolatingTopologySpreadConstraint", "", "", "")))
+    evicted_at_start(c.doc(&policy("RemovePodsViolatingTopologySpreadConstraint", args, evictor, "")))
 }
 
 /// upstream: TestTopologySpreadConstraint "2 domains, sizes [2,1], maxSkew=1, move 0 pods"
@@ -659,4 +707,120 @@ fn spread_0_1_3_5() {
 #[test]
 fn spread_2_6_skew_2() {
     check(SPREAD, "2 domains size [2 6], maxSkew=2, should move 1 to get [3 5]", spread(&[2, 6], 2), 1);
+}
+
+/// upstream: TestTopologySpreadConstraint "2 domains, sizes [3,1], maxSkew=1, move 1 pod to
+/// achieve [2,2], exclude kube-system namespace" (the pods are in ns1; nodeFit)
+#[test]
+fn spread_3_1_exclude_kube_system() {
+    let name = "2 domains, sizes [3,1], maxSkew=1, move 1 pod to achieve [2,2], exclude kube-system namespace";
+    let got = spread_with(&[3, 1], 1, "{namespaces: {exclude: [kube-system]}}", "{nodeFit: true}");
+    check(SPREAD, name, got, 1);
+}
+
+// ---- plugin args validation --------------------------------------------------------------------
+
+/// A plain two-node cluster with one Deployment and `plugin` configured with `args`: kbmc's
+/// input errors, or none.
+fn args_errors(plugin: &str, args: &str) -> String {
+    let c = std_node(std_node(Cluster::new(), "n1", "", ""), "n2", "", "")
+        .pods("rs", "", POD, "", "n1=1")
+        .doc(&policy(plugin, args, "", ""));
+    build(&c.yaml()).err().unwrap_or_default()
+}
+
+/// Checks one validation case: accepted when `error` is empty, else refused with an error at
+/// the plugin's args naming `field` and quoting upstream's message `error`.
+fn check_args(file: &str, upstream: &str, plugin: &str, args: &str, field: &str, error: &str) {
+    let errors = args_errors(plugin, args);
+    if error.is_empty() {
+        assert!(errors.is_empty(), "{file} \"{upstream}\": accepted upstream, kbmc refuses: {errors}");
+    } else {
+        let at = format!("profiles[0].pluginConfig[1].args.{field}");
+        assert!(
+            errors.contains(&at) && errors.contains(error),
+            "{file} \"{upstream}\": refused upstream with {error:?}, kbmc says: {errors:?}"
+        );
+    }
+}
+
+const BOTH: &str = "only one of Include/Exclude namespaces can be set";
+
+/// upstream: TestValidateRemovePodsViolatingNodeTaintsArgs (removeduplicates) "valid namespace args, no errors"
+#[test]
+fn duplicates_args_namespaces_include() {
+    let args = "{excludeOwnerKinds: [Job], namespaces: {include: [default]}}";
+    check_args(DUPLICATES_ARGS, "valid namespace args, no errors", "RemoveDuplicates", args, "", "");
+}
+
+/// upstream: TestValidateRemovePodsViolatingNodeTaintsArgs (removeduplicates) "invalid namespaces args, expects error"
+#[test]
+fn duplicates_args_namespaces_both() {
+    let args = "{excludeOwnerKinds: [Job], namespaces: {include: [default], exclude: [kube-system]}}";
+    check_args(DUPLICATES_ARGS, "invalid namespaces args, expects error", "RemoveDuplicates", args, "namespaces", BOTH);
+}
+
+/// upstream: TestValidateRemovePodsViolatingTopologySpreadConstraintArgs "valid namespace args, no errors"
+#[test]
+fn spread_args_namespaces_include() {
+    let plugin = "RemovePodsViolatingTopologySpreadConstraint";
+    check_args(SPREAD_ARGS, "valid namespace args, no errors", plugin, "{namespaces: {include: [default]}}", "", "");
+}
+
+/// upstream: TestValidateRemovePodsViolatingTopologySpreadConstraintArgs "invalid namespaces args, expects error"
+#[test]
+fn spread_args_namespaces_both() {
+    let plugin = "RemovePodsViolatingTopologySpreadConstraint";
+    let args = "{namespaces: {include: [default], exclude: [kube-system]}}";
+    check_args(SPREAD_ARGS, "invalid namespaces args, expects error", plugin, args, "namespaces", BOTH);
+}
+
+/// upstream: TestValidateRemovePodsViolatingNodeTaintsArgs "valid namespace args, no errors"
+#[test]
+fn taints_args_namespaces_include() {
+    let plugin = "RemovePodsViolatingNodeTaints";
+    check_args(TAINTS_ARGS, "valid namespace args, no errors", plugin, "{namespaces: {include: [default]}}", "", "");
+}
+
+/// upstream: TestValidateRemovePodsViolatingNodeTaintsArgs "invalid namespaces args, expects error"
+#[test]
+fn taints_args_namespaces_both() {
+    let plugin = "RemovePodsViolatingNodeTaints";
+    let args = "{namespaces: {include: [default], exclude: [kube-system]}}";
+    check_args(TAINTS_ARGS, "invalid namespaces args, expects error", plugin, args, "namespaces", BOTH);
+}
+
+/// upstream: TestValidateRemovePodsViolatingNodeAffinityArgs "invalid namespaces args, expects error"
+#[test]
+fn affinity_args_namespaces_both() {
+    let plugin = "RemovePodsViolatingNodeAffinity";
+    let args = format!("{{nodeAffinityType: [{REQ}], namespaces: {{include: [default], exclude: [kube-system]}}}}");
+    check_args(AFFINITY_ARGS, "invalid namespaces args, expects error", plugin, &args, "namespaces", BOTH);
+}
+
+/// upstream: TestValidateRemovePodsViolatingNodeAffinityArgs "nil NodeAffinityType args and
+/// invalid namespaces args, expects error": both errors.
+#[test]
+fn affinity_args_no_type_and_namespaces_both() {
+    let name = "nil NodeAffinityType args and invalid namespaces args, expects error";
+    let plugin = "RemovePodsViolatingNodeAffinity";
+    let args = "{nodeAffinityType: [], namespaces: {include: [default], exclude: [kube-system]}}";
+    check_args(AFFINITY_ARGS, name, plugin, args, "namespaces", BOTH);
+    check_args(AFFINITY_ARGS, name, plugin, args, "nodeAffinityType", "required");
+}
+
+/// upstream: TestValidateRemovePodsViolatingNodeTaintsArgs "valid taint filters, no errors"
+#[test]
+fn taints_args_excluded_only() {
+    let plugin = "RemovePodsViolatingNodeTaints";
+    check_args(TAINTS_ARGS, "valid taint filters, no errors", plugin, "{excludedTaints: [testTaint1=test1]}", "", "");
+}
+
+/// upstream: TestValidateRemovePodsViolatingNodeTaintsArgs "invalid taint filters args, expects errors"
+#[test]
+fn taints_args_included_and_excluded() {
+    let plugin = "RemovePodsViolatingNodeTaints";
+    let args = "{excludedTaints: [do-not-evict], includedTaints: [testTaint1=test1]}";
+    let error = "either includedTaints or excludedTaints can be set, but not both";
+    check_args(TAINTS_ARGS, "invalid taint filters args, expects errors", plugin, args, "includedTaints", error);
 }

@@ -163,7 +163,7 @@ impl Builder<'_> {
                 let di = self
                     .deployments
                     .iter()
-                    .position(|x| Some(x.name.as_str()) == d.value.metadata.name.as_deref() && x.namespace == ns)?;
+                    .position(|x| Some(x.object_name.as_str()) == d.value.metadata.name.as_deref() && x.namespace == ns)?;
                 let selector = pod::label_selector(&d.value.spec.selector, &d.origin, "", &mut sc);
                 Some((ns, di, selector, d))
             })
@@ -195,7 +195,7 @@ impl Builder<'_> {
                 Some(r) => candidates
                     .iter()
                     .copied()
-                    .find(|(_, di, _, _)| r.kind == "Deployment" && self.deployments[*di].name == r.name),
+                    .find(|(_, di, _, _)| r.kind == "Deployment" && self.deployments[*di].object_name == r.name),
                 None => {
                     // An orphan: the Deployment whose selector matches adopts it (ClaimReplicaSets).
                     let adopters: Vec<_> =
@@ -316,7 +316,7 @@ impl Builder<'_> {
         for (di, origin, name, replicas) in current {
             let d = &self.deployments[di];
             let manifest = inputs.deployments.iter().find(|o| {
-                o.value.metadata.name.as_deref() == Some(d.name.as_str()) && namespace(&o.value.metadata) == d.namespace
+                o.value.metadata.name.as_deref() == Some(d.object_name.as_str()) && namespace(&o.value.metadata) == d.namespace
             });
             let want = manifest.and_then(|o| o.value.spec.replicas).unwrap_or(1);
             if d.revisions.len() == 1 && replicas != want {
@@ -512,7 +512,7 @@ impl Builder<'_> {
                         && self
                             .deployments
                             .iter()
-                            .any(|d| d.namespace == ns && rs_name.starts_with(&format!("{}-", d.name))) =>
+                            .any(|d| d.namespace == ns && rs_name.starts_with(&format!("{}-", d.object_name))) =>
                 {
                     self.diag.error(InputError::at(
                         origin,

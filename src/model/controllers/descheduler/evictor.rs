@@ -1,13 +1,22 @@
 //! What every descheduler plugin shares: the evictor (DefaultEvictor's filter: pods with
 //! local storage or PVCs as configured and, with nodeFit, pods that fit on no other Ready node
 //! — unschedulable, selector/affinity, NoSchedule/NoExecute taints, requests of all
-//! non-terminal pods, terminating ones included, and pod count) and the per-node,
-//! per-namespace and total eviction limits. Upstream: `pkg/framework/plugins/defaultevictor/`
-//! and `pkg/descheduler/evictions/evictions.go`. No plugin's own rule lives here.
+//! non-terminal pods, terminating ones included, and pod count), the per-node,
+//! per-namespace and total eviction limits, and the plugins' namespace filter. Upstream:
+//! `pkg/framework/plugins/defaultevictor/`, `pkg/descheduler/evictions/evictions.go` and
+//! `pkg/descheduler/pod/pods.go` (`BuildFilterFunc`: `WithNamespaces`, `WithoutNamespaces`).
+//! No plugin's own rule lives here.
 
 use super::super::super::{active_on, ready, ClusterState, Model};
 use crate::domain::Domain;
-use crate::ir::DeschedulerProfile;
+use crate::ir::{DeschedulerProfile, Namespaces};
+
+/// The plugin's namespace filter admits the pods of group `g` (pods.go `BuildFilterFunc`:
+/// a namespace among `include` when that is set, none among `exclude`). Every pod of a group
+/// is in its Deployment's namespace, so the filter keeps or drops a group whole.
+pub(super) fn in_namespaces(m: &Model, namespaces: &Namespaces, g: usize) -> bool {
+    namespaces.admits(&m.ir.deployments[m.dep_of_group(g)].namespace)
+}
 
 /// Evicts up to `count` pods of group `g` from node `n` (bound first, then running, most
 /// loaded usage first); returns the new state and how many were evicted.

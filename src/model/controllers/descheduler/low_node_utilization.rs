@@ -3,7 +3,10 @@
 //! under-utilized nodes while both have room. Overutilized nodes go by descending usage
 //! (sortNodesByUsage: cpu millicores + memory bytes + pods), a node's pods by QoS class,
 //! BestEffort first (SortPodsBasedOnPriorityLowToHigh; kbmc has no priorities, so all are
-//! equal).
+//! equal). `evictableNamespaces` excludes namespaces from eviction only (nodeutilization.go
+//! `evictPods`: a pod of an excluded namespace fails the pre-eviction filter built
+//! `WithoutNamespaces` and is skipped): its pods still count in every node's usage and in
+//! the classification, and skipping one changes no count, limit or headroom.
 
 use super::super::super::{active_on, ready, ClusterState, Model};
 use super::evictor::*;
@@ -20,7 +23,9 @@ pub(super) fn low_node_utilization<D: Domain>(
     plugin: &DeschedulerPlugin,
     order: &[usize],
 ) -> (ClusterState<D>, D::Bool) {
-    let DeschedulerPlugin::LowNodeUtilization { thresholds, target_thresholds, number_of_nodes } = plugin else {
+    let DeschedulerPlugin::LowNodeUtilization { thresholds, target_thresholds, number_of_nodes, evictable_namespaces } =
+        plugin
+    else {
         return (st, d.bool(true));
     };
     let nn = m.nodes();
@@ -93,7 +98,9 @@ pub(super) fn low_node_utilization<D: Domain>(
     }
     // A node's pods in SortPodsBasedOnPriorityLowToHigh's order: all of one priority (kbmc
     // has none), so by QoS class, BestEffort first; groups of one class in index order.
-    let mut by_qos: Vec<usize> = (0..m.ir.groups.len()).collect();
+    // Pods of an excluded namespace are skipped where upstream would evict them.
+    let mut by_qos: Vec<usize> =
+        (0..m.ir.groups.len()).filter(|&g| in_namespaces(m, evictable_namespaces, g)).collect();
     by_qos.sort_by_key(|&g| m.ir.groups[g].qos);
     for &n in order {
         let (cc, cm, cp) = cap(n);

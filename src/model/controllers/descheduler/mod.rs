@@ -109,18 +109,21 @@ pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, order: &[usize]) -
             let plugins = if deschedule { &p.deschedule } else { &p.balance };
             for plugin in plugins {
                 nx = match plugin {
-                    DeschedulerPlugin::RemoveDuplicates => remove_duplicates(d, m, nx, p, &mut lim, order),
+                    DeschedulerPlugin::RemoveDuplicates { .. } => {
+                        remove_duplicates(d, m, nx, p, &mut lim, plugin, order)
+                    }
                     DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint {
                         hard,
                         soft,
                         topology_balance_node_fit,
+                        namespaces,
                     } => topology_spread(
                         d,
                         m,
                         nx,
                         p,
                         &mut lim,
-                        SpreadArgs { hard: *hard, soft: *soft, node_fit_check: *topology_balance_node_fit },
+                        SpreadArgs { hard: *hard, soft: *soft, node_fit_check: *topology_balance_node_fit, namespaces },
                         order,
                     ),
                     DeschedulerPlugin::LowNodeUtilization { .. } => {
@@ -200,8 +203,8 @@ pub fn order_matters(m: &Model) -> bool {
         || ds.max_total.is_some()
         || ds.profiles.iter().flat_map(|p| p.deschedule.iter().chain(&p.balance)).any(|plugin| match plugin {
             DeschedulerPlugin::LowNodeUtilization { .. } => true,
-            DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, .. } => {
-                !balanced_constraints(m, *hard, *soft).is_empty()
+            DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, namespaces, .. } => {
+                !balanced_constraints(m, *hard, *soft, namespaces).is_empty()
             }
             _ => false,
         })

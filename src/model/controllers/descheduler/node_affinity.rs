@@ -1,6 +1,8 @@
 //! RemovePodsViolatingNodeAffinity (`pkg/framework/plugins/removepodsviolatingnodeaffinity/`):
 //! required: a pod with required node affinity whose node no longer matches and that fits
-//! some node; preferred: a Ready node offers a larger preferred weight.
+//! some node; preferred: a Ready node offers a larger preferred weight. Only the pods of the
+//! namespaces its `namespaces` filter admits (node_affinity.go `New`: `WithNamespaces`,
+//! `WithoutNamespaces`).
 
 use super::super::super::{active_on, ready, ClusterState, Model};
 use super::evictor::*;
@@ -16,10 +18,12 @@ pub(super) fn node_affinity<D: Domain>(
     plugin: &DeschedulerPlugin,
     order: &[usize],
 ) -> ClusterState<D> {
-    let DeschedulerPlugin::RemovePodsViolatingNodeAffinity { required, preferred } = plugin else { return st };
+    let DeschedulerPlugin::RemovePodsViolatingNodeAffinity { required, preferred, namespaces } = plugin else {
+        return st;
+    };
     let mut st = st;
     for &n in order {
-        for g in 0..m.ir.groups.len() {
+        for g in (0..m.ir.groups.len()).filter(|&g| in_namespaces(m, namespaces, g)) {
             let grp = &m.ir.groups[g];
             // Required: only pods with required node affinity (a plain nodeSelector does not count).
             let req_violated = *required && grp.has_required_affinity && !grp.per_node[n].affinity_ok;

@@ -1,6 +1,8 @@
 //! RemovePodsViolatingNodeTaints (`pkg/framework/plugins/removepodsviolatingnodetaints/`):
 //! one untolerated NoSchedule taint — PreferNoSchedule when asked, the unschedulable taint of
-//! a cordoned node included — that passes includedTaints/excludedTaints.
+//! a cordoned node included — that passes includedTaints/excludedTaints, for the pods of the
+//! namespaces its `namespaces` filter admits (node_taint.go `New`: `WithNamespaces`,
+//! `WithoutNamespaces`).
 
 use super::super::super::{active_on, ready, ClusterState, Model};
 use super::evictor::*;
@@ -20,6 +22,7 @@ pub(super) fn node_taints<D: Domain>(
         include_prefer_no_schedule,
         excluded_taints,
         included_taints,
+        namespaces,
     } = plugin
     else {
         return st;
@@ -32,7 +35,7 @@ pub(super) fn node_taints<D: Domain>(
     let mut st = st;
     for &n in order {
         let node = &m.ir.nodes[n];
-        for g in 0..m.ir.groups.len() {
+        for g in (0..m.ir.groups.len()).filter(|&g| in_namespaces(m, namespaces, g)) {
             let grp = &m.ir.groups[g];
             // One taint that is considered, passes the include/exclude lists and is not tolerated.
             let static_violation = grp.per_node[n].untolerated.iter().any(|&t| {

@@ -1,11 +1,15 @@
 //! RemoveDuplicates (`pkg/framework/plugins/removeduplicates/`): owner = ReplicaSet, i.e. one
 //! pod template revision; upperAvg = ceil(occurrences / target nodes), target nodes being the
-//! Ready nodes the pod's selector, affinity and taints allow, at least two.
+//! Ready nodes the pod's selector, affinity and taints allow, at least two. Its `namespaces`
+//! filter (removeduplicates.go `New`: `WithNamespaces`, `WithoutNamespaces`) keeps the pods
+//! of other namespaces out of the listing, so they are neither counted nor evicted; an
+//! owner's pods share one namespace (the owner key is namespace/kind/name), so a group is
+//! considered whole or not at all.
 
 use super::super::super::{active_on, ready, ClusterState, Model};
 use super::evictor::*;
 use crate::domain::Domain;
-use crate::ir::DeschedulerProfile;
+use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
 
 pub(super) fn remove_duplicates<D: Domain>(
     d: &D,
@@ -13,11 +17,13 @@ pub(super) fn remove_duplicates<D: Domain>(
     st: ClusterState<D>,
     p: &DeschedulerProfile,
     lim: &mut Limits<D>,
+    plugin: &DeschedulerPlugin,
     order: &[usize],
 ) -> ClusterState<D> {
+    let DeschedulerPlugin::RemoveDuplicates { namespaces } = plugin else { return st };
     let nn = m.nodes();
     let mut st = st;
-    for g in 0..m.ir.groups.len() {
+    for g in (0..m.ir.groups.len()).filter(|&g| in_namespaces(m, namespaces, g)) {
         let counted: Vec<D::Int> = (0..nn)
             .map(|n| {
                 let ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, lim, g, n));

@@ -124,7 +124,7 @@ fn constraints_differing_in_a_node_policy_are_balanced_apart() {
     let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 1, capacity: {cpu: \"64\", memory: 64Gi}, taints: [{key: k, value: v, effect: NoSchedule}]}\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n";
     let pol = policy("RemovePodsViolatingTopologySpreadConstraint", ", args: {topologyBalanceNodeFit: false}");
     let m = model(&format!("{}{pol}{spec}", deployment("web", 2, "1", "1Gi", spread)));
-    assert_eq!(balanced_constraints(&m, true, false).len(), 2);
+    assert_eq!(balanced_constraints(&m, true, false, &crate::ir::Namespaces::default()).len(), 2);
     assert_eq!(evictions(&m, &m.initial_state(&[1, 1])), vec![1, 0]);
     // Honoured alone: one domain, nothing to balance.
     let honoured = spread.lines().take(2).collect::<Vec<_>>().join("\n");
@@ -343,4 +343,134 @@ fn a_pick_of_several_usage_kinds_evicts_any_of_them() {
     left.sort();
     // The idle pod went (the busy one stays), or the busy one did.
     assert_eq!(left, vec![(1, 1), (2, 0)]);
+}
+
+// ---- namespaces ---------------------------------------------------------------------------
+
+/// Deployment `web` in namespaces prod and staging (labels app=web both), with `extra` in
+/// each pod spec, placed as `prod` and `staging` (pods per node) on a pool `n` of
+/// `prod.len()` nodes (`pool` the rest of the pool's YAML), and `policy`.
+fn two_namespaces(prod: &[i64], staging: &[i64], extra: &str, pool: &str, policy: &str) -> Model {
+    let placement = |counts: &[i64]| -> String {
+        let v: Vec<String> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(i, c)| format!("{{node: n-{i}, count: {c}}}"))
+            .collect();
+        v.join(", ")
+    };
+    let web = |ns: &str, counts: &[i64]| {
+        deployment("web", counts.iter().sum(), "1", "1Gi", extra)
+            .replace("metadata: {name: web}", &format!("metadata: {{name: web, namespace: {ns}}}"))
+    };
+    let spec = format!(
+        "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: {}, capacity: {{cpu: \"10\", memory: 64Gi}}{pool}}}]\n  workloads:\n    - {{deployment: prod/web, placement: [{}]}}\n    - {{deployment: staging/web, placement: [{}]}}\n",
+        prod.len(),
+        placement(prod),
+        placement(staging)
+    );
+    model(&format!("{}{}{policy}{spec}", web("prod", prod), web("staging", staging)))
+}
+
+/// Evictions of one run in index order, per Deployment (summed over nodes).
+fn evicted_per_deployment(m: &Model) -> Vec<i64> {
+    let st = m.initial_states().remove(0);
+    let after = run(&Concrete, m, &st, &(0..m.nodes()).collect::<Vec<_>>()).0;
+    (0..m.ir.deployments.len())
+        .map(|d| m.groups_of[d].iter().map(|&g| (0..m.nodes()).map(|n| after.terminating[g][n]).sum::<i64>()).sum())
+        .collect()
+}
+
+/// Two Deployments named web in two namespaces are two owners, as upstream's owner key
+/// (namespace/kind/name, removeduplicates.go) keeps them: each sheds its own duplicates.
+/// The `namespaces` filter (pods.go BuildFilterFunc) leaves the other namespace's pods out:
+/// `exclude` spares the namespaces named, `include` spares the others.
+#[test]
+fn remove_duplicates_keeps_namespaces_apart_and_filters_them() {
+    let m = two_namespaces(&[4, 0], &[4, 0], "", "", &policy("RemoveDuplicates", ""));
+    assert_eq!(m.ir.deployments.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["prod/web", "staging/web"]);
+    assert_eq!(evicted_per_deployment(&m), vec![2, 2]);
+    let m = two_namespaces(
+        &[4, 0],
+        &[4, 0],
+        "",
+        "",
+        &policy("RemoveDuplicates", ", args: {namespaces: {exclude: [staging]}}"),
+    );
+    assert_eq!(evicted_per_deployment(&m), vec![2, 0]);
+    let m = two_namespaces(
+        &[4, 0],
+        &[4, 0],
+        "",
+        "",
+        &policy("RemoveDuplicates", ", args: {namespaces: {include: [staging]}}"),
+    );
+    assert_eq!(evicted_per_deployment(&m), vec![0, 2]);
+}
+
+/// Topology spread counts the pods of the constraint's own namespace only: prod's web
+/// (3 and 1 on two nodes) and staging's (1 and 3) each move one pod, where counting both
+/// would find 4 and 4 balanced. The filter drops a namespace's constraints whole.
+#[test]
+fn topology_spread_counts_its_own_namespace_and_filters_them() {
+    let spread = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}";
+    let plugin = "RemovePodsViolatingTopologySpreadConstraint";
+    let m = two_namespaces(&[3, 1], &[1, 3], spread, "", &policy(plugin, ""));
+    let (prod, staging) = (m.groups_of[0][0], m.groups_of[1][0]);
+    let c = &m.ir.groups[prod].spread[0];
+    assert_eq!((c.selects[prod], c.selects[staging]), (true, false));
+    assert_eq!((c.desched_selects[prod], c.desched_selects[staging]), (true, false));
+    assert_eq!(evicted_per_deployment(&m), vec![1, 1]);
+    let m = two_namespaces(&[3, 1], &[1, 3], spread, "", &policy(plugin, ", args: {namespaces: {exclude: [prod]}}"));
+    assert_eq!(evicted_per_deployment(&m), vec![0, 1]);
+    let m = two_namespaces(&[3, 1], &[1, 3], spread, "", &policy(plugin, ", args: {namespaces: {include: [prod]}}"));
+    assert_eq!(evicted_per_deployment(&m), vec![1, 0]);
+}
+
+/// RemovePodsViolatingNodeTaints and RemovePodsViolatingNodeAffinity evict only the pods of
+/// the namespaces their filter admits.
+#[test]
+fn node_taints_and_affinity_filter_namespaces() {
+    let tainted = ", taints: [{key: k, value: v, effect: NoSchedule}]";
+    let taints = |args: &str| {
+        let pol = policy("RemovePodsViolatingNodeTaints", args).replace("balance: {enabled", "deschedule: {enabled");
+        evicted_per_deployment(&two_namespaces(&[1, 0], &[1, 0], "", tainted, &pol))
+    };
+    assert_eq!(taints(""), vec![1, 1]);
+    assert_eq!(taints(", args: {namespaces: {exclude: [prod]}}"), vec![0, 1]);
+    assert_eq!(taints(", args: {namespaces: {include: [prod]}}"), vec![1, 0]);
+    // Required affinity that n-0, where the pods run, violates and n-1 meets.
+    let affinity = "affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/hostname, operator: NotIn, values: [n-0]}]}]}}}";
+    let affinity_run = |args: &str| {
+        let pol = policy(
+            "RemovePodsViolatingNodeAffinity",
+            &format!(", args: {{nodeAffinityType: [requiredDuringSchedulingIgnoredDuringExecution]{args}}}"),
+        )
+        .replace("balance: {enabled", "deschedule: {enabled");
+        evicted_per_deployment(&two_namespaces(&[1, 0], &[1, 0], affinity, "", &pol))
+    };
+    assert_eq!(affinity_run(""), vec![1, 1]);
+    assert_eq!(affinity_run(", namespaces: {exclude: [prod]}"), vec![0, 1]);
+    assert_eq!(affinity_run(", namespaces: {include: [prod]}"), vec![1, 0]);
+}
+
+/// LowNodeUtilization's `evictableNamespaces` skips the excluded namespaces' pods where it
+/// would evict them (nodeutilization.go evictPods) and takes the next: n-0 runs 4 + 4 cores
+/// of 10 (target 5), prod's pods go first (index order within a QoS class) unless prod is
+/// excluded, and then staging's; their requests still count in n-0's usage either way.
+#[test]
+fn low_node_utilization_skips_excluded_namespaces() {
+    let lnu = |extra: &str| {
+        policy(
+            "LowNodeUtilization",
+            &format!(", args: {{thresholds: {{cpu: 20}}, targetThresholds: {{cpu: 50}}{extra}}}"),
+        )
+    };
+    let m = two_namespaces(&[4, 0], &[4, 0], "", "", &lnu(""));
+    assert_eq!(evicted_per_deployment(&m), vec![3, 0]);
+    let m = two_namespaces(&[4, 0], &[4, 0], "", "", &lnu(", evictableNamespaces: {exclude: [prod]}"));
+    assert_eq!(evicted_per_deployment(&m), vec![0, 3]);
+    let m = two_namespaces(&[4, 0], &[4, 0], "", "", &lnu(", evictableNamespaces: {exclude: [prod, staging]}"));
+    assert_eq!(evicted_per_deployment(&m), vec![0, 0]);
 }

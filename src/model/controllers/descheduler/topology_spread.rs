@@ -4,12 +4,16 @@
 //! balanceDomains' two-pointer moves, a pod marked only if it fits a node of a below-average
 //! domain under topologyBalanceNodeFit, marks of all constraints evicted together. Counts use
 //! the descheduler's selector semantics (`labelSelector: {}` matches every pod of the
-//! namespace) and merge constraints as hasIdenticalConstraints.
+//! namespace) and merge constraints as hasIdenticalConstraints. Its `namespaces` filter
+//! (topologyspreadconstraint.go `New`: `WithNamespaces`, `WithoutNamespaces`) drops the
+//! pods of other namespaces from the listing that `Balance` groups by namespace, so a
+//! namespace it does not admit has no constraints balanced, no pods counted and none
+//! evicted; a constraint counts pods of its own namespace only, so the others are untouched.
 
 use super::super::super::{active_on, ready, ClusterState, Model};
 use super::evictor::*;
 use crate::domain::Domain;
-use crate::ir::{DeschedulerProfile, SpreadConstraint};
+use crate::ir::{DeschedulerProfile, Namespaces, SpreadConstraint};
 
 /// The spread constraints the plugin balances, with their owner group (whose node affinity
 /// and tolerations the inclusion policies read). Two constraints are merged where upstream's
@@ -23,7 +27,12 @@ use crate::ir::{DeschedulerProfile, SpreadConstraint};
 /// constraints upstream then balances twice compute the same moves on the same pods, which
 /// matters only through the arbitrary order of equal-sized domains, which each pass breaks
 /// anew (see the module's under-approximations).
-pub(super) fn balanced_constraints(m: &Model, hard: bool, soft: bool) -> Vec<(usize, &SpreadConstraint)> {
+pub(super) fn balanced_constraints<'a>(
+    m: &'a Model,
+    hard: bool,
+    soft: bool,
+    namespaces: &Namespaces,
+) -> Vec<(usize, &'a SpreadConstraint)> {
     let mut out: Vec<(usize, &SpreadConstraint)> = Vec::new();
     let affinity = |g: usize| m.ir.groups[g].per_node.iter().map(|p| p.affinity_ok).collect::<Vec<_>>();
     let taints = |g: usize| {
@@ -31,7 +40,7 @@ pub(super) fn balanced_constraints(m: &Model, hard: bool, soft: bool) -> Vec<(us
         let per_node = grp.per_node.iter().map(|p| (p.untolerated_no_schedule, p.untolerated_no_execute));
         (per_node.collect::<Vec<_>>(), grp.tolerates_unschedulable)
     };
-    for (g, grp) in m.ir.groups.iter().enumerate() {
+    for (g, grp) in m.ir.groups.iter().enumerate().filter(|(g, _)| in_namespaces(m, namespaces, *g)) {
         for c in &grp.spread {
             if c.system_default || !((c.hard && hard) || (!c.hard && soft)) {
                 continue;
@@ -55,10 +64,11 @@ pub(super) fn balanced_constraints(m: &Model, hard: bool, soft: bool) -> Vec<(us
 
 /// Which constraints RemovePodsViolatingTopologySpreadConstraint balances, and whether an
 /// evicted pod must fit on another node (topologyBalanceNodeFit).
-pub(super) struct SpreadArgs {
+pub(super) struct SpreadArgs<'a> {
     pub(super) hard: bool,
     pub(super) soft: bool,
     pub(super) node_fit_check: bool,
+    pub(super) namespaces: &'a Namespaces,
 }
 
 pub(super) fn topology_spread<D: Domain>(
@@ -70,13 +80,13 @@ pub(super) fn topology_spread<D: Domain>(
     args: SpreadArgs,
     order: &[usize],
 ) -> ClusterState<D> {
-    let SpreadArgs { hard, soft, node_fit_check } = args;
+    let SpreadArgs { hard, soft, node_fit_check, namespaces } = args;
     let nn = m.nodes();
     let ng = m.ir.groups.len();
     // Pods marked for eviction per (group, node), over every constraint, on the state before
     // the plugin runs; evicted together at the end, as upstream evicts its marked set.
     let mut marked: Vec<Vec<D::Int>> = vec![vec![d.int(0); nn]; ng];
-    for (owner, c) in balanced_constraints(m, hard, soft) {
+    for (owner, c) in balanced_constraints(m, hard, soft, namespaces) {
         // Domains: values of the key on Ready nodes passing the inclusion policies.
         let (nv, dom) = super::super::scheduler::domains(m, c);
         if nv == 0 {
