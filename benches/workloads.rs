@@ -118,7 +118,8 @@ fn parse() -> Result<Args, String> {
                 a.engines = match it.next().as_deref() {
                     Some("symbolic") => vec!["symbolic"],
                     Some("explicit") => vec!["explicit"],
-                    other => return Err(format!("--engine: expected symbolic or explicit, got {other:?}")),
+                    Some(other) => return Err(format!("--engine: expected symbolic or explicit, got {other:?}")),
+                    None => return Err("--engine: expected symbolic or explicit, got nothing".into()),
                 }
             }
             "--time-limit" => a.time_limit = number("--time-limit", it.next())? as u64,

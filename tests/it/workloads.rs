@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::kbmc;
 
 #[path = "../../benches/common/workloads.rs"]
-mod workloads;
+mod generator;
 
 /// A fresh directory under the system's temporary one.
 fn scratch(name: &str) -> PathBuf {
@@ -20,7 +20,7 @@ fn scratch(name: &str) -> PathBuf {
 fn generated_clusters_load_and_check() {
     for n in [1, 2] {
         let dir = scratch(&format!("n{n}-m6"));
-        workloads::write(&dir, n, 6).expect("the generator writes");
+        generator::write(&dir, n, 6).expect("the generator writes");
         let d = dir.to_string_lossy().into_owned();
         let r = kbmc(&["check", "--engine", "explicit", "--steps", "6", "--format", "json", &d]);
         assert_eq!(r.code, 0, "n={n}: stdout: {}\nstderr: {}", r.stdout, r.stderr);
@@ -48,7 +48,7 @@ fn generated_clusters_load_and_check() {
 fn microservices_demo_on_a_pool_loads() {
     for m in [3, 12] {
         let dir = scratch(&format!("microservices-demo-m{m}"));
-        workloads::write_microservices_demo(&dir, m).expect("the generator writes");
+        generator::write_microservices_demo(&dir, m).expect("the generator writes");
         let r = kbmc(&["inspect", &dir.to_string_lossy()]);
         assert_eq!(r.code, 0, "m={m}: {}", r.stderr);
         assert!(r.stdout.contains("\ndeployments (12):\n"), "m={m}: {}", r.stdout);
@@ -61,9 +61,9 @@ fn microservices_demo_on_a_pool_loads() {
 fn the_generator_refuses_what_it_cannot_spread() {
     let dir = scratch("refused");
     for (n, m) in [(0, 6), (1, 2)] {
-        let e = workloads::write(&dir, n, m).expect_err("refused");
+        let e = generator::write(&dir, n, m).expect_err("refused");
         assert!(e.to_string().contains("at least 1 Deployment and 3 nodes"), "{e}");
     }
     assert!(!dir.exists(), "nothing written for a refused size");
-    assert_eq!(workloads::zone_counts(7), [3, 2, 2]);
+    assert_eq!(generator::zone_counts(7), [3, 2, 2]);
 }
