@@ -15,6 +15,7 @@ mod scale;
 mod snapshot;
 mod upstream;
 mod voice;
+mod workloads;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

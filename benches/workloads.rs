@@ -1,0 +1,358 @@
+//! Time to a verdict on generated workloads (benches/common/workloads.rs): N Deployments of 3
+//! replicas with a soft zone spread on M nodes in three zones, under a descheduler and one
+//! node failure, a `noEvictionCycle` intent each, for N in 1, 2, 4, 8, 16, 32 and M in 6, 12,
+//! 48; then microservices-demo's published manifests on 3 and 12 nodes with one node failure
+//! and `podAlwaysSchedulable`. Each cluster is checked by the kbmc binary as a child process
+//! (`kbmc check --all --format json`), once with the default engine and once with `--engine
+//! explicit`, under a time limit per run; one Markdown table row per run: per-intent verdicts,
+//! wall-clock time to the verdicts, CPU time, states (explicit) and depth, and the child's
+//! peak resident memory (its rusage `ru_maxrss`, Z3's share included). Results go to
+//! docs/performance.md.
+//!
+//! `cargo bench --bench workloads [-- OPTIONS] [FILTER...]`:
+//! - `--quick`: only N = 1, 2 on 6 nodes and microservices-demo on 3 nodes;
+//! - FILTER: only the clusters whose label (`n4-m12`, `microservices-demo-m3`) contains it;
+//! - `--engine symbolic|explicit`: one engine only;
+//! - `--time-limit S`: kbmc's `--time-limit` per run (default 120 s; a run that has not
+//!   stopped by itself is killed at twice that, at least a minute after it);
+//! - `--first`: without `--all` (as `kbmc check` runs by default: stop at the first violation);
+//! - `--kbmc PATH`: another kbmc binary (default: the one `cargo bench` built);
+//! - `--write DIR N M` or `--write DIR microservices-demo M`: write that cluster to DIR and
+//!   run nothing.
+//!
+//! Never asserts on time; a run that fails to give a verdict prints what it said instead.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+#[path = "common/workloads.rs"]
+mod workloads;
+
+/// The per-run time limit without `--time-limit`, in seconds.
+const TIME_LIMIT: u64 = 120;
+
+/// When a run that has not stopped by itself is killed: at twice its time limit, and at
+/// least a minute after it (kbmc looks at its limit between frames and queries, so a run may
+/// overrun it by one unrolled frame).
+fn kill_after(time_limit: u64) -> Duration {
+    Duration::from_secs((2 * time_limit).max(time_limit + 60))
+}
+
+const USAGE: &str = "usage: cargo bench --bench workloads -- [--quick] [--engine symbolic|explicit] [--time-limit S] [--first] [--kbmc PATH] [FILTER...]
+       cargo bench --bench workloads -- --write DIR N M
+       cargo bench --bench workloads -- --write DIR microservices-demo M";
+
+/// One cluster of the family.
+#[derive(Clone, Copy)]
+enum Cluster {
+    /// `n` generated Deployments on `m` nodes.
+    Generated { n: usize, m: usize },
+    /// microservices-demo on `m` nodes.
+    Demo { m: usize },
+}
+
+impl Cluster {
+    fn label(self) -> String {
+        match self {
+            Cluster::Generated { n, m } => format!("n{n}-m{m}"),
+            Cluster::Demo { m } => format!("microservices-demo-m{m}"),
+        }
+    }
+
+    fn write(self, dir: &Path) -> std::io::Result<()> {
+        match self {
+            Cluster::Generated { n, m } => workloads::write(dir, n, m),
+            Cluster::Demo { m } => workloads::write_microservices_demo(dir, m),
+        }
+    }
+}
+
+/// The whole family, or with `quick` its smallest clusters.
+fn family(quick: bool) -> Vec<Cluster> {
+    let (ns, ms, demo): (&[usize], &[usize], &[usize]) =
+        if quick { (&[1, 2], &[6], &[3]) } else { (&[1, 2, 4, 8, 16, 32], &[6, 12, 48], &[3, 12]) };
+    let mut v = Vec::new();
+    for &m in ms {
+        for &n in ns {
+            v.push(Cluster::Generated { n, m });
+        }
+    }
+    v.extend(demo.iter().map(|&m| Cluster::Demo { m }));
+    v
+}
+
+struct Args {
+    quick: bool,
+    engines: Vec<&'static str>,
+    time_limit: u64,
+    all: bool,
+    kbmc: PathBuf,
+    filters: Vec<String>,
+    write: Option<(PathBuf, Cluster)>,
+}
+
+fn parse() -> Result<Args, String> {
+    let mut a = Args {
+        quick: false,
+        engines: vec!["symbolic", "explicit"],
+        time_limit: TIME_LIMIT,
+        all: true,
+        kbmc: PathBuf::from(env!("CARGO_BIN_EXE_kbmc")),
+        filters: Vec::new(),
+        write: None,
+    };
+    let mut it = std::env::args().skip(1);
+    let number = |what: &str, v: Option<String>| -> Result<usize, String> {
+        let v = v.ok_or(format!("{what}: a number is missing"))?;
+        v.parse().map_err(|_| format!("{what}: expected a whole number, got {v:?}"))
+    };
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            // What `cargo bench` passes to every bench.
+            "--bench" => {}
+            "--quick" => a.quick = true,
+            "--first" => a.all = false,
+            "--engine" => {
+                a.engines = match it.next().as_deref() {
+                    Some("symbolic") => vec!["symbolic"],
+                    Some("explicit") => vec!["explicit"],
+                    Some(other) => return Err(format!("--engine: expected symbolic or explicit, got {other:?}")),
+                    None => return Err("--engine: expected symbolic or explicit, got nothing".into()),
+                }
+            }
+            "--time-limit" => a.time_limit = number("--time-limit", it.next())? as u64,
+            "--kbmc" => a.kbmc = it.next().ok_or("--kbmc: a path is missing")?.into(),
+            "--write" => {
+                let dir = PathBuf::from(it.next().ok_or("--write: DIR is missing")?);
+                let first = it.next().ok_or("--write: N (or microservices-demo) is missing")?;
+                let cluster = if first == "microservices-demo" {
+                    Cluster::Demo { m: number("--write microservices-demo M", it.next())? }
+                } else {
+                    let n = number("--write N", Some(first))?;
+                    Cluster::Generated { n, m: number("--write N M", it.next())? }
+                };
+                a.write = Some((dir, cluster));
+            }
+            s if s.starts_with('-') => return Err(format!("unknown option {s:?}")),
+            s => a.filters.push(s.to_string()),
+        }
+    }
+    if a.time_limit == 0 {
+        return Err("--time-limit: 0 would let a run go on without end; give seconds above 0".into());
+    }
+    Ok(a)
+}
+
+fn main() {
+    let a = match parse() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("workloads: {e}\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    if let Some((dir, cluster)) = &a.write {
+        if let Err(e) = cluster.write(dir) {
+            eprintln!("workloads: writing {} into {}: {e}", cluster.label(), dir.display());
+            std::process::exit(2);
+        }
+        println!("wrote {} into {}: kbmc check {}", cluster.label(), dir.display(), dir.display());
+        return;
+    }
+    println!(
+        "kbmc: {}; per-run time limit {} s; {}; load average at start: {}",
+        a.kbmc.display(),
+        a.time_limit,
+        if a.all { "--all" } else { "first violation" },
+        load_average()
+    );
+    println!("\n| engine | N | M | verdicts | time | cpu | states | depth | peak RSS |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let root = std::env::temp_dir().join(format!("kbmc-bench-workloads-{}", std::process::id()));
+    for cluster in family(a.quick) {
+        let label = cluster.label();
+        if !a.filters.is_empty() && !a.filters.iter().any(|f| label.contains(f.as_str())) {
+            continue;
+        }
+        let dir = root.join(&label);
+        if let Err(e) = cluster.write(&dir) {
+            eprintln!("workloads: writing {label} into {}: {e}", dir.display());
+            std::process::exit(2);
+        }
+        let (n, m) = match cluster {
+            Cluster::Generated { n, m } => (n.to_string(), m),
+            Cluster::Demo { m } => ("microservices-demo".to_string(), m),
+        };
+        for engine in &a.engines {
+            let r = run(&a, &dir, engine);
+            println!(
+                "| {engine} | {n} | {m} | {} | {:.2} s | {:.2} s | {} | {} | {} MiB |",
+                r.verdicts,
+                r.wall.as_secs_f64(),
+                r.cpu.as_secs_f64(),
+                r.states.map_or("-".to_string(), |s| s.to_string()),
+                r.depth.map_or("-".to_string(), |d| d.to_string()),
+                r.max_rss_kib / 1024
+            );
+        }
+    }
+    std::fs::remove_dir_all(&root).ok();
+    println!("\nload average at end: {}", load_average());
+}
+
+/// The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unavailable".into())
+}
+
+/// What one run of kbmc gave.
+struct Outcome {
+    verdicts: String,
+    wall: Duration,
+    /// User and system time of the child.
+    cpu: Duration,
+    states: Option<u64>,
+    depth: Option<u64>,
+    max_rss_kib: i64,
+}
+
+/// Runs `kbmc check` on `dir` with `engine` as a child process, killed at [`kill_after`]. The child's stdout and stderr go to files (a counterexample's JSON may be larger
+/// than a pipe holds); it is waited for without being reaped first (`waitid` with `WNOWAIT`),
+/// so that the watchdog can never signal a reused process id, then reaped by `wait4` for its
+/// resource usage.
+fn run(a: &Args, dir: &Path, engine: &str) -> Outcome {
+    let out_path = dir.with_extension(format!("{engine}.json"));
+    let err_path = dir.with_extension(format!("{engine}.stderr"));
+    let mut cmd = Command::new(&a.kbmc);
+    cmd.args(["check", "--format", "json", "--engine", engine, "--time-limit", &a.time_limit.to_string()]);
+    if a.all {
+        cmd.arg("--all");
+    }
+    cmd.arg(dir)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).expect("the bench's temporary directory is writable"))
+        .stderr(std::fs::File::create(&err_path).expect("the bench's temporary directory is writable"));
+    let start = Instant::now();
+    let child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("workloads: cannot run {}: {e}", a.kbmc.display());
+            std::process::exit(2);
+        }
+    };
+    let pid = child.id() as libc::pid_t;
+    let (stop, stopped) = mpsc::channel::<()>();
+    let limit = kill_after(a.time_limit);
+    let watchdog = std::thread::spawn(move || {
+        if stopped.recv_timeout(limit) == Err(mpsc::RecvTimeoutError::Timeout) {
+            // SAFETY: `pid` is our child, not yet reaped (main waits for this thread first).
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            return true;
+        }
+        false
+    });
+    // SAFETY: plain system calls on our own child with zeroed out-structures.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        while libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOWAIT) != 0 {
+            assert_eq!(std::io::Error::last_os_error().raw_os_error(), Some(libc::EINTR), "waitid on the child");
+        }
+    }
+    let wall = start.elapsed();
+    stop.send(()).ok();
+    let killed = watchdog.join().expect("the watchdog thread ends");
+    let mut status = 0;
+    // SAFETY: as above; this reaps the child.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        let r = libc::wait4(pid, &mut status, 0, &mut usage);
+        assert_eq!(r, pid, "wait4 reaps the child: {}", std::io::Error::last_os_error());
+        usage
+    };
+    // The child is reaped: `child` must not wait for it again (dropping it does not).
+    drop(child);
+    let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    let mut o = Outcome {
+        verdicts: String::new(),
+        wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        states: None,
+        depth: None,
+        max_rss_kib: usage.ru_maxrss,
+    };
+    let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
+    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    let code = if libc::WIFEXITED(status) { Some(libc::WEXITSTATUS(status)) } else { None };
+    o.verdicts = if killed {
+        format!("killed at {} s (time limit {} s): no verdict", kill_after(a.time_limit).as_secs(), a.time_limit)
+    } else {
+        match (code, serde_json::from_str::<serde_json::Value>(&stdout)) {
+            (Some(0 | 1 | 3), Ok(j)) => {
+                o.states = j["effort"]["states"].as_u64().filter(|_| engine == "explicit");
+                o.depth = j["effort"]["depth"].as_u64();
+                summary(&j)
+            }
+            _ => format!(
+                "no verdict: exit {}: {}",
+                code.map_or("by a signal".to_string(), |c| c.to_string()),
+                stderr.lines().next().unwrap_or("(nothing on stderr)")
+            ),
+        }
+    };
+    std::fs::remove_file(&out_path).ok();
+    std::fs::remove_file(&err_path).ok();
+    o
+}
+
+/// Per-intent verdicts, alike ones counted: `noEvictionCycle: 3× violated@15, 29× holds(<=30)`.
+/// `violated@k`: a counterexample of k steps; `holds(all)`: every reachable state explored;
+/// `holds(<=k)`: no violation within k steps; `proved`: for every run length;
+/// `unknown(<=k)`: cut short (a time or memory limit) with no violation within k steps;
+/// `unknown(not decided)`: stopped at another intent's violation (without `--all`).
+fn summary(j: &serde_json::Value) -> String {
+    let mut groups: Vec<(String, String, usize)> = Vec::new();
+    for r in j["results"].as_array().into_iter().flatten() {
+        let intent = r["intent"].as_str().unwrap_or("?");
+        let kind = intent.split('(').next().unwrap_or(intent).to_string();
+        let word = match r["verdict"].as_str() {
+            Some("violated") => {
+                format!("violated@{}", r["trace"]["steps"].as_array().map_or(0, Vec::len))
+            }
+            Some("holds") if r["bound"]["exhaustive"].as_bool() == Some(true) => "holds(all)".into(),
+            Some("holds") => format!("holds(<={})", r["bound"]["steps"]),
+            Some("proved") => "proved".into(),
+            _ => {
+                let reason = r["reason"].as_str().unwrap_or("");
+                let within = reason.split("no violation within ").nth(1).and_then(|s| s.split(' ').next());
+                match within {
+                    _ if reason.starts_with("not decided") => "unknown(not decided)".into(),
+                    Some(k) if k.parse::<u64>().is_ok() => format!("unknown(<={k})"),
+                    _ => format!("unknown({})", reason.chars().take(40).collect::<String>()),
+                }
+            }
+        };
+        match groups.iter_mut().find(|(k, w, _)| *k == kind && *w == word) {
+            Some(g) => g.2 += 1,
+            None => groups.push((kind, word, 1)),
+        }
+    }
+    let mut kinds: Vec<&str> = Vec::new();
+    for (kind, _, _) in &groups {
+        if !kinds.contains(&kind.as_str()) {
+            kinds.push(kind);
+        }
+    }
+    let per_kind: Vec<String> = kinds
+        .iter()
+        .map(|k| {
+            let words: Vec<String> =
+                groups.iter().filter(|(kind, _, _)| kind == k).map(|(_, w, c)| format!("{c}× {w}")).collect();
+            format!("{k}: {}", words.join(", "))
+        })
+        .collect();
+    per_kind.join("; ")
+}
