@@ -160,10 +160,9 @@ impl Builder<'_> {
             .iter()
             .filter_map(|d| {
                 let ns = namespace(&d.value.metadata);
-                let di = self
-                    .deployments
-                    .iter()
-                    .position(|x| Some(x.object_name.as_str()) == d.value.metadata.name.as_deref() && x.namespace == ns)?;
+                let di = self.deployments.iter().position(|x| {
+                    Some(x.object_name.as_str()) == d.value.metadata.name.as_deref() && x.namespace == ns
+                })?;
                 let selector = pod::label_selector(&d.value.spec.selector, &d.origin, "", &mut sc);
                 Some((ns, di, selector, d))
             })
@@ -316,7 +315,8 @@ impl Builder<'_> {
         for (di, origin, name, replicas) in current {
             let d = &self.deployments[di];
             let manifest = inputs.deployments.iter().find(|o| {
-                o.value.metadata.name.as_deref() == Some(d.object_name.as_str()) && namespace(&o.value.metadata) == d.namespace
+                o.value.metadata.name.as_deref() == Some(d.object_name.as_str())
+                    && namespace(&o.value.metadata) == d.namespace
             });
             let want = manifest.and_then(|o| o.value.spec.replicas).unwrap_or(1);
             if d.revisions.len() == 1 && replicas != want {
