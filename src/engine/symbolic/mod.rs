@@ -470,7 +470,7 @@ impl Unrolling {
             let mine: Vec<usize> = (0..self.labels.len())
                 .filter(|&i| {
                     let s = &self.labels[i];
-                    s.actor as usize == a && !c.node_of(s).is_some_and(|n| twin[n].as_bool() == Some(true))
+                    s.actor as usize == a && c.node_of(s).is_none_or(|n| twin[n].as_bool() != Some(true))
                 })
                 .collect();
             if mine.is_empty() {
