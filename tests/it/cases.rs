@@ -308,7 +308,7 @@ fn explored(dir: &std::path::Path, symmetry: bool) -> Explored {
     Explored { m, reg, labels, g }
 }
 
-/// Batched guards (the scheduler's) agree with the per-label guards, and an actor's
+/// Batched guards (the scheduler's, for either engine) agree with the per-label guards, and an actor's
 /// `any_enabled` with the disjunction of its guards, on every reachable state of every case.
 #[test]
 fn batched_guards_agree_with_guards() {
@@ -322,6 +322,10 @@ fn batched_guards_agree_with_guards() {
                 if let Some(batch) = kbmc::engine::explicit::hints::of(&**c).batch_guard(&m, &mine, st) {
                     let single: Vec<bool> = mine.iter().map(|s| c.guard(&Concrete, &m, s, st)).collect();
                     assert_eq!(batch, single, "{} {}", rel(&dir), c.name());
+                }
+                if let Some(batch) = kbmc::engine::symbolic::hints::of(&**c).batch_guard(&Concrete, &m, &mine, st) {
+                    let single: Vec<bool> = mine.iter().map(|s| c.guard(&Concrete, &m, s, st)).collect();
+                    assert_eq!(batch, single, "{} {}: symbolic batch_guard", rel(&dir), c.name());
                 }
                 if let Some(any) = kbmc::engine::symbolic::hints::of(&**c).any_enabled(&Concrete, &m, st) {
                     let some = mine.iter().any(|s| c.guard(&Concrete, &m, s, st));

@@ -282,6 +282,56 @@ fn same_state(a: &Fields, b: &Fields) -> bool {
         && a.1.iter().zip(&b.1).all(|(x, y)| x == y || x.simplify() == y.simplify())
 }
 
+/// Per node n: whether a lower node of the same static class (`classes`) is in the same
+/// per-node state in `st`. Nodes whose per-node values are all constants (most of a large
+/// pool in the first frames) are matched by those values, not pairwise: pairs of constant
+/// nodes are decided here, and only pairs with a node of unknown values become formulas, so
+/// a pool of a thousand idle nodes costs a thousand lookups rather than half a million
+/// comparisons. Each entry is the disjunction of `same_node` over the lower nodes, simplified.
+fn twins(st: &ClusterState<Symbolic>, classes: &[usize]) -> Vec<Bool> {
+    let nn = classes.len();
+    let constant: Vec<Option<Vec<i64>>> = (0..nn).map(|n| node_values(st, n)).collect();
+    let mut first: std::collections::HashMap<(usize, &[i64]), usize> = std::collections::HashMap::new();
+    // Per class, the nodes seen so far whose values are not all constants.
+    let mut unknown: std::collections::HashMap<usize, Vec<usize>> = std::collections::HashMap::new();
+    (0..nn)
+        .map(|n| {
+            let lower_unknown = unknown.get(&classes[n]).map(|v| v.as_slice()).unwrap_or(&[]);
+            let twin = match &constant[n] {
+                Some(vals) => {
+                    if first.insert((classes[n], vals.as_slice()), n).is_some() {
+                        return Bool::from_bool(true);
+                    }
+                    Bool::or(&lower_unknown.iter().map(|&j| same_node(st, j, n)).collect::<Vec<_>>())
+                }
+                None => Bool::or(
+                    &(0..n).filter(|&j| classes[j] == classes[n]).map(|j| same_node(st, j, n)).collect::<Vec<_>>(),
+                ),
+            };
+            if constant[n].is_none() {
+                unknown.entry(classes[n]).or_default().push(n);
+            }
+            twin.simplify()
+        })
+        .collect()
+}
+
+/// Node `n`'s per-node values (those `same_node` compares) when all are constants.
+fn node_values(st: &ClusterState<Symbolic>, n: usize) -> Option<Vec<i64>> {
+    let mut out = vec![
+        st.present[n].as_bool()? as i64,
+        st.status[n].as_i64()?,
+        st.cordoned[n].as_bool()? as i64,
+        st.draining[n].as_bool()? as i64,
+        st.maintained[n].as_bool()? as i64,
+        st.panics[n].as_i64()?,
+    ];
+    for row in st.pod_rows() {
+        out.push(row[n].as_i64()?);
+    }
+    Some(out)
+}
+
 /// Whether nodes `a` and `b` are in the same per-node state.
 fn same_node(st: &ClusterState<Symbolic>, a: usize, b: usize) -> Bool {
     let mut parts = vec![
@@ -411,32 +461,33 @@ impl Unrolling {
         let fresh = frame(m, k + 1);
         let sel = Int::new_const(format!("step@{k}"));
         let stutter = self.labels.len() as i64;
-        let nn = m.nodes();
         // Canonical choice among identical nodes: a step on node n needs no lower twin.
-        let twin: Vec<Bool> = (0..nn)
-            .map(|n| {
-                Bool::or(
-                    &(0..n).filter(|&j| classes[j] == classes[n]).map(|j| same_node(&cur, j, n)).collect::<Vec<_>>(),
-                )
-                .simplify()
-            })
-            .collect();
-        let guards: Vec<Bool> = self
-            .labels
-            .iter()
-            .map(|s| {
-                let c = &reg[s.actor as usize];
-                if c.node_of(s).is_some_and(|n| twin[n].as_bool() == Some(true)) {
-                    return Bool::from_bool(false);
-                }
-                let g = c.guard(&d, m, s, &cur);
-                match c.node_of(s) {
+        let twin = twins(&cur, classes);
+        // Guards actor by actor, at once where the actor can share the work (`Hints::batch_guard`);
+        // a label on a node with a lower twin is off without asking.
+        let mut guards: Vec<Bool> = vec![Bool::from_bool(false); self.labels.len()];
+        for (a, c) in reg.iter().enumerate() {
+            let mine: Vec<usize> = (0..self.labels.len())
+                .filter(|&i| {
+                    let s = &self.labels[i];
+                    s.actor as usize == a && c.node_of(s).is_none_or(|n| twin[n].as_bool() != Some(true))
+                })
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let steps: Vec<Step> = mine.iter().map(|&i| self.labels[i]).collect();
+            let batch = hints::of(&**c)
+                .batch_guard(&d, m, &steps, &cur)
+                .unwrap_or_else(|| steps.iter().map(|s| c.guard(&d, m, s, &cur)).collect());
+            for ((&i, s), g) in mine.iter().zip(&steps).zip(batch) {
+                guards[i] = match c.node_of(s) {
                     Some(n) => Bool::and(&[g, twin[n].not()]),
                     None => g,
                 }
-                .simplify()
-            })
-            .collect();
+                .simplify();
+            }
+        }
         let mut guards = guards;
         if let Some(p) = self.prober.as_mut() {
             if k == 0 {

@@ -355,11 +355,26 @@ fn spread_scores<D: Domain>(
             }
         }
         let max_size = if is_host { nn } else { nv };
+        // The sizes to split on: all of 0..=max_size, or, on a cluster past
+        // `SMALL_CLUSTER_NODES` nodes, those between the counted nodes known to count and the
+        // ones not known not to (a thousand-way split per node is a million terms per pod
+        // group; in a large pool most nodes' feasibility is known).
+        let (lo, hi) = if is_host && nn > SMALL_CLUSTER_NODES {
+            let known: Vec<Option<i64>> = counted.iter().map(|x| d.known(&d.count(x))).collect();
+            let lo = known.iter().filter(|k| **k == Some(1)).count();
+            (lo, nn - known.iter().filter(|k| **k == Some(0)).count())
+        } else {
+            (0, max_size)
+        };
         for n in 0..nn {
             let Some(v) = val[n] else { continue };
             let cnt = if is_host { matching(d, loads, c, n) } else { count[v].clone() };
             // cnt * weight(size), split on the size so that the product stays linear.
-            let term = d.mul_table(&cnt, &size, &m.spread_weights[..=max_size]);
+            let term = if lo == 0 {
+                d.mul_table(&cnt, &size, &m.spread_weights[..=hi])
+            } else {
+                mul_table_from(d, &cnt, &size, lo, &m.spread_weights[lo..=hi])
+            };
             let term = d.add(&term, &d.int(1000 * (c.max_skew - 1)));
             raw_milli[n] = d.add(&raw_milli[n], &term);
         }
@@ -380,6 +395,16 @@ fn spread_scores<D: Domain>(
             })
             .collect(),
     )
+}
+
+/// `a * table[key - lo]`, where `key` is known to lie in `lo..lo + table.len()`: as
+/// `Domain::mul_table`, over a window of keys.
+fn mul_table_from<D: Domain>(d: &D, a: &D::Int, key: &D::Int, lo: usize, table: &[i64]) -> D::Int {
+    let mut r = d.mul_const(a, table[table.len() - 1]);
+    for (k, &w) in table.iter().enumerate().rev().skip(1) {
+        r = d.ite(&d.eq(key, &d.int((lo + k) as i64)), &d.mul_const(a, w), &r);
+    }
+    r
 }
 
 /// The weighted total score of every node for a pod of group `g` (meaningful on feasible
@@ -607,6 +632,14 @@ impl crate::engine::explicit::Hints for Scheduler {
     }
 }
 
+/// Up to this many nodes the symbolic formulas are written as `Controller::guard` writes
+/// them, so that the formulas, and the solver's models, are exactly the guard's. Past it
+/// the symbolic batch guard writes "the node has the top score" against the maximum of the
+/// feasible scores (one `ite` chain per pod group) rather than against every feasible node
+/// (a comparison per pair of nodes), and the spread score splits only on the cluster sizes
+/// still possible; both say the same as the small form.
+const SMALL_CLUSTER_NODES: usize = 64;
+
 impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
     /// Some bind is enabled exactly when a pod of some group is pending and a node is feasible
     /// for it: among feasible nodes one has the top score, so the score comparisons (the
@@ -621,6 +654,40 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
                     .filter(|&g| scheduled(m, g))
                     .map(|g| d.and(&d.gt(&st.pending[g], &d.int(0)), &d.any_of(feasible(d, m, st, g)))),
             ),
+        )
+    }
+    /// Node loads once per state, feasibility and scores once per pod group, then each label's
+    /// guard as `Controller::guard` writes it (pairwise top score up to
+    /// [`SMALL_CLUSTER_NODES`] nodes, against the maximum beyond).
+    fn batch_guard(&self, d: &D, m: &Model, labels: &[Step], st: &ClusterState<D>) -> Option<Vec<D::Bool>> {
+        let nn = m.nodes();
+        let mut loads = None;
+        // Per pod group: feasibility, scores and, past the pairwise size, the top score.
+        type Ranked<D> = (Vec<<D as Domain>::Bool>, Vec<<D as Domain>::Int>, Option<<D as Domain>::Int>);
+        let mut cache: Vec<Option<Ranked<D>>> = (0..m.ir.groups.len()).map(|_| None).collect();
+        Some(
+            labels
+                .iter()
+                .map(|s| {
+                    let (g, n) = (s.a as usize, s.b as usize);
+                    if d.known(&st.pending[g]) == Some(0) {
+                        return d.bool(false);
+                    }
+                    let pending = d.gt(&st.pending[g], &d.int(0));
+                    let (feas, sc, max) = cache[g].get_or_insert_with(|| {
+                        let loads = loads.get_or_insert_with(|| NodeLoads::of(d, m, st));
+                        let feas = feasible_with(d, m, st, loads, g);
+                        let sc = scores_with(d, m, st, loads, g, &feas);
+                        let max = (nn > SMALL_CLUSTER_NODES).then(|| d.masked_max(&sc, &feas, 0));
+                        (feas, sc, max)
+                    });
+                    let top = match max {
+                        Some(max) => d.ge(&sc[n], max),
+                        None => d.all_of((0..nn).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j])))),
+                    };
+                    d.all([pending, feas[n].clone(), top].iter())
+                })
+                .collect(),
         )
     }
 }
