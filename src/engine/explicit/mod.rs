@@ -5,17 +5,18 @@
 //! it sees only guards, updates, classes and the step labels of the registry.
 
 mod cycles;
+mod enabled;
 mod graph;
 pub mod hints;
+mod memo;
 mod store;
 mod symmetry;
 
 use std::collections::VecDeque;
-use std::hash::BuildHasher;
 use std::time::Instant;
 
-use rustc_hash::FxBuildHasher;
-
+pub use enabled::{enabled, enabled_ids, next_states};
+use enabled::{enabled_into, EnabledBuf, LabelIndex};
 pub use graph::{path_to, Edges, Graph};
 pub use hints::Hints;
 pub use store::Store;
@@ -23,9 +24,9 @@ use symmetry::Twins;
 pub use symmetry::{node_classes, static_classes, symmetry_classes, twins};
 
 use crate::domain::Concrete;
-use crate::ir::{Intent, Timing};
+use crate::ir::Intent;
 use crate::model::state::{Conditions, Fields, Scratch};
-use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
+use crate::model::{all_steps, intents, registry, ClusterState, Controller, Model, Step};
 use crate::trace::Trace;
 use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
 
@@ -46,94 +47,6 @@ pub struct Options {
     /// Decide every intent. Without it the search stops at the first safety violation it
     /// meets, and intents it has not decided by then are reported unknown, with the reason.
     pub all: bool,
-}
-
-/// The steps enabled in `st` under the timing policy, with symmetric duplicates removed.
-pub fn enabled(
-    m: &Model,
-    reg: &[Box<dyn Controller<Concrete>>],
-    labels: &[Step],
-    classes: &[usize],
-    symmetry: bool,
-    st: &ClusterState<Concrete>,
-) -> Vec<Step> {
-    enabled_ids(m, reg, labels, classes, symmetry, st).into_iter().map(|i| labels[i as usize]).collect()
-}
-
-/// [`enabled`], as indices into `labels`.
-pub fn enabled_ids(
-    m: &Model,
-    reg: &[Box<dyn Controller<Concrete>>],
-    labels: &[Step],
-    classes: &[usize],
-    symmetry: bool,
-    st: &ClusterState<Concrete>,
-) -> Vec<u32> {
-    let twin = if symmetry {
-        let mut rows = Scratch::default();
-        st.node_rows(&mut rows);
-        twins(classes, &rows)
-    } else {
-        vec![false; m.nodes()]
-    };
-    let mut buf = EnabledBuf::default();
-    enabled_into(m, reg, &LabelIndex::of(m, reg, labels), &twin, st, &mut buf);
-    buf.out
-}
-
-/// What [`enabled_into`] asks of the labels, worked out once per search rather than once per
-/// state: where each actor's labels begin and end, and the node each label's step is on.
-struct LabelIndex<'a> {
-    labels: &'a [Step],
-    /// Per actor with labels: its index, the pass it is asked in and its labels' range
-    /// (all_steps groups them so).
-    actors: Vec<(u8, Pass, std::ops::Range<usize>)>,
-    /// Per label: the node its step is on ([`Controller::node_of`]).
-    node: Vec<Option<usize>>,
-    /// Per label: its node, where its actor changes the per-node values of that node only
-    /// ([`Hints::changes_only_its_node`]): a successor's key is its parent's with that
-    /// node's values and the values that are not per node written over.
-    patch: Vec<Option<usize>>,
-    /// The model's [`static_classes`] (guards may be remembered up to renaming them).
-    classes: Vec<usize>,
-    /// Guards may be remembered up to renaming nodes of a static class where an actor allows
-    /// it: some class has two nodes, and the search stores states as reached (states stored
-    /// up to renaming share guard keys as they stand).
-    rename_guards: bool,
-}
-
-impl<'a> LabelIndex<'a> {
-    /// Whether the labels of `range` come in blocks of one label per node, in node order.
-    fn node_blocks(&self, range: std::ops::Range<usize>) -> bool {
-        let nn = self.classes.len();
-        nn > 0 && range.len().is_multiple_of(nn) && range.clone().all(|i| self.node[i] == Some((i - range.start) % nn))
-    }
-
-    fn of(m: &Model, reg: &[Box<dyn Controller<Concrete>>], labels: &'a [Step]) -> Self {
-        let mut actors: Vec<(u8, Pass, std::ops::Range<usize>)> = Vec::new();
-        for (i, s) in labels.iter().enumerate() {
-            match actors.last_mut() {
-                Some((a, _, r)) if *a == s.actor => r.end = i + 1,
-                _ => {
-                    let pass = match reg[s.actor as usize].class() {
-                        Class::Atomic => Pass::Atomic,
-                        Class::Fast => Pass::Fast,
-                        Class::Periodic | Class::Event => Pass::Rest,
-                    };
-                    actors.push((s.actor, pass, i..i + 1));
-                }
-            }
-        }
-        let node: Vec<Option<usize>> = labels.iter().map(|s| reg[s.actor as usize].node_of(s)).collect();
-        let patch = labels
-            .iter()
-            .zip(&node)
-            .map(|(s, &n)| n.filter(|_| hints::of(&*reg[s.actor as usize]).changes_only_its_node()))
-            .collect();
-        let classes = static_classes(m);
-        let rename_guards = classes.iter().enumerate().any(|(n, &c)| c != n);
-        LabelIndex { labels, actors, node, patch, classes, rename_guards }
-    }
 }
 
 /// The fields a search stores: all but the node conditions that no step of the model can
@@ -163,14 +76,6 @@ fn stored_fields(
     Fields { left_out: kept.others() }
 }
 
-/// The order in which `enabled_into` asks actors, by class.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Pass {
-    Atomic,
-    Fast,
-    Rest,
-}
-
 /// A successor of the state being expanded: the state (not renamed yet), the key it is
 /// looked up by, that key's hash, and whether it is renamed to be canonical (by `perm`, a
 /// buffer kept from one expansion to the next, like the others).
@@ -180,280 +85,6 @@ struct Successor {
     hash: u64,
     renamed: bool,
     perm: Vec<usize>,
-}
-
-/// The buffers [`enabled_into`] reuses from one expanded state to the next.
-#[derive(Default)]
-struct EnabledBuf {
-    /// The enabled steps, as indices into the labels.
-    out: Vec<u32>,
-    ids: Vec<u32>,
-    batch: Vec<Step>,
-    /// Per actor, once asked: the guards remembered by its guard key
-    /// ([`Hints::guard_key`]). Empty: guards are not remembered (a one-off question).
-    memo: Vec<Option<GuardMemo>>,
-    /// The guards of one actor's labels, as [`GuardMemo::guards`] leaves them.
-    ok: Vec<bool>,
-}
-
-impl EnabledBuf {
-    /// Buffers that remember the guards of actors with a guard key, for a search.
-    fn remembering(actors: usize) -> Self {
-        EnabledBuf { memo: (0..actors).map(|_| None).collect(), ..Default::default() }
-    }
-}
-
-/// An actor's guards by guard key: its labels' guards in a state, remembered for every
-/// state with the same key, or with a key that is a renaming of it where the actor allows
-/// renaming ([`Hints::guard_key`]: rows per node). It stops remembering when most
-/// lookups miss (a key that tells most states apart costs more than it saves) and stops
-/// growing at [`MEMO_VALUES`].
-struct GuardMemo {
-    on: bool,
-    /// Keys (renamed to canonical order where renamable) and the guards of the state asked,
-    /// renamed likewise.
-    map: rustc_hash::FxHashMap<Box<[i64]>, Box<[bool]>>,
-    /// Key and guard values held, against [`MEMO_VALUES`].
-    values: usize,
-    lookups: u64,
-    misses: u64,
-    /// Of those, the lookups and misses of keys with rows (what renaming would change).
-    row_lookups: u64,
-    row_misses: u64,
-    key: Vec<i64>,
-    /// Keys with rows may be renamed (see [`Hints::guard_key`]): the actor's labels come
-    /// in blocks of one label per node, in node order, so that a renaming of nodes is a
-    /// renaming of labels, and the search stores states as reached.
-    renamable: bool,
-    /// Keys with rows are renamed: from when most keys as they stand missed.
-    renaming: bool,
-    /// Lookups of renamed keys that found guards.
-    renamed_hits: u64,
-    /// A renamable key in canonical order: the key before the rows, then per node in
-    /// `order` its static class and row.
-    canon: Vec<i64>,
-    /// The nodes in canonical order, each after the hash of its class and row.
-    order: Vec<(u64, u32)>,
-    /// Per node: its place in `order`.
-    place: Vec<u32>,
-    /// The guards renamed to canonical order, to be remembered.
-    renamed: Vec<bool>,
-}
-
-/// The most values (key values and guards) one actor's [`GuardMemo`] holds: 8 bytes each at
-/// most, 32 MiB.
-const MEMO_VALUES: usize = 1 << 22;
-
-impl GuardMemo {
-    fn new(renamable: bool) -> Self {
-        GuardMemo {
-            on: true,
-            map: Default::default(),
-            values: 0,
-            lookups: 0,
-            misses: 0,
-            row_lookups: 0,
-            row_misses: 0,
-            key: Vec::new(),
-            renamable,
-            renaming: false,
-            renamed_hits: 0,
-            canon: Vec::new(),
-            order: Vec::new(),
-            place: Vec::new(),
-            renamed: Vec::new(),
-        }
-    }
-
-    /// Writes the guards of `batch` (all of actor `c`'s labels) in `st` into `ok`, from the
-    /// memo when a state with the same key, up to renaming nodes of one static class
-    /// (`classes`, see [`static_classes`]) where `c` allows it, was asked before. `false`:
-    /// `c` has no guard key, or the memo is off; `ok` is untouched.
-    fn guards(
-        &mut self,
-        c: &dyn Controller<Concrete>,
-        m: &Model,
-        classes: &[usize],
-        st: &ClusterState<Concrete>,
-        batch: &[Step],
-        ok: &mut Vec<bool>,
-    ) -> bool {
-        let Some(width) = self.on.then(|| hints::of(c).guard_key(m, st, &mut self.key)).flatten() else {
-            self.on = false;
-            return false;
-        };
-        self.lookups += 1;
-        self.row_lookups += (width > 0) as u64;
-        ok.clear();
-        let nn = m.nodes();
-        let renamed = self.renaming && width > 0;
-        if renamed {
-            // Nodes in the order of a hash of their static class and row (ties by index),
-            // each written as its class and row: two states whose nodes have the same classes
-            // and rows up to renaming get the same key (unless two different rows share a
-            // hash, which costs a miss, never a wrong guard: a key found is always a renaming
-            // of this state's, within classes since they are in it, and the guards stored with
-            // it were renamed likewise). Nodes with equal rows in one class have equal
-            // guards, so their order among themselves does not matter.
-            let rows_at = self.key.len() - nn * width;
-            let rows = &self.key[rows_at..];
-            let row = |n: usize| &rows[n * width..(n + 1) * width];
-            self.order.clear();
-            self.order.extend((0..nn).map(|n| (FxBuildHasher.hash_one((classes[n], row(n))), n as u32)));
-            self.order.sort_unstable();
-            self.canon.clear();
-            self.canon.extend_from_slice(&self.key[..rows_at]);
-            self.place.resize(nn, 0);
-            for (p, &(_, n)) in self.order.iter().enumerate() {
-                self.canon.push(classes[n as usize] as i64);
-                self.canon.extend_from_slice(row(n as usize));
-                self.place[n as usize] = p as u32;
-            }
-        }
-        let key = if renamed { &self.canon } else { &self.key };
-        // Label `i` of a block is on node `i % nn`; renamed, that node is `place[i % nn]`.
-        let place = &self.place;
-        let at = |i: usize| i - i % nn + place[i % nn] as usize;
-        if let Some(known) = self.map.get(key.as_slice()) {
-            if renamed {
-                self.renamed_hits += 1;
-                ok.extend((0..batch.len()).map(|i| known[at(i)]));
-            } else {
-                ok.extend_from_slice(known);
-            }
-            debug_assert_eq!(
-                *ok,
-                batch.iter().map(|s| c.guard(&Concrete, m, s, st)).collect::<Vec<_>>(),
-                "search bug: {}'s remembered guards are not its guards",
-                c.name()
-            );
-            return true;
-        }
-        self.misses += 1;
-        self.row_misses += (width > 0) as u64;
-        match hints::of(c).batch_guard(m, batch, st) {
-            Some(b) => ok.extend(b),
-            None => ok.extend(batch.iter().map(|s| c.guard(&Concrete, m, s, st))),
-        }
-        let guards = if renamed {
-            self.renamed.clear();
-            self.renamed.resize(ok.len(), false);
-            for (i, &g) in ok.iter().enumerate() {
-                self.renamed[at(i)] = g;
-            }
-            &self.renamed
-        } else {
-            &*ok
-        };
-        if self.values + key.len() + guards.len() <= MEMO_VALUES {
-            self.values += key.len() + guards.len();
-            self.map.insert(key.as_slice().into(), guards.as_slice().into());
-        }
-        if self.lookups.is_multiple_of(4096) {
-            if self.renamable && !self.renaming && self.row_misses * 2 > self.row_lookups {
-                // Most keys with rows are a state's own as they stand, and may be shared up to
-                // renaming: C8 at 39 nodes, whose states are stored as reached, had 1,729
-                // keys in its first 2,048 scheduler lookups and 4 up to renaming. Renaming
-                // costs a hash and a sort per lookup, wasted where keys as they stand are
-                // shared, if only after the first thousand lookups (C8 at 18 nodes: 2.64 s
-                // deciding at 4,096 lookups, 2.93 s deciding at 1,024; at 9 nodes 2.03 s
-                // without renaming, 2.23 s renaming from the start).
-                *self = GuardMemo { renaming: true, ..GuardMemo::new(true) };
-            } else if self.misses * 2 > self.lookups {
-                // Most states have a key of their own: computing keys only adds work (what
-                // renamed keys answered so far is still counted).
-                *self = GuardMemo { on: false, renamed_hits: self.renamed_hits, ..GuardMemo::new(false) };
-            }
-        }
-        true
-    }
-}
-
-/// [`enabled`], given the state's twins (see [`twins`]), into `buf.out` as indices into
-/// `labels`, reusing `buf`'s allocations (a search calls it once per expanded state).
-fn enabled_into(
-    m: &Model,
-    reg: &[Box<dyn Controller<Concrete>>],
-    index: &LabelIndex,
-    twin: &[bool],
-    st: &ClusterState<Concrete>,
-    buf: &mut EnabledBuf,
-) {
-    let EnabledBuf { out, ids, batch, memo, ok } = buf;
-    out.clear();
-    // Labels' nodes are asked for only when some node is a twin (a call per label otherwise).
-    let any_twin = twin.contains(&true);
-    // Steps that finish another actor's step (Class::Atomic) pre-empt every other actor.
-    // Under `urgent` timing the fast actors go next, and the others' guards (the HPA's and
-    // the descheduler's are costly) are not even evaluated while a fast step is enabled.
-    let labels = index.labels;
-    for pass in [Pass::Atomic, Pass::Fast, Pass::Rest] {
-        // One batch per actor.
-        for (actor, range) in index.actors.iter().filter(|a| a.1 == pass).map(|a| (a.0, a.2.clone())) {
-            let (start, end) = (range.start, range.end);
-            let c = &reg[actor as usize];
-            // Canonical choice: a lower-index twin in the same state takes a step on a node
-            // instead of it.
-            let by_twin = |i: usize| any_twin && index.node[i].is_some_and(|n| twin[n]);
-            let remembered =
-                memo.get_mut(actor as usize).is_some_and(|slot| {
-                    slot.get_or_insert_with(|| GuardMemo::new(index.rename_guards && index.node_blocks(start..end)))
-                        .guards(c.as_ref(), m, &index.classes, st, &labels[start..end], ok)
-                });
-            if remembered {
-                out.extend((start..end).zip(ok.iter()).filter(|&(i, &ok)| ok && !by_twin(i)).map(|(i, _)| i as u32));
-            } else if any_twin {
-                ids.clear();
-                batch.clear();
-                for i in (start..end).filter(|&i| !by_twin(i)) {
-                    ids.push(i as u32);
-                    batch.push(labels[i]);
-                }
-                guards_into(c.as_ref(), m, st, ids.iter().copied(), batch, out);
-            } else {
-                guards_into(c.as_ref(), m, st, start as u32..end as u32, &labels[start..end], out);
-            }
-        }
-        let preempts = pass == Pass::Atomic || (pass == Pass::Fast && m.ir.timing == Timing::Urgent);
-        if preempts && !out.is_empty() {
-            break;
-        }
-    }
-}
-
-/// Appends to `out` the ids (one per label of `batch`, in order) of the labels of actor `c`
-/// enabled in `st`.
-fn guards_into(
-    c: &dyn Controller<Concrete>,
-    m: &Model,
-    st: &ClusterState<Concrete>,
-    ids: impl Iterator<Item = u32>,
-    batch: &[Step],
-    out: &mut Vec<u32>,
-) {
-    match hints::of(c).batch_guard(m, batch, st) {
-        Some(ok) => out.extend(ids.zip(ok).filter(|(_, ok)| *ok).map(|(i, _)| i)),
-        None => out.extend(ids.zip(batch).filter(|(_, s)| c.guard(&Concrete, m, s, st)).map(|(i, _)| i)),
-    }
-}
-
-/// The states the canonical-choice relation reaches from `st` in one step (what
-/// [`enabled`] allows, each update observed by the intents' monitors), or `st` itself when
-/// nothing is enabled (it stutters). The relation the symbolic engine unrolls, for searches
-/// other than the breadth-first one (which canonicalizes and stores as it goes).
-pub fn next_states(
-    m: &Model,
-    reg: &[Box<dyn Controller<Concrete>>],
-    labels: &[Step],
-    classes: &[usize],
-    st: &ClusterState<Concrete>,
-) -> Vec<ClusterState<Concrete>> {
-    let d = Concrete;
-    let en = enabled(m, reg, labels, classes, true, st);
-    if en.is_empty() {
-        return vec![st.clone()];
-    }
-    en.iter().map(|s| intents::observe(&d, m, reg[s.actor as usize].update(&d, m, s, st))).collect()
 }
 
 /// Explores the state graph breadth-first from every initial state.

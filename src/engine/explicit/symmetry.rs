@@ -1,9 +1,9 @@
-//! Symmetry over identical nodes: which nodes no static fact tells apart (their classes),
-//! and, per state, which nodes are twins of a lower-index one in the same state (canonical
-//! choice lets only the lowest take a step). Storing states up to a renaming of identical
-//! nodes is the state's own business (`ClusterState::canonicalize`); this module decides
-//! over which nodes it may happen. It must not search, and must not call nodes identical that
-//! an actor's outcome can tell apart ([`Controller::uses_node_order`](crate::model::Controller::uses_node_order)).
+//! Symmetry over identical nodes: which nodes no static fact tells apart (their classes), and,
+//! per state, which nodes are twins of a lower-index one in the same state (canonical choice
+//! lets only the lowest take a step). Storing states up to a renaming of identical nodes is the
+//! state's own business (`ClusterState::canonicalize`); this module decides over which nodes it
+//! may happen. It must not search, and must not call nodes identical that an actor's outcome
+//! can tell apart ([`Controller::uses_node_order`](crate::model::Controller::uses_node_order)).
 
 use super::Options;
 use crate::domain::Concrete;
@@ -12,9 +12,9 @@ use crate::model::{registry, ClusterState, Model};
 
 /// Nodes that no static fact tells apart: same pool and same per-group placement facts. Each
 /// node is its own class while some actor's outcome depends on node order
-/// ([`Controller::uses_node_order`](crate::model::Controller::uses_node_order)): a step on a node and the same step on its twin then
-/// lead to states whose futures are not renamings of each other, so neither canonical choice
-/// nor storing states up to renaming is sound.
+/// ([`Controller::uses_node_order`](crate::model::Controller::uses_node_order)): a step on a
+/// node and the same step on its twin then lead to states whose futures are not renamings of
+/// each other, so neither canonical choice nor storing states up to renaming is sound.
 pub fn symmetry_classes(m: &Model) -> Vec<usize> {
     if registry::<Concrete>().iter().any(|c| c.uses_node_order(m)) {
         return (0..m.nodes()).collect();
