@@ -5,6 +5,7 @@
 //! it sees only guards, updates, classes and the step labels of the registry.
 
 mod cycles;
+mod diameter;
 mod enabled;
 mod graph;
 pub mod hints;
@@ -15,6 +16,7 @@ mod symmetry;
 use std::collections::VecDeque;
 use std::time::Instant;
 
+pub use diameter::longest_simple_path;
 pub use enabled::{enabled, enabled_ids, next_states};
 use enabled::{enabled_into, EnabledBuf, LabelIndex};
 pub use graph::{path_to, Edges, Graph};
@@ -362,58 +364,6 @@ fn patch_key(
         st.pack_fields_into(perm, fields, &mut whole);
         assert!(*key == whole, "{}", broken());
     }
-}
-
-/// The length of the longest path without a repeated state that a depth-first search from
-/// `inits` finds within `budget` expanded states and `max_len` steps, and whether the search
-/// finished without reaching either limit (then the length is the recurrence diameter of the
-/// model's canonical-choice transition relation, the one the symbolic engine unrolls). A lower
-/// bound otherwise. The symbolic engine uses it to skip solver queries whose answer a real
-/// path already gives.
-pub fn longest_simple_path(
-    m: &Model,
-    inits: &[ClusterState<Concrete>],
-    budget: usize,
-    max_len: usize,
-) -> (usize, bool) {
-    let reg = registry::<Concrete>();
-    let labels = all_steps(m, &reg);
-    let classes = symmetry_classes(m);
-    // A stuttering state's only successor is itself, already on the path.
-    let successors = |st: &ClusterState<Concrete>| next_states(m, &reg, &labels, &classes, st);
-    let mut longest = 0;
-    let mut expanded = 0;
-    for init in inits {
-        let mut on_path: rustc_hash::FxHashSet<Vec<i16>> = Default::default();
-        on_path.insert(init.pack());
-        // Per path state: its packed key and the successors not tried yet.
-        let mut stack: Vec<(Vec<i16>, Vec<ClusterState<Concrete>>)> = vec![(init.pack(), successors(init))];
-        expanded += 1;
-        while let Some((_, todo)) = stack.last_mut() {
-            match todo.pop() {
-                Some(next) => {
-                    let key = next.pack();
-                    if on_path.contains(&key) {
-                        continue;
-                    }
-                    // A path this long may go on: the search cannot say it saw them all.
-                    if expanded >= budget || stack.len() > max_len {
-                        return (longest.max(stack.len() - 1), false);
-                    }
-                    expanded += 1;
-                    on_path.insert(key.clone());
-                    let succ = successors(&next);
-                    stack.push((key, succ));
-                    longest = longest.max(stack.len() - 1);
-                }
-                None => {
-                    let (key, _) = stack.pop().expect("the stack is not empty here");
-                    on_path.remove(&key);
-                }
-            }
-        }
-    }
-    (longest, true)
 }
 
 /// A real run of the model along the graph path `ids`/`steps` (a lasso when `loop_start` is
