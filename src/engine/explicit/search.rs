@@ -78,20 +78,18 @@ pub(super) fn explore_with(
     inits: &[ClusterState<Concrete>],
     canonical: bool,
     keep_edges: bool,
-    mut on_state: impl FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool,
+    on_state: impl FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool,
 ) -> Graph {
     let reg = registry::<Concrete>();
     let labels = all_steps(m, &reg);
     let classes = symmetry_classes(m);
     let renamable = node_classes(m);
     let canonical = (canonical && opts.symmetry && !renamable.is_empty()).then_some(renamable);
-    let mut scratch = Scratch::default();
-    let d = Concrete;
     let Some(first) = inits.first() else {
         panic!("model bug: a search needs at least one initial state");
     };
     let fields = stored_fields(&reg, &labels, inits, canonical.as_deref());
-    let mut g = Graph {
+    let g = Graph {
         states: Store::of_fields(first, fields),
         canonical,
         origins: Vec::new(),
@@ -107,129 +105,207 @@ pub(super) fn explore_with(
         transitions: 0,
         expanded: 0,
     };
-    let mut queue = VecDeque::new();
-    let mut stop = false;
-    // Progress (a log line, no I/O here) at most once a second, after the first second.
-    let started = Instant::now();
-    let mut reported = started;
-    let mut popped: u64 = 0;
-    let mut key_buf: Vec<i16> = Vec::with_capacity(128);
-    let mut parent_rows = Scratch::default();
-    // The expanded state's key, which its successors' keys are patched from (with canonical
-    // forms only: the nodes a step changed are known only there).
-    let mut parent_key: Vec<i16> = Vec::new();
-    for init in inits {
-        // Successors are observed from their parents' monitors (intents::observe_after).
-        debug_assert!(
-            intents::observe(&d, m, init.clone()).monitor == init.monitor,
-            "search bug: an initial state whose monitors were not observed"
-        );
-        let mut canon = init.clone();
-        if let Some(c) = &g.canonical {
-            canon.canonicalize(c, &mut scratch);
-        }
-        canon.pack_fields_into(None, fields, &mut key_buf);
-        if let Some(id) = g.states.find(&key_buf) {
-            g.origins.push((id, init.clone()));
-            continue;
-        }
-        let id = g.states.insert(&key_buf);
-        g.origins.push((id, init.clone()));
-        stop |= !on_state(id, &canon, None);
-        g.parent.push(None);
-        g.depth.push(0);
-        g.stutters.push(false);
-        queue.push_back(id);
-    }
-    // The state being expanded, unpacked into one reused allocation, and its successor.
-    let mut st = first.clone();
-    // The expanded state's successors, reused from one expansion to the next.
-    let mut succ: Vec<Successor> = Vec::new();
-    let mut en = EnabledBuf::remembering(reg.len());
     let mut index = LabelIndex::of(m, &reg, &labels);
     index.rename_guards &= g.canonical.is_none();
-    let mut expanded = Twins::new(m, opts, &classes);
-    while let Some(u) = queue.pop_front() {
-        if stop {
-            g.truncated = true;
+    let started = Instant::now();
+    let mut search = Search {
+        m,
+        opts,
+        reg: &reg,
+        labels: &labels,
+        fields,
+        first,
+        keep_edges,
+        on_state,
+        g,
+        queue: VecDeque::new(),
+        stop: false,
+        scratch: Scratch::default(),
+        started,
+        reported: started,
+        popped: 0,
+        parent_rows: Scratch::default(),
+        parent_key: Vec::new(),
+        st: first.clone(),
+        succ: Vec::new(),
+        en: EnabledBuf::remembering(reg.len()),
+        index,
+        expanded: Twins::new(m, opts, &classes),
+    };
+    search.seed(inits);
+    while let Some(u) = search.queue.pop_front() {
+        if !search.expand(u) {
             break;
+        }
+    }
+    let mut g = search.g;
+    g.renamed_guards = search.en.memo.iter().flatten().map(|memo| memo.renamed_hits).sum();
+    g
+}
+
+/// One breadth-first search under way: what it was asked, the graph it fills, its queue, and
+/// the buffers it reuses from one expanded state to the next.
+struct Search<'a, F> {
+    m: &'a Model,
+    opts: &'a Options,
+    reg: &'a [Box<dyn Controller<Concrete>>],
+    labels: &'a [Step],
+    fields: Fields,
+    /// The first initial state: every stored state has its node conditions where `fields`
+    /// leaves them out.
+    first: &'a ClusterState<Concrete>,
+    keep_edges: bool,
+    on_state: F,
+    g: Graph,
+    queue: VecDeque<u32>,
+    /// `on_state` asked to stop, or the state limit was reached.
+    stop: bool,
+    scratch: Scratch,
+    /// Progress (a log line, no I/O here) at most once a second, after the first second.
+    started: Instant,
+    reported: Instant,
+    popped: u64,
+    parent_rows: Scratch,
+    /// The expanded state's key, which its successors' keys are patched from (with canonical
+    /// forms only: the nodes a step changed are known only there).
+    parent_key: Vec<i16>,
+    /// The state being expanded, unpacked into one reused allocation.
+    st: ClusterState<Concrete>,
+    /// The expanded state's successors, reused from one expansion to the next.
+    succ: Vec<Successor>,
+    en: EnabledBuf,
+    index: LabelIndex<'a>,
+    expanded: Twins<'a>,
+}
+
+impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F> {
+    /// Stores the initial states (each canonical where states are) and queues the new ones.
+    fn seed(&mut self, inits: &[ClusterState<Concrete>]) {
+        let (m, g) = (self.m, &mut self.g);
+        let mut key_buf: Vec<i16> = Vec::with_capacity(128);
+        for init in inits {
+            // Successors are observed from their parents' monitors (intents::observe_after).
+            debug_assert!(
+                intents::observe(&Concrete, m, init.clone()).monitor == init.monitor,
+                "search bug: an initial state whose monitors were not observed"
+            );
+            let mut canon = init.clone();
+            if let Some(c) = &g.canonical {
+                canon.canonicalize(c, &mut self.scratch);
+            }
+            canon.pack_fields_into(None, self.fields, &mut key_buf);
+            if let Some(id) = g.states.find(&key_buf) {
+                g.origins.push((id, init.clone()));
+                continue;
+            }
+            let id = g.states.insert(&key_buf);
+            g.origins.push((id, init.clone()));
+            self.stop |= !(self.on_state)(id, &canon, None);
+            g.parent.push(None);
+            g.depth.push(0);
+            g.stutters.push(false);
+            self.queue.push_back(id);
+        }
+    }
+
+    /// Expands state `u`: its enabled steps, its successors stored and queued. `false` when
+    /// the search stops here (asked to, or a limit passed before `u` was expanded).
+    fn expand(&mut self, u: u32) -> bool {
+        let g = &mut self.g;
+        if self.stop {
+            g.truncated = true;
+            return false;
         }
         if let Some(why) = crate::limits::stopped() {
             g.truncated = true;
             g.stopped_at = Some((why, g.depth[u as usize] as usize));
-            break;
+            return false;
         }
-        popped += 1;
-        if popped.is_multiple_of(4096) && reported.elapsed().as_secs() >= 1 {
-            reported = Instant::now();
+        self.popped += 1;
+        if self.popped.is_multiple_of(4096) && self.reported.elapsed().as_secs() >= 1 {
+            self.reported = Instant::now();
             log::info!(
                 target: crate::PROGRESS,
                 "depth {} of {}: {} states, {} transitions ({:.1} s)",
                 g.depth[u as usize],
-                opts.max_depth,
+                self.opts.max_depth,
                 g.states.len(),
                 g.transitions,
-                started.elapsed().as_secs_f64()
+                self.started.elapsed().as_secs_f64()
             );
         }
         debug_assert_eq!(u, g.expanded, "search bug: states expanded out of id order");
         g.expanded = u + 1;
-        g.states.load(u, &mut st);
+        g.states.load(u, &mut self.st);
         // Its node rows (its successors' canonical forms start from them) and twins; with
         // canonical forms, its key too (its successors' keys are patched from it).
-        if expanded.prepare(&st, g.canonical.as_deref(), &mut parent_rows) && g.canonical.is_some() {
-            st.pack_fields_into(None, fields, &mut parent_key);
+        if self.expanded.prepare(&self.st, g.canonical.as_deref(), &mut self.parent_rows) && g.canonical.is_some() {
+            self.st.pack_fields_into(None, self.fields, &mut self.parent_key);
         }
-        enabled_into(m, &reg, &index, &expanded.twin, &st, &mut en);
+        enabled_into(self.m, self.reg, &self.index, &self.expanded.twin, &self.st, &mut self.en);
         // A limit passed while the guards were asked leaves them unfinished: not used.
         if let Some(why) = crate::limits::stopped() {
             g.truncated = true;
             g.stopped_at = Some((why, g.depth[u as usize] as usize));
-            break;
+            return false;
         }
-        if en.out.is_empty() {
+        if self.en.out.is_empty() {
             g.stutters[u as usize] = true;
-            continue;
+            return true;
         }
-        if g.depth[u as usize] as usize >= opts.max_depth {
+        if g.depth[u as usize] as usize >= self.opts.max_depth {
             g.truncated = true;
-            continue;
+            return true;
         }
-        // Every successor first, each with its key and hash, prefetching its table slot; then
-        // the stored keys those slots name; then the lookups. On a large store a lookup is
-        // two cache misses in a row, and a state's successors are independent of one another,
-        // so their misses overlap instead of adding up. Successors are still looked up and
-        // stored in label order, so ids are those of a one-at-a-time search.
-        let n = en.out.len();
+        self.build_successors();
+        self.store_successors(u);
+        true
+    }
+
+    /// Builds every successor of the expanded state, each with its key and hash, prefetching
+    /// its table slot, then the stored keys those slots name. On a large store a lookup is
+    /// two cache misses in a row, and a state's successors are independent of one another,
+    /// so their misses overlap instead of adding up ([`store_successors`](Self::store_successors)
+    /// then looks them up in label order, so ids are those of a one-at-a-time search).
+    fn build_successors(&mut self) {
+        let (m, fields, st) = (self.m, self.fields, &self.st);
+        let n = self.en.out.len();
         // States stored as reached: successors on a node of an actor that changes only that
         // node get keys patched from their parent's, packed once here where two or more do
         // (for one, packing the parent costs what it saves).
-        let patched =
-            g.canonical.is_none() && en.out.iter().filter(|&&li| index.patch[li as usize].is_some()).nth(1).is_some();
+        let patched = self.g.canonical.is_none()
+            && self.en.out.iter().filter(|&&li| self.index.patch[li as usize].is_some()).nth(1).is_some();
         if patched {
-            st.pack_fields_into(None, fields, &mut parent_key);
+            st.pack_fields_into(None, fields, &mut self.parent_key);
         }
-        while succ.len() < n {
-            succ.push(Successor { state: first.clone(), key: Vec::new(), hash: 0, renamed: false, perm: Vec::new() });
+        while self.succ.len() < n {
+            self.succ.push(Successor {
+                state: self.first.clone(),
+                key: Vec::new(),
+                hash: 0,
+                renamed: false,
+                perm: Vec::new(),
+            });
         }
-        for (&li, x) in en.out.iter().zip(&mut succ) {
-            let s = labels[li as usize];
-            x.state.copy_from(&st, fields);
-            reg[s.actor as usize].update_into(&d, m, &s, &st, &mut x.state);
+        let scratch = &mut self.scratch;
+        for (&li, x) in self.en.out.iter().zip(&mut self.succ) {
+            let s = self.labels[li as usize];
+            x.state.copy_from(st, fields);
+            self.reg[s.actor as usize].update_into(&Concrete, m, &s, st, &mut x.state);
             debug_assert!(
-                !x.state.conditions_differing_from(first).has(fields.left_out),
+                !x.state.conditions_differing_from(self.first).has(fields.left_out),
                 "model bug: {s:?} changes node conditions"
             );
-            intents::observe_after(m, &st, &mut x.state);
+            intents::observe_after(m, st, &mut x.state);
             // Looked up by the key of its canonical renaming; only a state kept is renamed.
             // Its key is its parent's with the nodes the step changed or the renaming moved
             // written over (a step changes few nodes, and a renaming moves few).
-            match &g.canonical {
+            match &self.g.canonical {
                 Some(c) => {
-                    let only = index.patch[li as usize];
-                    x.renamed = x.state.canonical_order_after(&st, &parent_rows, c, only, &mut scratch);
+                    let only = self.index.patch[li as usize];
+                    x.renamed = x.state.canonical_order_after(st, &self.parent_rows, c, only, scratch);
                     let perm = x.renamed.then_some(scratch.perm.as_slice());
-                    patch_key(&x.state, &parent_key, perm, &scratch.dirty, fields, &mut x.key, || {
+                    patch_key(&x.state, &self.parent_key, perm, &scratch.dirty, fields, &mut x.key, || {
                         "search bug: a successor's key patched from its parent's is not its key".into()
                     });
                     if x.renamed {
@@ -238,8 +314,8 @@ pub(super) fn explore_with(
                 }
                 None => {
                     x.renamed = false;
-                    match index.patch[li as usize].filter(|_| patched) {
-                        Some(node) => patch_key(&x.state, &parent_key, None, &[node], fields, &mut x.key, || {
+                    match self.index.patch[li as usize].filter(|_| patched) {
+                        Some(node) => patch_key(&x.state, &self.parent_key, None, &[node], fields, &mut x.key, || {
                             format!("model bug: {s:?} changes another node than its own")
                         }),
                         None => x.state.pack_fields_into(None, fields, &mut x.key),
@@ -247,41 +323,46 @@ pub(super) fn explore_with(
                 }
             }
             x.hash = Store::hash(&x.key);
-            g.states.prefetch(x.hash);
+            self.g.states.prefetch(x.hash);
         }
-        for x in &succ[..n] {
-            g.states.prefetch_match(x.hash);
+        for x in &self.succ[..n] {
+            self.g.states.prefetch_match(x.hash);
         }
-        for (&li, x) in en.out.iter().zip(&mut succ) {
+    }
+
+    /// Looks the successors [`build_successors`](Self::build_successors) built up in label
+    /// order, stores and queues the new ones (renamed to be canonical where they are) and
+    /// records the transitions from `u`; stops the search at the state limit.
+    fn store_successors(&mut self, u: u32) {
+        let g = &mut self.g;
+        for (&li, x) in self.en.out.iter().zip(&mut self.succ) {
             g.transitions += 1;
             let v = match g.states.find_hashed(&x.key, x.hash) {
                 Some(v) => v,
                 None => {
-                    if g.states.len() >= opts.max_states {
+                    if g.states.len() >= self.opts.max_states {
                         g.truncated = true;
                         g.state_limit_at = Some(g.depth[u as usize] as usize);
-                        stop = true;
+                        self.stop = true;
                         break;
                     }
                     let v = g.states.insert_hashed(&x.key, x.hash);
                     if x.renamed {
                         x.state.apply_renaming(&x.perm);
                     }
-                    stop |= !on_state(v, &x.state, Some(&labels[li as usize]));
+                    self.stop |= !(self.on_state)(v, &x.state, Some(&self.labels[li as usize]));
                     g.parent.push(Some((u, li)));
                     g.depth.push(g.depth[u as usize] + 1);
                     g.stutters.push(false);
-                    queue.push_back(v);
+                    self.queue.push_back(v);
                     v
                 }
             };
-            if keep_edges {
+            if self.keep_edges {
                 g.edges.push(u, v, li);
             }
         }
     }
-    g.renamed_guards = en.memo.iter().flatten().map(|memo| memo.renamed_hits).sum();
-    g
 }
 
 /// Expands every state `g`'s search expanded again, without building a successor: unpacks
