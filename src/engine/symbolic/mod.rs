@@ -24,13 +24,16 @@ mod ground;
 pub mod hints;
 mod induction;
 mod probe;
+mod solver;
 
 use std::time::Instant;
 
 use z3::ast::{Ast, Bool, Int};
-use z3::{Params, SatResult, Solver};
+use z3::{SatResult, Solver};
 
 pub use hints::Hints;
+pub use solver::Answer;
+use solver::{params, rlimit_count, set_timeout, statistics};
 
 use crate::domain::{Concrete, Symbolic};
 use crate::ir::{Intent, Timing};
@@ -94,25 +97,6 @@ pub enum Incremental {
     /// proofs (C3-fixed to depth 8: 10 s against 26 s; docs/encoding.md).
     #[default]
     Assumptions,
-}
-
-/// The solver's parameters. Bound propagation in the arithmetic solver is off: these queries
-/// are dominated by simplex work on long sums over nodes (C3-fixed at 39 nodes: 86 M pivot
-/// cells for 7 K conflicts at depth 9). Without it, and with each refuted depth kept as a fact
-/// (`check_from`), C3-fixed reaches depth 13-16 in 20 s against 10-11, C1 and C4 one depth
-/// further, the others unchanged; alone it cost C4 three depths (`cargo bench --bench
-/// symbolic`, `--time-limit 20`).
-fn params() -> Params {
-    let mut p = Params::new();
-    p.set_u32("smt.arith.propagation_mode", 0);
-    p
-}
-
-/// Bounds each later `check` of `solver` to `ms` milliseconds.
-fn set_timeout(solver: &Solver, ms: u64) {
-    let mut p = params();
-    p.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
-    solver.set_params(&p);
 }
 
 /// The time a query may take: the per-query timeout and `left` (what the time limit allows),
@@ -1118,28 +1102,6 @@ fn hinted(q: &Query, u: &Unrolling, i: usize, k: usize, loops: &[Bool], timeout_
     u.prober.as_ref()?.add_effort(statistics(&check));
     log::debug!("depth {k}: a witness run as a hint: {answer:?} in {:.3} s", asked.elapsed().as_secs_f64());
     (answer == SatResult::Sat).then(|| check.get_model()).flatten()
-}
-
-/// Z3's resource count so far on `solver`: its deterministic measure of work, logged per
-/// query next to the time (the ratio varies from 300 to 4000 units per millisecond on the
-/// bundled cases, so it cannot stand in for a time budget).
-pub(super) fn rlimit_count(solver: &Solver) -> u64 {
-    match solver.get_statistics().value("rlimit count") {
-        Some(z3::StatisticsValue::UInt(v)) => v as u64,
-        Some(z3::StatisticsValue::Double(v)) => v as u64,
-        None => 0,
-    }
-}
-
-/// Z3's conflicts and decisions so far on `solver`.
-pub(super) fn statistics(solver: &Solver) -> (u64, u64) {
-    let stats = solver.get_statistics();
-    let get = |key: &str| match stats.value(key) {
-        Some(z3::StatisticsValue::UInt(v)) => v as u64,
-        Some(z3::StatisticsValue::Double(v)) => v as u64,
-        None => 0,
-    };
-    (get("conflicts"), get("decisions"))
 }
 
 /// Whether some safety intent is still undecided.
