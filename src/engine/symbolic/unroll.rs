@@ -16,6 +16,10 @@ use crate::domain::{Concrete, Symbolic};
 use crate::ir::Timing;
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
 
+/// One step frame k + 1 may follow by: its selector value, its enabling condition and the
+/// fields of the state after it.
+type Choice = (i64, Bool, Fields);
+
 /// The unrolling: frames, per-frame selectors and the label table.
 pub(super) struct Unrolling {
     pub(super) solver: Solver,
@@ -99,39 +103,11 @@ impl Unrolling {
     /// constant, defined by an `ite` over the selector. (C8 to depth 7: 11 s with a fresh
     /// variable per field and an equality per label, see docs/encoding.md.)
     pub(super) fn extend(&mut self, m: &Model, reg: &[Box<dyn Controller<Symbolic>>], classes: &[usize]) {
-        let d = Symbolic;
         let k = self.frames.len() - 1;
         let cur = self.frames[k].clone();
         let fresh = frame(m, k + 1);
         let sel = Int::new_const(format!("step@{k}"));
-        let stutter = self.labels.len() as i64;
-        let nn = m.nodes();
-        // Canonical choice among identical nodes: a step on node n needs no lower twin.
-        let twin: Vec<Bool> = (0..nn)
-            .map(|n| {
-                Bool::or(
-                    &(0..n).filter(|&j| classes[j] == classes[n]).map(|j| same_node(&cur, j, n)).collect::<Vec<_>>(),
-                )
-                .simplify()
-            })
-            .collect();
-        let guards: Vec<Bool> = self
-            .labels
-            .iter()
-            .map(|s| {
-                let c = &reg[s.actor as usize];
-                if c.node_of(s).is_some_and(|n| twin[n].as_bool() == Some(true)) {
-                    return Bool::from_bool(false);
-                }
-                let g = c.guard(&d, m, s, &cur);
-                match c.node_of(s) {
-                    Some(n) => Bool::and(&[g, twin[n].not()]),
-                    None => g,
-                }
-                .simplify()
-            })
-            .collect();
-        let mut guards = guards;
+        let mut guards = self.guards(m, reg, classes, &cur);
         if let Some(p) = self.prober.as_mut() {
             if k == 0 {
                 p.first_lemma(&self.solver, &cur);
@@ -142,6 +118,75 @@ impl Unrolling {
                 set_timeout(&self.solver, if self.timeout_ms > 0 { self.timeout_ms } else { u32::MAX as u64 });
             }
         }
+        let choices = self.choices(m, reg, &cur, &guards);
+        if choices.is_empty() {
+            // Only steps that change nothing were left, and they are dropped: no run goes on
+            // from frame k, so every query beyond it is unsatisfiable (frame k + 1 is frame k,
+            // constrained by nothing else).
+            log::debug!("frame {}: no step changes the state: every run has ended", k + 1);
+            self.solver.assert(Bool::from_bool(false));
+            if let Some(p) = &mut self.prober {
+                p.end_lemmas();
+            }
+            self.evicts_at.push(Bool::from_bool(false));
+            self.frames.push(cur);
+            self.selectors.push(sel);
+            return;
+        }
+        self.add_frame(m, reg, classes, &fresh, sel, &choices);
+    }
+
+    /// Per label: its guard in `cur`, and on a node, that no lower-index identical node is in
+    /// the same state (canonical choice among identical nodes), simplified.
+    fn guards(
+        &self,
+        m: &Model,
+        reg: &[Box<dyn Controller<Symbolic>>],
+        classes: &[usize],
+        cur: &ClusterState<Symbolic>,
+    ) -> Vec<Bool> {
+        let d = Symbolic;
+        let nn = m.nodes();
+        // Canonical choice among identical nodes: a step on node n needs no lower twin.
+        let twin: Vec<Bool> = (0..nn)
+            .map(|n| {
+                Bool::or(
+                    &(0..n).filter(|&j| classes[j] == classes[n]).map(|j| same_node(cur, j, n)).collect::<Vec<_>>(),
+                )
+                .simplify()
+            })
+            .collect();
+        self.labels
+            .iter()
+            .map(|s| {
+                let c = &reg[s.actor as usize];
+                if c.node_of(s).is_some_and(|n| twin[n].as_bool() == Some(true)) {
+                    return Bool::from_bool(false);
+                }
+                let g = c.guard(&d, m, s, cur);
+                match c.node_of(s) {
+                    Some(n) => Bool::and(&[g, twin[n].not()]),
+                    None => g,
+                }
+                .simplify()
+            })
+            .collect()
+    }
+
+    /// The steps frame k + 1 may follow from `cur` by: per label whose guard is not false, its
+    /// selector value, its enabling condition under the timing policy (atomic steps pre-empt
+    /// every other actor; under urgent timing fast ones pre-empt the rest) and the fields of
+    /// the state after; the stutter last, where it is a choice. Steps that change nothing are
+    /// left out unless `self_loops`.
+    fn choices(
+        &self,
+        m: &Model,
+        reg: &[Box<dyn Controller<Symbolic>>],
+        cur: &ClusterState<Symbolic>,
+        guards: &[Bool],
+    ) -> Vec<Choice> {
+        let d = Symbolic;
+        let stutter = self.labels.len() as i64;
         let possible: Vec<usize> = (0..self.labels.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
         // "Some step of this actor is enabled", once per actor with a possible step: its
         // cheaper equivalent where it has one (`Hints::any_enabled`), else the
@@ -155,7 +200,7 @@ impl Unrolling {
                 if mine.is_empty() {
                     return None;
                 }
-                let parts = match hints::of(&**c).any_enabled(&d, m, &cur) {
+                let parts = match hints::of(&**c).any_enabled(&d, m, cur) {
                     Some(f) => vec![f],
                     None => mine.iter().map(|&i| guards[i].clone()).collect(),
                 };
@@ -172,8 +217,8 @@ impl Unrolling {
         let any = some_enabled(&|_| true);
         // The choices: (selector value, enabling condition, fields of the state after), stutter
         // last.
-        let now = fields(&cur);
-        let mut choices: Vec<(i64, Bool, Fields)> = Vec::new();
+        let now = fields(cur);
+        let mut choices: Vec<Choice> = Vec::new();
         for &i in &possible {
             let s = &self.labels[i];
             let c = &reg[s.actor as usize];
@@ -189,7 +234,7 @@ impl Unrolling {
             if enabled.as_bool() == Some(false) {
                 continue;
             }
-            let next = fields(&intents::observe(&d, m, c.update(&d, m, s, &cur)));
+            let next = fields(&intents::observe(&d, m, c.update(&d, m, s, cur)));
             if !self.self_loops && same_state(&now, &next) {
                 continue;
             }
@@ -199,20 +244,23 @@ impl Unrolling {
         if self.self_loops && stutter_ok.as_bool() != Some(false) {
             choices.push((stutter, stutter_ok, now.clone()));
         }
-        if choices.is_empty() {
-            // Only steps that change nothing were left, and they are dropped: no run goes on
-            // from frame k, so every query beyond it is unsatisfiable (frame k + 1 is frame k,
-            // constrained by nothing else).
-            log::debug!("frame {}: no step changes the state: every run has ended", k + 1);
-            self.solver.assert(Bool::from_bool(false));
-            if let Some(p) = &mut self.prober {
-                p.end_lemmas();
-            }
-            self.evicts_at.push(Bool::from_bool(false));
-            self.frames.push(cur);
-            self.selectors.push(sel);
-            return;
-        }
+        choices
+    }
+
+    /// Asserts the transition from the last frame by `choices` (selected by `sel`) and adds
+    /// the frame after it: each field a constant where every choice agrees on it, else its
+    /// `fresh` constant defined by an `ite` over the selector; then the layer lemma of the new
+    /// frame, where probing keeps them.
+    fn add_frame(
+        &mut self,
+        m: &Model,
+        reg: &[Box<dyn Controller<Symbolic>>],
+        classes: &[usize],
+        fresh: &ClusterState<Symbolic>,
+        sel: Int,
+        choices: &[Choice],
+    ) {
+        let k = self.frames.len() - 1;
         // The selector takes one of the possible values, each only when enabled.
         let options: Vec<Bool> = choices.iter().map(|(v, _, _)| sel.eq(Int::from_i64(*v))).collect();
         // What defines frame k + 1 from frame k, also kept for the layer lemma's one-step
@@ -228,7 +276,7 @@ impl Unrolling {
         }
         // Per field: the value after the chosen step.
         let (ints, bools): (Vec<Vec<Int>>, Vec<Vec<Bool>>) = choices.iter().map(|(_, _, f)| f.clone()).unzip();
-        let (fresh_ints, fresh_bools) = fields(&fresh);
+        let (fresh_ints, fresh_bools) = fields(fresh);
         let next_ints = self.define(&options, &ints, &fresh_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b), &mut step);
         let next_bools =
             self.define(&options, &bools, &fresh_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b), &mut step);
@@ -240,7 +288,7 @@ impl Unrolling {
             next_ints.iter().filter(|v| v.as_i64().is_none()).count()
                 + next_bools.iter().filter(|v| v.as_bool().is_none()).count()
         );
-        let next = with_fields(&fresh, next_ints, next_bools);
+        let next = with_fields(fresh, next_ints, next_bools);
         let evicting: Vec<Bool> = choices
             .iter()
             .zip(&options)
