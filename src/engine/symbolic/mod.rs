@@ -20,8 +20,12 @@
 //! that kbmc looks up the invariant's states up to a renaming of identical nodes
 //! (docs/induction.md).
 
+mod decode;
+mod diameter;
+mod dump;
 mod frame;
 mod ground;
+mod hint;
 pub mod hints;
 mod induction;
 mod lasso;
@@ -31,10 +35,14 @@ mod unroll;
 
 use std::time::Instant;
 
-use z3::ast::{Ast, Bool, Int};
-use z3::{SatResult, Solver};
+use z3::ast::{Ast, Bool};
+use z3::SatResult;
 
+use decode::decode;
+use diameter::{simple_path_query, Simple};
+pub use dump::{dump, successors, DumpStart};
 use frame::{equal, fields, frame, lift, values, Fields, Values};
+use hint::hinted;
 pub use hints::Hints;
 pub use solver::Answer;
 use solver::{params, rlimit_count, set_timeout, statistics};
@@ -112,14 +120,6 @@ fn query_ms(opts: &Options, left: Option<u64>) -> Option<u64> {
         (true, None) => Some(opts.timeout_ms),
         (false, l) => l,
     }
-}
-
-/// Reads frame `st` back from a model.
-fn decode(model: &z3::Model, st: &ClusterState<Symbolic>) -> ClusterState<Concrete> {
-    st.map::<Concrete>(
-        &|i: &Int| model.eval(i, true).and_then(|v| v.as_i64()).expect("a model assigns every integer"),
-        &|b: &Bool| model.eval(b, true).and_then(|v| v.as_bool()).expect("a model assigns every boolean"),
-    )
 }
 
 /// What every query of one check shares: the model, the options, the symbolic controllers,
@@ -512,133 +512,9 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
     }
 }
 
-/// A model of the query "safety intent i is violated at depth k" found along a witness run
-/// (the probes' concrete runs) whose last state violates it, if there is such a run and the
-/// unrolling admits it. Finding a model of a deep query is where the solver can spend the
-/// most (C4: 34 s for its 16-step counterexample, against about a second to refute each
-/// shallower depth), and the incremental solver took 3 s even with every step and field
-/// fixed by assumptions; a fresh solver given the same assertions with the run's steps and
-/// values as equalities substitutes them away while preprocessing and only checks what is
-/// left. The answer is still a model of every assertion of the unrolling and of the query,
-/// decoded and replayed like any other, and every shallower depth was refuted by the solver:
-/// only the search is guided. For a cycle intent the run is a lasso through the witnesses'
-/// recorded depths (`Witnesses::lasso_to`), and the query's formula for its loop start is
-/// the one asserted. `None` (no such run, or the solver does not confirm it) leaves
-/// the query to be asked as usual; a witness run the unrolling does not admit would be a
-/// disagreement of the semantics, which the cross-checks look for, not a verdict.
-fn hinted(q: &Query, u: &Unrolling, i: usize, k: usize, loops: &[Bool], timeout_ms: Option<u64>) -> Option<z3::Model> {
-    let m = q.m;
-    let intent = &m.ir.intents[i];
-    let w = &u.prober.as_ref()?.witnesses;
-    // The run, and what its last frame must satisfy: the intent's violation, or for a cycle
-    // intent the lasso that closes at the run's own depth l.
-    let (origin, path, bad) = if intent.is_cycle() {
-        let creg = registry::<Concrete>();
-        let (origin, path, l) = w.lasso_to(
-            |st| !matches!(intent, Intent::AllPodsEventuallyRun) || intents::waiting(&Concrete, m, st) > 0,
-            |a, lab, b| match intent {
-                Intent::NoEvictionCycle { deployment } => {
-                    let dep = deployment.index();
-                    u.labels.get(lab as usize).is_some_and(|s| creg[s.actor as usize].evicts(s))
-                        && crate::model::terminating_pods(m, b, dep) > crate::model::terminating_pods(m, a, dep)
-                }
-                _ => true,
-            },
-        )?;
-        (origin, path, loops.get(l)?.clone())
-    } else {
-        let (origin, path) = w.hint_to(|st| intents::violated(&Concrete, m, st, i))?;
-        (origin, path.to_vec(), intents::violated(&Symbolic, m, &u.frames[k], i))
-    };
-    if path.len() != k || u.selectors.len() != k {
-        return None;
-    }
-    let check = Solver::new();
-    check.set_params(&params());
-    if let Some(ms) = timeout_ms {
-        set_timeout(&check, ms);
-    }
-    for a in u.solver.get_assertions() {
-        check.assert(a);
-    }
-    // The query's literal (when queries are asked by assumption) and its formula.
-    check.assert(Bool::new_const(format!("query.{i}@{k}")));
-    check.assert(bad);
-    let creg = registry::<Concrete>();
-    let mut st = q.inits.get(origin)?.clone();
-    let pin = |frame: &ClusterState<Symbolic>, st: &ClusterState<Concrete>| {
-        let (vars, consts) = (fields(frame), fields(&lift(st)));
-        for (v, c) in vars.0.iter().zip(&consts.0).filter(|(v, _)| v.as_i64().is_none()) {
-            check.assert(v.eq(c));
-        }
-        for (v, c) in vars.1.iter().zip(&consts.1).filter(|(v, _)| v.as_bool().is_none()) {
-            check.assert(v.iff(c));
-        }
-    };
-    for (j, &l) in path.iter().enumerate() {
-        pin(&u.frames[j], &st);
-        check.assert(u.selectors[j].eq(Int::from_i64(l as i64)));
-        if let Some(s) = u.labels.get(l as usize) {
-            st = intents::observe(&Concrete, m, creg[s.actor as usize].update(&Concrete, m, s, &st));
-        }
-    }
-    pin(&u.frames[k], &st);
-    let asked = Instant::now();
-    let answer = check.check();
-    u.prober.as_ref()?.add_effort(statistics(&check));
-    log::debug!("depth {k}: a witness run as a hint: {answer:?} in {:.3} s", asked.elapsed().as_secs_f64());
-    (answer == SatResult::Sat).then(|| check.get_model()).flatten()
-}
-
 /// Whether some safety intent is still undecided.
 fn any_safety_open(m: &Model, results: &[Option<Verdict>]) -> bool {
     m.ir.intents.iter().zip(results).any(|(i, r)| !i.is_cycle() && r.is_none())
-}
-
-/// The recurrence-diameter query: is there a path of k steps from an initial state whose
-/// frames are pairwise distinct? Distinctness is asserted lazily, behind `literal` (so the
-/// bounded queries on the same solver do not see it), and only between frames that a model
-/// showed equal: most pairs of a path differ anyway, and asserting all k² pairs up front made
-/// the query several times slower.
-struct Simple {
-    literal: Bool,
-    /// Pairs of frames asserted distinct so far.
-    distinct: Vec<(usize, usize)>,
-}
-
-impl Simple {
-    fn new() -> Simple {
-        Simple { literal: Bool::new_const("simple_path"), distinct: Vec::new() }
-    }
-
-    /// Sat: a path of `k` steps with pairwise distinct frames exists; Unsat: none does.
-    fn check(&mut self, u: &Unrolling, k: usize, timeout_ms: Option<u64>) -> SatResult {
-        if let Some(ms) = timeout_ms {
-            set_timeout(&u.solver, ms);
-        }
-        let frames = &u.frames[..=k];
-        loop {
-            let answer = u.solver.check_assumptions(std::slice::from_ref(&self.literal));
-            if answer != SatResult::Sat {
-                return answer;
-            }
-            let model = u.solver.get_model().expect("sat gives a model");
-            let states: Vec<Values> = frames.iter().map(|f| values(&decode(&model, f))).collect();
-            let mut repeated = false;
-            for j in 1..states.len() {
-                for i in 0..j {
-                    if states[i] == states[j] {
-                        u.solver.assert(self.literal.implies(equal(&frames[i], &frames[j]).not()));
-                        self.distinct.push((i, j));
-                        repeated = true;
-                    }
-                }
-            }
-            if !repeated {
-                return SatResult::Sat;
-            }
-        }
-    }
 }
 
 /// The base query of intent `i` at `k`, unsatisfiable when no run from `inits` violates it
@@ -656,88 +532,4 @@ fn base_query(q: &Query, i: usize, k: usize) -> Unrolling {
     };
     u.solver.assert(Bool::or(&bad));
     u
-}
-
-/// "Some path of `k` steps from `inits` visits `k + 1` distinct states" (unsatisfiable when
-/// the recurrence diameter is below `k`).
-fn simple_path_query(q: &Query, k: usize) -> Unrolling {
-    let mut u = q.unroll();
-    q.extend_to(&mut u, k);
-    for j in 1..=k {
-        for i in 0..j {
-            u.solver.assert(equal(&u.frames[i], &u.frames[j]).not());
-        }
-    }
-    u
-}
-
-/// Where a dumped query starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DumpStart {
-    /// The model's single initial state (constants, propagated through the unrolling).
-    Initial,
-    /// Any state: frame 0 is free, so every step label's guard and update appear in full.
-    Any,
-}
-
-/// The SMT-LIB of the query at depth `steps`: the unrolling and "some intent is violated at
-/// the last frame" (for cycle intents, a lasso closing there).
-pub fn dump(m: &Model, steps: usize, start: DumpStart) -> Result<String, crate::limits::Stop> {
-    let opts = Options::plain(steps);
-    let inits = m.initial_states();
-    let q = Query::new(m, &opts, &inits);
-    let mut u = match start {
-        DumpStart::Any => Unrolling::new(m, &opts, frame(m, 0)),
-        DumpStart::Initial => q.unroll(),
-    };
-    q.extend_to(&mut u, steps);
-    if let Some(why) = crate::limits::stopped() {
-        return Err(why);
-    }
-    let bad: Vec<Bool> =
-        m.ir.intents
-            .iter()
-            .enumerate()
-            .map(|(i, intent)| {
-                if intent.is_cycle() {
-                    Bool::or(&u.lasso(m, intent, steps))
-                } else {
-                    intents::violated(&Symbolic, m, &u.frames[steps], i)
-                }
-            })
-            .collect();
-    u.solver.assert(Bool::or(&bad));
-    let smt = u.solver.to_smt2();
-    match crate::limits::stopped() {
-        Some(why) => Err(why),
-        None => Ok(smt),
-    }
-}
-
-/// Every successor of `st` under the symbolic transition relation, read off the solver: frame
-/// 0 is free and pinned to `st` by equalities (so the relation is encoded in full, not
-/// simplified against `st`), and models of (step, next state) are enumerated with blocking
-/// clauses. Stops after `limit` models. For the cross-check against the explicit engine's
-/// successors.
-pub fn successors(m: &Model, st: &ClusterState<Concrete>, limit: usize) -> Vec<(Step, ClusterState<Concrete>)> {
-    let opts = Options::plain(1);
-    let q = Query::new(m, &opts, std::slice::from_ref(st));
-    let mut u = Unrolling::new(m, &opts, frame(m, 0));
-    u.solver.assert(equal(&u.frames[0], &lift(st)));
-    q.extend(&mut u);
-    let (ints, bools) = fields(&u.frames[1]);
-    let mut out = Vec::new();
-    while out.len() < limit && u.solver.check() == SatResult::Sat {
-        let model = u.solver.get_model().expect("sat gives a model");
-        let v = model.eval(&u.selectors[0], true).and_then(|v| v.as_i64()).expect("selector value");
-        let step = u.labels.get(v as usize).copied().unwrap_or(crate::engine::explicit::STUTTER);
-        let next = decode(&model, &u.frames[1]);
-        // Block this (step, next state) pair.
-        let mut same = vec![u.selectors[0].eq(Int::from_i64(v))];
-        same.extend(ints.iter().map(|i| i.eq(model.eval(i, true).expect("a model assigns every integer"))));
-        same.extend(bools.iter().map(|b| b.iff(model.eval(b, true).expect("a model assigns every boolean"))));
-        u.solver.assert(Bool::and(&same).not());
-        out.push((step, next));
-    }
-    out
 }
