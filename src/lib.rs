@@ -189,7 +189,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         all: a.all,
                     },
                 ),
-                cli::Engine::Symbolic => engine::symbolic::check(
+                cli::Engine::Symbolic => engine::portfolio::check(
                     &m,
                     &engine::symbolic::Options {
                         max_depth: steps,
@@ -294,7 +294,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 &engine::explicit::Options { max_depth: steps, max_states: a.max_states, symmetry: true, all: true },
             );
             verify_traces(&m, &explicit)?;
-            let symbolic = engine::symbolic::check(
+            let symbolic = engine::portfolio::check(
                 &m,
                 &engine::symbolic::Options {
                     max_depth: steps,

@@ -2,5 +2,6 @@
 //! `symbolic` unrolls the same transitions in Z3.
 
 pub mod explicit;
+pub mod portfolio;
 pub mod simulate;
 pub mod symbolic;

@@ -17,15 +17,21 @@ use super::Query;
 /// bounded queries on the same solver do not see it), and only between frames that a model
 /// showed equal: most pairs of a path differ anyway, and asserting all k² pairs up front made
 /// the query several times slower.
-pub(super) struct Simple {
+pub struct Simple {
     literal: Bool,
     /// Pairs of frames asserted distinct so far.
-    pub(super) distinct: Vec<(usize, usize)>,
+    distinct: Vec<(usize, usize)>,
 }
 
 impl Simple {
-    pub(super) fn new() -> Simple {
+    /// The query's literal; no distinctness asserted yet.
+    pub fn new() -> Simple {
         Simple { literal: Bool::new_const("simple_path"), distinct: Vec::new() }
+    }
+
+    /// How many pairs of frames are asserted distinct so far.
+    pub fn pairs(&self) -> usize {
+        self.distinct.len()
     }
 
     /// Sat: a path of `k` steps with pairwise distinct frames exists; Unsat: none does.
@@ -60,7 +66,7 @@ impl Simple {
 
 /// "Some path of `k` steps from `inits` visits `k + 1` distinct states" (unsatisfiable when
 /// the recurrence diameter is below `k`).
-pub(super) fn simple_path_query(q: &Query, k: usize) -> Unrolling {
+fn simple_path_query(q: &Query, k: usize) -> Unrolling {
     let mut u = q.unroll();
     q.extend_to(&mut u, k);
     for j in 1..=k {
@@ -69,4 +75,10 @@ pub(super) fn simple_path_query(q: &Query, k: usize) -> Unrolling {
         }
     }
     u
+}
+
+/// "Some path of `k` steps from `inits` visits `k + 1` distinct states" as SMT-LIB (a
+/// certificate: unsatisfiable when the recurrence diameter is below `k`).
+pub fn simple_path_certificate(q: &Query, k: usize) -> String {
+    simple_path_query(q, k).solver.to_smt2()
 }

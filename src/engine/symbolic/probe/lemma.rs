@@ -35,7 +35,7 @@ impl Point {
 
 pub(super) fn side_solver() -> Solver {
     let s = Solver::new();
-    s.set_params(&super::super::params());
+    s.set_params(&params());
     s
 }
 

@@ -31,8 +31,10 @@ use std::time::Instant;
 use z3::ast::{Ast, Bool, Dynamic, Int};
 use z3::{SatResult, Solver};
 
+use super::frame::{fields, values};
 use super::ground::Dag;
 use super::hints;
+use super::solver::{params, rlimit_count, set_timeout, statistics};
 use crate::domain::{Concrete, Symbolic};
 use crate::engine::explicit::twins;
 use crate::engine::simulate::Rng;
@@ -431,7 +433,7 @@ impl Prober {
         }
         let ms = budget.joint_ms();
         if self.side_ms.replace(ms) != ms {
-            super::set_timeout(&self.side, ms);
+            set_timeout(&self.side, ms);
         }
         self.side_check(&[&Bool::or(&from), &lemma.not()])
     }
@@ -453,7 +455,7 @@ impl Prober {
     /// solver's statistics since its last check or since its creation; either is counted
     /// once).
     fn count_side(&self) {
-        let now = super::statistics(&self.side);
+        let now = statistics(&self.side);
         let seen = self.side_seen.replace(now);
         let delta = |n: u64, s: u64| if n >= s { n - s } else { n };
         self.add_effort((delta(now.0, seen.0), delta(now.1, seen.1)));
@@ -528,17 +530,13 @@ impl Prober {
 
 /// Whether `cond` can hold, within `ms`, under a fresh assumption literal named `name`.
 fn ask(solver: &Solver, cond: &Bool, name: &str, ms: u64) -> SatResult {
-    super::set_timeout(solver, ms);
+    set_timeout(solver, ms);
     let asked = Instant::now();
     let lit = Bool::new_const(name);
     solver.assert(lit.implies(cond));
-    let r0 = super::rlimit_count(solver);
+    let r0 = rlimit_count(solver);
     let answer = solver.check_assumptions(&[lit]);
-    log::debug!(
-        "{name}: {answer:?} in {:.3} s, rlimit {}",
-        asked.elapsed().as_secs_f64(),
-        super::rlimit_count(solver) - r0
-    );
+    log::debug!("{name}: {answer:?} in {:.3} s, rlimit {}", asked.elapsed().as_secs_f64(), rlimit_count(solver) - r0);
     answer
 }
 
@@ -579,7 +577,7 @@ mod tests {
 
     /// An unrolling for safety intents from `q`'s initial states, probed with witness layers
     /// of up to `layer` states and probes of `query_ms` each.
-    fn probed(q: &Query, layer: usize, query_ms: u64) -> super::super::Unrolling {
+    fn probed(q: &Query, layer: usize, query_ms: u64) -> super::super::unroll::Unrolling {
         let mut u = q.unroll();
         u.self_loops = false;
         u.prober = Some(Prober::with_layer(q.inits, layer));
@@ -600,11 +598,12 @@ mod tests {
         let q = Query::new(&m, &opts, &inits);
         let mut u = probed(&q, LAYER, 1000);
         q.extend_to(&mut u, depth - 1);
-        assert!(super::super::hinted(&q, &u, 0, depth - 1, &[], None).is_none(), "no run of 9 steps violates it");
+        assert!(super::super::hint::hinted(&q, &u, 0, depth - 1, &[], None).is_none(), "no run of 9 steps violates it");
         q.extend(&mut u);
-        let model = super::super::hinted(&q, &u, 0, depth, &[], None)
+        let model = super::super::hint::hinted(&q, &u, 0, depth, &[], None)
             .expect("a witness run violates it, and the solver agrees");
-        let states: Vec<ClusterState<Concrete>> = u.frames.iter().map(|f| super::super::decode(&model, f)).collect();
+        let states: Vec<ClusterState<Concrete>> =
+            u.frames.iter().map(|f| super::super::decode::decode(&model, f)).collect();
         assert!(intents::violated(&Concrete, &m, &states[depth], 0));
         assert!(!intents::violated(&Concrete, &m, &states[depth - 1], 0));
         let stutter = u.labels.len() as u32;
@@ -612,7 +611,7 @@ mod tests {
             path[3] = stutter;
         }
         assert!(
-            super::super::hinted(&q, &u, 0, depth, &[], None).is_none(),
+            super::super::hint::hinted(&q, &u, 0, depth, &[], None).is_none(),
             "a run with a stutter is not one of the unrolling's"
         );
     }
@@ -642,7 +641,7 @@ mod tests {
         let mut layer = inits.clone();
         for k in 0..=depth {
             for st in &layer {
-                let (vars, vals) = (super::super::fields(&u.frames[k]), super::super::values(st));
+                let (vars, vals) = (fields(&u.frames[k]), values(st));
                 u.solver.push();
                 for (v, c) in vars.0.iter().zip(&vals.0) {
                     u.solver.assert(v.eq(Int::from_i64(c.expect("a concrete value"))));
@@ -723,11 +722,12 @@ mod tests {
         assert!(intent.is_cycle());
         q.extend_to(&mut u, depth - 1);
         let loops = u.lasso(&m, intent, depth - 1);
-        assert!(super::super::hinted(&q, &u, 0, depth - 1, &loops, None).is_none(), "no lasso of 4 steps");
+        assert!(super::super::hint::hinted(&q, &u, 0, depth - 1, &loops, None).is_none(), "no lasso of 4 steps");
         q.extend(&mut u);
         let loops = u.lasso(&m, intent, depth);
-        let model = super::super::hinted(&q, &u, 0, depth, &loops, None).expect("a witness lasso, confirmed");
-        let states: Vec<ClusterState<Concrete>> = u.frames.iter().map(|f| super::super::decode(&model, f)).collect();
+        let model = super::super::hint::hinted(&q, &u, 0, depth, &loops, None).expect("a witness lasso, confirmed");
+        let states: Vec<ClusterState<Concrete>> =
+            u.frames.iter().map(|f| super::super::decode::decode(&model, f)).collect();
         let l = loops
             .iter()
             .position(|f| model.eval(f, true).and_then(|v| v.as_bool()) == Some(true))

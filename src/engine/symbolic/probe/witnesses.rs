@@ -226,7 +226,7 @@ impl Witnesses {
         if !self.exact {
             return None;
         }
-        let (ints, bools) = super::super::fields(frame);
+        let (ints, bools) = fields(frame);
         let vars = ints.iter().filter(|v| v.as_i64().is_none()).count()
             + bools.iter().filter(|v| v.as_bool().is_none()).count();
         if self.runs.len() * vars.max(1) > LEMMA_TERMS {
@@ -236,7 +236,7 @@ impl Witnesses {
             .runs
             .iter()
             .filter_map(|r| {
-                let (vi, vb) = super::super::values(&r.state);
+                let (vi, vb) = values(&r.state);
                 let mut p = Point::default();
                 for (f, v) in ints.iter().zip(&vi) {
                     let v = v.expect("a concrete state's values are constants");
