@@ -13,9 +13,10 @@
 //! `spec` (the only modules that know YAML), `ir` (the validated model), `domain` (value
 //! domains), `model` (controllers, events and intents, written once over a domain),
 //! `engine::explicit` (exhaustive search), `trace` (counterexamples and their replay),
-//! `engine::symbolic` (bounded model checking on Z3), `scale` (the scaling loop over
-//! topologies, driving either engine), `verdict`, `report` (the only code that writes to
-//! stdout).
+//! `engine::symbolic` (bounded model checking on Z3), `engine::portfolio` (the order, time
+//! shares and hand-over of the engines in one check with the symbolic engine), `scale` (the
+//! scaling loop over topologies, driving either engine), `verdict`, `report` (the only code
+//! that writes to stdout).
 
 // The model indexes many parallel arrays (per node, per group) by the same id; an index loop
 // says that more plainly than zipped iterators.

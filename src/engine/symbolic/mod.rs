@@ -24,8 +24,8 @@
 //! `bmc.rs` (the bounded queries a check deepens through), `hint.rs` (witness runs as hints),
 //! `decode.rs`, `probe/` (labels no run enables, layer lemmas), `ground.rs` (evaluation of
 //! ground terms), `solver.rs` (parameters and counters), `dump.rs`. It must not decide a
-//! verdict from several answers, nor the order or time of its queries: `engine::portfolio`
-//! does.
+//! verdict from several answers, nor which queries a check asks, in which order or for how
+//! long (a frame's probes excepted: `probe/`): `engine::portfolio` does.
 
 mod bmc;
 mod decode;

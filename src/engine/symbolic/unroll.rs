@@ -31,8 +31,8 @@ pub(super) struct Unrolling {
     pub(super) evicts_at: Vec<Bool>,
     /// Whether a step that leaves the state as it was (the stutter, a sync that changes
     /// nothing) is a choice. Only lassos need them (a deadlock with waiting pods is a stutter
-    /// loop); for safety intents every state a path with such a step reaches, the path
-    /// without it reaches one step earlier, at a depth checked before (`check_from`).
+    /// loop); for safety intents every state a path with such a step reaches, the path without
+    /// it reaches one step earlier, at a depth checked before (`Bmc` asks every depth in turn).
     pub(super) self_loops: bool,
     /// Probing of kinds of step before each frame (`probe/`), with its witness runs; only
     /// for bounded checking from the initial states.
