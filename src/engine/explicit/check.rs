@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use super::search::explore_with;
 use super::trace::trace_of;
-use super::{cycles, hints, path_to, Options};
+use super::{cycles, hints, path_to, Graph, Options};
 use crate::domain::Concrete;
 use crate::ir::Intent;
 use crate::model::{intents, registry, ClusterState, Model};
@@ -43,6 +43,45 @@ fn not_decided(d: u32, safety: bool) -> Verdict {
     }
 }
 
+/// What an intent the search found no violation of gets: a safety intent, and a cycle intent
+/// without a cycle. A search a limit cut short covered every state within `d` steps, short of
+/// the bound asked for: nothing holds at that bound, so what was covered is said as unknown
+/// (for a cycle intent, with the cycles not looked for).
+fn unviolated(g: &Graph, opts: &Options, max_depth: usize) -> (Verdict, Option<Verdict>) {
+    let bound = max_depth.min(opts.max_depth);
+    let cut = match (g.state_limit_at, g.stopped_at) {
+        (Some(d), _) => Some((
+            format!("the state limit of {} states (--max-states) was reached", opts.max_states),
+            d,
+            "raise --max-states",
+        )),
+        (None, Some((why, d))) => Some((
+            format!("{why} was reached"),
+            d,
+            match why {
+                crate::limits::Stop::Time(_) => "raise --time-limit",
+                crate::limits::Stop::Memory(_) => "raise --max-memory, or lower --max-states",
+            },
+        )),
+        (None, None) => None,
+    };
+    let holds = match &cut {
+        Some((what, d, raise)) => Verdict::Unknown {
+            reason: format!(
+                "{what} at depth {d} of {}: no violation within {d} step(s), longer runs not covered ({raise})",
+                opts.max_depth
+            ),
+        },
+        None => Verdict::Holds { steps: if g.truncated { opts.max_depth } else { bound }, exhaustive: !g.truncated },
+    };
+    let cycle_unknown = cut.as_ref().map(|(what, d, raise)| Verdict::Unknown {
+        reason: format!("{what} at depth {d} of {} before every cycle could be looked for ({raise})", opts.max_depth),
+    });
+    (holds, cycle_unknown)
+}
+
+/// [`check_from`], storing states up to a renaming of identical nodes only where `canonical`
+/// allows it. `None` when a counterexample over renamed nodes does not map back to a run.
 fn check_with(
     m: &Model,
     opts: &Options,
@@ -90,37 +129,7 @@ fn check_with(
     // Stopped at a violation before the search was done: the depth it was found at.
     let stopped_at = failed_fast.then(|| first_bad.iter().flatten().map(|&v| g.depth[v as usize]).min()).flatten();
     let max_depth = g.depth.iter().copied().max().unwrap_or(0) as usize;
-    let bound = max_depth.min(opts.max_depth);
-    // A search a limit cut short covered every state within `d` steps, short of the bound
-    // asked for: nothing holds at that bound, so what was covered is said as unknown.
-    let cut = match (g.state_limit_at, g.stopped_at) {
-        (Some(d), _) => Some((
-            format!("the state limit of {} states (--max-states) was reached", opts.max_states),
-            d,
-            "raise --max-states",
-        )),
-        (None, Some((why, d))) => Some((
-            format!("{why} was reached"),
-            d,
-            match why {
-                crate::limits::Stop::Time(_) => "raise --time-limit",
-                crate::limits::Stop::Memory(_) => "raise --max-memory, or lower --max-states",
-            },
-        )),
-        (None, None) => None,
-    };
-    let holds = match &cut {
-        Some((what, d, raise)) => Verdict::Unknown {
-            reason: format!(
-                "{what} at depth {d} of {}: no violation within {d} step(s), longer runs not covered ({raise})",
-                opts.max_depth
-            ),
-        },
-        None => Verdict::Holds { steps: if g.truncated { opts.max_depth } else { bound }, exhaustive: !g.truncated },
-    };
-    let cycle_unknown = cut.as_ref().map(|(what, d, raise)| Verdict::Unknown {
-        reason: format!("{what} at depth {d} of {} before every cycle could be looked for ({raise})", opts.max_depth),
-    });
+    let (holds, cycle_unknown) = unviolated(&g, opts, max_depth);
     let results =
         m.ir.intents
             .iter()
