@@ -87,12 +87,20 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
 
 /// One check under way: the verdicts so far (`None`: open), what each engine has handed
 /// over, and the bounded check's session.
+///
+/// The fields that hold solver terms come first, in the order they are dropped (when terms are
+/// freed changes the ids later terms get: see `symbolic::Unrolling::extend`).
 struct Check<'a> {
+    simple: Option<Simple>,
+    /// k-induction: one step case per safety intent it is tried on, and the invariant they
+    /// may assume.
+    steps: Vec<Option<StepCase>>,
+    inv: Option<Invariant>,
+    bmc: Bmc<'a>,
     m: &'a Model,
     opts: &'a Options,
     q: &'a Query<'a>,
     shares: Shares<'a>,
-    bmc: Bmc<'a>,
     results: Vec<Option<Verdict>>,
     certificates: Vec<(String, String)>,
     depth_reached: usize,
@@ -100,11 +108,6 @@ struct Check<'a> {
     /// the recurrence diameter.
     witnessed: usize,
     diameter_exact: bool,
-    /// k-induction: the invariant its step cases may assume, and one step case per safety
-    /// intent it is tried on.
-    inv: Option<Invariant>,
-    steps: Vec<Option<StepCase>>,
-    simple: Option<Simple>,
 }
 
 impl<'a> Check<'a> {
@@ -112,19 +115,19 @@ impl<'a> Check<'a> {
         let (m, opts) = (q.m, q.opts);
         let ni = m.ir.intents.len();
         Check {
+            simple: None,
+            steps: (0..ni).map(|_| None).collect(),
+            inv: None,
+            bmc: Bmc::new(q),
             m,
             opts,
             q,
             shares,
-            bmc: Bmc::new(q),
             results: vec![None; ni],
             certificates: Vec::new(),
             depth_reached: 0,
             witnessed: 0,
             diameter_exact: false,
-            inv: None,
-            steps: (0..ni).map(|_| None).collect(),
-            simple: None,
         }
     }
 

@@ -45,9 +45,14 @@ pub enum Outcome {
     Unknown(String),
 }
 
-/// A query asked and not closed yet ([`Bmc::close`]).
+/// A query asked and not closed yet ([`Bmc::close`]), with its terms: they are freed when it
+/// is closed, in the order of these fields (when terms are freed changes the ids later terms
+/// get: see `Unrolling::extend`).
 pub struct Pending {
+    /// The query's assumption literal, when it has one.
+    _query: Vec<Bool>,
     bad: Bool,
+    _loops: Vec<Bool>,
     /// A safety intent refuted at this depth: kept as a fact when the query is closed.
     refuted_safety: bool,
 }
@@ -145,7 +150,7 @@ impl<'a> Bmc<'a> {
             SatResult::Unknown => Outcome::Unknown(self.reason_unknown()),
         };
         let refuted_safety = answer == SatResult::Unsat && !intent.is_cycle();
-        (outcome, Pending { bad, refuted_safety })
+        (outcome, Pending { _query: query, bad, _loops: loops, refuted_safety })
     }
 
     /// The run a model of the query at the last frame describes, as a Trace: its loop start

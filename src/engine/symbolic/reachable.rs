@@ -20,12 +20,14 @@ use crate::model::{intents, ClusterState};
 
 /// The relation over frames 0 and 1, with "frame 0 violates intent i" named once per intent
 /// being proved, asked state by state; with certificates, the SMT-LIB script of every
-/// state's query so far.
+/// state's query so far. Fields are dropped in the order they are declared, the reverse of
+/// the order they are made in (when terms are freed changes the ids later terms get: see
+/// `Unrolling::extend`).
 pub struct Closure {
-    u: Unrolling,
-    violated: Vec<Bool>,
     pinned: Pinned,
     script: Option<String>,
+    violated: Vec<Bool>,
+    u: Unrolling,
 }
 
 impl Closure {
@@ -56,7 +58,7 @@ impl Closure {
             script = script.trim_end().strip_suffix("(check-sat)").unwrap_or(&script).to_string();
         }
         let pinned = Pinned::new(&u);
-        Closure { u, violated, pinned, script: certificates.then_some(script) }
+        Closure { pinned, script: certificates.then_some(script), violated, u }
     }
 
     /// Reached state `id`, `st`, against `next`, every successor the concrete semantics gives

@@ -20,6 +20,20 @@ use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller
 /// fields of the state after it.
 type Choice = (i64, Bool, Fields);
 
+/// The steps frame k + 1 may follow by (`list`), with the terms they were worked out from,
+/// which `extend` holds until the frame is added: fields are dropped in the order they are
+/// declared.
+struct Choices {
+    /// The stutter's enabling condition, where the stutter is not one of `list`.
+    _stutter_ok: Option<Bool>,
+    list: Vec<Choice>,
+    _now: Fields,
+    _any: Bool,
+    _any_fast: Bool,
+    _any_atomic: Bool,
+    _per_actor: Vec<(Class, Vec<Bool>)>,
+}
+
 /// The unrolling: frames, per-frame selectors and the label table.
 pub(super) struct Unrolling {
     pub(super) solver: Solver,
@@ -107,7 +121,12 @@ impl Unrolling {
         let cur = self.frames[k].clone();
         let fresh = frame(m, k + 1);
         let sel = Int::new_const(format!("step@{k}"));
-        let mut guards = self.guards(m, reg, classes, &cur);
+        // Every term handle of this step is held until the frame is added, and dropped in
+        // the order of its declaration here and in `Choices`: Z3 frees a term with its last
+        // handle and reuses its id, so when terms are freed changes what later terms share and
+        // the ids they get, and with them the formulas (the dumped encodings are compared byte
+        // for byte, tests/it/cross.rs).
+        let (_twin, mut guards) = self.guards(m, reg, classes, &cur);
         if let Some(p) = self.prober.as_mut() {
             if k == 0 {
                 p.first_lemma(&self.solver, &cur);
@@ -119,7 +138,7 @@ impl Unrolling {
             }
         }
         let choices = self.choices(m, reg, &cur, &guards);
-        if choices.is_empty() {
+        if choices.list.is_empty() {
             // Only steps that change nothing were left, and they are dropped: no run goes on
             // from frame k, so every query beyond it is unsatisfiable (frame k + 1 is frame k,
             // constrained by nothing else).
@@ -133,18 +152,19 @@ impl Unrolling {
             self.selectors.push(sel);
             return;
         }
-        self.add_frame(m, reg, classes, &fresh, sel, &choices);
+        self.add_frame(m, reg, classes, &fresh, sel, &choices.list);
     }
 
-    /// Per label: its guard in `cur`, and on a node, that no lower-index identical node is in
-    /// the same state (canonical choice among identical nodes), simplified.
+    /// Per node, whether a lower-index identical node is in the same state in `cur`; per label,
+    /// its guard in `cur` and, on a node, that the node has no such twin (canonical choice
+    /// among identical nodes), simplified.
     fn guards(
         &self,
         m: &Model,
         reg: &[Box<dyn Controller<Symbolic>>],
         classes: &[usize],
         cur: &ClusterState<Symbolic>,
-    ) -> Vec<Bool> {
+    ) -> (Vec<Bool>, Vec<Bool>) {
         let d = Symbolic;
         let nn = m.nodes();
         // Canonical choice among identical nodes: a step on node n needs no lower twin.
@@ -156,7 +176,8 @@ impl Unrolling {
                 .simplify()
             })
             .collect();
-        self.labels
+        let guards = self
+            .labels
             .iter()
             .map(|s| {
                 let c = &reg[s.actor as usize];
@@ -170,7 +191,8 @@ impl Unrolling {
                 }
                 .simplify()
             })
-            .collect()
+            .collect();
+        (twin, guards)
     }
 
     /// The steps frame k + 1 may follow from `cur` by: per label whose guard is not false, its
@@ -184,7 +206,7 @@ impl Unrolling {
         reg: &[Box<dyn Controller<Symbolic>>],
         cur: &ClusterState<Symbolic>,
         guards: &[Bool],
-    ) -> Vec<Choice> {
+    ) -> Choices {
         let d = Symbolic;
         let stutter = self.labels.len() as i64;
         let possible: Vec<usize> = (0..self.labels.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
@@ -240,11 +262,19 @@ impl Unrolling {
             }
             choices.push((i as i64, enabled, next));
         }
-        let stutter_ok = any.not().simplify();
-        if self.self_loops && stutter_ok.as_bool() != Some(false) {
-            choices.push((stutter, stutter_ok, now.clone()));
+        let mut stutter_ok = Some(any.not().simplify());
+        if self.self_loops && stutter_ok.as_ref().is_some_and(|ok| ok.as_bool() != Some(false)) {
+            choices.push((stutter, stutter_ok.take().expect("just checked"), now.clone()));
         }
-        choices
+        Choices {
+            _stutter_ok: stutter_ok,
+            list: choices,
+            _now: now,
+            _any: any,
+            _any_fast: any_fast,
+            _any_atomic: any_atomic,
+            _per_actor: per_actor,
+        }
     }
 
     /// Asserts the transition from the last frame by `choices` (selected by `sel`) and adds
