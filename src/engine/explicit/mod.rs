@@ -15,6 +15,7 @@ mod search;
 mod store;
 mod symmetry;
 mod trace;
+mod witnesses;
 
 pub use check::{check, check_from};
 pub use diameter::longest_simple_path;
@@ -24,6 +25,7 @@ pub use hints::Hints;
 pub use search::{expand_again, explore, explore_from};
 pub use store::Store;
 pub use symmetry::{node_classes, static_classes, symmetry_classes, twins};
+pub use witnesses::{Witnesses, LAYER};
 
 use crate::model::Step;
 

@@ -118,7 +118,7 @@ impl<'a> Check<'a> {
             simple: None,
             steps: (0..ni).map(|_| None).collect(),
             inv: None,
-            bmc: Bmc::new(q),
+            bmc: Bmc::new(q, opts.probe.then(|| explicit::Witnesses::new(q.inits, explicit::LAYER))),
             m,
             opts,
             q,

@@ -21,6 +21,7 @@ use super::solver::{rlimit_count, set_timeout, statistics, Answer};
 use super::unroll::Unrolling;
 use super::{probe, Incremental, Query};
 use crate::domain::{Concrete, Symbolic};
+use crate::engine::explicit::Witnesses;
 use crate::ir::Intent;
 use crate::model::{intents, registry, ClusterState, Controller, Step};
 use crate::trace::Trace;
@@ -58,14 +59,15 @@ pub struct Pending {
 }
 
 impl<'a> Bmc<'a> {
-    /// The unrolling's frame 0, with probing when the options ask for it.
-    pub fn new(q: &'a Query<'a>) -> Bmc<'a> {
+    /// The unrolling's frame 0, probed with `witnesses` (the explicit engine's, from the
+    /// same initial states) where given.
+    pub fn new(q: &'a Query<'a>, witnesses: Option<Witnesses>) -> Bmc<'a> {
         let creg = registry::<Concrete>();
         let mut u = q.unroll();
         // Without cycle intents no query needs a step that changes nothing (`self_loops`).
         u.self_loops = q.m.ir.intents.iter().any(Intent::is_cycle);
-        if q.opts.probe {
-            u.prober = Some(probe::Prober::new(q.inits));
+        if let Some(w) = witnesses {
+            u.prober = Some(probe::Prober::new(w));
         }
         Bmc { q, u, creg, last_query_ms: 0 }
     }

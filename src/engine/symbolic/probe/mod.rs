@@ -7,8 +7,9 @@
 //!
 //! A probe that would answer "yes, enabled" proves nothing and costs a solver call, so
 //! concrete witnesses (every state of depth k while they are few, then random runs; the same
-//! semantics, replayed on `Concrete`) answer that question first: a label enabled in one of
-//! them needs no probe. The other labels are asked about all at once, then per kind of step
+//! semantics, replayed on `Concrete`: the explicit engine's `Witnesses`, which the portfolio
+//! hands over and the unroller advances frame by frame) answer that question first: a label
+//! enabled in one of them needs no probe. The other labels are asked about all at once, then per kind of step
 //! (an actor and an operation, such as "the deployment deletes a pod from a node").
 //!
 //! Layer lemmas: while the witnesses are every state of their depth and few, "frame k is one
@@ -16,10 +17,11 @@
 //! then one step: the step's own assertions evaluated state by state, `ground`, or else a
 //! side solver), and asserted once refuted otherwise. A frame with its lemma lets what holds
 //! in none of its states (a safety query, a probe, a loop start for a lasso) be refuted
-//! state by state. The witnesses also keep
-//! the steps between their depths, from which `lasso_to` finds a lasso to offer as a hint.
+//! state by state. The witnesses also keep the steps between their depths, from which
+//! `lasso_to` finds a lasso to offer as a hint.
 //!
-//! Owns the probing, the witnesses and the lemmas; must not change what a frame means.
+//! Owns the probing and the lemmas; must not change what a frame means, nor search for states
+//! itself (the witnesses are the explicit engine's).
 //! Dropping a label only after a solver refuted it (or its evaluation in every state of a
 //! lemma did), asserting a lemma only after the step's assertions confirmed it, and keeping
 //! every label otherwise (a probe that times out, a witness that says yes), keeps every
@@ -35,33 +37,17 @@ use super::frame::{fields, values};
 use super::ground::Dag;
 use super::hints;
 use super::solver::{params, rlimit_count, set_timeout, statistics};
-use crate::domain::{Concrete, Symbolic};
-use crate::engine::explicit::twins;
-use crate::engine::simulate::Rng;
-use crate::model::state::Scratch;
-use crate::model::{intents, registry, ClusterState, Controller, Model, Step};
+use crate::domain::Symbolic;
+use crate::engine::explicit::Witnesses;
+use crate::model::{ClusterState, Controller, Model, Step};
 
 mod lemma;
-mod witnesses;
 
 use lemma::*;
-pub(super) use witnesses::Witnesses;
-
-/// How many concrete runs look for enabled steps once the states of a depth are too many.
-const RUNS: usize = 16;
-
-/// Up to how many states of one depth the witnesses keep all of them.
-const LAYER: usize = 4096;
 
 /// How many solver calls one kind of step may take per frame: each satisfiable one settles
 /// the labels its model enables, and the labels still open after the last are kept.
 const ROUNDS: usize = 3;
-
-/// Up to how many states a depth may have for the witnesses to keep it for lasso hints.
-const HISTORY: usize = 1024;
-
-/// How many recorded steps one search for a lasso hint may follow before it gives up.
-const LASSO_WORK: usize = 1 << 22;
 
 /// Up to how many values (states of the previous layer times variable fields) a lemma check
 /// that evaluation could not decide substitutes into the step's assertions (about 1 ms per
@@ -159,13 +145,10 @@ pub(super) struct Prober {
 }
 
 impl Prober {
-    pub(super) fn new(inits: &[ClusterState<Concrete>]) -> Prober {
-        Prober::with_layer(inits, LAYER)
-    }
-
-    fn with_layer(inits: &[ClusterState<Concrete>], layer: usize) -> Prober {
+    /// Probing with `witnesses` (from the initial states the unrolling starts from).
+    pub(super) fn new(witnesses: Witnesses) -> Prober {
         Prober {
-            witnesses: Witnesses::new(inits, layer),
+            witnesses,
             backoff: Vec::new(),
             dropped: Vec::new(),
             lemmas: Vec::new(),
@@ -224,7 +207,7 @@ impl Prober {
         // With every state of depth k as witnesses, an open label is enabled in no reachable
         // state, so a probe can only be refuted or run out: all of them in one query first,
         // with more time (one refutation settles every kind; see JOINT_FACTOR).
-        if self.witnesses.exact && opens.len() > 1 && !waiting(ALL) && !budget.spent() {
+        if self.witnesses.exact() && opens.len() > 1 && !waiting(ALL) && !budget.spent() {
             let all: Vec<usize> = opens.iter().flat_map(|(_, open)| open.iter().copied()).collect();
             let cond = Bool::or(&all.iter().map(|&i| guards[i].clone()).collect::<Vec<_>>());
             let answer = if self.refuted(k, &cond) {
@@ -299,7 +282,7 @@ impl Prober {
     }
 
     /// Asserts, once confirmed, that frame `k` is one of the witness states of depth k (every
-    /// state of that depth, when there are few: `Witnesses::layer`). The confirmation is a
+    /// state of that depth, when there are few: `lemma::layer`). The confirmation is a
     /// one-step check: frame k - 1 is one of the states of its layer (its lemma, already
     /// asserted), `step` (the assertions that built frame k from frame k - 1, `sel` the
     /// selector and its possible values), and frame k outside the new layer must be
@@ -324,7 +307,7 @@ impl Prober {
         }
         self.chain = false;
         let before = &self.lemmas[k - 1].points;
-        let Some(layer) = self.witnesses.layer(frame) else {
+        let Some(layer) = layer(&self.witnesses, frame) else {
             return;
         };
         let lemma = one_of(&layer);
@@ -496,7 +479,7 @@ impl Prober {
     /// initial states (it is by construction; the check costs nothing on the assertions that
     /// define frame 0 alone). Called before the first step.
     pub(super) fn first_lemma(&mut self, solver: &Solver, frame: &ClusterState<Symbolic>) {
-        let Some(layer) = self.witnesses.layer(frame) else {
+        let Some(layer) = layer(&self.witnesses, frame) else {
             return;
         };
         let lemma = one_of(&layer);
@@ -544,7 +527,10 @@ fn ask(solver: &Solver, cond: &Bool, name: &str, ms: u64) -> SatResult {
 mod tests {
     use super::super::{Options, Query};
     use super::*;
-    use crate::model::all_steps;
+    use crate::domain::Concrete;
+    use crate::engine::explicit::LAYER;
+    use crate::model::state::Scratch;
+    use crate::model::{all_steps, intents, registry};
 
     fn case(name: &str) -> Model {
         let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cases").join(name);
@@ -580,7 +566,7 @@ mod tests {
     fn probed(q: &Query, layer: usize, query_ms: u64) -> super::super::unroll::Unrolling {
         let mut u = q.unroll();
         u.self_loops = false;
-        u.prober = Some(Prober::with_layer(q.inits, layer));
+        u.prober = Some(Prober::new(Witnesses::new(q.inits, layer)));
         u.probe_budget = Budget { query_ms, deadline: None };
         u
     }
@@ -660,8 +646,8 @@ mod tests {
         q.extend_to(&mut u, 3);
         let p = u.prober.as_mut().expect("probing is on");
         assert_eq!(p.lemmas.len(), 4);
-        assert!(p.witnesses.runs.len() > 1, "depth 3 has one state");
-        p.witnesses.runs.truncate(1);
+        assert!(p.witnesses.states().count() > 1, "depth 3 has one state");
+        p.witnesses.keep_first(1);
         q.extend(&mut u);
         assert_eq!(u.prober.as_ref().expect("probing is on").lemmas.len(), 4, "a lemma from an incomplete layer");
     }
