@@ -2,7 +2,14 @@
 //! are shortest), a visited set of packed states, the timing policy, symmetry reduction over
 //! identical nodes, and cycle detection on the explored graph for cycle intents. It is the
 //! reference the symbolic engine is cross-checked against. It must not know any controller:
-//! it sees only guards, updates, classes and the step labels of the registry.
+//! it sees only guards, updates, classes and the step labels of the registry; and it asks no
+//! solver.
+//!
+//! The parts: `search.rs` (the search loop), `store.rs` (the visited set), `graph.rs` (the
+//! explored graph), `enabled.rs` and `memo.rs` (what is enabled in a state), `symmetry.rs`
+//! (identical nodes), `cycles.rs` (lassos on the graph), `trace.rs` (runs from graph paths),
+//! `check.rs` (verdicts); for the portfolio, `diameter.rs` (the longest path without a
+//! repeated state) and `witnesses.rs` (a search by depth for the symbolic engine's probes).
 
 mod check;
 mod cycles;

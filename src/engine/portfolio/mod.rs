@@ -17,7 +17,11 @@
 //!    invariant candidates, and a step case per open safety intent.
 //! 4. Bounded model checking, one depth after another on one solver (`deepen.rs`), each
 //!    refuted depth followed by the step case, and with `--prove` the recurrence-diameter
-//!    query, which Z3 is asked only beyond the paths the explicit search saw.
+//!    query, which Z3 is asked only beyond the paths the explicit search saw. With probing
+//!    on (the default), the explicit engine's witnesses (`explicit::Witnesses`: every state
+//!    of each depth while they are few, then random runs) go with the unrolling: the symbolic
+//!    engine advances them frame by frame, and their states answer probes, become layer
+//!    lemmas once Z3 confirms them, and offer runs as hints.
 //!
 //! A proof is claimed only on what Z3 checked, except that an exhaustive concrete search for
 //! the longest path without a repeated state settles the diameter (docs/induction.md). It
