@@ -25,8 +25,8 @@
 //!
 //! A proof is claimed only on what Z3 checked, except that an exhaustive concrete search for
 //! the longest path without a repeated state settles the diameter (docs/induction.md). It
-//! must not import z3 or pose a query (the symbolic engine does), nor expand a state (the
-//! explicit engine does).
+//! must not import z3 or pose a query (the symbolic engine does), nor expand a state itself
+//! (it asks the explicit engine).
 
 mod deepen;
 mod reachable;
