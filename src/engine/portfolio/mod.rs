@@ -90,7 +90,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
 }
 
 /// One check under way: the verdicts so far (`None`: open), what each engine has handed
-/// over, and the bounded check's session.
+/// over, and the bounded check.
 ///
 /// The fields that hold solver terms come first, in the order they are dropped (when terms are
 /// freed changes the ids later terms get: see `symbolic::Unrolling::extend`).

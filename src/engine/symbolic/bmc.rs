@@ -1,4 +1,4 @@
-//! Bounded model checking on one unrolling, the session the portfolio drives depth by depth:
+//! Bounded model checking on one unrolling, which the portfolio drives depth by depth:
 //! the unrolling deepened one frame at a time (the probes before a frame may take as long as
 //! the longest query of the depth before), and per intent the query "violated at exactly
 //! depth k" (for a cycle intent, a lasso closing at k) asked on the one solver under an
