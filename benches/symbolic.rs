@@ -9,7 +9,8 @@
 
 use std::time::{Duration, Instant};
 
-use kbmc::engine::symbolic::{check, dump, DumpStart, Incremental, Options, Prove};
+use kbmc::engine::portfolio::check;
+use kbmc::engine::symbolic::{dump, DumpStart, Incremental, Options, Prove};
 use kbmc::verdict::Verdict;
 
 mod common;

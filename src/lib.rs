@@ -13,9 +13,10 @@
 //! `spec` (the only modules that know YAML), `ir` (the validated model), `domain` (value
 //! domains), `model` (controllers, events and intents, written once over a domain),
 //! `engine::explicit` (exhaustive search), `trace` (counterexamples and their replay),
-//! `engine::symbolic` (bounded model checking on Z3), `scale` (the scaling loop over
-//! topologies, driving either engine), `verdict`, `report` (the only code that writes to
-//! stdout).
+//! `engine::symbolic` (bounded model checking on Z3), `engine::portfolio` (the order, time
+//! shares and hand-over of the engines in one check with the symbolic engine), `scale` (the
+//! scaling loop over topologies, driving either engine), `verdict`, `report` (the only code
+//! that writes to stdout).
 
 // The model indexes many parallel arrays (per node, per group) by the same id; an index loop
 // says that more plainly than zipped iterators.
@@ -189,7 +190,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         all: a.all,
                     },
                 ),
-                cli::Engine::Symbolic => engine::symbolic::check(
+                cli::Engine::Symbolic => engine::portfolio::check(
                     &m,
                     &engine::symbolic::Options {
                         max_depth: steps,
@@ -294,7 +295,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 &engine::explicit::Options { max_depth: steps, max_states: a.max_states, symmetry: true, all: true },
             );
             verify_traces(&m, &explicit)?;
-            let symbolic = engine::symbolic::check(
+            let symbolic = engine::portfolio::check(
                 &m,
                 &engine::symbolic::Options {
                     max_depth: steps,

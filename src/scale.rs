@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::domain::Concrete;
-use crate::engine::{explicit, symbolic};
+use crate::engine::{explicit, portfolio, symbolic};
 use crate::model::{ClusterState, Model, Topology};
 use crate::verdict::{CheckResult, Verdict};
 
@@ -294,7 +294,7 @@ fn check(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>], left: Opti
             &explicit::Options { max_depth: opts.steps, max_states: opts.max_states, symmetry: true, all: true },
             inits,
         ),
-        Engine::Symbolic => symbolic::check_from(
+        Engine::Symbolic => portfolio::check_from(
             m,
             &symbolic::Options {
                 max_depth: opts.steps,

@@ -35,7 +35,7 @@ impl Point {
 
 pub(super) fn side_solver() -> Solver {
     let s = Solver::new();
-    s.set_params(&super::super::params());
+    s.set_params(&params());
     s
 }
 
@@ -49,7 +49,7 @@ pub(super) struct Lemma {
 
 impl Lemma {
     pub(super) fn new(points: Vec<Point>, formula: Bool, w: &Witnesses) -> Lemma {
-        Lemma { points, formula, keys: w.runs.iter().map(|r| r.state.pack()).collect() }
+        Lemma { points, formula, keys: w.states().map(|st| st.pack()).collect() }
     }
 }
 
@@ -161,4 +161,45 @@ pub(super) fn holds_in_none(points: &[Point], cond: &Bool) -> Option<bool> {
 /// The states of a layer lemma as one formula: the frame is one of them.
 pub(super) fn one_of(points: &[Point]) -> Bool {
     Bool::or(&points.iter().map(Point::formula).collect::<Vec<_>>())
+}
+
+/// "Frame `frame` is one of the states of `w`", while they are every state of their
+/// depth and at most [`LEMMA_TERMS`] values in all (per state, its values of the frame's
+/// variable fields): a candidate lemma, which the solver must confirm ([`Prober::lemma`]).
+/// `None` when the witnesses are samples or too many.
+pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec<Point>> {
+    if !w.exact() {
+        return None;
+    }
+    let (ints, bools) = fields(frame);
+    let vars =
+        ints.iter().filter(|v| v.as_i64().is_none()).count() + bools.iter().filter(|v| v.as_bool().is_none()).count();
+    if w.states().count() * vars.max(1) > LEMMA_TERMS {
+        return None;
+    }
+    let points: Vec<Point> = w
+        .states()
+        .filter_map(|st| {
+            let (vi, vb) = values(st);
+            let mut p = Point::default();
+            for (f, v) in ints.iter().zip(&vi) {
+                let v = v.expect("a concrete state's values are constants");
+                match f.as_i64() {
+                    Some(c) if c != v => return None,
+                    Some(_) => {}
+                    None => p.pins.push((Dynamic::from_ast(f), Dynamic::from_ast(&Int::from_i64(v)))),
+                }
+            }
+            for (f, v) in bools.iter().zip(&vb) {
+                let v = v.expect("a concrete state's values are constants");
+                match f.as_bool() {
+                    Some(c) if c != v => return None,
+                    Some(_) => {}
+                    None => p.pins.push((Dynamic::from_ast(f), Dynamic::from_ast(&Bool::from_bool(v)))),
+                }
+            }
+            Some(p)
+        })
+        .collect();
+    Some(points)
 }

@@ -7,8 +7,9 @@
 //!
 //! A probe that would answer "yes, enabled" proves nothing and costs a solver call, so
 //! concrete witnesses (every state of depth k while they are few, then random runs; the same
-//! semantics, replayed on `Concrete`) answer that question first: a label enabled in one of
-//! them needs no probe. The other labels are asked about all at once, then per kind of step
+//! semantics, replayed on `Concrete`: the explicit engine's `Witnesses`, which the portfolio
+//! hands over and the unroller advances frame by frame) answer that question first: a label
+//! enabled in one of them needs no probe. The other labels are asked about all at once, then per kind of step
 //! (an actor and an operation, such as "the deployment deletes a pod from a node").
 //!
 //! Layer lemmas: while the witnesses are every state of their depth and few, "frame k is one
@@ -16,10 +17,11 @@
 //! then one step: the step's own assertions evaluated state by state, `ground`, or else a
 //! side solver), and asserted once refuted otherwise. A frame with its lemma lets what holds
 //! in none of its states (a safety query, a probe, a loop start for a lasso) be refuted
-//! state by state. The witnesses also keep
-//! the steps between their depths, from which `lasso_to` finds a lasso to offer as a hint.
+//! state by state. The witnesses also keep the steps between their depths, from which
+//! `lasso_to` finds a lasso to offer as a hint.
 //!
-//! Owns the probing, the witnesses and the lemmas; must not change what a frame means.
+//! Owns the probing and the lemmas; must not change what a frame means, nor search for states
+//! itself (the witnesses are the explicit engine's).
 //! Dropping a label only after a solver refuted it (or its evaluation in every state of a
 //! lemma did), asserting a lemma only after the step's assertions confirmed it, and keeping
 //! every label otherwise (a probe that times out, a witness that says yes), keeps every
@@ -31,35 +33,21 @@ use std::time::Instant;
 use z3::ast::{Ast, Bool, Dynamic, Int};
 use z3::{SatResult, Solver};
 
+use super::frame::{fields, values};
 use super::ground::Dag;
 use super::hints;
-use crate::domain::{Concrete, Symbolic};
-use crate::engine::explicit::twins;
-use crate::engine::simulate::Rng;
-use crate::model::state::Scratch;
-use crate::model::{intents, registry, ClusterState, Controller, Model, Step};
+use super::solver::{params, rlimit_count, set_timeout, statistics};
+use crate::domain::Symbolic;
+use crate::engine::explicit::Witnesses;
+use crate::model::{ClusterState, Controller, Model, Step};
 
 mod lemma;
-mod witnesses;
 
 use lemma::*;
-pub(super) use witnesses::Witnesses;
-
-/// How many concrete runs look for enabled steps once the states of a depth are too many.
-const RUNS: usize = 16;
-
-/// Up to how many states of one depth the witnesses keep all of them.
-const LAYER: usize = 4096;
 
 /// How many solver calls one kind of step may take per frame: each satisfiable one settles
 /// the labels its model enables, and the labels still open after the last are kept.
 const ROUNDS: usize = 3;
-
-/// Up to how many states a depth may have for the witnesses to keep it for lasso hints.
-const HISTORY: usize = 1024;
-
-/// How many recorded steps one search for a lasso hint may follow before it gives up.
-const LASSO_WORK: usize = 1 << 22;
 
 /// Up to how many values (states of the previous layer times variable fields) a lemma check
 /// that evaluation could not decide substitutes into the step's assertions (about 1 ms per
@@ -157,13 +145,10 @@ pub(super) struct Prober {
 }
 
 impl Prober {
-    pub(super) fn new(inits: &[ClusterState<Concrete>]) -> Prober {
-        Prober::with_layer(inits, LAYER)
-    }
-
-    fn with_layer(inits: &[ClusterState<Concrete>], layer: usize) -> Prober {
+    /// Probing with `witnesses` (from the initial states the unrolling starts from).
+    pub(super) fn new(witnesses: Witnesses) -> Prober {
         Prober {
-            witnesses: Witnesses::new(inits, layer),
+            witnesses,
             backoff: Vec::new(),
             dropped: Vec::new(),
             lemmas: Vec::new(),
@@ -222,7 +207,7 @@ impl Prober {
         // With every state of depth k as witnesses, an open label is enabled in no reachable
         // state, so a probe can only be refuted or run out: all of them in one query first,
         // with more time (one refutation settles every kind; see JOINT_FACTOR).
-        if self.witnesses.exact && opens.len() > 1 && !waiting(ALL) && !budget.spent() {
+        if self.witnesses.exact() && opens.len() > 1 && !waiting(ALL) && !budget.spent() {
             let all: Vec<usize> = opens.iter().flat_map(|(_, open)| open.iter().copied()).collect();
             let cond = Bool::or(&all.iter().map(|&i| guards[i].clone()).collect::<Vec<_>>());
             let answer = if self.refuted(k, &cond) {
@@ -297,7 +282,7 @@ impl Prober {
     }
 
     /// Asserts, once confirmed, that frame `k` is one of the witness states of depth k (every
-    /// state of that depth, when there are few: `Witnesses::layer`). The confirmation is a
+    /// state of that depth, when there are few: `lemma::layer`). The confirmation is a
     /// one-step check: frame k - 1 is one of the states of its layer (its lemma, already
     /// asserted), `step` (the assertions that built frame k from frame k - 1, `sel` the
     /// selector and its possible values), and frame k outside the new layer must be
@@ -322,7 +307,7 @@ impl Prober {
         }
         self.chain = false;
         let before = &self.lemmas[k - 1].points;
-        let Some(layer) = self.witnesses.layer(frame) else {
+        let Some(layer) = layer(&self.witnesses, frame) else {
             return;
         };
         let lemma = one_of(&layer);
@@ -431,7 +416,7 @@ impl Prober {
         }
         let ms = budget.joint_ms();
         if self.side_ms.replace(ms) != ms {
-            super::set_timeout(&self.side, ms);
+            set_timeout(&self.side, ms);
         }
         self.side_check(&[&Bool::or(&from), &lemma.not()])
     }
@@ -453,7 +438,7 @@ impl Prober {
     /// solver's statistics since its last check or since its creation; either is counted
     /// once).
     fn count_side(&self) {
-        let now = super::statistics(&self.side);
+        let now = statistics(&self.side);
         let seen = self.side_seen.replace(now);
         let delta = |n: u64, s: u64| if n >= s { n - s } else { n };
         self.add_effort((delta(now.0, seen.0), delta(now.1, seen.1)));
@@ -494,7 +479,7 @@ impl Prober {
     /// initial states (it is by construction; the check costs nothing on the assertions that
     /// define frame 0 alone). Called before the first step.
     pub(super) fn first_lemma(&mut self, solver: &Solver, frame: &ClusterState<Symbolic>) {
-        let Some(layer) = self.witnesses.layer(frame) else {
+        let Some(layer) = layer(&self.witnesses, frame) else {
             return;
         };
         let lemma = one_of(&layer);
@@ -528,17 +513,13 @@ impl Prober {
 
 /// Whether `cond` can hold, within `ms`, under a fresh assumption literal named `name`.
 fn ask(solver: &Solver, cond: &Bool, name: &str, ms: u64) -> SatResult {
-    super::set_timeout(solver, ms);
+    set_timeout(solver, ms);
     let asked = Instant::now();
     let lit = Bool::new_const(name);
     solver.assert(lit.implies(cond));
-    let r0 = super::rlimit_count(solver);
+    let r0 = rlimit_count(solver);
     let answer = solver.check_assumptions(&[lit]);
-    log::debug!(
-        "{name}: {answer:?} in {:.3} s, rlimit {}",
-        asked.elapsed().as_secs_f64(),
-        super::rlimit_count(solver) - r0
-    );
+    log::debug!("{name}: {answer:?} in {:.3} s, rlimit {}", asked.elapsed().as_secs_f64(), rlimit_count(solver) - r0);
     answer
 }
 
@@ -546,7 +527,10 @@ fn ask(solver: &Solver, cond: &Bool, name: &str, ms: u64) -> SatResult {
 mod tests {
     use super::super::{Options, Query};
     use super::*;
-    use crate::model::all_steps;
+    use crate::domain::Concrete;
+    use crate::engine::explicit::LAYER;
+    use crate::model::state::Scratch;
+    use crate::model::{all_steps, intents, registry};
 
     fn case(name: &str) -> Model {
         let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cases").join(name);
@@ -579,10 +563,10 @@ mod tests {
 
     /// An unrolling for safety intents from `q`'s initial states, probed with witness layers
     /// of up to `layer` states and probes of `query_ms` each.
-    fn probed(q: &Query, layer: usize, query_ms: u64) -> super::super::Unrolling {
+    fn probed(q: &Query, layer: usize, query_ms: u64) -> super::super::unroll::Unrolling {
         let mut u = q.unroll();
         u.self_loops = false;
-        u.prober = Some(Prober::with_layer(q.inits, layer));
+        u.prober = Some(Prober::new(Witnesses::new(q.inits, layer)));
         u.probe_budget = Budget { query_ms, deadline: None };
         u
     }
@@ -600,11 +584,12 @@ mod tests {
         let q = Query::new(&m, &opts, &inits);
         let mut u = probed(&q, LAYER, 1000);
         q.extend_to(&mut u, depth - 1);
-        assert!(super::super::hinted(&q, &u, 0, depth - 1, &[], None).is_none(), "no run of 9 steps violates it");
+        assert!(super::super::hint::hinted(&q, &u, 0, depth - 1, &[], None).is_none(), "no run of 9 steps violates it");
         q.extend(&mut u);
-        let model = super::super::hinted(&q, &u, 0, depth, &[], None)
+        let model = super::super::hint::hinted(&q, &u, 0, depth, &[], None)
             .expect("a witness run violates it, and the solver agrees");
-        let states: Vec<ClusterState<Concrete>> = u.frames.iter().map(|f| super::super::decode(&model, f)).collect();
+        let states: Vec<ClusterState<Concrete>> =
+            u.frames.iter().map(|f| super::super::decode::decode(&model, f)).collect();
         assert!(intents::violated(&Concrete, &m, &states[depth], 0));
         assert!(!intents::violated(&Concrete, &m, &states[depth - 1], 0));
         let stutter = u.labels.len() as u32;
@@ -612,7 +597,7 @@ mod tests {
             path[3] = stutter;
         }
         assert!(
-            super::super::hinted(&q, &u, 0, depth, &[], None).is_none(),
+            super::super::hint::hinted(&q, &u, 0, depth, &[], None).is_none(),
             "a run with a stutter is not one of the unrolling's"
         );
     }
@@ -642,7 +627,7 @@ mod tests {
         let mut layer = inits.clone();
         for k in 0..=depth {
             for st in &layer {
-                let (vars, vals) = (super::super::fields(&u.frames[k]), super::super::values(st));
+                let (vars, vals) = (fields(&u.frames[k]), values(st));
                 u.solver.push();
                 for (v, c) in vars.0.iter().zip(&vals.0) {
                     u.solver.assert(v.eq(Int::from_i64(c.expect("a concrete value"))));
@@ -661,8 +646,8 @@ mod tests {
         q.extend_to(&mut u, 3);
         let p = u.prober.as_mut().expect("probing is on");
         assert_eq!(p.lemmas.len(), 4);
-        assert!(p.witnesses.runs.len() > 1, "depth 3 has one state");
-        p.witnesses.runs.truncate(1);
+        assert!(p.witnesses.states().count() > 1, "depth 3 has one state");
+        p.witnesses.keep_first(1);
         q.extend(&mut u);
         assert_eq!(u.prober.as_ref().expect("probing is on").lemmas.len(), 4, "a lemma from an incomplete layer");
     }
@@ -723,11 +708,12 @@ mod tests {
         assert!(intent.is_cycle());
         q.extend_to(&mut u, depth - 1);
         let loops = u.lasso(&m, intent, depth - 1);
-        assert!(super::super::hinted(&q, &u, 0, depth - 1, &loops, None).is_none(), "no lasso of 4 steps");
+        assert!(super::super::hint::hinted(&q, &u, 0, depth - 1, &loops, None).is_none(), "no lasso of 4 steps");
         q.extend(&mut u);
         let loops = u.lasso(&m, intent, depth);
-        let model = super::super::hinted(&q, &u, 0, depth, &loops, None).expect("a witness lasso, confirmed");
-        let states: Vec<ClusterState<Concrete>> = u.frames.iter().map(|f| super::super::decode(&model, f)).collect();
+        let model = super::super::hint::hinted(&q, &u, 0, depth, &loops, None).expect("a witness lasso, confirmed");
+        let states: Vec<ClusterState<Concrete>> =
+            u.frames.iter().map(|f| super::super::decode::decode(&model, f)).collect();
         let l = loops
             .iter()
             .position(|f| model.eval(f, true).and_then(|v| v.as_bool()) == Some(true))

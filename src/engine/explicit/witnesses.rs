@@ -1,45 +1,65 @@
-//! The concrete witnesses of probing: every state some run of exactly k steps reaches while
-//! they are few, then random runs, with the steps between exact depths kept for lasso hints.
-//! Witnesses only decide what a probe asks, never what is dropped or asserted (see the parent
-//! module). Must not ask a solver.
+//! Witnesses: a search by depth for the symbolic engine's probes (`symbolic/probe/`). Every
+//! state some run of exactly k steps reaches (with canonical choice among identical nodes,
+//! the timing policy and, where steps that change nothing are no choices, runs that end),
+//! while they are few; then random runs. The steps between exact depths are kept, for lasso
+//! hints. The portfolio hands them to the symbolic engine, which advances them frame by
+//! frame: their states answer probes ("some run enables this label"), become layer lemmas
+//! once Z3 confirms them, and offer runs as hints. It must not ask a solver: witnesses only
+//! decide what the symbolic engine asks, never what it drops or asserts.
 
-use super::*;
+use super::{enabled_ids, twins};
+use crate::domain::Concrete;
+use crate::engine::simulate::Rng;
+use crate::model::state::Scratch;
+use crate::model::{intents, registry, ClusterState, Controller, Model, Step};
 
-/// Concrete states some run of exactly k steps reaches (the same semantics, replayed on
-/// `Concrete`; runs that reach a state with no step that changes it end, when such steps are
-/// not choices): every such state while there are at most [`LAYER`] of them, then random runs.
+/// How many concrete runs look for enabled steps once the states of a depth are too many.
+const RUNS: usize = 16;
+
+/// Up to how many states of one depth the witnesses keep all of them.
+pub const LAYER: usize = 4096;
+
+/// Up to how many states a depth may have for the witnesses to keep it for lasso hints.
+const HISTORY: usize = 1024;
+
+/// How many recorded steps one search for a lasso hint may follow before it gives up.
+const LASSO_WORK: usize = 1 << 22;
+
 /// One witness run: where it is, and how it got there.
 #[derive(Clone)]
-pub(super) struct Run {
-    pub(super) state: ClusterState<Concrete>,
+struct Run {
+    state: ClusterState<Concrete>,
     /// The initial state it started from (an index into the initial states), then the labels
     /// of its steps (the stutter as `labels.len()`): the selector values of one path of the
     /// unrolling to `state`, a hint for the solver (`hint_to`), never an answer.
-    pub(super) path: Vec<u32>,
+    path: Vec<u32>,
 }
 
 /// One depth of the exact witness runs, kept for lasso hints: its runs, and every step into
 /// it from the depth before (the index of the run it leaves, the label, the index of the run
 /// it reaches; the stutter as `labels.len()`).
-pub(super) struct Layer {
-    pub(super) runs: Vec<Run>,
-    pub(super) edges: Vec<(u32, u32, u32)>,
+struct Layer {
+    runs: Vec<Run>,
+    edges: Vec<(u32, u32, u32)>,
 }
 
-pub(in crate::engine::symbolic) struct Witnesses {
-    pub(super) reg: Vec<Box<dyn Controller<Concrete>>>,
-    pub(super) runs: Vec<Run>,
+/// Concrete states some run of exactly k steps reaches (the same semantics, replayed on
+/// `Concrete`; runs that reach a state with no step that changes it end, when such steps are
+/// not choices): every such state while there are at most [`LAYER`] of them, then random runs.
+pub struct Witnesses {
+    reg: Vec<Box<dyn Controller<Concrete>>>,
+    runs: Vec<Run>,
     /// Every depth so far, while each was exact and at most [`HISTORY`] states (`lasso_to`).
-    pub(super) history: Option<Vec<Layer>>,
+    history: Option<Vec<Layer>>,
     /// Whether `runs` is every state of its depth (no sampling yet).
-    pub(super) exact: bool,
+    exact: bool,
     /// Up to how many states of one depth are kept ([`LAYER`]; tests lower it).
-    pub(super) layer: usize,
-    pub(super) rng: Rng,
+    layer: usize,
+    rng: Rng,
 }
 
 impl Witnesses {
-    pub(super) fn new(inits: &[ClusterState<Concrete>], layer: usize) -> Witnesses {
+    pub fn new(inits: &[ClusterState<Concrete>], layer: usize) -> Witnesses {
         let reg = registry::<Concrete>();
         let mut w = Witnesses {
             reg,
@@ -59,7 +79,7 @@ impl Witnesses {
 
     /// Keeps the current depth in the history, with the steps into it, while the depths are
     /// exact and small; drops the history for good otherwise.
-    pub(super) fn record(&mut self, edges: Vec<(u32, u32, u32)>) {
+    fn record(&mut self, edges: Vec<(u32, u32, u32)>) {
         if !self.exact || self.runs.len() > HISTORY {
             self.history = None;
         }
@@ -73,20 +93,14 @@ impl Witnesses {
     /// `self_loops`, only one that changes the state; a state with no such step ends, or with
     /// `self_loops` stutters). Past [`LAYER`] states, a random one of them per run; an ended
     /// run is replaced by a copy of a live one, which the random choices then set apart.
-    pub(in crate::engine::symbolic) fn advance(
-        &mut self,
-        m: &Model,
-        labels: &[Step],
-        classes: &[usize],
-        self_loops: bool,
-    ) {
+    pub fn advance(&mut self, m: &Model, labels: &[Step], classes: &[usize], self_loops: bool) {
         let d = Concrete;
         let mut live = Vec::new();
         // Per run of `live`: the index of the run it came from, and the label of its step.
         let mut from: Vec<(u32, u32)> = Vec::new();
         let stutter = labels.len() as u32;
         for (pi, Run { state: st, path }) in std::mem::take(&mut self.runs).into_iter().enumerate() {
-            let en = crate::engine::explicit::enabled_ids(m, &self.reg, labels, classes, true, &st);
+            let en = enabled_ids(m, &self.reg, labels, classes, true, &st);
             let mut next: Vec<(ClusterState<Concrete>, u32)> = en
                 .iter()
                 .map(|&i| {
@@ -138,7 +152,7 @@ impl Witnesses {
     /// to). Returns the index of its initial state, its k labels and l; `None` without a
     /// history, or when no such lasso exists among the recorded steps. Like `hint_to`, a hint
     /// for the solver, never an answer. Deterministic: the first l, then the first x.
-    pub(in crate::engine::symbolic) fn lasso_to(
+    pub fn lasso_to(
         &self,
         on_loop: impl Fn(&ClusterState<Concrete>) -> bool,
         watched: impl Fn(&ClusterState<Concrete>, u32, &ClusterState<Concrete>) -> bool,
@@ -205,64 +219,35 @@ impl Witnesses {
 
     /// Each run's path (its initial state's index, then its labels), for tests to corrupt.
     #[cfg(test)]
-    pub(in crate::engine::symbolic) fn paths_mut(&mut self) -> impl Iterator<Item = &mut Vec<u32>> {
+    pub(crate) fn paths_mut(&mut self) -> impl Iterator<Item = &mut Vec<u32>> {
         self.runs.iter_mut().map(|r| &mut r.path)
+    }
+
+    /// Keeps the first `n` runs only, for tests to make a layer incomplete.
+    #[cfg(test)]
+    pub(crate) fn keep_first(&mut self, n: usize) {
+        self.runs.truncate(n);
+    }
+
+    /// Whether the runs are every state of their depth (no sampling yet).
+    pub fn exact(&self) -> bool {
+        self.exact
+    }
+
+    /// The state each run is in.
+    pub fn states(&self) -> impl Iterator<Item = &ClusterState<Concrete>> {
+        self.runs.iter().map(|r| &r.state)
     }
 
     /// A run whose state `bad` holds in, if there is one: the index of its initial state and
     /// the labels of its steps.
-    pub(in crate::engine::symbolic) fn hint_to(
-        &self,
-        bad: impl Fn(&ClusterState<Concrete>) -> bool,
-    ) -> Option<(usize, &[u32])> {
+    pub fn hint_to(&self, bad: impl Fn(&ClusterState<Concrete>) -> bool) -> Option<(usize, &[u32])> {
         self.runs.iter().find(|r| bad(&r.state)).map(|r| (r.path[0] as usize, &r.path[1..]))
-    }
-
-    /// "Frame `frame` is one of the witness states", while they are every state of their
-    /// depth and at most [`LEMMA_TERMS`] values in all (per state, its values of the frame's
-    /// variable fields): a candidate lemma, which the solver must confirm ([`Prober::lemma`]).
-    /// `None` when the witnesses are samples or too many.
-    pub(super) fn layer(&self, frame: &ClusterState<Symbolic>) -> Option<Vec<Point>> {
-        if !self.exact {
-            return None;
-        }
-        let (ints, bools) = super::super::fields(frame);
-        let vars = ints.iter().filter(|v| v.as_i64().is_none()).count()
-            + bools.iter().filter(|v| v.as_bool().is_none()).count();
-        if self.runs.len() * vars.max(1) > LEMMA_TERMS {
-            return None;
-        }
-        let points: Vec<Point> = self
-            .runs
-            .iter()
-            .filter_map(|r| {
-                let (vi, vb) = super::super::values(&r.state);
-                let mut p = Point::default();
-                for (f, v) in ints.iter().zip(&vi) {
-                    let v = v.expect("a concrete state's values are constants");
-                    match f.as_i64() {
-                        Some(c) if c != v => return None,
-                        Some(_) => {}
-                        None => p.pins.push((Dynamic::from_ast(f), Dynamic::from_ast(&Int::from_i64(v)))),
-                    }
-                }
-                for (f, v) in bools.iter().zip(&vb) {
-                    let v = v.expect("a concrete state's values are constants");
-                    match f.as_bool() {
-                        Some(c) if c != v => return None,
-                        Some(_) => {}
-                        None => p.pins.push((Dynamic::from_ast(f), Dynamic::from_ast(&Bool::from_bool(v)))),
-                    }
-                }
-                Some(p)
-            })
-            .collect();
-        Some(points)
     }
 
     /// Keeps the first run to each state; returns, per run before, the index of the run kept
     /// for its state.
-    pub(super) fn dedup(&mut self) -> Vec<u32> {
+    fn dedup(&mut self) -> Vec<u32> {
         let mut index = std::collections::HashMap::new();
         let mut ids = Vec::with_capacity(self.runs.len());
         let mut kept = Vec::new();
@@ -279,7 +264,7 @@ impl Witnesses {
     }
 
     /// Keeps [`RUNS`] of the states, picked at random, and samples from then on.
-    pub(super) fn sample(&mut self) {
+    fn sample(&mut self) {
         self.exact = false;
         let mut kept = Vec::with_capacity(RUNS);
         for _ in 0..RUNS.min(self.runs.len()) {
@@ -291,7 +276,7 @@ impl Witnesses {
 
     /// Per label of `group`: whether it is enabled at the end of some run, canonical choice
     /// included (a label on a node with a lower-index twin is not, as in the frames).
-    pub(super) fn seen(&self, m: &Model, labels: &[Step], classes: &[usize], group: &[usize]) -> Vec<bool> {
+    pub fn seen(&self, m: &Model, labels: &[Step], classes: &[usize], group: &[usize]) -> Vec<bool> {
         let d = Concrete;
         let mut seen = vec![false; group.len()];
         let mut rows = Scratch::default();
@@ -310,10 +295,10 @@ impl Witnesses {
 
 /// A lasso search's pairs (run, watched step seen) reached at one depth, each with the pair
 /// and the label it was first reached from (`Witnesses::lasso_to`).
-pub(super) type Reached = std::collections::BTreeMap<(u32, bool), ((u32, bool), u32)>;
+type Reached = std::collections::BTreeMap<(u32, bool), ((u32, bool), u32)>;
 
 /// `path` followed by label `i`.
-pub(super) fn extended(path: &[u32], i: u32) -> Vec<u32> {
+fn extended(path: &[u32], i: u32) -> Vec<u32> {
     let mut p = Vec::with_capacity(path.len() + 1);
     p.extend_from_slice(path);
     p.push(i);

@@ -1,0 +1,459 @@
+//! The breadth-first search: states expanded in id order from a queue, successors built,
+//! keyed (patched from their parent's key where a step changed few nodes, renamed to a
+//! canonical form where states are stored up to renaming) and looked up in the visited set
+//! several at a time, and the limits (`crate::limits`, the state limit, the depth bound)
+//! polled once per expanded state and again after its guards. It owns the search loop and
+//! the graph it fills; it must not decide a verdict (`check.rs` does, through `on_state`).
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use super::enabled::{enabled_into, EnabledBuf, LabelIndex};
+use super::symmetry::Twins;
+use super::{node_classes, symmetry_classes, Edges, Graph, Options, Store};
+use crate::domain::Concrete;
+use crate::model::state::{Conditions, Fields, Scratch};
+use crate::model::{all_steps, intents, registry, ClusterState, Controller, Model, Step};
+
+/// The fields a search stores: all but the node conditions that no step of the model can
+/// change ([`Controller::node_conditions_changed`]) and in which no two initial states
+/// differ, so that every reachable state has those of the first. With canonical forms
+/// (`classes`) the nodes of each class must also have alike ones: renaming nodes then leaves
+/// them as they are.
+fn stored_fields(
+    reg: &[Box<dyn Controller<Concrete>>],
+    labels: &[Step],
+    inits: &[ClusterState<Concrete>],
+    classes: Option<&[Vec<usize>]>,
+) -> Fields {
+    let Some(first) = inits.first() else { return Fields::ALL };
+    let mut kept = Conditions::NONE;
+    for s in labels {
+        kept = kept.with(reg[s.actor as usize].node_conditions_changed());
+    }
+    for i in inits {
+        kept = kept.with(i.conditions_differing_from(first));
+    }
+    for c in classes.unwrap_or_default() {
+        for &n in c {
+            kept = kept.with(first.conditions_differing_between(n, c[0]));
+        }
+    }
+    Fields { left_out: kept.others() }
+}
+
+/// A successor of the state being expanded: the state (not renamed yet), the key it is
+/// looked up by, that key's hash, and whether it is renamed to be canonical (by `perm`, a
+/// buffer kept from one expansion to the next, like the others).
+struct Successor {
+    state: ClusterState<Concrete>,
+    key: Vec<i16>,
+    hash: u64,
+    renamed: bool,
+    perm: Vec<usize>,
+}
+
+/// Explores the state graph breadth-first from every initial state.
+pub fn explore(m: &Model, opts: &Options, on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool) -> Graph {
+    explore_from(m, opts, &m.initial_states(), on_state)
+}
+
+/// Explores the state graph breadth-first from `inits`.
+pub fn explore_from(
+    m: &Model,
+    opts: &Options,
+    inits: &[ClusterState<Concrete>],
+    mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
+) -> Graph {
+    explore_with(m, opts, inits, true, true, |id, st, _| on_state(id, st))
+}
+
+/// `explore_from`, storing states up to node renaming only when `canonical` allows it too,
+/// and the transitions only with `keep_edges` (only cycles need them: on C8 at 9 nodes they
+/// are 80 MB, more than the states). `on_state` is told each new state with the step that
+/// first reached it from an expanded state (none for an initial state).
+pub(super) fn explore_with(
+    m: &Model,
+    opts: &Options,
+    inits: &[ClusterState<Concrete>],
+    canonical: bool,
+    keep_edges: bool,
+    on_state: impl FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool,
+) -> Graph {
+    let reg = registry::<Concrete>();
+    let labels = all_steps(m, &reg);
+    let classes = symmetry_classes(m);
+    let renamable = node_classes(m);
+    let canonical = (canonical && opts.symmetry && !renamable.is_empty()).then_some(renamable);
+    let Some(first) = inits.first() else {
+        panic!("model bug: a search needs at least one initial state");
+    };
+    let fields = stored_fields(&reg, &labels, inits, canonical.as_deref());
+    let g = Graph {
+        states: Store::of_fields(first, fields),
+        canonical,
+        origins: Vec::new(),
+        labels: labels.clone(),
+        parent: Vec::new(),
+        depth: Vec::new(),
+        edges: Edges::default(),
+        stutters: Vec::new(),
+        truncated: false,
+        renamed_guards: 0,
+        state_limit_at: None,
+        stopped_at: None,
+        transitions: 0,
+        expanded: 0,
+    };
+    let mut index = LabelIndex::of(m, &reg, &labels);
+    index.rename_guards &= g.canonical.is_none();
+    let started = Instant::now();
+    let mut search = Search {
+        m,
+        opts,
+        reg: &reg,
+        labels: &labels,
+        fields,
+        first,
+        keep_edges,
+        on_state,
+        g,
+        queue: VecDeque::new(),
+        stop: false,
+        scratch: Scratch::default(),
+        started,
+        reported: started,
+        popped: 0,
+        parent_rows: Scratch::default(),
+        parent_key: Vec::new(),
+        st: first.clone(),
+        succ: Vec::new(),
+        en: EnabledBuf::remembering(reg.len()),
+        index,
+        expanded: Twins::new(m, opts, &classes),
+    };
+    search.seed(inits);
+    while let Some(u) = search.queue.pop_front() {
+        if !search.expand(u) {
+            break;
+        }
+    }
+    let mut g = search.g;
+    g.renamed_guards = search.en.memo.iter().flatten().map(|memo| memo.renamed_hits).sum();
+    g
+}
+
+/// One breadth-first search under way: what it was asked, the graph it fills, its queue, and
+/// the buffers it reuses from one expanded state to the next.
+struct Search<'a, F> {
+    m: &'a Model,
+    opts: &'a Options,
+    reg: &'a [Box<dyn Controller<Concrete>>],
+    labels: &'a [Step],
+    fields: Fields,
+    /// The first initial state: every stored state has its node conditions where `fields`
+    /// leaves them out.
+    first: &'a ClusterState<Concrete>,
+    keep_edges: bool,
+    on_state: F,
+    g: Graph,
+    queue: VecDeque<u32>,
+    /// `on_state` asked to stop, or the state limit was reached.
+    stop: bool,
+    scratch: Scratch,
+    /// Progress (a log line, no I/O here) at most once a second, after the first second.
+    started: Instant,
+    reported: Instant,
+    popped: u64,
+    parent_rows: Scratch,
+    /// The expanded state's key, which its successors' keys are patched from (with canonical
+    /// forms only: the nodes a step changed are known only there).
+    parent_key: Vec<i16>,
+    /// The state being expanded, unpacked into one reused allocation.
+    st: ClusterState<Concrete>,
+    /// The expanded state's successors, reused from one expansion to the next.
+    succ: Vec<Successor>,
+    en: EnabledBuf,
+    index: LabelIndex<'a>,
+    expanded: Twins<'a>,
+}
+
+impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F> {
+    /// Stores the initial states (each canonical where states are) and queues the new ones.
+    fn seed(&mut self, inits: &[ClusterState<Concrete>]) {
+        let (m, g) = (self.m, &mut self.g);
+        let mut key_buf: Vec<i16> = Vec::with_capacity(128);
+        for init in inits {
+            // Successors are observed from their parents' monitors (intents::observe_after).
+            debug_assert!(
+                intents::observe(&Concrete, m, init.clone()).monitor == init.monitor,
+                "search bug: an initial state whose monitors were not observed"
+            );
+            let mut canon = init.clone();
+            if let Some(c) = &g.canonical {
+                canon.canonicalize(c, &mut self.scratch);
+            }
+            canon.pack_fields_into(None, self.fields, &mut key_buf);
+            if let Some(id) = g.states.find(&key_buf) {
+                g.origins.push((id, init.clone()));
+                continue;
+            }
+            let id = g.states.insert(&key_buf);
+            g.origins.push((id, init.clone()));
+            self.stop |= !(self.on_state)(id, &canon, None);
+            g.parent.push(None);
+            g.depth.push(0);
+            g.stutters.push(false);
+            self.queue.push_back(id);
+        }
+    }
+
+    /// Expands state `u`: its enabled steps, its successors stored and queued. `false` when
+    /// the search stops here (asked to, or a limit passed before `u` was expanded).
+    fn expand(&mut self, u: u32) -> bool {
+        let g = &mut self.g;
+        if self.stop {
+            g.truncated = true;
+            return false;
+        }
+        if let Some(why) = crate::limits::stopped() {
+            g.truncated = true;
+            g.stopped_at = Some((why, g.depth[u as usize] as usize));
+            return false;
+        }
+        self.popped += 1;
+        if self.popped.is_multiple_of(4096) && self.reported.elapsed().as_secs() >= 1 {
+            self.reported = Instant::now();
+            log::info!(
+                target: crate::PROGRESS,
+                "depth {} of {}: {} states, {} transitions ({:.1} s)",
+                g.depth[u as usize],
+                self.opts.max_depth,
+                g.states.len(),
+                g.transitions,
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+        debug_assert_eq!(u, g.expanded, "search bug: states expanded out of id order");
+        g.expanded = u + 1;
+        g.states.load(u, &mut self.st);
+        // Its node rows (its successors' canonical forms start from them) and twins; with
+        // canonical forms, its key too (its successors' keys are patched from it).
+        if self.expanded.prepare(&self.st, g.canonical.as_deref(), &mut self.parent_rows) && g.canonical.is_some() {
+            self.st.pack_fields_into(None, self.fields, &mut self.parent_key);
+        }
+        enabled_into(self.m, self.reg, &self.index, &self.expanded.twin, &self.st, &mut self.en);
+        // A limit passed while the guards were asked leaves them unfinished: not used.
+        if let Some(why) = crate::limits::stopped() {
+            g.truncated = true;
+            g.stopped_at = Some((why, g.depth[u as usize] as usize));
+            return false;
+        }
+        if self.en.out.is_empty() {
+            g.stutters[u as usize] = true;
+            return true;
+        }
+        if g.depth[u as usize] as usize >= self.opts.max_depth {
+            g.truncated = true;
+            return true;
+        }
+        self.build_successors();
+        self.store_successors(u);
+        true
+    }
+
+    /// Builds every successor of the expanded state, each with its key and hash, prefetching
+    /// its table slot, then the stored keys those slots name. On a large store a lookup is
+    /// two cache misses in a row, and a state's successors are independent of one another,
+    /// so their misses overlap instead of adding up ([`store_successors`](Self::store_successors)
+    /// then looks them up in label order, so ids are those of a one-at-a-time search).
+    fn build_successors(&mut self) {
+        let (m, fields, st) = (self.m, self.fields, &self.st);
+        let n = self.en.out.len();
+        // States stored as reached: successors on a node of an actor that changes only that
+        // node get keys patched from their parent's, packed once here where two or more do
+        // (for one, packing the parent costs what it saves).
+        let patched = self.g.canonical.is_none()
+            && self.en.out.iter().filter(|&&li| self.index.patch[li as usize].is_some()).nth(1).is_some();
+        if patched {
+            st.pack_fields_into(None, fields, &mut self.parent_key);
+        }
+        while self.succ.len() < n {
+            self.succ.push(Successor {
+                state: self.first.clone(),
+                key: Vec::new(),
+                hash: 0,
+                renamed: false,
+                perm: Vec::new(),
+            });
+        }
+        let scratch = &mut self.scratch;
+        for (&li, x) in self.en.out.iter().zip(&mut self.succ) {
+            let s = self.labels[li as usize];
+            x.state.copy_from(st, fields);
+            self.reg[s.actor as usize].update_into(&Concrete, m, &s, st, &mut x.state);
+            debug_assert!(
+                !x.state.conditions_differing_from(self.first).has(fields.left_out),
+                "model bug: {s:?} changes node conditions"
+            );
+            intents::observe_after(m, st, &mut x.state);
+            // Looked up by the key of its canonical renaming; only a state kept is renamed.
+            // Its key is its parent's with the nodes the step changed or the renaming moved
+            // written over (a step changes few nodes, and a renaming moves few).
+            match &self.g.canonical {
+                Some(c) => {
+                    let only = self.index.patch[li as usize];
+                    x.renamed = x.state.canonical_order_after(st, &self.parent_rows, c, only, scratch);
+                    let perm = x.renamed.then_some(scratch.perm.as_slice());
+                    patch_key(&x.state, &self.parent_key, perm, &scratch.dirty, fields, &mut x.key, || {
+                        "search bug: a successor's key patched from its parent's is not its key".into()
+                    });
+                    if x.renamed {
+                        x.perm.clone_from(&scratch.perm);
+                    }
+                }
+                None => {
+                    x.renamed = false;
+                    match self.index.patch[li as usize].filter(|_| patched) {
+                        Some(node) => patch_key(&x.state, &self.parent_key, None, &[node], fields, &mut x.key, || {
+                            format!("model bug: {s:?} changes another node than its own")
+                        }),
+                        None => x.state.pack_fields_into(None, fields, &mut x.key),
+                    }
+                }
+            }
+            x.hash = Store::hash(&x.key);
+            self.g.states.prefetch(x.hash);
+        }
+        for x in &self.succ[..n] {
+            self.g.states.prefetch_match(x.hash);
+        }
+    }
+
+    /// Looks the successors [`build_successors`](Self::build_successors) built up in label
+    /// order, stores and queues the new ones (renamed to be canonical where they are) and
+    /// records the transitions from `u`; stops the search at the state limit.
+    fn store_successors(&mut self, u: u32) {
+        let g = &mut self.g;
+        for (&li, x) in self.en.out.iter().zip(&mut self.succ) {
+            g.transitions += 1;
+            let v = match g.states.find_hashed(&x.key, x.hash) {
+                Some(v) => v,
+                None => {
+                    if g.states.len() >= self.opts.max_states {
+                        g.truncated = true;
+                        g.state_limit_at = Some(g.depth[u as usize] as usize);
+                        self.stop = true;
+                        break;
+                    }
+                    let v = g.states.insert_hashed(&x.key, x.hash);
+                    if x.renamed {
+                        x.state.apply_renaming(&x.perm);
+                    }
+                    self.stop |= !(self.on_state)(v, &x.state, Some(&self.labels[li as usize]));
+                    g.parent.push(Some((u, li)));
+                    g.depth.push(g.depth[u as usize] + 1);
+                    g.stutters.push(false);
+                    self.queue.push_back(v);
+                    v
+                }
+            };
+            if self.keep_edges {
+                g.edges.push(u, v, li);
+            }
+        }
+    }
+}
+
+/// Expands every state `g`'s search expanded again, without building a successor: unpacks
+/// it, works out its node rows and twins, and asks its guards, as the search that made `g`
+/// did (`m` and `opts` must be those of that search, with states stored in canonical forms
+/// as [`explore`] stores them), and tells `each` the state and its enabled steps (indices
+/// into `g.labels`). What this costs is what a search of `g`'s states spends on them before
+/// it builds any successor: the `explicit` bench times it (`KBMC_BENCH_EXPAND_FLOOR`) as a
+/// floor that no change to successors, keys or the visited set can go below.
+pub fn expand_again(m: &Model, opts: &Options, g: &Graph, mut each: impl FnMut(u32, &[u32])) {
+    let reg = registry::<Concrete>();
+    let classes = symmetry_classes(m);
+    let mut index = LabelIndex::of(m, &reg, &g.labels);
+    index.rename_guards &= g.canonical.is_none();
+    let mut en = EnabledBuf::remembering(reg.len());
+    let mut expanded = Twins::new(m, opts, &classes);
+    let (mut rows, mut st) = (Scratch::default(), g.states.get(0));
+    for u in 0..g.expanded {
+        g.states.load(u, &mut st);
+        expanded.prepare(&st, g.canonical.as_deref(), &mut rows);
+        enabled_into(m, &reg, &index, &expanded.twin, &st, &mut en);
+        each(u, &en.out);
+    }
+}
+
+/// Writes into `key` the key of `st` (renamed by `perm`) from `parent_key`, the key of a state
+/// that differs from `st`'s renaming at most at `dirty` (positions of per-node values) and in
+/// values that are not per node: only those are packed. Under debug assertions (the test
+/// suite) the result is compared with the whole key, and `broken` says what went wrong.
+fn patch_key(
+    st: &ClusterState<Concrete>,
+    parent_key: &[i16],
+    perm: Option<&[usize]>,
+    dirty: &[usize],
+    fields: Fields,
+    key: &mut Vec<i16>,
+    broken: impl FnOnce() -> String,
+) {
+    key.clear();
+    key.extend_from_slice(parent_key);
+    st.pack_dirty_into(perm, dirty, fields, key);
+    if cfg!(debug_assertions) {
+        let mut whole = Vec::new();
+        st.pack_fields_into(perm, fields, &mut whole);
+        assert!(*key == whole, "{}", broken());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::explicit::enabled_ids;
+
+    /// Expanding a search's states again, as the explicit bench's expansion floor does, asks
+    /// the same guards with the same twins: on every bundled case (with and without symmetry,
+    /// and cut short by a state limit) it enables, state by state, the steps [`enabled_ids`]
+    /// does, and where no limit cut the search short, as many steps as the search took from
+    /// the states within the depth bound.
+    #[test]
+    fn expanding_again_enables_what_the_search_did() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+        let mut dirs: Vec<_> = std::fs::read_dir(root).unwrap().map(|e| e.unwrap().path()).collect();
+        dirs.sort();
+        let reg = registry::<Concrete>();
+        for dir in &dirs {
+            let (ir, _) = crate::load_model(std::slice::from_ref(dir), false).unwrap();
+            let m = Model::new(&ir);
+            let classes = symmetry_classes(&m);
+            for (symmetry, max_states) in [(true, 3_000_000), (false, 3_000_000), (true, 40)] {
+                let opts = Options { max_depth: m.ir.bounds.steps as usize, max_states, symmetry, all: true };
+                let g = explore(&m, &opts, |_, _| true);
+                let what = format!("{} symmetry {symmetry} limit {max_states}", dir.display());
+                let (mut asked, mut took) = (0, 0);
+                expand_again(&m, &opts, &g, |u, enabled| {
+                    assert_eq!(u, asked, "{what}: states out of order");
+                    asked += 1;
+                    let st = g.states.get(u);
+                    assert_eq!(enabled, enabled_ids(&m, &reg, &g.labels, &classes, symmetry, &st), "{what}: state {u}");
+                    if (g.depth[u as usize] as usize) < opts.max_depth {
+                        took += enabled.len();
+                    }
+                });
+                assert_eq!(asked, g.expanded, "{what}");
+                if g.state_limit_at.is_none() {
+                    assert_eq!(g.expanded as usize, g.states.len(), "{what}");
+                    assert_eq!(took, g.transitions, "{what}");
+                } else {
+                    // The limit stopped the search in its last state's steps.
+                    assert!(took >= g.transitions && (g.expanded as usize) < g.states.len(), "{what}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Counterexamples out of the explored graph: a path of stored states (a lasso when it closes
+//! a loop) turned into a real run of the model. Without canonical states that is the path
+//! itself; with them, each stored state stands for its renamings, so the run is rebuilt step
+//! by step from the initial state as given. It must not search beyond the one path it is given
+//! (`None` when no run follows it, and the caller searches again without renaming).
+
+use super::{enabled, symmetry_classes, Graph, STUTTER};
+use crate::domain::Concrete;
+use crate::model::state::Scratch;
+use crate::model::{all_steps, intents, ClusterState, Controller, Model, Step};
+use crate::trace::Trace;
+
+/// A real run of the model along the graph path `ids`/`steps` (a lasso when `loop_start` is
+/// set). Without canonical states that is the path itself. With them, each stored state
+/// stands for its renamings: the run starts from the initial state as given and, at each
+/// step, takes the enabled step whose outcome is (up to renaming) the next state on the path;
+/// a lasso's loop is repeated until the run returns to a state it was in at a loop start.
+/// `None` when no such run is found (an actor whose outcome depends on node order without
+/// saying so).
+pub(super) fn trace_of(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    g: &Graph,
+    ids: &[u32],
+    steps: Vec<Step>,
+    loop_start: Option<usize>,
+) -> Option<Trace> {
+    let Some(classes) = &g.canonical else {
+        let states = ids.iter().map(|&i| g.states.get(i)).collect();
+        let mut t = Trace::new(m, reg, states, steps);
+        t.loop_start = loop_start;
+        return Some(t);
+    };
+    let d = Concrete;
+    let labels = all_steps(m, reg);
+    let sym = symmetry_classes(m);
+    let mut scratch = Scratch::default();
+    let mut key = Vec::new();
+    // The step from `cur` (preferring `hint`) whose outcome renames to stored state `target`.
+    let mut follow =
+        |cur: &ClusterState<Concrete>, target: u32, hint: Step| -> Option<(Step, ClusterState<Concrete>)> {
+            if hint == STUTTER {
+                return Some((STUTTER, cur.clone()));
+            }
+            let en = enabled(m, reg, &labels, &sym, false, cur);
+            for s in std::iter::once(hint).filter(|h| en.contains(h)).chain(en.iter().copied().filter(|s| *s != hint)) {
+                let next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, cur));
+                let mut canon = next.clone();
+                canon.canonicalize(classes, &mut scratch);
+                if g.states.find_state(&canon, &mut key) == Some(target) {
+                    return Some((s, next));
+                }
+            }
+            None
+        };
+    let first = g.origins.iter().find(|(id, _)| *id == ids[0]).map(|(_, st)| st.clone())?;
+    let mut states = vec![first];
+    let mut out = Vec::new();
+    for (i, &s) in steps.iter().enumerate() {
+        let (t, next) = follow(states.last().expect("a run has a state"), ids[i + 1], s)?;
+        out.push(t);
+        states.push(next);
+    }
+    let mut loop_start = loop_start;
+    if let Some(l) = loop_start {
+        // Loop starts seen so far: (index in the run, state).
+        let mut starts = vec![l];
+        let body: Vec<(u32, Step)> = ids[l + 1..].iter().copied().zip(steps[l..].iter().copied()).collect();
+        // A renaming of n nodes returns to the identity after at most n! rounds; a few
+        // thousand rounds cover every class size a model can afford to explore.
+        for _ in 0..4096 {
+            let last = states.last().expect("a run has a state").pack();
+            if let Some(&p) = starts.iter().find(|&&p| states[p].pack() == last) {
+                loop_start = Some(p);
+                break;
+            }
+            starts.push(states.len() - 1);
+            for &(target, s) in &body {
+                let (t, next) = follow(states.last().expect("a run has a state"), target, s)?;
+                out.push(t);
+                states.push(next);
+            }
+        }
+        let last = states.last().expect("a run has a state").pack();
+        if loop_start.is_some_and(|p| states[p].pack() != last) {
+            return None;
+        }
+    }
+    let mut t = Trace::new(m, reg, states, out);
+    t.loop_start = loop_start;
+    Some(t)
+}

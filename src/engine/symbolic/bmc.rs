@@ -1,0 +1,232 @@
+//! Bounded model checking on one unrolling, which the portfolio drives depth by depth:
+//! the unrolling deepened one frame at a time (the probes before a frame may take as long as
+//! the longest query of the depth before), and per intent the query "violated at exactly
+//! depth k" (for a cycle intent, a lasso closing at k) asked on the one solver under an
+//! assumption literal or inside push/pop, refuted by a layer lemma or answered through a
+//! witness hint where one can, a model decoded into a Trace, and a refuted safety query kept
+//! as a fact for the deeper ones. Also the base query in one piece, for certificates. It must
+//! not decide which intents are asked, when deepening stops, or what an answer makes of a
+//! verdict (`engine::portfolio` does).
+
+use std::time::Instant;
+
+use z3::ast::{Ast, Bool};
+use z3::SatResult;
+
+use super::decode::decode;
+use super::diameter::Simple;
+use super::frame::equal;
+use super::hint::hinted;
+use super::solver::{rlimit_count, set_timeout, statistics, Answer};
+use super::unroll::Unrolling;
+use super::{probe, Incremental, Query};
+use crate::domain::{Concrete, Symbolic};
+use crate::engine::explicit::Witnesses;
+use crate::ir::Intent;
+use crate::model::{intents, registry, ClusterState, Controller, Step};
+use crate::trace::Trace;
+
+/// One bounded check: the unrolling from the initial states, on its one solver.
+pub struct Bmc<'a> {
+    q: &'a Query<'a>,
+    u: Unrolling,
+    creg: Vec<Box<dyn Controller<Concrete>>>,
+    /// The longest query of the last depth: a probe may take as long (at least 0.1 s;
+    /// `probe/`).
+    last_query_ms: u64,
+}
+
+/// What the query of one intent at one depth showed.
+pub enum Outcome {
+    /// A run from an initial state violates it in exactly k steps (or closes a lasso there).
+    Violated(Trace),
+    /// No run does.
+    Refuted,
+    /// Z3 gave up, for this reason.
+    Unknown(String),
+}
+
+/// A query asked and not closed yet ([`Bmc::close`]), with its terms: they are freed when it
+/// is closed, in the order of these fields (when terms are freed changes the ids later terms
+/// get: see `Unrolling::extend`).
+pub struct Pending {
+    /// The query's assumption literal, when it has one.
+    _query: Vec<Bool>,
+    bad: Bool,
+    _loops: Vec<Bool>,
+    /// A safety intent refuted at this depth: kept as a fact when the query is closed.
+    refuted_safety: bool,
+}
+
+impl<'a> Bmc<'a> {
+    /// The unrolling's frame 0, probed with `witnesses` (the explicit engine's, from the
+    /// same initial states) where given.
+    pub fn new(q: &'a Query<'a>, witnesses: Option<Witnesses>) -> Bmc<'a> {
+        let creg = registry::<Concrete>();
+        let mut u = q.unroll();
+        // Without cycle intents no query needs a step that changes nothing (`self_loops`).
+        u.self_loops = q.m.ir.intents.iter().any(Intent::is_cycle);
+        if let Some(w) = witnesses {
+            u.prober = Some(probe::Prober::new(w));
+        }
+        Bmc { q, u, creg, last_query_ms: 0 }
+    }
+
+    /// Adds the next frame; the probes before it may take as long as the longest query of
+    /// the depth before, and end by `deadline`.
+    pub fn deepen(&mut self, deadline: Option<Instant>) {
+        self.u.probe_budget = probe::Budget { query_ms: self.last_query_ms, deadline };
+        self.last_query_ms = 0;
+        self.q.extend(&mut self.u);
+    }
+
+    /// Asks whether intent `i` is violated at depth `k` (the last frame), in at most
+    /// `timeout_ms()` (asked once the query is built) where given. The query stays open until
+    /// [`close`](Self::close).
+    pub fn ask(&mut self, i: usize, k: usize, timeout_ms: &dyn Fn() -> Option<u64>) -> (Outcome, Pending) {
+        let (q, u) = (self.q, &self.u);
+        let m = q.m;
+        let intent = &m.ir.intents[i];
+        let mut loops = if intent.is_cycle() { u.lasso(m, intent, k) } else { Vec::new() };
+        // Loop starts whose frame shares no state with frame k by their layer lemmas
+        // are left out of the query (`Prober::apart`).
+        if let Some(p) = &u.prober {
+            for (l, lp) in loops.iter_mut().enumerate() {
+                if p.apart(l, k, &equal(&u.frames[l], &u.frames[k])) {
+                    *lp = Bool::from_bool(false);
+                }
+            }
+        }
+        let bad = if intent.is_cycle() { Bool::or(&loops) } else { intents::violated(&Symbolic, m, &u.frames[k], i) };
+        // The query may not outlast the time budget.
+        let timeout_ms = timeout_ms();
+        if let Some(ms) = timeout_ms {
+            set_timeout(&u.solver, ms);
+        }
+        let asked = Instant::now();
+        let r0 = rlimit_count(&u.solver);
+        // What the query assumes: nothing inside push/pop, else its literal.
+        let query = match q.opts.incremental {
+            Incremental::PushPop => {
+                u.solver.push();
+                u.solver.assert(&bad);
+                Vec::new()
+            }
+            Incremental::Assumptions => {
+                let lit = Bool::new_const(format!("query.{i}@{k}"));
+                u.solver.assert(lit.implies(&bad));
+                vec![lit]
+            }
+        };
+        // A witness run that violates the intent is offered to a fresh solver first
+        // (`hinted`). Only the search is guided: a violation is still a model of this
+        // query, and every shallower depth was refuted by the solver.
+        // Frame k's layer lemma refutes the query outright where no state of the layer
+        // violates the intent (`Prober::refuted`).
+        let by_lemma = if intent.is_cycle() {
+            bad.simplify().as_bool() == Some(false)
+        } else {
+            u.prober.as_ref().is_some_and(|p| p.refuted(k, &bad))
+        };
+        let hint = if by_lemma { None } else { hinted(q, u, i, k, &loops, timeout_ms) };
+        let answer = if by_lemma {
+            SatResult::Unsat
+        } else if hint.is_some() {
+            SatResult::Sat
+        } else {
+            u.solver.check_assumptions(&query)
+        };
+        log::debug!(
+            "depth {k}, {}: {answer:?} in {:.3} s, rlimit {}",
+            intent.name(),
+            asked.elapsed().as_secs_f64(),
+            rlimit_count(&u.solver) - r0
+        );
+        self.last_query_ms = self.last_query_ms.max(asked.elapsed().as_millis() as u64);
+        let outcome = match answer {
+            SatResult::Sat => {
+                let model = hint.unwrap_or_else(|| u.solver.get_model().expect("sat gives a model"));
+                Outcome::Violated(self.trace(&model, intent, &loops))
+            }
+            SatResult::Unsat => Outcome::Refuted,
+            SatResult::Unknown => Outcome::Unknown(self.reason_unknown()),
+        };
+        let refuted_safety = answer == SatResult::Unsat && !intent.is_cycle();
+        (outcome, Pending { _query: query, bad, _loops: loops, refuted_safety })
+    }
+
+    /// The run a model of the query at the last frame describes, as a Trace: its loop start
+    /// for a cycle intent, what it violates for a safety intent.
+    fn trace(&self, model: &z3::Model, intent: &Intent, loops: &[Bool]) -> Trace {
+        let (m, u) = (self.q.m, &self.u);
+        let states: Vec<ClusterState<Concrete>> = u.frames.iter().map(|f| decode(model, f)).collect();
+        let steps: Vec<Step> = u
+            .selectors
+            .iter()
+            .map(|s| {
+                let v = model.eval(s, true).and_then(|v| v.as_i64()).expect("selector value") as usize;
+                u.labels.get(v).copied().unwrap_or(crate::engine::explicit::STUTTER)
+            })
+            .collect();
+        let mut t = Trace::new(m, &self.creg, states, steps);
+        if intent.is_cycle() {
+            t.loop_start = loops.iter().position(|l| model.eval(l, true).and_then(|v| v.as_bool()) == Some(true));
+        } else {
+            t.violation = Some(intents::explain(m, intent, t.states.last().expect("a trace has states")));
+        }
+        t
+    }
+
+    /// Closes a query [`ask`](Self::ask) left open. A safety intent refuted at depth k holds
+    /// in every state of frame k: kept as a fact for the deeper queries (implied by the
+    /// unrolling, so it changes no answer; it saves the solver re-deriving it: C4 reaches
+    /// depth 18-20 in 20 s against 17).
+    pub fn close(&mut self, pending: Pending) {
+        if self.q.opts.incremental == Incremental::PushPop {
+            self.u.solver.pop(1);
+        }
+        if pending.refuted_safety {
+            self.u.solver.assert(pending.bad.not());
+        }
+    }
+
+    /// The recurrence-diameter query at `k` on this unrolling's solver (see [`Simple`]).
+    pub fn simple_path(&self, sp: &mut Simple, k: usize, timeout_ms: Option<u64>) -> Answer {
+        sp.check(&self.u, k, timeout_ms).into()
+    }
+
+    /// Why the solver last answered unknown.
+    pub fn reason_unknown(&self) -> String {
+        self.u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into())
+    }
+
+    /// Z3's conflicts and decisions: the unrolling's solver, and the side checks and hints
+    /// beside it.
+    pub fn effort(&self) -> (u64, u64) {
+        let (c, d) = statistics(&self.u.solver);
+        let (pc, pd) = self.u.prober.as_ref().map_or((0, 0), |p| p.effort.get());
+        (c + pc, d + pd)
+    }
+}
+
+/// The base query of intent `i` at `k`, unsatisfiable when no run from `inits` violates it
+/// within `k` steps: for a safety intent a violating state at some depth `0..=k`, for a cycle
+/// intent a lasso closing at some depth `1..=k`.
+pub(super) fn base_query(q: &Query, i: usize, k: usize) -> Unrolling {
+    let m = q.m;
+    let mut u = q.unroll();
+    q.extend_to(&mut u, k);
+    let intent = &m.ir.intents[i];
+    let bad: Vec<Bool> = if intent.is_cycle() {
+        (1..=k).flat_map(|j| u.lasso(m, intent, j)).collect()
+    } else {
+        (0..=k).map(|j| intents::violated(&Symbolic, m, &u.frames[j], i)).collect()
+    };
+    u.solver.assert(Bool::or(&bad));
+    u
+}
+
+/// The base query of intent `i` at `k` as SMT-LIB (a certificate: unsatisfiable).
+pub fn base_certificate(q: &Query, i: usize, k: usize) -> String {
+    base_query(q, i, k).solver.to_smt2()
+}

@@ -1,0 +1,16 @@
+//! Decoding: a model's values of a frame read back as a concrete state, and a model of the
+//! unrolling read back as a run (states and the step each selector chose). It must not
+//! judge the run (the caller replays it on the concrete semantics before reporting it).
+
+use z3::ast::{Bool, Int};
+
+use crate::domain::{Concrete, Symbolic};
+use crate::model::ClusterState;
+
+/// Reads frame `st` back from a model.
+pub(super) fn decode(model: &z3::Model, st: &ClusterState<Symbolic>) -> ClusterState<Concrete> {
+    st.map::<Concrete>(
+        &|i: &Int| model.eval(i, true).and_then(|v| v.as_i64()).expect("a model assigns every integer"),
+        &|b: &Bool| model.eval(b, true).and_then(|v| v.as_bool()).expect("a model assigns every boolean"),
+    )
+}

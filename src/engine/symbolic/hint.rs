@@ -1,0 +1,103 @@
+//! Witness runs as hints: a concrete run the probes' witnesses recorded (`probe/`), whose
+//! last state violates the intent (or which closes a lasso), offered to a fresh solver with
+//! the unrolling's assertions, its steps and values pinned, before the incremental solver is
+//! asked. It owns that one check; it must not decide a verdict: what it returns is a model of
+//! every assertion of the unrolling and of the query, or nothing.
+
+use std::time::Instant;
+
+use z3::ast::{Bool, Int};
+use z3::{SatResult, Solver};
+
+use super::frame::{fields, lift};
+use super::solver::{params, set_timeout, statistics};
+use super::unroll::Unrolling;
+use super::Query;
+use crate::domain::{Concrete, Symbolic};
+use crate::ir::Intent;
+use crate::model::{intents, registry, ClusterState};
+
+/// A model of the query "safety intent i is violated at depth k" found along a witness run
+/// (the probes' concrete runs) whose last state violates it, if there is such a run and the
+/// unrolling admits it. Finding a model of a deep query is where the solver can spend the
+/// most (C4: 34 s for its 16-step counterexample, against about a second to refute each
+/// shallower depth), and the incremental solver took 3 s even with every step and field
+/// fixed by assumptions; a fresh solver given the same assertions with the run's steps and
+/// values as equalities substitutes them away while preprocessing and only checks what is
+/// left. The answer is still a model of every assertion of the unrolling and of the query,
+/// decoded and replayed like any other, and every shallower depth was refuted by the solver:
+/// only the search is guided. For a cycle intent the run is a lasso through the witnesses'
+/// recorded depths (`Witnesses::lasso_to`), and the query's formula for its loop start is
+/// the one asserted. `None` (no such run, or the solver does not confirm it) leaves
+/// the query to be asked as usual; a witness run the unrolling does not admit would be a
+/// disagreement of the semantics, which the cross-checks look for, not a verdict.
+pub(super) fn hinted(
+    q: &Query,
+    u: &Unrolling,
+    i: usize,
+    k: usize,
+    loops: &[Bool],
+    timeout_ms: Option<u64>,
+) -> Option<z3::Model> {
+    let m = q.m;
+    let intent = &m.ir.intents[i];
+    let w = &u.prober.as_ref()?.witnesses;
+    // The run, and what its last frame must satisfy: the intent's violation, or for a cycle
+    // intent the lasso that closes at the run's own depth l.
+    let (origin, path, bad) = if intent.is_cycle() {
+        let creg = registry::<Concrete>();
+        let (origin, path, l) = w.lasso_to(
+            |st| !matches!(intent, Intent::AllPodsEventuallyRun) || intents::waiting(&Concrete, m, st) > 0,
+            |a, lab, b| match intent {
+                Intent::NoEvictionCycle { deployment } => {
+                    let dep = deployment.index();
+                    u.labels.get(lab as usize).is_some_and(|s| creg[s.actor as usize].evicts(s))
+                        && crate::model::terminating_pods(m, b, dep) > crate::model::terminating_pods(m, a, dep)
+                }
+                _ => true,
+            },
+        )?;
+        (origin, path, loops.get(l)?.clone())
+    } else {
+        let (origin, path) = w.hint_to(|st| intents::violated(&Concrete, m, st, i))?;
+        (origin, path.to_vec(), intents::violated(&Symbolic, m, &u.frames[k], i))
+    };
+    if path.len() != k || u.selectors.len() != k {
+        return None;
+    }
+    let check = Solver::new();
+    check.set_params(&params());
+    if let Some(ms) = timeout_ms {
+        set_timeout(&check, ms);
+    }
+    for a in u.solver.get_assertions() {
+        check.assert(a);
+    }
+    // The query's literal (when queries are asked by assumption) and its formula.
+    check.assert(Bool::new_const(format!("query.{i}@{k}")));
+    check.assert(bad);
+    let creg = registry::<Concrete>();
+    let mut st = q.inits.get(origin)?.clone();
+    let pin = |frame: &ClusterState<Symbolic>, st: &ClusterState<Concrete>| {
+        let (vars, consts) = (fields(frame), fields(&lift(st)));
+        for (v, c) in vars.0.iter().zip(&consts.0).filter(|(v, _)| v.as_i64().is_none()) {
+            check.assert(v.eq(c));
+        }
+        for (v, c) in vars.1.iter().zip(&consts.1).filter(|(v, _)| v.as_bool().is_none()) {
+            check.assert(v.iff(c));
+        }
+    };
+    for (j, &l) in path.iter().enumerate() {
+        pin(&u.frames[j], &st);
+        check.assert(u.selectors[j].eq(Int::from_i64(l as i64)));
+        if let Some(s) = u.labels.get(l as usize) {
+            st = intents::observe(&Concrete, m, creg[s.actor as usize].update(&Concrete, m, s, &st));
+        }
+    }
+    pin(&u.frames[k], &st);
+    let asked = Instant::now();
+    let answer = check.check();
+    u.prober.as_ref()?.add_effort(statistics(&check));
+    log::debug!("depth {k}: a witness run as a hint: {answer:?} in {:.3} s", asked.elapsed().as_secs_f64());
+    (answer == SatResult::Sat).then(|| check.get_model()).flatten()
+}

@@ -1,0 +1,66 @@
+//! The solver's settings and counters: the parameters every solver of the symbolic engine is
+//! created with, per-query timeouts, Z3's resource count and its conflicts and decisions,
+//! and the three-valued answer the engines outside this folder read instead of z3's type.
+//! It must not pose a query.
+
+use z3::{Params, SatResult, Solver};
+
+/// The solver's parameters. Bound propagation in the arithmetic solver is off: these queries
+/// are dominated by simplex work on long sums over nodes (C3-fixed at 39 nodes: 86 M pivot
+/// cells for 7 K conflicts at depth 9). Without it, and with each refuted depth kept as a fact
+/// (`Bmc::close`), C3-fixed reaches depth 13-16 in 20 s against 10-11, C1 and C4 one depth
+/// further, the others unchanged; alone it cost C4 three depths (`cargo bench --bench
+/// symbolic`, `--time-limit 20`).
+pub(super) fn params() -> Params {
+    let mut p = Params::new();
+    p.set_u32("smt.arith.propagation_mode", 0);
+    p
+}
+
+/// Bounds each later `check` of `solver` to `ms` milliseconds.
+pub(super) fn set_timeout(solver: &Solver, ms: u64) {
+    let mut p = params();
+    p.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
+    solver.set_params(&p);
+}
+
+/// Z3's resource count so far on `solver`: its deterministic measure of work, logged per
+/// query next to the time (the ratio varies from 300 to 4000 units per millisecond on the
+/// bundled cases, so it cannot stand in for a time budget).
+pub(super) fn rlimit_count(solver: &Solver) -> u64 {
+    match solver.get_statistics().value("rlimit count") {
+        Some(z3::StatisticsValue::UInt(v)) => v as u64,
+        Some(z3::StatisticsValue::Double(v)) => v as u64,
+        None => 0,
+    }
+}
+
+/// Z3's conflicts and decisions so far on `solver`.
+pub(super) fn statistics(solver: &Solver) -> (u64, u64) {
+    let stats = solver.get_statistics();
+    let get = |key: &str| match stats.value(key) {
+        Some(z3::StatisticsValue::UInt(v)) => v as u64,
+        Some(z3::StatisticsValue::Double(v)) => v as u64,
+        None => 0,
+    };
+    (get("conflicts"), get("decisions"))
+}
+
+/// A solver's answer as the engines outside this folder read it (they import no z3): the
+/// same three values, printed as z3 prints them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Sat,
+    Unsat,
+    Unknown,
+}
+
+impl From<SatResult> for Answer {
+    fn from(r: SatResult) -> Answer {
+        match r {
+            SatResult::Sat => Answer::Sat,
+            SatResult::Unsat => Answer::Unsat,
+            SatResult::Unknown => Answer::Unknown,
+        }
+    }
+}

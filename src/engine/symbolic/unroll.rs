@@ -1,0 +1,390 @@
+//! The unroller: frame 0 (one initial state as constants, any of several through a
+//! `topology` selector, or free), then frame by frame the transition relation on one solver,
+//! with a step selector per frame, canonical choice among identical nodes and the timing
+//! policy as constraints, and constants propagated so that only fields that differ between
+//! the possible steps get a fresh constant (docs/encoding.md). Probing (`probe/`) may leave
+//! out labels it has refuted before each frame. It owns what a frame means; it must not pose
+//! a query about an intent.
+
+use z3::ast::{Ast, Bool, Int};
+use z3::Solver;
+
+use super::frame::{fields, frame, lift, same_state, twins, with_fields, Fields};
+use super::solver::{params, set_timeout};
+use super::{hints, probe, Options};
+use crate::domain::{Concrete, Symbolic};
+use crate::ir::Timing;
+use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
+
+/// One step frame k + 1 may follow by: its selector value, its enabling condition and the
+/// fields of the state after it.
+type Choice = (i64, Bool, Fields);
+
+/// The steps frame k + 1 may follow by (`list`), with the terms they were worked out from,
+/// which `extend` holds until the frame is added: fields are dropped in the order they are
+/// declared.
+struct Choices {
+    /// The stutter's enabling condition, where the stutter is not one of `list`.
+    _stutter_ok: Option<Bool>,
+    list: Vec<Choice>,
+    _now: Fields,
+    _any: Bool,
+    _any_fast: Bool,
+    _any_atomic: Bool,
+    _per_actor: Vec<(Class, Vec<Bool>)>,
+}
+
+/// The unrolling: frames, per-frame selectors and the label table.
+pub(super) struct Unrolling {
+    pub(super) solver: Solver,
+    pub(super) frames: Vec<ClusterState<Symbolic>>,
+    pub(super) selectors: Vec<Int>,
+    pub(super) labels: Vec<Step>,
+    /// Per transition k: the selected step is an eviction-class step (descheduler, taint
+    /// eviction, node lifecycle, drain).
+    pub(super) evicts_at: Vec<Bool>,
+    /// Whether a step that leaves the state as it was (the stutter, a sync that changes
+    /// nothing) is a choice. Only lassos need them (a deadlock with waiting pods is a stutter
+    /// loop); for safety intents every state a path with such a step reaches, the path without
+    /// it reaches one step earlier, at a depth checked before (`Bmc` asks every depth in turn).
+    pub(super) self_loops: bool,
+    /// Probing of kinds of step before each frame (`probe/`), with its witness runs; only
+    /// for bounded checking from the initial states.
+    pub(super) prober: Option<probe::Prober>,
+    /// What one probe may take (set before each extension).
+    pub(super) probe_budget: probe::Budget,
+    /// The solver's timeout outside probes (`Options::timeout_ms`; 0: none).
+    pub(super) timeout_ms: u64,
+}
+
+impl Unrolling {
+    /// An unrolling whose frame 0 is `s0`: the initial state's constants, or free variables.
+    pub(super) fn new(m: &Model, opts: &Options, s0: ClusterState<Symbolic>) -> Unrolling {
+        // Z3's default solver, not one created for QF_LIA: on these queries the default was
+        // 10-250x faster (C5: 0.12 s against 30 s; docs/performance.md), unlike the design
+        // note's prototype with one variable per pod slot.
+        let solver = Solver::new();
+        solver.set_params(&params());
+        if opts.timeout_ms > 0 {
+            set_timeout(&solver, opts.timeout_ms);
+        }
+        let reg = registry::<Symbolic>();
+        let labels = all_steps(m, &reg);
+        Unrolling {
+            solver,
+            frames: vec![s0],
+            selectors: Vec::new(),
+            labels,
+            evicts_at: Vec::new(),
+            self_loops: true,
+            prober: None,
+            probe_budget: probe::Budget::default(),
+            timeout_ms: opts.timeout_ms,
+        }
+    }
+
+    /// An unrolling whose frame 0 is any one of `inits` (the topologies of a scaling query):
+    /// an integer `topology` selects one, and each field of frame 0 is an `ite` over it,
+    /// simplified like the fields of later frames, so that what all topologies share stays a
+    /// constant and only what differs (present bits, replicas, placements) gets a variable.
+    pub(super) fn from_inits(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -> Unrolling {
+        assert!(!inits.is_empty(), "a query needs at least one initial state");
+        if inits.len() == 1 {
+            return Unrolling::new(m, opts, lift(&inits[0]));
+        }
+        let mut u = Unrolling::new(m, opts, frame(m, 0));
+        let sel = Int::new_const("topology");
+        let options: Vec<Bool> = (0..inits.len()).map(|i| sel.eq(Int::from_i64(i as i64))).collect();
+        u.solver.assert(Bool::or(&options));
+        let lifted: Vec<ClusterState<Symbolic>> = inits.iter().map(lift).collect();
+        let ints: Vec<Vec<Int>> = lifted.iter().map(|st| fields(st).0).collect();
+        let bools: Vec<Vec<Bool>> = lifted.iter().map(|st| fields(st).1).collect();
+        let (free_ints, free_bools) = fields(&u.frames[0]);
+        let mut defs = Vec::new();
+        let s0_ints = u.define(&options, &ints, &free_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b), &mut defs);
+        let s0_bools = u.define(&options, &bools, &free_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b), &mut defs);
+        u.frames[0] = with_fields(&u.frames[0], s0_ints, s0_bools);
+        u
+    }
+
+    /// Adds frame k+1 and the transition from frame k.
+    ///
+    /// Constant propagation: frame 0 is concrete, and under the urgent policy most steps are
+    /// forced, so many guards and next values simplify to constants. A label whose guard
+    /// simplifies to false is not encoded at all; a field whose next value is the same
+    /// constant under every remaining choice becomes that constant instead of a variable.
+    /// Only fields that differ between the possible steps get a fresh `<object>.<field>@k`
+    /// constant, defined by an `ite` over the selector. (C8 to depth 7: 11 s with a fresh
+    /// variable per field and an equality per label, see docs/encoding.md.)
+    pub(super) fn extend(&mut self, m: &Model, reg: &[Box<dyn Controller<Symbolic>>], classes: &[usize]) {
+        let k = self.frames.len() - 1;
+        let cur = self.frames[k].clone();
+        let fresh = frame(m, k + 1);
+        let sel = Int::new_const(format!("step@{k}"));
+        // Every term handle of this step is held until the frame is added, and dropped in
+        // the order of its declaration here and in `Choices`: Z3 frees a term with its last
+        // handle and reuses its id, so when terms are freed changes what later terms share and
+        // the ids they get, and with them the formulas (the dumped encodings are compared byte
+        // for byte, tests/it/cross.rs).
+        let (_twin, mut guards) = self.guards(m, reg, classes, &cur);
+        if let Some(p) = self.prober.as_mut() {
+            if k == 0 {
+                p.first_lemma(&self.solver, &cur);
+            } else {
+                p.prune(&self.solver, m, reg, &self.labels, classes, &cur, &mut guards, k, self.probe_budget);
+            }
+            if p.take_asked() {
+                set_timeout(&self.solver, if self.timeout_ms > 0 { self.timeout_ms } else { u32::MAX as u64 });
+            }
+        }
+        let choices = self.choices(m, reg, &cur, &guards);
+        if choices.list.is_empty() {
+            // Only steps that change nothing were left, and they are dropped: no run goes on
+            // from frame k, so every query beyond it is unsatisfiable (frame k + 1 is frame k,
+            // constrained by nothing else).
+            log::debug!("frame {}: no step changes the state: every run has ended", k + 1);
+            self.solver.assert(Bool::from_bool(false));
+            if let Some(p) = &mut self.prober {
+                p.end_lemmas();
+            }
+            self.evicts_at.push(Bool::from_bool(false));
+            self.frames.push(cur);
+            self.selectors.push(sel);
+            return;
+        }
+        self.add_frame(m, reg, classes, &fresh, sel, &choices.list);
+    }
+
+    /// Per node, whether a lower-index identical node is in the same state in `cur`; per label,
+    /// its guard in `cur` and, on a node, that the node has no such twin (canonical choice
+    /// among identical nodes), simplified.
+    fn guards(
+        &self,
+        m: &Model,
+        reg: &[Box<dyn Controller<Symbolic>>],
+        classes: &[usize],
+        cur: &ClusterState<Symbolic>,
+    ) -> (Vec<Bool>, Vec<Bool>) {
+        let d = Symbolic;
+        // Canonical choice among identical nodes: a step on node n needs no lower twin.
+        let twin = twins(cur, classes);
+        // Guards actor by actor, at once where the actor can share the work
+        // (`Hints::batch_guard`); a label on a node with a lower twin is off without asking.
+        let mut guards: Vec<Bool> = vec![Bool::from_bool(false); self.labels.len()];
+        for (a, c) in reg.iter().enumerate() {
+            let mine: Vec<usize> = (0..self.labels.len())
+                .filter(|&i| {
+                    let s = &self.labels[i];
+                    s.actor as usize == a && c.node_of(s).is_none_or(|n| twin[n].as_bool() != Some(true))
+                })
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let steps: Vec<Step> = mine.iter().map(|&i| self.labels[i]).collect();
+            let batch = hints::of(&**c)
+                .batch_guard(&d, m, &steps, cur)
+                .unwrap_or_else(|| steps.iter().map(|s| c.guard(&d, m, s, cur)).collect());
+            for ((&i, s), g) in mine.iter().zip(&steps).zip(batch) {
+                guards[i] = match c.node_of(s) {
+                    Some(n) => Bool::and(&[g, twin[n].not()]),
+                    None => g,
+                }
+                .simplify();
+            }
+        }
+        (twin, guards)
+    }
+
+    /// The steps frame k + 1 may follow from `cur` by: per label whose guard is not false, its
+    /// selector value, its enabling condition under the timing policy (atomic steps pre-empt
+    /// every other actor; under urgent timing fast ones pre-empt the rest) and the fields of
+    /// the state after; the stutter last, where it is a choice. Steps that change nothing are
+    /// left out unless `self_loops`.
+    fn choices(
+        &self,
+        m: &Model,
+        reg: &[Box<dyn Controller<Symbolic>>],
+        cur: &ClusterState<Symbolic>,
+        guards: &[Bool],
+    ) -> Choices {
+        let d = Symbolic;
+        let stutter = self.labels.len() as i64;
+        let possible: Vec<usize> = (0..self.labels.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
+        // "Some step of this actor is enabled", once per actor with a possible step: its
+        // cheaper equivalent where it has one (`Hints::any_enabled`), else the
+        // disjunction of its possible guards.
+        let per_actor: Vec<(Class, Vec<Bool>)> = reg
+            .iter()
+            .enumerate()
+            .filter_map(|(a, c)| {
+                let mine: Vec<usize> =
+                    possible.iter().copied().filter(|&i| self.labels[i].actor as usize == a).collect();
+                if mine.is_empty() {
+                    return None;
+                }
+                let parts = match hints::of(&**c).any_enabled(&d, m, cur) {
+                    Some(f) => vec![f],
+                    None => mine.iter().map(|&i| guards[i].clone()).collect(),
+                };
+                Some((c.class(), parts))
+            })
+            .collect();
+        let some_enabled = |which: &dyn Fn(Class) -> bool| -> Bool {
+            let parts: Vec<Bool> =
+                per_actor.iter().filter(|(c, _)| which(*c)).flat_map(|(_, p)| p.iter().cloned()).collect();
+            Bool::or(&parts).simplify()
+        };
+        let any_atomic = some_enabled(&|c| c == Class::Atomic);
+        let any_fast = some_enabled(&|c| c == Class::Fast);
+        let any = some_enabled(&|_| true);
+        // The choices: (selector value, enabling condition, fields of the state after), stutter
+        // last.
+        let now = fields(cur);
+        let mut choices: Vec<Choice> = Vec::new();
+        for &i in &possible {
+            let s = &self.labels[i];
+            let c = &reg[s.actor as usize];
+            let mut enabled = guards[i].clone();
+            // Atomic steps pre-empt every other actor; under urgent timing fast ones pre-empt
+            // the rest (as the explicit engine's `enabled_into`).
+            if c.class() != Class::Atomic && any_atomic.as_bool() != Some(false) {
+                enabled = Bool::and(&[enabled, any_atomic.not()]).simplify();
+            }
+            if m.ir.timing == Timing::Urgent && !matches!(c.class(), Class::Fast | Class::Atomic) {
+                enabled = Bool::and(&[enabled, any_fast.not()]).simplify();
+            }
+            if enabled.as_bool() == Some(false) {
+                continue;
+            }
+            let next = fields(&intents::observe(&d, m, c.update(&d, m, s, cur)));
+            if !self.self_loops && same_state(&now, &next) {
+                continue;
+            }
+            choices.push((i as i64, enabled, next));
+        }
+        let mut stutter_ok = Some(any.not().simplify());
+        if self.self_loops && stutter_ok.as_ref().is_some_and(|ok| ok.as_bool() != Some(false)) {
+            choices.push((stutter, stutter_ok.take().expect("just checked"), now.clone()));
+        }
+        Choices {
+            _stutter_ok: stutter_ok,
+            list: choices,
+            _now: now,
+            _any: any,
+            _any_fast: any_fast,
+            _any_atomic: any_atomic,
+            _per_actor: per_actor,
+        }
+    }
+
+    /// Asserts the transition from the last frame by `choices` (selected by `sel`) and adds
+    /// the frame after it: each field a constant where every choice agrees on it, else its
+    /// `fresh` constant defined by an `ite` over the selector; then the layer lemma of the new
+    /// frame, where probing keeps them.
+    fn add_frame(
+        &mut self,
+        m: &Model,
+        reg: &[Box<dyn Controller<Symbolic>>],
+        classes: &[usize],
+        fresh: &ClusterState<Symbolic>,
+        sel: Int,
+        choices: &[Choice],
+    ) {
+        let k = self.frames.len() - 1;
+        // The selector takes one of the possible values, each only when enabled.
+        let options: Vec<Bool> = choices.iter().map(|(v, _, _)| sel.eq(Int::from_i64(*v))).collect();
+        // What defines frame k + 1 from frame k, also kept for the layer lemma's one-step
+        // check (`Prober::lemma`).
+        let mut step = vec![Bool::or(&options)];
+        for ((_, enabled, _), pick) in choices.iter().zip(&options) {
+            if enabled.as_bool() != Some(true) {
+                step.push(pick.implies(enabled));
+            }
+        }
+        for a in &step {
+            self.solver.assert(a);
+        }
+        // Per field: the value after the chosen step.
+        let (ints, bools): (Vec<Vec<Int>>, Vec<Vec<Bool>>) = choices.iter().map(|(_, _, f)| f.clone()).unzip();
+        let (fresh_ints, fresh_bools) = fields(fresh);
+        let next_ints = self.define(&options, &ints, &fresh_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b), &mut step);
+        let next_bools =
+            self.define(&options, &bools, &fresh_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b), &mut step);
+        log::debug!(
+            "frame {}: {} possible step(s) [{}], {} variable field(s)",
+            k + 1,
+            choices.len(),
+            choices.iter().map(|(v, _, _)| v.to_string()).collect::<Vec<_>>().join(","),
+            next_ints.iter().filter(|v| v.as_i64().is_none()).count()
+                + next_bools.iter().filter(|v| v.as_bool().is_none()).count()
+        );
+        let next = with_fields(fresh, next_ints, next_bools);
+        let evicting: Vec<Bool> = choices
+            .iter()
+            .zip(&options)
+            .filter(|((v, _, _), _)| self.labels.get(*v as usize).is_some_and(|s| reg[s.actor as usize].evicts(s)))
+            .map(|(_, o)| o.clone())
+            .collect();
+        self.evicts_at.push(Bool::or(&evicting));
+        self.frames.push(next);
+        self.selectors.push(sel);
+        if let Some(p) = &mut self.prober {
+            p.witnesses.advance(m, &self.labels, classes, self.self_loops);
+            let values: Vec<i64> = choices.iter().map(|(v, _, _)| *v).collect();
+            p.lemma(&self.solver, &step, (&self.selectors[k], &values), &self.frames[k + 1], k + 1, self.probe_budget);
+        }
+    }
+
+    /// Extends the unrolling until it has frames 0..=k.
+    pub(super) fn extend_to(&mut self, m: &Model, reg: &[Box<dyn Controller<Symbolic>>], classes: &[usize], k: usize) {
+        // A run's limit passed: callers see it in `crate::limits::stopped` and use nothing of
+        // an unrolling cut short.
+        while self.frames.len() <= k && crate::limits::stopped().is_none() {
+            self.extend(m, reg, classes);
+        }
+    }
+
+    /// Per field f: `ite(options[0], values[0][f], ite(options[1], …, values[last][f]))`,
+    /// simplified; a constant is kept as it is, anything else is named by `fresh[f]`, which is
+    /// defined to equal it (asserted, and added to `defs`).
+    fn define<A: Ast + Clone + std::hash::Hash + Eq>(
+        &self,
+        options: &[Bool],
+        values: &[Vec<A>],
+        fresh: &[A],
+        constant: impl Fn(&A) -> bool,
+        equal: impl Fn(&A, &A) -> Bool,
+        defs: &mut Vec<Bool>,
+    ) -> Vec<A> {
+        (0..fresh.len())
+            .map(|f| {
+                // The value most choices share (usually the field left as it was) closes the
+                // chain, and only the choices that differ from it get an `ite`: with hundreds
+                // of labels (events on every node) a field changed by two of them costs two
+                // `ite`, not hundreds.
+                let mut count: std::collections::HashMap<&A, usize> = std::collections::HashMap::new();
+                for vals in values {
+                    *count.entry(&vals[f]).or_default() += 1;
+                }
+                let base =
+                    values.iter().map(|vals| &vals[f]).max_by_key(|v| count[v]).expect("at least one choice").clone();
+                let mut v = base.clone();
+                for c in (0..values.len()).rev() {
+                    if values[c][f] != base {
+                        v = options[c].ite(&values[c][f], &v);
+                    }
+                }
+                let v = v.simplify();
+                if constant(&v) {
+                    v
+                } else {
+                    let def = equal(&fresh[f], &v);
+                    self.solver.assert(&def);
+                    defs.push(def);
+                    fresh[f].clone()
+                }
+            })
+            .collect()
+    }
+}
