@@ -62,6 +62,21 @@ fn huge_hpa(name: &str) -> PathBuf {
     )
 }
 
+/// As [`huge_hpa`], from the fixed C1 and without podAlwaysSchedulable (pods past the nodes'
+/// pod capacity would violate it): an intent that holds, so a search can only end at its
+/// bound or at a limit.
+fn huge_hpa_holding(name: &str) -> PathBuf {
+    mutated(
+        "c1-hpa-oscillation-fixed",
+        name,
+        &[
+            ("manifests/hpa.yaml", "maxReplicas: 6", "maxReplicas: 20000"),
+            ("manifests/deployment.yaml", "memory: 8Gi", "memory: \"1000\""),
+            ("verification.yaml", "    - type: podAlwaysSchedulable\n", ""),
+        ],
+    )
+}
+
 #[test]
 fn a_state_limit_is_unknown_never_holds() {
     let r = kbmc(&["check", "--engine", "explicit", "--max-states", "50", "cases/c3-conflicting-spread"]);
@@ -112,19 +127,21 @@ fn compare_treats_a_cut_short_engine_as_inconclusive() {
     );
 }
 
-/// The time limit cuts the explicit and the symbolic engine short inside a guard that loops
-/// up to maxReplicas, and the SMT-LIB dump.
+/// The time limit cuts the explicit and the symbolic engine short on an HPA of 20,000
+/// replicas, and the SMT-LIB dump.
 #[test]
 fn the_time_limit_cuts_long_loops_short() {
     for engine in ["explicit", "symbolic"] {
-        let r = run_on(&["check", "--engine", engine, "--time-limit", "2"], &huge_hpa(engine));
+        // A bound no search reaches in 2 s, on an intent that holds: the limit decides.
+        let r =
+            run_on(&["check", "--engine", engine, "--steps", "2000", "--time-limit", "2"], &huge_hpa_holding(engine));
         assert_eq!(r.code, 3, "{engine}: {}{}", r.stdout, r.stderr);
         assert!(r.stdout.contains("the time limit of 2 s (--time-limit) was reached"), "{engine}: {}", r.stdout);
     }
     let r = run_on(&["dump", "--steps", "6", "--time-limit", "1"], &huge_hpa("dump"));
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("unknown: time limit"), "{}", r.stderr);
-    let r = run_on(&["compare", "--steps", "3", "--time-limit", "2"], &huge_hpa("compare"));
+    let r = run_on(&["compare", "--steps", "2000", "--time-limit", "2"], &huge_hpa_holding("compare"));
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
 }
 
