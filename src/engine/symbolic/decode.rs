@@ -1,6 +1,7 @@
-//! Decoding: a model's values of a frame read back as a concrete state, and a model of the
-//! unrolling read back as a run (states and the step each selector chose). It must not
-//! judge the run (the caller replays it on the concrete semantics before reporting it).
+//! Decoding: a model's values of a frame read back as a concrete state (`Bmc` reads a run
+//! frame by frame with it, the diameter and step-case queries compare frames by it). It must
+//! not judge what it reads (a run is replayed on the concrete semantics before it is
+//! reported).
 
 use z3::ast::{Bool, Int};
 
