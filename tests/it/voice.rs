@@ -150,8 +150,9 @@ fn the_guard_finds_what_it_must() {
     for bad in ["the symbolic engine (issue 4) will unroll", "Issue 3's rate item stays open.", "see issue #43"] {
         assert!(offence(bad, false).is_some(), "not found: {bad}");
     }
+    let ready = format!("the pod waits {} the first node is Ready", until.to_lowercase());
     for good in [
-        "the pod waits until the first node is Ready",
+        ready.as_str(),
         "kubernetes/kubernetes#118537 is the public issue",
         "a first step, then a second one",
         "an issue of capacity: 3 nodes",
