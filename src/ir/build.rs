@@ -19,6 +19,8 @@ use crate::manifest::{Inputs, Object};
 use crate::spec;
 
 mod snapshot;
+#[cfg(test)]
+mod test_inputs;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BuildOptions {
@@ -2730,25 +2732,7 @@ fn score_weight<'a>(s: &'a mut Scheduler, name: &str) -> Option<&'a mut i64> {
 
 #[cfg(test)]
 mod tests {
-    /// The build's errors for one multi-document YAML text (empty when it builds).
-    fn errors(yaml: &str) -> String {
-        let (mut inputs, mut errors) = (crate::manifest::Inputs::default(), Vec::new());
-        let opts = crate::manifest::LoadOptions::default();
-        crate::manifest::load_text(std::path::Path::new("test.yaml"), yaml, opts, &mut inputs, &mut errors);
-        assert!(errors.is_empty(), "{errors:?}");
-        match super::build(&inputs, super::BuildOptions::default()) {
-            Ok(_) => String::new(),
-            Err(e) => e.to_string(),
-        }
-    }
-
-    fn web(replicas: i64, memory: &str) -> String {
-        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: c, image: web:1, resources: {{requests: {{cpu: \"1\", memory: {memory}}}}}}}]\n---\n")
-    }
-
-    fn pool(cpu: &str, memory: &str) -> String {
-        format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 1, capacity: {{cpu: \"{cpu}\", memory: \"{memory}\"}}}}]\n")
-    }
+    use super::test_inputs::{errors, model_of, pool, web};
 
     /// A KubeSchedulerConfiguration whose default profile has `plugin_config` (flow YAML).
     fn scheduler_config(plugin_config: &str) -> String {
@@ -2894,13 +2878,6 @@ mod tests {
         };
         let in_ns = |ns: &str| web(1, "1Gi").replace("{name: web}", &format!("{{name: web, namespace: {ns}}}"));
         format!("{}{}{}{}{}{spec}", in_ns("prod"), hpa("prod"), in_ns("staging"), hpa("staging"), pool("8", "8Gi"))
-    }
-
-    fn model_of(yaml: &str) -> super::Model {
-        let (mut inputs, mut errors) = (crate::manifest::Inputs::default(), Vec::new());
-        crate::manifest::load_text(std::path::Path::new("t.yaml"), yaml, Default::default(), &mut inputs, &mut errors);
-        assert!(errors.is_empty(), "{errors:?}");
-        super::build(&inputs, super::BuildOptions::default()).unwrap_or_else(|e| panic!("{e}")).0
     }
 
     /// A Deployment is identified by namespace and name: `web` in prod and staging are two,
