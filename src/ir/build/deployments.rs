@@ -7,7 +7,7 @@
 //! Owns what the API server rejects in a Deployment and resolving the Verification's
 //! references to one (`namespace/name`, or a name no other namespace shares); must not read
 //! a pod template's fields itself (that is `ir::pod`) or decide what the Deployment
-//! controller does.
+//! controller does (`model/controllers/deployment.rs`).
 
 use k8s_openapi::api::apps::v1::Deployment as K8sDeployment;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;

@@ -4,7 +4,7 @@
 //! autoscaling/v2 default) and `behavior` with the API's defaults (scale up: 4 pods or 100 %
 //! per 15 s, no stabilization window; scale down: 100 % per 15 s, a 300 s window). Owns
 //! refusing the HPAs kbmc cannot represent; must not decide how the HPA controller computes
-//! replicas.
+//! replicas (that is `model/controllers/hpa.rs`).
 
 use super::{convert, quantity, shared_names, Builder, Diag};
 use crate::error::{InputClass, InputError, Origin};

@@ -3,8 +3,8 @@
 //! NodeResourcesFit's scoring strategy and resource weights (with v1's defaults), and
 //! NodeAffinityArgs' `addedAffinity` evaluated per node. Owns refusing what kube-scheduler
 //! refuses in a configuration and what kbmc does not model (extenders, the other extension
-//! points, scoring a share of the nodes); must not decide where a pod goes (that is the
-//! scheduler's model under `model/`).
+//! points, scoring a share of the nodes); must not decide where a pod goes (that is
+//! `model/controllers/scheduler.rs`).
 
 use super::{Builder, Diag};
 use crate::error::{InputClass, InputError, Origin};
