@@ -2,6 +2,16 @@
 //! converts quantities to integer units, precomputes static per-node facts, fills Kubernetes
 //! defaults, and checks every reference and bound. All errors are collected and returned
 //! together; unmodelled fields are errors unless `allow_unmodeled` demotes them to warnings.
+//!
+//! Each part of the input is read in a file of its own under `build/`, as an `impl Builder`
+//! block: `nodes.rs` (pools and Node manifests), `deployments.rs` (Deployments, their
+//! revisions' pod groups, references to them), `snapshot.rs` (a cluster snapshot's
+//! ReplicaSets and Pods), `hpa.rs`, `scheduler.rs` (the KubeSchedulerConfiguration),
+//! `descheduler.rs` (the DeschedulerPolicy), `events.rs` (spec.controllers and spec.events),
+//! `intents.rs` and `bounds.rs`. This file holds the `Builder` they share, `Diag`, the
+//! quantity and naming helpers more than one part uses, and `build`, which checks that there
+//! is one Verification, calls the parts in order and assembles the `Model`; it must not
+//! interpret any other kind of object itself (`dropped` only names one for reports).
 
 use std::collections::BTreeMap;
 
@@ -52,7 +62,6 @@ impl Diag {
 }
 
 const HOSTNAME: &str = "kubernetes.io/hostname";
-const ZONE: &str = "topology.kubernetes.io/zone";
 
 fn quantity(
     q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,
