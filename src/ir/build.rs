@@ -18,6 +18,7 @@ use crate::manifest::scheduler_config as sc;
 use crate::manifest::{Inputs, Object};
 use crate::spec;
 
+mod pdb;
 mod snapshot;
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -279,6 +280,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     b.snapshot_pods(&replica_sets);
     b.check_snapshot_fits();
     let groups = b.resolve_groups();
+    let pdbs = b.pdbs(&groups);
     let hpas = b.hpas();
     let scheduler = b.scheduler();
     let descheduler = b.descheduler();
@@ -331,6 +333,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         bounds,
         initial_pods: b.initial_pods,
         fixed_pods: b.fixed_pods,
+        pdbs,
     };
     Ok((model, b.diag.warnings))
 }
@@ -2539,6 +2542,8 @@ impl Builder<'_> {
                     Intent::ReplicasWithin { deployment: d, min: *min as i64, max: *max as i64 }
                 }
                 S::AllPodsEventuallyRun {} => Intent::AllPodsEventuallyRun,
+                S::DrainCompletes {} => Intent::DrainCompletes,
+                S::DisruptionsWithinBudget {} => Intent::DisruptionsWithinBudget,
             };
             if out.contains(&intent) {
                 self.diag.error(InputError::at(

@@ -361,6 +361,8 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
                 format!("type: replicasWithin{}\n      min: {min}\n      max: {max}", dep(deployment))
             }
             Intent::AllPodsEventuallyRun {} => "type: allPodsEventuallyRun".to_string(),
+            Intent::DrainCompletes {} => "type: drainCompletes".to_string(),
+            Intent::DisruptionsWithinBudget {} => "type: disruptionsWithinBudget".to_string(),
         };
         y.push_str(&format!("    - {line}\n"));
     }

@@ -11,7 +11,7 @@
 //! with `--allow-unmodeled` a toleration with seconds is ignored here and the pod is evicted
 //! at once instead of after the delay.
 
-use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
+use super::super::{active_on, disruption, not_ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::model::state::Conditions;
 
@@ -65,6 +65,20 @@ fn describe_one(m: &Model, s: &Step) -> String {
         "a running pod".to_string()
     };
     format!("evicts {which} of {} from {}", m.group_name(g), m.node_name(s.b as usize))
+}
+
+/// Whether taint eviction itself would delete the queued pods of group `g` on node `n`: the
+/// node is NotReady and their toleration of the unreachable taint runs out (node lifecycle
+/// queues them at any time after the failure, shortest delay first; here the order is not
+/// asked, which only adds runs). A drained node that fails has its pods queued by both; such a
+/// pod goes whatever its PodDisruptionBudget says.
+fn forced<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
+    let c = &m.ir.controllers;
+    if c.node_lifecycle && c.taint_eviction && m.ir.groups[g].unreachable_eviction_after.is_some() {
+        not_ready(d, st, n)
+    } else {
+        d.bool(false)
+    }
 }
 
 /// Pods of group `g` on node `n` whose eviction is queued and still to do: the queue as
@@ -195,12 +209,22 @@ impl<D: Domain> Controller<D> for QueuedEviction {
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
-        d.and(&d.gt(&queued_on(d, m, st, g, n), &d.int(0)), &one_pod_exists(d, st, s))
+        let queued = d.and(&d.gt(&queued_on(d, m, st, g, n), &d.int(0)), &one_pod_exists(d, st, s));
+        if s.op == BOUND || m.ir.pdbs.is_empty() {
+            // A pod that has not started is phase Pending: the Eviction API deletes it without
+            // asking any PodDisruptionBudget (`canIgnorePDB`).
+            return queued;
+        }
+        // A drain's eviction of a running pod asks the Eviction API, which may refuse it
+        // (kubectl drain retries it); taint eviction deletes without asking.
+        let asked = d.and(&st.draining[n], &d.not(&forced(d, m, st, g, n)));
+        d.and(&queued, &d.implies(&asked, &disruption::allows(d, m, st, g, n)))
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
         nx.queued[g][n] = d.sub(&queued_on(d, m, st, g, n), &d.int(1));
-        evict_one_into(d, st, s, nx)
+        evict_one_into(d, st, s, nx);
+        disruption::note_breach(d, m, &st.draining[n], st, nx);
     }
     fn describe(
         &self,
@@ -211,7 +235,14 @@ impl<D: Domain> Controller<D> for QueuedEviction {
     ) -> String {
         let n = s.b as usize;
         let why = if before.draining[n] {
-            format!("kubectl drain {}", m.node_name(n))
+            // The budget that let the eviction through, when one selects the pod.
+            let budget = match m.ir.pdbs_of_group(s.a as usize).as_slice() {
+                &[p] if s.op == RUNNING && before.status[n] == crate::model::state::READY => {
+                    format!("; {}", disruption::describe(m, before, p))
+                }
+                _ => String::new(),
+            };
+            format!("kubectl drain {}{budget}", m.node_name(n))
         } else {
             "its toleration of the unreachable taint ran out".to_string()
         };
