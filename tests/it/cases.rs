@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 8] = [
+const CASES: [&str; 9] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -11,17 +11,18 @@ const CASES: [&str; 8] = [
     "c6-maintenance-drain",
     "c7-taint-nodename-loop",
     "c8-descheduler-spread-loop",
+    "c9-pdb-blocks-drain",
 ];
 
 #[test]
-fn all_sixteen_cases_are_present() {
+fn all_eighteen_cases_are_present() {
     let names: Vec<String> =
         case_dirs().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     for c in CASES {
         assert!(names.contains(&c.to_string()), "missing case {c}");
         assert!(names.contains(&format!("{c}-fixed")), "missing case {c}-fixed");
     }
-    assert_eq!(names.len(), 16, "{names:?}");
+    assert_eq!(names.len(), 18, "{names:?}");
     for dir in case_dirs() {
         for f in ["verification.yaml", "expected.txt", "README.md"] {
             assert!(dir.join(f).is_file(), "{} lacks {f}", rel(&dir));
@@ -124,7 +125,7 @@ fn cases_resolve_to_the_intended_models() {
     assert!(c1.contains("spread: kubernetes.io/hostname maxSkew 3 ScheduleAnyway (system default)"), "{c1}");
 }
 
-/// Every case's verdicts, with the explicit engine: each of C1–C8 violates its intent
+/// Every case's verdicts, with the explicit engine: each of C1–C9 violates its intent
 /// (exit 1) and each -fixed variant holds with the whole state space explored (exit 0);
 /// every line of expected.txt appears in the output.
 #[test]
@@ -187,6 +188,15 @@ fn counterexamples_read_as_the_incidents() {
     let c6 = story("c6-maintenance-drain");
     assert!(c6.contains("kubectl drain general-1: cordoned, eviction of 2 pod(s) requested"), "{c6}");
     assert!(c6.contains("[eviction] evicts a running pod of web from general-1 (kubectl drain general-1)"), "{c6}");
+    let c9 = story("c9-pdb-blocks-drain");
+    assert!(
+        c9.contains("refused for now: web: PodDisruptionBudget web-pdb (minAvailable 3) allows 0 disruptions"),
+        "{c9}"
+    );
+    assert!(
+        c9.contains("[stutter] no controller or event can act") && c9.contains("retries evicting a pod of web"),
+        "{c9}"
+    );
 }
 
 /// Exact explored-state counts on the bundled clusters: a change in the semantics or the
