@@ -174,6 +174,12 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
             ));
         }
     }
+    if !m.pdbs.is_empty() && !m.nodes.is_empty() {
+        spec.intents.push(Intent::DrainCompletes {});
+        out.intent_notes.push("the drain finishes: no PodDisruptionBudget refuses its evictions for ever".into());
+        spec.intents.push(Intent::DisruptionsWithinBudget {});
+        out.intent_notes.push("no drain or descheduler eviction takes a PodDisruptionBudget below its minimum".into());
+    }
     out
 }
 

@@ -266,6 +266,7 @@ impl crate::engine::explicit::Hints for QueuedEviction {
 
 #[cfg(test)]
 mod tests {
+    use super::RUNNING;
     use crate::domain::Concrete;
     use crate::model::testkit::{deployment, model, node};
     use crate::model::{all_steps, registry, ClusterState, Model, Step};
@@ -332,6 +333,43 @@ mod tests {
         assert!(!enabled(&m, "deployment", &one).is_empty(), "the ReplicaSet may act between two evictions");
         let two = take(&m, &enabled(&m, "eviction", &one)[0], &one);
         assert_eq!((two.running[0][a0], two.terminating[0][a0], two.queued[0][a0]), (0, 2, 0));
+    }
+
+    /// kubectl drain asks the Eviction API for each pod: with a PodDisruptionBudget of
+    /// `maxUnavailable: 1`, the second of a node's two pods goes only once the first one's
+    /// replacement runs elsewhere; until then the eviction stays requested (kubectl retries
+    /// it). Taint eviction of a failed node's pods asks no budget.
+    #[test]
+    fn a_drain_evicts_within_the_budget() {
+        let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web-pdb}\nspec: {maxUnavailable: 1, selector: {matchLabels: {app: web}}}\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n  events: [{type: maintenance, budget: 1}, {type: nodeFailure, budget: 1, recovery: false}]\n  intents: [{type: disruptionsWithinBudget}]\n";
+        let m = model(&format!("{}{pdb}{spec}", deployment("web", 2, "1", "1Gi", "")));
+        let (a0, a1) = (node(&m, "a-0"), node(&m, "a-1"));
+        let st = m.initial_states().remove(0);
+        let drain = labels_of(&m, "maintenance").into_iter().find(|s| s.op == 0 && s.b as usize == a0).unwrap();
+        let st = take(&m, &drain, &st);
+        let one = take(&m, &enabled(&m, "eviction", &st)[0], &st);
+        assert_eq!((one.running[0][a0], one.terminating[0][a0], one.queued[0][a0]), (1, 1, 1));
+        assert!(enabled(&m, "eviction", &one).is_empty(), "the budget allows no second disruption yet");
+        // The replacement runs on a-1: the budget allows one disruption again.
+        let mut replaced = one.clone();
+        replaced.running[0][a1] = 1;
+        assert_eq!(enabled(&m, "eviction", &replaced).len(), 1);
+        assert!(!replaced.monitor[0]);
+        // An eviction the budget refuses, forced past the guard, is what disruptionsWithinBudget
+        // catches.
+        let forced = take(
+            &m,
+            &labels_of(&m, "eviction").into_iter().find(|s| s.op == RUNNING && s.b as usize == a0).unwrap(),
+            &one,
+        );
+        assert!(forced.monitor[0], "a voluntary eviction below the budget sets the intent's monitor");
+        // The drained node fails: taint eviction's queued pods go whatever the budget says.
+        let mut failed = one.clone();
+        failed.status[a0] = crate::model::state::NOT_READY;
+        let evictions = enabled(&m, "eviction", &failed);
+        assert_eq!(evictions.len(), 1, "the unreachable taint's eviction asks no budget");
+        assert!(!take(&m, &evictions[0], &failed).monitor[0], "an involuntary deletion breaks no budget");
     }
 
     /// A pod placed by `spec.nodeName` on a node whose NoExecute taint it does not tolerate is
