@@ -38,11 +38,13 @@ impl Trace {
             .enumerate()
             .map(|(i, s)| match reg.get(s.actor as usize) {
                 Some(c) => TraceStep { step: s, actor: c.name(), text: c.describe(m, &s, &states[i], &states[i + 1]) },
-                None => TraceStep {
-                    step: s,
-                    actor: "stutter",
-                    text: "no controller or event can act: the cluster stays as it is".into(),
-                },
+                None => {
+                    let mut text = "no controller or event can act: the cluster stays as it is".to_string();
+                    for why in crate::model::disruption::blocked_drains(m, &states[i]) {
+                        text.push_str(&format!("; {why}"));
+                    }
+                    TraceStep { step: s, actor: "stutter", text }
+                }
             })
             .collect();
         let start = (!m.single_topology()).then(|| m.describe_topology(&m.topology_of(&states[0])));

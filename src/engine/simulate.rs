@@ -17,7 +17,8 @@ pub enum Seen {
     /// The run returned at step `to` to the state it had before step `from`, with the watched
     /// change in between: a cycle that can repeat forever.
     Cycle { from: usize, to: usize },
-    /// The run ended with nothing able to act and pods still not running: they wait forever.
+    /// The run ended with nothing able to act in a state a loop-state intent forbids to last
+    /// (pods not running, a drain under way): it lasts forever.
     Stuck,
     /// Not violated along this run.
     NotSeen,
@@ -115,8 +116,8 @@ fn judge(
             None => Seen::NotSeen,
         };
     }
-    let waiting = |st: &ClusterState<Concrete>| intents::waiting(&d, m, st) > 0;
-    if matches!(intent, Intent::AllPodsEventuallyRun) && quiet && waiting(states.last().expect("a run has a state")) {
+    let waiting = |st: &ClusterState<Concrete>| intents::loop_state(&d, m, st, intent) == Some(true);
+    if quiet && waiting(states.last().expect("a run has a state")) {
         return Seen::Stuck;
     }
     let keys: Vec<Vec<i16>> = states.iter().map(|s| s.pack()).collect();
@@ -134,7 +135,7 @@ fn judge(
                     reg[steps[k].actor as usize].evicts(&steps[k])
                         && terminating_pods(m, &states[k + 1], dep) > terminating_pods(m, &states[k], dep)
                 }),
-                Intent::AllPodsEventuallyRun => (from..=to).all(|k| waiting(&states[k])),
+                Intent::AllPodsEventuallyRun | Intent::DrainCompletes => (from..=to).all(|k| waiting(&states[k])),
                 _ => false,
             };
             if watched {

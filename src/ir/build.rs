@@ -8,10 +8,11 @@
 //! revisions' pod groups, references to them), `snapshot.rs` (a cluster snapshot's
 //! ReplicaSets and Pods), `hpa.rs`, `scheduler.rs` (the KubeSchedulerConfiguration),
 //! `descheduler.rs` (the DeschedulerPolicy), `events.rs` (spec.controllers and spec.events),
-//! `intents.rs` and `bounds.rs`. This file holds the `Builder` they share, `Diag`, the
-//! quantity and naming helpers more than one part uses, and `build`, which checks that there
-//! is one Verification, calls the parts in order and assembles the `Model`; it must not
-//! interpret any other kind of object itself (`dropped` only names one for reports).
+//! `pdb.rs` (PodDisruptionBudgets), `intents.rs` and `bounds.rs`. This file holds the
+//! `Builder` they share, `Diag`, the quantity and naming helpers more than one part uses, and
+//! `build`, which checks that there is one Verification, calls the parts in order and
+//! assembles the `Model`; it must not interpret any other kind of object itself (`dropped`
+//! only names one for reports).
 
 use std::collections::BTreeMap;
 
@@ -28,6 +29,7 @@ mod events;
 mod hpa;
 mod intents;
 mod nodes;
+mod pdb;
 mod scheduler;
 mod snapshot;
 #[cfg(test)]
@@ -246,6 +248,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     b.snapshot_pods(&replica_sets);
     b.check_snapshot_fits();
     let groups = b.resolve_groups();
+    let pdbs = b.pdbs(&groups);
     let hpas = b.hpas();
     let scheduler = b.scheduler();
     let descheduler = b.descheduler();
@@ -298,6 +301,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         bounds,
         initial_pods: b.initial_pods,
         fixed_pods: b.fixed_pods,
+        pdbs,
     };
     Ok((model, b.diag.warnings))
 }

@@ -99,6 +99,8 @@ pub struct Model {
     pub initial_pods: Vec<InitialPods>,
     /// A snapshot's pods no modelled controller owns.
     pub fixed_pods: Vec<FixedPods>,
+    /// PodDisruptionBudgets, in input order.
+    pub pdbs: Vec<Pdb>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -631,14 +633,40 @@ pub enum Expected {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum Intent {
     PodAlwaysSchedulable,
-    NoKernelPanicLoop { times: i64 },
-    NoReplicaOscillation { deployment: DeploymentId, drop: i64 },
-    ReplicasMeetMin { deployment: DeploymentId, min: i64 },
-    ReplicasMeetExpected { deployment: DeploymentId, expected: Expected },
-    NoEvictionCycle { deployment: DeploymentId },
-    PodsBalanced { deployment: DeploymentId, max_skew: i64 },
-    ReplicasWithin { deployment: DeploymentId, min: i64, max: i64 },
+    NoKernelPanicLoop {
+        times: i64,
+    },
+    NoReplicaOscillation {
+        deployment: DeploymentId,
+        drop: i64,
+    },
+    ReplicasMeetMin {
+        deployment: DeploymentId,
+        min: i64,
+    },
+    ReplicasMeetExpected {
+        deployment: DeploymentId,
+        expected: Expected,
+    },
+    NoEvictionCycle {
+        deployment: DeploymentId,
+    },
+    PodsBalanced {
+        deployment: DeploymentId,
+        max_skew: i64,
+    },
+    ReplicasWithin {
+        deployment: DeploymentId,
+        min: i64,
+        max: i64,
+    },
     AllPodsEventuallyRun,
+    /// Every drain a maintenance event starts finishes (a lasso in which one never does
+    /// violates it).
+    DrainCompletes,
+    /// No voluntary eviction (a drain's, the descheduler's) takes a PodDisruptionBudget's
+    /// healthy pods below the number it requires.
+    DisruptionsWithinBudget,
 }
 
 impl Intent {
@@ -654,6 +682,8 @@ impl Intent {
             Intent::PodsBalanced { .. } => "podsBalanced",
             Intent::ReplicasWithin { .. } => "replicasWithin",
             Intent::AllPodsEventuallyRun => "allPodsEventuallyRun",
+            Intent::DrainCompletes => "drainCompletes",
+            Intent::DisruptionsWithinBudget => "disruptionsWithinBudget",
         }
     }
 
@@ -667,13 +697,16 @@ impl Intent {
             Intent::ReplicasMeetExpected { .. } => "replica_num_always_meet_exp",
             Intent::NoEvictionCycle { .. } => "no_oscillation_eviction",
             Intent::PodsBalanced { .. } => "pod_balance_across_node",
-            Intent::ReplicasWithin { .. } | Intent::AllPodsEventuallyRun => return None,
+            Intent::ReplicasWithin { .. }
+            | Intent::AllPodsEventuallyRun
+            | Intent::DrainCompletes
+            | Intent::DisruptionsWithinBudget => return None,
         })
     }
 
     /// Safety intents are violated by a finite run; the others need a cycle (lasso).
     pub fn is_cycle(&self) -> bool {
-        matches!(self, Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun)
+        matches!(self, Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun | Intent::DrainCompletes)
     }
 }
 
@@ -714,6 +747,45 @@ pub struct FixedPods {
     pub owner: String,
 }
 
+/// A policy/v1 PodDisruptionBudget: the pod groups its selector matches (pods of its own
+/// namespace) and the budget the disruption controller derives from it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Pdb {
+    /// How kbmc shows it: `metadata.name`, or `namespace/name` when PDBs of that name exist in
+    /// several namespaces.
+    pub name: String,
+    pub namespace: String,
+    pub budget: PdbBudget,
+    /// Per pod group: the selector matches the group's pods. A nil selector matches none, an
+    /// empty one (`{}`) every pod of the namespace (policy/v1).
+    pub selects: Vec<bool>,
+    /// `unhealthyPodEvictionPolicy: AlwaysAllow` (absent or `IfHealthyBudget`: false).
+    pub always_allow: bool,
+}
+
+/// `spec.minAvailable` or `spec.maxUnavailable` (the API server admits at most one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PdbBudget {
+    MinAvailable(IntOrPercent),
+    MaxUnavailable(IntOrPercent),
+    /// Neither set: the disruption controller expects no pods and allows no disruption.
+    Unset,
+}
+
+impl std::fmt::Display for PdbBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = |x: &IntOrPercent| match x {
+            IntOrPercent::Int(i) => i.to_string(),
+            IntOrPercent::Percent(p) => format!("{p}%"),
+        };
+        match self {
+            PdbBudget::MinAvailable(x) => write!(f, "minAvailable {}", v(x)),
+            PdbBudget::MaxUnavailable(x) => write!(f, "maxUnavailable {}", v(x)),
+            PdbBudget::Unset => write!(f, "neither minAvailable nor maxUnavailable"),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Bounds {
     pub steps: i64,
@@ -725,6 +797,10 @@ pub struct Bounds {
 }
 
 impl Model {
+    /// The PodDisruptionBudgets whose selector matches the pods of group `g`.
+    pub fn pdbs_of_group(&self, g: usize) -> Vec<usize> {
+        (0..self.pdbs.len()).filter(|&p| self.pdbs[p].selects[g]).collect()
+    }
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.index()]
     }
@@ -746,9 +822,11 @@ impl Model {
             | Intent::ReplicasWithin { deployment, .. } => {
                 format!("{}({})", i.name(), self.deployment(*deployment).name)
             }
-            Intent::PodAlwaysSchedulable | Intent::NoKernelPanicLoop { .. } | Intent::AllPodsEventuallyRun => {
-                i.name().to_string()
-            }
+            Intent::PodAlwaysSchedulable
+            | Intent::NoKernelPanicLoop { .. }
+            | Intent::AllPodsEventuallyRun
+            | Intent::DrainCompletes
+            | Intent::DisruptionsWithinBudget => i.name().to_string(),
         }
     }
 

@@ -231,6 +231,12 @@ pub(super) fn names_and_labels(
         let object = o.value.metadata.name.as_ref().map(|n| format!("HorizontalPodAutoscaler/{n}"));
         Check { origin: &o.origin, object, diag }.meta(&o.value.metadata, dns1123_subdomain);
     }
+    for o in &inputs.pdbs {
+        let object = o.value.metadata.name.as_ref().map(|n| format!("PodDisruptionBudget/{n}"));
+        let mut c = Check { origin: &o.origin, object, diag };
+        c.meta(&o.value.metadata, dns1123_subdomain);
+        c.selector("spec.selector", o.value.spec.as_ref().and_then(|s| s.selector.as_ref()));
+    }
     for o in &inputs.nodes {
         let object = o.value.metadata.name.as_ref().map(|n| format!("Node/{n}"));
         let mut c = Check { origin: &o.origin, object, diag };

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use crate::error::{Error, InputClass, InputError, Origin};
 use crate::spec::Verification;
@@ -40,6 +41,8 @@ pub struct Inputs {
     pub pods: Vec<Object<Pod>>,
     /// A snapshot's ReplicaSets: the revisions of their Deployments' rollouts.
     pub replica_sets: Vec<Object<ReplicaSet>>,
+    /// PodDisruptionBudgets: what voluntary evictions (a drain, the descheduler) must respect.
+    pub pdbs: Vec<Object<PodDisruptionBudget>>,
     pub descheduler_policies: Vec<Object<descheduler::DeschedulerPolicy>>,
     pub scheduler_configs: Vec<Object<scheduler_config::KubeSchedulerConfiguration>>,
     /// Deployments named by `applyDeployment` events: (the event's `manifest` string, object).
@@ -90,14 +93,13 @@ const UNMODELED_KINDS: &[(&str, &str)] = &[
     ("DaemonSet", "DaemonSets are not modelled; reserve their requests in the node pool's allocatable"),
     ("Job", "Jobs are not modelled"),
     ("CronJob", "CronJobs are not modelled"),
-    ("PodDisruptionBudget", "PodDisruptionBudgets are not modelled (evictions ignore them)"),
     ("PriorityClass", "pod priority and preemption are not modelled"),
     ("LimitRange", "LimitRange defaulting of requests is not modelled; write requests in the Deployment"),
 ];
 
 const KNOWN: &str =
     "apps/v1 Deployment, apps/v1 ReplicaSet, v1 Pod, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
-descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
+policy/v1 PodDisruptionBudget, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
 kbmc.dev/v1alpha1 Verification";
 
 fn is_yaml_file(p: &Path) -> bool {
@@ -405,6 +407,7 @@ fn route(
         ("v1", "Node") => take!(inputs.nodes),
         ("v1", "Pod") => take!(inputs.pods),
         ("apps/v1", "ReplicaSet") => take!(inputs.replica_sets),
+        ("policy/v1", "PodDisruptionBudget") => take!(inputs.pdbs),
         ("descheduler/v1alpha2", "DeschedulerPolicy") => take!(inputs.descheduler_policies),
         ("kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration") => take!(inputs.scheduler_configs),
         ("kbmc.dev/v1alpha1", "Verification") => take!(inputs.verifications),
@@ -458,6 +461,7 @@ fn route(
                     | "Pod"
                     | "HorizontalPodAutoscaler"
                     | "Node"
+                    | "PodDisruptionBudget"
                     | "DeschedulerPolicy"
                     | "KubeSchedulerConfiguration"
                     | "Verification" => Some(format!("apiVersion {av} of {k} is not supported (known: {KNOWN})")),

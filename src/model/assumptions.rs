@@ -45,6 +45,7 @@ impl Affects {
                     | Intent::PodAlwaysSchedulable
                     | Intent::NoEvictionCycle { .. }
                     | Intent::AllPodsEventuallyRun
+                    | Intent::DrainCompletes
             ),
         }
     }
@@ -69,7 +70,9 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         let has: Vec<bool> = m.topology[z].1.iter().map(Option::is_some).collect();
         has.contains(&true) && has.contains(&false)
     });
-    let candidates: [(&'static str, &'static str, bool, Affects); 19] = [
+    // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
+    let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
+    let candidates: [(&'static str, &'static str, bool, Affects); 20] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -165,6 +168,17 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "drain-ready-nodes",
             "only Ready nodes are drained (kubectl drains NotReady ones too)",
             any_event(|e| matches!(e, Event::Maintenance { .. })) && failures,
+            Affects::All,
+        ),
+        // The disruption controller and the Eviction API read pods' Ready condition, which
+        // node lifecycle clears on a NotReady node's pods only after its grace period (40 s)
+        // and the disruption controller writes into the budget's status a moment later: in
+        // that window upstream still counts the failed node's pods healthy and may allow an
+        // eviction kbmc (which counts them unready from the failure on) refuses.
+        (
+            "pdb-status-current",
+            "a PodDisruptionBudget's status is current: the pods of a node that fails are unhealthy at once (upstream counts them healthy until node lifecycle marks them not ready and the disruption controller catches up, and may allow an eviction meanwhile)",
+            guarded && failures,
             Affects::All,
         ),
         (

@@ -177,7 +177,22 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
             let r = running_replicas(d, m, st, deployment.index());
             d.or(&d.lt(&r, &d.int(*min)), &d.gt(&r, &d.int(*max)))
         }
-        Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun => d.bool(false),
+        // Set by the voluntary eviction that broke a budget (`disruption::note_breach`).
+        Intent::DisruptionsWithinBudget => st.monitor[i].clone(),
+        Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun | Intent::DrainCompletes => d.bool(false),
+    }
+}
+
+/// For a cycle intent violated by a loop every state of which is bad, that badness:
+/// `allPodsEventuallyRun` some pod exists but does not run, `drainCompletes` some drain is in
+/// progress. (In a loop no drain starts or finishes, as a node is maintained once, so a drain
+/// in progress in every state of a loop is one drain that never finishes.) `None` for the
+/// other intents.
+pub fn loop_state<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, intent: &Intent) -> Option<D::Bool> {
+    match intent {
+        Intent::AllPodsEventuallyRun => Some(d.gt(&waiting(d, m, st), &d.int(0))),
+        Intent::DrainCompletes => Some(d.any_of((0..m.nodes()).map(|n| d.and(&st.present[n], &st.draining[n])))),
+        _ => None,
     }
 }
 
@@ -254,6 +269,20 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
                 m.ir.deployments[dep].name,
                 crate::count(running_replicas(&d, m, st, dep), "replica", "replicas")
             )
+        }
+        Intent::DisruptionsWithinBudget => {
+            let below: Vec<String> = (0..m.ir.pdbs.len())
+                .filter(|&p| {
+                    let s = crate::model::disruption::status(&d, m, st, p);
+                    s.current_healthy < s.desired_healthy
+                })
+                .map(|p| crate::model::disruption::describe(m, st, p))
+                .collect();
+            format!("a voluntary eviction took a budget below its minimum: {}", below.join("; "))
+        }
+        Intent::DrainCompletes => {
+            let nodes: Vec<&str> = (0..m.nodes()).filter(|&n| st.draining[n]).map(|n| m.node_name(n)).collect();
+            format!("the drain of {} never finishes", nodes.join(", "))
         }
         Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun => String::new(),
     }

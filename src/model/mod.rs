@@ -6,6 +6,7 @@
 
 pub mod assumptions;
 pub mod controllers;
+pub mod disruption;
 pub mod events;
 pub mod intents;
 pub mod state;

@@ -567,6 +567,27 @@ pub fn render(m: &Model) -> String {
         let _ = writeln!(w, "  {line}");
     }
 
+    if !m.pdbs.is_empty() {
+        let _ = writeln!(w, "\npod disruption budgets ({}):", m.pdbs.len());
+        for p in &m.pdbs {
+            let selected: Vec<String> = (0..m.groups.len())
+                .filter(|&g| p.selects[g])
+                .map(|g| {
+                    let grp = &m.groups[g];
+                    let dep = m.deployment(grp.deployment);
+                    if dep.revisions.len() > 1 {
+                        format!("{}@r{}", dep.name, grp.revision)
+                    } else {
+                        dep.name.clone()
+                    }
+                })
+                .collect();
+            let selects = if selected.is_empty() { "no modelled pods".to_string() } else { selected.join(", ") };
+            let unhealthy = if p.always_allow { "AlwaysAllow" } else { "IfHealthyBudget" };
+            let _ = writeln!(w, "  {}: {}, selects {selects}, unhealthy pods {unhealthy}", p.name, p.budget);
+        }
+    }
+
     let _ = writeln!(w, "\nintents ({}):", m.intents.len());
     for i in &m.intents {
         let d = |id: &DeploymentId| m.deployment(*id).name.clone();
@@ -595,6 +616,10 @@ pub fn render(m: &Model) -> String {
                 format!("{}: running replicas always within {min}..{max}", d(deployment))
             }
             Intent::AllPodsEventuallyRun => "every pod eventually runs (liveness)".to_string(),
+            Intent::DrainCompletes => "every drain a maintenance event starts finishes (liveness)".to_string(),
+            Intent::DisruptionsWithinBudget => {
+                "no voluntary eviction takes a PodDisruptionBudget below its minimum".to_string()
+            }
         };
         let alias = i.kivi_name().map(|k| format!(" (Kivi: {k})")).unwrap_or_default();
         let _ = writeln!(w, "  {}{alias}: {detail}", m.intent_label(i));

@@ -263,6 +263,11 @@ fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<Origin> {
             .find(|&n| last.panics[n] >= *times)
             .map(|n| m.ir.pools[m.ir.nodes[n].pool.index()].origin.clone())
             .or_else(|| dep(0)),
+        Intent::DrainCompletes => (0..m.nodes())
+            .find(|&n| last.draining[n])
+            .map(|n| m.ir.pools[m.ir.nodes[n].pool.index()].origin.clone())
+            .or_else(|| dep(0)),
+        Intent::DisruptionsWithinBudget => dep(0),
         Intent::AllPodsEventuallyRun => (0..m.ir.deployments.len())
             .find(|&d| live_replicas(&Concrete, m, last, d) > running_replicas(&Concrete, m, last, d))
             .and_then(dep)

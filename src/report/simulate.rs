@@ -17,7 +17,7 @@ pub fn render(m: &Model, h: &Header, seed: u64, sim: &Simulation, color: bool) -
         let line = match seen {
             Seen::ViolatedAt { step, why } => format!("{} at step {step} in this run: {why}", red("violated")),
             Seen::Stuck => format!(
-                "{}: the run ends with pods waiting and nothing able to act, so they wait forever",
+                "{}: the run ends with nothing able to act while pods wait or a drain is under way, so that lasts forever",
                 red("violated")
             ),
             Seen::Cycle { from, to } => format!(
@@ -55,7 +55,10 @@ fn seen_word(s: &Seen) -> &'static str {
 fn seen_why(s: &Seen) -> Option<String> {
     match s {
         Seen::ViolatedAt { step, why } => Some(format!("at step {step}: {why}")),
-        Seen::Stuck => Some("the run ends with pods waiting and nothing able to act, so they wait forever".into()),
+        Seen::Stuck => Some(
+            "the run ends with nothing able to act while pods wait or a drain is under way, so that lasts forever"
+                .into(),
+        ),
         Seen::Cycle { from, to } => {
             Some(format!("after step {to} the run is back in the state it had before step {from}"))
         }

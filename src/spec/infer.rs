@@ -174,6 +174,12 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
             ));
         }
     }
+    if !m.pdbs.is_empty() && !m.nodes.is_empty() {
+        spec.intents.push(Intent::DrainCompletes {});
+        out.intent_notes.push("the drain finishes: no PodDisruptionBudget refuses its evictions for ever".into());
+        spec.intents.push(Intent::DisruptionsWithinBudget {});
+        out.intent_notes.push("no drain or descheduler eviction takes a PodDisruptionBudget below its minimum".into());
+    }
     out
 }
 
@@ -361,6 +367,8 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
                 format!("type: replicasWithin{}\n      min: {min}\n      max: {max}", dep(deployment))
             }
             Intent::AllPodsEventuallyRun {} => "type: allPodsEventuallyRun".to_string(),
+            Intent::DrainCompletes {} => "type: drainCompletes".to_string(),
+            Intent::DisruptionsWithinBudget {} => "type: disruptionsWithinBudget".to_string(),
         };
         y.push_str(&format!("    - {line}\n"));
     }

@@ -420,6 +420,14 @@ pub enum Intent {
     /// Liveness: every pod eventually runs (no run in which a pod stays pending forever).
     #[serde(rename = "allPodsEventuallyRun")]
     AllPodsEventuallyRun {},
+    /// Liveness: every drain a maintenance event starts finishes (no run in which one is
+    /// blocked forever, e.g. by a PodDisruptionBudget that never allows an eviction).
+    #[serde(rename = "drainCompletes")]
+    DrainCompletes {},
+    /// No voluntary eviction (a drain's, the descheduler's) takes a PodDisruptionBudget's
+    /// healthy pods below the number it requires.
+    #[serde(rename = "disruptionsWithinBudget")]
+    DisruptionsWithinBudget {},
 }
 
 fn default_pools_max() -> u32 {

@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 8] = [
+const CASES: [&str; 9] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -11,17 +11,18 @@ const CASES: [&str; 8] = [
     "c6-maintenance-drain",
     "c7-taint-nodename-loop",
     "c8-descheduler-spread-loop",
+    "c9-pdb-blocks-drain",
 ];
 
 #[test]
-fn all_sixteen_cases_are_present() {
+fn all_eighteen_cases_are_present() {
     let names: Vec<String> =
         case_dirs().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     for c in CASES {
         assert!(names.contains(&c.to_string()), "missing case {c}");
         assert!(names.contains(&format!("{c}-fixed")), "missing case {c}-fixed");
     }
-    assert_eq!(names.len(), 16, "{names:?}");
+    assert_eq!(names.len(), 18, "{names:?}");
     for dir in case_dirs() {
         for f in ["verification.yaml", "expected.txt", "README.md"] {
             assert!(dir.join(f).is_file(), "{} lacks {f}", rel(&dir));
@@ -124,7 +125,7 @@ fn cases_resolve_to_the_intended_models() {
     assert!(c1.contains("spread: kubernetes.io/hostname maxSkew 3 ScheduleAnyway (system default)"), "{c1}");
 }
 
-/// Every case's verdicts, with the explicit engine: each of C1–C8 violates its intent
+/// Every case's verdicts, with the explicit engine: each of C1–C9 violates its intent
 /// (exit 1) and each -fixed variant holds with the whole state space explored (exit 0);
 /// every line of expected.txt appears in the output.
 #[test]
@@ -187,6 +188,15 @@ fn counterexamples_read_as_the_incidents() {
     let c6 = story("c6-maintenance-drain");
     assert!(c6.contains("kubectl drain general-1: cordoned, eviction of 2 pod(s) requested"), "{c6}");
     assert!(c6.contains("[eviction] evicts a running pod of web from general-1 (kubectl drain general-1)"), "{c6}");
+    let c9 = story("c9-pdb-blocks-drain");
+    assert!(
+        c9.contains("refused for now: web: PodDisruptionBudget web-pdb (minAvailable 3) allows 0 disruptions"),
+        "{c9}"
+    );
+    assert!(
+        c9.contains("[stutter] no controller or event can act") && c9.contains("retries evicting a pod of web"),
+        "{c9}"
+    );
 }
 
 /// Exact explored-state counts on the bundled clusters: a change in the semantics or the
@@ -496,7 +506,7 @@ fn node_conditions_change_only_by_actors_that_say_so() {
         }
     }
     // Every bundled case leaves some condition out (presence, at least, never changes).
-    assert_eq!(left_out, 16);
+    assert_eq!(left_out, 18);
 }
 
 /// An actor that says each of its steps on a node changes only that node's per-node values
@@ -626,4 +636,33 @@ fn interleaved_timing_explores_more() {
     assert_eq!(inter.code, 1, "{}", inter.stdout);
     assert!(inter.stdout.contains("noEvictionCycle(web): violated"), "{}", inter.stdout);
     assert!(states(&inter.stdout) > states(&urgent.stdout));
+}
+
+/// A drain of nodes whose pods a PodDisruptionBudget with `minAvailable` equal to the
+/// replicas guards never evicts one of them: no enabled step from any reachable state of
+/// C9 takes a running pod of `web` off a node being drained, and neither engine's
+/// counterexample reports an eviction (the drain is stuck instead).
+#[test]
+fn a_budget_of_every_replica_keeps_a_drain_from_evicting() {
+    let dir = root().join("cases/c9-pdb-blocks-drain");
+    let x = explored(&dir, false);
+    x.each_step(|c, s, st, after| {
+        for n in (0..x.m.nodes()).filter(|&n| st.draining[n]) {
+            let running = |z: &State| kbmc::model::running_of_group(&kbmc::domain::Concrete, &x.m, z, 0, n);
+            assert!(running(&after) >= running(st), "{} {s:?} evicts from drained node {n}", c.name());
+        }
+    });
+    // Each node's drain is reached (no symmetry reduction here), with its pod still running.
+    let drained: Vec<usize> = (0..x.g.states.len() as u32)
+        .map(|u| x.g.states.get(u))
+        .filter_map(|st| (0..x.m.nodes()).find(|&n| st.draining[n] && st.running[0][n] == 1))
+        .collect();
+    assert_eq!(drained.len(), 3, "{drained:?}");
+    for engine in ["explicit", "symbolic"] {
+        let r = kbmc(&["check", "--engine", engine, "cases/c9-pdb-blocks-drain"]);
+        assert_eq!(r.code, 1, "{engine}: {}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains("drainCompletes: violated"), "{engine}: {}", r.stdout);
+        assert!(!r.stdout.contains("[eviction]"), "{engine} reports an eviction: {}", r.stdout);
+        assert!(r.stdout.contains("PodDisruptionBudget web-pdb"), "{engine}: {}", r.stdout);
+    }
 }

@@ -3,7 +3,7 @@
 //! the reason, and each claim is checked. The types: kbmc's own serde structs (src/manifest:
 //! KubeSchedulerConfiguration, DeschedulerPolicy and each plugin's args) and the Kubernetes
 //! kinds it reads, k8s-openapi's types with every field of the API (`KINDS`: Deployment,
-//! Node, HorizontalPodAutoscaler, ReplicaSet, Pod).
+//! Node, HorizontalPodAutoscaler, ReplicaSet, Pod, PodDisruptionBudget).
 //!
 //! - The accepted fields are derived from the types themselves: a tracing `Deserializer`
 //!   answers each `deserialize_struct` with every name the type lists in its `FIELDS`
@@ -47,6 +47,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use kbmc::manifest::descheduler as ds;
 use kbmc::manifest::scheduler_config as sc;
@@ -346,13 +347,14 @@ struct Kind {
 
 /// A snapshot's Pod is two roots: a pod of a Deployment's ReplicaSet (`Pod`) and a pod no
 /// modelled controller owns (`FixedPod`), which kbmc reads differently.
-const KINDS: [Kind; 6] = [
+const KINDS: [Kind; 7] = [
     Kind { root: "Deployment", fields: fields_of_resource::<Deployment>, doc: DEPLOYMENT },
     Kind { root: "Node", fields: fields_of_resource::<Node>, doc: NODE },
     Kind { root: "HorizontalPodAutoscaler", fields: fields_of_resource::<HorizontalPodAutoscaler>, doc: HPA },
     Kind { root: "ReplicaSet", fields: fields_of_resource::<ReplicaSet>, doc: REPLICA_SET },
     Kind { root: "Pod", fields: fields_of_resource::<Pod>, doc: POD },
     Kind { root: "FixedPod", fields: fields_of_resource::<Pod>, doc: FIXED_POD },
+    Kind { root: "PodDisruptionBudget", fields: fields_of_resource::<PodDisruptionBudget>, doc: PDB },
 ];
 
 /// Every kind loading keeps is a root here: a new list in `Inputs` fails to compile until it
@@ -369,6 +371,7 @@ fn kinds_loaded(inputs: Inputs) {
         applied: _,              // Deployments again, from applyDeployment events
         pods: _,                 // KINDS: Pod (of a Deployment's ReplicaSet) and FixedPod
         replica_sets: _,         // KINDS: ReplicaSet
+        pdbs: _,                 // KINDS: PodDisruptionBudget
         quotas: _,               // ResourceQuotas: only their namespace is read (refused or a note)
         spec_inferred: _,        // whether the Verification was inferred, not a kind
         warnings: _,
@@ -486,6 +489,16 @@ spec:
   minReplicas: 1
   maxReplicas: 4
   metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+"#;
+
+/// A budget whose selector matches no pod of the fixture (web's pods and the bare pod share
+/// their labels: a budget over both is refused).
+const PDB: &str = r#"apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: api}}
 "#;
 
 /// The base fixture's documents.
@@ -1392,11 +1405,38 @@ fn kube_rows() -> Vec<Row> {
     rows.extend(meta_rows("Deployment", "spec.template.metadata.", TEMPLATE_META, &[]));
     rows.extend(meta_rows("Node", "metadata.", BOOKKEEPING, &[]));
     rows.extend(meta_rows("HorizontalPodAutoscaler", "metadata.", BOOKKEEPING, &[]));
+    rows.extend(pdb_rows());
     rows.extend(pod_spec_rows("Deployment", "spec.template.spec", Of::Template));
     rows.extend(pod_spec_rows("Pod", "spec", Of::Replica));
     rows.extend(pod_spec_rows("FixedPod", "spec", Of::Fixed));
     rows.extend(pod_rows());
     rows.extend(replica_set_rows());
+    rows
+}
+
+/// The rows of a PodDisruptionBudget.
+fn pdb_rows() -> Vec<Row> {
+    let mut rows: Vec<Row> = vec![
+        ("PodDisruptionBudget", "apiVersion", Read, false, "policy/v1beta1"),
+        ("PodDisruptionBudget", "kind", Read, false, "Eviction"),
+        ("PodDisruptionBudget", "metadata", Read, false, "{name: other}"),
+        ("PodDisruptionBudget", "metadata.name", Read, false, "other"),
+        ("PodDisruptionBudget", "metadata.namespace", Read, false, "prod"),
+        ("PodDisruptionBudget", "metadata.labels", Inert(OWN_LABELS), false, "{tier: x}"),
+        ("PodDisruptionBudget", "metadata.annotations", Inert(OWN_LABELS), false, "{x: y}"),
+        ("PodDisruptionBudget", "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        ("PodDisruptionBudget", "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        ("PodDisruptionBudget", "spec", Read, false, "{maxUnavailable: 1}"),
+        ("PodDisruptionBudget", "spec.minAvailable", Read, false, "\"50%\""),
+        // Set beside minAvailable: the API server rejects both.
+        ("PodDisruptionBudget", "spec.maxUnavailable", Read, false, "1"),
+        // matchLabels and each requirement's key, operator and values are all read: this
+        // selector matches web's pods and the bare pod, a budget kbmc refuses.
+        ("PodDisruptionBudget", "spec.selector", Read, true, "{matchLabels: {app: web}}"),
+        ("PodDisruptionBudget", "spec.unhealthyPodEvictionPolicy", Read, false, "AlwaysAllow"),
+        ("PodDisruptionBudget", "status", Inert("the disruption controller writes it from the pods, and the Eviction API reads it; kbmc computes it from the state where it is asked"), true, "{disruptionsAllowed: 3, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2}"),
+    ];
+    rows.extend(meta_rows("PodDisruptionBudget", "metadata.", BOOKKEEPING, &[]));
     rows
 }
 

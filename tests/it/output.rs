@@ -288,7 +288,7 @@ fn claims_are_an_assumption_in_every_format() {
 }
 
 /// A check made with `--allow-unmodeled` of a Deployment with podAntiAffinity and a
-/// PodDisruptionBudget, in `format`.
+/// LimitRange, in `format`.
 fn dropped_check(format: &str) -> super::Run {
     let r = kbmc(&[
         "check",
@@ -304,14 +304,14 @@ fn dropped_check(format: &str) -> super::Run {
     r
 }
 
-const DROPPED_PDB: &str = "PodDisruptionBudget/web";
+const DROPPED_KIND: &str = "LimitRange/defaults";
 const DROPPED_FIELD: &str = "spec.template.spec.affinity.podAntiAffinity";
 
 #[test]
 fn text_lists_what_allow_unmodeled_dropped() {
     let r = dropped_check("text");
     let line = r.stdout.lines().find(|l| l.starts_with("  dropped:")).unwrap_or_else(|| panic!("{}", r.stdout));
-    assert!(line.contains(DROPPED_PDB) && line.contains(DROPPED_FIELD), "{line}");
+    assert!(line.contains(DROPPED_KIND) && line.contains(DROPPED_FIELD), "{line}");
     for intent in ["podAlwaysSchedulable: holds", "noEvictionCycle(web): holds"] {
         let v = r.stdout.lines().find(|l| l.starts_with(intent)).unwrap_or_else(|| panic!("{intent}: {}", r.stdout));
         assert!(v.contains("; assuming the dropped objects have no effect"), "{v}");
@@ -326,7 +326,7 @@ fn json_lists_what_allow_unmodeled_dropped() {
         panic!("JSON does not match docs/schema/check-v2.json: {e}");
     }
     let dropped: Vec<&str> = v["header"]["dropped"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
-    assert!(dropped.contains(&DROPPED_PDB), "{dropped:?}");
+    assert!(dropped.contains(&DROPPED_KIND), "{dropped:?}");
     assert!(dropped.contains(&format!("Deployment/web {DROPPED_FIELD}").as_str()), "{dropped:?}");
     for res in v["results"].as_array().unwrap() {
         assert!(res["assuming"].as_array().unwrap().iter().any(|a| a == "dropped-inputs"), "{res}");
@@ -341,7 +341,7 @@ fn json_lists_what_allow_unmodeled_dropped() {
 #[test]
 fn junit_lists_what_allow_unmodeled_dropped() {
     let r = dropped_check("junit");
-    assert!(r.stdout.contains(&format!("<property name=\"kbmc.dropped\" value=\"{DROPPED_PDB}\"/>")), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("<property name=\"kbmc.dropped\" value=\"{DROPPED_KIND}\"/>")), "{}", r.stdout);
     assert!(r.stdout.contains(DROPPED_FIELD), "{}", r.stdout);
     assert!(r.stdout.contains("; assuming the dropped objects have no effect, "), "{}", r.stdout);
     junit_counts(&r.stdout).unwrap();
@@ -353,7 +353,7 @@ fn sarif_lists_what_allow_unmodeled_dropped() {
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let notes = v["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
     let texts: Vec<&str> = notes.iter().map(|n| n["message"]["text"].as_str().unwrap()).collect();
-    assert!(texts.iter().any(|t| t.ends_with(DROPPED_PDB)), "{texts:?}");
+    assert!(texts.iter().any(|t| t.ends_with(DROPPED_KIND)), "{texts:?}");
     assert!(texts.iter().any(|t| t.contains(DROPPED_FIELD)), "{texts:?}");
     assert!(notes.iter().all(|n| n["level"] == "warning" && n["descriptor"]["id"] == "dropped-inputs"), "{notes:?}");
 }

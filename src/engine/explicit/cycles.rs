@@ -181,9 +181,10 @@ pub fn find(
             let comp = scc(g, &|_, _| true);
             lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term(v) > term(u))
         }
-        Intent::AllPodsEventuallyRun => {
-            let waiting = per_state(g, |st| intents::waiting(&d, m, st) > 0);
-            // A waiting state that stutters forever is the shortest lasso.
+        Intent::AllPodsEventuallyRun | Intent::DrainCompletes => {
+            // Every state of the loop is bad (a pod waits; a drain is in progress).
+            let waiting = per_state(g, |st| intents::loop_state(&d, m, st, intent) == Some(true));
+            // A bad state that stutters forever is the shortest lasso.
             if let Some(u) = (0..g.states.len()).filter(|&u| waiting[u] && g.stutters[u]).min_by_key(|&u| g.depth[u]) {
                 let (mut ids, mut steps) = path_to(g, u as u32);
                 let loop_start = ids.len() - 1;

@@ -47,7 +47,7 @@ pub(super) fn hinted(
     let (origin, path, bad) = if intent.is_cycle() {
         let creg = registry::<Concrete>();
         let (origin, path, l) = w.lasso_to(
-            |st| !matches!(intent, Intent::AllPodsEventuallyRun) || intents::waiting(&Concrete, m, st) > 0,
+            |st| intents::loop_state(&Concrete, m, st, intent) != Some(false),
             |a, lab, b| match intent {
                 Intent::NoEvictionCycle { deployment } => {
                     let dep = deployment.index();

@@ -1,7 +1,7 @@
 //! Lassos for cycle intents: "some earlier frame l equals frame k, and the watched change
 //! happens on a step inside the loop" (an eviction that adds terminating pods of the
-//! Deployment for noEvictionCycle; waiting pods at every frame of the loop for
-//! allPodsEventuallyRun), one formula per loop start so that the loop start can be read from
+//! Deployment for noEvictionCycle; at every frame of the loop, waiting pods for
+//! allPodsEventuallyRun and a drain in progress for drainCompletes), one formula per loop start so that the loop start can be read from
 //! a model. It must not assert them (the bounded query does).
 
 use z3::ast::{Bool, Int};
@@ -37,9 +37,9 @@ impl Unrolling {
                                 .collect::<Vec<_>>(),
                         )
                     }
-                    Intent::AllPodsEventuallyRun => Bool::and(
+                    Intent::AllPodsEventuallyRun | Intent::DrainCompletes => Bool::and(
                         &(l..=k)
-                            .map(|j| intents::waiting(&d, m, &self.frames[j]).gt(Int::from_i64(0)))
+                            .map(|j| intents::loop_state(&d, m, &self.frames[j], intent).expect("a loop-state intent"))
                             .collect::<Vec<_>>(),
                     ),
                     _ => Bool::from_bool(false),

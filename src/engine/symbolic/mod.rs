@@ -8,7 +8,7 @@
 //! Safety intents: "a violating state is reachable in exactly k steps". Cycle intents: a
 //! lasso — some earlier frame l equals frame k (S_l = S_k) and the watched change happens
 //! on a step inside the loop (an eviction for noEvictionCycle, waiting pods all along for
-//! allPodsEventuallyRun). Both use the urgent or interleaved timing policy and canonical
+//! allPodsEventuallyRun, a drain under way all along for drainCompletes). Both use the urgent or interleaved timing policy and canonical
 //! choice among identical nodes, as the explicit engine does.
 //!
 //! With `--prove`, the queries that prove intents for every run length: the reachable states

@@ -82,6 +82,8 @@ impl Builder<'_> {
                     Intent::ReplicasWithin { deployment: d, min: *min as i64, max: *max as i64 }
                 }
                 S::AllPodsEventuallyRun {} => Intent::AllPodsEventuallyRun,
+                S::DrainCompletes {} => Intent::DrainCompletes,
+                S::DisruptionsWithinBudget {} => Intent::DisruptionsWithinBudget,
             };
             if out.contains(&intent) {
                 self.diag.error(InputError::at(

@@ -11,7 +11,7 @@
 //! with `--allow-unmodeled` a toleration with seconds is ignored here and the pod is evicted
 //! at once instead of after the delay.
 
-use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
+use super::super::{active_on, disruption, not_ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::model::state::Conditions;
 
@@ -65,6 +65,20 @@ fn describe_one(m: &Model, s: &Step) -> String {
         "a running pod".to_string()
     };
     format!("evicts {which} of {} from {}", m.group_name(g), m.node_name(s.b as usize))
+}
+
+/// Whether taint eviction itself would delete the queued pods of group `g` on node `n`: the
+/// node is NotReady and their toleration of the unreachable taint runs out (node lifecycle
+/// queues them at any time after the failure, shortest delay first; here the order is not
+/// asked, which only adds runs). A drained node that fails has its pods queued by both; such a
+/// pod goes whatever its PodDisruptionBudget says.
+fn forced<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
+    let c = &m.ir.controllers;
+    if c.node_lifecycle && c.taint_eviction && m.ir.groups[g].unreachable_eviction_after.is_some() {
+        not_ready(d, st, n)
+    } else {
+        d.bool(false)
+    }
 }
 
 /// Pods of group `g` on node `n` whose eviction is queued and still to do: the queue as
@@ -195,12 +209,22 @@ impl<D: Domain> Controller<D> for QueuedEviction {
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
-        d.and(&d.gt(&queued_on(d, m, st, g, n), &d.int(0)), &one_pod_exists(d, st, s))
+        let queued = d.and(&d.gt(&queued_on(d, m, st, g, n), &d.int(0)), &one_pod_exists(d, st, s));
+        if s.op == BOUND || m.ir.pdbs.is_empty() {
+            // A pod that has not started is phase Pending: the Eviction API deletes it without
+            // asking any PodDisruptionBudget (`canIgnorePDB`).
+            return queued;
+        }
+        // A drain's eviction of a running pod asks the Eviction API, which may refuse it
+        // (kubectl drain retries it); taint eviction deletes without asking.
+        let asked = d.and(&st.draining[n], &d.not(&forced(d, m, st, g, n)));
+        d.and(&queued, &d.implies(&asked, &disruption::allows(d, m, st, g, n)))
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
         nx.queued[g][n] = d.sub(&queued_on(d, m, st, g, n), &d.int(1));
-        evict_one_into(d, st, s, nx)
+        evict_one_into(d, st, s, nx);
+        disruption::note_breach(d, m, &st.draining[n], st, nx);
     }
     fn describe(
         &self,
@@ -211,7 +235,14 @@ impl<D: Domain> Controller<D> for QueuedEviction {
     ) -> String {
         let n = s.b as usize;
         let why = if before.draining[n] {
-            format!("kubectl drain {}", m.node_name(n))
+            // The budget that let the eviction through, when one selects the pod.
+            let budget = match m.ir.pdbs_of_group(s.a as usize).as_slice() {
+                &[p] if s.op == RUNNING && before.status[n] == crate::model::state::READY => {
+                    format!("; {}", disruption::describe(m, before, p))
+                }
+                _ => String::new(),
+            };
+            format!("kubectl drain {}{budget}", m.node_name(n))
         } else {
             "its toleration of the unreachable taint ran out".to_string()
         };
@@ -235,6 +266,7 @@ impl crate::engine::explicit::Hints for QueuedEviction {
 
 #[cfg(test)]
 mod tests {
+    use super::RUNNING;
     use crate::domain::Concrete;
     use crate::model::testkit::{deployment, model, node};
     use crate::model::{all_steps, registry, ClusterState, Model, Step};
@@ -301,6 +333,43 @@ mod tests {
         assert!(!enabled(&m, "deployment", &one).is_empty(), "the ReplicaSet may act between two evictions");
         let two = take(&m, &enabled(&m, "eviction", &one)[0], &one);
         assert_eq!((two.running[0][a0], two.terminating[0][a0], two.queued[0][a0]), (0, 2, 0));
+    }
+
+    /// kubectl drain asks the Eviction API for each pod: with a PodDisruptionBudget of
+    /// `maxUnavailable: 1`, the second of a node's two pods goes only once the first one's
+    /// replacement runs elsewhere; until then the eviction stays requested (kubectl retries
+    /// it). Taint eviction of a failed node's pods asks no budget.
+    #[test]
+    fn a_drain_evicts_within_the_budget() {
+        let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web-pdb}\nspec: {maxUnavailable: 1, selector: {matchLabels: {app: web}}}\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n  events: [{type: maintenance, budget: 1}, {type: nodeFailure, budget: 1, recovery: false}]\n  intents: [{type: disruptionsWithinBudget}]\n";
+        let m = model(&format!("{}{pdb}{spec}", deployment("web", 2, "1", "1Gi", "")));
+        let (a0, a1) = (node(&m, "a-0"), node(&m, "a-1"));
+        let st = m.initial_states().remove(0);
+        let drain = labels_of(&m, "maintenance").into_iter().find(|s| s.op == 0 && s.b as usize == a0).unwrap();
+        let st = take(&m, &drain, &st);
+        let one = take(&m, &enabled(&m, "eviction", &st)[0], &st);
+        assert_eq!((one.running[0][a0], one.terminating[0][a0], one.queued[0][a0]), (1, 1, 1));
+        assert!(enabled(&m, "eviction", &one).is_empty(), "the budget allows no second disruption yet");
+        // The replacement runs on a-1: the budget allows one disruption again.
+        let mut replaced = one.clone();
+        replaced.running[0][a1] = 1;
+        assert_eq!(enabled(&m, "eviction", &replaced).len(), 1);
+        assert!(!replaced.monitor[0]);
+        // An eviction the budget refuses, forced past the guard, is what disruptionsWithinBudget
+        // catches.
+        let forced = take(
+            &m,
+            &labels_of(&m, "eviction").into_iter().find(|s| s.op == RUNNING && s.b as usize == a0).unwrap(),
+            &one,
+        );
+        assert!(forced.monitor[0], "a voluntary eviction below the budget sets the intent's monitor");
+        // The drained node fails: taint eviction's queued pods go whatever the budget says.
+        let mut failed = one.clone();
+        failed.status[a0] = crate::model::state::NOT_READY;
+        let evictions = enabled(&m, "eviction", &failed);
+        assert_eq!(evictions.len(), 1, "the unreachable taint's eviction asks no budget");
+        assert!(!take(&m, &evictions[0], &failed).monitor[0], "an involuntary deletion breaks no budget");
     }
 
     /// A pod placed by `spec.nodeName` on a node whose NoExecute taint it does not tolerate is

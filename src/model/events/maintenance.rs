@@ -4,12 +4,18 @@
 //! Each node is maintained at most once, `budget` nodes in all. kubectl drain waits only for
 //! the pods it evicted: a pod placed on the cordoned node afterwards (by `nodeName`, or
 //! tolerating `unschedulable`) does not hold the maintenance back.
-//! Follows kubectl drain's documented behaviour; PodDisruptionBudgets are not modelled (the
-//! loader rejects them), so evictions are never refused.
+//! Follows kubectl drain (staging/src/k8s.io/kubectl/pkg/drain/drain.go, `evictPods`): each
+//! eviction goes through the Eviction API, whose PodDisruptionBudget check
+//! (`model::disruption`) may refuse a running pod with 429 Too Many Requests; kubectl then
+//! retries it (every 5 s) until its timeout, which is unset by default: kbmc's drain retries
+//! for ever, so a budget that never allows the eviction blocks the drain for ever (what
+//! `drainCompletes` asks about). A pod two budgets select is refused with another error, on
+//! which kubectl gives up; the node stays cordoned and undrained, which kbmc models the same
+//! way (the eviction is never done, the drain never finishes).
 
 use super::super::controllers::node_lifecycle::pods_on;
 use super::super::controllers::taint_eviction::{clear_queue_into, queue_into, queued_on};
-use super::super::{ready, Class, ClusterState, Controller, Model, Step};
+use super::super::{disruption, ready, running_of_group, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
 use crate::model::state::Conditions;
@@ -93,11 +99,25 @@ impl<D: Domain> Controller<D> for Maintenance {
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, _a: &ClusterState<Concrete>) -> String {
         let n = s.b as usize;
         match s.op {
-            DRAIN => format!(
-                "kubectl drain {}: cordoned, eviction of {} pod(s) requested",
-                m.node_name(n),
-                pods_on(&Concrete, m, before, n)
-            ),
+            DRAIN => {
+                // The budgets that refuse an eviction the drain asks for, as the drain starts.
+                let refused: Vec<String> = (0..m.ir.groups.len())
+                    .filter(|&g| running_of_group(&Concrete, m, before, g, n) > 0)
+                    .filter_map(|g| {
+                        disruption::refusal(m, before, g, n).map(|why| format!("{}: {why}", m.group_name(g)))
+                    })
+                    .collect();
+                let refused = if refused.is_empty() {
+                    String::new()
+                } else {
+                    format!("; refused for now: {}", refused.join("; "))
+                };
+                format!(
+                    "kubectl drain {}: cordoned, eviction of {} pod(s) requested{refused}",
+                    m.node_name(n),
+                    pods_on(&Concrete, m, before, n)
+                )
+            }
             _ => format!("maintenance of {} done: uncordoned", m.node_name(n)),
         }
     }

@@ -2,12 +2,13 @@
 //! local storage or PVCs as configured and, with nodeFit, pods that fit on no other Ready node
 //! — unschedulable, selector/affinity, NoSchedule/NoExecute taints, requests of all
 //! non-terminal pods, terminating ones included, and pod count), the per-node,
-//! per-namespace and total eviction limits, and the plugins' namespace filter. Upstream:
+//! per-namespace and total eviction limits, the Eviction API's PodDisruptionBudget check
+//! (`model::disruption`) on every running pod evicted, and the plugins' namespace filter. Upstream:
 //! `pkg/framework/plugins/defaultevictor/`, `pkg/descheduler/evictions/evictions.go` and
 //! `pkg/descheduler/pod/pods.go` (`BuildFilterFunc`: `WithNamespaces`, `WithoutNamespaces`).
 //! No plugin's own rule lives here.
 
-use super::super::super::{active_on, ready, ClusterState, Model};
+use super::super::super::{active_on, disruption, ready, ClusterState, Model};
 use crate::domain::Domain;
 use crate::ir::{DeschedulerProfile, Namespaces};
 
@@ -19,7 +20,8 @@ pub(super) fn in_namespaces(m: &Model, namespaces: &Namespaces, g: usize) -> boo
 }
 
 /// Evicts up to `count` pods of group `g` from node `n` (bound first, then running, most
-/// loaded usage first); returns the new state and how many were evicted.
+/// loaded usage first, as many of those as their PodDisruptionBudget lets go); returns the new
+/// state and how many were evicted.
 pub(super) fn evict<D: Domain>(
     d: &D,
     m: &Model,
@@ -39,6 +41,13 @@ pub(super) fn evict<D: Domain>(
     nx.bound[g][n] = d.sub(&st.bound[g][n], &take);
     left = d.sub(&left, &take);
     let mut total = take;
+    // Running pods go through the Eviction API, which lets as many go one after another as
+    // their PodDisruptionBudget allows and refuses the rest (the evictor skips a refused pod:
+    // evictions.go `EvictPod` returns the error and the plugin moves on). Bound pods that
+    // have not started are phase Pending: the API deletes them without asking.
+    if let Some(cap) = disruption::running_cap(d, m, st, g, n) {
+        left = d.min(&left, &d.max(&cap, &d.int(0)));
+    }
     for &k in m.kinds_of_group[g].iter().rev() {
         let take = d.min(&left, &st.running[k][n]);
         nx.running[k][n] = d.sub(&st.running[k][n], &take);

@@ -46,7 +46,7 @@ mod remove_duplicates;
 mod tests;
 mod topology_spread;
 
-use super::super::{ready, Class, ClusterState, Controller, Model, Step};
+use super::super::{disruption, ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::DeschedulerPlugin;
 use crate::model::state::Conditions;
@@ -251,6 +251,7 @@ impl<D: Domain> Controller<D> for Descheduler {
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         *nx = run(d, m, st, &order_of(m, s)).0;
+        disruption::note_breach(d, m, &d.bool(true), st, nx);
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         let mut parts = Vec::new();
@@ -327,12 +328,13 @@ impl<D: Domain> Controller<D> for Eviction {
             .collect::<Vec<_>>();
         d.all([d.all(earlier.iter()), d.gt(&st.evicting[g][n], &d.int(0)), d.gt(&st.running[k][n], &d.int(0))].iter())
     }
-    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
         let one = d.int(1);
         nx.running[k][n] = d.sub(&st.running[k][n], &one);
         nx.evicting[g][n] = d.sub(&st.evicting[g][n], &one);
         nx.terminating[g][n] = d.add(&st.terminating[g][n], &one);
+        disruption::note_breach(d, m, &d.bool(true), st, nx);
     }
     fn describe(
         &self,

@@ -40,6 +40,32 @@ fn remove_duplicates_evicts_down_to_the_upper_average() {
     assert_eq!(evictions(&balanced, &balanced.initial_state(&[3])), vec![0, 0, 0]);
 }
 
+/// The descheduler evicts through the Eviction API (evictions.go `EvictPod`): of the two
+/// duplicates RemoveDuplicates wants gone, a PodDisruptionBudget allowing one disruption lets
+/// one go and refuses the other, which the run skips; a budget allowing none leaves the
+/// descheduler nothing to do (its step is not enabled).
+#[test]
+fn remove_duplicates_evicts_within_the_budget() {
+    let pdb = |spec: &str| {
+        format!("apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: web-pdb}}\nspec: {{{spec}, selector: {{matchLabels: {{app: web}}}}}}\n---\n")
+    };
+    let with = |spec: &str| {
+        let yaml = format!("{}{}{}", deployment("web", 6, "1", "1Gi", ""), pdb(spec), policy("RemoveDuplicates", ""));
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 3, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 4}, {node: n-1, count: 1}, {node: n-2, count: 1}]}]\n  intents: [{type: disruptionsWithinBudget}]\n";
+        model(&format!("{yaml}{spec}"))
+    };
+    let m = with("maxUnavailable: 1");
+    let st = m.initial_state(&[3]);
+    assert_eq!(evictions(&m, &st), vec![1, 0, 0]);
+    let s = Step::new(0, 0, 0, 0, 0);
+    assert!(Descheduler.guard(&Concrete, &m, &s, &st));
+    assert!(!Descheduler.update(&Concrete, &m, &s, &st).monitor[0], "the budget holds");
+    let m = with("minAvailable: \"100%\"");
+    let st = m.initial_state(&[3]);
+    assert_eq!(evictions(&m, &st), vec![0, 0, 0]);
+    assert!(!Descheduler.guard(&Concrete, &m, &s, &st));
+}
+
 /// The worked example in the descheduler's topology-spread source: domains of 2, 3, 5, 5,
 /// 7 and 8 pods with maxSkew 1 balance towards 5 each: 3 pods leave the 8-pod domain and 2
 /// the 7-pod one.
