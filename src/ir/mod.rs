@@ -8,6 +8,7 @@
 //! of the unit rounded up), requests and allocatable alike. HPA AverageValue targets are
 //! milli-units (`MilliValue()`), as the HPA controller compares them.
 
+mod affinity;
 mod build;
 mod labels;
 pub mod limits;
@@ -16,6 +17,7 @@ mod validate;
 
 use serde::Serialize;
 
+pub use affinity::{InterPodAffinity, PodAffinityTerm};
 pub use build::{build, BuildOptions};
 pub use labels::{LabelKey, LabelValue, Labels};
 
@@ -299,6 +301,8 @@ pub struct PodGroup {
     /// Per node slot, indexed by NodeId.
     pub per_node: Vec<Placement>,
     pub spread: Vec<SpreadConstraint>,
+    /// `podAffinity` and `podAntiAffinity` terms, resolved against the groups.
+    pub pod_affinity: InterPodAffinity,
     /// Has emptyDir/hostPath volumes (descheduler's PodsWithLocalStorage protection).
     pub local_storage: bool,
     /// Has persistentVolumeClaim volumes.
