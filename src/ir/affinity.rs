@@ -83,6 +83,9 @@ pub struct InterPodAffinity {
     pub required_anti: Vec<PodAffinityTerm>,
     pub preferred: Vec<PodAffinityTerm>,
     pub preferred_anti: Vec<PodAffinityTerm>,
+    /// Per node slot: the snapshot's fixed pods there that every required affinity term
+    /// matches (what `satisfyPodAffinity` counts); empty without required terms.
+    pub required_fixed: Vec<i64>,
 }
 
 impl InterPodAffinity {
@@ -263,6 +266,21 @@ fn label_of<'a>(labels: &'a [(String, String)], k: &str) -> Option<&'a str> {
     labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
 }
 
+fn labels_ok(t: &RawTerm, l: &[(String, String)]) -> bool {
+    t.selector.as_ref().is_some_and(|sel| all_match(sel, |k| label_of(l, k)))
+}
+
+/// Term `t` of a pod in namespace `ns` covers namespace `target` (the scheduler's reading).
+fn ns_ok(t: &RawTerm, ns: &str, target: &str) -> bool {
+    (t.own_namespace && target == ns) || t.namespaces.iter().any(|n| n == target) || t.all_namespaces
+}
+
+/// Term `t` of a pod in namespace `ns` matches the fixed pods `fp` (which are of no revision
+/// of any group).
+fn matches_fixed(t: &RawTerm, ns: &str, fp: &FixedPods) -> bool {
+    ns_ok(t, ns, &fp.namespace) && labels_ok(t, &fp.labels) && t.revision != Some(true)
+}
+
 /// Resolves the terms of group `own` (namespace `ns`) against every group and the fixed pods.
 pub(super) fn resolve(
     raw: &RawPodAffinity,
@@ -290,10 +308,8 @@ pub(super) fn resolve(
             Some(same) => (h == Some(own)) == same,
         };
         let mut fixed = vec![0; nodes];
-        for fp in fixed_pods {
-            if ns_ok(&fp.namespace) && labels_ok(&fp.labels) && revision_ok(None) {
-                fixed[fp.node.index()] += fp.count;
-            }
+        for fp in fixed_pods.iter().filter(|fp| matches_fixed(t, ns, fp)) {
+            fixed[fp.node.index()] += fp.count;
         }
         PodAffinityTerm {
             topology_key: t.key,
@@ -312,7 +328,19 @@ pub(super) fn resolve(
             field: t.field.clone(),
         }
     };
+    let required_fixed = if raw.required.is_empty() {
+        Vec::new()
+    } else {
+        let mut per_node = vec![0; nodes];
+        for fp in fixed_pods {
+            if raw.required.iter().all(|t| matches_fixed(t, ns, fp)) {
+                per_node[fp.node.index()] += fp.count;
+            }
+        }
+        per_node
+    };
     InterPodAffinity {
+        required_fixed,
         required: raw.required.iter().map(one).collect(),
         required_anti: raw.required_anti.iter().map(one).collect(),
         preferred: raw.preferred.iter().map(one).collect(),

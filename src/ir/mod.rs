@@ -400,6 +400,12 @@ pub struct Scheduler {
     pub weight_node_affinity: i64,
     pub weight_taint_toleration: i64,
     pub weight_pod_topology_spread: i64,
+    pub weight_inter_pod_affinity: i64,
+    /// InterPodAffinityArgs `hardPodAffinityWeight` (default 1): the score an existing pod's
+    /// required affinity term gives the nodes of its domain when the incoming pod matches it.
+    pub hard_pod_affinity_weight: i64,
+    /// InterPodAffinityArgs `ignorePreferredTermsOfExistingPods` (default false).
+    pub ignore_preferred_terms_of_existing_pods: bool,
     pub scoring: ScoringStrategy,
     pub scoring_cpu_weight: i64,
     pub scoring_memory_weight: i64,
@@ -423,6 +429,9 @@ impl Default for Scheduler {
             weight_node_affinity: 2,
             weight_taint_toleration: 3,
             weight_pod_topology_spread: 2,
+            weight_inter_pod_affinity: 2,
+            hard_pod_affinity_weight: 1,
+            ignore_preferred_terms_of_existing_pods: false,
             scoring: ScoringStrategy::LeastAllocated,
             scoring_cpu_weight: 1,
             scoring_memory_weight: 1,
