@@ -1932,6 +1932,7 @@ impl Builder<'_> {
                             | "LowNodeUtilization"
                             | "RemovePodsViolatingNodeTaints"
                             | "RemovePodsViolatingNodeAffinity"
+                            | "RemovePodsViolatingInterPodAntiAffinity"
                     ) {
                         self.diag.error(InputError::at(
                             origin,
@@ -2002,6 +2003,7 @@ impl Builder<'_> {
             Args::RemovePodsViolatingTopologySpreadConstraint(a) => ("namespaces", &a.namespaces),
             Args::RemovePodsViolatingNodeTaints(a) => ("namespaces", &a.namespaces),
             Args::RemovePodsViolatingNodeAffinity(a) => ("namespaces", &a.namespaces),
+            Args::RemovePodsViolatingInterPodAntiAffinity(a) => ("namespaces", &a.namespaces),
             Args::LowNodeUtilization(a) => ("evictableNamespaces", &a.evictable_namespaces),
             Args::DefaultEvictor(_) => return,
         };
@@ -2163,6 +2165,10 @@ impl Builder<'_> {
                     included_taints: a.included_taints.clone(),
                     namespaces: namespaces(&a.namespaces),
                 }
+            }
+            Args::RemovePodsViolatingInterPodAntiAffinity(a) => {
+                label_selector(&a.label_selector, &mut self.diag);
+                DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { namespaces: namespaces(&a.namespaces) }
             }
             Args::RemovePodsViolatingNodeAffinity(a) => {
                 label_selector(&a.label_selector, &mut self.diag);

@@ -490,6 +490,9 @@ pub enum DeschedulerPlugin {
         preferred: bool,
         namespaces: Namespaces,
     },
+    RemovePodsViolatingInterPodAntiAffinity {
+        namespaces: Namespaces,
+    },
 }
 
 impl DeschedulerPlugin {
@@ -502,6 +505,9 @@ impl DeschedulerPlugin {
             DeschedulerPlugin::LowNodeUtilization { .. } => "LowNodeUtilization",
             DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => "RemovePodsViolatingNodeTaints",
             DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => "RemovePodsViolatingNodeAffinity",
+            DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. } => {
+                "RemovePodsViolatingInterPodAntiAffinity"
+            }
         }
     }
 
@@ -511,7 +517,8 @@ impl DeschedulerPlugin {
             DeschedulerPlugin::RemoveDuplicates { namespaces }
             | DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { namespaces, .. }
             | DeschedulerPlugin::RemovePodsViolatingNodeTaints { namespaces, .. }
-            | DeschedulerPlugin::RemovePodsViolatingNodeAffinity { namespaces, .. } => namespaces,
+            | DeschedulerPlugin::RemovePodsViolatingNodeAffinity { namespaces, .. }
+            | DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { namespaces } => namespaces,
             DeschedulerPlugin::LowNodeUtilization { evictable_namespaces, .. } => evictable_namespaces,
         }
     }

@@ -319,6 +319,9 @@ fn accepted() -> Vec<(&'static str, BTreeSet<String>)> {
             Ok(Some(ds::Args::RemovePodsViolatingNodeAffinity(_))) => {
                 roots.push(("RemovePodsViolatingNodeAffinity", fields_of::<ds::NodeAffinityArgs>()))
             }
+            Ok(Some(ds::Args::RemovePodsViolatingInterPodAntiAffinity(_))) => {
+                roots.push(("RemovePodsViolatingInterPodAntiAffinity", fields_of::<ds::InterPodAntiAffinityArgs>()))
+            }
             other => panic!("{name}: {other:?}"),
         }
     }
@@ -330,13 +333,14 @@ fn accepted() -> Vec<(&'static str, BTreeSet<String>)> {
 const SCHEDULER_PLUGINS: [&str; 5] =
     ["NodeResourcesFit", "NodeResourcesBalancedAllocation", "PodTopologySpread", "NodeAffinity", "InterPodAffinity"];
 /// The descheduler plugins whose args kbmc decodes, likewise.
-const DESCHEDULER_PLUGINS: [&str; 6] = [
+const DESCHEDULER_PLUGINS: [&str; 7] = [
     "DefaultEvictor",
     "RemoveDuplicates",
     "RemovePodsViolatingTopologySpreadConstraint",
     "LowNodeUtilization",
     "RemovePodsViolatingNodeTaints",
     "RemovePodsViolatingNodeAffinity",
+    "RemovePodsViolatingInterPodAntiAffinity",
 ];
 
 /// A Kubernetes kind kbmc reads (k8s-openapi's type): its root name in the table, its fields,
@@ -540,8 +544,10 @@ profiles:
         args: {}
       - name: RemovePodsViolatingNodeAffinity
         args: {nodeAffinityType: [requiredDuringSchedulingIgnoredDuringExecution]}
+      - name: RemovePodsViolatingInterPodAntiAffinity
+        args: {}
     plugins:
-      deschedule: {enabled: [RemovePodsViolatingNodeTaints, RemovePodsViolatingNodeAffinity]}
+      deschedule: {enabled: [RemovePodsViolatingNodeTaints, RemovePodsViolatingNodeAffinity, RemovePodsViolatingInterPodAntiAffinity]}
       balance: {enabled: [RemoveDuplicates, RemovePodsViolatingTopologySpreadConstraint, LowNodeUtilization]}
 "#;
 
@@ -883,6 +889,11 @@ const TABLE: &[Row] = &[
         false,
         "[preferredDuringSchedulingIgnoredDuringExecution]",
     ),
+    // RemovePodsViolatingInterPodAntiAffinity
+    ("RemovePodsViolatingInterPodAntiAffinity", "namespaces", Read, false, "{exclude: [kube-system]}"),
+    ("RemovePodsViolatingInterPodAntiAffinity", "namespaces.include", Read, false, "[default]"),
+    ("RemovePodsViolatingInterPodAntiAffinity", "namespaces.exclude", Read, false, "[kube-system]"),
+    ("RemovePodsViolatingInterPodAntiAffinity", "labelSelector", Read, false, "{matchLabels: {app: web}}"),
 ];
 
 const DISABLED: &str =
