@@ -1,7 +1,8 @@
 //! Object-name and label validation as the Kubernetes API server does it, so that input the
 //! API server would reject never reaches a verdict. Owns the syntax rules only (DNS-1123
 //! subdomains and labels, qualified names, label values) and where they apply to decoded
-//! manifests and the spec; references between objects and numeric ranges stay in `build.rs`.
+//! manifests and the spec; references between objects and numeric ranges stay in `build.rs`
+//! and its parts under `build/`.
 //!
 //! Upstream: k8s.io/apimachinery/pkg/util/validation/validation.go (`IsDNS1123Subdomain`,
 //! `IsDNS1123Label`, `IsQualifiedName`, `IsValidLabelValue`: lengths 253, 63, 63 and the

@@ -1,0 +1,713 @@
+//! Deployments: the apps/v1 Deployment manifests and the Verification's `spec.workloads` ->
+//! `Deployment`s (namespace and name, replicas, strategy with RollingUpdate's defaults,
+//! placement and usage) and their revisions' pod groups, one per template: the initial one,
+//! each applyDeployment manifest's, each rolloutRestart's. `resolve_groups` resolves each
+//! group's facts against the nodes and the other groups (placement per node, spread
+//! constraints with their selectors resolved to groups, the system default constraints).
+//! Owns what the API server rejects in a Deployment and resolving the Verification's
+//! references to one (`namespace/name`, or a name no other namespace shares); must not read
+//! a pod template's fields itself (that is `ir::pod`) or decide what the Deployment
+//! controller does (`model/controllers/deployment.rs`).
+
+use k8s_openapi::api::apps::v1::Deployment as K8sDeployment;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::{convert, quantity, shared_names, Builder, Diag, HOSTNAME};
+use crate::error::{InputClass, InputError, Origin};
+use crate::ir::labels::all_match;
+use crate::ir::pod;
+use crate::ir::{
+    ApplyReplicas, Deployment, DeploymentId, GroupId, IntOrPercent, NodeId, PodGroup, Range, Resources,
+    SpreadConstraint, Strategy,
+};
+use crate::manifest::Object;
+use crate::spec;
+
+const ZONE: &str = "topology.kubernetes.io/zone";
+
+impl Builder<'_> {
+    fn strategy(&mut self, d: &K8sDeployment, origin: &Origin) -> Strategy {
+        let s = d.spec.strategy.as_ref();
+        let parse = |v: Option<&IntOrString>, field: &str, diag: &mut Diag| -> IntOrPercent {
+            match v {
+                None => IntOrPercent::Percent(25),
+                Some(IntOrString::Int(i)) if *i >= 0 => IntOrPercent::Int(*i as i64),
+                Some(IntOrString::String(s)) if s.ends_with('%') && s[..s.len() - 1].parse::<u32>().is_ok() => {
+                    IntOrPercent::Percent(s[..s.len() - 1].parse::<i64>().unwrap())
+                }
+                Some(other) => {
+                    diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        field,
+                        format!(
+                            "{} is not allowed; expected a non-negative integer or a percentage such as \"25%\"",
+                            match other {
+                                IntOrString::Int(i) => i.to_string(),
+                                IntOrString::String(s) => format!("{s:?}"),
+                            }
+                        ),
+                    ));
+                    IntOrPercent::Percent(25)
+                }
+            }
+        };
+        match s.and_then(|s| s.type_.as_deref()) {
+            Some("Recreate") => {
+                // ValidateDeploymentStrategy: "may not be specified when strategy `type` is 'Recreate'".
+                if s.is_some_and(|s| s.rolling_update.is_some()) {
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "spec.strategy.rollingUpdate",
+                        "may not be specified when strategy `type` is 'Recreate' (the API server rejects it)",
+                    ));
+                }
+                Strategy::Recreate
+            }
+            None | Some("RollingUpdate") => {
+                let ru = s.and_then(|s| s.rolling_update.as_ref());
+                let max_surge = parse(
+                    ru.and_then(|r| r.max_surge.as_ref()),
+                    "spec.strategy.rollingUpdate.maxSurge",
+                    &mut self.diag,
+                );
+                let max_unavailable = parse(
+                    ru.and_then(|r| r.max_unavailable.as_ref()),
+                    "spec.strategy.rollingUpdate.maxUnavailable",
+                    &mut self.diag,
+                );
+                let zero = |v: IntOrPercent| matches!(v, IntOrPercent::Int(0) | IntOrPercent::Percent(0));
+                if zero(max_surge) && zero(max_unavailable) {
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "spec.strategy.rollingUpdate",
+                        "maxSurge and maxUnavailable may not both be zero",
+                    ));
+                }
+                Strategy::RollingUpdate { max_surge, max_unavailable }
+            }
+            Some(t) => {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "spec.strategy.type",
+                    format!("unknown strategy {t:?}; expected RollingUpdate or Recreate"),
+                ));
+                Strategy::Recreate
+            }
+        }
+    }
+
+    /// Reads a Deployment's template as a new group of deployment `d`; checks selector and
+    /// unmodelled Deployment fields.
+    pub(super) fn add_group(
+        &mut self,
+        dep: DeploymentId,
+        revision: u32,
+        d: &K8sDeployment,
+        origin: &Origin,
+    ) -> Option<GroupId> {
+        let spec = &d.spec;
+        if spec.paused == Some(true) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "spec.paused",
+                "paused Deployments are not modelled",
+            ));
+        }
+        // What the API server rejects in a Deployment's template
+        // (ValidatePodTemplateSpecForReplicaSet).
+        let pod_spec = spec.template.spec.as_ref();
+        if let Some(p) = pod_spec.and_then(|p| p.restart_policy.as_deref()).filter(|p| *p != "Always") {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.template.spec.restartPolicy",
+                format!("{p:?} is not allowed; a Deployment's pods restart Always"),
+            ));
+        }
+        if pod_spec.is_some_and(|p| p.active_deadline_seconds.is_some()) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.template.spec.activeDeadlineSeconds",
+                "not allowed in a Deployment's template (the API server rejects it)",
+            ));
+        }
+        if d.metadata.deletion_timestamp.is_some() {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "metadata.deletionTimestamp",
+                "a Deployment being deleted is not modelled",
+            ));
+        }
+        let facts = pod::template_facts(&spec.template, origin, "spec.template", &mut self.labels, &mut self.diag)?;
+        let sel = pod::label_selector(&spec.selector, origin, "spec.selector", &mut self.diag);
+        if sel.is_empty() {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.selector",
+                "an empty selector is not allowed for apps/v1 Deployments",
+            ));
+        } else if !all_match(&sel, |k| facts.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.selector",
+                "does not match spec.template.metadata.labels (the API server rejects this)",
+            ));
+        }
+        let id = GroupId(self.facts.len() as u32);
+        self.facts.push(facts);
+        self.group_owner.push((dep, revision));
+        Some(id)
+    }
+
+    pub(super) fn deployments_from_manifests(&mut self, spec: &spec::VerificationSpec) {
+        let spec_origin = self.spec_origin.clone();
+        // A name that two namespaces share is shown with its namespace.
+        let shared = shared_names(self.inputs.deployments.iter().map(|o| &o.value.metadata));
+        for obj in &self.inputs.deployments {
+            let (origin, d) = (&obj.origin, &obj.value);
+            let Some(name) = d.metadata.name.clone() else {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::MissingOrMistyped,
+                    "metadata.name",
+                    "a Deployment needs a name",
+                ));
+                continue;
+            };
+            let namespace = d.metadata.namespace.clone().unwrap_or_else(|| "default".into());
+            if let Some(first) = self.deployments.iter().find(|e| e.object_name == name && e.namespace == namespace) {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "metadata.name",
+                    format!(
+                        "duplicate Deployment {name:?} in namespace {namespace:?} (the first is in {}); the API server keeps one object per namespace and name",
+                        first.origin
+                    ),
+                ));
+                continue;
+            }
+            let id = DeploymentId(self.deployments.len() as u32);
+            let replicas_set = d.spec.replicas;
+            let replicas = replicas_set.unwrap_or(1) as i64;
+            if replicas < 0 {
+                self.diag.error(InputError::at(origin, InputClass::Invalid, "spec.replicas", "must not be negative"));
+            }
+            let strategy = self.strategy(d, origin);
+            let Some(g) = self.add_group(id, 0, d, origin) else { continue };
+            self.deployments.push(Deployment {
+                name: if shared.contains(&name) { format!("{namespace}/{name}") } else { name.clone() },
+                object_name: name,
+                namespace,
+                replicas: Range::fixed(replicas),
+                revision_sets_replicas: vec![replicas_set.is_some()],
+                strategy,
+                revisions: vec![g],
+                hpa: None,
+                placement: Vec::new(),
+                initial_usage: self.facts[g.index()].requests,
+                origin: origin.clone(),
+            });
+        }
+        if self.inputs.deployments.is_empty() {
+            self.diag.error(InputError::at(
+                &spec_origin,
+                InputClass::Invalid,
+                "spec",
+                "no apps/v1 Deployment among the inputs: there is nothing to verify",
+            ));
+        }
+        let mut described: Vec<(DeploymentId, usize)> = Vec::new();
+        for (wi, w) in spec.workloads.iter().enumerate() {
+            let f = format!("spec.workloads[{wi}]");
+            let Some(did) = self.resolve_deployment(&w.deployment, &format!("{f}.deployment")) else { continue };
+            if let Some((_, j)) = described.iter().find(|(d, _)| *d == did) {
+                self.diag.error(InputError::at(
+                    &spec_origin,
+                    InputClass::Invalid,
+                    format!("{f}.deployment"),
+                    format!(
+                        "{:?} is already described by spec.workloads[{j}]; give each Deployment one entry",
+                        w.deployment
+                    ),
+                ));
+                continue;
+            }
+            described.push((did, wi));
+            let id = did.index();
+            if let Some(r) = w.replicas {
+                if r.min > r.max {
+                    self.diag.error(InputError::at(
+                        &spec_origin,
+                        InputClass::Invalid,
+                        format!("{f}.replicas"),
+                        format!("min {} is greater than max {}", r.min, r.max),
+                    ));
+                }
+                self.deployments[id].replicas = Range { min: r.min as i64, max: r.max as i64 };
+            }
+            let mut placement: Vec<(NodeId, i64)> = Vec::new();
+            for (pi, p) in w.placement.iter().enumerate() {
+                let pf = format!("{f}.placement[{pi}]");
+                match self.node_by_name(&p.node) {
+                    None => self.diag.error(InputError::at(
+                        &spec_origin,
+                        InputClass::DanglingReference,
+                        format!("{pf}.node"),
+                        format!("no node named {:?} (pool nodes are named <pool>-<i>, from 0)", p.node),
+                    )),
+                    Some(n) => {
+                        let node = &self.nodes[n.index()];
+                        let pool = &self.pools[node.pool.index()];
+                        if (node.index_in_pool as i64) >= pool.count.min {
+                            self.diag.error(InputError::at(
+                                &spec_origin,
+                                InputClass::Invalid,
+                                format!("{pf}.node"),
+                                format!(
+                                    "node {:?} is not present in every topology (pool {:?} may have only {} nodes)",
+                                    p.node, pool.name, pool.count.min
+                                ),
+                            ));
+                        }
+                        match placement.iter_mut().find(|(m, _)| *m == n) {
+                            Some((_, c)) => *c += p.count as i64,
+                            None => placement.push((n, p.count as i64)),
+                        }
+                    }
+                }
+            }
+            let g = self.deployments[id].revisions[0];
+            let req = self.facts[g.index()].requests;
+            for &(n, c) in &placement {
+                let node = &self.nodes[n.index()];
+                if c * req.cpu_milli > node.allocatable.cpu_milli
+                    || c.saturating_mul(req.memory) > node.allocatable.memory
+                    || c > node.allocatable.pods
+                {
+                    self.diag.error(InputError::at(
+                        &spec_origin,
+                        InputClass::Invalid,
+                        format!("{f}.placement"),
+                        format!(
+                            "{c} pods of {:?} do not fit on node {:?} (requests exceed allocatable)",
+                            w.deployment, node.name
+                        ),
+                    ));
+                }
+            }
+            self.deployments[id].placement = placement;
+            if let Some(u) = &w.usage {
+                let mut usage = req;
+                if let Some(q) = &u.cpu {
+                    let uf = format!("{f}.usage.cpu");
+                    let p = quantity(q, &spec_origin, &uf, &mut self.diag);
+                    usage.cpu_milli = convert(p, |q| q.milli_value(), &spec_origin, &uf, &mut self.diag);
+                }
+                if let Some(q) = &u.memory {
+                    let uf = format!("{f}.usage.memory");
+                    let p = quantity(q, &spec_origin, &uf, &mut self.diag);
+                    usage.memory = convert(p, |q| q.value(), &spec_origin, &uf, &mut self.diag);
+                }
+                self.deployments[id].initial_usage = usage;
+            }
+        }
+        // Placements of different deployments on one node must fit together.
+        for (ni, node) in self.nodes.iter().enumerate() {
+            let mut used = Resources::default();
+            for d in &self.deployments {
+                for &(n, c) in &d.placement {
+                    if n.index() == ni {
+                        let r = self.facts[d.revisions[0].index()].requests;
+                        used.cpu_milli += c * r.cpu_milli;
+                        used.memory = used.memory.saturating_add(c.saturating_mul(r.memory));
+                        used.pods += c;
+                    }
+                }
+            }
+            if used.cpu_milli > node.allocatable.cpu_milli
+                || used.memory > node.allocatable.memory
+                || used.pods > node.allocatable.pods
+            {
+                self.diag.error(InputError::at(
+                    &spec_origin,
+                    InputClass::Invalid,
+                    "spec.workloads",
+                    format!("the placed pods' requests exceed node {:?}'s allocatable", node.name),
+                ));
+            }
+        }
+    }
+
+    /// New revisions from applyDeployment events: (event index, deployment, group, replicas, strategy).
+    pub(super) fn applied_revisions(
+        &mut self,
+        spec: &spec::VerificationSpec,
+    ) -> Vec<(usize, DeploymentId, GroupId, ApplyReplicas, Strategy)> {
+        let mut out = Vec::new();
+        for (ei, e) in spec.events.iter().enumerate() {
+            if let spec::Event::RolloutRestart { deployment, .. } = e {
+                let f = format!("spec.events[{ei}].deployment");
+                let Some(id) = self.deployment_ref(deployment, &f) else { continue };
+                let di = id.index();
+                let (name, namespace) = (&self.deployments[di].object_name, &self.deployments[di].namespace);
+                let Some(obj) = self.inputs.deployments.iter().find(|o| {
+                    o.value.metadata.name.as_ref() == Some(name)
+                        && o.value.metadata.namespace.as_deref().unwrap_or("default") == namespace
+                }) else {
+                    continue;
+                };
+                // The restarted template differs from the running one only in an annotation,
+                // which nothing modelled reads: the same facts under a new revision.
+                let revision = self.deployments[di].revisions.len() as u32;
+                let strategy = self.deployments[di].strategy;
+                let Some(g) = self.add_group(id, revision, &obj.value, &obj.origin) else { continue };
+                self.deployments[di].revisions.push(g);
+                // The last applied manifest stays the one of the revision before.
+                let sets = *self.deployments[di].revision_sets_replicas.last().expect("revision 0");
+                self.deployments[di].revision_sets_replicas.push(sets);
+                out.push((ei, id, g, ApplyReplicas::Kept, strategy));
+                continue;
+            }
+            let spec::Event::ApplyDeployment { manifest, .. } = e else { continue };
+            let f = format!("spec.events[{ei}].manifest");
+            let found: Vec<&Object<K8sDeployment>> =
+                self.inputs.applied.iter().filter(|(m, _)| m == manifest).map(|(_, o)| o).collect();
+            let obj = match found.as_slice() {
+                [o] => *o,
+                [] => {
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::DanglingReference,
+                        f,
+                        format!("{manifest:?} holds no apps/v1 Deployment"),
+                    ));
+                    continue;
+                }
+                _ => {
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::Invalid,
+                        f,
+                        format!("{manifest:?} holds more than one Deployment; apply one at a time"),
+                    ));
+                    continue;
+                }
+            };
+            let name = obj.value.metadata.name.clone().unwrap_or_default();
+            // Another namespace's Deployment of the same name is another Deployment.
+            let namespace = obj.value.metadata.namespace.as_deref().unwrap_or("default");
+            let Some(di) = self.deployments.iter().position(|d| d.object_name == name && d.namespace == namespace)
+            else {
+                self.diag.error(InputError::at(&obj.origin, InputClass::DanglingReference, "metadata.name", format!("applyDeployment of {name:?} in namespace {namespace:?}, which is not among the initial Deployments; creating Deployments by apply is not modelled")));
+                continue;
+            };
+            let id = DeploymentId(di as u32);
+            let revision = self.deployments[di].revisions.len() as u32;
+            let strategy = self.strategy(&obj.value, &obj.origin);
+            let Some(g) = self.add_group(id, revision, &obj.value, &obj.origin) else { continue };
+            self.deployments[di].revisions.push(g);
+            self.deployments[di].revision_sets_replicas.push(obj.value.spec.replicas.is_some());
+            let replicas = match obj.value.spec.replicas {
+                Some(r) => ApplyReplicas::Set(r as i64),
+                None => ApplyReplicas::Omitted,
+            };
+            out.push((ei, id, g, replicas, strategy));
+        }
+        out
+    }
+
+    /// Resolves every group's static facts against the nodes and the other groups.
+    pub(super) fn resolve_groups(&mut self) -> Vec<PodGroup> {
+        let n_groups = self.facts.len();
+        let zone = self.labels.key(ZONE);
+        let hostname = self.labels.key(HOSTNAME);
+        let mut groups = Vec::with_capacity(n_groups);
+        let views: Vec<super::affinity::GroupView> = (0..n_groups)
+            .map(|h| super::affinity::GroupView {
+                namespace: &self.deployments[self.group_owner[h].0.index()].namespace,
+                labels: &self.facts[h].labels,
+            })
+            .collect();
+        for gi in 0..n_groups {
+            let f = &self.facts[gi];
+            let (dep, revision) = self.group_owner[gi];
+            let namespace = &self.deployments[dep.index()].namespace;
+            let per_node = self.nodes.iter().map(|n| pod::placement_on(f, n, &self.labels)).collect();
+            // The selector matches group `h`'s pods in this namespace (an empty selector
+            // matches every pod: labels.Everything).
+            let desched_match = |c: &pod::RawSpread, h: usize| {
+                let (hd, _) = self.group_owner[h];
+                let sel = c.selector.as_ref().expect("user constraints carry a selector");
+                &self.deployments[hd.index()].namespace == namespace
+                    && all_match(sel, |k| self.facts[h].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
+            };
+            let empty_selector =
+                |c: &pod::RawSpread| c.selector.as_ref().expect("user constraints carry a selector").is_empty();
+            // The snapshot's fixed pods per node that the selector matches in this namespace.
+            let fixed = |c: &pod::RawSpread| {
+                let sel = c.selector.as_ref().expect("user constraints carry a selector");
+                let mut per_node = vec![0; self.nodes.len()];
+                if sel.is_empty() {
+                    return per_node;
+                }
+                for fp in self.fixed_pods.iter().filter(|fp| &fp.namespace == namespace) {
+                    if all_match(sel, |k| fp.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
+                        per_node[fp.node.index()] += fp.count;
+                    }
+                }
+                per_node
+            };
+            let mut spread: Vec<SpreadConstraint> = f
+                .spread
+                .iter()
+                .map(|c| SpreadConstraint {
+                    max_skew: c.max_skew,
+                    topology_key: c.key,
+                    hard: c.hard,
+                    min_domains: c.min_domains,
+                    honor_node_affinity: c.honor_node_affinity,
+                    honor_node_taints: c.honor_node_taints,
+                    selects: (0..n_groups).map(|h| !empty_selector(c) && desched_match(c, h)).collect(),
+                    desched_selects: (0..n_groups).map(|h| desched_match(c, h)).collect(),
+                    self_match: all_match(c.selector.as_ref().expect("user constraints carry a selector"), |k| {
+                        f.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
+                    }),
+                    system_default: false,
+                    fixed: fixed(c),
+                })
+                .collect();
+            if spread.is_empty() {
+                // kube-scheduler's system default constraints (PodTopologySpread defaultingType
+                // System), selecting the pods of the same ReplicaSet.
+                for (key, skew) in [(hostname, 3), (zone, 5)] {
+                    spread.push(SpreadConstraint {
+                        max_skew: skew,
+                        topology_key: key,
+                        hard: false,
+                        min_domains: None,
+                        honor_node_affinity: true,
+                        honor_node_taints: false,
+                        selects: (0..n_groups).map(|h| self.group_owner[h] == (dep, revision)).collect(),
+                        desched_selects: (0..n_groups).map(|h| self.group_owner[h] == (dep, revision)).collect(),
+                        self_match: true,
+                        system_default: true,
+                        // The system defaults select the pods of the same ReplicaSet.
+                        fixed: vec![0; self.nodes.len()],
+                    });
+                }
+            }
+            groups.push(PodGroup {
+                deployment: dep,
+                revision,
+                labels: f.labels.clone(),
+                requests: f.requests,
+                score_requests: f.score_requests,
+                metric_requests: f.metric_requests,
+                node_name: f.node_name.clone(),
+                tolerates_unschedulable: pod::tolerates_unschedulable(f),
+                unreachable_eviction_after: pod::unreachable_eviction_after(f),
+                per_node,
+                spread,
+                pod_affinity: super::affinity::resolve(
+                    &f.pod_affinity,
+                    gi,
+                    namespace,
+                    &views,
+                    &self.fixed_pods,
+                    self.nodes.len(),
+                ),
+                local_storage: f.local_storage,
+                pvc: f.pvc,
+                has_required_affinity: f.required_terms.is_some(),
+                qos: f.qos,
+            });
+        }
+        groups
+    }
+
+    /// Resolves a Verification's reference to a Deployment at `field`: `namespace/name`, or
+    /// `name` alone when one Deployment among the inputs has that name (in any namespace).
+    fn resolve_deployment(&mut self, reference: &str, field: &str) -> Option<DeploymentId> {
+        let found: Vec<usize> = match reference.split_once('/') {
+            Some((ns, name)) => (0..self.deployments.len())
+                .filter(|&i| self.deployments[i].namespace == ns && self.deployments[i].object_name == name)
+                .collect(),
+            None => (0..self.deployments.len()).filter(|&i| self.deployments[i].object_name == reference).collect(),
+        };
+        match found[..] {
+            [i] => Some(DeploymentId(i as u32)),
+            [] => {
+                let message = match reference.split_once('/') {
+                    Some((ns, name)) => format!("no Deployment named {name:?} in namespace {ns:?} in the manifests"),
+                    None => format!("no Deployment named {reference:?} in the manifests"),
+                };
+                self.diag.error(InputError::at(&self.spec_origin, InputClass::DanglingReference, field, message));
+                None
+            }
+            _ => {
+                let candidates: Vec<String> =
+                    found.iter().map(|&i| format!("{:?}", self.deployments[i].name)).collect();
+                self.diag.error(InputError::at(
+                    &self.spec_origin,
+                    InputClass::Invalid,
+                    field,
+                    format!(
+                        "{reference:?} is ambiguous: Deployments of that name run in {} namespaces; write one of {} (namespace/name)",
+                        found.len(),
+                        candidates.join(", ")
+                    ),
+                ));
+                None
+            }
+        }
+    }
+
+    /// Resolves an optional deployment reference: the only Deployment when omitted.
+    pub(super) fn deployment_ref(&mut self, name: &Option<String>, field: &str) -> Option<DeploymentId> {
+        match name {
+            Some(n) => self.resolve_deployment(n, field),
+            None if self.deployments.len() == 1 => Some(DeploymentId(0)),
+            None => {
+                if !self.deployments.is_empty() {
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::MissingOrMistyped,
+                        field,
+                        "required: there is more than one Deployment",
+                    ));
+                }
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::build::test_inputs::{errors, model_of, pool, web};
+    use crate::ir::{DeploymentId, Event, Intent};
+
+    /// What the API server rejects in a Deployment's pod template
+    /// (ValidatePodTemplateSpecForReplicaSet): a restartPolicy other than Always, and
+    /// activeDeadlineSeconds.
+    #[test]
+    fn a_deployments_template_restarts_always_and_has_no_deadline() {
+        let with = |field: &str| {
+            let d = web(1, "1Gi").replace("      containers:", &format!("      {field}\n      containers:"));
+            errors(&format!("{d}{}", pool("8", "8Gi")))
+        };
+        assert_eq!(with("restartPolicy: Always"), "");
+        assert!(with("restartPolicy: OnFailure").contains("spec.template.spec.restartPolicy"));
+        assert!(with("activeDeadlineSeconds: 30").contains("spec.template.spec.activeDeadlineSeconds"));
+    }
+
+    /// An applied manifest is a new version of the initial Deployment of the same name and
+    /// namespace; of another namespace it would be a new Deployment, which is refused.
+    #[test]
+    fn an_applied_deployment_keeps_its_namespace() {
+        let dir = std::env::temp_dir().join(format!("kbmc-apply-namespace-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("apply")).unwrap();
+        std::fs::write(dir.join("deployment.yaml"), web(1, "1Gi")).unwrap();
+        let verification =
+            format!("{}  events: [{{type: applyDeployment, manifest: apply/v2.yaml, budget: 1}}]\n", pool("8", "8Gi"));
+        std::fs::write(dir.join("verification.yaml"), verification).unwrap();
+        let apply = |namespace: &str| {
+            let v2 = web(1, "1Gi").replace("web:1", "web:2");
+            let v2 = v2.replace("{name: web}", &format!("{{name: web, namespace: {namespace}}}"));
+            std::fs::write(dir.join("apply/v2.yaml"), v2).unwrap();
+            crate::load_model(std::slice::from_ref(&dir), false).map(|_| ()).map_err(|e| e.to_string())
+        };
+        let (same, other) = (apply("default"), apply("prod"));
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(same, Ok(()));
+        let e = other.expect_err("another namespace");
+        assert!(e.contains("namespace \"prod\", which is not among the initial Deployments"), "{e}");
+    }
+
+    /// `web` in namespaces prod and staging, each with an HPA named web, and `spec` (YAML
+    /// lines under `spec:`, after the pool).
+    fn two_webs(spec: &str) -> String {
+        let hpa = |ns: &str| {
+            format!("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web, namespace: {ns}}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  maxReplicas: 3\n---\n")
+        };
+        let in_ns = |ns: &str| web(1, "1Gi").replace("{name: web}", &format!("{{name: web, namespace: {ns}}}"));
+        format!("{}{}{}{}{}{spec}", in_ns("prod"), hpa("prod"), in_ns("staging"), hpa("staging"), pool("8", "8Gi"))
+    }
+
+    /// A Deployment is identified by namespace and name: `web` in prod and staging are two,
+    /// shown as `prod/web` and `staging/web` (their HPAs likewise), each HPA scaling the one of
+    /// its own namespace; the same name twice in one namespace is a duplicate.
+    #[test]
+    fn deployments_of_one_name_in_two_namespaces_are_two() {
+        let m = model_of(&two_webs(""));
+        let names: Vec<(&str, &str, &str)> =
+            m.deployments.iter().map(|d| (d.name.as_str(), d.object_name.as_str(), d.namespace.as_str())).collect();
+        assert_eq!(names, [("prod/web", "web", "prod"), ("staging/web", "web", "staging")]);
+        let hpas: Vec<(&str, usize)> = m.hpas.iter().map(|h| (h.name.as_str(), h.target.index())).collect();
+        assert_eq!(hpas, [("prod/web", 0), ("staging/web", 1)]);
+        // A unique name keeps its plain form, whatever its namespace.
+        let alone = model_of(&format!(
+            "{}{}",
+            web(1, "1Gi").replace("{name: web}", "{name: web, namespace: prod}"),
+            pool("8", "8Gi")
+        ));
+        assert_eq!(alone.deployments[0].name, "web");
+        let twice = format!(
+            "{}{}{}",
+            web(1, "1Gi"),
+            web(2, "1Gi").replace("{name: web}", "{name: web, namespace: default}"),
+            pool("8", "8Gi")
+        );
+        let e = errors(&twice);
+        assert!(
+            e.contains("metadata.name") && e.contains("duplicate Deployment \"web\" in namespace \"default\""),
+            "{e}"
+        );
+    }
+
+    /// A reference in the Verification is `namespace/name`, or `name` where that name is
+    /// unique; an ambiguous plain name is an error naming the field and the candidates.
+    #[test]
+    fn references_to_deployments_of_a_shared_name_need_the_namespace() {
+        let ok = model_of(&two_webs("  intents: [{type: noEvictionCycle, deployment: staging/web}]\n  events: [{type: rolloutRestart, deployment: prod/web}]\n"));
+        assert_eq!(ok.intents, [Intent::NoEvictionCycle { deployment: DeploymentId(1) }]);
+        assert!(matches!(ok.events[..], [Event::ApplyDeployment { deployment: DeploymentId(0), .. }]));
+        assert_eq!(ok.deployments[0].revisions.len(), 2);
+        assert_eq!(ok.intent_label(&ok.intents[0]), "noEvictionCycle(staging/web)");
+        let e = errors(&two_webs("  intents: [{type: noEvictionCycle, deployment: web}]\n"));
+        assert!(
+            e.contains("spec.intents[0].deployment")
+                && e.contains("\"web\" is ambiguous")
+                && e.contains("\"prod/web\", \"staging/web\""),
+            "{e}"
+        );
+        let e = errors(&two_webs("  workloads: [{deployment: web, replicas: 2}]\n"));
+        assert!(e.contains("spec.workloads[0].deployment") && e.contains("ambiguous"), "{e}");
+        let e =
+            errors(&two_webs("  events: [{type: scaleDeployment, deployment: dev/web, delta: {min: 1, max: 1}}]\n"));
+        assert!(
+            e.contains("spec.events[0].deployment") && e.contains("no Deployment named \"web\" in namespace \"dev\""),
+            "{e}"
+        );
+        // Two workloads naming one Deployment, once plainly and once with its namespace.
+        let e = errors(&format!(
+            "{}{}  workloads: [{{deployment: web}}, {{deployment: default/web}}]\n",
+            web(1, "1Gi"),
+            pool("8", "8Gi")
+        ));
+        assert!(
+            e.contains("spec.workloads[1].deployment") && e.contains("already described by spec.workloads[0]"),
+            "{e}"
+        );
+    }
+}

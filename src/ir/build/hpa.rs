@@ -1,0 +1,321 @@
+//! HorizontalPodAutoscalers: autoscaling/v2 HPA manifests -> `Hpa`s: the target Deployment
+//! (looked up in the HPA's own namespace, one HPA per Deployment), min and max replicas,
+//! Resource metrics on cpu or memory (80 % CPU utilization when none is given, the
+//! autoscaling/v2 default) and `behavior` with the API's defaults (scale up: 4 pods or 100 %
+//! per 15 s, no stabilization window; scale down: 100 % per 15 s, a 300 s window). Owns
+//! refusing the HPAs kbmc cannot represent; must not decide how the HPA controller computes
+//! replicas (that is `model/controllers/hpa.rs`).
+
+use super::{convert, quantity, shared_names, Builder, Diag};
+use crate::error::{InputClass, InputError, Origin};
+use crate::ir::{
+    DeploymentId, Hpa, HpaId, Metric, MetricTarget, PolicyKind, ResourceName, ScalingPolicy, ScalingRules, SelectPolicy,
+};
+use crate::manifest::Object;
+
+impl Builder<'_> {
+    pub(super) fn hpas(&mut self) -> Vec<Hpa> {
+        let mut out: Vec<Hpa> = Vec::new();
+        // A name that two namespaces share is shown with its namespace, as for Deployments.
+        let shared = shared_names(self.inputs.hpas.iter().map(|o| &o.value.metadata));
+        let mut seen: Vec<(&str, &str, &Origin)> = Vec::new();
+        for Object { origin, value: h } in &self.inputs.hpas {
+            let object_name = h.metadata.name.clone().unwrap_or_default();
+            let ns = h.metadata.namespace.as_deref().unwrap_or("default");
+            if let Some((_, _, first)) = seen.iter().find(|(n, s, _)| *n == object_name && *s == ns) {
+                self.diag.error(
+                    InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "metadata.name",
+                        format!(
+                            "duplicate HorizontalPodAutoscaler {object_name:?} in namespace {ns:?} (the first is in {first}); the API server keeps one object per namespace and name"
+                        ),
+                    )
+                    .with_object(format!("HorizontalPodAutoscaler/{object_name}")),
+                );
+                continue;
+            }
+            seen.push((h.metadata.name.as_deref().unwrap_or_default(), ns, origin));
+            let name = if shared.contains(&object_name) { format!("{ns}/{object_name}") } else { object_name.clone() };
+            let spec = &h.spec;
+            let r = &spec.scale_target_ref;
+            if r.kind != "Deployment" || r.api_version.as_deref().is_some_and(|a| a != "apps/v1") {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "spec.scaleTargetRef",
+                    format!(
+                        "target {} {} is not modelled; only apps/v1 Deployments",
+                        r.api_version.clone().unwrap_or_default(),
+                        r.kind
+                    ),
+                ));
+                continue;
+            }
+            // The target is looked up in the HPA's own namespace (scaleTargetRef has none).
+            let namespace = h.metadata.namespace.as_deref().unwrap_or("default");
+            let Some(di) = self.deployments.iter().position(|d| d.object_name == r.name && d.namespace == namespace)
+            else {
+                self.diag.error(
+                    InputError::at(
+                        origin,
+                        InputClass::DanglingReference,
+                        "spec.scaleTargetRef.name",
+                        format!(
+                            "no Deployment named {:?} in the HPA's namespace {namespace:?} in the manifests",
+                            r.name
+                        ),
+                    )
+                    .with_object(format!("HorizontalPodAutoscaler/{object_name}")),
+                );
+                continue;
+            };
+            if self.deployments[di].hpa.is_some() {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "spec.scaleTargetRef.name",
+                    format!(
+                        "Deployment {:?} already has an HPA; two HPAs fighting over one Deployment is not modelled",
+                        self.deployments[di].name
+                    ),
+                ));
+                continue;
+            }
+            if h.metadata.deletion_timestamp.is_some() {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "metadata.deletionTimestamp",
+                    "an HPA being deleted is not modelled",
+                ));
+            }
+            let min = spec.min_replicas.unwrap_or(1) as i64;
+            let max = spec.max_replicas as i64;
+            if min < 1 {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "spec.minReplicas",
+                    "scale to zero (minReplicas 0) is not modelled",
+                ));
+            }
+            if max < min {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "spec.maxReplicas",
+                    format!("{max} is less than minReplicas {min}"),
+                ));
+            }
+            let mut metrics = Vec::new();
+            for (i, m) in spec.metrics.iter().flatten().enumerate() {
+                let f = format!("spec.metrics[{i}]");
+                if m.type_ != "Resource" {
+                    self.diag.unmodeled(InputError::at(
+                        origin,
+                        InputClass::Unmodeled,
+                        format!("{f}.type"),
+                        format!("{} metrics are not modelled; only Resource metrics on cpu or memory", m.type_),
+                    ));
+                    continue;
+                }
+                let Some(res) = &m.resource else {
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::MissingOrMistyped,
+                        format!("{f}.resource"),
+                        "missing for type Resource",
+                    ));
+                    continue;
+                };
+                let resource = match res.name.as_str() {
+                    "cpu" => ResourceName::Cpu,
+                    "memory" => ResourceName::Memory,
+                    other => {
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            format!("{f}.resource.name"),
+                            format!("resource {other:?} is not modelled; only cpu and memory"),
+                        ));
+                        continue;
+                    }
+                };
+                let t = &res.target;
+                let target = match t.type_.as_str() {
+                    "Utilization" => match t.average_utilization {
+                        Some(u) if u > 0 => MetricTarget::Utilization(u as i64),
+                        _ => {
+                            self.diag.error(InputError::at(
+                                origin,
+                                InputClass::MissingOrMistyped,
+                                format!("{f}.resource.target.averageUtilization"),
+                                "expected a positive percentage for type Utilization",
+                            ));
+                            continue;
+                        }
+                    },
+                    "AverageValue" => match &t.average_value {
+                        Some(q) => {
+                            let tf = format!("{f}.resource.target.averageValue");
+                            let p = quantity(q, origin, &tf, &mut self.diag);
+                            // targetAverageValue.MilliValue(): millicores or milli-bytes.
+                            let v = convert(p, |q| q.milli_value(), origin, &tf, &mut self.diag);
+                            MetricTarget::AverageValue(v)
+                        }
+                        None => {
+                            self.diag.error(InputError::at(
+                                origin,
+                                InputClass::MissingOrMistyped,
+                                format!("{f}.resource.target.averageValue"),
+                                "missing for type AverageValue",
+                            ));
+                            continue;
+                        }
+                    },
+                    other => {
+                        self.diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            format!("{f}.resource.target.type"),
+                            format!("target type {other:?} is not modelled; expected Utilization or AverageValue"),
+                        ));
+                        continue;
+                    }
+                };
+                if let MetricTarget::Utilization(_) = target {
+                    // What the HPA divides by: the app containers' requests (init containers
+                    // do not count); a later revision without them fails the metric at run time.
+                    let g = self.deployments[di].revisions[0];
+                    let req = self.facts[g.index()].metric_requests;
+                    let r = if resource == ResourceName::Cpu { req.cpu_milli } else { req.memory };
+                    if r.unwrap_or(0) == 0 {
+                        self.diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.resource.target"), format!("Utilization of {} needs the Deployment's containers to request it (the HPA reports FailedGetResourceMetric otherwise)", res.name)));
+                    }
+                }
+                metrics.push(Metric { resource, target });
+            }
+            if spec.metrics.as_ref().is_none_or(|m| m.is_empty()) {
+                // autoscaling/v2 default: 80% CPU utilization.
+                metrics.push(Metric { resource: ResourceName::Cpu, target: MetricTarget::Utilization(80) });
+            }
+            let behavior = spec.behavior.as_ref().map(|b| {
+                let rules = |r: Option<&k8s_openapi::api::autoscaling::v2::HPAScalingRules>,
+                             up: bool,
+                             field: &str,
+                             diag: &mut Diag|
+                 -> ScalingRules {
+                    let default_policies = if up {
+                        vec![
+                            ScalingPolicy { kind: PolicyKind::Pods, value: 4, period_seconds: 15 },
+                            ScalingPolicy { kind: PolicyKind::Percent, value: 100, period_seconds: 15 },
+                        ]
+                    } else {
+                        vec![ScalingPolicy { kind: PolicyKind::Percent, value: 100, period_seconds: 15 }]
+                    };
+                    let Some(r) = r else {
+                        return ScalingRules {
+                            stabilization_window_seconds: if up { 0 } else { 300 },
+                            select_policy: SelectPolicy::Max,
+                            policies: default_policies,
+                        };
+                    };
+                    if r.tolerance.is_some() {
+                        diag.unmodeled(InputError::at(
+                            origin,
+                            InputClass::Unmodeled,
+                            format!("{field}.tolerance"),
+                            "a per-direction tolerance is not modelled; the default 10% applies",
+                        ));
+                    }
+                    let select_policy = match r.select_policy.as_deref() {
+                        None | Some("Max") => SelectPolicy::Max,
+                        Some("Min") => SelectPolicy::Min,
+                        Some("Disabled") => SelectPolicy::Disabled,
+                        Some(o) => {
+                            diag.error(InputError::at(
+                                origin,
+                                InputClass::Invalid,
+                                format!("{field}.selectPolicy"),
+                                format!("unknown value {o:?}; expected Max, Min or Disabled"),
+                            ));
+                            SelectPolicy::Max
+                        }
+                    };
+                    let policies = match &r.policies {
+                        None => default_policies,
+                        Some(ps) => ps
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, p)| {
+                                let kind = match p.type_.as_str() {
+                                    "Pods" => PolicyKind::Pods,
+                                    "Percent" => PolicyKind::Percent,
+                                    o => {
+                                        diag.error(InputError::at(
+                                            origin,
+                                            InputClass::Invalid,
+                                            format!("{field}.policies[{i}].type"),
+                                            format!("unknown policy type {o:?}; expected Pods or Percent"),
+                                        ));
+                                        return None;
+                                    }
+                                };
+                                Some(ScalingPolicy {
+                                    kind,
+                                    value: p.value as i64,
+                                    period_seconds: p.period_seconds as i64,
+                                })
+                            })
+                            .collect(),
+                    };
+                    ScalingRules {
+                        stabilization_window_seconds: r
+                            .stabilization_window_seconds
+                            .map(|s| s as i64)
+                            .unwrap_or(if up { 0 } else { 300 }),
+                        select_policy,
+                        policies,
+                    }
+                };
+                (
+                    rules(b.scale_up.as_ref(), true, "spec.behavior.scaleUp", &mut self.diag),
+                    rules(b.scale_down.as_ref(), false, "spec.behavior.scaleDown", &mut self.diag),
+                )
+            });
+            let id = HpaId(out.len() as u32);
+            self.deployments[di].hpa = Some(id);
+            out.push(Hpa {
+                name,
+                target: DeploymentId(di as u32),
+                min_replicas: min,
+                max_replicas: max,
+                metrics,
+                behavior,
+                origin: origin.clone(),
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::build::test_inputs::{errors, pool, web};
+
+    /// An HPA's scaleTargetRef names a Deployment of the HPA's own namespace (it has no
+    /// namespace field; the HPA controller scales `namespace/name` of the HPA's namespace).
+    #[test]
+    fn an_hpa_targets_a_deployment_of_its_own_namespace() {
+        let hpa = |namespace: &str| {
+            format!("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web{namespace}}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  maxReplicas: 3\n---\n")
+        };
+        let base = format!("{}{}", web(1, "1Gi"), pool("8", "8Gi"));
+        assert_eq!(errors(&format!("{}{base}", hpa(""))), "");
+        assert_eq!(errors(&format!("{}{base}", hpa(", namespace: default"))), "");
+        let e = errors(&format!("{}{base}", hpa(", namespace: prod")));
+        assert!(e.contains("spec.scaleTargetRef.name") && e.contains("namespace \"prod\""), "{e}");
+    }
+}

@@ -1,0 +1,98 @@
+//! What is checked: the Verification's `spec.intents` -> `Intent`s, their Deployments
+//! resolved (podAlwaysSchedulable when none is given, which `inspect` shows). Owns refusing
+//! the intents that cannot mean what they say (noReplicaOscillation without an HPA, both or
+//! neither of `replicas` and `offset`, min above max, duplicates); must not evaluate an
+//! intent (that is `model/intents.rs`).
+
+use super::Builder;
+use crate::error::{InputClass, InputError};
+use crate::ir::{Expected, Hpa, Intent};
+use crate::spec;
+
+impl Builder<'_> {
+    pub(super) fn intents(&mut self, intents: &[spec::Intent], hpas: &[Hpa]) -> Vec<Intent> {
+        use spec::Intent as S;
+        let origin = self.spec_origin.clone();
+        if intents.is_empty() {
+            // As Kivi does, check schedulability when nothing else is asked; `inspect` shows it.
+            return vec![Intent::PodAlwaysSchedulable];
+        }
+        let mut out = Vec::new();
+        for (i, it) in intents.iter().enumerate() {
+            let f = format!("spec.intents[{i}].deployment");
+            let intent = match it {
+                S::PodAlwaysSchedulable {} => Intent::PodAlwaysSchedulable,
+                S::NoKernelPanicLoop { times } => Intent::NoKernelPanicLoop { times: *times as i64 },
+                S::NoReplicaOscillation { deployment, drop } => {
+                    let Some(d) = self.deployment_ref(deployment, &f) else { continue };
+                    if self.deployments[d.index()].hpa.is_none() {
+                        self.diag.error(InputError::at(
+                            &origin,
+                            InputClass::Invalid,
+                            format!("spec.intents[{i}]"),
+                            "noReplicaOscillation watches an HPA, but the Deployment has none",
+                        ));
+                    }
+                    Intent::NoReplicaOscillation { deployment: d, drop: *drop as i64 }
+                }
+                S::ReplicasMeetMin { deployment } => {
+                    let Some(d) = self.deployment_ref(deployment, &f) else { continue };
+                    let dep = &self.deployments[d.index()];
+                    let min = match dep.hpa {
+                        Some(h) => hpas[h.index()].min_replicas,
+                        None => dep.replicas.min,
+                    };
+                    Intent::ReplicasMeetMin { deployment: d, min }
+                }
+                S::ReplicasMeetExpected { deployment, replicas, offset } => {
+                    let Some(d) = self.deployment_ref(deployment, &f) else { continue };
+                    let expected = match (replicas, offset) {
+                        (Some(r), None) => Expected::Replicas(*r as i64),
+                        (None, Some(o)) => Expected::DesiredPlus(*o),
+                        _ => {
+                            self.diag.error(InputError::at(
+                                &origin,
+                                InputClass::Invalid,
+                                format!("spec.intents[{i}]"),
+                                "set exactly one of `replicas` (a count) or `offset` (relative to desired replicas)",
+                            ));
+                            continue;
+                        }
+                    };
+                    Intent::ReplicasMeetExpected { deployment: d, expected }
+                }
+                S::NoEvictionCycle { deployment } => {
+                    let Some(d) = self.deployment_ref(deployment, &f) else { continue };
+                    Intent::NoEvictionCycle { deployment: d }
+                }
+                S::PodsBalanced { deployment, max_skew } => {
+                    let Some(d) = self.deployment_ref(deployment, &f) else { continue };
+                    Intent::PodsBalanced { deployment: d, max_skew: *max_skew as i64 }
+                }
+                S::ReplicasWithin { deployment, min, max } => {
+                    let Some(d) = self.deployment_ref(deployment, &f) else { continue };
+                    if min > max {
+                        self.diag.error(InputError::at(
+                            &origin,
+                            InputClass::Invalid,
+                            format!("spec.intents[{i}]"),
+                            "min is greater than max",
+                        ));
+                    }
+                    Intent::ReplicasWithin { deployment: d, min: *min as i64, max: *max as i64 }
+                }
+                S::AllPodsEventuallyRun {} => Intent::AllPodsEventuallyRun,
+            };
+            if out.contains(&intent) {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("spec.intents[{i}]"),
+                    "duplicate intent",
+                ));
+            }
+            out.push(intent);
+        }
+        out
+    }
+}

@@ -1,0 +1,449 @@
+//! Nodes and pools: the Verification's `spec.nodePools` (a pool of `count` alike nodes, or
+//! one that names v1 Node manifests) and the Node manifests (each a pool of its own unless a
+//! spec pool names it) -> `Pool`s and `Node`s: allocatable resources as the scheduler's
+//! NodeInfo reads them, labels (with the kubelet's `kubernetes.io/hostname`), taints,
+//! `unschedulable` and the Ready condition. Owns node names and refusing the nodes kbmc cannot
+//! represent (duplicates, unlike nodes in one pool, pressure conditions, deletion); must not
+//! read workloads or decide where pods go.
+
+use std::collections::BTreeMap;
+
+use super::{convert, quantity, Builder, Diag, HOSTNAME};
+use crate::error::{InputClass, InputError, Origin};
+use crate::ir::pod;
+use crate::ir::{LabelKey, LabelValue, Node, NodeId, Pool, PoolId, Range, Resources, Taint};
+use crate::manifest::Object;
+use crate::spec;
+
+/// Allocatable resources from a cpu/memory/pods map, as the scheduler's NodeInfo reads them:
+/// `MilliValue()` of cpu, `Value()` of memory (bytes) and pods, each rounded up.
+fn allocatable(
+    cpu: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+    memory: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+    pods: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+    origin: &Origin,
+    prefix: &str,
+    diag: &mut Diag,
+) -> Resources {
+    let mut r = Resources { cpu_milli: 0, memory: 0, pods: 110 };
+    match cpu {
+        Some(q) => {
+            let f = format!("{prefix}.cpu");
+            let p = quantity(q, origin, &f, diag);
+            r.cpu_milli = convert(p, |q| q.milli_value(), origin, &f, diag);
+        }
+        None => diag.error(InputError::at(
+            origin,
+            InputClass::MissingOrMistyped,
+            format!("{prefix}.cpu"),
+            "missing; expected a CPU quantity such as \"64\" or \"3500m\"",
+        )),
+    }
+    match memory {
+        Some(q) => {
+            let f = format!("{prefix}.memory");
+            let p = quantity(q, origin, &f, diag);
+            r.memory = convert(p, |q| q.value(), origin, &f, diag);
+        }
+        None => diag.error(InputError::at(
+            origin,
+            InputClass::MissingOrMistyped,
+            format!("{prefix}.memory"),
+            "missing; expected a memory quantity such as \"64Gi\"",
+        )),
+    }
+    if let Some(q) = pods {
+        let f = format!("{prefix}.pods");
+        let p = quantity(q, origin, &f, diag);
+        r.pods = convert(p, |q| q.value(), origin, &f, diag);
+    }
+    r
+}
+
+impl Builder<'_> {
+    fn add_node_labels(&mut self, map: &BTreeMap<String, String>, name: &str) -> Vec<(LabelKey, LabelValue)> {
+        let mut out: Vec<(LabelKey, LabelValue)> =
+            map.iter().map(|(k, v)| (self.labels.key(k), self.labels.value(v))).collect();
+        if !map.contains_key(HOSTNAME) {
+            // The kubelet sets this label on every node.
+            out.push((self.labels.key(HOSTNAME), self.labels.value(name)));
+        }
+        out.sort();
+        out
+    }
+
+    fn taints(
+        &mut self,
+        list: impl Iterator<Item = (String, Option<String>, String)>,
+        origin: &Origin,
+        prefix: &str,
+    ) -> Vec<Taint> {
+        let mut out = Vec::new();
+        for (i, (key, value, effect)) in list.enumerate() {
+            match pod::parse_effect(&effect) {
+                Some(e) => out.push(Taint { key, value: value.unwrap_or_default(), effect: e }),
+                None => self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    format!("{prefix}[{i}].effect"),
+                    format!("unknown effect {effect:?}; expected NoSchedule, PreferNoSchedule or NoExecute"),
+                )),
+            }
+        }
+        out
+    }
+
+    pub(super) fn pools_from_spec(&mut self, pools: &[spec::NodePool]) {
+        let origin = self.spec_origin.clone();
+        for (pi, p) in pools.iter().enumerate() {
+            let f = format!("spec.nodePools[{pi}]");
+            if self.pools.iter().any(|q| q.name == p.name) || pools[..pi].iter().any(|q| q.name == p.name) {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("{f}.name"),
+                    format!("duplicate pool name {:?}", p.name),
+                ));
+            }
+            if !p.nodes.is_empty() {
+                // A pool of Node manifests: built with the Node manifests (pools_from_nodes).
+                let given: Vec<&str> = [
+                    (p.count.is_some(), "count"),
+                    (p.capacity.is_some(), "capacity"),
+                    (!p.labels.is_empty(), "labels"),
+                    (p.allocatable.is_some(), "allocatable"),
+                    (!p.taints.is_empty(), "taints"),
+                    (p.unschedulable, "unschedulable"),
+                ]
+                .into_iter()
+                .filter_map(|(set, name)| set.then_some(name))
+                .collect();
+                if !given.is_empty() {
+                    self.diag.error(InputError::at(
+                        &origin,
+                        InputClass::Invalid,
+                        format!("{f}.{}", given[0]),
+                        format!(
+                            "a pool of Node manifests (`nodes`) takes every node fact from them; leave out {}",
+                            given.join(", ")
+                        ),
+                    ));
+                }
+                continue;
+            }
+            let (Some(count), Some(cap)) = (p.count, p.capacity.as_ref()) else {
+                let missing = if p.count.is_none() { "count" } else { "capacity" };
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::MissingOrMistyped,
+                    format!("{f}.{missing}"),
+                    "missing; a pool needs `count` and `capacity`, or `nodes` naming Node manifests",
+                ));
+                continue;
+            };
+            if count.min > count.max {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("{f}.count"),
+                    format!("min {} is greater than max {}", count.min, count.max),
+                ));
+            }
+            if count.max > 1000 {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("{f}.count"),
+                    "more than 1000 nodes in one pool is beyond what kbmc can check",
+                ));
+                continue;
+            }
+            let capacity = allocatable(
+                Some(&cap.cpu),
+                Some(&cap.memory),
+                cap.pods.as_ref(),
+                &origin,
+                &format!("{f}.capacity"),
+                &mut self.diag,
+            );
+            let alloc = match &p.allocatable {
+                Some(a) => allocatable(
+                    Some(&a.cpu),
+                    Some(&a.memory),
+                    a.pods.as_ref().or(cap.pods.as_ref()),
+                    &origin,
+                    &format!("{f}.allocatable"),
+                    &mut self.diag,
+                ),
+                None => capacity,
+            };
+            if alloc.cpu_milli > capacity.cpu_milli || alloc.memory > capacity.memory || alloc.pods > capacity.pods {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    format!("{f}.allocatable"),
+                    "exceeds capacity",
+                ));
+            }
+            let taints = self.taints(
+                p.taints.iter().map(|t| (t.key.clone(), t.value.clone(), t.effect.clone())),
+                &origin,
+                &format!("{f}.taints"),
+            );
+            let pool_id = PoolId(self.pools.len() as u32);
+            let first = NodeId(self.nodes.len() as u32);
+            for i in 0..count.max {
+                let name = format!("{}-{i}", p.name);
+                let labels = self.add_node_labels(&p.labels, &name);
+                self.nodes.push(Node {
+                    name,
+                    pool: pool_id,
+                    index_in_pool: i,
+                    labels,
+                    capacity,
+                    allocatable: alloc,
+                    taints: taints.clone(),
+                    unschedulable: p.unschedulable,
+                    ready: true,
+                    fixed: Resources::default(),
+                    fixed_score: Resources::default(),
+                });
+            }
+            self.pools.push(Pool {
+                name: p.name.clone(),
+                count: Range { min: count.min as i64, max: count.max as i64 },
+                first,
+                concrete: false,
+                origin: origin.clone(),
+            });
+        }
+    }
+
+    /// Node manifests: each a pool of its own, except those a spec pool names in `nodes`,
+    /// which form that pool (in the order named).
+    pub(super) fn pools_from_nodes(&mut self, spec_pools: &[spec::NodePool]) {
+        let mut built: Vec<Option<(Node, Origin)>> = Vec::new();
+        for (i, Object { origin, value: n }) in self.inputs.nodes.iter().enumerate() {
+            let node = self.node_from_manifest(i, origin, n);
+            built.push(node.map(|n| (n, origin.clone())));
+        }
+        let mut claimed: BTreeMap<String, usize> = BTreeMap::new();
+        for (pi, p) in spec_pools.iter().enumerate() {
+            if p.nodes.is_empty() {
+                continue;
+            }
+            let f = format!("spec.nodePools[{pi}].nodes");
+            let pool_id = PoolId(self.pools.len() as u32);
+            let first = NodeId(self.nodes.len() as u32);
+            let mut members: Vec<Node> = Vec::new();
+            // Reports locate the pool at its first Node manifest.
+            let mut pool_origin = self.spec_origin.clone();
+            for (k, name) in p.nodes.iter().enumerate() {
+                let found = built.iter().position(|b| b.as_ref().is_some_and(|(n, _)| &n.name == name));
+                let Some(at) = found else {
+                    if !self.inputs.nodes.iter().any(|o| o.value.metadata.name.as_deref() == Some(name)) {
+                        self.diag.error(InputError::at(
+                            &self.spec_origin,
+                            InputClass::DanglingReference,
+                            format!("{f}[{k}]"),
+                            format!("no v1 Node named {name:?} among the inputs"),
+                        ));
+                    }
+                    continue;
+                };
+                if let Some(other) = claimed.insert(name.clone(), pi) {
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::Invalid,
+                        format!("{f}[{k}]"),
+                        format!("node {name:?} is already in spec.nodePools[{other}]"),
+                    ));
+                    continue;
+                }
+                let (mut node, node_origin) = built[at].take().expect("found above");
+                if members.is_empty() {
+                    pool_origin = node_origin;
+                }
+                if let Some(m0) = members.first() {
+                    let hostname = self.labels.key(HOSTNAME);
+                    let others =
+                        |n: &Node| n.labels.iter().filter(|(k, _)| *k != hostname).copied().collect::<Vec<_>>();
+                    let differs = [
+                        (m0.capacity != node.capacity, "capacity"),
+                        (m0.allocatable != node.allocatable, "allocatable"),
+                        (m0.taints != node.taints, "taints"),
+                        (others(m0) != others(&node), "labels other than kubernetes.io/hostname"),
+                    ]
+                    .into_iter()
+                    .find_map(|(d, what)| d.then_some(what));
+                    if let Some(what) = differs {
+                        self.diag.error(InputError::at(
+                            &self.spec_origin,
+                            InputClass::Invalid,
+                            format!("{f}[{k}]"),
+                            format!(
+                                "node {name:?} differs from {:?} in its {what}; the nodes of one pool must be alike",
+                                m0.name
+                            ),
+                        ));
+                    }
+                }
+                node.pool = pool_id;
+                node.index_in_pool = members.len() as u32;
+                members.push(node);
+            }
+            let count = members.len() as i64;
+            self.nodes.extend(members);
+            self.pools.push(Pool {
+                name: p.name.clone(),
+                count: Range::fixed(count),
+                first,
+                concrete: true,
+                origin: pool_origin,
+            });
+        }
+        for (node, origin) in built.into_iter().flatten() {
+            if self.pools.iter().any(|p| p.name == node.name) {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    "metadata.name",
+                    format!("node {:?} has the name of a pool of spec.nodePools", node.name),
+                ));
+                continue;
+            }
+            let pool_id = PoolId(self.pools.len() as u32);
+            let first = NodeId(self.nodes.len() as u32);
+            let name = node.name.clone();
+            self.nodes.push(Node { pool: pool_id, index_in_pool: 0, ..node });
+            self.pools.push(Pool { name, count: Range::fixed(1), first, concrete: true, origin });
+        }
+    }
+
+    /// One Node manifest's node (pool and index left for the caller to set).
+    fn node_from_manifest(&mut self, i: usize, origin: &Origin, n: &k8s_openapi::api::core::v1::Node) -> Option<Node> {
+        let Some(name) = n.metadata.name.clone() else {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::MissingOrMistyped,
+                "metadata.name",
+                "a Node needs a name",
+            ));
+            return None;
+        };
+        if self.inputs.nodes[..i].iter().any(|o| o.value.metadata.name.as_deref() == Some(&name))
+            || self.nodes.iter().any(|m| m.name == name)
+        {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "metadata.name",
+                format!("duplicate node name {name:?}"),
+            ));
+            return None;
+        }
+        let status = n.status.as_ref();
+        let (map, prefix) =
+            match (status.and_then(|s| s.allocatable.as_ref()), status.and_then(|s| s.capacity.as_ref())) {
+                (Some(a), _) => (Some(a), "status.allocatable"),
+                (None, Some(c)) => (Some(c), "status.capacity"),
+                (None, None) => (None, "status.allocatable"),
+            };
+        let alloc = match map {
+            Some(m) => allocatable(m.get("cpu"), m.get("memory"), m.get("pods"), origin, prefix, &mut self.diag),
+            None => {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::MissingOrMistyped,
+                    prefix,
+                    "missing; a Node needs status.allocatable (or status.capacity) with cpu and memory",
+                ));
+                Resources::default()
+            }
+        };
+        let capacity = match status.and_then(|s| s.capacity.as_ref()) {
+            Some(m) if map.is_some() => {
+                allocatable(m.get("cpu"), m.get("memory"), m.get("pods"), origin, "status.capacity", &mut self.diag)
+            }
+            _ => alloc,
+        };
+        let spec = n.spec.as_ref();
+        let taints = self.taints(
+            spec.and_then(|s| s.taints.clone()).unwrap_or_default().into_iter().map(|t| (t.key, t.value, t.effect)),
+            origin,
+            "spec.taints",
+        );
+        let labels_map = n.metadata.labels.clone().unwrap_or_default();
+        let labels = self.add_node_labels(&labels_map, &name);
+        let ready = status
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+            .is_none_or(|c| c.status == "True");
+        if n.metadata.deletion_timestamp.is_some() {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "metadata.deletionTimestamp",
+                "a Node being deleted is not modelled",
+            ));
+        }
+        // The node lifecycle controller taints a node for each of these conditions
+        // (TaintNodesByCondition) and the kubelet's eviction manager refuses pods on it
+        // (all pods under disk or PID pressure, BestEffort ones under memory pressure).
+        for (i, c) in status.and_then(|s| s.conditions.as_ref()).into_iter().flatten().enumerate() {
+            let pressure =
+                matches!(c.type_.as_str(), "MemoryPressure" | "DiskPressure" | "PIDPressure" | "NetworkUnavailable");
+            if pressure && c.status == "True" {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    format!("status.conditions[{i}]"),
+                    format!("a node with condition {} True is not modelled (its taint and the kubelet's admission under pressure); only the Ready condition is", c.type_),
+                ));
+            }
+        }
+        Some(Node {
+            name,
+            pool: PoolId(0),
+            index_in_pool: 0,
+            labels,
+            capacity,
+            allocatable: alloc,
+            taints,
+            unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
+            ready,
+            fixed: Resources::default(),
+            fixed_score: Resources::default(),
+        })
+    }
+
+    pub(super) fn node_by_name(&self, name: &str) -> Option<NodeId> {
+        self.nodes.iter().position(|n| n.name == name).map(|i| NodeId(i as u32))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::build::test_inputs::{errors, pool, web};
+
+    /// Node conditions other than Ready that taint the node and make the kubelet refuse pods
+    /// are refused when True; a Node or Deployment being deleted is refused.
+    #[test]
+    fn pressure_conditions_and_deletions_are_refused() {
+        let node = |extra: &str| {
+            format!("apiVersion: v1\nkind: Node\nmetadata: {{name: n1{extra}}}\nstatus:\n  allocatable: {{cpu: \"8\", memory: 8Gi}}\n  conditions: [{{type: Ready, status: \"True\"}}, {{type: MemoryPressure, status: \"STATUS\"}}]\n---\n")
+        };
+        let base = format!("{}{}", web(1, "1Gi"), pool("8", "8Gi"));
+        assert_eq!(errors(&format!("{}{base}", node("").replace("STATUS", "False"))), "");
+        let e = errors(&format!("{}{base}", node("").replace("STATUS", "True")));
+        assert!(e.contains("status.conditions[1]") && e.contains("MemoryPressure True"), "{e}");
+        let e = errors(&format!(
+            "{}{base}",
+            node(", deletionTimestamp: \"2020-01-01T00:00:00Z\"").replace("STATUS", "False")
+        ));
+        assert!(e.contains("metadata.deletionTimestamp") && e.contains("Node being deleted"), "{e}");
+        let deleting = web(1, "1Gi").replace("{name: web}", "{name: web, deletionTimestamp: \"2020-01-01T00:00:00Z\"}");
+        let e = errors(&format!("{deleting}{}", pool("8", "8Gi")));
+        assert!(e.contains("metadata.deletionTimestamp"), "{e}");
+    }
+}
