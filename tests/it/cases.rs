@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 8] = [
+const CASES: [&str; 9] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -11,17 +11,18 @@ const CASES: [&str; 8] = [
     "c6-maintenance-drain",
     "c7-taint-nodename-loop",
     "c8-descheduler-spread-loop",
+    "c10-anti-affinity-rollout",
 ];
 
 #[test]
-fn all_sixteen_cases_are_present() {
+fn every_case_and_its_fix_are_present() {
     let names: Vec<String> =
         case_dirs().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     for c in CASES {
         assert!(names.contains(&c.to_string()), "missing case {c}");
         assert!(names.contains(&format!("{c}-fixed")), "missing case {c}-fixed");
     }
-    assert_eq!(names.len(), 16, "{names:?}");
+    assert_eq!(names.len(), 2 * CASES.len(), "{names:?}");
     for dir in case_dirs() {
         for f in ["verification.yaml", "expected.txt", "README.md"] {
             assert!(dir.join(f).is_file(), "{} lacks {f}", rel(&dir));
