@@ -830,6 +830,10 @@ pub(super) fn differs(pod: &TemplateFacts, template: &TemplateFacts, admitted: b
         Some("spec.tolerations")
     } else if pod.spread != template.spread {
         Some("spec.topologySpreadConstraints")
+    } else if (&pod.pod_affinity.required_anti, &pod.pod_affinity.preferred_anti)
+        != (&template.pod_affinity.required_anti, &template.pod_affinity.preferred_anti)
+    {
+        Some("spec.affinity.podAntiAffinity")
     } else if pod.pod_affinity != template.pod_affinity {
         Some("spec.affinity.podAffinity")
     } else if pod.local_storage != template.local_storage || pod.pvc != template.pvc {
