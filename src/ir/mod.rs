@@ -8,6 +8,7 @@
 //! of the unit rounded up), requests and allocatable alike. HPA AverageValue targets are
 //! milli-units (`MilliValue()`), as the HPA controller compares them.
 
+mod affinity;
 mod build;
 mod labels;
 pub mod limits;
@@ -16,6 +17,7 @@ mod validate;
 
 use serde::Serialize;
 
+pub use affinity::{InterPodAffinity, PodAffinityTerm};
 pub use build::{build, BuildOptions};
 pub use labels::{LabelKey, LabelValue, Labels};
 
@@ -301,6 +303,8 @@ pub struct PodGroup {
     /// Per node slot, indexed by NodeId.
     pub per_node: Vec<Placement>,
     pub spread: Vec<SpreadConstraint>,
+    /// `podAffinity` and `podAntiAffinity` terms, resolved against the groups.
+    pub pod_affinity: InterPodAffinity,
     /// Has emptyDir/hostPath volumes (descheduler's PodsWithLocalStorage protection).
     pub local_storage: bool,
     /// Has persistentVolumeClaim volumes.
@@ -398,6 +402,12 @@ pub struct Scheduler {
     pub weight_node_affinity: i64,
     pub weight_taint_toleration: i64,
     pub weight_pod_topology_spread: i64,
+    pub weight_inter_pod_affinity: i64,
+    /// InterPodAffinityArgs `hardPodAffinityWeight` (default 1): the score an existing pod's
+    /// required affinity term gives the nodes of its domain when the incoming pod matches it.
+    pub hard_pod_affinity_weight: i64,
+    /// InterPodAffinityArgs `ignorePreferredTermsOfExistingPods` (default false).
+    pub ignore_preferred_terms_of_existing_pods: bool,
     pub scoring: ScoringStrategy,
     pub scoring_cpu_weight: i64,
     pub scoring_memory_weight: i64,
@@ -421,6 +431,9 @@ impl Default for Scheduler {
             weight_node_affinity: 2,
             weight_taint_toleration: 3,
             weight_pod_topology_spread: 2,
+            weight_inter_pod_affinity: 2,
+            hard_pod_affinity_weight: 1,
+            ignore_preferred_terms_of_existing_pods: false,
             scoring: ScoringStrategy::LeastAllocated,
             scoring_cpu_weight: 1,
             scoring_memory_weight: 1,
@@ -479,6 +492,9 @@ pub enum DeschedulerPlugin {
         preferred: bool,
         namespaces: Namespaces,
     },
+    RemovePodsViolatingInterPodAntiAffinity {
+        namespaces: Namespaces,
+    },
 }
 
 impl DeschedulerPlugin {
@@ -491,6 +507,9 @@ impl DeschedulerPlugin {
             DeschedulerPlugin::LowNodeUtilization { .. } => "LowNodeUtilization",
             DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => "RemovePodsViolatingNodeTaints",
             DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => "RemovePodsViolatingNodeAffinity",
+            DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. } => {
+                "RemovePodsViolatingInterPodAntiAffinity"
+            }
         }
     }
 
@@ -500,7 +519,8 @@ impl DeschedulerPlugin {
             DeschedulerPlugin::RemoveDuplicates { namespaces }
             | DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { namespaces, .. }
             | DeschedulerPlugin::RemovePodsViolatingNodeTaints { namespaces, .. }
-            | DeschedulerPlugin::RemovePodsViolatingNodeAffinity { namespaces, .. } => namespaces,
+            | DeschedulerPlugin::RemovePodsViolatingNodeAffinity { namespaces, .. }
+            | DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { namespaces } => namespaces,
             DeschedulerPlugin::LowNodeUtilization { evictable_namespaces, .. } => evictable_namespaces,
         }
     }

@@ -1,6 +1,7 @@
 //! Pod templates -> pod groups: effective requests, and the static scheduling facts of a
 //! template against every node (NodeName, nodeSelector and node affinity, taints and
-//! tolerations) and its topology spread constraints. Also the list of pod-spec fields that
+//! tolerations) and its topology spread constraints (inter-pod affinity is read by
+//! `affinity.rs`). Also the list of pod-spec fields that
 //! would change behaviour but are not modelled.
 
 use k8s_openapi::api::core::v1::{NodeSelectorTerm, PodTemplateSpec, Toleration};
@@ -54,6 +55,8 @@ pub(super) struct TemplateFacts {
     pub preferred_terms: Vec<(i64, Vec<NodeReq>)>,
     pub tolerations: Vec<Toleration>,
     pub spread: Vec<RawSpread>,
+    /// `podAffinity` and `podAntiAffinity` (see `affinity.rs`).
+    pub pod_affinity: super::affinity::RawPodAffinity,
     pub local_storage: bool,
     pub pvc: bool,
     pub qos: Qos,
@@ -319,20 +322,6 @@ pub(super) fn template_facts(
     let mut unmodeled = |field: String, why: &str| {
         diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, field, why.to_string()))
     };
-    if let Some(a) = &spec.affinity {
-        if a.pod_affinity.is_some() {
-            unmodeled(
-                format!("{s}.affinity.podAffinity"),
-                "inter-pod affinity is not modelled (InterPodAffinity filter and score)",
-            );
-        }
-        if a.pod_anti_affinity.is_some() {
-            unmodeled(
-                format!("{s}.affinity.podAntiAffinity"),
-                "inter-pod anti-affinity is not modelled (InterPodAffinity filter and score)",
-            );
-        }
-    }
     if spec.priority_class_name.is_some() || spec.priority.is_some() {
         unmodeled(format!("{s}.priorityClassName"), "pod priority and preemption are not modelled");
     }
@@ -646,6 +635,8 @@ pub(super) fn template_facts(
         });
     }
 
+    let pod_affinity = super::affinity::read(spec, &pod_labels, origin, &s, labels, diag);
+
     let volumes = spec.volumes.iter().flatten();
     let mut local_storage = false;
     let mut pvc = false;
@@ -665,6 +656,7 @@ pub(super) fn template_facts(
         preferred_terms,
         tolerations,
         spread,
+        pod_affinity,
         local_storage,
         pvc,
         qos: qos_class(spec),
@@ -838,6 +830,12 @@ pub(super) fn differs(pod: &TemplateFacts, template: &TemplateFacts, admitted: b
         Some("spec.tolerations")
     } else if pod.spread != template.spread {
         Some("spec.topologySpreadConstraints")
+    } else if (&pod.pod_affinity.required_anti, &pod.pod_affinity.preferred_anti)
+        != (&template.pod_affinity.required_anti, &template.pod_affinity.preferred_anti)
+    {
+        Some("spec.affinity.podAntiAffinity")
+    } else if pod.pod_affinity != template.pod_affinity {
+        Some("spec.affinity.podAffinity")
     } else if pod.local_storage != template.local_storage || pod.pvc != template.pvc {
         Some("spec.volumes")
     } else {

@@ -202,6 +202,16 @@ pub struct NodeAffinityArgs {
     pub node_affinity_type: Vec<String>,
 }
 
+/// RemovePodsViolatingInterPodAntiAffinity's args (removepodsviolatinginterpodantiaffinity/types.go).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InterPodAntiAffinityArgs {
+    #[serde(default)]
+    pub namespaces: Option<Namespaces>,
+    #[serde(default)]
+    pub label_selector: Option<serde_yaml::Value>,
+}
+
 /// A plugin's decoded args.
 #[derive(Clone, Debug)]
 pub enum Args {
@@ -211,16 +221,12 @@ pub enum Args {
     LowNodeUtilization(LowNodeUtilizationArgs),
     RemovePodsViolatingNodeTaints(NodeTaintsArgs),
     RemovePodsViolatingNodeAffinity(NodeAffinityArgs),
+    RemovePodsViolatingInterPodAntiAffinity(InterPodAntiAffinityArgs),
 }
 
 /// Plugins that exist upstream but are not modelled by kbmc.
-pub const UNMODELED_PLUGINS: &[&str] = &[
-    "HighNodeUtilization",
-    "RemovePodsViolatingInterPodAntiAffinity",
-    "RemovePodsHavingTooManyRestarts",
-    "PodLifeTime",
-    "RemoveFailedPods",
-];
+pub const UNMODELED_PLUGINS: &[&str] =
+    &["HighNodeUtilization", "RemovePodsHavingTooManyRestarts", "PodLifeTime", "RemoveFailedPods"];
 
 /// Decodes the args of plugin `name` found at `field` (e.g. `profiles[0].pluginConfig[1].args`).
 /// `Ok(None)` means the plugin exists upstream but kbmc does not model it.
@@ -240,6 +246,9 @@ pub fn decode_args(
         "LowNodeUtilization" => Args::LowNodeUtilization(decode_value(origin, field, v)?),
         "RemovePodsViolatingNodeTaints" => Args::RemovePodsViolatingNodeTaints(decode_value(origin, field, v)?),
         "RemovePodsViolatingNodeAffinity" => Args::RemovePodsViolatingNodeAffinity(decode_value(origin, field, v)?),
+        "RemovePodsViolatingInterPodAntiAffinity" => {
+            Args::RemovePodsViolatingInterPodAntiAffinity(decode_value(origin, field, v)?)
+        }
         n if UNMODELED_PLUGINS.contains(&n) => return Ok(None),
         n => {
             return Err(vec![InputError::at(

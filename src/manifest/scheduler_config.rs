@@ -181,6 +181,20 @@ pub struct NodeAffinityArgs {
     pub added_affinity: Option<k8s_openapi::api::core::v1::NodeAffinity>,
 }
 
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InterPodAffinityArgs {
+    #[serde(default)]
+    pub api_version: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Score weight of an existing pod's required affinity term that the incoming pod matches.
+    #[serde(default)]
+    pub hard_pod_affinity_weight: Option<i64>,
+    #[serde(default)]
+    pub ignore_preferred_terms_of_existing_pods: Option<bool>,
+}
+
 /// A plugin's decoded args.
 #[derive(Clone, Debug)]
 pub enum Args {
@@ -188,12 +202,13 @@ pub enum Args {
     NodeResourcesBalancedAllocation(BalancedAllocationArgs),
     PodTopologySpread(PodTopologySpreadArgs),
     NodeAffinity(NodeAffinityArgs),
+    InterPodAffinity(InterPodAffinityArgs),
 }
 
 /// Plugins whose args kbmc accepts without decoding them: they configure what the model has
-/// no counterpart for (DefaultPreemption: no priorities, so no preemption; InterPodAffinity:
-/// inter-pod affinity is rejected on input; VolumeBinding: volume binding is not modelled).
-pub const UNDECODED_ARGS: &[&str] = &["DefaultPreemption", "InterPodAffinity", "VolumeBinding"];
+/// no counterpart for (DefaultPreemption: no priorities, so no preemption; VolumeBinding:
+/// volume binding is not modelled).
+pub const UNDECODED_ARGS: &[&str] = &["DefaultPreemption", "VolumeBinding"];
 
 /// Decodes the args of plugin `name` found at `field` (e.g. `profiles[0].pluginConfig[1].args`).
 /// `Ok(None)`: a plugin of `UNDECODED_ARGS`, or one kbmc does not know (the caller says which).
@@ -209,6 +224,7 @@ pub fn decode_args(
         "NodeResourcesBalancedAllocation" => Args::NodeResourcesBalancedAllocation(decode_value(origin, field, v)?),
         "PodTopologySpread" => Args::PodTopologySpread(decode_value(origin, field, v)?),
         "NodeAffinity" => Args::NodeAffinity(decode_value(origin, field, v)?),
+        "InterPodAffinity" => Args::InterPodAffinity(decode_value(origin, field, v)?),
         _ => return Ok(None),
     }))
 }

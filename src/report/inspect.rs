@@ -163,6 +163,7 @@ fn plugin(p: &DeschedulerPlugin) -> String {
             excluded_taints.join(", "),
             included_taints.as_ref().map_or("every taint".to_string(), |v| format!("[{}]", v.join(", ")))
         ),
+        DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. } => String::new(),
         DeschedulerPlugin::RemovePodsViolatingNodeAffinity { required, preferred, .. } => format!(
             " (nodeAffinityType {})",
             on(&[

@@ -294,6 +294,9 @@ fn accepted() -> Vec<(&'static str, BTreeSet<String>)> {
                 roots.push(("PodTopologySpread", fields_of::<sc::PodTopologySpreadArgs>()))
             }
             Some(sc::Args::NodeAffinity(_)) => roots.push(("NodeAffinity", fields_of::<sc::NodeAffinityArgs>())),
+            Some(sc::Args::InterPodAffinity(_)) => {
+                roots.push(("InterPodAffinity", fields_of::<sc::InterPodAffinityArgs>()))
+            }
             None => panic!("{name}: its args are not decoded"),
         }
     }
@@ -317,6 +320,9 @@ fn accepted() -> Vec<(&'static str, BTreeSet<String>)> {
             Ok(Some(ds::Args::RemovePodsViolatingNodeAffinity(_))) => {
                 roots.push(("RemovePodsViolatingNodeAffinity", fields_of::<ds::NodeAffinityArgs>()))
             }
+            Ok(Some(ds::Args::RemovePodsViolatingInterPodAntiAffinity(_))) => {
+                roots.push(("RemovePodsViolatingInterPodAntiAffinity", fields_of::<ds::InterPodAntiAffinityArgs>()))
+            }
             other => panic!("{name}: {other:?}"),
         }
     }
@@ -325,16 +331,17 @@ fn accepted() -> Vec<(&'static str, BTreeSet<String>)> {
 
 /// The scheduler plugins whose args kbmc decodes, each one's index in the base fixture's
 /// `pluginConfig`.
-const SCHEDULER_PLUGINS: [&str; 4] =
-    ["NodeResourcesFit", "NodeResourcesBalancedAllocation", "PodTopologySpread", "NodeAffinity"];
+const SCHEDULER_PLUGINS: [&str; 5] =
+    ["NodeResourcesFit", "NodeResourcesBalancedAllocation", "PodTopologySpread", "NodeAffinity", "InterPodAffinity"];
 /// The descheduler plugins whose args kbmc decodes, likewise.
-const DESCHEDULER_PLUGINS: [&str; 6] = [
+const DESCHEDULER_PLUGINS: [&str; 7] = [
     "DefaultEvictor",
     "RemoveDuplicates",
     "RemovePodsViolatingTopologySpreadConstraint",
     "LowNodeUtilization",
     "RemovePodsViolatingNodeTaints",
     "RemovePodsViolatingNodeAffinity",
+    "RemovePodsViolatingInterPodAntiAffinity",
 ];
 
 /// A Kubernetes kind kbmc reads (k8s-openapi's type): its root name in the table, its fields,
@@ -529,6 +536,8 @@ profiles:
         args: {defaultingType: System}
       - name: NodeAffinity
         args: {addedAffinity: {}}
+      - name: InterPodAffinity
+        args: {}
 "#;
 
 const DESCHEDULER: &str = r#"apiVersion: descheduler/v1alpha2
@@ -548,8 +557,10 @@ profiles:
         args: {}
       - name: RemovePodsViolatingNodeAffinity
         args: {nodeAffinityType: [requiredDuringSchedulingIgnoredDuringExecution]}
+      - name: RemovePodsViolatingInterPodAntiAffinity
+        args: {}
     plugins:
-      deschedule: {enabled: [RemovePodsViolatingNodeTaints, RemovePodsViolatingNodeAffinity]}
+      deschedule: {enabled: [RemovePodsViolatingNodeTaints, RemovePodsViolatingNodeAffinity, RemovePodsViolatingInterPodAntiAffinity]}
       balance: {enabled: [RemoveDuplicates, RemovePodsViolatingTopologySpreadConstraint, LowNodeUtilization]}
 "#;
 
@@ -770,6 +781,11 @@ const TABLE: &[Row] = &[
         true,
         "[{weight: 3, preference: {matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [b]}]}}]",
     ),
+    // InterPodAffinity
+    ("InterPodAffinity", "apiVersion", Inert(TYPE_META), false, "kubescheduler.config.k8s.io/v1"),
+    ("InterPodAffinity", "kind", Inert(TYPE_META), false, "InterPodAffinityArgs"),
+    ("InterPodAffinity", "hardPodAffinityWeight", Read, false, "5"),
+    ("InterPodAffinity", "ignorePreferredTermsOfExistingPods", Read, false, "true"),
     // DeschedulerPolicy
     ("DeschedulerPolicy", "apiVersion", Read, false, "descheduler/v1alpha1"),
     ("DeschedulerPolicy", "kind", Read, false, "Policy"),
@@ -886,6 +902,11 @@ const TABLE: &[Row] = &[
         false,
         "[preferredDuringSchedulingIgnoredDuringExecution]",
     ),
+    // RemovePodsViolatingInterPodAntiAffinity
+    ("RemovePodsViolatingInterPodAntiAffinity", "namespaces", Read, false, "{exclude: [kube-system]}"),
+    ("RemovePodsViolatingInterPodAntiAffinity", "namespaces.include", Read, false, "[default]"),
+    ("RemovePodsViolatingInterPodAntiAffinity", "namespaces.exclude", Read, false, "[kube-system]"),
+    ("RemovePodsViolatingInterPodAntiAffinity", "labelSelector", Read, false, "{matchLabels: {app: web}}"),
 ];
 
 const DISABLED: &str =
@@ -1149,8 +1170,10 @@ fn pod_spec_rows(root: &'static str, prefix: &str, of: Of) -> Vec<Row> {
         ),
         // Every field of nodeAffinity is read: terms, requirements, weights.
         (root, p("affinity.nodeAffinity"), templated, true, "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 5, preference: {matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [b]}]}}]}"),
-        (root, p("affinity.podAffinity"), Refused, true, pod_affinity),
-        (root, p("affinity.podAntiAffinity"), Refused, true, pod_affinity),
+        // Every field of podAffinity and podAntiAffinity is read: terms, selectors, keys,
+        // namespaces, weights. A fixed pod's inter-pod affinity is refused.
+        (root, p("affinity.podAffinity"), of.pick(Read, Refused, Refused), true, pod_affinity),
+        (root, p("affinity.podAntiAffinity"), of.pick(Read, Refused, Refused), true, pod_affinity),
         (root, p("automountServiceAccountToken"), Inert(RUNTIME), false, "false"),
         (root, p("containers"), of.pick(Read, Refused, Read), false, "[{name: c, image: web:1, resources: {requests: {cpu: \"2\"}}}]"),
         (root, p("initContainers"), of.pick(Read, Refused, Read), false, "[{name: i, image: init:1, resources: {requests: {cpu: \"4\"}}}]"),

@@ -287,7 +287,7 @@ fn claims_are_an_assumption_in_every_format() {
     assert!(!without.stdout.contains("pvc-unconstrained"), "{}", without.stdout);
 }
 
-/// A check made with `--allow-unmodeled` of a Deployment with podAntiAffinity and a
+/// A check made with `--allow-unmodeled` of a Deployment with scheduling gates and a
 /// LimitRange, in `format`.
 fn dropped_check(format: &str) -> super::Run {
     let r = kbmc(&[
@@ -305,7 +305,7 @@ fn dropped_check(format: &str) -> super::Run {
 }
 
 const DROPPED_KIND: &str = "LimitRange/defaults";
-const DROPPED_FIELD: &str = "spec.template.spec.affinity.podAntiAffinity";
+const DROPPED_FIELD: &str = "spec.template.spec.schedulingGates";
 
 #[test]
 fn text_lists_what_allow_unmodeled_dropped() {

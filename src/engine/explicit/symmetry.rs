@@ -38,6 +38,13 @@ pub fn static_classes(m: &Model) -> Vec<usize> {
                         && m.ir.nodes[j].fixed == m.ir.nodes[n].fixed
                         && m.ir.nodes[j].fixed_score == m.ir.nodes[n].fixed_score
                         && m.ir.groups.iter().all(|g| g.spread.iter().all(|c| c.fixed[j] == c.fixed[n]))
+                        && m.ir.groups.iter().all(|g| {
+                            let a = &g.pod_affinity;
+                            a.required_fixed.get(j) == a.required_fixed.get(n)
+                                && [&a.required, &a.required_anti, &a.preferred, &a.preferred_anti]
+                                    .iter()
+                                    .all(|ts| ts.iter().all(|t| t.fixed[j] == t.fixed[n]))
+                        })
                         && s.added_affinity_ok[j] == s.added_affinity_ok[n]
                         && s.added_preferred_weight[j] == s.added_preferred_weight[n]
                         && m.ir.groups.iter().all(|g| {

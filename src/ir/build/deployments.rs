@@ -432,6 +432,12 @@ impl Builder<'_> {
         let zone = self.labels.key(ZONE);
         let hostname = self.labels.key(HOSTNAME);
         let mut groups = Vec::with_capacity(n_groups);
+        let views: Vec<super::affinity::GroupView> = (0..n_groups)
+            .map(|h| super::affinity::GroupView {
+                namespace: &self.deployments[self.group_owner[h].0.index()].namespace,
+                labels: &self.facts[h].labels,
+            })
+            .collect();
         for gi in 0..n_groups {
             let f = &self.facts[gi];
             let (dep, revision) = self.group_owner[gi];
@@ -512,6 +518,14 @@ impl Builder<'_> {
                 unreachable_eviction_after: pod::unreachable_eviction_after(f),
                 per_node,
                 spread,
+                pod_affinity: super::affinity::resolve(
+                    &f.pod_affinity,
+                    gi,
+                    namespace,
+                    &views,
+                    &self.fixed_pods,
+                    self.nodes.len(),
+                ),
                 local_storage: f.local_storage,
                 pvc: f.pvc,
                 has_required_affinity: f.required_terms.is_some(),

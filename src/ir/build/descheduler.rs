@@ -139,6 +139,7 @@ impl Builder<'_> {
                             | "LowNodeUtilization"
                             | "RemovePodsViolatingNodeTaints"
                             | "RemovePodsViolatingNodeAffinity"
+                            | "RemovePodsViolatingInterPodAntiAffinity"
                     ) {
                         self.diag.error(InputError::at(
                             origin,
@@ -209,6 +210,7 @@ impl Builder<'_> {
             Args::RemovePodsViolatingTopologySpreadConstraint(a) => ("namespaces", &a.namespaces),
             Args::RemovePodsViolatingNodeTaints(a) => ("namespaces", &a.namespaces),
             Args::RemovePodsViolatingNodeAffinity(a) => ("namespaces", &a.namespaces),
+            Args::RemovePodsViolatingInterPodAntiAffinity(a) => ("namespaces", &a.namespaces),
             Args::LowNodeUtilization(a) => ("evictableNamespaces", &a.evictable_namespaces),
             Args::DefaultEvictor(_) => return,
         };
@@ -370,6 +372,10 @@ impl Builder<'_> {
                     included_taints: a.included_taints.clone(),
                     namespaces: namespaces(&a.namespaces),
                 }
+            }
+            Args::RemovePodsViolatingInterPodAntiAffinity(a) => {
+                label_selector(&a.label_selector, &mut self.diag);
+                DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { namespaces: namespaces(&a.namespaces) }
             }
             Args::RemovePodsViolatingNodeAffinity(a) => {
                 label_selector(&a.label_selector, &mut self.diag);

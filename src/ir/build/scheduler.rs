@@ -104,6 +104,7 @@ impl Builder<'_> {
                             s.weight_node_affinity = 0;
                             s.weight_taint_toleration = 0;
                             s.weight_pod_topology_spread = 0;
+                            s.weight_inter_pod_affinity = 0;
                         }
                         n => {
                             if let Some(w) = score_weight(&mut s, n) {
@@ -116,10 +117,9 @@ impl Builder<'_> {
                     match score_weight(&mut s, &e.name) {
                         Some(w) => *w = e.weight.map(|w| w as i64).filter(|w| *w > 0).unwrap_or(1),
                         // In the default profile: ImageLocality is abstracted (docs/modeling.md §2.2,
-                        // every node taken to hold the same images); the other two add nothing
-                        // for the pods kbmc accepts (inter-pod affinity is rejected; volume
-                        // scoring is off by default).
-                        None if matches!(e.name.as_str(), "ImageLocality" | "VolumeBinding" | "InterPodAffinity") => {}
+                        // every node taken to hold the same images); VolumeBinding adds nothing
+                        // for the pods kbmc accepts (volume scoring is off by default).
+                        None if matches!(e.name.as_str(), "ImageLocality" | "VolumeBinding") => {}
                         None => self.diag.unmodeled(InputError::at(
                             origin,
                             InputClass::Unmodeled,
@@ -142,6 +142,7 @@ impl Builder<'_> {
                             | "TaintToleration"
                             | "NodeResourcesFit"
                             | "PodTopologySpread"
+                            | "InterPodAffinity"
                     ) {
                         self.diag.unmodeled(InputError::at(
                             origin,
@@ -252,6 +253,22 @@ impl Builder<'_> {
                         ));
                     }
                 }
+                Some(sc::Args::InterPodAffinity(a)) => {
+                    // ValidateInterPodAffinityArgs: hardPodAffinityWeight in 0..=100.
+                    if let Some(w) = a.hard_pod_affinity_weight {
+                        if !(0..=100).contains(&w) {
+                            self.diag.error(InputError::at(
+                                origin,
+                                InputClass::Invalid,
+                                format!("{f}.hardPodAffinityWeight"),
+                                format!("{w} is out of range; kube-scheduler accepts 0 to 100"),
+                            ));
+                        }
+                        s.hard_pod_affinity_weight = w;
+                    }
+                    s.ignore_preferred_terms_of_existing_pods =
+                        a.ignore_preferred_terms_of_existing_pods.unwrap_or(false);
+                }
                 Some(sc::Args::NodeAffinity(a)) => {
                     if let Some(added) = &a.added_affinity {
                         self.added_affinity(added, origin, &format!("{f}.addedAffinity"), &mut s);
@@ -328,6 +345,7 @@ fn score_weight<'a>(s: &'a mut Scheduler, name: &str) -> Option<&'a mut i64> {
         "NodeAffinity" => &mut s.weight_node_affinity,
         "TaintToleration" => &mut s.weight_taint_toleration,
         "PodTopologySpread" => &mut s.weight_pod_topology_spread,
+        "InterPodAffinity" => &mut s.weight_inter_pod_affinity,
         _ => return None,
     })
 }

@@ -1132,7 +1132,7 @@ mod tests {
             ("", "\n  nodeSelector: {disk: ssd}", "", "spec.nodeSelector: pod shop/a: its spec.nodeSelector differs from its ReplicaSet's template"),
             ("", "\n  tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]", "", "its spec.tolerations differs"),
             ("", "\n  priority: 100", "", "pod shop/a has priority 100"),
-            ("", "\n  affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname}]}}", "", "spec.affinity.podAntiAffinity: pod shop/a: inter-pod anti-affinity is not modelled"),
+            ("", "\n  affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname}]}}", "", "spec.affinity.podAntiAffinity: pod shop/a: its spec.affinity.podAntiAffinity differs from its ReplicaSet's template"),
             ("", "\n  schedulerName: other", "", "spec.schedulerName: pod shop/a: only the default scheduler is modelled"),
             ("\n  finalizers: [example.com/hold]", "", "", "metadata.finalizers: pod shop/a: finalizers"),
             ("\n  annotations: {controller.kubernetes.io/pod-deletion-cost: \"5\"}", "", "", "a deletion cost other than its template's"),

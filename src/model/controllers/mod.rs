@@ -1,9 +1,11 @@
 //! The cluster's controllers, one file each, in the fixed registry order below. A controller
-//! disabled in the spec contributes no steps.
+//! disabled in the spec contributes no steps. `interpod_affinity.rs` is no controller: the
+//! scheduler's InterPodAffinity plugin, which `scheduler.rs` calls.
 
 pub mod deployment;
 pub mod descheduler;
 pub mod hpa;
+pub mod interpod_affinity;
 pub mod kubelet;
 pub mod node_lifecycle;
 pub mod scheduler;

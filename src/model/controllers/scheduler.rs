@@ -10,8 +10,9 @@
 //! in for each container's unset request, an explicit 0 counts as 0),
 //! NodeResourcesBalancedAllocation, NodeAffinity preferred (the pod's terms and
 //! `addedAffinity`'s), TaintToleration PreferNoSchedule and PodTopologySpread
-//! ScheduleAnyway (explicit or system-default constraints), each normalized over the feasible
-//! nodes and weighted as configured. Kubernetes picks uniformly among top-scoring nodes, so
+//! ScheduleAnyway (explicit or system-default constraints) and InterPodAffinity (filter and
+//! score: `interpod_affinity.rs`), each normalized over the feasible nodes and weighted as
+//! configured. Kubernetes picks uniformly among top-scoring nodes, so
 //! every one of them is a possible step.
 //! Abstracted: NotReady nodes are infeasible (their not-ready taint is not tolerated);
 //! spread weights ln(size+2) are computed in thousandths and rounded, as upstream rounds the
@@ -19,6 +20,7 @@
 //! feasible (the scheduling queue's backoff and flush are timing).
 
 use super::super::{ready, requested, running_per_node, Class, ClusterState, Controller, Model, Step};
+use super::interpod_affinity;
 use crate::domain::{Concrete, Domain};
 use crate::ir::{ScoringStrategy, SpreadConstraint};
 use crate::model::state::{Conditions, READY};
@@ -46,6 +48,9 @@ pub struct NodeLoads<D: Domain> {
     nonzero: Vec<(D::Int, D::Int)>,
     /// Per pod group and node: its pods there that are not terminating (bound or running).
     active: Vec<Vec<D::Int>>,
+    /// Per pod group and node: all its pods there, terminating ones included (what
+    /// InterPodAffinity counts); empty where no group has inter-pod affinity.
+    pods: Vec<Vec<D::Int>>,
 }
 
 impl<D: Domain> NodeLoads<D> {
@@ -66,7 +71,8 @@ impl<D: Domain> NodeLoads<D> {
         // `active_on` and a node-by-node sum, in their order, for a fraction of the lookups.
         let mut active = Vec::new();
         let mut nonzero_sums = Vec::new();
-        if scores || m.ir.groups.iter().any(|g| !g.spread.is_empty()) {
+        let affinity = interpod_affinity::any(m);
+        if scores || affinity || m.ir.groups.iter().any(|g| !g.spread.is_empty()) {
             if scores {
                 nonzero_sums =
                     m.ir.nodes.iter().map(|n| (d.int(n.fixed_score.cpu_milli), d.int(n.fixed_score.memory))).collect();
@@ -83,7 +89,8 @@ impl<D: Domain> NodeLoads<D> {
                 active.push(act);
             }
         }
-        NodeLoads { requested: requested(d, m, st), nonzero: nonzero_sums, active }
+        let pods = if affinity { interpod_affinity::pods_per_node(d, st, &active) } else { Vec::new() };
+        NodeLoads { requested: requested(d, m, st), nonzero: nonzero_sums, active, pods }
     }
 }
 
@@ -145,16 +152,17 @@ pub fn domains_of(ir: &crate::ir::Model, key: crate::ir::LabelKey) -> (usize, Ve
 }
 
 /// The filter plugins, in the order `filters` reports them.
-pub const FILTERS: [&str; 5] = [
+pub const FILTERS: [&str; 6] = [
     "node Ready",
     "NodeUnschedulable",
     "NodeName/NodeAffinity/TaintToleration",
     "NodeResourcesFit",
     "PodTopologySpread",
+    "InterPodAffinity",
 ];
 
 /// Every filter for a pod of group `g`, per node and per filter plugin (see `FILTERS`).
-pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<[D::Bool; 5]> {
+pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<[D::Bool; 6]> {
     filters_with(d, m, st, &NodeLoads::of(d, m, st), g)
 }
 
@@ -165,7 +173,7 @@ fn filters_with<D: Domain>(
     st: &ClusterState<D>,
     loads: &NodeLoads<D>,
     g: usize,
-) -> Vec<[D::Bool; 5]> {
+) -> Vec<[D::Bool; 6]> {
     let grp = &m.ir.groups[g];
     let nn = m.nodes();
     let hard: Vec<&SpreadConstraint> = grp.spread.iter().filter(|c| c.hard).collect();
@@ -204,6 +212,11 @@ fn filters_with<D: Domain>(
     let [unschedulable_on, name_on, affinity_on, taints_on, fit_on] =
         ["NodeUnschedulable", "NodeName", "NodeAffinity", "TaintToleration", "NodeResourcesFit"]
             .map(|f| filter_on(m, f));
+    let mut interpod = if loads.pods.is_empty() || !filter_on(m, "InterPodAffinity") {
+        vec![d.bool(true); nn]
+    } else {
+        interpod_affinity::filter(d, m, &loads.pods, g)
+    };
     (0..nn)
         .map(|n| {
             let p = &grp.per_node[n];
@@ -225,7 +238,14 @@ fn filters_with<D: Domain>(
                     fit = d.and(&fit, &d.le(&d.add(mem, &d.int(grp.requests.memory)), &d.int(a.memory)));
                 }
             }
-            [ready(d, st, n), unsched, d.bool(static_ok), fit, spread_ok[n].clone()]
+            [
+                ready(d, st, n),
+                unsched,
+                d.bool(static_ok),
+                fit,
+                spread_ok[n].clone(),
+                std::mem::replace(&mut interpod[n], d.bool(true)),
+            ]
         })
         .collect()
 }
@@ -246,14 +266,27 @@ pub fn feasible_with<D: Domain>(
     filters_with(d, m, st, loads, g).iter().map(|f| d.all(f.iter())).collect()
 }
 
-/// Why a pod of group `g` cannot go to each node (concrete states only, for traces).
-pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(String, Vec<&'static str>)> {
-    filters(&Concrete, m, st, g)
+/// Why a pod of group `g` cannot go to each node (concrete states only, for traces); an
+/// InterPodAffinity rejection names the term.
+pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(String, Vec<String>)> {
+    let loads = NodeLoads::of(&Concrete, m, st);
+    filters_with(&Concrete, m, st, &loads, g)
         .iter()
         .enumerate()
         .filter(|(n, _)| st.present[*n])
         .map(|(n, f)| {
-            (m.node_name(n).to_string(), f.iter().zip(FILTERS).filter(|(ok, _)| !**ok).map(|(_, name)| name).collect())
+            let why = f
+                .iter()
+                .zip(FILTERS)
+                .filter(|(ok, _)| !**ok)
+                .map(|(_, name)| match name {
+                    "InterPodAffinity" => {
+                        interpod_affinity::rejection(m, &loads.pods, g, n).unwrap_or(name.to_string())
+                    }
+                    _ => name.to_string(),
+                })
+                .collect();
+            (m.node_name(n).to_string(), why)
         })
         .collect()
 }
@@ -482,6 +515,13 @@ pub fn scores_with<D: Domain>(
         let raw: Vec<i64> = grp.per_node.iter().map(|p| p.untolerated_prefer_no_schedule).collect();
         for (n, s) in normalize_static(d, &raw, feas, true).into_iter().enumerate() {
             total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_taint_toleration));
+        }
+    }
+    if cfg.weight_inter_pod_affinity > 0 && !loads.pods.is_empty() {
+        if let Some(ss) = interpod_affinity::scores(d, m, &loads.pods, g, feas) {
+            for (n, s) in ss.into_iter().enumerate() {
+                total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_inter_pod_affinity));
+            }
         }
     }
     if cfg.weight_pod_topology_spread > 0 {

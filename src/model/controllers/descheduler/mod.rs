@@ -38,6 +38,7 @@
 //!   where such a pod is the victim while kbmc picks another (or none) are missed.
 
 mod evictor;
+mod inter_pod_anti_affinity;
 mod low_node_utilization;
 mod node_affinity;
 mod node_taints;
@@ -51,6 +52,7 @@ use crate::domain::{Concrete, Domain};
 use crate::ir::DeschedulerPlugin;
 use crate::model::state::Conditions;
 use evictor::{node_fit, Limits};
+use inter_pod_anti_affinity::inter_pod_anti_affinity;
 use low_node_utilization::low_node_utilization;
 use node_affinity::node_affinity;
 use node_taints::node_taints;
@@ -137,6 +139,9 @@ pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, order: &[usize]) -
                     DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => {
                         node_affinity(d, m, nx, p, &mut lim, plugin, order)
                     }
+                    DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. } => {
+                        inter_pod_anti_affinity(d, m, nx, p, &mut lim, plugin, order)
+                    }
                 };
             }
         }
@@ -205,6 +210,9 @@ pub fn order_matters(m: &Model) -> bool {
             DeschedulerPlugin::LowNodeUtilization { .. } => true,
             DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, namespaces, .. } => {
                 !balanced_constraints(m, *hard, *soft, namespaces).is_empty()
+            }
+            DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. } => {
+                inter_pod_anti_affinity::order_matters(m)
             }
             _ => false,
         })

@@ -1,0 +1,194 @@
+//! RemovePodsViolatingInterPodAntiAffinity
+//! (`pkg/framework/plugins/removepodsviolatinginterpodantiaffinity/pod_antiaffinity.go`,
+//! `Deschedule`; `pkg/utils/predicates.go`, `CheckPodsWithAntiAffinityExist` and
+//! `hasSameLabelValue`): node by node, a node's pods in order (QoS class, BestEffort first,
+//! as `SortPodsBasedOnPriorityLowToHigh` with every priority equal), a pod is evicted when one
+//! of its required anti-affinity terms matches another listed pod in its namespaces (the
+//! term's `namespaces`, or its own; `namespaceSelector` is not read) on the same node, or on
+//! a node with the same value of the term's key; an evicted pod leaves the list, so the pods
+//! after it no longer see it. Listed: the pods on the run's (Ready) nodes in the namespaces
+//! the plugin's `namespaces` filter admits, terminating ones included (the evictor refuses
+//! to evict those: "pod is terminating").
+//!
+//! With pods as counts, a node's `c` evictable pods of one group go all when a term matches
+//! `q >= 1` listed pods besides them in their domain, else `c - 1` when a term matches the
+//! group's own pods (each eviction takes one partner away from the rest, so the last one
+//! stays), else none; the per-node, namespace and total limits cut that short as elsewhere.
+//! Groups on one node go in QoS then index order (the module documentation of the
+//! descheduler names that under-approximation).
+
+use super::super::super::{active_on, ready, ClusterState, Model};
+use super::evictor::*;
+use crate::domain::Domain;
+use crate::ir::{DeschedulerPlugin, DeschedulerProfile, PodAffinityTerm};
+
+/// Nodes `n` and `j` are in one domain of `t`'s key as `hasSameLabelValue` says: the same
+/// node, or both with the key and the same value.
+fn same_domain(m: &Model, t: &PodAffinityTerm, n: usize, j: usize) -> bool {
+    let idx = &m.topology[t.topology_key.0 as usize].1;
+    n == j || (idx[n].is_some() && idx[n] == idx[j])
+}
+
+/// Whether the order in which a run visits nodes can change what this plugin evicts: some
+/// required anti-affinity term's key has a value two nodes share (evictions on one node then
+/// take partners away from pods on another).
+pub(super) fn order_matters(m: &Model) -> bool {
+    m.ir.groups.iter().flat_map(|g| &g.pod_affinity.required_anti).any(|t| {
+        let idx = &m.topology[t.topology_key.0 as usize].1;
+        (0..idx.len()).any(|n| (0..n).any(|j| idx[n].is_some() && idx[n] == idx[j]))
+    })
+}
+
+pub(super) fn inter_pod_anti_affinity<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: ClusterState<D>,
+    p: &DeschedulerProfile,
+    lim: &mut Limits<D>,
+    plugin: &DeschedulerPlugin,
+    order: &[usize],
+) -> ClusterState<D> {
+    let DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { namespaces } = plugin else { return st };
+    let nn = m.nodes();
+    let ng = m.ir.groups.len();
+    let admitted: Vec<bool> = (0..ng).map(|g| in_namespaces(m, namespaces, g)).collect();
+    if !(0..ng).any(|g| admitted[g] && !m.ir.groups[g].pod_affinity.required_anti.is_empty()) {
+        return st;
+    }
+    // The listed pods per group and node: on Ready nodes, of admitted namespaces, terminating
+    // ones included; the plugin's evictions take pods off the list.
+    let mut listed: Vec<Vec<D::Int>> = (0..ng)
+        .map(|h| {
+            (0..nn)
+                .map(|n| {
+                    if !admitted[h] {
+                        return d.int(0);
+                    }
+                    let all = d.add(&active_on(d, m, &st, h, n), &st.terminating[h][n]);
+                    d.ite(&ready(d, &st, n), &all, &d.int(0))
+                })
+                .collect()
+        })
+        .collect();
+    let mut by_qos: Vec<usize> =
+        (0..ng).filter(|&g| admitted[g] && !m.ir.groups[g].pod_affinity.required_anti.is_empty()).collect();
+    by_qos.sort_by_key(|&g| m.ir.groups[g].qos);
+    let mut st = st;
+    for &n in order {
+        for &g in &by_qos {
+            let terms = &m.ir.groups[g].pod_affinity.required_anti;
+            let c = active_on(d, m, &st, g, n);
+            // Per term: listed pods it matches in the node's domain, besides the group's
+            // evictable pods here.
+            let mut others = d.bool(false);
+            let mut own = false;
+            for t in terms {
+                let mut q = d.int(0);
+                for (h, sel) in t.desched_selects.iter().enumerate() {
+                    if !*sel {
+                        continue;
+                    }
+                    for j in (0..nn).filter(|&j| same_domain(m, t, n, j)) {
+                        q = d.add(&q, &listed[h][j]);
+                    }
+                }
+                if t.desched_selects[g] {
+                    q = d.sub(&q, &c);
+                    own = true;
+                }
+                others = d.or(&others, &d.ge(&q, &d.int(1)));
+            }
+            let some = if own { d.max(&d.sub(&c, &d.int(1)), &d.int(0)) } else { d.int(0) };
+            let count = d.ite(&others, &c, &some);
+            let ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, lim, g, n));
+            let want = d.ite(&ok, &count, &d.int(0));
+            let (nx, done) = evict_limited(d, m, &st, lim, g, n, &want);
+            st = nx;
+            listed[g][n] = d.sub(&listed[g][n], &done);
+        }
+    }
+    st
+}
+
+/// descheduler pod_antiaffinity_test.go TestPodAntiAffinity, translated: `p1`, `p3`, `p4`
+/// (one group, no labels) keep away from `foo: bar` pods in their region; `p2` (another
+/// group) carries `foo: bar`. The upstream tests run on one node; a descheduler run needs two
+/// Ready nodes, so a second, empty node of another region is added (no pod can move
+/// anywhere it changes).
+#[cfg(test)]
+mod tests {
+    use super::super::run;
+    use super::*;
+    use crate::domain::Concrete;
+    use crate::model::testkit::model;
+
+    const ANTI_FOO_BAR: &str = "affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: region, labelSelector: {matchExpressions: [{key: foo, operator: In, values: [bar]}]}}]}}";
+
+    fn dep(name: &str, replicas: i64, labels: &str, extra: &str) -> String {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{d: {name}}}}}\n  template:\n    metadata: {{labels: {{d: {name}{labels}}}}}\n    spec:\n      containers: [{{name: c, image: i, resources: {{requests: {{cpu: 100m, memory: 100Mi}}}}}}]\n      {extra}\n---\n")
+    }
+
+    /// Evictions per node of one run in index order; `limits` adds policy fields.
+    fn evicted(yaml: &str, limits: &str, prepare: impl Fn(&Model, &mut ClusterState<Concrete>)) -> Vec<i64> {
+        let policy = format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\n{limits}profiles:\n  - name: p\n    pluginConfig: [{{name: RemovePodsViolatingInterPodAntiAffinity}}]\n    plugins: {{deschedule: {{enabled: [RemovePodsViolatingInterPodAntiAffinity]}}}}\n---\n");
+        let m = model(&format!("{policy}{yaml}"));
+        let sizes: Vec<i64> = m.ir.pools.iter().map(|p| p.count.max).collect();
+        let mut st = m.initial_state(&sizes);
+        prepare(&m, &mut st);
+        let after = run(&Concrete, &m, &st, &(0..m.nodes()).collect::<Vec<_>>()).0;
+        (0..m.nodes())
+            .map(|n| (0..m.ir.groups.len()).map(|g| after.terminating[g][n] - st.terminating[g][n]).sum())
+            .collect()
+    }
+
+    fn cluster(p1_node: &str, p2_node: &str) -> String {
+        format!(
+            "{}{}apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {{name: node1, count: 1, labels: {{region: main-region}}, capacity: {{cpu: \"8\", memory: 8Gi}}}}\n    - {{name: node5, count: 1, labels: {{region: main-region}}, capacity: {{cpu: \"8\", memory: 8Gi}}}}\n    - {{name: other, count: 1, labels: {{region: other}}, capacity: {{cpu: \"8\", memory: 8Gi}}}}\n  workloads:\n    - {{deployment: anti, placement: [{{node: {p1_node}, count: 3}}]}}\n    - {{deployment: p2, placement: [{{node: {p2_node}, count: 1}}]}}\n",
+            dep("anti", 3, "", ANTI_FOO_BAR),
+            dep("p2", 1, ", foo: bar", "")
+        )
+    }
+
+    #[test]
+    fn upstream_table() {
+        // "Maximum pods to evict - 0": p1, p3 and p4 see p2; p2 has no anti-affinity.
+        assert_eq!(evicted(&cluster("node1-0", "node1-0"), "", |_, _| {}), [3, 0, 0]);
+        // "Maximum pods to evict (maxNoOfPodsToEvictTotal)": one in total.
+        assert_eq!(
+            evicted(
+                &cluster("node1-0", "node1-0"),
+                "maxNoOfPodsToEvictPerNamespace: 3\nmaxNoOfPodsToEvictTotal: 1\n",
+                |_, _| {}
+            ),
+            [1, 0, 0]
+        );
+        // "No pod to evicted since all pod terminating".
+        assert_eq!(
+            evicted(&cluster("node1-0", "node1-0"), "", |m, st| {
+                for n in 0..m.nodes() {
+                    let c = active_on(&Concrete, m, st, 0, n);
+                    for &k in &m.kinds_of_group[0] {
+                        st.running[k][n] = 0;
+                    }
+                    st.bound[0][n] = 0;
+                    st.terminating[0][n] = c;
+                }
+            }),
+            [0, 0, 0]
+        );
+        // "Evict pod violating anti-affinity among different node (all pods have
+        // anti-affinity)": p2 on another node of the same region.
+        assert_eq!(evicted(&cluster("node1-0", "node5-0"), "", |_, _| {}), [3, 0, 0]);
+        // In another region p2 is no partner.
+        assert_eq!(evicted(&cluster("other-0", "node1-0"), "", |_, _| {}), [0, 0, 0]);
+    }
+
+    /// Pods keeping away from their own group on their node: each eviction takes a partner
+    /// from the others, so one pod per node stays (and one pod alone is no violation).
+    #[test]
+    fn a_group_avoiding_itself_keeps_one_pod_per_node() {
+        let anti_self = "affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {d: web}}}]}}";
+        let yaml = format!("{}apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 2, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n  workloads: [{{deployment: web, placement: [{{node: n-0, count: 3}}, {{node: n-1, count: 1}}]}}]\n", dep("web", 4, "", anti_self));
+        assert_eq!(evicted(&yaml, "", |_, _| {}), [2, 0]);
+    }
+}
