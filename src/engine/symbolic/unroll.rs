@@ -153,9 +153,11 @@ impl Unrolling {
         // handle and reuses its id, so when terms are freed changes what later terms share and
         // the ids they get, and with them the formulas (the dumped encodings are compared byte
         // for byte, tests/it/cross.rs).
+        let started = std::time::Instant::now();
         let Some((_twin, mut guards)) = self.guards(m, reg, classes, &cur) else {
             return self.cut_short(fresh, sel);
         };
+        let guarded = started.elapsed().as_secs_f64();
         if let Some(p) = self.prober.as_mut() {
             if k == 0 {
                 p.first_lemma(&self.solver, &cur);
@@ -166,9 +168,11 @@ impl Unrolling {
                 set_timeout(&self.solver, if self.timeout_ms > 0 { self.timeout_ms } else { u32::MAX as u64 });
             }
         }
+        let probed = started.elapsed().as_secs_f64();
         let Some(choices) = self.choices(m, reg, &cur, &guards).filter(|_| !stopped()) else {
             return self.cut_short(fresh, sel);
         };
+        let chosen = started.elapsed().as_secs_f64();
         if choices.list.is_empty() {
             // Only steps that change nothing were left, and they are dropped: no run goes on
             // from frame k, so every query beyond it is unsatisfiable (frame k + 1 is frame k,
@@ -184,6 +188,14 @@ impl Unrolling {
             return;
         }
         self.add_frame(m, reg, classes, &fresh, sel, &choices.list);
+        log::debug!(
+            "frame {}: encoded in {:.3} s (guards {guarded:.3} s, probes {:.3} s, next states {:.3} s, definitions and lemma {:.3} s)",
+            k + 1,
+            started.elapsed().as_secs_f64(),
+            probed - guarded,
+            chosen - probed,
+            started.elapsed().as_secs_f64() - chosen
+        );
     }
 
     /// Ends a frame the run's limit cut short: frame k + 1 is `fresh`, constrained only by
@@ -235,10 +247,14 @@ impl Unrolling {
                 continue;
             }
             let steps: Vec<Step> = mine.iter().map(|&i| self.labels[i]).collect();
+            let asked = std::time::Instant::now();
             let batch = match hints::of(&**c).batch_guard(&d, m, &steps, cur) {
                 Some(b) => b,
                 None => steps.iter().map(|s| (!stopped()).then(|| c.guard(&d, m, s, cur))).collect::<Option<_>>()?,
             };
+            if asked.elapsed().as_millis() >= 100 {
+                log::debug!("guards of {} ({} labels): {:.3} s", c.name(), steps.len(), asked.elapsed().as_secs_f64());
+            }
             for ((&i, s), g) in mine.iter().zip(&steps).zip(batch) {
                 guards[i] = match c.node_of(s) {
                     Some(n) => Bool::and(&[g, twin[n].not()]),
