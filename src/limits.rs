@@ -44,6 +44,8 @@ impl Stop {
 static STOPPED: AtomicU8 = AtomicU8::new(0);
 /// The limit passed, for [`stopped`]'s answer: seconds or bytes.
 static LIMIT: AtomicU64 = AtomicU64::new(0);
+/// When the watched time limit runs out, for [`left`].
+static DEADLINE: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 
 /// The limit that cut the run short, if any. Cheap: callers poll it inside long loops.
 #[inline]
@@ -53,6 +55,13 @@ pub fn stopped() -> Option<Stop> {
         1 => Some(Stop::Time(LIMIT.load(Ordering::Relaxed))),
         _ => Some(Stop::Memory(LIMIT.load(Ordering::Relaxed))),
     }
+}
+
+/// What the run's time limit leaves (zero once it has passed); `None` without a watched time
+/// limit. Solver queries take the smaller of this and their own share, so that no query
+/// outlasts the run (`compare` starts the symbolic engine after the explicit one).
+pub fn left() -> Option<Duration> {
+    DEADLINE.get().map(|d| d.saturating_duration_since(Instant::now()))
 }
 
 /// For a loop whose length input sets (a split on every value up to maxReplicas): whether
@@ -101,6 +110,9 @@ const TICK: Duration = Duration::from_millis(20);
 pub fn watch(limits: Limits) -> Watch {
     let done = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
+    if let Some(t) = limits.time {
+        let _ = DEADLINE.set(start + t);
+    }
     let flag = done.clone();
     let thread = std::thread::Builder::new()
         .name("kbmc-limits".into())

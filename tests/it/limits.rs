@@ -145,6 +145,44 @@ fn the_time_limit_cuts_long_loops_short() {
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
 }
 
+/// The fixed C1 on a pool of 1,000 nodes: each step of the symbolic unrolling takes seconds
+/// to encode (guards and next states on every node), so a short time limit passes inside an
+/// encoding, which is polled throughout (`symbolic/unroll.rs`). Wherever the limit falls, the
+/// run ends unknown at some depth k with no violation within k - 1 steps, and every intent
+/// not proved says so (a frame cut short is never asked: no verdict comes from it).
+#[test]
+fn the_time_limit_cuts_a_frame_of_a_large_pool_short() {
+    let pool =
+        |name: &str| mutated("c1-hpa-oscillation-fixed", name, &[("verification.yaml", "count: 3", "count: 1000")]);
+    for (name, args) in [
+        ("check", &["check", "--steps", "2000", "--time-limit", "2"][..]),
+        ("prove", &["check", "--prove", "--steps", "2000", "--time-limit", "2"]),
+        ("compare", &["compare", "--steps", "2000", "--time-limit", "2"]),
+    ] {
+        let r = run_on(args, &pool(name));
+        // With --prove an intent may be proved in time; nothing else ends before the bound.
+        let codes: &[i32] = if name == "prove" { &[0, 3] } else { &[3] };
+        assert!(codes.contains(&r.code), "{name}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stdout.contains(": violated") && !r.stdout.contains("DISAGREE"), "{name}: {}", r.stdout);
+        // The symbolic engine's verdicts (compare's explicit ones count depth otherwise).
+        let reasons: Vec<&str> =
+            r.stdout.lines().filter(|l| l.contains(": unknown") && !l.trim_start().starts_with("explicit:")).collect();
+        assert!(r.code == 0 || !reasons.is_empty(), "{name}: {}", r.stdout);
+        for line in reasons {
+            // "... was reached at depth K of 2000: no violation within K - 1 step(s)".
+            let stage = line
+                .split("the time limit of 2 s (--time-limit) was reached at depth ")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{name}: not the time limit: {line}"));
+            let k: usize = stage.split(' ').next().and_then(|d| d.parse().ok()).expect("a depth");
+            assert!(
+                stage.starts_with(&format!("{k} of 2000: no violation within {} step(s)", k.saturating_sub(1))),
+                "{name}: {line}"
+            );
+        }
+    }
+}
+
 /// A memory limit below what the process already holds stops the search at once.
 #[test]
 fn the_memory_limit_ends_in_unknown() {

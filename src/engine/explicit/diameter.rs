@@ -12,7 +12,8 @@ use crate::model::{all_steps, registry, ClusterState, Model};
 /// `inits` finds within `budget` expanded states and `max_len` steps, and whether the search
 /// finished without reaching either limit (then the length is the recurrence diameter of the
 /// model's canonical-choice transition relation, the one the symbolic engine unrolls). A lower
-/// bound otherwise. The symbolic engine uses it to skip solver queries whose answer a real
+/// bound otherwise, also when the run's time or memory limit passes (`crate::limits`, polled
+/// per expanded state). The symbolic engine uses it to skip solver queries whose answer a real
 /// path already gives.
 pub fn longest_simple_path(
     m: &Model,
@@ -40,8 +41,9 @@ pub fn longest_simple_path(
                     if on_path.contains(&key) {
                         continue;
                     }
-                    // A path this long may go on: the search cannot say it saw them all.
-                    if expanded >= budget || stack.len() > max_len {
+                    // A path this long may go on, or the run's limit passed: the search cannot
+                    // say it saw them all.
+                    if expanded >= budget || stack.len() > max_len || crate::limits::stopped().is_some() {
                         return (longest.max(stack.len() - 1), false);
                     }
                     expanded += 1;

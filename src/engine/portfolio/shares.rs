@@ -2,7 +2,9 @@
 //! bounded query may take all of it; the recurrence-diameter query half; each query of the
 //! reachable-states invariant a quarter; the k-induction invariant and each step case an
 //! eighth (they give up for good when they time out, so deepening goes on after them). Every
-//! share is also bounded by the per-query timeout. It must not ask anything itself.
+//! share is also bounded by the per-query timeout, and by what the run's time limit leaves
+//! (`crate::limits::left`: a check may start late in a run, as `compare`'s symbolic one
+//! does). It must not ask anything itself.
 
 use std::time::Instant;
 
@@ -30,7 +32,12 @@ impl<'a> Shares<'a> {
     /// What the time limit leaves, divided by `share`, in milliseconds (at least 1); `None`
     /// without a time limit.
     fn left(&self, share: u128) -> Option<u64> {
-        self.opts.budget.map(|b| (b.saturating_sub(self.start.elapsed()).as_millis() / share).max(1) as u64)
+        let own = self.opts.budget.map(|b| b.saturating_sub(self.start.elapsed()));
+        let left = match (own, crate::limits::left()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        left.map(|l| (l.as_millis() / share).max(1) as u64)
     }
 
     /// The time a query may take: the per-query timeout and `left` (what the time limit
@@ -55,9 +62,14 @@ impl<'a> Shares<'a> {
         self.left(1).and_then(|l| self.query_ms(Some(l)))
     }
 
-    /// When the time limit runs out, if there is one.
+    /// When the time limit runs out, if there is one (the check's or the run's, whichever
+    /// comes first).
     pub(super) fn deadline(&self) -> Option<Instant> {
-        self.opts.budget.map(|b| self.start + b)
+        let run = crate::limits::left().map(|l| Instant::now() + l);
+        match (self.opts.budget.map(|b| self.start + b), run) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The time limit has passed.
@@ -65,9 +77,11 @@ impl<'a> Shares<'a> {
         self.opts.budget.is_some_and(|b| self.start.elapsed() > b)
     }
 
-    /// The time limit has been reached (an answer that came at that moment is blamed on it).
+    /// The time limit has been reached, the check's or the run's (an answer that came at that
+    /// moment is blamed on it).
     pub(super) fn reached(&self) -> bool {
         self.opts.budget.is_some_and(|b| self.start.elapsed() >= b)
+            || crate::limits::left().is_some_and(|l| l.is_zero())
     }
 
     /// The time since the check started.

@@ -98,6 +98,13 @@ impl<'a> Bmc<'a> {
             }
         }
         let bad = if intent.is_cycle() { Bool::or(&loops) } else { intents::violated(&Symbolic, m, &u.frames[k], i) };
+        // An unrolling the run's limit cut short allows runs the model does not: nothing is
+        // asked of it.
+        if u.cut {
+            let why = crate::limits::stopped().map_or_else(|| "a limit".into(), |s| s.to_string());
+            let outcome = Outcome::Unknown(format!("{why} cut the unrolling short"));
+            return (outcome, Pending { _query: Vec::new(), bad, _loops: loops, refuted_safety: false });
+        }
         // The query may not outlast the time budget.
         let timeout_ms = timeout_ms();
         if let Some(ms) = timeout_ms {

@@ -3,8 +3,12 @@
 //! with a step selector per frame, canonical choice among identical nodes and the timing
 //! policy as constraints, and constants propagated so that only fields that differ between
 //! the possible steps get a fresh constant (docs/encoding.md). Probing (`probe/`) may leave
-//! out labels it has refuted before each frame. It owns what a frame means; it must not pose
-//! a query about an intent.
+//! out labels it has refuted before each frame. The run's limits (`crate::limits`) are polled
+//! inside a frame's encoding, actor by actor, label by label and field by field: a frame cut
+//! short is a frame of fresh constants that only some of the transition's constraints (or
+//! none) define, which allows every run the full frame allows, and callers ask nothing of it
+//! (they read `crate::limits::stopped`). It owns what a frame means; it must not pose a query
+//! about an intent.
 
 use z3::ast::{Ast, Bool, Int};
 use z3::Solver;
@@ -15,6 +19,9 @@ use super::{hints, probe, Options};
 use crate::domain::{Concrete, Symbolic};
 use crate::ir::Timing;
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
+
+/// How many fields `Unrolling::define` works out between two looks at the run's limit.
+const POLL_FIELDS: usize = 64;
 
 /// One step frame k + 1 may follow by: its selector value, its enabling condition and the
 /// fields of the state after it.
@@ -55,6 +62,13 @@ pub(super) struct Unrolling {
     pub(super) probe_budget: probe::Budget,
     /// The solver's timeout outside probes (`Options::timeout_ms`; 0: none).
     pub(super) timeout_ms: u64,
+    /// Whether a frame was cut short by the run's limit (`Unrolling::extend`).
+    pub(super) cut: bool,
+}
+
+/// Whether the run's time or memory limit has passed (`crate::limits`).
+fn stopped() -> bool {
+    crate::limits::stopped().is_some()
 }
 
 impl Unrolling {
@@ -80,6 +94,7 @@ impl Unrolling {
             prober: None,
             probe_budget: probe::Budget::default(),
             timeout_ms: opts.timeout_ms,
+            cut: false,
         }
     }
 
@@ -103,7 +118,12 @@ impl Unrolling {
         let mut defs = Vec::new();
         let s0_ints = u.define(&options, &ints, &free_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b), &mut defs);
         let s0_bools = u.define(&options, &bools, &free_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b), &mut defs);
-        u.frames[0] = with_fields(&u.frames[0], s0_ints, s0_bools);
+        // Cut short by the run's limit, frame 0 stays free (it allows every topology).
+        if let (Some(s0_ints), Some(s0_bools)) = (s0_ints, s0_bools) {
+            u.frames[0] = with_fields(&u.frames[0], s0_ints, s0_bools);
+        } else {
+            u.cut = true;
+        }
         u
     }
 
@@ -116,17 +136,28 @@ impl Unrolling {
     /// Only fields that differ between the possible steps get a fresh `<object>.<field>@k`
     /// constant, defined by an `ite` over the selector. (C8 to depth 7: 11 s with a fresh
     /// variable per field and an equality per label, see docs/encoding.md.)
+    ///
+    /// The run's limit is polled throughout (a frame of a large pool can take many seconds):
+    /// once it has passed, frame k + 1 is `fresh`, defined by whatever part of the transition
+    /// was asserted by then, and `cut` is set (`cut_short`).
     pub(super) fn extend(&mut self, m: &Model, reg: &[Box<dyn Controller<Symbolic>>], classes: &[usize]) {
         let k = self.frames.len() - 1;
         let cur = self.frames[k].clone();
         let fresh = frame(m, k + 1);
         let sel = Int::new_const(format!("step@{k}"));
+        if stopped() {
+            return self.cut_short(fresh, sel);
+        }
         // Every term handle of this step is held until the frame is added, and dropped in
         // the order of its declaration here and in `Choices`: Z3 frees a term with its last
         // handle and reuses its id, so when terms are freed changes what later terms share and
         // the ids they get, and with them the formulas (the dumped encodings are compared byte
         // for byte, tests/it/cross.rs).
-        let (_twin, mut guards) = self.guards(m, reg, classes, &cur);
+        let started = std::time::Instant::now();
+        let Some((_twin, mut guards)) = self.guards(m, reg, classes, &cur) else {
+            return self.cut_short(fresh, sel);
+        };
+        let guarded = started.elapsed().as_secs_f64();
         if let Some(p) = self.prober.as_mut() {
             if k == 0 {
                 p.first_lemma(&self.solver, &cur);
@@ -137,7 +168,11 @@ impl Unrolling {
                 set_timeout(&self.solver, if self.timeout_ms > 0 { self.timeout_ms } else { u32::MAX as u64 });
             }
         }
-        let choices = self.choices(m, reg, &cur, &guards);
+        let probed = started.elapsed().as_secs_f64();
+        let Some(choices) = self.choices(m, reg, &cur, &guards).filter(|_| !stopped()) else {
+            return self.cut_short(fresh, sel);
+        };
+        let chosen = started.elapsed().as_secs_f64();
         if choices.list.is_empty() {
             // Only steps that change nothing were left, and they are dropped: no run goes on
             // from frame k, so every query beyond it is unsatisfiable (frame k + 1 is frame k,
@@ -153,18 +188,45 @@ impl Unrolling {
             return;
         }
         self.add_frame(m, reg, classes, &fresh, sel, &choices.list);
+        log::debug!(
+            "frame {}: encoded in {:.3} s (guards {guarded:.3} s, probes {:.3} s, next states {:.3} s, definitions and lemma {:.3} s)",
+            k + 1,
+            started.elapsed().as_secs_f64(),
+            probed - guarded,
+            chosen - probed,
+            started.elapsed().as_secs_f64() - chosen
+        );
+    }
+
+    /// Ends a frame the run's limit cut short: frame k + 1 is `fresh`, constrained only by
+    /// what was asserted of it so far (a part of the transition, so every run of the full
+    /// unrolling is still a run of this one, and an unsatisfiable query stays so), and no
+    /// probe or lemma follows.
+    fn cut_short(&mut self, fresh: ClusterState<Symbolic>, sel: Int) {
+        log::debug!(
+            "frame {}: cut short by {}",
+            self.frames.len(),
+            crate::limits::stopped().map_or_else(String::new, |s| s.to_string())
+        );
+        self.cut = true;
+        if let Some(p) = &mut self.prober {
+            p.end_lemmas();
+        }
+        self.evicts_at.push(Bool::from_bool(false));
+        self.frames.push(fresh);
+        self.selectors.push(sel);
     }
 
     /// Per node, whether a lower-index identical node is in the same state in `cur`; per label,
     /// its guard in `cur` and, on a node, that the node has no such twin (canonical choice
-    /// among identical nodes), simplified.
+    /// among identical nodes), simplified. `None` once the run's limit has passed.
     fn guards(
         &self,
         m: &Model,
         reg: &[Box<dyn Controller<Symbolic>>],
         classes: &[usize],
         cur: &ClusterState<Symbolic>,
-    ) -> (Vec<Bool>, Vec<Bool>) {
+    ) -> Option<(Vec<Bool>, Vec<Bool>)> {
         let d = Symbolic;
         // Canonical choice among identical nodes: a step on node n needs no lower twin.
         let twin = twins(cur, classes);
@@ -172,6 +234,9 @@ impl Unrolling {
         // (`Hints::batch_guard`); a label on a node with a lower twin is off without asking.
         let mut guards: Vec<Bool> = vec![Bool::from_bool(false); self.labels.len()];
         for (a, c) in reg.iter().enumerate() {
+            if stopped() {
+                return None;
+            }
             let mine: Vec<usize> = (0..self.labels.len())
                 .filter(|&i| {
                     let s = &self.labels[i];
@@ -182,9 +247,14 @@ impl Unrolling {
                 continue;
             }
             let steps: Vec<Step> = mine.iter().map(|&i| self.labels[i]).collect();
-            let batch = hints::of(&**c)
-                .batch_guard(&d, m, &steps, cur)
-                .unwrap_or_else(|| steps.iter().map(|s| c.guard(&d, m, s, cur)).collect());
+            let asked = std::time::Instant::now();
+            let batch = match hints::of(&**c).batch_guard(&d, m, &steps, cur) {
+                Some(b) => b,
+                None => steps.iter().map(|s| (!stopped()).then(|| c.guard(&d, m, s, cur))).collect::<Option<_>>()?,
+            };
+            if asked.elapsed().as_millis() >= 100 {
+                log::debug!("guards of {} ({} labels): {:.3} s", c.name(), steps.len(), asked.elapsed().as_secs_f64());
+            }
             for ((&i, s), g) in mine.iter().zip(&steps).zip(batch) {
                 guards[i] = match c.node_of(s) {
                     Some(n) => Bool::and(&[g, twin[n].not()]),
@@ -193,21 +263,21 @@ impl Unrolling {
                 .simplify();
             }
         }
-        (twin, guards)
+        Some((twin, guards))
     }
 
     /// The steps frame k + 1 may follow from `cur` by: per label whose guard is not false, its
     /// selector value, its enabling condition under the timing policy (atomic steps pre-empt
     /// every other actor; under urgent timing fast ones pre-empt the rest) and the fields of
     /// the state after; the stutter last, where it is a choice. Steps that change nothing are
-    /// left out unless `self_loops`.
+    /// left out unless `self_loops`. `None` once the run's limit has passed.
     fn choices(
         &self,
         m: &Model,
         reg: &[Box<dyn Controller<Symbolic>>],
         cur: &ClusterState<Symbolic>,
         guards: &[Bool],
-    ) -> Choices {
+    ) -> Option<Choices> {
         let d = Symbolic;
         let stutter = self.labels.len() as i64;
         let possible: Vec<usize> = (0..self.labels.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
@@ -243,6 +313,9 @@ impl Unrolling {
         let now = fields(cur);
         let mut choices: Vec<Choice> = Vec::new();
         for &i in &possible {
+            if stopped() {
+                return None;
+            }
             let s = &self.labels[i];
             let c = &reg[s.actor as usize];
             let mut enabled = guards[i].clone();
@@ -267,7 +340,7 @@ impl Unrolling {
         if self.self_loops && stutter_ok.as_ref().is_some_and(|ok| ok.as_bool() != Some(false)) {
             choices.push((stutter, stutter_ok.take().expect("just checked"), now.clone()));
         }
-        Choices {
+        Some(Choices {
             _stutter_ok: stutter_ok,
             list: choices,
             _now: now,
@@ -275,7 +348,7 @@ impl Unrolling {
             _any_fast: any_fast,
             _any_atomic: any_atomic,
             _per_actor: per_actor,
-        }
+        })
     }
 
     /// Asserts the transition from the last frame by `choices` (selected by `sel`) and adds
@@ -311,6 +384,9 @@ impl Unrolling {
         let next_ints = self.define(&options, &ints, &fresh_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b), &mut step);
         let next_bools =
             self.define(&options, &bools, &fresh_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b), &mut step);
+        let (Some(next_ints), Some(next_bools)) = (next_ints, next_bools) else {
+            return self.cut_short(fresh.clone(), sel);
+        };
         log::debug!(
             "frame {}: {} possible step(s) [{}], {} variable field(s)",
             k + 1,
@@ -336,18 +412,19 @@ impl Unrolling {
         }
     }
 
-    /// Extends the unrolling until it has frames 0..=k.
+    /// Extends the unrolling until it has frames 0..=k. Once the run's limit has passed the
+    /// frames left are free (`cut_short`): callers see the limit in `crate::limits::stopped`
+    /// and use nothing of an unrolling cut short, but may index every frame up to k.
     pub(super) fn extend_to(&mut self, m: &Model, reg: &[Box<dyn Controller<Symbolic>>], classes: &[usize], k: usize) {
-        // A run's limit passed: callers see it in `crate::limits::stopped` and use nothing of
-        // an unrolling cut short.
-        while self.frames.len() <= k && crate::limits::stopped().is_none() {
+        while self.frames.len() <= k {
             self.extend(m, reg, classes);
         }
     }
 
     /// Per field f: `ite(options[0], values[0][f], ite(options[1], …, values[last][f]))`,
     /// simplified; a constant is kept as it is, anything else is named by `fresh[f]`, which is
-    /// defined to equal it (asserted, and added to `defs`).
+    /// defined to equal it (asserted, and added to `defs`). `None` once the run's limit has
+    /// passed (looked at every [`POLL_FIELDS`] fields; the definitions asserted by then stay).
     fn define<A: Ast + Clone + std::hash::Hash + Eq>(
         &self,
         options: &[Bool],
@@ -356,9 +433,12 @@ impl Unrolling {
         constant: impl Fn(&A) -> bool,
         equal: impl Fn(&A, &A) -> Bool,
         defs: &mut Vec<Bool>,
-    ) -> Vec<A> {
+    ) -> Option<Vec<A>> {
         (0..fresh.len())
             .map(|f| {
+                if f % POLL_FIELDS == 0 && stopped() {
+                    return None;
+                }
                 // The value most choices share (usually the field left as it was) closes the
                 // chain, and only the choices that differ from it get an `ite`: with hundreds
                 // of labels (events on every node) a field changed by two of them costs two
@@ -377,12 +457,12 @@ impl Unrolling {
                 }
                 let v = v.simplify();
                 if constant(&v) {
-                    v
+                    Some(v)
                 } else {
                     let def = equal(&fresh[f], &v);
                     self.solver.assert(&def);
                     defs.push(def);
-                    fresh[f].clone()
+                    Some(fresh[f].clone())
                 }
             })
             .collect()

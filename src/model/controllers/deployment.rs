@@ -256,6 +256,60 @@ fn is_first<D: Domain>(d: &D, keys: &[NodeKey<D>], n: usize) -> D::Bool {
     d.and(&me.has, &d.all_of(keys.iter().map(|o| d.implies(&o.has, &before_or_tied(o)))))
 }
 
+/// [`is_first`] for every node at once, in terms linear in the nodes rather than quadratic:
+/// the lowest class among nodes with an unchosen pod (classes are 0, 1 and 2), the highest rank
+/// among those of that class, and a node comes first when it has an unchosen pod of that class
+/// and that rank. The same answers as [`is_first`] in every state: a node with an unchosen pod
+/// precedes or ties every other such node exactly when its class is the lowest and its rank
+/// the highest of that class.
+fn firsts<D: Domain>(d: &D, keys: &[NodeKey<D>]) -> Vec<D::Bool> {
+    let any_of_class = |c: i64| d.any_of(keys.iter().map(|k| d.and(&k.has, &d.eq(&k.class, &d.int(c)))));
+    let lowest = d.ite(&any_of_class(0), &d.int(0), &d.ite(&any_of_class(1), &d.int(1), &d.int(2)));
+    let top: Vec<D::Bool> = keys.iter().map(|k| d.and(&k.has, &d.eq(&k.class, &lowest))).collect();
+    let ranks: Vec<D::Int> = keys.iter().map(|k| k.rank.clone()).collect();
+    let highest = d.masked_max(&ranks, &top, 0);
+    keys.iter().zip(top).map(|(k, t)| d.and(&t, &d.ge(&k.rank, &highest))).collect()
+}
+
+/// Up to this many nodes the symbolic batch guards of [`DeploymentController`] and [`Victims`]
+/// leave every label to `Controller::guard` (the formulas the SMT-LIB dumps hold); beyond, a
+/// victim choice's guard shares its group's part and [`firsts`] with the other labels.
+const PAIRWISE_NODES: usize = 64;
+
+/// The guards of victim choices `labels` (`started`: [`Victims`]) in a state of any domain,
+/// the group's part (its phase, surplus, pending pods, keys and [`firsts`]) worked out once
+/// per group; other labels by `guard`.
+fn batch_pick_guards<D: Domain>(
+    d: &D,
+    m: &Model,
+    labels: &[Step],
+    st: &ClusterState<D>,
+    started: bool,
+    guard: impl Fn(&Step) -> D::Bool,
+) -> Vec<D::Bool> {
+    type Shared<D> = (<D as Domain>::Bool, Vec<NodeKey<D>>, Vec<<D as Domain>::Bool>);
+    let mut per: Vec<Option<Shared<D>>> = (0..m.ir.groups.len()).map(|_| None).collect();
+    labels
+        .iter()
+        .map(|s| {
+            if s.op != DELETE_ON {
+                return guard(s);
+            }
+            let (g, n) = (s.a as usize, s.b as usize);
+            let (group, keys, first) = per[g].get_or_insert_with(|| {
+                let chosen = chosen_total(d, m, st, g);
+                let phase = if started { d.gt(&chosen, &d.int(0)) } else { d.eq(&chosen, &d.int(0)) };
+                let left = d.sub(&surplus(d, m, st, g), &chosen);
+                let group = d.all([phase, d.gt(&left, &d.int(0)), d.eq(&st.pending[g], &d.int(0))].iter());
+                let keys = node_keys(d, m, st, g);
+                let first = firsts(d, &keys);
+                (group, keys, first)
+            });
+            d.all([group.clone(), first[n].clone(), victim_kind(d, m, st, s, &keys[n])].iter())
+        })
+        .collect()
+}
+
 /// Pods of Deployment `dep` on node `n` that are not terminating (the deletion rank).
 fn rank<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize, n: usize) -> D::Int {
     d.sum_of(m.groups_of[dep].iter().map(|&h| active_on(d, m, st, h, n)))
@@ -591,6 +645,15 @@ impl crate::engine::explicit::Hints for DeploymentController {
     }
 }
 
+impl<D: Domain> crate::engine::symbolic::Hints<D> for DeploymentController {
+    /// Past [`PAIRWISE_NODES`] nodes, each group's victim choices share one ranking of the
+    /// nodes (a thousand nodes: a few thousand terms per group instead of millions).
+    fn batch_guard(&self, d: &D, m: &Model, labels: &[Step], st: &ClusterState<D>) -> Option<Vec<D::Bool>> {
+        (m.nodes() > PAIRWISE_NODES)
+            .then(|| batch_pick_guards(d, m, labels, st, false, |s| Controller::<D>::guard(self, d, m, s, st)))
+    }
+}
+
 /// The victim choices of a ReplicaSet sync after its first ([`DELETE_ON`] by the Deployment
 /// controller): atomic, so that no other step changes the ranks the sync goes by (see
 /// [`pick_update`]). Labels exist only where deletions are marked (`Model::marks_deletions`).
@@ -645,6 +708,15 @@ impl crate::engine::explicit::Hints for Victims {
     /// A choice marks a pod of its node only.
     fn changes_only_its_node(&self) -> bool {
         true
+    }
+}
+
+impl<D: Domain> crate::engine::symbolic::Hints<D> for Victims {
+    /// As [`DeploymentController`]'s: one ranking of the nodes per group past
+    /// [`PAIRWISE_NODES`] nodes.
+    fn batch_guard(&self, d: &D, m: &Model, labels: &[Step], st: &ClusterState<D>) -> Option<Vec<D::Bool>> {
+        (m.nodes() > PAIRWISE_NODES)
+            .then(|| batch_pick_guards(d, m, labels, st, true, |s| Controller::<D>::guard(self, d, m, s, st)))
     }
 }
 

@@ -105,9 +105,9 @@ impl Budget {
         (self.query_ms * JOINT_FACTOR).max(JOINT_FLOOR_MS).min(self.left_ms())
     }
 
-    /// Whether the time limit has run out.
+    /// Whether the time limit has run out, or the run's limit passed (`crate::limits`).
     fn spent(self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.deadline.is_some_and(|d| Instant::now() >= d) || crate::limits::stopped().is_some()
     }
 }
 
