@@ -26,7 +26,7 @@
 
 use super::super::super::{active_on, ready, ClusterState, Model};
 use super::evictor::*;
-use crate::domain::Domain;
+use crate::domain::{Concrete, Domain};
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile, Namespaces, PodAffinityTerm};
 
 /// Nodes `n` and `j` are in one domain of `t`'s key as `hasSameLabelValue` says: the same
@@ -123,6 +123,50 @@ pub(super) fn describe_choice(m: &Model, plugin: &DeschedulerPlugin, choice: usi
         }
     }
     out
+}
+
+/// Why the plugin evicts pods of group `g` on node `n` in state `st` (the run's start), in
+/// words: the first required anti-affinity term of `g` that selects another listed pod in its
+/// domain, "cache's affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]
+/// selects 1 other pod on rack-0, a node without the label topology.kubernetes.io/zone that
+/// the descheduler still counts as the pod's domain" (hasSameLabelValue: the same node).
+pub(super) fn why(m: &Model, st: &ClusterState<Concrete>, g: usize, n: usize) -> Option<String> {
+    let listed = |h: usize, j: usize| {
+        if ready(&Concrete, st, j) {
+            active_on(&Concrete, m, st, h, j) + st.terminating[h][j]
+        } else {
+            0
+        }
+    };
+    for t in &m.ir.groups[g].pod_affinity.required_anti {
+        let mut q: i64 = 0;
+        for (h, sel) in t.desched_selects.iter().enumerate() {
+            if *sel {
+                q += (0..m.nodes()).filter(|&j| same_domain(m, t, n, j)).map(|j| listed(h, j)).sum::<i64>();
+            }
+        }
+        if t.desched_selects[g] {
+            q -= 1;
+        }
+        if q >= 1 {
+            let key = m.ir.labels.key_name(t.topology_key);
+            let place = if m.topology[t.topology_key.0 as usize].1[n].is_some() {
+                format!("in {key} of {}", m.node_name(n))
+            } else {
+                format!(
+                    "on {}, a node without the label {key} that the descheduler still counts as the pod's domain",
+                    m.node_name(n)
+                )
+            };
+            return Some(format!(
+                "{}'s {} selects {} {place}",
+                m.group_name(g),
+                t.field,
+                crate::count(q, "other pod", "other pods")
+            ));
+        }
+    }
+    None
 }
 
 #[allow(clippy::too_many_arguments)]

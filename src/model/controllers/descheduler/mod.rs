@@ -350,11 +350,16 @@ impl<D: Domain> Controller<D> for Descheduler {
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         let mut parts = Vec::new();
         let mut picks = Vec::new();
+        let anti = plugins_in_run(m)
+            .iter()
+            .any(|(_, p)| matches!(p, DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. }));
         for g in 0..m.ir.groups.len() {
             for n in 0..m.nodes() {
                 let k = after.terminating[g][n] - before.terminating[g][n];
                 if k > 0 {
-                    parts.push(format!("{k} pod(s) of {} from {}", m.group_name(g), m.node_name(n)));
+                    let why = if anti { inter_pod_anti_affinity::why(m, before, g, n) } else { None };
+                    let why = why.map(|w| format!(", as {w}")).unwrap_or_default();
+                    parts.push(format!("{k} pod(s) of {} from {}{why}", m.group_name(g), m.node_name(n)));
                 }
                 let p = after.evicting.get(g).map_or(0, |row| row[n]);
                 if p > 0 {

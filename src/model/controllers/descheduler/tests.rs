@@ -558,7 +558,7 @@ fn anti_affinity_explores_every_group_order_on_a_node() {
     let after = Descheduler.update(&Concrete, &m, &labels[1], &st);
     assert_eq!(
         Controller::<Concrete>::describe(&Descheduler, &m, &labels[1], &st, &after),
-        "evicts 2 pod(s) of back from n-0 (RemovePodsViolatingInterPodAntiAffinity; on n-0 back before front)"
+        "evicts 2 pod(s) of back from n-0, as back's affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0] selects 1 other pod in kubernetes.io/hostname of n-0 (RemovePodsViolatingInterPodAntiAffinity; on n-0 back before front)"
     );
 }
 
