@@ -99,9 +99,11 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         ),
         (
             "descheduler-order",
-            "the descheduler breaks ties between nodes, domains and pods in one order per run (index order above 6 nodes, groups in index order on a node), counts a pod two spread constraints mark once, and floors fractional LowNodeUtilization thresholds",
+            "the descheduler breaks ties between nodes, domains and pods in one order per run (index order above 6 nodes; a node's pods group by group, in every group order for RemoveDuplicates' owners and RemovePodsViolatingInterPodAntiAffinity, in index order for the other plugins), counts a pod two spread constraints mark once, and floors fractional LowNodeUtilization thresholds",
             deschedules
-                && (descheduler::order_matters(m) || ir.descheduler.as_ref().is_some_and(|d| d.max_per_node.is_some())),
+                && (descheduler::order_matters(m)
+                    || descheduler::group_order_matters(m)
+                    || ir.descheduler.as_ref().is_some_and(|d| d.max_per_node.is_some())),
             Affects::All,
         ),
         (

@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 10] = [
+const CASES: [&str; 12] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -13,6 +13,8 @@ const CASES: [&str; 10] = [
     "c8-descheduler-spread-loop",
     "c9-pdb-blocks-drain",
     "c10-anti-affinity-rollout",
+    "c11-anti-affinity-hpa-max",
+    "c12-anti-affinity-descheduler-loop",
 ];
 
 #[test]

@@ -220,6 +220,17 @@ fn picked_pods_are_evicted_one_step_each() {
     assert!(r.stdout.contains("[1][descheduler] evicts a pod of web using "), "{}", r.stdout);
 }
 
+/// RemovePodsViolatingInterPodAntiAffinity visits a node's pods in an order upstream leaves
+/// arbitrary among one QoS class: only the order that takes `back` before `front` evicts both
+/// `back` pods, and both engines find that run (index order alone said "holds").
+#[test]
+fn anti_affinity_group_orders_are_explored() {
+    violated_in_both_engines(
+        "tests/fixtures/good/anti-affinity-group-order",
+        "replicasWithin(back): violated after 1 step(s)",
+    );
+}
+
 /// `kbmc check` with each engine exits 1 and reports `expected`.
 fn violated_in_both_engines(case: &str, expected: &str) {
     for engine in ["explicit", "symbolic"] {
@@ -279,9 +290,9 @@ fn encodings_are_current() {
 }
 
 /// `kbmc compare` exits 0 (the engines agree on every intent: the same violation at the same
-/// depth, or none) on all 20 cases. The bound is each violating case's full counterexample
+/// depth, or none) on all 24 cases. The bound is each violating case's full counterexample
 /// depth (C1: 29 steps, C4: 16, C8: 15 for the explicit engine's lasso, 14 for the symbolic
-/// one's; about a second each with the layer lemmas and hints of `probe.rs`), and 5-8 steps
+/// one's, C11: 9; about a second each with the layer lemmas and hints of `probe.rs`), and 5-8 steps
 /// for the `-fixed` variants.
 #[test]
 fn compare_agrees_on_every_case() {
@@ -290,11 +301,12 @@ fn compare_agrees_on_every_case() {
         "c2-apply-resets-replicas" | "c3-conflicting-spread" => "6",
         "c1-hpa-oscillation" => "29",
         "c4-kernel-panic-loop" => "16",
+        "c11-anti-affinity-hpa-max" => "9",
         "c8-descheduler-spread-loop" => "15",
         _ => "8",
     };
     let dirs = case_dirs();
-    assert_eq!(dirs.len(), 20);
+    assert_eq!(dirs.len(), 24);
     for dir in dirs {
         let case = rel(&dir);
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();

@@ -230,16 +230,18 @@ pub fn policy(plugin: &str, args: &str, evictor: &str, top: &str) -> String {
     format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\n{top}\nprofiles:\n  - name: upstream\n    pluginConfig:\n      - {{name: DefaultEvictor{evictor}}}\n      - {{name: {plugin}{args}}}\n    plugins: {{{phase}: {{enabled: [{plugin}]}}}}\n")
 }
 
-/// Pods one descheduler run evicts (or picks to evict) from `st`, in every node order the run
-/// can take (kbmc explores each; upstream's is arbitrary): the cases expect the count to be the
-/// same in all of them, as upstream's tests do.
+/// Pods one descheduler run evicts (or picks to evict) from `st`, in every node order and
+/// group order the run can take (kbmc explores each; upstream's is arbitrary): the cases
+/// expect the count to be the same in all of them, as upstream's tests do.
 pub fn evicted(m: &Model, st: &State) -> i64 {
     let sum = |s: &State| s.terminating.iter().chain(&s.evicting).flatten().sum::<i64>();
     let mut counts = std::collections::BTreeSet::new();
-    for v in 0..descheduler::order_count(m) {
-        let (after, possible) = descheduler::run(&Concrete, m, st, &descheduler::permutation(m.nodes(), v));
-        if possible {
-            counts.insert(sum(&after) - sum(st));
+    for c in 0..descheduler::group_choice_count(m) {
+        for v in 0..descheduler::order_count(m) {
+            let (after, possible) = descheduler::run(&Concrete, m, st, &descheduler::permutation(m.nodes(), v), c);
+            if possible {
+                counts.insert(sum(&after) - sum(st));
+            }
         }
     }
     assert_eq!(counts.len(), 1, "the eviction count depends on the node order: {counts:?}");

@@ -14,13 +14,20 @@
 //! `q >= 1` listed pods besides them in their domain, else `c - 1` when a term matches the
 //! group's own pods (each eviction takes one partner away from the rest, so the last one
 //! stays), else none; the per-node, namespace and total limits cut that short as elsewhere.
-//! Groups on one node go in QoS then index order (the module documentation of the
-//! descheduler names that under-approximation).
+//! Order on a node: `SortPodsBasedOnPriorityLowToHigh` is a `sort.Slice` by priority (every
+//! pod kbmc models has 0) then QoS class, over the pod lister's arbitrary order, so the pods
+//! of one QoS class come in any order. Where that can change what the plugin evicts (a term
+//! of one group selects another group of the class, two groups of the class share a
+//! PodDisruptionBudget, or an eviction limit is set), every order of the class's groups on
+//! every node is a choice of the step (`choices`, `group_orders`): a group's pods go one after
+//! another, and a refused pod (PodDisruptionBudget, namespace limit) stays listed while the
+//! plugin goes on to the next pod, as upstream's loop does. Pods of two groups interleaved
+//! pod by pod are not explored (the descheduler's `descheduler-order` assumption names it).
 
 use super::super::super::{active_on, ready, ClusterState, Model};
 use super::evictor::*;
-use crate::domain::Domain;
-use crate::ir::{DeschedulerPlugin, DeschedulerProfile, PodAffinityTerm};
+use crate::domain::{Concrete, Domain};
+use crate::ir::{DeschedulerPlugin, DeschedulerProfile, Namespaces, PodAffinityTerm};
 
 /// Nodes `n` and `j` are in one domain of `t`'s key as `hasSameLabelValue` says: the same
 /// node, or both with the key and the same value.
@@ -39,6 +46,130 @@ pub(super) fn order_matters(m: &Model) -> bool {
     })
 }
 
+/// The groups the plugin may evict (admitted by its namespace filter, with required
+/// anti-affinity terms), one list per QoS class in the order the sort puts the classes, each
+/// with whether the order of its groups on a node can change what the plugin evicts.
+fn classes(m: &Model, namespaces: &Namespaces) -> Vec<(Vec<usize>, bool)> {
+    let ng = m.ir.groups.len();
+    let mut by_qos: Vec<usize> = (0..ng)
+        .filter(|&g| in_namespaces(m, namespaces, g) && !m.ir.groups[g].pod_affinity.required_anti.is_empty())
+        .collect();
+    by_qos.sort_by_key(|&g| m.ir.groups[g].qos);
+    let limits =
+        m.ir.descheduler
+            .as_ref()
+            .is_some_and(|ds| ds.max_per_node.is_some() || ds.max_per_namespace.is_some() || ds.max_total.is_some());
+    let mut out: Vec<(Vec<usize>, bool)> = Vec::new();
+    for g in by_qos {
+        match out.last_mut() {
+            Some((c, _)) if m.ir.groups[c[0]].qos == m.ir.groups[g].qos => c.push(g),
+            _ => out.push((vec![g], false)),
+        }
+    }
+    for (c, matters) in &mut out {
+        let pair = |g: usize, h: usize| {
+            m.ir.groups[g].pod_affinity.required_anti.iter().any(|t| t.desched_selects[h])
+                || m.ir.pdbs.iter().any(|p| p.selects[g] && p.selects[h])
+        };
+        *matters = c.len() > 1 && (limits || c.iter().any(|&g| c.iter().any(|&h| g != h && pair(g, h))));
+    }
+    out
+}
+
+/// Group orders of one node: the product of the factorials of the sizes of the classes
+/// whose order matters.
+fn per_node(classes: &[(Vec<usize>, bool)]) -> usize {
+    classes.iter().filter(|(_, matters)| *matters).map(|(c, _)| (1..=c.len()).product::<usize>()).product()
+}
+
+/// How many choices of group orders this plugin adds to a descheduler step: every node's
+/// group orders, combined (1 where no order matters).
+pub(super) fn choices(m: &Model, plugin: &DeschedulerPlugin) -> usize {
+    let DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { namespaces } = plugin else { return 1 };
+    let k = per_node(&classes(m, namespaces));
+    (0..m.nodes()).try_fold(1usize, |acc, _| acc.checked_mul(k)).unwrap_or(usize::MAX)
+}
+
+/// The groups on node `n` in the order of choice `choice` (below [`choices`]): classes in
+/// QoS order, the groups of a class whose order matters in the permutation the node's digit
+/// names, the others in index order.
+fn group_orders(classes: &[(Vec<usize>, bool)], choice: usize, n: usize) -> Vec<usize> {
+    let k = per_node(classes);
+    let mut digit = (0..n).fold(choice, |c, _| c / k) % k;
+    let mut out = Vec::new();
+    for (c, matters) in classes {
+        if *matters {
+            let f: usize = (1..=c.len()).product();
+            out.extend(super::permutation(c.len(), digit % f).into_iter().map(|i| c[i]));
+            digit /= f;
+        } else {
+            out.extend(c.iter().copied());
+        }
+    }
+    out
+}
+
+/// The group orders of choice `choice` in words, for the nodes where it differs from index
+/// order: "on a-0 web@r1 before web@r0".
+pub(super) fn describe_choice(m: &Model, plugin: &DeschedulerPlugin, choice: usize) -> Vec<String> {
+    let DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { namespaces } = plugin else { return Vec::new() };
+    let classes = classes(m, namespaces);
+    let mut out = Vec::new();
+    for n in 0..m.nodes() {
+        let mine = group_orders(&classes, choice, n);
+        if mine != group_orders(&classes, 0, n) {
+            let names: Vec<String> = mine.iter().map(|&g| m.group_name(g)).collect();
+            out.push(format!("on {} {}", m.node_name(n), names.join(" before ")));
+        }
+    }
+    out
+}
+
+/// Why the plugin evicts pods of group `g` on node `n` in state `st` (the run's start), in
+/// words: the first required anti-affinity term of `g` that selects another listed pod in its
+/// domain, "cache's affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]
+/// selects 1 other pod on rack-0, a node without the label topology.kubernetes.io/zone that
+/// the descheduler still counts as the pod's domain" (hasSameLabelValue: the same node).
+pub(super) fn why(m: &Model, st: &ClusterState<Concrete>, g: usize, n: usize) -> Option<String> {
+    let listed = |h: usize, j: usize| {
+        if ready(&Concrete, st, j) {
+            active_on(&Concrete, m, st, h, j) + st.terminating[h][j]
+        } else {
+            0
+        }
+    };
+    for t in &m.ir.groups[g].pod_affinity.required_anti {
+        let mut q: i64 = 0;
+        for (h, sel) in t.desched_selects.iter().enumerate() {
+            if *sel {
+                q += (0..m.nodes()).filter(|&j| same_domain(m, t, n, j)).map(|j| listed(h, j)).sum::<i64>();
+            }
+        }
+        if t.desched_selects[g] {
+            q -= 1;
+        }
+        if q >= 1 {
+            let key = m.ir.labels.key_name(t.topology_key);
+            let place = if m.topology[t.topology_key.0 as usize].1[n].is_some() {
+                format!("in {key} of {}", m.node_name(n))
+            } else {
+                format!(
+                    "on {}, a node without the label {key} that the descheduler still counts as the pod's domain",
+                    m.node_name(n)
+                )
+            };
+            return Some(format!(
+                "{}'s {} selects {} {place}",
+                m.group_name(g),
+                t.field,
+                crate::count(q, "other pod", "other pods")
+            ));
+        }
+    }
+    None
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(super) fn inter_pod_anti_affinity<D: Domain>(
     d: &D,
     m: &Model,
@@ -47,6 +178,7 @@ pub(super) fn inter_pod_anti_affinity<D: Domain>(
     lim: &mut Limits<D>,
     plugin: &DeschedulerPlugin,
     order: &[usize],
+    choice: usize,
 ) -> ClusterState<D> {
     let DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { namespaces } = plugin else { return st };
     let nn = m.nodes();
@@ -70,12 +202,10 @@ pub(super) fn inter_pod_anti_affinity<D: Domain>(
                 .collect()
         })
         .collect();
-    let mut by_qos: Vec<usize> =
-        (0..ng).filter(|&g| admitted[g] && !m.ir.groups[g].pod_affinity.required_anti.is_empty()).collect();
-    by_qos.sort_by_key(|&g| m.ir.groups[g].qos);
+    let classes = classes(m, namespaces);
     let mut st = st;
     for &n in order {
-        for &g in &by_qos {
+        for g in group_orders(&classes, choice, n) {
             let terms = &m.ir.groups[g].pod_affinity.required_anti;
             let c = active_on(d, m, &st, g, n);
             // Per term: listed pods it matches in the node's domain, besides the group's
@@ -135,7 +265,7 @@ mod tests {
         let sizes: Vec<i64> = m.ir.pools.iter().map(|p| p.count.max).collect();
         let mut st = m.initial_state(&sizes);
         prepare(&m, &mut st);
-        let after = run(&Concrete, &m, &st, &(0..m.nodes()).collect::<Vec<_>>()).0;
+        let after = run(&Concrete, &m, &st, &(0..m.nodes()).collect::<Vec<_>>(), 0).0;
         (0..m.nodes())
             .map(|n| (0..m.ir.groups.len()).map(|g| after.terminating[g][n] - st.terminating[g][n]).sum())
             .collect()

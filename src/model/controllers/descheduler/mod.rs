@@ -26,12 +26,13 @@
 //!   spread constraints, each break ties anew, so runs where two of them break ties
 //!   differently (LowNodeUtilization's sort constraining the order that topology spread's
 //!   ties then see, say) are missed;
-//! - pods of different groups on one node are taken group by group in index order (within a
-//!   QoS class for LowNodeUtilization): upstream's pod order there is arbitrary, and a
-//!   different mix of groups can be evicted before LowNodeUtilization's node reaches its
-//!   target or the headroom runs out, or before a per-node, namespace or total limit stops
-//!   RemoveDuplicates, RemovePodsViolatingNodeTaints, RemovePodsViolatingNodeAffinity or the
-//!   spread plugin's evictions;
+//! - pods of different groups on one node are taken group by group: every group order for
+//!   RemovePodsViolatingInterPodAntiAffinity (and every owner order for RemoveDuplicates)
+//!   where it matters, up to [`GROUP_CHOICES_MAX`] choices (`group_choice_count`; the step's
+//!   `a`), index order for the other plugins (within a QoS class for LowNodeUtilization):
+//!   upstream's pod order there is arbitrary pod by pod, and a different mix of groups can be
+//!   evicted before LowNodeUtilization's node reaches its target or the headroom runs out, or
+//!   before a limit or a shared PodDisruptionBudget stops a plugin;
 //! - topology spread marks a domain's moves on its (group, node) cells in order, ignoring
 //!   upstream's preference (sortDomains, then a stable sort by PodFitsAnyOtherNode) for pods
 //!   without node selector or affinity and for pods that fit a below-average node, so runs
@@ -49,7 +50,7 @@ mod topology_spread;
 
 use super::super::{disruption, ready, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
-use crate::ir::DeschedulerPlugin;
+use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
 use crate::model::state::Conditions;
 use evictor::{node_fit, Limits};
 use inter_pod_anti_affinity::inter_pod_anti_affinity;
@@ -77,6 +78,81 @@ pub fn order_count(m: &Model) -> usize {
     }
 }
 
+/// Most choices of pod group orders a descheduler step explores (owners in RemoveDuplicates,
+/// groups on each node in RemovePodsViolatingInterPodAntiAffinity); beyond it, index order
+/// only (an under-approximation the assumption `descheduler-order` names).
+pub const GROUP_CHOICES_MAX: usize = 720;
+
+/// The plugins of every profile in the order a run calls them: Deschedule plugins of every
+/// profile, then Balance plugins.
+fn plugins_in_run(m: &Model) -> Vec<(&DeschedulerProfile, &DeschedulerPlugin)> {
+    let Some(ds) = &m.ir.descheduler else { return Vec::new() };
+    let mut out = Vec::new();
+    for deschedule in [true, false] {
+        for p in &ds.profiles {
+            for plugin in if deschedule { &p.deschedule } else { &p.balance } {
+                out.push((p, plugin));
+            }
+        }
+    }
+    out
+}
+
+/// Choices of group orders plugin `plugin` adds to a step (1: its order does not matter).
+fn plugin_choices(m: &Model, plugin: &DeschedulerPlugin) -> usize {
+    match plugin {
+        DeschedulerPlugin::RemoveDuplicates { .. } => remove_duplicates::choices(m, plugin),
+        DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. } => {
+            inter_pod_anti_affinity::choices(m, plugin)
+        }
+        _ => 1,
+    }
+}
+
+/// Choices of group orders over the whole run, before the cap.
+fn all_group_choices(m: &Model) -> usize {
+    plugins_in_run(m)
+        .iter()
+        .try_fold(1usize, |acc, (_, plugin)| acc.checked_mul(plugin_choices(m, plugin)))
+        .unwrap_or(usize::MAX)
+}
+
+/// How many choices of pod group orders a descheduler step explores: each plugin's (where
+/// upstream's order of owners or of a node's pods is arbitrary and can change its outcome),
+/// combined; 1 (index order) where none matters or above [`GROUP_CHOICES_MAX`].
+pub fn group_choice_count(m: &Model) -> usize {
+    if !m.ir.controllers.descheduler {
+        return 1;
+    }
+    let all = all_group_choices(m);
+    if all > GROUP_CHOICES_MAX {
+        1
+    } else {
+        all
+    }
+}
+
+/// Some plugin's order of owners or of a node's groups matters: kbmc explores the orders
+/// group by group (or, above [`GROUP_CHOICES_MAX`], index order only), never pods of two
+/// groups interleaved one by one.
+pub fn group_order_matters(m: &Model) -> bool {
+    m.ir.controllers.descheduler && all_group_choices(m) > 1
+}
+
+/// Each plugin's share of choice `choice` (below [`group_choice_count`]), in run order.
+fn split_choice(m: &Model, choice: usize) -> Vec<usize> {
+    let mut rest = choice;
+    plugins_in_run(m)
+        .iter()
+        .map(|(_, plugin)| {
+            let k = plugin_choices(m, plugin);
+            let mine = rest % k;
+            rest /= k;
+            mine
+        })
+        .collect()
+}
+
 /// The `k`-th permutation of `0..n` in lexicographic order (0: index order).
 pub fn permutation(n: usize, k: usize) -> Vec<usize> {
     let mut left: Vec<usize> = (0..n).collect();
@@ -93,8 +169,18 @@ pub fn permutation(n: usize, k: usize) -> Vec<usize> {
 /// One descheduler run, visiting nodes in `order` wherever upstream's order is arbitrary.
 /// Also returns whether `order` is one upstream can take: LowNodeUtilization sorts its
 /// source nodes by usage, so only orders consistent with that sort are runs.
-pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, order: &[usize]) -> (ClusterState<D>, D::Bool) {
-    let Some(ds) = &m.ir.descheduler else { return (st.clone(), d.bool(true)) };
+/// `choice` (below [`group_choice_count`]) names the order of owners and of a node's groups
+/// where that is arbitrary upstream and matters (0: index order).
+pub fn run<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    order: &[usize],
+    choice: usize,
+) -> (ClusterState<D>, D::Bool) {
+    if m.ir.descheduler.is_none() {
+        return (st.clone(), d.bool(true));
+    }
     let nn = m.nodes();
     let ready_nodes = d.sum_of((0..nn).map(|n| d.count(&ready(d, st, n))));
     let fit = (0..m.ir.groups.len()).map(|g| (0..nn).map(|t| node_fit(d, m, st, g, t)).collect()).collect();
@@ -106,45 +192,41 @@ pub fn run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, order: &[usize]) -
     };
     let mut nx = st.clone();
     let mut possible = d.bool(true);
-    for deschedule in [true, false] {
-        for p in &ds.profiles {
-            let plugins = if deschedule { &p.deschedule } else { &p.balance };
-            for plugin in plugins {
-                nx = match plugin {
-                    DeschedulerPlugin::RemoveDuplicates { .. } => {
-                        remove_duplicates(d, m, nx, p, &mut lim, plugin, order)
-                    }
-                    DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint {
-                        hard,
-                        soft,
-                        topology_balance_node_fit,
-                        namespaces,
-                    } => topology_spread(
-                        d,
-                        m,
-                        nx,
-                        p,
-                        &mut lim,
-                        SpreadArgs { hard: *hard, soft: *soft, node_fit_check: *topology_balance_node_fit, namespaces },
-                        order,
-                    ),
-                    DeschedulerPlugin::LowNodeUtilization { .. } => {
-                        let (out, sorted) = low_node_utilization(d, m, nx, p, &mut lim, plugin, order);
-                        possible = d.and(&possible, &sorted);
-                        out
-                    }
-                    DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => {
-                        node_taints(d, m, nx, p, &mut lim, plugin, order)
-                    }
-                    DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => {
-                        node_affinity(d, m, nx, p, &mut lim, plugin, order)
-                    }
-                    DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. } => {
-                        inter_pod_anti_affinity(d, m, nx, p, &mut lim, plugin, order)
-                    }
-                };
+    let choices = split_choice(m, choice);
+    for ((p, plugin), choice) in plugins_in_run(m).into_iter().zip(choices) {
+        nx = match plugin {
+            DeschedulerPlugin::RemoveDuplicates { .. } => {
+                remove_duplicates(d, m, nx, p, &mut lim, plugin, order, choice)
             }
-        }
+            DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint {
+                hard,
+                soft,
+                topology_balance_node_fit,
+                namespaces,
+            } => topology_spread(
+                d,
+                m,
+                nx,
+                p,
+                &mut lim,
+                SpreadArgs { hard: *hard, soft: *soft, node_fit_check: *topology_balance_node_fit, namespaces },
+                order,
+            ),
+            DeschedulerPlugin::LowNodeUtilization { .. } => {
+                let (out, sorted) = low_node_utilization(d, m, nx, p, &mut lim, plugin, order);
+                possible = d.and(&possible, &sorted);
+                out
+            }
+            DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => {
+                node_taints(d, m, nx, p, &mut lim, plugin, order)
+            }
+            DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => {
+                node_affinity(d, m, nx, p, &mut lim, plugin, order)
+            }
+            DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. } => {
+                inter_pod_anti_affinity(d, m, nx, p, &mut lim, plugin, order, choice)
+            }
+        };
     }
     // With one Ready node or none the descheduler aborts the run.
     let go = d.gt(&ready_nodes, &d.int(1));
@@ -228,11 +310,14 @@ impl<D: Domain> Controller<D> for Descheduler {
     fn node_conditions_changed(&self) -> Conditions {
         Conditions::NONE
     }
-    /// One label per node order the run can take (`order_count`): `v` numbers the order.
+    /// One label per node order the run can take (`order_count`) and choice of group orders
+    /// (`group_choice_count`): `v` numbers the node order, `a` the group orders.
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if m.ir.controllers.descheduler && m.ir.descheduler.is_some() {
-            for k in 0..order_count(m) {
-                out.push(Step::new(actor, 0, 0, 0, k as i64));
+            for c in 0..group_choice_count(m) {
+                for k in 0..order_count(m) {
+                    out.push(Step::new(actor, 0, c, 0, k as i64));
+                }
             }
         }
     }
@@ -247,28 +332,34 @@ impl<D: Domain> Controller<D> for Descheduler {
     /// with only those, twins stay interchangeable. Where it holds, every node order is a
     /// label (up to [`ORDER_NODES_MAX`] nodes), so the successors are closed under renaming
     /// nodes; it still says so, as no test shows the reduction sound with the orders.
+    /// A choice of group orders names nodes too (each node's digit), so it counts here.
     fn uses_node_order(&self, m: &Model) -> bool {
-        order_matters(m)
+        order_matters(m) || group_choice_count(m) > 1
     }
     fn evicts(&self, _s: &Step) -> bool {
         true
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
-        let (after, possible) = run(d, m, st, &order_of(m, s));
+        let (after, possible) = run(d, m, st, &order_of(m, s), s.a as usize);
         d.and(&possible, &d.gt(&evicted_total(d, st, &after), &d.int(0)))
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
-        *nx = run(d, m, st, &order_of(m, s)).0;
+        *nx = run(d, m, st, &order_of(m, s), s.a as usize).0;
         disruption::note_breach(d, m, &d.bool(true), st, nx);
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         let mut parts = Vec::new();
         let mut picks = Vec::new();
+        let anti = plugins_in_run(m)
+            .iter()
+            .any(|(_, p)| matches!(p, DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. }));
         for g in 0..m.ir.groups.len() {
             for n in 0..m.nodes() {
                 let k = after.terminating[g][n] - before.terminating[g][n];
                 if k > 0 {
-                    parts.push(format!("{k} pod(s) of {} from {}", m.group_name(g), m.node_name(n)));
+                    let why = if anti { inter_pod_anti_affinity::why(m, before, g, n) } else { None };
+                    let why = why.map(|w| format!(", as {w}")).unwrap_or_default();
+                    parts.push(format!("{k} pod(s) of {} from {}{why}", m.group_name(g), m.node_name(n)));
                 }
                 let p = after.evicting.get(g).map_or(0, |row| row[n]);
                 if p > 0 {
@@ -286,12 +377,16 @@ impl<D: Domain> Controller<D> for Descheduler {
             (true, false) => format!("picks {} to evict", picks.join(", ")),
             _ => format!("evicts {} and picks {} to evict", parts.join(", "), picks.join(", ")),
         };
-        if s.v == 0 {
-            format!("{what} ({})", plugins.join(", "))
-        } else {
+        let mut how = vec![plugins.join(", ")];
+        if s.v != 0 {
             let order: Vec<&str> = order_of(m, s).iter().map(|&n| m.node_name(n)).collect();
-            format!("{what} ({}; nodes in the order {})", plugins.join(", "), order.join(", "))
+            how.push(format!("nodes in the order {}", order.join(", ")));
         }
+        for ((_, plugin), choice) in plugins_in_run(m).into_iter().zip(split_choice(m, s.a as usize)) {
+            how.extend(remove_duplicates::describe_choice(m, plugin, choice));
+            how.extend(inter_pod_anti_affinity::describe_choice(m, plugin, choice));
+        }
+        format!("{what} ({})", how.join("; "))
     }
 }
 

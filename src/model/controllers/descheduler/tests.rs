@@ -5,7 +5,7 @@ use super::*;
 use crate::model::testkit::{deployment, model};
 
 fn evictions(m: &Model, st: &ClusterState<Concrete>) -> Vec<i64> {
-    let after = run(&Concrete, m, st, &(0..m.nodes()).collect::<Vec<_>>()).0;
+    let after = run(&Concrete, m, st, &(0..m.nodes()).collect::<Vec<_>>(), 0).0;
     (0..m.nodes())
         .map(|n| (0..m.ir.groups.len()).map(|g| after.terminating[g][n] - st.terminating[g][n]).sum())
         .collect()
@@ -202,7 +202,7 @@ fn low_node_utilization_stops_when_an_unthresholded_resource_is_used_up() {
         policy("LowNodeUtilization", args)
     ));
     let web = m.groups_of[0][0];
-    let after = run(&Concrete, &m, &m.initial_state(&[2]), &[0, 1]).0;
+    let after = run(&Concrete, &m, &m.initial_state(&[2]), &[0, 1], 0).0;
     assert_eq!(after.terminating[web][0], 1);
 }
 
@@ -225,8 +225,8 @@ fn low_node_cluster(counts: &[i64]) -> Model {
 fn low_node_utilization_takes_the_most_used_node_first() {
     let m = low_node_cluster(&[7, 8, 1]);
     let st = m.initial_state(&[3]);
-    assert!(!run(&Concrete, &m, &st, &[0, 1, 2]).1);
-    assert!(run(&Concrete, &m, &st, &[1, 0, 2]).1);
+    assert!(!run(&Concrete, &m, &st, &[0, 1, 2], 0).1);
+    assert!(run(&Concrete, &m, &st, &[1, 0, 2], 0).1);
     assert_eq!(outcomes(&m, &st), vec![vec![1, 3, 0]]);
     // Equal usage: sort.Slice may put either first.
     let m = low_node_cluster(&[8, 8, 1]);
@@ -251,7 +251,7 @@ fn low_node_utilization_evicts_burstable_before_guaranteed() {
         (crate::ir::Qos::Guaranteed, crate::ir::Qos::Burstable)
     );
     let st = m.initial_state(&[2]);
-    let after = run(&Concrete, &m, &st, &[0, 1]).0;
+    let after = run(&Concrete, &m, &st, &[0, 1], 0).0;
     assert_eq!((after.terminating[db_g][0], after.terminating[web_g][0]), (0, 3));
 }
 
@@ -402,7 +402,7 @@ fn two_namespaces(prod: &[i64], staging: &[i64], extra: &str, pool: &str, policy
 /// Evictions of one run in index order, per Deployment (summed over nodes).
 fn evicted_per_deployment(m: &Model) -> Vec<i64> {
     let st = m.initial_states().remove(0);
-    let after = run(&Concrete, m, &st, &(0..m.nodes()).collect::<Vec<_>>()).0;
+    let after = run(&Concrete, m, &st, &(0..m.nodes()).collect::<Vec<_>>(), 0).0;
     (0..m.ir.deployments.len())
         .map(|d| m.groups_of[d].iter().map(|&g| (0..m.nodes()).map(|n| after.terminating[g][n]).sum::<i64>()).sum())
         .collect()
@@ -499,4 +499,102 @@ fn low_node_utilization_skips_excluded_namespaces() {
     assert_eq!(evicted_per_deployment(&m), vec![0, 3]);
     let m = two_namespaces(&[4, 0], &[4, 0], "", "", &lnu(", evictableNamespaces: {exclude: [prod, staging]}"));
     assert_eq!(evicted_per_deployment(&m), vec![0, 0]);
+}
+
+/// Pods of each group one descheduler step evicts (or picks), over every enabled label, each
+/// outcome once.
+fn group_outcomes(m: &Model, st: &ClusterState<Concrete>) -> Vec<Vec<i64>> {
+    let mut labels = Vec::new();
+    Controller::<Concrete>::steps(&Descheduler, m, 0, &mut labels);
+    let mut out: Vec<Vec<i64>> = labels
+        .iter()
+        .filter(|s| Descheduler.guard(&Concrete, m, s, st))
+        .map(|s| {
+            let after = Descheduler.update(&Concrete, m, s, st);
+            (0..m.ir.groups.len())
+                .map(|g| {
+                    (0..m.nodes())
+                        .map(|n| {
+                            let picked = |s: &ClusterState<Concrete>| s.evicting.get(g).map_or(0, |r| r[n]);
+                            after.terminating[g][n] + picked(&after) - st.terminating[g][n] - picked(st)
+                        })
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `front` (1 pod) and `back` (2 pods) keep away from each other on the hostname and share
+/// node n-0 of two. RemovePodsViolatingInterPodAntiAffinity visits a node's pods in
+/// SortPodsBasedOnPriorityLowToHigh's order, arbitrary among pods of one priority and QoS
+/// class: `front` first evicts it (both `back` pods then see no partner), `back` first evicts
+/// both. Each node's two orders are choices: 4 labels, both outcomes.
+fn front_and_back(extra: &str) -> Model {
+    let anti = |other: &str| {
+        format!("affinity:\n  podAntiAffinity:\n    requiredDuringSchedulingIgnoredDuringExecution:\n      - {{topologyKey: kubernetes.io/hostname, labelSelector: {{matchLabels: {{app: {other}}}}}}}")
+    };
+    let policy = "apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{name: RemovePodsViolatingInterPodAntiAffinity}]\n    plugins: {deschedule: {enabled: [RemovePodsViolatingInterPodAntiAffinity]}}\n---\n";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads:\n    - {deployment: front, placement: [{node: n-0, count: 1}]}\n    - {deployment: back, placement: [{node: n-0, count: 2}]}\n";
+    model(&format!(
+        "{}{}{extra}{policy}{spec}",
+        deployment("front", 1, "1", "1Gi", &anti("back")),
+        deployment("back", 2, "1", "1Gi", &anti("front"))
+    ))
+}
+
+#[test]
+fn anti_affinity_explores_every_group_order_on_a_node() {
+    let m = front_and_back("");
+    assert_eq!(group_choice_count(&m), 4);
+    assert!(Controller::<Concrete>::uses_node_order(&Descheduler, &m), "the labels name nodes");
+    assert_eq!(group_outcomes(&m, &m.initial_state(&[2])), vec![vec![0, 2], vec![1, 0]]);
+    let mut labels = Vec::new();
+    Controller::<Concrete>::steps(&Descheduler, &m, 0, &mut labels);
+    let st = m.initial_state(&[2]);
+    let after = Descheduler.update(&Concrete, &m, &labels[1], &st);
+    assert_eq!(
+        Controller::<Concrete>::describe(&Descheduler, &m, &labels[1], &st, &after),
+        "evicts 2 pod(s) of back from n-0, as back's affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0] selects 1 other pod in kubernetes.io/hostname of n-0 (RemovePodsViolatingInterPodAntiAffinity; on n-0 back before front)"
+    );
+}
+
+/// A pod the Eviction API refuses stays listed and the plugin goes on to the next pod
+/// (pod_antiaffinity.go `Deschedule` logs the error and continues; only an evicted pod leaves
+/// the namespace map): with `back` under a budget that allows no disruption, `back` first is
+/// refused and `front` still sees it, so `front` goes in both orders.
+#[test]
+fn a_refused_pod_stays_listed_and_the_plugin_goes_on() {
+    let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: back}\nspec: {minAvailable: 2, selector: {matchLabels: {app: back}}}\n---\n";
+    let m = front_and_back(pdb);
+    assert_eq!(group_outcomes(&m, &m.initial_state(&[2])), vec![vec![1, 0]]);
+}
+
+/// Two owners with duplicates on n-0 of three nodes (3 pods each: upperAvg 1, so each wants 2
+/// gone). RemoveDuplicates takes owners in the order of its `duplicatePods` map, arbitrary:
+/// under maxNoOfPodsToEvictTotal 2 either owner's duplicates go, and under a
+/// PodDisruptionBudget both share, allowing one disruption, either owner loses one pod.
+#[test]
+fn remove_duplicates_explores_every_owner_order_where_it_matters() {
+    let two = |top: &str, extra: &str| {
+        let policy = format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\n{top}profiles:\n  - name: p\n    pluginConfig: [{{name: RemoveDuplicates}}]\n    plugins: {{balance: {{enabled: [RemoveDuplicates]}}}}\n---\n");
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 3, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads:\n    - {deployment: a, placement: [{node: n-0, count: 3}]}\n    - {deployment: b, placement: [{node: n-0, count: 3}]}\n";
+        model(&format!(
+            "{}{}{extra}{policy}{spec}",
+            deployment("a", 3, "1", "1Gi", ""),
+            deployment("b", 3, "1", "1Gi", "")
+        ))
+    };
+    let m = two("", "");
+    assert_eq!(group_choice_count(&m), 1, "without limits or a shared budget owners decide alone");
+    assert_eq!(group_outcomes(&m, &m.initial_state(&[3])), vec![vec![2, 2]]);
+    let m = two("maxNoOfPodsToEvictTotal: 2\n", "");
+    assert_eq!(group_choice_count(&m), 2);
+    assert_eq!(group_outcomes(&m, &m.initial_state(&[3])), vec![vec![0, 2], vec![2, 0]]);
+    let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: ab}\nspec: {maxUnavailable: 1, selector: {matchExpressions: [{key: app, operator: In, values: [a, b]}]}}\n---\n";
+    let m = two("", pdb);
+    assert_eq!(group_outcomes(&m, &m.initial_state(&[3])), vec![vec![0, 1], vec![1, 0]]);
 }
