@@ -432,6 +432,7 @@ impl Builder<'_> {
         let zone = self.labels.key(ZONE);
         let hostname = self.labels.key(HOSTNAME);
         let mut groups = Vec::with_capacity(n_groups);
+        let namespace_labels = super::namespaces::NamespaceLabels::read(self.inputs, &mut self.diag);
         let views: Vec<super::affinity::GroupView> = (0..n_groups)
             .map(|h| super::affinity::GroupView {
                 namespace: &self.deployments[self.group_owner[h].0.index()].namespace,
@@ -525,6 +526,8 @@ impl Builder<'_> {
                     &views,
                     &self.fixed_pods,
                     self.nodes.len(),
+                    &namespace_labels,
+                    &mut self.diag,
                 ),
                 local_storage: f.local_storage,
                 pvc: f.pvc,
