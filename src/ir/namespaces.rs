@@ -37,7 +37,8 @@ pub(super) enum Selected {
 }
 
 impl NamespaceLabels {
-    /// Reads the Namespace manifests; a second manifest of one name is an error.
+    /// Reads the Namespace manifests; a second manifest of one name is an error, a terminating
+    /// Namespace unmodelled.
     pub fn read(inputs: &Inputs, diag: &mut Diag) -> NamespaceLabels {
         let mut known = BTreeMap::new();
         for (i, o) in inputs.namespaces.iter().enumerate() {
@@ -54,6 +55,24 @@ impl NamespaceLabels {
                     .with_object(format!("Namespace/{name}")),
                 );
                 continue;
+            }
+            // NamespaceLifecycle admission refuses new pods in a terminating namespace.
+            let phase = o.value.status.as_ref().and_then(|st| st.phase.as_deref());
+            let terminating = if o.value.metadata.deletion_timestamp.is_some() {
+                Some("metadata.deletionTimestamp")
+            } else {
+                (phase == Some("Terminating")).then_some("status.phase")
+            };
+            if let Some(field) = terminating {
+                diag.unmodeled(
+                    InputError::at(
+                        &o.origin,
+                        InputClass::Unmodeled,
+                        field,
+                        "a terminating namespace, where admission refuses new pods, is not modelled",
+                    )
+                    .with_object(format!("Namespace/{name}")),
+                );
             }
             let labels = o.value.metadata.labels.iter().flatten().map(|(k, v)| (k.clone(), v.clone()));
             known.insert(name.clone(), labels_of(&name, labels));
