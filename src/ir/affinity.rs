@@ -296,15 +296,18 @@ fn check_namespaces(t: &RawTerm, modelled: &[&str], namespaces: &NamespaceLabels
     }
     let Some((_, key)) = unknown.first() else { return };
     let names: Vec<String> = unknown.iter().map(|(n, _)| format!("{n:?}")).collect();
-    let (these, it) = if names.len() == 1 { ("namespace", "its") } else { ("namespaces", "their") };
+    let (these, it, has, manifests) = if names.len() == 1 {
+        ("namespace", "its", "has", "manifest")
+    } else {
+        ("namespaces", "their", "have", "manifests")
+    };
     let e = InputError::at(
         &t.origin,
         InputClass::DanglingReference,
         format!("{}.namespaceSelector", t.path),
         format!(
-            "selects namespaces by label {key:?}, and {these} {} (with pods kbmc models) {} no Namespace manifest among the inputs, so {it} labels other than kubernetes.io/metadata.name are unknown; include {it} v1 Namespace manifest (kubectl get namespace -o yaml)",
+            "selects namespaces by label {key:?}, and {these} {} (with pods kbmc models) {has} no Namespace manifest among the inputs, so {it} labels other than kubernetes.io/metadata.name are unknown; include {it} v1 Namespace {manifests} (kubectl get namespace -o yaml)",
             names.join(", "),
-            if names.len() == 1 { "has" } else { "have" },
         ),
     );
     if !diag.errors.contains(&e) {
