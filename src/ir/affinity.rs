@@ -12,16 +12,23 @@
 //! it creates the pod (`key In [the pod's value]`, `key NotIn [the pod's value]`, keys the pod
 //! lacks skipped); on `pod-template-hash`, the label the Deployment controller gives each
 //! revision's pods, that selects the pods of the same revision (or of every other one).
+//! A `namespaceSelector` with requirements adds the namespaces whose labels it matches
+//! (`AffinityTerm.Matches`: `Namespaces.Has(pod.Namespace) || NamespaceSelector.Matches(nsLabels)`;
+//! the InterPodAffinity plugin's `mergeAffinityTermNamespacesIfNotEmpty` in
+//! pkg/scheduler/framework/plugins/interpodaffinity/plugin.go lists them). Namespace labels are
+//! `namespaces::NamespaceLabels`: a Namespace manifest's, and `kubernetes.io/metadata.name` on
+//! every namespace. Only namespaces with modelled pods (a group's, a fixed pod's) can hold a
+//! pod a term matches, so only they are evaluated; one without a manifest whose other labels
+//! would decide is refused (the term's `namespaceSelector`, asking for the Namespace manifest).
 //! The descheduler's `GetNamespacesFromPodAffinityTerm` (pkg/utils/predicates.go) ignores
 //! `namespaceSelector`: `desched_selects` says what it matches.
-//! Refused (unmodelled, by field): a `namespaceSelector` with requirements (Namespace objects'
-//! labels are not modelled).
 
 use k8s_openapi::api::core::v1::{PodAffinityTerm as K8sTerm, PodSpec};
 use serde::Serialize;
 
 use super::build::Diag;
 use super::labels::{all_match, Op, Requirement};
+use super::namespaces::{NamespaceLabels, Selected};
 use super::{FixedPods, LabelKey, Labels};
 use crate::error::{InputClass, InputError, Origin};
 
@@ -36,8 +43,9 @@ pub(super) struct RawTerm {
     pub selector: Option<Vec<Requirement>>,
     /// `namespaces`.
     pub namespaces: Vec<String>,
-    /// `namespaceSelector: {}`: every namespace.
-    pub all_namespaces: bool,
+    /// `namespaceSelector`: the namespaces whose labels it matches (`Some(empty)`: every
+    /// namespace).
+    pub namespace_selector: Option<Vec<Requirement>>,
     /// Neither `namespaces` nor `namespaceSelector`: the pod's own namespace.
     pub own_namespace: bool,
     /// `pod-template-hash` among `matchLabelKeys` (`Some(true)`: the same revision only) or
@@ -47,6 +55,9 @@ pub(super) struct RawTerm {
     pub weight: i64,
     /// Its path from the pod spec (`affinity.podAntiAffinity.required…[0]`).
     pub field: String,
+    /// Where it was read, and its path from the document's root (for errors).
+    pub origin: Origin,
+    pub path: String,
 }
 
 /// A template's inter-pod affinity as read.
@@ -152,34 +163,22 @@ fn term(
             }
         }
     }
-    let all_namespaces = match &t.namespace_selector {
-        None => false,
-        Some(s)
-            if s.match_labels.as_ref().is_none_or(|m| m.is_empty())
-                && s.match_expressions.as_ref().is_none_or(|e| e.is_empty()) =>
-        {
-            true
-        }
-        Some(_) => {
-            diag.unmodeled(InputError::at(
-                origin,
-                InputClass::Unmodeled,
-                format!("{f}.namespaceSelector"),
-                "a namespaceSelector with requirements selects namespaces by their labels, which are not modelled (use namespaces, or namespaceSelector: {} for all)",
-            ));
-            false
-        }
-    };
+    let namespace_selector = t
+        .namespace_selector
+        .as_ref()
+        .map(|s| super::pod::label_selector(s, origin, &format!("{f}.namespaceSelector"), diag));
     let namespaces = t.namespaces.clone().unwrap_or_default();
     RawTerm {
         key: labels.key(&t.topology_key),
         selector,
         own_namespace: namespaces.is_empty() && t.namespace_selector.is_none(),
         namespaces,
-        all_namespaces,
+        namespace_selector,
         revision,
         weight,
         field,
+        origin: origin.clone(),
+        path: f.to_string(),
     }
 }
 
@@ -270,18 +269,54 @@ fn labels_ok(t: &RawTerm, l: &[(String, String)]) -> bool {
     t.selector.as_ref().is_some_and(|sel| all_match(sel, |k| label_of(l, k)))
 }
 
-/// Term `t` of a pod in namespace `ns` covers namespace `target` (the scheduler's reading).
-fn ns_ok(t: &RawTerm, ns: &str, target: &str) -> bool {
-    (t.own_namespace && target == ns) || t.namespaces.iter().any(|n| n == target) || t.all_namespaces
+/// Term `t` of a pod in namespace `ns` covers namespace `target` (the scheduler's reading):
+/// its own namespace, one of `namespaces`, or one its `namespaceSelector` selects (a namespace
+/// whose labels are unknown is not; `check_namespaces` refuses the term first).
+fn ns_ok(t: &RawTerm, ns: &str, target: &str, namespaces: &NamespaceLabels) -> bool {
+    (t.own_namespace && target == ns)
+        || t.namespaces.iter().any(|n| n == target)
+        || t.namespace_selector.as_ref().is_some_and(|sel| namespaces.selects(sel, target) == Selected::Yes)
 }
 
 /// Term `t` of a pod in namespace `ns` matches the fixed pods `fp` (which are of no revision
 /// of any group).
-fn matches_fixed(t: &RawTerm, ns: &str, fp: &FixedPods) -> bool {
-    ns_ok(t, ns, &fp.namespace) && labels_ok(t, &fp.labels) && t.revision != Some(true)
+fn matches_fixed(t: &RawTerm, ns: &str, fp: &FixedPods, namespaces: &NamespaceLabels) -> bool {
+    ns_ok(t, ns, &fp.namespace, namespaces) && labels_ok(t, &fp.labels) && t.revision != Some(true)
+}
+
+/// Refuses a term whose `namespaceSelector` depends on the labels of a namespace in `modelled`
+/// (the namespaces of the groups and fixed pods) that has no Namespace manifest.
+fn check_namespaces(t: &RawTerm, modelled: &[&str], namespaces: &NamespaceLabels, diag: &mut Diag) {
+    let Some(sel) = &t.namespace_selector else { return };
+    let mut unknown: Vec<(&str, String)> = Vec::new();
+    for &n in modelled {
+        if let Selected::Unknown(key) = namespaces.selects(sel, n) {
+            unknown.push((n, key));
+        }
+    }
+    let Some((_, key)) = unknown.first() else { return };
+    let names: Vec<String> = unknown.iter().map(|(n, _)| format!("{n:?}")).collect();
+    let (these, it, has, manifests) = if names.len() == 1 {
+        ("namespace", "its", "has", "manifest")
+    } else {
+        ("namespaces", "their", "have", "manifests")
+    };
+    let e = InputError::at(
+        &t.origin,
+        InputClass::DanglingReference,
+        format!("{}.namespaceSelector", t.path),
+        format!(
+            "selects namespaces by label {key:?}, and {these} {} (with pods kbmc models) {has} no Namespace manifest among the inputs, so {it} labels other than kubernetes.io/metadata.name are unknown; include {it} v1 Namespace {manifests} (kubectl get namespace -o yaml)",
+            names.join(", "),
+        ),
+    );
+    if !diag.errors.contains(&e) {
+        diag.error(e);
+    }
 }
 
 /// Resolves the terms of group `own` (namespace `ns`) against every group and the fixed pods.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn resolve(
     raw: &RawPodAffinity,
     own: usize,
@@ -289,13 +324,17 @@ pub(super) fn resolve(
     groups: &[GroupView],
     fixed_pods: &[FixedPods],
     nodes: usize,
+    namespaces: &NamespaceLabels,
+    diag: &mut Diag,
 ) -> InterPodAffinity {
+    let mut modelled: Vec<&str> =
+        groups.iter().map(|g| g.namespace).chain(fixed_pods.iter().map(|fp| fp.namespace.as_str())).collect();
+    modelled.sort_unstable();
+    modelled.dedup();
+    for t in raw.required.iter().chain(&raw.required_anti).chain(&raw.preferred).chain(&raw.preferred_anti) {
+        check_namespaces(t, &modelled, namespaces, diag);
+    }
     let one = |t: &RawTerm| {
-        let labels_ok =
-            |l: &[(String, String)]| t.selector.as_ref().is_some_and(|sel| all_match(sel, |k| label_of(l, k)));
-        let ns_ok = |target: &str| {
-            (t.own_namespace && target == ns) || t.namespaces.iter().any(|n| n == target) || t.all_namespaces
-        };
         let desched_ns_ok = |target: &str| {
             if t.namespaces.is_empty() {
                 target == ns
@@ -308,7 +347,7 @@ pub(super) fn resolve(
             Some(same) => (h == Some(own)) == same,
         };
         let mut fixed = vec![0; nodes];
-        for fp in fixed_pods.iter().filter(|fp| matches_fixed(t, ns, fp)) {
+        for fp in fixed_pods.iter().filter(|fp| matches_fixed(t, ns, fp, namespaces)) {
             fixed[fp.node.index()] += fp.count;
         }
         PodAffinityTerm {
@@ -317,12 +356,12 @@ pub(super) fn resolve(
             selects: groups
                 .iter()
                 .enumerate()
-                .map(|(h, g)| ns_ok(g.namespace) && labels_ok(g.labels) && revision_ok(Some(h)))
+                .map(|(h, g)| ns_ok(t, ns, g.namespace, namespaces) && labels_ok(t, g.labels) && revision_ok(Some(h)))
                 .collect(),
             desched_selects: groups
                 .iter()
                 .enumerate()
-                .map(|(h, g)| desched_ns_ok(g.namespace) && labels_ok(g.labels) && revision_ok(Some(h)))
+                .map(|(h, g)| desched_ns_ok(g.namespace) && labels_ok(t, g.labels) && revision_ok(Some(h)))
                 .collect(),
             fixed,
             field: t.field.clone(),
@@ -333,7 +372,7 @@ pub(super) fn resolve(
     } else {
         let mut per_node = vec![0; nodes];
         for fp in fixed_pods {
-            if raw.required.iter().all(|t| matches_fixed(t, ns, fp)) {
+            if raw.required.iter().all(|t| matches_fixed(t, ns, fp, namespaces)) {
                 per_node[fp.node.index()] += fp.count;
             }
         }

@@ -12,6 +12,7 @@ mod affinity;
 mod build;
 mod labels;
 pub mod limits;
+mod namespaces;
 mod pod;
 mod validate;
 

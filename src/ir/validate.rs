@@ -237,6 +237,11 @@ pub(super) fn names_and_labels(
         c.meta(&o.value.metadata, dns1123_subdomain);
         c.selector("spec.selector", o.value.spec.as_ref().and_then(|s| s.selector.as_ref()));
     }
+    for o in &inputs.namespaces {
+        // ValidateNamespace: the name is a DNS label.
+        let object = o.value.metadata.name.as_ref().map(|n| format!("Namespace/{n}"));
+        Check { origin: &o.origin, object, diag }.meta(&o.value.metadata, dns1123_label);
+    }
     for o in &inputs.nodes {
         let object = o.value.metadata.name.as_ref().map(|n| format!("Node/{n}"));
         let mut c = Check { origin: &o.origin, object, diag };

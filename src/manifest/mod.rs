@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use crate::error::{Error, InputClass, InputError, Origin};
@@ -43,6 +43,8 @@ pub struct Inputs {
     pub replica_sets: Vec<Object<ReplicaSet>>,
     /// PodDisruptionBudgets: what voluntary evictions (a drain, the descheduler) must respect.
     pub pdbs: Vec<Object<PodDisruptionBudget>>,
+    /// Namespaces: their labels, which an inter-pod affinity term's `namespaceSelector` reads.
+    pub namespaces: Vec<Object<Namespace>>,
     pub descheduler_policies: Vec<Object<descheduler::DeschedulerPolicy>>,
     pub scheduler_configs: Vec<Object<scheduler_config::KubeSchedulerConfiguration>>,
     /// Deployments named by `applyDeployment` events: (the event's `manifest` string, object).
@@ -72,7 +74,6 @@ const IGNORED_KINDS: &[&str] = &[
     "ConfigMap",
     "Secret",
     "ServiceAccount",
-    "Namespace",
     "Endpoints",
     "EndpointSlice",
     "Ingress",
@@ -99,7 +100,7 @@ const UNMODELED_KINDS: &[(&str, &str)] = &[
 
 const KNOWN: &str =
     "apps/v1 Deployment, apps/v1 ReplicaSet, v1 Pod, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
-policy/v1 PodDisruptionBudget, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
+policy/v1 PodDisruptionBudget, v1 Namespace, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
 kbmc.dev/v1alpha1 Verification";
 
 fn is_yaml_file(p: &Path) -> bool {
@@ -408,6 +409,7 @@ fn route(
         ("v1", "Pod") => take!(inputs.pods),
         ("apps/v1", "ReplicaSet") => take!(inputs.replica_sets),
         ("policy/v1", "PodDisruptionBudget") => take!(inputs.pdbs),
+        ("v1", "Namespace") => take!(inputs.namespaces),
         ("descheduler/v1alpha2", "DeschedulerPolicy") => take!(inputs.descheduler_policies),
         ("kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration") => take!(inputs.scheduler_configs),
         ("kbmc.dev/v1alpha1", "Verification") => take!(inputs.verifications),
@@ -462,6 +464,7 @@ fn route(
                     | "HorizontalPodAutoscaler"
                     | "Node"
                     | "PodDisruptionBudget"
+                    | "Namespace"
                     | "DeschedulerPolicy"
                     | "KubeSchedulerConfiguration"
                     | "Verification" => Some(format!("apiVersion {av} of {k} is not supported (known: {KNOWN})")),

@@ -50,12 +50,15 @@ const HPA: &[&str] = &[
 
 const NODE: &[&str] = &["metadata", "metadata.name", "spec?.taints?[*].key", "spec?.taints?[*].effect"];
 
+const NAMESPACE: &[&str] = &["metadata", "metadata.name"];
+
 /// The required paths of a kind, if kbmc checks them.
 pub fn for_kind(kind: &str) -> &'static [&'static str] {
     match kind {
         "Deployment" => DEPLOYMENT,
         "HorizontalPodAutoscaler" => HPA,
         "Node" => NODE,
+        "Namespace" => NAMESPACE,
         _ => &[],
     }
 }

@@ -3,7 +3,7 @@
 //! the reason, and each claim is checked. The types: kbmc's own serde structs (src/manifest:
 //! KubeSchedulerConfiguration, DeschedulerPolicy and each plugin's args) and the Kubernetes
 //! kinds it reads, k8s-openapi's types with every field of the API (`KINDS`: Deployment,
-//! Node, HorizontalPodAutoscaler, ReplicaSet, Pod, PodDisruptionBudget).
+//! Node, HorizontalPodAutoscaler, ReplicaSet, Pod, PodDisruptionBudget, Namespace).
 //!
 //! - The accepted fields are derived from the types themselves: a tracing `Deserializer`
 //!   answers each `deserialize_struct` with every name the type lists in its `FIELDS`
@@ -46,7 +46,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use kbmc::manifest::descheduler as ds;
@@ -354,7 +354,7 @@ struct Kind {
 
 /// A snapshot's Pod is two roots: a pod of a Deployment's ReplicaSet (`Pod`) and a pod no
 /// modelled controller owns (`FixedPod`), which kbmc reads differently.
-const KINDS: [Kind; 7] = [
+const KINDS: [Kind; 8] = [
     Kind { root: "Deployment", fields: fields_of_resource::<Deployment>, doc: DEPLOYMENT },
     Kind { root: "Node", fields: fields_of_resource::<Node>, doc: NODE },
     Kind { root: "HorizontalPodAutoscaler", fields: fields_of_resource::<HorizontalPodAutoscaler>, doc: HPA },
@@ -362,6 +362,7 @@ const KINDS: [Kind; 7] = [
     Kind { root: "Pod", fields: fields_of_resource::<Pod>, doc: POD },
     Kind { root: "FixedPod", fields: fields_of_resource::<Pod>, doc: FIXED_POD },
     Kind { root: "PodDisruptionBudget", fields: fields_of_resource::<PodDisruptionBudget>, doc: PDB },
+    Kind { root: "Namespace", fields: fields_of_resource::<Namespace>, doc: NAMESPACE },
 ];
 
 /// Every kind loading keeps is a root here: a new list in `Inputs` fails to compile until it
@@ -379,6 +380,7 @@ fn kinds_loaded(inputs: Inputs) {
         pods: _,                 // KINDS: Pod (of a Deployment's ReplicaSet) and FixedPod
         replica_sets: _,         // KINDS: ReplicaSet
         pdbs: _,                 // KINDS: PodDisruptionBudget
+        namespaces: _,           // KINDS: Namespace
         quotas: _,               // ResourceQuotas: only their namespace is read (refused or a note)
         spec_inferred: _,        // whether the Verification was inferred, not a kind
         warnings: _,
@@ -506,6 +508,12 @@ metadata: {name: web}
 spec:
   minAvailable: 1
   selector: {matchLabels: {app: api}}
+"#;
+
+/// The namespace of the fixture's objects, labelled.
+const NAMESPACE: &str = r#"apiVersion: v1
+kind: Namespace
+metadata: {name: default, labels: {team: a}}
 "#;
 
 /// The base fixture's documents.
@@ -1429,6 +1437,7 @@ fn kube_rows() -> Vec<Row> {
     rows.extend(meta_rows("Node", "metadata.", BOOKKEEPING, &[]));
     rows.extend(meta_rows("HorizontalPodAutoscaler", "metadata.", BOOKKEEPING, &[]));
     rows.extend(pdb_rows());
+    rows.extend(namespace_rows());
     rows.extend(pod_spec_rows("Deployment", "spec.template.spec", Of::Template));
     rows.extend(pod_spec_rows("Pod", "spec", Of::Replica));
     rows.extend(pod_spec_rows("FixedPod", "spec", Of::Fixed));
@@ -1438,6 +1447,43 @@ fn kube_rows() -> Vec<Row> {
 }
 
 /// The rows of a PodDisruptionBudget.
+/// A Namespace's name and labels are what an inter-pod affinity term's namespaceSelector
+/// matches (src/ir/namespaces.rs and its tests, and the InterPodAffinity upstream tests); the
+/// fixture has no such term, so here their rows show them validated as the API server does.
+fn namespace_rows() -> Vec<Row> {
+    const NS_FINALIZERS: &str =
+        "the namespace controller's finalizers run when the namespace is deleted, and kbmc models no deletion of one";
+    let mut rows: Vec<Row> = vec![
+        ("Namespace", "apiVersion", Read, false, "v2"),
+        ("Namespace", "kind", Read, false, "StatefulSet"),
+        ("Namespace", "metadata", Read, false, "{labels: {team: a}}"),
+        ("Namespace", "metadata.name", Read, false, "Not_A_Label"),
+        (
+            "Namespace",
+            "metadata.namespace",
+            Inert("a Namespace is cluster-scoped; kbmc only checks the value is a valid name"),
+            false,
+            "prod",
+        ),
+        ("Namespace", "metadata.labels", Read, false, "{\"not a key\": a}"),
+        ("Namespace", "metadata.annotations", Inert(OWN_LABELS), false, "{x: y}"),
+        ("Namespace", "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        ("Namespace", "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        ("Namespace", "spec", Inert(NS_FINALIZERS), true, "{finalizers: [kubernetes]}"),
+        ("Namespace", "status", Read, false, "{phase: Terminating}"),
+        ("Namespace", "status.phase", Refused, false, "Terminating"),
+        (
+            "Namespace",
+            "status.conditions",
+            Inert("the namespace controller's report on its deletion, which kbmc does not model"),
+            true,
+            "[{type: NamespaceDeletionDiscoveryFailure, status: \"False\"}]",
+        ),
+    ];
+    rows.extend(meta_rows("Namespace", "metadata.", BOOKKEEPING, &[]));
+    rows
+}
+
 fn pdb_rows() -> Vec<Row> {
     let mut rows: Vec<Row> = vec![
         ("PodDisruptionBudget", "apiVersion", Read, false, "policy/v1beta1"),

@@ -432,6 +432,7 @@ impl Builder<'_> {
         let zone = self.labels.key(ZONE);
         let hostname = self.labels.key(HOSTNAME);
         let mut groups = Vec::with_capacity(n_groups);
+        let namespace_labels = super::namespaces::NamespaceLabels::read(self.inputs, &mut self.diag);
         let views: Vec<super::affinity::GroupView> = (0..n_groups)
             .map(|h| super::affinity::GroupView {
                 namespace: &self.deployments[self.group_owner[h].0.index()].namespace,
@@ -525,6 +526,8 @@ impl Builder<'_> {
                     &views,
                     &self.fixed_pods,
                     self.nodes.len(),
+                    &namespace_labels,
+                    &mut self.diag,
                 ),
                 local_storage: f.local_storage,
                 pvc: f.pvc,
@@ -709,5 +712,53 @@ mod tests {
             e.contains("spec.workloads[1].deployment") && e.contains("already described by spec.workloads[0]"),
             "{e}"
         );
+    }
+
+    /// `web` in namespace prod, whose pods keep away from pods labelled `app: web` in the
+    /// namespaces `selector` (a namespaceSelector) selects, and `db` in namespace data; then
+    /// `extra` documents and the pool.
+    fn web_and_db(selector: &str, extra: &str) -> String {
+        let anti = format!("      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution: [{{topologyKey: kubernetes.io/hostname, labelSelector: {{matchLabels: {{app: web}}}}, namespaceSelector: {selector}}}]\n      containers:");
+        let front =
+            web(1, "1Gi").replace("{name: web}", "{name: web, namespace: prod}").replace("      containers:", &anti);
+        let db = web(1, "1Gi").replace("{name: web}", "{name: db, namespace: data}");
+        format!("{front}{db}{extra}{}", pool("8", "8Gi"))
+    }
+
+    fn namespace(name: &str, labels: &str) -> String {
+        format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {name}, labels: {labels}}}\n---\n")
+    }
+
+    /// A namespaceSelector selects by the Namespace manifests' labels; per group (web, db).
+    #[test]
+    fn a_namespace_selector_reads_namespace_labels() {
+        let selects = |yaml: &str| model_of(yaml).groups[0].pod_affinity.required_anti[0].selects.clone();
+        let both = format!("{}{}", namespace("prod", "{team: a}"), namespace("data", "{team: b}"));
+        assert_eq!(selects(&web_and_db("{matchLabels: {team: a}}", &both)), [true, false]);
+        assert_eq!(selects(&web_and_db("{matchLabels: {team: b}}", &both)), [false, true]);
+        assert_eq!(selects(&web_and_db("{matchExpressions: [{key: team, operator: Exists}]}", &both)), [true, true]);
+        assert_eq!(selects(&web_and_db("{}", "")), [true, true]);
+        // The name label needs no manifest.
+        let by_name = "{matchLabels: {kubernetes.io/metadata.name: data}}";
+        assert_eq!(selects(&web_and_db(by_name, "")), [false, true]);
+    }
+
+    /// A requirement on another label of a modelled namespace without a Namespace manifest is
+    /// refused, naming the field and the namespace; one the name label already decides is not.
+    #[test]
+    fn a_namespace_selector_on_unknown_labels_asks_for_the_manifest() {
+        let e = errors(&web_and_db("{matchLabels: {team: a}}", &namespace("prod", "{team: a}")));
+        assert!(e.contains("spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].namespaceSelector"), "{e}");
+        assert!(e.contains("namespace \"data\""), "{e}");
+        assert!(!e.contains("\"prod\""), "{e}");
+        assert!(e.contains("include its v1 Namespace manifest"), "{e}");
+        let e = errors(&web_and_db("{matchLabels: {team: a}}", ""));
+        assert!(e.contains("namespaces \"data\", \"prod\""), "{e}");
+        let decided = "{matchLabels: {kubernetes.io/metadata.name: prod, team: a}}";
+        let m = model_of(&web_and_db(decided, &namespace("prod", "{team: a}")));
+        assert_eq!(m.groups[0].pod_affinity.required_anti[0].selects, [true, false]);
+        // Two manifests of one namespace are refused.
+        let e = errors(&web_and_db("{}", &format!("{}{}", namespace("prod", "{}"), namespace("prod", "{}"))));
+        assert!(e.contains("a second Namespace named \"prod\""), "{e}");
     }
 }

@@ -321,7 +321,17 @@ mod upstream {
         existing: &[(&str, &str, &str, &str, &str)],
         incoming: (&str, &str, &str),
     ) -> (Model, ClusterState<Concrete>, usize) {
-        let mut yaml = String::new();
+        setup_with("", pools, existing, incoming)
+    }
+
+    /// `setup` with the documents `docs` (Namespace manifests) among the inputs.
+    fn setup_with(
+        docs: &str,
+        pools: &[(&str, &str)],
+        existing: &[(&str, &str, &str, &str, &str)],
+        incoming: (&str, &str, &str),
+    ) -> (Model, ClusterState<Concrete>, usize) {
+        let mut yaml = docs.to_string();
         for (name, ns, labels, extra, _) in existing {
             yaml += &dep(name, ns, labels, extra);
         }
@@ -483,6 +493,50 @@ mod upstream {
         );
         let (m, st, g) = setup(&[MACHINE1], &[], ("default", "service: securityscan", &own_not));
         assert_eq!(passes(&m, &st, g), [false]);
+    }
+
+    /// filtering_test.go TestRequiredAffinitySingleNode, its NamespaceSelector cases, over
+    /// scoring_test.go's `namespaces` (subteam1.team1 and subteam2.team1 labelled team: team1,
+    /// subteam1.team2 and subteam2.team2 team: team2; written with `-` for `.` here, as the API
+    /// server takes only DNS labels as namespace names). Upstream's incoming pod is in a
+    /// namespace with no Namespace object, whose labels the lister reads as empty; here it is
+    /// `default`, given as a Namespace without labels (without one kbmc refuses the selector).
+    #[test]
+    fn required_affinity_single_node_namespace_selector() {
+        let mut namespaces = String::from("apiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n---\n");
+        for (name, team) in [
+            ("subteam1-team1", "team1"),
+            ("subteam2-team1", "team1"),
+            ("subteam1-team2", "team2"),
+            ("subteam2-team2", "team2"),
+        ] {
+            namespaces += &format!(
+                "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {name}, labels: {{team: {team}}}}}\n---\n"
+            );
+        }
+        let scan = "labelSelector: {matchExpressions: [{key: service, operator: In, values: [securityscan, value2]}]}";
+        let team1 = "namespaceSelector: {matchExpressions: [{key: team, operator: In, values: [team1]}]}";
+        let t = |key: &str, ns: &str| format!("{{topologyKey: {key}, {scan}, {ns}}}");
+        let case = |existing_ns: &str, incoming_ns: &str, side: &str, term: String| {
+            let (m, st, g) = setup_with(
+                &namespaces,
+                &[MACHINE1],
+                &[("e", existing_ns, "service: securityscan", "", "machine1")],
+                (incoming_ns, "security: S1", &affinity(side, &[term])),
+            );
+            passes(&m, &st, g)
+        };
+        // "affinity with NamespaceSelector"
+        assert_eq!(case("subteam1-team1", "default", "podAffinity", t("region", team1)), [true]);
+        // "affinity with non-matching NamespaceSelector"
+        assert_eq!(case("subteam1-team2", "default", "podAffinity", t("region", team1)), [false]);
+        // "anti-affinity with matching NamespaceSelector"
+        assert_eq!(case("subteam2-team1", "subteam1-team1", "podAntiAffinity", t("zone", team1)), [false]);
+        // "anti-affinity with matching all NamespaceSelector"
+        let all = "namespaceSelector: {}";
+        assert_eq!(case("subteam2-team1", "subteam1-team1", "podAntiAffinity", t("zone", all)), [false]);
+        // "anti-affinity with non-matching NamespaceSelector"
+        assert_eq!(case("subteam1-team2", "subteam1-team1", "podAntiAffinity", t("zone", team1)), [true]);
     }
 
     /// filtering_test.go TestRequiredAffinityMultipleNodes.
