@@ -32,7 +32,7 @@ pub(super) fn invariant(
         return Vec::new();
     }
     let search =
-        explicit::Options { max_depth: 1_000_000, max_states: prove.diameter_search, symmetry: true, all: true };
+        explicit::Options { max_depth: 1_000_000, max_states: prove.diameter_search, symmetry: true, reduction: false, all: true };
     let g = explicit::explore_from(m, &search, inits, |_, _| true);
     if g.truncated {
         return Vec::new();
