@@ -35,10 +35,12 @@ fn write(dir: &Path, seed: u64) {
     let descheduler = r.chance(30);
     let mut m = String::from("apiVersion: v1\nkind: List\nitems:\n");
     let mut replicas = Vec::new();
+    let mut milli = Vec::new();
     for i in 0..deps {
         let reps = 1 + r.next(3);
         replicas.push(reps);
         let cpu = r.pick(&["500m", "1", "2", "3"]);
+        milli.push(if cpu == "500m" { 500 } else { cpu.parse::<u64>().unwrap() * 1000 });
         let spread = match r.next(3) {
             0 => String::new(),
             k => format!(
@@ -98,8 +100,16 @@ profiles:
     if r.chance(40) {
         v.push_str("  timing: interleaved\n");
     }
-    // Some Deployments start with their pods running on the first node, the others with none.
-    let placed: Vec<usize> = (0..deps).filter(|_| r.chance(40)).collect();
+    // Some Deployments start with their pods running on the first node (where they fit), the
+    // others with none.
+    let mut free = capacity.parse::<u64>().unwrap() * 1000;
+    let mut placed = Vec::new();
+    for i in 0..deps {
+        if r.chance(40) && milli[i] * replicas[i] <= free {
+            free -= milli[i] * replicas[i];
+            placed.push(i);
+        }
+    }
     if !placed.is_empty() {
         v.push_str("  workloads:\n");
         for &i in &placed {
@@ -122,25 +132,28 @@ profiles:
             v.push_str(&e);
         }
     }
-    let mut intents = vec!["    - {type: podAlwaysSchedulable}\n".to_string()];
+    let mut intents = Vec::new();
+    if r.chance(30) {
+        intents.push("    - {type: podAlwaysSchedulable}\n".to_string());
+    }
     for i in 0..deps {
         match r.next(6) {
             0 => intents.push(format!("    - {{type: noEvictionCycle, deployment: d{i}}}\n")),
-            1 => intents.push(format!("    - {{type: replicasMeetMin, deployment: d{i}, min: 1}}\n")),
+            1 => intents.push(format!("    - {{type: replicasMeetExpected, deployment: d{i}, replicas: 1}}\n")),
             2 => intents.push(format!("    - {{type: replicasWithin, deployment: d{i}, min: 0, max: {}}}\n", replicas[i])),
             3 => intents.push(format!("    - {{type: podsBalanced, deployment: d{i}, maxSkew: 1}}\n")),
             4 => intents.push(format!("    - {{type: replicasMeetExpected, deployment: d{i}, offset: -1}}\n")),
             _ => {}
         }
     }
-    if r.chance(50) {
+    if r.chance(50) || intents.is_empty() {
         intents.push("    - {type: allPodsEventuallyRun}\n".to_string());
     }
     v.push_str("  intents:\n");
     for i in intents {
         v.push_str(&i);
     }
-    v.push_str(&format!("  bounds: {{steps: {}}}\n", 6 + r.next(7)));
+    v.push_str(&format!("  bounds: {{steps: {}}}\n", 30 + r.next(10)));
     std::fs::write(dir.join("verification.yaml"), v).unwrap();
 }
 
@@ -161,7 +174,7 @@ fn agree(dir: &Path, what: &str) -> u64 {
     let (ir, _) = kbmc::load_model(&[dir.to_path_buf()], false).unwrap_or_else(|e| panic!("{what}: {e}"));
     let m = kbmc::model::Model::new(&ir);
     let run = |reduction| -> CheckResult {
-        check(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 200_000, symmetry: true, reduction, all: true })
+        check(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 5_000, symmetry: true, reduction, all: true })
     };
     let (full, reduced) = (run(false), run(true));
     let reg = kbmc::model::registry::<kbmc::domain::Concrete>();

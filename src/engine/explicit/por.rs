@@ -317,14 +317,22 @@ impl Track {
     }
 
     /// Whether `l` can move in direction `sign` (+1 up, -1 down) from its value in the state
-    /// whose variables are `vals` only by one of the variables pushed onto `out` changing:
+    /// whose variables are `vals` only by one of the variables pushed onto `out` moving in the
+    /// direction pushed with it:
     /// each term moves its way, a min up only by the argument that is the min here, a max
     /// down only by the one that is the max. `false` where an atom is of another kind.
-    fn moves(&self, l: &Lin, sign: i128, vals: &[i64], memo: &mut Vec<Option<Option<i128>>>, out: &mut Vec<u32>) -> bool {
+    fn moves(
+        &self,
+        l: &Lin,
+        sign: i128,
+        vals: &[i64],
+        memo: &mut Vec<Option<Option<i128>>>,
+        out: &mut Vec<(u32, i128)>,
+    ) -> bool {
         for &(s, c) in &l.t {
             let sign = if c > 0 { sign } else { -sign };
             if s < self.vars {
-                out.push(s);
+                out.push((s, sign));
                 continue;
             }
             let (t, e, d) = match &self.defs.borrow()[(s - self.vars) as usize] {
@@ -790,13 +798,27 @@ impl Reduction {
         d
     }
 
+    /// Whether enabled step `b` moves some variable of `moving` its way, in the state whose
+    /// values are `self.vals` and in every state a path of steps independent of `b` leads to
+    /// from there: its change is a function of forms those steps leave alone.
+    fn pushes(&mut self, b: u32, moving: &[(u32, i128)]) -> bool {
+        let f = &self.foot[b as usize];
+        self.memo.clear();
+        moving.iter().any(|&(v, dir)| match f.delta.binary_search_by_key(&v, |d| d.0) {
+            Ok(i) => f.track.eval_lin(&f.delta[i].1, &self.vals, &mut self.memo).is_none_or(|x| x * dir > 0),
+            Err(_) => false,
+        })
+    }
+
     /// Steps that can enable `h`, disabled in the state whose values are `self.vals`: those
-    /// that change a conjunct of its guard false there, else any form its guard observes.
-    fn enablers_of(&mut self, h: u32) -> Rc<[u32]> {
-        let f = &self.foot[h as usize];
-        // The false conjunct with the fewest enablers enabled now, then the fewest enablers.
-        let mut best: Option<(usize, Rc<[u32]>)> = None;
-        for j in 0..f.conjuncts.len() {
+    /// that change a conjunct of its guard false there, else any form its guard observes;
+    /// with, where the conjunct turns true only by variables moving one way, those variables
+    /// and their directions.
+    fn enablers_of(&mut self, h: u32) -> (Rc<[u32]>, Option<Rc<[(u32, i128)]>>) {
+        // The false conjunct with the fewest enablers enabled now that can turn it true, then
+        // the fewest enablers.
+        let mut best: Option<(usize, Rc<[u32]>, Option<Rc<[(u32, i128)]>>)> = None;
+        for j in 0..self.foot[h as usize].conjuncts.len() {
             let f = &self.foot[h as usize];
             self.memo.clear();
             if f.track.eval(&f.conjuncts[j].0, &self.vals, &mut self.memo) != Some(0) {
@@ -811,42 +833,50 @@ impl Reduction {
                 _ => None,
             };
             let narrowed = dir.is_some_and(|(l, sign)| f.track.moves(l, sign, &self.vals, &mut self.memo, &mut moving));
-            let e = if narrowed {
+            let (e, mv) = if narrowed {
                 moving.sort_unstable();
                 moving.dedup();
-                match self.moving_enablers.get(&moving) {
+                let vars: Vec<u32> = moving.iter().map(|m| m.0).collect();
+                let e = match self.moving_enablers.get(&vars) {
                     Some(e) => e.clone(),
                     None => {
-                        let forms: Vec<Form> = moving.iter().map(|&v| vec![(v, 1)]).collect();
+                        let forms: Vec<Form> = vars.iter().map(|&v| vec![(v, 1)]).collect();
                         let e = self.changers(&forms);
-                        self.moving_enablers.insert(moving, e.clone());
+                        self.moving_enablers.insert(vars, e.clone());
                         e
                     }
-                }
+                };
+                (e, Some(Rc::from(moving)))
             } else {
-                match &self.conjunct_enablers[h as usize][j] {
+                let e = match &self.conjunct_enablers[h as usize][j] {
                     Some(e) => e.clone(),
                     None => {
                         let e = self.changers(&self.foot[h as usize].conjuncts[j].1);
                         self.conjunct_enablers[h as usize][j] = Some(e.clone());
                         e
                     }
-                }
+                };
+                (e, None)
             };
-            let now = e.iter().filter(|&&x| self.enabled[x as usize] == self.enabled_stamp).count();
-            if best.as_ref().is_none_or(|(n, b)| (now, e.len()) < (*n, b.len())) {
-                best = Some((now, e));
+            let mut now = 0;
+            for &x in e.iter() {
+                if self.enabled[x as usize] == self.enabled_stamp && mv.as_ref().is_none_or(|mv| self.pushes(x, mv)) {
+                    now += 1;
+                }
+            }
+            if best.as_ref().is_none_or(|(n, b, _)| (now, e.len()) < (*n, b.len())) {
+                best = Some((now, e, mv));
             }
         }
-        if let Some((_, b)) = best {
-            return b;
+        if let Some((_, b, mv)) = best {
+            return (b, mv);
         }
         if let Some(e) = &self.enablers[h as usize] {
-            return e.clone();
+            return (e.clone(), None);
         }
         let e = self.changers(&self.foot[h as usize].guard);
         self.enablers[h as usize] = Some(e.clone());
-        e
+        (e, None)
     }
 
     /// Adds `x` to the set being closed (marked with the current stamp) if it is new.
@@ -864,7 +894,7 @@ impl Reduction {
     fn close(&mut self, level: u8, limit: usize, in_ample: &mut usize) -> bool {
         while let Some(x) = self.work.pop() {
             let enabled = self.enabled[x as usize] == self.enabled_stamp;
-            let next = if enabled {
+            let (next, moving) = if enabled {
                 if self.foot[x as usize].visible {
                     return false;
                 }
@@ -872,14 +902,18 @@ impl Reduction {
                 if *in_ample > limit {
                     return false;
                 }
-                self.dependents_of(x)
+                (self.dependents_of(x), None)
             } else {
                 self.enablers_of(x)
             };
+            // A step of a higher pass, disabled: no enabled step of the set may enable it.
             let raises = !enabled && self.foot[x as usize].level < level;
             for &b in next.iter() {
                 if self.foot[b as usize].level <= level {
-                    if raises && self.enabled[b as usize] == self.enabled_stamp {
+                    if raises
+                        && self.enabled[b as usize] == self.enabled_stamp
+                        && moving.as_ref().is_none_or(|mv| self.pushes(b, mv))
+                    {
                         return false;
                     }
                     self.push(b);
