@@ -990,3 +990,92 @@ impl Reduction {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::explicit::{explore, Options};
+    use crate::model::{all_steps, registry};
+
+    /// On (up to 300) reachable states of every bundled case: each label's guard, evaluated
+    /// from its conjuncts over the footprint domain, is the concrete guard; its update changes
+    /// no variable outside its changes, and each change evaluates to what the concrete update
+    /// did; and two enabled labels the reduction calls independent leave each other's guards
+    /// as they were and commute.
+    #[test]
+    fn footprints_agree_with_the_concrete_semantics() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+        let mut dirs: Vec<_> = std::fs::read_dir(root).unwrap().map(|e| e.unwrap().path()).collect();
+        dirs.sort();
+        let reg = registry::<Concrete>();
+        let (mut guards, mut changes, mut pairs) = (0, 0, 0);
+        for dir in &dirs {
+            let (ir, _) = crate::load_model(std::slice::from_ref(dir), false).unwrap();
+            let m = Model::new(&ir);
+            let labels = all_steps(&m, &reg);
+            let opts =
+                Options { max_depth: ir.bounds.steps as usize, max_states: 300, symmetry: false, reduction: false, all: true };
+            let g = explore(&m, &opts, |_, _| true);
+            let first = g.states.get(0);
+            let Some(mut r) = Reduction::new(&m, &reg, &labels, &first) else { continue };
+            let what = dir.display();
+            for u in 0..g.states.len() as u32 {
+                let st = g.states.get(u);
+                values(&st, &mut r.vals);
+                let mut on = Vec::new();
+                for (l, s) in labels.iter().enumerate() {
+                    let c = &reg[s.actor as usize];
+                    let f = &r.foot[l];
+                    let want = c.guard(&Concrete, &m, s, &st);
+                    let mut memo = Vec::new();
+                    let got: Option<bool> = f
+                        .conjuncts
+                        .iter()
+                        .map(|(v, _)| f.track.eval(v, &r.vals, &mut memo).map(|x| x != 0))
+                        .try_fold(true, |acc, x| x.map(|x| acc && x));
+                    if let Some(got) = got {
+                        assert_eq!(got, want, "{what}: state {u}, {s:?}");
+                        guards += 1;
+                    }
+                    if !want {
+                        continue;
+                    }
+                    on.push(l);
+                    let nx = c.update(&Concrete, &m, s, &st);
+                    let mut after = Vec::new();
+                    values(&nx, &mut after);
+                    for (v, (&a, &b)) in after.iter().zip(&r.vals).enumerate() {
+                        match f.delta.binary_search_by_key(&(v as u32), |d| d.0) {
+                            Ok(i) => {
+                                if let Some(x) = f.track.eval_lin(&f.delta[i].1, &r.vals, &mut memo) {
+                                    assert_eq!(x, (a - b) as i128, "{what}: state {u}, {s:?}, variable {v}");
+                                    changes += 1;
+                                }
+                            }
+                            Err(_) => assert_eq!(a, b, "{what}: state {u}, {s:?} changes variable {v} outside its footprint"),
+                        }
+                    }
+                }
+                for (i, &a) in on.iter().enumerate() {
+                    let deps = r.dependents_of(a as u32);
+                    for &b in &on[i + 1..] {
+                        if deps.contains(&(b as u32)) {
+                            continue;
+                        }
+                        let (sa, sb) = (labels[a], labels[b]);
+                        let (ca, cb) = (&reg[sa.actor as usize], &reg[sb.actor as usize]);
+                        let after_a = ca.update(&Concrete, &m, &sa, &st);
+                        let after_b = cb.update(&Concrete, &m, &sb, &st);
+                        assert!(cb.guard(&Concrete, &m, &sb, &after_a), "{what}: state {u}: {sa:?} disables {sb:?}");
+                        assert!(ca.guard(&Concrete, &m, &sa, &after_b), "{what}: state {u}: {sb:?} disables {sa:?}");
+                        let ab = cb.update(&Concrete, &m, &sb, &after_a);
+                        let ba = ca.update(&Concrete, &m, &sa, &after_b);
+                        assert!(ab.pack() == ba.pack(), "{what}: state {u}: {sa:?} and {sb:?} do not commute");
+                        pairs += 1;
+                    }
+                }
+            }
+        }
+        assert!(guards > 10_000 && changes > 1_000 && pairs > 10, "{guards} {changes} {pairs}");
+    }
+}
