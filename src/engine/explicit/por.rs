@@ -178,11 +178,33 @@ struct Track {
     /// Per atom (symbol `vars + i`): what it stands for.
     defs: RefCell<Vec<Def>>,
     observed: RefCell<Vec<Form>>,
+    /// Operations so far; past [`WORK`], every operation gives [`Track::top`] and the
+    /// footprint is given up (the step then depends on every other).
+    work: Cell<usize>,
+    limit: usize,
 }
+
+/// Operations one label's guard and update may take over [`Track`] before its footprint is
+/// given up (a descheduler run over every node order costs more than it would save).
+const WORK: usize = 20_000;
 
 impl Track {
     fn new(vars: u32) -> Track {
-        Track { vars, defs: RefCell::default(), observed: RefCell::default() }
+        Track::limited(vars, WORK)
+    }
+    fn limited(vars: u32, limit: usize) -> Track {
+        Track { vars, defs: RefCell::default(), observed: RefCell::default(), work: Cell::new(0), limit }
+    }
+    /// Counts an operation; whether the footprint is given up.
+    fn over(&self) -> bool {
+        let w = self.work.get() + 1;
+        self.work.set(w);
+        w > self.limit
+    }
+    /// What every operation gives once the footprint is given up: no constant, so the
+    /// model takes its general path, and nothing recorded.
+    fn top() -> Val {
+        Rc::new(V::Lin(Lin::symbol(u32::MAX)))
     }
     fn observe(&self, l: &Lin) {
         let f = l.vars_part(self.vars);
@@ -407,30 +429,54 @@ impl Domain for Track {
         self.int(v as i64)
     }
     fn add(&self, a: &Val, b: &Val) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         self.linear(self.lin(a).add_scaled(&self.lin(b), 1), &[a, b])
     }
     fn sub(&self, a: &Val, b: &Val) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         self.linear(self.lin(a).add_scaled(&self.lin(b), -1), &[a, b])
     }
     fn mul_const(&self, a: &Val, k: i64) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         self.linear(self.lin(a).scaled(k as i128), &[a])
     }
     fn div_const(&self, a: &Val, k: i64) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         match Track::konst(a) {
             Some(x) if k > 0 => Rc::new(V::Lin(Lin::constant(x.div_euclid(k as i128)))),
             _ => self.opaque(Def::Div(a.clone(), k)),
         }
     }
     fn le(&self, a: &Val, b: &Val) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         self.cmp(Cmp::Le, a, b)
     }
     fn lt(&self, a: &Val, b: &Val) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         self.cmp(Cmp::Lt, a, b)
     }
     fn eq(&self, a: &Val, b: &Val) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         self.cmp(Cmp::Eq, a, b)
     }
     fn and(&self, a: &Val, b: &Val) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         match (Track::konst(a), Track::konst(b)) {
             (Some(0), _) | (_, Some(0)) => self.bool(false),
             (Some(_), _) => b.clone(),
@@ -443,6 +489,9 @@ impl Domain for Track {
         }
     }
     fn or(&self, a: &Val, b: &Val) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         match (Track::konst(a), Track::konst(b)) {
             (Some(x), _) if x != 0 => self.bool(true),
             (_, Some(x)) if x != 0 => self.bool(true),
@@ -452,6 +501,9 @@ impl Domain for Track {
         }
     }
     fn not(&self, a: &Val) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         let flipped = match &**a {
             V::Lin(l) => Lin::constant(1).add_scaled(l, -1).map(|l| V::Lin(l)),
             // not (d <= 0) is -d < 0; not (d < 0) is -d <= 0.
@@ -465,6 +517,9 @@ impl Domain for Track {
         }
     }
     fn ite(&self, c: &Val, t: &Val, e: &Val) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         match Track::konst(c) {
             Some(x) => (if x != 0 { t } else { e }).clone(),
             None if Rc::ptr_eq(t, e) => t.clone(),
@@ -481,18 +536,27 @@ impl Domain for Track {
         Track::konst(a).map(|x| x != 0)
     }
     fn div_bounded(&self, a: &Val, b: &Val, _lo: i64, _hi: i64) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         match (Track::konst(a), Track::konst(b)) {
             (Some(x), Some(y)) if y > 0 => Rc::new(V::Lin(Lin::constant(x.div_euclid(y)))),
             _ => self.opaque(Def::DivBy(a.clone(), b.clone())),
         }
     }
     fn div_capped(&self, a: &Val, b: &Val, qmax: i64) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         match (Track::konst(a), Track::konst(b)) {
             (Some(x), Some(y)) if y > 0 => Rc::new(V::Lin(Lin::constant(x.div_euclid(y).clamp(0, qmax as i128)))),
             _ => self.opaque(Def::DivCapped(a.clone(), b.clone(), qmax)),
         }
     }
     fn mul_table(&self, a: &Val, key: &Val, table: &[i64]) -> Val {
+        if self.over() {
+            return Track::top();
+        }
         match (Track::konst(a), Track::konst(key)) {
             (Some(x), Some(k)) if (0..table.len() as i128).contains(&k) => {
                 Rc::new(V::Lin(Lin::constant(x * table[k as usize] as i128)))
@@ -567,6 +631,8 @@ struct Footprint {
     /// Its timing pass: 0 pre-empts 1, which pre-empts 2.
     level: u8,
     visible: bool,
+    /// Its footprint was given up ([`WORK`]): it reads and writes every variable.
+    top: bool,
 }
 
 /// Whether the change `delta` leaves form `f` as it was in every state: `f · delta` is zero.
@@ -591,6 +657,8 @@ pub(super) struct Reduction {
     foot: Vec<Footprint>,
     /// Per variable: the labels whose changes write it.
     writers: Vec<Vec<u32>>,
+    /// The labels whose footprint was given up: they read and write every variable.
+    tops: Vec<u32>,
     /// Per variable: the labels that observe a form with it.
     readers: Vec<Vec<u32>>,
     /// Per label, once asked: the labels dependent on it.
@@ -643,7 +711,7 @@ impl Reduction {
         };
         let urgent = m.ir.timing == Timing::Urgent;
         // What the intents observe.
-        let d = Track::new(vars);
+        let d = Track::limited(vars, WORK * 50);
         for i in 0..m.ir.intents.len() {
             let bad = intents::violated(&d, m, &x, i);
             d.observe_val(&bad);
@@ -672,6 +740,8 @@ impl Reduction {
                 _ => {}
             }
         }
+        // Intents too costly to follow make every step visible (no reduction).
+        let intents_over = d.work.get() > d.limit;
         let intent_forms = d.observed.take();
         let mut foot = Vec::with_capacity(labels.len());
         for s in labels {
@@ -679,6 +749,36 @@ impl Reduction {
             let d = Track::new(vars);
             let g = c.guard(&d, m, s, &x);
             d.observe_val(&g);
+            let mut guard = d.observed.take();
+            guard.sort();
+            guard.dedup();
+            let mut nx = x.clone();
+            c.update_into(&d, m, s, &x, &mut nx);
+            let level = match reg[s.actor as usize].class() {
+                Class::Atomic => 0,
+                Class::Fast => 1,
+                Class::Periodic | Class::Event => {
+                    if urgent {
+                        2
+                    } else {
+                        1
+                    }
+                }
+            };
+            if d.work.get() > WORK {
+                // Given up: it reads and writes everything, and is visible.
+                foot.push(Footprint {
+                    guard: Vec::new(),
+                    all: Vec::new(),
+                    conjuncts: Vec::new(),
+                    track: Track::new(vars),
+                    delta: Vec::new(),
+                    level,
+                    visible: true,
+                    top: true,
+                });
+                continue;
+            }
             let conjuncts = Track::parts(&g)
                 .into_iter()
                 .map(|p| {
@@ -689,9 +789,6 @@ impl Reduction {
                     (p, forms)
                 })
                 .collect();
-            let guard = d.observed.take();
-            let mut nx = x.clone();
-            c.update_into(&d, m, s, &x, &mut nx);
             let mut delta = Vec::new();
             for (v, (after, before)) in flat(&nx).iter().zip(&xs).enumerate() {
                 if Rc::ptr_eq(after, before) {
@@ -714,20 +811,10 @@ impl Reduction {
             if reads_monitor || writes_monitor {
                 return None;
             }
-            let level = match reg[s.actor as usize].class() {
-                Class::Atomic => 0,
-                Class::Fast => 1,
-                Class::Periodic | Class::Event => {
-                    if urgent {
-                        2
-                    } else {
-                        1
-                    }
-                }
-            };
-            let visible = intent_forms.iter().any(|f| !leaves(&delta, f))
+            let visible = intents_over
+                || intent_forms.iter().any(|f| !leaves(&delta, f))
                 || (reg[s.actor as usize].evicts(s) && evictions_of.iter().any(|f| !leaves(&delta, f)));
-            foot.push(Footprint { guard, all, conjuncts, track: d, delta, level, visible });
+            foot.push(Footprint { guard, all, conjuncts, track: d, delta, level, visible, top: false });
         }
         let mut writers = vec![Vec::new(); vars as usize];
         let mut readers = vec![Vec::new(); vars as usize];
@@ -747,7 +834,9 @@ impl Reduction {
             by_level[f.level as usize].push(l as u32);
         }
         let n = labels.len();
+        let tops = (0..n as u32).filter(|&l| foot[l as usize].top).collect();
         Some(Reduction {
+            tops,
             conjunct_enablers: foot.iter().map(|f| vec![None; f.conjuncts.len()]).collect(),
             foot,
             writers,
@@ -775,12 +864,19 @@ impl Reduction {
         cand.sort_unstable();
         cand.dedup();
         cand.retain(|&b| forms.iter().any(|f| !leaves(&self.foot[b as usize].delta, f)));
+        // A step whose footprint was given up writes everything.
+        cand.extend(&self.tops);
         cand.into()
     }
 
     fn dependents_of(&mut self, a: u32) -> Rc<[u32]> {
         if let Some(d) = &self.dependents[a as usize] {
             return d.clone();
+        }
+        if self.foot[a as usize].top {
+            let d: Rc<[u32]> = (0..self.foot.len() as u32).filter(|&b| b != a).collect();
+            self.dependents[a as usize] = Some(d.clone());
+            return d;
         }
         let fa = &self.foot[a as usize];
         let mut cand: Vec<u32> =
@@ -793,6 +889,9 @@ impl Reduction {
             b != a
                 && (fa.all.iter().any(|f| !leaves(&fb.delta, f)) || fb.all.iter().any(|f| !leaves(&fa.delta, f)))
         });
+        cand.extend(self.tops.iter().filter(|&&b| b != a));
+        cand.sort_unstable();
+        cand.dedup();
         let d: Rc<[u32]> = cand.into();
         self.dependents[a as usize] = Some(d.clone());
         d
@@ -803,6 +902,9 @@ impl Reduction {
     /// from there: its change is a function of forms those steps leave alone.
     fn pushes(&mut self, b: u32, moving: &[(u32, i128)]) -> bool {
         let f = &self.foot[b as usize];
+        if f.top {
+            return true;
+        }
         self.memo.clear();
         moving.iter().any(|&(v, dir)| match f.delta.binary_search_by_key(&v, |d| d.0) {
             Ok(i) => f.track.eval_lin(&f.delta[i].1, &self.vals, &mut self.memo).is_none_or(|x| x * dir > 0),
@@ -815,6 +917,10 @@ impl Reduction {
     /// with, where the conjunct turns true only by variables moving one way, those variables
     /// and their directions.
     fn enablers_of(&mut self, h: u32) -> (Rc<[u32]>, Option<Rc<[(u32, i128)]>>) {
+        if self.foot[h as usize].top {
+            let every: Rc<[u32]> = (0..self.foot.len() as u32).collect();
+            return (every, None);
+        }
         // The false conjunct with the fewest enablers enabled now that can turn it true, then
         // the fewest enablers.
         let mut best: Option<(usize, Rc<[u32]>, Option<Rc<[(u32, i128)]>>)> = None;
@@ -1027,6 +1133,10 @@ mod tests {
                     let c = &reg[s.actor as usize];
                     let f = &r.foot[l];
                     let want = c.guard(&Concrete, &m, s, &st);
+                    if f.top {
+                        on.extend(want.then_some(l));
+                        continue;
+                    }
                     let mut memo = Vec::new();
                     let got: Option<bool> = f
                         .conjuncts
