@@ -293,7 +293,13 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             let steps = a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize);
             let explicit = engine::explicit::check(
                 &m,
-                &engine::explicit::Options { max_depth: steps, max_states: a.max_states, symmetry: true, reduction: false, all: true },
+                &engine::explicit::Options {
+                    max_depth: steps,
+                    max_states: a.max_states,
+                    symmetry: true,
+                    reduction: false,
+                    all: true,
+                },
             );
             verify_traces(&m, &explicit)?;
             let symbolic = engine::portfolio::check(

@@ -223,7 +223,16 @@ fn symmetry_reduction_keeps_verdicts_and_shortest_traces() {
         let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
         let m = kbmc::model::Model::new(&ir);
         let run = |symmetry| {
-            check(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 2_000_000, symmetry, reduction: false, all: true })
+            check(
+                &m,
+                &Options {
+                    max_depth: ir.bounds.steps as usize,
+                    max_states: 2_000_000,
+                    symmetry,
+                    reduction: false,
+                    all: true,
+                },
+            )
         };
         let (on, off) = (run(true), run(false));
         for (a, b) in on.results.iter().zip(&off.results) {

@@ -89,7 +89,9 @@ profiles:
     let capacity = r.pick(&["2", "4", "8"]);
     let mut v = format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nmetadata: {{name: por-{seed}}}\nspec:\n");
     if r.chance(50) {
-        v.push_str(&format!("  nodePools:\n    - {{name: a, count: {nodes}, capacity: {{cpu: \"{capacity}\", memory: 16Gi}}}}\n"));
+        v.push_str(&format!(
+            "  nodePools:\n    - {{name: a, count: {nodes}, capacity: {{cpu: \"{capacity}\", memory: 16Gi}}}}\n"
+        ));
     } else {
         let first = 1 + r.next(nodes as u64 - 1) as usize;
         v.push_str(&format!(
@@ -113,7 +115,10 @@ profiles:
     if !placed.is_empty() {
         v.push_str("  workloads:\n");
         for &i in &placed {
-            v.push_str(&format!("    - deployment: d{i}\n      placement:\n        - {{node: a-0, count: {}}}\n", replicas[i]));
+            v.push_str(&format!(
+                "    - deployment: d{i}\n      placement:\n        - {{node: a-0, count: {}}}\n",
+                replicas[i]
+            ));
         }
     }
     let mut events = Vec::new();
@@ -140,7 +145,8 @@ profiles:
         match r.next(6) {
             0 => intents.push(format!("    - {{type: noEvictionCycle, deployment: d{i}}}\n")),
             1 => intents.push(format!("    - {{type: replicasMeetExpected, deployment: d{i}, replicas: 1}}\n")),
-            2 => intents.push(format!("    - {{type: replicasWithin, deployment: d{i}, min: 0, max: {}}}\n", replicas[i])),
+            2 => intents
+                .push(format!("    - {{type: replicasWithin, deployment: d{i}, min: 0, max: {}}}\n", replicas[i])),
             3 => intents.push(format!("    - {{type: podsBalanced, deployment: d{i}, maxSkew: 1}}\n")),
             4 => intents.push(format!("    - {{type: replicasMeetExpected, deployment: d{i}, offset: -1}}\n")),
             _ => {}
@@ -174,7 +180,10 @@ fn agree(dir: &Path, what: &str) -> u64 {
     let (ir, _) = kbmc::load_model(&[dir.to_path_buf()], false).unwrap_or_else(|e| panic!("{what}: {e}"));
     let m = kbmc::model::Model::new(&ir);
     let run = |reduction| -> CheckResult {
-        check(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 5_000, symmetry: true, reduction, all: true })
+        check(
+            &m,
+            &Options { max_depth: ir.bounds.steps as usize, max_states: 2_000, symmetry: true, reduction, all: true },
+        )
     };
     let (full, reduced) = (run(false), run(true));
     let reg = kbmc::model::registry::<kbmc::domain::Concrete>();

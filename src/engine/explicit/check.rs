@@ -219,8 +219,13 @@ mod tests {
             .collect();
         dirs.sort();
         let outcome = |m: &Model| -> Vec<String> {
-            let opts =
-                Options { max_depth: m.ir.bounds.steps as usize, max_states: 3_000_000, symmetry: true, reduction: false, all: true };
+            let opts = Options {
+                max_depth: m.ir.bounds.steps as usize,
+                max_states: 3_000_000,
+                symmetry: true,
+                reduction: false,
+                all: true,
+            };
             check(m, &opts)
                 .results
                 .iter()

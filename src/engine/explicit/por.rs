@@ -875,7 +875,8 @@ impl Reduction {
 
     /// The labels that change some form of `forms`.
     fn changers(&self, forms: &[Form]) -> Rc<[u32]> {
-        let mut cand: Vec<u32> = forms.iter().flatten().flat_map(|&(v, _)| self.writers[v as usize].iter().copied()).collect();
+        let mut cand: Vec<u32> =
+            forms.iter().flatten().flat_map(|&(v, _)| self.writers[v as usize].iter().copied()).collect();
         cand.sort_unstable();
         cand.dedup();
         cand.retain(|&b| forms.iter().any(|f| !leaves(&self.foot[b as usize].delta, f)));
@@ -901,8 +902,7 @@ impl Reduction {
         cand.dedup();
         cand.retain(|&b| {
             let fb = &self.foot[b as usize];
-            b != a
-                && (fa.all.iter().any(|f| !leaves(&fb.delta, f)) || fb.all.iter().any(|f| !leaves(&fa.delta, f)))
+            b != a && (fa.all.iter().any(|f| !leaves(&fb.delta, f)) || fb.all.iter().any(|f| !leaves(&fa.delta, f)))
         });
         cand.extend(self.tops.iter().filter(|&&b| b != a));
         cand.sort_unstable();
@@ -1096,7 +1096,9 @@ impl Reduction {
             let mut n = 0;
             self.push(t);
             if self.close(level, limit, &mut n) {
-                best = Some(self.set.iter().copied().filter(|&x| self.enabled[x as usize] == self.enabled_stamp).collect());
+                best = Some(
+                    self.set.iter().copied().filter(|&x| self.enabled[x as usize] == self.enabled_stamp).collect(),
+                );
             }
         }
         match best {
@@ -1134,8 +1136,13 @@ mod tests {
             let (ir, _) = crate::load_model(std::slice::from_ref(dir), false).unwrap();
             let m = Model::new(&ir);
             let labels = all_steps(&m, &reg);
-            let opts =
-                Options { max_depth: ir.bounds.steps as usize, max_states: 300, symmetry: false, reduction: false, all: true };
+            let opts = Options {
+                max_depth: ir.bounds.steps as usize,
+                max_states: 300,
+                symmetry: false,
+                reduction: false,
+                all: true,
+            };
             let g = explore(&m, &opts, |_, _| true);
             let first = g.states.get(0);
             let Some(mut r) = Reduction::new(&m, &reg, &labels, &first) else { continue };
@@ -1177,7 +1184,9 @@ mod tests {
                                     changes += 1;
                                 }
                             }
-                            Err(_) => assert_eq!(a, b, "{what}: state {u}, {s:?} changes variable {v} outside its footprint"),
+                            Err(_) => {
+                                assert_eq!(a, b, "{what}: state {u}, {s:?} changes variable {v} outside its footprint")
+                            }
                         }
                     }
                 }

@@ -473,7 +473,13 @@ mod tests {
             let m = Model::new(&ir);
             let classes = symmetry_classes(&m);
             for (symmetry, max_states) in [(true, 3_000_000), (false, 3_000_000), (true, 40)] {
-                let opts = Options { max_depth: m.ir.bounds.steps as usize, max_states, symmetry, reduction: false, all: true };
+                let opts = Options {
+                    max_depth: m.ir.bounds.steps as usize,
+                    max_states,
+                    symmetry,
+                    reduction: false,
+                    all: true,
+                };
                 let g = explore(&m, &opts, |_, _| true);
                 let what = format!("{} symmetry {symmetry} limit {max_states}", dir.display());
                 let (mut asked, mut took) = (0, 0);
