@@ -52,6 +52,7 @@ fn main() {
                 max_depth: ir.bounds.steps as usize * n.div_ceil(3) as usize,
                 max_states,
                 symmetry: true,
+                reduction: false,
                 all: true,
             };
             let start = Instant::now();

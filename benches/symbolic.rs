@@ -40,6 +40,7 @@ fn main() {
                 max_depth: ir.bounds.steps as usize,
                 max_states: 2_000_000,
                 symmetry: true,
+                reduction: false,
                 all: true,
             },
         );

@@ -187,6 +187,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         max_depth: steps,
                         max_states: a.search.max_states,
                         symmetry: true,
+                        reduction: a.reduction == cli::Reduction::Por,
                         all: a.all,
                     },
                 ),
@@ -292,7 +293,13 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             let steps = a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize);
             let explicit = engine::explicit::check(
                 &m,
-                &engine::explicit::Options { max_depth: steps, max_states: a.max_states, symmetry: true, all: true },
+                &engine::explicit::Options {
+                    max_depth: steps,
+                    max_states: a.max_states,
+                    symmetry: true,
+                    reduction: false,
+                    all: true,
+                },
             );
             verify_traces(&m, &explicit)?;
             let symbolic = engine::portfolio::check(

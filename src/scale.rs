@@ -291,7 +291,13 @@ fn check(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>], left: Opti
     match opts.engine {
         Engine::Explicit => explicit::check_from(
             m,
-            &explicit::Options { max_depth: opts.steps, max_states: opts.max_states, symmetry: true, all: true },
+            &explicit::Options {
+                max_depth: opts.steps,
+                max_states: opts.max_states,
+                symmetry: true,
+                reduction: false,
+                all: true,
+            },
             inits,
         ),
         Engine::Symbolic => portfolio::check_from(

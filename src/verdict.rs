@@ -53,6 +53,10 @@ pub struct Effort {
     /// engine).
     pub conflicts: u64,
     pub decisions: u64,
+    /// Explicit engine with partial-order reduction: how many states were expanded through
+    /// an ample set smaller than their enabled steps (counterexamples are then shortest in
+    /// the reduced graph, not necessarily in the model). `None`: no reduction.
+    pub reduced: Option<u64>,
 }
 
 #[derive(Clone, Debug)]

@@ -303,7 +303,7 @@ mod tests {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}, {name: b, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n  events: [{type: nodeFailure, pool: a, budget: 1, recovery: false}]\n  intents: [{type: replicasWithin, deployment: web, min: 2, max: 2}]\n  bounds: {steps: 6}\n";
         let tolerate = "tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute}]";
         let m = model(&format!("{}{spec}", deployment("web", 2, "1", "1Gi", tolerate)));
-        let r = check(&m, &Options { max_depth: 6, max_states: 10_000, symmetry: true, all: true });
+        let r = check(&m, &Options { max_depth: 6, max_states: 10_000, symmetry: true, reduction: false, all: true });
         match &r.results[0].verdict {
             Verdict::Violated(t) => assert_eq!(t.steps.len(), 1, "the node fails: {:?}", t.steps),
             v => panic!("expected a violation, got {v:?}"),

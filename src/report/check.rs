@@ -121,9 +121,16 @@ pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
             e.depth, e.conflicts, e.decisions, e.seconds
         );
     } else {
+        let reduction = match e.reduced {
+            Some(n) => format!(
+                " (partial-order reduction: {} expanded in part; a counterexample may not be the shortest)",
+                crate::count(n as i64, "state", "states")
+            ),
+            None => String::new(),
+        };
         let _ = writeln!(
             w,
-            "explored {} states, {} transitions, depth {}, in {:.3} s",
+            "explored {} states, {} transitions, depth {}, in {:.3} s{reduction}",
             e.states, e.transitions, e.depth, e.seconds
         );
     }

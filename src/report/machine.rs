@@ -98,6 +98,9 @@ pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
     let mut effort = json!({"engine": e.engine, "states": e.states, "transitions": e.transitions, "depth": e.depth,
         // Milliseconds: no exponent notation for short runs.
         "seconds": (e.seconds * 1000.0).round() / 1000.0});
+    if let Some(n) = e.reduced {
+        effort["reduction"] = json!({"method": "por", "reduced_states": n, "shortest_traces": false});
+    }
     if e.engine == "symbolic" {
         effort["conflicts"] = json!(e.conflicts);
         effort["decisions"] = json!(e.decisions);

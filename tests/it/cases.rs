@@ -236,7 +236,16 @@ fn symmetry_reduction_keeps_verdicts_and_shortest_traces() {
         let (ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
         let m = kbmc::model::Model::new(&ir);
         let run = |symmetry| {
-            check(&m, &Options { max_depth: ir.bounds.steps as usize, max_states: 2_000_000, symmetry, all: true })
+            check(
+                &m,
+                &Options {
+                    max_depth: ir.bounds.steps as usize,
+                    max_states: 2_000_000,
+                    symmetry,
+                    reduction: false,
+                    all: true,
+                },
+            )
         };
         let (on, off) = (run(true), run(false));
         for (a, b) in on.results.iter().zip(&off.results) {
@@ -316,7 +325,7 @@ fn explored(dir: &std::path::Path, symmetry: bool) -> Explored {
     let m = kbmc::model::Model::new(&ir);
     let reg = kbmc::model::registry();
     let labels = kbmc::model::all_steps(&m, &reg);
-    let opts = Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry, all: true };
+    let opts = Options { max_depth: ir.bounds.steps as usize, max_states: 3000, symmetry, reduction: false, all: true };
     let g = explore(&m, &opts, |_, _| true);
     Explored { m, reg, labels, g }
 }
@@ -463,7 +472,7 @@ fn renamed_guard_keys_enable_what_guards_do() {
     let m = kbmc::model::Model::new(&ir);
     let reg = kbmc::model::registry();
     let labels = kbmc::model::all_steps(&m, &reg);
-    let opts = Options { max_depth: 40, max_states: 80_000, symmetry: true, all: true };
+    let opts = Options { max_depth: 40, max_states: 80_000, symmetry: true, reduction: false, all: true };
     let g = explore(&m, &opts, |_, _| true);
     assert!(g.renamed_guards > 100, "guards remembered up to renaming were used {} times", g.renamed_guards);
     let classes = symmetry_classes(&m);

@@ -33,7 +33,13 @@ fn symbolic_domain_agrees_with_concrete_on_every_step() {
         // A sample of reachable states: the first ones in breadth-first order.
         let g = explore(
             &m,
-            &Options { max_depth: ir.bounds.steps as usize, max_states: 40, symmetry: true, all: true },
+            &Options {
+                max_depth: ir.bounds.steps as usize,
+                max_states: 40,
+                symmetry: true,
+                reduction: false,
+                all: true,
+            },
             |_, _| true,
         );
         for st in (0..g.states.len() as u32).map(|u| g.states.get(u)) {

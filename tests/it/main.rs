@@ -10,6 +10,7 @@ mod infer;
 mod inputs;
 mod limits;
 mod output;
+mod por;
 mod prove;
 mod scale;
 mod snapshot;

@@ -32,10 +32,14 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
 }
 
 /// The verdict of an intent left open because the check stopped at a violation found at
-/// depth `d` (every state within `d - 1` steps was checked against safety intents).
-fn not_decided(d: u32, safety: bool) -> Verdict {
-    let within =
-        if safety { format!(" (no violation of it within {} step(s))", d.saturating_sub(1)) } else { String::new() };
+/// depth `d` (every state within `d - 1` steps was checked against safety intents, unless
+/// the search was `reduced`: its depths are those of the reduced graph).
+fn not_decided(d: u32, safety: bool, reduced: bool) -> Verdict {
+    let within = if safety && !reduced {
+        format!(" (no violation of it within {} step(s))", d.saturating_sub(1))
+    } else {
+        String::new()
+    };
     Verdict::Unknown {
         reason: format!(
             "not decided: the check stopped at the first violation, found at step {d}{within}; --all decides every intent"
@@ -126,6 +130,7 @@ fn check_with(
         }
         !(all_safety && first_bad.iter().all(Option::is_some))
     });
+    let reduced = g.reduced.is_some();
     // Stopped at a violation before the search was done: the depth it was found at.
     let stopped_at = failed_fast.then(|| first_bad.iter().flatten().map(|&v| g.depth[v as usize]).min()).flatten();
     let max_depth = g.depth.iter().copied().max().unwrap_or(0) as usize;
@@ -160,19 +165,27 @@ fn check_with(
                             Verdict::Violated(trace_of(m, &reg, &g, &ids, steps, Some(loop_start))?)
                         }
                         None => match stopped_at {
-                            Some(d) => not_decided(d, false),
+                            Some(d) => not_decided(d, false, reduced),
                             None => cycle_unknown.clone().unwrap_or_else(|| holds.clone()),
                         },
                     }
                 } else {
                     match stopped_at {
-                        Some(d) => not_decided(d, true),
+                        Some(d) => not_decided(d, true, reduced),
                         None => holds.clone(),
                     }
                 };
                 Some(IntentResult { name: m.ir.intent_label(intent), kivi_name: intent.kivi_name(), verdict })
             })
             .collect::<Option<Vec<_>>>()?;
+    // A reduced search covers every run only where it was not cut short (its depths are
+    // those of the reduced graph, and a state it left unexpanded may stand for runs it never
+    // took): cut short other than at a violation, with some intent not violated, the check is
+    // made again without it. A violation it found is a run of the model either way.
+    if reduced && g.truncated && !failed_fast && results.iter().any(|r| !matches!(r.verdict, Verdict::Violated(_))) {
+        log::info!("the reduced search was cut short; searching again without partial-order reduction");
+        return check_with(m, &Options { reduction: false, ..opts.clone() }, inits, canonical, start);
+    }
     Some(CheckResult {
         certificates: Vec::new(),
         model: m.ir.name.clone(),
@@ -183,6 +196,7 @@ fn check_with(
             transitions: g.transitions,
             depth: max_depth,
             seconds: start.elapsed().as_secs_f64(),
+            reduced: g.reduced,
             ..Effort::default()
         },
     })
@@ -205,8 +219,13 @@ mod tests {
             .collect();
         dirs.sort();
         let outcome = |m: &Model| -> Vec<String> {
-            let opts =
-                Options { max_depth: m.ir.bounds.steps as usize, max_states: 3_000_000, symmetry: true, all: true };
+            let opts = Options {
+                max_depth: m.ir.bounds.steps as usize,
+                max_states: 3_000_000,
+                symmetry: true,
+                reduction: false,
+                all: true,
+            };
             check(m, &opts)
                 .results
                 .iter()
@@ -239,7 +258,7 @@ mod tests {
         let (ir, _) = crate::load_model(std::slice::from_ref(&dir), false).unwrap();
         let m = Model::new(&ir);
         let i = m.ir.intents.iter().position(|x| matches!(x, Intent::NoReplicaOscillation { .. })).unwrap();
-        let opts = Options { max_depth: 100, max_states: 100_000, symmetry: true, all: true };
+        let opts = Options { max_depth: 100, max_states: 100_000, symmetry: true, reduction: false, all: true };
         // The cycle exists in the reachable graph...
         let g = explore(&m, &opts, |_, _| true);
         assert!(!g.truncated && g.state_limit_at.is_none());

@@ -236,6 +236,7 @@ mod tests {
             stopped_at: None,
             transitions: 0,
             expanded: n as u32,
+            reduced: None,
         };
         // Transitions are stored by source state, as a search adds them.
         let mut edges = edges.to_vec();

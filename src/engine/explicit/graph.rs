@@ -41,6 +41,9 @@ pub struct Graph {
     /// How many states were expanded (ids `0..expanded`: states are expanded in id order); a
     /// search the state limit stopped leaves the rest unexpanded.
     pub expanded: u32,
+    /// With partial-order reduction: how many states were expanded through an ample set
+    /// smaller than their enabled steps. `None`: the search took every enabled step.
+    pub reduced: Option<u64>,
 }
 
 /// The explored transitions grouped by source state, eight bytes each: a search expands

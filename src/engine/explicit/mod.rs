@@ -7,7 +7,7 @@
 //!
 //! The parts: `search.rs` (the search loop), `store.rs` (the visited set), `graph.rs` (the
 //! explored graph), `enabled.rs` and `memo.rs` (what is enabled in a state), `symmetry.rs`
-//! (identical nodes), `cycles.rs` (lassos on the graph), `trace.rs` (runs from graph paths),
+//! (identical nodes), `por.rs` (partial-order reduction), `cycles.rs` (lassos on the graph), `trace.rs` (runs from graph paths),
 //! `check.rs` (verdicts); for the portfolio, `diameter.rs` (the longest path without a
 //! repeated state) and `witnesses.rs` (a search by depth for the symbolic engine's probes).
 
@@ -18,6 +18,7 @@ mod enabled;
 mod graph;
 pub mod hints;
 mod memo;
+mod por;
 mod search;
 mod store;
 mod symmetry;
@@ -51,6 +52,10 @@ pub struct Options {
     /// each state once up to a renaming of identical nodes. Traces are always real runs of the
     /// model.
     pub symmetry: bool,
+    /// Partial-order reduction (por.rs): in a state, take only an ample set of the enabled
+    /// steps where the others cannot interfere with it nor be seen by an intent. Only
+    /// [`check`] uses it (other searches need every reachable state).
+    pub reduction: bool,
     /// Decide every intent. Without it the search stops at the first safety violation it
     /// meets, and intents it has not decided by then are reported unknown, with the reason.
     pub all: bool,

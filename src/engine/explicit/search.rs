@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use super::enabled::{enabled_into, EnabledBuf, LabelIndex};
+use super::por::Reduction;
 use super::symmetry::Twins;
 use super::{node_classes, symmetry_classes, Edges, Graph, Options, Store};
 use crate::domain::Concrete;
@@ -58,14 +59,16 @@ pub fn explore(m: &Model, opts: &Options, on_state: impl FnMut(u32, &ClusterStat
     explore_from(m, opts, &m.initial_states(), on_state)
 }
 
-/// Explores the state graph breadth-first from `inits`.
+/// Explores the state graph breadth-first from `inits`: every reachable state within the
+/// bound (`opts.reduction` is not used here).
 pub fn explore_from(
     m: &Model,
     opts: &Options,
     inits: &[ClusterState<Concrete>],
     mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
 ) -> Graph {
-    explore_with(m, opts, inits, true, true, |id, st, _| on_state(id, st))
+    let opts = Options { reduction: false, ..opts.clone() };
+    explore_with(m, &opts, inits, true, true, |id, st, _| on_state(id, st))
 }
 
 /// `explore_from`, storing states up to node renaming only when `canonical` allows it too,
@@ -104,9 +107,12 @@ pub(super) fn explore_with(
         stopped_at: None,
         transitions: 0,
         expanded: 0,
+        reduced: None,
     };
     let mut index = LabelIndex::of(m, &reg, &labels);
     index.rename_guards &= g.canonical.is_none();
+    // Partial-order reduction where asked and the model allows it (por.rs).
+    let reduction = if opts.reduction { Reduction::new(m, &reg, &labels, first) } else { None };
     let started = Instant::now();
     let mut search = Search {
         m,
@@ -131,6 +137,8 @@ pub(super) fn explore_with(
         en: EnabledBuf::remembering(reg.len()),
         index,
         expanded: Twins::new(m, opts, &classes),
+        reduction,
+        ample: Vec::new(),
     };
     search.seed(inits);
     while let Some(u) = search.queue.pop_front() {
@@ -139,6 +147,7 @@ pub(super) fn explore_with(
         }
     }
     let mut g = search.g;
+    g.reduced = search.reduction.as_ref().map(|r| r.reduced);
     g.renamed_guards = search.en.memo.iter().flatten().map(|memo| memo.renamed_hits).sum();
     g
 }
@@ -176,6 +185,11 @@ struct Search<'a, F> {
     en: EnabledBuf,
     index: LabelIndex<'a>,
     expanded: Twins<'a>,
+    /// Partial-order reduction, where the search was asked for it and the model allows it.
+    reduction: Option<Reduction>,
+    /// Every enabled step of a state expanded through an ample set (the ample set is then in
+    /// `en.out`).
+    ample: Vec<u32>,
 }
 
 impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F> {
@@ -257,8 +271,29 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
             g.truncated = true;
             return true;
         }
+        // An ample set where there are no twin nodes (por.rs): `en.out` becomes it, `ample`
+        // keeps every enabled step.
+        let reduced = match &mut self.reduction {
+            Some(r) if !self.expanded.twin.contains(&true) => r.ample(&self.st, &self.en.out, &mut self.ample),
+            _ => false,
+        };
+        if reduced {
+            std::mem::swap(&mut self.en.out, &mut self.ample);
+        }
         self.build_successors();
-        self.store_successors(u);
+        let back = self.store_successors(u);
+        // The cycle proviso: an ample set that reaches a state discovered no later than `u`
+        // may close a cycle, so `u` takes every enabled step (every cycle of the reduced graph
+        // then has a fully expanded state).
+        if reduced && back && !self.stop {
+            let taken = std::mem::take(&mut self.en.out);
+            self.en.out.extend(self.ample.iter().copied().filter(|l| !taken.contains(l)));
+            if let Some(r) = &mut self.reduction {
+                r.reduced -= 1;
+            }
+            self.build_successors();
+            self.store_successors(u);
+        }
         true
     }
 
@@ -332,13 +367,18 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
 
     /// Looks the successors [`build_successors`](Self::build_successors) built up in label
     /// order, stores and queues the new ones (renamed to be canonical where they are) and
-    /// records the transitions from `u`; stops the search at the state limit.
-    fn store_successors(&mut self, u: u32) {
+    /// records the transitions from `u`; stops the search at the state limit. Whether some
+    /// successor was a state discovered no later than `u` (`u` itself included).
+    fn store_successors(&mut self, u: u32) -> bool {
         let g = &mut self.g;
+        let mut back = false;
         for (&li, x) in self.en.out.iter().zip(&mut self.succ) {
             g.transitions += 1;
             let v = match g.states.find_hashed(&x.key, x.hash) {
-                Some(v) => v,
+                Some(v) => {
+                    back |= v <= u;
+                    v
+                }
                 None => {
                     if g.states.len() >= self.opts.max_states {
                         g.truncated = true;
@@ -362,6 +402,7 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
                 g.edges.push(u, v, li);
             }
         }
+        back
     }
 }
 
@@ -432,7 +473,13 @@ mod tests {
             let m = Model::new(&ir);
             let classes = symmetry_classes(&m);
             for (symmetry, max_states) in [(true, 3_000_000), (false, 3_000_000), (true, 40)] {
-                let opts = Options { max_depth: m.ir.bounds.steps as usize, max_states, symmetry, all: true };
+                let opts = Options {
+                    max_depth: m.ir.bounds.steps as usize,
+                    max_states,
+                    symmetry,
+                    reduction: false,
+                    all: true,
+                };
                 let g = explore(&m, &opts, |_, _| true);
                 let what = format!("{} symmetry {symmetry} limit {max_states}", dir.display());
                 let (mut asked, mut took) = (0, 0);

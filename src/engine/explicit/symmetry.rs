@@ -299,7 +299,7 @@ mod tests {
     /// limit spends it in node order.
     #[test]
     fn symmetry_is_off_when_node_order_matters() {
-        let opts = Options { max_depth: 3, max_states: 1000, symmetry: true, all: true };
+        let opts = Options { max_depth: 3, max_states: 1000, symmetry: true, reduction: false, all: true };
         let plain = model(&format!("{}{POOLS}", deployment("web", 4, "1", "1Gi", "")));
         assert!(explore(&plain, &opts, |_, _| true).canonical.is_some());
         assert!(explore(&plain, &Options { symmetry: false, ..opts.clone() }, |_, _| true).canonical.is_none());
@@ -331,7 +331,7 @@ mod tests {
         let policy = "apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig:\n      - {name: RemovePodsViolatingTopologySpreadConstraint, args: {constraints: [DoNotSchedule, ScheduleAnyway], topologyBalanceNodeFit: false}}\n    plugins: {balance: {enabled: [RemovePodsViolatingTopologySpreadConstraint]}}\n---\n";
         let pools = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 3, labels: {zone: a}, capacity: {cpu: \"64\", memory: 64Gi}}, {name: b, count: 1, labels: {zone: b}, taints: [{key: k, value: v, effect: NoSchedule}], capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 1}]}]\n";
         let m = model(&format!("{}{policy}{pools}", deployment("web", 3, "1", "1Gi", spread)));
-        let opts = Options { max_depth: 30, max_states: 100_000, symmetry: true, all: true };
+        let opts = Options { max_depth: 30, max_states: 100_000, symmetry: true, reduction: false, all: true };
         let with = explore(&m, &opts, |_, _| true);
         let without = explore(&m, &Options { symmetry: false, ..opts }, |_, _| true);
         assert_eq!(without.states.len(), 99);

@@ -85,6 +85,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
             seconds: start.elapsed().as_secs_f64(),
             conflicts: effort.0,
             decisions: effort.1,
+            reduced: None,
         },
     }
 }

@@ -31,8 +31,13 @@ pub(super) fn invariant(
     if prove.diameter_search == 0 {
         return Vec::new();
     }
-    let search =
-        explicit::Options { max_depth: 1_000_000, max_states: prove.diameter_search, symmetry: true, all: true };
+    let search = explicit::Options {
+        max_depth: 1_000_000,
+        max_states: prove.diameter_search,
+        symmetry: true,
+        reduction: false,
+        all: true,
+    };
     let g = explicit::explore_from(m, &search, inits, |_, _| true);
     if g.truncated {
         return Vec::new();

@@ -199,7 +199,13 @@ mod tests {
         assert!(starts.iter().any(|(g, n)| g.starts_with("db") && n == "p-0"), "{starts:?}");
         // The same model, explored: web's pod is bound to t-0 and evicted, never running.
         let t0 = crate::model::testkit::node(&m, "t-0");
-        let opts = crate::engine::explicit::Options { max_depth: 50, max_states: 100_000, symmetry: false, all: true };
+        let opts = crate::engine::explicit::Options {
+            max_depth: 50,
+            max_states: 100_000,
+            symmetry: false,
+            reduction: false,
+            all: true,
+        };
         let mut ran = false;
         let g = crate::engine::explicit::explore(&m, &opts, |_, st| {
             ran |= st.running.iter().any(|k| k[t0] > 0);
@@ -216,7 +222,13 @@ mod tests {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"8\", memory: 8Gi}, labels: {disk: hdd}}\n  workloads: [{deployment: web}]\n";
         let m =
             model(&format!("{}{spec}", deployment("web", 1, "1", "1Gi", "nodeName: a-0\nnodeSelector: {disk: ssd}")));
-        let opts = crate::engine::explicit::Options { max_depth: 20, max_states: 10_000, symmetry: false, all: true };
+        let opts = crate::engine::explicit::Options {
+            max_depth: 20,
+            max_states: 10_000,
+            symmetry: false,
+            reduction: false,
+            all: true,
+        };
         let (mut bound, mut ran) = (false, false);
         crate::engine::explicit::explore(&m, &opts, |_, st| {
             bound |= st.bound[0][0] > 0;
