@@ -1,6 +1,8 @@
 //! `kbmc compare`: both engines' verdicts side by side, per intent, with trace length, time
 //! and effort, and whether they agree. Agreement: both find a violation (of the same length
-//! for safety intents, where both searches are shortest-first), or neither does.
+//! for safety intents, where both searches are shortest-first), or neither does; a violation
+//! longer than the other engine's bound beside its bounded "holds" is inconclusive, not a
+//! disagreement.
 
 use std::fmt::Write;
 
@@ -63,6 +65,14 @@ pub fn compare(explicit: &CheckResult, symbolic: &CheckResult) -> Comparison {
                 (Verdict::Unknown { .. }, _) | (_, Verdict::Unknown { .. }) => None,
                 (Verdict::Violated(a), Verdict::Violated(b)) => {
                     Some(a.loop_start.is_some() || a.steps.len() == b.steps.len())
+                }
+                // A violation longer than the other engine's bound is consistent with its
+                // "no violation within k steps": neither confirms the other.
+                (Verdict::Violated(t), Verdict::Holds { exhaustive: false, steps })
+                | (Verdict::Holds { exhaustive: false, steps }, Verdict::Violated(t))
+                    if t.steps.len() > *steps =>
+                {
+                    None
                 }
                 (Verdict::Holds { .. } | Verdict::Proved { .. }, Verdict::Holds { .. } | Verdict::Proved { .. }) => {
                     Some(true)

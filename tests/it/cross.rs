@@ -320,3 +320,15 @@ fn compare_agrees_on_every_case() {
         assert_eq!(r.code, 0, "{case}: engines disagree or are inconclusive\n{}{}", r.stdout, r.stderr);
     }
 }
+
+/// A lasso longer than the bound beside the other engine's "holds within k steps" is not a
+/// disagreement: at 8 steps the explicit engine closes C11's stutter loop at step 9, which the
+/// symbolic unrolling of 8 frames cannot hold. `compare` says inconclusive (exit 3).
+#[test]
+fn a_violation_past_the_other_engines_bound_is_inconclusive() {
+    let r = kbmc(&["compare", "--steps", "8", "cases/c11-anti-affinity-hpa-max"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("allPodsEventuallyRun: inconclusive"), "{}", r.stdout);
+    assert!(r.stdout.contains("symbolic: holds within 8 steps"), "{}", r.stdout);
+    assert!(!r.stdout.contains("DISAGREE"), "{}", r.stdout);
+}
