@@ -76,24 +76,33 @@ fn topology_spread_balances_the_documented_example() {
     assert_eq!(evictions(&m, &m.initial_state(&[6])), vec![0, 0, 0, 0, 2, 3]);
 }
 
-/// Evictions per node of every enabled descheduler label (one per node order), each
-/// outcome once.
-fn outcomes(m: &Model, st: &ClusterState<Concrete>) -> Vec<Vec<i64>> {
+/// What every enabled descheduler label (one per order) does to `st`, as `project` of the
+/// state before and after it, each outcome once.
+fn distinct_outcomes(
+    m: &Model,
+    st: &ClusterState<Concrete>,
+    project: impl Fn(&ClusterState<Concrete>, &ClusterState<Concrete>) -> Vec<i64>,
+) -> Vec<Vec<i64>> {
     let mut labels = Vec::new();
     Controller::<Concrete>::steps(&Descheduler, m, 0, &mut labels);
     let mut out: Vec<Vec<i64>> = labels
         .iter()
         .filter(|s| Descheduler.guard(&Concrete, m, s, st))
-        .map(|s| {
-            let after = Descheduler.update(&Concrete, m, s, st);
-            (0..m.nodes())
-                .map(|n| (0..m.ir.groups.len()).map(|g| after.terminating[g][n] - st.terminating[g][n]).sum())
-                .collect()
-        })
+        .map(|s| project(st, &Descheduler.update(&Concrete, m, s, st)))
         .collect();
     out.sort();
     out.dedup();
     out
+}
+
+/// Evictions per node of every enabled descheduler label (one per node order), each
+/// outcome once.
+fn outcomes(m: &Model, st: &ClusterState<Concrete>) -> Vec<Vec<i64>> {
+    distinct_outcomes(m, st, |before, after| {
+        (0..m.nodes())
+            .map(|n| (0..m.ir.groups.len()).map(|g| after.terminating[g][n] - before.terminating[g][n]).sum())
+            .collect()
+    })
 }
 
 #[test]
@@ -504,28 +513,18 @@ fn low_node_utilization_skips_excluded_namespaces() {
 /// Pods of each group one descheduler step evicts (or picks), over every enabled label, each
 /// outcome once.
 fn group_outcomes(m: &Model, st: &ClusterState<Concrete>) -> Vec<Vec<i64>> {
-    let mut labels = Vec::new();
-    Controller::<Concrete>::steps(&Descheduler, m, 0, &mut labels);
-    let mut out: Vec<Vec<i64>> = labels
-        .iter()
-        .filter(|s| Descheduler.guard(&Concrete, m, s, st))
-        .map(|s| {
-            let after = Descheduler.update(&Concrete, m, s, st);
-            (0..m.ir.groups.len())
-                .map(|g| {
-                    (0..m.nodes())
-                        .map(|n| {
-                            let picked = |s: &ClusterState<Concrete>| s.evicting.get(g).map_or(0, |r| r[n]);
-                            after.terminating[g][n] + picked(&after) - st.terminating[g][n] - picked(st)
-                        })
-                        .sum()
-                })
-                .collect()
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    distinct_outcomes(m, st, |before, after| {
+        let picked = |s: &ClusterState<Concrete>, g: usize, n: usize| s.evicting.get(g).map_or(0, |r| r[n]);
+        (0..m.ir.groups.len())
+            .map(|g| {
+                (0..m.nodes())
+                    .map(|n| {
+                        after.terminating[g][n] + picked(after, g, n) - before.terminating[g][n] - picked(before, g, n)
+                    })
+                    .sum()
+            })
+            .collect()
+    })
 }
 
 /// `front` (1 pod) and `back` (2 pods) keep away from each other on the hostname and share
