@@ -564,6 +564,9 @@ pub fn render(m: &Model) -> String {
             Event::Maintenance { max_unavailable, budget } => {
                 format!("maintenance: drain up to {max_unavailable} node(s) at a time, {budget} in all")
             }
+            Event::ForceDeletePods { statefulset, budget } => {
+                format!("forceDeletePods of {}'s pods on a NotReady node, {budget} node(s) in all", d(statefulset))
+            }
         };
         let _ = writeln!(w, "  {line}");
     }
@@ -621,6 +624,10 @@ pub fn render(m: &Model) -> String {
             Intent::DisruptionsWithinBudget => {
                 "no voluntary eviction takes a PodDisruptionBudget below its minimum".to_string()
             }
+            Intent::StatefulSetAvailable { statefulset, max_unavailable } => format!(
+                "{}: never stays for ever with more than {max_unavailable} ordinal(s) below its replicas unavailable (liveness)",
+                d(statefulset)
+            ),
         };
         let alias = i.kivi_name().map(|k| format!(" (Kivi: {k})")).unwrap_or_default();
         let _ = writeln!(w, "  {}{alias}: {detail}", m.intent_label(i));
