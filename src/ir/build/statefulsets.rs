@@ -184,6 +184,22 @@ impl Builder<'_> {
             else {
                 continue;
             };
+            if facts.node_name.is_some() {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "spec.template.spec.nodeName",
+                    "a StatefulSet's pods bound by nodeName past the scheduler are not modelled",
+                ));
+            }
+            if !self.inputs.descheduler_policies.is_empty() {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "kind",
+                    "the descheduler's plugins over a StatefulSet's pods (one owner across ordinals) are not modelled beside a DeschedulerPolicy",
+                ));
+            }
             let sel = pod::label_selector(&set.selector, origin, "spec.selector", &mut self.diag);
             if sel.is_empty() {
                 self.diag.error(InputError::at(
@@ -656,6 +672,12 @@ mod tests {
         assert!(e.contains("partition") && e.contains("negative"), "{e}");
         let e = errors(&format!("{}{}", db(2, "  podManagementPolicy: Burst\n"), zones()));
         assert!(e.contains("spec.podManagementPolicy") && e.contains("\"Burst\""), "{e}");
+        let e = errors(&format!(
+            "{}{}",
+            db(2, "").replace("      containers:", "      nodeName: a-0\n      containers:"),
+            zones()
+        ));
+        assert!(e.contains("spec.template.spec.nodeName"), "{e}");
         let e = errors(&format!("{}{}", db(2, "  ordinals: {start: 3}\n"), zones()));
         assert!(e.contains("spec.ordinals.start"), "{e}");
         let e =
