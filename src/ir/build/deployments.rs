@@ -536,8 +536,8 @@ impl Builder<'_> {
                         min_domains: None,
                         honor_node_affinity: true,
                         honor_node_taints: false,
-                        selects: (0..n_groups).map(|h| same_owner(h)).collect(),
-                        desched_selects: (0..n_groups).map(|h| same_owner(h)).collect(),
+                        selects: (0..n_groups).map(&same_owner).collect(),
+                        desched_selects: (0..n_groups).map(&same_owner).collect(),
                         self_match: true,
                         system_default: true,
                         // The system defaults select the pods of the same ReplicaSet.
