@@ -31,6 +31,11 @@ use crate::spec;
 /// topology key; kbmc reads the well-known one).
 const ZONE: &str = "topology.kubernetes.io/zone";
 
+/// The most pod groups one StatefulSet may have (ordinals × volume zones, plus one × every
+/// revision): each is a row of every state and of every group's facts, where a Deployment's
+/// replicas share one group per revision.
+pub(super) const MAX_GROUPS: usize = 512;
+
 /// The default StorageClass annotation.
 const DEFAULT_CLASS: &str = "storageclass.kubernetes.io/is-default-class";
 
@@ -226,6 +231,18 @@ impl Builder<'_> {
             }
             let claim_zones = if zonal { self.claim_zones(origin) } else { Vec::new() };
             let ordinals = self.ordinals(spec, &namespace, &name, replicas);
+            let slots = if claim_zones.is_empty() { 1 } else { claim_zones.len() + 1 };
+            if ordinals as usize * slots > MAX_GROUPS {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "spec.replicas",
+                    format!(
+                        "{ordinals} ordinals (the most replicas the spec can ask for) × {slots} volume zone slot(s) make more than {MAX_GROUPS} pod groups, one per StatefulSet pod; kbmc models at most {MAX_GROUPS}"
+                    ),
+                ));
+                continue;
+            }
             let id = DeploymentId(self.deployments.len() as u32);
             let initial_usage = facts.requests;
             let groups = vec![self.ordinal_groups(id, 0, &facts, ordinals, claim_zones.len())];
@@ -503,6 +520,17 @@ impl Builder<'_> {
         let set = self.deployments[di].stateful.as_ref()?;
         let first = set.groups[0][0][0];
         let (ordinals, zones) = (set.ordinals, set.claim_zones.len());
+        let slots = if zones == 0 { 1 } else { zones + 1 };
+        if (set.groups.len() + 1) * ordinals as usize * slots > MAX_GROUPS {
+            let origin = self.deployments[di].origin.clone();
+            self.diag.error(InputError::at(
+                &origin,
+                InputClass::Invalid,
+                "spec.template",
+                format!("{} revisions of {ordinals} ordinals × {slots} volume zone slot(s) make more than {MAX_GROUPS} pod groups, one per StatefulSet pod; kbmc models at most {MAX_GROUPS} (fewer rolloutRestart budgets)", set.groups.len() + 1),
+            ));
+            return None;
+        }
         let facts = self.facts[first.index()].clone();
         let revision = self.deployments[di].revisions.len() as u32;
         let groups = self.ordinal_groups(id, revision, &facts, ordinals, zones);
@@ -699,6 +727,14 @@ mod tests {
         let sc = class("ebs.csi.aws.com", "volumeBindingMode: WaitForFirstConsumer\n");
         let e = errors(&format!("{sc}{}{}", db(2, CLAIMS), crate::ir::build::test_inputs::pool("8", "8Gi")));
         assert!(e.contains("topology.kubernetes.io/zone"), "{e}");
+    }
+
+    /// One group per StatefulSet pod: a StatefulSet of more pods than the model holds is
+    /// refused, naming the field and the limit, before any group is made.
+    #[test]
+    fn too_many_ordinals_are_refused() {
+        let e = errors(&format!("{}{}", db(32767, ""), zones()));
+        assert!(e.contains("spec.replicas") && e.contains("at most 512"), "{e}");
     }
 
     /// A StatefulSet can be scaled: the ordinals modelled cover the largest scale.
