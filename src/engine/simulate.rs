@@ -135,7 +135,9 @@ fn judge(
                     reg[steps[k].actor as usize].evicts(&steps[k])
                         && terminating_pods(m, &states[k + 1], dep) > terminating_pods(m, &states[k], dep)
                 }),
-                Intent::AllPodsEventuallyRun | Intent::DrainCompletes => (from..=to).all(|k| waiting(&states[k])),
+                Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
+                    (from..=to).all(|k| waiting(&states[k]))
+                }
                 _ => false,
             };
             if watched {

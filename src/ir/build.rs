@@ -8,7 +8,8 @@
 //! revisions' pod groups, references to them), `snapshot.rs` (a cluster snapshot's
 //! ReplicaSets and Pods), `hpa.rs`, `scheduler.rs` (the KubeSchedulerConfiguration),
 //! `descheduler.rs` (the DeschedulerPolicy), `events.rs` (spec.controllers and spec.events),
-//! `pdb.rs` (PodDisruptionBudgets), `intents.rs` and `bounds.rs`. This file holds the
+//! `pdb.rs` (PodDisruptionBudgets), `statefulsets.rs` (StatefulSets, their ordinals' pod
+//! groups and the StorageClasses of their claims), `intents.rs` and `bounds.rs`. This file holds the
 //! `Builder` they share, `Diag`, the quantity and naming helpers more than one part uses, and
 //! `build`, which checks that there is one Verification, calls the parts in order and
 //! assembles the `Model`; it must not interpret any other kind of object itself (`dropped`
@@ -32,6 +33,7 @@ mod nodes;
 mod pdb;
 mod scheduler;
 mod snapshot;
+mod statefulsets;
 #[cfg(test)]
 mod test_inputs;
 
@@ -163,6 +165,8 @@ struct Builder<'a> {
     spec_origin: Origin,
     initial_pods: Vec<InitialPods>,
     fixed_pods: Vec<FixedPods>,
+    /// The StatefulSets' pod groups and their ordinals (`statefulsets.rs`).
+    ordinals: Vec<(GroupId, Ordinal)>,
 }
 
 /// Builds and validates the model.
@@ -224,6 +228,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         spec_origin: verification.origin.clone(),
         initial_pods: Vec::new(),
         fixed_pods: Vec::new(),
+        ordinals: Vec::new(),
     };
     let spec = &verification.value.spec;
     b.labels.key(HOSTNAME);

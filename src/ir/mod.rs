@@ -209,6 +209,55 @@ pub struct Deployment {
     pub initial_usage: Resources,
     #[serde(skip)]
     pub origin: Origin,
+    /// An apps/v1 StatefulSet, not a Deployment: its pods have ordinals and its own
+    /// controller (`model/controllers/statefulset.rs`); `None` for a Deployment.
+    pub stateful: Option<StatefulSet>,
+}
+
+/// `spec.podManagementPolicy` of a StatefulSet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PodManagement {
+    /// One pod at a time, in ordinal order, each waiting for its predecessors to be Running
+    /// and Ready (the default).
+    OrderedReady,
+    /// Pods created and deleted without waiting for each other.
+    Parallel,
+}
+
+/// `spec.updateStrategy` of a StatefulSet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum StatefulUpdate {
+    /// Pods at or above `partition` are replaced by the update revision, highest ordinal first.
+    RollingUpdate { partition: i64 },
+    /// Pods are replaced only when something else deletes them.
+    OnDelete,
+}
+
+/// What a StatefulSet adds to a [`Deployment`] entry: its policies and its pod groups, one
+/// per (revision, ordinal, zone of the ordinal's volume).
+#[derive(Clone, Debug, Serialize)]
+pub struct StatefulSet {
+    pub pod_management: PodManagement,
+    pub update: StatefulUpdate,
+    /// Ordinals 0..ordinals are modelled: the most replicas the set can be asked for.
+    pub ordinals: u32,
+    /// The zones (`topology.kubernetes.io/zone` values of the nodes) a volume of its
+    /// volumeClaimTemplates can be provisioned in, when those volumes are zonal and bound
+    /// where the pod is first scheduled (WaitForFirstConsumer); empty when the claims place
+    /// no constraint kbmc models.
+    pub claim_zones: Vec<LabelValue>,
+    /// Per revision, per ordinal, per volume zone (0: not bound yet, z + 1: `claim_zones[z]`;
+    /// only 0 without zonal claims): the pod group.
+    pub groups: Vec<Vec<Vec<GroupId>>>,
+}
+
+/// Which StatefulSet pod a pod group holds: at most one pod of the group exists at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Ordinal {
+    pub ordinal: u32,
+    /// The zone (index into `StatefulSet::claim_zones`) its volume is bound in, for which the
+    /// scheduler's VolumeZone filter keeps the pod; `None`: not bound yet, or not zonal.
+    pub claim_zone: Option<u32>,
 }
 
 /// A topology spread constraint of one pod group, resolved against the nodes.
@@ -263,6 +312,9 @@ pub struct Placement {
     pub untolerated_prefer_no_schedule: i64,
     /// Indices (into the node's `taints`) of every taint the pod does not tolerate.
     pub untolerated: Vec<usize>,
+    /// VolumeZone: the group's bound volume is in this node's zone (true for a group without
+    /// one).
+    pub volume_zone_ok: bool,
 }
 
 /// What the HPA's utilization divides by (replica_calculator.go, calculateRequests): the
@@ -314,6 +366,8 @@ pub struct PodGroup {
     pub has_required_affinity: bool,
     /// The pods' QoS class (what LowNodeUtilization orders a node's pods by).
     pub qos: Qos,
+    /// A StatefulSet's pod group: which ordinal (`None` for a Deployment's).
+    pub ordinal: Option<Ordinal>,
 }
 
 /// A pod's QoS class, in the order LowNodeUtilization evicts them (lowest first).
@@ -628,6 +682,11 @@ pub enum Event {
         max_unavailable: i64,
         budget: i64,
     },
+    /// A force delete of the StatefulSet's pods on a NotReady node, `budget` nodes in all.
+    ForceDeletePods {
+        statefulset: DeploymentId,
+        budget: i64,
+    },
 }
 
 impl Event {
@@ -641,6 +700,7 @@ impl Event {
             Event::ApplyDeployment { .. } => "applyDeployment",
             Event::ScaleDeployment { .. } => "scaleDeployment",
             Event::Maintenance { .. } => "maintenance",
+            Event::ForceDeletePods { .. } => "forceDeletePods",
         }
     }
 }
@@ -688,6 +748,12 @@ pub enum Intent {
     /// No voluntary eviction (a drain's, the descheduler's) takes a PodDisruptionBudget's
     /// healthy pods below the number it requires.
     DisruptionsWithinBudget,
+    /// No cycle every state of which has more than `max_unavailable` of the StatefulSet's
+    /// ordinals below its desired replicas without a Running pod on a Ready node.
+    StatefulSetAvailable {
+        statefulset: DeploymentId,
+        max_unavailable: i64,
+    },
 }
 
 impl Intent {
@@ -705,6 +771,7 @@ impl Intent {
             Intent::AllPodsEventuallyRun => "allPodsEventuallyRun",
             Intent::DrainCompletes => "drainCompletes",
             Intent::DisruptionsWithinBudget => "disruptionsWithinBudget",
+            Intent::StatefulSetAvailable { .. } => "statefulSetAvailable",
         }
     }
 
@@ -721,13 +788,20 @@ impl Intent {
             Intent::ReplicasWithin { .. }
             | Intent::AllPodsEventuallyRun
             | Intent::DrainCompletes
-            | Intent::DisruptionsWithinBudget => return None,
+            | Intent::DisruptionsWithinBudget
+            | Intent::StatefulSetAvailable { .. } => return None,
         })
     }
 
     /// Safety intents are violated by a finite run; the others need a cycle (lasso).
     pub fn is_cycle(&self) -> bool {
-        matches!(self, Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun | Intent::DrainCompletes)
+        matches!(
+            self,
+            Intent::NoEvictionCycle { .. }
+                | Intent::AllPodsEventuallyRun
+                | Intent::DrainCompletes
+                | Intent::StatefulSetAvailable { .. }
+        )
     }
 }
 
@@ -840,7 +914,8 @@ impl Model {
             | Intent::ReplicasMeetExpected { deployment, .. }
             | Intent::NoEvictionCycle { deployment }
             | Intent::PodsBalanced { deployment, .. }
-            | Intent::ReplicasWithin { deployment, .. } => {
+            | Intent::ReplicasWithin { deployment, .. }
+            | Intent::StatefulSetAvailable { statefulset: deployment, .. } => {
                 format!("{}({})", i.name(), self.deployment(*deployment).name)
             }
             Intent::PodAlwaysSchedulable

@@ -739,6 +739,9 @@ pub(super) fn placement_on(f: &TemplateFacts, node: &Node, labels: &Labels) -> P
             .filter(|(_, t)| !f.tolerations.iter().any(|tol| tolerates(tol, t)))
             .map(|(i, _)| i)
             .collect(),
+        // A template's own volumes place no zone constraint; a StatefulSet's bound claim does
+        // (set by ir::build's statefulsets part).
+        volume_zone_ok: true,
     }
 }
 

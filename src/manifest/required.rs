@@ -55,7 +55,9 @@ const NAMESPACE: &[&str] = &["metadata", "metadata.name"];
 /// The required paths of a kind, if kbmc checks them.
 pub fn for_kind(kind: &str) -> &'static [&'static str] {
     match kind {
-        "Deployment" => DEPLOYMENT,
+        // A StatefulSet's spec requires what a Deployment's does (selector, template and its
+        // pod spec's required fields), at the same paths.
+        "Deployment" | "StatefulSet" => DEPLOYMENT,
         "HorizontalPodAutoscaler" => HPA,
         "Node" => NODE,
         "Namespace" => NAMESPACE,

@@ -179,19 +179,27 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
         }
         // Set by the voluntary eviction that broke a budget (`disruption::note_breach`).
         Intent::DisruptionsWithinBudget => st.monitor[i].clone(),
-        Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun | Intent::DrainCompletes => d.bool(false),
+        Intent::NoEvictionCycle { .. }
+        | Intent::AllPodsEventuallyRun
+        | Intent::DrainCompletes
+        | Intent::StatefulSetAvailable { .. } => d.bool(false),
     }
 }
 
 /// For a cycle intent violated by a loop every state of which is bad, that badness:
 /// `allPodsEventuallyRun` some pod exists but does not run, `drainCompletes` some drain is in
-/// progress. (In a loop no drain starts or finishes, as a node is maintained once, so a drain
+/// progress, `statefulSetAvailable` more than its `maxUnavailable` ordinals below the
+/// StatefulSet's replicas have no Running pod on a Ready node. (In a loop no drain starts or finishes, as a node is maintained once, so a drain
 /// in progress in every state of a loop is one drain that never finishes.) `None` for the
 /// other intents.
 pub fn loop_state<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, intent: &Intent) -> Option<D::Bool> {
     match intent {
         Intent::AllPodsEventuallyRun => Some(d.gt(&waiting(d, m, st), &d.int(0))),
         Intent::DrainCompletes => Some(d.any_of((0..m.nodes()).map(|n| d.and(&st.present[n], &st.draining[n])))),
+        Intent::StatefulSetAvailable { statefulset, max_unavailable } => Some(d.gt(
+            &super::controllers::statefulset::unavailable(d, m, st, statefulset.index()),
+            &d.int(*max_unavailable),
+        )),
         _ => None,
     }
 }
@@ -285,6 +293,15 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
             format!("the drain of {} never finishes", nodes.join(", "))
         }
         Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun => String::new(),
+        Intent::StatefulSetAvailable { statefulset, .. } => {
+            let dep = statefulset.index();
+            format!(
+                "{} has {} of its {} ordinal(s) without a Running pod on a Ready node",
+                m.ir.deployments[dep].name,
+                super::controllers::statefulset::unavailable(&d, m, st, dep),
+                st.desired[dep]
+            )
+        }
     }
 }
 

@@ -167,6 +167,10 @@ pub struct Model {
     /// requests every eviction of its node at once, and taint eviction queues the pods of a
     /// NotReady node once their toleration runs out, while other controllers act in between.
     pub queues_evictions: bool,
+    /// Per Deployment entry that is a StatefulSet: where its values start in
+    /// `ClusterState::stateful` (its current revision, then per ordinal its volume's zone
+    /// where its volumes are zonal).
+    pub stateful_at: Vec<Option<usize>>,
 }
 
 impl Model {
@@ -234,7 +238,54 @@ impl Model {
                 .map(|k| controllers::scheduler::domains_of(ir, crate::ir::LabelKey(k)))
                 .collect(),
             reduce_kubelet: true,
+            stateful_at: {
+                let mut at = 0;
+                ir.deployments
+                    .iter()
+                    .map(|d| {
+                        let s = d.stateful.as_ref()?;
+                        let here = at;
+                        at += 1 + if s.claim_zones.is_empty() { 0 } else { s.ordinals as usize };
+                        Some(here)
+                    })
+                    .collect()
+            },
         }
+    }
+
+    /// Where StatefulSet `dep`'s ordinal `o` keeps the zone of its volume in
+    /// `ClusterState::stateful`, if its volumes are zonal.
+    pub fn claim_at(&self, dep: usize, o: usize) -> Option<usize> {
+        let s = self.ir.deployments[dep].stateful.as_ref()?;
+        (!s.claim_zones.is_empty()).then(|| self.stateful_at[dep].expect("a StatefulSet") + 1 + o)
+    }
+
+    /// Names of the `ClusterState::stateful` values, in order (solver constants, reports).
+    pub fn stateful_names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in &self.ir.deployments {
+            let Some(s) = &d.stateful else { continue };
+            out.push(format!("statefulset.{}.currentRevision", d.name));
+            if !s.claim_zones.is_empty() {
+                out.extend((0..s.ordinals).map(|o| format!("statefulset.{}.{o}.claimZone", d.name)));
+            }
+        }
+        out
+    }
+
+    /// The lowest and highest value of each `ClusterState::stateful` value.
+    pub fn stateful_ranges(&self) -> (Vec<i64>, Vec<i64>) {
+        let (mut lo, mut hi) = (Vec::new(), Vec::new());
+        for d in &self.ir.deployments {
+            let Some(s) = &d.stateful else { continue };
+            lo.push(0);
+            hi.push(d.revisions.len() as i64 - 1);
+            if !s.claim_zones.is_empty() {
+                lo.extend((0..s.ordinals).map(|_| -1));
+                hi.extend((0..s.ordinals).map(|_| s.claim_zones.len() as i64 - 1));
+            }
+        }
+        (lo, hi)
     }
 
     pub fn nodes(&self) -> usize {
@@ -248,6 +299,13 @@ impl Model {
     pub fn group_name(&self, g: usize) -> String {
         let grp = &self.ir.groups[g];
         let dep = &self.ir.deployments[grp.deployment.index()];
+        if let (Some(o), Some(s)) = (grp.ordinal, &dep.stateful) {
+            // A StatefulSet's pod by its name (`db-0`), its revision where there are several,
+            // and the zone its volume is bound in where that keeps it there.
+            let rev = if dep.revisions.len() > 1 { format!("@r{}", grp.revision) } else { String::new() };
+            let zone = o.claim_zone.map(|z| format!("[{}]", self.ir.labels.value_name(s.claim_zones[z as usize])));
+            return format!("{}-{}{rev}{}", dep.name, o.ordinal, zone.unwrap_or_default());
+        }
         if dep.revisions.len() > 1 {
             format!("{}@r{}", dep.name, grp.revision)
         } else {
@@ -397,6 +455,8 @@ impl Model {
             hpa_window_min: vec![-1; ir.hpas.len()],
             budget: ir.events.iter().map(events::initial_budget).collect(),
             monitor: vec![false; ir.intents.len()],
+            // Every StatefulSet at revision 0, no volume bound yet.
+            stateful: self.stateful_ranges().0.iter().map(|&lo| lo.min(0)).collect(),
         };
         st = intents::observe(&Concrete, self, st);
         st

@@ -110,6 +110,10 @@ pub struct ClusterState<D: Domain> {
     pub budget: Vec<D::Int>,
     /// Per intent: its monitor's first stage has been reached (e.g. "replicas reached the minimum").
     pub monitor: Vec<D::Bool>,
+    /// Per StatefulSet (`Model::stateful_at`): its current revision (`status.currentRevision`;
+    /// the update revision is `revision`), then, where its volumes are zonal, per ordinal
+    /// the zone its volume is bound in (an index into `StatefulSet::claim_zones`; -1: none).
+    pub stateful: Vec<D::Int>,
 }
 
 impl<D: Domain> ClusterState<D> {
@@ -167,6 +171,7 @@ impl<D: Domain> ClusterState<D> {
             hpa_window_min: ints(&self.hpa_window_min),
             budget: ints(&self.budget),
             monitor: bools(&self.monitor),
+            stateful: ints(&self.stateful),
         }
     }
 }
@@ -194,6 +199,7 @@ impl<D: Domain> Clone for ClusterState<D> {
             hpa_window_min: self.hpa_window_min.clone(),
             budget: self.budget.clone(),
             monitor: self.monitor.clone(),
+            stateful: self.stateful.clone(),
         }
     }
 
@@ -219,6 +225,7 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.hpa_window_min.clone_from(&o.hpa_window_min);
         self.budget.clone_from(&o.budget);
         self.monitor.clone_from(&o.monitor);
+        self.stateful.clone_from(&o.stateful);
     }
 }
 
@@ -239,6 +246,7 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("revision", &self.revision)
             .field("budget", &self.budget)
             .field("monitor", &self.monitor)
+            .field("stateful", &self.stateful)
             .finish()
     }
 }
@@ -280,6 +288,7 @@ impl ClusterState<Concrete> {
             + self.hpa_window_min.len()
             + self.budget.len()
             + self.monitor.len()
+            + self.stateful.len()
     }
 
     /// Packs `fields` of the state into `v`, per-node values in `perm` order (`None`: index
@@ -320,6 +329,7 @@ impl ClusterState<Concrete> {
         w.ints(&self.hpa_window_min, false);
         w.ints(&self.budget, false);
         w.bools(&self.monitor, false);
+        w.ints(&self.stateful, false);
         debug_assert_eq!(w.at, w.out.len());
         // One range check for the whole key, after it is written: a check (and its panic
         // path) per value kept the copying loops from vectorizing.
@@ -362,6 +372,7 @@ impl ClusterState<Concrete> {
         self.hpa_window_min.copy_from_slice(&o.hpa_window_min);
         self.budget.copy_from_slice(&o.budget);
         self.monitor.copy_from_slice(&o.monitor);
+        self.stateful.copy_from_slice(&o.stateful);
     }
 
     /// Overwrites node conditions `cs` with `o`'s.
@@ -428,6 +439,7 @@ impl ClusterState<Concrete> {
                 .chain(&self.hpa_window_max)
                 .chain(&self.hpa_window_min)
                 .chain(&self.budget)
+                .chain(&self.stateful)
                 .copied(),
         )
     }
@@ -459,6 +471,7 @@ impl ClusterState<Concrete> {
         r.ints(&mut self.hpa_window_min);
         r.ints(&mut self.budget);
         r.bools(&mut self.monitor);
+        r.ints(&mut self.stateful);
     }
 
     /// Writes each node's per-node state as one row of `scratch.rows` (node `n` at

@@ -69,7 +69,13 @@ fn strategy(s: &Strategy) -> String {
 
 fn group_name(m: &Model, g: GroupId) -> String {
     let grp = m.group(g);
-    format!("{}@r{}", m.deployment(grp.deployment).name, grp.revision)
+    let dep = m.deployment(grp.deployment);
+    if let (Some(o), Some(s)) = (grp.ordinal, &dep.stateful) {
+        // A StatefulSet's pod: `db-0@r0`, and `[zone]` where its volume is bound.
+        let zone = o.claim_zone.map(|z| format!("[{}]", m.labels.value_name(s.claim_zones[z as usize])));
+        return format!("{}-{}@r{}{}", dep.name, o.ordinal, grp.revision, zone.unwrap_or_default());
+    }
+    format!("{}@r{}", dep.name, grp.revision)
 }
 
 fn rules(r: &ScalingRules) -> String {
@@ -100,6 +106,9 @@ fn placement_facts(p: &Placement) -> String {
     }
     if !p.affinity_ok {
         why.push("affinity");
+    }
+    if !p.volume_zone_ok {
+        why.push("volume zone");
     }
     if p.untolerated_no_schedule {
         why.push("NoSchedule taint");
@@ -267,7 +276,30 @@ pub fn render(m: &Model) -> String {
         let _ = writeln!(w, "  {} (namespace {})", d.name, d.namespace);
         let src = if d.revision_sets_replicas[0] { "spec.replicas" } else { "spec.replicas absent, defaults to 1" };
         let _ = writeln!(w, "    replicas: {} ({src})", d.replicas);
-        let _ = writeln!(w, "    strategy: {}", strategy(&d.strategy));
+        match &d.stateful {
+            None => {
+                let _ = writeln!(w, "    strategy: {}", strategy(&d.strategy));
+            }
+            Some(s) => {
+                let update = match s.update {
+                    crate::ir::StatefulUpdate::RollingUpdate { partition } => {
+                        format!("RollingUpdate (partition {partition}, one pod at a time)")
+                    }
+                    crate::ir::StatefulUpdate::OnDelete => "OnDelete".to_string(),
+                };
+                let zones: Vec<&str> = s.claim_zones.iter().map(|z| m.labels.value_name(*z)).collect();
+                let claims = if zones.is_empty() {
+                    String::new()
+                } else {
+                    format!(", zonal volumes bound at first schedule in one of {}", zones.join(", "))
+                };
+                let _ = writeln!(
+                    w,
+                    "    StatefulSet: podManagementPolicy {:?}, updateStrategy {update}, ordinals 0..{}{claims}",
+                    s.pod_management, s.ordinals
+                );
+            }
+        }
         let revs: Vec<String> = d.revisions.iter().map(|g| group_name(m, *g)).collect();
         let _ = writeln!(w, "    revisions: {}", revs.join(", "));
         if let Some(h) = d.hpa {
@@ -564,6 +596,9 @@ pub fn render(m: &Model) -> String {
             Event::Maintenance { max_unavailable, budget } => {
                 format!("maintenance: drain up to {max_unavailable} node(s) at a time, {budget} in all")
             }
+            Event::ForceDeletePods { statefulset, budget } => {
+                format!("forceDeletePods of {}'s pods on a NotReady node, {budget} node(s) in all", d(statefulset))
+            }
         };
         let _ = writeln!(w, "  {line}");
     }
@@ -621,6 +656,10 @@ pub fn render(m: &Model) -> String {
             Intent::DisruptionsWithinBudget => {
                 "no voluntary eviction takes a PodDisruptionBudget below its minimum".to_string()
             }
+            Intent::StatefulSetAvailable { statefulset, max_unavailable } => format!(
+                "{}: never stays for ever with more than {max_unavailable} ordinal(s) below its replicas unavailable (liveness)",
+                d(statefulset)
+            ),
         };
         let alias = i.kivi_name().map(|k| format!(" (Kivi: {k})")).unwrap_or_default();
         let _ = writeln!(w, "  {}{alias}: {detail}", m.intent_label(i));

@@ -337,7 +337,8 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
             Event::CpuPattern { .. }
             | Event::KernelPanic { .. }
             | Event::ApplyDeployment { .. }
-            | Event::ScaleDeployment { .. } => {
+            | Event::ScaleDeployment { .. }
+            | Event::ForceDeletePods { .. } => {
                 y.push_str("    # (not written: kbmc infers no event of this type)\n");
             }
         }
@@ -369,6 +370,10 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
             Intent::AllPodsEventuallyRun {} => "type: allPodsEventuallyRun".to_string(),
             Intent::DrainCompletes {} => "type: drainCompletes".to_string(),
             Intent::DisruptionsWithinBudget {} => "type: disruptionsWithinBudget".to_string(),
+            Intent::StatefulSetAvailable { stateful_set, max_unavailable } => format!(
+                "type: statefulSetAvailable{}\n      maxUnavailable: {max_unavailable}",
+                stateful_set.as_ref().map(|d| format!("\n      statefulSet: {}", q(d))).unwrap_or_default()
+            ),
         };
         y.push_str(&format!("    - {line}\n"));
     }

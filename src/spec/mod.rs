@@ -336,6 +336,17 @@ pub enum Event {
         #[serde(default)]
         budget: Option<u32>,
     },
+    /// `kubectl delete pod --grace-period=0 --force` of a StatefulSet's pods on a NotReady
+    /// node (or the node's `node.kubernetes.io/out-of-service` taint, whose pod garbage
+    /// collector does the same): the pod objects go at once, though their kubelet never
+    /// confirmed. `budget` nodes' pods in all.
+    #[serde(rename_all = "camelCase")]
+    ForceDeletePods {
+        #[serde(default)]
+        stateful_set: Option<String>,
+        #[serde(default = "one")]
+        budget: u32,
+    },
 }
 
 fn default_panic_threshold() -> u32 {
@@ -428,6 +439,16 @@ pub enum Intent {
     /// healthy pods below the number it requires.
     #[serde(rename = "disruptionsWithinBudget")]
     DisruptionsWithinBudget {},
+    /// Liveness: the StatefulSet does not stay degraded for ever: no run ends in a cycle every
+    /// state of which has more than `maxUnavailable` of its ordinals below `spec.replicas`
+    /// without a Running pod on a Ready node.
+    #[serde(rename = "statefulSetAvailable", rename_all = "camelCase")]
+    StatefulSetAvailable {
+        #[serde(default)]
+        stateful_set: Option<String>,
+        #[serde(default)]
+        max_unavailable: u32,
+    },
 }
 
 fn default_pools_max() -> u32 {

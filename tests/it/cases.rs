@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 12] = [
+const CASES: [&str; 14] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -15,6 +15,8 @@ const CASES: [&str; 12] = [
     "c10-anti-affinity-rollout",
     "c11-anti-affinity-hpa-max",
     "c12-anti-affinity-descheduler-loop",
+    "c13-statefulset-node-failure",
+    "c14-statefulset-zone-volume",
 ];
 
 #[test]

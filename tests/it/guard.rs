@@ -382,6 +382,8 @@ fn kinds_loaded(inputs: Inputs) {
         pdbs: _,                 // KINDS: PodDisruptionBudget
         namespaces: _,           // KINDS: Namespace
         quotas: _,               // ResourceQuotas: only their namespace is read (refused or a note)
+        statefulsets: _,         // StatefulSets: tests in src/ir/build/statefulsets.rs
+        storage_classes: _,      // StorageClasses: tests in src/ir/build/statefulsets.rs
         spec_inferred: _,        // whether the Verification was inferred, not a kind
         warnings: _,
         files: _,

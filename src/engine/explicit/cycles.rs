@@ -181,8 +181,9 @@ pub fn find(
             let comp = scc(g, &|_, _| true);
             lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term(v) > term(u))
         }
-        Intent::AllPodsEventuallyRun | Intent::DrainCompletes => {
-            // Every state of the loop is bad (a pod waits; a drain is in progress).
+        Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
+            // Every state of the loop is bad (a pod waits; a drain is in progress; ordinals
+            // are down).
             let waiting = per_state(g, |st| intents::loop_state(&d, m, st, intent) == Some(true));
             // A bad state that stutters forever is the shortest lasso.
             if let Some(u) = (0..g.states.len()).filter(|&u| waiting[u] && g.stutters[u]).min_by_key(|&u| g.depth[u]) {

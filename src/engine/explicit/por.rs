@@ -738,6 +738,10 @@ impl Reduction {
                     d.observe_val(&b);
                 }
                 Intent::NoReplicaOscillation { deployment, .. } => d.observe_val(&x.desired[deployment.index()]),
+                Intent::StatefulSetAvailable { .. } => {
+                    let b = intents::loop_state(&d, m, &x, intent).expect("a loop-state intent");
+                    d.observe_val(&b);
+                }
                 Intent::NoEvictionCycle { deployment } => {
                     let mut t = d.int(0);
                     for &g in &m.groups_of[deployment.index()] {

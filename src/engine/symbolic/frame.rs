@@ -92,6 +92,7 @@ pub(super) fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
             .enumerate()
             .map(|(i, it)| boolean(format!("intent.{i}.{}.monitor@{k}", it.name())))
             .collect(),
+        stateful: m.stateful_names().into_iter().map(|n| int(format!("{n}@{k}"))).collect(),
     }
 }
 
@@ -125,6 +126,7 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
     ints(&a.hpa_window_min, &b.hpa_window_min, &mut parts);
     ints(&a.budget, &b.budget, &mut parts);
     bools(&a.monitor, &b.monitor, &mut parts);
+    ints(&a.stateful, &b.stateful, &mut parts);
     Bool::and(&parts)
 }
 

@@ -66,6 +66,9 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     for (e, b) in hi.budget.iter_mut().enumerate() {
         *b = crate::model::events::initial_budget(&ir.events[e]);
     }
+    let (l, h) = m.stateful_ranges();
+    lo.stateful = l;
+    hi.stateful = h;
     (lo, hi)
 }
 

@@ -37,11 +37,15 @@ impl Unrolling {
                                 .collect::<Vec<_>>(),
                         )
                     }
-                    Intent::AllPodsEventuallyRun | Intent::DrainCompletes => Bool::and(
-                        &(l..=k)
-                            .map(|j| intents::loop_state(&d, m, &self.frames[j], intent).expect("a loop-state intent"))
-                            .collect::<Vec<_>>(),
-                    ),
+                    Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
+                        Bool::and(
+                            &(l..=k)
+                                .map(|j| {
+                                    intents::loop_state(&d, m, &self.frames[j], intent).expect("a loop-state intent")
+                                })
+                                .collect::<Vec<_>>(),
+                        )
+                    }
                     _ => Bool::from_bool(false),
                 };
                 Bool::and(&[closes, watched])

@@ -84,6 +84,11 @@ impl Builder<'_> {
                 S::AllPodsEventuallyRun {} => Intent::AllPodsEventuallyRun,
                 S::DrainCompletes {} => Intent::DrainCompletes,
                 S::DisruptionsWithinBudget {} => Intent::DisruptionsWithinBudget,
+                S::StatefulSetAvailable { stateful_set, max_unavailable } => {
+                    let f = format!("spec.intents[{i}].statefulSet");
+                    let Some(d) = self.statefulset_ref(stateful_set, &f) else { continue };
+                    Intent::StatefulSetAvailable { statefulset: d, max_unavailable: *max_unavailable as i64 }
+                }
             };
             if out.contains(&intent) {
                 self.diag.error(InputError::at(

@@ -9,6 +9,7 @@ pub mod interpod_affinity;
 pub mod kubelet;
 pub mod node_lifecycle;
 pub mod scheduler;
+pub mod statefulset;
 pub mod taint_eviction;
 
 use super::Controller;
@@ -26,5 +27,6 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(descheduler::Eviction),
         Box::new(deployment::Victims),
         Box::new(taint_eviction::QueuedEviction),
+        Box::new(statefulset::StatefulSetController),
     ]
 }

@@ -155,7 +155,7 @@ pub fn domains_of(ir: &crate::ir::Model, key: crate::ir::LabelKey) -> (usize, Ve
 pub const FILTERS: [&str; 6] = [
     "node Ready",
     "NodeUnschedulable",
-    "NodeName/NodeAffinity/TaintToleration",
+    "NodeName/NodeAffinity/TaintToleration/VolumeZone",
     "NodeResourcesFit",
     "PodTopologySpread",
     "InterPodAffinity",
@@ -209,8 +209,8 @@ fn filters_with<D: Domain>(
         }
     }
     // Which plugins are on, looked up once rather than per node.
-    let [unschedulable_on, name_on, affinity_on, taints_on, fit_on] =
-        ["NodeUnschedulable", "NodeName", "NodeAffinity", "TaintToleration", "NodeResourcesFit"]
+    let [unschedulable_on, name_on, affinity_on, taints_on, fit_on, volume_zone_on] =
+        ["NodeUnschedulable", "NodeName", "NodeAffinity", "TaintToleration", "NodeResourcesFit", "VolumeZone"]
             .map(|f| filter_on(m, f));
     let mut interpod = if loads.pods.is_empty() || !filter_on(m, "InterPodAffinity") {
         vec![d.bool(true); nn]
@@ -225,6 +225,7 @@ fn filters_with<D: Domain>(
                 if unschedulable_on && !grp.tolerates_unschedulable { d.not(&st.cordoned[n]) } else { d.bool(true) };
             let static_ok = (!name_on || p.node_name_ok)
                 && (!affinity_on || (p.affinity_ok && m.ir.scheduler.added_affinity_ok[n]))
+                && (!volume_zone_on || p.volume_zone_ok)
                 && (!taints_on || !(p.untolerated_no_schedule || p.untolerated_no_execute));
             let mut fit = d.bool(true);
             if fit_on {
@@ -570,10 +571,13 @@ impl<D: Domain> Controller<D> for Scheduler {
         let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
         d.all([d.gt(&st.pending[g], &d.int(0)), feas[n].clone(), top].iter())
     }
-    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
         nx.pending[g] = d.sub(&st.pending[g], &d.int(1));
         nx.bound[g][n] = d.add(&st.bound[g][n], &d.int(1));
+        // VolumeBinding's PreBind: a StatefulSet pod's WaitForFirstConsumer volume is
+        // provisioned in the zone of the node it is bound to.
+        super::statefulset::bind_claim_into(d, m, g, n, nx);
     }
     fn describe(
         &self,
@@ -904,7 +908,7 @@ mod more_tests {
         st.pending[0] = 1;
         assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false, true, true], "zone-b, or the node named a-1");
         assert!(m.ir.groups[0].per_node.iter().all(|p| p.affinity_ok), "the pod's own affinity is untouched");
-        assert_eq!(rejections(&m, &st, 0)[0].1, vec!["NodeName/NodeAffinity/TaintToleration"]);
+        assert_eq!(rejections(&m, &st, 0)[0].1, vec!["NodeName/NodeAffinity/TaintToleration/VolumeZone"]);
         assert_eq!(crate::engine::explicit::static_classes(&m), vec![0, 1, 2], "a-0 and a-1 differ");
         let preferred = "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 4, preference: {matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [zone-a]}]}}]}";
         let m = model(&format!("{}{}{spec}", deployment("web", 1, "1", "1Gi", ""), config(preferred)));
