@@ -104,6 +104,22 @@ pub struct Model {
     pub fixed_pods: Vec<FixedPods>,
     /// PodDisruptionBudgets, in input order.
     pub pdbs: Vec<Pdb>,
+    /// PriorityClasses: the inputs' and the two built-in system classes (`priority.rs`).
+    pub priority_classes: Vec<PriorityClass>,
+}
+
+/// A `scheduling.k8s.io/v1` PriorityClass, as the Priority admission plugin resolves it into
+/// the pods that name it (`spec.priority`, `spec.preemptionPolicy`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PriorityClass {
+    pub name: String,
+    pub value: i64,
+    /// `globalDefault`: pods that name no class get this one's value and policy.
+    pub global_default: bool,
+    /// `preemptionPolicy: PreemptLowerPriority` (the default); false for `Never`.
+    pub preempts: bool,
+    /// One of the API server's own classes (system-cluster-critical, system-node-critical).
+    pub builtin: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -314,6 +330,11 @@ pub struct PodGroup {
     pub has_required_affinity: bool,
     /// The pods' QoS class (what LowNodeUtilization orders a node's pods by).
     pub qos: Qos,
+    /// `spec.priority` as the Priority admission plugin sets it: the value of the class the
+    /// template names, else of the globalDefault class, else 0.
+    pub priority: i64,
+    /// `spec.preemptionPolicy` as admission sets it: PreemptLowerPriority (true) or Never.
+    pub preempts: bool,
 }
 
 /// A pod's QoS class, in the order LowNodeUtilization evicts them (lowest first).
@@ -542,6 +563,9 @@ pub struct Evictor {
     pub ignore_pvc_pods: bool,
     /// Pods of an owner with fewer replicas are not evicted (active when > 1).
     pub min_replicas: i64,
+    /// Pods of this priority or higher are not evicted: system-critical ones (2000000000 and
+    /// up) and those at or above `priorityThreshold`, unless `evictSystemCriticalPods`.
+    pub protect_from_priority: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -766,6 +790,9 @@ pub struct FixedPods {
     pub count: i64,
     /// `Kind/name` of the first pod's owner, or `Pod/name` for a bare pod.
     pub owner: String,
+    /// `spec.priority` (0 when absent): a pod of a lower priority than a preemptor's could be
+    /// preempted, which a fixed pod never is (refused where it could be).
+    pub priority: i64,
 }
 
 /// A policy/v1 PodDisruptionBudget: the pod groups its selector matches (pods of its own

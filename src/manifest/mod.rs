@@ -17,6 +17,7 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::scheduling::v1::PriorityClass;
 
 use crate::error::{Error, InputClass, InputError, Origin};
 use crate::spec::Verification;
@@ -59,6 +60,8 @@ pub struct Inputs {
     /// ResourceQuotas read (origin, `Kind/name`, namespace): whether each is an error or a
     /// note depends on the Deployments of its namespace, known once every file is read.
     pub quotas: Vec<(Origin, String, String)>,
+    /// PriorityClasses: the priority and preemption policy of the pods that name them.
+    pub priority_classes: Vec<Object<PriorityClass>>,
 }
 
 /// Options that change how strict loading is.
@@ -94,13 +97,12 @@ const UNMODELED_KINDS: &[(&str, &str)] = &[
     ("DaemonSet", "DaemonSets are not modelled; reserve their requests in the node pool's allocatable"),
     ("Job", "Jobs are not modelled"),
     ("CronJob", "CronJobs are not modelled"),
-    ("PriorityClass", "pod priority and preemption are not modelled"),
     ("LimitRange", "LimitRange defaulting of requests is not modelled; write requests in the Deployment"),
 ];
 
 const KNOWN: &str =
     "apps/v1 Deployment, apps/v1 ReplicaSet, v1 Pod, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
-policy/v1 PodDisruptionBudget, v1 Namespace, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
+policy/v1 PodDisruptionBudget, v1 Namespace, scheduling.k8s.io/v1 PriorityClass, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
 kbmc.dev/v1alpha1 Verification";
 
 fn is_yaml_file(p: &Path) -> bool {
@@ -410,6 +412,7 @@ fn route(
         ("apps/v1", "ReplicaSet") => take!(inputs.replica_sets),
         ("policy/v1", "PodDisruptionBudget") => take!(inputs.pdbs),
         ("v1", "Namespace") => take!(inputs.namespaces),
+        ("scheduling.k8s.io/v1", "PriorityClass") => take!(inputs.priority_classes),
         ("descheduler/v1alpha2", "DeschedulerPolicy") => take!(inputs.descheduler_policies),
         ("kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration") => take!(inputs.scheduler_configs),
         ("kbmc.dev/v1alpha1", "Verification") => take!(inputs.verifications),
