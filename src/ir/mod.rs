@@ -696,6 +696,9 @@ pub enum Intent {
     NoEvictionCycle {
         deployment: DeploymentId,
     },
+    NoPreemptionCycle {
+        deployment: DeploymentId,
+    },
     PodsBalanced {
         deployment: DeploymentId,
         max_skew: i64,
@@ -724,6 +727,7 @@ impl Intent {
             Intent::ReplicasMeetMin { .. } => "replicasMeetMin",
             Intent::ReplicasMeetExpected { .. } => "replicasMeetExpected",
             Intent::NoEvictionCycle { .. } => "noEvictionCycle",
+            Intent::NoPreemptionCycle { .. } => "noPreemptionCycle",
             Intent::PodsBalanced { .. } => "podsBalanced",
             Intent::ReplicasWithin { .. } => "replicasWithin",
             Intent::AllPodsEventuallyRun => "allPodsEventuallyRun",
@@ -743,6 +747,7 @@ impl Intent {
             Intent::NoEvictionCycle { .. } => "no_oscillation_eviction",
             Intent::PodsBalanced { .. } => "pod_balance_across_node",
             Intent::ReplicasWithin { .. }
+            | Intent::NoPreemptionCycle { .. }
             | Intent::AllPodsEventuallyRun
             | Intent::DrainCompletes
             | Intent::DisruptionsWithinBudget => return None,
@@ -751,7 +756,13 @@ impl Intent {
 
     /// Safety intents are violated by a finite run; the others need a cycle (lasso).
     pub fn is_cycle(&self) -> bool {
-        matches!(self, Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun | Intent::DrainCompletes)
+        matches!(
+            self,
+            Intent::NoEvictionCycle { .. }
+                | Intent::NoPreemptionCycle { .. }
+                | Intent::AllPodsEventuallyRun
+                | Intent::DrainCompletes
+        )
     }
 }
 
@@ -866,6 +877,7 @@ impl Model {
             | Intent::ReplicasMeetMin { deployment, .. }
             | Intent::ReplicasMeetExpected { deployment, .. }
             | Intent::NoEvictionCycle { deployment }
+            | Intent::NoPreemptionCycle { deployment }
             | Intent::PodsBalanced { deployment, .. }
             | Intent::ReplicasWithin { deployment, .. } => {
                 format!("{}({})", i.name(), self.deployment(*deployment).name)

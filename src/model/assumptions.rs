@@ -44,6 +44,7 @@ impl Affects {
                 Intent::PodsBalanced { .. }
                     | Intent::PodAlwaysSchedulable
                     | Intent::NoEvictionCycle { .. }
+                    | Intent::NoPreemptionCycle { .. }
                     | Intent::AllPodsEventuallyRun
                     | Intent::DrainCompletes
             ),

@@ -89,6 +89,10 @@ pub trait Controller<D: Domain>: std::any::Any {
     fn evicts(&self, _s: &Step) -> bool {
         false
     }
+    /// Whether the step deletes a preemption victim: what `noPreemptionCycle` watches.
+    fn preempts(&self, _s: &Step) -> bool {
+        false
+    }
     /// The node conditions (presence, status, cordon, drain, maintenance, panics) a step of
     /// this actor can change. The explicit engine leaves those no actor with steps in a model
     /// can change out of the states it stores. Must include every one the actor writes (a
@@ -167,6 +171,10 @@ pub struct Model {
     /// requests every eviction of its node at once, and taint eviction queues the pods of a
     /// NotReady node once their toleration runs out, while other controllers act in between.
     pub queues_evictions: bool,
+    /// Whether the scheduler may preempt (`controllers::preemption`): it runs, and some pod
+    /// group whose pods may preempt has one of lower priority beside it. The state then has
+    /// `nominated` and `preempting` rows.
+    pub preempts: bool,
 }
 
 impl Model {
@@ -234,6 +242,8 @@ impl Model {
                 .map(|k| controllers::scheduler::domains_of(ir, crate::ir::LabelKey(k)))
                 .collect(),
             reduce_kubelet: true,
+            preempts: ir.controllers.scheduler
+                && ir.groups.iter().any(|g| g.preempts && ir.groups.iter().any(|h| h.priority < g.priority)),
         }
     }
 
@@ -397,6 +407,8 @@ impl Model {
             hpa_window_min: vec![-1; ir.hpas.len()],
             budget: ir.events.iter().map(events::initial_budget).collect(),
             monitor: vec![false; ir.intents.len()],
+            nominated: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
+            preempting: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
         };
         st = intents::observe(&Concrete, self, st);
         st

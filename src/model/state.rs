@@ -110,11 +110,18 @@ pub struct ClusterState<D: Domain> {
     pub budget: Vec<D::Int>,
     /// Per intent: its monitor's first stage has been reached (e.g. "replicas reached the minimum").
     pub monitor: Vec<D::Bool>,
+    /// Per pod group and node: pending pods whose `status.nominatedNodeName` is the node (a
+    /// preemption nominated them; counted in `pending` too). No rows unless the scheduler may
+    /// preempt (`Model::preempts`).
+    pub nominated: Vec<Vec<D::Int>>,
+    /// Per pod group and node: preemption victims chosen and not deleted yet, one deletion
+    /// step each (`preemption::PreemptionVictims`). No rows unless `Model::preempts`.
+    pub preempting: Vec<Vec<D::Int>>,
 }
 
 impl<D: Domain> ClusterState<D> {
     /// The per-node pod rows, in the order keys and node rows list them: bound, running,
-    /// terminating, evicting, deleting, queued. Every pass over all of them goes through here,
+    /// terminating, evicting, deleting, queued, nominated, preempting. Every pass over all of them goes through here,
     /// so a new row is listed once.
     pub fn pod_rows(&self) -> impl Iterator<Item = &Vec<D::Int>> {
         self.bound
@@ -124,6 +131,8 @@ impl<D: Domain> ClusterState<D> {
             .chain(&self.evicting)
             .chain(&self.deleting)
             .chain(&self.queued)
+            .chain(&self.nominated)
+            .chain(&self.preempting)
     }
 
     /// [`pod_rows`](Self::pod_rows), to write.
@@ -135,6 +144,8 @@ impl<D: Domain> ClusterState<D> {
             .chain(&mut self.evicting)
             .chain(&mut self.deleting)
             .chain(&mut self.queued)
+            .chain(&mut self.nominated)
+            .chain(&mut self.preempting)
     }
 
     /// The same state over another domain, value by value (e.g. a concrete state lifted to
@@ -167,6 +178,8 @@ impl<D: Domain> ClusterState<D> {
             hpa_window_min: ints(&self.hpa_window_min),
             budget: ints(&self.budget),
             monitor: bools(&self.monitor),
+            nominated: grid(&self.nominated),
+            preempting: grid(&self.preempting),
         }
     }
 }
@@ -194,6 +207,8 @@ impl<D: Domain> Clone for ClusterState<D> {
             hpa_window_min: self.hpa_window_min.clone(),
             budget: self.budget.clone(),
             monitor: self.monitor.clone(),
+            nominated: self.nominated.clone(),
+            preempting: self.preempting.clone(),
         }
     }
 
@@ -219,6 +234,8 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.hpa_window_min.clone_from(&o.hpa_window_min);
         self.budget.clone_from(&o.budget);
         self.monitor.clone_from(&o.monitor);
+        self.nominated.clone_from(&o.nominated);
+        self.preempting.clone_from(&o.preempting);
     }
 }
 
@@ -239,6 +256,8 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("revision", &self.revision)
             .field("budget", &self.budget)
             .field("monitor", &self.monitor)
+            .field("nominated", &self.nominated)
+            .field("preempting", &self.preempting)
             .finish()
     }
 }
@@ -271,7 +290,9 @@ impl ClusterState<Concrete> {
             + self.terminating.len()
             + self.evicting.len()
             + self.deleting.len()
-            + self.queued.len();
+            + self.queued.len()
+            + self.nominated.len()
+            + self.preempting.len();
         nn * (6 - fields.left_out.count() + rows)
             + self.pending.len()
             + self.desired.len()
@@ -333,7 +354,16 @@ impl ClusterState<Concrete> {
     /// copies the expanded state into a successor's buffer once per transition.
     pub fn copy_from(&mut self, o: &Self, fields: Fields) {
         let rows = |s: &Self| {
-            [s.bound.len(), s.running.len(), s.terminating.len(), s.evicting.len(), s.deleting.len(), s.queued.len()]
+            [
+                s.bound.len(),
+                s.running.len(),
+                s.terminating.len(),
+                s.evicting.len(),
+                s.deleting.len(),
+                s.queued.len(),
+                s.nominated.len(),
+                s.preempting.len(),
+            ]
         };
         assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
         self.copy_conditions_from(o, fields.left_out.others());
@@ -354,6 +384,12 @@ impl ClusterState<Concrete> {
             a.copy_from_slice(b);
         }
         for (a, b) in self.queued.iter_mut().zip(&o.queued) {
+            a.copy_from_slice(b);
+        }
+        for (a, b) in self.nominated.iter_mut().zip(&o.nominated) {
+            a.copy_from_slice(b);
+        }
+        for (a, b) in self.preempting.iter_mut().zip(&o.preempting) {
             a.copy_from_slice(b);
         }
         self.desired.copy_from_slice(&o.desired);
@@ -530,6 +566,8 @@ impl ClusterState<Concrete> {
             + self.evicting.len()
             + self.deleting.len()
             + self.queued.len()
+            + self.nominated.len()
+            + self.preempting.len()
     }
 
     /// The per-node pod counts, in row order ([`pod_rows`](Self::pod_rows)).

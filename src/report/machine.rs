@@ -256,6 +256,7 @@ fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<Origin> {
         | Intent::ReplicasMeetMin { deployment, .. }
         | Intent::ReplicasMeetExpected { deployment, .. }
         | Intent::NoEvictionCycle { deployment }
+        | Intent::NoPreemptionCycle { deployment }
         | Intent::PodsBalanced { deployment, .. }
         | Intent::ReplicasWithin { deployment, .. } => dep(deployment.index()),
         Intent::PodAlwaysSchedulable => (0..m.ir.groups.len())

@@ -360,6 +360,7 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
                 offset.map(|o| format!("\n      offset: {o}")).unwrap_or_default()
             ),
             Intent::NoEvictionCycle { deployment } => format!("type: noEvictionCycle{}", dep(deployment)),
+            Intent::NoPreemptionCycle { deployment } => format!("type: noPreemptionCycle{}", dep(deployment)),
             Intent::PodsBalanced { deployment, max_skew } => {
                 format!("type: podsBalanced{}\n      maxSkew: {max_skew}", dep(deployment))
             }

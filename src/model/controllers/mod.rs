@@ -8,6 +8,7 @@ pub mod hpa;
 pub mod interpod_affinity;
 pub mod kubelet;
 pub mod node_lifecycle;
+pub mod preemption;
 pub mod scheduler;
 pub mod taint_eviction;
 
@@ -26,5 +27,6 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(descheduler::Eviction),
         Box::new(deployment::Victims),
         Box::new(taint_eviction::QueuedEviction),
+        Box::new(preemption::Preemption),
     ]
 }
