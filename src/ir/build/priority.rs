@@ -306,3 +306,82 @@ impl Builder<'_> {
         Some(threshold.min(SYSTEM_CRITICAL))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::testkit::deployment;
+
+    fn build(yaml: &str) -> Result<crate::ir::Model, String> {
+        let mut inputs = crate::manifest::Inputs::default();
+        let mut errors = Vec::new();
+        crate::manifest::load_text(std::path::Path::new("t.yaml"), yaml, Default::default(), &mut inputs, &mut errors);
+        if !errors.is_empty() {
+            return Err(format!("{errors:?}"));
+        }
+        crate::ir::build(&inputs, Default::default()).map(|(m, _)| m).map_err(|e| e.to_string())
+    }
+
+    fn class(name: &str, rest: &str) -> String {
+        format!("apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {{name: {name}}}\n{rest}\n---\n")
+    }
+
+    const SPEC: &str = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+
+    /// admission.go `admitPod`: a named class's value and policy; the globalDefault class's
+    /// for a pod naming none; 0 and PreemptLowerPriority without a default; the built-in
+    /// system classes exist without a manifest.
+    #[test]
+    fn templates_get_their_class() {
+        let yaml = format!(
+            "{}{}{}{}{}{SPEC}",
+            class("batch", "value: 10\npreemptionPolicy: Never"),
+            class("base", "value: 5\nglobalDefault: true"),
+            deployment("a", 1, "1", "1Gi", "priorityClassName: batch"),
+            deployment("b", 1, "1", "1Gi", ""),
+            deployment("c", 1, "1", "1Gi", "priorityClassName: system-node-critical"),
+        );
+        let m = build(&yaml).unwrap();
+        let got: Vec<(i64, bool)> = m.groups.iter().map(|g| (g.priority, g.preempts)).collect();
+        assert_eq!(got, vec![(10, false), (5, true), (2_000_001_000, true)]);
+        let m = build(&format!("{}{SPEC}", deployment("b", 1, "1", "1Gi", ""))).unwrap();
+        assert_eq!((m.groups[0].priority, m.groups[0].preempts), (0, true));
+    }
+
+    /// ValidatePriorityClass and admission's checks, each an error naming the field.
+    #[test]
+    fn bad_classes_are_refused() {
+        let err = |yaml: String| build(&format!("{yaml}{SPEC}")).expect_err("refused");
+        let e = err(format!("{}{}", class("a", "value: 1\nglobalDefault: true"), class("b", "value: 2\nglobalDefault: true")));
+        assert!(e.contains("globalDefault") && e.contains("one default"), "{e}");
+        let e = err(class("a", "value: 1\npreemptionPolicy: Sometimes"));
+        assert!(e.contains("preemptionPolicy") && e.contains("PreemptLowerPriority or Never"), "{e}");
+        let e = err(class("a", "value: 1000000001"));
+        assert!(e.contains("HighestUserDefinablePriority"), "{e}");
+        let e = err(class("system-mine", "value: 1"));
+        assert!(e.contains("reserved"), "{e}");
+        let e = err(class("system-cluster-critical", "value: 7"));
+        assert!(e.contains("built-in"), "{e}");
+        let ok = build(&format!("{}{}{SPEC}", class("system-cluster-critical", "value: 2000000000"), deployment("w", 1, "1", "1Gi", "")));
+        assert!(ok.is_ok(), "{ok:?}");
+        let e = err(format!("{}{}", class("a", "value: 1"), deployment("w", 1, "1", "1Gi", "priorityClassName: a\npriority: 2")));
+        assert!(e.contains("spec.template.spec.priority") && e.contains("computes 1"), "{e}");
+        let e = err(format!("{}{}", class("a", "value: 1"), deployment("w", 1, "1", "1Gi", "priorityClassName: a\npreemptionPolicy: Never")));
+        assert!(e.contains("spec.template.spec.preemptionPolicy"), "{e}");
+        let e = err(class("a", "globalDefault: true"));
+        assert!(e.contains("value"), "{e}");
+    }
+
+    /// ValidateDefaultEvictorArgs: `name` and `value` together are refused; a `name` without
+    /// its class is an error.
+    #[test]
+    fn evictor_thresholds_are_checked() {
+        let policy = |args: &str| format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{{name: DefaultEvictor, args: {{priorityThreshold: {args}}}}}, {{name: RemoveDuplicates}}]\n    plugins: {{balance: {{enabled: [RemoveDuplicates]}}}}\n---\n");
+        let with = |args: &str| build(&format!("{}{}{}{SPEC}", class("a", "value: 7"), deployment("w", 1, "1", "1Gi", ""), policy(args)));
+        let e = with("{value: 1, name: a}").expect_err("refused");
+        assert!(e.contains("priorityThreshold") && e.contains("only one of"), "{e}");
+        let e = with("{name: b}").expect_err("refused");
+        assert!(e.contains("no PriorityClass \"b\""), "{e}");
+        let m = with("{name: a}").unwrap();
+        assert_eq!(m.descheduler.unwrap().profiles[0].evictor.protect_from_priority, Some(7));
+    }
+}
