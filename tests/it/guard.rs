@@ -1509,7 +1509,13 @@ fn priority_class_rows() -> Vec<Row> {
         // Every pod naming no class gets the default's value: the fixture's Deployment.
         ("PriorityClass", "globalDefault", Read, false, "true"),
         ("PriorityClass", "preemptionPolicy", Read, false, "Never"),
-        ("PriorityClass", "description", Inert("a note for people; the Priority admission plugin reads value and policy"), false, "x"),
+        (
+            "PriorityClass",
+            "description",
+            Inert("a note for people; the Priority admission plugin reads value and policy"),
+            false,
+            "x",
+        ),
     ];
     rows.extend(meta_rows("PriorityClass", "metadata.", BOOKKEEPING, &[]));
     rows

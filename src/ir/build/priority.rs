@@ -34,7 +34,8 @@ pub const HIGHEST_USER_DEFINABLE: i64 = 1_000_000_000;
 /// critical (the descheduler's `IsCriticalPriorityPod`).
 pub const SYSTEM_CRITICAL: i64 = 2_000_000_000;
 /// The built-in classes the API server creates (`SystemPriorityClasses`).
-pub const BUILTIN: [(&str, i64); 2] = [("system-cluster-critical", SYSTEM_CRITICAL), ("system-node-critical", SYSTEM_CRITICAL + 1000)];
+pub const BUILTIN: [(&str, i64); 2] =
+    [("system-cluster-critical", SYSTEM_CRITICAL), ("system-node-critical", SYSTEM_CRITICAL + 1000)];
 
 impl Builder<'_> {
     /// Reads the PriorityClass manifests, validated as the API server validates them, plus
@@ -208,7 +209,12 @@ impl Builder<'_> {
         let refuse = |b: &mut Self, g: usize, field: &str, what: String| {
             let dep = &b.deployments[groups[g].deployment.index()];
             let origin = dep.origin.clone();
-            b.diag.unmodeled(InputError::at(&origin, InputClass::Unmodeled, field.to_string(), format!("{what}; {why}, and kbmc's preemption does not model it")));
+            b.diag.unmodeled(InputError::at(
+                &origin,
+                InputClass::Unmodeled,
+                field.to_string(),
+                format!("{what}; {why}, and kbmc's preemption does not model it"),
+            ));
         };
         let mut seen = std::collections::BTreeSet::new();
         for (g, grp) in groups.iter().enumerate() {
@@ -225,7 +231,16 @@ impl Builder<'_> {
         for &h in &victims {
             let selecting: Vec<&str> = pdbs.iter().filter(|p| p.selects[h]).map(|p| p.name.as_str()).collect();
             if selecting.len() > 1 {
-                refuse(self, h, "metadata.labels", format!("its pods are selected by {} PodDisruptionBudgets ({})", selecting.len(), selecting.join(", ")));
+                refuse(
+                    self,
+                    h,
+                    "metadata.labels",
+                    format!(
+                        "its pods are selected by {} PodDisruptionBudgets ({})",
+                        selecting.len(),
+                        selecting.join(", ")
+                    ),
+                );
             }
         }
         for (i, &a) in victims.iter().enumerate() {
@@ -351,7 +366,11 @@ mod tests {
     #[test]
     fn bad_classes_are_refused() {
         let err = |yaml: String| build(&format!("{yaml}{SPEC}")).expect_err("refused");
-        let e = err(format!("{}{}", class("a", "value: 1\nglobalDefault: true"), class("b", "value: 2\nglobalDefault: true")));
+        let e = err(format!(
+            "{}{}",
+            class("a", "value: 1\nglobalDefault: true"),
+            class("b", "value: 2\nglobalDefault: true")
+        ));
         assert!(e.contains("globalDefault") && e.contains("one default"), "{e}");
         let e = err(class("a", "value: 1\npreemptionPolicy: Sometimes"));
         assert!(e.contains("preemptionPolicy") && e.contains("PreemptLowerPriority or Never"), "{e}");
@@ -361,11 +380,23 @@ mod tests {
         assert!(e.contains("reserved"), "{e}");
         let e = err(class("system-cluster-critical", "value: 7"));
         assert!(e.contains("built-in"), "{e}");
-        let ok = build(&format!("{}{}{SPEC}", class("system-cluster-critical", "value: 2000000000"), deployment("w", 1, "1", "1Gi", "")));
+        let ok = build(&format!(
+            "{}{}{SPEC}",
+            class("system-cluster-critical", "value: 2000000000"),
+            deployment("w", 1, "1", "1Gi", "")
+        ));
         assert!(ok.is_ok(), "{ok:?}");
-        let e = err(format!("{}{}", class("a", "value: 1"), deployment("w", 1, "1", "1Gi", "priorityClassName: a\npriority: 2")));
+        let e = err(format!(
+            "{}{}",
+            class("a", "value: 1"),
+            deployment("w", 1, "1", "1Gi", "priorityClassName: a\npriority: 2")
+        ));
         assert!(e.contains("spec.template.spec.priority") && e.contains("computes 1"), "{e}");
-        let e = err(format!("{}{}", class("a", "value: 1"), deployment("w", 1, "1", "1Gi", "priorityClassName: a\npreemptionPolicy: Never")));
+        let e = err(format!(
+            "{}{}",
+            class("a", "value: 1"),
+            deployment("w", 1, "1", "1Gi", "priorityClassName: a\npreemptionPolicy: Never")
+        ));
         assert!(e.contains("spec.template.spec.preemptionPolicy"), "{e}");
         let e = err(class("a", "globalDefault: true"));
         assert!(e.contains("value"), "{e}");
@@ -375,8 +406,12 @@ mod tests {
     /// its class is an error.
     #[test]
     fn evictor_thresholds_are_checked() {
-        let policy = |args: &str| format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{{name: DefaultEvictor, args: {{priorityThreshold: {args}}}}}, {{name: RemoveDuplicates}}]\n    plugins: {{balance: {{enabled: [RemoveDuplicates]}}}}\n---\n");
-        let with = |args: &str| build(&format!("{}{}{}{SPEC}", class("a", "value: 7"), deployment("w", 1, "1", "1Gi", ""), policy(args)));
+        let policy = |args: &str| {
+            format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{{name: DefaultEvictor, args: {{priorityThreshold: {args}}}}}, {{name: RemoveDuplicates}}]\n    plugins: {{balance: {{enabled: [RemoveDuplicates]}}}}\n---\n")
+        };
+        let with = |args: &str| {
+            build(&format!("{}{}{}{SPEC}", class("a", "value: 7"), deployment("w", 1, "1", "1Gi", ""), policy(args)))
+        };
         let e = with("{value: 1, name: a}").expect_err("refused");
         assert!(e.contains("priorityThreshold") && e.contains("only one of"), "{e}");
         let e = with("{name: b}").expect_err("refused");

@@ -769,7 +769,11 @@ impl Builder<'_> {
         };
         let labels = facts.labels.clone();
         match self.fixed_pods.iter_mut().find(|f| {
-            f.node == node && f.namespace == ns && f.labels == labels && f.requests == facts.requests && f.priority == priority
+            f.node == node
+                && f.namespace == ns
+                && f.labels == labels
+                && f.requests == facts.requests
+                && f.priority == priority
         }) {
             Some(f) => f.count += 1,
             None => self.fixed_pods.push(FixedPods {

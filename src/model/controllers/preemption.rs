@@ -99,7 +99,8 @@ pub fn unnominated<D: Domain>(d: &D, st: &ClusterState<D>, g: usize) -> D::Int {
 /// priority at least `g`'s, one of `g`'s fewer where the pod itself is nominated there (`own`).
 fn loads<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> Vec<[D::Int; 3]> {
     let p = m.ir.groups[g].priority;
-    let mut out: Vec<[D::Int; 3]> = super::super::requested(d, m, st).into_iter().map(|(c, mm, n)| [c, mm, n]).collect();
+    let mut out: Vec<[D::Int; 3]> =
+        super::super::requested(d, m, st).into_iter().map(|(c, mm, n)| [c, mm, n]).collect();
     for (h, grp) in m.ir.groups.iter().enumerate().filter(|(_, h)| h.priority >= p) {
         for (n, l) in out.iter_mut().enumerate() {
             let mut c = st.nominated[h][n].clone();
@@ -260,7 +261,8 @@ pub fn select_victims<D: Domain>(
             for &h in lower.iter().rev() {
                 highest = d.ite(&d.gt(&victims[h], &d.int(0)), &d.int(m.ir.groups[h].priority), &highest);
             }
-            let sum = d.sum_of(lower.iter().map(|&h| d.mul_const(&victims[h], m.ir.groups[h].priority + PRIORITY_OFFSET)));
+            let sum =
+                d.sum_of(lower.iter().map(|&h| d.mul_const(&victims[h], m.ir.groups[h].priority + PRIORITY_OFFSET)));
             let count = d.sum(lower.iter().map(|&h| &victims[h]));
             // A candidate has a victim (upstream's dry run keeps only those).
             let ok = d.and(&ok, &d.gt(&count, &d.int(0)));
@@ -425,10 +427,7 @@ impl<D: Domain> Controller<D> for Preemption {
                 d.and(&d.gt(&st.preempting[h][n], &d.int(0)), &d.gt(&st.running[a][n], &d.int(0)))
             }
             _ => {
-                let gone = d.or(
-                    &d.gt(&st.terminating[a][n], &d.int(0)),
-                    &d.eq(&active_on(d, m, st, a, n), &d.int(0)),
-                );
+                let gone = d.or(&d.gt(&st.terminating[a][n], &d.int(0)), &d.eq(&active_on(d, m, st, a, n), &d.int(0)));
                 d.and(&d.gt(&st.preempting[a][n], &d.int(0)), &gone)
             }
         }
@@ -473,7 +472,13 @@ impl<D: Domain> Controller<D> for Preemption {
             _ => nx.preempting[a][n] = d.sub(&st.preempting[a][n], &one),
         }
     }
-    fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, _after: &ClusterState<Concrete>) -> String {
+    fn describe(
+        &self,
+        m: &Model,
+        s: &Step,
+        before: &ClusterState<Concrete>,
+        _after: &ClusterState<Concrete>,
+    ) -> String {
         let (a, n) = (s.a as usize, s.b as usize);
         let node = m.node_name(n);
         match s.op {

@@ -64,7 +64,8 @@ fn classes(m: &Model, namespaces: &Namespaces) -> Vec<(Vec<usize>, bool)> {
     for g in by_qos {
         match out.last_mut() {
             Some((c, _))
-                if (m.ir.groups[c[0]].priority, m.ir.groups[c[0]].qos) == (m.ir.groups[g].priority, m.ir.groups[g].qos) =>
+                if (m.ir.groups[c[0]].priority, m.ir.groups[c[0]].qos)
+                    == (m.ir.groups[g].priority, m.ir.groups[g].qos) =>
             {
                 c.push(g)
             }

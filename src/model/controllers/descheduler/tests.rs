@@ -611,7 +611,10 @@ fn default_evictor_priority_threshold() {
     let with = |class: &str, args: &str| {
         let policy = format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{{name: DefaultEvictor, args: {{{args}}}}}, {{name: RemoveDuplicates}}]\n    plugins: {{balance: {{enabled: [RemoveDuplicates]}}}}\n---\n");
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 2}]}]\n";
-        let m = model(&format!("{classes}{}{policy}{spec}", deployment("web", 2, "1", "1Gi", &format!("priorityClassName: {class}"))));
+        let m = model(&format!(
+            "{classes}{}{policy}{spec}",
+            deployment("web", 2, "1", "1Gi", &format!("priorityClassName: {class}"))
+        ));
         let st = m.initial_state(&[2]);
         let p = &m.ir.descheduler.as_ref().expect("a policy").profiles[0];
         filter(&Concrete, &m, &st, p, 0)

@@ -36,7 +36,12 @@ fn build(yaml: &str, allow_unmodeled: bool) -> Result<Model, String> {
 /// A cluster of `nodes` nodes of 500m / 500 bytes with, per running workload `(size,
 /// priority class, node counts)`, a Deployment placed so, and a preemptor Deployment `p` of
 /// `pod = (size, class)` with one pod pending. `extra` is more manifests.
-fn cluster(nodes: usize, pod: (&str, &str), running: &[(&str, &str, &[i64])], extra: &str) -> (Model, ClusterState<Concrete>) {
+fn cluster(
+    nodes: usize,
+    pod: (&str, &str),
+    running: &[(&str, &str, &[i64])],
+    extra: &str,
+) -> (Model, ClusterState<Concrete>) {
     let mut yaml = String::from(CLASSES);
     yaml.push_str(extra);
     let r = size(pod.0);
@@ -45,7 +50,13 @@ fn cluster(nodes: usize, pod: (&str, &str), running: &[(&str, &str, &[i64])], ex
     for (i, (sz, class, counts)) in running.iter().enumerate() {
         let r = size(sz);
         let name = format!("w{i}-{sz}-{class}");
-        yaml.push_str(&deployment(&name, counts.iter().sum(), &format!("{r}m"), r, &format!("priorityClassName: {class}")));
+        yaml.push_str(&deployment(
+            &name,
+            counts.iter().sum(),
+            &format!("{r}m"),
+            r,
+            &format!("priorityClassName: {class}"),
+        ));
         let placed: Vec<String> = counts
             .iter()
             .enumerate()
@@ -63,7 +74,11 @@ fn cluster(nodes: usize, pod: (&str, &str), running: &[(&str, &str, &[i64])], ex
 
 /// The nodes the pending preemptor (group 0, no nomination) may preempt on.
 fn targets(m: &Model, st: &ClusterState<Concrete>) -> Vec<String> {
-    enabled(m, st, PREEMPT).into_iter().filter(|s| s.a == 0 && s.v == 0).map(|s| m.node_name(s.b as usize).to_string()).collect()
+    enabled(m, st, PREEMPT)
+        .into_iter()
+        .filter(|s| s.a == 0 && s.v == 0)
+        .map(|s| m.node_name(s.b as usize).to_string())
+        .collect()
 }
 
 fn enabled(m: &Model, st: &ClusterState<Concrete>, op: u8) -> Vec<Step> {
@@ -201,7 +216,13 @@ fn mixed_priority_pods_are_preempted() {
     let (m, st) = cluster(
         2,
         ("large", "high"),
-        &[("small", "mid", &[1, 0]), ("small", "low", &[1, 0]), ("medium", "mid", &[1, 0]), ("small", "high", &[1, 0]), ("large", "high", &[0, 1])],
+        &[
+            ("small", "mid", &[1, 0]),
+            ("small", "low", &[1, 0]),
+            ("medium", "mid", &[1, 0]),
+            ("small", "high", &[1, 0]),
+            ("large", "high", &[0, 1]),
+        ],
         "",
     );
     let (v, _) = victims(&m, &st, 0);
@@ -294,11 +315,15 @@ fn what_preemption_does_not_model_is_refused() {
             deployment("b", 1, "500m", "1Mi", "priorityClassName: low")
         )
     };
-    let e = build(&base("\ntopologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: a}}}]", ""), false).err().expect("refused");
+    let e = build(&base("\ntopologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: a}}}]", ""), false).expect_err("refused");
     assert!(e.contains("spec.template.spec.topologySpreadConstraints") && e.contains("preempt"), "{e}");
-    let e = build(&base("", &deployment("c", 1, "100m", "1Mi", "priorityClassName: low")), false).err().expect("refused");
+    let e = build(&base("", &deployment("c", 1, "100m", "1Mi", "priorityClassName: low")), false).expect_err("refused");
     assert!(e.contains("have priority 0") && e.contains("start times"), "{e}");
-    let e = build(&base("", "").replace("priorityClassName: low", "priorityClassName: lowest"), false).err().expect("refused");
-    assert!(e.contains("spec.template.spec.priorityClassName") && e.contains("no PriorityClass with name \"lowest\""), "{e}");
+    let e = build(&base("", "").replace("priorityClassName: low", "priorityClassName: lowest"), false)
+        .expect_err("refused");
+    assert!(
+        e.contains("spec.template.spec.priorityClassName") && e.contains("no PriorityClass with name \"lowest\""),
+        "{e}"
+    );
     assert!(build(&base("", ""), false).is_ok());
 }
