@@ -73,7 +73,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     });
     // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
-    let candidates: [(&'static str, &'static str, bool, Affects); 22] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 23] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -188,6 +188,12 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "preemption-terminating",
             "a terminating pod of lower priority on a preemptor's nominated node, whatever deleted it, keeps the preemptor from preempting again (upstream: only a pod a preemption is deleting does)",
             m.preempts,
+            Affects::All,
+        ),
+        (
+            "preemption-victim-order",
+            "preemption victims of one priority on a node are reprieved group by group, in every order of their groups up to 24 orders (index order beyond); upstream goes pod by pod in start-time order, which can interleave two groups",
+            super::controllers::preemption::victim_order_matters(m),
             Affects::All,
         ),
         (

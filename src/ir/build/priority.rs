@@ -194,10 +194,8 @@ impl Builder<'_> {
     /// priority beside it), refuses what kbmc's preemption does not model: required
     /// inter-pod (anti-)affinity and hard topology spread constraints (SelectVictimsOnNode's
     /// removal of victims and addNominatedPods update those plugins' pre-filter state across
-    /// nodes), a pod group that two PodDisruptionBudgets select, two pod groups of one priority
-    /// that a preemptor could preempt (upstream orders the victims of one priority on a node by
-    /// their start times), and more than 100 node slots (DefaultPreemption then dry-runs a
-    /// random subset of the nodes).
+    /// nodes), a pod group that two PodDisruptionBudgets select, and more than 100 node slots
+    /// (DefaultPreemption then dry-runs a random subset of the nodes).
     pub(super) fn check_preemption(&mut self, groups: &[crate::ir::PodGroup], pdbs: &[crate::ir::Pdb]) {
         let preemptors: Vec<i64> = groups.iter().filter(|g| g.preempts).map(|g| g.priority).collect();
         let can_preempt = |p: i64| preemptors.iter().any(|&q| q > p);
@@ -206,7 +204,12 @@ impl Builder<'_> {
             return;
         }
         let why = "the scheduler may preempt here (a pod group that may preempt has one of lower priority beside it)";
-        let refuse = |b: &mut Self, g: usize, field: &str, what: String| {
+        // One error per Deployment and field, whichever of its revisions has it.
+        let mut seen = std::collections::BTreeSet::new();
+        let mut refuse = |b: &mut Self, g: usize, field: &str, what: String| {
+            if !seen.insert((groups[g].deployment.index(), field.to_string())) {
+                return;
+            }
             let dep = &b.deployments[groups[g].deployment.index()];
             let origin = dep.origin.clone();
             b.diag.unmodeled(InputError::at(
@@ -216,11 +219,7 @@ impl Builder<'_> {
                 format!("{what}; {why}, and kbmc's preemption does not model it"),
             ));
         };
-        let mut seen = std::collections::BTreeSet::new();
         for (g, grp) in groups.iter().enumerate() {
-            if !seen.insert(grp.deployment.index()) && grp.revision > 0 {
-                continue;
-            }
             if !grp.pod_affinity.required.is_empty() || !grp.pod_affinity.required_anti.is_empty() {
                 refuse(self, g, "spec.template.spec.affinity", "required inter-pod (anti-)affinity: preemption's dry run updates InterPodAffinity's pre-filter state as it removes victims".into());
             }
@@ -241,14 +240,6 @@ impl Builder<'_> {
                         selecting.join(", ")
                     ),
                 );
-            }
-        }
-        for (i, &a) in victims.iter().enumerate() {
-            if let Some(&b) = victims[i + 1..].iter().find(|&&b| groups[b].priority == groups[a].priority) {
-                let name = |g: usize| self.deployments[groups[g].deployment.index()].name.clone();
-                let (na, nb) = (name(a), name(b));
-                refuse(self, b, "spec.template.spec.priorityClassName", format!("pods of {na} and of {nb} (or two revisions of one) have priority {}, and a pod that may preempt has a higher one: upstream orders the victims of one priority on a node by their start times, which kbmc does not keep", groups[a].priority));
-                break;
             }
         }
         if self.nodes.len() > 100 {

@@ -33,16 +33,17 @@
 //!   the pods nominated to it of equal or higher priority, itself excepted, counted as if they
 //!   ran there).
 //!
-//! kbmc counts pods, so a node's victims are counts per pod group. Each priority below the
-//! preemptor's is one group's (the build refuses two potential-victim groups of one priority,
-//! whose order upstream takes from start times), and the filters that can fail on a node where
-//! preemption is possible are node-local (the build refuses hard topology spread and required
-//! inter-pod affinity there), so that reprieving a group's identical pods one by one reprieves
-//! as many as fit and the victims, their PDB violations, priorities and count are exact.
-//! Where upstream's choice goes by what kbmc does not keep, every choice is a successor: the
-//! candidate nodes tied on the four criteria (start times, then list order), which pending pod
-//! of a group goes first, and which of a victim group's pods on the node are the victims (a
-//! terminating one, a bound one, a running one of any usage: start times decide upstream).
+//! kbmc counts pods, so a node's victims are counts per pod group, and the filters that can
+//! fail on a node where preemption is possible are node-local (the build refuses hard
+//! topology spread and required inter-pod affinity there), so that reprieving a group's
+//! identical pods one by one reprieves as many as fit. Where upstream's choice goes by what
+//! kbmc does not keep, every choice is a successor: the order of victim groups of one priority
+//! (start times; every order of the groups, [`orders`], each node its own), the candidate nodes
+//! tied on the four criteria (start times, then list order), which pending pod of a group goes
+//! first, and which of a victim group's pods on the node are the victims (a terminating one, a
+//! bound one, a running one of any usage: start times decide upstream). Pods of two groups of
+//! one priority interleaved one by one in that order are not explored, nor more than
+//! [`ORDERS_MAX`] orders (flagged `preemption-victim-order`).
 //! Each victim is deleted in a fast step of its own (upstream deletes them in parallel, with
 //! asynchronous preemption while other pods are scheduled). Differences, named in
 //! docs/modeling.md: a terminating pod of lower priority on the nominated node keeps the pod
@@ -59,8 +60,9 @@ use crate::model::state::Conditions;
 /// The actor: preemptions, nominated pods' binds, cleared nominations, victims' deletions.
 pub struct Preemption;
 
-/// A pod of group `a` that fits nowhere preempts on node `b`; `v` is its nomination before
-/// (0: none, `m + 1`: node m).
+/// A pod of group `a` that fits nowhere preempts on node `b`; `v` is `from * K + o`: `from`
+/// its nomination before (0: none, `m + 1`: node m), `o` the importance order of the victim
+/// groups on `b` among the `K` of [`orders`].
 const PREEMPT: u8 = 0;
 /// A pod of group `a` nominated to node `v` is bound to node `b`.
 const BIND_NOMINATED: u8 = 1;
@@ -165,13 +167,75 @@ pub struct NodeVictims<D: Domain> {
     pub count: D::Int,
 }
 
-/// The groups whose pods a pod of group `g` may preempt, highest priority first (the build
-/// refuses two of one priority).
+/// The groups whose pods a pod of group `g` may preempt, highest priority first, groups of
+/// one priority in index order.
 fn lower(m: &Model, g: usize) -> Vec<usize> {
     let p = m.ir.groups[g].priority;
     let mut v: Vec<usize> = (0..m.ir.groups.len()).filter(|&h| m.ir.groups[h].priority < p).collect();
     v.sort_by_key(|&h| std::cmp::Reverse(m.ir.groups[h].priority));
     v
+}
+
+/// The most importance orders of one preemptor's victim groups kbmc explores; past it, index
+/// order within a priority only (flagged `preemption-victim-order`).
+pub const ORDERS_MAX: usize = 24;
+
+/// [`lower`] cut into runs of one priority.
+fn levels(m: &Model, g: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for h in lower(m, g) {
+        match out.last_mut() {
+            Some(l) if m.ir.groups[l[0]].priority == m.ir.groups[h].priority => l.push(h),
+            _ => out.push(vec![h]),
+        }
+    }
+    out
+}
+
+/// How many importance orders of `g`'s victim groups there are: the product over priorities
+/// of the factorial of the groups of that priority.
+fn order_total(m: &Model, g: usize) -> usize {
+    levels(m, g).iter().map(|l| (1..=l.len()).product::<usize>()).fold(1usize, |a, b| a.saturating_mul(b))
+}
+
+/// Every order `MoreImportantPod` can put the victim groups of a pod of `g` in on a node:
+/// priority first, highest first; among groups of one priority start times decide upstream,
+/// which kbmc does not keep, so every order of them (pods of one group taken together), up to
+/// [`ORDERS_MAX`] orders; index order beyond.
+pub fn orders(m: &Model, g: usize) -> Vec<Vec<usize>> {
+    let levels = levels(m, g);
+    if order_total(m, g) > ORDERS_MAX {
+        return vec![levels.concat()];
+    }
+    let mut out: Vec<Vec<usize>> = vec![Vec::new()];
+    for l in &levels {
+        let perms = permutations(l);
+        out = out.iter().flat_map(|prefix| perms.iter().map(move |p| [prefix.as_slice(), p].concat())).collect();
+    }
+    out
+}
+
+/// Every permutation of `xs`, the identity first.
+fn permutations(xs: &[usize]) -> Vec<Vec<usize>> {
+    if xs.len() <= 1 {
+        return vec![xs.to_vec()];
+    }
+    let mut out = Vec::new();
+    for i in 0..xs.len() {
+        let mut rest = xs.to_vec();
+        let x = rest.remove(i);
+        for mut p in permutations(&rest) {
+            p.insert(0, x);
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Whether a preemptor of the model has victim groups of one priority: their pods' order
+/// pod by pod is not explored (only group by group, and past [`ORDERS_MAX`] index order).
+pub fn victim_order_matters(m: &Model) -> bool {
+    m.preempts && (0..m.ir.groups.len()).any(|g| m.ir.groups[g].preempts && levels(m, g).iter().any(|l| l.len() > 1))
 }
 
 /// How many of `k` pods of group `h` can be added back to a node with load `x` while a pod of
@@ -196,16 +260,18 @@ fn reprieved<D: Domain>(d: &D, m: &Model, g: usize, h: usize, n: usize, x: &[D::
     d.max(&r, &d.int(0))
 }
 
-/// `SelectVictimsOnNode` for a pod of group `g` (nominated to `own`) on every node.
+/// `SelectVictimsOnNode` for a pod of group `g` (nominated to `own`) on every node, its victim
+/// groups in importance order `order` (one of [`orders`]).
 pub fn select_victims<D: Domain>(
     d: &D,
     m: &Model,
     st: &ClusterState<D>,
     g: usize,
     own: Option<usize>,
+    order: &[usize],
 ) -> Vec<NodeVictims<D>> {
     let ng = m.ir.groups.len();
-    let lower = lower(m, g);
+    let lower = order;
     let filters = scheduler::filters(d, m, st, g);
     let resolvable = resolvable(&filters, d);
     let loads = loads(d, m, st, g, own);
@@ -216,13 +282,14 @@ pub fn select_victims<D: Domain>(
         .map(|n| {
             let count: Vec<D::Int> = (0..ng).map(|h| on_node(d, m, st, h, n)).collect();
             let mut x = loads[n].clone();
-            for &h in &lower {
+            for &h in lower {
                 let r = m.ir.groups[h].requests;
                 x[0] = d.sub(&x[0], &d.mul_const(&count[h], r.cpu_milli));
                 x[1] = d.sub(&x[1], &d.mul_const(&count[h], r.memory));
                 x[2] = d.sub(&x[2], &count[h]);
             }
             let any = d.gt(&d.sum(lower.iter().map(|&h| &count[h])), &d.int(0));
+            // (Whether the node is a candidate does not depend on the order.)
             // The other filters (spread, inter-pod affinity) are not changed by the victims'
             // removal where the model preempts (the build refuses the ones that would be).
             let others = d.all(filters[n][4..].iter());
@@ -240,7 +307,7 @@ pub fn select_victims<D: Domain>(
             let mut victims = vec![d.int(0); ng];
             let mut violations = d.int(0);
             for pass in [true, false] {
-                for &h in &lower {
+                for &h in lower {
                     let k = if pass { violating[h].clone() } else { d.sub(&count[h], &violating[h]) };
                     if d.known(&k) == Some(0) {
                         continue;
@@ -257,6 +324,7 @@ pub fn select_victims<D: Domain>(
                     }
                 }
             }
+            // The highest victim priority: `order` goes down the priorities.
             let mut highest = d.int(0);
             for &h in lower.iter().rev() {
                 highest = d.ite(&d.gt(&victims[h], &d.int(0)), &d.int(m.ir.groups[h].priority), &highest);
@@ -339,9 +407,30 @@ pub fn forget_deleted<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, nx: &mu
     }
 }
 
-/// The nomination a label's `v` names (`PREEMPT`).
-fn from_of(s: &Step) -> Option<usize> {
-    (s.v > 0).then(|| s.v as usize - 1)
+/// The nomination a `PREEMPT` label's `v` names, and its order of the victim groups.
+fn preempt_params(m: &Model, s: &Step) -> (Option<usize>, Vec<usize>) {
+    let mut orders = orders(m, s.a as usize);
+    let k = orders.len() as i64;
+    let from = s.v / k;
+    ((from > 0).then(|| (from - 1) as usize), orders.swap_remove((s.v % k) as usize))
+}
+
+/// Whether node `n`, its victims as `cands` has them (one order), may be the one
+/// `pickOneNodeForPreemption` picks: no candidate is better under any order of its own
+/// victims (each node's pods have their own start times).
+fn best<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    g: usize,
+    own: Option<usize>,
+    cands: &[NodeVictims<D>],
+    n: usize,
+) -> D::Bool {
+    let all: Vec<Vec<NodeVictims<D>>> = orders(m, g).iter().map(|o| select_victims(d, m, st, g, own, o)).collect();
+    d.all_of(
+        (0..m.nodes()).map(|j| d.implies(&cands[j].ok, &d.any_of(all.iter().map(|c| no_worse(d, &cands[n], &c[j]))))),
+    )
 }
 
 impl<D: Domain> Controller<D> for Preemption {
@@ -365,9 +454,12 @@ impl<D: Domain> Controller<D> for Preemption {
             }
             let preempts = grp.preempts && !lower(m, g).is_empty();
             if preempts {
+                let k = orders(m, g).len() as i64;
                 for n in 0..nn {
-                    for from in 0..=nn {
-                        out.push(Step::new(actor, PREEMPT, g, n, from as i64));
+                    for from in 0..=nn as i64 {
+                        for o in 0..k {
+                            out.push(Step::new(actor, PREEMPT, g, n, from * k + o));
+                        }
                     }
                 }
                 for o in 0..nn {
@@ -401,14 +493,14 @@ impl<D: Domain> Controller<D> for Preemption {
         let (a, n) = (s.a as usize, s.b as usize);
         match s.op {
             PREEMPT => {
-                let own = from_of(s);
+                let (own, order) = preempt_params(m, s);
                 let pre = d.and(&exists(d, st, a, own), &eligible(d, m, st, a, own));
                 if d.known_bool(&pre) == Some(false) {
                     return pre;
                 }
                 let nowhere = d.not(&d.any(feasible(d, m, st, a, own).iter()));
-                let cands = select_victims(d, m, st, a, own);
-                let best = d.all_of(cands.iter().map(|c| d.implies(&c.ok, &no_worse(d, &cands[n], c))));
+                let cands = select_victims(d, m, st, a, own, &order);
+                let best = best(d, m, st, a, own, &cands, n);
                 d.all([pre, nowhere, cands[n].ok.clone(), best].iter())
             }
             BIND_NOMINATED => bind_to(d, m, st, a, Some(s.v as usize), n),
@@ -418,7 +510,8 @@ impl<D: Domain> Controller<D> for Preemption {
                     return pre;
                 }
                 let nowhere = d.not(&d.any(feasible(d, m, st, a, Some(n)).iter()));
-                let none = d.not(&d.any_of(select_victims(d, m, st, a, Some(n)).into_iter().map(|c| c.ok)));
+                let order = lower(m, a);
+                let none = d.not(&d.any_of(select_victims(d, m, st, a, Some(n), &order).into_iter().map(|c| c.ok)));
                 d.all([pre, nowhere, none].iter())
             }
             DELETE_BOUND => d.and(&d.gt(&st.preempting[a][n], &d.int(0)), &d.gt(&st.bound[a][n], &d.int(0))),
@@ -437,8 +530,8 @@ impl<D: Domain> Controller<D> for Preemption {
         let one = d.int(1);
         match s.op {
             PREEMPT => {
-                let own = from_of(s);
-                let cands = select_victims(d, m, st, a, own);
+                let (own, order) = preempt_params(m, s);
+                let cands = select_victims(d, m, st, a, own, &order);
                 let p = m.ir.groups[a].priority;
                 // prepareCandidate: lower-priority pods nominated here lose their nomination.
                 for h in (0..m.ir.groups.len()).filter(|&h| m.ir.groups[h].priority < p) {
@@ -483,7 +576,8 @@ impl<D: Domain> Controller<D> for Preemption {
         let node = m.node_name(n);
         match s.op {
             PREEMPT => {
-                let cands = select_victims(&Concrete, m, before, a, from_of(s));
+                let (own, order) = preempt_params(m, s);
+                let cands = select_victims(&Concrete, m, before, a, own, &order);
                 let c = &cands[n];
                 let victims: Vec<String> = (0..m.ir.groups.len())
                     .filter(|&h| c.victims[h] > 0)

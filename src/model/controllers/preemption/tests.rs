@@ -3,9 +3,9 @@
 //! upstream's sizes: nodes of 500m and 500 bytes (`veryLargeRes`), pods of 100/200/300/500
 //! (`smallRes`, `mediumRes`, `largeRes`, `veryLargeRes`), priorities -100 (neg), 0 (low), 100
 //! (mid), 1000 (high), 10000 (very high). Each upstream pod is a pod of a Deployment of its
-//! size and priority; where two such Deployments share a priority (which the build refuses
-//! without `--allow-unmodeled`, upstream ordering their victims by start time) the case's
-//! outcome does not depend on that order.
+//! size and priority; where two such Deployments share a priority, upstream orders their
+//! victims by start time and kbmc explores every order of the two (see
+//! `equal_priorities_go_in_every_order`).
 
 use super::*;
 use crate::model::testkit::deployment;
@@ -102,7 +102,7 @@ fn binds(m: &Model, st: &ClusterState<Concrete>) -> Vec<(usize, String)> {
 
 /// Victims per Deployment name on `node` for the preemptor.
 fn victims(m: &Model, st: &ClusterState<Concrete>, node: usize) -> (Vec<(String, i64)>, i64) {
-    let c = &select_victims(&Concrete, m, st, 0, None)[node];
+    let c = &select_victims(&Concrete, m, st, 0, None, &lower(m, 0))[node];
     let v = (0..m.ir.groups.len()).filter(|&h| c.victims[h] > 0).map(|h| (m.group_name(h), c.victims[h])).collect();
     (v, c.violations)
 }
@@ -317,8 +317,6 @@ fn what_preemption_does_not_model_is_refused() {
     };
     let e = build(&base("\ntopologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: a}}}]", ""), false).expect_err("refused");
     assert!(e.contains("spec.template.spec.topologySpreadConstraints") && e.contains("preempt"), "{e}");
-    let e = build(&base("", &deployment("c", 1, "100m", "1Mi", "priorityClassName: low")), false).expect_err("refused");
-    assert!(e.contains("have priority 0") && e.contains("start times"), "{e}");
     let e = build(&base("", "").replace("priorityClassName: low", "priorityClassName: lowest"), false)
         .expect_err("refused");
     assert!(
@@ -326,4 +324,29 @@ fn what_preemption_does_not_model_is_refused() {
         "{e}"
     );
     assert!(build(&base("", ""), false).is_ok());
+}
+
+/// Victims of one priority go by start time upstream ("mixed priority pods are preempted, pick
+/// later StartTime one when priorities are equal"): two mid groups on one node, room for the
+/// preemptor and one of them; each order reprieves the first group and sacrifices the other,
+/// and both are successors.
+#[test]
+fn equal_priorities_go_in_every_order() {
+    let (m, st) = cluster(1, ("large", "high"), &[("small", "mid", &[1]), ("medium", "mid", &[1])], "");
+    // 100 + 200 used, 300 wanted on 500: one of the two must go.
+    assert_eq!(orders(&m, 0), vec![vec![1, 2], vec![2, 1]]);
+    let victims_in = |order: &[usize]| {
+        let c = &select_victims(&Concrete, &m, &st, 0, None, order)[0];
+        (c.victims[1], c.victims[2])
+    };
+    assert_eq!(victims_in(&[1, 2]), (0, 1), "the small pod is reprieved first, the medium one goes");
+    assert_eq!(victims_in(&[2, 1]), (1, 0), "the medium pod is reprieved first, the small one goes");
+    let reg = crate::model::registry::<Concrete>();
+    let outcomes: std::collections::BTreeSet<(i64, i64)> = enabled(&m, &st, PREEMPT)
+        .into_iter()
+        .map(|s| reg[s.actor as usize].update(&Concrete, &m, &s, &st))
+        .map(|nx| (nx.preempting[1][0], nx.preempting[2][0]))
+        .collect();
+    assert_eq!(outcomes, [(0, 1), (1, 0)].into_iter().collect());
+    assert!(victim_order_matters(&m));
 }
