@@ -9,7 +9,8 @@
 //! ReplicaSets and Pods), `hpa.rs`, `scheduler.rs` (the KubeSchedulerConfiguration),
 //! `descheduler.rs` (the DeschedulerPolicy), `events.rs` (spec.controllers and spec.events),
 //! `pdb.rs` (PodDisruptionBudgets), `statefulsets.rs` (StatefulSets, their ordinals' pod
-//! groups and the StorageClasses of their claims), `intents.rs` and `bounds.rs`. This file holds the
+//! groups and the StorageClasses of their claims), `priority.rs` (PriorityClasses and each pod
+//! group's priority), `intents.rs` and `bounds.rs`. This file holds the
 //! `Builder` they share, `Diag`, the quantity and naming helpers more than one part uses, and
 //! `build`, which checks that there is one Verification, calls the parts in order and
 //! assembles the `Model`; it must not interpret any other kind of object itself (`dropped`
@@ -31,6 +32,7 @@ mod hpa;
 mod intents;
 mod nodes;
 mod pdb;
+mod priority;
 mod scheduler;
 mod snapshot;
 mod statefulsets;
@@ -167,6 +169,10 @@ struct Builder<'a> {
     fixed_pods: Vec<FixedPods>,
     /// The StatefulSets' pod groups and their ordinals (`statefulsets.rs`).
     ordinals: Vec<(GroupId, Ordinal)>,
+    /// The PriorityClasses (`priority.rs`), read before any pod template.
+    classes: Vec<PriorityClass>,
+    /// Per group, parallel to `facts`: its priority and whether it may preempt.
+    group_priority: Vec<(i64, bool)>,
 }
 
 /// Builds and validates the model.
@@ -229,6 +235,8 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         initial_pods: Vec::new(),
         fixed_pods: Vec::new(),
         ordinals: Vec::new(),
+        classes: Vec::new(),
+        group_priority: Vec::new(),
     };
     let spec = &verification.value.spec;
     b.labels.key(HOSTNAME);
@@ -247,6 +255,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     super::validate::spec_values(spec, &b.spec_origin, &mut b.diag);
     let node_names: Vec<&str> = b.nodes.iter().map(|n| n.name.as_str()).collect();
     super::validate::node_names(inputs, &node_names, &mut b.diag);
+    b.classes = b.priority_classes();
     b.deployments_from_manifests(spec);
     let replica_sets = b.snapshot_replica_sets();
     let applies = b.applied_revisions(spec);
@@ -258,6 +267,9 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let scheduler = b.scheduler();
     let descheduler = b.descheduler();
     let controllers = b.controllers(&spec.controllers, !hpas.is_empty(), descheduler.is_some());
+    if controllers.scheduler {
+        b.check_preemption(&groups, &pdbs);
+    }
     let events = b.events(&spec.events, &applies);
     let intents = b.intents(&spec.intents, &hpas);
     let (bounds, per_deployment) = b.bounds(&spec.bounds, &hpas, &events);
@@ -307,6 +319,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         initial_pods: b.initial_pods,
         fixed_pods: b.fixed_pods,
         pdbs,
+        priority_classes: b.classes,
     };
     Ok((model, b.diag.warnings))
 }

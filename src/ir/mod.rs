@@ -104,6 +104,22 @@ pub struct Model {
     pub fixed_pods: Vec<FixedPods>,
     /// PodDisruptionBudgets, in input order.
     pub pdbs: Vec<Pdb>,
+    /// PriorityClasses: the inputs' and the two built-in system classes (`priority.rs`).
+    pub priority_classes: Vec<PriorityClass>,
+}
+
+/// A `scheduling.k8s.io/v1` PriorityClass, as the Priority admission plugin resolves it into
+/// the pods that name it (`spec.priority`, `spec.preemptionPolicy`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PriorityClass {
+    pub name: String,
+    pub value: i64,
+    /// `globalDefault`: pods that name no class get this one's value and policy.
+    pub global_default: bool,
+    /// `preemptionPolicy: PreemptLowerPriority` (the default); false for `Never`.
+    pub preempts: bool,
+    /// One of the API server's own classes (system-cluster-critical, system-node-critical).
+    pub builtin: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -368,6 +384,11 @@ pub struct PodGroup {
     pub qos: Qos,
     /// A StatefulSet's pod group: which ordinal (`None` for a Deployment's).
     pub ordinal: Option<Ordinal>,
+    /// `spec.priority` as the Priority admission plugin sets it: the value of the class the
+    /// template names, else of the globalDefault class, else 0.
+    pub priority: i64,
+    /// `spec.preemptionPolicy` as admission sets it: PreemptLowerPriority (true) or Never.
+    pub preempts: bool,
 }
 
 /// A pod's QoS class, in the order LowNodeUtilization evicts them (lowest first).
@@ -596,6 +617,9 @@ pub struct Evictor {
     pub ignore_pvc_pods: bool,
     /// Pods of an owner with fewer replicas are not evicted (active when > 1).
     pub min_replicas: i64,
+    /// Pods of this priority or higher are not evicted: system-critical ones (2000000000 and
+    /// up) and those at or above `priorityThreshold`, unless `evictSystemCriticalPods`.
+    pub protect_from_priority: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -732,6 +756,9 @@ pub enum Intent {
     NoEvictionCycle {
         deployment: DeploymentId,
     },
+    NoPreemptionCycle {
+        deployment: DeploymentId,
+    },
     PodsBalanced {
         deployment: DeploymentId,
         max_skew: i64,
@@ -766,6 +793,7 @@ impl Intent {
             Intent::ReplicasMeetMin { .. } => "replicasMeetMin",
             Intent::ReplicasMeetExpected { .. } => "replicasMeetExpected",
             Intent::NoEvictionCycle { .. } => "noEvictionCycle",
+            Intent::NoPreemptionCycle { .. } => "noPreemptionCycle",
             Intent::PodsBalanced { .. } => "podsBalanced",
             Intent::ReplicasWithin { .. } => "replicasWithin",
             Intent::AllPodsEventuallyRun => "allPodsEventuallyRun",
@@ -786,6 +814,7 @@ impl Intent {
             Intent::NoEvictionCycle { .. } => "no_oscillation_eviction",
             Intent::PodsBalanced { .. } => "pod_balance_across_node",
             Intent::ReplicasWithin { .. }
+            | Intent::NoPreemptionCycle { .. }
             | Intent::AllPodsEventuallyRun
             | Intent::DrainCompletes
             | Intent::DisruptionsWithinBudget
@@ -801,6 +830,7 @@ impl Intent {
                 | Intent::AllPodsEventuallyRun
                 | Intent::DrainCompletes
                 | Intent::StatefulSetAvailable { .. }
+                | Intent::NoPreemptionCycle { .. }
         )
     }
 }
@@ -840,6 +870,9 @@ pub struct FixedPods {
     pub count: i64,
     /// `Kind/name` of the first pod's owner, or `Pod/name` for a bare pod.
     pub owner: String,
+    /// `spec.priority` (0 when absent): a pod of a lower priority than a preemptor's could be
+    /// preempted, which a fixed pod never is (refused where it could be).
+    pub priority: i64,
 }
 
 /// A policy/v1 PodDisruptionBudget: the pod groups its selector matches (pods of its own
@@ -913,6 +946,7 @@ impl Model {
             | Intent::ReplicasMeetMin { deployment, .. }
             | Intent::ReplicasMeetExpected { deployment, .. }
             | Intent::NoEvictionCycle { deployment }
+            | Intent::NoPreemptionCycle { deployment }
             | Intent::PodsBalanced { deployment, .. }
             | Intent::ReplicasWithin { deployment, .. }
             | Intent::StatefulSetAvailable { statefulset: deployment, .. } => {

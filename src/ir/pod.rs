@@ -60,6 +60,11 @@ pub(super) struct TemplateFacts {
     pub local_storage: bool,
     pub pvc: bool,
     pub qos: Qos,
+    /// `spec.priorityClassName`, `spec.priority` and `spec.preemptionPolicy` as written: the
+    /// build resolves them against the PriorityClasses (`build/priority.rs`).
+    pub priority_class: Option<String>,
+    pub priority: Option<i32>,
+    pub preemption_policy: Option<String>,
 }
 
 /// Parses `matchExpressions` (key, operator, values) into requirements; `numeric` allows the
@@ -322,9 +327,6 @@ pub(super) fn template_facts(
     let mut unmodeled = |field: String, why: &str| {
         diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, field, why.to_string()))
     };
-    if spec.priority_class_name.is_some() || spec.priority.is_some() {
-        unmodeled(format!("{s}.priorityClassName"), "pod priority and preemption are not modelled");
-    }
     if let Some(n) = &spec.scheduler_name {
         if n != "default-scheduler" {
             unmodeled(format!("{s}.schedulerName"), "only the default scheduler is modelled");
@@ -660,6 +662,9 @@ pub(super) fn template_facts(
         local_storage,
         pvc,
         qos: qos_class(spec),
+        priority_class: spec.priority_class_name.clone().filter(|c| !c.is_empty()),
+        priority: spec.priority,
+        preemption_policy: spec.preemption_policy.clone(),
     })
 }
 

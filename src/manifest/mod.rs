@@ -17,6 +17,7 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use crate::error::{Error, InputClass, InputError, Origin};
@@ -65,6 +66,8 @@ pub struct Inputs {
     /// StorageClasses: how a StatefulSet's volumeClaimTemplates are provisioned (binding mode,
     /// provisioner: whether the volume is zonal).
     pub storage_classes: Vec<Object<StorageClass>>,
+    /// PriorityClasses: the priority and preemption policy of the pods that name them.
+    pub priority_classes: Vec<Object<PriorityClass>>,
 }
 
 /// Options that change how strict loading is.
@@ -99,13 +102,12 @@ const UNMODELED_KINDS: &[(&str, &str)] = &[
     ("DaemonSet", "DaemonSets are not modelled; reserve their requests in the node pool's allocatable"),
     ("Job", "Jobs are not modelled"),
     ("CronJob", "CronJobs are not modelled"),
-    ("PriorityClass", "pod priority and preemption are not modelled"),
     ("LimitRange", "LimitRange defaulting of requests is not modelled; write requests in the Deployment"),
 ];
 
 const KNOWN: &str =
     "apps/v1 Deployment, apps/v1 ReplicaSet, v1 Pod, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
-policy/v1 PodDisruptionBudget, v1 Namespace, apps/v1 StatefulSet, storage.k8s.io/v1 StorageClass, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
+policy/v1 PodDisruptionBudget, v1 Namespace, apps/v1 StatefulSet, storage.k8s.io/v1 StorageClass, scheduling.k8s.io/v1 PriorityClass, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
 kbmc.dev/v1alpha1 Verification";
 
 fn is_yaml_file(p: &Path) -> bool {
@@ -418,6 +420,7 @@ fn route(
         ("v1", "Namespace") => take!(inputs.namespaces),
         ("apps/v1", "StatefulSet") => take!(inputs.statefulsets),
         ("storage.k8s.io/v1", "StorageClass") => take!(inputs.storage_classes),
+        ("scheduling.k8s.io/v1", "PriorityClass") => take!(inputs.priority_classes),
         ("descheduler/v1alpha2", "DeschedulerPolicy") => take!(inputs.descheduler_policies),
         ("kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration") => take!(inputs.scheduler_configs),
         ("kbmc.dev/v1alpha1", "Verification") => take!(inputs.verifications),

@@ -52,6 +52,8 @@ const NODE: &[&str] = &["metadata", "metadata.name", "spec?.taints?[*].key", "sp
 
 const NAMESPACE: &[&str] = &["metadata", "metadata.name"];
 
+const PRIORITY_CLASS: &[&str] = &["metadata", "metadata.name", "value"];
+
 /// The required paths of a kind, if kbmc checks them.
 pub fn for_kind(kind: &str) -> &'static [&'static str] {
     match kind {
@@ -61,6 +63,7 @@ pub fn for_kind(kind: &str) -> &'static [&'static str] {
         "HorizontalPodAutoscaler" => HPA,
         "Node" => NODE,
         "Namespace" => NAMESPACE,
+        "PriorityClass" => PRIORITY_CLASS,
         _ => &[],
     }
 }

@@ -44,6 +44,7 @@ impl Affects {
                 Intent::PodsBalanced { .. }
                     | Intent::PodAlwaysSchedulable
                     | Intent::NoEvictionCycle { .. }
+                    | Intent::NoPreemptionCycle { .. }
                     | Intent::AllPodsEventuallyRun
                     | Intent::DrainCompletes
             ),
@@ -82,7 +83,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     });
     // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
-    let candidates: [(&'static str, &'static str, bool, Affects); 21] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 24] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -191,6 +192,24 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "pdb-status-current",
             "a PodDisruptionBudget's status is current: the pods of a node that fails are unhealthy at once (upstream counts them healthy until node lifecycle marks them not ready and the disruption controller catches up, and may allow an eviction meanwhile)",
             guarded && failures,
+            Affects::All,
+        ),
+        (
+            "preemption-terminating",
+            "a terminating pod of lower priority on a preemptor's nominated node, whatever deleted it, keeps the preemptor from preempting again (upstream: only a pod a preemption is deleting does)",
+            m.preempts,
+            Affects::All,
+        ),
+        (
+            "preemption-victim-order",
+            "preemption victims of one priority on a node are reprieved group by group, in every order of their groups up to 24 orders (index order beyond); upstream goes pod by pod in start-time order, which can interleave two groups",
+            super::controllers::preemption::victim_order_matters(m),
+            Affects::All,
+        ),
+        (
+            "preemption-nominated-deleted",
+            "a ReplicaSet that deletes pending pods deletes those without a nominated node first, and clears its pods' nominations when it deletes more (upstream deletes any pending pods, nominated or not)",
+            m.preempts && c.deployment,
             Affects::All,
         ),
         (

@@ -1,6 +1,6 @@
 //! Named properties. Safety intents are a `bad` state predicate, some with a monitor bit in
 //! the state for their first stage ("once replicas reached the minimum ..."); cycle intents
-//! (`noEvictionCycle`, `allPodsEventuallyRun`) are violated by a reachable cycle and are
+//! (`noEvictionCycle`, `noPreemptionCycle`, `allPodsEventuallyRun`) are violated by a reachable cycle and are
 //! checked by the engines on the state graph (a lasso for the symbolic engine).
 
 use super::controllers::scheduler;
@@ -182,7 +182,8 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
         Intent::NoEvictionCycle { .. }
         | Intent::AllPodsEventuallyRun
         | Intent::DrainCompletes
-        | Intent::StatefulSetAvailable { .. } => d.bool(false),
+        | Intent::StatefulSetAvailable { .. }
+        | Intent::NoPreemptionCycle { .. } => d.bool(false),
     }
 }
 
@@ -292,7 +293,9 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
             let nodes: Vec<&str> = (0..m.nodes()).filter(|&n| st.draining[n]).map(|n| m.node_name(n)).collect();
             format!("the drain of {} never finishes", nodes.join(", "))
         }
-        Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun => String::new(),
+        Intent::NoEvictionCycle { .. } | Intent::NoPreemptionCycle { .. } | Intent::AllPodsEventuallyRun => {
+            String::new()
+        }
         Intent::StatefulSetAvailable { statefulset, .. } => {
             let dep = statefulset.index();
             format!(

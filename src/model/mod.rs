@@ -89,6 +89,10 @@ pub trait Controller<D: Domain>: std::any::Any {
     fn evicts(&self, _s: &Step) -> bool {
         false
     }
+    /// Whether the step deletes a preemption victim: what `noPreemptionCycle` watches.
+    fn preempts(&self, _s: &Step) -> bool {
+        false
+    }
     /// The node conditions (presence, status, cordon, drain, maintenance, panics) a step of
     /// this actor can change. The explicit engine leaves those no actor with steps in a model
     /// can change out of the states it stores. Must include every one the actor writes (a
@@ -171,6 +175,10 @@ pub struct Model {
     /// `ClusterState::stateful` (its current revision, then per ordinal its volume's zone
     /// where its volumes are zonal).
     pub stateful_at: Vec<Option<usize>>,
+    /// Whether the scheduler may preempt (`controllers::preemption`): it runs, and some pod
+    /// group whose pods may preempt has one of lower priority beside it. The state then has
+    /// `nominated` and `preempting` rows.
+    pub preempts: bool,
 }
 
 impl Model {
@@ -250,6 +258,8 @@ impl Model {
                     })
                     .collect()
             },
+            preempts: ir.controllers.scheduler
+                && ir.groups.iter().any(|g| g.preempts && ir.groups.iter().any(|h| h.priority < g.priority)),
         }
     }
 
@@ -457,6 +467,8 @@ impl Model {
             monitor: vec![false; ir.intents.len()],
             // Every StatefulSet at revision 0, no volume bound yet.
             stateful: self.stateful_ranges().0.iter().map(|&lo| lo.min(0)).collect(),
+            nominated: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
+            preempting: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
         };
         st = intents::observe(&Concrete, self, st);
         st

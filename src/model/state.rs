@@ -114,11 +114,18 @@ pub struct ClusterState<D: Domain> {
     /// the update revision is `revision`), then, where its volumes are zonal, per ordinal
     /// the zone its volume is bound in (an index into `StatefulSet::claim_zones`; -1: none).
     pub stateful: Vec<D::Int>,
+    /// Per pod group and node: pending pods whose `status.nominatedNodeName` is the node (a
+    /// preemption nominated them; counted in `pending` too). No rows unless the scheduler may
+    /// preempt (`Model::preempts`).
+    pub nominated: Vec<Vec<D::Int>>,
+    /// Per pod group and node: preemption victims chosen and not deleted yet, one deletion
+    /// step each (`preemption::PreemptionVictims`). No rows unless `Model::preempts`.
+    pub preempting: Vec<Vec<D::Int>>,
 }
 
 impl<D: Domain> ClusterState<D> {
     /// The per-node pod rows, in the order keys and node rows list them: bound, running,
-    /// terminating, evicting, deleting, queued. Every pass over all of them goes through here,
+    /// terminating, evicting, deleting, queued, nominated, preempting. Every pass over all of them goes through here,
     /// so a new row is listed once.
     pub fn pod_rows(&self) -> impl Iterator<Item = &Vec<D::Int>> {
         self.bound
@@ -128,6 +135,8 @@ impl<D: Domain> ClusterState<D> {
             .chain(&self.evicting)
             .chain(&self.deleting)
             .chain(&self.queued)
+            .chain(&self.nominated)
+            .chain(&self.preempting)
     }
 
     /// [`pod_rows`](Self::pod_rows), to write.
@@ -139,6 +148,8 @@ impl<D: Domain> ClusterState<D> {
             .chain(&mut self.evicting)
             .chain(&mut self.deleting)
             .chain(&mut self.queued)
+            .chain(&mut self.nominated)
+            .chain(&mut self.preempting)
     }
 
     /// The same state over another domain, value by value (e.g. a concrete state lifted to
@@ -172,6 +183,8 @@ impl<D: Domain> ClusterState<D> {
             budget: ints(&self.budget),
             monitor: bools(&self.monitor),
             stateful: ints(&self.stateful),
+            nominated: grid(&self.nominated),
+            preempting: grid(&self.preempting),
         }
     }
 }
@@ -200,6 +213,8 @@ impl<D: Domain> Clone for ClusterState<D> {
             budget: self.budget.clone(),
             monitor: self.monitor.clone(),
             stateful: self.stateful.clone(),
+            nominated: self.nominated.clone(),
+            preempting: self.preempting.clone(),
         }
     }
 
@@ -226,6 +241,8 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.budget.clone_from(&o.budget);
         self.monitor.clone_from(&o.monitor);
         self.stateful.clone_from(&o.stateful);
+        self.nominated.clone_from(&o.nominated);
+        self.preempting.clone_from(&o.preempting);
     }
 }
 
@@ -247,6 +264,8 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("budget", &self.budget)
             .field("monitor", &self.monitor)
             .field("stateful", &self.stateful)
+            .field("nominated", &self.nominated)
+            .field("preempting", &self.preempting)
             .finish()
     }
 }
@@ -279,7 +298,9 @@ impl ClusterState<Concrete> {
             + self.terminating.len()
             + self.evicting.len()
             + self.deleting.len()
-            + self.queued.len();
+            + self.queued.len()
+            + self.nominated.len()
+            + self.preempting.len();
         nn * (6 - fields.left_out.count() + rows)
             + self.pending.len()
             + self.desired.len()
@@ -343,7 +364,16 @@ impl ClusterState<Concrete> {
     /// copies the expanded state into a successor's buffer once per transition.
     pub fn copy_from(&mut self, o: &Self, fields: Fields) {
         let rows = |s: &Self| {
-            [s.bound.len(), s.running.len(), s.terminating.len(), s.evicting.len(), s.deleting.len(), s.queued.len()]
+            [
+                s.bound.len(),
+                s.running.len(),
+                s.terminating.len(),
+                s.evicting.len(),
+                s.deleting.len(),
+                s.queued.len(),
+                s.nominated.len(),
+                s.preempting.len(),
+            ]
         };
         assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
         self.copy_conditions_from(o, fields.left_out.others());
@@ -364,6 +394,12 @@ impl ClusterState<Concrete> {
             a.copy_from_slice(b);
         }
         for (a, b) in self.queued.iter_mut().zip(&o.queued) {
+            a.copy_from_slice(b);
+        }
+        for (a, b) in self.nominated.iter_mut().zip(&o.nominated) {
+            a.copy_from_slice(b);
+        }
+        for (a, b) in self.preempting.iter_mut().zip(&o.preempting) {
             a.copy_from_slice(b);
         }
         self.desired.copy_from_slice(&o.desired);
@@ -543,6 +579,8 @@ impl ClusterState<Concrete> {
             + self.evicting.len()
             + self.deleting.len()
             + self.queued.len()
+            + self.nominated.len()
+            + self.preempting.len()
     }
 
     /// The per-node pod counts, in row order ([`pod_rows`](Self::pod_rows)).

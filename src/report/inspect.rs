@@ -645,6 +645,9 @@ pub fn render(m: &Model) -> String {
             Intent::NoEvictionCycle { deployment } => {
                 format!("{}: no reachable cycle of states that evicts one of its pods", d(deployment))
             }
+            Intent::NoPreemptionCycle { deployment } => {
+                format!("{}: no reachable cycle of states in which one of its pods is preempted", d(deployment))
+            }
             Intent::PodsBalanced { deployment, max_skew } => {
                 format!("{}: at desired size, running pods per Ready node differ by at most {max_skew}", d(deployment))
             }

@@ -256,6 +256,7 @@ fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<Origin> {
         | Intent::ReplicasMeetMin { deployment, .. }
         | Intent::ReplicasMeetExpected { deployment, .. }
         | Intent::NoEvictionCycle { deployment }
+        | Intent::NoPreemptionCycle { deployment }
         | Intent::PodsBalanced { deployment, .. }
         | Intent::ReplicasWithin { deployment, .. }
         | Intent::StatefulSetAvailable { statefulset: deployment, .. } => dep(deployment.index()),

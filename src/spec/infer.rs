@@ -9,6 +9,7 @@
 //!   interchangeable; a Node unlike every other stays a pool of its own, named after it;
 //! - per Deployment: `replicasMeetMin` (with an HPA) or `replicasMeetExpected` with offset
 //!   minus the resolved `maxUnavailable` (RollingUpdate without an HPA), `noEvictionCycle`,
+//!   `noPreemptionCycle` where pods of a higher priority may preempt its pods,
 //!   `noReplicaOscillation` where an HPA exists; `podAlwaysSchedulable` once;
 //! - events: one `nodeFailure` per pool with recovery, one drain of one node
 //!   (`maintenance`), a `rolloutRestart` of each Deployment, and for each HPA with a CPU
@@ -166,6 +167,16 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
         }
         spec.intents.push(Intent::NoEvictionCycle { deployment: deployment.clone() });
         out.intent_notes.push(format!("no controller keeps evicting pods of {} in a cycle", d.name));
+        // Pods some pod of a higher priority may preempt.
+        let preemptible = m.controllers.scheduler
+            && m.groups
+                .iter()
+                .filter(|h| h.deployment.index() == di)
+                .any(|h| m.groups.iter().any(|g| g.preempts && g.priority > h.priority));
+        if preemptible {
+            spec.intents.push(Intent::NoPreemptionCycle { deployment: deployment.clone() });
+            out.intent_notes.push(format!("kube-scheduler does not keep preempting pods of {} in a cycle", d.name));
+        }
         if hpa.is_some() {
             spec.intents.push(Intent::NoReplicaOscillation { deployment, drop: 3 });
             out.intent_notes.push(format!(
@@ -361,6 +372,7 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
                 offset.map(|o| format!("\n      offset: {o}")).unwrap_or_default()
             ),
             Intent::NoEvictionCycle { deployment } => format!("type: noEvictionCycle{}", dep(deployment)),
+            Intent::NoPreemptionCycle { deployment } => format!("type: noPreemptionCycle{}", dep(deployment)),
             Intent::PodsBalanced { deployment, max_skew } => {
                 format!("type: podsBalanced{}\n      maxSkew: {max_skew}", dep(deployment))
             }

@@ -411,6 +411,12 @@ pub enum Intent {
         #[serde(default)]
         deployment: Option<String>,
     },
+    /// No reachable cycle of states in which a pod of the Deployment is preempted.
+    #[serde(rename = "noPreemptionCycle")]
+    NoPreemptionCycle {
+        #[serde(default)]
+        deployment: Option<String>,
+    },
     /// Once the Deployment is at its desired size, running pods per Ready node differ by at
     /// most `maxSkew`.
     #[serde(rename = "podsBalanced", alias = "pod_balance_across_node")]

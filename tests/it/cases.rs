@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 14] = [
+const CASES: [&str; 15] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -17,6 +17,7 @@ const CASES: [&str; 14] = [
     "c12-anti-affinity-descheduler-loop",
     "c13-statefulset-node-failure",
     "c14-statefulset-zone-volume",
+    "c16-preemption-second-scheduler-loop",
 ];
 
 #[test]

@@ -3,7 +3,8 @@
 //! the reason, and each claim is checked. The types: kbmc's own serde structs (src/manifest:
 //! KubeSchedulerConfiguration, DeschedulerPolicy and each plugin's args) and the Kubernetes
 //! kinds it reads, k8s-openapi's types with every field of the API (`KINDS`: Deployment,
-//! Node, HorizontalPodAutoscaler, ReplicaSet, Pod, PodDisruptionBudget, Namespace).
+//! Node, HorizontalPodAutoscaler, ReplicaSet, Pod, PodDisruptionBudget, Namespace,
+//! PriorityClass).
 //!
 //! - The accepted fields are derived from the types themselves: a tracing `Deserializer`
 //!   answers each `deserialize_struct` with every name the type lists in its `FIELDS`
@@ -48,6 +49,7 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::scheduling::v1::PriorityClass;
 
 use kbmc::manifest::descheduler as ds;
 use kbmc::manifest::scheduler_config as sc;
@@ -354,7 +356,7 @@ struct Kind {
 
 /// A snapshot's Pod is two roots: a pod of a Deployment's ReplicaSet (`Pod`) and a pod no
 /// modelled controller owns (`FixedPod`), which kbmc reads differently.
-const KINDS: [Kind; 8] = [
+const KINDS: [Kind; 9] = [
     Kind { root: "Deployment", fields: fields_of_resource::<Deployment>, doc: DEPLOYMENT },
     Kind { root: "Node", fields: fields_of_resource::<Node>, doc: NODE },
     Kind { root: "HorizontalPodAutoscaler", fields: fields_of_resource::<HorizontalPodAutoscaler>, doc: HPA },
@@ -363,6 +365,7 @@ const KINDS: [Kind; 8] = [
     Kind { root: "FixedPod", fields: fields_of_resource::<Pod>, doc: FIXED_POD },
     Kind { root: "PodDisruptionBudget", fields: fields_of_resource::<PodDisruptionBudget>, doc: PDB },
     Kind { root: "Namespace", fields: fields_of_resource::<Namespace>, doc: NAMESPACE },
+    Kind { root: "PriorityClass", fields: fields_of_resource::<PriorityClass>, doc: PRIORITY_CLASS_DOC },
 ];
 
 /// Every kind loading keeps is a root here: a new list in `Inputs` fails to compile until it
@@ -381,6 +384,7 @@ fn kinds_loaded(inputs: Inputs) {
         replica_sets: _,         // KINDS: ReplicaSet
         pdbs: _,                 // KINDS: PodDisruptionBudget
         namespaces: _,           // KINDS: Namespace
+        priority_classes: _,     // KINDS: PriorityClass
         quotas: _,               // ResourceQuotas: only their namespace is read (refused or a note)
         statefulsets: _,         // StatefulSets: tests in src/ir/build/statefulsets.rs
         storage_classes: _,      // StorageClasses: tests in src/ir/build/statefulsets.rs
@@ -516,6 +520,13 @@ spec:
 const NAMESPACE: &str = r#"apiVersion: v1
 kind: Namespace
 metadata: {name: default, labels: {team: a}}
+"#;
+
+/// A PriorityClass no pod of the fixture names.
+const PRIORITY_CLASS_DOC: &str = r#"apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: batch}
+value: 10
 "#;
 
 /// The base fixture's documents.
@@ -851,13 +862,7 @@ const TABLE: &[Row] = &[
     ("DefaultEvictor", "nodeSelector", Read, false, "zone=a"),
     ("DefaultEvictor", "evictLocalStoragePods", Read, false, "true"),
     ("DefaultEvictor", "evictDaemonSetPods", Inert("kbmc models no DaemonSet pods"), false, "true"),
-    (
-        "DefaultEvictor",
-        "evictSystemCriticalPods",
-        Inert("kbmc models no system-critical pods (priorities are refused on input)"),
-        false,
-        "true",
-    ),
+    ("DefaultEvictor", "evictSystemCriticalPods", Read, false, "true"),
     ("DefaultEvictor", "ignorePvcPods", Read, false, "true"),
     ("DefaultEvictor", "evictFailedBarePods", Inert("kbmc models no bare pods and no Failed phase"), false, "true"),
     ("DefaultEvictor", "labelSelector", Read, false, "{matchLabels: {app: web}}"),
@@ -1207,21 +1212,22 @@ fn pod_spec_rows(root: &'static str, prefix: &str, of: Of) -> Vec<Row> {
         (root, p("os.name"), unmodelled, false, "windows"),
         // On a fixed pod it adds to the requests on its node (PodRequests).
         (root, p("overhead"), of.pick(Refused, Refused, Read), false, "{cpu: 100m}"),
+        // A template's policy other than its class's is refused, as admission refuses the
+        // pod; a ReplicaSet's pod gets its template's.
         (
             root,
             p("preemptionPolicy"),
-            Inert(of.pick(
-                "preemption needs pods of lower priority, and priorities are refused: every pod has priority 0",
-                "preemption needs pods of lower priority, and every pod of a Deployment has priority 0 (others are refused)",
-                "a bound pod preempts nothing",
-            )),
+            of.pick(
+                Refused,
+                Inert("a ReplicaSet's pod gets its template's priority and policy, which admission resolved from the class"),
+                Inert("a bound pod preempts nothing"),
+            ),
             false,
             "Never",
         ),
-        // A fixed pod's priority of 0 or more is harmless (kbmc's pods have priority 0 and
-        // preempt only lower ones); a negative one is refused.
+        // A fixed pod below a priority that may preempt could be preempted: refused.
         (root, p("priority"), Refused, false, of.pick("100", "100", "-1")),
-        (root, p("priorityClassName"), of.pick(Refused, Inert(PRIORITY_CLASS), Inert(PRIORITY_CLASS)), false, "high"),
+        (root, p("priorityClassName"), of.pick(Read, Inert(PRIORITY_CLASS), Inert(PRIORITY_CLASS)), false, of.pick("batch", "high", "high")),
         (root, p("readinessGates"), Inert("readiness gates are conditions other controllers set at run time; kbmc counts a running pod ready (for a snapshot, assumption snapshot-state)"), true, "[{conditionType: example.com/ready}]"),
         (root, p("resourceClaims"), of.pick(Refused, Refused, Inert(FIXED_CLAIMS)), true, "[{name: gpu, resourceClaimName: gpu}]"),
         (root, p("resources"), Refused, true, "{requests: {cpu: \"1\"}}"),
@@ -1440,6 +1446,7 @@ fn kube_rows() -> Vec<Row> {
     rows.extend(meta_rows("HorizontalPodAutoscaler", "metadata.", BOOKKEEPING, &[]));
     rows.extend(pdb_rows());
     rows.extend(namespace_rows());
+    rows.extend(priority_class_rows());
     rows.extend(pod_spec_rows("Deployment", "spec.template.spec", Of::Template));
     rows.extend(pod_spec_rows("Pod", "spec", Of::Replica));
     rows.extend(pod_spec_rows("FixedPod", "spec", Of::Fixed));
@@ -1483,6 +1490,36 @@ fn namespace_rows() -> Vec<Row> {
         ),
     ];
     rows.extend(meta_rows("Namespace", "metadata.", BOOKKEEPING, &[]));
+    rows
+}
+
+/// A PriorityClass's value and policy are what the pods naming it get (src/ir/build/priority.rs
+/// and its tests); the fixture's class is named by no pod, so its rows show the class read
+/// into the model and validated as the API server does.
+fn priority_class_rows() -> Vec<Row> {
+    let mut rows: Vec<Row> = vec![
+        ("PriorityClass", "apiVersion", Read, false, "scheduling.k8s.io/v1beta1"),
+        ("PriorityClass", "kind", Read, false, "StatefulSet"),
+        ("PriorityClass", "metadata", Read, false, "{name: other}"),
+        ("PriorityClass", "metadata.name", Read, false, "other"),
+        ("PriorityClass", "metadata.namespace", Inert("a PriorityClass is cluster-scoped"), false, "prod"),
+        ("PriorityClass", "metadata.labels", Inert(OWN_LABELS), false, "{tier: x}"),
+        ("PriorityClass", "metadata.annotations", Inert(OWN_LABELS), false, "{x: y}"),
+        ("PriorityClass", "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        ("PriorityClass", "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        ("PriorityClass", "value", Read, false, "20"),
+        // Every pod naming no class gets the default's value: the fixture's Deployment.
+        ("PriorityClass", "globalDefault", Read, false, "true"),
+        ("PriorityClass", "preemptionPolicy", Read, false, "Never"),
+        (
+            "PriorityClass",
+            "description",
+            Inert("a note for people; the Priority admission plugin reads value and policy"),
+            false,
+            "x",
+        ),
+    ];
+    rows.extend(meta_rows("PriorityClass", "metadata.", BOOKKEEPING, &[]));
     rows
 }
 

@@ -181,6 +181,12 @@ pub fn find(
             let comp = scc(g, &|_, _| true);
             lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term(v) > term(u))
         }
+        Intent::NoPreemptionCycle { deployment } => {
+            let dep = deployment.index();
+            let term = lazily(g, |st| crate::model::terminating_pods(m, st, dep));
+            let comp = scc(g, &|_, _| true);
+            lasso(g, &comp, &|u, v, s| reg[s.actor as usize].preempts(s) && term(v) > term(u))
+        }
         Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
             // Every state of the loop is bad (a pod waits; a drain is in progress; ordinals
             // are down).

@@ -93,6 +93,8 @@ pub(super) fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
             .map(|(i, it)| boolean(format!("intent.{i}.{}.monitor@{k}", it.name())))
             .collect(),
         stateful: m.stateful_names().into_iter().map(|n| int(format!("{n}@{k}"))).collect(),
+        nominated: if m.preempts { per_group("nominated") } else { Vec::new() },
+        preempting: if m.preempts { per_group("preempting") } else { Vec::new() },
     }
 }
 
@@ -117,6 +119,8 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
         .chain(a.evicting.iter().zip(&b.evicting))
         .chain(a.deleting.iter().zip(&b.deleting))
         .chain(a.queued.iter().zip(&b.queued))
+        .chain(a.nominated.iter().zip(&b.nominated))
+        .chain(a.preempting.iter().zip(&b.preempting))
     {
         ints(x, y, &mut parts);
     }

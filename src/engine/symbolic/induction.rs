@@ -52,6 +52,10 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     fill_grid(&mut hi.deleting, m.max_pods);
     fill_grid(&mut lo.queued, 0);
     fill_grid(&mut hi.queued, m.max_pods);
+    fill_grid(&mut lo.nominated, 0);
+    fill_grid(&mut hi.nominated, m.max_pods);
+    fill_grid(&mut lo.preempting, 0);
+    fill_grid(&mut hi.preempting, m.max_pods);
     fill(&mut lo.desired, 0);
     fill(&mut hi.desired, per_dep);
     fill(&mut lo.revision, 0);

@@ -1,6 +1,6 @@
 //! Lassos for cycle intents: "some earlier frame l equals frame k, and the watched change
 //! happens on a step inside the loop" (an eviction that adds terminating pods of the
-//! Deployment for noEvictionCycle; at every frame of the loop, waiting pods for
+//! Deployment for noEvictionCycle, a preemption victim's deletion for noPreemptionCycle; at every frame of the loop, waiting pods for
 //! allPodsEventuallyRun and a drain in progress for drainCompletes), one formula per loop start so that the loop start can be read from
 //! a model. It must not assert them (the bounded query does).
 
@@ -31,6 +31,19 @@ impl Unrolling {
                                 .map(|j| {
                                     Bool::and(&[
                                         self.evicts_at[j].clone(),
+                                        term(&self.frames[j + 1], dep).gt(term(&self.frames[j], dep)),
+                                    ])
+                                })
+                                .collect::<Vec<_>>(),
+                        )
+                    }
+                    Intent::NoPreemptionCycle { deployment } => {
+                        let dep = deployment.index();
+                        Bool::or(
+                            &(l..k)
+                                .map(|j| {
+                                    Bool::and(&[
+                                        self.preempts_at[j].clone(),
                                         term(&self.frames[j + 1], dep).gt(term(&self.frames[j], dep)),
                                     ])
                                 })

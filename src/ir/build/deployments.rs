@@ -163,7 +163,9 @@ impl Builder<'_> {
             ));
         }
         let id = GroupId(self.facts.len() as u32);
+        let priority = self.pod_priority(&facts, origin, "spec.template");
         self.facts.push(facts);
+        self.group_priority.push(priority);
         self.group_owner.push((dep, revision));
         Some(id)
     }
@@ -572,6 +574,8 @@ impl Builder<'_> {
                 has_required_affinity: f.required_terms.is_some(),
                 qos: f.qos,
                 ordinal: self.ordinal_of(gi),
+                priority: self.group_priority[gi].0,
+                preempts: self.group_priority[gi].1,
             });
         }
         groups

@@ -65,6 +65,10 @@ impl Builder<'_> {
                     let Some(d) = self.deployment_ref(deployment, &f) else { continue };
                     Intent::NoEvictionCycle { deployment: d }
                 }
+                S::NoPreemptionCycle { deployment } => {
+                    let Some(d) = self.deployment_ref(deployment, &f) else { continue };
+                    Intent::NoPreemptionCycle { deployment: d }
+                }
                 S::PodsBalanced { deployment, max_skew } => {
                     let Some(d) = self.deployment_ref(deployment, &f) else { continue };
                     Intent::PodsBalanced { deployment: d, max_skew: *max_skew as i64 }

@@ -245,7 +245,8 @@ impl Builder<'_> {
             }
             let id = DeploymentId(self.deployments.len() as u32);
             let initial_usage = facts.requests;
-            let groups = vec![self.ordinal_groups(id, 0, &facts, ordinals, claim_zones.len())];
+            let priority = self.pod_priority(&facts, origin, "spec.template");
+            let groups = vec![self.ordinal_groups(id, 0, (&facts, priority), ordinals, claim_zones.len())];
             let revisions = vec![groups[0][0][0]];
             self.deployments.push(Deployment {
                 name: if shared.contains(&name) { format!("{namespace}/{name}") } else { name.clone() },
@@ -486,12 +487,13 @@ impl Builder<'_> {
         (most + grow).clamp(0, crate::ir::limits::MAX_COUNT) as u32
     }
 
-    /// One revision's pod groups: per ordinal, per volume zone (0: none yet).
+    /// One revision's pod groups: per ordinal, per volume zone (0: none yet); `template` is
+    /// the revision's facts with the priority admission gives its pods.
     fn ordinal_groups(
         &mut self,
         id: DeploymentId,
         revision: u32,
-        facts: &pod::TemplateFacts,
+        template: (&pod::TemplateFacts, (i64, bool)),
         ordinals: u32,
         zones: usize,
     ) -> Vec<Vec<GroupId>> {
@@ -501,7 +503,8 @@ impl Builder<'_> {
                 (0..slots)
                     .map(|z| {
                         let g = GroupId(self.facts.len() as u32);
-                        self.facts.push(facts.clone());
+                        self.facts.push(template.0.clone());
+                        self.group_priority.push(template.1);
                         self.group_owner.push((id, revision));
                         let claim_zone = if z == 0 { None } else { Some(z as u32 - 1) };
                         self.ordinals.push((g, Ordinal { ordinal: o, claim_zone }));
@@ -532,8 +535,9 @@ impl Builder<'_> {
             return None;
         }
         let facts = self.facts[first.index()].clone();
+        let priority = self.group_priority[first.index()];
         let revision = self.deployments[di].revisions.len() as u32;
-        let groups = self.ordinal_groups(id, revision, &facts, ordinals, zones);
+        let groups = self.ordinal_groups(id, revision, (&facts, priority), ordinals, zones);
         let g = groups.first().and_then(|z| z.first()).copied()?;
         let d = &mut self.deployments[di];
         d.stateful.as_mut().expect("a StatefulSet").groups.push(groups);

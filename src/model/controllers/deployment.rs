@@ -574,6 +574,7 @@ impl<D: Domain> Controller<D> for DeploymentController {
             DELETE_PENDING => {
                 let k = d.min(&surplus(d, m, st, g), &st.pending[g]);
                 nx.pending[g] = d.sub(&st.pending[g], &k);
+                super::preemption::forget_deleted(d, m, st, nx, g);
             }
             DELETE_ON => pick_update(d, m, s, st, nx),
             _ => delete_chosen_into(d, m, s, st, nx),

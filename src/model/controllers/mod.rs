@@ -8,6 +8,7 @@ pub mod hpa;
 pub mod interpod_affinity;
 pub mod kubelet;
 pub mod node_lifecycle;
+pub mod preemption;
 pub mod scheduler;
 pub mod statefulset;
 pub mod taint_eviction;
@@ -28,5 +29,6 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(deployment::Victims),
         Box::new(taint_eviction::QueuedEviction),
         Box::new(statefulset::StatefulSetController),
+        Box::new(preemption::Preemption),
     ]
 }

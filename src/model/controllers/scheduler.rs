@@ -17,7 +17,9 @@
 //! Abstracted: NotReady nodes are infeasible (their not-ready taint is not tolerated);
 //! spread weights ln(size+2) are computed in thousandths and rounded, as upstream rounds the
 //! float sum; an unschedulable pod stays pending and is retried whenever a node becomes
-//! feasible (the scheduling queue's backoff and flush are timing).
+//! feasible (the scheduling queue's backoff and flush are timing). Where the model may
+//! preempt, a pod is filtered with the pods nominated to a node counted there, and pods with
+//! a nomination are bound by `preemption.rs`.
 
 use super::super::{ready, requested, running_per_node, Class, ClusterState, Controller, Model, Step};
 use super::interpod_affinity;
@@ -565,6 +567,11 @@ impl<D: Domain> Controller<D> for Scheduler {
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
+        if m.preempts {
+            // Pods nominated by a preemption are counted where they are nominated, and bound
+            // by `preemption.rs`.
+            return super::preemption::bind_guard(d, m, st, g, n);
+        }
         let loads = NodeLoads::of(d, m, st);
         let feas = feasible_with(d, m, st, &loads, g);
         let sc = scores_with(d, m, st, &loads, g, &feas);
@@ -618,6 +625,9 @@ impl crate::engine::explicit::Hints for Scheduler {
     /// C8 at 39 nodes, whose descheduler keeps states from being renamed, has 1,729 keys in
     /// its first 2,048 lookups but four up to renaming.
     fn guard_key(&self, m: &Model, st: &ClusterState<Concrete>, key: &mut Vec<i64>) -> Option<usize> {
+        if m.preempts {
+            return None;
+        }
         key.clear();
         key.extend((0..m.ir.groups.len()).filter(|&g| scheduled(m, g)).map(|g| (st.pending[g] > 0) as i64));
         if !key.contains(&1) {
@@ -649,6 +659,9 @@ impl crate::engine::explicit::Hints for Scheduler {
         Some(width)
     }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
+        if m.preempts {
+            return None;
+        }
         let d = Concrete;
         // Per pod group: feasibility, the top score and every node's score.
         type Ranked = (Vec<bool>, i64, Vec<i64>);
@@ -692,6 +705,9 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
         if !m.ir.controllers.scheduler {
             return Some(d.bool(false));
         }
+        if m.preempts {
+            return None;
+        }
         Some(
             d.any_of(
                 (0..m.ir.groups.len())
@@ -704,6 +720,9 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
     /// guard as `Controller::guard` writes it (pairwise top score up to
     /// [`SMALL_CLUSTER_NODES`] nodes, against the maximum beyond).
     fn batch_guard(&self, d: &D, m: &Model, labels: &[Step], st: &ClusterState<D>) -> Option<Vec<D::Bool>> {
+        if m.preempts {
+            return None;
+        }
         let nn = m.nodes();
         let mut loads = None;
         // Per pod group: feasibility, scores and, past the pairwise size, the top score.

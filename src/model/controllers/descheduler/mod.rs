@@ -12,9 +12,9 @@
 //! label (`order_count`, `permutation`): the run visits nodes, ranks tied domains and walks a
 //! domain's nodes in that order. LowNodeUtilization takes its overutilized nodes by
 //! descending usage (sortNodesByUsage: cpu millicores + memory bytes + pods), an order that
-//! breaks that sort being no run (the guard refuses it), and a node's pods by QoS class,
-//! BestEffort first (SortPodsBasedOnPriorityLowToHigh; kbmc has no priorities, so all are
-//! equal). Topology spread counts with the descheduler's selector semantics (`labelSelector:
+//! breaks that sort being no run (the guard refuses it), and a node's pods by priority, lowest
+//! first, then QoS class, BestEffort first (SortPodsBasedOnPriorityLowToHigh). Topology
+//! spread counts with the descheduler's selector semantics (`labelSelector:
 //! {}` matches every pod of the namespace) and merges constraints as hasIdenticalConstraints.
 //! Abstracted: a pod marked by two spread constraints is counted once per (group, node) as the
 //! larger of the two marks; a run's evictions happen in one step, except that running pods of
