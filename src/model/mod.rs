@@ -84,6 +84,14 @@ pub trait Controller<D: Domain>: std::any::Any {
     fn uses_node_order(&self, _m: &Model) -> bool {
         false
     }
+    /// Whether a step's outcome can depend on the order of Deployments or of their pod groups
+    /// beyond what their static facts and states say (e.g. a run that evicts group by group in
+    /// index order under a limit they share). While any actor of a model says so, the explicit
+    /// engine does not identify states that differ only by a renaming of interchangeable
+    /// Deployments (`engine/explicit/deployments.rs`).
+    fn uses_deployment_order(&self, _m: &Model) -> bool {
+        false
+    }
     /// Whether the step evicts pods (descheduler, taint eviction, node lifecycle, drain):
     /// what `noEvictionCycle` watches.
     fn evicts(&self, _s: &Step) -> bool {
