@@ -142,10 +142,11 @@ fn check_with(
     // transitions; safety intents and traces need only each state's parent.
     let cycles = m.ir.intents.iter().any(|i| i.is_cycle() || matches!(i, Intent::NoReplicaOscillation { .. }));
     let mut failed_fast = false;
-    // States stored up to a renaming of interchangeable Deployments stand for every renaming:
-    // each intent is read over its orbit (the intents a renaming maps it to), and a run found
+    // States stored up to a renaming of interchangeable Deployments (where every renaming
+    // maps the initial states onto themselves) stand for every renaming: each intent is read
+    // over its orbit (the intents a renaming maps it to), and a run found
     // for another intent of the orbit is renamed into one for it.
-    let deployments = if canonical { symmetric_deployments(m, opts) } else { None };
+    let deployments = symmetric_deployments(m, opts).filter(|d| canonical && d.fixes(inits));
     let orbits: Vec<Vec<usize>> = match &deployments {
         Some(d) => d.orbits.clone(),
         None => (0..ni).map(|i| vec![i]).collect(),

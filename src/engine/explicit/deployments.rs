@@ -294,6 +294,17 @@ impl Deployments {
         out
     }
 
+    /// Whether every renaming within the classes maps the set `inits` onto itself (a check
+    /// from some topologies only, as `kbmc scale` asks, may start from a set that one does
+    /// not): the swaps of neighbours in each class generate every renaming.
+    pub fn fixes(&self, inits: &[ClusterState<Concrete>]) -> bool {
+        let mut keys: Vec<Vec<i16>> = inits.iter().map(|s| s.pack()).collect();
+        keys.sort();
+        self.classes.iter().all(|c| {
+            c.windows(2).all(|w| inits.iter().all(|s| keys.binary_search(&self.swapped(s, w[0], w[1]).pack()).is_ok()))
+        })
+    }
+
     /// The class of Deployment `d`, if it has one.
     pub fn class_of(&self, d: usize) -> Option<&[usize]> {
         self.classes.iter().find(|c| c.contains(&d)).map(|c| c.as_slice())
@@ -536,6 +547,27 @@ mod tests {
         assert!(Deployments::of(&model(&format!("{}{odd}{}", own("a"), spec("")))).is_none());
     }
 
+    /// A check from every topology of two interchangeable Deployments with replicas ranges
+    /// starts from a set every swap maps onto itself; one from a single topology in which
+    /// their replicas differ does not.
+    #[test]
+    fn initial_states_must_be_fixed() {
+        let m = model(&format!(
+            "{}{}{}",
+            deployment("a", 1, "1", "1Gi", ""),
+            deployment("b", 1, "1", "1Gi", ""),
+            spec("  workloads: [{deployment: a, replicas: {min: 1, max: 2}}, {deployment: b, replicas: {min: 1, max: 2}}]\n")
+        ));
+        let d = Deployments::of(&m).unwrap();
+        let inits = m.initial_states();
+        assert_eq!(inits.len(), 4);
+        assert!(d.fixes(&inits));
+        let uneven: Vec<_> = inits.iter().filter(|s| s.desired == [1, 2]).cloned().collect();
+        assert!(!d.fixes(&uneven));
+        let even: Vec<_> = inits.iter().filter(|s| s.desired[0] == s.desired[1]).cloned().collect();
+        assert!(d.fixes(&even));
+    }
+
     /// Sorting blocks is a renaming: the same state up to it gives one canonical state, and
     /// swapping twice is the identity.
     #[test]
@@ -563,5 +595,53 @@ mod tests {
         d.canonicalize(&mut cz, &mut perm);
         assert_eq!(cx.pack(), cz.pack());
         assert_ne!(x.pack(), z.pack());
+    }
+}
+
+#[cfg(test)]
+mod scratch_measure {
+    use crate::domain::Concrete;
+    use crate::engine::explicit::search::{explore_with, symmetric_deployments};
+    use crate::engine::explicit::Options;
+    use crate::model::{registry, Model};
+
+    #[test]
+    #[ignore]
+    fn measure() {
+        let dir = std::path::PathBuf::from(std::env::var("KBMC_MEASURE").unwrap());
+        let max: usize = std::env::var("KBMC_MEASURE_MAX").map(|v| v.parse().unwrap()).unwrap_or(200_000);
+        let (ir, _) = crate::load_model(std::slice::from_ref(&dir), false).unwrap();
+        let m = Model::new(&ir);
+        let reg = registry::<Concrete>();
+        for sym in [false, true] {
+            let opts = Options { max_depth: 30, max_states: max, symmetry: true, reduction: false, all: true };
+            let deps = if sym { symmetric_deployments(&m, &opts) } else { None };
+            let g = explore_with(&m, &opts, &m.initial_states(), true, deps, true, |_, _, _| true);
+            let mut by_actor = std::collections::BTreeMap::<String, (usize, usize)>::new();
+            for u in 0..g.states.len() as u32 {
+                if let Some((_, l)) = g.parent[u as usize] {
+                    let s = g.labels[l as usize];
+                    by_actor.entry(reg[s.actor as usize].name().to_string()).or_default().0 += 1;
+                }
+                if u < g.expanded {
+                    for (_, s) in g.successors(u) {
+                        by_actor.entry(reg[s.actor as usize].name().to_string()).or_default().1 += 1;
+                    }
+                }
+            }
+            let mut per_depth = vec![0usize; 31];
+            for &d in &g.depth {
+                per_depth[d as usize] += 1;
+            }
+            println!(
+                "deployment symmetry {sym}: {} states, {} transitions, truncated {}, classes {:?}",
+                g.states.len(),
+                g.transitions,
+                g.truncated,
+                g.deployments.as_ref().map(|d| d.classes.clone())
+            );
+            println!("  (states first reached by, transitions) per actor: {by_actor:?}");
+            println!("  states per depth: {per_depth:?}");
+        }
     }
 }
