@@ -161,6 +161,10 @@ pub struct Model {
     /// intermediate count (kubelet.rs says when). On by default; a test turns it off to
     /// show that verdicts and counterexample lengths stay the same.
     pub reduce_kubelet: bool,
+    /// Whether the explicit engine's check may store states up to a renaming of
+    /// interchangeable Deployments (`engine/explicit/deployments.rs`). On by default; a test
+    /// turns it off to show that verdicts and counterexample lengths stay the same.
+    pub symmetric_deployments: bool,
     /// Per group: a descheduler run picks which of its pods to evict but leaves the eviction
     /// to one step per pod (`descheduler::Eviction`), because its running pods come in
     /// several usage kinds and which kind goes is upstream's arbitrary order. False for every
@@ -242,6 +246,7 @@ impl Model {
                 .map(|k| controllers::scheduler::domains_of(ir, crate::ir::LabelKey(k)))
                 .collect(),
             reduce_kubelet: true,
+            symmetric_deployments: true,
         }
     }
 

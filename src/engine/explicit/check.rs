@@ -8,9 +8,10 @@
 use std::time::Instant;
 
 use super::deployments::intent_deployment;
+use super::deployments::log_order;
 use super::search::{explore_with, symmetric_deployments};
 use super::trace::{renamed, trace_of};
-use super::{cycles, hints, path_to, Graph, Options};
+use super::{cycles, hints, node_classes, path_to, Graph, Options};
 use crate::domain::Concrete;
 use crate::ir::Intent;
 use crate::model::{intents, registry, terminating_pods, ClusterState, Model};
@@ -146,7 +147,12 @@ fn check_with(
     // maps the initial states onto themselves) stand for every renaming: each intent is read
     // over its orbit (the intents a renaming maps it to), and a run found
     // for another intent of the orbit is renamed into one for it.
-    let deployments = symmetric_deployments(m, opts).filter(|d| canonical && d.fixes(inits));
+    // Rebuilding a run needs a stored form canonical for its group, which blocks sorted after
+    // nodes sorted are not for both groups together: states are stored up to the larger of
+    // the two (by the logarithm of its order; nodes where they are alike).
+    let deployments = symmetric_deployments(m, opts)
+        .filter(|d| canonical && d.fixes(inits) && d.log_order() > log_order(&node_classes(m)));
+    let canonical = canonical && deployments.is_none();
     let orbits: Vec<Vec<usize>> = match &deployments {
         Some(d) => d.orbits.clone(),
         None => (0..ni).map(|i| vec![i]).collect(),

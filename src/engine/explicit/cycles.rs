@@ -173,7 +173,9 @@ pub fn find(
 ) -> Option<(Vec<u32>, Vec<Step>, usize)> {
     let d = Concrete;
     match intent {
-        Intent::NoEvictionCycle { deployment } if g.deployments.as_ref().is_some_and(|x| x.class_of(deployment.index()).is_some()) => {
+        Intent::NoEvictionCycle { deployment }
+            if g.deployments.as_ref().is_some_and(|x| x.class_of(deployment.index()).is_some()) =>
+        {
             // States stored up to a renaming of interchangeable Deployments: an edge's target
             // may have the Deployments' blocks in another order than its source, so what the
             // step evicted is read from its outcome before renaming. Any Deployment of the
@@ -189,7 +191,9 @@ pub fn find(
                 let mut st = st.borrow_mut();
                 g.states.load(u, &mut st);
                 let next = actor.update(&d, m, s, &st);
-                class.iter().any(|&e| crate::model::terminating_pods(m, &next, e) > crate::model::terminating_pods(m, &st, e))
+                class
+                    .iter()
+                    .any(|&e| crate::model::terminating_pods(m, &next, e) > crate::model::terminating_pods(m, &st, e))
             })
         }
         Intent::NoEvictionCycle { deployment } => {

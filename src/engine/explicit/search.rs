@@ -8,10 +8,10 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
+use super::deployments::stored_form;
 use super::enabled::{enabled_into, EnabledBuf, LabelIndex};
 use super::por::Reduction;
 use super::symmetry::Twins;
-use super::deployments::stored_form;
 use super::{node_classes, symmetry_classes, Deployments, Edges, Graph, Options, Store};
 use crate::domain::Concrete;
 use crate::model::state::{Conditions, Fields, Scratch};
@@ -215,7 +215,13 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
                 "search bug: an initial state whose monitors were not observed"
             );
             let mut canon = init.clone();
-            stored_form(g.canonical.as_deref(), g.deployments.as_ref(), &mut canon, &mut self.scratch, &mut self.deployment_perm);
+            stored_form(
+                g.canonical.as_deref(),
+                g.deployments.as_ref(),
+                &mut canon,
+                &mut self.scratch,
+                &mut self.deployment_perm,
+            );
             canon.pack_fields_into(None, self.fields, &mut key_buf);
             if let Some(id) = g.states.find(&key_buf) {
                 g.origins.push((id, init.clone()));

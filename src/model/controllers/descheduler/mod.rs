@@ -306,7 +306,12 @@ pub fn deployment_order_matters(m: &Model) -> bool {
         || m.ir.groups.iter().any(|g| {
             let a = &g.pod_affinity;
             g.spread.iter().any(|c| spans(&c.desched_selects))
-                || a.required_anti.iter().chain(&a.preferred_anti).chain(&a.required).chain(&a.preferred).any(|t| spans(&t.desched_selects))
+                || a.required_anti
+                    .iter()
+                    .chain(&a.preferred_anti)
+                    .chain(&a.required)
+                    .chain(&a.preferred)
+                    .any(|t| spans(&t.desched_selects))
         })
 }
 
