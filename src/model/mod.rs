@@ -84,6 +84,14 @@ pub trait Controller<D: Domain>: std::any::Any {
     fn uses_node_order(&self, _m: &Model) -> bool {
         false
     }
+    /// Whether a step's outcome can depend on the order of Deployments or of their pod groups
+    /// beyond what their static facts and states say (e.g. a run that evicts group by group in
+    /// index order under a limit they share). While any actor of a model says so, the explicit
+    /// engine does not identify states that differ only by a renaming of interchangeable
+    /// Deployments (`engine/explicit/deployments.rs`).
+    fn uses_deployment_order(&self, _m: &Model) -> bool {
+        false
+    }
     /// Whether the step evicts pods (descheduler, taint eviction, node lifecycle, drain):
     /// what `noEvictionCycle` watches.
     fn evicts(&self, _s: &Step) -> bool {
@@ -157,6 +165,10 @@ pub struct Model {
     /// intermediate count (kubelet.rs says when). On by default; a test turns it off to
     /// show that verdicts and counterexample lengths stay the same.
     pub reduce_kubelet: bool,
+    /// Whether the explicit engine's check may store states up to a renaming of
+    /// interchangeable Deployments (`engine/explicit/deployments.rs`). On by default; a test
+    /// turns it off to show that verdicts and counterexample lengths stay the same.
+    pub symmetric_deployments: bool,
     /// Per group: a descheduler run picks which of its pods to evict but leaves the eviction
     /// to one step per pod (`descheduler::Eviction`), because its running pods come in
     /// several usage kinds and which kind goes is upstream's arbitrary order. False for every
@@ -260,6 +272,7 @@ impl Model {
             },
             preempts: ir.controllers.scheduler
                 && ir.groups.iter().any(|g| g.preempts && ir.groups.iter().any(|h| h.priority < g.priority)),
+            symmetric_deployments: true,
         }
     }
 

@@ -443,6 +443,11 @@ impl<D: Domain> Controller<D> for Preemption {
     fn node_conditions_changed(&self) -> Conditions {
         Conditions::NONE
     }
+    // Victim groups of one priority are tried in every order up to `ORDERS_MAX`, in index
+    // order beyond: renaming Deployments could change the outcome.
+    fn uses_deployment_order(&self, m: &Model) -> bool {
+        m.preempts
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.preempts {
             return;
