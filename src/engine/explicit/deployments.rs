@@ -82,7 +82,7 @@ fn event_deployment(e: &Event) -> Option<usize> {
 /// The parts of the model's serialized form this module knows how to rename. Any other
 /// part that is not empty (a kind of object added to the model later) turns the symmetry off
 /// until this module renames it too.
-const KNOWN: [&str; 19] = [
+const KNOWN: [&str; 20] = [
     "name",
     "spec_inferred",
     "dropped",
@@ -102,6 +102,8 @@ const KNOWN: [&str; 19] = [
     "initial_pods",
     "fixed_pods",
     "pdbs",
+    // Classes name no Deployment or group (each group carries its priority): nothing to rename.
+    "priority_classes",
 ];
 
 impl Deployments {
