@@ -67,6 +67,15 @@ fn strategy(s: &Strategy) -> String {
     }
 }
 
+/// A pod's or a PriorityClass's `preemptionPolicy`.
+fn preemption_policy(preempts: bool) -> &'static str {
+    if preempts {
+        "PreemptLowerPriority"
+    } else {
+        "Never"
+    }
+}
+
 fn group_name(m: &Model, g: GroupId) -> String {
     let grp = m.group(g);
     let dep = m.deployment(grp.deployment);
@@ -344,12 +353,35 @@ pub fn render(m: &Model) -> String {
         );
     }
 
+    // Priorities, where the inputs have any: a PriorityClass of their own, or a pod group
+    // with a priority or policy other than admission's defaults (0, PreemptLowerPriority),
+    // such as a template naming a built-in system class.
+    let priorities =
+        m.priority_classes.iter().any(|c| !c.builtin) || m.groups.iter().any(|g| g.priority != 0 || !g.preempts);
+    if priorities {
+        let _ = writeln!(w, "\npriority classes ({}):", m.priority_classes.len());
+        for c in &m.priority_classes {
+            let _ = writeln!(
+                w,
+                "  {}: value {}, preemptionPolicy {}{}{}",
+                c.name,
+                c.value,
+                preemption_policy(c.preempts),
+                if c.global_default { ", globalDefault (pods naming no class get it)" } else { "" },
+                if c.builtin { " (built in)" } else { "" }
+            );
+        }
+    }
+
     let _ = writeln!(w, "\npod groups ({}):", m.groups.len());
     for (gi, g) in m.groups.iter().enumerate() {
         let _ = writeln!(w, "  {}", group_name(m, GroupId(gi as u32)));
         let labels: Vec<String> = g.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let _ = writeln!(w, "    labels: {}", labels.join(", "));
         let _ = writeln!(w, "    requests: cpu {}, memory {}", cpu(g.requests.cpu_milli), mem(g.requests.memory));
+        if priorities {
+            let _ = writeln!(w, "    priority: {}, preemptionPolicy {}", g.priority, preemption_policy(g.preempts));
+        }
         if let Some(n) = &g.node_name {
             let _ = writeln!(w, "    nodeName: {n} (bypasses the scheduler)");
         }

@@ -11,10 +11,15 @@
 //!   minus the resolved `maxUnavailable` (RollingUpdate without an HPA), `noEvictionCycle`,
 //!   `noPreemptionCycle` where pods of a higher priority may preempt its pods,
 //!   `noReplicaOscillation` where an HPA exists; `podAlwaysSchedulable` once;
-//! - events: one `nodeFailure` per pool with recovery, one drain of one node
-//!   (`maintenance`), a `rolloutRestart` of each Deployment, and for each HPA with a CPU
-//!   target a load that takes its pods from the target level to one at which its minimum
-//!   of pods asks for its maximum.
+//! - per StatefulSet (a workload beside the Deployments): as a Deployment without an HPA,
+//!   with `replicasMeetExpected` at offset -1 (its rolling update replaces one pod at a
+//!   time), and `statefulSetAvailable` with `maxUnavailable: 0` (no ordinal stays down for
+//!   ever); never the `forceDeletePods` event (see `infer`);
+//! - events: one `nodeFailure` per pool, with recovery unless a StatefulSet is among the
+//!   inputs (its pod on a node that never comes back is what strands it), one drain of one node
+//!   (`maintenance`), a `rolloutRestart` of each Deployment and StatefulSet, and for each HPA
+//!   with a CPU target a load that takes its pods from the target level to one at which its
+//!   minimum of pods asks for its maximum.
 
 use std::collections::BTreeMap;
 
@@ -89,9 +94,18 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
         pool_names.push(pool);
     }
 
+    // With a StatefulSet the node fails for good: its pod there stays Terminating until the
+    // node is back (the kubelet confirms the deletion) or an operator force-deletes it, so a
+    // node that may come back at any time would hide the StatefulSet staying degraded (C13,
+    // C14). Without one, the node may recover.
+    let recovery = !m.deployments.iter().any(|d| d.stateful.is_some());
     for pool in &pool_names {
-        spec.events.push(Event::NodeFailure { pool: Some(pool.clone()), budget: 1, recovery: true });
-        out.event_notes.push(format!("a node of {pool} fails (NotReady) and may recover"));
+        spec.events.push(Event::NodeFailure { pool: Some(pool.clone()), budget: 1, recovery });
+        out.event_notes.push(if recovery {
+            format!("a node of {pool} fails (NotReady) and may recover")
+        } else {
+            format!("a node of {pool} fails (NotReady) for good: a StatefulSet's pod there stays Terminating until someone acts")
+        });
     }
     if !m.nodes.is_empty() {
         spec.events.push(Event::Maintenance { max_unavailable: 1, budget: Some(1) });
@@ -100,6 +114,17 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
     for d in &m.deployments {
         spec.events.push(Event::RolloutRestart { deployment: Some(d.name.clone()), budget: 1 });
         out.event_notes.push(format!("a rollout of {} (kubectl rollout restart)", d.name));
+    }
+    // No `forceDeletePods`: it is an operator's remedy (`kubectl delete pod --force`, or the
+    // out-of-service taint), not something the cluster does. With it, a StatefulSet's pod
+    // stranded Terminating on a node that failed for good would be replaced and the check
+    // pass on a fix nobody has applied; without it the check shows the StatefulSet degraded
+    // until someone acts (docs/modeling.md §2.9), and `kbmc init` says how to add it.
+    for d in m.deployments.iter().filter(|d| d.stateful.is_some()) {
+        out.omitted.push(format!(
+            "no forceDeletePods for {}: it is the operator's remedy for a pod stranded on a failed node; add the event to check with that remedy",
+            d.name
+        ));
     }
     for h in &m.hpas {
         let d = &m.deployments[h.target.index()];
@@ -142,6 +167,19 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
         let deployment = Some(d.name.clone());
         let hpa = m.hpas.iter().find(|h| h.target.index() == di);
         match (hpa, d.strategy) {
+            // A StatefulSet's rolling update replaces one pod at a time (kbmc refuses its
+            // maxUnavailable), whatever its pod management and update strategy.
+            (None, _) if d.stateful.is_some() => {
+                spec.intents.push(Intent::ReplicasMeetExpected {
+                    deployment: deployment.clone(),
+                    replicas: None,
+                    offset: Some(-1),
+                });
+                out.intent_notes.push(format!(
+                    "running replicas of {} stay at least at the desired count minus one (a StatefulSet replaces one pod at a time)",
+                    d.name
+                ));
+            }
             (Some(h), _) => {
                 spec.intents.push(Intent::ReplicasMeetMin { deployment: deployment.clone() });
                 out.intent_notes.push(format!(
@@ -176,6 +214,13 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
         if preemptible {
             spec.intents.push(Intent::NoPreemptionCycle { deployment: deployment.clone() });
             out.intent_notes.push(format!("kube-scheduler does not keep preempting pods of {} in a cycle", d.name));
+        }
+        if d.stateful.is_some() {
+            spec.intents.push(Intent::StatefulSetAvailable { stateful_set: deployment.clone(), max_unavailable: 0 });
+            out.intent_notes.push(format!(
+                "no ordinal of {} below its replicas stays without a running pod for ever (a rollout or a failed node may take one down for a while)",
+                d.name
+            ));
         }
         if hpa.is_some() {
             spec.intents.push(Intent::NoReplicaOscillation { deployment, drop: 3 });

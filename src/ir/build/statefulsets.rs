@@ -10,9 +10,13 @@
 //! Owns what the API server rejects in a StatefulSet (ValidateStatefulSetSpec: selector,
 //! template labels, restartPolicy, partition, updateStrategy type) and refusing, with the
 //! field path, what kbmc does not model (minReadySeconds, maxUnavailable, ordinals.start,
-//! `whenScaled: Delete`, Immediate binding of a zonal volume, allowedTopologies, regional
-//! disks); must not read a pod template's fields itself (`ir::pod`) or decide what the
-//! StatefulSet controller does (`model/controllers/statefulset.rs`).
+//! `whenScaled: Delete`, Immediate binding of a zonal volume, allowedTopologies and the
+//! in-tree zone parameters, regional disks, a zonal claim bound other than by its pod's
+//! first node, a StorageClass being deleted, several default classes); must not read a pod
+//! template's fields itself (`ir::pod`) or decide what the StatefulSet controller does
+//! (`model/controllers/statefulset.rs`). A claim's class is resolved as upstream resolves it
+//! (component-helpers storage/volume `GetPersistentVolumeClaimClass`: the beta annotation,
+//! then `storageClassName`, else the default class).
 
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -39,6 +43,14 @@ pub(super) const MAX_GROUPS: usize = 512;
 /// The default StorageClass annotation.
 const DEFAULT_CLASS: &str = "storageclass.kubernetes.io/is-default-class";
 
+/// The beta annotation naming a claim's StorageClass: it takes precedence over
+/// `spec.storageClassName` (component-helpers storage/volume `GetPersistentVolumeClaimClass`).
+const BETA_CLASS: &str = "volume.beta.kubernetes.io/storage-class";
+
+/// The annotation the scheduler's VolumeBinding sets on a claim to have its volume provisioned
+/// for a node (`volume.kubernetes.io/selected-node`).
+const SELECTED_NODE: &str = "volume.kubernetes.io/selected-node";
+
 /// How a volumeClaimTemplate's volume constrains its pod.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ClaimKind {
@@ -64,6 +76,16 @@ impl Builder<'_> {
     /// Reads every StatefulSet into `self.deployments` (after the Deployments, before the
     /// Verification's workloads, which may name one), with its pod groups.
     pub(super) fn statefulsets_from_manifests(&mut self, spec: &spec::VerificationSpec, shared: &[String]) {
+        for class in &self.inputs.storage_classes {
+            if class.value.metadata.deletion_timestamp.is_some() {
+                self.diag.unmodeled(InputError::at(
+                    &class.origin,
+                    InputClass::Unmodeled,
+                    "metadata.deletionTimestamp",
+                    "a StorageClass being deleted is not modelled (claims made after it is gone cannot be provisioned)",
+                ));
+            }
+        }
         for obj in &self.inputs.statefulsets {
             let (origin, s) = (&obj.origin, &obj.value);
             let Some(name) = s.metadata.name.clone() else {
@@ -357,7 +379,9 @@ impl Builder<'_> {
             ));
             return None;
         }
-        let named = claim.spec.as_ref().and_then(|s| s.storage_class_name.as_deref());
+        // The beta annotation first, then the field (GetPersistentVolumeClaimClass).
+        let beta = claim.metadata.annotations.as_ref().and_then(|a| a.get(BETA_CLASS)).map(String::as_str);
+        let named = beta.or(claim.spec.as_ref().and_then(|s| s.storage_class_name.as_deref()));
         if named == Some("") {
             // Explicitly no class: a pre-provisioned volume kbmc knows nothing of.
             return Some(ClaimKind::Unconstrained);
@@ -365,10 +389,25 @@ impl Builder<'_> {
         let classes = &self.inputs.storage_classes;
         let found = match named {
             Some(n) => classes.iter().find(|c| c.value.metadata.name.as_deref() == Some(n)),
-            None => classes.iter().find(|c| {
-                c.value.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS)).map(String::as_str)
-                    == Some("true")
-            }),
+            None => {
+                let defaults: Vec<_> = classes
+                    .iter()
+                    .filter(|c| {
+                        c.value.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS)).map(String::as_str)
+                            == Some("true")
+                    })
+                    .collect();
+                if defaults.len() > 1 {
+                    self.diag.unmodeled(InputError::at(
+                        origin,
+                        InputClass::Unmodeled,
+                        format!("{field}.spec.storageClassName"),
+                        format!("unset, so the DefaultStorageClass admission plugin gives the claim the newest of the {} StorageClasses marked default (GetDefaultClass), and which is newest is not known from the manifests; name the class", defaults.len()),
+                    ));
+                    return None;
+                }
+                defaults.first().copied()
+            }
         };
         let Some(class) = found else { return Some(ClaimKind::Unconstrained) };
         let (c, corigin) = (&class.value, &class.origin);
@@ -409,6 +448,18 @@ impl Builder<'_> {
         if !zonal {
             return Some(ClaimKind::Unconstrained);
         }
+        // The in-tree plugins' zone and zones parameters, which the CSI translation turns into
+        // allowed topologies (csi-translation-lib plugins/aws_ebs.go, gce_pd.go,
+        // azure_disk.go `TranslateInTreeStorageClassToCSI`).
+        if let Some(k) = parameters.keys().find(|k| k.eq_ignore_ascii_case("zone") || k.eq_ignore_ascii_case("zones")) {
+            self.diag.unmodeled(InputError::at(
+                corigin,
+                InputClass::Unmodeled,
+                format!("parameters.{k}"),
+                "zones a StorageClass confines its volumes to are not modelled (its volumes go to the zone of the pod's first node)",
+            ));
+            return None;
+        }
         if c.allowed_topologies.as_ref().is_some_and(|t| !t.is_empty()) {
             self.diag.unmodeled(InputError::at(
                 corigin,
@@ -419,7 +470,7 @@ impl Builder<'_> {
             return None;
         }
         match c.volume_binding_mode.as_deref() {
-            Some("WaitForFirstConsumer") => Some(ClaimKind::Zonal),
+            Some("WaitForFirstConsumer") => self.zonal_claim(claim, origin, field).then_some(ClaimKind::Zonal),
             None | Some("Immediate") => {
                 self.diag.unmodeled(InputError::at(
                     corigin,
@@ -439,6 +490,70 @@ impl Builder<'_> {
                 None
             }
         }
+    }
+
+    /// Whether a zonal claim template's volume is one provisioned for its pod's first node,
+    /// as modelled; refuses, with the field, what binds it otherwise: a volume chosen by a
+    /// selector or by name (dynamic provisioning does not serve such a claim), one made from a
+    /// data source (a clone is confined to its source's zone), a node selected in advance, and
+    /// owners the garbage collector would delete the claim with (the controller copies the
+    /// template's metadata to each ordinal's claim: stateful_set_utils.go
+    /// `getPersistentVolumeClaims`).
+    fn zonal_claim(&mut self, claim: &PersistentVolumeClaim, origin: &Origin, field: &str) -> bool {
+        let spec = claim.spec.as_ref();
+        let mut refused: Vec<(&str, &str)> = Vec::new();
+        if spec.is_some_and(|s| s.selector.is_some()) {
+            refused.push((
+                "spec.selector",
+                "a claim with a selector binds only to an existing volume it selects, whose zone is not modelled",
+            ));
+        }
+        if spec.is_some_and(|s| s.volume_name.is_some()) {
+            refused.push((
+                "spec.volumeName",
+                "a claim bound to a named volume is in that volume's zone, which is not modelled",
+            ));
+        }
+        if spec.is_some_and(|s| s.data_source.is_some()) {
+            refused.push((
+                "spec.dataSource",
+                "a volume made from a data source (a clone is in its source's zone) is not modelled",
+            ));
+        }
+        if spec.is_some_and(|s| s.data_source_ref.is_some()) {
+            refused.push((
+                "spec.dataSourceRef",
+                "a volume made from a data source (a clone is in its source's zone) is not modelled",
+            ));
+        }
+        if let Some(m) = spec
+            .and_then(|s| s.access_modes.as_ref())
+            .and_then(|m| m.iter().find(|m| !matches!(m.as_str(), "ReadWriteOnce" | "ReadWriteOncePod")))
+        {
+            refused.push(("spec.accessModes", if m == "ReadOnlyMany" || m == "ReadWriteMany" {
+                "a zonal disk shared by several nodes is not modelled (most zonal disk drivers refuse to provision one, and the pod stays pending); ReadWriteOnce and ReadWriteOncePod are"
+            } else {
+                "an access mode other than ReadWriteOnce, ReadWriteOncePod, ReadOnlyMany or ReadWriteMany is rejected by the API server"
+            }));
+        }
+        if spec.is_some_and(|s| s.volume_attributes_class_name.is_some()) {
+            refused.push(("spec.volumeAttributesClassName", "a claim naming a VolumeAttributesClass is provisioned only once that class exists, and kbmc reads no VolumeAttributesClass"));
+        }
+        if claim.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(SELECTED_NODE)) {
+            refused.push(("metadata.annotations", "volume.kubernetes.io/selected-node provisions every ordinal's volume for that node; the scheduler sets it, not a template"));
+        }
+        if claim.metadata.owner_references.as_ref().is_some_and(|o| !o.is_empty()) {
+            refused.push(("metadata.ownerReferences", "copied to each ordinal's claim, which the garbage collector deletes with its owners (its volume's zone forgotten); not modelled"));
+        }
+        for (f, why) in &refused {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                format!("{field}.{f}"),
+                format!("a zonal claim: {why}"),
+            ));
+        }
+        refused.is_empty()
     }
 
     /// The zones a zonal volume can be in: the distinct `topology.kubernetes.io/zone` values
@@ -731,6 +846,94 @@ mod tests {
         let sc = class("ebs.csi.aws.com", "volumeBindingMode: WaitForFirstConsumer\n");
         let e = errors(&format!("{sc}{}{}", db(2, CLAIMS), crate::ir::build::test_inputs::pool("8", "8Gi")));
         assert!(e.contains("topology.kubernetes.io/zone"), "{e}");
+    }
+
+    /// The beta storage-class annotation names a claim's class before `storageClassName`
+    /// (GetPersistentVolumeClaimClass): here a class that is not zonal, so no zone groups.
+    #[test]
+    fn the_beta_class_annotation_comes_first() {
+        let sc = class("ebs.csi.aws.com", "volumeBindingMode: WaitForFirstConsumer\n");
+        let beta = CLAIMS.replace(
+            "{metadata: {name: data}",
+            "{metadata: {name: data, annotations: {volume.beta.kubernetes.io/storage-class: nfs}}",
+        );
+        let nfs = class("example.com/nfs", "").replace("name: disk", "name: nfs");
+        let m = model_of(&format!("{sc}{nfs}{}{}", db(2, &beta), zones()));
+        assert_eq!(m.groups.len(), 2, "the annotated class, not the zonal one");
+        assert!(m.groups[0].pvc);
+        let beta = CLAIMS.replace(
+            "{metadata: {name: data}, spec: {storageClassName: disk,",
+            "{metadata: {name: data, annotations: {volume.beta.kubernetes.io/storage-class: disk}}, spec: {",
+        );
+        let m = model_of(&format!("{sc}{}{}", db(2, &beta), zones()));
+        assert_eq!(m.groups.len(), 6, "the annotation alone names the zonal class");
+    }
+
+    /// What binds a zonal claim's volume other than its pod's first node is refused with the
+    /// claim's field; so are a class's zone parameters, a class being deleted, and several
+    /// default classes for a claim that names none.
+    #[test]
+    fn what_places_a_zonal_volume_otherwise_is_refused() {
+        let sc = class("ebs.csi.aws.com", "volumeBindingMode: WaitForFirstConsumer\n");
+        for (extra, field) in [
+            ("selector: {matchLabels: {tier: x}}, ", "spec.volumeClaimTemplates[0].spec.selector"),
+            ("volumeName: pv-1, ", "spec.volumeClaimTemplates[0].spec.volumeName"),
+            ("dataSource: {kind: PersistentVolumeClaim, name: src}, ", "spec.volumeClaimTemplates[0].spec.dataSource"),
+            (
+                "dataSourceRef: {kind: PersistentVolumeClaim, name: src}, ",
+                "spec.volumeClaimTemplates[0].spec.dataSourceRef",
+            ),
+            ("volumeAttributesClassName: fast, ", "spec.volumeClaimTemplates[0].spec.volumeAttributesClassName"),
+        ] {
+            let claims = CLAIMS.replace("spec: {storageClassName", &format!("spec: {{{extra}storageClassName"));
+            let e = errors(&format!("{sc}{}{}", db(2, &claims), zones()));
+            assert!(e.contains(field) && e.contains("a zonal claim"), "{field}: {e}");
+        }
+        for (modes, refused) in [("[ReadWriteMany]", true), ("[ReadOnlyMany]", true), ("[ReadWriteOncePod]", false)] {
+            let claims = CLAIMS.replace("accessModes: [ReadWriteOnce]", &format!("accessModes: {modes}"));
+            let e = errors(&format!("{sc}{}{}", db(2, &claims), zones()));
+            assert_eq!(e.contains("spec.volumeClaimTemplates[0].spec.accessModes"), refused, "{modes}: {e}");
+        }
+        for (meta, field) in [
+            (
+                "annotations: {volume.kubernetes.io/selected-node: a-0}",
+                "spec.volumeClaimTemplates[0].metadata.annotations",
+            ),
+            (
+                "ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: o, uid: u}]",
+                "spec.volumeClaimTemplates[0].metadata.ownerReferences",
+            ),
+        ] {
+            let claims = CLAIMS.replace("{metadata: {name: data}", &format!("{{metadata: {{name: data, {meta}}}"));
+            let e = errors(&format!("{sc}{}{}", db(2, &claims), zones()));
+            assert!(e.contains(field), "{field}: {e}");
+        }
+        // Not zonal: the claim assumes pvc-unconstrained, and none of this is refused.
+        let nfs = class("example.com/nfs", "");
+        let claims = CLAIMS.replace("spec: {storageClassName", "spec: {volumeName: pv-1, storageClassName");
+        assert_eq!(model_of(&format!("{nfs}{}{}", db(2, &claims), zones())).groups.len(), 2);
+        for k in ["zone", "Zones"] {
+            let sc = class(
+                "kubernetes.io/aws-ebs",
+                &format!("volumeBindingMode: WaitForFirstConsumer\nparameters: {{{k}: a}}\n"),
+            );
+            let e = errors(&format!("{sc}{}{}", db(2, CLAIMS), zones()));
+            assert!(e.contains(&format!("parameters.{k}")), "{e}");
+        }
+        let gone = class("ebs.csi.aws.com", "volumeBindingMode: WaitForFirstConsumer\n")
+            .replace("metadata: {name: disk}", "metadata: {name: disk, deletionTimestamp: \"2020-01-01T00:00:00Z\"}");
+        let e = errors(&format!("{gone}{}{}", db(2, CLAIMS), zones()));
+        assert!(e.contains("metadata.deletionTimestamp") && e.contains("StorageClass being deleted"), "{e}");
+        let default = |name: &str| {
+            class("ebs.csi.aws.com", "volumeBindingMode: WaitForFirstConsumer\n").replace(
+                "metadata: {name: disk}",
+                &format!("metadata: {{name: {name}, annotations: {{storageclass.kubernetes.io/is-default-class: \"true\"}}}}"),
+            )
+        };
+        let unnamed = CLAIMS.replace("storageClassName: disk, ", "");
+        let e = errors(&format!("{}{}{}{}", default("a"), default("b"), db(2, &unnamed), zones()));
+        assert!(e.contains("spec.volumeClaimTemplates[0].spec.storageClassName") && e.contains("newest"), "{e}");
+        assert_eq!(model_of(&format!("{}{}{}", default("a"), db(2, &unnamed), zones())).groups.len(), 6, "one default");
     }
 
     /// One group per StatefulSet pod: a StatefulSet of more pods than the model holds is
