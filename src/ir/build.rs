@@ -23,6 +23,7 @@ use crate::manifest::quantity::Quantity;
 use crate::manifest::Inputs;
 
 mod bounds;
+mod daemonsets;
 mod deployments;
 mod descheduler;
 mod events;
@@ -159,10 +160,12 @@ struct Builder<'a> {
     deployments: Vec<Deployment>,
     /// Facts of each group, parallel to `groups` once built.
     facts: Vec<TemplateFacts>,
-    group_owner: Vec<(DeploymentId, u32)>,
+    /// Per group: its owner and revision.
+    group_owner: Vec<(Owner, u32)>,
     spec_origin: Origin,
     initial_pods: Vec<InitialPods>,
     fixed_pods: Vec<FixedPods>,
+    daemon_sets: Vec<DaemonSet>,
 }
 
 /// Builds and validates the model.
@@ -224,6 +227,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         spec_origin: verification.origin.clone(),
         initial_pods: Vec::new(),
         fixed_pods: Vec::new(),
+        daemon_sets: Vec::new(),
     };
     let spec = &verification.value.spec;
     b.labels.key(HOSTNAME);
@@ -247,6 +251,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let applies = b.applied_revisions(spec);
     b.snapshot_pods(&replica_sets);
     b.check_snapshot_fits();
+    b.daemon_sets_from_manifests(spec);
     let groups = b.resolve_groups();
     let pdbs = b.pdbs(&groups);
     let hpas = b.hpas();
@@ -302,6 +307,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         initial_pods: b.initial_pods,
         fixed_pods: b.fixed_pods,
         pdbs,
+        daemon_sets: b.daemon_sets,
     };
     Ok((model, b.diag.warnings))
 }

@@ -13,7 +13,7 @@ pub mod scheduler_config;
 
 use std::path::{Path, PathBuf};
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -59,6 +59,8 @@ pub struct Inputs {
     /// ResourceQuotas read (origin, `Kind/name`, namespace): whether each is an error or a
     /// note depends on the Deployments of its namespace, known once every file is read.
     pub quotas: Vec<(Origin, String, String)>,
+    /// DaemonSets: one pod per eligible node, bound by the scheduler.
+    pub daemon_sets: Vec<Object<DaemonSet>>,
 }
 
 /// Options that change how strict loading is.
@@ -91,7 +93,6 @@ const IGNORED_KINDS: &[&str] = &[
 /// Kinds that exist in Kubernetes and would change the modelled behaviour, but are not modelled.
 const UNMODELED_KINDS: &[(&str, &str)] = &[
     ("StatefulSet", "StatefulSets are not modelled"),
-    ("DaemonSet", "DaemonSets are not modelled; reserve their requests in the node pool's allocatable"),
     ("Job", "Jobs are not modelled"),
     ("CronJob", "CronJobs are not modelled"),
     ("PriorityClass", "pod priority and preemption are not modelled"),
@@ -99,7 +100,7 @@ const UNMODELED_KINDS: &[(&str, &str)] = &[
 ];
 
 const KNOWN: &str =
-    "apps/v1 Deployment, apps/v1 ReplicaSet, v1 Pod, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
+    "apps/v1 Deployment, apps/v1 DaemonSet, apps/v1 ReplicaSet, v1 Pod, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
 policy/v1 PodDisruptionBudget, v1 Namespace, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
 kbmc.dev/v1alpha1 Verification";
 
@@ -404,6 +405,7 @@ fn route(
     }
     match (api_version.as_str(), kind.as_str()) {
         ("apps/v1", "Deployment") => take!(inputs.deployments),
+        ("apps/v1", "DaemonSet") => take!(inputs.daemon_sets),
         ("autoscaling/v2", "HorizontalPodAutoscaler") => take!(inputs.hpas),
         ("v1", "Node") => take!(inputs.nodes),
         ("v1", "Pod") => take!(inputs.pods),
@@ -459,6 +461,7 @@ fn route(
             let unmodeled =
                 UNMODELED_KINDS.iter().find(|(n, _)| *n == k).map(|(_, why)| why.to_string()).or_else(|| match k {
                     "Deployment"
+                    | "DaemonSet"
                     | "ReplicaSet"
                     | "Pod"
                     | "HorizontalPodAutoscaler"

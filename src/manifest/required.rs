@@ -55,7 +55,8 @@ const NAMESPACE: &[&str] = &["metadata", "metadata.name"];
 /// The required paths of a kind, if kbmc checks them.
 pub fn for_kind(kind: &str) -> &'static [&'static str] {
     match kind {
-        "Deployment" => DEPLOYMENT,
+        // A DaemonSet's spec requires the same (selector, template) and has no replicas.
+        "Deployment" | "DaemonSet" => DEPLOYMENT,
         "HorizontalPodAutoscaler" => HPA,
         "Node" => NODE,
         "Namespace" => NAMESPACE,

@@ -110,11 +110,17 @@ pub struct ClusterState<D: Domain> {
     pub budget: Vec<D::Int>,
     /// Per intent: its monitor's first stage has been reached (e.g. "replicas reached the minimum").
     pub monitor: Vec<D::Bool>,
+    /// Per DaemonSet pod group (`Model::daemon_groups` order) and node: daemon pods created
+    /// for that node (a required node affinity on its name) and not yet bound by the
+    /// scheduler.
+    pub unscheduled: Vec<Vec<D::Int>>,
+    /// Per DaemonSet: index of the current pod template revision.
+    pub daemon_revision: Vec<D::Int>,
 }
 
 impl<D: Domain> ClusterState<D> {
     /// The per-node pod rows, in the order keys and node rows list them: bound, running,
-    /// terminating, evicting, deleting, queued. Every pass over all of them goes through here,
+    /// terminating, evicting, deleting, queued, unscheduled. Every pass over all of them goes through here,
     /// so a new row is listed once.
     pub fn pod_rows(&self) -> impl Iterator<Item = &Vec<D::Int>> {
         self.bound
@@ -124,6 +130,7 @@ impl<D: Domain> ClusterState<D> {
             .chain(&self.evicting)
             .chain(&self.deleting)
             .chain(&self.queued)
+            .chain(&self.unscheduled)
     }
 
     /// [`pod_rows`](Self::pod_rows), to write.
@@ -135,6 +142,7 @@ impl<D: Domain> ClusterState<D> {
             .chain(&mut self.evicting)
             .chain(&mut self.deleting)
             .chain(&mut self.queued)
+            .chain(&mut self.unscheduled)
     }
 
     /// The same state over another domain, value by value (e.g. a concrete state lifted to
@@ -167,6 +175,8 @@ impl<D: Domain> ClusterState<D> {
             hpa_window_min: ints(&self.hpa_window_min),
             budget: ints(&self.budget),
             monitor: bools(&self.monitor),
+            unscheduled: grid(&self.unscheduled),
+            daemon_revision: ints(&self.daemon_revision),
         }
     }
 }
@@ -194,6 +204,8 @@ impl<D: Domain> Clone for ClusterState<D> {
             hpa_window_min: self.hpa_window_min.clone(),
             budget: self.budget.clone(),
             monitor: self.monitor.clone(),
+            unscheduled: self.unscheduled.clone(),
+            daemon_revision: self.daemon_revision.clone(),
         }
     }
 
@@ -219,6 +231,8 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.hpa_window_min.clone_from(&o.hpa_window_min);
         self.budget.clone_from(&o.budget);
         self.monitor.clone_from(&o.monitor);
+        self.unscheduled.clone_from(&o.unscheduled);
+        self.daemon_revision.clone_from(&o.daemon_revision);
     }
 }
 
@@ -239,6 +253,8 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("revision", &self.revision)
             .field("budget", &self.budget)
             .field("monitor", &self.monitor)
+            .field("unscheduled", &self.unscheduled)
+            .field("daemon_revision", &self.daemon_revision)
             .finish()
     }
 }
@@ -271,7 +287,8 @@ impl ClusterState<Concrete> {
             + self.terminating.len()
             + self.evicting.len()
             + self.deleting.len()
-            + self.queued.len();
+            + self.queued.len()
+            + self.unscheduled.len();
         nn * (6 - fields.left_out.count() + rows)
             + self.pending.len()
             + self.desired.len()
@@ -280,6 +297,7 @@ impl ClusterState<Concrete> {
             + self.hpa_window_min.len()
             + self.budget.len()
             + self.monitor.len()
+            + self.daemon_revision.len()
     }
 
     /// Packs `fields` of the state into `v`, per-node values in `perm` order (`None`: index
@@ -320,6 +338,7 @@ impl ClusterState<Concrete> {
         w.ints(&self.hpa_window_min, false);
         w.ints(&self.budget, false);
         w.bools(&self.monitor, false);
+        w.ints(&self.daemon_revision, false);
         debug_assert_eq!(w.at, w.out.len());
         // One range check for the whole key, after it is written: a check (and its panic
         // path) per value kept the copying loops from vectorizing.
@@ -333,7 +352,15 @@ impl ClusterState<Concrete> {
     /// copies the expanded state into a successor's buffer once per transition.
     pub fn copy_from(&mut self, o: &Self, fields: Fields) {
         let rows = |s: &Self| {
-            [s.bound.len(), s.running.len(), s.terminating.len(), s.evicting.len(), s.deleting.len(), s.queued.len()]
+            [
+                s.bound.len(),
+                s.running.len(),
+                s.terminating.len(),
+                s.evicting.len(),
+                s.deleting.len(),
+                s.queued.len(),
+                s.unscheduled.len(),
+            ]
         };
         assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
         self.copy_conditions_from(o, fields.left_out.others());
@@ -356,12 +383,16 @@ impl ClusterState<Concrete> {
         for (a, b) in self.queued.iter_mut().zip(&o.queued) {
             a.copy_from_slice(b);
         }
+        for (a, b) in self.unscheduled.iter_mut().zip(&o.unscheduled) {
+            a.copy_from_slice(b);
+        }
         self.desired.copy_from_slice(&o.desired);
         self.revision.copy_from_slice(&o.revision);
         self.hpa_window_max.copy_from_slice(&o.hpa_window_max);
         self.hpa_window_min.copy_from_slice(&o.hpa_window_min);
         self.budget.copy_from_slice(&o.budget);
         self.monitor.copy_from_slice(&o.monitor);
+        self.daemon_revision.copy_from_slice(&o.daemon_revision);
     }
 
     /// Overwrites node conditions `cs` with `o`'s.
@@ -428,6 +459,7 @@ impl ClusterState<Concrete> {
                 .chain(&self.hpa_window_max)
                 .chain(&self.hpa_window_min)
                 .chain(&self.budget)
+                .chain(&self.daemon_revision)
                 .copied(),
         )
     }
@@ -459,6 +491,7 @@ impl ClusterState<Concrete> {
         r.ints(&mut self.hpa_window_min);
         r.ints(&mut self.budget);
         r.bools(&mut self.monitor);
+        r.ints(&mut self.daemon_revision);
     }
 
     /// Writes each node's per-node state as one row of `scratch.rows` (node `n` at
@@ -530,6 +563,7 @@ impl ClusterState<Concrete> {
             + self.evicting.len()
             + self.deleting.len()
             + self.queued.len()
+            + self.unscheduled.len()
     }
 
     /// The per-node pod counts, in row order ([`pod_rows`](Self::pod_rows)).

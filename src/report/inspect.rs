@@ -69,7 +69,11 @@ fn strategy(s: &Strategy) -> String {
 
 fn group_name(m: &Model, g: GroupId) -> String {
     let grp = m.group(g);
-    format!("{}@r{}", m.deployment(grp.deployment).name, grp.revision)
+    let owner = match grp.owner {
+        crate::ir::Owner::Deployment(d) => &m.deployment(d).name,
+        crate::ir::Owner::DaemonSet(s) => &m.daemon_sets[s.index()].name,
+    };
+    format!("{owner}@r{}", grp.revision)
 }
 
 fn rules(r: &ScalingRules) -> String {
@@ -274,7 +278,7 @@ pub fn render(m: &Model) -> String {
             let _ = writeln!(w, "    autoscaled by: {}", m.hpas[h.index()].name);
         }
         let snapshot: Vec<&crate::ir::InitialPods> =
-            m.initial_pods.iter().filter(|p| m.group(p.group).deployment.index() == di).collect();
+            m.initial_pods.iter().filter(|p| m.group(p.group).deployment().is_some_and(|x| x.index() == di)).collect();
         if !snapshot.is_empty() {
             let _ = writeln!(w, "    at start (snapshot):");
             for &g in &d.revisions {
@@ -564,6 +568,9 @@ pub fn render(m: &Model) -> String {
             Event::Maintenance { max_unavailable, budget } => {
                 format!("maintenance: drain up to {max_unavailable} node(s) at a time, {budget} in all")
             }
+            Event::RolloutDaemonSet { daemon_set, budget } => {
+                format!("rolloutRestart of DaemonSet {} (revision 1), budget {budget}", m.daemon_sets[daemon_set.index()].name)
+            }
         };
         let _ = writeln!(w, "  {line}");
     }
@@ -575,11 +582,16 @@ pub fn render(m: &Model) -> String {
                 .filter(|&g| p.selects[g])
                 .map(|g| {
                     let grp = &m.groups[g];
-                    let dep = m.deployment(grp.deployment);
-                    if dep.revisions.len() > 1 {
-                        format!("{}@r{}", dep.name, grp.revision)
+                    let (name, revisions) = match grp.owner {
+                        crate::ir::Owner::Deployment(d) => (&m.deployment(d).name, m.deployment(d).revisions.len()),
+                        crate::ir::Owner::DaemonSet(s) => {
+                            (&m.daemon_sets[s.index()].name, m.daemon_sets[s.index()].revisions.len())
+                        }
+                    };
+                    if revisions > 1 {
+                        format!("{name}@r{}", grp.revision)
                     } else {
-                        dep.name.clone()
+                        name.clone()
                     }
                 })
                 .collect();

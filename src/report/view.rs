@@ -90,6 +90,7 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
             | Event::NodeFailure { budget, .. }
             | Event::ApplyDeployment { budget, .. }
             | Event::ScaleDeployment { budget, .. }
+            | Event::RolloutDaemonSet { budget, .. }
             | Event::Maintenance { budget, .. } => format!("{} (up to {budget}x)", e.name()),
             Event::CpuPattern { .. } => e.name().to_string(),
         })

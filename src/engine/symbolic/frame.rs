@@ -92,6 +92,20 @@ pub(super) fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
             .enumerate()
             .map(|(i, it)| boolean(format!("intent.{i}.{}.monitor@{k}", it.name())))
             .collect(),
+        unscheduled: m
+            .daemon_groups
+            .iter()
+            .map(|&g| {
+                (0..nn)
+                    .map(|n| int(format!("pod.{}.{}.unscheduled@{k}", part(&m.group_name(g)), part(&ir.nodes[n].name))))
+                    .collect()
+            })
+            .collect(),
+        daemon_revision: ir
+            .daemon_sets
+            .iter()
+            .map(|s| int(format!("daemonset.{}.revision@{k}", part(&s.name))))
+            .collect(),
     }
 }
 
@@ -116,6 +130,7 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
         .chain(a.evicting.iter().zip(&b.evicting))
         .chain(a.deleting.iter().zip(&b.deleting))
         .chain(a.queued.iter().zip(&b.queued))
+        .chain(a.unscheduled.iter().zip(&b.unscheduled))
     {
         ints(x, y, &mut parts);
     }
@@ -125,6 +140,7 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
     ints(&a.hpa_window_min, &b.hpa_window_min, &mut parts);
     ints(&a.budget, &b.budget, &mut parts);
     bools(&a.monitor, &b.monitor, &mut parts);
+    ints(&a.daemon_revision, &b.daemon_revision, &mut parts);
     Bool::and(&parts)
 }
 

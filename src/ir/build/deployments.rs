@@ -17,7 +17,7 @@ use crate::error::{InputClass, InputError, Origin};
 use crate::ir::labels::all_match;
 use crate::ir::pod;
 use crate::ir::{
-    ApplyReplicas, Deployment, DeploymentId, GroupId, IntOrPercent, NodeId, PodGroup, Range, Resources,
+    ApplyReplicas, Deployment, DeploymentId, GroupId, IntOrPercent, NodeId, Owner, PodGroup, Range, Resources,
     SpreadConstraint, Strategy,
 };
 use crate::manifest::Object;
@@ -164,7 +164,7 @@ impl Builder<'_> {
         }
         let id = GroupId(self.facts.len() as u32);
         self.facts.push(facts);
-        self.group_owner.push((dep, revision));
+        self.group_owner.push((Owner::Deployment(dep), revision));
         Some(id)
     }
 
@@ -355,7 +355,7 @@ impl Builder<'_> {
     ) -> Vec<(usize, DeploymentId, GroupId, ApplyReplicas, Strategy)> {
         let mut out = Vec::new();
         for (ei, e) in spec.events.iter().enumerate() {
-            if let spec::Event::RolloutRestart { deployment, .. } = e {
+            if let spec::Event::RolloutRestart { deployment, daemon_set: None, .. } = e {
                 let f = format!("spec.events[{ei}].deployment");
                 let Some(id) = self.deployment_ref(deployment, &f) else { continue };
                 let di = id.index();
@@ -433,23 +433,23 @@ impl Builder<'_> {
         let hostname = self.labels.key(HOSTNAME);
         let mut groups = Vec::with_capacity(n_groups);
         let namespace_labels = super::namespaces::NamespaceLabels::read(self.inputs, &mut self.diag);
+        let namespaces: Vec<String> = (0..n_groups).map(|h| self.owner_namespace(h).to_string()).collect();
         let views: Vec<super::affinity::GroupView> = (0..n_groups)
             .map(|h| super::affinity::GroupView {
-                namespace: &self.deployments[self.group_owner[h].0.index()].namespace,
+                namespace: &namespaces[h],
                 labels: &self.facts[h].labels,
             })
             .collect();
         for gi in 0..n_groups {
             let f = &self.facts[gi];
-            let (dep, revision) = self.group_owner[gi];
-            let namespace = &self.deployments[dep.index()].namespace;
+            let (owner, revision) = self.group_owner[gi];
+            let namespace = &namespaces[gi];
             let per_node = self.nodes.iter().map(|n| pod::placement_on(f, n, &self.labels)).collect();
             // The selector matches group `h`'s pods in this namespace (an empty selector
             // matches every pod: labels.Everything).
             let desched_match = |c: &pod::RawSpread, h: usize| {
-                let (hd, _) = self.group_owner[h];
                 let sel = c.selector.as_ref().expect("user constraints carry a selector");
-                &self.deployments[hd.index()].namespace == namespace
+                &namespaces[h] == namespace
                     && all_match(sel, |k| self.facts[h].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
             };
             let empty_selector =
@@ -487,7 +487,10 @@ impl Builder<'_> {
                     fixed: fixed(c),
                 })
                 .collect();
-            if spread.is_empty() {
+            // A DaemonSet's pods get none: upstream's DefaultSelector gathers the selectors of
+            // the Services, ReplicationControllers, ReplicaSets and StatefulSets that select
+            // the pod, and an empty one gives no constraint (buildDefaultConstraints).
+            if spread.is_empty() && matches!(owner, Owner::Deployment(_)) {
                 // kube-scheduler's system default constraints (PodTopologySpread defaultingType
                 // System), selecting the pods of the same ReplicaSet.
                 for (key, skew) in [(hostname, 3), (zone, 5)] {
@@ -498,8 +501,8 @@ impl Builder<'_> {
                         min_domains: None,
                         honor_node_affinity: true,
                         honor_node_taints: false,
-                        selects: (0..n_groups).map(|h| self.group_owner[h] == (dep, revision)).collect(),
-                        desched_selects: (0..n_groups).map(|h| self.group_owner[h] == (dep, revision)).collect(),
+                        selects: (0..n_groups).map(|h| self.group_owner[h] == (owner, revision)).collect(),
+                        desched_selects: (0..n_groups).map(|h| self.group_owner[h] == (owner, revision)).collect(),
                         self_match: true,
                         system_default: true,
                         // The system defaults select the pods of the same ReplicaSet.
@@ -508,7 +511,7 @@ impl Builder<'_> {
                 }
             }
             groups.push(PodGroup {
-                deployment: dep,
+                owner,
                 revision,
                 labels: f.labels.clone(),
                 requests: f.requests,

@@ -14,6 +14,10 @@
 //! score: `interpod_affinity.rs`), each normalized over the feasible nodes and weighted as
 //! configured. Kubernetes picks uniformly among top-scoring nodes, so
 //! every one of them is a possible step.
+//! A DaemonSet's pod is created for one node (a required node affinity on `metadata.name`,
+//! controllers/daemonset.rs) and pending in `ClusterState::unscheduled` per node: only that
+//! node can be feasible, so it binds there when every filter passes, with no score to compare,
+//! and stays pending while one fails.
 //! Abstracted: NotReady nodes are infeasible (their not-ready taint is not tolerated);
 //! spread weights ln(size+2) are computed in thousandths and rounded, as upstream rounds the
 //! float sum; an unschedulable pod stays pending and is retried whenever a node becomes
@@ -539,6 +543,23 @@ pub fn scheduled(m: &Model, g: usize) -> bool {
     m.ir.groups[g].node_name.is_none()
 }
 
+/// Pods of group `g` pending for node `n`: a DaemonSet's pods created for `n`, or any pending
+/// pod of a Deployment's group (whose pods may go to any node).
+pub fn pending_for<'a, D: Domain>(m: &Model, st: &'a ClusterState<D>, g: usize, n: usize) -> &'a D::Int {
+    match m.daemon_row[g] {
+        Some(r) => &st.unscheduled[r][n],
+        None => &st.pending[g],
+    }
+}
+
+/// Whether group `g` has a pod pending somewhere, for sure not (`Some(false)`), or maybe.
+fn none_pending<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> bool {
+    match m.daemon_row[g] {
+        Some(r) => st.unscheduled[r].iter().all(|x| d.known(x) == Some(0)),
+        None => d.known(&st.pending[g]) == Some(0),
+    }
+}
+
 impl<D: Domain> Controller<D> for Scheduler {
     fn name(&self) -> &'static str {
         "scheduler"
@@ -566,13 +587,21 @@ impl<D: Domain> Controller<D> for Scheduler {
         let (g, n) = (s.a as usize, s.b as usize);
         let loads = NodeLoads::of(d, m, st);
         let feas = feasible_with(d, m, st, &loads, g);
+        let pending = d.gt(pending_for(m, st, g, n), &d.int(0));
+        if m.daemon_row[g].is_some() {
+            // Its node is the only one its node affinity admits: no score to compare.
+            return d.and(&pending, &feas[n]);
+        }
         let sc = scores_with(d, m, st, &loads, g, &feas);
         let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
-        d.all([d.gt(&st.pending[g], &d.int(0)), feas[n].clone(), top].iter())
+        d.all([pending, feas[n].clone(), top].iter())
     }
-    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
-        nx.pending[g] = d.sub(&st.pending[g], &d.int(1));
+        match m.daemon_row[g] {
+            Some(r) => nx.unscheduled[r][n] = d.sub(&st.unscheduled[r][n], &d.int(1)),
+            None => nx.pending[g] = d.sub(&st.pending[g], &d.int(1)),
+        }
         nx.bound[g][n] = d.add(&st.bound[g][n], &d.int(1));
     }
     fn describe(
@@ -583,6 +612,9 @@ impl<D: Domain> Controller<D> for Scheduler {
         _after: &ClusterState<Concrete>,
     ) -> String {
         let (g, n) = (s.a as usize, s.b as usize);
+        if m.daemon_row[g].is_some() {
+            return format!("binds a pod of {} to {} (the node it was created for)", m.group_name(g), m.node_name(n));
+        }
         let d = Concrete;
         let loads = NodeLoads::of(&d, m, before);
         let feas = feasible_with(&d, m, before, &loads, g);
@@ -615,13 +647,20 @@ impl crate::engine::explicit::Hints for Scheduler {
     /// its first 2,048 lookups but four up to renaming.
     fn guard_key(&self, m: &Model, st: &ClusterState<Concrete>, key: &mut Vec<i64>) -> Option<usize> {
         key.clear();
-        key.extend((0..m.ir.groups.len()).filter(|&g| scheduled(m, g)).map(|g| (st.pending[g] > 0) as i64));
+        key.extend(
+            (0..m.ir.groups.len())
+                .filter(|&g| scheduled(m, g))
+                .map(|g| (!none_pending(&Concrete, m, st, g)) as i64),
+        );
         if !key.contains(&1) {
             // Nothing to bind: every guard is false whatever the nodes say.
             return Some(0);
         }
         let nn = m.nodes();
-        let width = 1 + 2 * m.kinds_of_group.len();
+        // Per node: conditions, per group its active and terminating pods, then per DaemonSet
+        // group its pods pending for the node.
+        let daemons = 1 + 2 * m.kinds_of_group.len();
+        let width = daemons + m.daemon_groups.len();
         let at = key.len();
         key.resize(at + nn * width, 0);
         // Row by row over zipped per-node vectors (indexing every vector at every node made the
@@ -642,6 +681,11 @@ impl crate::engine::explicit::Hints for Scheduler {
                 }
             }
         }
+        for (i, row) in st.unscheduled.iter().enumerate() {
+            for (r, &x) in key[at..].chunks_exact_mut(width).zip(row) {
+                r[daemons + i] = x;
+            }
+        }
         Some(width)
     }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
@@ -655,7 +699,7 @@ impl crate::engine::explicit::Hints for Scheduler {
                 .iter()
                 .map(|s| {
                     let (g, n) = (s.a as usize, s.b as usize);
-                    if st.pending[g] == 0 {
+                    if *pending_for(m, st, g, n) == 0 {
                         return false;
                     }
                     let (feas, top, sc) = cache[g].get_or_insert_with(|| {
@@ -665,7 +709,7 @@ impl crate::engine::explicit::Hints for Scheduler {
                         let top = (0..m.nodes()).filter(|&j| feas[j]).map(|j| sc[j]).max().unwrap_or(i64::MIN);
                         (feas, top, sc)
                     });
-                    feas[n] && sc[n] == *top
+                    feas[n] && (m.daemon_row[g].is_some() || sc[n] == *top)
                 })
                 .collect(),
         )
@@ -692,7 +736,15 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
             d.any_of(
                 (0..m.ir.groups.len())
                     .filter(|&g| scheduled(m, g))
-                    .map(|g| d.and(&d.gt(&st.pending[g], &d.int(0)), &d.any_of(feasible(d, m, st, g)))),
+                    .map(|g| match m.daemon_row[g] {
+                        Some(r) => d.any_of(
+                            feasible(d, m, st, g)
+                                .into_iter()
+                                .zip(&st.unscheduled[r])
+                                .map(|(f, u)| d.and(&d.gt(u, &d.int(0)), &f)),
+                        ),
+                        None => d.and(&d.gt(&st.pending[g], &d.int(0)), &d.any_of(feasible(d, m, st, g))),
+                    }),
             ),
         )
     }
@@ -710,10 +762,10 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
                 .iter()
                 .map(|s| {
                     let (g, n) = (s.a as usize, s.b as usize);
-                    if d.known(&st.pending[g]) == Some(0) {
+                    if d.known(pending_for(m, st, g, n)) == Some(0) {
                         return d.bool(false);
                     }
-                    let pending = d.gt(&st.pending[g], &d.int(0));
+                    let pending = d.gt(pending_for(m, st, g, n), &d.int(0));
                     let (feas, sc, max) = cache[g].get_or_insert_with(|| {
                         let loads = loads.get_or_insert_with(|| NodeLoads::of(d, m, st));
                         let feas = feasible_with(d, m, st, loads, g);
@@ -722,6 +774,7 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
                         (feas, sc, max)
                     });
                     let top = match max {
+                        _ if m.daemon_row[g].is_some() => d.bool(true),
                         Some(max) => d.ge(&sc[n], max),
                         None => d.all_of((0..nn).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j])))),
                     };

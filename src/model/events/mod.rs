@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod cpu_change;
 pub mod cpu_pattern;
+pub mod daemon_rollout;
 pub mod kernel_panic;
 pub mod maintenance;
 pub mod node_failure;
@@ -23,6 +24,7 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(apply::ApplyDeployment),
         Box::new(scale::ScaleDeployment),
         Box::new(maintenance::Maintenance),
+        Box::new(daemon_rollout::RolloutDaemonSet),
     ]
 }
 
@@ -34,6 +36,7 @@ pub fn initial_budget(e: &Event) -> i64 {
         | Event::NodeFailure { budget, .. }
         | Event::ApplyDeployment { budget, .. }
         | Event::ScaleDeployment { budget, .. }
+        | Event::RolloutDaemonSet { budget, .. }
         | Event::Maintenance { budget, .. } => *budget,
         Event::CpuPattern { .. } => 0,
     }
