@@ -218,12 +218,12 @@ impl Builder<'_> {
                 origin: origin.clone(),
             });
         }
-        if self.inputs.deployments.is_empty() {
+        if self.inputs.deployments.is_empty() && self.inputs.daemon_sets.is_empty() {
             self.diag.error(InputError::at(
                 &spec_origin,
                 InputClass::Invalid,
                 "spec",
-                "no apps/v1 Deployment among the inputs: there is nothing to verify",
+                "no apps/v1 Deployment or DaemonSet among the inputs: there is nothing to verify",
             ));
         }
         let mut described: Vec<(DeploymentId, usize)> = Vec::new();
