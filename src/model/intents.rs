@@ -246,9 +246,9 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
                     ));
                 }
             }
-            for g in (0..m.ir.groups.len()).filter(|&g| {
-                scheduler::scheduled(m, g) && m.daemon_row[g].is_none() && st.pending[g] > 0
-            }) {
+            for g in (0..m.ir.groups.len())
+                .filter(|&g| scheduler::scheduled(m, g) && m.daemon_row[g].is_none() && st.pending[g] > 0)
+            {
                 let feas = scheduler::feasible(&d, m, st, g);
                 if feas.iter().any(|f| *f) {
                     continue;

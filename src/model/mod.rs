@@ -194,8 +194,7 @@ impl Model {
             let base = dep.initial_usage;
             // A cpuPattern (validation allows one per Deployment): pods start warming up.
             let pattern = ir.events.iter().find_map(|e| match e {
-                ir::Event::CpuPattern { deployment, bootstrap_milli, steady_milli } if *deployment == dep_id =>
-                {
+                ir::Event::CpuPattern { deployment, bootstrap_milli, steady_milli } if *deployment == dep_id => {
                     Some((*bootstrap_milli, *steady_milli))
                 }
                 _ => None,
@@ -272,8 +271,12 @@ impl Model {
     pub fn group_name(&self, g: usize) -> String {
         let grp = &self.ir.groups[g];
         let (name, revisions) = match grp.owner {
-            ir::Owner::Deployment(d) => (&self.ir.deployments[d.index()].name, self.ir.deployments[d.index()].revisions.len()),
-            ir::Owner::DaemonSet(s) => (&self.ir.daemon_sets[s.index()].name, self.ir.daemon_sets[s.index()].revisions.len()),
+            ir::Owner::Deployment(d) => {
+                (&self.ir.deployments[d.index()].name, self.ir.deployments[d.index()].revisions.len())
+            }
+            ir::Owner::DaemonSet(s) => {
+                (&self.ir.daemon_sets[s.index()].name, self.ir.daemon_sets[s.index()].revisions.len())
+            }
         };
         if revisions > 1 {
             format!("{name}@r{}", grp.revision)

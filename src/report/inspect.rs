@@ -569,7 +569,10 @@ pub fn render(m: &Model) -> String {
                 format!("maintenance: drain up to {max_unavailable} node(s) at a time, {budget} in all")
             }
             Event::RolloutDaemonSet { daemon_set, budget } => {
-                format!("rolloutRestart of DaemonSet {} (revision 1), budget {budget}", m.daemon_sets[daemon_set.index()].name)
+                format!(
+                    "rolloutRestart of DaemonSet {} (revision 1), budget {budget}",
+                    m.daemon_sets[daemon_set.index()].name
+                )
             }
         };
         let _ = writeln!(w, "  {line}");

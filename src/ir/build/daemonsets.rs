@@ -110,7 +110,12 @@ impl Builder<'_> {
                 Some(IntOrString::String(s)) => match s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
                     Some(p) if (0..=100).contains(&p) => IntOrPercent::Percent(p),
                     Some(_) => bad(format!("{s:?} must not be greater than 100%"), diag),
-                    None => bad(format!("{s:?} is not allowed; expected a non-negative integer or a percentage such as \"10%\""), diag),
+                    None => bad(
+                        format!(
+                            "{s:?} is not allowed; expected a non-negative integer or a percentage such as \"10%\""
+                        ),
+                        diag,
+                    ),
                 },
                 Some(IntOrString::Int(i)) => bad(format!("{i} must be greater than or equal to 0"), diag),
             }
@@ -173,7 +178,13 @@ impl Builder<'_> {
 
     /// Reads a DaemonSet's template as a new group of DaemonSet `id`: the template's facts
     /// with the daemon tolerations, the selector checked against its labels.
-    fn add_daemon_group(&mut self, id: DaemonSetId, revision: u32, d: &K8sDaemonSet, origin: &Origin) -> Option<GroupId> {
+    fn add_daemon_group(
+        &mut self,
+        id: DaemonSetId,
+        revision: u32,
+        d: &K8sDaemonSet,
+        origin: &Origin,
+    ) -> Option<GroupId> {
         let spec = &d.spec;
         let pod_spec = spec.template.spec.as_ref();
         // ValidateDaemonSetSpec: the template's pods restart Always, and have no deadline.

@@ -435,10 +435,7 @@ impl Builder<'_> {
         let namespace_labels = super::namespaces::NamespaceLabels::read(self.inputs, &mut self.diag);
         let namespaces: Vec<String> = (0..n_groups).map(|h| self.owner_namespace(h).to_string()).collect();
         let views: Vec<super::affinity::GroupView> = (0..n_groups)
-            .map(|h| super::affinity::GroupView {
-                namespace: &namespaces[h],
-                labels: &self.facts[h].labels,
-            })
+            .map(|h| super::affinity::GroupView { namespace: &namespaces[h], labels: &self.facts[h].labels })
             .collect();
         for gi in 0..n_groups {
             let f = &self.facts[gi];

@@ -132,7 +132,8 @@ impl Builder<'_> {
                     // Its revision was added with the DaemonSets (`daemon_sets_from_manifests`).
                     let Some(s) = self.daemon_sets.iter().position(|s| {
                         s.revisions.len() > 1
-                            && (reference == &s.object_name || reference == &format!("{}/{}", s.namespace, s.object_name))
+                            && (reference == &s.object_name
+                                || reference == &format!("{}/{}", s.namespace, s.object_name))
                     }) else {
                         continue;
                     };

@@ -123,9 +123,8 @@ impl Builder<'_> {
                     all_match(sel, |k| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
                 })
             };
-            let selects: Vec<bool> = (0..groups.len())
-                .map(|g| self.owner_namespace(g) == namespace && matches(&groups[g].labels))
-                .collect();
+            let selects: Vec<bool> =
+                (0..groups.len()).map(|g| self.owner_namespace(g) == namespace && matches(&groups[g].labels)).collect();
             // getExpectedScale finds no scale for a DaemonSet (it has no scale subresource),
             // so the disruption controller's failSafe allows no disruption while one of its
             // pods is selected; an integer minAvailable counts pods and needs no scale.

@@ -266,10 +266,12 @@ fn delete_guard<D: Domain>(d: &D, m: &Model, v: &View<D>, s: usize, n: usize, wh
         if allows_surge(m, s) {
             // podsShouldBeOnNode with surge: of an old and a new pod, the old one goes once it
             // is not ready or the new one is available.
-            reasons.push(d.all(
-                [nw.clone(), v.should_continue[n].clone(), d.or(&d.not(&v.old_available[n]), &v.new_available[n])]
-                    .iter(),
-            ));
+            reasons.push(
+                d.all(
+                    [nw.clone(), v.should_continue[n].clone(), d.or(&d.not(&v.old_available[n]), &v.new_available[n])]
+                        .iter(),
+                ),
+            );
         }
         if rolling(m, s) {
             let no_surge = d.eq(&v.max_surge, &d.int(0));
@@ -280,7 +282,8 @@ fn delete_guard<D: Domain>(d: &D, m: &Model, v: &View<D>, s: usize, n: usize, wh
             if allows_surge(m, s) {
                 let surge = d.gt(&v.max_surge, &d.int(0));
                 let excess = d.gt(&d.sub(&v.available(d), &v.desired), &d.int(0));
-                let sunset = d.all([d.not(&nw), d.not(&v.should_run[n]), d.or(&d.not(&v.old_available[n]), &excess)].iter());
+                let sunset =
+                    d.all([d.not(&nw), d.not(&v.should_run[n]), d.or(&d.not(&v.old_available[n]), &excess)].iter());
                 let replaced = d.and(&nw, &v.new_available[n]);
                 reasons.push(d.and(&surge, &d.or(&sunset, &replaced)));
             }
@@ -367,7 +370,11 @@ impl<D: Domain> Controller<D> for DaemonSetController {
         match (s.op, s.v) {
             (CREATE, _) => {
                 let g = ds.revisions[current].index();
-                format!("DaemonSet {} creates a pod of {} for {node} (pending until the scheduler binds it there)", ds.name, m.group_name(g))
+                format!(
+                    "DaemonSet {} creates a pod of {} for {node} (pending until the scheduler binds it there)",
+                    ds.name,
+                    m.group_name(g)
+                )
             }
             (_, which) => {
                 let g = ds.revisions[if which == NEW { current } else { 1 - current.min(1) }].index();

@@ -648,9 +648,7 @@ impl crate::engine::explicit::Hints for Scheduler {
     fn guard_key(&self, m: &Model, st: &ClusterState<Concrete>, key: &mut Vec<i64>) -> Option<usize> {
         key.clear();
         key.extend(
-            (0..m.ir.groups.len())
-                .filter(|&g| scheduled(m, g))
-                .map(|g| (!none_pending(&Concrete, m, st, g)) as i64),
+            (0..m.ir.groups.len()).filter(|&g| scheduled(m, g)).map(|g| (!none_pending(&Concrete, m, st, g)) as i64),
         );
         if !key.contains(&1) {
             // Nothing to bind: every guard is false whatever the nodes say.
@@ -732,21 +730,12 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
         if !m.ir.controllers.scheduler {
             return Some(d.bool(false));
         }
-        Some(
-            d.any_of(
-                (0..m.ir.groups.len())
-                    .filter(|&g| scheduled(m, g))
-                    .map(|g| match m.daemon_row[g] {
-                        Some(r) => d.any_of(
-                            feasible(d, m, st, g)
-                                .into_iter()
-                                .zip(&st.unscheduled[r])
-                                .map(|(f, u)| d.and(&d.gt(u, &d.int(0)), &f)),
-                        ),
-                        None => d.and(&d.gt(&st.pending[g], &d.int(0)), &d.any_of(feasible(d, m, st, g))),
-                    }),
+        Some(d.any_of((0..m.ir.groups.len()).filter(|&g| scheduled(m, g)).map(|g| match m.daemon_row[g] {
+            Some(r) => d.any_of(
+                feasible(d, m, st, g).into_iter().zip(&st.unscheduled[r]).map(|(f, u)| d.and(&d.gt(u, &d.int(0)), &f)),
             ),
-        )
+            None => d.and(&d.gt(&st.pending[g], &d.int(0)), &d.any_of(feasible(d, m, st, g))),
+        })))
     }
     /// Node loads once per state, feasibility and scores once per pod group, then each label's
     /// guard as `Controller::guard` writes it (pairwise top score up to

@@ -36,7 +36,13 @@ impl<D: Domain> Controller<D> for RolloutDaemonSet {
         nx.daemon_revision[s.b as usize] = d.int(1);
         nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
     }
-    fn describe(&self, m: &Model, s: &Step, _before: &ClusterState<Concrete>, _after: &ClusterState<Concrete>) -> String {
+    fn describe(
+        &self,
+        m: &Model,
+        s: &Step,
+        _before: &ClusterState<Concrete>,
+        _after: &ClusterState<Concrete>,
+    ) -> String {
         let name = &m.ir.daemon_sets[s.b as usize].name;
         format!("kubectl rollout restart of DaemonSet {name}: its pod template again as revision 1")
     }

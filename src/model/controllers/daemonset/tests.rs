@@ -113,12 +113,19 @@ fn which_nodes_get_a_daemon_pod() {
     let m = cluster(&daemon_set("", "nodeSelector: {color: blue}", "100m"), pools);
     let st = m.initial_state(&[2, 1, 1, 1]);
     assert_eq!(pods_of(&m, &st, 0), [1, 1, 0, 0, 1]);
-    let tolerant = daemon_set("", "nodeSelector: {color: blue}\ntolerations: [{key: dedicated, operator: Exists, effect: NoSchedule}]", "100m");
+    let tolerant = daemon_set(
+        "",
+        "nodeSelector: {color: blue}\ntolerations: [{key: dedicated, operator: Exists, effect: NoSchedule}]",
+        "100m",
+    );
     let m = cluster(&tolerant, pools);
     let st = m.initial_state(&[2, 1, 1, 1]);
     assert_eq!(pods_of(&m, &st, 0), [1, 1, 0, 1, 1]);
     // A node it should not continue on (an untolerated NoExecute taint): its pod is deleted.
-    let m = cluster(&daemon_set("", "", "100m"), "    - {name: node, count: 1, capacity: {cpu: \"4\", memory: 8Gi}, taints: [{key: k, effect: NoExecute}]}\n");
+    let m = cluster(
+        &daemon_set("", "", "100m"),
+        "    - {name: node, count: 1, capacity: {cpu: \"4\", memory: 8Gi}, taints: [{key: k, effect: NoExecute}]}\n",
+    );
     let mut st = m.initial_state(&[1]);
     assert_eq!(pods_of(&m, &st, 0), [0]);
     st.running[m.start_kind[m.ir.daemon_sets[0].revisions[0].index()]][0] = 1;
@@ -289,7 +296,11 @@ fn update_strategy_defaults_and_validation() {
     };
     // maxSurge alone keeps the default maxUnavailable of 1: both non-zero.
     let e = errors("  updateStrategy: {rollingUpdate: {maxSurge: 1}}\n").unwrap_err();
-    assert!(e.contains("spec.updateStrategy.rollingUpdate.maxSurge") && e.contains("may not be set when maxUnavailable is non-zero"), "{e}");
+    assert!(
+        e.contains("spec.updateStrategy.rollingUpdate.maxSurge")
+            && e.contains("may not be set when maxUnavailable is non-zero"),
+        "{e}"
+    );
     let e = errors(&unavailable("0")).unwrap_err();
     assert!(e.contains("cannot be 0 when maxSurge is 0"), "{e}");
     let e = errors(&unavailable("150%")).unwrap_err();
