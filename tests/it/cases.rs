@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 12] = [
+const CASES: [&str; 13] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -15,6 +15,7 @@ const CASES: [&str; 12] = [
     "c10-anti-affinity-rollout",
     "c11-anti-affinity-hpa-max",
     "c12-anti-affinity-descheduler-loop",
+    "c15-daemonset-surge-full-node",
 ];
 
 #[test]

@@ -524,7 +524,8 @@ impl<D: Domain> Controller<D> for DeploymentController {
         if !m.ir.controllers.deployment {
             return;
         }
-        for g in 0..m.ir.groups.len() {
+        // A DaemonSet's groups are the DaemonSet controller's.
+        for g in (0..m.ir.groups.len()).filter(|&g| m.ir.groups[g].deployment().is_some()) {
             out.push(Step::new(actor, CREATE, g, 0, 0));
             out.push(Step::new(actor, DELETE_PENDING, g, 0, 0));
             // One label per node and usage kind: which running pod goes is a choice (below).
@@ -673,7 +674,7 @@ impl<D: Domain> Controller<D> for Victims {
         if !m.marks_deletions {
             return;
         }
-        for g in 0..m.ir.groups.len() {
+        for g in (0..m.ir.groups.len()).filter(|&g| m.ir.groups[g].deployment().is_some()) {
             for n in 0..m.nodes() {
                 for &k in &m.kinds_of_group[g] {
                     out.push(Step::new(actor, DELETE_ON, g, n, k as i64));
