@@ -265,6 +265,16 @@ impl Builder<'_> {
                 ));
                 continue;
             }
+            // Reports, traces and solver constants name pods by their owner's name.
+            if self.deployments.iter().any(|dep| dep.object_name == name) {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "metadata.name",
+                    format!("a Deployment is named {name:?} too; kbmc names pods by their owner's name, so give the DaemonSet and the Deployment different names"),
+                ));
+                continue;
+            }
             if d.metadata.deletion_timestamp.is_some() {
                 self.diag.unmodeled(InputError::at(
                     origin,

@@ -281,11 +281,11 @@ fn update_strategy_defaults_and_validation() {
         m.ir.daemon_sets[0].strategy,
         DaemonStrategy::RollingUpdate { max_surge: IntOrPercent::Int(0), max_unavailable: IntOrPercent::Int(1) }
     );
-    let errors = |strategy: &str| {
+    let build = |ds: &str| {
         let yaml = format!(
             "{}{}apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n{}",
             deployment("web", 0, "1", "1Gi", ""),
-            daemon_set(strategy, "", "100m"),
+            ds,
             five_nodes()
         );
         let mut inputs = crate::manifest::Inputs::default();
@@ -294,6 +294,7 @@ fn update_strategy_defaults_and_validation() {
         assert!(errs.is_empty(), "{errs:?}");
         crate::ir::build(&inputs, Default::default()).map(|_| ()).map_err(|e| e.to_string())
     };
+    let errors = |strategy: &str| build(&daemon_set(strategy, "", "100m"));
     // maxSurge alone keeps the default maxUnavailable of 1: both non-zero.
     let e = errors("  updateStrategy: {rollingUpdate: {maxSurge: 1}}\n").unwrap_err();
     assert!(
@@ -307,7 +308,55 @@ fn update_strategy_defaults_and_validation() {
     assert!(e.contains("must not be greater than 100%"), "{e}");
     let e = errors("  updateStrategy: {type: OnDelete, rollingUpdate: {maxUnavailable: 1}}\n").unwrap_err();
     assert!(e.contains("'OnDelete'"), "{e}");
+    let e = build(&daemon_set("", "", "100m").replace("name: foo}", "name: web}")).unwrap_err();
+    assert!(e.contains("a Deployment is named \"web\" too"), "{e}");
     let e = errors("  minReadySeconds: 10\n").unwrap_err();
     assert!(e.contains("spec.minReadySeconds"), "{e}");
     assert_eq!(errors(&surge("10%")), Ok(()));
+}
+
+/// `kubectl drain --ignore-daemonsets`: the drain evicts the Deployment's pods and leaves the
+/// daemon pod, and is done without waiting for it.
+#[test]
+fn a_drain_leaves_daemon_pods() {
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: node, count: 2, capacity: {cpu: \"4\", memory: 8Gi}}\n  workloads: [{deployment: web, placement: [{node: node-0, count: 1}]}]\n  events: [{type: maintenance, budget: 1}]\n";
+    let m = model(&format!("{}{}{spec}", deployment("web", 1, "1", "1Gi", ""), daemon_set("", "", "100m")));
+    let st = m.initial_state(&[2]);
+    let reg = registry::<Concrete>();
+    let drain = all_steps(&m, &reg)
+        .into_iter()
+        .find(|s| reg[s.actor as usize].name() == "maintenance" && s.b == 0 && s.op == 0)
+        .expect("a drain of node-0");
+    assert!(reg[drain.actor as usize].guard(&Concrete, &m, &drain, &st));
+    let nx = reg[drain.actor as usize].update(&Concrete, &m, &drain, &st);
+    let daemon = m.ir.daemon_sets[0].revisions[0].index();
+    assert_eq!((nx.queued[0][0], nx.queued[daemon][0]), (1, 0));
+}
+
+/// The descheduler's DefaultEvictor never evicts a DaemonSet's pods, and a budget that selects
+/// them under a percentage (no scale for a DaemonSet: upstream's failSafe) is refused.
+#[test]
+fn the_descheduler_and_budgets_on_daemon_pods() {
+    let policy = "apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    plugins: {deschedule: {enabled: [RemovePodsViolatingNodeTaints]}}\n    pluginConfig: [{name: RemovePodsViolatingNodeTaints}]\n---\n";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: node, count: 1, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let m = model(&format!("{}{}{policy}{spec}", deployment("web", 0, "1", "1Gi", ""), daemon_set("", "", "100m")));
+    let st = m.initial_state(&[1]);
+    let p = &m.ir.descheduler.as_ref().unwrap().profiles[0];
+    let daemon = m.ir.daemon_sets[0].revisions[0].index();
+    assert!(!super::super::descheduler::evictor_admits(&Concrete, &m, &st, p, daemon));
+    assert!(super::super::descheduler::evictor_admits(&Concrete, &m, &st, p, 0));
+    let pdb = |budget: &str| {
+        format!("apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: b}}\nspec: {{{budget}, selector: {{matchLabels: {{app: foo}}}}}}\n---\n")
+    };
+    let build = |extra: String| {
+        let yaml = format!("{}{}{extra}{spec}", deployment("web", 0, "1", "1Gi", ""), daemon_set("", "", "100m"));
+        let mut inputs = crate::manifest::Inputs::default();
+        let mut errs = Vec::new();
+        crate::manifest::load_text(std::path::Path::new("t.yaml"), &yaml, Default::default(), &mut inputs, &mut errs);
+        assert!(errs.is_empty(), "{errs:?}");
+        crate::ir::build(&inputs, Default::default()).map(|_| ()).map_err(|e| e.to_string())
+    };
+    assert_eq!(build(pdb("minAvailable: 1")), Ok(()));
+    let e = build(pdb("maxUnavailable: 1")).unwrap_err();
+    assert!(e.contains("selects pods of DaemonSet \"foo\"") && e.contains("spec.selector"), "{e}");
 }
