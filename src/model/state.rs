@@ -121,11 +121,18 @@ pub struct ClusterState<D: Domain> {
     /// Per pod group and node: preemption victims chosen and not deleted yet, one deletion
     /// step each (`preemption::PreemptionVictims`). No rows unless `Model::preempts`.
     pub preempting: Vec<Vec<D::Int>>,
+    /// Per DaemonSet pod group (`Model::daemon_groups` order) and node: daemon pods created
+    /// for that node (a required node affinity on its name) and not yet bound by the
+    /// scheduler.
+    pub unscheduled: Vec<Vec<D::Int>>,
+    /// Per DaemonSet: index of the current pod template revision.
+    pub daemon_revision: Vec<D::Int>,
 }
 
 impl<D: Domain> ClusterState<D> {
     /// The per-node pod rows, in the order keys and node rows list them: bound, running,
-    /// terminating, evicting, deleting, queued, nominated, preempting. Every pass over all of them goes through here,
+    /// terminating, evicting, deleting, queued, nominated, preempting, unscheduled. Every pass
+    /// over all of them goes through here,
     /// so a new row is listed once.
     pub fn pod_rows(&self) -> impl Iterator<Item = &Vec<D::Int>> {
         self.bound
@@ -137,6 +144,7 @@ impl<D: Domain> ClusterState<D> {
             .chain(&self.queued)
             .chain(&self.nominated)
             .chain(&self.preempting)
+            .chain(&self.unscheduled)
     }
 
     /// [`pod_rows`](Self::pod_rows), to write.
@@ -150,6 +158,7 @@ impl<D: Domain> ClusterState<D> {
             .chain(&mut self.queued)
             .chain(&mut self.nominated)
             .chain(&mut self.preempting)
+            .chain(&mut self.unscheduled)
     }
 
     /// The same state over another domain, value by value (e.g. a concrete state lifted to
@@ -185,6 +194,8 @@ impl<D: Domain> ClusterState<D> {
             stateful: ints(&self.stateful),
             nominated: grid(&self.nominated),
             preempting: grid(&self.preempting),
+            unscheduled: grid(&self.unscheduled),
+            daemon_revision: ints(&self.daemon_revision),
         }
     }
 }
@@ -215,6 +226,8 @@ impl<D: Domain> Clone for ClusterState<D> {
             stateful: self.stateful.clone(),
             nominated: self.nominated.clone(),
             preempting: self.preempting.clone(),
+            unscheduled: self.unscheduled.clone(),
+            daemon_revision: self.daemon_revision.clone(),
         }
     }
 
@@ -243,6 +256,8 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.stateful.clone_from(&o.stateful);
         self.nominated.clone_from(&o.nominated);
         self.preempting.clone_from(&o.preempting);
+        self.unscheduled.clone_from(&o.unscheduled);
+        self.daemon_revision.clone_from(&o.daemon_revision);
     }
 }
 
@@ -266,6 +281,8 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("stateful", &self.stateful)
             .field("nominated", &self.nominated)
             .field("preempting", &self.preempting)
+            .field("unscheduled", &self.unscheduled)
+            .field("daemon_revision", &self.daemon_revision)
             .finish()
     }
 }
@@ -300,7 +317,8 @@ impl ClusterState<Concrete> {
             + self.deleting.len()
             + self.queued.len()
             + self.nominated.len()
-            + self.preempting.len();
+            + self.preempting.len()
+            + self.unscheduled.len();
         nn * (6 - fields.left_out.count() + rows)
             + self.pending.len()
             + self.desired.len()
@@ -310,6 +328,7 @@ impl ClusterState<Concrete> {
             + self.budget.len()
             + self.monitor.len()
             + self.stateful.len()
+            + self.daemon_revision.len()
     }
 
     /// Packs `fields` of the state into `v`, per-node values in `perm` order (`None`: index
@@ -351,6 +370,7 @@ impl ClusterState<Concrete> {
         w.ints(&self.budget, false);
         w.bools(&self.monitor, false);
         w.ints(&self.stateful, false);
+        w.ints(&self.daemon_revision, false);
         debug_assert_eq!(w.at, w.out.len());
         // One range check for the whole key, after it is written: a check (and its panic
         // path) per value kept the copying loops from vectorizing.
@@ -373,6 +393,7 @@ impl ClusterState<Concrete> {
                 s.queued.len(),
                 s.nominated.len(),
                 s.preempting.len(),
+                s.unscheduled.len(),
             ]
         };
         assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
@@ -402,6 +423,9 @@ impl ClusterState<Concrete> {
         for (a, b) in self.preempting.iter_mut().zip(&o.preempting) {
             a.copy_from_slice(b);
         }
+        for (a, b) in self.unscheduled.iter_mut().zip(&o.unscheduled) {
+            a.copy_from_slice(b);
+        }
         self.desired.copy_from_slice(&o.desired);
         self.revision.copy_from_slice(&o.revision);
         self.hpa_window_max.copy_from_slice(&o.hpa_window_max);
@@ -409,6 +433,7 @@ impl ClusterState<Concrete> {
         self.budget.copy_from_slice(&o.budget);
         self.monitor.copy_from_slice(&o.monitor);
         self.stateful.copy_from_slice(&o.stateful);
+        self.daemon_revision.copy_from_slice(&o.daemon_revision);
     }
 
     /// Overwrites node conditions `cs` with `o`'s.
@@ -476,6 +501,7 @@ impl ClusterState<Concrete> {
                 .chain(&self.hpa_window_min)
                 .chain(&self.budget)
                 .chain(&self.stateful)
+                .chain(&self.daemon_revision)
                 .copied(),
         )
     }
@@ -508,6 +534,7 @@ impl ClusterState<Concrete> {
         r.ints(&mut self.budget);
         r.bools(&mut self.monitor);
         r.ints(&mut self.stateful);
+        r.ints(&mut self.daemon_revision);
     }
 
     /// Writes each node's per-node state as one row of `scratch.rows` (node `n` at
@@ -581,6 +608,7 @@ impl ClusterState<Concrete> {
             + self.queued.len()
             + self.nominated.len()
             + self.preempting.len()
+            + self.unscheduled.len()
     }
 
     /// The per-node pod counts, in row order ([`pod_rows`](Self::pod_rows)).

@@ -620,7 +620,7 @@ impl Builder<'_> {
                         let g = GroupId(self.facts.len() as u32);
                         self.facts.push(template.0.clone());
                         self.group_priority.push(template.1);
-                        self.group_owner.push((id, revision));
+                        self.group_owner.push((crate::ir::Owner::Deployment(id), revision));
                         let claim_zone = if z == 0 { None } else { Some(z as u32 - 1) };
                         self.ordinals.push((g, Ordinal { ordinal: o, claim_zone }));
                         g
@@ -708,7 +708,8 @@ impl Builder<'_> {
     /// VolumeZone for group `g` on every node: a bound volume keeps its pod in its zone.
     pub(super) fn volume_zone_facts(&self, g: usize, per_node: &mut [crate::ir::Placement]) {
         let Some(Ordinal { claim_zone: Some(z), .. }) = self.ordinal_of(g) else { return };
-        let dep = self.group_owner[g].0.index();
+        let crate::ir::Owner::Deployment(dep) = self.group_owner[g].0 else { return };
+        let dep = dep.index();
         let zone = self.deployments[dep].stateful.as_ref().expect("a StatefulSet").claim_zones[z as usize];
         let key = self.labels.find_key(ZONE).expect("a zonal claim's zones are node labels");
         for (p, n) in per_node.iter_mut().zip(&self.nodes) {
