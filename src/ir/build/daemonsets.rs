@@ -187,23 +187,8 @@ impl Builder<'_> {
     ) -> Option<GroupId> {
         let spec = &d.spec;
         let pod_spec = spec.template.spec.as_ref();
-        // ValidateDaemonSetSpec: the template's pods restart Always, and have no deadline.
-        if let Some(p) = pod_spec.and_then(|p| p.restart_policy.as_deref()).filter(|p| *p != "Always") {
-            self.diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                "spec.template.spec.restartPolicy",
-                format!("{p:?} is not allowed; a DaemonSet's pods restart Always"),
-            ));
-        }
-        if pod_spec.is_some_and(|p| p.active_deadline_seconds.is_some()) {
-            self.diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                "spec.template.spec.activeDeadlineSeconds",
-                "not allowed in a DaemonSet's template (the API server rejects it)",
-            ));
-        }
+        // ValidateDaemonSetSpec.
+        self.check_restarting_template(pod_spec, origin, "DaemonSet");
         if pod_spec.is_some_and(|p| p.node_name.is_some()) {
             self.diag.unmodeled(InputError::at(
                 origin,

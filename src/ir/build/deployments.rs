@@ -26,6 +26,34 @@ use crate::spec;
 const ZONE: &str = "topology.kubernetes.io/zone";
 
 impl Builder<'_> {
+    /// What the API server rejects in the pod template of a workload `kind` whose pods run
+    /// for good (Deployment, StatefulSet, DaemonSet: ValidatePodTemplateSpecForReplicaSet,
+    /// ...ForStatefulSet, ValidateDaemonSetSpec): a restartPolicy other than Always, and an
+    /// activeDeadlineSeconds.
+    pub(super) fn check_restarting_template(
+        &mut self,
+        pod_spec: Option<&k8s_openapi::api::core::v1::PodSpec>,
+        origin: &Origin,
+        kind: &str,
+    ) {
+        if let Some(p) = pod_spec.and_then(|p| p.restart_policy.as_deref()).filter(|p| *p != "Always") {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.template.spec.restartPolicy",
+                format!("{p:?} is not allowed; a {kind}'s pods restart Always"),
+            ));
+        }
+        if pod_spec.is_some_and(|p| p.active_deadline_seconds.is_some()) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.template.spec.activeDeadlineSeconds",
+                format!("not allowed in a {kind}'s template (the API server rejects it)"),
+            ));
+        }
+    }
+
     fn strategy(&mut self, d: &K8sDeployment, origin: &Origin) -> Strategy {
         let s = d.spec.strategy.as_ref();
         let parse = |v: Option<&IntOrString>, field: &str, diag: &mut Diag| -> IntOrPercent {
@@ -118,25 +146,8 @@ impl Builder<'_> {
                 "paused Deployments are not modelled",
             ));
         }
-        // What the API server rejects in a Deployment's template
-        // (ValidatePodTemplateSpecForReplicaSet).
-        let pod_spec = spec.template.spec.as_ref();
-        if let Some(p) = pod_spec.and_then(|p| p.restart_policy.as_deref()).filter(|p| *p != "Always") {
-            self.diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                "spec.template.spec.restartPolicy",
-                format!("{p:?} is not allowed; a Deployment's pods restart Always"),
-            ));
-        }
-        if pod_spec.is_some_and(|p| p.active_deadline_seconds.is_some()) {
-            self.diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                "spec.template.spec.activeDeadlineSeconds",
-                "not allowed in a Deployment's template (the API server rejects it)",
-            ));
-        }
+        // ValidatePodTemplateSpecForReplicaSet.
+        self.check_restarting_template(spec.template.spec.as_ref(), origin, "Deployment");
         if d.metadata.deletion_timestamp.is_some() {
             self.diag.unmodeled(InputError::at(
                 origin,
@@ -532,7 +543,11 @@ impl Builder<'_> {
                 Owner::DaemonSet(_) => false,
             };
             let same_owner = |h: usize| {
-                if stateful { self.group_owner[h].0 == owner } else { self.group_owner[h] == (owner, revision) }
+                if stateful {
+                    self.group_owner[h].0 == owner
+                } else {
+                    self.group_owner[h] == (owner, revision)
+                }
             };
             if spread.is_empty() && matches!(owner, Owner::Deployment(_)) {
                 // kube-scheduler's system default constraints (PodTopologySpread defaultingType

@@ -360,6 +360,32 @@ mod tests {
         assert_eq!((m.groups[0].priority, m.groups[0].preempts), (0, true));
     }
 
+    /// A DaemonSet where the scheduler may preempt is refused (its pods wait per node, outside
+    /// the nomination rows preemption keeps); beside priorities that cannot preempt it builds.
+    #[test]
+    fn a_daemon_set_where_the_scheduler_may_preempt_is_refused() {
+        let agent = |class: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: agent}}\nspec:\n  selector: {{matchLabels: {{app: agent}}}}\n  template:\n    metadata: {{labels: {{app: agent}}}}\n    spec:\n      {class}\n      containers: [{{name: c, image: a, resources: {{requests: {{cpu: 100m, memory: 64Mi}}}}}}]\n---\n"
+            )
+        };
+        let refused = build(&format!(
+            "{}{}{}{SPEC}",
+            agent("priorityClassName: system-node-critical"),
+            deployment("a", 1, "1", "1Gi", ""),
+            deployment("b", 1, "1", "1Gi", "priorityClassName: system-cluster-critical"),
+        ))
+        .unwrap_err();
+        assert!(refused.contains("DaemonSet") && refused.contains("may preempt"), "{refused}");
+        let built = build(&format!(
+            "{}{}{}{SPEC}",
+            class("never", "value: 10\npreemptionPolicy: Never"),
+            agent("priorityClassName: never"),
+            deployment("a", 1, "1", "1Gi", ""),
+        ));
+        assert!(built.is_ok(), "{built:?}");
+    }
+
     /// ValidatePriorityClass and admission's checks, each an error naming the field.
     #[test]
     fn bad_classes_are_refused() {

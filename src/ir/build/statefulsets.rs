@@ -187,25 +187,8 @@ impl Builder<'_> {
                     ));
                 }
             }
-            // What the API server rejects in a StatefulSet's template
-            // (ValidatePodTemplateSpecForStatefulSet): pods restart Always, no deadline.
-            let pod_spec = set.template.spec.as_ref();
-            if let Some(p) = pod_spec.and_then(|p| p.restart_policy.as_deref()).filter(|p| *p != "Always") {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "spec.template.spec.restartPolicy",
-                    format!("{p:?} is not allowed; a StatefulSet's pods restart Always"),
-                ));
-            }
-            if pod_spec.is_some_and(|p| p.active_deadline_seconds.is_some()) {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "spec.template.spec.activeDeadlineSeconds",
-                    "not allowed in a StatefulSet's template (the API server rejects it)",
-                ));
-            }
+            // ValidatePodTemplateSpecForStatefulSet.
+            self.check_restarting_template(set.template.spec.as_ref(), origin, "StatefulSet");
             let Some(mut facts) =
                 pod::template_facts(&set.template, origin, "spec.template", &mut self.labels, &mut self.diag)
             else {

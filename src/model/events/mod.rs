@@ -5,8 +5,8 @@
 pub mod apply;
 pub mod cpu_change;
 pub mod cpu_pattern;
-pub mod force_delete;
 pub mod daemon_rollout;
+pub mod force_delete;
 pub mod kernel_panic;
 pub mod maintenance;
 pub mod node_failure;
