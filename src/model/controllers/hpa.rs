@@ -604,6 +604,85 @@ mod tests {
         }
     }
 
+    /// Deployment `web` (1-core requests) under an HPA at `target` % CPU, 1..10 replicas, on
+    /// one node, whose pods may use any of `levels` (a cpuChange from the first level reaches
+    /// the others), and a state with one running pod per entry of `usages` (millicores).
+    fn per_pod(target: i64, levels: &[i64]) -> Model {
+        let hpa =
+            hpa_yaml(1, 10, &format!("{{name: cpu, target: {{type: Utilization, averageUtilization: {target}}}}}"), "");
+        let (lo, hi) = (levels[1] - levels[0], levels[levels.len() - 1] - levels[0]);
+        let spec = format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 1, capacity: {{cpu: \"64\", memory: 64Gi}}}}]\n  workloads: [{{deployment: web, placement: [{{node: n-0, count: 1}}], usage: {{cpu: \"{}m\"}}}}]\n  events: [{{type: cpuChange, deployment: web, delta: {{min: \"{lo}m\", max: \"{hi}m\"}}}}]\n", levels[0]);
+        model(&format!("{}{hpa}{spec}", deployment("web", 1, "1", "1Gi", "")))
+    }
+
+    fn running(m: &Model, usages: &[i64]) -> ClusterState<Concrete> {
+        let mut st = m.initial_state(&[1]);
+        for &k in &m.kinds_of_group[0] {
+            st.running[k][0] = 0;
+        }
+        for u in usages {
+            let k = m.kinds_of_group[0].iter().copied().find(|&k| m.kinds[k].cpu_usage == *u && !m.kinds[k].warming);
+            st.running[k.expect("a usage level of the model")][0] += 1;
+        }
+        st.desired[0] = usages.len() as i64;
+        st
+    }
+
+    /// Every multiset of `n` values of `levels` (non-decreasing sequences).
+    fn multisets(levels: &[i64], n: usize) -> Vec<Vec<i64>> {
+        if n == 0 {
+            return vec![vec![]];
+        }
+        let mut out = Vec::new();
+        for (i, &l) in levels.iter().enumerate() {
+            for mut rest in multisets(&levels[i..], n - 1) {
+                rest.insert(0, l);
+                out.push(rest);
+            }
+        }
+        out
+    }
+
+    /// Without a usage change, a scale-down is not followed by a scale-up: the survivors use
+    /// at most what all the pods used, over R >= N × int(U) / target requests, so their
+    /// utilization is at most target × U / int(U), within the 10 % tolerance once U >= 10 %
+    /// (whichever pods the ReplicaSet deleted). This is why an HPA whose pods keep their
+    /// usage does not scale a Deployment up and down in a cycle (docs/modeling.md §2.10).
+    /// Below 10 %, the truncation to whole percents can undo it: ten pods, one at 590m and
+    /// nine idle, are at int(5.9) = 5 % against 50 %: ceil(10 × 5 / 50) = 1; if the busy pod
+    /// survives it is at 59 %, and the HPA asks for ceil(59 / 50) = 2.
+    #[test]
+    fn a_scale_down_is_not_undone_without_a_usage_change() {
+        let levels = [0, 200, 400, 600, 800, 1000];
+        let mut downs = 0;
+        for target in [50, 80] {
+            let m = per_pod(target, &levels);
+            for n in 1..=8 {
+                for usages in multisets(&levels, n) {
+                    let util = usages.iter().sum::<i64>() * 100 / (1000 * n as i64);
+                    let (r, _, _) = sync(&Concrete, &m, &running(&m, &usages), 0, true);
+                    if r >= n as i64 || util < 10 {
+                        continue;
+                    }
+                    downs += 1;
+                    // Every choice of the r pods that survive.
+                    let survivors = (0..1u32 << n).filter(|b| b.count_ones() as i64 == r);
+                    for b in survivors {
+                        let kept: Vec<i64> = (0..n).filter(|i| b & (1 << i) != 0).map(|i| usages[i]).collect();
+                        let (again, _, _) = sync(&Concrete, &m, &running(&m, &kept), 0, true);
+                        assert!(again <= r, "target {target}: {usages:?} -> {r}, then {kept:?} -> {again}");
+                    }
+                }
+            }
+        }
+        assert!(downs > 100, "only {downs} scale-downs explored");
+        let m = per_pod(50, &[0, 590]);
+        let mut usages = vec![0; 9];
+        usages.push(590);
+        assert_eq!(sync(&Concrete, &m, &running(&m, &usages), 0, true).0, 1);
+        assert_eq!(sync(&Concrete, &m, &running(&m, &[590]), 0, true).0, 2);
+    }
+
     #[test]
     fn out_of_bounds_jumps_to_the_bound() {
         let m = c3_like("");

@@ -361,12 +361,26 @@ fn eligible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Op
     d.or(&unresolvable, &d.not(&terminating))
 }
 
-/// A pending pod of `g` nominated to `own` (none: `None`) exists.
-fn exists<D: Domain>(d: &D, st: &ClusterState<D>, g: usize, own: Option<usize>) -> D::Bool {
+/// A pending pod of `g` nominated to `own` (none: `None`) exists and is tried: not while its
+/// own preemption is still deleting victims ([`waiting`]).
+fn exists<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> D::Bool {
     match own {
         None => d.gt(&unnominated(d, st, g), &d.int(0)),
-        Some(n) => d.gt(&st.nominated[g][n], &d.int(0)),
+        Some(n) => d.and(&d.gt(&st.nominated[g][n], &d.int(0)), &d.not(&waiting(d, m, st, g, n))),
     }
+}
+
+/// The pod of `g` nominated to `n` is the only pod nominated there and victims of lower
+/// priority chosen on `n` are still to be deleted: they are its own preemption's, and upstream
+/// does not try the pod again until that preemption has deleted them (synchronous preemption:
+/// `prepareCandidate` deletes every victim before the post-filter returns; asynchronous:
+/// DefaultPreemption's `PreEnqueue` keeps the pod out of the active queue while
+/// `IsPodRunningPreemption`). With more pods nominated to `n` kbmc cannot tell whose victims
+/// they are and lets each be tried (more runs than upstream's, never fewer).
+fn waiting<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
+    let nominated = d.sum_of((0..m.ir.groups.len()).map(|h| st.nominated[h][n].clone()));
+    let victims = d.any_of(lower(m, g).into_iter().map(|h| d.gt(&st.preempting[h][n], &d.int(0))));
+    d.and(&d.eq(&nominated, &d.int(1)), &victims)
 }
 
 /// The scheduler's guard for binding a pending pod of `g` without a nomination to node `n`
@@ -389,7 +403,7 @@ fn bind_to<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Opt
         Some(o) => d.and(&d.not(&feas[o]), &scheduled),
         None => scheduled,
     };
-    d.and(&exists(d, st, g, own), &chosen)
+    d.and(&exists(d, m, st, g, own), &chosen)
 }
 
 /// After a ReplicaSet deleted pending pods of `g` (from `st` to `nx`): the deleted pods are
@@ -499,7 +513,7 @@ impl<D: Domain> Controller<D> for Preemption {
         match s.op {
             PREEMPT => {
                 let (own, order) = preempt_params(m, s);
-                let pre = d.and(&exists(d, st, a, own), &eligible(d, m, st, a, own));
+                let pre = d.and(&exists(d, m, st, a, own), &eligible(d, m, st, a, own));
                 if d.known_bool(&pre) == Some(false) {
                     return pre;
                 }
@@ -510,7 +524,7 @@ impl<D: Domain> Controller<D> for Preemption {
             }
             BIND_NOMINATED => bind_to(d, m, st, a, Some(s.v as usize), n),
             CLEAR => {
-                let pre = d.and(&exists(d, st, a, Some(n)), &eligible(d, m, st, a, Some(n)));
+                let pre = d.and(&exists(d, m, st, a, Some(n)), &eligible(d, m, st, a, Some(n)));
                 if d.known_bool(&pre) == Some(false) {
                     return pre;
                 }

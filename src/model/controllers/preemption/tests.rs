@@ -282,6 +282,46 @@ fn the_nominated_pod_keeps_its_room() {
     assert_eq!((st.nominated[0][0], st.pending[0], st.bound[0][0]), (0, 0, 1));
 }
 
+/// A preemptor is not tried again while its preemption still has victims to delete: not to
+/// preempt on another node, nor to clear or use its nomination (preemption.go
+/// `prepareCandidate` deletes them before the post-filter returns; with asynchronous
+/// preemption DefaultPreemption's `PreEnqueue` holds the pod while `IsPodRunningPreemption`:
+/// "waiting for the preemption for this pod to be finished"). Two
+/// nodes, each with one mid pod in the way: the high pod preempts on one of them, and does not
+/// move its nomination to the other before its victim is deleted (where the other node's mid
+/// pod would die too, and the first victim's replacement could take the room the first
+/// preemption freed: a preemption cycle upstream never runs).
+#[test]
+fn a_preemptor_waits_for_its_victims_deletion() {
+    let (m, st) = cluster(2, ("large", "high"), &[("large", "mid", &[1, 1])], "");
+    let reg = crate::model::registry::<Concrete>();
+    let act = |st: &ClusterState<Concrete>, s: Step| reg[s.actor as usize].update(&Concrete, &m, &s, st);
+    assert_eq!(targets(&m, &st), vec!["node-0", "node-1"], "tied");
+    let first = *enabled(&m, &st, PREEMPT).iter().find(|s| s.b == 0).expect("a preemption on node-0");
+    let st = act(&st, first);
+    assert_eq!((st.nominated[0][0], st.preempting[1][0]), (1, 1));
+    for op in [PREEMPT, CLEAR, BIND_NOMINATED] {
+        let e = enabled(&m, &st, op);
+        assert!(e.iter().all(|s| s.a != 0), "op {op} of the preemptor while its victim waits: {e:?}");
+    }
+    // Its victim deleted, it terminates on the nominated node: still no second preemption.
+    let del = *enabled(&m, &st, DELETE_RUNNING).first().expect("the victim's deletion");
+    let st = act(&st, del);
+    assert_eq!((st.terminating[1][0], st.preempting[1][0]), (1, 0));
+    assert!(enabled(&m, &st, PREEMPT).is_empty(), "its victim is terminating");
+    // Once it has stopped the pod is bound where it was nominated.
+    let mut st = st;
+    st.terminating[1][0] = 0;
+    let bound = enabled(&m, &st, BIND_NOMINATED);
+    assert_eq!(bound.iter().map(|s| (s.a, s.b, s.v)).collect::<Vec<_>>(), vec![(0, 0, 0)]);
+    // With a second pod nominated to the node kbmc cannot tell whose the victims are: both
+    // may be tried.
+    let mut two = act(&cluster(2, ("large", "high"), &[("large", "mid", &[1, 1])], "").1, first);
+    two.pending[0] = 2;
+    two.nominated[0][0] = 2;
+    assert!(!enabled(&m, &two, PREEMPT).is_empty());
+}
+
 /// PodEligibleToPreemptOthers "Pod with 'PreemptNever' preemption policy": a pod whose class
 /// says Never stays pending where it would otherwise preempt.
 #[test]
