@@ -235,15 +235,25 @@ fn agree(dir: &Path, what: &str) -> (bool, bool) {
             },
         )
     };
-    let mut apart = m.clone();
-    apart.symmetric_deployments = false;
-    let (full, reduced) = (run(&apart), run(&m));
-    let limited = full.results.iter().chain(&reduced.results).any(|r| matches!(r.verdict, Verdict::Unknown { .. }));
+    let limited_in = |r: &CheckResult| r.results.iter().any(|r| matches!(r.verdict, Verdict::Unknown { .. }));
+    // The reduced search first: where it stops at the state limit the full one (never
+    // smaller) would too, and verdicts are not compared, so it is not run; nor where no two
+    // Deployments are interchangeable, as the two searches are then the same one.
+    let reduced = run(&m);
+    let renames = Deployments::of(&m).is_some();
+    let full = (renames && !limited_in(&reduced)).then(|| {
+        let mut apart = m.clone();
+        apart.symmetric_deployments = false;
+        run(&apart)
+    });
+    let limited = limited_in(&reduced) || full.as_ref().is_some_and(limited_in);
     let reg = kbmc::model::registry::<kbmc::domain::Concrete>();
-    for (a, b) in full.results.iter().zip(&reduced.results) {
-        assert_eq!(a.name, b.name, "{what}");
-        if !limited {
-            assert_eq!(shape(&a.verdict), shape(&b.verdict), "{what}: {}", a.name);
+    for (i, b) in reduced.results.iter().enumerate() {
+        if let Some(a) = full.as_ref().map(|f| &f.results[i]) {
+            assert_eq!(a.name, b.name, "{what}");
+            if !limited {
+                assert_eq!(shape(&a.verdict), shape(&b.verdict), "{what}: {}", a.name);
+            }
         }
         if let Verdict::Violated(t) = &b.verdict {
             kbmc::trace::replay(&m, &reg, t).unwrap_or_else(|e| panic!("{what} {}: {e}", b.name));
