@@ -135,6 +135,10 @@ fn judge(
                     reg[steps[k].actor as usize].evicts(&steps[k])
                         && terminating_pods(m, &states[k + 1], dep) > terminating_pods(m, &states[k], dep)
                 }),
+                Intent::NoNodeChurn { pool } => segment.clone().any(|k| {
+                    crate::model::intents::churn_nodes_of(m, &states[k + 1], *pool)
+                        > crate::model::intents::churn_nodes_of(m, &states[k], *pool)
+                }),
                 Intent::AllPodsEventuallyRun | Intent::DrainCompletes => (from..=to).all(|k| waiting(&states[k])),
                 _ => false,
             };

@@ -8,7 +8,8 @@
 //! revisions' pod groups, references to them), `snapshot.rs` (a cluster snapshot's
 //! ReplicaSets and Pods), `hpa.rs`, `scheduler.rs` (the KubeSchedulerConfiguration),
 //! `descheduler.rs` (the DeschedulerPolicy), `events.rs` (spec.controllers and spec.events),
-//! `pdb.rs` (PodDisruptionBudgets), `intents.rs` and `bounds.rs`. This file holds the
+//! `pdb.rs` (PodDisruptionBudgets), `autoscaler.rs` (the cluster autoscaler's options),
+//! `intents.rs` and `bounds.rs`. This file holds the
 //! `Builder` they share, `Diag`, the quantity and naming helpers more than one part uses, and
 //! `build`, which checks that there is one Verification, calls the parts in order and
 //! assembles the `Model`; it must not interpret any other kind of object itself (`dropped`
@@ -22,6 +23,7 @@ use crate::error::{Error, InputClass, InputError, Origin};
 use crate::manifest::quantity::Quantity;
 use crate::manifest::Inputs;
 
+mod autoscaler;
 mod bounds;
 mod deployments;
 mod descheduler;
@@ -253,6 +255,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let scheduler = b.scheduler();
     let descheduler = b.descheduler();
     let controllers = b.controllers(&spec.controllers, !hpas.is_empty(), descheduler.is_some());
+    let autoscaler = b.autoscaler(spec.cluster_autoscaler.as_ref(), controllers.cluster_autoscaler);
     let events = b.events(&spec.events, &applies);
     let intents = b.intents(&spec.intents, &hpas);
     let (bounds, per_deployment) = b.bounds(&spec.bounds, &hpas, &events);
@@ -302,6 +305,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         initial_pods: b.initial_pods,
         fixed_pods: b.fixed_pods,
         pdbs,
+        autoscaler,
     };
     Ok((model, b.diag.warnings))
 }

@@ -104,6 +104,40 @@ pub struct Model {
     pub fixed_pods: Vec<FixedPods>,
     /// PodDisruptionBudgets, in input order.
     pub pdbs: Vec<Pdb>,
+    /// The cluster autoscaler's options, when some pool is autoscaled.
+    pub autoscaler: Option<Autoscaler>,
+}
+
+/// The cluster autoscaler's options (cluster-autoscaler's flags of the same names).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Autoscaler {
+    /// `--scale-down-utilization-threshold` as a fraction `num / den` (default 1 / 2).
+    pub threshold: (i64, i64),
+    /// `--expander`: the strategies in chain order.
+    pub expander: Vec<Expander>,
+    pub balance_similar_node_groups: bool,
+    pub skip_nodes_with_local_storage: bool,
+    pub skip_nodes_with_system_pods: bool,
+}
+
+/// A scale-up expander strategy (`--expander`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Expander {
+    Random,
+    LeastWaste,
+    MostPods,
+    Priority,
+}
+
+impl Expander {
+    pub fn name(self) -> &'static str {
+        match self {
+            Expander::Random => "random",
+            Expander::LeastWaste => "least-waste",
+            Expander::MostPods => "most-pods",
+            Expander::Priority => "priority",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -114,6 +148,9 @@ pub struct Pool {
     pub first: NodeId,
     /// A pool made from one concrete Node manifest (count 1, never scaled).
     pub concrete: bool,
+    /// A node group of the cluster autoscaler: its size moves within this range (`count` is
+    /// then the size at start) and it has `autoscaling.max` slots.
+    pub autoscaling: Option<Range>,
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -314,6 +351,9 @@ pub struct PodGroup {
     pub has_required_affinity: bool,
     /// The pods' QoS class (what LowNodeUtilization orders a node's pods by).
     pub qos: Qos,
+    /// The template's `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation, when
+    /// `"true"` or `"false"`.
+    pub safe_to_evict: Option<bool>,
 }
 
 /// A pod's QoS class, in the order LowNodeUtilization evicts them (lowest first).
@@ -573,6 +613,7 @@ pub struct Controllers {
     pub descheduler: bool,
     pub node_lifecycle: bool,
     pub taint_eviction: bool,
+    pub cluster_autoscaler: bool,
 }
 
 /// What `kubectl apply` of a new Deployment version does to `spec.replicas`.
@@ -688,6 +729,16 @@ pub enum Intent {
     /// No voluntary eviction (a drain's, the descheduler's) takes a PodDisruptionBudget's
     /// healthy pods below the number it requires.
     DisruptionsWithinBudget,
+    /// The pool's present nodes stay within [min, max].
+    NodeCountWithin {
+        pool: PoolId,
+        min: i64,
+        max: i64,
+    },
+    /// No reachable cycle in which a node joins the pool (`None`: any autoscaled pool).
+    NoNodeChurn {
+        pool: Option<PoolId>,
+    },
 }
 
 impl Intent {
@@ -705,6 +756,8 @@ impl Intent {
             Intent::AllPodsEventuallyRun => "allPodsEventuallyRun",
             Intent::DrainCompletes => "drainCompletes",
             Intent::DisruptionsWithinBudget => "disruptionsWithinBudget",
+            Intent::NodeCountWithin { .. } => "nodeCountWithin",
+            Intent::NoNodeChurn { .. } => "noNodeChurn",
         }
     }
 
@@ -721,13 +774,21 @@ impl Intent {
             Intent::ReplicasWithin { .. }
             | Intent::AllPodsEventuallyRun
             | Intent::DrainCompletes
-            | Intent::DisruptionsWithinBudget => return None,
+            | Intent::DisruptionsWithinBudget
+            | Intent::NodeCountWithin { .. }
+            | Intent::NoNodeChurn { .. } => return None,
         })
     }
 
     /// Safety intents are violated by a finite run; the others need a cycle (lasso).
     pub fn is_cycle(&self) -> bool {
-        matches!(self, Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun | Intent::DrainCompletes)
+        matches!(
+            self,
+            Intent::NoEvictionCycle { .. }
+                | Intent::AllPodsEventuallyRun
+                | Intent::DrainCompletes
+                | Intent::NoNodeChurn { .. }
+        )
     }
 }
 
@@ -817,6 +878,13 @@ pub struct Bounds {
     pub max_pods_per_deployment: i64,
 }
 
+impl Pool {
+    /// Node slots of the pool: its largest size (an autoscaled pool's `autoscaling.max`).
+    pub fn slots(&self) -> i64 {
+        self.autoscaling.map_or(self.count.max, |a| a.max.max(self.count.max))
+    }
+}
+
 impl Model {
     /// The PodDisruptionBudgets whose selector matches the pods of group `g`.
     pub fn pdbs_of_group(&self, g: usize) -> Vec<usize> {
@@ -847,7 +915,11 @@ impl Model {
             | Intent::NoKernelPanicLoop { .. }
             | Intent::AllPodsEventuallyRun
             | Intent::DrainCompletes
-            | Intent::DisruptionsWithinBudget => i.name().to_string(),
+            | Intent::DisruptionsWithinBudget
+            | Intent::NoNodeChurn { pool: None } => i.name().to_string(),
+            Intent::NodeCountWithin { pool, .. } | Intent::NoNodeChurn { pool: Some(pool) } => {
+                format!("{}({})", i.name(), self.pools[pool.index()].name)
+            }
         }
     }
 

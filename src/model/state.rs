@@ -16,6 +16,10 @@ pub const PANICKED: i64 = 2;
 /// NotReady from the start: its Node manifest's Ready condition is not True. No event brings
 /// it back (a recovery undoes its own event's failure, not a state the cluster started in).
 pub const DECLARED_NOT_READY: i64 = 3;
+/// A node the cluster autoscaler added that is not Ready yet: with `present` off, asked of
+/// the cloud provider and not registered (an upcoming node); with `present` on, registered
+/// and NotReady until its kubelet reports Ready (`events::node_provisioning`).
+pub const JOINING: i64 = 4;
 
 /// Which fields a packed key holds and a copy covers: every field but the node conditions
 /// (presence, status, cordon, drain, maintenance, panics; see [`Conditions`]) left out. A
@@ -110,6 +114,11 @@ pub struct ClusterState<D: Domain> {
     pub budget: Vec<D::Int>,
     /// Per intent: its monitor's first stage has been reached (e.g. "replicas reached the minimum").
     pub monitor: Vec<D::Bool>,
+    /// Per node (one row, none in a model without the cluster autoscaler): 1 while the
+    /// autoscaler is removing the node (tainted ToBeDeletedByClusterAutoscaler and drained
+    /// through the Eviction API), 0 otherwise. A per-node row of [`pod_rows`](Self::pod_rows),
+    /// renamed and packed with them.
+    pub scaling_down: Vec<Vec<D::Int>>,
 }
 
 impl<D: Domain> ClusterState<D> {
@@ -124,6 +133,7 @@ impl<D: Domain> ClusterState<D> {
             .chain(&self.evicting)
             .chain(&self.deleting)
             .chain(&self.queued)
+            .chain(&self.scaling_down)
     }
 
     /// [`pod_rows`](Self::pod_rows), to write.
@@ -135,6 +145,7 @@ impl<D: Domain> ClusterState<D> {
             .chain(&mut self.evicting)
             .chain(&mut self.deleting)
             .chain(&mut self.queued)
+            .chain(&mut self.scaling_down)
     }
 
     /// The same state over another domain, value by value (e.g. a concrete state lifted to
@@ -167,6 +178,7 @@ impl<D: Domain> ClusterState<D> {
             hpa_window_min: ints(&self.hpa_window_min),
             budget: ints(&self.budget),
             monitor: bools(&self.monitor),
+            scaling_down: grid(&self.scaling_down),
         }
     }
 }
@@ -194,6 +206,7 @@ impl<D: Domain> Clone for ClusterState<D> {
             hpa_window_min: self.hpa_window_min.clone(),
             budget: self.budget.clone(),
             monitor: self.monitor.clone(),
+            scaling_down: self.scaling_down.clone(),
         }
     }
 
@@ -219,6 +232,7 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.hpa_window_min.clone_from(&o.hpa_window_min);
         self.budget.clone_from(&o.budget);
         self.monitor.clone_from(&o.monitor);
+        self.scaling_down.clone_from(&o.scaling_down);
     }
 }
 
@@ -239,6 +253,7 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("revision", &self.revision)
             .field("budget", &self.budget)
             .field("monitor", &self.monitor)
+            .field("scaling_down", &self.scaling_down)
             .finish()
     }
 }
@@ -271,7 +286,8 @@ impl ClusterState<Concrete> {
             + self.terminating.len()
             + self.evicting.len()
             + self.deleting.len()
-            + self.queued.len();
+            + self.queued.len()
+            + self.scaling_down.len();
         nn * (6 - fields.left_out.count() + rows)
             + self.pending.len()
             + self.desired.len()
@@ -333,7 +349,15 @@ impl ClusterState<Concrete> {
     /// copies the expanded state into a successor's buffer once per transition.
     pub fn copy_from(&mut self, o: &Self, fields: Fields) {
         let rows = |s: &Self| {
-            [s.bound.len(), s.running.len(), s.terminating.len(), s.evicting.len(), s.deleting.len(), s.queued.len()]
+            [
+                s.bound.len(),
+                s.running.len(),
+                s.terminating.len(),
+                s.evicting.len(),
+                s.deleting.len(),
+                s.queued.len(),
+                s.scaling_down.len(),
+            ]
         };
         assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
         self.copy_conditions_from(o, fields.left_out.others());
@@ -354,6 +378,9 @@ impl ClusterState<Concrete> {
             a.copy_from_slice(b);
         }
         for (a, b) in self.queued.iter_mut().zip(&o.queued) {
+            a.copy_from_slice(b);
+        }
+        for (a, b) in self.scaling_down.iter_mut().zip(&o.scaling_down) {
             a.copy_from_slice(b);
         }
         self.desired.copy_from_slice(&o.desired);
@@ -530,6 +557,7 @@ impl ClusterState<Concrete> {
             + self.evicting.len()
             + self.deleting.len()
             + self.queued.len()
+            + self.scaling_down.len()
     }
 
     /// The per-node pod counts, in row order ([`pod_rows`](Self::pod_rows)).

@@ -53,6 +53,7 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
                 events: Vec::new(),
                 intents: Vec::new(),
                 bounds: Bounds::default(),
+                cluster_autoscaler: None,
             },
         },
         pool_notes: Vec::new(),
@@ -84,6 +85,7 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
             allocatable: None,
             taints: Vec::new(),
             unschedulable: false,
+            autoscaling: None,
         });
         pool_names.push(pool);
     }
@@ -369,6 +371,13 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
             Intent::AllPodsEventuallyRun {} => "type: allPodsEventuallyRun".to_string(),
             Intent::DrainCompletes {} => "type: drainCompletes".to_string(),
             Intent::DisruptionsWithinBudget {} => "type: disruptionsWithinBudget".to_string(),
+            Intent::NodeCountWithin { pool, min, max } => {
+                format!("type: nodeCountWithin\n      pool: {}\n      min: {min}\n      max: {max}", q(pool))
+            }
+            Intent::NoNodeChurn { pool } => format!(
+                "type: noNodeChurn{}",
+                pool.as_ref().map(|p| format!("\n      pool: {}", q(p))).unwrap_or_default()
+            ),
         };
         y.push_str(&format!("    - {line}\n"));
     }

@@ -181,6 +181,12 @@ pub fn find(
             let comp = scc(g, &|_, _| true);
             lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term(v) > term(u))
         }
+        Intent::NoNodeChurn { pool } => {
+            // A cycle with a step that adds a node to the pool (the cycle then removes one).
+            let size = lazily(g, |st| intents::churn_nodes_of(m, st, *pool));
+            let comp = scc(g, &|_, _| true);
+            lasso(g, &comp, &|u, v, _| size(v) > size(u))
+        }
         Intent::AllPodsEventuallyRun | Intent::DrainCompletes => {
             // Every state of the loop is bad (a pod waits; a drain is in progress).
             let waiting = per_state(g, |st| intents::loop_state(&d, m, st, intent) == Some(true));

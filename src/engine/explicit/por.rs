@@ -738,6 +738,7 @@ impl Reduction {
                     d.observe_val(&b);
                 }
                 Intent::NoReplicaOscillation { deployment, .. } => d.observe_val(&x.desired[deployment.index()]),
+                Intent::NoNodeChurn { pool } => d.observe_val(&intents::churn_nodes(&d, m, &x, *pool)),
                 Intent::NoEvictionCycle { deployment } => {
                     let mut t = d.int(0);
                     for &g in &m.groups_of[deployment.index()] {

@@ -92,6 +92,11 @@ pub(super) fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
             .enumerate()
             .map(|(i, it)| boolean(format!("intent.{i}.{}.monitor@{k}", it.name())))
             .collect(),
+        scaling_down: if m.ir.autoscaler.is_some() {
+            vec![(0..nn).map(|n| int(node(n, "scalingDown"))).collect()]
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -116,6 +121,7 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
         .chain(a.evicting.iter().zip(&b.evicting))
         .chain(a.deleting.iter().zip(&b.deleting))
         .chain(a.queued.iter().zip(&b.queued))
+        .chain(a.scaling_down.iter().zip(&b.scaling_down))
     {
         ints(x, y, &mut parts);
     }

@@ -533,6 +533,7 @@ impl Builder<'_> {
                 pvc: f.pvc,
                 has_required_affinity: f.required_terms.is_some(),
                 qos: f.qos,
+                safe_to_evict: f.safe_to_evict,
             });
         }
         groups

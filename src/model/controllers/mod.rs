@@ -2,6 +2,7 @@
 //! disabled in the spec contributes no steps. `interpod_affinity.rs` is no controller: the
 //! scheduler's InterPodAffinity plugin, which `scheduler.rs` calls.
 
+pub mod cluster_autoscaler;
 pub mod deployment;
 pub mod descheduler;
 pub mod hpa;
@@ -26,5 +27,6 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(descheduler::Eviction),
         Box::new(deployment::Victims),
         Box::new(taint_eviction::QueuedEviction),
+        Box::new(cluster_autoscaler::ClusterAutoscaler),
     ]
 }

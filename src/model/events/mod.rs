@@ -8,6 +8,7 @@ pub mod cpu_pattern;
 pub mod kernel_panic;
 pub mod maintenance;
 pub mod node_failure;
+pub mod node_provisioning;
 pub mod scale;
 
 use super::Controller;
@@ -23,6 +24,7 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(apply::ApplyDeployment),
         Box::new(scale::ScaleDeployment),
         Box::new(maintenance::Maintenance),
+        Box::new(node_provisioning::NodeProvisioning),
     ]
 }
 
