@@ -516,7 +516,15 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                     a.cpu_milli,
                     pct(mem, a.memory),
                     num * 100 / den,
-                    if pods > 0 { format!(" and its {} fit on other nodes", crate::count(pods, "pod", "pods")) } else { String::new() },
+                    if pods > 0 {
+                        format!(
+                            " and {} on it {} on other nodes",
+                            crate::count(pods, "pod", "pods"),
+                            if pods == 1 { "fits" } else { "fit" }
+                        )
+                    } else {
+                        String::new()
+                    },
                     if pods > 0 { "drain requested (evictions through the Eviction API)".to_string() } else { "nothing to drain".to_string() }
                 )
             }
