@@ -73,7 +73,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 22] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 23] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -229,6 +229,12 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "autoscaler-drain-held",
             "a pod that reaches a node after the cluster autoscaler tainted it (one tolerating the taint, or placed by spec.nodeName) holds the node's deletion back until the drain is given up (upstream deletes the node with it)",
             autoscales && ir.groups.iter().any(|g| g.tolerates_unschedulable || g.node_name.is_some()),
+            Affects::All,
+        ),
+        (
+            "autoscaler-pending-pods",
+            "the pending pods the cluster autoscaler's snapshot places before a scale-down are, per group, as many as the nodes have room for by resources and static filters (upstream places them one by one with every scheduler filter, groups competing for room in an order kbmc does not track)",
+            autoscales,
             Affects::All,
         ),
     ];

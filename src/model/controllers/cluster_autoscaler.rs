@@ -45,6 +45,13 @@
 //!   simulated. Upstream places pods one by one in an order kbmc does not track: these are
 //!   necessary conditions of some order succeeding (over-approximation: a removal upstream's
 //!   simulation would refuse may happen).
+//! - Pending pods, `processors/pods/filter_out_schedulable.go`: before scale-down the
+//!   pending pods that fit an existing node are placed on one in the autoscaler's snapshot,
+//!   so a node's removal must find room for them too. kbmc counts, per group, as many pending
+//!   pods as the nodes have room for by resources and static filters, and asks that they and
+//!   the node's own pods fit the other nodes (upstream places pods one by one with every
+//!   filter, pods of several groups competing for room in an order kbmc does not track:
+//!   assumption `autoscaler-pending-pods`).
 //! - Actuation, `core/scaledown/actuation/actuator.go` `StartDeletion`, `drain.go`: the node is
 //!   tainted `ToBeDeletedByClusterAutoscaler:NoSchedule` (kbmc: cordoned) and its pods evicted
 //!   through the Eviction API (`model::disruption`'s check), one step each; once they are gone
@@ -278,36 +285,54 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::
         .collect();
     let usable: Vec<D::Bool> =
         (0..nn).map(|j| d.all([ready(d, st, j), d.not(&scaling_down(d, st, j))].iter())).collect();
+    // Where a pod of group g may go: usable, not cordoned unless tolerated, static filters.
+    let dest = |g: usize, j: usize| -> D::Bool {
+        if !static_ok(m, g, j) {
+            return d.bool(false);
+        }
+        let mut ok = usable[j].clone();
+        if scheduler::filter_on(m, "NodeUnschedulable") && !m.ir.groups[g].tolerates_unschedulable {
+            ok = d.and(&ok, &d.not(&st.cordoned[j]));
+        }
+        ok
+    };
+    // How many pods of group g (at most `cap`) node j has room for.
+    let room_for = |g: usize, j: usize, cap: &D::Int| -> D::Int {
+        let r = m.ir.groups[g].requests;
+        let mut k = cap.clone();
+        if scheduler::filter_on(m, "NodeResourcesFit") {
+            k = d.min(&k, &room[j][2]);
+            if r.cpu_milli > 0 {
+                k = d.min(&k, &d.div_const(&room[j][0], r.cpu_milli));
+            }
+            if r.memory > 0 {
+                k = d.min(&k, &d.div_const(&room[j][1], r.memory));
+            }
+        }
+        k
+    };
+    // The pods to move: the node's own, and the pending pods the autoscaler's snapshot places
+    // (`filterOutSchedulable`), all of which must then fit the other nodes.
+    let counts: Vec<D::Int> = (0..ng)
+        .map(|g| {
+            if !scheduler::scheduled(m, g) || d.known(&st.pending[g]) == Some(0) {
+                return counts[g].clone();
+            }
+            let placed = d.sum_of((0..nn).map(|j| d.ite(&dest(g, j), &room_for(g, j, &st.pending[g]), &d.int(0))));
+            d.add(&counts[g], &d.min(&st.pending[g], &placed))
+        })
+        .collect();
     let mut any_dest = vec![d.bool(false); nn];
     for g in 0..ng {
         if d.known(&counts[g]) == Some(0) {
             continue;
         }
-        let grp = &m.ir.groups[g];
-        let r = grp.requests;
         let mut fits = d.int(0);
         for j in (0..nn).filter(|&j| j != n) {
-            if !static_ok(m, g, j) {
-                continue;
-            }
-            let mut dest = usable[j].clone();
-            if scheduler::filter_on(m, "NodeUnschedulable") && !grp.tolerates_unschedulable {
-                dest = d.and(&dest, &d.not(&st.cordoned[j]));
-            }
-            // How many of the group's pods node j takes: each resource's room over the request.
-            let mut k = counts[g].clone();
-            if scheduler::filter_on(m, "NodeResourcesFit") {
-                k = d.min(&k, &room[j][2]);
-                if r.cpu_milli > 0 {
-                    k = d.min(&k, &d.div_const(&room[j][0], r.cpu_milli));
-                }
-                if r.memory > 0 {
-                    k = d.min(&k, &d.div_const(&room[j][1], r.memory));
-                }
-            }
-            fits = d.add(&fits, &d.ite(&dest, &k, &d.int(0)));
+            let to = dest(g, j);
+            fits = d.add(&fits, &d.ite(&to, &room_for(g, j, &counts[g]), &d.int(0)));
             let has = d.gt(&counts[g], &d.int(0));
-            any_dest[j] = d.or(&any_dest[j], &d.and(&has, &dest));
+            any_dest[j] = d.or(&any_dest[j], &d.and(&has, &to));
         }
         ok.push(d.ge(&fits, &counts[g]));
     }

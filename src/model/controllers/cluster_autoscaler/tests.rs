@@ -294,3 +294,21 @@ fn a_refused_eviction_fails_the_drain() {
     );
     assert!(why.contains("PodDisruptionBudget web"), "{why}");
 }
+
+/// processors/pods/filter_out_schedulable.go: pending pods that fit an existing node are
+/// placed in the autoscaler's snapshot first, so an empty node the pending pods need is not
+/// unneeded.
+#[test]
+fn pending_pods_keep_the_node_they_need() {
+    let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 3}, capacity: {cpu: \"4\", memory: 16Gi}}\n";
+    let m = model(&format!(
+        "{}{}",
+        deployment("web", 3, "1500m", "1Gi", ""),
+        spec(pools, "    - {deployment: web, placement: [{node: n-0, count: 1}]}\n", "")
+    ));
+    let mut st = m.initial_state(&[2]);
+    st.pending[0] = 2;
+    assert!(!removable_nodes(&m, &st).contains(&"n-1".to_string()), "n-0 has room for one of the two pending pods");
+    st.pending[0] = 1;
+    assert!(removable_nodes(&m, &st).contains(&"n-1".to_string()), "n-0 takes the one pending pod");
+}
