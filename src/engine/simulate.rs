@@ -135,11 +135,18 @@ fn judge(
                     reg[steps[k].actor as usize].evicts(&steps[k])
                         && terminating_pods(m, &states[k + 1], dep) > terminating_pods(m, &states[k], dep)
                 }),
+                Intent::NoPreemptionCycle { deployment } => segment.clone().any(|k| {
+                    let dep = deployment.index();
+                    reg[steps[k].actor as usize].preempts(&steps[k])
+                        && terminating_pods(m, &states[k + 1], dep) > terminating_pods(m, &states[k], dep)
+                }),
+                Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
+                    (from..=to).all(|k| waiting(&states[k]))
+                }
                 Intent::NoNodeChurn { pool } => segment.clone().any(|k| {
                     crate::model::intents::churn_nodes_of(m, &states[k + 1], *pool)
                         > crate::model::intents::churn_nodes_of(m, &states[k], *pool)
                 }),
-                Intent::AllPodsEventuallyRun | Intent::DrainCompletes => (from..=to).all(|k| waiting(&states[k])),
                 _ => false,
             };
             if watched {

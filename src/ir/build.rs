@@ -8,8 +8,10 @@
 //! revisions' pod groups, references to them), `snapshot.rs` (a cluster snapshot's
 //! ReplicaSets and Pods), `hpa.rs`, `scheduler.rs` (the KubeSchedulerConfiguration),
 //! `descheduler.rs` (the DeschedulerPolicy), `events.rs` (spec.controllers and spec.events),
-//! `pdb.rs` (PodDisruptionBudgets), `autoscaler.rs` (the cluster autoscaler's options),
-//! `intents.rs` and `bounds.rs`. This file holds the
+//! `pdb.rs` (PodDisruptionBudgets), `statefulsets.rs` (StatefulSets, their ordinals' pod
+//! groups and the StorageClasses of their claims), `priority.rs` (PriorityClasses and each pod
+//! group's priority), `autoscaler.rs` (the cluster autoscaler's options), `intents.rs` and
+//! `bounds.rs`. This file holds the
 //! `Builder` they share, `Diag`, the quantity and naming helpers more than one part uses, and
 //! `build`, which checks that there is one Verification, calls the parts in order and
 //! assembles the `Model`; it must not interpret any other kind of object itself (`dropped`
@@ -32,8 +34,10 @@ mod hpa;
 mod intents;
 mod nodes;
 mod pdb;
+mod priority;
 mod scheduler;
 mod snapshot;
+mod statefulsets;
 #[cfg(test)]
 mod test_inputs;
 
@@ -165,6 +169,12 @@ struct Builder<'a> {
     spec_origin: Origin,
     initial_pods: Vec<InitialPods>,
     fixed_pods: Vec<FixedPods>,
+    /// The StatefulSets' pod groups and their ordinals (`statefulsets.rs`).
+    ordinals: Vec<(GroupId, Ordinal)>,
+    /// The PriorityClasses (`priority.rs`), read before any pod template.
+    classes: Vec<PriorityClass>,
+    /// Per group, parallel to `facts`: its priority and whether it may preempt.
+    group_priority: Vec<(i64, bool)>,
 }
 
 /// Builds and validates the model.
@@ -226,6 +236,9 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         spec_origin: verification.origin.clone(),
         initial_pods: Vec::new(),
         fixed_pods: Vec::new(),
+        ordinals: Vec::new(),
+        classes: Vec::new(),
+        group_priority: Vec::new(),
     };
     let spec = &verification.value.spec;
     b.labels.key(HOSTNAME);
@@ -244,6 +257,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     super::validate::spec_values(spec, &b.spec_origin, &mut b.diag);
     let node_names: Vec<&str> = b.nodes.iter().map(|n| n.name.as_str()).collect();
     super::validate::node_names(inputs, &node_names, &mut b.diag);
+    b.classes = b.priority_classes();
     b.deployments_from_manifests(spec);
     let replica_sets = b.snapshot_replica_sets();
     let applies = b.applied_revisions(spec);
@@ -255,7 +269,13 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let scheduler = b.scheduler();
     let descheduler = b.descheduler();
     let controllers = b.controllers(&spec.controllers, !hpas.is_empty(), descheduler.is_some());
+    if controllers.scheduler {
+        b.check_preemption(&groups, &pdbs);
+    }
     let autoscaler = b.autoscaler(spec.cluster_autoscaler.as_ref(), controllers.cluster_autoscaler);
+    if autoscaler.is_some() && controllers.scheduler {
+        b.check_autoscaler_preemption(&groups);
+    }
     let events = b.events(&spec.events, &applies);
     let intents = b.intents(&spec.intents, &hpas);
     let (bounds, per_deployment) = b.bounds(&spec.bounds, &hpas, &events);
@@ -305,6 +325,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         initial_pods: b.initial_pods,
         fixed_pods: b.fixed_pods,
         pdbs,
+        priority_classes: b.classes,
         autoscaler,
     };
     Ok((model, b.diag.warnings))

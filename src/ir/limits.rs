@@ -116,7 +116,8 @@ pub fn check_inputs(inputs: &Inputs, verification: &Object<spec::Verification>) 
             | spec::Event::NodeFailure { budget, .. }
             | spec::Event::ApplyDeployment { budget, .. }
             | spec::Event::ScaleDeployment { budget, .. }
-            | spec::Event::RolloutRestart { budget, .. } => Some(*budget),
+            | spec::Event::RolloutRestart { budget, .. }
+            | spec::Event::ForceDeletePods { budget, .. } => Some(*budget),
             spec::Event::Maintenance { budget, .. } => *budget,
             spec::Event::CpuPattern { .. } => None,
         };

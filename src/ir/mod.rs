@@ -104,6 +104,8 @@ pub struct Model {
     pub fixed_pods: Vec<FixedPods>,
     /// PodDisruptionBudgets, in input order.
     pub pdbs: Vec<Pdb>,
+    /// PriorityClasses: the inputs' and the two built-in system classes (`priority.rs`).
+    pub priority_classes: Vec<PriorityClass>,
     /// The cluster autoscaler's options, when some pool is autoscaled.
     pub autoscaler: Option<Autoscaler>,
 }
@@ -138,6 +140,20 @@ impl Expander {
             Expander::Priority => "priority",
         }
     }
+}
+
+/// A `scheduling.k8s.io/v1` PriorityClass, as the Priority admission plugin resolves it into
+/// the pods that name it (`spec.priority`, `spec.preemptionPolicy`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PriorityClass {
+    pub name: String,
+    pub value: i64,
+    /// `globalDefault`: pods that name no class get this one's value and policy.
+    pub global_default: bool,
+    /// `preemptionPolicy: PreemptLowerPriority` (the default); false for `Never`.
+    pub preempts: bool,
+    /// One of the API server's own classes (system-cluster-critical, system-node-critical).
+    pub builtin: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -246,6 +262,55 @@ pub struct Deployment {
     pub initial_usage: Resources,
     #[serde(skip)]
     pub origin: Origin,
+    /// An apps/v1 StatefulSet, not a Deployment: its pods have ordinals and its own
+    /// controller (`model/controllers/statefulset.rs`); `None` for a Deployment.
+    pub stateful: Option<StatefulSet>,
+}
+
+/// `spec.podManagementPolicy` of a StatefulSet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PodManagement {
+    /// One pod at a time, in ordinal order, each waiting for its predecessors to be Running
+    /// and Ready (the default).
+    OrderedReady,
+    /// Pods created and deleted without waiting for each other.
+    Parallel,
+}
+
+/// `spec.updateStrategy` of a StatefulSet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum StatefulUpdate {
+    /// Pods at or above `partition` are replaced by the update revision, highest ordinal first.
+    RollingUpdate { partition: i64 },
+    /// Pods are replaced only when something else deletes them.
+    OnDelete,
+}
+
+/// What a StatefulSet adds to a [`Deployment`] entry: its policies and its pod groups, one
+/// per (revision, ordinal, zone of the ordinal's volume).
+#[derive(Clone, Debug, Serialize)]
+pub struct StatefulSet {
+    pub pod_management: PodManagement,
+    pub update: StatefulUpdate,
+    /// Ordinals 0..ordinals are modelled: the most replicas the set can be asked for.
+    pub ordinals: u32,
+    /// The zones (`topology.kubernetes.io/zone` values of the nodes) a volume of its
+    /// volumeClaimTemplates can be provisioned in, when those volumes are zonal and bound
+    /// where the pod is first scheduled (WaitForFirstConsumer); empty when the claims place
+    /// no constraint kbmc models.
+    pub claim_zones: Vec<LabelValue>,
+    /// Per revision, per ordinal, per volume zone (0: not bound yet, z + 1: `claim_zones[z]`;
+    /// only 0 without zonal claims): the pod group.
+    pub groups: Vec<Vec<Vec<GroupId>>>,
+}
+
+/// Which StatefulSet pod a pod group holds: at most one pod of the group exists at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Ordinal {
+    pub ordinal: u32,
+    /// The zone (index into `StatefulSet::claim_zones`) its volume is bound in, for which the
+    /// scheduler's VolumeZone filter keeps the pod; `None`: not bound yet, or not zonal.
+    pub claim_zone: Option<u32>,
 }
 
 /// A topology spread constraint of one pod group, resolved against the nodes.
@@ -300,6 +365,9 @@ pub struct Placement {
     pub untolerated_prefer_no_schedule: i64,
     /// Indices (into the node's `taints`) of every taint the pod does not tolerate.
     pub untolerated: Vec<usize>,
+    /// VolumeZone: the group's bound volume is in this node's zone (true for a group without
+    /// one).
+    pub volume_zone_ok: bool,
 }
 
 /// What the HPA's utilization divides by (replica_calculator.go, calculateRequests): the
@@ -351,6 +419,13 @@ pub struct PodGroup {
     pub has_required_affinity: bool,
     /// The pods' QoS class (what LowNodeUtilization orders a node's pods by).
     pub qos: Qos,
+    /// A StatefulSet's pod group: which ordinal (`None` for a Deployment's).
+    pub ordinal: Option<Ordinal>,
+    /// `spec.priority` as the Priority admission plugin sets it: the value of the class the
+    /// template names, else of the globalDefault class, else 0.
+    pub priority: i64,
+    /// `spec.preemptionPolicy` as admission sets it: PreemptLowerPriority (true) or Never.
+    pub preempts: bool,
     /// The template's `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation, when
     /// `"true"` or `"false"`.
     pub safe_to_evict: Option<bool>,
@@ -582,6 +657,9 @@ pub struct Evictor {
     pub ignore_pvc_pods: bool,
     /// Pods of an owner with fewer replicas are not evicted (active when > 1).
     pub min_replicas: i64,
+    /// Pods of this priority or higher are not evicted: system-critical ones (2000000000 and
+    /// up) and those at or above `priorityThreshold`, unless `evictSystemCriticalPods`.
+    pub protect_from_priority: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -669,6 +747,11 @@ pub enum Event {
         max_unavailable: i64,
         budget: i64,
     },
+    /// A force delete of the StatefulSet's pods on a NotReady node, `budget` nodes in all.
+    ForceDeletePods {
+        statefulset: DeploymentId,
+        budget: i64,
+    },
 }
 
 impl Event {
@@ -682,6 +765,7 @@ impl Event {
             Event::ApplyDeployment { .. } => "applyDeployment",
             Event::ScaleDeployment { .. } => "scaleDeployment",
             Event::Maintenance { .. } => "maintenance",
+            Event::ForceDeletePods { .. } => "forceDeletePods",
         }
     }
 }
@@ -713,6 +797,9 @@ pub enum Intent {
     NoEvictionCycle {
         deployment: DeploymentId,
     },
+    NoPreemptionCycle {
+        deployment: DeploymentId,
+    },
     PodsBalanced {
         deployment: DeploymentId,
         max_skew: i64,
@@ -729,6 +816,12 @@ pub enum Intent {
     /// No voluntary eviction (a drain's, the descheduler's) takes a PodDisruptionBudget's
     /// healthy pods below the number it requires.
     DisruptionsWithinBudget,
+    /// No cycle every state of which has more than `max_unavailable` of the StatefulSet's
+    /// ordinals below its desired replicas without a Running pod on a Ready node.
+    StatefulSetAvailable {
+        statefulset: DeploymentId,
+        max_unavailable: i64,
+    },
     /// The pool's present nodes stay within [min, max].
     NodeCountWithin {
         pool: PoolId,
@@ -751,11 +844,13 @@ impl Intent {
             Intent::ReplicasMeetMin { .. } => "replicasMeetMin",
             Intent::ReplicasMeetExpected { .. } => "replicasMeetExpected",
             Intent::NoEvictionCycle { .. } => "noEvictionCycle",
+            Intent::NoPreemptionCycle { .. } => "noPreemptionCycle",
             Intent::PodsBalanced { .. } => "podsBalanced",
             Intent::ReplicasWithin { .. } => "replicasWithin",
             Intent::AllPodsEventuallyRun => "allPodsEventuallyRun",
             Intent::DrainCompletes => "drainCompletes",
             Intent::DisruptionsWithinBudget => "disruptionsWithinBudget",
+            Intent::StatefulSetAvailable { .. } => "statefulSetAvailable",
             Intent::NodeCountWithin { .. } => "nodeCountWithin",
             Intent::NoNodeChurn { .. } => "noNodeChurn",
         }
@@ -772,9 +867,11 @@ impl Intent {
             Intent::NoEvictionCycle { .. } => "no_oscillation_eviction",
             Intent::PodsBalanced { .. } => "pod_balance_across_node",
             Intent::ReplicasWithin { .. }
+            | Intent::NoPreemptionCycle { .. }
             | Intent::AllPodsEventuallyRun
             | Intent::DrainCompletes
             | Intent::DisruptionsWithinBudget
+            | Intent::StatefulSetAvailable { .. }
             | Intent::NodeCountWithin { .. }
             | Intent::NoNodeChurn { .. } => return None,
         })
@@ -787,6 +884,8 @@ impl Intent {
             Intent::NoEvictionCycle { .. }
                 | Intent::AllPodsEventuallyRun
                 | Intent::DrainCompletes
+                | Intent::StatefulSetAvailable { .. }
+                | Intent::NoPreemptionCycle { .. }
                 | Intent::NoNodeChurn { .. }
         )
     }
@@ -827,6 +926,9 @@ pub struct FixedPods {
     pub count: i64,
     /// `Kind/name` of the first pod's owner, or `Pod/name` for a bare pod.
     pub owner: String,
+    /// `spec.priority` (0 when absent): a pod of a lower priority than a preemptor's could be
+    /// preempted, which a fixed pod never is (refused where it could be).
+    pub priority: i64,
 }
 
 /// A policy/v1 PodDisruptionBudget: the pod groups its selector matches (pods of its own
@@ -907,8 +1009,10 @@ impl Model {
             | Intent::ReplicasMeetMin { deployment, .. }
             | Intent::ReplicasMeetExpected { deployment, .. }
             | Intent::NoEvictionCycle { deployment }
+            | Intent::NoPreemptionCycle { deployment }
             | Intent::PodsBalanced { deployment, .. }
-            | Intent::ReplicasWithin { deployment, .. } => {
+            | Intent::ReplicasWithin { deployment, .. }
+            | Intent::StatefulSetAvailable { statefulset: deployment, .. } => {
                 format!("{}({})", i.name(), self.deployment(*deployment).name)
             }
             Intent::PodAlwaysSchedulable

@@ -64,6 +64,11 @@ pub(super) struct TemplateFacts {
     pub local_storage: bool,
     pub pvc: bool,
     pub qos: Qos,
+    /// `spec.priorityClassName`, `spec.priority` and `spec.preemptionPolicy` as written: the
+    /// build resolves them against the PriorityClasses (`build/priority.rs`).
+    pub priority_class: Option<String>,
+    pub priority: Option<i32>,
+    pub preemption_policy: Option<String>,
     /// The `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation, when "true" or "false".
     pub safe_to_evict: Option<bool>,
 }
@@ -328,9 +333,6 @@ pub(super) fn template_facts(
     let mut unmodeled = |field: String, why: &str| {
         diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, field, why.to_string()))
     };
-    if spec.priority_class_name.is_some() || spec.priority.is_some() {
-        unmodeled(format!("{s}.priorityClassName"), "pod priority and preemption are not modelled");
-    }
     if let Some(n) = &spec.scheduler_name {
         if n != "default-scheduler" {
             unmodeled(format!("{s}.schedulerName"), "only the default scheduler is modelled");
@@ -666,6 +668,9 @@ pub(super) fn template_facts(
         local_storage,
         pvc,
         qos: qos_class(spec),
+        priority_class: spec.priority_class_name.clone().filter(|c| !c.is_empty()),
+        priority: spec.priority,
+        preemption_policy: spec.preemption_policy.clone(),
         safe_to_evict: t
             .metadata
             .as_ref()
@@ -755,6 +760,9 @@ pub(super) fn placement_on(f: &TemplateFacts, node: &Node, labels: &Labels) -> P
             .filter(|(_, t)| !f.tolerations.iter().any(|tol| tolerates(tol, t)))
             .map(|(i, _)| i)
             .collect(),
+        // A template's own volumes place no zone constraint; a StatefulSet's bound claim does
+        // (set by ir::build's statefulsets part).
+        volume_zone_ok: true,
     }
 }
 

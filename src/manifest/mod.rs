@@ -13,10 +13,12 @@ pub mod scheduler_config;
 
 use std::path::{Path, PathBuf};
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::scheduling::v1::PriorityClass;
+use k8s_openapi::api::storage::v1::StorageClass;
 
 use crate::error::{Error, InputClass, InputError, Origin};
 use crate::spec::Verification;
@@ -59,6 +61,13 @@ pub struct Inputs {
     /// ResourceQuotas read (origin, `Kind/name`, namespace): whether each is an error or a
     /// note depends on the Deployments of its namespace, known once every file is read.
     pub quotas: Vec<(Origin, String, String)>,
+    /// StatefulSets: ordered pods with stable identities and per-ordinal volume claims.
+    pub statefulsets: Vec<Object<StatefulSet>>,
+    /// StorageClasses: how a StatefulSet's volumeClaimTemplates are provisioned (binding mode,
+    /// provisioner: whether the volume is zonal).
+    pub storage_classes: Vec<Object<StorageClass>>,
+    /// PriorityClasses: the priority and preemption policy of the pods that name them.
+    pub priority_classes: Vec<Object<PriorityClass>>,
 }
 
 /// Options that change how strict loading is.
@@ -90,17 +99,15 @@ const IGNORED_KINDS: &[&str] = &[
 
 /// Kinds that exist in Kubernetes and would change the modelled behaviour, but are not modelled.
 const UNMODELED_KINDS: &[(&str, &str)] = &[
-    ("StatefulSet", "StatefulSets are not modelled"),
     ("DaemonSet", "DaemonSets are not modelled; reserve their requests in the node pool's allocatable"),
     ("Job", "Jobs are not modelled"),
     ("CronJob", "CronJobs are not modelled"),
-    ("PriorityClass", "pod priority and preemption are not modelled"),
     ("LimitRange", "LimitRange defaulting of requests is not modelled; write requests in the Deployment"),
 ];
 
 const KNOWN: &str =
     "apps/v1 Deployment, apps/v1 ReplicaSet, v1 Pod, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
-policy/v1 PodDisruptionBudget, v1 Namespace, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
+policy/v1 PodDisruptionBudget, v1 Namespace, apps/v1 StatefulSet, storage.k8s.io/v1 StorageClass, scheduling.k8s.io/v1 PriorityClass, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
 kbmc.dev/v1alpha1 Verification";
 
 fn is_yaml_file(p: &Path) -> bool {
@@ -199,13 +206,14 @@ fn resolve_quotas(inputs: &mut Inputs, opts: LoadOptions, errors: &mut Vec<Input
         m.namespace.as_deref().unwrap_or("default") == ns
     };
     for (origin, object, namespace) in std::mem::take(&mut inputs.quotas) {
-        let deployments = inputs.deployments.iter().any(|d| in_namespace(&d.value.metadata, &namespace));
+        let deployments = inputs.deployments.iter().any(|d| in_namespace(&d.value.metadata, &namespace))
+            || inputs.statefulsets.iter().any(|d| in_namespace(&d.value.metadata, &namespace));
         let pods = inputs.pods.iter().any(|p| {
             let phase = p.value.status.as_ref().and_then(|s| s.phase.as_deref());
             in_namespace(&p.value.metadata, &namespace) && !matches!(phase, Some("Succeeded" | "Failed"))
         });
         let what = if deployments {
-            "has Deployments, whose pods"
+            "has Deployments or StatefulSets, whose pods"
         } else {
             "has snapshot pods kbmc reads as fixed load, whose owners' new pods"
         };
@@ -410,6 +418,9 @@ fn route(
         ("apps/v1", "ReplicaSet") => take!(inputs.replica_sets),
         ("policy/v1", "PodDisruptionBudget") => take!(inputs.pdbs),
         ("v1", "Namespace") => take!(inputs.namespaces),
+        ("apps/v1", "StatefulSet") => take!(inputs.statefulsets),
+        ("storage.k8s.io/v1", "StorageClass") => take!(inputs.storage_classes),
+        ("scheduling.k8s.io/v1", "PriorityClass") => take!(inputs.priority_classes),
         ("descheduler/v1alpha2", "DeschedulerPolicy") => take!(inputs.descheduler_policies),
         ("kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration") => take!(inputs.scheduler_configs),
         ("kbmc.dev/v1alpha1", "Verification") => take!(inputs.verifications),
@@ -465,6 +476,8 @@ fn route(
                     | "Node"
                     | "PodDisruptionBudget"
                     | "Namespace"
+                    | "StatefulSet"
+                    | "StorageClass"
                     | "DeschedulerPolicy"
                     | "KubeSchedulerConfiguration"
                     | "Verification" => Some(format!("apiVersion {av} of {k} is not supported (known: {KNOWN})")),

@@ -52,13 +52,18 @@ const NODE: &[&str] = &["metadata", "metadata.name", "spec?.taints?[*].key", "sp
 
 const NAMESPACE: &[&str] = &["metadata", "metadata.name"];
 
+const PRIORITY_CLASS: &[&str] = &["metadata", "metadata.name", "value"];
+
 /// The required paths of a kind, if kbmc checks them.
 pub fn for_kind(kind: &str) -> &'static [&'static str] {
     match kind {
-        "Deployment" => DEPLOYMENT,
+        // A StatefulSet's spec requires what a Deployment's does (selector, template and its
+        // pod spec's required fields), at the same paths.
+        "Deployment" | "StatefulSet" => DEPLOYMENT,
         "HorizontalPodAutoscaler" => HPA,
         "Node" => NODE,
         "Namespace" => NAMESPACE,
+        "PriorityClass" => PRIORITY_CLASS,
         _ => &[],
     }
 }

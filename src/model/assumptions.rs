@@ -44,6 +44,7 @@ impl Affects {
                 Intent::PodsBalanced { .. }
                     | Intent::PodAlwaysSchedulable
                     | Intent::NoEvictionCycle { .. }
+                    | Intent::NoPreemptionCycle { .. }
                     | Intent::AllPodsEventuallyRun
                     | Intent::DrainCompletes
             ),
@@ -57,7 +58,17 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let c = &ir.controllers;
     let any_event = |f: fn(&Event) -> bool| ir.events.iter().any(f);
     let failures = any_event(|e| matches!(e, Event::NodeFailure { .. } | Event::KernelPanic { .. }));
-    let rollouts = ir.deployments.iter().any(|d| d.revisions.len() > 1);
+    // Deployments (not StatefulSets, whose pods kbmc keeps as upstream does on both counts).
+    let deployments = ir.deployments.iter().any(|d| d.stateful.is_none());
+    let rollouts = ir.deployments.iter().any(|d| d.stateful.is_none() && d.revisions.len() > 1);
+    // A Parallel StatefulSet that rolls out: upstream's MaxUnavailableStatefulSet gate.
+    let parallel_rollouts = ir.deployments.iter().any(|d| {
+        d.revisions.len() > 1
+            && d.stateful.as_ref().is_some_and(|s| {
+                s.pod_management == crate::ir::PodManagement::Parallel
+                    && matches!(s.update, crate::ir::StatefulUpdate::RollingUpdate { .. })
+            })
+    });
     let deschedules = c.descheduler && ir.descheduler.is_some();
     let evictors = deschedules
         || failures
@@ -73,7 +84,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 23] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 27] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -83,7 +94,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         (
             "replicaset-chosen-evicted",
             "a pod a ReplicaSet sync chose to delete that another controller evicts first (or, under interleaved timing, whose usage changes first) counts as an unchosen pod of its node",
-            c.deployment && m.marks_deletions && (evictors || (interleaved && usage_events)),
+            c.deployment && deployments && m.marks_deletions && (evictors || (interleaved && usage_events)),
             Affects::All,
         ),
         (
@@ -139,8 +150,8 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         ),
         (
             "not-ready-terminating",
-            "a NotReady node's terminating pods are gone at once (upstream they stay Terminating, holding their requests, until the node is back)",
-            failures,
+            "a NotReady node's terminating pods of a Deployment are gone at once (upstream they stay Terminating, holding their requests, until the node is back)",
+            failures && deployments,
             Affects::All,
         ),
         (
@@ -185,6 +196,24 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             Affects::All,
         ),
         (
+            "preemption-terminating",
+            "a terminating pod of lower priority on a preemptor's nominated node, whatever deleted it, keeps the preemptor from preempting again (upstream: only a pod a preemption is deleting does)",
+            m.preempts,
+            Affects::All,
+        ),
+        (
+            "preemption-victim-order",
+            "preemption victims of one priority on a node are reprieved group by group, in every order of their groups up to 24 orders (index order beyond); upstream goes pod by pod in start-time order, which can interleave two groups",
+            super::controllers::preemption::victim_order_matters(m),
+            Affects::All,
+        ),
+        (
+            "preemption-nominated-deleted",
+            "a ReplicaSet that deletes pending pods deletes those without a nominated node first, and clears its pods' nominations when it deletes more (upstream deletes any pending pods, nominated or not)",
+            m.preempts && c.deployment,
+            Affects::All,
+        ),
+        (
             "fixed-pods",
             "the snapshot's pods no modelled controller owns (bare pods, pods of Jobs, DaemonSets, StatefulSets ...) stay on their node for the whole run, using what they request: nothing finishes, evicts, deletes or recreates them, and the descheduler neither counts nor evicts them",
             !ir.fixed_pods.is_empty(),
@@ -211,6 +240,12 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "pvc-unconstrained",
             "a pod's PersistentVolumeClaims leave it free to run on any node: the scheduler's VolumeBinding, VolumeZone, NodeVolumeLimits and VolumeRestrictions filters are not modelled (each claim is taken as bound to a volume every node can reach, with no limit on volumes per node)",
             c.scheduler && ir.groups.iter().any(|g| g.pvc),
+            Affects::All,
+        ),
+        (
+            "statefulset-update-gate",
+            "a Parallel StatefulSet's rolling update deletes its next pod while a lower replica is unavailable, as without the MaxUnavailableStatefulSet feature gate (Kubernetes up to 1.34); with the gate (the default from 1.35) upstream waits",
+            c.deployment && parallel_rollouts,
             Affects::All,
         ),
         (

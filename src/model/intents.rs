@@ -1,6 +1,6 @@
 //! Named properties. Safety intents are a `bad` state predicate, some with a monitor bit in
 //! the state for their first stage ("once replicas reached the minimum ..."); cycle intents
-//! (`noEvictionCycle`, `allPodsEventuallyRun`) are violated by a reachable cycle and are
+//! (`noEvictionCycle`, `noPreemptionCycle`, `allPodsEventuallyRun`) are violated by a reachable cycle and are
 //! checked by the engines on the state graph (a lasso for the symbolic engine).
 
 use super::controllers::scheduler;
@@ -186,19 +186,26 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
         Intent::NoEvictionCycle { .. }
         | Intent::AllPodsEventuallyRun
         | Intent::DrainCompletes
+        | Intent::StatefulSetAvailable { .. }
+        | Intent::NoPreemptionCycle { .. }
         | Intent::NoNodeChurn { .. } => d.bool(false),
     }
 }
 
 /// For a cycle intent violated by a loop every state of which is bad, that badness:
 /// `allPodsEventuallyRun` some pod exists but does not run, `drainCompletes` some drain is in
-/// progress. (In a loop no drain starts or finishes, as a node is maintained once, so a drain
+/// progress, `statefulSetAvailable` more than its `maxUnavailable` ordinals below the
+/// StatefulSet's replicas have no Running pod on a Ready node. (In a loop no drain starts or finishes, as a node is maintained once, so a drain
 /// in progress in every state of a loop is one drain that never finishes.) `None` for the
 /// other intents.
 pub fn loop_state<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, intent: &Intent) -> Option<D::Bool> {
     match intent {
         Intent::AllPodsEventuallyRun => Some(d.gt(&waiting(d, m, st), &d.int(0))),
         Intent::DrainCompletes => Some(d.any_of((0..m.nodes()).map(|n| d.and(&st.present[n], &st.draining[n])))),
+        Intent::StatefulSetAvailable { statefulset, max_unavailable } => Some(d.gt(
+            &super::controllers::statefulset::unavailable(d, m, st, statefulset.index()),
+            &d.int(*max_unavailable),
+        )),
         _ => None,
     }
 }
@@ -309,6 +316,19 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
             let nodes: Vec<&str> = (0..m.nodes()).filter(|&n| st.draining[n]).map(|n| m.node_name(n)).collect();
             format!("the drain of {} never finishes", nodes.join(", "))
         }
+        Intent::NoEvictionCycle { .. }
+        | Intent::NoPreemptionCycle { .. }
+        | Intent::AllPodsEventuallyRun
+        | Intent::NoNodeChurn { .. } => String::new(),
+        Intent::StatefulSetAvailable { statefulset, .. } => {
+            let dep = statefulset.index();
+            format!(
+                "{} has {} of its {} ordinal(s) without a Running pod on a Ready node",
+                m.ir.deployments[dep].name,
+                super::controllers::statefulset::unavailable(&d, m, st, dep),
+                st.desired[dep]
+            )
+        }
         Intent::NodeCountWithin { pool, min, max } => {
             let p = &m.ir.pools[pool.index()];
             format!(
@@ -317,7 +337,6 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
                 crate::count(super::pool_size(&d, m, st, pool.index()), "node", "nodes")
             )
         }
-        Intent::NoEvictionCycle { .. } | Intent::AllPodsEventuallyRun | Intent::NoNodeChurn { .. } => String::new(),
     }
 }
 

@@ -84,9 +84,21 @@ pub trait Controller<D: Domain>: std::any::Any {
     fn uses_node_order(&self, _m: &Model) -> bool {
         false
     }
+    /// Whether a step's outcome can depend on the order of Deployments or of their pod groups
+    /// beyond what their static facts and states say (e.g. a run that evicts group by group in
+    /// index order under a limit they share). While any actor of a model says so, the explicit
+    /// engine does not identify states that differ only by a renaming of interchangeable
+    /// Deployments (`engine/explicit/deployments.rs`).
+    fn uses_deployment_order(&self, _m: &Model) -> bool {
+        false
+    }
     /// Whether the step evicts pods (descheduler, taint eviction, node lifecycle, drain):
     /// what `noEvictionCycle` watches.
     fn evicts(&self, _s: &Step) -> bool {
+        false
+    }
+    /// Whether the step deletes a preemption victim: what `noPreemptionCycle` watches.
+    fn preempts(&self, _s: &Step) -> bool {
         false
     }
     /// The node conditions (presence, status, cordon, drain, maintenance, panics) a step of
@@ -153,6 +165,10 @@ pub struct Model {
     /// intermediate count (kubelet.rs says when). On by default; a test turns it off to
     /// show that verdicts and counterexample lengths stay the same.
     pub reduce_kubelet: bool,
+    /// Whether the explicit engine's check may store states up to a renaming of
+    /// interchangeable Deployments (`engine/explicit/deployments.rs`). On by default; a test
+    /// turns it off to show that verdicts and counterexample lengths stay the same.
+    pub symmetric_deployments: bool,
     /// Per group: a descheduler run picks which of its pods to evict but leaves the eviction
     /// to one step per pod (`descheduler::Eviction`), because its running pods come in
     /// several usage kinds and which kind goes is upstream's arbitrary order. False for every
@@ -167,6 +183,14 @@ pub struct Model {
     /// requests every eviction of its node at once, and taint eviction queues the pods of a
     /// NotReady node once their toleration runs out, while other controllers act in between.
     pub queues_evictions: bool,
+    /// Per Deployment entry that is a StatefulSet: where its values start in
+    /// `ClusterState::stateful` (its current revision, then per ordinal its volume's zone
+    /// where its volumes are zonal).
+    pub stateful_at: Vec<Option<usize>>,
+    /// Whether the scheduler may preempt (`controllers::preemption`): it runs, and some pod
+    /// group whose pods may preempt has one of lower priority beside it. The state then has
+    /// `nominated` and `preempting` rows.
+    pub preempts: bool,
 }
 
 impl Model {
@@ -235,7 +259,57 @@ impl Model {
                 .map(|k| controllers::scheduler::domains_of(ir, crate::ir::LabelKey(k)))
                 .collect(),
             reduce_kubelet: true,
+            stateful_at: {
+                let mut at = 0;
+                ir.deployments
+                    .iter()
+                    .map(|d| {
+                        let s = d.stateful.as_ref()?;
+                        let here = at;
+                        at += 1 + if s.claim_zones.is_empty() { 0 } else { s.ordinals as usize };
+                        Some(here)
+                    })
+                    .collect()
+            },
+            preempts: ir.controllers.scheduler
+                && ir.groups.iter().any(|g| g.preempts && ir.groups.iter().any(|h| h.priority < g.priority)),
+            symmetric_deployments: true,
         }
+    }
+
+    /// Where StatefulSet `dep`'s ordinal `o` keeps the zone of its volume in
+    /// `ClusterState::stateful`, if its volumes are zonal.
+    pub fn claim_at(&self, dep: usize, o: usize) -> Option<usize> {
+        let s = self.ir.deployments[dep].stateful.as_ref()?;
+        (!s.claim_zones.is_empty()).then(|| self.stateful_at[dep].expect("a StatefulSet") + 1 + o)
+    }
+
+    /// Names of the `ClusterState::stateful` values, in order (solver constants, reports).
+    pub fn stateful_names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in &self.ir.deployments {
+            let Some(s) = &d.stateful else { continue };
+            out.push(format!("statefulset.{}.currentRevision", d.name));
+            if !s.claim_zones.is_empty() {
+                out.extend((0..s.ordinals).map(|o| format!("statefulset.{}.{o}.claimZone", d.name)));
+            }
+        }
+        out
+    }
+
+    /// The lowest and highest value of each `ClusterState::stateful` value.
+    pub fn stateful_ranges(&self) -> (Vec<i64>, Vec<i64>) {
+        let (mut lo, mut hi) = (Vec::new(), Vec::new());
+        for d in &self.ir.deployments {
+            let Some(s) = &d.stateful else { continue };
+            lo.push(0);
+            hi.push(d.revisions.len() as i64 - 1);
+            if !s.claim_zones.is_empty() {
+                lo.extend((0..s.ordinals).map(|_| -1));
+                hi.extend((0..s.ordinals).map(|_| s.claim_zones.len() as i64 - 1));
+            }
+        }
+        (lo, hi)
     }
 
     pub fn nodes(&self) -> usize {
@@ -249,6 +323,13 @@ impl Model {
     pub fn group_name(&self, g: usize) -> String {
         let grp = &self.ir.groups[g];
         let dep = &self.ir.deployments[grp.deployment.index()];
+        if let (Some(o), Some(s)) = (grp.ordinal, &dep.stateful) {
+            // A StatefulSet's pod by its name (`db-0`), its revision where there are several,
+            // and the zone its volume is bound in where that keeps it there.
+            let rev = if dep.revisions.len() > 1 { format!("@r{}", grp.revision) } else { String::new() };
+            let zone = o.claim_zone.map(|z| format!("[{}]", self.ir.labels.value_name(s.claim_zones[z as usize])));
+            return format!("{}-{}{rev}{}", dep.name, o.ordinal, zone.unwrap_or_default());
+        }
         if dep.revisions.len() > 1 {
             format!("{}@r{}", dep.name, grp.revision)
         } else {
@@ -398,6 +479,10 @@ impl Model {
             hpa_window_min: vec![-1; ir.hpas.len()],
             budget: ir.events.iter().map(events::initial_budget).collect(),
             monitor: vec![false; ir.intents.len()],
+            // Every StatefulSet at revision 0, no volume bound yet.
+            stateful: self.stateful_ranges().0.iter().map(|&lo| lo.min(0)).collect(),
+            nominated: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
+            preempting: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
             scaling_down: if ir.autoscaler.is_some() { vec![vec![0; nn]] } else { Vec::new() },
         };
         st = intents::observe(&Concrete, self, st);

@@ -114,6 +114,17 @@ pub struct ClusterState<D: Domain> {
     pub budget: Vec<D::Int>,
     /// Per intent: its monitor's first stage has been reached (e.g. "replicas reached the minimum").
     pub monitor: Vec<D::Bool>,
+    /// Per StatefulSet (`Model::stateful_at`): its current revision (`status.currentRevision`;
+    /// the update revision is `revision`), then, where its volumes are zonal, per ordinal
+    /// the zone its volume is bound in (an index into `StatefulSet::claim_zones`; -1: none).
+    pub stateful: Vec<D::Int>,
+    /// Per pod group and node: pending pods whose `status.nominatedNodeName` is the node (a
+    /// preemption nominated them; counted in `pending` too). No rows unless the scheduler may
+    /// preempt (`Model::preempts`).
+    pub nominated: Vec<Vec<D::Int>>,
+    /// Per pod group and node: preemption victims chosen and not deleted yet, one deletion
+    /// step each (`preemption::PreemptionVictims`). No rows unless `Model::preempts`.
+    pub preempting: Vec<Vec<D::Int>>,
     /// Per node (one row, none in a model without the cluster autoscaler): 1 while the
     /// autoscaler is removing the node (tainted ToBeDeletedByClusterAutoscaler and drained
     /// through the Eviction API), 0 otherwise. A per-node row of [`pod_rows`](Self::pod_rows),
@@ -123,7 +134,7 @@ pub struct ClusterState<D: Domain> {
 
 impl<D: Domain> ClusterState<D> {
     /// The per-node pod rows, in the order keys and node rows list them: bound, running,
-    /// terminating, evicting, deleting, queued. Every pass over all of them goes through here,
+    /// terminating, evicting, deleting, queued, nominated, preempting. Every pass over all of them goes through here,
     /// so a new row is listed once.
     pub fn pod_rows(&self) -> impl Iterator<Item = &Vec<D::Int>> {
         self.bound
@@ -133,6 +144,8 @@ impl<D: Domain> ClusterState<D> {
             .chain(&self.evicting)
             .chain(&self.deleting)
             .chain(&self.queued)
+            .chain(&self.nominated)
+            .chain(&self.preempting)
             .chain(&self.scaling_down)
     }
 
@@ -145,6 +158,8 @@ impl<D: Domain> ClusterState<D> {
             .chain(&mut self.evicting)
             .chain(&mut self.deleting)
             .chain(&mut self.queued)
+            .chain(&mut self.nominated)
+            .chain(&mut self.preempting)
             .chain(&mut self.scaling_down)
     }
 
@@ -178,6 +193,9 @@ impl<D: Domain> ClusterState<D> {
             hpa_window_min: ints(&self.hpa_window_min),
             budget: ints(&self.budget),
             monitor: bools(&self.monitor),
+            stateful: ints(&self.stateful),
+            nominated: grid(&self.nominated),
+            preempting: grid(&self.preempting),
             scaling_down: grid(&self.scaling_down),
         }
     }
@@ -206,6 +224,9 @@ impl<D: Domain> Clone for ClusterState<D> {
             hpa_window_min: self.hpa_window_min.clone(),
             budget: self.budget.clone(),
             monitor: self.monitor.clone(),
+            stateful: self.stateful.clone(),
+            nominated: self.nominated.clone(),
+            preempting: self.preempting.clone(),
             scaling_down: self.scaling_down.clone(),
         }
     }
@@ -232,6 +253,9 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.hpa_window_min.clone_from(&o.hpa_window_min);
         self.budget.clone_from(&o.budget);
         self.monitor.clone_from(&o.monitor);
+        self.stateful.clone_from(&o.stateful);
+        self.nominated.clone_from(&o.nominated);
+        self.preempting.clone_from(&o.preempting);
         self.scaling_down.clone_from(&o.scaling_down);
     }
 }
@@ -253,6 +277,9 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("revision", &self.revision)
             .field("budget", &self.budget)
             .field("monitor", &self.monitor)
+            .field("stateful", &self.stateful)
+            .field("nominated", &self.nominated)
+            .field("preempting", &self.preempting)
             .field("scaling_down", &self.scaling_down)
             .finish()
     }
@@ -287,6 +314,8 @@ impl ClusterState<Concrete> {
             + self.evicting.len()
             + self.deleting.len()
             + self.queued.len()
+            + self.nominated.len()
+            + self.preempting.len()
             + self.scaling_down.len();
         nn * (6 - fields.left_out.count() + rows)
             + self.pending.len()
@@ -296,6 +325,7 @@ impl ClusterState<Concrete> {
             + self.hpa_window_min.len()
             + self.budget.len()
             + self.monitor.len()
+            + self.stateful.len()
     }
 
     /// Packs `fields` of the state into `v`, per-node values in `perm` order (`None`: index
@@ -336,6 +366,7 @@ impl ClusterState<Concrete> {
         w.ints(&self.hpa_window_min, false);
         w.ints(&self.budget, false);
         w.bools(&self.monitor, false);
+        w.ints(&self.stateful, false);
         debug_assert_eq!(w.at, w.out.len());
         // One range check for the whole key, after it is written: a check (and its panic
         // path) per value kept the copying loops from vectorizing.
@@ -356,6 +387,8 @@ impl ClusterState<Concrete> {
                 s.evicting.len(),
                 s.deleting.len(),
                 s.queued.len(),
+                s.nominated.len(),
+                s.preempting.len(),
                 s.scaling_down.len(),
             ]
         };
@@ -380,6 +413,12 @@ impl ClusterState<Concrete> {
         for (a, b) in self.queued.iter_mut().zip(&o.queued) {
             a.copy_from_slice(b);
         }
+        for (a, b) in self.nominated.iter_mut().zip(&o.nominated) {
+            a.copy_from_slice(b);
+        }
+        for (a, b) in self.preempting.iter_mut().zip(&o.preempting) {
+            a.copy_from_slice(b);
+        }
         for (a, b) in self.scaling_down.iter_mut().zip(&o.scaling_down) {
             a.copy_from_slice(b);
         }
@@ -389,6 +428,7 @@ impl ClusterState<Concrete> {
         self.hpa_window_min.copy_from_slice(&o.hpa_window_min);
         self.budget.copy_from_slice(&o.budget);
         self.monitor.copy_from_slice(&o.monitor);
+        self.stateful.copy_from_slice(&o.stateful);
     }
 
     /// Overwrites node conditions `cs` with `o`'s.
@@ -455,6 +495,7 @@ impl ClusterState<Concrete> {
                 .chain(&self.hpa_window_max)
                 .chain(&self.hpa_window_min)
                 .chain(&self.budget)
+                .chain(&self.stateful)
                 .copied(),
         )
     }
@@ -486,6 +527,7 @@ impl ClusterState<Concrete> {
         r.ints(&mut self.hpa_window_min);
         r.ints(&mut self.budget);
         r.bools(&mut self.monitor);
+        r.ints(&mut self.stateful);
     }
 
     /// Writes each node's per-node state as one row of `scratch.rows` (node `n` at
@@ -557,6 +599,8 @@ impl ClusterState<Concrete> {
             + self.evicting.len()
             + self.deleting.len()
             + self.queued.len()
+            + self.nominated.len()
+            + self.preempting.len()
             + self.scaling_down.len()
     }
 

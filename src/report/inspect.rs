@@ -67,9 +67,24 @@ fn strategy(s: &Strategy) -> String {
     }
 }
 
+/// A pod's or a PriorityClass's `preemptionPolicy`.
+fn preemption_policy(preempts: bool) -> &'static str {
+    if preempts {
+        "PreemptLowerPriority"
+    } else {
+        "Never"
+    }
+}
+
 fn group_name(m: &Model, g: GroupId) -> String {
     let grp = m.group(g);
-    format!("{}@r{}", m.deployment(grp.deployment).name, grp.revision)
+    let dep = m.deployment(grp.deployment);
+    if let (Some(o), Some(s)) = (grp.ordinal, &dep.stateful) {
+        // A StatefulSet's pod: `db-0@r0`, and `[zone]` where its volume is bound.
+        let zone = o.claim_zone.map(|z| format!("[{}]", m.labels.value_name(s.claim_zones[z as usize])));
+        return format!("{}-{}@r{}{}", dep.name, o.ordinal, grp.revision, zone.unwrap_or_default());
+    }
+    format!("{}@r{}", dep.name, grp.revision)
 }
 
 fn rules(r: &ScalingRules) -> String {
@@ -100,6 +115,9 @@ fn placement_facts(p: &Placement) -> String {
     }
     if !p.affinity_ok {
         why.push("affinity");
+    }
+    if !p.volume_zone_ok {
+        why.push("volume zone");
     }
     if p.untolerated_no_schedule {
         why.push("NoSchedule taint");
@@ -281,7 +299,30 @@ pub fn render(m: &Model) -> String {
         let _ = writeln!(w, "  {} (namespace {})", d.name, d.namespace);
         let src = if d.revision_sets_replicas[0] { "spec.replicas" } else { "spec.replicas absent, defaults to 1" };
         let _ = writeln!(w, "    replicas: {} ({src})", d.replicas);
-        let _ = writeln!(w, "    strategy: {}", strategy(&d.strategy));
+        match &d.stateful {
+            None => {
+                let _ = writeln!(w, "    strategy: {}", strategy(&d.strategy));
+            }
+            Some(s) => {
+                let update = match s.update {
+                    crate::ir::StatefulUpdate::RollingUpdate { partition } => {
+                        format!("RollingUpdate (partition {partition}, one pod at a time)")
+                    }
+                    crate::ir::StatefulUpdate::OnDelete => "OnDelete".to_string(),
+                };
+                let zones: Vec<&str> = s.claim_zones.iter().map(|z| m.labels.value_name(*z)).collect();
+                let claims = if zones.is_empty() {
+                    String::new()
+                } else {
+                    format!(", zonal volumes bound at first schedule in one of {}", zones.join(", "))
+                };
+                let _ = writeln!(
+                    w,
+                    "    StatefulSet: podManagementPolicy {:?}, updateStrategy {update}, ordinals 0..{}{claims}",
+                    s.pod_management, s.ordinals
+                );
+            }
+        }
         let revs: Vec<String> = d.revisions.iter().map(|g| group_name(m, *g)).collect();
         let _ = writeln!(w, "    revisions: {}", revs.join(", "));
         if let Some(h) = d.hpa {
@@ -326,12 +367,35 @@ pub fn render(m: &Model) -> String {
         );
     }
 
+    // Priorities, where the inputs have any: a PriorityClass of their own, or a pod group
+    // with a priority or policy other than admission's defaults (0, PreemptLowerPriority),
+    // such as a template naming a built-in system class.
+    let priorities =
+        m.priority_classes.iter().any(|c| !c.builtin) || m.groups.iter().any(|g| g.priority != 0 || !g.preempts);
+    if priorities {
+        let _ = writeln!(w, "\npriority classes ({}):", m.priority_classes.len());
+        for c in &m.priority_classes {
+            let _ = writeln!(
+                w,
+                "  {}: value {}, preemptionPolicy {}{}{}",
+                c.name,
+                c.value,
+                preemption_policy(c.preempts),
+                if c.global_default { ", globalDefault (pods naming no class get it)" } else { "" },
+                if c.builtin { " (built in)" } else { "" }
+            );
+        }
+    }
+
     let _ = writeln!(w, "\npod groups ({}):", m.groups.len());
     for (gi, g) in m.groups.iter().enumerate() {
         let _ = writeln!(w, "  {}", group_name(m, GroupId(gi as u32)));
         let labels: Vec<String> = g.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let _ = writeln!(w, "    labels: {}", labels.join(", "));
         let _ = writeln!(w, "    requests: cpu {}, memory {}", cpu(g.requests.cpu_milli), mem(g.requests.memory));
+        if priorities {
+            let _ = writeln!(w, "    priority: {}, preemptionPolicy {}", g.priority, preemption_policy(g.preempts));
+        }
         if let Some(n) = &g.node_name {
             let _ = writeln!(w, "    nodeName: {n} (bypasses the scheduler)");
         }
@@ -592,6 +656,9 @@ pub fn render(m: &Model) -> String {
             Event::Maintenance { max_unavailable, budget } => {
                 format!("maintenance: drain up to {max_unavailable} node(s) at a time, {budget} in all")
             }
+            Event::ForceDeletePods { statefulset, budget } => {
+                format!("forceDeletePods of {}'s pods on a NotReady node, {budget} node(s) in all", d(statefulset))
+            }
         };
         let _ = writeln!(w, "  {line}");
     }
@@ -638,6 +705,9 @@ pub fn render(m: &Model) -> String {
             Intent::NoEvictionCycle { deployment } => {
                 format!("{}: no reachable cycle of states that evicts one of its pods", d(deployment))
             }
+            Intent::NoPreemptionCycle { deployment } => {
+                format!("{}: no reachable cycle of states in which one of its pods is preempted", d(deployment))
+            }
             Intent::PodsBalanced { deployment, max_skew } => {
                 format!("{}: at desired size, running pods per Ready node differ by at most {max_skew}", d(deployment))
             }
@@ -649,6 +719,10 @@ pub fn render(m: &Model) -> String {
             Intent::DisruptionsWithinBudget => {
                 "no voluntary eviction takes a PodDisruptionBudget below its minimum".to_string()
             }
+            Intent::StatefulSetAvailable { statefulset, max_unavailable } => format!(
+                "{}: never stays for ever with more than {max_unavailable} ordinal(s) below its replicas unavailable (liveness)",
+                d(statefulset)
+            ),
             Intent::NodeCountWithin { pool, min, max } => {
                 format!("{}: present nodes always within {min}..{max}", m.pools[pool.index()].name)
             }

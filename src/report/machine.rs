@@ -256,8 +256,10 @@ fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<Origin> {
         | Intent::ReplicasMeetMin { deployment, .. }
         | Intent::ReplicasMeetExpected { deployment, .. }
         | Intent::NoEvictionCycle { deployment }
+        | Intent::NoPreemptionCycle { deployment }
         | Intent::PodsBalanced { deployment, .. }
-        | Intent::ReplicasWithin { deployment, .. } => dep(deployment.index()),
+        | Intent::ReplicasWithin { deployment, .. }
+        | Intent::StatefulSetAvailable { statefulset: deployment, .. } => dep(deployment.index()),
         Intent::PodAlwaysSchedulable => (0..m.ir.groups.len())
             .find(|&g| last.pending[g] > 0)
             .and_then(|g| dep(m.dep_of_group(g)))

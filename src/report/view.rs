@@ -97,7 +97,8 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
             | Event::NodeFailure { budget, .. }
             | Event::ApplyDeployment { budget, .. }
             | Event::ScaleDeployment { budget, .. }
-            | Event::Maintenance { budget, .. } => format!("{} (up to {budget}x)", e.name()),
+            | Event::Maintenance { budget, .. }
+            | Event::ForceDeletePods { budget, .. } => format!("{} (up to {budget}x)", e.name()),
             Event::CpuPattern { .. } => e.name().to_string(),
         })
         .collect();

@@ -9,11 +9,17 @@
 //!   interchangeable; a Node unlike every other stays a pool of its own, named after it;
 //! - per Deployment: `replicasMeetMin` (with an HPA) or `replicasMeetExpected` with offset
 //!   minus the resolved `maxUnavailable` (RollingUpdate without an HPA), `noEvictionCycle`,
+//!   `noPreemptionCycle` where pods of a higher priority may preempt its pods,
 //!   `noReplicaOscillation` where an HPA exists; `podAlwaysSchedulable` once;
-//! - events: one `nodeFailure` per pool with recovery, one drain of one node
-//!   (`maintenance`), a `rolloutRestart` of each Deployment, and for each HPA with a CPU
-//!   target a load that takes its pods from the target level to one at which its minimum
-//!   of pods asks for its maximum.
+//! - per StatefulSet (a workload beside the Deployments): as a Deployment without an HPA,
+//!   with `replicasMeetExpected` at offset -1 (its rolling update replaces one pod at a
+//!   time), and `statefulSetAvailable` with `maxUnavailable: 0` (no ordinal stays down for
+//!   ever); never the `forceDeletePods` event (see `infer`);
+//! - events: one `nodeFailure` per pool, with recovery unless a StatefulSet is among the
+//!   inputs (its pod on a node that never comes back is what strands it), one drain of one node
+//!   (`maintenance`), a `rolloutRestart` of each Deployment and StatefulSet, and for each HPA
+//!   with a CPU target a load that takes its pods from the target level to one at which its
+//!   minimum of pods asks for its maximum.
 
 use std::collections::BTreeMap;
 
@@ -90,9 +96,18 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
         pool_names.push(pool);
     }
 
+    // With a StatefulSet the node fails for good: its pod there stays Terminating until the
+    // node is back (the kubelet confirms the deletion) or an operator force-deletes it, so a
+    // node that may come back at any time would hide the StatefulSet staying degraded (C13,
+    // C14). Without one, the node may recover.
+    let recovery = !m.deployments.iter().any(|d| d.stateful.is_some());
     for pool in &pool_names {
-        spec.events.push(Event::NodeFailure { pool: Some(pool.clone()), budget: 1, recovery: true });
-        out.event_notes.push(format!("a node of {pool} fails (NotReady) and may recover"));
+        spec.events.push(Event::NodeFailure { pool: Some(pool.clone()), budget: 1, recovery });
+        out.event_notes.push(if recovery {
+            format!("a node of {pool} fails (NotReady) and may recover")
+        } else {
+            format!("a node of {pool} fails (NotReady) for good: a StatefulSet's pod there stays Terminating until someone acts")
+        });
     }
     if !m.nodes.is_empty() {
         spec.events.push(Event::Maintenance { max_unavailable: 1, budget: Some(1) });
@@ -101,6 +116,17 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
     for d in &m.deployments {
         spec.events.push(Event::RolloutRestart { deployment: Some(d.name.clone()), budget: 1 });
         out.event_notes.push(format!("a rollout of {} (kubectl rollout restart)", d.name));
+    }
+    // No `forceDeletePods`: it is an operator's remedy (`kubectl delete pod --force`, or the
+    // out-of-service taint), not something the cluster does. With it, a StatefulSet's pod
+    // stranded Terminating on a node that failed for good would be replaced and the check
+    // pass on a fix nobody has applied; without it the check shows the StatefulSet degraded
+    // until someone acts (docs/modeling.md §2.9), and `kbmc init` says how to add it.
+    for d in m.deployments.iter().filter(|d| d.stateful.is_some()) {
+        out.omitted.push(format!(
+            "no forceDeletePods for {}: it is the operator's remedy for a pod stranded on a failed node; add the event to check with that remedy",
+            d.name
+        ));
     }
     for h in &m.hpas {
         let d = &m.deployments[h.target.index()];
@@ -143,6 +169,19 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
         let deployment = Some(d.name.clone());
         let hpa = m.hpas.iter().find(|h| h.target.index() == di);
         match (hpa, d.strategy) {
+            // A StatefulSet's rolling update replaces one pod at a time (kbmc refuses its
+            // maxUnavailable), whatever its pod management and update strategy.
+            (None, _) if d.stateful.is_some() => {
+                spec.intents.push(Intent::ReplicasMeetExpected {
+                    deployment: deployment.clone(),
+                    replicas: None,
+                    offset: Some(-1),
+                });
+                out.intent_notes.push(format!(
+                    "running replicas of {} stay at least at the desired count minus one (a StatefulSet replaces one pod at a time)",
+                    d.name
+                ));
+            }
             (Some(h), _) => {
                 spec.intents.push(Intent::ReplicasMeetMin { deployment: deployment.clone() });
                 out.intent_notes.push(format!(
@@ -168,6 +207,23 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
         }
         spec.intents.push(Intent::NoEvictionCycle { deployment: deployment.clone() });
         out.intent_notes.push(format!("no controller keeps evicting pods of {} in a cycle", d.name));
+        // Pods some pod of a higher priority may preempt.
+        let preemptible = m.controllers.scheduler
+            && m.groups
+                .iter()
+                .filter(|h| h.deployment.index() == di)
+                .any(|h| m.groups.iter().any(|g| g.preempts && g.priority > h.priority));
+        if preemptible {
+            spec.intents.push(Intent::NoPreemptionCycle { deployment: deployment.clone() });
+            out.intent_notes.push(format!("kube-scheduler does not keep preempting pods of {} in a cycle", d.name));
+        }
+        if d.stateful.is_some() {
+            spec.intents.push(Intent::StatefulSetAvailable { stateful_set: deployment.clone(), max_unavailable: 0 });
+            out.intent_notes.push(format!(
+                "no ordinal of {} below its replicas stays without a running pod for ever (a rollout or a failed node may take one down for a while)",
+                d.name
+            ));
+        }
         if hpa.is_some() {
             spec.intents.push(Intent::NoReplicaOscillation { deployment, drop: 3 });
             out.intent_notes.push(format!(
@@ -339,7 +395,8 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
             Event::CpuPattern { .. }
             | Event::KernelPanic { .. }
             | Event::ApplyDeployment { .. }
-            | Event::ScaleDeployment { .. } => {
+            | Event::ScaleDeployment { .. }
+            | Event::ForceDeletePods { .. } => {
                 y.push_str("    # (not written: kbmc infers no event of this type)\n");
             }
         }
@@ -362,6 +419,7 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
                 offset.map(|o| format!("\n      offset: {o}")).unwrap_or_default()
             ),
             Intent::NoEvictionCycle { deployment } => format!("type: noEvictionCycle{}", dep(deployment)),
+            Intent::NoPreemptionCycle { deployment } => format!("type: noPreemptionCycle{}", dep(deployment)),
             Intent::PodsBalanced { deployment, max_skew } => {
                 format!("type: podsBalanced{}\n      maxSkew: {max_skew}", dep(deployment))
             }
@@ -371,6 +429,10 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
             Intent::AllPodsEventuallyRun {} => "type: allPodsEventuallyRun".to_string(),
             Intent::DrainCompletes {} => "type: drainCompletes".to_string(),
             Intent::DisruptionsWithinBudget {} => "type: disruptionsWithinBudget".to_string(),
+            Intent::StatefulSetAvailable { stateful_set, max_unavailable } => format!(
+                "type: statefulSetAvailable{}\n      maxUnavailable: {max_unavailable}",
+                stateful_set.as_ref().map(|d| format!("\n      statefulSet: {}", q(d))).unwrap_or_default()
+            ),
             Intent::NodeCountWithin { pool, min, max } => {
                 format!("type: nodeCountWithin\n      pool: {}\n      min: {min}\n      max: {max}", q(pool))
             }

@@ -383,6 +383,17 @@ pub enum Event {
         #[serde(default)]
         budget: Option<u32>,
     },
+    /// `kubectl delete pod --grace-period=0 --force` of a StatefulSet's pods on a NotReady
+    /// node (or the node's `node.kubernetes.io/out-of-service` taint, whose pod garbage
+    /// collector does the same): the pod objects go at once, though their kubelet never
+    /// confirmed. `budget` nodes' pods in all.
+    #[serde(rename_all = "camelCase")]
+    ForceDeletePods {
+        #[serde(default)]
+        stateful_set: Option<String>,
+        #[serde(default = "one")]
+        budget: u32,
+    },
 }
 
 fn default_panic_threshold() -> u32 {
@@ -447,6 +458,12 @@ pub enum Intent {
         #[serde(default)]
         deployment: Option<String>,
     },
+    /// No reachable cycle of states in which a pod of the Deployment is preempted.
+    #[serde(rename = "noPreemptionCycle")]
+    NoPreemptionCycle {
+        #[serde(default)]
+        deployment: Option<String>,
+    },
     /// Once the Deployment is at its desired size, running pods per Ready node differ by at
     /// most `maxSkew`.
     #[serde(rename = "podsBalanced", alias = "pod_balance_across_node")]
@@ -475,6 +492,16 @@ pub enum Intent {
     /// healthy pods below the number it requires.
     #[serde(rename = "disruptionsWithinBudget")]
     DisruptionsWithinBudget {},
+    /// Liveness: the StatefulSet does not stay degraded for ever: no run ends in a cycle every
+    /// state of which has more than `maxUnavailable` of its ordinals below `spec.replicas`
+    /// without a Running pod on a Ready node.
+    #[serde(rename = "statefulSetAvailable", rename_all = "camelCase")]
+    StatefulSetAvailable {
+        #[serde(default)]
+        stateful_set: Option<String>,
+        #[serde(default)]
+        max_unavailable: u32,
+    },
     /// The autoscaled pool's present nodes always within [min, max].
     #[serde(rename = "nodeCountWithin")]
     NodeCountWithin { pool: String, min: u32, max: u32 },

@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 12] = [
+const CASES: [&str; 15] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -15,6 +15,9 @@ const CASES: [&str; 12] = [
     "c10-anti-affinity-rollout",
     "c11-anti-affinity-hpa-max",
     "c12-anti-affinity-descheduler-loop",
+    "c13-statefulset-node-failure",
+    "c14-statefulset-zone-volume",
+    "c16-preemption-second-scheduler-loop",
 ];
 
 #[test]
@@ -677,4 +680,25 @@ fn a_budget_of_every_replica_keeps_a_drain_from_evicting() {
         assert!(!r.stdout.contains("[eviction]"), "{engine} reports an eviction: {}", r.stdout);
         assert!(r.stdout.contains("PodDisruptionBudget web-pdb"), "{engine}: {}", r.stdout);
     }
+}
+
+/// `inspect` shows the PriorityClasses and each pod group's priority and preemption policy
+/// where the inputs have priorities (C16's classes), and nothing of them where they have
+/// none (C8: its text is as before).
+#[test]
+fn inspect_shows_priorities_where_the_inputs_have_some() {
+    let show = |c: &str| kbmc(&["inspect", &format!("cases/{c}")]).stdout;
+    let c16f = show("c16-preemption-second-scheduler-loop-fixed");
+    for line in [
+        "\npriority classes (4):\n  system-cluster-critical: value 2000000000, preemptionPolicy PreemptLowerPriority (built in)\n",
+        "  online: value 100000, preemptionPolicy Never\n  batch: value 1000, preemptionPolicy PreemptLowerPriority\n",
+        "  api@r0\n    labels: app=api\n    requests: cpu 3, memory 2Gi\n    priority: 100000, preemptionPolicy Never\n",
+    ] {
+        assert!(c16f.contains(line), "{line}: {c16f}");
+    }
+    let c16 = show("c16-preemption-second-scheduler-loop");
+    assert!(c16.contains("    priority: 100000, preemptionPolicy PreemptLowerPriority\n"), "{c16}");
+    assert!(c16.contains("    priority: 1000, preemptionPolicy PreemptLowerPriority\n"), "{c16}");
+    let c8 = show("c8-descheduler-spread-loop");
+    assert!(!c8.contains("priority classes") && !c8.contains("    priority: "), "{c8}");
 }

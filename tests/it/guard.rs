@@ -3,7 +3,8 @@
 //! the reason, and each claim is checked. The types: kbmc's own serde structs (src/manifest:
 //! KubeSchedulerConfiguration, DeschedulerPolicy and each plugin's args) and the Kubernetes
 //! kinds it reads, k8s-openapi's types with every field of the API (`KINDS`: Deployment,
-//! Node, HorizontalPodAutoscaler, ReplicaSet, Pod, PodDisruptionBudget, Namespace).
+//! Node, HorizontalPodAutoscaler, ReplicaSet, Pod, PodDisruptionBudget, Namespace,
+//! PriorityClass, StatefulSet, StorageClass).
 //!
 //! - The accepted fields are derived from the types themselves: a tracing `Deserializer`
 //!   answers each `deserialize_struct` with every name the type lists in its `FIELDS`
@@ -23,8 +24,12 @@
 //! - Every traced path needs a row (or an ancestor row marked as covering its subtree, used
 //!   for a subtree read, refused or inert as a whole: a volume source, a probe, a security
 //!   context, a status), and every row a traced path.
-//! - Adding a kind is an entry in `KINDS` (its type and base document) and its rows;
+//! - Adding a kind is an entry in `KINDS` (its type, base document and fixture) and its rows;
 //!   `kinds_loaded` fails to compile when loading keeps a kind that is not named there.
+//! - Two base fixtures (`Fixture`), each checked to build: `Base`, every kind but the
+//!   StatefulSet and the StorageClass, with both policies; `Stateful`, every kind and the
+//!   KubeSchedulerConfiguration but no DeschedulerPolicy, which is refused beside a
+//!   StatefulSet. A root's rows are checked on its kind's fixture (the policies' on `Base`).
 //!
 //! A snapshot's ReplicaSets and Pods (the initial state, docs/spec.md "Snapshots") are kinds
 //! here too. A Pod is two roots, as kbmc reads it two ways: `Pod`, a running pod of the
@@ -44,10 +49,12 @@ use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::scheduling::v1::PriorityClass;
+use k8s_openapi::api::storage::v1::StorageClass;
 
 use kbmc::manifest::descheduler as ds;
 use kbmc::manifest::scheduler_config as sc;
@@ -60,10 +67,18 @@ use kbmc::manifest::{load_text, Inputs, LoadOptions};
 struct Tracer<'a> {
     path: String,
     seen: &'a RefCell<BTreeSet<String>>,
-    /// A Kubernetes resource's (apiVersion, kind): k8s-openapi's decoders refuse any other
-    /// value of the root's `apiVersion` and `kind`.
+    /// The (apiVersion, kind) of the Kubernetes resource this value is: the root's, or one
+    /// nested in it (`NESTED`). k8s-openapi's decoders refuse any other value of a resource's
+    /// `apiVersion` and `kind`.
     type_meta: Option<(&'static str, &'static str)>,
+    /// The string to give here: a resource's own apiVersion or kind, else "".
+    text: &'static str,
 }
+
+/// The resources k8s-openapi decodes inside another (by the name its decoder gives
+/// `deserialize_struct`), with their type meta: a StatefulSet's volumeClaimTemplates. One
+/// missing here fails the trace with k8s-openapi's own error.
+const NESTED: [(&str, (&str, &str)); 1] = [("PersistentVolumeClaim", ("v1", "PersistentVolumeClaim"))];
 
 #[derive(Debug)]
 struct TraceError(String);
@@ -82,16 +97,17 @@ impl de::Error for TraceError {
 impl<'a> Tracer<'a> {
     fn child(&self, name: &str) -> Tracer<'a> {
         let path = if self.path.is_empty() { name.to_string() } else { format!("{}.{name}", self.path) };
-        Tracer { path, seen: self.seen, type_meta: self.type_meta }
-    }
-
-    /// The string to give at this path: the resource's own type meta at the root, else "".
-    fn string(&self) -> &'static str {
-        match (self.type_meta, self.path.as_str()) {
+        let text = match (self.type_meta, name) {
             (Some((api_version, _)), "apiVersion") => api_version,
             (Some((_, kind)), "kind") => kind,
             _ => "",
-        }
+        };
+        Tracer { path, seen: self.seen, type_meta: None, text }
+    }
+
+    /// A value below this one that is no struct field (a sequence's element, a map's value).
+    fn inner(&self, path: String) -> Tracer<'a> {
+        Tracer { path, seen: self.seen, type_meta: None, text: "" }
     }
 }
 
@@ -139,10 +155,10 @@ impl<'de, 'a> Deserializer<'de> for Tracer<'a> {
         v.visit_char('x')
     }
     fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
-        v.visit_str(self.string())
+        v.visit_str(self.text)
     }
     fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
-        v.visit_str(self.string())
+        v.visit_str(self.text)
     }
     fn deserialize_bytes<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
         v.visit_bytes(&[])
@@ -171,7 +187,7 @@ impl<'de, 'a> Deserializer<'de> for Tracer<'a> {
     /// One element, traced under `path[]`.
     fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
         let path = format!("{}[]", self.path);
-        v.visit_seq(One { item: Some(Tracer { path, seen: self.seen, type_meta: self.type_meta }) })
+        v.visit_seq(One { item: Some(self.inner(path)) })
     }
     fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, v: V) -> Result<V::Value, TraceError> {
         self.deserialize_seq(v)
@@ -191,14 +207,16 @@ impl<'de, 'a> Deserializer<'de> for Tracer<'a> {
     }
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        _: &'static str,
+        name: &'static str,
         fields: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, TraceError> {
+        let nested = NESTED.iter().find(|(n, _)| *n == name).map(|(_, meta)| *meta);
+        let this = Tracer { type_meta: self.type_meta.or(nested), ..self };
         for f in fields {
-            self.seen.borrow_mut().insert(self.child(f).path);
+            this.seen.borrow_mut().insert(this.child(f).path);
         }
-        v.visit_map(Fields { fields, at: 0, parent: self, entry: false })
+        v.visit_map(Fields { fields, at: 0, parent: this, entry: false })
     }
     fn deserialize_enum<V: Visitor<'de>>(
         self,
@@ -248,7 +266,7 @@ impl<'de, 'a> MapAccess<'de> for Fields<'a> {
         self.at += 1;
         if self.entry {
             let path = format!("{}{name}", self.parent.path);
-            return seed.deserialize(Tracer { path, seen: self.parent.seen, type_meta: self.parent.type_meta });
+            return seed.deserialize(self.parent.inner(path));
         }
         seed.deserialize(self.parent.child(name))
     }
@@ -266,7 +284,8 @@ fn fields_of_resource<T: de::DeserializeOwned + k8s_openapi::Resource>() -> BTre
 
 fn trace<T: de::DeserializeOwned>(type_meta: Option<(&'static str, &'static str)>) -> BTreeSet<String> {
     let seen = RefCell::new(BTreeSet::new());
-    T::deserialize(Tracer { path: String::new(), seen: &seen, type_meta }).unwrap_or_else(|e| panic!("tracing: {e}"));
+    T::deserialize(Tracer { path: String::new(), seen: &seen, type_meta, text: "" })
+        .unwrap_or_else(|e| panic!("tracing: {e}"));
     seen.into_inner()
 }
 
@@ -345,24 +364,66 @@ const DESCHEDULER_PLUGINS: [&str; 7] = [
 ];
 
 /// A Kubernetes kind kbmc reads (k8s-openapi's type): its root name in the table, its fields,
-/// and its document in the base fixture. Adding a kind is an entry here and its rows.
+/// its document, and the fixture its rows are checked on. Adding a kind is an entry here and
+/// its rows.
 struct Kind {
     root: &'static str,
     fields: fn() -> BTreeSet<String>,
     doc: &'static str,
+    fixture: Fixture,
+}
+
+/// The base fixtures a row is checked on. A StatefulSet beside a DeschedulerPolicy is refused
+/// (the descheduler over a StatefulSet's pods is not modelled), so the StatefulSet's and the
+/// StorageClass's rows are checked on a fixture of their own: every kind's document, the
+/// KubeSchedulerConfiguration, and no DeschedulerPolicy.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Fixture {
+    /// Every kind but the StatefulSet and the StorageClass, both policies.
+    Base,
+    /// Every kind, the KubeSchedulerConfiguration.
+    Stateful,
 }
 
 /// A snapshot's Pod is two roots: a pod of a Deployment's ReplicaSet (`Pod`) and a pod no
 /// modelled controller owns (`FixedPod`), which kbmc reads differently.
-const KINDS: [Kind; 8] = [
-    Kind { root: "Deployment", fields: fields_of_resource::<Deployment>, doc: DEPLOYMENT },
-    Kind { root: "Node", fields: fields_of_resource::<Node>, doc: NODE },
-    Kind { root: "HorizontalPodAutoscaler", fields: fields_of_resource::<HorizontalPodAutoscaler>, doc: HPA },
-    Kind { root: "ReplicaSet", fields: fields_of_resource::<ReplicaSet>, doc: REPLICA_SET },
-    Kind { root: "Pod", fields: fields_of_resource::<Pod>, doc: POD },
-    Kind { root: "FixedPod", fields: fields_of_resource::<Pod>, doc: FIXED_POD },
-    Kind { root: "PodDisruptionBudget", fields: fields_of_resource::<PodDisruptionBudget>, doc: PDB },
-    Kind { root: "Namespace", fields: fields_of_resource::<Namespace>, doc: NAMESPACE },
+const KINDS: [Kind; 11] = [
+    Kind { root: "Deployment", fields: fields_of_resource::<Deployment>, doc: DEPLOYMENT, fixture: Fixture::Base },
+    Kind { root: "Node", fields: fields_of_resource::<Node>, doc: NODE, fixture: Fixture::Base },
+    Kind {
+        root: "HorizontalPodAutoscaler",
+        fields: fields_of_resource::<HorizontalPodAutoscaler>,
+        doc: HPA,
+        fixture: Fixture::Base,
+    },
+    Kind { root: "ReplicaSet", fields: fields_of_resource::<ReplicaSet>, doc: REPLICA_SET, fixture: Fixture::Base },
+    Kind { root: "Pod", fields: fields_of_resource::<Pod>, doc: POD, fixture: Fixture::Base },
+    Kind { root: "FixedPod", fields: fields_of_resource::<Pod>, doc: FIXED_POD, fixture: Fixture::Base },
+    Kind {
+        root: "PodDisruptionBudget",
+        fields: fields_of_resource::<PodDisruptionBudget>,
+        doc: PDB,
+        fixture: Fixture::Base,
+    },
+    Kind { root: "Namespace", fields: fields_of_resource::<Namespace>, doc: NAMESPACE, fixture: Fixture::Base },
+    Kind {
+        root: "PriorityClass",
+        fields: fields_of_resource::<PriorityClass>,
+        doc: PRIORITY_CLASS_DOC,
+        fixture: Fixture::Base,
+    },
+    Kind {
+        root: "StatefulSet",
+        fields: fields_of_resource::<StatefulSet>,
+        doc: STATEFUL_SET,
+        fixture: Fixture::Stateful,
+    },
+    Kind {
+        root: "StorageClass",
+        fields: fields_of_resource::<StorageClass>,
+        doc: STORAGE_CLASS,
+        fixture: Fixture::Stateful,
+    },
 ];
 
 /// Every kind loading keeps is a root here: a new list in `Inputs` fails to compile until it
@@ -381,7 +442,10 @@ fn kinds_loaded(inputs: Inputs) {
         replica_sets: _,         // KINDS: ReplicaSet
         pdbs: _,                 // KINDS: PodDisruptionBudget
         namespaces: _,           // KINDS: Namespace
+        priority_classes: _,     // KINDS: PriorityClass
         quotas: _,               // ResourceQuotas: only their namespace is read (refused or a note)
+        statefulsets: _,         // KINDS: StatefulSet
+        storage_classes: _,      // KINDS: StorageClass
         spec_inferred: _,        // whether the Verification was inferred, not a kind
         warnings: _,
         files: _,
@@ -516,11 +580,53 @@ kind: Namespace
 metadata: {name: default, labels: {team: a}}
 "#;
 
-/// The base fixture's documents.
-fn base() -> Vec<String> {
+/// A PriorityClass no pod of the fixture names.
+const PRIORITY_CLASS_DOC: &str = r#"apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: batch}
+value: 10
+"#;
+
+/// A StatefulSet of two pods shaped as the Deployment's template, in the Stateful fixture:
+/// its claim `data` names the zonal StorageClass, `logs` takes the default one (the same),
+/// so each ordinal has a group per volume zone (none yet, a, b).
+const STATEFUL_SET: &str = r#"apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 2
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      initContainers: [{name: i, image: init:1}]
+      containers: [{name: c, image: db:1, ports: [{containerPort: 80}], resources: {requests: {cpu: "1", memory: 1Gi}}}]
+      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: db}}}]
+  volumeClaimTemplates:
+    - metadata: {name: data}
+      spec: {storageClassName: disk, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+    - metadata: {name: logs}
+      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+"#;
+
+/// A zonal disk bound where its pod is first scheduled, the default class.
+const STORAGE_CLASS: &str = r#"apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: disk, annotations: {storageclass.kubernetes.io/is-default-class: "true"}}
+provisioner: ebs.csi.aws.com
+volumeBindingMode: WaitForFirstConsumer
+"#;
+
+/// A base fixture's documents.
+fn base(fixture: Fixture) -> Vec<String> {
     let mut docs = vec![VERIFICATION.to_string()];
-    docs.extend(KINDS.iter().map(|k| k.doc.to_string()));
-    docs.extend([SCHEDULER.to_string(), DESCHEDULER.to_string()]);
+    let kinds = KINDS.iter().filter(|k| fixture == Fixture::Stateful || k.fixture == Fixture::Base);
+    docs.extend(kinds.map(|k| k.doc.to_string()));
+    docs.push(SCHEDULER.to_string());
+    if fixture == Fixture::Base {
+        docs.push(DESCHEDULER.to_string());
+    }
     docs
 }
 
@@ -572,22 +678,23 @@ profiles:
       balance: {enabled: [RemoveDuplicates, RemovePodsViolatingTopologySpreadConstraint, LowNodeUtilization]}
 "#;
 
-/// Where a root's paths start in the base fixture: (document, YAML path prefix).
-fn anchor(root: &str) -> (&'static str, String) {
+/// Where a root's paths start: (the fixture its rows are checked on, its document there, YAML
+/// path prefix).
+fn anchor(root: &str) -> (Fixture, &'static str, String) {
     if let Some(k) = KINDS.iter().find(|k| k.root == root) {
-        return (k.doc, String::new());
+        return (k.fixture, k.doc, String::new());
     }
     if root == "KubeSchedulerConfiguration" {
-        return (SCHEDULER, String::new());
+        return (Fixture::Base, SCHEDULER, String::new());
     }
     if root == "DeschedulerPolicy" {
-        return (DESCHEDULER, String::new());
+        return (Fixture::Base, DESCHEDULER, String::new());
     }
     if let Some(i) = SCHEDULER_PLUGINS.iter().position(|p| *p == root) {
-        return (SCHEDULER, format!("profiles[].pluginConfig[{i}].args"));
+        return (Fixture::Base, SCHEDULER, format!("profiles[].pluginConfig[{i}].args"));
     }
     let i = DESCHEDULER_PLUGINS.iter().position(|p| *p == root).expect("a root");
-    (DESCHEDULER, format!("profiles[].pluginConfig[{i}].args"))
+    (Fixture::Base, DESCHEDULER, format!("profiles[].pluginConfig[{i}].args"))
 }
 
 /// What loading and building the fixture give: the IR (as JSON) and its warnings, or the
@@ -849,13 +956,7 @@ const TABLE: &[Row] = &[
     ("DefaultEvictor", "nodeSelector", Read, false, "zone=a"),
     ("DefaultEvictor", "evictLocalStoragePods", Read, false, "true"),
     ("DefaultEvictor", "evictDaemonSetPods", Inert("kbmc models no DaemonSet pods"), false, "true"),
-    (
-        "DefaultEvictor",
-        "evictSystemCriticalPods",
-        Inert("kbmc models no system-critical pods (priorities are refused on input)"),
-        false,
-        "true",
-    ),
+    ("DefaultEvictor", "evictSystemCriticalPods", Read, false, "true"),
     ("DefaultEvictor", "ignorePvcPods", Read, false, "true"),
     ("DefaultEvictor", "evictFailedBarePods", Inert("kbmc models no bare pods and no Failed phase"), false, "true"),
     ("DefaultEvictor", "labelSelector", Read, false, "{matchLabels: {app: web}}"),
@@ -960,16 +1061,20 @@ fn every_accepted_field_is_read_or_inert_with_a_reason() {
     assert!(stale.is_empty(), "rows naming no accepted field:\n{}", stale.join("\n"));
 }
 
-/// Each row's claim holds on the base fixture: setting a `Read` field changes what loading
+/// Each row's claim holds on its base fixture: setting a `Read` field changes what loading
 /// and building give, setting an `Inert` one changes nothing.
 #[test]
 fn read_fields_change_the_model_and_inert_ones_do_not() {
-    let base = base();
-    let before = outcome(&base);
-    assert!(before.is_ok(), "the base fixture builds: {before:?}");
+    let fixtures = [Fixture::Base, Fixture::Stateful].map(|f| {
+        let docs = base(f);
+        let before = outcome(&docs);
+        assert!(before.is_ok(), "the {f:?} fixture builds: {before:?}");
+        (f, docs, before)
+    });
     let mut wrong = Vec::new();
     for (root, path, used, _, value) in ROWS.iter() {
-        let (doc, prefix) = anchor(root);
+        let (fixture, doc, prefix) = anchor(root);
+        let (_, base, before) = fixtures.iter().find(|(f, ..)| *f == fixture).expect("a fixture");
         let within = |p: &str| if prefix.is_empty() { p.to_string() } else { format!("{prefix}.{p}") };
         let i = base.iter().position(|d| d == doc).expect("the root's document");
         let with = |at: &str, value: &str| {
@@ -1205,21 +1310,22 @@ fn pod_spec_rows(root: &'static str, prefix: &str, of: Of) -> Vec<Row> {
         (root, p("os.name"), unmodelled, false, "windows"),
         // On a fixed pod it adds to the requests on its node (PodRequests).
         (root, p("overhead"), of.pick(Refused, Refused, Read), false, "{cpu: 100m}"),
+        // A template's policy other than its class's is refused, as admission refuses the
+        // pod; a ReplicaSet's pod gets its template's.
         (
             root,
             p("preemptionPolicy"),
-            Inert(of.pick(
-                "preemption needs pods of lower priority, and priorities are refused: every pod has priority 0",
-                "preemption needs pods of lower priority, and every pod of a Deployment has priority 0 (others are refused)",
-                "a bound pod preempts nothing",
-            )),
+            of.pick(
+                Refused,
+                Inert("a ReplicaSet's pod gets its template's priority and policy, which admission resolved from the class"),
+                Inert("a bound pod preempts nothing"),
+            ),
             false,
             "Never",
         ),
-        // A fixed pod's priority of 0 or more is harmless (kbmc's pods have priority 0 and
-        // preempt only lower ones); a negative one is refused.
+        // A fixed pod below a priority that may preempt could be preempted: refused.
         (root, p("priority"), Refused, false, of.pick("100", "100", "-1")),
-        (root, p("priorityClassName"), of.pick(Refused, Inert(PRIORITY_CLASS), Inert(PRIORITY_CLASS)), false, "high"),
+        (root, p("priorityClassName"), of.pick(Read, Inert(PRIORITY_CLASS), Inert(PRIORITY_CLASS)), false, of.pick("batch", "high", "high")),
         (root, p("readinessGates"), Inert("readiness gates are conditions other controllers set at run time; kbmc counts a running pod ready (for a snapshot, assumption snapshot-state)"), true, "[{conditionType: example.com/ready}]"),
         (root, p("resourceClaims"), of.pick(Refused, Refused, Inert(FIXED_CLAIMS)), true, "[{name: gpu, resourceClaimName: gpu}]"),
         (root, p("resources"), Refused, true, "{requests: {cpu: \"1\"}}"),
@@ -1438,11 +1544,140 @@ fn kube_rows() -> Vec<Row> {
     rows.extend(meta_rows("HorizontalPodAutoscaler", "metadata.", BOOKKEEPING, &[]));
     rows.extend(pdb_rows());
     rows.extend(namespace_rows());
+    rows.extend(priority_class_rows());
     rows.extend(pod_spec_rows("Deployment", "spec.template.spec", Of::Template));
     rows.extend(pod_spec_rows("Pod", "spec", Of::Replica));
     rows.extend(pod_spec_rows("FixedPod", "spec", Of::Fixed));
     rows.extend(pod_rows());
     rows.extend(replica_set_rows());
+    rows.extend(statefulset_rows());
+    rows.extend(storage_class_rows());
+    rows
+}
+
+const SET_TEMPLATE_META: &str = "the StatefulSet controller copies only a template's labels, annotations and finalizers to its pods (newStatefulSetPod: controller_utils GetPodFromTemplate)";
+const CLAIM_META: &str = "bookkeeping the API server sets itself when the StatefulSet controller creates each ordinal's claim from the template (getPersistentVolumeClaims)";
+
+/// The rows of a StatefulSet (src/ir/build/statefulsets.rs), on the Stateful fixture. Its
+/// template is read as a Deployment's (`pod_spec_rows`), but for `nodeName`, refused; its
+/// claim rows are set on `data`, a zonal claim (a claim of no zonal class assumes
+/// pvc-unconstrained, so what it says of its volume changes nothing modelled).
+fn statefulset_rows() -> Vec<Row> {
+    const SET: &str = "StatefulSet";
+    const CLAIM_DELETED: &str =
+        "what becomes of the claims when the StatefulSet is deleted, and kbmc models no deletion of one";
+    const CLAIM_SHAPE: &str = "the volume's size and whether it is a block device or a filesystem; kbmc takes provisioning to succeed in the zone of the pod's first node (§2.9 of docs/modeling.md)";
+    let mut rows: Vec<Row> = vec![
+        (SET, "apiVersion", Read, false, "apps/v1beta2"),
+        (SET, "kind", Read, false, "Deployment"),
+        (SET, "metadata", Read, false, "{name: other}"),
+        (SET, "metadata.name", Read, false, "other"),
+        (SET, "metadata.namespace", Read, false, "prod"),
+        (SET, "metadata.labels", Inert(OWN_LABELS), false, "{tier: x}"),
+        (SET, "metadata.annotations", Inert(OWN_LABELS), false, "{x: y}"),
+        (SET, "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        (SET, "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        (SET, "spec", Read, false, "{selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: db:1}]}}}"),
+        (SET, "spec.minReadySeconds", Refused, false, "30"),
+        (SET, "spec.ordinals", Refused, false, "{start: 3}"),
+        (SET, "spec.ordinals.start", Refused, false, "3"),
+        (SET, "spec.persistentVolumeClaimRetentionPolicy", Refused, false, "{whenScaled: Delete}"),
+        (SET, "spec.persistentVolumeClaimRetentionPolicy.whenScaled", Refused, false, "Delete"),
+        (SET, "spec.persistentVolumeClaimRetentionPolicy.whenDeleted", Inert(CLAIM_DELETED), false, "Delete"),
+        (SET, "spec.podManagementPolicy", Read, false, "Parallel"),
+        (SET, "spec.replicas", Read, false, "3"),
+        (SET, "spec.revisionHistoryLimit", Inert("how many old ControllerRevisions are kept; rollbacks are not modelled"), false, "1"),
+        // matchLabels and each requirement's key, operator and values are all read (it must
+        // match the template's labels).
+        (SET, "spec.selector", Read, true, "{matchLabels: {app: db, v: \"2\"}}"),
+        (SET, "spec.serviceName", Inert("the headless Service that gives the pods their DNS names; no modelled controller reads it"), false, "other"),
+        (SET, "spec.template", Read, false, "{metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: db:1}]}}"),
+        (SET, "spec.template.metadata", Read, false, "{labels: {app: db, v: \"2\"}}"),
+        (SET, "spec.template.metadata.labels", Read, false, "{app: db, v: \"2\"}"),
+        (SET, "spec.template.metadata.annotations", Refused, false, "{descheduler.alpha.kubernetes.io/evict: \"true\"}"),
+        (SET, "spec.template.metadata.finalizers", Refused, false, "[example.com/hold]"),
+        (SET, "spec.template.metadata.name", Inert(SET_TEMPLATE_META), false, "x"),
+        (SET, "spec.template.metadata.namespace", Inert(SET_TEMPLATE_META), false, "prod"),
+        (SET, "spec.template.metadata.deletionTimestamp", Inert(SET_TEMPLATE_META), false, "2020-01-01T00:00:00Z"),
+        (SET, "spec.updateStrategy", Read, false, "{type: OnDelete}"),
+        (SET, "spec.updateStrategy.type", Read, false, "OnDelete"),
+        (SET, "spec.updateStrategy.rollingUpdate", Read, false, "{partition: 1}"),
+        (SET, "spec.updateStrategy.rollingUpdate.partition", Read, false, "1"),
+        (SET, "spec.updateStrategy.rollingUpdate.maxUnavailable", Refused, false, "2"),
+        (SET, "spec.volumeClaimTemplates", Read, false, "[]"),
+        // k8s-openapi refuses another type meta in an embedded claim.
+        (SET, "spec.volumeClaimTemplates[].apiVersion", Read, false, "v2"),
+        (SET, "spec.volumeClaimTemplates[].kind", Read, false, "Pod"),
+        // A claim template needs a name.
+        (SET, "spec.volumeClaimTemplates[].metadata", Read, false, "{}"),
+        (SET, "spec.volumeClaimTemplates[].metadata.name", Inert("it names each ordinal's claim (data-db-0); kbmc only requires one"), false, "other"),
+        (SET, "spec.volumeClaimTemplates[].metadata.namespace", Inert("the controller makes each claim in the StatefulSet's namespace (getPersistentVolumeClaims)"), false, "prod"),
+        (SET, "spec.volumeClaimTemplates[].metadata.labels", Inert("a claim's labels; no modelled controller selects claims"), false, "{tier: x}"),
+        // The beta storage-class annotation names the class before storageClassName does.
+        (SET, "spec.volumeClaimTemplates[].metadata.annotations", Read, false, "{volume.beta.kubernetes.io/storage-class: other}"),
+        (SET, "spec.volumeClaimTemplates[].metadata.deletionTimestamp", Inert(CLAIM_META), false, "2020-01-01T00:00:00Z"),
+        (SET, "spec.volumeClaimTemplates[].metadata.finalizers", Inert("finalizers hold a claim's deletion, and kbmc deletes no claim"), false, "[example.com/hold]"),
+        // Copied to each claim: the garbage collector deletes a claim whose owners are gone.
+        (SET, "spec.volumeClaimTemplates[].metadata.ownerReferences", Refused, true, "[{apiVersion: v1, kind: ConfigMap, name: o, uid: u}]"),
+        (SET, "spec.volumeClaimTemplates[].spec", Read, false, "{storageClassName: \"\"}"),
+        // ReadWriteOnce and ReadWriteOncePod are; a zonal disk shared by several nodes is refused.
+        (SET, "spec.volumeClaimTemplates[].spec.accessModes", Read, false, "[ReadWriteMany]"),
+        (SET, "spec.volumeClaimTemplates[].spec.resources", Inert(CLAIM_SHAPE), true, "{requests: {storage: 100Gi}}"),
+        (SET, "spec.volumeClaimTemplates[].spec.volumeMode", Inert(CLAIM_SHAPE), false, "Block"),
+        // Provisioned only once the class exists, and kbmc reads no VolumeAttributesClass.
+        (SET, "spec.volumeClaimTemplates[].spec.volumeAttributesClassName", Refused, false, "fast"),
+        (SET, "spec.volumeClaimTemplates[].spec.storageClassName", Read, false, "other"),
+        // A zonal claim bound to a volume that is not provisioned for its pod's first node:
+        // one chosen by a selector or a name, or made from a data source.
+        (SET, "spec.volumeClaimTemplates[].spec.selector", Refused, true, "{matchLabels: {tier: x}}"),
+        (SET, "spec.volumeClaimTemplates[].spec.volumeName", Refused, false, "pv-1"),
+        (SET, "spec.volumeClaimTemplates[].spec.dataSource", Refused, true, "{kind: PersistentVolumeClaim, name: src}"),
+        (SET, "spec.volumeClaimTemplates[].spec.dataSourceRef", Refused, true, "{kind: PersistentVolumeClaim, name: src}"),
+        (SET, "spec.volumeClaimTemplates[].status", Inert("what the volume controller writes on a claim; the controller creates each claim from the template's spec"), true, "{phase: Bound}"),
+        (SET, "status", Inert(STATUS), true, "{replicas: 5, readyReplicas: 1, currentRevision: db-1}"),
+    ];
+    rows.extend(meta_rows(SET, "metadata.", BOOKKEEPING, &[]));
+    rows.extend(meta_rows(SET, "spec.template.metadata.", SET_TEMPLATE_META, &[]));
+    rows.extend(meta_rows(SET, "spec.volumeClaimTemplates[].metadata.", CLAIM_META, &["ownerReferences"]));
+    // A StatefulSet's pods bound by nodeName past the scheduler are refused.
+    rows.extend(pod_spec_rows(SET, "spec.template.spec", Of::Template).into_iter().map(|r| {
+        if r.1 == "spec.template.spec.nodeName" {
+            (r.0, r.1, Refused, r.3, r.4)
+        } else {
+            r
+        }
+    }));
+    rows
+}
+
+/// The rows of a StorageClass (src/ir/build/statefulsets.rs), on the Stateful fixture: the
+/// StatefulSet's claim `data` names it and `logs` takes it as the default.
+fn storage_class_rows() -> Vec<Row> {
+    const CLASS: &str = "StorageClass";
+    let mut rows: Vec<Row> = vec![
+        (CLASS, "apiVersion", Read, false, "storage.k8s.io/v1beta1"),
+        (CLASS, "kind", Read, false, "VolumeAttributesClass"),
+        (CLASS, "metadata", Read, false, "{name: disk}"),
+        (CLASS, "metadata.name", Read, false, "other"),
+        (CLASS, "metadata.namespace", Inert("a StorageClass is cluster-scoped"), false, "prod"),
+        (CLASS, "metadata.labels", Inert(OWN_LABELS), false, "{tier: x}"),
+        // The default-class annotation.
+        (CLASS, "metadata.annotations", Read, false, "{x: y}"),
+        (CLASS, "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        (CLASS, "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        // Which disks are zonal.
+        (CLASS, "provisioner", Read, false, "example.com/nfs"),
+        // Read for what places a zonal disk: regional and zone-redundant disks and the in-tree
+        // zone and zones parameters (allowed topologies) are refused; the others (disk type,
+        // encryption, iops) do not place it.
+        (CLASS, "parameters", Read, false, "{zones: \"a,b\"}"),
+        (CLASS, "allowedTopologies", Refused, true, "[{matchLabelExpressions: [{key: topology.kubernetes.io/zone, values: [a]}]}]"),
+        (CLASS, "volumeBindingMode", Read, false, "Immediate"),
+        (CLASS, "reclaimPolicy", Inert("what becomes of a volume once its claim is deleted, and kbmc deletes no claim (whenScaled: Delete is refused)"), false, "Retain"),
+        (CLASS, "allowVolumeExpansion", Inert("whether a claim may grow later; kbmc resizes no claim"), false, "true"),
+        (CLASS, "mountOptions", Inert(VOLUME), false, "[ro]"),
+    ];
+    rows.extend(meta_rows(CLASS, "metadata.", BOOKKEEPING, &[]));
     rows
 }
 
@@ -1481,6 +1716,36 @@ fn namespace_rows() -> Vec<Row> {
         ),
     ];
     rows.extend(meta_rows("Namespace", "metadata.", BOOKKEEPING, &[]));
+    rows
+}
+
+/// A PriorityClass's value and policy are what the pods naming it get (src/ir/build/priority.rs
+/// and its tests); the fixture's class is named by no pod, so its rows show the class read
+/// into the model and validated as the API server does.
+fn priority_class_rows() -> Vec<Row> {
+    let mut rows: Vec<Row> = vec![
+        ("PriorityClass", "apiVersion", Read, false, "scheduling.k8s.io/v1beta1"),
+        ("PriorityClass", "kind", Read, false, "StatefulSet"),
+        ("PriorityClass", "metadata", Read, false, "{name: other}"),
+        ("PriorityClass", "metadata.name", Read, false, "other"),
+        ("PriorityClass", "metadata.namespace", Inert("a PriorityClass is cluster-scoped"), false, "prod"),
+        ("PriorityClass", "metadata.labels", Inert(OWN_LABELS), false, "{tier: x}"),
+        ("PriorityClass", "metadata.annotations", Inert(OWN_LABELS), false, "{x: y}"),
+        ("PriorityClass", "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        ("PriorityClass", "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        ("PriorityClass", "value", Read, false, "20"),
+        // Every pod naming no class gets the default's value: the fixture's Deployment.
+        ("PriorityClass", "globalDefault", Read, false, "true"),
+        ("PriorityClass", "preemptionPolicy", Read, false, "Never"),
+        (
+            "PriorityClass",
+            "description",
+            Inert("a note for people; the Priority admission plugin reads value and policy"),
+            false,
+            "x",
+        ),
+    ];
+    rows.extend(meta_rows("PriorityClass", "metadata.", BOOKKEEPING, &[]));
     rows
 }
 

@@ -202,6 +202,43 @@ fn init_round_trips_on_every_case() {
     }
 }
 
+/// A StatefulSet gets `statefulSetAvailable` (no ordinal down for ever) and a replica floor
+/// of one below its replicas, and never the operator's `forceDeletePods`, which `kbmc init`
+/// names as left out; a node fails for good. Without the remedy the inferred check finds
+/// C13's stranded pod.
+#[test]
+fn a_statefulset_is_checked_available_without_the_operators_remedy() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/c13-statefulset-node-failure");
+    let dir = scratch("statefulset");
+    std::fs::write(dir.join("nodes.yaml"), case_nodes(&case)).unwrap();
+    let manifests = rel(&case.join("manifests"));
+    let nodes = dir.join("nodes.yaml").to_string_lossy().into_owned();
+    let spec = dir.join("verification.yaml");
+    let yaml = init_into(&[&manifests, &nodes], &spec);
+    assert!(
+        yaml.contains("    - type: statefulSetAvailable\n      statefulSet: \"db\"\n      maxUnavailable: 0\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("type: replicasMeetExpected\n      deployment: \"db\"\n      offset: -1\n"), "{yaml}");
+    assert!(yaml.contains("type: rolloutRestart\n      deployment: \"db\"\n"), "{yaml}");
+    assert!(yaml.contains("# Left out: no forceDeletePods for db: it is the operator's remedy"), "{yaml}");
+    assert!(!yaml.contains("type: forceDeletePods"), "{yaml}");
+    // The node fails for good: one that may come back at any time would hide the stranded pod.
+    assert!(
+        yaml.contains("type: nodeFailure\n      pool: \"worker\"\n      budget: 1\n      recovery: false\n"),
+        "{yaml}"
+    );
+    let s = spec.to_string_lossy().into_owned();
+    let r = kbmc(&["check", "--engine", "explicit", "--steps", "20", "--all", "--no-color", &manifests, &nodes, &s]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.lines().any(|l| l.starts_with("statefulSetAvailable(db):") && l.contains("violated")),
+        "{}",
+        r.stdout
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn init_without_nodes_says_what_is_missing() {
     let r = kbmc(&["init", "cases/c1-hpa-oscillation/manifests"]);

@@ -14,6 +14,7 @@ mod por;
 mod prove;
 mod scale;
 mod snapshot;
+mod symmetry;
 mod upstream;
 mod voice;
 mod workloads;

@@ -7,12 +7,15 @@
 
 use std::time::Instant;
 
-use super::search::explore_with;
-use super::trace::trace_of;
-use super::{cycles, hints, path_to, Graph, Options};
+use super::deployments::intent_deployment;
+use super::deployments::log_order;
+use super::search::{explore_with, symmetric_deployments};
+use super::trace::{renamed, trace_of};
+use super::{cycles, hints, node_classes, path_to, Graph, Options};
 use crate::domain::Concrete;
 use crate::ir::Intent;
-use crate::model::{intents, registry, ClusterState, Model};
+use crate::model::{intents, registry, terminating_pods, ClusterState, Model};
+use crate::trace::Trace;
 use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
 
 /// Checks every intent of the model.
@@ -84,6 +87,43 @@ fn unviolated(g: &Graph, opts: &Options, max_depth: usize) -> (Verdict, Option<V
     (holds, cycle_unknown)
 }
 
+/// `t`, a run violating `found` (an intent of `want`'s orbit), renamed into one violating
+/// `want`: the Deployments they name swapped. `None` when no run follows the renaming (a
+/// bug the caller answers by searching again without renaming).
+fn rename_for(m: &Model, g: &Graph, t: Trace, found: &Intent, want: &Intent) -> Option<Trace> {
+    match (intent_deployment(found), intent_deployment(want), &g.deployments) {
+        (Some(a), Some(b), Some(d)) if a != b => {
+            let mut r = renamed(m, &registry::<Concrete>(), d, &t, a, b)?;
+            r.violation = t.violation;
+            Some(r)
+        }
+        _ => Some(t),
+    }
+}
+
+/// `t`, a lasso through an eviction of some Deployment of the class of the one `intent`
+/// names (`noEvictionCycle`: the search reads it over the class), renamed into a lasso
+/// through an eviction of that one.
+fn rename_cycle(m: &Model, g: &Graph, t: Trace, intent: &Intent) -> Option<Trace> {
+    let (Intent::NoEvictionCycle { deployment }, Some(d)) = (intent, &g.deployments) else { return Some(t) };
+    let want = deployment.index();
+    let Some(class) = d.class_of(want) else { return Some(t) };
+    let reg = registry::<Concrete>();
+    let start = t.loop_start?;
+    let evicted = |e: usize| {
+        (start..t.steps.len()).any(|k| {
+            let s = &t.steps[k].step;
+            reg.get(s.actor as usize).is_some_and(|c| c.evicts(s))
+                && terminating_pods(m, &t.states[k + 1], e) > terminating_pods(m, &t.states[k], e)
+        })
+    };
+    if evicted(want) {
+        return Some(t);
+    }
+    let found = *class.iter().find(|&&e| evicted(e))?;
+    renamed(m, &reg, d, &t, found, want)
+}
+
 /// [`check_from`], storing states up to a renaming of identical nodes only where `canonical`
 /// allows it. `None` when a counterexample over renamed nodes does not map back to a run.
 fn check_with(
@@ -103,15 +143,31 @@ fn check_with(
     // transitions; safety intents and traces need only each state's parent.
     let cycles = m.ir.intents.iter().any(|i| i.is_cycle() || matches!(i, Intent::NoReplicaOscillation { .. }));
     let mut failed_fast = false;
-    let g = explore_with(m, opts, inits, canonical, cycles, |id, st, by| {
+    // States stored up to a renaming of interchangeable Deployments (where every renaming
+    // maps the initial states onto themselves) stand for every renaming: each intent is read
+    // over its orbit (the intents a renaming maps it to), and a run found
+    // for another intent of the orbit is renamed into one for it.
+    // Rebuilding a run needs a stored form canonical for its group, which blocks sorted after
+    // nodes sorted are not for both groups together: states are stored up to the larger of
+    // the two (by the logarithm of its order; nodes where they are alike).
+    let deployments = symmetric_deployments(m, opts)
+        .filter(|d| canonical && d.fixes(inits) && d.log_order() > log_order(&node_classes(m)));
+    let canonical = canonical && deployments.is_none();
+    let orbits: Vec<Vec<usize>> = match &deployments {
+        Some(d) => d.orbits.clone(),
+        None => (0..ni).map(|i| vec![i]).collect(),
+    };
+    let g = explore_with(m, opts, inits, canonical, deployments, cycles, |id, st, by| {
         let placed = by.is_some_and(|s| hints::of(&*reg[s.actor as usize]).keeps_pod_placement(s));
         for &i in &safety {
             if first_bad[i].is_some() {
                 continue;
             }
             // The state it was reached from did not violate `i` (else `first_bad[i]` would be
-            // set): where the step kept what `i` reads, neither does this one.
-            if placed && intents::reads_only_placement(&m.ir.intents[i]) {
+            // set): where the step kept what `i` reads, neither does this one. (Where the
+            // state was renamed into its stored form, `i` reads another Deployment's part of
+            // it than of the state before, unless no renaming moves `i`.)
+            if placed && orbits[i].len() == 1 && intents::reads_only_placement(&m.ir.intents[i]) {
                 debug_assert!(
                     !intents::violated(&d, m, st, i),
                     "model bug: {by:?} keeps pod placement but changes whether a pending pod has a feasible node"
@@ -148,13 +204,19 @@ fn check_with(
                 } else {
                     None
                 };
+                // The shallowest violation of an intent of the orbit (`i` itself first).
+                let bad = orbits[i].iter().filter_map(|&j| first_bad[j]).min_by_key(|&v| g.depth[v as usize]);
                 let verdict = if let Some((ids, steps, loop_start)) = cycle {
                     let mut t = trace_of(m, &reg, &g, &ids, steps, Some(loop_start))?;
                     t.violation = Some("the replica count keeps changing along this cycle".into());
                     Verdict::Violated(t)
-                } else if let Some(v) = first_bad[i] {
+                } else if let Some(v) = bad {
                     let (ids, steps) = path_to(&g, v);
-                    let mut t = trace_of(m, &reg, &g, &ids, steps, None)?;
+                    let t = trace_of(m, &reg, &g, &ids, steps, None)?;
+                    let last = t.states.last().expect("a trace has states");
+                    // The run violates an intent of the orbit: renamed into one violating `i`.
+                    let j = *orbits[i].iter().find(|&&j| intents::violated(&d, m, last, j))?;
+                    let mut t = rename_for(m, &g, t, &m.ir.intents[j], intent)?;
                     let last = t.states.last().expect("a trace has states");
                     t.violation = Some(intents::explain(m, intent, last));
                     Verdict::Violated(t)
@@ -162,7 +224,8 @@ fn check_with(
                     // A cycle of the explored part is a real one, even when the search stopped early.
                     match cycles::find(m, &reg, &g, intent) {
                         Some((ids, steps, loop_start)) => {
-                            Verdict::Violated(trace_of(m, &reg, &g, &ids, steps, Some(loop_start))?)
+                            let t = trace_of(m, &reg, &g, &ids, steps, Some(loop_start))?;
+                            Verdict::Violated(rename_cycle(m, &g, t, intent)?)
                         }
                         None => match stopped_at {
                             Some(d) => not_decided(d, false, reduced),

@@ -173,6 +173,29 @@ pub fn find(
 ) -> Option<(Vec<u32>, Vec<Step>, usize)> {
     let d = Concrete;
     match intent {
+        Intent::NoEvictionCycle { deployment }
+            if g.deployments.as_ref().is_some_and(|x| x.class_of(deployment.index()).is_some()) =>
+        {
+            // States stored up to a renaming of interchangeable Deployments: an edge's target
+            // may have the Deployments' blocks in another order than its source, so what the
+            // step evicted is read from its outcome before renaming. Any Deployment of the
+            // class stands for this one (the caller renames the run).
+            let class = g.deployments.as_ref().and_then(|x| x.class_of(deployment.index())).unwrap_or_default();
+            let st = RefCell::new(g.states.get(0));
+            let comp = scc(g, &|_, _| true);
+            lasso(g, &comp, &|u, _, s| {
+                let actor = &reg[s.actor as usize];
+                if !actor.evicts(s) {
+                    return false;
+                }
+                let mut st = st.borrow_mut();
+                g.states.load(u, &mut st);
+                let next = actor.update(&d, m, s, &st);
+                class
+                    .iter()
+                    .any(|&e| crate::model::terminating_pods(m, &next, e) > crate::model::terminating_pods(m, &st, e))
+            })
+        }
         Intent::NoEvictionCycle { deployment } => {
             let dep = deployment.index();
             // Terminating pods per state, read only for the ends of an evicting edge inside a
@@ -187,8 +210,15 @@ pub fn find(
             let comp = scc(g, &|_, _| true);
             lasso(g, &comp, &|u, v, _| size(v) > size(u))
         }
-        Intent::AllPodsEventuallyRun | Intent::DrainCompletes => {
-            // Every state of the loop is bad (a pod waits; a drain is in progress).
+        Intent::NoPreemptionCycle { deployment } => {
+            let dep = deployment.index();
+            let term = lazily(g, |st| crate::model::terminating_pods(m, st, dep));
+            let comp = scc(g, &|_, _| true);
+            lasso(g, &comp, &|u, v, s| reg[s.actor as usize].preempts(s) && term(v) > term(u))
+        }
+        Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
+            // Every state of the loop is bad (a pod waits; a drain is in progress; ordinals
+            // are down).
             let waiting = per_state(g, |st| intents::loop_state(&d, m, st, intent) == Some(true));
             // A bad state that stutters forever is the shortest lasso.
             if let Some(u) = (0..g.states.len()).filter(|&u| waiting[u] && g.stutters[u]).min_by_key(|&u| g.depth[u]) {
@@ -230,6 +260,7 @@ mod tests {
         let mut g = Graph {
             states: store,
             canonical: None,
+            deployments: None,
             origins: Vec::new(),
             labels: vec![Step { actor: 0, op: 0, a: 0, b: 0, v: 0 }],
             parent: vec![None; n],

@@ -3,7 +3,7 @@
 //! from a state to an initial one. It owns how the graph is laid out in memory; it must not
 //! search (the search loop fills it) nor know what a state means.
 
-use super::Store;
+use super::{Deployments, Store};
 use crate::domain::Concrete;
 use crate::model::{ClusterState, Step};
 
@@ -15,6 +15,9 @@ pub struct Graph {
     /// The classes of identical nodes states are canonical over (see
     /// [`ClusterState::canonicalize`]); `None`: states are stored as reached.
     pub canonical: Option<Vec<Vec<usize>>>,
+    /// The classes of interchangeable Deployments states are also canonical over (see
+    /// `deployments.rs`); `None`: Deployments are stored as reached.
+    pub deployments: Option<Deployments>,
     /// The initial states as given, with the id each was stored under.
     pub origins: Vec<(u32, ClusterState<Concrete>)>,
     /// Every step label of the model (what `edges` and `parent` index).

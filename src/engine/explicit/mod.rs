@@ -1,18 +1,20 @@
 //! The explicit-state engine: breadth-first search over concrete states (so counterexamples
 //! are shortest), a visited set of packed states, the timing policy, symmetry reduction over
-//! identical nodes, and cycle detection on the explored graph for cycle intents. It is the
-//! reference the symbolic engine is cross-checked against. It must not know any controller:
-//! it sees only guards, updates, classes and the step labels of the registry; and it asks no
-//! solver.
+//! identical nodes and interchangeable Deployments, and cycle detection on the explored graph
+//! for cycle intents. It is the reference the symbolic engine is cross-checked against. It
+//! must not know any controller: it sees only guards, updates, classes and the step labels of
+//! the registry; and it asks no solver.
 //!
 //! The parts: `search.rs` (the search loop), `store.rs` (the visited set), `graph.rs` (the
 //! explored graph), `enabled.rs` and `memo.rs` (what is enabled in a state), `symmetry.rs`
-//! (identical nodes), `por.rs` (partial-order reduction), `cycles.rs` (lassos on the graph), `trace.rs` (runs from graph paths),
+//! (identical nodes), `deployments.rs` (interchangeable Deployments), `por.rs` (partial-order
+//! reduction), `cycles.rs` (lassos on the graph), `trace.rs` (runs from graph paths),
 //! `check.rs` (verdicts); for the portfolio, `diameter.rs` (the longest path without a
 //! repeated state) and `witnesses.rs` (a search by depth for the symbolic engine's probes).
 
 mod check;
 mod cycles;
+mod deployments;
 mod diameter;
 mod enabled;
 mod graph;
@@ -26,6 +28,7 @@ mod trace;
 mod witnesses;
 
 pub use check::{check, check_from};
+pub use deployments::Deployments;
 pub use diameter::longest_simple_path;
 pub use enabled::{enabled, enabled_ids, next_states};
 pub use graph::{path_to, Edges, Graph};

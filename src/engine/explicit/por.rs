@@ -730,6 +730,7 @@ impl Reduction {
             d.observe_val(v);
         }
         let mut evictions_of: Vec<Form> = Vec::new();
+        let mut preemptions_of: Vec<Form> = Vec::new();
         for intent in &m.ir.intents {
             match intent {
                 Intent::AllPodsEventuallyRun => {
@@ -738,6 +739,10 @@ impl Reduction {
                     d.observe_val(&b);
                 }
                 Intent::NoReplicaOscillation { deployment, .. } => d.observe_val(&x.desired[deployment.index()]),
+                Intent::StatefulSetAvailable { .. } => {
+                    let b = intents::loop_state(&d, m, &x, intent).expect("a loop-state intent");
+                    d.observe_val(&b);
+                }
                 Intent::NoNodeChurn { pool } => d.observe_val(&intents::churn_nodes(&d, m, &x, *pool)),
                 Intent::NoEvictionCycle { deployment } => {
                     let mut t = d.int(0);
@@ -745,6 +750,13 @@ impl Reduction {
                         t = d.add(&t, &d.sum(x.terminating[g].iter()));
                     }
                     evictions_of.push(d.lin(&t).vars_part(vars));
+                }
+                Intent::NoPreemptionCycle { deployment } => {
+                    let mut t = d.int(0);
+                    for &g in &m.groups_of[deployment.index()] {
+                        t = d.add(&t, &d.sum(x.terminating[g].iter()));
+                    }
+                    preemptions_of.push(d.lin(&t).vars_part(vars));
                 }
                 _ => {}
             }
@@ -832,7 +844,8 @@ impl Reduction {
             }
             let visible = intents_over
                 || intent_forms.iter().any(|f| !leaves(&delta, f))
-                || (reg[s.actor as usize].evicts(s) && evictions_of.iter().any(|f| !leaves(&delta, f)));
+                || (reg[s.actor as usize].evicts(s) && evictions_of.iter().any(|f| !leaves(&delta, f)))
+                || (reg[s.actor as usize].preempts(s) && preemptions_of.iter().any(|f| !leaves(&delta, f)));
             foot.push(Footprint { guard, all, conjuncts, track: d, delta, level, visible, top: false });
         }
         let mut writers = vec![Vec::new(); vars as usize];

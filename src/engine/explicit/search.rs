@@ -8,10 +8,11 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
+use super::deployments::stored_form;
 use super::enabled::{enabled_into, EnabledBuf, LabelIndex};
 use super::por::Reduction;
 use super::symmetry::Twins;
-use super::{node_classes, symmetry_classes, Edges, Graph, Options, Store};
+use super::{node_classes, symmetry_classes, Deployments, Edges, Graph, Options, Store};
 use crate::domain::Concrete;
 use crate::model::state::{Conditions, Fields, Scratch};
 use crate::model::{all_steps, intents, registry, ClusterState, Controller, Model, Step};
@@ -68,11 +69,14 @@ pub fn explore_from(
     mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
 ) -> Graph {
     let opts = Options { reduction: false, ..opts.clone() };
-    explore_with(m, &opts, inits, true, true, |id, st, _| on_state(id, st))
+    explore_with(m, &opts, inits, true, None, true, |id, st, _| on_state(id, st))
 }
 
 /// `explore_from`, storing states up to node renaming only when `canonical` allows it too,
-/// and the transitions only with `keep_edges` (only cycles need them: on C8 at 9 nodes they
+/// and up to a renaming of the interchangeable Deployments `deployments` (see
+/// [`symmetric_deployments`]: `check` alone asks for it, as it reads each intent over its
+/// orbit; the other searches need every reachable state up to node renaming), and the
+/// transitions only with `keep_edges` (only cycles need them: on C8 at 9 nodes they
 /// are 80 MB, more than the states). `on_state` is told each new state with the step that
 /// first reached it from an expanded state (none for an initial state).
 pub(super) fn explore_with(
@@ -80,6 +84,7 @@ pub(super) fn explore_with(
     opts: &Options,
     inits: &[ClusterState<Concrete>],
     canonical: bool,
+    deployments: Option<Deployments>,
     keep_edges: bool,
     on_state: impl FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool,
 ) -> Graph {
@@ -95,6 +100,7 @@ pub(super) fn explore_with(
     let g = Graph {
         states: Store::of_fields(first, fields),
         canonical,
+        deployments,
         origins: Vec::new(),
         labels: labels.clone(),
         parent: Vec::new(),
@@ -139,6 +145,8 @@ pub(super) fn explore_with(
         expanded: Twins::new(m, opts, &classes),
         reduction,
         ample: Vec::new(),
+        deployment_perm: Vec::new(),
+        form_scratch: Scratch::default(),
     };
     search.seed(inits);
     while let Some(u) = search.queue.pop_front() {
@@ -190,6 +198,9 @@ struct Search<'a, F> {
     /// Every enabled step of a state expanded through an ample set (the ample set is then in
     /// `en.out`).
     ample: Vec<u32>,
+    /// Buffers of the renaming into a stored form where Deployments are renamed too.
+    deployment_perm: Vec<usize>,
+    form_scratch: Scratch,
 }
 
 impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F> {
@@ -204,9 +215,13 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
                 "search bug: an initial state whose monitors were not observed"
             );
             let mut canon = init.clone();
-            if let Some(c) = &g.canonical {
-                canon.canonicalize(c, &mut self.scratch);
-            }
+            stored_form(
+                g.canonical.as_deref(),
+                g.deployments.as_ref(),
+                &mut canon,
+                &mut self.scratch,
+                &mut self.deployment_perm,
+            );
             canon.pack_fields_into(None, self.fields, &mut key_buf);
             if let Some(id) = g.states.find(&key_buf) {
                 g.origins.push((id, init.clone()));
@@ -357,6 +372,20 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
                     }
                 }
             }
+            // Interchangeable Deployments: the node-canonical state with its blocks sorted (and
+            // its nodes in order again where that moved one), as `stored_form` gives.
+            if let Some(deps) = &self.g.deployments {
+                if x.renamed {
+                    x.state.apply_renaming(&x.perm);
+                    x.renamed = false;
+                }
+                if deps.canonicalize(&mut x.state, &mut self.deployment_perm) {
+                    if let Some(c) = &self.g.canonical {
+                        x.state.canonicalize(c, &mut self.form_scratch);
+                    }
+                    x.state.pack_fields_into(None, fields, &mut x.key);
+                }
+            }
             x.hash = Store::hash(&x.key);
             self.g.states.prefetch(x.hash);
         }
@@ -404,6 +433,13 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
         }
         back
     }
+}
+
+/// The interchangeable Deployments a check with `opts` stores states up to a renaming of:
+/// with symmetry and without partial-order reduction (whose ample sets are worked out on
+/// states as reached), where the model has some.
+pub(super) fn symmetric_deployments(m: &Model, opts: &Options) -> Option<Deployments> {
+    (opts.symmetry && !opts.reduction).then(|| Deployments::of(m)).flatten()
 }
 
 /// Expands every state `g`'s search expanded again, without building a successor: unpacks

@@ -51,6 +51,7 @@ pub fn static_classes(m: &Model) -> Vec<usize> {
                             let (a, b) = (&g.per_node[j], &g.per_node[n]);
                             a.node_name_ok == b.node_name_ok
                                 && a.affinity_ok == b.affinity_ok
+                                && a.volume_zone_ok == b.volume_zone_ok
                                 && a.preferred_weight == b.preferred_weight
                                 && a.untolerated_no_schedule == b.untolerated_no_schedule
                                 && a.untolerated_no_execute == b.untolerated_no_execute

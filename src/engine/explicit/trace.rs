@@ -2,9 +2,11 @@
 //! a loop) turned into a real run of the model. Without canonical states that is the path
 //! itself; with them, each stored state stands for its renamings, so the run is rebuilt step
 //! by step from the initial state as given. It must not search beyond the one path it is given
-//! (`None` when no run follows it, and the caller searches again without renaming).
+//! (`None` when no run follows it, and the caller searches again without renaming). It also
+//! renames a run's interchangeable Deployments (`renamed`), which gives another run.
 
-use super::{enabled, symmetry_classes, Graph, STUTTER};
+use super::deployments::stored_form;
+use super::{enabled, symmetry_classes, Deployments, Graph, STUTTER};
 use crate::domain::Concrete;
 use crate::model::state::Scratch;
 use crate::model::{all_steps, intents, ClusterState, Controller, Model, Step};
@@ -25,7 +27,7 @@ pub(super) fn trace_of(
     steps: Vec<Step>,
     loop_start: Option<usize>,
 ) -> Option<Trace> {
-    let Some(classes) = &g.canonical else {
+    if g.canonical.is_none() && g.deployments.is_none() {
         let states = ids.iter().map(|&i| g.states.get(i)).collect();
         let mut t = Trace::new(m, reg, states, steps);
         t.loop_start = loop_start;
@@ -36,6 +38,7 @@ pub(super) fn trace_of(
     let sym = symmetry_classes(m);
     let mut scratch = Scratch::default();
     let mut key = Vec::new();
+    let mut perm = Vec::new();
     // The step from `cur` (preferring `hint`) whose outcome renames to stored state `target`.
     let mut follow =
         |cur: &ClusterState<Concrete>, target: u32, hint: Step| -> Option<(Step, ClusterState<Concrete>)> {
@@ -46,7 +49,7 @@ pub(super) fn trace_of(
             for s in std::iter::once(hint).filter(|h| en.contains(h)).chain(en.iter().copied().filter(|s| *s != hint)) {
                 let next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, cur));
                 let mut canon = next.clone();
-                canon.canonicalize(classes, &mut scratch);
+                stored_form(g.canonical.as_deref(), g.deployments.as_ref(), &mut canon, &mut scratch, &mut perm);
                 if g.states.find_state(&canon, &mut key) == Some(target) {
                     return Some((s, next));
                 }
@@ -89,4 +92,39 @@ pub(super) fn trace_of(
     let mut t = Trace::new(m, reg, states, out);
     t.loop_start = loop_start;
     Some(t)
+}
+
+/// `t`, a real run of the model, with Deployments `a` and `b` (interchangeable, see
+/// `deployments.rs`) swapped in every state, and at each step the enabled step that leads
+/// from one renamed state to the next: swapping them is an automorphism of the model, so the
+/// renamed states are a run too. `None` when no enabled step leads there (a bug: the caller
+/// searches again without renaming).
+pub(super) fn renamed(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    deps: &Deployments,
+    t: &Trace,
+    a: usize,
+    b: usize,
+) -> Option<Trace> {
+    let d = Concrete;
+    let labels = all_steps(m, reg);
+    let sym = symmetry_classes(m);
+    let states: Vec<ClusterState<Concrete>> = t.states.iter().map(|s| deps.swapped(s, a, b)).collect();
+    let mut steps = Vec::with_capacity(t.steps.len());
+    for (k, s) in t.steps.iter().enumerate() {
+        if s.step == STUTTER {
+            steps.push(STUTTER);
+            continue;
+        }
+        let want = states[k + 1].pack();
+        let en = enabled(m, reg, &labels, &sym, false, &states[k]);
+        let step = en
+            .into_iter()
+            .find(|x| intents::observe(&d, m, reg[x.actor as usize].update(&d, m, x, &states[k])).pack() == want)?;
+        steps.push(step);
+    }
+    let mut r = Trace::new(m, reg, states, steps);
+    r.loop_start = t.loop_start;
+    Some(r)
 }

@@ -92,6 +92,9 @@ pub(super) fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
             .enumerate()
             .map(|(i, it)| boolean(format!("intent.{i}.{}.monitor@{k}", it.name())))
             .collect(),
+        stateful: m.stateful_names().into_iter().map(|n| int(format!("{n}@{k}"))).collect(),
+        nominated: if m.preempts { per_group("nominated") } else { Vec::new() },
+        preempting: if m.preempts { per_group("preempting") } else { Vec::new() },
         scaling_down: if m.ir.autoscaler.is_some() {
             vec![(0..nn).map(|n| int(node(n, "scalingDown"))).collect()]
         } else {
@@ -121,6 +124,8 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
         .chain(a.evicting.iter().zip(&b.evicting))
         .chain(a.deleting.iter().zip(&b.deleting))
         .chain(a.queued.iter().zip(&b.queued))
+        .chain(a.nominated.iter().zip(&b.nominated))
+        .chain(a.preempting.iter().zip(&b.preempting))
         .chain(a.scaling_down.iter().zip(&b.scaling_down))
     {
         ints(x, y, &mut parts);
@@ -131,6 +136,7 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
     ints(&a.hpa_window_min, &b.hpa_window_min, &mut parts);
     ints(&a.budget, &b.budget, &mut parts);
     bools(&a.monitor, &b.monitor, &mut parts);
+    ints(&a.stateful, &b.stateful, &mut parts);
     Bool::and(&parts)
 }
 

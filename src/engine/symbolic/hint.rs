@@ -54,6 +54,11 @@ pub(super) fn hinted(
                     u.labels.get(lab as usize).is_some_and(|s| creg[s.actor as usize].evicts(s))
                         && crate::model::terminating_pods(m, b, dep) > crate::model::terminating_pods(m, a, dep)
                 }
+                Intent::NoPreemptionCycle { deployment } => {
+                    let dep = deployment.index();
+                    u.labels.get(lab as usize).is_some_and(|s| creg[s.actor as usize].preempts(s))
+                        && crate::model::terminating_pods(m, b, dep) > crate::model::terminating_pods(m, a, dep)
+                }
                 Intent::NoNodeChurn { pool } => {
                     intents::churn_nodes_of(m, b, *pool) > intents::churn_nodes_of(m, a, *pool)
                 }

@@ -52,6 +52,10 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     fill_grid(&mut hi.deleting, m.max_pods);
     fill_grid(&mut lo.queued, 0);
     fill_grid(&mut hi.queued, m.max_pods);
+    fill_grid(&mut lo.nominated, 0);
+    fill_grid(&mut hi.nominated, m.max_pods);
+    fill_grid(&mut lo.preempting, 0);
+    fill_grid(&mut hi.preempting, m.max_pods);
     fill_grid(&mut lo.scaling_down, 0);
     fill_grid(&mut hi.scaling_down, 1);
     fill(&mut lo.desired, 0);
@@ -68,6 +72,9 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     for (e, b) in hi.budget.iter_mut().enumerate() {
         *b = crate::model::events::initial_budget(&ir.events[e]);
     }
+    let (l, h) = m.stateful_ranges();
+    lo.stateful = l;
+    hi.stateful = h;
     (lo, hi)
 }
 

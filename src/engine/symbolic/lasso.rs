@@ -1,8 +1,9 @@
 //! Lassos for cycle intents: "some earlier frame l equals frame k, and the watched change
 //! happens on a step inside the loop" (an eviction that adds terminating pods of the
-//! Deployment for noEvictionCycle; at every frame of the loop, waiting pods for
-//! allPodsEventuallyRun and a drain in progress for drainCompletes; a node added to the pool
-//! for noNodeChurn), one formula per loop start so that the loop start can be read from
+//! Deployment for noEvictionCycle, a preemption victim's deletion for noPreemptionCycle, a
+//! node added to the pool for noNodeChurn; at every frame of the loop, waiting pods for
+//! allPodsEventuallyRun and a drain in progress for drainCompletes), one formula per loop
+//! start so that the loop start can be read from
 //! a model. It must not assert them (the bounded query does).
 
 use z3::ast::{Bool, Int};
@@ -38,6 +39,28 @@ impl Unrolling {
                                 .collect::<Vec<_>>(),
                         )
                     }
+                    Intent::NoPreemptionCycle { deployment } => {
+                        let dep = deployment.index();
+                        Bool::or(
+                            &(l..k)
+                                .map(|j| {
+                                    Bool::and(&[
+                                        self.preempts_at[j].clone(),
+                                        term(&self.frames[j + 1], dep).gt(term(&self.frames[j], dep)),
+                                    ])
+                                })
+                                .collect::<Vec<_>>(),
+                        )
+                    }
+                    Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
+                        Bool::and(
+                            &(l..=k)
+                                .map(|j| {
+                                    intents::loop_state(&d, m, &self.frames[j], intent).expect("a loop-state intent")
+                                })
+                                .collect::<Vec<_>>(),
+                        )
+                    }
                     Intent::NoNodeChurn { pool } => Bool::or(
                         &(l..k)
                             .map(|j| {
@@ -48,11 +71,6 @@ impl Unrolling {
                                     *pool,
                                 ))
                             })
-                            .collect::<Vec<_>>(),
-                    ),
-                    Intent::AllPodsEventuallyRun | Intent::DrainCompletes => Bool::and(
-                        &(l..=k)
-                            .map(|j| intents::loop_state(&d, m, &self.frames[j], intent).expect("a loop-state intent"))
                             .collect::<Vec<_>>(),
                     ),
                     _ => Bool::from_bool(false),

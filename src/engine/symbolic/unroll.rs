@@ -50,6 +50,8 @@ pub(super) struct Unrolling {
     /// Per transition k: the selected step is an eviction-class step (descheduler, taint
     /// eviction, node lifecycle, drain).
     pub(super) evicts_at: Vec<Bool>,
+    /// Per transition k: the selected step deletes a preemption victim.
+    pub(super) preempts_at: Vec<Bool>,
     /// Whether a step that leaves the state as it was (the stutter, a sync that changes
     /// nothing) is a choice. Only lassos need them (a deadlock with waiting pods is a stutter
     /// loop); for safety intents every state a path with such a step reaches, the path without
@@ -90,6 +92,7 @@ impl Unrolling {
             selectors: Vec::new(),
             labels,
             evicts_at: Vec::new(),
+            preempts_at: Vec::new(),
             self_loops: true,
             prober: None,
             probe_budget: probe::Budget::default(),
@@ -183,6 +186,7 @@ impl Unrolling {
                 p.end_lemmas();
             }
             self.evicts_at.push(Bool::from_bool(false));
+            self.preempts_at.push(Bool::from_bool(false));
             self.frames.push(cur);
             self.selectors.push(sel);
             return;
@@ -213,6 +217,7 @@ impl Unrolling {
             p.end_lemmas();
         }
         self.evicts_at.push(Bool::from_bool(false));
+        self.preempts_at.push(Bool::from_bool(false));
         self.frames.push(fresh);
         self.selectors.push(sel);
     }
@@ -403,6 +408,13 @@ impl Unrolling {
             .map(|(_, o)| o.clone())
             .collect();
         self.evicts_at.push(Bool::or(&evicting));
+        let preempting: Vec<Bool> = choices
+            .iter()
+            .zip(&options)
+            .filter(|((v, _, _), _)| self.labels.get(*v as usize).is_some_and(|s| reg[s.actor as usize].preempts(s)))
+            .map(|(_, o)| o.clone())
+            .collect();
+        self.preempts_at.push(Bool::or(&preempting));
         self.frames.push(next);
         self.selectors.push(sel);
         if let Some(p) = &mut self.prober {

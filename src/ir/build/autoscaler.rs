@@ -3,7 +3,8 @@
 //! `main.go` flags) -> `Autoscaler`. Owns refusing options out of range (a threshold outside
 //! [0, 1] or with more than six decimals, an unknown expander, a malformed duration) and options
 //! given with no autoscaled pool; must not decide what the autoscaler does
-//! (`model/controllers/cluster_autoscaler.rs`).
+//! (`model/controllers/cluster_autoscaler.rs`). Also refuses the cluster autoscaler beside
+//! preemption, which kbmc does not model together.
 
 use super::Builder;
 use crate::error::{InputClass, InputError};
@@ -129,6 +130,33 @@ impl Builder<'_> {
             skip_nodes_with_local_storage: ca.skip_nodes_with_local_storage.unwrap_or(true),
             skip_nodes_with_system_pods: ca.skip_nodes_with_system_pods.unwrap_or(true),
         })
+    }
+}
+
+impl Builder<'_> {
+    /// Refuses an autoscaled pool where the scheduler may preempt (a pod group that may preempt
+    /// has one of lower priority beside it): upstream's autoscaler treats a pod the scheduler
+    /// nominated as placed in its snapshot (`filterOutSchedulable`) and ignores pods below the
+    /// expendable priority cutoff, and kbmc models neither beside its preemption.
+    pub(super) fn check_autoscaler_preemption(&mut self, groups: &[crate::ir::PodGroup]) {
+        let pair = groups.iter().find_map(|g| {
+            groups
+                .iter()
+                .find(|h| g.preempts && h.priority < g.priority)
+                .map(|h| (g.deployment, g.priority, h.deployment, h.priority))
+        });
+        let Some((hi, hp, lo, lp)) = pair else { return };
+        let Some(i) = self.pools.iter().position(|p| p.autoscaling.is_some()) else { return };
+        let origin = self.spec_origin.clone();
+        let (hi, lo) = (self.deployments[hi.index()].name.clone(), self.deployments[lo.index()].name.clone());
+        self.diag.error(InputError::at(
+            &origin,
+            InputClass::Unmodeled,
+            format!("spec.nodePools[{i}].autoscaling"),
+            format!(
+                "the cluster autoscaler beside preemption ({hi}'s pods, priority {hp}, may preempt {lo}'s, priority {lp}): kbmc does not model the two together (the autoscaler's view of nominated pods and its expendable-pods cutoff); drop the autoscaling or the PriorityClasses"
+            ),
+        ));
     }
 }
 

@@ -29,6 +29,10 @@ impl Builder<'_> {
         };
         let mut total: i128 = 0;
         for (pi, pool) in self.pools.iter().enumerate() {
+            // A pool of count 0 has no node of its own (`first` is where its nodes would start).
+            if pool.count.max == 0 {
+                continue;
+            }
             let a = self.nodes[pool.first.index()].allocatable;
             total += a.memory as i128 * pool.count.max as i128;
             let (c, m) = (a.cpu_milli as i128, a.memory as i128);
@@ -196,5 +200,13 @@ mod tests {
         );
         assert!(!e.contains("usage"), "{e}");
         assert_eq!(errors(&format!("{}{}", web(1000, "64Gi"), pool("64", "64Gi"))), "");
+    }
+
+    /// A pool of count 0 last has no node to read a shape from: it is skipped, not indexed
+    /// past the nodes (a mutated C7 made `inspect` panic here).
+    #[test]
+    fn an_empty_last_pool_builds() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 0, capacity: {cpu: \"64\", memory: 64Gi}}\n";
+        assert_eq!(errors(&format!("{}{}", web(1, "1Gi"), spec)), "");
     }
 }

@@ -163,7 +163,9 @@ impl Builder<'_> {
             ));
         }
         let id = GroupId(self.facts.len() as u32);
+        let priority = self.pod_priority(&facts, origin, "spec.template");
         self.facts.push(facts);
+        self.group_priority.push(priority);
         self.group_owner.push((dep, revision));
         Some(id)
     }
@@ -171,7 +173,14 @@ impl Builder<'_> {
     pub(super) fn deployments_from_manifests(&mut self, spec: &spec::VerificationSpec) {
         let spec_origin = self.spec_origin.clone();
         // A name that two namespaces share is shown with its namespace.
-        let shared = shared_names(self.inputs.deployments.iter().map(|o| &o.value.metadata));
+        // StatefulSets are named as Deployments are, from one list of names.
+        let shared = shared_names(
+            self.inputs
+                .deployments
+                .iter()
+                .map(|o| &o.value.metadata)
+                .chain(self.inputs.statefulsets.iter().map(|o| &o.value.metadata)),
+        );
         for obj in &self.inputs.deployments {
             let (origin, d) = (&obj.origin, &obj.value);
             let Some(name) = d.metadata.name.clone() else {
@@ -216,14 +225,17 @@ impl Builder<'_> {
                 placement: Vec::new(),
                 initial_usage: self.facts[g.index()].requests,
                 origin: origin.clone(),
+                stateful: None,
             });
         }
-        if self.inputs.deployments.is_empty() {
+        let shared: Vec<String> = shared.into_iter().collect();
+        self.statefulsets_from_manifests(spec, &shared);
+        if self.inputs.deployments.is_empty() && self.inputs.statefulsets.is_empty() {
             self.diag.error(InputError::at(
                 &spec_origin,
                 InputClass::Invalid,
                 "spec",
-                "no apps/v1 Deployment among the inputs: there is nothing to verify",
+                "no apps/v1 Deployment or StatefulSet among the inputs: there is nothing to verify",
             ));
         }
         let mut described: Vec<(DeploymentId, usize)> = Vec::new();
@@ -254,6 +266,15 @@ impl Builder<'_> {
                     ));
                 }
                 self.deployments[id].replicas = Range { min: r.min as i64, max: r.max as i64 };
+            }
+            if self.deployments[id].stateful.is_some() && !w.placement.is_empty() {
+                self.diag.error(InputError::at(
+                    &spec_origin,
+                    InputClass::Invalid,
+                    format!("{f}.placement"),
+                    "a StatefulSet's pods are created by its controller in ordinal order; placing them at start is not modelled (leave placement out)",
+                ));
+                continue;
             }
             let mut placement: Vec<(NodeId, i64)> = Vec::new();
             for (pi, p) in w.placement.iter().enumerate() {
@@ -359,6 +380,13 @@ impl Builder<'_> {
                 let f = format!("spec.events[{ei}].deployment");
                 let Some(id) = self.deployment_ref(deployment, &f) else { continue };
                 let di = id.index();
+                if self.deployments[di].stateful.is_some() {
+                    let strategy = self.deployments[di].strategy;
+                    if let Some(g) = self.statefulset_restart(id) {
+                        out.push((ei, id, g, ApplyReplicas::Kept, strategy));
+                    }
+                    continue;
+                }
                 let (name, namespace) = (&self.deployments[di].object_name, &self.deployments[di].namespace);
                 let Some(obj) = self.inputs.deployments.iter().find(|o| {
                     o.value.metadata.name.as_ref() == Some(name)
@@ -412,6 +440,10 @@ impl Builder<'_> {
                 continue;
             };
             let id = DeploymentId(di as u32);
+            if self.deployments[di].stateful.is_some() {
+                self.diag.error(InputError::at(&obj.origin, InputClass::Invalid, "kind", format!("applyDeployment of a Deployment named {name:?}, which is a StatefulSet in namespace {namespace:?}; a StatefulSet's new revision is a rolloutRestart")));
+                continue;
+            }
             let revision = self.deployments[di].revisions.len() as u32;
             let strategy = self.strategy(&obj.value, &obj.origin);
             let Some(g) = self.add_group(id, revision, &obj.value, &obj.origin) else { continue };
@@ -443,7 +475,9 @@ impl Builder<'_> {
             let f = &self.facts[gi];
             let (dep, revision) = self.group_owner[gi];
             let namespace = &self.deployments[dep.index()].namespace;
-            let per_node = self.nodes.iter().map(|n| pod::placement_on(f, n, &self.labels)).collect();
+            let mut per_node: Vec<_> = self.nodes.iter().map(|n| pod::placement_on(f, n, &self.labels)).collect();
+            self.volume_zone_facts(gi, &mut per_node);
+            let f = &self.facts[gi];
             // The selector matches group `h`'s pods in this namespace (an empty selector
             // matches every pod: labels.Everything).
             let desched_match = |c: &pod::RawSpread, h: usize| {
@@ -487,6 +521,12 @@ impl Builder<'_> {
                     fixed: fixed(c),
                 })
                 .collect();
+            // The system defaults' selector: a Deployment's pod's ReplicaSet (its revision), a
+            // StatefulSet's pod's StatefulSet (every revision and ordinal), as DefaultSelector
+            // finds the owners selecting the pod.
+            let stateful = self.deployments[dep.index()].stateful.is_some();
+            let same_owner =
+                |h: usize| if stateful { self.group_owner[h].0 == dep } else { self.group_owner[h] == (dep, revision) };
             if spread.is_empty() {
                 // kube-scheduler's system default constraints (PodTopologySpread defaultingType
                 // System), selecting the pods of the same ReplicaSet.
@@ -498,8 +538,8 @@ impl Builder<'_> {
                         min_domains: None,
                         honor_node_affinity: true,
                         honor_node_taints: false,
-                        selects: (0..n_groups).map(|h| self.group_owner[h] == (dep, revision)).collect(),
-                        desched_selects: (0..n_groups).map(|h| self.group_owner[h] == (dep, revision)).collect(),
+                        selects: (0..n_groups).map(&same_owner).collect(),
+                        desched_selects: (0..n_groups).map(&same_owner).collect(),
                         self_match: true,
                         system_default: true,
                         // The system defaults select the pods of the same ReplicaSet.
@@ -533,6 +573,9 @@ impl Builder<'_> {
                 pvc: f.pvc,
                 has_required_affinity: f.required_terms.is_some(),
                 qos: f.qos,
+                ordinal: self.ordinal_of(gi),
+                priority: self.group_priority[gi].0,
+                preempts: self.group_priority[gi].1,
                 safe_to_evict: f.safe_to_evict,
             });
         }

@@ -58,8 +58,13 @@ impl Builder<'_> {
                     Err(es) => es.into_iter().for_each(|e| self.diag.error(e)),
                 }
             }
-            let mut evictor =
-                Evictor { node_fit: false, evict_local_storage_pods: false, ignore_pvc_pods: false, min_replicas: 0 };
+            let mut evictor = Evictor {
+                node_fit: false,
+                evict_local_storage_pods: false,
+                ignore_pvc_pods: false,
+                min_replicas: 0,
+                protect_from_priority: Some(super::priority::SYSTEM_CRITICAL),
+            };
             if let Some(Some(Args::DefaultEvictor(a))) = args.get("DefaultEvictor") {
                 let ci = prof.plugin_config.iter().position(|c| c.name == "DefaultEvictor").unwrap_or(0);
                 let f = format!("{pf}.pluginConfig[{ci}].args");
@@ -68,11 +73,11 @@ impl Builder<'_> {
                     evict_local_storage_pods: a.evict_local_storage_pods,
                     ignore_pvc_pods: a.ignore_pvc_pods,
                     min_replicas: a.min_replicas.unwrap_or(0) as i64,
+                    protect_from_priority: self.evictor_priority(origin, &f, a),
                 };
                 for (set, field) in [
                     (a.label_selector.is_some(), "labelSelector"),
                     (a.namespace_label_selector.is_some(), "namespaceLabelSelector"),
-                    (a.priority_threshold.is_some(), "priorityThreshold"),
                     (a.min_pod_age.is_some(), "minPodAge"),
                     (a.pod_protections.is_some(), "podProtections"),
                     (a.node_selector.is_some(), "nodeSelector"),

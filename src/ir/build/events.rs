@@ -171,6 +171,10 @@ impl Builder<'_> {
                         budget: budget.map(|b| b as i64).unwrap_or(self.nodes.len() as i64),
                     }
                 }
+                spec::Event::ForceDeletePods { stateful_set, budget } => {
+                    let Some(d) = self.statefulset_ref(stateful_set, &format!("{f}.statefulSet")) else { continue };
+                    Event::ForceDeletePods { statefulset: d, budget: *budget as i64 }
+                }
             };
             out.push((i, ev));
         }

@@ -65,6 +65,10 @@ impl Builder<'_> {
                     let Some(d) = self.deployment_ref(deployment, &f) else { continue };
                     Intent::NoEvictionCycle { deployment: d }
                 }
+                S::NoPreemptionCycle { deployment } => {
+                    let Some(d) = self.deployment_ref(deployment, &f) else { continue };
+                    Intent::NoPreemptionCycle { deployment: d }
+                }
                 S::PodsBalanced { deployment, max_skew } => {
                     let Some(d) = self.deployment_ref(deployment, &f) else { continue };
                     Intent::PodsBalanced { deployment: d, max_skew: *max_skew as i64 }
@@ -84,6 +88,11 @@ impl Builder<'_> {
                 S::AllPodsEventuallyRun {} => Intent::AllPodsEventuallyRun,
                 S::DrainCompletes {} => Intent::DrainCompletes,
                 S::DisruptionsWithinBudget {} => Intent::DisruptionsWithinBudget,
+                S::StatefulSetAvailable { stateful_set, max_unavailable } => {
+                    let f = format!("spec.intents[{i}].statefulSet");
+                    let Some(d) = self.statefulset_ref(stateful_set, &f) else { continue };
+                    Intent::StatefulSetAvailable { statefulset: d, max_unavailable: *max_unavailable as i64 }
+                }
                 S::NodeCountWithin { pool, min, max } => {
                     let Some(p) = self.autoscaled_pool_ref(pool, &format!("spec.intents[{i}].pool")) else { continue };
                     if min > max {

@@ -575,12 +575,13 @@ impl Builder<'_> {
             self.diag.unmodeled(e);
         }
         let spec = p.spec.as_ref().expect("checked by the caller");
-        if let Some(v) = spec.priority.filter(|&v| v != 0) {
+        let want = self.group_priority[g.index()].0;
+        if let Some(v) = spec.priority.filter(|&v| v as i64 != want) {
             self.diag.unmodeled(InputError::at(
                 origin,
                 InputClass::Unmodeled,
                 "spec.priority",
-                format!("pod {ns}/{name} has priority {v} (its PriorityClass's, set at admission): kbmc gives every pod of a Deployment priority 0, and preemption is not modelled"),
+                format!("pod {ns}/{name} has priority {v} (set at admission), but its ReplicaSet's template resolves to {want} against the PriorityClasses among the inputs: kbmc gives every pod of a revision its template's priority (was a class changed or deleted since?)"),
             ));
         }
         if spec.active_deadline_seconds.is_some() {
@@ -686,13 +687,14 @@ impl Builder<'_> {
                 ));
             }
         }
-        if spec.priority.is_some_and(|v| v < 0) {
+        let priority = spec.priority.unwrap_or(0) as i64;
+        if let Some(p) = self.preemptor_priorities().filter(|&p| p > priority).max() {
             self.diag.unmodeled(InputError::at(
                 origin,
                 InputClass::Unmodeled,
                 "spec.priority",
                 format!(
-                    "pod {ns}/{name}: a negative priority lets pods of priority 0 preempt it, which is not modelled"
+                    "pod {ns}/{name}: its priority {priority} is below {p}, a priority of pods that may preempt (PreemptLowerPriority): the scheduler could preempt it, and kbmc keeps a pod no modelled controller owns for the whole run"
                 ),
             ));
         }
@@ -766,11 +768,13 @@ impl Builder<'_> {
             None => format!("Pod/{name}"),
         };
         let labels = facts.labels.clone();
-        match self
-            .fixed_pods
-            .iter_mut()
-            .find(|f| f.node == node && f.namespace == ns && f.labels == labels && f.requests == facts.requests)
-        {
+        match self.fixed_pods.iter_mut().find(|f| {
+            f.node == node
+                && f.namespace == ns
+                && f.labels == labels
+                && f.requests == facts.requests
+                && f.priority == priority
+        }) {
             Some(f) => f.count += 1,
             None => self.fixed_pods.push(FixedPods {
                 node,
@@ -779,6 +783,7 @@ impl Builder<'_> {
                 requests: facts.requests,
                 count: 1,
                 owner,
+                priority,
             }),
         }
         let n = &mut self.nodes[node.index()];

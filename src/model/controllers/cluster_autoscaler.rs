@@ -38,8 +38,8 @@
 //!   Deployment pods always have a controller (`replicated` never blocks them).
 //! - Pods can move, `simulator/cluster.go` `SimulateNodeRemoval` and `findPlaceFor`: each pod
 //!   must fit some other node (not the removed one, not one being deleted) by the scheduler's
-//!   filters. kbmc checks NodeUnschedulable, NodeName, NodeAffinity, TaintToleration and
-//!   NodeResourcesFit, per pod group (the node's pods of a group fit the others' free room, a
+//!   filters. kbmc checks NodeUnschedulable, NodeName, NodeAffinity, VolumeZone (a
+//!   StatefulSet's bound volume), TaintToleration and NodeResourcesFit, per pod group (the node's pods of a group fit the others' free room, a
 //!   node taking as many as fit) and for all groups together (their requests fit the free room
 //!   of the nodes that can take any of them); PodTopologySpread and InterPodAffinity are not
 //!   simulated. Upstream places pods one by one in an order kbmc does not track: these are
@@ -355,10 +355,12 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::
 }
 
 /// The scheduler's static filters for a pod of group `g` on node `j` (NodeName, NodeAffinity
-/// with the configuration's addedAffinity, TaintToleration), as configured.
+/// with the configuration's addedAffinity, VolumeZone for a StatefulSet's bound volume,
+/// TaintToleration), as configured.
 fn static_ok(m: &Model, g: usize, j: usize) -> bool {
     let p = &m.ir.groups[g].per_node[j];
     (!scheduler::filter_on(m, "NodeName") || p.node_name_ok)
+        && (!scheduler::filter_on(m, "VolumeZone") || p.volume_zone_ok)
         && (!scheduler::filter_on(m, "NodeAffinity") || (p.affinity_ok && m.ir.scheduler.added_affinity_ok[j]))
         && (!scheduler::filter_on(m, "TaintToleration") || !(p.untolerated_no_schedule || p.untolerated_no_execute))
 }

@@ -524,7 +524,8 @@ impl<D: Domain> Controller<D> for DeploymentController {
         if !m.ir.controllers.deployment {
             return;
         }
-        for g in 0..m.ir.groups.len() {
+        // A StatefulSet's groups are its own controller's (`statefulset.rs`).
+        for g in (0..m.ir.groups.len()).filter(|&g| m.ir.groups[g].ordinal.is_none()) {
             out.push(Step::new(actor, CREATE, g, 0, 0));
             out.push(Step::new(actor, DELETE_PENDING, g, 0, 0));
             // One label per node and usage kind: which running pod goes is a choice (below).
@@ -573,6 +574,7 @@ impl<D: Domain> Controller<D> for DeploymentController {
             DELETE_PENDING => {
                 let k = d.min(&surplus(d, m, st, g), &st.pending[g]);
                 nx.pending[g] = d.sub(&st.pending[g], &k);
+                super::preemption::forget_deleted(d, m, st, nx, g);
             }
             DELETE_ON => pick_update(d, m, s, st, nx),
             _ => delete_chosen_into(d, m, s, st, nx),
@@ -673,7 +675,7 @@ impl<D: Domain> Controller<D> for Victims {
         if !m.marks_deletions {
             return;
         }
-        for g in 0..m.ir.groups.len() {
+        for g in (0..m.ir.groups.len()).filter(|&g| m.ir.groups[g].ordinal.is_none()) {
             for n in 0..m.nodes() {
                 for &k in &m.kinds_of_group[g] {
                     out.push(Step::new(actor, DELETE_ON, g, n, k as i64));

@@ -20,7 +20,9 @@
 //! taint of its node, or whose node selector or required node affinity its node does not
 //! match, is rejected, so it never starts there.
 //! Abstracted: start and stop are instantaneous (no image pulls, probes, grace periods), and
-//! pods on a NotReady node are stopped as if force-deleted. A rejected pod stays bound (not
+//! a Deployment's pods on a NotReady node are stopped as if force-deleted. A StatefulSet's pod
+//! is not: its deletion waits for its kubelet, so on a NotReady node it stays terminating
+//! until the node is Ready again or the pod is force-deleted (`forceDeletePods`), as upstream. A rejected pod stays bound (not
 //! running) until taint eviction deletes it, where upstream it turns Failed and its
 //! ReplicaSet creates a replacement; the admission check on resources is not modelled.
 
@@ -95,6 +97,9 @@ impl<D: Domain> Controller<D> for Kubelet {
         let least = d.int(if s.v == ONE { 1 } else { 0 });
         match s.op {
             START => d.and(&ready(d, st, n), &d.gt(&st.bound[g][n], &least)),
+            // A StatefulSet's pod is gone only once its kubelet confirms: never while its node
+            // is NotReady (the kubelet is down), so its ordinal stays taken.
+            _ if m.ir.groups[g].ordinal.is_some() => d.and(&ready(d, st, n), &d.gt(&st.terminating[g][n], &least)),
             _ if s.v == ONE && reduced(m) => {
                 let pending = d.any_of(st.pending.iter().map(|p| d.gt(p, &d.int(0))));
                 d.and(&d.gt(&st.terminating[g][n], &least), &pending)

@@ -9,7 +9,9 @@ pub mod hpa;
 pub mod interpod_affinity;
 pub mod kubelet;
 pub mod node_lifecycle;
+pub mod preemption;
 pub mod scheduler;
+pub mod statefulset;
 pub mod taint_eviction;
 
 use super::Controller;
@@ -27,6 +29,8 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(descheduler::Eviction),
         Box::new(deployment::Victims),
         Box::new(taint_eviction::QueuedEviction),
+        Box::new(statefulset::StatefulSetController),
+        Box::new(preemption::Preemption),
         Box::new(cluster_autoscaler::ClusterAutoscaler),
     ]
 }

@@ -17,7 +17,9 @@
 //! Abstracted: NotReady nodes are infeasible (their not-ready taint is not tolerated);
 //! spread weights ln(size+2) are computed in thousandths and rounded, as upstream rounds the
 //! float sum; an unschedulable pod stays pending and is retried whenever a node becomes
-//! feasible (the scheduling queue's backoff and flush are timing).
+//! feasible (the scheduling queue's backoff and flush are timing). Where the model may
+//! preempt, a pod is filtered with the pods nominated to a node counted there, and pods with
+//! a nomination are bound by `preemption.rs`.
 
 use super::super::{ready, requested, running_per_node, Class, ClusterState, Controller, Model, Step};
 use super::interpod_affinity;
@@ -155,7 +157,7 @@ pub fn domains_of(ir: &crate::ir::Model, key: crate::ir::LabelKey) -> (usize, Ve
 pub const FILTERS: [&str; 6] = [
     "node Ready",
     "NodeUnschedulable",
-    "NodeName/NodeAffinity/TaintToleration",
+    "NodeName/NodeAffinity/TaintToleration/VolumeZone",
     "NodeResourcesFit",
     "PodTopologySpread",
     "InterPodAffinity",
@@ -209,8 +211,8 @@ fn filters_with<D: Domain>(
         }
     }
     // Which plugins are on, looked up once rather than per node.
-    let [unschedulable_on, name_on, affinity_on, taints_on, fit_on] =
-        ["NodeUnschedulable", "NodeName", "NodeAffinity", "TaintToleration", "NodeResourcesFit"]
+    let [unschedulable_on, name_on, affinity_on, taints_on, fit_on, volume_zone_on] =
+        ["NodeUnschedulable", "NodeName", "NodeAffinity", "TaintToleration", "NodeResourcesFit", "VolumeZone"]
             .map(|f| filter_on(m, f));
     let mut interpod = if loads.pods.is_empty() || !filter_on(m, "InterPodAffinity") {
         vec![d.bool(true); nn]
@@ -225,6 +227,7 @@ fn filters_with<D: Domain>(
                 if unschedulable_on && !grp.tolerates_unschedulable { d.not(&st.cordoned[n]) } else { d.bool(true) };
             let static_ok = (!name_on || p.node_name_ok)
                 && (!affinity_on || (p.affinity_ok && m.ir.scheduler.added_affinity_ok[n]))
+                && (!volume_zone_on || p.volume_zone_ok)
                 && (!taints_on || !(p.untolerated_no_schedule || p.untolerated_no_execute));
             let mut fit = d.bool(true);
             if fit_on {
@@ -564,16 +567,24 @@ impl<D: Domain> Controller<D> for Scheduler {
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
+        if m.preempts {
+            // Pods nominated by a preemption are counted where they are nominated, and bound
+            // by `preemption.rs`.
+            return super::preemption::bind_guard(d, m, st, g, n);
+        }
         let loads = NodeLoads::of(d, m, st);
         let feas = feasible_with(d, m, st, &loads, g);
         let sc = scores_with(d, m, st, &loads, g, &feas);
         let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
         d.all([d.gt(&st.pending[g], &d.int(0)), feas[n].clone(), top].iter())
     }
-    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
         nx.pending[g] = d.sub(&st.pending[g], &d.int(1));
         nx.bound[g][n] = d.add(&st.bound[g][n], &d.int(1));
+        // VolumeBinding's PreBind: a StatefulSet pod's WaitForFirstConsumer volume is
+        // provisioned in the zone of the node it is bound to.
+        super::statefulset::bind_claim_into(d, m, g, n, nx);
     }
     fn describe(
         &self,
@@ -614,6 +625,9 @@ impl crate::engine::explicit::Hints for Scheduler {
     /// C8 at 39 nodes, whose descheduler keeps states from being renamed, has 1,729 keys in
     /// its first 2,048 lookups but four up to renaming.
     fn guard_key(&self, m: &Model, st: &ClusterState<Concrete>, key: &mut Vec<i64>) -> Option<usize> {
+        if m.preempts {
+            return None;
+        }
         key.clear();
         key.extend((0..m.ir.groups.len()).filter(|&g| scheduled(m, g)).map(|g| (st.pending[g] > 0) as i64));
         if !key.contains(&1) {
@@ -645,6 +659,9 @@ impl crate::engine::explicit::Hints for Scheduler {
         Some(width)
     }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
+        if m.preempts {
+            return None;
+        }
         let d = Concrete;
         // Per pod group: feasibility, the top score and every node's score.
         type Ranked = (Vec<bool>, i64, Vec<i64>);
@@ -688,6 +705,9 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
         if !m.ir.controllers.scheduler {
             return Some(d.bool(false));
         }
+        if m.preempts {
+            return None;
+        }
         Some(
             d.any_of(
                 (0..m.ir.groups.len())
@@ -700,6 +720,9 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
     /// guard as `Controller::guard` writes it (pairwise top score up to
     /// [`SMALL_CLUSTER_NODES`] nodes, against the maximum beyond).
     fn batch_guard(&self, d: &D, m: &Model, labels: &[Step], st: &ClusterState<D>) -> Option<Vec<D::Bool>> {
+        if m.preempts {
+            return None;
+        }
         let nn = m.nodes();
         let mut loads = None;
         // Per pod group: feasibility, scores and, past the pairwise size, the top score.
@@ -904,7 +927,7 @@ mod more_tests {
         st.pending[0] = 1;
         assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false, true, true], "zone-b, or the node named a-1");
         assert!(m.ir.groups[0].per_node.iter().all(|p| p.affinity_ok), "the pod's own affinity is untouched");
-        assert_eq!(rejections(&m, &st, 0)[0].1, vec!["NodeName/NodeAffinity/TaintToleration"]);
+        assert_eq!(rejections(&m, &st, 0)[0].1, vec!["NodeName/NodeAffinity/TaintToleration/VolumeZone"]);
         assert_eq!(crate::engine::explicit::static_classes(&m), vec![0, 1, 2], "a-0 and a-1 differ");
         let preferred = "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 4, preference: {matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [zone-a]}]}}]}";
         let m = model(&format!("{}{}{spec}", deployment("web", 1, "1", "1Gi", ""), config(preferred)));

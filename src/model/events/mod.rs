@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod cpu_change;
 pub mod cpu_pattern;
+pub mod force_delete;
 pub mod kernel_panic;
 pub mod maintenance;
 pub mod node_failure;
@@ -24,6 +25,7 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(apply::ApplyDeployment),
         Box::new(scale::ScaleDeployment),
         Box::new(maintenance::Maintenance),
+        Box::new(force_delete::ForceDeletePods),
         Box::new(node_provisioning::NodeProvisioning),
     ]
 }
@@ -36,7 +38,8 @@ pub fn initial_budget(e: &Event) -> i64 {
         | Event::NodeFailure { budget, .. }
         | Event::ApplyDeployment { budget, .. }
         | Event::ScaleDeployment { budget, .. }
-        | Event::Maintenance { budget, .. } => *budget,
+        | Event::Maintenance { budget, .. }
+        | Event::ForceDeletePods { budget, .. } => *budget,
         Event::CpuPattern { .. } => 0,
     }
 }

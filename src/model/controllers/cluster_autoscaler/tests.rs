@@ -312,3 +312,43 @@ fn pending_pods_keep_the_node_they_need() {
     st.pending[0] = 1;
     assert!(removable_nodes(&m, &st).contains(&"n-1".to_string()), "n-0 takes the one pending pod");
 }
+
+/// The cluster autoscaler beside preemption is refused, naming both Deployments; without a
+/// class that may preempt a lower one the same inputs build.
+#[test]
+fn autoscaler_beside_preemption_is_refused() {
+    let pools = "    - {name: ng1, count: 1, autoscaling: {min: 1, max: 3}, capacity: {cpu: \"1\", memory: 1Gi}}\n";
+    let classes = |policy: &str| {
+        format!(
+            "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {{name: high}}\nvalue: 1000\npreemptionPolicy: {policy}\n---\n"
+        )
+    };
+    let yaml = |policy: &str| {
+        format!(
+            "{}{}{}{}",
+            classes(policy),
+            deployment("urgent", 1, "500m", "0", "priorityClassName: high"),
+            deployment("batch", 1, "500m", "0", ""),
+            spec(pools, "    - {deployment: urgent}\n    - {deployment: batch}\n", "")
+        )
+    };
+    let mut inputs = crate::manifest::Inputs::default();
+    let mut errors = Vec::new();
+    crate::manifest::load_text(
+        std::path::Path::new("test.yaml"),
+        &yaml("PreemptLowerPriority"),
+        crate::manifest::LoadOptions::default(),
+        &mut inputs,
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let err = match crate::ir::build(&inputs, crate::ir::BuildOptions::default()) {
+        Ok(_) => panic!("the autoscaler beside preemption was not refused"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("spec.nodePools[0].autoscaling"), "{err}");
+    assert!(err.contains("cluster autoscaler beside preemption (urgent's pods"), "{err}");
+    assert!(err.contains("batch's"), "{err}");
+    let m = model(&yaml("Never"));
+    assert!(m.ir.autoscaler.is_some());
+}

@@ -1,5 +1,7 @@
 //! What every descheduler plugin shares: the evictor (DefaultEvictor's filter: pods with
-//! local storage or PVCs as configured and, with nodeFit, pods that fit on no other Ready node
+//! local storage or PVCs as configured, system-critical pods and pods at or above
+//! `priorityThreshold` unless `evictSystemCriticalPods` (`IsCriticalPriorityPod`,
+//! `IsPodEvictableBasedOnPriority`) and, with nodeFit, pods that fit on no other Ready node
 //! — unschedulable, selector/affinity, NoSchedule/NoExecute taints, requests of all
 //! non-terminal pods, terminating ones included, and pod count), the per-node,
 //! per-namespace and total eviction limits, the Eviction API's PodDisruptionBudget check
@@ -121,6 +123,10 @@ pub(super) fn fits_elsewhere<D: Domain>(d: &D, lim: &Limits<D>, g: usize, n: usi
 pub(super) fn filter<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: &DeschedulerProfile, g: usize) -> D::Bool {
     let grp = &m.ir.groups[g];
     if (grp.local_storage && !p.evictor.evict_local_storage_pods) || (grp.pvc && p.evictor.ignore_pvc_pods) {
+        return d.bool(false);
+    }
+    // System-critical pods and those at or above priorityThreshold.
+    if p.evictor.protect_from_priority.is_some_and(|t| grp.priority >= t) {
         return d.bool(false);
     }
     if p.evictor.min_replicas > 1 {

@@ -2,7 +2,7 @@
 //! (`pkg/framework/plugins/removepodsviolatinginterpodantiaffinity/pod_antiaffinity.go`,
 //! `Deschedule`; `pkg/utils/predicates.go`, `CheckPodsWithAntiAffinityExist` and
 //! `hasSameLabelValue`): node by node, a node's pods in order (QoS class, BestEffort first,
-//! as `SortPodsBasedOnPriorityLowToHigh` with every priority equal), a pod is evicted when one
+//! after lower priorities, as `SortPodsBasedOnPriorityLowToHigh`), a pod is evicted when one
 //! of its required anti-affinity terms matches another listed pod in its namespaces (the
 //! term's `namespaces`, or its own; `namespaceSelector` is not read) on the same node, or on
 //! a node with the same value of the term's key; an evicted pod leaves the list, so the pods
@@ -14,9 +14,9 @@
 //! `q >= 1` listed pods besides them in their domain, else `c - 1` when a term matches the
 //! group's own pods (each eviction takes one partner away from the rest, so the last one
 //! stays), else none; the per-node, namespace and total limits cut that short as elsewhere.
-//! Order on a node: `SortPodsBasedOnPriorityLowToHigh` is a `sort.Slice` by priority (every
-//! pod kbmc models has 0) then QoS class, over the pod lister's arbitrary order, so the pods
-//! of one QoS class come in any order. Where that can change what the plugin evicts (a term
+//! Order on a node: `SortPodsBasedOnPriorityLowToHigh` is a `sort.Slice` by priority (each
+//! group's, from its PriorityClass) then QoS class, over the pod lister's arbitrary order, so
+//! the pods of one priority and QoS class come in any order. Where that can change what the plugin evicts (a term
 //! of one group selects another group of the class, two groups of the class share a
 //! PodDisruptionBudget, or an eviction limit is set), every order of the class's groups on
 //! every node is a choice of the step (`choices`, `group_orders`): a group's pods go one after
@@ -54,7 +54,8 @@ fn classes(m: &Model, namespaces: &Namespaces) -> Vec<(Vec<usize>, bool)> {
     let mut by_qos: Vec<usize> = (0..ng)
         .filter(|&g| in_namespaces(m, namespaces, g) && !m.ir.groups[g].pod_affinity.required_anti.is_empty())
         .collect();
-    by_qos.sort_by_key(|&g| m.ir.groups[g].qos);
+    // SortPodsBasedOnPriorityLowToHigh: lower priority first, then the QoS class.
+    by_qos.sort_by_key(|&g| (m.ir.groups[g].priority, m.ir.groups[g].qos));
     let limits =
         m.ir.descheduler
             .as_ref()
@@ -62,7 +63,12 @@ fn classes(m: &Model, namespaces: &Namespaces) -> Vec<(Vec<usize>, bool)> {
     let mut out: Vec<(Vec<usize>, bool)> = Vec::new();
     for g in by_qos {
         match out.last_mut() {
-            Some((c, _)) if m.ir.groups[c[0]].qos == m.ir.groups[g].qos => c.push(g),
+            Some((c, _))
+                if (m.ir.groups[c[0]].priority, m.ir.groups[c[0]].qos)
+                    == (m.ir.groups[g].priority, m.ir.groups[g].qos) =>
+            {
+                c.push(g)
+            }
             _ => out.push((vec![g], false)),
         }
     }

@@ -1,9 +1,8 @@
 //! LowNodeUtilization (`pkg/framework/plugins/nodeutilization/`): usage by requests; under:
 //! every threshold resource `<=`; over: some target resource `>`; evicts from over- to
 //! under-utilized nodes while both have room. Overutilized nodes go by descending usage
-//! (sortNodesByUsage: cpu millicores + memory bytes + pods), a node's pods by QoS class,
-//! BestEffort first (SortPodsBasedOnPriorityLowToHigh; kbmc has no priorities, so all are
-//! equal). `evictableNamespaces` excludes namespaces from eviction only (nodeutilization.go
+//! (sortNodesByUsage: cpu millicores + memory bytes + pods), a node's pods by priority,
+//! lowest first, then QoS class, BestEffort first (SortPodsBasedOnPriorityLowToHigh). `evictableNamespaces` excludes namespaces from eviction only (nodeutilization.go
 //! `evictPods`: a pod of an excluded namespace fails the pre-eviction filter built
 //! `WithoutNamespaces` and is skipped): its pods still count in every node's usage and in
 //! the classification, and skipping one changes no count, limit or headroom.
@@ -96,12 +95,12 @@ pub(super) fn low_node_utilization<D: Domain>(
             avail[r] = d.add(&avail[r], &d.ite(&under[n], &room[r], &d.int(0)));
         }
     }
-    // A node's pods in SortPodsBasedOnPriorityLowToHigh's order: all of one priority (kbmc
-    // has none), so by QoS class, BestEffort first; groups of one class in index order.
+    // A node's pods in SortPodsBasedOnPriorityLowToHigh's order: lower priority first, then
+    // by QoS class, BestEffort first; groups of one priority and class in index order.
     // Pods of an excluded namespace are skipped where upstream would evict them.
     let mut by_qos: Vec<usize> =
         (0..m.ir.groups.len()).filter(|&g| in_namespaces(m, evictable_namespaces, g)).collect();
-    by_qos.sort_by_key(|&g| m.ir.groups[g].qos);
+    by_qos.sort_by_key(|&g| (m.ir.groups[g].priority, m.ir.groups[g].qos));
     for &n in order {
         let (cc, cm, cp) = cap(n);
         // The node's usage as the plugin books it: lowered by each eviction's requests

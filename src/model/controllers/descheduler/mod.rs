@@ -12,9 +12,9 @@
 //! label (`order_count`, `permutation`): the run visits nodes, ranks tied domains and walks a
 //! domain's nodes in that order. LowNodeUtilization takes its overutilized nodes by
 //! descending usage (sortNodesByUsage: cpu millicores + memory bytes + pods), an order that
-//! breaks that sort being no run (the guard refuses it), and a node's pods by QoS class,
-//! BestEffort first (SortPodsBasedOnPriorityLowToHigh; kbmc has no priorities, so all are
-//! equal). Topology spread counts with the descheduler's selector semantics (`labelSelector:
+//! breaks that sort being no run (the guard refuses it), and a node's pods by priority, lowest
+//! first, then QoS class, BestEffort first (SortPodsBasedOnPriorityLowToHigh). Topology
+//! spread counts with the descheduler's selector semantics (`labelSelector:
 //! {}` matches every pod of the namespace) and merges constraints as hasIdenticalConstraints.
 //! Abstracted: a pod marked by two spread constraints is counted once per (group, node) as the
 //! larger of the two marks; a run's evictions happen in one step, except that running pods of
@@ -280,6 +280,41 @@ fn evicted_total<D: Domain>(d: &D, before: &ClusterState<D>, after: &ClusterStat
     d.sub(&a, &b)
 }
 
+/// Whether the order of Deployments' groups can change a run's outcome (see
+/// `uses_deployment_order` above).
+pub fn deployment_order_matters(m: &Model) -> bool {
+    let Some(ds) = m.ir.descheduler.as_ref().filter(|_| m.ir.controllers.descheduler) else {
+        return false;
+    };
+    // Some per-group vector selects groups of two Deployments or more.
+    let spans = |selects: &[bool]| {
+        let mut deps = (0..selects.len()).filter(|&g| selects[g]).map(|g| m.dep_of_group(g));
+        deps.next().is_some_and(|first| deps.any(|d| d != first))
+    };
+    ds.max_per_node.is_some()
+        || ds.max_per_namespace.is_some()
+        || ds.max_total.is_some()
+        || all_group_choices(m) > GROUP_CHOICES_MAX
+        || plugins_in_run(m).iter().any(|(_, p)| {
+            matches!(
+                p,
+                DeschedulerPlugin::LowNodeUtilization { .. }
+                    | DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. }
+            )
+        })
+        || m.ir.pdbs.iter().any(|p| spans(&p.selects))
+        || m.ir.groups.iter().any(|g| {
+            let a = &g.pod_affinity;
+            g.spread.iter().any(|c| spans(&c.desched_selects))
+                || a.required_anti
+                    .iter()
+                    .chain(&a.preferred_anti)
+                    .chain(&a.required)
+                    .chain(&a.preferred)
+                    .any(|t| spans(&t.desched_selects))
+        })
+}
+
 /// Whether the order in which a run visits nodes can change its outcome (see
 /// `uses_node_order` below).
 pub fn order_matters(m: &Model) -> bool {
@@ -335,6 +370,15 @@ impl<D: Domain> Controller<D> for Descheduler {
     /// A choice of group orders names nodes too (each node's digit), so it counts here.
     fn uses_node_order(&self, m: &Model) -> bool {
         order_matters(m) || group_choice_count(m) > 1
+    }
+    /// A run takes groups in index order where upstream's pod order is arbitrary. That decides
+    /// the outcome where groups of two Deployments share something within a run: an eviction
+    /// limit, LowNodeUtilization's headroom, a PodDisruptionBudget, a spread constraint or an
+    /// anti-affinity term counting both, or group orders beyond [`GROUP_CHOICES_MAX`] (index
+    /// order only). Without any of those each group's evictions depend on its own pods and
+    /// the state the run started from, and every group order a choice names is a label.
+    fn uses_deployment_order(&self, m: &Model) -> bool {
+        deployment_order_matters(m)
     }
     fn evicts(&self, _s: &Step) -> bool {
         true

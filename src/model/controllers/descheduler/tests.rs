@@ -597,3 +597,32 @@ fn remove_duplicates_explores_every_owner_order_where_it_matters() {
     let m = two("", pdb);
     assert_eq!(group_outcomes(&m, &m.initial_state(&[3])), vec![vec![0, 1], vec![1, 0]]);
 }
+
+/// DefaultEvictor's priority protections (descheduler defaultevictor_test.go,
+/// TestDefaultEvictorFilter, with its lowPriority 800 and highPriority 900): "Pod not evicted
+/// because it has system critical priority", "Pod not evicted because it has a priority
+/// higher than the configured priority threshold", "Pod is evicted because it has system
+/// critical priority, but evictSystemCriticalPods = true", "Pod is evicted because it has a
+/// priority higher than the configured priority threshold, but evictSystemCriticalPods =
+/// true"; a threshold by class name takes the class's value (GetPriorityValueFromPriorityThreshold).
+#[test]
+fn default_evictor_priority_threshold() {
+    let classes = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: low}\nvalue: 800\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 900\n---\n";
+    let with = |class: &str, args: &str| {
+        let policy = format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{{name: DefaultEvictor, args: {{{args}}}}}, {{name: RemoveDuplicates}}]\n    plugins: {{balance: {{enabled: [RemoveDuplicates]}}}}\n---\n");
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 2}]}]\n";
+        let m = model(&format!(
+            "{classes}{}{policy}{spec}",
+            deployment("web", 2, "1", "1Gi", &format!("priorityClassName: {class}"))
+        ));
+        let st = m.initial_state(&[2]);
+        let p = &m.ir.descheduler.as_ref().expect("a policy").profiles[0];
+        filter(&Concrete, &m, &st, p, 0)
+    };
+    assert!(!with("system-cluster-critical", ""));
+    assert!(!with("high", "priorityThreshold: {value: 800}"));
+    assert!(with("low", "priorityThreshold: {value: 900}"));
+    assert!(!with("high", "priorityThreshold: {name: low}"));
+    assert!(with("system-cluster-critical", "evictSystemCriticalPods: true"));
+    assert!(with("high", "evictSystemCriticalPods: true, priorityThreshold: {value: 800}"));
+}

@@ -1,0 +1,680 @@
+//! Symmetry between interchangeable Deployments: which Deployments no static fact, intent or
+//! controller tells apart (their classes), the renaming of a state's per-Deployment parts
+//! (each Deployment's block: its pod groups' rows, its usage kinds' rows, its desired
+//! replicas and revision, its HPA's windows, its events' budgets, its intents' monitors), the
+//! canonical order a state is stored in (each class's blocks sorted), and the orbit of each
+//! intent (the intents a renaming maps it to). It must not search, and must not call two
+//! Deployments interchangeable that an actor's outcome can tell apart
+//! ([`Controller::uses_deployment_order`](crate::model::Controller::uses_deployment_order)).
+//!
+//! Two Deployments `a` and `b` are interchangeable when swapping them is an automorphism of
+//! the model: the model with `a` and `b` swapped — their pod groups revision by revision,
+//! their HPAs, their events and their intents in the order the spec lists them, and every
+//! reference to any of these (spread and affinity selectors and PodDisruptionBudgets as
+//! per-group vectors, snapshot pods, event revisions) renamed — is the model itself, names
+//! aside. Swaps that are automorphisms form a group, so "the swap of `a` and `b` is one" is
+//! an equivalence relation, and every permutation within its classes is an automorphism.
+
+use std::cmp::Ordering;
+
+use crate::domain::Concrete;
+use crate::ir::{self, Event, Intent};
+use crate::model::state::Scratch;
+use crate::model::{registry, ClusterState, Model};
+
+/// One Deployment's share of the state's indices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Block {
+    /// Its pod groups, revision by revision.
+    groups: Vec<usize>,
+    /// Its groups' usage kinds, group by group.
+    kinds: Vec<usize>,
+    hpa: Option<usize>,
+    /// The events that name it, in spec order.
+    events: Vec<usize>,
+    /// The intents that name it, in spec order.
+    intents: Vec<usize>,
+}
+
+/// The classes of interchangeable Deployments of a model and how a renaming of them acts on
+/// a state.
+#[derive(Clone, Debug)]
+pub struct Deployments {
+    /// Classes of two or more interchangeable Deployments, each in index order.
+    pub classes: Vec<Vec<usize>>,
+    blocks: Vec<Block>,
+    /// Per intent: the intents a renaming maps it to, itself first.
+    pub orbits: Vec<Vec<usize>>,
+    groups: usize,
+}
+
+/// The Deployment an intent names, if any.
+pub fn intent_deployment(i: &Intent) -> Option<usize> {
+    match i {
+        Intent::NoReplicaOscillation { deployment, .. }
+        | Intent::ReplicasMeetMin { deployment, .. }
+        | Intent::ReplicasMeetExpected { deployment, .. }
+        | Intent::NoEvictionCycle { deployment }
+        | Intent::PodsBalanced { deployment, .. }
+        | Intent::ReplicasWithin { deployment, .. }
+        | Intent::NoPreemptionCycle { deployment } => Some(deployment.index()),
+        Intent::StatefulSetAvailable { statefulset, .. } => Some(statefulset.index()),
+        Intent::PodAlwaysSchedulable
+        | Intent::NoKernelPanicLoop { .. }
+        | Intent::AllPodsEventuallyRun
+        | Intent::DrainCompletes
+        | Intent::DisruptionsWithinBudget
+        | Intent::NodeCountWithin { .. }
+        | Intent::NoNodeChurn { .. } => None,
+    }
+}
+
+/// The Deployment an event names, if any.
+fn event_deployment(e: &Event) -> Option<usize> {
+    match e {
+        Event::CpuChange { deployment, .. }
+        | Event::CpuPattern { deployment, .. }
+        | Event::ApplyDeployment { deployment, .. }
+        | Event::ScaleDeployment { deployment, .. } => Some(deployment.index()),
+        Event::ForceDeletePods { statefulset, .. } => Some(statefulset.index()),
+        Event::KernelPanic { .. } | Event::NodeFailure { .. } | Event::Maintenance { .. } => None,
+    }
+}
+
+/// The parts of the model's serialized form this module knows how to rename. Any other
+/// part that is not empty (a kind of object added to the model later) turns the symmetry off
+/// until this module renames it too.
+const KNOWN: [&str; 21] = [
+    "name",
+    "spec_inferred",
+    "dropped",
+    "labels",
+    "pools",
+    "nodes",
+    "deployments",
+    "groups",
+    "hpas",
+    "scheduler",
+    "descheduler",
+    "controllers",
+    "timing",
+    "events",
+    "intents",
+    "bounds",
+    "initial_pods",
+    "fixed_pods",
+    "pdbs",
+    // Classes name no Deployment or group (each group carries its priority): nothing to rename.
+    "priority_classes",
+    // The cluster autoscaler's options name no Deployment or group; its controller treats
+    // every group alike (a drain queues every pod of the node): nothing to rename.
+    "autoscaler",
+];
+
+impl Deployments {
+    /// The classes of interchangeable Deployments of `m`; `None` when no two are (or some
+    /// actor's outcome depends on the order of Deployments, or the model has parts this module
+    /// cannot rename, or `m.symmetric_deployments` is off).
+    pub fn of(m: &Model) -> Option<Deployments> {
+        let nd = m.ir.deployments.len();
+        if nd < 2 || !m.symmetric_deployments || registry::<Concrete>().iter().any(|c| c.uses_deployment_order(m)) {
+            return None;
+        }
+        let blocks: Vec<Block> = (0..nd)
+            .map(|d| Block {
+                groups: m.groups_of[d].clone(),
+                kinds: m.groups_of[d].iter().flat_map(|&g| m.kinds_of_group[g].iter().copied()).collect(),
+                hpa: m.ir.deployments[d].hpa.map(|h| h.index()),
+                events: (0..m.ir.events.len()).filter(|&e| event_deployment(&m.ir.events[e]) == Some(d)).collect(),
+                intents: (0..m.ir.intents.len()).filter(|&i| intent_deployment(&m.ir.intents[i]) == Some(d)).collect(),
+            })
+            .collect();
+        let base = normalized(&m.ir)?;
+        // A Deployment whose replica oscillation is checked stays alone: that intent is
+        // shown as a cycle of its desired replicas, which this module does not rename.
+        let alone = |d: usize| {
+            blocks[d].intents.iter().any(|&i| matches!(m.ir.intents[i], Intent::NoReplicaOscillation { .. }))
+        };
+        let mut classes: Vec<Vec<usize>> = Vec::new();
+        for d in (0..nd).filter(|&d| !alone(d)) {
+            match classes.iter_mut().find(|c| swap_is_automorphism(m, &blocks, &base, c[0], d)) {
+                Some(c) => c.push(d),
+                None => classes.push(vec![d]),
+            }
+        }
+        classes.retain(|c| c.len() > 1);
+        if classes.is_empty() {
+            return None;
+        }
+        let mut orbits: Vec<Vec<usize>> = (0..m.ir.intents.len()).map(|i| vec![i]).collect();
+        for c in &classes {
+            for &d in c {
+                for (k, &i) in blocks[d].intents.iter().enumerate() {
+                    orbits[i].extend(c.iter().filter(|&&e| e != d).map(|&e| blocks[e].intents[k]));
+                }
+            }
+        }
+        Some(Deployments { classes, blocks, orbits, groups: m.ir.groups.len() })
+    }
+
+    /// Compares Deployments `a` and `b`'s blocks of `st` (same class, so the same shape).
+    fn cmp_blocks(&self, st: &ClusterState<Concrete>, a: usize, b: usize) -> Ordering {
+        let (x, y) = (&self.blocks[a], &self.blocks[b]);
+        let ng = self.groups;
+        let rows = |g: usize, h: usize| {
+            st.bound[g]
+                .cmp(&st.bound[h])
+                .then_with(|| st.terminating[g].cmp(&st.terminating[h]))
+                .then_with(|| cmp_row(&st.evicting, g, h))
+                .then_with(|| cmp_row(&st.deleting, g, h))
+                .then_with(|| cmp_row(&st.queued, g, h))
+        };
+        st.desired[a]
+            .cmp(&st.desired[b])
+            .then_with(|| st.revision[a].cmp(&st.revision[b]))
+            .then_with(|| {
+                x.groups
+                    .iter()
+                    .zip(&y.groups)
+                    .map(|(&g, &h)| st.pending[g].cmp(&st.pending[h]))
+                    .fold(Ordering::Equal, Ordering::then)
+            })
+            .then_with(|| {
+                x.groups.iter().zip(&y.groups).map(|(&g, &h)| rows(g, h)).fold(Ordering::Equal, Ordering::then)
+            })
+            .then_with(|| {
+                x.kinds
+                    .iter()
+                    .zip(&y.kinds)
+                    .map(|(&k, &l)| {
+                        st.running[k].cmp(&st.running[l]).then_with(|| cmp_row(&st.deleting, ng + k, ng + l))
+                    })
+                    .fold(Ordering::Equal, Ordering::then)
+            })
+            .then_with(|| match (x.hpa, y.hpa) {
+                (Some(h), Some(j)) => st.hpa_window_max[h]
+                    .cmp(&st.hpa_window_max[j])
+                    .then_with(|| st.hpa_window_min[h].cmp(&st.hpa_window_min[j])),
+                _ => Ordering::Equal,
+            })
+            .then_with(|| {
+                x.events
+                    .iter()
+                    .zip(&y.events)
+                    .map(|(&e, &f)| st.budget[e].cmp(&st.budget[f]))
+                    .fold(Ordering::Equal, Ordering::then)
+            })
+            .then_with(|| {
+                x.intents
+                    .iter()
+                    .zip(&y.intents)
+                    .map(|(&i, &j)| st.monitor[i].cmp(&st.monitor[j]))
+                    .fold(Ordering::Equal, Ordering::then)
+            })
+    }
+
+    /// The renaming that puts each class's blocks of `st` in order (a stable sort: equal
+    /// blocks keep their index order), as `perm` (position -> the Deployment whose block goes
+    /// there). Returns whether it moves any block.
+    pub fn canonical_order(&self, st: &ClusterState<Concrete>, perm: &mut Vec<usize>) -> bool {
+        perm.clear();
+        perm.extend(0..self.blocks.len());
+        let mut moved = false;
+        let mut order = Vec::new();
+        for class in &self.classes {
+            order.clear();
+            order.extend_from_slice(class);
+            // Insertion sort: few blocks are out of order in the states a search meets.
+            for i in 1..order.len() {
+                let x = order[i];
+                let mut j = i;
+                while j > 0 && self.cmp_blocks(st, x, order[j - 1]) == Ordering::Less {
+                    order[j] = order[j - 1];
+                    j -= 1;
+                }
+                order[j] = x;
+            }
+            for (&p, &src) in class.iter().zip(&order) {
+                perm[p] = src;
+                moved |= p != src;
+            }
+        }
+        moved
+    }
+
+    /// Renames `st`'s Deployments so that each class's blocks are in order; whether any moved.
+    pub fn canonicalize(&self, st: &mut ClusterState<Concrete>, perm: &mut Vec<usize>) -> bool {
+        let moved = self.canonical_order(st, perm);
+        if moved {
+            self.apply(st, perm);
+        }
+        moved
+    }
+
+    /// Moves every Deployment's block of `st` to its position in `perm` (position -> the
+    /// Deployment whose block goes there; Deployments of one class only), cycle by cycle with
+    /// swaps of blocks (a row swap moves two pointers: nothing is copied or allocated).
+    pub fn apply(&self, st: &mut ClusterState<Concrete>, perm: &[usize]) {
+        let mut done = vec![false; perm.len()];
+        for p in 0..perm.len() {
+            if done[p] || perm[p] == p {
+                continue;
+            }
+            // new[j] = old[perm[j]] along the cycle through p: each swap puts the block that
+            // belongs at j there and carries p's old block on.
+            let mut j = p;
+            while perm[j] != p {
+                self.swap_blocks(st, j, perm[j]);
+                done[j] = true;
+                j = perm[j];
+            }
+            done[j] = true;
+        }
+    }
+
+    /// Swaps Deployments `a` and `b`'s blocks of `st` (one class, so the same shape).
+    fn swap_blocks(&self, st: &mut ClusterState<Concrete>, a: usize, b: usize) {
+        let (x, y) = (&self.blocks[a], &self.blocks[b]);
+        let ng = self.groups;
+        // Every field listed, none left to `..`: a field added to the state must be placed
+        // here (per node, per Deployment's part, or left as it is).
+        let ClusterState {
+            present: _,
+            status: _,
+            cordoned: _,
+            draining: _,
+            maintained: _,
+            panics: _,
+            pending,
+            bound,
+            running,
+            terminating,
+            evicting,
+            deleting,
+            queued,
+            desired,
+            revision,
+            hpa_window_max,
+            hpa_window_min,
+            budget,
+            monitor,
+            // Per StatefulSet: a swap of two StatefulSets is never an automorphism (their
+            // ordinals' groups are not renamed in `swap_is_automorphism`), so it stays.
+            stateful: _,
+            nominated,
+            preempting,
+            // Per node: the autoscaler's removals in progress, no Deployment's part.
+            scaling_down: _,
+        } = st;
+        desired.swap(a, b);
+        revision.swap(a, b);
+        for (&g, &h) in x.groups.iter().zip(&y.groups) {
+            pending.swap(g, h);
+            bound.swap(g, h);
+            terminating.swap(g, h);
+            for rows in [&mut *evicting, &mut *queued, &mut *deleting, &mut *nominated, &mut *preempting] {
+                if !rows.is_empty() {
+                    rows.swap(g, h);
+                }
+            }
+        }
+        for (&k, &l) in x.kinds.iter().zip(&y.kinds) {
+            running.swap(k, l);
+            if !deleting.is_empty() {
+                deleting.swap(ng + k, ng + l);
+            }
+        }
+        if let (Some(h), Some(j)) = (x.hpa, y.hpa) {
+            hpa_window_max.swap(h, j);
+            hpa_window_min.swap(h, j);
+        }
+        for (&e, &f) in x.events.iter().zip(&y.events) {
+            budget.swap(e, f);
+        }
+        for (&i, &j) in x.intents.iter().zip(&y.intents) {
+            monitor.swap(i, j);
+        }
+    }
+
+    /// `st` with Deployments `a` and `b` (one class) swapped.
+    pub fn swapped(&self, st: &ClusterState<Concrete>, a: usize, b: usize) -> ClusterState<Concrete> {
+        let mut perm: Vec<usize> = (0..self.blocks.len()).collect();
+        perm.swap(a, b);
+        let mut out = st.clone();
+        self.apply(&mut out, &perm);
+        out
+    }
+
+    /// The natural logarithm of the number of renamings within the classes.
+    pub fn log_order(&self) -> f64 {
+        log_order(&self.classes)
+    }
+
+    /// Whether every renaming within the classes maps the set `inits` onto itself (a check
+    /// from some topologies only, as `kbmc scale` asks, may start from a set that one does
+    /// not): the swaps of neighbours in each class generate every renaming.
+    pub fn fixes(&self, inits: &[ClusterState<Concrete>]) -> bool {
+        let mut keys: Vec<Vec<i16>> = inits.iter().map(|s| s.pack()).collect();
+        keys.sort();
+        self.classes.iter().all(|c| {
+            c.windows(2).all(|w| inits.iter().all(|s| keys.binary_search(&self.swapped(s, w[0], w[1]).pack()).is_ok()))
+        })
+    }
+
+    /// The class of Deployment `d`, if it has one.
+    pub fn class_of(&self, d: usize) -> Option<&[usize]> {
+        self.classes.iter().find(|c| c.contains(&d)).map(|c| c.as_slice())
+    }
+
+    /// Whether any class has two or more Deployments.
+    pub fn any(&self) -> bool {
+        !self.classes.is_empty()
+    }
+}
+
+/// The natural logarithm of the number of permutations within `classes`: the sum of
+/// `ln(k!)` over classes of `k` members.
+pub fn log_order(classes: &[Vec<usize>]) -> f64 {
+    classes.iter().map(|c| (2..=c.len()).map(|k| (k as f64).ln()).sum::<f64>()).sum()
+}
+
+/// Renames `st` into the form states are stored in: its identical nodes into order (`nodes`,
+/// [`ClusterState::canonicalize`]), then each class of interchangeable Deployments into block
+/// order, then, where that moved a block, its nodes into order again. A deterministic
+/// function of the state into the state's own orbit. With one of the two groups it is a
+/// canonical form (every renaming of a state gets one form); with both it is not (two
+/// renamings of one state may get two forms: a state stored twice, never two states once),
+/// which a search may afford but rebuilding runs from stored states may not, so `check`
+/// passes one group only.
+pub fn stored_form(
+    nodes: Option<&[Vec<usize>]>,
+    deployments: Option<&Deployments>,
+    st: &mut ClusterState<Concrete>,
+    scratch: &mut Scratch,
+    perm: &mut Vec<usize>,
+) {
+    if let Some(c) = nodes {
+        st.canonicalize(c, scratch);
+    }
+    if let Some(d) = deployments {
+        if d.canonicalize(st, perm) {
+            if let Some(c) = nodes {
+                st.canonicalize(c, scratch);
+            }
+        }
+    }
+}
+
+/// Compares rows `g` and `h` of `rows` (equal when the state has no such rows).
+fn cmp_row(rows: &[Vec<i64>], g: usize, h: usize) -> Ordering {
+    if rows.is_empty() {
+        Ordering::Equal
+    } else {
+        rows[g].cmp(&rows[h])
+    }
+}
+
+/// The model's serialized form with names left out (they change no behaviour), the lists
+/// whose order no behaviour reads (snapshot pods, PodDisruptionBudgets) sorted; `None` when
+/// it has a part this module does not know how to rename.
+fn normalized(ir: &ir::Model) -> Option<serde_json::Value> {
+    let mut v = serde_json::to_value(ir).ok()?;
+    let obj = v.as_object_mut()?;
+    for (k, x) in obj.iter() {
+        let empty = x.is_null() || x.as_array().is_some_and(|a| a.is_empty()) || x.as_bool() == Some(false);
+        if !KNOWN.contains(&k.as_str()) && !empty {
+            return None;
+        }
+    }
+    obj.remove("name");
+    obj.remove("dropped");
+    for (list, fields) in [
+        ("deployments", &["name", "object_name"][..]),
+        ("groups", &["labels"]),
+        ("hpas", &["name"]),
+        ("pdbs", &["name"]),
+    ] {
+        for x in obj.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
+            if let Some(o) = x.as_object_mut() {
+                for f in fields {
+                    o.remove(*f);
+                }
+            }
+        }
+    }
+    for list in ["initial_pods", "pdbs"] {
+        if let Some(a) = obj.get_mut(list).and_then(|l| l.as_array_mut()) {
+            a.sort_by_cached_key(|x| x.to_string());
+        }
+    }
+    Some(v)
+}
+
+/// Whether swapping Deployments `a` and `b` maps the model onto itself (see the module
+/// documentation): `base` is the model's [`normalized`] form.
+fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &serde_json::Value, a: usize, b: usize) -> bool {
+    let (x, y) = (&blocks[a], &blocks[b]);
+    let shape = |b: &Block| {
+        (
+            b.groups.iter().map(|&g| m.kinds_of_group[g].len()).collect::<Vec<_>>(),
+            b.hpa.is_some(),
+            b.events.len(),
+            b.intents.len(),
+        )
+    };
+    if shape(x) != shape(y) {
+        return false;
+    }
+    let ir = &m.ir;
+    let swap = |pairs: &[(usize, usize)], i: usize| {
+        pairs.iter().find_map(|&(p, q)| (i == p).then_some(q).or((i == q).then_some(p))).unwrap_or(i)
+    };
+    let zip = |u: &[usize], w: &[usize]| u.iter().copied().zip(w.iter().copied()).collect::<Vec<_>>();
+    let deps = [(a, b)];
+    let groups = zip(&x.groups, &y.groups);
+    let hpas: Vec<(usize, usize)> = x.hpa.zip(y.hpa).into_iter().collect();
+    let events = zip(&x.events, &y.events);
+    let intents = zip(&x.intents, &y.intents);
+    let dep_id = |d: ir::DeploymentId| ir::DeploymentId(swap(&deps, d.index()) as u32);
+    let group_id = |g: ir::GroupId| ir::GroupId(swap(&groups, g.index()) as u32);
+    let per_group = |v: &Vec<bool>| (0..v.len()).map(|g| v[swap(&groups, g)]).collect::<Vec<bool>>();
+    let mut s = ir.clone();
+    s.deployments = (0..ir.deployments.len())
+        .map(|d| {
+            let mut x = ir.deployments[swap(&deps, d)].clone();
+            x.revisions = x.revisions.iter().map(|&g| group_id(g)).collect();
+            x.hpa = x.hpa.map(|h| ir::HpaId(swap(&hpas, h.index()) as u32));
+            x
+        })
+        .collect();
+    s.groups = (0..ir.groups.len())
+        .map(|g| {
+            let mut x = ir.groups[swap(&groups, g)].clone();
+            x.deployment = dep_id(x.deployment);
+            for c in &mut x.spread {
+                c.selects = per_group(&c.selects);
+                c.desched_selects = per_group(&c.desched_selects);
+            }
+            let a = &mut x.pod_affinity;
+            for t in
+                a.required.iter_mut().chain(&mut a.required_anti).chain(&mut a.preferred).chain(&mut a.preferred_anti)
+            {
+                t.selects = per_group(&t.selects);
+                t.desched_selects = per_group(&t.desched_selects);
+            }
+            x
+        })
+        .collect();
+    s.hpas = (0..ir.hpas.len())
+        .map(|h| {
+            let mut x = ir.hpas[swap(&hpas, h)].clone();
+            x.target = dep_id(x.target);
+            x
+        })
+        .collect();
+    s.events = (0..ir.events.len())
+        .map(|e| {
+            let mut x = ir.events[swap(&events, e)].clone();
+            match &mut x {
+                Event::CpuChange { deployment, .. }
+                | Event::CpuPattern { deployment, .. }
+                | Event::ScaleDeployment { deployment, .. } => *deployment = dep_id(*deployment),
+                Event::ForceDeletePods { statefulset, .. } => *statefulset = dep_id(*statefulset),
+                Event::ApplyDeployment { deployment, revision, .. } => {
+                    *deployment = dep_id(*deployment);
+                    *revision = group_id(*revision);
+                }
+                Event::KernelPanic { .. } | Event::NodeFailure { .. } | Event::Maintenance { .. } => {}
+            }
+            x
+        })
+        .collect();
+    s.intents = (0..ir.intents.len())
+        .map(|i| {
+            let mut x = ir.intents[swap(&intents, i)].clone();
+            match &mut x {
+                Intent::NoReplicaOscillation { deployment, .. }
+                | Intent::ReplicasMeetMin { deployment, .. }
+                | Intent::ReplicasMeetExpected { deployment, .. }
+                | Intent::NoEvictionCycle { deployment }
+                | Intent::PodsBalanced { deployment, .. }
+                | Intent::ReplicasWithin { deployment, .. }
+                | Intent::NoPreemptionCycle { deployment } => *deployment = dep_id(*deployment),
+                Intent::StatefulSetAvailable { statefulset, .. } => *statefulset = dep_id(*statefulset),
+                Intent::PodAlwaysSchedulable
+                | Intent::NoKernelPanicLoop { .. }
+                | Intent::AllPodsEventuallyRun
+                | Intent::DrainCompletes
+                | Intent::DisruptionsWithinBudget
+                | Intent::NodeCountWithin { .. }
+                | Intent::NoNodeChurn { .. } => {}
+            }
+            x
+        })
+        .collect();
+    for p in &mut s.initial_pods {
+        p.group = group_id(p.group);
+    }
+    for p in &mut s.pdbs {
+        p.selects = per_group(&p.selects);
+    }
+    normalized(&s).as_ref() == Some(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model};
+
+    const POOL: &str = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+
+    fn spec(extra: &str) -> String {
+        format!("{POOL}{extra}")
+    }
+
+    /// Deployments alike but for their names are one class; one with other requests, or
+    /// placed elsewhere at start, or named by an intent the others are not, is alone.
+    #[test]
+    fn classes_are_deployments_alike_but_for_names() {
+        let three = format!(
+            "{}{}{}",
+            deployment("a", 2, "1", "1Gi", ""),
+            deployment("b", 2, "1", "1Gi", ""),
+            deployment("c", 2, "2", "1Gi", "")
+        );
+        let m = model(&format!("{three}{}", spec("")));
+        assert_eq!(Deployments::of(&m).unwrap().classes, vec![vec![0, 1]]);
+        let placed = "  workloads: [{deployment: a, placement: [{node: a-0, count: 1}]}]\n";
+        assert!(Deployments::of(&model(&format!("{three}{}", spec(placed)))).is_none());
+        let one = "  intents: [{type: noEvictionCycle, deployment: a}]\n";
+        assert!(Deployments::of(&model(&format!("{three}{}", spec(one)))).is_none());
+        let both = "  intents: [{type: noEvictionCycle, deployment: a}, {type: replicasWithin, deployment: c, min: 0, max: 2}, {type: noEvictionCycle, deployment: b}]\n";
+        let d = Deployments::of(&model(&format!("{three}{}", spec(both)))).unwrap();
+        assert_eq!(d.classes, vec![vec![0, 1]]);
+        assert_eq!(d.orbits, vec![vec![0, 2], vec![1], vec![2, 0]]);
+        // Different bounds on one intent kind: not interchangeable.
+        let unlike = "  intents: [{type: replicasWithin, deployment: a, min: 0, max: 2}, {type: replicasWithin, deployment: b, min: 1, max: 2}]\n";
+        assert!(Deployments::of(&model(&format!("{three}{}", spec(unlike)))).is_none());
+    }
+
+    /// A spread constraint whose selector matches both Deployments' pods maps onto itself
+    /// under the swap; one that matches its own Deployment's pods maps onto the other's.
+    #[test]
+    fn selectors_are_renamed_with_the_groups() {
+        let own = |name: &str| {
+            deployment(
+                name,
+                2,
+                "1",
+                "1Gi",
+                &format!("topologySpreadConstraints:\n  - {{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{app: {name}}}}}}}"),
+            )
+        };
+        let m = model(&format!("{}{}{}", own("a"), own("b"), spec("")));
+        assert_eq!(Deployments::of(&m).unwrap().classes, vec![vec![0, 1]]);
+        // a's constraint counts a's pods only, b's counts a's pods too: not alike.
+        let odd = deployment(
+            "b",
+            2,
+            "1",
+            "1Gi",
+            "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: a}}}",
+        );
+        assert!(Deployments::of(&model(&format!("{}{odd}{}", own("a"), spec("")))).is_none());
+    }
+
+    /// A check from every topology of two interchangeable Deployments with replicas ranges
+    /// starts from a set every swap maps onto itself; one from a single topology in which
+    /// their replicas differ does not.
+    #[test]
+    fn initial_states_must_be_fixed() {
+        let m = model(&format!(
+            "{}{}{}",
+            deployment("a", 1, "1", "1Gi", ""),
+            deployment("b", 1, "1", "1Gi", ""),
+            spec("  workloads: [{deployment: a, replicas: {min: 1, max: 2}}, {deployment: b, replicas: {min: 1, max: 2}}]\n")
+        ));
+        let d = Deployments::of(&m).unwrap();
+        let inits = m.initial_states();
+        assert_eq!(inits.len(), 4);
+        assert!(d.fixes(&inits));
+        let uneven: Vec<_> = inits.iter().filter(|s| s.desired == [1, 2]).cloned().collect();
+        assert!(!d.fixes(&uneven));
+        let even: Vec<_> = inits.iter().filter(|s| s.desired[0] == s.desired[1]).cloned().collect();
+        assert!(d.fixes(&even));
+    }
+
+    /// Sorting blocks is a renaming: the same state up to it gives one canonical state, and
+    /// swapping twice is the identity.
+    #[test]
+    fn renamed_states_are_one_state() {
+        let m = model(&format!(
+            "{}{}{}{}",
+            deployment("a", 2, "1", "1Gi", ""),
+            deployment("b", 2, "1", "1Gi", ""),
+            deployment("c", 2, "1", "1Gi", ""),
+            spec("  intents: [{type: replicasWithin, deployment: a, min: 0, max: 2}, {type: replicasWithin, deployment: b, min: 0, max: 2}, {type: replicasWithin, deployment: c, min: 0, max: 2}]\n")
+        ));
+        let d = Deployments::of(&m).unwrap();
+        assert_eq!(d.classes, vec![vec![0, 1, 2]]);
+        let mut x = m.initial_state(&[2]);
+        x.bound[0][1] = 1;
+        x.pending[2] = 2;
+        x.monitor[0] = true;
+        let y = d.swapped(&x, 0, 2);
+        assert_eq!((y.bound[2][1], y.pending[0], y.monitor[2]), (1, 2, true));
+        assert_eq!(d.swapped(&y, 0, 2).pack(), x.pack());
+        // A cycle of three: position p gets the block of perm[p].
+        let mut cycled = x.clone();
+        d.apply(&mut cycled, &[1, 2, 0]);
+        assert_eq!((cycled.pending[1], cycled.bound[2][1], cycled.monitor[2]), (2, 1, true));
+        assert_eq!((cycled.pending[0], cycled.bound[0][1], cycled.monitor[0]), (0, 0, false));
+        let z = d.swapped(&y, 1, 0);
+        let mut perm = Vec::new();
+        let (mut cx, mut cz) = (x.clone(), z.clone());
+        d.canonicalize(&mut cx, &mut perm);
+        d.canonicalize(&mut cz, &mut perm);
+        assert_eq!(cx.pack(), cz.pack());
+        assert_ne!(x.pack(), z.pack());
+    }
+}

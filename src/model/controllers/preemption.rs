@@ -1,0 +1,628 @@
+//! kube-scheduler's DefaultPreemption post-filter, the nominated node it leaves on the
+//! preemptor, and the deletion of its victims. Owns what happens to a pending pod that fits no
+//! node while pods of lower priority run (or wait) somewhere, and how nominated pods are
+//! scheduled and counted; must not score or filter nodes itself (it asks `scheduler.rs`) nor
+//! decide which pending pod a ReplicaSet deletes (`deployment.rs` calls [`forget_deleted`]).
+//!
+//! Follows kubernetes:
+//! - `pkg/scheduler/framework/plugins/defaultpreemption/default_preemption.go`:
+//!   `PodEligibleToPreemptOthers` (a pod with `preemptionPolicy: Never` never preempts; a pod
+//!   whose nominated node holds a terminating pod of lower priority does not preempt again,
+//!   unless its nominated node is UnschedulableAndUnresolvable for it); `SelectVictimsOnNode`
+//!   (every pod of lower priority on the node, terminating ones included, is a potential
+//!   victim and removed; the node is no candidate unless the pod then passes the filters with
+//!   the nominated pods counted, nor without a potential victim; the victims sorted by
+//!   `MoreImportantPod`, split by `filterPodsWithPDBViolation` — per PodDisruptionBudget, in
+//!   that order, the first `disruptionsAllowed` of its pods do not violate it, the others do —
+//!   and reprieved as many as fit, violating ones first, each list from the most important
+//!   pod); `isPreemptionAllowed` (lower priority only).
+//! - `pkg/scheduler/framework/preemption/preemption.go`: `Preempt`, `findCandidates` (nodes
+//!   whose failure is Unschedulable, not UnschedulableAndUnresolvable; with at most 100 nodes
+//!   every one is dry-run), `SelectCandidate` and `pickOneNodeForPreemption` (fewest PDB
+//!   violations, then the lowest highest-priority victim, then the smallest sum of victim
+//!   priorities each plus 2^31, then the fewest victims, then the latest start time of the
+//!   highest-priority victims, then the first candidate), `prepareCandidate` (victims not
+//!   already being deleted are deleted gracefully; lower-priority pods nominated to the node
+//!   lose their nomination), the preemptor nominated to the node; with no candidate the
+//!   preemptor's nomination is cleared (`NewPostFilterResultWithNominatedNode("")`), and when it
+//!   is not eligible the nomination stays.
+//! - `pkg/scheduler/schedule_one.go` `evaluateNominatedNode` (a nominated pod tries its
+//!   nominated node first and is bound there when it passes the filters, else it is scheduled
+//!   as any pod) and `pkg/scheduler/framework/runtime/framework.go`
+//!   `RunFilterPluginsWithNominatedPods` / `addNominatedPods` (a pod passes a node only with
+//!   the pods nominated to it of equal or higher priority, itself excepted, counted as if they
+//!   ran there).
+//!
+//! kbmc counts pods, so a node's victims are counts per pod group, and the filters that can
+//! fail on a node where preemption is possible are node-local (the build refuses hard
+//! topology spread and required inter-pod affinity there), so that reprieving a group's
+//! identical pods one by one reprieves as many as fit. Where upstream's choice goes by what
+//! kbmc does not keep, every choice is a successor: the order of victim groups of one priority
+//! (start times; every order of the groups, [`orders`], each node its own), the candidate nodes
+//! tied on the four criteria (start times, then list order), which pending pod of a group goes
+//! first, and which of a victim group's pods on the node are the victims (a terminating one, a
+//! bound one, a running one of any usage: start times decide upstream). Pods of two groups of
+//! one priority interleaved one by one in that order are not explored, nor more than
+//! [`ORDERS_MAX`] orders (flagged `preemption-victim-order`).
+//! Each victim is deleted in a fast step of its own (upstream deletes them in parallel, with
+//! asynchronous preemption while other pods are scheduled). Differences, named in
+//! docs/modeling.md: a terminating pod of lower priority on the nominated node keeps the pod
+//! from preempting again whatever deleted it (upstream: only one preemption deleted; flagged
+//! `preemption-terminating`), and a ReplicaSet that deletes pending pods deletes pods without
+//! a nomination first (`forget_deleted`; flagged `preemption-nominated-deleted`).
+
+use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
+use super::scheduler;
+use crate::domain::{Concrete, Domain};
+use crate::model::disruption;
+use crate::model::state::Conditions;
+
+/// The actor: preemptions, nominated pods' binds, cleared nominations, victims' deletions.
+pub struct Preemption;
+
+/// A pod of group `a` that fits nowhere preempts on node `b`; `v` is `from * K + o`: `from`
+/// its nomination before (0: none, `m + 1`: node m), `o` the importance order of the victim
+/// groups on `b` among the `K` of [`orders`].
+const PREEMPT: u8 = 0;
+/// A pod of group `a` nominated to node `v` is bound to node `b`.
+const BIND_NOMINATED: u8 = 1;
+/// A pod of group `a` nominated to node `b` fits nowhere and no node is a candidate: its
+/// nomination is cleared.
+const CLEAR: u8 = 2;
+/// A chosen victim of group `a` on node `b` is deleted: a bound one.
+const DELETE_BOUND: u8 = 3;
+/// ... a running one of usage kind `a`.
+const DELETE_RUNNING: u8 = 4;
+/// ... one that is already terminating, or gone: no call is made.
+const DELETE_NONE: u8 = 5;
+
+/// `2^31`, what `pickOneNodeForPreemption` adds to every victim's priority in its sum.
+const PRIORITY_OFFSET: i64 = 1 << 31;
+
+fn fit_on(m: &Model) -> bool {
+    !m.ir.scheduler.disabled_filters.iter().any(|f| f == "NodeResourcesFit" || f == "*")
+}
+
+/// The pods of a group on node `n` that a preemptor sees there: bound, running, terminating.
+fn on_node<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, n: usize) -> D::Int {
+    d.add(&active_on(d, m, st, h, n), &st.terminating[h][n])
+}
+
+/// Pending pods of group `g` without a nomination.
+pub fn unnominated<D: Domain>(d: &D, st: &ClusterState<D>, g: usize) -> D::Int {
+    if st.nominated.is_empty() {
+        return st.pending[g].clone();
+    }
+    d.sub(&st.pending[g], &d.sum(st.nominated[g].iter()))
+}
+
+/// A node's load (cpu millicores, memory bytes, pods) as the filters of a pod of group `g`
+/// see it: every pod on it, the snapshot's fixed pods, and the pods nominated to it of
+/// priority at least `g`'s, one of `g`'s fewer where the pod itself is nominated there (`own`).
+fn loads<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> Vec<[D::Int; 3]> {
+    let p = m.ir.groups[g].priority;
+    let mut out: Vec<[D::Int; 3]> =
+        super::super::requested(d, m, st).into_iter().map(|(c, mm, n)| [c, mm, n]).collect();
+    for (h, grp) in m.ir.groups.iter().enumerate().filter(|(_, h)| h.priority >= p) {
+        for (n, l) in out.iter_mut().enumerate() {
+            let mut c = st.nominated[h][n].clone();
+            if h == g && own == Some(n) {
+                c = d.sub(&c, &d.int(1));
+            }
+            l[0] = d.add(&l[0], &d.mul_const(&c, grp.requests.cpu_milli));
+            l[1] = d.add(&l[1], &d.mul_const(&c, grp.requests.memory));
+            l[2] = d.add(&l[2], &c);
+        }
+    }
+    out
+}
+
+/// NodeResourcesFit for a pod of group `g` on node `n` with `load` there.
+fn fits<D: Domain>(d: &D, m: &Model, g: usize, n: usize, load: &[D::Int; 3]) -> D::Bool {
+    if !fit_on(m) {
+        return d.bool(true);
+    }
+    let a = m.ir.nodes[n].allocatable;
+    let r = m.ir.groups[g].requests;
+    let mut ok = d.le(&d.add(&load[2], &d.int(1)), &d.int(a.pods));
+    if r.cpu_milli > 0 {
+        ok = d.and(&ok, &d.le(&d.add(&load[0], &d.int(r.cpu_milli)), &d.int(a.cpu_milli)));
+    }
+    if r.memory > 0 {
+        ok = d.and(&ok, &d.le(&d.add(&load[1], &d.int(r.memory)), &d.int(a.memory)));
+    }
+    ok
+}
+
+/// The filters a pod of `g` fails only for what no preemption changes (node Ready,
+/// NodeUnschedulable, NodeName, NodeAffinity, TaintToleration): UnschedulableAndUnresolvable
+/// upstream. Per node.
+fn resolvable<D: Domain>(filters: &[[D::Bool; 6]], d: &D) -> Vec<D::Bool> {
+    filters.iter().map(|f| d.all(f[..3].iter())).collect()
+}
+
+/// Whether a pod of group `g` (nominated to `own`) passes every filter on each node, the
+/// nominated pods counted (`RunFilterPluginsWithNominatedPods`). The scheduler's filters
+/// where the model cannot preempt.
+pub fn feasible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> Vec<D::Bool> {
+    let filters = scheduler::filters(d, m, st, g);
+    if !m.preempts {
+        return filters.iter().map(|f| d.all(f.iter())).collect();
+    }
+    let loads = loads(d, m, st, g, own);
+    filters.iter().enumerate().map(|(n, f)| d.and(&d.all(f.iter()), &fits(d, m, g, n, &loads[n]))).collect()
+}
+
+/// What `SelectVictimsOnNode` finds on one node for one preemptor.
+pub struct NodeVictims<D: Domain> {
+    /// The node is a candidate.
+    pub ok: D::Bool,
+    /// Per pod group: its victims there (0 for groups not of lower priority).
+    pub victims: Vec<D::Int>,
+    pub violations: D::Int,
+    /// The highest victim priority (meaningful with a victim).
+    pub highest: D::Int,
+    /// The victims' priorities, each plus 2^31, summed.
+    pub sum: D::Int,
+    pub count: D::Int,
+}
+
+/// The groups whose pods a pod of group `g` may preempt, highest priority first, groups of
+/// one priority in index order.
+fn lower(m: &Model, g: usize) -> Vec<usize> {
+    let p = m.ir.groups[g].priority;
+    let mut v: Vec<usize> = (0..m.ir.groups.len()).filter(|&h| m.ir.groups[h].priority < p).collect();
+    v.sort_by_key(|&h| std::cmp::Reverse(m.ir.groups[h].priority));
+    v
+}
+
+/// The most importance orders of one preemptor's victim groups kbmc explores; past it, index
+/// order within a priority only (flagged `preemption-victim-order`).
+pub const ORDERS_MAX: usize = 24;
+
+/// [`lower`] cut into runs of one priority.
+fn levels(m: &Model, g: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for h in lower(m, g) {
+        match out.last_mut() {
+            Some(l) if m.ir.groups[l[0]].priority == m.ir.groups[h].priority => l.push(h),
+            _ => out.push(vec![h]),
+        }
+    }
+    out
+}
+
+/// How many importance orders of `g`'s victim groups there are: the product over priorities
+/// of the factorial of the groups of that priority.
+fn order_total(m: &Model, g: usize) -> usize {
+    levels(m, g).iter().map(|l| (1..=l.len()).product::<usize>()).fold(1usize, |a, b| a.saturating_mul(b))
+}
+
+/// Every order `MoreImportantPod` can put the victim groups of a pod of `g` in on a node:
+/// priority first, highest first; among groups of one priority start times decide upstream,
+/// which kbmc does not keep, so every order of them (pods of one group taken together), up to
+/// [`ORDERS_MAX`] orders; index order beyond.
+pub fn orders(m: &Model, g: usize) -> Vec<Vec<usize>> {
+    let levels = levels(m, g);
+    if order_total(m, g) > ORDERS_MAX {
+        return vec![levels.concat()];
+    }
+    let mut out: Vec<Vec<usize>> = vec![Vec::new()];
+    for l in &levels {
+        let perms = permutations(l);
+        out = out.iter().flat_map(|prefix| perms.iter().map(move |p| [prefix.as_slice(), p].concat())).collect();
+    }
+    out
+}
+
+/// Every permutation of `xs`, the identity first.
+fn permutations(xs: &[usize]) -> Vec<Vec<usize>> {
+    if xs.len() <= 1 {
+        return vec![xs.to_vec()];
+    }
+    let mut out = Vec::new();
+    for i in 0..xs.len() {
+        let mut rest = xs.to_vec();
+        let x = rest.remove(i);
+        for mut p in permutations(&rest) {
+            p.insert(0, x);
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Whether a preemptor of the model has victim groups of one priority: their pods' order
+/// pod by pod is not explored (only group by group, and past [`ORDERS_MAX`] index order).
+pub fn victim_order_matters(m: &Model) -> bool {
+    m.preempts && (0..m.ir.groups.len()).any(|g| m.ir.groups[g].preempts && levels(m, g).iter().any(|l| l.len() > 1))
+}
+
+/// How many of `k` pods of group `h` can be added back to a node with load `x` while a pod of
+/// `g` still fits there (`x` fits it): the largest count for which each resource the filter
+/// checks stays within allocatable.
+fn reprieved<D: Domain>(d: &D, m: &Model, g: usize, h: usize, n: usize, x: &[D::Int; 3], k: &D::Int) -> D::Int {
+    if !fit_on(m) {
+        return k.clone();
+    }
+    let a = m.ir.nodes[n].allocatable;
+    let (rg, rh) = (m.ir.groups[g].requests, m.ir.groups[h].requests);
+    let room = |alloc: i64, need: i64, used: &D::Int, each: i64| -> D::Int {
+        d.div_const(&d.max(&d.sub(&d.int(alloc - need), used), &d.int(0)), each)
+    };
+    let mut r = d.min(k, &room(a.pods, 1, &x[2], 1));
+    if rg.cpu_milli > 0 && rh.cpu_milli > 0 {
+        r = d.min(&r, &room(a.cpu_milli, rg.cpu_milli, &x[0], rh.cpu_milli));
+    }
+    if rg.memory > 0 && rh.memory > 0 {
+        r = d.min(&r, &room(a.memory, rg.memory, &x[1], rh.memory));
+    }
+    d.max(&r, &d.int(0))
+}
+
+/// `SelectVictimsOnNode` for a pod of group `g` (nominated to `own`) on every node, its victim
+/// groups in importance order `order` (one of [`orders`]).
+pub fn select_victims<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    g: usize,
+    own: Option<usize>,
+    order: &[usize],
+) -> Vec<NodeVictims<D>> {
+    let ng = m.ir.groups.len();
+    let lower = order;
+    let filters = scheduler::filters(d, m, st, g);
+    let resolvable = resolvable(&filters, d);
+    let loads = loads(d, m, st, g, own);
+    // filterPodsWithPDBViolation's budgets: disruptionsAllowed per PDB, from the state.
+    let allowed: Vec<D::Int> =
+        (0..m.ir.pdbs.len()).map(|p| disruption::allowed(d, &disruption::status(d, m, st, p))).collect();
+    (0..m.nodes())
+        .map(|n| {
+            let count: Vec<D::Int> = (0..ng).map(|h| on_node(d, m, st, h, n)).collect();
+            let mut x = loads[n].clone();
+            for &h in lower {
+                let r = m.ir.groups[h].requests;
+                x[0] = d.sub(&x[0], &d.mul_const(&count[h], r.cpu_milli));
+                x[1] = d.sub(&x[1], &d.mul_const(&count[h], r.memory));
+                x[2] = d.sub(&x[2], &count[h]);
+            }
+            let any = d.gt(&d.sum(lower.iter().map(|&h| &count[h])), &d.int(0));
+            // (Whether the node is a candidate does not depend on the order.)
+            // The other filters (spread, inter-pod affinity) are not changed by the victims'
+            // removal where the model preempts (the build refuses the ones that would be).
+            let others = d.all(filters[n][4..].iter());
+            let ok = d.all([resolvable[n].clone(), others, any, fits(d, m, g, n, &x)].iter());
+            // The PDB split, in MoreImportantPod order (priority, highest first).
+            let mut violating = vec![d.int(0); ng];
+            for (p, pdb) in m.ir.pdbs.iter().enumerate() {
+                let mut left = d.max(&allowed[p], &d.int(0));
+                for &h in lower.iter().filter(|&&h| pdb.selects[h]) {
+                    let fine = d.min(&count[h], &left);
+                    violating[h] = d.sub(&count[h], &fine);
+                    left = d.sub(&left, &fine);
+                }
+            }
+            let mut victims = vec![d.int(0); ng];
+            let mut violations = d.int(0);
+            for pass in [true, false] {
+                for &h in lower {
+                    let k = if pass { violating[h].clone() } else { d.sub(&count[h], &violating[h]) };
+                    if d.known(&k) == Some(0) {
+                        continue;
+                    }
+                    let r = reprieved(d, m, g, h, n, &x, &k);
+                    let req = m.ir.groups[h].requests;
+                    x[0] = d.add(&x[0], &d.mul_const(&r, req.cpu_milli));
+                    x[1] = d.add(&x[1], &d.mul_const(&r, req.memory));
+                    x[2] = d.add(&x[2], &r);
+                    let gone = d.sub(&k, &r);
+                    victims[h] = d.add(&victims[h], &gone);
+                    if pass {
+                        violations = d.add(&violations, &gone);
+                    }
+                }
+            }
+            // The highest victim priority: `order` goes down the priorities.
+            let mut highest = d.int(0);
+            for &h in lower.iter().rev() {
+                highest = d.ite(&d.gt(&victims[h], &d.int(0)), &d.int(m.ir.groups[h].priority), &highest);
+            }
+            let sum =
+                d.sum_of(lower.iter().map(|&h| d.mul_const(&victims[h], m.ir.groups[h].priority + PRIORITY_OFFSET)));
+            let count = d.sum(lower.iter().map(|&h| &victims[h]));
+            // A candidate has a victim (upstream's dry run keeps only those).
+            let ok = d.and(&ok, &d.gt(&count, &d.int(0)));
+            NodeVictims { ok, victims, violations, highest, sum, count }
+        })
+        .collect()
+}
+
+/// `a`'s criteria are no worse than `b`'s, in `pickOneNodeForPreemption`'s order.
+fn no_worse<D: Domain>(d: &D, a: &NodeVictims<D>, b: &NodeVictims<D>) -> D::Bool {
+    let keys = [(&a.violations, &b.violations), (&a.highest, &b.highest), (&a.sum, &b.sum)];
+    let mut r = d.le(&a.count, &b.count);
+    for (x, y) in keys.into_iter().rev() {
+        r = d.or(&d.lt(x, y), &d.and(&d.eq(x, y), &r));
+    }
+    r
+}
+
+/// Whether a pod of `g` nominated to `own` may preempt (`PodEligibleToPreemptOthers`), given
+/// the filters' verdicts on its nominated node.
+fn eligible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> D::Bool {
+    if !m.ir.groups[g].preempts {
+        return d.bool(false);
+    }
+    let Some(node) = own else { return d.bool(true) };
+    let unresolvable = d.not(&resolvable(&scheduler::filters(d, m, st, g), d)[node]);
+    let terminating = d.any_of(lower(m, g).into_iter().map(|h| d.gt(&st.terminating[h][node], &d.int(0))));
+    d.or(&unresolvable, &d.not(&terminating))
+}
+
+/// A pending pod of `g` nominated to `own` (none: `None`) exists.
+fn exists<D: Domain>(d: &D, st: &ClusterState<D>, g: usize, own: Option<usize>) -> D::Bool {
+    match own {
+        None => d.gt(&unnominated(d, st, g), &d.int(0)),
+        Some(n) => d.gt(&st.nominated[g][n], &d.int(0)),
+    }
+}
+
+/// The scheduler's guard for binding a pending pod of `g` without a nomination to node `n`
+/// where the model preempts: such a pod exists, `n` passes the filters with the nominated
+/// pods counted, and has the top score among the nodes that do.
+pub fn bind_guard<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
+    bind_to(d, m, st, g, None, n)
+}
+
+/// A pod of `g` nominated to `own` is bound to `n`: its nominated node when that passes the
+/// filters (`evaluateNominatedNode`), else a top-scoring feasible node.
+fn bind_to<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
+    let feas = feasible(d, m, st, g, own);
+    let loads = scheduler::NodeLoads::of(d, m, st);
+    let sc = scheduler::scores_with(d, m, st, &loads, g, &feas);
+    let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
+    let scheduled = d.and(&feas[n], &top);
+    let chosen = match own {
+        Some(o) if o == n => feas[n].clone(),
+        Some(o) => d.and(&d.not(&feas[o]), &scheduled),
+        None => scheduled,
+    };
+    d.and(&exists(d, st, g, own), &chosen)
+}
+
+/// After a ReplicaSet deleted pending pods of `g` (from `st` to `nx`): the deleted pods are
+/// those without a nomination first; where it deleted more, every pod of `g` loses its
+/// nomination (kbmc does not keep which pending pod is which; flagged
+/// `preemption-nominated-deleted`).
+pub fn forget_deleted<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, nx: &mut ClusterState<D>, g: usize) {
+    if !m.preempts {
+        return;
+    }
+    let nominated = d.sum(st.nominated[g].iter());
+    let over = d.gt(&nominated, &nx.pending[g]);
+    for n in 0..m.nodes() {
+        nx.nominated[g][n] = d.ite(&over, &d.int(0), &st.nominated[g][n]);
+    }
+}
+
+/// The nomination a `PREEMPT` label's `v` names, and its order of the victim groups.
+fn preempt_params(m: &Model, s: &Step) -> (Option<usize>, Vec<usize>) {
+    let mut orders = orders(m, s.a as usize);
+    let k = orders.len() as i64;
+    let from = s.v / k;
+    ((from > 0).then(|| (from - 1) as usize), orders.swap_remove((s.v % k) as usize))
+}
+
+/// Whether node `n`, its victims as `cands` has them (one order), may be the one
+/// `pickOneNodeForPreemption` picks: no candidate is better under any order of its own
+/// victims (each node's pods have their own start times).
+fn best<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    g: usize,
+    own: Option<usize>,
+    cands: &[NodeVictims<D>],
+    n: usize,
+) -> D::Bool {
+    let all: Vec<Vec<NodeVictims<D>>> = orders(m, g).iter().map(|o| select_victims(d, m, st, g, own, o)).collect();
+    d.all_of(
+        (0..m.nodes()).map(|j| d.implies(&cands[j].ok, &d.any_of(all.iter().map(|c| no_worse(d, &cands[n], &c[j]))))),
+    )
+}
+
+impl<D: Domain> Controller<D> for Preemption {
+    fn name(&self) -> &'static str {
+        "preemption"
+    }
+    fn class(&self) -> Class {
+        Class::Fast
+    }
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
+    }
+    // Victim groups of one priority are tried in every order up to `ORDERS_MAX`, in index
+    // order beyond: renaming Deployments could change the outcome.
+    fn uses_deployment_order(&self, m: &Model) -> bool {
+        m.preempts
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        if !m.preempts {
+            return;
+        }
+        let nn = m.nodes();
+        for (g, grp) in m.ir.groups.iter().enumerate() {
+            if !scheduler::scheduled(m, g) {
+                continue;
+            }
+            let preempts = grp.preempts && !lower(m, g).is_empty();
+            if preempts {
+                let k = orders(m, g).len() as i64;
+                for n in 0..nn {
+                    for from in 0..=nn as i64 {
+                        for o in 0..k {
+                            out.push(Step::new(actor, PREEMPT, g, n, from * k + o));
+                        }
+                    }
+                }
+                for o in 0..nn {
+                    for n in 0..nn {
+                        out.push(Step::new(actor, BIND_NOMINATED, g, n, o as i64));
+                    }
+                    out.push(Step::new(actor, CLEAR, g, o, 0));
+                }
+            }
+        }
+        for (h, _) in m.ir.groups.iter().enumerate() {
+            if !m.ir.groups.iter().any(|g| g.preempts && g.priority > m.ir.groups[h].priority) {
+                continue;
+            }
+            for n in 0..nn {
+                out.push(Step::new(actor, DELETE_BOUND, h, n, 0));
+                for &k in &m.kinds_of_group[h] {
+                    out.push(Step::new(actor, DELETE_RUNNING, k, n, 0));
+                }
+                out.push(Step::new(actor, DELETE_NONE, h, n, 0));
+            }
+        }
+    }
+    fn node_of(&self, s: &Step) -> Option<usize> {
+        Some(s.b as usize)
+    }
+    fn preempts(&self, s: &Step) -> bool {
+        matches!(s.op, DELETE_BOUND | DELETE_RUNNING)
+    }
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        let (a, n) = (s.a as usize, s.b as usize);
+        match s.op {
+            PREEMPT => {
+                let (own, order) = preempt_params(m, s);
+                let pre = d.and(&exists(d, st, a, own), &eligible(d, m, st, a, own));
+                if d.known_bool(&pre) == Some(false) {
+                    return pre;
+                }
+                let nowhere = d.not(&d.any(feasible(d, m, st, a, own).iter()));
+                let cands = select_victims(d, m, st, a, own, &order);
+                let best = best(d, m, st, a, own, &cands, n);
+                d.all([pre, nowhere, cands[n].ok.clone(), best].iter())
+            }
+            BIND_NOMINATED => bind_to(d, m, st, a, Some(s.v as usize), n),
+            CLEAR => {
+                let pre = d.and(&exists(d, st, a, Some(n)), &eligible(d, m, st, a, Some(n)));
+                if d.known_bool(&pre) == Some(false) {
+                    return pre;
+                }
+                let nowhere = d.not(&d.any(feasible(d, m, st, a, Some(n)).iter()));
+                let order = lower(m, a);
+                let none = d.not(&d.any_of(select_victims(d, m, st, a, Some(n), &order).into_iter().map(|c| c.ok)));
+                d.all([pre, nowhere, none].iter())
+            }
+            DELETE_BOUND => d.and(&d.gt(&st.preempting[a][n], &d.int(0)), &d.gt(&st.bound[a][n], &d.int(0))),
+            DELETE_RUNNING => {
+                let h = m.kinds[a].group.index();
+                d.and(&d.gt(&st.preempting[h][n], &d.int(0)), &d.gt(&st.running[a][n], &d.int(0)))
+            }
+            _ => {
+                let gone = d.or(&d.gt(&st.terminating[a][n], &d.int(0)), &d.eq(&active_on(d, m, st, a, n), &d.int(0)));
+                d.and(&d.gt(&st.preempting[a][n], &d.int(0)), &gone)
+            }
+        }
+    }
+    fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        let (a, n) = (s.a as usize, s.b as usize);
+        let one = d.int(1);
+        match s.op {
+            PREEMPT => {
+                let (own, order) = preempt_params(m, s);
+                let cands = select_victims(d, m, st, a, own, &order);
+                let p = m.ir.groups[a].priority;
+                // prepareCandidate: lower-priority pods nominated here lose their nomination.
+                for h in (0..m.ir.groups.len()).filter(|&h| m.ir.groups[h].priority < p) {
+                    nx.nominated[h][n] = d.int(0);
+                    let chosen = d.add(&st.preempting[h][n], &cands[n].victims[h]);
+                    nx.preempting[h][n] = d.min(&chosen, &on_node(d, m, st, h, n));
+                }
+                if let Some(o) = own {
+                    nx.nominated[a][o] = d.sub(&st.nominated[a][o], &one);
+                }
+                nx.nominated[a][n] = d.add(&nx.nominated[a][n], &one);
+            }
+            BIND_NOMINATED => {
+                let o = s.v as usize;
+                nx.nominated[a][o] = d.sub(&st.nominated[a][o], &one);
+                nx.pending[a] = d.sub(&st.pending[a], &one);
+                nx.bound[a][n] = d.add(&st.bound[a][n], &one);
+            }
+            CLEAR => nx.nominated[a][n] = d.sub(&st.nominated[a][n], &one),
+            DELETE_BOUND => {
+                nx.preempting[a][n] = d.sub(&st.preempting[a][n], &one);
+                nx.bound[a][n] = d.sub(&st.bound[a][n], &one);
+                nx.terminating[a][n] = d.add(&st.terminating[a][n], &one);
+            }
+            DELETE_RUNNING => {
+                let h = m.kinds[a].group.index();
+                nx.preempting[h][n] = d.sub(&st.preempting[h][n], &one);
+                nx.running[a][n] = d.sub(&st.running[a][n], &one);
+                nx.terminating[h][n] = d.add(&st.terminating[h][n], &one);
+            }
+            _ => nx.preempting[a][n] = d.sub(&st.preempting[a][n], &one),
+        }
+    }
+    fn describe(
+        &self,
+        m: &Model,
+        s: &Step,
+        before: &ClusterState<Concrete>,
+        _after: &ClusterState<Concrete>,
+    ) -> String {
+        let (a, n) = (s.a as usize, s.b as usize);
+        let node = m.node_name(n);
+        match s.op {
+            PREEMPT => {
+                let (own, order) = preempt_params(m, s);
+                let cands = select_victims(&Concrete, m, before, a, own, &order);
+                let c = &cands[n];
+                let victims: Vec<String> = (0..m.ir.groups.len())
+                    .filter(|&h| c.victims[h] > 0)
+                    .map(|h| format!("{} of {} (priority {})", c.victims[h], m.group_name(h), m.ir.groups[h].priority))
+                    .collect();
+                let others = cands.iter().enumerate().filter(|(j, c)| c.ok && *j != n).count();
+                format!(
+                    "a pending pod of {} (priority {}) fits no node: preempts {} on {node}, nominated there ({} PDB violation(s); {})",
+                    m.group_name(a),
+                    m.ir.groups[a].priority,
+                    victims.join(", "),
+                    c.violations,
+                    if others == 0 { "the only candidate".to_string() } else { format!("{others} other candidate(s) no better") }
+                )
+            }
+            BIND_NOMINATED => {
+                let o = s.v as usize;
+                if o == n {
+                    format!("binds the pod of {} nominated to {node} there", m.group_name(a))
+                } else {
+                    format!(
+                        "binds the pod of {} nominated to {} to {node} (its nominated node no longer fits it)",
+                        m.group_name(a),
+                        m.node_name(o)
+                    )
+                }
+            }
+            CLEAR => format!(
+                "the pod of {} nominated to {node} fits no node and no node is a preemption candidate: its nomination is cleared",
+                m.group_name(a)
+            ),
+            DELETE_BOUND => format!("deletes a preemption victim of {} on {node} (bound, not started)", m.group_name(a)),
+            DELETE_RUNNING => {
+                let h = m.kinds[a].group.index();
+                format!("deletes a preemption victim of {} on {node} (running)", m.group_name(h))
+            }
+            _ => format!("a preemption victim of {} on {node} is already being deleted", m.group_name(a)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

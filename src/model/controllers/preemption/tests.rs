@@ -1,0 +1,352 @@
+//! DefaultPreemption on small clusters, translated from upstream's unit tests
+//! (`pkg/scheduler/framework/plugins/defaultpreemption/default_preemption_test.go`), with
+//! upstream's sizes: nodes of 500m and 500 bytes (`veryLargeRes`), pods of 100/200/300/500
+//! (`smallRes`, `mediumRes`, `largeRes`, `veryLargeRes`), priorities -100 (neg), 0 (low), 100
+//! (mid), 1000 (high), 10000 (very high). Each upstream pod is a pod of a Deployment of its
+//! size and priority; where two such Deployments share a priority, upstream orders their
+//! victims by start time and kbmc explores every order of the two (see
+//! `equal_priorities_go_in_every_order`).
+
+use super::*;
+use crate::model::testkit::deployment;
+
+const CLASSES: &str = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: neg}\nvalue: -100\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: low}\nvalue: 0\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: mid}\nvalue: 100\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: veryhigh}\nvalue: 10000\n---\n";
+
+fn size(s: &str) -> &'static str {
+    match s {
+        "small" => "100",
+        "medium" => "200",
+        "large" => "300",
+        _ => "500",
+    }
+}
+
+/// A model built with or without `--allow-unmodeled`, or the build's errors.
+fn build(yaml: &str, allow_unmodeled: bool) -> Result<Model, String> {
+    let mut inputs = crate::manifest::Inputs::default();
+    let mut errors = Vec::new();
+    let opts = crate::manifest::LoadOptions { allow_unmodeled };
+    crate::manifest::load_text(std::path::Path::new("t.yaml"), yaml, opts, &mut inputs, &mut errors);
+    assert!(errors.is_empty(), "{errors:?}");
+    crate::ir::build(&inputs, crate::ir::BuildOptions { allow_unmodeled })
+        .map(|(ir, _)| Model::new(&ir))
+        .map_err(|e| e.to_string())
+}
+
+/// A cluster of `nodes` nodes of 500m / 500 bytes with, per running workload `(size,
+/// priority class, node counts)`, a Deployment placed so, and a preemptor Deployment `p` of
+/// `pod = (size, class)` with one pod pending. `extra` is more manifests.
+fn cluster(
+    nodes: usize,
+    pod: (&str, &str),
+    running: &[(&str, &str, &[i64])],
+    extra: &str,
+) -> (Model, ClusterState<Concrete>) {
+    let mut yaml = String::from(CLASSES);
+    yaml.push_str(extra);
+    let r = size(pod.0);
+    yaml.push_str(&deployment("p", 1, &format!("{r}m"), r, &format!("priorityClassName: {}", pod.1)));
+    let mut workloads = Vec::new();
+    for (i, (sz, class, counts)) in running.iter().enumerate() {
+        let r = size(sz);
+        let name = format!("w{i}-{sz}-{class}");
+        yaml.push_str(&deployment(
+            &name,
+            counts.iter().sum(),
+            &format!("{r}m"),
+            r,
+            &format!("priorityClassName: {class}"),
+        ));
+        let placed: Vec<String> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(n, c)| format!("{{node: node-{n}, count: {c}}}"))
+            .collect();
+        workloads.push(format!("{{deployment: {name}, placement: [{}]}}", placed.join(", ")));
+    }
+    yaml.push_str(&format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: node, count: {nodes}, capacity: {{cpu: 500m, memory: \"500\"}}}}]\n  workloads: [{}]\n  controllers: {{deployment: false}}\n", workloads.join(", ")));
+    let m = build(&yaml, true).unwrap_or_else(|e| panic!("{e}"));
+    let mut st = m.initial_state(&[nodes as i64]);
+    st.pending[0] = 1;
+    (m, st)
+}
+
+/// The nodes the pending preemptor (group 0, no nomination) may preempt on.
+fn targets(m: &Model, st: &ClusterState<Concrete>) -> Vec<String> {
+    enabled(m, st, PREEMPT)
+        .into_iter()
+        .filter(|s| s.a == 0 && s.v == 0)
+        .map(|s| m.node_name(s.b as usize).to_string())
+        .collect()
+}
+
+fn enabled(m: &Model, st: &ClusterState<Concrete>, op: u8) -> Vec<Step> {
+    let reg = crate::model::registry::<Concrete>();
+    crate::model::all_steps(m, &reg)
+        .into_iter()
+        .filter(|s| reg[s.actor as usize].name() == "preemption" && s.op == op)
+        .filter(|s| reg[s.actor as usize].guard(&Concrete, m, s, st))
+        .collect()
+}
+
+/// The scheduler's enabled binds: (group, node name).
+fn binds(m: &Model, st: &ClusterState<Concrete>) -> Vec<(usize, String)> {
+    let reg = crate::model::registry::<Concrete>();
+    crate::model::all_steps(m, &reg)
+        .into_iter()
+        .filter(|s| reg[s.actor as usize].name() == "scheduler" && reg[s.actor as usize].guard(&Concrete, m, s, st))
+        .map(|s| (s.a as usize, m.node_name(s.b as usize).to_string()))
+        .collect()
+}
+
+/// Victims per Deployment name on `node` for the preemptor.
+fn victims(m: &Model, st: &ClusterState<Concrete>, node: usize) -> (Vec<(String, i64)>, i64) {
+    let c = &select_victims(&Concrete, m, st, 0, None, &lower(m, 0))[node];
+    let v = (0..m.ir.groups.len()).filter(|&h| c.victims[h] > 0).map(|h| (m.group_name(h), c.victims[h])).collect();
+    (v, c.violations)
+}
+
+/// TestPickOneNodeForPreemption "No node needs preemption" and "a pod that fits on a machine
+/// with no preemption": a pod that fits is bound, and no preemption is tried.
+#[test]
+fn a_pod_that_fits_preempts_nothing() {
+    let (m, st) = cluster(1, ("large", "high"), &[("small", "mid", &[1])], "");
+    assert!(m.preempts);
+    assert!(targets(&m, &st).is_empty());
+    assert_eq!(binds(&m, &st), vec![(0, "node-0".to_string())]);
+    let (m, st) = cluster(3, ("large", "high"), &[("large", "mid", &[1, 1, 0])], "");
+    assert!(targets(&m, &st).is_empty());
+    assert_eq!(binds(&m, &st), vec![(0, "node-2".to_string())]);
+}
+
+/// TestPickOneNodeForPreemption "a pod that fits on both machines when lower priority pods
+/// are preempted": either node (upstream's tie goes by start time, then list order).
+#[test]
+fn ties_are_every_candidate() {
+    let (m, st) = cluster(2, ("large", "high"), &[("large", "mid", &[1, 1])], "");
+    assert!(binds(&m, &st).is_empty());
+    assert_eq!(targets(&m, &st), vec!["node-0", "node-1"]);
+}
+
+/// TestPickOneNodeForPreemption "machine with min highest priority pod is picked".
+#[test]
+fn the_node_with_the_lowest_highest_victim_priority_is_picked() {
+    let (m, st) = cluster(
+        3,
+        ("verylarge", "high"),
+        &[("medium", "mid", &[1, 1, 0]), ("large", "mid", &[1, 0, 0]), ("medium", "low", &[0, 1, 2])],
+        "",
+    );
+    assert_eq!(targets(&m, &st), vec!["node-2"]);
+}
+
+/// TestPickOneNodeForPreemption "when highest priorities are the same, minimum sum of
+/// priorities is picked".
+#[test]
+fn the_smallest_sum_of_priorities_is_picked() {
+    let (m, st) = cluster(
+        3,
+        ("verylarge", "high"),
+        &[("medium", "mid", &[1, 0, 2]), ("large", "mid", &[1, 1, 0]), ("medium", "low", &[0, 1, 0])],
+        "",
+    );
+    assert_eq!(targets(&m, &st), vec!["node-1"]);
+}
+
+/// TestPickOneNodeForPreemption "when highest priority and sum are the same, minimum number
+/// of pods is picked" and "sum of adjusted priorities is considered": every victim's priority
+/// counts 2^31 more, so fewer victims win before their priorities do.
+#[test]
+fn priorities_are_summed_with_the_offset() {
+    let (m, st) = cluster(
+        3,
+        ("verylarge", "high"),
+        &[
+            ("small", "mid", &[2, 0, 0]),
+            ("small", "neg", &[2, 0, 1]),
+            ("large", "mid", &[0, 1, 0]),
+            ("medium", "neg", &[0, 1, 0]),
+            ("medium", "mid", &[0, 0, 1]),
+            ("small", "low", &[0, 0, 1]),
+        ],
+        "",
+    );
+    assert_eq!(targets(&m, &st), vec!["node-1"]);
+    let (m, st) = cluster(
+        3,
+        ("verylarge", "high"),
+        &[
+            ("small", "mid", &[1, 0, 0]),
+            ("small", "neg", &[2, 0, 1]),
+            ("large", "mid", &[0, 1, 0]),
+            ("medium", "neg", &[0, 1, 0]),
+            ("medium", "mid", &[0, 0, 1]),
+            ("small", "low", &[0, 0, 1]),
+        ],
+        "",
+    );
+    assert_eq!(targets(&m, &st), vec!["node-1"]);
+}
+
+/// TestSelectCandidate / dry run "a pod that would fit on the nodes, but other pods running
+/// are higher priority, no preemption would happen": nothing below the pod.
+#[test]
+fn no_lower_priority_no_preemption() {
+    let (m, st) = cluster(2, ("large", "low"), &[("large", "mid", &[1, 1])], "");
+    assert!(targets(&m, &st).is_empty() && binds(&m, &st).is_empty());
+}
+
+/// Dry run "medium priority pod is preempted, but lower priority one stays as it is small":
+/// on node1 the mid pod goes and the low one is reprieved; node2 loses its mid pod; the two
+/// tie.
+#[test]
+fn a_small_lower_priority_pod_is_reprieved() {
+    let (m, st) = cluster(2, ("large", "high"), &[("small", "low", &[1, 0]), ("large", "mid", &[1, 1])], "");
+    assert_eq!(victims(&m, &st, 0), (vec![("w1-large-mid".to_string(), 1)], 0));
+    assert_eq!(victims(&m, &st, 1), (vec![("w1-large-mid".to_string(), 1)], 0));
+    assert_eq!(targets(&m, &st), vec!["node-0", "node-1"]);
+}
+
+/// Dry run "mixed priority pods are preempted": the high pod on node1 is no victim (equal
+/// priority), the small mid pod is reprieved, the low and the medium mid pod go; node2 holds
+/// only a pod of the preemptor's priority and is no candidate.
+#[test]
+fn mixed_priority_pods_are_preempted() {
+    let (m, st) = cluster(
+        2,
+        ("large", "high"),
+        &[
+            ("small", "mid", &[1, 0]),
+            ("small", "low", &[1, 0]),
+            ("medium", "mid", &[1, 0]),
+            ("small", "high", &[1, 0]),
+            ("large", "high", &[0, 1]),
+        ],
+        "",
+    );
+    let (v, _) = victims(&m, &st, 0);
+    assert_eq!(v, vec![("w1-small-low".to_string(), 1), ("w2-medium-mid".to_string(), 1)]);
+    assert_eq!(targets(&m, &st), vec!["node-0"]);
+}
+
+/// Dry run "preemption with violation of same pdb": two mid pods under a budget that allows
+/// one disruption both go, one of them violating it.
+#[test]
+fn a_budget_is_violated_when_it_must_be() {
+    let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: pdb}\nspec: {maxUnavailable: 1, selector: {matchLabels: {app: w0-medium-mid}}}\n---\n";
+    let (m, st) = cluster(1, ("verylarge", "high"), &[("medium", "mid", &[2])], pdb);
+    assert_eq!(victims(&m, &st, 0), (vec![("w0-medium-mid".to_string(), 2)], 1));
+    assert_eq!(targets(&m, &st), vec!["node-0"]);
+}
+
+/// pickOneNodeForPreemption's first criterion: of two nodes that each need one mid victim,
+/// the one whose victim its budget lets go is picked.
+#[test]
+fn fewest_budget_violations_first() {
+    let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: pdb}\nspec: {minAvailable: 1, selector: {matchLabels: {app: w0-large-mid}}}\n---\n";
+    let (m, st) = cluster(2, ("large", "high"), &[("large", "mid", &[1, 0]), ("large", "low", &[0, 1])], pdb);
+    assert_eq!(victims(&m, &st, 0).1, 1, "the budget allows no disruption of the only mid pod");
+    assert_eq!(victims(&m, &st, 1).1, 0);
+    assert_eq!(targets(&m, &st), vec!["node-1"]);
+}
+
+/// After a preemption: the victim is deleted in a step of its own, the preemptor is
+/// nominated to the node, a pod of lower priority does not take the room it holds, and the
+/// nominated pod is bound there once the victim has stopped. While the victim terminates the
+/// nominated pod does not preempt again (PodEligibleToPreemptOthers "Pod with nominated
+/// node").
+#[test]
+fn the_nominated_pod_keeps_its_room() {
+    let (m, st) = cluster(1, ("large", "high"), &[("large", "mid", &[1]), ("large", "low", &[0])], "");
+    let reg = crate::model::registry::<Concrete>();
+    let step = |st: &ClusterState<Concrete>, op: u8| -> Step {
+        *enabled(&m, st, op).first().unwrap_or_else(|| panic!("no step {op} enabled in {st:?}"))
+    };
+    let act = |st: &ClusterState<Concrete>, s: Step| reg[s.actor as usize].update(&Concrete, &m, &s, st);
+    let st = act(&st, step(&st, PREEMPT));
+    assert_eq!((st.nominated[0][0], st.preempting[1][0]), (1, 1));
+    // The victim runs: it is deleted as a running pod.
+    assert!(enabled(&m, &st, DELETE_BOUND).is_empty());
+    let st = act(&st, step(&st, DELETE_RUNNING));
+    assert_eq!((st.terminating[1][0], st.preempting[1][0]), (1, 0));
+    assert!(targets(&m, &st).is_empty() && enabled(&m, &st, PREEMPT).is_empty(), "its victim is terminating");
+    // The victim stops; a low pod arrives: it must not take the nominated pod's room.
+    let mut st = st;
+    st.terminating[1][0] = 0;
+    st.pending[2] = 1;
+    assert!(binds(&m, &st).iter().all(|(g, _)| *g != 2), "the low pod sees the nominated pod's requests");
+    let bound = enabled(&m, &st, BIND_NOMINATED);
+    assert_eq!(bound.iter().map(|s| (s.a, s.b, s.v)).collect::<Vec<_>>(), vec![(0, 0, 0)]);
+    let st = act(&st, bound[0]);
+    assert_eq!((st.nominated[0][0], st.pending[0], st.bound[0][0]), (0, 0, 1));
+}
+
+/// PodEligibleToPreemptOthers "Pod with 'PreemptNever' preemption policy": a pod whose class
+/// says Never stays pending where it would otherwise preempt.
+#[test]
+fn preemption_policy_never_preempts_nothing() {
+    let never = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high-never}\nvalue: 1000\npreemptionPolicy: Never\n---\n";
+    let (m, st) = cluster(1, ("large", "high-never"), &[("large", "mid", &[1])], never);
+    assert!(!m.preempts, "nothing may preempt");
+    assert!(targets(&m, &st).is_empty() && binds(&m, &st).is_empty());
+}
+
+/// A nominated pod that fits nowhere and finds no candidate loses its nomination
+/// (`NewPostFilterResultWithNominatedNode("")`).
+#[test]
+fn no_candidate_clears_the_nomination() {
+    let (m, mut st) = cluster(1, ("large", "high"), &[("large", "mid", &[0]), ("large", "veryhigh", &[1])], "");
+    st.nominated[0][0] = 1;
+    let cleared = enabled(&m, &st, CLEAR);
+    assert_eq!(cleared.len(), 1);
+    let reg = crate::model::registry::<Concrete>();
+    let after = reg[cleared[0].actor as usize].update(&Concrete, &m, &cleared[0], &st);
+    assert_eq!((after.nominated[0][0], after.pending[0]), (0, 1));
+}
+
+/// What the build refuses where the scheduler may preempt, and what admission refuses.
+#[test]
+fn what_preemption_does_not_model_is_refused() {
+    let base = |extra_pod: &str, more: &str| {
+        format!(
+            "{CLASSES}{more}{}{}apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 1, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\n",
+            deployment("a", 1, "500m", "1Mi", &format!("priorityClassName: high{extra_pod}")),
+            deployment("b", 1, "500m", "1Mi", "priorityClassName: low")
+        )
+    };
+    let e = build(&base("\ntopologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: a}}}]", ""), false).expect_err("refused");
+    assert!(e.contains("spec.template.spec.topologySpreadConstraints") && e.contains("preempt"), "{e}");
+    let e = build(&base("", "").replace("priorityClassName: low", "priorityClassName: lowest"), false)
+        .expect_err("refused");
+    assert!(
+        e.contains("spec.template.spec.priorityClassName") && e.contains("no PriorityClass with name \"lowest\""),
+        "{e}"
+    );
+    assert!(build(&base("", ""), false).is_ok());
+}
+
+/// Victims of one priority go by start time upstream ("mixed priority pods are preempted, pick
+/// later StartTime one when priorities are equal"): two mid groups on one node, room for the
+/// preemptor and one of them; each order reprieves the first group and sacrifices the other,
+/// and both are successors.
+#[test]
+fn equal_priorities_go_in_every_order() {
+    let (m, st) = cluster(1, ("large", "high"), &[("small", "mid", &[1]), ("medium", "mid", &[1])], "");
+    // 100 + 200 used, 300 wanted on 500: one of the two must go.
+    assert_eq!(orders(&m, 0), vec![vec![1, 2], vec![2, 1]]);
+    let victims_in = |order: &[usize]| {
+        let c = &select_victims(&Concrete, &m, &st, 0, None, order)[0];
+        (c.victims[1], c.victims[2])
+    };
+    assert_eq!(victims_in(&[1, 2]), (0, 1), "the small pod is reprieved first, the medium one goes");
+    assert_eq!(victims_in(&[2, 1]), (1, 0), "the medium pod is reprieved first, the small one goes");
+    let reg = crate::model::registry::<Concrete>();
+    let outcomes: std::collections::BTreeSet<(i64, i64)> = enabled(&m, &st, PREEMPT)
+        .into_iter()
+        .map(|s| reg[s.actor as usize].update(&Concrete, &m, &s, &st))
+        .map(|nx| (nx.preempting[1][0], nx.preempting[2][0]))
+        .collect();
+    assert_eq!(outcomes, [(0, 1), (1, 0)].into_iter().collect());
+    assert!(victim_order_matters(&m));
+}
