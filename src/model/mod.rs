@@ -483,7 +483,8 @@ impl Model {
             stateful: self.stateful_ranges().0.iter().map(|&lo| lo.min(0)).collect(),
             nominated: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
             preempting: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
-            scaling_down: if ir.autoscaler.is_some() { vec![vec![0; nn]] } else { Vec::new() },
+            scaling_down: if ir.autoscaler.is_some() { vec![vec![0; nn]; 2] } else { Vec::new() },
+            scale_up_hold: if ir.autoscaler.is_some() { vec![0] } else { Vec::new() },
         };
         st = intents::observe(&Concrete, self, st);
         st

@@ -125,11 +125,16 @@ pub struct ClusterState<D: Domain> {
     /// Per pod group and node: preemption victims chosen and not deleted yet, one deletion
     /// step each (`preemption::PreemptionVictims`). No rows unless `Model::preempts`.
     pub preempting: Vec<Vec<D::Int>>,
-    /// Per node (one row, none in a model without the cluster autoscaler): 1 while the
-    /// autoscaler is removing the node (tainted ToBeDeletedByClusterAutoscaler and drained
-    /// through the Eviction API), 0 otherwise. A per-node row of [`pod_rows`](Self::pod_rows),
-    /// renamed and packed with them.
+    /// Per node, two rows (none in a model without the cluster autoscaler): row 0 is 1 while
+    /// the autoscaler is removing the node (tainted ToBeDeletedByClusterAutoscaler and drained
+    /// through the Eviction API); row 1 is 1 while the node is in the autoscaler's unneeded
+    /// set (found unneeded at one of its checks and at every check since: upstream's
+    /// unneeded-since time runs). Per-node rows of [`pod_rows`](Self::pod_rows), renamed and
+    /// packed with them.
     pub scaling_down: Vec<Vec<D::Int>>,
+    /// One value (none without the cluster autoscaler): 1 while scale-down is held after a
+    /// scale-up (`scale-down-delay-after-add` not yet over), else 0.
+    pub scale_up_hold: Vec<D::Int>,
 }
 
 impl<D: Domain> ClusterState<D> {
@@ -197,6 +202,7 @@ impl<D: Domain> ClusterState<D> {
             nominated: grid(&self.nominated),
             preempting: grid(&self.preempting),
             scaling_down: grid(&self.scaling_down),
+            scale_up_hold: ints(&self.scale_up_hold),
         }
     }
 }
@@ -228,6 +234,7 @@ impl<D: Domain> Clone for ClusterState<D> {
             nominated: self.nominated.clone(),
             preempting: self.preempting.clone(),
             scaling_down: self.scaling_down.clone(),
+            scale_up_hold: self.scale_up_hold.clone(),
         }
     }
 
@@ -257,6 +264,7 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.nominated.clone_from(&o.nominated);
         self.preempting.clone_from(&o.preempting);
         self.scaling_down.clone_from(&o.scaling_down);
+        self.scale_up_hold.clone_from(&o.scale_up_hold);
     }
 }
 
@@ -281,6 +289,7 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("nominated", &self.nominated)
             .field("preempting", &self.preempting)
             .field("scaling_down", &self.scaling_down)
+            .field("scale_up_hold", &self.scale_up_hold)
             .finish()
     }
 }
@@ -326,6 +335,7 @@ impl ClusterState<Concrete> {
             + self.budget.len()
             + self.monitor.len()
             + self.stateful.len()
+            + self.scale_up_hold.len()
     }
 
     /// Packs `fields` of the state into `v`, per-node values in `perm` order (`None`: index
@@ -367,6 +377,7 @@ impl ClusterState<Concrete> {
         w.ints(&self.budget, false);
         w.bools(&self.monitor, false);
         w.ints(&self.stateful, false);
+        w.ints(&self.scale_up_hold, false);
         debug_assert_eq!(w.at, w.out.len());
         // One range check for the whole key, after it is written: a check (and its panic
         // path) per value kept the copying loops from vectorizing.
@@ -429,6 +440,7 @@ impl ClusterState<Concrete> {
         self.budget.copy_from_slice(&o.budget);
         self.monitor.copy_from_slice(&o.monitor);
         self.stateful.copy_from_slice(&o.stateful);
+        self.scale_up_hold.copy_from_slice(&o.scale_up_hold);
     }
 
     /// Overwrites node conditions `cs` with `o`'s.
@@ -496,6 +508,7 @@ impl ClusterState<Concrete> {
                 .chain(&self.hpa_window_min)
                 .chain(&self.budget)
                 .chain(&self.stateful)
+                .chain(&self.scale_up_hold)
                 .copied(),
         )
     }
@@ -528,6 +541,7 @@ impl ClusterState<Concrete> {
         r.ints(&mut self.budget);
         r.bools(&mut self.monitor);
         r.ints(&mut self.stateful);
+        r.ints(&mut self.scale_up_hold);
     }
 
     /// Writes each node's per-node state as one row of `scratch.rows` (node `n` at

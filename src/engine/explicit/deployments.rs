@@ -303,8 +303,10 @@ impl Deployments {
             stateful: _,
             nominated,
             preempting,
-            // Per node: the autoscaler's removals in progress, no Deployment's part.
+            // Per node (removals in progress, the unneeded set) and global (the hold after a
+            // scale-up): the autoscaler's, no Deployment's part.
             scaling_down: _,
+            scale_up_hold: _,
         } = st;
         desired.swap(a, b);
         revision.swap(a, b);

@@ -96,7 +96,15 @@ pub(super) fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
         nominated: if m.preempts { per_group("nominated") } else { Vec::new() },
         preempting: if m.preempts { per_group("preempting") } else { Vec::new() },
         scaling_down: if m.ir.autoscaler.is_some() {
-            vec![(0..nn).map(|n| int(node(n, "scalingDown"))).collect()]
+            vec![
+                (0..nn).map(|n| int(node(n, "scalingDown"))).collect(),
+                (0..nn).map(|n| int(node(n, "unneeded"))).collect(),
+            ]
+        } else {
+            Vec::new()
+        },
+        scale_up_hold: if m.ir.autoscaler.is_some() {
+            vec![int(format!("clusterAutoscaler.scaleUpHold@{k}"))]
         } else {
             Vec::new()
         },
@@ -137,6 +145,7 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
     ints(&a.budget, &b.budget, &mut parts);
     bools(&a.monitor, &b.monitor, &mut parts);
     ints(&a.stateful, &b.stateful, &mut parts);
+    ints(&a.scale_up_hold, &b.scale_up_hold, &mut parts);
     Bool::and(&parts)
 }
 

@@ -75,6 +75,8 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     let (l, h) = m.stateful_ranges();
     lo.stateful = l;
     hi.stateful = h;
+    fill(&mut lo.scale_up_hold, 0);
+    fill(&mut hi.scale_up_hold, 1);
     (lo, hi)
 }
 

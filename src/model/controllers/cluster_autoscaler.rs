@@ -26,9 +26,28 @@
 //!   the sum of its pods' requests over allocatable, the larger of CPU and memory) is below
 //!   `scaleDownUtilizationThreshold`, compared exactly as fractions; the group stays at or
 //!   above its minimum (`NodeGroupMinSizeReached`, counting nodes being deleted as gone).
-//! - `core/scaledown/unneeded`: a node must stay unneeded for `scaleDownUnneededTime` (and
-//!   scale-down waits `scale-down-delay-after-add` after a scale-up): timers kbmc does not
-//!   track, so the removal may start at any step while the node is unneeded.
+//! - Unneeded time, `core/scaledown/unneeded/nodes.go` `Update` and `RemovableAt`: each loop
+//!   the planner (`core/scaledown/planner/planner.go` `UpdateClusterState`) replaces the
+//!   unneeded set with the nodes unneeded now, keeping the `since` time of those already in
+//!   it; a node goes only once `since + scaleDownUnneededTime` is before now, which takes a
+//!   later loop even for a zero time. kbmc has no clock: the check is a step (`MARK`) that sets
+//!   the set to the nodes unneeded now, and a removal needs the node in the set and unneeded
+//!   still — any positive time may have passed between (over-approximation: checks upstream
+//!   would make in between, which could drop the node, may be skipped).
+//! - Delay after add, `core/static_autoscaler.go` `RunOnce` and `isScaleDownInCooldown`: a
+//!   successful scale-up ends the loop and holds scale-down for `scale-down-delay-after-add`
+//!   (the unneeded set is still checked meanwhile). kbmc holds scale-down from a scale-up
+//!   until a release step, which may come at any later step (every duration a successor).
+//!   The delays after delete and after failure are not held (as if zero: over-approximation).
+//! - Upcoming nodes, `clusterstate/clusterstate.go` `GetUpcomingNodes` and `RunOnce`'s
+//!   `addUpcomingNodesToClusterSnapshot`: a node asked for and not Ready yet is a template
+//!   node in the snapshot before `filterOutSchedulable`, so the pending pods it takes trigger
+//!   no second scale-up; registered upcoming nodes are neither scale-down candidates nor pod
+//!   destinations. kbmc counts a group's pending pods absorbed when the upcoming nodes whose
+//!   template takes them have room for all of them (one in all for pods with topology spread
+//!   or required inter-pod (anti-)affinity) and no other group's pending pod could take that
+//!   room; otherwise the scale-up stays a successor (upstream packs in an order kbmc does not
+//!   track).
 //! - Pods that block the removal, `simulator/drainability/rules/` (`GetPodsToMove` in
 //!   `simulator/cluster.go`): `safetoevict` (annotation `"true"`: never blocks),
 //!   `notsafetoevict` (`"false"`: blocks), `system` (a kube-system pod no
@@ -60,9 +79,8 @@
 //!   One non-empty node is drained at a time (`--max-drain-parallelism` 1); empty ones go
 //!   while another drains.
 //!
-//! Abstracted: new nodes take the lowest free slot of their pool, named `<pool>-<i>`; while a
-//! node is upcoming the autoscaler may ask for another (upstream counts upcoming nodes as
-//! capacity for the pending pods: over-approximation); only Ready nodes are removed (upstream
+//! Abstracted: new nodes take the lowest free slot of their pool, named `<pool>-<i>`; only
+//! Ready nodes are removed (upstream
 //! also removes a node unready for `scaleDownUnreadyTime`: assumption `autoscaler-ready-nodes`);
 //! a pod that reaches the node after its drain began (one tolerating the taint) holds the
 //! deletion back until the drain is given up (upstream deletes the node with it).
@@ -85,6 +103,10 @@ const SCALE_DOWN: u8 = 1;
 const DELETE: u8 = 2;
 /// The drain of node `b` failed: remove the taint, keep the node.
 const ABORT: u8 = 3;
+/// The planner's check (`UpdateClusterState`): the unneeded set becomes the nodes unneeded now.
+const MARK: u8 = 4;
+/// `scale-down-delay-after-add` is over: scale-down may resume.
+const RELEASE: u8 = 5;
 
 /// The autoscaled pool of node `n`, with its size range.
 fn group_of(m: &Model, n: usize) -> Option<(usize, Range)> {
@@ -115,6 +137,34 @@ pub fn scaling_down<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool
         Some(row) => d.eq(&row[n], &d.int(1)),
         None => d.bool(false),
     }
+}
+
+/// Node `n` is in the autoscaler's unneeded set: found unneeded at one of its checks and at
+/// every check since (`unneeded.Nodes`, whose `since` time then runs).
+pub fn in_unneeded_set<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
+    match st.scaling_down.get(1) {
+        Some(row) => d.eq(&row[n], &d.int(1)),
+        None => d.bool(false),
+    }
+}
+
+/// Scale-down is held after a scale-up (`scale-down-delay-after-add`).
+pub fn held<D: Domain>(d: &D, st: &ClusterState<D>) -> D::Bool {
+    match st.scale_up_hold.first() {
+        Some(h) => d.eq(h, &d.int(1)),
+        None => d.bool(false),
+    }
+}
+
+/// Slot `n` holds a node asked for and not Ready yet, registered or not (upstream's
+/// upcoming nodes, `GetUpcomingNodes`).
+fn joining<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
+    d.eq(&st.status[n], &d.int(JOINING))
+}
+
+/// Every node slot of an autoscaled pool.
+fn autoscaled_slots(m: &Model) -> Vec<usize> {
+    (0..m.ir.pools.len()).filter(|&p| m.ir.pools[p].autoscaling.is_some()).flat_map(|p| slots(m, p)).collect()
 }
 
 /// Pool `p`'s target size: present nodes and upcoming ones.
@@ -152,8 +202,66 @@ fn with_template<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> ClusterSta
     t
 }
 
+/// Per pod group (scheduled by kbmc's scheduler) and node slot: the slot is upcoming and an
+/// empty template node there takes a pod of the group (none: no slot can be upcoming).
+fn upcoming_takes<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, groups: &[usize]) -> Option<Vec<Vec<D::Bool>>> {
+    let js: Vec<usize> =
+        autoscaled_slots(m).into_iter().filter(|&j| d.known_bool(&joining(d, st, j)) != Some(false)).collect();
+    if js.is_empty() {
+        return None;
+    }
+    let mut out = vec![vec![d.bool(false); m.nodes()]; m.ir.groups.len()];
+    for j in js {
+        let t = with_template(d, st, j);
+        let tloads = scheduler::NodeLoads::for_filters(d, m, &t);
+        for &g in groups {
+            out[g][j] = d.and(&joining(d, st, j), &scheduler::feasible_with(d, m, &t, &tloads, g)[j]);
+        }
+    }
+    Some(out)
+}
+
+/// Group `g`'s pending pods all fit the upcoming nodes for sure, as upstream's snapshot packs
+/// them there (`addUpcomingNodesToClusterSnapshot`, then `filterOutSchedulable`): room for
+/// all of them on the empty templates that take them (one pod in all where PodTopologySpread
+/// or required inter-pod (anti-)affinity could keep a second off), and no pending pod of
+/// another group could take that room first (upstream packs pods in an order kbmc does not
+/// track). Otherwise a scale-up for them stays possible.
+fn absorbed<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    takes: &[Vec<D::Bool>],
+    groups: &[usize],
+    g: usize,
+) -> D::Bool {
+    let grp = &m.ir.groups[g];
+    let fit_on = scheduler::filter_on(m, "NodeResourcesFit");
+    let room = d.sum_of((0..m.nodes()).map(|j| {
+        let a = m.ir.nodes[j].allocatable;
+        let r = grp.requests;
+        let mut k = if fit_on { a.pods } else { m.max_pods };
+        if fit_on && r.cpu_milli > 0 {
+            k = k.min(a.cpu_milli / r.cpu_milli);
+        }
+        if fit_on && r.memory > 0 {
+            k = k.min(a.memory / r.memory);
+        }
+        d.ite(&takes[g][j], &d.int(k), &d.int(0))
+    }));
+    let complex = grp.spread.iter().any(|c| c.hard)
+        || !grp.pod_affinity.required.is_empty()
+        || !grp.pod_affinity.required_anti.is_empty();
+    let room = if complex { d.min(&room, &d.int(1)) } else { room };
+    let rivals = d.any_of(
+        groups.iter().filter(|&&h| h != g).map(|&h| d.and(&d.gt(&st.pending[h], &d.int(0)), &d.any(takes[h].iter()))),
+    );
+    d.and(&d.le(&st.pending[g], &room), &d.not(&rivals))
+}
+
 /// Whether a new node at free slot `n` would take a pod of some group no node takes now
-/// (`ComputeExpansionOption`): the groups whose pods it would help.
+/// and the upcoming nodes do not absorb (`ComputeExpansionOption`): the groups whose pods it
+/// would help.
 fn helps<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool {
     let groups: Vec<usize> = (0..m.ir.groups.len()).filter(|&g| scheduler::scheduled(m, g)).collect();
     if groups.iter().all(|&g| d.known(&st.pending[g]) == Some(0)) {
@@ -162,8 +270,12 @@ fn helps<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool
     let loads = scheduler::NodeLoads::for_filters(d, m, st);
     let t = with_template(d, st, n);
     let tloads = scheduler::NodeLoads::for_filters(d, m, &t);
-    d.any_of(groups.into_iter().map(|g| {
-        let stuck = unschedulable(d, m, st, &loads, g);
+    let takes = upcoming_takes(d, m, st, &groups);
+    d.any_of(groups.iter().map(|&g| {
+        let mut stuck = unschedulable(d, m, st, &loads, g);
+        if let Some(takes) = &takes {
+            stuck = d.and(&stuck, &d.not(&absorbed(d, m, st, takes, &groups, g)));
+        }
         let fits = scheduler::feasible_with(d, m, &t, &tloads, g)[n].clone();
         d.and(&stuck, &fits)
     }))
@@ -238,19 +350,19 @@ fn drainable(m: &Model, g: usize) -> bool {
     !(ca.skip_nodes_with_system_pods && system || ca.skip_nodes_with_local_storage && grp.local_storage)
 }
 
-/// Whether node `n` may go by every rule but its utilization: in an autoscaled pool above its
-/// minimum, Ready, not already going or drained by kubectl, no pod of it blocked, every pod
-/// fits elsewhere, and no other non-empty node drains unless this one is empty.
-fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool {
+/// Whether node `n` may go by every rule but its utilization: in an autoscaled pool, Ready,
+/// not already going or drained by kubectl, no pod of it blocked, every pod fits elsewhere
+/// (the planner's simulation, `FindNodesToRemove`); with `actuation`, also its group above its
+/// minimum (`RemovableAt`'s `verifyMinSize`) and no other non-empty node draining unless this
+/// one is empty (`--max-drain-parallelism` 1).
+fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, actuation: bool) -> D::Bool {
     let Some((p, range)) = group_of(m, n) else { return d.bool(false) };
     let ng = m.ir.groups.len();
     let nn = m.nodes();
-    let mut ok = vec![
-        ready(d, st, n),
-        d.not(&scaling_down(d, st, n)),
-        d.not(&st.draining[n]),
-        d.gt(&size_after_deletions(d, m, st, p), &d.int(range.min)),
-    ];
+    let mut ok = vec![ready(d, st, n), d.not(&scaling_down(d, st, n)), d.not(&st.draining[n])];
+    if actuation {
+        ok.push(d.gt(&size_after_deletions(d, m, st, p), &d.int(range.min)));
+    }
     let counts: Vec<D::Int> = (0..ng).map(|g| active_on(d, m, st, g, n)).collect();
     // Drainability: statically blocked groups, and the PodDisruptionBudget rule.
     for g in 0..ng {
@@ -347,11 +459,23 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::
             ok.push(d.le(need, &have));
         }
     }
-    // One non-empty node drains at a time.
-    let empty = d.eq(&d.sum(counts.iter()), &d.int(0));
-    let others = d.any_of((0..nn).filter(|&j| j != n).map(|j| scaling_down(d, st, j)));
-    ok.push(d.or(&empty, &d.not(&others)));
+    if actuation {
+        // One non-empty node drains at a time.
+        let empty = d.eq(&d.sum(counts.iter()), &d.int(0));
+        let others = d.any_of((0..nn).filter(|&j| j != n).map(|j| scaling_down(d, st, j)));
+        ok.push(d.or(&empty, &d.not(&others)));
+    }
     d.all(ok.iter())
+}
+
+/// Node `n` is unneeded now, as the planner finds it (`UpdateClusterState`): underutilized
+/// and its pods can go.
+pub fn unneeded_now<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool {
+    let first = d.and(&ready(d, st, n), &d.not(&scaling_down(d, st, n)));
+    if d.known_bool(&first) == Some(false) {
+        return first;
+    }
+    d.all([first, underutilized(d, m, st, n), removable(d, m, st, n, false)].iter())
 }
 
 /// The scheduler's static filters for a pod of group `g` on node `j` (NodeName, NodeAffinity
@@ -388,6 +512,34 @@ fn stuck<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool
     }))
 }
 
+/// Why node `n` is unneeded in `st`, in the autoscaler's words: its utilization against the
+/// threshold, and where its pods go.
+fn why_unneeded(m: &Model, st: &ClusterState<Concrete>, n: usize) -> String {
+    let d = Concrete;
+    let a = m.ir.nodes[n].allocatable;
+    let (cpu, mem) = requested_on(&d, m, st, n);
+    let (num, den) = m.ir.autoscaler.as_ref().map_or((1, 2), |c| c.threshold);
+    let pct = |x: i64, y: i64| if y > 0 { x * 100 / y } else { 0 };
+    let pods = pods_on(&d, m, st, n);
+    format!(
+        "utilization {}% (cpu {}m of {}m, memory {}% of allocatable) is below the threshold of {}%{}",
+        pct(cpu, a.cpu_milli).max(pct(mem, a.memory)),
+        cpu,
+        a.cpu_milli,
+        pct(mem, a.memory),
+        num * 100 / den,
+        if pods > 0 {
+            format!(
+                " and the {} on it {} on other nodes",
+                crate::count(pods, "pod", "pods"),
+                if pods == 1 { "fits" } else { "fit" }
+            )
+        } else {
+            ", no pods on it".to_string()
+        }
+    )
+}
+
 impl<D: Domain> Controller<D> for ClusterAutoscaler {
     fn name(&self) -> &'static str {
         "cluster-autoscaler"
@@ -406,6 +558,8 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
         if m.ir.autoscaler.is_none() || !m.ir.controllers.cluster_autoscaler {
             return;
         }
+        out.push(Step::new(actor, MARK, 0, 0, 0));
+        out.push(Step::new(actor, RELEASE, 0, 0, 0));
         for (p, pool) in m.ir.pools.iter().enumerate() {
             if pool.autoscaling.is_none() {
                 continue;
@@ -419,9 +573,21 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
         }
     }
     fn node_of(&self, s: &Step) -> Option<usize> {
-        Some(s.b as usize)
+        (s.op != MARK && s.op != RELEASE).then_some(s.b as usize)
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        match s.op {
+            // The check changes the unneeded set.
+            MARK => {
+                return d.any_of(
+                    autoscaled_slots(m)
+                        .into_iter()
+                        .map(|n| d.ne(&d.count(&unneeded_now(d, m, st, n)), &st.scaling_down[1][n])),
+                )
+            }
+            RELEASE => return held(d, st),
+            _ => {}
+        }
         let (p, n) = (s.a as usize, s.b as usize);
         let Some(range) = m.ir.pools[p].autoscaling else { return d.bool(false) };
         match s.op {
@@ -453,11 +619,16 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 ok
             }
             SCALE_DOWN => {
-                let first = d.and(&ready(d, st, n), &d.not(&scaling_down(d, st, n)));
+                // Unneeded at an earlier check and now (the unneeded time has passed: any
+                // positive time may), not held after a scale-up.
+                let first = d.all(
+                    [in_unneeded_set(d, st, n), d.not(&held(d, st)), ready(d, st, n), d.not(&scaling_down(d, st, n))]
+                        .iter(),
+                );
                 if d.known_bool(&first) == Some(false) {
                     return first;
                 }
-                d.all([first, underutilized(d, m, st, n), removable(d, m, st, n)].iter())
+                d.all([first, underutilized(d, m, st, n), removable(d, m, st, n, true)].iter())
             }
             DELETE => {
                 let queued = d.sum_of((0..m.ir.groups.len()).map(|g| queued_on(d, m, st, g, n)));
@@ -477,11 +648,22 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let n = s.b as usize;
         match s.op {
-            SCALE_UP => nx.status[n] = d.int(JOINING),
+            MARK => {
+                for j in autoscaled_slots(m) {
+                    nx.scaling_down[1][j] = d.count(&unneeded_now(d, m, st, j));
+                }
+            }
+            RELEASE => nx.scale_up_hold[0] = d.int(0),
+            SCALE_UP => {
+                nx.status[n] = d.int(JOINING);
+                nx.scale_up_hold[0] = d.int(1);
+            }
             SCALE_DOWN => {
-                // The ToBeDeletedByClusterAutoscaler taint, then every pod's eviction.
+                // The ToBeDeletedByClusterAutoscaler taint, then every pod's eviction; the
+                // node leaves the unneeded set (a deletion in progress).
                 nx.cordoned[n] = d.bool(true);
                 nx.scaling_down[0][n] = d.int(1);
+                nx.scaling_down[1][n] = d.int(0);
                 queue_into(d, m, st, n, |_| true, nx);
             }
             DELETE => {
@@ -492,6 +674,7 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 nx.maintained[n] = d.bool(false);
                 nx.panics[n] = d.int(0);
                 nx.scaling_down[0][n] = d.int(0);
+                nx.scaling_down[1][n] = d.int(0);
                 clear_queue_into(d, m, n, &d.bool(true), nx);
             }
             _ => {
@@ -501,9 +684,32 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
             }
         }
     }
-    fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, _a: &ClusterState<Concrete>) -> String {
+    fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         let (p, n) = (s.a as usize, s.b as usize);
         let d = Concrete;
+        match s.op {
+            MARK => {
+                let mut parts = Vec::new();
+                for j in autoscaled_slots(m) {
+                    let (was, is) = (before.scaling_down[1][j], after.scaling_down[1][j]);
+                    let pool = &m.ir.pools[m.ir.nodes[j].pool.index()].name;
+                    if was == 0 && is == 1 {
+                        parts.push(format!(
+                            "{} of node group {pool} is unneeded ({}); scale-down-unneeded-time starts",
+                            m.node_name(j),
+                            why_unneeded(m, before, j)
+                        ));
+                    } else if was == 1 && is == 0 {
+                        parts.push(format!("{} of node group {pool} is needed again", m.node_name(j)));
+                    }
+                }
+                return format!("cluster-autoscaler's check of unneeded nodes: {}", parts.join("; "));
+            }
+            RELEASE => {
+                return "scale-down-delay-after-add is over: the cluster autoscaler may remove nodes again".to_string()
+            }
+            _ => {}
+        }
         let pool = &m.ir.pools[p];
         let node = m.node_name(n);
         match s.op {
@@ -530,28 +736,11 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 )
             }
             SCALE_DOWN => {
-                let a = m.ir.nodes[n].allocatable;
-                let (cpu, mem) = requested_on(&d, m, before, n);
-                let (num, den) = m.ir.autoscaler.as_ref().map_or((1, 2), |c| c.threshold);
-                let pct = |x: i64, y: i64| if y > 0 { x * 100 / y } else { 0 };
                 let pods = pods_on(&d, m, before, n);
                 format!(
-                    "{node} of node group {} is unneeded: utilization {}% (cpu {}m of {}m, memory {}% of allocatable) is below the threshold of {}%{}; tainted ToBeDeletedByClusterAutoscaler:NoSchedule, {}",
+                    "scale-down of node group {}: {node} has been unneeded since an earlier check, for longer than scale-down-unneeded-time ({}); tainted ToBeDeletedByClusterAutoscaler:NoSchedule, {}",
                     pool.name,
-                    pct(cpu, a.cpu_milli).max(pct(mem, a.memory)),
-                    cpu,
-                    a.cpu_milli,
-                    pct(mem, a.memory),
-                    num * 100 / den,
-                    if pods > 0 {
-                        format!(
-                            " and {} on it {} on other nodes",
-                            crate::count(pods, "pod", "pods"),
-                            if pods == 1 { "fits" } else { "fit" }
-                        )
-                    } else {
-                        String::new()
-                    },
+                    why_unneeded(m, before, n),
                     if pods > 0 { "drain requested (evictions through the Eviction API)".to_string() } else { "nothing to drain".to_string() }
                 )
             }
