@@ -27,6 +27,7 @@ use crate::manifest::Inputs;
 
 mod autoscaler;
 mod bounds;
+mod daemonsets;
 mod deployments;
 mod descheduler;
 mod events;
@@ -165,7 +166,8 @@ struct Builder<'a> {
     deployments: Vec<Deployment>,
     /// Facts of each group, parallel to `groups` once built.
     facts: Vec<TemplateFacts>,
-    group_owner: Vec<(DeploymentId, u32)>,
+    /// Per group: its owner and revision.
+    group_owner: Vec<(Owner, u32)>,
     spec_origin: Origin,
     initial_pods: Vec<InitialPods>,
     fixed_pods: Vec<FixedPods>,
@@ -175,6 +177,7 @@ struct Builder<'a> {
     classes: Vec<PriorityClass>,
     /// Per group, parallel to `facts`: its priority and whether it may preempt.
     group_priority: Vec<(i64, bool)>,
+    daemon_sets: Vec<DaemonSet>,
 }
 
 /// Builds and validates the model.
@@ -239,6 +242,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         ordinals: Vec::new(),
         classes: Vec::new(),
         group_priority: Vec::new(),
+        daemon_sets: Vec::new(),
     };
     let spec = &verification.value.spec;
     b.labels.key(HOSTNAME);
@@ -263,6 +267,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let applies = b.applied_revisions(spec);
     b.snapshot_pods(&replica_sets);
     b.check_snapshot_fits();
+    b.daemon_sets_from_manifests(spec);
     let groups = b.resolve_groups();
     let pdbs = b.pdbs(&groups);
     let hpas = b.hpas();
@@ -275,6 +280,9 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let autoscaler = b.autoscaler(spec.cluster_autoscaler.as_ref(), controllers.cluster_autoscaler);
     if autoscaler.is_some() && controllers.scheduler {
         b.check_autoscaler_preemption(&groups);
+    }
+    if autoscaler.is_some() {
+        b.check_autoscaler_daemon_sets();
     }
     let events = b.events(&spec.events, &applies);
     let intents = b.intents(&spec.intents, &hpas);
@@ -326,6 +334,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         fixed_pods: b.fixed_pods,
         pdbs,
         priority_classes: b.classes,
+        daemon_sets: b.daemon_sets,
         autoscaler,
     };
     Ok((model, b.diag.warnings))

@@ -42,6 +42,7 @@ id!(PoolId, "node pool");
 id!(GroupId, "pod group (one pod template revision of a Deployment)");
 id!(DeploymentId, "Deployment");
 id!(HpaId, "HorizontalPodAutoscaler");
+id!(DaemonSetId, "DaemonSet");
 
 /// An inclusive integer range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -106,6 +107,8 @@ pub struct Model {
     pub pdbs: Vec<Pdb>,
     /// PriorityClasses: the inputs' and the two built-in system classes (`priority.rs`).
     pub priority_classes: Vec<PriorityClass>,
+    /// apps/v1 DaemonSets, in input order.
+    pub daemon_sets: Vec<DaemonSet>,
     /// The cluster autoscaler's options, when some pool is autoscaled.
     pub autoscaler: Option<Autoscaler>,
 }
@@ -382,9 +385,39 @@ pub struct MetricRequests {
     pub memory: Option<i64>,
 }
 
+/// The controller whose pods a pod group holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Owner {
+    Deployment(DeploymentId),
+    DaemonSet(DaemonSetId),
+}
+
+/// A DaemonSet's `spec.updateStrategy`, with apps/v1's defaults filled in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum DaemonStrategy {
+    OnDelete,
+    RollingUpdate { max_surge: IntOrPercent, max_unavailable: IntOrPercent },
+}
+
+/// An apps/v1 DaemonSet: one pod per eligible node, each created with a required node
+/// affinity on its node's name and bound by the scheduler.
+#[derive(Clone, Debug, Serialize)]
+pub struct DaemonSet {
+    /// `metadata.name`, or `namespace/name` when another DaemonSet among the inputs has the
+    /// same name in another namespace.
+    pub name: String,
+    pub object_name: String,
+    pub namespace: String,
+    pub strategy: DaemonStrategy,
+    /// Pod template revisions: index 0 is the manifest's, index 1 a rolloutRestart's.
+    pub revisions: Vec<GroupId>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct PodGroup {
-    pub deployment: DeploymentId,
+    pub owner: Owner,
     pub revision: u32,
     /// Pod labels (with `pod-template-hash` style revision identity kept implicit).
     pub labels: Vec<(String, String)>,
@@ -429,6 +462,24 @@ pub struct PodGroup {
     /// The template's `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation, when
     /// `"true"` or `"false"`.
     pub safe_to_evict: Option<bool>,
+}
+
+impl PodGroup {
+    /// The Deployment whose revision this group is, if a Deployment owns it.
+    pub fn deployment(&self) -> Option<DeploymentId> {
+        match self.owner {
+            Owner::Deployment(d) => Some(d),
+            Owner::DaemonSet(_) => None,
+        }
+    }
+
+    /// The DaemonSet whose revision this group is, if a DaemonSet owns it.
+    pub fn daemon_set(&self) -> Option<DaemonSetId> {
+        match self.owner {
+            Owner::DaemonSet(s) => Some(s),
+            Owner::Deployment(_) => None,
+        }
+    }
 }
 
 /// A pod's QoS class, in the order LowNodeUtilization evicts them (lowest first).
@@ -743,6 +794,11 @@ pub enum Event {
         delta: Range,
         budget: i64,
     },
+    /// `kubectl rollout restart` of a DaemonSet: its template as revision 1.
+    RolloutDaemonSet {
+        daemon_set: DaemonSetId,
+        budget: i64,
+    },
     Maintenance {
         max_unavailable: i64,
         budget: i64,
@@ -764,6 +820,7 @@ impl Event {
             Event::ApplyDeployment { replicas: ApplyReplicas::Kept, .. } => "rolloutRestart",
             Event::ApplyDeployment { .. } => "applyDeployment",
             Event::ScaleDeployment { .. } => "scaleDeployment",
+            Event::RolloutDaemonSet { .. } => "rolloutRestart",
             Event::Maintenance { .. } => "maintenance",
             Event::ForceDeletePods { .. } => "forceDeletePods",
         }
@@ -1000,6 +1057,13 @@ impl Model {
     }
     pub fn deployment(&self, id: DeploymentId) -> &Deployment {
         &self.deployments[id.index()]
+    }
+    /// The namespace of group `g`'s pods (its owner's).
+    pub fn group_namespace(&self, g: usize) -> &str {
+        match self.groups[g].owner {
+            Owner::Deployment(d) => &self.deployments[d.index()].namespace,
+            Owner::DaemonSet(s) => &self.daemon_sets[s.index()].namespace,
+        }
     }
     /// What reports call intent `i`: its name, with the Deployment it is about
     /// (`noEvictionCycle(web)`).

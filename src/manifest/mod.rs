@@ -13,7 +13,7 @@ pub mod scheduler_config;
 
 use std::path::{Path, PathBuf};
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -68,6 +68,8 @@ pub struct Inputs {
     pub storage_classes: Vec<Object<StorageClass>>,
     /// PriorityClasses: the priority and preemption policy of the pods that name them.
     pub priority_classes: Vec<Object<PriorityClass>>,
+    /// DaemonSets: one pod per eligible node, bound by the scheduler.
+    pub daemon_sets: Vec<Object<DaemonSet>>,
 }
 
 /// Options that change how strict loading is.
@@ -99,14 +101,13 @@ const IGNORED_KINDS: &[&str] = &[
 
 /// Kinds that exist in Kubernetes and would change the modelled behaviour, but are not modelled.
 const UNMODELED_KINDS: &[(&str, &str)] = &[
-    ("DaemonSet", "DaemonSets are not modelled; reserve their requests in the node pool's allocatable"),
     ("Job", "Jobs are not modelled"),
     ("CronJob", "CronJobs are not modelled"),
     ("LimitRange", "LimitRange defaulting of requests is not modelled; write requests in the Deployment"),
 ];
 
 const KNOWN: &str =
-    "apps/v1 Deployment, apps/v1 ReplicaSet, v1 Pod, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
+    "apps/v1 Deployment, apps/v1 DaemonSet, apps/v1 ReplicaSet, v1 Pod, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
 policy/v1 PodDisruptionBudget, v1 Namespace, apps/v1 StatefulSet, storage.k8s.io/v1 StorageClass, scheduling.k8s.io/v1 PriorityClass, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
 kbmc.dev/v1alpha1 Verification";
 
@@ -412,6 +413,7 @@ fn route(
     }
     match (api_version.as_str(), kind.as_str()) {
         ("apps/v1", "Deployment") => take!(inputs.deployments),
+        ("apps/v1", "DaemonSet") => take!(inputs.daemon_sets),
         ("autoscaling/v2", "HorizontalPodAutoscaler") => take!(inputs.hpas),
         ("v1", "Node") => take!(inputs.nodes),
         ("v1", "Pod") => take!(inputs.pods),
@@ -470,6 +472,7 @@ fn route(
             let unmodeled =
                 UNMODELED_KINDS.iter().find(|(n, _)| *n == k).map(|(_, why)| why.to_string()).or_else(|| match k {
                     "Deployment"
+                    | "DaemonSet"
                     | "ReplicaSet"
                     | "Pod"
                     | "HorizontalPodAutoscaler"

@@ -58,8 +58,9 @@ const PRIORITY_CLASS: &[&str] = &["metadata", "metadata.name", "value"];
 pub fn for_kind(kind: &str) -> &'static [&'static str] {
     match kind {
         // A StatefulSet's spec requires what a Deployment's does (selector, template and its
-        // pod spec's required fields), at the same paths.
-        "Deployment" | "StatefulSet" => DEPLOYMENT,
+        // pod spec's required fields), at the same paths; a DaemonSet's the same (selector,
+        // template) without replicas.
+        "Deployment" | "StatefulSet" | "DaemonSet" => DEPLOYMENT,
         "HorizontalPodAutoscaler" => HPA,
         "Node" => NODE,
         "Namespace" => NAMESPACE,

@@ -83,8 +83,9 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     });
     // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
+    let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 27] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 28] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -95,6 +96,12 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "replicaset-chosen-evicted",
             "a pod a ReplicaSet sync chose to delete that another controller evicts first (or, under interleaved timing, whose usage changes first) counts as an unchosen pod of its node",
             c.deployment && deployments && m.marks_deletions && (evictors || (interleaved && usage_events)),
+            Affects::All,
+        ),
+        (
+            "daemonset-sync",
+            "a DaemonSet's rolling update re-counts its allowance before each deletion or creation: a node failing between two steps of one upstream sync keeps the steps that sync had already chosen from happening",
+            interleaved && daemon_rollouts && failures,
             Affects::All,
         ),
         (

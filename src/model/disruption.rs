@@ -45,6 +45,9 @@ fn listed<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int
     let mut r = st.pending[g].clone();
     for n in 0..m.nodes() {
         r = d.add(&r, &d.add(&super::active_on(d, m, st, g, n), &st.terminating[g][n]));
+        if let Some(row) = m.daemon_row[g] {
+            r = d.add(&r, &st.unscheduled[row][n]);
+        }
     }
     r
 }
@@ -71,7 +74,12 @@ pub fn status<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize) -> St
     let scale = || {
         let mut e = d.int(0);
         for dep in 0..m.ir.deployments.len() {
-            let mine: Vec<usize> = groups.iter().copied().filter(|&g| m.dep_of_group(g) == dep).collect();
+            // A DaemonSet's groups: refused on input under a percentage or maxUnavailable.
+            let mine: Vec<usize> = groups
+                .iter()
+                .copied()
+                .filter(|&g| m.ir.groups[g].deployment().is_some_and(|x| x.index() == dep))
+                .collect();
             if mine.is_empty() {
                 continue;
             }

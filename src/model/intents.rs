@@ -139,6 +139,18 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
             // pending for sure (a concrete state without pending pods, the common case).
             let mut loads = None;
             for g in (0..m.ir.groups.len()).filter(|&g| scheduler::scheduled(m, g)) {
+                if let Some(r) = m.daemon_row[g] {
+                    // A DaemonSet's pod pending for its node: that node must be feasible.
+                    if st.unscheduled[r].iter().all(|u| d.known(u) == Some(0)) {
+                        continue;
+                    }
+                    let loads = loads.get_or_insert_with(|| scheduler::NodeLoads::for_filters(d, m, st));
+                    let feas = scheduler::feasible_with(d, m, st, loads, g);
+                    for (u, f) in st.unscheduled[r].iter().zip(&feas) {
+                        bad = d.or(&bad, &d.and(&d.gt(u, &d.int(0)), &d.not(f)));
+                    }
+                    continue;
+                }
                 if d.known(&st.pending[g]) == Some(0) {
                     continue;
                 }
@@ -234,6 +246,15 @@ pub fn waiting<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> D::Int {
     for dep in 0..m.ir.deployments.len() {
         w = d.add(&w, &d.sub(&live_replicas(d, m, st, dep), &running_replicas(d, m, st, dep)));
     }
+    // A DaemonSet's pods: pending for their node, bound, or running on a NotReady node.
+    for &g in &m.daemon_groups {
+        let r = m.daemon_row[g].expect("a DaemonSet's group has a row");
+        for n in 0..m.nodes() {
+            let running = crate::model::running_of_group(d, m, st, g, n);
+            let idle = d.ite(&crate::model::ready(d, st, n), &d.int(0), &running);
+            w = d.add(&w, &d.add(&d.add(&st.unscheduled[r][n], &st.bound[g][n]), &idle));
+        }
+    }
     w
 }
 
@@ -243,7 +264,23 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
     match intent {
         Intent::PodAlwaysSchedulable => {
             let mut parts = Vec::new();
-            for g in (0..m.ir.groups.len()).filter(|&g| scheduler::scheduled(m, g) && st.pending[g] > 0) {
+            for &g in &m.daemon_groups {
+                let r = m.daemon_row[g].expect("a DaemonSet's group has a row");
+                let feas = scheduler::feasible(&d, m, st, g);
+                let why = scheduler::rejections(m, st, g);
+                for n in (0..m.nodes()).filter(|&n| st.unscheduled[r][n] > 0 && !feas[n]) {
+                    let filters = why.iter().find(|(name, _)| name == m.node_name(n)).map(|(_, r)| r.join(", "));
+                    parts.push(format!(
+                        "a pending pod of {} created for {} does not fit there ({})",
+                        m.group_name(g),
+                        m.node_name(n),
+                        filters.unwrap_or_default()
+                    ));
+                }
+            }
+            for g in (0..m.ir.groups.len())
+                .filter(|&g| scheduler::scheduled(m, g) && m.daemon_row[g].is_none() && st.pending[g] > 0)
+            {
                 let feas = scheduler::feasible(&d, m, st, g);
                 if feas.iter().any(|f| *f) {
                     continue;

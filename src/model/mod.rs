@@ -191,6 +191,10 @@ pub struct Model {
     /// group whose pods may preempt has one of lower priority beside it. The state then has
     /// `nominated` and `preempting` rows.
     pub preempts: bool,
+    /// Per group: its row in `ClusterState::unscheduled` when a DaemonSet owns it.
+    pub daemon_row: Vec<Option<usize>>,
+    /// The DaemonSets' groups, in row order of `ClusterState::unscheduled`.
+    pub daemon_groups: Vec<usize>,
 }
 
 impl Model {
@@ -200,15 +204,21 @@ impl Model {
         let mut kinds_of_group = vec![Vec::new(); ng];
         let mut start_kind = vec![0; ng];
         for (g, grp) in ir.groups.iter().enumerate() {
-            let dep = &ir.deployments[grp.deployment.index()];
+            let Some(dep_id) = grp.deployment() else {
+                // A DaemonSet's pods use what they request; no load event names them.
+                start_kind[g] = kinds.len();
+                kinds_of_group[g].push(kinds.len());
+                let (cpu_usage, mem_usage) = (grp.requests.cpu_milli, grp.requests.memory);
+                kinds.push(Kind { group: GroupId(g as u32), cpu_usage, mem_usage, warming: false });
+                continue;
+            };
+            let dep = &ir.deployments[dep_id.index()];
             // Every revision's pods use what the workload says they use (default: the
             // manifest's requests); a new template does not change the load.
             let base = dep.initial_usage;
             // A cpuPattern (validation allows one per Deployment): pods start warming up.
             let pattern = ir.events.iter().find_map(|e| match e {
-                ir::Event::CpuPattern { deployment, bootstrap_milli, steady_milli }
-                    if *deployment == grp.deployment =>
-                {
+                ir::Event::CpuPattern { deployment, bootstrap_milli, steady_milli } if *deployment == dep_id => {
                     Some((*bootstrap_milli, *steady_milli))
                 }
                 _ => None,
@@ -218,7 +228,7 @@ impl Model {
                 _ => base.cpu_milli,
             };
             let mut levels: Vec<i64> =
-                events::cpu_change::usage_levels(ir, grp.deployment.index()).0.into_iter().map(|(l, _)| l).collect();
+                events::cpu_change::usage_levels(ir, dep_id.index()).0.into_iter().map(|(l, _)| l).collect();
             levels.sort();
             levels.dedup();
             for l in levels {
@@ -235,8 +245,16 @@ impl Model {
             }
         }
         let mut groups_of = vec![Vec::new(); ir.deployments.len()];
+        let mut daemon_row = vec![None; ng];
+        let mut daemon_groups = Vec::new();
         for (g, grp) in ir.groups.iter().enumerate() {
-            groups_of[grp.deployment.index()].push(g);
+            match grp.deployment() {
+                Some(d) => groups_of[d.index()].push(g),
+                None => {
+                    daemon_row[g] = Some(daemon_groups.len());
+                    daemon_groups.push(g);
+                }
+            }
         }
         let descheduler = ir.controllers.descheduler && ir.descheduler.is_some();
         let defers_evictions = kinds_of_group.iter().map(|k| descheduler && k.len() > 1).collect();
@@ -253,7 +271,10 @@ impl Model {
             kinds_of_group,
             start_kind,
             groups_of,
-            max_pods: ir.bounds.max_pods_per_deployment * ir.deployments.len().max(1) as i64,
+            // A DaemonSet has at most two pods per node that are not terminating (an old and
+            // a surge pod) and one terminating per revision (controllers/daemonset.rs).
+            max_pods: (ir.bounds.max_pods_per_deployment * ir.deployments.len().max(1) as i64)
+                .max(4 * ir.nodes.len() as i64 * ir.daemon_sets.len() as i64),
             spread_weights: (0..=ir.nodes.len()).map(controllers::scheduler::spread_weight).collect(),
             topology: (0..ir.labels.keys.len() as u32)
                 .map(|k| controllers::scheduler::domains_of(ir, crate::ir::LabelKey(k)))
@@ -274,6 +295,8 @@ impl Model {
             preempts: ir.controllers.scheduler
                 && ir.groups.iter().any(|g| g.preempts && ir.groups.iter().any(|h| h.priority < g.priority)),
             symmetric_deployments: true,
+            daemon_row,
+            daemon_groups,
         }
     }
 
@@ -322,23 +345,37 @@ impl Model {
 
     pub fn group_name(&self, g: usize) -> String {
         let grp = &self.ir.groups[g];
-        let dep = &self.ir.deployments[grp.deployment.index()];
-        if let (Some(o), Some(s)) = (grp.ordinal, &dep.stateful) {
-            // A StatefulSet's pod by its name (`db-0`), its revision where there are several,
-            // and the zone its volume is bound in where that keeps it there.
-            let rev = if dep.revisions.len() > 1 { format!("@r{}", grp.revision) } else { String::new() };
-            let zone = o.claim_zone.map(|z| format!("[{}]", self.ir.labels.value_name(s.claim_zones[z as usize])));
-            return format!("{}-{}{rev}{}", dep.name, o.ordinal, zone.unwrap_or_default());
-        }
-        if dep.revisions.len() > 1 {
-            format!("{}@r{}", dep.name, grp.revision)
+        let (name, revisions) = match grp.owner {
+            ir::Owner::Deployment(d) => {
+                let dep = &self.ir.deployments[d.index()];
+                if let (Some(o), Some(s)) = (grp.ordinal, &dep.stateful) {
+                    // A StatefulSet's pod by its name (`db-0`), its revision where there are
+                    // several, and the zone its volume is bound in where that keeps it there.
+                    let rev = if dep.revisions.len() > 1 { format!("@r{}", grp.revision) } else { String::new() };
+                    let zone =
+                        o.claim_zone.map(|z| format!("[{}]", self.ir.labels.value_name(s.claim_zones[z as usize])));
+                    return format!("{}-{}{rev}{}", dep.name, o.ordinal, zone.unwrap_or_default());
+                }
+                (&dep.name, dep.revisions.len())
+            }
+            ir::Owner::DaemonSet(s) => {
+                (&self.ir.daemon_sets[s.index()].name, self.ir.daemon_sets[s.index()].revisions.len())
+            }
+        };
+        if revisions > 1 {
+            format!("{name}@r{}", grp.revision)
         } else {
-            dep.name.clone()
+            name.clone()
         }
     }
 
+    /// The Deployment of group `g`, which must be a Deployment's (callers that may meet a
+    /// DaemonSet's group ask `ir::PodGroup::deployment`).
     pub fn dep_of_group(&self, g: usize) -> usize {
-        self.ir.groups[g].deployment.index()
+        match self.ir.groups[g].deployment() {
+            Some(d) => d.index(),
+            None => panic!("model bug: group {g} is a DaemonSet's, not a Deployment's"),
+        }
     }
 
     /// Initial states: one per topology (pool sizes within their count ranges).
@@ -459,6 +496,16 @@ impl Model {
                 (ir::PodPhase::Terminating, Some(n)) => terminating[g][n.index()] += p.count,
             }
         }
+        // Each DaemonSet starts settled: its first revision's pod running on every present
+        // node it should run on (controllers/daemonset.rs, `should_run`).
+        for s in &ir.daemon_sets {
+            let g = s.revisions[0].index();
+            for n in (0..nn).filter(|&n| present[n] && ir.nodes[n].ready) {
+                if controllers::daemonset::eligible(&ir.groups[g].per_node[n]) {
+                    running[self.start_kind[g]][n] += 1;
+                }
+            }
+        }
         let mut st = ClusterState::<Concrete> {
             present,
             status: ir.nodes.iter().map(|n| if n.ready { READY } else { state::DECLARED_NOT_READY }).collect(),
@@ -483,6 +530,8 @@ impl Model {
             stateful: self.stateful_ranges().0.iter().map(|&lo| lo.min(0)).collect(),
             nominated: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
             preempting: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
+            unscheduled: vec![vec![0; nn]; self.daemon_groups.len()],
+            daemon_revision: vec![0; ir.daemon_sets.len()],
             scaling_down: if ir.autoscaler.is_some() { vec![vec![0; nn]; 2] } else { Vec::new() },
             scale_up_hold: if ir.autoscaler.is_some() { vec![0] } else { Vec::new() },
         };
@@ -667,7 +716,11 @@ pub fn live_replicas<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usi
 /// Whether `g` is the current revision of its Deployment.
 pub fn is_current<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Bool {
     let grp = &m.ir.groups[g];
-    d.eq(&st.revision[grp.deployment.index()], &d.int(grp.revision as i64))
+    let current = match grp.owner {
+        ir::Owner::Deployment(dep) => &st.revision[dep.index()],
+        ir::Owner::DaemonSet(s) => &st.daemon_revision[s.index()],
+    };
+    d.eq(current, &d.int(grp.revision as i64))
 }
 
 /// The registry: every actor of the model, in a fixed order (the step label's `actor`).

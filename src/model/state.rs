@@ -125,6 +125,12 @@ pub struct ClusterState<D: Domain> {
     /// Per pod group and node: preemption victims chosen and not deleted yet, one deletion
     /// step each (`preemption::PreemptionVictims`). No rows unless `Model::preempts`.
     pub preempting: Vec<Vec<D::Int>>,
+    /// Per DaemonSet pod group (`Model::daemon_groups` order) and node: daemon pods created
+    /// for that node (a required node affinity on its name) and not yet bound by the
+    /// scheduler.
+    pub unscheduled: Vec<Vec<D::Int>>,
+    /// Per DaemonSet: index of the current pod template revision.
+    pub daemon_revision: Vec<D::Int>,
     /// Per node, two rows (none in a model without the cluster autoscaler): row 0 is 1 while
     /// the autoscaler is removing the node (tainted ToBeDeletedByClusterAutoscaler and drained
     /// through the Eviction API); row 1 is 1 while the node is in the autoscaler's unneeded
@@ -139,7 +145,8 @@ pub struct ClusterState<D: Domain> {
 
 impl<D: Domain> ClusterState<D> {
     /// The per-node pod rows, in the order keys and node rows list them: bound, running,
-    /// terminating, evicting, deleting, queued, nominated, preempting. Every pass over all of them goes through here,
+    /// terminating, evicting, deleting, queued, nominated, preempting, unscheduled. Every pass
+    /// over all of them goes through here,
     /// so a new row is listed once.
     pub fn pod_rows(&self) -> impl Iterator<Item = &Vec<D::Int>> {
         self.bound
@@ -151,6 +158,7 @@ impl<D: Domain> ClusterState<D> {
             .chain(&self.queued)
             .chain(&self.nominated)
             .chain(&self.preempting)
+            .chain(&self.unscheduled)
             .chain(&self.scaling_down)
     }
 
@@ -165,6 +173,7 @@ impl<D: Domain> ClusterState<D> {
             .chain(&mut self.queued)
             .chain(&mut self.nominated)
             .chain(&mut self.preempting)
+            .chain(&mut self.unscheduled)
             .chain(&mut self.scaling_down)
     }
 
@@ -201,6 +210,8 @@ impl<D: Domain> ClusterState<D> {
             stateful: ints(&self.stateful),
             nominated: grid(&self.nominated),
             preempting: grid(&self.preempting),
+            unscheduled: grid(&self.unscheduled),
+            daemon_revision: ints(&self.daemon_revision),
             scaling_down: grid(&self.scaling_down),
             scale_up_hold: ints(&self.scale_up_hold),
         }
@@ -233,6 +244,8 @@ impl<D: Domain> Clone for ClusterState<D> {
             stateful: self.stateful.clone(),
             nominated: self.nominated.clone(),
             preempting: self.preempting.clone(),
+            unscheduled: self.unscheduled.clone(),
+            daemon_revision: self.daemon_revision.clone(),
             scaling_down: self.scaling_down.clone(),
             scale_up_hold: self.scale_up_hold.clone(),
         }
@@ -263,6 +276,8 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.stateful.clone_from(&o.stateful);
         self.nominated.clone_from(&o.nominated);
         self.preempting.clone_from(&o.preempting);
+        self.unscheduled.clone_from(&o.unscheduled);
+        self.daemon_revision.clone_from(&o.daemon_revision);
         self.scaling_down.clone_from(&o.scaling_down);
         self.scale_up_hold.clone_from(&o.scale_up_hold);
     }
@@ -288,6 +303,8 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("stateful", &self.stateful)
             .field("nominated", &self.nominated)
             .field("preempting", &self.preempting)
+            .field("unscheduled", &self.unscheduled)
+            .field("daemon_revision", &self.daemon_revision)
             .field("scaling_down", &self.scaling_down)
             .field("scale_up_hold", &self.scale_up_hold)
             .finish()
@@ -325,6 +342,7 @@ impl ClusterState<Concrete> {
             + self.queued.len()
             + self.nominated.len()
             + self.preempting.len()
+            + self.unscheduled.len()
             + self.scaling_down.len();
         nn * (6 - fields.left_out.count() + rows)
             + self.pending.len()
@@ -335,6 +353,7 @@ impl ClusterState<Concrete> {
             + self.budget.len()
             + self.monitor.len()
             + self.stateful.len()
+            + self.daemon_revision.len()
             + self.scale_up_hold.len()
     }
 
@@ -377,6 +396,7 @@ impl ClusterState<Concrete> {
         w.ints(&self.budget, false);
         w.bools(&self.monitor, false);
         w.ints(&self.stateful, false);
+        w.ints(&self.daemon_revision, false);
         w.ints(&self.scale_up_hold, false);
         debug_assert_eq!(w.at, w.out.len());
         // One range check for the whole key, after it is written: a check (and its panic
@@ -400,6 +420,7 @@ impl ClusterState<Concrete> {
                 s.queued.len(),
                 s.nominated.len(),
                 s.preempting.len(),
+                s.unscheduled.len(),
                 s.scaling_down.len(),
             ]
         };
@@ -430,6 +451,9 @@ impl ClusterState<Concrete> {
         for (a, b) in self.preempting.iter_mut().zip(&o.preempting) {
             a.copy_from_slice(b);
         }
+        for (a, b) in self.unscheduled.iter_mut().zip(&o.unscheduled) {
+            a.copy_from_slice(b);
+        }
         for (a, b) in self.scaling_down.iter_mut().zip(&o.scaling_down) {
             a.copy_from_slice(b);
         }
@@ -440,6 +464,7 @@ impl ClusterState<Concrete> {
         self.budget.copy_from_slice(&o.budget);
         self.monitor.copy_from_slice(&o.monitor);
         self.stateful.copy_from_slice(&o.stateful);
+        self.daemon_revision.copy_from_slice(&o.daemon_revision);
         self.scale_up_hold.copy_from_slice(&o.scale_up_hold);
     }
 
@@ -508,6 +533,7 @@ impl ClusterState<Concrete> {
                 .chain(&self.hpa_window_min)
                 .chain(&self.budget)
                 .chain(&self.stateful)
+                .chain(&self.daemon_revision)
                 .chain(&self.scale_up_hold)
                 .copied(),
         )
@@ -541,6 +567,7 @@ impl ClusterState<Concrete> {
         r.ints(&mut self.budget);
         r.bools(&mut self.monitor);
         r.ints(&mut self.stateful);
+        r.ints(&mut self.daemon_revision);
         r.ints(&mut self.scale_up_hold);
     }
 
@@ -615,6 +642,7 @@ impl ClusterState<Concrete> {
             + self.queued.len()
             + self.nominated.len()
             + self.preempting.len()
+            + self.unscheduled.len()
             + self.scaling_down.len()
     }
 

@@ -79,7 +79,8 @@ pub fn table(m: &Model, t: &Trace) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (i, st) in t.states.iter().enumerate() {
         let mut r = vec![if i == 0 { "start".to_string() } else { format!("{}", i - 1) }];
-        r.push(st.pending.iter().sum::<i64>().to_string());
+        // A DaemonSet's pods pending for their node count too.
+        r.push(st.pending.iter().chain(st.unscheduled.iter().flatten()).sum::<i64>().to_string());
         for &n in &shown {
             if !st.present[n] {
                 r.push("-".to_string());

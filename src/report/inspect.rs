@@ -78,7 +78,10 @@ fn preemption_policy(preempts: bool) -> &'static str {
 
 fn group_name(m: &Model, g: GroupId) -> String {
     let grp = m.group(g);
-    let dep = m.deployment(grp.deployment);
+    let dep = match grp.owner {
+        crate::ir::Owner::Deployment(d) => m.deployment(d),
+        crate::ir::Owner::DaemonSet(s) => return format!("{}@r{}", m.daemon_sets[s.index()].name, grp.revision),
+    };
     if let (Some(o), Some(s)) = (grp.ordinal, &dep.stateful) {
         // A StatefulSet's pod: `db-0@r0`, and `[zone]` where its volume is bound.
         let zone = o.claim_zone.map(|z| format!("[{}]", m.labels.value_name(s.claim_zones[z as usize])));
@@ -329,7 +332,7 @@ pub fn render(m: &Model) -> String {
             let _ = writeln!(w, "    autoscaled by: {}", m.hpas[h.index()].name);
         }
         let snapshot: Vec<&crate::ir::InitialPods> =
-            m.initial_pods.iter().filter(|p| m.group(p.group).deployment.index() == di).collect();
+            m.initial_pods.iter().filter(|p| m.group(p.group).deployment().is_some_and(|x| x.index() == di)).collect();
         if !snapshot.is_empty() {
             let _ = writeln!(w, "    at start (snapshot):");
             for &g in &d.revisions {
@@ -659,6 +662,12 @@ pub fn render(m: &Model) -> String {
             Event::ForceDeletePods { statefulset, budget } => {
                 format!("forceDeletePods of {}'s pods on a NotReady node, {budget} node(s) in all", d(statefulset))
             }
+            Event::RolloutDaemonSet { daemon_set, budget } => {
+                format!(
+                    "rolloutRestart of DaemonSet {} (revision 1), budget {budget}",
+                    m.daemon_sets[daemon_set.index()].name
+                )
+            }
         };
         let _ = writeln!(w, "  {line}");
     }
@@ -670,11 +679,16 @@ pub fn render(m: &Model) -> String {
                 .filter(|&g| p.selects[g])
                 .map(|g| {
                     let grp = &m.groups[g];
-                    let dep = m.deployment(grp.deployment);
-                    if dep.revisions.len() > 1 {
-                        format!("{}@r{}", dep.name, grp.revision)
+                    let (name, revisions) = match grp.owner {
+                        crate::ir::Owner::Deployment(d) => (&m.deployment(d).name, m.deployment(d).revisions.len()),
+                        crate::ir::Owner::DaemonSet(s) => {
+                            (&m.daemon_sets[s.index()].name, m.daemon_sets[s.index()].revisions.len())
+                        }
+                    };
+                    if revisions > 1 {
+                        format!("{name}@r{}", grp.revision)
                     } else {
-                        dep.name.clone()
+                        name.clone()
                     }
                 })
                 .collect();

@@ -262,7 +262,8 @@ fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<Origin> {
         | Intent::StatefulSetAvailable { statefulset: deployment, .. } => dep(deployment.index()),
         Intent::PodAlwaysSchedulable => (0..m.ir.groups.len())
             .find(|&g| last.pending[g] > 0)
-            .and_then(|g| dep(m.dep_of_group(g)))
+            .and_then(|g| m.ir.groups[g].deployment())
+            .and_then(|d| dep(d.index()))
             .or_else(|| dep(0)),
         Intent::NoKernelPanicLoop { times } => (0..m.nodes())
             .find(|&n| last.panics[n] >= *times)

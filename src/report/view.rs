@@ -98,6 +98,7 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
             | Event::ApplyDeployment { budget, .. }
             | Event::ScaleDeployment { budget, .. }
             | Event::Maintenance { budget, .. }
+            | Event::RolloutDaemonSet { budget, .. }
             | Event::ForceDeletePods { budget, .. } => format!("{} (up to {budget}x)", e.name()),
             Event::CpuPattern { .. } => e.name().to_string(),
         })
@@ -184,7 +185,10 @@ pub fn state(m: &Model, st: &ClusterState<Concrete>) -> Value {
             }),
         );
     }
-    let pending: Map<String, Value> = (0..ng).map(|g| (m.group_name(g), json!(st.pending[g]))).collect();
+    // A DaemonSet's group: its pods pending for their nodes, summed.
+    let unscheduled = |g: usize| m.daemon_row[g].map_or(0, |r| st.unscheduled[r].iter().sum::<i64>());
+    let pending: Map<String, Value> =
+        (0..ng).map(|g| (m.group_name(g), json!(st.pending[g] + unscheduled(g)))).collect();
     let desired: Map<String, Value> =
         m.ir.deployments.iter().zip(&st.desired).map(|(d, &v)| (d.name.clone(), json!(v))).collect();
     json!({"nodes": nodes, "pending": pending, "desired": desired})

@@ -114,7 +114,7 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
         out.event_notes.push("one node is drained (cordoned, its pods evicted) and returned".into());
     }
     for d in &m.deployments {
-        spec.events.push(Event::RolloutRestart { deployment: Some(d.name.clone()), budget: 1 });
+        spec.events.push(Event::RolloutRestart { deployment: Some(d.name.clone()), daemon_set: None, budget: 1 });
         out.event_notes.push(format!("a rollout of {} (kubectl rollout restart)", d.name));
     }
     // No `forceDeletePods`: it is an operator's remedy (`kubectl delete pod --force`, or the
@@ -211,7 +211,7 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
         let preemptible = m.controllers.scheduler
             && m.groups
                 .iter()
-                .filter(|h| h.deployment.index() == di)
+                .filter(|h| h.deployment().map(|x| x.index()) == Some(di))
                 .any(|h| m.groups.iter().any(|g| g.preempts && g.priority > h.priority));
         if preemptible {
             spec.intents.push(Intent::NoPreemptionCycle { deployment: deployment.clone() });
@@ -373,10 +373,13 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
                     y.push_str(&format!("      budget: {b}\n"));
                 }
             }
-            Event::RolloutRestart { deployment, budget } => {
+            Event::RolloutRestart { deployment, daemon_set, budget } => {
                 y.push_str("    - type: rolloutRestart\n");
                 if let Some(d) = deployment {
                     y.push_str(&format!("      deployment: {}\n", q(d)));
+                }
+                if let Some(s) = daemon_set {
+                    y.push_str(&format!("      daemonSet: {}\n", q(s)));
                 }
                 y.push_str(&format!("      budget: {budget}\n"));
             }

@@ -359,10 +359,13 @@ pub enum Event {
         budget: u32,
     },
     /// `kubectl rollout restart`: the Deployment's own pod template as a new revision, rolled
-    /// out as a new version would be; `spec.replicas` is left as it is.
+    /// out as a new version would be; `spec.replicas` is left as it is. With `daemonSet`, the
+    /// named DaemonSet's template instead.
     #[serde(rename_all = "camelCase")]
     RolloutRestart {
         deployment: Option<String>,
+        #[serde(default)]
+        daemon_set: Option<String>,
         #[serde(default = "one")]
         budget: u32,
     },

@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 15] = [
+const CASES: [&str; 16] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -17,6 +17,7 @@ const CASES: [&str; 15] = [
     "c12-anti-affinity-descheduler-loop",
     "c13-statefulset-node-failure",
     "c14-statefulset-zone-volume",
+    "c15-daemonset-surge-full-node",
     "c16-preemption-second-scheduler-loop",
 ];
 

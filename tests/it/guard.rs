@@ -4,7 +4,7 @@
 //! KubeSchedulerConfiguration, DeschedulerPolicy and each plugin's args) and the Kubernetes
 //! kinds it reads, k8s-openapi's types with every field of the API (`KINDS`: Deployment,
 //! Node, HorizontalPodAutoscaler, ReplicaSet, Pod, PodDisruptionBudget, Namespace,
-//! PriorityClass, StatefulSet, StorageClass).
+//! PriorityClass, StatefulSet, StorageClass, DaemonSet).
 //!
 //! - The accepted fields are derived from the types themselves: a tracing `Deserializer`
 //!   answers each `deserialize_struct` with every name the type lists in its `FIELDS`
@@ -49,7 +49,7 @@ use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -387,7 +387,7 @@ enum Fixture {
 
 /// A snapshot's Pod is two roots: a pod of a Deployment's ReplicaSet (`Pod`) and a pod no
 /// modelled controller owns (`FixedPod`), which kbmc reads differently.
-const KINDS: [Kind; 11] = [
+const KINDS: [Kind; 12] = [
     Kind { root: "Deployment", fields: fields_of_resource::<Deployment>, doc: DEPLOYMENT, fixture: Fixture::Base },
     Kind { root: "Node", fields: fields_of_resource::<Node>, doc: NODE, fixture: Fixture::Base },
     Kind {
@@ -424,6 +424,7 @@ const KINDS: [Kind; 11] = [
         doc: STORAGE_CLASS,
         fixture: Fixture::Stateful,
     },
+    Kind { root: "DaemonSet", fields: fields_of_resource::<DaemonSet>, doc: DAEMON_SET, fixture: Fixture::Base },
 ];
 
 /// Every kind loading keeps is a root here: a new list in `Inputs` fails to compile until it
@@ -446,6 +447,7 @@ fn kinds_loaded(inputs: Inputs) {
         quotas: _,               // ResourceQuotas: only their namespace is read (refused or a note)
         statefulsets: _,         // KINDS: StatefulSet
         storage_classes: _,      // KINDS: StorageClass
+        daemon_sets: _,          // KINDS: DaemonSet
         spec_inferred: _,        // whether the Verification was inferred, not a kind
         warnings: _,
         files: _,
@@ -480,6 +482,20 @@ spec:
       initContainers: [{name: i, image: init:1}]
       containers: [{name: c, image: web:1, ports: [{containerPort: 80}], resources: {requests: {cpu: "1", memory: 1Gi}}}]
       topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}]
+"#;
+
+/// A DaemonSet with a small pod on every node.
+const DAEMON_SET: &str = r#"apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      initContainers: [{name: i, image: init:1}]
+      containers: [{name: c, image: agent:1, ports: [{containerPort: 80}], resources: {requests: {cpu: 100m, memory: 64Mi}}}]
+      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: agent}}}]
 "#;
 
 /// The Deployment's current ReplicaSet as `kubectl get rs -o yaml` gives it.
@@ -955,7 +971,7 @@ const TABLE: &[Row] = &[
     // DefaultEvictor
     ("DefaultEvictor", "nodeSelector", Read, false, "zone=a"),
     ("DefaultEvictor", "evictLocalStoragePods", Read, false, "true"),
-    ("DefaultEvictor", "evictDaemonSetPods", Inert("kbmc models no DaemonSet pods"), false, "true"),
+    ("DefaultEvictor", "evictDaemonSetPods", Refused, false, "true"),
     ("DefaultEvictor", "evictSystemCriticalPods", Read, false, "true"),
     ("DefaultEvictor", "ignorePvcPods", Read, false, "true"),
     ("DefaultEvictor", "evictFailedBarePods", Inert("kbmc models no bare pods and no Failed phase"), false, "true"),
@@ -1548,6 +1564,7 @@ fn kube_rows() -> Vec<Row> {
     rows.extend(pod_spec_rows("Deployment", "spec.template.spec", Of::Template));
     rows.extend(pod_spec_rows("Pod", "spec", Of::Replica));
     rows.extend(pod_spec_rows("FixedPod", "spec", Of::Fixed));
+    rows.extend(daemon_set_rows());
     rows.extend(pod_rows());
     rows.extend(replica_set_rows());
     rows.extend(statefulset_rows());
@@ -1680,6 +1697,51 @@ fn storage_class_rows() -> Vec<Row> {
     rows.extend(meta_rows(CLASS, "metadata.", BOOKKEEPING, &[]));
     rows
 }
+
+/// The rows of a DaemonSet: its own fields, and its template's as a Deployment's, but for
+/// `nodeName` (refused: such pods would bypass the scheduler).
+fn daemon_set_rows() -> Vec<Row> {
+    let mut rows: Vec<Row> = vec![
+        ("DaemonSet", "apiVersion", Read, false, "apps/v1beta2"),
+        ("DaemonSet", "kind", Read, false, "StatefulSet"),
+        ("DaemonSet", "metadata", Read, false, "{name: other}"),
+        ("DaemonSet", "metadata.name", Read, false, "other"),
+        ("DaemonSet", "metadata.namespace", Read, false, "prod"),
+        ("DaemonSet", "metadata.labels", Inert(OWN_LABELS), false, "{tier: x}"),
+        ("DaemonSet", "metadata.annotations", Inert(OWN_LABELS), false, "{x: y}"),
+        ("DaemonSet", "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        ("DaemonSet", "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        ("DaemonSet", "spec", Read, false, "{selector: {matchLabels: {app: x}}, template: {metadata: {labels: {app: x}}, spec: {containers: [{name: c, image: x:1, resources: {requests: {cpu: 200m}}}]}}}"),
+        ("DaemonSet", "spec.minReadySeconds", Refused, false, "30"),
+        ("DaemonSet", "spec.revisionHistoryLimit", Inert("how many old ControllerRevisions are kept; rollbacks are not modelled"), false, "1"),
+        ("DaemonSet", "spec.selector", Read, true, "{matchLabels: {app: agent, v: \"2\"}}"),
+        ("DaemonSet", "spec.updateStrategy", Read, false, "{type: OnDelete}"),
+        ("DaemonSet", "spec.updateStrategy.type", Read, false, "OnDelete"),
+        ("DaemonSet", "spec.updateStrategy.rollingUpdate", Read, false, "{maxUnavailable: 2}"),
+        ("DaemonSet", "spec.updateStrategy.rollingUpdate.maxSurge", Read, false, "3"),
+        ("DaemonSet", "spec.updateStrategy.rollingUpdate.maxUnavailable", Read, false, "3"),
+        ("DaemonSet", "spec.template", Read, false, "{metadata: {labels: {app: agent}}, spec: {containers: [{name: c, image: agent:1, resources: {requests: {cpu: 200m}}}]}}"),
+        ("DaemonSet", "spec.template.metadata", Read, false, "{labels: {app: agent, v: \"2\"}}"),
+        ("DaemonSet", "spec.template.metadata.labels", Read, false, "{app: agent, v: \"2\"}"),
+        ("DaemonSet", "spec.template.metadata.annotations", Refused, false, "{descheduler.alpha.kubernetes.io/evict: \"true\"}"),
+        ("DaemonSet", "spec.template.metadata.finalizers", Refused, false, "[example.com/hold]"),
+        ("DaemonSet", "spec.template.metadata.name", Inert(DAEMON_META), false, "x"),
+        ("DaemonSet", "spec.template.metadata.namespace", Inert(DAEMON_META), false, "prod"),
+        ("DaemonSet", "spec.template.metadata.deletionTimestamp", Inert(DAEMON_META), false, "2020-01-01T00:00:00Z"),
+        ("DaemonSet", "status", Inert(STATUS), true, "{numberReady: 1, desiredNumberScheduled: 3}"),
+    ];
+    rows.extend(meta_rows("DaemonSet", "metadata.", BOOKKEEPING, &[]));
+    rows.extend(meta_rows("DaemonSet", "spec.template.metadata.", DAEMON_META, &[]));
+    for mut row in pod_spec_rows("DaemonSet", "spec.template.spec", Of::Template) {
+        if row.1 == "spec.template.spec.nodeName" {
+            row.2 = Refused;
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+const DAEMON_META: &str = "the DaemonSet controller copies only a template's labels, annotations and finalizers to its pods (CreatePodTemplate)";
 
 /// The rows of a PodDisruptionBudget.
 /// A Namespace's name and labels are what an inter-pod affinity term's namespaceSelector

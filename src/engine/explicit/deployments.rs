@@ -77,7 +77,10 @@ fn event_deployment(e: &Event) -> Option<usize> {
         | Event::ApplyDeployment { deployment, .. }
         | Event::ScaleDeployment { deployment, .. } => Some(deployment.index()),
         Event::ForceDeletePods { statefulset, .. } => Some(statefulset.index()),
-        Event::KernelPanic { .. } | Event::NodeFailure { .. } | Event::Maintenance { .. } => None,
+        Event::KernelPanic { .. }
+        | Event::NodeFailure { .. }
+        | Event::Maintenance { .. }
+        | Event::RolloutDaemonSet { .. } => None,
     }
 }
 
@@ -303,6 +306,10 @@ impl Deployments {
             stateful: _,
             nominated,
             preempting,
+            // Per DaemonSet group and per DaemonSet: `daemon_sets` is not in `KNOWN`, so the
+            // symmetry is off wherever these rows are not empty.
+            unscheduled: _,
+            daemon_revision: _,
             // Per node (removals in progress, the unneeded set) and global (the hold after a
             // scale-up): the autoscaler's, no Deployment's part.
             scaling_down: _,
@@ -492,7 +499,9 @@ fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &serde_json::Value, a
     s.groups = (0..ir.groups.len())
         .map(|g| {
             let mut x = ir.groups[swap(&groups, g)].clone();
-            x.deployment = dep_id(x.deployment);
+            if let ir::Owner::Deployment(d) = x.owner {
+                x.owner = ir::Owner::Deployment(dep_id(d));
+            }
             for c in &mut x.spread {
                 c.selects = per_group(&c.selects);
                 c.desched_selects = per_group(&c.desched_selects);
@@ -526,7 +535,10 @@ fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &serde_json::Value, a
                     *deployment = dep_id(*deployment);
                     *revision = group_id(*revision);
                 }
-                Event::KernelPanic { .. } | Event::NodeFailure { .. } | Event::Maintenance { .. } => {}
+                Event::KernelPanic { .. }
+                | Event::NodeFailure { .. }
+                | Event::Maintenance { .. }
+                | Event::RolloutDaemonSet { .. } => {}
             }
             x
         })

@@ -95,6 +95,20 @@ pub(super) fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
         stateful: m.stateful_names().into_iter().map(|n| int(format!("{n}@{k}"))).collect(),
         nominated: if m.preempts { per_group("nominated") } else { Vec::new() },
         preempting: if m.preempts { per_group("preempting") } else { Vec::new() },
+        unscheduled: m
+            .daemon_groups
+            .iter()
+            .map(|&g| {
+                (0..nn)
+                    .map(|n| int(format!("pod.{}.{}.unscheduled@{k}", part(&m.group_name(g)), part(&ir.nodes[n].name))))
+                    .collect()
+            })
+            .collect(),
+        daemon_revision: ir
+            .daemon_sets
+            .iter()
+            .map(|s| int(format!("daemonset.{}.revision@{k}", part(&s.name))))
+            .collect(),
         scaling_down: if m.ir.autoscaler.is_some() {
             vec![
                 (0..nn).map(|n| int(node(n, "scalingDown"))).collect(),
@@ -134,6 +148,7 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
         .chain(a.queued.iter().zip(&b.queued))
         .chain(a.nominated.iter().zip(&b.nominated))
         .chain(a.preempting.iter().zip(&b.preempting))
+        .chain(a.unscheduled.iter().zip(&b.unscheduled))
         .chain(a.scaling_down.iter().zip(&b.scaling_down))
     {
         ints(x, y, &mut parts);
@@ -145,6 +160,7 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
     ints(&a.budget, &b.budget, &mut parts);
     bools(&a.monitor, &b.monitor, &mut parts);
     ints(&a.stateful, &b.stateful, &mut parts);
+    ints(&a.daemon_revision, &b.daemon_revision, &mut parts);
     ints(&a.scale_up_hold, &b.scale_up_hold, &mut parts);
     Bool::and(&parts)
 }

@@ -62,7 +62,20 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     fill(&mut hi.desired, per_dep);
     fill(&mut lo.revision, 0);
     for (d, r) in hi.revision.iter_mut().enumerate() {
-        *r = ir.groups.iter().filter(|g| g.deployment.index() == d).map(|g| g.revision as i64).max().unwrap_or(0);
+        *r = ir
+            .groups
+            .iter()
+            .filter(|g| g.deployment().is_some_and(|x| x.index() == d))
+            .map(|g| g.revision as i64)
+            .max()
+            .unwrap_or(0);
+    }
+    // A DaemonSet's pods not yet bound: at most one per node (controllers/daemonset.rs).
+    fill_grid(&mut lo.unscheduled, 0);
+    fill_grid(&mut hi.unscheduled, 1);
+    fill(&mut lo.daemon_revision, 0);
+    for (s, r) in hi.daemon_revision.iter_mut().enumerate() {
+        *r = ir.daemon_sets[s].revisions.len() as i64 - 1;
     }
     fill(&mut lo.hpa_window_max, -1);
     fill(&mut hi.hpa_window_max, per_dep);

@@ -134,16 +134,38 @@ impl Builder<'_> {
 }
 
 impl Builder<'_> {
+    /// Refuses an autoscaled pool beside a DaemonSet: upstream's autoscaler puts the daemon
+    /// pods that would run on a new node into its template (`TemplateNodeInfoFromExampleNodeInfo`),
+    /// leaves them out of the pods a removal must move and deletes the node with them on it
+    /// (its taint keeps the DaemonSet controller from a new one), none of which kbmc models.
+    pub(super) fn check_autoscaler_daemon_sets(&mut self) {
+        let Some(ds) = self.daemon_sets.first() else { return };
+        let Some(i) = self.pools.iter().position(|p| p.autoscaling.is_some()) else { return };
+        let (origin, name) = (ds.origin.clone(), ds.name.clone());
+        let pool = self.pools[i].name.clone();
+        self.diag.error(InputError::at(
+            &origin,
+            InputClass::Unmodeled,
+            "kind",
+            format!(
+                "DaemonSet {name} beside the cluster autoscaler (node group {pool}): kbmc does not model daemon pods in the autoscaler's template node, its scale-down simulation and its node deletion; drop the DaemonSet or the pool's autoscaling"
+            ),
+        ));
+    }
+
     /// Refuses an autoscaled pool where the scheduler may preempt (a pod group that may preempt
     /// has one of lower priority beside it): upstream's autoscaler treats a pod the scheduler
     /// nominated as placed in its snapshot (`filterOutSchedulable`) and ignores pods below the
     /// expendable priority cutoff, and kbmc models neither beside its preemption.
     pub(super) fn check_autoscaler_preemption(&mut self, groups: &[crate::ir::PodGroup]) {
-        let pair = groups.iter().find_map(|g| {
+        // A DaemonSet where the scheduler may preempt is refused on its own: these are
+        // Deployments' (and StatefulSets') groups.
+        let pair = groups.iter().filter(|g| g.preempts).find_map(|g| {
+            let hi = g.deployment()?;
             groups
                 .iter()
-                .find(|h| g.preempts && h.priority < g.priority)
-                .map(|h| (g.deployment, g.priority, h.deployment, h.priority))
+                .filter(|h| h.priority < g.priority)
+                .find_map(|h| Some((hi, g.priority, h.deployment()?, h.priority)))
         });
         let Some((hi, hp, lo, lp)) = pair else { return };
         let Some(i) = self.pools.iter().position(|p| p.autoscaling.is_some()) else { return };

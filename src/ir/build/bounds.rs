@@ -6,7 +6,7 @@
 
 use super::Builder;
 use crate::error::{InputClass, InputError, Origin};
-use crate::ir::{ApplyReplicas, Bounds, DeploymentId, Event, Hpa, MetricTarget, ResourceName};
+use crate::ir::{ApplyReplicas, Bounds, DeploymentId, Event, Hpa, MetricTarget, Owner, ResourceName};
 use crate::spec;
 
 impl Builder<'_> {
@@ -76,7 +76,7 @@ impl Builder<'_> {
         // (where, field, what, bytes) of every per-pod memory quantity.
         let mut quantities: Vec<(Origin, String, &str, i64)> = Vec::new();
         for (gi, facts) in self.facts.iter().enumerate() {
-            let (dep, revision) = self.group_owner[gi];
+            let (owner, revision) = self.group_owner[gi];
             let field = if revision == 0 {
                 "spec.template.spec.containers[].resources.requests.memory".to_string()
             } else {
@@ -92,7 +92,11 @@ impl Builder<'_> {
             } else {
                 "a pod's memory request"
             };
-            quantities.push((self.deployments[dep.index()].origin.clone(), field, what, bytes));
+            let origin = match owner {
+                Owner::Deployment(d) => self.deployments[d.index()].origin.clone(),
+                Owner::DaemonSet(s) => self.daemon_sets[s.index()].origin.clone(),
+            };
+            quantities.push((origin, field, what, bytes));
         }
         for d in self.deployments.iter().filter(|d| d.initial_usage != self.facts[d.revisions[0].index()].requests) {
             let field = format!("spec.workloads[deployment {}].usage.memory", d.name);
@@ -135,7 +139,7 @@ impl Builder<'_> {
                 let at_start: i64 = self
                     .initial_pods
                     .iter()
-                    .filter(|p| self.group_owner[p.group.index()].0.index() == di)
+                    .filter(|p| self.group_owner[p.group.index()].0 == Owner::Deployment(DeploymentId(di as u32)))
                     .map(|p| p.count)
                     .sum();
                 // Every replica count an apply sets first, then every scale-up on top of the

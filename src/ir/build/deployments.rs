@@ -17,7 +17,7 @@ use crate::error::{InputClass, InputError, Origin};
 use crate::ir::labels::all_match;
 use crate::ir::pod;
 use crate::ir::{
-    ApplyReplicas, Deployment, DeploymentId, GroupId, IntOrPercent, NodeId, PodGroup, Range, Resources,
+    ApplyReplicas, Deployment, DeploymentId, GroupId, IntOrPercent, NodeId, Owner, PodGroup, Range, Resources,
     SpreadConstraint, Strategy,
 };
 use crate::manifest::Object;
@@ -26,6 +26,34 @@ use crate::spec;
 const ZONE: &str = "topology.kubernetes.io/zone";
 
 impl Builder<'_> {
+    /// What the API server rejects in the pod template of a workload `kind` whose pods run
+    /// for good (Deployment, StatefulSet, DaemonSet: ValidatePodTemplateSpecForReplicaSet,
+    /// ...ForStatefulSet, ValidateDaemonSetSpec): a restartPolicy other than Always, and an
+    /// activeDeadlineSeconds.
+    pub(super) fn check_restarting_template(
+        &mut self,
+        pod_spec: Option<&k8s_openapi::api::core::v1::PodSpec>,
+        origin: &Origin,
+        kind: &str,
+    ) {
+        if let Some(p) = pod_spec.and_then(|p| p.restart_policy.as_deref()).filter(|p| *p != "Always") {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.template.spec.restartPolicy",
+                format!("{p:?} is not allowed; a {kind}'s pods restart Always"),
+            ));
+        }
+        if pod_spec.is_some_and(|p| p.active_deadline_seconds.is_some()) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.template.spec.activeDeadlineSeconds",
+                format!("not allowed in a {kind}'s template (the API server rejects it)"),
+            ));
+        }
+    }
+
     fn strategy(&mut self, d: &K8sDeployment, origin: &Origin) -> Strategy {
         let s = d.spec.strategy.as_ref();
         let parse = |v: Option<&IntOrString>, field: &str, diag: &mut Diag| -> IntOrPercent {
@@ -118,25 +146,8 @@ impl Builder<'_> {
                 "paused Deployments are not modelled",
             ));
         }
-        // What the API server rejects in a Deployment's template
-        // (ValidatePodTemplateSpecForReplicaSet).
-        let pod_spec = spec.template.spec.as_ref();
-        if let Some(p) = pod_spec.and_then(|p| p.restart_policy.as_deref()).filter(|p| *p != "Always") {
-            self.diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                "spec.template.spec.restartPolicy",
-                format!("{p:?} is not allowed; a Deployment's pods restart Always"),
-            ));
-        }
-        if pod_spec.is_some_and(|p| p.active_deadline_seconds.is_some()) {
-            self.diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                "spec.template.spec.activeDeadlineSeconds",
-                "not allowed in a Deployment's template (the API server rejects it)",
-            ));
-        }
+        // ValidatePodTemplateSpecForReplicaSet.
+        self.check_restarting_template(spec.template.spec.as_ref(), origin, "Deployment");
         if d.metadata.deletion_timestamp.is_some() {
             self.diag.unmodeled(InputError::at(
                 origin,
@@ -166,7 +177,7 @@ impl Builder<'_> {
         let priority = self.pod_priority(&facts, origin, "spec.template");
         self.facts.push(facts);
         self.group_priority.push(priority);
-        self.group_owner.push((dep, revision));
+        self.group_owner.push((Owner::Deployment(dep), revision));
         Some(id)
     }
 
@@ -230,12 +241,15 @@ impl Builder<'_> {
         }
         let shared: Vec<String> = shared.into_iter().collect();
         self.statefulsets_from_manifests(spec, &shared);
-        if self.inputs.deployments.is_empty() && self.inputs.statefulsets.is_empty() {
+        if self.inputs.deployments.is_empty()
+            && self.inputs.statefulsets.is_empty()
+            && self.inputs.daemon_sets.is_empty()
+        {
             self.diag.error(InputError::at(
                 &spec_origin,
                 InputClass::Invalid,
                 "spec",
-                "no apps/v1 Deployment or StatefulSet among the inputs: there is nothing to verify",
+                "no apps/v1 Deployment, StatefulSet or DaemonSet among the inputs: there is nothing to verify",
             ));
         }
         let mut described: Vec<(DeploymentId, usize)> = Vec::new();
@@ -376,7 +390,7 @@ impl Builder<'_> {
     ) -> Vec<(usize, DeploymentId, GroupId, ApplyReplicas, Strategy)> {
         let mut out = Vec::new();
         for (ei, e) in spec.events.iter().enumerate() {
-            if let spec::Event::RolloutRestart { deployment, .. } = e {
+            if let spec::Event::RolloutRestart { deployment, daemon_set: None, .. } = e {
                 let f = format!("spec.events[{ei}].deployment");
                 let Some(id) = self.deployment_ref(deployment, &f) else { continue };
                 let di = id.index();
@@ -465,25 +479,22 @@ impl Builder<'_> {
         let hostname = self.labels.key(HOSTNAME);
         let mut groups = Vec::with_capacity(n_groups);
         let namespace_labels = super::namespaces::NamespaceLabels::read(self.inputs, &mut self.diag);
+        let namespaces: Vec<String> = (0..n_groups).map(|h| self.owner_namespace(h).to_string()).collect();
         let views: Vec<super::affinity::GroupView> = (0..n_groups)
-            .map(|h| super::affinity::GroupView {
-                namespace: &self.deployments[self.group_owner[h].0.index()].namespace,
-                labels: &self.facts[h].labels,
-            })
+            .map(|h| super::affinity::GroupView { namespace: &namespaces[h], labels: &self.facts[h].labels })
             .collect();
         for gi in 0..n_groups {
             let f = &self.facts[gi];
-            let (dep, revision) = self.group_owner[gi];
-            let namespace = &self.deployments[dep.index()].namespace;
+            let (owner, revision) = self.group_owner[gi];
+            let namespace = &namespaces[gi];
             let mut per_node: Vec<_> = self.nodes.iter().map(|n| pod::placement_on(f, n, &self.labels)).collect();
             self.volume_zone_facts(gi, &mut per_node);
             let f = &self.facts[gi];
             // The selector matches group `h`'s pods in this namespace (an empty selector
             // matches every pod: labels.Everything).
             let desched_match = |c: &pod::RawSpread, h: usize| {
-                let (hd, _) = self.group_owner[h];
                 let sel = c.selector.as_ref().expect("user constraints carry a selector");
-                &self.deployments[hd.index()].namespace == namespace
+                &namespaces[h] == namespace
                     && all_match(sel, |k| self.facts[h].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
             };
             let empty_selector =
@@ -523,11 +534,22 @@ impl Builder<'_> {
                 .collect();
             // The system defaults' selector: a Deployment's pod's ReplicaSet (its revision), a
             // StatefulSet's pod's StatefulSet (every revision and ordinal), as DefaultSelector
-            // finds the owners selecting the pod.
-            let stateful = self.deployments[dep.index()].stateful.is_some();
-            let same_owner =
-                |h: usize| if stateful { self.group_owner[h].0 == dep } else { self.group_owner[h] == (dep, revision) };
-            if spread.is_empty() {
+            // finds the owners selecting the pod. A DaemonSet's pods get none: DefaultSelector
+            // gathers the selectors of the Services, ReplicationControllers, ReplicaSets and
+            // StatefulSets that select the pod, and an empty one gives no constraint
+            // (buildDefaultConstraints).
+            let stateful = match owner {
+                Owner::Deployment(dep) => self.deployments[dep.index()].stateful.is_some(),
+                Owner::DaemonSet(_) => false,
+            };
+            let same_owner = |h: usize| {
+                if stateful {
+                    self.group_owner[h].0 == owner
+                } else {
+                    self.group_owner[h] == (owner, revision)
+                }
+            };
+            if spread.is_empty() && matches!(owner, Owner::Deployment(_)) {
                 // kube-scheduler's system default constraints (PodTopologySpread defaultingType
                 // System), selecting the pods of the same ReplicaSet.
                 for (key, skew) in [(hostname, 3), (zone, 5)] {
@@ -548,7 +570,7 @@ impl Builder<'_> {
                 }
             }
             groups.push(PodGroup {
-                deployment: dep,
+                owner,
                 revision,
                 labels: f.labels.clone(),
                 requests: f.requests,

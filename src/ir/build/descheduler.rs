@@ -82,6 +82,8 @@ impl Builder<'_> {
                     (a.pod_protections.is_some(), "podProtections"),
                     (a.node_selector.is_some(), "nodeSelector"),
                     (a.ignore_pods_without_pdb, "ignorePodsWithoutPDB"),
+                    // Without a DaemonSet among the inputs there is no daemon pod to evict.
+                    (a.evict_daemon_set_pods && !self.daemon_sets.is_empty(), "evictDaemonSetPods"),
                     // It decides what happens to pods annotated
                     // descheduler.alpha.kubernetes.io/prefer-no-eviction, an annotation kbmc
                     // does not read.

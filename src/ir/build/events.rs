@@ -9,7 +9,7 @@
 
 use super::{convert, Builder, Diag};
 use crate::error::{InputClass, InputError};
-use crate::ir::{ApplyReplicas, Controllers, DeploymentId, Event, GroupId, PoolId, Range, Strategy};
+use crate::ir::{ApplyReplicas, Controllers, DaemonSetId, DeploymentId, Event, GroupId, PoolId, Range, Strategy};
 use crate::manifest::quantity::{Quantity, Round};
 use crate::spec;
 
@@ -134,6 +134,17 @@ impl Builder<'_> {
                         },
                     };
                     Event::NodeFailure { pool, budget: *budget as i64, recovery: *recovery }
+                }
+                spec::Event::RolloutRestart { daemon_set: Some(reference), budget, .. } => {
+                    // Its revision was added with the DaemonSets (`daemon_sets_from_manifests`).
+                    let Some(s) = self.daemon_sets.iter().position(|s| {
+                        s.revisions.len() > 1
+                            && (reference == &s.object_name
+                                || reference == &format!("{}/{}", s.namespace, s.object_name))
+                    }) else {
+                        continue;
+                    };
+                    Event::RolloutDaemonSet { daemon_set: DaemonSetId(s as u32), budget: *budget as i64 }
                 }
                 spec::Event::ApplyDeployment { budget, .. } | spec::Event::RolloutRestart { budget, .. } => {
                     let Some(&(_, deployment, revision, replicas, strategy)) = applies.iter().find(|a| a.0 == i) else {

@@ -123,10 +123,23 @@ impl Builder<'_> {
                     all_match(sel, |k| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
                 })
             };
-            let selects: Vec<bool> = groups
-                .iter()
-                .map(|g| self.deployments[g.deployment.index()].namespace == namespace && matches(&g.labels))
-                .collect();
+            let selects: Vec<bool> =
+                (0..groups.len()).map(|g| self.owner_namespace(g) == namespace && matches(&groups[g].labels)).collect();
+            // getExpectedScale finds no scale for a DaemonSet (it has no scale subresource),
+            // so the disruption controller's failSafe allows no disruption while one of its
+            // pods is selected; an integer minAvailable counts pods and needs no scale.
+            let daemon = (0..groups.len()).find(|&g| selects[g] && groups[g].daemon_set().is_some());
+            let by_count = matches!(budget, PdbBudget::MinAvailable(IntOrPercent::Int(_)) | PdbBudget::Unset);
+            if let (Some(g), false) = (daemon, by_count) {
+                let owner = self.owner_name(g).to_string();
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "spec.selector",
+                    format!("selects pods of DaemonSet {owner:?} under a percentage or maxUnavailable: the disruption controller finds no scale for a DaemonSet and allows no disruption while such a pod exists, which is not modelled; use an integer minAvailable"),
+                ));
+                continue;
+            }
             let fixed = self.fixed_pods.iter().find(|fp| fp.namespace == namespace && matches(&fp.labels));
             if let (Some(fp), true) = (fixed, selects.contains(&true)) {
                 self.diag.unmodeled(

@@ -545,7 +545,7 @@ impl Builder<'_> {
         placed: &[bool],
     ) {
         let g = owned.group;
-        let (dep, _) = self.group_owner[g.index()];
+        let dep = self.owner_deployment(g.index());
         let dname = self.deployments[dep.index()].name.clone();
         if placed[dep.index()] {
             self.diag.error(InputError::at(
@@ -720,14 +720,13 @@ impl Builder<'_> {
             for (i, c) in facts.spread.iter().enumerate() {
                 let Some(sel) = &c.selector else { continue };
                 let selected = (0..self.facts.len()).find(|&g| {
-                    let d = &self.deployments[self.group_owner[g].0.index()];
-                    d.namespace == ns
+                    self.owner_namespace(g) == ns
                         && all_match(sel, |k| {
                             self.facts[g].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
                         })
                 });
                 if let Some(g) = selected {
-                    let dname = &self.deployments[self.group_owner[g].0.index()].name;
+                    let dname = self.owner_name(g).to_string();
                     self.diag.unmodeled(InputError::at(
                         origin,
                         InputClass::Unmodeled,

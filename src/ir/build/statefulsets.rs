@@ -187,25 +187,8 @@ impl Builder<'_> {
                     ));
                 }
             }
-            // What the API server rejects in a StatefulSet's template
-            // (ValidatePodTemplateSpecForStatefulSet): pods restart Always, no deadline.
-            let pod_spec = set.template.spec.as_ref();
-            if let Some(p) = pod_spec.and_then(|p| p.restart_policy.as_deref()).filter(|p| *p != "Always") {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "spec.template.spec.restartPolicy",
-                    format!("{p:?} is not allowed; a StatefulSet's pods restart Always"),
-                ));
-            }
-            if pod_spec.is_some_and(|p| p.active_deadline_seconds.is_some()) {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "spec.template.spec.activeDeadlineSeconds",
-                    "not allowed in a StatefulSet's template (the API server rejects it)",
-                ));
-            }
+            // ValidatePodTemplateSpecForStatefulSet.
+            self.check_restarting_template(set.template.spec.as_ref(), origin, "StatefulSet");
             let Some(mut facts) =
                 pod::template_facts(&set.template, origin, "spec.template", &mut self.labels, &mut self.diag)
             else {
@@ -620,7 +603,7 @@ impl Builder<'_> {
                         let g = GroupId(self.facts.len() as u32);
                         self.facts.push(template.0.clone());
                         self.group_priority.push(template.1);
-                        self.group_owner.push((id, revision));
+                        self.group_owner.push((crate::ir::Owner::Deployment(id), revision));
                         let claim_zone = if z == 0 { None } else { Some(z as u32 - 1) };
                         self.ordinals.push((g, Ordinal { ordinal: o, claim_zone }));
                         g
@@ -708,7 +691,8 @@ impl Builder<'_> {
     /// VolumeZone for group `g` on every node: a bound volume keeps its pod in its zone.
     pub(super) fn volume_zone_facts(&self, g: usize, per_node: &mut [crate::ir::Placement]) {
         let Some(Ordinal { claim_zone: Some(z), .. }) = self.ordinal_of(g) else { return };
-        let dep = self.group_owner[g].0.index();
+        let crate::ir::Owner::Deployment(dep) = self.group_owner[g].0 else { return };
+        let dep = dep.index();
         let zone = self.deployments[dep].stateful.as_ref().expect("a StatefulSet").claim_zones[z as usize];
         let key = self.labels.find_key(ZONE).expect("a zonal claim's zones are node labels");
         for (p, n) in per_node.iter_mut().zip(&self.nodes) {

@@ -345,8 +345,9 @@ fn drainable(m: &Model, g: usize) -> bool {
         Some(false) => return false,
         None => {}
     }
-    let system =
-        m.ir.deployments[grp.deployment.index()].namespace == "kube-system" && m.ir.pdbs_of_group(g).is_empty();
+    // (A DaemonSet beside the autoscaler is refused on input: every group is a workload's.)
+    let system = grp.deployment().is_some_and(|d| m.ir.deployments[d.index()].namespace == "kube-system")
+        && m.ir.pdbs_of_group(g).is_empty();
     !(ca.skip_nodes_with_system_pods && system || ca.skip_nodes_with_local_storage && grp.local_storage)
 }
 

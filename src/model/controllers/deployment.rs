@@ -39,6 +39,13 @@ const DELETE_CHOSEN_BOUND: u8 = 3;
 const DELETE_CHOSEN_RUNNING: u8 = 4;
 
 /// The strategy in force: the one of the Deployment's current revision.
+/// Whether group `g` is a ReplicaSet's (a Deployment's revision): not a StatefulSet's ordinal,
+/// not a DaemonSet's.
+fn is_replica_set_group(m: &Model, g: usize) -> bool {
+    let grp = &m.ir.groups[g];
+    grp.ordinal.is_none() && grp.deployment().is_some()
+}
+
 fn strategy(m: &Model, dep: usize, rev: usize) -> Strategy {
     let d = &m.ir.deployments[dep];
     if rev == 0 {
@@ -524,8 +531,9 @@ impl<D: Domain> Controller<D> for DeploymentController {
         if !m.ir.controllers.deployment {
             return;
         }
-        // A StatefulSet's groups are its own controller's (`statefulset.rs`).
-        for g in (0..m.ir.groups.len()).filter(|&g| m.ir.groups[g].ordinal.is_none()) {
+        // A StatefulSet's groups are its own controller's (`statefulset.rs`), a DaemonSet's
+        // the DaemonSet controller's.
+        for g in (0..m.ir.groups.len()).filter(|&g| is_replica_set_group(m, g)) {
             out.push(Step::new(actor, CREATE, g, 0, 0));
             out.push(Step::new(actor, DELETE_PENDING, g, 0, 0));
             // One label per node and usage kind: which running pod goes is a choice (below).
@@ -675,7 +683,7 @@ impl<D: Domain> Controller<D> for Victims {
         if !m.marks_deletions {
             return;
         }
-        for g in (0..m.ir.groups.len()).filter(|&g| m.ir.groups[g].ordinal.is_none()) {
+        for g in (0..m.ir.groups.len()).filter(|&g| is_replica_set_group(m, g)) {
             for n in 0..m.nodes() {
                 for &k in &m.kinds_of_group[g] {
                     out.push(Step::new(actor, DELETE_ON, g, n, k as i64));

@@ -81,7 +81,10 @@ impl<D: Domain> Controller<D> for Kubelet {
                     out.push(Step::new(actor, START, g, n, ALL));
                 }
                 out.push(Step::new(actor, STOP, g, n, ALL));
-                if admitted && (!reduced(m) || m.groups_of[m.dep_of_group(g)].len() > 1) {
+                // A DaemonSet has at most one bound pod per group and node: starting one is
+                // starting all.
+                let revisions = m.ir.groups[g].deployment().map_or(1, |dep| m.groups_of[dep.index()].len());
+                if admitted && (!reduced(m) || revisions > 1) {
                     out.push(Step::new(actor, START, g, n, ONE));
                 }
                 out.push(Step::new(actor, STOP, g, n, ONE));
@@ -101,7 +104,10 @@ impl<D: Domain> Controller<D> for Kubelet {
             // is NotReady (the kubelet is down), so its ordinal stays taken.
             _ if m.ir.groups[g].ordinal.is_some() => d.and(&ready(d, st, n), &d.gt(&st.terminating[g][n], &least)),
             _ if s.v == ONE && reduced(m) => {
-                let pending = d.any_of(st.pending.iter().map(|p| d.gt(p, &d.int(0))));
+                // Pending pods, a DaemonSet's unscheduled ones too: the scheduler counts the
+                // terminating pods' requests for them.
+                let unscheduled = st.unscheduled.iter().flatten();
+                let pending = d.any_of(st.pending.iter().chain(unscheduled).map(|p| d.gt(p, &d.int(0))));
                 d.and(&d.gt(&st.terminating[g][n], &least), &pending)
             }
             _ => d.gt(&st.terminating[g][n], &least),

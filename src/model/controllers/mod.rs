@@ -3,6 +3,7 @@
 //! scheduler's InterPodAffinity plugin, which `scheduler.rs` calls.
 
 pub mod cluster_autoscaler;
+pub mod daemonset;
 pub mod deployment;
 pub mod descheduler;
 pub mod hpa;
@@ -31,6 +32,7 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(taint_eviction::QueuedEviction),
         Box::new(statefulset::StatefulSetController),
         Box::new(preemption::Preemption),
+        Box::new(daemonset::DaemonSetController),
         Box::new(cluster_autoscaler::ClusterAutoscaler),
     ]
 }

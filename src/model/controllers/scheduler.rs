@@ -14,6 +14,10 @@
 //! score: `interpod_affinity.rs`), each normalized over the feasible nodes and weighted as
 //! configured. Kubernetes picks uniformly among top-scoring nodes, so
 //! every one of them is a possible step.
+//! A DaemonSet's pod is created for one node (a required node affinity on `metadata.name`,
+//! controllers/daemonset.rs) and pending in `ClusterState::unscheduled` per node: only that
+//! node can be feasible, so it binds there when every filter passes, with no score to compare,
+//! and stays pending while one fails.
 //! Abstracted: NotReady nodes are infeasible (their not-ready taint is not tolerated);
 //! spread weights ln(size+2) are computed in thousandths and rounded, as upstream rounds the
 //! float sum; an unschedulable pod stays pending and is retried whenever a node becomes
@@ -542,6 +546,23 @@ pub fn scheduled(m: &Model, g: usize) -> bool {
     m.ir.groups[g].node_name.is_none()
 }
 
+/// Pods of group `g` pending for node `n`: a DaemonSet's pods created for `n`, or any pending
+/// pod of a Deployment's group (whose pods may go to any node).
+pub fn pending_for<'a, D: Domain>(m: &Model, st: &'a ClusterState<D>, g: usize, n: usize) -> &'a D::Int {
+    match m.daemon_row[g] {
+        Some(r) => &st.unscheduled[r][n],
+        None => &st.pending[g],
+    }
+}
+
+/// Whether group `g` has a pod pending somewhere, for sure not (`Some(false)`), or maybe.
+fn none_pending<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> bool {
+    match m.daemon_row[g] {
+        Some(r) => st.unscheduled[r].iter().all(|x| d.known(x) == Some(0)),
+        None => d.known(&st.pending[g]) == Some(0),
+    }
+}
+
 impl<D: Domain> Controller<D> for Scheduler {
     fn name(&self) -> &'static str {
         "scheduler"
@@ -567,20 +588,28 @@ impl<D: Domain> Controller<D> for Scheduler {
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
-        if m.preempts {
+        if m.preempts && m.daemon_row[g].is_none() {
             // Pods nominated by a preemption are counted where they are nominated, and bound
-            // by `preemption.rs`.
+            // by `preemption.rs` (a DaemonSet beside preemption is refused on input).
             return super::preemption::bind_guard(d, m, st, g, n);
         }
         let loads = NodeLoads::of(d, m, st);
         let feas = feasible_with(d, m, st, &loads, g);
+        let pending = d.gt(pending_for(m, st, g, n), &d.int(0));
+        if m.daemon_row[g].is_some() {
+            // Its node is the only one its node affinity admits: no score to compare.
+            return d.and(&pending, &feas[n]);
+        }
         let sc = scores_with(d, m, st, &loads, g, &feas);
         let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
-        d.all([d.gt(&st.pending[g], &d.int(0)), feas[n].clone(), top].iter())
+        d.all([pending, feas[n].clone(), top].iter())
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
-        nx.pending[g] = d.sub(&st.pending[g], &d.int(1));
+        match m.daemon_row[g] {
+            Some(r) => nx.unscheduled[r][n] = d.sub(&st.unscheduled[r][n], &d.int(1)),
+            None => nx.pending[g] = d.sub(&st.pending[g], &d.int(1)),
+        }
         nx.bound[g][n] = d.add(&st.bound[g][n], &d.int(1));
         // VolumeBinding's PreBind: a StatefulSet pod's WaitForFirstConsumer volume is
         // provisioned in the zone of the node it is bound to.
@@ -594,6 +623,9 @@ impl<D: Domain> Controller<D> for Scheduler {
         _after: &ClusterState<Concrete>,
     ) -> String {
         let (g, n) = (s.a as usize, s.b as usize);
+        if m.daemon_row[g].is_some() {
+            return format!("binds a pod of {} to {} (the node it was created for)", m.group_name(g), m.node_name(n));
+        }
         let d = Concrete;
         let loads = NodeLoads::of(&d, m, before);
         let feas = feasible_with(&d, m, before, &loads, g);
@@ -629,13 +661,18 @@ impl crate::engine::explicit::Hints for Scheduler {
             return None;
         }
         key.clear();
-        key.extend((0..m.ir.groups.len()).filter(|&g| scheduled(m, g)).map(|g| (st.pending[g] > 0) as i64));
+        key.extend(
+            (0..m.ir.groups.len()).filter(|&g| scheduled(m, g)).map(|g| (!none_pending(&Concrete, m, st, g)) as i64),
+        );
         if !key.contains(&1) {
             // Nothing to bind: every guard is false whatever the nodes say.
             return Some(0);
         }
         let nn = m.nodes();
-        let width = 1 + 2 * m.kinds_of_group.len();
+        // Per node: conditions, per group its active and terminating pods, then per DaemonSet
+        // group its pods pending for the node.
+        let daemons = 1 + 2 * m.kinds_of_group.len();
+        let width = daemons + m.daemon_groups.len();
         let at = key.len();
         key.resize(at + nn * width, 0);
         // Row by row over zipped per-node vectors (indexing every vector at every node made the
@@ -656,6 +693,11 @@ impl crate::engine::explicit::Hints for Scheduler {
                 }
             }
         }
+        for (i, row) in st.unscheduled.iter().enumerate() {
+            for (r, &x) in key[at..].chunks_exact_mut(width).zip(row) {
+                r[daemons + i] = x;
+            }
+        }
         Some(width)
     }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
@@ -672,7 +714,7 @@ impl crate::engine::explicit::Hints for Scheduler {
                 .iter()
                 .map(|s| {
                     let (g, n) = (s.a as usize, s.b as usize);
-                    if st.pending[g] == 0 {
+                    if *pending_for(m, st, g, n) == 0 {
                         return false;
                     }
                     let (feas, top, sc) = cache[g].get_or_insert_with(|| {
@@ -682,7 +724,7 @@ impl crate::engine::explicit::Hints for Scheduler {
                         let top = (0..m.nodes()).filter(|&j| feas[j]).map(|j| sc[j]).max().unwrap_or(i64::MIN);
                         (feas, top, sc)
                     });
-                    feas[n] && sc[n] == *top
+                    feas[n] && (m.daemon_row[g].is_some() || sc[n] == *top)
                 })
                 .collect(),
         )
@@ -708,13 +750,12 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
         if m.preempts {
             return None;
         }
-        Some(
-            d.any_of(
-                (0..m.ir.groups.len())
-                    .filter(|&g| scheduled(m, g))
-                    .map(|g| d.and(&d.gt(&st.pending[g], &d.int(0)), &d.any_of(feasible(d, m, st, g)))),
+        Some(d.any_of((0..m.ir.groups.len()).filter(|&g| scheduled(m, g)).map(|g| match m.daemon_row[g] {
+            Some(r) => d.any_of(
+                feasible(d, m, st, g).into_iter().zip(&st.unscheduled[r]).map(|(f, u)| d.and(&d.gt(u, &d.int(0)), &f)),
             ),
-        )
+            None => d.and(&d.gt(&st.pending[g], &d.int(0)), &d.any_of(feasible(d, m, st, g))),
+        })))
     }
     /// Node loads once per state, feasibility and scores once per pod group, then each label's
     /// guard as `Controller::guard` writes it (pairwise top score up to
@@ -733,10 +774,10 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
                 .iter()
                 .map(|s| {
                     let (g, n) = (s.a as usize, s.b as usize);
-                    if d.known(&st.pending[g]) == Some(0) {
+                    if d.known(pending_for(m, st, g, n)) == Some(0) {
                         return d.bool(false);
                     }
-                    let pending = d.gt(&st.pending[g], &d.int(0));
+                    let pending = d.gt(pending_for(m, st, g, n), &d.int(0));
                     let (feas, sc, max) = cache[g].get_or_insert_with(|| {
                         let loads = loads.get_or_insert_with(|| NodeLoads::of(d, m, st));
                         let feas = feasible_with(d, m, st, loads, g);
@@ -745,6 +786,7 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
                         (feas, sc, max)
                     });
                     let top = match max {
+                        _ if m.daemon_row[g].is_some() => d.bool(true),
                         Some(max) => d.ge(&sc[n], max),
                         None => d.all_of((0..nn).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j])))),
                     };

@@ -213,8 +213,8 @@ fn delete_into<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize, o:
 /// a StatefulSet pod whose zonal volume is not bound yet gets it provisioned in `n`'s zone.
 pub fn bind_claim_into<D: Domain>(d: &D, m: &Model, g: usize, n: usize, nx: &mut ClusterState<D>) {
     let grp = &m.ir.groups[g];
-    let Some(ord) = grp.ordinal.filter(|o| o.claim_zone.is_none()) else { return };
-    let dep = grp.deployment.index();
+    let (Some(ord), Some(dep)) = (grp.ordinal.filter(|o| o.claim_zone.is_none()), grp.deployment()) else { return };
+    let dep = dep.index();
     let Some(at) = m.claim_at(dep, ord.ordinal as usize) else { return };
     let s = set(m, dep);
     let key = m.ir.labels.find_key("topology.kubernetes.io/zone").expect("zonal claims have zones");

@@ -14,7 +14,7 @@ pub struct CpuPattern;
 /// (bootstrap kind, steady kind) of group `g` under event `e`.
 fn kinds(m: &Model, e: usize, g: usize) -> Option<(usize, usize)> {
     let Event::CpuPattern { deployment, bootstrap_milli, steady_milli } = &m.ir.events[e] else { return None };
-    if m.dep_of_group(g) != deployment.index() || bootstrap_milli == steady_milli {
+    if m.ir.groups[g].deployment() != Some(*deployment) || bootstrap_milli == steady_milli {
         return None;
     }
     let find = |u: i64, warming: bool| {

@@ -11,7 +11,9 @@
 //! for ever, so a budget that never allows the eviction blocks the drain for ever (what
 //! `drainCompletes` asks about). A pod two budgets select is refused with another error, on
 //! which kubectl gives up; the node stays cordoned and undrained, which kbmc models the same
-//! way (the eviction is never done, the drain never finishes).
+//! way (the eviction is never done, the drain never finishes). A DaemonSet's pods are left
+//! where they are, as `kubectl drain --ignore-daemonsets` leaves them (without the flag kubectl
+//! refuses to drain a node that has one).
 
 use super::super::controllers::node_lifecycle::pods_on;
 use super::super::controllers::taint_eviction::{clear_queue_into, queue_into, queued_on};
@@ -71,7 +73,10 @@ impl<D: Domain> Controller<D> for Maintenance {
             _ => {
                 // The evicted pods are the node's terminating ones (a later eviction there adds
                 // to them, and waiting for it too is what a drain run again would do).
-                let terminating = d.sum((0..m.ir.groups.len()).map(|g| &st.terminating[g][n]));
+                // A DaemonSet's pods are left alone (`--ignore-daemonsets`), so a daemon pod
+                // stopping for a rollout is no eviction of the drain's.
+                let drained = |g: &usize| m.ir.groups[*g].daemon_set().is_none();
+                let terminating = d.sum((0..m.ir.groups.len()).filter(drained).map(|g| &st.terminating[g][n]));
                 let queued = d.sum_of((0..m.ir.groups.len()).map(|g| queued_on(d, m, st, g, n)));
                 d.all([st.draining[n].clone(), d.eq(&terminating, &d.int(0)), d.eq(&queued, &d.int(0))].iter())
             }
@@ -83,7 +88,9 @@ impl<D: Domain> Controller<D> for Maintenance {
             DRAIN => {
                 // kubectl drain requests every pod's eviction; they happen one step each
                 // (`taint_eviction::QueuedEviction`), with other controllers acting in between.
-                queue_into(d, m, st, n, |_| true, nx);
+                // `kubectl drain --ignore-daemonsets`: a DaemonSet's pods stay (the controller
+                // would recreate them, and they tolerate the unschedulable taint).
+                queue_into(d, m, st, n, |g| m.ir.groups[g].daemon_set().is_none(), nx);
                 nx.cordoned[n] = d.bool(true);
                 nx.draining[n] = d.bool(true);
                 nx.budget[e] = d.sub(&st.budget[e], &d.int(1));

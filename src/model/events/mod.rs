@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod cpu_change;
 pub mod cpu_pattern;
+pub mod daemon_rollout;
 pub mod force_delete;
 pub mod kernel_panic;
 pub mod maintenance;
@@ -26,6 +27,7 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(scale::ScaleDeployment),
         Box::new(maintenance::Maintenance),
         Box::new(force_delete::ForceDeletePods),
+        Box::new(daemon_rollout::RolloutDaemonSet),
         Box::new(node_provisioning::NodeProvisioning),
     ]
 }
@@ -39,6 +41,7 @@ pub fn initial_budget(e: &Event) -> i64 {
         | Event::ApplyDeployment { budget, .. }
         | Event::ScaleDeployment { budget, .. }
         | Event::Maintenance { budget, .. }
+        | Event::RolloutDaemonSet { budget, .. }
         | Event::ForceDeletePods { budget, .. } => *budget,
         Event::CpuPattern { .. } => 0,
     }

@@ -442,3 +442,26 @@ fn scale_down_is_held_after_a_scale_up() {
     assert!(ClusterAutoscaler.guard(&Concrete, &m, &down, &st), "the delay is over");
     assert!(!ClusterAutoscaler.guard(&Concrete, &m, &release, &st), "nothing to release");
 }
+
+/// A DaemonSet beside the cluster autoscaler is refused, naming both.
+#[test]
+fn autoscaler_beside_a_daemon_set_is_refused() {
+    let pools = "    - {name: ng1, count: 1, autoscaling: {min: 1, max: 3}, capacity: {cpu: \"1\", memory: 1Gi}}\n";
+    let ds = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec:\n      containers: [{name: c, image: agent:1, resources: {requests: {cpu: 100m, memory: 64Mi}}}]\n---\n";
+    let yaml = format!("{ds}{}{}", deployment("web", 1, "500m", "0", ""), spec(pools, "    - {deployment: web}\n", ""));
+    let mut inputs = crate::manifest::Inputs::default();
+    let mut errors = Vec::new();
+    crate::manifest::load_text(
+        std::path::Path::new("test.yaml"),
+        &yaml,
+        crate::manifest::LoadOptions::default(),
+        &mut inputs,
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let err = match crate::ir::build(&inputs, crate::ir::BuildOptions::default()) {
+        Ok(_) => panic!("a DaemonSet beside the autoscaler was not refused"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("DaemonSet agent beside the cluster autoscaler (node group ng1)"), "{err}");
+}

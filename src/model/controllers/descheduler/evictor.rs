@@ -5,7 +5,9 @@
 //! — unschedulable, selector/affinity, NoSchedule/NoExecute taints, requests of all
 //! non-terminal pods, terminating ones included, and pod count), the per-node,
 //! per-namespace and total eviction limits, the Eviction API's PodDisruptionBudget check
-//! (`model::disruption`) on every running pod evicted, and the plugins' namespace filter. Upstream:
+//! (`model::disruption`) on every running pod evicted, and the plugins' namespace filter.
+//! A DaemonSet's pods are never evicted (defaultevictor.go: `IsDaemonsetPod` fails the
+//! filter unless `evictDaemonSetPods`, which kbmc refuses beside a DaemonSet). Upstream:
 //! `pkg/framework/plugins/defaultevictor/`, `pkg/descheduler/evictions/evictions.go` and
 //! `pkg/descheduler/pod/pods.go` (`BuildFilterFunc`: `WithNamespaces`, `WithoutNamespaces`).
 //! No plugin's own rule lives here.
@@ -16,9 +18,9 @@ use crate::ir::{DeschedulerProfile, Namespaces};
 
 /// The plugin's namespace filter admits the pods of group `g` (pods.go `BuildFilterFunc`:
 /// a namespace among `include` when that is set, none among `exclude`). Every pod of a group
-/// is in its Deployment's namespace, so the filter keeps or drops a group whole.
+/// is in its owner's namespace, so the filter keeps or drops a group whole.
 pub(super) fn in_namespaces(m: &Model, namespaces: &Namespaces, g: usize) -> bool {
-    namespaces.admits(&m.ir.deployments[m.dep_of_group(g)].namespace)
+    namespaces.admits(m.ir.group_namespace(g))
 }
 
 /// Evicts up to `count` pods of group `g` from node `n` (bound first, then running, most
@@ -122,7 +124,10 @@ pub(super) fn fits_elsewhere<D: Domain>(d: &D, lim: &Limits<D>, g: usize, n: usi
 /// DefaultEvictor Filter: the pods of `g` may be evicted at all.
 pub(super) fn filter<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: &DeschedulerProfile, g: usize) -> D::Bool {
     let grp = &m.ir.groups[g];
-    if (grp.local_storage && !p.evictor.evict_local_storage_pods) || (grp.pvc && p.evictor.ignore_pvc_pods) {
+    if (grp.local_storage && !p.evictor.evict_local_storage_pods)
+        || (grp.pvc && p.evictor.ignore_pvc_pods)
+        || grp.daemon_set().is_some()
+    {
         return d.bool(false);
     }
     // System-critical pods and those at or above priorityThreshold.
@@ -172,8 +177,9 @@ pub(super) struct Limits<D: Domain> {
 
 /// The index of group `g`'s namespace among the Deployments' namespaces.
 pub(super) fn namespace_of(m: &Model, g: usize) -> usize {
-    let ns = &m.ir.deployments[m.dep_of_group(g)].namespace;
-    m.ir.deployments.iter().position(|d| &d.namespace == ns).expect("a group's Deployment exists")
+    // Only a Deployment's pods are evicted (`filter`), so a Deployment has the namespace.
+    let ns = m.ir.group_namespace(g);
+    m.ir.deployments.iter().position(|d| d.namespace == ns).expect("an evicted pod's namespace has a Deployment")
 }
 
 /// Evicts up to `want` pods of `g` from `n` within the limits; returns the state and how many.

@@ -39,6 +39,18 @@
 //!   where such a pod is the victim while kbmc picks another (or none) are missed.
 
 mod evictor;
+
+/// DefaultEvictor's Filter for the pods of group `g` (what other modules' tests ask of it).
+#[cfg(test)]
+pub(crate) fn evictor_admits<D: crate::domain::Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    p: &crate::ir::DeschedulerProfile,
+    g: usize,
+) -> D::Bool {
+    evictor::filter(d, m, st, p, g)
+}
 mod inter_pod_anti_affinity;
 mod low_node_utilization;
 mod node_affinity;

@@ -1,0 +1,426 @@
+//! DaemonSets: the apps/v1 DaemonSet manifests -> `DaemonSet`s (namespace and name,
+//! `updateStrategy` with apps/v1's defaults and the API server's validation) and their
+//! revisions' pod groups: the template's, and a `rolloutRestart` event's. Each template gets
+//! the tolerations the DaemonSet controller adds to every pod it creates
+//! (pkg/controller/daemon/util/daemonset_util.go, `AddOrUpdateDaemonPodTolerations`, through
+//! `CreatePodTemplate`). Owns what the API server rejects in a DaemonSet, what of one is
+//! unmodelled, references to one from the Verification, and the check that the daemon pods
+//! the run starts with fit their nodes; must not read a pod template's fields itself (that
+//! is `ir::pod`) or decide what the DaemonSet controller does
+//! (`model/controllers/daemonset.rs`).
+
+use k8s_openapi::api::apps::v1::DaemonSet as K8sDaemonSet;
+use k8s_openapi::api::core::v1::Toleration;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::{shared_names, Builder};
+use crate::error::{InputClass, InputError, Origin};
+use crate::ir::labels::all_match;
+use crate::ir::pod;
+use crate::ir::{DaemonSet, DaemonSetId, DaemonStrategy, DeploymentId, GroupId, IntOrPercent, Owner, PodPhase};
+use crate::spec;
+
+/// The tolerations `AddOrUpdateDaemonPodTolerations` adds to a daemon pod, in its order:
+/// (key, effect); all with operator Exists and no `tolerationSeconds`. The last only with
+/// `hostNetwork`.
+pub(crate) const DAEMON_TOLERATIONS: [(&str, &str); 7] = [
+    ("node.kubernetes.io/not-ready", "NoExecute"),
+    ("node.kubernetes.io/unreachable", "NoExecute"),
+    ("node.kubernetes.io/disk-pressure", "NoSchedule"),
+    ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+    ("node.kubernetes.io/pid-pressure", "NoSchedule"),
+    ("node.kubernetes.io/unschedulable", "NoSchedule"),
+    ("node.kubernetes.io/network-unavailable", "NoSchedule"),
+];
+
+/// `v1helper.AddOrUpdateTolerationInPodSpec`: a toleration that matches `t`
+/// (`MatchToleration`: same key, operator, value and effect) is replaced by it, else `t` is
+/// appended.
+fn add_or_update(tolerations: &mut Vec<Toleration>, t: Toleration) {
+    let same = |a: &Toleration| {
+        a.key == t.key
+            && a.operator.as_deref().unwrap_or("Equal") == t.operator.as_deref().unwrap_or("Equal")
+            && a.value.as_deref().unwrap_or("") == t.value.as_deref().unwrap_or("")
+            && a.effect == t.effect
+    };
+    match tolerations.iter().position(same) {
+        Some(i) => tolerations[i] = t,
+        None => tolerations.push(t),
+    }
+}
+
+/// A daemon pod's tolerations: the template's with [`DAEMON_TOLERATIONS`] added or updated.
+pub(super) fn daemon_tolerations(template: &[Toleration], host_network: bool) -> Vec<Toleration> {
+    let mut out = template.to_vec();
+    let n = if host_network { DAEMON_TOLERATIONS.len() } else { DAEMON_TOLERATIONS.len() - 1 };
+    for (key, effect) in &DAEMON_TOLERATIONS[..n] {
+        add_or_update(
+            &mut out,
+            Toleration {
+                key: Some(key.to_string()),
+                operator: Some("Exists".into()),
+                effect: Some(effect.to_string()),
+                ..Default::default()
+            },
+        );
+    }
+    out
+}
+
+impl Builder<'_> {
+    /// The namespace of group `g`'s owner.
+    pub(super) fn owner_namespace(&self, g: usize) -> &str {
+        match self.group_owner[g].0 {
+            Owner::Deployment(d) => &self.deployments[d.index()].namespace,
+            Owner::DaemonSet(s) => &self.daemon_sets[s.index()].namespace,
+        }
+    }
+
+    /// How reports name group `g`'s owner.
+    pub(super) fn owner_name(&self, g: usize) -> &str {
+        match self.group_owner[g].0 {
+            Owner::Deployment(d) => &self.deployments[d.index()].name,
+            Owner::DaemonSet(s) => &self.daemon_sets[s.index()].name,
+        }
+    }
+
+    /// The Deployment owning group `g`, which must be a Deployment's (a snapshot's pods and
+    /// placements are only ever of Deployments' groups).
+    pub(super) fn owner_deployment(&self, g: usize) -> DeploymentId {
+        match self.group_owner[g].0 {
+            Owner::Deployment(d) => d,
+            Owner::DaemonSet(_) => panic!("build bug: a DaemonSet's group where a Deployment's was expected"),
+        }
+    }
+
+    /// `spec.updateStrategy` with apps/v1's defaults (SetDefaults_DaemonSet: RollingUpdate,
+    /// maxUnavailable 1, maxSurge 0) and the API server's validation
+    /// (ValidateDaemonSetUpdateStrategy, ValidateRollingUpdateDaemonSet: non-negative
+    /// integers or percentages up to 100%, exactly one of them non-zero).
+    fn daemon_strategy(&mut self, d: &K8sDaemonSet, origin: &Origin) -> DaemonStrategy {
+        let s = d.spec.update_strategy.as_ref();
+        let parse = |v: Option<&IntOrString>, default: IntOrPercent, field: &str, diag: &mut super::Diag| {
+            let bad = |what: String, diag: &mut super::Diag| {
+                diag.error(InputError::at(origin, InputClass::Invalid, field, what));
+                default
+            };
+            match v {
+                None => default,
+                Some(IntOrString::Int(i)) if *i >= 0 => IntOrPercent::Int(*i as i64),
+                Some(IntOrString::String(s)) => match s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
+                    Some(p) if (0..=100).contains(&p) => IntOrPercent::Percent(p),
+                    Some(_) => bad(format!("{s:?} must not be greater than 100%"), diag),
+                    None => bad(
+                        format!(
+                            "{s:?} is not allowed; expected a non-negative integer or a percentage such as \"10%\""
+                        ),
+                        diag,
+                    ),
+                },
+                Some(IntOrString::Int(i)) => bad(format!("{i} must be greater than or equal to 0"), diag),
+            }
+        };
+        match s.and_then(|s| s.type_.as_deref()) {
+            Some("OnDelete") => {
+                if s.is_some_and(|s| s.rolling_update.is_some()) {
+                    self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "spec.updateStrategy.rollingUpdate",
+                        "may not be specified when strategy `type` is 'OnDelete' (the API server rejects it)",
+                    ));
+                }
+                DaemonStrategy::OnDelete
+            }
+            None | Some("RollingUpdate") => {
+                let ru = s.and_then(|s| s.rolling_update.as_ref());
+                let max_unavailable = parse(
+                    ru.and_then(|r| r.max_unavailable.as_ref()),
+                    IntOrPercent::Int(1),
+                    "spec.updateStrategy.rollingUpdate.maxUnavailable",
+                    &mut self.diag,
+                );
+                let max_surge = parse(
+                    ru.and_then(|r| r.max_surge.as_ref()),
+                    IntOrPercent::Int(0),
+                    "spec.updateStrategy.rollingUpdate.maxSurge",
+                    &mut self.diag,
+                );
+                let nonzero = |v: IntOrPercent| !matches!(v, IntOrPercent::Int(0) | IntOrPercent::Percent(0));
+                match (nonzero(max_unavailable), nonzero(max_surge)) {
+                    (true, true) => self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "spec.updateStrategy.rollingUpdate.maxSurge",
+                        "may not be set when maxUnavailable is non-zero (maxUnavailable defaults to 1: set it to 0 to surge)",
+                    )),
+                    (false, false) => self.diag.error(InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "spec.updateStrategy.rollingUpdate.maxUnavailable",
+                        "cannot be 0 when maxSurge is 0",
+                    )),
+                    _ => {}
+                }
+                DaemonStrategy::RollingUpdate { max_surge, max_unavailable }
+            }
+            Some(t) => {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "spec.updateStrategy.type",
+                    format!("unknown strategy {t:?}; expected RollingUpdate or OnDelete"),
+                ));
+                DaemonStrategy::OnDelete
+            }
+        }
+    }
+
+    /// Reads a DaemonSet's template as a new group of DaemonSet `id`: the template's facts
+    /// with the daemon tolerations, the selector checked against its labels.
+    fn add_daemon_group(
+        &mut self,
+        id: DaemonSetId,
+        revision: u32,
+        d: &K8sDaemonSet,
+        origin: &Origin,
+    ) -> Option<GroupId> {
+        let spec = &d.spec;
+        let pod_spec = spec.template.spec.as_ref();
+        // ValidateDaemonSetSpec.
+        self.check_restarting_template(pod_spec, origin, "DaemonSet");
+        if pod_spec.is_some_and(|p| p.node_name.is_some()) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "spec.template.spec.nodeName",
+                "a DaemonSet whose template names a node (its pods bypass the scheduler) is not modelled",
+            ));
+        }
+        let mut facts = pod::template_facts(&spec.template, origin, "spec.template", &mut self.labels, &mut self.diag)?;
+        let host_network = pod_spec.and_then(|p| p.host_network).unwrap_or(false);
+        facts.tolerations = daemon_tolerations(&facts.tolerations, host_network);
+        let sel = pod::label_selector(&spec.selector, origin, "spec.selector", &mut self.diag);
+        if sel.is_empty() {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.selector",
+                "an empty selector is not allowed for apps/v1 DaemonSets",
+            ));
+        } else if !all_match(&sel, |k| facts.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.selector",
+                "does not match spec.template.metadata.labels (the API server rejects this)",
+            ));
+        }
+        let g = GroupId(self.facts.len() as u32);
+        let priority = self.pod_priority(&facts, origin, "spec.template");
+        self.facts.push(facts);
+        self.group_priority.push(priority);
+        self.group_owner.push((Owner::DaemonSet(id), revision));
+        Some(g)
+    }
+
+    /// Every apps/v1 DaemonSet, its revisions (a `rolloutRestart` with `daemonSet` adds
+    /// revision 1), and the check that the daemon pods a run starts with fit.
+    pub(super) fn daemon_sets_from_manifests(&mut self, spec: &spec::VerificationSpec) {
+        let shared = shared_names(self.inputs.daemon_sets.iter().map(|o| &o.value.metadata));
+        for obj in &self.inputs.daemon_sets {
+            let (origin, d) = (&obj.origin, &obj.value);
+            let Some(name) = d.metadata.name.clone() else {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::MissingOrMistyped,
+                    "metadata.name",
+                    "a DaemonSet needs a name",
+                ));
+                continue;
+            };
+            let namespace = d.metadata.namespace.clone().unwrap_or_else(|| "default".into());
+            if let Some(first) = self.daemon_sets.iter().find(|e| e.object_name == name && e.namespace == namespace) {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "metadata.name",
+                    format!(
+                        "duplicate DaemonSet {name:?} in namespace {namespace:?} (the first is in {}); the API server keeps one object per namespace and name",
+                        first.origin
+                    ),
+                ));
+                continue;
+            }
+            // Reports, traces and solver constants name pods by their owner's name.
+            if self.deployments.iter().any(|dep| dep.object_name == name) {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "metadata.name",
+                    format!("a Deployment is named {name:?} too; kbmc names pods by their owner's name, so give the DaemonSet and the Deployment different names"),
+                ));
+                continue;
+            }
+            if d.metadata.deletion_timestamp.is_some() {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "metadata.deletionTimestamp",
+                    "a DaemonSet being deleted is not modelled",
+                ));
+            }
+            if d.spec.min_ready_seconds.is_some_and(|s| s > 0) {
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "spec.minReadySeconds",
+                    "a DaemonSet's pods are available once running; a delay before that is not modelled",
+                ));
+            }
+            // A snapshot's pods of this DaemonSet would be its pods, not fixed load.
+            let owner = format!("DaemonSet/{name}");
+            if let Some(fp) = self.fixed_pods.iter().find(|fp| fp.owner == owner && fp.namespace == namespace) {
+                let node = self.nodes[fp.node.index()].name.clone();
+                self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "metadata.name",
+                    format!("the snapshot has pods of this DaemonSet (on node {node:?}): starting a DaemonSet from its pods is not modelled (its pods start running on every node it should run on); leave the DaemonSet out to keep its pods as fixed load"),
+                ));
+            }
+            let strategy = self.daemon_strategy(d, origin);
+            let id = DaemonSetId(self.daemon_sets.len() as u32);
+            self.daemon_sets.push(DaemonSet {
+                name: if shared.contains(&name) { format!("{namespace}/{name}") } else { name.clone() },
+                object_name: name,
+                namespace,
+                strategy,
+                revisions: Vec::new(),
+                origin: origin.clone(),
+            });
+            match self.add_daemon_group(id, 0, d, origin) {
+                Some(g) => self.daemon_sets[id.index()].revisions.push(g),
+                None => {
+                    self.daemon_sets.pop();
+                }
+            }
+        }
+        // Rollouts: revision 1 of the named DaemonSet, at most one per DaemonSet and run.
+        for (ei, e) in spec.events.iter().enumerate() {
+            let spec::Event::RolloutRestart { deployment, daemon_set: Some(reference), budget } = e else { continue };
+            let f = format!("spec.events[{ei}]");
+            if deployment.is_some() {
+                self.diag.error(InputError::at(
+                    &self.spec_origin,
+                    InputClass::Invalid,
+                    format!("{f}.daemonSet"),
+                    "a rolloutRestart names a Deployment or a DaemonSet, not both",
+                ));
+                continue;
+            }
+            let Some(id) = self.daemon_set_ref(reference, &format!("{f}.daemonSet")) else { continue };
+            let si = id.index();
+            if self.daemon_sets[si].revisions.len() > 1 || *budget > 1 {
+                self.diag.unmodeled(InputError::at(
+                    &self.spec_origin,
+                    InputClass::Unmodeled,
+                    format!("{f}.budget"),
+                    format!(
+                        "DaemonSet {:?} is rolled out more than once in a run; kbmc models one rollout of a DaemonSet (two revisions)",
+                        self.daemon_sets[si].name
+                    ),
+                ));
+                continue;
+            }
+            let Some(obj) = self.inputs.daemon_sets.iter().find(|o| {
+                o.value.metadata.name.as_deref() == Some(self.daemon_sets[si].object_name.as_str())
+                    && o.value.metadata.namespace.as_deref().unwrap_or("default") == self.daemon_sets[si].namespace
+            }) else {
+                continue;
+            };
+            // The restarted template differs only in an annotation nothing modelled reads.
+            if let Some(g) = self.add_daemon_group(id, 1, &obj.value, &obj.origin) {
+                self.daemon_sets[si].revisions.push(g);
+            }
+        }
+        self.check_daemon_pods_fit();
+    }
+
+    /// Resolves `reference` (`namespace/name`, or a name one namespace has) to a DaemonSet.
+    pub(super) fn daemon_set_ref(&mut self, reference: &str, field: &str) -> Option<DaemonSetId> {
+        let found: Vec<usize> = match reference.split_once('/') {
+            Some((ns, name)) => (0..self.daemon_sets.len())
+                .filter(|&i| self.daemon_sets[i].namespace == ns && self.daemon_sets[i].object_name == name)
+                .collect(),
+            None => (0..self.daemon_sets.len()).filter(|&i| self.daemon_sets[i].object_name == reference).collect(),
+        };
+        match found[..] {
+            [i] => Some(DaemonSetId(i as u32)),
+            [] => {
+                self.diag.error(InputError::at(
+                    &self.spec_origin,
+                    InputClass::DanglingReference,
+                    field,
+                    format!("no DaemonSet named {reference:?} in the manifests"),
+                ));
+                None
+            }
+            _ => {
+                self.diag.error(InputError::at(
+                    &self.spec_origin,
+                    InputClass::Invalid,
+                    field,
+                    format!("{reference:?} is ambiguous: DaemonSets of that name run in {} namespaces; write namespace/name", found.len()),
+                ));
+                None
+            }
+        }
+    }
+
+    /// A run starts with each DaemonSet's pod running on every node it should run on (see
+    /// `model::Model::topology_state`): with every node slot present, those pods, the placed
+    /// and snapshot pods of the Deployments and the fixed pods must fit each node.
+    fn check_daemon_pods_fit(&mut self) {
+        for (ni, node) in self.nodes.iter().enumerate() {
+            let mut used = node.fixed;
+            let mut add = |r: crate::ir::Resources, c: i64| {
+                used.cpu_milli = used.cpu_milli.saturating_add(c.saturating_mul(r.cpu_milli));
+                used.memory = used.memory.saturating_add(c.saturating_mul(r.memory));
+                used.pods = used.pods.saturating_add(c);
+            };
+            for d in &self.deployments {
+                for &(_, c) in d.placement.iter().filter(|(n, _)| n.index() == ni) {
+                    add(self.facts[d.revisions[0].index()].requests, c);
+                }
+            }
+            for p in self.initial_pods.iter().filter(|p| p.node.map(|n| n.index()) == Some(ni)) {
+                if p.phase != PodPhase::Pending {
+                    add(self.facts[p.group.index()].requests, p.count);
+                }
+            }
+            let mut daemons = Vec::new();
+            for s in &self.daemon_sets {
+                let f = &self.facts[s.revisions[0].index()];
+                let p = pod::placement_on(f, node, &self.labels);
+                if p.affinity_ok && !p.untolerated_no_schedule && !p.untolerated_no_execute && node.ready {
+                    add(f.requests, 1);
+                    daemons.push(s.name.clone());
+                }
+            }
+            let a = node.allocatable;
+            if !daemons.is_empty() && (used.cpu_milli > a.cpu_milli || used.memory > a.memory || used.pods > a.pods) {
+                self.diag.error(InputError::at(
+                    &self.daemon_sets[0].origin,
+                    InputClass::Invalid,
+                    "spec.template.spec.containers[].resources.requests",
+                    format!(
+                        "the pods of DaemonSet(s) {} start on node {:?}, and with the pods placed there their requests exceed its allocatable",
+                        daemons.join(", "),
+                        node.name
+                    ),
+                ));
+            }
+        }
+    }
+}
