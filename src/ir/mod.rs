@@ -170,6 +170,10 @@ pub struct Pool {
     /// A node group of the cluster autoscaler: its size moves within this range (`count` is
     /// then the size at start) and it has `autoscaling.max` slots.
     pub autoscaling: Option<Range>,
+    /// The cloud provider's node template where the spec gives one (`autoscaling.template`):
+    /// a node of the pool's shape with the template's labels and taints, as the autoscaler
+    /// assumes a new node to be while it has no node of the group to copy.
+    pub template: Option<Box<Node>>,
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -462,6 +466,8 @@ pub struct PodGroup {
     /// The template's `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation, when
     /// `"true"` or `"false"`.
     pub safe_to_evict: Option<bool>,
+    /// Per pool: the placement facts on its cloud provider template node (`Pool::template`).
+    pub per_template: Vec<Option<Placement>>,
 }
 
 impl PodGroup {

@@ -170,11 +170,27 @@ pub struct NodePool {
 }
 
 /// An autoscaled node group's size bounds (`--nodes=min:max:name`).
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Autoscaling {
     pub min: u32,
     pub max: u32,
+    /// The cloud provider's node template (on AWS the Auto Scaling group's
+    /// `k8s.io/cluster-autoscaler/node-template/label/...` and `.../taint/...` tags), where
+    /// it differs from what the nodes register (the pool's `labels` and `taints`): what the
+    /// autoscaler assumes a new node looks like while it has no node of the group to copy.
+    #[serde(default)]
+    pub template: Option<NodeTemplate>,
+}
+
+/// A node group's template as the cloud provider reports it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeTemplate {
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub taints: Vec<Taint>,
 }
 
 /// The cluster autoscaler's options, named as its flags are (`--scale-down-utilization-threshold`

@@ -159,7 +159,7 @@ impl Builder<'_> {
                 ));
                 continue;
             }
-            let autoscaling = p.autoscaling.map(|a| Range { min: a.min as i64, max: a.max as i64 });
+            let autoscaling = p.autoscaling.as_ref().map(|a| Range { min: a.min as i64, max: a.max as i64 });
             if let Some(a) = autoscaling {
                 let bad = if a.min > a.max {
                     Some(format!("min {} is greater than max {}", a.min, a.max))
@@ -234,12 +234,29 @@ impl Builder<'_> {
                     fixed_score: Resources::default(),
                 });
             }
+            // The cloud provider's template: the pool's shape with the template's labels and
+            // taints (named as the first slot, whose hostname label it keeps).
+            let template = match p.autoscaling.as_ref().and_then(|a| a.template.as_ref()) {
+                Some(tpl) => {
+                    let taints = self.taints(
+                        tpl.taints.iter().map(|t| (t.key.clone(), t.value.clone(), t.effect.clone())),
+                        &origin,
+                        &format!("{f}.autoscaling.template.taints"),
+                    );
+                    let mut node = self.nodes[first.index()].clone();
+                    node.labels = self.add_node_labels(&tpl.labels, &node.name);
+                    node.taints = taints;
+                    Some(Box::new(node))
+                }
+                None => None,
+            };
             self.pools.push(Pool {
                 name: p.name.clone(),
                 count: Range { min: count.min as i64, max: count.max as i64 },
                 first,
                 concrete: false,
                 autoscaling,
+                template,
                 origin: origin.clone(),
             });
         }
@@ -326,6 +343,7 @@ impl Builder<'_> {
                 first,
                 concrete: true,
                 autoscaling: None,
+                template: None,
                 origin: pool_origin,
             });
         }
@@ -343,7 +361,15 @@ impl Builder<'_> {
             let first = NodeId(self.nodes.len() as u32);
             let name = node.name.clone();
             self.nodes.push(Node { pool: pool_id, index_in_pool: 0, ..node });
-            self.pools.push(Pool { name, count: Range::fixed(1), first, concrete: true, autoscaling: None, origin });
+            self.pools.push(Pool {
+                name,
+                count: Range::fixed(1),
+                first,
+                concrete: true,
+                autoscaling: None,
+                template: None,
+                origin,
+            });
         }
     }
 

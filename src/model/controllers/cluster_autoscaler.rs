@@ -16,6 +16,11 @@
 //!   `balanceSimilarNodeGroups` (`processors/nodegroupset/`
 //!   `BalanceScaleUpBetweenGroups`): among similar groups (same allocatable and taints, the same
 //!   labels but hostname and zone) that can take the pod, a node goes to one of the smallest.
+//! - Template, `processors/nodeinfosprovider/mixed_nodeinfos_processor.go` `Process`: the
+//!   template is a node of the group Ready for a minute, else one cached from earlier, else
+//!   the cloud provider's template (`Pool::template`, where the spec gives one that differs
+//!   from what the nodes register). Which one the autoscaler holds depends on timers and on
+//!   the nodes it has seen, so a pod that fits the cloud template is an option too (over).
 //! - Expanders: `random` picks uniformly, `priority` by a ConfigMap kbmc does not read: every
 //!   option is a successor. `most-pods` and `least-waste` rank the options by the binpacking
 //!   estimator's pods and node counts, which kbmc does not estimate: every option is a
@@ -271,14 +276,41 @@ fn helps<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool
     let t = with_template(d, st, n);
     let tloads = scheduler::NodeLoads::for_filters(d, m, &t);
     let takes = upcoming_takes(d, m, st, &groups);
+    let p = m.ir.nodes[n].pool.index();
     d.any_of(groups.iter().map(|&g| {
         let mut stuck = unschedulable(d, m, st, &loads, g);
         if let Some(takes) = &takes {
             stuck = d.and(&stuck, &d.not(&absorbed(d, m, st, takes, &groups, g)));
         }
-        let fits = scheduler::feasible_with(d, m, &t, &tloads, g)[n].clone();
+        let mut fits = scheduler::feasible_with(d, m, &t, &tloads, g)[n].clone();
+        if fits_cloud_template(m, p, g) {
+            fits = d.bool(true);
+        }
         d.and(&stuck, &fits)
     }))
+}
+
+/// A pod of group `g` fits an empty node as pool `p`'s cloud provider template describes it
+/// (`Pool::template`: its labels and taints, the pool's allocatable), by the scheduler's
+/// static filters and resources. The autoscaler builds a group's node from that template only
+/// while it has no node of the group to copy (`MixedTemplateNodeInfoProvider.Process`: a
+/// node Ready for a minute, else a cached one, else the cloud provider's template); which one
+/// it has depends on timers and on nodes seen since it started, which kbmc does not track, so
+/// the template is an option beside the real shape whenever the spec gives one (over).
+fn fits_cloud_template(m: &Model, p: usize, g: usize) -> bool {
+    let (Some(node), Some(Some(facts))) = (m.ir.pools[p].template.as_deref(), m.ir.groups[g].per_template.get(p))
+    else {
+        return false;
+    };
+    let r = m.ir.groups[g].requests;
+    let a = node.allocatable;
+    let fit = !scheduler::filter_on(m, "NodeResourcesFit")
+        || (r.cpu_milli <= a.cpu_milli && r.memory <= a.memory && a.pods >= 1);
+    (!scheduler::filter_on(m, "NodeName") || facts.node_name_ok)
+        && (!scheduler::filter_on(m, "NodeAffinity") || facts.affinity_ok)
+        && (!scheduler::filter_on(m, "TaintToleration")
+            || !(facts.untolerated_no_schedule || facts.untolerated_no_execute))
+        && fit
 }
 
 /// The lowest free slot of pool `p`, as a condition on slot `n`.
@@ -718,16 +750,21 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 let loads = scheduler::NodeLoads::for_filters(&d, m, before);
                 let t = with_template(&d, before, n);
                 let tloads = scheduler::NodeLoads::for_filters(&d, m, &t);
-                let pods: Vec<String> = (0..m.ir.groups.len())
+                let stuck: Vec<usize> = (0..m.ir.groups.len())
                     .filter(|&g| scheduler::scheduled(m, g))
-                    .filter(|&g| {
-                        unschedulable(&d, m, before, &loads, g) && scheduler::feasible_with(&d, m, &t, &tloads, g)[n]
-                    })
-                    .map(|g| m.group_name(g))
+                    .filter(|&g| unschedulable(&d, m, before, &loads, g))
                     .collect();
+                let real: Vec<usize> =
+                    stuck.iter().copied().filter(|&g| scheduler::feasible_with(&d, m, &t, &tloads, g)[n]).collect();
+                let (pods, how) = if real.is_empty() {
+                    let by_template = stuck.iter().copied().filter(|&g| fits_cloud_template(m, p, g));
+                    (by_template.map(|g| m.group_name(g)).collect::<Vec<_>>(), " by the cloud provider's node template")
+                } else {
+                    (real.iter().map(|&g| m.group_name(g)).collect(), "")
+                };
                 let size = target_size(&d, m, before, p);
                 format!(
-                    "scale-up of node group {} from {} to {} (max {}): a pending pod of {} fits no node but fits a new {} node; {node} is on its way",
+                    "scale-up of node group {} from {} to {} (max {}): a pending pod of {} fits no node but fits a new {} node{how}; {node} is on its way",
                     pool.name,
                     size,
                     size + 1,

@@ -465,3 +465,22 @@ fn autoscaler_beside_a_daemon_set_is_refused() {
     };
     assert!(err.contains("DaemonSet agent beside the cluster autoscaler (node group ng1)"), "{err}");
 }
+
+/// mixed_nodeinfos_processor_test.go `TestGetNodeInfosForGroups` (a group without a node
+/// Ready for a minute gets its node info from the cloud provider's template): a group's
+/// `autoscaling.template`
+/// that takes the pending pod makes a scale-up an option even where the nodes the group
+/// registers would not take it; without the template, or with one that does not take the pod,
+/// there is none.
+#[test]
+fn the_cloud_template_plans_the_scale_up() {
+    let pools = |template: &str| {
+        format!("    - {{name: ng2, count: 0, labels: {{tier: web}}, capacity: {{cpu: \"2\", memory: 2Gi}}, autoscaling: {{min: 0, max: 1{template}}}}}\n")
+    };
+    let m = two_groups(&pools(", template: {labels: {tier: batch}}"), "nodeSelector: {tier: batch}", "");
+    assert_eq!(growing(&m, &pending_web(&m, &[1, 1, 0])), ["ng2"], "the template says tier=batch");
+    let m = two_groups(&pools(""), "nodeSelector: {tier: batch}", "");
+    assert!(growing(&m, &pending_web(&m, &[1, 1, 0])).is_empty(), "the nodes register tier=web");
+    let m = two_groups(&pools(", template: {labels: {tier: gpu}}"), "nodeSelector: {tier: batch}", "");
+    assert!(growing(&m, &pending_web(&m, &[1, 1, 0])).is_empty(), "neither takes the pod");
+}
