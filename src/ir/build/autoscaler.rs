@@ -3,8 +3,10 @@
 //! `main.go` flags) -> `Autoscaler`. Owns refusing options out of range (a threshold outside
 //! [0, 1] or with more than six decimals, an unknown expander, a malformed duration) and options
 //! given with no autoscaled pool; must not decide what the autoscaler does
-//! (`model/controllers/cluster_autoscaler.rs`). Also refuses the cluster autoscaler beside
-//! preemption, which kbmc does not model together.
+//! (`model/controllers/cluster_autoscaler.rs`). Also reads the cluster-autoscaler Deployment's
+//! flags where the inputs hold one (kube-system, an image naming cluster-autoscaler; flags as
+//! in upstream's `main.go`), and refuses the cluster autoscaler beside preemption or a
+//! DaemonSet, which kbmc does not model together.
 
 use super::Builder;
 use crate::error::{InputClass, InputError};
@@ -58,9 +60,12 @@ fn is_duration(s: &str) -> bool {
 impl Builder<'_> {
     /// The autoscaler's options, when some pool is autoscaled and the autoscaler runs.
     pub(super) fn autoscaler(&mut self, ca: Option<&spec::ClusterAutoscaler>, runs: bool) -> Option<Autoscaler> {
+        let merged = self.autoscaler_deployment(ca);
         let origin = self.spec_origin.clone();
         let autoscaled = self.pools.iter().any(|p| p.autoscaling.is_some());
-        if ca.is_some() && !autoscaled {
+        let written = ca.is_some();
+        let ca = merged.as_ref().or(ca);
+        if written && !autoscaled {
             self.diag.error(InputError::at(
                 &origin,
                 InputClass::Invalid,
@@ -133,7 +138,228 @@ impl Builder<'_> {
     }
 }
 
+/// cluster-autoscaler's flags kbmc reads (`--nodes` and the options of
+/// `spec.clusterAutoscaler`).
+const READ_FLAGS: [&str; 7] = [
+    "nodes",
+    "scale-down-utilization-threshold",
+    "scale-down-unneeded-time",
+    "expander",
+    "balance-similar-node-groups",
+    "skip-nodes-with-local-storage",
+    "skip-nodes-with-system-pods",
+];
+
+/// Flags that change nothing kbmc models: logging, the cloud provider's connection, the
+/// status ConfigMap, leader election, and timers kbmc orders without a clock (every duration
+/// is explored: the scan interval, the delays after add, delete and failure, the provisioning
+/// time, the new-pod delay).
+const INERT_FLAGS: [&str; 20] = [
+    "v",
+    "stderrthreshold",
+    "logtostderr",
+    "alsologtostderr",
+    "cloud-provider",
+    "cloud-config",
+    "cluster-name",
+    "kubeconfig",
+    "namespace",
+    "write-status-configmap",
+    "status-config-map-name",
+    "leader-elect",
+    "address",
+    "aws-use-static-instance-list",
+    "scan-interval",
+    "scale-down-delay-after-add",
+    "scale-down-delay-after-delete",
+    "scale-down-delay-after-failure",
+    "max-node-provision-time",
+    "new-pod-scale-up-delay",
+];
+
+/// A flag's value as a bool (`--flag` alone is true).
+fn flag_bool(v: Option<&str>) -> Option<bool> {
+    match v {
+        None | Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    }
+}
+
 impl Builder<'_> {
+    /// The cluster-autoscaler Deployment among the inputs (namespace kube-system, a container
+    /// whose image names cluster-autoscaler), read into the options of `spec.clusterAutoscaler`
+    /// (which it fills where the spec is silent; a flag that says otherwise than the spec is an
+    /// error) and checked against the pools (`--nodes=min:max:name` must name an autoscaled pool
+    /// with that range, and name every autoscaled pool). Flags kbmc cannot honour are refused.
+    /// The Deployment stays a workload: its pod is a kube-system pod on some node.
+    fn autoscaler_deployment(&mut self, ca: Option<&spec::ClusterAutoscaler>) -> Option<spec::ClusterAutoscaler> {
+        let found = self.inputs.deployments.iter().find_map(|d| {
+            let meta = &d.value.metadata;
+            if meta.namespace.as_deref() != Some("kube-system") {
+                return None;
+            }
+            let spec = d.value.spec.template.spec.as_ref()?;
+            let c = spec
+                .containers
+                .iter()
+                .find(|c| c.image.as_deref().is_some_and(|i| i.contains("cluster-autoscaler")))?;
+            let words: Vec<String> = c
+                .command
+                .iter()
+                .flatten()
+                .chain(c.args.iter().flatten())
+                .filter(|w| w.starts_with("--"))
+                .cloned()
+                .collect();
+            Some((d.origin.clone(), meta.name.clone().unwrap_or_default(), c.name.clone(), words))
+        });
+        let (origin, name, container, words) = found?;
+        let at = |i: usize| format!("spec.template.spec.containers[{container}] flag {}", words[i]);
+        let mut out = ca.cloned().unwrap_or_default();
+        let mut groups: Vec<(usize, i64, i64, String)> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let body = &w[2..];
+            let (flag, value) = match body.split_once('=') {
+                Some((f, v)) => (f, Some(v)),
+                None => (body, None),
+            };
+            if INERT_FLAGS.contains(&flag) {
+                continue;
+            }
+            if !READ_FLAGS.contains(&flag) {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Unmodeled,
+                    at(i),
+                    format!(
+                        "--{flag} of the cluster-autoscaler Deployment {name} is not modelled (kbmc reads {} and ignores logging, connection and timer flags)",
+                        READ_FLAGS.map(|f| format!("--{f}")).join(", ")
+                    ),
+                ));
+                continue;
+            }
+            let bad = |b: &mut Self, what: &str| {
+                b.diag.error(InputError::at(&origin, InputClass::Invalid, at(i), format!("expected {what}")));
+            };
+            let clash = |b: &mut Self, field: &str, spec_says: Option<String>, flag_says: String| {
+                if let Some(s) = spec_says.filter(|s| *s != flag_says) {
+                    b.diag.error(InputError::at(
+                        &origin,
+                        InputClass::Invalid,
+                        at(i),
+                        format!("spec.clusterAutoscaler.{field} says {s}, the cluster-autoscaler Deployment {name} says {flag_says}"),
+                    ));
+                }
+            };
+            match flag {
+                "nodes" => {
+                    let parts: Vec<&str> = value.unwrap_or("").splitn(3, ':').collect();
+                    match parts.as_slice() {
+                        [lo, hi, group] if lo.parse::<i64>().is_ok() && hi.parse::<i64>().is_ok() => {
+                            groups.push((i, lo.parse().unwrap_or(0), hi.parse().unwrap_or(0), group.to_string()))
+                        }
+                        _ => bad(self, "--nodes=<min>:<max>:<node group name>"),
+                    }
+                }
+                "scale-down-utilization-threshold" => match value {
+                    Some(v) => {
+                        let said = ca.and_then(|c| c.scale_down_utilization_threshold.as_ref()).map(|s| match s {
+                            serde_yaml::Value::Number(n) => n.to_string(),
+                            serde_yaml::Value::String(s) => s.clone(),
+                            other => format!("{other:?}"),
+                        });
+                        clash(self, "scaleDownUtilizationThreshold", said, v.to_string());
+                        out.scale_down_utilization_threshold = Some(serde_yaml::Value::String(v.to_string()));
+                    }
+                    None => bad(self, "--scale-down-utilization-threshold=<number from 0 to 1>"),
+                },
+                "scale-down-unneeded-time" => match value {
+                    Some(v) => {
+                        clash(
+                            self,
+                            "scaleDownUnneededTime",
+                            ca.and_then(|c| c.scale_down_unneeded_time.clone()),
+                            v.to_string(),
+                        );
+                        out.scale_down_unneeded_time = Some(v.to_string());
+                    }
+                    None => bad(self, "--scale-down-unneeded-time=<duration>"),
+                },
+                "expander" => match value {
+                    Some(v) => {
+                        clash(self, "expander", ca.and_then(|c| c.expander.clone()), v.to_string());
+                        out.expander = Some(v.to_string());
+                    }
+                    None => bad(self, "--expander=<name>"),
+                },
+                _ => {
+                    let Some(b) = flag_bool(value) else {
+                        bad(self, "true or false");
+                        continue;
+                    };
+                    let (field, slot, said) = match flag {
+                        "balance-similar-node-groups" => (
+                            "balanceSimilarNodeGroups",
+                            &mut out.balance_similar_node_groups,
+                            ca.and_then(|c| c.balance_similar_node_groups),
+                        ),
+                        "skip-nodes-with-local-storage" => (
+                            "skipNodesWithLocalStorage",
+                            &mut out.skip_nodes_with_local_storage,
+                            ca.and_then(|c| c.skip_nodes_with_local_storage),
+                        ),
+                        _ => (
+                            "skipNodesWithSystemPods",
+                            &mut out.skip_nodes_with_system_pods,
+                            ca.and_then(|c| c.skip_nodes_with_system_pods),
+                        ),
+                    };
+                    *slot = Some(b);
+                    clash(self, field, said.map(|s| s.to_string()), b.to_string());
+                }
+            }
+        }
+        // --nodes against the pools.
+        for (i, lo, hi, group) in &groups {
+            match self.pools.iter().position(|p| &p.name == group) {
+                None => self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    at(*i),
+                    format!("node group {group} is not a pool of spec.nodePools"),
+                )),
+                Some(p) => match self.pools[p].autoscaling {
+                    Some(r) if r.min == *lo && r.max == *hi => {}
+                    Some(r) => self.diag.error(InputError::at(
+                        &origin,
+                        InputClass::Invalid,
+                        at(*i),
+                        format!("spec.nodePools[{p}].autoscaling says {}..{}, the flag {lo}..{hi}", r.min, r.max),
+                    )),
+                    None => self.diag.error(InputError::at(
+                        &origin,
+                        InputClass::Invalid,
+                        at(*i),
+                        format!("spec.nodePools[{p}] ({group}) has no `autoscaling`; give it autoscaling: {{min: {lo}, max: {hi}}}"),
+                    )),
+                },
+            }
+        }
+        for p in 0..self.pools.len() {
+            if self.pools[p].autoscaling.is_some() && !groups.iter().any(|g| g.3 == self.pools[p].name) {
+                let pool = self.pools[p].name.clone();
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    "spec.template.spec.containers",
+                    format!("the cluster-autoscaler Deployment {name} has no --nodes for the autoscaled pool {pool}: it would never scale it"),
+                ));
+            }
+        }
+        Some(out)
+    }
+
     /// Refuses an autoscaled pool beside a DaemonSet: upstream's autoscaler puts the daemon
     /// pods that would run on a new node into its template (`TemplateNodeInfoFromExampleNodeInfo`),
     /// leaves them out of the pods a removal must move and deletes the node with them on it

@@ -484,3 +484,73 @@ fn the_cloud_template_plans_the_scale_up() {
     let m = two_groups(&pools(", template: {labels: {tier: gpu}}"), "nodeSelector: {tier: batch}", "");
     assert!(growing(&m, &pending_web(&m, &[1, 1, 0])).is_empty(), "neither takes the pod");
 }
+
+/// Under the interleaved timing (any controller may lag), the autoscaler alone does not churn:
+/// the node on its way is room for the pending pod (no second node), and the node that came
+/// for it is not unneeded while the pod, pending, fits only there (`filterOutSchedulable`).
+#[test]
+fn no_churn_from_the_autoscaler_alone_under_interleaved_timing() {
+    let pools = "    - {name: n, count: 1, autoscaling: {min: 1, max: 3}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let intents = "  timing: interleaved\n  intents:\n    - {type: noNodeChurn}\n    - {type: nodeCountWithin, pool: n, min: 1, max: 2}\n";
+    let m = model(&format!(
+        "{}{}",
+        deployment("web", 2, "3", "1Gi", ""),
+        spec(pools, "    - {deployment: web}\n", intents)
+    ));
+    let r = check(&m, &Options { max_depth: 40, max_states: 100_000, symmetry: true, reduction: false, all: true });
+    for res in &r.results {
+        assert!(matches!(res.verdict, Verdict::Holds { exhaustive: true, .. }), "{:?}", res.verdict);
+    }
+}
+
+/// The inputs' and the build's errors for `yaml`, as one text ("" when it builds).
+fn build_errors(yaml: &str) -> String {
+    let mut inputs = crate::manifest::Inputs::default();
+    let mut errors = Vec::new();
+    crate::manifest::load_text(
+        std::path::Path::new("test.yaml"),
+        yaml,
+        crate::manifest::LoadOptions::default(),
+        &mut inputs,
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    match crate::ir::build(&inputs, crate::ir::BuildOptions::default()) {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// The cluster-autoscaler Deployment's flags (upstream `main.go`): `--nodes` must match the
+/// autoscaled pools, the options are read, timer and logging flags pass, others are refused.
+#[test]
+fn the_autoscaler_deployment_flags_are_read() {
+    let pools = "    - {name: ng1, count: 1, autoscaling: {min: 1, max: 3}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let ca = |flags: &str| {
+        let args: String = flags.split(' ').map(|f| format!("            - {f}\n")).collect();
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: cluster-autoscaler, namespace: kube-system}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: ca}}}}\n  template:\n    metadata: {{labels: {{app: ca}}}}\n    spec:\n      containers:\n        - name: ca\n          image: registry.k8s.io/autoscaling/cluster-autoscaler:v1.30.0\n          resources: {{requests: {{cpu: 100m, memory: 300Mi}}}}\n          command:\n            - ./cluster-autoscaler\n{args}---\n")
+    };
+    let yaml = |flags: &str| {
+        format!("{}{}{}", ca(flags), deployment("web", 1, "1", "1Gi", ""), spec(pools, "    - {deployment: web}\n", ""))
+    };
+    let m = model(&yaml("--v=4 --cloud-provider=aws --nodes=1:3:ng1 --scale-down-utilization-threshold=0.7 --expander=least-waste --balance-similar-node-groups --skip-nodes-with-local-storage=false --scale-down-delay-after-add=5m"));
+    let a = m.ir.autoscaler.as_ref().expect("the autoscaler runs");
+    assert_eq!(a.threshold, (7, 10));
+    assert_eq!(a.expander, [crate::ir::Expander::LeastWaste]);
+    assert!(a.balance_similar_node_groups && !a.skip_nodes_with_local_storage && a.skip_nodes_with_system_pods);
+    let err = build_errors(&yaml("--nodes=1:5:ng1"));
+    assert!(err.contains("spec.nodePools[0].autoscaling says 1..3, the flag 1..5"), "{err}");
+    let err = build_errors(&yaml("--nodes=1:3:ng2"));
+    assert!(err.contains("node group ng2 is not a pool of spec.nodePools"), "{err}");
+    assert!(err.contains("has no --nodes for the autoscaled pool ng1"), "{err}");
+    let err =
+        build_errors(&yaml("--nodes=1:3:ng1 --node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled"));
+    assert!(
+        err.contains(
+            "--node-group-auto-discovery of the cluster-autoscaler Deployment cluster-autoscaler is not modelled"
+        ),
+        "{err}"
+    );
+    let err = build_errors(&yaml("--nodes=1:3:ng1 --skip-nodes-with-system-pods=maybe"));
+    assert!(err.contains("expected true or false"), "{err}");
+}
