@@ -236,19 +236,19 @@ impl Builder<'_> {
             }
             // The cloud provider's template: the pool's shape with the template's labels and
             // taints (named as the first slot, whose hostname label it keeps).
-            let template = match p.autoscaling.as_ref().and_then(|a| a.template.as_ref()) {
-                Some(tpl) => {
-                    let taints = self.taints(
+            // A pool without slots (max 0) never gets a node: no template to plan one with.
+            let tpl = p.autoscaling.as_ref().and_then(|a| a.template.as_ref());
+            let template = match (tpl, self.nodes.get(first.index()).cloned()) {
+                (Some(tpl), Some(mut node)) if slots > 0 => {
+                    node.taints = self.taints(
                         tpl.taints.iter().map(|t| (t.key.clone(), t.value.clone(), t.effect.clone())),
                         &origin,
                         &format!("{f}.autoscaling.template.taints"),
                     );
-                    let mut node = self.nodes[first.index()].clone();
                     node.labels = self.add_node_labels(&tpl.labels, &node.name);
-                    node.taints = taints;
                     Some(Box::new(node))
                 }
-                None => None,
+                _ => None,
             };
             self.pools.push(Pool {
                 name: p.name.clone(),

@@ -554,3 +554,13 @@ fn the_autoscaler_deployment_flags_are_read() {
     let err = build_errors(&yaml("--nodes=1:3:ng1 --skip-nodes-with-system-pods=maybe"));
     assert!(err.contains("expected true or false"), "{err}");
 }
+
+/// A node group of no slots (max 0) with a cloud template builds (no template node to plan
+/// with: it never grows).
+#[test]
+fn a_template_on_a_group_of_no_slots_builds() {
+    let ng2 = "    - {name: ng2, count: 0, capacity: {cpu: \"2\", memory: 2Gi}, autoscaling: {min: 0, max: 0, template: {labels: {tier: batch}}}}\n";
+    let m = two_groups(ng2, "nodeSelector: {tier: batch}", "");
+    assert!(m.ir.pools[2].template.is_none());
+    assert!(growing(&m, &pending_web(&m, &[1, 1, 0])).is_empty());
+}
