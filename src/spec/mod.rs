@@ -202,8 +202,8 @@ pub struct ClusterAutoscaler {
     /// node may be removed; default 0.5.
     #[serde(default)]
     pub scale_down_utilization_threshold: Option<serde_yaml::Value>,
-    /// How long a node must be unneeded before it is removed; default 10m. A timer kbmc does
-    /// not track: the removal may happen at any step while the node is unneeded.
+    /// How long a node must be unneeded before it is removed; default 10m. kbmc has no clock:
+    /// a node is found unneeded at one check and removed at a later step, still unneeded.
     #[serde(default)]
     pub scale_down_unneeded_time: Option<String>,
     /// Which node group a scale-up grows: random (default), least-waste, most-pods,
