@@ -5,6 +5,9 @@
 //! add up to; must not print (the caller gets each size's row through a callback) and must not
 //! know how an engine searches.
 //!
+//! An autoscaled pool's size in a topology is its size at start (`count`); in every run the
+//! cluster autoscaler may move it within `autoscaling`, and the statement says so.
+//!
 //! A size's query covers all its topologies at once: the engine starts from all of their
 //! initial states (nodes outside a topology are absent: their `present` bit is off). With
 //! `enumerate`, every topology is its own query instead, run in parallel with rayon; each
@@ -335,7 +338,14 @@ fn covered(m: &Model, engine: Engine, done: &[&Topology], depth: usize, every_ru
         m.ir.pools
             .iter()
             .enumerate()
-            .map(|(p, pool)| format!("{} {}", pool.name, noun(range(&|t: &Topology| t.sizes[p]), "node", "nodes")))
+            .map(|(p, pool)| {
+                let size = noun(range(&|t: &Topology| t.sizes[p]), "node", "nodes");
+                match pool.autoscaling {
+                    // The size a run starts from; the cluster autoscaler moves it within its range.
+                    Some(a) => format!("{} {size} at start (autoscaled within {}..{})", pool.name, a.min, a.max),
+                    None => format!("{} {size}", pool.name),
+                }
+            })
             .collect();
     let deps: Vec<String> = m
         .ir

@@ -143,6 +143,10 @@ fn judge(
                 Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
                     (from..=to).all(|k| waiting(&states[k]))
                 }
+                Intent::NoNodeChurn { pool } => segment.clone().any(|k| {
+                    crate::model::intents::churn_nodes_of(m, &states[k + 1], *pool)
+                        > crate::model::intents::churn_nodes_of(m, &states[k], *pool)
+                }),
                 _ => false,
             };
             if watched {

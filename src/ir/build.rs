@@ -10,7 +10,8 @@
 //! `descheduler.rs` (the DeschedulerPolicy), `events.rs` (spec.controllers and spec.events),
 //! `pdb.rs` (PodDisruptionBudgets), `statefulsets.rs` (StatefulSets, their ordinals' pod
 //! groups and the StorageClasses of their claims), `priority.rs` (PriorityClasses and each pod
-//! group's priority), `intents.rs` and `bounds.rs`. This file holds the
+//! group's priority), `autoscaler.rs` (the cluster autoscaler's options), `intents.rs` and
+//! `bounds.rs`. This file holds the
 //! `Builder` they share, `Diag`, the quantity and naming helpers more than one part uses, and
 //! `build`, which checks that there is one Verification, calls the parts in order and
 //! assembles the `Model`; it must not interpret any other kind of object itself (`dropped`
@@ -24,6 +25,7 @@ use crate::error::{Error, InputClass, InputError, Origin};
 use crate::manifest::quantity::Quantity;
 use crate::manifest::Inputs;
 
+mod autoscaler;
 mod bounds;
 mod daemonsets;
 mod deployments;
@@ -275,6 +277,13 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     if controllers.scheduler {
         b.check_preemption(&groups, &pdbs);
     }
+    let autoscaler = b.autoscaler(spec.cluster_autoscaler.as_ref(), controllers.cluster_autoscaler);
+    if autoscaler.is_some() && controllers.scheduler {
+        b.check_autoscaler_preemption(&groups);
+    }
+    if autoscaler.is_some() {
+        b.check_autoscaler_daemon_sets();
+    }
     let events = b.events(&spec.events, &applies);
     let intents = b.intents(&spec.intents, &hpas);
     let (bounds, per_deployment) = b.bounds(&spec.bounds, &hpas, &events);
@@ -326,6 +335,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         pdbs,
         priority_classes: b.classes,
         daemon_sets: b.daemon_sets,
+        autoscaler,
     };
     Ok((model, b.diag.warnings))
 }

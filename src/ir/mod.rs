@@ -109,6 +109,40 @@ pub struct Model {
     pub priority_classes: Vec<PriorityClass>,
     /// apps/v1 DaemonSets, in input order.
     pub daemon_sets: Vec<DaemonSet>,
+    /// The cluster autoscaler's options, when some pool is autoscaled.
+    pub autoscaler: Option<Autoscaler>,
+}
+
+/// The cluster autoscaler's options (cluster-autoscaler's flags of the same names).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Autoscaler {
+    /// `--scale-down-utilization-threshold` as a fraction `num / den` (default 1 / 2).
+    pub threshold: (i64, i64),
+    /// `--expander`: the strategies in chain order.
+    pub expander: Vec<Expander>,
+    pub balance_similar_node_groups: bool,
+    pub skip_nodes_with_local_storage: bool,
+    pub skip_nodes_with_system_pods: bool,
+}
+
+/// A scale-up expander strategy (`--expander`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Expander {
+    Random,
+    LeastWaste,
+    MostPods,
+    Priority,
+}
+
+impl Expander {
+    pub fn name(self) -> &'static str {
+        match self {
+            Expander::Random => "random",
+            Expander::LeastWaste => "least-waste",
+            Expander::MostPods => "most-pods",
+            Expander::Priority => "priority",
+        }
+    }
 }
 
 /// A `scheduling.k8s.io/v1` PriorityClass, as the Priority admission plugin resolves it into
@@ -133,6 +167,13 @@ pub struct Pool {
     pub first: NodeId,
     /// A pool made from one concrete Node manifest (count 1, never scaled).
     pub concrete: bool,
+    /// A node group of the cluster autoscaler: its size moves within this range (`count` is
+    /// then the size at start) and it has `autoscaling.max` slots.
+    pub autoscaling: Option<Range>,
+    /// The cloud provider's node template where the spec gives one (`autoscaling.template`):
+    /// a node of the pool's shape with the template's labels and taints, as the autoscaler
+    /// assumes a new node to be while it has no node of the group to copy.
+    pub template: Option<Box<Node>>,
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -422,6 +463,11 @@ pub struct PodGroup {
     pub priority: i64,
     /// `spec.preemptionPolicy` as admission sets it: PreemptLowerPriority (true) or Never.
     pub preempts: bool,
+    /// The template's `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation, when
+    /// `"true"` or `"false"`.
+    pub safe_to_evict: Option<bool>,
+    /// Per pool: the placement facts on its cloud provider template node (`Pool::template`).
+    pub per_template: Vec<Option<Placement>>,
 }
 
 impl PodGroup {
@@ -702,6 +748,7 @@ pub struct Controllers {
     pub descheduler: bool,
     pub node_lifecycle: bool,
     pub taint_eviction: bool,
+    pub cluster_autoscaler: bool,
 }
 
 /// What `kubectl apply` of a new Deployment version does to `spec.replicas`.
@@ -838,6 +885,16 @@ pub enum Intent {
         statefulset: DeploymentId,
         max_unavailable: i64,
     },
+    /// The pool's present nodes stay within [min, max].
+    NodeCountWithin {
+        pool: PoolId,
+        min: i64,
+        max: i64,
+    },
+    /// No reachable cycle in which a node joins the pool (`None`: any autoscaled pool).
+    NoNodeChurn {
+        pool: Option<PoolId>,
+    },
 }
 
 impl Intent {
@@ -857,6 +914,8 @@ impl Intent {
             Intent::DrainCompletes => "drainCompletes",
             Intent::DisruptionsWithinBudget => "disruptionsWithinBudget",
             Intent::StatefulSetAvailable { .. } => "statefulSetAvailable",
+            Intent::NodeCountWithin { .. } => "nodeCountWithin",
+            Intent::NoNodeChurn { .. } => "noNodeChurn",
         }
     }
 
@@ -875,7 +934,9 @@ impl Intent {
             | Intent::AllPodsEventuallyRun
             | Intent::DrainCompletes
             | Intent::DisruptionsWithinBudget
-            | Intent::StatefulSetAvailable { .. } => return None,
+            | Intent::StatefulSetAvailable { .. }
+            | Intent::NodeCountWithin { .. }
+            | Intent::NoNodeChurn { .. } => return None,
         })
     }
 
@@ -888,6 +949,7 @@ impl Intent {
                 | Intent::DrainCompletes
                 | Intent::StatefulSetAvailable { .. }
                 | Intent::NoPreemptionCycle { .. }
+                | Intent::NoNodeChurn { .. }
         )
     }
 }
@@ -981,6 +1043,13 @@ pub struct Bounds {
     pub max_pods_per_deployment: i64,
 }
 
+impl Pool {
+    /// Node slots of the pool: its largest size (an autoscaled pool's `autoscaling.max`).
+    pub fn slots(&self) -> i64 {
+        self.autoscaling.map_or(self.count.max, |a| a.max.max(self.count.max))
+    }
+}
+
 impl Model {
     /// The PodDisruptionBudgets whose selector matches the pods of group `g`.
     pub fn pdbs_of_group(&self, g: usize) -> Vec<usize> {
@@ -1020,7 +1089,11 @@ impl Model {
             | Intent::NoKernelPanicLoop { .. }
             | Intent::AllPodsEventuallyRun
             | Intent::DrainCompletes
-            | Intent::DisruptionsWithinBudget => i.name().to_string(),
+            | Intent::DisruptionsWithinBudget
+            | Intent::NoNodeChurn { pool: None } => i.name().to_string(),
+            Intent::NodeCountWithin { pool, .. } | Intent::NoNodeChurn { pool: Some(pool) } => {
+                format!("{}({})", i.name(), self.pools[pool.index()].name)
+            }
         }
     }
 

@@ -40,6 +40,10 @@ pub(super) struct RawSpread {
     pub selector: Option<Vec<Requirement>>,
 }
 
+/// The cluster autoscaler's per-pod override of its drainability rules
+/// (simulator/drainability/rules/safetoevict and notsafetoevict).
+pub const SAFE_TO_EVICT: &str = "cluster-autoscaler.kubernetes.io/safe-to-evict";
+
 /// Everything read from one pod template that does not depend on the nodes.
 #[derive(Clone, Debug)]
 pub(super) struct TemplateFacts {
@@ -65,6 +69,8 @@ pub(super) struct TemplateFacts {
     pub priority_class: Option<String>,
     pub priority: Option<i32>,
     pub preemption_policy: Option<String>,
+    /// The `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation, when "true" or "false".
+    pub safe_to_evict: Option<bool>,
 }
 
 /// Parses `matchExpressions` (key, operator, values) into requirements; `numeric` allows the
@@ -665,6 +671,16 @@ pub(super) fn template_facts(
         priority_class: spec.priority_class_name.clone().filter(|c| !c.is_empty()),
         priority: spec.priority,
         preemption_policy: spec.preemption_policy.clone(),
+        safe_to_evict: t
+            .metadata
+            .as_ref()
+            .and_then(|m| m.annotations.as_ref())
+            .and_then(|a| a.get(SAFE_TO_EVICT))
+            .and_then(|v| match v.as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            }),
     })
 }
 

@@ -84,7 +84,8 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
-    let candidates: [(&'static str, &'static str, bool, Affects); 25] = [
+    let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
+    let candidates: [(&'static str, &'static str, bool, Affects); 28] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -258,6 +259,24 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "snapshot-state",
             "the snapshot's Running pods are ready, and each HPA's stabilization window starts empty (as after a controller restart)",
             !ir.initial_pods.is_empty(),
+            Affects::All,
+        ),
+        (
+            "autoscaler-ready-nodes",
+            "the cluster autoscaler removes Ready nodes only (upstream also removes a node that stays unready for scale-down-unready-time)",
+            autoscales,
+            Affects::All,
+        ),
+        (
+            "autoscaler-drain-held",
+            "a pod that reaches a node after the cluster autoscaler tainted it (one tolerating the taint, or placed by spec.nodeName) holds the node's deletion back until the drain is given up (upstream deletes the node with it)",
+            autoscales && ir.groups.iter().any(|g| g.tolerates_unschedulable || g.node_name.is_some()),
+            Affects::All,
+        ),
+        (
+            "autoscaler-pending-pods",
+            "the pending pods the cluster autoscaler's snapshot places before a scale-down are, per group, as many as the nodes have room for by resources and static filters (upstream places them one by one with every scheduler filter, groups competing for room in an order kbmc does not track)",
+            autoscales,
             Affects::All,
         ),
     ];

@@ -191,11 +191,16 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
         }
         // Set by the voluntary eviction that broke a budget (`disruption::note_breach`).
         Intent::DisruptionsWithinBudget => st.monitor[i].clone(),
+        Intent::NodeCountWithin { pool, min, max } => {
+            let n = super::pool_size(d, m, st, pool.index());
+            d.or(&d.lt(&n, &d.int(*min)), &d.gt(&n, &d.int(*max)))
+        }
         Intent::NoEvictionCycle { .. }
         | Intent::AllPodsEventuallyRun
         | Intent::DrainCompletes
         | Intent::StatefulSetAvailable { .. }
-        | Intent::NoPreemptionCycle { .. } => d.bool(false),
+        | Intent::NoPreemptionCycle { .. }
+        | Intent::NoNodeChurn { .. } => d.bool(false),
     }
 }
 
@@ -215,6 +220,24 @@ pub fn loop_state<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, intent: &In
         )),
         _ => None,
     }
+}
+
+/// The present nodes `noNodeChurn` counts: of its pool, or of every autoscaled pool. A
+/// cycle with a step that raises it is a node added and (to close the cycle) removed.
+pub fn churn_nodes<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, pool: Option<crate::ir::PoolId>) -> D::Int {
+    d.sum_of(churn_pools(m, pool).map(|p| super::pool_size(d, m, st, p)))
+}
+
+/// [`churn_nodes`] of a concrete state.
+pub fn churn_nodes_of(m: &Model, st: &ClusterState<Concrete>, pool: Option<crate::ir::PoolId>) -> i64 {
+    churn_pools(m, pool).map(|p| super::pool_size_of(m, st, p)).sum()
+}
+
+fn churn_pools(m: &Model, pool: Option<crate::ir::PoolId>) -> impl Iterator<Item = usize> + '_ {
+    (0..m.ir.pools.len()).filter(move |&p| match pool {
+        Some(q) => q.index() == p,
+        None => m.ir.pools[p].autoscaling.is_some(),
+    })
 }
 
 /// Pods that exist but do not run: what `allPodsEventuallyRun` watches along a cycle.
@@ -330,9 +353,10 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
             let nodes: Vec<&str> = (0..m.nodes()).filter(|&n| st.draining[n]).map(|n| m.node_name(n)).collect();
             format!("the drain of {} never finishes", nodes.join(", "))
         }
-        Intent::NoEvictionCycle { .. } | Intent::NoPreemptionCycle { .. } | Intent::AllPodsEventuallyRun => {
-            String::new()
-        }
+        Intent::NoEvictionCycle { .. }
+        | Intent::NoPreemptionCycle { .. }
+        | Intent::AllPodsEventuallyRun
+        | Intent::NoNodeChurn { .. } => String::new(),
         Intent::StatefulSetAvailable { statefulset, .. } => {
             let dep = statefulset.index();
             format!(
@@ -340,6 +364,14 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
                 m.ir.deployments[dep].name,
                 super::controllers::statefulset::unavailable(&d, m, st, dep),
                 st.desired[dep]
+            )
+        }
+        Intent::NodeCountWithin { pool, min, max } => {
+            let p = &m.ir.pools[pool.index()];
+            format!(
+                "node group {} has {}, outside {min}..{max}",
+                p.name,
+                crate::count(super::pool_size(&d, m, st, pool.index()), "node", "nodes")
             )
         }
     }

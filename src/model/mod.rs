@@ -262,7 +262,8 @@ impl Model {
             ir: ir.clone(),
             defers_evictions,
             marks_deletions: ir.controllers.deployment && ir.nodes.len() > 1,
-            queues_evictions: ir.events.iter().any(|e| matches!(e, ir::Event::Maintenance { .. }))
+            queues_evictions: ir.autoscaler.is_some()
+                || ir.events.iter().any(|e| matches!(e, ir::Event::Maintenance { .. }))
                 || (ir.controllers.node_lifecycle
                     && ir.controllers.taint_eviction
                     && ir.groups.iter().any(|g| g.unreachable_eviction_after.is_some())),
@@ -531,6 +532,8 @@ impl Model {
             preempting: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
             unscheduled: vec![vec![0; nn]; self.daemon_groups.len()],
             daemon_revision: vec![0; ir.daemon_sets.len()],
+            scaling_down: if ir.autoscaler.is_some() { vec![vec![0; nn]; 2] } else { Vec::new() },
+            scale_up_hold: if ir.autoscaler.is_some() { vec![0] } else { Vec::new() },
         };
         st = intents::observe(&Concrete, self, st);
         st
@@ -655,6 +658,21 @@ pub fn running_replicas_of(m: &Model, st: &ClusterState<Concrete>, dep: usize) -
         }
     }
     r
+}
+
+/// Present nodes of pool `p` (a node that joined and is not Ready yet counts; one the
+/// autoscaler asked for that has not registered does not).
+pub fn pool_size<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize) -> D::Int {
+    let pool = &m.ir.pools[p];
+    let first = pool.first.index();
+    d.sum_of((first..first + pool.slots() as usize).map(|n| d.count(&st.present[n])))
+}
+
+/// [`pool_size`] of a concrete state.
+pub fn pool_size_of(m: &Model, st: &ClusterState<Concrete>, p: usize) -> i64 {
+    let pool = &m.ir.pools[p];
+    let first = pool.first.index();
+    st.present[first..first + pool.slots() as usize].iter().filter(|&&x| x).count() as i64
 }
 
 /// Terminating pods of Deployment `dep` (all revisions): an eviction of its pods raises it,

@@ -16,6 +16,10 @@ pub const PANICKED: i64 = 2;
 /// NotReady from the start: its Node manifest's Ready condition is not True. No event brings
 /// it back (a recovery undoes its own event's failure, not a state the cluster started in).
 pub const DECLARED_NOT_READY: i64 = 3;
+/// A node the cluster autoscaler added that is not Ready yet: with `present` off, asked of
+/// the cloud provider and not registered (an upcoming node); with `present` on, registered
+/// and NotReady until its kubelet reports Ready (`events::node_provisioning`).
+pub const JOINING: i64 = 4;
 
 /// Which fields a packed key holds and a copy covers: every field but the node conditions
 /// (presence, status, cordon, drain, maintenance, panics; see [`Conditions`]) left out. A
@@ -127,6 +131,16 @@ pub struct ClusterState<D: Domain> {
     pub unscheduled: Vec<Vec<D::Int>>,
     /// Per DaemonSet: index of the current pod template revision.
     pub daemon_revision: Vec<D::Int>,
+    /// Per node, two rows (none in a model without the cluster autoscaler): row 0 is 1 while
+    /// the autoscaler is removing the node (tainted ToBeDeletedByClusterAutoscaler and drained
+    /// through the Eviction API); row 1 is 1 while the node is in the autoscaler's unneeded
+    /// set (found unneeded at one of its checks and at every check since: upstream's
+    /// unneeded-since time runs). Per-node rows of [`pod_rows`](Self::pod_rows), renamed and
+    /// packed with them.
+    pub scaling_down: Vec<Vec<D::Int>>,
+    /// One value (none without the cluster autoscaler): 1 while scale-down is held after a
+    /// scale-up (`scale-down-delay-after-add` not yet over), else 0.
+    pub scale_up_hold: Vec<D::Int>,
 }
 
 impl<D: Domain> ClusterState<D> {
@@ -145,6 +159,7 @@ impl<D: Domain> ClusterState<D> {
             .chain(&self.nominated)
             .chain(&self.preempting)
             .chain(&self.unscheduled)
+            .chain(&self.scaling_down)
     }
 
     /// [`pod_rows`](Self::pod_rows), to write.
@@ -159,6 +174,7 @@ impl<D: Domain> ClusterState<D> {
             .chain(&mut self.nominated)
             .chain(&mut self.preempting)
             .chain(&mut self.unscheduled)
+            .chain(&mut self.scaling_down)
     }
 
     /// The same state over another domain, value by value (e.g. a concrete state lifted to
@@ -196,6 +212,8 @@ impl<D: Domain> ClusterState<D> {
             preempting: grid(&self.preempting),
             unscheduled: grid(&self.unscheduled),
             daemon_revision: ints(&self.daemon_revision),
+            scaling_down: grid(&self.scaling_down),
+            scale_up_hold: ints(&self.scale_up_hold),
         }
     }
 }
@@ -228,6 +246,8 @@ impl<D: Domain> Clone for ClusterState<D> {
             preempting: self.preempting.clone(),
             unscheduled: self.unscheduled.clone(),
             daemon_revision: self.daemon_revision.clone(),
+            scaling_down: self.scaling_down.clone(),
+            scale_up_hold: self.scale_up_hold.clone(),
         }
     }
 
@@ -258,6 +278,8 @@ impl<D: Domain> Clone for ClusterState<D> {
         self.preempting.clone_from(&o.preempting);
         self.unscheduled.clone_from(&o.unscheduled);
         self.daemon_revision.clone_from(&o.daemon_revision);
+        self.scaling_down.clone_from(&o.scaling_down);
+        self.scale_up_hold.clone_from(&o.scale_up_hold);
     }
 }
 
@@ -283,6 +305,8 @@ impl<D: Domain> std::fmt::Debug for ClusterState<D> {
             .field("preempting", &self.preempting)
             .field("unscheduled", &self.unscheduled)
             .field("daemon_revision", &self.daemon_revision)
+            .field("scaling_down", &self.scaling_down)
+            .field("scale_up_hold", &self.scale_up_hold)
             .finish()
     }
 }
@@ -318,7 +342,8 @@ impl ClusterState<Concrete> {
             + self.queued.len()
             + self.nominated.len()
             + self.preempting.len()
-            + self.unscheduled.len();
+            + self.unscheduled.len()
+            + self.scaling_down.len();
         nn * (6 - fields.left_out.count() + rows)
             + self.pending.len()
             + self.desired.len()
@@ -329,6 +354,7 @@ impl ClusterState<Concrete> {
             + self.monitor.len()
             + self.stateful.len()
             + self.daemon_revision.len()
+            + self.scale_up_hold.len()
     }
 
     /// Packs `fields` of the state into `v`, per-node values in `perm` order (`None`: index
@@ -371,6 +397,7 @@ impl ClusterState<Concrete> {
         w.bools(&self.monitor, false);
         w.ints(&self.stateful, false);
         w.ints(&self.daemon_revision, false);
+        w.ints(&self.scale_up_hold, false);
         debug_assert_eq!(w.at, w.out.len());
         // One range check for the whole key, after it is written: a check (and its panic
         // path) per value kept the copying loops from vectorizing.
@@ -394,6 +421,7 @@ impl ClusterState<Concrete> {
                 s.nominated.len(),
                 s.preempting.len(),
                 s.unscheduled.len(),
+                s.scaling_down.len(),
             ]
         };
         assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
@@ -426,6 +454,9 @@ impl ClusterState<Concrete> {
         for (a, b) in self.unscheduled.iter_mut().zip(&o.unscheduled) {
             a.copy_from_slice(b);
         }
+        for (a, b) in self.scaling_down.iter_mut().zip(&o.scaling_down) {
+            a.copy_from_slice(b);
+        }
         self.desired.copy_from_slice(&o.desired);
         self.revision.copy_from_slice(&o.revision);
         self.hpa_window_max.copy_from_slice(&o.hpa_window_max);
@@ -434,6 +465,7 @@ impl ClusterState<Concrete> {
         self.monitor.copy_from_slice(&o.monitor);
         self.stateful.copy_from_slice(&o.stateful);
         self.daemon_revision.copy_from_slice(&o.daemon_revision);
+        self.scale_up_hold.copy_from_slice(&o.scale_up_hold);
     }
 
     /// Overwrites node conditions `cs` with `o`'s.
@@ -502,6 +534,7 @@ impl ClusterState<Concrete> {
                 .chain(&self.budget)
                 .chain(&self.stateful)
                 .chain(&self.daemon_revision)
+                .chain(&self.scale_up_hold)
                 .copied(),
         )
     }
@@ -535,6 +568,7 @@ impl ClusterState<Concrete> {
         r.bools(&mut self.monitor);
         r.ints(&mut self.stateful);
         r.ints(&mut self.daemon_revision);
+        r.ints(&mut self.scale_up_hold);
     }
 
     /// Writes each node's per-node state as one row of `scratch.rows` (node `n` at
@@ -609,6 +643,7 @@ impl ClusterState<Concrete> {
             + self.nominated.len()
             + self.preempting.len()
             + self.unscheduled.len()
+            + self.scaling_down.len()
     }
 
     /// The per-node pod counts, in row order ([`pod_rows`](Self::pod_rows)).

@@ -56,19 +56,22 @@ pub fn header_lines(command: &str, h: &Header) -> String {
 }
 
 /// Per step: pending pods, pods per node (bound + running, `-k` for k terminating) and desired
-/// replicas, for the nodes present at the start. Nodes that never hold a pod in the trace are
-/// left out, and the table says how many.
+/// replicas, for the nodes present in some state (`-` where a node the cluster autoscaler
+/// added or removed is absent). Nodes that never hold a pod in the trace are left out, and the
+/// table says how many.
 pub fn table(m: &Model, t: &Trace) -> String {
-    let first = &t.states[0];
-    let present: Vec<usize> = (0..m.nodes()).filter(|&n| first.present[n]).collect();
+    let present: Vec<usize> = (0..m.nodes()).filter(|&n| t.states.iter().any(|st| st.present[n])).collect();
     let pods_on = |st: &crate::model::ClusterState<crate::domain::Concrete>, n: usize| -> (i64, i64) {
         let live: i64 = (0..m.ir.groups.len()).map(|g| st.bound[g][n]).sum::<i64>()
             + st.running.iter().map(|row| row[n]).sum::<i64>();
         let term: i64 = st.terminating.iter().map(|row| row[n]).sum();
         (live, term)
     };
-    let shown: Vec<usize> =
-        present.iter().copied().filter(|&n| t.states.iter().any(|st| pods_on(st, n) != (0, 0))).collect();
+    let shown: Vec<usize> = present
+        .iter()
+        .copied()
+        .filter(|&n| t.states.iter().any(|st| pods_on(st, n) != (0, 0) || st.present[n] != t.states[0].present[n]))
+        .collect();
     let deps: Vec<&str> = m.ir.deployments.iter().map(|d| d.name.as_str()).collect();
     let mut cols: Vec<String> = vec!["step".into(), "pending".into()];
     cols.extend(shown.iter().map(|&n| m.node_name(n).to_string()));
@@ -79,6 +82,10 @@ pub fn table(m: &Model, t: &Trace) -> String {
         // A DaemonSet's pods pending for their node count too.
         r.push(st.pending.iter().chain(st.unscheduled.iter().flatten()).sum::<i64>().to_string());
         for &n in &shown {
+            if !st.present[n] {
+                r.push("-".to_string());
+                continue;
+            }
             let (live, term) = pods_on(st, n);
             let ready = if st.status[n] == crate::model::state::READY { "" } else { "!" };
             r.push(if term > 0 { format!("{live}-{term}{ready}") } else { format!("{live}{ready}") });

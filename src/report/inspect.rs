@@ -228,13 +228,27 @@ pub fn render(m: &Model) -> String {
     let _ = writeln!(w, "\nnode pools ({}):", m.pools.len());
     for p in &m.pools {
         let kind = if p.concrete { "Node manifest" } else { "pool" };
-        let _ = writeln!(w, "  {} ({kind}): {} node(s)", p.name, p.count);
+        match p.autoscaling {
+            Some(a) => {
+                let _ =
+                    writeln!(w, "  {} ({kind}): {} node(s) at start, node group {}..{}", p.name, p.count, a.min, a.max);
+            }
+            None => {
+                let _ = writeln!(w, "  {} ({kind}): {} node(s)", p.name, p.count);
+            }
+        }
     }
 
     let _ = writeln!(w, "\nnode slots ({}):", m.nodes.len());
     for n in &m.nodes {
         let pool = &m.pools[n.pool.index()];
-        let presence = if (n.index_in_pool as i64) < pool.count.min {
+        let presence = if pool.autoscaling.is_some() {
+            if (n.index_in_pool as i64) < pool.count.min {
+                "present at start, the cluster autoscaler may remove it"
+            } else {
+                "added by the cluster autoscaler"
+            }
+        } else if (n.index_in_pool as i64) < pool.count.min {
             "always present"
         } else {
             "present when the pool is larger"
@@ -571,12 +585,26 @@ pub fn render(m: &Model) -> String {
         (c.descheduler, "descheduler"),
         (c.node_lifecycle, "node-lifecycle"),
         (c.taint_eviction, "taint-eviction"),
+        (c.cluster_autoscaler && m.autoscaler.is_some(), "cluster-autoscaler"),
     ]
     .into_iter()
     .filter(|(b, _)| *b)
     .map(|(_, n)| n)
     .collect();
     let _ = writeln!(w, "\ncontrollers: {}", on.join(", "));
+    if let Some(a) = &m.autoscaler {
+        let expander: Vec<&str> = a.expander.iter().map(|e| e.name()).collect();
+        let _ = writeln!(
+            w,
+            "cluster autoscaler: scale-down utilization threshold {}/{}, expander {}, balanceSimilarNodeGroups {}, skipNodesWithLocalStorage {}, skipNodesWithSystemPods {}",
+            a.threshold.0,
+            a.threshold.1,
+            expander.join(","),
+            a.balance_similar_node_groups,
+            a.skip_nodes_with_local_storage,
+            a.skip_nodes_with_system_pods
+        );
+    }
 
     let _ = writeln!(w, "\nevents ({}):", m.events.len());
     for e in &m.events {
@@ -708,6 +736,13 @@ pub fn render(m: &Model) -> String {
             Intent::StatefulSetAvailable { statefulset, max_unavailable } => format!(
                 "{}: never stays for ever with more than {max_unavailable} ordinal(s) below its replicas unavailable (liveness)",
                 d(statefulset)
+            ),
+            Intent::NodeCountWithin { pool, min, max } => {
+                format!("{}: present nodes always within {min}..{max}", m.pools[pool.index()].name)
+            }
+            Intent::NoNodeChurn { pool } => format!(
+                "{}: no reachable cycle in which the cluster autoscaler adds a node (and removes one)",
+                pool.map_or("every autoscaled pool".to_string(), |p| m.pools[p.index()].name.clone())
             ),
         };
         let alias = i.kivi_name().map(|k| format!(" (Kivi: {k})")).unwrap_or_default();

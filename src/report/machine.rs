@@ -274,6 +274,12 @@ fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<Origin> {
             .map(|n| m.ir.pools[m.ir.nodes[n].pool.index()].origin.clone())
             .or_else(|| dep(0)),
         Intent::DisruptionsWithinBudget => dep(0),
+        Intent::NodeCountWithin { pool, .. } | Intent::NoNodeChurn { pool: Some(pool) } => {
+            Some(m.ir.pools[pool.index()].origin.clone())
+        }
+        Intent::NoNodeChurn { pool: None } => {
+            m.ir.pools.iter().find(|p| p.autoscaling.is_some()).map(|p| p.origin.clone()).or_else(|| dep(0))
+        }
         Intent::AllPodsEventuallyRun => (0..m.ir.deployments.len())
             .find(|&d| live_replicas(&Concrete, m, last, d) > running_replicas(&Concrete, m, last, d))
             .and_then(dep)

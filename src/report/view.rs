@@ -55,8 +55,14 @@ fn range(r: &Range, one: &str, many: &str) -> String {
 
 pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
     let ir = &m.ir;
-    let cluster: Vec<String> =
-        ir.pools.iter().map(|p| format!("{}: {}", p.name, range(&p.count, "node", "nodes"))).collect();
+    let cluster: Vec<String> = ir
+        .pools
+        .iter()
+        .map(|p| match p.autoscaling {
+            Some(a) => format!("{}: {} (node group {}..{})", p.name, range(&p.count, "node", "nodes"), a.min, a.max),
+            None => format!("{}: {}", p.name, range(&p.count, "node", "nodes")),
+        })
+        .collect();
     let workloads = ir
         .deployments
         .iter()
@@ -77,6 +83,7 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
         (c.descheduler && ir.descheduler.is_some(), "descheduler"),
         (c.node_lifecycle, "node-lifecycle"),
         (c.taint_eviction, "taint-eviction"),
+        (c.cluster_autoscaler && ir.autoscaler.is_some(), "cluster-autoscaler"),
     ]
     .into_iter()
     .filter_map(|(on, name)| on.then_some(name))
@@ -142,6 +149,7 @@ pub fn status(v: i64) -> &'static str {
         NOT_READY => "NotReady",
         PANICKED => "NotReady (kernel panic)",
         DECLARED_NOT_READY => "NotReady (as its manifest declares)",
+        crate::model::state::JOINING => "NotReady (joining)",
         _ => "Ready",
     }
 }

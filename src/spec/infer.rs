@@ -59,6 +59,7 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
                 events: Vec::new(),
                 intents: Vec::new(),
                 bounds: Bounds::default(),
+                cluster_autoscaler: None,
             },
         },
         pool_notes: Vec::new(),
@@ -90,6 +91,7 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
             allocatable: None,
             taints: Vec::new(),
             unschedulable: false,
+            autoscaling: None,
         });
         pool_names.push(pool);
     }
@@ -433,6 +435,13 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
             Intent::StatefulSetAvailable { stateful_set, max_unavailable } => format!(
                 "type: statefulSetAvailable{}\n      maxUnavailable: {max_unavailable}",
                 stateful_set.as_ref().map(|d| format!("\n      statefulSet: {}", q(d))).unwrap_or_default()
+            ),
+            Intent::NodeCountWithin { pool, min, max } => {
+                format!("type: nodeCountWithin\n      pool: {}\n      min: {min}\n      max: {max}", q(pool))
+            }
+            Intent::NoNodeChurn { pool } => format!(
+                "type: noNodeChurn{}",
+                pool.as_ref().map(|p| format!("\n      pool: {}", q(p))).unwrap_or_default()
             ),
         };
         y.push_str(&format!("    - {line}\n"));

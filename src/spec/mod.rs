@@ -48,6 +48,9 @@ pub struct VerificationSpec {
     pub intents: Vec<Intent>,
     #[serde(default)]
     pub bounds: Bounds,
+    /// The cluster autoscaler's options (docs/spec.md, `spec.clusterAutoscaler`).
+    #[serde(default)]
+    pub cluster_autoscaler: Option<ClusterAutoscaler>,
 }
 
 /// A list of internally tagged items (events, intents), each decoded on its own so that an
@@ -160,6 +163,63 @@ pub struct NodePool {
     /// Cordoned (`spec.unschedulable` of a Node).
     #[serde(default)]
     pub unschedulable: bool,
+    /// A node group of the cluster autoscaler: its size moves within `{min, max}`, new nodes
+    /// made from this pool's shape (its template). `count` is then the size at start.
+    #[serde(default)]
+    pub autoscaling: Option<Autoscaling>,
+}
+
+/// An autoscaled node group's size bounds (`--nodes=min:max:name`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Autoscaling {
+    pub min: u32,
+    pub max: u32,
+    /// The cloud provider's node template (on AWS the Auto Scaling group's
+    /// `k8s.io/cluster-autoscaler/node-template/label/...` and `.../taint/...` tags), where
+    /// it differs from what the nodes register (the pool's `labels` and `taints`): what the
+    /// autoscaler assumes a new node looks like while it has no node of the group to copy.
+    #[serde(default)]
+    pub template: Option<NodeTemplate>,
+}
+
+/// A node group's template as the cloud provider reports it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeTemplate {
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub taints: Vec<Taint>,
+}
+
+/// The cluster autoscaler's options, named as its flags are (`--scale-down-utilization-threshold`
+/// is `scaleDownUtilizationThreshold`). Unset fields take upstream's defaults.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterAutoscaler {
+    /// Utilization (the larger of requested CPU and memory over allocatable) below which a
+    /// node may be removed; default 0.5.
+    #[serde(default)]
+    pub scale_down_utilization_threshold: Option<serde_yaml::Value>,
+    /// How long a node must be unneeded before it is removed; default 10m. kbmc has no clock:
+    /// a node is found unneeded at one check and removed at a later step, still unneeded.
+    #[serde(default)]
+    pub scale_down_unneeded_time: Option<String>,
+    /// Which node group a scale-up grows: random (default), least-waste, most-pods,
+    /// priority, or a comma-separated chain of them.
+    #[serde(default)]
+    pub expander: Option<String>,
+    /// Grow similar node groups evenly; default false.
+    #[serde(default)]
+    pub balance_similar_node_groups: Option<bool>,
+    /// A node with a pod using local storage (emptyDir, hostPath) is never removed; default true.
+    #[serde(default)]
+    pub skip_nodes_with_local_storage: Option<bool>,
+    /// A node with a kube-system pod that no PodDisruptionBudget covers is never removed;
+    /// default true.
+    #[serde(default)]
+    pub skip_nodes_with_system_pods: Option<bool>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -230,6 +290,9 @@ pub struct Controllers {
     pub node_lifecycle: Option<bool>,
     #[serde(default)]
     pub taint_eviction: Option<bool>,
+    /// The cluster autoscaler; default: true when some pool has `autoscaling`.
+    #[serde(default)]
+    pub cluster_autoscaler: Option<bool>,
 }
 
 /// When periodic controllers and events may act relative to fast controllers.
@@ -457,6 +520,16 @@ pub enum Intent {
         stateful_set: Option<String>,
         #[serde(default)]
         max_unavailable: u32,
+    },
+    /// The autoscaled pool's present nodes always within [min, max].
+    #[serde(rename = "nodeCountWithin")]
+    NodeCountWithin { pool: String, min: u32, max: u32 },
+    /// No reachable cycle in which the cluster autoscaler adds a node to the pool (and so
+    /// removes one): nodes churning for ever. `pool` unset: any autoscaled pool.
+    #[serde(rename = "noNodeChurn")]
+    NoNodeChurn {
+        #[serde(default)]
+        pool: Option<String>,
     },
 }
 

@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 16] = [
+const CASES: [&str; 17] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -19,6 +19,7 @@ const CASES: [&str; 16] = [
     "c14-statefulset-zone-volume",
     "c15-daemonset-surge-full-node",
     "c16-preemption-second-scheduler-loop",
+    "c18-scale-up-never-helps",
 ];
 
 #[test]

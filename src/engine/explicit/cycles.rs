@@ -204,6 +204,12 @@ pub fn find(
             let comp = scc(g, &|_, _| true);
             lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term(v) > term(u))
         }
+        Intent::NoNodeChurn { pool } => {
+            // A cycle with a step that adds a node to the pool (the cycle then removes one).
+            let size = lazily(g, |st| intents::churn_nodes_of(m, st, *pool));
+            let comp = scc(g, &|_, _| true);
+            lasso(g, &comp, &|u, v, _| size(v) > size(u))
+        }
         Intent::NoPreemptionCycle { deployment } => {
             let dep = deployment.index();
             let term = lazily(g, |st| crate::model::terminating_pods(m, st, dep));

@@ -63,7 +63,9 @@ pub fn intent_deployment(i: &Intent) -> Option<usize> {
         | Intent::NoKernelPanicLoop { .. }
         | Intent::AllPodsEventuallyRun
         | Intent::DrainCompletes
-        | Intent::DisruptionsWithinBudget => None,
+        | Intent::DisruptionsWithinBudget
+        | Intent::NodeCountWithin { .. }
+        | Intent::NoNodeChurn { .. } => None,
     }
 }
 
@@ -85,7 +87,7 @@ fn event_deployment(e: &Event) -> Option<usize> {
 /// The parts of the model's serialized form this module knows how to rename. Any other
 /// part that is not empty (a kind of object added to the model later) turns the symmetry off
 /// until this module renames it too.
-const KNOWN: [&str; 20] = [
+const KNOWN: [&str; 21] = [
     "name",
     "spec_inferred",
     "dropped",
@@ -107,6 +109,9 @@ const KNOWN: [&str; 20] = [
     "pdbs",
     // Classes name no Deployment or group (each group carries its priority): nothing to rename.
     "priority_classes",
+    // The cluster autoscaler's options name no Deployment or group; its controller treats
+    // every group alike (a drain queues every pod of the node): nothing to rename.
+    "autoscaler",
 ];
 
 impl Deployments {
@@ -305,6 +310,10 @@ impl Deployments {
             // symmetry is off wherever these rows are not empty.
             unscheduled: _,
             daemon_revision: _,
+            // Per node (removals in progress, the unneeded set) and global (the hold after a
+            // scale-up): the autoscaler's, no Deployment's part.
+            scaling_down: _,
+            scale_up_hold: _,
         } = st;
         desired.swap(a, b);
         revision.swap(a, b);
@@ -550,7 +559,9 @@ fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &serde_json::Value, a
                 | Intent::NoKernelPanicLoop { .. }
                 | Intent::AllPodsEventuallyRun
                 | Intent::DrainCompletes
-                | Intent::DisruptionsWithinBudget => {}
+                | Intent::DisruptionsWithinBudget
+                | Intent::NodeCountWithin { .. }
+                | Intent::NoNodeChurn { .. } => {}
             }
             x
         })

@@ -743,6 +743,7 @@ impl Reduction {
                     let b = intents::loop_state(&d, m, &x, intent).expect("a loop-state intent");
                     d.observe_val(&b);
                 }
+                Intent::NoNodeChurn { pool } => d.observe_val(&intents::churn_nodes(&d, m, &x, *pool)),
                 Intent::NoEvictionCycle { deployment } => {
                     let mut t = d.int(0);
                     for &g in &m.groups_of[deployment.index()] {

@@ -109,6 +109,19 @@ pub(super) fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
             .iter()
             .map(|s| int(format!("daemonset.{}.revision@{k}", part(&s.name))))
             .collect(),
+        scaling_down: if m.ir.autoscaler.is_some() {
+            vec![
+                (0..nn).map(|n| int(node(n, "scalingDown"))).collect(),
+                (0..nn).map(|n| int(node(n, "unneeded"))).collect(),
+            ]
+        } else {
+            Vec::new()
+        },
+        scale_up_hold: if m.ir.autoscaler.is_some() {
+            vec![int(format!("clusterAutoscaler.scaleUpHold@{k}"))]
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -136,6 +149,7 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
         .chain(a.nominated.iter().zip(&b.nominated))
         .chain(a.preempting.iter().zip(&b.preempting))
         .chain(a.unscheduled.iter().zip(&b.unscheduled))
+        .chain(a.scaling_down.iter().zip(&b.scaling_down))
     {
         ints(x, y, &mut parts);
     }
@@ -147,6 +161,7 @@ pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> B
     bools(&a.monitor, &b.monitor, &mut parts);
     ints(&a.stateful, &b.stateful, &mut parts);
     ints(&a.daemon_revision, &b.daemon_revision, &mut parts);
+    ints(&a.scale_up_hold, &b.scale_up_hold, &mut parts);
     Bool::and(&parts)
 }
 

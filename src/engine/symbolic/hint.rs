@@ -59,6 +59,9 @@ pub(super) fn hinted(
                     u.labels.get(lab as usize).is_some_and(|s| creg[s.actor as usize].preempts(s))
                         && crate::model::terminating_pods(m, b, dep) > crate::model::terminating_pods(m, a, dep)
                 }
+                Intent::NoNodeChurn { pool } => {
+                    intents::churn_nodes_of(m, b, *pool) > intents::churn_nodes_of(m, a, *pool)
+                }
                 _ => true,
             },
         )?;

@@ -23,7 +23,7 @@ use super::solver::set_timeout;
 use super::unroll::Unrolling;
 use super::{Options, Query};
 use crate::domain::{Concrete, Domain, Symbolic};
-use crate::model::state::{DECLARED_NOT_READY, READY};
+use crate::model::state::{DECLARED_NOT_READY, JOINING, READY};
 use crate::model::{intents, ClusterState, Model};
 
 /// The declared range of every counter, as a lowest and a highest state.
@@ -35,7 +35,7 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     let fill = |v: &mut Vec<i64>, x: i64| v.iter_mut().for_each(|e| *e = x);
     let fill_grid = |v: &mut Vec<Vec<i64>>, x: i64| v.iter_mut().flatten().for_each(|e| *e = x);
     fill(&mut lo.status, READY);
-    fill(&mut hi.status, DECLARED_NOT_READY);
+    fill(&mut hi.status, if m.ir.autoscaler.is_some() { JOINING } else { DECLARED_NOT_READY });
     fill(&mut lo.panics, 0);
     fill(&mut hi.panics, panics);
     fill(&mut lo.pending, 0);
@@ -56,6 +56,8 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     fill_grid(&mut hi.nominated, m.max_pods);
     fill_grid(&mut lo.preempting, 0);
     fill_grid(&mut hi.preempting, m.max_pods);
+    fill_grid(&mut lo.scaling_down, 0);
+    fill_grid(&mut hi.scaling_down, 1);
     fill(&mut lo.desired, 0);
     fill(&mut hi.desired, per_dep);
     fill(&mut lo.revision, 0);
@@ -86,6 +88,8 @@ pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState
     let (l, h) = m.stateful_ranges();
     lo.stateful = l;
     hi.stateful = h;
+    fill(&mut lo.scale_up_hold, 0);
+    fill(&mut hi.scale_up_hold, 1);
     (lo, hi)
 }
 

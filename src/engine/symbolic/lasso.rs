@@ -1,7 +1,9 @@
 //! Lassos for cycle intents: "some earlier frame l equals frame k, and the watched change
 //! happens on a step inside the loop" (an eviction that adds terminating pods of the
-//! Deployment for noEvictionCycle, a preemption victim's deletion for noPreemptionCycle; at every frame of the loop, waiting pods for
-//! allPodsEventuallyRun and a drain in progress for drainCompletes), one formula per loop start so that the loop start can be read from
+//! Deployment for noEvictionCycle, a preemption victim's deletion for noPreemptionCycle, a
+//! node added to the pool for noNodeChurn; at every frame of the loop, waiting pods for
+//! allPodsEventuallyRun and a drain in progress for drainCompletes), one formula per loop
+//! start so that the loop start can be read from
 //! a model. It must not assert them (the bounded query does).
 
 use z3::ast::{Bool, Int};
@@ -59,6 +61,18 @@ impl Unrolling {
                                 .collect::<Vec<_>>(),
                         )
                     }
+                    Intent::NoNodeChurn { pool } => Bool::or(
+                        &(l..k)
+                            .map(|j| {
+                                intents::churn_nodes(&d, m, &self.frames[j + 1], *pool).gt(intents::churn_nodes(
+                                    &d,
+                                    m,
+                                    &self.frames[j],
+                                    *pool,
+                                ))
+                            })
+                            .collect::<Vec<_>>(),
+                    ),
                     _ => Bool::from_bool(false),
                 };
                 Bool::and(&[closes, watched])

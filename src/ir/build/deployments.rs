@@ -598,6 +598,12 @@ impl Builder<'_> {
                 ordinal: self.ordinal_of(gi),
                 priority: self.group_priority[gi].0,
                 preempts: self.group_priority[gi].1,
+                safe_to_evict: f.safe_to_evict,
+                per_template: self
+                    .pools
+                    .iter()
+                    .map(|p| p.template.as_ref().map(|n| pod::placement_on(f, n, &self.labels)))
+                    .collect(),
             });
         }
         groups

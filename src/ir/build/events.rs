@@ -37,6 +37,13 @@ impl Builder<'_> {
             descheduler: need(c.descheduler, has_descheduler, "descheduler", "DeschedulerPolicy", &mut self.diag),
             node_lifecycle: c.node_lifecycle.unwrap_or(true),
             taint_eviction: c.taint_eviction.unwrap_or(true),
+            cluster_autoscaler: need(
+                c.cluster_autoscaler,
+                self.pools.iter().any(|p| p.autoscaling.is_some()),
+                "clusterAutoscaler",
+                "pool with `autoscaling` in spec.nodePools",
+                &mut self.diag,
+            ),
         }
     }
 

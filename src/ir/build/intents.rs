@@ -93,6 +93,36 @@ impl Builder<'_> {
                     let Some(d) = self.statefulset_ref(stateful_set, &f) else { continue };
                     Intent::StatefulSetAvailable { statefulset: d, max_unavailable: *max_unavailable as i64 }
                 }
+                S::NodeCountWithin { pool, min, max } => {
+                    let Some(p) = self.autoscaled_pool_ref(pool, &format!("spec.intents[{i}].pool")) else { continue };
+                    if min > max {
+                        self.diag.error(InputError::at(
+                            &origin,
+                            InputClass::Invalid,
+                            format!("spec.intents[{i}]"),
+                            "min is greater than max",
+                        ));
+                    }
+                    Intent::NodeCountWithin { pool: p, min: *min as i64, max: *max as i64 }
+                }
+                S::NoNodeChurn { pool } => match pool {
+                    Some(pool) => {
+                        let Some(p) = self.autoscaled_pool_ref(pool, &format!("spec.intents[{i}].pool")) else {
+                            continue;
+                        };
+                        Intent::NoNodeChurn { pool: Some(p) }
+                    }
+                    None if self.pools.iter().all(|p| p.autoscaling.is_none()) => {
+                        self.diag.error(InputError::at(
+                            &origin,
+                            InputClass::Invalid,
+                            format!("spec.intents[{i}]"),
+                            "noNodeChurn watches the cluster autoscaler's node groups, but no pool of spec.nodePools has `autoscaling`",
+                        ));
+                        continue;
+                    }
+                    None => Intent::NoNodeChurn { pool: None },
+                },
             };
             if out.contains(&intent) {
                 self.diag.error(InputError::at(
@@ -105,5 +135,33 @@ impl Builder<'_> {
             out.push(intent);
         }
         out
+    }
+
+    /// The pool named `name`, which must be autoscaled (an error at `field` otherwise).
+    fn autoscaled_pool_ref(&mut self, name: &str, field: &str) -> Option<crate::ir::PoolId> {
+        let Some(at) = self.pools.iter().position(|p| p.name == name) else {
+            let known: Vec<&str> =
+                self.pools.iter().filter(|p| p.autoscaling.is_some()).map(|p| p.name.as_str()).collect();
+            self.diag.error(InputError::at(
+                &self.spec_origin,
+                InputClass::DanglingReference,
+                field,
+                format!(
+                    "no pool named {name:?}; autoscaled pools: {}",
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                ),
+            ));
+            return None;
+        };
+        if self.pools[at].autoscaling.is_none() {
+            self.diag.error(InputError::at(
+                &self.spec_origin,
+                InputClass::Invalid,
+                field,
+                format!("pool {name:?} is not autoscaled (it has no `autoscaling: {{min, max}}`), so its node count never changes"),
+            ));
+            return None;
+        }
+        Some(crate::ir::PoolId(at as u32))
     }
 }

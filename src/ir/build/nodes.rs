@@ -114,6 +114,7 @@ impl Builder<'_> {
                     (p.allocatable.is_some(), "allocatable"),
                     (!p.taints.is_empty(), "taints"),
                     (p.unschedulable, "unschedulable"),
+                    (p.autoscaling.is_some(), "autoscaling"),
                 ]
                 .into_iter()
                 .filter_map(|(set, name)| set.then_some(name))
@@ -158,6 +159,29 @@ impl Builder<'_> {
                 ));
                 continue;
             }
+            let autoscaling = p.autoscaling.as_ref().map(|a| Range { min: a.min as i64, max: a.max as i64 });
+            if let Some(a) = autoscaling {
+                let bad = if a.min > a.max {
+                    Some(format!("min {} is greater than max {}", a.min, a.max))
+                } else if a.max > 1000 {
+                    Some("more than 1000 nodes in one pool is beyond what kbmc can check".to_string())
+                } else if p.unschedulable {
+                    Some("a node group's new nodes are not cordoned; `unschedulable: true` with `autoscaling` is not modelled".to_string())
+                } else if (count.min as i64) < a.min || (count.max as i64) > a.max {
+                    Some(format!(
+                        "the pool starts with {} node(s) (`count`), outside the node group's size range {}..{}",
+                        Range { min: count.min as i64, max: count.max as i64 },
+                        a.min,
+                        a.max
+                    ))
+                } else {
+                    None
+                };
+                if let Some(why) = bad {
+                    self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("{f}.autoscaling"), why));
+                    continue;
+                }
+            }
             let capacity = allocatable(
                 Some(&cap.cpu),
                 Some(&cap.memory),
@@ -192,7 +216,8 @@ impl Builder<'_> {
             );
             let pool_id = PoolId(self.pools.len() as u32);
             let first = NodeId(self.nodes.len() as u32);
-            for i in 0..count.max {
+            let slots = autoscaling.map_or(count.max as i64, |a| a.max.max(count.max as i64)) as u32;
+            for i in 0..slots {
                 let name = format!("{}-{i}", p.name);
                 let labels = self.add_node_labels(&p.labels, &name);
                 self.nodes.push(Node {
@@ -209,11 +234,29 @@ impl Builder<'_> {
                     fixed_score: Resources::default(),
                 });
             }
+            // The cloud provider's template: the pool's shape with the template's labels and
+            // taints (named as the first slot, whose hostname label it keeps).
+            // A pool without slots (max 0) never gets a node: no template to plan one with.
+            let tpl = p.autoscaling.as_ref().and_then(|a| a.template.as_ref());
+            let template = match (tpl, self.nodes.get(first.index()).cloned()) {
+                (Some(tpl), Some(mut node)) if slots > 0 => {
+                    node.taints = self.taints(
+                        tpl.taints.iter().map(|t| (t.key.clone(), t.value.clone(), t.effect.clone())),
+                        &origin,
+                        &format!("{f}.autoscaling.template.taints"),
+                    );
+                    node.labels = self.add_node_labels(&tpl.labels, &node.name);
+                    Some(Box::new(node))
+                }
+                _ => None,
+            };
             self.pools.push(Pool {
                 name: p.name.clone(),
                 count: Range { min: count.min as i64, max: count.max as i64 },
                 first,
                 concrete: false,
+                autoscaling,
+                template,
                 origin: origin.clone(),
             });
         }
@@ -299,6 +342,8 @@ impl Builder<'_> {
                 count: Range::fixed(count),
                 first,
                 concrete: true,
+                autoscaling: None,
+                template: None,
                 origin: pool_origin,
             });
         }
@@ -316,7 +361,15 @@ impl Builder<'_> {
             let first = NodeId(self.nodes.len() as u32);
             let name = node.name.clone();
             self.nodes.push(Node { pool: pool_id, index_in_pool: 0, ..node });
-            self.pools.push(Pool { name, count: Range::fixed(1), first, concrete: true, origin });
+            self.pools.push(Pool {
+                name,
+                count: Range::fixed(1),
+                first,
+                concrete: true,
+                autoscaling: None,
+                template: None,
+                origin,
+            });
         }
     }
 

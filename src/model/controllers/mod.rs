@@ -2,6 +2,7 @@
 //! disabled in the spec contributes no steps. `interpod_affinity.rs` is no controller: the
 //! scheduler's InterPodAffinity plugin, which `scheduler.rs` calls.
 
+pub mod cluster_autoscaler;
 pub mod daemonset;
 pub mod deployment;
 pub mod descheduler;
@@ -32,5 +33,6 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(statefulset::StatefulSetController),
         Box::new(preemption::Preemption),
         Box::new(daemonset::DaemonSetController),
+        Box::new(cluster_autoscaler::ClusterAutoscaler),
     ]
 }

@@ -36,7 +36,7 @@ pub struct Scheduler;
 const BIND: u8 = 0;
 const HOSTNAME: &str = "kubernetes.io/hostname";
 
-fn filter_on(m: &Model, name: &str) -> bool {
+pub fn filter_on(m: &Model, name: &str) -> bool {
     !m.ir.scheduler.disabled_filters.iter().any(|f| f == name || f == "*")
 }
 

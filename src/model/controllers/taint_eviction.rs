@@ -81,6 +81,12 @@ fn forced<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize)
     }
 }
 
+/// The queued evictions on node `n` are voluntary (asked of the Eviction API): a drain's, by
+/// kubectl or by the cluster autoscaler removing the node.
+fn voluntary<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
+    d.or(&st.draining[n], &super::cluster_autoscaler::scaling_down(d, st, n))
+}
+
 /// Pods of group `g` on node `n` whose eviction is queued and still to do: the queue as
 /// recorded, less what other controllers deleted meanwhile.
 pub fn queued_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
@@ -217,14 +223,14 @@ impl<D: Domain> Controller<D> for QueuedEviction {
         }
         // A drain's eviction of a running pod asks the Eviction API, which may refuse it
         // (kubectl drain retries it); taint eviction deletes without asking.
-        let asked = d.and(&st.draining[n], &d.not(&forced(d, m, st, g, n)));
+        let asked = d.and(&voluntary(d, st, n), &d.not(&forced(d, m, st, g, n)));
         d.and(&queued, &d.implies(&asked, &disruption::allows(d, m, st, g, n)))
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (g, n) = (s.a as usize, s.b as usize);
         nx.queued[g][n] = d.sub(&queued_on(d, m, st, g, n), &d.int(1));
         evict_one_into(d, st, s, nx);
-        disruption::note_breach(d, m, &st.draining[n], st, nx);
+        disruption::note_breach(d, m, &voluntary(d, st, n), st, nx);
     }
     fn describe(
         &self,
@@ -234,7 +240,8 @@ impl<D: Domain> Controller<D> for QueuedEviction {
         _after: &ClusterState<Concrete>,
     ) -> String {
         let n = s.b as usize;
-        let why = if before.draining[n] {
+        let scaling = before.scaling_down.first().is_some_and(|r| r[n] == 1);
+        let why = if before.draining[n] || scaling {
             // The budget that let the eviction through, when one selects the pod.
             let budget = match m.ir.pdbs_of_group(s.a as usize).as_slice() {
                 &[p] if s.op == RUNNING && before.status[n] == crate::model::state::READY => {
@@ -242,7 +249,8 @@ impl<D: Domain> Controller<D> for QueuedEviction {
                 }
                 _ => String::new(),
             };
-            format!("kubectl drain {}{budget}", m.node_name(n))
+            let who = if before.draining[n] { "kubectl drain" } else { "cluster-autoscaler drains" };
+            format!("{who} {}{budget}", m.node_name(n))
         } else {
             "its toleration of the unreachable taint ran out".to_string()
         };

@@ -10,6 +10,7 @@ pub mod force_delete;
 pub mod kernel_panic;
 pub mod maintenance;
 pub mod node_failure;
+pub mod node_provisioning;
 pub mod scale;
 
 use super::Controller;
@@ -27,6 +28,7 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(maintenance::Maintenance),
         Box::new(force_delete::ForceDeletePods),
         Box::new(daemon_rollout::RolloutDaemonSet),
+        Box::new(node_provisioning::NodeProvisioning),
     ]
 }
 
