@@ -15,7 +15,6 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{shared_names, Builder};
 use crate::error::{InputClass, InputError, Origin};
-use crate::ir::labels::all_match;
 use crate::ir::pod;
 use crate::ir::{DaemonSet, DaemonSetId, DaemonStrategy, DeploymentId, GroupId, IntOrPercent, Owner, PodPhase};
 use crate::spec;
@@ -200,22 +199,7 @@ impl Builder<'_> {
         let mut facts = pod::template_facts(&spec.template, origin, "spec.template", &mut self.labels, &mut self.diag)?;
         let host_network = pod_spec.and_then(|p| p.host_network).unwrap_or(false);
         facts.tolerations = daemon_tolerations(&facts.tolerations, host_network);
-        let sel = pod::label_selector(&spec.selector, origin, "spec.selector", &mut self.diag);
-        if sel.is_empty() {
-            self.diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                "spec.selector",
-                "an empty selector is not allowed for apps/v1 DaemonSets",
-            ));
-        } else if !all_match(&sel, |k| facts.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
-            self.diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                "spec.selector",
-                "does not match spec.template.metadata.labels (the API server rejects this)",
-            ));
-        }
+        self.check_workload_selector(&spec.selector, &facts, origin, "DaemonSet");
         let g = GroupId(self.facts.len() as u32);
         let priority = self.pod_priority(&facts, origin, "spec.template");
         self.facts.push(facts);

@@ -26,6 +26,34 @@ use crate::spec;
 const ZONE: &str = "topology.kubernetes.io/zone";
 
 impl Builder<'_> {
+    /// What the API server requires of a workload `kind`'s selector (ValidateDeploymentSpec,
+    /// ValidateStatefulSetSpec, ValidateDaemonSetSpec): not empty, and matching the template's
+    /// labels.
+    pub(super) fn check_workload_selector(
+        &mut self,
+        selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+        facts: &pod::TemplateFacts,
+        origin: &Origin,
+        kind: &str,
+    ) {
+        let sel = pod::label_selector(selector, origin, "spec.selector", &mut self.diag);
+        if sel.is_empty() {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.selector",
+                format!("an empty selector is not allowed for apps/v1 {kind}s"),
+            ));
+        } else if !all_match(&sel, |k| facts.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.selector",
+                "does not match spec.template.metadata.labels (the API server rejects this)",
+            ));
+        }
+    }
+
     /// What the API server rejects in the pod template of a workload `kind` whose pods run
     /// for good (Deployment, StatefulSet, DaemonSet: ValidatePodTemplateSpecForReplicaSet,
     /// ...ForStatefulSet, ValidateDaemonSetSpec): a restartPolicy other than Always, and an
@@ -157,22 +185,7 @@ impl Builder<'_> {
             ));
         }
         let facts = pod::template_facts(&spec.template, origin, "spec.template", &mut self.labels, &mut self.diag)?;
-        let sel = pod::label_selector(&spec.selector, origin, "spec.selector", &mut self.diag);
-        if sel.is_empty() {
-            self.diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                "spec.selector",
-                "an empty selector is not allowed for apps/v1 Deployments",
-            ));
-        } else if !all_match(&sel, |k| facts.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
-            self.diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                "spec.selector",
-                "does not match spec.template.metadata.labels (the API server rejects this)",
-            ));
-        }
+        self.check_workload_selector(&spec.selector, &facts, origin, "Deployment");
         let id = GroupId(self.facts.len() as u32);
         let priority = self.pod_priority(&facts, origin, "spec.template");
         self.facts.push(facts);

@@ -23,7 +23,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{Builder, HOSTNAME};
 use crate::error::{InputClass, InputError, Origin};
-use crate::ir::labels::all_match;
 use crate::ir::pod;
 use crate::ir::{
     Deployment, DeploymentId, GroupId, IntOrPercent, LabelValue, Ordinal, PodManagement, Range, StatefulSet,
@@ -210,22 +209,7 @@ impl Builder<'_> {
                     "the descheduler's plugins over a StatefulSet's pods (one owner across ordinals) are not modelled beside a DeschedulerPolicy",
                 ));
             }
-            let sel = pod::label_selector(&set.selector, origin, "spec.selector", &mut self.diag);
-            if sel.is_empty() {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "spec.selector",
-                    "an empty selector is not allowed for apps/v1 StatefulSets",
-                ));
-            } else if !all_match(&sel, |k| facts.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "spec.selector",
-                    "does not match spec.template.metadata.labels (the API server rejects this)",
-                ));
-            }
+            self.check_workload_selector(&set.selector, &facts, origin, "StatefulSet");
             let mut zonal = false;
             for (ci, claim) in set.volume_claim_templates.iter().flatten().enumerate() {
                 match self.claim_kind(claim, &namespace, origin, &format!("spec.volumeClaimTemplates[{ci}]")) {
