@@ -114,8 +114,8 @@
  (let (($x471 (= step@0 3)))
  (let (($x469 (= step@0 2)))
  (let (($x468 (= step@0 1)))
- (let (($x467 (= step@0 0)))
- (or $x467 $x468 $x469 $x471 $x473 $x475 $x477 $x479 $x481 $x483 $x485 $x487 $x489 $x491 $x493 $x495 $x497 $x499 $x501 $x503 $x505 $x507 $x509 $x511 $x513 $x514 $x516 $x518 $x520 $x522 $x524 $x526 $x528)))))))))))))))))))))))))))))))))))
+ (let (($x465 (= step@0 0)))
+ (or $x465 $x468 $x469 $x471 $x473 $x475 $x477 $x479 $x481 $x483 $x485 $x487 $x489 $x491 $x493 $x495 $x497 $x499 $x501 $x503 $x505 $x507 $x509 $x511 $x513 $x514 $x516 $x518 $x520 $x522 $x524 $x526 $x528)))))))))))))))))))))))))))))))))))
 (assert
  (let ((?x281 (+ pod.agent.tainted-0.bound@0 |pod.agent:1000m.tainted-0.running@0|)))
  (let ((?x283 (+ pod.agent.plain-1.bound@0 |pod.agent:1000m.plain-1.running@0|)))
@@ -185,8 +185,8 @@
  (let ((?x313 (+ pod.agent.pending@0 pod.agent.tainted-0.bound@0 |pod.agent:1000m.tainted-0.running@0| pod.agent.plain-0.bound@0 |pod.agent:1000m.plain-0.running@0| pod.agent.plain-1.bound@0 |pod.agent:1000m.plain-1.running@0| ?x311)))
  (let (($x315 (not (<= 0 ?x313))))
  (let (($x271 (and $x100 $x315 $x253)))
- (let (($x467 (= step@0 0)))
- (=> $x467 $x271)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))
+ (let (($x465 (= step@0 0)))
+ (=> $x465 $x271)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))
 (assert
  (let ((?x281 (+ pod.agent.tainted-0.bound@0 |pod.agent:1000m.tainted-0.running@0|)))
  (let ((?x283 (+ pod.agent.plain-1.bound@0 |pod.agent:1000m.plain-1.running@0|)))
@@ -2679,9 +2679,9 @@
  (let (($x101 (not (<= ?x151 0))))
  (let (($x102 (and $x101 $x224)))
  (let (($x212 (or $x102 $x107 $x108 $x110 $x117 $x118 $x122 $x127 $x129 $x133 $x146 $x149 $x152 $x153 $x154 $x156 $x160 $x166 $x189 $x218 $x219 $x248 $x251 $x261 $x266 $x316 $x319 $x375 $x378 $x389 $x406 $x462)))
- (let (($x465 (not $x212)))
+ (let (($x467 (not $x212)))
  (let (($x528 (= step@0 32)))
- (=> $x528 $x465))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))
+ (=> $x528 $x467))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))
 (assert
  (= node.tainted-0.status@1 node.tainted-0.status@0))
 (assert
@@ -2717,8 +2717,8 @@
  (let ((?x884 (+ pod.agent.pending@0 (* (- 1) (ite (<= ?x880 0) ?x313 pod.agent.pending@0)))))
  (let (($x468 (= step@0 1)))
  (let ((?x879 (ite node.tainted-0.present@0 pod.agent.pending@0 (+ ?x294 ?x295 ?x296 ?x297 ?x298 ?x299 ?x310))))
- (let (($x467 (= step@0 0)))
- (let ((?x886 (ite $x467 ?x879 (ite $x468 ?x884 pod.agent.pending@0))))
+ (let (($x465 (= step@0 0)))
+ (let ((?x886 (ite $x465 ?x879 (ite $x468 ?x884 pod.agent.pending@0))))
  (= pod.agent.pending@1 ?x886))))))))))))))))))))))))))
 (assert
  (let ((?x904 (+ (- 1) pod.agent.tainted-0.bound@0)))
@@ -2743,8 +2743,8 @@
  (let (($x100 (= deployment.agent.revision@0 0)))
  (let ((?x310 (ite $x100 ?x309 0)))
  (let ((?x901 (ite node.tainted-0.present@0 (+ ?x293 ?x295 ?x296 ?x297 ?x298 ?x299 ?x310) pod.agent.tainted-0.bound@0)))
- (let (($x467 (= step@0 0)))
- (let ((?x909 (ite $x467 ?x901 ?x908)))
+ (let (($x465 (= step@0 0)))
+ (let ((?x909 (ite $x465 ?x901 ?x908)))
  (= pod.agent.tainted-0.bound@1 ?x909))))))))))))))))))))))))))
 (assert
  (let ((?x894 (+ (- 1) pod.agent.plain-0.bound@0)))
