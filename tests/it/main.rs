@@ -57,3 +57,20 @@ pub fn case_dirs() -> Vec<PathBuf> {
 pub fn rel(p: &Path) -> String {
     p.strip_prefix(root()).unwrap_or(p).to_string_lossy().into_owned()
 }
+
+/// A small deterministic generator (a linear congruential one): the generated clusters of
+/// the differential tests (`por`, `symmetry`) are the same on every run.
+pub struct Seq(pub u64);
+
+impl Seq {
+    pub fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.next(xs.len() as u64) as usize]
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next(100) < percent
+    }
+}

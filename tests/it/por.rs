@@ -9,22 +9,7 @@ use std::path::{Path, PathBuf};
 use kbmc::engine::explicit::{check, Options};
 use kbmc::verdict::{CheckResult, Verdict};
 
-/// A small deterministic generator (a linear congruential one): the clusters are the same
-/// on every run.
-struct Seq(u64);
-
-impl Seq {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.next(xs.len() as u64) as usize]
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next(100) < percent
-    }
-}
+use super::Seq;
 
 /// Writes generated cluster `seed` into `dir`.
 fn write(dir: &Path, seed: u64) {

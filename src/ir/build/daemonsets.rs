@@ -214,16 +214,7 @@ impl Builder<'_> {
         let shared = shared_names(self.inputs.daemon_sets.iter().map(|o| &o.value.metadata));
         for obj in &self.inputs.daemon_sets {
             let (origin, d) = (&obj.origin, &obj.value);
-            let Some(name) = d.metadata.name.clone() else {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::MissingOrMistyped,
-                    "metadata.name",
-                    "a DaemonSet needs a name",
-                ));
-                continue;
-            };
-            let namespace = d.metadata.namespace.clone().unwrap_or_else(|| "default".into());
+            let Some((name, namespace)) = self.workload_name(&d.metadata, origin, "DaemonSet") else { continue };
             if let Some(first) = self.daemon_sets.iter().find(|e| e.object_name == name && e.namespace == namespace) {
                 self.diag.error(InputError::at(
                     origin,

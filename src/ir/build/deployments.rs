@@ -26,6 +26,26 @@ use crate::spec;
 const ZONE: &str = "topology.kubernetes.io/zone";
 
 impl Builder<'_> {
+    /// A workload `kind`'s `metadata.name` (required: an error naming the field without it)
+    /// and its namespace (`default` when unset).
+    pub(super) fn workload_name(
+        &mut self,
+        meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+        origin: &Origin,
+        kind: &str,
+    ) -> Option<(String, String)> {
+        let Some(name) = meta.name.clone() else {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::MissingOrMistyped,
+                "metadata.name",
+                format!("a {kind} needs a name"),
+            ));
+            return None;
+        };
+        Some((name, meta.namespace.clone().unwrap_or_else(|| "default".into())))
+    }
+
     /// What the API server requires of a workload `kind`'s selector (ValidateDeploymentSpec,
     /// ValidateStatefulSetSpec, ValidateDaemonSetSpec): not empty, and matching the template's
     /// labels.
@@ -207,16 +227,7 @@ impl Builder<'_> {
         );
         for obj in &self.inputs.deployments {
             let (origin, d) = (&obj.origin, &obj.value);
-            let Some(name) = d.metadata.name.clone() else {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::MissingOrMistyped,
-                    "metadata.name",
-                    "a Deployment needs a name",
-                ));
-                continue;
-            };
-            let namespace = d.metadata.namespace.clone().unwrap_or_else(|| "default".into());
+            let Some((name, namespace)) = self.workload_name(&d.metadata, origin, "Deployment") else { continue };
             if let Some(first) = self.deployments.iter().find(|e| e.object_name == name && e.namespace == namespace) {
                 self.diag.error(InputError::at(
                     origin,

@@ -87,16 +87,7 @@ impl Builder<'_> {
         }
         for obj in &self.inputs.statefulsets {
             let (origin, s) = (&obj.origin, &obj.value);
-            let Some(name) = s.metadata.name.clone() else {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::MissingOrMistyped,
-                    "metadata.name",
-                    "a StatefulSet needs a name",
-                ));
-                continue;
-            };
-            let namespace = namespace_of(&s.metadata).to_string();
+            let Some((name, namespace)) = self.workload_name(&s.metadata, origin, "StatefulSet") else { continue };
             if let Some(first) = self.deployments.iter().find(|e| e.object_name == name && e.namespace == namespace) {
                 let what = if first.stateful.is_some() { "StatefulSet" } else { "Deployment" };
                 let (class, why) = if first.stateful.is_some() {
