@@ -77,7 +77,9 @@
 //!   filter, pods of several groups competing for room in an order kbmc does not track:
 //!   assumption `autoscaler-pending-pods`).
 //! - Actuation, `core/scaledown/actuation/actuator.go` `StartDeletion`, `drain.go`: the node is
-//!   tainted `ToBeDeletedByClusterAutoscaler:NoSchedule` (kbmc: cordoned) and its pods evicted
+//!   tainted `ToBeDeletedByClusterAutoscaler:NoSchedule` (kbmc: `cordoned` with the node in the
+//!   `scaling_down` row; the taint is not `spec.unschedulable`, see `spec_unschedulable`,
+//!   and giving up removes the taint only, a drain's cordon stays) and its pods evicted
 //!   through the Eviction API (`model::disruption`'s check), one step each; once they are gone
 //!   the node is deleted. An eviction the API keeps refusing makes the drain fail after
 //!   `MaxPodEvictionTime`: the taint is removed (`CleanToBeDeleted`) and the node stays.
@@ -142,6 +144,16 @@ pub fn scaling_down<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool
         Some(row) => d.eq(&row[n], &d.int(1)),
         None => d.bool(false),
     }
+}
+
+/// Node `n` has `spec.unschedulable` set (cordoned by a drain or from the start), as opposed
+/// to only the autoscaler's `ToBeDeletedByClusterAutoscaler` taint, which kbmc also keeps in
+/// `cordoned` (the scheduler's filters treat the two alike). Readers of `spec.unschedulable`
+/// alone, such as the descheduler's `IsNodeUnschedulable`, must use this. A `maintenance`
+/// drain cordons only nodes the autoscaler is not removing, and keeps them cordoned while it
+/// runs (`draining`).
+pub fn spec_unschedulable<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
+    d.and(&st.cordoned[n], &d.or(&d.not(&scaling_down(d, st, n)), &st.draining[n]))
 }
 
 /// Node `n` is in the autoscaler's unneeded set: found unneeded at one of its checks and at
@@ -584,6 +596,7 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
         Conditions::PRESENT
             .with(Conditions::STATUS)
             .with(Conditions::CORDONED)
+            .with(Conditions::DRAINING)
             .with(Conditions::MAINTAINED)
             .with(Conditions::PANICS)
     }
@@ -708,10 +721,14 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 nx.panics[n] = d.int(0);
                 nx.scaling_down[0][n] = d.int(0);
                 nx.scaling_down[1][n] = d.int(0);
+                // A `kubectl drain` of the node ends with it (its pods are gone).
+                nx.draining[n] = d.bool(false);
                 clear_queue_into(d, m, n, &d.bool(true), nx);
             }
             _ => {
-                nx.cordoned[n] = d.bool(false);
+                // `CleanToBeDeleted` removes the autoscaler's taint only: a drain's cordon
+                // (`spec.unschedulable`) stays.
+                nx.cordoned[n] = st.draining[n].clone();
                 nx.scaling_down[0][n] = d.int(0);
                 clear_queue_into(d, m, n, &d.bool(true), nx);
             }

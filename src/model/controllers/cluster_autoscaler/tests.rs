@@ -313,6 +313,37 @@ fn a_refused_eviction_fails_the_drain() {
     assert!(why.contains("PodDisruptionBudget web"), "{why}");
 }
 
+/// actuation: `CleanToBeDeleted` removes only the autoscaler's own taint, so a node a
+/// `kubectl drain` had cordoned stays cordoned when the autoscaler gives up removing it; and
+/// once the autoscaler deletes a node, the drain of it is over (it holds none of the drain's
+/// `maxUnavailable` places any more).
+#[test]
+fn the_autoscaler_leaves_a_drains_cordon_alone() {
+    let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let workloads = "    - {deployment: web, placement: [{node: n-0, count: 1}, {node: n-1, count: 1}]}\n";
+    let m = model(&format!("{}{}", deployment("web", 2, "1", "1Gi", ""), spec(pools, workloads, "")));
+    let st = checked(&m, &m.initial_state(&[2]));
+    let down = labels_of(&m, SCALE_DOWN).into_iter().find(|s| s.b == 0).unwrap();
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &down, &st));
+    let mut st = ClusterAutoscaler.update(&Concrete, &m, &down, &st);
+    // A drain of n-0 runs too (it cordoned the node).
+    st.draining[0] = true;
+    assert!(spec_unschedulable(&Concrete, &st, 0));
+    let abort = labels_of(&m, ABORT).into_iter().find(|s| s.b == 0).unwrap();
+    let aborted = ClusterAutoscaler.update(&Concrete, &m, &abort, &st);
+    assert!(aborted.cordoned[0] && aborted.scaling_down[0][0] == 0, "the drain's cordon stays");
+    st.draining[0] = false;
+    assert!(!spec_unschedulable(&Concrete, &st, 0), "the autoscaler's taint is no cordon");
+    let aborted = ClusterAutoscaler.update(&Concrete, &m, &abort, &st);
+    assert!(!aborted.cordoned[0], "with no drain, the node is schedulable again");
+    st.draining[0] = true;
+    st.queued[0][0] = 0;
+    st.running[0][0] = 0;
+    let delete = labels_of(&m, DELETE).into_iter().find(|s| s.b == 0).unwrap();
+    let gone = ClusterAutoscaler.update(&Concrete, &m, &delete, &st);
+    assert!(!gone.present[0] && !gone.draining[0], "the drain ends with the node");
+}
+
 /// processors/pods/filter_out_schedulable.go: pending pods that fit an existing node are
 /// placed in the autoscaler's snapshot first, so an empty node the pending pods need is not
 /// unneeded.

@@ -8,6 +8,7 @@
 //! the classification, and skipping one changes no count, limit or headroom.
 
 use super::super::super::{active_on, ready, ClusterState, Model};
+use super::super::cluster_autoscaler::spec_unschedulable;
 use super::evictor::*;
 use crate::domain::Domain;
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
@@ -51,7 +52,10 @@ pub(super) fn low_node_utilization<D: Domain>(
         ];
         let is_over = d.any_of(tchecks.iter().filter_map(|(t, u, al)| t.map(|t| over(u, *al, t))));
         let rd = ready(d, &st, n);
-        let u = d.all([rd.clone(), d.not(&st.cordoned[n]), is_under.clone()].iter());
+        // `IsNodeUnschedulable` reads `spec.unschedulable` only: a node the cluster autoscaler
+        // is removing (its taint, not a cordon) may still count as underutilized.
+        let unschedulable = spec_unschedulable(d, &st, n);
+        let u = d.all([rd.clone(), d.not(&unschedulable), is_under.clone()].iter());
         under.push(u.clone());
         overu.push(d.all([rd, d.not(&u), is_over].iter()));
     }

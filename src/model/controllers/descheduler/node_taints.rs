@@ -1,10 +1,13 @@
 //! RemovePodsViolatingNodeTaints (`pkg/framework/plugins/removepodsviolatingnodetaints/`):
 //! one untolerated NoSchedule taint — PreferNoSchedule when asked, the unschedulable taint of
-//! a cordoned node included — that passes includedTaints/excludedTaints, for the pods of the
+//! a cordoned node and the cluster autoscaler's `ToBeDeletedByClusterAutoscaler` (whose value
+//! is a timestamp, so only its key can be listed) included — that passes
+//! includedTaints/excludedTaints, for the pods of the
 //! namespaces its `namespaces` filter admits (node_taint.go `New`: `WithNamespaces`,
 //! `WithoutNamespaces`).
 
 use super::super::super::{active_on, ready, ClusterState, Model};
+use super::super::cluster_autoscaler::{scaling_down, spec_unschedulable};
 use super::evictor::*;
 use crate::domain::Domain;
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
@@ -44,12 +47,18 @@ pub(super) fn node_taints<D: Domain>(
                     || (*include_prefer_no_schedule && taint.effect == crate::ir::Effect::PreferNoSchedule);
                 considered && passes(&taint.key, &taint.value)
             });
-            // The taint a cordoned node carries: node.kubernetes.io/unschedulable:NoSchedule.
-            let cordon_violation = if !grp.tolerates_unschedulable && passes("node.kubernetes.io/unschedulable", "") {
-                st.cordoned[n].clone()
-            } else {
-                d.bool(false)
-            };
+            // The taint a cordoned node carries, node.kubernetes.io/unschedulable:NoSchedule, and
+            // the one a node the cluster autoscaler removes carries,
+            // ToBeDeletedByClusterAutoscaler:NoSchedule (tolerated as the cordon is).
+            let mut cordon_violation = d.bool(false);
+            if !grp.tolerates_unschedulable {
+                if passes("node.kubernetes.io/unschedulable", "") {
+                    cordon_violation = d.or(&cordon_violation, &spec_unschedulable(d, &st, n));
+                }
+                if passes("ToBeDeletedByClusterAutoscaler", "") {
+                    cordon_violation = d.or(&cordon_violation, &scaling_down(d, &st, n));
+                }
+            }
             let violated = d.or(&d.bool(static_violation), &cordon_violation);
             let ok = d.all([violated, ready(d, &st, n), evictable(d, m, &st, p, lim, g, n)].iter());
             let want = d.ite(&ok, &active_on(d, m, &st, g, n), &d.int(0));

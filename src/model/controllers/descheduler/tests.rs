@@ -193,6 +193,25 @@ fn low_node_utilization_moves_load_to_the_target() {
     assert_eq!(evictions(&m, &m.initial_state(&[2])), vec![3, 0]);
 }
 
+/// LowNodeUtilization ignores an unschedulable node as a destination (lownodeutilization.go
+/// `Balance`: "Node is unschedulable, thus not considered as underutilized"), and
+/// `IsNodeUnschedulable` reads `spec.unschedulable` only: a node the cluster autoscaler is
+/// removing carries its `ToBeDeletedByClusterAutoscaler` taint, no cordon, and still counts,
+/// so pods are evicted towards it; a cordoned node does not.
+#[test]
+fn low_node_utilization_counts_a_node_the_autoscaler_removes() {
+    let args = ", args: {thresholds: {cpu: 20}, targetThresholds: {cpu: 50}}";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"10\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 8}, {node: n-1, count: 1}]}]\n";
+    let m = model(&format!("{}{}{spec}", deployment("web", 9, "1", "1Gi", ""), policy("LowNodeUtilization", args)));
+    let mut st = m.initial_state(&[2]);
+    st.cordoned[1] = true;
+    assert_eq!(evictions(&m, &st), vec![0, 0], "a cordoned n-1 is no destination");
+    st.scaling_down[0][1] = 1;
+    assert_eq!(evictions(&m, &st), vec![3, 0], "n-1 tainted by the autoscaler, not cordoned");
+    st.draining[1] = true;
+    assert_eq!(evictions(&m, &st), vec![0, 0], "and also cordoned by a drain");
+}
+
 /// LowNodeUtilization tracks the headroom of cpu, memory and pods whatever the thresholds
 /// name (lownodeutilization.go, NewLowNodeUtilization: extendedResourceNames is the
 /// thresholds' resources plus cpu, memory and pods; capNodeCapacitiesToThreshold gives a
