@@ -73,6 +73,21 @@ fn smallest_violating_topology_of_every_case() {
 /// The two modes (one query per size, one per topology) reach the same conclusion on every
 /// scaling spec, with the same rows (up to 2 nodes per pool, to keep the suite quick; the
 /// benches run the full sweeps).
+/// An autoscaled pool keeps `kbmc scale`'s meaning: its `count` is the size at start, which the
+/// cluster autoscaler then moves within `autoscaling` in every run; the smallest violating
+/// topology names both.
+#[test]
+fn autoscaled_pools_scale_by_their_start_size() {
+    let m = model("c18-scale-up-never-helps");
+    let r = scale::run(&m, &options(&m, Engine::Explicit, false), |_| {});
+    let Conclusion::Violated { topology, .. } = &r.conclusion else { panic!("{:?}", r.conclusion) };
+    assert_eq!((topology.nodes(), topology.pods()), (1, 3), "general 1 node, gpu none; api 2 and trainer 1");
+    let m = model("c18-scale-up-never-helps-fixed");
+    let r = scale::run(&m, &options(&m, Engine::Explicit, false), |_| {});
+    let Conclusion::Holds { statement } = &r.conclusion else { panic!("{:?}", r.conclusion) };
+    assert!(statement.contains("general 1..3 nodes, gpu 0 nodes at start (autoscaled within 0..2)"), "{statement}");
+}
+
 #[test]
 fn single_query_and_enumeration_agree() {
     let mut specs: Vec<String> = std::fs::read_dir(root().join("scaling"))
@@ -80,7 +95,7 @@ fn single_query_and_enumeration_agree() {
         .filter_map(|e| e.unwrap().file_name().to_str().and_then(|n| n.strip_suffix(".yaml")).map(String::from))
         .collect();
     specs.sort();
-    assert_eq!(specs.len(), 16, "one scaling spec per case");
+    assert_eq!(specs.len(), 18, "one scaling spec per case");
     for case in &specs {
         let m = model(case);
         let mut o = options(&m, Engine::Explicit, false);
