@@ -317,10 +317,20 @@ impl Builder<'_> {
         for (i, z) in a.zones.iter().enumerate() {
             let field = format!("{f}.autoscaling.zones[{i}]");
             if z.is_empty() {
-                return err(self, InputClass::Invalid, field, "empty; expected a zone name such as \"eu-west-1a\"".into());
+                return err(
+                    self,
+                    InputClass::Invalid,
+                    field,
+                    "empty; expected a zone name such as \"eu-west-1a\"".into(),
+                );
             }
             if let Some(j) = a.zones[..i].iter().position(|y| y == z) {
-                return err(self, InputClass::Invalid, field, format!("zone {z:?} is also zones[{j}]; list each zone once"));
+                return err(
+                    self,
+                    InputClass::Invalid,
+                    field,
+                    format!("zone {z:?} is also zones[{j}]; list each zone once"),
+                );
             }
         }
         if a.zones.len() < 2 {
