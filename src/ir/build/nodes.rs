@@ -2,7 +2,8 @@
 //! one that names v1 Node manifests) and the Node manifests (each a pool of its own unless a
 //! spec pool names it) -> `Pool`s and `Node`s: allocatable resources as the scheduler's
 //! NodeInfo reads them, labels (with the kubelet's `kubernetes.io/hostname`), taints,
-//! `unschedulable` and the Ready condition. Owns node names and refusing the nodes kbmc cannot
+//! `unschedulable` and the Ready condition; a multi-zone node group's slots (`autoscaling.zones`)
+//! with their zone labels. Owns node names and refusing the nodes kbmc cannot
 //! represent (duplicates, unlike nodes in one pool, pressure conditions, deletion); must not
 //! read workloads or decide where pods go.
 
