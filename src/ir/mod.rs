@@ -193,8 +193,8 @@ pub struct Zones {
 /// Which zone the cloud puts a new node of a multi-zone group in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ZoneDistribution {
-    /// A zone with the fewest nodes of the group, present or asked for (AWS's Availability
-    /// Zone balancing, a regional instance group's even shape); every tied zone is a choice.
+    /// A zone with the fewest nodes of the group, present or asked for (EC2 Auto Scaling's
+    /// Availability Zone balancing); every tied zone is a choice.
     Balanced,
     /// Any zone of the group.
     Any,

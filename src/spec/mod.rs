@@ -181,8 +181,8 @@ pub struct Autoscaling {
     /// autoscaler assumes a new node looks like while it has no node of the group to copy.
     #[serde(default)]
     pub template: Option<NodeTemplate>,
-    /// A multi-zone node group (an AWS Auto Scaling group over several Availability Zones, a
-    /// regional instance group): the zones its nodes are launched in, each node labelled
+    /// A multi-zone node group (an AWS Auto Scaling group over several Availability Zones):
+    /// the zones its nodes are launched in, each node labelled
     /// `topology.kubernetes.io/zone` with its zone. The cloud, not the autoscaler, picks a new
     /// node's zone (`zoneDistribution`).
     #[serde(default)]
