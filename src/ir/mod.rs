@@ -174,8 +174,30 @@ pub struct Pool {
     /// a node of the pool's shape with the template's labels and taints, as the autoscaler
     /// assumes a new node to be while it has no node of the group to copy.
     pub template: Option<Box<Node>>,
+    /// A multi-zone node group (`autoscaling.zones`): `autoscaling.max` slots per zone, slot
+    /// `i` in zone `i % K`; a pool without it is in no zone of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zones: Option<Zones>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// The zones of a multi-zone node group and where the cloud launches its new nodes.
+#[derive(Clone, Debug, Serialize)]
+pub struct Zones {
+    /// At least two distinct zones, in the spec's order.
+    pub names: Vec<String>,
+    pub distribution: ZoneDistribution,
+}
+
+/// Which zone the cloud puts a new node of a multi-zone group in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ZoneDistribution {
+    /// A zone with the fewest nodes of the group, present or asked for (EC2 Auto Scaling's
+    /// Availability Zone balancing); every tied zone is a choice.
+    Balanced,
+    /// Any zone of the group.
+    Any,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -1046,7 +1068,13 @@ pub struct Bounds {
 impl Pool {
     /// Node slots of the pool: its largest size (an autoscaled pool's `autoscaling.max`).
     pub fn slots(&self) -> i64 {
-        self.autoscaling.map_or(self.count.max, |a| a.max.max(self.count.max))
+        let per_zone = self.zones.as_ref().map_or(1, |z| z.names.len() as i64);
+        self.autoscaling.map_or(self.count.max, |a| (a.max * per_zone).max(self.count.max))
+    }
+
+    /// The zone (index into `zones.names`) of the pool's slot `i`, for a multi-zone group.
+    pub fn zone_of_slot(&self, i: usize) -> Option<usize> {
+        self.zones.as_ref().map(|z| i % z.names.len())
     }
 }
 

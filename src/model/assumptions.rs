@@ -85,7 +85,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 28] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 30] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -271,6 +271,19 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "autoscaler-drain-held",
             "a pod that reaches a node after the cluster autoscaler tainted it (one tolerating the taint, or placed by spec.nodeName) holds the node's deletion back until the drain is given up (upstream deletes the node with it)",
             autoscales && ir.groups.iter().any(|g| g.tolerates_unschedulable || g.node_name.is_some()),
+            Affects::All,
+        ),
+        (
+            "autoscaler-zone-rebalance",
+            "a node of a multi-zone node group stays in the zone the cloud launched it in (AWS's AZRebalance, which launches and terminates instances to even the group's zones out behind the cluster autoscaler, is not modelled)",
+            autoscales && ir.pools.iter().any(|p| p.zones.is_some()),
+            Affects::All,
+        ),
+        (
+            "autoscaler-zone-balanced",
+            "the cloud launches a multi-zone node group's new node in a zone with the fewest nodes of the group and the launch succeeds there (balanced-best-effort launches in another zone after a failed launch; zoneDistribution: any covers it)",
+            autoscales
+                && ir.pools.iter().any(|p| p.zones.as_ref().is_some_and(|z| z.distribution == crate::ir::ZoneDistribution::Balanced)),
             Affects::All,
         ),
         (

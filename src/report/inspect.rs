@@ -230,8 +230,18 @@ pub fn render(m: &Model) -> String {
         let kind = if p.concrete { "Node manifest" } else { "pool" };
         match p.autoscaling {
             Some(a) => {
-                let _ =
-                    writeln!(w, "  {} ({kind}): {} node(s) at start, node group {}..{}", p.name, p.count, a.min, a.max);
+                let zones = p.zones.as_ref().map_or(String::new(), |z| {
+                    let how = match z.distribution {
+                        ZoneDistribution::Balanced => "a zone with the fewest nodes of the group",
+                        ZoneDistribution::Any => "any zone",
+                    };
+                    format!(" over zones {} (the cloud launches a new node in {how})", z.names.join(", "))
+                });
+                let _ = writeln!(
+                    w,
+                    "  {} ({kind}): {} node(s) at start, node group {}..{}{zones}",
+                    p.name, p.count, a.min, a.max
+                );
             }
             None => {
                 let _ = writeln!(w, "  {} ({kind}): {} node(s)", p.name, p.count);

@@ -59,7 +59,14 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
         .pools
         .iter()
         .map(|p| match p.autoscaling {
-            Some(a) => format!("{}: {} (node group {}..{})", p.name, range(&p.count, "node", "nodes"), a.min, a.max),
+            Some(a) => format!(
+                "{}: {} (node group {}..{}{})",
+                p.name,
+                range(&p.count, "node", "nodes"),
+                a.min,
+                a.max,
+                p.zones.as_ref().map_or(String::new(), |z| format!(" over zones {}", z.names.join(", ")))
+            ),
             None => format!("{}: {}", p.name, range(&p.count, "node", "nodes")),
         })
         .collect();

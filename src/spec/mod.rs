@@ -181,6 +181,17 @@ pub struct Autoscaling {
     /// autoscaler assumes a new node looks like while it has no node of the group to copy.
     #[serde(default)]
     pub template: Option<NodeTemplate>,
+    /// A multi-zone node group (an AWS Auto Scaling group over several Availability Zones):
+    /// the zones its nodes are launched in, each node labelled
+    /// `topology.kubernetes.io/zone` with its zone. The cloud, not the autoscaler, picks a new
+    /// node's zone (`zoneDistribution`).
+    #[serde(default)]
+    pub zones: Vec<String>,
+    /// Where the cloud launches a new node of a multi-zone group: `balanced` (a zone with the
+    /// fewest nodes of the group, as AWS's Availability Zone balancing) or `any` (default:
+    /// every zone, which covers `balanced`).
+    #[serde(default, rename = "zoneDistribution")]
+    pub zone_distribution: Option<String>,
 }
 
 /// A node group's template as the cloud provider reports it.

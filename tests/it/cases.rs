@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 17] = [
+const CASES: [&str; 18] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -20,6 +20,7 @@ const CASES: [&str; 17] = [
     "c15-daemonset-surge-full-node",
     "c16-preemption-second-scheduler-loop",
     "c18-scale-up-never-helps",
+    "c19-zonal-group-scale-up-wrong-zone",
 ];
 
 #[test]

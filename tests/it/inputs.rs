@@ -87,6 +87,9 @@ fn invalid_value() {
     let r = bad("invalid");
     assert_names(&r, "tests/fixtures/bad/invalid/verification.yaml", "spec.nodePools[0].count");
     assert!(r.stderr.contains("min 4 is greater than max 2"), "{}", r.stderr);
+    // A multi-zone node group with a zone twice.
+    assert_names(&r, "verification.yaml", "spec.nodePools[1].autoscaling.zones[1]");
+    assert!(r.stderr.contains("zone \"eu-west-1a\" is also zones[0]; list each zone once"), "{}", r.stderr);
     // Events whose shared per-node state would silently change the spec's meaning.
     assert_names(&r, "verification.yaml", "spec.events[1]");
     assert!(r.stderr.contains("a second maintenance event (the first is spec.events[0])"), "{}", r.stderr);

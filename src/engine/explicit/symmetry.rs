@@ -22,19 +22,26 @@ pub fn symmetry_classes(m: &Model) -> Vec<usize> {
     static_classes(m)
 }
 
-/// Nodes that no static fact tells apart (same pool, same per-group placement facts, same
+/// Nodes that no static fact tells apart (same pool and zone, same per-group placement facts, same
 /// `addedAffinity` facts, the same fixed load of a snapshot's pods and spread counts of it), each
 /// node's class being its lowest-index member, whether or not some actor's outcome depends on
 /// node order: what an actor that treats such nodes alike may rename them by (see
 /// [`Hints::guard_key`](super::Hints::guard_key)).
 pub fn static_classes(m: &Model) -> Vec<usize> {
     let nn = m.nodes();
+    // A multi-zone node group's nodes of different zones differ in where the cloud puts the
+    // next one (`ZoneDistribution::Balanced` counts nodes per zone).
+    let zone = |n: usize| {
+        let node = &m.ir.nodes[n];
+        m.ir.pools[node.pool.index()].zone_of_slot(node.index_in_pool as usize)
+    };
     (0..nn)
         .map(|n| {
             (0..n)
                 .find(|&j| {
                     let s = &m.ir.scheduler;
                     m.ir.nodes[j].pool == m.ir.nodes[n].pool
+                        && zone(j) == zone(n)
                         && m.ir.nodes[j].fixed == m.ir.nodes[n].fixed
                         && m.ir.nodes[j].fixed_score == m.ir.nodes[n].fixed_score
                         && m.ir.groups.iter().all(|g| g.spread.iter().all(|c| c.fixed[j] == c.fixed[n]))

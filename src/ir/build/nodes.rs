@@ -2,7 +2,8 @@
 //! one that names v1 Node manifests) and the Node manifests (each a pool of its own unless a
 //! spec pool names it) -> `Pool`s and `Node`s: allocatable resources as the scheduler's
 //! NodeInfo reads them, labels (with the kubelet's `kubernetes.io/hostname`), taints,
-//! `unschedulable` and the Ready condition. Owns node names and refusing the nodes kbmc cannot
+//! `unschedulable` and the Ready condition; a multi-zone node group's slots (`autoscaling.zones`)
+//! with their zone labels. Owns node names and refusing the nodes kbmc cannot
 //! represent (duplicates, unlike nodes in one pool, pressure conditions, deletion); must not
 //! read workloads or decide where pods go.
 
@@ -11,7 +12,10 @@ use std::collections::BTreeMap;
 use super::{convert, quantity, Builder, Diag, HOSTNAME};
 use crate::error::{InputClass, InputError, Origin};
 use crate::ir::pod;
-use crate::ir::{LabelKey, LabelValue, Node, NodeId, Pool, PoolId, Range, Resources, Taint};
+use crate::ir::{LabelKey, LabelValue, Node, NodeId, Pool, PoolId, Range, Resources, Taint, ZoneDistribution, Zones};
+
+/// The zone label a multi-zone node group gives each node.
+const ZONE: &str = "topology.kubernetes.io/zone";
 use crate::manifest::Object;
 use crate::spec;
 
@@ -182,6 +186,11 @@ impl Builder<'_> {
                     continue;
                 }
             }
+            let zones = match p.autoscaling.as_ref().map(|a| self.pool_zones(p, a, &f)) {
+                Some(Err(())) => continue,
+                Some(Ok(z)) => z,
+                None => None,
+            };
             let capacity = allocatable(
                 Some(&cap.cpu),
                 Some(&cap.memory),
@@ -216,10 +225,20 @@ impl Builder<'_> {
             );
             let pool_id = PoolId(self.pools.len() as u32);
             let first = NodeId(self.nodes.len() as u32);
-            let slots = autoscaling.map_or(count.max as i64, |a| a.max.max(count.max as i64)) as u32;
+            let per_zone = zones.as_ref().map_or(1, |z: &Zones| z.names.len() as i64);
+            let slots = autoscaling.map_or(count.max as i64, |a| (a.max * per_zone).max(count.max as i64)) as u32;
             for i in 0..slots {
                 let name = format!("{}-{i}", p.name);
-                let labels = self.add_node_labels(&p.labels, &name);
+                let labels = match &zones {
+                    // Slot i is in zone i % K: the first `count` nodes spread round-robin, as
+                    // balanced launches place them.
+                    Some(z) => {
+                        let mut map = p.labels.clone();
+                        map.insert(ZONE.to_string(), z.names[i as usize % z.names.len()].clone());
+                        self.add_node_labels(&map, &name)
+                    }
+                    None => self.add_node_labels(&p.labels, &name),
+                };
                 self.nodes.push(Node {
                     name,
                     pool: pool_id,
@@ -257,9 +276,92 @@ impl Builder<'_> {
                 concrete: false,
                 autoscaling,
                 template,
+                zones,
                 origin: origin.clone(),
             });
         }
+    }
+
+    /// A node group's zones (`autoscaling.zones`, `autoscaling.zoneDistribution`): none for a
+    /// group in one zone; an error (reported) for fewer than two zones, a repeated or empty
+    /// one, a zone label of the pool's own, a cloud template beside them, or a distribution
+    /// other than `balanced` and `any`, or one without zones.
+    fn pool_zones(&mut self, p: &spec::NodePool, a: &spec::Autoscaling, f: &str) -> Result<Option<Zones>, ()> {
+        let origin = self.spec_origin.clone();
+        let err = |b: &mut Self, class: InputClass, field: String, why: String| {
+            b.diag.error(InputError::at(&origin, class, field, why));
+            Err(())
+        };
+        let distribution = match a.zone_distribution.as_deref() {
+            None | Some("any") => ZoneDistribution::Any,
+            Some("balanced") => ZoneDistribution::Balanced,
+            Some(other) => {
+                return err(
+                    self,
+                    InputClass::Invalid,
+                    format!("{f}.autoscaling.zoneDistribution"),
+                    format!("{other:?}: expected balanced (a zone with the fewest nodes of the group) or any"),
+                )
+            }
+        };
+        if a.zones.is_empty() {
+            if a.zone_distribution.is_some() {
+                return err(
+                    self,
+                    InputClass::Invalid,
+                    format!("{f}.autoscaling.zoneDistribution"),
+                    "given without `zones`: a node group in one zone has no zone to choose".to_string(),
+                );
+            }
+            return Ok(None);
+        }
+        for (i, z) in a.zones.iter().enumerate() {
+            let field = format!("{f}.autoscaling.zones[{i}]");
+            if z.is_empty() {
+                return err(
+                    self,
+                    InputClass::Invalid,
+                    field,
+                    "empty; expected a zone name such as \"eu-west-1a\"".into(),
+                );
+            }
+            if let Some(j) = a.zones[..i].iter().position(|y| y == z) {
+                return err(
+                    self,
+                    InputClass::Invalid,
+                    field,
+                    format!("zone {z:?} is also zones[{j}]; list each zone once"),
+                );
+            }
+        }
+        if a.zones.len() < 2 {
+            return err(
+                self,
+                InputClass::Invalid,
+                format!("{f}.autoscaling.zones"),
+                format!(
+                    "one zone; a multi-zone node group needs at least two (a group in one zone: leave out `zones` and give the pool `labels: {{{ZONE}: {}}}`)",
+                    a.zones[0]
+                ),
+            );
+        }
+        if p.labels.contains_key(ZONE) {
+            return err(
+                self,
+                InputClass::Invalid,
+                format!("{f}.labels"),
+                format!("sets {ZONE}, which a multi-zone node group (`autoscaling.zones`) gives each node from the zone it is launched in; drop the label"),
+            );
+        }
+        if a.template.is_some() {
+            return err(
+                self,
+                InputClass::Unmodeled,
+                format!("{f}.autoscaling.template"),
+                "a cloud provider template beside `zones` is not modelled (a multi-zone group's template is in one of its zones: on AWS the group's first Availability Zone); leave out one of them".to_string(),
+            );
+        }
+        Ok(Some(Zones { names: a.zones.clone(), distribution }))
     }
 
     /// Node manifests: each a pool of its own, except those a spec pool names in `nodes`,
@@ -344,6 +446,7 @@ impl Builder<'_> {
                 concrete: true,
                 autoscaling: None,
                 template: None,
+                zones: None,
                 origin: pool_origin,
             });
         }
@@ -368,6 +471,7 @@ impl Builder<'_> {
                 concrete: true,
                 autoscaling: None,
                 template: None,
+                zones: None,
                 origin,
             });
         }

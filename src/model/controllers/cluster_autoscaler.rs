@@ -86,7 +86,25 @@
 //!   One non-empty node is drained at a time (`--max-drain-parallelism` 1); empty ones go
 //!   while another drains.
 //!
-//! Abstracted: new nodes take the lowest free slot of their pool, named `<pool>-<i>`; only
+//! - Multi-zone node groups (`Pool::zones`: one AWS Auto Scaling group over several
+//!   Availability Zones): the autoscaler treats a group's nodes as alike, and its template is
+//!   a copy of one of them (`MixedTemplateNodeInfoProvider.Process` takes the first good node
+//!   of the group in the node lister's order, else a cached node, else the cloud provider's
+//!   template, which on AWS is in the group's first zone: `cloudprovider/aws/aws_manager.go`
+//!   `getAsgTemplate`, `buildGenericLabels`), so which zone the template is in is not
+//!   something kbmc tracks: a scale-up is an option when a pending pod fits a template node in
+//!   any zone of the group (over). The cloud picks the new node's zone, not the autoscaler
+//!   (`IncreaseSize` only raises the group's desired capacity): `ZoneDistribution::Balanced`
+//!   a zone with the fewest nodes of the group, present or asked for (EC2 Auto Scaling's
+//!   Availability Zone balancing), every tied zone a successor; `Any` every zone. The node
+//!   takes the lowest free slot of that zone. An upcoming node of such a group is room for
+//!   the pods its own zone's template takes (upstream's snapshot copy is the template, in its
+//!   zone: where the template takes fewer pods the autoscaler does not plan for them anyway),
+//!   and every other group's pending pod may compete for it (over). AWS's AZRebalance is not
+//!   modelled (assumption `autoscaler-zone-rebalance`), nor a failed launch in the balanced
+//!   zone (`autoscaler-zone-balanced`).
+//!
+//! Abstracted: new nodes take the lowest free slot of their pool (of their zone), named `<pool>-<i>`; only
 //! Ready nodes are removed (upstream
 //! also removes a node unready for `scaleDownUnreadyTime`: assumption `autoscaler-ready-nodes`);
 //! a pod that reaches the node after its drain began (one tolerating the taint) holds the
@@ -98,7 +116,7 @@ use super::super::state::{Conditions, JOINING, READY};
 use super::super::{active_on, disruption, ready, running_of_group, Class, ClusterState, Controller, Model, Step};
 use super::scheduler;
 use crate::domain::{Concrete, Domain};
-use crate::ir::Range;
+use crate::ir::{Range, ZoneDistribution};
 
 pub struct ClusterAutoscaler;
 
@@ -270,9 +288,17 @@ fn absorbed<D: Domain>(
         || !grp.pod_affinity.required.is_empty()
         || !grp.pod_affinity.required_anti.is_empty();
     let room = if complex { d.min(&room, &d.int(1)) } else { room };
-    let rivals = d.any_of(
-        groups.iter().filter(|&&h| h != g).map(|&h| d.and(&d.gt(&st.pending[h], &d.int(0)), &d.any(takes[h].iter()))),
-    );
+    // A multi-zone group's upcoming node is a copy of the autoscaler's template in the
+    // snapshot, whose zone kbmc does not track: any other group's pending pod may take it.
+    let zoned = m.ir.pools.iter().any(|p| p.zones.is_some());
+    let rival_takes = |h: usize| {
+        if !zoned {
+            return d.any(takes[h].iter());
+        }
+        d.any_of((0..m.nodes()).map(|j| if zone_of(m, j).is_some() { joining(d, st, j) } else { takes[h][j].clone() }))
+    };
+    let rivals =
+        d.any_of(groups.iter().filter(|&&h| h != g).map(|&h| d.and(&d.gt(&st.pending[h], &d.int(0)), &rival_takes(h))));
     d.and(&d.le(&st.pending[g], &room), &d.not(&rivals))
 }
 
@@ -325,10 +351,55 @@ fn fits_cloud_template(m: &Model, p: usize, g: usize) -> bool {
         && fit
 }
 
-/// The lowest free slot of pool `p`, as a condition on slot `n`.
+/// The zone of node slot `n` in its multi-zone node group (none outside one).
+pub fn zone_of(m: &Model, n: usize) -> Option<usize> {
+    let node = &m.ir.nodes[n];
+    m.ir.pools[node.pool.index()].zone_of_slot(node.index_in_pool as usize)
+}
+
+/// The lowest free slot of pool `p` (of its zone, in a multi-zone group), as a condition on
+/// slot `n`.
 fn lowest_free<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, n: usize) -> D::Bool {
-    let below = slots(m, p).take_while(|&j| j < n).map(|j| d.not(&free(d, st, j)));
+    let zone = zone_of(m, n);
+    let below = slots(m, p).take_while(|&j| j < n).filter(|&j| zone_of(m, j) == zone).map(|j| d.not(&free(d, st, j)));
     d.and(&free(d, st, n), &d.all_of(below))
+}
+
+/// Nodes of multi-zone group `p` in zone `z`, present or asked for.
+fn zone_size<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, z: usize) -> D::Int {
+    d.sum_of(
+        slots(m, p).filter(|&j| zone_of(m, j) == Some(z)).map(|j| d.count(&d.or(&st.present[j], &upcoming(d, st, j)))),
+    )
+}
+
+/// The cloud may launch pool `p`'s new node in the zone of slot `n`: always outside a
+/// multi-zone group and under `ZoneDistribution::Any`; under `Balanced`, when no zone of the
+/// group has fewer nodes (present or asked for) than that one.
+fn zone_allowed<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, n: usize) -> D::Bool {
+    let (Some(zones), Some(z)) = (&m.ir.pools[p].zones, zone_of(m, n)) else { return d.bool(true) };
+    if zones.distribution == ZoneDistribution::Any {
+        return d.bool(true);
+    }
+    let here = zone_size(d, m, st, p, z);
+    d.all_of((0..zones.names.len()).filter(|&y| y != z).map(|y| d.le(&here, &zone_size(d, m, st, p, y))))
+}
+
+/// Whether a new node of pool `p` would help a pending pod, as the autoscaler plans it: a
+/// template node at slot `n`; in a multi-zone group, a template in any of its zones (the
+/// template is a copy of one of the group's nodes, `MixedTemplateNodeInfoProvider.Process`
+/// taking the first good one in an order kbmc does not track, or a cached or the cloud's one),
+/// placed at that zone's lowest free slot.
+fn helps_group<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, n: usize) -> D::Bool {
+    if m.ir.pools[p].zones.is_none() {
+        return helps(d, m, st, n);
+    }
+    d.any_of(slots(m, p).map(|j| {
+        let first = lowest_free(d, m, st, p, j);
+        if d.known_bool(&first) == Some(false) {
+            return first;
+        }
+        d.and(&first, &helps(d, m, st, j))
+    }))
 }
 
 /// Pools similar to pool `p` for `balanceSimilarNodeGroups` (`IsCloudProviderNodeInfoSimilar`:
@@ -638,11 +709,15 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
         let Some(range) = m.ir.pools[p].autoscaling else { return d.bool(false) };
         match s.op {
             SCALE_UP => {
-                let first = d.and(&lowest_free(d, m, st, p, n), &d.lt(&target_size(d, m, st, p), &d.int(range.max)));
+                let mut first =
+                    d.and(&lowest_free(d, m, st, p, n), &d.lt(&target_size(d, m, st, p), &d.int(range.max)));
+                if m.ir.pools[p].zones.is_some() {
+                    first = d.and(&first, &zone_allowed(d, m, st, p, n));
+                }
                 if d.known_bool(&first) == Some(false) {
                     return first;
                 }
-                let mut ok = d.and(&first, &helps(d, m, st, n));
+                let mut ok = d.and(&first, &helps_group(d, m, st, p, n));
                 let balance = m.ir.autoscaler.as_ref().is_some_and(|a| a.balance_similar_node_groups);
                 if balance {
                     // A similar group that is smaller and can take the pod gets the node.
@@ -765,14 +840,30 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
         match s.op {
             SCALE_UP => {
                 let loads = scheduler::NodeLoads::for_filters(&d, m, before);
-                let t = with_template(&d, before, n);
-                let tloads = scheduler::NodeLoads::for_filters(&d, m, &t);
                 let stuck: Vec<usize> = (0..m.ir.groups.len())
                     .filter(|&g| scheduler::scheduled(m, g))
                     .filter(|&g| unschedulable(&d, m, before, &loads, g))
                     .collect();
-                let real: Vec<usize> =
-                    stuck.iter().copied().filter(|&g| scheduler::feasible_with(&d, m, &t, &tloads, g)[n]).collect();
+                // Where the autoscaler's template is: slot n, or in a multi-zone group the
+                // lowest free slot of each zone whose template takes a stuck pod.
+                let at: Vec<usize> = match &pool.zones {
+                    None => vec![n],
+                    Some(_) => {
+                        slots(m, p).filter(|&j| lowest_free(&d, m, before, p, j) && helps(&d, m, before, j)).collect()
+                    }
+                };
+                let takes_at = |j: usize| {
+                    let t = with_template(&d, before, j);
+                    let tloads = scheduler::NodeLoads::for_filters(&d, m, &t);
+                    stuck
+                        .iter()
+                        .copied()
+                        .filter(|&g| scheduler::feasible_with(&d, m, &t, &tloads, g)[j])
+                        .collect::<Vec<_>>()
+                };
+                let mut real: Vec<usize> = at.iter().flat_map(|&j| takes_at(j)).collect();
+                real.sort_unstable();
+                real.dedup();
                 let (pods, how) = if real.is_empty() {
                     let by_template = stuck.iter().copied().filter(|&g| fits_cloud_template(m, p, g));
                     (by_template.map(|g| m.group_name(g)).collect::<Vec<_>>(), " by the cloud provider's node template")
@@ -780,8 +871,27 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                     (real.iter().map(|&g| m.group_name(g)).collect(), "")
                 };
                 let size = target_size(&d, m, before, p);
+                let (how, landing) = match &pool.zones {
+                    None => (how.to_string(), format!("{node} is on its way")),
+                    Some(z) => {
+                        let zone = |j: usize| z.names[zone_of(m, j).unwrap_or(0)].as_str();
+                        let mut from: Vec<&str> = at.iter().map(|&j| zone(j)).collect();
+                        from.dedup();
+                        let rule = match z.distribution {
+                            ZoneDistribution::Balanced => "a zone with the fewest nodes of the group",
+                            ZoneDistribution::Any => "the zone it chooses",
+                        };
+                        (
+                            format!(
+                                " (the autoscaler's template of the group: a copy of its node in zone {})",
+                                from.join(" or ")
+                            ),
+                            format!("the cloud launches {node} in zone {} ({rule})", zone(n)),
+                        )
+                    }
+                };
                 format!(
-                    "scale-up of node group {} from {} to {} (max {}): a pending pod of {} fits no node but fits a new {} node{how}; {node} is on its way",
+                    "scale-up of node group {} from {} to {} (max {}): a pending pod of {} fits no node but fits a new {} node{how}; {landing}",
                     pool.name,
                     size,
                     size + 1,

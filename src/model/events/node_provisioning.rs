@@ -11,7 +11,7 @@
 //! the Ready condition once the runtime and network are up). A node that never arrives
 //! (`max-node-provision-time`) is not modelled: the event may simply not come.
 
-use super::super::controllers::cluster_autoscaler::upcoming;
+use super::super::controllers::cluster_autoscaler::{upcoming, zone_of};
 use super::super::state::{Conditions, JOINING, READY};
 use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -68,7 +68,14 @@ impl<D: Domain> Controller<D> for NodeProvisioning {
         let n = s.b as usize;
         let pool = &m.ir.pools[s.a as usize].name;
         match s.op {
-            REGISTER => format!("node {} of node group {pool} registers (NotReady while it starts)", m.node_name(n)),
+            REGISTER => {
+                let p = &m.ir.pools[s.a as usize];
+                let zone = match (&p.zones, zone_of(m, n)) {
+                    (Some(z), Some(i)) => format!(" in zone {}", z.names[i]),
+                    _ => String::new(),
+                };
+                format!("node {} of node group {pool} registers{zone} (NotReady while it starts)", m.node_name(n))
+            }
             _ => format!("node {} of node group {pool} is Ready", m.node_name(n)),
         }
     }

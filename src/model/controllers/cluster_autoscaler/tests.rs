@@ -595,3 +595,155 @@ fn a_template_on_a_group_of_no_slots_builds() {
     assert!(m.ir.pools[2].template.is_none());
     assert!(growing(&m, &pending_web(&m, &[1, 1, 0])).is_empty());
 }
+
+/// A multi-zone group `w` (one 4-core node at start, in zone a, full with `base`) and a
+/// pending `web` pod (`pod_spec` may pin it to a zone).
+fn zonal(max: i64, distribution: &str, pod_spec: &str) -> (Model, ClusterState<Concrete>) {
+    let pools = format!("    - {{name: w, count: 1, capacity: {{cpu: \"4\", memory: 8Gi}}, autoscaling: {{min: 1, max: {max}, zones: [a, b]{distribution}}}}}\n");
+    let m = model(&format!(
+        "{}{}{}",
+        deployment("base", 1, "4", "1Gi", ""),
+        deployment("web", 1, "3", "1Gi", pod_spec),
+        spec(&pools, "    - {deployment: base, placement: [{node: w-0, count: 1}]}\n    - {deployment: web}\n", "")
+    ));
+    let mut st = m.initial_state(&[1]);
+    let web = m.ir.deployments.iter().position(|d| d.name == "web").unwrap();
+    st.pending[web] = 1;
+    (m, st)
+}
+
+/// The nodes a scale-up may bring in `st` (the slot the cloud's choice of zone fills).
+fn landing(m: &Model, st: &ClusterState<Concrete>) -> Vec<String> {
+    labels_of(m, SCALE_UP)
+        .iter()
+        .filter(|s| ClusterAutoscaler.guard(&Concrete, m, s, st))
+        .map(|s| m.node_name(s.b as usize).to_string())
+        .collect()
+}
+
+/// A multi-zone group has `max` slots per zone, slot i in zone i % K and labelled with it; its
+/// first `count` nodes are spread round-robin.
+#[test]
+fn a_multi_zone_group_has_slots_in_every_zone() {
+    let (m, st) = zonal(2, "", "");
+    let zone_label = |n: usize| {
+        m.ir.nodes[n]
+            .labels
+            .iter()
+            .find(|(k, _)| m.ir.labels.key_name(*k) == "topology.kubernetes.io/zone")
+            .map(|(_, v)| m.ir.labels.value_name(*v).to_string())
+    };
+    assert_eq!(m.nodes(), 4);
+    let zones: Vec<Option<String>> = (0..4).map(zone_label).collect();
+    assert_eq!(zones, [Some("a"), Some("b"), Some("a"), Some("b")].map(|z| z.map(str::to_string)));
+    assert_eq!((0..4).map(|n| zone_of(&m, n)).collect::<Vec<_>>(), [Some(0), Some(1), Some(0), Some(1)]);
+    assert_eq!(st.present, [true, false, false, false]);
+    // Pools without zones: no zone, as before.
+    let m = two_groups("", "", "");
+    assert!((0..m.nodes()).all(|n| zone_of(&m, n).is_none()));
+}
+
+/// EC2 Auto Scaling's Availability Zone balancing (`balanced`): the new node goes to the
+/// zone with the fewest nodes of the group, every tied zone a choice; `any` (the default):
+/// every zone, in its lowest free slot. The autoscaler decides the scale-up, the cloud the
+/// zone: the pod fits the template (a copy of w-0, zone a) whichever zone the node lands in.
+#[test]
+fn the_cloud_picks_the_zone() {
+    let (m, st) = zonal(2, ", zoneDistribution: balanced", "");
+    assert_eq!(landing(&m, &st), ["w-1"], "zone b has no node, zone a has w-0");
+    let (m, st) = zonal(2, "", "");
+    assert_eq!(landing(&m, &st), ["w-1", "w-2"], "any: zone b's w-1 or zone a's w-2");
+    // Zones tied (w-0 in a, w-1 on its way in b): both are choices under balanced.
+    let (m, mut st) = zonal(3, ", zoneDistribution: balanced", "");
+    st.status[node(&m, "w-1")] = JOINING;
+    let web = m.ir.deployments.iter().position(|d| d.name == "web").unwrap();
+    st.pending[web] = 2;
+    assert_eq!(landing(&m, &st), ["w-2", "w-3"], "a and b tied at one node each");
+    // At the group's maximum over all zones: no scale-up.
+    let (m, mut st) = zonal(2, ", zoneDistribution: balanced", "");
+    st.status[node(&m, "w-1")] = JOINING;
+    st.pending[web] = 2;
+    assert!(landing(&m, &st).is_empty(), "w-0 and the upcoming w-1: the group is at max 2");
+}
+
+/// The autoscaler's template of a multi-zone group is a copy of one of its nodes, in a zone
+/// kbmc does not track (`MixedTemplateNodeInfoProvider.Process`): a pod pinned to either zone
+/// is an option; to a zone outside the group, none (the FAQ's "pod didn't trigger scale-up").
+/// An upcoming node is room for the pods its own zone takes.
+#[test]
+fn a_template_in_any_zone_plans_the_scale_up() {
+    let pinned = |z: &str| format!("nodeSelector: {{topology.kubernetes.io/zone: {z}}}");
+    let (m, st) = zonal(2, ", zoneDistribution: balanced", &pinned("a"));
+    assert_eq!(landing(&m, &st), ["w-1"], "the template in zone a takes the pod; the node lands in zone b");
+    let (m, st) = zonal(2, ", zoneDistribution: balanced", &pinned("b"));
+    assert_eq!(landing(&m, &st), ["w-1"], "a template in zone b (the group's other zone) takes the pod");
+    let (m, st) = zonal(2, "", &pinned("c"));
+    assert!(landing(&m, &st).is_empty(), "no zone of the group takes the pod");
+    // w-1 on its way in zone b: room for a pod pinned to b, none for one pinned to a.
+    let (m, mut st) = zonal(3, ", zoneDistribution: balanced", &pinned("b"));
+    st.status[node(&m, "w-1")] = JOINING;
+    assert!(landing(&m, &st).is_empty(), "the upcoming w-1 takes the zone-b pod");
+    let (m, mut st) = zonal(3, ", zoneDistribution: balanced", &pinned("a"));
+    st.status[node(&m, "w-1")] = JOINING;
+    assert_eq!(landing(&m, &st), ["w-2", "w-3"], "the upcoming w-1 (zone b) is no room for the zone-a pod");
+}
+
+/// The wrong-zone loop end to end: a pod pinned to the zone of the group's full node, the new
+/// node launched in the other zone (balanced), found unneeded and removed, again and again.
+#[test]
+fn a_balanced_launch_in_the_other_zone_churns() {
+    let pools = "    - {name: w, count: 1, capacity: {cpu: \"4\", memory: 8Gi}, autoscaling: {min: 1, max: 2, zones: [a, b], zoneDistribution: balanced}}\n";
+    let intents = "  intents:\n    - {type: allPodsEventuallyRun}\n    - {type: noNodeChurn}\n";
+    let build = |zone: &str| {
+        model(&format!(
+            "{}{}{}",
+            deployment("base", 1, "4", "1Gi", ""),
+            deployment("web", 1, "3", "1Gi", &format!("nodeSelector: {{topology.kubernetes.io/zone: {zone}}}")),
+            spec(
+                pools,
+                "    - {deployment: base, placement: [{node: w-0, count: 1}]}\n    - {deployment: web}\n",
+                intents
+            )
+        ))
+    };
+    let opts = Options { max_depth: 30, max_states: 100_000, symmetry: true, reduction: false, all: true };
+    let r = check(&build("a"), &opts);
+    assert!(matches!(r.results[0].verdict, Verdict::Violated { .. }), "{:?}", r.results[0].verdict);
+    assert!(matches!(r.results[1].verdict, Verdict::Violated { .. }), "{:?}", r.results[1].verdict);
+    // Pinned to zone b, where the balanced launch goes: the pod runs and the node stays.
+    let r = check(&build("b"), &opts);
+    for res in &r.results {
+        assert!(matches!(res.verdict, Verdict::Holds { exhaustive: true, .. }), "{:?}", res.verdict);
+    }
+}
+
+/// `autoscaling.zones` and `zoneDistribution` refused with their field paths.
+#[test]
+fn bad_zones_are_refused() {
+    let errors = |pool: &str| {
+        build_errors(&format!(
+            "{}{}",
+            deployment("web", 1, "1", "1Gi", ""),
+            spec(
+                &format!("    - {{name: w, count: 1, capacity: {{cpu: \"4\", memory: 8Gi}}{pool}}}\n"),
+                "    - {deployment: web}\n",
+                ""
+            )
+        ))
+    };
+    let e = errors(", autoscaling: {min: 1, max: 2, zones: [a, b, a]}");
+    assert!(e.contains("spec.nodePools[0].autoscaling.zones[2]") && e.contains("zone \"a\" is also zones[0]"), "{e}");
+    let e = errors(", autoscaling: {min: 1, max: 2, zones: [a]}");
+    assert!(e.contains("spec.nodePools[0].autoscaling.zones") && e.contains("needs at least two"), "{e}");
+    let e = errors(", autoscaling: {min: 1, max: 2, zones: [a, \"\"]}");
+    assert!(e.contains("spec.nodePools[0].autoscaling.zones[1]") && e.contains("empty"), "{e}");
+    let e = errors(", labels: {topology.kubernetes.io/zone: a}, autoscaling: {min: 1, max: 2, zones: [a, b]}");
+    assert!(e.contains("spec.nodePools[0].labels") && e.contains("drop the label"), "{e}");
+    let e = errors(", autoscaling: {min: 1, max: 2, zones: [a, b], zoneDistribution: random}");
+    assert!(e.contains("spec.nodePools[0].autoscaling.zoneDistribution") && e.contains("expected balanced"), "{e}");
+    let e = errors(", autoscaling: {min: 1, max: 2, zoneDistribution: balanced}");
+    assert!(e.contains("spec.nodePools[0].autoscaling.zoneDistribution") && e.contains("without `zones`"), "{e}");
+    let e = errors(", autoscaling: {min: 1, max: 2, zones: [a, b], template: {labels: {tier: web}}}");
+    assert!(e.contains("spec.nodePools[0].autoscaling.template") && e.contains("not modelled"), "{e}");
+    assert_eq!(errors(", autoscaling: {min: 1, max: 2, zones: [a, b], zoneDistribution: balanced}"), "");
+}
