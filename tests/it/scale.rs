@@ -88,15 +88,30 @@ fn autoscaled_pools_scale_by_their_start_size() {
     assert!(statement.contains("general 1..3 nodes, gpu 0 nodes at start (autoscaled within 0..2)"), "{statement}");
 }
 
-#[test]
-fn single_query_and_enumeration_agree() {
+/// The scaling specs, by name.
+fn scaling_specs() -> Vec<String> {
     let mut specs: Vec<String> = std::fs::read_dir(root().join("scaling"))
         .unwrap()
         .filter_map(|e| e.unwrap().file_name().to_str().and_then(|n| n.strip_suffix(".yaml")).map(String::from))
         .collect();
     specs.sort();
     assert_eq!(specs.len(), 18, "one scaling spec per case");
-    for case in &specs {
+    specs
+}
+
+// Two tests of half the specs each, so the test threads share them.
+#[test]
+fn single_query_and_enumeration_agree_first_half() {
+    single_query_and_enumeration_agree(&scaling_specs()[..9]);
+}
+
+#[test]
+fn single_query_and_enumeration_agree_second_half() {
+    single_query_and_enumeration_agree(&scaling_specs()[9..]);
+}
+
+fn single_query_and_enumeration_agree(specs: &[String]) {
+    for case in specs {
         let m = model(case);
         let mut o = options(&m, Engine::Explicit, false);
         o.max_nodes_per_pool = 2;

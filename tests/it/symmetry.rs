@@ -263,11 +263,13 @@ fn agree(dir: &Path, what: &str) -> (bool, bool) {
     (renamed, !limited)
 }
 
-#[test]
-fn deployment_symmetry_keeps_verdicts_on_generated_clusters() {
-    let base = std::env::temp_dir().join(format!("kbmc-it-symmetry-{}", std::process::id()));
+/// Checks the generated clusters of `seeds` (`agree`); how many were compared in full with
+/// Deployments renamed, and how many in full. The 150 clusters are three tests of 50, so the
+/// test threads share them.
+fn generated(seeds: std::ops::Range<u64>) -> (usize, usize) {
+    let base = std::env::temp_dir().join(format!("kbmc-it-symmetry-{}-{}", std::process::id(), seeds.start));
     let (mut symmetric, mut compared) = (0, 0);
-    for seed in 0..150 {
+    for seed in seeds {
         let dir = base.join(seed.to_string());
         write(&dir, seed);
         let (sym, complete) = agree(&dir, &format!("generated cluster {seed} ({})", dir.display()));
@@ -276,9 +278,28 @@ fn deployment_symmetry_keeps_verdicts_on_generated_clusters() {
         std::fs::remove_dir_all(&dir).ok();
     }
     std::fs::remove_dir_all(&base).ok();
-    // Most clusters were compared in full, many of them with Deployments renamed.
-    assert!(compared >= 120, "{compared} of 150 clusters compared in full");
-    assert!(symmetric >= 25, "{symmetric} clusters with Deployments renamed compared in full");
+    eprintln!("seeds: {symmetric} renamed and {compared} compared in full");
+    (symmetric, compared)
+}
+
+// Most clusters are compared in full, many of them with Deployments renamed (the seeds are
+// fixed: 48, 48 and 46 in full, 11, 7 and 10 renamed).
+#[test]
+fn deployment_symmetry_keeps_verdicts_on_generated_clusters_0_to_50() {
+    let (symmetric, compared) = generated(0..50);
+    assert!(compared >= 40 && symmetric >= 9, "{compared} of 50 compared in full, {symmetric} renamed");
+}
+
+#[test]
+fn deployment_symmetry_keeps_verdicts_on_generated_clusters_50_to_100() {
+    let (symmetric, compared) = generated(50..100);
+    assert!(compared >= 40 && symmetric >= 6, "{compared} of 50 compared in full, {symmetric} renamed");
+}
+
+#[test]
+fn deployment_symmetry_keeps_verdicts_on_generated_clusters_100_to_150() {
+    let (symmetric, compared) = generated(100..150);
+    assert!(compared >= 40 && symmetric >= 8, "{compared} of 50 compared in full, {symmetric} renamed");
 }
 
 #[test]
