@@ -71,6 +71,10 @@ impl Diag {
 }
 
 const HOSTNAME: &str = "kubernetes.io/hostname";
+/// The well-known zone label: where a zonal volume is (CSI drivers put the same zone under
+/// their own topology key; kbmc reads this one), and what a multi-zone node group gives each
+/// node.
+const ZONE: &str = "topology.kubernetes.io/zone";
 
 fn quantity(
     q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,

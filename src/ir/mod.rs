@@ -1066,10 +1066,17 @@ pub struct Bounds {
 }
 
 impl Pool {
-    /// Node slots of the pool: its largest size (an autoscaled pool's `autoscaling.max`).
+    /// Node slots of the pool: its largest size (an autoscaled pool's `autoscaling.max`, per
+    /// zone of a multi-zone group).
     pub fn slots(&self) -> i64 {
-        let per_zone = self.zones.as_ref().map_or(1, |z| z.names.len() as i64);
-        self.autoscaling.map_or(self.count.max, |a| (a.max * per_zone).max(self.count.max))
+        Pool::slots_of(self.count.max, self.autoscaling, self.zones.as_ref())
+    }
+
+    /// Node slots of a pool of at most `count_max` nodes at start, autoscaled within
+    /// `autoscaling` over `zones`.
+    pub fn slots_of(count_max: i64, autoscaling: Option<Range>, zones: Option<&Zones>) -> i64 {
+        let per_zone = zones.map_or(1, |z| z.names.len() as i64);
+        autoscaling.map_or(count_max, |a| (a.max * per_zone).max(count_max))
     }
 
     /// The zone (index into `zones.names`) of the pool's slot `i`, for a multi-zone group.
@@ -1079,6 +1086,12 @@ impl Pool {
 }
 
 impl Model {
+    /// The zone (an index into its pool's `zones.names`) of node slot `n` in a multi-zone
+    /// node group; none outside one.
+    pub fn zone_of_node(&self, n: usize) -> Option<usize> {
+        let node = &self.nodes[n];
+        self.pools[node.pool.index()].zone_of_slot(node.index_in_pool as usize)
+    }
     /// The PodDisruptionBudgets whose selector matches the pods of group `g`.
     pub fn pdbs_of_group(&self, g: usize) -> Vec<usize> {
         (0..self.pdbs.len()).filter(|&p| self.pdbs[p].selects[g]).collect()

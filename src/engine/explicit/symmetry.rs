@@ -31,10 +31,7 @@ pub fn static_classes(m: &Model) -> Vec<usize> {
     let nn = m.nodes();
     // A multi-zone node group's nodes of different zones differ in where the cloud puts the
     // next one (`ZoneDistribution::Balanced` counts nodes per zone).
-    let zone = |n: usize| {
-        let node = &m.ir.nodes[n];
-        m.ir.pools[node.pool.index()].zone_of_slot(node.index_in_pool as usize)
-    };
+    let zone = |n: usize| m.ir.zone_of_node(n);
     (0..nn)
         .map(|n| {
             (0..n)

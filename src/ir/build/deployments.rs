@@ -12,7 +12,7 @@
 use k8s_openapi::api::apps::v1::Deployment as K8sDeployment;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{convert, quantity, shared_names, Builder, Diag, HOSTNAME};
+use super::{convert, quantity, shared_names, Builder, Diag, HOSTNAME, ZONE};
 use crate::error::{InputClass, InputError, Origin};
 use crate::ir::labels::all_match;
 use crate::ir::pod;
@@ -22,8 +22,6 @@ use crate::ir::{
 };
 use crate::manifest::Object;
 use crate::spec;
-
-const ZONE: &str = "topology.kubernetes.io/zone";
 
 impl Builder<'_> {
     /// A workload `kind`'s `metadata.name` (required: an error naming the field without it)

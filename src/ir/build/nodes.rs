@@ -9,13 +9,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{convert, quantity, Builder, Diag, HOSTNAME};
+use super::{convert, quantity, Builder, Diag, HOSTNAME, ZONE};
 use crate::error::{InputClass, InputError, Origin};
 use crate::ir::pod;
 use crate::ir::{LabelKey, LabelValue, Node, NodeId, Pool, PoolId, Range, Resources, Taint, ZoneDistribution, Zones};
-
-/// The zone label a multi-zone node group gives each node.
-const ZONE: &str = "topology.kubernetes.io/zone";
 use crate::manifest::Object;
 use crate::spec;
 
@@ -225,8 +222,7 @@ impl Builder<'_> {
             );
             let pool_id = PoolId(self.pools.len() as u32);
             let first = NodeId(self.nodes.len() as u32);
-            let per_zone = zones.as_ref().map_or(1, |z: &Zones| z.names.len() as i64);
-            let slots = autoscaling.map_or(count.max as i64, |a| (a.max * per_zone).max(count.max as i64)) as u32;
+            let slots = Pool::slots_of(count.max as i64, autoscaling, zones.as_ref()) as u32;
             for i in 0..slots {
                 let name = format!("{}-{i}", p.name);
                 let labels = match &zones {

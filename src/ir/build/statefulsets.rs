@@ -21,7 +21,7 @@
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{Builder, HOSTNAME};
+use super::{Builder, HOSTNAME, ZONE};
 use crate::error::{InputClass, InputError, Origin};
 use crate::ir::pod;
 use crate::ir::{
@@ -29,10 +29,6 @@ use crate::ir::{
     StatefulUpdate, Strategy,
 };
 use crate::spec;
-
-/// The zone label: where a zonal volume is (CSI drivers put the same zone under their own
-/// topology key; kbmc reads the well-known one).
-const ZONE: &str = "topology.kubernetes.io/zone";
 
 /// The most pod groups one StatefulSet may have (ordinals × volume zones, plus one × every
 /// revision): each is a row of every state and of every group's facts, where a Deployment's

@@ -295,7 +295,13 @@ fn absorbed<D: Domain>(
         if !zoned {
             return d.any(takes[h].iter());
         }
-        d.any_of((0..m.nodes()).map(|j| if zone_of(m, j).is_some() { joining(d, st, j) } else { takes[h][j].clone() }))
+        d.any_of((0..m.nodes()).map(|j| {
+            if m.ir.zone_of_node(j).is_some() {
+                joining(d, st, j)
+            } else {
+                takes[h][j].clone()
+            }
+        }))
     };
     let rivals =
         d.any_of(groups.iter().filter(|&&h| h != g).map(|&h| d.and(&d.gt(&st.pending[h], &d.int(0)), &rival_takes(h))));
@@ -351,24 +357,21 @@ fn fits_cloud_template(m: &Model, p: usize, g: usize) -> bool {
         && fit
 }
 
-/// The zone of node slot `n` in its multi-zone node group (none outside one).
-pub fn zone_of(m: &Model, n: usize) -> Option<usize> {
-    let node = &m.ir.nodes[n];
-    m.ir.pools[node.pool.index()].zone_of_slot(node.index_in_pool as usize)
-}
-
 /// The lowest free slot of pool `p` (of its zone, in a multi-zone group), as a condition on
 /// slot `n`.
 fn lowest_free<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, n: usize) -> D::Bool {
-    let zone = zone_of(m, n);
-    let below = slots(m, p).take_while(|&j| j < n).filter(|&j| zone_of(m, j) == zone).map(|j| d.not(&free(d, st, j)));
+    let zone = m.ir.zone_of_node(n);
+    let below =
+        slots(m, p).take_while(|&j| j < n).filter(|&j| m.ir.zone_of_node(j) == zone).map(|j| d.not(&free(d, st, j)));
     d.and(&free(d, st, n), &d.all_of(below))
 }
 
 /// Nodes of multi-zone group `p` in zone `z`, present or asked for.
 fn zone_size<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, z: usize) -> D::Int {
     d.sum_of(
-        slots(m, p).filter(|&j| zone_of(m, j) == Some(z)).map(|j| d.count(&d.or(&st.present[j], &upcoming(d, st, j)))),
+        slots(m, p)
+            .filter(|&j| m.ir.zone_of_node(j) == Some(z))
+            .map(|j| d.count(&d.or(&st.present[j], &upcoming(d, st, j)))),
     )
 }
 
@@ -376,7 +379,7 @@ fn zone_size<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, z: usi
 /// multi-zone group and under `ZoneDistribution::Any`; under `Balanced`, when no zone of the
 /// group has fewer nodes (present or asked for) than that one.
 fn zone_allowed<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, n: usize) -> D::Bool {
-    let (Some(zones), Some(z)) = (&m.ir.pools[p].zones, zone_of(m, n)) else { return d.bool(true) };
+    let (Some(zones), Some(z)) = (&m.ir.pools[p].zones, m.ir.zone_of_node(n)) else { return d.bool(true) };
     if zones.distribution == ZoneDistribution::Any {
         return d.bool(true);
     }
@@ -874,7 +877,7 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 let (how, landing) = match &pool.zones {
                     None => (how.to_string(), format!("{node} is on its way")),
                     Some(z) => {
-                        let zone = |j: usize| z.names[zone_of(m, j).unwrap_or(0)].as_str();
+                        let zone = |j: usize| z.names[m.ir.zone_of_node(j).unwrap_or(0)].as_str();
                         let mut from: Vec<&str> = at.iter().map(|&j| zone(j)).collect();
                         from.dedup();
                         let rule = match z.distribution {

@@ -11,7 +11,7 @@
 //! the Ready condition once the runtime and network are up). A node that never arrives
 //! (`max-node-provision-time`) is not modelled: the event may simply not come.
 
-use super::super::controllers::cluster_autoscaler::{upcoming, zone_of};
+use super::super::controllers::cluster_autoscaler::upcoming;
 use super::super::state::{Conditions, JOINING, READY};
 use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -70,7 +70,7 @@ impl<D: Domain> Controller<D> for NodeProvisioning {
         match s.op {
             REGISTER => {
                 let p = &m.ir.pools[s.a as usize];
-                let zone = match (&p.zones, zone_of(m, n)) {
+                let zone = match (&p.zones, m.ir.zone_of_node(n)) {
                     (Some(z), Some(i)) => format!(" in zone {}", z.names[i]),
                     _ => String::new(),
                 };

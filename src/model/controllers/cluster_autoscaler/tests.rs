@@ -636,11 +636,11 @@ fn a_multi_zone_group_has_slots_in_every_zone() {
     assert_eq!(m.nodes(), 4);
     let zones: Vec<Option<String>> = (0..4).map(zone_label).collect();
     assert_eq!(zones, [Some("a"), Some("b"), Some("a"), Some("b")].map(|z| z.map(str::to_string)));
-    assert_eq!((0..4).map(|n| zone_of(&m, n)).collect::<Vec<_>>(), [Some(0), Some(1), Some(0), Some(1)]);
+    assert_eq!((0..4).map(|n| m.ir.zone_of_node(n)).collect::<Vec<_>>(), [Some(0), Some(1), Some(0), Some(1)]);
     assert_eq!(st.present, [true, false, false, false]);
     // Pools without zones: no zone, as before.
     let m = two_groups("", "", "");
-    assert!((0..m.nodes()).all(|n| zone_of(&m, n).is_none()));
+    assert!((0..m.nodes()).all(|n| m.ir.zone_of_node(n).is_none()));
 }
 
 /// EC2 Auto Scaling's Availability Zone balancing (`balanced`): the new node goes to the
