@@ -2,6 +2,7 @@
 //! unknown-field detection. Shared by `manifest/` and `spec/`, the only modules that know YAML.
 
 use serde::de::DeserializeOwned;
+use serde::Deserializer;
 
 use crate::error::{InputClass, InputError, Origin};
 
@@ -17,6 +18,16 @@ pub struct Document<'a> {
     /// The document's value when its file has a core tag (`!!str 1`), for the tag-aware
     /// second read (`core_tags`).
     pub tagged: Option<serde_yaml::Value>,
+}
+
+/// Decodes `T` from `de` through a type-erased deserializer. Each manifest type's
+/// `Deserialize` code (k8s-openapi's PodSpec and everything under it) is then compiled once,
+/// for `dyn erased_serde::Deserializer`, instead of once per deserializer stack (the document
+/// parser, an already parsed value, the tag-aware second read): those copies were most of the
+/// crate's compiled code. Error messages are the inner deserializer's own, unchanged.
+pub(crate) fn erased<'de, T: DeserializeOwned, D: Deserializer<'de>>(de: D) -> Result<T, erased_serde::Error> {
+    let mut de = <dyn erased_serde::Deserializer>::erase(de);
+    erased_serde::deserialize(&mut de)
 }
 
 /// Formats a serde_ignored path the way Kubernetes users write field paths:
@@ -77,7 +88,8 @@ pub fn decode<T: DeserializeOwned>(doc: &mut Document) -> Result<T, Vec<InputErr
     let result: Result<T, InputError> = match &doc.value {
         None => {
             let de = doc.typed.take().expect("a document without a value has its parser, decoded once");
-            let r = serde_ignored::deserialize(de, |p| unknown.push(format_path(&p))).map_err(|e| {
+            let mut note = |p: serde_ignored::Path| unknown.push(format_path(&p));
+            let r = erased(serde_ignored::Deserializer::new(de, &mut note)).map_err(|e| {
                 let (field, message) = split_yaml_error(&e.to_string());
                 InputError::at(&doc.origin, classify(&message), field, message)
             });
@@ -92,7 +104,8 @@ pub fn decode<T: DeserializeOwned>(doc: &mut Document) -> Result<T, Vec<InputErr
         Some(value) => {
             let mut track = serde_path_to_error::Track::new();
             let de = serde_path_to_error::Deserializer::new(value.clone(), &mut track);
-            let r = serde_ignored::deserialize(de, |p| unknown.push(format_path(&p)));
+            let mut note = |p: serde_ignored::Path| unknown.push(format_path(&p));
+            let r: Result<T, _> = erased(serde_ignored::Deserializer::new(de, &mut note));
             r.map_err(|e| {
                 let path = track.path().to_string();
                 let field = if path == "." { String::new() } else { path };
@@ -125,7 +138,7 @@ pub fn decode<T: DeserializeOwned>(doc: &mut Document) -> Result<T, Vec<InputErr
 /// would be that of the text written back).
 fn core_tags<T: DeserializeOwned>(origin: &Origin, value: &serde_yaml::Value) -> Option<InputError> {
     let text = serde_yaml::to_string(value).ok()?;
-    let e = serde_yaml::from_str::<T>(&text).err()?;
+    let e = erased::<T, _>(serde_yaml::Deserializer::from_str(&text)).err()?;
     let m = e.to_string();
     let m = m.rfind(" at line ").map_or(m.as_str(), |at| &m[..at]);
     let (field, message) = split_yaml_error(m);
@@ -151,7 +164,8 @@ pub fn decode_value<T: DeserializeOwned>(
             format!("{prefix}.{p}")
         }
     };
-    let r: Result<T, _> = serde_ignored::deserialize(de, |p| unknown.push(format_path(&p)));
+    let mut note = |p: serde_ignored::Path| unknown.push(format_path(&p));
+    let r: Result<T, _> = erased(serde_ignored::Deserializer::new(de, &mut note));
     match r {
         Err(e) => {
             let message = e.to_string();

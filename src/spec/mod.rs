@@ -63,7 +63,7 @@ fn located<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(d: D, list
     let items: Vec<serde_yaml::Value> = Vec::deserialize(d)?;
     let decode = |v: &serde_yaml::Value| -> Result<T, String> {
         let text = serde_yaml::to_string(v).map_err(|e| e.to_string())?;
-        serde_yaml::from_str::<T>(&text).map_err(|e| {
+        crate::manifest::decode::erased::<T, _>(serde_yaml::Deserializer::from_str(&text)).map_err(|e| {
             // Positions are those of the re-written item, not of the file: left out.
             let m = e.to_string();
             match m.rfind(" at line ") {
