@@ -74,3 +74,24 @@ impl Seq {
         self.next(100) < percent
     }
 }
+
+/// How many times its default number of generated clusters each differential test checks
+/// (`por`, `symmetry`): `KBMC_GENERATED_FACTOR`, 1 when unset. docs/testing.md says when to
+/// raise it (changes to a reduction) and what it costs.
+pub fn generated_factor() -> u64 {
+    match std::env::var("KBMC_GENERATED_FACTOR") {
+        Err(_) => 1,
+        Ok(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|&f| f >= 1)
+            .unwrap_or_else(|| panic!("KBMC_GENERATED_FACTOR={v}: expected a whole number of at least 1")),
+    }
+}
+
+/// The seeds of shard `shard` of `shards` over `total` generated clusters (times
+/// `generated_factor`): every `shards`-th seed from `shard`, so that each shard draws clusters
+/// of every size alike and the test threads that run the shards finish together.
+pub fn shard_seeds(total: u64, shard: u64, shards: u64) -> Vec<u64> {
+    (0..total * generated_factor()).filter(|s| s % shards == shard).collect()
+}

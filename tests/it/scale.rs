@@ -99,15 +99,20 @@ fn scaling_specs() -> Vec<String> {
     specs
 }
 
-// Two tests of half the specs each, so the test threads share them.
+// Three tests of every third spec each, so the test threads share them.
 #[test]
-fn single_query_and_enumeration_agree_first_half() {
-    single_query_and_enumeration_agree(&scaling_specs()[..9]);
+fn single_query_and_enumeration_agree_shard_0() {
+    single_query_and_enumeration_agree(&scaling_specs().into_iter().step_by(3).collect::<Vec<_>>());
 }
 
 #[test]
-fn single_query_and_enumeration_agree_second_half() {
-    single_query_and_enumeration_agree(&scaling_specs()[9..]);
+fn single_query_and_enumeration_agree_shard_1() {
+    single_query_and_enumeration_agree(&scaling_specs().into_iter().skip(1).step_by(3).collect::<Vec<_>>());
+}
+
+#[test]
+fn single_query_and_enumeration_agree_shard_2() {
+    single_query_and_enumeration_agree(&scaling_specs().into_iter().skip(2).step_by(3).collect::<Vec<_>>());
 }
 
 fn single_query_and_enumeration_agree(specs: &[String]) {
