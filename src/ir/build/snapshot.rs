@@ -1163,6 +1163,35 @@ mod tests {
         assert!(err.contains("status.phase: pod shop/a is Running but has no spec.nodeName"), "{err}");
     }
 
+    /// A pod that carries its template's inter-pod (anti-)affinity, required and preferred,
+    /// is its template's (CoreDNS's preferred anti-affinity on the hostname among them): the
+    /// terms are compared by what they mean, not by the document they were read from. A pod
+    /// whose term differs is still refused.
+    #[test]
+    fn a_pod_with_its_templates_anti_affinity_is_its_template() {
+        let affinity = "{podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: topology.kubernetes.io/zone, labelSelector: {matchLabels: {app: web}}}], preferredDuringSchedulingIgnoredDuringExecution: [{weight: 100, podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchExpressions: [{key: app, operator: In, values: [web]}]}}}]}, podAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 10, podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: cache}}}}]}}";
+        let spread = "labelSelector: {matchLabels: {app: web}}}]\n";
+        let templated = |a: &str| -> Vec<String> {
+            web().iter().map(|d| d.replace(spread, &format!("{spread}      affinity: {a}\n"))).collect()
+        };
+        assert_eq!(templated(affinity).iter().filter(|d| d.contains("podAntiAffinity")).count(), 2);
+        let carried = web_pod("a", "", &format!("\n  affinity: {affinity}"), "");
+        let m = build(&with(templated(affinity), std::slice::from_ref(&carried)), false);
+        let m = m.unwrap_or_else(|e| panic!("refused: {e}"));
+        assert_eq!(m.initial_pods.len(), 1);
+        let pref = &m.groups[0].pod_affinity.preferred_anti;
+        assert_eq!((pref.len(), pref[0].weight), (1, 100), "the template's terms are the group's");
+        // The pod's preferred term weighs 50 where its template's weighs 100.
+        let other =
+            web_pod("a", "", &format!("\n  affinity: {}", affinity.replacen("weight: 100", "weight: 50", 1)), "");
+        let err = refused(&with(templated(affinity), &[other]));
+        assert!(err.contains("spec.affinity.podAntiAffinity: pod shop/a: its spec.affinity.podAntiAffinity differs from its ReplicaSet's template"), "{err}");
+        // The same for podAffinity.
+        let other = web_pod("a", "", &format!("\n  affinity: {}", affinity.replace("app: cache", "app: db")), "");
+        let err = refused(&with(templated(affinity), &[other]));
+        assert!(err.contains("its spec.affinity.podAffinity differs"), "{err}");
+    }
+
     /// A fixed pod's overhead counts with its requests (PodRequests); a terminating one, one
     /// with pod-level resources or a sidecar, and one whose spread constraint selects a
     /// Deployment's pods where the descheduler runs are refused.
