@@ -184,6 +184,9 @@ struct Builder<'a> {
     daemon_sets: Vec<DaemonSet>,
 }
 
+    /// A snapshot's pods of the DaemonSets among the inputs (`snapshot.rs`), held to each
+    /// DaemonSet's start state by `daemonsets.rs`.
+    daemon_pods: Vec<snapshot::DaemonPod>,
 /// Builds and validates the model.
 pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputError>), Error> {
     let mut diag =
@@ -249,6 +252,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         daemon_sets: Vec::new(),
     };
     let spec = &verification.value.spec;
+        daemon_pods: Vec::new(),
     b.labels.key(HOSTNAME);
     b.pools_from_spec(&spec.node_pools);
     b.pools_from_nodes(&spec.node_pools);
