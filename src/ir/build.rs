@@ -75,6 +75,8 @@ const HOSTNAME: &str = "kubernetes.io/hostname";
 /// their own topology key; kbmc reads this one), and what a multi-zone node group gives each
 /// node.
 const ZONE: &str = "topology.kubernetes.io/zone";
+/// Its deprecated predecessor, which clouds still set beside it with the same value.
+const BETA_ZONE: &str = "failure-domain.beta.kubernetes.io/zone";
 
 fn quantity(
     q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,
@@ -182,11 +184,11 @@ struct Builder<'a> {
     /// Per group, parallel to `facts`: its priority and whether it may preempt.
     group_priority: Vec<(i64, bool)>,
     daemon_sets: Vec<DaemonSet>,
-}
-
     /// A snapshot's pods of the DaemonSets among the inputs (`snapshot.rs`), held to each
     /// DaemonSet's start state by `daemonsets.rs`.
     daemon_pods: Vec<snapshot::DaemonPod>,
+}
+
 /// Builds and validates the model.
 pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputError>), Error> {
     let mut diag =
@@ -250,9 +252,9 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         classes: Vec::new(),
         group_priority: Vec::new(),
         daemon_sets: Vec::new(),
+        daemon_pods: Vec::new(),
     };
     let spec = &verification.value.spec;
-        daemon_pods: Vec::new(),
     b.labels.key(HOSTNAME);
     b.pools_from_spec(&spec.node_pools);
     b.pools_from_nodes(&spec.node_pools);
@@ -318,6 +320,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let model = Model {
         name,
         spec_inferred: inputs.spec_inferred,
+        scenario: inputs.scenario.clone(),
         dropped: b
             .diag
             .warnings
