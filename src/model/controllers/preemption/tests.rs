@@ -402,13 +402,26 @@ fn daemon_set(pod: (&str, &str)) -> String {
 
 /// `cluster` with a DaemonSet of `daemon` pods beside the running Deployments, its pods on no
 /// node but one pending for node-0, and `p` (500m, priority -100) with no pod pending.
-/// Returns the DaemonSet's group too.
+/// Returns the DaemonSet's group too. The Deployments' pods are put into the state after the
+/// build (which starts every DaemonSet with its pod running on each node, and refuses a start
+/// where that does not fit beside the placed pods).
 fn daemon_cluster(
     nodes: usize,
     daemon: (&str, &str),
     running: &[(&str, &str, &[i64])],
 ) -> (Model, ClusterState<Concrete>, usize) {
-    let (m, mut st) = cluster(nodes, ("verylarge", "neg"), running, &daemon_set(daemon));
+    let none: Vec<Vec<i64>> = running.iter().map(|(_, _, c)| vec![0; c.len()]).collect();
+    let empty: Vec<(&str, &str, &[i64])> =
+        running.iter().zip(&none).map(|((sz, class, _), z)| (*sz, *class, z.as_slice())).collect();
+    let (m, mut st) = cluster(nodes, ("verylarge", "neg"), &empty, &daemon_set(daemon));
+    for (i, (sz, class, counts)) in running.iter().enumerate() {
+        let name = format!("w{i}-{sz}-{class}");
+        let d = m.ir.deployments.iter().position(|d| d.name == name).expect("the workload");
+        let h = m.ir.deployments[d].revisions[0].index();
+        for (n, &c) in counts.iter().enumerate() {
+            st.running[m.start_kind[h]][n] = c;
+        }
+    }
     let g = (0..m.ir.groups.len()).find(|&g| m.daemon_row[g].is_some()).expect("the DaemonSet's group");
     let r = m.daemon_row[g].unwrap();
     st.pending[0] = 0;
