@@ -225,7 +225,10 @@ fn levels(m: &Model, g: usize) -> Vec<Vec<usize>> {
 /// How many importance orders of `g`'s victim groups there are: the product over priorities
 /// of the factorial of the groups of that priority.
 fn order_total(m: &Model, g: usize) -> usize {
-    levels(m, g).iter().map(|l| (1..=l.len()).product::<usize>()).fold(1usize, |a, b| a.saturating_mul(b))
+    // Saturating: 21 groups of one priority (a live cluster's Deployments, two revisions each
+    // with a rollout) overflow a factorial in usize; past ORDERS_MAX the count only compares.
+    let factorial = |k: usize| (1..=k).fold(1usize, |a, b| a.saturating_mul(b));
+    levels(m, g).iter().map(|l| factorial(l.len())).fold(1usize, |a, b| a.saturating_mul(b))
 }
 
 /// Every order `MoreImportantPod` can put the victim groups of a pod of `g` in on a node:
