@@ -193,6 +193,27 @@ pub struct InitArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long)]
     pub allow_unmodeled: bool,
+    /// The failure scenario of the inferred spec: node (one node fails, any node, and may
+    /// recover) or zone (the nodes of one zone fail, whichever zone; needs nodes in two zones
+    /// or more). Each is checked on its own.
+    #[arg(long, value_enum, default_value = "node")]
+    pub scenario: Scenario,
+}
+
+/// `--scenario`: which failures an inferred spec plans for (`spec::infer::Scenario`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scenario {
+    Node,
+    Zone,
+}
+
+impl Scenario {
+    pub fn infer(self) -> crate::spec::infer::Scenario {
+        match self {
+            Scenario::Node => crate::spec::infer::Scenario::Node,
+            Scenario::Zone => crate::spec::infer::Scenario::Zone,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -212,6 +233,11 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long)]
     pub allow_unmodeled: bool,
+    /// Without a Verification among the inputs: the failure scenario of the inferred spec,
+    /// node (one node fails, any node, and may recover) or zone (the nodes of one zone fail,
+    /// whichever zone). Run the check once per scenario; the header says which holds.
+    #[arg(long, value_enum, default_value = "node")]
+    pub scenario: Scenario,
     /// Which engine explores the state space: symbolic (bounded model checking on Z3) or
     /// explicit (exhaustive breadth-first search; fastest on small clusters).
     #[arg(long, value_enum, default_value = "symbolic")]

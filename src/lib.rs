@@ -59,11 +59,28 @@ pub mod exit {
 /// Verification among the inputs, the one `spec::infer` gives is checked (and the model says
 /// so).
 pub fn load_model(paths: &[PathBuf], allow_unmodeled: bool) -> Result<(ir::Model, Vec<InputError>), Error> {
+    load_model_with(paths, allow_unmodeled, spec::infer::Scenario::Node)
+}
+
+/// [`load_model`], an inferred spec planning for the failures of `scenario`. A scenario
+/// other than the default with a Verification among the inputs is a usage error: the
+/// Verification's events say what fails.
+pub fn load_model_with(
+    paths: &[PathBuf],
+    allow_unmodeled: bool,
+    scenario: spec::infer::Scenario,
+) -> Result<(ir::Model, Vec<InputError>), Error> {
     let mut inputs = manifest::load(paths, manifest::LoadOptions { allow_unmodeled })?;
     if inputs.verifications.is_empty() {
-        let inferred = infer_spec(&mut inputs, paths, allow_unmodeled)?;
+        let inferred = infer_spec(&mut inputs, paths, allow_unmodeled, scenario)?;
+        inputs.scenario = Some(inferred.scenario.clone());
         inputs.verifications.push(manifest::Object { origin: inferred_origin(), value: inferred.verification });
         inputs.spec_inferred = true;
+    } else if scenario != spec::infer::Scenario::Node {
+        return Err(Error::Usage(
+            "--scenario applies to the spec kbmc infers; the inputs hold a Verification, whose events say what fails"
+                .into(),
+        ));
     }
     ir::build(&inputs, ir::BuildOptions { allow_unmodeled })
 }
@@ -79,6 +96,7 @@ fn infer_spec(
     inputs: &mut manifest::Inputs,
     paths: &[PathBuf],
     allow_unmodeled: bool,
+    scenario: spec::infer::Scenario,
 ) -> Result<spec::infer::Inferred, Error> {
     if inputs.files.is_empty() {
         return Err(Error::Usage(
@@ -108,11 +126,15 @@ fn infer_spec(
     let built = ir::build(inputs, ir::BuildOptions { allow_unmodeled });
     inputs.verifications.clear();
     let (model, _) = built?;
-    Ok(spec::infer::infer(&model, &name))
+    spec::infer::infer(&model, &name, scenario).map_err(Error::Usage)
 }
 
 /// `kbmc init`: the Verification kbmc would infer for the manifests, as commented YAML.
-pub fn init(paths: &[PathBuf], allow_unmodeled: bool) -> Result<(String, Vec<InputError>), Error> {
+pub fn init(
+    paths: &[PathBuf],
+    allow_unmodeled: bool,
+    scenario: spec::infer::Scenario,
+) -> Result<(String, Vec<InputError>), Error> {
     let mut inputs = manifest::load(paths, manifest::LoadOptions { allow_unmodeled })?;
     if let Some(v) = inputs.verifications.first() {
         return Err(Error::input(error::InputError::at(
@@ -123,7 +145,7 @@ pub fn init(paths: &[PathBuf], allow_unmodeled: bool) -> Result<(String, Vec<Inp
         )));
     }
     let warnings = inputs.warnings.clone();
-    let inferred = infer_spec(&mut inputs, paths, allow_unmodeled)?;
+    let inferred = infer_spec(&mut inputs, paths, allow_unmodeled, scenario)?;
     let sources: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     Ok((spec::infer::render(&inferred, &sources.join(" ")), warnings))
 }
@@ -160,7 +182,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
     };
     match cli.command {
         Command::Init(a) => {
-            let (yaml, warnings) = init(&a.paths, a.allow_unmodeled)?;
+            let (yaml, warnings) = init(&a.paths, a.allow_unmodeled, a.scenario.infer())?;
             report::warnings(&warnings);
             report::raw(&yaml)?;
             Ok(exit::HOLDS)
@@ -175,7 +197,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             Ok(exit::HOLDS)
         }
         Command::Check(a) => {
-            let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+            let (ir, warnings) = load_model_with(&a.paths, a.allow_unmodeled, a.scenario.infer())?;
             report::warnings(&warnings);
             let m = model::Model::new(&ir);
             let steps = a.search.steps_or(ir.bounds.steps);

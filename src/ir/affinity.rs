@@ -35,8 +35,9 @@ use crate::error::{InputClass, InputError, Origin};
 /// The label the Deployment controller puts on the pods of each revision.
 const POD_TEMPLATE_HASH: &str = "pod-template-hash";
 
-/// One term as read from a template, before it is resolved against the groups.
-#[derive(Clone, Debug, PartialEq)]
+/// One term as read from a template, before it is resolved against the groups. Two terms are
+/// equal when they mean the same (`PartialEq` below): where each was read is not compared.
+#[derive(Clone, Debug)]
 pub(super) struct RawTerm {
     pub key: LabelKey,
     /// `None`: no labelSelector, which matches no pod.
@@ -58,6 +59,22 @@ pub(super) struct RawTerm {
     /// Where it was read, and its path from the document's root (for errors).
     pub origin: Origin,
     pub path: String,
+}
+
+/// What a term means, not where it was read: a snapshot's pod is compared with its
+/// ReplicaSet's template (`pod::differs`), and the two are different documents at different
+/// paths (`spec.affinity…` against `spec.template.spec.affinity…`) even when the terms agree.
+impl PartialEq for RawTerm {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+            && self.selector == other.selector
+            && self.namespaces == other.namespaces
+            && self.namespace_selector == other.namespace_selector
+            && self.own_namespace == other.own_namespace
+            && self.revision == other.revision
+            && self.weight == other.weight
+            && self.field == other.field
+    }
 }
 
 /// A template's inter-pod affinity as read.

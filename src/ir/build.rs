@@ -75,6 +75,8 @@ const HOSTNAME: &str = "kubernetes.io/hostname";
 /// their own topology key; kbmc reads this one), and what a multi-zone node group gives each
 /// node.
 const ZONE: &str = "topology.kubernetes.io/zone";
+/// Its deprecated predecessor, which clouds still set beside it with the same value.
+const BETA_ZONE: &str = "failure-domain.beta.kubernetes.io/zone";
 
 fn quantity(
     q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,
@@ -182,6 +184,9 @@ struct Builder<'a> {
     /// Per group, parallel to `facts`: its priority and whether it may preempt.
     group_priority: Vec<(i64, bool)>,
     daemon_sets: Vec<DaemonSet>,
+    /// A snapshot's pods of the DaemonSets among the inputs (`snapshot.rs`), held to each
+    /// DaemonSet's start state by `daemonsets.rs`.
+    daemon_pods: Vec<snapshot::DaemonPod>,
 }
 
 /// Builds and validates the model.
@@ -247,6 +252,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         classes: Vec::new(),
         group_priority: Vec::new(),
         daemon_sets: Vec::new(),
+        daemon_pods: Vec::new(),
     };
     let spec = &verification.value.spec;
     b.labels.key(HOSTNAME);
@@ -314,6 +320,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let model = Model {
         name,
         spec_inferred: inputs.spec_inferred,
+        scenario: inputs.scenario.clone(),
         dropped: b
             .diag
             .warnings

@@ -82,6 +82,8 @@ pub struct Model {
     pub name: String,
     /// The Verification was inferred from the manifests (none was given).
     pub spec_inferred: bool,
+    /// The failure scenario an inferred spec plans for (`spec::infer::Scenario`), in words.
+    pub scenario: Option<String>,
     /// What `--allow-unmodeled` dropped: each object or field that changes Kubernetes'
     /// behaviour but was left out of the model (`Deployment/web spec.template...`).
     pub dropped: Vec<String>,
@@ -809,6 +811,9 @@ pub enum Event {
         pool: Option<PoolId>,
         budget: i64,
         recovery: bool,
+        /// `scope: zone`: a node fails only while every node NotReady by a failure is of its
+        /// zone ([`Model::zone_label`]).
+        one_zone: bool,
     },
     ApplyDeployment {
         deployment: DeploymentId,
@@ -1086,6 +1091,10 @@ impl Pool {
 }
 
 impl Model {
+    /// The value of node slot `n`'s `topology.kubernetes.io/zone` label, if it has one.
+    pub fn zone_label(&self, n: usize) -> Option<LabelValue> {
+        self.labels.find_key("topology.kubernetes.io/zone").and_then(|k| self.nodes[n].label(k))
+    }
     /// The zone (an index into its pool's `zones.names`) of node slot `n` in a multi-zone
     /// node group; none outside one.
     pub fn zone_of_node(&self, n: usize) -> Option<usize> {

@@ -58,6 +58,8 @@ pub struct Inputs {
     pub files: Vec<PathBuf>,
     /// The one Verification was inferred by kbmc (spec::infer), not read.
     pub spec_inferred: bool,
+    /// The failure scenario an inferred spec plans for, as the header says it.
+    pub scenario: Option<String>,
     /// ResourceQuotas read (origin, `Kind/name`, namespace): whether each is an error or a
     /// note depends on the Deployments of its namespace, known once every file is read.
     pub quotas: Vec<(Origin, String, String)>,

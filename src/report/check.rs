@@ -35,6 +35,9 @@ pub fn header_lines(command: &str, h: &Header) -> String {
             "  spec:        inferred from the manifests (none given; `kbmc init` prints it to edit): {}",
             none(&h.intents)
         );
+        if let Some(s) = &h.scenario {
+            let _ = writeln!(o, "  scenario:    {s}");
+        }
     }
     if !h.dropped.is_empty() {
         let _ = writeln!(

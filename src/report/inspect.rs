@@ -635,10 +635,11 @@ pub fn render(m: &Model) -> String {
             Event::KernelPanic { threshold_percent, budget, recovery } => {
                 format!("kernelPanic at {threshold_percent}% CPU usage, budget {budget}, recovery {recovery}")
             }
-            Event::NodeFailure { pool, budget, recovery } => format!(
-                "nodeFailure of {}, budget {budget}, recovery {recovery}",
+            Event::NodeFailure { pool, budget, recovery, one_zone } => format!(
+                "nodeFailure of {}{}, budget {budget}, recovery {recovery}",
                 pool.map(|p| format!("a node of pool {}", m.pools[p.index()].name))
-                    .unwrap_or_else(|| "any node".into())
+                    .unwrap_or_else(|| "any node".into()),
+                if *one_zone { ", nodes of one zone at a time" } else { "" }
             ),
             Event::ApplyDeployment { deployment, revision, replicas: ApplyReplicas::Kept, strategy: st, budget } => {
                 format!(

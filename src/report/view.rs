@@ -20,6 +20,9 @@ pub struct Header {
     /// Where the Verification came from: `given`, or `inferred` (from the manifests, as
     /// `kbmc init` prints it).
     pub spec: &'static str,
+    /// With an inferred spec: the failure scenario it plans for, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
     /// Node pools and their sizes (`on-demand: 1 node, spot: 0..3 nodes`).
     pub cluster: String,
     /// Deployments with their replicas and HPAs.
@@ -114,6 +117,7 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
         model: ir.name.clone(),
         engine,
         spec: if ir.spec_inferred { "inferred" } else { "given" },
+        scenario: ir.scenario.clone(),
         cluster: cluster.join(", "),
         workloads,
         controllers,

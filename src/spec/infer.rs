@@ -5,8 +5,10 @@
 //!
 //! What is inferred (docs/spec.md, "No spec: what kbmc infers"):
 //! - pools: Node manifests equal in capacity, allocatable, taints and every label but
-//!   `kubernetes.io/hostname` form one pool (`nodes:`), so the engines treat them as
-//!   interchangeable; a Node unlike every other stays a pool of its own, named after it;
+//!   `kubernetes.io/hostname` and the zone's (`topology.kubernetes.io/zone` and its deprecated
+//!   `failure-domain.beta.kubernetes.io/zone`) form one pool (`nodes:`), spread over their
+//!   zones (each node keeps its zone label; the engines treat nodes of one zone as
+//!   interchangeable); a Node unlike every other stays a pool of its own, named after it;
 //! - per Deployment: `replicasMeetMin` (with an HPA) or `replicasMeetExpected` with offset
 //!   minus the resolved `maxUnavailable` (RollingUpdate without an HPA), `noEvictionCycle`,
 //!   `noPreemptionCycle` where pods of a higher priority may preempt its pods,
@@ -15,8 +17,12 @@
 //!   with `replicasMeetExpected` at offset -1 (its rolling update replaces one pod at a
 //!   time), and `statefulSetAvailable` with `maxUnavailable: 0` (no ordinal stays down for
 //!   ever); never the `forceDeletePods` event (see `infer`);
-//! - events: one `nodeFailure` per pool, with recovery unless a StatefulSet is among the
-//!   inputs (its pod on a node that never comes back is what strands it), one drain of one node
+//! - events: the failures of one [`Scenario`], cluster-wide rather than per pool (a budget per
+//!   pool would add up to losing every pool at once, which no one plans for): one node
+//!   (`nodeFailure`, any pool, budget 1), or, as a check of its own, the nodes of one zone
+//!   (`scope: zone`, budget the largest zone's Ready nodes); with recovery unless a
+//!   StatefulSet is among the inputs (its pod on a node that never comes back is what strands
+//!   it); one drain of one node
 //!   (`maintenance`), a `rolloutRestart` of each Deployment and StatefulSet, and for each HPA
 //!   with a CPU target a load that takes its pods from the target level to one at which its
 //!   minimum of pods asks for its maximum.
@@ -26,16 +32,28 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use super::{
-    Bounds, Controllers, Event, Intent, Metadata, NodePool, QuantityRange, Timing, Usage, Verification,
+    Bounds, Controllers, Event, FailureScope, Intent, Metadata, NodePool, QuantityRange, Timing, Usage, Verification,
     VerificationSpec, Workload,
 };
 use crate::ir::{self, IntOrPercent, MetricTarget, ResourceName, Strategy};
+
+/// The failures an inferred spec plans for; each is a check of its own (`--scenario`), so
+/// that no run loses more than one of them allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scenario {
+    /// One node fails (any node), and may recover.
+    Node,
+    /// The nodes of one zone fail (whichever zone first), and may recover; needs two zones.
+    Zone,
+}
 
 /// An inferred Verification, with a comment per pool, event and intent saying why it is there
 /// (what `kbmc init` prints above each).
 #[derive(Clone, Debug)]
 pub struct Inferred {
     pub verification: Verification,
+    /// The failure scenario in words, for the header of a check and `kbmc init`.
+    pub scenario: String,
     pub pool_notes: Vec<String>,
     pub workload_notes: Vec<String>,
     pub event_notes: Vec<String>,
@@ -44,9 +62,37 @@ pub struct Inferred {
     pub omitted: Vec<String>,
 }
 
-/// The Verification to check `m` (built from the manifests with an empty spec) by default.
-pub fn infer(m: &ir::Model, name: &str) -> Inferred {
+/// The zones of `m`'s Ready nodes (their `topology.kubernetes.io/zone` labels), each with its
+/// number of Ready nodes, in order of first node.
+fn zones(m: &ir::Model) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    for n in (0..m.nodes.len()).filter(|&n| m.nodes[n].ready) {
+        let Some(v) = m.zone_label(n) else { continue };
+        let z = m.labels.value_name(v);
+        match out.iter_mut().find(|(name, _)| name == z) {
+            Some((_, c)) => *c += 1,
+            None => out.push((z.to_string(), 1)),
+        }
+    }
+    out
+}
+
+/// The Verification to check `m` (built from the manifests with an empty spec) by default,
+/// planning for the failures of `scenario`; an error says why a scenario does not apply.
+pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, String> {
+    let zones = zones(m);
+    if scenario == Scenario::Zone && zones.len() < 2 {
+        return Err(format!(
+            "--scenario zone needs Ready nodes in two zones or more (label topology.kubernetes.io/zone); these are in {}",
+            match zones.as_slice() {
+                [] => "none".to_string(),
+                [(z, _)] => format!("one, {z}"),
+                _ => unreachable!("two zones or more"),
+            }
+        ));
+    }
     let mut out = Inferred {
+        scenario: String::new(),
         verification: Verification {
             api_version: "kbmc.dev/v1alpha1".into(),
             kind: "Verification".into(),
@@ -78,10 +124,26 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
         }
         let names: Vec<String> = members.iter().map(|&n| m.nodes[n].name.clone()).collect();
         let pool = pool_name(m, &names, &spec.node_pools);
-        out.pool_notes.push(format!(
-            "{} nodes alike in capacity, allocatable, taints and labels: one pool, checked as interchangeable",
-            names.len()
-        ));
+        let mut pool_zones: Vec<&str> = Vec::new();
+        for &n in members {
+            if let Some(z) = m.zone_label(n).map(|v| m.labels.value_name(v)) {
+                if !pool_zones.contains(&z) {
+                    pool_zones.push(z);
+                }
+            }
+        }
+        out.pool_notes.push(if pool_zones.len() > 1 {
+            format!(
+                "{} nodes alike in capacity, allocatable, taints and labels but their zone: one pool over zones {}, nodes of one zone checked as interchangeable",
+                names.len(),
+                pool_zones.join(", ")
+            )
+        } else {
+            format!(
+                "{} nodes alike in capacity, allocatable, taints and labels: one pool, checked as interchangeable",
+                names.len()
+            )
+        });
         spec.node_pools.push(NodePool {
             name: pool.clone(),
             count: None,
@@ -101,13 +163,35 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
     // node that may come back at any time would hide the StatefulSet staying degraded (C13,
     // C14). Without one, the node may recover.
     let recovery = !m.deployments.iter().any(|d| d.stateful.is_some());
-    for pool in &pool_names {
-        spec.events.push(Event::NodeFailure { pool: Some(pool.clone()), budget: 1, recovery });
-        out.event_notes.push(if recovery {
-            format!("a node of {pool} fails (NotReady) and may recover")
-        } else {
-            format!("a node of {pool} fails (NotReady) for good: a StatefulSet's pod there stays Terminating until someone acts")
-        });
+    let comes_back = if recovery { "may recover" } else { "stays down (a StatefulSet is among the inputs)" };
+    let zone_names: Vec<&str> = zones.iter().map(|(z, _)| z.as_str()).collect();
+    // Failures are the cluster's, not each pool's: one failure event whatever the pools.
+    match scenario {
+        Scenario::Node => {
+            spec.events.push(Event::NodeFailure { pool: None, budget: 1, recovery, scope: FailureScope::Node });
+            out.event_notes.push(if recovery {
+                "one node, any node, fails (NotReady) and may recover".to_string()
+            } else {
+                "one node, any node, fails (NotReady) for good: a StatefulSet's pod there stays Terminating until someone acts".to_string()
+            });
+            out.scenario = format!("one node failure (any node), which {comes_back}");
+            if zones.len() > 1 {
+                out.scenario +=
+                    &format!("; one zone ({}) is a check of its own: --scenario zone", zone_names.join(", "));
+            }
+        }
+        Scenario::Zone => {
+            let largest = zones.iter().map(|(_, c)| *c).max().unwrap_or(1);
+            spec.events.push(Event::NodeFailure { pool: None, budget: largest, recovery, scope: FailureScope::Zone });
+            out.event_notes.push(format!(
+                "the nodes of one zone ({}, whichever fails first) fail (NotReady) and {comes_back}; budget: the largest zone's {largest} node(s)",
+                zone_names.join(", ")
+            ));
+            out.scenario = format!(
+                "one zone ({}) fails, its nodes one by one or all together, and {comes_back}; one node failure is a check of its own: --scenario node",
+                zone_names.join(", ")
+            );
+        }
     }
     if !m.nodes.is_empty() {
         spec.events.push(Event::Maintenance { max_unavailable: 1, budget: Some(1) });
@@ -238,7 +322,7 @@ pub fn infer(m: &ir::Model, name: &str) -> Inferred {
         spec.intents.push(Intent::DisruptionsWithinBudget {});
         out.intent_notes.push("no drain or descheduler eviction takes a PodDisruptionBudget below its minimum".into());
     }
-    out
+    Ok(out)
 }
 
 fn milli(v: i64) -> Quantity {
@@ -248,9 +332,10 @@ fn milli(v: i64) -> Quantity {
 /// Node slots grouped into pools of alike nodes, each group in node order, groups in the
 /// order of their first node.
 fn pools(m: &ir::Model) -> Vec<Vec<usize>> {
-    let hostname = m.labels.find_key("kubernetes.io/hostname");
+    let own = ["kubernetes.io/hostname", "topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"]
+        .map(|k| m.labels.find_key(k));
     let key = |n: &ir::Node| {
-        let labels: Vec<_> = n.labels.iter().filter(|(k, _)| Some(*k) != hostname).copied().collect();
+        let labels: Vec<_> = n.labels.iter().filter(|(k, _)| !own.contains(&Some(*k))).copied().collect();
         (n.capacity, n.allocatable, n.taints.clone(), labels)
     };
     let mut groups: Vec<Vec<usize>> = Vec::new();
@@ -328,6 +413,7 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
         "# The Verification kbmc infers for {sources} (docs/spec.md, \"No spec: what kbmc infers\").\n\
          # Edit it and pass it with the manifests: kbmc check <manifests> <this file>\n"
     ));
+    y.push_str(&format!("# Failure scenario: {}.\n", inf.scenario));
     for o in &inf.omitted {
         y.push_str(&format!("# Left out: {o}.\n"));
     }
@@ -360,12 +446,15 @@ pub fn render(inf: &Inferred, sources: &str) -> String {
     for (e, note) in s.events.iter().zip(&inf.event_notes) {
         y.push_str(&format!("    # {note}\n"));
         match e {
-            Event::NodeFailure { pool, budget, recovery } => {
+            Event::NodeFailure { pool, budget, recovery, scope } => {
                 y.push_str("    - type: nodeFailure\n");
                 if let Some(p) = pool {
                     y.push_str(&format!("      pool: {}\n", q(p)));
                 }
                 y.push_str(&format!("      budget: {budget}\n      recovery: {recovery}\n"));
+                if *scope == FailureScope::Zone {
+                    y.push_str("      scope: zone\n");
+                }
             }
             Event::Maintenance { max_unavailable, budget } => {
                 y.push_str(&format!("    - type: maintenance\n      maxUnavailable: {max_unavailable}\n"));

@@ -341,6 +341,19 @@ fn yes() -> bool {
     true
 }
 
+/// Which nodes a `nodeFailure` event's failures may hold NotReady together.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum FailureScope {
+    /// Any nodes, as the budget allows.
+    #[default]
+    Node,
+    /// Nodes of one zone (`topology.kubernetes.io/zone`; nodes without the label are one
+    /// zone of their own): a node fails only while every node NotReady by a failure is of its
+    /// zone.
+    Zone,
+}
+
 /// Environment transitions, each with a budget: how many times it may fire in one run.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
@@ -368,7 +381,8 @@ pub enum Event {
         #[serde(default = "yes")]
         recovery: bool,
     },
-    /// Any Ready node may fail (NotReady); with `recovery` it may come back.
+    /// Any Ready node may fail (NotReady); with `recovery` it may come back. With `scope:
+    /// zone` the nodes NotReady by a failure at any one time are of one zone (a zone outage).
     #[serde(rename_all = "camelCase")]
     NodeFailure {
         #[serde(default)]
@@ -377,6 +391,8 @@ pub enum Event {
         budget: u32,
         #[serde(default = "yes")]
         recovery: bool,
+        #[serde(default)]
+        scope: FailureScope,
     },
     /// `kubectl apply` of a new version of a Deployment (path relative to this file).
     #[serde(rename_all = "camelCase")]

@@ -449,6 +449,7 @@ fn kinds_loaded(inputs: Inputs) {
         storage_classes: _,      // KINDS: StorageClass
         daemon_sets: _,          // KINDS: DaemonSet
         spec_inferred: _,        // whether the Verification was inferred, not a kind
+        scenario: _,             // an inferred spec's failure scenario, not a kind
         warnings: _,
         files: _,
     } = inputs;

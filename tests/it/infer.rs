@@ -223,11 +223,10 @@ fn a_statefulset_is_checked_available_without_the_operators_remedy() {
     assert!(yaml.contains("type: rolloutRestart\n      deployment: \"db\"\n"), "{yaml}");
     assert!(yaml.contains("# Left out: no forceDeletePods for db: it is the operator's remedy"), "{yaml}");
     assert!(!yaml.contains("type: forceDeletePods"), "{yaml}");
-    // The node fails for good: one that may come back at any time would hide the stranded pod.
-    assert!(
-        yaml.contains("type: nodeFailure\n      pool: \"worker\"\n      budget: 1\n      recovery: false\n"),
-        "{yaml}"
-    );
+    // One node, any node, fails for good: one that may come back at any time would hide the
+    // stranded pod.
+    assert!(yaml.contains("type: nodeFailure\n      budget: 1\n      recovery: false\n"), "{yaml}");
+    assert!(yaml.contains("# Failure scenario: one node failure (any node), which stays down"), "{yaml}");
     let s = spec.to_string_lossy().into_owned();
     let r = kbmc(&["check", "--engine", "explicit", "--steps", "20", "--all", "--no-color", &manifests, &nodes, &s]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);

@@ -9,6 +9,7 @@ mod hostile;
 mod infer;
 mod inputs;
 mod limits;
+mod live;
 mod output;
 mod por;
 mod prove;

@@ -87,9 +87,11 @@ fn event_deployment(e: &Event) -> Option<usize> {
 /// The parts of the model's serialized form this module knows how to rename. Any other
 /// part that is not empty (a kind of object added to the model later) turns the symmetry off
 /// until this module renames it too.
-const KNOWN: [&str; 21] = [
+const KNOWN: [&str; 22] = [
     "name",
     "spec_inferred",
+    // The inferred spec's failure scenario in words: names no Deployment.
+    "scenario",
     "dropped",
     "labels",
     "pools",

@@ -22,7 +22,8 @@ pub fn symmetry_classes(m: &Model) -> Vec<usize> {
     static_classes(m)
 }
 
-/// Nodes that no static fact tells apart (same pool and zone, same per-group placement facts, same
+/// Nodes that no static fact tells apart (same pool and zone, by a multi-zone group's slot or
+/// a node's zone label; same per-group placement facts, same
 /// `addedAffinity` facts, the same fixed load of a snapshot's pods and spread counts of it), each
 /// node's class being its lowest-index member, whether or not some actor's outcome depends on
 /// node order: what an actor that treats such nodes alike may rename them by (see
@@ -30,8 +31,10 @@ pub fn symmetry_classes(m: &Model) -> Vec<usize> {
 pub fn static_classes(m: &Model) -> Vec<usize> {
     let nn = m.nodes();
     // A multi-zone node group's nodes of different zones differ in where the cloud puts the
-    // next one (`ZoneDistribution::Balanced` counts nodes per zone).
-    let zone = |n: usize| m.ir.zone_of_node(n);
+    // next one (`ZoneDistribution::Balanced` counts nodes per zone); a pool of Node manifests
+    // spread over zones has nodes of different zone labels (spread and affinity domains, a
+    // zone-scoped nodeFailure).
+    let zone = |n: usize| (m.ir.zone_of_node(n), m.ir.zone_label(n));
     (0..nn)
         .map(|n| {
             (0..n)

@@ -4,8 +4,10 @@
 //! the tolerations the DaemonSet controller adds to every pod it creates
 //! (pkg/controller/daemon/util/daemonset_util.go, `AddOrUpdateDaemonPodTolerations`, through
 //! `CreatePodTemplate`). Owns what the API server rejects in a DaemonSet, what of one is
-//! unmodelled, references to one from the Verification, and the check that the daemon pods
-//! the run starts with fit their nodes; must not read a pod template's fields itself (that
+//! unmodelled, references to one from the Verification, the check that the daemon pods the
+//! run starts with fit their nodes, and that a snapshot's pods of a DaemonSet are that start
+//! state (one running pod of its template per node that should run it); must not read a pod
+//! template's fields itself (that
 //! is `ir::pod`) or decide what the DaemonSet controller does
 //! (`model/controllers/daemonset.rs`).
 
@@ -253,17 +255,6 @@ impl Builder<'_> {
                     "a DaemonSet's pods are available once running; a delay before that is not modelled",
                 ));
             }
-            // A snapshot's pods of this DaemonSet would be its pods, not fixed load.
-            let owner = format!("DaemonSet/{name}");
-            if let Some(fp) = self.fixed_pods.iter().find(|fp| fp.owner == owner && fp.namespace == namespace) {
-                let node = self.nodes[fp.node.index()].name.clone();
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    "metadata.name",
-                    format!("the snapshot has pods of this DaemonSet (on node {node:?}): starting a DaemonSet from its pods is not modelled (its pods start running on every node it should run on); leave the DaemonSet out to keep its pods as fixed load"),
-                ));
-            }
             let strategy = self.daemon_strategy(d, origin);
             let id = DaemonSetId(self.daemon_sets.len() as u32);
             self.daemon_sets.push(DaemonSet {
@@ -275,7 +266,10 @@ impl Builder<'_> {
                 origin: origin.clone(),
             });
             match self.add_daemon_group(id, 0, d, origin) {
-                Some(g) => self.daemon_sets[id.index()].revisions.push(g),
+                Some(g) => {
+                    self.daemon_sets[id.index()].revisions.push(g);
+                    self.check_snapshot_daemon_pods(id, g);
+                }
                 None => {
                     self.daemon_sets.pop();
                 }
@@ -356,6 +350,88 @@ impl Builder<'_> {
     /// A run starts with each DaemonSet's pod running on every node it should run on (see
     /// `model::Model::topology_state`): with every node slot present, those pods, the placed
     /// and snapshot pods of the Deployments and the fixed pods must fit each node.
+    /// Whether a run starts with a pod of the DaemonSet whose template has facts `f` running on
+    /// `node`: the node should run it (`NodeShouldRunDaemonPod`: node selector and required
+    /// affinity match, every NoSchedule and NoExecute taint tolerated) and is Ready.
+    fn starts_on(&self, f: &crate::ir::pod::TemplateFacts, node: &crate::ir::Node) -> bool {
+        let p = pod::placement_on(f, node, &self.labels);
+        p.affinity_ok && !p.untolerated_no_schedule && !p.untolerated_no_execute && node.ready
+    }
+
+    /// A snapshot's pods of DaemonSet `id` (revision 0's group `g`) must be the state a run
+    /// starts it in: one running pod on every node it starts on, none elsewhere, each its
+    /// template's after admission (requests, labels but the `controller-revision-hash` and
+    /// `pod-template-generation` the controller adds, priority). A DaemonSet without pods in
+    /// the snapshot starts in that state too. Anything else (a pending or terminating pod, a
+    /// node without its pod, a pod of another template) is refused: kbmc does not start a
+    /// DaemonSet part way.
+    fn check_snapshot_daemon_pods(&mut self, id: DaemonSetId, g: GroupId) {
+        let (name, namespace, origin) = {
+            let s = &self.daemon_sets[id.index()];
+            (s.object_name.clone(), s.namespace.clone(), s.origin.clone())
+        };
+        let pods: Vec<usize> = (0..self.daemon_pods.len())
+            .filter(|&i| self.daemon_pods[i].owner == name && self.daemon_pods[i].namespace == namespace)
+            .collect();
+        if pods.is_empty() {
+            return;
+        }
+        let template = &self.facts[g.index()];
+        let want_priority = self.group_priority[g.index()].0;
+        const ADDED: [&str; 2] = ["controller-revision-hash", "pod-template-generation"];
+        let labels = |l: &[(String, String)]| -> Vec<(String, String)> {
+            let mut l: Vec<(String, String)> =
+                l.iter().filter(|(k, _)| !ADDED.contains(&k.as_str())).cloned().collect();
+            l.sort();
+            l
+        };
+        let mut errors = Vec::new();
+        let mut per_node = vec![0i64; self.nodes.len()];
+        for &i in &pods {
+            let p = &self.daemon_pods[i];
+            let why = if !p.running {
+                Some(("status.phase", "is not running (pending, terminating, or not started)".to_string()))
+            } else if p.facts.requests != template.requests || p.facts.score_requests != template.score_requests {
+                Some(("spec.containers[].resources", "requests other than its DaemonSet's template".to_string()))
+            } else if labels(&p.facts.labels) != labels(&template.labels) {
+                Some(("metadata.labels", "labels other than its DaemonSet's template".to_string()))
+            } else if p.priority.is_some_and(|v| v as i64 != want_priority) {
+                Some(("spec.priority", format!("a priority other than {want_priority}, its DaemonSet's template's")))
+            } else {
+                None
+            };
+            match (why, p.node) {
+                (Some((field, what)), _) => errors.push(InputError::at(
+                    &p.origin,
+                    InputClass::Unmodeled,
+                    field,
+                    format!("pod {} of DaemonSet {name:?} {what}: kbmc starts a DaemonSet with its template's pod running on every node that should run it, and does not start one part way (leave the DaemonSet out to keep its pods as fixed load)", p.pod),
+                )),
+                (None, Some(n)) => per_node[n.index()] += 1,
+                (None, None) => {}
+            }
+        }
+        if errors.is_empty() {
+            for (ni, node) in self.nodes.iter().enumerate() {
+                let want = self.starts_on(template, node) as i64;
+                if per_node[ni] != want {
+                    errors.push(InputError::at(
+                        &origin,
+                        InputClass::Unmodeled,
+                        "metadata.name",
+                        format!(
+                            "the snapshot has {} pod(s) of DaemonSet {name:?} on node {:?}, where a run starts it with {want} (one on every Ready node that should run it, none elsewhere): kbmc does not start a DaemonSet part way (leave the DaemonSet out to keep its pods as fixed load)",
+                            per_node[ni], node.name
+                        ),
+                    ));
+                }
+            }
+        }
+        for e in errors {
+            self.diag.unmodeled(e);
+        }
+    }
+
     fn check_daemon_pods_fit(&mut self) {
         for (ni, node) in self.nodes.iter().enumerate() {
             let mut used = node.fixed;
@@ -377,8 +453,7 @@ impl Builder<'_> {
             let mut daemons = Vec::new();
             for s in &self.daemon_sets {
                 let f = &self.facts[s.revisions[0].index()];
-                let p = pod::placement_on(f, node, &self.labels);
-                if p.affinity_ok && !p.untolerated_no_schedule && !p.untolerated_no_execute && node.ready {
+                if self.starts_on(f, node) {
                     add(f.requests, 1);
                     daemons.push(s.name.clone());
                 }

@@ -117,7 +117,7 @@ impl Builder<'_> {
                         recovery: *recovery,
                     }
                 }
-                spec::Event::NodeFailure { pool, budget, recovery } => {
+                spec::Event::NodeFailure { pool, budget, recovery, scope } => {
                     let pool = match pool {
                         None => None,
                         Some(p) => match self.pools.iter().position(|q| &q.name == p) {
@@ -133,7 +133,12 @@ impl Builder<'_> {
                             }
                         },
                     };
-                    Event::NodeFailure { pool, budget: *budget as i64, recovery: *recovery }
+                    Event::NodeFailure {
+                        pool,
+                        budget: *budget as i64,
+                        recovery: *recovery,
+                        one_zone: *scope == spec::FailureScope::Zone,
+                    }
                 }
                 spec::Event::RolloutRestart { daemon_set: Some(reference), budget, .. } => {
                     // Its revision was added with the DaemonSets (`daemon_sets_from_manifests`).

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{convert, quantity, Builder, Diag, HOSTNAME, ZONE};
+use super::{convert, quantity, Builder, Diag, BETA_ZONE, HOSTNAME, ZONE};
 use crate::error::{InputClass, InputError, Origin};
 use crate::ir::pod;
 use crate::ir::{LabelKey, LabelValue, Node, NodeId, Pool, PoolId, Range, Resources, Taint, ZoneDistribution, Zones};
@@ -406,14 +406,16 @@ impl Builder<'_> {
                     pool_origin = node_origin;
                 }
                 if let Some(m0) = members.first() {
-                    let hostname = self.labels.key(HOSTNAME);
-                    let others =
-                        |n: &Node| n.labels.iter().filter(|(k, _)| *k != hostname).copied().collect::<Vec<_>>();
+                    // A pool may spread over zones: its nodes' zone labels are theirs.
+                    let own = [HOSTNAME, ZONE, BETA_ZONE].map(|k| self.labels.find_key(k));
+                    let others = |n: &Node| {
+                        n.labels.iter().filter(|(k, _)| !own.contains(&Some(*k))).copied().collect::<Vec<_>>()
+                    };
                     let differs = [
                         (m0.capacity != node.capacity, "capacity"),
                         (m0.allocatable != node.allocatable, "allocatable"),
                         (m0.taints != node.taints, "taints"),
-                        (others(m0) != others(&node), "labels other than kubernetes.io/hostname"),
+                        (others(m0) != others(&node), "labels other than kubernetes.io/hostname and the zone's"),
                     ]
                     .into_iter()
                     .find_map(|(d, what)| d.then_some(what));

@@ -194,10 +194,10 @@ impl Builder<'_> {
     /// priority beside it), refuses what kbmc's preemption does not model: required
     /// inter-pod (anti-)affinity and hard topology spread constraints (SelectVictimsOnNode's
     /// removal of victims and addNominatedPods update those plugins' pre-filter state across
-    /// nodes), a pod group that two PodDisruptionBudgets select, a DaemonSet (its pods wait
-    /// per node in `unscheduled`, which preemption neither nominates from nor counts), and
-    /// more than 100 node slots (DefaultPreemption then dry-runs a random subset of the
-    /// nodes).
+    /// nodes), a pod group that two PodDisruptionBudgets select, and more than 100 node slots
+    /// (DefaultPreemption then dry-runs a random subset of the nodes). A DaemonSet's pods
+    /// preempt on their own node and are preempted like any pod (`model::controllers::
+    /// preemption`).
     pub(super) fn check_preemption(&mut self, groups: &[crate::ir::PodGroup], pdbs: &[crate::ir::Pdb]) {
         let preemptors: Vec<i64> = groups.iter().filter(|g| g.preempts).map(|g| g.priority).collect();
         let can_preempt = |p: i64| preemptors.iter().any(|&q| q > p);
@@ -224,9 +224,6 @@ impl Builder<'_> {
             ));
         };
         for (g, grp) in groups.iter().enumerate() {
-            if grp.daemon_set().is_some() {
-                refuse(self, g, "kind", "a DaemonSet: its pods are bound to their node by the scheduler, and preempting for them or preempting them is not modelled".into());
-            }
             if !grp.pod_affinity.required.is_empty() || !grp.pod_affinity.required_anti.is_empty() {
                 refuse(self, g, "spec.template.spec.affinity", "required inter-pod (anti-)affinity: preemption's dry run updates InterPodAffinity's pre-filter state as it removes victims".into());
             }
@@ -360,23 +357,26 @@ mod tests {
         assert_eq!((m.groups[0].priority, m.groups[0].preempts), (0, true));
     }
 
-    /// A DaemonSet where the scheduler may preempt is refused (its pods wait per node, outside
-    /// the nomination rows preemption keeps); beside priorities that cannot preempt it builds.
+    /// A DaemonSet where the scheduler may preempt builds (its pods preempt on their own node
+    /// and are preempted like any pod: `model::controllers::preemption`), with its class's
+    /// priority; beside priorities that cannot preempt it builds too.
     #[test]
-    fn a_daemon_set_where_the_scheduler_may_preempt_is_refused() {
+    fn a_daemon_set_where_the_scheduler_may_preempt_builds() {
         let agent = |class: &str| {
             format!(
                 "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: agent}}\nspec:\n  selector: {{matchLabels: {{app: agent}}}}\n  template:\n    metadata: {{labels: {{app: agent}}}}\n    spec:\n      {class}\n      containers: [{{name: c, image: a, resources: {{requests: {{cpu: 100m, memory: 64Mi}}}}}}]\n---\n"
             )
         };
-        let refused = build(&format!(
+        let m = build(&format!(
             "{}{}{}{SPEC}",
             agent("priorityClassName: system-node-critical"),
             deployment("a", 1, "1", "1Gi", ""),
             deployment("b", 1, "1", "1Gi", "priorityClassName: system-cluster-critical"),
         ))
-        .unwrap_err();
-        assert!(refused.contains("DaemonSet") && refused.contains("may preempt"), "{refused}");
+        .unwrap_or_else(|e| panic!("{e}"));
+        let daemon = m.groups.iter().find(|g| g.daemon_set().is_some()).expect("the DaemonSet's group");
+        assert_eq!((daemon.priority, daemon.preempts), (2_000_001_000, true));
+        assert!(crate::model::Model::new(&m).preempts);
         let built = build(&format!(
             "{}{}{}{SPEC}",
             class("never", "value: 10\npreemptionPolicy: Never"),

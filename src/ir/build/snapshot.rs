@@ -39,6 +39,9 @@
 //!   `spec.overhead`; pod-level resources and sidecars replace or add to that and are
 //!   refused on fixed pods (as on templates); container statuses that report other requests
 //!   (an in-place resize) are refused.
+//! - A pod whose controller is a DaemonSet among the inputs is that DaemonSet's
+//!   (`ClaimPods` in daemon_controller.go's `getDaemonPods`), not fixed load: it is recorded
+//!   (`DaemonPod`) for `daemonsets.rs` to hold to the DaemonSet's start state.
 //! - A pending pod's `status.nominatedNodeName` (set by preemption) is the node the
 //!   scheduler tries first and holds room on (schedule_one.go `evaluateNominatedNode`): refused.
 //! - The descheduler's RemovePodsViolatingTopologySpreadConstraint balances by the constraints
@@ -103,6 +106,24 @@ fn without_hash(t: &PodTemplateSpec) -> PodTemplateSpec {
         t.metadata = None;
     }
     t
+}
+
+/// A snapshot's pod whose controller is a DaemonSet among the inputs: not fixed load but one
+/// of the DaemonSet's pods, which `daemonsets.rs` holds to the state a run starts the
+/// DaemonSet in (its pod running on every node that should run it).
+pub(super) struct DaemonPod {
+    pub origin: Origin,
+    pub namespace: String,
+    /// Its DaemonSet's name.
+    pub owner: String,
+    /// `namespace/name`, for messages.
+    pub pod: String,
+    pub node: Option<NodeId>,
+    /// Running (phase Running, bound) and not terminating.
+    pub running: bool,
+    pub facts: TemplateFacts,
+    /// `spec.priority` as admitted.
+    pub priority: Option<i32>,
 }
 
 /// A ReplicaSet of a modelled Deployment.
@@ -521,7 +542,22 @@ impl Builder<'_> {
                         format!("pod {ns}/{name} belongs to ReplicaSet {rs_name:?}, which is not among the inputs; add the ReplicaSets (kubectl get rs -o yaml) so that kbmc knows the pod's revision"),
                     ));
                 }
-                _ => self.fixed_pod(origin, &ns, &name, p, controller_of(&p.metadata), facts, node, terminating),
+                _ => match controller_of(&p.metadata) {
+                    Some(("DaemonSet", owner)) if self.daemon_set_in_inputs(&ns, owner) => {
+                        let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
+                        self.daemon_pods.push(DaemonPod {
+                            origin: origin.clone(),
+                            namespace: ns.clone(),
+                            owner: owner.to_string(),
+                            pod: format!("{ns}/{name}"),
+                            node,
+                            running: node.is_some() && !terminating && phase == Some("Running"),
+                            priority: p.spec.as_ref().and_then(|s| s.priority),
+                            facts,
+                        })
+                    }
+                    owner => self.fixed_pod(origin, &ns, &name, p, owner, facts, node, terminating),
+                },
             }
         }
         for ((group, node, _), (phase, count)) in initial {
@@ -644,6 +680,14 @@ impl Builder<'_> {
             PodPhase::Terminating => 3,
         };
         initial.entry((g, node, order)).or_insert((phase, 0)).1 += 1;
+    }
+
+    /// Whether DaemonSet `ns/name` is among the inputs.
+    fn daemon_set_in_inputs(&self, ns: &str, name: &str) -> bool {
+        self.inputs.daemon_sets.iter().any(|o| {
+            o.value.metadata.name.as_deref() == Some(name)
+                && o.value.metadata.namespace.as_deref().unwrap_or("default") == ns
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1161,6 +1205,66 @@ mod tests {
         assert!(err.contains("is nominated to node \"n2\" by a preemption"), "{err}");
         let err = refused(&with(web(), &[web_pod("a", "", "", "").replace("  nodeName: n1\n", "\n")]));
         assert!(err.contains("status.phase: pod shop/a is Running but has no spec.nodeName"), "{err}");
+    }
+
+    /// A pod that carries its template's inter-pod (anti-)affinity, required and preferred,
+    /// is its template's (CoreDNS's preferred anti-affinity on the hostname among them): the
+    /// terms are compared by what they mean, not by the document they were read from. A pod
+    /// whose term differs is still refused.
+    #[test]
+    fn a_pod_with_its_templates_anti_affinity_is_its_template() {
+        let affinity = "{podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: topology.kubernetes.io/zone, labelSelector: {matchLabels: {app: web}}}], preferredDuringSchedulingIgnoredDuringExecution: [{weight: 100, podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchExpressions: [{key: app, operator: In, values: [web]}]}}}]}, podAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 10, podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: cache}}}}]}}";
+        let spread = "labelSelector: {matchLabels: {app: web}}}]\n";
+        let templated = |a: &str| -> Vec<String> {
+            web().iter().map(|d| d.replace(spread, &format!("{spread}      affinity: {a}\n"))).collect()
+        };
+        assert_eq!(templated(affinity).iter().filter(|d| d.contains("podAntiAffinity")).count(), 2);
+        let carried = web_pod("a", "", &format!("\n  affinity: {affinity}"), "");
+        let m = build(&with(templated(affinity), std::slice::from_ref(&carried)), false);
+        let m = m.unwrap_or_else(|e| panic!("refused: {e}"));
+        assert_eq!(m.initial_pods.len(), 1);
+        let pref = &m.groups[0].pod_affinity.preferred_anti;
+        assert_eq!((pref.len(), pref[0].weight), (1, 100), "the template's terms are the group's");
+        // The pod's preferred term weighs 50 where its template's weighs 100.
+        let other =
+            web_pod("a", "", &format!("\n  affinity: {}", affinity.replacen("weight: 100", "weight: 50", 1)), "");
+        let err = refused(&with(templated(affinity), &[other]));
+        assert!(err.contains("spec.affinity.podAntiAffinity: pod shop/a: its spec.affinity.podAntiAffinity differs from its ReplicaSet's template"), "{err}");
+        // The same for podAffinity.
+        let other = web_pod("a", "", &format!("\n  affinity: {}", affinity.replace("app: cache", "app: db")), "");
+        let err = refused(&with(templated(affinity), &[other]));
+        assert!(err.contains("its spec.affinity.podAffinity differs"), "{err}");
+    }
+
+    /// A snapshot's pods of a DaemonSet among the inputs are its pods when they are the state
+    /// a run starts it in (one Running pod of its template on every node that should run it);
+    /// a node without its pod, a pending pod or one of other requests is refused; without the
+    /// DaemonSet they are fixed load.
+    #[test]
+    fn a_daemon_sets_pods_are_its_start_state() {
+        let ds = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: kube-system, uid: ds-1}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec:\n      containers: [{name: c, image: a, resources: {requests: {cpu: 100m, memory: 64Mi}}}]\n---\n".to_string();
+        let agent = |name: &str, node: &str, phase: &str, cpu: &str| {
+            format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: kube-system\n  labels: {{app: agent, controller-revision-hash: abc, pod-template-generation: \"1\"}}\n  ownerReferences: [{{apiVersion: apps/v1, kind: DaemonSet, name: agent, uid: ds-1, controller: true}}]\nspec:\n  nodeName: {node}\n  containers: [{{name: c, image: a, resources: {{requests: {{cpu: {cpu}, memory: 64Mi}}}}}}]\nstatus: {{phase: {phase}}}\n---\n")
+        };
+        let both = [agent("a1", "n1", "Running", "100m"), agent("a2", "n2", "Running", "100m")];
+        let with_ds = |pods: &[String]| with(with(web(), std::slice::from_ref(&ds)), pods);
+        let m = build(&with_ds(&both), false).unwrap_or_else(|e| panic!("{e}"));
+        assert!(m.fixed_pods.is_empty(), "the DaemonSet's own pods: {:?}", m.fixed_pods);
+        assert_eq!(m.daemon_sets.len(), 1);
+        let err = refused(&with_ds(&both[..1]));
+        assert!(
+            err.contains(
+                "the snapshot has 0 pod(s) of DaemonSet \"agent\" on node \"n2\", where a run starts it with 1"
+            ),
+            "{err}"
+        );
+        let pending = agent("a2", "n2", "Pending", "100m").replace("  nodeName: n2\n", "");
+        let err = refused(&with_ds(&[both[0].clone(), pending]));
+        assert!(err.contains("pod kube-system/a2 of DaemonSet \"agent\" is not running"), "{err}");
+        let err = refused(&with_ds(&[both[0].clone(), agent("a2", "n2", "Running", "200m")]));
+        assert!(err.contains("requests other than its DaemonSet's template"), "{err}");
+        let m = build(&with(web(), &both), false).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.fixed_pods.iter().map(|f| f.count).sum::<i64>(), 2, "without the DaemonSet: fixed load");
     }
 
     /// A fixed pod's overhead counts with its requests (PodRequests); a terminating one, one

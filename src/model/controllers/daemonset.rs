@@ -351,6 +351,10 @@ impl<D: Domain> Controller<D> for DaemonSetController {
             let bd = d.all([this.clone(), d.not(&un), d.gt(&st.bound[g][n], &d.int(0))].iter());
             let rn = d.all([this, d.not(&un), d.not(&bd), d.gt(&st.running[k][n], &d.int(0))].iter());
             nx.unscheduled[row][n] = d.sub(&st.unscheduled[row][n], &d.count(&un));
+            if m.preempts {
+                // A deleted pending pod takes its nomination (to this node) with it.
+                nx.nominated[g][n] = d.min(&st.nominated[g][n], &nx.unscheduled[row][n]);
+            }
             nx.bound[g][n] = d.sub(&st.bound[g][n], &d.count(&bd));
             nx.running[k][n] = d.sub(&st.running[k][n], &d.count(&rn));
             nx.terminating[g][n] = d.add(&st.terminating[g][n], &d.add(&d.count(&bd), &d.count(&rn)));

@@ -32,6 +32,12 @@
 //!   `RunFilterPluginsWithNominatedPods` / `addNominatedPods` (a pod passes a node only with
 //!   the pods nominated to it of equal or higher priority, itself excepted, counted as if they
 //!   ran there).
+//! - A DaemonSet's pod carries a required node affinity on its node's name
+//!   (`pkg/controller/daemon/util/daemonset_util.go` `ReplaceDaemonSetPodNodeNameNodeAffinity`),
+//!   which every other node fails as UnschedulableAndUnresolvable (nodeaffinity plugin
+//!   `Filter`), so `findCandidates` (`nodesWherePreemptionMightHelp`) dry-runs its own node
+//!   only: a pending daemon pod (`ClusterState::unscheduled`) preempts there or nowhere, is
+//!   nominated there, and is bound there. Daemon pods are victims like any pod.
 //!
 //! kbmc counts pods, so a node's victims are counts per pod group, and the filters that can
 //! fail on a node where preemption is possible are node-local (the build refuses hard
@@ -94,6 +100,30 @@ pub fn unnominated<D: Domain>(d: &D, st: &ClusterState<D>, g: usize) -> D::Int {
         return st.pending[g].clone();
     }
     d.sub(&st.pending[g], &d.sum(st.nominated[g].iter()))
+}
+
+/// Pending pods of group `g` without a nomination that the scheduler may try for node `n`:
+/// any of a Deployment's; of a DaemonSet's, those created for `n` (a DaemonSet's pod is
+/// nominated, if at all, to the node it was created for).
+fn unnominated_for<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
+    match m.daemon_row[g] {
+        Some(r) => d.sub(&st.unscheduled[r][n], &st.nominated[g][n]),
+        None => unnominated(d, st, g),
+    }
+}
+
+/// Whether a pod of `g` (nominated to `own`; for a DaemonSet's pod, created for node `n`)
+/// fits no node. A DaemonSet's pod carries a required node affinity on its node's name
+/// (`ReplaceDaemonSetPodNodeNameNodeAffinity`), so every other node fails NodeAffinity, which
+/// is UnschedulableAndUnresolvable: only its own node counts, for scheduling and as a
+/// preemption candidate (`findCandidates` dry-runs only the nodes where preemption might
+/// help).
+fn nowhere<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
+    let feas = feasible(d, m, st, g, own);
+    match m.daemon_row[g] {
+        Some(_) => d.not(&feas[n]),
+        None => d.not(&d.any(feas.iter())),
+    }
 }
 
 /// A node's load (cpu millicores, memory bytes, pods) as the filters of a pod of group `g`
@@ -195,7 +225,10 @@ fn levels(m: &Model, g: usize) -> Vec<Vec<usize>> {
 /// How many importance orders of `g`'s victim groups there are: the product over priorities
 /// of the factorial of the groups of that priority.
 fn order_total(m: &Model, g: usize) -> usize {
-    levels(m, g).iter().map(|l| (1..=l.len()).product::<usize>()).fold(1usize, |a, b| a.saturating_mul(b))
+    // Saturating: 21 groups of one priority (a live cluster's Deployments, two revisions each
+    // with a rollout) overflow a factorial in usize; past ORDERS_MAX the count only compares.
+    let factorial = |k: usize| (1..=k).fold(1usize, |a, b| a.saturating_mul(b));
+    levels(m, g).iter().map(|l| factorial(l.len())).fold(1usize, |a, b| a.saturating_mul(b))
 }
 
 /// Every order `MoreImportantPod` can put the victim groups of a pod of `g` in on a node:
@@ -361,12 +394,13 @@ fn eligible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Op
     d.or(&unresolvable, &d.not(&terminating))
 }
 
-/// A pending pod of `g` nominated to `own` (none: `None`) exists and is tried: not while its
-/// own preemption is still deleting victims ([`waiting`]).
-fn exists<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> D::Bool {
+/// A pending pod of `g` nominated to `own` (none: `None`; a DaemonSet's pod created for node
+/// `n`) exists and is tried: not while its own preemption is still deleting victims
+/// ([`waiting`]).
+fn exists<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
     match own {
-        None => d.gt(&unnominated(d, st, g), &d.int(0)),
-        Some(n) => d.and(&d.gt(&st.nominated[g][n], &d.int(0)), &d.not(&waiting(d, m, st, g, n))),
+        None => d.gt(&unnominated_for(d, m, st, g, n), &d.int(0)),
+        Some(o) => d.and(&d.gt(&st.nominated[g][o], &d.int(0)), &d.not(&waiting(d, m, st, g, o))),
     }
 }
 
@@ -391,9 +425,17 @@ pub fn bind_guard<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n
 }
 
 /// A pod of `g` nominated to `own` is bound to `n`: its nominated node when that passes the
-/// filters (`evaluateNominatedNode`), else a top-scoring feasible node.
+/// filters (`evaluateNominatedNode`), else a top-scoring feasible node. A DaemonSet's pod is
+/// bound to the node it was created for when that passes the filters, with no score to
+/// compare (no other node passes NodeAffinity).
 fn bind_to<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
     let feas = feasible(d, m, st, g, own);
+    if m.daemon_row[g].is_some() {
+        if own.is_some_and(|o| o != n) {
+            return d.bool(false);
+        }
+        return d.and(&exists(d, m, st, g, own, n), &feas[n]);
+    }
     let loads = scheduler::NodeLoads::of(d, m, st);
     let sc = scheduler::scores_with(d, m, st, &loads, g, &feas);
     let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
@@ -403,7 +445,7 @@ fn bind_to<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Opt
         Some(o) => d.and(&d.not(&feas[o]), &scheduled),
         None => scheduled,
     };
-    d.and(&exists(d, m, st, g, own), &chosen)
+    d.and(&exists(d, m, st, g, own, n), &chosen)
 }
 
 /// After a ReplicaSet deleted pending pods of `g` (from `st` to `nx`): the deleted pods are
@@ -474,15 +516,21 @@ impl<D: Domain> Controller<D> for Preemption {
             let preempts = grp.preempts && !lower(m, g).is_empty();
             if preempts {
                 let k = orders(m, g).len() as i64;
+                // A DaemonSet's pod is nominated, and bound, only to the node it was created
+                // for: from no nomination or from that node.
+                let daemon = m.daemon_row[g].is_some();
                 for n in 0..nn {
                     for from in 0..=nn as i64 {
+                        if daemon && from != 0 && from != n as i64 + 1 {
+                            continue;
+                        }
                         for o in 0..k {
                             out.push(Step::new(actor, PREEMPT, g, n, from * k + o));
                         }
                     }
                 }
                 for o in 0..nn {
-                    for n in 0..nn {
+                    for n in (0..nn).filter(|&n| !daemon || n == o) {
                         out.push(Step::new(actor, BIND_NOMINATED, g, n, o as i64));
                     }
                     out.push(Step::new(actor, CLEAR, g, o, 0));
@@ -513,24 +561,29 @@ impl<D: Domain> Controller<D> for Preemption {
         match s.op {
             PREEMPT => {
                 let (own, order) = preempt_params(m, s);
-                let pre = d.and(&exists(d, m, st, a, own), &eligible(d, m, st, a, own));
+                let pre = d.and(&exists(d, m, st, a, own, n), &eligible(d, m, st, a, own));
                 if d.known_bool(&pre) == Some(false) {
                     return pre;
                 }
-                let nowhere = d.not(&d.any(feasible(d, m, st, a, own).iter()));
+                let nowhere = nowhere(d, m, st, a, own, n);
                 let cands = select_victims(d, m, st, a, own, &order);
-                let best = best(d, m, st, a, own, &cands, n);
+                // A DaemonSet's pod has its own node as the only candidate.
+                let best = if m.daemon_row[a].is_some() { d.bool(true) } else { best(d, m, st, a, own, &cands, n) };
                 d.all([pre, nowhere, cands[n].ok.clone(), best].iter())
             }
             BIND_NOMINATED => bind_to(d, m, st, a, Some(s.v as usize), n),
             CLEAR => {
-                let pre = d.and(&exists(d, m, st, a, Some(n)), &eligible(d, m, st, a, Some(n)));
+                let pre = d.and(&exists(d, m, st, a, Some(n), n), &eligible(d, m, st, a, Some(n)));
                 if d.known_bool(&pre) == Some(false) {
                     return pre;
                 }
-                let nowhere = d.not(&d.any(feasible(d, m, st, a, Some(n)).iter()));
+                let nowhere = nowhere(d, m, st, a, Some(n), n);
                 let order = lower(m, a);
-                let none = d.not(&d.any_of(select_victims(d, m, st, a, Some(n), &order).into_iter().map(|c| c.ok)));
+                let cands = select_victims(d, m, st, a, Some(n), &order);
+                let none = match m.daemon_row[a] {
+                    Some(_) => d.not(&cands[n].ok),
+                    None => d.not(&d.any_of(cands.into_iter().map(|c| c.ok))),
+                };
                 d.all([pre, nowhere, none].iter())
             }
             DELETE_BOUND => d.and(&d.gt(&st.preempting[a][n], &d.int(0)), &d.gt(&st.bound[a][n], &d.int(0))),
@@ -566,7 +619,10 @@ impl<D: Domain> Controller<D> for Preemption {
             BIND_NOMINATED => {
                 let o = s.v as usize;
                 nx.nominated[a][o] = d.sub(&st.nominated[a][o], &one);
-                nx.pending[a] = d.sub(&st.pending[a], &one);
+                match m.daemon_row[a] {
+                    Some(r) => nx.unscheduled[r][n] = d.sub(&st.unscheduled[r][n], &one),
+                    None => nx.pending[a] = d.sub(&st.pending[a], &one),
+                }
                 nx.bound[a][n] = d.add(&st.bound[a][n], &one);
             }
             CLEAR => nx.nominated[a][n] = d.sub(&st.nominated[a][n], &one),
@@ -602,6 +658,15 @@ impl<D: Domain> Controller<D> for Preemption {
                     .filter(|&h| c.victims[h] > 0)
                     .map(|h| format!("{} of {} (priority {})", c.victims[h], m.group_name(h), m.ir.groups[h].priority))
                     .collect();
+                if m.daemon_row[a].is_some() {
+                    return format!(
+                        "a pending pod of {} (priority {}) does not fit {node}, the node it was created for: preempts {} there, nominated there ({} PDB violation(s))",
+                        m.group_name(a),
+                        m.ir.groups[a].priority,
+                        victims.join(", "),
+                        c.violations,
+                    );
+                }
                 let others = cands.iter().enumerate().filter(|(j, c)| c.ok && *j != n).count();
                 format!(
                     "a pending pod of {} (priority {}) fits no node: preempts {} on {node}, nominated there ({} PDB violation(s); {})",
@@ -624,6 +689,10 @@ impl<D: Domain> Controller<D> for Preemption {
                     )
                 }
             }
+            CLEAR if m.daemon_row[a].is_some() => format!(
+                "the pod of {} nominated to {node}, the node it was created for, does not fit there and no preemption there makes room: its nomination is cleared",
+                m.group_name(a)
+            ),
             CLEAR => format!(
                 "the pod of {} nominated to {node} fits no node and no node is a preemption candidate: its nomination is cleared",
                 m.group_name(a)

@@ -17,7 +17,8 @@
 //! A DaemonSet's pod is created for one node (a required node affinity on `metadata.name`,
 //! controllers/daemonset.rs) and pending in `ClusterState::unscheduled` per node: only that
 //! node can be feasible, so it binds there when every filter passes, with no score to compare,
-//! and stays pending while one fails.
+//! and stays pending while one fails (where the model preempts, it may preempt on that node:
+//! `preemption.rs`).
 //! Abstracted: NotReady nodes are infeasible (their not-ready taint is not tolerated);
 //! spread weights ln(size+2) are computed in thousandths and rounded, as upstream rounds the
 //! float sum; an unschedulable pod stays pending and is retried whenever a node becomes
@@ -588,9 +589,10 @@ impl<D: Domain> Controller<D> for Scheduler {
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
-        if m.preempts && m.daemon_row[g].is_none() {
+        if m.preempts {
             // Pods nominated by a preemption are counted where they are nominated, and bound
-            // by `preemption.rs` (a DaemonSet beside preemption is refused on input).
+            // by `preemption.rs`; a pod without a nomination is bound through the filters with
+            // them counted (a DaemonSet's to its own node alone).
             return super::preemption::bind_guard(d, m, st, g, n);
         }
         let loads = NodeLoads::of(d, m, st);

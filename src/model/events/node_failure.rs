@@ -1,6 +1,9 @@
 //! nodeFailure: a Ready node (of the named pool, or any) becomes NotReady; with `recovery` it
 //! may come back Ready later. A node whose manifest declares it NotReady stays so: a recovery
-//! undoes the event's own failure only.
+//! undoes the event's own failure only. With `scope: zone` a node fails only while every node
+//! NotReady by a failure is of its zone (its `topology.kubernetes.io/zone` label): a zone
+//! outage, whichever zone goes first, its nodes one step each (a run may take them all before
+//! any controller acts, which is the outage at once).
 
 use super::super::controllers::taint_eviction::clear_queue_into;
 use super::super::{ready, state::NOT_READY, state::READY, Class, ClusterState, Controller, Model, Step};
@@ -41,10 +44,20 @@ impl<D: Domain> Controller<D> for NodeFailure {
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.b as usize)
     }
-    fn guard(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (e, n) = (s.a as usize, s.b as usize);
         match s.op {
-            FAIL => d.and(&d.gt(&st.budget[e], &d.int(0)), &ready(d, st, n)),
+            FAIL => {
+                let ok = d.and(&d.gt(&st.budget[e], &d.int(0)), &ready(d, st, n));
+                let Some(Event::NodeFailure { one_zone: true, .. }) = m.ir.events.get(e) else { return ok };
+                // No node of another zone is down by a failure (NOT_READY: a node declared
+                // NotReady by its manifest is DECLARED_NOT_READY and was down before).
+                let zone = m.ir.zone_label(n);
+                let others = (0..m.nodes())
+                    .filter(|&j| m.ir.zone_label(j) != zone)
+                    .map(|j| d.not(&d.eq(&st.status[j], &d.int(NOT_READY))));
+                d.and(&ok, &d.all_of(others))
+            }
             _ => d.and(&st.present[n], &d.eq(&st.status[n], &d.int(NOT_READY))),
         }
     }
@@ -83,6 +96,42 @@ mod tests {
         format!(
             "apiVersion: v1\nkind: Node\nmetadata: {{name: {name}}}\nstatus:\n  allocatable: {{cpu: \"4\", memory: 8Gi, pods: \"110\"}}\n  conditions: [{{type: Ready, status: \"{ready}\"}}]\n---\n"
         )
+    }
+
+    /// `scope: zone`: once a node of zone a is down, another node of zone a may fail and no
+    /// node of zone b may; once zone a is back, zone b may fail.
+    #[test]
+    fn a_zone_scoped_failure_stays_in_one_zone() {
+        let zoned = |name: &str, zone: &str| {
+            node_yaml(name, "True").replace(
+                &format!("metadata: {{name: {name}}}"),
+                &format!("metadata: {{name: {name}, labels: {{topology.kubernetes.io/zone: {zone}}}}}"),
+            )
+        };
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  events: [{type: nodeFailure, budget: 3, scope: zone}]\n";
+        let m = model(&format!(
+            "{}{}{}{}{}{spec}",
+            zoned("a1", "a"),
+            zoned("a2", "a"),
+            zoned("b1", "b"),
+            zoned("b2", "b"),
+            deployment("web", 1, "1", "1Gi", "")
+        ));
+        let reg = registry::<Concrete>();
+        let mine: Vec<Step> =
+            all_steps(&m, &reg).into_iter().filter(|s| reg[s.actor as usize].name() == "node-failure").collect();
+        let step = |op: u8, name: &str| *mine.iter().find(|s| s.op == op && s.b as usize == node(&m, name)).unwrap();
+        let d = Concrete;
+        let st = m.initial_states().remove(0);
+        assert!(["a1", "a2", "b1", "b2"].iter().all(|n| NodeFailure.guard(&d, &m, &step(FAIL, n), &st)));
+        let a1 = NodeFailure.update(&d, &m, &step(FAIL, "a1"), &st);
+        assert!(NodeFailure.guard(&d, &m, &step(FAIL, "a2"), &a1), "a node of the same zone");
+        assert!(!NodeFailure.guard(&d, &m, &step(FAIL, "b1"), &a1), "a node of another zone");
+        let a2 = NodeFailure.update(&d, &m, &step(FAIL, "a2"), &a1);
+        assert!(!NodeFailure.guard(&d, &m, &step(FAIL, "b2"), &a2));
+        let back =
+            NodeFailure.update(&d, &m, &step(RECOVER, "a2"), &NodeFailure.update(&d, &m, &step(RECOVER, "a1"), &a2));
+        assert!(NodeFailure.guard(&d, &m, &step(FAIL, "b1"), &back), "zone a is back: zone b may fail");
     }
 
     /// A node the manifests declare NotReady stays NotReady: the event fails and brings back

@@ -390,3 +390,155 @@ fn equal_priorities_go_in_every_order() {
     assert_eq!(outcomes, [(0, 1), (1, 0)].into_iter().collect());
     assert!(victim_order_matters(&m));
 }
+
+/// A DaemonSet `ds` of `(size, class)` pods, among `cluster`'s inputs.
+fn daemon_set(pod: (&str, &str)) -> String {
+    let r = size(pod.0);
+    format!(
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: ds}}\nspec:\n  selector: {{matchLabels: {{app: ds}}}}\n  template:\n    metadata: {{labels: {{app: ds}}}}\n    spec:\n      priorityClassName: {}\n      containers: [{{name: c, image: ds, resources: {{requests: {{cpu: {r}m, memory: \"{r}\"}}}}}}]\n---\n",
+        pod.1
+    )
+}
+
+/// `cluster` with a DaemonSet of `daemon` pods beside the running Deployments, its pods on no
+/// node but one pending for node-0, and `p` (500m, priority -100) with no pod pending.
+/// Returns the DaemonSet's group too. The Deployments' pods are put into the state after the
+/// build (which starts every DaemonSet with its pod running on each node, and refuses a start
+/// where that does not fit beside the placed pods).
+fn daemon_cluster(
+    nodes: usize,
+    daemon: (&str, &str),
+    running: &[(&str, &str, &[i64])],
+) -> (Model, ClusterState<Concrete>, usize) {
+    let none: Vec<Vec<i64>> = running.iter().map(|(_, _, c)| vec![0; c.len()]).collect();
+    let empty: Vec<(&str, &str, &[i64])> =
+        running.iter().zip(&none).map(|((sz, class, _), z)| (*sz, *class, z.as_slice())).collect();
+    let (m, mut st) = cluster(nodes, ("verylarge", "neg"), &empty, &daemon_set(daemon));
+    for (i, (sz, class, counts)) in running.iter().enumerate() {
+        let name = format!("w{i}-{sz}-{class}");
+        let d = m.ir.deployments.iter().position(|d| d.name == name).expect("the workload");
+        let h = m.ir.deployments[d].revisions[0].index();
+        for (n, &c) in counts.iter().enumerate() {
+            st.running[m.start_kind[h]][n] = c;
+        }
+    }
+    let g = (0..m.ir.groups.len()).find(|&g| m.daemon_row[g].is_some()).expect("the DaemonSet's group");
+    let r = m.daemon_row[g].unwrap();
+    st.pending[0] = 0;
+    for n in 0..nodes {
+        for &k in &m.kinds_of_group[g] {
+            st.running[k][n] = 0;
+        }
+        st.bound[g][n] = 0;
+        st.unscheduled[r][n] = (n == 0) as i64;
+    }
+    (m, st, g)
+}
+
+/// The nodes group `g`'s pending pod without a nomination may preempt on.
+fn targets_of(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<String> {
+    enabled(m, st, PREEMPT)
+        .into_iter()
+        .filter(|s| s.a as usize == g && s.v < orders(m, g).len() as i64)
+        .map(|s| m.node_name(s.b as usize).to_string())
+        .collect()
+}
+
+/// TestPostFilter "preemption should respect filteredNodesStatuses" and "pod can be made
+/// schedulable on one node", for a daemon pod: the DaemonSet controller binds its pod to
+/// node-0 by a required node affinity on `metadata.name`
+/// (pkg/controller/daemon/util/daemonset_util.go `ReplaceDaemonSetPodNodeNameNodeAffinity`),
+/// so node-1 fails NodeAffinity, UnschedulableAndUnresolvable, and is no candidate though a
+/// pod of lower priority is all that fills it. A Deployment's pod of the same size and
+/// priority would pick node-1 ("pod can be made schedulable on minHighestPriority node").
+#[test]
+fn a_daemon_pod_preempts_on_its_own_node_only() {
+    let running: &[(&str, &str, &[i64])] = &[("verylarge", "mid", &[1, 0]), ("verylarge", "low", &[0, 1])];
+    let (m, st, g) = daemon_cluster(2, ("large", "high"), running);
+    assert!(m.preempts);
+    assert_eq!(targets_of(&m, &st, g), vec!["node-0"]);
+    let c = &select_victims(&Concrete, &m, &st, g, None, &lower(&m, g))[0];
+    let mid = (0..m.ir.groups.len()).find(|&h| m.group_name(h).contains("mid")).unwrap();
+    assert_eq!((c.victims[mid], c.count), (1, 1), "the mid pod on node-0");
+    // The Deployment preemptor of the same size and priority takes node-1's low pod.
+    let (m2, st2) = cluster(2, ("large", "high"), running, "");
+    assert_eq!(targets(&m2, &st2), vec!["node-1"]);
+    // Nothing pending for node-1: no preemption there, nothing to bind.
+    assert!(binds(&m, &st).is_empty());
+}
+
+/// TestPostFilter "pod with tied priority is still unschedulable" and "no candidate nodes
+/// found, no enough resource after removing low priority pods", for a daemon pod: pods of its
+/// own priority are no victims, and removing every pod of lower priority from its node must
+/// make room. A nominated daemon pod that finds no candidate loses its nomination.
+#[test]
+fn a_daemon_pod_without_a_candidate_on_its_node_stays_pending() {
+    let (m, st, g) = daemon_cluster(2, ("large", "mid"), &[("verylarge", "mid", &[1, 0])]);
+    assert!(m.preempts, "p's class (neg) is lower than mid: the scheduler may preempt");
+    assert!(targets_of(&m, &st, g).is_empty(), "tied priority");
+    assert!(binds(&m, &st).is_empty(), "node-0 is full and node-1 is not the pod's");
+    // A high pod on node-0 takes 300m: removing the low one leaves 200m for a 300m daemon pod.
+    let (m, mut st, g) = daemon_cluster(2, ("large", "mid"), &[("large", "high", &[1, 0]), ("medium", "low", &[1, 0])]);
+    assert!(targets_of(&m, &st, g).is_empty(), "not enough room after removing low priority pods");
+    st.nominated[g][0] = 1;
+    let cleared = enabled(&m, &st, CLEAR);
+    assert_eq!(cleared.iter().map(|s| (s.a as usize, s.b)).collect::<Vec<_>>(), vec![(g, 0)]);
+    let reg = crate::model::registry::<Concrete>();
+    let after = reg[cleared[0].actor as usize].update(&Concrete, &m, &cleared[0], &st);
+    let r = m.daemon_row[g].unwrap();
+    assert_eq!((after.nominated[g][0], after.unscheduled[r][0]), (0, 1));
+}
+
+/// The whole preemption for a daemon pod: nominated to its node, its victim deleted, then
+/// bound there (`evaluateNominatedNode`); while nominated it holds its room against pods of
+/// lower priority (`addNominatedPods`), and it is never bound to another node.
+#[test]
+fn a_daemon_pod_is_bound_to_its_node_after_its_preemption() {
+    let (m, st, g) = daemon_cluster(2, ("large", "high"), &[("verylarge", "mid", &[1, 0])]);
+    let reg = crate::model::registry::<Concrete>();
+    let act = |st: &ClusterState<Concrete>, s: Step| reg[s.actor as usize].update(&Concrete, &m, &s, st);
+    let r = m.daemon_row[g].unwrap();
+    let mid = (0..m.ir.groups.len()).find(|&h| m.group_name(h).contains("mid")).unwrap();
+    let pre = *enabled(&m, &st, PREEMPT).iter().find(|s| s.a as usize == g).expect("a preemption");
+    let st = act(&st, pre);
+    assert_eq!((st.nominated[g][0], st.preempting[mid][0], st.unscheduled[r][0]), (1, 1, 1));
+    assert!(binds(&m, &st).is_empty() && enabled(&m, &st, PREEMPT).is_empty(), "waits for its victim");
+    let st = act(&st, *enabled(&m, &st, DELETE_RUNNING).first().expect("the victim's deletion"));
+    let mut st = st;
+    st.terminating[mid][0] = 0;
+    // A pending pod of p (500m, priority -100) would fit node-0 but for the nominated daemon
+    // pod's room: it may go to node-1 only.
+    st.pending[0] = 1;
+    assert_eq!(binds(&m, &st), vec![(0, "node-1".to_string())], "the nominated daemon pod holds node-0");
+    let bound = enabled(&m, &st, BIND_NOMINATED);
+    assert_eq!(bound.iter().map(|s| (s.a as usize, s.b, s.v)).collect::<Vec<_>>(), vec![(g, 0, 0)]);
+    let st = act(&st, bound[0]);
+    assert_eq!((st.nominated[g][0], st.unscheduled[r][0], st.bound[g][0]), (0, 0, 1));
+}
+
+/// Daemon pods are preempted like any pod (`SelectVictimsOnNode` takes every pod of lower
+/// priority on the node, reprieving from the most important): a high Deployment pod that fits
+/// nowhere preempts a low daemon pod and reprieves the mid pod beside it; a daemon pod of
+/// system-node-critical priority is no victim of it.
+#[test]
+fn daemon_pods_are_victims_like_any_pod() {
+    let running: &[(&str, &str, &[i64])] = &[("medium", "mid", &[1])];
+    // p (large, high) pending; node-0 holds the mid pod (200) and the daemon pod (300).
+    let with_daemon = |p: &str, class: &str| {
+        let (m, mut st) = cluster(1, (p, "high"), running, &daemon_set(("large", class)));
+        let g = (0..m.ir.groups.len()).find(|&h| m.daemon_row[h].is_some()).expect("the DaemonSet's group");
+        st.unscheduled[m.daemon_row[g].unwrap()][0] = 0;
+        for &k in &m.kinds_of_group[g] {
+            st.running[k][0] = 0;
+        }
+        st.running[m.start_kind[g]][0] = 1;
+        (m, st, g)
+    };
+    let (m, st, g) = with_daemon("large", "low");
+    assert_eq!(targets(&m, &st), vec!["node-0"]);
+    assert_eq!(victims(&m, &st, 0), (vec![(m.group_name(g), 1)], 0), "the daemon pod goes, the mid pod stays");
+    let (m, st, _) = with_daemon("medium", "system-node-critical");
+    let mid = (0..m.ir.groups.len()).find(|&h| m.group_name(h).contains("mid")).unwrap();
+    assert_eq!(targets(&m, &st), vec!["node-0"]);
+    assert_eq!(victims(&m, &st, 0), (vec![(m.group_name(mid), 1)], 0), "only the mid pod");
+}

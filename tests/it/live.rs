@@ -1,0 +1,124 @@
+//! A live snapshot of a managed cluster (tests/fixtures/live/microservices-demo-3z: three
+//! nodes in three zones, microservices-demo's twelve one-replica Deployments, kube-system
+//! with CoreDNS, metrics-server and the kube-proxy DaemonSet) checked with the spec kbmc
+//! infers: it loads without `--allow-unmodeled`, its nodes form one pool over three zones,
+//! and no counterexample loses more nodes than its failure scenario allows.
+//!
+//! The explicit search is bounded by steps and states (not by time): 5 steps reach a node
+//! failure, the taint eviction of its pods and the violation it causes (the single replica
+//! of a Deployment gone); the state cap keeps the cycle intents, which would explore every
+//! rollout interleaving, from taking long. Verdicts past the cap are unknown; the violations
+//! found are real runs (each is replayed) and are what the property is about.
+
+use kbmc::domain::Concrete;
+use kbmc::engine::explicit::{check, Options};
+use kbmc::model::state::NOT_READY;
+use kbmc::model::Model;
+use kbmc::spec::infer::Scenario;
+use kbmc::verdict::Verdict;
+
+use super::*;
+
+const LIVE: &str = "tests/fixtures/live/microservices-demo-3z";
+const STEPS: usize = 5;
+const MAX_STATES: usize = 60_000;
+
+/// The inferred spec of the fixture for `scenario`, checked with every intent decided as
+/// far as the bounds allow: the model and each violated intent's trace, replayed.
+fn violations(scenario: Scenario) -> (Model, Vec<(String, kbmc::trace::Trace)>) {
+    let dir = root().join(LIVE);
+    let (ir, _) = kbmc::load_model_with(&[dir], false, scenario).unwrap_or_else(|e| panic!("{scenario:?}: {e}"));
+    assert!(ir.spec_inferred);
+    let m = Model::new(&ir);
+    let r =
+        check(&m, &Options { max_depth: STEPS, max_states: MAX_STATES, symmetry: true, reduction: false, all: true });
+    let reg = kbmc::model::registry::<Concrete>();
+    let mut out = Vec::new();
+    for i in r.results {
+        if let Verdict::Violated(t) = i.verdict {
+            kbmc::trace::replay(&m, &reg, &t).unwrap_or_else(|e| panic!("{}: {e}", i.name));
+            out.push((i.name, t));
+        }
+    }
+    (m, out)
+}
+
+/// The nodes NotReady in each state of `t`.
+fn down(t: &kbmc::trace::Trace) -> Vec<Vec<usize>> {
+    t.states.iter().map(|st| (0..st.status.len()).filter(|&n| st.status[n] == NOT_READY).collect()).collect()
+}
+
+/// The default scenario: one node, any node. Every counterexample has at most one node
+/// NotReady in any state, and some counterexample takes a node down (a single-replica
+/// Deployment's pod evicted from its failed node), so the bound is met, not vacuous.
+#[test]
+fn a_live_snapshot_checks_with_one_node_failure_at_a_time() {
+    let (m, found) = violations(Scenario::Node);
+    assert_eq!(
+        m.ir.pools.len(),
+        1,
+        "one pool over three zones: {:?}",
+        m.ir.pools.iter().map(|p| &p.name).collect::<Vec<_>>()
+    );
+    assert!(m.ir.scenario.as_deref().is_some_and(|s| s.starts_with("one node failure")), "{:?}", m.ir.scenario);
+    assert!(m.preempts, "CoreDNS and metrics-server (system-cluster-critical) may preempt the shop's pods");
+    assert!(!found.is_empty(), "no violation within {STEPS} steps");
+    let mut failed = 0;
+    for (name, t) in &found {
+        for (i, nodes) in down(t).iter().enumerate() {
+            assert!(nodes.len() <= 1, "{name}: state {i} has {} nodes NotReady", nodes.len());
+        }
+        failed += down(t).iter().any(|d| !d.is_empty()) as usize;
+    }
+    assert!(failed > 0, "no counterexample takes a node down: {:?}", found.iter().map(|(n, _)| n).collect::<Vec<_>>());
+}
+
+/// The zone scenario: the NotReady nodes of every state of every counterexample are of one
+/// zone.
+#[test]
+fn a_live_snapshot_checks_with_one_zone_down() {
+    let (m, found) = violations(Scenario::Zone);
+    assert!(m.ir.scenario.as_deref().is_some_and(|s| s.starts_with("one zone")), "{:?}", m.ir.scenario);
+    assert!(!found.is_empty(), "no violation within {STEPS} steps");
+    for (name, t) in &found {
+        for (i, nodes) in down(t).iter().enumerate() {
+            let zones: std::collections::BTreeSet<_> = nodes.iter().map(|&n| m.ir.zone_label(n)).collect();
+            assert!(zones.len() <= 1, "{name}: state {i} has nodes of {} zones NotReady", zones.len());
+        }
+    }
+}
+
+/// `kbmc check` on the snapshot without a spec: no input error (no `--allow-unmodeled`), the
+/// header names the inferred spec's failure scenario and the other one, and `--scenario
+/// zone` is refused beside a written Verification.
+#[test]
+fn the_header_says_which_failure_scenario_holds() {
+    // The header is the point here, not the search: a short one.
+    let args = ["check", "--engine", "explicit", "--steps", "2", "--max-states", "2000", "--no-color"];
+    let r = kbmc(&[&args[..], &[LIVE]].concat());
+    assert!(r.code == 1 || r.code == 3, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "  scenario:    one node failure (any node), which may recover; one zone (eu-west-1a, eu-west-1b, eu-west-1c) is a check of its own: --scenario zone"
+        ),
+        "{}",
+        r.stdout
+    );
+    let z = kbmc(&[&args[..], &["--scenario", "zone", LIVE]].concat());
+    assert!(z.code == 1 || z.code == 3, "{}\n{}", z.stdout, z.stderr);
+    assert!(z.stdout.contains("  scenario:    one zone (eu-west-1a, eu-west-1b, eu-west-1c) fails"), "{}", z.stdout);
+    let init = kbmc(&["init", "--scenario", "zone", LIVE]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    assert!(
+        init.stdout.contains("    - type: nodeFailure\n      budget: 1\n      recovery: true\n      scope: zone\n"),
+        "{}",
+        init.stdout
+    );
+    let given = kbmc(&["check", "--scenario", "zone", "cases/c1-hpa-oscillation"]);
+    assert_eq!(given.code, 2, "{}", given.stderr);
+    assert!(given.stderr.contains("--scenario applies to the spec kbmc infers"), "{}", given.stderr);
+    // One zone only: the zone scenario does not apply.
+    let one = kbmc(&["init", "--scenario", "zone", "tests/fixtures/dump"]);
+    assert_eq!(one.code, 2, "{}", one.stderr);
+    assert!(one.stderr.contains("needs Ready nodes in two zones or more"), "{}", one.stderr);
+}
