@@ -1,9 +1,11 @@
 //! The one integration-test binary: runs the built `kbmc` on cases and fixtures.
 
+mod baseline;
 mod cases;
 mod cli;
 mod corpus;
 mod cross;
+mod findings;
 mod guard;
 mod hostile;
 mod infer;
