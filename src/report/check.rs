@@ -59,12 +59,16 @@ pub fn header_lines(command: &str, h: &Header) -> String {
 
 /// Per step: pending pods, pods per node (bound + running, `-k` for k terminating) and desired
 /// replicas, for the nodes present in some state (`-` where a node the cluster autoscaler
-/// added or removed is absent). Only the nodes and Deployments the run touches get a column of
-/// their own (a node whose cell changes; a Deployment whose desired replicas, pending pods or
+/// added or removed is absent). Beyond `TABLE_COLUMNS` nodes with pods (or Deployments), only
+/// the nodes (or Deployments) the run touches get a column of their own (a node whose cell changes; a Deployment whose desired replicas, pending pods or
 /// pods on some node change), so that the table stays readable at fifty Deployments: the
 /// other nodes share one column (their pods, summed) and so do the other Deployments (their
 /// desired replicas, summed), and a note names how many each holds. Nodes that never hold a
 /// pod and never change are left out, and the table says how many.
+/// Up to this many nodes with pods, or Deployments, each gets its column whether the run
+/// touches it or not.
+const TABLE_COLUMNS: usize = 8;
+
 pub fn table(m: &Model, t: &Trace) -> String {
     type St = crate::model::ClusterState<crate::domain::Concrete>;
     let present: Vec<usize> = (0..m.nodes()).filter(|&n| t.states.iter().any(|st| st.present[n])).collect();
@@ -87,7 +91,12 @@ pub fn table(m: &Model, t: &Trace) -> String {
         }
     };
     let changes = |f: &dyn Fn(&St) -> String| t.states.iter().any(|st| f(st) != f(&t.states[0]));
-    let shown: Vec<usize> = present.iter().copied().filter(|&n| changes(&|st| cell(st, n))).collect();
+    // A small table shows every node that holds a pod, as it always has; beyond
+    // `TABLE_COLUMNS` of them, only the nodes the run touches.
+    let holding = |n: usize| t.states.iter().any(|st| st.present[n] && pods_on(st, n) != (0, 0));
+    let wide = present.iter().filter(|&&n| holding(n)).count() > TABLE_COLUMNS;
+    let shown: Vec<usize> =
+        present.iter().copied().filter(|&n| changes(&|st| cell(st, n)) || (!wide && holding(n))).collect();
     let others: Vec<usize> = present
         .iter()
         .copied()
@@ -107,7 +116,7 @@ pub fn table(m: &Model, t: &Trace) -> String {
         f
     };
     let nd = m.ir.deployments.len();
-    let deps: Vec<usize> = (0..nd).filter(|&d| changes(&|st| footprint(st, d))).collect();
+    let deps: Vec<usize> = (0..nd).filter(|&d| nd <= TABLE_COLUMNS || changes(&|st| footprint(st, d))).collect();
     let rest: Vec<usize> = (0..nd).filter(|d| !deps.contains(d)).collect();
     let mut cols: Vec<String> = vec!["step".into(), "pending".into()];
     cols.extend(shown.iter().map(|&n| m.node_name(n).to_string()));
