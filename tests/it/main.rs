@@ -45,6 +45,19 @@ pub fn kbmc(args: &[&str]) -> Run {
     }
 }
 
+/// Whether a check's text reports intent `kind` about `subject`: its own verdict line
+/// (`noEvictionCycle(web): ...`), or the line of a group of alike verdicts that names it
+/// (`noEvictionCycle: holds ... — for 2 Deployments: web, api`).
+pub fn reports(stdout: &str, kind: &str, subject: &str) -> bool {
+    stdout.lines().any(|l| {
+        l.starts_with(&format!("{kind}({subject}):"))
+            || (l.starts_with(&format!("{kind}: "))
+                && l.rsplit_once("Deployments: ").or_else(|| l.rsplit_once("StatefulSets: ")).is_some_and(
+                    |(_, names)| names.split(" — ").next().unwrap_or("").split(", ").any(|n| n == subject),
+                ))
+    })
+}
+
 /// Every case folder under cases/, sorted.
 pub fn case_dirs() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("cases"))
