@@ -265,6 +265,13 @@ pub struct CheckArgs {
     /// (each must be unsatisfiable; re-check them with any SMT solver).
     #[arg(long, value_name = "DIR", requires = "prove")]
     pub certificate: Option<PathBuf>,
+    /// Check a change against the live cluster: PATH is the cluster's dump (a file or
+    /// directory), and the paths given are the manifests the change brings, applied over it
+    /// (an object replaces the dump's of the same kind, namespace and name; others are added).
+    /// Both are checked with every intent decided, and each violation is reported as new,
+    /// unchanged or fixed by the change; exit 1 only when the change adds one.
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
     #[command(flatten)]
     pub search: SearchArgs,
     #[command(flatten)]

@@ -85,6 +85,64 @@ pub fn load_model_with(
     ir::build(&inputs, ir::BuildOptions { allow_unmodeled })
 }
 
+/// `kbmc check --baseline BASE CHANGED`: the manifests of `change` applied over the live
+/// dump `base` (manifest::overlay), built into one model as [`load_model_with`] does.
+pub fn load_change(
+    base: &std::path::Path,
+    change: &[PathBuf],
+    allow_unmodeled: bool,
+    scenario: spec::infer::Scenario,
+) -> Result<(ir::Model, Vec<InputError>), Error> {
+    let opts = manifest::LoadOptions { allow_unmodeled };
+    let before = manifest::load(&[base.to_path_buf()], opts)?;
+    let mut inputs = manifest::overlay::overlay(before, manifest::load(change, opts)?);
+    let mut paths = vec![base.to_path_buf()];
+    paths.extend(change.iter().cloned());
+    if inputs.verifications.is_empty() {
+        let inferred = infer_spec(&mut inputs, &paths, allow_unmodeled, scenario)?;
+        inputs.scenario = Some(inferred.scenario.clone());
+        inputs.verifications.push(manifest::Object { origin: inferred_origin(), value: inferred.verification });
+        inputs.spec_inferred = true;
+    } else if scenario != spec::infer::Scenario::Node {
+        return Err(Error::Usage(
+            "--scenario applies to the spec kbmc infers; the inputs hold a Verification, whose events say what fails"
+                .into(),
+        ));
+    }
+    ir::build(&inputs, ir::BuildOptions { allow_unmodeled })
+}
+
+/// One check of `m` with the engine and limits `a` asks for (`all`: decide every intent),
+/// every counterexample replayed.
+fn check_model(m: &model::Model, a: &cli::CheckArgs, steps: usize, all: bool) -> Result<verdict::CheckResult, Error> {
+    let result = match a.engine {
+        cli::Engine::Explicit => engine::explicit::check(
+            m,
+            &engine::explicit::Options {
+                max_depth: steps,
+                max_states: a.search.max_states,
+                symmetry: true,
+                reduction: a.reduction == cli::Reduction::Por,
+                all,
+            },
+        ),
+        cli::Engine::Symbolic => engine::portfolio::check(
+            m,
+            &engine::symbolic::Options {
+                max_depth: steps,
+                timeout_ms: a.search.timeout_ms(),
+                budget: a.search.budget(),
+                incremental: Default::default(),
+                all,
+                prove: a.proof.options(a.certificate.is_some()),
+                probe: !a.no_probe,
+            },
+        ),
+    };
+    verify_traces(m, &result)?;
+    Ok(result)
+}
+
 /// Where errors about an inferred Verification point.
 fn inferred_origin() -> error::Origin {
     error::Origin::new(std::path::Path::new("<inferred spec: kbmc init prints it>"), 1)
@@ -197,43 +255,38 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             Ok(exit::HOLDS)
         }
         Command::Check(a) => {
-            let (ir, warnings) = load_model_with(&a.paths, a.allow_unmodeled, a.scenario.infer())?;
+            let scenario = a.scenario.infer();
+            let (ir, warnings) = match &a.baseline {
+                None => load_model_with(&a.paths, a.allow_unmodeled, scenario)?,
+                Some(base) => load_change(base, &a.paths, a.allow_unmodeled, scenario)?,
+            };
             report::warnings(&warnings);
             let m = model::Model::new(&ir);
             let steps = a.search.steps_or(ir.bounds.steps);
             a.proof.check_engine(a.engine)?;
-            let result = match a.engine {
-                cli::Engine::Explicit => engine::explicit::check(
-                    &m,
-                    &engine::explicit::Options {
-                        max_depth: steps,
-                        max_states: a.search.max_states,
-                        symmetry: true,
-                        reduction: a.reduction == cli::Reduction::Por,
-                        all: a.all,
-                    },
-                ),
-                cli::Engine::Symbolic => engine::portfolio::check(
-                    &m,
-                    &engine::symbolic::Options {
-                        max_depth: steps,
-                        timeout_ms: a.search.timeout_ms(),
-                        budget: a.search.budget(),
-                        incremental: Default::default(),
-                        all: a.all,
-                        prove: a.proof.options(a.certificate.is_some()),
-                        probe: !a.no_probe,
-                    },
-                ),
-            };
-            verify_traces(&m, &result)?;
+            // Against a baseline every intent is decided on both sides, or a finding the first
+            // violation hid would read as fixed or new.
+            let result = check_model(&m, &a, steps, a.all || a.baseline.is_some())?;
             if let Some(dir) = &a.certificate {
                 report::certificates(dir, &result.certificates)?;
             }
             let h = report::view::header(&m, result.effort.engine, steps);
             let color = report::color(a.output.no_color);
-            report::write_out(&report::check_output(&m, &h, &result, a.output.format.report(), color)?, color)?;
-            Ok(result.exit_code())
+            let Some(base) = &a.baseline else {
+                report::write_out(&report::check_output(&m, &h, &result, a.output.format.report(), color)?, color)?;
+                return Ok(result.exit_code());
+            };
+            let (bir, bwarnings) = load_model_with(std::slice::from_ref(base), a.allow_unmodeled, scenario)?;
+            // The dump's own warnings were said with the change's.
+            let said: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+            report::warnings(&bwarnings.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
+            let bm = model::Model::new(&bir);
+            let before = check_model(&bm, &a, a.search.steps_or(bir.bounds.steps), true)?;
+            let cmp = verdict::Baseline::compare(&before, &result);
+            let b = report::Before { model: &bm, result: &before, path: base, comparison: &cmp };
+            let text = report::baseline_output(&m, &h, &result, &b, a.output.format.report(), color)?;
+            report::write_out(&text, color)?;
+            Ok(cmp.exit_code(&result))
         }
         Command::Scale(a) => {
             let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;

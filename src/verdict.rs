@@ -1,5 +1,6 @@
-//! Verdicts: what was shown about each intent, stated with its bound. Owns the types only;
-//! engines produce them, `report/` prints them.
+//! Verdicts: what was shown about each intent, stated with its bound, and how a change's
+//! findings compare with its baseline's (matched by name). Owns the types only, and no
+//! Kubernetes meaning; engines produce them, `report/` prints them.
 
 use crate::trace::Trace;
 
@@ -79,5 +80,121 @@ impl CheckResult {
         } else {
             crate::exit::HOLDS
         }
+    }
+}
+
+/// How a finding of a change compares with the same check of its baseline (`check
+/// --baseline`): SARIF's `baselineState` words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BaselineState {
+    /// Violated with the change, not in the baseline (holds there, unknown there, or the
+    /// intent is new with the change).
+    New,
+    /// Violated in both.
+    Unchanged,
+    /// Violated in the baseline, not with the change: fixed by it (SARIF `absent`).
+    Absent,
+}
+
+impl BaselineState {
+    pub fn word(self) -> &'static str {
+        match self {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+            BaselineState::Absent => "absent",
+        }
+    }
+}
+
+/// The findings (violated intents) of a change and of its baseline, matched by the intent and
+/// what it is about (`IntentResult::name`).
+#[derive(Clone, Debug, Default)]
+pub struct Baseline {
+    /// Per result of the change: its state when violated, `None` otherwise.
+    pub change: Vec<Option<BaselineState>>,
+    /// Indices into the baseline's results of the findings the change fixed.
+    pub fixed: Vec<usize>,
+}
+
+impl Baseline {
+    pub fn compare(before: &CheckResult, after: &CheckResult) -> Baseline {
+        let violated = |r: &IntentResult| matches!(r.verdict, Verdict::Violated(_));
+        let was_violated = |name: &str| before.results.iter().any(|b| b.name == name && violated(b));
+        let change = after
+            .results
+            .iter()
+            .map(|r| {
+                violated(r).then(|| if was_violated(&r.name) { BaselineState::Unchanged } else { BaselineState::New })
+            })
+            .collect();
+        let fixed = (0..before.results.len())
+            .filter(|&i| {
+                violated(&before.results[i])
+                    && !after.results.iter().any(|a| a.name == before.results[i].name && violated(a))
+            })
+            .collect();
+        Baseline { change, fixed }
+    }
+
+    pub fn new_findings(&self) -> usize {
+        self.change.iter().filter(|s| **s == Some(BaselineState::New)).count()
+    }
+
+    /// The exit code of a check against a baseline: 1 only when the change adds a violation;
+    /// else 3 when some intent of the change is unknown (a new violation may hide there);
+    /// else 0, whatever the baseline's violations.
+    pub fn exit_code(&self, after: &CheckResult) -> i32 {
+        if self.new_findings() > 0 {
+            crate::exit::VIOLATED
+        } else if after.results.iter().any(|r| matches!(r.verdict, Verdict::Unknown { .. })) {
+            crate::exit::INCONCLUSIVE
+        } else {
+            crate::exit::HOLDS
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(verdicts: &[(&str, bool)]) -> CheckResult {
+        CheckResult {
+            model: "m".into(),
+            results: verdicts
+                .iter()
+                .map(|&(name, violated)| IntentResult {
+                    name: name.into(),
+                    kivi_name: None,
+                    verdict: if violated {
+                        Verdict::Violated(Trace {
+                            states: Vec::new(),
+                            steps: Vec::new(),
+                            loop_start: None,
+                            violation: None,
+                            start: None,
+                        })
+                    } else {
+                        Verdict::Holds { steps: 3, exhaustive: true }
+                    },
+                })
+                .collect(),
+            effort: Effort::default(),
+            certificates: Vec::new(),
+        }
+    }
+
+    /// New, unchanged and fixed findings by name; exit 1 only for a new one.
+    #[test]
+    fn findings_compare_by_intent_and_subject() {
+        let before = result(&[("a(x)", true), ("b", true), ("c", false)]);
+        let after = result(&[("a(x)", true), ("b", false), ("c", true), ("d(y)", false)]);
+        let cmp = Baseline::compare(&before, &after);
+        assert_eq!(cmp.change, vec![Some(BaselineState::Unchanged), None, Some(BaselineState::New), None]);
+        assert_eq!(cmp.fixed, vec![1]);
+        assert_eq!(cmp.exit_code(&after), crate::exit::VIOLATED);
+        let same = Baseline::compare(&before, &before);
+        assert_eq!(same.new_findings(), 0);
+        assert_eq!(same.exit_code(&before), crate::exit::HOLDS);
     }
 }

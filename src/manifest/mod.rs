@@ -7,6 +7,7 @@
 pub mod decode;
 pub mod descheduler;
 pub mod limits;
+pub mod overlay;
 pub mod quantity;
 mod required;
 pub mod scheduler_config;
@@ -332,8 +333,14 @@ pub fn load_text(file: &Path, text: &str, opts: LoadOptions, inputs: &mut Inputs
             continue; // an empty document, e.g. a trailing `---`
         }
         let tagged = tags.then(|| value.clone());
+        // A List's items each get the line they start at (a `kubectl get -o yaml` dump is one
+        // List: without this, every object of the file would point at its first line).
+        let items = match value.get("kind").and_then(|k| k.as_str()) {
+            Some("List") => list_item_lines(text, origin.line, lines.get(index + 1).copied()),
+            _ => Vec::new(),
+        };
         let doc = Document { origin, typed: Some(typed), value: None, tagged };
-        route(doc, &value, opts, inputs, errors);
+        route(doc, &value, opts, inputs, errors, &items);
     }
 }
 
@@ -368,12 +375,47 @@ fn document_lines(text: &str) -> Vec<usize> {
     starts
 }
 
+/// The 1-based lines where the items of a List document (lines `from` up to `to`) start, in
+/// block style: the `- ` entries of its top-level `items:` at the first entry's indentation.
+/// Empty where that reading fails (flow style): the caller then keeps the document's line.
+fn list_item_lines(text: &str, from: usize, to: Option<usize>) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut in_items = false;
+    let mut indent: Option<usize> = None;
+    for (i, line) in text.lines().enumerate().skip(from.saturating_sub(1)) {
+        let n = i + 1;
+        if to.is_some_and(|t| n >= t) {
+            break;
+        }
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let at = line.len() - t.len();
+        if !in_items {
+            in_items = at == 0 && (line.trim_end() == "items:" || line.starts_with("items: #"));
+            continue;
+        }
+        match indent {
+            None if t.starts_with("- ") || t == "-" => {
+                indent = Some(at);
+                starts.push(n);
+            }
+            Some(d) if at == d && (t.starts_with("- ") || t == "-") => starts.push(n),
+            Some(d) if at > d => {}
+            _ => break,
+        }
+    }
+    starts
+}
+
 fn route(
     mut doc: Document,
     value: &serde_yaml::Value,
     opts: LoadOptions,
     inputs: &mut Inputs,
     errors: &mut Vec<InputError>,
+    item_lines: &[usize],
 ) {
     let origin = doc.origin.clone();
     let Some(map) = value.as_mapping() else {
@@ -451,11 +493,13 @@ fn route(
                 ));
                 return;
             }
+            let lines = if item_lines.len() == items.len() { item_lines } else { &[] };
             for (i, item) in items.iter().enumerate() {
                 let mut o = origin.clone();
                 o.item = Some(i);
+                o.line = lines.get(i).copied().unwrap_or(origin.line);
                 let d = Document { origin: o, typed: None, value: Some(item.clone()), tagged: None };
-                route(d, item, opts, inputs, errors);
+                route(d, item, opts, inputs, errors, &[]);
             }
         }
         ("v1", "ResourceQuota") => {
@@ -532,5 +576,29 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         let lines: Vec<usize> = inputs.nodes.iter().map(|n| n.origin.line).collect();
         assert_eq!(lines, vec![2, 8]);
+    }
+
+    /// A List's items (a `kubectl get -o yaml` dump) each start at their own `- ` line, also
+    /// in a List after another document; a flow-style List keeps the document's line.
+    #[test]
+    fn list_items_start_at_their_own_lines() {
+        let node = |name: &str| {
+            format!("- apiVersion: v1\n  kind: Node\n  metadata:\n    name: {name}\n  status:\n    allocatable: {{cpu: \"1\", memory: 1Gi}}\n")
+        };
+        let text = format!(
+            "apiVersion: v1\nkind: Node\nmetadata: {{name: n0}}\nstatus: {{allocatable: {{cpu: \"1\", memory: 1Gi}}}}\n---\napiVersion: v1\nitems:\n{}{}kind: List\nmetadata:\n  resourceVersion: \"\"\n",
+            node("n1"),
+            node("n2")
+        );
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(Path::new("dump.yaml"), &text, LoadOptions::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let lines: Vec<usize> = inputs.nodes.iter().map(|n| n.origin.line).collect();
+        assert_eq!(lines, vec![1, 8, 14]);
+        let flow = "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Node, metadata: {name: a}, status: {allocatable: {cpu: \"1\", memory: 1Gi}}}]\n";
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(Path::new("flow.yaml"), flow, LoadOptions::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(inputs.nodes[0].origin.line, 1);
     }
 }

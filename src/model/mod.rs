@@ -8,6 +8,7 @@ pub mod assumptions;
 pub mod controllers;
 pub mod disruption;
 pub mod events;
+pub mod exposure;
 pub mod intents;
 pub mod state;
 

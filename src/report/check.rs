@@ -1,7 +1,9 @@
-//! `kbmc check` output for people: a header (what was checked), a verdict line per intent
-//! (stating its bound), the engine's effort, then each counterexample as a story of controller
-//! actions, one line per step, with the loop start of a lasso marked, followed by a table of
-//! what changed per step; a summary line last. Colour only when asked (a terminal).
+//! `kbmc check` output for people: a header (what was checked), the Deployments a single node
+//! failure takes to zero (one finding, no search), a verdict line per intent (stating its
+//! bound) or per group of alike verdicts on several workloads, the engine's effort, then each
+//! counterexample (one per group, the others named with their length) as a story of
+//! controller actions, one line per step, with the loop start of a lasso marked, followed by a
+//! table of what changed per step; a summary line last. Colour only when asked (a terminal).
 
 use std::fmt::Write;
 
@@ -60,40 +62,91 @@ pub fn header_lines(command: &str, h: &Header) -> String {
 
 /// Per step: pending pods, pods per node (bound + running, `-k` for k terminating) and desired
 /// replicas, for the nodes present in some state (`-` where a node the cluster autoscaler
-/// added or removed is absent). Nodes that never hold a pod in the trace are left out, and the
-/// table says how many.
+/// added or removed is absent). Beyond `TABLE_COLUMNS` nodes with pods (or Deployments), only
+/// the nodes (or Deployments) the run touches get a column of their own (a node whose cell changes; a Deployment whose desired replicas, pending pods or
+/// pods on some node change), so that the table stays readable at fifty Deployments: the
+/// other nodes share one column (their pods, summed) and so do the other Deployments (their
+/// desired replicas, summed), and a note names how many each holds. Nodes that never hold a
+/// pod and never change are left out, and the table says how many.
+/// Up to this many nodes with pods, or Deployments, each gets its column whether the run
+/// touches it or not.
+const TABLE_COLUMNS: usize = 8;
+
 pub fn table(m: &Model, t: &Trace) -> String {
+    type St = crate::model::ClusterState<crate::domain::Concrete>;
     let present: Vec<usize> = (0..m.nodes()).filter(|&n| t.states.iter().any(|st| st.present[n])).collect();
-    let pods_on = |st: &crate::model::ClusterState<crate::domain::Concrete>, n: usize| -> (i64, i64) {
+    let pods_on = |st: &St, n: usize| -> (i64, i64) {
         let live: i64 = (0..m.ir.groups.len()).map(|g| st.bound[g][n]).sum::<i64>()
             + st.running.iter().map(|row| row[n]).sum::<i64>();
         let term: i64 = st.terminating.iter().map(|row| row[n]).sum();
         (live, term)
     };
-    let shown: Vec<usize> = present
+    let cell = |st: &St, n: usize| -> String {
+        if !st.present[n] {
+            return "-".to_string();
+        }
+        let (live, term) = pods_on(st, n);
+        let ready = if st.status[n] == crate::model::state::READY { "" } else { "!" };
+        if term > 0 {
+            format!("{live}-{term}{ready}")
+        } else {
+            format!("{live}{ready}")
+        }
+    };
+    let changes = |f: &dyn Fn(&St) -> String| t.states.iter().any(|st| f(st) != f(&t.states[0]));
+    // A small table shows every node that holds a pod, as it always has; beyond
+    // `TABLE_COLUMNS` of them, only the nodes the run touches.
+    let holding = |n: usize| t.states.iter().any(|st| st.present[n] && pods_on(st, n) != (0, 0));
+    let wide = present.iter().filter(|&&n| holding(n)).count() > TABLE_COLUMNS;
+    let shown: Vec<usize> =
+        present.iter().copied().filter(|&n| changes(&|st| cell(st, n)) || (!wide && holding(n))).collect();
+    let others: Vec<usize> = present
         .iter()
         .copied()
-        .filter(|&n| t.states.iter().any(|st| pods_on(st, n) != (0, 0) || st.present[n] != t.states[0].present[n]))
+        .filter(|&n| !shown.contains(&n) && t.states.iter().any(|st| st.present[n] && pods_on(st, n) != (0, 0)))
         .collect();
-    let deps: Vec<&str> = m.ir.deployments.iter().map(|d| d.name.as_str()).collect();
+    let empty = present.len() - shown.len() - others.len();
+    // A Deployment's pods per node and group, pending ones, and its desired replicas.
+    let footprint = |st: &St, d: usize| -> String {
+        let mut f = format!("{}", st.desired[d]);
+        for &g in &m.groups_of[d] {
+            let _ = write!(f, "|{}", st.pending[g]);
+            for n in 0..m.nodes() {
+                let running: i64 = m.kinds_of_group[g].iter().map(|&k| st.running[k][n]).sum();
+                let _ = write!(f, ",{}/{}/{}", st.bound[g][n], running, st.terminating[g][n]);
+            }
+        }
+        f
+    };
+    let nd = m.ir.deployments.len();
+    let deps: Vec<usize> = (0..nd).filter(|&d| nd <= TABLE_COLUMNS || changes(&|st| footprint(st, d))).collect();
+    let rest: Vec<usize> = (0..nd).filter(|d| !deps.contains(d)).collect();
     let mut cols: Vec<String> = vec!["step".into(), "pending".into()];
     cols.extend(shown.iter().map(|&n| m.node_name(n).to_string()));
-    cols.extend(deps.iter().map(|d| format!("desired {d}")));
+    if !others.is_empty() {
+        cols.push(format!("{} other nodes", others.len()));
+    }
+    cols.extend(deps.iter().map(|&d| format!("desired {}", m.ir.deployments[d].name)));
+    if !rest.is_empty() {
+        cols.push(format!("desired {} others", rest.len()));
+    }
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (i, st) in t.states.iter().enumerate() {
         let mut r = vec![if i == 0 { "start".to_string() } else { format!("{}", i - 1) }];
         // A DaemonSet's pods pending for their node count too.
         r.push(st.pending.iter().chain(st.unscheduled.iter().flatten()).sum::<i64>().to_string());
-        for &n in &shown {
-            if !st.present[n] {
-                r.push("-".to_string());
-                continue;
-            }
-            let (live, term) = pods_on(st, n);
-            let ready = if st.status[n] == crate::model::state::READY { "" } else { "!" };
-            r.push(if term > 0 { format!("{live}-{term}{ready}") } else { format!("{live}{ready}") });
+        r.extend(shown.iter().map(|&n| cell(st, n)));
+        if !others.is_empty() {
+            let (live, term) = others
+                .iter()
+                .filter(|&&n| st.present[n])
+                .fold((0, 0), |(l, t), &n| (l + pods_on(st, n).0, t + pods_on(st, n).1));
+            r.push(if term > 0 { format!("{live}-{term}") } else { format!("{live}") });
         }
-        r.extend(st.desired.iter().map(|d| d.to_string()));
+        r.extend(deps.iter().map(|&d| st.desired[d].to_string()));
+        if !rest.is_empty() {
+            r.push(rest.iter().map(|&d| st.desired[d]).sum::<i64>().to_string());
+        }
         rows.push(r);
     }
     let widths: Vec<usize> =
@@ -107,9 +160,21 @@ pub fn table(m: &Model, t: &Trace) -> String {
         let mark = if t.loop_start == Some(i) { " <- loop start" } else { "" };
         let _ = writeln!(o, "    {}{mark}", line(r));
     }
-    let hidden = present.len() - shown.len();
-    if hidden > 0 {
-        let _ = writeln!(o, "    ({hidden} node(s) without pods throughout are not shown)");
+    if !others.is_empty() {
+        let _ =
+            writeln!(o, "    ({} node(s) the run does not change share one column: their pods, summed)", others.len());
+    }
+    if !rest.is_empty() {
+        let names: Vec<&str> = rest.iter().map(|&d| m.ir.deployments[d].name.as_str()).collect();
+        let _ = writeln!(
+            o,
+            "    ({} Deployment(s) the run does not change share one column, their desired replicas summed: {})",
+            rest.len(),
+            names.join(", ")
+        );
+    }
+    if empty > 0 {
+        let _ = writeln!(o, "    ({empty} node(s) without pods throughout are not shown)");
     }
     o
 }
@@ -117,7 +182,23 @@ pub fn table(m: &Model, t: &Trace) -> String {
 pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
     let mut o = header_lines("check", h);
     let w = &mut o;
+    let losses = crate::model::exposure::single_node_losses(m);
+    if let Some(l) = view::single_node_loss_line(m, &losses) {
+        let _ = writeln!(w, "{l}");
+    }
+    let groups = view::groups(m, r, &losses);
+    let group_of = |i: usize| groups.iter().find(|g| g.members.contains(&i));
     for (i, ir) in r.results.iter().enumerate() {
+        if let Some(g) = group_of(i) {
+            // A group's line stands where its first member's would.
+            if g.members[0] == i {
+                let line = view::group_line(m, r, g);
+                let cut = line.find(": ").map_or(0, |c| c + 2);
+                let word = line[cut..].find([' ', ':', ';']).map_or(line.len(), |e| cut + e);
+                let _ = writeln!(w, "{}{}{}", &line[..cut], paint(color, &ir.verdict, &line[cut..word]), &line[word..]);
+            }
+            continue;
+        }
         let alias = ir.kivi_name.map(|k| format!(" [Kivi: {k}]")).unwrap_or_default();
         let line = verdict_line(&ir.verdict);
         let cut = line.find([' ', ':']).unwrap_or(line.len());
@@ -145,13 +226,38 @@ pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
             e.states, e.transitions, e.depth, e.seconds
         );
     }
-    for ir in &r.results {
+    for (i, ir) in r.results.iter().enumerate() {
         let Verdict::Violated(t) = &ir.verdict else { continue };
-        let _ = writeln!(w, "\ncounterexample for {}:", ir.name);
+        let group = group_of(i);
+        if group.is_some_and(|g| g.representative != i) {
+            continue;
+        }
+        match group {
+            Some(g) => {
+                let _ = writeln!(w, "\ncounterexample for {} (one of {} alike):", ir.name, g.members.len());
+            }
+            None => {
+                let _ = writeln!(w, "\ncounterexample for {}:", ir.name);
+            }
+        }
         for l in trace_lines(t).lines() {
             let _ = writeln!(w, "  {l}");
         }
         w.push_str(&table(m, t));
+        if let Some(g) = group {
+            let others: Vec<String> = g
+                .members
+                .iter()
+                .filter(|&&j| j != i)
+                .filter_map(|&j| match &r.results[j].verdict {
+                    Verdict::Violated(o) => {
+                        Some(format!("{} ({})", r.results[j].name, crate::count(o.steps.len() as i64, "step", "steps")))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let _ = writeln!(w, "  alike, each with its own counterexample: {}", others.join(", "));
+        }
     }
     let s = view::summary(r);
     let _ = writeln!(
@@ -159,5 +265,31 @@ pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
         "\n{} intent(s): {} violated, {} proved for every run length, {} hold within the bound, {} unknown ({:.3} s)",
         s.intents, s.violated, s.proved, s.holds, s.unknown, e.seconds
     );
+    o
+}
+
+/// After a change's report: each of its findings as new or unchanged against the baseline,
+/// the baseline's findings it fixed, and whether the change adds a violation.
+pub fn baseline_section(r: &CheckResult, b: &super::Before) -> String {
+    use crate::verdict::BaselineState;
+    let none = |v: Vec<&str>| if v.is_empty() { "none".to_string() } else { v.join(", ") };
+    let named = |s: BaselineState| -> Vec<&str> {
+        (0..r.results.len())
+            .filter(|&i| b.comparison.change[i] == Some(s))
+            .map(|i| r.results[i].name.as_str())
+            .collect()
+    };
+    let fixed: Vec<&str> = b.comparison.fixed.iter().map(|&i| b.result.results[i].name.as_str()).collect();
+    let mut o = String::new();
+    let _ = writeln!(o, "\nagainst the baseline {} (checked alone, every intent decided):", b.path.display());
+    let _ = writeln!(o, "  new:       {}", none(named(BaselineState::New)));
+    let _ = writeln!(o, "  unchanged: {}", none(named(BaselineState::Unchanged)));
+    let _ = writeln!(o, "  fixed:     {}", none(fixed));
+    let n = b.comparison.new_findings();
+    if n == 0 {
+        let _ = writeln!(o, "the change adds no violation");
+    } else {
+        let _ = writeln!(o, "the change adds {}", crate::count(n as i64, "violation", "violations"));
+    }
     o
 }

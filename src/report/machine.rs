@@ -61,6 +61,38 @@ pub fn trace_json(m: &Model, t: &Trace) -> Value {
 
 /// The JSON check result (schema `kbmc.dev/check/v2`).
 pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
+    json_with(m, h, r, None)
+}
+
+/// [`json`], against a baseline when `b` is given: each result has its `baseline_state`
+/// (`new`, `unchanged`, or null when not violated), `baseline` names the findings in each
+/// state, and `exit_code` is the comparison's.
+pub fn json_with(m: &Model, h: &Header, r: &CheckResult, b: Option<&super::Before>) -> Value {
+    let mut v = json_plain(m, h, r);
+    let Some(b) = b else { return v };
+    use crate::verdict::BaselineState;
+    let named = |s: BaselineState| -> Vec<&str> {
+        (0..r.results.len())
+            .filter(|&i| b.comparison.change[i] == Some(s))
+            .map(|i| r.results[i].name.as_str())
+            .collect()
+    };
+    if let Some(results) = v["results"].as_array_mut() {
+        for (i, res) in results.iter_mut().enumerate() {
+            res["baseline_state"] = json!(b.comparison.change[i].map(|s| s.word()));
+        }
+    }
+    v["baseline"] = json!({
+        "path": b.path.display().to_string(),
+        "new": named(BaselineState::New),
+        "unchanged": named(BaselineState::Unchanged),
+        "fixed": b.comparison.fixed.iter().map(|&i| &b.result.results[i].name).collect::<Vec<_>>(),
+    });
+    v["exit_code"] = json!(b.comparison.exit_code(r));
+    v
+}
+
+fn json_plain(m: &Model, h: &Header, r: &CheckResult) -> Value {
     let results: Vec<Value> = r
         .results
         .iter()
@@ -105,6 +137,29 @@ pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
         effort["conflicts"] = json!(e.conflicts);
         effort["decisions"] = json!(e.decisions);
     }
+    let losses = crate::model::exposure::single_node_losses(m);
+    let groups: Vec<Value> = view::groups(m, r, &losses)
+        .iter()
+        .map(|g| {
+            json!({
+                "intent": g.intent,
+                "verdict": g.verdict,
+                "members": g.members.iter().map(|&i| &r.results[i].name).collect::<Vec<_>>(),
+                "representative": r.results[g.representative].name,
+                "message": view::group_line(m, r, g),
+            })
+        })
+        .collect();
+    let single_node_losses: Vec<Value> = losses
+        .iter()
+        .map(|l| {
+            json!({
+                "deployment": m.ir.deployments[l.deployment].name,
+                "replicas": l.replicas,
+                "node": l.node.map(|n| m.node_name(n)),
+            })
+        })
+        .collect();
     json!({
         "schema": CHECK_SCHEMA,
         "kbmc": env!("CARGO_PKG_VERSION"),
@@ -112,7 +167,9 @@ pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
         "summary": view::summary(r),
         "exit_code": r.exit_code(),
         "effort": effort,
+        "single_node_losses": single_node_losses,
         "results": results,
+        "groups": groups,
     })
 }
 
@@ -207,7 +264,21 @@ pub fn trace_lines(t: &Trace) -> String {
 /// JUnit XML: one test suite, one test case per intent. Violated: `<failure>` with the trace;
 /// unknown: `<error>` (inconclusive is never a pass); holds: a pass whose output states the bound.
 pub fn junit(m: &Model, h: &Header, r: &CheckResult) -> String {
-    let s = view::summary(r);
+    junit_with(m, h, r, None)
+}
+
+/// [`junit`], against a baseline when `b` is given: only a new violation is a `<failure>`; one
+/// the baseline has too is `<skipped>` (its trace in `<system-out>`), and each violation the
+/// change fixed is a passing test case of its own (`<name> (fixed by the change)`).
+pub fn junit_with(m: &Model, h: &Header, r: &CheckResult, b: Option<&super::Before>) -> String {
+    use crate::verdict::BaselineState;
+    let state = |i: usize| b.and_then(|b| b.comparison.change.get(i).copied().flatten());
+    let mut s = view::summary(r);
+    let unchanged = (0..r.results.len()).filter(|&i| state(i) == Some(BaselineState::Unchanged)).count();
+    s.violated -= unchanged;
+    let fixed: Vec<&str> =
+        b.map_or(Vec::new(), |b| b.comparison.fixed.iter().map(|&i| b.result.results[i].name.as_str()).collect());
+    s.intents += fixed.len();
     let time = format!("{:.3}", r.effort.seconds);
     let name = xml_escape(&r.model);
     let mut o = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -216,7 +287,7 @@ pub fn junit(m: &Model, h: &Header, r: &CheckResult) -> String {
         s.intents, s.violated, s.unknown
     );
     o += &format!(
-        "  <testsuite name=\"kbmc check {name}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" time=\"{time}\">\n",
+        "  <testsuite name=\"kbmc check {name}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{unchanged}\" time=\"{time}\">\n",
         s.intents, s.violated, s.unknown
     );
     // What the check rests on beyond the model: where its spec came from and what
@@ -226,14 +297,27 @@ pub fn junit(m: &Model, h: &Header, r: &CheckResult) -> String {
     for d in &h.dropped {
         o += &format!("      <property name=\"kbmc.dropped\" value=\"{}\"/>\n", xml_escape(d));
     }
+    if let Some(b) = b {
+        o += &format!(
+            "      <property name=\"kbmc.baseline\" value=\"{}\"/>\n",
+            xml_escape(&b.path.display().to_string())
+        );
+    }
     o += "    </properties>\n";
     for (i, ir) in r.results.iter().enumerate() {
         let line = xml_escape(&(verdict_line(&ir.verdict) + &view::assuming_text(m, i, &ir.verdict)));
         o += &format!("    <testcase name=\"{}\" classname=\"kbmc.{name}\" time=\"{time}\">\n", xml_escape(&ir.name));
         match &ir.verdict {
-            Verdict::Violated(t) => {
+            Verdict::Violated(t) if state(i) == Some(BaselineState::Unchanged) => {
                 o += &format!(
-                    "      <failure type=\"violated\" message=\"{line}\">{}</failure>\n",
+                    "      <skipped message=\"baseline: unchanged (violated before the change too): {line}\"/>\n      <system-out>{}</system-out>\n",
+                    xml_escape(&trace_lines(t))
+                )
+            }
+            Verdict::Violated(t) => {
+                let new = if state(i) == Some(BaselineState::New) { "baseline: new (the change adds it): " } else { "" };
+                o += &format!(
+                    "      <failure type=\"violated\" message=\"{new}{line}\">{}</failure>\n",
                     xml_escape(&trace_lines(t))
                 )
             }
@@ -242,14 +326,30 @@ pub fn junit(m: &Model, h: &Header, r: &CheckResult) -> String {
         }
         o += "    </testcase>\n";
     }
+    for f in fixed {
+        o += &format!(
+            "    <testcase name=\"{} (fixed by the change)\" classname=\"kbmc.{name}\" time=\"{time}\">\n      <system-out>baseline: absent (violated before the change, not with it)</system-out>\n    </testcase>\n",
+            xml_escape(f)
+        );
+    }
     o += "  </testsuite>\n</testsuites>\n";
     o
 }
 
-/// The manifest object a violation is about: the Deployment the intent names, the Deployment
-/// of a pod left pending, the pool of a node that panicked; else the first Deployment.
-fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<Origin> {
-    let dep = |d: usize| m.ir.deployments.get(d).map(|d| d.origin.clone());
+/// The manifest object a violation is about, and what it is (`Deployment/web`, `pool/spot`):
+/// the Deployment the intent names, the Deployment of a pod left pending, the pool of a node
+/// that panicked; else the first Deployment.
+fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<(Origin, String)> {
+    let dep = |d: usize| {
+        m.ir.deployments.get(d).map(|d| {
+            let kind = if d.stateful.is_some() { "StatefulSet" } else { "Deployment" };
+            (d.origin.clone(), format!("{kind}/{}/{}", d.namespace, d.object_name))
+        })
+    };
+    let pool = |p: usize| {
+        let p = &m.ir.pools[p];
+        (p.origin.clone(), format!("pool/{}", p.name))
+    };
     let last = t.states.last()?;
     match intent {
         Intent::NoReplicaOscillation { deployment, .. }
@@ -267,18 +367,15 @@ fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<Origin> {
             .or_else(|| dep(0)),
         Intent::NoKernelPanicLoop { times } => (0..m.nodes())
             .find(|&n| last.panics[n] >= *times)
-            .map(|n| m.ir.pools[m.ir.nodes[n].pool.index()].origin.clone())
+            .map(|n| pool(m.ir.nodes[n].pool.index()))
             .or_else(|| dep(0)),
-        Intent::DrainCompletes => (0..m.nodes())
-            .find(|&n| last.draining[n])
-            .map(|n| m.ir.pools[m.ir.nodes[n].pool.index()].origin.clone())
-            .or_else(|| dep(0)),
-        Intent::DisruptionsWithinBudget => dep(0),
-        Intent::NodeCountWithin { pool, .. } | Intent::NoNodeChurn { pool: Some(pool) } => {
-            Some(m.ir.pools[pool.index()].origin.clone())
+        Intent::DrainCompletes => {
+            (0..m.nodes()).find(|&n| last.draining[n]).map(|n| pool(m.ir.nodes[n].pool.index())).or_else(|| dep(0))
         }
+        Intent::DisruptionsWithinBudget => dep(0),
+        Intent::NodeCountWithin { pool: p, .. } | Intent::NoNodeChurn { pool: Some(p) } => Some(pool(p.index())),
         Intent::NoNodeChurn { pool: None } => {
-            m.ir.pools.iter().find(|p| p.autoscaling.is_some()).map(|p| p.origin.clone()).or_else(|| dep(0))
+            m.ir.pools.iter().position(|p| p.autoscaling.is_some()).map(pool).or_else(|| dep(0))
         }
         Intent::AllPodsEventuallyRun => (0..m.ir.deployments.len())
             .find(|&d| live_replicas(&Concrete, m, last, d) > running_replicas(&Concrete, m, last, d))
@@ -287,43 +384,86 @@ fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<Origin> {
     }
 }
 
+/// One SARIF result for a violated intent of `m`: its message, a location at the object the
+/// violation is about (the line its YAML document starts at) and a fingerprint of the intent
+/// and that object.
+fn sarif_result(m: &Model, name: &str, intent: &Intent, v: &Verdict, t: &Trace) -> Value {
+    let mut result = json!({
+        "ruleId": name,
+        "level": "error",
+        "message": {"text": format!("{name} {}\n{}", verdict_line(v), trace_lines(t))},
+    });
+    let subject = involved(m, intent, t);
+    // Stable across runs and commits: the intent and the object it is about, never a line
+    // number or a trace (code scanning matches results by it).
+    let about = subject.as_ref().map_or(String::new(), |(_, what)| what.clone());
+    result["partialFingerprints"] = json!({"kbmcIntentSubject/v1": format!("{name}|{about}")});
+    if let Some((o, _)) = subject {
+        let uri = o.file.to_string_lossy().replace('\\', "/");
+        let mut loc = json!({"physicalLocation": {"artifactLocation": {"uri": uri}}});
+        if o.line > 0 {
+            loc["physicalLocation"]["region"] = json!({"startLine": o.line});
+        }
+        result["locations"] = json!([loc]);
+    }
+    result
+}
+
+fn sarif_rules(m: &Model) -> Vec<Value> {
+    m.ir.intents
+        .iter()
+        .map(|i| {
+            let label = m.ir.intent_label(i);
+            json!({
+                "id": label,
+                "name": label,
+                "shortDescription": {"text": format!("kbmc intent {label}")},
+                "properties": {"kivi_name": i.kivi_name()},
+            })
+        })
+        .collect()
+}
+
 /// SARIF 2.1.0: one rule per intent, one result per violated intent.
 pub fn sarif(m: &Model, h: &Header, r: &CheckResult) -> Value {
-    let rules: Vec<Value> =
-        m.ir.intents
-            .iter()
-            .map(|i| {
-                let label = m.ir.intent_label(i);
-                json!({
-                    "id": label,
-                    "name": label,
-                    "shortDescription": {"text": format!("kbmc intent {label}")},
-                    "properties": {"kivi_name": i.kivi_name()},
-                })
-            })
-            .collect();
-    let results: Vec<Value> = r
+    sarif_with(m, h, r, None)
+}
+
+/// [`sarif`], against a baseline when `b` is given: each result carries its `baselineState`
+/// (`new` or `unchanged`), and each violation the change fixed is a result of its own with
+/// `baselineState: absent`, level `note`, located in the baseline's inputs.
+pub fn sarif_with(m: &Model, h: &Header, r: &CheckResult, b: Option<&super::Before>) -> Value {
+    let mut rules = sarif_rules(m);
+    let mut results: Vec<Value> = r
         .results
         .iter()
         .zip(&m.ir.intents)
-        .filter_map(|(ir, intent)| {
+        .enumerate()
+        .filter_map(|(i, (ir, intent))| {
             let Verdict::Violated(t) = &ir.verdict else { return None };
-            let mut result = json!({
-                "ruleId": ir.name,
-                "level": "error",
-                "message": {"text": format!("{} {}\n{}", ir.name, verdict_line(&ir.verdict), trace_lines(t))},
-            });
-            if let Some(o) = involved(m, intent, t) {
-                let uri = o.file.to_string_lossy().replace('\\', "/");
-                let mut loc = json!({"physicalLocation": {"artifactLocation": {"uri": uri}}});
-                if o.line > 0 {
-                    loc["physicalLocation"]["region"] = json!({"startLine": o.line});
-                }
-                result["locations"] = json!([loc]);
+            let mut result = sarif_result(m, &ir.name, intent, &ir.verdict, t);
+            if let Some(state) = b.and_then(|b| b.comparison.change.get(i).copied().flatten()) {
+                result["baselineState"] = json!(state.word());
             }
             Some(result)
         })
         .collect();
+    if let Some(b) = b {
+        for &i in &b.comparison.fixed {
+            let (ir, intent) = (&b.result.results[i], &b.model.ir.intents[i]);
+            let Verdict::Violated(t) = &ir.verdict else { continue };
+            let mut result = sarif_result(b.model, &ir.name, intent, &ir.verdict, t);
+            result["level"] = json!("note");
+            result["baselineState"] = json!("absent");
+            result["message"]["text"] =
+                json!(format!("fixed by the change; before it: {}", result["message"]["text"].as_str().unwrap_or("")));
+            results.push(result);
+            // An intent only the baseline had still needs its rule.
+            if !rules.iter().any(|rule| rule["id"] == json!(ir.name)) {
+                rules.extend(sarif_rules(b.model).into_iter().filter(|rule| rule["id"] == json!(ir.name)));
+            }
+        }
+    }
     // What the results rest on beyond the model, as notifications of the run.
     let mut notes: Vec<Value> = h
         .dropped

@@ -61,6 +61,50 @@ pub fn check_output(
     })
 }
 
+/// The baseline a change was checked against (`check --baseline`): its model, its result,
+/// where it was read from, and how the change's findings compare.
+pub struct Before<'a> {
+    pub model: &'a Model,
+    pub result: &'a CheckResult,
+    pub path: &'a std::path::Path,
+    pub comparison: &'a crate::verdict::Baseline,
+}
+
+/// A change's check result against its baseline in `format`: the change's report with each
+/// finding's state (new, unchanged, fixed) added.
+pub fn baseline_output(
+    m: &Model,
+    h: &view::Header,
+    r: &CheckResult,
+    b: &Before,
+    format: Format,
+    color: bool,
+) -> Result<String, Error> {
+    let pretty = |v: &serde_json::Value| {
+        serde_json::to_string_pretty(v).map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))
+    };
+    Ok(match format {
+        Format::Text => check::render(m, h, r, color) + &check::baseline_section(r, b),
+        Format::Json => pretty(&machine::json_with(m, h, r, Some(b)))? + "\n",
+        Format::Itf => {
+            let mut o = String::new();
+            for (i, ir) in r.results.iter().enumerate() {
+                if let Verdict::Violated(t) = &ir.verdict {
+                    let mut doc = machine::itf(m, &ir.name, t);
+                    if let Some(state) = b.comparison.change[i] {
+                        doc["#meta"]["baselineState"] = serde_json::json!(state.word());
+                    }
+                    o += &serde_json::to_string(&doc).map_err(|e| Error::Internal(format!("cannot write ITF: {e}")))?;
+                    o.push('\n');
+                }
+            }
+            o
+        }
+        Format::Junit => machine::junit_with(m, h, r, Some(b)),
+        Format::Sarif => pretty(&machine::sarif_with(m, h, r, Some(b)))? + "\n",
+    })
+}
+
 /// Non-fatal input findings, one line each on stderr.
 pub fn warnings(ws: &[InputError]) {
     for w in ws {

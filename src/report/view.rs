@@ -229,3 +229,151 @@ pub fn summary(r: &CheckResult) -> Summary {
     }
     s
 }
+
+/// The Deployment (or StatefulSet) an intent is about, if it names one.
+pub fn subject(i: &crate::ir::Intent) -> Option<usize> {
+    use crate::ir::Intent;
+    match i {
+        Intent::NoReplicaOscillation { deployment, .. }
+        | Intent::ReplicasMeetMin { deployment, .. }
+        | Intent::ReplicasMeetExpected { deployment, .. }
+        | Intent::NoEvictionCycle { deployment }
+        | Intent::NoPreemptionCycle { deployment }
+        | Intent::PodsBalanced { deployment, .. }
+        | Intent::ReplicasWithin { deployment, .. }
+        | Intent::StatefulSetAvailable { statefulset: deployment, .. } => Some(deployment.index()),
+        _ => None,
+    }
+}
+
+/// Alike verdicts on one kind of intent about several workloads: violated (each with its
+/// own counterexample), or the same verdict line (and assumptions) word for word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    /// The intent's kind (`replicasMeetExpected`).
+    pub intent: &'static str,
+    /// `violated`, `holds`, `proved` or `unknown`.
+    pub verdict: &'static str,
+    /// Indices into the check's results, in the spec's order.
+    pub members: Vec<usize>,
+    /// The member whose trace stands for the group: the shortest counterexample (the first
+    /// of equal length); the first member for other verdicts.
+    pub representative: usize,
+    /// What the members' workloads are called (`Deployments`, `StatefulSets`).
+    pub noun: &'static str,
+    /// Every member's workload is a single-node loss (`model::exposure`), and how many
+    /// replicas each runs when that is the same for all: the group's common cause.
+    pub single_node_loss: Option<Option<i64>>,
+}
+
+/// The groups of two or more alike verdicts, in the order of their first member. Intents
+/// about no workload (`podAlwaysSchedulable`) are never grouped.
+pub fn groups(m: &Model, r: &CheckResult, losses: &[crate::model::exposure::SingleNodeLoss]) -> Vec<Group> {
+    let mut keyed: Vec<((&'static str, String), Vec<usize>)> = Vec::new();
+    for (i, (ir, intent)) in r.results.iter().zip(&m.ir.intents).enumerate() {
+        if subject(intent).is_none() {
+            continue;
+        }
+        let line = match &ir.verdict {
+            Verdict::Violated(_) => "violated".to_string(),
+            v => super::machine::verdict_line(v) + &assuming_text(m, i, v),
+        };
+        let key = (intent.name(), line);
+        match keyed.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(i),
+            None => keyed.push((key, vec![i])),
+        }
+    }
+    keyed
+        .into_iter()
+        .filter(|(_, members)| members.len() > 1)
+        .map(|((intent, _), members)| {
+            let steps = |i: &usize| match &r.results[*i].verdict {
+                Verdict::Violated(t) => t.steps.len(),
+                _ => 0,
+            };
+            let representative = *members.iter().min_by_key(|i| steps(i)).expect("a group has members");
+            let subjects: Vec<usize> = members.iter().filter_map(|&i| subject(&m.ir.intents[i])).collect();
+            let stateful = subjects.iter().all(|&d| m.ir.deployments[d].stateful.is_some());
+            let lost: Vec<i64> = subjects
+                .iter()
+                .filter_map(|&d| losses.iter().find(|l| l.deployment == d).map(|l| l.replicas))
+                .collect();
+            let single_node_loss =
+                (lost.len() == subjects.len()).then(|| lost.iter().all(|&n| n == lost[0]).then_some(lost[0]));
+            Group {
+                intent,
+                verdict: super::machine::verdict_word(&r.results[representative].verdict),
+                members,
+                representative,
+                noun: if stateful { "StatefulSets" } else { "Deployments" },
+                single_node_loss,
+            }
+        })
+        .collect()
+}
+
+/// The common cause of a violated group whose workloads are all single-node losses, in words
+/// (empty otherwise): ` — each runs one replica; a failure of its node leaves none`.
+pub fn group_cause(g: &Group) -> String {
+    if g.verdict != "violated" {
+        return String::new();
+    }
+    match g.single_node_loss {
+        Some(Some(1)) => " — each runs one replica; a failure of its node leaves none".to_string(),
+        Some(_) => " — each runs every replica on one node; a failure of that node leaves none".to_string(),
+        None => String::new(),
+    }
+}
+
+/// A group's verdict line: `replicasMeetExpected: violated for 12 Deployments: a, b, ...`,
+/// with the common verdict line for alike holds, proofs and unknowns.
+pub fn group_line(m: &Model, r: &CheckResult, g: &Group) -> String {
+    let names: Vec<&str> = g
+        .members
+        .iter()
+        .filter_map(|&i| subject(&m.ir.intents[i]).map(|d| m.ir.deployments[d].name.as_str()))
+        .collect();
+    let list = format!("{} {}: {}", names.len(), g.noun, names.join(", "));
+    match &r.results[g.representative].verdict {
+        Verdict::Violated(_) => format!("{}: violated for {list}{}", g.intent, group_cause(g)),
+        v => format!(
+            "{}: {}{} — for {list}",
+            g.intent,
+            super::machine::verdict_line(v),
+            assuming_text(m, g.representative, v)
+        ),
+    }
+}
+
+/// The single-node losses as one finding, in words (None when there are none):
+/// `single-node loss (no search needed): 3 Deployments run one replica each; a nodeFailure of
+/// its node leaves none: a (on n-0), b (on n-1), c (on n-2)`.
+pub fn single_node_loss_line(m: &Model, losses: &[crate::model::exposure::SingleNodeLoss]) -> Option<String> {
+    if losses.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = losses
+        .iter()
+        .map(|l| {
+            let name = &m.ir.deployments[l.deployment].name;
+            let count = crate::count(l.replicas, "replica", "replicas");
+            match l.node {
+                Some(n) => format!("{name} ({count} on {})", m.node_name(n)),
+                None => format!("{name} ({count}, not yet on a node)"),
+            }
+        })
+        .collect();
+    let one = losses.iter().all(|l| l.replicas == 1);
+    let n = losses.len();
+    let subject = match (n, one) {
+        (1, true) => "1 Deployment runs one replica".to_string(),
+        (1, false) => "1 Deployment runs every replica on one node".to_string(),
+        (_, true) => format!("{n} Deployments each run one replica"),
+        (_, false) => format!("{n} Deployments each run every replica on one node"),
+    };
+    Some(format!(
+        "single-node loss (from the start state, no search): {subject}; a nodeFailure of that node leaves none: {}",
+        each.join(", ")
+    ))
+}

@@ -166,7 +166,7 @@ fn counterexamples_read_as_the_incidents() {
     assert!(c3.contains("[hpa] web scales web from 5 to 6 replicas"), "{c3}");
     assert!(
         c3.contains(
-            "fits no node (zone-a-0: PodTopologySpread; zone-a-1: PodTopologySpread; zone-b-0: PodTopologySpread)"
+            "fits no node (zone-a-0: PodTopologySpread: a pod here exceeds maxSkew 1 on kubernetes.io/hostname and maxSkew 1 on topology.kubernetes.io/zone; zone-a-1: PodTopologySpread: a pod here exceeds maxSkew 1 on topology.kubernetes.io/zone; zone-b-0: PodTopologySpread: a pod here exceeds maxSkew 1 on kubernetes.io/hostname)"
         ),
         "{c3}"
     );

@@ -1,9 +1,11 @@
 //! The one integration-test binary: runs the built `kbmc` on cases and fixtures.
 
+mod baseline;
 mod cases;
 mod cli;
 mod corpus;
 mod cross;
+mod findings;
 mod guard;
 mod hostile;
 mod infer;
@@ -42,6 +44,19 @@ pub fn kbmc(args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Whether a check's text reports intent `kind` about `subject`: its own verdict line
+/// (`noEvictionCycle(web): ...`), or the line of a group of alike verdicts that names it
+/// (`noEvictionCycle: holds ... — for 2 Deployments: web, api`).
+pub fn reports(stdout: &str, kind: &str, subject: &str) -> bool {
+    stdout.lines().any(|l| {
+        l.starts_with(&format!("{kind}({subject}):"))
+            || (l.starts_with(&format!("{kind}: "))
+                && l.rsplit_once("Deployments: ").or_else(|| l.rsplit_once("StatefulSets: ")).is_some_and(
+                    |(_, names)| names.split(" — ").next().unwrap_or("").split(", ").any(|n| n == subject),
+                ))
+    })
 }
 
 /// Every case folder under cases/, sorted.

@@ -186,10 +186,10 @@ fn one_name_in_two_namespaces_is_two_deployments() {
         "{}",
         c.stdout
     );
-    for subject in
-        ["replicasMeetMin(prod/web): ", "noEvictionCycle(staging/web): ", "noReplicaOscillation(staging/web): "]
+    for (kind, subject) in
+        [("replicasMeetMin", "prod/web"), ("noEvictionCycle", "staging/web"), ("noReplicaOscillation", "staging/web")]
     {
-        assert!(c.stdout.lines().any(|l| l.starts_with(subject)), "{subject} missing:\n{}", c.stdout);
+        assert!(reports(&c.stdout, kind, subject), "{kind}({subject}) missing:\n{}", c.stdout);
     }
     // A node failure takes one of prod's two pods: prod/web falls below its HPA minimum.
     assert!(c.stdout.contains("violated: prod/web has 1 replica running, below its minimum of 2"), "{}", c.stdout);

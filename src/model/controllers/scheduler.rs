@@ -168,6 +168,44 @@ pub const FILTERS: [&str; 6] = [
     "InterPodAffinity",
 ];
 
+/// PodTopologySpread's filter for one hard constraint `c` of group `g`, per node: whether a
+/// pod there keeps the skew within maxSkew (false on a node without the key). Nodes lacking
+/// a key of any hard constraint of the group contribute to no domain's count.
+fn spread_constraint<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    loads: &NodeLoads<D>,
+    g: usize,
+    c: &SpreadConstraint,
+) -> Vec<D::Bool> {
+    let nn = m.nodes();
+    let hard: Vec<&SpreadConstraint> = m.ir.groups[g].spread.iter().filter(|c| c.hard).collect();
+    let all_keys = |n: usize| hard.iter().all(|c| has_key(m, c, n));
+    let (nv, val) = domains(m, c);
+    let contributes: Vec<D::Bool> =
+        (0..nn).map(|n| if all_keys(n) { included(d, m, st, g, c, n) } else { d.bool(false) }).collect();
+    let mut registered = vec![d.bool(false); nv];
+    let mut count = vec![d.int(0); nv];
+    for n in 0..nn {
+        if let Some(v) = val[n] {
+            registered[v] = d.or(&registered[v], &contributes[n]);
+            count[v] = d.add(&count[v], &d.ite(&contributes[n], &matching(d, loads, c, n), &d.int(0)));
+        }
+    }
+    let global_min = d.masked_min(&count, &registered, 0);
+    let domains_num = d.sum_of(registered.iter().map(|r| d.count(r)));
+    let min_domains = c.min_domains.unwrap_or(1);
+    let min_match = d.ite(&d.lt(&domains_num, &d.int(min_domains)), &d.int(0), &global_min);
+    let self_match = if c.self_match { 1 } else { 0 };
+    (0..nn)
+        .map(|n| match val[n] {
+            None => d.bool(false),
+            Some(v) => d.le(&d.sub(&d.add(&count[v], &d.int(self_match)), &min_match), &d.int(c.max_skew)),
+        })
+        .collect()
+}
+
 /// Every filter for a pod of group `g`, per node and per filter plugin (see `FILTERS`).
 pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<[D::Bool; 6]> {
     filters_with(d, m, st, &NodeLoads::of(d, m, st), g)
@@ -190,28 +228,9 @@ fn filters_with<D: Domain>(
     let mut spread_ok: Vec<D::Bool> = (0..nn).map(|n| d.bool(!spread_on || all_keys(n))).collect();
     if spread_on {
         for c in &hard {
-            let (nv, val) = domains(m, c);
-            let contributes: Vec<D::Bool> =
-                (0..nn).map(|n| if all_keys(n) { included(d, m, st, g, c, n) } else { d.bool(false) }).collect();
-            let mut registered = vec![d.bool(false); nv];
-            let mut count = vec![d.int(0); nv];
+            let ok = spread_constraint(d, m, st, loads, g, c);
             for n in 0..nn {
-                if let Some(v) = val[n] {
-                    registered[v] = d.or(&registered[v], &contributes[n]);
-                    count[v] = d.add(&count[v], &d.ite(&contributes[n], &matching(d, loads, c, n), &d.int(0)));
-                }
-            }
-            let global_min = d.masked_min(&count, &registered, 0);
-            let domains_num = d.sum_of(registered.iter().map(|r| d.count(r)));
-            let min_domains = c.min_domains.unwrap_or(1);
-            let min_match = d.ite(&d.lt(&domains_num, &d.int(min_domains)), &d.int(0), &global_min);
-            let self_match = if c.self_match { 1 } else { 0 };
-            for n in 0..nn {
-                let ok = match val[n] {
-                    None => d.bool(false),
-                    Some(v) => d.le(&d.sub(&d.add(&count[v], &d.int(self_match)), &min_match), &d.int(c.max_skew)),
-                };
-                spread_ok[n] = d.and(&spread_ok[n], &ok);
+                spread_ok[n] = d.and(&spread_ok[n], &ok[n]);
             }
         }
     }
@@ -274,29 +293,107 @@ pub fn feasible_with<D: Domain>(
     filters_with(d, m, st, loads, g).iter().map(|f| d.all(f.iter())).collect()
 }
 
-/// Why a pod of group `g` cannot go to each node (concrete states only, for traces); an
+/// Why a pod of group `g` cannot go to each node (concrete states only, for traces), one
+/// phrase per failing filter saying what failed on that node (`NotReady`, `cordoned`,
+/// `Insufficient cpu`, the untolerated taint, ...), never the check that was made; an
 /// InterPodAffinity rejection names the term.
 pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(String, Vec<String>)> {
     let loads = NodeLoads::of(&Concrete, m, st);
+    let grp = &m.ir.groups[g];
     filters_with(&Concrete, m, st, &loads, g)
         .iter()
         .enumerate()
         .filter(|(n, _)| st.present[*n])
         .map(|(n, f)| {
-            let why = f
-                .iter()
-                .zip(FILTERS)
-                .filter(|(ok, _)| !**ok)
-                .map(|(_, name)| match name {
-                    "InterPodAffinity" => {
-                        interpod_affinity::rejection(m, &loads.pods, g, n).unwrap_or(name.to_string())
+            let mut why = Vec::new();
+            for (ok, name) in f.iter().zip(FILTERS) {
+                if *ok {
+                    continue;
+                }
+                match name {
+                    "node Ready" => why.push(not_ready_words(st.status[n]).to_string()),
+                    "NodeUnschedulable" => why.push("cordoned (spec.unschedulable)".to_string()),
+                    "NodeName/NodeAffinity/TaintToleration/VolumeZone" => why.extend(static_failures(m, g, n)),
+                    "NodeResourcesFit" => {
+                        // The messages upstream's NodeResourcesFit gives, for each resource short.
+                        let (cpu, mem, pods) = loads.requested[n];
+                        let a = m.ir.nodes[n].allocatable;
+                        if pods + 1 > a.pods {
+                            why.push("Too many pods".to_string());
+                        }
+                        if grp.requests.cpu_milli > 0 && cpu + grp.requests.cpu_milli > a.cpu_milli {
+                            why.push("Insufficient cpu".to_string());
+                        }
+                        if grp.requests.memory > 0 && mem + grp.requests.memory > a.memory {
+                            why.push("Insufficient memory".to_string());
+                        }
                     }
-                    _ => name.to_string(),
-                })
-                .collect();
+                    "PodTopologySpread" => why.push(spread_failure(m, st, &loads, g, n)),
+                    _ => why.push(
+                        interpod_affinity::rejection(m, &loads.pods, g, n)
+                            .unwrap_or_else(|| "InterPodAffinity: a required (anti-)affinity term".to_string()),
+                    ),
+                }
+            }
             (m.node_name(n).to_string(), why)
         })
         .collect()
+}
+
+/// A node's NotReady state in Kubernetes words (the node-Ready filter failed).
+fn not_ready_words(status: i64) -> &'static str {
+    match status {
+        crate::model::state::PANICKED => "NotReady (kernel panic)",
+        crate::model::state::DECLARED_NOT_READY => "NotReady (as its manifest declares)",
+        crate::model::state::JOINING => "NotReady (joining)",
+        _ => "NotReady",
+    }
+}
+
+/// Which of the static filters (NodeName, NodeAffinity, TaintToleration, VolumeZone) node `n`
+/// fails for a pod of group `g`, each as what is wrong.
+fn static_failures(m: &Model, g: usize, n: usize) -> Vec<String> {
+    let p = &m.ir.groups[g].per_node[n];
+    let node = &m.ir.nodes[n];
+    let mut why = Vec::new();
+    if filter_on(m, "NodeName") && !p.node_name_ok {
+        why.push("spec.nodeName names another node".to_string());
+    }
+    if filter_on(m, "NodeAffinity") && !p.affinity_ok {
+        why.push("the pod's nodeSelector/node affinity does not match".to_string());
+    }
+    if filter_on(m, "NodeAffinity") && !m.ir.scheduler.added_affinity_ok[n] {
+        why.push("the scheduler's addedAffinity does not match".to_string());
+    }
+    if filter_on(m, "TaintToleration") && (p.untolerated_no_schedule || p.untolerated_no_execute) {
+        let taints: Vec<String> = p
+            .untolerated
+            .iter()
+            .filter_map(|&i| node.taints.get(i))
+            .filter(|t| !matches!(t.effect, crate::ir::Effect::PreferNoSchedule))
+            .map(|t| t.to_string())
+            .collect();
+        why.push(format!("untolerated taint {}", taints.join(", ")));
+    }
+    if filter_on(m, "VolumeZone") && !p.volume_zone_ok {
+        why.push("its volume is in another zone".to_string());
+    }
+    why
+}
+
+/// What the PodTopologySpread filter found on node `n` for a pod of group `g`: a missing key
+/// of a hard constraint, or the constraint whose maxSkew a pod there would exceed.
+fn spread_failure(m: &Model, st: &ClusterState<Concrete>, loads: &NodeLoads<Concrete>, g: usize, n: usize) -> String {
+    let hard: Vec<&SpreadConstraint> = m.ir.groups[g].spread.iter().filter(|c| c.hard).collect();
+    if let Some(c) = hard.iter().find(|c| !has_key(m, c, n)) {
+        return format!("PodTopologySpread: no label {}", m.ir.labels.key_name(c.topology_key));
+    }
+    let exceeded: Vec<String> = hard
+        .iter()
+        .filter(|c| !spread_constraint(&Concrete, m, st, loads, g, c)[n])
+        .map(|c| format!("maxSkew {} on {}", c.max_skew, m.ir.labels.key_name(c.topology_key)))
+        .collect();
+    format!("PodTopologySpread: a pod here exceeds {}", exceeded.join(" and "))
 }
 
 fn gcd(a: i64, b: i64) -> i64 {
@@ -861,8 +958,9 @@ mod more_tests {
         st.status[1] = crate::model::state::NOT_READY;
         assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false, false, true]);
         let why = rejections(&m, &st, 0);
-        assert_eq!(why[0].1, vec!["NodeUnschedulable"]);
-        assert_eq!(why[1].1, vec!["node Ready"]);
+        assert_eq!(why[0].1, vec!["cordoned (spec.unschedulable)"]);
+        assert_eq!(why[1].1, vec!["NotReady"]);
+        assert!(!why.iter().flat_map(|(_, r)| r).any(|r| r.contains("Ready") && !r.contains("NotReady")));
     }
 
     /// The LeastAllocated example of the scheduler's source (4000m / 8Gi node, 1000m / 2Gi
