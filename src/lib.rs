@@ -191,9 +191,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         all: a.all,
                     },
                 ),
-                cli::Engine::Symbolic => engine::portfolio::check(
-                    &m,
-                    &engine::symbolic::Options {
+                cli::Engine::Symbolic => {
+                    let opts = engine::symbolic::Options {
                         max_depth: steps,
                         timeout_ms: a.search.timeout_ms(),
                         budget: a.search.budget(),
@@ -201,8 +200,15 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         all: a.all,
                         prove: a.proof.options(a.certificate.is_some()),
                         probe: !a.no_probe,
-                    },
-                ),
+                    };
+                    // The explicit search first, its verdicts standing where it finished
+                    // (ADR 0006); none asked for, the symbolic engine alone.
+                    if a.explicit_states > 0 {
+                        engine::portfolio::check_explicit_first(&m, &opts, a.explicit_states)
+                    } else {
+                        engine::portfolio::check(&m, &opts)
+                    }
+                }
             };
             verify_traces(&m, &result)?;
             if let Some(dir) = &a.certificate {
