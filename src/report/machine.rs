@@ -104,6 +104,7 @@ pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
     if e.engine == "symbolic" {
         effort["conflicts"] = json!(e.conflicts);
         effort["decisions"] = json!(e.decisions);
+        effort["queries"] = json!(e.queries);
     }
     json!({
         "schema": CHECK_SCHEMA,

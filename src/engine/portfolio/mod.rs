@@ -74,6 +74,7 @@ fn check_open(
     decided: Vec<Option<Verdict>>,
 ) -> CheckResult {
     let start = Instant::now();
+    let asked = symbolic::queries();
     let q = Query::new(m, opts, inits);
     let (results, certificates, depth, effort) = {
         let mut c = Check::new(&q, Shares::new(opts, start));
@@ -108,6 +109,7 @@ fn check_open(
             seconds: start.elapsed().as_secs_f64(),
             conflicts: effort.0,
             decisions: effort.1,
+            queries: symbolic::queries() - asked,
             reduced: None,
         },
     }
@@ -170,7 +172,8 @@ impl<'a> Check<'a> {
         let Some(p) = self.opts.prove.filter(|_| self.any_safety_open()) else { return };
         let shares = self.shares;
         let timeout = || shares.of(shares::REACHABLE);
-        let found = reachable::invariant(self.q, p, &timeout);
+        let found =
+            reachable::invariant(self.q, p, &timeout, &|| shares.reached() || crate::limits::stopped().is_some());
         for (i, cert) in found {
             if self.results[i].is_none() {
                 self.results[i] = Some(Verdict::Proved { k: 0, by: Proof::Invariant });
