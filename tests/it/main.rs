@@ -1,5 +1,6 @@
 //! The one integration-test binary: runs the built `kbmc` on cases and fixtures.
 
+mod budgets;
 mod cases;
 mod cli;
 mod corpus;
