@@ -126,9 +126,8 @@ fn check_model(m: &model::Model, a: &cli::CheckArgs, steps: usize, all: bool) ->
                 all,
             },
         ),
-        cli::Engine::Symbolic => engine::portfolio::check(
-            m,
-            &engine::symbolic::Options {
+        cli::Engine::Symbolic => {
+            let opts = engine::symbolic::Options {
                 max_depth: steps,
                 timeout_ms: a.search.timeout_ms(),
                 budget: a.search.budget(),
@@ -136,8 +135,15 @@ fn check_model(m: &model::Model, a: &cli::CheckArgs, steps: usize, all: bool) ->
                 all,
                 prove: a.proof.options(a.certificate.is_some()),
                 probe: !a.no_probe,
-            },
-        ),
+            };
+            // The explicit search first, its verdicts standing where it finished (ADR 0006);
+            // none asked for, the symbolic engine alone.
+            if a.explicit_states > 0 {
+                engine::portfolio::check_explicit_first(m, &opts, a.explicit_states)
+            } else {
+                engine::portfolio::check(m, &opts)
+            }
+        }
     };
     verify_traces(m, &result)?;
     Ok(result)

@@ -54,6 +54,9 @@ pub struct Effort {
     /// engine).
     pub conflicts: u64,
     pub decisions: u64,
+    /// Symbolic engine: the solver checks made over the whole check (0 for the explicit
+    /// engine). Like conflicts and decisions, it does not depend on the machine.
+    pub queries: u64,
     /// Explicit engine with partial-order reduction: how many states were expanded through
     /// an ample set smaller than their enabled steps (counterexamples are then shortest in
     /// the reduced graph, not necessarily in the model). `None`: no reduction.

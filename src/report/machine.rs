@@ -136,6 +136,7 @@ fn json_plain(m: &Model, h: &Header, r: &CheckResult) -> Value {
     if e.engine == "symbolic" {
         effort["conflicts"] = json!(e.conflicts);
         effort["decisions"] = json!(e.decisions);
+        effort["queries"] = json!(e.queries);
     }
     let losses = crate::model::exposure::single_node_losses(m);
     let groups: Vec<Value> = view::groups(m, r, &losses)

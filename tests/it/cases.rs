@@ -158,6 +158,28 @@ fn explicit_engine_finds_every_case_and_verifies_every_fix() {
     }
 }
 
+/// Every case's verdicts with the default engine, whose explicit search runs first (ADR
+/// 0006): the same exit codes and expected.txt lines as the explicit engine, each -fixed
+/// variant decided by that search alone ("every reachable state was explored": nothing is
+/// left for the symbolic engine), and each violation found by it.
+#[test]
+fn default_engine_decides_every_case_by_its_explicit_search() {
+    for dir in case_dirs() {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let r = kbmc(&["check", "--all", "--no-color", &rel(&dir)]);
+        let fixed = name.ends_with("-fixed");
+        assert_eq!(r.code, if fixed { 0 } else { 1 }, "{name}\nstdout: {}\nstderr: {}", r.stdout, r.stderr);
+        let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap();
+        for line in expected.lines().filter(|l| !l.trim().is_empty()) {
+            assert!(r.stdout.contains(line), "{name}: expected line {line:?} missing from:\n{}", r.stdout);
+        }
+        assert!(r.stdout.starts_with(&format!("kbmc check {name} (engine explicit)")), "{name}: {}", r.stdout);
+        if fixed {
+            assert!(r.stdout.contains("every reachable state was explored"), "{name}: {}", r.stdout);
+        }
+    }
+}
+
 /// The counterexamples tell the incidents' stories (the step that matters is there).
 #[test]
 fn counterexamples_read_as_the_incidents() {
@@ -683,7 +705,8 @@ fn a_budget_of_every_replica_keeps_a_drain_from_evicting() {
         .collect();
     assert_eq!(drained.len(), 3, "{drained:?}");
     for engine in ["explicit", "symbolic"] {
-        let r = kbmc(&["check", "--engine", engine, "cases/c9-pdb-blocks-drain"]);
+        // The symbolic engine alone (without it, the default check's explicit search decides).
+        let r = kbmc(&["check", "--engine", engine, "--explicit-states", "0", "cases/c9-pdb-blocks-drain"]);
         assert_eq!(r.code, 1, "{engine}: {}{}", r.stdout, r.stderr);
         assert!(r.stdout.contains("drainCompletes: violated"), "{engine}: {}", r.stdout);
         assert!(!r.stdout.contains("[eviction]"), "{engine} reports an eviction: {}", r.stdout);

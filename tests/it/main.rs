@@ -1,6 +1,7 @@
 //! The one integration-test binary: runs the built `kbmc` on cases and fixtures.
 
 mod baseline;
+mod budgets;
 mod cases;
 mod cli;
 mod corpus;

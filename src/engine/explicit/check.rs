@@ -25,12 +25,23 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
 
 /// Checks every intent on the runs from `inits` (one search covers all of them).
 pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -> CheckResult {
+    check_within(m, opts, inits, None)
+}
+
+/// [`check_from`], the search stopped at `deadline` if it has not finished by then (the
+/// portfolio's share of the time limit: what it cut short is unknown, and says so).
+pub fn check_within(
+    m: &Model,
+    opts: &Options,
+    inits: &[ClusterState<Concrete>],
+    deadline: Option<Instant>,
+) -> CheckResult {
     let start = Instant::now();
-    check_with(m, opts, inits, true, start).unwrap_or_else(|| {
+    check_with(m, opts, inits, true, start, deadline).unwrap_or_else(|| {
         // Only an actor that depends on node order without saying so gets here; searching
         // again without renaming costs time, never correctness.
         log::warn!("a counterexample over renamed nodes did not map back to a run; searching again without renaming");
-        check_with(m, opts, inits, false, start).expect("traces without renaming are paths of the graph")
+        check_with(m, opts, inits, false, start, deadline).expect("traces without renaming are paths of the graph")
     })
 }
 
@@ -70,7 +81,9 @@ fn unviolated(g: &Graph, opts: &Options, max_depth: usize) -> (Verdict, Option<V
                 crate::limits::Stop::Memory(_) => "raise --max-memory, or lower --max-states",
             },
         )),
-        (None, None) => None,
+        (None, None) => g
+            .deadline_at
+            .map(|d| ("the explicit search's share of the time limit ran out".to_string(), d, "raise --time-limit")),
     };
     let holds = match &cut {
         Some((what, d, raise)) => Verdict::Unknown {
@@ -132,6 +145,7 @@ fn check_with(
     inits: &[ClusterState<Concrete>],
     canonical: bool,
     start: Instant,
+    deadline: Option<Instant>,
 ) -> Option<CheckResult> {
     let d = Concrete;
     let reg = registry::<Concrete>();
@@ -157,7 +171,7 @@ fn check_with(
         Some(d) => d.orbits.clone(),
         None => (0..ni).map(|i| vec![i]).collect(),
     };
-    let g = explore_with(m, opts, inits, canonical, deployments, cycles, |id, st, by| {
+    let g = explore_with(m, opts, inits, canonical, deployments, cycles, deadline, |id, st, by| {
         let placed = by.is_some_and(|s| hints::of(&*reg[s.actor as usize]).keeps_pod_placement(s));
         for &i in &safety {
             if first_bad[i].is_some() {
@@ -247,7 +261,7 @@ fn check_with(
     // made again without it. A violation it found is a run of the model either way.
     if reduced && g.truncated && !failed_fast && results.iter().any(|r| !matches!(r.verdict, Verdict::Violated(_))) {
         log::info!("the reduced search was cut short; searching again without partial-order reduction");
-        return check_with(m, &Options { reduction: false, ..opts.clone() }, inits, canonical, start);
+        return check_with(m, &Options { reduction: false, ..opts.clone() }, inits, canonical, start, deadline);
     }
     Some(CheckResult {
         certificates: Vec::new(),

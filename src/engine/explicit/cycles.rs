@@ -271,6 +271,7 @@ mod tests {
             renamed_guards: 0,
             state_limit_at: None,
             stopped_at: None,
+            deadline_at: None,
             transitions: 0,
             expanded: n as u32,
             reduced: None,

@@ -40,6 +40,9 @@ pub struct Graph {
     /// The time or memory limit ([`crate::limits`]) stopped the search while expanding a
     /// state at this depth: every state within this many steps was reached, as above.
     pub stopped_at: Option<(crate::limits::Stop, usize)>,
+    /// The caller's deadline (the portfolio's share of the time limit for the explicit
+    /// search) stopped the search while expanding a state at this depth, as above.
+    pub deadline_at: Option<usize>,
     pub transitions: usize,
     /// How many states were expanded (ids `0..expanded`: states are expanded in id order); a
     /// search the state limit stopped leaves the rest unexpanded.

@@ -27,7 +27,7 @@ mod symmetry;
 mod trace;
 mod witnesses;
 
-pub use check::{check, check_from};
+pub use check::{check, check_from, check_within};
 pub use deployments::Deployments;
 pub use diameter::longest_simple_path;
 pub use enabled::{enabled, enabled_ids, next_states};

@@ -69,7 +69,7 @@ pub fn explore_from(
     mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
 ) -> Graph {
     let opts = Options { reduction: false, ..opts.clone() };
-    explore_with(m, &opts, inits, true, None, true, |id, st, _| on_state(id, st))
+    explore_with(m, &opts, inits, true, None, true, None, |id, st, _| on_state(id, st))
 }
 
 /// `explore_from`, storing states up to node renaming only when `canonical` allows it too,
@@ -78,7 +78,9 @@ pub fn explore_from(
 /// orbit; the other searches need every reachable state up to node renaming), and the
 /// transitions only with `keep_edges` (only cycles need them: on C8 at 9 nodes they
 /// are 80 MB, more than the states). `on_state` is told each new state with the step that
-/// first reached it from an expanded state (none for an initial state).
+/// first reached it from an expanded state (none for an initial state). A `deadline` (the
+/// portfolio's share of the time limit) stops the search as the run's limits do.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn explore_with(
     m: &Model,
     opts: &Options,
@@ -86,6 +88,7 @@ pub(super) fn explore_with(
     canonical: bool,
     deployments: Option<Deployments>,
     keep_edges: bool,
+    deadline: Option<Instant>,
     on_state: impl FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool,
 ) -> Graph {
     let reg = registry::<Concrete>();
@@ -111,6 +114,7 @@ pub(super) fn explore_with(
         renamed_guards: 0,
         state_limit_at: None,
         stopped_at: None,
+        deadline_at: None,
         transitions: 0,
         expanded: 0,
         reduced: None,
@@ -128,6 +132,7 @@ pub(super) fn explore_with(
         fields,
         first,
         keep_edges,
+        deadline,
         on_state,
         g,
         queue: VecDeque::new(),
@@ -172,6 +177,8 @@ struct Search<'a, F> {
     /// leaves them out.
     first: &'a ClusterState<Concrete>,
     keep_edges: bool,
+    /// The caller's deadline, if any (see `explore_with`).
+    deadline: Option<Instant>,
     on_state: F,
     g: Graph,
     queue: VecDeque<u32>,
@@ -248,6 +255,12 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
         if let Some(why) = crate::limits::stopped() {
             g.truncated = true;
             g.stopped_at = Some((why, g.depth[u as usize] as usize));
+            return false;
+        }
+        // The clock is read once every 64 states: its cost stays out of the search.
+        if self.popped.is_multiple_of(64) && self.deadline.is_some_and(|d| Instant::now() >= d) {
+            g.truncated = true;
+            g.deadline_at = Some(g.depth[u as usize] as usize);
             return false;
         }
         self.popped += 1;

@@ -1,9 +1,17 @@
 //! The portfolio: how kbmc combines its engines into one check of every intent with the
-//! symbolic engine (`kbmc check --engine symbolic`, `kbmc compare`, each query of
-//! `kbmc scale`). It owns which engine is asked what, in which order, with what share of the
-//! time limit (`shares.rs`), what the explicit engine hands the symbolic one, and what the
-//! answers make of each verdict:
+//! symbolic engine (`kbmc check` by default, `kbmc compare`'s symbolic half, each query of
+//! `kbmc scale --engine symbolic`). It owns which engine is asked what, in which order, with
+//! what share of the time limit (`shares.rs`), what the explicit engine hands the symbolic
+//! one, and what the answers make of each verdict:
 //!
+//! 0. `kbmc check` (the default engine, [`check_explicit_first`]): the explicit engine's check
+//!    first, with symmetry, on at most `--explicit-states` states and half the time limit
+//!    (`first.rs`, ADR 0006). Its verdicts stand where its search finished: a violation (its
+//!    run is replayed before it is reported), "holds" where every state within the step bound
+//!    was explored (worded as the explicit engine words it), and without `--all` everything
+//!    once it found a violation. Only the intents it left open go through the steps below;
+//!    with `--prove` only its violations stand. `compare` and `scale` start at step 1, the
+//!    symbolic engine in full.
 //! 1. With `--prove`, the explicit engine first: the states it reaches, if its search finishes
 //!    within `--diameter-search` states, handed to the symbolic engine as an invariant that
 //!    Z3 checks state by state (`reachable.rs`). One small query per reachable state costs
@@ -29,8 +37,11 @@
 //! (it asks the explicit engine).
 
 mod deepen;
+mod first;
 mod reachable;
 mod shares;
+
+pub use first::check_explicit_first;
 
 use std::time::Instant;
 
@@ -51,10 +62,23 @@ pub fn check(m: &Model, opts: &Options) -> CheckResult {
 /// Checks every intent on the runs from `inits`, all in one query: the symbolic engine's
 /// frame 0 is any one of them, so a verdict covers every one of them.
 pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -> CheckResult {
+    check_open(m, opts, inits, vec![None; m.ir.intents.len()])
+}
+
+/// [`check_from`] on the intents `decided` leaves open (`None`); the others keep the verdict
+/// they have (the explicit search's, in `first.rs`).
+fn check_open(
+    m: &Model,
+    opts: &Options,
+    inits: &[ClusterState<Concrete>],
+    decided: Vec<Option<Verdict>>,
+) -> CheckResult {
     let start = Instant::now();
+    let asked = symbolic::queries();
     let q = Query::new(m, opts, inits);
     let (results, certificates, depth, effort) = {
         let mut c = Check::new(&q, Shares::new(opts, start));
+        c.results = decided;
         c.prove_by_reachable_states();
         c.search_diameter();
         c.prepare_induction();
@@ -85,6 +109,7 @@ pub fn check_from(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>]) -
             seconds: start.elapsed().as_secs_f64(),
             conflicts: effort.0,
             decisions: effort.1,
+            queries: symbolic::queries() - asked,
             reduced: None,
         },
     }
@@ -147,7 +172,8 @@ impl<'a> Check<'a> {
         let Some(p) = self.opts.prove.filter(|_| self.any_safety_open()) else { return };
         let shares = self.shares;
         let timeout = || shares.of(shares::REACHABLE);
-        let found = reachable::invariant(self.q, p, &timeout);
+        let found =
+            reachable::invariant(self.q, p, &timeout, &|| shares.reached() || crate::limits::stopped().is_some());
         for (i, cert) in found {
             if self.results[i].is_none() {
                 self.results[i] = Some(Verdict::Proved { k: 0, by: Proof::Invariant });

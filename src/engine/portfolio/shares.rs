@@ -1,8 +1,9 @@
 //! Time shares: what each question of a check may take of what the time limit leaves. A
 //! bounded query may take all of it; the recurrence-diameter query half; each query of the
 //! reachable-states invariant a quarter; the k-induction invariant and each step case an
-//! eighth (they give up for good when they time out, so deepening goes on after them). Every
-//! share is also bounded by the per-query timeout, and by what the run's time limit leaves
+//! eighth (they give up for good when they time out, so deepening goes on after them); the
+//! explicit search a default check runs first, half (the symbolic engine gets the rest). Every
+//! query's share is also bounded by the per-query timeout, and by what the run's time limit leaves
 //! (`crate::limits::left`: a check may start late in a run, as `compare`'s symbolic one
 //! does). It must not ask anything itself.
 
@@ -16,6 +17,9 @@ pub(super) const DIAMETER: u128 = 2;
 pub(super) const REACHABLE: u128 = 4;
 /// The k-induction invariant, and each step case.
 pub(super) const INDUCTION: u128 = 8;
+/// The explicit search a default check runs first (`first.rs`): half, so that the symbolic
+/// engine has at least as long for what it leaves open.
+pub(super) const EXPLICIT: u128 = 2;
 
 /// The time limit of one check, from its start.
 #[derive(Clone, Copy)]
@@ -38,6 +42,12 @@ impl<'a> Shares<'a> {
             (a, b) => a.or(b),
         };
         left.map(|l| (l.as_millis() / share).max(1) as u64)
+    }
+
+    /// What the time limit leaves, divided by `share`; `None` without a time limit. For a
+    /// search rather than a query: the per-query timeout does not bound it.
+    pub(super) fn share_left(&self, share: u128) -> Option<std::time::Duration> {
+        self.left(share).map(std::time::Duration::from_millis)
     }
 
     /// The time a query may take: the per-query timeout and `left` (what the time limit

@@ -17,7 +17,7 @@ use super::decode::decode;
 use super::diameter::Simple;
 use super::frame::equal;
 use super::hint::hinted;
-use super::solver::{rlimit_count, set_timeout, statistics, Answer};
+use super::solver::{check, rlimit_count, set_timeout, statistics, Answer};
 use super::unroll::Unrolling;
 use super::{probe, Incremental, Query};
 use crate::domain::{Concrete, Symbolic};
@@ -106,7 +106,8 @@ impl<'a> Bmc<'a> {
             return (outcome, Pending { _query: Vec::new(), bad, _loops: loops, refuted_safety: false });
         }
         // The query may not outlast the time budget.
-        let timeout_ms = timeout_ms();
+        let timeout_ms_now = timeout_ms;
+        let timeout_ms = timeout_ms_now();
         if let Some(ms) = timeout_ms {
             set_timeout(&u.solver, ms);
         }
@@ -141,7 +142,12 @@ impl<'a> Bmc<'a> {
         } else if hint.is_some() {
             SatResult::Sat
         } else {
-            u.solver.check_assumptions(&query)
+            // The hint's check took part of what was left: asked again, so that the two
+            // together stay within it.
+            if let Some(ms) = timeout_ms.and(timeout_ms_now()) {
+                set_timeout(&u.solver, ms);
+            }
+            check(&u.solver, &query)
         };
         log::debug!(
             "depth {k}, {}: {answer:?} in {:.3} s, rlimit {}",

@@ -3,12 +3,14 @@
 //! and as a standalone query for certificates. When no such path exists, bounded checking to
 //! k is complete. It must not decide what that settles (the portfolio does).
 
+use std::time::{Duration, Instant};
+
 use z3::ast::Bool;
 use z3::SatResult;
 
 use super::decode::decode;
 use super::frame::{equal, values, Values};
-use super::solver::set_timeout;
+use super::solver::{check, set_timeout};
 use super::unroll::Unrolling;
 use super::Query;
 
@@ -34,14 +36,20 @@ impl Simple {
         self.distinct.len()
     }
 
-    /// Sat: a path of `k` steps with pairwise distinct frames exists; Unsat: none does.
+    /// Sat: a path of `k` steps with pairwise distinct frames exists; Unsat: none does. The
+    /// timeout bounds the whole question, however many repeated frames it rules out.
     pub(super) fn check(&mut self, u: &Unrolling, k: usize, timeout_ms: Option<u64>) -> SatResult {
-        if let Some(ms) = timeout_ms {
-            set_timeout(&u.solver, ms);
-        }
+        let deadline = timeout_ms.map(|ms| Instant::now() + Duration::from_millis(ms));
         let frames = &u.frames[..=k];
         loop {
-            let answer = u.solver.check_assumptions(std::slice::from_ref(&self.literal));
+            if let Some(d) = deadline {
+                let left = d.saturating_duration_since(Instant::now()).as_millis() as u64;
+                if left == 0 {
+                    return SatResult::Unknown;
+                }
+                set_timeout(&u.solver, left);
+            }
+            let answer = check(&u.solver, std::slice::from_ref(&self.literal));
             if answer != SatResult::Sat {
                 return answer;
             }

@@ -10,7 +10,7 @@ use z3::ast::{Bool, Int};
 use z3::{SatResult, Solver};
 
 use super::frame::{fields, lift};
-use super::solver::{params, set_timeout, statistics};
+use super::solver::{check as counted, params, set_timeout, statistics};
 use super::unroll::Unrolling;
 use super::Query;
 use crate::domain::{Concrete, Symbolic};
@@ -104,7 +104,7 @@ pub(super) fn hinted(
     }
     pin(&u.frames[k], &st);
     let asked = Instant::now();
-    let answer = check.check();
+    let answer = counted(&check, &[]);
     u.prober.as_ref()?.add_effort(statistics(&check));
     log::debug!("depth {k}: a witness run as a hint: {answer:?} in {:.3} s", asked.elapsed().as_secs_f64());
     (answer == SatResult::Sat).then(|| check.get_model()).flatten()

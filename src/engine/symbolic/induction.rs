@@ -19,7 +19,7 @@ use z3::SatResult;
 use super::bmc::base_query;
 use super::decode::decode;
 use super::frame::{equal, fields, frame, lift, values, Values};
-use super::solver::set_timeout;
+use super::solver::{check, set_timeout};
 use super::unroll::Unrolling;
 use super::{Options, Query};
 use crate::domain::{Concrete, Domain, Symbolic};
@@ -243,19 +243,25 @@ pub fn invariant(q: &Query, timeout_ms: Option<u64>) -> Result<Invariant, String
             }
         }
     }
+    // The timeout bounds the whole search for the invariant, not each of its rounds.
+    let deadline = timeout_ms.map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms));
     loop {
         if inv.kept.iter().all(|k| !k) {
             return Err("no candidate invariant is inductive".into());
         }
         let mut u = from_any(m, q.opts, Some(&inv));
-        if let Some(ms) = timeout_ms {
-            set_timeout(&u.solver, ms);
-        }
         q.extend(&mut u);
         let after = inv.candidates(m, &u.frames[1]);
         let broken: Vec<Bool> = after.iter().zip(&inv.kept).filter(|(_, k)| **k).map(|(c, _)| c.not()).collect();
         u.solver.assert(Bool::or(&broken));
-        match u.solver.check() {
+        if let Some(d) = deadline {
+            let left = d.saturating_duration_since(std::time::Instant::now()).as_millis() as u64;
+            if left == 0 {
+                return Err("its share of the time limit ran out before the candidates were shown inductive".into());
+            }
+            set_timeout(&u.solver, left);
+        }
+        match check(&u.solver, &[]) {
             SatResult::Unsat => return Ok(inv),
             SatResult::Unknown => {
                 let why = u.solver.get_reason_unknown().unwrap_or_default();
@@ -313,7 +319,7 @@ impl StepCase {
         let lit = Bool::new_const(format!("step.{}@{k}", self.intent));
         self.u.solver.assert(lit.implies(intents::violated(&Symbolic, m, &self.u.frames[k + 1], self.intent)));
         loop {
-            match self.u.solver.check_assumptions(std::slice::from_ref(&lit)) {
+            match check(&self.u.solver, std::slice::from_ref(&lit)) {
                 SatResult::Unsat => return Step::Proved,
                 SatResult::Unknown => {
                     let reason = self.u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into());

@@ -12,7 +12,7 @@ use z3::{SatResult, Solver};
 
 use super::frame::{equal, fields, lift, Fields};
 use super::induction::from_any;
-use super::solver::{params, set_timeout, Answer};
+use super::solver::{check, params, set_timeout, Answer};
 use super::unroll::Unrolling;
 use super::Query;
 use crate::domain::{Concrete, Symbolic};
@@ -127,7 +127,7 @@ impl Pinned {
         }
         self.solver.assert(pin(&self.relation));
         self.solver.assert(pin(query));
-        self.solver.check()
+        check(&self.solver, &[])
     }
 }
 

@@ -17,11 +17,43 @@ pub(super) fn params() -> Params {
     p
 }
 
-/// Bounds each later `check` of `solver` to `ms` milliseconds.
+/// Bounds each later `check` of `solver` to `ms` milliseconds, and never past what the run's
+/// time limit leaves (`crate::limits::left`): a query cannot outlast the run, whatever share
+/// its caller computed (the limit is polled only between Z3 calls, so a query without that
+/// cap could overrun it by its whole timeout).
 pub(super) fn set_timeout(solver: &Solver, ms: u64) {
     let mut p = params();
-    p.set_u32("timeout", ms.min(u32::MAX as u64) as u32);
+    p.set_u32("timeout", capped(ms).min(u32::MAX as u64) as u32);
     solver.set_params(&p);
+}
+
+/// `ms`, at most what the run's time limit leaves, and at least 1 (Z3 reads 0 as no timeout).
+pub(super) fn capped(ms: u64) -> u64 {
+    match crate::limits::left() {
+        Some(left) => ms.min(left.as_millis() as u64).max(1),
+        None => ms.max(1),
+    }
+}
+
+std::thread_local! {
+    /// Solver checks made on this thread (a check runs on one thread: Z3 values are !Send).
+    static QUERIES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// `solver`'s check under `assumptions` (none: a plain check), counted for [`queries`].
+pub(super) fn check(solver: &Solver, assumptions: &[z3::ast::Bool]) -> SatResult {
+    QUERIES.with(|q| q.set(q.get() + 1));
+    if assumptions.is_empty() {
+        solver.check()
+    } else {
+        solver.check_assumptions(assumptions)
+    }
+}
+
+/// The solver checks made on this thread so far: the difference over one check is its
+/// number of queries, a deterministic measure of its work (the tests' work budgets).
+pub fn queries() -> u64 {
+    QUERIES.with(|q| q.get())
 }
 
 /// Z3's resource count so far on `solver`: its deterministic measure of work, logged per

@@ -81,8 +81,9 @@ impl Unrolling {
         // note's prototype with one variable per pod slot.
         let solver = Solver::new();
         solver.set_params(&params());
-        if opts.timeout_ms > 0 {
-            set_timeout(&solver, opts.timeout_ms);
+        // Under a run's time limit every check has a timeout, the time it leaves at most.
+        if opts.timeout_ms > 0 || crate::limits::left().is_some() {
+            set_timeout(&solver, if opts.timeout_ms > 0 { opts.timeout_ms } else { u32::MAX as u64 });
         }
         let reg = registry::<Symbolic>();
         let labels = all_steps(m, &reg);

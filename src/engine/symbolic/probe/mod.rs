@@ -36,7 +36,7 @@ use z3::{SatResult, Solver};
 use super::frame::{fields, values};
 use super::ground::Dag;
 use super::hints;
-use super::solver::{params, rlimit_count, set_timeout, statistics};
+use super::solver::{check as counted, params, rlimit_count, set_timeout, statistics};
 use crate::domain::Symbolic;
 use crate::engine::explicit::Witnesses;
 use crate::model::{ClusterState, Controller, Model, Step};
@@ -428,7 +428,7 @@ impl Prober {
         for p in parts {
             check.assert(*p);
         }
-        let answer = check.check();
+        let answer = counted(check, &[]);
         self.count_side();
         check.pop(1);
         answer
@@ -518,7 +518,7 @@ fn ask(solver: &Solver, cond: &Bool, name: &str, ms: u64) -> SatResult {
     let lit = Bool::new_const(name);
     solver.assert(lit.implies(cond));
     let r0 = rlimit_count(solver);
-    let answer = solver.check_assumptions(&[lit]);
+    let answer = counted(solver, &[lit]);
     log::debug!("{name}: {answer:?} in {:.3} s, rlimit {}", asked.elapsed().as_secs_f64(), rlimit_count(solver) - r0);
     answer
 }

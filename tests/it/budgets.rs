@@ -1,0 +1,128 @@
+//! Work budgets: each bundled case's default `kbmc check` and `kbmc check --prove` stay
+//! within a budget of work that does not depend on the machine: the states the explicit
+//! search stored, the solver's conflicts and decisions, and the solver queries, as the JSON
+//! effort reports them.
+//! Each budget is three times the work measured when it was set plus a floor (50 states,
+//! 1,000 conflicts and decisions, 20 queries), rounded up, so that another Z3 version's
+//! different search does not trip it, while a change that makes a case ten times more work
+//! fails here, whatever the machine's speed. No time is asserted (a time limit only keeps a
+//! regressed case from running on). Where a change makes a case more work on purpose, its
+//! row is set again from the JSON effort of the two runs, and the commit says why.
+
+use super::*;
+
+/// A budget of work: states stored by the explicit search, Z3's conflicts plus decisions,
+/// and solver checks.
+#[derive(Clone, Copy, Debug)]
+struct Work {
+    states: u64,
+    solver: u64,
+    queries: u64,
+}
+
+const fn w(states: u64, solver: u64, queries: u64) -> Work {
+    Work { states, solver, queries }
+}
+
+/// Per bundled case: the budget of `kbmc check` and of `kbmc check --prove`.
+const BUDGETS: [(&str, Work, Work); 36] = [
+    ("c1-hpa-oscillation", w(570, 1000, 20), w(570, 1000, 20)),
+    ("c1-hpa-oscillation-fixed", w(460, 1000, 20), w(460, 1000, 430)),
+    ("c10-anti-affinity-rollout", w(60, 1000, 20), w(60, 1000, 20)),
+    ("c10-anti-affinity-rollout-fixed", w(120, 1000, 20), w(120, 1100, 720)),
+    ("c11-anti-affinity-hpa-max", w(90, 1000, 20), w(90, 1000, 20)),
+    ("c11-anti-affinity-hpa-max-fixed", w(370, 1000, 20), w(370, 88000, 870)),
+    ("c12-anti-affinity-descheduler-loop", w(100, 1000, 20), w(100, 1000, 20)),
+    ("c12-anti-affinity-descheduler-loop-fixed", w(60, 1000, 20), w(60, 1100, 30)),
+    ("c13-statefulset-node-failure", w(90, 1000, 20), w(90, 1000, 20)),
+    ("c13-statefulset-node-failure-fixed", w(110, 1000, 20), w(110, 34000, 370)),
+    ("c14-statefulset-zone-volume", w(110, 1000, 20), w(110, 1000, 20)),
+    ("c14-statefulset-zone-volume-fixed", w(150, 1000, 20), w(150, 6500, 290)),
+    ("c15-daemonset-surge-full-node", w(60, 1000, 20), w(60, 1000, 20)),
+    ("c15-daemonset-surge-full-node-fixed", w(90, 1000, 20), w(90, 1100, 330)),
+    ("c16-preemption-second-scheduler-loop", w(100, 1000, 20), w(100, 1000, 20)),
+    ("c16-preemption-second-scheduler-loop-fixed", w(60, 1000, 20), w(60, 1100, 40)),
+    ("c18-scale-up-never-helps", w(210, 1000, 20), w(210, 1000, 20)),
+    ("c18-scale-up-never-helps-fixed", w(130, 1000, 20), w(130, 2800, 340)),
+    ("c19-zonal-group-scale-up-wrong-zone", w(180, 1000, 20), w(180, 1000, 20)),
+    ("c19-zonal-group-scale-up-wrong-zone-fixed", w(190, 1000, 20), w(190, 140000, 600)),
+    ("c2-apply-resets-replicas", w(80, 1000, 20), w(80, 1000, 20)),
+    ("c2-apply-resets-replicas-fixed", w(20000, 1000, 20), w(20000, 1000, 20000)),
+    ("c3-conflicting-spread", w(230, 1000, 20), w(230, 1000, 20)),
+    ("c3-conflicting-spread-fixed", w(400, 1000, 20), w(400, 1000, 370)),
+    ("c4-kernel-panic-loop", w(310, 1000, 20), w(310, 1000, 20)),
+    ("c4-kernel-panic-loop-fixed", w(180, 1000, 20), w(180, 1000, 150)),
+    ("c5-remove-duplicates-loop", w(80, 1000, 20), w(80, 1000, 20)),
+    ("c5-remove-duplicates-loop-fixed", w(60, 1000, 20), w(60, 1100, 30)),
+    ("c6-maintenance-drain", w(110, 1000, 20), w(110, 1000, 20)),
+    ("c6-maintenance-drain-fixed", w(130, 1000, 20), w(130, 1000, 100)),
+    ("c7-taint-nodename-loop", w(150, 1000, 20), w(150, 1000, 20)),
+    ("c7-taint-nodename-loop-fixed", w(60, 1000, 20), w(60, 1100, 50)),
+    ("c8-descheduler-spread-loop", w(430, 1000, 20), w(430, 1000, 20)),
+    ("c8-descheduler-spread-loop-fixed", w(250, 1000, 20), w(250, 11000, 330)),
+    ("c9-pdb-blocks-drain", w(60, 1000, 20), w(60, 1000, 20)),
+    ("c9-pdb-blocks-drain-fixed", w(280, 1000, 20), w(280, 540000, 1900)),
+];
+
+/// The work of `kbmc check` on `case` with `extra` arguments, read from its JSON effort.
+fn work(case: &str, extra: &[&str]) -> Work {
+    let dir = format!("cases/{case}");
+    let mut args = vec!["check", "--format", "json", "--time-limit", "120"];
+    args.extend_from_slice(extra);
+    args.push(&dir);
+    let r = kbmc(&args);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("{case} {extra:?}: no JSON ({e}): {}{}", r.stdout, r.stderr));
+    let e = &v["effort"];
+    let n = |k: &str| e[k].as_u64().unwrap_or(0);
+    Work { states: n("states"), solver: n("conflicts") + n("decisions"), queries: n("queries") }
+}
+
+/// What of `done` exceeds `budget`, if anything.
+fn over(done: Work, budget: Work) -> Option<String> {
+    let mut why = Vec::new();
+    if done.states > budget.states {
+        why.push(format!("{} states stored, budget {}", done.states, budget.states));
+    }
+    if done.solver > budget.solver {
+        why.push(format!("{} conflicts and decisions, budget {}", done.solver, budget.solver));
+    }
+    if done.queries > budget.queries {
+        why.push(format!("{} solver queries, budget {}", done.queries, budget.queries));
+    }
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
+/// Every bundled case has a row, and its default check and its check with `--prove` stay
+/// within their budgets. The cases run on two threads (each run is one process).
+#[test]
+fn every_case_stays_within_its_work_budget() {
+    let names: Vec<String> =
+        case_dirs().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    for n in &names {
+        assert!(BUDGETS.iter().any(|(c, _, _)| c == n), "{n} has no work budget in tests/it/budgets.rs");
+    }
+    let rows: Vec<&(&str, Work, Work)> = BUDGETS.iter().collect();
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = rows
+            .chunks(rows.len().div_ceil(2))
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut failed = Vec::new();
+                    for &&(case, check, prove) in chunk {
+                        for (what, extra, budget) in [("check", &[][..], check), ("check --prove", &["--prove"], prove)]
+                        {
+                            let done = work(case, extra);
+                            if let Some(why) = over(done, budget) {
+                                failed.push(format!("{case}: {what}: {why}"));
+                            }
+                        }
+                    }
+                    failed
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a budget thread")).collect()
+    });
+    assert!(failures.is_empty(), "over budget (3x the work measured when set):\n{}", failures.join("\n"));
+}
