@@ -70,19 +70,8 @@ pub fn load_model_with(
     allow_unmodeled: bool,
     scenario: spec::infer::Scenario,
 ) -> Result<(ir::Model, Vec<InputError>), Error> {
-    let mut inputs = manifest::load(paths, manifest::LoadOptions { allow_unmodeled })?;
-    if inputs.verifications.is_empty() {
-        let inferred = infer_spec(&mut inputs, paths, allow_unmodeled, scenario)?;
-        inputs.scenario = Some(inferred.scenario.clone());
-        inputs.verifications.push(manifest::Object { origin: inferred_origin(), value: inferred.verification });
-        inputs.spec_inferred = true;
-    } else if scenario != spec::infer::Scenario::Node {
-        return Err(Error::Usage(
-            "--scenario applies to the spec kbmc infers; the inputs hold a Verification, whose events say what fails"
-                .into(),
-        ));
-    }
-    ir::build(&inputs, ir::BuildOptions { allow_unmodeled })
+    let inputs = manifest::load(paths, manifest::LoadOptions { allow_unmodeled })?;
+    build_with_spec(inputs, paths, allow_unmodeled, scenario)
 }
 
 /// `kbmc check --baseline BASE CHANGED`: the manifests of `change` applied over the live
@@ -95,11 +84,22 @@ pub fn load_change(
 ) -> Result<(ir::Model, Vec<InputError>), Error> {
     let opts = manifest::LoadOptions { allow_unmodeled };
     let before = manifest::load(&[base.to_path_buf()], opts)?;
-    let mut inputs = manifest::overlay::overlay(before, manifest::load(change, opts)?);
+    let inputs = manifest::overlay::overlay(before, manifest::load(change, opts)?);
     let mut paths = vec![base.to_path_buf()];
     paths.extend(change.iter().cloned());
+    build_with_spec(inputs, &paths, allow_unmodeled, scenario)
+}
+
+/// Builds `inputs` (read from `paths`) into the validated model, with the spec kbmc infers for
+/// `scenario` where they hold no Verification.
+fn build_with_spec(
+    mut inputs: manifest::Inputs,
+    paths: &[PathBuf],
+    allow_unmodeled: bool,
+    scenario: spec::infer::Scenario,
+) -> Result<(ir::Model, Vec<InputError>), Error> {
     if inputs.verifications.is_empty() {
-        let inferred = infer_spec(&mut inputs, &paths, allow_unmodeled, scenario)?;
+        let inferred = infer_spec(&mut inputs, paths, allow_unmodeled, scenario)?;
         inputs.scenario = Some(inferred.scenario.clone());
         inputs.verifications.push(manifest::Object { origin: inferred_origin(), value: inferred.verification });
         inputs.spec_inferred = true;
