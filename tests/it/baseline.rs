@@ -114,7 +114,7 @@ fn a_fixed_violation_is_absent() {
     std::fs::create_dir_all(dir.join("change")).unwrap();
     let dump = std::fs::read_to_string(root().join(DUMP)).unwrap();
     let anti = std::fs::read_to_string(root().join(ANTI).join("web.yaml")).unwrap();
-    let plain_web = dump.split("---\n").nth(0).unwrap().to_string();
+    let plain_web = dump.split("---\n").next().unwrap().to_string();
     // The dump: web with the anti-affinity, api and the Verification as before.
     let rest: Vec<&str> = dump.split("---\n").skip(1).collect();
     std::fs::write(dir.join("cluster.yaml"), format!("{anti}---\n{}", rest.join("---\n"))).unwrap();

@@ -169,7 +169,7 @@ fn a_daemon_pod_stays_pending_on_a_full_node() {
     let i = m.ir.intents.iter().position(|i| *i == crate::ir::Intent::PodAlwaysSchedulable).unwrap();
     assert!(crate::model::intents::violated(&Concrete, &m, &st, i));
     let why = crate::model::intents::explain(&m, &m.ir.intents[i], &st);
-    assert!(why.contains("created for node-0 does not fit there (NodeResourcesFit)"), "{why}");
+    assert!(why.contains("created for node-0 does not fit there (Insufficient cpu"), "{why}");
 }
 
 /// TestDaemonSetUpdatesPods: five nodes, maxUnavailable 2: two old pods go, then their
