@@ -113,6 +113,13 @@ pub fn watch(limits: Limits) -> Watch {
     if let Some(t) = limits.time {
         let _ = DEADLINE.set(start + t);
     }
+    // A memory limit below what the process already holds stops it before any work, however
+    // soon the watching thread would first look.
+    if let (Some(max), Some(rss)) = (limits.memory, resident_bytes()) {
+        if rss > max {
+            raise(2, max);
+        }
+    }
     let flag = done.clone();
     let thread = std::thread::Builder::new()
         .name("kbmc-limits".into())
