@@ -967,6 +967,21 @@ impl Intent {
         })
     }
 
+    /// The Deployment (or StatefulSet) the intent is about, if it names one.
+    pub fn subject(&self) -> Option<DeploymentId> {
+        match self {
+            Intent::NoReplicaOscillation { deployment, .. }
+            | Intent::ReplicasMeetMin { deployment, .. }
+            | Intent::ReplicasMeetExpected { deployment, .. }
+            | Intent::NoEvictionCycle { deployment }
+            | Intent::NoPreemptionCycle { deployment }
+            | Intent::PodsBalanced { deployment, .. }
+            | Intent::ReplicasWithin { deployment, .. }
+            | Intent::StatefulSetAvailable { statefulset: deployment, .. } => Some(*deployment),
+            _ => None,
+        }
+    }
+
     /// Safety intents are violated by a finite run; the others need a cycle (lasso).
     pub fn is_cycle(&self) -> bool {
         matches!(
@@ -1124,26 +1139,14 @@ impl Model {
     /// What reports call intent `i`: its name, with the Deployment it is about
     /// (`noEvictionCycle(web)`).
     pub fn intent_label(&self, i: &Intent) -> String {
+        if let Some(d) = i.subject() {
+            return format!("{}({})", i.name(), self.deployment(d).name);
+        }
         match i {
-            Intent::NoReplicaOscillation { deployment, .. }
-            | Intent::ReplicasMeetMin { deployment, .. }
-            | Intent::ReplicasMeetExpected { deployment, .. }
-            | Intent::NoEvictionCycle { deployment }
-            | Intent::NoPreemptionCycle { deployment }
-            | Intent::PodsBalanced { deployment, .. }
-            | Intent::ReplicasWithin { deployment, .. }
-            | Intent::StatefulSetAvailable { statefulset: deployment, .. } => {
-                format!("{}({})", i.name(), self.deployment(*deployment).name)
-            }
-            Intent::PodAlwaysSchedulable
-            | Intent::NoKernelPanicLoop { .. }
-            | Intent::AllPodsEventuallyRun
-            | Intent::DrainCompletes
-            | Intent::DisruptionsWithinBudget
-            | Intent::NoNodeChurn { pool: None } => i.name().to_string(),
             Intent::NodeCountWithin { pool, .. } | Intent::NoNodeChurn { pool: Some(pool) } => {
                 format!("{}({})", i.name(), self.pools[pool.index()].name)
             }
+            _ => i.name().to_string(),
         }
     }
 

@@ -352,15 +352,10 @@ fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<(Origin, String)> {
         (p.origin.clone(), format!("pool/{}", p.name))
     };
     let last = t.states.last()?;
+    if let Some(d) = intent.subject() {
+        return dep(d.index());
+    }
     match intent {
-        Intent::NoReplicaOscillation { deployment, .. }
-        | Intent::ReplicasMeetMin { deployment, .. }
-        | Intent::ReplicasMeetExpected { deployment, .. }
-        | Intent::NoEvictionCycle { deployment }
-        | Intent::NoPreemptionCycle { deployment }
-        | Intent::PodsBalanced { deployment, .. }
-        | Intent::ReplicasWithin { deployment, .. }
-        | Intent::StatefulSetAvailable { statefulset: deployment, .. } => dep(deployment.index()),
         Intent::PodAlwaysSchedulable => (0..m.ir.groups.len())
             .find(|&g| last.pending[g] > 0)
             .and_then(|g| m.ir.groups[g].deployment())
@@ -382,6 +377,8 @@ fn involved(m: &Model, intent: &Intent, t: &Trace) -> Option<(Origin, String)> {
             .find(|&d| live_replicas(&Concrete, m, last, d) > running_replicas(&Concrete, m, last, d))
             .and_then(dep)
             .or_else(|| dep(0)),
+        // The intents about one Deployment returned above.
+        _ => dep(0),
     }
 }
 

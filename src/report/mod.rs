@@ -38,27 +38,7 @@ pub fn check_output(
     format: Format,
     color: bool,
 ) -> Result<String, Error> {
-    let pretty = |v: &serde_json::Value| {
-        serde_json::to_string_pretty(v).map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))
-    };
-    Ok(match format {
-        Format::Text => check::render(m, h, r, color),
-        Format::Json => pretty(&machine::json(m, h, r))? + "\n",
-        // JSON Lines: one complete ITF document per violated intent.
-        Format::Itf => {
-            let mut o = String::new();
-            for ir in &r.results {
-                if let Verdict::Violated(t) = &ir.verdict {
-                    let doc = machine::itf(m, &ir.name, t);
-                    o += &serde_json::to_string(&doc).map_err(|e| Error::Internal(format!("cannot write ITF: {e}")))?;
-                    o.push('\n');
-                }
-            }
-            o
-        }
-        Format::Junit => machine::junit(m, h, r),
-        Format::Sarif => pretty(&machine::sarif(m, h, r))? + "\n",
-    })
+    output(m, h, r, None, format, color)
 }
 
 /// The baseline a change was checked against (`check --baseline`): its model, its result,
@@ -80,18 +60,32 @@ pub fn baseline_output(
     format: Format,
     color: bool,
 ) -> Result<String, Error> {
+    output(m, h, r, Some(b), format, color)
+}
+
+/// A check result in `format`, with each finding's state against `before` where given.
+fn output(
+    m: &Model,
+    h: &view::Header,
+    r: &CheckResult,
+    before: Option<&Before>,
+    format: Format,
+    color: bool,
+) -> Result<String, Error> {
     let pretty = |v: &serde_json::Value| {
         serde_json::to_string_pretty(v).map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))
     };
     Ok(match format {
-        Format::Text => check::render(m, h, r, color) + &check::baseline_section(r, b),
-        Format::Json => pretty(&machine::json_with(m, h, r, Some(b)))? + "\n",
+        Format::Text => {
+            check::render(m, h, r, color) + &before.map(|b| check::baseline_section(r, b)).unwrap_or_default()
+        }
+        Format::Json => pretty(&machine::json_with(m, h, r, before))? + "\n",
         Format::Itf => {
             let mut o = String::new();
             for (i, ir) in r.results.iter().enumerate() {
                 if let Verdict::Violated(t) = &ir.verdict {
                     let mut doc = machine::itf(m, &ir.name, t);
-                    if let Some(state) = b.comparison.change[i] {
+                    if let Some(state) = before.and_then(|b| b.comparison.change[i]) {
                         doc["#meta"]["baselineState"] = serde_json::json!(state.word());
                     }
                     o += &serde_json::to_string(&doc).map_err(|e| Error::Internal(format!("cannot write ITF: {e}")))?;
@@ -100,8 +94,8 @@ pub fn baseline_output(
             }
             o
         }
-        Format::Junit => machine::junit_with(m, h, r, Some(b)),
-        Format::Sarif => pretty(&machine::sarif_with(m, h, r, Some(b)))? + "\n",
+        Format::Junit => machine::junit_with(m, h, r, before),
+        Format::Sarif => pretty(&machine::sarif_with(m, h, r, before))? + "\n",
     })
 }
 

@@ -230,20 +230,9 @@ pub fn summary(r: &CheckResult) -> Summary {
     s
 }
 
-/// The Deployment (or StatefulSet) an intent is about, if it names one.
+/// The Deployment (or StatefulSet) an intent is about, if it names one, by index.
 pub fn subject(i: &crate::ir::Intent) -> Option<usize> {
-    use crate::ir::Intent;
-    match i {
-        Intent::NoReplicaOscillation { deployment, .. }
-        | Intent::ReplicasMeetMin { deployment, .. }
-        | Intent::ReplicasMeetExpected { deployment, .. }
-        | Intent::NoEvictionCycle { deployment }
-        | Intent::NoPreemptionCycle { deployment }
-        | Intent::PodsBalanced { deployment, .. }
-        | Intent::ReplicasWithin { deployment, .. }
-        | Intent::StatefulSetAvailable { statefulset: deployment, .. } => Some(deployment.index()),
-        _ => None,
-    }
+    i.subject().map(|d| d.index())
 }
 
 /// Alike verdicts on one kind of intent about several workloads: violated (each with its
