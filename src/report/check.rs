@@ -28,7 +28,7 @@ fn paint(on: bool, v: &Verdict, text: &str) -> String {
 
 /// The header of `kbmc <command>`: cluster, workloads, controllers, events, intents and bounds.
 pub fn header_lines(command: &str, h: &Header) -> String {
-    let none = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
+    let none = |v: &[String]| if v.is_empty() { "none".to_string() } else { alike(v) };
     let mut o = String::new();
     let _ = writeln!(o, "kbmc {command} {} (engine {})", h.model, h.engine);
     if h.spec == "inferred" {
@@ -60,18 +60,44 @@ pub fn header_lines(command: &str, h: &Header) -> String {
     o
 }
 
-/// Per step: pending pods, pods per node (bound + running, `-k` for k terminating) and desired
-/// replicas, for the nodes present in some state (`-` where a node the cluster autoscaler
-/// added or removed is absent). Beyond `TABLE_COLUMNS` nodes with pods (or Deployments), only
-/// the nodes (or Deployments) the run touches get a column of their own (a node whose cell changes; a Deployment whose desired replicas, pending pods or
-/// pods on some node change), so that the table stays readable at fifty Deployments: the
-/// other nodes share one column (their pods, summed) and so do the other Deployments (their
-/// desired replicas, summed), and a note names how many each holds. Nodes that never hold a
-/// pod and never change are left out, and the table says how many.
 /// Up to this many nodes with pods, or Deployments, each gets its column whether the run
 /// touches it or not.
 const TABLE_COLUMNS: usize = 8;
 
+/// `items` joined by commas, each item that recurs (an inferred spec's `rolloutRestart (up to
+/// 1x)` per Deployment) once with its count, and the intents of one kind about several
+/// subjects (`replicasMeetExpected(web)`, `replicasMeetExpected(api)`) as one entry with their
+/// count: the header stays a few lines at fifty Deployments, whose names the workloads line
+/// gives.
+fn alike(items: &[String]) -> String {
+    let mut entries: Vec<(String, usize)> = Vec::new();
+    for item in items {
+        let key = match item.split_once('(') {
+            Some((kind, rest)) if rest.ends_with(')') && !kind.contains(' ') => kind.to_string(),
+            _ => item.clone(),
+        };
+        match entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => entries.push((key, 1)),
+        }
+    }
+    let single = |key: &str| items.iter().find(|i| i.starts_with(key)).cloned().unwrap_or_default();
+    entries
+        .iter()
+        .map(|(key, n)| if *n == 1 { single(key) } else { format!("{key} x{n}") })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Per step: pending pods, pods per node (bound + running, `-k` for k terminating) and desired
+/// replicas, for the nodes present in some state (`-` where a node the cluster autoscaler
+/// added or removed is absent). Beyond `TABLE_COLUMNS` nodes with pods (or Deployments), only
+/// the nodes (or Deployments) the run touches get a column of their own (a node whose cell
+/// changes; a Deployment whose desired replicas, pending pods or pods on some node change), so
+/// that the table stays readable at fifty Deployments: the other nodes share one column (their
+/// pods, summed) and so do the other Deployments (their desired replicas, summed), and a note
+/// names how many each holds. Nodes that never hold a pod and never change are left out, and
+/// the table says how many.
 pub fn table(m: &Model, t: &Trace) -> String {
     type St = crate::model::ClusterState<crate::domain::Concrete>;
     let present: Vec<usize> = (0..m.nodes()).filter(|&n| t.states.iter().any(|st| st.present[n])).collect();

@@ -122,3 +122,35 @@ fn the_header_says_which_failure_scenario_holds() {
     assert_eq!(one.code, 2, "{}", one.stderr);
     assert!(one.stderr.contains("needs Ready nodes in two zones or more"), "{}", one.stderr);
 }
+
+/// What `kbmc check` says of the live snapshot before its first trace: the single-replica
+/// Deployments as one finding ahead of the verdicts, their replicasMeetExpected violations as
+/// one grouped line with one representative counterexample (the others named), and a header
+/// whose spec and events are counted, not listed per Deployment.
+#[test]
+fn the_live_report_groups_its_findings() {
+    let args = ["check", "--steps", "5", "--max-states", "60000", "--no-color", LIVE];
+    let r = kbmc(&args);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let first_trace = lines.iter().position(|l| l.starts_with("counterexample for")).expect("a counterexample");
+    let before = &lines[..first_trace];
+    assert!(before.len() <= 30, "{} lines before the first trace:\n{}", before.len(), r.stdout);
+    let loss = before.iter().position(|l| l.starts_with("single-node loss")).expect("the single-node finding");
+    let grouped = before
+        .iter()
+        .position(|l| l.starts_with("replicasMeetExpected: violated for 13 Deployments: frontend, adservice"))
+        .expect("one grouped replicasMeetExpected line");
+    assert!(loss < grouped, "{}", r.stdout);
+    assert!(before[loss].contains("13 Deployments each run one replica"), "{}", before[loss]);
+    assert_eq!(r.stdout.matches("counterexample for").count(), 1, "one representative trace:\n{}", r.stdout);
+    assert!(r.stdout.contains("(one of 13 alike)"), "{}", r.stdout);
+    assert!(r.stdout.contains("replicasMeetExpected(metrics-server) (1 step)"), "{}", r.stdout);
+    let spec = before.iter().find(|l| l.starts_with("  spec:")).expect("the spec line");
+    assert!(
+        spec.ends_with("podAlwaysSchedulable, replicasMeetExpected x14, noEvictionCycle x14, noPreemptionCycle x14"),
+        "{spec}"
+    );
+    let events = before.iter().find(|l| l.starts_with("  events:")).expect("the events line");
+    assert!(events.ends_with("rolloutRestart (up to 1x) x14"), "{events}");
+}
