@@ -66,14 +66,28 @@ pub(super) struct RawTerm {
 /// paths (`spec.affinity…` against `spec.template.spec.affinity…`) even when the terms agree.
 impl PartialEq for RawTerm {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-            && self.selector == other.selector
-            && self.namespaces == other.namespaces
-            && self.namespace_selector == other.namespace_selector
-            && self.own_namespace == other.own_namespace
-            && self.revision == other.revision
-            && self.weight == other.weight
-            && self.field == other.field
+        // Spelled out whole, so that a field added to RawTerm must be placed here or left out
+        // on purpose.
+        let RawTerm {
+            key,
+            selector,
+            namespaces,
+            namespace_selector,
+            own_namespace,
+            revision,
+            weight,
+            field,
+            origin: _,
+            path: _,
+        } = self;
+        *key == other.key
+            && *selector == other.selector
+            && *namespaces == other.namespaces
+            && *namespace_selector == other.namespace_selector
+            && *own_namespace == other.own_namespace
+            && *revision == other.revision
+            && *weight == other.weight
+            && *field == other.field
     }
 }
 

@@ -169,8 +169,8 @@ pub const FILTERS: [&str; 6] = [
 ];
 
 /// PodTopologySpread's filter for one hard constraint `c` of group `g`, per node: whether a
-/// pod there keeps the skew within maxSkew (false on a node without the key). Nodes lacking
-/// a key of any hard constraint of the group contribute to no domain's count.
+/// pod there keeps the skew within maxSkew (false on a node without the key). Only nodes with
+/// every hard constraint's key (`keyed`, per node) contribute to a domain's count.
 fn spread_constraint<D: Domain>(
     d: &D,
     m: &Model,
@@ -178,13 +178,12 @@ fn spread_constraint<D: Domain>(
     loads: &NodeLoads<D>,
     g: usize,
     c: &SpreadConstraint,
+    keyed: &[bool],
 ) -> Vec<D::Bool> {
     let nn = m.nodes();
-    let hard: Vec<&SpreadConstraint> = m.ir.groups[g].spread.iter().filter(|c| c.hard).collect();
-    let all_keys = |n: usize| hard.iter().all(|c| has_key(m, c, n));
     let (nv, val) = domains(m, c);
     let contributes: Vec<D::Bool> =
-        (0..nn).map(|n| if all_keys(n) { included(d, m, st, g, c, n) } else { d.bool(false) }).collect();
+        (0..nn).map(|n| if keyed[n] { included(d, m, st, g, c, n) } else { d.bool(false) }).collect();
     let mut registered = vec![d.bool(false); nv];
     let mut count = vec![d.int(0); nv];
     for n in 0..nn {
@@ -223,12 +222,12 @@ fn filters_with<D: Domain>(
     let nn = m.nodes();
     let hard: Vec<&SpreadConstraint> = grp.spread.iter().filter(|c| c.hard).collect();
     // PodTopologySpread PreFilter: per hard constraint, the count per domain over contributing nodes.
-    let all_keys = |n: usize| hard.iter().all(|c| has_key(m, c, n));
+    let keyed: Vec<bool> = (0..nn).map(|n| hard.iter().all(|c| has_key(m, c, n))).collect();
     let spread_on = filter_on(m, "PodTopologySpread");
-    let mut spread_ok: Vec<D::Bool> = (0..nn).map(|n| d.bool(!spread_on || all_keys(n))).collect();
+    let mut spread_ok: Vec<D::Bool> = (0..nn).map(|n| d.bool(!spread_on || keyed[n])).collect();
     if spread_on {
         for c in &hard {
-            let ok = spread_constraint(d, m, st, loads, g, c);
+            let ok = spread_constraint(d, m, st, loads, g, c, &keyed);
             for n in 0..nn {
                 spread_ok[n] = d.and(&spread_ok[n], &ok[n]);
             }
@@ -388,9 +387,10 @@ fn spread_failure(m: &Model, st: &ClusterState<Concrete>, loads: &NodeLoads<Conc
     if let Some(c) = hard.iter().find(|c| !has_key(m, c, n)) {
         return format!("PodTopologySpread: no label {}", m.ir.labels.key_name(c.topology_key));
     }
+    let keyed: Vec<bool> = (0..m.nodes()).map(|j| hard.iter().all(|c| has_key(m, c, j))).collect();
     let exceeded: Vec<String> = hard
         .iter()
-        .filter(|c| !spread_constraint(&Concrete, m, st, loads, g, c)[n])
+        .filter(|c| !spread_constraint(&Concrete, m, st, loads, g, c, &keyed)[n])
         .map(|c| format!("maxSkew {} on {}", c.max_skew, m.ir.labels.key_name(c.topology_key)))
         .collect();
     format!("PodTopologySpread: a pod here exceeds {}", exceeded.join(" and "))
