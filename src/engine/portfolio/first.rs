@@ -4,10 +4,12 @@
 //! where its search finished: a violation (a run of the model, replayed before it is
 //! reported), "holds" where every state within the step bound was explored, and the intents
 //! left undecided because the check stopped at its first violation. What a limit cut short is
-//! handed to the symbolic engine, which decides it as it would alone. With `--prove` only its
-//! violations stand: a proof is claimed on what Z3 checked (the reachable-states invariant and
-//! the rest of `check_from`), as without it. It owns which explicit verdicts stand; it must not
-//! expand a state itself (it asks the explicit engine) nor pose a query.
+//! handed to the symbolic engine, which decides it as it would alone. With `--prove` its
+//! violations stand, and its "holds" where its search reached every reachable state (no state
+//! left unexpanded at the step bound): that covers every run length, the proof `--prove` asks
+//! for. A bounded "holds" goes to the symbolic engine, and so does every intent when
+//! certificates are asked for (they are Z3's scripts). It owns which explicit verdicts stand;
+//! it must not expand a state itself (it asks the explicit engine) nor pose a query.
 
 use std::time::Instant;
 
@@ -68,6 +70,9 @@ fn standing(first: &CheckResult, opts: &Options) -> Vec<Option<Verdict>> {
         .map(|r| match &r.verdict {
             Verdict::Violated(_) => Some(r.verdict.clone()),
             Verdict::Holds { .. } if opts.prove.is_none() => Some(r.verdict.clone()),
+            Verdict::Holds { exhaustive: true, .. } if opts.prove.is_some_and(|p| !p.certificates) => {
+                Some(r.verdict.clone())
+            }
             _ => None,
         })
         .collect()

@@ -10,7 +10,8 @@
 //!    run is replayed before it is reported), "holds" where every state within the step bound
 //!    was explored (worded as the explicit engine words it), and without `--all` everything
 //!    once it found a violation. Only the intents it left open go through the steps below;
-//!    with `--prove` only its violations stand. `compare` and `scale` start at step 1, the
+//!    with `--prove` its violations stand, and its "holds" where it reached every reachable
+//!    state (unless certificates are asked for). `compare` and `scale` start at step 1, the
 //!    symbolic engine in full.
 //! 1. With `--prove`, the explicit engine first: the states it reaches, if its search finishes
 //!    within `--diameter-search` states, handed to the symbolic engine as an invariant that
@@ -31,8 +32,9 @@
 //!    engine advances them frame by frame, and their states answer probes, become layer
 //!    lemmas once Z3 confirms them, and offer runs as hints.
 //!
-//! A proof is claimed only on what Z3 checked, except that an exhaustive concrete search for
-//! the longest path without a repeated state settles the diameter (docs/induction.md). It
+//! From step 1 on, a proof is claimed only on what Z3 checked, except that an exhaustive
+//! concrete search for the longest path without a repeated state settles the diameter
+//! (docs/induction.md). It
 //! must not import z3 or pose a query (the symbolic engine does), nor expand a state itself
 //! (it asks the explicit engine).
 
@@ -95,9 +97,11 @@ fn check_open(
                 name: m.ir.intent_label(intent),
                 kivi_name: intent.kivi_name(),
                 verdict: v.unwrap_or(Verdict::Holds { steps: depth, exhaustive: false }),
+                events_bound: m.events_bound,
             })
             .collect();
     CheckResult {
+        events: None,
         certificates,
         model: m.ir.name.clone(),
         results,
