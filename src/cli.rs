@@ -363,6 +363,11 @@ pub struct SearchArgs {
     /// decided by then are reported unknown (exit 3) with the depth covered.
     #[arg(long, default_value_t = 5_000_000, value_parser = at_least_one)]
     pub max_states: usize,
+    /// Events in one run at most, all kinds together, 0..10000 (overrides spec.bounds.events).
+    /// Without either, `check` deepens it from 1 while time remains, up to what every event's
+    /// own budget allows; `scale` takes the budgets alone.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=MAX_STEPS))]
+    pub events: Option<u32>,
 }
 
 /// A count that must be positive (`--max-states`).
@@ -378,6 +383,10 @@ impl SearchArgs {
     /// `--steps`, or the spec's bound.
     pub fn steps_or(&self, spec_steps: i64) -> usize {
         self.steps.map(|s| s as usize).unwrap_or(spec_steps.max(0) as usize)
+    }
+    /// `--events`, or the spec's bound (`None`: neither sets one).
+    pub fn events_or(&self, spec_events: Option<i64>) -> Option<i64> {
+        self.events.map(i64::from).or(spec_events)
     }
     /// `--timeout` in milliseconds (0: none).
     pub fn timeout_ms(&self) -> u64 {

@@ -14,7 +14,8 @@
 //! domains), `model` (controllers, events and intents, written once over a domain),
 //! `engine::explicit` (exhaustive search), `trace` (counterexamples and their replay),
 //! `engine::symbolic` (bounded model checking on Z3), `engine::portfolio` (the order, time
-//! shares and hand-over of the engines in one check with the symbolic engine), `scale` (the
+//! shares and hand-over of the engines in one check with the symbolic engine), `event_bound`
+//! (how many events one run holds, deepened level by level), `scale` (the
 //! scaling loop over topologies, driving either engine), `verdict`, `report` (the only code
 //! that writes to stdout).
 
@@ -26,6 +27,7 @@ pub mod cli;
 pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod event_bound;
 pub mod ir;
 pub mod limits;
 pub mod manifest;
@@ -115,6 +117,14 @@ fn build_with_spec(
 /// One check of `m` with the engine and limits `a` asks for (`all`: decide every intent),
 /// every counterexample replayed.
 fn check_model(m: &model::Model, a: &cli::CheckArgs, steps: usize, all: bool) -> Result<verdict::CheckResult, Error> {
+    // Certificates re-check proofs of the model as the spec gives it: no deepening.
+    let bound = a.search.events_or(m.ir.bounds.events).or(a.certificate.as_ref().map(|_| i64::MAX));
+    event_bound::check(m, bound, !all, |level| check_level(level, a, steps, all))
+}
+
+/// One check of `m` (at one event bound) by the engine asked for, its counterexamples
+/// replayed.
+fn check_level(m: &model::Model, a: &cli::CheckArgs, steps: usize, all: bool) -> Result<verdict::CheckResult, Error> {
     let result = match a.engine {
         cli::Engine::Explicit => engine::explicit::check(
             m,
@@ -295,8 +305,11 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             Ok(cmp.exit_code(&result))
         }
         Command::Scale(a) => {
-            let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+            let (mut ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
             report::warnings(&warnings);
+            // Each size's check holds the bound as the spec or --events gives it (no deepening:
+            // the sizes are the loop).
+            ir.bounds.events = a.search.events_or(ir.bounds.events);
             let m = model::Model::new(&ir);
             a.proof.check_engine(a.engine)?;
             let opts = scale::Options {

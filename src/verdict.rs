@@ -40,6 +40,10 @@ pub struct IntentResult {
     pub name: String,
     pub kivi_name: Option<&'static str>,
     pub verdict: Verdict,
+    /// The bound on events in one run the verdict holds under (`Holds`, `Proved`, and the
+    /// runs an `Unknown` covered); `None`: no bound beyond each event's own budget. A
+    /// violation's run names its events itself.
+    pub events_bound: Option<i64>,
 }
 
 /// What an engine did, for reports and benchmarks.
@@ -71,6 +75,20 @@ pub struct CheckResult {
     /// SMT-LIB queries that re-check `Proved` verdicts (`check --prove --certificate DIR`):
     /// (file name, contents); each must be unsatisfiable.
     pub certificates: Vec<(String, String)>,
+    /// The bound on events in one run the check went to, where it is below what every
+    /// event's own budget allows (`None`: no such bound).
+    pub events: Option<EventBound>,
+}
+
+/// How far an event-bounded check went (`event_bound.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventBound {
+    /// The largest bound every verdict was decided at.
+    pub reached: i64,
+    /// The events every event's own budget allows in one run, all kinds together.
+    pub total: i64,
+    /// Whether kbmc deepened the bound from one event (none was given).
+    pub deepened: bool,
 }
 
 impl CheckResult {
@@ -163,12 +181,14 @@ mod tests {
 
     fn result(verdicts: &[(&str, bool)]) -> CheckResult {
         CheckResult {
+            events: None,
             model: "m".into(),
             results: verdicts
                 .iter()
                 .map(|&(name, violated)| IntentResult {
                     name: name.into(),
                     kivi_name: None,
+                    events_bound: None,
                     verdict: if violated {
                         Verdict::Violated(Trace {
                             states: Vec::new(),

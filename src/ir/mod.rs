@@ -1083,6 +1083,9 @@ pub struct Bounds {
     /// Upper bound on pods of one Deployment that can exist at once (desired maximum plus
     /// rolling-update surge); every per-deployment counter is within 0..=this.
     pub max_pods_per_deployment: i64,
+    /// Events in one run at most, all kinds together (`spec.bounds.events`, `--events`); `None`:
+    /// each event's own budget alone.
+    pub events: Option<i64>,
 }
 
 impl Pool {

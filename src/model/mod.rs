@@ -170,6 +170,10 @@ pub struct Model {
     /// interchangeable Deployments (`engine/explicit/deployments.rs`). On by default; a test
     /// turns it off to show that verdicts and counterexample lengths stay the same.
     pub symmetric_deployments: bool,
+    /// Events in one run at most, all budgeted kinds together (`events::may_fire`); `None`:
+    /// each event's own budget alone. From the spec's `bounds.events` or `--events`, and set
+    /// level by level when kbmc deepens it (`event_bound.rs`).
+    pub events_bound: Option<i64>,
     /// Per group: a descheduler run picks which of its pods to evict but leaves the eviction
     /// to one step per pod (`descheduler::Eviction`), because its running pods come in
     /// several usage kinds and which kind goes is upstream's arbitrary order. False for every
@@ -296,6 +300,7 @@ impl Model {
             preempts: ir.controllers.scheduler
                 && ir.groups.iter().any(|g| g.preempts && ir.groups.iter().any(|h| h.priority < g.priority)),
             symmetric_deployments: true,
+            events_bound: ir.bounds.events,
             daemon_row,
             daemon_groups,
         }

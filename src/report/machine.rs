@@ -11,7 +11,7 @@ use crate::error::Origin;
 use crate::ir::Intent;
 use crate::model::{live_replicas, running_replicas, Model};
 use crate::trace::Trace;
-use crate::verdict::{CheckResult, Proof, Verdict};
+use crate::verdict::{CheckResult, IntentResult, Proof, Verdict};
 
 /// The `schema` field of kbmc's JSON check result; bumped on any incompatible change.
 pub const CHECK_SCHEMA: &str = "kbmc.dev/check/v2";
@@ -22,6 +22,15 @@ pub fn verdict_word(v: &Verdict) -> &'static str {
         Verdict::Holds { .. } => "holds",
         Verdict::Proved { .. } => "proved",
         Verdict::Unknown { .. } => "unknown",
+    }
+}
+
+/// The event bound a verdict holds under, in words to follow its verdict line: empty for a
+/// violation (its run names its events) and where no bound applies.
+pub fn events_text(r: &IntentResult) -> String {
+    match (&r.verdict, r.events_bound) {
+        (Verdict::Violated(_), _) | (_, None) => String::new(),
+        (_, Some(b)) => format!(", with up to {} in one run", crate::count(b, "event", "events")),
     }
 }
 
@@ -118,7 +127,8 @@ fn json_plain(m: &Model, h: &Header, r: &CheckResult) -> Value {
                 "intent": ir.name,
                 "kivi_name": ir.kivi_name,
                 "verdict": verdict_word(&ir.verdict),
-                "message": verdict_line(&ir.verdict) + &view::assuming_text(m, i, &ir.verdict),
+                "message": verdict_line(&ir.verdict) + &events_text(ir) + &view::assuming_text(m, i, &ir.verdict),
+                "events_bound": ir.events_bound,
                 "bound": bound,
                 "reason": reason,
                 "trace": trace,
@@ -168,6 +178,9 @@ fn json_plain(m: &Model, h: &Header, r: &CheckResult) -> Value {
         "summary": view::summary(r),
         "exit_code": r.exit_code(),
         "effort": effort,
+        // The bound on events in one run, where the check went to less than every event's
+        // own budget allows (each result has its own `events_bound`).
+        "events": r.events.map(|e| json!({"bound": e.reached, "total": e.total, "deepened": e.deepened})),
         "single_node_losses": single_node_losses,
         "results": results,
         "groups": groups,
@@ -306,7 +319,8 @@ pub fn junit_with(m: &Model, h: &Header, r: &CheckResult, b: Option<&super::Befo
     }
     o += "    </properties>\n";
     for (i, ir) in r.results.iter().enumerate() {
-        let line = xml_escape(&(verdict_line(&ir.verdict) + &view::assuming_text(m, i, &ir.verdict)));
+        let line =
+            xml_escape(&(verdict_line(&ir.verdict) + &events_text(ir) + &view::assuming_text(m, i, &ir.verdict)));
         o += &format!("    <testcase name=\"{}\" classname=\"kbmc.{name}\" time=\"{time}\">\n", xml_escape(&ir.name));
         match &ir.verdict {
             Verdict::Violated(t) if state(i) == Some(BaselineState::Unchanged) => {

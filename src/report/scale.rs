@@ -22,6 +22,13 @@ pub fn render(m: &Model, r: &ScaleResult, steps: usize, color: bool) -> String {
     let mut o = String::new();
     let w = &mut o;
     let _ = writeln!(w, "kbmc scale {} (engine {})", r.model, r.engine);
+    if let Some(b) = events_bound(m) {
+        let _ = writeln!(
+            w,
+            "every size checked with up to {} in one run (--events or spec.bounds.events)",
+            crate::count(b, "event", "events")
+        );
+    }
     let _ = writeln!(w, "{:>5} {:>10} {:>9}  result", "nodes", "topologies", "time");
     for l in &r.levels {
         let _ = writeln!(w, "{:>5} {:>10} {:>8.3}s  {}", l.nodes, l.topologies, l.seconds, outcome(r.engine, l));
@@ -94,9 +101,16 @@ pub fn json(m: &Model, r: &ScaleResult, steps: usize) -> serde_json::Value {
         "engine": r.engine,
         "exit_code": r.exit_code(),
         "seconds": ms(r.seconds),
+        "events_bound": events_bound(m),
         "levels": levels,
         "conclusion": conclusion,
     })
+}
+
+/// The bound on events in one run every size was checked under, where it restricts the
+/// spec's budgets.
+fn events_bound(m: &Model) -> Option<i64> {
+    m.events_bound.filter(|&b| b < crate::model::events::total_budget(m))
 }
 
 /// One line on stderr per size decided.

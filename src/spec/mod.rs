@@ -582,6 +582,10 @@ pub struct Bounds {
     /// `kbmc scale`: replicas per node up to which every topology is covered.
     #[serde(default = "default_pods_per_node")]
     pub max_pods_per_node: u32,
+    /// Events in one run at most, all kinds together (unset: each event's own budget alone,
+    /// reached by deepening from one event).
+    #[serde(default)]
+    pub events: Option<u32>,
 }
 
 impl Default for Bounds {
@@ -590,6 +594,7 @@ impl Default for Bounds {
             steps: default_steps(),
             max_nodes_per_pool: default_pools_max(),
             max_pods_per_node: default_pods_per_node(),
+            events: None,
         }
     }
 }

@@ -252,7 +252,12 @@ fn check_with(
                         None => holds.clone(),
                     }
                 };
-                Some(IntentResult { name: m.ir.intent_label(intent), kivi_name: intent.kivi_name(), verdict })
+                Some(IntentResult {
+                    name: m.ir.intent_label(intent),
+                    kivi_name: intent.kivi_name(),
+                    verdict,
+                    events_bound: m.events_bound,
+                })
             })
             .collect::<Option<Vec<_>>>()?;
     // A reduced search covers every run only where it was not cut short (its depths are
@@ -264,6 +269,7 @@ fn check_with(
         return check_with(m, &Options { reduction: false, ..opts.clone() }, inits, canonical, start, deadline);
     }
     Some(CheckResult {
+        events: None,
         certificates: Vec::new(),
         model: m.ir.name.clone(),
         results,

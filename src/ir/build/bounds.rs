@@ -177,6 +177,7 @@ impl Builder<'_> {
             max_nodes_per_pool: b.max_nodes_per_pool as i64,
             max_pods_per_node: b.max_pods_per_node as i64,
             max_pods_per_deployment: max_pods,
+            events: b.events.map(i64::from),
         };
         (bounds, per_deployment)
     }

@@ -36,8 +36,8 @@ impl<D: Domain> Controller<D> for ApplyDeployment {
             }
         }
     }
-    fn guard(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
-        d.gt(&st.budget[s.a as usize], &d.int(0))
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        super::may_fire(d, m, st, s.a as usize)
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let e = s.a as usize;

@@ -65,7 +65,7 @@ impl<D: Domain> Controller<D> for CpuChange {
         if !allowed {
             return d.bool(false);
         }
-        d.and(&d.gt(&st.budget[e], &d.int(0)), &d.gt(&st.running[k][n], &d.int(0)))
+        d.and(&super::may_fire(d, m, st, e), &d.gt(&st.running[k][n], &d.int(0)))
     }
     fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (e, n, k, k2) = (s.a as usize, s.b as usize / 65536, s.v as usize, s.b as usize % 65536);

@@ -28,8 +28,8 @@ impl<D: Domain> Controller<D> for RolloutDaemonSet {
             }
         }
     }
-    fn guard(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
-        d.and(&d.gt(&st.budget[s.a as usize], &d.int(0)), &d.eq(&st.daemon_revision[s.b as usize], &d.int(0)))
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        d.and(&super::may_fire(d, m, st, s.a as usize), &d.eq(&st.daemon_revision[s.b as usize], &d.int(0)))
     }
     fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let e = s.a as usize;

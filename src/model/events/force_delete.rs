@@ -40,7 +40,7 @@ impl<D: Domain> Controller<D> for ForceDeletePods {
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (e, n) = (s.a as usize, s.b as usize);
         let Event::ForceDeletePods { statefulset, .. } = &m.ir.events[e] else { return d.bool(false) };
-        d.and(&d.gt(&st.budget[e], &d.int(0)), &stranded(d, m, st, statefulset.index(), n))
+        d.and(&super::may_fire(d, m, st, e), &stranded(d, m, st, statefulset.index(), n))
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (e, n) = (s.a as usize, s.b as usize);

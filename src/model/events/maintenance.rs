@@ -61,7 +61,7 @@ impl<D: Domain> Controller<D> for Maintenance {
                 let draining = d.sum_of(st.draining.iter().map(|x| d.count(x)));
                 d.all(
                     [
-                        d.gt(&st.budget[e], &d.int(0)),
+                        super::may_fire(d, m, st, e),
                         ready(d, st, n),
                         d.not(&st.cordoned[n]),
                         d.not(&st.maintained[n]),

@@ -47,6 +47,35 @@ pub fn initial_budget(e: &Event) -> i64 {
     }
 }
 
+/// Whether budgeted event `e` may fire once more in `st`: its own budget is not spent, and
+/// under an event bound (`Model::events_bound`) the run has fired fewer events than the bound.
+/// Every budgeted event's guard asks this, so the bound is a property of the model: both
+/// engines, `simulate` and the footprints of partial-order reduction see it alike.
+pub fn may_fire<D: Domain>(d: &D, m: &super::Model, st: &super::ClusterState<D>, e: usize) -> D::Bool {
+    let own = d.gt(&st.budget[e], &d.int(0));
+    match m.events_bound {
+        Some(bound) => d.and(&own, &d.lt(&fired(d, m, st), &d.int(bound))),
+        None => own,
+    }
+}
+
+/// How many budgeted events the run that reached `st` has fired: each event's budget spent.
+pub fn fired<D: Domain>(d: &D, m: &super::Model, st: &super::ClusterState<D>) -> D::Int {
+    d.sum_of(
+        m.ir.events
+            .iter()
+            .enumerate()
+            .filter(|(_, ev)| initial_budget(ev) > 0)
+            .map(|(e, ev)| d.sub(&d.int(initial_budget(ev)), &st.budget[e])),
+    )
+}
+
+/// The events the spec's budgets allow in one run, all kinds together: the bound that
+/// deepening ends at, where it means no more than each event's own budget.
+pub fn total_budget(m: &super::Model) -> i64 {
+    m.ir.events.iter().map(initial_budget).filter(|&b| b > 0).sum()
+}
+
 /// The index of every event of the spec, with the event.
 pub fn indexed(m: &super::Model) -> impl Iterator<Item = (usize, &Event)> {
     m.ir.events.iter().enumerate()

@@ -33,7 +33,7 @@ impl<D: Domain> Controller<D> for ScaleDeployment {
         let after = d.add(&st.desired[deployment.index()], &d.int(s.v));
         d.all(
             [
-                d.gt(&st.budget[e], &d.int(0)),
+                super::may_fire(d, m, st, e),
                 d.ge(&after, &d.int(0)),
                 d.le(&after, &d.int(m.ir.bounds.max_pods_per_deployment)),
             ]

@@ -1,0 +1,197 @@
+//! Event-bounded checking: how many events (a node failure, a drain, a rollout restart, a
+//! load change: every budgeted event of the spec, all kinds together) one run may hold. Real
+//! incidents involve one or two disruptions, while an inferred spec on a real cluster gives
+//! dozens of independent events whose interleavings multiply. With a bound from the spec
+//! (`bounds.events`) or the command line (`--events`), one check runs under it. Without one,
+//! kbmc deepens it as `scale` deepens cluster size: every intent is checked with up to one
+//! event, then two, and so on while time remains, up to what every event's own budget allows
+//! (where the bound no longer restricts anything, and the check means what it means without
+//! one). A violation found under a bound stands as found, with the fewest events any
+//! violation of that intent needs, once it replays on the model without the bound: a bound
+//! only removes runs, but a lasso that ends stuck may be stuck only because the bound keeps
+//! an event from acting (`beyond_the_bound`), and is then left to the next level. An
+//! intent that holds under bound `b` is checked again under `b + 1`; where that level ends
+//! without a verdict (a limit), it keeps the verdict of `b` and says so.
+//!
+//! The bound is a guard of the model (`model::events::may_fire`), so every engine checks it
+//! as it checks any step. This module owns the levels, which verdict stands from which, and
+//! the effort they add up to; it must not know an engine (the caller's `run` checks a model)
+//! nor word a verdict (the report states the bound).
+
+use crate::domain::Concrete;
+use crate::error::Error;
+use crate::model::{events, registry, Model};
+use crate::trace;
+use crate::verdict::{CheckResult, EventBound, IntentResult, Verdict};
+
+/// Checks `m` under `bound` (`None`: deepened from one event), each level by `run`.
+/// `stop_at_first`: the check stops at its first violation (no `--all`), so a level that finds
+/// one ends the deepening.
+pub fn check(
+    m: &Model,
+    bound: Option<i64>,
+    stop_at_first: bool,
+    mut run: impl FnMut(&Model) -> Result<CheckResult, Error>,
+) -> Result<CheckResult, Error> {
+    let total = events::total_budget(m);
+    let at = |b: i64| {
+        let mut level = m.clone();
+        level.events_bound = (b < total).then_some(b);
+        level
+    };
+    let reg = registry::<Concrete>();
+    if let Some(b) = bound {
+        let mut r = run(&at(b))?;
+        if b < total {
+            beyond_the_bound(m, &reg, b, &mut r);
+        }
+        r.events = (b < total).then_some(EventBound { reached: b, total, deepened: false });
+        return Ok(r);
+    }
+    if total <= 1 {
+        return run(&at(total));
+    }
+    let mut best: Option<CheckResult> = None;
+    // The states of the last level, where its search explored every reachable state.
+    let mut explored: Option<usize> = None;
+    for b in 1..=total {
+        if b > 1 && crate::limits::stopped().is_some() {
+            break;
+        }
+        let mut r = run(&at(b))?;
+        if b < total {
+            beyond_the_bound(m, &reg, b, &mut r);
+        }
+        let whole = every_state(&r);
+        if whole.is_some() && whole == explored {
+            // The same reachable states under bound b as under b - 1: no state reached under b
+            // has fired b events (it would not be reachable under b - 1), so the bound kept no
+            // event from acting and no higher bound reaches more. The verdicts are those of
+            // the model without the bound.
+            let mut r = r;
+            r.results.iter_mut().for_each(|x| x.events_bound = None);
+            if let Some(prev) = best.as_mut() {
+                merge(prev, r);
+            }
+            break;
+        }
+        explored = whole;
+        let cut = match best.as_mut() {
+            None => {
+                let cut = r.results.iter().any(|x| open(x) == Open::Cut);
+                best = Some(r);
+                cut
+            }
+            Some(prev) => merge(prev, r),
+        };
+        let Some(so_far) = &best else { break };
+        if cut || !go_on(so_far, stop_at_first) {
+            break;
+        }
+    }
+    let mut r = best.ok_or_else(|| Error::Internal("an event-bounded check ran no level".into()))?;
+    let reached = r
+        .results
+        .iter()
+        .filter(|x| !matches!(x.verdict, Verdict::Violated(_)))
+        .map(|x| x.events_bound.unwrap_or(total))
+        .min()
+        .unwrap_or(total);
+    r.events = (reached < total).then_some(EventBound { reached, total, deepened: true });
+    Ok(r)
+}
+
+/// The states a level's search stored, where it explored every reachable state: no intent
+/// unknown, and every one that holds holds exhaustively (the explicit search's "every reachable
+/// state was explored", which the default engine's explicit search gives too).
+fn every_state(r: &CheckResult) -> Option<usize> {
+    let whole = r.results.iter().all(|x| match &x.verdict {
+        Verdict::Violated(_) => true,
+        Verdict::Holds { exhaustive, .. } => *exhaustive,
+        Verdict::Proved { .. } | Verdict::Unknown { .. } => false,
+    });
+    let holds = r.results.iter().any(|x| matches!(x.verdict, Verdict::Holds { .. }));
+    (whole && holds && r.effort.states > 0).then_some(r.effort.states)
+}
+
+/// Said of a counterexample found under a bound that is no run of the model without it.
+const BEYOND: &str =
+    "its only counterexample found within the bound ends stuck where an event beyond the bound may still act";
+
+/// A lasso that ends in a stutter under a bound can be one only because the bound keeps an
+/// event from acting (a runbook's force-delete after a node failure, say): without the bound
+/// the cluster is not stuck there. Such a counterexample is replayed on the model without the
+/// bound; where it is no run of it, the intent is left open for the next level, which may
+/// find another counterexample or none.
+fn beyond_the_bound(m: &Model, reg: &[Box<dyn crate::model::Controller<Concrete>>], b: i64, r: &mut CheckResult) {
+    for x in &mut r.results {
+        if let Verdict::Violated(t) = &x.verdict {
+            if trace::replay(m, reg, t).is_err() {
+                x.verdict = Verdict::Unknown { reason: format!("not decided with up to {b} event(s): {BEYOND}") };
+                x.events_bound = Some(b);
+            }
+        }
+    }
+}
+
+/// What a verdict leaves to another level.
+#[derive(PartialEq, Eq)]
+enum Open {
+    /// Decided for good: a violation.
+    No,
+    /// Holds (or is proved) under this level's bound: the next level asks again.
+    Holds,
+    /// Not decided at this level for a reason the next level may not have: the check stopped
+    /// at another intent's violation, or its counterexample needs the bound.
+    Again,
+    /// A limit cut the level short.
+    Cut,
+}
+
+fn open(x: &IntentResult) -> Open {
+    match &x.verdict {
+        Verdict::Violated(_) => Open::No,
+        Verdict::Holds { .. } | Verdict::Proved { .. } => Open::Holds,
+        Verdict::Unknown { reason } if reason.contains("first violation") || reason.contains(BEYOND) => Open::Again,
+        Verdict::Unknown { .. } => Open::Cut,
+    }
+}
+
+/// Whether another level may decide more: some intent is not violated, no limit cut the
+/// level short, and the check did not stop at a first violation.
+fn go_on(r: &CheckResult, stop_at_first: bool) -> bool {
+    let found = r.results.iter().any(|x| open(x) == Open::No);
+    let more = r.results.iter().any(|x| matches!(open(x), Open::Holds | Open::Again));
+    more && !(stop_at_first && found)
+}
+
+/// The next level's verdicts over the previous ones: a violation stands (fewer events), and
+/// where the new level gives no verdict the previous one stays, with its bound. Returns
+/// whether a limit cut the new level short (deepening further is then pointless). The
+/// efforts add up; certificates are the last level's.
+fn merge(prev: &mut CheckResult, next: CheckResult) -> bool {
+    let mut cut = false;
+    for (p, n) in prev.results.iter_mut().zip(next.results) {
+        let o = open(&n);
+        cut |= o == Open::Cut;
+        match (open(p), o) {
+            (Open::No, _) => {}
+            (Open::Holds, Open::Again | Open::Cut) => {}
+            _ => *p = n,
+        }
+    }
+    let (e, f) = (&mut prev.effort, next.effort);
+    e.states += f.states;
+    e.transitions += f.transitions;
+    e.depth = e.depth.max(f.depth);
+    e.seconds += f.seconds;
+    e.conflicts += f.conflicts;
+    e.decisions += f.decisions;
+    e.queries += f.queries;
+    e.reduced = match (e.reduced, f.reduced) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
+    };
+    prev.certificates = next.certificates;
+    cut
+}
