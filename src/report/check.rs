@@ -1,9 +1,11 @@
-//! `kbmc check` output for people: a header (what was checked), the Deployments a single node
-//! failure takes to zero (one finding, no search), a verdict line per intent (stating its
-//! bound) or per group of alike verdicts on several workloads, the engine's effort, then each
-//! counterexample (one per group, the others named with their length) as a story of
-//! controller actions, one line per step, with the loop start of a lasso marked, followed by a
-//! table of what changed per step; a summary line last. Colour only when asked (a terminal).
+//! `kbmc check` output for people: a header (what was checked, short enough for a screen: the
+//! assumptions by id), the Deployments a single node failure takes to zero (one finding, no
+//! search, per node), a verdict line per intent (stating its bound) or per group of alike
+//! verdicts on several workloads, and one for the intents a first violation left undecided,
+//! the engine's effort, then each counterexample (one per group, the others named with their
+//! length) as a story of controller actions, one line per step, with the loop start of a
+//! lasso marked, followed by a table of what changed per step; then what each assumption
+//! means, and a summary line last. Colour only when asked (a terminal).
 
 use std::fmt::Write;
 
@@ -49,15 +51,90 @@ pub fn header_lines(command: &str, h: &Header) -> String {
         );
     }
     let _ = writeln!(o, "  cluster:     {}", h.cluster);
-    let _ = writeln!(o, "  workloads:   {}", none(&h.workloads));
+    let workloads = if h.workloads.is_empty() { "none".to_string() } else { by_replicas(&h.workloads) };
+    o += &wrap("  workloads:   ", &workloads);
     let _ = writeln!(o, "  controllers: {}", h.controllers.join(", "));
     let _ = writeln!(o, "  events:      {}", none(&h.events));
     let _ = writeln!(o, "  bounds:      {} steps, {} timing", h.steps, h.timing);
-    for (i, a) in h.assumptions.iter().enumerate() {
-        let label = if i == 0 { "assumes:" } else { "" };
-        let _ = writeln!(o, "  {label:<12} {}: {}", a.id, a.text);
+    if !h.assumptions.is_empty() {
+        let ids: Vec<&str> = h.assumptions.iter().map(|a| a.id).collect();
+        o += &wrap("  assumes:     ", &format!("{} (explained at the end)", ids.join(", ")));
     }
     o
+}
+
+/// What each assumption the header names means, one line each: the end of a text report,
+/// so that the header stays short (empty when the model assumes nothing).
+pub fn assumption_lines(h: &Header) -> String {
+    let mut o = String::new();
+    if h.assumptions.is_empty() {
+        return o;
+    }
+    let _ = writeln!(o, "\nassumptions (runs of real Kubernetes the model may miss):");
+    for a in &h.assumptions {
+        let _ = writeln!(o, "  {}: {}", a.id, a.text);
+    }
+    o
+}
+
+/// The width of a screen, 120 columns: the header's long lists, the single-node loss's lists
+/// and the table's notes are wrapped at it.
+const WIDTH: usize = 120;
+
+/// `label` and `text` as lines of at most `WIDTH` characters, broken at spaces, each line
+/// after the first indented as far as `label` is long; a word longer than a line stands
+/// alone on its line, unbroken.
+fn wrap(label: &str, text: &str) -> String {
+    let indent = label.chars().count();
+    let mut o = String::from(label);
+    let mut col = indent;
+    let mut first = true;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        if !first && col + 1 + len > WIDTH {
+            o.push('\n');
+            o.extend(std::iter::repeat_n(' ', indent));
+            col = indent;
+            first = true;
+        }
+        if !first {
+            o.push(' ');
+            col += 1;
+        }
+        o.push_str(word);
+        col += len;
+        first = false;
+    }
+    o.push('\n');
+    o
+}
+
+/// The header's workloads (`frontend: 1 replica`), those that share their replicas (and no
+/// HPA) counted under one entry with every name: `13 x 1 replica: frontend, adservice, ...;
+/// coredns: 2 replicas`, so that the line stays short at fifty Deployments without leaving
+/// one out. Without any two alike, the workloads as they are, comma-separated.
+fn by_replicas(workloads: &[String]) -> String {
+    // A workload's name holds no ": " (a DNS name, `namespace/name`); what follows it is
+    // its replicas and HPA.
+    let mut entries: Vec<(&str, Vec<&str>)> = Vec::new();
+    for w in workloads {
+        let (name, what) = w.split_once(": ").unwrap_or((w.as_str(), ""));
+        match entries.iter_mut().find(|(k, _)| *k == what) {
+            Some((_, names)) => names.push(name),
+            None => entries.push((what, vec![name])),
+        }
+    }
+    if entries.iter().all(|(_, names)| names.len() == 1) {
+        return workloads.join(", ");
+    }
+    entries
+        .iter()
+        .map(|(what, names)| match names.as_slice() {
+            [one] => format!("{one}: {what}"),
+            many => format!("{} x {what}: {}", many.len(), many.join(", ")),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Up to this many nodes with pods, or Deployments, each gets its column whether the run
@@ -148,7 +225,9 @@ pub fn table(m: &Model, t: &Trace) -> String {
     let deps: Vec<usize> = (0..nd).filter(|&d| nd <= TABLE_COLUMNS || changes(&|st| footprint(st, d))).collect();
     let rest: Vec<usize> = (0..nd).filter(|d| !deps.contains(d)).collect();
     let mut cols: Vec<String> = vec!["step".into(), "pending".into()];
-    cols.extend(shown.iter().map(|&n| m.node_name(n).to_string()));
+    let names: Vec<&str> = shown.iter().map(|&n| m.node_name(n)).collect();
+    let suffix = common_domain(&names);
+    cols.extend(names.iter().map(|n| n[..n.len() - suffix.len()].to_string()));
     if !others.is_empty() {
         cols.push(format!("{} other nodes", others.len()));
     }
@@ -192,29 +271,119 @@ pub fn table(m: &Model, t: &Trace) -> String {
     }
     if !rest.is_empty() {
         let names: Vec<&str> = rest.iter().map(|&d| m.ir.deployments[d].name.as_str()).collect();
-        let _ = writeln!(
-            o,
-            "    ({} Deployment(s) the run does not change share one column, their desired replicas summed: {})",
-            rest.len(),
-            names.join(", ")
+        o += &wrap(
+            "    (",
+            &format!(
+                "{} Deployment(s) the run does not change share one column, their desired replicas summed: {})",
+                rest.len(),
+                names.join(", ")
+            ),
         );
     }
     if empty > 0 {
         let _ = writeln!(o, "    ({empty} node(s) without pods throughout are not shown)");
     }
+    if !suffix.is_empty() {
+        let _ = writeln!(o, "    (node names without {suffix})");
+    }
     o
+}
+
+/// The longest end that every name in `names` shares, starting at a `.`, holding a letter and
+/// leaving each name something before it (`.eu-west-1.compute.internal` of a cloud's node
+/// names); empty when there is none. A node column's heading leaves it out, so that three
+/// such nodes fit a screen's width.
+fn common_domain<'a>(names: &[&'a str]) -> &'a str {
+    let Some(first) = names.first() else { return "" };
+    first
+        .char_indices()
+        .filter(|&(i, c)| c == '.' && i > 0)
+        .map(|(i, _)| &first[i..])
+        // A letter in it: the common end of IP-like names (`10.0.1.17`, `10.0.2.17`) is no
+        // domain, and names without it would mislead.
+        .filter(|end| end.chars().any(|c| c.is_ascii_alphabetic()))
+        .find(|end| names.iter().all(|n| n.len() > end.len() && n.ends_with(end)))
+        .unwrap_or("")
+}
+
+/// An intent the check left open because it stopped at its first violation: the step that
+/// violation was found at, and for a safety intent the steps it has no violation within
+/// (the engines' `not decided: ...` reason, read back); None for any other verdict.
+fn stopped_early(v: &Verdict) -> Option<(usize, Option<usize>)> {
+    let Verdict::Unknown { reason } = v else { return None };
+    let rest = reason
+        .strip_prefix("not decided: the check stopped at the first violation, found at step ")?
+        .strip_suffix("; --all decides every intent")?;
+    let (step, within) = match rest.split_once(" (no violation of it within ") {
+        Some((step, within)) => (step, Some(within.strip_suffix(" step(s))")?.parse().ok()?)),
+        None => (rest, None),
+    };
+    Some((step.parse().ok()?, within))
+}
+
+/// The intents left open by a first violation found at one step, two or more (by index, in
+/// the spec's order): one verdict line says it of them all.
+fn undecided(r: &CheckResult) -> Vec<(usize, Vec<usize>)> {
+    let mut by_step: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (i, ir) in r.results.iter().enumerate() {
+        let Some((step, _)) = stopped_early(&ir.verdict) else { continue };
+        match by_step.iter_mut().find(|(s, _)| *s == step) {
+            Some((_, members)) => members.push(i),
+            None => by_step.push((step, vec![i])),
+        }
+    }
+    by_step.retain(|(_, members)| members.len() > 1);
+    by_step
+}
+
+/// The line of the intents [`undecided`] found, after its first words (`not decided`): why,
+/// the intents (of one kind about several workloads counted: `noEvictionCycle x14`), and the
+/// safety intents among them checked within the steps before that violation.
+fn undecided_line(r: &CheckResult, step: usize, members: &[usize]) -> String {
+    // Named as alike groups name them, without their Kivi names (JSON keeps those).
+    let name = |i: usize| r.results[i].name.clone();
+    let names: Vec<String> = members.iter().map(|&i| name(i)).collect();
+    let mut line = format!(
+        " (the check stopped at its first violation, found at step {step}; --all decides every intent): {}",
+        alike(&names)
+    );
+    let checked: Vec<(String, usize)> = members
+        .iter()
+        .filter_map(|&i| stopped_early(&r.results[i].verdict).and_then(|(_, w)| w).map(|w| (name(i), w)))
+        .collect();
+    let mut bounds: Vec<usize> = checked.iter().map(|(_, w)| *w).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    for within in bounds {
+        let names: Vec<String> = checked.iter().filter(|(_, w)| *w == within).map(|(n, _)| n.clone()).collect();
+        let _ = write!(line, "; no violation of {} within {within} step(s)", alike(&names));
+    }
+    line
 }
 
 pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
     let mut o = header_lines("check", h);
     let w = &mut o;
     let losses = crate::model::exposure::single_node_losses(m);
-    if let Some(l) = view::single_node_loss_line(m, &losses) {
-        let _ = writeln!(w, "{l}");
+    if let Some(finding) = view::single_node_loss(m, &losses) {
+        let _ = writeln!(w, "{}", finding.heading);
+        for (node, deps) in finding.per_node {
+            w.push_str(&wrap(&format!("  {node}: "), &deps.join(", ")));
+        }
     }
     let groups = view::groups(m, r, &losses);
     let group_of = |i: usize| groups.iter().find(|g| g.members.contains(&i));
+    let undecided = undecided(r);
     for (i, ir) in r.results.iter().enumerate() {
+        if let Some((step, members)) = undecided.iter().find(|(_, members)| members.contains(&i)) {
+            // One line for every intent the first violation left open, where the first of
+            // them would stand; it comes before the alike groups, which it takes in.
+            if members[0] == i {
+                let word = paint(color, &ir.verdict, "not decided");
+                let _ = writeln!(w, "{word}{}", undecided_line(r, *step, members));
+            }
+            continue;
+        }
         if let Some(g) = group_of(i) {
             // A group's line stands where its first member's would.
             if g.members[0] == i {
@@ -285,6 +454,7 @@ pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
             let _ = writeln!(w, "  alike, each with its own counterexample: {}", others.join(", "));
         }
     }
+    w.push_str(&assumption_lines(h));
     let s = view::summary(r);
     let _ = writeln!(
         w,
@@ -318,4 +488,56 @@ pub fn baseline_section(r: &CheckResult, b: &super::Before) -> String {
         let _ = writeln!(o, "the change adds {}", crate::count(n as i64, "violation", "violations"));
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_common_domain_is_cut_only_where_every_name_has_it() {
+        let cloud = ["ip-10-0-1-17.eu-west-1.compute.internal", "ip-10-0-2-41.eu-west-1.compute.internal"];
+        assert_eq!(common_domain(&cloud), ".eu-west-1.compute.internal");
+        assert_eq!(common_domain(&["a.x.example", "b.y.example"]), ".example");
+        assert_eq!(common_domain(&["node-0", "node-1"]), "");
+        assert_eq!(common_domain(&["a.example", "b"]), "");
+        // IP-like names share digits, no domain; a name is never cut to nothing.
+        assert_eq!(common_domain(&["10.0.1.17", "10.0.2.17"]), "");
+        assert_eq!(common_domain(&[".example", "a.example"]), "");
+        assert_eq!(common_domain(&[]), "");
+    }
+
+    #[test]
+    fn long_lists_wrap_under_their_label() {
+        let words: Vec<String> = (0..40).map(|i| format!("word-{i:02}")).collect();
+        let text = wrap("  label:  ", &words.join(", "));
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.len() > 1, "{text}");
+        assert!(lines.iter().all(|l| l.chars().count() <= WIDTH), "{text}");
+        assert!(lines[1..].iter().all(|l| l.starts_with("          w")), "{text}");
+        assert_eq!(text.split_whitespace().skip(1).collect::<Vec<_>>().join(" "), words.join(", "));
+        assert_eq!(wrap("  x: ", "short"), "  x: short\n");
+    }
+
+    #[test]
+    fn workloads_alike_in_replicas_share_an_entry() {
+        let w = |v: &[&str]| by_replicas(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            w(&["a: 1 replica", "b: 2 replicas", "c: 1 replica", "d: 2 replicas, HPA d 2..4"]),
+            "2 x 1 replica: a, c; b: 2 replicas; d: 2 replicas, HPA d 2..4"
+        );
+        assert_eq!(w(&["a: 1 replica", "b: 2 replicas"]), "a: 1 replica, b: 2 replicas");
+    }
+
+    #[test]
+    fn the_reason_of_an_intent_left_open_is_read_back() {
+        let unknown = |r: &str| Verdict::Unknown { reason: r.to_string() };
+        let safety = "not decided: the check stopped at the first violation, found at step 4 (no violation of it within 3 step(s)); --all decides every intent";
+        assert_eq!(stopped_early(&unknown(safety)), Some((4, Some(3))));
+        let cycle =
+            "not decided: the check stopped at the first violation, found at step 4; --all decides every intent";
+        assert_eq!(stopped_early(&unknown(cycle)), Some((4, None)));
+        assert_eq!(stopped_early(&unknown("the time limit of 5 s (--time-limit) was reached")), None);
+        assert_eq!(stopped_early(&Verdict::Holds { steps: 4, exhaustive: false }), None);
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::check::{header_lines, table};
+use super::check::{assumption_lines, header_lines, table};
 use super::machine::trace_lines;
 use super::view::Header;
 use crate::engine::simulate::{Seen, Simulation};
@@ -39,6 +39,7 @@ pub fn render(m: &Model, h: &Header, seed: u64, sim: &Simulation, color: bool) -
         let _ = writeln!(w, "  {l}");
     }
     w.push_str(&table(m, &sim.trace));
+    w.push_str(&assumption_lines(h));
     o
 }
 

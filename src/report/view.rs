@@ -335,34 +335,55 @@ pub fn group_line(m: &Model, r: &CheckResult, g: &Group) -> String {
     }
 }
 
-/// The single-node losses as one finding, in words (None when there are none):
-/// `single-node loss (no search needed): 3 Deployments run one replica each; a nodeFailure of
-/// its node leaves none: a (on n-0), b (on n-1), c (on n-2)`.
-pub fn single_node_loss_line(m: &Model, losses: &[crate::model::exposure::SingleNodeLoss]) -> Option<String> {
+/// The single-node losses as one finding, in words (None when there are none): a heading,
+/// `single-node loss (from the start state, no search): 3 Deployments run one replica; a
+/// nodeFailure of its node leaves none:`, then per node (in the cluster's order; the
+/// Deployments whose one replica is not placed yet last) the node's name and the
+/// Deployments it holds, each with its replicas where they are not all one.
+pub fn single_node_loss(m: &Model, losses: &[crate::model::exposure::SingleNodeLoss]) -> Option<LossFinding> {
     if losses.is_empty() {
         return None;
     }
-    let each: Vec<String> = losses
-        .iter()
-        .map(|l| {
-            let name = &m.ir.deployments[l.deployment].name;
-            let count = crate::count(l.replicas, "replica", "replicas");
-            match l.node {
-                Some(n) => format!("{name} ({count} on {})", m.node_name(n)),
-                None => format!("{name} ({count}, not yet on a node)"),
-            }
-        })
-        .collect();
     let one = losses.iter().all(|l| l.replicas == 1);
     let n = losses.len();
-    let subject = match (n, one) {
-        (1, true) => "1 Deployment runs one replica".to_string(),
-        (1, false) => "1 Deployment runs every replica on one node".to_string(),
-        (_, true) => format!("{n} Deployments each run one replica"),
-        (_, false) => format!("{n} Deployments each run every replica on one node"),
+    let heading = match (n, one) {
+        (1, true) => "1 Deployment runs one replica; a nodeFailure of its node leaves none".to_string(),
+        (1, false) => "1 Deployment runs every replica on one node; a nodeFailure of that node leaves none".to_string(),
+        (_, true) => format!("{n} Deployments run one replica; a nodeFailure of its node leaves none"),
+        (_, false) => format!("{n} Deployments run every replica on one node; a nodeFailure of that node leaves none"),
     };
-    Some(format!(
-        "single-node loss (from the start state, no search): {subject}; a nodeFailure of that node leaves none: {}",
-        each.join(", ")
-    ))
+    let mut places: Vec<Option<usize>> = losses.iter().map(|l| l.node).collect();
+    // Nodes in the cluster's order, the unplaced (`None`) last.
+    places.sort_by_key(|p| (p.is_none(), *p));
+    places.dedup();
+    let per_node = places
+        .into_iter()
+        .map(|place| {
+            let name = match place {
+                Some(node) => m.node_name(node).to_string(),
+                None => "not on a node yet".to_string(),
+            };
+            let deps = losses
+                .iter()
+                .filter(|l| l.node == place)
+                .map(|l| {
+                    let name = &m.ir.deployments[l.deployment].name;
+                    if one {
+                        name.clone()
+                    } else {
+                        format!("{name} ({})", crate::count(l.replicas, "replica", "replicas"))
+                    }
+                })
+                .collect();
+            (name, deps)
+        })
+        .collect();
+    Some(LossFinding { heading: format!("single-node loss (from the start state, no search): {heading}:"), per_node })
+}
+
+/// The single-node losses in words: a heading line, then per node its name and the
+/// Deployments it holds.
+pub struct LossFinding {
+    pub heading: String,
+    pub per_node: Vec<(String, Vec<String>)>,
 }

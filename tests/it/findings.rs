@@ -15,7 +15,8 @@ fn check(args: &[&str]) -> Run {
     kbmc(&all)
 }
 
-/// Four one-replica Deployments: one single-node-loss finding before the verdicts, one group
+/// Four one-replica Deployments: one single-node-loss finding before the verdicts (one line
+/// per node, naming the Deployments it alone holds), one group
 /// line for the four replicasMeetExpected violations, one representative trace and the
 /// others by name with their length.
 #[test]
@@ -23,7 +24,7 @@ fn alike_violations_are_grouped_in_text() {
     let r = check(&[SINGLE]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let out = &r.stdout;
-    let loss = "single-node loss (from the start state, no search): 4 Deployments each run one replica; a nodeFailure of that node leaves none: frontend (1 replica on node-0), adservice (1 replica on node-1), cartservice (1 replica on node-2), checkout (1 replica on node-0)\n";
+    let loss = "single-node loss (from the start state, no search): 4 Deployments run one replica; a nodeFailure of its node leaves none:\n  node-0: frontend, checkout\n  node-1: adservice\n  node-2: cartservice\n";
     let group = "replicasMeetExpected: violated for 4 Deployments: frontend, adservice, cartservice, checkout — each runs one replica; a failure of its node leaves none\n";
     let (l, g) = (out.find(loss), out.find(group));
     assert!(l.is_some() && g.is_some(), "{out}");
@@ -69,6 +70,25 @@ fn distinct_verdicts_stay_apart() {
     let r = check(&["cases/c3-conflicting-spread"]);
     assert!(!r.stdout.contains("single-node loss"), "{}", r.stdout);
     assert!(!r.stdout.contains(" alike"), "{}", r.stdout);
+}
+
+/// Where a Deployment of two replicas runs both on one node, the single-node loss says each
+/// Deployment's replicas, per node in the cluster's order; the header's workloads count the
+/// one-replica Deployments under one entry.
+#[test]
+fn single_node_losses_of_several_replicas_say_how_many() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("findings-mixed");
+    std::fs::create_dir_all(&dir).unwrap();
+    let dep = |name: &str, n: usize| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  replicas: {n}\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: c, image: x, resources: {{requests: {{cpu: 100m, memory: 64Mi}}}}}}]\n---\n")
+    };
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nmetadata: {name: mixed}\nspec:\n  nodePools:\n    - {name: node, count: 2, capacity: {cpu: \"16\", memory: 64Gi, pods: 110}}\n  workloads:\n    - {deployment: api, placement: [{node: node-1, count: 2}]}\n    - {deployment: db, placement: [{node: node-0, count: 1}]}\n  events:\n    - {type: nodeFailure, budget: 1}\n  intents:\n    - {type: replicasMeetExpected, deployment: api, replicas: 2}\n  bounds: {steps: 2}\n";
+    std::fs::write(dir.join("cluster.yaml"), dep("api", 2) + &dep("web", 1) + &dep("db", 1) + spec).unwrap();
+    let r = check(&[dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let loss = "single-node loss (from the start state, no search): 2 Deployments run every replica on one node; a nodeFailure of that node leaves none:\n  node-0: db (1 replica)\n  node-1: api (2 replicas)\n";
+    assert!(r.stdout.contains(loss), "{}", r.stdout);
+    assert!(r.stdout.contains("  workloads:   api: 2 replicas; 2 x 1 replica: web, db\n"), "{}", r.stdout);
 }
 
 /// A cluster of `n` one-replica Deployments over four nodes, one of which may fail, and

@@ -123,10 +123,13 @@ fn the_header_says_which_failure_scenario_holds() {
     assert!(one.stderr.contains("needs Ready nodes in two zones or more"), "{}", one.stderr);
 }
 
-/// What `kbmc check` says of the live snapshot before its first trace: the single-replica
-/// Deployments as one finding ahead of the verdicts, their replicasMeetExpected violations as
-/// one grouped line with one representative counterexample (the others named), and a header
-/// whose spec and events are counted, not listed per Deployment.
+/// What `kbmc check` says of the live snapshot before its first trace, and that it fits one
+/// screen: the single-replica Deployments as one finding ahead of the verdicts, one line per
+/// node; their replicasMeetExpected violations as one grouped line with one representative
+/// counterexample (the others named); the intents the first violation left open on one line;
+/// a header whose spec and events are counted, not listed per Deployment, whose workloads are
+/// grouped by replicas with every name, and whose assumptions are ids (what each means comes
+/// at the end); and a step table whose node columns leave out the names' common domain.
 #[test]
 fn the_live_report_groups_its_findings() {
     let args = ["check", "--steps", "5", "--max-states", "60000", "--no-color", LIVE];
@@ -135,14 +138,46 @@ fn the_live_report_groups_its_findings() {
     let lines: Vec<&str> = r.stdout.lines().collect();
     let first_trace = lines.iter().position(|l| l.starts_with("counterexample for")).expect("a counterexample");
     let before = &lines[..first_trace];
-    assert!(before.len() <= 30, "{} lines before the first trace:\n{}", before.len(), r.stdout);
+    // One screen: 40 rows of a terminal 120 columns wide, each line taking the rows it wraps to.
+    let rows: usize = before.iter().map(|l| l.chars().count().div_ceil(120).max(1)).sum();
+    assert!(rows <= 40, "{rows} rows of 120 columns before the first trace:\n{}", r.stdout);
     let loss = before.iter().position(|l| l.starts_with("single-node loss")).expect("the single-node finding");
     let grouped = before
         .iter()
         .position(|l| l.starts_with("replicasMeetExpected: violated for 13 Deployments: frontend, adservice"))
         .expect("one grouped replicasMeetExpected line");
     assert!(loss < grouped, "{}", r.stdout);
-    assert!(before[loss].contains("13 Deployments each run one replica"), "{}", before[loss]);
+    assert!(
+        before[loss].ends_with("13 Deployments run one replica; a nodeFailure of its node leaves none:"),
+        "{}",
+        before[loss]
+    );
+    // One line per node, each naming the Deployments that node alone runs.
+    for (node, first) in [
+        ("ip-10-0-1-17.eu-west-1.compute.internal", "frontend, cartservice"),
+        ("ip-10-0-2-41.eu-west-1.compute.internal", "adservice, redis-cart"),
+        ("ip-10-0-3-88.eu-west-1.compute.internal", "currencyservice, loadgenerator"),
+    ] {
+        let line = format!("  {node}: {first}, ");
+        assert!(before[loss + 1..grouped].iter().any(|l| l.starts_with(&line)), "{line:?} in\n{}", r.stdout);
+    }
+    let undecided = before
+        .iter()
+        .filter(|l| {
+            l.starts_with(
+                "not decided (the check stopped at its first violation, found at step 1; --all decides every intent): ",
+            )
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(undecided.len(), 1, "{}", r.stdout);
+    assert!(
+        undecided[0].contains(
+            "): podAlwaysSchedulable, noEvictionCycle x14, noPreemptionCycle x14, replicasMeetExpected(coredns);"
+        ),
+        "{}",
+        undecided[0]
+    );
+    assert!(!r.stdout.contains("unknown: not decided"), "no undecided intent keeps a line of its own:\n{}", r.stdout);
     assert_eq!(r.stdout.matches("counterexample for").count(), 1, "one representative trace:\n{}", r.stdout);
     assert!(r.stdout.contains("(one of 13 alike)"), "{}", r.stdout);
     assert!(r.stdout.contains("replicasMeetExpected(metrics-server) (1 step)"), "{}", r.stdout);
@@ -153,4 +188,32 @@ fn the_live_report_groups_its_findings() {
     );
     let events = before.iter().find(|l| l.starts_with("  events:")).expect("the events line");
     assert!(events.ends_with("rolloutRestart (up to 1x) x14"), "{events}");
+    let workloads = before.iter().position(|l| l.starts_with("  workloads:")).expect("the workloads line");
+    assert!(before[workloads].starts_with("  workloads:   13 x 1 replica: frontend, adservice, "), "{}", r.stdout);
+    let named =
+        before[workloads..].iter().take_while(|l| !l.starts_with("  controllers:")).copied().collect::<String>();
+    for d in
+        &kbmc::load_model_with(&[root().join(LIVE)], false, Scenario::Node).expect("the fixture loads").0.deployments
+    {
+        assert!(named.contains(&d.name), "{} missing from the workloads:\n{}", d.name, r.stdout);
+    }
+    assert!(named.ends_with("; coredns: 2 replicas"), "{named}");
+    let assumes = before.iter().find(|l| l.starts_with("  assumes:")).expect("the assumes line");
+    assert!(assumes.starts_with("  assumes:     replicaset-chosen-evicted, replicaset-targets, "), "{assumes}");
+    let end = r.stdout.rfind("\nassumptions (").expect("the assumptions explained at the end");
+    assert!(r.stdout[end..].contains("\n  replicaset-targets: during a rollout "), "{}", r.stdout);
+    // The step table: node columns without the nodes' common domain, said once under it.
+    let table = lines[first_trace..]
+        .iter()
+        .skip_while(|l| !l.starts_with("  after each step"))
+        .take_while(|l| !l.starts_with("  alike"))
+        .collect::<Vec<_>>();
+    assert!(table.len() > 2, "{}", r.stdout);
+    for l in &table {
+        assert!(l.chars().count() <= 120, "a table line wider than 120 columns: {l}");
+    }
+    assert!(table[1].contains("  ip-10-0-1-17  ip-10-0-2-41  ip-10-0-3-88  "), "{}", table[1]);
+    assert!(table.iter().any(|l| **l == "    (node names without .eu-west-1.compute.internal)"), "{}", r.stdout);
+    // The story keeps the names whole.
+    assert!(r.stdout.contains("node ip-10-0-1-17.eu-west-1.compute.internal fails"), "{}", r.stdout);
 }

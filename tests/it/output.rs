@@ -228,14 +228,21 @@ fn symbolic_effort_counts_the_solver_work() {
 }
 
 /// A verdict that holds names the under-approximations it rests on (docs/modeling.md,
-/// Soundness contract): the header lists them, the verdict line ends with them, and the JSON
+/// Soundness contract): the header lists their ids, the end of the report says what each
+/// means, the verdict line ends with them, and the JSON
 /// carries both; a violation carries none.
 #[test]
 fn holds_verdicts_say_what_they_assume() {
     let case = "cases/c8-descheduler-spread-loop-fixed";
     let text = kbmc(&["check", "--engine", "explicit", "--no-color", case]).stdout;
-    assert!(text.contains("  assumes:     replicaset-chosen-evicted: "), "{text}");
-    assert!(text.contains("descheduler-run-together: a descheduler run's evictions happen together"), "{text}");
+    assert!(text.contains("  assumes:     replicaset-chosen-evicted, descheduler-run-together, "), "{text}");
+    // What each means, once, after the traces and before the summary line.
+    let end = text.find("\nassumptions (").expect("the assumptions explained");
+    assert!(
+        text[end..].contains("\n  descheduler-run-together: a descheduler run's evictions happen together"),
+        "{text}"
+    );
+    assert!(text[end..].contains(" intent(s): "), "the summary line stays last:\n{text}");
     let line = text.lines().find(|l| l.starts_with("noEvictionCycle(web): holds")).expect("a holds verdict");
     assert!(
         line.ends_with(
