@@ -13,7 +13,7 @@ use super::machine::{trace_lines, verdict_line};
 use super::view::{self, Header};
 use crate::model::Model;
 use crate::trace::Trace;
-use crate::verdict::{CheckResult, Verdict};
+use crate::verdict::{CheckResult, EventBound, Verdict};
 
 /// ANSI colour for a verdict word, when colour is on.
 fn paint(on: bool, v: &Verdict, text: &str) -> String {
@@ -30,6 +30,12 @@ fn paint(on: bool, v: &Verdict, text: &str) -> String {
 
 /// The header of `kbmc <command>`: cluster, workloads, controllers, events, intents and bounds.
 pub fn header_lines(command: &str, h: &Header) -> String {
+    header_with_events(command, h, None)
+}
+
+/// [`header_lines`], its bounds line saying how many events one run held where a check went
+/// to less than the budgets allow.
+fn header_with_events(command: &str, h: &Header, events: Option<EventBound>) -> String {
     let none = |v: &[String]| if v.is_empty() { "none".to_string() } else { alike(v) };
     let mut o = String::new();
     let _ = writeln!(o, "kbmc {command} {} (engine {})", h.model, h.engine);
@@ -55,7 +61,15 @@ pub fn header_lines(command: &str, h: &Header) -> String {
     o += &wrap("  workloads:   ", &workloads);
     let _ = writeln!(o, "  controllers: {}", h.controllers.join(", "));
     let _ = writeln!(o, "  events:      {}", none(&h.events));
-    let _ = writeln!(o, "  bounds:      {} steps, {} timing", h.steps, h.timing);
+    let events = events.map_or(String::new(), |e| {
+        format!(
+            ", up to {} in one run ({}; the budgets allow {})",
+            crate::count(e.reached, "event", "events"),
+            if e.deepened { "deepened from 1" } else { "--events or spec.bounds.events" },
+            e.total
+        )
+    });
+    let _ = writeln!(o, "  bounds:      {} steps, {} timing{events}", h.steps, h.timing);
     if !h.assumptions.is_empty() {
         let ids: Vec<&str> = h.assumptions.iter().map(|a| a.id).collect();
         o += &wrap("  assumes:     ", &format!("{} (explained at the end)", ids.join(", ")));
@@ -362,7 +376,7 @@ fn undecided_line(r: &CheckResult, step: usize, members: &[usize]) -> String {
 }
 
 pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
-    let mut o = header_lines("check", h);
+    let mut o = header_with_events("check", h, r.events);
     let w = &mut o;
     let losses = crate::model::exposure::single_node_losses(m);
     if let Some(finding) = view::single_node_loss(m, &losses) {
@@ -395,7 +409,7 @@ pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
             continue;
         }
         let alias = ir.kivi_name.map(|k| format!(" [Kivi: {k}]")).unwrap_or_default();
-        let line = verdict_line(&ir.verdict);
+        let line = verdict_line(&ir.verdict) + &super::machine::events_text(ir);
         let cut = line.find([' ', ':']).unwrap_or(line.len());
         let assumed = view::assuming_text(m, i, &ir.verdict);
         let _ = writeln!(w, "{}: {}{}{alias}{assumed}", ir.name, paint(color, &ir.verdict, &line[..cut]), &line[cut..]);

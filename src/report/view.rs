@@ -265,7 +265,7 @@ pub fn groups(m: &Model, r: &CheckResult, losses: &[crate::model::exposure::Sing
         }
         let line = match &ir.verdict {
             Verdict::Violated(_) => "violated".to_string(),
-            v => super::machine::verdict_line(v) + &assuming_text(m, i, v),
+            v => super::machine::verdict_line(v) + &super::machine::events_text(ir) + &assuming_text(m, i, v),
         };
         let key = (intent.name(), line);
         match keyed.iter_mut().find(|(k, _)| *k == key) {
@@ -327,9 +327,10 @@ pub fn group_line(m: &Model, r: &CheckResult, g: &Group) -> String {
     match &r.results[g.representative].verdict {
         Verdict::Violated(_) => format!("{}: violated for {list}{}", g.intent, group_cause(g)),
         v => format!(
-            "{}: {}{} — for {list}",
+            "{}: {}{}{} — for {list}",
             g.intent,
             super::machine::verdict_line(v),
+            super::machine::events_text(&r.results[g.representative]),
             assuming_text(m, g.representative, v)
         ),
     }
