@@ -2,23 +2,30 @@
 //! replicas with a soft zone spread on M nodes in three zones, under a descheduler and one
 //! node failure, a `noEvictionCycle` intent each, for N in 1, 2, 4, 8, 16, 32 and M in 6, 12,
 //! 48; then microservices-demo's published manifests on 3 and 12 nodes with one node failure
-//! and `podAlwaysSchedulable`. Each cluster is checked by the kbmc binary as a child process
-//! (`kbmc check --all --format json`), once with the default engine and once with `--engine
-//! explicit`, under a time limit per run; one Markdown table row per run: per-intent verdicts,
-//! wall-clock time to the verdicts, CPU time, states (explicit) and depth, and the child's
-//! peak resident memory (its rusage `ru_maxrss`, Z3's share included). Results go to
-//! docs/performance.md.
+//! and `podAlwaysSchedulable`; then live snapshots (`snapshot-k1`, `-k4`, `-k16`): Nodes,
+//! Deployments, ReplicaSets and Running pods of microservices-demo copied into k namespaces on
+//! 3k nodes of 4 CPU / 16 GiB in three zones, with kube-system (CoreDNS, metrics-server, a
+//! kube-proxy pod per node), no Verification, so checked with the spec kbmc infers. Each
+//! cluster is checked by the kbmc binary as a child process (`kbmc check --all --format
+//! json`) under a time limit per run: the generated clusters and microservices-demo once with
+//! `--engine symbolic` and once with `--engine explicit`, the snapshots once with kbmc's
+//! default engine (no `--engine`). One Markdown table row per run: per-intent verdicts (each
+//! holding one with its step bound and, where kbmc reports it, its event bound), the event
+//! bound the check reached, wall-clock time to the verdicts, CPU time, states (explicit) and
+//! depth, and the child's peak resident memory (its rusage `ru_maxrss`, Z3's share included).
+//! Results go to docs/performance.md.
 //!
 //! `cargo bench --bench workloads [-- OPTIONS] [FILTER...]`:
-//! - `--quick`: only N = 1, 2 on 6 nodes and microservices-demo on 3 nodes;
-//! - FILTER: only the clusters whose label (`n4-m12`, `microservices-demo-m3`) contains it;
-//! - `--engine symbolic|explicit`: one engine only;
+//! - `--quick`: only N = 1, 2 on 6 nodes, microservices-demo on 3 nodes and `snapshot-k1`;
+//! - FILTER: only the clusters whose label (`n4-m12`, `microservices-demo-m3`,
+//!   `snapshot-k4`) contains it, a number whole (`snapshot-k1` is not `snapshot-k16`);
+//! - `--engine symbolic|explicit`: that engine only, for every cluster (the snapshots too);
 //! - `--time-limit S`: kbmc's `--time-limit` per run (default 120 s; a run that has not
 //!   stopped by itself is killed at twice that, at least a minute after it);
 //! - `--first`: without `--all` (as `kbmc check` runs by default: stop at the first violation);
 //! - `--kbmc PATH`: another kbmc binary (default: the one `cargo bench` built);
-//! - `--write DIR N M` or `--write DIR microservices-demo M`: write that cluster to DIR and
-//!   run nothing.
+//! - `--write DIR N M`, `--write DIR microservices-demo M` or `--write DIR snapshot K`: write
+//!   that cluster to DIR and run nothing.
 //!
 //! Never asserts on time; a run that fails to give a verdict prints what it said instead.
 
@@ -42,7 +49,8 @@ fn kill_after(time_limit: u64) -> Duration {
 
 const USAGE: &str = "usage: cargo bench --bench workloads -- [--quick] [--engine symbolic|explicit] [--time-limit S] [--first] [--kbmc PATH] [FILTER...]
        cargo bench --bench workloads -- --write DIR N M
-       cargo bench --bench workloads -- --write DIR microservices-demo M";
+       cargo bench --bench workloads -- --write DIR microservices-demo M
+       cargo bench --bench workloads -- --write DIR snapshot K";
 
 /// One cluster of the family.
 #[derive(Clone, Copy)]
@@ -51,6 +59,8 @@ enum Cluster {
     Generated { n: usize, m: usize },
     /// microservices-demo on `m` nodes.
     Demo { m: usize },
+    /// A live snapshot of microservices-demo in `k` namespaces on `3k` nodes.
+    Snapshot { k: usize },
 }
 
 impl Cluster {
@@ -58,6 +68,26 @@ impl Cluster {
         match self {
             Cluster::Generated { n, m } => format!("n{n}-m{m}"),
             Cluster::Demo { m } => format!("microservices-demo-m{m}"),
+            Cluster::Snapshot { k } => format!("snapshot-k{k}"),
+        }
+    }
+
+    /// The table's N and M: what runs, on how many nodes.
+    fn size(self) -> (String, usize) {
+        match self {
+            Cluster::Generated { n, m } => (n.to_string(), m),
+            Cluster::Demo { m } => ("microservices-demo".to_string(), m),
+            Cluster::Snapshot { k } => (format!("snapshot k={k}"), 3 * k),
+        }
+    }
+
+    /// The engines it is checked with: `given` (`--engine`), else both for the generated
+    /// clusters and microservices-demo, kbmc's default (`None`: no `--engine`) for snapshots.
+    fn engines(self, given: Option<&'static str>) -> Vec<Option<&'static str>> {
+        match (given, self) {
+            (Some(e), _) => vec![Some(e)],
+            (None, Cluster::Snapshot { .. }) => vec![None],
+            (None, _) => vec![Some("symbolic"), Some("explicit")],
         }
     }
 
@@ -65,14 +95,15 @@ impl Cluster {
         match self {
             Cluster::Generated { n, m } => workloads::write(dir, n, m),
             Cluster::Demo { m } => workloads::write_microservices_demo(dir, m),
+            Cluster::Snapshot { k } => workloads::write_snapshot(dir, k),
         }
     }
 }
 
 /// The whole family, or with `quick` its smallest clusters.
 fn family(quick: bool) -> Vec<Cluster> {
-    let (ns, ms, demo): (&[usize], &[usize], &[usize]) =
-        if quick { (&[1, 2], &[6], &[3]) } else { (&[1, 2, 4, 8, 16, 32], &[6, 12, 48], &[3, 12]) };
+    let (ns, ms, demo, ks): (&[usize], &[usize], &[usize], &[usize]) =
+        if quick { (&[1, 2], &[6], &[3], &[1]) } else { (&[1, 2, 4, 8, 16, 32], &[6, 12, 48], &[3, 12], &[1, 4, 16]) };
     let mut v = Vec::new();
     for &m in ms {
         for &n in ns {
@@ -80,12 +111,14 @@ fn family(quick: bool) -> Vec<Cluster> {
         }
     }
     v.extend(demo.iter().map(|&m| Cluster::Demo { m }));
+    v.extend(ks.iter().map(|&k| Cluster::Snapshot { k }));
     v
 }
 
 struct Args {
     quick: bool,
-    engines: Vec<&'static str>,
+    /// `--engine`, if given.
+    engine: Option<&'static str>,
     time_limit: u64,
     all: bool,
     kbmc: PathBuf,
@@ -96,7 +129,7 @@ struct Args {
 fn parse() -> Result<Args, String> {
     let mut a = Args {
         quick: false,
-        engines: vec!["symbolic", "explicit"],
+        engine: None,
         time_limit: TIME_LIMIT,
         all: true,
         kbmc: PathBuf::from(env!("CARGO_BIN_EXE_kbmc")),
@@ -115,9 +148,9 @@ fn parse() -> Result<Args, String> {
             "--quick" => a.quick = true,
             "--first" => a.all = false,
             "--engine" => {
-                a.engines = match it.next().as_deref() {
-                    Some("symbolic") => vec!["symbolic"],
-                    Some("explicit") => vec!["explicit"],
+                a.engine = match it.next().as_deref() {
+                    Some("symbolic") => Some("symbolic"),
+                    Some("explicit") => Some("explicit"),
                     Some(other) => return Err(format!("--engine: expected symbolic or explicit, got {other:?}")),
                     None => return Err("--engine: expected symbolic or explicit, got nothing".into()),
                 }
@@ -126,9 +159,11 @@ fn parse() -> Result<Args, String> {
             "--kbmc" => a.kbmc = it.next().ok_or("--kbmc: a path is missing")?.into(),
             "--write" => {
                 let dir = PathBuf::from(it.next().ok_or("--write: DIR is missing")?);
-                let first = it.next().ok_or("--write: N (or microservices-demo) is missing")?;
+                let first = it.next().ok_or("--write: N (or microservices-demo, or snapshot) is missing")?;
                 let cluster = if first == "microservices-demo" {
                     Cluster::Demo { m: number("--write microservices-demo M", it.next())? }
+                } else if first == "snapshot" {
+                    Cluster::Snapshot { k: number("--write snapshot K", it.next())? }
                 } else {
                     let n = number("--write N", Some(first))?;
                     Cluster::Generated { n, m: number("--write N M", it.next())? }
@@ -168,12 +203,12 @@ fn main() {
         if a.all { "--all" } else { "first violation" },
         load_average()
     );
-    println!("\n| engine | N | M | verdicts | time | cpu | states | depth | peak RSS |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("\n| engine | N | M | verdicts | events | time | cpu | states | depth | peak RSS |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     let root = std::env::temp_dir().join(format!("kbmc-bench-workloads-{}", std::process::id()));
     for cluster in family(a.quick) {
         let label = cluster.label();
-        if !a.filters.is_empty() && !a.filters.iter().any(|f| label.contains(f.as_str())) {
+        if !a.filters.is_empty() && !a.filters.iter().any(|f| selects(f, &label)) {
             continue;
         }
         let dir = root.join(&label);
@@ -181,15 +216,14 @@ fn main() {
             eprintln!("workloads: writing {label} into {}: {e}", dir.display());
             std::process::exit(2);
         }
-        let (n, m) = match cluster {
-            Cluster::Generated { n, m } => (n.to_string(), m),
-            Cluster::Demo { m } => ("microservices-demo".to_string(), m),
-        };
-        for engine in &a.engines {
+        let (n, m) = cluster.size();
+        for engine in cluster.engines(a.engine) {
             let r = run(&a, &dir, engine);
             println!(
-                "| {engine} | {n} | {m} | {} | {:.2} s | {:.2} s | {} | {} | {} MiB |",
+                "| {} | {n} | {m} | {} | {} | {:.2} s | {:.2} s | {} | {} | {} MiB |",
+                engine.unwrap_or("default"),
                 r.verdicts,
+                r.events,
                 r.wall.as_secs_f64(),
                 r.cpu.as_secs_f64(),
                 r.states.map_or("-".to_string(), |s| s.to_string()),
@@ -202,6 +236,15 @@ fn main() {
     println!("\nload average at end: {}", load_average());
 }
 
+/// Whether FILTER `f` selects the cluster labelled `label`: `label` contains it, and not as
+/// the start of a longer number (`snapshot-k1` is not `snapshot-k16`, `n1` not `n16-m6`).
+fn selects(f: &str, label: &str) -> bool {
+    label.match_indices(f).any(|(i, _)| {
+        let ends_in_digit = f.ends_with(|c: char| c.is_ascii_digit());
+        !(ends_in_digit && label[i + f.len()..].starts_with(|c: char| c.is_ascii_digit()))
+    })
+}
+
 /// The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them.
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -212,6 +255,8 @@ fn load_average() -> String {
 /// What one run of kbmc gave.
 struct Outcome {
     verdicts: String,
+    /// The bound on events in one run the check reached ([`events`]).
+    events: String,
     wall: Duration,
     /// User and system time of the child.
     cpu: Duration,
@@ -220,15 +265,20 @@ struct Outcome {
     max_rss_kib: i64,
 }
 
-/// Runs `kbmc check` on `dir` with `engine` as a child process, killed at [`kill_after`]. The child's stdout and stderr go to files (a counterexample's JSON may be larger
-/// than a pipe holds); it is waited for without being reaped first (`waitid` with `WNOWAIT`),
-/// so that the watchdog can never signal a reused process id, then reaped by `wait4` for its
-/// resource usage.
-fn run(a: &Args, dir: &Path, engine: &str) -> Outcome {
-    let out_path = dir.with_extension(format!("{engine}.json"));
-    let err_path = dir.with_extension(format!("{engine}.stderr"));
+/// Runs `kbmc check` on `dir` with `engine` (`None`: kbmc's default) as a child process,
+/// killed at [`kill_after`]. The child's stdout and stderr go to files (a counterexample's JSON
+/// may be larger than a pipe holds); it is waited for without being reaped first (`waitid`
+/// with `WNOWAIT`), so that the watchdog can never signal a reused process id, then reaped by
+/// `wait4` for its resource usage.
+fn run(a: &Args, dir: &Path, engine: Option<&str>) -> Outcome {
+    let name = engine.unwrap_or("default");
+    let out_path = dir.with_extension(format!("{name}.json"));
+    let err_path = dir.with_extension(format!("{name}.stderr"));
     let mut cmd = Command::new(&a.kbmc);
-    cmd.args(["check", "--format", "json", "--engine", engine, "--time-limit", &a.time_limit.to_string()]);
+    cmd.args(["check", "--format", "json", "--time-limit", &a.time_limit.to_string()]);
+    if let Some(e) = engine {
+        cmd.args(["--engine", e]);
+    }
     if a.all {
         cmd.arg("--all");
     }
@@ -278,6 +328,7 @@ fn run(a: &Args, dir: &Path, engine: &str) -> Outcome {
     let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
     let mut o = Outcome {
         verdicts: String::new(),
+        events: "-".to_string(),
         wall,
         cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
         states: None,
@@ -292,8 +343,9 @@ fn run(a: &Args, dir: &Path, engine: &str) -> Outcome {
     } else {
         match (code, serde_json::from_str::<serde_json::Value>(&stdout)) {
             (Some(0 | 1 | 3), Ok(j)) => {
-                o.states = j["effort"]["states"].as_u64().filter(|_| engine == "explicit");
+                o.states = j["effort"]["states"].as_u64().filter(|_| j["effort"]["engine"] == "explicit");
                 o.depth = j["effort"]["depth"].as_u64();
+                o.events = events(&j);
                 summary(&j)
             }
             _ => format!(
@@ -308,9 +360,27 @@ fn run(a: &Args, dir: &Path, engine: &str) -> Outcome {
     o
 }
 
+/// The bound on events in one run the check reached, from the JSON's top-level `events`:
+/// `2 of 16` (deepened from one while time remained: `2 of 16, deepened`), `all` when it is
+/// null (every event's own budget was allowed), `-` when a kbmc too old to report it ran.
+fn events(j: &serde_json::Value) -> String {
+    match j.get("events") {
+        None => "-".into(),
+        Some(serde_json::Value::Null) => "all".into(),
+        Some(e) => format!(
+            "{} of {}{}",
+            e["bound"],
+            e["total"],
+            if e["deepened"].as_bool() == Some(true) { ", deepened" } else { "" }
+        ),
+    }
+}
+
 /// Per-intent verdicts, alike ones counted: `noEvictionCycle: 3× violated@15, 29× holds(<=30)`.
 /// `violated@k`: a counterexample of k steps; `holds(all)`: every reachable state explored;
-/// `holds(<=k)`: no violation within k steps; `proved`: for every run length;
+/// `holds(<=k)`: no violation within k steps; `proved`: for every run length; a holding or
+/// proved verdict under an event bound (the result's `events_bound`, where kbmc reports one)
+/// says it: `holds(<=30, <=2 events)`, `proved(<=2 events)`;
 /// `unknown(<=k)`: cut short (a time or memory limit) with no violation within k steps;
 /// `unknown(not decided)`: stopped at another intent's violation (without `--all`).
 fn summary(j: &serde_json::Value) -> String {
@@ -318,13 +388,15 @@ fn summary(j: &serde_json::Value) -> String {
     for r in j["results"].as_array().into_iter().flatten() {
         let intent = r["intent"].as_str().unwrap_or("?");
         let kind = intent.split('(').next().unwrap_or(intent).to_string();
+        let events = r["events_bound"].as_u64().map_or(String::new(), |b| format!(", <={b} events"));
         let word = match r["verdict"].as_str() {
             Some("violated") => {
                 format!("violated@{}", r["trace"]["steps"].as_array().map_or(0, Vec::len))
             }
-            Some("holds") if r["bound"]["exhaustive"].as_bool() == Some(true) => "holds(all)".into(),
-            Some("holds") => format!("holds(<={})", r["bound"]["steps"]),
-            Some("proved") => "proved".into(),
+            Some("holds") if r["bound"]["exhaustive"].as_bool() == Some(true) => format!("holds(all{events})"),
+            Some("holds") => format!("holds(<={}{events})", r["bound"]["steps"]),
+            Some("proved") if events.is_empty() => "proved".into(),
+            Some("proved") => format!("proved({})", &events[2..]),
             _ => {
                 let reason = r["reason"].as_str().unwrap_or("");
                 let within = reason.split("no violation within ").nth(1).and_then(|s| s.split(' ').next());

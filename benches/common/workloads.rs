@@ -1,12 +1,18 @@
 //! The workloads benchmark's clusters, written to disk: `n` Deployments of 3 replicas with a
 //! soft zone spread on `m` nodes in three zone pools, under a descheduler, one node failure
-//! and a `noEvictionCycle` intent per Deployment; and microservices-demo's published manifests
-//! (tests/corpus/microservices-demo) on one pool of `m` nodes with one node failure. Shared by
-//! the workloads bench and the integration tests (through `#[path]`), so both check the same
-//! clusters. Writes files only: running kbmc on them is the caller's.
+//! and a `noEvictionCycle` intent per Deployment; microservices-demo's published manifests
+//! (tests/corpus/microservices-demo) on one pool of `m` nodes with one node failure; and live
+//! snapshots of microservices-demo copied into `k` namespaces on `3k` nodes, grown from the
+//! hand-written snapshot tests/fixtures/live/microservices-demo-3z (no Verification: kbmc
+//! infers the spec). Shared by the workloads bench and the integration tests (through
+//! `#[path]`), so both check the same clusters. Writes files only: running kbmc on them is the
+//! caller's.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
+
+use serde_yaml::{Mapping, Value};
 
 /// The step bound every generated Verification sets (`spec.bounds.steps`).
 pub const STEPS: u32 = 30;
@@ -148,4 +154,402 @@ spec:
 "
         ),
     )
+}
+
+/// The live snapshot the snapshot clusters are grown from (see its README.md).
+pub fn live_fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/live/microservices-demo-3z")
+}
+
+/// The namespace of copy `c` of the shop in a snapshot: `default` for the first (the
+/// fixture's own namespace, so that `k = 1` is the fixture), `shop-<c>` for the others.
+pub fn shop_namespace(c: usize) -> String {
+    if c == 0 {
+        "default".to_string()
+    } else {
+        format!("shop-{c}")
+    }
+}
+
+/// Writes a live snapshot of microservices-demo copied into `k` namespaces on `3k` nodes into
+/// `dir` (created): one cluster.yaml, a `kind: List` as `kubectl get
+/// nodes,deploy,rs,pods,hpa,ds -A -o yaml` prints it, and no Verification.
+///
+/// Every object is one of the fixture's ([`live_fixture`]) with its shape, status and
+/// bookkeeping kept; what a copy changes is what the API server would give it of its own:
+/// - Nodes: `k` per zone (eu-west-1a, b, c), the fixture's node of that zone and copies of it
+///   whose host part of the name goes up by one (`ip-10-0-1-17`, `ip-10-0-1-18`, ...), each
+///   with its own uid and providerID. The nodes are listed zone by zone in turn: a, b, c, a, ...
+/// - The twelve Deployments of the `default` namespace, each with its ReplicaSet and Running
+///   pod, once per namespace [`shop_namespace`]`(0..k)` under the same names and
+///   `pod-template-hash` (the hash is of the pod template, which a namespace does not change),
+///   with their own uids and ownerReferences to them. Pod `j` of copy `c` runs on node
+///   `(12c + j) mod 3k` in the listing order (round-robin, as the fixture places its pods).
+/// - kube-system as in the fixture (CoreDNS's two pods and metrics-server's stay on the
+///   fixture's nodes), and the kube-proxy DaemonSet with one Running pod per node, each with
+///   the DaemonSet controller's affinity to its node's name; its status counts `3k` nodes.
+///
+/// A pod other than the fixture's own on its fixture node gets its node's address as `hostIP`
+/// and a `podIP` of its own (the node's for a hostNetwork pod, else in 100.64.0.0/16). Refused (nothing
+/// written) when `k` is 0, when a name or address would run out of range, or when the pods
+/// placed on a node would request more CPU, memory or pods than its allocatable.
+pub fn write_snapshot(dir: &Path, k: usize) -> io::Result<()> {
+    if k == 0 {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "a snapshot of 0 copies: give at least 1"));
+    }
+    let path = live_fixture().join("cluster.yaml");
+    let text = std::fs::read_to_string(&path)?;
+    let fixture: Value = serde_yaml::from_str(&text).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    let f = Fixture::read(&fixture).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    let items = f.grow(k).map_err(|e| bad(format!("a snapshot of {k} copies: {e}")))?;
+    check_snapshot(&items).map_err(|e| bad(format!("a snapshot of {k} copies: {e}")))?;
+    let mut list = Mapping::new();
+    list.insert("apiVersion".into(), "v1".into());
+    list.insert("kind".into(), "List".into());
+    let mut meta = Mapping::new();
+    meta.insert("resourceVersion".into(), "".into());
+    list.insert("metadata".into(), Value::Mapping(meta));
+    list.insert("items".into(), Value::Sequence(items));
+    let body = serde_yaml::to_string(&Value::Mapping(list)).map_err(|e| bad(e.to_string()))?;
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        dir.join("cluster.yaml"),
+        format!(
+            "# A live snapshot of microservices-demo in {k} namespace(s) on {} nodes, written by\n# benches/common/workloads.rs (write_snapshot) from tests/fixtures/live/microservices-demo-3z.\n{body}",
+            3 * k
+        ),
+    )
+}
+
+fn bad(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg)
+}
+
+/// The fixture's objects, sorted into what a snapshot copies.
+struct Fixture {
+    /// The three nodes, in the fixture's order (one per zone).
+    nodes: Vec<Value>,
+    /// The shop: each Deployment of `default` with its ReplicaSet and pod, in order.
+    shop: Vec<Value>,
+    /// kube-system's objects other than kube-proxy's pods, in order.
+    system: Vec<Value>,
+    /// The kube-proxy pod of each node, in the order of `nodes`.
+    proxies: Vec<Value>,
+}
+
+fn text<'a>(v: &'a Value, path: &[&str]) -> Result<&'a str, String> {
+    let mut x = v;
+    for p in path {
+        x = x.get(p).ok_or_else(|| format!("{} has no {}", describe(v), path.join(".")))?;
+    }
+    x.as_str().ok_or_else(|| format!("{}: {} is not a string", describe(v), path.join(".")))
+}
+
+fn describe(v: &Value) -> String {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("?").to_string();
+    let name = v.get("metadata").and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("?");
+    format!("{} {name}", s("kind"))
+}
+
+impl Fixture {
+    fn read(fixture: &Value) -> Result<Fixture, String> {
+        let items = fixture.get("items").and_then(Value::as_sequence).ok_or("no items: not a kind: List")?;
+        let mut f = Fixture { nodes: Vec::new(), shop: Vec::new(), system: Vec::new(), proxies: Vec::new() };
+        let mut proxies = Vec::new();
+        for item in items {
+            let kind = text(item, &["kind"])?;
+            text(item, &["metadata", "name"])?;
+            text(item, &["metadata", "uid"])?;
+            text(item, &["metadata", "resourceVersion"])?;
+            if kind == "Node" {
+                text(item, &["spec", "providerID"])?;
+                f.nodes.push(item.clone());
+                continue;
+            }
+            if kind != "DaemonSet" {
+                // Every Deployment, ReplicaSet and pod has an owner a copy must point to anew.
+                let owners = item["metadata"].get("ownerReferences").and_then(Value::as_sequence);
+                if kind != "Deployment" && owners.is_none_or(|o| o.len() != 1) {
+                    return Err(format!("{}: expected one ownerReference", describe(item)));
+                }
+            }
+            if kind == "Pod" {
+                text(item, &["spec", "nodeName"])?;
+                text(item, &["status", "hostIP"])?;
+                text(item, &["status", "podIP"])?;
+            }
+            match text(item, &["metadata", "namespace"])? {
+                "default" => f.shop.push(item.clone()),
+                "kube-system" if kind == "Pod" && item["metadata"]["ownerReferences"][0]["kind"] == "DaemonSet" => {
+                    proxies.push(item.clone())
+                }
+                "kube-system" => f.system.push(item.clone()),
+                ns => return Err(format!("{}: namespace {ns:?}, expected default or kube-system", describe(item))),
+            }
+        }
+        if f.nodes.len() != 3 {
+            return Err(format!("{} nodes, expected three (one per zone)", f.nodes.len()));
+        }
+        // Each node's kube-proxy pod, in the nodes' order.
+        for n in &f.nodes {
+            let name = text(n, &["metadata", "name"])?;
+            let mine: Vec<&Value> = proxies.iter().filter(|p| text(p, &["spec", "nodeName"]) == Ok(name)).collect();
+            if mine.len() != 1 {
+                return Err(format!("{} DaemonSet pods on {name}, expected one", mine.len()));
+            }
+            f.proxies.push(mine[0].clone());
+        }
+        if proxies.len() != f.nodes.len() {
+            return Err(format!("{} DaemonSet pods on {} nodes", proxies.len(), f.nodes.len()));
+        }
+        Ok(f)
+    }
+
+    /// The items of the snapshot of `k` copies: nodes, the shop's copies, kube-system.
+    fn grow(&self, k: usize) -> Result<Vec<Value>, String> {
+        // Node slot `s` is copy `s / 3` of the fixture's node `s % 3`.
+        let mut nodes = Vec::new();
+        for s in 0..3 * k {
+            nodes.push(node_copy(&self.nodes[s % 3], s / 3)?);
+        }
+        let node_name = |s: usize| text(&nodes[s], &["metadata", "name"]).map(str::to_string);
+        let mut items = nodes.clone();
+        // The pods placed so far on each slot, for their addresses.
+        let mut placed = vec![0usize; 3 * k];
+        let mut next_pod = 0;
+        for c in 0..k {
+            let ns = shop_namespace(c);
+            for obj in &self.shop {
+                let mut o = obj.clone();
+                o["metadata"]["namespace"] = Value::from(ns.clone());
+                renumber(&mut o, c)?;
+                if let Some(owners) = o["metadata"].get_mut("ownerReferences").and_then(Value::as_sequence_mut) {
+                    let uid = text(&owners[0], &["uid"])?.to_string();
+                    owners[0]["uid"] = Value::from(uid_copy(&uid, c)?);
+                }
+                if text(&o, &["kind"])? == "Pod" {
+                    let s = next_pod % (3 * k);
+                    next_pod += 1;
+                    place(&mut o, c == 0, &nodes[s], s, &mut placed[s])?;
+                }
+                items.push(o);
+            }
+        }
+        for obj in &self.system {
+            let mut o = obj.clone();
+            if text(&o, &["kind"])? == "DaemonSet" {
+                for f in [
+                    "currentNumberScheduled",
+                    "desiredNumberScheduled",
+                    "numberAvailable",
+                    "numberReady",
+                    "updatedNumberScheduled",
+                ] {
+                    o["status"][f] = Value::from(3 * k as u64);
+                }
+            }
+            items.push(o);
+        }
+        for s in 0..3 * k {
+            let mut p = self.proxies[s % 3].clone();
+            renumber(&mut p, s / 3)?;
+            if s >= 3 {
+                let uid = text(&p, &["metadata", "uid"])?.to_string();
+                p["metadata"]["name"] = Value::from(format!("kube-proxy-{}", suffix(&uid)?));
+                let name = node_name(s)?;
+                let values = p["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+                    ["nodeSelectorTerms"][0]["matchFields"][0]["values"]
+                    .as_sequence_mut()
+                    .ok_or("the kube-proxy pod's node affinity has no matchFields values")?;
+                *values = vec![Value::from(name)];
+                place(&mut p, false, &nodes[s], s, &mut placed[s])?;
+            }
+            items.push(p);
+        }
+        Ok(items)
+    }
+}
+
+/// Copy `i` of `uid` (0: itself): its first group XORed with a multiple of `i`, so copies
+/// of one uid differ and copies of different uids stay apart ([`check_snapshot`] makes sure).
+fn uid_copy(uid: &str, i: usize) -> Result<String, String> {
+    if i == 0 {
+        return Ok(uid.to_string());
+    }
+    let (head, tail) = uid.split_once('-').ok_or_else(|| format!("uid {uid:?} is not a UUID"))?;
+    let h = u32::from_str_radix(head, 16).map_err(|_| format!("uid {uid:?} is not a UUID"))?;
+    Ok(format!("{:08x}-{tail}", h ^ (i as u32).wrapping_mul(0x9e37_79b9)))
+}
+
+/// Copy `i` of an object's uid and resourceVersion (0: unchanged).
+fn renumber(o: &mut Value, i: usize) -> Result<(), String> {
+    let uid = uid_copy(text(o, &["metadata", "uid"])?, i)?;
+    o["metadata"]["uid"] = Value::from(uid);
+    let rv = text(o, &["metadata", "resourceVersion"])?;
+    let rv: u64 = rv.parse().map_err(|_| format!("{}: resourceVersion {rv:?} is not a number", describe(o)))?;
+    o["metadata"]["resourceVersion"] = Value::from((rv + 100_000 * i as u64).to_string());
+    Ok(())
+}
+
+/// The 5-character suffix kube's name generator would give, taken from `uid`'s digits.
+fn suffix(uid: &str) -> Result<String, String> {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let hex: String = uid.chars().filter(|c| *c != '-').collect();
+    let mut x = u128::from_str_radix(&hex, 16).map_err(|_| format!("uid {uid:?} is not a UUID"))?;
+    let mut s = String::new();
+    for _ in 0..5 {
+        s.push(ALPHABET[(x % ALPHABET.len() as u128) as usize] as char);
+        x /= ALPHABET.len() as u128;
+    }
+    Ok(s)
+}
+
+/// Copy `i` of a fixture node: `ip-10-0-1-17.<domain>` becomes `ip-10-0-1-<17 + i>.<domain>`,
+/// with its hostname label, uid, resourceVersion and providerID to match.
+fn node_copy(node: &Value, i: usize) -> Result<Value, String> {
+    let mut n = node.clone();
+    if i == 0 {
+        return Ok(n);
+    }
+    let name = text(node, &["metadata", "name"])?;
+    let (host, domain) = name.split_once('.').unwrap_or((name, ""));
+    let (prefix, last) = host.rsplit_once('-').ok_or_else(|| format!("node {name:?}: not named ip-A-B-C-D"))?;
+    let last: usize = last.parse().map_err(|_| format!("node {name:?}: not named ip-A-B-C-D"))?;
+    if last + i > 254 {
+        return Err(format!("node {name:?} has no copy {i}: its address would pass .254"));
+    }
+    let new =
+        if domain.is_empty() { format!("{prefix}-{}", last + i) } else { format!("{prefix}-{}.{domain}", last + i) };
+    n["metadata"]["name"] = Value::from(new.clone());
+    n["metadata"]["labels"]["kubernetes.io/hostname"] = Value::from(new);
+    renumber(&mut n, i)?;
+    let uid = text(&n, &["metadata", "uid"])?.to_string();
+    let provider = text(&n, &["spec", "providerID"])?;
+    // aws:///<zone>/i-0<16 hex digits>: the instance id from the uid, as the fixture's are.
+    let (zone, _) = provider.rsplit_once('/').ok_or_else(|| format!("node {name:?}: providerID {provider:?}"))?;
+    let hex: String = uid.chars().filter(|c| *c != '-').take(16).collect();
+    n["spec"]["providerID"] = Value::from(format!("{zone}/i-0{hex}"));
+    Ok(n)
+}
+
+/// The address a node's name gives (`ip-10-0-1-17...` is 10.0.1.17).
+fn node_ip(node: &Value) -> Result<String, String> {
+    let name = text(node, &["metadata", "name"])?;
+    let host = name.split('.').next().unwrap_or(name);
+    let ip = host.strip_prefix("ip-").map(|h| h.replace('-', "."));
+    ip.filter(|ip| ip.split('.').count() == 4).ok_or_else(|| format!("node {name:?}: not named ip-A-B-C-D"))
+}
+
+/// Puts pod `p` on `node` (slot `s`, which has `n` pods placed by the generator so far).
+/// The fixture's own pod (`own`) that stays on its node keeps its addresses; any other gets
+/// its own.
+fn place(p: &mut Value, own: bool, node: &Value, s: usize, n: &mut usize) -> Result<(), String> {
+    let name = text(node, &["metadata", "name"])?.to_string();
+    if own && text(p, &["spec", "nodeName"])? == name {
+        return Ok(());
+    }
+    *n += 1;
+    let host_ip = node_ip(node)?;
+    let host_network = p["spec"].get("hostNetwork").and_then(Value::as_bool) == Some(true);
+    if s > 255 || *n > 254 {
+        return Err(format!("no pod address left for {} on slot {s}", describe(p)));
+    }
+    p["spec"]["nodeName"] = Value::from(name);
+    p["status"]["podIP"] = Value::from(if host_network { host_ip.clone() } else { format!("100.64.{s}.{n}") });
+    p["status"]["hostIP"] = Value::from(host_ip);
+    Ok(())
+}
+
+/// CPU in millicores, memory in bytes: a Kubernetes quantity of the forms the fixture uses
+/// (`100m`, `4`, `0.5`; `64Mi`, `16Gi`, `83873772Ki`, `1G`, plain bytes).
+fn quantity(v: &Value) -> Result<(u64, u64), String> {
+    let s = match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => return Err(format!("quantity {other:?}")),
+    };
+    let err = || format!("quantity {s:?}");
+    let (num, mult): (&str, f64) = [
+        ("Ki", 1024f64),
+        ("Mi", 1024f64.powi(2)),
+        ("Gi", 1024f64.powi(3)),
+        ("Ti", 1024f64.powi(4)),
+        ("k", 1e3),
+        ("M", 1e6),
+        ("G", 1e9),
+        ("T", 1e12),
+        ("m", 1e-3),
+    ]
+    .iter()
+    .find_map(|(suf, m)| s.strip_suffix(suf).map(|n| (n, *m)))
+    .unwrap_or((&s, 1.0));
+    let x = num.parse::<f64>().map_err(|_| err())? * mult;
+    // As CPU (millicores) and as memory (bytes): the caller knows which it asked.
+    Ok(((x * 1000.0).round() as u64, x.round() as u64))
+}
+
+/// What the snapshot must be to load as a cluster: each kind, namespace and name once, each
+/// uid once, each pod address once (but a hostNetwork pod's, its node's), every pod on a
+/// listed node, and no node given more than its allocatable CPU,
+/// memory and pod count by the requests of its pods (the larger of their containers' sum and
+/// any init container's).
+fn check_snapshot(items: &[Value]) -> Result<(), String> {
+    let mut names = BTreeSet::new();
+    let mut uids = BTreeSet::new();
+    let mut load: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    for o in items {
+        let key = (
+            text(o, &["kind"])?.to_string(),
+            o["metadata"].get("namespace").and_then(Value::as_str).unwrap_or("").to_string(),
+            text(o, &["metadata", "name"])?.to_string(),
+        );
+        if !names.insert(key.clone()) {
+            return Err(format!("{} {}/{} twice", key.0, key.1, key.2));
+        }
+        if !uids.insert(text(o, &["metadata", "uid"])?.to_string()) {
+            return Err(format!("{}: its uid is another object's", describe(o)));
+        }
+        if key.0 == "Node" {
+            load.insert(key.2, (0, 0, 0));
+        }
+    }
+    let mut addresses = BTreeSet::new();
+    for o in items.iter().filter(|o| o["kind"] == "Pod") {
+        let ip = text(o, &["status", "podIP"])?;
+        if o["spec"]["hostNetwork"] != true && !addresses.insert(ip.to_string()) {
+            return Err(format!("{}: its podIP {ip} is another pod's", describe(o)));
+        }
+        let node = text(o, &["spec", "nodeName"])?;
+        let requests = |list: &str| -> Result<Vec<(u64, u64)>, String> {
+            let mut v = Vec::new();
+            for c in o["spec"].get(list).and_then(Value::as_sequence).into_iter().flatten() {
+                let r = c.get("resources").and_then(|r| r.get("requests"));
+                let cpu = r.and_then(|r| r.get("cpu")).map(quantity).transpose()?.map_or(0, |q| q.0);
+                let mem = r.and_then(|r| r.get("memory")).map(quantity).transpose()?.map_or(0, |q| q.1);
+                v.push((cpu, mem));
+            }
+            Ok(v)
+        };
+        let (mut cpu, mut mem) = requests("containers")?.iter().fold((0, 0), |(c, m), (c2, m2)| (c + c2, m + m2));
+        for (c, m) in requests("initContainers")? {
+            cpu = cpu.max(c);
+            mem = mem.max(m);
+        }
+        let l = load.get_mut(node).ok_or_else(|| format!("{} runs on {node}, which is not listed", describe(o)))?;
+        *l = (l.0 + cpu, l.1 + mem, l.2 + 1);
+    }
+    for o in items.iter().filter(|o| o["kind"] == "Node") {
+        let name = text(o, &["metadata", "name"])?;
+        let a = &o["status"]["allocatable"];
+        let (cpu, mem, pods) = (quantity(&a["cpu"])?.0, quantity(&a["memory"])?.1, quantity(&a["pods"])?.1);
+        let (c, m, p) = load[name];
+        if c > cpu || m > mem || p > pods {
+            return Err(format!(
+                "node {name}: its pods request cpu {c}m, memory {}Mi and {p} pods, above its allocatable cpu {cpu}m, memory {}Mi, {pods} pods",
+                m >> 20,
+                mem >> 20
+            ));
+        }
+    }
+    Ok(())
 }

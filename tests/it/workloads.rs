@@ -1,6 +1,7 @@
 //! The workloads bench's clusters (benches/common/workloads.rs, shared through `#[path]`)
 //! load and check: the smallest generated ones with the explicit engine and a small step
-//! bound, microservices-demo's through `inspect`. Verdict kinds only, never time.
+//! bound, microservices-demo's and the live snapshots through `inspect` (the snapshot of one
+//! copy is the hand-written fixture it grows from). Verdict kinds only, never time.
 
 use std::path::PathBuf;
 
@@ -66,4 +67,67 @@ fn the_generator_refuses_what_it_cannot_spread() {
     }
     assert!(!dir.exists(), "nothing written for a refused size");
     assert_eq!(generator::zone_counts(7), [3, 2, 2]);
+}
+
+/// `kbmc inspect` of `dir`: its output without the first line (the model's name, which is
+/// the folder's).
+fn inspect(dir: &std::path::Path) -> String {
+    let r = kbmc(&["inspect", &dir.to_string_lossy()]);
+    assert_eq!(r.code, 0, "{}: {}", dir.display(), r.stderr);
+    assert!(r.stderr.is_empty(), "{}: warnings: {}", dir.display(), r.stderr);
+    r.stdout.split_once('\n').map_or(String::new(), |(_, rest)| rest.to_string())
+}
+
+/// The snapshot of one copy is the fixture it is grown from, as kbmc models it: the same
+/// nodes, workloads, placement, inferred events and intents. The snapshot of four copies loads
+/// with its 12 nodes in one pool over three zones and 4 × 12 shop Deployments, namespaced; the
+/// one of sixteen is written (its placement fits every node's allocatable).
+#[test]
+fn snapshots_grow_from_the_live_fixture() {
+    let one = scratch("snapshot-k1");
+    generator::write_snapshot(&one, 1).expect("the generator writes k = 1");
+    let (got, want) = (inspect(&one), inspect(&generator::live_fixture()));
+    // The first line that differs, not the whole model twice.
+    if let Some((i, (g, w))) = got.lines().zip(want.lines()).enumerate().find(|(_, (g, w))| g != w) {
+        panic!("inspect line {}: the generated k = 1 gives\n{g}\nthe fixture\n{w}", i + 2);
+    }
+    assert_eq!(got.lines().count(), want.lines().count(), "{got}");
+
+    let four = scratch("snapshot-k4");
+    generator::write_snapshot(&four, 4).expect("the generator writes k = 4");
+    let out = inspect(&four);
+    assert!(out.contains("\nnode slots (12):\n"), "{out}");
+    assert!(out.contains("\nnode pools (1):\n"), "{out}");
+    assert!(out.contains("\ndeployments (50):\n"), "{out}");
+    for c in 0..4 {
+        let ns = generator::shop_namespace(c);
+        assert!(out.contains(&format!("\n  {ns}/frontend (namespace {ns})\n")), "{ns}: {out}");
+    }
+    for zone in ["eu-west-1a", "eu-west-1b", "eu-west-1c"] {
+        let nodes = out.matches(&format!("topology.kubernetes.io/zone={zone}\n")).count();
+        assert_eq!(nodes, 4, "{zone}: {out}");
+    }
+
+    let sixteen = scratch("snapshot-k16");
+    generator::write_snapshot(&sixteen, 16).expect("the generator writes k = 16");
+    let text = std::fs::read_to_string(sixteen.join("cluster.yaml")).expect("cluster.yaml");
+    let list: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    let items = list["items"].as_sequence().expect("a kind: List");
+    let count = |kind: &str| items.iter().filter(|o| o["kind"] == kind).count();
+    assert_eq!((count("Node"), count("Deployment"), count("ReplicaSet")), (48, 194, 194));
+    // 192 shop pods, CoreDNS's two, metrics-server's, and kube-proxy's on every node.
+    assert_eq!(count("Pod"), 192 + 3 + 48);
+    let mut proxied: Vec<&str> = items
+        .iter()
+        .filter(|o| o["metadata"]["ownerReferences"][0]["kind"] == "DaemonSet")
+        .map(|o| o["spec"]["nodeName"].as_str().expect("a node"))
+        .collect();
+    proxied.sort();
+    proxied.dedup();
+    assert_eq!(proxied.len(), 48, "one kube-proxy pod per node");
+    let e = generator::write_snapshot(&scratch("snapshot-k0"), 0).expect_err("0 copies refused");
+    assert!(e.to_string().contains("at least 1"), "{e}");
+    for d in [one, four, sixteen] {
+        std::fs::remove_dir_all(&d).ok();
+    }
 }
