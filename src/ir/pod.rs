@@ -2,7 +2,9 @@
 //! template against every node (NodeName, nodeSelector and node affinity, taints and
 //! tolerations) and its topology spread constraints (inter-pod affinity is read by
 //! `affinity.rs`). Also the list of pod-spec fields that
-//! would change behaviour but are not modelled.
+//! would change behaviour but are not modelled, and what the API server refuses in a
+//! template that kbmc would otherwise misread (duplicate container names, a request above
+//! its limit).
 
 use k8s_openapi::api::core::v1::{NodeSelectorTerm, PodTemplateSpec, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
