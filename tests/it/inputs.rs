@@ -162,9 +162,9 @@ fn kubectl_list_output_loads() {
     assert!(o.contains("strategy: RollingUpdate (maxSurge 1, maxUnavailable 0%)"), "{o}");
 }
 
-/// Issue 62: inputs the API server or the component rejects, or reads otherwise than kbmc
-/// did, are input errors naming the file, the document and the field.
-///
+// Inputs the API server or the component rejects, or reads otherwise than kbmc would, are
+// input errors naming the file, the document and the field: one fixture and test each.
+
 /// An HPA whose `scaleTargetRef.kind` is Deployment does not attach to a StatefulSet of the
 /// same name: the HPA controller resolves the target by kind and name.
 #[test]
