@@ -2,7 +2,9 @@
 //! template against every node (NodeName, nodeSelector and node affinity, taints and
 //! tolerations) and its topology spread constraints (inter-pod affinity is read by
 //! `affinity.rs`). Also the list of pod-spec fields that
-//! would change behaviour but are not modelled.
+//! would change behaviour but are not modelled, and what the API server refuses in a
+//! template that kbmc would otherwise misread (duplicate container names, a request above
+//! its limit).
 
 use k8s_openapi::api::core::v1::{NodeSelectorTerm, PodTemplateSpec, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -263,6 +265,23 @@ fn container_requests(
     let mut r = Resources::default();
     let mut scored = Resources { cpu_milli: DEFAULT_MILLI_CPU_REQUEST, memory: DEFAULT_MEMORY_REQUEST, pods: 0 };
     let Some(res) = &c.resources else { return (r, scored) };
+    // The API server's ValidateResourceRequirements: a request above its limit is refused
+    // (`must be less than or equal to cpu limit`), whatever the resource.
+    for (name, request) in res.requests.iter().flatten() {
+        let Some(limit) = res.limits.as_ref().and_then(|m| m.get(name)) else { continue };
+        let (Ok(rq), Ok(lq)) = (Quantity::parse(&request.0), Quantity::parse(&limit.0)) else { continue };
+        if rq.cmp_exact(&lq) == Some(std::cmp::Ordering::Greater) {
+            diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{field}.resources.requests.{name}"),
+                format!(
+                    "request {:?} is above the {name} limit {:?} ({field}.resources.limits.{name}); the API server requires a request less than or equal to its limit",
+                    request.0, limit.0
+                ),
+            ));
+        }
+    }
     let mut names: Vec<&String> = res.requests.iter().flatten().map(|(k, _)| k).collect();
     for (k, _) in res.limits.iter().flatten() {
         if !names.contains(&k) {
@@ -442,6 +461,30 @@ pub(super) fn template_facts(
     for (i, c) in spec.topology_spread_constraints.iter().flatten().enumerate() {
         if c.match_label_keys.as_ref().is_some_and(|k| !k.is_empty()) {
             unmodeled(format!("{s}.topologySpreadConstraints[{i}].matchLabelKeys"), "matchLabelKeys is not modelled");
+        }
+    }
+
+    // The API server's ValidatePodSpec: container names are unique over the containers and
+    // the init containers together (an init container is checked against every container
+    // and the init containers before it). kbmc would otherwise sum both into the requests.
+    let mut names: Vec<(&str, String)> = Vec::new();
+    let init = spec.init_containers.as_deref().unwrap_or_default();
+    for (list, containers) in [("containers", &spec.containers[..]), ("initContainers", init)] {
+        for (i, c) in containers.iter().enumerate() {
+            let f = format!("{s}.{list}[{i}]");
+            match names.iter().find(|(n, _)| *n == c.name) {
+                Some((_, first)) => diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    format!("{f}.name"),
+                    format!(
+                        "duplicate container name {:?} (also {}.name); the API server requires the names of a pod's containers and init containers to be unique",
+                        c.name,
+                        first.trim_start_matches('.')
+                    ),
+                )),
+                None => names.push((&c.name, f)),
+            }
         }
     }
 

@@ -332,6 +332,22 @@ pub fn load_text(file: &Path, text: &str, opts: LoadOptions, inputs: &mut Inputs
         if value.is_null() {
             continue; // an empty document, e.g. a trailing `---`
         }
+        let mut local = Vec::new();
+        local_tags(&value, String::new(), &mut local);
+        for (field, tag) in local {
+            let kind = value.get("kind").and_then(|k| k.as_str()).unwrap_or("<no kind>");
+            let name =
+                value.get("metadata").and_then(|m| m.get("name")).and_then(|n| n.as_str()).unwrap_or("<unnamed>");
+            errors.push(
+                InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    field,
+                    format!("YAML tag {tag} is not one kbmc reads (it reads YAML's core tags, such as !!str); it would take the value as if untagged, which another reader of the file may not: remove the tag"),
+                )
+                .with_object(format!("{kind}/{name}")),
+            );
+        }
         let tagged = tags.then(|| value.clone());
         // A List's items each get the line they start at (a `kubectl get -o yaml` dump is one
         // List: without this, every object of the file would point at its first line).
@@ -341,6 +357,38 @@ pub fn load_text(file: &Path, text: &str, opts: LoadOptions, inputs: &mut Inputs
         };
         let doc = Document { origin, typed: Some(typed), value: None, tagged };
         route(doc, &value, opts, inputs, errors, &items);
+    }
+}
+
+/// Every value under `value` that carries a tag serde_yaml does not resolve itself (a local
+/// tag such as `!foo`, not a core `!!str`): (its field path, the tag). The typed decode reads
+/// such a scalar as if it had no tag, so the tag would be silently ignored.
+fn local_tags(value: &serde_yaml::Value, path: String, out: &mut Vec<(String, String)>) {
+    use serde_yaml::Value;
+    match value {
+        Value::Tagged(t) => {
+            out.push((path.clone(), t.tag.to_string()));
+            local_tags(&t.value, path, out);
+        }
+        Value::Sequence(items) => {
+            for (i, v) in items.iter().enumerate() {
+                local_tags(v, format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Mapping(m) => {
+            for (k, v) in m {
+                let key = match k {
+                    Value::String(s) => s.clone(),
+                    other => serde_yaml::to_string(other).map_or_else(|_| "?".into(), |s| s.trim_end().to_string()),
+                };
+                let field = if path.is_empty() { key } else { format!("{path}.{key}") };
+                if let Value::Tagged(t) = k {
+                    out.push((field.clone(), t.tag.to_string()));
+                }
+                local_tags(v, field, out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -576,6 +624,22 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         let lines: Vec<usize> = inputs.nodes.iter().map(|n| n.origin.line).collect();
         assert_eq!(lines, vec![2, 8]);
+    }
+
+    /// A local YAML tag (`!foo`) anywhere in a document, on a scalar, a mapping or a
+    /// sequence item, is an error naming its field; core tags (`!!str`) are read as before.
+    #[test]
+    fn local_tags_are_refused_with_their_field() {
+        let text = "apiVersion: v1\nkind: Node\nmetadata: {name: !foo n1, labels: {a: !!str 1}}\nstatus:\n  allocatable: !bar {cpu: \"1\", memory: 1Gi}\n  conditions: [{type: Ready, status: !baz \"True\"}]\n";
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(Path::new("tags.yaml"), text, LoadOptions::default(), &mut inputs, &mut errors);
+        let found: Vec<&str> =
+            errors.iter().filter(|e| e.message.starts_with("YAML tag !")).map(|e| e.field.as_str()).collect();
+        assert_eq!(found, ["metadata.name", "status.allocatable", "status.conditions[0].status"], "{errors:?}");
+        let core = "apiVersion: v1\nkind: Node\nmetadata: {name: n1, labels: {a: !!str 1}}\nstatus: {allocatable: {cpu: \"1\", memory: 1Gi}}\n";
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(Path::new("core.yaml"), core, LoadOptions::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
     }
 
     /// A List's items (a `kubectl get -o yaml` dump) each start at their own `- ` line, also

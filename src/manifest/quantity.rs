@@ -109,6 +109,30 @@ impl Quantity {
         self.mantissa < 0
     }
 
+    /// Exact comparison, as apimachinery's `Quantity.Cmp`. `None` only where both values,
+    /// brought to a common scale, overflow i128 (far beyond any quantity kbmc can hold).
+    pub fn cmp_exact(&self, other: &Quantity) -> Option<std::cmp::Ordering> {
+        let (e10, e1024) = (self.exp10.min(other.exp10), self.exp1024.min(other.exp1024));
+        let scale = |q: &Quantity| -> Option<i128> {
+            let mut n = q.mantissa.checked_mul(10i128.checked_pow((q.exp10 - e10) as u32)?)?;
+            for _ in e1024..q.exp1024 {
+                n = n.checked_mul(1024)?;
+            }
+            Some(n)
+        };
+        match (scale(self), scale(other)) {
+            (Some(a), Some(b)) => Some(a.cmp(&b)),
+            // The side that overflows is the larger in magnitude.
+            (None, Some(_)) => {
+                Some(if self.is_negative() { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater })
+            }
+            (Some(_), None) => {
+                Some(if other.is_negative() { std::cmp::Ordering::Greater } else { std::cmp::Ordering::Less })
+            }
+            (None, None) => None,
+        }
+    }
+
     /// `self × num / den`, rounded as asked, as an i64. Errors when the result does not fit.
     pub fn scaled(&self, num: i64, den: i64, round: Round) -> Result<i64, QuantityError> {
         let overflow = || QuantityError(format!("quantity {self} is too large"));
@@ -216,6 +240,19 @@ mod tests {
             let err = Quantity::parse(text).expect_err(text);
             assert!(err.0.contains("invalid quantity"), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn compares_exactly_across_suffixes() {
+        use std::cmp::Ordering::*;
+        let c = |a: &str, b: &str| Quantity::parse(a).unwrap().cmp_exact(&Quantity::parse(b).unwrap());
+        assert_eq!(c("1", "1000m"), Some(Equal));
+        assert_eq!(c("1001m", "1"), Some(Greater));
+        assert_eq!(c("1Gi", "1G"), Some(Greater));
+        assert_eq!(c("1024Mi", "1Gi"), Some(Equal));
+        assert_eq!(c("0.5", "501m"), Some(Less));
+        assert_eq!(c("1e30", "1n"), Some(Greater));
+        assert_eq!(c("-1", "0"), Some(Less));
     }
 
     #[test]

@@ -161,3 +161,93 @@ fn kubectl_list_output_loads() {
     assert!(o.contains("ip-10-0-1-17: yes | 10"), "{o}");
     assert!(o.contains("strategy: RollingUpdate (maxSurge 1, maxUnavailable 0%)"), "{o}");
 }
+
+// Inputs the API server or the component rejects, or reads otherwise than kbmc would, are
+// input errors naming the file, the document and the field: one fixture and test each.
+
+/// An HPA whose `scaleTargetRef.kind` is Deployment does not attach to a StatefulSet of the
+/// same name: the HPA controller resolves the target by kind and name.
+#[test]
+fn hpa_naming_a_deployment_does_not_attach_to_a_statefulset() {
+    let r = bad("hpa-other-kind");
+    assert_names(
+        &r,
+        "tests/fixtures/bad/hpa-other-kind/cluster.yaml: document 3 (HorizontalPodAutoscaler/db)",
+        "spec.scaleTargetRef.name",
+    );
+    assert!(
+        r.stderr.contains("no Deployment named \"db\"") && r.stderr.contains("a StatefulSet of that name is in"),
+        "{}",
+        r.stderr
+    );
+    // A dangling reference, not an approximation: --allow-unmodeled does not admit it.
+    let allowed = kbmc(&["inspect", "--allow-unmodeled", "tests/fixtures/bad/hpa-other-kind"]);
+    assert_eq!(allowed.code, 2, "{}", allowed.stdout);
+}
+
+/// Container names are unique over a pod's containers and init containers (the API server's
+/// `Duplicate value`); kbmc summed two containers of one name.
+#[test]
+fn duplicate_container_names() {
+    let r = bad("duplicate-container");
+    let file = "tests/fixtures/bad/duplicate-container/cluster.yaml: document 1";
+    assert_names(&r, file, "spec.template.spec.containers[1].name: duplicate container name \"app\"");
+    assert_names(&r, file, "spec.template.spec.initContainers[0].name: duplicate container name \"sidecar\"");
+    assert!(r.stderr.contains("(also spec.template.spec.containers[2].name)"), "{}", r.stderr);
+}
+
+/// A request above its limit is refused (the API server: `must be less than or equal to ...
+/// limit`), compared exactly across suffixes; an equal one (500m and 0.5) is not.
+#[test]
+fn request_above_limit() {
+    let r = bad("request-above-limit");
+    assert_names(
+        &r,
+        "tests/fixtures/bad/request-above-limit/cluster.yaml: document 1",
+        "spec.template.spec.containers[0].resources.requests.memory",
+    );
+    assert!(r.stderr.contains("request \"1Gi\" is above the memory limit \"1000Mi\""), "{}", r.stderr);
+    assert!(!r.stderr.contains("requests.cpu"), "500m is not above 0.5: {}", r.stderr);
+}
+
+/// A placement naming one node twice is refused, not summed.
+#[test]
+fn placement_naming_a_node_twice() {
+    let r = bad("duplicate-placement");
+    assert_names(
+        &r,
+        "tests/fixtures/bad/duplicate-placement/cluster.yaml: document 2",
+        "spec.workloads[0].placement[2].node",
+    );
+    assert!(r.stderr.contains("node \"general-0\" is also spec.workloads[0].placement[0]"), "{}", r.stderr);
+}
+
+/// A local YAML tag (`!custom 2`) is refused where it stands; a core tag (`!!str 1`) is read.
+#[test]
+fn yaml_tags_kbmc_does_not_read() {
+    let r = bad("yaml-tag");
+    assert_names(&r, "tests/fixtures/bad/yaml-tag/cluster.yaml: document 1 (Deployment/web)", "spec.replicas");
+    assert!(r.stderr.contains("YAML tag !custom is not one kbmc reads"), "{}", r.stderr);
+    assert!(!r.stderr.contains("metadata.labels"), "the core tag !!str is read: {}", r.stderr);
+}
+
+/// A negative score plugin weight, which kube-scheduler applies (inverting the plugin), is
+/// refused as unmodelled instead of read as 1; weight 0 is 1, as upstream.
+#[test]
+fn negative_score_plugin_weight() {
+    let r = bad("negative-score-weight");
+    assert_names(
+        &r,
+        "tests/fixtures/bad/negative-score-weight/cluster.yaml: document 2",
+        "profiles[0].plugins.score.enabled[1].weight",
+    );
+    assert!(r.stderr.contains("weight -1 of score plugin \"TaintToleration\""), "{}", r.stderr);
+    assert!(!r.stderr.contains("enabled[0]"), "weight 0 means 1: {}", r.stderr);
+    let allowed = kbmc(&["inspect", "--allow-unmodeled", "tests/fixtures/bad/negative-score-weight"]);
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert!(
+        allowed.stderr.contains("warning: tests/fixtures/bad/negative-score-weight/cluster.yaml"),
+        "{}",
+        allowed.stderr
+    );
+}

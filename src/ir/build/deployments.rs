@@ -336,8 +336,18 @@ impl Builder<'_> {
                                 ),
                             ));
                         }
-                        match placement.iter_mut().find(|(m, _)| *m == n) {
-                            Some((_, c)) => *c += p.count as i64,
+                        // One entry per node: a second would be summed with the first, which
+                        // hides a typo for another node.
+                        match w.placement[..pi].iter().position(|q| q.node == p.node) {
+                            Some(first) => self.diag.error(InputError::at(
+                                &spec_origin,
+                                InputClass::Invalid,
+                                format!("{pf}.node"),
+                                format!(
+                                    "node {:?} is also {f}.placement[{first}]; place each node once, with the count of pods it runs",
+                                    p.node
+                                ),
+                            )),
                             None => placement.push((n, p.count as i64)),
                         }
                     }

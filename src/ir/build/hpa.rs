@@ -55,15 +55,23 @@ impl Builder<'_> {
             }
             // The target is looked up in the HPA's own namespace (scaleTargetRef has none).
             let namespace = h.metadata.namespace.as_deref().unwrap_or("default");
-            let Some(di) = self.deployments.iter().position(|d| d.object_name == r.name && d.namespace == namespace)
-            else {
+            // The HPA controller resolves the target by apiVersion, kind and name (its scale
+            // subresource): a StatefulSet of the same name is not the Deployment it names.
+            let named = |d: &&crate::ir::Deployment| d.object_name == r.name && d.namespace == namespace;
+            let Some(di) = self.deployments.iter().position(|d| named(&d) && d.stateful.is_none()) else {
+                let other = self.deployments.iter().find(|d| named(d)).map_or(String::new(), |s| {
+                    format!(
+                        "; a StatefulSet of that name is in {}, but the HPA controller looks its target up by apiVersion, kind and name and would find no Deployment to scale (FailedGetScale)",
+                        s.origin
+                    )
+                });
                 self.diag.error(
                     InputError::at(
                         origin,
                         InputClass::DanglingReference,
                         "spec.scaleTargetRef.name",
                         format!(
-                            "no Deployment named {:?} in the HPA's namespace {namespace:?} in the manifests",
+                            "no Deployment named {:?} in the HPA's namespace {namespace:?} in the manifests{other}",
                             r.name
                         ),
                     )
@@ -317,5 +325,20 @@ mod tests {
         assert_eq!(errors(&format!("{}{base}", hpa(", namespace: default"))), "");
         let e = errors(&format!("{}{base}", hpa(", namespace: prod")));
         assert!(e.contains("spec.scaleTargetRef.name") && e.contains("namespace \"prod\""), "{e}");
+    }
+
+    /// `kind: Deployment` does not find a StatefulSet of the same name: the HPA controller
+    /// resolves the target by kind and name, so the HPA is refused, not attached to it.
+    #[test]
+    fn an_hpa_for_a_deployment_does_not_attach_to_a_statefulset_of_that_name() {
+        let set = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: 1\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers: [{name: c, image: db:1, resources: {requests: {cpu: \"1\", memory: 1Gi}}}]\n---\n";
+        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: db}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: db}\n  maxReplicas: 3\n---\n";
+        let e = errors(&format!("{}{set}{hpa}{}", web(1, "1Gi"), pool("8", "8Gi")));
+        assert!(
+            e.contains("spec.scaleTargetRef.name")
+                && e.contains("no Deployment named \"db\"")
+                && e.contains("a StatefulSet of that name is in"),
+            "{e}"
+        );
     }
 }

@@ -114,8 +114,24 @@ impl Builder<'_> {
                     }
                 }
                 for (i, e) in score.enabled.iter().enumerate() {
+                    // kube-scheduler's framework (runtime/framework.go `getScoreWeights`) takes
+                    // an unset or 0 weight as 1, and a negative one as it is: the plugin's
+                    // score is subtracted. Its only bound is the total overflowing int64,
+                    // which int32 weights cannot reach. kbmc's scoring reads a weight that is
+                    // not positive as a disabled plugin, so a negative one is refused.
+                    let weight = e.weight.map_or(0, i64::from);
                     match score_weight(&mut s, &e.name) {
-                        Some(w) => *w = e.weight.map(|w| w as i64).filter(|w| *w > 0).unwrap_or(1),
+                        Some(w) => {
+                            if weight < 0 {
+                                self.diag.unmodeled(InputError::at(
+                                    origin,
+                                    InputClass::Unmodeled,
+                                    format!("{pf}.plugins.score.enabled[{i}].weight"),
+                                    format!("weight {weight} of score plugin {:?}: kube-scheduler accepts it and subtracts the plugin's weighted score (a node the plugin prefers becomes less preferred); negative score weights are not modelled (0 or unset means 1)", e.name),
+                                ));
+                            }
+                            *w = if weight > 0 { weight } else { 1 };
+                        }
                         // In the default profile: ImageLocality is abstracted (docs/modeling.md §2.2,
                         // every node taken to hold the same images); VolumeBinding adds nothing
                         // for the pods kbmc accepts (volume scoring is off by default).
@@ -396,5 +412,25 @@ mod tests {
         assert!(balanced("[{name: cpu}, {name: cpu}, {name: memory}]")
             .contains("resources[1].name: \"cpu\" is listed twice"));
         assert!(balanced("[{name: cpu}]").contains("other than cpu and memory together is not modelled"));
+    }
+
+    /// Score plugin weights as kube-scheduler's framework reads them (`getScoreWeights`):
+    /// unset or 0 is 1, a positive weight is kept whatever its size, a negative one (which
+    /// upstream applies, inverting the plugin) is refused by name, not read as 1.
+    #[test]
+    fn score_weights_read_as_the_framework_does() {
+        let base = format!("{}{}", web(1, "1Gi"), pool("8", "8Gi"));
+        let cfg = |weight: &str| {
+            format!("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - plugins: {{score: {{enabled: [{{name: TaintToleration{weight}}}]}}}}\n---\n{base}")
+        };
+        assert_eq!(scheduler_of(&cfg("")).weight_taint_toleration, 1);
+        assert_eq!(scheduler_of(&cfg(", weight: 0")).weight_taint_toleration, 1);
+        assert_eq!(scheduler_of(&cfg(", weight: 1000000")).weight_taint_toleration, 1_000_000);
+        let e = errors(&cfg(", weight: -1"));
+        assert!(
+            e.contains("profiles[0].plugins.score.enabled[0].weight")
+                && e.contains("weight -1 of score plugin \"TaintToleration\""),
+            "{e}"
+        );
     }
 }
