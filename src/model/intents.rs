@@ -50,7 +50,7 @@ fn stage_one_threshold<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: &In
 /// pods per group (bound or running, and terminating) and node conditions. A state such a
 /// step reached from one that did not violate `i` does not violate it either.
 ///
-/// [`Hints::keeps_pod_placement`]: crate::engine::explicit::Hints::keeps_pod_placement
+/// [`Hints::keeps_pod_placement`]: crate::model::hints::ExplicitHints::keeps_pod_placement
 pub fn reads_only_placement(i: &Intent) -> bool {
     matches!(i, Intent::PodAlwaysSchedulable)
 }

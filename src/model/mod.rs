@@ -9,6 +9,7 @@ pub mod controllers;
 pub mod disruption;
 pub mod events;
 pub mod exposure;
+pub mod hints;
 pub mod intents;
 pub mod state;
 
@@ -53,10 +54,11 @@ impl Step {
 /// A guarded transition system component (a controller, or an event of the environment):
 /// what its steps are, when each may be taken and what it does, and the facts about its steps
 /// that an engine may not ignore (which nodes' conditions it writes, whether it evicts,
-/// whether it reads node indices). Accelerations an engine may use are not here: each engine
-/// has its own optional `Hints` (engine::explicit::Hints, engine::symbolic::Hints).
-/// `Any` so that an engine can find an actor's hints by its type.
-pub trait Controller<D: Domain>: std::any::Any {
+/// whether it reads node indices). Accelerations an engine may use are not part of the
+/// semantics: an actor that offers them implements `hints::ExplicitHints` or
+/// `hints::SymbolicHints` next to its semantics and returns itself from `explicit_hints` /
+/// `symbolic_hints`.
+pub trait Controller<D: Domain> {
     /// Short name shown in traces: `[3][scheduler] ...`.
     fn name(&self) -> &'static str;
     fn class(&self) -> Class;
@@ -108,6 +110,16 @@ pub trait Controller<D: Domain>: std::any::Any {
     /// test checks every reachable step of every bundled case).
     fn node_conditions_changed(&self) -> state::Conditions {
         state::Conditions::ALL
+    }
+    /// The hints this actor offers a search over concrete states (`hints::ExplicitHints`),
+    /// declared next to its semantics; `None`: the defaults.
+    fn explicit_hints(&self) -> Option<&dyn hints::ExplicitHints> {
+        None
+    }
+    /// The cheaper formulas this actor offers a solver (`hints::SymbolicHints`), declared next
+    /// to its semantics; `None`: the defaults.
+    fn symbolic_hints(&self) -> Option<&dyn hints::SymbolicHints<D>> {
+        None
     }
 }
 

@@ -698,7 +698,7 @@ impl ClusterState<Concrete> {
     /// `before` (for [`pack_dirty_into`](Self::pack_dirty_into)): with `before_rows`' runs
     /// of equal rows marked ([`Scratch::mark_runs`]), few more; without, every position
     /// the renaming shifts. With `only`, the step changed no node but that one (its actor's
-    /// [`changes_only_its_node`](crate::engine::explicit::Hints::changes_only_its_node)): only its
+    /// [`changes_only_its_node`](crate::model::hints::ExplicitHints::changes_only_its_node)): only its
     /// values are compared, not every per-node vector (checked under debug assertions).
     pub fn canonical_order_after(
         &self,

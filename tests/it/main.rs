@@ -12,6 +12,7 @@ mod guard;
 mod hostile;
 mod infer;
 mod inputs;
+mod layers;
 mod limits;
 mod live;
 mod output;

@@ -1,53 +1,16 @@
-//! What the symbolic engine may ask of an actor beyond its semantics, to give the solver
-//! cheaper formulas: "some label of this actor is enabled" written without the disjunction of
-//! every guard, and the guards of many labels built at once where they share work. Optional
-//! (the defaults are that disjunction and `Controller::guard` label by label) and equivalent to
-//! them (tests check it on the reachable states of every bundled case). A controller implements this trait next
-//! to its semantics and adds one line to [`of`]. Must not change what a step does; imports no
-//! solver (the formulas are built through the value domain).
-
-use std::any::Any;
+//! The symbolic engine's access to the hints an actor offers (`model::hints::SymbolicHints`,
+//! declared by the model next to each controller's semantics): [`of`] gives an actor's, or
+//! the defaults. The tests below check them equivalent to the guards on the reachable states
+//! of every bundled case. Must not change what a step does.
 
 use crate::domain::Domain;
-use crate::model::{ClusterState, Controller, Model, Step};
+use crate::model::hints::NoHints;
+pub use crate::model::hints::SymbolicHints as Hints;
+use crate::model::Controller;
 
-pub trait Hints<D: Domain> {
-    /// A formula equivalent to "some label of this actor is enabled" (the disjunction of
-    /// every label's guard in `st`) that is cheaper for a solver to decide; the symbolic
-    /// engine uses it where the timing policy and the stutter ask whether an actor can act.
-    /// `None`: the disjunction of the guards.
-    fn any_enabled(&self, _d: &D, _m: &Model, _st: &ClusterState<D>) -> Option<D::Bool> {
-        None
-    }
-    /// The guards of `labels` (all this actor's) in `st`, built at once where they share
-    /// work: the scheduler scores every node once per pod group, not once per label, which
-    /// on a pool of a thousand nodes is the difference between a million terms per frame and
-    /// a thousand. `None`: `Controller::guard` per label. Each must be equivalent to the
-    /// label's `guard` (a test checks it).
-    fn batch_guard(&self, _d: &D, _m: &Model, _labels: &[Step], _st: &ClusterState<D>) -> Option<Vec<D::Bool>> {
-        None
-    }
-}
-
-/// An actor without hints.
-struct None_;
-
-impl<D: Domain> Hints<D> for None_ {}
-
-/// The hints of actor `c`: one line per controller or event that has any.
-pub fn of<D: Domain>(c: &dyn Controller<D>) -> &'static dyn Hints<D> {
-    use crate::model::controllers::{deployment, scheduler};
-    let c: &dyn Any = c;
-    if c.is::<scheduler::Scheduler>() {
-        return &scheduler::Scheduler;
-    }
-    if c.is::<deployment::DeploymentController>() {
-        return &deployment::DeploymentController;
-    }
-    if c.is::<deployment::Victims>() {
-        return &deployment::Victims;
-    }
-    &None_
+/// The hints of actor `c`: its own, or the defaults.
+pub fn of<'a, D: Domain>(c: &'a dyn Controller<D>) -> &'a dyn Hints<D> {
+    c.symbolic_hints().unwrap_or(&NoHints)
 }
 
 #[cfg(test)]

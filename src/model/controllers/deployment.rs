@@ -518,6 +518,12 @@ fn node_name_target(m: &Model, g: usize) -> Option<Option<usize>> {
 }
 
 impl<D: Domain> Controller<D> for DeploymentController {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
+    fn symbolic_hints(&self) -> Option<&dyn crate::model::hints::SymbolicHints<D>> {
+        Some(self)
+    }
     fn name(&self) -> &'static str {
         "deployment"
     }
@@ -625,7 +631,7 @@ impl<D: Domain> Controller<D> for DeploymentController {
     }
 }
 
-impl crate::engine::explicit::Hints for DeploymentController {
+impl crate::model::hints::ExplicitHints for DeploymentController {
     /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
     /// (and pending pods or budgets, which are not per node).
     fn changes_only_its_node(&self) -> bool {
@@ -655,7 +661,7 @@ impl crate::engine::explicit::Hints for DeploymentController {
     }
 }
 
-impl<D: Domain> crate::engine::symbolic::Hints<D> for DeploymentController {
+impl<D: Domain> crate::model::hints::SymbolicHints<D> for DeploymentController {
     /// Past [`PAIRWISE_NODES`] nodes, each group's victim choices share one ranking of the
     /// nodes (a thousand nodes: a few thousand terms per group instead of millions).
     fn batch_guard(&self, d: &D, m: &Model, labels: &[Step], st: &ClusterState<D>) -> Option<Vec<D::Bool>> {
@@ -670,6 +676,12 @@ impl<D: Domain> crate::engine::symbolic::Hints<D> for DeploymentController {
 pub struct Victims;
 
 impl<D: Domain> Controller<D> for Victims {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
+    fn symbolic_hints(&self) -> Option<&dyn crate::model::hints::SymbolicHints<D>> {
+        Some(self)
+    }
     fn name(&self) -> &'static str {
         "deployment"
     }
@@ -705,7 +717,7 @@ impl<D: Domain> Controller<D> for Victims {
     }
 }
 
-impl crate::engine::explicit::Hints for Victims {
+impl crate::model::hints::ExplicitHints for Victims {
     /// Asked in every state (atomic steps come first): a group whose sync has chosen nothing
     /// is settled by one count, not by ranking every node per label.
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
@@ -721,7 +733,7 @@ impl crate::engine::explicit::Hints for Victims {
     }
 }
 
-impl<D: Domain> crate::engine::symbolic::Hints<D> for Victims {
+impl<D: Domain> crate::model::hints::SymbolicHints<D> for Victims {
     /// As [`DeploymentController`]'s: one ranking of the nodes per group past
     /// [`PAIRWISE_NODES`] nodes.
     fn batch_guard(&self, d: &D, m: &Model, labels: &[Step], st: &ClusterState<D>) -> Option<Vec<D::Bool>> {

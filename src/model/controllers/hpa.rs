@@ -360,6 +360,9 @@ pub fn sync<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, expired
 }
 
 impl<D: Domain> Controller<D> for Hpa {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
     fn name(&self) -> &'static str {
         "hpa"
     }
@@ -427,7 +430,7 @@ impl<D: Domain> Controller<D> for Hpa {
     }
 }
 
-impl crate::engine::explicit::Hints for Hpa {
+impl crate::model::hints::ExplicitHints for Hpa {
     /// A sync changes desired replicas (the Deployment creates or deletes pods in steps of
     /// its own) and the recommendations remembered.
     fn keeps_pod_placement(&self, _s: &Step) -> bool {

@@ -55,6 +55,9 @@ fn moved<D: Domain>(d: &D, s: &Step, waiting: &D::Int) -> D::Int {
 }
 
 impl<D: Domain> Controller<D> for Kubelet {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
     fn name(&self) -> &'static str {
         "kubelet"
     }
@@ -154,7 +157,7 @@ impl<D: Domain> Controller<D> for Kubelet {
     }
 }
 
-impl crate::engine::explicit::Hints for Kubelet {
+impl crate::model::hints::ExplicitHints for Kubelet {
     /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
     /// (and pending pods or budgets, which are not per node).
     fn changes_only_its_node(&self) -> bool {

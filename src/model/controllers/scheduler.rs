@@ -662,6 +662,12 @@ fn none_pending<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> 
 }
 
 impl<D: Domain> Controller<D> for Scheduler {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
+    fn symbolic_hints(&self) -> Option<&dyn crate::model::hints::SymbolicHints<D>> {
+        Some(self)
+    }
     fn name(&self) -> &'static str {
         "scheduler"
     }
@@ -740,7 +746,7 @@ impl<D: Domain> Controller<D> for Scheduler {
     }
 }
 
-impl crate::engine::explicit::Hints for Scheduler {
+impl crate::model::hints::ExplicitHints for Scheduler {
     /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
     /// (and pending pods or budgets, which are not per node).
     fn changes_only_its_node(&self) -> bool {
@@ -838,7 +844,7 @@ impl crate::engine::explicit::Hints for Scheduler {
 /// still possible; both say the same as the small form.
 const SMALL_CLUSTER_NODES: usize = 64;
 
-impl<D: Domain> crate::engine::symbolic::Hints<D> for Scheduler {
+impl<D: Domain> crate::model::hints::SymbolicHints<D> for Scheduler {
     /// Some bind is enabled exactly when a pod of some group is pending and a node is feasible
     /// for it: among feasible nodes one has the top score, so the score comparisons (the
     /// costly part for a solver) drop out.

@@ -121,6 +121,9 @@ pub fn clear_queue_into<D: Domain>(d: &D, m: &Model, n: usize, when: &D::Bool, n
 }
 
 impl<D: Domain> Controller<D> for TaintEviction {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
     fn name(&self) -> &'static str {
         "taint-eviction"
     }
@@ -172,7 +175,7 @@ impl<D: Domain> Controller<D> for TaintEviction {
     }
 }
 
-impl crate::engine::explicit::Hints for TaintEviction {
+impl crate::model::hints::ExplicitHints for TaintEviction {
     /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
     /// (and pending pods or budgets, which are not per node).
     fn changes_only_its_node(&self) -> bool {
@@ -188,6 +191,9 @@ impl crate::engine::explicit::Hints for TaintEviction {
 pub struct QueuedEviction;
 
 impl<D: Domain> Controller<D> for QueuedEviction {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
     fn name(&self) -> &'static str {
         "eviction"
     }
@@ -258,7 +264,7 @@ impl<D: Domain> Controller<D> for QueuedEviction {
     }
 }
 
-impl crate::engine::explicit::Hints for QueuedEviction {
+impl crate::model::hints::ExplicitHints for QueuedEviction {
     fn changes_only_its_node(&self) -> bool {
         true
     }

@@ -10,6 +10,9 @@ use crate::model::state::Conditions;
 pub struct CpuChange;
 
 impl<D: Domain> Controller<D> for CpuChange {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
     fn name(&self) -> &'static str {
         "cpu-change"
     }
@@ -85,7 +88,7 @@ impl<D: Domain> Controller<D> for CpuChange {
     }
 }
 
-impl crate::engine::explicit::Hints for CpuChange {
+impl crate::model::hints::ExplicitHints for CpuChange {
     /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
     /// (and pending pods or budgets, which are not per node).
     fn changes_only_its_node(&self) -> bool {

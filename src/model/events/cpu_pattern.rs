@@ -24,6 +24,9 @@ fn kinds(m: &Model, e: usize, g: usize) -> Option<(usize, usize)> {
 }
 
 impl<D: Domain> Controller<D> for CpuPattern {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
     fn name(&self) -> &'static str {
         "cpu-pattern"
     }
@@ -71,7 +74,7 @@ impl<D: Domain> Controller<D> for CpuPattern {
     }
 }
 
-impl crate::engine::explicit::Hints for CpuPattern {
+impl crate::model::hints::ExplicitHints for CpuPattern {
     /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
     /// (and pending pods or budgets, which are not per node).
     fn changes_only_its_node(&self) -> bool {

@@ -1,0 +1,65 @@
+//! The layers the design keeps apart, read off the sources: the model imports no engine (its
+//! unit tests may run one, to check a fact of the model on reachable states), and the engines
+//! find an actor's hints through the `Controller` trait, never by asking which type it is.
+
+use std::path::Path;
+
+use super::*;
+
+/// Every `.rs` file under `dir`, with its text.
+fn sources(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push((rel(&p), std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The code of a source file that is not a test and not a comment: lines up to its first
+/// `#[cfg(test)]`, comments dropped.
+fn code(text: &str) -> Vec<(usize, &str)> {
+    text.lines()
+        .enumerate()
+        .take_while(|(_, l)| l.trim() != "#[cfg(test)]")
+        .map(|(i, l)| (i + 1, l.split("//").next().unwrap_or("")))
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect()
+}
+
+#[test]
+fn the_model_imports_no_engine() {
+    let mut found = Vec::new();
+    for (path, text) in sources(&root().join("src/model")) {
+        if path.ends_with("/tests.rs") {
+            continue;
+        }
+        for (n, line) in code(&text) {
+            if line.contains("crate::engine") || line.contains("engine::") {
+                found.push(format!("{path}:{n}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "the model names an engine outside its tests:\n{}", found.join("\n"));
+}
+
+#[test]
+fn engines_find_hints_without_asking_an_actors_type() {
+    let mut found = Vec::new();
+    for (path, text) in sources(&root().join("src/engine")) {
+        for (n, line) in code(&text) {
+            if line.contains("dyn Any") || line.contains("is::<") || line.contains("std::any") {
+                found.push(format!("{path}:{n}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "an engine asks which type an actor is:\n{}", found.join("\n"));
+}
