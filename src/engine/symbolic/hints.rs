@@ -9,7 +9,7 @@ pub use crate::model::hints::SymbolicHints as Hints;
 use crate::model::Controller;
 
 /// The hints of actor `c`: its own, or the defaults.
-pub fn of<'a, D: Domain>(c: &'a dyn Controller<D>) -> &'a dyn Hints<D> {
+pub fn of<D: Domain>(c: &dyn Controller<D>) -> &dyn Hints<D> {
     c.symbolic_hints().unwrap_or(&NoHints)
 }
 
