@@ -5,6 +5,7 @@
 //! verdicts; it must not expand states itself (the search does) nor build runs (see
 //! `trace.rs`).
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use super::deployments::intent_deployment;
@@ -205,6 +206,10 @@ fn check_with(
     let stopped_at = failed_fast.then(|| first_bad.iter().flatten().map(|&v| g.depth[v as usize]).min()).flatten();
     let max_depth = g.depth.iter().copied().max().unwrap_or(0) as usize;
     let (holds, cycle_unknown) = unviolated(&g, opts, max_depth);
+    // The run to each violating state, rebuilt once: the intents of one orbit (alike
+    // Deployments) often share their shallowest violation, and rebuilding a run costs the
+    // enabled steps of every state along it.
+    let mut runs: HashMap<u32, Trace> = HashMap::new();
     let results =
         m.ir.intents
             .iter()
@@ -225,15 +230,38 @@ fn check_with(
                     t.violation = Some("the replica count keeps changing along this cycle".into());
                     Verdict::Violated(t)
                 } else if let Some(v) = bad {
-                    let (ids, steps) = path_to(&g, v);
-                    let t = trace_of(m, &reg, &g, &ids, steps, None)?;
-                    let last = t.states.last().expect("a trace has states");
-                    // The run violates an intent of the orbit: renamed into one violating `i`.
-                    let j = *orbits[i].iter().find(|&&j| intents::violated(&d, m, last, j))?;
-                    let mut t = rename_for(m, &g, t, &m.ir.intents[j], intent)?;
-                    let last = t.states.last().expect("a trace has states");
-                    t.violation = Some(intents::explain(m, intent, last));
-                    Verdict::Violated(t)
+                    match (runs.get(&v).cloned(), crate::limits::stopped()) {
+                        // Rebuilding a run is work the limits bound too: a violation found but
+                        // not rebuilt is not reported as one (every reported run is replayed).
+                        (None, Some(why)) => Verdict::Unknown {
+                            reason: format!(
+                            "a violation was found at depth {}, but {why} was reached before its run was rebuilt ({})",
+                            g.depth[v as usize],
+                            match why {
+                                crate::limits::Stop::Time(_) => "raise --time-limit",
+                                crate::limits::Stop::Memory(_) => "raise --max-memory",
+                            }
+                        ),
+                        },
+                        (cached, _) => {
+                            let t = match cached {
+                                Some(t) => t,
+                                None => {
+                                    let (ids, steps) = path_to(&g, v);
+                                    let t = trace_of(m, &reg, &g, &ids, steps, None)?;
+                                    runs.insert(v, t.clone());
+                                    t
+                                }
+                            };
+                            let last = t.states.last().expect("a trace has states");
+                            // The run violates an intent of the orbit: renamed into one violating `i`.
+                            let j = *orbits[i].iter().find(|&&j| intents::violated(&d, m, last, j))?;
+                            let mut t = rename_for(m, &g, t, &m.ir.intents[j], intent)?;
+                            let last = t.states.last().expect("a trace has states");
+                            t.violation = Some(intents::explain(m, intent, last));
+                            Verdict::Violated(t)
+                        }
+                    }
                 } else if intent.is_cycle() {
                     // A cycle of the explored part is a real one, even when the search stopped early.
                     match cycles::find(m, &reg, &g, intent) {

@@ -429,12 +429,18 @@ pub fn bind_guard<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n
 /// bound to the node it was created for when that passes the filters, with no score to
 /// compare (no other node passes NodeAffinity).
 fn bind_to<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
+    // No such pod: nothing to filter or score (in a concrete state most labels stop here, and
+    // the filters read every node's load).
+    let here = exists(d, m, st, g, own, n);
+    if d.known_bool(&here) == Some(false) {
+        return here;
+    }
     let feas = feasible(d, m, st, g, own);
     if m.daemon_row[g].is_some() {
         if own.is_some_and(|o| o != n) {
             return d.bool(false);
         }
-        return d.and(&exists(d, m, st, g, own, n), &feas[n]);
+        return d.and(&here, &feas[n]);
     }
     let loads = scheduler::NodeLoads::of(d, m, st);
     let sc = scheduler::scores_with(d, m, st, &loads, g, &feas);
@@ -445,7 +451,7 @@ fn bind_to<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Opt
         Some(o) => d.and(&d.not(&feas[o]), &scheduled),
         None => scheduled,
     };
-    d.and(&exists(d, m, st, g, own, n), &chosen)
+    d.and(&here, &chosen)
 }
 
 /// After a ReplicaSet deleted pending pods of `g` (from `st` to `nx`): the deleted pods are
