@@ -26,7 +26,7 @@
 use k8s_openapi::api::core::v1::{PodAffinityTerm as K8sTerm, PodSpec};
 use serde::Serialize;
 
-use super::build::Diag;
+use super::diag::Diag;
 use super::labels::{all_match, Op, Requirement};
 use super::namespaces::{NamespaceLabels, Selected};
 use super::{FixedPods, LabelKey, Labels};

@@ -12,13 +12,14 @@
 //! groups and the StorageClasses of their claims), `priority.rs` (PriorityClasses and each pod
 //! group's priority), `autoscaler.rs` (the cluster autoscaler's options), `intents.rs` and
 //! `bounds.rs`. This file holds the
-//! `Builder` they share, `Diag`, the quantity and naming helpers more than one part uses, and
+//! `Builder` they share, the quantity and naming helpers more than one part uses, and
 //! `build`, which checks that there is one Verification, calls the parts in order and
 //! assembles the `Model`; it must not interpret any other kind of object itself (`dropped`
 //! only names one for reports).
 
 use std::collections::BTreeMap;
 
+pub(super) use super::diag::Diag;
 use super::pod::TemplateFacts;
 use super::*;
 use crate::error::{Error, InputClass, InputError, Origin};
@@ -45,29 +46,6 @@ mod test_inputs;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BuildOptions {
     pub allow_unmodeled: bool,
-}
-
-/// Collects errors and warnings while building.
-pub(super) struct Diag {
-    pub errors: Vec<InputError>,
-    pub warnings: Vec<InputError>,
-    allow_unmodeled: bool,
-}
-
-impl Diag {
-    pub fn error(&mut self, e: InputError) {
-        self.errors.push(e);
-    }
-    /// A field that changes behaviour in Kubernetes but is not modelled.
-    pub fn unmodeled(&mut self, mut e: InputError) {
-        if self.allow_unmodeled {
-            e.message.push_str(" (ignored: --allow-unmodeled)");
-            self.warnings.push(e);
-        } else {
-            e.message.push_str("; remove it, or pass --allow-unmodeled to check without it");
-            self.errors.push(e);
-        }
-    }
 }
 
 const HOSTNAME: &str = "kubernetes.io/hostname";
@@ -191,8 +169,7 @@ struct Builder<'a> {
 
 /// Builds and validates the model.
 pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputError>), Error> {
-    let mut diag =
-        Diag { errors: Vec::new(), warnings: inputs.warnings.clone(), allow_unmodeled: opts.allow_unmodeled };
+    let mut diag = Diag::new(inputs.warnings.clone(), opts.allow_unmodeled);
     let verification = match inputs.verifications.as_slice() {
         [v] => v,
         [] if inputs.files.is_empty() => {

@@ -10,6 +10,7 @@
 
 mod affinity;
 mod build;
+mod diag;
 mod labels;
 pub mod limits;
 mod namespaces;

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use super::build::Diag;
+use super::diag::Diag;
 use super::labels::{all_match, Requirement};
 use crate::error::{InputClass, InputError};
 use crate::manifest::Inputs;

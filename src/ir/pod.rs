@@ -9,7 +9,7 @@
 use k8s_openapi::api::core::v1::{NodeSelectorTerm, PodTemplateSpec, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::build::Diag;
+use super::diag::Diag;
 use super::labels::{all_match, is_valid_label_value, Op, Requirement};
 use super::{Effect, LabelKey, Labels, MetricRequests, Node, Placement, Qos, Resources, Taint};
 use crate::error::{InputClass, InputError, Origin};

@@ -19,7 +19,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use super::build::Diag;
+use super::diag::Diag;
 use crate::error::{InputClass, InputError, Origin};
 use crate::manifest::Inputs;
 use crate::spec;

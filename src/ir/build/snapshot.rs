@@ -151,7 +151,7 @@ pub(super) struct ReplicaSets {
 
 /// A scratch collector: template_facts' findings on a snapshot object, judged by the caller.
 fn scratch() -> Diag {
-    Diag { errors: Vec::new(), warnings: Vec::new(), allow_unmodeled: true }
+    Diag::new(Vec::new(), true)
 }
 
 /// A finding of `template_facts(.., prefix "", ..)` with its field made the object's own and
