@@ -116,8 +116,14 @@ const KNOWN: [&str; 22] = [
     "autoscaler",
 ];
 
+/// How many pairs of Deployments [`Deployments::of`] compares at most. A few hundred
+/// Deployments in a few dozen kinds (a snapshot of k copies of an application) stay well
+/// within it; thousands of Deployments that all differ would not.
+pub const COMPARISONS: usize = 20_000;
+
 impl Deployments {
-    /// The classes of interchangeable Deployments of `m`; `None` when no two are (or some
+    /// The classes of interchangeable Deployments of `m` (at most [`COMPARISONS`] pairs
+    /// compared); `None` when no two are (or some
     /// actor's outcome depends on the order of Deployments, or the model has parts this module
     /// cannot rename, or `m.symmetric_deployments` is off).
     pub fn of(m: &Model) -> Option<Deployments> {
@@ -141,8 +147,25 @@ impl Deployments {
             blocks[d].intents.iter().any(|&i| matches!(m.ir.intents[i], Intent::NoReplicaOscillation { .. }))
         };
         let mut classes: Vec<Vec<usize>> = Vec::new();
+        // Each comparison renames a copy of the whole model: on thousands of Deployments that
+        // differ, comparing each with every class is quadratic work before the search starts.
+        // Past `COMPARISONS`, or once a limit is reached, the Deployments not compared yet
+        // stay alone: a class is sound however few members it has.
+        let mut compared = 0usize;
         for d in (0..nd).filter(|&d| !alone(d)) {
-            match classes.iter_mut().find(|c| swap_is_automorphism(m, &blocks, &base, c[0], d)) {
+            if compared >= COMPARISONS || crate::limits::stopped().is_some() {
+                log::info!(
+                    target: crate::PROGRESS,
+                    "symmetry between Deployments: {compared} comparisons made, the Deployments from {} on are not compared",
+                    m.ir.deployments[d].name
+                );
+                break;
+            }
+            let found = classes.iter_mut().find(|c| {
+                compared += 1;
+                swap_is_automorphism(m, &blocks, &base, c[0], d)
+            });
+            match found {
                 Some(c) => c.push(d),
                 None => classes.push(vec![d]),
             }
