@@ -256,7 +256,8 @@ pub struct CheckArgs {
     /// Symbolic engine: the explicit search it runs first may expand this many states (and
     /// take half the time limit); its verdicts stand where it finished (a violation, or every
     /// state within the step bound explored), and the symbolic engine decides what it left
-    /// open. With --prove only its violations stand. 0: the symbolic engine alone.
+    /// open. With --prove its violations stand, and its "holds" where it explored every
+    /// reachable state (unless certificates are asked for). 0: the symbolic engine alone.
     #[arg(long, value_name = "STATES", default_value_t = 1_000_000)]
     pub explicit_states: usize,
     /// Explicit engine: partial-order reduction. por: in each state take only an ample set of

@@ -76,15 +76,16 @@ pub fn check(
             break;
         }
         explored = whole;
-        let cut = match best.as_mut() {
+        let (so_far, cut) = match best.as_mut() {
+            Some(prev) => {
+                let cut = merge(prev, r);
+                (prev, cut)
+            }
             None => {
                 let cut = r.results.iter().any(|x| open(x) == Open::Cut);
-                best = Some(r);
-                cut
+                (best.insert(r), cut)
             }
-            Some(prev) => merge(prev, r),
         };
-        let Some(so_far) = &best else { break };
         if cut || !go_on(so_far, stop_at_first) {
             break;
         }
