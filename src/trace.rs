@@ -79,7 +79,7 @@ pub fn replay(m: &Model, reg: &[Box<dyn Controller<Concrete>>], trace: &Trace) -
         if !c.guard(&d, m, &ts.step, st) {
             return Err(format!("step {i} ({}: {}) is not enabled", ts.actor, ts.text));
         }
-        let allowed = crate::engine::explicit::enabled(m, reg, &labels, &[], false, st);
+        let allowed = crate::model::relation::enabled(m, reg, &labels, &[], false, st);
         if !allowed.contains(&ts.step) {
             let first = allowed.first().map_or("nothing", |s| reg[s.actor as usize].name());
             let why = match allowed.first().map(|s| reg[s.actor as usize].class()) {

@@ -4,8 +4,8 @@
 //! nothing about the runs it did not take. Seeded, so a run can be repeated exactly.
 
 use crate::domain::Concrete;
-use crate::engine::explicit::{enabled, symmetry_classes, STUTTER};
 use crate::ir::Intent;
+use crate::model::relation::{enabled, symmetry_classes, STUTTER};
 use crate::model::{all_steps, intents, registry, terminating_pods, ClusterState, Model, Step};
 use crate::trace::Trace;
 

@@ -30,7 +30,7 @@ pub trait ExplicitHints: Sync {
     ///
     /// `Some(w)` with `w > 0` says more: the key ends with one row of `w` values per node, in
     /// node order; the actor's labels come in blocks of one label per node, in node order; and
-    /// the actor treats nodes with the same static facts (those `engine::explicit::static_classes`
+    /// the actor treats nodes with the same static facts (those `model::relation::static_classes`
     /// groups) alike, so that renaming such nodes in a state renames its key's rows and the
     /// guards of its labels on them in the same way. A search then remembers guards up to
     /// such a renaming (a test checks that too). `Some(0)`: the key decides the guards as it

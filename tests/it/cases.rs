@@ -396,7 +396,7 @@ fn batched_guards_agree_with_guards() {
 #[test]
 fn guard_keys_decide_guards() {
     use kbmc::domain::Concrete;
-    use kbmc::engine::explicit::static_classes;
+    use kbmc::model::relation::static_classes;
     use std::collections::hash_map::{Entry, HashMap};
     /// Per actor and key: the guards of the first state with that key, and its id.
     type Seen = HashMap<(usize, Vec<i64>), (Vec<bool>, u32)>;
@@ -469,7 +469,7 @@ fn guard_keys_decide_guards() {
 /// steps a one-off question (which remembers nothing) says are enabled, in every case.
 #[test]
 fn remembered_guards_enable_what_guards_do() {
-    use kbmc::engine::explicit::{enabled, symmetry_classes};
+    use kbmc::model::relation::{enabled, symmetry_classes};
     let mut expanded = 0;
     for dir in case_dirs() {
         let Explored { m, reg, labels, g } = explored(&dir, true);
@@ -496,7 +496,8 @@ fn remembered_guards_enable_what_guards_do() {
 /// enables (under debug assertions each remembered guard is also checked as it is used).
 #[test]
 fn renamed_guard_keys_enable_what_guards_do() {
-    use kbmc::engine::explicit::{enabled, explore, symmetry_classes, Options};
+    use kbmc::engine::explicit::{explore, Options};
+    use kbmc::model::relation::{enabled, symmetry_classes};
     let dir = root().join("tests/fixtures/large/spread-many-nodes");
     let (ir, _) = kbmc::load_model(&[dir], false).unwrap();
     let m = kbmc::model::Model::new(&ir);

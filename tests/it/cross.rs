@@ -90,20 +90,20 @@ fn one_step_agrees_on_random_states() {
         let m = kbmc::model::Model::new(&ir);
         let reg = registry::<Concrete>();
         let labels = all_steps(&m, &reg);
-        let classes = kbmc::engine::explicit::symmetry_classes(&m);
+        let classes = kbmc::model::relation::symmetry_classes(&m);
         let inits = m.initial_states();
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (seed as u64 + 1));
         for _walk in 0..3 {
             let mut st = inits[rng.below(inits.len())].clone();
             for _ in 0..rng.below(25) {
-                let en = kbmc::engine::explicit::enabled(&m, &reg, &labels, &classes, true, &st);
+                let en = kbmc::model::relation::enabled(&m, &reg, &labels, &classes, true, &st);
                 if en.is_empty() {
                     break;
                 }
                 let s = en[rng.below(en.len())];
                 st = kbmc::model::intents::observe(&Concrete, &m, reg[s.actor as usize].update(&Concrete, &m, &s, &st));
             }
-            let en = kbmc::engine::explicit::enabled(&m, &reg, &labels, &classes, true, &st);
+            let en = kbmc::model::relation::enabled(&m, &reg, &labels, &classes, true, &st);
             let mut expected: Vec<(String, Vec<i16>)> = en
                 .iter()
                 .map(|s| {
@@ -116,7 +116,7 @@ fn one_step_agrees_on_random_states() {
                 })
                 .collect();
             if en.is_empty() {
-                expected.push((format!("{:?}", kbmc::engine::explicit::STUTTER), st.pack()));
+                expected.push((format!("{:?}", kbmc::model::relation::STUTTER), st.pack()));
             }
             let mut got: Vec<(String, Vec<i16>)> = kbmc::engine::symbolic::successors(&m, &st, expected.len() + 5)
                 .into_iter()

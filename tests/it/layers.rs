@@ -1,6 +1,8 @@
 //! The layers the design keeps apart, read off the sources: the model imports no engine (its
-//! unit tests may run one, to check a fact of the model on reachable states), and the engines
-//! find an actor's hints through the `Controller` trait, never by asking which type it is.
+//! unit tests may run one, to check a fact of the model on reachable states); the symbolic
+//! engine, `simulate` and the witnesses import the model's step relation, never the explicit
+//! engine; and the engines find an actor's hints through the `Controller` trait, never by
+//! asking which type it is.
 
 use std::path::Path;
 
@@ -62,4 +64,22 @@ fn engines_find_hints_without_asking_an_actors_type() {
         }
     }
     assert!(found.is_empty(), "an engine asks which type an actor is:\n{}", found.join("\n"));
+}
+
+#[test]
+fn only_the_explicit_engine_and_the_portfolio_import_the_explicit_engine() {
+    let mut found = Vec::new();
+    let mut files = sources(&root().join("src/engine/symbolic"));
+    files.extend(sources(&root().join("src/model")).into_iter().filter(|(p, _)| !p.ends_with("/tests.rs")));
+    for f in ["src/engine/simulate.rs", "src/engine/witnesses.rs", "src/trace.rs"] {
+        files.push((f.to_string(), std::fs::read_to_string(root().join(f)).unwrap()));
+    }
+    for (path, text) in files {
+        for (n, line) in code(&text) {
+            if line.contains("explicit::") || line.contains("engine::explicit") {
+                found.push(format!("{path}:{n}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "the explicit engine imported outside it and the portfolio:\n{}", found.join("\n"));
 }

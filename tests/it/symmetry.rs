@@ -259,7 +259,7 @@ fn agree(dir: &Path, what: &str) -> (bool, bool) {
     let order = |classes: &[Vec<usize>]| -> f64 {
         classes.iter().map(|c| (2..=c.len()).map(|k| (k as f64).ln()).sum::<f64>()).sum()
     };
-    let renamed = Deployments::of(&m).is_some_and(|d| d.log_order() > order(&kbmc::engine::explicit::node_classes(&m)));
+    let renamed = Deployments::of(&m).is_some_and(|d| d.log_order() > order(&kbmc::model::relation::node_classes(&m)));
     (renamed, !limited)
 }
 

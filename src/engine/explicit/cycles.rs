@@ -6,9 +6,10 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
-use super::{path_to, Graph, STUTTER};
+use super::{path_to, Graph};
 use crate::domain::Concrete;
 use crate::ir::Intent;
+use crate::model::relation::STUTTER;
 use crate::model::{intents, ClusterState, Controller, Model, Step};
 
 /// Tarjan's algorithm over the edges that `keep` admits; returns the component of each state.

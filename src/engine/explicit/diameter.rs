@@ -4,8 +4,8 @@
 //! `check --prove`. It only proposes a length; it must not decide a verdict (the portfolio
 //! decides what an exact length settles).
 
-use super::{next_states, symmetry_classes};
 use crate::domain::Concrete;
+use crate::model::relation::{next_states, symmetry_classes};
 use crate::model::{all_steps, registry, ClusterState, Model};
 
 /// The length of the longest path without a repeated state that a depth-first search from

@@ -5,10 +5,9 @@
 
 use crate::domain::Concrete;
 pub use crate::model::hints::ExplicitHints as Hints;
-use crate::model::hints::NoHints;
 use crate::model::Controller;
 
 /// The hints of actor `c`: its own, or the defaults.
 pub fn of(c: &dyn Controller<Concrete>) -> &dyn Hints {
-    c.explicit_hints().unwrap_or(&NoHints)
+    crate::model::relation::hints_of(c)
 }

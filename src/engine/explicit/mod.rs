@@ -3,45 +3,35 @@
 //! identical nodes and interchangeable Deployments, and cycle detection on the explored graph
 //! for cycle intents. It is the reference the symbolic engine is cross-checked against. It
 //! must not know any controller: it sees only guards, updates, classes and the step labels of
-//! the registry; and it asks no solver.
+//! the registry; and it asks no solver. What is enabled in a state (the timing policy, the
+//! stutter, canonical choice among identical nodes) is the model's step relation
+//! (`model::relation`), which the symbolic engine unrolls too.
 //!
 //! The parts: `search.rs` (the search loop), `store.rs` (the visited set), `graph.rs` (the
-//! explored graph), `enabled.rs` and `memo.rs` (what is enabled in a state), `symmetry.rs`
-//! (identical nodes), `deployments.rs` (interchangeable Deployments), `por.rs` (partial-order
-//! reduction), `cycles.rs` (lassos on the graph), `trace.rs` (runs from graph paths),
-//! `check.rs` (verdicts); for the portfolio, `diameter.rs` (the longest path without a
-//! repeated state) and `witnesses.rs` (a search by depth for the symbolic engine's probes).
+//! explored graph), `symmetry.rs` (each expanded state's twins), `deployments.rs`
+//! (interchangeable Deployments), `por.rs` (partial-order reduction), `cycles.rs` (lassos on
+//! the graph), `trace.rs` (runs from graph paths), `check.rs` (verdicts); for the portfolio,
+//! `diameter.rs` (the longest path without a repeated state).
 
 mod check;
 mod cycles;
 mod deployments;
 mod diameter;
-mod enabled;
 mod graph;
 pub mod hints;
-mod memo;
 mod por;
 mod search;
 mod store;
 mod symmetry;
 mod trace;
-mod witnesses;
 
 pub use check::{check, check_from, check_within};
 pub use deployments::Deployments;
 pub use diameter::longest_simple_path;
-pub use enabled::{enabled, enabled_ids, next_states};
 pub use graph::{path_to, Edges, Graph};
 pub use hints::Hints;
 pub use search::{expand_again, explore, explore_from};
 pub use store::Store;
-pub use symmetry::{node_classes, static_classes, symmetry_classes, twins};
-pub use witnesses::{Witnesses, LAYER};
-
-use crate::model::Step;
-
-/// The label of a stutter step (nothing else can happen; time passes).
-pub const STUTTER: Step = Step { actor: u8::MAX, op: 0, a: 0, b: 0, v: 0 };
 
 #[derive(Clone, Debug)]
 pub struct Options {

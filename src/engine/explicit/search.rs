@@ -9,11 +9,11 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use super::deployments::stored_form;
-use super::enabled::{enabled_into, EnabledBuf, LabelIndex};
 use super::por::Reduction;
 use super::symmetry::Twins;
-use super::{node_classes, symmetry_classes, Deployments, Edges, Graph, Options, Store};
+use super::{Deployments, Edges, Graph, Options, Store};
 use crate::domain::Concrete;
+use crate::model::relation::{enabled_into, node_classes, symmetry_classes, EnabledBuf, LabelIndex};
 use crate::model::state::{Conditions, Fields, Scratch};
 use crate::model::{all_steps, intents, registry, ClusterState, Controller, Model, Step};
 
@@ -504,7 +504,7 @@ fn patch_key(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::explicit::enabled_ids;
+    use crate::model::relation::enabled_ids;
 
     /// Expanding a search's states again, as the explicit bench's expansion floor does, asks
     /// the same guards with the same twins: on every bundled case (with and without symmetry,

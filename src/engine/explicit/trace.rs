@@ -6,8 +6,9 @@
 //! renames a run's interchangeable Deployments (`renamed`), which gives another run.
 
 use super::deployments::stored_form;
-use super::{enabled, symmetry_classes, Deployments, Graph, STUTTER};
+use super::{Deployments, Graph};
 use crate::domain::Concrete;
+use crate::model::relation::{enabled, symmetry_classes, STUTTER};
 use crate::model::state::Scratch;
 use crate::model::{all_steps, intents, ClusterState, Controller, Model, Step};
 use crate::trace::Trace;

@@ -27,7 +27,7 @@
 //! 4. Bounded model checking, one depth after another on one solver (`deepen.rs`), each
 //!    refuted depth followed by the step case, and with `--prove` the recurrence-diameter
 //!    query, which Z3 is asked only beyond the paths the explicit search saw. With probing
-//!    on (the default), the explicit engine's witnesses (`explicit::Witnesses`: every state
+//!    on (the default), the witnesses (`engine::witnesses`: every state
 //!    of each depth while they are few, then random runs) go with the unrolling: the symbolic
 //!    engine advances them frame by frame, and their states answer probes, become layer
 //!    lemmas once Z3 confirms them, and offer runs as hints.
@@ -152,7 +152,10 @@ impl<'a> Check<'a> {
             simple: None,
             steps: (0..ni).map(|_| None).collect(),
             inv: None,
-            bmc: Bmc::new(q, opts.probe.then(|| explicit::Witnesses::new(q.inits, explicit::LAYER))),
+            bmc: Bmc::new(
+                q,
+                opts.probe.then(|| crate::engine::witnesses::Witnesses::new(q.inits, crate::engine::witnesses::LAYER)),
+            ),
             m,
             opts,
             q,

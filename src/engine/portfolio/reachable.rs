@@ -83,7 +83,7 @@ pub(super) fn invariant(
             return Vec::new();
         }
         g.states.load(id, &mut st);
-        let next = explicit::next_states(m, &creg, &labels, &q.classes, &st);
+        let next = crate::model::relation::next_states(m, &creg, &labels, &q.classes, &st);
         if !next.iter().all(&mut known) {
             log::warn!(
                 "model bug: a successor of a reached state is missing from the states the explicit search reached"

@@ -21,7 +21,7 @@ use super::solver::{check, rlimit_count, set_timeout, statistics, Answer};
 use super::unroll::Unrolling;
 use super::{probe, Incremental, Query};
 use crate::domain::{Concrete, Symbolic};
-use crate::engine::explicit::Witnesses;
+use crate::engine::witnesses::Witnesses;
 use crate::ir::Intent;
 use crate::model::{intents, registry, ClusterState, Controller, Step};
 use crate::trace::Trace;
@@ -178,7 +178,7 @@ impl<'a> Bmc<'a> {
             .iter()
             .map(|s| {
                 let v = model.eval(s, true).and_then(|v| v.as_i64()).expect("selector value") as usize;
-                u.labels.get(v).copied().unwrap_or(crate::engine::explicit::STUTTER)
+                u.labels.get(v).copied().unwrap_or(crate::model::relation::STUTTER)
             })
             .collect();
         let mut t = Trace::new(m, &self.creg, states, steps);

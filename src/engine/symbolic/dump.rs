@@ -72,7 +72,7 @@ pub fn successors(m: &Model, st: &ClusterState<Concrete>, limit: usize) -> Vec<(
     while out.len() < limit && u.solver.check() == SatResult::Sat {
         let model = u.solver.get_model().expect("sat gives a model");
         let v = model.eval(&u.selectors[0], true).and_then(|v| v.as_i64()).expect("selector value");
-        let step = u.labels.get(v as usize).copied().unwrap_or(crate::engine::explicit::STUTTER);
+        let step = u.labels.get(v as usize).copied().unwrap_or(crate::model::relation::STUTTER);
         let next = decode(&model, &u.frames[1]);
         // Block this (step, next state) pair.
         let mut same = vec![u.selectors[0].eq(Int::from_i64(v))];

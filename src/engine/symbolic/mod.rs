@@ -125,7 +125,7 @@ pub struct Query<'a> {
 
 impl<'a> Query<'a> {
     pub fn new(m: &'a Model, opts: &'a Options, inits: &'a [ClusterState<Concrete>]) -> Query<'a> {
-        Query { m, opts, reg: registry::<Symbolic>(), classes: crate::engine::explicit::symmetry_classes(m), inits }
+        Query { m, opts, reg: registry::<Symbolic>(), classes: crate::model::relation::symmetry_classes(m), inits }
     }
 
     /// An unrolling from the initial states.

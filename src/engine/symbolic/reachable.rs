@@ -149,8 +149,8 @@ fn closure_query(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::explicit;
     use crate::engine::symbolic::Options;
+    use crate::model::relation;
     use crate::model::testkit::{deployment, model};
     use crate::model::{all_steps, registry, Model, Step};
 
@@ -178,12 +178,12 @@ mod tests {
             // The first state, along the first enabled steps, with two or more steps enabled
             // or none (it stutters).
             let mut st = inits[0].clone();
-            let mut en = explicit::enabled(m, &creg, &labels, classes, true, &st);
+            let mut en = relation::enabled(m, &creg, &labels, classes, true, &st);
             while en.len() == 1 {
                 st = step(&en[0], &st);
-                en = explicit::enabled(m, &creg, &labels, classes, true, &st);
+                en = relation::enabled(m, &creg, &labels, classes, true, &st);
             }
-            let mut next = explicit::next_states(m, &creg, &labels, classes, &st);
+            let mut next = relation::next_states(m, &creg, &labels, classes, &st);
             assert!(next.len() > drop, "{en:?}");
             next.drain(..drop);
             let mut u = from_any(m, &opts, None);

@@ -1004,7 +1004,7 @@ mod tests {
         let yaml =
             [deployment("shop", "web:2"), pod("g", "shop", "", "", "a-1", "Running", ""), spec.to_string()].concat();
         let m = model(&yaml);
-        assert_eq!(crate::engine::explicit::static_classes(&m), vec![0, 1, 0]);
+        assert_eq!(crate::model::relation::static_classes(&m), vec![0, 1, 0]);
     }
 
     // ---- what the snapshot must agree with ----------------------------------------------

@@ -129,7 +129,7 @@ mod tests {
             .expect("a failure of a-0");
         assert!(reg[fail.actor as usize].guard(&Concrete, &m, fail, &st));
         let st = reg[fail.actor as usize].update(&Concrete, &m, fail, &st);
-        let next: Vec<&str> = crate::engine::explicit::enabled(&m, &reg, &labels, &classes, false, &st)
+        let next: Vec<&str> = crate::model::relation::enabled(&m, &reg, &labels, &classes, false, &st)
             .iter()
             .map(|s| reg[s.actor as usize].name())
             .collect();

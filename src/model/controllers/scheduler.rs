@@ -1076,7 +1076,7 @@ mod more_tests {
         assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false, true, true], "zone-b, or the node named a-1");
         assert!(m.ir.groups[0].per_node.iter().all(|p| p.affinity_ok), "the pod's own affinity is untouched");
         assert_eq!(rejections(&m, &st, 0)[0].1, vec!["the scheduler's addedAffinity does not match"]);
-        assert_eq!(crate::engine::explicit::static_classes(&m), vec![0, 1, 2], "a-0 and a-1 differ");
+        assert_eq!(crate::model::relation::static_classes(&m), vec![0, 1, 2], "a-0 and a-1 differ");
         let preferred = "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 4, preference: {matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [zone-a]}]}}]}";
         let m = model(&format!("{}{}{spec}", deployment("web", 1, "1", "1Gi", ""), config(preferred)));
         assert_eq!(m.ir.scheduler.added_preferred_weight, vec![4, 4, 0]);

@@ -38,7 +38,7 @@ use super::ground::Dag;
 use super::hints;
 use super::solver::{check as counted, params, rlimit_count, set_timeout, statistics};
 use crate::domain::Symbolic;
-use crate::engine::explicit::Witnesses;
+use crate::engine::witnesses::Witnesses;
 use crate::model::{ClusterState, Controller, Model, Step};
 
 mod lemma;
@@ -528,7 +528,7 @@ mod tests {
     use super::super::{Options, Query};
     use super::*;
     use crate::domain::Concrete;
-    use crate::engine::explicit::LAYER;
+    use crate::engine::witnesses::LAYER;
     use crate::model::state::Scratch;
     use crate::model::{all_steps, intents, registry};
 
@@ -551,7 +551,7 @@ mod tests {
         let labels = all_steps(m, &reg);
         let mut next: Vec<ClusterState<Concrete>> = Vec::new();
         for st in layer {
-            for s in crate::engine::explicit::enabled(m, &reg, &labels, classes, symmetry, st) {
+            for s in crate::model::relation::enabled(m, &reg, &labels, classes, symmetry, st) {
                 let n = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, st));
                 if n.pack() != st.pack() && !next.iter().any(|x| x.pack() == n.pack()) {
                     next.push(n);
@@ -759,7 +759,7 @@ mod tests {
                 for st in &layer {
                     let mut rows = Scratch::default();
                     st.node_rows(&mut rows);
-                    let twin = crate::engine::explicit::twins(&q.classes, &rows);
+                    let twin = crate::model::relation::twins(&q.classes, &rows);
                     for s in gone {
                         let c = &reg[s.actor as usize];
                         let en = !c.node_of(s).is_some_and(|n| twin[n]) && c.guard(&d, &m, s, st);

@@ -1,16 +1,30 @@
-//! What is enabled in a state: every actor's guards asked in the order the timing policy
-//! gives (atomic steps first, then under `urgent` the fast actors, then the rest), labels on
-//! a node with a lower-index twin left out (canonical choice), guards batched or remembered
-//! where an actor's hints allow. Also the one-step successors of a state for searches other
-//! than the breadth-first one. It must not store or count states.
+//! The step relation both engines explore: what is enabled in a state under the timing policy
+//! (atomic steps first, then under `urgent` the fast actors, then the rest), the stutter step
+//! (nothing else can happen; time passes), canonical choice among identical nodes (a label on
+//! a node with a lower-index twin left out; the classes are `symmetry.rs`'s), guards batched
+//! or remembered where an actor's hints allow (`memo.rs`), and the one-step successors of a
+//! state. The explicit search expands states with it, the symbolic engine unrolls it and
+//! replays it on concrete states. It must not store or count states.
 
-use super::hints;
-use super::memo::GuardMemo;
-use super::symmetry::{static_classes, twins};
+mod memo;
+mod symmetry;
+
+pub use symmetry::{node_classes, static_classes, symmetry_classes, twins};
+
 use crate::domain::Concrete;
 use crate::ir::Timing;
+use crate::model::hints::{ExplicitHints, NoHints};
 use crate::model::state::Scratch;
 use crate::model::{intents, Class, ClusterState, Controller, Model, Step};
+use memo::GuardMemo;
+
+/// The label of a stutter step (nothing else can happen; time passes).
+pub const STUTTER: Step = Step { actor: u8::MAX, op: 0, a: 0, b: 0, v: 0 };
+
+/// The explicit hints of actor `c`: its own, or the defaults.
+pub fn hints_of(c: &dyn Controller<Concrete>) -> &dyn ExplicitHints {
+    c.explicit_hints().unwrap_or(&NoHints)
+}
 
 /// The steps enabled in `st` under the timing policy, with symmetric duplicates removed.
 pub fn enabled(
@@ -47,7 +61,7 @@ pub fn enabled_ids(
 
 /// What [`enabled_into`] asks of the labels, worked out once per search rather than once per
 /// state: where each actor's labels begin and end, and the node each label's step is on.
-pub(super) struct LabelIndex<'a> {
+pub(crate) struct LabelIndex<'a> {
     labels: &'a [Step],
     /// Per actor with labels: its index, the pass it is asked in and its labels' range
     /// (all_steps groups them so).
@@ -55,16 +69,16 @@ pub(super) struct LabelIndex<'a> {
     /// Per label: the node its step is on ([`Controller::node_of`]).
     node: Vec<Option<usize>>,
     /// Per label: its node, where its actor changes the per-node values of that node only
-    /// ([`Hints::changes_only_its_node`](hints::Hints::changes_only_its_node)): a successor's
+    /// ([`Hints::changes_only_its_node`](ExplicitHints::changes_only_its_node)): a successor's
     /// key is its parent's with that node's values and the values that are not per node written
     /// over.
-    pub(super) patch: Vec<Option<usize>>,
+    pub(crate) patch: Vec<Option<usize>>,
     /// The model's [`static_classes`] (guards may be remembered up to renaming them).
     classes: Vec<usize>,
     /// Guards may be remembered up to renaming nodes of a static class where an actor allows
     /// it: some class has two nodes, and the search stores states as reached (states stored
     /// up to renaming share guard keys as they stand).
-    pub(super) rename_guards: bool,
+    pub(crate) rename_guards: bool,
 }
 
 impl<'a> LabelIndex<'a> {
@@ -74,7 +88,7 @@ impl<'a> LabelIndex<'a> {
         nn > 0 && range.len().is_multiple_of(nn) && range.clone().all(|i| self.node[i] == Some((i - range.start) % nn))
     }
 
-    pub(super) fn of(m: &Model, reg: &[Box<dyn Controller<Concrete>>], labels: &'a [Step]) -> Self {
+    pub(crate) fn of(m: &Model, reg: &[Box<dyn Controller<Concrete>>], labels: &'a [Step]) -> Self {
         let mut actors: Vec<(u8, Pass, std::ops::Range<usize>)> = Vec::new();
         for (i, s) in labels.iter().enumerate() {
             match actors.last_mut() {
@@ -93,7 +107,7 @@ impl<'a> LabelIndex<'a> {
         let patch = labels
             .iter()
             .zip(&node)
-            .map(|(s, &n)| n.filter(|_| hints::of(&*reg[s.actor as usize]).changes_only_its_node()))
+            .map(|(s, &n)| n.filter(|_| hints_of(&*reg[s.actor as usize]).changes_only_its_node()))
             .collect();
         let classes = static_classes(m);
         let rename_guards = classes.iter().enumerate().any(|(n, &c)| c != n);
@@ -111,29 +125,29 @@ enum Pass {
 
 /// The buffers [`enabled_into`] reuses from one expanded state to the next.
 #[derive(Default)]
-pub(super) struct EnabledBuf {
+pub(crate) struct EnabledBuf {
     /// The enabled steps, as indices into the labels.
-    pub(super) out: Vec<u32>,
+    pub(crate) out: Vec<u32>,
     ids: Vec<u32>,
     batch: Vec<Step>,
     /// Per actor, once asked: the guards remembered by its guard key
-    /// ([`Hints::guard_key`](hints::Hints::guard_key)). Empty: guards are not remembered (a
+    /// ([`Hints::guard_key`](ExplicitHints::guard_key)). Empty: guards are not remembered (a
     /// one-off question).
-    pub(super) memo: Vec<Option<GuardMemo>>,
+    pub(crate) memo: Vec<Option<GuardMemo>>,
     /// The guards of one actor's labels, as [`GuardMemo::guards`] leaves them.
     ok: Vec<bool>,
 }
 
 impl EnabledBuf {
     /// Buffers that remember the guards of actors with a guard key, for a search.
-    pub(super) fn remembering(actors: usize) -> Self {
+    pub(crate) fn remembering(actors: usize) -> Self {
         EnabledBuf { memo: (0..actors).map(|_| None).collect(), ..Default::default() }
     }
 }
 
 /// [`enabled`], given the state's twins (see [`twins`]), into `buf.out` as indices into
 /// `labels`, reusing `buf`'s allocations (a search calls it once per expanded state).
-pub(super) fn enabled_into(
+pub(crate) fn enabled_into(
     m: &Model,
     reg: &[Box<dyn Controller<Concrete>>],
     index: &LabelIndex,
@@ -193,7 +207,7 @@ fn guards_into(
     batch: &[Step],
     out: &mut Vec<u32>,
 ) {
-    match hints::of(c).batch_guard(m, batch, st) {
+    match hints_of(c).batch_guard(m, batch, st) {
         Some(ok) => out.extend(ids.zip(ok).filter(|(_, ok)| *ok).map(|(i, _)| i)),
         None => out.extend(ids.zip(batch).filter(|(_, s)| c.guard(&Concrete, m, s, st)).map(|(i, _)| i)),
     }

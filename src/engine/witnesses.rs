@@ -7,9 +7,9 @@
 //! once Z3 confirms them, and offer runs as hints. It must not ask a solver: witnesses only
 //! decide what the symbolic engine asks, never what it drops or asserts.
 
-use super::{enabled_ids, twins};
 use crate::domain::Concrete;
 use crate::engine::simulate::Rng;
+use crate::model::relation::{enabled_ids, twins};
 use crate::model::state::Scratch;
 use crate::model::{intents, registry, ClusterState, Controller, Model, Step};
 

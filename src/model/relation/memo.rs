@@ -1,5 +1,5 @@
 //! Guards remembered from state to state: per actor that offers a guard key
-//! ([`Hints::guard_key`](super::Hints::guard_key)), the guards of its labels by key, optionally
+//! ([`ExplicitHints::guard_key`](crate::model::hints::ExplicitHints::guard_key)), the guards of its labels by key, optionally
 //! up to a renaming of the nodes of a static class, switched off where most lookups miss. It
 //! owns the memo and when it gives up; it must not decide what is enabled (every guard it
 //! returns is one the actor gave for a state with the same key, and debug builds compare).
@@ -8,16 +8,16 @@ use std::hash::BuildHasher;
 
 use rustc_hash::FxBuildHasher;
 
-use super::hints;
+use super::hints_of;
 use crate::domain::Concrete;
 use crate::model::{ClusterState, Controller, Model, Step};
 
 /// An actor's guards by guard key: its labels' guards in a state, remembered for every state
 /// with the same key, or with a key that is a renaming of it where the actor allows renaming
-/// ([`Hints::guard_key`](super::Hints::guard_key): rows per node). It stops remembering when
+/// ([`ExplicitHints::guard_key`](crate::model::hints::ExplicitHints::guard_key): rows per node). It stops remembering when
 /// most lookups miss (a key that tells most states apart costs more than it saves) and stops
 /// growing at [`MEMO_VALUES`].
-pub(super) struct GuardMemo {
+pub(crate) struct GuardMemo {
     on: bool,
     /// Keys (renamed to canonical order where renamable) and the guards of the state asked,
     /// renamed likewise.
@@ -30,14 +30,14 @@ pub(super) struct GuardMemo {
     row_lookups: u64,
     row_misses: u64,
     key: Vec<i64>,
-    /// Keys with rows may be renamed (see [`Hints::guard_key`](super::Hints::guard_key)): the
+    /// Keys with rows may be renamed (see [`ExplicitHints::guard_key`](crate::model::hints::ExplicitHints::guard_key)): the
     /// actor's labels come in blocks of one label per node, in node order, so that a renaming
     /// of nodes is a renaming of labels, and the search stores states as reached.
     renamable: bool,
     /// Keys with rows are renamed: from when most keys as they stand missed.
     renaming: bool,
     /// Lookups of renamed keys that found guards.
-    pub(super) renamed_hits: u64,
+    pub(crate) renamed_hits: u64,
     /// A renamable key in canonical order: the key before the rows, then per node in
     /// `order` its static class and row.
     canon: Vec<i64>,
@@ -54,7 +54,7 @@ pub(super) struct GuardMemo {
 const MEMO_VALUES: usize = 1 << 22;
 
 impl GuardMemo {
-    pub(super) fn new(renamable: bool) -> Self {
+    pub(crate) fn new(renamable: bool) -> Self {
         GuardMemo {
             on: true,
             map: Default::default(),
@@ -78,7 +78,7 @@ impl GuardMemo {
     /// memo when a state with the same key, up to renaming nodes of one static class
     /// (`classes`, see [`static_classes`](super::static_classes)) where `c` allows it, was
     /// asked before. `false`: `c` has no guard key, or the memo is off; `ok` is untouched.
-    pub(super) fn guards(
+    pub(crate) fn guards(
         &mut self,
         c: &dyn Controller<Concrete>,
         m: &Model,
@@ -87,7 +87,7 @@ impl GuardMemo {
         batch: &[Step],
         ok: &mut Vec<bool>,
     ) -> bool {
-        let Some(width) = self.on.then(|| hints::of(c).guard_key(m, st, &mut self.key)).flatten() else {
+        let Some(width) = self.on.then(|| hints_of(c).guard_key(m, st, &mut self.key)).flatten() else {
             self.on = false;
             return false;
         };
@@ -140,7 +140,7 @@ impl GuardMemo {
         }
         self.misses += 1;
         self.row_misses += (width > 0) as u64;
-        match hints::of(c).batch_guard(m, batch, st) {
+        match hints_of(c).batch_guard(m, batch, st) {
             Some(b) => ok.extend(b),
             None => ok.extend(batch.iter().map(|s| c.guard(&Concrete, m, s, st))),
         }
