@@ -142,6 +142,11 @@ pub trait Domain: 'static {
         }
         acc
     }
+    /// The sum of `xs` as one term where the domain has sums of many terms (a solver is
+    /// given one addition), else added up in order.
+    fn sum_flat(&self, xs: &[&Self::Int]) -> Self::Int {
+        self.sum(xs.iter().copied())
+    }
     /// The sum of owned values (no intermediate collection).
     fn sum_of(&self, xs: impl IntoIterator<Item = Self::Int>) -> Self::Int {
         xs.into_iter().fold(self.int(0), |acc, x| self.add(&acc, &x))

@@ -25,6 +25,9 @@ impl Domain for Symbolic {
     fn add(&self, a: &Int, b: &Int) -> Int {
         Int::add(&[a, b])
     }
+    fn sum_flat(&self, xs: &[&Int]) -> Int {
+        Int::add(xs)
+    }
     fn sub(&self, a: &Int, b: &Int) -> Int {
         Int::sub(&[a, b])
     }

@@ -5,8 +5,9 @@
 
 use crate::domain::Concrete;
 use crate::ir::Intent;
+use crate::model::intents::{self, Property, Watch};
 use crate::model::relation::{enabled, symmetry_classes, STUTTER};
-use crate::model::{all_steps, intents, registry, terminating_pods, ClusterState, Model, Step};
+use crate::model::{all_steps, registry, ClusterState, Model, Step};
 use crate::trace::Trace;
 
 /// What the run showed about one intent.
@@ -110,12 +111,12 @@ fn judge(
     quiet: bool,
 ) -> Seen {
     let d = Concrete;
-    if !intent.is_cycle() {
+    let Property::Cycle(watch) = intents::property(intent) else {
         return match states.iter().position(|st| intents::violated(&d, m, st, i)) {
             Some(k) => Seen::ViolatedAt { step: k.saturating_sub(1), why: intents::explain(m, intent, &states[k]) },
             None => Seen::NotSeen,
         };
-    }
+    };
     let waiting = |st: &ClusterState<Concrete>| intents::loop_state(&d, m, st, intent) == Some(true);
     if quiet && waiting(states.last().expect("a run has a state")) {
         return Seen::Stuck;
@@ -127,27 +128,18 @@ fn judge(
                 continue;
             }
             let segment = from..to;
-            let watched = match intent {
-                // As the engines watch it: an eviction that adds terminating pods of this
-                // Deployment (not any eviction step).
-                Intent::NoEvictionCycle { deployment } => segment.clone().any(|k| {
-                    let dep = deployment.index();
-                    reg[steps[k].actor as usize].evicts(&steps[k])
-                        && terminating_pods(m, &states[k + 1], dep) > terminating_pods(m, &states[k], dep)
+            // As the engines watch it (for noEvictionCycle: an eviction that adds terminating
+            // pods of this Deployment, not any eviction step).
+            let watched = match watch {
+                Watch::Rises { measure, by } => segment.clone().any(|k| {
+                    let s = &steps[k];
+                    by.is_none_or(|kind| reg.get(s.actor as usize).is_some_and(|c| kind.of(c.as_ref(), s)))
+                        && measure.value_of(m, &states[k + 1]) > measure.value_of(m, &states[k])
                 }),
-                Intent::NoPreemptionCycle { deployment } => segment.clone().any(|k| {
-                    let dep = deployment.index();
-                    reg[steps[k].actor as usize].preempts(&steps[k])
-                        && terminating_pods(m, &states[k + 1], dep) > terminating_pods(m, &states[k], dep)
-                }),
-                Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
-                    (from..=to).all(|k| waiting(&states[k]))
+                Watch::Changes(measure) => {
+                    segment.clone().any(|k| measure.value_of(m, &states[k + 1]) != measure.value_of(m, &states[k]))
                 }
-                Intent::NoNodeChurn { pool } => segment.clone().any(|k| {
-                    crate::model::intents::churn_nodes_of(m, &states[k + 1], *pool)
-                        > crate::model::intents::churn_nodes_of(m, &states[k], *pool)
-                }),
-                _ => false,
+                Watch::EveryState => (from..=to).all(|k| waiting(&states[k])),
             };
             if watched {
                 return Seen::Cycle { from, to: to - 1 };

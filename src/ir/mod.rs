@@ -859,6 +859,41 @@ impl Event {
             Event::ForceDeletePods { .. } => "forceDeletePods",
         }
     }
+
+    /// The Deployment (or StatefulSet) the event names, if any.
+    pub fn deployment(&self) -> Option<DeploymentId> {
+        match self {
+            Event::CpuChange { deployment, .. }
+            | Event::CpuPattern { deployment, .. }
+            | Event::ApplyDeployment { deployment, .. }
+            | Event::ScaleDeployment { deployment, .. } => Some(*deployment),
+            Event::ForceDeletePods { statefulset, .. } => Some(*statefulset),
+            Event::KernelPanic { .. }
+            | Event::NodeFailure { .. }
+            | Event::Maintenance { .. }
+            | Event::RolloutDaemonSet { .. } => None,
+        }
+    }
+
+    /// The event with the Deployments and pod groups it names renamed by `dep` and `group`.
+    pub fn renamed(&self, dep: impl Fn(DeploymentId) -> DeploymentId, group: impl Fn(GroupId) -> GroupId) -> Event {
+        let mut x = self.clone();
+        match &mut x {
+            Event::CpuChange { deployment, .. }
+            | Event::CpuPattern { deployment, .. }
+            | Event::ScaleDeployment { deployment, .. } => *deployment = dep(*deployment),
+            Event::ForceDeletePods { statefulset, .. } => *statefulset = dep(*statefulset),
+            Event::ApplyDeployment { deployment, revision, .. } => {
+                *deployment = dep(*deployment);
+                *revision = group(*revision);
+            }
+            Event::KernelPanic { .. }
+            | Event::NodeFailure { .. }
+            | Event::Maintenance { .. }
+            | Event::RolloutDaemonSet { .. } => {}
+        }
+        x
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -994,6 +1029,33 @@ impl Intent {
                 | Intent::NoPreemptionCycle { .. }
                 | Intent::NoNodeChurn { .. }
         )
+    }
+
+    /// The Deployment (or StatefulSet) the intent names, if any.
+    pub fn deployment(&self) -> Option<DeploymentId> {
+        let mut x = self.clone();
+        x.deployment_mut().map(|d| *d)
+    }
+
+    /// The Deployment (or StatefulSet) the intent names, to rename it.
+    pub fn deployment_mut(&mut self) -> Option<&mut DeploymentId> {
+        match self {
+            Intent::NoReplicaOscillation { deployment, .. }
+            | Intent::ReplicasMeetMin { deployment, .. }
+            | Intent::ReplicasMeetExpected { deployment, .. }
+            | Intent::NoEvictionCycle { deployment }
+            | Intent::PodsBalanced { deployment, .. }
+            | Intent::ReplicasWithin { deployment, .. }
+            | Intent::NoPreemptionCycle { deployment } => Some(deployment),
+            Intent::StatefulSetAvailable { statefulset, .. } => Some(statefulset),
+            Intent::PodAlwaysSchedulable
+            | Intent::NoKernelPanicLoop { .. }
+            | Intent::AllPodsEventuallyRun
+            | Intent::DrainCompletes
+            | Intent::DisruptionsWithinBudget
+            | Intent::NodeCountWithin { .. }
+            | Intent::NoNodeChurn { .. } => None,
+        }
     }
 }
 

@@ -1,12 +1,157 @@
-//! Named properties. Safety intents are a `bad` state predicate, some with a monitor bit in
-//! the state for their first stage ("once replicas reached the minimum ..."); cycle intents
-//! (`noEvictionCycle`, `noPreemptionCycle`, `allPodsEventuallyRun`) are violated by a reachable cycle and are
-//! checked by the engines on the state graph (a lasso for the symbolic engine).
+//! Named properties. Each intent is one of two kinds of [`Property`], and the engines handle
+//! the kinds, never an intent by name. Safety intents are a `bad` state predicate
+//! ([`violated`]), some with a monitor bit in the state for their first stage ("once replicas
+//! reached the minimum ..."). Cycle intents (`noEvictionCycle`, `noPreemptionCycle`,
+//! `noNodeChurn`, `allPodsEventuallyRun`, `drainCompletes`, `statefulSetAvailable`) are
+//! violated by a reachable cycle that their [`Watch`] accepts (a lasso for the symbolic
+//! engine): a step of the loop that raises a [`Measure`], or every state of the loop bad
+//! ([`loop_state`]).
 
 use super::controllers::scheduler;
 use super::{live_replicas, ready, running_of_group, running_replicas, ClusterState, Model};
 use crate::domain::{Concrete, Domain};
-use crate::ir::{Expected, Intent};
+use crate::ir::{Expected, Intent, PoolId};
+use crate::model::{Controller, Step};
+
+/// What kind of property an intent is, to the engines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Property {
+    /// Violated by a reachable state where [`violated`] holds. A violation is shown, where
+    /// one exists, as a cycle that `shown_as_cycle` accepts, the stronger evidence, with its
+    /// text; a cycle alone does not violate it.
+    Safety { shown_as_cycle: Option<(Watch, &'static str)> },
+    /// Violated by a reachable cycle that the watch accepts.
+    Cycle(Watch),
+}
+
+/// What a cycle must show to violate a cycle intent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Watch {
+    /// Some step of the loop raises the measure; where `by` is given, a step of that kind.
+    Rises { measure: Measure, by: Option<StepKind> },
+    /// Some step of the loop changes the measure.
+    Changes(Measure),
+    /// Every state of the loop satisfies the intent's [`loop_state`].
+    EveryState,
+}
+
+/// A kind of step a [`Watch`] may require.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// A voluntary eviction ([`Controller::evicts`]).
+    Evicts,
+    /// A preemption victim's deletion ([`Controller::preempts`]).
+    Preempts,
+}
+
+impl StepKind {
+    /// Whether step `s` of actor `c` is of this kind.
+    pub fn of<D: Domain>(self, c: &dyn Controller<D>, s: &Step) -> bool {
+        match self {
+            StepKind::Evicts => c.evicts(s),
+            StepKind::Preempts => c.preempts(s),
+        }
+    }
+}
+
+/// An integer of a state that a [`Watch`] compares before and after a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// Terminating pods of a Deployment (an index into the Deployments).
+    TerminatingPods(usize),
+    /// Present nodes of a pool, or of every autoscaled pool ([`churn_nodes`]).
+    Nodes(Option<PoolId>),
+    /// A Deployment's desired replicas.
+    Desired(usize),
+}
+
+impl Measure {
+    /// Its value in `st`.
+    pub fn value<D: Domain>(self, d: &D, m: &Model, st: &ClusterState<D>) -> D::Int {
+        match self {
+            Measure::TerminatingPods(dep) => {
+                d.sum_flat(&m.groups_of[dep].iter().flat_map(|&g| st.terminating[g].iter()).collect::<Vec<_>>())
+            }
+            Measure::Nodes(pool) => churn_nodes(d, m, st, pool),
+            Measure::Desired(dep) => st.desired[dep].clone(),
+        }
+    }
+
+    /// [`value`](Self::value) of a concrete state.
+    pub fn value_of(self, m: &Model, st: &ClusterState<Concrete>) -> i64 {
+        match self {
+            Measure::TerminatingPods(dep) => super::terminating_pods(m, st, dep),
+            Measure::Nodes(pool) => churn_nodes_of(m, st, pool),
+            Measure::Desired(dep) => st.desired[dep],
+        }
+    }
+
+    /// The Deployment it reads, if it reads one (a renaming of Deployments moves it).
+    pub fn deployment(self) -> Option<usize> {
+        match self {
+            Measure::TerminatingPods(dep) | Measure::Desired(dep) => Some(dep),
+            Measure::Nodes(_) => None,
+        }
+    }
+
+    /// The same measure of Deployment `dep` instead (for one that reads a Deployment).
+    pub fn of_deployment(self, dep: usize) -> Measure {
+        match self {
+            Measure::TerminatingPods(_) => Measure::TerminatingPods(dep),
+            Measure::Desired(_) => Measure::Desired(dep),
+            Measure::Nodes(p) => Measure::Nodes(p),
+        }
+    }
+}
+
+/// The kind of property intent `i` is.
+pub fn property(i: &Intent) -> Property {
+    match i {
+        Intent::NoEvictionCycle { deployment } => Property::Cycle(Watch::Rises {
+            measure: Measure::TerminatingPods(deployment.index()),
+            by: Some(StepKind::Evicts),
+        }),
+        Intent::NoPreemptionCycle { deployment } => Property::Cycle(Watch::Rises {
+            measure: Measure::TerminatingPods(deployment.index()),
+            by: Some(StepKind::Preempts),
+        }),
+        // A cycle with a step that adds a node (the cycle then removes one).
+        Intent::NoNodeChurn { pool } => Property::Cycle(Watch::Rises { measure: Measure::Nodes(*pool), by: None }),
+        // Every state of the loop bad: a pod waits; a drain is in progress; ordinals are down.
+        Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
+            Property::Cycle(Watch::EveryState)
+        }
+        // Violated in Kivi's meaning (the verdict both engines decide), and shown as a cycle
+        // in which the scale goes up and comes back down forever where one exists.
+        Intent::NoReplicaOscillation { deployment, .. } => Property::Safety {
+            shown_as_cycle: Some((
+                Watch::Changes(Measure::Desired(deployment.index())),
+                "the replica count keeps changing along this cycle",
+            )),
+        },
+        Intent::PodAlwaysSchedulable
+        | Intent::NoKernelPanicLoop { .. }
+        | Intent::ReplicasMeetMin { .. }
+        | Intent::ReplicasMeetExpected { .. }
+        | Intent::PodsBalanced { .. }
+        | Intent::ReplicasWithin { .. }
+        | Intent::DisruptionsWithinBudget
+        | Intent::NodeCountWithin { .. } => Property::Safety { shown_as_cycle: None },
+    }
+}
+
+/// The watch of intent `i` where it is a cycle intent or is shown as a cycle.
+pub fn watch(i: &Intent) -> Option<Watch> {
+    match property(i) {
+        Property::Cycle(w) | Property::Safety { shown_as_cycle: Some((w, _)) } => Some(w),
+        Property::Safety { shown_as_cycle: None } => None,
+    }
+}
+
+/// Whether intent `i` is violated by a cycle alone.
+pub fn is_cycle(i: &Intent) -> bool {
+    matches!(property(i), Property::Cycle(_))
+}
 
 /// The monitor condition of intent `i` (its first stage), if it has one: its Deployment's
 /// running replicas reach [`stage_one_threshold`].
@@ -381,8 +526,71 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
 mod tests {
     use super::*;
     use crate::engine::explicit::{check, Options};
+    use crate::ir::{DeploymentId, PoolId};
     use crate::model::testkit::{deployment, model};
     use crate::verdict::Verdict;
+
+    /// One intent of every kind (a new kind without a row here fails to compile the match).
+    fn every_intent() -> Vec<Intent> {
+        let dep = DeploymentId(0);
+        let all = vec![
+            Intent::PodAlwaysSchedulable,
+            Intent::NoKernelPanicLoop { times: 2 },
+            Intent::NoReplicaOscillation { deployment: dep, drop: 1 },
+            Intent::ReplicasMeetMin { deployment: dep, min: 1 },
+            Intent::ReplicasMeetExpected { deployment: dep, expected: Expected::Replicas(1) },
+            Intent::NoEvictionCycle { deployment: dep },
+            Intent::NoPreemptionCycle { deployment: dep },
+            Intent::PodsBalanced { deployment: dep, max_skew: 1 },
+            Intent::ReplicasWithin { deployment: dep, min: 1, max: 2 },
+            Intent::AllPodsEventuallyRun,
+            Intent::DrainCompletes,
+            Intent::DisruptionsWithinBudget,
+            Intent::StatefulSetAvailable { statefulset: dep, max_unavailable: 0 },
+            Intent::NodeCountWithin { pool: PoolId(0), min: 1, max: 2 },
+            Intent::NoNodeChurn { pool: None },
+        ];
+        for i in &all {
+            match i {
+                Intent::PodAlwaysSchedulable
+                | Intent::NoKernelPanicLoop { .. }
+                | Intent::NoReplicaOscillation { .. }
+                | Intent::ReplicasMeetMin { .. }
+                | Intent::ReplicasMeetExpected { .. }
+                | Intent::NoEvictionCycle { .. }
+                | Intent::NoPreemptionCycle { .. }
+                | Intent::PodsBalanced { .. }
+                | Intent::ReplicasWithin { .. }
+                | Intent::AllPodsEventuallyRun
+                | Intent::DrainCompletes
+                | Intent::DisruptionsWithinBudget
+                | Intent::StatefulSetAvailable { .. }
+                | Intent::NodeCountWithin { .. }
+                | Intent::NoNodeChurn { .. } => {}
+            }
+        }
+        all
+    }
+
+    /// The property kinds the engines handle agree with the IR's split into safety and cycle
+    /// intents, and the loop predicate exists exactly for the watches that read it.
+    #[test]
+    fn each_intent_is_one_kind_of_property() {
+        let pool = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+        let m = model(&format!("{}{pool}", deployment("web", 1, "1", "1Gi", "")));
+        let st = m.initial_states().remove(0);
+        for i in every_intent() {
+            assert_eq!(is_cycle(&i), i.is_cycle(), "{i:?}");
+            let every_state = watch(&i) == Some(Watch::EveryState);
+            if !matches!(i, Intent::StatefulSetAvailable { .. }) {
+                assert_eq!(loop_state(&Concrete, &m, &st, &i).is_some(), every_state, "{i:?}");
+            }
+            if let Some(Watch::Rises { measure, .. } | Watch::Changes(measure)) = watch(&i) {
+                assert_eq!(measure.deployment().is_some(), i.deployment().is_some(), "{i:?}");
+                assert_eq!(measure.value(&Concrete, &m, &st), measure.value_of(&m, &st), "{i:?}");
+            }
+        }
+    }
 
     /// Pods on a NotReady node are not running replicas: here they tolerate the unreachable
     /// taint for ever, so nothing evicts them, and the failed node leaves nothing serving.

@@ -83,3 +83,50 @@ fn only_the_explicit_engine_and_the_portfolio_import_the_explicit_engine() {
     }
     assert!(found.is_empty(), "the explicit engine imported outside it and the portfolio:\n{}", found.join("\n"));
 }
+
+/// The names of the actors (the types that implement `Controller` in src/model).
+fn actor_types() -> Vec<String> {
+    let mut out = Vec::new();
+    for (_, text) in sources(&root().join("src/model")) {
+        for line in text.lines() {
+            let l = line.trim();
+            if l.starts_with("impl") && l.contains("Controller<") && l.contains(" for ") {
+                let name = l.rsplit(" for ").next().unwrap_or("").trim_end_matches(" {").trim();
+                out.push(name.to_string());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether `word` occurs in `line` as a whole identifier.
+fn names(line: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    line.match_indices(word).any(|(i, _)| {
+        !line[..i].chars().next_back().is_some_and(ident) && !line[i + word.len()..].chars().next().is_some_and(ident)
+    })
+}
+
+#[test]
+fn engines_name_no_intent_and_no_actor() {
+    let actors = actor_types();
+    assert!(actors.len() > 10 && actors.contains(&"Scheduler".to_string()), "{actors:?}");
+    let mut found = Vec::new();
+    for (path, text) in sources(&root().join("src/engine")) {
+        for (n, line) in code(&text) {
+            let intent = line
+                .match_indices("Intent::")
+                .any(|(i, m)| line[i + m.len()..].chars().next().is_some_and(|c| c.is_ascii_uppercase()));
+            if intent || actors.iter().any(|a| names(line, a)) {
+                found.push(format!("{path}:{n}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "an engine names an intent or an actor (the model's kinds are what engines handle):\n{}",
+        found.join("\n")
+    );
+}

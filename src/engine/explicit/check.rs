@@ -15,8 +15,9 @@ use super::trace::{renamed, trace_of};
 use super::{cycles, hints, path_to, Graph, Options};
 use crate::domain::Concrete;
 use crate::ir::Intent;
+use crate::model::intents::{self, Property, Watch};
 use crate::model::relation::node_classes;
-use crate::model::{intents, registry, terminating_pods, ClusterState, Model};
+use crate::model::{registry, ClusterState, Model};
 use crate::trace::Trace;
 use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
 
@@ -116,26 +117,29 @@ fn rename_for(m: &Model, g: &Graph, t: Trace, found: &Intent, want: &Intent) -> 
     }
 }
 
-/// `t`, a lasso through an eviction of some Deployment of the class of the one `intent`
-/// names (`noEvictionCycle`: the search reads it over the class), renamed into a lasso
-/// through an eviction of that one.
+/// `t`, a lasso through a watched step of some Deployment of the class of the one `intent`
+/// names (a watch that reads a Deployment and a kind of step, e.g. `noEvictionCycle`: the
+/// search reads it over the class), renamed into a lasso through such a step of that one.
 fn rename_cycle(m: &Model, g: &Graph, t: Trace, intent: &Intent) -> Option<Trace> {
-    let (Intent::NoEvictionCycle { deployment }, Some(d)) = (intent, &g.deployments) else { return Some(t) };
-    let want = deployment.index();
+    let (Some(Watch::Rises { measure, by: Some(kind) }), Some(d)) = (intents::watch(intent), &g.deployments) else {
+        return Some(t);
+    };
+    let Some(want) = measure.deployment() else { return Some(t) };
     let Some(class) = d.class_of(want) else { return Some(t) };
     let reg = registry::<Concrete>();
     let start = t.loop_start?;
-    let evicted = |e: usize| {
+    let watched = |e: usize| {
+        let of = measure.of_deployment(e);
         (start..t.steps.len()).any(|k| {
             let s = &t.steps[k].step;
-            reg.get(s.actor as usize).is_some_and(|c| c.evicts(s))
-                && terminating_pods(m, &t.states[k + 1], e) > terminating_pods(m, &t.states[k], e)
+            reg.get(s.actor as usize).is_some_and(|c| kind.of(c.as_ref(), s))
+                && of.value_of(m, &t.states[k + 1]) > of.value_of(m, &t.states[k])
         })
     };
-    if evicted(want) {
+    if watched(want) {
         return Some(t);
     }
-    let found = *class.iter().find(|&&e| evicted(e))?;
+    let found = *class.iter().find(|&&e| watched(e))?;
     renamed(m, &reg, d, &t, found, want)
 }
 
@@ -157,7 +161,7 @@ fn check_with(
     let all_safety = safety.len() == ni;
     // Cycle intents, and replica oscillation (shown as a cycle where one exists), read the
     // transitions; safety intents and traces need only each state's parent.
-    let cycles = m.ir.intents.iter().any(|i| i.is_cycle() || matches!(i, Intent::NoReplicaOscillation { .. }));
+    let cycles = m.ir.intents.iter().any(|i| intents::watch(i).is_some());
     let mut failed_fast = false;
     // States stored up to a renaming of interchangeable Deployments (where every renaming
     // maps the initial states onto themselves) stand for every renaming: each intent is read
@@ -216,19 +220,19 @@ fn check_with(
             .iter()
             .enumerate()
             .map(|(i, intent)| {
-                // Replica oscillation, once violated in Kivi's meaning (the verdict both engines
-                // decide), is shown as a cycle, the stronger evidence, where one exists. A
-                // cycle alone does not violate it: the symbolic engine asks no such question.
-                let cycle = if matches!(intent, Intent::NoReplicaOscillation { .. }) && first_bad[i].is_some() {
-                    cycles::find(m, &reg, &g, intent)
-                } else {
-                    None
+                // A safety intent shown as a cycle (replica oscillation), once violated, is
+                // shown as one, the stronger evidence, where one exists. A cycle alone does
+                // not violate it: the symbolic engine asks no such question.
+                let shown = match intents::property(intent) {
+                    Property::Safety { shown_as_cycle: Some((_, why)) } if first_bad[i].is_some() => Some(why),
+                    _ => None,
                 };
+                let cycle = shown.and_then(|why| Some((cycles::find(m, &reg, &g, intent)?, why)));
                 // The shallowest violation of an intent of the orbit (`i` itself first).
                 let bad = orbits[i].iter().filter_map(|&j| first_bad[j]).min_by_key(|&v| g.depth[v as usize]);
-                let verdict = if let Some((ids, steps, loop_start)) = cycle {
+                let verdict = if let Some(((ids, steps, loop_start), why)) = cycle {
                     let mut t = trace_of(m, &reg, &g, &ids, steps, Some(loop_start))?;
-                    t.violation = Some("the replica count keeps changing along this cycle".into());
+                    t.violation = Some(why.into());
                     Verdict::Violated(t)
                 } else if let Some(v) = bad {
                     match (runs.get(&v).cloned(), crate::limits::stopped()) {

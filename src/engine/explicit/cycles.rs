@@ -9,8 +9,9 @@ use rustc_hash::FxHashMap;
 use super::{path_to, Graph};
 use crate::domain::Concrete;
 use crate::ir::Intent;
+use crate::model::intents::{self, Watch};
 use crate::model::relation::STUTTER;
-use crate::model::{intents, ClusterState, Controller, Model, Step};
+use crate::model::{ClusterState, Controller, Model, Step};
 
 /// Tarjan's algorithm over the edges that `keep` admits; returns the component of each state.
 fn scc(g: &Graph, keep: &dyn Fn(u32, u32) -> bool) -> Vec<u32> {
@@ -165,7 +166,8 @@ fn lazily<'g, T: Copy + 'g>(g: &'g Graph, f: impl Fn(&ClusterState<Concrete>) ->
     }
 }
 
-/// A lasso violating cycle intent `intent`: (state ids, steps, index of the loop start).
+/// A lasso that intent `intent`'s watch accepts (a cycle intent, or a safety intent shown as
+/// a cycle): (state ids, steps, index of the loop start).
 pub fn find(
     m: &Model,
     reg: &[Box<dyn Controller<Concrete>>],
@@ -173,53 +175,44 @@ pub fn find(
     intent: &Intent,
 ) -> Option<(Vec<u32>, Vec<Step>, usize)> {
     let d = Concrete;
-    match intent {
-        Intent::NoEvictionCycle { deployment }
-            if g.deployments.as_ref().is_some_and(|x| x.class_of(deployment.index()).is_some()) =>
+    match intents::watch(intent)? {
+        Watch::Rises { measure, by: Some(kind) }
+            if measure
+                .deployment()
+                .is_some_and(|e| g.deployments.as_ref().is_some_and(|x| x.class_of(e).is_some())) =>
         {
             // States stored up to a renaming of interchangeable Deployments: an edge's target
             // may have the Deployments' blocks in another order than its source, so what the
-            // step evicted is read from its outcome before renaming. Any Deployment of the
-            // class stands for this one (the caller renames the run).
-            let class = g.deployments.as_ref().and_then(|x| x.class_of(deployment.index())).unwrap_or_default();
+            // step did is read from its outcome before renaming. Any Deployment of the class
+            // stands for this one (the caller renames the run).
+            let dep = measure.deployment().unwrap_or_default();
+            let class = g.deployments.as_ref().and_then(|x| x.class_of(dep)).unwrap_or_default();
             let st = RefCell::new(g.states.get(0));
             let comp = scc(g, &|_, _| true);
             lasso(g, &comp, &|u, _, s| {
                 let actor = &reg[s.actor as usize];
-                if !actor.evicts(s) {
+                if !kind.of(actor.as_ref(), s) {
                     return false;
                 }
                 let mut st = st.borrow_mut();
                 g.states.load(u, &mut st);
                 let next = actor.update(&d, m, s, &st);
-                class
-                    .iter()
-                    .any(|&e| crate::model::terminating_pods(m, &next, e) > crate::model::terminating_pods(m, &st, e))
+                class.iter().any(|&e| {
+                    let of = measure.of_deployment(e);
+                    of.value_of(m, &next) > of.value_of(m, &st)
+                })
             })
         }
-        Intent::NoEvictionCycle { deployment } => {
-            let dep = deployment.index();
-            // Terminating pods per state, read only for the ends of an evicting edge inside a
+        Watch::Rises { measure, by } => {
+            // The measure per state, read only for the ends of a watched edge inside a
             // component (on C8 most states are in none): not every state unpacked.
-            let term = lazily(g, |st| crate::model::terminating_pods(m, st, dep));
+            let value = lazily(g, |st| measure.value_of(m, st));
             let comp = scc(g, &|_, _| true);
-            lasso(g, &comp, &|u, v, s| reg[s.actor as usize].evicts(s) && term(v) > term(u))
+            lasso(g, &comp, &|u, v, s| {
+                by.is_none_or(|kind| kind.of(reg[s.actor as usize].as_ref(), s)) && value(v) > value(u)
+            })
         }
-        Intent::NoNodeChurn { pool } => {
-            // A cycle with a step that adds a node to the pool (the cycle then removes one).
-            let size = lazily(g, |st| intents::churn_nodes_of(m, st, *pool));
-            let comp = scc(g, &|_, _| true);
-            lasso(g, &comp, &|u, v, _| size(v) > size(u))
-        }
-        Intent::NoPreemptionCycle { deployment } => {
-            let dep = deployment.index();
-            let term = lazily(g, |st| crate::model::terminating_pods(m, st, dep));
-            let comp = scc(g, &|_, _| true);
-            lasso(g, &comp, &|u, v, s| reg[s.actor as usize].preempts(s) && term(v) > term(u))
-        }
-        Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
-            // Every state of the loop is bad (a pod waits; a drain is in progress; ordinals
-            // are down).
+        Watch::EveryState => {
             let waiting = per_state(g, |st| intents::loop_state(&d, m, st, intent) == Some(true));
             // A bad state that stutters forever is the shortest lasso.
             if let Some(u) = (0..g.states.len()).filter(|&u| waiting[u] && g.stutters[u]).min_by_key(|&u| g.depth[u]) {
@@ -232,15 +225,11 @@ pub fn find(
             let comp = scc(g, &|u, v| waiting[u as usize] && waiting[v as usize]);
             lasso(g, &comp, &|u, v, _| waiting[u as usize] && waiting[v as usize])
         }
-        Intent::NoReplicaOscillation { deployment, .. } => {
-            // A cycle in which the Deployment's desired replicas change: the scale goes up and
-            // comes back down forever.
-            let dep = deployment.index();
-            let desired = per_state(g, |st| st.desired[dep]);
+        Watch::Changes(measure) => {
+            let value = per_state(g, |st| measure.value_of(m, st));
             let comp = scc(g, &|_, _| true);
-            lasso(g, &comp, &|u, v, _| desired[u as usize] != desired[v as usize])
+            lasso(g, &comp, &|u, v, _| value[u as usize] != value[v as usize])
         }
-        _ => None,
     }
 }
 

@@ -19,6 +19,7 @@ use std::cmp::Ordering;
 
 use crate::domain::Concrete;
 use crate::ir::{self, Event, Intent};
+use crate::model::intents::{self, Property};
 use crate::model::state::Scratch;
 use crate::model::{registry, ClusterState, Model};
 
@@ -50,38 +51,12 @@ pub struct Deployments {
 
 /// The Deployment an intent names, if any.
 pub fn intent_deployment(i: &Intent) -> Option<usize> {
-    match i {
-        Intent::NoReplicaOscillation { deployment, .. }
-        | Intent::ReplicasMeetMin { deployment, .. }
-        | Intent::ReplicasMeetExpected { deployment, .. }
-        | Intent::NoEvictionCycle { deployment }
-        | Intent::PodsBalanced { deployment, .. }
-        | Intent::ReplicasWithin { deployment, .. }
-        | Intent::NoPreemptionCycle { deployment } => Some(deployment.index()),
-        Intent::StatefulSetAvailable { statefulset, .. } => Some(statefulset.index()),
-        Intent::PodAlwaysSchedulable
-        | Intent::NoKernelPanicLoop { .. }
-        | Intent::AllPodsEventuallyRun
-        | Intent::DrainCompletes
-        | Intent::DisruptionsWithinBudget
-        | Intent::NodeCountWithin { .. }
-        | Intent::NoNodeChurn { .. } => None,
-    }
+    i.deployment().map(|d| d.index())
 }
 
 /// The Deployment an event names, if any.
 fn event_deployment(e: &Event) -> Option<usize> {
-    match e {
-        Event::CpuChange { deployment, .. }
-        | Event::CpuPattern { deployment, .. }
-        | Event::ApplyDeployment { deployment, .. }
-        | Event::ScaleDeployment { deployment, .. } => Some(deployment.index()),
-        Event::ForceDeletePods { statefulset, .. } => Some(statefulset.index()),
-        Event::KernelPanic { .. }
-        | Event::NodeFailure { .. }
-        | Event::Maintenance { .. }
-        | Event::RolloutDaemonSet { .. } => None,
-    }
+    e.deployment().map(|d| d.index())
 }
 
 /// The parts of the model's serialized form this module knows how to rename. Any other
@@ -141,10 +116,13 @@ impl Deployments {
             })
             .collect();
         let base = normalized(&m.ir)?;
-        // A Deployment whose replica oscillation is checked stays alone: that intent is
-        // shown as a cycle of its desired replicas, which this module does not rename.
+        // A Deployment with a safety intent shown as a cycle stays alone (replica
+        // oscillation: a cycle of its desired replicas, which this module does not rename).
         let alone = |d: usize| {
-            blocks[d].intents.iter().any(|&i| matches!(m.ir.intents[i], Intent::NoReplicaOscillation { .. }))
+            blocks[d]
+                .intents
+                .iter()
+                .any(|&i| matches!(intents::property(&m.ir.intents[i]), Property::Safety { shown_as_cycle: Some(_) }))
         };
         let mut classes: Vec<Vec<usize>> = Vec::new();
         // Each comparison renames a copy of the whole model: on thousands of Deployments that
@@ -548,45 +526,12 @@ fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &serde_json::Value, a
             x
         })
         .collect();
-    s.events = (0..ir.events.len())
-        .map(|e| {
-            let mut x = ir.events[swap(&events, e)].clone();
-            match &mut x {
-                Event::CpuChange { deployment, .. }
-                | Event::CpuPattern { deployment, .. }
-                | Event::ScaleDeployment { deployment, .. } => *deployment = dep_id(*deployment),
-                Event::ForceDeletePods { statefulset, .. } => *statefulset = dep_id(*statefulset),
-                Event::ApplyDeployment { deployment, revision, .. } => {
-                    *deployment = dep_id(*deployment);
-                    *revision = group_id(*revision);
-                }
-                Event::KernelPanic { .. }
-                | Event::NodeFailure { .. }
-                | Event::Maintenance { .. }
-                | Event::RolloutDaemonSet { .. } => {}
-            }
-            x
-        })
-        .collect();
+    s.events = (0..ir.events.len()).map(|e| ir.events[swap(&events, e)].renamed(dep_id, group_id)).collect();
     s.intents = (0..ir.intents.len())
         .map(|i| {
             let mut x = ir.intents[swap(&intents, i)].clone();
-            match &mut x {
-                Intent::NoReplicaOscillation { deployment, .. }
-                | Intent::ReplicasMeetMin { deployment, .. }
-                | Intent::ReplicasMeetExpected { deployment, .. }
-                | Intent::NoEvictionCycle { deployment }
-                | Intent::PodsBalanced { deployment, .. }
-                | Intent::ReplicasWithin { deployment, .. }
-                | Intent::NoPreemptionCycle { deployment } => *deployment = dep_id(*deployment),
-                Intent::StatefulSetAvailable { statefulset, .. } => *statefulset = dep_id(*statefulset),
-                Intent::PodAlwaysSchedulable
-                | Intent::NoKernelPanicLoop { .. }
-                | Intent::AllPodsEventuallyRun
-                | Intent::DrainCompletes
-                | Intent::DisruptionsWithinBudget
-                | Intent::NodeCountWithin { .. }
-                | Intent::NoNodeChurn { .. } => {}
+            if let Some(d) = x.deployment_mut() {
+                *d = dep_id(*d);
             }
             x
         })

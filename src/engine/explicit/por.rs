@@ -50,8 +50,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::domain::{Concrete, Domain};
-use crate::ir::{Intent, Timing};
-use crate::model::{intents, Class, ClusterState, Controller, Model, Step};
+use crate::ir::Timing;
+use crate::model::intents::{self, StepKind, Watch};
+use crate::model::{Class, ClusterState, Controller, Model, Step};
 
 /// Variables that must move for a conjunct to turn true, each with its direction (+1 or -1).
 type Directions = Rc<[(u32, i128)]>;
@@ -729,36 +730,24 @@ impl Reduction {
         for v in &watched.monitor {
             d.observe_val(v);
         }
-        let mut evictions_of: Vec<Form> = Vec::new();
-        let mut preemptions_of: Vec<Form> = Vec::new();
+        // What each watch sees: a measure any step may change, or one only a step of a kind
+        // may raise (per kind), or the loop predicate.
+        let mut watched_by: Vec<(StepKind, Form)> = Vec::new();
         for intent in &m.ir.intents {
-            match intent {
-                Intent::AllPodsEventuallyRun => {
-                    let w = intents::waiting(&d, m, &x);
-                    let b = d.gt(&w, &d.int(0));
-                    d.observe_val(&b);
-                }
-                Intent::NoReplicaOscillation { deployment, .. } => d.observe_val(&x.desired[deployment.index()]),
-                Intent::StatefulSetAvailable { .. } => {
-                    let b = intents::loop_state(&d, m, &x, intent).expect("a loop-state intent");
-                    d.observe_val(&b);
-                }
-                Intent::NoNodeChurn { pool } => d.observe_val(&intents::churn_nodes(&d, m, &x, *pool)),
-                Intent::NoEvictionCycle { deployment } => {
-                    let mut t = d.int(0);
-                    for &g in &m.groups_of[deployment.index()] {
-                        t = d.add(&t, &d.sum(x.terminating[g].iter()));
+            match intents::watch(intent) {
+                Some(Watch::EveryState) => {
+                    if let Some(b) = intents::loop_state(&d, m, &x, intent) {
+                        d.observe_val(&b);
                     }
-                    evictions_of.push(d.lin(&t).vars_part(vars));
                 }
-                Intent::NoPreemptionCycle { deployment } => {
-                    let mut t = d.int(0);
-                    for &g in &m.groups_of[deployment.index()] {
-                        t = d.add(&t, &d.sum(x.terminating[g].iter()));
-                    }
-                    preemptions_of.push(d.lin(&t).vars_part(vars));
+                Some(Watch::Rises { measure, by: Some(kind) }) => {
+                    let t = measure.value(&d, m, &x);
+                    watched_by.push((kind, d.lin(&t).vars_part(vars)));
                 }
-                _ => {}
+                Some(Watch::Rises { measure, by: None } | Watch::Changes(measure)) => {
+                    d.observe_val(&measure.value(&d, m, &x))
+                }
+                None => {}
             }
         }
         // Intents too costly to follow make every step visible (no reduction).
@@ -844,8 +833,7 @@ impl Reduction {
             }
             let visible = intents_over
                 || intent_forms.iter().any(|f| !leaves(&delta, f))
-                || (reg[s.actor as usize].evicts(s) && evictions_of.iter().any(|f| !leaves(&delta, f)))
-                || (reg[s.actor as usize].preempts(s) && preemptions_of.iter().any(|f| !leaves(&delta, f)));
+                || watched_by.iter().any(|(kind, f)| kind.of(reg[s.actor as usize].as_ref(), s) && !leaves(&delta, f));
             foot.push(Footprint { guard, all, conjuncts, track: d, delta, level, visible, top: false });
         }
         let mut writers = vec![Vec::new(); vars as usize];

@@ -14,8 +14,8 @@ use super::solver::{check as counted, params, set_timeout, statistics};
 use super::unroll::Unrolling;
 use super::Query;
 use crate::domain::{Concrete, Symbolic};
-use crate::ir::Intent;
-use crate::model::{intents, registry, ClusterState};
+use crate::model::intents::{self, Watch};
+use crate::model::{registry, ClusterState};
 
 /// A model of the query "safety intent i is violated at depth k" found along a witness run
 /// (the probes' concrete runs) whose last state violates it, if there is such a run and the
@@ -48,19 +48,11 @@ pub(super) fn hinted(
         let creg = registry::<Concrete>();
         let (origin, path, l) = w.lasso_to(
             |st| intents::loop_state(&Concrete, m, st, intent) != Some(false),
-            |a, lab, b| match intent {
-                Intent::NoEvictionCycle { deployment } => {
-                    let dep = deployment.index();
-                    u.labels.get(lab as usize).is_some_and(|s| creg[s.actor as usize].evicts(s))
-                        && crate::model::terminating_pods(m, b, dep) > crate::model::terminating_pods(m, a, dep)
-                }
-                Intent::NoPreemptionCycle { deployment } => {
-                    let dep = deployment.index();
-                    u.labels.get(lab as usize).is_some_and(|s| creg[s.actor as usize].preempts(s))
-                        && crate::model::terminating_pods(m, b, dep) > crate::model::terminating_pods(m, a, dep)
-                }
-                Intent::NoNodeChurn { pool } => {
-                    intents::churn_nodes_of(m, b, *pool) > intents::churn_nodes_of(m, a, *pool)
+            |a, lab, b| match intents::watch(intent) {
+                Some(Watch::Rises { measure, by }) => {
+                    by.is_none_or(|kind| {
+                        u.labels.get(lab as usize).is_some_and(|s| kind.of(creg[s.actor as usize].as_ref(), s))
+                    }) && measure.value_of(m, b) > measure.value_of(m, a)
                 }
                 _ => true,
             },

@@ -1,79 +1,47 @@
-//! Lassos for cycle intents: "some earlier frame l equals frame k, and the watched change
-//! happens on a step inside the loop" (an eviction that adds terminating pods of the
-//! Deployment for noEvictionCycle, a preemption victim's deletion for noPreemptionCycle, a
-//! node added to the pool for noNodeChurn; at every frame of the loop, waiting pods for
-//! allPodsEventuallyRun and a drain in progress for drainCompletes), one formula per loop
-//! start so that the loop start can be read from
-//! a model. It must not assert them (the bounded query does).
+//! Lassos for cycle intents: "some earlier frame l equals frame k, and the intent's watch
+//! accepts the loop" (`model::intents::Watch`: a step inside the loop, of the kind the watch
+//! names, raises its measure; or every frame of the loop is bad), one formula per loop start
+//! so that the loop start can be read from a model. It must not assert them (the bounded
+//! query does), nor know an intent by name.
 
-use z3::ast::{Bool, Int};
+use z3::ast::Bool;
 
 use super::frame::equal;
 use super::unroll::Unrolling;
 use crate::domain::Symbolic;
 use crate::ir::Intent;
-use crate::model::{intents, ClusterState, Model};
+use crate::model::intents::{self, Property, StepKind, Watch};
+use crate::model::Model;
 
 impl Unrolling {
     /// A lasso ending at frame k that violates cycle intent `intent`, as one formula per loop
     /// start l (so that the loop start can be read from the model).
     pub(super) fn lasso(&self, m: &Model, intent: &Intent, k: usize) -> Vec<Bool> {
         let d = Symbolic;
-        let term = |f: &ClusterState<Symbolic>, dep: usize| -> Int {
-            Int::add(&m.groups_of[dep].iter().flat_map(|&g| f.terminating[g].iter()).collect::<Vec<_>>())
-        };
         (0..k)
             .map(|l| {
                 let closes = equal(&self.frames[l], &self.frames[k]);
-                let watched = match intent {
-                    Intent::NoEvictionCycle { deployment } => {
-                        let dep = deployment.index();
-                        Bool::or(
-                            &(l..k)
-                                .map(|j| {
-                                    Bool::and(&[
-                                        self.evicts_at[j].clone(),
-                                        term(&self.frames[j + 1], dep).gt(term(&self.frames[j], dep)),
-                                    ])
-                                })
-                                .collect::<Vec<_>>(),
-                        )
-                    }
-                    Intent::NoPreemptionCycle { deployment } => {
-                        let dep = deployment.index();
-                        Bool::or(
-                            &(l..k)
-                                .map(|j| {
-                                    Bool::and(&[
-                                        self.preempts_at[j].clone(),
-                                        term(&self.frames[j + 1], dep).gt(term(&self.frames[j], dep)),
-                                    ])
-                                })
-                                .collect::<Vec<_>>(),
-                        )
-                    }
-                    Intent::AllPodsEventuallyRun | Intent::DrainCompletes | Intent::StatefulSetAvailable { .. } => {
-                        Bool::and(
-                            &(l..=k)
-                                .map(|j| {
-                                    intents::loop_state(&d, m, &self.frames[j], intent).expect("a loop-state intent")
-                                })
-                                .collect::<Vec<_>>(),
-                        )
-                    }
-                    Intent::NoNodeChurn { pool } => Bool::or(
+                let watched = match intents::property(intent) {
+                    Property::Cycle(Watch::Rises { measure, by }) => Bool::or(
                         &(l..k)
                             .map(|j| {
-                                intents::churn_nodes(&d, m, &self.frames[j + 1], *pool).gt(intents::churn_nodes(
-                                    &d,
-                                    m,
-                                    &self.frames[j],
-                                    *pool,
-                                ))
+                                let rises =
+                                    measure.value(&d, m, &self.frames[j + 1]).gt(measure.value(&d, m, &self.frames[j]));
+                                match by {
+                                    Some(StepKind::Evicts) => Bool::and(&[self.evicts_at[j].clone(), rises]),
+                                    Some(StepKind::Preempts) => Bool::and(&[self.preempts_at[j].clone(), rises]),
+                                    None => rises,
+                                }
                             })
                             .collect::<Vec<_>>(),
                     ),
-                    _ => Bool::from_bool(false),
+                    Property::Cycle(Watch::EveryState) => Bool::and(
+                        &(l..=k)
+                            .map(|j| intents::loop_state(&d, m, &self.frames[j], intent).expect("a loop-state intent"))
+                            .collect::<Vec<_>>(),
+                    ),
+                    // A change alone violates no intent; safety intents are no lassos.
+                    Property::Cycle(Watch::Changes(_)) | Property::Safety { .. } => Bool::from_bool(false),
                 };
                 Bool::and(&[closes, watched])
             })
