@@ -4,7 +4,7 @@
 //!
 //! Why not the kube_quantity crate: its integer conversions truncate or refuse sub-unit
 //! scales ("250m" cannot be turned into 250 millicores without going through f64), see
-//! docs/adr/0002-dependencies.md.
+//! docs/adr/0001-dependencies.md.
 
 use std::fmt;
 

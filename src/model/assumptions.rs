@@ -1,7 +1,7 @@
 //! The under-approximations a model still makes: where kbmc's runs may miss a run of real
 //! Kubernetes, each one's condition on the model and the intents whose "holds" or "proved" it
 //! qualifies. Reports print them with those verdicts ("holds ..., assuming A1, A3"), so that a
-//! verdict never claims more than the model covers. docs/modeling.md ("Soundness contract")
+//! verdict never claims more than the model covers. docs/modeling/soundness.md
 //! lists every deviation with its class; this module names the under-approximations (and the
 //! deviations that go both ways) among them. Describes; decides nothing, changes nothing.
 
@@ -16,7 +16,8 @@ pub const DROPPED: &str = "dropped-inputs";
 /// One assumption a verdict rests on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assumption {
-    /// Stable name, also the anchor of its row in docs/modeling.md.
+    /// Stable name, also an anchor of docs/modeling/soundness.md: its row's in the table there
+    /// (the cluster autoscaler's point on to the table of docs/modeling/cluster-autoscaler.md).
     pub id: &'static str,
     /// What is assumed, in Kubernetes words.
     pub text: &'static str,

@@ -179,7 +179,7 @@ pub fn state(m: &Model, st: &ClusterState<Concrete>) -> Value {
             if bound + running + terminating > 0 {
                 let mut counts = json!({"bound": bound, "running": running, "terminating": terminating});
                 // In every state of a model whose descheduler picks victims among usage kinds
-                // (docs/modeling.md), so that a record keeps its fields along a trace.
+                // (docs/modeling/descheduler.md), so that a record keeps its fields along a trace.
                 if let Some(row) = st.evicting.get(g) {
                     counts["evicting"] = json!(row[n]);
                 }

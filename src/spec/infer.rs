@@ -205,7 +205,7 @@ pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, 
     // out-of-service taint), not something the cluster does. With it, a StatefulSet's pod
     // stranded Terminating on a node that failed for good would be replaced and the check
     // pass on a fix nobody has applied; without it the check shows the StatefulSet degraded
-    // until someone acts (docs/modeling.md §2.9), and `kbmc init` says how to add it.
+    // until someone acts (docs/modeling/statefulset.md), and `kbmc init` says how to add it.
     for d in m.deployments.iter().filter(|d| d.stateful.is_some()) {
         out.omitted.push(format!(
             "no forceDeletePods for {}: it is the operator's remedy for a pod stranded on a failed node; add the event to check with that remedy",

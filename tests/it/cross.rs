@@ -223,7 +223,7 @@ fn min_replicas_evicts_every_pod_on_tainted_twins() {
 }
 
 /// A descheduler run over pods of several usage kinds picks its victims and evicts them one
-/// step each (docs/modeling.md): both engines take the same steps.
+/// step each (docs/modeling/descheduler.md): both engines take the same steps.
 #[test]
 fn picked_pods_are_evicted_one_step_each() {
     violated_in_both_engines(

@@ -1584,7 +1584,7 @@ fn statefulset_rows() -> Vec<Row> {
     const SET: &str = "StatefulSet";
     const CLAIM_DELETED: &str =
         "what becomes of the claims when the StatefulSet is deleted, and kbmc models no deletion of one";
-    const CLAIM_SHAPE: &str = "the volume's size and whether it is a block device or a filesystem; kbmc takes provisioning to succeed in the zone of the pod's first node (§2.9 of docs/modeling.md)";
+    const CLAIM_SHAPE: &str = "the volume's size and whether it is a block device or a filesystem; kbmc takes provisioning to succeed in the zone of the pod's first node (docs/modeling/statefulset.md)";
     let mut rows: Vec<Row> = vec![
         (SET, "apiVersion", Read, false, "apps/v1beta2"),
         (SET, "kind", Read, false, "Deployment"),

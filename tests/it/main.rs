@@ -6,6 +6,7 @@ mod cases;
 mod cli;
 mod corpus;
 mod cross;
+mod docs;
 mod events;
 mod findings;
 mod guard;

@@ -227,8 +227,7 @@ fn symbolic_effort_counts_the_solver_work() {
     assert!(v["effort"].get("decisions").is_none(), "{}", v["effort"]);
 }
 
-/// A verdict that holds names the under-approximations it rests on (docs/modeling.md,
-/// Soundness contract): the header lists their ids, the end of the report says what each
+/// A verdict that holds names the under-approximations it rests on (docs/modeling/soundness.md): the header lists their ids, the end of the report says what each
 /// means, the verdict line ends with them, and the JSON
 /// carries both; a violation carries none.
 #[test]

@@ -38,7 +38,7 @@ const SMALLEST: [(&str, i64, i64, i64, i64); 8] = [
     ("c3-conflicting-spread", 3, 1, 3, 3),
     ("c4-kernel-panic-loop", 2, 5, 2, 5),
     // Kivi: 2 nodes / 2 pods. kube-scheduler's default topology spread puts the second pod
-    // on the small node, so duplicates need 4 replicas here (docs/modeling.md).
+    // on the small node, so duplicates need 4 replicas here (docs/modeling/kivi.md).
     ("c5-remove-duplicates-loop", 2, 4, 2, 2),
     ("c6-maintenance-drain", 2, 2, 2, 2),
     ("c7-taint-nodename-loop", 1, 1, 1, 1),

@@ -132,7 +132,7 @@ impl Builder<'_> {
                             }
                             *w = if weight > 0 { weight } else { 1 };
                         }
-                        // In the default profile: ImageLocality is abstracted (docs/modeling.md §2.2,
+                        // In the default profile: ImageLocality is abstracted (docs/modeling/scheduler.md,
                         // every node taken to hold the same images); VolumeBinding adds nothing
                         // for the pods kbmc accepts (volume scoring is off by default).
                         None if matches!(e.name.as_str(), "ImageLocality" | "VolumeBinding") => {}

@@ -650,7 +650,7 @@ mod tests {
     /// at most what all the pods used, over R >= N × int(U) / target requests, so their
     /// utilization is at most target × U / int(U), within the 10 % tolerance once U >= 10 %
     /// (whichever pods the ReplicaSet deleted). This is why an HPA whose pods keep their
-    /// usage does not scale a Deployment up and down in a cycle (docs/modeling.md §2.10).
+    /// usage does not scale a Deployment up and down in a cycle (docs/modeling/preemption.md).
     /// Below 10 %, the truncation to whole percents can undo it: ten pods, one at 590m and
     /// nine idle, are at int(5.9) = 5 % against 50 %: ceil(10 × 5 / 50) = 1; if the busy pod
     /// survives it is at 59 %, and the HPA asks for ceil(59 / 50) = 2.

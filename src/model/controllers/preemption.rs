@@ -52,7 +52,7 @@
 //! [`ORDERS_MAX`] orders (flagged `preemption-victim-order`).
 //! Each victim is deleted in a fast step of its own (upstream deletes them in parallel, with
 //! asynchronous preemption while other pods are scheduled). Differences, named in
-//! docs/modeling.md: a terminating pod of lower priority on the nominated node keeps the pod
+//! docs/modeling/preemption.md: a terminating pod of lower priority on the nominated node keeps the pod
 //! from preempting again whatever deleted it (upstream: only one preemption deleted; flagged
 //! `preemption-terminating`), and a ReplicaSet that deletes pending pods deletes pods without
 //! a nomination first (`forget_deleted`; flagged `preemption-nominated-deleted`).

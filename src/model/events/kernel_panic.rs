@@ -5,7 +5,7 @@
 //! up again, other pods keep their load (a load is traffic, not process state), so a node
 //! that comes back before its pods are evicted may panic again. Kivi's C4 recovers only once
 //! the usage is below the threshold, i.e. after the pods left; upstream a reboot does not
-//! wait for that (docs/modeling.md).
+//! wait for that (docs/modeling/events.md).
 
 use super::super::controllers::taint_eviction::clear_queue_into;
 use super::super::{
