@@ -1,5 +1,7 @@
-//! Command-line arguments (clap derive). Doc comments here are the `--help` text. Owns
-//! parsing and usage validation only; what each command does lives in `lib.rs`.
+//! Command-line arguments (clap derive), as parsed: the low-level arguments. Doc comments
+//! here are the `--help` text. Owns parsing and what clap checks (value ranges, flags that
+//! require others); `options` turns the result into what each command runs with and rejects
+//! conflicts clap cannot express, and what each command does lives in `lib.rs`.
 
 use std::path::PathBuf;
 
@@ -135,19 +137,6 @@ pub enum CheckFormat {
     Sarif,
 }
 
-impl CheckFormat {
-    pub fn report(self) -> crate::report::Format {
-        use crate::report::Format as F;
-        match self {
-            CheckFormat::Text => F::Text,
-            CheckFormat::Json => F::Json,
-            CheckFormat::Itf => F::Itf,
-            CheckFormat::Junit => F::Junit,
-            CheckFormat::Sarif => F::Sarif,
-        }
-    }
-}
-
 /// How results are written, shared by `check` and `simulate`.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
@@ -205,15 +194,6 @@ pub struct InitArgs {
 pub enum Scenario {
     Node,
     Zone,
-}
-
-impl Scenario {
-    pub fn infer(self) -> crate::spec::infer::Scenario {
-        match self {
-            Scenario::Node => crate::spec::infer::Scenario::Node,
-            Scenario::Zone => crate::spec::infer::Scenario::Zone,
-        }
-    }
 }
 
 #[derive(Debug, Args)]
@@ -301,23 +281,6 @@ pub struct ProveArgs {
     pub diameter_search: usize,
 }
 
-impl ProveArgs {
-    /// The symbolic engine's proof options (`None` without --prove).
-    pub fn options(&self, certificates: bool) -> Option<crate::engine::symbolic::Prove> {
-        self.prove.then_some(crate::engine::symbolic::Prove { certificates, diameter_search: self.diameter_search })
-    }
-
-    /// The usage error for --prove with the explicit engine, if that is what was asked.
-    pub fn check_engine(&self, engine: Engine) -> Result<(), crate::error::Error> {
-        if self.prove && engine == Engine::Explicit {
-            return Err(crate::error::Error::Usage(
-                "--prove runs on the symbolic engine (--engine symbolic); the explicit engine already covers every run length when it explores every reachable state (\"holds: every reachable state was explored\")".into(),
-            ));
-        }
-        Ok(())
-    }
-}
-
 /// The largest `--steps`, as `spec.bounds.steps` allows.
 pub const MAX_STEPS: i64 = 10_000;
 
@@ -333,20 +296,6 @@ pub struct LimitArgs {
     /// limit" (exit 3). Default: half of the machine's memory; 0: no limit.
     #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_memory)]
     pub max_memory: Option<u64>,
-}
-
-impl LimitArgs {
-    /// The limits to watch.
-    pub fn limits(&self) -> crate::limits::Limits {
-        crate::limits::Limits {
-            time: (self.time_limit > 0).then(|| std::time::Duration::from_secs(self.time_limit)),
-            memory: match self.max_memory {
-                Some(0) => None,
-                Some(b) => Some(b),
-                None => crate::limits::default_memory(),
-            },
-        }
-    }
 }
 
 /// The bounds of a search, shared by `check` and `scale`.
@@ -377,25 +326,6 @@ fn at_least_one(s: &str) -> Result<usize, String> {
         Ok(0) => Err("expected at least 1".into()),
         Ok(n) => Ok(n),
         Err(e) => Err(format!("expected a whole number: {e}")),
-    }
-}
-
-impl SearchArgs {
-    /// `--steps`, or the spec's bound.
-    pub fn steps_or(&self, spec_steps: i64) -> usize {
-        self.steps.map(|s| s as usize).unwrap_or(spec_steps.max(0) as usize)
-    }
-    /// `--events`, or the spec's bound (`None`: neither sets one).
-    pub fn events_or(&self, spec_events: Option<i64>) -> Option<i64> {
-        self.events.map(i64::from).or(spec_events)
-    }
-    /// `--timeout` in milliseconds (0: none).
-    pub fn timeout_ms(&self) -> u64 {
-        self.timeout.unwrap_or(0) * 1000
-    }
-    /// `--time-limit` as a budget (none for 0).
-    pub fn budget(&self) -> Option<std::time::Duration> {
-        self.limits.limits().time
     }
 }
 

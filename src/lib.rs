@@ -9,15 +9,16 @@
 //!                                  scale drives either engine over topologies, size by size
 //! ```
 //!
-//! Modules: `cli` (arguments), `error` (the one error type and exit codes), `manifest` and
-//! `spec` (the only modules that know YAML), `ir` (the validated model), `domain` (value
-//! domains), `model` (controllers, events and intents, written once over a domain),
-//! `engine::explicit` (exhaustive search), `trace` (counterexamples and their replay),
-//! `engine::symbolic` (bounded model checking on Z3), `engine::portfolio` (the order, time
-//! shares and hand-over of the engines in one check with the symbolic engine), `event_bound`
-//! (how many events one run holds, deepened level by level), `scale` (the
-//! scaling loop over topologies, driving either engine), `verdict`, `report` (the only code
-//! that writes to stdout).
+//! Modules: `cli` (arguments as parsed), `options` (the arguments turned once into what each
+//! command runs with, and each engine's options derived from them), `error` (the one error
+//! type and exit codes), `manifest` and `spec` (the only modules that know YAML), `ir` (the
+//! validated model), `domain` (value domains), `model` (controllers, events and intents,
+//! written once over a domain), `engine::explicit` (exhaustive search), `trace`
+//! (counterexamples and their replay), `engine::symbolic` (bounded model checking on Z3),
+//! `engine::portfolio` (the order, time shares and hand-over of the engines in one check with
+//! the symbolic engine), `event_bound` (how many events one run holds, deepened level by
+//! level), `scale` (the scaling loop over topologies, driving either engine), `verdict`,
+//! `report` (the only code that writes to stdout).
 
 // The model indexes many parallel arrays (per node, per group) by the same id; an index loop
 // says that more plainly than zipped iterators.
@@ -32,6 +33,7 @@ pub mod ir;
 pub mod limits;
 pub mod manifest;
 pub mod model;
+pub mod options;
 pub mod report;
 pub mod scale;
 pub mod spec;
@@ -40,8 +42,9 @@ pub mod verdict;
 
 use std::path::PathBuf;
 
-use cli::{Cli, Command, Format};
+use cli::{Cli, Format};
 use error::{Error, InputError};
+use options::Options;
 
 /// `n` and its noun, singular for one: `1 replica`, `3 replicas`.
 pub fn count(n: i64, one: &str, many: &str) -> String {
@@ -114,45 +117,22 @@ fn build_with_spec(
     ir::build(&inputs, ir::BuildOptions { allow_unmodeled })
 }
 
-/// One check of `m` with the engine and limits `a` asks for (`all`: decide every intent),
+/// One check of `m` with the engine and limits `o` asks for (`all`: decide every intent),
 /// every counterexample replayed.
-fn check_model(m: &model::Model, a: &cli::CheckArgs, steps: usize, all: bool) -> Result<verdict::CheckResult, Error> {
-    // Certificates re-check proofs of the model as the spec gives it: no deepening.
-    let bound = a.search.events_or(m.ir.bounds.events).or(a.certificate.as_ref().map(|_| i64::MAX));
-    event_bound::check(m, bound, !all, |level| check_level(level, a, steps, all))
+fn check_model(m: &model::Model, o: &options::Check, steps: usize, all: bool) -> Result<verdict::CheckResult, Error> {
+    event_bound::check(m, o.event_bound(&m.ir), !all, |level| check_level(level, o, steps, all))
 }
 
 /// One check of `m` (at one event bound) by the engine asked for, its counterexamples
 /// replayed.
-fn check_level(m: &model::Model, a: &cli::CheckArgs, steps: usize, all: bool) -> Result<verdict::CheckResult, Error> {
-    let result = match a.engine {
-        cli::Engine::Explicit => engine::explicit::check(
-            m,
-            &engine::explicit::Options {
-                max_depth: steps,
-                max_states: a.search.max_states,
-                symmetry: true,
-                reduction: a.reduction == cli::Reduction::Por,
-                all,
-            },
-        ),
-        cli::Engine::Symbolic => {
-            let opts = engine::symbolic::Options {
-                max_depth: steps,
-                timeout_ms: a.search.timeout_ms(),
-                budget: a.search.budget(),
-                incremental: Default::default(),
-                all,
-                prove: a.proof.options(a.certificate.is_some()),
-                probe: !a.no_probe,
-            };
-            // The explicit search first, its verdicts standing where it finished (ADR 0006);
-            // none asked for, the symbolic engine alone.
-            if a.explicit_states > 0 {
-                engine::portfolio::check_explicit_first(m, &opts, a.explicit_states)
-            } else {
-                engine::portfolio::check(m, &opts)
-            }
+fn check_level(m: &model::Model, o: &options::Check, steps: usize, all: bool) -> Result<verdict::CheckResult, Error> {
+    let result = match o.engine(steps, all) {
+        options::CheckEngine::Explicit(opts) => engine::explicit::check(m, &opts),
+        // The explicit search first, its verdicts standing where it finished (ADR 0006);
+        // none asked for, the symbolic engine alone.
+        options::CheckEngine::Portfolio { options: opts, explicit_states: 0 } => engine::portfolio::check(m, &opts),
+        options::CheckEngine::Portfolio { options: opts, explicit_states } => {
+            engine::portfolio::check_explicit_first(m, &opts, explicit_states)
         }
     };
     verify_traces(m, &result)?;
@@ -243,89 +223,69 @@ pub const PROGRESS: &str = "kbmc::progress";
 
 /// Runs one command and returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32, Error> {
+    run_options(Options::from_cli(cli)?)
+}
+
+/// Runs one command as `options` has it.
+fn run_options(options: Options) -> Result<i32, Error> {
     // Every command that explores is bounded by its time and memory limits, watched from
     // here on (`limits`).
-    let _watch = match &cli.command {
-        Command::Inspect(_) | Command::Init(_) => None,
-        Command::Check(cli::CheckArgs { search, .. }) | Command::Scale(cli::ScaleArgs { search, .. }) => {
-            Some(limits::watch(search.limits.limits()))
-        }
-        Command::Simulate(a) => Some(limits::watch(a.limits.limits())),
-        Command::Compare(a) => Some(limits::watch(a.limits.limits())),
-        Command::Dump(a) => Some(limits::watch(a.limits.limits())),
-    };
-    match cli.command {
-        Command::Init(a) => {
-            let (yaml, warnings) = init(&a.paths, a.allow_unmodeled, a.scenario.infer())?;
+    let _watch = options.limits().map(limits::watch);
+    match options {
+        Options::Init(o) => {
+            let (yaml, warnings) = init(&o.inputs.paths, o.inputs.allow_unmodeled, o.scenario)?;
             report::warnings(&warnings);
             report::raw(&yaml)?;
             Ok(exit::HOLDS)
         }
-        Command::Inspect(a) => {
-            let (model, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+        Options::Inspect(o) => {
+            let (model, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
             report::warnings(&warnings);
-            match a.format {
+            match o.format {
                 Format::Text => report::raw(&report::inspect::render(&model))?,
                 Format::Json => report::raw(&report::inspect::json(&model)?)?,
             }
             Ok(exit::HOLDS)
         }
-        Command::Check(a) => {
-            let scenario = a.scenario.infer();
-            let (ir, warnings) = match &a.baseline {
-                None => load_model_with(&a.paths, a.allow_unmodeled, scenario)?,
-                Some(base) => load_change(base, &a.paths, a.allow_unmodeled, scenario)?,
+        Options::Check(o) => {
+            let inputs = &o.inputs;
+            let (ir, warnings) = match &o.baseline {
+                None => load_model_with(&inputs.paths, inputs.allow_unmodeled, o.scenario)?,
+                Some(base) => load_change(base, &inputs.paths, inputs.allow_unmodeled, o.scenario)?,
             };
             report::warnings(&warnings);
             let m = model::Model::new(&ir);
-            let steps = a.search.steps_or(ir.bounds.steps);
-            a.proof.check_engine(a.engine)?;
-            // Against a baseline every intent is decided on both sides, or a finding the first
-            // violation hid would read as fixed or new.
-            let result = check_model(&m, &a, steps, a.all || a.baseline.is_some())?;
-            if let Some(dir) = &a.certificate {
+            let steps = o.search.steps(&ir);
+            let result = check_model(&m, &o, steps, o.decide_all())?;
+            if let Some(dir) = &o.certificate {
                 report::certificates(dir, &result.certificates)?;
             }
             let h = report::view::header(&m, result.effort.engine, steps);
-            let color = report::color(a.output.no_color);
-            let Some(base) = &a.baseline else {
-                report::write_out(&report::check_output(&m, &h, &result, a.output.format.report(), color)?, color)?;
+            let color = report::color(o.no_color);
+            let Some(base) = &o.baseline else {
+                report::write_out(&report::check_output(&m, &h, &result, o.format, color)?, color)?;
                 return Ok(result.exit_code());
             };
-            let (bir, bwarnings) = load_model_with(std::slice::from_ref(base), a.allow_unmodeled, scenario)?;
+            let (bir, bwarnings) = load_model_with(std::slice::from_ref(base), inputs.allow_unmodeled, o.scenario)?;
             // The dump's own warnings were said with the change's.
             let said: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
             report::warnings(&bwarnings.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
             let bm = model::Model::new(&bir);
-            let before = check_model(&bm, &a, a.search.steps_or(bir.bounds.steps), true)?;
+            let before = check_model(&bm, &o, o.search.steps(&bir), true)?;
             let cmp = verdict::Baseline::compare(&before, &result);
             let b = report::Before { model: &bm, result: &before, path: base, comparison: &cmp };
-            let text = report::baseline_output(&m, &h, &result, &b, a.output.format.report(), color)?;
+            let text = report::baseline_output(&m, &h, &result, &b, o.format, color)?;
             report::write_out(&text, color)?;
             Ok(cmp.exit_code(&result))
         }
-        Command::Scale(a) => {
-            let (mut ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+        Options::Scale(o) => {
+            let (mut ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
             report::warnings(&warnings);
             // Each size's check holds the bound as the spec or --events gives it (no deepening:
             // the sizes are the loop).
-            ir.bounds.events = a.search.events_or(ir.bounds.events);
+            ir.bounds.events = o.search.events(&ir);
             let m = model::Model::new(&ir);
-            a.proof.check_engine(a.engine)?;
-            let opts = scale::Options {
-                engine: match a.engine {
-                    cli::Engine::Explicit => scale::Engine::Explicit,
-                    cli::Engine::Symbolic => scale::Engine::Symbolic,
-                },
-                max_nodes_per_pool: a.max_nodes_per_pool.map_or(ir.bounds.max_nodes_per_pool, i64::from),
-                max_pods_per_node: a.max_pods_per_node.map_or(ir.bounds.max_pods_per_node, i64::from),
-                steps: a.search.steps_or(ir.bounds.steps),
-                max_states: a.search.max_states,
-                timeout_ms: a.search.timeout_ms(),
-                budget: a.search.budget(),
-                enumerate: a.enumerate,
-                prove: a.proof.options(false),
-            };
+            let opts = o.scale(&ir);
             let start = std::time::Instant::now();
             let result = scale::run(&m, &opts, |level| {
                 // Progress for runs longer than a second, on stderr (stdout gets the report).
@@ -336,9 +296,9 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             if let scale::Conclusion::Violated { result: r, .. } = &result.conclusion {
                 verify_traces(&m, r)?;
             }
-            match a.format {
+            match o.format {
                 Format::Text => {
-                    let color = report::color(a.no_color);
+                    let color = report::color(o.no_color);
                     report::write_out(&report::scale::render(&m, &result, opts.steps, color), color)?
                 }
                 Format::Json => report::raw(&format!(
@@ -349,12 +309,12 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
             Ok(result.exit_code())
         }
-        Command::Simulate(a) => {
-            let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+        Options::Simulate(o) => {
+            let (ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
             report::warnings(&warnings);
             let m = model::Model::new(&ir);
-            let steps = a.steps.map_or(ir.bounds.steps.max(0) as usize, |s| s as usize);
-            let sim = engine::simulate::simulate(&m, a.seed, steps);
+            let steps = o.steps(&ir);
+            let sim = engine::simulate::simulate(&m, o.seed, steps);
             let reg = model::registry::<domain::Concrete>();
             trace::replay(&m, &reg, &sim.trace)
                 .map_err(|e| Error::Internal(format!("the simulated run does not replay: {e}")))?;
@@ -363,13 +323,13 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 serde_json::to_string(&v)
                     .map_err(|e| Error::Internal(format!("the simulated run does not serialize: {e}")))
             };
-            match a.format {
+            match o.format {
                 cli::SimulateFormat::Text => {
-                    let color = report::color(a.no_color);
-                    report::write_out(&report::simulate::render(&m, &h, a.seed, &sim, color), color)?
+                    let color = report::color(o.no_color);
+                    report::write_out(&report::simulate::render(&m, &h, o.seed, &sim, color), color)?
                 }
                 cli::SimulateFormat::Json => {
-                    let v = report::simulate::json(&m, &h, a.seed, &sim);
+                    let v = report::simulate::json(&m, &h, o.seed, &sim);
                     report::raw(&format!(
                         "{}\n",
                         serde_json::to_string_pretty(&v)
@@ -380,37 +340,17 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
             Ok(report::simulate::exit_code(&sim))
         }
-        Command::Compare(a) => {
-            let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+        Options::Compare(o) => {
+            let (ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
             report::warnings(&warnings);
             let m = model::Model::new(&ir);
-            let steps = a.steps.map(|s| s as usize).unwrap_or(ir.bounds.steps as usize);
-            let explicit = engine::explicit::check(
-                &m,
-                &engine::explicit::Options {
-                    max_depth: steps,
-                    max_states: a.max_states,
-                    symmetry: true,
-                    reduction: false,
-                    all: true,
-                },
-            );
+            let steps = o.search.steps(&ir);
+            let explicit = engine::explicit::check(&m, &o.explicit(steps));
             verify_traces(&m, &explicit)?;
-            let symbolic = engine::portfolio::check(
-                &m,
-                &engine::symbolic::Options {
-                    max_depth: steps,
-                    timeout_ms: a.timeout.unwrap_or(0) * 1000,
-                    budget: a.limits.limits().time,
-                    incremental: Default::default(),
-                    all: true,
-                    prove: None,
-                    probe: true,
-                },
-            );
+            let symbolic = engine::portfolio::check(&m, &o.symbolic(steps));
             verify_traces(&m, &symbolic)?;
             let comparison = report::compare::compare(&explicit, &symbolic);
-            match a.format {
+            match o.format {
                 Format::Text => report::raw(&report::compare::render(&comparison))?,
                 Format::Json => report::raw(&format!(
                     "{}\n",
@@ -420,13 +360,11 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
             Ok(comparison.exit_code())
         }
-        Command::Dump(a) => {
-            let (ir, warnings) = load_model(&a.paths, a.allow_unmodeled)?;
+        Options::Dump(o) => {
+            let (ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
             report::warnings(&warnings);
             let m = model::Model::new(&ir);
-            let start =
-                if a.from_any_state { engine::symbolic::DumpStart::Any } else { engine::symbolic::DumpStart::Initial };
-            match engine::symbolic::dump(&m, a.steps as usize, start) {
+            match engine::symbolic::dump(&m, o.steps, o.start) {
                 Ok(smt) => {
                     report::raw(&smt)?;
                     Ok(exit::HOLDS)

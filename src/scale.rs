@@ -59,6 +59,33 @@ pub struct Options {
     pub prove: Option<symbolic::Prove>,
 }
 
+impl Options {
+    /// The explicit engine's options for one query: every intent decided, symmetry on, every
+    /// enabled step (`scale` offers no partial-order reduction).
+    fn explicit(&self) -> explicit::Options {
+        explicit::Options {
+            max_depth: self.steps,
+            max_states: self.max_states,
+            symmetry: true,
+            reduction: false,
+            all: true,
+        }
+    }
+
+    /// The symbolic engine's options for one query, with `left` of the loop's time.
+    fn symbolic(&self, left: Option<Duration>) -> symbolic::Options {
+        symbolic::Options {
+            max_depth: self.steps,
+            timeout_ms: self.timeout_ms,
+            budget: left,
+            incremental: Default::default(),
+            all: true,
+            prove: self.prove,
+            probe: true,
+        }
+    }
+}
+
 /// What one cluster size's query found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -294,30 +321,8 @@ fn query(
 
 fn check(m: &Model, opts: &Options, inits: &[ClusterState<Concrete>], left: Option<Duration>) -> CheckResult {
     match opts.engine {
-        Engine::Explicit => explicit::check_from(
-            m,
-            &explicit::Options {
-                max_depth: opts.steps,
-                max_states: opts.max_states,
-                symmetry: true,
-                reduction: false,
-                all: true,
-            },
-            inits,
-        ),
-        Engine::Symbolic => portfolio::check_from(
-            m,
-            &symbolic::Options {
-                max_depth: opts.steps,
-                timeout_ms: opts.timeout_ms,
-                budget: left,
-                incremental: Default::default(),
-                all: true,
-                prove: opts.prove,
-                probe: true,
-            },
-            inits,
-        ),
+        Engine::Explicit => explicit::check_from(m, &opts.explicit(), inits),
+        Engine::Symbolic => portfolio::check_from(m, &opts.symbolic(left), inits),
     }
 }
 
