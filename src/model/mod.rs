@@ -11,6 +11,7 @@ pub mod events;
 pub mod exposure;
 pub mod hints;
 pub mod intents;
+pub mod invariants;
 pub mod state;
 
 use crate::domain::{Concrete, Domain};
