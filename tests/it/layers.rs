@@ -97,8 +97,8 @@ fn reads_field(line: &str, name: &str) -> bool {
 
 /// The engines iterate the state's fields (`model::state::FIELDS`, `ClusterState::slots`) and
 /// never name one: a field is declared once, and what it means is the model's. The files
-/// listed are allowed theirs until intents are properties (issue 60: their reads of monitors,
-/// replicas and terminating pods are intents' meanings, which move to the model with them).
+/// listed are allowed theirs until intents are properties (their reads of monitors, replicas
+/// and terminating pods are intents' meanings, which move to the model with the intents).
 #[test]
 fn engines_name_no_state_field() {
     // Until intents are properties.
