@@ -179,11 +179,16 @@ macro_rules! state_fields {
                 ClusterState { $($name: state_fields!(@map $kind, &self.$name, fi, fb),)* }
             }
 
+            /// A state with no values at all (every field empty).
+            fn empty() -> Self {
+                ClusterState { $($name: Vec::new(),)* }
+            }
+
             /// A state of `m`'s shape whose every value is named (by its field's pattern)
             /// and made by `int` or `boolean` from its name, field by field in declaration
             /// order, row by row (the solver's frames).
             pub fn build(m: &Model, int: &mut impl FnMut(String) -> D::Int, boolean: &mut impl FnMut(String) -> D::Bool) -> Self {
-                let mut st = ClusterState { $($name: Vec::new(),)* };
+                let mut st = Self::empty();
                 for (f, slot) in FIELDS.iter().zip(st.slots_mut()) {
                     let mut names = f.names(m).into_iter();
                     match slot {
@@ -267,7 +272,8 @@ fn window(m: &Model, _: usize) -> (i64, i64) {
 // (the induction candidates' bounds). Declaration order is the order of `map` and of the
 // solver's constants; a packed key holds node conditions first, then per-group counts, then
 // per-node rows, then the rest (`Shape::pack_part`). Adding a field is adding a row here
-// (and its initial value, `Model::initial_state`), then the controller that uses it.
+// (and, unless its values start at 0, its initial value in `Model::initial_state`), then the
+// controller that uses it.
 state_fields! {
     /// Per node slot: part of the topology (fixed during a run).
     present: Bools, Shape::PerNode(Conditions::PRESENT), "node.{node}.present", when always, range None;
@@ -368,6 +374,31 @@ state_fields! {
 }
 
 impl ClusterState<Concrete> {
+    /// A state of `m`'s shape with every value 0 (or false): where `Model::initial_state`
+    /// starts, so that a field whose values start at 0 needs no word there.
+    pub fn zeroed(m: &Model) -> Self {
+        let mut st = Self::empty();
+        for (f, slot) in FIELDS.iter().zip(st.slots_mut()) {
+            let (rows, len) = f.size(m);
+            match slot {
+                SlotMut::Ints(v) => v.resize(rows * len, 0),
+                SlotMut::Bools(v) => v.resize(rows * len, false),
+                SlotMut::Grid(v) => v.resize(rows, vec![0; len]),
+            }
+        }
+        st
+    }
+
+    /// Whether `o` has this state's shape: as many values in every field and row.
+    pub fn shaped_as(&self, o: &Self) -> bool {
+        self.slots().into_iter().zip(o.slots()).all(|pair| match pair {
+            (Slot::Ints(a), Slot::Ints(b)) => a.len() == b.len(),
+            (Slot::Bools(a), Slot::Bools(b)) => a.len() == b.len(),
+            (Slot::Grid(a), Slot::Grid(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.len() == y.len()),
+            _ => false,
+        })
+    }
+
     /// Packs the state into a flat vector (the explicit engine's visited-set key).
     pub fn pack(&self) -> Vec<i16> {
         let mut v = Vec::with_capacity(64);

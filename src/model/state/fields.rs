@@ -158,6 +158,25 @@ fn bracketed(name: &str) -> String {
 }
 
 impl Objects {
+    /// How many of the objects `m` has.
+    pub fn count(&self, m: &Model) -> usize {
+        let ir = &m.ir;
+        match self {
+            Objects::Groups => ir.groups.len(),
+            Objects::Kinds => m.kinds.len(),
+            Objects::GroupsThenKinds => ir.groups.len() + m.kinds.len(),
+            Objects::DaemonGroups => m.daemon_groups.len(),
+            Objects::Deployments => ir.deployments.len(),
+            Objects::Hpas => ir.hpas.len(),
+            Objects::Events => ir.events.len(),
+            Objects::Intents => ir.intents.len(),
+            Objects::StatefulValues => m.stateful_ranges().0.len(),
+            Objects::DaemonSets => ir.daemon_sets.len(),
+            Objects::Labels(ls) => ls.len(),
+            Objects::One => 1,
+        }
+    }
+
     /// The objects' names in `m`, each as is and with dotted parts bracketed.
     pub fn names(&self, m: &Model) -> Vec<(String, String)> {
         let ir = &m.ir;
@@ -220,6 +239,19 @@ pub fn render(pattern: &str, of: &(String, String), node: Option<&(String, Strin
 }
 
 impl Field {
+    /// The field's shape in `m`: how many rows (1 unless a grid) of how many values each;
+    /// no rows where the model has no such values.
+    pub fn size(&self, m: &Model) -> (usize, usize) {
+        if !(self.when)(m) {
+            return (0, 0);
+        }
+        match self.shape {
+            Shape::PerNode(_) => (1, m.nodes()),
+            Shape::Per(o) => (1, o.count(m)),
+            Shape::PerRowAndNode(o) => (o.count(m), m.nodes()),
+        }
+    }
+
     /// The names of the field's values in `m` (its shape: one per value, row by row for a
     /// grid), as [`Field::pattern`] gives them; empty where the model has no such values.
     pub fn names(&self, m: &Model) -> Vec<Vec<String>> {
