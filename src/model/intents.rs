@@ -215,6 +215,17 @@ fn expected_value<D: Domain>(d: &D, st: &ClusterState<D>, dep: usize, e: &Expect
     }
 }
 
+/// The intents' monitor bits in a state (what [`observe`] turns on): for an engine that must
+/// tell them apart from what actors read and write.
+pub fn monitors<D: Domain>(st: &ClusterState<D>) -> &[D::Bool] {
+    &st.monitor
+}
+
+/// [`monitors`], to write.
+pub fn monitors_mut<D: Domain>(st: &mut ClusterState<D>) -> &mut [D::Bool] {
+    &mut st.monitor
+}
+
 /// Updates every intent's monitor after a step (and at the initial state).
 pub fn observe<D: Domain>(d: &D, m: &Model, mut st: ClusterState<D>) -> ClusterState<D> {
     observe_in_place(d, m, &mut st);

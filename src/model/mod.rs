@@ -11,6 +11,7 @@ pub mod events;
 pub mod exposure;
 pub mod hints;
 pub mod intents;
+pub mod invariants;
 pub mod relation;
 pub mod state;
 
@@ -525,35 +526,25 @@ impl Model {
                 }
             }
         }
+        // Every other value starts at 0 (or false).
+        let zero = ClusterState::zeroed(self);
         let mut st = ClusterState::<Concrete> {
             present,
             status: ir.nodes.iter().map(|n| if n.ready { READY } else { state::DECLARED_NOT_READY }).collect(),
             cordoned: ir.nodes.iter().map(|n| n.unschedulable).collect(),
-            draining: vec![false; nn],
-            maintained: vec![false; nn],
-            panics: vec![0; nn],
             pending,
             bound,
             running,
             terminating,
-            evicting: if self.defers_evictions.contains(&true) { vec![vec![0; nn]; ng] } else { Vec::new() },
-            deleting: if self.marks_deletions { vec![vec![0; nn]; ng + self.kinds.len()] } else { Vec::new() },
-            queued: if self.queues_evictions { vec![vec![0; nn]; ng] } else { Vec::new() },
             desired: t.replicas.clone(),
-            revision: vec![0; ir.deployments.len()],
             hpa_window_max: vec![-1; ir.hpas.len()],
             hpa_window_min: vec![-1; ir.hpas.len()],
             budget: ir.events.iter().map(events::initial_budget).collect(),
-            monitor: vec![false; ir.intents.len()],
             // Every StatefulSet at revision 0, no volume bound yet.
             stateful: self.stateful_ranges().0.iter().map(|&lo| lo.min(0)).collect(),
-            nominated: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
-            preempting: if self.preempts { vec![vec![0; nn]; ng] } else { Vec::new() },
-            unscheduled: vec![vec![0; nn]; self.daemon_groups.len()],
-            daemon_revision: vec![0; ir.daemon_sets.len()],
-            scaling_down: if ir.autoscaler.is_some() { vec![vec![0; nn]; 2] } else { Vec::new() },
-            scale_up_hold: if ir.autoscaler.is_some() { vec![0] } else { Vec::new() },
+            ..zero.clone()
         };
+        assert!(st.shaped_as(&zero), "model bug: an initial value of another shape than its field");
         st = intents::observe(&Concrete, self, st);
         st
     }

@@ -2,10 +2,22 @@
 //! counts per (pod group or usage kind, node) — never pod slots: pods of one group at one
 //! usage level are interchangeable, so counting them removes their permutations. No logical
 //! clock: a repeated configuration is the same state, so oscillations close into cycles.
+//!
+//! The fields are declared once, in the table below (`state_fields!`): everything that goes
+//! over every field (packing, copying, renaming nodes, the solver's frames, equality, ranges,
+//! renaming Deployments) is generated from it or iterates it ([`FIELDS`], `slots`), so no
+//! other code lists the fields. This module owns the state's layout (packed keys, node rows
+//! and canonical node order); it must not give a field a Kubernetes meaning (controllers
+//! do) nor know an engine.
+
+mod fields;
 
 use std::hash::BuildHasher;
 
+pub use fields::{Field, Kind, Objects, Range, Shape, Slot, SlotMut};
+
 use crate::domain::{Concrete, Domain};
+use crate::model::Model;
 
 /// Node status values.
 pub const READY: i64 = 0;
@@ -59,259 +71,334 @@ impl Conditions {
     pub fn others(self) -> Conditions {
         Conditions(!self.0 & Conditions::ALL.0)
     }
-
-    fn count(self) -> usize {
-        self.0.count_ones() as usize
-    }
 }
 
-pub struct ClusterState<D: Domain> {
+/// The node condition negated in a node's row (see [`ClusterState::node_rows`]): present
+/// nodes sort first.
+const ROW_NEGATED: Conditions = Conditions::PRESENT;
+
+/// How many node conditions the state has: the fields shaped [`Shape::PerNode`].
+pub const CONDITION_COUNT: usize = {
+    let (mut n, mut i) = (0, 0);
+    while i < FIELDS.len() {
+        if FIELDS[i].shape.condition().is_some() {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
+
+/// Declares `ClusterState`'s fields, one row each, and generates from the rows everything
+/// that lists them: the struct, [`FIELDS`] (what each row says, for code that iterates
+/// fields), borrowed views of every field in declaration order (`slots`, `slots_mut`) and in
+/// packed order, the per-node rows, `map`, `build`, `Clone`, `Debug` and `PartialEq`.
+/// Everything else that goes over fields (packing, copying, renaming nodes or Deployments,
+/// the solver's frames and equality, induction ranges) iterates these, never a name.
+macro_rules! state_fields {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident: $kind:ident, $shape:expr, $pattern:literal, when $when:expr, range $range:expr;
+    )*) => {
+        pub struct ClusterState<D: Domain> {
+            $($(#[$doc])* pub $name: state_fields!(@type $kind),)*
+        }
+
+        /// Every field of the state, in declaration order.
+        pub const FIELDS: &[Field] = &[$(Field {
+            name: stringify!($name),
+            kind: Kind::$kind,
+            shape: $shape,
+            pattern: $pattern,
+            when: $when,
+            range: $range,
+        },)*];
+
+        /// How many fields the state has.
+        pub const FIELD_COUNT: usize = [$(stringify!($name)),*].len();
+
+        impl<D: Domain> ClusterState<D> {
+            /// Every field, in declaration order ([`FIELDS`]' order).
+            pub fn slots(&self) -> [Slot<'_, D>; FIELD_COUNT] {
+                [$(Slot::$kind(&self.$name),)*]
+            }
+
+            /// Every field, to write, in declaration order.
+            pub fn slots_mut(&mut self) -> [SlotMut<'_, D>; FIELD_COUNT] {
+                [$(SlotMut::$kind(&mut self.$name),)*]
+            }
+
+            /// Calls `f` on every field in the order a packed key holds them
+            /// ([`Shape::pack_part`]). Inlined: each call is on a field known at compile time.
+            #[inline(always)]
+            pub fn for_each_packed<'a>(&'a self, mut f: impl FnMut(Shape, Slot<'a, D>)) {
+                $(if const { $shape.pack_part() == 0 } { f($shape, Slot::$kind(&self.$name)); })*
+                $(if const { $shape.pack_part() == 1 } { f($shape, Slot::$kind(&self.$name)); })*
+                $(if const { $shape.pack_part() == 2 } { f($shape, Slot::$kind(&self.$name)); })*
+                $(if const { $shape.pack_part() == 3 } { f($shape, Slot::$kind(&self.$name)); })*
+            }
+
+            /// [`for_each_packed`](Self::for_each_packed), to write.
+            #[inline(always)]
+            pub fn for_each_packed_mut(&mut self, mut f: impl FnMut(Shape, SlotMut<'_, D>)) {
+                $(if const { $shape.pack_part() == 0 } { f($shape, SlotMut::$kind(&mut self.$name)); })*
+                $(if const { $shape.pack_part() == 1 } { f($shape, SlotMut::$kind(&mut self.$name)); })*
+                $(if const { $shape.pack_part() == 2 } { f($shape, SlotMut::$kind(&mut self.$name)); })*
+                $(if const { $shape.pack_part() == 3 } { f($shape, SlotMut::$kind(&mut self.$name)); })*
+            }
+
+            /// Calls `f` on every field of this state, to write, with the same field of `o`.
+            #[inline(always)]
+            fn zip_mut(&mut self, o: &Self, mut f: impl FnMut(Shape, SlotMut<'_, D>, Slot<'_, D>)) {
+                $(f($shape, SlotMut::$kind(&mut self.$name), Slot::$kind(&o.$name));)*
+            }
+
+            /// The per-node rows (every field shaped [`Shape::PerRowAndNode`]), in the order
+            /// keys and node rows list them: declaration order. Every pass over all of them
+            /// goes through here.
+            pub fn pod_rows(&self) -> impl Iterator<Item = &Vec<D::Int>> {
+                let rows = std::iter::empty();
+                $(state_fields!(@if_grid $kind { let rows = rows.chain(self.$name.iter()); });)*
+                rows
+            }
+
+            /// [`pod_rows`](Self::pod_rows), to write.
+            pub fn pod_rows_mut(&mut self) -> impl Iterator<Item = &mut Vec<D::Int>> {
+                let rows = std::iter::empty();
+                $(state_fields!(@if_grid $kind { let rows = rows.chain(self.$name.iter_mut()); });)*
+                rows
+            }
+
+            /// The same state over another domain, value by value (e.g. a concrete state
+            /// lifted to solver constants, or a solver model read back), in declaration order.
+            pub fn map<E: Domain>(
+                &self,
+                fi: &impl Fn(&D::Int) -> E::Int,
+                fb: &impl Fn(&D::Bool) -> E::Bool,
+            ) -> ClusterState<E> {
+                ClusterState { $($name: state_fields!(@map $kind, &self.$name, fi, fb),)* }
+            }
+
+            /// A state with no values at all (every field empty).
+            fn empty() -> Self {
+                ClusterState { $($name: Vec::new(),)* }
+            }
+
+            /// A state of `m`'s shape whose every value is named (by its field's pattern)
+            /// and made by `int` or `boolean` from its name, field by field in declaration
+            /// order, row by row (the solver's frames).
+            pub fn build(m: &Model, int: &mut impl FnMut(String) -> D::Int, boolean: &mut impl FnMut(String) -> D::Bool) -> Self {
+                let mut st = Self::empty();
+                for (f, slot) in FIELDS.iter().zip(st.slots_mut()) {
+                    let mut names = f.names(m).into_iter();
+                    match slot {
+                        SlotMut::Ints(v) => v.extend(names.next().into_iter().flatten().map(&mut *int)),
+                        SlotMut::Bools(v) => v.extend(names.next().into_iter().flatten().map(&mut *boolean)),
+                        SlotMut::Grid(v) => v.extend(names.map(|row| row.into_iter().map(&mut *int).collect())),
+                    }
+                }
+                st
+            }
+        }
+
+        // Written out because derive would require `D: Clone` of the domain itself.
+        impl<D: Domain> Clone for ClusterState<D> {
+            fn clone(&self) -> Self {
+                ClusterState { $($name: self.$name.clone(),)* }
+            }
+
+            // Reuses this state's allocations: a search copies the expanded state into one
+            // buffer per successor.
+            fn clone_from(&mut self, o: &Self) {
+                $(self.$name.clone_from(&o.$name);)*
+            }
+        }
+
+        impl<D: Domain> std::fmt::Debug for ClusterState<D> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("ClusterState")$(.field(stringify!($name), &self.$name))*.finish()
+            }
+        }
+
+        impl<D: Domain> PartialEq for ClusterState<D>
+        where
+            D::Int: PartialEq,
+            D::Bool: PartialEq,
+        {
+            fn eq(&self, o: &Self) -> bool {
+                true $(&& self.$name == o.$name)*
+            }
+        }
+    };
+    (@type Ints) => { Vec<D::Int> };
+    (@type Bools) => { Vec<D::Bool> };
+    (@type Grid) => { Vec<Vec<D::Int>> };
+    (@if_grid Grid { $($body:tt)* }) => { $($body)* };
+    (@if_grid $other:ident { $($body:tt)* }) => {};
+    (@map Ints, $v:expr, $fi:ident, $fb:ident) => { $v.iter().map($fi).collect() };
+    (@map Bools, $v:expr, $fi:ident, $fb:ident) => { $v.iter().map($fb).collect() };
+    (@map Grid, $v:expr, $fi:ident, $fb:ident) => { $v.iter().map(|r| r.iter().map($fi).collect()).collect() };
+}
+
+/// The field's values are there in every model.
+fn always(_: &Model) -> bool {
+    true
+}
+
+/// A pod count: at most the model's bound on pods.
+fn pods(m: &Model, _: usize) -> (i64, i64) {
+    (0, m.max_pods)
+}
+
+/// A flag held as 0 or 1.
+fn flag(_: &Model, _: usize) -> (i64, i64) {
+    (0, 1)
+}
+
+/// Replicas as a Deployment may have them.
+fn replicas(m: &Model, _: usize) -> (i64, i64) {
+    (0, m.ir.bounds.max_pods_per_deployment)
+}
+
+/// A stabilization window's recommendation, or -1 for none.
+fn window(m: &Model, _: usize) -> (i64, i64) {
+    (-1, m.ir.bounds.max_pods_per_deployment)
+}
+
+// The state's fields, declared once. A row: the field's doc, name, kind (`Ints`, `Bools`, or
+// `Grid`: rows of per-node values), shape (what it is per: see `fields::Shape`, whose
+// `Objects` also says how a renaming of Deployments moves it), the names of its solver
+// constants (`fields::Field::pattern`), when a model has its values at all, and its range
+// (the induction candidates' bounds). Declaration order is the order of `map` and of the
+// solver's constants; a packed key holds node conditions first, then per-group counts, then
+// per-node rows, then the rest (`Shape::pack_part`). Adding a field is adding a row here
+// (and, unless its values start at 0, its initial value in `Model::initial_state`), then the
+// controller that uses it.
+state_fields! {
     /// Per node slot: part of the topology (fixed during a run).
-    pub present: Vec<D::Bool>,
+    present: Bools, Shape::PerNode(Conditions::PRESENT), "node.{node}.present", when always, range None;
     /// Per node: READY, NOT_READY, PANICKED or DECLARED_NOT_READY.
-    pub status: Vec<D::Int>,
+    status: Ints, Shape::PerNode(Conditions::STATUS), "node.{node}.status", when always,
+        range Some(|m, _| (READY, if m.ir.autoscaler.is_some() { JOINING } else { DECLARED_NOT_READY }));
     /// Per node: `spec.unschedulable` (cordoned, e.g. by a drain).
-    pub cordoned: Vec<D::Bool>,
+    cordoned: Bools, Shape::PerNode(Conditions::CORDONED), "node.{node}.cordoned", when always, range None;
     /// Per node: being drained for maintenance.
-    pub draining: Vec<D::Bool>,
+    draining: Bools, Shape::PerNode(Conditions::DRAINING), "node.{node}.draining", when always, range None;
     /// Per node: maintenance done (each node is maintained at most once).
-    pub maintained: Vec<D::Bool>,
+    maintained: Bools, Shape::PerNode(Conditions::MAINTAINED), "node.{node}.maintained", when always, range None;
     /// Per node: kernel panics so far.
-    pub panics: Vec<D::Int>,
+    panics: Ints, Shape::PerNode(Conditions::PANICS), "node.{node}.panics", when always,
+        range Some(|m, _| (0, m.ir.events.iter().map(crate::model::events::initial_budget).sum()));
     /// Per pod group: created, not yet bound.
-    pub pending: Vec<D::Int>,
+    pending: Ints, Shape::Per(Objects::Groups), "pod.{of}.pending", when always, range Some(pods);
     /// Per pod group and node: bound by the scheduler (or nodeName), not yet started.
-    pub bound: Vec<Vec<D::Int>>,
+    bound: Grid, Shape::PerRowAndNode(Objects::Groups), "pod.{[of]}.{[node]}.bound", when always, range Some(pods);
     /// Per usage kind and node: running.
-    pub running: Vec<Vec<D::Int>>,
+    running: Grid, Shape::PerRowAndNode(Objects::Kinds), "pod.{of}.{node}.running", when always, range Some(pods);
     /// Per pod group and node: deleted or evicted, still stopping.
-    pub terminating: Vec<Vec<D::Int>>,
+    terminating: Grid, Shape::PerRowAndNode(Objects::Groups), "pod.{[of]}.{[node]}.terminating", when always,
+        range Some(pods);
     /// Per pod group and node: running pods a descheduler run has picked to evict and not
     /// evicted yet (which usage kind goes is the eviction steps' choice). No rows unless
     /// some group's pods come in several kinds (`Model::defers_evictions`).
-    pub evicting: Vec<Vec<D::Int>>,
+    evicting: Grid, Shape::PerRowAndNode(Objects::Groups), "pod.{[of]}.{[node]}.evicting",
+        when |m| m.defers_evictions.contains(&true), range Some(pods);
     /// Pods a ReplicaSet's scale-down sync has chosen to delete and not deleted yet, per node:
     /// first one row per pod group (pods bound, not started), then one row per usage kind
     /// (running pods). The sync chooses its victims from the ranks of the state it started in
     /// (chosen pods stay active, so the ranks stay the sync's), then deletes them one step
     /// each. No rows in a model with fewer than two nodes or no Deployment controller
     /// (`Model::marks_deletions`).
-    pub deleting: Vec<Vec<D::Int>>,
+    deleting: Grid, Shape::PerRowAndNode(Objects::GroupsThenKinds), "pod.{[of]}.{[node]}.deleting",
+        when |m| m.marks_deletions, range Some(pods);
     /// Per pod group and node: pods whose eviction is requested and not done yet, one
     /// eviction step each (`taint_eviction::QueuedEviction`): the pods of a drained node, or
     /// of a NotReady node whose toleration of the unreachable taint ran out. No rows in a
     /// model without either (`Model::queues_evictions`).
-    pub queued: Vec<Vec<D::Int>>,
+    queued: Grid, Shape::PerRowAndNode(Objects::Groups), "pod.{[of]}.{[node]}.queued",
+        when |m| m.queues_evictions, range Some(pods);
     /// Per Deployment: `spec.replicas`.
-    pub desired: Vec<D::Int>,
+    desired: Ints, Shape::Per(Objects::Deployments), "deployment.{of}.desired", when always, range Some(replicas);
     /// Per Deployment: index of the current pod template revision.
-    pub revision: Vec<D::Int>,
+    revision: Ints, Shape::Per(Objects::Deployments), "deployment.{of}.revision", when always,
+        range Some(|m, d| {
+            let revisions = m.ir.groups.iter().filter(|g| g.deployment().is_some_and(|x| x.index() == d));
+            (0, revisions.map(|g| g.revision as i64).max().unwrap_or(0))
+        });
     /// Per HPA: the largest recommendation in the scale-down stabilization window (-1: none).
-    pub hpa_window_max: Vec<D::Int>,
+    hpa_window_max: Ints, Shape::Per(Objects::Hpas), "hpa.{of}.windowMax", when always, range Some(window);
     /// Per HPA: the smallest recommendation in the scale-up stabilization window (-1: none).
-    pub hpa_window_min: Vec<D::Int>,
+    hpa_window_min: Ints, Shape::Per(Objects::Hpas), "hpa.{of}.windowMin", when always, range Some(window);
     /// Per event: how many more times it may fire.
-    pub budget: Vec<D::Int>,
+    budget: Ints, Shape::Per(Objects::Events), "event.{of}.budget", when always,
+        range Some(|m, e| (0, crate::model::events::initial_budget(&m.ir.events[e])));
     /// Per intent: its monitor's first stage has been reached (e.g. "replicas reached the minimum").
-    pub monitor: Vec<D::Bool>,
+    monitor: Bools, Shape::Per(Objects::Intents), "intent.{of}.monitor", when always, range None;
     /// Per StatefulSet (`Model::stateful_at`): its current revision (`status.currentRevision`;
     /// the update revision is `revision`), then, where its volumes are zonal, per ordinal
     /// the zone its volume is bound in (an index into `StatefulSet::claim_zones`; -1: none).
-    pub stateful: Vec<D::Int>,
+    stateful: Ints, Shape::Per(Objects::StatefulValues), "{of}", when always,
+        range Some(|m, i| {
+            let (lo, hi) = m.stateful_ranges();
+            (lo[i], hi[i])
+        });
     /// Per pod group and node: pending pods whose `status.nominatedNodeName` is the node (a
     /// preemption nominated them; counted in `pending` too). No rows unless the scheduler may
     /// preempt (`Model::preempts`).
-    pub nominated: Vec<Vec<D::Int>>,
+    nominated: Grid, Shape::PerRowAndNode(Objects::Groups), "pod.{[of]}.{[node]}.nominated",
+        when |m| m.preempts, range Some(pods);
     /// Per pod group and node: preemption victims chosen and not deleted yet, one deletion
     /// step each (`preemption::PreemptionVictims`). No rows unless `Model::preempts`.
-    pub preempting: Vec<Vec<D::Int>>,
+    preempting: Grid, Shape::PerRowAndNode(Objects::Groups), "pod.{[of]}.{[node]}.preempting",
+        when |m| m.preempts, range Some(pods);
     /// Per DaemonSet pod group (`Model::daemon_groups` order) and node: daemon pods created
     /// for that node (a required node affinity on its name) and not yet bound by the
-    /// scheduler.
-    pub unscheduled: Vec<Vec<D::Int>>,
+    /// scheduler (at most one per node: controllers/daemonset.rs).
+    unscheduled: Grid, Shape::PerRowAndNode(Objects::DaemonGroups), "pod.{[of]}.{[node]}.unscheduled", when always,
+        range Some(flag);
     /// Per DaemonSet: index of the current pod template revision.
-    pub daemon_revision: Vec<D::Int>,
+    daemon_revision: Ints, Shape::Per(Objects::DaemonSets), "daemonset.{[of]}.revision", when always,
+        range Some(|m, s| (0, m.ir.daemon_sets[s].revisions.len() as i64 - 1));
     /// Per node, two rows (none in a model without the cluster autoscaler): row 0 is 1 while
     /// the autoscaler is removing the node (tainted ToBeDeletedByClusterAutoscaler and drained
     /// through the Eviction API); row 1 is 1 while the node is in the autoscaler's unneeded
     /// set (found unneeded at one of its checks and at every check since: upstream's
     /// unneeded-since time runs). Per-node rows of [`pod_rows`](Self::pod_rows), renamed and
     /// packed with them.
-    pub scaling_down: Vec<Vec<D::Int>>,
+    scaling_down: Grid, Shape::PerRowAndNode(Objects::Labels(&["scalingDown", "unneeded"])), "node.{node}.{of}",
+        when |m| m.ir.autoscaler.is_some(), range Some(flag);
     /// One value (none without the cluster autoscaler): 1 while scale-down is held after a
     /// scale-up (`scale-down-delay-after-add` not yet over), else 0.
-    pub scale_up_hold: Vec<D::Int>,
-}
-
-impl<D: Domain> ClusterState<D> {
-    /// The per-node pod rows, in the order keys and node rows list them: bound, running,
-    /// terminating, evicting, deleting, queued, nominated, preempting, unscheduled. Every pass
-    /// over all of them goes through here,
-    /// so a new row is listed once.
-    pub fn pod_rows(&self) -> impl Iterator<Item = &Vec<D::Int>> {
-        self.bound
-            .iter()
-            .chain(&self.running)
-            .chain(&self.terminating)
-            .chain(&self.evicting)
-            .chain(&self.deleting)
-            .chain(&self.queued)
-            .chain(&self.nominated)
-            .chain(&self.preempting)
-            .chain(&self.unscheduled)
-            .chain(&self.scaling_down)
-    }
-
-    /// [`pod_rows`](Self::pod_rows), to write.
-    pub fn pod_rows_mut(&mut self) -> impl Iterator<Item = &mut Vec<D::Int>> {
-        self.bound
-            .iter_mut()
-            .chain(&mut self.running)
-            .chain(&mut self.terminating)
-            .chain(&mut self.evicting)
-            .chain(&mut self.deleting)
-            .chain(&mut self.queued)
-            .chain(&mut self.nominated)
-            .chain(&mut self.preempting)
-            .chain(&mut self.unscheduled)
-            .chain(&mut self.scaling_down)
-    }
-
-    /// The same state over another domain, value by value (e.g. a concrete state lifted to
-    /// solver constants, or a solver model read back).
-    pub fn map<E: Domain>(
-        &self,
-        fi: &impl Fn(&D::Int) -> E::Int,
-        fb: &impl Fn(&D::Bool) -> E::Bool,
-    ) -> ClusterState<E> {
-        let ints = |v: &Vec<D::Int>| v.iter().map(fi).collect::<Vec<_>>();
-        let bools = |v: &Vec<D::Bool>| v.iter().map(fb).collect::<Vec<_>>();
-        let grid = |v: &Vec<Vec<D::Int>>| v.iter().map(ints).collect::<Vec<_>>();
-        ClusterState {
-            present: bools(&self.present),
-            status: ints(&self.status),
-            cordoned: bools(&self.cordoned),
-            draining: bools(&self.draining),
-            maintained: bools(&self.maintained),
-            panics: ints(&self.panics),
-            pending: ints(&self.pending),
-            bound: grid(&self.bound),
-            running: grid(&self.running),
-            terminating: grid(&self.terminating),
-            evicting: grid(&self.evicting),
-            deleting: grid(&self.deleting),
-            queued: grid(&self.queued),
-            desired: ints(&self.desired),
-            revision: ints(&self.revision),
-            hpa_window_max: ints(&self.hpa_window_max),
-            hpa_window_min: ints(&self.hpa_window_min),
-            budget: ints(&self.budget),
-            monitor: bools(&self.monitor),
-            stateful: ints(&self.stateful),
-            nominated: grid(&self.nominated),
-            preempting: grid(&self.preempting),
-            unscheduled: grid(&self.unscheduled),
-            daemon_revision: ints(&self.daemon_revision),
-            scaling_down: grid(&self.scaling_down),
-            scale_up_hold: ints(&self.scale_up_hold),
-        }
-    }
-}
-
-// Written out because derive would require `D: Clone` of the domain itself.
-impl<D: Domain> Clone for ClusterState<D> {
-    fn clone(&self) -> Self {
-        ClusterState {
-            present: self.present.clone(),
-            status: self.status.clone(),
-            cordoned: self.cordoned.clone(),
-            draining: self.draining.clone(),
-            maintained: self.maintained.clone(),
-            panics: self.panics.clone(),
-            pending: self.pending.clone(),
-            bound: self.bound.clone(),
-            running: self.running.clone(),
-            terminating: self.terminating.clone(),
-            evicting: self.evicting.clone(),
-            deleting: self.deleting.clone(),
-            queued: self.queued.clone(),
-            desired: self.desired.clone(),
-            revision: self.revision.clone(),
-            hpa_window_max: self.hpa_window_max.clone(),
-            hpa_window_min: self.hpa_window_min.clone(),
-            budget: self.budget.clone(),
-            monitor: self.monitor.clone(),
-            stateful: self.stateful.clone(),
-            nominated: self.nominated.clone(),
-            preempting: self.preempting.clone(),
-            unscheduled: self.unscheduled.clone(),
-            daemon_revision: self.daemon_revision.clone(),
-            scaling_down: self.scaling_down.clone(),
-            scale_up_hold: self.scale_up_hold.clone(),
-        }
-    }
-
-    // Reuses this state's allocations: a search copies the expanded state into one buffer
-    // per successor.
-    fn clone_from(&mut self, o: &Self) {
-        self.present.clone_from(&o.present);
-        self.status.clone_from(&o.status);
-        self.cordoned.clone_from(&o.cordoned);
-        self.draining.clone_from(&o.draining);
-        self.maintained.clone_from(&o.maintained);
-        self.panics.clone_from(&o.panics);
-        self.pending.clone_from(&o.pending);
-        self.bound.clone_from(&o.bound);
-        self.running.clone_from(&o.running);
-        self.terminating.clone_from(&o.terminating);
-        self.evicting.clone_from(&o.evicting);
-        self.deleting.clone_from(&o.deleting);
-        self.queued.clone_from(&o.queued);
-        self.desired.clone_from(&o.desired);
-        self.revision.clone_from(&o.revision);
-        self.hpa_window_max.clone_from(&o.hpa_window_max);
-        self.hpa_window_min.clone_from(&o.hpa_window_min);
-        self.budget.clone_from(&o.budget);
-        self.monitor.clone_from(&o.monitor);
-        self.stateful.clone_from(&o.stateful);
-        self.nominated.clone_from(&o.nominated);
-        self.preempting.clone_from(&o.preempting);
-        self.unscheduled.clone_from(&o.unscheduled);
-        self.daemon_revision.clone_from(&o.daemon_revision);
-        self.scaling_down.clone_from(&o.scaling_down);
-        self.scale_up_hold.clone_from(&o.scale_up_hold);
-    }
-}
-
-impl<D: Domain> std::fmt::Debug for ClusterState<D> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClusterState")
-            .field("present", &self.present)
-            .field("status", &self.status)
-            .field("cordoned", &self.cordoned)
-            .field("pending", &self.pending)
-            .field("bound", &self.bound)
-            .field("running", &self.running)
-            .field("terminating", &self.terminating)
-            .field("evicting", &self.evicting)
-            .field("deleting", &self.deleting)
-            .field("queued", &self.queued)
-            .field("desired", &self.desired)
-            .field("revision", &self.revision)
-            .field("budget", &self.budget)
-            .field("monitor", &self.monitor)
-            .field("stateful", &self.stateful)
-            .field("nominated", &self.nominated)
-            .field("preempting", &self.preempting)
-            .field("unscheduled", &self.unscheduled)
-            .field("daemon_revision", &self.daemon_revision)
-            .field("scaling_down", &self.scaling_down)
-            .field("scale_up_hold", &self.scale_up_hold)
-            .finish()
-    }
+    scale_up_hold: Ints, Shape::Per(Objects::One), "clusterAutoscaler.scaleUpHold",
+        when |m| m.ir.autoscaler.is_some(), range Some(flag);
 }
 
 impl ClusterState<Concrete> {
+    /// A state of `m`'s shape with every value 0 (or false): where `Model::initial_state`
+    /// starts, so that a field whose values start at 0 needs no word there.
+    pub fn zeroed(m: &Model) -> Self {
+        let mut st = Self::empty();
+        for (f, slot) in FIELDS.iter().zip(st.slots_mut()) {
+            let (rows, len) = f.size(m);
+            match slot {
+                SlotMut::Ints(v) => v.resize(rows * len, 0),
+                SlotMut::Bools(v) => v.resize(rows * len, false),
+                SlotMut::Grid(v) => v.resize(rows, vec![0; len]),
+            }
+        }
+        st
+    }
+
+    /// Whether `o` has this state's shape: as many values in every field and row.
+    pub fn shaped_as(&self, o: &Self) -> bool {
+        self.slots().into_iter().zip(o.slots()).all(|pair| match pair {
+            (Slot::Ints(a), Slot::Ints(b)) => a.len() == b.len(),
+            (Slot::Bools(a), Slot::Bools(b)) => a.len() == b.len(),
+            (Slot::Grid(a), Slot::Grid(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.len() == y.len()),
+            _ => false,
+        })
+    }
+
     /// Packs the state into a flat vector (the explicit engine's visited-set key).
     pub fn pack(&self) -> Vec<i16> {
         let mut v = Vec::with_capacity(64);
@@ -333,28 +420,17 @@ impl ClusterState<Concrete> {
 
     /// The number of values a packed key of `fields` of this state has.
     pub fn packed_len(&self, fields: Fields) -> usize {
-        let nn = self.status.len();
-        let rows = self.bound.len()
-            + self.running.len()
-            + self.terminating.len()
-            + self.evicting.len()
-            + self.deleting.len()
-            + self.queued.len()
-            + self.nominated.len()
-            + self.preempting.len()
-            + self.unscheduled.len()
-            + self.scaling_down.len();
-        nn * (6 - fields.left_out.count() + rows)
-            + self.pending.len()
-            + self.desired.len()
-            + self.revision.len()
-            + self.hpa_window_max.len()
-            + self.hpa_window_min.len()
-            + self.budget.len()
-            + self.monitor.len()
-            + self.stateful.len()
-            + self.daemon_revision.len()
-            + self.scale_up_hold.len()
+        let kept = fields.left_out.others();
+        let mut len = 0;
+        self.for_each_packed(|shape, slot| {
+            len += match slot {
+                _ if shape.condition().is_some_and(|c| !kept.has(c)) => 0,
+                Slot::Ints(v) => v.len(),
+                Slot::Bools(v) => v.len(),
+                Slot::Grid(rows) => rows.iter().map(Vec::len).sum(),
+            }
+        });
+        len
     }
 
     /// Packs `fields` of the state into `v`, per-node values in `perm` order (`None`: index
@@ -379,25 +455,17 @@ impl ClusterState<Concrete> {
     // Inlined into each caller, so that the caller's `only` is a constant in every field.
     #[inline(always)]
     fn pack_with(&self, mut w: Packer) {
-        w.condition_bools(Conditions::PRESENT, &self.present);
-        w.condition_ints(Conditions::STATUS, &self.status);
-        w.condition_bools(Conditions::CORDONED, &self.cordoned);
-        w.condition_bools(Conditions::DRAINING, &self.draining);
-        w.condition_bools(Conditions::MAINTAINED, &self.maintained);
-        w.condition_ints(Conditions::PANICS, &self.panics);
-        w.ints(&self.pending, false);
-        for row in self.pod_rows() {
-            w.ints(row, true);
-        }
-        w.ints(&self.desired, false);
-        w.ints(&self.revision, false);
-        w.ints(&self.hpa_window_max, false);
-        w.ints(&self.hpa_window_min, false);
-        w.ints(&self.budget, false);
-        w.bools(&self.monitor, false);
-        w.ints(&self.stateful, false);
-        w.ints(&self.daemon_revision, false);
-        w.ints(&self.scale_up_hold, false);
+        self.for_each_packed(|shape, slot| match (shape.condition(), slot) {
+            (Some(c), Slot::Ints(xs)) => w.condition_ints(c, xs),
+            (Some(c), Slot::Bools(xs)) => w.condition_bools(c, xs),
+            (_, Slot::Ints(xs)) => w.ints(xs, false),
+            (_, Slot::Bools(xs)) => w.bools(xs, false),
+            (_, Slot::Grid(rows)) => {
+                for row in rows {
+                    w.ints(row, true);
+                }
+            }
+        });
         debug_assert_eq!(w.at, w.out.len());
         // One range check for the whole key, after it is written: a check (and its panic
         // path) per value kept the copying loops from vectorizing.
@@ -410,96 +478,43 @@ impl ClusterState<Concrete> {
     /// one copy per field, none of `clone_from`'s length and capacity bookkeeping. A search
     /// copies the expanded state into a successor's buffer once per transition.
     pub fn copy_from(&mut self, o: &Self, fields: Fields) {
-        let rows = |s: &Self| {
-            [
-                s.bound.len(),
-                s.running.len(),
-                s.terminating.len(),
-                s.evicting.len(),
-                s.deleting.len(),
-                s.queued.len(),
-                s.nominated.len(),
-                s.preempting.len(),
-                s.unscheduled.len(),
-                s.scaling_down.len(),
-            ]
-        };
-        assert_eq!(rows(self), rows(o), "model bug: a state copied from one of another shape");
-        self.copy_conditions_from(o, fields.left_out.others());
-        self.pending.copy_from_slice(&o.pending);
-        for (a, b) in self.bound.iter_mut().zip(&o.bound) {
-            a.copy_from_slice(b);
-        }
-        for (a, b) in self.running.iter_mut().zip(&o.running) {
-            a.copy_from_slice(b);
-        }
-        for (a, b) in self.terminating.iter_mut().zip(&o.terminating) {
-            a.copy_from_slice(b);
-        }
-        for (a, b) in self.evicting.iter_mut().zip(&o.evicting) {
-            a.copy_from_slice(b);
-        }
-        for (a, b) in self.deleting.iter_mut().zip(&o.deleting) {
-            a.copy_from_slice(b);
-        }
-        for (a, b) in self.queued.iter_mut().zip(&o.queued) {
-            a.copy_from_slice(b);
-        }
-        for (a, b) in self.nominated.iter_mut().zip(&o.nominated) {
-            a.copy_from_slice(b);
-        }
-        for (a, b) in self.preempting.iter_mut().zip(&o.preempting) {
-            a.copy_from_slice(b);
-        }
-        for (a, b) in self.unscheduled.iter_mut().zip(&o.unscheduled) {
-            a.copy_from_slice(b);
-        }
-        for (a, b) in self.scaling_down.iter_mut().zip(&o.scaling_down) {
-            a.copy_from_slice(b);
-        }
-        self.desired.copy_from_slice(&o.desired);
-        self.revision.copy_from_slice(&o.revision);
-        self.hpa_window_max.copy_from_slice(&o.hpa_window_max);
-        self.hpa_window_min.copy_from_slice(&o.hpa_window_min);
-        self.budget.copy_from_slice(&o.budget);
-        self.monitor.copy_from_slice(&o.monitor);
-        self.stateful.copy_from_slice(&o.stateful);
-        self.daemon_revision.copy_from_slice(&o.daemon_revision);
-        self.scale_up_hold.copy_from_slice(&o.scale_up_hold);
+        let kept = fields.left_out.others();
+        self.zip_mut(o, |shape, to, from| match (to, from) {
+            _ if shape.condition().is_some_and(|c| !kept.has(c)) => {}
+            (SlotMut::Ints(a), Slot::Ints(b)) => a.copy_from_slice(b),
+            (SlotMut::Bools(a), Slot::Bools(b)) => a.copy_from_slice(b),
+            (SlotMut::Grid(a), Slot::Grid(b)) => {
+                assert_eq!(a.len(), b.len(), "model bug: a state copied from one of another shape");
+                for (a, b) in a.iter_mut().zip(b) {
+                    a.copy_from_slice(b);
+                }
+            }
+            _ => unreachable!("one field is of one kind"),
+        });
     }
 
     /// Overwrites node conditions `cs` with `o`'s.
     pub fn copy_conditions_from(&mut self, o: &Self, cs: Conditions) {
-        fn copy<T: Copy>(cs: Conditions, c: Conditions, a: &mut [T], b: &[T]) {
-            if cs.has(c) {
-                a.copy_from_slice(b);
-            }
-        }
-        copy(cs, Conditions::PRESENT, &mut self.present, &o.present);
-        copy(cs, Conditions::STATUS, &mut self.status, &o.status);
-        copy(cs, Conditions::CORDONED, &mut self.cordoned, &o.cordoned);
-        copy(cs, Conditions::DRAINING, &mut self.draining, &o.draining);
-        copy(cs, Conditions::MAINTAINED, &mut self.maintained, &o.maintained);
-        copy(cs, Conditions::PANICS, &mut self.panics, &o.panics);
+        self.zip_mut(o, |shape, to, from| match (shape.condition(), to, from) {
+            (Some(c), SlotMut::Ints(a), Slot::Ints(b)) if cs.has(c) => a.copy_from_slice(b),
+            (Some(c), SlotMut::Bools(a), Slot::Bools(b)) if cs.has(c) => a.copy_from_slice(b),
+            _ => {}
+        });
     }
 
     /// The node conditions in which this state and `o` differ at some node `(a, b)` pairs:
     /// this state's node `a` against `o`'s node `b`.
-    fn differing(&self, o: &Self, pairs: impl Iterator<Item = (usize, usize)>) -> Conditions {
+    fn differing(&self, o: &Self, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> Conditions {
         let mut d = Conditions::NONE;
-        for (a, b) in pairs {
-            let diff = [
-                (self.present[a] != o.present[b], Conditions::PRESENT),
-                (self.status[a] != o.status[b], Conditions::STATUS),
-                (self.cordoned[a] != o.cordoned[b], Conditions::CORDONED),
-                (self.draining[a] != o.draining[b], Conditions::DRAINING),
-                (self.maintained[a] != o.maintained[b], Conditions::MAINTAINED),
-                (self.panics[a] != o.panics[b], Conditions::PANICS),
-            ];
-            for (differs, c) in diff {
-                if differs {
-                    d = d.with(c);
-                }
+        for (f, (x, y)) in FIELDS.iter().zip(self.slots().into_iter().zip(o.slots())) {
+            let Some(c) = f.shape.condition() else { continue };
+            let differs = match (x, y) {
+                (Slot::Ints(x), Slot::Ints(y)) => pairs.clone().any(|(a, b)| x[a] != y[b]),
+                (Slot::Bools(x), Slot::Bools(y)) => pairs.clone().any(|(a, b)| x[a] != y[b]),
+                _ => unreachable!("a node condition is a vector of values"),
+            };
+            if differs {
+                d = d.with(c);
             }
         }
         d
@@ -518,25 +533,13 @@ impl ClusterState<Concrete> {
     /// Stops on a value that does not fit the packed range (a model bug: every counter is
     /// bounded well within it), naming the value.
     fn out_of_range(&self) -> ! {
-        let x = self.all_ints().find(|&x| i16::try_from(x).is_err()).unwrap_or(i64::MIN);
-        panic!("model bug: state value {x} out of the packed range");
-    }
-
-    /// Every integer value of the state (for messages).
-    fn all_ints(&self) -> impl Iterator<Item = i64> + '_ {
-        let grids = self.pod_rows().flatten();
-        self.status.iter().chain(&self.panics).chain(&self.pending).chain(grids).copied().chain(
-            self.desired
-                .iter()
-                .chain(&self.revision)
-                .chain(&self.hpa_window_max)
-                .chain(&self.hpa_window_min)
-                .chain(&self.budget)
-                .chain(&self.stateful)
-                .chain(&self.daemon_revision)
-                .chain(&self.scale_up_hold)
-                .copied(),
-        )
+        let wide = |v: &[i64]| v.iter().copied().find(|&x| i16::try_from(x).is_err());
+        let x = self.slots().into_iter().find_map(|slot| match slot {
+            Slot::Ints(v) => wide(v),
+            Slot::Bools(_) => None,
+            Slot::Grid(rows) => rows.iter().find_map(|r| wide(r)),
+        });
+        panic!("model bug: state value {} out of the packed range", x.unwrap_or(i64::MIN));
     }
 
     /// Overwrites every value with those of a key made by [`pack_into`](Self::pack_into) from a
@@ -550,25 +553,17 @@ impl ClusterState<Concrete> {
     pub fn unpack_with<T: Copy>(&mut self, key: &[T], fields: Fields, value: impl Fn(T) -> i64) {
         assert_eq!(key.len(), self.packed_len(fields), "model bug: a packed key of another shape than the state");
         let mut r = Unpacker { key, at: 0, value, kept: fields.left_out.others() };
-        r.condition_bools(Conditions::PRESENT, &mut self.present);
-        r.condition_ints(Conditions::STATUS, &mut self.status);
-        r.condition_bools(Conditions::CORDONED, &mut self.cordoned);
-        r.condition_bools(Conditions::DRAINING, &mut self.draining);
-        r.condition_bools(Conditions::MAINTAINED, &mut self.maintained);
-        r.condition_ints(Conditions::PANICS, &mut self.panics);
-        r.ints(&mut self.pending);
-        for row in self.pod_rows_mut() {
-            r.ints(row);
-        }
-        r.ints(&mut self.desired);
-        r.ints(&mut self.revision);
-        r.ints(&mut self.hpa_window_max);
-        r.ints(&mut self.hpa_window_min);
-        r.ints(&mut self.budget);
-        r.bools(&mut self.monitor);
-        r.ints(&mut self.stateful);
-        r.ints(&mut self.daemon_revision);
-        r.ints(&mut self.scale_up_hold);
+        self.for_each_packed_mut(|shape, slot| match (shape.condition(), slot) {
+            (Some(c), SlotMut::Ints(xs)) => r.condition_ints(c, xs),
+            (Some(c), SlotMut::Bools(xs)) => r.condition_bools(c, xs),
+            (_, SlotMut::Ints(xs)) => r.ints(xs),
+            (_, SlotMut::Bools(xs)) => r.bools(xs),
+            (_, SlotMut::Grid(rows)) => {
+                for row in rows {
+                    r.ints(row);
+                }
+            }
+        });
     }
 
     /// Writes each node's per-node state as one row of `scratch.rows` (node `n` at
@@ -590,23 +585,32 @@ impl ClusterState<Concrete> {
             wide |= biased(v);
             v as i16
         };
-        // The six condition values ([`row_head`](Self::row_head)), node by node over zipped
-        // vectors (`row_head`, a call per node with six bounds checks, took 3 % of C4's instructions).
-        let conditions = self.present.iter().zip(&self.status).zip(&self.cordoned).zip(&self.draining);
-        let conditions = conditions.zip(&self.maintained).zip(&self.panics);
-        for (r, (((((&p, &s), &c), &d), &mt), &pn)) in rows.chunks_exact_mut(stride).zip(conditions) {
-            let head = [!p as i64, s, c as i64, d as i64, mt as i64, pn];
-            for (x, v) in r[..6].iter_mut().zip(head) {
-                *x = narrow(v);
+        // The condition values ([`row_head`](Self::row_head)), condition by condition: one
+        // strided pass per vector, as for the per-node rows below (`row_head`, a call per node
+        // with a bounds check per value, took 3 % of C4's instructions).
+        let mut i = 0;
+        self.for_each_packed(|shape, slot| {
+            let Some(c) = shape.condition() else { return };
+            match slot {
+                Slot::Ints(v) => rows.chunks_exact_mut(stride).zip(v).for_each(|(r, &x)| r[i] = narrow(x)),
+                Slot::Bools(v) => {
+                    let flip = c == ROW_NEGATED;
+                    rows.chunks_exact_mut(stride).zip(v).for_each(|(r, &x)| r[i] = narrow((x != flip) as i64))
+                }
+                Slot::Grid(_) => unreachable!("a node condition is a vector of values"),
             }
-        }
+            i += 1;
+        });
         debug_assert!(
-            (0..nn).all(|n| rows[n * stride..n * stride + 6].iter().zip(self.row_head(n)).all(|(&x, v)| x as i64 == v)),
+            (0..nn).all(|n| rows[n * stride..n * stride + CONDITION_COUNT]
+                .iter()
+                .zip(self.row_head(n))
+                .all(|(&x, v)| x as i64 == v)),
             "search bug: node rows' conditions are not row_head's"
         );
         for (i, row) in self.per_node_counts().enumerate() {
             for (r, &v) in rows.chunks_exact_mut(stride).zip(row) {
-                r[6 + i] = narrow(v);
+                r[CONDITION_COUNT + i] = narrow(v);
             }
         }
         if !fits_i16(wide) {
@@ -620,30 +624,26 @@ impl ClusterState<Concrete> {
         stride
     }
 
-    /// The first six values of node `n`'s row: its conditions, absent nodes last.
-    fn row_head(&self, n: usize) -> [i64; 6] {
-        [
-            !self.present[n] as i64,
-            self.status[n],
-            self.cordoned[n] as i64,
-            self.draining[n] as i64,
-            self.maintained[n] as i64,
-            self.panics[n],
-        ]
+    /// The first values of node `n`'s row: its conditions in declaration order, presence
+    /// negated ([`ROW_NEGATED`]: absent nodes last).
+    fn row_head(&self, n: usize) -> [i64; CONDITION_COUNT] {
+        let mut head = [0; CONDITION_COUNT];
+        let mut i = 0;
+        self.for_each_packed(|shape, slot| {
+            let Some(c) = shape.condition() else { return };
+            head[i] = match slot {
+                Slot::Ints(v) => v[n],
+                Slot::Bools(v) => (v[n] != (c == ROW_NEGATED)) as i64,
+                Slot::Grid(_) => unreachable!("a node condition is a vector of values"),
+            };
+            i += 1;
+        });
+        head
     }
 
-    /// Values per node row: six node conditions, then one per row of [`per_node_counts`](Self::per_node_counts).
+    /// Values per node row: the node conditions, then one per row of [`per_node_counts`](Self::per_node_counts).
     fn row_len(&self) -> usize {
-        6 + self.bound.len()
-            + self.running.len()
-            + self.terminating.len()
-            + self.evicting.len()
-            + self.deleting.len()
-            + self.queued.len()
-            + self.nominated.len()
-            + self.preempting.len()
-            + self.unscheduled.len()
-            + self.scaling_down.len()
+        CONDITION_COUNT + self.pod_rows().count()
     }
 
     /// The per-node pod counts, in row order ([`pod_rows`](Self::pod_rows)).
@@ -850,15 +850,17 @@ impl ClusterState<Concrete> {
     /// Marks in `changed` (nonzero) every node whose row differs from its row in `before`,
     /// value by value (loops that vectorize), not row by row.
     fn mark_changed_nodes(&self, before: &Self, changed: &mut [i64]) {
-        mark_changed(changed, &self.status, &before.status);
-        mark_changed(changed, &self.panics, &before.panics);
-        for (a, b) in self.per_node_counts().zip(before.per_node_counts()) {
-            mark_changed(changed, a, b);
+        for (f, (a, b)) in FIELDS.iter().zip(self.slots().into_iter().zip(before.slots())) {
+            if !f.shape.per_node() {
+                continue;
+            }
+            match (a, b) {
+                (Slot::Ints(a), Slot::Ints(b)) => mark_changed(changed, a, b),
+                (Slot::Bools(a), Slot::Bools(b)) => mark_changed(changed, a, b),
+                (Slot::Grid(a), Slot::Grid(b)) => a.iter().zip(b).for_each(|(a, b)| mark_changed(changed, a, b)),
+                _ => unreachable!("one field is of one kind"),
+            }
         }
-        mark_changed(changed, &self.present, &before.present);
-        mark_changed(changed, &self.cordoned, &before.cordoned);
-        mark_changed(changed, &self.draining, &before.draining);
-        mark_changed(changed, &self.maintained, &before.maintained);
     }
 
     /// Moves every node's state to its position in `scratch.perm` (as left by
@@ -870,15 +872,16 @@ impl ClusterState<Concrete> {
     /// Moves every node's state to its position in `perm` (position -> node).
     pub fn apply_renaming(&mut self, perm: &[usize]) {
         let how = Renaming::of(perm);
-        how.apply(&mut self.present, perm);
-        how.apply(&mut self.status, perm);
-        how.apply(&mut self.cordoned, perm);
-        how.apply(&mut self.draining, perm);
-        how.apply(&mut self.maintained, perm);
-        how.apply(&mut self.panics, perm);
-        for row in self.pod_rows_mut() {
-            how.apply(row, perm);
-        }
+        self.for_each_packed_mut(|shape, slot| {
+            if !shape.per_node() {
+                return;
+            }
+            match slot {
+                SlotMut::Ints(v) => how.apply(v, perm),
+                SlotMut::Bools(v) => how.apply(v, perm),
+                SlotMut::Grid(rows) => rows.iter_mut().for_each(|row| how.apply(row, perm)),
+            }
+        });
     }
 }
 
@@ -1206,5 +1209,144 @@ fn permute<T: Copy + Default>(v: &mut [T], perm: &[usize]) {
     };
     for (x, &p) in v.iter_mut().zip(perm) {
         *x = old[p];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model};
+
+    /// Two Deployments, one with an HPA, on three nodes, with events that queue evictions:
+    /// most fields hold values.
+    fn sample() -> Model {
+        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 3\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 3, capacity: {cpu: \"8\", memory: 8Gi}}]\n  events: [{type: nodeFailure, budget: 1}, {type: maintenance, budget: 1}]\n  intents: [{type: podAlwaysSchedulable}]\n";
+        model(&format!("{}{}{hpa}{spec}", deployment("web", 2, "1", "1Gi", ""), deployment("api", 1, "1", "1Gi", "")))
+    }
+
+    /// A state of `m` whose integer values all differ (1, 2, ...) and whose booleans alternate.
+    fn numbered(m: &Model) -> ClusterState<Concrete> {
+        let mut st = m.initial_states().swap_remove(0);
+        let (mut next, mut flip) = (0, false);
+        let mut int = || {
+            next += 1;
+            next
+        };
+        for slot in st.slots_mut() {
+            match slot {
+                SlotMut::Ints(v) => v.iter_mut().for_each(|x| *x = int()),
+                SlotMut::Bools(v) => v.iter_mut().for_each(|x| {
+                    flip = !flip;
+                    *x = flip
+                }),
+                SlotMut::Grid(rows) => rows.iter_mut().flatten().for_each(|x| *x = int()),
+            }
+        }
+        st
+    }
+
+    /// The layout of a packed key and of a node's row, field by field as it has always been:
+    /// keys are stored and compared, so the declaration's order must keep it.
+    #[test]
+    fn keys_and_node_rows_keep_their_layout() {
+        let m = sample();
+        let st = numbered(&m);
+        assert!(!st.queued.is_empty() && !st.deleting.is_empty() && !st.hpa_window_min.is_empty());
+        let b = |v: &[bool]| v.iter().map(|&x| x as i16).collect::<Vec<_>>();
+        let i = |v: &[i64]| v.iter().map(|&x| x as i16).collect::<Vec<_>>();
+        let mut want = Vec::new();
+        for part in [b(&st.present), i(&st.status), b(&st.cordoned), b(&st.draining), b(&st.maintained), i(&st.panics)]
+        {
+            want.extend(part);
+        }
+        want.extend(i(&st.pending));
+        let grids = [
+            &st.bound,
+            &st.running,
+            &st.terminating,
+            &st.evicting,
+            &st.deleting,
+            &st.queued,
+            &st.nominated,
+            &st.preempting,
+            &st.unscheduled,
+            &st.scaling_down,
+        ];
+        for rows in grids {
+            rows.iter().for_each(|r| want.extend(i(r)));
+        }
+        for v in [&st.desired, &st.revision, &st.hpa_window_max, &st.hpa_window_min, &st.budget] {
+            want.extend(i(v));
+        }
+        want.extend(b(&st.monitor));
+        for v in [&st.stateful, &st.daemon_revision, &st.scale_up_hold] {
+            want.extend(i(v));
+        }
+        assert_eq!(st.pack(), want);
+        assert_eq!(st.packed_len(Fields::ALL), want.len());
+        let mut scratch = Scratch::default();
+        let stride = st.node_rows(&mut scratch);
+        for n in 0..m.nodes() {
+            let mut row = vec![
+                !st.present[n] as i16,
+                st.status[n] as i16,
+                st.cordoned[n] as i16,
+                st.draining[n] as i16,
+                st.maintained[n] as i16,
+                st.panics[n] as i16,
+            ];
+            row.extend(grids.iter().flat_map(|rows| rows.iter().map(|r| r[n] as i16)));
+            assert_eq!(&scratch.rows[n * stride..(n + 1) * stride], row.as_slice(), "node {n}");
+        }
+    }
+
+    /// Unpacking a key gives the state back; a key that leaves conditions out gives them back
+    /// as the state unpacked into has them; copying does the same.
+    #[test]
+    fn packing_and_copying_round_trip() {
+        let m = sample();
+        let (st, init) = (numbered(&m), m.initial_states().swap_remove(0));
+        let mut back = init.clone();
+        back.unpack_from(&st.pack());
+        assert!(back == st);
+        let fields = Fields { left_out: Conditions::CORDONED.with(Conditions::PANICS) };
+        let mut key = Vec::new();
+        st.pack_fields_into(None, fields, &mut key);
+        assert_eq!(key.len(), st.packed_len(Fields::ALL) - 2 * m.nodes());
+        let mut back = init.clone();
+        back.unpack_with(&key, fields, |k| k as i64);
+        let mut copy = init.clone();
+        copy.copy_from(&st, fields);
+        for s in [&back, &copy] {
+            assert!(s.cordoned == init.cordoned && s.panics == init.panics);
+            assert!(s.status == st.status && s.bound == st.bound && s.monitor == st.monitor);
+            assert_eq!(s.conditions_differing_from(&st), fields.left_out);
+        }
+        copy.copy_from(&st, Fields::ALL);
+        assert!(copy == st && st.clone() == st && st.map::<Concrete>(&|x| *x, &|b| *b) == st);
+    }
+
+    /// A renaming of nodes moves every per-node value, and nothing else.
+    #[test]
+    fn renaming_nodes_moves_per_node_values_only() {
+        let m = sample();
+        let st = numbered(&m);
+        let perm = [2, 0, 1];
+        let mut renamed = st.clone();
+        renamed.apply_renaming(&perm);
+        for (p, &n) in perm.iter().enumerate() {
+            assert_eq!(
+                (renamed.present[p], renamed.status[p], renamed.panics[p]),
+                (st.present[n], st.status[n], st.panics[n])
+            );
+            for (a, b) in renamed.pod_rows().zip(st.pod_rows()) {
+                assert_eq!(a[p], b[n]);
+            }
+        }
+        assert!(renamed.pending == st.pending && renamed.desired == st.desired && renamed.budget == st.budget);
+        let mut key = Vec::new();
+        st.pack_renamed_into(&perm, &mut key);
+        assert_eq!(key, renamed.pack());
     }
 }

@@ -1,8 +1,9 @@
 //! The layers the design keeps apart, read off the sources: the model imports no engine (its
 //! unit tests may run one, to check a fact of the model on reachable states); the symbolic
 //! engine, `simulate` and the witnesses import the model's step relation, never the explicit
-//! engine; and the engines find an actor's hints through the `Controller` trait, never by
-//! asking which type it is.
+//! engine; the engines find an actor's hints through the `Controller` trait, never by asking
+//! which type it is; and they name no intent, actor, controller module or state field (what
+//! those mean is the model's).
 
 use std::path::Path;
 
@@ -64,6 +65,70 @@ fn engines_find_hints_without_asking_an_actors_type() {
         }
     }
     assert!(found.is_empty(), "an engine asks which type an actor is:\n{}", found.join("\n"));
+}
+
+/// The names of `ClusterState`'s fields, read off their one declaration (the rows of
+/// `state_fields!` in src/model/state.rs: `name: Ints|Bools|Grid, ...`).
+fn state_fields() -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("src/model/state.rs")).unwrap();
+    let table = text.split("\nstate_fields! {\n").nth(1).expect("the declaration of the state's fields");
+    let table = &table[..table.find("\n}\n").expect("the declaration's end")];
+    let names: Vec<String> = table
+        .lines()
+        .filter_map(|l| {
+            let (name, rest) = l.trim().split_once(": ")?;
+            let kind = rest.split(',').next()?;
+            (name.chars().all(|c| c.is_ascii_lowercase() || c == '_') && ["Ints", "Bools", "Grid"].contains(&kind))
+                .then(|| name.to_string())
+        })
+        .collect();
+    assert!(names.len() > 20 && names.iter().any(|n| n == "hpa_window_min"), "read {names:?}");
+    names
+}
+
+/// Where `line` reads field `name` of something (`x.name` with no identifier character
+/// after it), other than a run's time budget (`opts.budget`, `Options::budget`).
+fn reads_field(line: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let pat = format!(".{name}");
+    line.match_indices(&pat).any(|(at, _)| {
+        let after = line[at + pat.len()..].chars().next();
+        let before = &line[line[..at].trim_end_matches(ident).len()..at];
+        !after.is_some_and(ident) && before != "opts"
+    })
+}
+
+/// The engines iterate the state's fields (`model::state::FIELDS`, `ClusterState::slots`) and
+/// never name one: a field is declared once, and what it means is the model's.
+#[test]
+fn engines_name_no_state_field() {
+    let fields = state_fields();
+    let mut found = Vec::new();
+    for (path, text) in sources(&root().join("src/engine")) {
+        for (n, line) in code(&text) {
+            if let Some(f) = fields.iter().find(|f| reads_field(line, f)) {
+                found.push(format!("{path}:{n}: .{f}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "an engine names a field of the state:\n{}", found.join("\n"));
+    assert!(reads_field("st.hpa_window_min[h]", "hpa_window_min") && !reads_field("self.opts.budget.map(f)", "budget"));
+}
+
+/// The engines know no controller: what an engine needs of one (hints, invariant
+/// candidates) the model hands it through traits and modules of its own.
+#[test]
+fn engines_name_no_controller_module() {
+    let mut found = Vec::new();
+    for (path, text) in sources(&root().join("src/engine")) {
+        for (n, line) in code(&text) {
+            let imported = line.contains("model::{") && line.contains("controllers");
+            if line.contains("model::controllers") || imported {
+                found.push(format!("{path}:{n}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "an engine names a controller module:\n{}", found.join("\n"));
 }
 
 #[test]

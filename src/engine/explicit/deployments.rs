@@ -20,7 +20,7 @@ use std::cmp::Ordering;
 use crate::domain::Concrete;
 use crate::ir::{self, Event, Intent};
 use crate::model::intents::{self, Property};
-use crate::model::state::Scratch;
+use crate::model::state::{Field, Objects, Scratch, Shape, Slot, FIELDS};
 use crate::model::{registry, ClusterState, Model};
 
 /// One Deployment's share of the state's indices.
@@ -163,60 +163,70 @@ impl Deployments {
         Some(Deployments { classes, blocks, orbits, groups: m.ir.groups.len() })
     }
 
-    /// Compares Deployments `a` and `b`'s blocks of `st` (same class, so the same shape).
+    /// Compares Deployments `a` and `b`'s blocks of `st` (same class, so the same shape):
+    /// their per-Deployment values, then their groups' values, their groups' rows (group by
+    /// group), their usage kinds' rows (kind by kind), their HPA's values, their events' and
+    /// their intents' values, each object's fields in declaration order.
     fn cmp_blocks(&self, st: &ClusterState<Concrete>, a: usize, b: usize) -> Ordering {
+        let slots = st.slots();
+        for part in PARTS {
+            let fields = FIELDS.iter().zip(&slots).filter(|(f, _)| in_part(f, &part));
+            let mut order = Ordering::Equal;
+            self.pairs(part.0, a, b, |i, j| {
+                if order.is_eq() {
+                    for (f, slot) in fields.clone() {
+                        // A kind's row of a field per groups then kinds comes after the groups'.
+                        let off = match (f.shape, part.0) {
+                            (Shape::PerRowAndNode(Objects::GroupsThenKinds), Objects::Kinds) => self.groups,
+                            _ => 0,
+                        };
+                        let (i, j) = (off + i, off + j);
+                        order = order.then_with(|| match slot {
+                            Slot::Ints(v) => v[i].cmp(&v[j]),
+                            Slot::Bools(v) => v[i].cmp(&v[j]),
+                            Slot::Grid(rows) if rows.is_empty() => Ordering::Equal,
+                            Slot::Grid(rows) => rows[i].cmp(&rows[j]),
+                        });
+                    }
+                }
+            });
+            if order.is_ne() {
+                return order;
+            }
+        }
+        Ordering::Equal
+    }
+
+    /// Calls `f` on each pair of indices that a swap of Deployments `a` and `b` exchanges in
+    /// a field whose values are per `objects` (none for objects a swap leaves alone).
+    fn pairs(&self, objects: Objects, a: usize, b: usize, mut f: impl FnMut(usize, usize)) {
         let (x, y) = (&self.blocks[a], &self.blocks[b]);
-        let ng = self.groups;
-        let rows = |g: usize, h: usize| {
-            st.bound[g]
-                .cmp(&st.bound[h])
-                .then_with(|| st.terminating[g].cmp(&st.terminating[h]))
-                .then_with(|| cmp_row(&st.evicting, g, h))
-                .then_with(|| cmp_row(&st.deleting, g, h))
-                .then_with(|| cmp_row(&st.queued, g, h))
-        };
-        st.desired[a]
-            .cmp(&st.desired[b])
-            .then_with(|| st.revision[a].cmp(&st.revision[b]))
-            .then_with(|| {
-                x.groups
-                    .iter()
-                    .zip(&y.groups)
-                    .map(|(&g, &h)| st.pending[g].cmp(&st.pending[h]))
-                    .fold(Ordering::Equal, Ordering::then)
-            })
-            .then_with(|| {
-                x.groups.iter().zip(&y.groups).map(|(&g, &h)| rows(g, h)).fold(Ordering::Equal, Ordering::then)
-            })
-            .then_with(|| {
-                x.kinds
-                    .iter()
-                    .zip(&y.kinds)
-                    .map(|(&k, &l)| {
-                        st.running[k].cmp(&st.running[l]).then_with(|| cmp_row(&st.deleting, ng + k, ng + l))
-                    })
-                    .fold(Ordering::Equal, Ordering::then)
-            })
-            .then_with(|| match (x.hpa, y.hpa) {
-                (Some(h), Some(j)) => st.hpa_window_max[h]
-                    .cmp(&st.hpa_window_max[j])
-                    .then_with(|| st.hpa_window_min[h].cmp(&st.hpa_window_min[j])),
-                _ => Ordering::Equal,
-            })
-            .then_with(|| {
-                x.events
-                    .iter()
-                    .zip(&y.events)
-                    .map(|(&e, &f)| st.budget[e].cmp(&st.budget[f]))
-                    .fold(Ordering::Equal, Ordering::then)
-            })
-            .then_with(|| {
-                x.intents
-                    .iter()
-                    .zip(&y.intents)
-                    .map(|(&i, &j)| st.monitor[i].cmp(&st.monitor[j]))
-                    .fold(Ordering::Equal, Ordering::then)
-            })
+        let mut zip = |u: &[usize], w: &[usize], off: usize| u.iter().zip(w).for_each(|(&i, &j)| f(off + i, off + j));
+        match objects {
+            Objects::Deployments => zip(&[a], &[b], 0),
+            Objects::Groups => zip(&x.groups, &y.groups, 0),
+            Objects::Kinds => zip(&x.kinds, &y.kinds, 0),
+            Objects::GroupsThenKinds => {
+                zip(&x.groups, &y.groups, 0);
+                zip(&x.kinds, &y.kinds, self.groups);
+            }
+            Objects::Hpas => {
+                if let (Some(h), Some(j)) = (x.hpa, y.hpa) {
+                    zip(&[h], &[j], 0)
+                }
+            }
+            Objects::Events => zip(&x.events, &y.events, 0),
+            Objects::Intents => zip(&x.intents, &y.intents, 0),
+            // A swap of two StatefulSets is never an automorphism (their ordinals' groups are
+            // not renamed in `swap_is_automorphism`); `daemon_sets` is not in `KNOWN`, so the
+            // symmetry is off wherever DaemonSet values exist; fixed rows and cluster-wide
+            // values are no Deployment's.
+            Objects::StatefulValues
+            | Objects::DaemonGroups
+            | Objects::DaemonSets
+            | Objects::Labels(_)
+            | Objects::One => {}
+        }
     }
 
     /// The renaming that puts each class's blocks of `st` in order (a stable sort: equal
@@ -278,73 +288,15 @@ impl Deployments {
         }
     }
 
-    /// Swaps Deployments `a` and `b`'s blocks of `st` (one class, so the same shape).
+    /// Swaps Deployments `a` and `b`'s blocks of `st` (one class, so the same shape): every
+    /// field's values per the objects a swap exchanges ([`pairs`](Self::pairs)); per-node
+    /// values stay.
     fn swap_blocks(&self, st: &mut ClusterState<Concrete>, a: usize, b: usize) {
-        let (x, y) = (&self.blocks[a], &self.blocks[b]);
-        let ng = self.groups;
-        // Every field listed, none left to `..`: a field added to the state must be placed
-        // here (per node, per Deployment's part, or left as it is).
-        let ClusterState {
-            present: _,
-            status: _,
-            cordoned: _,
-            draining: _,
-            maintained: _,
-            panics: _,
-            pending,
-            bound,
-            running,
-            terminating,
-            evicting,
-            deleting,
-            queued,
-            desired,
-            revision,
-            hpa_window_max,
-            hpa_window_min,
-            budget,
-            monitor,
-            // Per StatefulSet: a swap of two StatefulSets is never an automorphism (their
-            // ordinals' groups are not renamed in `swap_is_automorphism`), so it stays.
-            stateful: _,
-            nominated,
-            preempting,
-            // Per DaemonSet group and per DaemonSet: `daemon_sets` is not in `KNOWN`, so the
-            // symmetry is off wherever these rows are not empty.
-            unscheduled: _,
-            daemon_revision: _,
-            // Per node (removals in progress, the unneeded set) and global (the hold after a
-            // scale-up): the autoscaler's, no Deployment's part.
-            scaling_down: _,
-            scale_up_hold: _,
-        } = st;
-        desired.swap(a, b);
-        revision.swap(a, b);
-        for (&g, &h) in x.groups.iter().zip(&y.groups) {
-            pending.swap(g, h);
-            bound.swap(g, h);
-            terminating.swap(g, h);
-            for rows in [&mut *evicting, &mut *queued, &mut *deleting, &mut *nominated, &mut *preempting] {
-                if !rows.is_empty() {
-                    rows.swap(g, h);
-                }
+        for (f, mut slot) in FIELDS.iter().zip(st.slots_mut()) {
+            let (Shape::Per(objects) | Shape::PerRowAndNode(objects)) = f.shape else { continue };
+            if !slot.is_empty() {
+                self.pairs(objects, a, b, |i, j| slot.swap(i, j));
             }
-        }
-        for (&k, &l) in x.kinds.iter().zip(&y.kinds) {
-            running.swap(k, l);
-            if !deleting.is_empty() {
-                deleting.swap(ng + k, ng + l);
-            }
-        }
-        if let (Some(h), Some(j)) = (x.hpa, y.hpa) {
-            hpa_window_max.swap(h, j);
-            hpa_window_min.swap(h, j);
-        }
-        for (&e, &f) in x.events.iter().zip(&y.events) {
-            budget.swap(e, f);
-        }
-        for (&i, &j) in x.intents.iter().zip(&y.intents) {
-            monitor.swap(i, j);
         }
     }
 
@@ -417,12 +369,26 @@ pub fn stored_form(
     }
 }
 
-/// Compares rows `g` and `h` of `rows` (equal when the state has no such rows).
-fn cmp_row(rows: &[Vec<i64>], g: usize, h: usize) -> Ordering {
-    if rows.is_empty() {
-        Ordering::Equal
-    } else {
-        rows[g].cmp(&rows[h])
+/// The order [`Deployments::cmp_blocks`] compares a block's parts in: the objects, and
+/// whether their values (false) or their per-node rows (true). A field per groups then kinds
+/// is compared with the groups' rows, then with the kinds'.
+const PARTS: [(Objects, bool); 7] = [
+    (Objects::Deployments, false),
+    (Objects::Groups, false),
+    (Objects::Groups, true),
+    (Objects::Kinds, true),
+    (Objects::Hpas, false),
+    (Objects::Events, false),
+    (Objects::Intents, false),
+];
+
+/// Whether field `f` is compared in `part` of a block.
+fn in_part(f: &Field, part: &(Objects, bool)) -> bool {
+    match (f.shape, part) {
+        (Shape::Per(o), (p, false)) => o == *p,
+        (Shape::PerRowAndNode(Objects::GroupsThenKinds), (Objects::Groups | Objects::Kinds, true)) => true,
+        (Shape::PerRowAndNode(o), (p, true)) => o == *p,
+        _ => false,
     }
 }
 

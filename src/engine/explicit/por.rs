@@ -708,7 +708,7 @@ impl Reduction {
         let xs = flat(&x);
         let monitor: Vec<u32> = {
             let mut st = x.clone();
-            for v in st.monitor.iter_mut() {
+            for v in intents::monitors_mut(&mut st) {
                 *v = Rc::new(V::Lin(Lin::constant(-1)));
             }
             flat(&st)
@@ -727,7 +727,7 @@ impl Reduction {
         }
         let mut watched = x.clone();
         intents::observe_in_place(&d, m, &mut watched);
-        for v in &watched.monitor {
+        for v in intents::monitors(&watched) {
             d.observe_val(v);
         }
         // What each watch sees: a measure any step may change, or one only a step of a kind

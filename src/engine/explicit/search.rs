@@ -218,7 +218,7 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
         for init in inits {
             // Successors are observed from their parents' monitors (intents::observe_after).
             debug_assert!(
-                intents::observe(&Concrete, m, init.clone()).monitor == init.monitor,
+                intents::observe(&Concrete, m, init.clone()) == *init,
                 "search bug: an initial state whose monitors were not observed"
             );
             let mut canon = init.clone();

@@ -6,183 +6,63 @@
 use z3::ast::{Ast, Bool, Int};
 
 use crate::domain::{Concrete, Symbolic};
+use crate::model::state::Slot;
 use crate::model::{ClusterState, Model};
 
-/// Fresh constants for frame `k`, named `<object>.<field>@<k>`.
+/// Fresh constants for frame `k`, named `<object>.<field>@<k>` (each field's names are its
+/// declaration's, `model::state::Field::pattern`).
 pub(super) fn frame(m: &Model, k: usize) -> ClusterState<Symbolic> {
-    let ir = &m.ir;
-    let node = |n: usize, f: &str| format!("node.{}.{f}@{k}", ir.nodes[n].name);
-    let int = |name: String| Int::new_const(name);
-    let boolean = |name: String| Bool::new_const(name);
-    let nn = ir.nodes.len();
-    // Deployment and node names may contain dots (both are DNS subdomains): `pod.a.b.c` would
-    // be group `a.b` on node `c` and group `a` on node `b.c`, one solver constant for two
-    // fields. A dotted name is bracketed (`pod.[a.b].c`), which no Kubernetes name contains.
-    let part = |name: &str| if name.contains('.') { format!("[{name}]") } else { name.to_string() };
-    let per_group = |f: &str| -> Vec<Vec<Int>> {
-        (0..ir.groups.len())
-            .map(|g| {
-                (0..nn)
-                    .map(|n| int(format!("pod.{}.{}.{f}@{k}", part(&m.group_name(g)), part(&ir.nodes[n].name))))
-                    .collect()
-            })
-            .collect()
-    };
-    ClusterState {
-        present: (0..nn).map(|n| boolean(node(n, "present"))).collect(),
-        status: (0..nn).map(|n| int(node(n, "status"))).collect(),
-        cordoned: (0..nn).map(|n| boolean(node(n, "cordoned"))).collect(),
-        draining: (0..nn).map(|n| boolean(node(n, "draining"))).collect(),
-        maintained: (0..nn).map(|n| boolean(node(n, "maintained"))).collect(),
-        panics: (0..nn).map(|n| int(node(n, "panics"))).collect(),
-        pending: (0..ir.groups.len()).map(|g| int(format!("pod.{}.pending@{k}", m.group_name(g)))).collect(),
-        bound: per_group("bound"),
-        running: m
-            .kinds
-            .iter()
-            .map(|kind| {
-                (0..nn)
-                    .map(|n| {
-                        int(format!(
-                            "pod.{}:{}m{}.{}.running@{k}",
-                            m.group_name(kind.group.index()),
-                            kind.cpu_usage,
-                            if kind.warming { "-warming" } else { "" },
-                            ir.nodes[n].name
-                        ))
-                    })
-                    .collect()
-            })
-            .collect(),
-        terminating: per_group("terminating"),
-        evicting: if m.defers_evictions.contains(&true) { per_group("evicting") } else { Vec::new() },
-        deleting: if m.marks_deletions {
-            let mut rows = per_group("deleting");
-            rows.extend(m.kinds.iter().map(|kind| {
-                (0..nn)
-                    .map(|n| {
-                        int(format!(
-                            "pod.{}:{}m{}.{}.deleting@{k}",
-                            part(&m.group_name(kind.group.index())),
-                            kind.cpu_usage,
-                            if kind.warming { "-warming" } else { "" },
-                            part(&ir.nodes[n].name)
-                        ))
-                    })
-                    .collect::<Vec<_>>()
-            }));
-            rows
-        } else {
-            Vec::new()
-        },
-        queued: if m.queues_evictions { per_group("queued") } else { Vec::new() },
-        desired: ir.deployments.iter().map(|d| int(format!("deployment.{}.desired@{k}", d.name))).collect(),
-        revision: ir.deployments.iter().map(|d| int(format!("deployment.{}.revision@{k}", d.name))).collect(),
-        hpa_window_max: ir.hpas.iter().map(|h| int(format!("hpa.{}.windowMax@{k}", h.name))).collect(),
-        hpa_window_min: ir.hpas.iter().map(|h| int(format!("hpa.{}.windowMin@{k}", h.name))).collect(),
-        budget: ir
-            .events
-            .iter()
-            .enumerate()
-            .map(|(e, ev)| int(format!("event.{e}.{}.budget@{k}", ev.name())))
-            .collect(),
-        monitor: ir
-            .intents
-            .iter()
-            .enumerate()
-            .map(|(i, it)| boolean(format!("intent.{i}.{}.monitor@{k}", it.name())))
-            .collect(),
-        stateful: m.stateful_names().into_iter().map(|n| int(format!("{n}@{k}"))).collect(),
-        nominated: if m.preempts { per_group("nominated") } else { Vec::new() },
-        preempting: if m.preempts { per_group("preempting") } else { Vec::new() },
-        unscheduled: m
-            .daemon_groups
-            .iter()
-            .map(|&g| {
-                (0..nn)
-                    .map(|n| int(format!("pod.{}.{}.unscheduled@{k}", part(&m.group_name(g)), part(&ir.nodes[n].name))))
-                    .collect()
-            })
-            .collect(),
-        daemon_revision: ir
-            .daemon_sets
-            .iter()
-            .map(|s| int(format!("daemonset.{}.revision@{k}", part(&s.name))))
-            .collect(),
-        scaling_down: if m.ir.autoscaler.is_some() {
-            vec![
-                (0..nn).map(|n| int(node(n, "scalingDown"))).collect(),
-                (0..nn).map(|n| int(node(n, "unneeded"))).collect(),
-            ]
-        } else {
-            Vec::new()
-        },
-        scale_up_hold: if m.ir.autoscaler.is_some() {
-            vec![int(format!("clusterAutoscaler.scaleUpHold@{k}"))]
-        } else {
-            Vec::new()
-        },
-    }
+    ClusterState::build(m, &mut |name| Int::new_const(format!("{name}@{k}")), &mut |name| {
+        Bool::new_const(format!("{name}@{k}"))
+    })
 }
 
-/// `a == b`, field by field.
+/// A term per value of `st`, in the order of its packed key (`ClusterState::for_each_packed`).
+enum Term<'a> {
+    Int(&'a Int),
+    Bool(&'a Bool),
+}
+
+/// Every value of `st` as a term, in packed order.
+fn terms(st: &ClusterState<Symbolic>) -> Vec<Term<'_>> {
+    let mut out = Vec::new();
+    st.for_each_packed(|_, slot| match slot {
+        Slot::Ints(v) => out.extend(v.iter().map(Term::Int)),
+        Slot::Bools(v) => out.extend(v.iter().map(Term::Bool)),
+        Slot::Grid(rows) => out.extend(rows.iter().flatten().map(Term::Int)),
+    });
+    out
+}
+
+/// `a == b`, value by value in packed order.
 pub(super) fn equal(a: &ClusterState<Symbolic>, b: &ClusterState<Symbolic>) -> Bool {
-    let mut parts: Vec<Bool> = Vec::new();
-    let ints = |x: &Vec<Int>, y: &Vec<Int>, out: &mut Vec<Bool>| out.extend(x.iter().zip(y).map(|(p, q)| p.eq(q)));
-    let bools = |x: &Vec<Bool>, y: &Vec<Bool>, out: &mut Vec<Bool>| out.extend(x.iter().zip(y).map(|(p, q)| p.iff(q)));
-    bools(&a.present, &b.present, &mut parts);
-    ints(&a.status, &b.status, &mut parts);
-    bools(&a.cordoned, &b.cordoned, &mut parts);
-    bools(&a.draining, &b.draining, &mut parts);
-    bools(&a.maintained, &b.maintained, &mut parts);
-    ints(&a.panics, &b.panics, &mut parts);
-    ints(&a.pending, &b.pending, &mut parts);
-    for (x, y) in a
-        .bound
-        .iter()
-        .zip(&b.bound)
-        .chain(a.running.iter().zip(&b.running))
-        .chain(a.terminating.iter().zip(&b.terminating))
-        .chain(a.evicting.iter().zip(&b.evicting))
-        .chain(a.deleting.iter().zip(&b.deleting))
-        .chain(a.queued.iter().zip(&b.queued))
-        .chain(a.nominated.iter().zip(&b.nominated))
-        .chain(a.preempting.iter().zip(&b.preempting))
-        .chain(a.unscheduled.iter().zip(&b.unscheduled))
-        .chain(a.scaling_down.iter().zip(&b.scaling_down))
-    {
-        ints(x, y, &mut parts);
-    }
-    ints(&a.desired, &b.desired, &mut parts);
-    ints(&a.revision, &b.revision, &mut parts);
-    ints(&a.hpa_window_max, &b.hpa_window_max, &mut parts);
-    ints(&a.hpa_window_min, &b.hpa_window_min, &mut parts);
-    ints(&a.budget, &b.budget, &mut parts);
-    bools(&a.monitor, &b.monitor, &mut parts);
-    ints(&a.stateful, &b.stateful, &mut parts);
-    ints(&a.daemon_revision, &b.daemon_revision, &mut parts);
-    ints(&a.scale_up_hold, &b.scale_up_hold, &mut parts);
+    let parts: Vec<Bool> = terms(a)
+        .into_iter()
+        .zip(terms(b))
+        .map(|pair| match pair {
+            (Term::Int(p), Term::Int(q)) => p.eq(q),
+            (Term::Bool(p), Term::Bool(q)) => p.iff(q),
+            _ => unreachable!("two frames of one model have one shape"),
+        })
+        .collect();
     Bool::and(&parts)
 }
 
 /// A state's integer and boolean field values, in `ClusterState::map`'s order.
 pub(super) type Fields = (Vec<Int>, Vec<Bool>);
 
-/// The integer and boolean values of a state, in `ClusterState::map`'s order.
+/// The integer and boolean values of a state, in `ClusterState::map`'s order (declaration
+/// order).
 pub(super) fn fields(st: &ClusterState<Symbolic>) -> Fields {
-    let ints = std::cell::RefCell::new(Vec::new());
-    let bools = std::cell::RefCell::new(Vec::new());
-    let _: ClusterState<Concrete> = st.map(
-        &|i: &Int| {
-            ints.borrow_mut().push(i.clone());
-            0
-        },
-        &|b: &Bool| {
-            bools.borrow_mut().push(b.clone());
-            false
-        },
-    );
-    (ints.into_inner(), bools.into_inner())
+    let (mut ints, mut bools) = (Vec::new(), Vec::new());
+    for slot in st.slots() {
+        match slot {
+            Slot::Ints(v) => ints.extend(v.iter().cloned()),
+            Slot::Bools(v) => bools.extend(v.iter().cloned()),
+            Slot::Grid(rows) => ints.extend(rows.iter().flatten().cloned()),
+        }
+    }
+    (ints, bools)
 }
 
 /// A state shaped as `shape` with the values `ints` and `bools` (in `fields`' order).
@@ -236,35 +116,44 @@ pub(super) fn twins(st: &ClusterState<Symbolic>, classes: &[usize]) -> Vec<Bool>
         .collect()
 }
 
+/// Node `n`'s values of every per-node field, in packed order.
+fn node_terms(st: &ClusterState<Symbolic>, n: usize) -> Vec<Term<'_>> {
+    let mut out = Vec::new();
+    st.for_each_packed(|shape, slot| {
+        if !shape.per_node() {
+            return;
+        }
+        match slot {
+            Slot::Ints(v) => out.push(Term::Int(&v[n])),
+            Slot::Bools(v) => out.push(Term::Bool(&v[n])),
+            Slot::Grid(rows) => out.extend(rows.iter().map(|r| Term::Int(&r[n]))),
+        }
+    });
+    out
+}
+
 /// Node `n`'s per-node values (those `same_node` compares) when all are constants.
 fn node_values(st: &ClusterState<Symbolic>, n: usize) -> Option<Vec<i64>> {
-    let mut out = vec![
-        st.present[n].as_bool()? as i64,
-        st.status[n].as_i64()?,
-        st.cordoned[n].as_bool()? as i64,
-        st.draining[n].as_bool()? as i64,
-        st.maintained[n].as_bool()? as i64,
-        st.panics[n].as_i64()?,
-    ];
-    for row in st.pod_rows() {
-        out.push(row[n].as_i64()?);
-    }
-    Some(out)
+    node_terms(st, n)
+        .into_iter()
+        .map(|t| match t {
+            Term::Int(x) => x.as_i64(),
+            Term::Bool(b) => b.as_bool().map(|b| b as i64),
+        })
+        .collect()
 }
 
 /// Whether nodes `a` and `b` are in the same per-node state.
 pub(super) fn same_node(st: &ClusterState<Symbolic>, a: usize, b: usize) -> Bool {
-    let mut parts = vec![
-        st.present[a].iff(&st.present[b]),
-        st.status[a].eq(&st.status[b]),
-        st.cordoned[a].iff(&st.cordoned[b]),
-        st.draining[a].iff(&st.draining[b]),
-        st.maintained[a].iff(&st.maintained[b]),
-        st.panics[a].eq(&st.panics[b]),
-    ];
-    for row in st.pod_rows() {
-        parts.push(row[a].eq(&row[b]));
-    }
+    let parts: Vec<Bool> = node_terms(st, a)
+        .into_iter()
+        .zip(node_terms(st, b))
+        .map(|pair| match pair {
+            (Term::Int(p), Term::Int(q)) => p.eq(q),
+            (Term::Bool(p), Term::Bool(q)) => p.iff(q),
+            _ => unreachable!("one field is of one kind"),
+        })
+        .collect();
     Bool::and(&parts)
 }
 

@@ -6,11 +6,12 @@
 //! SMT-LIB certificates of a proof. It must not decide anything about the base case, nor when
 //! a step case is asked (`engine::portfolio` does).
 //!
-//! The invariant the step case assumes is built from cheap candidates derived from the IR (each
-//! counter within its declared range; per Deployment, live pods at most its pod bound; no
-//! pods on absent nodes; per node, requests within allocatable; replicas within each HPA's
-//! range), kept only where they hold initially and pruned until a query shows them inductive
-//! together. (The reachable states an explicit search found, as an invariant, are
+//! The invariant the step case assumes is built from cheap candidates: each counter within its
+//! declared range and each field that every initial state agrees on never changing (read off
+//! the state's fields, none named here), and the model's candidates about what its
+//! controllers keep (`model::invariants`: live pods within the pod bound, no pods on absent
+//! nodes, requests within allocatable, replicas within each HPA's range, ...), kept only where
+//! they hold initially and pruned until a query shows them inductive together. (The reachable states an explicit search found, as an invariant, are
 //! `reachable.rs`'s.)
 
 use z3::ast::{Ast, Bool};
@@ -22,81 +23,12 @@ use super::frame::{equal, fields, frame, lift, values, Values};
 use super::solver::{check, set_timeout};
 use super::unroll::Unrolling;
 use super::{Options, Query};
-use crate::domain::{Concrete, Domain, Symbolic};
-use crate::model::state::{DECLARED_NOT_READY, JOINING, READY};
-use crate::model::{intents, ClusterState, Model};
-
-/// The declared range of every counter, as a lowest and a highest state.
-pub(super) fn ranges(m: &Model, shape: &ClusterState<Concrete>) -> (ClusterState<Concrete>, ClusterState<Concrete>) {
-    let ir = &m.ir;
-    let per_dep = ir.bounds.max_pods_per_deployment;
-    let panics: i64 = ir.events.iter().map(crate::model::events::initial_budget).sum();
-    let (mut lo, mut hi) = (shape.clone(), shape.clone());
-    let fill = |v: &mut Vec<i64>, x: i64| v.iter_mut().for_each(|e| *e = x);
-    let fill_grid = |v: &mut Vec<Vec<i64>>, x: i64| v.iter_mut().flatten().for_each(|e| *e = x);
-    fill(&mut lo.status, READY);
-    fill(&mut hi.status, if m.ir.autoscaler.is_some() { JOINING } else { DECLARED_NOT_READY });
-    fill(&mut lo.panics, 0);
-    fill(&mut hi.panics, panics);
-    fill(&mut lo.pending, 0);
-    fill(&mut hi.pending, m.max_pods);
-    for (l, h) in [(&mut lo.bound, &mut hi.bound), (&mut lo.running, &mut hi.running)] {
-        fill_grid(l, 0);
-        fill_grid(h, m.max_pods);
-    }
-    fill_grid(&mut lo.terminating, 0);
-    fill_grid(&mut hi.terminating, m.max_pods);
-    fill_grid(&mut lo.evicting, 0);
-    fill_grid(&mut hi.evicting, m.max_pods);
-    fill_grid(&mut lo.deleting, 0);
-    fill_grid(&mut hi.deleting, m.max_pods);
-    fill_grid(&mut lo.queued, 0);
-    fill_grid(&mut hi.queued, m.max_pods);
-    fill_grid(&mut lo.nominated, 0);
-    fill_grid(&mut hi.nominated, m.max_pods);
-    fill_grid(&mut lo.preempting, 0);
-    fill_grid(&mut hi.preempting, m.max_pods);
-    fill_grid(&mut lo.scaling_down, 0);
-    fill_grid(&mut hi.scaling_down, 1);
-    fill(&mut lo.desired, 0);
-    fill(&mut hi.desired, per_dep);
-    fill(&mut lo.revision, 0);
-    for (d, r) in hi.revision.iter_mut().enumerate() {
-        *r = ir
-            .groups
-            .iter()
-            .filter(|g| g.deployment().is_some_and(|x| x.index() == d))
-            .map(|g| g.revision as i64)
-            .max()
-            .unwrap_or(0);
-    }
-    // A DaemonSet's pods not yet bound: at most one per node (controllers/daemonset.rs).
-    fill_grid(&mut lo.unscheduled, 0);
-    fill_grid(&mut hi.unscheduled, 1);
-    fill(&mut lo.daemon_revision, 0);
-    for (s, r) in hi.daemon_revision.iter_mut().enumerate() {
-        *r = ir.daemon_sets[s].revisions.len() as i64 - 1;
-    }
-    fill(&mut lo.hpa_window_max, -1);
-    fill(&mut hi.hpa_window_max, per_dep);
-    fill(&mut lo.hpa_window_min, -1);
-    fill(&mut hi.hpa_window_min, per_dep);
-    fill(&mut lo.budget, 0);
-    for (e, b) in hi.budget.iter_mut().enumerate() {
-        *b = crate::model::events::initial_budget(&ir.events[e]);
-    }
-    let (l, h) = m.stateful_ranges();
-    lo.stateful = l;
-    hi.stateful = h;
-    fill(&mut lo.scale_up_hold, 0);
-    fill(&mut hi.scale_up_hold, 1);
-    (lo, hi)
-}
+use crate::domain::{Concrete, Symbolic};
+use crate::model::{intents, invariants, ClusterState, Model};
 
 /// Candidate invariants, each a formula over one frame: every counter within its declared
-/// range; per Deployment, its live pods (pending, bound and running, over all its pod groups)
-/// at most the model's per-Deployment pod bound; per node, its pods' requests within its
-/// allocatable.
+/// range, every field the initial states agree on unchanged, and the model's candidates
+/// about what its controllers keep (`model::invariants::kept_by_controllers`).
 #[derive(Clone)]
 pub struct Invariant {
     /// Which candidates are kept (all before `invariant` has pruned them).
@@ -123,63 +55,7 @@ impl Invariant {
         for (b, v) in bs.iter().zip(&self.same.1) {
             out.push(v.map_or(Bool::from_bool(true), |v| b.iff(Bool::from_bool(v))));
         }
-        let d = Symbolic;
-        for dep in 0..m.ir.deployments.len() {
-            let live = crate::model::live_replicas(&d, m, st, dep);
-            out.push(d.le(&live, &d.int(m.ir.bounds.max_pods_per_deployment)));
-        }
-        // Per picked cell: the picks are running pods of the group there (the run picks no
-        // more, and nothing else acts until they are evicted). Without it the step case may
-        // start from picks with nothing left to evict.
-        for (g, row) in st.evicting.iter().enumerate() {
-            for (n, picked) in row.iter().enumerate() {
-                out.push(d.le(picked, &crate::model::running_of_group(&d, m, st, g, n)));
-            }
-        }
-        // A ReplicaSet sync chooses no more pods than its surplus: without it the step case
-        // may start mid-deletion from choices no sync made.
-        for g in 0..m.ir.groups.len() {
-            let chosen = crate::model::controllers::deployment::chosen_total(&d, m, st, g);
-            let surplus = crate::model::controllers::deployment::surplus(&d, m, st, g);
-            out.push(d.or(&d.eq(&chosen, &d.int(0)), &d.le(&chosen, &surplus)));
-            // Where nothing ever scales a Deployment down, no ReplicaSet has a surplus.
-            out.push(d.le(&surplus, &d.int(0)));
-        }
-        // Likewise a ReplicaSet sync's chosen victims: bound or running pods of their row.
-        let ng = m.ir.groups.len();
-        for (r, row) in st.deleting.iter().enumerate() {
-            for (n, chosen) in row.iter().enumerate() {
-                let of = if r < ng { st.bound[r][n].clone() } else { st.running[r - ng][n].clone() };
-                out.push(d.le(chosen, &of));
-            }
-        }
-        // Per node: no pods while it is absent (outside the topology). Where initial states
-        // differ in which nodes exist (a scaling query), pods do land on a node slot in some
-        // topologies, so "its pod counts never change" fails there; without this candidate
-        // the step case starts from pods on absent nodes and finds "violations" no run
-        // reaches. (Pods of a group on a node it never reaches are covered by "never
-        // changes": those counts stay 0.)
-        let zero = d.int(0);
-        for n in 0..m.nodes() {
-            let counts = st.pod_rows().map(|row| d.eq(&row[n], &zero));
-            let empty = counts.fold(d.bool(true), |acc, c| d.and(&acc, &c));
-            out.push(d.or(&st.present[n], &empty));
-        }
-        // Per node: what its pods request fits its allocatable, as the scheduler keeps it (pods
-        // leave a node only through terminating, which still counts). Without it the step case
-        // starts on an overfull node and stops its terminating pods one by one for as many
-        // steps as the overfill allows, before the "violation" no run reaches.
-        for (n, (cpu, mem, pods)) in crate::model::requested(&d, m, st).into_iter().enumerate() {
-            let a = m.ir.nodes[n].allocatable;
-            out.push(d.all(
-                [d.le(&cpu, &d.int(a.cpu_milli)), d.le(&mem, &d.int(a.memory)), d.le(&pods, &d.int(a.pods))].iter(),
-            ));
-        }
-        // Per HPA: the target's replicas within [minReplicas, maxReplicas].
-        for h in &m.ir.hpas {
-            let r = &st.desired[h.target.index()];
-            out.push(d.and(&d.ge(r, &d.int(h.min_replicas)), &d.le(r, &d.int(h.max_replicas))));
-        }
+        out.extend(invariants::kept_by_controllers(&Symbolic, m, st));
         out
     }
 
@@ -224,7 +100,7 @@ fn inductive_query(q: &Query, inv: &Invariant) -> Unrolling {
 /// broken after one step is dropped, and the query asked again). `Err` says why there is none.
 pub fn invariant(q: &Query, timeout_ms: Option<u64>) -> Result<Invariant, String> {
     let (m, inits) = (q.m, q.inits);
-    let (lo, hi) = ranges(m, &inits[0]);
+    let (lo, hi) = invariants::ranges(m, &inits[0]);
     let values: Vec<Values> = inits.iter().map(values).collect();
     let agree_i = (0..values[0].0.len())
         .map(|f| values.iter().all(|v| v.0[f] == values[0].0[f]).then_some(values[0].0[f]).flatten())
@@ -385,6 +261,7 @@ pub fn certificates(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Domain;
     use crate::model::testkit::{deployment, model};
 
     /// The k-induction invariant knows that absent nodes hold no pods: over two topologies
