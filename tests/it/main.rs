@@ -17,6 +17,7 @@ mod layers;
 mod limits;
 mod live;
 mod output;
+mod permutation;
 mod por;
 mod prove;
 mod scale;
