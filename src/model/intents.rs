@@ -148,11 +148,6 @@ pub fn watch(i: &Intent) -> Option<Watch> {
     }
 }
 
-/// Whether intent `i` is violated by a cycle alone.
-pub fn is_cycle(i: &Intent) -> bool {
-    matches!(property(i), Property::Cycle(_))
-}
-
 /// The monitor condition of intent `i` (its first stage), if it has one: its Deployment's
 /// running replicas reach [`stage_one_threshold`].
 fn stage_one<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: &Intent) -> Option<D::Bool> {
@@ -591,7 +586,7 @@ mod tests {
         let m = model(&format!("{}{pool}", deployment("web", 1, "1", "1Gi", "")));
         let st = m.initial_states().remove(0);
         for i in every_intent() {
-            assert_eq!(is_cycle(&i), i.is_cycle(), "{i:?}");
+            assert_eq!(matches!(property(&i), Property::Cycle(_)), i.is_cycle(), "{i:?}");
             let every_state = watch(&i) == Some(Watch::EveryState);
             if !matches!(i, Intent::StatefulSetAvailable { .. }) {
                 assert_eq!(loop_state(&Concrete, &m, &st, &i).is_some(), every_state, "{i:?}");

@@ -3,11 +3,5 @@
 //! the defaults. The tests below check every hint against the controller's own guards and
 //! updates on the reachable states of every bundled case. Must not change what a step does.
 
-use crate::domain::Concrete;
 pub use crate::model::hints::ExplicitHints as Hints;
-use crate::model::Controller;
-
-/// The hints of actor `c`: its own, or the defaults.
-pub fn of(c: &dyn Controller<Concrete>) -> &dyn Hints {
-    crate::model::relation::hints_of(c)
-}
+pub use crate::model::relation::hints_of as of;
