@@ -126,7 +126,9 @@ fn wrap(label: &str, text: &str) -> String {
 /// The header's workloads (`frontend: 1 replica`), those that share their replicas (and no
 /// HPA) counted under one entry with every name: `13 x 1 replica: frontend, adservice, ...;
 /// coredns: 2 replicas`, so that the line stays short at fifty Deployments without leaving
-/// one out. Without any two alike, the workloads as they are, comma-separated.
+/// one out. Without any two alike, the workloads as they are, comma-separated. Past
+/// `NAMES` names the line says how many more there are (`kbmc inspect` lists every one), so
+/// that the header of thousands of Deployments still fits on a screen.
 fn by_replicas(workloads: &[String]) -> String {
     // A workload's name holds no ": " (a DNS name, `namespace/name`); what follows it is
     // its replicas and HPA.
@@ -138,18 +140,38 @@ fn by_replicas(workloads: &[String]) -> String {
             None => entries.push((what, vec![name])),
         }
     }
-    if entries.iter().all(|(_, names)| names.len() == 1) {
-        return workloads.join(", ");
+    let mut shown = 0;
+    let mut more = 0;
+    let mut take = |n: usize| {
+        let k = n.min(NAMES.saturating_sub(shown));
+        shown += k;
+        more += n - k;
+        k
+    };
+    let mut line = if entries.iter().all(|(_, names)| names.len() == 1) {
+        workloads[..take(workloads.len())].join(", ")
+    } else {
+        entries
+            .iter()
+            .filter_map(|(what, names)| match names.as_slice() {
+                [one] => (take(1) == 1).then(|| format!("{one}: {what}")),
+                many => {
+                    let k = take(many.len());
+                    let rest = if k < many.len() { ", ..." } else { "" };
+                    (k > 0).then(|| format!("{} x {what}: {}{rest}", many.len(), many[..k].join(", ")))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if more > 0 {
+        line += &format!(" (and {more} more: kbmc inspect lists every one)");
     }
-    entries
-        .iter()
-        .map(|(what, names)| match names.as_slice() {
-            [one] => format!("{one}: {what}"),
-            many => format!("{} x {what}: {}", many.len(), many.join(", ")),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    line
 }
+
+/// How many workload names the header's workloads line gives at most.
+const NAMES: usize = 60;
 
 /// Up to this many nodes with pods, or Deployments, each gets its column whether the run
 /// touches it or not.
@@ -541,6 +563,28 @@ mod tests {
             "2 x 1 replica: a, c; b: 2 replicas; d: 2 replicas, HPA d 2..4"
         );
         assert_eq!(w(&["a: 1 replica", "b: 2 replicas"]), "a: 1 replica, b: 2 replicas");
+    }
+
+    /// Thousands of workloads: the line gives `NAMES` names and counts the others.
+    #[test]
+    fn past_sixty_names_the_workloads_line_counts_the_rest() {
+        let alike: Vec<String> = (0..3000).map(|i| format!("d{i}: 1 replica")).collect();
+        let line = by_replicas(&alike);
+        assert!(line.starts_with("3000 x 1 replica: d0, d1,"), "{line}");
+        assert!(line.ends_with("d59, ... (and 2940 more: kbmc inspect lists every one)"), "{line}");
+        let mixed: Vec<String> = (0..100).map(|i| format!("d{i}: {i} replicas")).collect();
+        let line = by_replicas(&mixed);
+        assert_eq!(line.matches("replicas").count(), NAMES, "{line}");
+        assert!(line.ends_with("d59: 59 replicas (and 40 more: kbmc inspect lists every one)"), "{line}");
+        let (first, second) =
+            (0..100).map(|i| format!("d{i}: {} replica", i % 2)).partition::<Vec<_>, _>(|w| w.ends_with(": 0 replica"));
+        let line = by_replicas(&[first, second].concat());
+        assert!(
+            line.contains("50 x 0 replica: d0, d2,")
+                && line.contains("; 50 x 1 replica: d1, d3, d5, d7, d9, d11, d13, d15, d17, d19, ..."),
+            "{line}"
+        );
+        assert!(line.ends_with("(and 40 more: kbmc inspect lists every one)"), "{line}");
     }
 
     #[test]
