@@ -96,6 +96,15 @@ const KNOWN: [&str; 22] = [
 /// within it; thousands of Deployments that all differ would not.
 pub const COMPARISONS: usize = 20_000;
 
+/// The work [`Deployments::of`] spends at most: comparisons times the model's [`size`]. Each
+/// comparison renames and serializes a copy of the whole model, and a model's per-group
+/// selector vectors grow with the square of its groups (a spread constraint of every group,
+/// system default spreading included, has a vector over every group), so thousands of
+/// Deployments would make each comparison cost what a model of hundreds costs in all. The
+/// work is counted, not timed, so that the classes (and the state counts) do not depend on
+/// the machine.
+pub const WORK: usize = COMPARISONS * 1_000;
+
 impl Deployments {
     /// The classes of interchangeable Deployments of `m` (at most [`COMPARISONS`] pairs
     /// compared); `None` when no two are (or some
@@ -115,7 +124,16 @@ impl Deployments {
                 intents: (0..m.ir.intents.len()).filter(|&i| intent_deployment(&m.ir.intents[i]) == Some(d)).collect(),
             })
             .collect();
-        let base = normalized(&m.ir)?;
+        // Without PodDisruptionBudgets and snapshot pods (lists kept sorted, whose members a
+        // swap may exchange), a swap is checked object by object (`swap_is_automorphism_here`).
+        let here = m.ir.pdbs.is_empty() && m.ir.initial_pods.is_empty();
+        let size = if here { vectors(&m.ir) / 16 + 1 } else { size(&m.ir) };
+        let budget = COMPARISONS.min(WORK / size);
+        if budget == 0 {
+            log::info!(target: crate::PROGRESS, "symmetry between Deployments: the model is too large to compare them");
+            return None;
+        }
+        let base = normalized(m.ir.clone())?;
         // A Deployment with a safety intent shown as a cycle stays alone (replica
         // oscillation: a cycle of its desired replicas, which this module does not rename).
         let alone = |d: usize| {
@@ -127,11 +145,12 @@ impl Deployments {
         let mut classes: Vec<Vec<usize>> = Vec::new();
         // Each comparison renames a copy of the whole model: on thousands of Deployments that
         // differ, comparing each with every class is quadratic work before the search starts.
-        // Past `COMPARISONS`, or once a limit is reached, the Deployments not compared yet
-        // stay alone: a class is sound however few members it has.
+        // Past the budget (`COMPARISONS`, fewer on a large model: `WORK`), or once a limit is
+        // reached, the Deployments not compared yet stay alone: a class is sound however few
+        // members it has.
         let mut compared = 0usize;
         for d in (0..nd).filter(|&d| !alone(d)) {
-            if compared >= COMPARISONS || crate::limits::stopped().is_some() {
+            if compared >= budget || crate::limits::stopped().is_some() {
                 log::info!(
                     target: crate::PROGRESS,
                     "symmetry between Deployments: {compared} comparisons made, the Deployments from {} on are not compared",
@@ -141,7 +160,11 @@ impl Deployments {
             }
             let found = classes.iter_mut().find(|c| {
                 compared += 1;
-                swap_is_automorphism(m, &blocks, &base, c[0], d)
+                if here {
+                    swap_is_automorphism_here(m, &blocks, c[0], d)
+                } else {
+                    swap_is_automorphism(m, &blocks, &base, c[0], d)
+                }
             });
             match found {
                 Some(c) => c.push(d),
@@ -392,16 +415,84 @@ fn in_part(f: &Field, part: &(Objects, bool)) -> bool {
     }
 }
 
+/// How many per-group selector vectors the model has.
+fn vectors(ir: &ir::Model) -> usize {
+    ir.groups
+        .iter()
+        .map(|g| {
+            let a = &g.pod_affinity;
+            let terms = a.required.len() + a.required_anti.len() + a.preferred.len() + a.preferred_anti.len();
+            2 * (g.spread.len() + terms)
+        })
+        .sum::<usize>()
+        + ir.pdbs.len()
+}
+
+/// What one comparison of [`swap_is_automorphism`] costs, in objects: the model's objects,
+/// and its per-group selector vectors in words of 64 groups (they are compared as bit
+/// strings).
+fn size(ir: &ir::Model) -> usize {
+    let vectors = vectors(ir) * ir.groups.len();
+    ir.deployments.len()
+        + ir.groups.len()
+        + ir.hpas.len()
+        + ir.events.len()
+        + ir.intents.len()
+        + ir.initial_pods.len()
+        + ir.pdbs.len()
+        + vectors / 64
+}
+
+/// A model's [`normalized`] form: its serialized form, and its groups' vectors (group by
+/// group; the groups keep their order, so the vectors need not be in the serialized form).
+#[derive(PartialEq)]
+struct Normal {
+    json: serde_json::Value,
+    groups: Vec<Vec<String>>,
+}
+
+/// A per-group vector as the bit string the normalized form holds in its place: serialized
+/// as it is, each of its booleans would be a JSON value of its own, and a model of thousands
+/// of groups would hold millions of them.
+fn bits(v: &mut Vec<bool>) -> String {
+    std::mem::take(v).into_iter().map(|b| if b { '1' } else { '0' }).collect()
+}
+
 /// The model's serialized form with names left out (they change no behaviour), the lists
-/// whose order no behaviour reads (snapshot pods, PodDisruptionBudgets) sorted; `None` when
-/// it has a part this module does not know how to rename.
-fn normalized(ir: &ir::Model) -> Option<serde_json::Value> {
-    let mut v = serde_json::to_value(ir).ok()?;
+/// whose order no behaviour reads (snapshot pods, PodDisruptionBudgets) sorted, and each
+/// per-group vector a bit string; `None` when it has a part this module does not know how to
+/// rename.
+fn normalized(mut ir: ir::Model) -> Option<Normal> {
+    use serde_json::Value;
+    // Each group's vectors, in the order `put_back` puts them back.
+    let mut group_bits: Vec<Vec<String>> = Vec::with_capacity(ir.groups.len());
+    for g in &mut ir.groups {
+        let mut v = Vec::new();
+        for c in &mut g.spread {
+            v.push(bits(&mut c.selects));
+            v.push(bits(&mut c.desched_selects));
+        }
+        let a = &mut g.pod_affinity;
+        for t in a.required.iter_mut().chain(&mut a.required_anti).chain(&mut a.preferred).chain(&mut a.preferred_anti)
+        {
+            v.push(bits(&mut t.selects));
+            v.push(bits(&mut t.desched_selects));
+        }
+        group_bits.push(v);
+    }
+    let pdb_bits: Vec<String> = ir.pdbs.iter_mut().map(|p| bits(&mut p.selects)).collect();
+    let mut v = serde_json::to_value(&ir).ok()?;
     let obj = v.as_object_mut()?;
     for (k, x) in obj.iter() {
         let empty = x.is_null() || x.as_array().is_some_and(|a| a.is_empty()) || x.as_bool() == Some(false);
         if !KNOWN.contains(&k.as_str()) && !empty {
             return None;
+        }
+    }
+    // A PodDisruptionBudget's bit string goes into its object, which the list is sorted by.
+    for (p, b) in obj.get_mut("pdbs").and_then(Value::as_array_mut).into_iter().flatten().zip(pdb_bits) {
+        if let Some(o) = p.as_object_mut() {
+            o.insert("selects".into(), Value::String(b));
         }
     }
     obj.remove("name");
@@ -425,12 +516,148 @@ fn normalized(ir: &ir::Model) -> Option<serde_json::Value> {
             a.sort_by_cached_key(|x| x.to_string());
         }
     }
-    Some(v)
+    Some(Normal { json: v, groups: group_bits })
+}
+
+/// [`swap_is_automorphism`] object by object, for a model without PodDisruptionBudgets and
+/// snapshot pods. Swapping `a` and `b` changes only the objects of their blocks (which trade
+/// places, their references renamed) and, in every other object, the per-group vectors
+/// (whose entries of `a`'s and `b`'s groups trade places). So the swap maps the model onto
+/// itself exactly when each object of `a`'s block is `b`'s matching object renamed (names
+/// aside; the converse follows, the swap being its own inverse) and every other group's
+/// vectors agree on each pair of swapped groups. The cost is that of the two blocks and one
+/// look at each vector, not of a copy of the model.
+fn swap_is_automorphism_here(m: &Model, blocks: &[Block], a: usize, b: usize) -> bool {
+    let (x, y) = (&blocks[a], &blocks[b]);
+    if x.groups.len() != y.groups.len()
+        || x.hpa.is_some() != y.hpa.is_some()
+        || x.events.len() != y.events.len()
+        || x.intents.len() != y.intents.len()
+        || x.groups.iter().zip(&y.groups).any(|(&g, &h)| m.kinds_of_group[g].len() != m.kinds_of_group[h].len())
+    {
+        return false;
+    }
+    let ir = &m.ir;
+    let zip = |u: &[usize], w: &[usize]| u.iter().copied().zip(w.iter().copied()).collect::<Vec<_>>();
+    let groups = zip(&x.groups, &y.groups);
+    let swap = |pairs: &[(usize, usize)], i: usize| {
+        pairs.iter().find_map(|&(p, q)| (i == p).then_some(q).or((i == q).then_some(p))).unwrap_or(i)
+    };
+    let dep_id = |d: ir::DeploymentId| ir::DeploymentId(swap(&[(a, b)], d.index()) as u32);
+    let group_id = |g: ir::GroupId| ir::GroupId(swap(&groups, g.index()) as u32);
+    let hpas: Vec<(usize, usize)> = x.hpa.zip(y.hpa).into_iter().collect();
+    // An object's serialized form with the fields that name it left out.
+    let plain = |v: serde_json::Value, names: &[&str]| {
+        let mut v = v;
+        if let Some(o) = v.as_object_mut() {
+            for n in names {
+                o.remove(*n);
+            }
+        }
+        v
+    };
+    let json = |v: Result<serde_json::Value, serde_json::Error>| v.ok();
+    // Every other group's vectors: equal on each swapped pair.
+    let agree = |v: &[bool]| groups.iter().all(|&(p, q)| v[p] == v[q]);
+    fn vectors_of(g: &ir::PodGroup) -> Vec<&Vec<bool>> {
+        let t = &g.pod_affinity;
+        g.spread
+            .iter()
+            .flat_map(|c| [&c.selects, &c.desched_selects])
+            .chain(
+                t.required
+                    .iter()
+                    .chain(&t.required_anti)
+                    .chain(&t.preferred)
+                    .chain(&t.preferred_anti)
+                    .flat_map(|t| [&t.selects, &t.desched_selects]),
+            )
+            .collect()
+    }
+    let outside = |g: usize| !x.groups.contains(&g) && !y.groups.contains(&g);
+    if !(0..ir.groups.len()).filter(|&g| outside(g)).all(|g| vectors_of(&ir.groups[g]).into_iter().all(|v| agree(v))) {
+        return false;
+    }
+    // `a`'s block against `b`'s renamed.
+    let dep = |d: usize, rename: bool| {
+        let mut o = ir.deployments[d].clone();
+        if rename {
+            o.revisions = o.revisions.iter().map(|&g| group_id(g)).collect();
+            o.hpa = o.hpa.map(|h| ir::HpaId(swap(&hpas, h.index()) as u32));
+        }
+        json(serde_json::to_value(&o)).map(|v| plain(v, &["name", "object_name"]))
+    };
+    if dep(a, false).is_none() || dep(a, false) != dep(b, true) {
+        return false;
+    }
+    let group = |g: usize, rename: bool| {
+        let mut o = ir.groups[g].clone();
+        let mut vectors = Vec::new();
+        let permuted = |v: &mut Vec<bool>| -> Vec<bool> {
+            let w = std::mem::take(v);
+            if rename {
+                (0..w.len()).map(|i| w[swap(&groups, i)]).collect()
+            } else {
+                w
+            }
+        };
+        for c in &mut o.spread {
+            vectors.push(permuted(&mut c.selects));
+            vectors.push(permuted(&mut c.desched_selects));
+        }
+        let t = &mut o.pod_affinity;
+        for t in t.required.iter_mut().chain(&mut t.required_anti).chain(&mut t.preferred).chain(&mut t.preferred_anti)
+        {
+            vectors.push(permuted(&mut t.selects));
+            vectors.push(permuted(&mut t.desched_selects));
+        }
+        if rename {
+            if let ir::Owner::Deployment(d) = o.owner {
+                o.owner = ir::Owner::Deployment(dep_id(d));
+            }
+        }
+        json(serde_json::to_value(&o)).map(|v| (plain(v, &["labels"]), vectors))
+    };
+    for &(g, h) in &groups {
+        let mine = group(g, false);
+        if mine.is_none() || mine != group(h, true) {
+            return false;
+        }
+    }
+    if let Some((p, q)) = x.hpa.zip(y.hpa) {
+        let hpa = |h: usize, rename: bool| {
+            let mut o = ir.hpas[h].clone();
+            if rename {
+                o.target = dep_id(o.target);
+            }
+            json(serde_json::to_value(&o)).map(|v| plain(v, &["name"]))
+        };
+        if hpa(p, false).is_none() || hpa(p, false) != hpa(q, true) {
+            return false;
+        }
+    }
+    for (&e, &f) in x.events.iter().zip(&y.events) {
+        let mine = json(serde_json::to_value(&ir.events[e]));
+        if mine.is_none() || mine != json(serde_json::to_value(ir.events[f].renamed(dep_id, group_id))) {
+            return false;
+        }
+    }
+    for (&i, &j) in x.intents.iter().zip(&y.intents) {
+        let mut o = ir.intents[j].clone();
+        if let Some(d) = o.deployment_mut() {
+            *d = dep_id(*d);
+        }
+        let mine = json(serde_json::to_value(&ir.intents[i]));
+        if mine.is_none() || mine != json(serde_json::to_value(&o)) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Whether swapping Deployments `a` and `b` maps the model onto itself (see the module
 /// documentation): `base` is the model's [`normalized`] form.
-fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &serde_json::Value, a: usize, b: usize) -> bool {
+fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &Normal, a: usize, b: usize) -> bool {
     let (x, y) = (&blocks[a], &blocks[b]);
     let shape = |b: &Block| {
         (
@@ -508,7 +735,7 @@ fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &serde_json::Value, a
     for p in &mut s.pdbs {
         p.selects = per_group(&p.selects);
     }
-    normalized(&s).as_ref() == Some(base)
+    normalized(s).as_ref() == Some(base)
 }
 
 #[cfg(test)]
@@ -517,6 +744,68 @@ mod tests {
     use crate::model::testkit::{deployment, model};
 
     const POOL: &str = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
+
+    /// The object-by-object check agrees with the whole-model one on every pair of Deployments
+    /// of every bundled case, good fixture and live fixture it applies to (no
+    /// PodDisruptionBudget, no snapshot pod): they are two ways of asking one question.
+    #[test]
+    fn swaps_checked_object_by_object_agree_with_the_whole_model() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs: Vec<std::path::PathBuf> = ["cases", "tests/fixtures/good"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap().map(|e| e.unwrap().path()))
+            .collect();
+        dirs.sort();
+        let mut pairs = 0;
+        for dir in dirs {
+            let Ok((ir, _)) = crate::load_model(std::slice::from_ref(&dir), false) else { continue };
+            let m = Model::new(&ir);
+            if !m.ir.pdbs.is_empty() || !m.ir.initial_pods.is_empty() || m.ir.deployments.len() < 2 {
+                continue;
+            }
+            let blocks: Vec<Block> = (0..m.ir.deployments.len())
+                .map(|d| Block {
+                    groups: m.groups_of[d].clone(),
+                    kinds: m.groups_of[d].iter().flat_map(|&g| m.kinds_of_group[g].iter().copied()).collect(),
+                    hpa: m.ir.deployments[d].hpa.map(|h| h.index()),
+                    events: (0..m.ir.events.len()).filter(|&e| event_deployment(&m.ir.events[e]) == Some(d)).collect(),
+                    intents: (0..m.ir.intents.len())
+                        .filter(|&i| intent_deployment(&m.ir.intents[i]) == Some(d))
+                        .collect(),
+                })
+                .collect();
+            let Some(base) = normalized(m.ir.clone()) else { continue };
+            for a in 0..blocks.len() {
+                for b in a + 1..blocks.len() {
+                    assert_eq!(
+                        swap_is_automorphism_here(&m, &blocks, a, b),
+                        swap_is_automorphism(&m, &blocks, &base, a, b),
+                        "{}: Deployments {a} and {b}",
+                        dir.display()
+                    );
+                    pairs += 1;
+                }
+            }
+        }
+        assert!(pairs >= 10, "only {pairs} pairs compared");
+    }
+
+    /// Deployments alike but for names, each with a spread constraint and an anti-affinity
+    /// term selecting its own pods (per-group vectors over every group), are one class; one
+    /// whose term selects another Deployment's pods is not in it.
+    #[test]
+    fn per_group_vectors_are_compared_entry_by_entry() {
+        let own = |name: &str, sel: &str| {
+            let extra = format!(
+                "topologySpreadConstraints: [{{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{app: {name}}}}}}}]\naffinity: {{podAntiAffinity: {{requiredDuringSchedulingIgnoredDuringExecution: [{{topologyKey: kubernetes.io/hostname, labelSelector: {{matchLabels: {{app: {sel}}}}}}}]}}}}"
+            );
+            deployment(name, 1, "100m", "1Gi", &extra)
+        };
+        let docs = [own("a", "a"), own("b", "b"), own("c", "c"), own("d", "a")].concat();
+        let m = model(&format!("{docs}{}", spec("")));
+        let classes = Deployments::of(&m).map(|d| d.classes).unwrap_or_default();
+        assert_eq!(classes, vec![vec![1, 2]], "{classes:?}");
+    }
 
     fn spec(extra: &str) -> String {
         format!("{POOL}{extra}")

@@ -44,6 +44,9 @@ fn stored_fields(
     Fields { left_out: kept.others() }
 }
 
+/// How many successors of a state are built at once (see `Search::successors`).
+const CHUNK: usize = 256;
+
 /// A successor of the state being expanded: the state (not renamed yet), the key it is
 /// looked up by, that key's hash, and whether it is renamed to be canonical (by `perm`, a
 /// buffer kept from one expansion to the next, like the others).
@@ -308,8 +311,7 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
         if reduced {
             std::mem::swap(&mut self.en.out, &mut self.ample);
         }
-        self.build_successors();
-        let back = self.store_successors(u);
+        let back = self.successors(u);
         // The cycle proviso: an ample set that reaches a state discovered no later than `u`
         // may close a cycle, so `u` takes every enabled step (every cycle of the reduced graph
         // then has a fully expanded state).
@@ -319,10 +321,36 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
             if let Some(r) = &mut self.reduction {
                 r.reduced -= 1;
             }
-            self.build_successors();
-            self.store_successors(u);
+            self.successors(u);
         }
         true
+    }
+
+    /// Builds and stores the expanded state's successors (`en.out`'s steps) in chunks of
+    /// [`CHUNK`]: a successor is a whole state, and a state of thousands of pod groups with
+    /// thousands of steps enabled would otherwise hold thousands of them at once. Between two
+    /// chunks a limit that has passed stops the search, the state only partly expanded (its
+    /// depth is what the search covered, as when a limit stops it between two states).
+    /// Whether some successor was a state discovered no later than `u`.
+    fn successors(&mut self, u: u32) -> bool {
+        let n = self.en.out.len();
+        let mut back = false;
+        let mut lo = 0;
+        while lo < n && !self.stop {
+            if lo > 0 {
+                if let Some(why) = crate::limits::stopped() {
+                    self.g.truncated = true;
+                    self.g.stopped_at = Some((why, self.g.depth[u as usize] as usize));
+                    self.stop = true;
+                    break;
+                }
+            }
+            let hi = n.min(lo + CHUNK);
+            self.build_successors(lo..hi);
+            back |= self.store_successors(u, lo..hi);
+            lo = hi;
+        }
+        back
     }
 
     /// Builds every successor of the expanded state, each with its key and hash, prefetching
@@ -330,14 +358,18 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
     /// two cache misses in a row, and a state's successors are independent of one another,
     /// so their misses overlap instead of adding up ([`store_successors`](Self::store_successors)
     /// then looks them up in label order, so ids are those of a one-at-a-time search).
-    fn build_successors(&mut self) {
+    fn build_successors(&mut self, steps: std::ops::Range<usize>) {
         let (m, fields, st) = (self.m, self.fields, &self.st);
-        let n = self.en.out.len();
+        let n = steps.len();
         // States stored as reached: successors on a node of an actor that changes only that
         // node get keys patched from their parent's, packed once here where two or more do
         // (for one, packing the parent costs what it saves).
         let patched = self.g.canonical.is_none()
-            && self.en.out.iter().filter(|&&li| self.index.patch[li as usize].is_some()).nth(1).is_some();
+            && self.en.out[steps.clone()]
+                .iter()
+                .filter(|&&li| self.index.patch[li as usize].is_some())
+                .nth(1)
+                .is_some();
         if patched {
             st.pack_fields_into(None, fields, &mut self.parent_key);
         }
@@ -351,7 +383,7 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
             });
         }
         let scratch = &mut self.scratch;
-        for (&li, x) in self.en.out.iter().zip(&mut self.succ) {
+        for (&li, x) in self.en.out[steps].iter().zip(&mut self.succ) {
             let s = self.labels[li as usize];
             x.state.copy_from(st, fields);
             self.reg[s.actor as usize].update_into(&Concrete, m, &s, st, &mut x.state);
@@ -411,10 +443,10 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
     /// order, stores and queues the new ones (renamed to be canonical where they are) and
     /// records the transitions from `u`; stops the search at the state limit. Whether some
     /// successor was a state discovered no later than `u` (`u` itself included).
-    fn store_successors(&mut self, u: u32) -> bool {
+    fn store_successors(&mut self, u: u32, steps: std::ops::Range<usize>) -> bool {
         let g = &mut self.g;
         let mut back = false;
-        for (&li, x) in self.en.out.iter().zip(&mut self.succ) {
+        for (&li, x) in self.en.out[steps].iter().zip(&mut self.succ) {
             g.transitions += 1;
             let v = match g.states.find_hashed(&x.key, x.hash) {
                 Some(v) => {
