@@ -86,7 +86,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 30] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 29] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -160,12 +160,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "not-ready-terminating",
             "a NotReady node's terminating pods of a Deployment are gone at once (upstream they stay Terminating, holding their requests, until the node is back)",
             failures && deployments,
-            Affects::All,
-        ),
-        (
-            "zone-disruption",
-            "taint eviction runs at its normal rate whatever share of a zone is NotReady (upstream slows or stops it in a disrupted zone)",
-            c.node_lifecycle && c.taint_eviction && failures,
             Affects::All,
         ),
         (
@@ -325,14 +319,7 @@ mod tests {
         assert_eq!(got, vec![("image-locality", vec![0]), ("score-precision", vec![0])]);
         let got =
             ids(&spec("{type: nodeFailure, budget: 1}", "{type: replicasWithin, deployment: web, min: 1, max: 2}"));
-        assert_eq!(
-            got,
-            vec![
-                ("replicaset-chosen-evicted", vec![0]),
-                ("not-ready-terminating", vec![0]),
-                ("zone-disruption", vec![0])
-            ]
-        );
+        assert_eq!(got, vec![("replicaset-chosen-evicted", vec![0]), ("not-ready-terminating", vec![0]),]);
     }
 
     /// A Deployment whose pods mount a PersistentVolumeClaim makes every verdict rest on
