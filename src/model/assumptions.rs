@@ -86,7 +86,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 29] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 27] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -148,18 +148,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "zero-request",
             "the descheduler's NodeFit checks a pod's CPU and memory against a node even where the pod requests none of one (upstream checks only the resources it requests)",
             ir.groups.iter().any(|g| g.requests.cpu_milli == 0 || g.requests.memory == 0),
-            Affects::All,
-        ),
-        (
-            "nodename",
-            "a pod placed by spec.nodeName starts whatever room its node has left, and one its node rejects stays bound (upstream's kubelet fails it and the ReplicaSet replaces it)",
-            ir.groups.iter().any(|g| g.node_name.is_some()),
-            Affects::All,
-        ),
-        (
-            "not-ready-terminating",
-            "a NotReady node's terminating pods of a Deployment are gone at once (upstream they stay Terminating, holding their requests, until the node is back)",
-            failures && deployments,
             Affects::All,
         ),
         (
@@ -319,7 +307,7 @@ mod tests {
         assert_eq!(got, vec![("image-locality", vec![0]), ("score-precision", vec![0])]);
         let got =
             ids(&spec("{type: nodeFailure, budget: 1}", "{type: replicasWithin, deployment: web, min: 1, max: 2}"));
-        assert_eq!(got, vec![("replicaset-chosen-evicted", vec![0]), ("not-ready-terminating", vec![0]),]);
+        assert_eq!(got, vec![("replicaset-chosen-evicted", vec![0])]);
     }
 
     /// A Deployment whose pods mount a PersistentVolumeClaim makes every verdict rest on
