@@ -86,7 +86,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 27] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 26] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -166,12 +166,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "cpu-floor",
             "a CPU usage change whose delta would take usage below 0 does not happen (upstream usage stops at 0)",
             any_event(|e| matches!(e, Event::CpuChange { delta_milli, .. } if delta_milli.min < 0)),
-            Affects::All,
-        ),
-        (
-            "drain-ready-nodes",
-            "only Ready nodes are drained (kubectl drains NotReady ones too)",
-            any_event(|e| matches!(e, Event::Maintenance { .. })) && failures,
             Affects::All,
         ),
         // The disruption controller and the Eviction API read pods' Ready condition, which
