@@ -86,7 +86,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 30] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 26] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -151,24 +151,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             Affects::All,
         ),
         (
-            "nodename",
-            "a pod placed by spec.nodeName starts whatever room its node has left, and one its node rejects stays bound (upstream's kubelet fails it and the ReplicaSet replaces it)",
-            ir.groups.iter().any(|g| g.node_name.is_some()),
-            Affects::All,
-        ),
-        (
-            "not-ready-terminating",
-            "a NotReady node's terminating pods of a Deployment are gone at once (upstream they stay Terminating, holding their requests, until the node is back)",
-            failures && deployments,
-            Affects::All,
-        ),
-        (
-            "zone-disruption",
-            "taint eviction runs at its normal rate whatever share of a zone is NotReady (upstream slows or stops it in a disrupted zone)",
-            c.node_lifecycle && c.taint_eviction && failures,
-            Affects::All,
-        ),
-        (
             "hpa",
             "an HPA's stabilization window expires whole, its rate policies are measured from the current count, a started pod is ready at once (no CPU initialization period), and its ratios are integer arithmetic",
             c.hpa && !ir.hpas.is_empty(),
@@ -184,12 +166,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "cpu-floor",
             "a CPU usage change whose delta would take usage below 0 does not happen (upstream usage stops at 0)",
             any_event(|e| matches!(e, Event::CpuChange { delta_milli, .. } if delta_milli.min < 0)),
-            Affects::All,
-        ),
-        (
-            "drain-ready-nodes",
-            "only Ready nodes are drained (kubectl drains NotReady ones too)",
-            any_event(|e| matches!(e, Event::Maintenance { .. })) && failures,
             Affects::All,
         ),
         // The disruption controller and the Eviction API read pods' Ready condition, which
@@ -325,14 +301,7 @@ mod tests {
         assert_eq!(got, vec![("image-locality", vec![0]), ("score-precision", vec![0])]);
         let got =
             ids(&spec("{type: nodeFailure, budget: 1}", "{type: replicasWithin, deployment: web, min: 1, max: 2}"));
-        assert_eq!(
-            got,
-            vec![
-                ("replicaset-chosen-evicted", vec![0]),
-                ("not-ready-terminating", vec![0]),
-                ("zone-disruption", vec![0])
-            ]
-        );
+        assert_eq!(got, vec![("replicaset-chosen-evicted", vec![0])]);
     }
 
     /// A Deployment whose pods mount a PersistentVolumeClaim makes every verdict rest on

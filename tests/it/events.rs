@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use super::*;
 
-/// Two nodes, one pod, and two node failures: the pod has nowhere to go only once both nodes
-/// have failed.
+/// Two workers, one pod, and two node failures: the pod has nowhere to go only once both
+/// workers have failed (a third node it does not tolerate stays Ready, so node lifecycle
+/// still evicts).
 const TWO_FAILURES: &str = "tests/fixtures/events/two-failures";
 
 fn json(args: &[&str]) -> Value {

@@ -802,6 +802,8 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 // A `kubectl drain` of the node ends with it (its pods are gone).
                 nx.draining[n] = d.bool(false);
                 clear_queue_into(d, m, n, &d.bool(true), nx);
+                // The last Ready node gone: node lifecycle's master disruption mode.
+                super::node_lifecycle::disruption_into(d, m, nx);
             }
             _ => {
                 // `CleanToBeDeleted` removes the autoscaler's taint only: a drain's cordon

@@ -16,17 +16,22 @@
 //! terminating pods' requests, and nothing else fast reads terminating counts short of zero).
 //! A one-pod stop done earlier commutes with every step up to the next bind, so no state the
 //! scheduler sees is lost. Under the interleaved policy they always exist.
-//! Admission (`pkg/kubelet/lifecycle/predicate.go`): a pod that does not tolerate a NoExecute
-//! taint of its node, or whose node selector or required node affinity its node does not
-//! match, is rejected, so it never starts there.
-//! Abstracted: start and stop are instantaneous (no image pulls, probes, grace periods), and
-//! a Deployment's pods on a NotReady node are stopped as if force-deleted. A StatefulSet's pod
-//! is not: its deletion waits for its kubelet, so on a NotReady node it stays terminating
-//! until the node is Ready again or the pod is force-deleted (`forceDeletePods`), as upstream. A rejected pod stays bound (not
-//! running) until taint eviction deletes it, where upstream it turns Failed and its
-//! ReplicaSet creates a replacement; the admission check on resources is not modelled.
+//! Admission (`pkg/kubelet/lifecycle/predicate.go`, `generalFilter`): a pod that does not
+//! tolerate a NoExecute taint of its node, or whose node selector or required node affinity
+//! its node does not match, is rejected, so it never starts there; where `spec.nodeName`
+//! pods exist, so may be one that does not fit beside the pods the kubelet admitted. A
+//! rejected pod turns Failed: kbmc drops it (terminal pods are left out) and its owner
+//! replaces it.
+//! A deleted pod's deletion waits for its kubelet, so on a NotReady node it stays terminating,
+//! holding its requests, until the node is Ready again (or, a StatefulSet's, until it is
+//! force-deleted by `forceDeletePods`), as upstream; its ReplicaSet does not count it and
+//! replaces it meanwhile.
+//! Abstracted: start and stop are instantaneous (no image pulls, probes, grace periods). The
+//! start does not check resources, so a pod that does not fit may start too (an
+//! over-approximation), and which bound pod is admitted first (upstream: creation order) is
+//! a choice.
 
-use super::super::{ready, Class, ClusterState, Controller, Model, Step};
+use super::super::{ready, running_of_group, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Timing;
 use crate::model::state::Conditions;
@@ -35,6 +40,55 @@ pub struct Kubelet;
 
 const START: u8 = 0;
 const STOP: u8 = 1;
+/// Admission rejects one bound pod: it turns Failed (a terminal pod, which kbmc leaves out as
+/// the ReplicaSet and the scheduler do), and its owner replaces it.
+const REJECT: u8 = 2;
+
+/// A rejection's `v`: the pod is not among those a ReplicaSet sync chose to delete, or it is
+/// (`ClusterState::deleting`).
+const UNCHOSEN: i64 = 0;
+const CHOSEN: i64 = 1;
+
+/// Bound pods of group `g` on node `n` that a ReplicaSet sync chose to delete.
+fn chosen_bound<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
+    if m.marks_deletions {
+        d.min(&st.deleting[g][n], &st.bound[g][n])
+    } else {
+        d.int(0)
+    }
+}
+
+/// Whether a pod of group `g` fits on node `n` by the kubelet's admission
+/// (`noderesources.Fits` in `generalFilter`): against the node's allocatable, the requests of
+/// the pods it has admitted (running, terminating, and the snapshot's fixed pods), not of the
+/// bound pods it has not started. CPU and memory only where the pod requests some; the pod
+/// count always.
+fn fits<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
+    let node = &m.ir.nodes[n];
+    let (mut cpu, mut mem, mut pods) = (d.int(node.fixed.cpu_milli), d.int(node.fixed.memory), d.int(node.fixed.pods));
+    for (h, grp) in m.ir.groups.iter().enumerate() {
+        let admitted = d.add(&running_of_group(d, m, st, h, n), &st.terminating[h][n]);
+        cpu = d.add(&cpu, &d.mul_const(&admitted, grp.requests.cpu_milli));
+        mem = d.add(&mem, &d.mul_const(&admitted, grp.requests.memory));
+        pods = d.add(&pods, &admitted);
+    }
+    let (r, a) = (m.ir.groups[g].requests, node.allocatable);
+    let mut ok = vec![d.le(&pods, &d.int(a.pods - 1))];
+    if r.cpu_milli > 0 {
+        ok.push(d.le(&cpu, &d.int(a.cpu_milli - r.cpu_milli)));
+    }
+    if r.memory > 0 {
+        ok.push(d.le(&mem, &d.int(a.memory - r.memory)));
+    }
+    d.all(ok.iter())
+}
+
+/// Whether the model has pods the kubelet may reject for lack of room: only a pod placed by
+/// `spec.nodeName` reaches a node without the scheduler's NodeResourcesFit, and once it runs
+/// there it may leave too little room for a pod the scheduler bound before it.
+fn rejects_on_resources(m: &Model) -> bool {
+    m.ir.groups.iter().any(|g| g.node_name.is_some())
+}
 
 /// The step's `v`: every pod of the group on the node, or exactly one of several.
 const ALL: i64 = 0;
@@ -76,12 +130,18 @@ impl<D: Domain> Controller<D> for Kubelet {
                 // Admission: the kubelet rejects a pod that does not tolerate one of its
                 // node's NoExecute taints, or that its node's labels do not match (node
                 // selector, required affinity); such a pod arrives only by spec.nodeName, and
-                // never starts there. It stays bound: until taint eviction deletes it, or for
-                // good on a node it does not match.
+                // never starts there. Nor does one that does not fit.
                 let p = &m.ir.groups[g].per_node[n];
                 let admitted = p.affinity_ok && !p.untolerated_no_execute;
                 if admitted {
                     out.push(Step::new(actor, START, g, n, ALL));
+                }
+                if !admitted || rejects_on_resources(m) {
+                    out.push(Step::new(actor, REJECT, g, n, UNCHOSEN));
+                    // The rejected pod may be one its ReplicaSet's sync chose to delete.
+                    if m.marks_deletions {
+                        out.push(Step::new(actor, REJECT, g, n, CHOSEN));
+                    }
                 }
                 out.push(Step::new(actor, STOP, g, n, ALL));
                 // A DaemonSet has at most one bound pod per group and node: starting one is
@@ -103,17 +163,28 @@ impl<D: Domain> Controller<D> for Kubelet {
         let least = d.int(if s.v == ONE { 1 } else { 0 });
         match s.op {
             START => d.and(&ready(d, st, n), &d.gt(&st.bound[g][n], &least)),
-            // A StatefulSet's pod is gone only once its kubelet confirms: never while its node
-            // is NotReady (the kubelet is down), so its ordinal stays taken.
-            _ if m.ir.groups[g].ordinal.is_some() => d.and(&ready(d, st, n), &d.gt(&st.terminating[g][n], &least)),
-            _ if s.v == ONE && reduced(m) => {
+            REJECT => {
+                let p = &m.ir.groups[g].per_node[n];
+                let refused = if p.affinity_ok && !p.untolerated_no_execute {
+                    d.not(&fits(d, m, st, g, n))
+                } else {
+                    d.bool(true)
+                };
+                let chosen = chosen_bound(d, m, st, g, n);
+                let which = if s.v == CHOSEN { chosen } else { d.sub(&st.bound[g][n], &chosen) };
+                d.all([ready(d, st, n), d.gt(&which, &d.int(0)), refused].iter())
+            }
+            // A deleted pod is gone only once its kubelet confirms: never while its node is
+            // NotReady (the kubelet is down). It stays terminating, holding its requests (and a
+            // StatefulSet's ordinal), until the node is back or the pod is force-deleted.
+            _ if m.ir.groups[g].ordinal.is_none() && s.v == ONE && reduced(m) => {
                 // Pending pods, a DaemonSet's unscheduled ones too: the scheduler counts the
                 // terminating pods' requests for them.
                 let unscheduled = st.unscheduled.iter().flatten();
                 let pending = d.any_of(st.pending.iter().chain(unscheduled).map(|p| d.gt(p, &d.int(0))));
-                d.and(&d.gt(&st.terminating[g][n], &least), &pending)
+                d.all([ready(d, st, n), d.gt(&st.terminating[g][n], &least), pending].iter())
             }
-            _ => d.gt(&st.terminating[g][n], &least),
+            _ => d.and(&ready(d, st, n), &d.gt(&st.terminating[g][n], &least)),
         }
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
@@ -133,6 +204,12 @@ impl<D: Domain> Controller<D> for Kubelet {
                     nx.deleting[ng + k][n] = d.add(&st.deleting[ng + k][n], &started_chosen);
                 }
             }
+            REJECT => {
+                nx.bound[g][n] = d.sub(&st.bound[g][n], &d.int(1));
+                if s.v == CHOSEN {
+                    nx.deleting[g][n] = d.sub(&chosen_bound(d, m, st, g, n), &d.int(1));
+                }
+            }
             _ => nx.terminating[g][n] = d.sub(&st.terminating[g][n], &moved(d, s, &st.terminating[g][n])),
         }
     }
@@ -144,6 +221,42 @@ impl<D: Domain> Controller<D> for Kubelet {
         _after: &ClusterState<Concrete>,
     ) -> String {
         let (g, n) = (s.a as usize, s.b as usize);
+        if s.op == REJECT {
+            let p = &m.ir.groups[g].per_node[n];
+            let why = if !p.affinity_ok {
+                "its node affinity does not match the node".to_string()
+            } else if p.untolerated_no_execute {
+                "it does not tolerate a NoExecute taint of the node".to_string()
+            } else {
+                let r = m.ir.groups[g].requests;
+                let a = m.ir.nodes[n].allocatable;
+                let used = |f: fn(&crate::ir::Resources) -> i64| {
+                    f(&m.ir.nodes[n].fixed)
+                        + (0..m.ir.groups.len())
+                            .map(|h| {
+                                (running_of_group(&Concrete, m, before, h, n) + before.terminating[h][n])
+                                    * f(&m.ir.groups[h].requests)
+                            })
+                            .sum::<i64>()
+                };
+                let mut out = Vec::new();
+                if used(|x| x.pods) + 1 > a.pods {
+                    out.push("OutOfpods");
+                }
+                if r.cpu_milli > 0 && used(|x| x.cpu_milli) + r.cpu_milli > a.cpu_milli {
+                    out.push("OutOfcpu");
+                }
+                if r.memory > 0 && used(|x| x.memory) + r.memory > a.memory {
+                    out.push("OutOfmemory");
+                }
+                out.join(", ")
+            };
+            return format!(
+                "the kubelet on {} rejects a pod of {} ({why}): the pod fails and its owner replaces it",
+                m.node_name(n),
+                m.group_name(g)
+            );
+        }
         let (what, waiting) = match s.op {
             START => ("starts", before.bound[g][n]),
             _ => ("stops", before.terminating[g][n]),
@@ -282,5 +395,80 @@ mod tests {
         st.terminating[0][0] = 0;
         st.bound[0][0] = 3;
         assert_eq!(successors(&m, &st), vec![(0, 4, 0)]);
+    }
+
+    /// A pod deleted on a NotReady node stays Terminating until its kubelet is back
+    /// (kubernetes/kubernetes#74689), for a Deployment's pods as for a StatefulSet's: the
+    /// kubelet cannot stop it while the node is NotReady, its ReplicaSet no longer counts it and
+    /// creates a replacement, and the kubelet stops it once the node is Ready again.
+    #[test]
+    fn a_not_ready_node_keeps_its_terminating_pods() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 2}]}]\n  events: [{type: nodeFailure, budget: 1, recovery: true}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 2, "1", "1Gi", "")));
+        let n0 = crate::model::testkit::node(&m, "n-0");
+        let k = m.start_kind[0];
+        let mut st = m.initial_states().remove(0);
+        st.running[k][n0] = 1;
+        st.terminating[0][n0] = 1;
+        st.status[n0] = crate::model::state::NOT_READY;
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let enabled = |name: &str, st: &ClusterState<Concrete>| -> Vec<Step> {
+            labels
+                .iter()
+                .filter(|s| reg[s.actor as usize].name() == name && reg[s.actor as usize].guard(&Concrete, &m, s, st))
+                .copied()
+                .collect()
+        };
+        assert!(enabled("kubelet", &st).is_empty(), "the kubelet is down: the pod stays terminating");
+        let create = enabled("deployment", &st);
+        assert!(!create.is_empty(), "the ReplicaSet replaces the terminating pod");
+        let replaced = reg[create[0].actor as usize].update(&Concrete, &m, &create[0], &st);
+        assert_eq!((replaced.pending[0], replaced.terminating[0][n0]), (1, 1));
+        st.status[n0] = crate::model::state::READY;
+        let stop = enabled("kubelet", &st);
+        assert_eq!(stop.len(), 1, "{stop:?}");
+        assert_eq!(Kubelet.update(&Concrete, &m, &stop[0], &st).terminating[0][n0], 0);
+    }
+
+    /// Upstream's TestHandleMemExceeded (pkg/kubelet/kubelet_test.go): of two `spec.nodeName`
+    /// pods that do not both fit, the kubelet admits one and the other turns Failed
+    /// (`OutOfmemory` there, `OutOfcpu` here); its ReplicaSet no longer counts it and creates a
+    /// replacement. While both still fit against what the kubelet has admitted, neither is
+    /// rejected.
+    #[test]
+    fn a_pod_its_node_has_no_room_for_fails_and_is_replaced() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"4\", memory: 8Gi}}]\n  workloads: [{deployment: web}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 2, "3", "1Gi", "nodeName: n-0")));
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let rejects = |st: &ClusterState<Concrete>| -> Vec<Step> {
+            labels
+                .iter()
+                .filter(|s| reg[s.actor as usize].name() == "kubelet" && s.op == REJECT)
+                .filter(|s| Kubelet.guard(&Concrete, &m, s, st))
+                .copied()
+                .collect()
+        };
+        let mut st = m.initial_state(&[2]);
+        st.pending[0] = 0;
+        st.bound[0][0] = 2;
+        assert!(rejects(&st).is_empty(), "nothing admitted yet: each fits");
+        st.bound[0][0] = 1;
+        st.running[m.start_kind[0]][0] = 1;
+        let r = rejects(&st);
+        assert_eq!(r.len(), 1, "{r:?}");
+        let failed = Kubelet.update(&Concrete, &m, &r[0], &st);
+        assert_eq!((failed.bound[0][0], failed.running[m.start_kind[0]][0]), (0, 1));
+        let replace: Vec<Step> = labels
+            .iter()
+            .filter(|s| reg[s.actor as usize].name() == "deployment")
+            .filter(|s| reg[s.actor as usize].guard(&Concrete, &m, s, &failed))
+            .copied()
+            .collect();
+        assert!(!replace.is_empty(), "the ReplicaSet replaces the failed pod");
+        // Created with spec.nodeName, the replacement is bound to n-0 at once.
+        let next = reg[replace[0].actor as usize].update(&Concrete, &m, &replace[0], &failed);
+        assert_eq!((next.pending[0], next.bound[0][0]), (0, 1));
     }
 }

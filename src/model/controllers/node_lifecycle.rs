@@ -9,19 +9,68 @@
 //! the taint without `tolerationSeconds`. Pods go when their own toleration runs out: one step
 //! per node and distinct delay evicts the groups with that delay, once those with shorter
 //! delays have left the node.
+//! Zone disruption follows `handleDisruption`: when no node counted in any zone is Ready
+//! (every zone `stateFullDisruption`, "master disruption mode"), node lifecycle removes the
+//! NoExecute taints of every node and taints none, so no toleration runs out and the queued
+//! evictions of the taint are cancelled ([`all_disrupted`], [`disruption_into`]).
 //! Abstracted: the grace period and the delays themselves are timing, so each eviction may
-//! happen any time after the node goes NotReady (shortest delay first); zone-disruption rate
-//! limits are not modelled. Five minutes are far longer than the fast controllers take, and
+//! happen any time after the node goes NotReady (shortest delay first); so are the tainting
+//! rates a zone's state sets (normal, and 0.01/s in a partially disrupted zone of more than 50
+//! nodes). A partially disrupted zone of at most 50 nodes taints no more nodes (rate 0), but a
+//! node tainted before the zone got there keeps its taint: kbmc does not record when a node
+//! was tainted, so any NotReady node there may still lose its pods (an over-approximation).
+//! Five minutes are far longer than the fast controllers take, and
 //! long enough for the HPA, the descheduler and a node's recovery to come first, so under the
 //! urgent policy the eviction is a periodic step, not a fast one (a fast eviction would hide
 //! every run in which something else happens while the node is NotReady).
 
-use super::super::{active_on, not_ready, Class, ClusterState, Controller, Model, Step};
-use super::taint_eviction::{queue_into, queued_on};
+use super::super::{active_on, not_ready, ready, Class, ClusterState, Controller, Model, Step};
+use super::taint_eviction::{clear_queue_into, queue_into, queued_on, voluntary};
 use crate::domain::{Concrete, Domain};
 use crate::model::state::Conditions;
 
 pub struct NodeLifecycle;
+
+/// The label that leaves a node out of the zone states (`labelNodeDisruptionExclusion`).
+const EXCLUDE_DISRUPTION: &str = "node.kubernetes.io/exclude-disruption";
+
+/// Node slots the zone states count: those without the exclusion label
+/// (`isNodeExcludedFromDisruptionChecks`).
+fn counted(m: &Model) -> impl Iterator<Item = usize> + '_ {
+    let key = m.ir.labels.find_key(EXCLUDE_DISRUPTION);
+    (0..m.nodes()).filter(move |&n| key.is_none_or(|k| m.ir.nodes[n].label(k).is_none()))
+}
+
+/// Every zone is fully disrupted (`ComputeZoneState`: no Ready node and at least one that is
+/// not), so node lifecycle is in its "master disruption mode": it has removed the NoExecute
+/// taints of every node and taints none. Zones partition the counted nodes, so this is "some
+/// counted node is registered and none is Ready", whatever the zone labels; a registered node
+/// whose kubelet has not reported Ready yet counts as not Ready, as upstream. Never without
+/// node lifecycle.
+pub fn all_disrupted<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> D::Bool {
+    if !m.ir.controllers.node_lifecycle {
+        return d.bool(false);
+    }
+    let some = d.any_of(counted(m).map(|n| st.present[n].clone()));
+    let none_ready = d.all_of(counted(m).map(|n| d.not(&ready(d, st, n))));
+    d.and(&some, &none_ready)
+}
+
+/// After a step that may have left no counted node Ready (a failure, a panic, a node's
+/// removal): entering master disruption mode removes every node's NoExecute taints
+/// (`markNodeAsReachable`), and taint eviction cancels the evictions they queued. A drain's
+/// evictions (kubectl's, or the cluster autoscaler's) stay requested. `nx` is the state after
+/// the step.
+pub fn disruption_into<D: Domain>(d: &D, m: &Model, nx: &mut ClusterState<D>) {
+    if !m.queues_evictions {
+        return;
+    }
+    let all = all_disrupted(d, m, nx);
+    for n in 0..m.nodes() {
+        let cancel = d.and(&all, &d.not(&voluntary(d, nx, n)));
+        clear_queue_into(d, m, n, &cancel, nx);
+    }
+}
 
 /// After how many seconds on a NotReady node group `g`'s pods are evicted (`None`: never).
 fn delay(m: &Model, g: usize) -> Option<i64> {
@@ -75,13 +124,15 @@ impl<D: Domain> Controller<D> for NodeLifecycle {
     }
     /// The pods with delay `s.v` are on the NotReady node, not queued yet, and those with a
     /// shorter one are gone: tolerations counted from the same taint run out shortest first.
+    /// Not while every zone is fully disrupted: then no node has the taint.
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let n = s.a as usize;
         let mine = d.gt(&evicted_on(d, m, st, n, |x| x == s.v), &d.int(0));
         let shorter_gone = d.eq(&evicted_on(d, m, st, n, |x| x < s.v), &d.int(0));
         let queued =
             d.sum_of((0..m.ir.groups.len()).filter(|&g| delay(m, g) == Some(s.v)).map(|g| queued_on(d, m, st, g, n)));
-        d.all([not_ready(d, st, n), mine, shorter_gone, d.eq(&queued, &d.int(0))].iter())
+        let tainted = d.and(&not_ready(d, st, n), &d.not(&all_disrupted(d, m, st)));
+        d.all([tainted, mine, shorter_gone, d.eq(&queued, &d.int(0))].iter())
     }
     /// The tolerations run out: taint eviction queues one work item per pod, and the pods go
     /// one step each (`taint_eviction::QueuedEviction`).
@@ -198,5 +249,65 @@ mod tests {
         assert_eq!(evictions(&m), vec![vec!["log".to_string()], vec!["web".to_string()]]);
         let m = model(&yaml("  controllers: {taintEviction: false}\n"));
         assert!(evictions(&m).is_empty(), "no taint eviction controller, no eviction");
+    }
+
+    /// Upstream's TestMonitorNodeHealthEvictPodsWithDisruption
+    /// (pkg/controller/nodelifecycle/node_lifecycle_controller_test.go): "Network Disruption:
+    /// Only zone is down - eviction shouldn't take place.", "... Both zones down ..." and
+    /// "Initially both zones down, one comes back - eviction should take place". Here: once
+    /// a-0's toleration ran out and its pods are queued, a-1 fails too; no counted node is
+    /// Ready, so the taints go, the queued evictions are cancelled and no toleration runs out,
+    /// until a-1 is back. A Ready node labelled `node.kubernetes.io/exclude-disruption` is
+    /// not counted and does not keep the cluster out of that mode.
+    #[test]
+    fn no_eviction_while_every_zone_is_fully_disrupted() {
+        let node_yaml = |name: &str, labels: &str| {
+            format!("apiVersion: v1\nkind: Node\nmetadata: {{name: {name}, labels: {{{labels}}}}}\nstatus:\n  allocatable: {{cpu: \"8\", memory: 8Gi, pods: \"110\"}}\n  conditions: [{{type: Ready, status: \"True\"}}]\n---\n")
+        };
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n  events: [{type: nodeFailure, budget: 2, recovery: true}]\n";
+        let yaml = |extra: &str| {
+            format!(
+                "{}{}{extra}{}{spec}",
+                node_yaml("a-0", "topology.kubernetes.io/zone: a"),
+                node_yaml("a-1", "topology.kubernetes.io/zone: b"),
+                deployment("web", 2, "1", "1Gi", "")
+            )
+        };
+        for extra in ["", &node_yaml("x", "node.kubernetes.io/exclude-disruption: \"\"")] {
+            let m = model(&yaml(extra));
+            let reg = registry::<Concrete>();
+            let labels = all_steps(&m, &reg);
+            let (a0, a1) = (node(&m, "a-0"), node(&m, "a-1"));
+            let enabled = |name: &str, st: &crate::model::ClusterState<Concrete>| -> Vec<crate::model::Step> {
+                labels
+                    .iter()
+                    .filter(|s| {
+                        reg[s.actor as usize].name() == name && reg[s.actor as usize].guard(&Concrete, &m, s, st)
+                    })
+                    .copied()
+                    .collect()
+            };
+            let take = |s: &crate::model::Step, st: &crate::model::ClusterState<Concrete>| {
+                reg[s.actor as usize].update(&Concrete, &m, s, st)
+            };
+            let failure = |op: u8, n: usize| {
+                *labels
+                    .iter()
+                    .find(|s| reg[s.actor as usize].name() == "node-failure" && s.op == op && s.b as usize == n)
+                    .unwrap()
+            };
+            let st = m.initial_states().remove(0);
+            let st = take(&failure(0, a0), &st);
+            let timer = enabled("node-lifecycle", &st);
+            assert_eq!(timer.len(), 1, "one zone down, the other Ready: the toleration runs out");
+            let queued = take(&timer[0], &st);
+            assert_eq!(queued.queued[0][a0], 2);
+            let both = take(&failure(0, a1), &queued);
+            assert_eq!(both.queued[0][a0], 0, "the taint is removed: its queued evictions are cancelled");
+            assert!(enabled("eviction", &both).is_empty());
+            assert!(enabled("node-lifecycle", &both).is_empty(), "no node is tainted while every zone is down");
+            let back = take(&failure(1, a1), &both);
+            assert_eq!(enabled("node-lifecycle", &back).len(), 1, "a-1 is back: a-0 is tainted again");
+        }
     }
 }

@@ -71,11 +71,12 @@ fn describe_one(m: &Model, s: &Step) -> String {
 /// node is NotReady and their toleration of the unreachable taint runs out (node lifecycle
 /// queues them at any time after the failure, shortest delay first; here the order is not
 /// asked, which only adds runs). A drained node that fails has its pods queued by both; such a
-/// pod goes whatever its PodDisruptionBudget says.
+/// pod goes whatever its PodDisruptionBudget says. Not while every zone is fully disrupted:
+/// node lifecycle has removed the taint then.
 fn forced<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
     let c = &m.ir.controllers;
     if c.node_lifecycle && c.taint_eviction && m.ir.groups[g].unreachable_eviction_after.is_some() {
-        not_ready(d, st, n)
+        d.and(&not_ready(d, st, n), &d.not(&super::node_lifecycle::all_disrupted(d, m, st)))
     } else {
         d.bool(false)
     }
@@ -83,7 +84,7 @@ fn forced<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize)
 
 /// The queued evictions on node `n` are voluntary (asked of the Eviction API): a drain's, by
 /// kubectl or by the cluster autoscaler removing the node.
-fn voluntary<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
+pub fn voluntary<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
     d.or(&st.draining[n], &super::cluster_autoscaler::scaling_down(d, st, n))
 }
 

@@ -7,6 +7,7 @@
 //! the usage is below the threshold, i.e. after the pods left; upstream a reboot does not
 //! wait for that (docs/modeling/events.md).
 
+use super::super::controllers::node_lifecycle::disruption_into;
 use super::super::controllers::taint_eviction::clear_queue_into;
 use super::super::{
     cpu_usage, panicked, ready, state::PANICKED, state::READY, Class, ClusterState, Controller, Model, Step,
@@ -65,6 +66,8 @@ impl<D: Domain> Controller<D> for KernelPanic {
                 nx.status[n] = d.int(PANICKED);
                 nx.panics[n] = d.add(&st.panics[n], &d.int(1));
                 nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
+                // The last Ready node gone: node lifecycle's master disruption mode.
+                disruption_into(d, m, nx);
             }
             _ => {
                 nx.status[n] = d.int(READY);

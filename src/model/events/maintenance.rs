@@ -14,10 +14,15 @@
 //! way (the eviction is never done, the drain never finishes). A DaemonSet's pods are left
 //! where they are, as `kubectl drain --ignore-daemonsets` leaves them (without the flag kubectl
 //! refuses to drain a node that has one).
+//! Any registered node may be drained, Ready or not, as kubectl cordons and evicts through the
+//! API server whatever the node's kubelet does. On a NotReady node an evicted pod stays
+//! terminating until its kubelet is back (`controllers::kubelet`), and the drain waits for it,
+//! as kubectl's `waitForDelete` does; if the node's toleration of the unreachable taint runs
+//! out meanwhile, taint eviction deletes its pods without asking their budgets.
 
 use super::super::controllers::node_lifecycle::pods_on;
 use super::super::controllers::taint_eviction::{clear_queue_into, queue_into, queued_on};
-use super::super::{disruption, ready, running_of_group, Class, ClusterState, Controller, Model, Step};
+use super::super::{disruption, running_of_group, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
 use crate::model::state::Conditions;
@@ -62,7 +67,7 @@ impl<D: Domain> Controller<D> for Maintenance {
                 d.all(
                     [
                         super::may_fire(d, m, st, e),
-                        ready(d, st, n),
+                        st.present[n].clone(),
                         d.not(&st.cordoned[n]),
                         d.not(&st.maintained[n]),
                         d.lt(&draining, &d.int(*max_unavailable)),
@@ -164,5 +169,46 @@ mod tests {
         // A pod that reached the cordoned node after the drain began.
         st.bound[0][a0] = 1;
         assert!(Maintenance.guard(&d, &m, done, &st), "a pod placed after the drain held it back");
+    }
+
+    /// kubectl drain cordons and evicts through the API server whatever the node's state: a
+    /// NotReady node is drained too. Its evicted pods stay terminating while its kubelet is
+    /// down, so the drain completes only once the node is back and the pods are gone.
+    #[test]
+    fn a_not_ready_node_is_drained_too() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 1}]}]\n  events: [{type: maintenance, budget: 1}, {type: nodeFailure, budget: 1, recovery: true}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 1, "1", "1Gi", "")));
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let a0 = node(&m, "a-0");
+        let enabled = |name: &str, st: &ClusterState<Concrete>| -> Vec<Step> {
+            labels
+                .iter()
+                .filter(|s| reg[s.actor as usize].name() == name && s.b as usize == a0)
+                .filter(|s| reg[s.actor as usize].guard(&Concrete, &m, s, st))
+                .copied()
+                .collect()
+        };
+        let take = |s: &Step, st: &ClusterState<Concrete>| reg[s.actor as usize].update(&Concrete, &m, s, st);
+        let st = m.initial_states().remove(0);
+        let fail =
+            labels.iter().find(|s| reg[s.actor as usize].name() == "node-failure" && s.op == 0 && s.b as usize == a0);
+        let st = take(fail.unwrap(), &st);
+        let drain: Vec<Step> = enabled("maintenance", &st).into_iter().filter(|s| s.op == DRAIN).collect();
+        assert_eq!(drain.len(), 1, "a NotReady node may be drained");
+        let st = take(&drain[0], &st);
+        let evict = enabled("eviction", &st);
+        assert_eq!(evict.len(), 1);
+        let st = take(&evict[0], &st);
+        assert_eq!(st.terminating[0][a0], 1);
+        assert!(enabled("kubelet", &st).is_empty(), "the kubelet is down: the pod stays terminating");
+        assert!(enabled("maintenance", &st).is_empty(), "the drain waits for its pod");
+        let recover =
+            labels.iter().find(|s| reg[s.actor as usize].name() == "node-failure" && s.op == 1 && s.b as usize == a0);
+        let st = take(recover.unwrap(), &st);
+        let stop = enabled("kubelet", &st);
+        assert!(!stop.is_empty());
+        let st = take(&stop[0], &st);
+        assert!(enabled("maintenance", &st).iter().any(|s| s.op == DONE));
     }
 }

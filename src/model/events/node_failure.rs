@@ -5,6 +5,7 @@
 //! outage, whichever zone goes first, its nodes one step each (a run may take them all before
 //! any controller acts, which is the outage at once).
 
+use super::super::controllers::node_lifecycle::disruption_into;
 use super::super::controllers::taint_eviction::clear_queue_into;
 use super::super::{ready, state::NOT_READY, state::READY, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -67,6 +68,8 @@ impl<D: Domain> Controller<D> for NodeFailure {
             FAIL => {
                 nx.status[n] = d.int(NOT_READY);
                 nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
+                // The last Ready node gone: node lifecycle's master disruption mode.
+                disruption_into(d, m, nx);
             }
             _ => {
                 nx.status[n] = d.int(READY);
