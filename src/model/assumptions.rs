@@ -86,7 +86,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 30] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 29] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -178,12 +178,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "cpu-pattern-together",
             "the warming pods of one Deployment on one node settle together",
             any_event(|e| matches!(e, Event::CpuPattern { .. })),
-            Affects::All,
-        ),
-        (
-            "cpu-floor",
-            "a CPU usage change whose delta would take usage below 0 does not happen (upstream usage stops at 0)",
-            any_event(|e| matches!(e, Event::CpuChange { delta_milli, .. } if delta_milli.min < 0)),
             Affects::All,
         ),
         (
