@@ -86,7 +86,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 29] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 28] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -172,12 +172,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "hpa",
             "an HPA's stabilization window expires whole, its rate policies are measured from the current count, a started pod is ready at once (no CPU initialization period), and its ratios are integer arithmetic",
             c.hpa && !ir.hpas.is_empty(),
-            Affects::All,
-        ),
-        (
-            "cpu-pattern-together",
-            "the warming pods of one Deployment on one node settle together",
-            any_event(|e| matches!(e, Event::CpuPattern { .. })),
             Affects::All,
         ),
         (
