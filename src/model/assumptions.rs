@@ -77,16 +77,11 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         || (c.taint_eviction && ir.groups.iter().any(|g| g.per_node.iter().any(|p| p.evicted_no_execute)));
     let interleaved = ir.timing == crate::ir::Timing::Interleaved;
     let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
-    let zone = ir.labels.keys.iter().position(|k| k == "topology.kubernetes.io/zone");
-    let mixed_zones = zone.is_some_and(|z| {
-        let has: Vec<bool> = m.topology[z].1.iter().map(Option::is_some).collect();
-        has.contains(&true) && has.contains(&false)
-    });
     // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 28] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 27] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -136,12 +131,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "score-precision",
             "the scheduler's scores in exact integer arithmetic where upstream uses floating point (PodTopologySpread's ln(size + 2) weights in thousandths, BalancedAllocation's deviation) make and break the same exact ties",
             c.scheduler && (ir.scheduler.weight_pod_topology_spread > 0 || ir.scheduler.weight_balanced_allocation > 0),
-            Affects::Placement,
-        ),
-        (
-            "mixed-zone-labels",
-            "nodes without a zone label add no domain to the system-default zone spread (upstream counts them as one more zone)",
-            c.scheduler && mixed_zones,
             Affects::Placement,
         ),
         (
