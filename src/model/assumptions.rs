@@ -62,14 +62,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     // Deployments (not StatefulSets, whose pods kbmc keeps as upstream does on both counts).
     let deployments = ir.deployments.iter().any(|d| d.stateful.is_none());
     let rollouts = ir.deployments.iter().any(|d| d.stateful.is_none() && d.revisions.len() > 1);
-    // A Parallel StatefulSet that rolls out: upstream's MaxUnavailableStatefulSet gate.
-    let parallel_rollouts = ir.deployments.iter().any(|d| {
-        d.revisions.len() > 1
-            && d.stateful.as_ref().is_some_and(|s| {
-                s.pod_management == crate::ir::PodManagement::Parallel
-                    && matches!(s.update, crate::ir::StatefulUpdate::RollingUpdate { .. })
-            })
-    });
     let deschedules = c.descheduler && ir.descheduler.is_some();
     let evictors = deschedules
         || failures
@@ -81,7 +73,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 27] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 26] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -225,12 +217,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "pvc-unconstrained",
             "a pod's PersistentVolumeClaims leave it free to run on any node: the scheduler's VolumeBinding, VolumeZone, NodeVolumeLimits and VolumeRestrictions filters are not modelled (each claim is taken as bound to a volume every node can reach, with no limit on volumes per node)",
             c.scheduler && ir.groups.iter().any(|g| g.pvc),
-            Affects::All,
-        ),
-        (
-            "statefulset-update-gate",
-            "a Parallel StatefulSet's rolling update deletes its next pod while a lower replica is unavailable, as without the MaxUnavailableStatefulSet feature gate (Kubernetes up to 1.34); with the gate (the default from 1.35) upstream waits",
-            c.deployment && parallel_rollouts,
             Affects::All,
         ),
         (
