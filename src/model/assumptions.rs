@@ -62,14 +62,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     // Deployments (not StatefulSets, whose pods kbmc keeps as upstream does on both counts).
     let deployments = ir.deployments.iter().any(|d| d.stateful.is_none());
     let rollouts = ir.deployments.iter().any(|d| d.stateful.is_none() && d.revisions.len() > 1);
-    // A Parallel StatefulSet that rolls out: upstream's MaxUnavailableStatefulSet gate.
-    let parallel_rollouts = ir.deployments.iter().any(|d| {
-        d.revisions.len() > 1
-            && d.stateful.as_ref().is_some_and(|s| {
-                s.pod_management == crate::ir::PodManagement::Parallel
-                    && matches!(s.update, crate::ir::StatefulUpdate::RollingUpdate { .. })
-            })
-    });
     let deschedules = c.descheduler && ir.descheduler.is_some();
     let evictors = deschedules
         || failures
@@ -77,16 +69,11 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         || (c.taint_eviction && ir.groups.iter().any(|g| g.per_node.iter().any(|p| p.evicted_no_execute)));
     let interleaved = ir.timing == crate::ir::Timing::Interleaved;
     let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
-    let zone = ir.labels.keys.iter().position(|k| k == "topology.kubernetes.io/zone");
-    let mixed_zones = zone.is_some_and(|z| {
-        let has: Vec<bool> = m.topology[z].1.iter().map(Option::is_some).collect();
-        has.contains(&true) && has.contains(&false)
-    });
     // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 26] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 22] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -139,12 +126,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             Affects::Placement,
         ),
         (
-            "mixed-zone-labels",
-            "nodes without a zone label add no domain to the system-default zone spread (upstream counts them as one more zone)",
-            c.scheduler && mixed_zones,
-            Affects::Placement,
-        ),
-        (
             "zero-request",
             "the descheduler's NodeFit checks a pod's CPU and memory against a node even where the pod requests none of one (upstream checks only the resources it requests)",
             ir.groups.iter().any(|g| g.requests.cpu_milli == 0 || g.requests.memory == 0),
@@ -154,18 +135,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "hpa",
             "an HPA's stabilization window expires whole, its rate policies are measured from the current count, a started pod is ready at once (no CPU initialization period), and its ratios are integer arithmetic",
             c.hpa && !ir.hpas.is_empty(),
-            Affects::All,
-        ),
-        (
-            "cpu-pattern-together",
-            "the warming pods of one Deployment on one node settle together",
-            any_event(|e| matches!(e, Event::CpuPattern { .. })),
-            Affects::All,
-        ),
-        (
-            "cpu-floor",
-            "a CPU usage change whose delta would take usage below 0 does not happen (upstream usage stops at 0)",
-            any_event(|e| matches!(e, Event::CpuChange { delta_milli, .. } if delta_milli.min < 0)),
             Affects::All,
         ),
         // The disruption controller and the Eviction API read pods' Ready condition, which
@@ -224,12 +193,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "pvc-unconstrained",
             "a pod's PersistentVolumeClaims leave it free to run on any node: the scheduler's VolumeBinding, VolumeZone, NodeVolumeLimits and VolumeRestrictions filters are not modelled (each claim is taken as bound to a volume every node can reach, with no limit on volumes per node)",
             c.scheduler && ir.groups.iter().any(|g| g.pvc),
-            Affects::All,
-        ),
-        (
-            "statefulset-update-gate",
-            "a Parallel StatefulSet's rolling update deletes its next pod while a lower replica is unavailable, as without the MaxUnavailableStatefulSet feature gate (Kubernetes up to 1.34); with the gate (the default from 1.35) upstream waits",
-            c.deployment && parallel_rollouts,
             Affects::All,
         ),
         (

@@ -203,8 +203,9 @@ pub struct Model {
     /// NotReady node once their toleration runs out, while other controllers act in between.
     pub queues_evictions: bool,
     /// Per Deployment entry that is a StatefulSet: where its values start in
-    /// `ClusterState::stateful` (its current revision, then per ordinal its volume's zone
-    /// where its volumes are zonal).
+    /// `ClusterState::stateful` (its current revision, then the MaxUnavailableStatefulSet
+    /// gate where it matters, `Model::gate_at`, then per ordinal its volume's zone where its
+    /// volumes are zonal).
     pub stateful_at: Vec<Option<usize>>,
     /// Whether the scheduler may preempt (`controllers::preemption`): it runs, and some pod
     /// group whose pods may preempt has one of lower priority beside it. The state then has
@@ -306,7 +307,9 @@ impl Model {
                     .map(|d| {
                         let s = d.stateful.as_ref()?;
                         let here = at;
-                        at += 1 + if s.claim_zones.is_empty() { 0 } else { s.ordinals as usize };
+                        at += 1
+                            + usize::from(controllers::statefulset::gate_matters(d))
+                            + if s.claim_zones.is_empty() { 0 } else { s.ordinals as usize };
                         Some(here)
                     })
                     .collect()
@@ -323,8 +326,18 @@ impl Model {
     /// Where StatefulSet `dep`'s ordinal `o` keeps the zone of its volume in
     /// `ClusterState::stateful`, if its volumes are zonal.
     pub fn claim_at(&self, dep: usize, o: usize) -> Option<usize> {
-        let s = self.ir.deployments[dep].stateful.as_ref()?;
-        (!s.claim_zones.is_empty()).then(|| self.stateful_at[dep].expect("a StatefulSet") + 1 + o)
+        let d = &self.ir.deployments[dep];
+        let s = d.stateful.as_ref()?;
+        let gate = usize::from(controllers::statefulset::gate_matters(d));
+        (!s.claim_zones.is_empty()).then(|| self.stateful_at[dep].expect("a StatefulSet") + 1 + gate + o)
+    }
+
+    /// Where StatefulSet `dep` keeps, in `ClusterState::stateful`, whether the cluster runs
+    /// with the MaxUnavailableStatefulSet feature gate (-1: not chosen yet, 0: off, 1: on),
+    /// if its rolling update is one the gate changes (`statefulset::gate_matters`).
+    pub fn gate_at(&self, dep: usize) -> Option<usize> {
+        controllers::statefulset::gate_matters(&self.ir.deployments[dep])
+            .then(|| self.stateful_at[dep].expect("a StatefulSet") + 1)
     }
 
     /// Names of the `ClusterState::stateful` values, in order (solver constants, reports).
@@ -333,6 +346,9 @@ impl Model {
         for d in &self.ir.deployments {
             let Some(s) = &d.stateful else { continue };
             out.push(format!("statefulset.{}.currentRevision", d.name));
+            if controllers::statefulset::gate_matters(d) {
+                out.push(format!("statefulset.{}.maxUnavailableGate", d.name));
+            }
             if !s.claim_zones.is_empty() {
                 out.extend((0..s.ordinals).map(|o| format!("statefulset.{}.{o}.claimZone", d.name)));
             }
@@ -347,6 +363,10 @@ impl Model {
             let Some(s) = &d.stateful else { continue };
             lo.push(0);
             hi.push(d.revisions.len() as i64 - 1);
+            if controllers::statefulset::gate_matters(d) {
+                lo.push(-1);
+                hi.push(1);
+            }
             if !s.claim_zones.is_empty() {
                 lo.extend((0..s.ordinals).map(|_| -1));
                 hi.extend((0..s.ordinals).map(|_| s.claim_zones.len() as i64 - 1));

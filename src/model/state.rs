@@ -335,7 +335,9 @@ state_fields! {
     /// Per intent: its monitor's first stage has been reached (e.g. "replicas reached the minimum").
     monitor: Bools, Shape::Per(Objects::Intents), "intent.{of}.monitor", when always, range None;
     /// Per StatefulSet (`Model::stateful_at`): its current revision (`status.currentRevision`;
-    /// the update revision is `revision`), then, where its volumes are zonal, per ordinal
+    /// the update revision is `revision`), then, where a Parallel rolling update makes it
+    /// matter, the MaxUnavailableStatefulSet gate (`Model::gate_at`: -1 not chosen yet, 0 off,
+    /// 1 on), then, where its volumes are zonal, per ordinal
     /// the zone its volume is bound in (an index into `StatefulSet::claim_zones`; -1: none).
     stateful: Ints, Shape::Per(Objects::StatefulValues), "{of}", when always,
         range Some(|m, i| {

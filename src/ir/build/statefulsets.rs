@@ -297,7 +297,7 @@ impl Builder<'_> {
                         origin,
                         InputClass::Unmodeled,
                         "spec.updateStrategy.rollingUpdate.maxUnavailable",
-                        "maxUnavailable takes effect only under the MaxUnavailableStatefulSet feature gate (default on from Kubernetes 1.35), whose update path is not modelled; kbmc replaces one pod at a time",
+                        "maxUnavailable takes effect only under the MaxUnavailableStatefulSet feature gate (default on from Kubernetes 1.35), whose update path kbmc models only with maxUnavailable unset (one pod at a time)",
                     ));
                 }
                 Some(StatefulUpdate::RollingUpdate { partition })

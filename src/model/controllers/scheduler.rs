@@ -10,7 +10,8 @@
 //! in for each container's unset request, an explicit 0 counts as 0),
 //! NodeResourcesBalancedAllocation, NodeAffinity preferred (the pod's terms and
 //! `addedAffinity`'s), TaintToleration PreferNoSchedule and PodTopologySpread
-//! ScheduleAnyway (explicit or system-default constraints) and InterPodAffinity (filter and
+//! ScheduleAnyway (explicit constraints, which ignore nodes lacking a key, or the system
+//! defaults, under which such a node is in the domain "") and InterPodAffinity (filter and
 //! score: `interpod_affinity.rs`), each normalized over the feasible nodes and weighted as
 //! configured. Kubernetes picks uniformly among top-scoring nodes, so
 //! every one of them is a possible step.
@@ -468,13 +469,29 @@ fn spread_scores<D: Domain>(
     for c in &soft {
         let (nv, val) = domains(m, c);
         let is_host = host.is_some_and(|h| h as u32 == c.topology_key.0);
+        // Each node's domain as PreScore keys it: the node's value of the key, which upstream
+        // reads as "" on a node without it (`node.Labels[key]`). That matters only with the
+        // system defaults, where such a node is not ignored: it adds the "" domain to the size
+        // and its pods to that domain's count, though its own score takes no term for the key
+        // (Score reads only a label the node has). The "" domain is the value "" where a node
+        // has it, else one more.
+        let (nv, dom) = if require_all || val.iter().all(Option::is_some) {
+            (nv, val.to_vec())
+        } else {
+            let key = c.topology_key;
+            let blank = (0..nn)
+                .find(|&n| m.ir.nodes[n].label(key).is_some_and(|v| m.ir.labels.value_name(v).is_empty()))
+                .and_then(|n| val[n]);
+            let extra = usize::from(blank.is_none());
+            (nv + extra, val.iter().map(|v| Some(v.or(blank).unwrap_or(nv))).collect())
+        };
         // size: domains among counted nodes (hostname: the number of counted nodes).
         let size = if is_host {
             d.sum_of(counted.iter().map(|x| d.count(x)))
         } else {
             let mut present = vec![d.bool(false); nv];
             for n in 0..nn {
-                if let Some(v) = val[n] {
+                if let Some(v) = dom[n] {
                     present[v] = d.or(&present[v], &counted[n]);
                 }
             }
@@ -484,7 +501,7 @@ fn spread_scores<D: Domain>(
         let mut count = vec![d.int(0); nv];
         if !is_host {
             for n in 0..nn {
-                if let Some(v) = val[n] {
+                if let Some(v) = dom[n] {
                     if !require_all || all_keys(n) {
                         let inc = included(d, m, st, g, c, n);
                         count[v] = d.add(&count[v], &d.ite(&inc, &matching(d, loads, c, n), &d.int(0)));
@@ -505,7 +522,8 @@ fn spread_scores<D: Domain>(
             (0, max_size)
         };
         for n in 0..nn {
-            let Some(v) = val[n] else { continue };
+            // A node without the key takes no term for it.
+            let (Some(_), Some(v)) = (val[n], dom[n]) else { continue };
             let cnt = if is_host { matching(d, loads, c, n) } else { count[v].clone() };
             // cnt * weight(size), split on the size so that the product stays linear.
             let term = if lo == 0 {
@@ -954,6 +972,31 @@ mod more_tests {
             vec![false, false, true],
             "only zone B keeps zone skew <= 1"
         );
+    }
+
+    /// Upstream's scoring_test.go, TestPreScoreStateEmptyNodes "system default constraints and
+    /// a replicaset": with the system defaults, nodes without a zone label are not ignored but
+    /// make one more zone, "" (two nodes in zone mars and two without a zone: zone weight
+    /// ln(2 + 2), hostname weight ln(4 + 2)); the unlabeled nodes' own scores take no zone
+    /// term. With 3 pods on a-0 the raw scores are 16, 10, 2, 2 and normalize to 12, 50, 100,
+    /// 100 (a zone weight of ln(1 + 2), as before, gives 15, 9, 2, 2: 13, 53, 100, 100).
+    #[test]
+    fn system_default_spread_counts_unlabeled_nodes_as_one_zone() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 2, labels: {topology.kubernetes.io/zone: mars}, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: c, count: 2, capacity: {cpu: \"64\", memory: 64Gi}}\n  workloads:\n    - deployment: web\n      placement: [{node: a-0, count: 3}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 4, "1", "1Gi", "")));
+        assert!(m.ir.groups[0].spread.iter().all(|c| c.system_default));
+        let mut st = m.initial_state(&[2, 2]);
+        st.pending[0] = 1;
+        let loads = NodeLoads::of(&Concrete, &m, &st);
+        let feas = feasible(&Concrete, &m, &st, 0);
+        assert_eq!(feas, vec![true; 4]);
+        assert_eq!(spread_scores(&Concrete, &m, &st, &loads, 0, &feas), Some(vec![12, 50, 100, 100]));
+        // Explicit constraints require every key: the unlabeled nodes are ignored (score 0).
+        let spread = "topologySpreadConstraints:\n  - {maxSkew: 5, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}";
+        let m = model(&format!("{}{spec}", deployment("web", 4, "1", "1Gi", spread)));
+        let loads = NodeLoads::of(&Concrete, &m, &st);
+        let scores = spread_scores(&Concrete, &m, &st, &loads, 0, &feas).expect("a soft constraint");
+        assert_eq!(&scores[2..], &[0, 0]);
     }
 
     #[test]

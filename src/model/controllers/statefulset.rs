@@ -26,10 +26,15 @@
 //! scheduler's bind ([`bind_claim_into`], VolumeBinding's PreBind) in the zone of the node;
 //! from then on the ordinal's pods are created in the group of that zone, which the
 //! VolumeZone filter keeps there.
-//! Abstracted: the rolling update replaces one pod at a time (the MaxUnavailableStatefulSet
-//! feature gate's path, default from 1.35, is refused with its `maxUnavailable`; with
-//! maxUnavailable 1 it differs only under Parallel, where it holds back while any replica is
-//! unavailable: flagged `statefulset-update-gate`). The completion of a rolling update may
+//! The rolling update replaces one pod at a time. Under Parallel it depends on the
+//! MaxUnavailableStatefulSet feature gate (off up to 1.34, on by default from 1.35), which
+//! kbmc's input does not say: with the gate off (the loop of `updateStatefulSet`) the next pod
+//! is deleted while a lower replica is unavailable; with it on
+//! (`updateStatefulSetAfterInvariantEstablished`, `maxUnavailable` unset: 1) the update waits
+//! while any replica is unavailable. A first step chooses the gate (`Model::gate_at`), so the
+//! runs of both are explored; under OrderedReady the two agree (the sync reaches the update
+//! only with every replica healthy). A `maxUnavailable` is refused.
+//! Abstracted: the completion of a rolling update may
 //! happen while a pod just created is not yet scheduled (upstream does not count a pod
 //! created in the same sync): it only adds runs. Failed pods, identity and storage repairs of
 //! existing pods, and claims deleted on scale-down are not modelled (no such pods; the rest is
@@ -46,6 +51,17 @@ const CREATE: u8 = 0;
 const DELETE_CONDEMNED: u8 = 1;
 const DELETE_UPDATE: u8 = 2;
 const COMPLETE: u8 = 3;
+/// Chooses whether the cluster runs with the MaxUnavailableStatefulSet gate (`v`: 0 off, 1 on).
+const GATE: u8 = 4;
+
+/// Whether StatefulSet `d`'s rolling update is one the MaxUnavailableStatefulSet gate
+/// changes: a Parallel StatefulSet with a RollingUpdate and a revision to roll out.
+pub fn gate_matters(d: &crate::ir::Deployment) -> bool {
+    d.revisions.len() > 1
+        && d.stateful.as_ref().is_some_and(|s| {
+            s.pod_management == PodManagement::Parallel && matches!(s.update, StatefulUpdate::RollingUpdate { .. })
+        })
+}
 
 fn set(m: &Model, dep: usize) -> &StatefulSet {
     m.ir.deployments[dep].stateful.as_ref().expect("model bug: a StatefulSet step of a Deployment")
@@ -169,7 +185,19 @@ fn guard_of<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::B
             c.extend(
                 (o + 1..n).map(|j| d.implies(&replica(d, st, dep, j), &d.and(&p.healthy(d, j), &d.not(&p.stale[j])))),
             );
+            if let Some(at) = m.gate_at(dep) {
+                // The gate is chosen; with it on, no replica is unavailable (a missing one
+                // counts: the sync creates it before it gets here).
+                let gate = &st.stateful[at];
+                let all_healthy = d.all_of((0..n).map(|j| d.implies(&replica(d, st, dep, j), &p.healthy(d, j))));
+                c.push(d.ne(gate, &d.int(-1)));
+                c.push(d.or(&d.ne(gate, &d.int(1)), &all_healthy));
+            }
             d.all(c.iter())
+        }
+        GATE => {
+            let at = m.gate_at(dep).expect("gate labels come from steps()");
+            d.eq(&st.stateful[at], &d.int(-1))
         }
         _ => {
             let at = m.stateful_at[dep].expect("a StatefulSet");
@@ -248,6 +276,11 @@ impl<D: Domain> Controller<D> for StatefulSetController {
                     out.push(Step::new(actor, DELETE_UPDATE, dep, o, 0));
                 }
             }
+            if gate_matters(d) {
+                for on in [0, 1] {
+                    out.push(Step::new(actor, GATE, dep, 0, on));
+                }
+            }
             // The current revision matters only to pods created below a partition.
             if matches!(s.update, StatefulUpdate::RollingUpdate { partition } if partition > 0) && d.revisions.len() > 1
             {
@@ -277,6 +310,10 @@ impl<D: Domain> Controller<D> for StatefulSetController {
                 }
             }
             DELETE_CONDEMNED | DELETE_UPDATE => delete_into(d, m, st, dep, o, nx),
+            GATE => {
+                let at = m.gate_at(dep).expect("gate labels come from steps()");
+                nx.stateful[at] = d.int(s.v);
+            }
             _ => {
                 let at = m.stateful_at[dep].expect("a StatefulSet");
                 nx.stateful[at] = st.revision[dep].clone();
@@ -312,6 +349,12 @@ impl<D: Domain> Controller<D> for StatefulSetController {
                 "StatefulSet {name} deletes pod {} for its rolling update to revision {} (highest ordinal not updated)",
                 pod(before),
                 before.revision[dep]
+            ),
+            GATE if s.v == 1 => format!(
+                "the cluster runs with the MaxUnavailableStatefulSet feature gate (the default from Kubernetes 1.35): StatefulSet {name}'s rolling update waits while a replica is unavailable"
+            ),
+            GATE => format!(
+                "the cluster runs without the MaxUnavailableStatefulSet feature gate (Kubernetes up to 1.34): StatefulSet {name}'s rolling update deletes its next pod while a lower replica is unavailable"
             ),
             _ => format!("StatefulSet {name}'s rolling update completes: current revision {}", after.revision[dep]),
         }

@@ -1,6 +1,8 @@
 //! cpuChange: one running pod's CPU usage moves by a delta from a range (a load change).
 //! Usage is what metrics-server reports and what the HPA and kernel panics read; requests,
 //! which the scheduler reads, do not change. The delta moves in steps of gcd(min, max).
+//! Usage cannot go below 0: a delta that would take it lower leaves it at 0 (as
+//! `usage_levels` counts the levels a pod can reach).
 
 use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
@@ -61,11 +63,7 @@ impl<D: Domain> Controller<D> for CpuChange {
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (e, n, k, k2) = (s.a as usize, s.b as usize / 65536, s.v as usize, s.b as usize % 65536);
         let Event::CpuChange { delta_milli, .. } = &m.ir.events[e] else { return d.bool(false) };
-        let delta = m.kinds[k2].cpu_usage - m.kinds[k].cpu_usage;
-        let step = gcd(delta_milli.min, delta_milli.max).max(1);
-        let allowed =
-            delta != 0 && delta >= delta_milli.min && delta <= delta_milli.max && (delta - delta_milli.min) % step == 0;
-        if !allowed {
+        if !changes_to(delta_milli, m.kinds[k].cpu_usage, m.kinds[k2].cpu_usage) {
             return d.bool(false);
         }
         d.and(&super::may_fire(d, m, st, e), &d.gt(&st.running[k][n], &d.int(0)))
@@ -77,13 +75,18 @@ impl<D: Domain> Controller<D> for CpuChange {
         nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
     }
     fn describe(&self, m: &Model, s: &Step, _b: &ClusterState<Concrete>, _a: &ClusterState<Concrete>) -> String {
-        let (n, k, k2) = (s.b as usize / 65536, s.v as usize, s.b as usize % 65536);
+        let (e, n, k, k2) = (s.a as usize, s.b as usize / 65536, s.v as usize, s.b as usize % 65536);
         let (from, to) = (m.kinds[k].cpu_usage, m.kinds[k2].cpu_usage);
+        let floored = match &m.ir.events[e] {
+            Event::CpuChange { delta_milli, .. } => !in_range(delta_milli, to - from),
+            _ => false,
+        };
         format!(
-            "CPU usage of a pod of {} on {} changes from {from}m to {to}m ({:+}m)",
+            "CPU usage of a pod of {} on {} changes from {from}m to {to}m ({:+}m{})",
             m.group_name(m.kinds[k].group.index()),
             m.node_name(n),
-            to - from
+            to - from,
+            if floored { ", a larger drop stopped at 0" } else { "" }
         )
     }
 }
@@ -175,6 +178,18 @@ pub(crate) fn usage_levels(ir: &crate::ir::Model, dep: usize) -> (Vec<(i64, u32)
     (levels, budget)
 }
 
+/// Whether a cpuChange with range `r` can move a pod's usage from `from` to `to`: by one of
+/// its deltas, or to 0 by a delta that would take it below 0 (usage stops at 0).
+fn changes_to(r: &Range, from: i64, to: i64) -> bool {
+    from != to && (in_range(r, to - from) || (to == 0 && r.min < 0 && from + r.min <= 0))
+}
+
+/// Whether `delta` is one of the deltas of a cpuChange with range `r`.
+fn in_range(r: &Range, delta: i64) -> bool {
+    let step = gcd(r.min, r.max).max(1);
+    delta != 0 && delta >= r.min && delta <= r.max && (delta - r.min) % step == 0
+}
+
 /// The usage deltas a cpuChange with range `r` can make: from min to max in steps of
 /// gcd(min, max), without 0.
 pub(crate) fn moves(r: &Range) -> impl Iterator<Item = i64> {
@@ -223,6 +238,34 @@ mod tests {
         assert_eq!(labels(&m).len(), 2 * 3 * 4);
         // The pruned labels are exactly those never enabled: the state space is the same as
         // with every label (checked by the exact state counts of the cases with cpuChange).
+    }
+
+    /// Usage cannot go below 0: a pod at 500m under a change of -1 core drops to 0 (the
+    /// change once did not happen at all, and the level 0 the usage closure lists was never
+    /// reached). The guard is the same over the solver's domain; a change of -1 core from 0
+    /// leaves usage where it is, so it is no step.
+    #[test]
+    fn a_drop_below_zero_stops_at_zero() {
+        use crate::domain::Symbolic;
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}\n  workloads:\n    - deployment: web\n      usage: {cpu: 500m}\n      placement: [{node: a-0, count: 1}]\n  events:\n    - {type: cpuChange, deployment: web, delta: {min: \"-1\", max: \"-1\"}, budget: 2}\n";
+        let m = model(&format!("{}{spec}", deployment("web", 1, "1", "1Gi", "")));
+        let usages: Vec<i64> = m.kinds.iter().map(|k| k.cpu_usage).collect();
+        assert_eq!(usages, vec![0, 500]);
+        let st = m.initial_states().remove(0);
+        let enabled: Vec<Step> = labels(&m).into_iter().filter(|s| CpuChange.guard(&Concrete, &m, s, &st)).collect();
+        assert_eq!(enabled.len(), 1, "{enabled:?}");
+        let s = enabled[0];
+        assert_eq!((m.kinds[s.v as usize].cpu_usage, m.kinds[s.b as usize % 65536].cpu_usage), (500, 0));
+        let lifted = st.map::<Symbolic>(&|v| Symbolic.int(*v), &|b| Symbolic.bool(*b));
+        for l in labels(&m) {
+            let sym = <CpuChange as Controller<Symbolic>>::guard(&CpuChange, &Symbolic, &m, &l, &lifted);
+            assert_eq!(Symbolic.known(&Symbolic.count(&sym)), Some((l == s) as i64), "{l:?}");
+        }
+        let after = CpuChange.update(&Concrete, &m, &s, &st);
+        assert_eq!(after.running[s.b as usize % 65536][0], 1);
+        assert!(labels(&m).iter().all(|l| !CpuChange.guard(&Concrete, &m, l, &after)), "0 minus 1 core is no change");
+        assert!(<CpuChange as Controller<Concrete>>::describe(&CpuChange, &m, &s, &st, &after)
+            .contains("from 500m to 0m (-500m, a larger drop stopped at 0)"));
     }
 
     /// Two cpuChange events on one Deployment, each with its own budget of one: a pod can take

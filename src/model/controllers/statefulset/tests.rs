@@ -167,6 +167,40 @@ fn a_rolling_update_with_a_partition_goes_from_the_highest_ordinal_down() {
     assert_eq!(st.pending[g0], 1, "below the partition: the current revision");
 }
 
+/// A Parallel StatefulSet's rolling update with a lower replica unavailable (db-1 on a
+/// NotReady node): without the MaxUnavailableStatefulSet gate (`updateStatefulSet`'s loop,
+/// up to 1.34) it deletes db-2, the highest pod not updated; with it
+/// (`updateStatefulSetAfterInvariantEstablished`, maxUnavailable 1, the default from 1.35)
+/// it waits while any replica is unavailable. The gate is chosen first, both ways.
+#[test]
+fn a_parallel_rolling_update_follows_either_gate() {
+    let m =
+        db(3, "  podManagementPolicy: Parallel\n", "  events: [{type: rolloutRestart, deployment: db, budget: 1}]\n");
+    let at = m.gate_at(0).expect("a Parallel rolling update has a gate");
+    let mut st = running(&m, 3);
+    st.revision[0] = 1;
+    st.status[1] = NOT_READY;
+    assert_eq!(st.stateful[at], -1, "not chosen yet");
+    assert_eq!(enabled(&m, &st), [(GATE, 0), (GATE, 0)], "nothing is deleted before the gate is chosen");
+    let reg = registry::<Concrete>();
+    let gate = |on: i64| {
+        let s = all_steps(&m, &reg).into_iter().find(|s| s.op == GATE && s.v == on).expect("a gate label");
+        reg[s.actor as usize].update(&Concrete, &m, &s, &st)
+    };
+    let off = gate(0);
+    assert_eq!(off.stateful[at], 0);
+    assert_eq!(enabled(&m, &off), [(DELETE_UPDATE, 2)]);
+    let on = gate(1);
+    assert_eq!(on.stateful[at], 1);
+    assert_eq!(enabled(&m, &on), [], "db-1 is unavailable: the update waits");
+    let mut on = on;
+    on.status[1] = crate::model::state::READY;
+    assert_eq!(enabled(&m, &on), [(DELETE_UPDATE, 2)], "every replica available: the update goes on");
+    // OrderedReady reaches the update only with every replica healthy: no gate to choose.
+    let ordered = db(3, "", "  events: [{type: rolloutRestart, deployment: db, budget: 1}]\n");
+    assert_eq!(ordered.gate_at(0), None);
+}
+
 /// stateful_set_control_test.go `TestStatefulSetControlOnDeleteUpdate`: with OnDelete the
 /// controller replaces no pod itself; a pod deleted by someone else comes back at the update
 /// revision.
