@@ -479,6 +479,10 @@ pub struct PodGroup {
     pub pvc: bool,
     /// Has `requiredDuringSchedulingIgnoredDuringExecution` node affinity (not just a nodeSelector).
     pub has_required_affinity: bool,
+    /// Sets `spec.nodeSelector` (even empty) or `spec.affinity.nodeAffinity` (required or
+    /// preferred): what the descheduler's topology spread balancing reads as a pod with
+    /// "selectors or affinity" (`hasSelectorOrAffinity`), the last it takes from a domain.
+    pub selector_or_affinity: bool,
     /// The pods' QoS class (what LowNodeUtilization orders a node's pods by).
     pub qos: Qos,
     /// A StatefulSet's pod group: which ordinal (`None` for a Deployment's).
@@ -724,12 +728,13 @@ impl DeschedulerPlugin {
     }
 }
 
-/// LowNodeUtilization thresholds in percent of allocatable; `None` = resource not considered.
+/// LowNodeUtilization thresholds in percent of allocatable, as written (upstream's
+/// `api.Percentage` is a float64); `None` = resource not considered.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Thresholds {
-    pub cpu: Option<i64>,
-    pub memory: Option<i64>,
-    pub pods: Option<i64>,
+    pub cpu: Option<f64>,
+    pub memory: Option<f64>,
+    pub pods: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

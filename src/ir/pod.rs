@@ -59,6 +59,9 @@ pub(super) struct TemplateFacts {
     /// `None`: no required node affinity. Terms are ORed, requirements inside a term ANDed.
     pub required_terms: Option<Vec<Vec<NodeReq>>>,
     pub preferred_terms: Vec<(i64, Vec<NodeReq>)>,
+    /// `spec.nodeSelector` or `spec.affinity.nodeAffinity` is set (see
+    /// `PodGroup::selector_or_affinity`).
+    pub selector_or_affinity: bool,
     pub tolerations: Vec<Toleration>,
     pub spread: Vec<RawSpread>,
     /// `podAffinity` and `podAntiAffinity` (see `affinity.rs`).
@@ -705,6 +708,7 @@ pub(super) fn template_facts(
         node_selector,
         required_terms,
         preferred_terms,
+        selector_or_affinity: spec.node_selector.is_some() || na.is_some(),
         tolerations,
         spread,
         pod_affinity,

@@ -119,7 +119,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         ),
         (
             "descheduler-order",
-            "the descheduler breaks ties between nodes, domains and pods in one order per run (index order above 6 nodes; a node's pods group by group, in every group order for RemoveDuplicates' owners and RemovePodsViolatingInterPodAntiAffinity, in index order for the other plugins), counts a pod two spread constraints mark once, and floors fractional LowNodeUtilization thresholds",
+            "the descheduler breaks ties between nodes and domains in one order per run (index order above 6 nodes), takes tied pod groups group by group (every group order where it matters, up to 720 choices, one per spread constraint for all its domains; index order beyond), and counts a pod two spread constraints mark once",
             deschedules
                 && (descheduler::order_matters(m)
                     || descheduler::group_order_matters(m)
