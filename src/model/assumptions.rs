@@ -86,7 +86,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 30] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 29] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -143,12 +143,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "nodes without a zone label add no domain to the system-default zone spread (upstream counts them as one more zone)",
             c.scheduler && mixed_zones,
             Affects::Placement,
-        ),
-        (
-            "zero-request",
-            "the descheduler's NodeFit checks a pod's CPU and memory against a node even where the pod requests none of one (upstream checks only the resources it requests)",
-            ir.groups.iter().any(|g| g.requests.cpu_milli == 0 || g.requests.memory == 0),
-            Affects::All,
         ),
         (
             "nodename",

@@ -774,3 +774,33 @@ fn low_node_utilization_tied_groups_are_choices() {
     assert_eq!(group_choice_count(&m), 4);
     assert_eq!(losses_by_name(&m, &["a", "b"]), vec![vec![0, 2], vec![3, 0]]);
 }
+
+/// NodeFit's resource check (node.go `fitsRequest`) asks for room in the pod count and in
+/// each resource the pod's requests name (the names of `PodRequestsAndLimits`' list): on
+/// n-1, its 4Gi of memory over-committed by `hog`, a pod that names only CPU still fits, one
+/// that names memory, even as an explicit 0, does not; with `hog` within the memory, both fit.
+#[test]
+fn node_fit_checks_only_the_resources_a_pod_requests() {
+    let dep = |name: &str, requests: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: c, image: i, resources: {{requests: {requests}}}}}]\n---\n")
+    };
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 4Gi}}]\n  workloads:\n    - {deployment: hog, placement: [{node: n-1, count: 1}]}\n    - {deployment: light, placement: [{node: n-0, count: 1}]}\n    - {deployment: zero, placement: [{node: n-0, count: 1}]}\n";
+    let m = model(&format!(
+        "{}{}{}{}{spec}",
+        dep("hog", "{cpu: 100m, memory: 1Gi}"),
+        dep("light", "{cpu: 100m}"),
+        dep("zero", "{cpu: 100m, memory: \"0\"}"),
+        policy("RemoveDuplicates", "")
+    ));
+    let (hog, light, zero) = (m.groups_of[0][0], m.groups_of[1][0], m.groups_of[2][0]);
+    assert_eq!(
+        (m.ir.groups[light].request_names, m.ir.groups[zero].request_names),
+        (crate::ir::RequestNames { cpu: true, memory: false }, crate::ir::RequestNames { cpu: true, memory: true })
+    );
+    let mut st = m.initial_state(&[2]);
+    let fit = |st: &ClusterState<Concrete>, g: usize| super::evictor::node_fit(&Concrete, &m, st, g, 1);
+    assert!(fit(&st, light) && fit(&st, zero));
+    st.running[m.start_kind[hog]][1] = 5;
+    assert!(fit(&st, light), "no memory named: the over-committed memory is not asked");
+    assert!(!fit(&st, zero), "memory named, as 0: 5Gi + 0 of 4Gi does not fit");
+}
