@@ -479,6 +479,12 @@ pub struct PodGroup {
     pub pvc: bool,
     /// Has `requiredDuringSchedulingIgnoredDuringExecution` node affinity (not just a nodeSelector).
     pub has_required_affinity: bool,
+    /// Which of CPU and memory the pods' requests name (see [`RequestNames`]).
+    pub request_names: RequestNames,
+    /// Sets `spec.nodeSelector` (even empty) or `spec.affinity.nodeAffinity` (required or
+    /// preferred): what the descheduler's topology spread balancing reads as a pod with
+    /// "selectors or affinity" (`hasSelectorOrAffinity`), the last it takes from a domain.
+    pub selector_or_affinity: bool,
     /// The pods' QoS class (what LowNodeUtilization orders a node's pods by).
     pub qos: Qos,
     /// A StatefulSet's pod group: which ordinal (`None` for a Deployment's).
@@ -511,6 +517,16 @@ impl PodGroup {
             Owner::Deployment(_) => None,
         }
     }
+}
+
+/// Which of CPU and memory a pod's requests name: some container or init container sets a
+/// request for it, or a limit (the API server then sets the request to the limit), an
+/// explicit zero included. The descheduler's NodeFit checks these and the pod count only
+/// (node.go `fitsRequest` checks the names in `PodRequestsAndLimits`' list).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RequestNames {
+    pub cpu: bool,
+    pub memory: bool,
 }
 
 /// A pod's QoS class, in the order LowNodeUtilization evicts them (lowest first).
@@ -724,12 +740,13 @@ impl DeschedulerPlugin {
     }
 }
 
-/// LowNodeUtilization thresholds in percent of allocatable; `None` = resource not considered.
+/// LowNodeUtilization thresholds in percent of allocatable, as written (upstream's
+/// `api.Percentage` is a float64); `None` = resource not considered.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Thresholds {
-    pub cpu: Option<i64>,
-    pub memory: Option<i64>,
-    pub pods: Option<i64>,
+    pub cpu: Option<f64>,
+    pub memory: Option<f64>,
+    pub pods: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

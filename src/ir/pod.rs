@@ -42,6 +42,20 @@ pub(super) struct RawSpread {
     pub selector: Option<Vec<Requirement>>,
 }
 
+/// Which of CPU and memory the requests of `spec`'s containers and init containers name,
+/// limits included (the API server copies a limit to an absent request).
+fn request_names(spec: &k8s_openapi::api::core::v1::PodSpec) -> super::RequestNames {
+    let names = |name: &str| {
+        spec.containers.iter().chain(spec.init_containers.iter().flatten()).any(|c| {
+            c.resources.as_ref().is_some_and(|r| {
+                r.requests.as_ref().is_some_and(|m| m.contains_key(name))
+                    || r.limits.as_ref().is_some_and(|m| m.contains_key(name))
+            })
+        })
+    };
+    super::RequestNames { cpu: names("cpu"), memory: names("memory") }
+}
+
 /// The cluster autoscaler's per-pod override of its drainability rules
 /// (simulator/drainability/rules/safetoevict and notsafetoevict).
 pub const SAFE_TO_EVICT: &str = "cluster-autoscaler.kubernetes.io/safe-to-evict";
@@ -59,6 +73,11 @@ pub(super) struct TemplateFacts {
     /// `None`: no required node affinity. Terms are ORed, requirements inside a term ANDed.
     pub required_terms: Option<Vec<Vec<NodeReq>>>,
     pub preferred_terms: Vec<(i64, Vec<NodeReq>)>,
+    /// The resources the pod's requests name (see `PodGroup::request_names`).
+    pub request_names: super::RequestNames,
+    /// `spec.nodeSelector` or `spec.affinity.nodeAffinity` is set (see
+    /// `PodGroup::selector_or_affinity`).
+    pub selector_or_affinity: bool,
     pub tolerations: Vec<Toleration>,
     pub spread: Vec<RawSpread>,
     /// `podAffinity` and `podAntiAffinity` (see `affinity.rs`).
@@ -705,6 +724,8 @@ pub(super) fn template_facts(
         node_selector,
         required_terms,
         preferred_terms,
+        selector_or_affinity: spec.node_selector.is_some() || na.is_some(),
+        request_names: request_names(spec),
         tolerations,
         spread,
         pod_affinity,

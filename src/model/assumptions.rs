@@ -73,7 +73,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 22] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 21] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -106,7 +106,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         ),
         (
             "descheduler-order",
-            "the descheduler breaks ties between nodes, domains and pods in one order per run (index order above 6 nodes; a node's pods group by group, in every group order for RemoveDuplicates' owners and RemovePodsViolatingInterPodAntiAffinity, in index order for the other plugins), counts a pod two spread constraints mark once, and floors fractional LowNodeUtilization thresholds",
+            "the descheduler breaks ties between nodes and domains in one order per run (index order above 6 nodes), takes tied pod groups group by group (every group order where it matters, up to 720 choices, one per spread constraint for all its domains; index order beyond), and counts a pod two spread constraints mark once",
             deschedules
                 && (descheduler::order_matters(m)
                     || descheduler::group_order_matters(m)
@@ -124,12 +124,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "the scheduler's scores in exact integer arithmetic where upstream uses floating point (PodTopologySpread's ln(size + 2) weights in thousandths, BalancedAllocation's deviation) make and break the same exact ties",
             c.scheduler && (ir.scheduler.weight_pod_topology_spread > 0 || ir.scheduler.weight_balanced_allocation > 0),
             Affects::Placement,
-        ),
-        (
-            "zero-request",
-            "the descheduler's NodeFit checks a pod's CPU and memory against a node even where the pod requests none of one (upstream checks only the resources it requests)",
-            ir.groups.iter().any(|g| g.requests.cpu_milli == 0 || g.requests.memory == 0),
-            Affects::All,
         ),
         (
             "hpa",

@@ -718,6 +718,169 @@ fn spread_3_1_exclude_kube_system() {
     check(SPREAD, name, got, 1);
 }
 
+/// One upstream `testPodList` as a Deployment: its name, its pod-spec YAML (the constraint
+/// and any nodeSelector or affinity) and where its pods run ("a1=1").
+struct PodList {
+    name: &'static str,
+    spec: String,
+    on: &'static str,
+}
+
+/// Every order of `items`.
+fn orders<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
+    if items.len() <= 1 {
+        return vec![items.to_vec()];
+    }
+    let mut out = Vec::new();
+    for i in 0..items.len() {
+        let mut rest = items.to_vec();
+        let first = rest.remove(i);
+        for mut tail in orders(&rest) {
+            tail.insert(0, first.clone());
+            out.push(tail);
+        }
+    }
+    out
+}
+
+/// Pods evicted per node (by upstream node name) in every outcome of one descheduler run over
+/// every node order and group order the run takes.
+fn evictions_per_node(m: &Model, names: &[&str]) -> std::collections::BTreeSet<Vec<i64>> {
+    use kbmc::domain::Concrete;
+    use kbmc::model::controllers::descheduler as ds;
+    let st = initial(m);
+    let mut out = std::collections::BTreeSet::new();
+    for c in 0..ds::group_choice_count(m) {
+        for v in 0..ds::order_count(m) {
+            let (after, possible) = ds::run(&Concrete, m, &st, &ds::permutation(m.nodes(), v), c);
+            if possible {
+                let per_node = |s: &State, n: usize| -> i64 {
+                    (0..m.ir.groups.len()).map(|g| s.terminating[g][n] + s.evicting.get(g).map_or(0, |r| r[n])).sum()
+                };
+                out.insert(names.iter().map(|&x| per_node(&after, node(m, x)) - per_node(&st, node(m, x))).collect());
+            }
+        }
+    }
+    out
+}
+
+/// A spread case with its pod lists as Deployments in every order the input can list them:
+/// `nodes` adds the nodes, `lists` the pods (all labelled foo=bar, in namespace ns1), the
+/// plugin runs with the evictor's `evictor` args. Returns, for every order, the eviction
+/// count (`evicted` checks it is the same for every node and group order) and the evictions
+/// per node (`node_names`) of every outcome; the orders must agree.
+fn spread_every_order(
+    nodes: impl Fn(Cluster) -> Cluster,
+    lists: &[PodList],
+    evictor: &str,
+    node_names: &[&str],
+) -> (i64, std::collections::BTreeSet<Vec<i64>>) {
+    let idx: Vec<usize> = (0..lists.len()).collect();
+    let mut seen: Option<(i64, std::collections::BTreeSet<Vec<i64>>)> = None;
+    for order in orders(&idx) {
+        let mut c = nodes(Cluster::new());
+        for &i in &order {
+            let l = &lists[i];
+            c = c.pods(&format!("ns1/{}", l.name), "foo: bar", POD, &l.spec, l.on);
+        }
+        let m = c.doc(&policy("RemovePodsViolatingTopologySpreadConstraint", "", evictor, "")).model();
+        let got = (evicted(&m, &initial(&m)), evictions_per_node(&m, node_names));
+        let names: Vec<&str> = order.iter().map(|&i| lists[i].name).collect();
+        match &seen {
+            None => seen = Some(got),
+            Some(first) => assert_eq!(&got, first, "Deployments listed as {names:?}"),
+        }
+    }
+    seen.expect("some order")
+}
+
+/// The zone constraint of upstream's getDefaultTopologyConstraints(1), with `extra` fields.
+fn zone_constraint(extra: &str) -> String {
+    format!("topologySpreadConstraints: [{{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{foo: bar}}}}{extra}}}]")
+}
+
+/// upstream: TestTopologySpreadConstraint "2 domains, sizes [4,0], maxSkew=1, only move 1 pod
+/// since pods with nodeSelector and nodeAffinity aren't evicted" (nodeFit): of n1's 4 pods,
+/// 2 select zoneA and 1 requires a label no node has; the plain one is the only pod that fits
+/// n2, balanceDomains' stable sort takes it first, and the second move lands on a pod that
+/// fits nowhere, which topologyBalanceNodeFit leaves. The pod with an affinity no node
+/// matches runs on n1 in upstream's fixture; kbmc places it there as the test does.
+#[test]
+fn spread_4_0_selectors_and_affinity_stay() {
+    let name = "2 domains, sizes [4,0], maxSkew=1, only move 1 pod since pods with nodeSelector and nodeAffinity aren't evicted";
+    let c = zone_constraint("");
+    let lists = [
+        PodList { name: "pinned", spec: format!("{c}\nnodeSelector: {{zone: zoneA}}"), on: "n1=2" },
+        PodList {
+            name: "affine",
+            spec: format!("{c}\naffinity: {{nodeAffinity: {{requiredDuringSchedulingIgnoredDuringExecution: {{nodeSelectorTerms: [{{matchExpressions: [{{key: foo, operator: In, values: [bar]}}]}}]}}}}}}"),
+            on: "n1=1",
+        },
+        PodList { name: "plain", spec: c.clone(), on: "n1=1" },
+    ];
+    let nodes = |c: Cluster| std_node(std_node(c, "n1", "zone: zoneA", ""), "n2", "zone: zoneB", "");
+    let (got, per_node) = spread_every_order(nodes, &lists, "{nodeFit: true}", &["n1", "n2"]);
+    check(SPREAD, name, got, 1);
+    assert_eq!(per_node.into_iter().collect::<Vec<_>>(), vec![vec![1, 0]], "{SPREAD} \"{name}\"");
+}
+
+/// upstream: TestTopologySpreadConstraint "2 domains, sizes [[1,4], [2,1]], maxSkew=1, NodeFit
+/// is enabled; should move 1": zoneA (A1 1, A2 4) gives one pod to zoneB (B1 2, B2 1).
+/// Upstream's pods tie in every sort and it evicts pod-4, on A2, the last its sorted lister
+/// returns; kbmc has a run for each node of the domain, A2's among them.
+#[test]
+fn spread_1_4_2_1_node_fit() {
+    let name = "2 domains, sizes [[1,4], [2,1]], maxSkew=1, NodeFit is enabled; should move 1";
+    let c = zone_constraint("");
+    let lists = [
+        PodList { name: "on-a1", spec: c.clone(), on: "a1=1" },
+        PodList { name: "on-a2", spec: c.clone(), on: "a2=4" },
+        PodList { name: "on-b1", spec: c.clone(), on: "b1=2" },
+        PodList { name: "on-b2", spec: c.clone(), on: "b2=1" },
+    ];
+    let nodes = |mut c: Cluster| {
+        for (n, z) in [("A1", "zoneA"), ("A2", "zoneA"), ("B1", "zoneB"), ("B2", "zoneB")] {
+            c = c.node(n, "1000m 2000Mi 9", &format!("zone: {z}"), "");
+        }
+        c
+    };
+    let (got, per_node) = spread_every_order(nodes, &lists, "{nodeFit: true}", &["A1", "A2", "B1", "B2"]);
+    check(SPREAD, name, got, 1);
+    assert!(
+        per_node.contains(&vec![0, 1, 0, 0]),
+        "{SPREAD} \"{name}\": upstream evicts pod-4 on A2; kbmc: {per_node:?}"
+    );
+}
+
+/// upstream: TestTopologySpreadConstraint "3 domains, sizes [2, 1, 0] with selectors,
+/// maxSkew=1, nodeTaintsPolicy=Ignore, should move 1 for [1, 1, 1]" (its constraints set
+/// nodeAffinityPolicy Ignore): A1 runs pod-0 (nodeSelector arch) and pod-1 (nodeSelector
+/// zoneA and arch), B1 pod-2 (arch). Both of A1's pods have selectors and tie in sortDomains;
+/// only pod-0 fits C1, the below-average node, so balanceDomains' stable sort takes it.
+#[test]
+fn spread_2_1_0_with_selectors() {
+    let name =
+        "3 domains, sizes [2, 1, 0] with selectors, maxSkew=1, nodeTaintsPolicy=Ignore, should move 1 for [1, 1, 1]";
+    let c = zone_constraint(", nodeAffinityPolicy: Ignore");
+    let lists = [
+        PodList { name: "arm", spec: format!("{c}\nnodeSelector: {{kubernetes.io/arch: arm64}}"), on: "a1=1 b1=1" },
+        PodList {
+            name: "arm-in-a",
+            spec: format!("{c}\nnodeSelector: {{zone: zoneA, kubernetes.io/arch: arm64}}"),
+            on: "a1=1",
+        },
+    ];
+    let nodes = |mut c: Cluster| {
+        for (n, z) in [("A1", "zoneA"), ("B1", "zoneB"), ("C1", "zoneC")] {
+            c = c.node(n, "1000m 2000Mi 9", &format!("zone: {z}, kubernetes.io/arch: arm64"), "");
+        }
+        c
+    };
+    let (got, per_node) = spread_every_order(nodes, &lists, "", &["A1", "B1", "C1"]);
+    check(SPREAD, name, got, 1);
+    assert_eq!(per_node.into_iter().collect::<Vec<_>>(), vec![vec![1, 0, 0]], "{SPREAD} \"{name}\"");
+}
+
 // ---- plugin args validation --------------------------------------------------------------------
 
 /// A plain two-node cluster with one Deployment and `plugin` configured with `args`: kbmc's

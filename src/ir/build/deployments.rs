@@ -626,6 +626,8 @@ impl Builder<'_> {
                 local_storage: f.local_storage,
                 pvc: f.pvc,
                 has_required_affinity: f.required_terms.is_some(),
+                selector_or_affinity: f.selector_or_affinity,
+                request_names: f.request_names,
                 qos: f.qos,
                 ordinal: self.ordinal_of(gi),
                 priority: self.group_priority[gi].0,

@@ -327,8 +327,7 @@ impl Builder<'_> {
                                 format!("{v} is out of range; expected a percentage 0..100"),
                             ));
                         }
-                        // Percent thresholds compared on integers: keep the exact value when whole.
-                        let p = v.floor() as i64;
+                        let p = *v;
                         match k.as_str() {
                             "cpu" => t.cpu = Some(p),
                             "memory" => t.memory = Some(p),

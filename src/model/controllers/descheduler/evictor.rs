@@ -2,8 +2,9 @@
 //! local storage or PVCs as configured, system-critical pods and pods at or above
 //! `priorityThreshold` unless `evictSystemCriticalPods` (`IsCriticalPriorityPod`,
 //! `IsPodEvictableBasedOnPriority`) and, with nodeFit, pods that fit on no other Ready node
-//! — unschedulable, selector/affinity, NoSchedule/NoExecute taints, requests of all
-//! non-terminal pods, terminating ones included, and pod count), the per-node,
+//! — unschedulable, selector/affinity, NoSchedule/NoExecute taints, the resources the pod's
+//! requests name against the requests of all non-terminal pods, terminating ones included,
+//! and pod count), the per-node,
 //! per-namespace and total eviction limits, the Eviction API's PodDisruptionBudget check
 //! (`model::disruption`) on every running pod evicted, and the plugins' namespace filter.
 //! A DaemonSet's pods are never evicted (defaultevictor.go: `IsDaemonsetPod` fails the
@@ -86,7 +87,10 @@ pub(super) fn node_fit_placement<D: Domain>(d: &D, m: &Model, st: &ClusterState<
     d.and(&ready(d, st, t), &d.not(&st.cordoned[t]))
 }
 
-/// NodeFit: a pod of group `g` would fit on node `t`.
+/// NodeFit: a pod of group `g` would fit on node `t`. Its resource check (node.go
+/// `fitsRequest`) asks for room in the pod count and in each resource the pod's requests
+/// name (`RequestNames`), so a pod that names no memory fits a node whose memory is
+/// over-committed.
 pub(super) fn node_fit<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, t: usize) -> D::Bool {
     let grp = &m.ir.groups[g];
     let p = &grp.per_node[t];
@@ -95,15 +99,14 @@ pub(super) fn node_fit<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usi
     }
     let a = m.ir.nodes[t].allocatable;
     let (cpu, mem, pods) = used(d, m, st, t);
-    d.all(
-        [
-            node_fit_placement(d, m, st, g, t),
-            d.le(&d.add(&cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)),
-            d.le(&d.add(&mem, &d.int(grp.requests.memory)), &d.int(a.memory)),
-            d.le(&d.add(&pods, &d.int(1)), &d.int(a.pods)),
-        ]
-        .iter(),
-    )
+    let mut checks = vec![node_fit_placement(d, m, st, g, t), d.le(&d.add(&pods, &d.int(1)), &d.int(a.pods))];
+    if grp.request_names.cpu {
+        checks.push(d.le(&d.add(&cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)));
+    }
+    if grp.request_names.memory {
+        checks.push(d.le(&d.add(&mem, &d.int(grp.requests.memory)), &d.int(a.memory)));
+    }
+    d.all(checks.iter())
 }
 
 /// Node `n` is not cordoned, or pods of `g` tolerate the taint a cordoned node carries

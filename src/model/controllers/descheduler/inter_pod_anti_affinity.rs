@@ -26,6 +26,7 @@
 
 use super::super::super::{active_on, ready, ClusterState, Model};
 use super::evictor::*;
+use super::group_order::{self, Classes};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile, Namespaces, PodAffinityTerm};
 
@@ -47,88 +48,39 @@ pub(super) fn order_matters(m: &Model) -> bool {
 }
 
 /// The groups the plugin may evict (admitted by its namespace filter, with required
-/// anti-affinity terms), one list per QoS class in the order the sort puts the classes, each
-/// with whether the order of its groups on a node can change what the plugin evicts.
-fn classes(m: &Model, namespaces: &Namespaces) -> Vec<(Vec<usize>, bool)> {
+/// anti-affinity terms), one class per priority and QoS class in the order the sort puts
+/// them, each with whether the order of its groups on a node can change what the plugin
+/// evicts.
+fn classes(m: &Model, namespaces: &Namespaces) -> Classes {
     let ng = m.ir.groups.len();
     let mut by_qos: Vec<usize> = (0..ng)
         .filter(|&g| in_namespaces(m, namespaces, g) && !m.ir.groups[g].pod_affinity.required_anti.is_empty())
         .collect();
     // SortPodsBasedOnPriorityLowToHigh: lower priority first, then the QoS class.
-    by_qos.sort_by_key(|&g| (m.ir.groups[g].priority, m.ir.groups[g].qos));
-    let limits =
-        m.ir.descheduler
-            .as_ref()
-            .is_some_and(|ds| ds.max_per_node.is_some() || ds.max_per_namespace.is_some() || ds.max_total.is_some());
-    let mut out: Vec<(Vec<usize>, bool)> = Vec::new();
-    for g in by_qos {
-        match out.last_mut() {
-            Some((c, _))
-                if (m.ir.groups[c[0]].priority, m.ir.groups[c[0]].qos)
-                    == (m.ir.groups[g].priority, m.ir.groups[g].qos) =>
-            {
-                c.push(g)
-            }
-            _ => out.push((vec![g], false)),
-        }
-    }
-    for (c, matters) in &mut out {
+    let key = |g: usize| (m.ir.groups[g].priority, m.ir.groups[g].qos);
+    by_qos.sort_by_key(|&g| key(g));
+    let limits = group_order::limits_set(m);
+    group_order::classes(by_qos, key, |c| {
         let pair = |g: usize, h: usize| {
             m.ir.groups[g].pod_affinity.required_anti.iter().any(|t| t.desched_selects[h])
                 || m.ir.pdbs.iter().any(|p| p.selects[g] && p.selects[h])
         };
-        *matters = c.len() > 1 && (limits || c.iter().any(|&g| c.iter().any(|&h| g != h && pair(g, h))));
-    }
-    out
-}
-
-/// Group orders of one node: the product of the factorials of the sizes of the classes
-/// whose order matters.
-fn per_node(classes: &[(Vec<usize>, bool)]) -> usize {
-    classes.iter().filter(|(_, matters)| *matters).map(|(c, _)| (1..=c.len()).product::<usize>()).product()
+        limits || c.iter().any(|&g| c.iter().any(|&h| g != h && pair(g, h)))
+    })
 }
 
 /// How many choices of group orders this plugin adds to a descheduler step: every node's
 /// group orders, combined (1 where no order matters).
 pub(super) fn choices(m: &Model, plugin: &DeschedulerPlugin) -> usize {
     let DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { namespaces } = plugin else { return 1 };
-    let k = per_node(&classes(m, namespaces));
-    (0..m.nodes()).try_fold(1usize, |acc, _| acc.checked_mul(k)).unwrap_or(usize::MAX)
-}
-
-/// The groups on node `n` in the order of choice `choice` (below [`choices`]): classes in
-/// QoS order, the groups of a class whose order matters in the permutation the node's digit
-/// names, the others in index order.
-fn group_orders(classes: &[(Vec<usize>, bool)], choice: usize, n: usize) -> Vec<usize> {
-    let k = per_node(classes);
-    let mut digit = (0..n).fold(choice, |c, _| c / k) % k;
-    let mut out = Vec::new();
-    for (c, matters) in classes {
-        if *matters {
-            let f: usize = (1..=c.len()).product();
-            out.extend(super::permutation(c.len(), digit % f).into_iter().map(|i| c[i]));
-            digit /= f;
-        } else {
-            out.extend(c.iter().copied());
-        }
-    }
-    out
+    group_order::choices(m, &classes(m, namespaces))
 }
 
 /// The group orders of choice `choice` in words, for the nodes where it differs from index
 /// order: "on a-0 web@r1 before web@r0".
 pub(super) fn describe_choice(m: &Model, plugin: &DeschedulerPlugin, choice: usize) -> Vec<String> {
     let DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { namespaces } = plugin else { return Vec::new() };
-    let classes = classes(m, namespaces);
-    let mut out = Vec::new();
-    for n in 0..m.nodes() {
-        let mine = group_orders(&classes, choice, n);
-        if mine != group_orders(&classes, 0, n) {
-            let names: Vec<String> = mine.iter().map(|&g| m.group_name(g)).collect();
-            out.push(format!("on {} {}", m.node_name(n), names.join(" before ")));
-        }
-    }
-    out
+    group_order::describe(m, &classes(m, namespaces), choice)
 }
 
 /// Why the plugin evicts pods of group `g` on node `n` in state `st` (the run's start), in
@@ -211,7 +163,7 @@ pub(super) fn inter_pod_anti_affinity<D: Domain>(
     let classes = classes(m, namespaces);
     let mut st = st;
     for &n in order {
-        for g in group_orders(&classes, choice, n) {
+        for g in group_order::group_orders(&classes, choice, n) {
             let terms = &m.ir.groups[g].pod_affinity.required_anti;
             let c = active_on(d, m, &st, g, n);
             // Per term: listed pods it matches in the node's domain, besides the group's

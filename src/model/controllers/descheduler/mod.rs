@@ -26,19 +26,17 @@
 //!   spread constraints, each break ties anew, so runs where two of them break ties
 //!   differently (LowNodeUtilization's sort constraining the order that topology spread's
 //!   ties then see, say) are missed;
-//! - pods of different groups on one node are taken group by group: every group order for
-//!   RemovePodsViolatingInterPodAntiAffinity (and every owner order for RemoveDuplicates)
-//!   where it matters, up to [`GROUP_CHOICES_MAX`] choices (`group_choice_count`; the step's
-//!   `a`), index order for the other plugins (within a QoS class for LowNodeUtilization):
-//!   upstream's pod order there is arbitrary pod by pod, and a different mix of groups can be
-//!   evicted before LowNodeUtilization's node reaches its target or the headroom runs out, or
-//!   before a limit or a shared PodDisruptionBudget stops a plugin;
-//! - topology spread marks a domain's moves on its (group, node) cells in order, ignoring
-//!   upstream's preference (sortDomains, then a stable sort by PodFitsAnyOtherNode) for pods
-//!   without node selector or affinity and for pods that fit a below-average node, so runs
-//!   where such a pod is the victim while kbmc picks another (or none) are missed.
+//! - pods of tied groups are taken group by group, never interleaved pod by pod: every group
+//!   order where it can change the outcome is a choice of the step (`group_choice_count`; the
+//!   step's `a`; `group_order.rs` for the plugins that walk a node's pods), up to
+//!   [`GROUP_CHOICES_MAX`] choices, index order beyond; topology spread takes one order of a
+//!   constraint's tied groups for all its domains. Upstream's pod order is arbitrary pod by
+//!   pod, so a different mix of groups can be evicted before LowNodeUtilization's node
+//!   reaches its target or the headroom runs out, before a limit or a shared
+//!   PodDisruptionBudget stops a plugin, or among a spread domain's moves.
 
 mod evictor;
+mod group_order;
 
 /// DefaultEvictor's Filter for the pods of group `g` (what other modules' tests ask of it).
 #[cfg(test)]
@@ -117,7 +115,10 @@ fn plugin_choices(m: &Model, plugin: &DeschedulerPlugin) -> usize {
         DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. } => {
             inter_pod_anti_affinity::choices(m, plugin)
         }
-        _ => 1,
+        DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { .. } => topology_spread::choices(m, plugin),
+        DeschedulerPlugin::LowNodeUtilization { .. } => low_node_utilization::choices(m, plugin),
+        DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => node_taints::choices(m, plugin),
+        DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => node_affinity::choices(m, plugin),
     }
 }
 
@@ -223,17 +224,18 @@ pub fn run<D: Domain>(
                 &mut lim,
                 SpreadArgs { hard: *hard, soft: *soft, node_fit_check: *topology_balance_node_fit, namespaces },
                 order,
+                choice,
             ),
             DeschedulerPlugin::LowNodeUtilization { .. } => {
-                let (out, sorted) = low_node_utilization(d, m, nx, p, &mut lim, plugin, order);
+                let (out, sorted) = low_node_utilization(d, m, nx, p, &mut lim, plugin, order, choice);
                 possible = d.and(&possible, &sorted);
                 out
             }
             DeschedulerPlugin::RemovePodsViolatingNodeTaints { .. } => {
-                node_taints(d, m, nx, p, &mut lim, plugin, order)
+                node_taints(d, m, nx, p, &mut lim, plugin, order, choice)
             }
             DeschedulerPlugin::RemovePodsViolatingNodeAffinity { .. } => {
-                node_affinity(d, m, nx, p, &mut lim, plugin, order)
+                node_affinity(d, m, nx, p, &mut lim, plugin, order, choice)
             }
             DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. } => {
                 inter_pod_anti_affinity(d, m, nx, p, &mut lim, plugin, order, choice)
@@ -441,6 +443,10 @@ impl<D: Domain> Controller<D> for Descheduler {
         for ((_, plugin), choice) in plugins_in_run(m).into_iter().zip(split_choice(m, s.a as usize)) {
             how.extend(remove_duplicates::describe_choice(m, plugin, choice));
             how.extend(inter_pod_anti_affinity::describe_choice(m, plugin, choice));
+            how.extend(topology_spread::describe_choice(m, plugin, choice));
+            how.extend(low_node_utilization::describe_choice(m, plugin, choice));
+            how.extend(node_taints::describe_choice(m, plugin, choice));
+            how.extend(node_affinity::describe_choice(m, plugin, choice));
         }
         format!("{what} ({})", how.join("; "))
     }

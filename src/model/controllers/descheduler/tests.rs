@@ -645,3 +645,162 @@ fn default_evictor_priority_threshold() {
     assert!(with("system-cluster-critical", "evictSystemCriticalPods: true"));
     assert!(with("high", "evictSystemCriticalPods: true, priorityThreshold: {value: 800}"));
 }
+
+// ---- the order a domain gives up its pods ----------------------------------------------------
+
+/// Deployments `first` and `second` (each `(name, replicas on n-0, pod spec extra)`), in that
+/// order in the input, both labelled tier=web and carrying a hostname spread constraint
+/// selecting tier=web (maxSkew 1), on two nodes n-0 and n-1 (pool `n`, label `pool: n`);
+/// RemovePodsViolatingTopologySpreadConstraint with the plugin's `args`. PriorityClasses
+/// `high` (100, never preempting: kbmc's preemption does not model spread) and `low` (0)
+/// exist.
+fn spread_pair(first: (&str, i64, &str), second: (&str, i64, &str), args: &str) -> Model {
+    let spread = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {tier: web}}}";
+    let dep = |(name, count, extra): (&str, i64, &str)| {
+        deployment(name, count, "1", "1Gi", &format!("{spread}\n{extra}"))
+            .replace(&format!("labels: {{app: {name}}}"), &format!("labels: {{app: {name}, tier: web}}"))
+    };
+    let classes = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 100\npreemptionPolicy: Never\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: low}\nvalue: 0\n---\n";
+    let spec = format!(
+        "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 2, capacity: {{cpu: \"64\", memory: 64Gi}}}}]\n  workloads:\n    - {{deployment: {}, placement: [{{node: n-0, count: {}}}]}}\n    - {{deployment: {}, placement: [{{node: n-0, count: {}}}]}}\n",
+        first.0, first.1, second.0, second.1
+    );
+    model(&format!(
+        "{classes}{}{}{}{spec}",
+        dep(first),
+        dep(second),
+        policy("RemovePodsViolatingTopologySpreadConstraint", args)
+    ))
+}
+
+/// Pods each Deployment (by name) loses in every outcome of one descheduler step.
+fn losses_by_name(m: &Model, names: &[&str]) -> Vec<Vec<i64>> {
+    let st = m.initial_states().remove(0);
+    let per_group = group_outcomes(m, &st);
+    let mut out: Vec<Vec<i64>> = per_group
+        .iter()
+        .map(|o| {
+            names
+                .iter()
+                .map(|name| {
+                    let d = m.ir.deployments.iter().position(|d| d.name == *name).expect("a Deployment");
+                    m.groups_of[d].iter().map(|&g| o[g]).sum()
+                })
+                .collect()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// balanceDomains' stable sort (topologyspreadconstraint.go) puts the pods that fit no node
+/// of a below-average domain first, and the plugin takes from the end: of n-0's 2 `pinned`
+/// pods (nodeSelector on n-0's hostname) and 2 `free` ones, the 2 moves take `free`'s,
+/// whichever Deployment the input lists first (upstream's "2 domains, sizes [4,0], maxSkew=1,
+/// only move 1 pod since pods with nodeSelector and nodeAffinity aren't evicted" in small).
+/// Index order used to take `pinned`'s first, which fit nowhere else and were left.
+#[test]
+fn topology_spread_takes_pods_that_fit_elsewhere_first() {
+    let pin = "nodeSelector: {kubernetes.io/hostname: n-0}";
+    for swap in [false, true] {
+        let (a, b) = (("pinned", 2, pin), ("free", 2, ""));
+        let m = if swap { spread_pair(b, a, "") } else { spread_pair(a, b, "") };
+        assert_eq!(losses_by_name(&m, &["pinned", "free"]), vec![vec![0, 2]], "swapped: {swap}");
+    }
+}
+
+/// sortDomains (topologyspreadconstraint.go) sorts a domain's pods with selectors or node
+/// affinity (here a preferred one, which fits anywhere) first and, within each kind, by ascending priority (`!comparePodsByPriority`),
+/// and the plugin takes from the end: a pod without a nodeSelector goes before one with,
+/// and the higher priority before the lower (as TestSortDomains "multiple domains with
+/// different priorities and selectors" orders them), without topologyBalanceNodeFit too.
+#[test]
+fn topology_spread_takes_plain_then_higher_priority_pods_first() {
+    let any_node = "affinity: {nodeAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, preference: {matchExpressions: [{key: x, operator: Exists}]}}]}}";
+    let args = ", args: {topologyBalanceNodeFit: false}";
+    for swap in [false, true] {
+        let (a, b) = (("selected", 2, any_node), ("plain", 2, ""));
+        let m = if swap { spread_pair(b, a, args) } else { spread_pair(a, b, args) };
+        assert_eq!(losses_by_name(&m, &["selected", "plain"]), vec![vec![0, 2]], "swapped: {swap}");
+        let (a, b) = (("low", 2, "priorityClassName: low"), ("high", 2, "priorityClassName: high"));
+        let m = if swap { spread_pair(b, a, args) } else { spread_pair(a, b, args) };
+        assert_eq!(losses_by_name(&m, &["low", "high"]), vec![vec![0, 2]], "swapped: {swap}");
+    }
+}
+
+/// Two groups alike in what the sorts read tie; sort.Slice leaves them in the lister's
+/// arbitrary order, so taking either first is a choice of the step: 2 labels per node order,
+/// and one move of 2 goes to `a` or to `b`.
+#[test]
+fn topology_spread_tied_groups_are_choices() {
+    let m = spread_pair(("a", 2, ""), ("b", 2, ""), "");
+    assert_eq!(group_choice_count(&m), 2);
+    assert_eq!(losses_by_name(&m, &["a", "b"]), vec![vec![0, 2], vec![2, 0]]);
+}
+
+/// LowNodeUtilization's thresholds are float64 percentages: a node is above t when
+/// `float64(used) / float64(alloc) * 100 > t` (ResourceUsageToResourceThreshold,
+/// isNodeAboveThreshold), and a target caps capacity at `int64(t * 0.01 * capacity)`
+/// (capNodeCapacityToThreshold). 333m of 1000m is 33.300000000000004% in float64, above
+/// 33.3; flooring 33.3 to 33 made 331m above it.
+#[test]
+fn low_node_utilization_thresholds_are_float_percentages() {
+    use low_node_utilization::{fraction, min_over};
+    assert_eq!(min_over(1000, 33.3), 333);
+    assert_eq!(min_over(2000, 12.5), 251);
+    assert_eq!(min_over(2000, 0.0), 1);
+    assert_eq!(min_over(2000, 100.0), 2001);
+    assert_eq!(min_over(0, 50.0), i64::MAX);
+    assert_eq!(fraction(33.3, 1000), 332);
+    assert_eq!(fraction(12.5, 2000), 250);
+    assert_eq!(fraction(100.0, 110), 110);
+}
+
+/// LowNodeUtilization sorts a node's pods with SortPodsBasedOnPriorityLowToHigh, a
+/// `sort.Slice` over the lister's arbitrary order: `a` (1 core) and `b` (2 cores), both
+/// Burstable at priority 0, tie, so either goes first on n-0 (4 + 4 of 10 cores, target 5):
+/// three of `a`, or two of `b` (which also use up n-1's 4 cores of headroom). Each node's two
+/// orders are choices of the step.
+#[test]
+fn low_node_utilization_tied_groups_are_choices() {
+    let args = ", args: {thresholds: {cpu: 20}, targetThresholds: {cpu: 50}}";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"10\", memory: 64Gi}}]\n  workloads:\n    - {deployment: a, placement: [{node: n-0, count: 4}, {node: n-1, count: 1}]}\n    - {deployment: b, placement: [{node: n-0, count: 2}]}\n";
+    let m = model(&format!(
+        "{}{}{}{spec}",
+        deployment("a", 5, "1", "1Gi", ""),
+        deployment("b", 2, "2", "1Gi", ""),
+        policy("LowNodeUtilization", args)
+    ));
+    assert_eq!(group_choice_count(&m), 4);
+    assert_eq!(losses_by_name(&m, &["a", "b"]), vec![vec![0, 2], vec![3, 0]]);
+}
+
+/// NodeFit's resource check (node.go `fitsRequest`) asks for room in the pod count and in
+/// each resource the pod's requests name (the names of `PodRequestsAndLimits`' list): on
+/// n-1, its 4Gi of memory over-committed by `hog`, a pod that names only CPU still fits, one
+/// that names memory, even as an explicit 0, does not; with `hog` within the memory, both fit.
+#[test]
+fn node_fit_checks_only_the_resources_a_pod_requests() {
+    let dep = |name: &str, requests: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: c, image: i, resources: {{requests: {requests}}}}}]\n---\n")
+    };
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 4Gi}}]\n  workloads:\n    - {deployment: hog, placement: [{node: n-1, count: 1}]}\n    - {deployment: light, placement: [{node: n-0, count: 1}]}\n    - {deployment: zero, placement: [{node: n-0, count: 1}]}\n";
+    let m = model(&format!(
+        "{}{}{}{}{spec}",
+        dep("hog", "{cpu: 100m, memory: 1Gi}"),
+        dep("light", "{cpu: 100m}"),
+        dep("zero", "{cpu: 100m, memory: \"0\"}"),
+        policy("RemoveDuplicates", "")
+    ));
+    let (hog, light, zero) = (m.groups_of[0][0], m.groups_of[1][0], m.groups_of[2][0]);
+    assert_eq!(
+        (m.ir.groups[light].request_names, m.ir.groups[zero].request_names),
+        (crate::ir::RequestNames { cpu: true, memory: false }, crate::ir::RequestNames { cpu: true, memory: true })
+    );
+    let mut st = m.initial_state(&[2]);
+    let fit = |st: &ClusterState<Concrete>, g: usize| super::evictor::node_fit(&Concrete, &m, st, g, 1);
+    assert!(fit(&st, light) && fit(&st, zero));
+    st.running[m.start_kind[hog]][1] = 5;
+    assert!(fit(&st, light), "no memory named: the over-committed memory is not asked");
+    assert!(!fit(&st, zero), "memory named, as 0: 5Gi + 0 of 4Gi does not fit");
+}

@@ -9,11 +9,22 @@
 //! pods of other namespaces from the listing that `Balance` groups by namespace, so a
 //! namespace it does not admit has no constraints balanced, no pods counted and none
 //! evicted; a constraint counts pods of its own namespace only, so the others are untouched.
+//!
+//! Which pods a domain gives up follows upstream's two sorts (`sortDomains`, then
+//! `balanceDomains`' stable sort by `PodFitsAnyOtherNode`), taken from the back: first the
+//! pods that fit a node of a below-average domain other than their own, then the others;
+//! within each, pods without nodeSelector or node affinity before those with
+//! (`hasSelectorOrAffinity`), and among those the highest priority first (the sort is
+//! ascending by priority and the plugin takes from the end). A pod that does not fit is
+//! still counted as moved, and under topologyBalanceNodeFit not marked. Groups that tie on
+//! all of that come in upstream's arbitrary order: where a constraint selects two or more
+//! groups of one tie, every order of them is a choice of the step (`choices`), one order per
+//! constraint for all of its domains; a domain's nodes come in the run's node order.
 
 use super::super::super::{active_on, ready, ClusterState, Model};
 use super::evictor::*;
 use crate::domain::Domain;
-use crate::ir::{DeschedulerProfile, Namespaces, SpreadConstraint};
+use crate::ir::{DeschedulerPlugin, DeschedulerProfile, Namespaces, SpreadConstraint};
 
 /// The spread constraints the plugin balances, with their owner group (whose node affinity
 /// and tolerations the inclusion policies read). Two constraints are merged where upstream's
@@ -62,6 +73,80 @@ pub(super) fn balanced_constraints<'a>(
     out
 }
 
+/// The groups constraint `c` counts, in the order the plugin takes them from a domain (see
+/// the module documentation), split into ties: groups of one tie (the same
+/// `selector_or_affinity` and priority) come in an order upstream leaves arbitrary.
+fn ties(m: &Model, c: &SpreadConstraint) -> Vec<Vec<usize>> {
+    let mut gs: Vec<usize> = (0..m.ir.groups.len()).filter(|&h| c.desched_selects[h]).collect();
+    let key = |h: usize| (m.ir.groups[h].selector_or_affinity, std::cmp::Reverse(m.ir.groups[h].priority));
+    gs.sort_by_key(|&h| key(h));
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for h in gs {
+        match out.last_mut() {
+            Some(t) if key(t[0]) == key(h) => t.push(h),
+            _ => out.push(vec![h]),
+        }
+    }
+    out
+}
+
+/// Orders of the ties of every balanced constraint: the product of their sizes' factorials.
+fn tie_orders(ties: &[Vec<Vec<usize>>]) -> usize {
+    ties.iter().flatten().try_fold(1usize, |acc, t| acc.checked_mul((1..=t.len()).product())).unwrap_or(usize::MAX)
+}
+
+/// Every balanced constraint's ties (see [`ties`]), in `balanced_constraints`' order.
+fn all_ties(m: &Model, plugin: &DeschedulerPlugin) -> Vec<Vec<Vec<usize>>> {
+    let DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, namespaces, .. } = plugin else {
+        return Vec::new();
+    };
+    balanced_constraints(m, *hard, *soft, namespaces).into_iter().map(|(_, c)| ties(m, c)).collect()
+}
+
+/// How many orders of tied groups the plugin adds to a descheduler step (1 where no
+/// constraint selects two groups of one tie).
+pub(super) fn choices(m: &Model, plugin: &DeschedulerPlugin) -> usize {
+    tie_orders(&all_ties(m, plugin))
+}
+
+/// Each balanced constraint's groups in the order the plugin takes them under choice
+/// `choice` (below [`choices`]): ties in key order, each tie's groups in the permutation its
+/// digit names.
+fn taking_orders(all: &[Vec<Vec<usize>>], choice: usize) -> Vec<Vec<usize>> {
+    let mut rest = choice;
+    all.iter()
+        .map(|ties| {
+            let mut out = Vec::new();
+            for t in ties {
+                let f: usize = (1..=t.len()).product();
+                out.extend(super::permutation(t.len(), rest % f).into_iter().map(|i| t[i]));
+                rest /= f;
+            }
+            out
+        })
+        .collect()
+}
+
+/// The orders of tied groups of choice `choice` in words where they differ from index order:
+/// "spread on zone takes web before api".
+pub(super) fn describe_choice(m: &Model, plugin: &DeschedulerPlugin, choice: usize) -> Vec<String> {
+    let all = all_ties(m, plugin);
+    let DeschedulerPlugin::RemovePodsViolatingTopologySpreadConstraint { hard, soft, namespaces, .. } = plugin else {
+        return Vec::new();
+    };
+    let constraints = balanced_constraints(m, *hard, *soft, namespaces);
+    let (mine, first) = (taking_orders(&all, choice), taking_orders(&all, 0));
+    let mut out = Vec::new();
+    for ((o, z), (_, c)) in mine.iter().zip(&first).zip(&constraints) {
+        if o != z {
+            let names: Vec<String> = o.iter().map(|&g| m.group_name(g)).collect();
+            let key = m.ir.labels.key_name(c.topology_key);
+            out.push(format!("spread on {key} takes {}", names.join(" before ")));
+        }
+    }
+    out
+}
+
 /// Which constraints RemovePodsViolatingTopologySpreadConstraint balances, and whether an
 /// evicted pod must fit on another node (topologyBalanceNodeFit).
 pub(super) struct SpreadArgs<'a> {
@@ -71,6 +156,7 @@ pub(super) struct SpreadArgs<'a> {
     pub(super) namespaces: &'a Namespaces,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn topology_spread<D: Domain>(
     d: &D,
     m: &Model,
@@ -79,6 +165,7 @@ pub(super) fn topology_spread<D: Domain>(
     lim: &mut Limits<D>,
     args: SpreadArgs,
     order: &[usize],
+    choice: usize,
 ) -> ClusterState<D> {
     let SpreadArgs { hard, soft, node_fit_check, namespaces } = args;
     let nn = m.nodes();
@@ -86,7 +173,9 @@ pub(super) fn topology_spread<D: Domain>(
     // Pods marked for eviction per (group, node), over every constraint, on the state before
     // the plugin runs; evicted together at the end, as upstream evicts its marked set.
     let mut marked: Vec<Vec<D::Int>> = vec![vec![d.int(0); nn]; ng];
-    for (owner, c) in balanced_constraints(m, hard, soft, namespaces) {
+    let constraints = balanced_constraints(m, hard, soft, namespaces);
+    let takes = taking_orders(&constraints.iter().map(|(_, c)| ties(m, c)).collect::<Vec<_>>(), choice);
+    for ((owner, c), take) in constraints.into_iter().zip(takes) {
         // Domains: values of the key on Ready nodes passing the inclusion policies.
         let (nv, dom) = super::super::scheduler::domains(m, c);
         if nv == 0 {
@@ -95,6 +184,8 @@ pub(super) fn topology_spread<D: Domain>(
         let selected: Vec<usize> = (0..ng).filter(|&h| c.desched_selects[h]).collect();
         let mut registered = vec![d.bool(false); nv];
         let mut size = vec![d.int(0); nv];
+        // Nodes passing the inclusion policies (filterEligibleNodes), Ready ones only.
+        let mut eligible = vec![d.bool(false); nn];
         let owner_p = &m.ir.groups[owner].per_node;
         for n in 0..nn {
             let Some(v) = dom[n] else { continue };
@@ -116,6 +207,7 @@ pub(super) fn topology_spread<D: Domain>(
                 pods = d.add(&pods, &d.ite(&ok, &active_on(d, m, &st, h, n), &d.int(0)));
             }
             let pods = d.ite(&rd, &pods, &d.int(0));
+            eligible[n] = inc.clone();
             registered[v] = d.or(&registered[v], &d.or(&inc, &d.gt(&pods, &d.int(0))));
             size[v] = d.add(&size[v], &pods);
         }
@@ -205,9 +297,11 @@ pub(super) fn topology_spread<D: Domain>(
             i = d.ite(&advance_i, &d.add(&i, &d.int(1)), &i);
             j = d.ite(&active, &j2, &j);
         }
-        // Mark the moved pods of each domain on its nodes in the run's node order. With
-        // topologyBalanceNodeFit a pod is marked only if it fits a node of a below-average
-        // domain (it is moved in the bookkeeping either way).
+        // Take each domain's moves from the back of upstream's sorted list: pods that fit a
+        // node of a below-average domain other than their own (PodFitsAnyOtherNode against
+        // nodesBelowIdealAvg) first, then the rest; within each, groups in `take` order, a
+        // group's pods over the domain's nodes in the run's node order. A pod that does not
+        // fit counts as moved either way; under topologyBalanceNodeFit it is not marked.
         // Moves per domain (positions map back to domains through the sort).
         let moved_dom: Vec<D::Int> = (0..nv)
             .map(|v| {
@@ -219,23 +313,35 @@ pub(super) fn topology_spread<D: Domain>(
                 )
             })
             .collect();
+        let below: Vec<D::Bool> = (0..nn)
+            .map(|t| match dom[t] {
+                Some(w) => d.and(&eligible[t], &below_avg[w]),
+                None => d.bool(false),
+            })
+            .collect();
+        let fits_below = |h: usize, n: usize| -> D::Bool {
+            d.any((0..nn).filter(|&t| t != n).map(|t| d.and(&below[t], &lim.fit[h][t])).collect::<Vec<_>>().iter())
+        };
         for v in 0..nv {
+            let nodes: Vec<usize> = order.iter().copied().filter(|&n| dom[n] == Some(v)).collect();
+            let fits: Vec<Vec<D::Bool>> =
+                take.iter().map(|&h| nodes.iter().map(|&n| fits_below(h, n)).collect()).collect();
             let mut left = moved_dom[v].clone();
-            for &n in order.iter().filter(|&&n| dom[n] == Some(v)) {
-                for &h in &selected {
-                    let mut ok = d.and(&ready(d, &st, n), &evictable(d, m, &st, p, lim, h, n));
-                    if node_fit_check {
-                        let fits = (0..nn)
-                            .filter(|&t| t != n && dom[t].is_some_and(|w| w != v))
-                            .map(|t| d.and(&below_avg[dom[t].unwrap()], &lim.fit[h][t]))
-                            .collect::<Vec<_>>();
-                        ok = d.and(&ok, &d.any(fits.iter()));
+            for fitting in [true, false] {
+                for (hi, &h) in take.iter().enumerate() {
+                    for (ni, &n) in nodes.iter().enumerate() {
+                        let this_pass = if fitting { fits[hi][ni].clone() } else { d.not(&fits[hi][ni]) };
+                        let listed = d.and(&ready(d, &st, n), &filter(d, m, &st, p, h));
+                        let counted = d.ite(&d.and(&this_pass, &listed), &active_on(d, m, &st, h, n), &d.int(0));
+                        let want = d.min(&left, &counted);
+                        left = d.sub(&left, &want);
+                        let mut ok = evictable(d, m, &st, p, lim, h, n);
+                        if node_fit_check && !fitting {
+                            ok = d.bool(false);
+                        }
+                        let mark = d.ite(&ok, &want, &d.int(0));
+                        marked[h][n] = d.max(&marked[h][n], &mark);
                     }
-                    let counted = d.ite(&filter(d, m, &st, p, h), &active_on(d, m, &st, h, n), &d.int(0));
-                    let want = d.min(&left, &counted);
-                    left = d.sub(&left, &want);
-                    let mark = d.ite(&ok, &want, &d.int(0));
-                    marked[h][n] = d.max(&marked[h][n], &mark);
                 }
             }
         }
