@@ -6,7 +6,8 @@
 //! Each part of the input is read in a file of its own under `build/`, as an `impl Builder`
 //! block: `nodes.rs` (pools and Node manifests), `deployments.rs` (Deployments, their
 //! revisions' pod groups, references to them), `snapshot.rs` (a cluster snapshot's
-//! ReplicaSets and Pods), `hpa.rs`, `scheduler.rs` (the KubeSchedulerConfiguration),
+//! ReplicaSets and Pods), `hpa.rs`, `vpa.rs` (VerticalPodAutoscalers and the revisions their
+//! recommendations add), `scheduler.rs` (the KubeSchedulerConfiguration),
 //! `descheduler.rs` (the DeschedulerPolicy), `events.rs` (spec.controllers and spec.events),
 //! `pdb.rs` (PodDisruptionBudgets), `statefulsets.rs` (StatefulSets, their ordinals' pod
 //! groups and the StorageClasses of their claims), `priority.rs` (PriorityClasses and each pod

@@ -208,9 +208,7 @@ impl Builder<'_> {
             ));
         }
         // The template: kbmc's usage is per pod, so the VPA's container is the pod's only one.
-        let Some(dep_obj) = inputs_deployment(self.inputs, &self.deployments[di].object_name, &namespace) else {
-            return None;
-        };
+        let dep_obj = inputs_deployment(self.inputs, &self.deployments[di].object_name, &namespace)?;
         let pod = dep_obj.value.spec.template.spec.clone().unwrap_or_default();
         let dep_origin = dep_obj.origin.clone();
         if pod.containers.len() != 1 || pod.init_containers.as_ref().is_some_and(|c| !c.is_empty()) {
