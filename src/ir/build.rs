@@ -6,7 +6,8 @@
 //! Each part of the input is read in a file of its own under `build/`, as an `impl Builder`
 //! block: `nodes.rs` (pools and Node manifests), `deployments.rs` (Deployments, their
 //! revisions' pod groups, references to them), `snapshot.rs` (a cluster snapshot's
-//! ReplicaSets and Pods), `hpa.rs`, `scheduler.rs` (the KubeSchedulerConfiguration),
+//! ReplicaSets and Pods), `hpa.rs`, `vpa.rs` (VerticalPodAutoscalers and the revisions their
+//! recommendations add), `scheduler.rs` (the KubeSchedulerConfiguration),
 //! `descheduler.rs` (the DeschedulerPolicy), `events.rs` (spec.controllers and spec.events),
 //! `pdb.rs` (PodDisruptionBudgets), `statefulsets.rs` (StatefulSets, their ordinals' pod
 //! groups and the StorageClasses of their claims), `priority.rs` (PriorityClasses and each pod
@@ -42,6 +43,7 @@ mod snapshot;
 mod statefulsets;
 #[cfg(test)]
 mod test_inputs;
+mod vpa;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BuildOptions {
@@ -165,6 +167,9 @@ struct Builder<'a> {
     /// A snapshot's pods of the DaemonSets among the inputs (`snapshot.rs`), held to each
     /// DaemonSet's start state by `daemonsets.rs`.
     daemon_pods: Vec<snapshot::DaemonPod>,
+    /// Deployments whose revisions are a VerticalPodAutoscaler's request variants of one
+    /// ReplicaSet (`vpa.rs`), not rollouts: their pods are the same ReplicaSet's.
+    vpa_targets: Vec<DeploymentId>,
 }
 
 /// Builds and validates the model.
@@ -230,6 +235,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         group_priority: Vec::new(),
         daemon_sets: Vec::new(),
         daemon_pods: Vec::new(),
+        vpa_targets: Vec::new(),
     };
     let spec = &verification.value.spec;
     b.labels.key(HOSTNAME);
@@ -254,6 +260,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     let applies = b.applied_revisions(spec);
     b.snapshot_pods(&replica_sets);
     b.check_snapshot_fits();
+    let vpas = b.vpas(spec);
     b.daemon_sets_from_manifests(spec);
     let groups = b.resolve_groups();
     let pdbs = b.pdbs(&groups);
@@ -324,6 +331,7 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
         priority_classes: b.classes,
         daemon_sets: b.daemon_sets,
         autoscaler,
+        vpas,
     };
     Ok((model, b.diag.warnings))
 }

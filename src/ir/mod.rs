@@ -16,6 +16,7 @@ pub mod limits;
 mod namespaces;
 mod pod;
 mod validate;
+pub mod vpa;
 
 use serde::Serialize;
 
@@ -114,6 +115,76 @@ pub struct Model {
     pub daemon_sets: Vec<DaemonSet>,
     /// The cluster autoscaler's options, when some pool is autoscaled.
     pub autoscaler: Option<Autoscaler>,
+    /// VerticalPodAutoscalers (`vpa.rs`), at most one per Deployment.
+    pub vpas: Vec<Vpa>,
+}
+
+/// A VerticalPodAutoscaler's `updatePolicy.updateMode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum VpaMode {
+    /// Recommendations only: no pod is changed.
+    Off,
+    /// The admission controller sets the requests of pods created from now on; the updater
+    /// evicts nothing.
+    Initial,
+    /// `Recreate`, and `Auto` (which upstream runs as Recreate): the updater also evicts pods
+    /// whose requests are not the recommendation.
+    Recreate,
+    /// The updater resizes a running pod in place where its node has room, and evicts it
+    /// otherwise.
+    InPlaceOrRecreate,
+}
+
+impl VpaMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            VpaMode::Off => "Off",
+            VpaMode::Initial => "Initial",
+            VpaMode::Recreate => "Recreate",
+            VpaMode::InPlaceOrRecreate => "InPlaceOrRecreate",
+        }
+    }
+}
+
+/// One recommendation the recommender can give (see `vpa.rs`): the per-pod CPU usage whose
+/// history gives it, and the pod requests the admission controller then sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct VpaLevel {
+    /// The CPU usage (millicores) whose samples make the 90th percentile.
+    pub usage_cpu_milli: i64,
+    /// The recommended target (capped): CPU millicores and memory bytes.
+    pub target_cpu_milli: i64,
+    pub target_memory: i64,
+    /// The revision of the target Deployment whose pods carry the admitted requests (0: the
+    /// template's, when they are equal; always 0 under mode Off, which changes no pod).
+    pub revision: u32,
+}
+
+/// An autoscaling.k8s.io/v1 VerticalPodAutoscaler (`build/vpa.rs`, `model/controllers/vpa.rs`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Vpa {
+    /// `metadata.name`, or `namespace/name` when another VPA has it in another namespace.
+    pub name: String,
+    pub target: DeploymentId,
+    pub mode: VpaMode,
+    /// Live pods the updater needs before it evicts any (`updatePolicy.minReplicas`, else the
+    /// updater's `--min-replicas` default 2).
+    pub min_replicas: i64,
+    /// Whether CPU and memory are controlled (`controlledResources`; a container policy with
+    /// `mode: Off` controls neither).
+    pub controls_cpu: bool,
+    pub controls_memory: bool,
+    /// `controlledValues: RequestsOnly` (false: RequestsAndLimits, the default). Without
+    /// limits (a controlled container with limits is refused) both set the same requests.
+    pub requests_only: bool,
+    /// `minAllowed` / `maxAllowed` of the container's policy: CPU millicores, memory bytes.
+    pub min_allowed: (Option<i64>, Option<i64>),
+    pub max_allowed: (Option<i64>, Option<i64>),
+    /// The recommendations the recommender can give, one per CPU usage level of the target's
+    /// pods, in increasing usage.
+    pub levels: Vec<VpaLevel>,
+    #[serde(skip)]
+    pub origin: Origin,
 }
 
 /// The cluster autoscaler's options (cluster-autoscaler's flags of the same names).

@@ -11,6 +11,7 @@ pub mod overlay;
 pub mod quantity;
 mod required;
 pub mod scheduler_config;
+pub mod vpa;
 
 use std::path::{Path, PathBuf};
 
@@ -73,6 +74,9 @@ pub struct Inputs {
     pub priority_classes: Vec<Object<PriorityClass>>,
     /// DaemonSets: one pod per eligible node, bound by the scheduler.
     pub daemon_sets: Vec<Object<DaemonSet>>,
+    /// VerticalPodAutoscalers: the recommender, updater and admission controller of their
+    /// target Deployment's requests.
+    pub vpas: Vec<Object<vpa::VerticalPodAutoscaler>>,
 }
 
 /// Options that change how strict loading is.
@@ -112,7 +116,7 @@ const UNMODELED_KINDS: &[(&str, &str)] = &[
 const KNOWN: &str =
     "apps/v1 Deployment, apps/v1 DaemonSet, apps/v1 ReplicaSet, v1 Pod, autoscaling/v2 HorizontalPodAutoscaler, v1 Node, v1 List, \
 policy/v1 PodDisruptionBudget, v1 Namespace, apps/v1 StatefulSet, storage.k8s.io/v1 StorageClass, scheduling.k8s.io/v1 PriorityClass, descheduler/v1alpha2 DeschedulerPolicy, kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, \
-kbmc.dev/v1alpha1 Verification";
+autoscaling.k8s.io/v1 VerticalPodAutoscaler, kbmc.dev/v1alpha1 Verification";
 
 fn is_yaml_file(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
@@ -518,6 +522,7 @@ fn route(
         ("descheduler/v1alpha2", "DeschedulerPolicy") => take!(inputs.descheduler_policies),
         ("kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration") => take!(inputs.scheduler_configs),
         ("kbmc.dev/v1alpha1", "Verification") => take!(inputs.verifications),
+        ("autoscaling.k8s.io/v1", "VerticalPodAutoscaler") => take!(inputs.vpas),
         ("v1", "List") if origin.item.is_none() => {
             let Some(items) = value.get("items").and_then(|i| i.as_sequence()) else {
                 errors.push(InputError::at(
@@ -577,6 +582,7 @@ fn route(
                     | "StorageClass"
                     | "DeschedulerPolicy"
                     | "KubeSchedulerConfiguration"
+                    | "VerticalPodAutoscaler"
                     | "Verification" => Some(format!("apiVersion {av} of {k} is not supported (known: {KNOWN})")),
                     _ => None,
                 });

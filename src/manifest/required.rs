@@ -48,6 +48,8 @@ const HPA: &[&str] = &[
     "spec.behavior?.scaleDown?.policies?[*].periodSeconds",
 ];
 
+const VPA: &[&str] = &["spec", "spec.targetRef", "spec.targetRef.kind", "spec.targetRef.name"];
+
 const NODE: &[&str] = &["metadata", "metadata.name", "spec?.taints?[*].key", "spec?.taints?[*].effect"];
 
 const NAMESPACE: &[&str] = &["metadata", "metadata.name"];
@@ -62,6 +64,7 @@ pub fn for_kind(kind: &str) -> &'static [&'static str] {
         // template) without replicas.
         "Deployment" | "StatefulSet" | "DaemonSet" => DEPLOYMENT,
         "HorizontalPodAutoscaler" => HPA,
+        "VerticalPodAutoscaler" => VPA,
         "Node" => NODE,
         "Namespace" => NAMESPACE,
         "PriorityClass" => PRIORITY_CLASS,

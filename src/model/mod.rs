@@ -215,6 +215,10 @@ pub struct Model {
     pub daemon_row: Vec<Option<usize>>,
     /// The DaemonSets' groups, in row order of `ClusterState::unscheduled`.
     pub daemon_groups: Vec<usize>,
+    /// Per Deployment: the VerticalPodAutoscaler (index into `ir.vpas`) that sets its pods'
+    /// requests, where its mode changes pods (not Off). Its revisions are then the VPA's
+    /// request variants of one ReplicaSet (`controllers::vpa`), not rollouts.
+    pub vpa_of: Vec<Option<usize>>,
 }
 
 impl Model {
@@ -291,6 +295,9 @@ impl Model {
             kinds_of_group,
             start_kind,
             groups_of,
+            vpa_of: (0..ir.deployments.len())
+                .map(|d| ir.vpas.iter().position(|v| v.target.index() == d && v.mode != ir::VpaMode::Off))
+                .collect(),
             // A DaemonSet has at most two pods per node that are not terminating (an old and
             // a surge pod) and one terminating per revision (controllers/daemonset.rs).
             max_pods: (ir.bounds.max_pods_per_deployment * ir.deployments.len().max(1) as i64)

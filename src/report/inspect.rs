@@ -19,6 +19,7 @@ mod nodes;
 mod pdb;
 mod pods;
 mod scheduler;
+mod vpa;
 
 /// Renders the model as text: the header, then each section in a fixed order.
 pub fn render(m: &Model) -> String {
@@ -30,6 +31,7 @@ pub fn render(m: &Model) -> String {
     pods::priority_classes(&mut w, m);
     pods::groups(&mut w, m);
     hpa::hpas(&mut w, m);
+    vpa::vpas(&mut w, m);
     scheduler::scheduler(&mut w, m);
     descheduler::descheduler(&mut w, m);
     controllers::controllers(&mut w, m);

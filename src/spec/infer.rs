@@ -197,7 +197,17 @@ pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, 
         spec.events.push(Event::Maintenance { max_unavailable: 1, budget: Some(1) });
         out.event_notes.push("one node is drained (cordoned, its pods evicted) and returned".into());
     }
-    for d in &m.deployments {
+    // A VerticalPodAutoscaler's target neither rolls out nor takes cpuChange loads in kbmc
+    // (ir/build/vpa.rs refuses both): its checks go without them.
+    let vpa_target = |d: usize| m.vpas.iter().any(|v| v.target.index() == d && v.mode != crate::ir::VpaMode::Off);
+    for (di, d) in m.deployments.iter().enumerate() {
+        if vpa_target(di) {
+            out.omitted.push(format!(
+                "no rolloutRestart of {}: a rollout of a VerticalPodAutoscaler's target is not modelled",
+                d.name
+            ));
+            continue;
+        }
         spec.events.push(Event::RolloutRestart { deployment: Some(d.name.clone()), daemon_set: None, budget: 1 });
         out.event_notes.push(format!("a rollout of {} (kubectl rollout restart)", d.name));
     }
@@ -214,6 +224,13 @@ pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, 
     }
     for h in &m.hpas {
         let d = &m.deployments[h.target.index()];
+        if vpa_target(h.target.index()) {
+            out.omitted.push(format!(
+                "no cpuChange load on {}: a VerticalPodAutoscaler's recommendations over usage a cpuChange reaches are not modelled (add a cpuPattern)",
+                d.name
+            ));
+            continue;
+        }
         match load(m, h) {
             Some((level, step)) => {
                 spec.workloads.push(Workload {

@@ -25,7 +25,7 @@ const fn w(states: u64, solver: u64, queries: u64) -> Work {
 }
 
 /// Per bundled case: the budget of `kbmc check` and of `kbmc check --prove`.
-const BUDGETS: [(&str, Work, Work); 36] = [
+const BUDGETS: [(&str, Work, Work); 38] = [
     ("c1-hpa-oscillation", w(570, 1000, 20), w(570, 1000, 20)),
     ("c1-hpa-oscillation-fixed", w(460, 1000, 20), w(460, 1000, 20)),
     ("c10-anti-affinity-rollout", w(60, 1000, 20), w(60, 1000, 20)),
@@ -46,6 +46,8 @@ const BUDGETS: [(&str, Work, Work); 36] = [
     ("c18-scale-up-never-helps-fixed", w(130, 1000, 20), w(130, 1000, 20)),
     ("c19-zonal-group-scale-up-wrong-zone", w(180, 1000, 20), w(180, 1000, 20)),
     ("c19-zonal-group-scale-up-wrong-zone-fixed", w(190, 1000, 20), w(190, 1000, 20)),
+    ("c20-vpa-hpa-cpu-conflict", w(40550, 1000, 20), w(40550, 1000, 20)),
+    ("c20-vpa-hpa-cpu-conflict-fixed", w(390, 1000, 20), w(390, 1000, 20)),
     ("c2-apply-resets-replicas", w(80, 1000, 20), w(80, 1000, 20)),
     ("c2-apply-resets-replicas-fixed", w(19530, 1000, 20), w(19530, 1000, 20)),
     ("c3-conflicting-spread", w(230, 1000, 20), w(230, 1000, 20)),

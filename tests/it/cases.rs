@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 18] = [
+const CASES: [&str; 19] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -21,6 +21,7 @@ const CASES: [&str; 18] = [
     "c16-preemption-second-scheduler-loop",
     "c18-scale-up-never-helps",
     "c19-zonal-group-scale-up-wrong-zone",
+    "c20-vpa-hpa-cpu-conflict",
 ];
 
 #[test]
@@ -779,4 +780,21 @@ fn low_node_utilization_and_the_autoscaler_do_not_churn() {
         assert!(removes, "{name}: no scale-down is reachable");
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// C20's counterexample names the VPA's recommendations, its updater's evictions and the
+/// HPA's decisions.
+#[test]
+fn the_vpa_hpa_conflict_reads_as_the_incident() {
+    let r = kbmc(&["check", "--engine", "explicit", "cases/c20-vpa-hpa-cpu-conflict"]);
+    for line in [
+        "[vpa-recommender] VPA web recommends cpu 1500m",
+        "[vpa-recommender] VPA web recommends cpu 3,",
+        "[vpa-updater] evicts a pod of web@r0",
+        "are not VPA web's recommendation",
+        "[hpa] web scales web from 2 to 3 replicas",
+        "(the stabilization window has expired)",
+    ] {
+        assert!(r.stdout.contains(line), "{line:?} missing from:\n{}", r.stdout);
+    }
 }

@@ -298,6 +298,7 @@ fn accepted() -> Vec<(&'static str, BTreeSet<String>)> {
     let mut roots = vec![
         ("KubeSchedulerConfiguration", fields_of::<sc::KubeSchedulerConfiguration>()),
         ("DeschedulerPolicy", fields_of::<ds::DeschedulerPolicy>()),
+        ("VerticalPodAutoscaler", fields_of::<kbmc::manifest::vpa::VerticalPodAutoscaler>()),
     ];
     roots.extend(KINDS.iter().map(|k| (k.root, (k.fields)())));
     let origin = kbmc::error::Origin::new(Path::new("guard.yaml"), 1);
@@ -383,6 +384,9 @@ enum Fixture {
     Base,
     /// Every kind, the KubeSchedulerConfiguration.
     Stateful,
+    /// A VerticalPodAutoscaler on a Deployment of one container (the base Deployment's init
+    /// container is refused under a VPA), on its own.
+    Vpa,
 }
 
 /// A snapshot's Pod is two roots: a pod of a Deployment's ReplicaSet (`Pod`) and a pod no
@@ -448,6 +452,7 @@ fn kinds_loaded(inputs: Inputs) {
         statefulsets: _,         // KINDS: StatefulSet
         storage_classes: _,      // KINDS: StorageClass
         daemon_sets: _,          // KINDS: DaemonSet
+        vpas: _,                 // root VerticalPodAutoscaler (kbmc's own struct, fixture Vpa)
         spec_inferred: _,        // whether the Verification was inferred, not a kind
         scenario: _,             // an inferred spec's failure scenario, not a kind
         warnings: _,
@@ -635,8 +640,41 @@ provisioner: ebs.csi.aws.com
 volumeBindingMode: WaitForFirstConsumer
 "#;
 
+const VPA_VERIFICATION: &str = r#"apiVersion: kbmc.dev/v1alpha1
+kind: Verification
+spec:
+  nodePools: [{name: a, count: 2, capacity: {cpu: "8", memory: 8Gi}}]
+"#;
+
+/// A Deployment of one container, as a VPA is modelled on.
+const VPA_DEPLOYMENT: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: c, image: web:1, resources: {requests: {cpu: "1", memory: 1Gi}}}]
+"#;
+
+const VPA: &str = r#"apiVersion: autoscaling.k8s.io/v1
+kind: VerticalPodAutoscaler
+metadata: {name: web}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  updatePolicy: {updateMode: Recreate, minReplicas: 2}
+  resourcePolicy:
+    containerPolicies:
+      - {containerName: "*", mode: Auto, minAllowed: {cpu: 100m}, maxAllowed: {cpu: "4"}, controlledResources: [cpu, memory], controlledValues: RequestsAndLimits}
+"#;
+
 /// A base fixture's documents.
 fn base(fixture: Fixture) -> Vec<String> {
+    if fixture == Fixture::Vpa {
+        return vec![VPA_VERIFICATION.to_string(), VPA_DEPLOYMENT.to_string(), VPA.to_string()];
+    }
     let mut docs = vec![VERIFICATION.to_string()];
     let kinds = KINDS.iter().filter(|k| fixture == Fixture::Stateful || k.fixture == Fixture::Base);
     docs.extend(kinds.map(|k| k.doc.to_string()));
@@ -706,6 +744,9 @@ fn anchor(root: &str) -> (Fixture, &'static str, String) {
     }
     if root == "DeschedulerPolicy" {
         return (Fixture::Base, DESCHEDULER, String::new());
+    }
+    if root == "VerticalPodAutoscaler" {
+        return (Fixture::Vpa, VPA, String::new());
     }
     if let Some(i) = SCHEDULER_PLUGINS.iter().position(|p| *p == root) {
         return (Fixture::Base, SCHEDULER, format!("profiles[].pluginConfig[{i}].args"));
@@ -1042,7 +1083,7 @@ const UNUSED_POINT: &str =
 
 /// Every row: the policy structs' table and the Kubernetes kinds'.
 static ROWS: std::sync::LazyLock<Vec<Row>> =
-    std::sync::LazyLock::new(|| TABLE.iter().copied().chain(kube_rows()).collect());
+    std::sync::LazyLock::new(|| TABLE.iter().copied().chain(kube_rows()).chain(vpa_rows()).collect());
 
 /// The row covering `path` of `root`: its own, or a subtree row above it.
 fn row_for(root: &str, path: &str) -> Option<&'static Row> {
@@ -1082,7 +1123,7 @@ fn every_accepted_field_is_read_or_inert_with_a_reason() {
 /// and building give, setting an `Inert` one changes nothing.
 #[test]
 fn read_fields_change_the_model_and_inert_ones_do_not() {
-    let fixtures = [Fixture::Base, Fixture::Stateful].map(|f| {
+    let fixtures = [Fixture::Base, Fixture::Stateful, Fixture::Vpa].map(|f| {
         let docs = base(f);
         let before = outcome(&docs);
         assert!(before.is_ok(), "the {f:?} fixture builds: {before:?}");
@@ -2048,4 +2089,60 @@ fn volume_rows(root: &'static str, prefix: &str) -> Vec<Row> {
     // `{}`: k8s-openapi fills a source's required fields with defaults.
     let refused = SCHEDULED.iter().map(|f| (root, p(f), Refused, true, "{}"));
     refused.chain(MOUNTED.iter().map(|f| (root, p(f), Inert(VOLUME), true, "{}"))).collect()
+}
+
+/// The VerticalPodAutoscaler's rows (kbmc's own struct, fields as upstream's API types).
+fn vpa_rows() -> Vec<Row> {
+    const V: &str = "VerticalPodAutoscaler";
+    const CP: &str = "spec.resourcePolicy.containerPolicies[]";
+    let mut rows: Vec<Row> = vec![
+        (V, "apiVersion", Read, false, "autoscaling.k8s.io/v1beta2"),
+        (V, "kind", Read, false, "Scale"),
+        (V, "metadata", Read, false, "{name: other}"),
+        (V, "metadata.name", Read, false, "other"),
+        (V, "metadata.namespace", Read, false, "prod"),
+        (V, "metadata.labels", Inert(OWN_LABELS), false, "{tier: x}"),
+        (V, "metadata.annotations", Inert(OWN_LABELS), false, "{x: y}"),
+        (V, "metadata.deletionTimestamp", Refused, false, "2020-01-01T00:00:00Z"),
+        (V, "metadata.finalizers", Inert(FINALIZERS), false, "[example.com/hold]"),
+        (V, "spec", Read, false, "{targetRef: {kind: Deployment, name: web}}"),
+        (V, "spec.targetRef", Read, false, "{kind: StatefulSet, name: web}"),
+        (V, "spec.targetRef.apiVersion", Read, false, "apps/v1beta1"),
+        (V, "spec.targetRef.kind", Read, false, "StatefulSet"),
+        (V, "spec.targetRef.name", Read, false, "other"),
+        (V, "spec.updatePolicy", Read, false, "{updateMode: Initial}"),
+        (V, "spec.updatePolicy.updateMode", Read, false, "Initial"),
+        (V, "spec.updatePolicy.minReplicas", Read, false, "3"),
+        (
+            V,
+            "spec.updatePolicy.evictionRequirements",
+            Refused,
+            false,
+            "[{resources: [cpu], changeRequirement: TargetHigherThanRequests}]",
+        ),
+        (V, "spec.updatePolicy.evictAfterOOMSeconds", Refused, false, "60"),
+        (V, "spec.resourcePolicy", Read, false, "{}"),
+        (V, "spec.resourcePolicy.containerPolicies", Read, false, "[]"),
+        (V, "spec.recommenders", Refused, false, "[{name: custom}]"),
+        (
+            V,
+            "status",
+            Inert("the recommender writes it; kbmc computes the recommendations from the usage the spec gives"),
+            false,
+            "{recommendation: {containerRecommendations: []}}",
+        ),
+    ];
+    for (field, value) in [
+        ("containerName", "other"),
+        ("mode", "\"Off\""),
+        ("minAllowed", "{cpu: \"2\"}"),
+        ("maxAllowed", "{cpu: 200m}"),
+        ("controlledResources", "[memory]"),
+        ("controlledValues", "RequestsOnly"),
+    ] {
+        let path: &'static str = Box::leak(format!("{CP}.{field}").into_boxed_str());
+        rows.push((V, path, Read, false, value));
+    }
+    rows.extend(meta_rows(V, "metadata.", BOOKKEEPING, &[]));
+    rows
 }

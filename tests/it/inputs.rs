@@ -251,3 +251,56 @@ fn negative_score_plugin_weight() {
         allowed.stderr
     );
 }
+
+#[test]
+fn vertical_pod_autoscaler_values_are_checked_with_their_fields() {
+    let r = bad("vpa-invalid");
+    let file = "tests/fixtures/bad/vpa-invalid/vpa.yaml: document 1 (VerticalPodAutoscaler/web)";
+    assert_names(&r, file, "spec.updatePolicy.updateMode");
+    assert!(r.stderr.contains("unsupported value \"Sometimes\""), "{}", r.stderr);
+    assert_names(&r, file, "spec.updatePolicy.minReplicas");
+    assert_names(&r, file, "spec.resourcePolicy.containerPolicies[0].controlledResources");
+    assert!(r.stderr.contains("\"ephemeral-storage\""), "{}", r.stderr);
+    assert_names(&r, file, "spec.resourcePolicy.containerPolicies[0].controlledValues");
+    // A target that is not among the manifests.
+    assert_names(&r, "tests/fixtures/bad/vpa-invalid/vpa.yaml: document 2", "spec.targetRef.name");
+    assert!(r.stderr.contains("no Deployment named \"api\""), "{}", r.stderr);
+}
+
+#[test]
+fn vertical_pod_autoscaler_misspelt_field() {
+    let r = bad("vpa-typo");
+    assert_names(&r, "tests/fixtures/bad/vpa-typo/vpa.yaml: document 1", "spec.updatePolicy.updateMod");
+    assert!(r.stderr.contains("unknown field"), "{}", r.stderr);
+}
+
+#[test]
+fn vertical_pod_autoscaler_unmodelled_fields_fail_unless_allowed() {
+    let r = bad("vpa-unmodeled");
+    let file = "tests/fixtures/bad/vpa-unmodeled/vpa.yaml: document 1 (VerticalPodAutoscaler/web)";
+    assert_names(&r, file, "spec.recommenders");
+    assert_names(&r, file, "spec.updatePolicy.evictionRequirements");
+    // Allowed, the fields are dropped (the header says so) and the VPA stays.
+    let ok = kbmc(&["inspect", "--allow-unmodeled", "tests/fixtures/bad/vpa-unmodeled"]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(
+        ok.stdout.contains("dropped (--allow-unmodeled): VerticalPodAutoscaler/web spec.recommenders"),
+        "{}",
+        ok.stdout
+    );
+    assert!(ok.stdout.contains("vertical pod autoscalers (1)"), "{}", ok.stdout);
+}
+
+/// A VPA on CPU and memory whose pods warm up at 3 cores and settle at 300m: one
+/// recommendation per usage level (the 90th percentile's bucket end plus 15 %, capped by
+/// maxAllowed), each a revision of the Deployment whose pods request it; the system default
+/// spread counts the pods of every revision, as they are one ReplicaSet's.
+#[test]
+fn vertical_pod_autoscaler_recommendations_become_revisions() {
+    let r = kbmc(&["inspect", "tests/fixtures/good/vpa"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("revisions: web@r0, web@r1, web@r2"), "{}", r.stdout);
+    assert!(r.stdout.contains("usage 300m -> target cpu 347m"), "{}", r.stdout);
+    assert!(r.stdout.contains("usage 3 -> target cpu 2, "), "capped to maxAllowed: {}", r.stdout);
+    assert!(r.stdout.contains("counts pods of [web@r0, web@r1, web@r2]"), "{}", r.stdout);
+}

@@ -574,8 +574,10 @@ impl Builder<'_> {
                 Owner::Deployment(dep) => self.deployments[dep.index()].stateful.is_some(),
                 Owner::DaemonSet(_) => false,
             };
+            // A VPA's request variants are pods of one ReplicaSet (`vpa.rs`).
+            let one_replica_set = matches!(owner, Owner::Deployment(d) if self.vpa_targets.contains(&d));
             let same_owner = |h: usize| {
-                if stateful {
+                if stateful || one_replica_set {
                     self.group_owner[h].0 == owner
                 } else {
                     self.group_owner[h] == (owner, revision)

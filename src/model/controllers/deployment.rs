@@ -85,6 +85,9 @@ pub fn target<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D:
 /// [`target`], given `g`'s live pods ([`live_of_group`]) where the caller has them.
 fn target_with<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, live_g: Option<&D::Int>) -> D::Int {
     let dep = m.dep_of_group(g);
+    if m.vpa_of[dep].is_some() {
+        return vpa_variant_target(d, m, st, g, live_g);
+    }
     let groups = &m.groups_of[dep];
     let desired = &st.desired[dep];
     let mut result = d.int(0);
@@ -164,6 +167,40 @@ fn target_with<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, live
         result = d.ite(&is_cur, &t, &result);
     }
     result
+}
+
+/// [`target`] of a group of a Deployment whose revisions are a VerticalPodAutoscaler's request
+/// variants (`vpa.rs`): upstream they are pods of one ReplicaSet whose template never changes,
+/// so the Deployment does not roll out between them. The missing pods are created in the
+/// current revision (the requests the admission controller gives new pods); pods beyond
+/// `desired` are deleted from any revision, each group's sync taking what the others' choices
+/// have not yet covered (which revisions lose pods when the replica count drops is then the
+/// order the syncs run in; upstream ranks the ReplicaSet's pods together, flagged
+/// `vpa-victims`).
+fn vpa_variant_target<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, live_g: Option<&D::Int>) -> D::Int {
+    let dep = m.dep_of_group(g);
+    let groups = &m.groups_of[dep];
+    let mut total = d.int(0);
+    let mut others_chosen = d.int(0);
+    let mut mine = d.int(0);
+    for &h in groups {
+        let live = match live_g {
+            Some(l) if h == g => l.clone(),
+            _ => live_of_group(d, m, st, h),
+        };
+        total = d.add(&total, &live);
+        if h == g {
+            mine = live;
+        } else {
+            others_chosen = d.add(&others_chosen, &chosen_total(d, m, st, h));
+        }
+    }
+    let excess = d.sub(&d.sub(&total, &st.desired[dep]), &others_chosen);
+    let zero = d.int(0);
+    let shrink = d.min(&mine, &d.max(&zero, &excess));
+    let kept = d.sub(&mine, &shrink);
+    let grow = d.max(&zero, &d.sub(&zero, &excess));
+    d.ite(&is_current(d, m, st, g), &d.add(&kept, &grow), &kept)
 }
 
 /// Available pods of group `g` on node `n`: running on a Ready node (minReadySeconds 0). The

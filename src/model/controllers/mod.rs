@@ -14,6 +14,7 @@ pub mod preemption;
 pub mod scheduler;
 pub mod statefulset;
 pub mod taint_eviction;
+pub mod vpa;
 
 use super::Controller;
 use crate::domain::Domain;
@@ -34,5 +35,7 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(preemption::Preemption),
         Box::new(daemonset::DaemonSetController),
         Box::new(cluster_autoscaler::ClusterAutoscaler),
+        Box::new(vpa::Recommender),
+        Box::new(vpa::Updater),
     ]
 }
