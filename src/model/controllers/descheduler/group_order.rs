@@ -6,6 +6,8 @@
 //! node). No plugin's own rule lives here.
 
 use super::super::super::Model;
+use super::evictor::in_namespaces;
+use crate::ir::Namespaces;
 
 /// Groups in a plugin's order, as classes: the groups of a class tie in the plugin's sort;
 /// the flag says whether their order can change the outcome (only then is it a choice).
@@ -32,6 +34,19 @@ pub(super) fn classes<K: PartialEq>(
 }
 
 /// Some eviction limit is set: the groups a node's walk takes first use it up.
+/// The groups RemovePodsViolatingNodeTaints or RemovePodsViolatingNodeAffinity may evict (a
+/// Deployment's, in a namespace its filter admits), as one class: upstream walks a node's pods
+/// in the lister's arbitrary order, which can change what it evicts where an eviction limit
+/// is set or two of them share a PodDisruptionBudget; there every order of them on every node
+/// is a choice of the step.
+pub(super) fn listed(m: &Model, namespaces: &Namespaces) -> Classes {
+    let gs: Vec<usize> = (0..m.ir.groups.len())
+        .filter(|&g| m.ir.groups[g].daemon_set().is_none() && in_namespaces(m, namespaces, g))
+        .collect();
+    let limits = limits_set(m);
+    classes(gs, |_| (), |c| limits || share_a_budget(m, c))
+}
+
 pub(super) fn limits_set(m: &Model) -> bool {
     m.ir.descheduler
         .as_ref()

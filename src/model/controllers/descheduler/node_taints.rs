@@ -9,32 +9,20 @@
 use super::super::super::{active_on, ready, ClusterState, Model};
 use super::super::cluster_autoscaler::{scaling_down, spec_unschedulable};
 use super::evictor::*;
-use super::group_order::{self, Classes};
+use super::group_order;
 use crate::domain::Domain;
-use crate::ir::{DeschedulerPlugin, DeschedulerProfile, Namespaces};
-
-/// The groups the plugin may evict (a Deployment's, in a namespace its filter admits), as one
-/// class: upstream walks a node's pods in the lister's arbitrary order, which can change what
-/// it evicts where an eviction limit is set or two of them share a PodDisruptionBudget; there
-/// every order of them on every node is a choice of the step.
-fn classes(m: &Model, namespaces: &Namespaces) -> Classes {
-    let gs: Vec<usize> = (0..m.ir.groups.len())
-        .filter(|&g| m.ir.groups[g].daemon_set().is_none() && in_namespaces(m, namespaces, g))
-        .collect();
-    let limits = group_order::limits_set(m);
-    group_order::classes(gs, |_| (), |c| limits || group_order::share_a_budget(m, c))
-}
+use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
 
 /// How many choices of group orders the plugin adds to a descheduler step.
 pub(super) fn choices(m: &Model, plugin: &DeschedulerPlugin) -> usize {
     let DeschedulerPlugin::RemovePodsViolatingNodeTaints { namespaces, .. } = plugin else { return 1 };
-    group_order::choices(m, &classes(m, namespaces))
+    group_order::choices(m, &group_order::listed(m, namespaces))
 }
 
 /// The group orders of choice `choice` in words, where they differ from the first.
 pub(super) fn describe_choice(m: &Model, plugin: &DeschedulerPlugin, choice: usize) -> Vec<String> {
     let DeschedulerPlugin::RemovePodsViolatingNodeTaints { namespaces, .. } = plugin else { return Vec::new() };
-    group_order::describe(m, &classes(m, namespaces), choice)
+    group_order::describe(m, &group_order::listed(m, namespaces), choice)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -62,7 +50,7 @@ pub(super) fn node_taints<D: Domain>(
         // upstream tests `IncludedTaints == nil`: an explicit empty list includes no taint.
         included_taints.as_deref().is_none_or(listed) && !listed(excluded_taints)
     };
-    let classes = classes(m, namespaces);
+    let classes = group_order::listed(m, namespaces);
     let mut st = st;
     for &n in order {
         let node = &m.ir.nodes[n];
