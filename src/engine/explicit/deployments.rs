@@ -519,6 +519,64 @@ fn normalized(mut ir: ir::Model) -> Option<Normal> {
     Some(Normal { json: v, groups: group_bits })
 }
 
+/// The renaming that swaps Deployments `a` and `b`: their blocks' groups, HPAs, events and
+/// intents pair up in order. `None` when the blocks differ in shape (no swap can map one onto
+/// the other).
+struct Swap {
+    deps: [(usize, usize); 1],
+    groups: Vec<(usize, usize)>,
+    hpas: Vec<(usize, usize)>,
+    events: Vec<(usize, usize)>,
+    intents: Vec<(usize, usize)>,
+}
+
+impl Swap {
+    fn of(m: &Model, blocks: &[Block], a: usize, b: usize) -> Option<Swap> {
+        let (x, y) = (&blocks[a], &blocks[b]);
+        let shape = |b: &Block| {
+            (
+                b.groups.iter().map(|&g| m.kinds_of_group[g].len()).collect::<Vec<_>>(),
+                b.hpa.is_some(),
+                b.events.len(),
+                b.intents.len(),
+            )
+        };
+        if shape(x) != shape(y) {
+            return None;
+        }
+        let zip = |u: &[usize], w: &[usize]| u.iter().copied().zip(w.iter().copied()).collect::<Vec<_>>();
+        Some(Swap {
+            deps: [(a, b)],
+            groups: zip(&x.groups, &y.groups),
+            hpas: x.hpa.zip(y.hpa).into_iter().collect(),
+            events: zip(&x.events, &y.events),
+            intents: zip(&x.intents, &y.intents),
+        })
+    }
+
+    /// Index `i` under the swap of `pairs`.
+    fn index(pairs: &[(usize, usize)], i: usize) -> usize {
+        pairs.iter().find_map(|&(p, q)| (i == p).then_some(q).or((i == q).then_some(p))).unwrap_or(i)
+    }
+
+    fn dep(&self, d: ir::DeploymentId) -> ir::DeploymentId {
+        ir::DeploymentId(Swap::index(&self.deps, d.index()) as u32)
+    }
+
+    fn group(&self, g: ir::GroupId) -> ir::GroupId {
+        ir::GroupId(Swap::index(&self.groups, g.index()) as u32)
+    }
+
+    fn hpa(&self, h: ir::HpaId) -> ir::HpaId {
+        ir::HpaId(Swap::index(&self.hpas, h.index()) as u32)
+    }
+
+    /// A per-group vector with its swapped groups' entries traded.
+    fn per_group(&self, v: &[bool]) -> Vec<bool> {
+        (0..v.len()).map(|g| v[Swap::index(&self.groups, g)]).collect()
+    }
+}
+
 /// [`swap_is_automorphism`] object by object, for a model without PodDisruptionBudgets and
 /// snapshot pods. Swapping `a` and `b` changes only the objects of their blocks (which trade
 /// places, their references renamed) and, in every other object, the per-group vectors
@@ -528,24 +586,12 @@ fn normalized(mut ir: ir::Model) -> Option<Normal> {
 /// vectors agree on each pair of swapped groups. The cost is that of the two blocks and one
 /// look at each vector, not of a copy of the model.
 fn swap_is_automorphism_here(m: &Model, blocks: &[Block], a: usize, b: usize) -> bool {
-    let (x, y) = (&blocks[a], &blocks[b]);
-    if x.groups.len() != y.groups.len()
-        || x.hpa.is_some() != y.hpa.is_some()
-        || x.events.len() != y.events.len()
-        || x.intents.len() != y.intents.len()
-        || x.groups.iter().zip(&y.groups).any(|(&g, &h)| m.kinds_of_group[g].len() != m.kinds_of_group[h].len())
-    {
-        return false;
-    }
+    let Some(sw) = Swap::of(m, blocks, a, b) else { return false };
     let ir = &m.ir;
-    let zip = |u: &[usize], w: &[usize]| u.iter().copied().zip(w.iter().copied()).collect::<Vec<_>>();
-    let groups = zip(&x.groups, &y.groups);
-    let swap = |pairs: &[(usize, usize)], i: usize| {
-        pairs.iter().find_map(|&(p, q)| (i == p).then_some(q).or((i == q).then_some(p))).unwrap_or(i)
-    };
-    let dep_id = |d: ir::DeploymentId| ir::DeploymentId(swap(&[(a, b)], d.index()) as u32);
-    let group_id = |g: ir::GroupId| ir::GroupId(swap(&groups, g.index()) as u32);
-    let hpas: Vec<(usize, usize)> = x.hpa.zip(y.hpa).into_iter().collect();
+    let (x, y) = (&blocks[a], &blocks[b]);
+    let groups = &sw.groups;
+    let dep_id = |d: ir::DeploymentId| sw.dep(d);
+    let group_id = |g: ir::GroupId| sw.group(g);
     // An object's serialized form with the fields that name it left out.
     let plain = |v: serde_json::Value, names: &[&str]| {
         let mut v = v;
@@ -583,7 +629,7 @@ fn swap_is_automorphism_here(m: &Model, blocks: &[Block], a: usize, b: usize) ->
         let mut o = ir.deployments[d].clone();
         if rename {
             o.revisions = o.revisions.iter().map(|&g| group_id(g)).collect();
-            o.hpa = o.hpa.map(|h| ir::HpaId(swap(&hpas, h.index()) as u32));
+            o.hpa = o.hpa.map(|h| sw.hpa(h));
         }
         json(serde_json::to_value(&o)).map(|v| plain(v, &["name", "object_name"]))
     };
@@ -596,7 +642,7 @@ fn swap_is_automorphism_here(m: &Model, blocks: &[Block], a: usize, b: usize) ->
         let permuted = |v: &mut Vec<bool>| -> Vec<bool> {
             let w = std::mem::take(v);
             if rename {
-                (0..w.len()).map(|i| w[swap(&groups, i)]).collect()
+                sw.per_group(&w)
             } else {
                 w
             }
@@ -618,7 +664,7 @@ fn swap_is_automorphism_here(m: &Model, blocks: &[Block], a: usize, b: usize) ->
         }
         json(serde_json::to_value(&o)).map(|v| (plain(v, &["labels"]), vectors))
     };
-    for &(g, h) in &groups {
+    for &(g, h) in groups {
         let mine = group(g, false);
         if mine.is_none() || mine != group(h, true) {
             return false;
@@ -658,43 +704,25 @@ fn swap_is_automorphism_here(m: &Model, blocks: &[Block], a: usize, b: usize) ->
 /// Whether swapping Deployments `a` and `b` maps the model onto itself (see the module
 /// documentation): `base` is the model's [`normalized`] form.
 fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &Normal, a: usize, b: usize) -> bool {
-    let (x, y) = (&blocks[a], &blocks[b]);
-    let shape = |b: &Block| {
-        (
-            b.groups.iter().map(|&g| m.kinds_of_group[g].len()).collect::<Vec<_>>(),
-            b.hpa.is_some(),
-            b.events.len(),
-            b.intents.len(),
-        )
-    };
-    if shape(x) != shape(y) {
-        return false;
-    }
+    let Some(sw) = Swap::of(m, blocks, a, b) else { return false };
     let ir = &m.ir;
-    let swap = |pairs: &[(usize, usize)], i: usize| {
-        pairs.iter().find_map(|&(p, q)| (i == p).then_some(q).or((i == q).then_some(p))).unwrap_or(i)
-    };
-    let zip = |u: &[usize], w: &[usize]| u.iter().copied().zip(w.iter().copied()).collect::<Vec<_>>();
-    let deps = [(a, b)];
-    let groups = zip(&x.groups, &y.groups);
-    let hpas: Vec<(usize, usize)> = x.hpa.zip(y.hpa).into_iter().collect();
-    let events = zip(&x.events, &y.events);
-    let intents = zip(&x.intents, &y.intents);
-    let dep_id = |d: ir::DeploymentId| ir::DeploymentId(swap(&deps, d.index()) as u32);
-    let group_id = |g: ir::GroupId| ir::GroupId(swap(&groups, g.index()) as u32);
-    let per_group = |v: &Vec<bool>| (0..v.len()).map(|g| v[swap(&groups, g)]).collect::<Vec<bool>>();
+    let swap = Swap::index;
+    let (deps, groups, hpas, events, intents) = (&sw.deps[..], &sw.groups, &sw.hpas, &sw.events, &sw.intents);
+    let dep_id = |d: ir::DeploymentId| sw.dep(d);
+    let group_id = |g: ir::GroupId| sw.group(g);
+    let per_group = |v: &Vec<bool>| sw.per_group(v);
     let mut s = ir.clone();
     s.deployments = (0..ir.deployments.len())
         .map(|d| {
-            let mut x = ir.deployments[swap(&deps, d)].clone();
+            let mut x = ir.deployments[swap(deps, d)].clone();
             x.revisions = x.revisions.iter().map(|&g| group_id(g)).collect();
-            x.hpa = x.hpa.map(|h| ir::HpaId(swap(&hpas, h.index()) as u32));
+            x.hpa = x.hpa.map(|h| sw.hpa(h));
             x
         })
         .collect();
     s.groups = (0..ir.groups.len())
         .map(|g| {
-            let mut x = ir.groups[swap(&groups, g)].clone();
+            let mut x = ir.groups[swap(groups, g)].clone();
             if let ir::Owner::Deployment(d) = x.owner {
                 x.owner = ir::Owner::Deployment(dep_id(d));
             }
@@ -714,15 +742,15 @@ fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &Normal, a: usize, b:
         .collect();
     s.hpas = (0..ir.hpas.len())
         .map(|h| {
-            let mut x = ir.hpas[swap(&hpas, h)].clone();
+            let mut x = ir.hpas[swap(hpas, h)].clone();
             x.target = dep_id(x.target);
             x
         })
         .collect();
-    s.events = (0..ir.events.len()).map(|e| ir.events[swap(&events, e)].renamed(dep_id, group_id)).collect();
+    s.events = (0..ir.events.len()).map(|e| ir.events[swap(events, e)].renamed(dep_id, group_id)).collect();
     s.intents = (0..ir.intents.len())
         .map(|i| {
-            let mut x = ir.intents[swap(&intents, i)].clone();
+            let mut x = ir.intents[swap(intents, i)].clone();
             if let Some(d) = x.deployment_mut() {
                 *d = dep_id(*d);
             }
