@@ -789,11 +789,12 @@ fn the_vpa_hpa_conflict_reads_as_the_incident() {
     let r = kbmc(&["check", "--engine", "explicit", "cases/c20-vpa-hpa-cpu-conflict"]);
     for line in [
         "[vpa-recommender] VPA web recommends cpu 1500m",
-        "[vpa-recommender] VPA web recommends cpu 3,",
         "[vpa-updater] evicts a pod of web@r0",
         "are not VPA web's recommendation",
         "[hpa] web scales web from 2 to 3 replicas",
-        "(the stabilization window has expired)",
+        "[hpa] web scales web from 3 to 4 replicas",
+        "[hpa] web scales web from 4 to 3 replicas (4 running) (the stabilization window has expired)",
+        "reached its HPA maximum of 4 replicas and is now down to 2 running",
     ] {
         assert!(r.stdout.contains(line), "{line:?} missing from:\n{}", r.stdout);
     }
