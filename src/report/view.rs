@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::domain::Concrete;
-use crate::ir::{Event, Range};
+use crate::ir::{Event, Range, VpaMode};
 use crate::model::state::{DECLARED_NOT_READY, NOT_READY, PANICKED};
 use crate::model::{ClusterState, Model};
 use crate::verdict::{CheckResult, Verdict};
@@ -85,6 +85,7 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
         })
         .collect();
     let c = &ir.controllers;
+    let vpas = m.vpa_of.iter().flatten().map(|&v| ir.vpas[v].mode);
     let controllers = [
         (c.deployment, "deployment"),
         (c.scheduler, "scheduler"),
@@ -94,6 +95,12 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
         (c.node_lifecycle, "node-lifecycle"),
         (c.taint_eviction, "taint-eviction"),
         (c.cluster_autoscaler && ir.autoscaler.is_some(), "cluster-autoscaler"),
+        (c.deployment && ir.deployments.iter().any(|d| d.stateful.is_some()), "statefulset"),
+        (!ir.daemon_sets.is_empty(), "daemonset"),
+        (m.preempts, "preemption"),
+        // The VPAs that change pods (`Model::vpa_of`): `Off` has no step.
+        (vpas.clone().next().is_some(), "vpa-recommender"),
+        (vpas.clone().any(|v| matches!(v, VpaMode::Recreate | VpaMode::InPlaceOrRecreate)), "vpa-updater"),
     ]
     .into_iter()
     .filter_map(|(on, name)| on.then_some(name))
