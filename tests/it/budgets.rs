@@ -25,7 +25,7 @@ const fn w(states: u64, solver: u64, queries: u64) -> Work {
 }
 
 /// Per bundled case: the budget of `kbmc check` and of `kbmc check --prove`.
-const BUDGETS: [(&str, Work, Work); 38] = [
+const BUDGETS: [(&str, Work, Work); 40] = [
     ("c1-hpa-oscillation", w(570, 1000, 20), w(570, 1000, 20)),
     ("c1-hpa-oscillation-fixed", w(460, 1000, 20), w(460, 1000, 20)),
     ("c10-anti-affinity-rollout", w(60, 1000, 20), w(60, 1000, 20)),
@@ -48,6 +48,8 @@ const BUDGETS: [(&str, Work, Work); 38] = [
     ("c19-zonal-group-scale-up-wrong-zone-fixed", w(190, 1000, 20), w(190, 1000, 20)),
     ("c20-vpa-hpa-cpu-conflict", w(7010, 1000, 20), w(7010, 1000, 20)),
     ("c20-vpa-hpa-cpu-conflict-fixed", w(440, 1000, 20), w(440, 1000, 20)),
+    ("c21-vpa-pdb-blocks-resize", w(60, 1000, 20), w(60, 1000, 20)),
+    ("c21-vpa-pdb-blocks-resize-fixed", w(110, 1000, 20), w(110, 1000, 20)),
     ("c2-apply-resets-replicas", w(80, 1000, 20), w(80, 1000, 20)),
     ("c2-apply-resets-replicas-fixed", w(19530, 1000, 20), w(19530, 1000, 20)),
     ("c3-conflicting-spread", w(230, 1000, 20), w(230, 1000, 20)),

@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CASES: [&str; 19] = [
+const CASES: [&str; 20] = [
     "c1-hpa-oscillation",
     "c2-apply-resets-replicas",
     "c3-conflicting-spread",
@@ -22,6 +22,7 @@ const CASES: [&str; 19] = [
     "c18-scale-up-never-helps",
     "c19-zonal-group-scale-up-wrong-zone",
     "c20-vpa-hpa-cpu-conflict",
+    "c21-vpa-pdb-blocks-resize",
 ];
 
 #[test]
@@ -798,4 +799,19 @@ fn the_vpa_hpa_conflict_reads_as_the_incident() {
     ] {
         assert!(r.stdout.contains(line), "{line:?} missing from:\n{}", r.stdout);
     }
+}
+
+/// C21's counterexample is the VPA's recommendation followed by nothing at all: the budget
+/// refuses the updater's eviction, so `report` stays pending; the fix lets it run.
+#[test]
+fn a_budget_that_refuses_the_vpa_reads_as_the_incident() {
+    let r = kbmc(&["check", "--engine", "explicit", "cases/c21-vpa-pdb-blocks-resize"]);
+    for line in [
+        "controllers: deployment, scheduler, kubelet, node-lifecycle, taint-eviction, vpa-recommender, vpa-updater",
+        "[vpa-recommender] VPA web recommends cpu 580m",
+        "[stutter] no controller or event can act",
+    ] {
+        assert!(r.stdout.contains(line), "{line:?} missing from:\n{}", r.stdout);
+    }
+    assert!(!r.stdout.contains("[vpa-updater]"), "{}", r.stdout);
 }
