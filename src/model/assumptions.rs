@@ -78,11 +78,9 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         || (c.taint_eviction && ir.groups.iter().any(|g| g.per_node.iter().any(|p| p.evicted_no_execute)));
     let interleaved = ir.timing == crate::ir::Timing::Interleaved;
     let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
-    // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
-    let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 22] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 21] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -144,17 +142,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "hpa",
             "an HPA's stabilization window expires whole, its rate policies are measured from the current count, a started pod is ready at once (no CPU initialization period), and its ratios are integer arithmetic",
             c.hpa && !ir.hpas.is_empty(),
-            Affects::All,
-        ),
-        // The disruption controller and the Eviction API read pods' Ready condition, which
-        // node lifecycle clears on a NotReady node's pods only after its grace period (40 s)
-        // and the disruption controller writes into the budget's status a moment later: in
-        // that window upstream still counts the failed node's pods healthy and may allow an
-        // eviction kbmc (which counts them unready from the failure on) refuses.
-        (
-            "pdb-status-current",
-            "a PodDisruptionBudget's status is current: the pods of a node that fails are unhealthy at once (upstream counts them healthy until node lifecycle marks them not ready and the disruption controller catches up, and may allow an eviction meanwhile)",
-            guarded && failures,
             Affects::All,
         ),
         (
