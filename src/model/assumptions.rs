@@ -80,7 +80,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 21] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 20] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -195,12 +195,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "snapshot-state",
             "the snapshot's Running pods are ready, and each HPA's stabilization window starts empty (as after a controller restart)",
             !ir.initial_pods.is_empty(),
-            Affects::All,
-        ),
-        (
-            "autoscaler-ready-nodes",
-            "the cluster autoscaler removes Ready nodes only (upstream also removes a node that stays unready for scale-down-unready-time)",
-            autoscales,
             Affects::All,
         ),
         (

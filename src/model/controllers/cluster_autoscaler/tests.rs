@@ -70,19 +70,77 @@ fn eligibility_utilization_cases() {
 }
 
 /// eligibility_test.go "unready node stays" (with scale-down of unready nodes enabled,
-/// upstream's default): kbmc removes Ready nodes only, a deviation the verdicts name
-/// (`autoscaler-ready-nodes`).
+/// upstream's default): an unready node is a candidate like any other, by the same
+/// utilization rule (unneeded/nodes.go `RemovableAt` only waits `scaleDownUnreadyTime` for it
+/// instead of `scaleDownUnneededTime`, both timing). A node the autoscaler asked for that has
+/// not been Ready yet is not one.
 #[test]
-fn unready_nodes_are_not_removed() {
+fn unready_nodes_are_removed_too() {
     let pools = "    - {name: ng1, count: 2, autoscaling: {min: 1, max: 10}, capacity: {cpu: \"1\", memory: \"10\"}}\n";
     let m =
         model(&format!("{}{}", deployment("pod", 1, "100m", "0", ""), spec(pools, "    - {deployment: pod}\n", "")));
     let mut st = m.initial_state(&[2]);
     assert_eq!(removable_nodes(&m, &st), ["ng1-0", "ng1-1"], "either may go (both empty)");
+    for status in
+        [crate::model::state::NOT_READY, crate::model::state::PANICKED, crate::model::state::DECLARED_NOT_READY]
+    {
+        st.status[0] = status;
+        assert_eq!(removable_nodes(&m, &st), ["ng1-0", "ng1-1"], "status {status}");
+    }
+    st.status[0] = JOINING;
+    assert_eq!(removable_nodes(&m, &st), ["ng1-1"], "a registered upcoming node is no candidate");
+    // eligibility_test.go "highly utilized node is filtered out", on an unready node: the
+    // utilization rule holds for it as well.
+    let m = model(&format!(
+        "{}{}",
+        deployment("pod", 1, "600m", "0", ""),
+        spec(pools, "    - {deployment: pod, placement: [{node: ng1-0, count: 1}]}\n", "")
+    ));
+    let mut st = m.initial_state(&[2]);
     st.status[0] = crate::model::state::NOT_READY;
     assert_eq!(removable_nodes(&m, &st), ["ng1-1"]);
     let ids: Vec<&str> = crate::model::assumptions::of(&m).iter().map(|a| a.id).collect();
-    assert!(ids.contains(&"autoscaler-ready-nodes"), "{ids:?}");
+    assert!(!ids.contains(&"autoscaler-ready-nodes"), "{ids:?}");
+}
+
+/// actuation of an unready node: its pods are evicted through the Eviction API and stay
+/// terminating (its kubelet does not finish them). The drain may give up
+/// (`waitPodsToDisappear` times out), or the node goes with them once the planner skips them
+/// as long terminating (`drain.IsPodLongTerminating`); the pod garbage collector then removes
+/// them with the node. A Ready node's terminating pods still hold its deletion.
+#[test]
+fn an_unready_node_goes_with_its_terminating_pods() {
+    let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let workloads = "    - {deployment: web, placement: [{node: n-0, count: 1}, {node: n-1, count: 1}]}\n";
+    let m = model(&format!("{}{}", deployment("web", 2, "1", "1Gi", ""), spec(pools, workloads, "")));
+    let mut st = m.initial_state(&[2]);
+    st.status[0] = crate::model::state::NOT_READY;
+    let st = checked(&m, &st);
+    let down = labels_of(&m, SCALE_DOWN).into_iter().find(|s| s.b == 0).unwrap();
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &down, &st));
+    let said = <ClusterAutoscaler as Controller<Concrete>>::describe(&ClusterAutoscaler, &m, &down, &st, &st);
+    assert!(said.contains("scale-down-unready-time"), "{said}");
+    let mut st = ClusterAutoscaler.update(&Concrete, &m, &down, &st);
+    assert_eq!(st.queued[0][0], 1);
+    let (delete, abort) = (
+        labels_of(&m, DELETE).into_iter().find(|s| s.b == 0).unwrap(),
+        labels_of(&m, ABORT).into_iter().find(|s| s.b == 0).unwrap(),
+    );
+    assert!(!ClusterAutoscaler.guard(&Concrete, &m, &delete, &st), "the eviction is still to come");
+    // The eviction: the pod is terminating on the NotReady node.
+    st.queued[0][0] = 0;
+    st.running[0][0] = 0;
+    st.terminating[0][0] = 1;
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &abort, &st), "the drain's wait may run out");
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &delete, &st), "or the node goes with it");
+    let gone = ClusterAutoscaler.update(&Concrete, &m, &delete, &st);
+    assert!(!gone.present[0] && gone.terminating[0][0] == 0, "the pod goes with its node");
+    let said = <ClusterAutoscaler as Controller<Concrete>>::describe(&ClusterAutoscaler, &m, &delete, &st, &gone);
+    assert!(said.contains("terminating on the NotReady node"), "{said}");
+    // On a Ready node the terminating pod holds the deletion, and the drain waits.
+    st.status[0] = READY;
+    assert!(!ClusterAutoscaler.guard(&Concrete, &m, &delete, &st));
+    assert!(!ClusterAutoscaler.guard(&Concrete, &m, &abort, &st));
 }
 
 /// simulator/cluster_test.go `TestFindNodesToRemove`: nodes of 1000m CPU and 2000000 bytes;
