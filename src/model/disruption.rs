@@ -32,7 +32,7 @@
 //! after its grace period (`MarkPodsNotReady`, 40 s), and the status counts them healthy
 //! until the controller's next sync after that. That window is timing, which kbmc does not
 //! keep, so it is a flag per node (`ClusterState::pdb_stale`, only where `Model::pdb_lag`):
-//! set by the failure, cleared by [`Sync`] (a periodic step: under the urgent policy fast
+//! set by the failure, cleared by [`StatusSync`] (a periodic step: under the urgent policy fast
 //! evictions come first) or by the node's recovery. While it is set the Eviction API's check
 //! ([`guard`]) counts the node's running pods healthy, and treats each of them as the pod
 //! upstream may have either way (Ready, or marked not Ready while the status still counts it):
@@ -313,11 +313,11 @@ pub fn note_recovery_into<D: Domain>(d: &D, m: &Model, n: usize, nx: &mut Cluste
 /// pods not Ready (`MarkPodsNotReady`, after the grace period) and the controller's sync
 /// (`trySync`, `countHealthyPods`) writes statuses that count them unhealthy. One step per
 /// node, periodic: the grace period is timing, so evictions may come before it or after it.
-pub struct Sync;
+pub struct StatusSync;
 
 const SYNC: u8 = 0;
 
-impl<D: Domain> Controller<D> for Sync {
+impl<D: Domain> Controller<D> for StatusSync {
     fn name(&self) -> &'static str {
         "disruption"
     }

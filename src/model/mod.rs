@@ -220,7 +220,7 @@ pub struct Model {
     /// request variants of one ReplicaSet (`controllers::vpa`), not rollouts.
     pub vpa_of: Vec<Option<usize>>,
     /// Whether a PodDisruptionBudget's status can lag behind a node failure where an eviction
-    /// asks it (`disruption::Sync`, `ClusterState::pdb_stale`): the model has budgets, a
+    /// asks it (`disruption::StatusSync`, `ClusterState::pdb_stale`): the model has budgets, a
     /// nodeFailure or kernelPanic, and a voluntary eviction (a drain, the descheduler, the
     /// VPA updater, the cluster autoscaler).
     pub pdb_lag: bool,

@@ -371,7 +371,7 @@ state_fields! {
         when |m| m.ir.autoscaler.is_some(), range Some(flag);
     /// Per node, one row (none unless `Model::pdb_lag`): 1 from the node's failure (or kernel
     /// panic) until the disruption controller's status counts its pods unhealthy
-    /// (`disruption::Sync`); meanwhile the Eviction API may still count them healthy.
+    /// (`disruption::StatusSync`); meanwhile the Eviction API may still count them healthy.
     /// Cleared when the node is Ready again. A per-node row of
     /// [`pod_rows`](Self::pod_rows), renamed and packed with them.
     pdb_stale: Grid, Shape::PerRowAndNode(Objects::Labels(&["pdbStale"])), "node.{node}.{of}",
