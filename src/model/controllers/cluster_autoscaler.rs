@@ -114,9 +114,15 @@
 //!   (`drain.IsPodLongTerminating`: the node is empty to it); the pod garbage collector
 //!   (`gcOrphaned`) removes them with the node. Either at any time (over).
 //!
-//! Abstracted: new nodes take the lowest free slot of their pool (of their zone), named `<pool>-<i>`;
-//! a pod that reaches the node after its drain began (one tolerating the taint) holds the
-//! deletion back until the drain is given up (upstream deletes the node with it).
+//! - Pods that come after the taint, `actuation/drain.go` `DrainNode`: the drain evicts the pods
+//!   the node had when it began and waits for those (`waitPodsToDisappear`); a pod that reaches
+//!   the node later (one tolerating the taint, or placed by `spec.nodeName`) goes with the
+//!   node (the pod garbage collector's `gcOrphaned`), and may also make the drain give up
+//!   (over). kbmc counts pods: the drain's are the queued ones, so where another controller
+//!   deleted one of them first, a later pod of the group takes its place in the queue and is
+//!   evicted, or held back, through the Eviction API (assumption `autoscaler-drain-held`).
+//!
+//! Abstracted: new nodes take the lowest free slot of their pool (of their zone), named `<pool>-<i>`.
 
 use super::super::controllers::node_lifecycle::pods_on;
 use super::super::controllers::taint_eviction::{clear_queue_into, queue_into, queued_on};
@@ -786,23 +792,17 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 d.all([first, underutilized(d, m, st, n), removable(d, m, st, n, true)].iter())
             }
             DELETE => {
-                // Every pod gone; on a node that is not Ready, terminating pods may stay: once
-                // they have terminated for longer than their grace period (timing) the planner
-                // skips them (`drain.IsPodLongTerminating`), the node is empty to it and goes
-                // without a drain.
+                // The drain waits for the pods it was given when it began (`drain.go`
+                // `waitPodsToDisappear`: evicted and gone), not for pods that reach the node
+                // after the taint: those go with the node. kbmc counts pods: the drain's are
+                // the queued ones (and those it evicted, terminating), the active pods beyond
+                // the queue came later. On a node that is not Ready, terminating pods may stay:
+                // once they have terminated for longer than their grace period (timing) the
+                // planner skips them (`drain.IsPodLongTerminating`) and the node goes.
                 let queued = d.sum_of((0..m.ir.groups.len()).map(|g| queued_on(d, m, st, g, n)));
-                let active = d.sum_of((0..m.ir.groups.len()).map(|g| active_on(d, m, st, g, n)));
-                let left = d.or(&d.eq(&left_on(d, m, st, n), &d.int(0)), &stranded(d, m, st, n));
-                d.all(
-                    [
-                        st.present[n].clone(),
-                        scaling_down(d, st, n),
-                        d.eq(&queued, &d.int(0)),
-                        d.eq(&active, &d.int(0)),
-                        left,
-                    ]
-                    .iter(),
-                )
+                let terminating = d.sum_of((0..m.ir.groups.len()).map(|g| st.terminating[g][n].clone()));
+                let left = d.or(&d.eq(&terminating, &d.int(0)), &stranded(d, m, st, n));
+                d.all([st.present[n].clone(), scaling_down(d, st, n), d.eq(&queued, &d.int(0)), left].iter())
             }
             _ => d.all([st.present[n].clone(), scaling_down(d, st, n), stuck(d, m, st, n)].iter()),
         }
@@ -839,10 +839,18 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 nx.scaling_down[1][n] = d.int(0);
                 // A `kubectl drain` of the node ends with it (its pods are gone).
                 nx.draining[n] = d.bool(false);
-                // Pods still terminating on it are the pod garbage collector's (`gcOrphaned`
-                // deletes the pods of a node that no longer exists).
+                // Pods still on it (terminating, or come after the taint) are the pod garbage
+                // collector's (`gcOrphaned` deletes the pods of a node that no longer exists);
+                // their owners replace them.
                 for g in 0..m.ir.groups.len() {
                     nx.terminating[g][n] = d.int(0);
+                    nx.bound[g][n] = d.int(0);
+                    for &k in &m.kinds_of_group[g] {
+                        nx.running[k][n] = d.int(0);
+                    }
+                }
+                for row in nx.deleting.iter_mut().chain(nx.evicting.iter_mut()) {
+                    row[n] = d.int(0);
                 }
                 clear_queue_into(d, m, n, &d.bool(true), nx);
                 // The last Ready node gone: node lifecycle's master disruption mode.
@@ -963,17 +971,27 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 )
             }
             DELETE => {
-                let left = left_on(&d, m, before, n);
-                let how = if left > 0 {
+                let late: i64 = (0..m.ir.groups.len()).map(|g| active_on(&d, m, before, g, n)).sum();
+                let terminating = left_on(&d, m, before, n) - late;
+                let how = if terminating > 0 {
                     format!(
                         "empty to the planner ({} terminating on the NotReady node past the grace period, skipped)",
-                        crate::count(left, "pod", "pods")
+                        crate::count(terminating, "pod", "pods")
                     )
                 } else {
                     "drained".to_string()
                 };
+                let with = if late > 0 {
+                    format!(
+                        "; the {} that came after the taint {} with it (pod garbage collection)",
+                        crate::count(late, "pod", "pods"),
+                        if late == 1 { "goes" } else { "go" }
+                    )
+                } else {
+                    String::new()
+                };
                 format!(
-                    "{node} is {how}: deleted from node group {} (now {})",
+                    "{node} is {how}: deleted from node group {} (now {}){with}",
                     pool.name,
                     crate::count(crate::model::pool_size_of(m, before, p) - 1, "node", "nodes")
                 )

@@ -805,3 +805,38 @@ fn bad_zones_are_refused() {
     assert!(e.contains("spec.nodePools[0].autoscaling.template") && e.contains("not modelled"), "{e}");
     assert_eq!(errors(", autoscaling: {min: 1, max: 2, zones: [a, b], zoneDistribution: balanced}"), "");
 }
+
+/// actuation/drain.go: the drain evicts the pods the node had when it began (`DrainNode`
+/// takes them from the node's snapshot) and waits for those to disappear
+/// (`waitPodsToDisappear`), not for a pod that reaches the node after the taint (here one
+/// tolerating it): the node is deleted with that pod, which the pod garbage collector removes
+/// (`gcOrphaned`) and its ReplicaSet replaces. A terminating pod on the Ready node still holds
+/// the deletion.
+#[test]
+fn a_pod_that_comes_after_the_taint_goes_with_the_node() {
+    let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let workloads = "    - {deployment: web, placement: [{node: n-0, count: 1}, {node: n-1, count: 1}]}\n";
+    let tol = "tolerations: [{key: node.kubernetes.io/unschedulable, operator: Exists, effect: NoSchedule}]";
+    let m = model(&format!("{}{}", deployment("web", 2, "1", "1Gi", tol), spec(pools, workloads, "")));
+    assert!(m.ir.groups[0].tolerates_unschedulable);
+    let st = checked(&m, &m.initial_state(&[2]));
+    let down = labels_of(&m, SCALE_DOWN).into_iter().find(|s| s.b == 0).unwrap();
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &down, &st));
+    let st = ClusterAutoscaler.update(&Concrete, &m, &down, &st);
+    let delete = labels_of(&m, DELETE).into_iter().find(|s| s.b == 0).unwrap();
+    assert!(!ClusterAutoscaler.guard(&Concrete, &m, &delete, &st), "the drain's pod is still to be evicted");
+    // The drain's pod evicted and gone; a new pod of web lands on the tainted node and runs.
+    let k = m.start_kind[0];
+    let mut late = st.clone();
+    late.queued[0][0] = 0;
+    late.terminating[0][0] = 1;
+    late.running[k][0] = 0;
+    assert!(!ClusterAutoscaler.guard(&Concrete, &m, &delete, &late), "the evicted pod is still terminating");
+    late.terminating[0][0] = 0;
+    late.running[k][0] = 1;
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &delete, &late), "the late pod does not hold the deletion");
+    let gone = ClusterAutoscaler.update(&Concrete, &m, &delete, &late);
+    assert!(!gone.present[0] && gone.running[k][0] == 0 && gone.bound[0][0] == 0);
+    let said = <ClusterAutoscaler as Controller<Concrete>>::describe(&ClusterAutoscaler, &m, &delete, &late, &gone);
+    assert!(said.contains("the 1 pod that came after the taint goes with it"), "{said}");
+}
