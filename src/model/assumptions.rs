@@ -78,11 +78,9 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         || (c.taint_eviction && ir.groups.iter().any(|g| g.per_node.iter().any(|p| p.evicted_no_execute)));
     let interleaved = ir.timing == crate::ir::Timing::Interleaved;
     let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
-    // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
-    let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 22] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 20] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -146,17 +144,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             c.hpa && !ir.hpas.is_empty(),
             Affects::All,
         ),
-        // The disruption controller and the Eviction API read pods' Ready condition, which
-        // node lifecycle clears on a NotReady node's pods only after its grace period (40 s)
-        // and the disruption controller writes into the budget's status a moment later: in
-        // that window upstream still counts the failed node's pods healthy and may allow an
-        // eviction kbmc (which counts them unready from the failure on) refuses.
-        (
-            "pdb-status-current",
-            "a PodDisruptionBudget's status is current: the pods of a node that fails are unhealthy at once (upstream counts them healthy until node lifecycle marks them not ready and the disruption controller catches up, and may allow an eviction meanwhile)",
-            guarded && failures,
-            Affects::All,
-        ),
         (
             "preemption-terminating",
             "a terminating pod of lower priority on a preemptor's nominated node, whatever deleted it, keeps the preemptor from preempting again (upstream: only a pod a preemption is deleting does)",
@@ -211,14 +198,8 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             Affects::All,
         ),
         (
-            "autoscaler-ready-nodes",
-            "the cluster autoscaler removes Ready nodes only (upstream also removes a node that stays unready for scale-down-unready-time)",
-            autoscales,
-            Affects::All,
-        ),
-        (
             "autoscaler-drain-held",
-            "a pod that reaches a node after the cluster autoscaler tainted it (one tolerating the taint, or placed by spec.nodeName) holds the node's deletion back until the drain is given up (upstream deletes the node with it)",
+            "a pod that reaches a node after the cluster autoscaler tainted it (one tolerating the taint, or placed by spec.nodeName), where another controller deleted a pod of its group the drain was to evict, takes that pod's place in the drain (evicted through the Eviction API, a refusal holding the node's deletion back; upstream deletes the node with it); and the taint is tolerated as the cordon is",
             autoscales && ir.groups.iter().any(|g| g.tolerates_unschedulable || g.node_name.is_some()),
             Affects::All,
         ),

@@ -27,11 +27,22 @@
 //! phase Pending, and an evicted pod is terminating at once (upstream records it in the PDB's
 //! `disruptedPods` until it is deleted, which the controller counts the same way). The status
 //! is computed from the state each time it is asked, as the disruption controller (a fast
-//! controller reacting to pod events) would have it: a stale status is not modelled.
+//! controller reacting to pod events) would have it, except for one lag kbmc keeps: a node
+//! that fails (nodeFailure, kernelPanic) keeps its pods Ready until node lifecycle marks them
+//! after its grace period (`MarkPodsNotReady`, 40 s), and the status counts them healthy
+//! until the controller's next sync after that. That window is timing, which kbmc does not
+//! keep, so it is a flag per node (`ClusterState::pdb_stale`, only where `Model::pdb_lag`):
+//! set by the failure, cleared by [`StatusSync`] (a periodic step: under the urgent policy fast
+//! evictions come first) or by the node's recovery. While it is set the Eviction API's check
+//! ([`guard`]) counts the node's running pods healthy, and treats each of them as the pod
+//! upstream may have either way (Ready, or marked not Ready while the status still counts it):
+//! what it lets go is a superset of both. Preemption's PDB split, the cluster autoscaler's
+//! planner and the `disruptionsWithinBudget` monitor read the current status ([`status`]).
 
-use super::{ready, running_of_group, ClusterState, Model};
+use super::{ready, running_of_group, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{IntOrPercent, PdbBudget};
+use crate::model::state::Conditions;
 
 /// A PDB's status as the disruption controller computes it.
 pub struct Status<D: Domain> {
@@ -60,14 +71,36 @@ fn scaled<D: Domain>(d: &D, v: IntOrPercent, total: &D::Int) -> D::Int {
     }
 }
 
-/// The status of PDB `p` in state `st`.
+/// The status of PDB `p` in state `st`, as the cluster is now.
 pub fn status<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize) -> Status<D> {
+    status_as(d, m, st, p, false)
+}
+
+/// The status of PDB `p` the Eviction API may read in state `st`: the pods of a node whose
+/// failure the status does not show yet (`pdb_stale`) still counted healthy.
+pub fn api_status<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize) -> Status<D> {
+    status_as(d, m, st, p, true)
+}
+
+/// Whether the status counts node `n`'s running pods healthy: on a Ready node, or, where
+/// `lagging`, on a failed node the status does not know failed yet.
+fn counted<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, lagging: bool) -> D::Bool {
+    let r = ready(d, st, n);
+    if lagging && m.pdb_lag {
+        d.or(&r, &d.eq(&st.pdb_stale[0][n], &d.int(1)))
+    } else {
+        r
+    }
+}
+
+fn status_as<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, lagging: bool) -> Status<D> {
     let pdb = &m.ir.pdbs[p];
     let groups: Vec<usize> = (0..m.ir.groups.len()).filter(|&g| pdb.selects[g]).collect();
     let mut current = d.int(0);
     for &g in &groups {
         for n in 0..m.nodes() {
-            current = d.add(&current, &d.ite(&ready(d, st, n), &running_of_group(d, m, st, g, n), &d.int(0)));
+            let healthy = counted(d, m, st, n, lagging);
+            current = d.add(&current, &d.ite(&healthy, &running_of_group(d, m, st, g, n), &d.int(0)));
         }
     }
     // getExpectedScale: each Deployment with a selected pod counts once, at its scale.
@@ -131,10 +164,12 @@ pub fn guard<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usi
     let &[p] = pdbs.as_slice() else {
         return if pdbs.is_empty() { Guard::Free } else { Guard::Refused };
     };
-    let s = status(d, m, st, p);
+    let s = api_status(d, m, st, p);
     let budget = allowed(d, &s);
     // A pod that is not Ready: AlwaysAllow, or IfHealthyBudget while the application is not
-    // disrupted, lets it go without the budget; otherwise the budget decides.
+    // disrupted, lets it go without the budget; otherwise the budget decides. A pod of a
+    // failed node the status still counts is taken this way too: upstream it may already be
+    // marked not Ready, and this take is never below the budget a Ready pod would use.
     let free_unready = if m.ir.pdbs[p].always_allow {
         d.bool(true)
     } else {
@@ -192,13 +227,25 @@ pub fn note_breach<D: Domain>(d: &D, m: &Model, voluntary: &D::Bool, st: &Cluste
     }
 }
 
-/// PDB `p`'s status in words: "PodDisruptionBudget web-pdb (minAvailable 3) allows 0
-/// disruptions: 3 healthy pods, 3 required".
+/// PDB `p`'s status as the Eviction API reads it, in words: "PodDisruptionBudget web-pdb
+/// (minAvailable 3) allows 0 disruptions: 3 healthy pods, 3 required"; where it still counts
+/// a failed node's pods healthy, how many are healthy now too.
 pub fn describe(m: &Model, st: &ClusterState<Concrete>, p: usize) -> String {
-    let s = status(&Concrete, m, st, p);
+    let s = api_status(&Concrete, m, st, p);
+    let now = status(&Concrete, m, st, p).current_healthy;
     let pdb = &m.ir.pdbs[p];
+    let lag = if now == s.current_healthy {
+        String::new()
+    } else {
+        let nodes: Vec<&str> =
+            (0..m.nodes()).filter(|&n| m.pdb_lag && st.pdb_stale[0][n] == 1).map(|n| m.node_name(n)).collect();
+        format!(
+            " by its status, which counts the pods of {} before they are marked not ready ({now} now)",
+            nodes.join(", ")
+        )
+    };
     format!(
-        "PodDisruptionBudget {} ({}) allows {}: {} healthy, {} required",
+        "PodDisruptionBudget {} ({}) allows {}: {} healthy{lag}, {} required",
         pdb.name,
         pdb.budget,
         crate::count(allowed(&Concrete, &s), "disruption", "disruptions"),
@@ -245,6 +292,61 @@ pub fn blocked_drains(m: &Model, st: &ClusterState<Concrete>) -> Vec<String> {
         }
     }
     out
+}
+
+/// Marks node `n`'s pods as counted healthy by the status after the node fails in the step
+/// to `nx` (node lifecycle has not marked them, the disruption controller not synced).
+pub fn note_failure_into<D: Domain>(d: &D, m: &Model, n: usize, nx: &mut ClusterState<D>) {
+    if m.pdb_lag {
+        nx.pdb_stale[0][n] = d.int(1);
+    }
+}
+
+/// Node `n` is Ready again in `nx`: its pods are healthy whichever status is read.
+pub fn note_recovery_into<D: Domain>(d: &D, m: &Model, n: usize, nx: &mut ClusterState<D>) {
+    if m.pdb_lag {
+        nx.pdb_stale[0][n] = d.int(0);
+    }
+}
+
+/// The disruption controller catching up with a failed node: node lifecycle has marked its
+/// pods not Ready (`MarkPodsNotReady`, after the grace period) and the controller's sync
+/// (`trySync`, `countHealthyPods`) writes statuses that count them unhealthy. One step per
+/// node, periodic: the grace period is timing, so evictions may come before it or after it.
+pub struct StatusSync;
+
+const SYNC: u8 = 0;
+
+impl<D: Domain> Controller<D> for StatusSync {
+    fn name(&self) -> &'static str {
+        "disruption"
+    }
+    fn class(&self) -> Class {
+        Class::Periodic
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        if m.pdb_lag {
+            out.extend((0..m.nodes()).map(|n| Step::new(actor, SYNC, n, 0, 0)));
+        }
+    }
+    fn node_of(&self, s: &Step) -> Option<usize> {
+        Some(s.a as usize)
+    }
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
+    }
+    fn guard(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        d.eq(&st.pdb_stale[0][s.a as usize], &d.int(1))
+    }
+    fn update_into(&self, d: &D, _m: &Model, s: &Step, _st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        nx.pdb_stale[0][s.a as usize] = d.int(0);
+    }
+    fn describe(&self, m: &Model, s: &Step, _b: &ClusterState<Concrete>, _a: &ClusterState<Concrete>) -> String {
+        format!(
+            "node lifecycle marks the pods of {} not ready and the disruption controller's PodDisruptionBudget statuses count them unhealthy",
+            m.node_name(s.a as usize)
+        )
+    }
 }
 
 #[cfg(test)]

@@ -219,6 +219,11 @@ pub struct Model {
     /// requests, where its mode changes pods (not Off). Its revisions are then the VPA's
     /// request variants of one ReplicaSet (`controllers::vpa`), not rollouts.
     pub vpa_of: Vec<Option<usize>>,
+    /// Whether a PodDisruptionBudget's status can lag behind a node failure where an eviction
+    /// asks it (`disruption::StatusSync`, `ClusterState::pdb_stale`): the model has budgets, a
+    /// nodeFailure or kernelPanic, and a voluntary eviction (a drain, the descheduler, the
+    /// VPA updater, the cluster autoscaler).
+    pub pdb_lag: bool,
 }
 
 impl Model {
@@ -327,6 +332,15 @@ impl Model {
             events_bound: ir.bounds.events,
             daemon_row,
             daemon_groups,
+            pdb_lag: !ir.pdbs.is_empty()
+                && ir.events.iter().any(|e| matches!(e, ir::Event::NodeFailure { .. } | ir::Event::KernelPanic { .. }))
+                && (descheduler
+                    || ir.autoscaler.is_some()
+                    || ir.events.iter().any(|e| matches!(e, ir::Event::Maintenance { .. }))
+                    || ir
+                        .vpas
+                        .iter()
+                        .any(|v| matches!(v.mode, ir::VpaMode::Recreate | ir::VpaMode::InPlaceOrRecreate))),
         }
     }
 

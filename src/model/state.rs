@@ -369,6 +369,13 @@ state_fields! {
     /// packed with them.
     scaling_down: Grid, Shape::PerRowAndNode(Objects::Labels(&["scalingDown", "unneeded"])), "node.{node}.{of}",
         when |m| m.ir.autoscaler.is_some(), range Some(flag);
+    /// Per node, one row (none unless `Model::pdb_lag`): 1 from the node's failure (or kernel
+    /// panic) until the disruption controller's status counts its pods unhealthy
+    /// (`disruption::StatusSync`); meanwhile the Eviction API may still count them healthy.
+    /// Cleared when the node is Ready again. A per-node row of
+    /// [`pod_rows`](Self::pod_rows), renamed and packed with them.
+    pdb_stale: Grid, Shape::PerRowAndNode(Objects::Labels(&["pdbStale"])), "node.{node}.{of}",
+        when |m| m.pdb_lag, range Some(flag);
     /// One value (none without the cluster autoscaler): 1 while scale-down is held after a
     /// scale-up (`scale-down-delay-after-add` not yet over), else 0.
     scale_up_hold: Ints, Shape::Per(Objects::One), "clusterAutoscaler.scaleUpHold",

@@ -104,11 +104,25 @@
 //!   modelled (assumption `autoscaler-zone-rebalance`), nor a failed launch in the balanced
 //!   zone (`autoscaler-zone-balanced`).
 //!
-//! Abstracted: new nodes take the lowest free slot of their pool (of their zone), named `<pool>-<i>`; only
-//! Ready nodes are removed (upstream
-//! also removes a node unready for `scaleDownUnreadyTime`: assumption `autoscaler-ready-nodes`);
-//! a pod that reaches the node after its drain began (one tolerating the taint) holds the
-//! deletion back until the drain is given up (upstream deletes the node with it).
+//! - Unready nodes (`ScaleDownUnreadyEnabled`, upstream's default): a registered node that is
+//!   not Ready is a candidate as any other, by the same rules (eligibility.go; only a node the
+//!   autoscaler asked for and that has not been Ready yet is not); `RemovableAt` waits
+//!   `scaleDownUnreadyTime` for it instead of `scaleDownUnneededTime`, timing either way. Its
+//!   evicted pods stay terminating (no kubelet finishes them): the drain may give up
+//!   (`waitPodsToDisappear` times out), or the node goes with them, as it does once they are
+//!   terminating for longer than their grace period and the planner skips them
+//!   (`drain.IsPodLongTerminating`: the node is empty to it); the pod garbage collector
+//!   (`gcOrphaned`) removes them with the node. Either at any time (over).
+//!
+//! - Pods that come after the taint, `actuation/drain.go` `DrainNode`: the drain evicts the pods
+//!   the node had when it began and waits for those (`waitPodsToDisappear`); a pod that reaches
+//!   the node later (one tolerating the taint, or placed by `spec.nodeName`) goes with the
+//!   node (the pod garbage collector's `gcOrphaned`), and may also make the drain give up
+//!   (over). kbmc counts pods: the drain's are the queued ones, so where another controller
+//!   deleted one of them first, a later pod of the group takes its place in the queue and is
+//!   evicted, or held back, through the Eviction API (assumption `autoscaler-drain-held`).
+//!
+//! Abstracted: new nodes take the lowest free slot of their pool (of their zone), named `<pool>-<i>`.
 
 use super::super::controllers::node_lifecycle::pods_on;
 use super::super::controllers::taint_eviction::{clear_queue_into, queue_into, queued_on};
@@ -195,6 +209,14 @@ pub fn held<D: Domain>(d: &D, st: &ClusterState<D>) -> D::Bool {
 /// upcoming nodes, `GetUpcomingNodes`).
 fn joining<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
     d.eq(&st.status[n], &d.int(JOINING))
+}
+
+/// Node `n` is a scale-down candidate: registered and not a node the autoscaler asked for
+/// that has not been Ready yet. Ready or not: with `ScaleDownUnreadyEnabled` (upstream's
+/// default) the planner checks an unready node as any other (`unremovableReasonAndNodeUtilization`),
+/// and only the time it must stay unneeded differs (`scaleDownUnreadyTime`).
+fn candidate<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
+    d.and(&st.present[n], &d.not(&joining(d, st, n)))
 }
 
 /// Every node slot of an autoscaled pool.
@@ -469,8 +491,8 @@ fn drainable(m: &Model, g: usize) -> bool {
     !(ca.skip_nodes_with_system_pods && system || ca.skip_nodes_with_local_storage && grp.local_storage)
 }
 
-/// Whether node `n` may go by every rule but its utilization: in an autoscaled pool, Ready,
-/// not already going or drained by kubectl, no pod of it blocked, every pod fits elsewhere
+/// Whether node `n` may go by every rule but its utilization: in an autoscaled pool, a
+/// [`candidate`], not already going or drained by kubectl, no pod of it blocked, every pod fits elsewhere
 /// (the planner's simulation, `FindNodesToRemove`); with `actuation`, also its group above its
 /// minimum (`RemovableAt`'s `verifyMinSize`) and no other non-empty node draining unless this
 /// one is empty (`--max-drain-parallelism` 1).
@@ -478,7 +500,7 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, actuat
     let Some((p, range)) = group_of(m, n) else { return d.bool(false) };
     let ng = m.ir.groups.len();
     let nn = m.nodes();
-    let mut ok = vec![ready(d, st, n), d.not(&scaling_down(d, st, n)), d.not(&st.draining[n])];
+    let mut ok = vec![candidate(d, st, n), d.not(&scaling_down(d, st, n)), d.not(&st.draining[n])];
     if actuation {
         ok.push(d.gt(&size_after_deletions(d, m, st, p), &d.int(range.min)));
     }
@@ -590,7 +612,7 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, actuat
 /// Node `n` is unneeded now, as the planner finds it (`UpdateClusterState`): underutilized
 /// and its pods can go.
 pub fn unneeded_now<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool {
-    let first = d.and(&ready(d, st, n), &d.not(&scaling_down(d, st, n)));
+    let first = d.and(&candidate(d, st, n), &d.not(&scaling_down(d, st, n)));
     if d.known_bool(&first) == Some(false) {
         return first;
     }
@@ -613,10 +635,19 @@ fn left_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::In
     d.sum_of((0..m.ir.groups.len()).map(|g| d.add(&active_on(d, m, st, g, n), &st.terminating[g][n])))
 }
 
-/// The drain of node `n` cannot finish: a queued eviction the Eviction API refuses, or a pod
-/// the drain did not ask to evict (it came after the taint, or its eviction was cancelled).
+/// Evicted pods that may stay on node `n` for ever: terminating on a node that is not Ready,
+/// whose kubelet does not finish them.
+fn stranded<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool {
+    let terminating = d.sum_of((0..m.ir.groups.len()).map(|g| st.terminating[g][n].clone()));
+    d.and(&d.not(&ready(d, st, n)), &d.gt(&terminating, &d.int(0)))
+}
+
+/// The drain of node `n` cannot finish: a queued eviction the Eviction API refuses, a pod
+/// the drain did not ask to evict (it came after the taint, or its eviction was cancelled),
+/// or evicted pods that do not go (terminating on a node that is not Ready: `drain.go`
+/// `waitPodsToDisappear` gives up after the grace period and its headroom).
 fn stuck<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool {
-    d.any_of((0..m.ir.groups.len()).map(|g| {
+    let pods = d.any_of((0..m.ir.groups.len()).map(|g| {
         let queued = queued_on(d, m, st, g, n);
         let refused = d.all(
             [
@@ -628,7 +659,8 @@ fn stuck<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool
         );
         let unasked = d.gt(&active_on(d, m, st, g, n), &queued);
         d.or(&refused, &unasked)
-    }))
+    }));
+    d.or(&pods, &stranded(d, m, st, n))
 }
 
 /// Why node `n` is unneeded in `st`, in the autoscaler's words: its utilization against the
@@ -746,8 +778,13 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 // Unneeded at an earlier check and now (the unneeded time has passed: any
                 // positive time may), not held after a scale-up.
                 let first = d.all(
-                    [in_unneeded_set(d, st, n), d.not(&held(d, st)), ready(d, st, n), d.not(&scaling_down(d, st, n))]
-                        .iter(),
+                    [
+                        in_unneeded_set(d, st, n),
+                        d.not(&held(d, st)),
+                        candidate(d, st, n),
+                        d.not(&scaling_down(d, st, n)),
+                    ]
+                    .iter(),
                 );
                 if d.known_bool(&first) == Some(false) {
                     return first;
@@ -755,16 +792,17 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 d.all([first, underutilized(d, m, st, n), removable(d, m, st, n, true)].iter())
             }
             DELETE => {
+                // The drain waits for the pods it was given when it began (`drain.go`
+                // `waitPodsToDisappear`: evicted and gone), not for pods that reach the node
+                // after the taint: those go with the node. kbmc counts pods: the drain's are
+                // the queued ones (and those it evicted, terminating), the active pods beyond
+                // the queue came later. On a node that is not Ready, terminating pods may stay:
+                // once they have terminated for longer than their grace period (timing) the
+                // planner skips them (`drain.IsPodLongTerminating`) and the node goes.
                 let queued = d.sum_of((0..m.ir.groups.len()).map(|g| queued_on(d, m, st, g, n)));
-                d.all(
-                    [
-                        st.present[n].clone(),
-                        scaling_down(d, st, n),
-                        d.eq(&queued, &d.int(0)),
-                        d.eq(&left_on(d, m, st, n), &d.int(0)),
-                    ]
-                    .iter(),
-                )
+                let terminating = d.sum_of((0..m.ir.groups.len()).map(|g| st.terminating[g][n].clone()));
+                let left = d.or(&d.eq(&terminating, &d.int(0)), &stranded(d, m, st, n));
+                d.all([st.present[n].clone(), scaling_down(d, st, n), d.eq(&queued, &d.int(0)), left].iter())
             }
             _ => d.all([st.present[n].clone(), scaling_down(d, st, n), stuck(d, m, st, n)].iter()),
         }
@@ -801,6 +839,19 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 nx.scaling_down[1][n] = d.int(0);
                 // A `kubectl drain` of the node ends with it (its pods are gone).
                 nx.draining[n] = d.bool(false);
+                // Pods still on it (terminating, or come after the taint) are the pod garbage
+                // collector's (`gcOrphaned` deletes the pods of a node that no longer exists);
+                // their owners replace them.
+                for g in 0..m.ir.groups.len() {
+                    nx.terminating[g][n] = d.int(0);
+                    nx.bound[g][n] = d.int(0);
+                    for &k in &m.kinds_of_group[g] {
+                        nx.running[k][n] = d.int(0);
+                    }
+                }
+                for row in nx.deleting.iter_mut().chain(nx.evicting.iter_mut()) {
+                    row[n] = d.int(0);
+                }
                 clear_queue_into(d, m, n, &d.bool(true), nx);
                 // The last Ready node gone: node lifecycle's master disruption mode.
                 super::node_lifecycle::disruption_into(d, m, nx);
@@ -907,25 +958,56 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
             }
             SCALE_DOWN => {
                 let pods = pods_on(&d, m, before, n);
+                let time = if before.status[n] == READY {
+                    "scale-down-unneeded-time"
+                } else {
+                    "scale-down-unready-time, as it is NotReady"
+                };
                 format!(
-                    "scale-down of node group {}: {node} has been unneeded since an earlier check, for longer than scale-down-unneeded-time ({}); tainted ToBeDeletedByClusterAutoscaler:NoSchedule, {}",
+                    "scale-down of node group {}: {node} has been unneeded since an earlier check, for longer than {time} ({}); tainted ToBeDeletedByClusterAutoscaler:NoSchedule, {}",
                     pool.name,
                     why_unneeded(m, before, n),
                     if pods > 0 { "drain requested (evictions through the Eviction API)".to_string() } else { "nothing to drain".to_string() }
                 )
             }
-            DELETE => format!(
-                "{node} is drained: deleted from node group {} (now {})",
-                pool.name,
-                crate::count(crate::model::pool_size_of(m, before, p) - 1, "node", "nodes")
-            ),
+            DELETE => {
+                let late: i64 = (0..m.ir.groups.len()).map(|g| active_on(&d, m, before, g, n)).sum();
+                let terminating = left_on(&d, m, before, n) - late;
+                let how = if terminating > 0 {
+                    format!(
+                        "empty to the planner ({} terminating on the NotReady node past the grace period, skipped)",
+                        crate::count(terminating, "pod", "pods")
+                    )
+                } else {
+                    "drained".to_string()
+                };
+                let with = if late > 0 {
+                    format!(
+                        "; the {} that came after the taint {} with it (pod garbage collection)",
+                        crate::count(late, "pod", "pods"),
+                        if late == 1 { "goes" } else { "go" }
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{node} is {how}: deleted from node group {} (now {}){with}",
+                    pool.name,
+                    crate::count(crate::model::pool_size_of(m, before, p) - 1, "node", "nodes")
+                )
+            }
             _ => {
                 let why: Vec<String> = (0..m.ir.groups.len())
                     .filter(|&g| queued_on(&d, m, before, g, n) > 0 && running_of_group(&d, m, before, g, n) > 0)
                     .filter_map(|g| disruption::refusal(m, before, g, n).map(|w| format!("{}: {w}", m.group_name(g))))
                     .collect();
-                let why =
-                    if why.is_empty() { "pods not evicted by the drain are on it".to_string() } else { why.join("; ") };
+                let why = if !why.is_empty() {
+                    why.join("; ")
+                } else if stranded(&d, m, before, n) {
+                    "evicted pods stay terminating on the NotReady node past the drain's wait".to_string()
+                } else {
+                    "pods not evicted by the drain are on it".to_string()
+                };
                 format!(
                     "the drain of {node} failed ({why}): ToBeDeletedByClusterAutoscaler taint removed, {node} stays"
                 )

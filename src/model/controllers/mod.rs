@@ -1,6 +1,8 @@
 //! The cluster's controllers, one file each, in the fixed registry order below. A controller
 //! disabled in the spec contributes no steps. `interpod_affinity.rs` is no controller: the
-//! scheduler's InterPodAffinity plugin, which `scheduler.rs` calls.
+//! scheduler's InterPodAffinity plugin, which `scheduler.rs` calls. The disruption
+//! controller's catching up with a failed node (`model::disruption::StatusSync`) is registered
+//! last, beside them.
 
 pub mod cluster_autoscaler;
 pub mod daemonset;
@@ -37,5 +39,6 @@ pub fn all<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
         Box::new(cluster_autoscaler::ClusterAutoscaler),
         Box::new(vpa::Recommender),
         Box::new(vpa::Updater),
+        Box::new(super::disruption::StatusSync),
     ]
 }

@@ -197,3 +197,115 @@ fn symbolic_status_agrees() {
     assert_eq!(Symbolic.known(&a), Some(verify(&m, &st).0));
     assert_eq!(verify(&m, &st), (1, 5, 4, 7));
 }
+
+/// The steps of actor `name` in `m`, and those of them enabled in `st`.
+fn steps_of(m: &Model, name: &str, st: &ClusterState<Concrete>) -> (Vec<crate::model::Step>, Vec<crate::model::Step>) {
+    let reg = crate::model::registry::<Concrete>();
+    let all: Vec<_> =
+        crate::model::all_steps(m, &reg).into_iter().filter(|s| reg[s.actor as usize].name() == name).collect();
+    let on = all.iter().copied().filter(|s| reg[s.actor as usize].guard(&Concrete, m, s, st)).collect();
+    (all, on)
+}
+
+fn take(m: &Model, s: &crate::model::Step, st: &ClusterState<Concrete>) -> ClusterState<Concrete> {
+    crate::model::registry::<Concrete>()[s.actor as usize].update(&Concrete, m, s, st)
+}
+
+/// disruption.go / eviction.go with node lifecycle's grace period: a node that fails keeps
+/// its pods Ready until node lifecycle marks them (`MarkPodsNotReady`, after 40 s), and the
+/// status counts them until the controller's next sync. A drain of another node in that
+/// window is allowed the disruption the failed node's pod still stands for (minAvailable 1 of
+/// two Ready pods: `disruptionsAllowed` 1, which `checkAndDecrement` takes), and refused
+/// once the status has caught up. Before, kbmc refused it from the failure on.
+#[test]
+fn a_failed_nodes_pods_count_healthy_until_the_status_catches_up() {
+    let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web-pdb}\nspec: {minAvailable: 1, selector: {matchLabels: {app: web}}}\n---\n";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 1}, {node: a-1, count: 1}]}]\n  events: [{type: maintenance, budget: 1}, {type: nodeFailure, budget: 1, recovery: true}]\n  intents: [{type: disruptionsWithinBudget}]\n";
+    let m = model(&format!("{}{pdb}{spec}", deployment("web", 2, "100m", "64Mi", "")));
+    assert!(m.pdb_lag);
+    let (a0, a1) = (node(&m, "a-0"), node(&m, "a-1"));
+    let st = m.initial_states().remove(0);
+    assert_eq!(steps_of(&m, "disruption", &st).1, vec![], "nothing to catch up with");
+    let (failures, _) = steps_of(&m, "node-failure", &st);
+    let fail = failures.iter().find(|s| s.op == 0 && s.b as usize == a1).unwrap();
+    let failed = take(&m, fail, &st);
+    assert_eq!(failed.pdb_stale[0][a1], 1);
+    // The pod on a-1 is unhealthy now, yet the Eviction API may still count it.
+    assert_eq!(verify(&m, &failed), (0, 1, 1, 2), "the current status");
+    let s = api_status(&Concrete, &m, &failed, 0);
+    assert_eq!((allowed(&Concrete, &s), s.current_healthy), (1, 2), "the status the API may read");
+    assert!(allows(&Concrete, &m, &failed, 0, a0), "a drain of a-0 in the window goes through");
+    assert!(describe(&m, &failed, 0).contains("counts the pods of a-1 before they are marked not ready (1 now)"));
+    // The drain's eviction then takes the budget below its minimum: the intent sees it.
+    let (maint, _) = steps_of(&m, "maintenance", &failed);
+    let drained = take(&m, maint.iter().find(|s| s.op == 0 && s.b as usize == a0).unwrap(), &failed);
+    let (_, evictions) = steps_of(&m, "eviction", &drained);
+    assert_eq!(evictions.len(), 1, "{evictions:?}");
+    assert!(take(&m, &evictions[0], &drained).monitor[0]);
+    // The disruption controller catches up: the same eviction is refused.
+    let (_, sync) = steps_of(&m, "disruption", &drained);
+    assert_eq!(sync.len(), 1);
+    assert_eq!(sync[0].a as usize, a1);
+    let synced = take(&m, &sync[0], &drained);
+    assert_eq!(synced.pdb_stale[0][a1], 0);
+    assert!(!allows(&Concrete, &m, &synced, 0, a0));
+    assert!(steps_of(&m, "eviction", &synced).1.is_empty());
+    assert!(steps_of(&m, "disruption", &synced).1.is_empty());
+    // A recovery before the sync ends the window too.
+    let back = take(&m, failures.iter().find(|s| s.op == 1 && s.b as usize == a1).unwrap(), &failed);
+    assert_eq!(back.pdb_stale[0][a1], 0);
+    assert!(steps_of(&m, "disruption", &back).1.is_empty());
+}
+
+/// A pod of the failed node itself, in the window: upstream it may still be Ready (the
+/// budget decides) or marked not Ready while the status counts it (IfHealthyBudget lets it go
+/// while currentHealthy >= desiredHealthy > 0); kbmc lets it go if either would.
+#[test]
+fn a_failed_nodes_own_pod_goes_as_either_readiness_allows() {
+    let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web-pdb}\nspec: {minAvailable: 2, selector: {matchLabels: {app: web}}}\n---\n";
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  events: [{type: maintenance, budget: 1}, {type: kernelPanic, budget: 1, thresholdPercent: 1}]\n";
+    let m = model(&format!("{}{pdb}{spec}", deployment("web", 2, "100m", "64Mi", "")));
+    assert!(m.pdb_lag);
+    let (a0, a1) = (node(&m, "a-0"), node(&m, "a-1"));
+    let mut st = m.initial_states().remove(0);
+    st.running[0] = vec![0; m.nodes()];
+    st.running[0][a0] = 1;
+    st.running[0][a1] = 1;
+    st.status[a1] = crate::model::state::PANICKED;
+    // Current: 1 healthy of 2 required; the unhealthy pod on a-1 may not go (IfHealthyBudget).
+    assert!(!allows(&Concrete, &m, &st, 0, a1));
+    // Stale: 2 healthy of 2, no disruption allowed for a Ready pod, but a pod already marked
+    // not Ready goes without the budget.
+    st.pdb_stale[0][a1] = 1;
+    assert_eq!(allowed(&Concrete, &api_status(&Concrete, &m, &st, 0)), 0);
+    assert!(allows(&Concrete, &m, &st, 0, a1));
+    assert!(!allows(&Concrete, &m, &st, 0, a0), "a Ready pod needs the budget");
+}
+
+/// The whole search: a drain of a-0 while a-1 fails. With minAvailable 1 of two pods, the
+/// drain's eviction in the window before the status catches up takes the last healthy pod
+/// (upstream can do this), so `disruptionsWithinBudget` is violated, by a run whose trace has
+/// no `disruption` step before the eviction. Without a failure event it holds.
+#[test]
+fn the_window_is_searched() {
+    use crate::engine::explicit::{check, Options};
+    use crate::verdict::Verdict;
+    let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web-pdb}\nspec: {minAvailable: 1, selector: {matchLabels: {app: web}}}\n---\n";
+    let spec = |events: &str| {
+        format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: a, count: 2, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\n  workloads: [{{deployment: web, placement: [{{node: a-0, count: 1}}, {{node: a-1, count: 1}}]}}]\n  events: [{events}]\n  intents: [{{type: disruptionsWithinBudget}}]\n")
+    };
+    let opts = Options { max_depth: 30, max_states: 200_000, symmetry: true, reduction: false, all: true };
+    let with = model(&format!(
+        "{}{pdb}{}",
+        deployment("web", 2, "600m", "64Mi", ""),
+        spec("{type: maintenance, budget: 1}, {type: nodeFailure, budget: 1, recovery: false}")
+    ));
+    assert!(with.pdb_lag);
+    let r = check(&with, &opts);
+    assert!(matches!(r.results[0].verdict, Verdict::Violated(_)), "{:?}", r.results[0].verdict);
+    let without =
+        model(&format!("{}{pdb}{}", deployment("web", 2, "600m", "64Mi", ""), spec("{type: maintenance, budget: 1}")));
+    assert!(!without.pdb_lag);
+    let r = check(&without, &opts);
+    assert!(matches!(r.results[0].verdict, Verdict::Holds { exhaustive: true, .. }), "{:?}", r.results[0].verdict);
+}

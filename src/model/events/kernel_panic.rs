@@ -64,6 +64,7 @@ impl<D: Domain> Controller<D> for KernelPanic {
         match s.op {
             PANIC => {
                 nx.status[n] = d.int(PANICKED);
+                crate::model::disruption::note_failure_into(d, m, n, nx);
                 nx.panics[n] = d.add(&st.panics[n], &d.int(1));
                 nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
                 // The last Ready node gone: node lifecycle's master disruption mode.
@@ -71,6 +72,7 @@ impl<D: Domain> Controller<D> for KernelPanic {
             }
             _ => {
                 nx.status[n] = d.int(READY);
+                crate::model::disruption::note_recovery_into(d, m, n, nx);
                 // As after a node failure: taint eviction cancels its queued work items.
                 clear_queue_into(d, m, n, &d.not(&st.draining[n]), nx);
                 // The reboot restarted the node's pods: those of a cpuPattern start warming up

@@ -68,11 +68,15 @@ impl<D: Domain> Controller<D> for NodeFailure {
             FAIL => {
                 nx.status[n] = d.int(NOT_READY);
                 nx.budget[e] = d.sub(&st.budget[e], &d.int(1));
+                // Its pods stay Ready for node lifecycle's grace period: the Eviction API may
+                // still count them healthy.
+                crate::model::disruption::note_failure_into(d, m, n, nx);
                 // The last Ready node gone: node lifecycle's master disruption mode.
                 disruption_into(d, m, nx);
             }
             _ => {
                 nx.status[n] = d.int(READY);
+                crate::model::disruption::note_recovery_into(d, m, n, nx);
                 // The unreachable taint goes, and taint eviction cancels the work items it
                 // queued for it; a drain's evictions stay requested.
                 clear_queue_into(d, m, n, &d.not(&st.draining[n]), nx);

@@ -70,19 +70,77 @@ fn eligibility_utilization_cases() {
 }
 
 /// eligibility_test.go "unready node stays" (with scale-down of unready nodes enabled,
-/// upstream's default): kbmc removes Ready nodes only, a deviation the verdicts name
-/// (`autoscaler-ready-nodes`).
+/// upstream's default): an unready node is a candidate like any other, by the same
+/// utilization rule (unneeded/nodes.go `RemovableAt` only waits `scaleDownUnreadyTime` for it
+/// instead of `scaleDownUnneededTime`, both timing). A node the autoscaler asked for that has
+/// not been Ready yet is not one.
 #[test]
-fn unready_nodes_are_not_removed() {
+fn unready_nodes_are_removed_too() {
     let pools = "    - {name: ng1, count: 2, autoscaling: {min: 1, max: 10}, capacity: {cpu: \"1\", memory: \"10\"}}\n";
     let m =
         model(&format!("{}{}", deployment("pod", 1, "100m", "0", ""), spec(pools, "    - {deployment: pod}\n", "")));
     let mut st = m.initial_state(&[2]);
     assert_eq!(removable_nodes(&m, &st), ["ng1-0", "ng1-1"], "either may go (both empty)");
+    for status in
+        [crate::model::state::NOT_READY, crate::model::state::PANICKED, crate::model::state::DECLARED_NOT_READY]
+    {
+        st.status[0] = status;
+        assert_eq!(removable_nodes(&m, &st), ["ng1-0", "ng1-1"], "status {status}");
+    }
+    st.status[0] = JOINING;
+    assert_eq!(removable_nodes(&m, &st), ["ng1-1"], "a registered upcoming node is no candidate");
+    // eligibility_test.go "highly utilized node is filtered out", on an unready node: the
+    // utilization rule holds for it as well.
+    let m = model(&format!(
+        "{}{}",
+        deployment("pod", 1, "600m", "0", ""),
+        spec(pools, "    - {deployment: pod, placement: [{node: ng1-0, count: 1}]}\n", "")
+    ));
+    let mut st = m.initial_state(&[2]);
     st.status[0] = crate::model::state::NOT_READY;
     assert_eq!(removable_nodes(&m, &st), ["ng1-1"]);
     let ids: Vec<&str> = crate::model::assumptions::of(&m).iter().map(|a| a.id).collect();
-    assert!(ids.contains(&"autoscaler-ready-nodes"), "{ids:?}");
+    assert!(!ids.contains(&"autoscaler-ready-nodes"), "{ids:?}");
+}
+
+/// actuation of an unready node: its pods are evicted through the Eviction API and stay
+/// terminating (its kubelet does not finish them). The drain may give up
+/// (`waitPodsToDisappear` times out), or the node goes with them once the planner skips them
+/// as long terminating (`drain.IsPodLongTerminating`); the pod garbage collector then removes
+/// them with the node. A Ready node's terminating pods still hold its deletion.
+#[test]
+fn an_unready_node_goes_with_its_terminating_pods() {
+    let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let workloads = "    - {deployment: web, placement: [{node: n-0, count: 1}, {node: n-1, count: 1}]}\n";
+    let m = model(&format!("{}{}", deployment("web", 2, "1", "1Gi", ""), spec(pools, workloads, "")));
+    let mut st = m.initial_state(&[2]);
+    st.status[0] = crate::model::state::NOT_READY;
+    let st = checked(&m, &st);
+    let down = labels_of(&m, SCALE_DOWN).into_iter().find(|s| s.b == 0).unwrap();
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &down, &st));
+    let said = <ClusterAutoscaler as Controller<Concrete>>::describe(&ClusterAutoscaler, &m, &down, &st, &st);
+    assert!(said.contains("scale-down-unready-time"), "{said}");
+    let mut st = ClusterAutoscaler.update(&Concrete, &m, &down, &st);
+    assert_eq!(st.queued[0][0], 1);
+    let (delete, abort) = (
+        labels_of(&m, DELETE).into_iter().find(|s| s.b == 0).unwrap(),
+        labels_of(&m, ABORT).into_iter().find(|s| s.b == 0).unwrap(),
+    );
+    assert!(!ClusterAutoscaler.guard(&Concrete, &m, &delete, &st), "the eviction is still to come");
+    // The eviction: the pod is terminating on the NotReady node.
+    st.queued[0][0] = 0;
+    st.running[0][0] = 0;
+    st.terminating[0][0] = 1;
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &abort, &st), "the drain's wait may run out");
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &delete, &st), "or the node goes with it");
+    let gone = ClusterAutoscaler.update(&Concrete, &m, &delete, &st);
+    assert!(!gone.present[0] && gone.terminating[0][0] == 0, "the pod goes with its node");
+    let said = <ClusterAutoscaler as Controller<Concrete>>::describe(&ClusterAutoscaler, &m, &delete, &st, &gone);
+    assert!(said.contains("terminating on the NotReady node"), "{said}");
+    // On a Ready node the terminating pod holds the deletion, and the drain waits.
+    st.status[0] = READY;
+    assert!(!ClusterAutoscaler.guard(&Concrete, &m, &delete, &st));
+    assert!(!ClusterAutoscaler.guard(&Concrete, &m, &abort, &st));
 }
 
 /// simulator/cluster_test.go `TestFindNodesToRemove`: nodes of 1000m CPU and 2000000 bytes;
@@ -746,4 +804,39 @@ fn bad_zones_are_refused() {
     let e = errors(", autoscaling: {min: 1, max: 2, zones: [a, b], template: {labels: {tier: web}}}");
     assert!(e.contains("spec.nodePools[0].autoscaling.template") && e.contains("not modelled"), "{e}");
     assert_eq!(errors(", autoscaling: {min: 1, max: 2, zones: [a, b], zoneDistribution: balanced}"), "");
+}
+
+/// actuation/drain.go: the drain evicts the pods the node had when it began (`DrainNode`
+/// takes them from the node's snapshot) and waits for those to disappear
+/// (`waitPodsToDisappear`), not for a pod that reaches the node after the taint (here one
+/// tolerating it): the node is deleted with that pod, which the pod garbage collector removes
+/// (`gcOrphaned`) and its ReplicaSet replaces. A terminating pod on the Ready node still holds
+/// the deletion.
+#[test]
+fn a_pod_that_comes_after_the_taint_goes_with_the_node() {
+    let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let workloads = "    - {deployment: web, placement: [{node: n-0, count: 1}, {node: n-1, count: 1}]}\n";
+    let tol = "tolerations: [{key: node.kubernetes.io/unschedulable, operator: Exists, effect: NoSchedule}]";
+    let m = model(&format!("{}{}", deployment("web", 2, "1", "1Gi", tol), spec(pools, workloads, "")));
+    assert!(m.ir.groups[0].tolerates_unschedulable);
+    let st = checked(&m, &m.initial_state(&[2]));
+    let down = labels_of(&m, SCALE_DOWN).into_iter().find(|s| s.b == 0).unwrap();
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &down, &st));
+    let st = ClusterAutoscaler.update(&Concrete, &m, &down, &st);
+    let delete = labels_of(&m, DELETE).into_iter().find(|s| s.b == 0).unwrap();
+    assert!(!ClusterAutoscaler.guard(&Concrete, &m, &delete, &st), "the drain's pod is still to be evicted");
+    // The drain's pod evicted and gone; a new pod of web lands on the tainted node and runs.
+    let k = m.start_kind[0];
+    let mut late = st.clone();
+    late.queued[0][0] = 0;
+    late.terminating[0][0] = 1;
+    late.running[k][0] = 0;
+    assert!(!ClusterAutoscaler.guard(&Concrete, &m, &delete, &late), "the evicted pod is still terminating");
+    late.terminating[0][0] = 0;
+    late.running[k][0] = 1;
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &delete, &late), "the late pod does not hold the deletion");
+    let gone = ClusterAutoscaler.update(&Concrete, &m, &delete, &late);
+    assert!(!gone.present[0] && gone.running[k][0] == 0 && gone.bound[0][0] == 0);
+    let said = <ClusterAutoscaler as Controller<Concrete>>::describe(&ClusterAutoscaler, &m, &delete, &late, &gone);
+    assert!(said.contains("the 1 pod that came after the taint goes with it"), "{said}");
 }
