@@ -82,7 +82,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 22] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 21] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -226,13 +226,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "autoscaler-zone-rebalance",
             "a node of a multi-zone node group stays in the zone the cloud launched it in (AWS's AZRebalance, which launches and terminates instances to even the group's zones out behind the cluster autoscaler, is not modelled)",
             autoscales && ir.pools.iter().any(|p| p.zones.is_some()),
-            Affects::All,
-        ),
-        (
-            "autoscaler-zone-balanced",
-            "the cloud launches a multi-zone node group's new node in a zone with the fewest nodes of the group and the launch succeeds there (balanced-best-effort launches in another zone after a failed launch; zoneDistribution: any covers it)",
-            autoscales
-                && ir.pools.iter().any(|p| p.zones.as_ref().is_some_and(|z| z.distribution == crate::ir::ZoneDistribution::Balanced)),
             Affects::All,
         ),
         (

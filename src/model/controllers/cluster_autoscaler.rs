@@ -94,15 +94,17 @@
 //!   `getAsgTemplate`, `buildGenericLabels`), so which zone the template is in is not
 //!   something kbmc tracks: a scale-up is an option when a pending pod fits a template node in
 //!   any zone of the group (over). The cloud picks the new node's zone, not the autoscaler
-//!   (`IncreaseSize` only raises the group's desired capacity): `ZoneDistribution::Balanced`
-//!   a zone with the fewest nodes of the group, present or asked for (EC2 Auto Scaling's
-//!   Availability Zone balancing), every tied zone a successor; `Any` every zone. The node
-//!   takes the lowest free slot of that zone. An upcoming node of such a group is room for
+//!   (`IncreaseSize` only raises the group's desired capacity): `ZoneDistribution::BalancedOnly`
+//!   (EC2 Auto Scaling's `balanced-only`) a zone with the fewest nodes of the group, present
+//!   or asked for, every tied zone a successor (a failed launch is retried there: the node is
+//!   late or never comes); `Balanced` (`balanced-best-effort`, AWS's default) that zone or,
+//!   after a failed launch there, another, and launch failures are cloud capacity kbmc does
+//!   not track, so every zone is a successor, as under `Any`. The node takes the lowest free
+//!   slot of its zone. An upcoming node of such a group is room for
 //!   the pods its own zone's template takes (upstream's snapshot copy is the template, in its
 //!   zone: where the template takes fewer pods the autoscaler does not plan for them anyway),
 //!   and every other group's pending pod may compete for it (over). AWS's AZRebalance is not
-//!   modelled (assumption `autoscaler-zone-rebalance`), nor a failed launch in the balanced
-//!   zone (`autoscaler-zone-balanced`).
+//!   modelled (assumption `autoscaler-zone-rebalance`).
 //!
 //! Abstracted: new nodes take the lowest free slot of their pool (of their zone), named `<pool>-<i>`; only
 //! Ready nodes are removed (upstream
@@ -376,15 +378,24 @@ fn zone_size<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, z: usi
 }
 
 /// The cloud may launch pool `p`'s new node in the zone of slot `n`: always outside a
-/// multi-zone group and under `ZoneDistribution::Any`; under `Balanced`, when no zone of the
-/// group has fewer nodes (present or asked for) than that one.
+/// multi-zone group, under `ZoneDistribution::Any`, and under `Balanced` (best effort: a
+/// launch that fails in the balanced zone goes to another, and kbmc does not track the
+/// cloud's capacity); under `BalancedOnly`, when no zone of the group has fewer nodes
+/// (present or asked for) than that one.
 fn zone_allowed<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, n: usize) -> D::Bool {
     let (Some(zones), Some(z)) = (&m.ir.pools[p].zones, m.ir.zone_of_node(n)) else { return d.bool(true) };
-    if zones.distribution == ZoneDistribution::Any {
+    if zones.distribution != ZoneDistribution::BalancedOnly {
         return d.bool(true);
     }
+    fewest_in_zone(d, m, st, p, z)
+}
+
+/// No zone of multi-zone pool `p` has fewer nodes (present or asked for) than zone `z`: a
+/// zone EC2 Auto Scaling's balancing launches in.
+fn fewest_in_zone<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, z: usize) -> D::Bool {
+    let k = m.ir.pools[p].zones.as_ref().map_or(0, |zs| zs.names.len());
     let here = zone_size(d, m, st, p, z);
-    d.all_of((0..zones.names.len()).filter(|&y| y != z).map(|y| d.le(&here, &zone_size(d, m, st, p, y))))
+    d.all_of((0..k).filter(|&y| y != z).map(|y| d.le(&here, &zone_size(d, m, st, p, y))))
 }
 
 /// Whether a new node of pool `p` would help a pending pod, as the autoscaler plans it: a
@@ -883,7 +894,14 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                         let mut from: Vec<&str> = at.iter().map(|&j| zone(j)).collect();
                         from.dedup();
                         let rule = match z.distribution {
-                            ZoneDistribution::Balanced => "a zone with the fewest nodes of the group",
+                            ZoneDistribution::BalancedOnly => "a zone with the fewest nodes of the group",
+                            ZoneDistribution::Balanced => {
+                                if fewest_in_zone(&d, m, before, p, m.ir.zone_of_node(n).unwrap_or(0)) {
+                                    "a zone with the fewest nodes of the group"
+                                } else {
+                                    "after a failed launch in a zone with fewer nodes of the group"
+                                }
+                            }
                             ZoneDistribution::Any => "the zone it chooses",
                         };
                         (
