@@ -104,7 +104,9 @@
 //!   the pods its own zone's template takes (upstream's snapshot copy is the template, in its
 //!   zone: where the template takes fewer pods the autoscaler does not plan for them anyway),
 //!   and every other group's pending pod may compete for it (over). AWS's AZRebalance is not
-//!   modelled (assumption `autoscaler-zone-rebalance`).
+//!   modelled (assumption `autoscaler-zone-rebalance`): it terminates an instance with no
+//!   drain, a node leaving with its pods, which no kbmc step does, and launches above the
+//!   group's maximum.
 //!
 //! Abstracted: new nodes take the lowest free slot of their pool (of their zone), named `<pool>-<i>`; only
 //! Ready nodes are removed (upstream
