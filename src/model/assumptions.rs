@@ -230,8 +230,8 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         ),
         (
             "autoscaler-pending-pods",
-            "the pending pods the cluster autoscaler's snapshot places before a scale-down are, per group, as many as the nodes have room for by resources and static filters (upstream places them one by one with every scheduler filter, groups competing for room in an order kbmc does not track)",
-            autoscales,
+            "under the interleaved timing, the pending pods the cluster autoscaler's snapshot places before a scale-down are, per group, as many as the nodes have room for by resources and static filters (upstream places those the scheduler has marked unschedulable, which kbmc does not keep, one by one with every scheduler filter, groups competing for room in an order kbmc does not track)",
+            autoscales && interleaved,
             Affects::All,
         ),
     ];

@@ -69,13 +69,19 @@
 //!   simulated. Upstream places pods one by one in an order kbmc does not track: these are
 //!   necessary conditions of some order succeeding (over-approximation: a removal upstream's
 //!   simulation would refuse may happen).
-//! - Pending pods, `processors/pods/filter_out_schedulable.go`: before scale-down the
-//!   pending pods that fit an existing node are placed on one in the autoscaler's snapshot,
-//!   so a node's removal must find room for them too. kbmc counts, per group, as many pending
-//!   pods as the nodes have room for by resources and static filters, and asks that they and
-//!   the node's own pods fit the other nodes (upstream places pods one by one with every
-//!   filter, pods of several groups competing for room in an order kbmc does not track:
-//!   assumption `autoscaler-pending-pods`).
+//! - Pending pods, `core/podlistprocessor/filter_out_schedulable.go`: before scale-down the
+//!   unschedulable pods that fit a node are placed on one in the autoscaler's snapshot, so a
+//!   node's removal must find room for those placed on it too. The list holds only pods the
+//!   scheduler has marked unschedulable (`utils/kubernetes/listers.go` `isUnschedulable`), and
+//!   they are placed with the scheduler's filters. Under the urgent timing the scheduler binds
+//!   every pending pod that fits before the autoscaler acts, so none fits an existing node
+//!   then (but where a pod placed on an upcoming node raises PodTopologySpread's minimum):
+//!   kbmc leaves them out of the removal simulation (over). Under the interleaved timing a
+//!   pod that fits may be marked or not yet, which kbmc does not keep: it counts, per group,
+//!   as many pending pods as the nodes have room for by resources and static filters, and
+//!   asks that they and the node's own pods fit the other nodes (upstream places marked pods
+//!   one by one with every filter, pods of several groups competing for room in an order kbmc
+//!   does not track: assumption `autoscaler-pending-pods`).
 //! - Actuation, `core/scaledown/actuation/actuator.go` `StartDeletion`, `drain.go`: the node is
 //!   tainted `ToBeDeletedByClusterAutoscaler:NoSchedule` (kbmc: `cordoned` with the node in the
 //!   `scaling_down` row; the taint is not `spec.unschedulable`, see `spec_unschedulable`,
@@ -555,11 +561,21 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, actuat
         }
         k
     };
-    // The pods to move: the node's own, and the pending pods the autoscaler's snapshot places
-    // (`filterOutSchedulable`), all of which must then fit the other nodes.
+    // The pods to move: the node's own, and those of the pending pods `filterOutSchedulable`
+    // places on it. It takes only pods the scheduler has marked unschedulable and places them
+    // with the scheduler's filters. Under the urgent timing the scheduler has bound every pod
+    // that fits before the autoscaler acts, so none lands on an existing node (but one a
+    // placement on an upcoming node unblocks, PodTopologySpread's minimum rising): they are
+    // left out (over). Under the interleaved timing a pod that fits may be marked or not yet,
+    // which kbmc does not keep: per group as many as the nodes have room for by resources and
+    // static filters, all of which must fit the other nodes (assumption
+    // `autoscaler-pending-pods`).
     let counts: Vec<D::Int> = (0..ng)
         .map(|g| {
-            if !scheduler::scheduled(m, g) || d.known(&st.pending[g]) == Some(0) {
+            if m.ir.timing != crate::ir::Timing::Interleaved
+                || !scheduler::scheduled(m, g)
+                || d.known(&st.pending[g]) == Some(0)
+            {
                 return counts[g].clone();
             }
             let placed = d.sum_of((0..nn).map(|j| d.ite(&dest(g, j), &room_for(g, j, &st.pending[g]), &d.int(0))));
