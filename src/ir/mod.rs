@@ -267,9 +267,14 @@ pub struct Zones {
 /// Which zone the cloud puts a new node of a multi-zone group in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ZoneDistribution {
-    /// A zone with the fewest nodes of the group, present or asked for (EC2 Auto Scaling's
-    /// Availability Zone balancing); every tied zone is a choice.
+    /// EC2 Auto Scaling's `balanced-best-effort` (its default): a zone with the fewest nodes
+    /// of the group, or, after a failed launch there, another zone. Launch failures are the
+    /// cloud's capacity, which kbmc does not track: every zone is a choice, as under `Any`.
     Balanced,
+    /// EC2 Auto Scaling's `balanced-only`: a zone with the fewest nodes of the group, present
+    /// or asked for; every tied zone is a choice. A failed launch is retried in that zone
+    /// (the node is late or never comes, as any node asked for may be).
+    BalancedOnly,
     /// Any zone of the group.
     Any,
 }

@@ -80,7 +80,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 20] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 19] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -210,16 +210,9 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             Affects::All,
         ),
         (
-            "autoscaler-zone-balanced",
-            "the cloud launches a multi-zone node group's new node in a zone with the fewest nodes of the group and the launch succeeds there (balanced-best-effort launches in another zone after a failed launch; zoneDistribution: any covers it)",
-            autoscales
-                && ir.pools.iter().any(|p| p.zones.as_ref().is_some_and(|z| z.distribution == crate::ir::ZoneDistribution::Balanced)),
-            Affects::All,
-        ),
-        (
             "autoscaler-pending-pods",
-            "the pending pods the cluster autoscaler's snapshot places before a scale-down are, per group, as many as the nodes have room for by resources and static filters (upstream places them one by one with every scheduler filter, groups competing for room in an order kbmc does not track)",
-            autoscales,
+            "under the interleaved timing, the pending pods the cluster autoscaler's snapshot places before a scale-down are, per group, as many as the nodes have room for by resources and static filters (upstream places those the scheduler has marked unschedulable, which kbmc does not keep, one by one with every scheduler filter, groups competing for room in an order kbmc does not track)",
+            autoscales && interleaved,
             Affects::All,
         ),
     ];

@@ -187,9 +187,10 @@ pub struct Autoscaling {
     /// node's zone (`zoneDistribution`).
     #[serde(default)]
     pub zones: Vec<String>,
-    /// Where the cloud launches a new node of a multi-zone group: `balanced` (a zone with the
-    /// fewest nodes of the group, as AWS's Availability Zone balancing) or `any` (default:
-    /// every zone, which covers `balanced`).
+    /// Where the cloud launches a new node of a multi-zone group: `balanced` (AWS's
+    /// `balanced-best-effort`: a zone with the fewest nodes of the group, another zone after a
+    /// failed launch there), `balancedOnly` (AWS's `balanced-only`: a zone with the fewest
+    /// nodes, always) or `any` (default: every zone).
     #[serde(default, rename = "zoneDistribution")]
     pub zone_distribution: Option<String>,
 }

@@ -281,7 +281,7 @@ impl Builder<'_> {
     /// A node group's zones (`autoscaling.zones`, `autoscaling.zoneDistribution`): none for a
     /// group in one zone; an error (reported) for fewer than two zones, a repeated or empty
     /// one, a zone label of the pool's own, a cloud template beside them, or a distribution
-    /// other than `balanced` and `any`, or one without zones.
+    /// other than `balanced`, `balancedOnly` and `any`, or one without zones.
     fn pool_zones(&mut self, p: &spec::NodePool, a: &spec::Autoscaling, f: &str) -> Result<Option<Zones>, ()> {
         let origin = self.spec_origin.clone();
         let err = |b: &mut Self, class: InputClass, field: String, why: String| {
@@ -291,12 +291,13 @@ impl Builder<'_> {
         let distribution = match a.zone_distribution.as_deref() {
             None | Some("any") => ZoneDistribution::Any,
             Some("balanced") => ZoneDistribution::Balanced,
+            Some("balancedOnly") => ZoneDistribution::BalancedOnly,
             Some(other) => {
                 return err(
                     self,
                     InputClass::Invalid,
                     format!("{f}.autoscaling.zoneDistribution"),
-                    format!("{other:?}: expected balanced (a zone with the fewest nodes of the group) or any"),
+                    format!("{other:?}: expected balanced (AWS balanced-best-effort: a zone with the fewest nodes of the group, another after a failed launch), balancedOnly (AWS balanced-only: a zone with the fewest nodes, always) or any"),
                 )
             }
         };

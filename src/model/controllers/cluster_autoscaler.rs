@@ -69,13 +69,19 @@
 //!   simulated. Upstream places pods one by one in an order kbmc does not track: these are
 //!   necessary conditions of some order succeeding (over-approximation: a removal upstream's
 //!   simulation would refuse may happen).
-//! - Pending pods, `processors/pods/filter_out_schedulable.go`: before scale-down the
-//!   pending pods that fit an existing node are placed on one in the autoscaler's snapshot,
-//!   so a node's removal must find room for them too. kbmc counts, per group, as many pending
-//!   pods as the nodes have room for by resources and static filters, and asks that they and
-//!   the node's own pods fit the other nodes (upstream places pods one by one with every
-//!   filter, pods of several groups competing for room in an order kbmc does not track:
-//!   assumption `autoscaler-pending-pods`).
+//! - Pending pods, `core/podlistprocessor/filter_out_schedulable.go`: before scale-down the
+//!   unschedulable pods that fit a node are placed on one in the autoscaler's snapshot, so a
+//!   node's removal must find room for those placed on it too. The list holds only pods the
+//!   scheduler has marked unschedulable (`utils/kubernetes/listers.go` `isUnschedulable`), and
+//!   they are placed with the scheduler's filters. Under the urgent timing the scheduler binds
+//!   every pending pod that fits before the autoscaler acts, so none fits an existing node
+//!   then (but where a pod placed on an upcoming node raises PodTopologySpread's minimum):
+//!   kbmc leaves them out of the removal simulation (over). Under the interleaved timing a
+//!   pod that fits may be marked or not yet, which kbmc does not keep: it counts, per group,
+//!   as many pending pods as the nodes have room for by resources and static filters, and
+//!   asks that they and the node's own pods fit the other nodes (upstream places marked pods
+//!   one by one with every filter, pods of several groups competing for room in an order kbmc
+//!   does not track: assumption `autoscaler-pending-pods`).
 //! - Actuation, `core/scaledown/actuation/actuator.go` `StartDeletion`, `drain.go`: the node is
 //!   tainted `ToBeDeletedByClusterAutoscaler:NoSchedule` (kbmc: `cordoned` with the node in the
 //!   `scaling_down` row; the taint is not `spec.unschedulable`, see `spec_unschedulable`,
@@ -94,15 +100,19 @@
 //!   `getAsgTemplate`, `buildGenericLabels`), so which zone the template is in is not
 //!   something kbmc tracks: a scale-up is an option when a pending pod fits a template node in
 //!   any zone of the group (over). The cloud picks the new node's zone, not the autoscaler
-//!   (`IncreaseSize` only raises the group's desired capacity): `ZoneDistribution::Balanced`
-//!   a zone with the fewest nodes of the group, present or asked for (EC2 Auto Scaling's
-//!   Availability Zone balancing), every tied zone a successor; `Any` every zone. The node
-//!   takes the lowest free slot of that zone. An upcoming node of such a group is room for
+//!   (`IncreaseSize` only raises the group's desired capacity): `ZoneDistribution::BalancedOnly`
+//!   (EC2 Auto Scaling's `balanced-only`) a zone with the fewest nodes of the group, present
+//!   or asked for, every tied zone a successor (a failed launch is retried there: the node is
+//!   late or never comes); `Balanced` (`balanced-best-effort`, AWS's default) that zone or,
+//!   after a failed launch there, another, and launch failures are cloud capacity kbmc does
+//!   not track, so every zone is a successor, as under `Any`. The node takes the lowest free
+//!   slot of its zone. An upcoming node of such a group is room for
 //!   the pods its own zone's template takes (upstream's snapshot copy is the template, in its
 //!   zone: where the template takes fewer pods the autoscaler does not plan for them anyway),
 //!   and every other group's pending pod may compete for it (over). AWS's AZRebalance is not
-//!   modelled (assumption `autoscaler-zone-rebalance`), nor a failed launch in the balanced
-//!   zone (`autoscaler-zone-balanced`).
+//!   modelled (assumption `autoscaler-zone-rebalance`): it terminates an instance with no
+//!   drain, a node leaving with its pods, which no kbmc step does, and launches above the
+//!   group's maximum.
 //!
 //! - Unready nodes (`ScaleDownUnreadyEnabled`, upstream's default): a registered node that is
 //!   not Ready is a candidate as any other, by the same rules (eligibility.go; only a node the
@@ -398,15 +408,24 @@ fn zone_size<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, z: usi
 }
 
 /// The cloud may launch pool `p`'s new node in the zone of slot `n`: always outside a
-/// multi-zone group and under `ZoneDistribution::Any`; under `Balanced`, when no zone of the
-/// group has fewer nodes (present or asked for) than that one.
+/// multi-zone group, under `ZoneDistribution::Any`, and under `Balanced` (best effort: a
+/// launch that fails in the balanced zone goes to another, and kbmc does not track the
+/// cloud's capacity); under `BalancedOnly`, when no zone of the group has fewer nodes
+/// (present or asked for) than that one.
 fn zone_allowed<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, n: usize) -> D::Bool {
     let (Some(zones), Some(z)) = (&m.ir.pools[p].zones, m.ir.zone_of_node(n)) else { return d.bool(true) };
-    if zones.distribution == ZoneDistribution::Any {
+    if zones.distribution != ZoneDistribution::BalancedOnly {
         return d.bool(true);
     }
+    fewest_in_zone(d, m, st, p, z)
+}
+
+/// No zone of multi-zone pool `p` has fewer nodes (present or asked for) than zone `z`: a
+/// zone EC2 Auto Scaling's balancing launches in.
+fn fewest_in_zone<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize, z: usize) -> D::Bool {
+    let k = m.ir.pools[p].zones.as_ref().map_or(0, |zs| zs.names.len());
     let here = zone_size(d, m, st, p, z);
-    d.all_of((0..zones.names.len()).filter(|&y| y != z).map(|y| d.le(&here, &zone_size(d, m, st, p, y))))
+    d.all_of((0..k).filter(|&y| y != z).map(|y| d.le(&here, &zone_size(d, m, st, p, y))))
 }
 
 /// Whether a new node of pool `p` would help a pending pod, as the autoscaler plans it: a
@@ -564,11 +583,21 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, actuat
         }
         k
     };
-    // The pods to move: the node's own, and the pending pods the autoscaler's snapshot places
-    // (`filterOutSchedulable`), all of which must then fit the other nodes.
+    // The pods to move: the node's own, and those of the pending pods `filterOutSchedulable`
+    // places on it. It takes only pods the scheduler has marked unschedulable and places them
+    // with the scheduler's filters. Under the urgent timing the scheduler has bound every pod
+    // that fits before the autoscaler acts, so none lands on an existing node (but one a
+    // placement on an upcoming node unblocks, PodTopologySpread's minimum rising): they are
+    // left out (over). Under the interleaved timing a pod that fits may be marked or not yet,
+    // which kbmc does not keep: per group as many as the nodes have room for by resources and
+    // static filters, all of which must fit the other nodes (assumption
+    // `autoscaler-pending-pods`).
     let counts: Vec<D::Int> = (0..ng)
         .map(|g| {
-            if !scheduler::scheduled(m, g) || d.known(&st.pending[g]) == Some(0) {
+            if m.ir.timing != crate::ir::Timing::Interleaved
+                || !scheduler::scheduled(m, g)
+                || d.known(&st.pending[g]) == Some(0)
+            {
                 return counts[g].clone();
             }
             let placed = d.sum_of((0..nn).map(|j| d.ite(&dest(g, j), &room_for(g, j, &st.pending[g]), &d.int(0))));
@@ -934,7 +963,14 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                         let mut from: Vec<&str> = at.iter().map(|&j| zone(j)).collect();
                         from.dedup();
                         let rule = match z.distribution {
-                            ZoneDistribution::Balanced => "a zone with the fewest nodes of the group",
+                            ZoneDistribution::BalancedOnly => "a zone with the fewest nodes of the group",
+                            ZoneDistribution::Balanced => {
+                                if fewest_in_zone(&d, m, before, p, m.ir.zone_of_node(n).unwrap_or(0)) {
+                                    "a zone with the fewest nodes of the group"
+                                } else {
+                                    "after a failed launch in a zone with fewer nodes of the group"
+                                }
+                            }
                             ZoneDistribution::Any => "the zone it chooses",
                         };
                         (

@@ -30,7 +30,7 @@ pub fn symmetry_classes(m: &Model) -> Vec<usize> {
 pub fn static_classes(m: &Model) -> Vec<usize> {
     let nn = m.nodes();
     // A multi-zone node group's nodes of different zones differ in where the cloud puts the
-    // next one (`ZoneDistribution::Balanced` counts nodes per zone); a pool of Node manifests
+    // next one (`ZoneDistribution::BalancedOnly` counts nodes per zone); a pool of Node manifests
     // spread over zones has nodes of different zone labels (spread and affinity domains, a
     // zone-scoped nodeFailure).
     let zone = |n: usize| (m.ir.zone_of_node(n), m.ir.zone_label(n));

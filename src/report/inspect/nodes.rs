@@ -15,7 +15,10 @@ pub(super) fn pools(w: &mut String, m: &Model) {
             Some(a) => {
                 let zones = p.zones.as_ref().map_or(String::new(), |z| {
                     let how = match z.distribution {
-                        ZoneDistribution::Balanced => "a zone with the fewest nodes of the group",
+                        ZoneDistribution::Balanced => {
+                            "a zone with the fewest nodes of the group, or another after a failed launch"
+                        }
+                        ZoneDistribution::BalancedOnly => "a zone with the fewest nodes of the group",
                         ZoneDistribution::Any => "any zone",
                     };
                     format!(" over zones {} (the cloud launches a new node in {how})", z.names.join(", "))

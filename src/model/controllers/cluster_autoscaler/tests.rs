@@ -402,17 +402,36 @@ fn the_autoscaler_leaves_a_drains_cordon_alone() {
     assert!(!gone.present[0] && !gone.draining[0], "the drain ends with the node");
 }
 
-/// processors/pods/filter_out_schedulable.go: pending pods that fit an existing node are
-/// placed in the autoscaler's snapshot first, so an empty node the pending pods need is not
-/// unneeded.
+/// core/podlistprocessor/filter_out_schedulable.go places only pods the scheduler marked
+/// unschedulable (`isUnschedulable`), with its filters. Under the urgent timing a pending pod
+/// that fits a node is bound before the autoscaler acts, so the simulation leaves pending
+/// pods out; a run with them neither strands a pod nor churns. Under the interleaved timing
+/// (kbmc does not keep which pods are marked) they count, as many as the nodes have room for:
+/// n-0 has room for one of the two.
 #[test]
-fn pending_pods_keep_the_node_they_need() {
+fn pending_pods_in_the_removal_simulation() {
     let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 3}, capacity: {cpu: \"4\", memory: 16Gi}}\n";
-    let m = model(&format!(
-        "{}{}",
-        deployment("web", 3, "1500m", "1Gi", ""),
-        spec(pools, "    - {deployment: web, placement: [{node: n-0, count: 1}]}\n", "")
-    ));
+    let yaml = |rest: &str| {
+        format!(
+            "{}{}",
+            deployment("web", 3, "1500m", "1Gi", ""),
+            spec(pools, "    - {deployment: web, placement: [{node: n-0, count: 1}]}\n", rest)
+        )
+    };
+    let m = model(&yaml(""));
+    let mut st = m.initial_state(&[2]);
+    st.pending[0] = 2;
+    assert!(
+        removable_nodes(&m, &st).contains(&"n-1".to_string()),
+        "urgent: no pending pod fits when the autoscaler acts"
+    );
+    let m = model(&yaml("  intents:\n    - {type: allPodsEventuallyRun}\n    - {type: noNodeChurn}\n"));
+    let opts = Options { max_depth: 30, max_states: 100_000, symmetry: true, reduction: false, all: true };
+    let r = check(&m, &opts);
+    for res in &r.results {
+        assert!(matches!(res.verdict, Verdict::Holds { exhaustive: true, .. }), "{:?}", res.verdict);
+    }
+    let m = model(&yaml("  timing: interleaved\n"));
     let mut st = m.initial_state(&[2]);
     st.pending[0] = 2;
     assert!(!removable_nodes(&m, &st).contains(&"n-1".to_string()), "n-0 has room for one of the two pending pods");
@@ -701,18 +720,22 @@ fn a_multi_zone_group_has_slots_in_every_zone() {
     assert!((0..m.nodes()).all(|n| m.ir.zone_of_node(n).is_none()));
 }
 
-/// EC2 Auto Scaling's Availability Zone balancing (`balanced`): the new node goes to the
-/// zone with the fewest nodes of the group, every tied zone a choice; `any` (the default):
-/// every zone, in its lowest free slot. The autoscaler decides the scale-up, the cloud the
-/// zone: the pod fits the template (a copy of w-0, zone a) whichever zone the node lands in.
+/// EC2 Auto Scaling's Availability Zone balancing: under `balancedOnly` (`balanced-only`)
+/// the new node goes to the zone with the fewest nodes of the group, every tied zone a
+/// choice; under `balanced` (`balanced-best-effort`) a launch that fails there goes to
+/// another zone, so every zone is a choice, as under `any` (the default), each in its lowest
+/// free slot. The autoscaler decides the scale-up, the cloud the zone: the pod fits the
+/// template (a copy of w-0, zone a) whichever zone the node lands in.
 #[test]
 fn the_cloud_picks_the_zone() {
-    let (m, st) = zonal(2, ", zoneDistribution: balanced", "");
+    let (m, st) = zonal(2, ", zoneDistribution: balancedOnly", "");
     assert_eq!(landing(&m, &st), ["w-1"], "zone b has no node, zone a has w-0");
+    let (m, st) = zonal(2, ", zoneDistribution: balanced", "");
+    assert_eq!(landing(&m, &st), ["w-1", "w-2"], "zone b's w-1, or zone a's w-2 after a failed launch in b");
     let (m, st) = zonal(2, "", "");
     assert_eq!(landing(&m, &st), ["w-1", "w-2"], "any: zone b's w-1 or zone a's w-2");
-    // Zones tied (w-0 in a, w-1 on its way in b): both are choices under balanced.
-    let (m, mut st) = zonal(3, ", zoneDistribution: balanced", "");
+    // Zones tied (w-0 in a, w-1 on its way in b): both are choices under balancedOnly.
+    let (m, mut st) = zonal(3, ", zoneDistribution: balancedOnly", "");
     st.status[node(&m, "w-1")] = JOINING;
     let web = m.ir.deployments.iter().position(|d| d.name == "web").unwrap();
     st.pending[web] = 2;
@@ -731,47 +754,57 @@ fn the_cloud_picks_the_zone() {
 #[test]
 fn a_template_in_any_zone_plans_the_scale_up() {
     let pinned = |z: &str| format!("nodeSelector: {{topology.kubernetes.io/zone: {z}}}");
-    let (m, st) = zonal(2, ", zoneDistribution: balanced", &pinned("a"));
+    let (m, st) = zonal(2, ", zoneDistribution: balancedOnly", &pinned("a"));
     assert_eq!(landing(&m, &st), ["w-1"], "the template in zone a takes the pod; the node lands in zone b");
-    let (m, st) = zonal(2, ", zoneDistribution: balanced", &pinned("b"));
+    let (m, st) = zonal(2, ", zoneDistribution: balancedOnly", &pinned("b"));
     assert_eq!(landing(&m, &st), ["w-1"], "a template in zone b (the group's other zone) takes the pod");
     let (m, st) = zonal(2, "", &pinned("c"));
     assert!(landing(&m, &st).is_empty(), "no zone of the group takes the pod");
     // w-1 on its way in zone b: room for a pod pinned to b, none for one pinned to a.
-    let (m, mut st) = zonal(3, ", zoneDistribution: balanced", &pinned("b"));
+    let (m, mut st) = zonal(3, ", zoneDistribution: balancedOnly", &pinned("b"));
     st.status[node(&m, "w-1")] = JOINING;
     assert!(landing(&m, &st).is_empty(), "the upcoming w-1 takes the zone-b pod");
-    let (m, mut st) = zonal(3, ", zoneDistribution: balanced", &pinned("a"));
+    let (m, mut st) = zonal(3, ", zoneDistribution: balancedOnly", &pinned("a"));
     st.status[node(&m, "w-1")] = JOINING;
     assert_eq!(landing(&m, &st), ["w-2", "w-3"], "the upcoming w-1 (zone b) is no room for the zone-a pod");
 }
 
 /// The wrong-zone loop end to end: a pod pinned to the zone of the group's full node, the new
 /// node launched in the other zone (balanced), found unneeded and removed, again and again.
+/// A pod pinned to the zone the balanced launch goes to runs under `balancedOnly`; under
+/// `balanced` (best effort) a failed launch there puts the node in the pod's other zone, and
+/// the loop is back.
 #[test]
 fn a_balanced_launch_in_the_other_zone_churns() {
-    let pools = "    - {name: w, count: 1, capacity: {cpu: \"4\", memory: 8Gi}, autoscaling: {min: 1, max: 2, zones: [a, b], zoneDistribution: balanced}}\n";
     let intents = "  intents:\n    - {type: allPodsEventuallyRun}\n    - {type: noNodeChurn}\n";
-    let build = |zone: &str| {
+    let build = |distribution: &str, zone: &str| {
+        let pools = format!("    - {{name: w, count: 1, capacity: {{cpu: \"4\", memory: 8Gi}}, autoscaling: {{min: 1, max: 2, zones: [a, b], zoneDistribution: {distribution}}}}}\n");
         model(&format!(
             "{}{}{}",
             deployment("base", 1, "4", "1Gi", ""),
             deployment("web", 1, "3", "1Gi", &format!("nodeSelector: {{topology.kubernetes.io/zone: {zone}}}")),
             spec(
-                pools,
+                &pools,
                 "    - {deployment: base, placement: [{node: w-0, count: 1}]}\n    - {deployment: web}\n",
                 intents
             )
         ))
     };
     let opts = Options { max_depth: 30, max_states: 100_000, symmetry: true, reduction: false, all: true };
-    let r = check(&build("a"), &opts);
-    assert!(matches!(r.results[0].verdict, Verdict::Violated { .. }), "{:?}", r.results[0].verdict);
-    assert!(matches!(r.results[1].verdict, Verdict::Violated { .. }), "{:?}", r.results[1].verdict);
+    for distribution in ["balancedOnly", "balanced"] {
+        let r = check(&build(distribution, "a"), &opts);
+        assert!(matches!(r.results[0].verdict, Verdict::Violated { .. }), "{distribution}: {:?}", r.results[0].verdict);
+        assert!(matches!(r.results[1].verdict, Verdict::Violated { .. }), "{distribution}: {:?}", r.results[1].verdict);
+    }
     // Pinned to zone b, where the balanced launch goes: the pod runs and the node stays.
-    let r = check(&build("b"), &opts);
+    let r = check(&build("balancedOnly", "b"), &opts);
     for res in &r.results {
         assert!(matches!(res.verdict, Verdict::Holds { exhaustive: true, .. }), "{:?}", res.verdict);
+    }
+    // Best effort: the launch in b may fail and land in a, where the pod cannot go.
+    let r = check(&build("balanced", "b"), &opts);
+    for res in &r.results {
+        assert!(matches!(res.verdict, Verdict::Violated { .. }), "{:?}", res.verdict);
     }
 }
 
@@ -804,6 +837,7 @@ fn bad_zones_are_refused() {
     let e = errors(", autoscaling: {min: 1, max: 2, zones: [a, b], template: {labels: {tier: web}}}");
     assert!(e.contains("spec.nodePools[0].autoscaling.template") && e.contains("not modelled"), "{e}");
     assert_eq!(errors(", autoscaling: {min: 1, max: 2, zones: [a, b], zoneDistribution: balanced}"), "");
+    assert_eq!(errors(", autoscaling: {min: 1, max: 2, zones: [a, b], zoneDistribution: balancedOnly}"), "");
 }
 
 /// actuation/drain.go: the drain evicts the pods the node had when it began (`DrainNode`
