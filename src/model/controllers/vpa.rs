@@ -18,7 +18,8 @@
 //!   current recommendation as the Deployment's current revision, whose pod group carries
 //!   those requests: the ReplicaSet creates its missing pods there
 //!   (`deployment::vpa_variant_target`), and the scheduler, the HPA (utilization over the
-//!   pods' own requests) and the descheduler see each pod's requests.
+//!   pods' own requests) and the descheduler see each pod's requests. A scale-down ranks every
+//!   size's pods together (`deployment::sync_groups`): the ReplicaSet's rank ignores requests.
 //! - updater (`pkg/updater/logic/updater.go` `RunOnce`; `pkg/updater/priority/
 //!   update_priority_calculator.go` `AddPod`; `pkg/updater/restriction/
 //!   pods_restriction_factory.go` `GetCreatorMaps` and `pods_eviction_restriction.go`
