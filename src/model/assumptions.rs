@@ -81,7 +81,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 21] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 20] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -160,12 +160,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "preemption-victim-order",
             "preemption victims of one priority on a node are reprieved group by group, in every order of their groups up to 24 orders (index order beyond); upstream goes pod by pod in start-time order, which can interleave two groups",
             super::controllers::preemption::victim_order_matters(m),
-            Affects::All,
-        ),
-        (
-            "preemption-nominated-deleted",
-            "a ReplicaSet that deletes pending pods deletes those without a nominated node first, and clears its pods' nominations when it deletes more (upstream deletes any pending pods, nominated or not)",
-            m.preempts && c.deployment,
             Affects::All,
         ),
         (

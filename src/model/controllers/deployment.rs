@@ -8,7 +8,9 @@
 //!
 //! Modelled: terminating pods do not count as replicas; all missing pods are created in one
 //! sync (slow-start batches succeed); pods with `spec.nodeName` are created bound to that node.
-//! A scale-down deletes unscheduled pods first (one step), then ranks the rest once per sync as
+//! A scale-down deletes unscheduled pods first (those without a nomination in one step, each
+//! pod a preemption nominated in a step of its own: upstream's order among unscheduled pods
+//! is age and UID, so which of them go is a choice), then ranks the rest once per sync as
 //! `getPodsToDelete` does (Pending before Running, not ready before ready, then the number of
 //! the Deployment's active pods on the pod's node, higher first) and deletes the first
 //! `surplus`; equal keys go by ready time, restarts, creation time and UID upstream, which kbmc
@@ -39,6 +41,10 @@ const DELETE_ON: u8 = 2;
 /// Deletes a pod its sync chose: a bound one, or a running one of the label's usage kind.
 const DELETE_CHOSEN_BOUND: u8 = 3;
 const DELETE_CHOSEN_RUNNING: u8 = 4;
+/// Deletes one unscheduled pod nominated to node `b` by a preemption (labels only where the
+/// scheduler may preempt): which unscheduled pods a sync deletes goes by age and UID
+/// upstream, never by `status.nominatedNodeName`.
+const DELETE_NOMINATED: u8 = 5;
 
 /// The strategy in force: the one of the Deployment's current revision.
 /// Whether group `g` is a ReplicaSet's (a Deployment's revision): not a StatefulSet's ordinal,
@@ -628,6 +634,15 @@ fn describe_pick(m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &C
     format!("ReplicaSet of {name} chooses {which} on {} to delete ({why}{all})", m.node_name(n))
 }
 
+/// Unscheduled pods of group `g` without a nomination (all of them where nothing preempts).
+pub fn unnominated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
+    if m.preempts {
+        d.sub(&st.pending[g], &d.sum(st.nominated[g].iter()))
+    } else {
+        st.pending[g].clone()
+    }
+}
+
 fn node_name_target(m: &Model, g: usize) -> Option<Option<usize>> {
     m.ir.groups[g].node_name.as_ref().map(|name| m.ir.nodes.iter().position(|n| &n.name == name))
 }
@@ -657,6 +672,11 @@ impl<D: Domain> Controller<D> for DeploymentController {
         for g in (0..m.ir.groups.len()).filter(|&g| is_replica_set_group(m, g)) {
             out.push(Step::new(actor, CREATE, g, 0, 0));
             out.push(Step::new(actor, DELETE_PENDING, g, 0, 0));
+            if m.preempts {
+                for n in 0..m.nodes() {
+                    out.push(Step::new(actor, DELETE_NOMINATED, g, n, 0));
+                }
+            }
             // One label per node and usage kind: which running pod goes is a choice (below).
             for n in 0..m.nodes() {
                 for &k in &m.kinds_of_group[g] {
@@ -680,7 +700,12 @@ impl<D: Domain> Controller<D> for DeploymentController {
         let g = s.a as usize;
         match s.op {
             CREATE => d.and(&is_current(d, m, st, g), &d.lt(&surplus(d, m, st, g), &d.int(0))),
-            DELETE_PENDING => d.and(&d.gt(&surplus(d, m, st, g), &d.int(0)), &d.gt(&st.pending[g], &d.int(0))),
+            DELETE_PENDING => {
+                d.and(&d.gt(&surplus(d, m, st, g), &d.int(0)), &d.gt(&unnominated(d, m, st, g), &d.int(0)))
+            }
+            DELETE_NOMINATED => {
+                d.and(&d.gt(&surplus(d, m, st, g), &d.int(0)), &d.gt(&st.nominated[g][s.b as usize], &d.int(0)))
+            }
             DELETE_ON => pick_guard(d, m, s, st, false),
             _ => delete_chosen_guard(d, m, s, st),
         }
@@ -700,10 +725,16 @@ impl<D: Domain> Controller<D> for DeploymentController {
                     _ => nx.pending[g] = d.add(&st.pending[g], &missing),
                 }
             }
+            // Pods without a nomination all at once; nominated ones one step each
+            // ([`DELETE_NOMINATED`]), so that how many go, and from which nominated nodes,
+            // is a choice, as age and UID decide upstream.
             DELETE_PENDING => {
-                let k = d.min(&surplus(d, m, st, g), &st.pending[g]);
+                let k = d.min(&surplus(d, m, st, g), &unnominated(d, m, st, g));
                 nx.pending[g] = d.sub(&st.pending[g], &k);
-                super::preemption::forget_deleted(d, m, st, nx, g);
+            }
+            DELETE_NOMINATED => {
+                nx.pending[g] = d.sub(&st.pending[g], &d.int(1));
+                super::preemption::forget_deleted(d, m, st, nx, g, Some(s.b as usize));
             }
             DELETE_ON => pick_update(d, m, s, st, nx),
             _ => delete_chosen_into(d, m, s, st, nx),
@@ -731,6 +762,11 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 "ReplicaSet of {} deletes {} unscheduled pod(s) (surplus)",
                 m.group_name(g),
                 before.pending[g] - after.pending[g]
+            ),
+            DELETE_NOMINATED => format!(
+                "ReplicaSet of {} deletes an unscheduled pod nominated to {} (surplus; which unscheduled pods go is by age and UID, which kbmc does not know)",
+                m.group_name(g),
+                m.node_name(s.b as usize)
             ),
             DELETE_ON => describe_pick(m, s, before, after),
             _ => {
@@ -766,7 +802,8 @@ impl crate::model::hints::ExplicitHints for DeploymentController {
                             st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64
                                 && per.surplus(m, st, g) < 0
                         }
-                        DELETE_PENDING => st.pending[g] > 0 && per.surplus(m, st, g) > 0,
+                        DELETE_PENDING => unnominated(&d, m, st, g) > 0 && per.surplus(m, st, g) > 0,
+                        DELETE_NOMINATED => st.nominated[g][s.b as usize] > 0 && per.surplus(m, st, g) > 0,
                         DELETE_CHOSEN_BOUND | DELETE_CHOSEN_RUNNING => marked && delete_chosen_guard(&d, m, s, st),
                         _ => per.pick(m, st, s, false),
                     }
@@ -1120,6 +1157,39 @@ mod tests {
         let left =
             |st: &ClusterState<Concrete>| -> (Vec<i64>, Vec<i64>) { (st.running[k0].clone(), st.bound[g1].clone()) };
         assert_eq!(sync_ends(&m, &st, left), [(vec![2, 0, 0], vec![0, 0, 0])].into_iter().collect());
+    }
+
+    /// `ActivePodsWithRanks` (pkg/controller/controller_utils.go) orders unscheduled pods by
+    /// age and UID and never reads `status.nominatedNodeName`: of three unscheduled pods of
+    /// `p`, two nominated (to n-0 and n-1) by a preemption, a surplus of one may take any of
+    /// them, and a surplus of two any two, the pod left keeping its nomination. kbmc once
+    /// deleted pods without a nomination first and cleared every nomination when it deleted
+    /// more.
+    #[test]
+    fn unscheduled_pods_go_nominated_or_not() {
+        let classes = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: low}\nvalue: 0\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 3, capacity: {cpu: \"4\", memory: 4Gi}}]\n  workloads: [{deployment: p, placement: [{node: n-2, count: 3}]}, {deployment: w, placement: [{node: n-0, count: 2}, {node: n-1, count: 2}]}]\n";
+        let m = model(&format!(
+            "{classes}{}{}{spec}",
+            deployment("p", 3, "1", "1Gi", "priorityClassName: high"),
+            deployment("w", 4, "1", "1Gi", "priorityClassName: low")
+        ));
+        assert!(m.preempts);
+        let p = m.groups_of[0][0];
+        let mut st = m.initial_state(&[3]);
+        for row in &mut st.running {
+            row[2] = 0;
+        }
+        st.pending[p] = 3;
+        st.nominated[p][0] = 1;
+        st.nominated[p][1] = 1;
+        let left = |st: &ClusterState<Concrete>| (st.pending[p], st.nominated[p].clone());
+        st.desired[0] = 2;
+        let want = [(2, vec![1, 1, 0]), (2, vec![0, 1, 0]), (2, vec![1, 0, 0])];
+        assert_eq!(sync_ends(&m, &st, left), want.into_iter().collect());
+        st.desired[0] = 1;
+        let want = [(1, vec![0, 0, 0]), (1, vec![0, 1, 0]), (1, vec![1, 0, 0])];
+        assert_eq!(sync_ends(&m, &st, left), want.into_iter().collect());
     }
 
     /// Upstream's deletions of one sync are concurrent API calls that other controllers see
