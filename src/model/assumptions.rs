@@ -67,7 +67,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         .iter()
         .enumerate()
         .any(|(i, d)| d.stateful.is_none() && d.revisions.len() > 1 && m.vpa_of[i].is_none());
-    let vpa_variants = ir.deployments.iter().enumerate().any(|(i, d)| d.revisions.len() > 1 && m.vpa_of[i].is_some());
     let vpa_evicts =
         ir.vpas.iter().any(|v| matches!(v.mode, crate::ir::VpaMode::Recreate | crate::ir::VpaMode::InPlaceOrRecreate));
     let deschedules = c.descheduler && ir.descheduler.is_some();
@@ -80,7 +79,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 19] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 17] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -103,12 +102,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "replicaset-targets",
             "during a rollout each ReplicaSet's size follows from live pods, not from its spec.replicas",
             c.deployment && rollouts,
-            Affects::All,
-        ),
-        (
-            "vpa-victims",
-            "when the replica count drops, a ReplicaSet whose pods carry several VerticalPodAutoscaler request sizes deletes its surplus from one size at a time (upstream ranks all its pods together)",
-            c.deployment && vpa_variants,
             Affects::All,
         ),
         (
@@ -154,12 +147,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "preemption-victim-order",
             "preemption victims of one priority on a node are reprieved group by group, in every order of their groups up to 24 orders (index order beyond); upstream goes pod by pod in start-time order, which can interleave two groups",
             super::controllers::preemption::victim_order_matters(m),
-            Affects::All,
-        ),
-        (
-            "preemption-nominated-deleted",
-            "a ReplicaSet that deletes pending pods deletes those without a nominated node first, and clears its pods' nominations when it deletes more (upstream deletes any pending pods, nominated or not)",
-            m.preempts && c.deployment,
             Affects::All,
         ),
         (

@@ -8,12 +8,16 @@
 //!
 //! Modelled: terminating pods do not count as replicas; all missing pods are created in one
 //! sync (slow-start batches succeed); pods with `spec.nodeName` are created bound to that node.
-//! A scale-down deletes unscheduled pods first (one step), then ranks the rest once per sync as
+//! A scale-down deletes unscheduled pods first (those without a nomination in one step, each
+//! pod a preemption nominated in a step of its own: upstream's order among unscheduled pods
+//! is age and UID, so which of them go is a choice), then ranks the rest once per sync as
 //! `getPodsToDelete` does (Pending before Running, not ready before ready, then the number of
 //! the Deployment's active pods on the pod's node, higher first) and deletes the first
 //! `surplus`; equal keys go by ready time, restarts, creation time and UID upstream, which kbmc
 //! does not keep, so every victim set the ranks allow is a successor, and a running pod of any
-//! usage level may be the one on its node. The sync chooses victims one step each
+//! usage level may be the one on its node. A VerticalPodAutoscaler's request variants are one
+//! ReplicaSet upstream: their pods are ranked together, whatever their requests
+//! ([`sync_groups`]). The sync chooses victims one step each
 //! ([`DELETE_ON`] first, then the atomic [`Victims`]), chosen pods staying active in
 //! `ClusterState::deleting` so that the ranks stay the sync's; then each chosen pod is deleted
 //! in a fast step of its own, as upstream's concurrent deletions land one by one.
@@ -37,6 +41,10 @@ const DELETE_ON: u8 = 2;
 /// Deletes a pod its sync chose: a bound one, or a running one of the label's usage kind.
 const DELETE_CHOSEN_BOUND: u8 = 3;
 const DELETE_CHOSEN_RUNNING: u8 = 4;
+/// Deletes one unscheduled pod nominated to node `b` by a preemption (labels only where the
+/// scheduler may preempt): which unscheduled pods a sync deletes goes by age and UID
+/// upstream, never by `status.nominatedNodeName`.
+const DELETE_NOMINATED: u8 = 5;
 
 /// The strategy in force: the one of the Deployment's current revision.
 /// Whether group `g` is a ReplicaSet's (a Deployment's revision): not a StatefulSet's ordinal,
@@ -173,10 +181,11 @@ fn target_with<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, live
 /// variants (`vpa.rs`): upstream they are pods of one ReplicaSet whose template never changes,
 /// so the Deployment does not roll out between them. The missing pods are created in the
 /// current revision (the requests the admission controller gives new pods); pods beyond
-/// `desired` are deleted from any revision, each group's sync taking what the others' choices
-/// have not yet covered (which revisions lose pods when the replica count drops is then the
-/// order the syncs run in; upstream ranks the ReplicaSet's pods together, flagged
-/// `vpa-victims`).
+/// `desired` are deleted from any revision, each group's surplus being what the other groups'
+/// choices have not yet covered. One sync ranks every revision's pods together
+/// ([`sync_groups`]): `ActivePodsWithRanks` does not look at requests, so each victim comes
+/// from whichever size holds a pod of the first key, and every split of the deletions among
+/// the sizes the ranks allow is a successor.
 fn vpa_variant_target<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, live_g: Option<&D::Int>) -> D::Int {
     let dep = m.dep_of_group(g);
     let groups = &m.groups_of[dep];
@@ -240,6 +249,37 @@ pub fn chosen_total<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize)
     }))
 }
 
+/// The groups one ReplicaSet sync ranks together with group `g`: a VerticalPodAutoscaler's
+/// request variants are revisions of one ReplicaSet upstream (`vpa_variant_target`), whose
+/// `getPodsToDelete` sorts all its pods at once (`ActivePodsWithRanks` never looks at
+/// requests); any other group is a ReplicaSet of its own.
+fn sync_groups(m: &Model, g: usize) -> &[usize] {
+    let dep = m.dep_of_group(g);
+    if m.vpa_of[dep].is_some() {
+        &m.groups_of[dep]
+    } else {
+        let own = m.groups_of[dep].iter().find(|&&h| h == g);
+        std::slice::from_ref(own.expect("model bug: a ReplicaSet group missing from its Deployment's groups"))
+    }
+}
+
+/// Pods the current sync of `g`'s ReplicaSet has chosen so far ([`chosen_total`] over
+/// [`sync_groups`]).
+fn sync_chosen<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
+    match sync_groups(m, g) {
+        [_] => chosen_total(d, m, st, g),
+        hs => d.sum_of(hs.iter().map(|&h| chosen_total(d, m, st, h))),
+    }
+}
+
+/// Whether `g`'s ReplicaSet has no unscheduled pod left (those go first, in their own step).
+fn sync_unscheduled_gone<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Bool {
+    match sync_groups(m, g) {
+        [_] => d.eq(&st.pending[g], &d.int(0)),
+        hs => d.all_of(hs.iter().map(|&h| d.eq(&st.pending[h], &d.int(0)))),
+    }
+}
+
 /// Whether any pod is marked for deletion: in most states none is, and then no chosen pod is
 /// deleted and no sync goes on with its choices.
 fn any_marked(st: &ClusterState<Concrete>) -> bool {
@@ -287,6 +327,18 @@ fn node_keys<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec
             NodeKey { has, bound_first, class, rank: rank(d, m, st, dep, n) }
         })
         .collect()
+}
+
+/// The [`node_keys`] of every group of `g`'s ReplicaSet ([`sync_groups`]), one node after
+/// another per group, and where `g`'s keys start: a VerticalPodAutoscaler's request variants
+/// are ranked together, a key of any of them coming first for the next victim.
+fn sync_keys<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> (Vec<NodeKey<D>>, usize) {
+    let hs = sync_groups(m, g);
+    if let [_] = hs {
+        return (node_keys(d, m, st, g), 0);
+    }
+    let at = hs.iter().position(|&h| h == g).expect("model bug: a group outside its own ReplicaSet") * m.nodes();
+    (hs.iter().flat_map(|&h| node_keys(d, m, st, h)).collect(), at)
 }
 
 /// Whether node `n` holds an unchosen pod that comes first: no node's unchosen pods have a
@@ -341,12 +393,15 @@ fn batch_pick_guards<D: Domain>(
             }
             let (g, n) = (s.a as usize, s.b as usize);
             let (group, keys, first) = per[g].get_or_insert_with(|| {
-                let chosen = chosen_total(d, m, st, g);
-                let phase = if started { d.gt(&chosen, &d.int(0)) } else { d.eq(&chosen, &d.int(0)) };
-                let left = d.sub(&surplus(d, m, st, g), &chosen);
-                let group = d.all([phase, d.gt(&left, &d.int(0)), d.eq(&st.pending[g], &d.int(0))].iter());
-                let keys = node_keys(d, m, st, g);
-                let first = firsts(d, &keys);
+                let (phase, left) = pick_phase_left(d, m, st, g, started);
+                let group = d.all([phase, d.gt(&left, &d.int(0)), sync_unscheduled_gone(d, m, st, g)].iter());
+                let (mut keys, at) = sync_keys(d, m, st, g);
+                let mut first = firsts(d, &keys);
+                // Only `g`'s own nodes are asked below.
+                keys.drain(..at);
+                keys.truncate(m.nodes());
+                first.drain(..at);
+                first.truncate(m.nodes());
                 (group, keys, first)
             });
             d.all([group.clone(), first[n].clone(), victim_kind(d, m, st, s, &keys[n])].iter())
@@ -409,7 +464,11 @@ impl PerGroup {
             Some(open) => open,
             None => {
                 let chosen = chosen_total_of(m, st, g);
-                let open = (chosen > 0) == started && st.pending[g] == 0 && self.surplus(m, st, g) - chosen > 0;
+                let hs = sync_groups(m, g);
+                let all = if hs.len() == 1 { chosen } else { hs.iter().map(|&h| chosen_total_of(m, st, h)).sum() };
+                let open = (all > 0) == started
+                    && hs.iter().all(|&h| st.pending[h] == 0)
+                    && self.surplus(m, st, g) - chosen > 0;
                 self.open[g] = Some(open);
                 open
             }
@@ -419,8 +478,11 @@ impl PerGroup {
             return false;
         }
         let (first, keys) = self.firsts[g].get_or_insert_with(|| {
-            let keys = node_keys(&d, m, st, g);
-            ((0..m.nodes()).map(|n| is_first(&d, &keys, n)).collect(), keys)
+            let (mut keys, at) = sync_keys(&d, m, st, g);
+            let first = (0..m.nodes()).map(|n| is_first(&d, &keys, at + n)).collect();
+            keys.drain(..at);
+            keys.truncate(m.nodes());
+            (first, keys)
         });
         let n = s.b as usize;
         let ok = first[n] && victim_kind(&d, m, st, s, &keys[n]);
@@ -445,20 +507,33 @@ fn victim_kind<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, s: &Step, key:
 /// first, all in one step), and `n` holding a pod that comes first.
 fn pick_guard<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<D>, started: bool) -> D::Bool {
     let (g, n) = (s.a as usize, s.b as usize);
-    let chosen = chosen_total(d, m, st, g);
-    let phase = if started { d.gt(&chosen, &d.int(0)) } else { d.eq(&chosen, &d.int(0)) };
-    let left = d.sub(&surplus(d, m, st, g), &chosen);
-    let keys = node_keys(d, m, st, g);
+    let (phase, left) = pick_phase_left(d, m, st, g, started);
+    let (keys, at) = sync_keys(d, m, st, g);
     d.all(
         [
             phase,
             d.gt(&left, &d.int(0)),
-            d.eq(&st.pending[g], &d.int(0)),
-            is_first(d, &keys, n),
-            victim_kind(d, m, st, s, &keys[n]),
+            sync_unscheduled_gone(d, m, st, g),
+            is_first(d, &keys, at + n),
+            victim_kind(d, m, st, s, &keys[at + n]),
         ]
         .iter(),
     )
+}
+
+/// Whether `g`'s ReplicaSet is in the phase of a victim choice (`started`: its sync has chosen
+/// a pod already, of any of its groups; else none), and how many more of `g`'s pods the sync
+/// may still choose. For a VerticalPodAutoscaler's variant the latter is positive exactly
+/// when the ReplicaSet's surplus is not yet covered by all its groups' choices and `g` has an
+/// unchosen live pod (`vpa_variant_target` counts the other groups' choices).
+fn pick_phase_left<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, started: bool) -> (D::Bool, D::Int) {
+    let chosen = chosen_total(d, m, st, g);
+    let all = match sync_groups(m, g) {
+        [_] => chosen.clone(),
+        _ => sync_chosen(d, m, st, g),
+    };
+    let phase = if started { d.gt(&all, &d.int(0)) } else { d.eq(&all, &d.int(0)) };
+    (phase, d.sub(&surplus(d, m, st, g), &chosen))
 }
 
 /// A victim choice. Upstream `getPodsToDelete` sorts the ReplicaSet's pods once per sync
@@ -515,11 +590,20 @@ fn delete_chosen_guard<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<
 fn describe_pick(m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
     let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
     let d = Concrete;
-    let keys = node_keys(&d, m, before, g);
-    let key = &keys[n];
-    let tied: Vec<&str> = (0..m.nodes())
-        .filter(|&j| j != n && keys[j].has && keys[j].class == key.class && keys[j].rank == key.rank)
-        .map(|j| m.node_name(j))
+    let (keys, at) = sync_keys(&d, m, before, g);
+    let key = &keys[at + n];
+    let hs = sync_groups(m, g);
+    // A tie with another request size of the same ReplicaSet names the size's group.
+    let tied: Vec<String> = (0..keys.len())
+        .filter(|&j| j != at + n && keys[j].has && keys[j].class == key.class && keys[j].rank == key.rank)
+        .map(|j| {
+            let (h, node) = (hs[j / m.nodes()], m.node_name(j % m.nodes()));
+            if h == g {
+                node.to_string()
+            } else {
+                format!("{} on {node}", m.group_name(h))
+            }
+        })
         .collect();
     let which = if key.bound_first {
         "a pod not started yet (phase Pending)".to_string()
@@ -548,6 +632,15 @@ fn describe_pick(m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &C
     let all =
         if surplus(&d, m, after, g) <= chosen { format!("; the sync has chosen its {chosen}") } else { String::new() };
     format!("ReplicaSet of {name} chooses {which} on {} to delete ({why}{all})", m.node_name(n))
+}
+
+/// Unscheduled pods of group `g` without a nomination (all of them where nothing preempts).
+pub fn unnominated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
+    if m.preempts {
+        d.sub(&st.pending[g], &d.sum(st.nominated[g].iter()))
+    } else {
+        st.pending[g].clone()
+    }
 }
 
 fn node_name_target(m: &Model, g: usize) -> Option<Option<usize>> {
@@ -579,6 +672,11 @@ impl<D: Domain> Controller<D> for DeploymentController {
         for g in (0..m.ir.groups.len()).filter(|&g| is_replica_set_group(m, g)) {
             out.push(Step::new(actor, CREATE, g, 0, 0));
             out.push(Step::new(actor, DELETE_PENDING, g, 0, 0));
+            if m.preempts {
+                for n in 0..m.nodes() {
+                    out.push(Step::new(actor, DELETE_NOMINATED, g, n, 0));
+                }
+            }
             // One label per node and usage kind: which running pod goes is a choice (below).
             for n in 0..m.nodes() {
                 for &k in &m.kinds_of_group[g] {
@@ -602,7 +700,12 @@ impl<D: Domain> Controller<D> for DeploymentController {
         let g = s.a as usize;
         match s.op {
             CREATE => d.and(&is_current(d, m, st, g), &d.lt(&surplus(d, m, st, g), &d.int(0))),
-            DELETE_PENDING => d.and(&d.gt(&surplus(d, m, st, g), &d.int(0)), &d.gt(&st.pending[g], &d.int(0))),
+            DELETE_PENDING => {
+                d.and(&d.gt(&surplus(d, m, st, g), &d.int(0)), &d.gt(&unnominated(d, m, st, g), &d.int(0)))
+            }
+            DELETE_NOMINATED => {
+                d.and(&d.gt(&surplus(d, m, st, g), &d.int(0)), &d.gt(&st.nominated[g][s.b as usize], &d.int(0)))
+            }
             DELETE_ON => pick_guard(d, m, s, st, false),
             _ => delete_chosen_guard(d, m, s, st),
         }
@@ -622,10 +725,16 @@ impl<D: Domain> Controller<D> for DeploymentController {
                     _ => nx.pending[g] = d.add(&st.pending[g], &missing),
                 }
             }
+            // Pods without a nomination all at once; nominated ones one step each
+            // ([`DELETE_NOMINATED`]), so that how many go, and from which nominated nodes,
+            // is a choice, as age and UID decide upstream.
             DELETE_PENDING => {
-                let k = d.min(&surplus(d, m, st, g), &st.pending[g]);
+                let k = d.min(&surplus(d, m, st, g), &unnominated(d, m, st, g));
                 nx.pending[g] = d.sub(&st.pending[g], &k);
-                super::preemption::forget_deleted(d, m, st, nx, g);
+            }
+            DELETE_NOMINATED => {
+                nx.pending[g] = d.sub(&st.pending[g], &d.int(1));
+                super::preemption::forget_deleted(d, m, st, nx, g, Some(s.b as usize));
             }
             DELETE_ON => pick_update(d, m, s, st, nx),
             _ => delete_chosen_into(d, m, s, st, nx),
@@ -653,6 +762,11 @@ impl<D: Domain> Controller<D> for DeploymentController {
                 "ReplicaSet of {} deletes {} unscheduled pod(s) (surplus)",
                 m.group_name(g),
                 before.pending[g] - after.pending[g]
+            ),
+            DELETE_NOMINATED => format!(
+                "ReplicaSet of {} deletes an unscheduled pod nominated to {} (surplus; which unscheduled pods go is by age and UID, which kbmc does not know)",
+                m.group_name(g),
+                m.node_name(s.b as usize)
             ),
             DELETE_ON => describe_pick(m, s, before, after),
             _ => {
@@ -688,7 +802,8 @@ impl crate::model::hints::ExplicitHints for DeploymentController {
                             st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64
                                 && per.surplus(m, st, g) < 0
                         }
-                        DELETE_PENDING => st.pending[g] > 0 && per.surplus(m, st, g) > 0,
+                        DELETE_PENDING => unnominated(&d, m, st, g) > 0 && per.surplus(m, st, g) > 0,
+                        DELETE_NOMINATED => st.nominated[g][s.b as usize] > 0 && per.surplus(m, st, g) > 0,
                         DELETE_CHOSEN_BOUND | DELETE_CHOSEN_RUNNING => marked && delete_chosen_guard(&d, m, s, st),
                         _ => per.pick(m, st, s, false),
                     }
@@ -783,7 +898,7 @@ impl<D: Domain> crate::model::hints::SymbolicHints<D> for Victims {
 mod tests {
     use super::*;
     use crate::model::testkit::{deployment, model, node};
-    use crate::model::{all_steps, registry, running_of_group};
+    use crate::model::{active_on, all_steps, registry, running_of_group};
 
     fn enabled(m: &Model, st: &ClusterState<Concrete>) -> Vec<(u8, usize, usize)> {
         let reg = registry::<Concrete>();
@@ -879,6 +994,19 @@ mod tests {
     /// outcome as per node (bound, running, terminating) of group 0, with no choice left
     /// marked.
     fn sync_outcomes(m: &Model, st: &ClusterState<Concrete>) -> std::collections::BTreeSet<Vec<(i64, i64, i64)>> {
+        sync_ends(m, st, |st| {
+            (0..m.nodes())
+                .map(|n| (st.bound[0][n], running_of_group(&Concrete, m, st, 0, n), st.terminating[0][n]))
+                .collect()
+        })
+    }
+
+    /// Every end of one ReplicaSet sync from `st` (as [`sync_outcomes`]), each as `f` sees it.
+    fn sync_ends<T: Ord>(
+        m: &Model,
+        st: &ClusterState<Concrete>,
+        f: impl Fn(&ClusterState<Concrete>) -> T,
+    ) -> std::collections::BTreeSet<T> {
         let reg = registry::<Concrete>();
         let steps: Vec<Step> =
             all_steps(m, &reg).into_iter().filter(|s| reg[s.actor as usize].name() == "deployment").collect();
@@ -895,11 +1023,7 @@ mod tests {
                 .collect();
             if next.is_empty() {
                 assert!(st.deleting.iter().flatten().all(|&c| c == 0), "a sync ended with choices marked");
-                out.insert(
-                    (0..m.nodes())
-                        .map(|n| (st.bound[0][n], running_of_group(&Concrete, m, &st, 0, n), st.terminating[0][n]))
-                        .collect(),
-                );
+                out.insert(f(&st));
             }
             todo.extend(next);
         }
@@ -983,6 +1107,89 @@ mod tests {
         st.bound[0][2] = 1;
         st.desired[0] = 0;
         assert_eq!(sync_outcomes(&m, &st), [vec![(0, 0, 1), (0, 0, 1), (0, 0, 2)]].into_iter().collect());
+    }
+
+    /// A Deployment `web` of 4 pods under a VerticalPodAutoscaler on a pool of 3 nodes, with
+    /// the recommendation of revision 1 current, and its two request sizes' groups (the
+    /// template's, the recommendation's), with no pod placed yet.
+    fn vpa_cluster() -> (Model, ClusterState<Concrete>, usize, usize) {
+        let vpa = "apiVersion: autoscaling.k8s.io/v1\nkind: VerticalPodAutoscaler\nmetadata: {name: web}\nspec:\n  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  updatePolicy: {updateMode: Recreate}\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 3, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 4}], usage: {cpu: 300m}}]\n";
+        let m = model(&format!("{}{vpa}{spec}", deployment("web", 4, "1", "1Gi", "")));
+        let (g0, g1) = (m.groups_of[0][0], m.groups_of[0][1]);
+        assert_ne!(m.ir.groups[g0].requests, m.ir.groups[g1].requests);
+        let mut st = m.initial_state(&[3]);
+        st.revision[0] = 1;
+        for row in st.running.iter_mut().chain(st.bound.iter_mut()) {
+            row.iter_mut().for_each(|c| *c = 0);
+        }
+        (m, st, g0, g1)
+    }
+
+    /// Upstream a VerticalPodAutoscaler's request sizes are pods of one ReplicaSet, and
+    /// `ActivePodsWithRanks` (pkg/controller/controller_utils.go) does not look at requests:
+    /// one sync ranks both sizes' pods together. Two pods of the template's size and one of
+    /// the recommendation's on n-0 (rank 3), one of the recommendation's on n-1 (rank 1),
+    /// scaled to 2: both victims are on n-0, of either size (ties go by ready time and UID).
+    /// Deleting one size's surplus at a time, as kbmc once did, took the n-1 pod of rank 1
+    /// and never one pod of each size.
+    #[test]
+    fn vpa_sizes_are_ranked_together() {
+        let (m, mut st, g0, g1) = vpa_cluster();
+        let (k0, k1) = (m.kinds_of_group[g0][0], m.kinds_of_group[g1][0]);
+        st.running[k0][0] = 2;
+        st.running[k1][0] = 1;
+        st.running[k1][1] = 1;
+        st.desired[0] = 2;
+        let left = |st: &ClusterState<Concrete>| -> Vec<Vec<i64>> {
+            [g0, g1].iter().map(|&g| (0..m.nodes()).map(|n| active_on(&Concrete, &m, st, g, n)).collect()).collect()
+        };
+        let ends = sync_ends(&m, &st, left);
+        let want = [vec![vec![0, 0, 0], vec![1, 1, 0]], vec![vec![1, 0, 0], vec![0, 1, 0]]];
+        assert_eq!(ends, want.into_iter().collect());
+        // A pod of phase Pending goes before a running one whatever its size: a bound pod of
+        // the recommendation's size on n-1 and two running ones of the template's on n-0,
+        // scaled to 2, delete the bound one.
+        let (m, mut st, g0, g1) = vpa_cluster();
+        st.running[m.kinds_of_group[g0][0]][0] = 2;
+        st.bound[g1][1] = 1;
+        st.desired[0] = 2;
+        let left =
+            |st: &ClusterState<Concrete>| -> (Vec<i64>, Vec<i64>) { (st.running[k0].clone(), st.bound[g1].clone()) };
+        assert_eq!(sync_ends(&m, &st, left), [(vec![2, 0, 0], vec![0, 0, 0])].into_iter().collect());
+    }
+
+    /// `ActivePodsWithRanks` (pkg/controller/controller_utils.go) orders unscheduled pods by
+    /// age and UID and never reads `status.nominatedNodeName`: of three unscheduled pods of
+    /// `p`, two nominated (to n-0 and n-1) by a preemption, a surplus of one may take any of
+    /// them, and a surplus of two any two, the pod left keeping its nomination. kbmc once
+    /// deleted pods without a nomination first and cleared every nomination when it deleted
+    /// more.
+    #[test]
+    fn unscheduled_pods_go_nominated_or_not() {
+        let classes = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: low}\nvalue: 0\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 3, capacity: {cpu: \"4\", memory: 4Gi}}]\n  workloads: [{deployment: p, placement: [{node: n-2, count: 3}]}, {deployment: w, placement: [{node: n-0, count: 2}, {node: n-1, count: 2}]}]\n";
+        let m = model(&format!(
+            "{classes}{}{}{spec}",
+            deployment("p", 3, "1", "1Gi", "priorityClassName: high"),
+            deployment("w", 4, "1", "1Gi", "priorityClassName: low")
+        ));
+        assert!(m.preempts);
+        let p = m.groups_of[0][0];
+        let mut st = m.initial_state(&[3]);
+        for row in &mut st.running {
+            row[2] = 0;
+        }
+        st.pending[p] = 3;
+        st.nominated[p][0] = 1;
+        st.nominated[p][1] = 1;
+        let left = |st: &ClusterState<Concrete>| (st.pending[p], st.nominated[p].clone());
+        st.desired[0] = 2;
+        let want = [(2, vec![1, 1, 0]), (2, vec![0, 1, 0]), (2, vec![1, 0, 0])];
+        assert_eq!(sync_ends(&m, &st, left), want.into_iter().collect());
+        st.desired[0] = 1;
+        let want = [(1, vec![0, 0, 0]), (1, vec![0, 1, 0]), (1, vec![1, 0, 0])];
+        assert_eq!(sync_ends(&m, &st, left), want.into_iter().collect());
     }
 
     /// Upstream's deletions of one sync are concurrent API calls that other controllers see

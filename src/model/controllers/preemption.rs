@@ -54,8 +54,8 @@
 //! asynchronous preemption while other pods are scheduled). Differences, named in
 //! docs/modeling/preemption.md: a terminating pod of lower priority on the nominated node keeps the pod
 //! from preempting again whatever deleted it (upstream: only one preemption deleted; flagged
-//! `preemption-terminating`), and a ReplicaSet that deletes pending pods deletes pods without
-//! a nomination first (`forget_deleted`; flagged `preemption-nominated-deleted`).
+//! `preemption-terminating`). A ReplicaSet or the VPA updater deleting a pending pod may take
+//! a nominated one or not, the others keeping their nominations (`forget_deleted`).
 
 use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
 use super::scheduler;
@@ -454,18 +454,21 @@ fn bind_to<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Opt
     d.and(&here, &chosen)
 }
 
-/// After a ReplicaSet deleted pending pods of `g` (from `st` to `nx`): the deleted pods are
-/// those without a nomination first; where it deleted more, every pod of `g` loses its
-/// nomination (kbmc does not keep which pending pod is which; flagged
-/// `preemption-nominated-deleted`).
-pub fn forget_deleted<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, nx: &mut ClusterState<D>, g: usize) {
-    if !m.preempts {
-        return;
-    }
-    let nominated = d.sum(st.nominated[g].iter());
-    let over = d.gt(&nominated, &nx.pending[g]);
-    for n in 0..m.nodes() {
-        nx.nominated[g][n] = d.ite(&over, &d.int(0), &st.nominated[g][n]);
+/// After a ReplicaSet or the VPA updater deleted one pending pod of `g` (from `st` to `nx`):
+/// with `from` the node it was nominated to, that node has one nomination of `g` fewer; the
+/// pending pods left keep theirs. Upstream picks pending pods by age and UID, never by
+/// `status.nominatedNodeName`, so the callers offer every choice (a pod without a
+/// nomination, or one nominated to any node with one) as a label of its own.
+pub fn forget_deleted<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    nx: &mut ClusterState<D>,
+    g: usize,
+    from: Option<usize>,
+) {
+    if let (true, Some(n)) = (m.preempts, from) {
+        nx.nominated[g][n] = d.sub(&st.nominated[g][n], &d.int(1));
     }
 }
 

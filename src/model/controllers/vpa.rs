@@ -18,7 +18,8 @@
 //!   current recommendation as the Deployment's current revision, whose pod group carries
 //!   those requests: the ReplicaSet creates its missing pods there
 //!   (`deployment::vpa_variant_target`), and the scheduler, the HPA (utilization over the
-//!   pods' own requests) and the descheduler see each pod's requests.
+//!   pods' own requests) and the descheduler see each pod's requests. A scale-down ranks every
+//!   size's pods together (`deployment::sync_groups`): the ReplicaSet's rank ignores requests.
 //! - updater (`pkg/updater/logic/updater.go` `RunOnce`; `pkg/updater/priority/
 //!   update_priority_calculator.go` `AddPod`; `pkg/updater/restriction/
 //!   pods_restriction_factory.go` `GetCreatorMaps` and `pods_eviction_restriction.go`
@@ -152,7 +153,9 @@ pub struct Updater;
 const EVICT_RUNNING: u8 = 0;
 /// A bound pod of group `a` on node `b`, not started (phase Pending).
 const EVICT_BOUND: u8 = 1;
-/// An unscheduled pod of group `a`.
+/// An unscheduled pod of group `a`: without a nomination (`v` 0), or nominated to node `b`
+/// by a preemption (`v` 1; labels only where the scheduler may preempt). Which pending pod
+/// the updater takes is upstream's order of the ReplicaSet's pods, not their nominations.
 const EVICT_PENDING: u8 = 2;
 /// A running pod of usage kind `a` on node `b`, resized in place to group `v`'s requests.
 const RESIZE: u8 = 3;
@@ -216,6 +219,11 @@ impl<D: Domain> Controller<D> for Updater {
             }
             for &g in &m.groups_of[dep] {
                 out.push(Step::new(actor, EVICT_PENDING, g, 0, 0));
+                if m.preempts {
+                    for n in 0..m.nodes() {
+                        out.push(Step::new(actor, EVICT_PENDING, g, n, 1));
+                    }
+                }
                 for n in 0..m.nodes() {
                     out.push(Step::new(actor, EVICT_BOUND, g, n, 0));
                     for &k in &m.kinds_of_group[g] {
@@ -233,7 +241,7 @@ impl<D: Domain> Controller<D> for Updater {
         }
     }
     fn node_of(&self, s: &Step) -> Option<usize> {
-        (s.op != EVICT_PENDING).then_some(s.b as usize)
+        (s.op != EVICT_PENDING || s.v == 1).then_some(s.b as usize)
     }
     fn evicts(&self, s: &Step) -> bool {
         s.op != RESIZE
@@ -246,7 +254,8 @@ impl<D: Domain> Controller<D> for Updater {
         let outdated = d.not(&is_current(d, m, st, g));
         let base = d.and(&outdated, &enough_replicas(d, m, st, vi));
         match s.op {
-            EVICT_PENDING => d.and(&base, &d.gt(&st.pending[g], &d.int(0))),
+            EVICT_PENDING if s.v == 1 => d.and(&base, &d.gt(&st.nominated[g][n], &d.int(0))),
+            EVICT_PENDING => d.and(&base, &d.gt(&super::deployment::unnominated(d, m, st, g), &d.int(0))),
             EVICT_BOUND => d.and(&base, &d.gt(&st.bound[g][n], &d.int(0))),
             EVICT_RUNNING => d.all(
                 [
@@ -285,7 +294,7 @@ impl<D: Domain> Controller<D> for Updater {
         match s.op {
             EVICT_PENDING => {
                 nx.pending[a] = d.sub(&st.pending[a], &one);
-                super::preemption::forget_deleted(d, m, st, nx, a);
+                super::preemption::forget_deleted(d, m, st, nx, a, (s.v == 1).then_some(n));
             }
             EVICT_BOUND => {
                 nx.bound[a][n] = d.sub(&st.bound[a][n], &one);
@@ -323,6 +332,9 @@ impl<D: Domain> Controller<D> for Updater {
             requests_of(m, cur)
         );
         match s.op {
+            EVICT_PENDING if s.v == 1 => {
+                format!("evicts an unscheduled pod of {} nominated to {}: {why}", m.group_name(g), m.node_name(n))
+            }
             EVICT_PENDING => format!("evicts an unscheduled pod of {}: {why}", m.group_name(g)),
             EVICT_BOUND => {
                 format!("evicts a pod of {} bound to {}, not started: {why}", m.group_name(g), m.node_name(n))
