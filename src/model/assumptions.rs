@@ -165,8 +165,8 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         ),
         (
             "preemption-victim-order",
-            "preemption victims of one priority on a node are reprieved group by group, in every order of their groups up to 24 orders (index order beyond); upstream goes pod by pod in start-time order, which can interleave two groups",
-            super::controllers::preemption::victim_order_matters(m),
+            "where one PodDisruptionBudget selects two pod groups of one priority below a preemptor, or a node would need more than 64 orders of its victims, preemption victims of one priority are reprieved in only some of the orders their start times can give (which pods violate the budget and which are reprieved first)",
+            super::controllers::preemption::victim_order_missed(m),
             Affects::All,
         ),
         (
