@@ -81,6 +81,13 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     // A voluntary eviction a PodDisruptionBudget guards: a drain, or the descheduler.
     let guarded = !ir.pdbs.is_empty() && (deschedules || any_event(|e| matches!(e, Event::Maintenance { .. })));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
+    // A preemption may delete a daemon pod: some pod that preempts has a higher priority.
+    let daemon_preempted = m.preempts
+        && ir
+            .daemon_sets
+            .iter()
+            .flat_map(|s| &s.revisions)
+            .any(|g| ir.groups.iter().any(|p| p.preempts && p.priority > ir.groups[g.index()].priority));
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
     let candidates: [(&'static str, &'static str, bool, Affects); 22] = [
         (
@@ -97,8 +104,8 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         ),
         (
             "daemonset-sync",
-            "a DaemonSet's rolling update re-counts its allowance before each deletion or creation: a node failing between two steps of one upstream sync keeps the steps that sync had already chosen from happening",
-            interleaved && daemon_rollouts && failures,
+            "a DaemonSet's rolling update re-counts its allowance before each deletion or creation: a node failing (interleaved timing), or a preemption deleting one of its pods, between two steps of one upstream sync keeps the steps that sync had already chosen from happening",
+            daemon_rollouts && ((interleaved && failures) || daemon_preempted),
             Affects::All,
         ),
         (
