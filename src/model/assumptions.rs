@@ -78,13 +78,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let interleaved = ir.timing == crate::ir::Timing::Interleaved;
     let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
-    // A preemption may delete a daemon pod: some pod that preempts has a higher priority.
-    let daemon_preempted = m.preempts
-        && ir
-            .daemon_sets
-            .iter()
-            .flat_map(|s| &s.revisions)
-            .any(|g| ir.groups.iter().any(|p| p.preempts && p.priority > ir.groups[g.index()].priority));
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
     let candidates: [(&'static str, &'static str, bool, Affects); 17] = [
         (
@@ -101,8 +94,8 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         ),
         (
             "daemonset-sync",
-            "a DaemonSet's rolling update re-counts its allowance before each deletion or creation: a node failing (interleaved timing), or a preemption deleting one of its pods, between two steps of one upstream sync keeps the steps that sync had already chosen from happening",
-            daemon_rollouts && ((interleaved && failures) || daemon_preempted),
+            "a DaemonSet's rolling update re-counts its allowance before each deletion or creation: a node failing between two steps of one upstream sync keeps the steps that sync had already chosen from happening",
+            interleaved && daemon_rollouts && failures,
             Affects::All,
         ),
         (
@@ -152,8 +145,8 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         ),
         (
             "preemption-victim-order",
-            "where one PodDisruptionBudget selects two pod groups of one priority below a preemptor, or a node would need more than 64 orders of its victims, preemption victims of one priority are reprieved in only some of the orders their start times can give (which pods violate the budget and which are reprieved first)",
-            super::controllers::preemption::victim_order_missed(m),
+            "preemption victims of one priority on a node are reprieved group by group, in every order of their groups up to 24 orders (index order beyond); upstream goes pod by pod in start-time order, which can interleave two groups",
+            super::controllers::preemption::victim_order_matters(m),
             Affects::All,
         ),
         (

@@ -38,11 +38,9 @@
 //! which kbmc does not know: every choice is a step, one pod per step, each guard asking the
 //! allowance of the state it is taken in. The sync's deletions (creations) land one by one
 //! upstream too, and a later step that finds the allowance used up is what the next sync
-//! would find; only a change between two of one sync's steps that lowers the allowance keeps
-//! kbmc from a deletion (creation) upstream's sync had already chosen: a node failing under
-//! the interleaved timing, or a preemption deleting a daemon pod (a fast step, so under either
-//! timing). Covering those runs needs what the sync chose in the state (`daemonset-sync`,
-//! flagged where either can happen; docs/modeling/soundness.md says why it is kept).
+//! would find; only a change between two of one sync's steps that lowers the allowance (a node
+//! failing under the interleaved timing) keeps kbmc from a deletion upstream's sync had
+//! already chosen (`daemonset-sync`, flagged under the interleaved timing).
 //!
 //! Representation: one pod group per DaemonSet revision, as a Deployment's, whose bound,
 //! running and terminating pods are per-node counts like every pod's; pending daemon pods are

@@ -41,19 +41,15 @@
 //!
 //! kbmc counts pods, so a node's victims are counts per pod group, and the filters that can
 //! fail on a node where preemption is possible are node-local (the build refuses hard
-//! topology spread and required inter-pod affinity there), so that reprieving pods one by one
-//! in an order comes to reprieving, chunk by chunk, as many of each chunk's identical pods as
-//! fit. Where upstream's choice goes by what kbmc does not keep, every choice is a successor:
-//! the order of victims of one priority (start times; [`sequences`], each node its own), the
-//! candidate nodes tied on the four criteria (start times, then list order), which pending pod
-//! of a group goes first, and which of a victim group's pods on the node are the victims (a
-//! terminating one, a bound one, a running one of any usage: start times decide upstream).
-//! Pod by pod, an order of one priority's victims keeps exactly the counts that fit beside the
-//! preemptor and leave no group with a pod that still fits (the room only shrinks), and kbmc's
-//! orders give every such count (`level_sequences`) unless a PodDisruptionBudget selects two
-//! groups of one priority (the order then also decides which pods violate it) or a node would
-//! need more than [`SEQUENCES_MAX`] orders (orders of whole groups then; both flagged
-//! `preemption-victim-order`).
+//! topology spread and required inter-pod affinity there), so that reprieving a group's
+//! identical pods one by one reprieves as many as fit. Where upstream's choice goes by what
+//! kbmc does not keep, every choice is a successor: the order of victim groups of one priority
+//! (start times; every order of the groups, [`orders`], each node its own), the candidate nodes
+//! tied on the four criteria (start times, then list order), which pending pod of a group goes
+//! first, and which of a victim group's pods on the node are the victims (a terminating one, a
+//! bound one, a running one of any usage: start times decide upstream). Pods of two groups of
+//! one priority interleaved one by one in that order are not explored, nor more than
+//! [`ORDERS_MAX`] orders (flagged `preemption-victim-order`).
 //! Each victim is deleted in a fast step of its own (upstream deletes them in parallel, with
 //! asynchronous preemption while other pods are scheduled). Differences, named in
 //! docs/modeling/preemption.md: a terminating pod of lower priority on the nominated node keeps the pod
@@ -210,20 +206,8 @@ fn lower(m: &Model, g: usize) -> Vec<usize> {
     v
 }
 
-/// One importance order of a preemptor's potential victims on a node, as chunks of pods: each
-/// `(h, t)` is the next `t` of group `h`'s pods not yet placed ([`ALL`]: every one left). Pods
-/// of one group are identical to every filter, so which of them come where does not matter.
-pub type Sequence = Vec<(usize, i64)>;
-
-/// A chunk of every pod of its group not yet placed.
-pub const ALL: i64 = i64::MAX;
-
-/// The most importance orders of one preemptor's victims on a node kbmc explores; past it, the
-/// orders of whole groups within a priority (at most [`ORDERS_MAX`] of them, index order
-/// beyond), flagged `preemption-victim-order`.
-pub const SEQUENCES_MAX: usize = 64;
-
-/// The most orders of whole groups the fallback past [`SEQUENCES_MAX`] explores.
+/// The most importance orders of one preemptor's victim groups kbmc explores; past it, index
+/// order within a priority only (flagged `preemption-victim-order`).
 pub const ORDERS_MAX: usize = 24;
 
 /// [`lower`] cut into runs of one priority.
@@ -238,7 +222,7 @@ fn levels(m: &Model, g: usize) -> Vec<Vec<usize>> {
     out
 }
 
-/// How many orders of whole groups of `g`'s victims there are: the product over priorities
+/// How many importance orders of `g`'s victim groups there are: the product over priorities
 /// of the factorial of the groups of that priority.
 fn order_total(m: &Model, g: usize) -> usize {
     // Saturating: 21 groups of one priority (a live cluster's Deployments, two revisions each
@@ -247,90 +231,21 @@ fn order_total(m: &Model, g: usize) -> usize {
     levels(m, g).iter().map(|l| factorial(l.len())).fold(1usize, |a, b| a.saturating_mul(b))
 }
 
-/// The orders of whole groups: priority first, highest first; among groups of one priority
-/// every order, up to [`ORDERS_MAX`]; index order beyond.
+/// Every order `MoreImportantPod` can put the victim groups of a pod of `g` in on a node:
+/// priority first, highest first; among groups of one priority start times decide upstream,
+/// which kbmc does not keep, so every order of them (pods of one group taken together), up to
+/// [`ORDERS_MAX`] orders; index order beyond.
 pub fn orders(m: &Model, g: usize) -> Vec<Vec<usize>> {
     let levels = levels(m, g);
     if order_total(m, g) > ORDERS_MAX {
         return vec![levels.concat()];
     }
-    product(&levels.iter().map(|l| permutations(l)).collect::<Vec<_>>())
-}
-
-/// Every concatenation of one option per part, in order, the first options' first.
-fn product<T: Clone>(parts: &[Vec<Vec<T>>]) -> Vec<Vec<T>> {
-    let mut out: Vec<Vec<T>> = vec![Vec::new()];
-    for options in parts {
-        out = out.iter().flat_map(|prefix| options.iter().map(move |o| [prefix.as_slice(), o].concat())).collect();
+    let mut out: Vec<Vec<usize>> = vec![Vec::new()];
+    for l in &levels {
+        let perms = permutations(l);
+        out = out.iter().flat_map(|prefix| perms.iter().map(move |p| [prefix.as_slice(), p].concat())).collect();
     }
     out
-}
-
-/// The most pods of group `h` that can fit on node `n` beside a pod of `g`, by the resources
-/// NodeResourcesFit checks for both (what [`reprieved`] reads): a bound on how many of `h`'s
-/// pods any reprieve keeps there.
-fn reprieve_cap(m: &Model, g: usize, h: usize, n: usize) -> i64 {
-    let a = m.ir.nodes[n].allocatable;
-    let (rg, rh) = (m.ir.groups[g].requests, m.ir.groups[h].requests);
-    let mut cap = m.max_pods.min(a.pods - 1);
-    if rg.cpu_milli > 0 && rh.cpu_milli > 0 {
-        cap = cap.min((a.cpu_milli - rg.cpu_milli) / rh.cpu_milli);
-    }
-    if rg.memory > 0 && rh.memory > 0 {
-        cap = cap.min((a.memory - rg.memory) / rh.memory);
-    }
-    cap.max(0)
-}
-
-/// Whether one PodDisruptionBudget selects two of `level`'s groups: then which of their pods
-/// come first also decides which of them violate it, a choice the sequences of
-/// `level_sequences` do not all cover.
-fn budget_shared(m: &Model, level: &[usize]) -> bool {
-    m.ir.pdbs.iter().any(|p| level.iter().filter(|&&h| p.selects[h]).count() > 1)
-}
-
-/// The orders of one priority's victim groups `level` on node `n` for a pod of `g`: every
-/// order of whole groups, and for every count `t_i` up to what can be reprieved of each group
-/// but the last (index order), `t_1` pods of the first, ..., `t_{k-1}` of the one before the
-/// last, then every pod of the last, then the rest of each. Reprieving pod by pod (upstream's
-/// `reprievePod`) keeps exactly the counts `r` that fit beside the preemptor and leave no pod
-/// of a group with pods left that still fits (the room only shrinks as pods are kept); the
-/// sequence with `t = r` (bar the last group) keeps exactly `r`, so these cover every order
-/// start times can give, where no PodDisruptionBudget splits the level ([`budget_shared`]).
-fn level_sequences(m: &Model, g: usize, n: usize, level: &[usize]) -> Vec<Sequence> {
-    let whole = |o: Vec<usize>| o.into_iter().map(|h| (h, ALL)).collect::<Sequence>();
-    if level.len() == 1 {
-        return vec![whole(level.to_vec())];
-    }
-    let mut out: Vec<Sequence> = permutations(level).into_iter().map(whole).collect();
-    let (init, last) = level.split_at(level.len() - 1);
-    let counts: Vec<Vec<Vec<(usize, i64)>>> =
-        init.iter().map(|&h| (0..=reprieve_cap(m, g, h, n)).map(|t| vec![(h, t)]).collect()).collect();
-    for head in product(&counts) {
-        let tail = last.iter().chain(init).map(|&h| (h, ALL));
-        out.push(head.into_iter().chain(tail).collect());
-    }
-    out
-}
-
-/// The importance orders (`MoreImportantPod`) of a pod of `g`'s potential victims on node `n`
-/// kbmc explores, and whether they give every victim set upstream's can. Priority first,
-/// highest first; among pods of one priority start times decide upstream, which kbmc does not
-/// keep, so every order that can give other victims (`level_sequences`), each node its own.
-/// Past [`SEQUENCES_MAX`] orders, the orders of whole groups ([`orders`]).
-pub fn sequences(m: &Model, g: usize, n: usize) -> (Vec<Sequence>, bool) {
-    let levels = levels(m, g);
-    let whole = || orders(m, g).into_iter().map(|o| o.into_iter().map(|h| (h, ALL)).collect()).collect();
-    if !fit_on(m) {
-        // Without NodeResourcesFit every potential victim is reprieved, in any order.
-        return (vec![levels.concat().into_iter().map(|h| (h, ALL)).collect()], true);
-    }
-    let parts: Vec<Vec<Sequence>> = levels.iter().map(|l| level_sequences(m, g, n, l)).collect();
-    let total = parts.iter().map(|p| p.len()).fold(1usize, |a, b| a.saturating_mul(b));
-    if total > SEQUENCES_MAX {
-        return (whole(), levels.iter().all(|l| l.len() == 1));
-    }
-    (product(&parts), !levels.iter().any(|l| budget_shared(m, l)))
 }
 
 /// Every permutation of `xs`, the identity first.
@@ -350,11 +265,10 @@ fn permutations(xs: &[usize]) -> Vec<Vec<usize>> {
     out
 }
 
-/// Whether kbmc may miss victims upstream's start-time order gives a preemptor of the model:
-/// on some node its orders ([`sequences`]) do not cover every order.
-pub fn victim_order_missed(m: &Model) -> bool {
-    m.preempts
-        && (0..m.ir.groups.len()).any(|g| m.ir.groups[g].preempts && (0..m.nodes()).any(|n| !sequences(m, g, n).1))
+/// Whether a preemptor of the model has victim groups of one priority: their pods' order
+/// pod by pod is not explored (only group by group, and past [`ORDERS_MAX`] index order).
+pub fn victim_order_matters(m: &Model) -> bool {
+    m.preempts && (0..m.ir.groups.len()).any(|g| m.ir.groups[g].preempts && levels(m, g).iter().any(|l| l.len() > 1))
 }
 
 /// How many of `k` pods of group `h` can be added back to a node with load `x` while a pod of
@@ -379,25 +293,8 @@ fn reprieved<D: Domain>(d: &D, m: &Model, g: usize, h: usize, n: usize, x: &[D::
     d.max(&r, &d.int(0))
 }
 
-/// What `SelectVictimsOnNode` reads of the state for a pod of group `g` (nominated to `own`),
-/// whatever the order of the victims.
-struct DryRun<D: Domain> {
-    filters: Vec<[D::Bool; 6]>,
-    loads: Vec<[D::Int; 3]>,
-    /// filterPodsWithPDBViolation's budgets: disruptionsAllowed per PDB, from the state.
-    allowed: Vec<D::Int>,
-}
-
-fn dry_run<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> DryRun<D> {
-    DryRun {
-        filters: scheduler::filters(d, m, st, g),
-        loads: loads(d, m, st, g, own),
-        allowed: (0..m.ir.pdbs.len()).map(|p| disruption::allowed(d, &disruption::status(d, m, st, p))).collect(),
-    }
-}
-
 /// `SelectVictimsOnNode` for a pod of group `g` (nominated to `own`) on every node, its victim
-/// groups taken whole in importance order `order`.
+/// groups in importance order `order` (one of [`orders`]).
 pub fn select_victims<D: Domain>(
     d: &D,
     m: &Model,
@@ -406,91 +303,73 @@ pub fn select_victims<D: Domain>(
     own: Option<usize>,
     order: &[usize],
 ) -> Vec<NodeVictims<D>> {
-    let dry = dry_run(d, m, st, g, own);
-    let seq: Sequence = order.iter().map(|&h| (h, ALL)).collect();
-    (0..m.nodes()).map(|n| victims_on(d, m, st, g, &dry, n, &seq)).collect()
-}
-
-/// `SelectVictimsOnNode` for a pod of group `g` on node `n`, its potential victims in
-/// importance order `seq` (one of [`sequences`]).
-fn victims_on<D: Domain>(
-    d: &D,
-    m: &Model,
-    st: &ClusterState<D>,
-    g: usize,
-    dry: &DryRun<D>,
-    n: usize,
-    seq: &[(usize, i64)],
-) -> NodeVictims<D> {
     let ng = m.ir.groups.len();
-    let lower = lower(m, g);
-    let count: Vec<D::Int> = (0..ng).map(|h| on_node(d, m, st, h, n)).collect();
-    let mut x = dry.loads[n].clone();
-    for &h in &lower {
-        let r = m.ir.groups[h].requests;
-        x[0] = d.sub(&x[0], &d.mul_const(&count[h], r.cpu_milli));
-        x[1] = d.sub(&x[1], &d.mul_const(&count[h], r.memory));
-        x[2] = d.sub(&x[2], &count[h]);
-    }
-    let any = d.gt(&d.sum(lower.iter().map(|&h| &count[h])), &d.int(0));
-    // (Whether the node is a candidate does not depend on the order.)
-    // The other filters (spread, inter-pod affinity) are not changed by the victims'
-    // removal where the model preempts (the build refuses the ones that would be).
-    let others = d.all(dry.filters[n][4..].iter());
-    let resolvable = d.all(dry.filters[n][..3].iter());
-    let ok = d.all([resolvable, others, any, fits(d, m, g, n, &x)].iter());
-    // The pods of each chunk of the order.
-    let mut placed = vec![d.int(0); ng];
-    let chunks: Vec<D::Int> = seq
-        .iter()
-        .map(|&(h, t)| {
-            let left = d.sub(&count[h], &placed[h]);
-            let c = if t == ALL { left } else { d.min(&left, &d.int(t)) };
-            placed[h] = d.add(&placed[h], &c);
-            c
+    let lower = order;
+    let filters = scheduler::filters(d, m, st, g);
+    let resolvable = resolvable(&filters, d);
+    let loads = loads(d, m, st, g, own);
+    // filterPodsWithPDBViolation's budgets: disruptionsAllowed per PDB, from the state.
+    let allowed: Vec<D::Int> =
+        (0..m.ir.pdbs.len()).map(|p| disruption::allowed(d, &disruption::status(d, m, st, p))).collect();
+    (0..m.nodes())
+        .map(|n| {
+            let count: Vec<D::Int> = (0..ng).map(|h| on_node(d, m, st, h, n)).collect();
+            let mut x = loads[n].clone();
+            for &h in lower {
+                let r = m.ir.groups[h].requests;
+                x[0] = d.sub(&x[0], &d.mul_const(&count[h], r.cpu_milli));
+                x[1] = d.sub(&x[1], &d.mul_const(&count[h], r.memory));
+                x[2] = d.sub(&x[2], &count[h]);
+            }
+            let any = d.gt(&d.sum(lower.iter().map(|&h| &count[h])), &d.int(0));
+            // (Whether the node is a candidate does not depend on the order.)
+            // The other filters (spread, inter-pod affinity) are not changed by the victims'
+            // removal where the model preempts (the build refuses the ones that would be).
+            let others = d.all(filters[n][4..].iter());
+            let ok = d.all([resolvable[n].clone(), others, any, fits(d, m, g, n, &x)].iter());
+            // The PDB split, in MoreImportantPod order (priority, highest first).
+            let mut violating = vec![d.int(0); ng];
+            for (p, pdb) in m.ir.pdbs.iter().enumerate() {
+                let mut left = d.max(&allowed[p], &d.int(0));
+                for &h in lower.iter().filter(|&&h| pdb.selects[h]) {
+                    let fine = d.min(&count[h], &left);
+                    violating[h] = d.sub(&count[h], &fine);
+                    left = d.sub(&left, &fine);
+                }
+            }
+            let mut victims = vec![d.int(0); ng];
+            let mut violations = d.int(0);
+            for pass in [true, false] {
+                for &h in lower {
+                    let k = if pass { violating[h].clone() } else { d.sub(&count[h], &violating[h]) };
+                    if d.known(&k) == Some(0) {
+                        continue;
+                    }
+                    let r = reprieved(d, m, g, h, n, &x, &k);
+                    let req = m.ir.groups[h].requests;
+                    x[0] = d.add(&x[0], &d.mul_const(&r, req.cpu_milli));
+                    x[1] = d.add(&x[1], &d.mul_const(&r, req.memory));
+                    x[2] = d.add(&x[2], &r);
+                    let gone = d.sub(&k, &r);
+                    victims[h] = d.add(&victims[h], &gone);
+                    if pass {
+                        violations = d.add(&violations, &gone);
+                    }
+                }
+            }
+            // The highest victim priority: `order` goes down the priorities.
+            let mut highest = d.int(0);
+            for &h in lower.iter().rev() {
+                highest = d.ite(&d.gt(&victims[h], &d.int(0)), &d.int(m.ir.groups[h].priority), &highest);
+            }
+            let sum =
+                d.sum_of(lower.iter().map(|&h| d.mul_const(&victims[h], m.ir.groups[h].priority + PRIORITY_OFFSET)));
+            let count = d.sum(lower.iter().map(|&h| &victims[h]));
+            // A candidate has a victim (upstream's dry run keeps only those).
+            let ok = d.and(&ok, &d.gt(&count, &d.int(0)));
+            NodeVictims { ok, victims, violations, highest, sum, count }
         })
-        .collect();
-    // The PDB split, in importance order: per PodDisruptionBudget its first
-    // `disruptionsAllowed` pods do not violate it.
-    let mut violating = vec![d.int(0); seq.len()];
-    for (p, pdb) in m.ir.pdbs.iter().enumerate() {
-        let mut left = d.max(&dry.allowed[p], &d.int(0));
-        for (i, _) in seq.iter().enumerate().filter(|(_, (h, _))| pdb.selects[*h]) {
-            let fine = d.min(&chunks[i], &left);
-            violating[i] = d.sub(&chunks[i], &fine);
-            left = d.sub(&left, &fine);
-        }
-    }
-    let mut victims = vec![d.int(0); ng];
-    let mut violations = d.int(0);
-    for pass in [true, false] {
-        for (i, &(h, _)) in seq.iter().enumerate() {
-            let k = if pass { violating[i].clone() } else { d.sub(&chunks[i], &violating[i]) };
-            if d.known(&k) == Some(0) {
-                continue;
-            }
-            let r = reprieved(d, m, g, h, n, &x, &k);
-            let req = m.ir.groups[h].requests;
-            x[0] = d.add(&x[0], &d.mul_const(&r, req.cpu_milli));
-            x[1] = d.add(&x[1], &d.mul_const(&r, req.memory));
-            x[2] = d.add(&x[2], &r);
-            let gone = d.sub(&k, &r);
-            victims[h] = d.add(&victims[h], &gone);
-            if pass {
-                violations = d.add(&violations, &gone);
-            }
-        }
-    }
-    // The highest victim priority: `lower` goes down the priorities.
-    let mut highest = d.int(0);
-    for &h in lower.iter().rev() {
-        highest = d.ite(&d.gt(&victims[h], &d.int(0)), &d.int(m.ir.groups[h].priority), &highest);
-    }
-    let sum = d.sum_of(lower.iter().map(|&h| d.mul_const(&victims[h], m.ir.groups[h].priority + PRIORITY_OFFSET)));
-    let count = d.sum(lower.iter().map(|&h| &victims[h]));
-    // A candidate has a victim (upstream's dry run keeps only those).
-    let ok = d.and(&ok, &d.gt(&count, &d.int(0)));
-    NodeVictims { ok, victims, violations, highest, sum, count }
+        .collect()
 }
 
 /// `a`'s criteria are no worse than `b`'s, in `pickOneNodeForPreemption`'s order.
@@ -593,15 +472,15 @@ pub fn forget_deleted<D: Domain>(
     }
 }
 
-/// The nomination a `PREEMPT` label's `v` names, and its order of the victims on its node.
-fn preempt_params(m: &Model, s: &Step) -> (Option<usize>, Sequence) {
-    let mut seqs = sequences(m, s.a as usize, s.b as usize).0;
-    let k = seqs.len() as i64;
+/// The nomination a `PREEMPT` label's `v` names, and its order of the victim groups.
+fn preempt_params(m: &Model, s: &Step) -> (Option<usize>, Vec<usize>) {
+    let mut orders = orders(m, s.a as usize);
+    let k = orders.len() as i64;
     let from = s.v / k;
-    ((from > 0).then(|| (from - 1) as usize), seqs.swap_remove((s.v % k) as usize))
+    ((from > 0).then(|| (from - 1) as usize), orders.swap_remove((s.v % k) as usize))
 }
 
-/// Whether node `n`, its victims as `mine` has them (one order), may be the one
+/// Whether node `n`, its victims as `cands` has them (one order), may be the one
 /// `pickOneNodeForPreemption` picks: no candidate is better under any order of its own
 /// victims (each node's pods have their own start times).
 fn best<D: Domain>(
@@ -609,16 +488,14 @@ fn best<D: Domain>(
     m: &Model,
     st: &ClusterState<D>,
     g: usize,
-    dry: &DryRun<D>,
-    mine: &NodeVictims<D>,
+    own: Option<usize>,
+    cands: &[NodeVictims<D>],
     n: usize,
 ) -> D::Bool {
-    d.all_of((0..m.nodes()).filter(|&j| j != n).map(|j| {
-        let theirs: Vec<NodeVictims<D>> =
-            sequences(m, g, j).0.iter().map(|seq| victims_on(d, m, st, g, dry, j, seq)).collect();
-        // The node is a candidate under every order or under none.
-        d.implies(&theirs[0].ok, &d.any_of(theirs.iter().map(|c| no_worse(d, mine, c))))
-    }))
+    let all: Vec<Vec<NodeVictims<D>>> = orders(m, g).iter().map(|o| select_victims(d, m, st, g, own, o)).collect();
+    d.all_of(
+        (0..m.nodes()).map(|j| d.implies(&cands[j].ok, &d.any_of(all.iter().map(|c| no_worse(d, &cands[n], &c[j]))))),
+    )
 }
 
 impl<D: Domain> Controller<D> for Preemption {
@@ -631,8 +508,8 @@ impl<D: Domain> Controller<D> for Preemption {
     fn node_conditions_changed(&self) -> Conditions {
         Conditions::NONE
     }
-    // Past `SEQUENCES_MAX` orders, victim groups of one priority are taken whole in at most
-    // `ORDERS_MAX` orders, index order beyond: renaming Deployments could change the outcome.
+    // Victim groups of one priority are tried in every order up to `ORDERS_MAX`, in index
+    // order beyond: renaming Deployments could change the outcome.
     fn uses_deployment_order(&self, m: &Model) -> bool {
         m.preempts
     }
@@ -647,6 +524,7 @@ impl<D: Domain> Controller<D> for Preemption {
             }
             let preempts = grp.preempts && !lower(m, g).is_empty();
             if preempts {
+                let k = orders(m, g).len() as i64;
                 // A DaemonSet's pod is nominated, and bound, only to the node it was created
                 // for: from no nomination or from that node.
                 let daemon = m.daemon_row[g].is_some();
@@ -655,7 +533,6 @@ impl<D: Domain> Controller<D> for Preemption {
                         if daemon && from != 0 && from != n as i64 + 1 {
                             continue;
                         }
-                        let k = sequences(m, g, n).0.len() as i64;
                         for o in 0..k {
                             out.push(Step::new(actor, PREEMPT, g, n, from * k + o));
                         }
@@ -692,17 +569,16 @@ impl<D: Domain> Controller<D> for Preemption {
         let (a, n) = (s.a as usize, s.b as usize);
         match s.op {
             PREEMPT => {
-                let (own, seq) = preempt_params(m, s);
+                let (own, order) = preempt_params(m, s);
                 let pre = d.and(&exists(d, m, st, a, own, n), &eligible(d, m, st, a, own));
                 if d.known_bool(&pre) == Some(false) {
                     return pre;
                 }
                 let nowhere = nowhere(d, m, st, a, own, n);
-                let dry = dry_run(d, m, st, a, own);
-                let mine = victims_on(d, m, st, a, &dry, n, &seq);
+                let cands = select_victims(d, m, st, a, own, &order);
                 // A DaemonSet's pod has its own node as the only candidate.
-                let best = if m.daemon_row[a].is_some() { d.bool(true) } else { best(d, m, st, a, &dry, &mine, n) };
-                d.all([pre, nowhere, mine.ok, best].iter())
+                let best = if m.daemon_row[a].is_some() { d.bool(true) } else { best(d, m, st, a, own, &cands, n) };
+                d.all([pre, nowhere, cands[n].ok.clone(), best].iter())
             }
             BIND_NOMINATED => bind_to(d, m, st, a, Some(s.v as usize), n),
             CLEAR => {
@@ -735,13 +611,13 @@ impl<D: Domain> Controller<D> for Preemption {
         let one = d.int(1);
         match s.op {
             PREEMPT => {
-                let (own, seq) = preempt_params(m, s);
-                let mine = victims_on(d, m, st, a, &dry_run(d, m, st, a, own), n, &seq);
+                let (own, order) = preempt_params(m, s);
+                let cands = select_victims(d, m, st, a, own, &order);
                 let p = m.ir.groups[a].priority;
                 // prepareCandidate: lower-priority pods nominated here lose their nomination.
                 for h in (0..m.ir.groups.len()).filter(|&h| m.ir.groups[h].priority < p) {
                     nx.nominated[h][n] = d.int(0);
-                    let chosen = d.add(&st.preempting[h][n], &mine.victims[h]);
+                    let chosen = d.add(&st.preempting[h][n], &cands[n].victims[h]);
                     nx.preempting[h][n] = d.min(&chosen, &on_node(d, m, st, h, n));
                 }
                 if let Some(o) = own {
@@ -784,11 +660,8 @@ impl<D: Domain> Controller<D> for Preemption {
         let node = m.node_name(n);
         match s.op {
             PREEMPT => {
-                let (own, seq) = preempt_params(m, s);
-                let dry = dry_run(&Concrete, m, before, a, own);
-                let cands: Vec<NodeVictims<Concrete>> = (0..m.nodes())
-                    .map(|j| if j == n { victims_on(&Concrete, m, before, a, &dry, j, &seq) } else { victims_on(&Concrete, m, before, a, &dry, j, &sequences(m, a, j).0[0]) })
-                    .collect();
+                let (own, order) = preempt_params(m, s);
+                let cands = select_victims(&Concrete, m, before, a, own, &order);
                 let c = &cands[n];
                 let victims: Vec<String> = (0..m.ir.groups.len())
                     .filter(|&h| c.victims[h] > 0)

@@ -360,30 +360,3 @@ fn the_descheduler_and_budgets_on_daemon_pods() {
     let e = build(pdb("maxUnavailable: 1")).unwrap_err();
     assert!(e.contains("selects pods of DaemonSet \"foo\"") && e.contains("spec.selector"), "{e}");
 }
-
-/// What can lower a rollout's allowance between two steps of one upstream sync makes the
-/// verdicts rest on `daemonset-sync`: a preemption that may delete a daemon pod (a Deployment
-/// of a higher priority beside the DaemonSet), under any timing, and a node failure under the
-/// interleaved timing; neither lowers it under the urgent timing without a preemptor above the
-/// DaemonSet's pods.
-#[test]
-fn what_lowers_the_allowance_mid_sync_is_flagged() {
-    let flagged = |class: &str, timing: &str, events: &str| -> bool {
-        let classes =
-            "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\n";
-        let spec = format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: node, count: 2, capacity: {{cpu: \"4\", memory: 8Gi}}}}]\n{timing}  events: [{{type: rolloutRestart, daemonSet: foo}}{events}]\n  intents: [{{type: replicasMeetMin, deployment: web}}]\n");
-        let m = model(&format!(
-            "{classes}{}{}{spec}",
-            deployment("web", 1, "1", "1Gi", class),
-            daemon_set(&unavailable("1"), "", "1")
-        ));
-        crate::model::assumptions::of(&m).iter().any(|a| a.id == "daemonset-sync")
-    };
-    let failure = ", {type: nodeFailure, budget: 1}";
-    let interleaved = "  timing: interleaved\n";
-    assert!(flagged("priorityClassName: high", "", ""), "a preemption may delete a daemon pod mid-sync");
-    assert!(!flagged("", "", ""));
-    assert!(!flagged("", "", failure), "urgent timing: the sync's steps come before the failure");
-    assert!(flagged("", interleaved, failure));
-    assert!(!flagged("", interleaved, ""));
-}
