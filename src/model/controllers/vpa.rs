@@ -425,7 +425,8 @@ mod tests {
     }
 
     /// A pod whose requests are the recommendation's is never updated (inside the recommended
-    /// range, no difference: update_priority_calculator.go `AddPod`).
+    /// range, no difference: update_priority_calculator.go `AddPod`;
+    /// update_priority_calculator_test.go `TestUpdateNotRequired`).
     #[test]
     fn pods_with_the_recommended_requests_stay() {
         let m = cluster(3, 1, "{updateMode: Recreate}", "");
@@ -433,6 +434,50 @@ mod tests {
         assert!(!enabled(&m, &st, EVICT_RUNNING).is_empty());
         st.revision[0] = 0;
         assert!(enabled(&m, &st, EVICT_RUNNING).is_empty(), "revision 0's pods are current");
+    }
+
+    /// update_priority_calculator_test.go `TestSortPriority` and
+    /// `TestSortPriorityResourcesDecrease`: upstream evicts outdated pods scale-ups first,
+    /// then by their relative difference from the target. kbmc keeps neither the recommended
+    /// range nor the pods' ages, so every outdated pod may go first: with pods of two outdated
+    /// request sizes running (a cpuPattern gives two recommendations), both are enabled in
+    /// one state, and upstream's order is among kbmc's.
+    #[test]
+    fn every_outdated_size_may_go_first() {
+        let m = cluster(
+            3,
+            1,
+            "{updateMode: Recreate}",
+            "  events: [{type: cpuPattern, deployment: web, bootstrap: 900m, steady: 300m}]\n",
+        );
+        let v = &m.ir.vpas[0];
+        assert_eq!(v.levels.len(), 2);
+        let revs = &m.ir.deployments[0].revisions;
+        let (g0, g1) = (revs[0].index(), revs[v.levels[0].revision as usize].index());
+        let mut st = m.initial_state(&[1]);
+        st.revision[0] = v.levels[1].revision as i64;
+        // One of the three template pods becomes a pod of the first recommendation.
+        let k0 = (0..m.kinds.len()).find(|&k| m.kinds[k].group.index() == g0 && st.running[k][0] > 0).unwrap();
+        let k1 = same_usage_kind(&m, k0, g1).expect("the same usage in the first recommendation's group");
+        st.running[k0][0] -= 1;
+        st.running[k1][0] += 1;
+        let first: Vec<usize> = enabled(&m, &st, EVICT_RUNNING).iter().map(|s| s.a as usize).collect();
+        assert!(first.contains(&k0) && first.contains(&k1), "{first:?}");
+    }
+
+    /// update_priority_calculator_test.go `TestUpdateLonglivedPods` and
+    /// `TestUpdateShortlivedPods`: upstream leaves a pod inside the recommended range alone
+    /// while it is younger than 12 hours, or while its requests are within `MinChangePriority`
+    /// (10 %) of the target. kbmc keeps no clock: a pod requesting 350m against a target a few
+    /// percent away is still one the updater may evict (an over-approximation).
+    #[test]
+    fn a_pod_near_its_target_may_still_go() {
+        let vpa = "apiVersion: autoscaling.k8s.io/v1\nkind: VerticalPodAutoscaler\nmetadata: {name: web}\nspec:\n  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  updatePolicy: {updateMode: Recreate}\n---\n";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 1, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 3}], usage: {cpu: 300m}}]\n";
+        let m = model(&format!("{}{vpa}{spec}", deployment("web", 3, "350m", "1Gi", "")));
+        let target = crate::ir::vpa::cpu_target_milli(300, 1);
+        assert!(target != 350 && (target - 350).abs() * 10 < 350, "target {target}m is within 10 % of 350m");
+        assert_eq!(evictions_in_a_row(&m, recommended(&m)), 1);
     }
 
     /// pods_eviction_restriction_test.go `TestEvictTooFewReplicas`: 5 live pods, minReplicas
