@@ -136,6 +136,11 @@ pub enum VpaMode {
 }
 
 impl VpaMode {
+    /// Whether the updater may evict or resize pods in this mode (Recreate, InPlaceOrRecreate).
+    pub fn updates(self) -> bool {
+        matches!(self, VpaMode::Recreate | VpaMode::InPlaceOrRecreate)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             VpaMode::Off => "Off",

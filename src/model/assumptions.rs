@@ -67,8 +67,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         .iter()
         .enumerate()
         .any(|(i, d)| d.stateful.is_none() && d.revisions.len() > 1 && m.vpa_of[i].is_none());
-    let vpa_evicts =
-        ir.vpas.iter().any(|v| matches!(v.mode, crate::ir::VpaMode::Recreate | crate::ir::VpaMode::InPlaceOrRecreate));
+    let vpa_evicts = ir.vpas.iter().any(|v| v.mode.updates());
     let deschedules = c.descheduler && ir.descheduler.is_some();
     let evictors = deschedules
         || vpa_evicts

@@ -337,10 +337,7 @@ impl Model {
                 && (descheduler
                     || ir.autoscaler.is_some()
                     || ir.events.iter().any(|e| matches!(e, ir::Event::Maintenance { .. }))
-                    || ir
-                        .vpas
-                        .iter()
-                        .any(|v| matches!(v.mode, ir::VpaMode::Recreate | ir::VpaMode::InPlaceOrRecreate))),
+                    || ir.vpas.iter().any(|v| v.mode.updates())),
         }
     }
 

@@ -100,7 +100,7 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
         (m.preempts, "preemption"),
         // The VPAs that change pods (`Model::vpa_of`): `Off` has no step.
         (vpas.clone().next().is_some(), "vpa-recommender"),
-        (vpas.clone().any(|v| matches!(v, VpaMode::Recreate | VpaMode::InPlaceOrRecreate)), "vpa-updater"),
+        (vpas.clone().any(VpaMode::updates), "vpa-updater"),
     ]
     .into_iter()
     .filter_map(|(on, name)| on.then_some(name))

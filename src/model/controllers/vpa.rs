@@ -160,11 +160,6 @@ const EVICT_PENDING: u8 = 2;
 /// A running pod of usage kind `a` on node `b`, resized in place to group `v`'s requests.
 const RESIZE: u8 = 3;
 
-/// The updater's mode allows evictions.
-fn updates(mode: VpaMode) -> bool {
-    matches!(mode, VpaMode::Recreate | VpaMode::InPlaceOrRecreate)
-}
-
 /// The VPA of Deployment `dep` (the Deployment of group `g`).
 fn vpa_of_group(m: &Model, g: usize) -> usize {
     m.vpa_of[m.dep_of_group(g)].expect("model bug: an updater label of a Deployment without a VPA")
@@ -214,7 +209,7 @@ impl<D: Domain> Controller<D> for Updater {
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         for (vi, dep) in active(m) {
             let mode = m.ir.vpas[vi].mode;
-            if !updates(mode) {
+            if !mode.updates() {
                 continue;
             }
             for &g in &m.groups_of[dep] {
