@@ -23,6 +23,7 @@ use serde::Serialize;
 pub use affinity::{InterPodAffinity, PodAffinityTerm};
 pub use build::{build, BuildOptions};
 pub use labels::{LabelKey, LabelValue, Labels};
+pub use pod::TO_BE_DELETED;
 
 use crate::error::Origin;
 pub use crate::spec::Timing;
@@ -544,6 +545,11 @@ pub struct PodGroup {
     pub node_name: Option<String>,
     /// Tolerates the `node.kubernetes.io/unschedulable:NoSchedule` taint of cordoned nodes.
     pub tolerates_unschedulable: bool,
+    /// Tolerates the `ToBeDeletedByClusterAutoscaler:NoSchedule` taint the cluster autoscaler
+    /// puts on a node it removes (a toleration with `operator: Exists` whose key is that or
+    /// empty and whose effect is NoSchedule or empty). Not the same fact as
+    /// `tolerates_unschedulable`: the autoscaler does not cordon (see `pod::TO_BE_DELETED`).
+    pub tolerates_to_be_deleted: bool,
     /// Seconds after which the taint of a node that stopped reporting (failed or panicked),
     /// `node.kubernetes.io/unreachable:NoExecute`, evicts the group's pods: the first matching
     /// toleration's `tolerationSeconds`, 300 (DefaultTolerationSeconds) when none matches;

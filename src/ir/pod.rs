@@ -623,6 +623,22 @@ pub(super) fn template_facts(
                 ));
             }
         }
+        // The autoscaler's taint carries the Unix time of marking as its value: an Equal
+        // toleration naming a time matches only a node marked in that very second.
+        let equal = matches!(t.operator.as_deref(), None | Some("") | Some("Equal"));
+        let no_schedule = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "NoSchedule");
+        if equal
+            && no_schedule
+            && t.key.as_deref() == Some(TO_BE_DELETED)
+            && t.value.as_deref().is_some_and(|v| v.parse::<i64>().is_ok())
+        {
+            diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                format!("{f}.value"),
+                "the cluster autoscaler's ToBeDeletedByClusterAutoscaler taint carries the Unix time the node was marked, so this toleration matches only a node marked in that second, which kbmc (no clock) cannot tell; use operator Exists, or with --allow-unmodeled it is taken to match no node",
+            ));
+        }
         // A delayed eviction from a NotReady node is what node lifecycle models (its timing
         // is abstracted), so the usual `tolerationSeconds` on the node-condition taints is
         // input kbmc understands; on any other taint the delay would matter.
@@ -988,9 +1004,33 @@ pub(super) fn qos_name(f: &TemplateFacts) -> &'static str {
 
 /// Whether the template tolerates the taint a cordoned node carries.
 pub(super) fn tolerates_unschedulable(f: &TemplateFacts) -> bool {
+    unschedulable_tolerated_by(&f.tolerations)
+}
+
+fn unschedulable_tolerated_by(tolerations: &[Toleration]) -> bool {
     let taint =
         Taint { key: "node.kubernetes.io/unschedulable".into(), value: String::new(), effect: Effect::NoSchedule };
-    f.tolerations.iter().any(|t| tolerates(t, &taint))
+    tolerations.iter().any(|t| tolerates(t, &taint))
+}
+
+/// The key of the taint the cluster autoscaler puts on a node it removes
+/// (cluster-autoscaler/utils/taints/taints.go `MarkToBeDeleted`: effect NoSchedule, value the
+/// Unix time of marking). The autoscaler does not also cordon the node unless
+/// `--cordon-node-before-terminating` is set (default false), which kbmc does not model.
+pub const TO_BE_DELETED: &str = "ToBeDeletedByClusterAutoscaler";
+
+/// Whether the template tolerates the cluster autoscaler's `ToBeDeletedByClusterAutoscaler:
+/// NoSchedule` taint. Its value is the Unix time the node was marked, so only an `Exists`
+/// toleration (of that key, or of every key) matches for sure; an `Equal` one with an integer
+/// value is refused in `template_facts` (it would match in one second only), and any other
+/// `Equal` one never matches.
+pub(super) fn tolerates_to_be_deleted(f: &TemplateFacts) -> bool {
+    to_be_deleted_tolerated_by(&f.tolerations)
+}
+
+fn to_be_deleted_tolerated_by(tolerations: &[Toleration]) -> bool {
+    let taint = Taint { key: TO_BE_DELETED.into(), value: String::new(), effect: Effect::NoSchedule };
+    tolerations.iter().any(|t| t.operator.as_deref() == Some("Exists") && tolerates(t, &taint))
 }
 
 #[cfg(test)]
@@ -1044,6 +1084,45 @@ mod tests {
         assert!(!tolerates(&tol(Some("key1"), Some("Equal"), Some("other"), None), &taint));
         assert!(!tolerates(&tol(Some("key1"), Some("Exists"), None, Some("NoSchedule")), &taint));
         assert!(!tolerates(&tol(Some("key2"), Some("Exists"), None, None), &taint));
+    }
+
+    /// The cluster autoscaler's taint (`ToBeDeletedByClusterAutoscaler:NoSchedule`, value the
+    /// Unix time of marking) by core/v1 toleration matching (`ToleratesTaint`): an `Exists`
+    /// toleration of its key or of every key, with effect NoSchedule or empty, tolerates it;
+    /// another effect, another key, or `Equal` (the value is a time) does not; tolerating it is
+    /// not tolerating the cordon's `node.kubernetes.io/unschedulable`, nor the reverse.
+    #[test]
+    fn the_autoscalers_taint_is_tolerated_by_its_own_toleration() {
+        let facts = |ts: Vec<Toleration>| (to_be_deleted_tolerated_by(&ts), unschedulable_tolerated_by(&ts));
+        let key = Some(TO_BE_DELETED);
+        assert_eq!(facts(vec![tol(key, Some("Exists"), None, Some("NoSchedule"))]), (true, false));
+        assert_eq!(facts(vec![tol(key, Some("Exists"), None, None)]), (true, false), "empty effect");
+        assert_eq!(facts(vec![tol(None, Some("Exists"), None, None)]), (true, true), "empty key, Exists");
+        assert_eq!(facts(vec![tol(None, Some("Exists"), None, Some("NoSchedule"))]), (true, true));
+        assert_eq!(facts(vec![tol(key, Some("Exists"), None, Some("NoExecute"))]), (false, false), "other effect");
+        assert_eq!(facts(vec![tol(key, Some("Equal"), Some(""), Some("NoSchedule"))]), (false, false));
+        assert_eq!(facts(vec![tol(key, None, Some("x"), None)]), (false, false), "Equal by default");
+        let cordon = tol(Some("node.kubernetes.io/unschedulable"), Some("Exists"), None, Some("NoSchedule"));
+        assert_eq!(facts(vec![cordon]), (false, true));
+        assert_eq!(facts(vec![]), (false, false));
+    }
+
+    /// An `Equal` toleration of the autoscaler's key naming a Unix time would match only a node
+    /// marked in that second: refused as unmodelled, pointing at the field; one naming no time
+    /// never matches and is accepted.
+    #[test]
+    fn an_equal_toleration_of_the_autoscalers_taint_naming_a_time_is_refused() {
+        use crate::manifest::{load_text, Inputs, LoadOptions};
+        let build = |value: &str| {
+            let yaml = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: c, image: i}}]\n      tolerations: [{{key: ToBeDeletedByClusterAutoscaler, operator: Equal, value: \"{value}\", effect: NoSchedule}}]\n---\napiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 1, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n");
+            let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+            load_text(std::path::Path::new("t.yaml"), &yaml, LoadOptions::default(), &mut inputs, &mut errors);
+            assert!(errors.is_empty(), "{errors:?}");
+            crate::ir::build(&inputs, crate::ir::BuildOptions::default()).map(|_| ()).map_err(|e| e.to_string())
+        };
+        let e = build("1700000000").unwrap_err();
+        assert!(e.contains("spec.template.spec.tolerations[0].value") && e.contains("Unix time"), "{e}");
+        assert_eq!(build("soon"), Ok(()));
     }
 
     /// Builds a Deployment whose pod spec has `affinity` (a flow mapping's YAML) on one node

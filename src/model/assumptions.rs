@@ -185,8 +185,8 @@ pub fn of(m: &Model) -> Vec<Assumption> {
         ),
         (
             "autoscaler-drain-held",
-            "a pod that reaches a node after the cluster autoscaler tainted it (one tolerating the taint, or placed by spec.nodeName), where another controller deleted a pod of its group the drain was to evict, takes that pod's place in the drain (evicted through the Eviction API, a refusal holding the node's deletion back; upstream deletes the node with it); and the taint is tolerated as the cordon is",
-            autoscales && ir.groups.iter().any(|g| g.tolerates_unschedulable || g.node_name.is_some()),
+            "a pod that reaches a node after the cluster autoscaler tainted it (one tolerating the taint, or placed by spec.nodeName), where another controller deleted a pod of its group the drain was to evict, takes that pod's place in the drain (evicted through the Eviction API, a refusal holding the node's deletion back; upstream deletes the node with it)",
+            autoscales && ir.groups.iter().any(|g| g.tolerates_to_be_deleted || g.node_name.is_some()),
             Affects::All,
         ),
         (

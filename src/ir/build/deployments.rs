@@ -612,6 +612,7 @@ impl Builder<'_> {
                 metric_requests: f.metric_requests,
                 node_name: f.node_name.clone(),
                 tolerates_unschedulable: pod::tolerates_unschedulable(f),
+                tolerates_to_be_deleted: pod::tolerates_to_be_deleted(f),
                 unreachable_eviction_after: pod::unreachable_eviction_after(f),
                 per_node,
                 spread,

@@ -1,7 +1,8 @@
 //! kube-scheduler: binds one pending pod per step to a feasible node with the top total score.
 //!
 //! Follows kubernetes `pkg/scheduler/schedule_one.go` and `framework/plugins/`: filters
-//! NodeUnschedulable, NodeName, TaintToleration (NoSchedule and NoExecute), NodeAffinity
+//! NodeUnschedulable (`spec.unschedulable`), NodeName, TaintToleration (NoSchedule and
+//! NoExecute, the cluster autoscaler's `ToBeDeletedByClusterAutoscaler` among them), NodeAffinity
 //! (nodeSelector, required terms and the configuration's `addedAffinity`), NodeResourcesFit
 //! (requests against allocatable minus the requests of every pod on the node, terminating
 //! ones included; pod count), and PodTopologySpread DoNotSchedule (minDomains,
@@ -28,7 +29,7 @@
 //! a nomination are bound by `preemption.rs`.
 
 use super::super::{ready, requested, running_per_node, Class, ClusterState, Controller, Model, Step};
-use super::interpod_affinity;
+use super::{cluster_autoscaler, interpod_affinity};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{ScoringStrategy, SpreadConstraint};
 use crate::model::state::{Conditions, READY};
@@ -125,10 +126,9 @@ fn included<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, c: &Spr
         if p.untolerated_no_schedule || p.untolerated_no_execute {
             ok = d.bool(false);
         }
-        // The dynamic taints: unschedulable (cordoned) and not-ready.
-        if !m.ir.groups[g].tolerates_unschedulable {
-            ok = d.and(&ok, &d.not(&st.cordoned[n]));
-        }
+        // The dynamic taints: unschedulable (cordoned), the cluster autoscaler's
+        // ToBeDeletedByClusterAutoscaler, and not-ready.
+        ok = d.and(&ok, &cluster_autoscaler::state_taints_tolerated(d, m, st, g, n));
         ok = d.and(&ok, &ready(d, st, n));
     }
     ok
@@ -247,12 +247,22 @@ fn filters_with<D: Domain>(
         .map(|n| {
             let p = &grp.per_node[n];
             let node = &m.ir.nodes[n];
-            let unsched =
-                if unschedulable_on && !grp.tolerates_unschedulable { d.not(&st.cordoned[n]) } else { d.bool(true) };
+            // NodeUnschedulable reads `spec.unschedulable`; the cluster autoscaler's
+            // ToBeDeletedByClusterAutoscaler taint is TaintToleration's, with its own toleration.
+            let unsched = if unschedulable_on && !grp.tolerates_unschedulable {
+                d.not(&cluster_autoscaler::spec_unschedulable(d, m, st, n))
+            } else {
+                d.bool(true)
+            };
             let static_ok = (!name_on || p.node_name_ok)
                 && (!affinity_on || (p.affinity_ok && m.ir.scheduler.added_affinity_ok[n]))
                 && (!volume_zone_on || p.volume_zone_ok)
                 && (!taints_on || !(p.untolerated_no_schedule || p.untolerated_no_execute));
+            let placed = match taints_on.then(|| cluster_autoscaler::to_be_deleted_tolerated(d, m, st, g, n)).flatten()
+            {
+                Some(tolerated) if static_ok => tolerated,
+                _ => d.bool(static_ok),
+            };
             let mut fit = d.bool(true);
             if fit_on {
                 let (cpu, mem, pods) = &loads.requested[n];
@@ -268,7 +278,7 @@ fn filters_with<D: Domain>(
             [
                 ready(d, st, n),
                 unsched,
-                d.bool(static_ok),
+                placed,
                 fit,
                 spread_ok[n].clone(),
                 std::mem::replace(&mut interpod[n], d.bool(true)),
@@ -313,7 +323,12 @@ pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(Stri
                 match name {
                     "node Ready" => why.push(not_ready_words(st.status[n]).to_string()),
                     "NodeUnschedulable" => why.push("cordoned (spec.unschedulable)".to_string()),
-                    "NodeName/NodeAffinity/TaintToleration/VolumeZone" => why.extend(static_failures(m, g, n)),
+                    "NodeName/NodeAffinity/TaintToleration/VolumeZone" => {
+                        why.extend(static_failures(m, g, n));
+                        if cluster_autoscaler::to_be_deleted_tolerated(&Concrete, m, st, g, n) == Some(false) {
+                            why.push(format!("untolerated taint {}:NoSchedule", crate::ir::TO_BE_DELETED));
+                        }
+                    }
                     "NodeResourcesFit" => {
                         // The messages upstream's NodeResourcesFit gives, for each resource short.
                         let (cpu, mem, pods) = loads.requested[n];
@@ -803,6 +818,13 @@ impl crate::model::hints::ExplicitHints for Scheduler {
         let rows = key[at..].chunks_exact_mut(width);
         for (r, ((&p, &s), &c)) in rows.zip(st.present.iter().zip(&st.status).zip(&st.cordoned)) {
             r[0] = p as i64 | ((s == READY) as i64) << 1 | (c as i64) << 2;
+        }
+        // The filters tell the cordon from the cluster autoscaler's taint, which `cordoned`
+        // holds alike; a node it removes is told apart (no bit on other pools' nodes).
+        for (n, r) in key[at..].chunks_exact_mut(width).enumerate().filter(|_| !st.scaling_down.is_empty()) {
+            if cluster_autoscaler::scaling_down(&Concrete, st, n) {
+                r[0] |= 1 << 3 | (cluster_autoscaler::spec_unschedulable(&Concrete, m, st, n) as i64) << 4;
+            }
         }
         for (g, kinds) in m.kinds_of_group.iter().enumerate() {
             let rows = key[at..].chunks_exact_mut(width);

@@ -386,12 +386,12 @@ fn the_autoscaler_leaves_a_drains_cordon_alone() {
     let mut st = ClusterAutoscaler.update(&Concrete, &m, &down, &st);
     // A drain of n-0 runs too (it cordoned the node).
     st.draining[0] = true;
-    assert!(spec_unschedulable(&Concrete, &st, 0));
+    assert!(spec_unschedulable(&Concrete, &m, &st, 0));
     let abort = labels_of(&m, ABORT).into_iter().find(|s| s.b == 0).unwrap();
     let aborted = ClusterAutoscaler.update(&Concrete, &m, &abort, &st);
     assert!(aborted.cordoned[0] && aborted.scaling_down[0][0] == 0, "the drain's cordon stays");
     st.draining[0] = false;
-    assert!(!spec_unschedulable(&Concrete, &st, 0), "the autoscaler's taint is no cordon");
+    assert!(!spec_unschedulable(&Concrete, &m, &st, 0), "the autoscaler's taint is no cordon");
     let aborted = ClusterAutoscaler.update(&Concrete, &m, &abort, &st);
     assert!(!aborted.cordoned[0], "with no drain, the node is schedulable again");
     st.draining[0] = true;
@@ -850,13 +850,14 @@ fn bad_zones_are_refused() {
 fn a_pod_that_comes_after_the_taint_goes_with_the_node() {
     let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
     let workloads = "    - {deployment: web, placement: [{node: n-0, count: 1}, {node: n-1, count: 1}]}\n";
-    let tol = "tolerations: [{key: node.kubernetes.io/unschedulable, operator: Exists, effect: NoSchedule}]";
+    let tol = "tolerations: [{key: ToBeDeletedByClusterAutoscaler, operator: Exists, effect: NoSchedule}]";
     let m = model(&format!("{}{}", deployment("web", 2, "1", "1Gi", tol), spec(pools, workloads, "")));
-    assert!(m.ir.groups[0].tolerates_unschedulable);
+    assert!(m.ir.groups[0].tolerates_to_be_deleted);
     let st = checked(&m, &m.initial_state(&[2]));
     let down = labels_of(&m, SCALE_DOWN).into_iter().find(|s| s.b == 0).unwrap();
     assert!(ClusterAutoscaler.guard(&Concrete, &m, &down, &st));
     let st = ClusterAutoscaler.update(&Concrete, &m, &down, &st);
+    assert!(scheduler::feasible(&Concrete, &m, &st, 0)[0], "web may still be placed on the tainted n-0");
     let delete = labels_of(&m, DELETE).into_iter().find(|s| s.b == 0).unwrap();
     assert!(!ClusterAutoscaler.guard(&Concrete, &m, &delete, &st), "the drain's pod is still to be evicted");
     // The drain's pod evicted and gone; a new pod of web lands on the tainted node and runs.
@@ -873,4 +874,120 @@ fn a_pod_that_comes_after_the_taint_goes_with_the_node() {
     assert!(!gone.present[0] && gone.running[k][0] == 0 && gone.bound[0][0] == 0);
     let said = <ClusterAutoscaler as Controller<Concrete>>::describe(&ClusterAutoscaler, &m, &delete, &late, &gone);
     assert!(said.contains("the 1 pod that came after the taint goes with it"), "{said}");
+}
+
+/// Two nodes of an autoscaled pool: n-0 marked by the autoscaler (its
+/// `ToBeDeletedByClusterAutoscaler:NoSchedule` taint, no cordon), n-1 cordoned
+/// (`spec.unschedulable`); four Deployments, tolerating neither, only the unschedulable taint,
+/// only the autoscaler's, and every taint (empty key, `Exists`).
+fn marked_and_cordoned() -> (Model, ClusterState<Concrete>) {
+    let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let workloads =
+        "    - {deployment: none}\n    - {deployment: cordon}\n    - {deployment: taint}\n    - {deployment: every}\n";
+    let yaml = [
+        deployment("none", 1, "1", "1Gi", ""),
+        deployment(
+            "cordon",
+            1,
+            "1",
+            "1Gi",
+            "tolerations: [{key: node.kubernetes.io/unschedulable, operator: Exists, effect: NoSchedule}]",
+        ),
+        deployment(
+            "taint",
+            1,
+            "1",
+            "1Gi",
+            "tolerations: [{key: ToBeDeletedByClusterAutoscaler, operator: Exists, effect: NoSchedule}]",
+        ),
+        deployment("every", 1, "1", "1Gi", "tolerations: [{operator: Exists}]"),
+        spec(pools, workloads, ""),
+    ]
+    .concat();
+    let m = model(&yaml);
+    let mut st = m.initial_state(&[2]);
+    st.cordoned[0] = true;
+    st.scaling_down[0][0] = 1;
+    st.cordoned[1] = true;
+    (m, st)
+}
+
+/// The group of Deployment `name`.
+fn group(m: &Model, name: &str) -> usize {
+    (0..m.ir.groups.len()).find(|&g| m.group_name(g).starts_with(name)).unwrap_or_else(|| panic!("no group {name}"))
+}
+
+/// utils/taints/taints.go `MarkToBeDeleted` puts `ToBeDeletedByClusterAutoscaler:NoSchedule`
+/// on the node and does not cordon it (`--cordon-node-before-terminating` is false by
+/// default): the scheduler's TaintToleration filter keeps off it the pods that do not
+/// tolerate that key, whatever they tolerate of the cordon, and NodeUnschedulable keeps off a
+/// cordoned node the pods that do not tolerate `node.kubernetes.io/unschedulable`, whatever
+/// they tolerate of the autoscaler's taint. (TaintToleration's test `TestTaintTolerationFilter`
+/// "A pod which can be scheduled on a dedicated node assigned to user1 with effect
+/// NoSchedule" / "A pod which can't be scheduled on a dedicated node assigned to user2 with
+/// effect NoSchedule"; nodeunschedulable's `TestNodeUnschedulable`.)
+#[test]
+fn the_autoscalers_taint_and_the_cordon_are_tolerated_apart() {
+    let (m, st) = marked_and_cordoned();
+    let feasible = |name: &str| scheduler::feasible(&Concrete, &m, &st, group(&m, name));
+    assert_eq!(feasible("none"), vec![false, false]);
+    assert_eq!(feasible("cordon"), vec![false, true], "the cordon's toleration is not the autoscaler's");
+    assert_eq!(feasible("taint"), vec![true, false], "the autoscaler's toleration is not the cordon's");
+    assert_eq!(feasible("every"), vec![true, true]);
+    // What a trace says of the rejections.
+    let why = scheduler::rejections(&m, &st, group(&m, "cordon"));
+    assert_eq!(why[0].1, vec!["untolerated taint ToBeDeletedByClusterAutoscaler:NoSchedule"]);
+    let why = scheduler::rejections(&m, &st, group(&m, "taint"));
+    assert_eq!(why[1].1, vec!["cordoned (spec.unschedulable)"]);
+    // A `kubectl drain` that cordoned n-0 before the autoscaler marked it: both apply.
+    let mut drained = st.clone();
+    drained.draining[0] = true;
+    assert_eq!(scheduler::feasible(&Concrete, &m, &drained, group(&m, "taint")), vec![false, false]);
+    assert_eq!(scheduler::feasible(&Concrete, &m, &drained, group(&m, "every")), vec![true, true]);
+}
+
+/// taints_test.go `TestMarkNodes` and `TestCleanNodes` (cordonNode false): marking adds the
+/// taint and leaves `spec.unschedulable` false, and `CleanToBeDeleted` removes the taint. Here
+/// through the autoscaler's own steps: a scale-down of n-0, then its drain given up.
+#[test]
+fn marking_taints_without_cordoning_and_cleaning_removes_the_taint() {
+    let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let workloads = "    - {deployment: web, placement: [{node: n-0, count: 1}, {node: n-1, count: 1}]}\n";
+    let tol = "tolerations: [{key: node.kubernetes.io/unschedulable, operator: Exists, effect: NoSchedule}]";
+    let m = model(&format!("{}{}", deployment("web", 2, "1", "1Gi", tol), spec(pools, workloads, "")));
+    let st = checked(&m, &m.initial_state(&[2]));
+    let down = labels_of(&m, SCALE_DOWN).into_iter().find(|s| s.b == 0).unwrap();
+    assert!(ClusterAutoscaler.guard(&Concrete, &m, &down, &st));
+    let marked = ClusterAutoscaler.update(&Concrete, &m, &down, &st);
+    assert!(scaling_down(&Concrete, &marked, 0), "HasToBeDeletedTaint");
+    assert!(!spec_unschedulable(&Concrete, &m, &marked, 0), "not cordoned");
+    assert_eq!(scheduler::feasible(&Concrete, &m, &marked, 0), vec![false, true], "web tolerates the cordon only");
+    let abort = labels_of(&m, ABORT).into_iter().find(|s| s.b == 0).unwrap();
+    let cleaned = ClusterAutoscaler.update(&Concrete, &m, &abort, &marked);
+    assert!(!scaling_down(&Concrete, &cleaned, 0) && !spec_unschedulable(&Concrete, &m, &cleaned, 0));
+    assert_eq!(scheduler::feasible(&Concrete, &m, &cleaned, 0), vec![true, true]);
+}
+
+/// NodeUnschedulable reads `spec.unschedulable` only: with TaintToleration disabled in the
+/// scheduler's profile, a pod that does not tolerate the autoscaler's taint may go to the node
+/// it is removing, but still not to a cordoned one; with NodeUnschedulable disabled instead,
+/// the cordon stops no pod and the autoscaler's taint still does.
+#[test]
+fn node_unschedulable_does_not_read_the_autoscalers_taint() {
+    let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let with_disabled = |filter: &str| {
+        let config = format!("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - schedulerName: default-scheduler\n    plugins: {{filter: {{disabled: [{{name: {filter}}}]}}}}\n---\n");
+        let m = model(&format!(
+            "{}{config}{}",
+            deployment("none", 1, "1", "1Gi", ""),
+            spec(pools, "    - {deployment: none}\n", "")
+        ));
+        let mut st = m.initial_state(&[2]);
+        st.cordoned[0] = true;
+        st.scaling_down[0][0] = 1;
+        st.cordoned[1] = true;
+        scheduler::feasible(&Concrete, &m, &st, 0)
+    };
+    assert_eq!(with_disabled("TaintToleration"), vec![true, false]);
+    assert_eq!(with_disabled("NodeUnschedulable"), vec![false, true]);
 }

@@ -14,6 +14,7 @@
 //! No plugin's own rule lives here.
 
 use super::super::super::{active_on, disruption, ready, ClusterState, Model};
+use super::super::cluster_autoscaler::{spec_unschedulable, state_taints_tolerated, to_be_deleted_tolerated};
 use crate::domain::Domain;
 use crate::ir::{DeschedulerProfile, Namespaces};
 
@@ -78,13 +79,19 @@ pub(super) fn used<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) 
 }
 
 /// NodeFit without its resource check (what it asks of the node a pod already runs on):
-/// node affinity, NoSchedule and NoExecute taints, Ready and not cordoned.
+/// node affinity, NoSchedule and NoExecute taints (the cluster autoscaler's
+/// `ToBeDeletedByClusterAutoscaler` among them, by its own toleration), Ready and not cordoned
+/// (`IsNodeUnschedulable`: `spec.unschedulable`, whatever the pod tolerates).
 pub(super) fn node_fit_placement<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, t: usize) -> D::Bool {
     let p = &m.ir.groups[g].per_node[t];
     if !p.affinity_ok || p.untolerated_no_schedule || p.untolerated_no_execute {
         return d.bool(false);
     }
-    d.and(&ready(d, st, t), &d.not(&st.cordoned[t]))
+    let mut ok = d.and(&ready(d, st, t), &d.not(&spec_unschedulable(d, m, st, t)));
+    if let Some(tolerated) = to_be_deleted_tolerated(d, m, st, g, t) {
+        ok = d.and(&ok, &tolerated);
+    }
+    ok
 }
 
 /// NodeFit: a pod of group `g` would fit on node `t`. Its resource check (node.go
@@ -109,14 +116,11 @@ pub(super) fn node_fit<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usi
     d.all(checks.iter())
 }
 
-/// Node `n` is not cordoned, or pods of `g` tolerate the taint a cordoned node carries
-/// (node.kubernetes.io/unschedulable:NoSchedule).
+/// Pods of `g` tolerate the NoSchedule taints node `n` has by the state: the taint a cordoned
+/// node carries (node.kubernetes.io/unschedulable) and the cluster autoscaler's
+/// (ToBeDeletedByClusterAutoscaler), each by its own toleration.
 pub(super) fn cordon_tolerated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
-    if m.ir.groups[g].tolerates_unschedulable {
-        d.bool(true)
-    } else {
-        d.not(&st.cordoned[n])
-    }
+    state_taints_tolerated(d, m, st, g, n)
 }
 
 /// A pod of `g` now on node `n` fits some other node (NodeFit), from the run's fit matrix.

@@ -119,7 +119,7 @@ pub(super) fn low_node_utilization<D: Domain>(
         let rd = ready(d, &st, n);
         // `IsNodeUnschedulable` reads `spec.unschedulable` only: a node the cluster autoscaler
         // is removing (its taint, not a cordon) may still count as underutilized.
-        let unschedulable = spec_unschedulable(d, &st, n);
+        let unschedulable = spec_unschedulable(d, m, &st, n);
         let u = d.all([rd.clone(), d.not(&unschedulable), is_under.clone()].iter());
         under.push(u.clone());
         overu.push(d.all([rd, d.not(&u), is_over].iter()));

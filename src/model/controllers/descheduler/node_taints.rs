@@ -7,10 +7,11 @@
 //! `WithoutNamespaces`).
 
 use super::super::super::{active_on, ready, ClusterState, Model};
-use super::super::cluster_autoscaler::{scaling_down, spec_unschedulable};
+use super::super::cluster_autoscaler::{spec_unschedulable, to_be_deleted_tolerated};
 use super::evictor::*;
 use super::group_order;
 use crate::domain::Domain;
+use crate::ir::TO_BE_DELETED;
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
 
 /// How many choices of group orders the plugin adds to a descheduler step.
@@ -65,14 +66,14 @@ pub(super) fn node_taints<D: Domain>(
             });
             // The taint a cordoned node carries, node.kubernetes.io/unschedulable:NoSchedule, and
             // the one a node the cluster autoscaler removes carries,
-            // ToBeDeletedByClusterAutoscaler:NoSchedule (tolerated as the cordon is).
+            // ToBeDeletedByClusterAutoscaler:NoSchedule, each tolerated by its own toleration.
             let mut cordon_violation = d.bool(false);
-            if !grp.tolerates_unschedulable {
-                if passes("node.kubernetes.io/unschedulable", "") {
-                    cordon_violation = d.or(&cordon_violation, &spec_unschedulable(d, &st, n));
-                }
-                if passes("ToBeDeletedByClusterAutoscaler", "") {
-                    cordon_violation = d.or(&cordon_violation, &scaling_down(d, &st, n));
+            if !grp.tolerates_unschedulable && passes("node.kubernetes.io/unschedulable", "") {
+                cordon_violation = d.or(&cordon_violation, &spec_unschedulable(d, m, &st, n));
+            }
+            if passes(TO_BE_DELETED, "") {
+                if let Some(tolerated) = to_be_deleted_tolerated(d, m, &st, g, n) {
+                    cordon_violation = d.or(&cordon_violation, &d.not(&tolerated));
                 }
             }
             let violated = d.or(&d.bool(static_violation), &cordon_violation);

@@ -295,6 +295,36 @@ fn remove_duplicates_does_not_count_a_cordoned_node() {
     assert_eq!(evictions(&m, &st), vec![0, 0]);
 }
 
+/// The cluster autoscaler's `ToBeDeletedByClusterAutoscaler:NoSchedule` taint is a NoSchedule
+/// taint of its own, not the cordon: RemoveDuplicates' getTargetNodes skips the node the
+/// autoscaler removes for pods that do not tolerate that key (tolerating the unschedulable
+/// taint is not enough) and counts it for pods that do; NodeFit (node.go `NodeFit`: its taint
+/// check, and `IsNodeUnschedulable`, which reads `spec.unschedulable` whatever the pod
+/// tolerates) likewise.
+#[test]
+fn the_autoscalers_taint_is_told_apart_from_the_cordon() {
+    let with = |tol: &str| {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 2}]}]\n";
+        let extra = format!("tolerations: [{{key: {tol}, operator: Exists, effect: NoSchedule}}]");
+        let m = model(&format!("{}{}{spec}", deployment("web", 2, "1", "1Gi", &extra), policy("RemoveDuplicates", "")));
+        let mut st = m.initial_state(&[2]);
+        st.cordoned[1] = true;
+        st.scaling_down[0][1] = 1;
+        (m, st)
+    };
+    let (m, st) = with("node.kubernetes.io/unschedulable");
+    assert_eq!(evictions(&m, &st), vec![0, 0], "n-1 marked by the autoscaler is no target");
+    assert!(!evictor::node_fit(&Concrete, &m, &st, 0, 1));
+    let (m, mut st) = with("ToBeDeletedByClusterAutoscaler");
+    assert_eq!(evictions(&m, &st), vec![1, 0], "its taint tolerated, n-1 is a target");
+    assert!(evictor::node_fit(&Concrete, &m, &st, 0, 1));
+    // Cordoned by a drain too: IsNodeUnschedulable fails NodeFit; the pod does not tolerate
+    // the cordon's taint, so no target either.
+    st.draining[1] = true;
+    assert!(!evictor::node_fit(&Concrete, &m, &st, 0, 1));
+    assert_eq!(evictions(&m, &st), vec![0, 0]);
+}
+
 /// DefaultEvictor minReplicas counts every pod the informer lists for the owner, pending
 /// and terminating ones included: one running pod, one terminating and one pending make
 /// three, enough for minReplicas 3 (counting only bound and running pods said one).

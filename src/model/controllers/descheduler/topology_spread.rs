@@ -49,7 +49,7 @@ pub(super) fn balanced_constraints<'a>(
     let taints = |g: usize| {
         let grp = &m.ir.groups[g];
         let per_node = grp.per_node.iter().map(|p| (p.untolerated_no_schedule, p.untolerated_no_execute));
-        (per_node.collect::<Vec<_>>(), grp.tolerates_unschedulable)
+        (per_node.collect::<Vec<_>>(), grp.tolerates_unschedulable, grp.tolerates_to_be_deleted)
     };
     for (g, grp) in m.ir.groups.iter().enumerate().filter(|(g, _)| in_namespaces(m, namespaces, *g)) {
         for c in &grp.spread {
