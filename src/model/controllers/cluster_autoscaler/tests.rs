@@ -991,3 +991,24 @@ fn node_unschedulable_does_not_read_the_autoscalers_taint() {
     assert_eq!(with_disabled("TaintToleration"), vec![true, false]);
     assert_eq!(with_disabled("NodeUnschedulable"), vec![false, true]);
 }
+
+/// PodTopologySpread's `nodeTaintsPolicy: Honor` leaves out of the domains a node whose
+/// taints the pod does not tolerate (podtopologyspread `filter.go`, `nodeInclusionPolicy`),
+/// the autoscaler's taint by its own toleration: with n-0 being removed and empty and one pod
+/// on n-1, a pod tolerating only the cordon counts n-1 alone (skew 1 there: fits), and one
+/// tolerating the autoscaler's taint counts n-0 too (skew 2 on n-1: only n-0 fits).
+#[test]
+fn spread_honouring_taints_reads_the_autoscalers_taint() {
+    let pools = "    - {name: n, count: 2, autoscaling: {min: 1, max: 2}, capacity: {cpu: \"4\", memory: 8Gi}}\n";
+    let spread = |tol: &str| {
+        let extra = format!("tolerations: [{{key: {tol}, operator: Exists, effect: NoSchedule}}]\ntopologySpreadConstraints: [{{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, nodeTaintsPolicy: Honor, labelSelector: {{matchLabels: {{app: web}}}}}}]");
+        let workloads = "    - {deployment: web, placement: [{node: n-1, count: 1}]}\n";
+        let m = model(&format!("{}{}", deployment("web", 1, "1", "1Gi", &extra), spec(pools, workloads, "")));
+        let mut st = m.initial_state(&[2]);
+        st.cordoned[0] = true;
+        st.scaling_down[0][0] = 1;
+        scheduler::feasible(&Concrete, &m, &st, 0)
+    };
+    assert_eq!(spread("node.kubernetes.io/unschedulable"), vec![false, true]);
+    assert_eq!(spread("ToBeDeletedByClusterAutoscaler"), vec![true, false]);
+}
