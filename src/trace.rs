@@ -83,7 +83,9 @@ pub fn replay(m: &Model, reg: &[Box<dyn Controller<Concrete>>], trace: &Trace) -
         if !allowed.contains(&ts.step) {
             let first = allowed.first().map_or("nothing", |s| reg[s.actor as usize].name());
             let why = match allowed.first().map(|s| reg[s.actor as usize].class()) {
-                Some(Class::Atomic) => "steps that finish a started run come first (a descheduler run's picked evictions, a ReplicaSet sync's victim choices)",
+                Some(Class::Atomic) => {
+                    "steps that finish a started run come first (a ReplicaSet sync's victim choices)"
+                }
                 _ => "fast steps come first under urgent timing",
             };
             return Err(format!(
@@ -112,7 +114,8 @@ mod tests {
     use crate::model::testkit::{deployment, model};
 
     /// A run on two nodes where a descheduler run picks a pod of a group with two usage kinds,
-    /// and a cpuChange may fire: after the pick only the picked eviction may act.
+    /// and a cpuChange may fire: after the pick the run's Eviction API call (a fast step) comes
+    /// first under urgent timing.
     fn picking_model() -> Model {
         let policy = "apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{name: RemoveDuplicates}]\n    plugins: {balance: {enabled: [RemoveDuplicates]}}\n---\n";
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 3}]}]\n  events: [{type: cpuChange, deployment: web, delta: {min: \"1\", max: \"1\"}, budget: 1}]\n";
@@ -120,7 +123,7 @@ mod tests {
     }
 
     /// A step whose guard holds but that the semantics does not let act (here an event while
-    /// picked evictions are pending) does not replay.
+    /// a descheduler run's calls are pending) does not replay.
     #[test]
     fn a_step_out_of_turn_does_not_replay() {
         let (m, reg, d) = (picking_model(), registry::<Concrete>(), Concrete);
@@ -134,11 +137,14 @@ mod tests {
         let s2 = intents::observe(&d, &m, reg[change.actor as usize].update(&d, &m, &change, &s1));
         let t = Trace::new(&m, &reg, vec![s0.clone(), s1.clone(), s2], vec![pick, change]);
         let e = replay(&m, &reg, &t).unwrap_err();
-        assert!(e.contains("a descheduler run's picked evictions"), "{e}");
+        assert!(e.contains("fast steps come first under urgent timing (descheduler can act)"), "{e}");
         // The picked eviction itself replays.
         let evict = *labels
             .iter()
-            .find(|s| reg[s.actor as usize].class() == Class::Atomic && reg[s.actor as usize].guard(&d, &m, s, &s1))
+            .find(|s| {
+                let c = &reg[s.actor as usize];
+                c.name() == "descheduler" && c.class() == Class::Fast && c.guard(&d, &m, s, &s1)
+            })
             .unwrap();
         let s2 = intents::observe(&d, &m, reg[evict.actor as usize].update(&d, &m, &evict, &s1));
         replay(&m, &reg, &Trace::new(&m, &reg, vec![s0.clone(), s1.clone(), s2.clone()], vec![pick, evict])).unwrap();

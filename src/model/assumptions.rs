@@ -78,7 +78,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 17] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 16] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -104,18 +104,13 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             Affects::All,
         ),
         (
-            "descheduler-run-together",
-            "a descheduler run's evictions happen together: no controller acts between two of them",
-            deschedules,
-            Affects::Placement,
-        ),
-        (
             "descheduler-order",
-            "the descheduler breaks ties between nodes and domains in one order per run (index order above 6 nodes), takes tied pod groups group by group (every group order where it matters, up to 720 choices, one per spread constraint for all its domains; index order beyond), and counts a pod two spread constraints mark once",
+            "the descheduler breaks ties between nodes and domains in one order per run (index order above 6 nodes), takes tied pod groups group by group (every group order where it matters, up to 720 choices, one per spread constraint for all its domains; index order beyond), counts a pod two spread constraints mark once, and tries no pod past its run's picks after a refusal it did not foresee",
             deschedules
                 && (descheduler::order_matters(m)
                     || descheduler::group_order_matters(m)
-                    || ir.descheduler.as_ref().is_some_and(|d| d.max_per_node.is_some())),
+                    || ir.descheduler.as_ref().is_some_and(|d| d.max_per_node.is_some())
+                    || descheduler::unforeseen_refusals_redirect(m)),
             Affects::All,
         ),
         (

@@ -45,12 +45,16 @@ pub fn kept_by_controllers<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) ->
         let live = crate::model::live_replicas(d, m, st, dep);
         out.push(d.le(&live, &d.int(m.ir.bounds.max_pods_per_deployment)));
     }
-    // Per picked cell: the picks are running pods of the group there (the run picks no
-    // more, and nothing else acts until they are evicted). Without it the step case may
-    // start from picks with nothing left to evict.
-    for (g, row) in st.evicting.iter().enumerate() {
-        for (n, picked) in row.iter().enumerate() {
-            out.push(d.le(picked, &crate::model::running_of_group(d, m, st, g, n)));
+    // Per picked cell, where nothing but the run's own calls removes a picked pod
+    // (`descheduler::others_act_between`): the picks are pods of the group there, bound or
+    // running (the run picks no more, a pod that starts stays one, and each call removes a
+    // pod and a pick, or a pick alone). Without it the step case may start from picks with
+    // nothing left to evict.
+    if !controllers::descheduler::others_act_between(m) {
+        for (g, row) in st.evicting.iter().enumerate() {
+            for (n, picked) in row.iter().enumerate() {
+                out.push(d.le(picked, &crate::model::active_on(d, m, st, g, n)));
+            }
         }
     }
     // A ReplicaSet sync chooses no more pods than its surplus: without it the step case

@@ -30,8 +30,9 @@ pub enum Class {
     Periodic,
     /// The environment: load changes, failures, users.
     Event,
-    /// Finishes what another actor's step started (the evictions a descheduler run picked):
-    /// while such a step is enabled, under either timing policy, no other actor steps.
+    /// Finishes what another actor's step started (a ReplicaSet sync's victim choices after
+    /// its first): while such a step is enabled, under either timing policy, no other actor
+    /// steps.
     Atomic,
 }
 
@@ -188,10 +189,10 @@ pub struct Model {
     /// each event's own budget alone. From the spec's `bounds.events` or `--events`, and set
     /// level by level when kbmc deepens it (`event_bound.rs`).
     pub events_bound: Option<i64>,
-    /// Per group: a descheduler run picks which of its pods to evict but leaves the eviction
-    /// to one step per pod (`descheduler::Eviction`), because its running pods come in
-    /// several usage kinds and which kind goes is upstream's arbitrary order. False for every
-    /// group without a descheduler.
+    /// Per group: a descheduler run picks which of its pods to evict but leaves each eviction
+    /// to a step of its own (`descheduler::Eviction`), as upstream's run calls the Eviction
+    /// API pod by pod while other controllers act. True for every Deployment's group where a
+    /// descheduler runs; false for a DaemonSet's (never evicted) and without a descheduler.
     pub defers_evictions: Vec<bool>,
     /// Whether a ReplicaSet's scale-down chooses its victims before deleting them
     /// (`ClusterState::deleting`): with two nodes or more, where ranks differ by node and a
@@ -286,7 +287,7 @@ impl Model {
             }
         }
         let descheduler = ir.controllers.descheduler && ir.descheduler.is_some();
-        let defers_evictions = kinds_of_group.iter().map(|k| descheduler && k.len() > 1).collect();
+        let defers_evictions = daemon_row.iter().map(|r| descheduler && r.is_none()).collect();
         Model {
             ir: ir.clone(),
             defers_evictions,

@@ -298,9 +298,11 @@ state_fields! {
     /// Per pod group and node: deleted or evicted, still stopping.
     terminating: Grid, Shape::PerRowAndNode(Objects::Groups), "pod.{[of]}.{[node]}.terminating", when always,
         range Some(pods);
-    /// Per pod group and node: running pods a descheduler run has picked to evict and not
-    /// evicted yet (which usage kind goes is the eviction steps' choice). No rows unless
-    /// some group's pods come in several kinds (`Model::defers_evictions`).
+    /// Per pod group and node: pods a descheduler run has picked to evict (its Eviction API
+    /// calls not made yet); each `descheduler::Eviction` step makes one, evicting a bound or
+    /// running pod of any usage kind or, where the budget refuses or no pod is left, dropping
+    /// it. Other controllers act in between, so a pick may outlive its pod. No rows without
+    /// a descheduler (`Model::defers_evictions`).
     evicting: Grid, Shape::PerRowAndNode(Objects::Groups), "pod.{[of]}.{[node]}.evicting",
         when |m| m.defers_evictions.contains(&true), range Some(pods);
     /// Pods a ReplicaSet's scale-down sync has chosen to delete and not deleted yet, per node:

@@ -62,7 +62,7 @@ const BUDGETS: [(&str, Work, Work); 40] = [
     ("c6-maintenance-drain-fixed", w(210, 1000, 20), w(210, 1000, 20)),
     ("c7-taint-nodename-loop", w(150, 1000, 20), w(150, 1000, 20)),
     ("c7-taint-nodename-loop-fixed", w(60, 1000, 20), w(60, 1000, 20)),
-    ("c8-descheduler-spread-loop", w(430, 1000, 20), w(430, 1000, 20)),
+    ("c8-descheduler-spread-loop", w(440, 1000, 20), w(440, 1000, 20)),
     ("c8-descheduler-spread-loop-fixed", w(250, 1000, 20), w(250, 1000, 20)),
     ("c9-pdb-blocks-drain", w(60, 1000, 20), w(60, 1000, 20)),
     ("c9-pdb-blocks-drain-fixed", w(460, 1000, 20), w(460, 1000, 20)),

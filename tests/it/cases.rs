@@ -202,7 +202,8 @@ fn counterexamples_read_as_the_incidents() {
     let c5 = story("c5-remove-duplicates-loop");
     assert!(
         c5.contains("-- loop starts here --")
-            && c5.contains("[descheduler] evicts 1 pod(s) of web from large-0 (RemoveDuplicates)"),
+            && c5.contains("[descheduler] picks to evict 1 pod(s) of web on large-0 (RemoveDuplicates)")
+            && c5.contains("[descheduler] evicts a pod of web using "),
         "{c5}"
     );
     assert!(c5.contains("binds a pod of web to large-0"), "{c5}");
@@ -238,7 +239,7 @@ fn counterexamples_read_as_the_incidents() {
 fn state_counts_are_stable() {
     for (case, states) in [
         ("c3-conflicting-spread-fixed", 116),
-        ("c5-remove-duplicates-loop", 8),
+        ("c5-remove-duplicates-loop", 9),
         ("c7-taint-nodename-loop-fixed", 3),
         ("c8-descheduler-spread-loop-fixed", 65),
         // Two event bounds of 42 states each: the second reaches no more, so the deepening

@@ -210,7 +210,7 @@ fn stutter_loops_are_kept_for_cycle_intents_only() {
 }
 
 /// The DefaultEvictor's minReplicas under RemovePodsViolatingNodeTaints: the descheduler
-/// evicts every pod after 4 steps. A minReplicas counted on the state part-way through a run
+/// evicts every pod after 7 steps (its run, then one Eviction API call per pod). A minReplicas counted on the state part-way through a run
 /// would make node order matter and symmetry reduction unsound ("holds within 8 steps" in both
 /// engines); upstream's count of the owner's pods does not change within a run, so the
 /// reduction is sound and the violation must be found.
@@ -218,12 +218,13 @@ fn stutter_loops_are_kept_for_cycle_intents_only() {
 fn min_replicas_evicts_every_pod_on_tainted_twins() {
     violated_in_both_engines(
         "tests/fixtures/good/min-replicas-node-order",
-        "replicasWithin(web): violated after 4 step(s)",
+        "replicasWithin(web): violated after 7 step(s)",
     );
 }
 
-/// A descheduler run over pods of several usage kinds picks its victims and evicts them one
-/// step each (docs/modeling/descheduler.md): both engines take the same steps.
+/// A descheduler run picks its victims and evicts them one Eviction API call per step, here
+/// of pods of several usage kinds (docs/modeling/descheduler.md): both engines take the same
+/// steps.
 #[test]
 fn picked_pods_are_evicted_one_step_each() {
     violated_in_both_engines(
@@ -231,18 +232,19 @@ fn picked_pods_are_evicted_one_step_each() {
         "replicasWithin(web): violated after 2 step(s)",
     );
     let r = kbmc(&["check", "--engine", "explicit", "tests/fixtures/good/descheduler-victims"]);
-    assert!(r.stdout.contains("[0][descheduler] picks 1 running pod(s) of web on n-0 to evict"), "{}", r.stdout);
+    assert!(r.stdout.contains("[0][descheduler] picks to evict 1 pod(s) of web on n-0"), "{}", r.stdout);
     assert!(r.stdout.contains("[1][descheduler] evicts a pod of web using "), "{}", r.stdout);
 }
 
 /// RemovePodsViolatingInterPodAntiAffinity visits a node's pods in an order upstream leaves
 /// arbitrary among one QoS class: only the order that takes `back` before `front` evicts both
-/// `back` pods, and both engines find that run (index order alone said "holds").
+/// `back` pods (the run and its two Eviction API calls), and both engines find that run
+/// (index order alone said "holds").
 #[test]
 fn anti_affinity_group_orders_are_explored() {
     violated_in_both_engines(
         "tests/fixtures/good/anti-affinity-group-order",
-        "replicasWithin(back): violated after 1 step(s)",
+        "replicasWithin(back): violated after 3 step(s)",
     );
 }
 

@@ -692,14 +692,15 @@ mod tests {
         }
     }
 
-    /// C5's eviction cycle closes after 5 steps. The witnesses' recorded depths hold such a
-    /// lasso, and the solver confirms it: a model of the lasso query whose frame 5 is its
-    /// frame l, with an eviction between them; none at 4 steps.
+    /// C5's eviction cycle closes after 6 steps (the run, its Eviction API call, the
+    /// replacement's creation, binding and start, the evicted pod's end). The witnesses'
+    /// recorded depths hold such a lasso, and the solver confirms it: a model of the lasso
+    /// query whose frame 6 is its frame l, with an eviction between them; none at 5 steps.
     #[test]
     fn a_witness_lasso_is_a_hint_the_solver_checks() {
         let m = case("c5-remove-duplicates-loop");
         let inits = m.initial_states();
-        let depth = 5;
+        let depth = 6;
         let opts = Options { probe: true, ..Options::plain(depth) };
         let q = Query::new(&m, &opts, &inits);
         let mut u = probed(&q, LAYER, 1000);
@@ -708,7 +709,7 @@ mod tests {
         assert!(intent.is_cycle());
         q.extend_to(&mut u, depth - 1);
         let loops = u.lasso(&m, intent, depth - 1);
-        assert!(super::super::hint::hinted(&q, &u, 0, depth - 1, &loops, None).is_none(), "no lasso of 4 steps");
+        assert!(super::super::hint::hinted(&q, &u, 0, depth - 1, &loops, None).is_none(), "no lasso of 5 steps");
         q.extend(&mut u);
         let loops = u.lasso(&m, intent, depth);
         let model = super::super::hint::hinted(&q, &u, 0, depth, &loops, None).expect("a witness lasso, confirmed");

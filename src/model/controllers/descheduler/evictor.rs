@@ -27,7 +27,7 @@ pub(super) fn in_namespaces(m: &Model, namespaces: &Namespaces, g: usize) -> boo
 
 /// Evicts up to `count` pods of group `g` from node `n` (bound first, then running, most
 /// loaded usage first, as many of those as their PodDisruptionBudget lets go); returns the new
-/// state and how many were evicted.
+/// state, how many were evicted and how many running pods were tried and foreseen refused.
 pub(super) fn evict<D: Domain>(
     d: &D,
     m: &Model,
@@ -35,11 +35,11 @@ pub(super) fn evict<D: Domain>(
     g: usize,
     n: usize,
     count: &D::Int,
-) -> (ClusterState<D>, D::Int) {
+) -> (ClusterState<D>, D::Int, D::Int) {
     // Nothing to evict: the state as it is (counts are never negative, so every `min` below
     // would be 0; a solver's simplifier cannot see that without the invariant).
     if d.known(count).is_some_and(|c| c <= 0) {
-        return (st.clone(), d.int(0));
+        return (st.clone(), d.int(0), d.int(0));
     }
     let mut nx = st.clone();
     let mut left = d.max(count, &d.int(0));
@@ -51,17 +51,20 @@ pub(super) fn evict<D: Domain>(
     // their PodDisruptionBudget allows and refuses the rest (the evictor skips a refused pod:
     // evictions.go `EvictPod` returns the error and the plugin moves on). Bound pods that
     // have not started are phase Pending: the API deletes them without asking.
+    let tried = d.min(&left, &crate::model::running_of_group(d, m, st, g, n));
     if let Some(cap) = disruption::running_cap(d, m, st, g, n) {
         left = d.min(&left, &d.max(&cap, &d.int(0)));
     }
+    let mut taken = d.int(0);
     for &k in m.kinds_of_group[g].iter().rev() {
         let take = d.min(&left, &st.running[k][n]);
         nx.running[k][n] = d.sub(&st.running[k][n], &take);
         left = d.sub(&left, &take);
-        total = d.add(&total, &take);
+        taken = d.add(&taken, &take);
     }
+    total = d.add(&total, &taken);
     nx.terminating[g][n] = d.add(&st.terminating[g][n], &total);
-    (nx, total)
+    (nx, total, d.sub(&tried, &taken))
 }
 
 /// Requests of the non-terminal pods on node `n`, terminating ones included, and of the
@@ -180,6 +183,12 @@ pub(super) struct Limits<D: Domain> {
     /// NodeFit of each group on each node. Invariant during a run: evicted pods still count
     /// (terminating) and no node changes readiness, so it is computed once.
     pub(super) fit: Vec<Vec<D::Bool>>,
+    /// Per group and node: running pods tried that the Eviction API is foreseen to refuse
+    /// (from the run's start and its own evictions). They are tried all the same, each a pick
+    /// of its own (`super::defer`) asked again when its Eviction step comes, by which time the
+    /// budget may have changed (a replacement pod Ready, say); they count towards no limit,
+    /// as upstream's refused evictions (evictions.go `EvictPod` counts successes only).
+    pub(super) refused: Vec<Vec<D::Int>>,
 }
 
 /// The index of group `g`'s namespace among the Deployments' namespaces.
@@ -211,7 +220,8 @@ pub(super) fn evict_limited<D: Domain>(
     if let Some(cap) = ds.max_total {
         allowed = d.min(&allowed, &d.max(&d.int(0), &d.sub(&d.int(cap), &lim.total)));
     }
-    let (nx, done) = evict(d, m, st, g, n, &allowed);
+    let (nx, done, refused) = evict(d, m, st, g, n, &allowed);
+    lim.refused[g][n] = d.add(&lim.refused[g][n], &refused);
     lim.per_node[n] = d.add(&lim.per_node[n], &done);
     lim.per_namespace[ns] = d.add(&lim.per_namespace[ns], &done);
     lim.total = d.add(&lim.total, &done);

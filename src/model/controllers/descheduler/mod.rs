@@ -16,10 +16,25 @@
 //! first, then QoS class, BestEffort first (SortPodsBasedOnPriorityLowToHigh). Topology
 //! spread counts with the descheduler's selector semantics (`labelSelector:
 //! {}` matches every pod of the namespace) and merges constraints as hasIdenticalConstraints.
+//! Evictions: the run decides from the state it starts in, as upstream's plugins decide from
+//! their snapshot, and picks its evictions (`evicting`); each pick is then an Eviction API
+//! call of its own (`Eviction`), a fast step the ReplicaSet, the scheduler and the kubelet
+//! interleave with, as upstream's plugins call `EvictPod` (pkg/descheduler/evictions/
+//! evictions.go) pod by pod. Each call asks the PodDisruptionBudget as the cluster then
+//! stands (pkg/registry/core/pod/storage/eviction.go). A refused call evicts nothing and the
+//! run goes on: `EvictPod` returns the 429 as an error, counts it towards no limit (its
+//! node, namespace and total counters grow only on success; evictions_test.go
+//! TestNewPodEvictor), and every plugin's loop moves on to its next pod (removeduplicates.go
+//! `Balance` continues past any error but a limit's; nodeutilization.go `evictPods` lowers
+//! the node's usage only on success and tries the next pod; pod_antiaffinity.go drops only
+//! an evicted pod from its listing). So the run tries the pods the budget is foreseen to
+//! refuse too (each a pick, with no limit, usage or listing counting it), and their calls
+//! may succeed once the budget allows (a replacement Ready). Calls go in any order, each
+//! evicting a pod of any usage kind, bound or running (upstream's lister order); where
+//! something else may remove a picked pod before its call (`others_act_between`) any call
+//! may find its pod gone. The next run starts once every call is made.
 //! Abstracted: a pod marked by two spread constraints is counted once per (group, node) as the
-//! larger of the two marks; a run's evictions happen in one step, except that running pods of
-//! a group with several usage kinds are only picked by the run and then evicted one atomic
-//! step each (`Eviction`), each choosing the victim's kind.
+//! larger of the two marks.
 //! Under-approximations (runs upstream can take that kbmc does not explore):
 //! - more than [`ORDER_NODES_MAX`] nodes: index order only (`order_count`);
 //! - one node order serves the whole run: upstream's plugins, and its passes over several
@@ -33,7 +48,11 @@
 //!   constraint's tied groups for all its domains. Upstream's pod order is arbitrary pod by
 //!   pod, so a different mix of groups can be evicted before LowNodeUtilization's node
 //!   reaches its target or the headroom runs out, before a limit or a shared
-//!   PodDisruptionBudget stops a plugin, or among a spread domain's moves.
+//!   PodDisruptionBudget stops a plugin, or among a spread domain's moves;
+//! - a call refused that the run foresaw allowed (a budget tightened by something else
+//!   between them: `unforeseen_refusals_redirect`) leaves a limit, LowNodeUtilization's
+//!   target or an anti-affinity listing where upstream's plugin then tries further pods,
+//!   which no pick covers.
 
 mod evictor;
 mod group_order;
@@ -179,11 +198,14 @@ pub fn permutation(n: usize, k: usize) -> Vec<usize> {
     out
 }
 
-/// One descheduler run, visiting nodes in `order` wherever upstream's order is arbitrary.
-/// Also returns whether `order` is one upstream can take: LowNodeUtilization sorts its
-/// source nodes by usage, so only orders consistent with that sort are runs.
-/// `choice` (below [`group_choice_count`]) names the order of owners and of a node's groups
-/// where that is arbitrary upstream and matters (0: index order).
+/// One descheduler run, visiting nodes in `order` wherever upstream's order is arbitrary:
+/// the state its evictions lead to when nothing else acts in between (evicted pods
+/// terminating), as the plugins decide it. Also returns whether `order` is one upstream can
+/// take: LowNodeUtilization sorts its source nodes by usage, so only orders consistent with
+/// that sort are runs. `choice` (below [`group_choice_count`]) names the order of owners and
+/// of a node's groups where that is arbitrary upstream and matters (0: index order).
+/// The descheduler's step does not take this state: it turns the evictions into picks
+/// ([`Outcome`], [`Eviction`]).
 pub fn run<D: Domain>(
     d: &D,
     m: &Model,
@@ -191,17 +213,33 @@ pub fn run<D: Domain>(
     order: &[usize],
     choice: usize,
 ) -> (ClusterState<D>, D::Bool) {
-    if m.ir.descheduler.is_none() {
-        return (st.clone(), d.bool(true));
-    }
+    let o = decide(d, m, st, order, choice);
+    (o.evicted, o.possible)
+}
+
+/// What a run decides: the state after its evictions, whether its node order is one upstream
+/// can take, and per group and node the running pods it tries that the Eviction API is
+/// foreseen to refuse.
+struct Outcome<D: Domain> {
+    evicted: ClusterState<D>,
+    possible: D::Bool,
+    refused: Vec<Vec<D::Int>>,
+}
+
+fn decide<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, order: &[usize], choice: usize) -> Outcome<D> {
+    let ng = m.ir.groups.len();
     let nn = m.nodes();
+    if m.ir.descheduler.is_none() {
+        return Outcome { evicted: st.clone(), possible: d.bool(true), refused: vec![vec![d.int(0); nn]; ng] };
+    }
     let ready_nodes = d.sum_of((0..nn).map(|n| d.count(&ready(d, st, n))));
-    let fit = (0..m.ir.groups.len()).map(|g| (0..nn).map(|t| node_fit(d, m, st, g, t)).collect()).collect();
+    let fit = (0..ng).map(|g| (0..nn).map(|t| node_fit(d, m, st, g, t)).collect()).collect();
     let mut lim = Limits {
         per_node: vec![d.int(0); nn],
         per_namespace: vec![d.int(0); m.ir.deployments.len()],
         total: d.int(0),
         fit,
+        refused: vec![vec![d.int(0); nn]; ng],
     };
     let mut nx = st.clone();
     let mut possible = d.bool(true);
@@ -244,9 +282,9 @@ pub fn run<D: Domain>(
     }
     // With one Ready node or none the descheduler aborts the run.
     let go = d.gt(&ready_nodes, &d.int(1));
-    let mut out = select(d, &go, &nx, st);
-    defer(d, m, st, &mut out);
-    (out, possible)
+    let evicted = select(d, &go, &nx, st);
+    let refused = lim.refused.iter().map(|row| row.iter().map(|r| d.ite(&go, r, &d.int(0))).collect()).collect();
+    Outcome { evicted, possible, refused }
 }
 
 /// The node order of descheduler step `s`.
@@ -254,25 +292,68 @@ fn order_of(m: &Model, s: &Step) -> Vec<usize> {
     permutation(m.nodes(), s.v as usize)
 }
 
-/// Turns the run's evictions of running pods of the groups that defer them
-/// (`Model::defers_evictions`) into picks: the pods stay running, `evicting` counts them, and
-/// [`Eviction`] steps evict them one at a time, each choosing the victim's usage kind. The
-/// run itself took them in `evict`'s fixed kind order; no plugin reads a single kind (they
-/// read pods per group and requests), so which kind the run took changed none of its
-/// decisions: the picks stand for every choice of kinds upstream's arbitrary pod order can
-/// make. Bound pods (no kind) are evicted at once.
-fn defer<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, out: &mut ClusterState<D>) {
+/// Whether, between a run and the Eviction API calls it makes, something other than the
+/// run's own evictions and the pods' replacements can delete a picked pod or change a
+/// PodDisruptionBudget's count: under interleaved timing anything can; under urgent timing
+/// only fast actors step while picks are left (the run starts where none is enabled), and of
+/// those a preemption, a drain's or the cluster autoscaler's queued evictions held up by a
+/// budget, or a rollout's (a Deployment's or a DaemonSet's) deletions can. Taint eviction's
+/// queue asks no budget, so it is empty where the run starts, and only a node failure (an
+/// event) fills it. Without any of them the first call sees the state the run started from,
+/// and each later one that state with the run's earlier calls and their replacements.
+pub fn others_act_between(m: &Model) -> bool {
+    let ir = &m.ir;
+    ir.timing == crate::ir::Timing::Interleaved
+        || m.preempts
+        || ir.autoscaler.is_some()
+        || ir.events.iter().any(|e| matches!(e, crate::ir::Event::Maintenance { .. }))
+        || (ir.controllers.deployment && ir.deployments.iter().any(|d| d.revisions.len() > 1))
+        || ir.daemon_sets.iter().any(|s| s.revisions.len() > 1)
+}
+
+/// Whether a call the run foresaw allowed may be refused where upstream's plugin would then
+/// try pods past the run's picks: something else may tighten a PodDisruptionBudget between
+/// the run and its calls ([`others_act_between`]), a budget selects pods the descheduler may
+/// evict, and what the run evicts decides what else it tries (an eviction limit counts only
+/// evictions, LowNodeUtilization's target and headroom fall only with them, and
+/// RemovePodsViolatingInterPodAntiAffinity drops only an evicted pod from its listing).
+/// kbmc's run decides from the budget as the run foresees it; the pods such a refusal would
+/// send upstream's plugin on to are not picked (assumption `descheduler-order`).
+pub fn unforeseen_refusals_redirect(m: &Model) -> bool {
+    let Some(ds) = m.ir.descheduler.as_ref().filter(|_| m.ir.controllers.descheduler) else {
+        return false;
+    };
+    let budgeted = m.ir.pdbs.iter().any(|p| (0..m.ir.groups.len()).any(|g| p.selects[g] && m.defers_evictions[g]));
+    let feedback = ds.max_per_node.is_some()
+        || ds.max_per_namespace.is_some()
+        || ds.max_total.is_some()
+        || plugins_in_run(m).iter().any(|(_, p)| {
+            matches!(
+                p,
+                DeschedulerPlugin::LowNodeUtilization { .. }
+                    | DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. }
+            )
+        });
+    others_act_between(m) && budgeted && feedback
+}
+
+/// The state after a run's step from `st`: every pod the run evicts (bound or running) and
+/// every running pod it tries that the Eviction API is foreseen to refuse becomes a pick
+/// (`evicting`), at most the group's pods on the node; the pods stay as they are, and
+/// [`Eviction`] steps make the API calls one at a time, each asking the budget as it then
+/// stands. Upstream's plugins decide from the snapshot the run started with and then call
+/// `EvictPod` pod by pod, while the ReplicaSet, the scheduler and the kubelet go on.
+fn defer<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, o: &Outcome<D>) -> ClusterState<D> {
+    let mut out = st.clone();
     for g in (0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]) {
         for n in 0..m.nodes() {
-            let mut taken = d.int(0);
-            for &k in &m.kinds_of_group[g] {
-                taken = d.add(&taken, &d.sub(&st.running[k][n], &out.running[k][n]));
-                out.running[k][n] = st.running[k][n].clone();
-            }
-            out.terminating[g][n] = d.sub(&out.terminating[g][n], &taken);
-            out.evicting[g][n] = d.add(&st.evicting[g][n], &taken);
+            let taken = d.sub(&o.evicted.terminating[g][n], &st.terminating[g][n]);
+            let tried = d.add(&taken, &o.refused[g][n]);
+            let pods = crate::model::active_on(d, m, st, g, n);
+            out.evicting[g][n] = d.add(&st.evicting[g][n], &d.min(&tried, &pods));
         }
     }
+    out
 }
 
 /// `c ? a : b` over whole states (only the pod arrays differ after a descheduler run).
@@ -287,11 +368,16 @@ fn select<D: Domain>(d: &D, c: &D::Bool, a: &ClusterState<D>, b: &ClusterState<D
     out
 }
 
-/// Pods a run evicts or picks to evict: terminating and picked pods added.
+/// Pods a run evicts (terminating pods added), when nothing else acts in between.
 fn evicted_total<D: Domain>(d: &D, before: &ClusterState<D>, after: &ClusterState<D>) -> D::Int {
-    let b = d.sum(before.terminating.iter().chain(&before.evicting).flatten());
-    let a = d.sum(after.terminating.iter().chain(&after.evicting).flatten());
+    let b = d.sum(before.terminating.iter().flatten());
+    let a = d.sum(after.terminating.iter().flatten());
     d.sub(&a, &b)
+}
+
+/// Picks left in `st` (a run's Eviction API calls not made yet).
+fn picks_left<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> D::Int {
+    d.sum((0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]).flat_map(|g| st.evicting[g].iter()))
 }
 
 /// Whether the order of Deployments' groups can change a run's outcome (see
@@ -394,34 +480,37 @@ impl<D: Domain> Controller<D> for Descheduler {
     fn uses_deployment_order(&self, m: &Model) -> bool {
         deployment_order_matters(m)
     }
+    /// The run evicts nothing itself: its [`Eviction`] steps do.
     fn evicts(&self, _s: &Step) -> bool {
-        true
+        false
     }
+    /// A run starts once the previous run's Eviction API calls are made (upstream's loop runs
+    /// the plugins and their calls, then waits for the next period). It is a step where it
+    /// evicts something when nothing else acts; where something else may act before its
+    /// calls ([`others_act_between`]), also where it only tries pods the budget now refuses.
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
-        let (after, possible) = run(d, m, st, &order_of(m, s), s.a as usize);
-        d.and(&possible, &d.gt(&evicted_total(d, st, &after), &d.int(0)))
+        let o = decide(d, m, st, &order_of(m, s), s.a as usize);
+        let mut acts = d.gt(&evicted_total(d, st, &o.evicted), &d.int(0));
+        if others_act_between(m) {
+            acts = d.or(&acts, &d.gt(&d.sum(o.refused.iter().flatten()), &d.int(0)));
+        }
+        d.all([o.possible, d.eq(&picks_left(d, m, st), &d.int(0)), acts].iter())
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
-        *nx = run(d, m, st, &order_of(m, s), s.a as usize).0;
-        disruption::note_breach(d, m, &d.bool(true), st, nx);
+        *nx = defer(d, m, st, &decide(d, m, st, &order_of(m, s), s.a as usize));
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
-        let mut parts = Vec::new();
         let mut picks = Vec::new();
         let anti = plugins_in_run(m)
             .iter()
             .any(|(_, p)| matches!(p, DeschedulerPlugin::RemovePodsViolatingInterPodAntiAffinity { .. }));
-        for g in 0..m.ir.groups.len() {
+        for g in (0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]) {
             for n in 0..m.nodes() {
-                let k = after.terminating[g][n] - before.terminating[g][n];
+                let k = after.evicting[g][n] - before.evicting[g][n];
                 if k > 0 {
                     let why = if anti { inter_pod_anti_affinity::why(m, before, g, n) } else { None };
                     let why = why.map(|w| format!(", as {w}")).unwrap_or_default();
-                    parts.push(format!("{k} pod(s) of {} from {}{why}", m.group_name(g), m.node_name(n)));
-                }
-                let p = after.evicting.get(g).map_or(0, |row| row[n]);
-                if p > 0 {
-                    picks.push(format!("{p} running pod(s) of {} on {}", m.group_name(g), m.node_name(n)));
+                    picks.push(format!("{k} pod(s) of {} on {}{why}", m.group_name(g), m.node_name(n)));
                 }
             }
         }
@@ -430,11 +519,7 @@ impl<D: Domain> Controller<D> for Descheduler {
                 .iter()
                 .flat_map(|ds| ds.profiles.iter().flat_map(|p| p.deschedule.iter().chain(&p.balance).map(|x| x.name())))
                 .collect();
-        let what = match (parts.is_empty(), picks.is_empty()) {
-            (false, true) => format!("evicts {}", parts.join(", ")),
-            (true, false) => format!("picks {} to evict", picks.join(", ")),
-            _ => format!("evicts {} and picks {} to evict", parts.join(", "), picks.join(", ")),
-        };
+        let what = format!("picks to evict {}", picks.join(", "));
         let mut how = vec![plugins.join(", ")];
         if s.v != 0 {
             let order: Vec<&str> = order_of(m, s).iter().map(|&n| m.node_name(n)).collect();
@@ -452,11 +537,24 @@ impl<D: Domain> Controller<D> for Descheduler {
     }
 }
 
-/// The evictions a descheduler run picked (`defer`), one pod per step: any running pod of
-/// the picked group on the node, of any usage kind, goes (upstream evicts in the order its
-/// pod lister returns, arbitrary among pods of one ReplicaSet). No other actor steps until
-/// every pick is evicted (the run's evictions are one step in kbmc); groups go in index order,
-/// nodes in any order (an order by node index would make renamed nodes behave differently).
+/// An [`Eviction`] step that evicts a running pod of the step's usage kind (`v`).
+const RUNNING: u8 = 0;
+/// An [`Eviction`] step that evicts a bound pod that has not started.
+const BOUND: u8 = 1;
+/// An [`Eviction`] step whose call evicts nothing: the budget refuses it, or the pod is gone.
+const DROP: u8 = 2;
+
+/// The Eviction API calls a descheduler run picked (`defer`), one per step, a fast step that
+/// the other controllers interleave with (upstream's plugins call `EvictPod` pod by pod while
+/// the ReplicaSet, the scheduler and the kubelet go on). A call evicts a running pod of the
+/// picked group on the node, of any usage kind (upstream's pod order is the lister's,
+/// arbitrary among pods of one ReplicaSet), where the PodDisruptionBudget allows it as it
+/// stands now (`disruption::allows`), or a bound pod that has not started (phase Pending:
+/// the API asks no budget). A call the budget refuses evicts nothing (evictions.go `EvictPod`
+/// returns the 429 and the plugin goes on to its next pod, which is a pick of its own), and
+/// so does a call whose pod is gone. Calls go in any order, groups and nodes alike. Where
+/// something else may delete a picked pod first ([`others_act_between`]) any call may find
+/// its pod gone; elsewhere only a call that finds no pod of the group left on the node.
 pub struct Eviction;
 
 impl<D: Domain> Controller<D> for Eviction {
@@ -464,7 +562,7 @@ impl<D: Domain> Controller<D> for Eviction {
         "descheduler"
     }
     fn class(&self) -> Class {
-        Class::Atomic
+        Class::Fast
     }
     fn node_conditions_changed(&self) -> Conditions {
         Conditions::NONE
@@ -473,31 +571,48 @@ impl<D: Domain> Controller<D> for Eviction {
         for g in (0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]) {
             for n in 0..m.nodes() {
                 for &k in &m.kinds_of_group[g] {
-                    out.push(Step::new(actor, 0, g, n, k as i64));
+                    out.push(Step::new(actor, RUNNING, g, n, k as i64));
                 }
+                out.push(Step::new(actor, BOUND, g, n, 0));
+                out.push(Step::new(actor, DROP, g, n, 0));
             }
         }
     }
-    fn evicts(&self, _s: &Step) -> bool {
-        true
+    /// A call that evicts a pod is a voluntary eviction (a drop raises no count).
+    fn evicts(&self, s: &Step) -> bool {
+        s.op != DROP
     }
     fn node_of(&self, s: &Step) -> Option<usize> {
         Some(s.b as usize)
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
-        let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
-        let earlier = (0..g)
-            .filter(|&h| m.defers_evictions[h])
-            .flat_map(|h| st.evicting[h].iter())
-            .map(|c| d.eq(c, &d.int(0)))
-            .collect::<Vec<_>>();
-        d.all([d.all(earlier.iter()), d.gt(&st.evicting[g][n], &d.int(0)), d.gt(&st.running[k][n], &d.int(0))].iter())
+        let (g, n) = (s.a as usize, s.b as usize);
+        let picked = d.gt(&st.evicting[g][n], &d.int(0));
+        let can = match s.op {
+            RUNNING => d.and(&d.gt(&st.running[s.v as usize][n], &d.int(0)), &disruption::allows(d, m, st, g, n)),
+            BOUND => d.gt(&st.bound[g][n], &d.int(0)),
+            _ if others_act_between(m) => d.bool(true),
+            _ => {
+                let running = crate::model::running_of_group(d, m, st, g, n);
+                let gone = d.eq(&d.add(&running, &st.bound[g][n]), &d.int(0));
+                let refused = d.and(&d.gt(&running, &d.int(0)), &d.not(&disruption::allows(d, m, st, g, n)));
+                d.or(&gone, &refused)
+            }
+        };
+        d.and(&picked, &can)
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
-        let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
+        let (g, n) = (s.a as usize, s.b as usize);
         let one = d.int(1);
-        nx.running[k][n] = d.sub(&st.running[k][n], &one);
         nx.evicting[g][n] = d.sub(&st.evicting[g][n], &one);
+        match s.op {
+            RUNNING => {
+                let k = s.v as usize;
+                nx.running[k][n] = d.sub(&st.running[k][n], &one);
+            }
+            BOUND => nx.bound[g][n] = d.sub(&st.bound[g][n], &one),
+            _ => return,
+        }
         nx.terminating[g][n] = d.add(&st.terminating[g][n], &one);
         disruption::note_breach(d, m, &d.bool(true), st, nx);
     }
@@ -505,16 +620,28 @@ impl<D: Domain> Controller<D> for Eviction {
         &self,
         m: &Model,
         s: &Step,
-        _before: &ClusterState<Concrete>,
+        before: &ClusterState<Concrete>,
         _after: &ClusterState<Concrete>,
     ) -> String {
-        let (g, n, k) = (s.a as usize, s.b as usize, s.v as usize);
-        let warming = if m.kinds[k].warming { ", warming up" } else { "" };
-        format!(
-            "evicts a pod of {} using {}m CPU{warming} from {}",
-            m.group_name(g),
-            m.kinds[k].cpu_usage,
-            m.node_name(n)
-        )
+        let (g, n) = (s.a as usize, s.b as usize);
+        match s.op {
+            RUNNING => {
+                let k = s.v as usize;
+                let warming = if m.kinds[k].warming { ", warming up" } else { "" };
+                format!(
+                    "evicts a pod of {} using {}m CPU{warming} from {}",
+                    m.group_name(g),
+                    m.kinds[k].cpu_usage,
+                    m.node_name(n)
+                )
+            }
+            BOUND => format!("evicts a pod of {} from {}, not started yet", m.group_name(g), m.node_name(n)),
+            _ => match disruption::refusal(m, before, g, n) {
+                Some(why) if crate::model::running_of_group(&Concrete, m, before, g, n) > 0 => {
+                    format!("cannot evict a picked pod of {} from {}: {why}", m.group_name(g), m.node_name(n))
+                }
+                _ => format!("finds a picked pod of {} on {} gone", m.group_name(g), m.node_name(n)),
+            },
+        }
     }
 }

@@ -76,8 +76,9 @@ fn topology_spread_balances_the_documented_example() {
     assert_eq!(evictions(&m, &m.initial_state(&[6])), vec![0, 0, 0, 0, 2, 3]);
 }
 
-/// What every enabled descheduler label (one per order) does to `st`, as `project` of the
-/// state before and after it, each outcome once.
+/// What the run of every enabled descheduler label (one per order) evicts from `st` when
+/// nothing else acts in between, as `project` of the state before and after it, each outcome
+/// once.
 fn distinct_outcomes(
     m: &Model,
     st: &ClusterState<Concrete>,
@@ -88,7 +89,7 @@ fn distinct_outcomes(
     let mut out: Vec<Vec<i64>> = labels
         .iter()
         .filter(|s| Descheduler.guard(&Concrete, m, s, st))
-        .map(|s| project(st, &Descheduler.update(&Concrete, m, s, st)))
+        .map(|s| project(st, &run(&Concrete, m, st, &order_of(m, s), s.a as usize).0))
         .collect();
     out.sort();
     out.dedup();
@@ -559,19 +560,11 @@ fn low_node_utilization_skips_excluded_namespaces() {
     assert_eq!(evicted_per_deployment(&m), vec![0, 0]);
 }
 
-/// Pods of each group one descheduler step evicts (or picks), over every enabled label, each
-/// outcome once.
+/// Pods of each group one descheduler run evicts, over every enabled label, each outcome once.
 fn group_outcomes(m: &Model, st: &ClusterState<Concrete>) -> Vec<Vec<i64>> {
     distinct_outcomes(m, st, |before, after| {
-        let picked = |s: &ClusterState<Concrete>, g: usize, n: usize| s.evicting.get(g).map_or(0, |r| r[n]);
         (0..m.ir.groups.len())
-            .map(|g| {
-                (0..m.nodes())
-                    .map(|n| {
-                        after.terminating[g][n] + picked(after, g, n) - before.terminating[g][n] - picked(before, g, n)
-                    })
-                    .sum()
-            })
+            .map(|g| (0..m.nodes()).map(|n| after.terminating[g][n] - before.terminating[g][n]).sum())
             .collect()
     })
 }
@@ -606,7 +599,7 @@ fn anti_affinity_explores_every_group_order_on_a_node() {
     let after = Descheduler.update(&Concrete, &m, &labels[1], &st);
     assert_eq!(
         Controller::<Concrete>::describe(&Descheduler, &m, &labels[1], &st, &after),
-        "evicts 2 pod(s) of back from n-0, as back's affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0] selects 1 other pod in kubernetes.io/hostname of n-0 (RemovePodsViolatingInterPodAntiAffinity; on n-0 back before front)"
+        "picks to evict 2 pod(s) of back on n-0, as back's affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0] selects 1 other pod in kubernetes.io/hostname of n-0 (RemovePodsViolatingInterPodAntiAffinity; on n-0 back before front)"
     );
 }
 
@@ -833,4 +826,143 @@ fn node_fit_checks_only_the_resources_a_pod_requests() {
     st.running[m.start_kind[hog]][1] = 5;
     assert!(fit(&st, light), "no memory named: the over-committed memory is not asked");
     assert!(!fit(&st, zero), "memory named, as 0: 5Gi + 0 of 4Gi does not fit");
+}
+
+/// RemoveDuplicates on 4/1/1 pods (two of n-0's four go), with `pdb` (a PodDisruptionBudget
+/// spec's fields) over the pods where it is not empty.
+fn duplicates_with_budget(pdb: &str) -> Model {
+    let budget = if pdb.is_empty() {
+        String::new()
+    } else {
+        format!("apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: web-pdb}}\nspec: {{{pdb}, selector: {{matchLabels: {{app: web}}}}}}\n---\n")
+    };
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 3, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 4}, {node: n-1, count: 1}, {node: n-2, count: 1}]}]\n";
+    model(&format!("{}{budget}{}{spec}", deployment("web", 6, "1", "1Gi", ""), policy("RemoveDuplicates", "")))
+}
+
+/// The steps enabled in `st` under the model's timing policy, as both engines take them.
+fn enabled_steps(m: &Model, st: &ClusterState<Concrete>) -> Vec<Step> {
+    let reg = crate::model::registry::<Concrete>();
+    let labels = crate::model::all_steps(m, &reg);
+    crate::model::relation::enabled(m, &reg, &labels, &crate::model::relation::static_classes(m), false, st)
+}
+
+/// The actor names of `steps`, sorted, each once.
+fn actors(steps: &[Step]) -> Vec<&'static str> {
+    let reg = crate::model::registry::<Concrete>();
+    let mut names: Vec<&'static str> = steps.iter().map(|s| reg[s.actor as usize].name()).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Takes the first enabled step that is not the descheduler's until none is left: the
+/// ReplicaSet, the scheduler and the kubelet settle.
+fn settle(m: &Model, mut st: ClusterState<Concrete>) -> ClusterState<Concrete> {
+    let reg = crate::model::registry::<Concrete>();
+    for _ in 0..100 {
+        let Some(s) = enabled_steps(m, &st).into_iter().find(|s| reg[s.actor as usize].name() != "descheduler") else {
+            return st;
+        };
+        st = reg[s.actor as usize].update(&Concrete, m, &s, &st);
+    }
+    panic!("the controllers did not settle");
+}
+
+/// The one enabled step of `op` (RUNNING, BOUND or DROP) among `steps`, if one.
+fn eviction_of(steps: &[Step], op: u8) -> Option<Step> {
+    let reg = crate::model::registry::<Concrete>();
+    let mut of = steps.iter().filter(|s| reg[s.actor as usize].name() == "descheduler" && s.op == op);
+    let first = of.next().copied();
+    assert!(of.next().is_none(), "{steps:?}");
+    first
+}
+
+/// Upstream's run calls the Eviction API pod by pod (evictions.go `EvictPod` in the plugins'
+/// loops, removeduplicates.go `Balance`) while the ReplicaSet and the scheduler go on:
+/// RemoveDuplicates wants two of n-0's four pods gone; the run picks them, and after the
+/// first call the ReplicaSet's replacement and the second call are both steps. With a run's
+/// evictions in one step no state had one of them evicted and not the other.
+#[test]
+fn a_runs_evictions_interleave_with_the_replicaset() {
+    let m = duplicates_with_budget("");
+    let reg = crate::model::registry::<Concrete>();
+    let st = m.initial_state(&[3]);
+    let run: Vec<Step> =
+        enabled_steps(&m, &st).into_iter().filter(|s| reg[s.actor as usize].name() == "descheduler").collect();
+    assert_eq!(run.len(), 1, "{run:?}");
+    let picked = reg[run[0].actor as usize].update(&Concrete, &m, &run[0], &st);
+    assert_eq!((picked.evicting[0][0], picked.terminating[0][0]), (2, 0));
+    // Only the calls follow the run (nothing else changed), then the ReplicaSet joins in.
+    let first = enabled_steps(&m, &picked);
+    assert_eq!(actors(&first), ["descheduler"], "{first:?}");
+    let call = eviction_of(&first, RUNNING).expect("a call");
+    let one = reg[call.actor as usize].update(&Concrete, &m, &call, &picked);
+    assert_eq!((one.evicting[0][0], one.terminating[0][0]), (1, 1));
+    let between = actors(&enabled_steps(&m, &one));
+    assert!(between.contains(&"descheduler") && between.contains(&"deployment"), "{between:?}");
+    // The replacement may run before the second call.
+    let replaced = settle(&m, one);
+    assert_eq!((replaced.evicting[0][0], replaced.pending[0]), (1, 0));
+    assert!(eviction_of(&enabled_steps(&m, &replaced), RUNNING).is_some());
+}
+
+/// evictions_test.go TestEvictPod, translated: "pod present" is evicted; "pod absent (not
+/// found error)" and "pod absent (too many requests error)" evict nothing, and the call is
+/// over (the plugin goes on to its next pod). TestNewPodEvictor's "eviction error with
+/// eviction failure event notification" counts a failed call towards no limit: kbmc's
+/// limits count the run's foreseen evictions only, and a call is one step whatever it does.
+#[test]
+fn each_call_asks_the_eviction_api_as_the_cluster_stands() {
+    let m = duplicates_with_budget("");
+    let (d, k) = (Concrete, m.kinds_of_group[0][0]);
+    let mut st = m.initial_state(&[3]);
+    st.evicting[0][0] = 1;
+    let guard = |s: &ClusterState<Concrete>, op: u8| Eviction.guard(&d, &m, &Step::new(0, op, 0, 0, k as i64), s);
+    // Pod present: evicted.
+    assert!(guard(&st, RUNNING) && !guard(&st, DROP));
+    let nx = Eviction.update(&d, &m, &Step::new(0, RUNNING, 0, 0, k as i64), &st);
+    assert_eq!((nx.evicting[0][0], nx.running[k][0], nx.terminating[0][0]), (0, 3, 1));
+    // Pod absent: nothing to evict, the pick goes.
+    let mut gone = st.clone();
+    gone.running[k][0] = 0;
+    assert!(!guard(&gone, RUNNING) && !guard(&gone, BOUND) && guard(&gone, DROP));
+    let nx = Eviction.update(&d, &m, &Step::new(0, DROP, 0, 0, 0), &gone);
+    assert_eq!((nx.evicting[0][0], nx.terminating[0][0]), (0, 0));
+    // Too many requests: a budget that allows no disruption refuses, the pod stays.
+    let m = duplicates_with_budget("minAvailable: \"100%\"");
+    let guard = |s: &ClusterState<Concrete>, op: u8| Eviction.guard(&d, &m, &Step::new(0, op, 0, 0, k as i64), s);
+    assert!(!guard(&st, RUNNING) && guard(&st, DROP));
+    let nx = Eviction.update(&d, &m, &Step::new(0, DROP, 0, 0, 0), &st);
+    assert_eq!((nx.evicting[0][0], nx.running[k][0], nx.terminating[0][0]), (0, 4, 0));
+    // A pod that has not started (phase Pending) goes without the budget.
+    let mut bound = st.clone();
+    bound.running[k][0] = 0;
+    bound.bound[0][0] = 1;
+    assert!(guard(&bound, BOUND) && !guard(&bound, DROP));
+}
+
+/// A budget allowing one disruption: the run foresees one of its two calls refused and
+/// tries both (removeduplicates.go goes on after a refused pod). The second call is
+/// refused while the first pod's replacement is not running, and allowed once it is:
+/// upstream's calls and the ReplicaSet race, so either may happen.
+#[test]
+fn a_call_the_run_foresaw_refused_goes_once_the_budget_allows() {
+    let m = duplicates_with_budget("maxUnavailable: 1");
+    let reg = crate::model::registry::<Concrete>();
+    let st = m.initial_state(&[3]);
+    assert_eq!(evictions(&m, &st), vec![1, 0, 0], "the run alone evicts one");
+    let run: Vec<Step> =
+        enabled_steps(&m, &st).into_iter().filter(|s| reg[s.actor as usize].name() == "descheduler").collect();
+    let picked = reg[run[0].actor as usize].update(&Concrete, &m, &run[0], &st);
+    assert_eq!(picked.evicting[0][0], 2, "both pods are tried");
+    let call = eviction_of(&enabled_steps(&m, &picked), RUNNING).expect("the budget allows one");
+    let one = reg[call.actor as usize].update(&Concrete, &m, &call, &picked);
+    let now = enabled_steps(&m, &one);
+    assert!(eviction_of(&now, RUNNING).is_none() && eviction_of(&now, DROP).is_some(), "{now:?}");
+    let replaced = settle(&m, one);
+    let later = enabled_steps(&m, &replaced);
+    assert!(eviction_of(&later, RUNNING).is_some() && eviction_of(&later, DROP).is_none(), "{later:?}");
+    let two = Eviction.update(&Concrete, &m, &eviction_of(&later, RUNNING).unwrap(), &replaced);
+    assert_eq!((two.evicting[0][0], two.terminating[0][0]), (0, 1 + replaced.terminating[0][0]));
 }
