@@ -78,7 +78,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 17] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 16] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
@@ -134,12 +134,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             "hpa",
             "an HPA's stabilization window expires whole, its rate policies are measured from the current count, a started pod is ready at once (no CPU initialization period), and its ratios are integer arithmetic",
             c.hpa && !ir.hpas.is_empty(),
-            Affects::All,
-        ),
-        (
-            "preemption-terminating",
-            "a terminating pod of lower priority on a preemptor's nominated node, whatever deleted it, keeps the preemptor from preempting again (upstream: only a pod a preemption is deleting does)",
-            m.preempts,
             Affects::All,
         ),
         (
