@@ -1174,6 +1174,10 @@ pub enum PodPhase {
     Running,
     /// `metadata.deletionTimestamp` set: stopping, still holding its requests.
     Terminating,
+    /// Terminating, and its DisruptionTarget condition is True with reason
+    /// PreemptionByScheduler: a preemption deleted it (the scheduler's
+    /// `podTerminatingByPreemption`, which `PodEligibleToPreemptOthers` reads).
+    Preempted,
 }
 
 /// Pods of one group at start, from a snapshot's Pods.

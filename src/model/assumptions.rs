@@ -132,12 +132,6 @@ pub fn of(m: &Model) -> Vec<Assumption> {
             Affects::All,
         ),
         (
-            "preemption-terminating",
-            "a terminating pod of lower priority on a preemptor's nominated node, whatever deleted it, keeps the preemptor from preempting again (upstream: only a pod a preemption is deleting does)",
-            m.preempts,
-            Affects::All,
-        ),
-        (
             "preemption-victim-order",
             "preemption victims of one priority on a node are reprieved group by group, in every order of their groups up to 24 orders (index order beyond); upstream goes pod by pod in start-time order, which can interleave two groups",
             super::controllers::preemption::victim_order_matters(m),

@@ -1,8 +1,8 @@
 //! Candidate invariants of the model, for an engine that proves intents by induction: each
 //! field's declared range (read off the state's declaration), and the facts about what the
 //! controllers keep that a state off the reachable ones may break (live pods within the pod
-//! bound, picked and chosen pods among those there, no pods on absent nodes, requests within
-//! allocatable, replicas within each HPA's range). Written once over the value domain. A
+//! bound, picked, chosen and preempted pods among those there, no pods on absent nodes,
+//! requests within allocatable, replicas within each HPA's range). Written once over the value domain. A
 //! candidate is only a guess: the engine keeps those that hold initially and prunes them until
 //! they are inductive together. Must not decide which candidates are kept, nor import an engine.
 
@@ -72,6 +72,14 @@ pub fn kept_by_controllers<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) ->
         for (n, chosen) in row.iter().enumerate() {
             let of = if r < ng { st.bound[r][n].clone() } else { st.running[r - ng][n].clone() };
             out.push(d.le(chosen, &of));
+        }
+    }
+    // Per cell: the terminating pods a preemption deleted are among the terminating pods
+    // there. Without it the step case may start from a nominated pod held by a victim that is
+    // no longer there.
+    for (g, row) in st.preempted.iter().enumerate() {
+        for (n, preempted) in row.iter().enumerate() {
+            out.push(d.le(preempted, &st.terminating[g][n]));
         }
     }
     // Per node: no pods while it is absent (outside the topology). Where initial states

@@ -210,7 +210,7 @@ pub struct Model {
     pub stateful_at: Vec<Option<usize>>,
     /// Whether the scheduler may preempt (`controllers::preemption`): it runs, and some pod
     /// group whose pods may preempt has one of lower priority beside it. The state then has
-    /// `nominated` and `preempting` rows.
+    /// `nominated`, `preempting` and `preempted` rows.
     pub preempts: bool,
     /// Per group: its row in `ClusterState::unscheduled` when a DaemonSet owns it.
     pub daemon_row: Vec<Option<usize>>,
@@ -546,6 +546,7 @@ impl Model {
         let mut pending = vec![0; ng];
         let mut bound = vec![vec![0; nn]; ng];
         let mut terminating = vec![vec![0; nn]; ng];
+        let mut preempted = vec![vec![0; nn]; ng];
         for p in &ir.initial_pods {
             let g = p.group.index();
             match (p.phase, p.node) {
@@ -553,6 +554,10 @@ impl Model {
                 (ir::PodPhase::Bound, Some(n)) => bound[g][n.index()] += p.count,
                 (ir::PodPhase::Running, Some(n)) => running[start_kind(g)][n.index()] += p.count,
                 (ir::PodPhase::Terminating, Some(n)) => terminating[g][n.index()] += p.count,
+                (ir::PodPhase::Preempted, Some(n)) => {
+                    terminating[g][n.index()] += p.count;
+                    preempted[g][n.index()] += p.count;
+                }
             }
         }
         // Each DaemonSet starts settled: its first revision's pod running on every present
@@ -575,6 +580,8 @@ impl Model {
             bound,
             running,
             terminating,
+            // Its rows exist only where the scheduler may preempt (state.rs).
+            preempted: if self.preempts { preempted } else { zero.preempted.clone() },
             desired: t.replicas.clone(),
             hpa_window_max: vec![-1; ir.hpas.len()],
             hpa_window_min: vec![-1; ir.hpas.len()],

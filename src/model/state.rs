@@ -355,6 +355,11 @@ state_fields! {
     /// step each (`preemption::PreemptionVictims`). No rows unless `Model::preempts`.
     preempting: Grid, Shape::PerRowAndNode(Objects::Groups), "pod.{[of]}.{[node]}.preempting",
         when |m| m.preempts, range Some(pods);
+    /// Per pod group and node: the pods among `terminating` that a preemption deleted (their
+    /// DisruptionTarget condition says PreemptionByScheduler), at most `terminating`. No rows
+    /// unless `Model::preempts`.
+    preempted: Grid, Shape::PerRowAndNode(Objects::Groups), "pod.{[of]}.{[node]}.preempted",
+        when |m| m.preempts, range Some(pods);
     /// Per DaemonSet pod group (`Model::daemon_groups` order) and node: daemon pods created
     /// for that node (a required node affinity on its name) and not yet bound by the
     /// scheduler (at most one per node: controllers/daemonset.rs).
@@ -1281,6 +1286,7 @@ mod tests {
             &st.queued,
             &st.nominated,
             &st.preempting,
+            &st.preempted,
             &st.unscheduled,
             &st.scaling_down,
         ];

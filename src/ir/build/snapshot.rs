@@ -83,6 +83,17 @@ fn stale(reference: &OwnerReference, owner: &ObjectMeta) -> bool {
     owner.uid.as_deref().is_some_and(|u| !reference.uid.is_empty() && reference.uid != u)
 }
 
+/// Whether a terminating pod was deleted by a preemption: its (first) DisruptionTarget
+/// condition is True with reason PreemptionByScheduler (kube-scheduler's
+/// `podTerminatingByPreemption`; the preemption sets it before it deletes the pod).
+fn by_preemption(p: &Pod) -> bool {
+    let conditions = p.status.as_ref().and_then(|s| s.conditions.as_deref()).unwrap_or_default();
+    conditions
+        .iter()
+        .find(|c| c.type_ == "DisruptionTarget")
+        .is_some_and(|c| c.status == "True" && c.reason.as_deref() == Some("PreemptionByScheduler"))
+}
+
 fn namespace(meta: &ObjectMeta) -> String {
     meta.namespace.clone().unwrap_or_else(|| "default".into())
 }
@@ -668,6 +679,7 @@ impl Builder<'_> {
         }
         let phase = match (terminating, node, p.status.as_ref().and_then(|s| s.phase.as_deref())) {
             (true, None, _) => return, // deleted before it was bound: gone, no load
+            (true, Some(_), _) if by_preemption(p) => PodPhase::Preempted,
             (true, Some(_), _) => PodPhase::Terminating,
             (false, None, _) => PodPhase::Pending,
             (false, Some(_), Some("Running")) => PodPhase::Running,
@@ -678,6 +690,7 @@ impl Builder<'_> {
             PodPhase::Bound => 1,
             PodPhase::Running => 2,
             PodPhase::Terminating => 3,
+            PodPhase::Preempted => 4,
         };
         initial.entry((g, node, order)).or_insert((phase, 0)).1 += 1;
     }
@@ -897,6 +910,7 @@ fn show(r: Resources) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::ir::PodPhase;
     use crate::model::testkit::{model, node};
 
     const NODES: &str = "apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {allocatable: {cpu: \"8\", memory: 8Gi}}\n---\napiVersion: v1\nkind: Node\nmetadata: {name: n2}\nstatus: {allocatable: {cpu: \"8\", memory: 8Gi}}\n---\n";
@@ -969,6 +983,7 @@ mod tests {
         let running = |g: usize, n: usize| m.kinds_of_group[g].iter().map(|&k| st.running[k][n]).sum::<i64>();
         assert_eq!((running(new, n1), running(new, n2), running(old, n1), running(old, n2)), (1, 0, 0, 1));
         assert_eq!(st.terminating[old], vec![0, 1]);
+        assert_eq!(m.ir.initial_pods.iter().map(|p| p.phase).filter(|&p| p == PodPhase::Preempted).count(), 0);
         assert_eq!(st.revision, vec![0]);
         // Fixed load: one pod (1 CPU, 1Gi) on each node.
         assert_eq!((m.ir.nodes[n1].fixed.cpu_milli, m.ir.nodes[n1].fixed.pods), (1000, 1));
@@ -980,6 +995,30 @@ mod tests {
         assert_eq!((requested[n1].2, requested[n2].2), (2, 4));
         let ids: Vec<&str> = crate::model::assumptions::of(&m).iter().map(|a| a.id).collect();
         assert!(ids.contains(&"fixed-pods") && ids.contains(&"snapshot-state"), "{ids:?}");
+    }
+
+    /// A terminating pod whose DisruptionTarget condition is True with reason
+    /// PreemptionByScheduler is one a preemption deleted (`podTerminatingByPreemption`); the
+    /// condition with another reason or status, or on a pod not terminating, is not.
+    #[test]
+    fn a_pod_a_preemption_deleted_is_told_apart() {
+        let deleted = "\n  deletionTimestamp: \"2026-01-01T00:00:00Z\"";
+        let with = |meta: &str, status: &str, reason: &str| {
+            pod("d", "shop", "ReplicaSet/web-new", "new", "n2", "Running", meta).replace(
+                "status: {phase: Running}",
+                &format!("status: {{phase: Running, conditions: [{{type: DisruptionTarget, status: \"{status}\", reason: {reason}}}]}}"),
+            )
+        };
+        let phase = |p: String| {
+            let yaml =
+                [NODES.to_string(), deployment("shop", "web:2"), replica_set("new", "web:2", 3), p, SPEC.to_string()]
+                    .concat();
+            model(&yaml).ir.initial_pods.iter().map(|p| p.phase).collect::<Vec<_>>()
+        };
+        assert_eq!(phase(with(deleted, "True", "PreemptionByScheduler")), vec![PodPhase::Preempted]);
+        assert_eq!(phase(with(deleted, "True", "EvictionByEvictionAPI")), vec![PodPhase::Terminating]);
+        assert_eq!(phase(with(deleted, "False", "PreemptionByScheduler")), vec![PodPhase::Terminating]);
+        assert_eq!(phase(with("", "True", "PreemptionByScheduler")), vec![PodPhase::Running]);
     }
 
     /// Pods are matched to their Deployment within its namespace: a ReplicaSet controlled by

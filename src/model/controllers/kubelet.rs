@@ -7,7 +7,10 @@
 //! Each pod starts and stops on its own upstream, so another controller may act while some of a
 //! node's pods have started: a step starts (stops) either one pod of a group on a node, or all
 //! of them at once. The second is a shortcut through the first's intermediate states; it keeps
-//! counterexamples short, and the first makes every intermediate count reachable.
+//! counterexamples short, and the first makes every intermediate count reachable. Where the
+//! scheduler may preempt, a one-pod stop also says which kind of terminating pod goes, one a
+//! preemption deleted or another (`ClusterState::preempted`, which preemption's eligibility
+//! reads): grace periods decide upstream, so both are successors.
 //! Under the urgent policy only fast controllers act between two pods, so the one-pod steps
 //! exist only where one of them can tell the intermediate count apart (`Model::reduce_kubelet`):
 //! a start, where the Deployment has more than one revision (a RollingUpdate counts the new
@@ -93,6 +96,11 @@ fn rejects_on_resources(m: &Model) -> bool {
 /// The step's `v`: every pod of the group on the node, or exactly one of several.
 const ALL: i64 = 0;
 const ONE: i64 = 1;
+/// A stop's `v` where the scheduler may preempt: exactly one of several terminating pods, one
+/// that a preemption deleted (`ClusterState::preempted`); `ONE` is then one that something
+/// else deleted. Which of a node's terminating pods stops first goes by grace periods
+/// upstream, which kbmc does not keep: both are successors.
+const ONE_PREEMPTED: i64 = 2;
 
 /// Whether one-pod steps are limited to where another fast step can observe them.
 fn reduced(m: &Model) -> bool {
@@ -101,7 +109,7 @@ fn reduced(m: &Model) -> bool {
 
 /// How many pods the step moves out of `waiting` (bound or terminating pods).
 fn moved<D: Domain>(d: &D, s: &Step, waiting: &D::Int) -> D::Int {
-    if s.v == ONE {
+    if s.v != ALL {
         d.int(1)
     } else {
         waiting.clone()
@@ -151,6 +159,9 @@ impl<D: Domain> Controller<D> for Kubelet {
                     out.push(Step::new(actor, START, g, n, ONE));
                 }
                 out.push(Step::new(actor, STOP, g, n, ONE));
+                if m.preempts {
+                    out.push(Step::new(actor, STOP, g, n, ONE_PREEMPTED));
+                }
             }
         }
     }
@@ -160,7 +171,7 @@ impl<D: Domain> Controller<D> for Kubelet {
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
         // Starting one of a single pod is starting all: one label for that successor.
-        let least = d.int(if s.v == ONE { 1 } else { 0 });
+        let least = d.int(if s.v == ALL { 0 } else { 1 });
         match s.op {
             START => d.and(&ready(d, st, n), &d.gt(&st.bound[g][n], &least)),
             REJECT => {
@@ -177,14 +188,28 @@ impl<D: Domain> Controller<D> for Kubelet {
             // A deleted pod is gone only once its kubelet confirms: never while its node is
             // NotReady (the kubelet is down). It stays terminating, holding its requests (and a
             // StatefulSet's ordinal), until the node is back or the pod is force-deleted.
-            _ if m.ir.groups[g].ordinal.is_none() && s.v == ONE && reduced(m) => {
-                // Pending pods, a DaemonSet's unscheduled ones too: the scheduler counts the
-                // terminating pods' requests for them.
-                let unscheduled = st.unscheduled.iter().flatten();
-                let pending = d.any_of(st.pending.iter().chain(unscheduled).map(|p| d.gt(p, &d.int(0))));
-                d.all([ready(d, st, n), d.gt(&st.terminating[g][n], &least), pending].iter())
+            _ => {
+                let c = if m.ir.groups[g].ordinal.is_none() && s.v != ALL && reduced(m) {
+                    // Pending pods, a DaemonSet's unscheduled ones too: the scheduler counts
+                    // the terminating pods' requests for them (and preemption's eligibility
+                    // reads the preempted ones for a nominated pod).
+                    let unscheduled = st.unscheduled.iter().flatten();
+                    let pending = d.any_of(st.pending.iter().chain(unscheduled).map(|p| d.gt(p, &d.int(0))));
+                    d.all([ready(d, st, n), d.gt(&st.terminating[g][n], &least), pending].iter())
+                } else {
+                    d.and(&ready(d, st, n), &d.gt(&st.terminating[g][n], &least))
+                };
+                // Which kind of terminating pod one pod's stop takes: one a preemption
+                // deleted, or another.
+                if !m.preempts || s.v == ALL {
+                    return c;
+                }
+                let which = match s.v {
+                    ONE_PREEMPTED => st.preempted[g][n].clone(),
+                    _ => d.sub(&st.terminating[g][n], &st.preempted[g][n]),
+                };
+                d.and(&c, &d.gt(&which, &d.int(0)))
             }
-            _ => d.and(&ready(d, st, n), &d.gt(&st.terminating[g][n], &least)),
         }
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
@@ -210,7 +235,16 @@ impl<D: Domain> Controller<D> for Kubelet {
                     nx.deleting[g][n] = d.sub(&chosen_bound(d, m, st, g, n), &d.int(1));
                 }
             }
-            _ => nx.terminating[g][n] = d.sub(&st.terminating[g][n], &moved(d, s, &st.terminating[g][n])),
+            _ => {
+                nx.terminating[g][n] = d.sub(&st.terminating[g][n], &moved(d, s, &st.terminating[g][n]));
+                if m.preempts {
+                    match s.v {
+                        ALL => nx.preempted[g][n] = d.int(0),
+                        ONE_PREEMPTED => nx.preempted[g][n] = d.sub(&st.preempted[g][n], &d.int(1)),
+                        _ => {}
+                    }
+                }
+            }
         }
     }
     fn describe(
@@ -262,7 +296,19 @@ impl<D: Domain> Controller<D> for Kubelet {
             _ => ("stops", before.terminating[g][n]),
         };
         let state = if s.op == START { "" } else { "terminating " };
-        if s.v == ONE {
+        if s.v == ONE_PREEMPTED {
+            format!(
+                "on {} {what} 1 of {waiting} {state}pod(s) of {}, one a preemption deleted",
+                m.node_name(n),
+                m.group_name(g)
+            )
+        } else if s.op == STOP && s.v == ONE && m.preempts && before.preempted[g][n] > 0 {
+            format!(
+                "on {} {what} 1 of {waiting} {state}pod(s) of {}, one no preemption deleted",
+                m.node_name(n),
+                m.group_name(g)
+            )
+        } else if s.v == ONE {
             format!("on {} {what} 1 of {waiting} {state}pod(s) of {}", m.node_name(n), m.group_name(g))
         } else {
             format!("on {} {what} {waiting} {state}pod(s) of {}", m.node_name(n), m.group_name(g))

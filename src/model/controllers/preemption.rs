@@ -7,8 +7,9 @@
 //! Follows kubernetes:
 //! - `pkg/scheduler/framework/plugins/defaultpreemption/default_preemption.go`:
 //!   `PodEligibleToPreemptOthers` (a pod with `preemptionPolicy: Never` never preempts; a pod
-//!   whose nominated node holds a terminating pod of lower priority does not preempt again,
-//!   unless its nominated node is UnschedulableAndUnresolvable for it); `SelectVictimsOnNode`
+//!   whose nominated node holds a terminating pod of lower priority that a preemption deleted,
+//!   `podTerminatingByPreemption`, does not preempt again, unless its nominated node is
+//!   UnschedulableAndUnresolvable for it); `SelectVictimsOnNode`
 //!   (every pod of lower priority on the node, terminating ones included, is a potential
 //!   victim and removed; the node is no candidate unless the pod then passes the filters with
 //!   the nominated pods counted, nor without a potential victim; the victims sorted by
@@ -23,7 +24,9 @@
 //!   priorities each plus 2^31, then the fewest victims, then the latest start time of the
 //!   highest-priority victims, then the first candidate), `prepareCandidate` (victims not
 //!   already being deleted are deleted gracefully; lower-priority pods nominated to the node
-//!   lose their nomination), the preemptor nominated to the node; with no candidate the
+//!   lose their nomination; `PreemptPod` marks a victim's DisruptionTarget condition
+//!   PreemptionByScheduler before deleting it: `ClusterState::preempted` counts those among
+//!   the terminating pods), the preemptor nominated to the node; with no candidate the
 //!   preemptor's nomination is cleared (`NewPostFilterResultWithNominatedNode("")`), and when it
 //!   is not eligible the nomination stays.
 //! - `pkg/scheduler/schedule_one.go` `evaluateNominatedNode` (a nominated pod tries its
@@ -51,11 +54,11 @@
 //! one priority interleaved one by one in that order are not explored, nor more than
 //! [`ORDERS_MAX`] orders (flagged `preemption-victim-order`).
 //! Each victim is deleted in a fast step of its own (upstream deletes them in parallel, with
-//! asynchronous preemption while other pods are scheduled). Differences, named in
-//! docs/modeling/preemption.md: a terminating pod of lower priority on the nominated node keeps the pod
-//! from preempting again whatever deleted it (upstream: only one preemption deleted; flagged
-//! `preemption-terminating`). A ReplicaSet or the VPA updater deleting a pending pod may take
-//! a nominated one or not, the others keeping their nominations (`forget_deleted`).
+//! asynchronous preemption while other pods are scheduled). Which of a node's terminating pods
+//! stops first, one a preemption deleted or another, goes by grace periods upstream: the
+//! kubelet's one-pod stops offer both (kubelet.rs). A ReplicaSet or the VPA updater deleting a
+//! pending pod may take a nominated one or not, the others keeping their nominations
+//! (`forget_deleted`).
 
 use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
 use super::scheduler;
@@ -383,15 +386,21 @@ fn no_worse<D: Domain>(d: &D, a: &NodeVictims<D>, b: &NodeVictims<D>) -> D::Bool
 }
 
 /// Whether a pod of `g` nominated to `own` may preempt (`PodEligibleToPreemptOthers`), given
-/// the filters' verdicts on its nominated node.
+/// the filters' verdicts on its nominated node: not while a pod of lower priority that a
+/// preemption deleted terminates there (`podTerminatingByPreemption`: its DisruptionTarget
+/// condition says PreemptionByScheduler; `ClusterState::preempted`), unless the node is
+/// UnschedulableAndUnresolvable for it. Pods terminating for any other reason do not hold it.
 fn eligible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> D::Bool {
     if !m.ir.groups[g].preempts {
         return d.bool(false);
     }
     let Some(node) = own else { return d.bool(true) };
+    let preempted = d.any_of(lower(m, g).into_iter().map(|h| d.gt(&st.preempted[h][node], &d.int(0))));
+    if d.known_bool(&preempted) == Some(false) {
+        return d.bool(true);
+    }
     let unresolvable = d.not(&resolvable(&scheduler::filters(d, m, st, g), d)[node]);
-    let terminating = d.any_of(lower(m, g).into_iter().map(|h| d.gt(&st.terminating[h][node], &d.int(0))));
-    d.or(&unresolvable, &d.not(&terminating))
+    d.or(&unresolvable, &d.not(&preempted))
 }
 
 /// A pending pod of `g` nominated to `own` (none: `None`; a DaemonSet's pod created for node
@@ -635,16 +644,20 @@ impl<D: Domain> Controller<D> for Preemption {
                 nx.bound[a][n] = d.add(&st.bound[a][n], &one);
             }
             CLEAR => nx.nominated[a][n] = d.sub(&st.nominated[a][n], &one),
+            // `PreemptPod` sets the victim's DisruptionTarget condition (PreemptionByScheduler)
+            // before it deletes the pod: a terminating pod a preemption deleted.
             DELETE_BOUND => {
                 nx.preempting[a][n] = d.sub(&st.preempting[a][n], &one);
                 nx.bound[a][n] = d.sub(&st.bound[a][n], &one);
                 nx.terminating[a][n] = d.add(&st.terminating[a][n], &one);
+                nx.preempted[a][n] = d.add(&st.preempted[a][n], &one);
             }
             DELETE_RUNNING => {
                 let h = m.kinds[a].group.index();
                 nx.preempting[h][n] = d.sub(&st.preempting[h][n], &one);
                 nx.running[a][n] = d.sub(&st.running[a][n], &one);
                 nx.terminating[h][n] = d.add(&st.terminating[h][n], &one);
+                nx.preempted[h][n] = d.add(&st.preempted[h][n], &one);
             }
             _ => nx.preempting[a][n] = d.sub(&st.preempting[a][n], &one),
         }

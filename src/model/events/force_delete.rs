@@ -52,6 +52,9 @@ impl<D: Domain> Controller<D> for ForceDeletePods {
             for g in groups_of_ordinal(m, dep, o) {
                 nx.bound[g][n] = zero.clone();
                 nx.terminating[g][n] = zero.clone();
+                if m.preempts {
+                    nx.preempted[g][n] = zero.clone();
+                }
                 for &k in &m.kinds_of_group[g] {
                     nx.running[k][n] = zero.clone();
                 }

@@ -56,6 +56,7 @@ pub(super) fn deployments(w: &mut String, m: &Model) {
                             PodPhase::Bound => "bound",
                             PodPhase::Running => "running",
                             PodPhase::Terminating => "terminating",
+                            PodPhase::Preempted => "terminating (preempted)",
                         };
                         match p.node {
                             Some(n) => format!("{phase} on {} x{}", m.node(n).name, p.count),

@@ -254,8 +254,8 @@ fn fewest_budget_violations_first() {
 /// After a preemption: the victim is deleted in a step of its own, the preemptor is
 /// nominated to the node, a pod of lower priority does not take the room it holds, and the
 /// nominated pod is bound there once the victim has stopped. While the victim terminates the
-/// nominated pod does not preempt again (PodEligibleToPreemptOthers "Pod with nominated
-/// node").
+/// nominated pod does not preempt again (PodEligibleToPreemptOthers "preemption victim pod
+/// terminating, as indicated by the dedicated DisruptionTarget condition").
 #[test]
 fn the_nominated_pod_keeps_its_room() {
     let (m, st) = cluster(1, ("large", "high"), &[("large", "mid", &[1]), ("large", "low", &[0])], "");
@@ -269,11 +269,11 @@ fn the_nominated_pod_keeps_its_room() {
     // The victim runs: it is deleted as a running pod.
     assert!(enabled(&m, &st, DELETE_BOUND).is_empty());
     let st = act(&st, step(&st, DELETE_RUNNING));
-    assert_eq!((st.terminating[1][0], st.preempting[1][0]), (1, 0));
+    assert_eq!((st.terminating[1][0], st.preempted[1][0], st.preempting[1][0]), (1, 1, 0));
     assert!(targets(&m, &st).is_empty() && enabled(&m, &st, PREEMPT).is_empty(), "its victim is terminating");
     // The victim stops; a low pod arrives: it must not take the nominated pod's room.
     let mut st = st;
-    st.terminating[1][0] = 0;
+    (st.terminating[1][0], st.preempted[1][0]) = (0, 0);
     st.pending[2] = 1;
     assert!(binds(&m, &st).iter().all(|(g, _)| *g != 2), "the low pod sees the nominated pod's requests");
     let bound = enabled(&m, &st, BIND_NOMINATED);
@@ -307,11 +307,11 @@ fn a_preemptor_waits_for_its_victims_deletion() {
     // Its victim deleted, it terminates on the nominated node: still no second preemption.
     let del = *enabled(&m, &st, DELETE_RUNNING).first().expect("the victim's deletion");
     let st = act(&st, del);
-    assert_eq!((st.terminating[1][0], st.preempting[1][0]), (1, 0));
+    assert_eq!((st.terminating[1][0], st.preempted[1][0], st.preempting[1][0]), (1, 1, 0));
     assert!(enabled(&m, &st, PREEMPT).is_empty(), "its victim is terminating");
     // Once it has stopped the pod is bound where it was nominated.
     let mut st = st;
-    st.terminating[1][0] = 0;
+    (st.terminating[1][0], st.preempted[1][0]) = (0, 0);
     let bound = enabled(&m, &st, BIND_NOMINATED);
     assert_eq!(bound.iter().map(|s| (s.a, s.b, s.v)).collect::<Vec<_>>(), vec![(0, 0, 0)]);
     // With a second pod nominated to the node kbmc cannot tell whose the victims are: both
@@ -320,6 +320,89 @@ fn a_preemptor_waits_for_its_victims_deletion() {
     two.pending[0] = 2;
     two.nominated[0][0] = 2;
     assert!(!enabled(&m, &two, PREEMPT).is_empty());
+}
+
+/// default_preemption_test.go `TestPodEligibleToPreemptOthers`, on one node of 500m / 500
+/// bytes: the high pod (300) is nominated to node-0, where a mid pod (300) runs and a low pod
+/// (300) terminates, so it fits nowhere and preempting both would make room. Upstream's
+/// `podTerminatingByPreemption` tells the low pod apart by its DisruptionTarget condition;
+/// kbmc by `ClusterState::preempted`.
+#[test]
+fn only_a_pod_a_preemption_deleted_holds_the_nominated_pod() {
+    let (m, mut st) = cluster(1, ("large", "high"), &[("large", "mid", &[1]), ("large", "low", &[0])], "");
+    st.nominated[0][0] = 1;
+    st.terminating[2][0] = 1;
+    let again = |st: &ClusterState<Concrete>| enabled(&m, st, PREEMPT).iter().any(|s| s.a == 0 && s.b == 0);
+    // "non-victim Pods terminating": the low pod was deleted by something else.
+    assert!(eligible(&Concrete, &m, &st, 0, Some(0)));
+    assert!(again(&st), "it preempts again on its nominated node");
+    // "preemption victim pod terminating, as indicated by the dedicated DisruptionTarget
+    // condition": a preemption deleted it.
+    st.preempted[2][0] = 1;
+    assert!(!eligible(&Concrete, &m, &st, 0, Some(0)));
+    assert!(!again(&st) && enabled(&m, &st, CLEAR).is_empty(), "it waits for the victim");
+    // "Pod with nominated node": its nominated node UnschedulableAndUnresolvable for it (here
+    // cordoned: NodeUnschedulable), it is eligible whatever terminates there.
+    let mut cordoned = st.clone();
+    cordoned.cordoned[0] = true;
+    assert!(eligible(&Concrete, &m, &cordoned, 0, Some(0)));
+    // "Pod without nominated node": eligible.
+    assert!(eligible(&Concrete, &m, &st, 0, None));
+    // A victim of a higher priority than the pod's does not count (`PodPriority(p) <
+    // podPriority`): the same low pod, seen from a preemptor below it, holds nothing.
+    let (m2, mut st2) = cluster(1, ("large", "low"), &[("large", "veryhigh", &[0]), ("large", "neg", &[1])], "");
+    st2.nominated[0][0] = 1;
+    (st2.terminating[1][0], st2.preempted[1][0]) = (1, 1);
+    assert!(eligible(&Concrete, &m2, &st2, 0, Some(0)));
+    st2.preempted[2][0] = 1;
+    st2.terminating[2][0] += 1;
+    assert!(!eligible(&Concrete, &m2, &st2, 0, Some(0)));
+}
+
+/// The kubelet stops a node's terminating pods all at once or one at a time; one at a time,
+/// the one that goes is one a preemption deleted or another (grace periods decide upstream):
+/// both are successors, and `preempted` never exceeds `terminating`.
+#[test]
+fn a_stop_takes_a_preempted_pod_or_another() {
+    let (m, mut st) = cluster(1, ("large", "high"), &[("small", "mid", &[0]), ("small", "low", &[0])], "");
+    st.pending[0] = 1;
+    (st.terminating[1][0], st.preempted[1][0]) = (3, 1);
+    let reg = crate::model::registry::<Concrete>();
+    let stops = |st: &ClusterState<Concrete>| -> std::collections::BTreeSet<(i64, i64)> {
+        crate::model::all_steps(&m, &reg)
+            .into_iter()
+            .filter(|s| reg[s.actor as usize].name() == "kubelet" && s.a == 1 && s.b == 0)
+            .filter(|s| reg[s.actor as usize].guard(&Concrete, &m, s, st))
+            .map(|s| reg[s.actor as usize].update(&Concrete, &m, &s, st))
+            .map(|nx| (nx.terminating[1][0], nx.preempted[1][0]))
+            .collect()
+    };
+    assert_eq!(stops(&st), [(0, 0), (2, 1), (2, 0)].into_iter().collect());
+    // Every terminating pod a preemption's: one of them goes.
+    st.preempted[1][0] = 3;
+    assert_eq!(stops(&st), [(0, 0), (2, 2)].into_iter().collect());
+    // None: as without preemption.
+    st.preempted[1][0] = 0;
+    assert_eq!(stops(&st), [(0, 0), (2, 0)].into_iter().collect());
+}
+
+/// A snapshot's terminating pod a preemption deleted (`ir::PodPhase::Preempted`: its
+/// DisruptionTarget condition says PreemptionByScheduler) starts among `preempted` and holds a
+/// pod nominated to its node; another terminating pod starts only among `terminating`.
+#[test]
+fn a_snapshot_pod_a_preemption_deleted_starts_preempted() {
+    let (m, _) = cluster(1, ("large", "high"), &[("large", "mid", &[1]), ("large", "low", &[0])], "");
+    let start = |phase: crate::ir::PodPhase| {
+        let mut ir = m.ir.clone();
+        let (group, node) = (crate::ir::GroupId(2), Some(crate::ir::NodeId(0)));
+        ir.initial_pods.push(crate::ir::InitialPods { group, node, phase, count: 1 });
+        let m = Model::new(&ir);
+        let mut st = m.initial_state(&[1]);
+        (st.pending[0], st.nominated[0][0]) = (1, 1);
+        ((st.terminating[2][0], st.preempted[2][0]), eligible(&Concrete, &m, &st, 0, Some(0)))
+    };
+    assert_eq!(start(crate::ir::PodPhase::Preempted), ((1, 1), false));
+    assert_eq!(start(crate::ir::PodPhase::Terminating), ((1, 0), true));
 }
 
 /// PodEligibleToPreemptOthers "Pod with 'PreemptNever' preemption policy": a pod whose class
