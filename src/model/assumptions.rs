@@ -78,7 +78,7 @@ pub fn of(m: &Model) -> Vec<Assumption> {
     let usage_events = any_event(|e| matches!(e, Event::CpuChange { .. } | Event::CpuPattern { .. }));
     let daemon_rollouts = ir.daemon_sets.iter().any(|s| s.revisions.len() > 1);
     let autoscales = c.cluster_autoscaler && ir.autoscaler.is_some();
-    let candidates: [(&'static str, &'static str, bool, Affects); 16] = [
+    let candidates: [(&'static str, &'static str, bool, Affects); 15] = [
         (
             DROPPED,
             "the objects and fields --allow-unmodeled dropped (the header lists them) have no effect",
