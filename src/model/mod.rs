@@ -402,6 +402,12 @@ impl Model {
         &self.ir.nodes[n].name
     }
 
+    /// How a trace names usage kind `k`: "using 250m CPU", with ", warming up" where it is.
+    pub fn usage_words(&self, k: usize) -> String {
+        let warming = if self.kinds[k].warming { ", warming up" } else { "" };
+        format!("using {}m CPU{warming}", self.kinds[k].cpu_usage)
+    }
+
     pub fn group_name(&self, g: usize) -> String {
         let grp = &self.ir.groups[g];
         let (name, revisions) = match grp.owner {

@@ -608,12 +608,7 @@ fn describe_pick(m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &C
     let which = if key.bound_first {
         "a pod not started yet (phase Pending)".to_string()
     } else {
-        let kind = if m.kinds_of_group[g].len() > 1 {
-            let warming = if m.kinds[k].warming { ", warming up" } else { "" };
-            format!(" using {}m CPU{warming}", m.kinds[k].cpu_usage)
-        } else {
-            String::new()
-        };
+        let kind = if m.kinds_of_group[g].len() > 1 { format!(" {}", m.usage_words(k)) } else { String::new() };
         let ready = if key.class == 1 { ", not ready: the node is NotReady" } else { "" };
         format!("a running pod{kind}{ready}")
     };

@@ -58,9 +58,7 @@ fn describe_one(m: &Model, s: &Step) -> String {
     let which = if s.op == BOUND {
         "a pod not started yet".to_string()
     } else if m.kinds_of_group[g].len() > 1 {
-        let kind = &m.kinds[s.v as usize];
-        let warming = if kind.warming { ", warming up" } else { "" };
-        format!("a running pod using {}m CPU{warming}", kind.cpu_usage)
+        format!("a running pod {}", m.usage_words(s.v as usize))
     } else {
         "a running pod".to_string()
     };

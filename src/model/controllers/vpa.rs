@@ -335,13 +335,7 @@ impl<D: Domain> Controller<D> for Updater {
                 format!("evicts a pod of {} bound to {}, not started: {why}", m.group_name(g), m.node_name(n))
             }
             EVICT_RUNNING => {
-                let warming = if m.kinds[a].warming { ", warming up" } else { "" };
-                format!(
-                    "evicts a pod of {} using {}m CPU{warming} from {}: {why}",
-                    m.group_name(g),
-                    m.kinds[a].cpu_usage,
-                    m.node_name(n)
-                )
+                format!("evicts a pod of {} {} from {}: {why}", m.group_name(g), m.usage_words(a), m.node_name(n))
             }
             _ => format!(
                 "resizes a running pod of {} on {} in place to {}: {why}",

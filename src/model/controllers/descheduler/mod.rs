@@ -626,14 +626,7 @@ impl<D: Domain> Controller<D> for Eviction {
         let (g, n) = (s.a as usize, s.b as usize);
         match s.op {
             RUNNING => {
-                let k = s.v as usize;
-                let warming = if m.kinds[k].warming { ", warming up" } else { "" };
-                format!(
-                    "evicts a pod of {} using {}m CPU{warming} from {}",
-                    m.group_name(g),
-                    m.kinds[k].cpu_usage,
-                    m.node_name(n)
-                )
+                format!("evicts a pod of {} {} from {}", m.group_name(g), m.usage_words(s.v as usize), m.node_name(n))
             }
             BOUND => format!("evicts a pod of {} from {}, not started yet", m.group_name(g), m.node_name(n)),
             _ => match disruption::refusal(m, before, g, n) {
