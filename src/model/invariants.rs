@@ -2,9 +2,10 @@
 //! field's declared range (read off the state's declaration), and the facts about what the
 //! controllers keep that a state off the reachable ones may break (live pods within the pod
 //! bound, picked, chosen and preempted pods among those there, no pods on absent nodes,
-//! requests within allocatable, replicas within each HPA's range). Written once over the value domain. A
-//! candidate is only a guess: the engine keeps those that hold initially and prunes them until
-//! they are inductive together. Must not decide which candidates are kept, nor import an engine.
+//! requests within allocatable, replicas within each HPA's range). Written once over the
+//! value domain. A candidate is only a guess: the engine keeps those that hold initially and
+//! prunes them until they are inductive together. Must not decide which candidates are kept,
+//! nor import an engine.
 
 use crate::domain::{Concrete, Domain};
 use crate::model::state::{SlotMut, FIELDS};
