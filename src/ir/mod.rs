@@ -377,7 +377,7 @@ pub struct Deployment {
     #[serde(skip)]
     pub origin: Origin,
     /// An apps/v1 StatefulSet, not a Deployment: its pods have ordinals and its own
-    /// controller (`model/controllers/statefulset.rs`); `None` for a Deployment.
+    /// controller (`model/controllers/statefulset/`); `None` for a Deployment.
     pub stateful: Option<StatefulSet>,
 }
 

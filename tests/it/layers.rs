@@ -68,9 +68,9 @@ fn engines_find_hints_without_asking_an_actors_type() {
 }
 
 /// The names of `ClusterState`'s fields, read off their one declaration (the rows of
-/// `state_fields!` in src/model/state.rs: `name: Ints|Bools|Grid, ...`).
+/// `state_fields!` in src/model/state/mod.rs: `name: Ints|Bools|Grid, ...`).
 fn state_fields() -> Vec<String> {
-    let text = std::fs::read_to_string(root().join("src/model/state.rs")).unwrap();
+    let text = std::fs::read_to_string(root().join("src/model/state/mod.rs")).unwrap();
     let table = text.split("\nstate_fields! {\n").nth(1).expect("the declaration of the state's fields");
     let table = &table[..table.find("\n}\n").expect("the declaration's end")];
     let names: Vec<String> = table

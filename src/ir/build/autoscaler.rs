@@ -3,7 +3,7 @@
 //! `main.go` flags) -> `Autoscaler`. Owns refusing options out of range (a threshold outside
 //! [0, 1] or with more than six decimals, an unknown expander, a malformed duration) and options
 //! given with no autoscaled pool; must not decide what the autoscaler does
-//! (`model/controllers/cluster_autoscaler.rs`). Also reads the cluster-autoscaler Deployment's
+//! (`model/controllers/cluster_autoscaler/`). Also reads the cluster-autoscaler Deployment's
 //! flags where the inputs hold one (kube-system, an image naming cluster-autoscaler; flags as
 //! in upstream's `main.go`), and refuses the cluster autoscaler beside preemption or a
 //! DaemonSet, which kbmc does not model together.

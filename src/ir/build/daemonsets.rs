@@ -9,7 +9,7 @@
 //! state (one running pod of its template per node that should run it); must not read a pod
 //! template's fields itself (that
 //! is `ir::pod`) or decide what the DaemonSet controller does
-//! (`model/controllers/daemonset.rs`).
+//! (`model/controllers/daemonset/`).
 
 use k8s_openapi::api::apps::v1::DaemonSet as K8sDaemonSet;
 use k8s_openapi::api::core::v1::Toleration;

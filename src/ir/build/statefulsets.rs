@@ -14,7 +14,7 @@
 //! in-tree zone parameters, regional disks, a zonal claim bound other than by its pod's
 //! first node, a StorageClass being deleted, several default classes); must not read a pod
 //! template's fields itself (`ir::pod`) or decide what the StatefulSet controller does
-//! (`model/controllers/statefulset.rs`). A claim's class is resolved as upstream resolves it
+//! (`model/controllers/statefulset/`). A claim's class is resolved as upstream resolves it
 //! (component-helpers storage/volume `GetPersistentVolumeClaimClass`: the beta annotation,
 //! then `storageClassName`, else the default class).
 

@@ -1,4 +1,4 @@
-//! What the declaration of `ClusterState`'s fields (the table in `model/state.rs`) says about
+//! What the declaration of `ClusterState`'s fields (the table in `model/state/mod.rs`) says about
 //! each field, and what is derived from it alone: the field's shape (what its values are
 //! per: nodes, rows of nodes, pod groups, Deployments, ...), from which follow its length in a
 //! model, its place in a packed key, its role when nodes or Deployments are renamed, and the

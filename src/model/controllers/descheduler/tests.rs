@@ -966,3 +966,85 @@ fn a_call_the_run_foresaw_refused_goes_once_the_budget_allows() {
     let two = Eviction.update(&Concrete, &m, &eviction_of(&later, RUNNING).unwrap(), &replaced);
     assert_eq!((two.evicting[0][0], two.terminating[0][0]), (0, 1 + replaced.terminating[0][0]));
 }
+
+/// descheduler pod_antiaffinity_test.go TestPodAntiAffinity, translated: `p1`, `p3`, `p4`
+/// (one group, no labels) keep away from `foo: bar` pods in their region; `p2` (another
+/// group) carries `foo: bar`. The upstream tests run on one node; a descheduler run needs two
+/// Ready nodes, so a second, empty node of another region is added (no pod can move
+/// anywhere it changes).
+mod inter_pod_anti_affinity {
+    use super::super::run;
+    use crate::domain::Concrete;
+    use crate::model::testkit::model;
+    use crate::model::{active_on, ClusterState, Model};
+
+    const ANTI_FOO_BAR: &str = "affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: region, labelSelector: {matchExpressions: [{key: foo, operator: In, values: [bar]}]}}]}}";
+
+    fn dep(name: &str, replicas: i64, labels: &str, extra: &str) -> String {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{d: {name}}}}}\n  template:\n    metadata: {{labels: {{d: {name}{labels}}}}}\n    spec:\n      containers: [{{name: c, image: i, resources: {{requests: {{cpu: 100m, memory: 100Mi}}}}}}]\n      {extra}\n---\n")
+    }
+
+    /// Evictions per node of one run in index order; `limits` adds policy fields.
+    fn evicted(yaml: &str, limits: &str, prepare: impl Fn(&Model, &mut ClusterState<Concrete>)) -> Vec<i64> {
+        let policy = format!("apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\n{limits}profiles:\n  - name: p\n    pluginConfig: [{{name: RemovePodsViolatingInterPodAntiAffinity}}]\n    plugins: {{deschedule: {{enabled: [RemovePodsViolatingInterPodAntiAffinity]}}}}\n---\n");
+        let m = model(&format!("{policy}{yaml}"));
+        let sizes: Vec<i64> = m.ir.pools.iter().map(|p| p.count.max).collect();
+        let mut st = m.initial_state(&sizes);
+        prepare(&m, &mut st);
+        let after = run(&Concrete, &m, &st, &(0..m.nodes()).collect::<Vec<_>>(), 0).0;
+        (0..m.nodes())
+            .map(|n| (0..m.ir.groups.len()).map(|g| after.terminating[g][n] - st.terminating[g][n]).sum())
+            .collect()
+    }
+
+    fn cluster(p1_node: &str, p2_node: &str) -> String {
+        format!(
+            "{}{}apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {{name: node1, count: 1, labels: {{region: main-region}}, capacity: {{cpu: \"8\", memory: 8Gi}}}}\n    - {{name: node5, count: 1, labels: {{region: main-region}}, capacity: {{cpu: \"8\", memory: 8Gi}}}}\n    - {{name: other, count: 1, labels: {{region: other}}, capacity: {{cpu: \"8\", memory: 8Gi}}}}\n  workloads:\n    - {{deployment: anti, placement: [{{node: {p1_node}, count: 3}}]}}\n    - {{deployment: p2, placement: [{{node: {p2_node}, count: 1}}]}}\n",
+            dep("anti", 3, "", ANTI_FOO_BAR),
+            dep("p2", 1, ", foo: bar", "")
+        )
+    }
+
+    #[test]
+    fn upstream_table() {
+        // "Maximum pods to evict - 0": p1, p3 and p4 see p2; p2 has no anti-affinity.
+        assert_eq!(evicted(&cluster("node1-0", "node1-0"), "", |_, _| {}), [3, 0, 0]);
+        // "Maximum pods to evict (maxNoOfPodsToEvictTotal)": one in total.
+        assert_eq!(
+            evicted(
+                &cluster("node1-0", "node1-0"),
+                "maxNoOfPodsToEvictPerNamespace: 3\nmaxNoOfPodsToEvictTotal: 1\n",
+                |_, _| {}
+            ),
+            [1, 0, 0]
+        );
+        // "No pod to evicted since all pod terminating".
+        assert_eq!(
+            evicted(&cluster("node1-0", "node1-0"), "", |m, st| {
+                for n in 0..m.nodes() {
+                    let c = active_on(&Concrete, m, st, 0, n);
+                    for &k in &m.kinds_of_group[0] {
+                        st.running[k][n] = 0;
+                    }
+                    st.bound[0][n] = 0;
+                    st.terminating[0][n] = c;
+                }
+            }),
+            [0, 0, 0]
+        );
+        // "Evict pod violating anti-affinity among different node (all pods have
+        // anti-affinity)": p2 on another node of the same region.
+        assert_eq!(evicted(&cluster("node1-0", "node5-0"), "", |_, _| {}), [3, 0, 0]);
+        // In another region p2 is no partner.
+        assert_eq!(evicted(&cluster("other-0", "node1-0"), "", |_, _| {}), [0, 0, 0]);
+    }
+
+    /// Pods keeping away from their own group on their node: each eviction takes a partner
+    /// from the others, so one pod per node stays (and one pod alone is no violation).
+    #[test]
+    fn a_group_avoiding_itself_keeps_one_pod_per_node() {
+        let anti_self = "affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {d: web}}}]}}";
+        let yaml = format!("{}apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 2, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n  workloads: [{{deployment: web, placement: [{{node: n-0, count: 3}}, {{node: n-1, count: 1}}]}}]\n", dep("web", 4, "", anti_self));
+        assert_eq!(evicted(&yaml, "", |_, _| {}), [2, 0]);
+    }
+}
