@@ -302,3 +302,33 @@ fn the_checker_finds_what_it_must() {
         assert_eq!(check(path, body).len(), 1, "{path}: {body}: {:?}", check(path, body));
     }
 }
+
+/// The pages under docs/ (repository-relative, `docs/README.md` itself left out) that
+/// `index`, the text of docs/README.md, does not link to.
+fn unindexed(index: &str, pages: &[PathBuf]) -> Vec<PathBuf> {
+    let linked: BTreeSet<PathBuf> = prose_lines(index)
+        .into_iter()
+        .flat_map(|(_, line)| link_targets(line))
+        .filter_map(|t| join(Path::new("docs"), t.split('#').next().unwrap_or(t)))
+        .collect();
+    pages.iter().filter(|p| p.as_path() != Path::new("docs/README.md") && !linked.contains(*p)).cloned().collect()
+}
+
+/// docs/README.md is the front door: every page under docs/, each ADR among them, has a line
+/// there, so that a page nobody links is found when it is added, not when it is looked for.
+#[test]
+fn every_page_is_linked_from_the_docs_index() {
+    let index = std::fs::read_to_string(root().join("docs/README.md")).expect("docs/README.md, the index");
+    let mut files = Vec::new();
+    files_under(&root().join("docs"), &mut files);
+    let pages: Vec<PathBuf> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| p.strip_prefix(root()).expect("under the root").to_path_buf())
+        .collect();
+    assert!(pages.iter().filter(|p| p.starts_with("docs/adr")).count() >= 8, "read {pages:?}");
+    let missing = unindexed(&index, &pages);
+    assert!(missing.is_empty(), "pages docs/README.md does not link to: {missing:?}");
+    let pages = [PathBuf::from("docs/a.md"), PathBuf::from("docs/adr/0001-x.md"), PathBuf::from("docs/README.md")];
+    assert_eq!(unindexed("[a](a.md#part)\n```\n[x](adr/0001-x.md)\n```\n", &pages), [PathBuf::from("docs/adr/0001-x.md")]);
+}
