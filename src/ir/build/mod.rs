@@ -172,39 +172,12 @@ struct Builder<'a> {
     vpa_targets: Vec<DeploymentId>,
 }
 
-/// Builds and validates the model.
+/// Builds and validates the model: finds the one Verification, checks the numbers that size
+/// what is allocated, builds the nodes, the workloads and their pod groups, the controllers'
+/// configurations, the events, intents and bounds, and assembles the `Model`.
 pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputError>), Error> {
+    let verification = the_verification(inputs)?;
     let mut diag = Diag::new(inputs.warnings.clone(), opts.allow_unmodeled);
-    let verification = match inputs.verifications.as_slice() {
-        [v] => v,
-        [] if inputs.files.is_empty() => {
-            return Err(Error::Usage(
-                "no YAML or JSON file (*.yaml, *.yml, *.json) among the paths given, so no `apiVersion: kbmc.dev/v1alpha1, kind: Verification` document either; kbmc needs one to know what to verify (see docs/spec.md)".into(),
-            ));
-        }
-        [] => {
-            let file = inputs.files.first().cloned().unwrap_or_default();
-            return Err(Error::input(InputError::file(
-                &file,
-                InputClass::MissingOrMistyped,
-                "no `apiVersion: kbmc.dev/v1alpha1, kind: Verification` document among the inputs; kbmc needs one to know what to verify (see docs/spec.md)",
-            )));
-        }
-        [first, rest @ ..] => {
-            let errs = rest
-                .iter()
-                .map(|v| {
-                    InputError::at(
-                        &v.origin,
-                        InputClass::Invalid,
-                        "kind",
-                        format!("a second Verification document; the first is in {}", first.origin),
-                    )
-                })
-                .collect();
-            return Err(Error::Input(errs));
-        }
-    };
     if verification.value.api_version != "kbmc.dev/v1alpha1" {
         diag.error(InputError::at(
             &verification.origin,
@@ -218,77 +191,10 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
     if !diag.errors.is_empty() {
         return Err(Error::Input(diag.errors));
     }
-    let mut b = Builder {
-        inputs,
-        diag,
-        labels: Labels::default(),
-        pools: Vec::new(),
-        nodes: Vec::new(),
-        deployments: Vec::new(),
-        facts: Vec::new(),
-        group_owner: Vec::new(),
-        spec_origin: verification.origin.clone(),
-        initial_pods: Vec::new(),
-        fixed_pods: Vec::new(),
-        ordinals: Vec::new(),
-        classes: Vec::new(),
-        group_priority: Vec::new(),
-        daemon_sets: Vec::new(),
-        daemon_pods: Vec::new(),
-        vpa_targets: Vec::new(),
-    };
+    let mut b = Builder::new(inputs, diag, verification.origin.clone());
     let spec = &verification.value.spec;
-    b.labels.key(HOSTNAME);
-    b.pools_from_spec(&spec.node_pools);
-    b.pools_from_nodes(&spec.node_pools);
-    if b.nodes.is_empty() {
-        b.diag.error(InputError::at(
-            &b.spec_origin,
-            InputClass::Invalid,
-            "spec.nodePools",
-            "no nodes: add spec.nodePools or v1 Node manifests",
-        ));
-    }
-    super::validate::names_and_labels(inputs, &verification.value, &b.spec_origin, &mut b.diag);
-    super::validate::api_ranges(inputs, &mut b.diag);
-    super::validate::spec_values(spec, &b.spec_origin, &mut b.diag);
-    let node_names: Vec<&str> = b.nodes.iter().map(|n| n.name.as_str()).collect();
-    super::validate::node_names(inputs, &node_names, &mut b.diag);
-    b.classes = b.priority_classes();
-    b.deployments_from_manifests(spec);
-    let replica_sets = b.snapshot_replica_sets();
-    let applies = b.applied_revisions(spec);
-    b.snapshot_pods(&replica_sets);
-    b.check_snapshot_fits();
-    let vpas = b.vpas(spec);
-    b.daemon_sets_from_manifests(spec);
-    let groups = b.resolve_groups();
-    let pdbs = b.pdbs(&groups);
-    let hpas = b.hpas();
-    let scheduler = b.scheduler();
-    let descheduler = b.descheduler();
-    let controllers = b.controllers(&spec.controllers, !hpas.is_empty(), descheduler.is_some());
-    if controllers.scheduler {
-        b.check_preemption(&groups, &pdbs);
-    }
-    let autoscaler = b.autoscaler(spec.cluster_autoscaler.as_ref(), controllers.cluster_autoscaler);
-    if autoscaler.is_some() && controllers.scheduler {
-        b.check_autoscaler_preemption(&groups);
-    }
-    if autoscaler.is_some() {
-        b.check_autoscaler_daemon_sets();
-    }
-    let events = b.events(&spec.events, &applies);
-    let intents = b.intents(&spec.intents, &hpas);
-    let (bounds, per_deployment) = b.bounds(&spec.bounds, &hpas, &events);
-    if b.diag.errors.is_empty() {
-        let origin = b.spec_origin.clone();
-        b.diag.errors.extend(super::limits::check_model(&b.deployments, &per_deployment, &hpas, &events, &origin));
-    }
-    if b.diag.errors.is_empty() {
-        b.memory_magnitudes(&hpas, &bounds);
-    }
-
+    b.nodes_and_names(&verification.value);
+    let parts = b.parts(spec);
     if !b.diag.errors.is_empty() {
         return Err(Error::Input(b.diag.errors));
     }
@@ -301,37 +207,184 @@ pub fn build(inputs: &Inputs, opts: BuildOptions) -> Result<(Model, Vec<InputErr
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "verification".into())
     });
-    let model = Model {
-        name,
-        spec_inferred: inputs.spec_inferred,
-        scenario: inputs.scenario.clone(),
-        dropped: b
-            .diag
-            .warnings
-            .iter()
-            .filter(|w| w.class == InputClass::Unmodeled)
-            .map(|w| dropped(w, inputs))
-            .collect(),
-        labels: b.labels,
-        pools: b.pools,
-        nodes: b.nodes,
-        deployments: b.deployments,
-        groups,
-        hpas,
-        scheduler,
-        descheduler,
-        controllers,
-        timing: spec.timing,
-        events,
-        intents,
-        bounds,
-        initial_pods: b.initial_pods,
-        fixed_pods: b.fixed_pods,
-        pdbs,
-        priority_classes: b.classes,
-        daemon_sets: b.daemon_sets,
-        autoscaler,
-        vpas,
-    };
-    Ok((model, b.diag.warnings))
+    Ok(b.model(name, spec.timing, parts))
+}
+
+/// The one Verification document among the inputs: none, or a second one, is an error that
+/// says where to look.
+fn the_verification(inputs: &Inputs) -> Result<&crate::manifest::Object<crate::spec::Verification>, Error> {
+    match inputs.verifications.as_slice() {
+        [v] => Ok(v),
+        [] if inputs.files.is_empty() => Err(Error::Usage(
+            "no YAML or JSON file (*.yaml, *.yml, *.json) among the paths given, so no `apiVersion: kbmc.dev/v1alpha1, kind: Verification` document either; kbmc needs one to know what to verify (see docs/spec.md)".into(),
+        )),
+        [] => {
+            let file = inputs.files.first().cloned().unwrap_or_default();
+            Err(Error::input(InputError::file(
+                &file,
+                InputClass::MissingOrMistyped,
+                "no `apiVersion: kbmc.dev/v1alpha1, kind: Verification` document among the inputs; kbmc needs one to know what to verify (see docs/spec.md)",
+            )))
+        }
+        [first, rest @ ..] => {
+            let errs = rest
+                .iter()
+                .map(|v| {
+                    InputError::at(
+                        &v.origin,
+                        InputClass::Invalid,
+                        "kind",
+                        format!("a second Verification document; the first is in {}", first.origin),
+                    )
+                })
+                .collect();
+            Err(Error::Input(errs))
+        }
+    }
+}
+
+/// What the parts of the build return, for [`Builder::model`] to assemble.
+struct Parts {
+    groups: Vec<PodGroup>,
+    pdbs: Vec<Pdb>,
+    hpas: Vec<Hpa>,
+    vpas: Vec<Vpa>,
+    scheduler: Scheduler,
+    descheduler: Option<Descheduler>,
+    controllers: Controllers,
+    autoscaler: Option<Autoscaler>,
+    events: Vec<Event>,
+    intents: Vec<Intent>,
+    bounds: Bounds,
+}
+
+impl<'a> Builder<'a> {
+    fn new(inputs: &'a Inputs, diag: Diag, spec_origin: Origin) -> Self {
+        Builder {
+            inputs,
+            diag,
+            labels: Labels::default(),
+            pools: Vec::new(),
+            nodes: Vec::new(),
+            deployments: Vec::new(),
+            facts: Vec::new(),
+            group_owner: Vec::new(),
+            spec_origin,
+            initial_pods: Vec::new(),
+            fixed_pods: Vec::new(),
+            ordinals: Vec::new(),
+            classes: Vec::new(),
+            group_priority: Vec::new(),
+            daemon_sets: Vec::new(),
+            daemon_pods: Vec::new(),
+            vpa_targets: Vec::new(),
+        }
+    }
+
+    /// The nodes (the spec's pools and Node manifests), then the checks of names, labels and
+    /// API ranges that need the nodes' names.
+    fn nodes_and_names(&mut self, verification: &crate::spec::Verification) {
+        let spec = &verification.spec;
+        self.labels.key(HOSTNAME);
+        self.pools_from_spec(&spec.node_pools);
+        self.pools_from_nodes(&spec.node_pools);
+        if self.nodes.is_empty() {
+            self.diag.error(InputError::at(
+                &self.spec_origin,
+                InputClass::Invalid,
+                "spec.nodePools",
+                "no nodes: add spec.nodePools or v1 Node manifests",
+            ));
+        }
+        super::validate::names_and_labels(self.inputs, verification, &self.spec_origin, &mut self.diag);
+        super::validate::api_ranges(self.inputs, &mut self.diag);
+        super::validate::spec_values(spec, &self.spec_origin, &mut self.diag);
+        let node_names: Vec<&str> = self.nodes.iter().map(|n| n.name.as_str()).collect();
+        super::validate::node_names(self.inputs, &node_names, &mut self.diag);
+    }
+
+    /// Every part after the nodes, in the order each needs the ones before: priority classes
+    /// before any pod template, workloads and a snapshot's pods before the pod groups are
+    /// resolved, the groups before the budgets, controllers and events, and the bounds last.
+    fn parts(&mut self, spec: &crate::spec::VerificationSpec) -> Parts {
+        self.classes = self.priority_classes();
+        self.deployments_from_manifests(spec);
+        let replica_sets = self.snapshot_replica_sets();
+        let applies = self.applied_revisions(spec);
+        self.snapshot_pods(&replica_sets);
+        self.check_snapshot_fits();
+        let vpas = self.vpas(spec);
+        self.daemon_sets_from_manifests(spec);
+        let groups = self.resolve_groups();
+        let pdbs = self.pdbs(&groups);
+        let hpas = self.hpas();
+        let scheduler = self.scheduler();
+        let descheduler = self.descheduler();
+        let controllers = self.controllers(&spec.controllers, !hpas.is_empty(), descheduler.is_some());
+        if controllers.scheduler {
+            self.check_preemption(&groups, &pdbs);
+        }
+        let autoscaler = self.autoscaler(spec.cluster_autoscaler.as_ref(), controllers.cluster_autoscaler);
+        if autoscaler.is_some() && controllers.scheduler {
+            self.check_autoscaler_preemption(&groups);
+        }
+        if autoscaler.is_some() {
+            self.check_autoscaler_daemon_sets();
+        }
+        let events = self.events(&spec.events, &applies);
+        let intents = self.intents(&spec.intents, &hpas);
+        let (bounds, per_deployment) = self.bounds(&spec.bounds, &hpas, &events);
+        if self.diag.errors.is_empty() {
+            let origin = self.spec_origin.clone();
+            self.diag.errors.extend(super::limits::check_model(
+                &self.deployments,
+                &per_deployment,
+                &hpas,
+                &events,
+                &origin,
+            ));
+        }
+        if self.diag.errors.is_empty() {
+            self.memory_magnitudes(&hpas, &bounds);
+        }
+        Parts { groups, pdbs, hpas, vpas, scheduler, descheduler, controllers, autoscaler, events, intents, bounds }
+    }
+
+    /// The `Model` of a build without errors, and the warnings it collected.
+    fn model(self, name: String, timing: Timing, p: Parts) -> (Model, Vec<InputError>) {
+        let inputs = self.inputs;
+        let model = Model {
+            name,
+            spec_inferred: inputs.spec_inferred,
+            scenario: inputs.scenario.clone(),
+            dropped: self
+                .diag
+                .warnings
+                .iter()
+                .filter(|w| w.class == InputClass::Unmodeled)
+                .map(|w| dropped(w, inputs))
+                .collect(),
+            labels: self.labels,
+            pools: self.pools,
+            nodes: self.nodes,
+            deployments: self.deployments,
+            groups: p.groups,
+            hpas: p.hpas,
+            scheduler: p.scheduler,
+            descheduler: p.descheduler,
+            controllers: p.controllers,
+            timing,
+            events: p.events,
+            intents: p.intents,
+            bounds: p.bounds,
+            initial_pods: self.initial_pods,
+            fixed_pods: self.fixed_pods,
+            pdbs: p.pdbs,
+            priority_classes: self.classes,
+            daemon_sets: self.daemon_sets,
+            autoscaler: p.autoscaler,
+            vpas: p.vpas,
+        };
+        (model, self.diag.warnings)
+    }
 }
