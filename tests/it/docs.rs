@@ -330,5 +330,8 @@ fn every_page_is_linked_from_the_docs_index() {
     let missing = unindexed(&index, &pages);
     assert!(missing.is_empty(), "pages docs/README.md does not link to: {missing:?}");
     let pages = [PathBuf::from("docs/a.md"), PathBuf::from("docs/adr/0001-x.md"), PathBuf::from("docs/README.md")];
-    assert_eq!(unindexed("[a](a.md#part)\n```\n[x](adr/0001-x.md)\n```\n", &pages), [PathBuf::from("docs/adr/0001-x.md")]);
+    assert_eq!(
+        unindexed("[a](a.md#part)\n```\n[x](adr/0001-x.md)\n```\n", &pages),
+        [PathBuf::from("docs/adr/0001-x.md")]
+    );
 }
