@@ -6,8 +6,10 @@
 //! template that kbmc would otherwise misread (duplicate container names, a request above
 //! its limit).
 
-use k8s_openapi::api::core::v1::{NodeSelectorTerm, PodTemplateSpec, Toleration};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::api::core::v1::{
+    NodeAffinity, NodeSelectorTerm, PodSpec, PodTemplateSpec, Toleration, TopologySpreadConstraint,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::diag::Diag;
 use super::labels::{all_match, is_valid_label_value, Op, Requirement};
@@ -351,7 +353,10 @@ fn container_requests(
 const DESCHEDULER_ANNOTATIONS: [&str; 2] =
     ["descheduler.alpha.kubernetes.io/evict", "descheduler.alpha.kubernetes.io/prefer-no-eviction"];
 
-/// Reads a pod template (`prefix` is its field path, e.g. `spec.template`).
+/// Reads a pod template (`prefix` is its field path, e.g. `spec.template`): reports what is
+/// not modelled and what the API server refuses, then reads requests, node selection,
+/// tolerations, spread constraints, inter-pod affinity and volumes, in that order (the
+/// order of the messages).
 pub(super) fn template_facts(
     t: &PodTemplateSpec,
     origin: &Origin,
@@ -366,29 +371,94 @@ pub(super) fn template_facts(
     let s = format!("{prefix}.spec");
     let pod_labels: Vec<(String, String)> =
         t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default().into_iter().collect();
+    let mut unmodeled = Unmodeled { origin, diag };
+    unmodeled_placement_fields(spec, &s, &mut unmodeled);
+    unmodeled_lifecycle_fields(spec, &s, &mut unmodeled);
+    unmodeled_volumes(spec, &s, &mut unmodeled);
+    unmodeled_metadata(t.metadata.as_ref(), prefix, &mut unmodeled);
+    unmodeled_containers_and_spread(spec, &s, &mut unmodeled);
+    unique_container_names(spec, origin, &s, diag);
+    let requests = pod_requests(spec, origin, &s, diag);
+    let node_selector = spec
+        .node_selector
+        .iter()
+        .flatten()
+        .map(|(k, v)| Requirement { key: k.clone(), op: Op::In, values: vec![v.clone()] })
+        .collect();
+    let na = spec.affinity.as_ref().and_then(|a| a.node_affinity.as_ref());
+    let naf = format!("{s}.affinity.nodeAffinity");
+    let required_terms = required_node_terms(na, origin, &naf, diag);
+    let preferred_terms = preferred_node_terms(na, origin, &naf, diag);
+    let tolerations: Vec<Toleration> = spec.tolerations.clone().unwrap_or_default();
+    for (i, toleration) in tolerations.iter().enumerate() {
+        let f = format!("{s}.tolerations[{i}]");
+        validate_toleration(toleration, origin, &f, diag);
+        unmodeled_toleration(toleration, origin, &f, diag);
+    }
+    let spread = spread_constraints(spec, origin, &s, labels, diag);
+    let pod_affinity = super::affinity::read(spec, &pod_labels, origin, &s, labels, diag);
+    let volumes = spec.volumes.iter().flatten();
+    let local_storage = volumes.clone().any(|v| v.empty_dir.is_some() || v.host_path.is_some());
+    let pvc = volumes.clone().any(|v| v.persistent_volume_claim.is_some());
 
-    // Fields that change placement or eviction but are not modelled.
-    let mut unmodeled = |field: String, why: &str| {
-        diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, field, why.to_string()))
-    };
+    Some(TemplateFacts {
+        labels: pod_labels,
+        requests: requests.requests,
+        score_requests: requests.score_requests,
+        metric_requests: requests.metric_requests,
+        node_name: spec.node_name.clone(),
+        node_selector,
+        required_terms,
+        preferred_terms,
+        selector_or_affinity: spec.node_selector.is_some() || na.is_some(),
+        request_names: request_names(spec),
+        tolerations,
+        spread,
+        pod_affinity,
+        local_storage,
+        pvc,
+        qos: qos_class(spec),
+        priority_class: spec.priority_class_name.clone().filter(|c| !c.is_empty()),
+        priority: spec.priority,
+        preemption_policy: spec.preemption_policy.clone(),
+        safe_to_evict: safe_to_evict(t),
+    })
+}
+
+/// Where a template's unmodelled fields are reported: each one changes placement or eviction
+/// in Kubernetes, so it is an error unless `--allow-unmodeled` demotes it.
+struct Unmodeled<'a> {
+    origin: &'a Origin,
+    diag: &'a mut Diag,
+}
+
+impl Unmodeled<'_> {
+    fn report(&mut self, field: String, why: &str) {
+        self.diag.unmodeled(InputError::at(self.origin, InputClass::Unmodeled, field, why.to_string()));
+    }
+}
+
+/// Reports the unmodelled fields that change where a pod fits: another scheduler, pod
+/// overhead and pod-level resources, resource claims, and host ports (`s` is the spec's path).
+fn unmodeled_placement_fields(spec: &PodSpec, s: &str, u: &mut Unmodeled) {
     if let Some(n) = &spec.scheduler_name {
         if n != "default-scheduler" {
-            unmodeled(format!("{s}.schedulerName"), "only the default scheduler is modelled");
+            u.report(format!("{s}.schedulerName"), "only the default scheduler is modelled");
         }
     }
     if spec.overhead.is_some() {
-        unmodeled(format!("{s}.overhead"), "pod overhead is not modelled");
+        u.report(format!("{s}.overhead"), "pod overhead is not modelled");
     }
     if spec.resources.is_some() {
-        unmodeled(format!("{s}.resources"), "pod-level resources are not modelled; put requests on containers");
+        u.report(format!("{s}.resources"), "pod-level resources are not modelled; put requests on containers");
     }
     if spec.resource_claims.as_ref().is_some_and(|c| !c.is_empty()) {
-        unmodeled(format!("{s}.resourceClaims"), "dynamic resource allocation is not modelled");
+        u.report(format!("{s}.resourceClaims"), "dynamic resource allocation is not modelled");
     }
     for (i, c) in spec.containers.iter().enumerate() {
         for (j, p) in c.ports.iter().flatten().enumerate() {
             if p.host_port.is_some() {
-                unmodeled(
+                u.report(
                     format!("{s}.containers[{i}].ports[{j}].hostPort"),
                     "host ports (NodePorts filter) are not modelled",
                 );
@@ -400,38 +470,48 @@ pub(super) fn template_facts(
     {
         // The API server defaults each container port's hostPort to its containerPort on the
         // host network (core/v1 defaults, SetDefaults_PodSpec).
-        unmodeled(
+        u.report(
             format!("{s}.hostNetwork"),
             "on the host network every container port is a host port, and host ports (NodePorts filter) are not modelled",
         );
     }
+}
+
+/// Reports the unmodelled fields that change when a pod is scheduled, evicted or runs at
+/// all: scheduling gates and groups, eviction responders, a RuntimeClass, another operating
+/// system.
+fn unmodeled_lifecycle_fields(spec: &PodSpec, s: &str, u: &mut Unmodeled) {
     if spec.scheduling_gates.as_ref().is_some_and(|g| !g.is_empty()) {
-        unmodeled(
+        u.report(
             format!("{s}.schedulingGates"),
             "scheduling gates keep the pods unscheduled until removed; they are not modelled",
         );
     }
     if spec.scheduling_group.is_some() {
-        unmodeled(format!("{s}.schedulingGroup"), "group (gang) scheduling is not modelled");
+        u.report(format!("{s}.schedulingGroup"), "group (gang) scheduling is not modelled");
     }
     if spec.eviction_responders.as_ref().is_some_and(|r| !r.is_empty()) {
-        unmodeled(
+        u.report(
             format!("{s}.evictionResponders"),
             "eviction responders (EvictionRequests) are not modelled; evictions are immediate",
         );
     }
     if spec.runtime_class_name.is_some() {
-        unmodeled(
+        u.report(
             format!("{s}.runtimeClassName"),
             "a RuntimeClass's pod overhead and scheduling (node selector, tolerations) are not modelled",
         );
     }
     if let Some(os) = spec.os.as_ref().filter(|o| o.name != "linux") {
-        unmodeled(
+        u.report(
             format!("{s}.os.name"),
             &format!("pods for {:?}: the kubelet refuses a pod for another operating system, and kbmc's nodes are not told apart by theirs", os.name),
         );
     }
+}
+
+/// Reports each volume source the scheduler's volume plugins act on.
+fn unmodeled_volumes(spec: &PodSpec, s: &str, u: &mut Unmodeled) {
     for (i, v) in spec.volumes.iter().flatten().enumerate() {
         let scheduled = [
             ("awsElasticBlockStore", v.aws_elastic_block_store.is_some()),
@@ -446,16 +526,20 @@ pub(super) fn template_facts(
             ("vsphereVolume", v.vsphere_volume.is_some()),
         ];
         for (name, _) in scheduled.iter().filter(|(_, set)| *set) {
-            unmodeled(
+            u.report(
                 format!("{s}.volumes[{i}].{name}"),
                 "the scheduler's volume plugins (VolumeRestrictions, NodeVolumeLimits, VolumeBinding) act on this volume; they are not modelled",
             );
         }
     }
-    let meta = t.metadata.as_ref();
+}
+
+/// Reports the template metadata that is not modelled: finalizers and the descheduler's
+/// annotations.
+fn unmodeled_metadata(meta: Option<&ObjectMeta>, prefix: &str, u: &mut Unmodeled) {
     if meta.and_then(|m| m.finalizers.as_ref()).is_some_and(|f| !f.is_empty()) {
         // Copied to every pod (controller_utils GetPodFromTemplate).
-        unmodeled(
+        u.report(
             format!("{prefix}.metadata.finalizers"),
             "finalizers keep deleted pods until something removes them; not modelled",
         );
@@ -463,29 +547,32 @@ pub(super) fn template_facts(
     let annotations = meta.and_then(|m| m.annotations.as_ref());
     for key in DESCHEDULER_ANNOTATIONS {
         if annotations.is_some_and(|a| a.contains_key(key)) {
-            unmodeled(
+            u.report(
                 format!("{prefix}.metadata.annotations.{key}"),
                 "the descheduler's evict and prefer-no-eviction annotations are not modelled",
             );
         }
     }
+}
+
+/// Reports sidecar containers and spread constraints' `matchLabelKeys`.
+fn unmodeled_containers_and_spread(spec: &PodSpec, s: &str, u: &mut Unmodeled) {
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
         if c.restart_policy.as_deref() == Some("Always") {
-            unmodeled(
-                format!("{s}.initContainers[{i}].restartPolicy"),
-                "sidecar containers' requests are not modelled",
-            );
+            u.report(format!("{s}.initContainers[{i}].restartPolicy"), "sidecar containers' requests are not modelled");
         }
     }
     for (i, c) in spec.topology_spread_constraints.iter().flatten().enumerate() {
         if c.match_label_keys.as_ref().is_some_and(|k| !k.is_empty()) {
-            unmodeled(format!("{s}.topologySpreadConstraints[{i}].matchLabelKeys"), "matchLabelKeys is not modelled");
+            u.report(format!("{s}.topologySpreadConstraints[{i}].matchLabelKeys"), "matchLabelKeys is not modelled");
         }
     }
+}
 
-    // The API server's ValidatePodSpec: container names are unique over the containers and
-    // the init containers together (an init container is checked against every container
-    // and the init containers before it). kbmc would otherwise sum both into the requests.
+/// The API server's ValidatePodSpec: container names are unique over the containers and
+/// the init containers together (an init container is checked against every container
+/// and the init containers before it). kbmc would otherwise sum both into the requests.
+fn unique_container_names(spec: &PodSpec, origin: &Origin, s: &str, diag: &mut Diag) {
     let mut names: Vec<(&str, String)> = Vec::new();
     let init = spec.init_containers.as_deref().unwrap_or_default();
     for (list, containers) in [("containers", &spec.containers[..]), ("initContainers", init)] {
@@ -506,8 +593,20 @@ pub(super) fn template_facts(
             }
         }
     }
+}
 
-    // Requests: sum of containers, at least the largest init container (Kubernetes' effective request).
+/// A pod's requests three ways: as the API server and the scheduler's filter sum them, as
+/// NodeResourcesFit scoring counts them, and as the HPA divides usage by them.
+struct PodRequests {
+    requests: Resources,
+    score_requests: Resources,
+    metric_requests: MetricRequests,
+}
+
+/// Sums a pod's requests: the containers' added up, at least the largest init container's
+/// (Kubernetes' effective request). The HPA's metric requests count the app containers only,
+/// and are `None` for a resource one of them does not declare.
+fn pod_requests(spec: &PodSpec, origin: &Origin, s: &str, diag: &mut Diag) -> PodRequests {
     let mut requests = Resources::default();
     let mut score_requests = Resources::default();
     let mut metric_requests = MetricRequests { cpu_milli: Some(0), memory: Some(0) };
@@ -537,17 +636,18 @@ pub(super) fn template_facts(
     }
     requests.pods = 1;
     score_requests.pods = 1;
+    PodRequests { requests, score_requests, metric_requests }
+}
 
-    let node_selector = spec
-        .node_selector
-        .iter()
-        .flatten()
-        .map(|(k, v)| Requirement { key: k.clone(), op: Op::In, values: vec![v.clone()] })
-        .collect();
-
-    let na = spec.affinity.as_ref().and_then(|a| a.node_affinity.as_ref());
-    let naf = format!("{s}.affinity.nodeAffinity");
-    let required_terms = na.and_then(|n| n.required_during_scheduling_ignored_during_execution.as_ref()).map(|sel| {
+/// The required node affinity's terms (`naf` is the path of `nodeAffinity`), or `None`
+/// when there is none.
+fn required_node_terms(
+    na: Option<&NodeAffinity>,
+    origin: &Origin,
+    naf: &str,
+    diag: &mut Diag,
+) -> Option<Vec<Vec<NodeReq>>> {
+    na.and_then(|n| n.required_during_scheduling_ignored_during_execution.as_ref()).map(|sel| {
         sel.node_selector_terms
             .iter()
             .enumerate()
@@ -560,9 +660,18 @@ pub(super) fn template_facts(
                 )
             })
             .collect()
-    });
-    let preferred_terms = na
-        .and_then(|n| n.preferred_during_scheduling_ignored_during_execution.as_ref())
+    })
+}
+
+/// The preferred node affinity's weighted terms (`naf` is the path of `nodeAffinity`). A
+/// weight outside 1..100 is an error; a term that fails to parse is unmodelled.
+fn preferred_node_terms(
+    na: Option<&NodeAffinity>,
+    origin: &Origin,
+    naf: &str,
+    diag: &mut Diag,
+) -> Vec<(i64, Vec<NodeReq>)> {
+    na.and_then(|n| n.preferred_during_scheduling_ignored_during_execution.as_ref())
         .into_iter()
         .flatten()
         .enumerate()
@@ -589,178 +698,175 @@ pub(super) fn template_facts(
             }
             (p.weight as i64, term)
         })
-        .collect();
+        .collect()
+}
 
-    let tolerations: Vec<Toleration> = spec.tolerations.clone().unwrap_or_default();
-    for (i, t) in tolerations.iter().enumerate() {
-        let f = format!("{s}.tolerations[{i}]");
-        match t.operator.as_deref() {
-            None | Some("") | Some("Equal") => {}
-            Some("Exists") => {
-                if t.value.as_deref().is_some_and(|v| !v.is_empty()) {
-                    diag.error(InputError::at(
-                        origin,
-                        InputClass::Invalid,
-                        format!("{f}.value"),
-                        "must be empty when operator is Exists",
-                    ));
-                }
-            }
-            Some(o) => diag.error(InputError::at(
-                origin,
-                InputClass::Invalid,
-                format!("{f}.operator"),
-                format!("unknown operator {o:?}; expected Equal or Exists"),
-            )),
-        }
-        if let Some(e) = t.effect.as_deref().filter(|e| !e.is_empty()) {
-            if parse_effect(e).is_none() {
+/// What the API server refuses in a toleration (`f` is its path): an unknown operator, a
+/// value with Exists, an unknown effect.
+fn validate_toleration(t: &Toleration, origin: &Origin, f: &str, diag: &mut Diag) {
+    match t.operator.as_deref() {
+        None | Some("") | Some("Equal") => {}
+        Some("Exists") => {
+            if t.value.as_deref().is_some_and(|v| !v.is_empty()) {
                 diag.error(InputError::at(
                     origin,
                     InputClass::Invalid,
-                    format!("{f}.effect"),
-                    format!("unknown effect {e:?}; expected NoSchedule, PreferNoSchedule or NoExecute"),
+                    format!("{f}.value"),
+                    "must be empty when operator is Exists",
                 ));
             }
         }
-        // The autoscaler's taint carries the Unix time of marking as its value: an Equal
-        // toleration naming a time matches only a node marked in that very second.
-        let equal = matches!(t.operator.as_deref(), None | Some("") | Some("Equal"));
-        let no_schedule = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "NoSchedule");
-        if equal
-            && no_schedule
-            && t.key.as_deref() == Some(TO_BE_DELETED)
-            && t.value.as_deref().is_some_and(|v| v.parse::<i64>().is_ok())
-        {
-            diag.unmodeled(InputError::at(
+        Some(o) => diag.error(InputError::at(
+            origin,
+            InputClass::Invalid,
+            format!("{f}.operator"),
+            format!("unknown operator {o:?}; expected Equal or Exists"),
+        )),
+    }
+    if let Some(e) = t.effect.as_deref().filter(|e| !e.is_empty()) {
+        if parse_effect(e).is_none() {
+            diag.error(InputError::at(
                 origin,
-                InputClass::Unmodeled,
-                format!("{f}.value"),
-                "the cluster autoscaler's ToBeDeletedByClusterAutoscaler taint carries the Unix time the node was marked, so this toleration matches only a node marked in that second, which kbmc (no clock) cannot tell; use operator Exists, or with --allow-unmodeled it is taken to match no node",
-            ));
-        }
-        // A delayed eviction from a NotReady node is what node lifecycle models (its timing
-        // is abstracted), so the usual `tolerationSeconds` on the node-condition taints is
-        // input kbmc understands; on any other taint the delay would matter.
-        let condition_taint = matches!(t.key.as_deref(), Some(UNREACHABLE | NOT_READY))
-            && t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "NoExecute");
-        if t.toleration_seconds.is_some() && !condition_taint {
-            diag.unmodeled(InputError::at(
-                origin,
-                InputClass::Unmodeled,
-                format!("{f}.tolerationSeconds"),
-                "eviction delays are not modelled except on the node.kubernetes.io/unreachable and not-ready taints; with --allow-unmodeled the pod is evicted from a NoExecute taint as if the toleration were absent, but still scheduled and admitted",
+                InputClass::Invalid,
+                format!("{f}.effect"),
+                format!("unknown effect {e:?}; expected NoSchedule, PreferNoSchedule or NoExecute"),
             ));
         }
     }
+}
 
+/// What a toleration asks of timing that kbmc does not model (`f` is its path): matching
+/// the autoscaler's taint by its time, and eviction delays other than on the node-condition
+/// taints.
+fn unmodeled_toleration(t: &Toleration, origin: &Origin, f: &str, diag: &mut Diag) {
+    // The autoscaler's taint carries the Unix time of marking as its value: an Equal
+    // toleration naming a time matches only a node marked in that very second.
+    let equal = matches!(t.operator.as_deref(), None | Some("") | Some("Equal"));
+    let no_schedule = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "NoSchedule");
+    if equal
+        && no_schedule
+        && t.key.as_deref() == Some(TO_BE_DELETED)
+        && t.value.as_deref().is_some_and(|v| v.parse::<i64>().is_ok())
+    {
+        diag.unmodeled(InputError::at(
+            origin,
+            InputClass::Unmodeled,
+            format!("{f}.value"),
+            "the cluster autoscaler's ToBeDeletedByClusterAutoscaler taint carries the Unix time the node was marked, so this toleration matches only a node marked in that second, which kbmc (no clock) cannot tell; use operator Exists, or with --allow-unmodeled it is taken to match no node",
+        ));
+    }
+    // A delayed eviction from a NotReady node is what node lifecycle models (its timing
+    // is abstracted), so the usual `tolerationSeconds` on the node-condition taints is
+    // input kbmc understands; on any other taint the delay would matter.
+    let condition_taint = matches!(t.key.as_deref(), Some(UNREACHABLE | NOT_READY))
+        && t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "NoExecute");
+    if t.toleration_seconds.is_some() && !condition_taint {
+        diag.unmodeled(InputError::at(
+            origin,
+            InputClass::Unmodeled,
+            format!("{f}.tolerationSeconds"),
+            "eviction delays are not modelled except on the node.kubernetes.io/unreachable and not-ready taints; with --allow-unmodeled the pod is evicted from a NoExecute taint as if the toleration were absent, but still scheduled and admitted",
+        ));
+    }
+}
+
+/// Reads the template's topology spread constraints (`s` is the spec's path).
+fn spread_constraints(
+    spec: &PodSpec,
+    origin: &Origin,
+    s: &str,
+    labels: &mut Labels,
+    diag: &mut Diag,
+) -> Vec<RawSpread> {
     let mut spread = Vec::new();
     for (i, c) in spec.topology_spread_constraints.iter().flatten().enumerate() {
         let f = format!("{s}.topologySpreadConstraints[{i}]");
-        if c.max_skew < 1 {
+        spread.push(spread_constraint(c, origin, &f, labels, diag));
+    }
+    spread
+}
+
+/// Reads one topology spread constraint (`f` is its path), reporting what the API server
+/// refuses in it: a skew below 1, unknown values, `minDomains` below 1 or on a soft constraint.
+fn spread_constraint(
+    c: &TopologySpreadConstraint,
+    origin: &Origin,
+    f: &str,
+    labels: &mut Labels,
+    diag: &mut Diag,
+) -> RawSpread {
+    if c.max_skew < 1 {
+        diag.error(InputError::at(
+            origin,
+            InputClass::Invalid,
+            format!("{f}.maxSkew"),
+            format!("{} is not allowed; expected at least 1", c.max_skew),
+        ));
+    }
+    let hard = match c.when_unsatisfiable.as_str() {
+        "DoNotSchedule" => true,
+        "ScheduleAnyway" => false,
+        w => {
             diag.error(InputError::at(
                 origin,
                 InputClass::Invalid,
-                format!("{f}.maxSkew"),
-                format!("{} is not allowed; expected at least 1", c.max_skew),
+                format!("{f}.whenUnsatisfiable"),
+                format!("unknown value {w:?}; expected DoNotSchedule or ScheduleAnyway"),
             ));
+            true
         }
-        let hard = match c.when_unsatisfiable.as_str() {
-            "DoNotSchedule" => true,
-            "ScheduleAnyway" => false,
-            w => {
-                diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    format!("{f}.whenUnsatisfiable"),
-                    format!("unknown value {w:?}; expected DoNotSchedule or ScheduleAnyway"),
-                ));
-                true
-            }
-        };
-        if c.min_domains.is_some() && !hard {
+    };
+    if c.min_domains.is_some() && !hard {
+        diag.error(InputError::at(
+            origin,
+            InputClass::Invalid,
+            format!("{f}.minDomains"),
+            "allowed only with whenUnsatisfiable: DoNotSchedule",
+        ));
+    }
+    if c.min_domains.is_some_and(|m| m < 1) {
+        diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.minDomains"), "expected at least 1"));
+    }
+    let policy = |v: &Option<String>, field: &str, default: bool, diag: &mut Diag| match v.as_deref() {
+        None => default,
+        Some("Honor") => true,
+        Some("Ignore") => false,
+        Some(o) => {
             diag.error(InputError::at(
                 origin,
                 InputClass::Invalid,
-                format!("{f}.minDomains"),
-                "allowed only with whenUnsatisfiable: DoNotSchedule",
+                format!("{f}.{field}"),
+                format!("unknown value {o:?}; expected Honor or Ignore"),
             ));
+            default
         }
-        if c.min_domains.is_some_and(|m| m < 1) {
-            diag.error(InputError::at(origin, InputClass::Invalid, format!("{f}.minDomains"), "expected at least 1"));
+    };
+    let honor_node_affinity = policy(&c.node_affinity_policy, "nodeAffinityPolicy", true, diag);
+    let honor_node_taints = policy(&c.node_taints_policy, "nodeTaintsPolicy", false, diag);
+    // A constraint without labelSelector selects no pods (labels.Nothing upstream).
+    let selector = match &c.label_selector {
+        Some(sel) => label_selector(sel, origin, &format!("{f}.labelSelector"), diag),
+        None => vec![Requirement { key: String::new(), op: Op::In, values: vec![] }],
+    };
+    RawSpread {
+        max_skew: c.max_skew as i64,
+        key: labels.key(&c.topology_key),
+        hard,
+        min_domains: c.min_domains.map(|m| m as i64),
+        honor_node_affinity,
+        honor_node_taints,
+        selector: Some(selector),
+    }
+}
+
+/// The `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation, when "true" or "false".
+fn safe_to_evict(t: &PodTemplateSpec) -> Option<bool> {
+    t.metadata.as_ref().and_then(|m| m.annotations.as_ref()).and_then(|a| a.get(SAFE_TO_EVICT)).and_then(|v| {
+        match v.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
         }
-        let policy = |v: &Option<String>, field: &str, default: bool, diag: &mut Diag| match v.as_deref() {
-            None => default,
-            Some("Honor") => true,
-            Some("Ignore") => false,
-            Some(o) => {
-                diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    format!("{f}.{field}"),
-                    format!("unknown value {o:?}; expected Honor or Ignore"),
-                ));
-                default
-            }
-        };
-        let honor_node_affinity = policy(&c.node_affinity_policy, "nodeAffinityPolicy", true, diag);
-        let honor_node_taints = policy(&c.node_taints_policy, "nodeTaintsPolicy", false, diag);
-        // A constraint without labelSelector selects no pods (labels.Nothing upstream).
-        let selector = match &c.label_selector {
-            Some(sel) => label_selector(sel, origin, &format!("{f}.labelSelector"), diag),
-            None => vec![Requirement { key: String::new(), op: Op::In, values: vec![] }],
-        };
-        spread.push(RawSpread {
-            max_skew: c.max_skew as i64,
-            key: labels.key(&c.topology_key),
-            hard,
-            min_domains: c.min_domains.map(|m| m as i64),
-            honor_node_affinity,
-            honor_node_taints,
-            selector: Some(selector),
-        });
-    }
-
-    let pod_affinity = super::affinity::read(spec, &pod_labels, origin, &s, labels, diag);
-
-    let volumes = spec.volumes.iter().flatten();
-    let mut local_storage = false;
-    let mut pvc = false;
-    for v in volumes {
-        local_storage |= v.empty_dir.is_some() || v.host_path.is_some();
-        pvc |= v.persistent_volume_claim.is_some();
-    }
-
-    Some(TemplateFacts {
-        labels: pod_labels,
-        requests,
-        score_requests,
-        metric_requests,
-        node_name: spec.node_name.clone(),
-        node_selector,
-        required_terms,
-        preferred_terms,
-        selector_or_affinity: spec.node_selector.is_some() || na.is_some(),
-        request_names: request_names(spec),
-        tolerations,
-        spread,
-        pod_affinity,
-        local_storage,
-        pvc,
-        qos: qos_class(spec),
-        priority_class: spec.priority_class_name.clone().filter(|c| !c.is_empty()),
-        priority: spec.priority,
-        preemption_policy: spec.preemption_policy.clone(),
-        safe_to_evict: t
-            .metadata
-            .as_ref()
-            .and_then(|m| m.annotations.as_ref())
-            .and_then(|a| a.get(SAFE_TO_EVICT))
-            .and_then(|v| match v.as_str() {
-                "true" => Some(true),
-                "false" => Some(false),
-                _ => None,
-            }),
     })
 }
 

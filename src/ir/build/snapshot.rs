@@ -52,7 +52,8 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::Deployment as K8sDeployment;
-use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::{Pod, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::{Builder, Diag};
@@ -175,30 +176,103 @@ fn own(mut e: InputError) -> InputError {
     e
 }
 
+/// A modelled Deployment among the manifests, as a ReplicaSet's owner.
+struct Candidate<'a> {
+    namespace: String,
+    /// Its index among the Builder's Deployments.
+    di: usize,
+    /// Its selector (its errors are add_group's).
+    selector: Vec<Requirement>,
+    manifest: &'a Object<K8sDeployment>,
+}
+
+/// The modelled Deployments among the manifests.
+fn candidates<'a>(inputs: &'a crate::manifest::Inputs, deployments: &[crate::ir::Deployment]) -> Vec<Candidate<'a>> {
+    let mut sc = scratch();
+    inputs
+        .deployments
+        .iter()
+        .filter_map(|d| {
+            let ns = namespace(&d.value.metadata);
+            let di = deployments
+                .iter()
+                .position(|x| Some(x.object_name.as_str()) == d.value.metadata.name.as_deref() && x.namespace == ns)?;
+            let selector = pod::label_selector(&d.value.spec.selector, &d.origin, "", &mut sc);
+            Some(Candidate { namespace: ns, di, selector, manifest: d })
+        })
+        .collect()
+}
+
+/// A snapshot ReplicaSet being read: where it is, and its namespace and name.
+struct SnapshotRs<'a> {
+    origin: &'a Origin,
+    rs: &'a ReplicaSet,
+    ns: String,
+    name: String,
+}
+
+/// The current ReplicaSet of a Deployment, whose size `check_current_replicas` compares.
+struct CurrentRs {
+    di: usize,
+    origin: Origin,
+    /// `namespace/name`.
+    name: String,
+    replicas: i32,
+}
+
+/// A snapshot Pod being read: where it is, its namespace and name (for messages), the node
+/// it is bound to, and whether it is terminating.
+struct SnapshotPod<'a> {
+    origin: &'a Origin,
+    pod: &'a Pod,
+    spec: &'a PodSpec,
+    ns: String,
+    name: String,
+    node: Option<NodeId>,
+    terminating: bool,
+}
+
+/// Who a snapshot pod belongs to, as far as the ReplicaSets tell.
+enum PodOwner<'a> {
+    /// The ReplicaSet of a modelled Deployment, by controller reference or by adoption.
+    ReplicaSet(&'a Owned),
+    /// A controller reference to a ReplicaSet that is not among the modelled ones.
+    UnknownReplicaSet(&'a str),
+    /// Another controller, or none.
+    Other,
+}
+
+/// The Deployments' pods the snapshot starts with, counted as `snapshot_pods` reads them.
+struct InitialTally {
+    /// (group, node, phase order) -> (phase, count).
+    pods: BTreeMap<(GroupId, Option<NodeId>, u8), (PodPhase, i64)>,
+    /// Per Deployment: whether the Verification places its pods (spec.workloads[].placement).
+    placed: Vec<bool>,
+}
+
+/// The phase a Deployment's snapshot pod starts in, or `None` for one deleted before it was
+/// bound (gone, no load).
+fn initial_phase(pod: &SnapshotPod) -> Option<PodPhase> {
+    Some(match (pod.terminating, pod.node, pod.pod.status.as_ref().and_then(|s| s.phase.as_deref())) {
+        (true, None, _) => return None,
+        (true, Some(_), _) if by_preemption(pod.pod) => PodPhase::Preempted,
+        (true, Some(_), _) => PodPhase::Terminating,
+        (false, None, _) => PodPhase::Pending,
+        (false, Some(_), Some("Running")) => PodPhase::Running,
+        (false, Some(_), _) => PodPhase::Bound,
+    })
+}
+
 impl Builder<'_> {
     /// Reads the snapshot's ReplicaSets: the one matching its Deployment's template is
     /// revision 0 (the Deployment's own), every other one that has pods or replicas becomes
-    /// an older revision of the same Deployment (a rollout in progress).
+    /// an older revision of the same Deployment (a rollout in progress). A ReplicaSet no
+    /// modelled Deployment owns is refused; with --allow-unmodeled its pods are fixed load.
     pub(super) fn snapshot_replica_sets(&mut self) -> ReplicaSets {
         let mut out = ReplicaSets::default();
         let inputs = self.inputs;
-        // The current ReplicaSet of each Deployment: (deployment, origin, namespace/name, replicas).
-        let mut current: Vec<(usize, Origin, String, i32)> = Vec::new();
-        // Each modelled Deployment: its namespace, index, selector (its errors are add_group's)
-        // and manifest.
-        let mut sc = scratch();
-        let deployments: Vec<(String, usize, Vec<Requirement>, &Object<K8sDeployment>)> = inputs
-            .deployments
-            .iter()
-            .filter_map(|d| {
-                let ns = namespace(&d.value.metadata);
-                let di = self.deployments.iter().position(|x| {
-                    Some(x.object_name.as_str()) == d.value.metadata.name.as_deref() && x.namespace == ns
-                })?;
-                let selector = pod::label_selector(&d.value.spec.selector, &d.origin, "", &mut sc);
-                Some((ns, di, selector, d))
-            })
-            .collect();
+        let mut current: Vec<CurrentRs> = Vec::new();
+        let deployments = candidates(inputs, &self.deployments);
         for Object { origin, value: rs } in &inputs.replica_sets {
             let ns = namespace(&rs.metadata);
             let Some(name) = rs.metadata.name.clone() else {
@@ -210,143 +284,203 @@ impl Builder<'_> {
                 ));
                 continue;
             };
-            let mut unowned = |b: &mut Self, field: &str, why: String| {
-                b.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, field, why));
-                out.unowned.push((ns.clone(), name.clone()));
+            let at = SnapshotRs { origin, rs, ns, name };
+            let owner = match self.replica_set_owner(&at, &deployments) {
+                Ok(owner) => owner,
+                Err((field, why)) => {
+                    self.diag.unmodeled(InputError::at(origin, InputClass::Unmodeled, field, why));
+                    out.unowned.push((at.ns, at.name));
+                    continue;
+                }
             };
-            if rs.metadata.deletion_timestamp.is_some() {
-                unowned(self, "metadata.deletionTimestamp", format!("ReplicaSet {ns}/{name} is being deleted: the garbage collector deletes its pods, and its Deployment creates another ReplicaSet; not modelled (with --allow-unmodeled its pods are fixed load on their nodes)"));
-                continue;
+            if let Some(owned) = self.owned_replica_set(&at, owner, &mut current) {
+                out.groups.insert((at.ns, at.name), owned);
             }
-            let labels = rs.metadata.labels.as_ref();
-            // Each modelled Deployment of the namespace with its selector and manifest.
-            let candidates: Vec<&(String, usize, Vec<Requirement>, &Object<K8sDeployment>)> =
-                deployments.iter().filter(|(n, ..)| *n == ns).collect();
-            let owner = match controller_ref(&rs.metadata) {
-                Some(r) => candidates
-                    .iter()
-                    .copied()
-                    .find(|(_, di, _, _)| r.kind == "Deployment" && self.deployments[*di].object_name == r.name),
-                None => {
-                    // An orphan: the Deployment whose selector matches adopts it (ClaimReplicaSets).
-                    let adopters: Vec<_> =
-                        candidates.iter().copied().filter(|(_, _, sel, _)| selects(sel, labels)).collect();
-                    if adopters.len() > 1 {
-                        let names: Vec<&str> =
-                            adopters.iter().map(|(_, di, _, _)| self.deployments[*di].name.as_str()).collect();
-                        unowned(self, "metadata.ownerReferences", format!("ReplicaSet {ns}/{name} has no controller, and the selectors of Deployments {names:?} all match its labels: whichever syncs first adopts it (ClaimReplicaSets); not modelled (with --allow-unmodeled its pods are fixed load on their nodes)"));
-                        continue;
-                    }
-                    adopters.first().copied()
-                }
-            };
-            let Some(&(_, di, ref dep_selector, dep)) = owner else {
-                unowned(self, "metadata.ownerReferences", format!("ReplicaSet {ns}/{name} is controlled by no Deployment among the inputs; only ReplicaSets of Deployments are modelled (with --allow-unmodeled its pods are fixed load on their nodes)"));
-                continue;
-            };
-            let dname = self.deployments[di].name.clone();
-            if let Some(r) = controller_ref(&rs.metadata).filter(|r| stale(r, &dep.value.metadata)) {
-                unowned(self, "metadata.ownerReferences", format!("ReplicaSet {ns}/{name}'s controller reference names Deployment {dname:?} with uid {:?}, but that Deployment's uid is {:?}: the ReplicaSet belonged to an earlier Deployment of that name, and the garbage collector deletes it and its pods; not modelled (with --allow-unmodeled its pods are fixed load on their nodes)", r.uid, dep.value.metadata.uid.as_deref().unwrap_or_default()));
-                continue;
-            }
-            if !selects(dep_selector, labels) {
-                unowned(self, "metadata.labels", format!("Deployment {dname:?}'s selector does not match the labels of its ReplicaSet {ns}/{name}, so the Deployment controller releases the ReplicaSet (ClaimReplicaSets) and creates another; not modelled (with --allow-unmodeled its pods are fixed load on their nodes)"));
-                continue;
-            }
-            let spec = &rs.spec;
-            let Some(template) = &spec.template else {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::MissingOrMistyped,
-                    "spec.template",
-                    "a ReplicaSet needs a pod template",
-                ));
-                continue;
-            };
-            let template_meta = template.metadata.as_ref();
-            let hash = template_meta.and_then(|m| m.labels.as_ref()).and_then(|l| l.get(HASH)).cloned();
-            let deletion_cost =
-                template_meta.and_then(|m| m.annotations.as_ref()).and_then(|a| a.get(DELETION_COST)).cloned();
-            let mut sc = scratch();
-            let selector = pod::label_selector(&spec.selector, origin, "spec.selector", &mut sc);
-            let annotation = |m: &ObjectMeta| m.annotations.as_ref().and_then(|a| a.get(REVISION)).cloned();
-            let equal = without_hash(template) == without_hash(&dep.value.spec.template);
-            let current_rs =
-                equal || annotation(&rs.metadata).is_some_and(|r| Some(r) == annotation(&dep.value.metadata));
-            let g = if current_rs {
-                // What the API server rejects in a ReplicaSet (ValidateReplicaSetSpec); an
-                // older revision's selector is checked as its group's.
-                self.diag.errors.append(&mut sc.errors);
-                let template_labels = template_meta.and_then(|m| m.labels.as_ref());
-                if selector.is_empty() {
-                    self.diag.error(InputError::at(
-                        origin,
-                        InputClass::Invalid,
-                        "spec.selector",
-                        "an empty selector is not allowed for apps/v1 ReplicaSets",
-                    ));
-                } else if !selects(&selector, template_labels) {
-                    self.diag.error(InputError::at(
-                        origin,
-                        InputClass::Invalid,
-                        "spec.selector",
-                        "does not match spec.template.metadata.labels (the API server rejects this)",
-                    ));
-                }
-                let g = self.deployments[di].revisions[0];
-                if !equal {
-                    // Current by the revision annotation (a template written by hand beside a
-                    // dumped ReplicaSet differs in what the API server defaults): its pods are
-                    // the Deployment's only where the templates agree on what kbmc reads.
-                    let mut sc = scratch();
-                    let facts = pod::template_facts(template, origin, "spec.template", &mut self.labels, &mut sc);
-                    let theirs = &self.facts[g.index()];
-                    let field = facts.and_then(|f| {
-                        if f.requests != theirs.requests {
-                            Some("spec.containers[].resources")
-                        } else {
-                            pod::differs(&f, theirs, false)
-                        }
-                    });
-                    if let Some(field) = field {
-                        self.diag.unmodeled(InputError::at(
-                            origin,
-                            InputClass::Unmodeled,
-                            format!("spec.template.{field}"),
-                            format!("ReplicaSet {ns}/{name} carries Deployment {dname:?}'s revision annotation, but its template's {field} differs from the Deployment's: the Deployment controller would start a rollout to the Deployment's template, and kbmc would give the ReplicaSet's pods the Deployment's; not modelled"),
-                        ));
-                    }
-                }
-                current.push((di, origin.clone(), format!("{ns}/{name}"), spec.replicas.unwrap_or(1)));
-                g
-            } else {
-                let has_pods = inputs.pods.iter().any(|p| {
-                    namespace(&p.value.metadata) == ns
-                        && controller_of(&p.value.metadata) == Some(("ReplicaSet", &name))
-                });
-                if !has_pods && spec.replicas.unwrap_or(1) == 0 {
-                    continue; // an old revision kept for rollback: no pods, nothing to model
-                }
-                let revision = self.deployments[di].revisions.len() as u32;
-                let id = DeploymentId(di as u32);
-                let mut d = dep.value.clone();
-                d.spec.template = template.clone();
-                // The ReplicaSet's selector includes the hash; its template labels match it.
-                d.spec.selector = spec.selector.clone();
-                let Some(g) = self.add_group(id, revision, &d, origin) else { continue };
-                self.deployments[di].revisions.push(g);
-                let sets = self.deployments[di].revision_sets_replicas[0];
-                self.deployments[di].revision_sets_replicas.push(sets);
-                g
-            };
-            let uid = rs.metadata.uid.clone();
-            out.groups.insert((ns, name), Owned { group: g, hash, selector, uid, deletion_cost });
         }
-        // Outside a rollout the ReplicaSet holds its Deployment's replicas; one that does not
-        // is being resized, and the ReplicaSet controller acts on its own size first.
-        for (di, origin, name, replicas) in current {
+        self.check_current_replicas(current);
+        out
+    }
+
+    /// The modelled Deployment that owns a ReplicaSet, as its controller claims it; or the
+    /// field and reason why none does (being deleted, two could adopt it, no controller
+    /// among the inputs, a stale uid, a selector that releases it).
+    fn replica_set_owner<'c, 'd>(
+        &self,
+        at: &SnapshotRs,
+        deployments: &'c [Candidate<'d>],
+    ) -> Result<&'c Candidate<'d>, (&'static str, String)> {
+        let (ns, name, rs) = (&at.ns, &at.name, at.rs);
+        if rs.metadata.deletion_timestamp.is_some() {
+            return Err(("metadata.deletionTimestamp", format!("ReplicaSet {ns}/{name} is being deleted: the garbage collector deletes its pods, and its Deployment creates another ReplicaSet; not modelled (with --allow-unmodeled its pods are fixed load on their nodes)")));
+        }
+        let labels = rs.metadata.labels.as_ref();
+        // Each modelled Deployment of the namespace with its selector and manifest.
+        let candidates: Vec<&Candidate> = deployments.iter().filter(|c| c.namespace == *ns).collect();
+        let owner = match controller_ref(&rs.metadata) {
+            Some(r) => candidates
+                .iter()
+                .copied()
+                .find(|c| r.kind == "Deployment" && self.deployments[c.di].object_name == r.name),
+            None => {
+                // An orphan: the Deployment whose selector matches adopts it (ClaimReplicaSets).
+                let adopters: Vec<&Candidate> =
+                    candidates.iter().copied().filter(|c| selects(&c.selector, labels)).collect();
+                if adopters.len() > 1 {
+                    let names: Vec<&str> = adopters.iter().map(|c| self.deployments[c.di].name.as_str()).collect();
+                    return Err(("metadata.ownerReferences", format!("ReplicaSet {ns}/{name} has no controller, and the selectors of Deployments {names:?} all match its labels: whichever syncs first adopts it (ClaimReplicaSets); not modelled (with --allow-unmodeled its pods are fixed load on their nodes)")));
+                }
+                adopters.first().copied()
+            }
+        };
+        let Some(owner) = owner else {
+            return Err(("metadata.ownerReferences", format!("ReplicaSet {ns}/{name} is controlled by no Deployment among the inputs; only ReplicaSets of Deployments are modelled (with --allow-unmodeled its pods are fixed load on their nodes)")));
+        };
+        let dname = &self.deployments[owner.di].name;
+        let dep = &owner.manifest.value;
+        if let Some(r) = controller_ref(&rs.metadata).filter(|r| stale(r, &dep.metadata)) {
+            return Err(("metadata.ownerReferences", format!("ReplicaSet {ns}/{name}'s controller reference names Deployment {dname:?} with uid {:?}, but that Deployment's uid is {:?}: the ReplicaSet belonged to an earlier Deployment of that name, and the garbage collector deletes it and its pods; not modelled (with --allow-unmodeled its pods are fixed load on their nodes)", r.uid, dep.metadata.uid.as_deref().unwrap_or_default())));
+        }
+        if !selects(&owner.selector, labels) {
+            return Err(("metadata.labels", format!("Deployment {dname:?}'s selector does not match the labels of its ReplicaSet {ns}/{name}, so the Deployment controller releases the ReplicaSet (ClaimReplicaSets) and creates another; not modelled (with --allow-unmodeled its pods are fixed load on their nodes)")));
+        }
+        Ok(owner)
+    }
+
+    /// Reads a ReplicaSet that `owner` owns: the current one (its template is the
+    /// Deployment's, or it carries the Deployment's revision annotation) is the Deployment's
+    /// revision 0 and is added to `current`; an older one with pods or replicas becomes a
+    /// revision of its own. `None` for a ReplicaSet without template (reported) or an old
+    /// one left out.
+    fn owned_replica_set(&mut self, at: &SnapshotRs, owner: &Candidate, current: &mut Vec<CurrentRs>) -> Option<Owned> {
+        let (origin, spec) = (at.origin, &at.rs.spec);
+        let Some(template) = &spec.template else {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::MissingOrMistyped,
+                "spec.template",
+                "a ReplicaSet needs a pod template",
+            ));
+            return None;
+        };
+        let template_meta = template.metadata.as_ref();
+        let hash = template_meta.and_then(|m| m.labels.as_ref()).and_then(|l| l.get(HASH)).cloned();
+        let deletion_cost =
+            template_meta.and_then(|m| m.annotations.as_ref()).and_then(|a| a.get(DELETION_COST)).cloned();
+        let mut sc = scratch();
+        let selector = pod::label_selector(&spec.selector, origin, "spec.selector", &mut sc);
+        let dep = &owner.manifest.value;
+        let annotation = |m: &ObjectMeta| m.annotations.as_ref().and_then(|a| a.get(REVISION)).cloned();
+        let equal = without_hash(template) == without_hash(&dep.spec.template);
+        let current_rs = equal || annotation(&at.rs.metadata).is_some_and(|r| Some(r) == annotation(&dep.metadata));
+        let group = if current_rs {
+            // What the API server rejects in a ReplicaSet (ValidateReplicaSetSpec); an
+            // older revision's selector is checked as its group's.
+            self.diag.errors.append(&mut sc.errors);
+            let g = self.current_revision(at, template, &selector, owner.di, equal);
+            let name = format!("{}/{}", at.ns, at.name);
+            current.push(CurrentRs {
+                di: owner.di,
+                origin: origin.clone(),
+                name,
+                replicas: spec.replicas.unwrap_or(1),
+            });
+            g
+        } else {
+            self.older_revision(at, template, owner)?
+        };
+        let uid = at.rs.metadata.uid.clone();
+        Some(Owned { group, hash, selector, uid, deletion_cost })
+    }
+
+    /// The group of Deployment `di`'s current ReplicaSet: its revision 0. Checks the
+    /// ReplicaSet's selector against its template, and, for one that is current only by
+    /// its revision annotation (not `equal` to the Deployment's template), that the two
+    /// templates agree on what kbmc reads.
+    fn current_revision(
+        &mut self,
+        at: &SnapshotRs,
+        template: &PodTemplateSpec,
+        selector: &[Requirement],
+        di: usize,
+        equal: bool,
+    ) -> GroupId {
+        let origin = at.origin;
+        let template_labels = template.metadata.as_ref().and_then(|m| m.labels.as_ref());
+        if selector.is_empty() {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.selector",
+                "an empty selector is not allowed for apps/v1 ReplicaSets",
+            ));
+        } else if !selects(selector, template_labels) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.selector",
+                "does not match spec.template.metadata.labels (the API server rejects this)",
+            ));
+        }
+        let g = self.deployments[di].revisions[0];
+        if equal {
+            return g;
+        }
+        // Current by the revision annotation (a template written by hand beside a dumped
+        // ReplicaSet differs in what the API server defaults): its pods are the Deployment's
+        // only where the templates agree on what kbmc reads.
+        let mut sc = scratch();
+        let facts = pod::template_facts(template, origin, "spec.template", &mut self.labels, &mut sc);
+        let theirs = &self.facts[g.index()];
+        let field = facts.and_then(|f| {
+            if f.requests != theirs.requests {
+                Some("spec.containers[].resources")
+            } else {
+                pod::differs(&f, theirs, false)
+            }
+        });
+        if let Some(field) = field {
+            let (ns, name, dname) = (&at.ns, &at.name, &self.deployments[di].name);
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                format!("spec.template.{field}"),
+                format!("ReplicaSet {ns}/{name} carries Deployment {dname:?}'s revision annotation, but its template's {field} differs from the Deployment's: the Deployment controller would start a rollout to the Deployment's template, and kbmc would give the ReplicaSet's pods the Deployment's; not modelled"),
+            ));
+        }
+        g
+    }
+
+    /// An older ReplicaSet of `owner` as a revision of its own: its template, and its
+    /// selector (which includes the hash). `None` for one kept for rollback (no pods, no
+    /// replicas: nothing to model) or whose group is refused.
+    fn older_revision(&mut self, at: &SnapshotRs, template: &PodTemplateSpec, owner: &Candidate) -> Option<GroupId> {
+        let (ns, name, spec) = (&at.ns, &at.name, &at.rs.spec);
+        let has_pods = self.inputs.pods.iter().any(|p| {
+            namespace(&p.value.metadata) == *ns && controller_of(&p.value.metadata) == Some(("ReplicaSet", name))
+        });
+        if !has_pods && spec.replicas.unwrap_or(1) == 0 {
+            return None;
+        }
+        let di = owner.di;
+        let revision = self.deployments[di].revisions.len() as u32;
+        let id = DeploymentId(di as u32);
+        let mut d = owner.manifest.value.clone();
+        d.spec.template = template.clone();
+        // The ReplicaSet's selector includes the hash; its template labels match it.
+        d.spec.selector = spec.selector.clone();
+        let g = self.add_group(id, revision, &d, at.origin)?;
+        self.deployments[di].revisions.push(g);
+        let sets = self.deployments[di].revision_sets_replicas[0];
+        self.deployments[di].revision_sets_replicas.push(sets);
+        Some(g)
+    }
+
+    /// Outside a rollout the ReplicaSet holds its Deployment's replicas; one that does not
+    /// is being resized, and the ReplicaSet controller acts on its own size first.
+    fn check_current_replicas(&mut self, current: Vec<CurrentRs>) {
+        for CurrentRs { di, origin, name, replicas } in current {
             let d = &self.deployments[di];
-            let manifest = inputs.deployments.iter().find(|o| {
+            let manifest = self.inputs.deployments.iter().find(|o| {
                 o.value.metadata.name.as_deref() == Some(d.object_name.as_str())
                     && namespace(&o.value.metadata) == d.namespace
             });
@@ -361,191 +495,29 @@ impl Builder<'_> {
                 ));
             }
         }
-        out
     }
 
-    /// Reads the snapshot's Pods into `initial_pods` and `fixed_pods`.
+    /// Reads the snapshot's Pods into `initial_pods` and `fixed_pods`: each pod that is not
+    /// terminal is checked, read as a template, and given to its owner (a Deployment's
+    /// ReplicaSet, a DaemonSet among the inputs, or none of those: fixed load).
     pub(super) fn snapshot_pods(&mut self, rs: &ReplicaSets) {
         let inputs = self.inputs;
-        let mut initial: BTreeMap<(GroupId, Option<NodeId>, u8), (PodPhase, i64)> = BTreeMap::new();
-        let placed: Vec<bool> = self.deployments.iter().map(|d| !d.placement.is_empty()).collect();
+        let placed = self.deployments.iter().map(|d| !d.placement.is_empty()).collect();
+        let mut tally = InitialTally { pods: BTreeMap::new(), placed };
         for Object { origin, value: p } in &inputs.pods {
-            let ns = namespace(&p.metadata);
-            let name = p.metadata.name.clone().unwrap_or_else(|| "<unnamed>".into());
-            let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
-            match phase {
-                "Succeeded" | "Failed" => continue, // terminal: no load, no replica
-                "Pending" | "Running" => {}
-                other => {
-                    self.diag.error(InputError::at(
-                        origin,
-                        InputClass::Invalid,
-                        "status.phase",
-                        format!("pod {ns}/{name}: phase {other:?} is not modelled; expected Pending, Running, Succeeded or Failed"),
-                    ));
-                    continue;
-                }
-            }
-            let Some(spec) = &p.spec else {
-                self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, "spec", "a Pod needs a spec"));
-                continue;
-            };
-            if phase == "Running" && spec.node_name.is_none() {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "status.phase",
-                    format!(
-                        "pod {ns}/{name} is Running but has no spec.nodeName: a pod runs on the node it is bound to"
-                    ),
-                ));
-                continue;
-            }
-            let terminating = p.metadata.deletion_timestamp.is_some();
-            let node = match &spec.node_name {
-                None => None,
-                Some(n) => match self.node_by_name(n) {
-                    Some(id) => {
-                        let node = &self.nodes[id.index()];
-                        let pool = &self.pools[node.pool.index()];
-                        if (node.index_in_pool as i64) >= pool.count.min {
-                            self.diag.error(InputError::at(
-                                origin,
-                                InputClass::Invalid,
-                                "spec.nodeName",
-                                format!("pod {ns}/{name}: node {n:?} is not present in every topology (pool {:?} may have only {} nodes)", pool.name, pool.count.min),
-                            ));
-                            continue;
-                        }
-                        Some(id)
-                    }
-                    None => {
-                        self.diag.error(InputError::at(
-                            origin,
-                            InputClass::DanglingReference,
-                            "spec.nodeName",
-                            format!("pod {ns}/{name} is on node {n:?}, which is not among the inputs; add its v1 Node"),
-                        ));
-                        continue;
-                    }
-                },
-            };
-            let template = PodTemplateSpec { metadata: Some(p.metadata.clone()), spec: Some(spec.clone()) };
-            // The pod's own facts, read leniently: its unmodelled fields are judged below (a
-            // Deployment's pods against their template, fixed pods by what reaches other pods).
-            let mut sc = scratch();
-            let facts = pod::template_facts(&template, origin, "", &mut self.labels, &mut sc);
-            self.diag.errors.extend(sc.errors.into_iter().map(own));
-            let findings: Vec<InputError> = sc.warnings.into_iter().map(own).collect();
-            let Some(facts) = facts else { continue };
-            if let Some(q) = p.status.as_ref().and_then(|s| s.qos_class.as_deref()) {
-                let computed = pod::qos_name(&facts);
-                if q != computed {
-                    self.diag.error(InputError::at(
-                        origin,
-                        InputClass::Invalid,
-                        "status.qosClass",
-                        format!("pod {ns}/{name}: {q:?}, but its containers' requests and limits make it {computed} (the API server sets the class from them)"),
-                    ));
-                }
-            }
-            if let (Some(c), None) = (&spec.priority_class_name, spec.priority) {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "spec.priorityClassName",
-                    format!("pod {ns}/{name} names PriorityClass {c:?} but has no spec.priority: the API server's Priority admission sets the priority from the class, and the scheduler and the descheduler read only spec.priority"),
-                ));
-            }
-            if let Some(field) = pod::status_requests_differ(p) {
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    field,
-                    format!("pod {ns}/{name}: its container status reports requests other than its spec's (an in-place resize in progress); the scheduler counts the larger, which is not modelled"),
-                ));
-            }
-            if p.status
-                .as_ref()
-                .and_then(|s| s.node_allocatable_resource_claim_statuses.as_ref())
-                .is_some_and(|c| !c.is_empty())
-            {
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    "status.nodeAllocatableResourceClaimStatuses",
-                    format!("pod {ns}/{name} holds cpu or memory of its node through resource claims, besides its requests; not modelled"),
-                ));
-            }
-            let labels = p.metadata.labels.as_ref();
-            let owner = match controller_ref(&p.metadata) {
-                Some(r) if r.kind == "ReplicaSet" => match rs.groups.get(&(ns.clone(), r.name.clone())) {
-                    Some(owned) => Ok(Some(owned)),
-                    None => Err(r.name.as_str()),
-                },
-                Some(_) => Ok(None),
-                // An orphan the ReplicaSet whose selector matches adopts (ClaimPods); a
-                // terminating one it leaves alone.
-                None if !terminating => {
-                    let adopters: Vec<(&(String, String), &Owned)> =
-                        rs.groups.iter().filter(|((n, _), o)| *n == ns && selects(&o.selector, labels)).collect();
-                    if adopters.len() > 1 {
-                        let names: Vec<&str> = adopters.iter().map(|((_, n), _)| n.as_str()).collect();
-                        self.diag.unmodeled(InputError::at(
-                            origin,
-                            InputClass::Unmodeled,
-                            "metadata.ownerReferences",
-                            format!("pod {ns}/{name} has no controller, and the selectors of ReplicaSets {names:?} all match its labels: whichever syncs first adopts it (ClaimPods); not modelled"),
-                        ));
-                        continue;
-                    }
-                    Ok(adopters.first().map(|(_, o)| *o))
-                }
-                None => Ok(None),
-            };
+            let Some(pod) = self.snapshot_pod(origin, p) else { continue };
+            let Some((facts, findings)) = self.snapshot_pod_facts(&pod) else { continue };
+            let Some(owner) = self.pod_owner(&pod, rs) else { continue };
             match owner {
-                Ok(Some(owned)) => {
-                    let r = controller_ref(&p.metadata);
-                    if let Some(r) = r.filter(|r| owned.uid.as_deref().is_some_and(|u| !r.uid.is_empty() && r.uid != u))
-                    {
-                        self.diag.unmodeled(InputError::at(
-                            origin,
-                            InputClass::Unmodeled,
-                            "metadata.ownerReferences",
-                            format!("pod {ns}/{name}'s controller reference names ReplicaSet {:?} with uid {:?}, but that ReplicaSet's uid is {:?}: the pod belonged to an earlier ReplicaSet of that name, and the garbage collector deletes it; not modelled", r.name, r.uid, owned.uid.as_deref().unwrap_or_default()),
-                        ));
-                        continue;
-                    }
-                    if !selects(&owned.selector, labels) {
-                        self.diag.unmodeled(InputError::at(
-                            origin,
-                            InputClass::Unmodeled,
-                            "metadata.labels",
-                            format!("pod {ns}/{name}'s labels do not match its ReplicaSet's selector, so the ReplicaSet controller releases the pod (ClaimPods) and creates another; not modelled"),
-                        ));
-                        continue;
-                    }
-                    self.deployment_pod(
-                        origin,
-                        &ns,
-                        &name,
-                        p,
-                        owned,
-                        &facts,
-                        findings,
-                        node,
-                        terminating,
-                        &mut initial,
-                        &placed,
-                    );
-                }
-                Err(rs_name)
-                    if !rs.unowned.contains(&(ns.clone(), rs_name.to_string()))
+                PodOwner::ReplicaSet(owned) => self.deployment_pod(&pod, owned, &facts, findings, &mut tally),
+                PodOwner::UnknownReplicaSet(rs_name)
+                    if !rs.unowned.contains(&(pod.ns.clone(), rs_name.to_string()))
                         && self
                             .deployments
                             .iter()
-                            .any(|d| d.namespace == ns && rs_name.starts_with(&format!("{}-", d.object_name))) =>
+                            .any(|d| d.namespace == pod.ns && rs_name.starts_with(&format!("{}-", d.object_name))) =>
                 {
+                    let (ns, name) = (&pod.ns, &pod.name);
                     self.diag.error(InputError::at(
                         origin,
                         InputClass::DanglingReference,
@@ -554,56 +526,261 @@ impl Builder<'_> {
                     ));
                 }
                 _ => match controller_of(&p.metadata) {
-                    Some(("DaemonSet", owner)) if self.daemon_set_in_inputs(&ns, owner) => {
+                    Some(("DaemonSet", owner)) if self.daemon_set_in_inputs(&pod.ns, owner) => {
                         let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
                         self.daemon_pods.push(DaemonPod {
                             origin: origin.clone(),
-                            namespace: ns.clone(),
+                            namespace: pod.ns.clone(),
                             owner: owner.to_string(),
-                            pod: format!("{ns}/{name}"),
-                            node,
-                            running: node.is_some() && !terminating && phase == Some("Running"),
-                            priority: p.spec.as_ref().and_then(|s| s.priority),
+                            pod: format!("{}/{}", pod.ns, pod.name),
+                            node: pod.node,
+                            running: pod.node.is_some() && !pod.terminating && phase == Some("Running"),
+                            priority: pod.spec.priority,
                             facts,
                         })
                     }
-                    owner => self.fixed_pod(origin, &ns, &name, p, owner, facts, node, terminating),
+                    owner => self.fixed_pod(&pod, owner, facts),
                 },
             }
         }
-        for ((group, node, _), (phase, count)) in initial {
+        for ((group, node, _), (phase, count)) in tally.pods {
             self.initial_pods.push(InitialPods { group, node, phase, count });
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// A snapshot Pod to read, or `None`: a terminal one (no load, no replica), and,
+    /// reported, one of an unknown phase, without spec, Running but unbound, or bound to a
+    /// node that is not there.
+    fn snapshot_pod<'p>(&mut self, origin: &'p Origin, p: &'p Pod) -> Option<SnapshotPod<'p>> {
+        let ns = namespace(&p.metadata);
+        let name = p.metadata.name.clone().unwrap_or_else(|| "<unnamed>".into());
+        let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
+        match phase {
+            "Succeeded" | "Failed" => return None, // terminal: no load, no replica
+            "Pending" | "Running" => {}
+            other => {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "status.phase",
+                    format!("pod {ns}/{name}: phase {other:?} is not modelled; expected Pending, Running, Succeeded or Failed"),
+                ));
+                return None;
+            }
+        }
+        let Some(spec) = &p.spec else {
+            self.diag.error(InputError::at(origin, InputClass::MissingOrMistyped, "spec", "a Pod needs a spec"));
+            return None;
+        };
+        if phase == "Running" && spec.node_name.is_none() {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "status.phase",
+                format!("pod {ns}/{name} is Running but has no spec.nodeName: a pod runs on the node it is bound to"),
+            ));
+            return None;
+        }
+        let terminating = p.metadata.deletion_timestamp.is_some();
+        let node = match &spec.node_name {
+            None => None,
+            Some(n) => Some(self.bound_node(origin, &ns, &name, n)?),
+        };
+        Some(SnapshotPod { origin, pod: p, spec, ns, name, node, terminating })
+    }
+
+    /// The node `n` a pod `ns/name` is bound to, or `None` (reported) when it is not among the
+    /// inputs or not present in every topology.
+    fn bound_node(&mut self, origin: &Origin, ns: &str, name: &str, n: &str) -> Option<NodeId> {
+        let Some(id) = self.node_by_name(n) else {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::DanglingReference,
+                "spec.nodeName",
+                format!("pod {ns}/{name} is on node {n:?}, which is not among the inputs; add its v1 Node"),
+            ));
+            return None;
+        };
+        let node = &self.nodes[id.index()];
+        let pool = &self.pools[node.pool.index()];
+        if (node.index_in_pool as i64) >= pool.count.min {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.nodeName",
+                format!(
+                    "pod {ns}/{name}: node {n:?} is not present in every topology (pool {:?} may have only {} nodes)",
+                    pool.name, pool.count.min
+                ),
+            ));
+            return None;
+        }
+        Some(id)
+    }
+
+    /// A pod's own facts, read leniently as a template: its errors are reported, its
+    /// unmodelled fields returned as findings for its owner to judge (a Deployment's pods
+    /// against their template, fixed pods by what reaches other pods). Then its status is
+    /// checked against its spec.
+    fn snapshot_pod_facts(&mut self, pod: &SnapshotPod) -> Option<(TemplateFacts, Vec<InputError>)> {
+        let template = PodTemplateSpec { metadata: Some(pod.pod.metadata.clone()), spec: Some(pod.spec.clone()) };
+        let mut sc = scratch();
+        let facts = pod::template_facts(&template, pod.origin, "", &mut self.labels, &mut sc);
+        self.diag.errors.extend(sc.errors.into_iter().map(own));
+        let findings: Vec<InputError> = sc.warnings.into_iter().map(own).collect();
+        let facts = facts?;
+        self.check_pod_status(pod, &facts);
+        Some((facts, findings))
+    }
+
+    /// What a pod's status and admission say that its spec must agree with: its QoS class,
+    /// a priority set from its class, requests not resized in place, no resource claims on
+    /// its node's cpu or memory.
+    fn check_pod_status(&mut self, pod: &SnapshotPod, facts: &TemplateFacts) {
+        let (origin, p, ns, name) = (pod.origin, pod.pod, &pod.ns, &pod.name);
+        if let Some(q) = p.status.as_ref().and_then(|s| s.qos_class.as_deref()) {
+            let computed = pod::qos_name(facts);
+            if q != computed {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "status.qosClass",
+                    format!("pod {ns}/{name}: {q:?}, but its containers' requests and limits make it {computed} (the API server sets the class from them)"),
+                ));
+            }
+        }
+        if let (Some(c), None) = (&pod.spec.priority_class_name, pod.spec.priority) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.priorityClassName",
+                format!("pod {ns}/{name} names PriorityClass {c:?} but has no spec.priority: the API server's Priority admission sets the priority from the class, and the scheduler and the descheduler read only spec.priority"),
+            ));
+        }
+        if let Some(field) = pod::status_requests_differ(p) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                field,
+                format!("pod {ns}/{name}: its container status reports requests other than its spec's (an in-place resize in progress); the scheduler counts the larger, which is not modelled"),
+            ));
+        }
+        if p.status
+            .as_ref()
+            .and_then(|s| s.node_allocatable_resource_claim_statuses.as_ref())
+            .is_some_and(|c| !c.is_empty())
+        {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "status.nodeAllocatableResourceClaimStatuses",
+                format!("pod {ns}/{name} holds cpu or memory of its node through resource claims, besides its requests; not modelled"),
+            ));
+        }
+    }
+
+    /// Who owns a pod: the ReplicaSet its controller reference names, or for an orphan that
+    /// is not terminating the one whose selector matches (ClaimPods adopts it; a terminating
+    /// one it leaves alone). `None` (reported) for an orphan two ReplicaSets could adopt.
+    fn pod_owner<'r>(&mut self, pod: &SnapshotPod<'r>, rs: &'r ReplicaSets) -> Option<PodOwner<'r>> {
+        let (ns, name) = (&pod.ns, &pod.name);
+        let labels = pod.pod.metadata.labels.as_ref();
+        Some(match controller_ref(&pod.pod.metadata) {
+            Some(r) if r.kind == "ReplicaSet" => match rs.groups.get(&(ns.clone(), r.name.clone())) {
+                Some(owned) => PodOwner::ReplicaSet(owned),
+                None => PodOwner::UnknownReplicaSet(r.name.as_str()),
+            },
+            Some(_) => PodOwner::Other,
+            None if !pod.terminating => {
+                let adopters: Vec<(&(String, String), &Owned)> =
+                    rs.groups.iter().filter(|((n, _), o)| n == ns && selects(&o.selector, labels)).collect();
+                if adopters.len() > 1 {
+                    let names: Vec<&str> = adopters.iter().map(|((_, n), _)| n.as_str()).collect();
+                    self.diag.unmodeled(InputError::at(
+                        pod.origin,
+                        InputClass::Unmodeled,
+                        "metadata.ownerReferences",
+                        format!("pod {ns}/{name} has no controller, and the selectors of ReplicaSets {names:?} all match its labels: whichever syncs first adopts it (ClaimPods); not modelled"),
+                    ));
+                    return None;
+                }
+                adopters.first().map_or(PodOwner::Other, |(_, o)| PodOwner::ReplicaSet(o))
+            }
+            None => PodOwner::Other,
+        })
+    }
+
+    /// Reads a pod of a modelled Deployment's ReplicaSet `owned`: checks that the ReplicaSet
+    /// keeps it and that it is of its revision, reports what it has that its template does
+    /// not, and counts it in `tally` by node and phase.
     fn deployment_pod(
         &mut self,
-        origin: &Origin,
-        ns: &str,
-        name: &str,
-        p: &Pod,
+        pod: &SnapshotPod,
         owned: &Owned,
         facts: &TemplateFacts,
         findings: Vec<InputError>,
-        node: Option<NodeId>,
-        terminating: bool,
-        initial: &mut BTreeMap<(GroupId, Option<NodeId>, u8), (PodPhase, i64)>,
-        placed: &[bool],
+        tally: &mut InitialTally,
     ) {
-        let g = owned.group;
-        let dep = self.owner_deployment(g.index());
-        let dname = self.deployments[dep.index()].name.clone();
+        if !self.pod_kept(pod, owned) || !self.pod_of_revision(pod, owned, &tally.placed) {
+            return;
+        }
+        self.pod_findings(pod, owned.group, findings);
+        self.pod_differs_from_template(pod, owned, facts);
+        let Some(phase) = initial_phase(pod) else { return };
+        let order = match phase {
+            PodPhase::Pending => 0,
+            PodPhase::Bound => 1,
+            PodPhase::Running => 2,
+            PodPhase::Terminating => 3,
+            PodPhase::Preempted => 4,
+        };
+        tally.pods.entry((owned.group, pod.node, order)).or_insert((phase, 0)).1 += 1;
+    }
+
+    /// Whether ReplicaSet `owned` keeps a pod (ClaimPods): refused as unmodelled when the
+    /// pod's controller reference names an earlier ReplicaSet of that name, or the
+    /// ReplicaSet's selector releases it.
+    fn pod_kept(&mut self, pod: &SnapshotPod, owned: &Owned) -> bool {
+        let (origin, ns, name) = (pod.origin, &pod.ns, &pod.name);
+        let r = controller_ref(&pod.pod.metadata);
+        if let Some(r) = r.filter(|r| owned.uid.as_deref().is_some_and(|u| !r.uid.is_empty() && r.uid != u)) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "metadata.ownerReferences",
+                format!("pod {ns}/{name}'s controller reference names ReplicaSet {:?} with uid {:?}, but that ReplicaSet's uid is {:?}: the pod belonged to an earlier ReplicaSet of that name, and the garbage collector deletes it; not modelled", r.name, r.uid, owned.uid.as_deref().unwrap_or_default()),
+            ));
+            return false;
+        }
+        if !selects(&owned.selector, pod.pod.metadata.labels.as_ref()) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "metadata.labels",
+                format!("pod {ns}/{name}'s labels do not match its ReplicaSet's selector, so the ReplicaSet controller releases the pod (ClaimPods) and creates another; not modelled"),
+            ));
+            return false;
+        }
+        true
+    }
+
+    /// Whether a pod may start as one of its ReplicaSet's revision: an error when the
+    /// Verification places the Deployment's pods too, or when its pod-template-hash is not
+    /// its ReplicaSet's.
+    fn pod_of_revision(&mut self, pod: &SnapshotPod, owned: &Owned, placed: &[bool]) -> bool {
+        let (origin, ns, name) = (pod.origin, &pod.ns, &pod.name);
+        let dep = self.owner_deployment(owned.group.index());
         if placed[dep.index()] {
+            let dname = &self.deployments[dep.index()].name;
             self.diag.error(InputError::at(
                 origin,
                 InputClass::Invalid,
                 "metadata.ownerReferences",
                 format!("pod {ns}/{name} of Deployment {dname:?}: the Verification places this Deployment's pods (spec.workloads[].placement) and the snapshot has them too; give one or the other"),
             ));
-            return;
+            return false;
         }
-        let pod_hash = p.metadata.labels.as_ref().and_then(|l| l.get(HASH)).map(String::as_str);
+        let pod_hash = pod.pod.metadata.labels.as_ref().and_then(|l| l.get(HASH)).map(String::as_str);
         if let (Some(h), Some(ph)) = (owned.hash.as_deref(), pod_hash) {
             if h != ph {
                 self.diag.error(InputError::at(
@@ -612,18 +789,24 @@ impl Builder<'_> {
                     "metadata.labels.pod-template-hash",
                     format!("pod {ns}/{name}: {ph:?} differs from its ReplicaSet's {h:?}"),
                 ));
-                return;
+                return false;
             }
         }
-        // What the pod has that no template of a modelled Deployment may have (its template
-        // would be refused); its priority is judged below.
+        true
+    }
+
+    /// Reports what a Deployment's pod has that no template of a modelled Deployment may
+    /// have (its template would be refused), a priority other than its template's, and an
+    /// active deadline.
+    fn pod_findings(&mut self, pod: &SnapshotPod, g: GroupId, findings: Vec<InputError>) {
+        let (origin, ns, name) = (pod.origin, &pod.ns, &pod.name);
+        // Its priority is judged below.
         for mut e in findings.into_iter().filter(|e| !e.field.ends_with("spec.priorityClassName")) {
             e.message = format!("pod {ns}/{name}: {}", e.message);
             self.diag.unmodeled(e);
         }
-        let spec = p.spec.as_ref().expect("checked by the caller");
         let want = self.group_priority[g.index()].0;
-        if let Some(v) = spec.priority.filter(|&v| v as i64 != want) {
+        if let Some(v) = pod.spec.priority.filter(|&v| v as i64 != want) {
             self.diag.unmodeled(InputError::at(
                 origin,
                 InputClass::Unmodeled,
@@ -631,7 +814,7 @@ impl Builder<'_> {
                 format!("pod {ns}/{name} has priority {v} (set at admission), but its ReplicaSet's template resolves to {want} against the PriorityClasses among the inputs: kbmc gives every pod of a revision its template's priority (was a class changed or deleted since?)"),
             ));
         }
-        if spec.active_deadline_seconds.is_some() {
+        if pod.spec.active_deadline_seconds.is_some() {
             self.diag.unmodeled(InputError::at(
                 origin,
                 InputClass::Unmodeled,
@@ -639,6 +822,13 @@ impl Builder<'_> {
                 format!("pod {ns}/{name}: the kubelet fails the pod once its deadline passes and its ReplicaSet replaces it, which is not modelled"),
             ));
         }
+    }
+
+    /// Reports where a Deployment's pod differs from its ReplicaSet's template in what kbmc
+    /// reads (requests, then the other facts), in its deletion cost, and a nomination by a
+    /// preemption: kbmc gives every pod of a revision its template's.
+    fn pod_differs_from_template(&mut self, pod: &SnapshotPod, owned: &Owned, facts: &TemplateFacts) {
+        let (origin, ns, name, g) = (pod.origin, &pod.ns, &pod.name, owned.group);
         let want = self.facts[g.index()].requests;
         if facts.requests != want {
             self.diag.unmodeled(InputError::at(
@@ -659,7 +849,7 @@ impl Builder<'_> {
                 format!("pod {ns}/{name}: its {field} differs from its ReplicaSet's template (changed after the pod was created, or by an admission webhook): kbmc gives every pod of a revision its template's"),
             ));
         }
-        let cost = p.metadata.annotations.as_ref().and_then(|a| a.get(DELETION_COST));
+        let cost = pod.pod.metadata.annotations.as_ref().and_then(|a| a.get(DELETION_COST));
         if cost != owned.deletion_cost.as_ref() {
             self.diag.unmodeled(InputError::at(
                 origin,
@@ -668,8 +858,9 @@ impl Builder<'_> {
                 format!("pod {ns}/{name}: a deletion cost other than its template's ranks the ReplicaSet's pods for scale-down before their nodes do (ActivePodsWithRanks); kbmc ranks the pods of a revision alike"),
             ));
         }
-        let nominated = p.status.as_ref().and_then(|s| s.nominated_node_name.as_deref()).filter(|n| !n.is_empty());
-        if let (None, Some(n)) = (node, nominated) {
+        let nominated =
+            pod.pod.status.as_ref().and_then(|s| s.nominated_node_name.as_deref()).filter(|n| !n.is_empty());
+        if let (None, Some(n)) = (pod.node, nominated) {
             self.diag.unmodeled(InputError::at(
                 origin,
                 InputClass::Unmodeled,
@@ -677,22 +868,6 @@ impl Builder<'_> {
                 format!("pod {ns}/{name} is nominated to node {n:?} by a preemption: the scheduler tries that node first and holds room on it for the pod, which is not modelled"),
             ));
         }
-        let phase = match (terminating, node, p.status.as_ref().and_then(|s| s.phase.as_deref())) {
-            (true, None, _) => return, // deleted before it was bound: gone, no load
-            (true, Some(_), _) if by_preemption(p) => PodPhase::Preempted,
-            (true, Some(_), _) => PodPhase::Terminating,
-            (false, None, _) => PodPhase::Pending,
-            (false, Some(_), Some("Running")) => PodPhase::Running,
-            (false, Some(_), _) => PodPhase::Bound,
-        };
-        let order = match phase {
-            PodPhase::Pending => 0,
-            PodPhase::Bound => 1,
-            PodPhase::Running => 2,
-            PodPhase::Terminating => 3,
-            PodPhase::Preempted => 4,
-        };
-        initial.entry((g, node, order)).or_insert((phase, 0)).1 += 1;
     }
 
     /// Whether DaemonSet `ns/name` is among the inputs.
@@ -703,37 +878,47 @@ impl Builder<'_> {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn fixed_pod(
-        &mut self,
-        origin: &Origin,
-        ns: &str,
-        name: &str,
-        p: &Pod,
-        owner: Option<(&str, &str)>,
-        mut facts: TemplateFacts,
-        node: Option<NodeId>,
-        terminating: bool,
-    ) {
-        if terminating {
+    /// Reads a pod no modelled controller owns (`owner` is its controller, if any) as fixed
+    /// load on its node: refuses one that is terminating or pending, and what of it would
+    /// act on other pods or on its own requests; adds its overhead to its requests and
+    /// records it.
+    fn fixed_pod(&mut self, pod: &SnapshotPod, owner: Option<(&str, &str)>, mut facts: TemplateFacts) {
+        let Some(node) = self.fixed_pod_node(pod) else { return };
+        self.unmodeled_fixed_pod(pod);
+        self.fixed_pod_spread(pod, &facts);
+        self.add_overhead(pod, &mut facts);
+        self.record_fixed_pod(pod, node, owner, &facts);
+    }
+
+    /// The node a fixed pod holds its requests on; `None` (unmodelled) for a terminating
+    /// pod (its load goes away) or a pending one (kube-scheduler would place it).
+    fn fixed_pod_node(&mut self, pod: &SnapshotPod) -> Option<NodeId> {
+        let (origin, ns, name) = (pod.origin, &pod.ns, &pod.name);
+        if pod.terminating {
             self.diag.unmodeled(InputError::at(
                 origin,
                 InputClass::Unmodeled,
                 "metadata.deletionTimestamp",
                 format!("pod {ns}/{name} is terminating and no modelled controller owns it: it holds its requests until its kubelet stops it and then frees them, and topology spread no longer counts it, where kbmc keeps a fixed pod for the whole run; not modelled (with --allow-unmodeled it is left out)"),
             ));
-            return;
+            return None;
         }
-        let Some(node) = node else {
+        if pod.node.is_none() {
             self.diag.unmodeled(InputError::at(
                 origin,
                 InputClass::Unmodeled,
                 "spec.nodeName",
                 format!("pod {ns}/{name} is pending and no modelled controller owns it; kube-scheduler would place it, which is not modelled (only bound pods of other owners are read, as fixed load)"),
             ));
-            return;
-        };
-        let spec = p.spec.as_ref().expect("checked by the caller");
+        }
+        pod.node
+    }
+
+    /// Reports what of a fixed pod kbmc does not model: inter-pod (anti-)affinity, which
+    /// acts on incoming pods; a priority a preemptor could evict; pod-level resources and
+    /// sidecars, which change its requests.
+    fn unmodeled_fixed_pod(&mut self, pod: &SnapshotPod) {
+        let (origin, ns, name, spec) = (pod.origin, &pod.ns, &pod.name, pod.spec);
         if let Some(a) = &spec.affinity {
             if a.pod_affinity.is_some() || a.pod_anti_affinity.is_some() {
                 self.diag.unmodeled(InputError::at(
@@ -773,28 +958,37 @@ impl Builder<'_> {
                 ));
             }
         }
-        if !self.inputs.descheduler_policies.is_empty() {
-            for (i, c) in facts.spread.iter().enumerate() {
-                let Some(sel) = &c.selector else { continue };
-                let selected = (0..self.facts.len()).find(|&g| {
-                    self.owner_namespace(g) == ns
-                        && all_match(sel, |k| {
-                            self.facts[g].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
-                        })
-                });
-                if let Some(g) = selected {
-                    let dname = self.owner_name(g).to_string();
-                    self.diag.unmodeled(InputError::at(
-                        origin,
-                        InputClass::Unmodeled,
-                        format!("spec.topologySpreadConstraints[{i}]"),
-                        format!("pod {ns}/{name}'s constraint selects pods of Deployment {dname:?}: the descheduler's RemovePodsViolatingTopologySpreadConstraint balances by the constraints of every pod it may evict, and kbmc's by its Deployments' own; not modelled"),
-                    ));
-                }
+    }
+
+    /// With a DeschedulerPolicy among the inputs, refuses a fixed pod's spread constraint
+    /// that selects a Deployment's pods (the descheduler balances by it; kbmc does not).
+    fn fixed_pod_spread(&mut self, pod: &SnapshotPod, facts: &TemplateFacts) {
+        if self.inputs.descheduler_policies.is_empty() {
+            return;
+        }
+        let (ns, name) = (&pod.ns, &pod.name);
+        for (i, c) in facts.spread.iter().enumerate() {
+            let Some(sel) = &c.selector else { continue };
+            let selected = (0..self.facts.len()).find(|&g| {
+                self.owner_namespace(g) == ns
+                    && all_match(sel, |k| self.facts[g].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
+            });
+            if let Some(g) = selected {
+                let dname = self.owner_name(g).to_string();
+                self.diag.unmodeled(InputError::at(
+                    pod.origin,
+                    InputClass::Unmodeled,
+                    format!("spec.topologySpreadConstraints[{i}]"),
+                    format!("pod {ns}/{name}'s constraint selects pods of Deployment {dname:?}: the descheduler's RemovePodsViolatingTopologySpreadConstraint balances by the constraints of every pod it may evict, and kbmc's by its Deployments' own; not modelled"),
+                ));
             }
         }
-        // Pod overhead counts with the requests wherever they are summed (PodRequests).
-        for (resource, q) in spec.overhead.iter().flatten() {
+    }
+
+    /// Pod overhead counts with the requests wherever they are summed (PodRequests): adds a
+    /// fixed pod's to its requests.
+    fn add_overhead(&mut self, pod: &SnapshotPod, facts: &mut TemplateFacts) {
+        for (resource, q) in pod.spec.overhead.iter().flatten() {
             let field = format!("spec.overhead.{resource}");
             let parsed = match resource.as_str() {
                 "cpu" => Quantity::parse(&q.0).and_then(|v| v.milli_value()),
@@ -811,14 +1005,27 @@ impl Builder<'_> {
                     facts.score_requests.memory = facts.score_requests.memory.saturating_add(v);
                 }
                 Ok(_) => self.diag.error(InputError::at(
-                    origin,
+                    pod.origin,
                     InputClass::BadQuantity,
                     field,
                     format!("negative quantity {:?}", q.0),
                 )),
-                Err(e) => self.diag.error(InputError::at(origin, InputClass::BadQuantity, field, e.0)),
+                Err(e) => self.diag.error(InputError::at(pod.origin, InputClass::BadQuantity, field, e.0)),
             }
         }
+    }
+
+    /// Records a fixed pod on `node`: counted with the fixed pods of the same namespace,
+    /// labels, requests and priority there, and added to the node's fixed load.
+    fn record_fixed_pod(
+        &mut self,
+        pod: &SnapshotPod,
+        node: NodeId,
+        owner: Option<(&str, &str)>,
+        facts: &TemplateFacts,
+    ) {
+        let (ns, name) = (pod.ns.as_str(), &pod.name);
+        let priority = pod.spec.priority.unwrap_or(0) as i64;
         let owner = match owner {
             Some((k, n)) => format!("{k}/{n}"),
             None => format!("Pod/{name}"),

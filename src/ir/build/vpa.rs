@@ -65,6 +65,103 @@ fn allowed(
     out
 }
 
+/// What reading one VPA found, reported together once it is read (errors first, then the
+/// dropped fields, then the unmodelled facts of the target).
+#[derive(Default)]
+struct Findings {
+    errors: Vec<InputError>,
+    /// Fields --allow-unmodeled drops (the VPA stays, as if they were absent).
+    dropped: Vec<InputError>,
+    /// Facts of the target that leave the VPA out of the model when allowed.
+    unmodeled: Vec<InputError>,
+}
+
+/// Where a VPA's findings are: its origin, and the object they name.
+struct VpaAt<'a> {
+    origin: &'a Origin,
+    object: String,
+}
+
+impl VpaAt<'_> {
+    fn error(&self, class: InputClass, field: &str, msg: String) -> InputError {
+        InputError::at(self.origin, class, field, msg).with_object(self.object.clone())
+    }
+}
+
+/// The container policy that applies to the target's container, as the recommender and the
+/// admission controller read it.
+struct PolicyFacts {
+    controls_cpu: bool,
+    controls_memory: bool,
+    requests_only: bool,
+    /// `minAllowed` and `maxAllowed`: CPU millicores and memory bytes.
+    min_allowed: (Option<i64>, Option<i64>),
+    max_allowed: (Option<i64>, Option<i64>),
+}
+
+/// Reads what of a VPA's spec and metadata does not depend on its target: the fields
+/// --allow-unmodeled drops, the update mode and the updater's `minReplicas`.
+fn update_policy(v: &VerticalPodAutoscaler, at: &VpaAt, found: &mut Findings) -> (VpaMode, i64) {
+    if v.spec.recommenders.is_some() {
+        found.dropped.push(at.error(
+            InputClass::Unmodeled,
+            "spec.recommenders",
+            "alternative recommenders are not modelled; kbmc models the default recommender".into(),
+        ));
+    }
+    if v.metadata.deletion_timestamp.is_some() {
+        found.dropped.push(at.error(
+            InputClass::Unmodeled,
+            "metadata.deletionTimestamp",
+            "a VerticalPodAutoscaler being deleted is not modelled".into(),
+        ));
+    }
+    let policy = v.spec.update_policy.clone().unwrap_or_default();
+    let mode = match policy.update_mode.as_deref() {
+        None | Some("Auto") | Some("Recreate") => VpaMode::Recreate,
+        Some("Off") => VpaMode::Off,
+        Some("Initial") => VpaMode::Initial,
+        Some("InPlaceOrRecreate") => VpaMode::InPlaceOrRecreate,
+        Some(other) => {
+            found.errors.push(at.error(
+                InputClass::Invalid,
+                "spec.updatePolicy.updateMode",
+                format!(
+                    "unsupported value {other:?}; expected \"Off\", \"Initial\", \"Recreate\", \"InPlaceOrRecreate\" or \"Auto\""
+                ),
+            ));
+            VpaMode::Off
+        }
+    };
+    let min_replicas = match policy.min_replicas {
+        None => DEFAULT_MIN_REPLICAS,
+        Some(m) if m > 0 => m as i64,
+        Some(m) => {
+            found.errors.push(at.error(
+                InputClass::Invalid,
+                "spec.updatePolicy.minReplicas",
+                format!("{m} must be greater than 0 (the API server's validation)"),
+            ));
+            DEFAULT_MIN_REPLICAS
+        }
+    };
+    if policy.eviction_requirements.is_some() {
+        found.dropped.push(at.error(
+            InputClass::Unmodeled,
+            "spec.updatePolicy.evictionRequirements",
+            "eviction requirements (evict only to scale up or down) are not modelled".into(),
+        ));
+    }
+    if policy.evict_after_oom_seconds.is_some() {
+        found.dropped.push(at.error(
+            InputClass::Unmodeled,
+            "spec.updatePolicy.evictAfterOOMSeconds",
+            "OOM kills are not modelled, nor the updater's reaction to them".into(),
+        ));
+    }
+    (mode, min_replicas)
+}
+
 impl Builder<'_> {
     /// Reads every VerticalPodAutoscaler and adds, to its target Deployment, a revision per
     /// recommendation whose requests the template does not already have.
@@ -80,6 +177,9 @@ impl Builder<'_> {
         out
     }
 
+    /// Reads one VPA: its own fields, its target Deployment and what of the target kbmc
+    /// cannot pair with a VPA, the container policy; then, when nothing was refused, the
+    /// recommendation per usage level (and the revisions they add).
     fn vpa(
         &mut self,
         v: &VerticalPodAutoscaler,
@@ -90,79 +190,42 @@ impl Builder<'_> {
     ) -> Option<Vpa> {
         let object_name = v.metadata.name.clone().unwrap_or_default();
         let namespace = v.metadata.namespace.clone().unwrap_or_else(|| "default".into());
-        let object = format!("VerticalPodAutoscaler/{object_name}");
-        let at = |class: InputClass, field: &str, msg: String| {
-            InputError::at(origin, class, field, msg).with_object(object.clone())
-        };
-        // Fields --allow-unmodeled drops (the VPA stays, as if they were absent), and facts of
-        // the target that leave the VPA out of the model when allowed.
-        let mut dropped: Vec<InputError> = Vec::new();
-        let mut unmodeled: Vec<InputError> = Vec::new();
-        let mut errors: Vec<InputError> = Vec::new();
-        if v.spec.recommenders.is_some() {
-            dropped.push(at(
-                InputClass::Unmodeled,
-                "spec.recommenders",
-                "alternative recommenders are not modelled; kbmc models the default recommender".into(),
-            ));
+        let at = VpaAt { origin, object: format!("VerticalPodAutoscaler/{object_name}") };
+        let mut found = Findings::default();
+        let (mode, min_replicas) = update_policy(v, &at, &mut found);
+        let di = self.vpa_target(v, &at, &namespace, earlier)?;
+        let container = self.check_vpa_target(di, &namespace, &at, &mut found)?;
+        let policy = self.container_policy(v, &container, &at, &mut found);
+        self.check_cpu_changes(di, spec, &at, &mut found);
+        if !self.report_vpa_findings(found) {
+            return None;
         }
-        if v.metadata.deletion_timestamp.is_some() {
-            dropped.push(at(
-                InputClass::Unmodeled,
-                "metadata.deletionTimestamp",
-                "a VerticalPodAutoscaler being deleted is not modelled".into(),
-            ));
-        }
-        let policy = v.spec.update_policy.clone().unwrap_or_default();
-        let mode = match policy.update_mode.as_deref() {
-            None | Some("Auto") | Some("Recreate") => VpaMode::Recreate,
-            Some("Off") => VpaMode::Off,
-            Some("Initial") => VpaMode::Initial,
-            Some("InPlaceOrRecreate") => VpaMode::InPlaceOrRecreate,
-            Some(other) => {
-                errors.push(at(
-                    InputClass::Invalid,
-                    "spec.updatePolicy.updateMode",
-                    format!(
-                        "unsupported value {other:?}; expected \"Off\", \"Initial\", \"Recreate\", \"InPlaceOrRecreate\" or \"Auto\""
-                    ),
-                ));
-                VpaMode::Off
-            }
-        };
-        let min_replicas = match policy.min_replicas {
-            None => DEFAULT_MIN_REPLICAS,
-            Some(m) if m > 0 => m as i64,
-            Some(m) => {
-                errors.push(at(
-                    InputClass::Invalid,
-                    "spec.updatePolicy.minReplicas",
-                    format!("{m} must be greater than 0 (the API server's validation)"),
-                ));
-                DEFAULT_MIN_REPLICAS
-            }
-        };
-        if policy.eviction_requirements.is_some() {
-            dropped.push(at(
-                InputClass::Unmodeled,
-                "spec.updatePolicy.evictionRequirements",
-                "eviction requirements (evict only to scale up or down) are not modelled".into(),
-            ));
-        }
-        if policy.evict_after_oom_seconds.is_some() {
-            dropped.push(at(
-                InputClass::Unmodeled,
-                "spec.updatePolicy.evictAfterOOMSeconds",
-                "OOM kills are not modelled, nor the updater's reaction to them".into(),
-            ));
-        }
-        // The target: an apps/v1 Deployment of the VPA's namespace.
+        let levels = self.vpa_levels(di, spec, mode, &policy);
+        let name = if shared.contains(&object_name) { format!("{namespace}/{object_name}") } else { object_name };
+        Some(Vpa {
+            name,
+            target: DeploymentId(di as u32),
+            mode,
+            min_replicas,
+            controls_cpu: policy.controls_cpu,
+            controls_memory: policy.controls_memory,
+            requests_only: policy.requests_only,
+            min_allowed: policy.min_allowed,
+            max_allowed: policy.max_allowed,
+            levels,
+            origin: origin.clone(),
+        })
+    }
+
+    /// The index of a VPA's target: an apps/v1 Deployment of the VPA's namespace that no
+    /// earlier VPA targets; else `None`, reported at once.
+    fn vpa_target(&mut self, v: &VerticalPodAutoscaler, at: &VpaAt, namespace: &str, earlier: &[Vpa]) -> Option<usize> {
         let Some(r) = &v.spec.target_ref else {
-            self.diag.error(at(InputClass::MissingOrMistyped, "spec.targetRef", "missing required field".into()));
+            self.diag.error(at.error(InputClass::MissingOrMistyped, "spec.targetRef", "missing required field".into()));
             return None;
         };
         if r.kind != "Deployment" || r.api_version.as_deref().is_some_and(|a| a != "apps/v1") {
-            self.diag.unmodeled(at(
+            self.diag.unmodeled(at.error(
                 InputClass::Unmodeled,
                 "spec.targetRef",
                 format!(
@@ -178,7 +241,7 @@ impl Builder<'_> {
             .iter()
             .position(|d| d.object_name == r.name && d.namespace == namespace && d.stateful.is_none())
         else {
-            self.diag.error(at(
+            self.diag.error(at.error(
                 InputClass::DanglingReference,
                 "spec.targetRef.name",
                 format!("no Deployment named {:?} in the VPA's namespace {namespace:?} in the manifests", r.name),
@@ -186,20 +249,33 @@ impl Builder<'_> {
             return None;
         };
         let dep_id = DeploymentId(di as u32);
-        let dep_name = self.deployments[di].name.clone();
         if let Some(first) = earlier.iter().find(|e| e.target == dep_id) {
-            self.diag.error(at(
+            self.diag.error(at.error(
                 InputClass::Invalid,
                 "spec.targetRef.name",
                 format!(
-                    "Deployment {dep_name:?} already has a VerticalPodAutoscaler ({}); upstream's updater and admission controller pick one of two matching VPAs, which is not modelled",
-                    first.origin
+                    "Deployment {:?} already has a VerticalPodAutoscaler ({}); upstream's updater and admission controller pick one of two matching VPAs, which is not modelled",
+                    self.deployments[di].name, first.origin
                 ),
             ));
             return None;
         }
+        Some(di)
+    }
+
+    /// Finds what of target Deployment `di` kbmc cannot pair with a VPA (template revisions,
+    /// more than one container, limits, pod-template-hash in inter-pod terms) and returns the
+    /// template's container, or `None` when the Deployment's manifest is not found.
+    fn check_vpa_target(
+        &self,
+        di: usize,
+        namespace: &str,
+        at: &VpaAt,
+        found: &mut Findings,
+    ) -> Option<k8s_openapi::api::core::v1::Container> {
+        let dep_name = &self.deployments[di].name;
         if self.deployments[di].revisions.len() > 1 {
-            unmodeled.push(at(
+            found.unmodeled.push(at.error(
                 InputClass::Unmodeled,
                 "spec.targetRef.name",
                 format!(
@@ -208,11 +284,11 @@ impl Builder<'_> {
             ));
         }
         // The template: kbmc's usage is per pod, so the VPA's container is the pod's only one.
-        let dep_obj = inputs_deployment(self.inputs, &self.deployments[di].object_name, &namespace)?;
+        let dep_obj = inputs_deployment(self.inputs, &self.deployments[di].object_name, namespace)?;
         let pod = dep_obj.value.spec.template.spec.clone().unwrap_or_default();
         let dep_origin = dep_obj.origin.clone();
         if pod.containers.len() != 1 || pod.init_containers.as_ref().is_some_and(|c| !c.is_empty()) {
-            unmodeled.push(at(
+            found.unmodeled.push(at.error(
                 InputClass::Unmodeled,
                 "spec.targetRef.name",
                 format!(
@@ -224,7 +300,7 @@ impl Builder<'_> {
         }
         let container = pod.containers.first().cloned().unwrap_or_default();
         if container.resources.as_ref().and_then(|r| r.limits.as_ref()).is_some_and(|l| !l.is_empty()) {
-            unmodeled.push(at(
+            found.unmodeled.push(at.error(
                 InputClass::Unmodeled,
                 "spec.targetRef.name",
                 format!(
@@ -244,7 +320,7 @@ impl Builder<'_> {
             .chain(&a.preferred_anti)
             .any(|t| t.revision.is_some())
         {
-            unmodeled.push(at(
+            found.unmodeled.push(at.error(
                 InputClass::Unmodeled,
                 "spec.targetRef.name",
                 format!(
@@ -252,7 +328,18 @@ impl Builder<'_> {
                 ),
             ));
         }
-        // The container's policy: its own by name, else the `*` one.
+        Some(container)
+    }
+
+    /// Reads the container policy of `container`: its own by name, else the `*` one. Every
+    /// policy's fields are checked, the one that applies or not.
+    fn container_policy(
+        &self,
+        v: &VerticalPodAutoscaler,
+        container: &k8s_openapi::api::core::v1::Container,
+        at: &VpaAt,
+        found: &mut Findings,
+    ) -> PolicyFacts {
         let policies = v.spec.resource_policy.as_ref().map(|p| p.container_policies.clone()).unwrap_or_default();
         let pick = policies
             .iter()
@@ -260,9 +347,8 @@ impl Builder<'_> {
             .or_else(|| policies.iter().position(|p| matches!(p.container_name.as_deref(), Some("*") | None)));
         let cp = pick.map(|i| policies[i].clone()).unwrap_or_default();
         let f = |rest: &str| format!("spec.resourcePolicy.containerPolicies[{}].{rest}", pick.unwrap_or(0));
-        // Every policy's fields are checked, the one that applies or not.
         for (i, p) in policies.iter().enumerate() {
-            self.check_policy(p, origin, &object, i, &mut errors);
+            self.check_policy(p, at.origin, &at.object, i, &mut found.errors);
         }
         let off = cp.mode.as_deref() == Some("Off");
         let (mut controls_cpu, mut controls_memory) = (true, true);
@@ -273,18 +359,31 @@ impl Builder<'_> {
         if off {
             (controls_cpu, controls_memory) = (false, false);
         }
-        let requests_only = cp.controlled_values.as_deref() == Some("RequestsOnly");
-        let min_allowed = allowed(cp.min_allowed.as_ref(), origin, &f("minAllowed"), &mut errors);
-        let max_allowed = allowed(cp.max_allowed.as_ref(), origin, &f("maxAllowed"), &mut errors);
-        // cpuChange events would give the recommender one level per reachable usage.
+        PolicyFacts {
+            controls_cpu,
+            controls_memory,
+            requests_only: cp.controlled_values.as_deref() == Some("RequestsOnly"),
+            min_allowed: allowed(cp.min_allowed.as_ref(), at.origin, &f("minAllowed"), &mut found.errors),
+            max_allowed: allowed(cp.max_allowed.as_ref(), at.origin, &f("maxAllowed"), &mut found.errors),
+        }
+    }
+
+    /// Whether an event's `deployment` (none: the only Deployment) names Deployment `di`.
+    fn event_names(&self, di: usize, deployment: &Option<String>) -> bool {
+        match deployment {
+            Some(n) => n == &self.deployments[di].name || n == &self.deployments[di].object_name,
+            None => self.deployments.len() == 1,
+        }
+    }
+
+    /// cpuChange events on target `di` would give the recommender one level per reachable
+    /// usage: unmodelled.
+    fn check_cpu_changes(&self, di: usize, spec: &spec::VerificationSpec, at: &VpaAt, found: &mut Findings) {
+        let dep_name = &self.deployments[di].name;
         for (ei, e) in spec.events.iter().enumerate() {
             if let spec::Event::CpuChange { deployment, .. } = e {
-                let names_it = match deployment {
-                    Some(n) => n == &self.deployments[di].name || n == &self.deployments[di].object_name,
-                    None => self.deployments.len() == 1,
-                };
-                if names_it {
-                    unmodeled.push(at(
+                if self.event_names(di, deployment) {
+                    found.unmodeled.push(at.error(
                         InputClass::Unmodeled,
                         "spec.targetRef.name",
                         format!(
@@ -294,32 +393,33 @@ impl Builder<'_> {
                 }
             }
         }
-        let had_errors = !errors.is_empty();
-        for e in errors {
+    }
+
+    /// Reports a VPA's findings; whether it stays in the model (none was an error or an
+    /// unmodelled fact of its target).
+    fn report_vpa_findings(&mut self, found: Findings) -> bool {
+        let had_errors = !found.errors.is_empty();
+        for e in found.errors {
             self.diag.error(e);
         }
-        for e in dropped {
+        for e in found.dropped {
             self.diag.unmodeled(e);
         }
-        let had_unmodeled = !unmodeled.is_empty();
-        for mut e in unmodeled {
+        let had_unmodeled = !found.unmodeled.is_empty();
+        for mut e in found.unmodeled {
             e.message.push_str(" (allowed, the VerticalPodAutoscaler is left out of the model)");
             self.diag.unmodeled(e);
         }
-        if had_errors || had_unmodeled {
-            return None;
-        }
-        // The usage levels a pod of the target can have: the workload's usage, and a
-        // cpuPattern's bootstrap and steady levels.
-        let usage = self.deployments[di].initial_usage;
-        let mut levels_milli = vec![usage.cpu_milli];
+        !(had_errors || had_unmodeled)
+    }
+
+    /// The CPU usage levels (millicores) a pod of target `di` can have, sorted: the
+    /// workload's usage, or under a cpuPattern its bootstrap and steady levels.
+    fn usage_levels(&self, di: usize, spec: &spec::VerificationSpec) -> Vec<i64> {
+        let mut levels_milli = vec![self.deployments[di].initial_usage.cpu_milli];
         for e in &spec.events {
             if let spec::Event::CpuPattern { deployment, bootstrap, steady } = e {
-                let names_it = match deployment {
-                    Some(n) => n == &self.deployments[di].name || n == &self.deployments[di].object_name,
-                    None => self.deployments.len() == 1,
-                };
-                if names_it {
+                if self.event_names(di, deployment) {
                     // Unparsable quantities are the events' builder's to report.
                     for q in [bootstrap, steady] {
                         if let Ok(m) = Quantity::parse(&q.0).and_then(|p| p.millis(Round::Up)) {
@@ -333,18 +433,32 @@ impl Builder<'_> {
         }
         levels_milli.sort();
         levels_milli.dedup();
+        levels_milli
+    }
+
+    /// The recommendation at each usage level of target `di`, capped by the policy, and the
+    /// revision whose pods request it (the template's in mode Off, where nothing is applied).
+    fn vpa_levels(
+        &mut self,
+        di: usize,
+        spec: &spec::VerificationSpec,
+        mode: VpaMode,
+        p: &PolicyFacts,
+    ) -> Vec<VpaLevel> {
+        let dep_id = DeploymentId(di as u32);
+        let usage = self.deployments[di].initial_usage;
         let base_group = self.deployments[di].revisions[0];
         let base = self.facts[base_group.index()].requests;
-        let memory_target = vpa::cap(vpa::memory_target(usage.memory, 1), min_allowed.1, max_allowed.1);
+        let memory_target = vpa::cap(vpa::memory_target(usage.memory, 1), p.min_allowed.1, p.max_allowed.1);
         let mut levels = Vec::new();
-        for u in levels_milli {
-            let cpu_target = vpa::cap(vpa::cpu_target_milli(u, 1), min_allowed.0, max_allowed.0);
-            let cpu = if controls_cpu { cpu_target } else { base.cpu_milli };
-            let memory = if controls_memory { memory_target } else { base.memory };
+        for u in self.usage_levels(di, spec) {
+            let cpu_target = vpa::cap(vpa::cpu_target_milli(u, 1), p.min_allowed.0, p.max_allowed.0);
+            let cpu = if p.controls_cpu { cpu_target } else { base.cpu_milli };
+            let memory = if p.controls_memory { memory_target } else { base.memory };
             let revision = if mode == VpaMode::Off {
                 0
             } else {
-                self.vpa_revision(dep_id, base_group, cpu, memory, controls_cpu, controls_memory)
+                self.vpa_revision(dep_id, base_group, cpu, memory, p.controls_cpu, p.controls_memory)
             };
             levels.push(VpaLevel {
                 usage_cpu_milli: u,
@@ -353,20 +467,7 @@ impl Builder<'_> {
                 revision,
             });
         }
-        let name = if shared.contains(&object_name) { format!("{namespace}/{object_name}") } else { object_name };
-        Some(Vpa {
-            name,
-            target: dep_id,
-            mode,
-            min_replicas,
-            controls_cpu,
-            controls_memory,
-            requests_only,
-            min_allowed,
-            max_allowed,
-            levels,
-            origin: origin.clone(),
-        })
+        levels
     }
 
     /// The revision of Deployment `dep` whose pods request `cpu` and `memory`: the template's,
