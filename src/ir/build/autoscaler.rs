@@ -9,7 +9,7 @@
 //! DaemonSet, which kbmc does not model together.
 
 use super::Builder;
-use crate::error::{InputClass, InputError};
+use crate::error::{InputClass, InputError, Origin};
 use crate::ir::{Autoscaler, Expander};
 use crate::spec;
 
@@ -177,6 +177,44 @@ const INERT_FLAGS: [&str; 20] = [
     "new-pod-scale-up-delay",
 ];
 
+/// The cluster-autoscaler Deployment's container and the `--` flags it is started with.
+struct AutoscalerDeployment {
+    origin: Origin,
+    name: String,
+    container: String,
+    words: Vec<String>,
+}
+
+impl AutoscalerDeployment {
+    /// Where flag `i` is, for reports.
+    fn at(&self, i: usize) -> String {
+        format!("spec.template.spec.containers[{}] flag {}", self.container, self.words[i])
+    }
+}
+
+/// Flag `i` of the cluster-autoscaler Deployment: its name and value (`--name=value`).
+struct Flag<'d> {
+    dep: &'d AutoscalerDeployment,
+    i: usize,
+    name: &'d str,
+    value: Option<&'d str>,
+}
+
+impl Flag<'_> {
+    /// Where the flag is, for reports.
+    fn at(&self) -> String {
+        self.dep.at(self.i)
+    }
+}
+
+/// A `--nodes=min:max:group` flag (flag `i`), checked against the pools once all are read.
+struct NodeGroupFlag {
+    i: usize,
+    min: i64,
+    max: i64,
+    group: String,
+}
+
 /// A flag's value as a bool (`--flag` alone is true).
 fn flag_bool(v: Option<&str>) -> Option<bool> {
     match v {
@@ -194,7 +232,28 @@ impl Builder<'_> {
     /// with that range, and name every autoscaled pool). Flags kbmc cannot honour are refused.
     /// The Deployment stays a workload: its pod is a kube-system pod on some node.
     fn autoscaler_deployment(&mut self, ca: Option<&spec::ClusterAutoscaler>) -> Option<spec::ClusterAutoscaler> {
-        let found = self.inputs.deployments.iter().find_map(|d| {
+        let dep = self.find_autoscaler_deployment()?;
+        let mut out = ca.cloned().unwrap_or_default();
+        let mut groups: Vec<NodeGroupFlag> = Vec::new();
+        for i in 0..dep.words.len() {
+            let body = &dep.words[i][2..];
+            let (name, value) = match body.split_once('=') {
+                Some((f, v)) => (f, Some(v)),
+                None => (body, None),
+            };
+            let flag = Flag { dep: &dep, i, name, value };
+            if let Some(group) = self.read_flag(&flag, ca, &mut out) {
+                groups.push(group);
+            }
+        }
+        self.check_node_groups(&dep, &groups);
+        Some(out)
+    }
+
+    /// The first Deployment in kube-system with a container whose image names
+    /// cluster-autoscaler, with that container's `--` flags (command, then args).
+    fn find_autoscaler_deployment(&self) -> Option<AutoscalerDeployment> {
+        self.inputs.deployments.iter().find_map(|d| {
             let meta = &d.value.metadata;
             if meta.namespace.as_deref() != Some("kube-system") {
                 return None;
@@ -212,152 +271,187 @@ impl Builder<'_> {
                 .filter(|w| w.starts_with("--"))
                 .cloned()
                 .collect();
-            Some((d.origin.clone(), meta.name.clone().unwrap_or_default(), c.name.clone(), words))
-        });
-        let (origin, name, container, words) = found?;
-        let at = |i: usize| format!("spec.template.spec.containers[{container}] flag {}", words[i]);
-        let mut out = ca.cloned().unwrap_or_default();
-        let mut groups: Vec<(usize, i64, i64, String)> = Vec::new();
-        for (i, w) in words.iter().enumerate() {
-            let body = &w[2..];
-            let (flag, value) = match body.split_once('=') {
-                Some((f, v)) => (f, Some(v)),
-                None => (body, None),
-            };
-            if INERT_FLAGS.contains(&flag) {
-                continue;
-            }
-            if !READ_FLAGS.contains(&flag) {
-                self.diag.error(InputError::at(
-                    &origin,
-                    InputClass::Unmodeled,
-                    at(i),
-                    format!(
-                        "--{flag} of the cluster-autoscaler Deployment {name} is not modelled (kbmc reads {} and ignores logging, connection and timer flags)",
-                        READ_FLAGS.map(|f| format!("--{f}")).join(", ")
-                    ),
-                ));
-                continue;
-            }
-            let bad = |b: &mut Self, what: &str| {
-                b.diag.error(InputError::at(&origin, InputClass::Invalid, at(i), format!("expected {what}")));
-            };
-            let clash = |b: &mut Self, field: &str, spec_says: Option<String>, flag_says: String| {
-                if let Some(s) = spec_says.filter(|s| *s != flag_says) {
-                    b.diag.error(InputError::at(
-                        &origin,
-                        InputClass::Invalid,
-                        at(i),
-                        format!("spec.clusterAutoscaler.{field} says {s}, the cluster-autoscaler Deployment {name} says {flag_says}"),
-                    ));
-                }
-            };
-            match flag {
-                "nodes" => {
-                    let parts: Vec<&str> = value.unwrap_or("").splitn(3, ':').collect();
-                    match parts.as_slice() {
-                        [lo, hi, group] if lo.parse::<i64>().is_ok() && hi.parse::<i64>().is_ok() => {
-                            groups.push((i, lo.parse().unwrap_or(0), hi.parse().unwrap_or(0), group.to_string()))
-                        }
-                        _ => bad(self, "--nodes=<min>:<max>:<node group name>"),
-                    }
-                }
-                "scale-down-utilization-threshold" => match value {
-                    Some(v) => {
-                        let said = ca.and_then(|c| c.scale_down_utilization_threshold.as_ref()).map(|s| match s {
-                            serde_yaml::Value::Number(n) => n.to_string(),
-                            serde_yaml::Value::String(s) => s.clone(),
-                            other => format!("{other:?}"),
+            Some(AutoscalerDeployment {
+                origin: d.origin.clone(),
+                name: meta.name.clone().unwrap_or_default(),
+                container: c.name.clone(),
+                words,
+            })
+        })
+    }
+
+    /// Reads one flag into `out`, the options (`ca`, the spec's, as they were written);
+    /// returns a `--nodes` flag's node group, for `check_node_groups`. An inert flag is
+    /// skipped, a flag kbmc neither reads nor ignores refused.
+    fn read_flag(
+        &mut self,
+        flag: &Flag,
+        ca: Option<&spec::ClusterAutoscaler>,
+        out: &mut spec::ClusterAutoscaler,
+    ) -> Option<NodeGroupFlag> {
+        let name = flag.name;
+        if INERT_FLAGS.contains(&name) {
+            return None;
+        }
+        if !READ_FLAGS.contains(&name) {
+            self.diag.error(InputError::at(
+                &flag.dep.origin,
+                InputClass::Unmodeled,
+                flag.at(),
+                format!(
+                    "--{name} of the cluster-autoscaler Deployment {} is not modelled (kbmc reads {} and ignores logging, connection and timer flags)",
+                    flag.dep.name,
+                    READ_FLAGS.map(|f| format!("--{f}")).join(", ")
+                ),
+            ));
+            return None;
+        }
+        match name {
+            "nodes" => {
+                let parts: Vec<&str> = flag.value.unwrap_or("").splitn(3, ':').collect();
+                match parts.as_slice() {
+                    [lo, hi, group] if lo.parse::<i64>().is_ok() && hi.parse::<i64>().is_ok() => {
+                        return Some(NodeGroupFlag {
+                            i: flag.i,
+                            min: lo.parse().unwrap_or(0),
+                            max: hi.parse().unwrap_or(0),
+                            group: group.to_string(),
                         });
-                        clash(self, "scaleDownUtilizationThreshold", said, v.to_string());
-                        out.scale_down_utilization_threshold = Some(serde_yaml::Value::String(v.to_string()));
                     }
-                    None => bad(self, "--scale-down-utilization-threshold=<number from 0 to 1>"),
-                },
-                "scale-down-unneeded-time" => match value {
-                    Some(v) => {
-                        clash(
-                            self,
-                            "scaleDownUnneededTime",
-                            ca.and_then(|c| c.scale_down_unneeded_time.clone()),
-                            v.to_string(),
-                        );
-                        out.scale_down_unneeded_time = Some(v.to_string());
-                    }
-                    None => bad(self, "--scale-down-unneeded-time=<duration>"),
-                },
-                "expander" => match value {
-                    Some(v) => {
-                        clash(self, "expander", ca.and_then(|c| c.expander.clone()), v.to_string());
-                        out.expander = Some(v.to_string());
-                    }
-                    None => bad(self, "--expander=<name>"),
-                },
-                _ => {
-                    let Some(b) = flag_bool(value) else {
-                        bad(self, "true or false");
-                        continue;
-                    };
-                    let (field, slot, said) = match flag {
-                        "balance-similar-node-groups" => (
-                            "balanceSimilarNodeGroups",
-                            &mut out.balance_similar_node_groups,
-                            ca.and_then(|c| c.balance_similar_node_groups),
-                        ),
-                        "skip-nodes-with-local-storage" => (
-                            "skipNodesWithLocalStorage",
-                            &mut out.skip_nodes_with_local_storage,
-                            ca.and_then(|c| c.skip_nodes_with_local_storage),
-                        ),
-                        _ => (
-                            "skipNodesWithSystemPods",
-                            &mut out.skip_nodes_with_system_pods,
-                            ca.and_then(|c| c.skip_nodes_with_system_pods),
-                        ),
-                    };
-                    *slot = Some(b);
-                    clash(self, field, said.map(|s| s.to_string()), b.to_string());
+                    _ => self.flag_expected(flag, "--nodes=<min>:<max>:<node group name>"),
                 }
+            }
+            "scale-down-utilization-threshold" | "scale-down-unneeded-time" | "expander" => {
+                self.text_flag(flag, ca, out)
+            }
+            _ => self.bool_flag(flag, ca, out),
+        }
+        None
+    }
+
+    /// Reads a flag with a text value into `out`: the utilization threshold, the unneeded
+    /// time or the expander.
+    fn text_flag(&mut self, flag: &Flag, ca: Option<&spec::ClusterAutoscaler>, out: &mut spec::ClusterAutoscaler) {
+        let Some(v) = flag.value else {
+            let expected = match flag.name {
+                "scale-down-utilization-threshold" => "--scale-down-utilization-threshold=<number from 0 to 1>",
+                "scale-down-unneeded-time" => "--scale-down-unneeded-time=<duration>",
+                _ => "--expander=<name>",
+            };
+            self.flag_expected(flag, expected);
+            return;
+        };
+        match flag.name {
+            "scale-down-utilization-threshold" => {
+                let said = ca.and_then(|c| c.scale_down_utilization_threshold.as_ref()).map(|s| match s {
+                    serde_yaml::Value::Number(n) => n.to_string(),
+                    serde_yaml::Value::String(s) => s.clone(),
+                    other => format!("{other:?}"),
+                });
+                self.flag_clash(flag, "scaleDownUtilizationThreshold", said, v.to_string());
+                out.scale_down_utilization_threshold = Some(serde_yaml::Value::String(v.to_string()));
+            }
+            "scale-down-unneeded-time" => {
+                let said = ca.and_then(|c| c.scale_down_unneeded_time.clone());
+                self.flag_clash(flag, "scaleDownUnneededTime", said, v.to_string());
+                out.scale_down_unneeded_time = Some(v.to_string());
+            }
+            _ => {
+                self.flag_clash(flag, "expander", ca.and_then(|c| c.expander.clone()), v.to_string());
+                out.expander = Some(v.to_string());
             }
         }
-        // --nodes against the pools.
-        for (i, lo, hi, group) in &groups {
+    }
+
+    /// Reads a flag with a bool value into `out`: balance-similar-node-groups or one of the
+    /// skip-nodes-with flags.
+    fn bool_flag(&mut self, flag: &Flag, ca: Option<&spec::ClusterAutoscaler>, out: &mut spec::ClusterAutoscaler) {
+        let Some(b) = flag_bool(flag.value) else {
+            self.flag_expected(flag, "true or false");
+            return;
+        };
+        let (field, slot, said) = match flag.name {
+            "balance-similar-node-groups" => (
+                "balanceSimilarNodeGroups",
+                &mut out.balance_similar_node_groups,
+                ca.and_then(|c| c.balance_similar_node_groups),
+            ),
+            "skip-nodes-with-local-storage" => (
+                "skipNodesWithLocalStorage",
+                &mut out.skip_nodes_with_local_storage,
+                ca.and_then(|c| c.skip_nodes_with_local_storage),
+            ),
+            _ => (
+                "skipNodesWithSystemPods",
+                &mut out.skip_nodes_with_system_pods,
+                ca.and_then(|c| c.skip_nodes_with_system_pods),
+            ),
+        };
+        *slot = Some(b);
+        self.flag_clash(flag, field, said.map(|s| s.to_string()), b.to_string());
+    }
+
+    /// An error at `flag`: its value is not `what`.
+    fn flag_expected(&mut self, flag: &Flag, what: &str) {
+        self.diag.error(InputError::at(&flag.dep.origin, InputClass::Invalid, flag.at(), format!("expected {what}")));
+    }
+
+    /// An error at `flag` when `spec_says` (the option `field` of spec.clusterAutoscaler)
+    /// differs from what the flag says.
+    fn flag_clash(&mut self, flag: &Flag, field: &str, spec_says: Option<String>, flag_says: String) {
+        if let Some(s) = spec_says.filter(|s| *s != flag_says) {
+            self.diag.error(InputError::at(
+                &flag.dep.origin,
+                InputClass::Invalid,
+                flag.at(),
+                format!(
+                    "spec.clusterAutoscaler.{field} says {s}, the cluster-autoscaler Deployment {} says {flag_says}",
+                    flag.dep.name
+                ),
+            ));
+        }
+    }
+
+    /// `--nodes` against the pools: each must name an autoscaled pool with its range, and
+    /// every autoscaled pool must be named.
+    fn check_node_groups(&mut self, dep: &AutoscalerDeployment, groups: &[NodeGroupFlag]) {
+        let origin = &dep.origin;
+        for NodeGroupFlag { i, min: lo, max: hi, group } in groups {
             match self.pools.iter().position(|p| &p.name == group) {
                 None => self.diag.error(InputError::at(
-                    &origin,
+                    origin,
                     InputClass::Invalid,
-                    at(*i),
+                    dep.at(*i),
                     format!("node group {group} is not a pool of spec.nodePools"),
                 )),
                 Some(p) => match self.pools[p].autoscaling {
                     Some(r) if r.min == *lo && r.max == *hi => {}
                     Some(r) => self.diag.error(InputError::at(
-                        &origin,
+                        origin,
                         InputClass::Invalid,
-                        at(*i),
+                        dep.at(*i),
                         format!("spec.nodePools[{p}].autoscaling says {}..{}, the flag {lo}..{hi}", r.min, r.max),
                     )),
                     None => self.diag.error(InputError::at(
-                        &origin,
+                        origin,
                         InputClass::Invalid,
-                        at(*i),
+                        dep.at(*i),
                         format!("spec.nodePools[{p}] ({group}) has no `autoscaling`; give it autoscaling: {{min: {lo}, max: {hi}}}"),
                     )),
                 },
             }
         }
         for p in 0..self.pools.len() {
-            if self.pools[p].autoscaling.is_some() && !groups.iter().any(|g| g.3 == self.pools[p].name) {
+            if self.pools[p].autoscaling.is_some() && !groups.iter().any(|g| g.group == self.pools[p].name) {
                 let pool = self.pools[p].name.clone();
                 self.diag.error(InputError::at(
-                    &origin,
+                    origin,
                     InputClass::Invalid,
                     "spec.template.spec.containers",
-                    format!("the cluster-autoscaler Deployment {name} has no --nodes for the autoscaled pool {pool}: it would never scale it"),
+                    format!("the cluster-autoscaler Deployment {} has no --nodes for the autoscaled pool {pool}: it would never scale it", dep.name),
                 ));
             }
         }
-        Some(out)
     }
 
     /// Refuses an autoscaled pool beside a DaemonSet: upstream's autoscaler puts the daemon

@@ -9,6 +9,27 @@ use crate::error::{InputClass, InputError, Origin};
 use crate::ir::{ApplyReplicas, Bounds, DeploymentId, Event, Hpa, MetricTarget, Owner, ResourceName};
 use crate::spec;
 
+/// Whether `x` fits in an i64.
+fn fits(x: i128) -> bool {
+    x <= i64::MAX as i128
+}
+
+/// The greatest common divisor of `a` and `b`.
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// A per-pod memory quantity `memory_magnitudes` checks: where it is, what it is, its bytes.
+struct MemoryQuantity {
+    origin: Origin,
+    field: String,
+    what: &'static str,
+    bytes: i64,
+}
+
 impl Builder<'_> {
     /// Memory is counted in exact bytes; this rejects the inputs whose arithmetic could leave
     /// i64 (the concrete search checks every operation and would stop on an overflow):
@@ -20,13 +41,13 @@ impl Builder<'_> {
     ///   or percentages (× 100, × a Utilization target above 1000 %) and compared with a
     ///   tolerance (× 10): quantity × pod bound × 10 × max(1000, target %) must fit.
     pub(super) fn memory_magnitudes(&mut self, hpas: &[Hpa], bounds: &Bounds) {
-        let fits = |x: i128| x <= i64::MAX as i128;
-        let gcd = |mut a: i128, mut b: i128| {
-            while b != 0 {
-                (a, b) = (b, a % b);
-            }
-            a
-        };
+        self.node_memory_magnitudes();
+        self.pod_memory_magnitudes(hpas, bounds);
+    }
+
+    /// The per-node half of `memory_magnitudes`: each pool's lcm of allocatable CPU and
+    /// memory, and the allocatable memory of all node slots together.
+    fn node_memory_magnitudes(&mut self) {
         let mut total: i128 = 0;
         for (pi, pool) in self.pools.iter().enumerate() {
             // A pool of count 0 has no node of its own (`first` is where its nodes would start).
@@ -62,6 +83,11 @@ impl Builder<'_> {
                 ),
             ));
         }
+    }
+
+    /// The per-pod half of `memory_magnitudes`: every per-pod memory quantity against the
+    /// limit the pod bound and the largest memory Utilization target leave.
+    fn pod_memory_magnitudes(&mut self, hpas: &[Hpa], bounds: &Bounds) {
         let pods = bounds.max_pods_per_deployment as i128 * self.deployments.len().max(1) as i128;
         let target_pct = hpas
             .iter()
@@ -73,8 +99,25 @@ impl Builder<'_> {
             .fold(1000, i128::max);
         let factor = pods * 10 * target_pct;
         let limit = i64::MAX as i128 / factor;
-        // (where, field, what, bytes) of every per-pod memory quantity.
-        let mut quantities: Vec<(Origin, String, &str, i64)> = Vec::new();
+        for MemoryQuantity { origin, field, what, bytes } in self.pod_memory_quantities(hpas) {
+            if bytes as i128 > limit {
+                self.diag.error(InputError::at(
+                    &origin,
+                    InputClass::Invalid,
+                    field,
+                    format!(
+                        "{what} of {bytes} bytes is above {limit} bytes, the most kbmc's exact arithmetic allows with a bound of {pods} pods (memory × pods × 10 × max(1000, the Utilization target in %) must stay within i64)"
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// Every per-pod memory quantity: each group's memory request (as scoring counts it),
+    /// each workload's memory usage at start where given, each HPA's memory AverageValue
+    /// target (in bytes).
+    fn pod_memory_quantities(&self, hpas: &[Hpa]) -> Vec<MemoryQuantity> {
+        let mut quantities: Vec<MemoryQuantity> = Vec::new();
         for (gi, facts) in self.facts.iter().enumerate() {
             let (owner, revision) = self.group_owner[gi];
             let field = if revision == 0 {
@@ -96,32 +139,23 @@ impl Builder<'_> {
                 Owner::Deployment(d) => self.deployments[d.index()].origin.clone(),
                 Owner::DaemonSet(s) => self.daemon_sets[s.index()].origin.clone(),
             };
-            quantities.push((origin, field, what, bytes));
+            quantities.push(MemoryQuantity { origin, field, what, bytes });
         }
         for d in self.deployments.iter().filter(|d| d.initial_usage != self.facts[d.revisions[0].index()].requests) {
             let field = format!("spec.workloads[deployment {}].usage.memory", d.name);
-            quantities.push((self.spec_origin.clone(), field, "a pod's memory usage", d.initial_usage.memory));
+            let (origin, bytes) = (self.spec_origin.clone(), d.initial_usage.memory);
+            quantities.push(MemoryQuantity { origin, field, what: "a pod's memory usage", bytes });
         }
         for h in hpas {
             for (mi, m) in h.metrics.iter().enumerate() {
                 if let (ResourceName::Memory, MetricTarget::AverageValue(t)) = (m.resource, m.target) {
                     let field = format!("spec.metrics[{mi}].resource.target.averageValue");
-                    quantities.push((h.origin.clone(), field, "an AverageValue target", t / 1000));
+                    let (origin, bytes) = (h.origin.clone(), t / 1000);
+                    quantities.push(MemoryQuantity { origin, field, what: "an AverageValue target", bytes });
                 }
             }
         }
-        for (origin, field, what, bytes) in quantities {
-            if bytes as i128 > limit {
-                self.diag.error(InputError::at(
-                    &origin,
-                    InputClass::Invalid,
-                    field,
-                    format!(
-                        "{what} of {bytes} bytes is above {limit} bytes, the most kbmc's exact arithmetic allows with a bound of {pods} pods (memory × pods × 10 × max(1000, the Utilization target in %) must stay within i64)"
-                    ),
-                ));
-            }
-        }
+        quantities
     }
 
     /// The model's bounds, and per Deployment the pods it may have at once (see

@@ -11,6 +11,8 @@
 //! is `ir::pod`) or decide what the DaemonSet controller does
 //! (`model/controllers/daemonset/`).
 
+use std::collections::BTreeSet;
+
 use k8s_openapi::api::apps::v1::DaemonSet as K8sDaemonSet;
 use k8s_openapi::api::core::v1::Toleration;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -19,6 +21,7 @@ use super::{shared_names, Builder};
 use crate::error::{InputClass, InputError, Origin};
 use crate::ir::pod;
 use crate::ir::{DaemonSet, DaemonSetId, DaemonStrategy, DeploymentId, GroupId, IntOrPercent, Owner, PodPhase};
+use crate::manifest::Object;
 use crate::spec;
 
 /// The tolerations `AddOrUpdateDaemonPodTolerations` adds to a daemon pod, in its order:
@@ -215,105 +218,119 @@ impl Builder<'_> {
     pub(super) fn daemon_sets_from_manifests(&mut self, spec: &spec::VerificationSpec) {
         let shared = shared_names(self.inputs.daemon_sets.iter().map(|o| &o.value.metadata));
         for obj in &self.inputs.daemon_sets {
-            let (origin, d) = (&obj.origin, &obj.value);
-            let Some((name, namespace)) = self.workload_name(&d.metadata, origin, "DaemonSet") else { continue };
-            if let Some(first) = self.daemon_sets.iter().find(|e| e.object_name == name && e.namespace == namespace) {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "metadata.name",
-                    format!(
-                        "duplicate DaemonSet {name:?} in namespace {namespace:?} (the first is in {}); the API server keeps one object per namespace and name",
-                        first.origin
-                    ),
-                ));
-                continue;
-            }
-            // Reports, traces and solver constants name pods by their owner's name.
-            if self.deployments.iter().any(|dep| dep.object_name == name) {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "metadata.name",
-                    format!("a Deployment is named {name:?} too; kbmc names pods by their owner's name, so give the DaemonSet and the Deployment different names"),
-                ));
-                continue;
-            }
-            if d.metadata.deletion_timestamp.is_some() {
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    "metadata.deletionTimestamp",
-                    "a DaemonSet being deleted is not modelled",
-                ));
-            }
-            if d.spec.min_ready_seconds.is_some_and(|s| s > 0) {
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    "spec.minReadySeconds",
-                    "a DaemonSet's pods are available once running; a delay before that is not modelled",
-                ));
-            }
-            let strategy = self.daemon_strategy(d, origin);
-            let id = DaemonSetId(self.daemon_sets.len() as u32);
-            self.daemon_sets.push(DaemonSet {
-                name: if shared.contains(&name) { format!("{namespace}/{name}") } else { name.clone() },
-                object_name: name,
-                namespace,
-                strategy,
-                revisions: Vec::new(),
-                origin: origin.clone(),
-            });
-            match self.add_daemon_group(id, 0, d, origin) {
-                Some(g) => {
-                    self.daemon_sets[id.index()].revisions.push(g);
-                    self.check_snapshot_daemon_pods(id, g);
-                }
-                None => {
-                    self.daemon_sets.pop();
-                }
-            }
+            self.read_daemon_set(obj, &shared);
         }
         // Rollouts: revision 1 of the named DaemonSet, at most one per DaemonSet and run.
         for (ei, e) in spec.events.iter().enumerate() {
-            let spec::Event::RolloutRestart { deployment, daemon_set: Some(reference), budget } = e else { continue };
-            let f = format!("spec.events[{ei}]");
-            if deployment.is_some() {
-                self.diag.error(InputError::at(
-                    &self.spec_origin,
-                    InputClass::Invalid,
-                    format!("{f}.daemonSet"),
-                    "a rolloutRestart names a Deployment or a DaemonSet, not both",
-                ));
-                continue;
-            }
-            let Some(id) = self.daemon_set_ref(reference, &format!("{f}.daemonSet")) else { continue };
-            let si = id.index();
-            if self.daemon_sets[si].revisions.len() > 1 || *budget > 1 {
-                self.diag.unmodeled(InputError::at(
-                    &self.spec_origin,
-                    InputClass::Unmodeled,
-                    format!("{f}.budget"),
-                    format!(
-                        "DaemonSet {:?} is rolled out more than once in a run; kbmc models one rollout of a DaemonSet (two revisions)",
-                        self.daemon_sets[si].name
-                    ),
-                ));
-                continue;
-            }
-            let Some(obj) = self.inputs.daemon_sets.iter().find(|o| {
-                o.value.metadata.name.as_deref() == Some(self.daemon_sets[si].object_name.as_str())
-                    && o.value.metadata.namespace.as_deref().unwrap_or("default") == self.daemon_sets[si].namespace
-            }) else {
-                continue;
-            };
-            // The restarted template differs only in an annotation nothing modelled reads.
-            if let Some(g) = self.add_daemon_group(id, 1, &obj.value, &obj.origin) {
-                self.daemon_sets[si].revisions.push(g);
+            if let spec::Event::RolloutRestart { deployment, daemon_set: Some(reference), budget } = e {
+                self.daemon_set_rollout(ei, deployment.is_some(), reference, *budget);
             }
         }
         self.check_daemon_pods_fit();
+    }
+
+    /// Reads one DaemonSet manifest with its first revision's group, unless it has no name,
+    /// repeats another's namespace and name or a Deployment's name, or its template is
+    /// unreadable. `shared` holds the names several namespaces use.
+    fn read_daemon_set(&mut self, obj: &Object<K8sDaemonSet>, shared: &BTreeSet<String>) {
+        let (origin, d) = (&obj.origin, &obj.value);
+        let Some((name, namespace)) = self.workload_name(&d.metadata, origin, "DaemonSet") else { return };
+        if let Some(first) = self.daemon_sets.iter().find(|e| e.object_name == name && e.namespace == namespace) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "metadata.name",
+                format!(
+                    "duplicate DaemonSet {name:?} in namespace {namespace:?} (the first is in {}); the API server keeps one object per namespace and name",
+                    first.origin
+                ),
+            ));
+            return;
+        }
+        // Reports, traces and solver constants name pods by their owner's name.
+        if self.deployments.iter().any(|dep| dep.object_name == name) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "metadata.name",
+                format!("a Deployment is named {name:?} too; kbmc names pods by their owner's name, so give the DaemonSet and the Deployment different names"),
+            ));
+            return;
+        }
+        if d.metadata.deletion_timestamp.is_some() {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "metadata.deletionTimestamp",
+                "a DaemonSet being deleted is not modelled",
+            ));
+        }
+        if d.spec.min_ready_seconds.is_some_and(|s| s > 0) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "spec.minReadySeconds",
+                "a DaemonSet's pods are available once running; a delay before that is not modelled",
+            ));
+        }
+        let strategy = self.daemon_strategy(d, origin);
+        let id = DaemonSetId(self.daemon_sets.len() as u32);
+        self.daemon_sets.push(DaemonSet {
+            name: if shared.contains(&name) { format!("{namespace}/{name}") } else { name.clone() },
+            object_name: name,
+            namespace,
+            strategy,
+            revisions: Vec::new(),
+            origin: origin.clone(),
+        });
+        match self.add_daemon_group(id, 0, d, origin) {
+            Some(g) => {
+                self.daemon_sets[id.index()].revisions.push(g);
+                self.check_snapshot_daemon_pods(id, g);
+            }
+            None => {
+                self.daemon_sets.pop();
+            }
+        }
+    }
+
+    /// A rolloutRestart (event `ei`) of DaemonSet `reference`: revision 1 of it, unless the
+    /// event also names a Deployment (`names_deployment`) or would roll it out more than once.
+    fn daemon_set_rollout(&mut self, ei: usize, names_deployment: bool, reference: &str, budget: u32) {
+        let f = format!("spec.events[{ei}]");
+        if names_deployment {
+            self.diag.error(InputError::at(
+                &self.spec_origin,
+                InputClass::Invalid,
+                format!("{f}.daemonSet"),
+                "a rolloutRestart names a Deployment or a DaemonSet, not both",
+            ));
+            return;
+        }
+        let Some(id) = self.daemon_set_ref(reference, &format!("{f}.daemonSet")) else { return };
+        let si = id.index();
+        if self.daemon_sets[si].revisions.len() > 1 || budget > 1 {
+            self.diag.unmodeled(InputError::at(
+                &self.spec_origin,
+                InputClass::Unmodeled,
+                format!("{f}.budget"),
+                format!(
+                    "DaemonSet {:?} is rolled out more than once in a run; kbmc models one rollout of a DaemonSet (two revisions)",
+                    self.daemon_sets[si].name
+                ),
+            ));
+            return;
+        }
+        let Some(obj) = self.inputs.daemon_sets.iter().find(|o| {
+            o.value.metadata.name.as_deref() == Some(self.daemon_sets[si].object_name.as_str())
+                && o.value.metadata.namespace.as_deref().unwrap_or("default") == self.daemon_sets[si].namespace
+        }) else {
+            return;
+        };
+        // The restarted template differs only in an annotation nothing modelled reads.
+        if let Some(g) = self.add_daemon_group(id, 1, &obj.value, &obj.origin) {
+            self.daemon_sets[si].revisions.push(g);
+        }
     }
 
     /// Resolves `reference` (`namespace/name`, or a name one namespace has) to a DaemonSet.

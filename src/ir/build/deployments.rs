@@ -9,6 +9,8 @@
 //! a pod template's fields itself (that is `ir::pod`) or decide what the Deployment
 //! controller does (`model/controllers/deployment.rs`).
 
+use std::collections::BTreeSet;
+
 use k8s_openapi::api::apps::v1::Deployment as K8sDeployment;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -17,8 +19,8 @@ use crate::error::{InputClass, InputError, Origin};
 use crate::ir::labels::all_match;
 use crate::ir::pod;
 use crate::ir::{
-    ApplyReplicas, Deployment, DeploymentId, GroupId, IntOrPercent, NodeId, Owner, PodGroup, Range, Resources,
-    SpreadConstraint, Strategy,
+    ApplyReplicas, Deployment, DeploymentId, GroupId, IntOrPercent, InterPodAffinity, LabelKey, NodeId, Owner,
+    PodGroup, Range, Resources, SpreadConstraint, Strategy,
 };
 use crate::manifest::Object;
 use crate::spec;
@@ -212,8 +214,10 @@ impl Builder<'_> {
         Some(id)
     }
 
+    /// Reads the Deployment manifests, then the StatefulSets (named from the same list of
+    /// names), checks that there is some workload to verify, and applies the Verification's
+    /// `spec.workloads` to the Deployments they name.
     pub(super) fn deployments_from_manifests(&mut self, spec: &spec::VerificationSpec) {
-        let spec_origin = self.spec_origin.clone();
         // A name that two namespaces share is shown with its namespace.
         // StatefulSets are named as Deployments are, from one list of names.
         let shared = shared_names(
@@ -224,171 +228,217 @@ impl Builder<'_> {
                 .chain(self.inputs.statefulsets.iter().map(|o| &o.value.metadata)),
         );
         for obj in &self.inputs.deployments {
-            let (origin, d) = (&obj.origin, &obj.value);
-            let Some((name, namespace)) = self.workload_name(&d.metadata, origin, "Deployment") else { continue };
-            if let Some(first) = self.deployments.iter().find(|e| e.object_name == name && e.namespace == namespace) {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "metadata.name",
-                    format!(
-                        "duplicate Deployment {name:?} in namespace {namespace:?} (the first is in {}); the API server keeps one object per namespace and name",
-                        first.origin
-                    ),
-                ));
-                continue;
-            }
-            let id = DeploymentId(self.deployments.len() as u32);
-            let replicas_set = d.spec.replicas;
-            let replicas = replicas_set.unwrap_or(1) as i64;
-            if replicas < 0 {
-                self.diag.error(InputError::at(origin, InputClass::Invalid, "spec.replicas", "must not be negative"));
-            }
-            let strategy = self.strategy(d, origin);
-            let Some(g) = self.add_group(id, 0, d, origin) else { continue };
-            self.deployments.push(Deployment {
-                name: if shared.contains(&name) { format!("{namespace}/{name}") } else { name.clone() },
-                object_name: name,
-                namespace,
-                replicas: Range::fixed(replicas),
-                revision_sets_replicas: vec![replicas_set.is_some()],
-                strategy,
-                revisions: vec![g],
-                hpa: None,
-                placement: Vec::new(),
-                initial_usage: self.facts[g.index()].requests,
-                origin: origin.clone(),
-                stateful: None,
-            });
+            self.read_deployment(obj, &shared);
         }
         let shared: Vec<String> = shared.into_iter().collect();
         self.statefulsets_from_manifests(spec, &shared);
+        self.check_some_workload();
+        let mut described: Vec<(DeploymentId, usize)> = Vec::new();
+        for (wi, w) in spec.workloads.iter().enumerate() {
+            self.apply_workload(wi, w, &mut described);
+        }
+        self.check_placements_fit_together();
+    }
+
+    /// Reads one Deployment manifest into a `Deployment` with its initial revision's group,
+    /// unless it has no name, repeats another's namespace and name, or its template is
+    /// unreadable. `shared` holds the names that several namespaces use.
+    fn read_deployment(&mut self, obj: &Object<K8sDeployment>, shared: &BTreeSet<String>) {
+        let (origin, d) = (&obj.origin, &obj.value);
+        let Some((name, namespace)) = self.workload_name(&d.metadata, origin, "Deployment") else { return };
+        if let Some(first) = self.deployments.iter().find(|e| e.object_name == name && e.namespace == namespace) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "metadata.name",
+                format!(
+                    "duplicate Deployment {name:?} in namespace {namespace:?} (the first is in {}); the API server keeps one object per namespace and name",
+                    first.origin
+                ),
+            ));
+            return;
+        }
+        let id = DeploymentId(self.deployments.len() as u32);
+        let replicas_set = d.spec.replicas;
+        let replicas = replicas_set.unwrap_or(1) as i64;
+        if replicas < 0 {
+            self.diag.error(InputError::at(origin, InputClass::Invalid, "spec.replicas", "must not be negative"));
+        }
+        let strategy = self.strategy(d, origin);
+        let Some(g) = self.add_group(id, 0, d, origin) else { return };
+        self.deployments.push(Deployment {
+            name: if shared.contains(&name) { format!("{namespace}/{name}") } else { name.clone() },
+            object_name: name,
+            namespace,
+            replicas: Range::fixed(replicas),
+            revision_sets_replicas: vec![replicas_set.is_some()],
+            strategy,
+            revisions: vec![g],
+            hpa: None,
+            placement: Vec::new(),
+            initial_usage: self.facts[g.index()].requests,
+            origin: origin.clone(),
+            stateful: None,
+        });
+    }
+
+    /// An error on the Verification when the inputs hold no workload at all.
+    fn check_some_workload(&mut self) {
         if self.inputs.deployments.is_empty()
             && self.inputs.statefulsets.is_empty()
             && self.inputs.daemon_sets.is_empty()
         {
             self.diag.error(InputError::at(
-                &spec_origin,
+                &self.spec_origin,
                 InputClass::Invalid,
                 "spec",
                 "no apps/v1 Deployment, StatefulSet or DaemonSet among the inputs: there is nothing to verify",
             ));
         }
-        let mut described: Vec<(DeploymentId, usize)> = Vec::new();
-        for (wi, w) in spec.workloads.iter().enumerate() {
-            let f = format!("spec.workloads[{wi}]");
-            let Some(did) = self.resolve_deployment(&w.deployment, &format!("{f}.deployment")) else { continue };
-            if let Some((_, j)) = described.iter().find(|(d, _)| *d == did) {
+    }
+
+    /// Applies `spec.workloads[wi]` to the Deployment it names: its replica range, its pods'
+    /// placement at start and their usage. `described` holds the Deployments earlier entries
+    /// named, with their indices: a second entry for one is an error.
+    fn apply_workload(&mut self, wi: usize, w: &spec::Workload, described: &mut Vec<(DeploymentId, usize)>) {
+        let spec_origin = self.spec_origin.clone();
+        let f = format!("spec.workloads[{wi}]");
+        let Some(did) = self.resolve_deployment(&w.deployment, &format!("{f}.deployment")) else { return };
+        if let Some((_, j)) = described.iter().find(|(d, _)| *d == did) {
+            self.diag.error(InputError::at(
+                &spec_origin,
+                InputClass::Invalid,
+                format!("{f}.deployment"),
+                format!(
+                    "{:?} is already described by spec.workloads[{j}]; give each Deployment one entry",
+                    w.deployment
+                ),
+            ));
+            return;
+        }
+        described.push((did, wi));
+        let id = did.index();
+        if let Some(r) = w.replicas {
+            if r.min > r.max {
                 self.diag.error(InputError::at(
                     &spec_origin,
                     InputClass::Invalid,
-                    format!("{f}.deployment"),
-                    format!(
-                        "{:?} is already described by spec.workloads[{j}]; give each Deployment one entry",
-                        w.deployment
-                    ),
+                    format!("{f}.replicas"),
+                    format!("min {} is greater than max {}", r.min, r.max),
                 ));
-                continue;
             }
-            described.push((did, wi));
-            let id = did.index();
-            if let Some(r) = w.replicas {
-                if r.min > r.max {
-                    self.diag.error(InputError::at(
-                        &spec_origin,
-                        InputClass::Invalid,
-                        format!("{f}.replicas"),
-                        format!("min {} is greater than max {}", r.min, r.max),
-                    ));
-                }
-                self.deployments[id].replicas = Range { min: r.min as i64, max: r.max as i64 };
-            }
-            if self.deployments[id].stateful.is_some() && !w.placement.is_empty() {
-                self.diag.error(InputError::at(
-                    &spec_origin,
-                    InputClass::Invalid,
-                    format!("{f}.placement"),
-                    "a StatefulSet's pods are created by its controller in ordinal order; placing them at start is not modelled (leave placement out)",
-                ));
-                continue;
-            }
-            let mut placement: Vec<(NodeId, i64)> = Vec::new();
-            for (pi, p) in w.placement.iter().enumerate() {
-                let pf = format!("{f}.placement[{pi}]");
-                match self.node_by_name(&p.node) {
-                    None => self.diag.error(InputError::at(
-                        &spec_origin,
-                        InputClass::DanglingReference,
-                        format!("{pf}.node"),
-                        format!("no node named {:?} (pool nodes are named <pool>-<i>, from 0)", p.node),
-                    )),
-                    Some(n) => {
-                        let node = &self.nodes[n.index()];
-                        let pool = &self.pools[node.pool.index()];
-                        if (node.index_in_pool as i64) >= pool.count.min {
-                            self.diag.error(InputError::at(
-                                &spec_origin,
-                                InputClass::Invalid,
-                                format!("{pf}.node"),
-                                format!(
-                                    "node {:?} is not present in every topology (pool {:?} may have only {} nodes)",
-                                    p.node, pool.name, pool.count.min
-                                ),
-                            ));
-                        }
-                        // One entry per node: a second would be summed with the first, which
-                        // hides a typo for another node.
-                        match w.placement[..pi].iter().position(|q| q.node == p.node) {
-                            Some(first) => self.diag.error(InputError::at(
-                                &spec_origin,
-                                InputClass::Invalid,
-                                format!("{pf}.node"),
-                                format!(
-                                    "node {:?} is also {f}.placement[{first}]; place each node once, with the count of pods it runs",
-                                    p.node
-                                ),
-                            )),
-                            None => placement.push((n, p.count as i64)),
-                        }
+            self.deployments[id].replicas = Range { min: r.min as i64, max: r.max as i64 };
+        }
+        if self.deployments[id].stateful.is_some() && !w.placement.is_empty() {
+            self.diag.error(InputError::at(
+                &spec_origin,
+                InputClass::Invalid,
+                format!("{f}.placement"),
+                "a StatefulSet's pods are created by its controller in ordinal order; placing them at start is not modelled (leave placement out)",
+            ));
+            return;
+        }
+        let placement = self.workload_placement(&f, w);
+        let g = self.deployments[id].revisions[0];
+        let req = self.facts[g.index()].requests;
+        self.check_placement_fits(&f, w, &placement, req);
+        self.deployments[id].placement = placement;
+        if let Some(u) = &w.usage {
+            self.deployments[id].initial_usage = self.workload_usage(&f, u, req);
+        }
+    }
+
+    /// Reads a workload's placement (at field `f`) as (node, pod count) pairs: each entry's
+    /// node must exist in every topology and be placed once.
+    fn workload_placement(&mut self, f: &str, w: &spec::Workload) -> Vec<(NodeId, i64)> {
+        let spec_origin = &self.spec_origin;
+        let mut placement: Vec<(NodeId, i64)> = Vec::new();
+        for (pi, p) in w.placement.iter().enumerate() {
+            let pf = format!("{f}.placement[{pi}]");
+            match self.node_by_name(&p.node) {
+                None => self.diag.error(InputError::at(
+                    spec_origin,
+                    InputClass::DanglingReference,
+                    format!("{pf}.node"),
+                    format!("no node named {:?} (pool nodes are named <pool>-<i>, from 0)", p.node),
+                )),
+                Some(n) => {
+                    let node = &self.nodes[n.index()];
+                    let pool = &self.pools[node.pool.index()];
+                    if (node.index_in_pool as i64) >= pool.count.min {
+                        self.diag.error(InputError::at(
+                            spec_origin,
+                            InputClass::Invalid,
+                            format!("{pf}.node"),
+                            format!(
+                                "node {:?} is not present in every topology (pool {:?} may have only {} nodes)",
+                                p.node, pool.name, pool.count.min
+                            ),
+                        ));
+                    }
+                    // One entry per node: a second would be summed with the first, which
+                    // hides a typo for another node.
+                    match w.placement[..pi].iter().position(|q| q.node == p.node) {
+                        Some(first) => self.diag.error(InputError::at(
+                            spec_origin,
+                            InputClass::Invalid,
+                            format!("{pf}.node"),
+                            format!(
+                                "node {:?} is also {f}.placement[{first}]; place each node once, with the count of pods it runs",
+                                p.node
+                            ),
+                        )),
+                        None => placement.push((n, p.count as i64)),
                     }
                 }
             }
-            let g = self.deployments[id].revisions[0];
-            let req = self.facts[g.index()].requests;
-            for &(n, c) in &placement {
-                let node = &self.nodes[n.index()];
-                if c * req.cpu_milli > node.allocatable.cpu_milli
-                    || c.saturating_mul(req.memory) > node.allocatable.memory
-                    || c > node.allocatable.pods
-                {
-                    self.diag.error(InputError::at(
-                        &spec_origin,
-                        InputClass::Invalid,
-                        format!("{f}.placement"),
-                        format!(
-                            "{c} pods of {:?} do not fit on node {:?} (requests exceed allocatable)",
-                            w.deployment, node.name
-                        ),
-                    ));
-                }
-            }
-            self.deployments[id].placement = placement;
-            if let Some(u) = &w.usage {
-                let mut usage = req;
-                if let Some(q) = &u.cpu {
-                    let uf = format!("{f}.usage.cpu");
-                    let p = quantity(q, &spec_origin, &uf, &mut self.diag);
-                    usage.cpu_milli = convert(p, |q| q.milli_value(), &spec_origin, &uf, &mut self.diag);
-                }
-                if let Some(q) = &u.memory {
-                    let uf = format!("{f}.usage.memory");
-                    let p = quantity(q, &spec_origin, &uf, &mut self.diag);
-                    usage.memory = convert(p, |q| q.value(), &spec_origin, &uf, &mut self.diag);
-                }
-                self.deployments[id].initial_usage = usage;
+        }
+        placement
+    }
+
+    /// An error at `f.placement` for each node where the pods placed there (of requests
+    /// `req`) exceed its allocatable.
+    fn check_placement_fits(&mut self, f: &str, w: &spec::Workload, placement: &[(NodeId, i64)], req: Resources) {
+        for &(n, c) in placement {
+            let node = &self.nodes[n.index()];
+            if c * req.cpu_milli > node.allocatable.cpu_milli
+                || c.saturating_mul(req.memory) > node.allocatable.memory
+                || c > node.allocatable.pods
+            {
+                self.diag.error(InputError::at(
+                    &self.spec_origin,
+                    InputClass::Invalid,
+                    format!("{f}.placement"),
+                    format!(
+                        "{c} pods of {:?} do not fit on node {:?} (requests exceed allocatable)",
+                        w.deployment, node.name
+                    ),
+                ));
             }
         }
-        // Placements of different deployments on one node must fit together.
+    }
+
+    /// A workload's pods' usage at start (at field `f`): `req`, the requests, with the
+    /// quantities `u` gives in their place.
+    fn workload_usage(&mut self, f: &str, u: &spec::Usage, req: Resources) -> Resources {
+        let spec_origin = &self.spec_origin;
+        let mut usage = req;
+        if let Some(q) = &u.cpu {
+            let uf = format!("{f}.usage.cpu");
+            let p = quantity(q, spec_origin, &uf, &mut self.diag);
+            usage.cpu_milli = convert(p, |q| q.milli_value(), spec_origin, &uf, &mut self.diag);
+        }
+        if let Some(q) = &u.memory {
+            let uf = format!("{f}.usage.memory");
+            let p = quantity(q, spec_origin, &uf, &mut self.diag);
+            usage.memory = convert(p, |q| q.value(), spec_origin, &uf, &mut self.diag);
+        }
+        usage
+    }
+
+    /// Placements of different deployments on one node must fit together: an error for each
+    /// node whose placed pods' requests exceed its allocatable.
+    fn check_placements_fit_together(&mut self) {
         for (ni, node) in self.nodes.iter().enumerate() {
             let mut used = Resources::default();
             for d in &self.deployments {
@@ -406,7 +456,7 @@ impl Builder<'_> {
                 || used.pods > node.allocatable.pods
             {
                 self.diag.error(InputError::at(
-                    &spec_origin,
+                    &self.spec_origin,
                     InputClass::Invalid,
                     "spec.workloads",
                     format!("the placed pods' requests exceed node {:?}'s allocatable", node.name),
@@ -504,7 +554,8 @@ impl Builder<'_> {
         out
     }
 
-    /// Resolves every group's static facts against the nodes and the other groups.
+    /// Resolves every group's static facts against the nodes and the other groups: first its
+    /// inter-pod affinity, the one step that reports what it cannot resolve, then the rest.
     pub(super) fn resolve_groups(&mut self) -> Vec<PodGroup> {
         let n_groups = self.facts.len();
         let zone = self.labels.key(ZONE);
@@ -515,135 +566,156 @@ impl Builder<'_> {
         let views: Vec<super::affinity::GroupView> = (0..n_groups)
             .map(|h| super::affinity::GroupView { namespace: &namespaces[h], labels: &self.facts[h].labels })
             .collect();
+        let resolving = Resolving { namespaces: &namespaces, hostname, zone };
         for gi in 0..n_groups {
-            let f = &self.facts[gi];
-            let (owner, revision) = self.group_owner[gi];
-            let namespace = &namespaces[gi];
-            let mut per_node: Vec<_> = self.nodes.iter().map(|n| pod::placement_on(f, n, &self.labels)).collect();
-            self.volume_zone_facts(gi, &mut per_node);
-            let f = &self.facts[gi];
-            // The selector matches group `h`'s pods in this namespace (an empty selector
-            // matches every pod: labels.Everything).
-            let desched_match = |c: &pod::RawSpread, h: usize| {
-                let sel = c.selector.as_ref().expect("user constraints carry a selector");
-                &namespaces[h] == namespace
-                    && all_match(sel, |k| self.facts[h].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
-            };
-            let empty_selector =
-                |c: &pod::RawSpread| c.selector.as_ref().expect("user constraints carry a selector").is_empty();
-            // The snapshot's fixed pods per node that the selector matches in this namespace.
-            let fixed = |c: &pod::RawSpread| {
-                let sel = c.selector.as_ref().expect("user constraints carry a selector");
-                let mut per_node = vec![0; self.nodes.len()];
-                if sel.is_empty() {
-                    return per_node;
-                }
-                for fp in self.fixed_pods.iter().filter(|fp| &fp.namespace == namespace) {
-                    if all_match(sel, |k| fp.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
-                        per_node[fp.node.index()] += fp.count;
-                    }
-                }
-                per_node
-            };
-            let mut spread: Vec<SpreadConstraint> = f
-                .spread
-                .iter()
-                .map(|c| SpreadConstraint {
-                    max_skew: c.max_skew,
-                    topology_key: c.key,
-                    hard: c.hard,
-                    min_domains: c.min_domains,
-                    honor_node_affinity: c.honor_node_affinity,
-                    honor_node_taints: c.honor_node_taints,
-                    selects: (0..n_groups).map(|h| !empty_selector(c) && desched_match(c, h)).collect(),
-                    desched_selects: (0..n_groups).map(|h| desched_match(c, h)).collect(),
-                    self_match: all_match(c.selector.as_ref().expect("user constraints carry a selector"), |k| {
-                        f.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
-                    }),
-                    system_default: false,
-                    fixed: fixed(c),
-                })
-                .collect();
-            // The system defaults' selector: a Deployment's pod's ReplicaSet (its revision), a
-            // StatefulSet's pod's StatefulSet (every revision and ordinal), as DefaultSelector
-            // finds the owners selecting the pod. A DaemonSet's pods get none: DefaultSelector
-            // gathers the selectors of the Services, ReplicationControllers, ReplicaSets and
-            // StatefulSets that select the pod, and an empty one gives no constraint
-            // (buildDefaultConstraints).
-            let stateful = match owner {
-                Owner::Deployment(dep) => self.deployments[dep.index()].stateful.is_some(),
-                Owner::DaemonSet(_) => false,
-            };
-            // A VPA's request variants are pods of one ReplicaSet (`vpa.rs`).
-            let one_replica_set = matches!(owner, Owner::Deployment(d) if self.vpa_targets.contains(&d));
-            let same_owner = |h: usize| {
-                if stateful || one_replica_set {
-                    self.group_owner[h].0 == owner
-                } else {
-                    self.group_owner[h] == (owner, revision)
-                }
-            };
-            if spread.is_empty() && matches!(owner, Owner::Deployment(_)) {
-                // kube-scheduler's system default constraints (PodTopologySpread defaultingType
-                // System), selecting the pods of the same ReplicaSet.
-                for (key, skew) in [(hostname, 3), (zone, 5)] {
-                    spread.push(SpreadConstraint {
-                        max_skew: skew,
-                        topology_key: key,
-                        hard: false,
-                        min_domains: None,
-                        honor_node_affinity: true,
-                        honor_node_taints: false,
-                        selects: (0..n_groups).map(&same_owner).collect(),
-                        desched_selects: (0..n_groups).map(&same_owner).collect(),
-                        self_match: true,
-                        system_default: true,
-                        // The system defaults select the pods of the same ReplicaSet.
-                        fixed: vec![0; self.nodes.len()],
-                    });
-                }
-            }
-            groups.push(PodGroup {
-                owner,
-                revision,
-                labels: f.labels.clone(),
-                requests: f.requests,
-                score_requests: f.score_requests,
-                metric_requests: f.metric_requests,
-                node_name: f.node_name.clone(),
-                tolerates_unschedulable: pod::tolerates_unschedulable(f),
-                tolerates_to_be_deleted: pod::tolerates_to_be_deleted(f),
-                unreachable_eviction_after: pod::unreachable_eviction_after(f),
-                per_node,
-                spread,
-                pod_affinity: super::affinity::resolve(
-                    &f.pod_affinity,
-                    gi,
-                    namespace,
-                    &views,
-                    &self.fixed_pods,
-                    self.nodes.len(),
-                    &namespace_labels,
-                    &mut self.diag,
-                ),
-                local_storage: f.local_storage,
-                pvc: f.pvc,
-                has_required_affinity: f.required_terms.is_some(),
-                selector_or_affinity: f.selector_or_affinity,
-                request_names: f.request_names,
-                qos: f.qos,
-                ordinal: self.ordinal_of(gi),
-                priority: self.group_priority[gi].0,
-                preempts: self.group_priority[gi].1,
-                safe_to_evict: f.safe_to_evict,
-                per_template: self
-                    .pools
-                    .iter()
-                    .map(|p| p.template.as_ref().map(|n| pod::placement_on(f, n, &self.labels)))
-                    .collect(),
-            });
+            let pod_affinity = super::affinity::resolve(
+                &self.facts[gi].pod_affinity,
+                gi,
+                &namespaces[gi],
+                &views,
+                &self.fixed_pods,
+                self.nodes.len(),
+                &namespace_labels,
+                &mut self.diag,
+            );
+            groups.push(self.resolve_group(gi, &resolving, pod_affinity));
         }
         groups
+    }
+
+    /// Group `gi` with its facts resolved: placement per node (and per node group template),
+    /// spread constraints (its own, or the system defaults), priority, ordinal.
+    fn resolve_group(&self, gi: usize, resolving: &Resolving, pod_affinity: InterPodAffinity) -> PodGroup {
+        let f = &self.facts[gi];
+        let (owner, revision) = self.group_owner[gi];
+        let mut per_node: Vec<_> = self.nodes.iter().map(|n| pod::placement_on(f, n, &self.labels)).collect();
+        self.volume_zone_facts(gi, &mut per_node);
+        let mut spread = self.user_spread(gi, resolving.namespaces);
+        if spread.is_empty() && matches!(owner, Owner::Deployment(_)) {
+            spread = self.system_default_spread(gi, resolving);
+        }
+        PodGroup {
+            owner,
+            revision,
+            labels: f.labels.clone(),
+            requests: f.requests,
+            score_requests: f.score_requests,
+            metric_requests: f.metric_requests,
+            node_name: f.node_name.clone(),
+            tolerates_unschedulable: pod::tolerates_unschedulable(f),
+            tolerates_to_be_deleted: pod::tolerates_to_be_deleted(f),
+            unreachable_eviction_after: pod::unreachable_eviction_after(f),
+            per_node,
+            spread,
+            pod_affinity,
+            local_storage: f.local_storage,
+            pvc: f.pvc,
+            has_required_affinity: f.required_terms.is_some(),
+            selector_or_affinity: f.selector_or_affinity,
+            request_names: f.request_names,
+            qos: f.qos,
+            ordinal: self.ordinal_of(gi),
+            priority: self.group_priority[gi].0,
+            preempts: self.group_priority[gi].1,
+            safe_to_evict: f.safe_to_evict,
+            per_template: self
+                .pools
+                .iter()
+                .map(|p| p.template.as_ref().map(|n| pod::placement_on(f, n, &self.labels)))
+                .collect(),
+        }
+    }
+
+    /// Group `gi`'s own topology spread constraints, each with the groups and the snapshot's
+    /// fixed pods its selector matches in the group's namespace (`namespaces`, per group).
+    fn user_spread(&self, gi: usize, namespaces: &[String]) -> Vec<SpreadConstraint> {
+        let f = &self.facts[gi];
+        let namespace = &namespaces[gi];
+        let n_groups = self.facts.len();
+        // The selector matches group `h`'s pods in this namespace (an empty selector
+        // matches every pod: labels.Everything).
+        let desched_match = |c: &pod::RawSpread, h: usize| {
+            let sel = c.selector.as_ref().expect("user constraints carry a selector");
+            &namespaces[h] == namespace
+                && all_match(sel, |k| self.facts[h].labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
+        };
+        let empty_selector =
+            |c: &pod::RawSpread| c.selector.as_ref().expect("user constraints carry a selector").is_empty();
+        // The snapshot's fixed pods per node that the selector matches in this namespace.
+        let fixed = |c: &pod::RawSpread| {
+            let sel = c.selector.as_ref().expect("user constraints carry a selector");
+            let mut per_node = vec![0; self.nodes.len()];
+            if sel.is_empty() {
+                return per_node;
+            }
+            for fp in self.fixed_pods.iter().filter(|fp| &fp.namespace == namespace) {
+                if all_match(sel, |k| fp.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())) {
+                    per_node[fp.node.index()] += fp.count;
+                }
+            }
+            per_node
+        };
+        f.spread
+            .iter()
+            .map(|c| SpreadConstraint {
+                max_skew: c.max_skew,
+                topology_key: c.key,
+                hard: c.hard,
+                min_domains: c.min_domains,
+                honor_node_affinity: c.honor_node_affinity,
+                honor_node_taints: c.honor_node_taints,
+                selects: (0..n_groups).map(|h| !empty_selector(c) && desched_match(c, h)).collect(),
+                desched_selects: (0..n_groups).map(|h| desched_match(c, h)).collect(),
+                self_match: all_match(c.selector.as_ref().expect("user constraints carry a selector"), |k| {
+                    f.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())
+                }),
+                system_default: false,
+                fixed: fixed(c),
+            })
+            .collect()
+    }
+
+    /// kube-scheduler's system default constraints (PodTopologySpread defaultingType System)
+    /// for group `gi`, a Deployment's or StatefulSet's without constraints of its own.
+    fn system_default_spread(&self, gi: usize, resolving: &Resolving) -> Vec<SpreadConstraint> {
+        let (owner, revision) = self.group_owner[gi];
+        // The system defaults' selector: a Deployment's pod's ReplicaSet (its revision), a
+        // StatefulSet's pod's StatefulSet (every revision and ordinal), as DefaultSelector
+        // finds the owners selecting the pod. A DaemonSet's pods get none: DefaultSelector
+        // gathers the selectors of the Services, ReplicationControllers, ReplicaSets and
+        // StatefulSets that select the pod, and an empty one gives no constraint
+        // (buildDefaultConstraints).
+        let stateful = match owner {
+            Owner::Deployment(dep) => self.deployments[dep.index()].stateful.is_some(),
+            Owner::DaemonSet(_) => false,
+        };
+        // A VPA's request variants are pods of one ReplicaSet (`vpa.rs`).
+        let one_replica_set = matches!(owner, Owner::Deployment(d) if self.vpa_targets.contains(&d));
+        let same_owner = |h: usize| {
+            if stateful || one_replica_set {
+                self.group_owner[h].0 == owner
+            } else {
+                self.group_owner[h] == (owner, revision)
+            }
+        };
+        let n_groups = self.facts.len();
+        [(resolving.hostname, 3), (resolving.zone, 5)]
+            .into_iter()
+            .map(|(key, skew)| SpreadConstraint {
+                max_skew: skew,
+                topology_key: key,
+                hard: false,
+                min_domains: None,
+                honor_node_affinity: true,
+                honor_node_taints: false,
+                selects: (0..n_groups).map(&same_owner).collect(),
+                desched_selects: (0..n_groups).map(&same_owner).collect(),
+                self_match: true,
+                system_default: true,
+                // The system defaults select the pods of the same ReplicaSet.
+                fixed: vec![0; self.nodes.len()],
+            })
+            .collect()
     }
 
     /// Resolves a Verification's reference to a Deployment at `field`: `namespace/name`, or
@@ -701,6 +773,14 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// What resolving one group needs besides the builder: every group's namespace, and the
+/// topology keys of the system default spread constraints.
+struct Resolving<'a> {
+    namespaces: &'a [String],
+    hostname: LabelKey,
+    zone: LabelKey,
 }
 
 #[cfg(test)]

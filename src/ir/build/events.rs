@@ -72,130 +72,138 @@ impl Builder<'_> {
         }
     }
 
+    /// The Verification's events, each resolved (`event`), then refused where events of one
+    /// type would need per-node state of their own (`shared_event_state`). `applies` holds
+    /// the revisions applyDeployment and a Deployment's rolloutRestart added, by event index.
     pub(super) fn events(
         &mut self,
         events: &[spec::Event],
         applies: &[(usize, DeploymentId, GroupId, ApplyReplicas, Strategy)],
     ) -> Vec<Event> {
-        let origin = self.spec_origin.clone();
         let mut out = Vec::new();
         for (i, e) in events.iter().enumerate() {
-            let f = format!("spec.events[{i}]");
-            let ev = match e {
-                spec::Event::CpuChange { deployment, delta, budget } => {
-                    let Some(d) = self.deployment_ref(deployment, &format!("{f}.deployment")) else { continue };
-                    let min = self.cpu(&delta.min, &format!("{f}.delta.min"), true);
-                    let max = self.cpu(&delta.max, &format!("{f}.delta.max"), true);
-                    if min > max {
-                        self.diag.error(InputError::at(
-                            &origin,
-                            InputClass::Invalid,
-                            format!("{f}.delta"),
-                            "min is greater than max",
-                        ));
-                    }
-                    Event::CpuChange { deployment: d, delta_milli: Range { min, max }, budget: *budget as i64 }
-                }
-                spec::Event::CpuPattern { deployment, bootstrap, steady } => {
-                    let Some(d) = self.deployment_ref(deployment, &format!("{f}.deployment")) else { continue };
-                    let bootstrap_milli = self.cpu(bootstrap, &format!("{f}.bootstrap"), false);
-                    let steady_milli = self.cpu(steady, &format!("{f}.steady"), false);
-                    Event::CpuPattern { deployment: d, bootstrap_milli, steady_milli }
-                }
-                spec::Event::KernelPanic { threshold_percent, budget, recovery } => {
-                    if !(1..=100).contains(threshold_percent) {
-                        self.diag.error(InputError::at(
-                            &origin,
-                            InputClass::Invalid,
-                            format!("{f}.thresholdPercent"),
-                            "expected a percentage 1..100",
-                        ));
-                    }
-                    Event::KernelPanic {
-                        threshold_percent: *threshold_percent as i64,
-                        budget: *budget as i64,
-                        recovery: *recovery,
-                    }
-                }
-                spec::Event::NodeFailure { pool, budget, recovery, scope } => {
-                    let pool = match pool {
-                        None => None,
-                        Some(p) => match self.pools.iter().position(|q| &q.name == p) {
-                            Some(i) => Some(PoolId(i as u32)),
-                            None => {
-                                self.diag.error(InputError::at(
-                                    &origin,
-                                    InputClass::DanglingReference,
-                                    format!("{f}.pool"),
-                                    format!("no node pool named {p:?}"),
-                                ));
-                                continue;
-                            }
-                        },
-                    };
-                    Event::NodeFailure {
-                        pool,
-                        budget: *budget as i64,
-                        recovery: *recovery,
-                        one_zone: *scope == spec::FailureScope::Zone,
-                    }
-                }
-                spec::Event::RolloutRestart { daemon_set: Some(reference), budget, .. } => {
-                    // Its revision was added with the DaemonSets (`daemon_sets_from_manifests`).
-                    let Some(s) = self.daemon_sets.iter().position(|s| {
-                        s.revisions.len() > 1
-                            && (reference == &s.object_name
-                                || reference == &format!("{}/{}", s.namespace, s.object_name))
-                    }) else {
-                        continue;
-                    };
-                    Event::RolloutDaemonSet { daemon_set: DaemonSetId(s as u32), budget: *budget as i64 }
-                }
-                spec::Event::ApplyDeployment { budget, .. } | spec::Event::RolloutRestart { budget, .. } => {
-                    let Some(&(_, deployment, revision, replicas, strategy)) = applies.iter().find(|a| a.0 == i) else {
-                        continue;
-                    };
-                    Event::ApplyDeployment { deployment, revision, replicas, strategy, budget: *budget as i64 }
-                }
-                spec::Event::ScaleDeployment { deployment, delta, budget } => {
-                    let Some(d) = self.deployment_ref(deployment, &format!("{f}.deployment")) else { continue };
-                    if delta.min > delta.max {
-                        self.diag.error(InputError::at(
-                            &origin,
-                            InputClass::Invalid,
-                            format!("{f}.delta"),
-                            "min is greater than max",
-                        ));
-                    }
-                    Event::ScaleDeployment {
-                        deployment: d,
-                        delta: Range { min: delta.min, max: delta.max },
-                        budget: *budget as i64,
-                    }
-                }
-                spec::Event::Maintenance { max_unavailable, budget } => {
-                    if *max_unavailable == 0 {
-                        self.diag.error(InputError::at(
-                            &origin,
-                            InputClass::Invalid,
-                            format!("{f}.maxUnavailable"),
-                            "expected at least 1",
-                        ));
-                    }
-                    Event::Maintenance {
-                        max_unavailable: *max_unavailable as i64,
-                        budget: budget.map(|b| b as i64).unwrap_or(self.nodes.len() as i64),
-                    }
-                }
-                spec::Event::ForceDeletePods { stateful_set, budget } => {
-                    let Some(d) = self.statefulset_ref(stateful_set, &format!("{f}.statefulSet")) else { continue };
-                    Event::ForceDeletePods { statefulset: d, budget: *budget as i64 }
-                }
-            };
-            out.push((i, ev));
+            if let Some(ev) = self.event(i, e, applies) {
+                out.push((i, ev));
+            }
         }
         self.shared_event_state(&out);
         out.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Event `i` with its references resolved and CPU quantities in millicores; `None` after
+    /// an error that leaves it meaningless, or when its revision could not be added.
+    fn event(
+        &mut self,
+        i: usize,
+        e: &spec::Event,
+        applies: &[(usize, DeploymentId, GroupId, ApplyReplicas, Strategy)],
+    ) -> Option<Event> {
+        let f = format!("spec.events[{i}]");
+        Some(match e {
+            spec::Event::CpuChange { deployment, delta, budget } => {
+                let d = self.deployment_ref(deployment, &format!("{f}.deployment"))?;
+                let min = self.cpu(&delta.min, &format!("{f}.delta.min"), true);
+                let max = self.cpu(&delta.max, &format!("{f}.delta.max"), true);
+                self.check_delta(&f, min, max);
+                Event::CpuChange { deployment: d, delta_milli: Range { min, max }, budget: *budget as i64 }
+            }
+            spec::Event::CpuPattern { deployment, bootstrap, steady } => {
+                let d = self.deployment_ref(deployment, &format!("{f}.deployment"))?;
+                let bootstrap_milli = self.cpu(bootstrap, &format!("{f}.bootstrap"), false);
+                let steady_milli = self.cpu(steady, &format!("{f}.steady"), false);
+                Event::CpuPattern { deployment: d, bootstrap_milli, steady_milli }
+            }
+            spec::Event::KernelPanic { threshold_percent, budget, recovery } => {
+                if !(1..=100).contains(threshold_percent) {
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::Invalid,
+                        format!("{f}.thresholdPercent"),
+                        "expected a percentage 1..100",
+                    ));
+                }
+                Event::KernelPanic {
+                    threshold_percent: *threshold_percent as i64,
+                    budget: *budget as i64,
+                    recovery: *recovery,
+                }
+            }
+            spec::Event::NodeFailure { pool, budget, recovery, scope } => Event::NodeFailure {
+                pool: self.failure_pool(&f, pool.as_deref()).ok()?,
+                budget: *budget as i64,
+                recovery: *recovery,
+                one_zone: *scope == spec::FailureScope::Zone,
+            },
+            spec::Event::RolloutRestart { daemon_set: Some(reference), budget, .. } => {
+                // Its revision was added with the DaemonSets (`daemon_sets_from_manifests`).
+                let s = self.daemon_sets.iter().position(|s| {
+                    s.revisions.len() > 1
+                        && (reference == &s.object_name || reference == &format!("{}/{}", s.namespace, s.object_name))
+                })?;
+                Event::RolloutDaemonSet { daemon_set: DaemonSetId(s as u32), budget: *budget as i64 }
+            }
+            spec::Event::ApplyDeployment { budget, .. } | spec::Event::RolloutRestart { budget, .. } => {
+                let &(_, deployment, revision, replicas, strategy) = applies.iter().find(|a| a.0 == i)?;
+                Event::ApplyDeployment { deployment, revision, replicas, strategy, budget: *budget as i64 }
+            }
+            spec::Event::ScaleDeployment { deployment, delta, budget } => {
+                let d = self.deployment_ref(deployment, &format!("{f}.deployment"))?;
+                self.check_delta(&f, delta.min, delta.max);
+                Event::ScaleDeployment {
+                    deployment: d,
+                    delta: Range { min: delta.min, max: delta.max },
+                    budget: *budget as i64,
+                }
+            }
+            spec::Event::Maintenance { max_unavailable, budget } => {
+                if *max_unavailable == 0 {
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::Invalid,
+                        format!("{f}.maxUnavailable"),
+                        "expected at least 1",
+                    ));
+                }
+                Event::Maintenance {
+                    max_unavailable: *max_unavailable as i64,
+                    budget: budget.map(|b| b as i64).unwrap_or(self.nodes.len() as i64),
+                }
+            }
+            spec::Event::ForceDeletePods { stateful_set, budget } => {
+                let d = self.statefulset_ref(stateful_set, &format!("{f}.statefulSet"))?;
+                Event::ForceDeletePods { statefulset: d, budget: *budget as i64 }
+            }
+        })
+    }
+
+    /// An error on event field `f` when its delta's `min` is greater than its `max`.
+    fn check_delta(&mut self, f: &str, min: i64, max: i64) {
+        if min > max {
+            self.diag.error(InputError::at(
+                &self.spec_origin,
+                InputClass::Invalid,
+                format!("{f}.delta"),
+                "min is greater than max",
+            ));
+        }
+    }
+
+    /// The pool a nodeFailure event (at `f`) names, if any; `Err` (reported) for a name no
+    /// pool has.
+    fn failure_pool(&mut self, f: &str, pool: Option<&str>) -> Result<Option<PoolId>, ()> {
+        let Some(p) = pool else { return Ok(None) };
+        match self.pools.iter().position(|q| q.name == p) {
+            Some(i) => Ok(Some(PoolId(i as u32))),
+            None => {
+                self.diag.error(InputError::at(
+                    &self.spec_origin,
+                    InputClass::DanglingReference,
+                    format!("{f}.pool"),
+                    format!("no node pool named {p:?}"),
+                ));
+                Err(())
+            }
+        }
     }
 
     /// Events of one type share per-node state in the model: every maintenance event counts

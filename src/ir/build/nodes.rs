@@ -94,188 +94,219 @@ impl Builder<'_> {
         out
     }
 
+    /// The Verification's pools: each a pool of `count` alike nodes named `<pool>-<i>`, built
+    /// here, or one naming Node manifests, built with them (`pools_from_nodes`) and only
+    /// checked here for the node facts it must leave to them.
     pub(super) fn pools_from_spec(&mut self, pools: &[spec::NodePool]) {
-        let origin = self.spec_origin.clone();
         for (pi, p) in pools.iter().enumerate() {
             let f = format!("spec.nodePools[{pi}]");
             if self.pools.iter().any(|q| q.name == p.name) || pools[..pi].iter().any(|q| q.name == p.name) {
                 self.diag.error(InputError::at(
-                    &origin,
+                    &self.spec_origin,
                     InputClass::Invalid,
                     format!("{f}.name"),
                     format!("duplicate pool name {:?}", p.name),
                 ));
             }
-            if !p.nodes.is_empty() {
-                // A pool of Node manifests: built with the Node manifests (pools_from_nodes).
-                let given: Vec<&str> = [
-                    (p.count.is_some(), "count"),
-                    (p.capacity.is_some(), "capacity"),
-                    (!p.labels.is_empty(), "labels"),
-                    (p.allocatable.is_some(), "allocatable"),
-                    (!p.taints.is_empty(), "taints"),
-                    (p.unschedulable, "unschedulable"),
-                    (p.autoscaling.is_some(), "autoscaling"),
-                ]
-                .into_iter()
-                .filter_map(|(set, name)| set.then_some(name))
-                .collect();
-                if !given.is_empty() {
-                    self.diag.error(InputError::at(
-                        &origin,
-                        InputClass::Invalid,
-                        format!("{f}.{}", given[0]),
-                        format!(
-                            "a pool of Node manifests (`nodes`) takes every node fact from them; leave out {}",
-                            given.join(", ")
-                        ),
-                    ));
-                }
-                continue;
+            if p.nodes.is_empty() {
+                self.pool_from_spec(p, &f);
+            } else {
+                self.check_manifest_pool(p, &f);
             }
-            let (Some(count), Some(cap)) = (p.count, p.capacity.as_ref()) else {
-                let missing = if p.count.is_none() { "count" } else { "capacity" };
-                self.diag.error(InputError::at(
-                    &origin,
-                    InputClass::MissingOrMistyped,
-                    format!("{f}.{missing}"),
-                    "missing; a pool needs `count` and `capacity`, or `nodes` naming Node manifests",
-                ));
-                continue;
-            };
-            if count.min > count.max {
-                self.diag.error(InputError::at(
-                    &origin,
-                    InputClass::Invalid,
-                    format!("{f}.count"),
-                    format!("min {} is greater than max {}", count.min, count.max),
-                ));
-            }
-            if count.max > 1000 {
-                self.diag.error(InputError::at(
-                    &origin,
-                    InputClass::Invalid,
-                    format!("{f}.count"),
-                    "more than 1000 nodes in one pool is beyond what kbmc can check",
-                ));
-                continue;
-            }
-            let autoscaling = p.autoscaling.as_ref().map(|a| Range { min: a.min as i64, max: a.max as i64 });
-            if let Some(a) = autoscaling {
-                let bad = if a.min > a.max {
-                    Some(format!("min {} is greater than max {}", a.min, a.max))
-                } else if a.max > 1000 {
-                    Some("more than 1000 nodes in one pool is beyond what kbmc can check".to_string())
-                } else if p.unschedulable {
-                    Some("a node group's new nodes are not cordoned; `unschedulable: true` with `autoscaling` is not modelled".to_string())
-                } else if (count.min as i64) < a.min || (count.max as i64) > a.max {
-                    Some(format!(
-                        "the pool starts with {} node(s) (`count`), outside the node group's size range {}..{}",
-                        Range { min: count.min as i64, max: count.max as i64 },
-                        a.min,
-                        a.max
-                    ))
-                } else {
-                    None
-                };
-                if let Some(why) = bad {
-                    self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("{f}.autoscaling"), why));
-                    continue;
-                }
-            }
-            let zones = match p.autoscaling.as_ref().map(|a| self.pool_zones(p, a, &f)) {
-                Some(Err(())) => continue,
-                Some(Ok(z)) => z,
-                None => None,
-            };
-            let capacity = allocatable(
-                Some(&cap.cpu),
-                Some(&cap.memory),
-                cap.pods.as_ref(),
-                &origin,
-                &format!("{f}.capacity"),
-                &mut self.diag,
-            );
-            let alloc = match &p.allocatable {
-                Some(a) => allocatable(
-                    Some(&a.cpu),
-                    Some(&a.memory),
-                    a.pods.as_ref().or(cap.pods.as_ref()),
-                    &origin,
-                    &format!("{f}.allocatable"),
-                    &mut self.diag,
+        }
+    }
+
+    /// A pool of Node manifests (`nodes`) takes every node fact from them: an error at `f`'s
+    /// first field that gives one itself.
+    fn check_manifest_pool(&mut self, p: &spec::NodePool, f: &str) {
+        let given: Vec<&str> = [
+            (p.count.is_some(), "count"),
+            (p.capacity.is_some(), "capacity"),
+            (!p.labels.is_empty(), "labels"),
+            (p.allocatable.is_some(), "allocatable"),
+            (!p.taints.is_empty(), "taints"),
+            (p.unschedulable, "unschedulable"),
+            (p.autoscaling.is_some(), "autoscaling"),
+        ]
+        .into_iter()
+        .filter_map(|(set, name)| set.then_some(name))
+        .collect();
+        if !given.is_empty() {
+            self.diag.error(InputError::at(
+                &self.spec_origin,
+                InputClass::Invalid,
+                format!("{f}.{}", given[0]),
+                format!(
+                    "a pool of Node manifests (`nodes`) takes every node fact from them; leave out {}",
+                    given.join(", ")
                 ),
-                None => capacity,
-            };
-            if alloc.cpu_milli > capacity.cpu_milli || alloc.memory > capacity.memory || alloc.pods > capacity.pods {
-                self.diag.error(InputError::at(
-                    &origin,
-                    InputClass::Invalid,
-                    format!("{f}.allocatable"),
-                    "exceeds capacity",
-                ));
-            }
-            let taints = self.taints(
-                p.taints.iter().map(|t| (t.key.clone(), t.value.clone(), t.effect.clone())),
-                &origin,
-                &format!("{f}.taints"),
-            );
-            let pool_id = PoolId(self.pools.len() as u32);
-            let first = NodeId(self.nodes.len() as u32);
-            let slots = Pool::slots_of(count.max as i64, autoscaling, zones.as_ref()) as u32;
-            for i in 0..slots {
-                let name = format!("{}-{i}", p.name);
-                let labels = match &zones {
-                    // Slot i is in zone i % K: the first `count` nodes spread round-robin, as
-                    // balanced launches place them.
-                    Some(z) => {
-                        let mut map = p.labels.clone();
-                        map.insert(ZONE.to_string(), z.names[i as usize % z.names.len()].clone());
-                        self.add_node_labels(&map, &name)
-                    }
-                    None => self.add_node_labels(&p.labels, &name),
-                };
-                self.nodes.push(Node {
-                    name,
-                    pool: pool_id,
-                    index_in_pool: i,
-                    labels,
-                    capacity,
-                    allocatable: alloc,
-                    taints: taints.clone(),
-                    unschedulable: p.unschedulable,
-                    ready: true,
-                    fixed: Resources::default(),
-                    fixed_score: Resources::default(),
-                });
-            }
-            // The cloud provider's template: the pool's shape with the template's labels and
-            // taints (named as the first slot, whose hostname label it keeps).
-            // A pool without slots (max 0) never gets a node: no template to plan one with.
-            let tpl = p.autoscaling.as_ref().and_then(|a| a.template.as_ref());
-            let template = match (tpl, self.nodes.get(first.index()).cloned()) {
-                (Some(tpl), Some(mut node)) if slots > 0 => {
-                    node.taints = self.taints(
-                        tpl.taints.iter().map(|t| (t.key.clone(), t.value.clone(), t.effect.clone())),
-                        &origin,
-                        &format!("{f}.autoscaling.template.taints"),
-                    );
-                    node.labels = self.add_node_labels(&tpl.labels, &node.name);
-                    Some(Box::new(node))
+            ));
+        }
+    }
+
+    /// Builds spec pool `p` (at field `f`) of alike nodes: its size, its nodes' shape, one
+    /// node per slot (zone labels round-robin in a multi-zone group), and the cloud
+    /// provider's template of a node group. Nothing is built when its size is refused.
+    fn pool_from_spec(&mut self, p: &spec::NodePool, f: &str) {
+        let Some(size) = self.pool_size(p, f) else { return };
+        let origin = self.spec_origin.clone();
+        let (capacity, alloc) = self.pool_resources(p, size.capacity, f);
+        let taints = self.taints(
+            p.taints.iter().map(|t| (t.key.clone(), t.value.clone(), t.effect.clone())),
+            &origin,
+            &format!("{f}.taints"),
+        );
+        let pool_id = PoolId(self.pools.len() as u32);
+        let first = NodeId(self.nodes.len() as u32);
+        let slots = Pool::slots_of(size.count.max as i64, size.autoscaling, size.zones.as_ref()) as u32;
+        for i in 0..slots {
+            let name = format!("{}-{i}", p.name);
+            let labels = match &size.zones {
+                // Slot i is in zone i % K: the first `count` nodes spread round-robin, as
+                // balanced launches place them.
+                Some(z) => {
+                    let mut map = p.labels.clone();
+                    map.insert(ZONE.to_string(), z.names[i as usize % z.names.len()].clone());
+                    self.add_node_labels(&map, &name)
                 }
-                _ => None,
+                None => self.add_node_labels(&p.labels, &name),
             };
-            self.pools.push(Pool {
-                name: p.name.clone(),
-                count: Range { min: count.min as i64, max: count.max as i64 },
-                first,
-                concrete: false,
-                autoscaling,
-                template,
-                zones,
-                origin: origin.clone(),
+            self.nodes.push(Node {
+                name,
+                pool: pool_id,
+                index_in_pool: i,
+                labels,
+                capacity,
+                allocatable: alloc,
+                taints: taints.clone(),
+                unschedulable: p.unschedulable,
+                ready: true,
+                fixed: Resources::default(),
+                fixed_score: Resources::default(),
             });
         }
+        // The cloud provider's template: the pool's shape with the template's labels and
+        // taints (named as the first slot, whose hostname label it keeps).
+        // A pool without slots (max 0) never gets a node: no template to plan one with.
+        let tpl = p.autoscaling.as_ref().and_then(|a| a.template.as_ref());
+        let template = match (tpl, self.nodes.get(first.index()).cloned()) {
+            (Some(tpl), Some(mut node)) if slots > 0 => {
+                node.taints = self.taints(
+                    tpl.taints.iter().map(|t| (t.key.clone(), t.value.clone(), t.effect.clone())),
+                    &origin,
+                    &format!("{f}.autoscaling.template.taints"),
+                );
+                node.labels = self.add_node_labels(&tpl.labels, &node.name);
+                Some(Box::new(node))
+            }
+            _ => None,
+        };
+        self.pools.push(Pool {
+            name: p.name.clone(),
+            count: Range { min: size.count.min as i64, max: size.count.max as i64 },
+            first,
+            concrete: false,
+            autoscaling: size.autoscaling,
+            template,
+            zones: size.zones,
+            origin,
+        });
+    }
+
+    /// Spec pool `p`'s size (at field `f`): its `count` and `capacity` (both required), its
+    /// node group's range and zones; `None` (reported) when they cannot make a pool.
+    fn pool_size<'p>(&mut self, p: &'p spec::NodePool, f: &str) -> Option<PoolSize<'p>> {
+        let origin = self.spec_origin.clone();
+        let (Some(count), Some(capacity)) = (p.count, p.capacity.as_ref()) else {
+            let missing = if p.count.is_none() { "count" } else { "capacity" };
+            self.diag.error(InputError::at(
+                &origin,
+                InputClass::MissingOrMistyped,
+                format!("{f}.{missing}"),
+                "missing; a pool needs `count` and `capacity`, or `nodes` naming Node manifests",
+            ));
+            return None;
+        };
+        if count.min > count.max {
+            self.diag.error(InputError::at(
+                &origin,
+                InputClass::Invalid,
+                format!("{f}.count"),
+                format!("min {} is greater than max {}", count.min, count.max),
+            ));
+        }
+        if count.max > 1000 {
+            self.diag.error(InputError::at(
+                &origin,
+                InputClass::Invalid,
+                format!("{f}.count"),
+                "more than 1000 nodes in one pool is beyond what kbmc can check",
+            ));
+            return None;
+        }
+        let autoscaling = p.autoscaling.as_ref().map(|a| Range { min: a.min as i64, max: a.max as i64 });
+        if let Some(a) = autoscaling {
+            let bad = if a.min > a.max {
+                Some(format!("min {} is greater than max {}", a.min, a.max))
+            } else if a.max > 1000 {
+                Some("more than 1000 nodes in one pool is beyond what kbmc can check".to_string())
+            } else if p.unschedulable {
+                Some("a node group's new nodes are not cordoned; `unschedulable: true` with `autoscaling` is not modelled".to_string())
+            } else if (count.min as i64) < a.min || (count.max as i64) > a.max {
+                Some(format!(
+                    "the pool starts with {} node(s) (`count`), outside the node group's size range {}..{}",
+                    Range { min: count.min as i64, max: count.max as i64 },
+                    a.min,
+                    a.max
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = bad {
+                self.diag.error(InputError::at(&origin, InputClass::Invalid, format!("{f}.autoscaling"), why));
+                return None;
+            }
+        }
+        let zones = match p.autoscaling.as_ref().map(|a| self.pool_zones(p, a, f)) {
+            Some(Err(())) => return None,
+            Some(Ok(z)) => z,
+            None => None,
+        };
+        Some(PoolSize { count, capacity, autoscaling, zones })
+    }
+
+    /// Spec pool `p`'s nodes' capacity `cap` and allocatable (at field `f`; the capacity
+    /// when not given), and an error when the allocatable exceeds the capacity.
+    fn pool_resources(&mut self, p: &spec::NodePool, cap: &spec::Resources, f: &str) -> (Resources, Resources) {
+        let origin = &self.spec_origin;
+        let capacity = allocatable(
+            Some(&cap.cpu),
+            Some(&cap.memory),
+            cap.pods.as_ref(),
+            origin,
+            &format!("{f}.capacity"),
+            &mut self.diag,
+        );
+        let alloc = match &p.allocatable {
+            Some(a) => allocatable(
+                Some(&a.cpu),
+                Some(&a.memory),
+                a.pods.as_ref().or(cap.pods.as_ref()),
+                origin,
+                &format!("{f}.allocatable"),
+                &mut self.diag,
+            ),
+            None => capacity,
+        };
+        if alloc.cpu_milli > capacity.cpu_milli || alloc.memory > capacity.memory || alloc.pods > capacity.pods {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                format!("{f}.allocatable"),
+                "exceeds capacity",
+            ));
+        }
+        (capacity, alloc)
     }
 
     /// A node group's zones (`autoscaling.zones`, `autoscaling.zoneDistribution`): none for a
@@ -371,109 +402,131 @@ impl Builder<'_> {
         }
         let mut claimed: BTreeMap<String, usize> = BTreeMap::new();
         for (pi, p) in spec_pools.iter().enumerate() {
-            if p.nodes.is_empty() {
-                continue;
+            if !p.nodes.is_empty() {
+                self.pool_of_manifests(pi, p, &mut built, &mut claimed);
             }
-            let f = format!("spec.nodePools[{pi}].nodes");
-            let pool_id = PoolId(self.pools.len() as u32);
-            let first = NodeId(self.nodes.len() as u32);
-            let mut members: Vec<Node> = Vec::new();
-            // Reports locate the pool at its first Node manifest.
-            let mut pool_origin = self.spec_origin.clone();
-            for (k, name) in p.nodes.iter().enumerate() {
-                let found = built.iter().position(|b| b.as_ref().is_some_and(|(n, _)| &n.name == name));
-                let Some(at) = found else {
-                    if !self.inputs.nodes.iter().any(|o| o.value.metadata.name.as_deref() == Some(name)) {
-                        self.diag.error(InputError::at(
-                            &self.spec_origin,
-                            InputClass::DanglingReference,
-                            format!("{f}[{k}]"),
-                            format!("no v1 Node named {name:?} among the inputs"),
-                        ));
-                    }
-                    continue;
-                };
-                if let Some(other) = claimed.insert(name.clone(), pi) {
-                    self.diag.error(InputError::at(
-                        &self.spec_origin,
-                        InputClass::Invalid,
-                        format!("{f}[{k}]"),
-                        format!("node {name:?} is already in spec.nodePools[{other}]"),
-                    ));
-                    continue;
-                }
-                let (mut node, node_origin) = built[at].take().expect("found above");
-                if members.is_empty() {
-                    pool_origin = node_origin;
-                }
-                if let Some(m0) = members.first() {
-                    // A pool may spread over zones: its nodes' zone labels are theirs.
-                    let own = [HOSTNAME, ZONE, BETA_ZONE].map(|k| self.labels.find_key(k));
-                    let others = |n: &Node| {
-                        n.labels.iter().filter(|(k, _)| !own.contains(&Some(*k))).copied().collect::<Vec<_>>()
-                    };
-                    let differs = [
-                        (m0.capacity != node.capacity, "capacity"),
-                        (m0.allocatable != node.allocatable, "allocatable"),
-                        (m0.taints != node.taints, "taints"),
-                        (others(m0) != others(&node), "labels other than kubernetes.io/hostname and the zone's"),
-                    ]
-                    .into_iter()
-                    .find_map(|(d, what)| d.then_some(what));
-                    if let Some(what) = differs {
-                        self.diag.error(InputError::at(
-                            &self.spec_origin,
-                            InputClass::Invalid,
-                            format!("{f}[{k}]"),
-                            format!(
-                                "node {name:?} differs from {:?} in its {what}; the nodes of one pool must be alike",
-                                m0.name
-                            ),
-                        ));
-                    }
-                }
-                node.pool = pool_id;
-                node.index_in_pool = members.len() as u32;
-                members.push(node);
-            }
-            let count = members.len() as i64;
-            self.nodes.extend(members);
-            self.pools.push(Pool {
-                name: p.name.clone(),
-                count: Range::fixed(count),
-                first,
-                concrete: true,
-                autoscaling: None,
-                template: None,
-                zones: None,
-                origin: pool_origin,
-            });
         }
         for (node, origin) in built.into_iter().flatten() {
-            if self.pools.iter().any(|p| p.name == node.name) {
+            self.pool_of_one_node(node, origin);
+        }
+    }
+
+    /// Builds spec pool `p` (index `pi`) from the Node manifests it names, taking them out of
+    /// `built`: each must exist, be in no other pool (`claimed`: node name to pool index) and
+    /// be alike the first.
+    fn pool_of_manifests(
+        &mut self,
+        pi: usize,
+        p: &spec::NodePool,
+        built: &mut [Option<(Node, Origin)>],
+        claimed: &mut BTreeMap<String, usize>,
+    ) {
+        let f = format!("spec.nodePools[{pi}].nodes");
+        let pool_id = PoolId(self.pools.len() as u32);
+        let first = NodeId(self.nodes.len() as u32);
+        let mut members: Vec<Node> = Vec::new();
+        // Reports locate the pool at its first Node manifest.
+        let mut pool_origin = self.spec_origin.clone();
+        for (k, name) in p.nodes.iter().enumerate() {
+            let found = built.iter().position(|b| b.as_ref().is_some_and(|(n, _)| &n.name == name));
+            let Some(at) = found else {
+                if !self.inputs.nodes.iter().any(|o| o.value.metadata.name.as_deref() == Some(name)) {
+                    self.diag.error(InputError::at(
+                        &self.spec_origin,
+                        InputClass::DanglingReference,
+                        format!("{f}[{k}]"),
+                        format!("no v1 Node named {name:?} among the inputs"),
+                    ));
+                }
+                continue;
+            };
+            if let Some(other) = claimed.insert(name.clone(), pi) {
                 self.diag.error(InputError::at(
-                    &origin,
+                    &self.spec_origin,
                     InputClass::Invalid,
-                    "metadata.name",
-                    format!("node {:?} has the name of a pool of spec.nodePools", node.name),
+                    format!("{f}[{k}]"),
+                    format!("node {name:?} is already in spec.nodePools[{other}]"),
                 ));
                 continue;
             }
-            let pool_id = PoolId(self.pools.len() as u32);
-            let first = NodeId(self.nodes.len() as u32);
-            let name = node.name.clone();
-            self.nodes.push(Node { pool: pool_id, index_in_pool: 0, ..node });
-            self.pools.push(Pool {
-                name,
-                count: Range::fixed(1),
-                first,
-                concrete: true,
-                autoscaling: None,
-                template: None,
-                zones: None,
-                origin,
-            });
+            let (mut node, node_origin) = built[at].take().expect("found above");
+            if members.is_empty() {
+                pool_origin = node_origin;
+            }
+            if let Some(m0) = members.first() {
+                self.check_alike(m0, &node, &format!("{f}[{k}]"));
+            }
+            node.pool = pool_id;
+            node.index_in_pool = members.len() as u32;
+            members.push(node);
         }
+        let count = members.len() as i64;
+        self.nodes.extend(members);
+        self.pools.push(Pool {
+            name: p.name.clone(),
+            count: Range::fixed(count),
+            first,
+            concrete: true,
+            autoscaling: None,
+            template: None,
+            zones: None,
+            origin: pool_origin,
+        });
+    }
+
+    /// The nodes of one pool must be alike: an error at `field` when `node` differs from the
+    /// pool's first, `m0`, in anything but its hostname and zone labels (a pool may spread
+    /// over zones: its nodes' zone labels are theirs).
+    fn check_alike(&mut self, m0: &Node, node: &Node, field: &str) {
+        let own = [HOSTNAME, ZONE, BETA_ZONE].map(|k| self.labels.find_key(k));
+        let others = |n: &Node| n.labels.iter().filter(|(k, _)| !own.contains(&Some(*k))).copied().collect::<Vec<_>>();
+        let differs = [
+            (m0.capacity != node.capacity, "capacity"),
+            (m0.allocatable != node.allocatable, "allocatable"),
+            (m0.taints != node.taints, "taints"),
+            (others(m0) != others(node), "labels other than kubernetes.io/hostname and the zone's"),
+        ]
+        .into_iter()
+        .find_map(|(d, what)| d.then_some(what));
+        if let Some(what) = differs {
+            self.diag.error(InputError::at(
+                &self.spec_origin,
+                InputClass::Invalid,
+                field,
+                format!(
+                    "node {:?} differs from {:?} in its {what}; the nodes of one pool must be alike",
+                    node.name, m0.name
+                ),
+            ));
+        }
+    }
+
+    /// A Node manifest no spec pool names: a pool of its own, of its name, which no spec pool
+    /// may have.
+    fn pool_of_one_node(&mut self, node: Node, origin: Origin) {
+        if self.pools.iter().any(|p| p.name == node.name) {
+            self.diag.error(InputError::at(
+                &origin,
+                InputClass::Invalid,
+                "metadata.name",
+                format!("node {:?} has the name of a pool of spec.nodePools", node.name),
+            ));
+            return;
+        }
+        let pool_id = PoolId(self.pools.len() as u32);
+        let first = NodeId(self.nodes.len() as u32);
+        let name = node.name.clone();
+        self.nodes.push(Node { pool: pool_id, index_in_pool: 0, ..node });
+        self.pools.push(Pool {
+            name,
+            count: Range::fixed(1),
+            first,
+            concrete: true,
+            autoscaling: None,
+            template: None,
+            zones: None,
+            origin,
+        });
     }
 
     /// One Node manifest's node (pool and index left for the caller to set).
@@ -576,6 +629,15 @@ impl Builder<'_> {
     pub(super) fn node_by_name(&self, name: &str) -> Option<NodeId> {
         self.nodes.iter().position(|n| n.name == name).map(|i| NodeId(i as u32))
     }
+}
+
+/// A spec pool's size, as `pool_size` accepts it: its `count` at start, its nodes'
+/// `capacity` as given, and its node group's size range and zones.
+struct PoolSize<'p> {
+    count: spec::Count,
+    capacity: &'p spec::Resources,
+    autoscaling: Option<Range>,
+    zones: Option<Zones>,
 }
 
 #[cfg(test)]

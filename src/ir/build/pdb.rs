@@ -22,12 +22,16 @@
 //!   selects fixed pods only cannot refuse any eviction kbmc makes (fixed pods are never
 //!   evicted) and is kept with no group.
 
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{shared_names, Builder};
-use crate::error::{InputClass, InputError};
+use crate::error::{InputClass, InputError, Origin};
 use crate::ir::labels::all_match;
 use crate::ir::{IntOrPercent, Pdb, PdbBudget, PodGroup};
+use crate::manifest::Object;
 
 /// A non-negative integer or a percentage of at most 100 (`ValidateNonnegativeIntOrPercent`
 /// and `IsValidPercent` of the policy validation).
@@ -53,114 +57,132 @@ impl Builder<'_> {
     pub(super) fn pdbs(&mut self, groups: &[PodGroup]) -> Vec<Pdb> {
         let inputs = self.inputs;
         let shared = shared_names(inputs.pdbs.iter().map(|o| &o.value.metadata));
-        let mut out = Vec::new();
-        for o in &inputs.pdbs {
-            let origin = &o.origin;
-            let meta = &o.value.metadata;
-            let object_name = meta.name.clone().unwrap_or_default();
-            let namespace = meta.namespace.clone().unwrap_or_else(|| "default".into());
-            let object = format!("PodDisruptionBudget/{object_name}");
-            let err = |field: &str, message: String| {
-                InputError::at(origin, InputClass::Invalid, field, message).with_object(object.clone())
-            };
-            if meta.deletion_timestamp.is_some() {
-                self.diag.unmodeled(
-                    InputError::at(
-                        origin,
-                        InputClass::Unmodeled,
-                        "metadata.deletionTimestamp",
-                        "a PodDisruptionBudget being deleted still guards evictions until it is gone, which is not modelled",
-                    )
-                    .with_object(object.clone()),
-                );
-                continue;
-            }
-            let spec = o.value.spec.clone().unwrap_or_default();
-            let mut parse = |v: &IntOrString, field: &str| match int_or_percent(v) {
-                Ok(x) => Some(x),
-                Err(why) => {
-                    self.diag.error(err(field, why));
-                    None
-                }
-            };
-            let budget = match (&spec.min_available, &spec.max_unavailable) {
-                (Some(_), Some(_)) => {
-                    self.diag.error(err(
-                        "spec",
-                        "minAvailable and maxUnavailable cannot be both set (the API server rejects the PodDisruptionBudget)"
-                            .into(),
-                    ));
-                    continue;
-                }
-                (Some(v), None) => match parse(v, "spec.minAvailable") {
-                    Some(x) => PdbBudget::MinAvailable(x),
-                    None => continue,
-                },
-                (None, Some(v)) => match parse(v, "spec.maxUnavailable") {
-                    Some(x) => PdbBudget::MaxUnavailable(x),
-                    None => continue,
-                },
-                (None, None) => PdbBudget::Unset,
-            };
-            let always_allow = match spec.unhealthy_pod_eviction_policy.as_deref() {
-                None | Some("IfHealthyBudget") => false,
-                Some("AlwaysAllow") => true,
-                Some(other) => {
-                    self.diag.error(err(
-                        "spec.unhealthyPodEvictionPolicy",
-                        format!("unsupported value {other:?}; expected \"IfHealthyBudget\" or \"AlwaysAllow\""),
-                    ));
-                    continue;
-                }
-            };
-            // A nil selector matches no pod; `{}` every pod of the namespace.
-            let selector = spec
-                .selector
+        inputs.pdbs.iter().filter_map(|o| self.read_pdb(o, groups, &shared)).collect()
+    }
+
+    /// One PodDisruptionBudget: its budget, its eviction policy for unhealthy pods and the
+    /// groups it selects; `None` when it is refused. `shared` holds the names several
+    /// namespaces use.
+    fn read_pdb(
+        &mut self,
+        o: &Object<PodDisruptionBudget>,
+        groups: &[PodGroup],
+        shared: &BTreeSet<String>,
+    ) -> Option<Pdb> {
+        let origin = &o.origin;
+        let meta = &o.value.metadata;
+        let object_name = meta.name.clone().unwrap_or_default();
+        let namespace = meta.namespace.clone().unwrap_or_else(|| "default".into());
+        let object = format!("PodDisruptionBudget/{object_name}");
+        if meta.deletion_timestamp.is_some() {
+            self.diag.unmodeled(
+                InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "metadata.deletionTimestamp",
+                    "a PodDisruptionBudget being deleted still guards evictions until it is gone, which is not modelled",
+                )
+                .with_object(object.clone()),
+            );
+            return None;
+        }
+        let spec = o.value.spec.clone().unwrap_or_default();
+        let budget = self.pdb_budget(&spec, origin, &object)?;
+        let always_allow = self.pdb_always_allow(&spec, origin, &object)?;
+        // A nil selector matches no pod; `{}` every pod of the namespace.
+        let selector =
+            spec.selector.as_ref().map(|s| crate::ir::pod::label_selector(s, origin, "spec.selector", &mut self.diag));
+        let matches = |labels: &[(String, String)]| {
+            selector
                 .as_ref()
-                .map(|s| crate::ir::pod::label_selector(s, origin, "spec.selector", &mut self.diag));
-            let matches = |labels: &[(String, String)]| {
-                selector.as_ref().is_some_and(|sel| {
-                    all_match(sel, |k| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
-                })
-            };
-            let selects: Vec<bool> =
-                (0..groups.len()).map(|g| self.owner_namespace(g) == namespace && matches(&groups[g].labels)).collect();
-            // getExpectedScale finds no scale for a DaemonSet (it has no scale subresource),
-            // so the disruption controller's failSafe allows no disruption while one of its
-            // pods is selected; an integer minAvailable counts pods and needs no scale.
-            let daemon = (0..groups.len()).find(|&g| selects[g] && groups[g].daemon_set().is_some());
-            let by_count = matches!(budget, PdbBudget::MinAvailable(IntOrPercent::Int(_)) | PdbBudget::Unset);
-            if let (Some(g), false) = (daemon, by_count) {
-                let owner = self.owner_name(g).to_string();
-                self.diag.unmodeled(InputError::at(
+                .is_some_and(|sel| all_match(sel, |k| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str())))
+        };
+        let selects: Vec<bool> =
+            (0..groups.len()).map(|g| self.owner_namespace(g) == namespace && matches(&groups[g].labels)).collect();
+        // getExpectedScale finds no scale for a DaemonSet (it has no scale subresource),
+        // so the disruption controller's failSafe allows no disruption while one of its
+        // pods is selected; an integer minAvailable counts pods and needs no scale.
+        let daemon = (0..groups.len()).find(|&g| selects[g] && groups[g].daemon_set().is_some());
+        let by_count = matches!(budget, PdbBudget::MinAvailable(IntOrPercent::Int(_)) | PdbBudget::Unset);
+        if let (Some(g), false) = (daemon, by_count) {
+            let owner = self.owner_name(g).to_string();
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "spec.selector",
+                format!("selects pods of DaemonSet {owner:?} under a percentage or maxUnavailable: the disruption controller finds no scale for a DaemonSet and allows no disruption while such a pod exists, which is not modelled; use an integer minAvailable"),
+            ));
+            return None;
+        }
+        let fixed = self.fixed_pods.iter().find(|fp| fp.namespace == namespace && matches(&fp.labels));
+        if let (Some(fp), true) = (fixed, selects.contains(&true)) {
+            self.diag.unmodeled(
+                InputError::at(
                     origin,
                     InputClass::Unmodeled,
                     "spec.selector",
-                    format!("selects pods of DaemonSet {owner:?} under a percentage or maxUnavailable: the disruption controller finds no scale for a DaemonSet and allows no disruption while such a pod exists, which is not modelled; use an integer minAvailable"),
-                ));
-                continue;
+                    format!(
+                        "selects {} (pods no modelled controller owns) besides a Deployment's pods: their scale and readiness, which the disruption controller counts, are not modelled",
+                        fp.owner
+                    ),
+                )
+                .with_object(object),
+            );
+            return None;
+        }
+        let name = if shared.contains(&object_name) { format!("{namespace}/{object_name}") } else { object_name };
+        Some(Pdb { name, namespace, budget, selects, always_allow })
+    }
+
+    /// A PDB's budget: `minAvailable` or `maxUnavailable` (not both), or neither; `None`
+    /// after an error (at `origin`, naming `object`).
+    fn pdb_budget(&mut self, spec: &PodDisruptionBudgetSpec, origin: &Origin, object: &str) -> Option<PdbBudget> {
+        let mut parse = |v: &IntOrString, field: &str| match int_or_percent(v) {
+            Ok(x) => Some(x),
+            Err(why) => {
+                self.diag
+                    .error(InputError::at(origin, InputClass::Invalid, field, why).with_object(object.to_string()));
+                None
             }
-            let fixed = self.fixed_pods.iter().find(|fp| fp.namespace == namespace && matches(&fp.labels));
-            if let (Some(fp), true) = (fixed, selects.contains(&true)) {
-                self.diag.unmodeled(
+        };
+        match (&spec.min_available, &spec.max_unavailable) {
+            (Some(_), Some(_)) => {
+                self.diag.error(
                     InputError::at(
                         origin,
-                        InputClass::Unmodeled,
-                        "spec.selector",
-                        format!(
-                            "selects {} (pods no modelled controller owns) besides a Deployment's pods: their scale and readiness, which the disruption controller counts, are not modelled",
-                            fp.owner
-                        ),
+                        InputClass::Invalid,
+                        "spec",
+                        "minAvailable and maxUnavailable cannot be both set (the API server rejects the PodDisruptionBudget)",
                     )
-                    .with_object(object.clone()),
+                    .with_object(object.to_string()),
                 );
-                continue;
+                None
             }
-            let name =
-                if shared.contains(&object_name) { format!("{namespace}/{object_name}") } else { object_name.clone() };
-            out.push(Pdb { name, namespace, budget, selects, always_allow });
+            (Some(v), None) => parse(v, "spec.minAvailable").map(PdbBudget::MinAvailable),
+            (None, Some(v)) => parse(v, "spec.maxUnavailable").map(PdbBudget::MaxUnavailable),
+            (None, None) => Some(PdbBudget::Unset),
         }
-        out
+    }
+
+    /// Whether a PDB's `unhealthyPodEvictionPolicy` is AlwaysAllow (IfHealthyBudget by
+    /// default); `None` after an error (at `origin`, naming `object`).
+    fn pdb_always_allow(&mut self, spec: &PodDisruptionBudgetSpec, origin: &Origin, object: &str) -> Option<bool> {
+        match spec.unhealthy_pod_eviction_policy.as_deref() {
+            None | Some("IfHealthyBudget") => Some(false),
+            Some("AlwaysAllow") => Some(true),
+            Some(other) => {
+                self.diag.error(
+                    InputError::at(
+                        origin,
+                        InputClass::Invalid,
+                        "spec.unhealthyPodEvictionPolicy",
+                        format!("unsupported value {other:?}; expected \"IfHealthyBudget\" or \"AlwaysAllow\""),
+                    )
+                    .with_object(object.to_string()),
+                );
+                None
+            }
+        }
     }
 }
 

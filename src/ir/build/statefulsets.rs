@@ -18,16 +18,19 @@
 //! (component-helpers storage/volume `GetPersistentVolumeClaimClass`: the beta annotation,
 //! then `storageClassName`, else the default class).
 
+use k8s_openapi::api::apps::v1::{StatefulSet as K8sStatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{Builder, HOSTNAME, ZONE};
+use super::{Builder, ZONE};
 use crate::error::{InputClass, InputError, Origin};
 use crate::ir::pod;
 use crate::ir::{
     Deployment, DeploymentId, GroupId, IntOrPercent, LabelValue, Ordinal, PodManagement, Range, StatefulSet,
     StatefulUpdate, Strategy,
 };
+use crate::manifest::Object;
 use crate::spec;
 
 /// The most pod groups one StatefulSet may have (ordinals × volume zones, plus one × every
@@ -67,7 +70,7 @@ fn namespace_of(m: &ObjectMeta) -> &str {
     m.namespace.as_deref().unwrap_or("default")
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     /// Reads every StatefulSet into `self.deployments` (after the Deployments, before the
     /// Verification's workloads, which may name one), with its pod groups.
     pub(super) fn statefulsets_from_manifests(&mut self, spec: &spec::VerificationSpec, shared: &[String]) {
@@ -82,169 +85,217 @@ impl Builder<'_> {
             }
         }
         for obj in &self.inputs.statefulsets {
-            let (origin, s) = (&obj.origin, &obj.value);
-            let Some((name, namespace)) = self.workload_name(&s.metadata, origin, "StatefulSet") else { continue };
-            if let Some(first) = self.deployments.iter().find(|e| e.object_name == name && e.namespace == namespace) {
-                let what = if first.stateful.is_some() { "StatefulSet" } else { "Deployment" };
-                let (class, why) = if first.stateful.is_some() {
-                    (InputClass::Invalid, "the API server keeps one StatefulSet per namespace and name".to_string())
-                } else {
-                    (
-                        InputClass::Unmodeled,
-                        "kbmc names workloads by namespace and name, so a Deployment and a StatefulSet sharing both are not modelled".to_string(),
-                    )
-                };
-                let message = format!(
-                    "duplicate {name:?} in namespace {namespace:?}: a {what} of that name is in {}; {why}",
-                    first.origin
-                );
-                let e = InputError::at(origin, class, "metadata.name", message);
-                if class == InputClass::Unmodeled {
-                    self.diag.unmodeled(e)
-                } else {
-                    self.diag.error(e)
-                }
-                continue;
-            }
-            if s.metadata.deletion_timestamp.is_some() {
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    "metadata.deletionTimestamp",
-                    "a StatefulSet being deleted is not modelled",
-                ));
-            }
-            let set = &s.spec;
-            let replicas = set.replicas.unwrap_or(1) as i64;
-            if replicas < 0 {
-                self.diag.error(InputError::at(origin, InputClass::Invalid, "spec.replicas", "must not be negative"));
-                continue;
-            }
-            let Some(pod_management) = self.pod_management(set.pod_management_policy.as_deref(), origin) else {
-                continue;
-            };
-            let Some(update) = self.update_strategy(set.update_strategy.as_ref(), origin) else { continue };
-            if set.min_ready_seconds.is_some_and(|s| s != 0) {
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    "spec.minReadySeconds",
-                    "a pod is available the moment it is Running and Ready in kbmc; a delay before it counts is not modelled (set 0 or leave it out)",
-                ));
-            }
-            if set.min_ready_seconds.is_some_and(|s| s < 0) {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "spec.minReadySeconds",
-                    "must not be negative",
-                ));
-            }
-            if set.ordinals.as_ref().and_then(|o| o.start).is_some_and(|s| s != 0) {
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    "spec.ordinals.start",
-                    "ordinals that start above 0 are not modelled",
-                ));
-            }
-            if let Some(p) = &set.persistent_volume_claim_retention_policy {
-                match p.when_scaled.as_deref() {
-                    None | Some("Retain") => {}
-                    Some("Delete") => self.diag.unmodeled(InputError::at(
-                        origin,
-                        InputClass::Unmodeled,
-                        "spec.persistentVolumeClaimRetentionPolicy.whenScaled",
-                        "claims deleted on scale-down (their volumes' zones forgotten) are not modelled; Retain is",
-                    )),
-                    Some(o) => self.diag.error(InputError::at(
-                        origin,
-                        InputClass::Invalid,
-                        "spec.persistentVolumeClaimRetentionPolicy.whenScaled",
-                        format!("{o:?} is not allowed; expected Retain or Delete"),
-                    )),
-                }
-                if let Some(o) = p.when_deleted.as_deref().filter(|o| !matches!(*o, "Retain" | "Delete")) {
-                    self.diag.error(InputError::at(
-                        origin,
-                        InputClass::Invalid,
-                        "spec.persistentVolumeClaimRetentionPolicy.whenDeleted",
-                        format!("{o:?} is not allowed; expected Retain or Delete"),
-                    ));
-                }
-            }
-            // ValidatePodTemplateSpecForStatefulSet.
-            self.check_restarting_template(set.template.spec.as_ref(), origin, "StatefulSet");
-            let Some(mut facts) =
-                pod::template_facts(&set.template, origin, "spec.template", &mut self.labels, &mut self.diag)
-            else {
-                continue;
-            };
-            if facts.node_name.is_some() {
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    "spec.template.spec.nodeName",
-                    "a StatefulSet's pods bound by nodeName past the scheduler are not modelled",
-                ));
-            }
-            if !self.inputs.descheduler_policies.is_empty() {
-                self.diag.unmodeled(InputError::at(
-                    origin,
-                    InputClass::Unmodeled,
-                    "kind",
-                    "the descheduler's plugins over a StatefulSet's pods (one owner across ordinals) are not modelled beside a DeschedulerPolicy",
-                ));
-            }
-            self.check_workload_selector(&set.selector, &facts, origin, "StatefulSet");
-            let mut zonal = false;
-            for (ci, claim) in set.volume_claim_templates.iter().flatten().enumerate() {
-                match self.claim_kind(claim, &namespace, origin, &format!("spec.volumeClaimTemplates[{ci}]")) {
-                    Some(ClaimKind::Zonal) => zonal = true,
-                    Some(ClaimKind::Unconstrained) => facts.pvc = true,
-                    None => {}
-                }
-            }
-            let claim_zones = if zonal { self.claim_zones(origin) } else { Vec::new() };
-            let ordinals = self.ordinals(spec, &namespace, &name, replicas);
-            let slots = if claim_zones.is_empty() { 1 } else { claim_zones.len() + 1 };
-            if ordinals as usize * slots > MAX_GROUPS {
-                self.diag.error(InputError::at(
-                    origin,
-                    InputClass::Invalid,
-                    "spec.replicas",
-                    format!(
-                        "{ordinals} ordinals (the most replicas the spec can ask for) × {slots} volume zone slot(s) make more than {MAX_GROUPS} pod groups, one per StatefulSet pod; kbmc models at most {MAX_GROUPS}"
-                    ),
-                ));
-                continue;
-            }
-            let id = DeploymentId(self.deployments.len() as u32);
-            let initial_usage = facts.requests;
-            let priority = self.pod_priority(&facts, origin, "spec.template");
-            let groups = vec![self.ordinal_groups(id, 0, (&facts, priority), ordinals, claim_zones.len())];
-            let revisions = vec![groups[0][0][0]];
-            self.deployments.push(Deployment {
-                name: if shared.contains(&name) { format!("{namespace}/{name}") } else { name.clone() },
-                object_name: name,
-                namespace,
-                replicas: Range::fixed(replicas),
-                revision_sets_replicas: vec![set.replicas.is_some()],
-                // No surge: at most one pod per ordinal. (The Deployment controller never acts
-                // on a StatefulSet; this is what bounds and reports read.)
-                strategy: Strategy::RollingUpdate {
-                    max_surge: IntOrPercent::Int(0),
-                    max_unavailable: IntOrPercent::Int(1),
-                },
-                revisions,
-                hpa: None,
-                placement: Vec::new(),
-                initial_usage,
-                origin: origin.clone(),
-                stateful: Some(StatefulSet { pod_management, update, ordinals, claim_zones, groups }),
-            });
+            self.read_statefulset(obj, spec, shared);
         }
         self.snapshot_pods_of_statefulsets();
+    }
+
+    /// Reads one StatefulSet manifest, unless it is refused: its name, its policies, its
+    /// template, its claims' volume zones, the ordinals the Verification can ask for, and
+    /// then its first revision's pod groups. `shared` holds the names several namespaces use.
+    fn read_statefulset(&mut self, obj: &Object<K8sStatefulSet>, spec: &spec::VerificationSpec, shared: &[String]) {
+        let (origin, s) = (&obj.origin, &obj.value);
+        let Some((name, namespace)) = self.workload_name(&s.metadata, origin, "StatefulSet") else { return };
+        if !self.statefulset_name_is_free(&name, &namespace, origin) {
+            return;
+        }
+        let Some(policies) = self.statefulset_policies(s, origin) else { return };
+        let set = &s.spec;
+        let Some(mut facts) = self.statefulset_template(set, origin) else { return };
+        let claim_zones = self.claim_zones_of(set, origin, &mut facts);
+        let ordinals = self.ordinals(spec, &namespace, &name, policies.replicas);
+        let slots = if claim_zones.is_empty() { 1 } else { claim_zones.len() + 1 };
+        if ordinals as usize * slots > MAX_GROUPS {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.replicas",
+                format!(
+                    "{ordinals} ordinals (the most replicas the spec can ask for) × {slots} volume zone slot(s) make more than {MAX_GROUPS} pod groups, one per StatefulSet pod; kbmc models at most {MAX_GROUPS}"
+                ),
+            ));
+            return;
+        }
+        let id = DeploymentId(self.deployments.len() as u32);
+        let initial_usage = facts.requests;
+        let priority = self.pod_priority(&facts, origin, "spec.template");
+        let groups = vec![self.ordinal_groups(id, 0, (&facts, priority), ordinals, claim_zones.len())];
+        let revisions = vec![groups[0][0][0]];
+        let StatefulPolicies { replicas, pod_management, update } = policies;
+        self.deployments.push(Deployment {
+            name: if shared.contains(&name) { format!("{namespace}/{name}") } else { name.clone() },
+            object_name: name,
+            namespace,
+            replicas: Range::fixed(replicas),
+            revision_sets_replicas: vec![set.replicas.is_some()],
+            // No surge: at most one pod per ordinal. (The Deployment controller never acts
+            // on a StatefulSet; this is what bounds and reports read.)
+            strategy: Strategy::RollingUpdate {
+                max_surge: IntOrPercent::Int(0),
+                max_unavailable: IntOrPercent::Int(1),
+            },
+            revisions,
+            hpa: None,
+            placement: Vec::new(),
+            initial_usage,
+            origin: origin.clone(),
+            stateful: Some(StatefulSet { pod_management, update, ordinals, claim_zones, groups }),
+        });
+    }
+
+    /// Whether no workload read before has this namespace and name; a second StatefulSet is
+    /// an error, a Deployment of the same namespace and name unmodelled.
+    fn statefulset_name_is_free(&mut self, name: &str, namespace: &str, origin: &Origin) -> bool {
+        let Some(first) = self.deployments.iter().find(|e| e.object_name == name && e.namespace == namespace) else {
+            return true;
+        };
+        let what = if first.stateful.is_some() { "StatefulSet" } else { "Deployment" };
+        let (class, why) = if first.stateful.is_some() {
+            (InputClass::Invalid, "the API server keeps one StatefulSet per namespace and name".to_string())
+        } else {
+            (
+                InputClass::Unmodeled,
+                "kbmc names workloads by namespace and name, so a Deployment and a StatefulSet sharing both are not modelled".to_string(),
+            )
+        };
+        let message = format!(
+            "duplicate {name:?} in namespace {namespace:?}: a {what} of that name is in {}; {why}",
+            first.origin
+        );
+        let e = InputError::at(origin, class, "metadata.name", message);
+        if class == InputClass::Unmodeled {
+            self.diag.unmodeled(e)
+        } else {
+            self.diag.error(e)
+        }
+        false
+    }
+
+    /// A StatefulSet's replicas, pod management policy and update strategy, `None` after an
+    /// error in one of them; also refuses its deletion and the spec fields kbmc does not model
+    /// (`check_statefulset_fields`).
+    fn statefulset_policies(&mut self, s: &K8sStatefulSet, origin: &Origin) -> Option<StatefulPolicies> {
+        if s.metadata.deletion_timestamp.is_some() {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "metadata.deletionTimestamp",
+                "a StatefulSet being deleted is not modelled",
+            ));
+        }
+        let set = &s.spec;
+        let replicas = set.replicas.unwrap_or(1) as i64;
+        if replicas < 0 {
+            self.diag.error(InputError::at(origin, InputClass::Invalid, "spec.replicas", "must not be negative"));
+            return None;
+        }
+        let pod_management = self.pod_management(set.pod_management_policy.as_deref(), origin)?;
+        let update = self.update_strategy(set.update_strategy.as_ref(), origin)?;
+        self.check_statefulset_fields(set, origin);
+        Some(StatefulPolicies { replicas, pod_management, update })
+    }
+
+    /// What kbmc does not model, or the API server rejects, in a StatefulSet's
+    /// minReadySeconds, ordinals and claim retention policy.
+    fn check_statefulset_fields(&mut self, set: &StatefulSetSpec, origin: &Origin) {
+        if set.min_ready_seconds.is_some_and(|s| s != 0) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "spec.minReadySeconds",
+                "a pod is available the moment it is Running and Ready in kbmc; a delay before it counts is not modelled (set 0 or leave it out)",
+            ));
+        }
+        if set.min_ready_seconds.is_some_and(|s| s < 0) {
+            self.diag.error(InputError::at(
+                origin,
+                InputClass::Invalid,
+                "spec.minReadySeconds",
+                "must not be negative",
+            ));
+        }
+        if set.ordinals.as_ref().and_then(|o| o.start).is_some_and(|s| s != 0) {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "spec.ordinals.start",
+                "ordinals that start above 0 are not modelled",
+            ));
+        }
+        if let Some(p) = &set.persistent_volume_claim_retention_policy {
+            match p.when_scaled.as_deref() {
+                None | Some("Retain") => {}
+                Some("Delete") => self.diag.unmodeled(InputError::at(
+                    origin,
+                    InputClass::Unmodeled,
+                    "spec.persistentVolumeClaimRetentionPolicy.whenScaled",
+                    "claims deleted on scale-down (their volumes' zones forgotten) are not modelled; Retain is",
+                )),
+                Some(o) => self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "spec.persistentVolumeClaimRetentionPolicy.whenScaled",
+                    format!("{o:?} is not allowed; expected Retain or Delete"),
+                )),
+            }
+            if let Some(o) = p.when_deleted.as_deref().filter(|o| !matches!(*o, "Retain" | "Delete")) {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    "spec.persistentVolumeClaimRetentionPolicy.whenDeleted",
+                    format!("{o:?} is not allowed; expected Retain or Delete"),
+                ));
+            }
+        }
+    }
+
+    /// A StatefulSet's pod template facts (`None` after an error), checked as the API server
+    /// checks them, with what kbmc does not model of a StatefulSet's pods refused.
+    fn statefulset_template(&mut self, set: &StatefulSetSpec, origin: &Origin) -> Option<pod::TemplateFacts> {
+        // ValidatePodTemplateSpecForStatefulSet.
+        self.check_restarting_template(set.template.spec.as_ref(), origin, "StatefulSet");
+        let facts = pod::template_facts(&set.template, origin, "spec.template", &mut self.labels, &mut self.diag)?;
+        if facts.node_name.is_some() {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "spec.template.spec.nodeName",
+                "a StatefulSet's pods bound by nodeName past the scheduler are not modelled",
+            ));
+        }
+        if !self.inputs.descheduler_policies.is_empty() {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                "kind",
+                "the descheduler's plugins over a StatefulSet's pods (one owner across ordinals) are not modelled beside a DeschedulerPolicy",
+            ));
+        }
+        self.check_workload_selector(&set.selector, &facts, origin, "StatefulSet");
+        Some(facts)
+    }
+
+    /// The zones a StatefulSet's zonal claims can bind in (none without a zonal claim); a
+    /// claim kbmc takes as reachable from every node marks `facts` (`pvc`).
+    fn claim_zones_of(
+        &mut self,
+        set: &StatefulSetSpec,
+        origin: &Origin,
+        facts: &mut pod::TemplateFacts,
+    ) -> Vec<LabelValue> {
+        let mut zonal = false;
+        for (ci, claim) in set.volume_claim_templates.iter().flatten().enumerate() {
+            match self.claim_kind(claim, origin, &format!("spec.volumeClaimTemplates[{ci}]")) {
+                Some(ClaimKind::Zonal) => zonal = true,
+                Some(ClaimKind::Unconstrained) => facts.pvc = true,
+                None => {}
+            }
+        }
+        if zonal {
+            self.claim_zones(origin)
+        } else {
+            Vec::new()
+        }
     }
 
     fn pod_management(&mut self, policy: Option<&str>, origin: &Origin) -> Option<PodManagement> {
@@ -317,13 +368,7 @@ impl Builder<'_> {
     /// What a volumeClaimTemplate's volume does to its pod's placement, from its
     /// StorageClass (the one it names, else the default one among the inputs); `None` after
     /// an error.
-    fn claim_kind(
-        &mut self,
-        claim: &PersistentVolumeClaim,
-        _namespace: &str,
-        origin: &Origin,
-        field: &str,
-    ) -> Option<ClaimKind> {
+    fn claim_kind(&mut self, claim: &PersistentVolumeClaim, origin: &Origin, field: &str) -> Option<ClaimKind> {
         if claim.metadata.name.as_deref().is_none_or(str::is_empty) {
             self.diag.error(InputError::at(
                 origin,
@@ -333,42 +378,58 @@ impl Builder<'_> {
             ));
             return None;
         }
+        let Some(class) = self.claim_class(claim, origin, field).ok()? else { return Some(ClaimKind::Unconstrained) };
+        let (c, corigin) = (&class.value, &class.origin);
+        if !self.zonal_provisioner(c, corigin)? {
+            return Some(ClaimKind::Unconstrained);
+        }
+        self.zonal_binding(claim, c, corigin, origin, field)
+    }
+
+    /// A claim's StorageClass among the inputs: the one it names, else the default one;
+    /// `Ok(None)` when it names none there (explicitly no class: a pre-provisioned volume
+    /// kbmc knows nothing of), `Err` (reported) when several classes are the default.
+    fn claim_class(
+        &mut self,
+        claim: &PersistentVolumeClaim,
+        origin: &Origin,
+        field: &str,
+    ) -> Result<Option<&'a Object<StorageClass>>, ()> {
         // The beta annotation first, then the field (GetPersistentVolumeClaimClass).
         let beta = claim.metadata.annotations.as_ref().and_then(|a| a.get(BETA_CLASS)).map(String::as_str);
         let named = beta.or(claim.spec.as_ref().and_then(|s| s.storage_class_name.as_deref()));
         if named == Some("") {
-            // Explicitly no class: a pre-provisioned volume kbmc knows nothing of.
-            return Some(ClaimKind::Unconstrained);
+            return Ok(None);
         }
         let classes = &self.inputs.storage_classes;
-        let found = match named {
-            Some(n) => classes.iter().find(|c| c.value.metadata.name.as_deref() == Some(n)),
-            None => {
-                let defaults: Vec<_> = classes
-                    .iter()
-                    .filter(|c| {
-                        c.value.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS)).map(String::as_str)
-                            == Some("true")
-                    })
-                    .collect();
-                if defaults.len() > 1 {
-                    self.diag.unmodeled(InputError::at(
-                        origin,
-                        InputClass::Unmodeled,
-                        format!("{field}.spec.storageClassName"),
-                        format!("unset, so the DefaultStorageClass admission plugin gives the claim the newest of the {} StorageClasses marked default (GetDefaultClass), and which is newest is not known from the manifests; name the class", defaults.len()),
-                    ));
-                    return None;
-                }
-                defaults.first().copied()
-            }
-        };
-        let Some(class) = found else { return Some(ClaimKind::Unconstrained) };
-        let (c, corigin) = (&class.value, &class.origin);
-        let provisioner = c.provisioner.as_str();
+        if let Some(n) = named {
+            return Ok(classes.iter().find(|c| c.value.metadata.name.as_deref() == Some(n)));
+        }
+        let defaults: Vec<_> = classes
+            .iter()
+            .filter(|c| {
+                c.value.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS)).map(String::as_str)
+                    == Some("true")
+            })
+            .collect();
+        if defaults.len() > 1 {
+            self.diag.unmodeled(InputError::at(
+                origin,
+                InputClass::Unmodeled,
+                format!("{field}.spec.storageClassName"),
+                format!("unset, so the DefaultStorageClass admission plugin gives the claim the newest of the {} StorageClasses marked default (GetDefaultClass), and which is newest is not known from the manifests; name the class", defaults.len()),
+            ));
+            return Err(());
+        }
+        Ok(defaults.first().copied())
+    }
+
+    /// Whether StorageClass `c`'s provisioner makes zonal volumes; `None` (reported) for the
+    /// regional and zone-redundant disks it can make instead, which are not modelled.
+    fn zonal_provisioner(&mut self, c: &StorageClass, corigin: &Origin) -> Option<bool> {
         let parameters = c.parameters.clone().unwrap_or_default();
         let param = |k: &str| parameters.iter().find(|(pk, _)| pk.eq_ignore_ascii_case(k)).map(|(_, v)| v.as_str());
-        let zonal = match provisioner {
+        Some(match c.provisioner.as_str() {
             "ebs.csi.aws.com" | "kubernetes.io/aws-ebs" => true,
             "pd.csi.storage.gke.io" | "kubernetes.io/gce-pd" => {
                 if param("replication-type").is_some_and(|v| v.eq_ignore_ascii_case("regional-pd")) {
@@ -398,13 +459,24 @@ impl Builder<'_> {
                 true
             }
             _ => false,
-        };
-        if !zonal {
-            return Some(ClaimKind::Unconstrained);
-        }
+        })
+    }
+
+    /// A zonal claim of class `c`: `Zonal` when its volume is bound in the zone of its pod's
+    /// first node (WaitForFirstConsumer, no zones confined by the class, a claim template
+    /// `zonal_claim` accepts); `None` (reported) otherwise.
+    fn zonal_binding(
+        &mut self,
+        claim: &PersistentVolumeClaim,
+        c: &StorageClass,
+        corigin: &Origin,
+        origin: &Origin,
+        field: &str,
+    ) -> Option<ClaimKind> {
         // The in-tree plugins' zone and zones parameters, which the CSI translation turns into
         // allowed topologies (csi-translation-lib plugins/aws_ebs.go, gce_pd.go,
         // azure_disk.go `TranslateInTreeStorageClassToCSI`).
+        let parameters = c.parameters.clone().unwrap_or_default();
         if let Some(k) = parameters.keys().find(|k| k.eq_ignore_ascii_case("zone") || k.eq_ignore_ascii_case("zones")) {
             self.diag.unmodeled(InputError::at(
                 corigin,
@@ -430,7 +502,7 @@ impl Builder<'_> {
                     corigin,
                     InputClass::Unmodeled,
                     "volumeBindingMode",
-                    format!("a zonal volume ({provisioner}) bound Immediately is provisioned in a zone of the provisioner's choosing before the pod is scheduled; not modelled: set WaitForFirstConsumer, which binds it in the zone of the pod's first node"),
+                    format!("a zonal volume ({}) bound Immediately is provisioned in a zone of the provisioner's choosing before the pod is scheduled; not modelled: set WaitForFirstConsumer, which binds it in the zone of the pod's first node", c.provisioner),
                 ));
                 None
             }
@@ -690,8 +762,14 @@ impl Builder<'_> {
                 ));
             }
         }
-        let _ = HOSTNAME;
     }
+}
+
+/// What `statefulset_policies` reads of a StatefulSet for `read_statefulset` to build with.
+struct StatefulPolicies {
+    replicas: i64,
+    pod_management: PodManagement,
+    update: StatefulUpdate,
 }
 
 #[cfg(test)]
