@@ -27,15 +27,98 @@ fn sources(dir: &Path) -> Vec<(String, String)> {
     out
 }
 
-/// The code of a source file that is not a test and not a comment: lines up to its first
-/// `#[cfg(test)]`, comments dropped.
+/// The code of a source file that is not a test and not a comment: every line but those of
+/// the items `#[cfg(test)]` applies to, comments dropped.
 fn code(text: &str) -> Vec<(usize, &str)> {
+    let mut test_lines = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let attr = line.trim_start();
+        if attr.starts_with("#[cfg(test)]") && test_lines.last().is_none_or(|&(_, end)| start >= end) {
+            let from = start + (line.len() - attr.len()) + "#[cfg(test)]".len();
+            test_lines.push((start, end_of_item(text, from)));
+        }
+    }
+    let line_of = |offset: usize| text[..offset].matches('\n').count();
+    let skipped: Vec<(usize, usize)> =
+        test_lines.iter().map(|&(s, e)| (line_of(s), line_of(e.max(s + 1) - 1))).collect();
     text.lines()
         .enumerate()
-        .take_while(|(_, l)| l.trim() != "#[cfg(test)]")
+        .filter(|(i, _)| !skipped.iter().any(|&(s, e)| (s..=e).contains(i)))
         .map(|(i, l)| (i + 1, l.split("//").next().unwrap_or("")))
         .filter(|(_, l)| !l.trim().is_empty())
         .collect()
+}
+
+/// Where the item that starts after byte `from` of `text` ends: just past the `;` or the
+/// closing `}` that ends it at its own nesting level (attributes and comments before it, and
+/// brackets in its strings, characters and comments, skipped).
+fn end_of_item(text: &str, from: usize) -> usize {
+    let b = text.as_bytes();
+    let ident = |i: usize| i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+    let (mut i, mut depth) = (from, 0i32);
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut nested = 0;
+                while i < b.len() {
+                    if b[i..].starts_with(b"/*") {
+                        nested += 1;
+                        i += 1;
+                    } else if b[i..].starts_with(b"*/") {
+                        nested -= 1;
+                        i += 1;
+                        if nested == 0 {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            b'r' if !ident(i) || (b[i - 1] == b'b' && !ident(i - 1)) => {
+                let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+                if b.get(i + 1 + hashes) == Some(&b'"') {
+                    let close: Vec<u8> = std::iter::once(b'"').chain(std::iter::repeat_n(b'#', hashes)).collect();
+                    i += 2 + hashes;
+                    while i < b.len() && !b[i..].starts_with(&close) {
+                        i += 1;
+                    }
+                    i += hashes;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' if b.get(i + 1) == Some(&b'\\') => {
+                i += 3;
+                while i < b.len() && b[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b'\'' if b.get(i + 2) == Some(&b'\'') => i += 2,
+            b'{' | b'(' | b'[' => depth += 1,
+            b'}' | b')' | b']' => {
+                depth -= 1;
+                if depth == 0 && b[i] == b'}' {
+                    return i + 1;
+                }
+            }
+            b';' if depth == 0 => return i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
 }
 
 #[test]
