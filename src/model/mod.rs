@@ -12,13 +12,15 @@ pub mod exposure;
 pub mod hints;
 pub mod intents;
 pub mod invariants;
+pub mod node;
 pub mod relation;
 pub mod state;
 
 use crate::domain::{Concrete, Domain};
 use crate::ir::{self, GroupId};
+use node::ready;
 pub use state::ClusterState;
-use state::{PANICKED, READY};
+use state::READY;
 
 /// When an actor may act under the `urgent` timing policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -603,22 +605,6 @@ impl Model {
 }
 
 // ---- Derived quantities shared by controllers, events and intents -------------------------
-
-/// Node `n` is in the topology and Ready.
-#[inline]
-pub fn ready<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
-    d.and(&st.present[n], &d.eq(&st.status[n], &d.int(READY)))
-}
-
-/// Node `n` is NotReady for any reason (and present).
-pub fn not_ready<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
-    d.and(&st.present[n], &d.ne(&st.status[n], &d.int(READY)))
-}
-
-/// Node `n` has panicked and not recovered.
-pub fn panicked<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
-    d.eq(&st.status[n], &d.int(PANICKED))
-}
 
 /// Per node: requested (cpu millicores, memory bytes, pod count) of all pods on it, terminating
 /// ones included and the snapshot's fixed pods too, as the scheduler's NodeInfo counts them.

@@ -223,7 +223,7 @@ mod tests {
                 for n in 0..m.nodes() {
                     let on =
                         d.sum_of(m.groups_of[dep].iter().map(|&g| crate::model::running_of_group(&d, &m, &st, g, n)));
-                    replicas = d.add(&replicas, &d.ite(&crate::model::ready(&d, &st, n), &on, &d.int(0)));
+                    replicas = d.add(&replicas, &d.ite(&crate::model::node::ready(&d, &st, n), &on, &d.int(0)));
                 }
                 let got = crate::model::running_replicas(&d, &m, &st, dep);
                 assert_eq!(got.to_string(), replicas.to_string(), "{}", case.display());

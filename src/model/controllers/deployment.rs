@@ -26,11 +26,12 @@
 //! rollouts). Availability = running (minReadySeconds 0).
 
 use super::super::{
-    active_on, is_current, live_of_group, live_of_group_of, ready, running_of_group, Class, ClusterState, Controller,
-    Model, Step,
+    active_on, is_current, live_of_group, live_of_group_of, running_of_group, Class, ClusterState, Controller, Model,
+    Step,
 };
 use crate::domain::{Concrete, Domain};
 use crate::ir::{IntOrPercent, Strategy};
+use crate::model::node::ready;
 use crate::model::state::Conditions;
 
 pub struct DeploymentController;

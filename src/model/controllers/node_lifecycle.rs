@@ -24,9 +24,10 @@
 //! urgent policy the eviction is a periodic step, not a fast one (a fast eviction would hide
 //! every run in which something else happens while the node is NotReady).
 
-use super::super::{active_on, not_ready, ready, Class, ClusterState, Controller, Model, Step};
+use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
 use super::taint_eviction::{clear_queue_into, queue_into, queued_on, voluntary};
 use crate::domain::{Concrete, Domain};
+use crate::model::node::{not_ready, ready};
 use crate::model::state::Conditions;
 
 pub struct NodeLifecycle;

@@ -28,10 +28,11 @@
 //! preempt, a pod is filtered with the pods nominated to a node counted there, and pods with
 //! a nomination are bound by `preemption.rs`.
 
-use super::super::{ready, requested, running_per_node, Class, ClusterState, Controller, Model, Step};
+use super::super::{requested, running_per_node, Class, ClusterState, Controller, Model, Step};
 use super::{cluster_autoscaler, interpod_affinity};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{ScoringStrategy, SpreadConstraint};
+use crate::model::node::ready;
 use crate::model::state::{Conditions, READY};
 
 pub struct Scheduler;

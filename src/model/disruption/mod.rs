@@ -39,9 +39,10 @@
 //! what it lets go is a superset of both. Preemption's PDB split, the cluster autoscaler's
 //! planner and the `disruptionsWithinBudget` monitor read the current status ([`status`]).
 
-use super::{ready, running_of_group, Class, ClusterState, Controller, Model, Step};
+use super::{running_of_group, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{IntOrPercent, PdbBudget};
+use crate::model::node::ready;
 use crate::model::state::Conditions;
 
 /// A PDB's status as the disruption controller computes it.

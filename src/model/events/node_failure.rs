@@ -7,9 +7,10 @@
 
 use super::super::controllers::node_lifecycle::disruption_into;
 use super::super::controllers::taint_eviction::clear_queue_into;
-use super::super::{ready, state::NOT_READY, state::READY, Class, ClusterState, Controller, Model, Step};
+use super::super::{state::NOT_READY, state::READY, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
+use crate::model::node::ready;
 use crate::model::state::Conditions;
 
 pub struct NodeFailure;

@@ -11,10 +11,10 @@
 //! the Ready condition once the runtime and network are up). A node that never arrives
 //! (`max-node-provision-time`) is not modelled: the event may simply not come.
 
-use super::super::controllers::cluster_autoscaler::upcoming;
 use super::super::state::{Conditions, JOINING, READY};
 use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
+use crate::model::node::upcoming;
 
 pub struct NodeProvisioning;
 

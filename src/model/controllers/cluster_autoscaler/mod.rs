@@ -141,10 +141,11 @@
 use super::super::controllers::node_lifecycle::pods_on;
 use super::super::controllers::taint_eviction::{clear_queue_into, queue_into, queued_on};
 use super::super::state::{Conditions, JOINING, READY};
-use super::super::{active_on, disruption, ready, running_of_group, Class, ClusterState, Controller, Model, Step};
+use super::super::{active_on, disruption, running_of_group, Class, ClusterState, Controller, Model, Step};
 use super::scheduler;
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Range, ZoneDistribution};
+use crate::model::node::{ready, upcoming};
 
 pub struct ClusterAutoscaler;
 
@@ -172,11 +173,6 @@ pub fn slots(m: &Model, p: usize) -> std::ops::Range<usize> {
     let pool = &m.ir.pools[p];
     let first = pool.first.index();
     first..first + pool.slots() as usize
-}
-
-/// Slot `n` is asked for and has not registered yet (an upcoming node).
-pub fn upcoming<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
-    d.and(&d.not(&st.present[n]), &d.eq(&st.status[n], &d.int(JOINING)))
 }
 
 /// Slot `n` holds no node and none is asked for.

@@ -77,9 +77,10 @@ mod remove_duplicates;
 mod tests;
 mod topology_spread;
 
-use super::super::{disruption, ready, Class, ClusterState, Controller, Model, Step};
+use super::super::{disruption, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
+use crate::model::node::ready;
 use crate::model::state::Conditions;
 use evictor::{node_fit, Limits};
 use inter_pod_anti_affinity::inter_pod_anti_affinity;

@@ -1,0 +1,8 @@
+//! Node facts no controller owns: a node's conditions (Ready, NotReady, a slot's node on its
+//! way). Controllers and events read and change node facts through this module, never through
+//! another controller's. Must not take a step, decide what a controller decides, or import a
+//! controller or an event.
+
+mod conditions;
+
+pub use conditions::{not_ready, panicked, ready, upcoming};
