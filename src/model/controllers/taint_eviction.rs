@@ -84,7 +84,7 @@ fn forced<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize)
 /// The queued evictions on node `n` are voluntary (asked of the Eviction API): a drain's, by
 /// kubectl or by the cluster autoscaler removing the node.
 pub fn voluntary<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
-    d.or(&st.draining[n], &super::cluster_autoscaler::scaling_down(d, st, n))
+    d.or(&st.draining[n], &crate::model::node::scaling_down(d, st, n))
 }
 
 /// Pods of group `g` on node `n` whose eviction is queued and still to do: the queue as

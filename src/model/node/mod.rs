@@ -4,5 +4,7 @@
 //! controller or an event.
 
 mod conditions;
+mod schedulability;
 
 pub use conditions::{not_ready, panicked, ready, upcoming};
+pub use schedulability::{scaling_down, spec_unschedulable, state_taints_tolerated, to_be_deleted_tolerated};

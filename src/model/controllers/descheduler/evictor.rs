@@ -14,10 +14,9 @@
 //! No plugin's own rule lives here.
 
 use super::super::super::{active_on, disruption, ClusterState, Model};
-use super::super::cluster_autoscaler::{spec_unschedulable, state_taints_tolerated, to_be_deleted_tolerated};
 use crate::domain::Domain;
 use crate::ir::{DeschedulerProfile, Namespaces};
-use crate::model::node::ready;
+use crate::model::node::{ready, spec_unschedulable, state_taints_tolerated, to_be_deleted_tolerated};
 
 /// The plugin's namespace filter admits the pods of group `g` (pods.go `BuildFilterFunc`:
 /// a namespace among `include` when that is set, none among `exclude`). Every pod of a group
