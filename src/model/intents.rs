@@ -8,10 +8,10 @@
 //! ([`loop_state`]).
 
 use super::controllers::scheduler;
-use super::{live_replicas, running_of_group, running_replicas, ClusterState, Model};
+use super::{live_replicas, running_replicas, ClusterState, Model};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Expected, Intent, PoolId};
-use crate::model::node::ready;
+use crate::model::node::{ready, running_of_group};
 use crate::model::{Controller, Step};
 
 /// What kind of property an intent is, to the engines.
@@ -402,7 +402,7 @@ pub fn waiting<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> D::Int {
     for &g in &m.daemon_groups {
         let r = m.daemon_row[g].expect("a DaemonSet's group has a row");
         for n in 0..m.nodes() {
-            let running = crate::model::running_of_group(d, m, st, g, n);
+            let running = crate::model::node::running_of_group(d, m, st, g, n);
             let idle = d.ite(&crate::model::node::ready(d, st, n), &d.int(0), &running);
             w = d.add(&w, &d.add(&d.add(&st.unscheduled[r][n], &st.bound[g][n]), &idle));
         }

@@ -24,10 +24,10 @@
 //! urgent policy the eviction is a periodic step, not a fast one (a fast eviction would hide
 //! every run in which something else happens while the node is NotReady).
 
-use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
+use super::super::{Class, ClusterState, Controller, Model, Step};
 use super::taint_eviction::{clear_queue_into, queue_into, queued_on, voluntary};
 use crate::domain::{Concrete, Domain};
-use crate::model::node::{not_ready, ready};
+use crate::model::node::{active_on, not_ready, ready};
 use crate::model::state::Conditions;
 
 pub struct NodeLifecycle;
@@ -85,11 +85,6 @@ fn delays(m: &Model) -> Vec<i64> {
     v.sort_unstable();
     v.dedup();
     v
-}
-
-/// Pods (bound or running) on node `n`.
-pub fn pods_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Int {
-    d.sum_of((0..m.ir.groups.len()).map(|g| active_on(d, m, st, g, n)))
 }
 
 /// Pods (bound or running) on node `n` of the groups whose eviction delay `which` admits.

@@ -28,11 +28,14 @@
 //! preempt, a pod is filtered with the pods nominated to a node counted there, and pods with
 //! a nomination are bound by `preemption.rs`.
 
-use super::super::{requested, running_per_node, Class, ClusterState, Controller, Model, Step};
+use super::super::{Class, ClusterState, Controller, Model, Step};
 use super::interpod_affinity;
 use crate::domain::{Concrete, Domain};
 use crate::ir::{ScoringStrategy, SpreadConstraint};
-use crate::model::node::{ready, scaling_down, spec_unschedulable, state_taints_tolerated, to_be_deleted_tolerated};
+use crate::model::node::{
+    ready, requested, running_per_node, scaling_down, spec_unschedulable, state_taints_tolerated,
+    to_be_deleted_tolerated,
+};
 use crate::model::state::{Conditions, READY};
 
 pub struct Scheduler;

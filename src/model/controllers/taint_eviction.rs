@@ -11,9 +11,9 @@
 //! with `--allow-unmodeled` a toleration with seconds is ignored here and the pod is evicted
 //! at once instead of after the delay.
 
-use super::super::{active_on, disruption, Class, ClusterState, Controller, Model, Step};
+use super::super::{disruption, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
-use crate::model::node::not_ready;
+use crate::model::node::{active_on, not_ready};
 use crate::model::state::Conditions;
 
 pub struct TaintEviction;

@@ -78,7 +78,7 @@ impl<D: Domain> Controller<D> for ForceDeletePods {
             .filter(|&g| {
                 before.bound[g][n]
                     + before.terminating[g][n]
-                    + crate::model::running_of_group(&Concrete, m, before, g, n)
+                    + crate::model::node::running_of_group(&Concrete, m, before, g, n)
                     > 0
             })
             .map(|g| m.group_name(g))

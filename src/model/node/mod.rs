@@ -4,7 +4,9 @@
 //! controller or an event.
 
 mod conditions;
+mod pods;
 mod schedulability;
 
 pub use conditions::{not_ready, panicked, ready, upcoming};
+pub use pods::{active_on, cpu_usage, pods_on, requested, running_of_group, running_per_node};
 pub use schedulability::{scaling_down, spec_unschedulable, state_taints_tolerated, to_be_deleted_tolerated};

@@ -139,14 +139,13 @@
 //!
 //! Abstracted: new nodes take the lowest free slot of their pool (of their zone), named `<pool>-<i>`.
 
-use super::super::controllers::node_lifecycle::pods_on;
 use super::super::controllers::taint_eviction::{clear_queue_into, queue_into, queued_on};
 use super::super::state::{Conditions, JOINING, READY};
-use super::super::{active_on, disruption, running_of_group, Class, ClusterState, Controller, Model, Step};
+use super::super::{disruption, Class, ClusterState, Controller, Model, Step};
 use super::scheduler;
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Range, ZoneDistribution};
-use crate::model::node::{ready, scaling_down, upcoming};
+use crate::model::node::{active_on, pods_on, ready, running_of_group, scaling_down, upcoming};
 
 pub struct ClusterAutoscaler;
 
@@ -525,7 +524,7 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, actuat
         ok.push(d.le(&on, &allowed));
     }
     // Where the pods could go: free room per node, and per group the nodes that take it.
-    let reqs = super::super::requested(d, m, st);
+    let reqs = crate::model::node::requested(d, m, st);
     let room: Vec<[D::Int; 3]> = (0..nn)
         .map(|j| {
             let a = m.ir.nodes[j].allocatable;

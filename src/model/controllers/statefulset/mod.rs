@@ -40,10 +40,10 @@
 //! existing pods, and claims deleted on scale-down are not modelled (no such pods; the rest is
 //! refused on input).
 
-use super::super::{running_of_group, Class, ClusterState, Controller, Model, Step};
+use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{PodManagement, StatefulSet, StatefulUpdate};
-use crate::model::node::{not_ready, ready};
+use crate::model::node::{not_ready, ready, running_of_group};
 use crate::model::state::Conditions;
 
 pub struct StatefulSetController;
