@@ -25,9 +25,8 @@
 //! every run in which something else happens while the node is NotReady).
 
 use super::super::{Class, ClusterState, Controller, Model, Step};
-use super::taint_eviction::{clear_queue_into, queue_into, queued_on, voluntary};
 use crate::domain::{Concrete, Domain};
-use crate::model::node::{active_on, not_ready, ready};
+use crate::model::node::{active_on, clear_queue_into, not_ready, queue_into, queued_on, ready, voluntary};
 use crate::model::state::Conditions;
 
 pub struct NodeLifecycle;

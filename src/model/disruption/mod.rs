@@ -42,7 +42,7 @@
 use super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{IntOrPercent, PdbBudget};
-use crate::model::node::{ready, running_of_group};
+use crate::model::node::{queued_on, ready, running_of_group};
 use crate::model::state::Conditions;
 
 /// A PDB's status as the disruption controller computes it.
@@ -280,7 +280,7 @@ pub fn blocked_drains(m: &Model, st: &ClusterState<Concrete>) -> Vec<String> {
     }
     for n in (0..m.nodes()).filter(|&n| st.draining[n]) {
         for g in 0..m.ir.groups.len() {
-            let queued = super::controllers::taint_eviction::queued_on(&Concrete, m, st, g, n);
+            let queued = queued_on(&Concrete, m, st, g, n);
             if queued > 0 && running_of_group(&Concrete, m, st, g, n) > 0 {
                 if let Some(why) = refusal(m, st, g, n) {
                     out.push(format!(

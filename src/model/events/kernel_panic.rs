@@ -8,11 +8,10 @@
 //! wait for that (docs/modeling/events.md).
 
 use super::super::controllers::node_lifecycle::disruption_into;
-use super::super::controllers::taint_eviction::clear_queue_into;
 use super::super::{state::PANICKED, state::READY, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
-use crate::model::node::{cpu_usage, panicked, ready};
+use crate::model::node::{clear_queue_into, cpu_usage, panicked, ready};
 use crate::model::state::Conditions;
 
 pub struct KernelPanic;

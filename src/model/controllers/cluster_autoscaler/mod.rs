@@ -139,13 +139,14 @@
 //!
 //! Abstracted: new nodes take the lowest free slot of their pool (of their zone), named `<pool>-<i>`.
 
-use super::super::controllers::taint_eviction::{clear_queue_into, queue_into, queued_on};
 use super::super::state::{Conditions, JOINING, READY};
 use super::super::{disruption, Class, ClusterState, Controller, Model, Step};
 use super::scheduler;
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Range, ZoneDistribution};
-use crate::model::node::{active_on, pods_on, ready, running_of_group, scaling_down, upcoming};
+use crate::model::node::{
+    active_on, clear_queue_into, pods_on, queue_into, queued_on, ready, running_of_group, scaling_down, upcoming,
+};
 
 pub struct ClusterAutoscaler;
 
