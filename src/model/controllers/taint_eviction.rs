@@ -16,7 +16,7 @@
 
 use super::super::{disruption, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
-use crate::model::node::{not_ready, queued_on, voluntary};
+use crate::model::node::{all_disrupted, not_ready, queued_on, voluntary};
 use crate::model::state::Conditions;
 
 pub struct TaintEviction;
@@ -78,7 +78,7 @@ fn describe_one(m: &Model, s: &Step) -> String {
 fn forced<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
     let c = &m.ir.controllers;
     if c.node_lifecycle && c.taint_eviction && m.ir.groups[g].unreachable_eviction_after.is_some() {
-        d.and(&not_ready(d, st, n), &d.not(&super::node_lifecycle::all_disrupted(d, m, st)))
+        d.and(&not_ready(d, st, n), &d.not(&all_disrupted(d, m, st)))
     } else {
         d.bool(false)
     }

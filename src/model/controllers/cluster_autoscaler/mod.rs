@@ -145,7 +145,8 @@ use super::scheduler;
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Range, ZoneDistribution};
 use crate::model::node::{
-    active_on, clear_queue_into, pods_on, queue_into, queued_on, ready, running_of_group, scaling_down, upcoming,
+    active_on, clear_queue_into, disruption_into, pods_on, queue_into, queued_on, ready, running_of_group,
+    scaling_down, upcoming,
 };
 
 pub struct ClusterAutoscaler;
@@ -866,7 +867,7 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 }
                 clear_queue_into(d, m, n, &d.bool(true), nx);
                 // The last Ready node gone: node lifecycle's master disruption mode.
-                super::node_lifecycle::disruption_into(d, m, nx);
+                disruption_into(d, m, nx);
             }
             _ => {
                 // `CleanToBeDeleted` removes the autoscaler's taint only: a drain's cordon
