@@ -646,21 +646,6 @@ pub fn running_replicas_of(m: &Model, st: &ClusterState<Concrete>, dep: usize) -
     r
 }
 
-/// Present nodes of pool `p` (a node that joined and is not Ready yet counts; one the
-/// autoscaler asked for that has not registered does not).
-pub fn pool_size<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize) -> D::Int {
-    let pool = &m.ir.pools[p];
-    let first = pool.first.index();
-    d.sum_of((first..first + pool.slots() as usize).map(|n| d.count(&st.present[n])))
-}
-
-/// [`pool_size`] of a concrete state.
-pub fn pool_size_of(m: &Model, st: &ClusterState<Concrete>, p: usize) -> i64 {
-    let pool = &m.ir.pools[p];
-    let first = pool.first.index();
-    st.present[first..first + pool.slots() as usize].iter().filter(|&&x| x).count() as i64
-}
-
 /// Terminating pods of Deployment `dep` (all revisions): an eviction of its pods raises it,
 /// which is what `noEvictionCycle` watches.
 pub fn terminating_pods(m: &Model, st: &ClusterState<Concrete>, dep: usize) -> i64 {

@@ -6,11 +6,13 @@
 mod conditions;
 mod eviction_queue;
 mod pods;
+mod pools;
 mod schedulability;
 mod zone_disruption;
 
 pub use conditions::{not_ready, panicked, ready, upcoming};
 pub use eviction_queue::{clear_queue_into, queue_into, queued_on, voluntary};
 pub use pods::{active_on, cpu_usage, pods_on, requested, running_of_group, running_per_node};
+pub use pools::{pool_size, pool_size_of, slots};
 pub use schedulability::{scaling_down, spec_unschedulable, state_taints_tolerated, to_be_deleted_tolerated};
 pub use zone_disruption::{all_disrupted, disruption_into};

@@ -145,8 +145,8 @@ use super::scheduler;
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Range, ZoneDistribution};
 use crate::model::node::{
-    active_on, clear_queue_into, disruption_into, pods_on, queue_into, queued_on, ready, running_of_group,
-    scaling_down, upcoming,
+    active_on, clear_queue_into, disruption_into, pods_on, pool_size_of, queue_into, queued_on, ready,
+    running_of_group, scaling_down, slots, upcoming,
 };
 
 pub struct ClusterAutoscaler;
@@ -168,13 +168,6 @@ const RELEASE: u8 = 5;
 fn group_of(m: &Model, n: usize) -> Option<(usize, Range)> {
     let p = m.ir.nodes[n].pool.index();
     m.ir.pools[p].autoscaling.map(|r| (p, r))
-}
-
-/// The node slots of pool `p`.
-pub fn slots(m: &Model, p: usize) -> std::ops::Range<usize> {
-    let pool = &m.ir.pools[p];
-    let first = pool.first.index();
-    first..first + pool.slots() as usize
 }
 
 /// Slot `n` holds no node and none is asked for.
@@ -1013,7 +1006,7 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 format!(
                     "{node} is {how}: deleted from node group {} (now {}){with}",
                     pool.name,
-                    crate::count(crate::model::pool_size_of(m, before, p) - 1, "node", "nodes")
+                    crate::count(pool_size_of(m, before, p) - 1, "node", "nodes")
                 )
             }
             _ => {
