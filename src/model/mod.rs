@@ -5,6 +5,7 @@
 //! select per frame (symbolic).
 
 pub mod assumptions;
+pub mod claims;
 pub mod controllers;
 pub mod disruption;
 pub mod events;
@@ -13,6 +14,7 @@ pub mod hints;
 pub mod intents;
 pub mod invariants;
 pub mod node;
+pub mod ordinals;
 pub mod relation;
 pub mod state;
 

@@ -754,7 +754,7 @@ impl<D: Domain> Controller<D> for Scheduler {
         nx.bound[g][n] = d.add(&st.bound[g][n], &d.int(1));
         // VolumeBinding's PreBind: a StatefulSet pod's WaitForFirstConsumer volume is
         // provisioned in the zone of the node it is bound to.
-        super::statefulset::bind_claim_into(d, m, g, n, nx);
+        crate::model::claims::bind_claim_into(d, m, g, n, nx);
     }
     fn describe(
         &self,
