@@ -1,7 +1,10 @@
-//! Node facts no controller owns: a node's conditions (Ready, NotReady, a slot's node on its
-//! way). Controllers and events read and change node facts through this module, never through
-//! another controller's. Must not take a step, decide what a controller decides, or import a
-//! controller or an event.
+//! Node facts no controller owns: what makes a node schedulable for a pod (its Ready
+//! condition, the cordon, the cluster autoscaler's `ToBeDeletedByClusterAutoscaler` taint and
+//! the pods' tolerations of them), the pods on a node and their requests, a pool's slots, the
+//! taint-eviction queue, and whether every zone is fully disrupted. Controllers and events read
+//! and change node facts through this module, never through another controller. Must not take
+//! a step, decide what a controller decides (when a node is cordoned, tainted, drained or
+//! removed, which pods are queued), or import a controller or an event.
 
 mod conditions;
 mod eviction_queue;
