@@ -8,9 +8,10 @@
 //! ([`loop_state`]).
 
 use super::controllers::scheduler;
-use super::{live_replicas, ready, running_of_group, running_replicas, ClusterState, Model};
+use super::{live_replicas, running_replicas, ClusterState, Model};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Expected, Intent, PoolId};
+use crate::model::node::{pool_size, pool_size_of, ready, running_of_group};
 use crate::model::{Controller, Step};
 
 /// What kind of property an intent is, to the engines.
@@ -343,7 +344,7 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
         // Set by the voluntary eviction that broke a budget (`disruption::note_breach`).
         Intent::DisruptionsWithinBudget => st.monitor[i].clone(),
         Intent::NodeCountWithin { pool, min, max } => {
-            let n = super::pool_size(d, m, st, pool.index());
+            let n = pool_size(d, m, st, pool.index());
             d.or(&d.lt(&n, &d.int(*min)), &d.gt(&n, &d.int(*max)))
         }
         Intent::NoEvictionCycle { .. }
@@ -376,12 +377,12 @@ pub fn loop_state<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, intent: &In
 /// The present nodes `noNodeChurn` counts: of its pool, or of every autoscaled pool. A
 /// cycle with a step that raises it is a node added and (to close the cycle) removed.
 pub fn churn_nodes<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, pool: Option<crate::ir::PoolId>) -> D::Int {
-    d.sum_of(churn_pools(m, pool).map(|p| super::pool_size(d, m, st, p)))
+    d.sum_of(churn_pools(m, pool).map(|p| pool_size(d, m, st, p)))
 }
 
 /// [`churn_nodes`] of a concrete state.
 pub fn churn_nodes_of(m: &Model, st: &ClusterState<Concrete>, pool: Option<crate::ir::PoolId>) -> i64 {
-    churn_pools(m, pool).map(|p| super::pool_size_of(m, st, p)).sum()
+    churn_pools(m, pool).map(|p| pool_size_of(m, st, p)).sum()
 }
 
 fn churn_pools(m: &Model, pool: Option<crate::ir::PoolId>) -> impl Iterator<Item = usize> + '_ {
@@ -401,8 +402,8 @@ pub fn waiting<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> D::Int {
     for &g in &m.daemon_groups {
         let r = m.daemon_row[g].expect("a DaemonSet's group has a row");
         for n in 0..m.nodes() {
-            let running = crate::model::running_of_group(d, m, st, g, n);
-            let idle = d.ite(&crate::model::ready(d, st, n), &d.int(0), &running);
+            let running = crate::model::node::running_of_group(d, m, st, g, n);
+            let idle = d.ite(&crate::model::node::ready(d, st, n), &d.int(0), &running);
             w = d.add(&w, &d.add(&d.add(&st.unscheduled[r][n], &st.bound[g][n]), &idle));
         }
     }
@@ -522,7 +523,7 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
             format!(
                 "node group {} has {}, outside {min}..{max}",
                 p.name,
-                crate::count(super::pool_size(&d, m, st, pool.index()), "node", "nodes")
+                crate::count(pool_size(&d, m, st, pool.index()), "node", "nodes")
             )
         }
     }

@@ -54,7 +54,7 @@ pub fn kept_by_controllers<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) ->
     if !controllers::descheduler::others_act_between(m) {
         for (g, row) in st.evicting.iter().enumerate() {
             for (n, picked) in row.iter().enumerate() {
-                out.push(d.le(picked, &crate::model::active_on(d, m, st, g, n)));
+                out.push(d.le(picked, &crate::model::node::active_on(d, m, st, g, n)));
             }
         }
     }
@@ -99,7 +99,7 @@ pub fn kept_by_controllers<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) ->
     // leave a node only through terminating, which still counts). Without it the step case
     // starts on an overfull node and stops its terminating pods one by one for as many
     // steps as the overfill allows, before the "violation" no run reaches.
-    for (n, (cpu, mem, pods)) in crate::model::requested(d, m, st).into_iter().enumerate() {
+    for (n, (cpu, mem, pods)) in crate::model::node::requested(d, m, st).into_iter().enumerate() {
         let a = m.ir.nodes[n].allocatable;
         out.push(
             d.all([d.le(&cpu, &d.int(a.cpu_milli)), d.le(&mem, &d.int(a.memory)), d.le(&pods, &d.int(a.pods))].iter()),

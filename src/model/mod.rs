@@ -5,6 +5,7 @@
 //! select per frame (symbolic).
 
 pub mod assumptions;
+pub mod claims;
 pub mod controllers;
 pub mod disruption;
 pub mod events;
@@ -12,13 +13,16 @@ pub mod exposure;
 pub mod hints;
 pub mod intents;
 pub mod invariants;
+pub mod node;
+pub mod ordinals;
 pub mod relation;
 pub mod state;
 
 use crate::domain::{Concrete, Domain};
 use crate::ir::{self, GroupId};
+use node::{ready, running_per_node};
 pub use state::ClusterState;
-use state::{PANICKED, READY};
+use state::READY;
 
 /// When an actor may act under the `urgent` timing policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -604,84 +608,6 @@ impl Model {
 
 // ---- Derived quantities shared by controllers, events and intents -------------------------
 
-/// Node `n` is in the topology and Ready.
-#[inline]
-pub fn ready<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
-    d.and(&st.present[n], &d.eq(&st.status[n], &d.int(READY)))
-}
-
-/// Node `n` is NotReady for any reason (and present).
-pub fn not_ready<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
-    d.and(&st.present[n], &d.ne(&st.status[n], &d.int(READY)))
-}
-
-/// Node `n` has panicked and not recovered.
-pub fn panicked<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
-    d.eq(&st.status[n], &d.int(PANICKED))
-}
-
-/// Per node: requested (cpu millicores, memory bytes, pod count) of all pods on it, terminating
-/// ones included and the snapshot's fixed pods too, as the scheduler's NodeInfo counts them.
-pub fn requested<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> Vec<(D::Int, D::Int, D::Int)> {
-    // Summed over whole per-node vectors, group by group then kind by kind: each node gets
-    // the terms a node-by-node sum would give, in its order, for a fraction of the lookups.
-    fn add<D: Domain>(
-        d: &D,
-        sums: &mut [(D::Int, D::Int, D::Int)],
-        counts: impl Iterator<Item = D::Int>,
-        r: ir::Resources,
-    ) {
-        for ((cpu, mem, pods), c) in sums.iter_mut().zip(counts) {
-            *cpu = d.add(cpu, &d.mul_const(&c, r.cpu_milli));
-            *mem = d.add(mem, &d.mul_const(&c, r.memory));
-            *pods = d.add(pods, &c);
-        }
-    }
-    let mut sums: Vec<_> =
-        m.ir.nodes.iter().map(|n| (d.int(n.fixed.cpu_milli), d.int(n.fixed.memory), d.int(n.fixed.pods))).collect();
-    for (g, grp) in m.ir.groups.iter().enumerate() {
-        add(d, &mut sums, st.bound[g].iter().zip(&st.terminating[g]).map(|(b, t)| d.add(b, t)), grp.requests);
-    }
-    for (k, kind) in m.kinds.iter().enumerate() {
-        add(d, &mut sums, st.running[k].iter().cloned(), m.ir.groups[kind.group.index()].requests);
-    }
-    sums
-}
-
-/// CPU usage (millicores) of the running pods on node `n`, the snapshot's fixed pods there
-/// using what they request.
-pub fn cpu_usage<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Int {
-    let mut u = d.int(m.ir.nodes[n].fixed.cpu_milli);
-    for (k, kind) in m.kinds.iter().enumerate() {
-        u = d.add(&u, &d.mul_const(&st.running[k][n], kind.cpu_usage));
-    }
-    u
-}
-
-/// Running pods of group `g` on node `n`.
-#[inline]
-pub fn running_of_group<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
-    d.sum(m.kinds_of_group[g].iter().map(|&k| &st.running[k][n]))
-}
-
-/// [`running_of_group`] on every node: the same terms, summed kind by kind over whole per-node
-/// vectors rather than node by node (a fraction of the lookups).
-pub fn running_per_node<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<D::Int> {
-    let mut running = vec![d.int(0); m.nodes()];
-    for &k in &m.kinds_of_group[g] {
-        for (r, c) in running.iter_mut().zip(&st.running[k]) {
-            *r = d.add(r, c);
-        }
-    }
-    running
-}
-
-/// Pods of group `g` on node `n` that are not terminating (bound or running).
-#[inline]
-pub fn active_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
-    d.add(&st.bound[g][n], &running_of_group(d, m, st, g, n))
-}
-
 /// Running pods of Deployment `dep` (all revisions) on Ready nodes: what the replica intents
 /// count. A pod on a NotReady node keeps its Running phase upstream, but node lifecycle marks
 /// it not ready (MarkPodsNotReady) and it serves nothing until the node is back or the pod is
@@ -720,21 +646,6 @@ pub fn running_replicas_of(m: &Model, st: &ClusterState<Concrete>, dep: usize) -
         }
     }
     r
-}
-
-/// Present nodes of pool `p` (a node that joined and is not Ready yet counts; one the
-/// autoscaler asked for that has not registered does not).
-pub fn pool_size<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, p: usize) -> D::Int {
-    let pool = &m.ir.pools[p];
-    let first = pool.first.index();
-    d.sum_of((first..first + pool.slots() as usize).map(|n| d.count(&st.present[n])))
-}
-
-/// [`pool_size`] of a concrete state.
-pub fn pool_size_of(m: &Model, st: &ClusterState<Concrete>, p: usize) -> i64 {
-    let pool = &m.ir.pools[p];
-    let first = pool.first.index();
-    st.present[first..first + pool.slots() as usize].iter().filter(|&&x| x).count() as i64
 }
 
 /// Terminating pods of Deployment `dep` (all revisions): an eviction of its pods raises it,

@@ -591,7 +591,9 @@ fn placement_keeping_steps_keep_feasible_nodes() {
         let per_group: Vec<_> = (0..m.ir.groups.len())
             .map(|g| {
                 let on_nodes: Vec<_> = (0..st.present.len())
-                    .map(|n| (kbmc::model::running_of_group(&d, m, st, g, n) + st.bound[g][n], st.terminating[g][n]))
+                    .map(|n| {
+                        (kbmc::model::node::running_of_group(&d, m, st, g, n) + st.bound[g][n], st.terminating[g][n])
+                    })
                     .collect();
                 let feasible = scheduled(m, g).then(|| feasible_with(&d, m, st, &loads, g));
                 (on_nodes, feasible)
@@ -700,7 +702,7 @@ fn a_budget_of_every_replica_keeps_a_drain_from_evicting() {
     let x = explored(&dir, false);
     x.each_step(|c, s, st, after| {
         for n in (0..x.m.nodes()).filter(|&n| st.draining[n]) {
-            let running = |z: &State| kbmc::model::running_of_group(&kbmc::domain::Concrete, &x.m, z, 0, n);
+            let running = |z: &State| kbmc::model::node::running_of_group(&kbmc::domain::Concrete, &x.m, z, 0, n);
             assert!(running(&after) >= running(st), "{} {s:?} evicts from drained node {n}", c.name());
         }
     });

@@ -221,14 +221,15 @@ mod tests {
             for dep in 0..m.ir.deployments.len() {
                 let mut replicas = d.int(0);
                 for n in 0..m.nodes() {
-                    let on =
-                        d.sum_of(m.groups_of[dep].iter().map(|&g| crate::model::running_of_group(&d, &m, &st, g, n)));
-                    replicas = d.add(&replicas, &d.ite(&crate::model::ready(&d, &st, n), &on, &d.int(0)));
+                    let on = d.sum_of(
+                        m.groups_of[dep].iter().map(|&g| crate::model::node::running_of_group(&d, &m, &st, g, n)),
+                    );
+                    replicas = d.add(&replicas, &d.ite(&crate::model::node::ready(&d, &st, n), &on, &d.int(0)));
                 }
                 let got = crate::model::running_replicas(&d, &m, &st, dep);
                 assert_eq!(got.to_string(), replicas.to_string(), "{}", case.display());
             }
-            let requested = crate::model::requested(&d, &m, &st);
+            let requested = crate::model::node::requested(&d, &m, &st);
             for (n, got) in requested.iter().enumerate() {
                 let f = m.ir.nodes[n].fixed;
                 let (mut cpu, mut mem, mut pods) = (d.int(f.cpu_milli), d.int(f.memory), d.int(f.pods));

@@ -281,7 +281,7 @@ mod tests {
             let n = crate::model::testkit::node(&m, "b-0");
             let u = from_any(&m, &opts, Some(&inv));
             let d = Symbolic;
-            u.solver.assert(d.gt(&crate::model::active_on(&d, &m, &u.frames[0], 0, n), &d.int(0)));
+            u.solver.assert(d.gt(&crate::model::node::active_on(&d, &m, &u.frames[0], 0, n), &d.int(0)));
             u.solver.assert(u.frames[0].present[n].iff(Bool::from_bool(present)));
             u.solver.check()
         };

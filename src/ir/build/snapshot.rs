@@ -1197,7 +1197,7 @@ mod tests {
         assert_eq!((m.ir.nodes[n2].fixed.cpu_milli, m.ir.nodes[n2].fixed.pods), (1000, 1));
         // web's spread counts the bare pod of its namespace on n1, not the Job's pod on n2.
         assert_eq!(m.ir.groups[new].spread[0].fixed, vec![1, 0]);
-        let requested = crate::model::requested(&crate::domain::Concrete, &m, &st);
+        let requested = crate::model::node::requested(&crate::domain::Concrete, &m, &st);
         // n1: the bare pod and a; n2: the Job's pod, c, d (terminating) and e (bound).
         assert_eq!((requested[n1].2, requested[n2].2), (2, 4));
         let ids: Vec<&str> = crate::model::assumptions::of(&m).iter().map(|a| a.id).collect();

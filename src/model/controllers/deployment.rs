@@ -25,12 +25,10 @@
 //! derived from the live pod counts at each sync (flagged `replicaset-targets` during
 //! rollouts). Availability = running (minReadySeconds 0).
 
-use super::super::{
-    active_on, is_current, live_of_group, live_of_group_of, ready, running_of_group, Class, ClusterState, Controller,
-    Model, Step,
-};
+use super::super::{is_current, live_of_group, live_of_group_of, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{IntOrPercent, Strategy};
+use crate::model::node::{active_on, ready, running_of_group};
 use crate::model::state::Conditions;
 
 pub struct DeploymentController;
@@ -892,8 +890,9 @@ impl<D: Domain> crate::model::hints::SymbolicHints<D> for Victims {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::node::{active_on, running_of_group};
     use crate::model::testkit::{deployment, model, node};
-    use crate::model::{active_on, all_steps, registry, running_of_group};
+    use crate::model::{all_steps, registry};
 
     fn enabled(m: &Model, st: &ClusterState<Concrete>) -> Vec<(u8, usize, usize)> {
         let reg = registry::<Concrete>();

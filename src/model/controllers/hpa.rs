@@ -19,11 +19,10 @@
 //! terminating = ignored. Unready pods on a scale-up and missing pods on any change enter a
 //! second ratio (see `proposal`); with no ready pod the sync fails and changes nothing.
 
-use super::super::{
-    active_on, ready, running_of_group, running_replicas, Class, ClusterState, Controller, Model, Step,
-};
+use super::super::{running_replicas, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Metric, MetricTarget, PolicyKind, ResourceName, ScalingRules, SelectPolicy};
+use crate::model::node::{active_on, ready, running_of_group};
 use crate::model::state::Conditions;
 
 pub struct Hpa;

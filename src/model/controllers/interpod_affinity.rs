@@ -375,7 +375,7 @@ mod upstream {
     /// Per group and node: its pods there that are not terminating.
     fn active(m: &Model, st: &ClusterState<Concrete>) -> Vec<Vec<i64>> {
         (0..m.ir.groups.len())
-            .map(|h| (0..m.nodes()).map(|n| crate::model::active_on(&Concrete, m, st, h, n)).collect())
+            .map(|h| (0..m.nodes()).map(|n| crate::model::node::active_on(&Concrete, m, st, h, n)).collect())
             .collect()
     }
 

@@ -34,9 +34,10 @@
 //! over-approximation), and which bound pod is admitted first (upstream: creation order) is
 //! a choice.
 
-use super::super::{ready, running_of_group, Class, ClusterState, Controller, Model, Step};
+use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Timing;
+use crate::model::node::{ready, running_of_group};
 use crate::model::state::Conditions;
 
 pub struct Kubelet;

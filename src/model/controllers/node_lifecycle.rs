@@ -12,7 +12,8 @@
 //! Zone disruption follows `handleDisruption`: when no node counted in any zone is Ready
 //! (every zone `stateFullDisruption`, "master disruption mode"), node lifecycle removes the
 //! NoExecute taints of every node and taints none, so no toleration runs out and the queued
-//! evictions of the taint are cancelled ([`all_disrupted`], [`disruption_into`]).
+//! evictions of the taint are cancelled (`model::node::all_disrupted`, `disruption_into`, which
+//! the events that fail a node apply too).
 //! Abstracted: the grace period and the delays themselves are timing, so each eviction may
 //! happen any time after the node goes NotReady (shortest delay first); so are the tainting
 //! rates a zone's state sets (normal, and 0.01/s in a partially disrupted zone of more than 50
@@ -24,53 +25,12 @@
 //! urgent policy the eviction is a periodic step, not a fast one (a fast eviction would hide
 //! every run in which something else happens while the node is NotReady).
 
-use super::super::{active_on, not_ready, ready, Class, ClusterState, Controller, Model, Step};
-use super::taint_eviction::{clear_queue_into, queue_into, queued_on, voluntary};
+use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
+use crate::model::node::{active_on, all_disrupted, not_ready, queue_into, queued_on};
 use crate::model::state::Conditions;
 
 pub struct NodeLifecycle;
-
-/// The label that leaves a node out of the zone states (`labelNodeDisruptionExclusion`).
-const EXCLUDE_DISRUPTION: &str = "node.kubernetes.io/exclude-disruption";
-
-/// Node slots the zone states count: those without the exclusion label
-/// (`isNodeExcludedFromDisruptionChecks`).
-fn counted(m: &Model) -> impl Iterator<Item = usize> + '_ {
-    let key = m.ir.labels.find_key(EXCLUDE_DISRUPTION);
-    (0..m.nodes()).filter(move |&n| key.is_none_or(|k| m.ir.nodes[n].label(k).is_none()))
-}
-
-/// Every zone is fully disrupted (`ComputeZoneState`: no Ready node and at least one that is
-/// not), so node lifecycle is in its "master disruption mode": it has removed the NoExecute
-/// taints of every node and taints none. Zones partition the counted nodes, so this is "some
-/// counted node is registered and none is Ready", whatever the zone labels; a registered node
-/// whose kubelet has not reported Ready yet counts as not Ready, as upstream. Never without
-/// node lifecycle.
-pub fn all_disrupted<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>) -> D::Bool {
-    if !m.ir.controllers.node_lifecycle {
-        return d.bool(false);
-    }
-    let some = d.any_of(counted(m).map(|n| st.present[n].clone()));
-    let none_ready = d.all_of(counted(m).map(|n| d.not(&ready(d, st, n))));
-    d.and(&some, &none_ready)
-}
-
-/// After a step that may have left no counted node Ready (a failure, a panic, a node's
-/// removal): entering master disruption mode removes every node's NoExecute taints
-/// (`markNodeAsReachable`), and taint eviction cancels the evictions they queued. A drain's
-/// evictions (kubectl's, or the cluster autoscaler's) stay requested. `nx` is the state after
-/// the step.
-pub fn disruption_into<D: Domain>(d: &D, m: &Model, nx: &mut ClusterState<D>) {
-    if !m.queues_evictions {
-        return;
-    }
-    let all = all_disrupted(d, m, nx);
-    for n in 0..m.nodes() {
-        let cancel = d.and(&all, &d.not(&voluntary(d, nx, n)));
-        clear_queue_into(d, m, n, &cancel, nx);
-    }
-}
 
 /// After how many seconds on a NotReady node group `g`'s pods are evicted (`None`: never).
 fn delay(m: &Model, g: usize) -> Option<i64> {
@@ -84,11 +44,6 @@ fn delays(m: &Model) -> Vec<i64> {
     v.sort_unstable();
     v.dedup();
     v
-}
-
-/// Pods (bound or running) on node `n`.
-pub fn pods_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Int {
-    d.sum_of((0..m.ir.groups.len()).map(|g| active_on(d, m, st, g, n)))
 }
 
 /// Pods (bound or running) on node `n` of the groups whose eviction delay `which` admits.

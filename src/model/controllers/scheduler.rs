@@ -28,10 +28,14 @@
 //! preempt, a pod is filtered with the pods nominated to a node counted there, and pods with
 //! a nomination are bound by `preemption.rs`.
 
-use super::super::{ready, requested, running_per_node, Class, ClusterState, Controller, Model, Step};
-use super::{cluster_autoscaler, interpod_affinity};
+use super::super::{Class, ClusterState, Controller, Model, Step};
+use super::interpod_affinity;
 use crate::domain::{Concrete, Domain};
 use crate::ir::{ScoringStrategy, SpreadConstraint};
+use crate::model::node::{
+    ready, requested, running_per_node, scaling_down, spec_unschedulable, state_taints_tolerated,
+    to_be_deleted_tolerated,
+};
 use crate::model::state::{Conditions, READY};
 
 pub struct Scheduler;
@@ -128,7 +132,7 @@ fn included<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, c: &Spr
         }
         // The dynamic taints: unschedulable (cordoned), the cluster autoscaler's
         // ToBeDeletedByClusterAutoscaler, and not-ready.
-        ok = d.and(&ok, &cluster_autoscaler::state_taints_tolerated(d, m, st, g, n));
+        ok = d.and(&ok, &state_taints_tolerated(d, m, st, g, n));
         ok = d.and(&ok, &ready(d, st, n));
     }
     ok
@@ -250,7 +254,7 @@ fn filters_with<D: Domain>(
             // NodeUnschedulable reads `spec.unschedulable`; the cluster autoscaler's
             // ToBeDeletedByClusterAutoscaler taint is TaintToleration's, with its own toleration.
             let unsched = if unschedulable_on && !grp.tolerates_unschedulable {
-                d.not(&cluster_autoscaler::spec_unschedulable(d, m, st, n))
+                d.not(&spec_unschedulable(d, m, st, n))
             } else {
                 d.bool(true)
             };
@@ -258,8 +262,7 @@ fn filters_with<D: Domain>(
                 && (!affinity_on || (p.affinity_ok && m.ir.scheduler.added_affinity_ok[n]))
                 && (!volume_zone_on || p.volume_zone_ok)
                 && (!taints_on || !(p.untolerated_no_schedule || p.untolerated_no_execute));
-            let placed = match taints_on.then(|| cluster_autoscaler::to_be_deleted_tolerated(d, m, st, g, n)).flatten()
-            {
+            let placed = match taints_on.then(|| to_be_deleted_tolerated(d, m, st, g, n)).flatten() {
                 Some(tolerated) if static_ok => tolerated,
                 _ => d.bool(static_ok),
             };
@@ -325,7 +328,7 @@ pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(Stri
                     "NodeUnschedulable" => why.push("cordoned (spec.unschedulable)".to_string()),
                     "NodeName/NodeAffinity/TaintToleration/VolumeZone" => {
                         why.extend(static_failures(m, g, n));
-                        if cluster_autoscaler::to_be_deleted_tolerated(&Concrete, m, st, g, n) == Some(false) {
+                        if to_be_deleted_tolerated(&Concrete, m, st, g, n) == Some(false) {
                             why.push(format!("untolerated taint {}:NoSchedule", crate::ir::TO_BE_DELETED));
                         }
                     }
@@ -751,7 +754,7 @@ impl<D: Domain> Controller<D> for Scheduler {
         nx.bound[g][n] = d.add(&st.bound[g][n], &d.int(1));
         // VolumeBinding's PreBind: a StatefulSet pod's WaitForFirstConsumer volume is
         // provisioned in the zone of the node it is bound to.
-        super::statefulset::bind_claim_into(d, m, g, n, nx);
+        crate::model::claims::bind_claim_into(d, m, g, n, nx);
     }
     fn describe(
         &self,
@@ -822,8 +825,8 @@ impl crate::model::hints::ExplicitHints for Scheduler {
         // The filters tell the cordon from the cluster autoscaler's taint, which `cordoned`
         // holds alike; a node it removes is told apart (no bit on other pools' nodes).
         for (n, r) in key[at..].chunks_exact_mut(width).enumerate().filter(|_| !st.scaling_down.is_empty()) {
-            if cluster_autoscaler::scaling_down(&Concrete, st, n) {
-                r[0] |= 1 << 3 | (cluster_autoscaler::spec_unschedulable(&Concrete, m, st, n) as i64) << 4;
+            if scaling_down(&Concrete, st, n) {
+                r[0] |= 1 << 3 | (spec_unschedulable(&Concrete, m, st, n) as i64) << 4;
             }
         }
         for (g, kinds) in m.kinds_of_group.iter().enumerate() {

@@ -4,15 +4,19 @@
 //! Follows kubernetes `pkg/controller/tainteviction/taint_eviction.go` (processPodOnNode): an
 //! untolerated NoExecute taint deletes the pod at once, one work item per pod, so a node's pods
 //! go one step each. `QueuedEviction` carries out the evictions queued for a NotReady node
-//! whose pods' toleration ran out (node lifecycle queues them) and those a drain requested. Pods bound by `spec.nodeName` bypass
-//! the scheduler's TaintToleration filter, so they can land on such a node and be evicted.
+//! whose pods' toleration ran out (node lifecycle queues them) and those a drain requested;
+//! the queue itself is a node fact (`model::node`'s `queued_on`, `queue_into`,
+//! `clear_queue_into`), which those who queue and cancel share. Pods bound by `spec.nodeName`
+//! bypass the scheduler's TaintToleration filter, so they can land on such a node and be
+//! evicted.
 //! Abstracted: `tolerationSeconds` is rejected as unmodelled input (except on the node
 //! condition taints, which node lifecycle models), so every toleration here holds forever;
 //! with `--allow-unmodeled` a toleration with seconds is ignored here and the pod is evicted
 //! at once instead of after the delay.
 
-use super::super::{active_on, disruption, not_ready, Class, ClusterState, Controller, Model, Step};
+use super::super::{disruption, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
+use crate::model::node::{all_disrupted, not_ready, queued_on, voluntary};
 use crate::model::state::Conditions;
 
 pub struct TaintEviction;
@@ -74,48 +78,9 @@ fn describe_one(m: &Model, s: &Step) -> String {
 fn forced<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
     let c = &m.ir.controllers;
     if c.node_lifecycle && c.taint_eviction && m.ir.groups[g].unreachable_eviction_after.is_some() {
-        d.and(&not_ready(d, st, n), &d.not(&super::node_lifecycle::all_disrupted(d, m, st)))
+        d.and(&not_ready(d, st, n), &d.not(&all_disrupted(d, m, st)))
     } else {
         d.bool(false)
-    }
-}
-
-/// The queued evictions on node `n` are voluntary (asked of the Eviction API): a drain's, by
-/// kubectl or by the cluster autoscaler removing the node.
-pub fn voluntary<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
-    d.or(&st.draining[n], &super::cluster_autoscaler::scaling_down(d, st, n))
-}
-
-/// Pods of group `g` on node `n` whose eviction is queued and still to do: the queue as
-/// recorded, less what other controllers deleted meanwhile.
-pub fn queued_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
-    if !m.queues_evictions {
-        return d.int(0);
-    }
-    d.min(&st.queued[g][n], &active_on(d, m, st, g, n))
-}
-
-/// Queues the eviction of every pod on node `n` of the groups `which` picks, in `nx`.
-pub fn queue_into<D: Domain>(
-    d: &D,
-    m: &Model,
-    st: &ClusterState<D>,
-    n: usize,
-    which: impl Fn(usize) -> bool,
-    nx: &mut ClusterState<D>,
-) {
-    for g in (0..m.ir.groups.len()).filter(|&g| which(g)) {
-        nx.queued[g][n] = active_on(d, m, st, g, n);
-    }
-}
-
-/// Empties node `n`'s eviction queue where `when` holds, in `nx`.
-pub fn clear_queue_into<D: Domain>(d: &D, m: &Model, n: usize, when: &D::Bool, nx: &mut ClusterState<D>) {
-    if !m.queues_evictions {
-        return;
-    }
-    for g in 0..m.ir.groups.len() {
-        nx.queued[g][n] = d.ite(when, &d.int(0), &nx.queued[g][n]);
     }
 }
 

@@ -50,11 +50,10 @@
 //! upper bounds are not values of the state (every bound the history allows is covered by
 //! the choice of pods above); the CPU startup boost is not modelled.
 
-use super::super::{
-    disruption, is_current, live_replicas, requested, running_of_group, Class, ClusterState, Controller, Model, Step,
-};
+use super::super::{disruption, is_current, live_replicas, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::VpaMode;
+use crate::model::node::{requested, running_of_group};
 use crate::model::state::Conditions;
 
 /// The VPAs that change pods, with their Deployment.

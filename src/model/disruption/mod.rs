@@ -39,9 +39,10 @@
 //! what it lets go is a superset of both. Preemption's PDB split, the cluster autoscaler's
 //! planner and the `disruptionsWithinBudget` monitor read the current status ([`status`]).
 
-use super::{ready, running_of_group, Class, ClusterState, Controller, Model, Step};
+use super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{IntOrPercent, PdbBudget};
+use crate::model::node::{queued_on, ready, running_of_group};
 use crate::model::state::Conditions;
 
 /// A PDB's status as the disruption controller computes it.
@@ -55,7 +56,7 @@ pub struct Status<D: Domain> {
 fn listed<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
     let mut r = st.pending[g].clone();
     for n in 0..m.nodes() {
-        r = d.add(&r, &d.add(&super::active_on(d, m, st, g, n), &st.terminating[g][n]));
+        r = d.add(&r, &d.add(&crate::model::node::active_on(d, m, st, g, n), &st.terminating[g][n]));
         if let Some(row) = m.daemon_row[g] {
             r = d.add(&r, &st.unscheduled[row][n]);
         }
@@ -279,7 +280,7 @@ pub fn blocked_drains(m: &Model, st: &ClusterState<Concrete>) -> Vec<String> {
     }
     for n in (0..m.nodes()).filter(|&n| st.draining[n]) {
         for g in 0..m.ir.groups.len() {
-            let queued = super::controllers::taint_eviction::queued_on(&Concrete, m, st, g, n);
+            let queued = queued_on(&Concrete, m, st, g, n);
             if queued > 0 && running_of_group(&Concrete, m, st, g, n) > 0 {
                 if let Some(why) = refusal(m, st, g, n) {
                     out.push(format!(

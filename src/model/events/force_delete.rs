@@ -7,10 +7,10 @@
 //! `budget` nodes in all. Upstream the containers may still run on the unreachable machine
 //! (the risk the force delete takes); kbmc, like the API server, forgets them.
 
-use super::super::controllers::statefulset::{groups_of_ordinal, stranded};
 use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
+use crate::model::ordinals::{groups_of_ordinal, stranded};
 use crate::model::state::Conditions;
 
 pub struct ForceDeletePods;
@@ -78,7 +78,7 @@ impl<D: Domain> Controller<D> for ForceDeletePods {
             .filter(|&g| {
                 before.bound[g][n]
                     + before.terminating[g][n]
-                    + crate::model::running_of_group(&Concrete, m, before, g, n)
+                    + crate::model::node::running_of_group(&Concrete, m, before, g, n)
                     > 0
             })
             .map(|g| m.group_name(g))

@@ -7,13 +7,10 @@
 //! the usage is below the threshold, i.e. after the pods left; upstream a reboot does not
 //! wait for that (docs/modeling/events.md).
 
-use super::super::controllers::node_lifecycle::disruption_into;
-use super::super::controllers::taint_eviction::clear_queue_into;
-use super::super::{
-    cpu_usage, panicked, ready, state::PANICKED, state::READY, Class, ClusterState, Controller, Model, Step,
-};
+use super::super::{state::PANICKED, state::READY, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
+use crate::model::node::{clear_queue_into, cpu_usage, disruption_into, panicked, ready};
 use crate::model::state::Conditions;
 
 pub struct KernelPanic;

@@ -20,11 +20,10 @@
 //! as kubectl's `waitForDelete` does; if the node's toleration of the unreachable taint runs
 //! out meanwhile, taint eviction deletes its pods without asking their budgets.
 
-use super::super::controllers::node_lifecycle::pods_on;
-use super::super::controllers::taint_eviction::{clear_queue_into, queue_into, queued_on};
-use super::super::{disruption, running_of_group, Class, ClusterState, Controller, Model, Step};
+use super::super::{disruption, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
+use crate::model::node::{clear_queue_into, pods_on, queue_into, queued_on, running_of_group};
 use crate::model::state::Conditions;
 
 pub struct Maintenance;

@@ -5,11 +5,10 @@
 //! outage, whichever zone goes first, its nodes one step each (a run may take them all before
 //! any controller acts, which is the outage at once).
 
-use super::super::controllers::node_lifecycle::disruption_into;
-use super::super::controllers::taint_eviction::clear_queue_into;
-use super::super::{ready, state::NOT_READY, state::READY, Class, ClusterState, Controller, Model, Step};
+use super::super::{state::NOT_READY, state::READY, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::Event;
+use crate::model::node::{clear_queue_into, disruption_into, ready};
 use crate::model::state::Conditions;
 
 pub struct NodeFailure;

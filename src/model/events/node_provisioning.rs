@@ -11,10 +11,10 @@
 //! the Ready condition once the runtime and network are up). A node that never arrives
 //! (`max-node-provision-time`) is not modelled: the event may simply not come.
 
-use super::super::controllers::cluster_autoscaler::upcoming;
 use super::super::state::{Conditions, JOINING, READY};
 use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
+use crate::model::node::{slots, upcoming};
 
 pub struct NodeProvisioning;
 
@@ -41,7 +41,7 @@ impl<D: Domain> Controller<D> for NodeProvisioning {
             if pool.autoscaling.is_none() {
                 continue;
             }
-            for n in super::super::controllers::cluster_autoscaler::slots(m, p) {
+            for n in slots(m, p) {
                 out.push(Step::new(actor, REGISTER, p, n, 0));
                 out.push(Step::new(actor, READY_OP, p, n, 0));
             }

@@ -86,13 +86,14 @@
 //!   tainted `ToBeDeletedByClusterAutoscaler:NoSchedule` (`utils/taints/taints.go`
 //!   `MarkToBeDeleted`; no cordon, `--cordon-node-before-terminating` being false by default;
 //!   kbmc: `cordoned` with the node in the `scaling_down` row). The taint is not
-//!   `spec.unschedulable` (`spec_unschedulable`), and a pod group tolerates it by its own
-//!   toleration (`PodGroup::tolerates_to_be_deleted`, read through `to_be_deleted_tolerated`
-//!   by the scheduler's TaintToleration and the descheduler's taint checks); giving up removes
-//!   the taint only, a drain's cordon stays. Its pods are evicted
-//!   through the Eviction API (`model::disruption`'s check), one step each; once they are gone
-//!   the node is deleted. An eviction the API keeps refusing makes the drain fail after
-//!   `MaxPodEvictionTime`: the taint is removed (`CleanToBeDeleted`) and the node stays.
+//!   `spec.unschedulable` (`model::node::spec_unschedulable`), and a pod group tolerates it by
+//!   its own toleration (`PodGroup::tolerates_to_be_deleted`, read through
+//!   `model::node::to_be_deleted_tolerated` by the scheduler's TaintToleration and the
+//!   descheduler's taint checks); giving up removes the taint only, a drain's cordon stays.
+//!   Its pods are evicted through the Eviction API (`model::disruption`'s check), one step
+//!   each; once they are gone the node is deleted. An eviction the API keeps refusing makes
+//!   the drain fail after `MaxPodEvictionTime`: the taint is removed (`CleanToBeDeleted`) and
+//!   the node stays.
 //!   One non-empty node is drained at a time (`--max-drain-parallelism` 1); empty ones go
 //!   while another drains.
 //!
@@ -138,13 +139,15 @@
 //!
 //! Abstracted: new nodes take the lowest free slot of their pool (of their zone), named `<pool>-<i>`.
 
-use super::super::controllers::node_lifecycle::pods_on;
-use super::super::controllers::taint_eviction::{clear_queue_into, queue_into, queued_on};
 use super::super::state::{Conditions, JOINING, READY};
-use super::super::{active_on, disruption, ready, running_of_group, Class, ClusterState, Controller, Model, Step};
+use super::super::{disruption, Class, ClusterState, Controller, Model, Step};
 use super::scheduler;
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Range, ZoneDistribution};
+use crate::model::node::{
+    active_on, clear_queue_into, disruption_into, pods_on, pool_size_of, queue_into, queued_on, ready,
+    running_of_group, scaling_down, slots, upcoming,
+};
 
 pub struct ClusterAutoscaler;
 
@@ -167,76 +170,9 @@ fn group_of(m: &Model, n: usize) -> Option<(usize, Range)> {
     m.ir.pools[p].autoscaling.map(|r| (p, r))
 }
 
-/// The node slots of pool `p`.
-pub fn slots(m: &Model, p: usize) -> std::ops::Range<usize> {
-    let pool = &m.ir.pools[p];
-    let first = pool.first.index();
-    first..first + pool.slots() as usize
-}
-
-/// Slot `n` is asked for and has not registered yet (an upcoming node).
-pub fn upcoming<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
-    d.and(&d.not(&st.present[n]), &d.eq(&st.status[n], &d.int(JOINING)))
-}
-
 /// Slot `n` holds no node and none is asked for.
 fn free<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
     d.and(&d.not(&st.present[n]), &d.ne(&st.status[n], &d.int(JOINING)))
-}
-
-/// The autoscaler is removing node `n`.
-pub fn scaling_down<D: Domain>(d: &D, st: &ClusterState<D>, n: usize) -> D::Bool {
-    match st.scaling_down.first() {
-        Some(row) => d.eq(&row[n], &d.int(1)),
-        None => d.bool(false),
-    }
-}
-
-/// Node `n` has `spec.unschedulable` set (cordoned by a drain or from the start), as opposed
-/// to only the autoscaler's `ToBeDeletedByClusterAutoscaler` taint, which kbmc also keeps in
-/// `cordoned` (with the node in the `scaling_down` row). Every reader of the cordon (the
-/// scheduler's NodeUnschedulable, the descheduler's `IsNodeUnschedulable` and the
-/// unschedulable taint) must use this, and [`to_be_deleted_tolerated`] for the taint. A
-/// `maintenance` drain cordons only nodes the autoscaler is not removing, and keeps them
-/// cordoned while it runs (`draining`). On a node of a pool the autoscaler does not manage,
-/// `cordoned` is the cordon alone.
-pub fn spec_unschedulable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool {
-    if group_of(m, n).is_none() {
-        return st.cordoned[n].clone();
-    }
-    d.and(&st.cordoned[n], &d.or(&d.not(&scaling_down(d, st, n)), &st.draining[n]))
-}
-
-/// Pods of group `g` pass node `n`'s `ToBeDeletedByClusterAutoscaler:NoSchedule` taint: they
-/// tolerate it, or the node does not carry it (the autoscaler is not removing it). Read by
-/// TaintToleration-like checks (the scheduler's TaintToleration and PodTopologySpread's
-/// nodeTaintsPolicy, the descheduler's NodeFit and taint checks), never by NodeUnschedulable,
-/// which reads `spec.unschedulable` only. `None` where the taint cannot stop the group there
-/// (tolerated, or a pool the autoscaler does not manage), so callers add no term.
-pub fn to_be_deleted_tolerated<D: Domain>(
-    d: &D,
-    m: &Model,
-    st: &ClusterState<D>,
-    g: usize,
-    n: usize,
-) -> Option<D::Bool> {
-    if m.ir.groups[g].tolerates_to_be_deleted || group_of(m, n).is_none() {
-        return None;
-    }
-    Some(d.not(&scaling_down(d, st, n)))
-}
-
-/// Pods of group `g` tolerate the NoSchedule taints node `n` has by the state rather than by
-/// its pool: `node.kubernetes.io/unschedulable` where it is cordoned, and
-/// `ToBeDeletedByClusterAutoscaler` where the autoscaler is removing it, each by its own
-/// toleration. What a taint check over the node's taints (not NodeUnschedulable) reads.
-pub fn state_taints_tolerated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
-    let cordon =
-        if m.ir.groups[g].tolerates_unschedulable { d.bool(true) } else { d.not(&spec_unschedulable(d, m, st, n)) };
-    match to_be_deleted_tolerated(d, m, st, g, n) {
-        Some(t) => d.and(&cordon, &t),
-        None => cordon,
-    }
 }
 
 /// Node `n` is in the autoscaler's unneeded set: found unneeded at one of its checks and at
@@ -583,7 +519,7 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, actuat
         ok.push(d.le(&on, &allowed));
     }
     // Where the pods could go: free room per node, and per group the nodes that take it.
-    let reqs = super::super::requested(d, m, st);
+    let reqs = crate::model::node::requested(d, m, st);
     let room: Vec<[D::Int; 3]> = (0..nn)
         .map(|j| {
             let a = m.ir.nodes[j].allocatable;
@@ -924,7 +860,7 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 }
                 clear_queue_into(d, m, n, &d.bool(true), nx);
                 // The last Ready node gone: node lifecycle's master disruption mode.
-                super::node_lifecycle::disruption_into(d, m, nx);
+                disruption_into(d, m, nx);
             }
             _ => {
                 // `CleanToBeDeleted` removes the autoscaler's taint only: a drain's cordon
@@ -1070,7 +1006,7 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 format!(
                     "{node} is {how}: deleted from node group {} (now {}){with}",
                     pool.name,
-                    crate::count(crate::model::pool_size_of(m, before, p) - 1, "node", "nodes")
+                    crate::count(pool_size_of(m, before, p) - 1, "node", "nodes")
                 )
             }
             _ => {

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::engine::explicit::{check, Options};
+use crate::model::node::spec_unschedulable;
 use crate::model::testkit::{deployment, model, node};
 use crate::model::{all_steps, registry};
 use crate::verdict::Verdict;

@@ -58,9 +58,10 @@
 //! This controller must not bind pods (the scheduler does) or start and stop them (the
 //! kubelet does).
 
-use super::super::{ready, running_of_group, Class, ClusterState, Controller, Model, Step};
+use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{DaemonStrategy, IntOrPercent, Placement};
+use crate::model::node::{ready, running_of_group};
 use crate::model::state::Conditions;
 
 pub struct DaemonSetController;

@@ -13,10 +13,10 @@
 //! `pkg/descheduler/pod/pods.go` (`BuildFilterFunc`: `WithNamespaces`, `WithoutNamespaces`).
 //! No plugin's own rule lives here.
 
-use super::super::super::{active_on, disruption, ready, ClusterState, Model};
-use super::super::cluster_autoscaler::{spec_unschedulable, state_taints_tolerated, to_be_deleted_tolerated};
+use super::super::super::{disruption, ClusterState, Model};
 use crate::domain::Domain;
 use crate::ir::{DeschedulerProfile, Namespaces};
+use crate::model::node::{active_on, ready, spec_unschedulable, state_taints_tolerated, to_be_deleted_tolerated};
 
 /// The plugin's namespace filter admits the pods of group `g` (pods.go `BuildFilterFunc`:
 /// a namespace among `include` when that is set, none among `exclude`). Every pod of a group
@@ -51,7 +51,7 @@ pub(super) fn evict<D: Domain>(
     // their PodDisruptionBudget allows and refuses the rest (the evictor skips a refused pod:
     // evictions.go `EvictPod` returns the error and the plugin moves on). Bound pods that
     // have not started are phase Pending: the API deletes them without asking.
-    let tried = d.min(&left, &crate::model::running_of_group(d, m, st, g, n));
+    let tried = d.min(&left, &crate::model::node::running_of_group(d, m, st, g, n));
     if let Some(cap) = disruption::running_cap(d, m, st, g, n) {
         left = d.min(&left, &d.max(&cap, &d.int(0)));
     }

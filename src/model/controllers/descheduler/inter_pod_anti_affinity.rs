@@ -24,11 +24,12 @@
 //! plugin goes on to the next pod, as upstream's loop does. Pods of two groups interleaved
 //! pod by pod are not explored (the descheduler's `descheduler-order` assumption names it).
 
-use super::super::super::{active_on, ready, ClusterState, Model};
+use super::super::super::{ClusterState, Model};
 use super::evictor::*;
 use super::group_order::{self, Classes};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile, Namespaces, PodAffinityTerm};
+use crate::model::node::{active_on, ready};
 
 /// Nodes `n` and `j` are in one domain of `t`'s key as `hasSameLabelValue` says: the same
 /// node, or both with the key and the same value.

@@ -9,12 +9,12 @@
 //! `WithoutNamespaces` and is skipped): its pods still count in every node's usage and in
 //! the classification, and skipping one changes no count, limit or headroom.
 
-use super::super::super::{active_on, ready, ClusterState, Model};
-use super::super::cluster_autoscaler::spec_unschedulable;
+use super::super::super::{ClusterState, Model};
 use super::evictor::*;
 use super::group_order::{self, Classes};
 use crate::domain::Domain;
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile, Namespaces};
+use crate::model::node::{active_on, ready, spec_unschedulable};
 
 /// The groups the plugin may evict (a Deployment's, in a namespace `evictableNamespaces`
 /// admits) in SortPodsBasedOnPriorityLowToHigh's order, one class per priority and QoS

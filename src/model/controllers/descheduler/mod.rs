@@ -77,9 +77,10 @@ mod remove_duplicates;
 mod tests;
 mod topology_spread;
 
-use super::super::{disruption, ready, Class, ClusterState, Controller, Model, Step};
+use super::super::{disruption, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
+use crate::model::node::ready;
 use crate::model::state::Conditions;
 use evictor::{node_fit, Limits};
 use inter_pod_anti_affinity::inter_pod_anti_affinity;
@@ -349,7 +350,7 @@ fn defer<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, o: &Outcome<D>) -> C
         for n in 0..m.nodes() {
             let taken = d.sub(&o.evicted.terminating[g][n], &st.terminating[g][n]);
             let tried = d.add(&taken, &o.refused[g][n]);
-            let pods = crate::model::active_on(d, m, st, g, n);
+            let pods = crate::model::node::active_on(d, m, st, g, n);
             out.evicting[g][n] = d.add(&st.evicting[g][n], &d.min(&tried, &pods));
         }
     }
@@ -593,7 +594,7 @@ impl<D: Domain> Controller<D> for Eviction {
             BOUND => d.gt(&st.bound[g][n], &d.int(0)),
             _ if others_act_between(m) => d.bool(true),
             _ => {
-                let running = crate::model::running_of_group(d, m, st, g, n);
+                let running = crate::model::node::running_of_group(d, m, st, g, n);
                 let gone = d.eq(&d.add(&running, &st.bound[g][n]), &d.int(0));
                 let refused = d.and(&d.gt(&running, &d.int(0)), &d.not(&disruption::allows(d, m, st, g, n)));
                 d.or(&gone, &refused)
@@ -630,7 +631,7 @@ impl<D: Domain> Controller<D> for Eviction {
             }
             BOUND => format!("evicts a pod of {} from {}, not started yet", m.group_name(g), m.node_name(n)),
             _ => match disruption::refusal(m, before, g, n) {
-                Some(why) if crate::model::running_of_group(&Concrete, m, before, g, n) > 0 => {
+                Some(why) if crate::model::node::running_of_group(&Concrete, m, before, g, n) > 0 => {
                     format!("cannot evict a picked pod of {} from {}: {why}", m.group_name(g), m.node_name(n))
                 }
                 _ => format!("finds a picked pod of {} on {} gone", m.group_name(g), m.node_name(n)),

@@ -4,11 +4,12 @@
 //! namespaces its `namespaces` filter admits (node_affinity.go `New`: `WithNamespaces`,
 //! `WithoutNamespaces`).
 
-use super::super::super::{active_on, ready, ClusterState, Model};
+use super::super::super::{ClusterState, Model};
 use super::evictor::*;
 use super::group_order;
 use crate::domain::Domain;
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
+use crate::model::node::{active_on, ready};
 
 /// How many choices of group orders the plugin adds to a descheduler step.
 pub(super) fn choices(m: &Model, plugin: &DeschedulerPlugin) -> usize {

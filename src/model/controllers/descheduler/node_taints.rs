@@ -6,13 +6,13 @@
 //! namespaces its `namespaces` filter admits (node_taint.go `New`: `WithNamespaces`,
 //! `WithoutNamespaces`).
 
-use super::super::super::{active_on, ready, ClusterState, Model};
-use super::super::cluster_autoscaler::{spec_unschedulable, to_be_deleted_tolerated};
+use super::super::super::{ClusterState, Model};
 use super::evictor::*;
 use super::group_order;
 use crate::domain::Domain;
 use crate::ir::TO_BE_DELETED;
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile};
+use crate::model::node::{active_on, ready, spec_unschedulable, to_be_deleted_tolerated};
 
 /// How many choices of group orders the plugin adds to a descheduler step.
 pub(super) fn choices(m: &Model, plugin: &DeschedulerPlugin) -> usize {

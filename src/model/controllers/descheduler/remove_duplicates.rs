@@ -9,10 +9,11 @@
 //! share a PodDisruptionBudget), every order of the owners is a choice of the step
 //! (`choices`); elsewhere index order stands for all.
 
-use super::super::super::{active_on, ready, ClusterState, Model};
+use super::super::super::{ClusterState, Model};
 use super::evictor::*;
 use crate::domain::Domain;
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile, Namespaces};
+use crate::model::node::{active_on, ready};
 
 /// The owners (groups) the plugin lists, and whether their order can change what it evicts:
 /// an eviction limit caps what later owners may evict, a PodDisruptionBudget two of them share

@@ -975,8 +975,9 @@ fn a_call_the_run_foresaw_refused_goes_once_the_budget_allows() {
 mod inter_pod_anti_affinity {
     use super::super::run;
     use crate::domain::Concrete;
+    use crate::model::node::active_on;
     use crate::model::testkit::model;
-    use crate::model::{active_on, ClusterState, Model};
+    use crate::model::{ClusterState, Model};
 
     const ANTI_FOO_BAR: &str = "affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: region, labelSelector: {matchExpressions: [{key: foo, operator: In, values: [bar]}]}}]}}";
 

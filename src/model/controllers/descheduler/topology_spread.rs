@@ -21,10 +21,11 @@
 //! groups of one tie, every order of them is a choice of the step (`choices`), one order per
 //! constraint for all of its domains; a domain's nodes come in the run's node order.
 
-use super::super::super::{active_on, ready, ClusterState, Model};
+use super::super::super::{ClusterState, Model};
 use super::evictor::*;
 use crate::domain::Domain;
 use crate::ir::{DeschedulerPlugin, DeschedulerProfile, Namespaces, SpreadConstraint};
+use crate::model::node::{active_on, ready};
 
 /// The spread constraints the plugin balances, with their owner group (whose node affinity
 /// and tolerations the inclusion policies read). Two constraints are merged where upstream's

@@ -60,10 +60,11 @@
 //! pending pod may take a nominated one or not, the others keeping their nominations
 //! (`forget_deleted`).
 
-use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
+use super::super::{Class, ClusterState, Controller, Model, Step};
 use super::scheduler;
 use crate::domain::{Concrete, Domain};
 use crate::model::disruption;
+use crate::model::node::active_on;
 use crate::model::state::Conditions;
 
 /// The actor: preemptions, nominated pods' binds, cleared nominations, victims' deletions.
@@ -135,7 +136,7 @@ fn nowhere<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Opt
 fn loads<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> Vec<[D::Int; 3]> {
     let p = m.ir.groups[g].priority;
     let mut out: Vec<[D::Int; 3]> =
-        super::super::requested(d, m, st).into_iter().map(|(c, mm, n)| [c, mm, n]).collect();
+        crate::model::node::requested(d, m, st).into_iter().map(|(c, mm, n)| [c, mm, n]).collect();
     for (h, grp) in m.ir.groups.iter().enumerate().filter(|(_, h)| h.priority >= p) {
         for (n, l) in out.iter_mut().enumerate() {
             let mut c = st.nominated[h][n].clone();

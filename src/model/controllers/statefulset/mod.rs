@@ -23,9 +23,9 @@
 //! (others are refused), so available is ready. Each create and each delete is a fast step of
 //! its own, as a Parallel sync's calls land one by one while other controllers act; under
 //! OrderedReady a sync does one of them anyway. A zonal volume claim is bound by the
-//! scheduler's bind ([`bind_claim_into`], VolumeBinding's PreBind) in the zone of the node;
-//! from then on the ordinal's pods are created in the group of that zone, which the
-//! VolumeZone filter keeps there.
+//! scheduler's bind (`model::claims::bind_claim_into`, VolumeBinding's PreBind) in the zone of
+//! the node; from then on the ordinal's pods are created in the group of that zone, which the
+//! VolumeZone filter keeps there. Which groups hold an ordinal's pod is `model::ordinals`'.
 //! The rolling update replaces one pod at a time. Under Parallel it depends on the
 //! MaxUnavailableStatefulSet feature gate (off up to 1.34, on by default from 1.35), which
 //! kbmc's input does not say: with the gate off (the loop of `updateStatefulSet`) the next pod
@@ -40,9 +40,11 @@
 //! existing pods, and claims deleted on scale-down are not modelled (no such pods; the rest is
 //! refused on input).
 
-use super::super::{not_ready, ready, running_of_group, Class, ClusterState, Controller, Model, Step};
+use super::super::{Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
-use crate::ir::{PodManagement, StatefulSet, StatefulUpdate};
+use crate::ir::{PodManagement, StatefulUpdate};
+use crate::model::node::{ready, running_of_group};
+use crate::model::ordinals::{groups_of_ordinal, stateful_set};
 use crate::model::state::Conditions;
 
 pub struct StatefulSetController;
@@ -63,15 +65,6 @@ pub fn gate_matters(d: &crate::ir::Deployment) -> bool {
         })
 }
 
-fn set(m: &Model, dep: usize) -> &StatefulSet {
-    m.ir.deployments[dep].stateful.as_ref().expect("model bug: a StatefulSet step of a Deployment")
-}
-
-/// Every pod group of ordinal `o` of StatefulSet `dep` (every revision and volume zone).
-pub fn groups_of_ordinal(m: &Model, dep: usize, o: usize) -> impl Iterator<Item = usize> + '_ {
-    set(m, dep).groups.iter().flat_map(move |rev| rev[o].iter().map(|g| g.index()))
-}
-
 /// What the sync reads of each ordinal's pod (at most one exists).
 pub struct Pods<D: Domain> {
     /// The pod exists: pending, bound, running or terminating.
@@ -88,7 +81,7 @@ pub struct Pods<D: Domain> {
 
 impl<D: Domain> Pods<D> {
     pub fn of(d: &D, m: &Model, st: &ClusterState<D>, dep: usize) -> Self {
-        let s = set(m, dep);
+        let s = stateful_set(m, dep);
         let zero = d.int(0);
         let n = s.ordinals as usize;
         let mut p = Pods { exists: vec![], placed: vec![], terminating: vec![], ready: vec![], stale: vec![] };
@@ -143,7 +136,7 @@ fn settled<D: Domain>(d: &D, st: &ClusterState<D>, dep: usize, p: &Pods<D>, cond
 
 fn guard_of<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
     let (dep, o) = (s.a as usize, s.b as usize);
-    let ss = set(m, dep);
+    let ss = stateful_set(m, dep);
     let p = Pods::of(d, m, st, dep);
     let n = p.exists.len();
     let monotonic = ss.pod_management == PodManagement::OrderedReady;
@@ -212,7 +205,7 @@ fn guard_of<D: Domain>(d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::B
 /// The revision a pod created now for ordinal `o` gets: the current one below the partition
 /// of a RollingUpdate, else the update revision (`newVersionedStatefulSetPod`).
 fn new_revision<D: Domain>(m: &Model, st: &ClusterState<D>, dep: usize, o: usize) -> D::Int {
-    match set(m, dep).update {
+    match stateful_set(m, dep).update {
         StatefulUpdate::RollingUpdate { partition } if (o as i64) < partition => {
             st.stateful[m.stateful_at[dep].expect("a StatefulSet")].clone()
         }
@@ -235,20 +228,6 @@ fn delete_into<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize, o:
             }
         }
     }
-}
-
-/// VolumeBinding's PreBind, called by the scheduler's bind of a pod of group `g` to node `n`:
-/// a StatefulSet pod whose zonal volume is not bound yet gets it provisioned in `n`'s zone.
-pub fn bind_claim_into<D: Domain>(d: &D, m: &Model, g: usize, n: usize, nx: &mut ClusterState<D>) {
-    let grp = &m.ir.groups[g];
-    let (Some(ord), Some(dep)) = (grp.ordinal.filter(|o| o.claim_zone.is_none()), grp.deployment()) else { return };
-    let dep = dep.index();
-    let Some(at) = m.claim_at(dep, ord.ordinal as usize) else { return };
-    let s = set(m, dep);
-    let key = m.ir.labels.find_key("topology.kubernetes.io/zone").expect("zonal claims have zones");
-    let zone = m.ir.nodes[n].label(key).and_then(|v| s.claim_zones.iter().position(|z| *z == v));
-    let zone = zone.expect("every node has a zone where volumes are zonal (checked on input)");
-    nx.stateful[at] = d.int(zone as i64);
 }
 
 impl<D: Domain> Controller<D> for StatefulSetController {
@@ -301,7 +280,7 @@ impl<D: Domain> Controller<D> for StatefulSetController {
                     Some(at) => d.add(&st.stateful[at], &d.int(1)),
                     None => d.int(0),
                 };
-                for (r, by_ordinal) in set(m, dep).groups.iter().enumerate() {
+                for (r, by_ordinal) in stateful_set(m, dep).groups.iter().enumerate() {
                     for (z, g) in by_ordinal[o].iter().enumerate() {
                         let here = d.and(&d.eq(&rev, &d.int(r as i64)), &d.eq(&slot, &d.int(z as i64)));
                         let g = g.index();
@@ -369,18 +348,6 @@ pub fn unavailable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize
         let down = d.and(&replica(d, st, dep, o), &d.not(&p.ready[o]));
         d.ite(&down, &d.int(1), &d.int(0))
     }))
-}
-
-/// Whether a StatefulSet's pod of group `g` is on NotReady node `n` (what `forceDeletePods`
-/// removes).
-pub fn stranded<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, dep: usize, n: usize) -> D::Bool {
-    let mut c = d.int(0);
-    for o in 0..set(m, dep).ordinals as usize {
-        for g in groups_of_ordinal(m, dep, o) {
-            c = d.add(&c, &d.add(&st.bound[g][n], &d.add(&st.terminating[g][n], &running_of_group(d, m, st, g, n))));
-        }
-    }
-    d.and(&not_ready(d, st, n), &d.gt(&c, &d.int(0)))
 }
 
 #[cfg(test)]
