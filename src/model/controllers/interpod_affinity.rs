@@ -301,8 +301,8 @@ mod tests {
 /// Upstream's tables, translated: each test names its file, test function and case.
 #[cfg(test)]
 mod upstream {
-    use super::super::scheduler::{feasible, filters};
     use super::*;
+    use crate::model::framework::{feasible, filters};
     use crate::model::testkit::model;
 
     /// A Deployment `name` whose pods carry `labels` (a flow mapping) and the pod-spec YAML
@@ -438,7 +438,7 @@ mod upstream {
             ("default", "security: S1", &both),
         );
         assert_eq!(passes(&m, &st, g), [false]);
-        let why = super::super::scheduler::rejections(&m, &st, g);
+        let why = crate::model::framework::rejections(&m, &st, g);
         assert!(
             why[0]
                 .1
@@ -463,7 +463,7 @@ mod upstream {
             ("default", "service: securityscan", &incoming),
         );
         assert_eq!(passes(&m, &st, g), [false]);
-        let why = super::super::scheduler::rejections(&m, &st, g);
+        let why = crate::model::framework::rejections(&m, &st, g);
         assert!(why[0].1.iter().any(|r| r.contains("keep in away")), "{why:?}");
         // "verify that PodAntiAffinity from existing pod is respected when pod has no
         // AntiAffinity constraints. doesn't satisfy PodAntiAffinity symmetry with the existing pod"

@@ -61,9 +61,9 @@
 //! (`forget_deleted`).
 
 use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
-use super::scheduler;
 use crate::domain::{Concrete, Domain};
 use crate::model::disruption;
+use crate::model::framework;
 use crate::model::state::Conditions;
 
 /// The actor: preemptions, nominated pods' binds, cleared nominations, victims' deletions.
@@ -178,7 +178,7 @@ fn resolvable<D: Domain>(filters: &[[D::Bool; 6]], d: &D) -> Vec<D::Bool> {
 /// nominated pods counted (`RunFilterPluginsWithNominatedPods`). The scheduler's filters
 /// where the model cannot preempt.
 pub fn feasible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> Vec<D::Bool> {
-    let filters = scheduler::filters(d, m, st, g);
+    let filters = framework::filters(d, m, st, g);
     if !m.preempts {
         return filters.iter().map(|f| d.all(f.iter())).collect();
     }
@@ -308,7 +308,7 @@ pub fn select_victims<D: Domain>(
 ) -> Vec<NodeVictims<D>> {
     let ng = m.ir.groups.len();
     let lower = order;
-    let filters = scheduler::filters(d, m, st, g);
+    let filters = framework::filters(d, m, st, g);
     let resolvable = resolvable(&filters, d);
     let loads = loads(d, m, st, g, own);
     // filterPodsWithPDBViolation's budgets: disruptionsAllowed per PDB, from the state.
@@ -399,7 +399,7 @@ fn eligible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Op
     if d.known_bool(&preempted) == Some(false) {
         return d.bool(true);
     }
-    let unresolvable = d.not(&resolvable(&scheduler::filters(d, m, st, g), d)[node]);
+    let unresolvable = d.not(&resolvable(&framework::filters(d, m, st, g), d)[node]);
     d.or(&unresolvable, &d.not(&preempted))
 }
 
@@ -451,8 +451,8 @@ fn bind_to<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Opt
         }
         return d.and(&here, &feas[n]);
     }
-    let loads = scheduler::NodeLoads::of(d, m, st);
-    let sc = scheduler::scores_with(d, m, st, &loads, g, &feas);
+    let loads = framework::NodeLoads::of(d, m, st);
+    let sc = framework::scores_with(d, m, st, &loads, g, &feas);
     let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
     let scheduled = d.and(&feas[n], &top);
     let chosen = match own {
@@ -528,7 +528,7 @@ impl<D: Domain> Controller<D> for Preemption {
         }
         let nn = m.nodes();
         for (g, grp) in m.ir.groups.iter().enumerate() {
-            if !scheduler::scheduled(m, g) {
+            if !framework::scheduled(m, g) {
                 continue;
             }
             let preempts = grp.preempts && !lower(m, g).is_empty();

@@ -1,0 +1,903 @@
+//! kube-scheduler's scheduling framework: the filter and score plugins and the runtime that
+//! runs them for a pod of one group over every node. No controller owns it: the scheduler
+//! binds with it, preemption dry-runs it, the cluster autoscaler simulates with it and the
+//! descheduler reads its topology domains. It owns no step and must not write a state.
+//!
+//! Follows kubernetes `pkg/scheduler/framework/runtime/framework.go` (`RunFilterPlugins`,
+//! `RunScorePlugins`: each score normalized over the feasible nodes and weighted as
+//! configured) and `framework/plugins/`: filters
+//! NodeUnschedulable (`spec.unschedulable`), NodeName, TaintToleration (NoSchedule and
+//! NoExecute, the cluster autoscaler's `ToBeDeletedByClusterAutoscaler` among them), NodeAffinity
+//! (nodeSelector, required terms and the configuration's `addedAffinity`), NodeResourcesFit
+//! (requests against allocatable minus the requests of every pod on the node, terminating
+//! ones included; pod count), and PodTopologySpread DoNotSchedule (minDomains,
+//! nodeAffinityPolicy, nodeTaintsPolicy; nodes lacking the key are infeasible); scores
+//! NodeResourcesFit (LeastAllocated or MostAllocated, over `score_requests`: 100m/200Mi stand
+//! in for each container's unset request, an explicit 0 counts as 0),
+//! NodeResourcesBalancedAllocation, NodeAffinity preferred (the pod's terms and
+//! `addedAffinity`'s), TaintToleration PreferNoSchedule and PodTopologySpread
+//! ScheduleAnyway (explicit constraints, which ignore nodes lacking a key, or the system
+//! defaults, under which such a node is in the domain "") and InterPodAffinity (filter and
+//! score: `controllers/interpod_affinity.rs`), each normalized over the feasible nodes and
+//! weighted as configured.
+//! Abstracted: NotReady nodes are infeasible (their not-ready taint is not tolerated);
+//! spread weights ln(size+2) are computed in thousandths and rounded, as upstream rounds the
+//! float sum.
+
+use super::controllers::{cluster_autoscaler, interpod_affinity};
+use super::{ready, requested, running_per_node, ClusterState, Model};
+use crate::domain::{Concrete, Domain};
+use crate::ir::{ScoringStrategy, SpreadConstraint};
+
+const HOSTNAME: &str = "kubernetes.io/hostname";
+
+pub fn filter_on(m: &Model, name: &str) -> bool {
+    !m.ir.scheduler.disabled_filters.iter().any(|f| f == name || f == "*")
+}
+
+fn has_key(m: &Model, c: &SpreadConstraint, n: usize) -> bool {
+    m.topology[c.topology_key.0 as usize].1[n].is_some()
+}
+
+/// What the filters and scores read of a state's nodes, summed once per state rather than
+/// once per plugin, constraint and pod group (a search asks for every group's filters and
+/// scores in every state it expands).
+pub struct NodeLoads<D: Domain> {
+    /// Per node: the requests of every pod on it (see [`requested`]).
+    requested: Vec<(D::Int, D::Int, D::Int)>,
+    /// Per node: the same (cpu, memory) as scoring counts them (`PodGroup::score_requests`).
+    nonzero: Vec<(D::Int, D::Int)>,
+    /// Per pod group and node: its pods there that are not terminating (bound or running).
+    active: Vec<Vec<D::Int>>,
+    /// Per pod group and node: all its pods there, terminating ones included (what
+    /// InterPodAffinity counts); empty where no group has inter-pod affinity.
+    pods: Vec<Vec<D::Int>>,
+}
+
+impl<D: Domain> NodeLoads<D> {
+    /// The loads filters and scores read.
+    pub fn of(d: &D, m: &Model, st: &ClusterState<D>) -> Self {
+        Self::summed(d, m, st, true)
+    }
+
+    /// The loads filters read (requests, and pods per group where some group spreads its
+    /// pods), not those only scores read: what feasibility alone needs, as
+    /// podAlwaysSchedulable asks after every step.
+    pub fn for_filters(d: &D, m: &Model, st: &ClusterState<D>) -> Self {
+        Self::summed(d, m, st, false)
+    }
+
+    fn summed(d: &D, m: &Model, st: &ClusterState<D>, scores: bool) -> Self {
+        // Summed over whole per-node vectors, group by group: each node gets the terms of
+        // `active_on` and a node-by-node sum, in their order, for a fraction of the lookups.
+        let mut active = Vec::new();
+        let mut nonzero_sums = Vec::new();
+        let affinity = interpod_affinity::any(m);
+        if scores || affinity || m.ir.groups.iter().any(|g| !g.spread.is_empty()) {
+            if scores {
+                nonzero_sums =
+                    m.ir.nodes.iter().map(|n| (d.int(n.fixed_score.cpu_milli), d.int(n.fixed_score.memory))).collect();
+            }
+            for (h, hg) in m.ir.groups.iter().enumerate() {
+                let running = running_per_node(d, m, st, h);
+                let act: Vec<D::Int> = st.bound[h].iter().zip(&running).map(|(b, r)| d.add(b, r)).collect();
+                let (hc, hm) = (hg.score_requests.cpu_milli, hg.score_requests.memory);
+                for (((cpu, mem), a), t) in nonzero_sums.iter_mut().zip(&act).zip(&st.terminating[h]) {
+                    let c = d.add(a, t);
+                    *cpu = d.add(cpu, &d.mul_const(&c, hc));
+                    *mem = d.add(mem, &d.mul_const(&c, hm));
+                }
+                active.push(act);
+            }
+        }
+        let pods = if affinity { interpod_affinity::pods_per_node(d, st, &active) } else { Vec::new() };
+        NodeLoads { requested: requested(d, m, st), nonzero: nonzero_sums, active, pods }
+    }
+}
+
+/// Pods matched by constraint `c` on node `n` (not terminating), the snapshot's fixed pods
+/// there included.
+fn matching<D: Domain>(d: &D, loads: &NodeLoads<D>, c: &SpreadConstraint, n: usize) -> D::Int {
+    let mut t = d.int(c.fixed[n]);
+    for (h, sel) in c.selects.iter().enumerate() {
+        if *sel {
+            t = d.add(&t, &loads.active[h][n]);
+        }
+    }
+    t
+}
+
+/// Whether node `n` passes constraint `c`'s inclusion policies for pods of group `g`.
+fn included<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, c: &SpreadConstraint, n: usize) -> D::Bool {
+    let p = &m.ir.groups[g].per_node[n];
+    let mut ok = st.present[n].clone();
+    if c.honor_node_affinity && !p.affinity_ok {
+        ok = d.bool(false);
+    }
+    if c.honor_node_taints {
+        if p.untolerated_no_schedule || p.untolerated_no_execute {
+            ok = d.bool(false);
+        }
+        // The dynamic taints: unschedulable (cordoned), the cluster autoscaler's
+        // ToBeDeletedByClusterAutoscaler, and not-ready.
+        ok = d.and(&ok, &cluster_autoscaler::state_taints_tolerated(d, m, st, g, n));
+        ok = d.and(&ok, &ready(d, st, n));
+    }
+    ok
+}
+
+/// Distinct values of a constraint's key, and for each node its value's index.
+pub fn domains<'m>(m: &'m Model, c: &SpreadConstraint) -> (usize, &'m [Option<usize>]) {
+    let (nv, idx) = &m.topology[c.topology_key.0 as usize];
+    (*nv, idx)
+}
+
+/// Distinct values of label key `key` among the nodes, and for each node its value's index.
+pub fn domains_of(ir: &crate::ir::Model, key: crate::ir::LabelKey) -> (usize, Vec<Option<usize>>) {
+    let mut vals = Vec::new();
+    let idx = ir
+        .nodes
+        .iter()
+        .map(|node| {
+            node.label(key).map(|v| match vals.iter().position(|x| *x == v) {
+                Some(i) => i,
+                None => {
+                    vals.push(v);
+                    vals.len() - 1
+                }
+            })
+        })
+        .collect();
+    (vals.len(), idx)
+}
+
+/// The filter plugins, in the order `filters` reports them.
+pub const FILTERS: [&str; 6] = [
+    "node Ready",
+    "NodeUnschedulable",
+    "NodeName/NodeAffinity/TaintToleration/VolumeZone",
+    "NodeResourcesFit",
+    "PodTopologySpread",
+    "InterPodAffinity",
+];
+
+/// PodTopologySpread's filter for one hard constraint `c` of group `g`, per node: whether a
+/// pod there keeps the skew within maxSkew (false on a node without the key). Only nodes with
+/// every hard constraint's key (`keyed`, per node) contribute to a domain's count.
+fn spread_constraint<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    loads: &NodeLoads<D>,
+    g: usize,
+    c: &SpreadConstraint,
+    keyed: &[bool],
+) -> Vec<D::Bool> {
+    let nn = m.nodes();
+    let (nv, val) = domains(m, c);
+    let contributes: Vec<D::Bool> =
+        (0..nn).map(|n| if keyed[n] { included(d, m, st, g, c, n) } else { d.bool(false) }).collect();
+    let mut registered = vec![d.bool(false); nv];
+    let mut count = vec![d.int(0); nv];
+    for n in 0..nn {
+        if let Some(v) = val[n] {
+            registered[v] = d.or(&registered[v], &contributes[n]);
+            count[v] = d.add(&count[v], &d.ite(&contributes[n], &matching(d, loads, c, n), &d.int(0)));
+        }
+    }
+    let global_min = d.masked_min(&count, &registered, 0);
+    let domains_num = d.sum_of(registered.iter().map(|r| d.count(r)));
+    let min_domains = c.min_domains.unwrap_or(1);
+    let min_match = d.ite(&d.lt(&domains_num, &d.int(min_domains)), &d.int(0), &global_min);
+    let self_match = if c.self_match { 1 } else { 0 };
+    (0..nn)
+        .map(|n| match val[n] {
+            None => d.bool(false),
+            Some(v) => d.le(&d.sub(&d.add(&count[v], &d.int(self_match)), &min_match), &d.int(c.max_skew)),
+        })
+        .collect()
+}
+
+/// Every filter for a pod of group `g`, per node and per filter plugin (see `FILTERS`).
+pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<[D::Bool; 6]> {
+    filters_with(d, m, st, &NodeLoads::of(d, m, st), g)
+}
+
+/// [`filters`], given the state's [`NodeLoads`].
+fn filters_with<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    loads: &NodeLoads<D>,
+    g: usize,
+) -> Vec<[D::Bool; 6]> {
+    let grp = &m.ir.groups[g];
+    let nn = m.nodes();
+    let hard: Vec<&SpreadConstraint> = grp.spread.iter().filter(|c| c.hard).collect();
+    // PodTopologySpread PreFilter: per hard constraint, the count per domain over contributing nodes.
+    let keyed: Vec<bool> = (0..nn).map(|n| hard.iter().all(|c| has_key(m, c, n))).collect();
+    let spread_on = filter_on(m, "PodTopologySpread");
+    let mut spread_ok: Vec<D::Bool> = (0..nn).map(|n| d.bool(!spread_on || keyed[n])).collect();
+    if spread_on {
+        for c in &hard {
+            let ok = spread_constraint(d, m, st, loads, g, c, &keyed);
+            for n in 0..nn {
+                spread_ok[n] = d.and(&spread_ok[n], &ok[n]);
+            }
+        }
+    }
+    // Which plugins are on, looked up once rather than per node.
+    let [unschedulable_on, name_on, affinity_on, taints_on, fit_on, volume_zone_on] =
+        ["NodeUnschedulable", "NodeName", "NodeAffinity", "TaintToleration", "NodeResourcesFit", "VolumeZone"]
+            .map(|f| filter_on(m, f));
+    let mut interpod = if loads.pods.is_empty() || !filter_on(m, "InterPodAffinity") {
+        vec![d.bool(true); nn]
+    } else {
+        interpod_affinity::filter(d, m, &loads.pods, g)
+    };
+    (0..nn)
+        .map(|n| {
+            let p = &grp.per_node[n];
+            let node = &m.ir.nodes[n];
+            // NodeUnschedulable reads `spec.unschedulable`; the cluster autoscaler's
+            // ToBeDeletedByClusterAutoscaler taint is TaintToleration's, with its own toleration.
+            let unsched = if unschedulable_on && !grp.tolerates_unschedulable {
+                d.not(&cluster_autoscaler::spec_unschedulable(d, m, st, n))
+            } else {
+                d.bool(true)
+            };
+            let static_ok = (!name_on || p.node_name_ok)
+                && (!affinity_on || (p.affinity_ok && m.ir.scheduler.added_affinity_ok[n]))
+                && (!volume_zone_on || p.volume_zone_ok)
+                && (!taints_on || !(p.untolerated_no_schedule || p.untolerated_no_execute));
+            let placed = match taints_on.then(|| cluster_autoscaler::to_be_deleted_tolerated(d, m, st, g, n)).flatten()
+            {
+                Some(tolerated) if static_ok => tolerated,
+                _ => d.bool(static_ok),
+            };
+            let mut fit = d.bool(true);
+            if fit_on {
+                let (cpu, mem, pods) = &loads.requested[n];
+                let a = node.allocatable;
+                fit = d.le(&d.add(pods, &d.int(1)), &d.int(a.pods));
+                if grp.requests.cpu_milli > 0 {
+                    fit = d.and(&fit, &d.le(&d.add(cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)));
+                }
+                if grp.requests.memory > 0 {
+                    fit = d.and(&fit, &d.le(&d.add(mem, &d.int(grp.requests.memory)), &d.int(a.memory)));
+                }
+            }
+            [
+                ready(d, st, n),
+                unsched,
+                placed,
+                fit,
+                spread_ok[n].clone(),
+                std::mem::replace(&mut interpod[n], d.bool(true)),
+            ]
+        })
+        .collect()
+}
+
+/// Whether a pod of group `g` passes every filter, per node.
+pub fn feasible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> Vec<D::Bool> {
+    feasible_with(d, m, st, &NodeLoads::of(d, m, st), g)
+}
+
+/// [`feasible`], given the state's [`NodeLoads`].
+pub fn feasible_with<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    loads: &NodeLoads<D>,
+    g: usize,
+) -> Vec<D::Bool> {
+    filters_with(d, m, st, loads, g).iter().map(|f| d.all(f.iter())).collect()
+}
+
+/// Why a pod of group `g` cannot go to each node (concrete states only, for traces), one
+/// phrase per failing filter saying what failed on that node (`NotReady`, `cordoned`,
+/// `Insufficient cpu`, the untolerated taint, ...), never the check that was made; an
+/// InterPodAffinity rejection names the term.
+pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(String, Vec<String>)> {
+    let loads = NodeLoads::of(&Concrete, m, st);
+    let grp = &m.ir.groups[g];
+    filters_with(&Concrete, m, st, &loads, g)
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| st.present[*n])
+        .map(|(n, f)| {
+            let mut why = Vec::new();
+            for (ok, name) in f.iter().zip(FILTERS) {
+                if *ok {
+                    continue;
+                }
+                match name {
+                    "node Ready" => why.push(not_ready_words(st.status[n]).to_string()),
+                    "NodeUnschedulable" => why.push("cordoned (spec.unschedulable)".to_string()),
+                    "NodeName/NodeAffinity/TaintToleration/VolumeZone" => {
+                        why.extend(static_failures(m, g, n));
+                        if cluster_autoscaler::to_be_deleted_tolerated(&Concrete, m, st, g, n) == Some(false) {
+                            why.push(format!("untolerated taint {}:NoSchedule", crate::ir::TO_BE_DELETED));
+                        }
+                    }
+                    "NodeResourcesFit" => {
+                        // The messages upstream's NodeResourcesFit gives, for each resource short.
+                        let (cpu, mem, pods) = loads.requested[n];
+                        let a = m.ir.nodes[n].allocatable;
+                        if pods + 1 > a.pods {
+                            why.push("Too many pods".to_string());
+                        }
+                        if grp.requests.cpu_milli > 0 && cpu + grp.requests.cpu_milli > a.cpu_milli {
+                            why.push("Insufficient cpu".to_string());
+                        }
+                        if grp.requests.memory > 0 && mem + grp.requests.memory > a.memory {
+                            why.push("Insufficient memory".to_string());
+                        }
+                    }
+                    "PodTopologySpread" => why.push(spread_failure(m, st, &loads, g, n)),
+                    _ => why.push(
+                        interpod_affinity::rejection(m, &loads.pods, g, n)
+                            .unwrap_or_else(|| "InterPodAffinity: a required (anti-)affinity term".to_string()),
+                    ),
+                }
+            }
+            (m.node_name(n).to_string(), why)
+        })
+        .collect()
+}
+
+/// A node's NotReady state in Kubernetes words (the node-Ready filter failed).
+fn not_ready_words(status: i64) -> &'static str {
+    match status {
+        crate::model::state::PANICKED => "NotReady (kernel panic)",
+        crate::model::state::DECLARED_NOT_READY => "NotReady (as its manifest declares)",
+        crate::model::state::JOINING => "NotReady (joining)",
+        _ => "NotReady",
+    }
+}
+
+/// Which of the static filters (NodeName, NodeAffinity, TaintToleration, VolumeZone) node `n`
+/// fails for a pod of group `g`, each as what is wrong.
+fn static_failures(m: &Model, g: usize, n: usize) -> Vec<String> {
+    let p = &m.ir.groups[g].per_node[n];
+    let node = &m.ir.nodes[n];
+    let mut why = Vec::new();
+    if filter_on(m, "NodeName") && !p.node_name_ok {
+        why.push("spec.nodeName names another node".to_string());
+    }
+    if filter_on(m, "NodeAffinity") && !p.affinity_ok {
+        why.push("the pod's nodeSelector/node affinity does not match".to_string());
+    }
+    if filter_on(m, "NodeAffinity") && !m.ir.scheduler.added_affinity_ok[n] {
+        why.push("the scheduler's addedAffinity does not match".to_string());
+    }
+    if filter_on(m, "TaintToleration") && (p.untolerated_no_schedule || p.untolerated_no_execute) {
+        let taints: Vec<String> = p
+            .untolerated
+            .iter()
+            .filter_map(|&i| node.taints.get(i))
+            .filter(|t| !matches!(t.effect, crate::ir::Effect::PreferNoSchedule))
+            .map(|t| t.to_string())
+            .collect();
+        why.push(format!("untolerated taint {}", taints.join(", ")));
+    }
+    if filter_on(m, "VolumeZone") && !p.volume_zone_ok {
+        why.push("its volume is in another zone".to_string());
+    }
+    why
+}
+
+/// What the PodTopologySpread filter found on node `n` for a pod of group `g`: a missing key
+/// of a hard constraint, or the constraint whose maxSkew a pod there would exceed.
+fn spread_failure(m: &Model, st: &ClusterState<Concrete>, loads: &NodeLoads<Concrete>, g: usize, n: usize) -> String {
+    let hard: Vec<&SpreadConstraint> = m.ir.groups[g].spread.iter().filter(|c| c.hard).collect();
+    if let Some(c) = hard.iter().find(|c| !has_key(m, c, n)) {
+        return format!("PodTopologySpread: no label {}", m.ir.labels.key_name(c.topology_key));
+    }
+    let keyed: Vec<bool> = (0..m.nodes()).map(|j| hard.iter().all(|c| has_key(m, c, j))).collect();
+    let exceeded: Vec<String> = hard
+        .iter()
+        .filter(|c| !spread_constraint(&Concrete, m, st, loads, g, c, &keyed)[n])
+        .map(|c| format!("maxSkew {} on {}", c.max_skew, m.ir.labels.key_name(c.topology_key)))
+        .collect();
+    format!("PodTopologySpread: a pod here exceeds {}", exceeded.join(" and "))
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// Normalizes a static per-node raw score over the feasible nodes (DefaultNormalizeScore):
+/// `raw * 100 / max`, or reversed `100 - raw * 100 / max`; all-zero gives 0 (100 reversed).
+fn normalize_static<D: Domain>(d: &D, raw: &[i64], feas: &[D::Bool], reverse: bool) -> Vec<D::Int> {
+    let raws: Vec<D::Int> = raw.iter().map(|r| d.int(*r)).collect();
+    let max = d.masked_max(&raws, feas, 0);
+    // A known maximum (always, in a concrete state) is one of the positive raw scores, or 0:
+    // the split on its values below comes down to this.
+    if let Some(w) = d.known(&max) {
+        return raw
+            .iter()
+            .map(|&r| {
+                d.int(match (w > 0, reverse) {
+                    (false, rev) => 100 * rev as i64,
+                    (true, false) => r * 100 / w,
+                    (true, true) => 100 - r * 100 / w,
+                })
+            })
+            .collect();
+    }
+    let mut distinct: Vec<i64> = raw.iter().copied().filter(|r| *r > 0).collect();
+    distinct.sort();
+    distinct.dedup();
+    raw.iter()
+        .map(|&r| {
+            let mut s = d.int(if reverse { 100 } else { 0 });
+            for &w in &distinct {
+                let v = if reverse { 100 - r * 100 / w } else { r * 100 / w };
+                s = d.ite(&d.eq(&max, &d.int(w)), &d.int(v), &s);
+            }
+            s
+        })
+        .collect()
+}
+
+/// round(1000 * ln(size + 2)), the spread score weight in thousandths.
+pub fn spread_weight(size: usize) -> i64 {
+    (1000.0 * ((size + 2) as f64).ln()).round() as i64
+}
+
+/// PodTopologySpread's normalized score per node (0 where ignored or infeasible).
+fn spread_scores<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    loads: &NodeLoads<D>,
+    g: usize,
+    feas: &[D::Bool],
+) -> Option<Vec<D::Int>> {
+    let grp = &m.ir.groups[g];
+    let soft: Vec<&SpreadConstraint> = grp.spread.iter().filter(|c| !c.hard).collect();
+    if soft.is_empty() {
+        return None;
+    }
+    let nn = m.nodes();
+    let require_all = soft.iter().any(|c| !c.system_default);
+    let host = m.ir.labels.keys.iter().position(|k| k == HOSTNAME);
+    let all_keys = |n: usize| soft.iter().all(|c| has_key(m, c, n));
+    // Feasible nodes lacking a key are ignored (score 0) when constraints are explicit.
+    let counted: Vec<D::Bool> =
+        (0..nn).map(|n| if !require_all || all_keys(n) { feas[n].clone() } else { d.bool(false) }).collect();
+    let mut raw_milli: Vec<D::Int> = vec![d.int(0); nn];
+    for c in &soft {
+        let (nv, val) = domains(m, c);
+        let is_host = host.is_some_and(|h| h as u32 == c.topology_key.0);
+        // Each node's domain as PreScore keys it: the node's value of the key, which upstream
+        // reads as "" on a node without it (`node.Labels[key]`). That matters only with the
+        // system defaults, where such a node is not ignored: it adds the "" domain to the size
+        // and its pods to that domain's count, though its own score takes no term for the key
+        // (Score reads only a label the node has). The "" domain is the value "" where a node
+        // has it, else one more.
+        let (nv, dom) = if require_all || val.iter().all(Option::is_some) {
+            (nv, val.to_vec())
+        } else {
+            let key = c.topology_key;
+            let blank = (0..nn)
+                .find(|&n| m.ir.nodes[n].label(key).is_some_and(|v| m.ir.labels.value_name(v).is_empty()))
+                .and_then(|n| val[n]);
+            let extra = usize::from(blank.is_none());
+            (nv + extra, val.iter().map(|v| Some(v.or(blank).unwrap_or(nv))).collect())
+        };
+        // size: domains among counted nodes (hostname: the number of counted nodes).
+        let size = if is_host {
+            d.sum_of(counted.iter().map(|x| d.count(x)))
+        } else {
+            let mut present = vec![d.bool(false); nv];
+            for n in 0..nn {
+                if let Some(v) = dom[n] {
+                    present[v] = d.or(&present[v], &counted[n]);
+                }
+            }
+            d.sum_of(present.iter().map(|p| d.count(p)))
+        };
+        // Domain counts over all nodes passing the key requirement and the inclusion policies.
+        let mut count = vec![d.int(0); nv];
+        if !is_host {
+            for n in 0..nn {
+                if let Some(v) = dom[n] {
+                    if !require_all || all_keys(n) {
+                        let inc = included(d, m, st, g, c, n);
+                        count[v] = d.add(&count[v], &d.ite(&inc, &matching(d, loads, c, n), &d.int(0)));
+                    }
+                }
+            }
+        }
+        let max_size = if is_host { nn } else { nv };
+        // The sizes to split on: all of 0..=max_size, or, on a cluster past
+        // `SMALL_CLUSTER_NODES` nodes, those between the counted nodes known to count and the
+        // ones not known not to (a thousand-way split per node is a million terms per pod
+        // group; in a large pool most nodes' feasibility is known).
+        let (lo, hi) = if is_host && nn > SMALL_CLUSTER_NODES {
+            let known: Vec<Option<i64>> = counted.iter().map(|x| d.known(&d.count(x))).collect();
+            let lo = known.iter().filter(|k| **k == Some(1)).count();
+            (lo, nn - known.iter().filter(|k| **k == Some(0)).count())
+        } else {
+            (0, max_size)
+        };
+        for n in 0..nn {
+            // A node without the key takes no term for it.
+            let (Some(_), Some(v)) = (val[n], dom[n]) else { continue };
+            let cnt = if is_host { matching(d, loads, c, n) } else { count[v].clone() };
+            // cnt * weight(size), split on the size so that the product stays linear.
+            let term = if lo == 0 {
+                d.mul_table(&cnt, &size, &m.spread_weights[..=hi])
+            } else {
+                mul_table_from(d, &cnt, &size, lo, &m.spread_weights[lo..=hi])
+            };
+            let term = d.add(&term, &d.int(1000 * (c.max_skew - 1)));
+            raw_milli[n] = d.add(&raw_milli[n], &term);
+        }
+    }
+    // round half up, as math.Round on the non-negative float sum.
+    let raw: Vec<D::Int> = raw_milli.iter().map(|r| d.div_const(&d.add(r, &d.int(500)), 1000)).collect();
+    let max = d.max(&d.int(0), &d.masked_max(&raw, &counted, 0));
+    let min = d.masked_min(&raw, &counted, 0);
+    Some(
+        (0..nn)
+            .map(|n| {
+                let num = d.mul_const(&d.sub(&d.add(&max, &min), &raw[n]), 100);
+                // On a counted node min <= raw <= max, so the quotient lies in 0..=100 whatever
+                // the size of max (a split on max's values would be hundreds of cases at scale).
+                let norm =
+                    d.ite(&d.eq(&max, &d.int(0)), &d.int(100), &d.div_capped(&num, &d.max(&max, &d.int(1)), 100));
+                d.ite(&counted[n], &norm, &d.int(0))
+            })
+            .collect(),
+    )
+}
+
+/// `a * table[key - lo]`, where `key` is known to lie in `lo..lo + table.len()`: as
+/// `Domain::mul_table`, over a window of keys.
+fn mul_table_from<D: Domain>(d: &D, a: &D::Int, key: &D::Int, lo: usize, table: &[i64]) -> D::Int {
+    let mut r = d.mul_const(a, table[table.len() - 1]);
+    for (k, &w) in table.iter().enumerate().rev().skip(1) {
+        r = d.ite(&d.eq(key, &d.int((lo + k) as i64)), &d.mul_const(a, w), &r);
+    }
+    r
+}
+
+/// The weighted total score of every node for a pod of group `g` (meaningful on feasible
+/// nodes), given the state's [`NodeLoads`].
+pub fn scores_with<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    loads: &NodeLoads<D>,
+    g: usize,
+    feas: &[D::Bool],
+) -> Vec<D::Int> {
+    let grp = &m.ir.groups[g];
+    let cfg = &m.ir.scheduler;
+    let nn = m.nodes();
+    assert_eq!(loads.nonzero.len(), nn, "model bug: scores need NodeLoads::of, not NodeLoads::for_filters");
+    let mut total: Vec<D::Int> = vec![d.int(0); nn];
+    let (pc, pm) = (grp.score_requests.cpu_milli, grp.score_requests.memory);
+    for n in 0..nn {
+        let a = m.ir.nodes[n].allocatable;
+        // Requested (as scoring counts it for NodeResourcesFit, actual for balance) with the
+        // incoming pod.
+        let nz_cpu = d.add(&loads.nonzero[n].0, &d.int(pc));
+        let nz_mem = d.add(&loads.nonzero[n].1, &d.int(pm));
+        if cfg.weight_node_resources_fit > 0 {
+            let per = |req: &D::Int, alloc: i64| -> D::Int {
+                if alloc <= 0 {
+                    return d.int(0);
+                }
+                match cfg.scoring {
+                    ScoringStrategy::LeastAllocated => d.ite(
+                        &d.gt(req, &d.int(alloc)),
+                        &d.int(0),
+                        &d.div_const(&d.mul_const(&d.sub(&d.int(alloc), req), 100), alloc),
+                    ),
+                    ScoringStrategy::MostAllocated => d.div_const(&d.mul_const(&d.min(req, &d.int(alloc)), 100), alloc),
+                }
+            };
+            let (wc, wm) = (cfg.scoring_cpu_weight, cfg.scoring_memory_weight);
+            let wsum = (if a.cpu_milli > 0 { wc } else { 0 }) + (if a.memory > 0 { wm } else { 0 });
+            if wsum > 0 {
+                let s = d.add(&d.mul_const(&per(&nz_cpu, a.cpu_milli), wc), &d.mul_const(&per(&nz_mem, a.memory), wm));
+                total[n] = d.add(&total[n], &d.mul_const(&d.div_const(&s, wsum), cfg.weight_node_resources_fit));
+            }
+        }
+        if cfg.weight_balanced_allocation > 0
+            && (grp.requests.cpu_milli > 0 || grp.requests.memory > 0)
+            && a.cpu_milli > 0
+            && a.memory > 0
+        {
+            let (cpu, mem, _) = &loads.requested[n];
+            let rc = d.min(&d.add(cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli));
+            let rm = d.min(&d.add(mem, &d.int(grp.requests.memory)), &d.int(a.memory));
+            // (1 - |rc/Ac - rm/Am| / 2) * 100, truncated: 100 - ceil(50 |rc*Am - rm*Ac| / (Ac*Am)),
+            // computed over lcm(Ac, Am) (Ac = g*ac, Am = g*am, g their gcd) as
+            // 100 - ceil(50 |rc*am - rm*ac| / (g*ac*am)), so that the products stay below
+            // 50 lcm(Ac, Am), which building the model bounds.
+            let g = gcd(a.cpu_milli, a.memory);
+            let (ac, am) = (a.cpu_milli / g, a.memory / g);
+            let diff = d.sub(&d.mul_const(&rc, am), &d.mul_const(&rm, ac));
+            let absd = d.max(&diff, &d.sub(&d.int(0), &diff));
+            let s = d.sub(&d.int(100), &d.div_ceil_const(&d.mul_const(&absd, 50), g * ac * am));
+            total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_balanced_allocation));
+        }
+    }
+    // The pod's preferred terms and addedAffinity's (node_affinity.go, Score).
+    let raw: Vec<i64> =
+        grp.per_node.iter().zip(&cfg.added_preferred_weight).map(|(p, added)| p.preferred_weight + added).collect();
+    if cfg.weight_node_affinity > 0 && raw.iter().any(|w| *w > 0) {
+        for (n, s) in normalize_static(d, &raw, feas, false).into_iter().enumerate() {
+            total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_node_affinity));
+        }
+    }
+    if cfg.weight_taint_toleration > 0 {
+        let raw: Vec<i64> = grp.per_node.iter().map(|p| p.untolerated_prefer_no_schedule).collect();
+        for (n, s) in normalize_static(d, &raw, feas, true).into_iter().enumerate() {
+            total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_taint_toleration));
+        }
+    }
+    if cfg.weight_inter_pod_affinity > 0 && !loads.pods.is_empty() {
+        if let Some(ss) = interpod_affinity::scores(d, m, &loads.pods, g, feas) {
+            for (n, s) in ss.into_iter().enumerate() {
+                total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_inter_pod_affinity));
+            }
+        }
+    }
+    if cfg.weight_pod_topology_spread > 0 {
+        if let Some(ss) = spread_scores(d, m, st, loads, g, feas) {
+            for (n, s) in ss.into_iter().enumerate() {
+                total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_pod_topology_spread));
+            }
+        }
+    }
+    total
+}
+
+/// Pods of group `g` go through the scheduler (no `spec.nodeName`).
+pub fn scheduled(m: &Model, g: usize) -> bool {
+    m.ir.groups[g].node_name.is_none()
+}
+
+/// Up to this many nodes the symbolic formulas are written as `Controller::guard` writes
+/// them, so that the formulas, and the solver's models, are exactly the guard's. Past it
+/// the symbolic batch guard writes "the node has the top score" against the maximum of the
+/// feasible scores (one `ite` chain per pod group) rather than against every feasible node
+/// (a comparison per pair of nodes), and the spread score splits only on the cluster sizes
+/// still possible; both say the same as the small form.
+pub const SMALL_CLUSTER_NODES: usize = 64;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_weights_follow_ln_size_plus_two() {
+        assert_eq!(spread_weight(1), 1099);
+        assert_eq!(spread_weight(2), 1386);
+        assert_eq!(spread_weight(3), 1609);
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+    use crate::model::testkit::{deployment, model, node};
+
+    const SPREAD_BOTH: &str = "topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}\n  - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}";
+
+    fn cluster(spread: &str) -> Model {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 2, labels: {topology.kubernetes.io/zone: zone-a}, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 1, labels: {topology.kubernetes.io/zone: zone-b}, capacity: {cpu: \"64\", memory: 64Gi}}\n  workloads:\n    - deployment: web\n      placement: [{node: a-0, count: 2}, {node: a-1, count: 1}, {node: b-0, count: 2}]\n";
+        model(&format!("{}{spec}", deployment("web", 6, "1", "1Gi", spread)))
+    }
+
+    fn with_pending(m: &Model) -> ClusterState<Concrete> {
+        let mut st = m.initial_state(&[2, 1]);
+        st.pending[0] = 1;
+        st
+    }
+
+    /// Kubernetes' documented "conflicting constraints" example (topology spread docs): with
+    /// 2 + 1 pods in zone A and 2 in zone B, the zone constraint allows only zone B and the
+    /// host constraint only the node with one pod, so the pod stays Pending.
+    #[test]
+    fn documented_conflicting_spread_constraints() {
+        let m = cluster(SPREAD_BOTH);
+        let st = with_pending(&m);
+        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false, false, false]);
+        let host_only = cluster(&SPREAD_BOTH.lines().take(2).collect::<Vec<_>>().join("\n"));
+        let st = with_pending(&host_only);
+        assert_eq!(
+            feasible(&Concrete, &host_only, &st, 0),
+            vec![false, true, false],
+            "only a-1 (1 pod) keeps host skew <= 1"
+        );
+        let zone_only = cluster(&[SPREAD_BOTH.lines().next().unwrap(), SPREAD_BOTH.lines().nth(2).unwrap()].join("\n"));
+        let st = with_pending(&zone_only);
+        assert_eq!(
+            feasible(&Concrete, &zone_only, &st, 0),
+            vec![false, false, true],
+            "only zone B keeps zone skew <= 1"
+        );
+    }
+
+    /// Upstream's scoring_test.go, TestPreScoreStateEmptyNodes "system default constraints and
+    /// a replicaset": with the system defaults, nodes without a zone label are not ignored but
+    /// make one more zone, "" (two nodes in zone mars and two without a zone: zone weight
+    /// ln(2 + 2), hostname weight ln(4 + 2)); the unlabeled nodes' own scores take no zone
+    /// term. With 3 pods on a-0 the raw scores are 16, 10, 2, 2 and normalize to 12, 50, 100,
+    /// 100 (a zone weight of ln(1 + 2), as before, gives 15, 9, 2, 2: 13, 53, 100, 100).
+    #[test]
+    fn system_default_spread_counts_unlabeled_nodes_as_one_zone() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 2, labels: {topology.kubernetes.io/zone: mars}, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: c, count: 2, capacity: {cpu: \"64\", memory: 64Gi}}\n  workloads:\n    - deployment: web\n      placement: [{node: a-0, count: 3}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 4, "1", "1Gi", "")));
+        assert!(m.ir.groups[0].spread.iter().all(|c| c.system_default));
+        let mut st = m.initial_state(&[2, 2]);
+        st.pending[0] = 1;
+        let loads = NodeLoads::of(&Concrete, &m, &st);
+        let feas = feasible(&Concrete, &m, &st, 0);
+        assert_eq!(feas, vec![true; 4]);
+        assert_eq!(spread_scores(&Concrete, &m, &st, &loads, 0, &feas), Some(vec![12, 50, 100, 100]));
+        // Explicit constraints require every key: the unlabeled nodes are ignored (score 0).
+        let spread = "topologySpreadConstraints:\n  - {maxSkew: 5, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}";
+        let m = model(&format!("{}{spec}", deployment("web", 4, "1", "1Gi", spread)));
+        let loads = NodeLoads::of(&Concrete, &m, &st);
+        let scores = spread_scores(&Concrete, &m, &st, &loads, 0, &feas).expect("a soft constraint");
+        assert_eq!(&scores[2..], &[0, 0]);
+    }
+
+    #[test]
+    fn cordoned_and_not_ready_nodes_are_infeasible() {
+        let m = cluster("");
+        let mut st = with_pending(&m);
+        st.cordoned[0] = true;
+        st.status[1] = crate::model::state::NOT_READY;
+        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false, false, true]);
+        let why = rejections(&m, &st, 0);
+        assert_eq!(why[0].1, vec!["cordoned (spec.unschedulable)"]);
+        assert_eq!(why[1].1, vec!["NotReady"]);
+        assert!(!why.iter().flat_map(|(_, r)| r).any(|r| r.contains("Ready") && !r.contains("NotReady")));
+    }
+
+    /// The LeastAllocated example of the scheduler's source (4000m / 8Gi node, 1000m / 2Gi
+    /// requested, a 500m / 1Gi pod: 62 per resource), plus the other default plugins.
+    #[test]
+    fn default_scores_on_one_node() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: n, count: 1, capacity: {cpu: \"4\", memory: 8Gi}}\n  workloads:\n    - deployment: base\n      placement: [{node: n-0, count: 1}]\n";
+        let m = model(&format!(
+            "{}{}{spec}",
+            deployment("base", 1, "1", "2Gi", ""),
+            deployment("web", 1, "500m", "1Gi", "")
+        ));
+        let st = m.initial_state(&[1]);
+        let g = m.ir.deployments.iter().position(|d| d.name == "web").unwrap();
+        let feas = feasible(&Concrete, &m, &st, g);
+        // LeastAllocated 62, BalancedAllocation 100 (equal fractions), TaintToleration 100 x 3,
+        // PodTopologySpread system default on hostname 100 x 2 (the zone key is absent).
+        let loads = NodeLoads::of(&Concrete, &m, &st);
+        assert_eq!(scores_with(&Concrete, &m, &st, &loads, g, &feas), vec![62 + 100 + 300 + 200]);
+    }
+
+    /// Preferred node affinity is normalized over feasible nodes: weights 5, 4, 4 -> 100, 80, 80.
+    #[test]
+    fn preferred_affinity_normalizes() {
+        let d = Concrete;
+        assert_eq!(normalize_static(&d, &[5, 4, 4], &[true, true, true], false), vec![100, 80, 80]);
+        // Only feasible nodes set the maximum (the infeasible node's score is never compared).
+        assert_eq!(normalize_static(&d, &[5, 4, 4], &[false, true, true], false)[1..], [100, 100]);
+        assert_eq!(normalize_static(&d, &[0, 0], &[true, true], true), vec![100, 100]);
+        assert_eq!(normalize_static(&d, &[2, 1, 0], &[true, true, true], true), vec![0, 50, 100]);
+    }
+
+    /// Memory fits in bytes: a node with 1000Mi + 512Ki allocatable (1024512Ki) holds two pods
+    /// of 500Mi + 256Ki (512256Ki) each, exactly, as upstream's Fit compares `Value()`s. (In
+    /// whole MiB, allocatable rounded down and requests up, 2 × 501 > 1000 would refuse the
+    /// second pod.)
+    #[test]
+    fn memory_fits_to_the_byte() {
+        let spec = |placed: i64| {
+            format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {{name: n, count: 1, capacity: {{cpu: \"4\", memory: 1024512Ki}}}}\n  workloads:\n    - deployment: web\n      placement: [{{node: n-0, count: {placed}}}]\n")
+        };
+        // Both placed at start: the validator accepts it.
+        let m = model(&format!("{}{}", deployment("web", 2, "1", "512256Ki", ""), spec(2)));
+        assert_eq!(m.ir.nodes[0].allocatable.memory, 1_049_100_288);
+        assert_eq!(m.ir.groups[0].requests.memory, 524_550_144);
+        // One placed, one pending: the scheduler binds it there.
+        let m = model(&format!("{}{}", deployment("web", 2, "1", "512256Ki", ""), spec(1)));
+        let mut st = m.initial_state(&[1]);
+        st.pending[0] = 1;
+        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![true]);
+        // One byte more per pod does not fit.
+        let m = model(&format!("{}{}", deployment("web", 2, "1", "524550145", ""), spec(1)));
+        let mut st = m.initial_state(&[1]);
+        st.pending[0] = 1;
+        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false]);
+    }
+
+    /// Scores in bytes tie where whole MiB would not. A 500m / 4352Ki (4.25Mi) pod on empty
+    /// nodes a (4 cores, 1Gi) and b (4 cores, 1000Mi), by upstream's formulas:
+    /// - NodeResourcesFit LeastAllocated (least_allocated.go, `(capacity - requested) *
+    ///   MaxNodeScore / capacity` per resource, then the weighted mean, integer divisions):
+    ///   cpu (4000 - 500) * 100 / 4000 = 87 on both; memory a: (1024 - 4.25) * 100 / 1024 =
+    ///   99.58 -> 99, b: (1000 - 4.25) * 100 / 1000 = 99.575 -> 99; (87 + 99) / 2 = 93 on both.
+    /// - BalancedAllocation (balanced_allocation.go, `int64((1 - |cpuFraction - memFraction| /
+    ///   2) * MaxNodeScore)`): a: (1 - |0.125 - 4.25/1024| / 2) * 100 = 93.96 -> 93, b: (1 -
+    ///   |0.125 - 0.00425| / 2) * 100 = 93.96 -> 93.
+    ///
+    /// So 93 + 93 on both: a tie, and upstream may bind to either. With the request rounded up
+    /// to 5Mi, b's BalancedAllocation would be (1 - |0.125 - 0.005| / 2) * 100 = 94 and a's
+    /// 93.99 -> 93, leaving b alone at the top.
+    #[test]
+    fn resource_scores_follow_bytes() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"4\", memory: 1Gi}}\n    - {name: b, count: 1, capacity: {cpu: \"4\", memory: 1000Mi}}\n";
+        let m = model(&format!("{}{spec}", deployment("web", 1, "500m", "4352Ki", "")));
+        let mut st = m.initial_state(&[1, 1]);
+        st.pending[0] = 1;
+        let feas = feasible(&Concrete, &m, &st, 0);
+        assert_eq!(feas, vec![true, true]);
+        // Plus TaintToleration 100 x 3 and PodTopologySpread's system default 100 x 2 on both.
+        let loads = NodeLoads::of(&Concrete, &m, &st);
+        assert_eq!(scores_with(&Concrete, &m, &st, &loads, 0, &feas), vec![93 + 93 + 500, 93 + 93 + 500]);
+        let reg = crate::model::registry::<Concrete>();
+        let enabled: Vec<usize> = crate::model::all_steps(&m, &reg)
+            .iter()
+            .filter(|s| {
+                reg[s.actor as usize].name() == "scheduler" && reg[s.actor as usize].guard(&Concrete, &m, s, &st)
+            })
+            .map(|s| s.b as usize)
+            .collect();
+        assert_eq!(enabled, vec![node(&m, "a-0"), node(&m, "b-0")]);
+    }
+
+    /// NodeAffinityArgs `addedAffinity` (node_affinity.go: Filter checks addedNodeSelector
+    /// before the pod's affinity; Score adds addedPrefSchedTerms): the scheduler's filter and
+    /// score see it, the pod's own affinity facts (the kubelet's admission, the descheduler,
+    /// nodeAffinityPolicy) do not, and nodes it tells apart are not interchangeable.
+    #[test]
+    fn added_affinity_is_the_schedulers_only() {
+        let config = |added: &str| {
+            format!("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - pluginConfig: [{{name: NodeAffinity, args: {{addedAffinity: {added}}}}}]\n---\n")
+        };
+        let required = "{requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [zone-b]}]}, {matchFields: [{key: metadata.name, operator: In, values: [a-1]}]}]}}";
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 2, labels: {topology.kubernetes.io/zone: zone-a}, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 1, labels: {topology.kubernetes.io/zone: zone-b}, capacity: {cpu: \"64\", memory: 64Gi}}\n";
+        let m = model(&format!("{}{}{spec}", deployment("web", 1, "1", "1Gi", ""), config(required)));
+        let mut st = m.initial_state(&[2, 1]);
+        st.pending[0] = 1;
+        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false, true, true], "zone-b, or the node named a-1");
+        assert!(m.ir.groups[0].per_node.iter().all(|p| p.affinity_ok), "the pod's own affinity is untouched");
+        assert_eq!(rejections(&m, &st, 0)[0].1, vec!["the scheduler's addedAffinity does not match"]);
+        assert_eq!(crate::model::relation::static_classes(&m), vec![0, 1, 2], "a-0 and a-1 differ");
+        let preferred = "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 4, preference: {matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [zone-a]}]}}]}";
+        let m = model(&format!("{}{}{spec}", deployment("web", 1, "1", "1Gi", ""), config(preferred)));
+        assert_eq!(m.ir.scheduler.added_preferred_weight, vec![4, 4, 0]);
+        let mut st = m.initial_state(&[2, 1]);
+        st.pending[0] = 1;
+        let loads = NodeLoads::of(&Concrete, &m, &st);
+        let feas = feasible(&Concrete, &m, &st, 0);
+        let sc = scores_with(&Concrete, &m, &st, &loads, 0, &feas);
+        // NodeAffinity 100 x 2 on zone-a, 0 on zone-b; the rest is alike on all three.
+        assert_eq!((sc[0] - sc[2], sc[1] - sc[2]), (200, 200));
+    }
+
+    /// kube-scheduler refuses an addedAffinity that fails to parse (ValidateNodeAffinityArgs).
+    #[test]
+    fn unparsable_added_affinity_is_refused() {
+        let yaml = format!("{}apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - pluginConfig: [{{name: NodeAffinity, args: {{addedAffinity: {{requiredDuringSchedulingIgnoredDuringExecution: {{nodeSelectorTerms: [{{matchExpressions: [{{key: zone, operator: NotIn, values: [\"a b\"]}}]}}]}}}}}}}}]\n---\napiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 1, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n", deployment("web", 1, "1", "1Gi", ""));
+        let mut inputs = crate::manifest::Inputs::default();
+        let mut errors = Vec::new();
+        crate::manifest::load_text(std::path::Path::new("t.yaml"), &yaml, Default::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let e = crate::ir::build(&inputs, Default::default()).expect_err("refused").to_string();
+        assert!(e.contains("profiles[0].pluginConfig[0].args.addedAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]") && e.contains("ValidateNodeAffinityArgs"), "{e}");
+    }
+}
