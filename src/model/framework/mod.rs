@@ -18,16 +18,18 @@
 //! `addedAffinity`'s), TaintToleration PreferNoSchedule and PodTopologySpread
 //! ScheduleAnyway (explicit constraints, which ignore nodes lacking a key, or the system
 //! defaults, under which such a node is in the domain "") and InterPodAffinity (filter and
-//! score: `controllers/interpod_affinity.rs`), each normalized over the feasible nodes and
+//! score: `inter_pod_affinity.rs`), each normalized over the feasible nodes and
 //! weighted as configured.
 //! Abstracted: NotReady nodes are infeasible (their not-ready taint is not tolerated);
 //! spread weights ln(size+2) are computed in thousandths and rounded, as upstream rounds the
 //! float sum.
 
-use super::controllers::{cluster_autoscaler, interpod_affinity};
+use super::controllers::cluster_autoscaler;
 use super::{ready, requested, running_per_node, ClusterState, Model};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{ScoringStrategy, SpreadConstraint};
+
+pub mod inter_pod_affinity;
 
 const HOSTNAME: &str = "kubernetes.io/hostname";
 
@@ -72,7 +74,7 @@ impl<D: Domain> NodeLoads<D> {
         // `active_on` and a node-by-node sum, in their order, for a fraction of the lookups.
         let mut active = Vec::new();
         let mut nonzero_sums = Vec::new();
-        let affinity = interpod_affinity::any(m);
+        let affinity = inter_pod_affinity::any(m);
         if scores || affinity || m.ir.groups.iter().any(|g| !g.spread.is_empty()) {
             if scores {
                 nonzero_sums =
@@ -90,7 +92,7 @@ impl<D: Domain> NodeLoads<D> {
                 active.push(act);
             }
         }
-        let pods = if affinity { interpod_affinity::pods_per_node(d, st, &active) } else { Vec::new() };
+        let pods = if affinity { inter_pod_affinity::pods_per_node(d, st, &active) } else { Vec::new() };
         NodeLoads { requested: requested(d, m, st), nonzero: nonzero_sums, active, pods }
     }
 }
@@ -233,7 +235,7 @@ fn filters_with<D: Domain>(
     let mut interpod = if loads.pods.is_empty() || !filter_on(m, "InterPodAffinity") {
         vec![d.bool(true); nn]
     } else {
-        interpod_affinity::filter(d, m, &loads.pods, g)
+        inter_pod_affinity::filter(d, m, &loads.pods, g)
     };
     (0..nn)
         .map(|n| {
@@ -337,7 +339,7 @@ pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(Stri
                     }
                     "PodTopologySpread" => why.push(spread_failure(m, st, &loads, g, n)),
                     _ => why.push(
-                        interpod_affinity::rejection(m, &loads.pods, g, n)
+                        inter_pod_affinity::rejection(m, &loads.pods, g, n)
                             .unwrap_or_else(|| "InterPodAffinity: a required (anti-)affinity term".to_string()),
                     ),
                 }
@@ -648,7 +650,7 @@ pub fn scores_with<D: Domain>(
         }
     }
     if cfg.weight_inter_pod_affinity > 0 && !loads.pods.is_empty() {
-        if let Some(ss) = interpod_affinity::scores(d, m, &loads.pods, g, feas) {
+        if let Some(ss) = inter_pod_affinity::scores(d, m, &loads.pods, g, feas) {
             for (n, s) in ss.into_iter().enumerate() {
                 total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_inter_pod_affinity));
             }

@@ -1,6 +1,7 @@
 //! kube-scheduler's InterPodAffinity plugin, filter and score, over the pods per group and
-//! node: what `scheduler.rs` asks of it for a pod of one group. It owns no step and must not
-//! read anything but the state's pod counts and the IR's resolved terms (`ir::affinity`).
+//! node: what the framework's runtime (`mod.rs`) asks of it for a pod of one group. It owns
+//! no step and must not read anything but the state's pod counts and the IR's resolved terms
+//! (`ir::affinity`).
 //!
 //! Follows kubernetes `pkg/scheduler/framework/plugins/interpodaffinity/`:
 //! - filtering.go `PreFilter` and `Filter`: every pod on a node counts, terminating ones
@@ -301,8 +302,8 @@ mod tests {
 /// Upstream's tables, translated: each test names its file, test function and case.
 #[cfg(test)]
 mod upstream {
+    use super::super::{feasible, filters};
     use super::*;
-    use crate::model::framework::{feasible, filters};
     use crate::model::testkit::model;
 
     /// A Deployment `name` whose pods carry `labels` (a flow mapping) and the pod-spec YAML
