@@ -309,7 +309,7 @@ impl Model {
             // a surge pod) and one terminating per revision (controllers/daemonset.rs).
             max_pods: (ir.bounds.max_pods_per_deployment * ir.deployments.len().max(1) as i64)
                 .max(4 * ir.nodes.len() as i64 * ir.daemon_sets.len() as i64),
-            spread_weights: (0..=ir.nodes.len()).map(framework::spread_weight).collect(),
+            spread_weights: (0..=ir.nodes.len()).map(framework::pod_topology_spread::spread_weight).collect(),
             topology: (0..ir.labels.keys.len() as u32)
                 .map(|k| framework::domains_of(ir, crate::ir::LabelKey(k)))
                 .collect(),
