@@ -27,9 +27,9 @@
 use super::controllers::cluster_autoscaler;
 use super::{ready, requested, running_per_node, ClusterState, Model};
 use crate::domain::{Concrete, Domain};
-use crate::ir::ScoringStrategy;
 
 pub mod inter_pod_affinity;
+pub mod node_resources;
 pub mod pod_topology_spread;
 
 pub fn filter_on(m: &Model, name: &str) -> bool {
@@ -153,7 +153,6 @@ fn filters_with<D: Domain>(
     (0..nn)
         .map(|n| {
             let p = &grp.per_node[n];
-            let node = &m.ir.nodes[n];
             // NodeUnschedulable reads `spec.unschedulable`; the cluster autoscaler's
             // ToBeDeletedByClusterAutoscaler taint is TaintToleration's, with its own toleration.
             let unsched = if unschedulable_on && !grp.tolerates_unschedulable {
@@ -173,14 +172,7 @@ fn filters_with<D: Domain>(
             let mut fit = d.bool(true);
             if fit_on {
                 let (cpu, mem, pods) = &loads.requested[n];
-                let a = node.allocatable;
-                fit = d.le(&d.add(pods, &d.int(1)), &d.int(a.pods));
-                if grp.requests.cpu_milli > 0 {
-                    fit = d.and(&fit, &d.le(&d.add(cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli)));
-                }
-                if grp.requests.memory > 0 {
-                    fit = d.and(&fit, &d.le(&d.add(mem, &d.int(grp.requests.memory)), &d.int(a.memory)));
-                }
+                fit = node_resources::fits(d, m, g, n, [cpu, mem, pods]);
             }
             [
                 ready(d, st, n),
@@ -216,7 +208,6 @@ pub fn feasible_with<D: Domain>(
 /// InterPodAffinity rejection names the term.
 pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(String, Vec<String>)> {
     let loads = NodeLoads::of(&Concrete, m, st);
-    let grp = &m.ir.groups[g];
     filters_with(&Concrete, m, st, &loads, g)
         .iter()
         .enumerate()
@@ -236,20 +227,7 @@ pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(Stri
                             why.push(format!("untolerated taint {}:NoSchedule", crate::ir::TO_BE_DELETED));
                         }
                     }
-                    "NodeResourcesFit" => {
-                        // The messages upstream's NodeResourcesFit gives, for each resource short.
-                        let (cpu, mem, pods) = loads.requested[n];
-                        let a = m.ir.nodes[n].allocatable;
-                        if pods + 1 > a.pods {
-                            why.push("Too many pods".to_string());
-                        }
-                        if grp.requests.cpu_milli > 0 && cpu + grp.requests.cpu_milli > a.cpu_milli {
-                            why.push("Insufficient cpu".to_string());
-                        }
-                        if grp.requests.memory > 0 && mem + grp.requests.memory > a.memory {
-                            why.push("Insufficient memory".to_string());
-                        }
-                    }
+                    "NodeResourcesFit" => why.extend(node_resources::rejections(m, g, n, loads.requested[n])),
                     "PodTopologySpread" => why.push(pod_topology_spread::rejection(m, st, &loads, g, n)),
                     _ => why.push(
                         inter_pod_affinity::rejection(m, &loads.pods, g, n)
@@ -303,14 +281,6 @@ fn static_failures(m: &Model, g: usize, n: usize) -> Vec<String> {
     why
 }
 
-fn gcd(a: i64, b: i64) -> i64 {
-    if b == 0 {
-        a
-    } else {
-        gcd(b, a % b)
-    }
-}
-
 /// Normalizes a static per-node raw score over the feasible nodes (DefaultNormalizeScore):
 /// `raw * 100 / max`, or reversed `100 - raw * 100 / max`; all-zero gives 0 (100 reversed).
 fn normalize_static<D: Domain>(d: &D, raw: &[i64], feas: &[D::Bool], reverse: bool) -> Vec<D::Int> {
@@ -360,51 +330,11 @@ pub fn scores_with<D: Domain>(
     let nn = m.nodes();
     assert_eq!(loads.nonzero.len(), nn, "model bug: scores need NodeLoads::of, not NodeLoads::for_filters");
     let mut total: Vec<D::Int> = vec![d.int(0); nn];
-    let (pc, pm) = (grp.score_requests.cpu_milli, grp.score_requests.memory);
     for n in 0..nn {
-        let a = m.ir.nodes[n].allocatable;
-        // Requested (as scoring counts it for NodeResourcesFit, actual for balance) with the
-        // incoming pod.
-        let nz_cpu = d.add(&loads.nonzero[n].0, &d.int(pc));
-        let nz_mem = d.add(&loads.nonzero[n].1, &d.int(pm));
-        if cfg.weight_node_resources_fit > 0 {
-            let per = |req: &D::Int, alloc: i64| -> D::Int {
-                if alloc <= 0 {
-                    return d.int(0);
-                }
-                match cfg.scoring {
-                    ScoringStrategy::LeastAllocated => d.ite(
-                        &d.gt(req, &d.int(alloc)),
-                        &d.int(0),
-                        &d.div_const(&d.mul_const(&d.sub(&d.int(alloc), req), 100), alloc),
-                    ),
-                    ScoringStrategy::MostAllocated => d.div_const(&d.mul_const(&d.min(req, &d.int(alloc)), 100), alloc),
-                }
-            };
-            let (wc, wm) = (cfg.scoring_cpu_weight, cfg.scoring_memory_weight);
-            let wsum = (if a.cpu_milli > 0 { wc } else { 0 }) + (if a.memory > 0 { wm } else { 0 });
-            if wsum > 0 {
-                let s = d.add(&d.mul_const(&per(&nz_cpu, a.cpu_milli), wc), &d.mul_const(&per(&nz_mem, a.memory), wm));
-                total[n] = d.add(&total[n], &d.mul_const(&d.div_const(&s, wsum), cfg.weight_node_resources_fit));
-            }
+        if let Some(s) = node_resources::fit_score(d, m, loads, g, n) {
+            total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_node_resources_fit));
         }
-        if cfg.weight_balanced_allocation > 0
-            && (grp.requests.cpu_milli > 0 || grp.requests.memory > 0)
-            && a.cpu_milli > 0
-            && a.memory > 0
-        {
-            let (cpu, mem, _) = &loads.requested[n];
-            let rc = d.min(&d.add(cpu, &d.int(grp.requests.cpu_milli)), &d.int(a.cpu_milli));
-            let rm = d.min(&d.add(mem, &d.int(grp.requests.memory)), &d.int(a.memory));
-            // (1 - |rc/Ac - rm/Am| / 2) * 100, truncated: 100 - ceil(50 |rc*Am - rm*Ac| / (Ac*Am)),
-            // computed over lcm(Ac, Am) (Ac = g*ac, Am = g*am, g their gcd) as
-            // 100 - ceil(50 |rc*am - rm*ac| / (g*ac*am)), so that the products stay below
-            // 50 lcm(Ac, Am), which building the model bounds.
-            let g = gcd(a.cpu_milli, a.memory);
-            let (ac, am) = (a.cpu_milli / g, a.memory / g);
-            let diff = d.sub(&d.mul_const(&rc, am), &d.mul_const(&rm, ac));
-            let absd = d.max(&diff, &d.sub(&d.int(0), &diff));
-            let s = d.sub(&d.int(100), &d.div_ceil_const(&d.mul_const(&absd, 50), g * ac * am));
+        if let Some(s) = node_resources::balanced_allocation_score(d, m, loads, g, n) {
             total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_balanced_allocation));
         }
     }
@@ -455,7 +385,7 @@ pub const SMALL_CLUSTER_NODES: usize = 64;
 #[cfg(test)]
 mod more_tests {
     use super::*;
-    use crate::model::testkit::{deployment, model, node};
+    use crate::model::testkit::{deployment, model};
 
     fn cluster(spread: &str) -> Model {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 2, labels: {topology.kubernetes.io/zone: zone-a}, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 1, labels: {topology.kubernetes.io/zone: zone-b}, capacity: {cpu: \"64\", memory: 64Gi}}\n  workloads:\n    - deployment: web\n      placement: [{node: a-0, count: 2}, {node: a-1, count: 1}, {node: b-0, count: 2}]\n";
@@ -481,25 +411,6 @@ mod more_tests {
         assert!(!why.iter().flat_map(|(_, r)| r).any(|r| r.contains("Ready") && !r.contains("NotReady")));
     }
 
-    /// The LeastAllocated example of the scheduler's source (4000m / 8Gi node, 1000m / 2Gi
-    /// requested, a 500m / 1Gi pod: 62 per resource), plus the other default plugins.
-    #[test]
-    fn default_scores_on_one_node() {
-        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: n, count: 1, capacity: {cpu: \"4\", memory: 8Gi}}\n  workloads:\n    - deployment: base\n      placement: [{node: n-0, count: 1}]\n";
-        let m = model(&format!(
-            "{}{}{spec}",
-            deployment("base", 1, "1", "2Gi", ""),
-            deployment("web", 1, "500m", "1Gi", "")
-        ));
-        let st = m.initial_state(&[1]);
-        let g = m.ir.deployments.iter().position(|d| d.name == "web").unwrap();
-        let feas = feasible(&Concrete, &m, &st, g);
-        // LeastAllocated 62, BalancedAllocation 100 (equal fractions), TaintToleration 100 x 3,
-        // PodTopologySpread system default on hostname 100 x 2 (the zone key is absent).
-        let loads = NodeLoads::of(&Concrete, &m, &st);
-        assert_eq!(scores_with(&Concrete, &m, &st, &loads, g, &feas), vec![62 + 100 + 300 + 200]);
-    }
-
     /// Preferred node affinity is normalized over feasible nodes: weights 5, 4, 4 -> 100, 80, 80.
     #[test]
     fn preferred_affinity_normalizes() {
@@ -509,66 +420,6 @@ mod more_tests {
         assert_eq!(normalize_static(&d, &[5, 4, 4], &[false, true, true], false)[1..], [100, 100]);
         assert_eq!(normalize_static(&d, &[0, 0], &[true, true], true), vec![100, 100]);
         assert_eq!(normalize_static(&d, &[2, 1, 0], &[true, true, true], true), vec![0, 50, 100]);
-    }
-
-    /// Memory fits in bytes: a node with 1000Mi + 512Ki allocatable (1024512Ki) holds two pods
-    /// of 500Mi + 256Ki (512256Ki) each, exactly, as upstream's Fit compares `Value()`s. (In
-    /// whole MiB, allocatable rounded down and requests up, 2 × 501 > 1000 would refuse the
-    /// second pod.)
-    #[test]
-    fn memory_fits_to_the_byte() {
-        let spec = |placed: i64| {
-            format!("apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {{name: n, count: 1, capacity: {{cpu: \"4\", memory: 1024512Ki}}}}\n  workloads:\n    - deployment: web\n      placement: [{{node: n-0, count: {placed}}}]\n")
-        };
-        // Both placed at start: the validator accepts it.
-        let m = model(&format!("{}{}", deployment("web", 2, "1", "512256Ki", ""), spec(2)));
-        assert_eq!(m.ir.nodes[0].allocatable.memory, 1_049_100_288);
-        assert_eq!(m.ir.groups[0].requests.memory, 524_550_144);
-        // One placed, one pending: the scheduler binds it there.
-        let m = model(&format!("{}{}", deployment("web", 2, "1", "512256Ki", ""), spec(1)));
-        let mut st = m.initial_state(&[1]);
-        st.pending[0] = 1;
-        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![true]);
-        // One byte more per pod does not fit.
-        let m = model(&format!("{}{}", deployment("web", 2, "1", "524550145", ""), spec(1)));
-        let mut st = m.initial_state(&[1]);
-        st.pending[0] = 1;
-        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false]);
-    }
-
-    /// Scores in bytes tie where whole MiB would not. A 500m / 4352Ki (4.25Mi) pod on empty
-    /// nodes a (4 cores, 1Gi) and b (4 cores, 1000Mi), by upstream's formulas:
-    /// - NodeResourcesFit LeastAllocated (least_allocated.go, `(capacity - requested) *
-    ///   MaxNodeScore / capacity` per resource, then the weighted mean, integer divisions):
-    ///   cpu (4000 - 500) * 100 / 4000 = 87 on both; memory a: (1024 - 4.25) * 100 / 1024 =
-    ///   99.58 -> 99, b: (1000 - 4.25) * 100 / 1000 = 99.575 -> 99; (87 + 99) / 2 = 93 on both.
-    /// - BalancedAllocation (balanced_allocation.go, `int64((1 - |cpuFraction - memFraction| /
-    ///   2) * MaxNodeScore)`): a: (1 - |0.125 - 4.25/1024| / 2) * 100 = 93.96 -> 93, b: (1 -
-    ///   |0.125 - 0.00425| / 2) * 100 = 93.96 -> 93.
-    ///
-    /// So 93 + 93 on both: a tie, and upstream may bind to either. With the request rounded up
-    /// to 5Mi, b's BalancedAllocation would be (1 - |0.125 - 0.005| / 2) * 100 = 94 and a's
-    /// 93.99 -> 93, leaving b alone at the top.
-    #[test]
-    fn resource_scores_follow_bytes() {
-        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 1, capacity: {cpu: \"4\", memory: 1Gi}}\n    - {name: b, count: 1, capacity: {cpu: \"4\", memory: 1000Mi}}\n";
-        let m = model(&format!("{}{spec}", deployment("web", 1, "500m", "4352Ki", "")));
-        let mut st = m.initial_state(&[1, 1]);
-        st.pending[0] = 1;
-        let feas = feasible(&Concrete, &m, &st, 0);
-        assert_eq!(feas, vec![true, true]);
-        // Plus TaintToleration 100 x 3 and PodTopologySpread's system default 100 x 2 on both.
-        let loads = NodeLoads::of(&Concrete, &m, &st);
-        assert_eq!(scores_with(&Concrete, &m, &st, &loads, 0, &feas), vec![93 + 93 + 500, 93 + 93 + 500]);
-        let reg = crate::model::registry::<Concrete>();
-        let enabled: Vec<usize> = crate::model::all_steps(&m, &reg)
-            .iter()
-            .filter(|s| {
-                reg[s.actor as usize].name() == "scheduler" && reg[s.actor as usize].guard(&Concrete, &m, s, &st)
-            })
-            .map(|s| s.b as usize)
-            .collect();
-        assert_eq!(enabled, vec![node(&m, "a-0"), node(&m, "b-0")]);
     }
 
     /// NodeAffinityArgs `addedAffinity` (node_affinity.go: Filter checks addedNodeSelector

@@ -63,7 +63,7 @@
 use super::super::{active_on, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::model::disruption;
-use crate::model::framework;
+use crate::model::framework::{self, node_resources};
 use crate::model::state::Conditions;
 
 /// The actor: preemptions, nominated pods' binds, cleared nominations, victims' deletions.
@@ -87,10 +87,6 @@ const DELETE_NONE: u8 = 5;
 
 /// `2^31`, what `pickOneNodeForPreemption` adds to every victim's priority in its sum.
 const PRIORITY_OFFSET: i64 = 1 << 31;
-
-fn fit_on(m: &Model) -> bool {
-    !m.ir.scheduler.disabled_filters.iter().any(|f| f == "NodeResourcesFit" || f == "*")
-}
 
 /// The pods of a group on node `n` that a preemptor sees there: bound, running, terminating.
 fn on_node<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, n: usize) -> D::Int {
@@ -150,23 +146,6 @@ fn loads<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Optio
     out
 }
 
-/// NodeResourcesFit for a pod of group `g` on node `n` with `load` there.
-fn fits<D: Domain>(d: &D, m: &Model, g: usize, n: usize, load: &[D::Int; 3]) -> D::Bool {
-    if !fit_on(m) {
-        return d.bool(true);
-    }
-    let a = m.ir.nodes[n].allocatable;
-    let r = m.ir.groups[g].requests;
-    let mut ok = d.le(&d.add(&load[2], &d.int(1)), &d.int(a.pods));
-    if r.cpu_milli > 0 {
-        ok = d.and(&ok, &d.le(&d.add(&load[0], &d.int(r.cpu_milli)), &d.int(a.cpu_milli)));
-    }
-    if r.memory > 0 {
-        ok = d.and(&ok, &d.le(&d.add(&load[1], &d.int(r.memory)), &d.int(a.memory)));
-    }
-    ok
-}
-
 /// The filters a pod of `g` fails only for what no preemption changes (node Ready,
 /// NodeUnschedulable, NodeName, NodeAffinity, TaintToleration): UnschedulableAndUnresolvable
 /// upstream. Per node.
@@ -183,7 +162,11 @@ pub fn feasible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own
         return filters.iter().map(|f| d.all(f.iter())).collect();
     }
     let loads = loads(d, m, st, g, own);
-    filters.iter().enumerate().map(|(n, f)| d.and(&d.all(f.iter()), &fits(d, m, g, n, &loads[n]))).collect()
+    filters
+        .iter()
+        .enumerate()
+        .map(|(n, f)| d.and(&d.all(f.iter()), &node_resources::filter(d, m, g, n, loads[n].each_ref())))
+        .collect()
 }
 
 /// What `SelectVictimsOnNode` finds on one node for one preemptor.
@@ -278,7 +261,7 @@ pub fn victim_order_matters(m: &Model) -> bool {
 /// `g` still fits there (`x` fits it): the largest count for which each resource the filter
 /// checks stays within allocatable.
 fn reprieved<D: Domain>(d: &D, m: &Model, g: usize, h: usize, n: usize, x: &[D::Int; 3], k: &D::Int) -> D::Int {
-    if !fit_on(m) {
+    if !framework::filter_on(m, "NodeResourcesFit") {
         return k.clone();
     }
     let a = m.ir.nodes[n].allocatable;
@@ -329,7 +312,8 @@ pub fn select_victims<D: Domain>(
             // The other filters (spread, inter-pod affinity) are not changed by the victims'
             // removal where the model preempts (the build refuses the ones that would be).
             let others = d.all(filters[n][4..].iter());
-            let ok = d.all([resolvable[n].clone(), others, any, fits(d, m, g, n, &x)].iter());
+            let ok =
+                d.all([resolvable[n].clone(), others, any, node_resources::filter(d, m, g, n, x.each_ref())].iter());
             // The PDB split, in MoreImportantPod order (priority, highest first).
             let mut violating = vec![d.int(0); ng];
             for (p, pdb) in m.ir.pdbs.iter().enumerate() {
