@@ -29,6 +29,7 @@ use super::{ready, requested, running_per_node, ClusterState, Model};
 use crate::domain::{Concrete, Domain};
 
 pub mod inter_pod_affinity;
+pub mod node_affinity;
 pub mod node_resources;
 pub mod pod_topology_spread;
 
@@ -161,7 +162,7 @@ fn filters_with<D: Domain>(
                 d.bool(true)
             };
             let static_ok = (!name_on || p.node_name_ok)
-                && (!affinity_on || (p.affinity_ok && m.ir.scheduler.added_affinity_ok[n]))
+                && (!affinity_on || node_affinity::filter(m, g, n))
                 && (!volume_zone_on || p.volume_zone_ok)
                 && (!taints_on || !(p.untolerated_no_schedule || p.untolerated_no_execute));
             let placed = match taints_on.then(|| cluster_autoscaler::to_be_deleted_tolerated(d, m, st, g, n)).flatten()
@@ -259,11 +260,8 @@ fn static_failures(m: &Model, g: usize, n: usize) -> Vec<String> {
     if filter_on(m, "NodeName") && !p.node_name_ok {
         why.push("spec.nodeName names another node".to_string());
     }
-    if filter_on(m, "NodeAffinity") && !p.affinity_ok {
-        why.push("the pod's nodeSelector/node affinity does not match".to_string());
-    }
-    if filter_on(m, "NodeAffinity") && !m.ir.scheduler.added_affinity_ok[n] {
-        why.push("the scheduler's addedAffinity does not match".to_string());
+    if filter_on(m, "NodeAffinity") {
+        why.extend(node_affinity::rejections(m, g, n));
     }
     if filter_on(m, "TaintToleration") && (p.untolerated_no_schedule || p.untolerated_no_execute) {
         let taints: Vec<String> = p
@@ -338,12 +336,11 @@ pub fn scores_with<D: Domain>(
             total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_balanced_allocation));
         }
     }
-    // The pod's preferred terms and addedAffinity's (node_affinity.go, Score).
-    let raw: Vec<i64> =
-        grp.per_node.iter().zip(&cfg.added_preferred_weight).map(|(p, added)| p.preferred_weight + added).collect();
-    if cfg.weight_node_affinity > 0 && raw.iter().any(|w| *w > 0) {
-        for (n, s) in normalize_static(d, &raw, feas, false).into_iter().enumerate() {
-            total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_node_affinity));
+    if cfg.weight_node_affinity > 0 {
+        if let Some(ss) = node_affinity::score(d, m, g, feas) {
+            for (n, s) in ss.into_iter().enumerate() {
+                total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_node_affinity));
+            }
         }
     }
     if cfg.weight_taint_toleration > 0 {
@@ -420,47 +417,5 @@ mod more_tests {
         assert_eq!(normalize_static(&d, &[5, 4, 4], &[false, true, true], false)[1..], [100, 100]);
         assert_eq!(normalize_static(&d, &[0, 0], &[true, true], true), vec![100, 100]);
         assert_eq!(normalize_static(&d, &[2, 1, 0], &[true, true, true], true), vec![0, 50, 100]);
-    }
-
-    /// NodeAffinityArgs `addedAffinity` (node_affinity.go: Filter checks addedNodeSelector
-    /// before the pod's affinity; Score adds addedPrefSchedTerms): the scheduler's filter and
-    /// score see it, the pod's own affinity facts (the kubelet's admission, the descheduler,
-    /// nodeAffinityPolicy) do not, and nodes it tells apart are not interchangeable.
-    #[test]
-    fn added_affinity_is_the_schedulers_only() {
-        let config = |added: &str| {
-            format!("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - pluginConfig: [{{name: NodeAffinity, args: {{addedAffinity: {added}}}}}]\n---\n")
-        };
-        let required = "{requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [zone-b]}]}, {matchFields: [{key: metadata.name, operator: In, values: [a-1]}]}]}}";
-        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 2, labels: {topology.kubernetes.io/zone: zone-a}, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 1, labels: {topology.kubernetes.io/zone: zone-b}, capacity: {cpu: \"64\", memory: 64Gi}}\n";
-        let m = model(&format!("{}{}{spec}", deployment("web", 1, "1", "1Gi", ""), config(required)));
-        let mut st = m.initial_state(&[2, 1]);
-        st.pending[0] = 1;
-        assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false, true, true], "zone-b, or the node named a-1");
-        assert!(m.ir.groups[0].per_node.iter().all(|p| p.affinity_ok), "the pod's own affinity is untouched");
-        assert_eq!(rejections(&m, &st, 0)[0].1, vec!["the scheduler's addedAffinity does not match"]);
-        assert_eq!(crate::model::relation::static_classes(&m), vec![0, 1, 2], "a-0 and a-1 differ");
-        let preferred = "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 4, preference: {matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [zone-a]}]}}]}";
-        let m = model(&format!("{}{}{spec}", deployment("web", 1, "1", "1Gi", ""), config(preferred)));
-        assert_eq!(m.ir.scheduler.added_preferred_weight, vec![4, 4, 0]);
-        let mut st = m.initial_state(&[2, 1]);
-        st.pending[0] = 1;
-        let loads = NodeLoads::of(&Concrete, &m, &st);
-        let feas = feasible(&Concrete, &m, &st, 0);
-        let sc = scores_with(&Concrete, &m, &st, &loads, 0, &feas);
-        // NodeAffinity 100 x 2 on zone-a, 0 on zone-b; the rest is alike on all three.
-        assert_eq!((sc[0] - sc[2], sc[1] - sc[2]), (200, 200));
-    }
-
-    /// kube-scheduler refuses an addedAffinity that fails to parse (ValidateNodeAffinityArgs).
-    #[test]
-    fn unparsable_added_affinity_is_refused() {
-        let yaml = format!("{}apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - pluginConfig: [{{name: NodeAffinity, args: {{addedAffinity: {{requiredDuringSchedulingIgnoredDuringExecution: {{nodeSelectorTerms: [{{matchExpressions: [{{key: zone, operator: NotIn, values: [\"a b\"]}}]}}]}}}}}}}}]\n---\napiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 1, capacity: {{cpu: \"8\", memory: 8Gi}}}}]\n", deployment("web", 1, "1", "1Gi", ""));
-        let mut inputs = crate::manifest::Inputs::default();
-        let mut errors = Vec::new();
-        crate::manifest::load_text(std::path::Path::new("t.yaml"), &yaml, Default::default(), &mut inputs, &mut errors);
-        assert!(errors.is_empty(), "{errors:?}");
-        let e = crate::ir::build(&inputs, Default::default()).expect_err("refused").to_string();
-        assert!(e.contains("profiles[0].pluginConfig[0].args.addedAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]") && e.contains("ValidateNodeAffinityArgs"), "{e}");
     }
 }
