@@ -32,6 +32,7 @@ pub mod inter_pod_affinity;
 pub mod node_affinity;
 pub mod node_resources;
 pub mod pod_topology_spread;
+pub mod taint_toleration;
 
 pub fn filter_on(m: &Model, name: &str) -> bool {
     !m.ir.scheduler.disabled_filters.iter().any(|f| f == name || f == "*")
@@ -164,7 +165,7 @@ fn filters_with<D: Domain>(
             let static_ok = (!name_on || p.node_name_ok)
                 && (!affinity_on || node_affinity::filter(m, g, n))
                 && (!volume_zone_on || p.volume_zone_ok)
-                && (!taints_on || !(p.untolerated_no_schedule || p.untolerated_no_execute));
+                && (!taints_on || taint_toleration::filter(m, g, n));
             let placed = match taints_on.then(|| cluster_autoscaler::to_be_deleted_tolerated(d, m, st, g, n)).flatten()
             {
                 Some(tolerated) if static_ok => tolerated,
@@ -224,9 +225,7 @@ pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(Stri
                     "NodeUnschedulable" => why.push("cordoned (spec.unschedulable)".to_string()),
                     "NodeName/NodeAffinity/TaintToleration/VolumeZone" => {
                         why.extend(static_failures(m, g, n));
-                        if cluster_autoscaler::to_be_deleted_tolerated(&Concrete, m, st, g, n) == Some(false) {
-                            why.push(format!("untolerated taint {}:NoSchedule", crate::ir::TO_BE_DELETED));
-                        }
+                        why.extend(taint_toleration::to_be_deleted_rejection(m, st, g, n));
                     }
                     "NodeResourcesFit" => why.extend(node_resources::rejections(m, g, n, loads.requested[n])),
                     "PodTopologySpread" => why.push(pod_topology_spread::rejection(m, st, &loads, g, n)),
@@ -255,7 +254,6 @@ fn not_ready_words(status: i64) -> &'static str {
 /// fails for a pod of group `g`, each as what is wrong.
 fn static_failures(m: &Model, g: usize, n: usize) -> Vec<String> {
     let p = &m.ir.groups[g].per_node[n];
-    let node = &m.ir.nodes[n];
     let mut why = Vec::new();
     if filter_on(m, "NodeName") && !p.node_name_ok {
         why.push("spec.nodeName names another node".to_string());
@@ -263,15 +261,8 @@ fn static_failures(m: &Model, g: usize, n: usize) -> Vec<String> {
     if filter_on(m, "NodeAffinity") {
         why.extend(node_affinity::rejections(m, g, n));
     }
-    if filter_on(m, "TaintToleration") && (p.untolerated_no_schedule || p.untolerated_no_execute) {
-        let taints: Vec<String> = p
-            .untolerated
-            .iter()
-            .filter_map(|&i| node.taints.get(i))
-            .filter(|t| !matches!(t.effect, crate::ir::Effect::PreferNoSchedule))
-            .map(|t| t.to_string())
-            .collect();
-        why.push(format!("untolerated taint {}", taints.join(", ")));
+    if filter_on(m, "TaintToleration") {
+        why.extend(taint_toleration::rejection(m, g, n));
     }
     if filter_on(m, "VolumeZone") && !p.volume_zone_ok {
         why.push("its volume is in another zone".to_string());
@@ -323,7 +314,6 @@ pub fn scores_with<D: Domain>(
     g: usize,
     feas: &[D::Bool],
 ) -> Vec<D::Int> {
-    let grp = &m.ir.groups[g];
     let cfg = &m.ir.scheduler;
     let nn = m.nodes();
     assert_eq!(loads.nonzero.len(), nn, "model bug: scores need NodeLoads::of, not NodeLoads::for_filters");
@@ -344,8 +334,7 @@ pub fn scores_with<D: Domain>(
         }
     }
     if cfg.weight_taint_toleration > 0 {
-        let raw: Vec<i64> = grp.per_node.iter().map(|p| p.untolerated_prefer_no_schedule).collect();
-        for (n, s) in normalize_static(d, &raw, feas, true).into_iter().enumerate() {
+        for (n, s) in taint_toleration::score(d, m, g, feas).into_iter().enumerate() {
             total[n] = d.add(&total[n], &d.mul_const(&s, cfg.weight_taint_toleration));
         }
     }
