@@ -30,9 +30,12 @@ use crate::domain::{Concrete, Domain};
 
 pub mod inter_pod_affinity;
 pub mod node_affinity;
+pub mod node_name;
 pub mod node_resources;
+pub mod node_unschedulable;
 pub mod pod_topology_spread;
 pub mod taint_toleration;
+pub mod volume_zone;
 
 pub fn filter_on(m: &Model, name: &str) -> bool {
     !m.ir.scheduler.disabled_filters.iter().any(|f| f == name || f == "*")
@@ -136,7 +139,6 @@ fn filters_with<D: Domain>(
     loads: &NodeLoads<D>,
     g: usize,
 ) -> Vec<[D::Bool; 6]> {
-    let grp = &m.ir.groups[g];
     let nn = m.nodes();
     let spread_ok = if filter_on(m, "PodTopologySpread") {
         pod_topology_spread::filter(d, m, st, loads, g)
@@ -154,17 +156,10 @@ fn filters_with<D: Domain>(
     };
     (0..nn)
         .map(|n| {
-            let p = &grp.per_node[n];
-            // NodeUnschedulable reads `spec.unschedulable`; the cluster autoscaler's
-            // ToBeDeletedByClusterAutoscaler taint is TaintToleration's, with its own toleration.
-            let unsched = if unschedulable_on && !grp.tolerates_unschedulable {
-                d.not(&cluster_autoscaler::spec_unschedulable(d, m, st, n))
-            } else {
-                d.bool(true)
-            };
-            let static_ok = (!name_on || p.node_name_ok)
+            let unsched = if unschedulable_on { node_unschedulable::filter(d, m, st, g, n) } else { d.bool(true) };
+            let static_ok = (!name_on || node_name::filter(m, g, n))
                 && (!affinity_on || node_affinity::filter(m, g, n))
-                && (!volume_zone_on || p.volume_zone_ok)
+                && (!volume_zone_on || volume_zone::filter(m, g, n))
                 && (!taints_on || taint_toleration::filter(m, g, n));
             let placed = match taints_on.then(|| cluster_autoscaler::to_be_deleted_tolerated(d, m, st, g, n)).flatten()
             {
@@ -222,7 +217,7 @@ pub fn rejections(m: &Model, st: &ClusterState<Concrete>, g: usize) -> Vec<(Stri
                 }
                 match name {
                     "node Ready" => why.push(not_ready_words(st.status[n]).to_string()),
-                    "NodeUnschedulable" => why.push("cordoned (spec.unschedulable)".to_string()),
+                    "NodeUnschedulable" => why.push(node_unschedulable::REJECTION.to_string()),
                     "NodeName/NodeAffinity/TaintToleration/VolumeZone" => {
                         why.extend(static_failures(m, g, n));
                         why.extend(taint_toleration::to_be_deleted_rejection(m, st, g, n));
@@ -253,10 +248,9 @@ fn not_ready_words(status: i64) -> &'static str {
 /// Which of the static filters (NodeName, NodeAffinity, TaintToleration, VolumeZone) node `n`
 /// fails for a pod of group `g`, each as what is wrong.
 fn static_failures(m: &Model, g: usize, n: usize) -> Vec<String> {
-    let p = &m.ir.groups[g].per_node[n];
     let mut why = Vec::new();
-    if filter_on(m, "NodeName") && !p.node_name_ok {
-        why.push("spec.nodeName names another node".to_string());
+    if filter_on(m, "NodeName") && !node_name::filter(m, g, n) {
+        why.push(node_name::REJECTION.to_string());
     }
     if filter_on(m, "NodeAffinity") {
         why.extend(node_affinity::rejections(m, g, n));
@@ -264,8 +258,8 @@ fn static_failures(m: &Model, g: usize, n: usize) -> Vec<String> {
     if filter_on(m, "TaintToleration") {
         why.extend(taint_toleration::rejection(m, g, n));
     }
-    if filter_on(m, "VolumeZone") && !p.volume_zone_ok {
-        why.push("its volume is in another zone".to_string());
+    if filter_on(m, "VolumeZone") && !volume_zone::filter(m, g, n) {
+        why.push(volume_zone::REJECTION.to_string());
     }
     why
 }
