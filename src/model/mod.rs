@@ -13,6 +13,7 @@ pub mod framework;
 pub mod hints;
 pub mod intents;
 pub mod invariants;
+pub mod nominations;
 pub mod relation;
 pub mod state;
 

@@ -14,7 +14,7 @@
 //! a nomination are bound by `preemption.rs`.
 
 use super::super::framework::{feasible, feasible_with, scheduled, scores_with, NodeLoads, SMALL_CLUSTER_NODES};
-use super::super::{Class, ClusterState, Controller, Model, Step};
+use super::super::{nominations, Class, ClusterState, Controller, Model, Step};
 use super::cluster_autoscaler;
 use crate::domain::{Concrete, Domain};
 use crate::model::state::{Conditions, READY};
@@ -75,7 +75,8 @@ impl<D: Domain> Controller<D> for Scheduler {
             // Pods nominated by a preemption are counted where they are nominated, and bound
             // by `preemption.rs`; a pod without a nomination is bound through the filters with
             // them counted (a DaemonSet's to its own node alone).
-            return super::preemption::bind_guard(d, m, st, g, n);
+            let here = d.gt(&nominations::unnominated_for(d, m, st, g, n), &d.int(0));
+            return nominations::bind(d, m, st, g, None, n, here);
         }
         let loads = NodeLoads::of(d, m, st);
         let feas = feasible_with(d, m, st, &loads, g);
