@@ -1,17 +1,21 @@
 //! kube-scheduler: binds one pending pod per step to a feasible node with the top total score.
+//! Owns the bind step, its guard, its description and the engine hints for it; must not
+//! filter or score a node itself (the plugins and the runtime that runs them are
+//! `model::framework`'s; where the model preempts, `model::nominations` counts the nominated
+//! pods).
 //!
-//! Follows kubernetes `pkg/scheduler/schedule_one.go`: the filters and scores are the
-//! framework's (`model/framework/`). Kubernetes picks uniformly among top-scoring nodes, so
+//! Follows kubernetes `pkg/scheduler/schedule_one.go` (`schedulePod`: `findNodesThatFitPod`,
+//! `prioritizeNodes`, `selectHost`). Kubernetes picks uniformly among top-scoring nodes, so
 //! every one of them is a possible step.
 //! A DaemonSet's pod is created for one node (a required node affinity on `metadata.name`,
-//! controllers/daemonset.rs) and pending in `ClusterState::unscheduled` per node: only that
+//! controllers/daemonset/) and pending in `ClusterState::unscheduled` per node: only that
 //! node can be feasible, so it binds there when every filter passes, with no score to compare,
 //! and stays pending while one fails (where the model preempts, it may preempt on that node:
-//! `preemption.rs`).
+//! controllers/preemption/).
 //! Abstracted: an unschedulable pod stays pending and is retried whenever a node becomes
 //! feasible (the scheduling queue's backoff and flush are timing). Where the model may
 //! preempt, a pod is filtered with the pods nominated to a node counted there, and pods with
-//! a nomination are bound by `preemption.rs`.
+//! a nomination are bound by controllers/preemption/.
 
 use super::super::framework::{feasible, feasible_with, scheduled, scores_with, NodeLoads, SMALL_CLUSTER_NODES};
 use super::super::{nominations, Class, ClusterState, Controller, Model, Step};
@@ -73,7 +77,7 @@ impl<D: Domain> Controller<D> for Scheduler {
         let (g, n) = (s.a as usize, s.b as usize);
         if m.preempts {
             // Pods nominated by a preemption are counted where they are nominated, and bound
-            // by `preemption.rs`; a pod without a nomination is bound through the filters with
+            // by controllers/preemption/; a pod without a nomination is bound through the filters with
             // them counted (a DaemonSet's to its own node alone).
             let here = d.gt(&nominations::unnominated_for(d, m, st, g, n), &d.int(0));
             return nominations::bind(d, m, st, g, None, n, here);

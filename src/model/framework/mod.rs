@@ -1,28 +1,29 @@
-//! kube-scheduler's scheduling framework: the filter and score plugins and the runtime that
-//! runs them for a pod of one group over every node. No controller owns it: the scheduler
-//! binds with it, preemption dry-runs it, the cluster autoscaler simulates with it and the
-//! descheduler reads its topology domains. It owns no step and must not write a state.
+//! kube-scheduler's scheduling framework: the filter and score plugins, a file each named after
+//! upstream's plugin folder under `pkg/scheduler/framework/plugins/`, and here the runtime
+//! that runs them for a pod of one group over every node. No controller owns it: the
+//! scheduler binds with it, preemption dry-runs it (with the nominated pods counted:
+//! `model::nominations`), the cluster autoscaler simulates with it, the descheduler's spread
+//! plugin reads its topology domains and the intents ask it where a pending pod fits. It owns
+//! no step and must not write a state.
 //!
-//! Follows kubernetes `pkg/scheduler/framework/runtime/framework.go` (`RunFilterPlugins`,
-//! `RunScorePlugins`: each score normalized over the feasible nodes and weighted as
-//! configured) and `framework/plugins/`: filters
-//! NodeUnschedulable (`spec.unschedulable`), NodeName, TaintToleration (NoSchedule and
-//! NoExecute, the cluster autoscaler's `ToBeDeletedByClusterAutoscaler` among them), NodeAffinity
-//! (nodeSelector, required terms and the configuration's `addedAffinity`), NodeResourcesFit
-//! (requests against allocatable minus the requests of every pod on the node, terminating
-//! ones included; pod count), and PodTopologySpread DoNotSchedule (minDomains,
-//! nodeAffinityPolicy, nodeTaintsPolicy; nodes lacking the key are infeasible); scores
-//! NodeResourcesFit (LeastAllocated or MostAllocated, over `score_requests`: 100m/200Mi stand
-//! in for each container's unset request, an explicit 0 counts as 0),
-//! NodeResourcesBalancedAllocation, NodeAffinity preferred (the pod's terms and
-//! `addedAffinity`'s), TaintToleration PreferNoSchedule and PodTopologySpread
-//! ScheduleAnyway (explicit constraints, which ignore nodes lacking a key, or the system
-//! defaults, under which such a node is in the domain "") and InterPodAffinity (filter and
-//! score: `inter_pod_affinity.rs`), each normalized over the feasible nodes and
-//! weighted as configured.
-//! Abstracted: NotReady nodes are infeasible (their not-ready taint is not tolerated);
-//! spread weights ln(size+2) are computed in thousandths and rounded, as upstream rounds the
-//! float sum.
+//! Follows kubernetes `pkg/scheduler/framework/runtime/framework.go`: `RunFilterPlugins`
+//! (every filter of [`FILTERS`] each configuration leaves on, [`filter_on`]) and
+//! `RunScorePlugins` (each score normalized over the feasible nodes, DefaultNormalizeScore for
+//! the static ones, and weighted as configured). The plugins:
+//! - filters: NodeUnschedulable (`node_unschedulable.rs`), NodeName (`node_name.rs`),
+//!   TaintToleration (`taint_toleration.rs`), NodeAffinity (`node_affinity.rs`), VolumeZone
+//!   (`volume_zone.rs`), NodeResourcesFit (`node_resources.rs`), PodTopologySpread
+//!   (`pod_topology_spread.rs`) and InterPodAffinity (`inter_pod_affinity.rs`);
+//! - scores: NodeResourcesFit and NodeResourcesBalancedAllocation (`node_resources.rs`),
+//!   NodeAffinity, TaintToleration, PodTopologySpread and InterPodAffinity.
+//!
+//! [`NodeLoads`] sums what they read of a state's nodes once per state. Abstracted: NotReady
+//! nodes are infeasible (their not-ready taint is not tolerated), a filter of the runtime's
+//! own; ImageLocality is not run (every node is taken to hold the same images, assumption
+//! `image-locality`).
+//!
+//! Each plugin's unit tests are at the end of its file (InterPodAffinity's translations of
+//! upstream's tables in `mod upstream` beside them), the runtime's at the end of this one.
 
 use super::controllers::cluster_autoscaler;
 use super::{ready, requested, running_per_node, ClusterState, Model};
@@ -37,6 +38,8 @@ pub mod pod_topology_spread;
 pub mod taint_toleration;
 pub mod volume_zone;
 
+/// Whether filter plugin `name` runs: the KubeSchedulerConfiguration disables it by name or
+/// disables every filter (`*`).
 pub fn filter_on(m: &Model, name: &str) -> bool {
     !m.ir.scheduler.disabled_filters.iter().any(|f| f == name || f == "*")
 }
@@ -161,6 +164,8 @@ fn filters_with<D: Domain>(
                 && (!affinity_on || node_affinity::filter(m, g, n))
                 && (!volume_zone_on || volume_zone::filter(m, g, n))
                 && (!taints_on || taint_toleration::filter(m, g, n));
+            // TaintToleration reads the state's taint too: the cluster autoscaler's
+            // ToBeDeletedByClusterAutoscaler, where the node carries it.
             let placed = match taints_on.then(|| cluster_autoscaler::to_be_deleted_tolerated(d, m, st, g, n)).flatten()
             {
                 Some(tolerated) if static_ok => tolerated,
@@ -356,32 +361,23 @@ pub fn scheduled(m: &Model, g: usize) -> bool {
 
 /// Up to this many nodes the symbolic formulas are written as `Controller::guard` writes
 /// them, so that the formulas, and the solver's models, are exactly the guard's. Past it
-/// the symbolic batch guard writes "the node has the top score" against the maximum of the
+/// the scheduler's symbolic batch guard writes "the node has the top score" against the maximum of the
 /// feasible scores (one `ite` chain per pod group) rather than against every feasible node
 /// (a comparison per pair of nodes), and the spread score splits only on the cluster sizes
 /// still possible; both say the same as the small form.
 pub const SMALL_CLUSTER_NODES: usize = 64;
 
 #[cfg(test)]
-mod more_tests {
+mod tests {
     use super::*;
     use crate::model::testkit::{deployment, model};
 
-    fn cluster(spread: &str) -> Model {
-        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 2, labels: {topology.kubernetes.io/zone: zone-a}, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 1, labels: {topology.kubernetes.io/zone: zone-b}, capacity: {cpu: \"64\", memory: 64Gi}}\n  workloads:\n    - deployment: web\n      placement: [{node: a-0, count: 2}, {node: a-1, count: 1}, {node: b-0, count: 2}]\n";
-        model(&format!("{}{spec}", deployment("web", 6, "1", "1Gi", spread)))
-    }
-
-    fn with_pending(m: &Model) -> ClusterState<Concrete> {
-        let mut st = m.initial_state(&[2, 1]);
-        st.pending[0] = 1;
-        st
-    }
-
     #[test]
     fn cordoned_and_not_ready_nodes_are_infeasible() {
-        let m = cluster("");
-        let mut st = with_pending(&m);
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools:\n    - {name: a, count: 2, labels: {topology.kubernetes.io/zone: zone-a}, capacity: {cpu: \"64\", memory: 64Gi}}\n    - {name: b, count: 1, labels: {topology.kubernetes.io/zone: zone-b}, capacity: {cpu: \"64\", memory: 64Gi}}\n  workloads:\n    - deployment: web\n      placement: [{node: a-0, count: 2}, {node: a-1, count: 1}, {node: b-0, count: 2}]\n";
+        let m = model(&format!("{}{spec}", deployment("web", 6, "1", "1Gi", "")));
+        let mut st = m.initial_state(&[2, 1]);
+        st.pending[0] = 1;
         st.cordoned[0] = true;
         st.status[1] = crate::model::state::NOT_READY;
         assert_eq!(feasible(&Concrete, &m, &st, 0), vec![false, false, true]);
