@@ -116,8 +116,8 @@ fn spread_constraint<D: Domain>(
         .collect()
 }
 
-/// What the filter found on node `n` for a pod of group `g`: a missing key
-/// of a hard constraint, or the constraint whose maxSkew a pod there would exceed.
+/// What the filter found on node `n` for a pod of group `g`: a missing key of a hard
+/// constraint, or the constraint whose maxSkew a pod there would exceed.
 pub fn rejection(m: &Model, st: &ClusterState<Concrete>, loads: &NodeLoads<Concrete>, g: usize, n: usize) -> String {
     let hard: Vec<&SpreadConstraint> = m.ir.groups[g].spread.iter().filter(|c| c.hard).collect();
     if let Some(c) = hard.iter().find(|c| !has_key(m, c, n)) {
