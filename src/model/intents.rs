@@ -7,7 +7,7 @@
 //! engine): a step of the loop that raises a [`Measure`], or every state of the loop bad
 //! ([`loop_state`]).
 
-use super::controllers::scheduler;
+use super::framework;
 use super::{live_replicas, running_replicas, ClusterState, Model};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Expected, Intent, PoolId};
@@ -290,14 +290,14 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
             // The node loads are summed once for every group, and not at all where no pod is
             // pending for sure (a concrete state without pending pods, the common case).
             let mut loads = None;
-            for g in (0..m.ir.groups.len()).filter(|&g| scheduler::scheduled(m, g)) {
+            for g in (0..m.ir.groups.len()).filter(|&g| framework::scheduled(m, g)) {
                 if let Some(r) = m.daemon_row[g] {
                     // A DaemonSet's pod pending for its node: that node must be feasible.
                     if st.unscheduled[r].iter().all(|u| d.known(u) == Some(0)) {
                         continue;
                     }
-                    let loads = loads.get_or_insert_with(|| scheduler::NodeLoads::for_filters(d, m, st));
-                    let feas = scheduler::feasible_with(d, m, st, loads, g);
+                    let loads = loads.get_or_insert_with(|| framework::NodeLoads::for_filters(d, m, st));
+                    let feas = framework::feasible_with(d, m, st, loads, g);
                     for (u, f) in st.unscheduled[r].iter().zip(&feas) {
                         bad = d.or(&bad, &d.and(&d.gt(u, &d.int(0)), &d.not(f)));
                     }
@@ -306,8 +306,8 @@ pub fn violated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> 
                 if d.known(&st.pending[g]) == Some(0) {
                     continue;
                 }
-                let loads = loads.get_or_insert_with(|| scheduler::NodeLoads::for_filters(d, m, st));
-                let feas = scheduler::feasible_with(d, m, st, loads, g);
+                let loads = loads.get_or_insert_with(|| framework::NodeLoads::for_filters(d, m, st));
+                let feas = framework::feasible_with(d, m, st, loads, g);
                 let none = d.not(&d.any(feas.iter()));
                 bad = d.or(&bad, &d.and(&d.gt(&st.pending[g], &d.int(0)), &none));
             }
@@ -418,8 +418,8 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
             let mut parts = Vec::new();
             for &g in &m.daemon_groups {
                 let r = m.daemon_row[g].expect("a DaemonSet's group has a row");
-                let feas = scheduler::feasible(&d, m, st, g);
-                let why = scheduler::rejections(m, st, g);
+                let feas = framework::feasible(&d, m, st, g);
+                let why = framework::rejections(m, st, g);
                 for n in (0..m.nodes()).filter(|&n| st.unscheduled[r][n] > 0 && !feas[n]) {
                     let filters = why.iter().find(|(name, _)| name == m.node_name(n)).map(|(_, r)| r.join(", "));
                     parts.push(format!(
@@ -431,13 +431,13 @@ pub fn explain(m: &Model, intent: &Intent, st: &ClusterState<Concrete>) -> Strin
                 }
             }
             for g in (0..m.ir.groups.len())
-                .filter(|&g| scheduler::scheduled(m, g) && m.daemon_row[g].is_none() && st.pending[g] > 0)
+                .filter(|&g| framework::scheduled(m, g) && m.daemon_row[g].is_none() && st.pending[g] > 0)
             {
-                let feas = scheduler::feasible(&d, m, st, g);
+                let feas = framework::feasible(&d, m, st, g);
                 if feas.iter().any(|f| *f) {
                     continue;
                 }
-                let why: Vec<String> = scheduler::rejections(m, st, g)
+                let why: Vec<String> = framework::rejections(m, st, g)
                     .into_iter()
                     .map(|(n, r)| format!("{n}: {}", r.join(", ")))
                     .collect();

@@ -10,10 +10,12 @@ pub mod controllers;
 pub mod disruption;
 pub mod events;
 pub mod exposure;
+pub mod framework;
 pub mod hints;
 pub mod intents;
 pub mod invariants;
 pub mod node;
+pub mod nominations;
 pub mod ordinals;
 pub mod relation;
 pub mod state;
@@ -312,9 +314,9 @@ impl Model {
             // a surge pod) and one terminating per revision (controllers/daemonset.rs).
             max_pods: (ir.bounds.max_pods_per_deployment * ir.deployments.len().max(1) as i64)
                 .max(4 * ir.nodes.len() as i64 * ir.daemon_sets.len() as i64),
-            spread_weights: (0..=ir.nodes.len()).map(controllers::scheduler::spread_weight).collect(),
+            spread_weights: (0..=ir.nodes.len()).map(framework::pod_topology_spread::spread_weight).collect(),
             topology: (0..ir.labels.keys.len() as u32)
-                .map(|k| controllers::scheduler::domains_of(ir, crate::ir::LabelKey(k)))
+                .map(|k| framework::domains_of(ir, crate::ir::LabelKey(k)))
                 .collect(),
             reduce_kubelet: true,
             stateful_at: {

@@ -584,7 +584,7 @@ fn steps_change_only_the_node_their_actor_says() {
 /// conditions and every group's feasible nodes as they were.
 #[test]
 fn placement_keeping_steps_keep_feasible_nodes() {
-    use kbmc::model::controllers::scheduler::{feasible_with, scheduled, NodeLoads};
+    use kbmc::model::framework::{feasible_with, scheduled, NodeLoads};
     let d = kbmc::domain::Concrete;
     let placement = |m: &kbmc::model::Model, st: &State| {
         let loads = NodeLoads::for_filters(&d, m, st);

@@ -281,19 +281,6 @@ fn engines_name_no_intent_and_no_actor() {
     );
 }
 
-/// The edges to another controller's module that a controller or an event may still take
-/// while the scheduler's plugins move out of `scheduler.rs` (issue 71): (the module reaching,
-/// `*` for any, and the path reached under `model::controllers`). The framework change
-/// removes them, and this list with them.
-const STILL_ALLOWED: &[(&str, &str)] = &[
-    ("*", "scheduler"),
-    ("*", "interpod_affinity"),
-    ("scheduler", "preemption::bind_guard"),
-    ("scheduler", "preemption::feasible"),
-    ("*", "preemption::forget_deleted"),
-    ("*", "deployment::unnominated"),
-];
-
 /// The module path of a source file under src/: src/model/controllers/a/b.rs is
 /// `model::controllers::a::b`, and a mod.rs is its folder's.
 fn module_of(path: &str) -> Vec<String> {
@@ -501,29 +488,23 @@ fn controller_modules() -> Vec<String> {
 
 /// The edges from a source file at `path` to another controller's module: a file of
 /// controller X (`model::controllers::X…`) reaching `model::controllers::Y…`, Y not X, or one
-/// of an event or of the facts controllers share (`model::node`, `model::claims`,
-/// `model::ordinals`) reaching any controller, outside [`STILL_ALLOWED`]. The registry
-/// (controllers/mod.rs) names every controller.
+/// of an event or of what controllers share (`model::node`, `model::framework`,
+/// `model::nominations`, `model::claims`, `model::ordinals`) reaching any controller. The
+/// registry (controllers/mod.rs) names every controller.
 fn cross_controller_edges(path: &str, text: &str) -> Vec<String> {
     let module = module_of(path);
     let owner = match module.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["model", "controllers", x, ..] => Some(x.to_string()),
-        ["model", "events" | "node" | "claims" | "ordinals", ..] => None,
+        ["model", "events" | "node" | "framework" | "nominations" | "claims" | "ordinals", ..] => None,
         _ => return Vec::new(),
     };
     let from = owner.clone().unwrap_or_else(|| module.join("::"));
-    let allowed = |to: &[String]| {
-        STILL_ALLOWED.iter().any(|&(f, t)| {
-            let t: Vec<&str> = t.split("::").collect();
-            (f == "*" || Some(f) == owner.as_deref()) && to.len() >= t.len() && to.iter().zip(&t).all(|(a, b)| a == b)
-        })
-    };
     let controllers = controller_modules();
     let mut found = Vec::new();
     for (line, abs) in reached(path, text) {
         if let [m, c, y, ..] = &abs[..] {
             let other = controllers.contains(y) && Some(y) != owner.as_ref();
-            if m == "model" && c == "controllers" && other && !allowed(&abs[2..]) {
+            if m == "model" && c == "controllers" && other {
                 found.push(format!("{path}:{line}: {from} reaches {}", abs.join("::")));
             }
         }

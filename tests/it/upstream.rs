@@ -9,7 +9,8 @@ use std::path::Path;
 
 use kbmc::domain::Concrete;
 use kbmc::manifest::{load_text, Inputs, LoadOptions};
-use kbmc::model::controllers::{descheduler, hpa, scheduler};
+use kbmc::model::controllers::{descheduler, hpa};
+use kbmc::model::framework;
 use kbmc::model::{self, ClusterState, Model};
 
 #[path = "../upstream/descheduler.rs"]
@@ -192,9 +193,9 @@ pub fn schedule(m: &Model, pod: &str) -> Scheduling {
     let mut st = initial(m);
     st.pending[g] = 1;
     let d = Concrete;
-    let feasible = scheduler::feasible(&d, m, &st, g);
-    let loads = scheduler::NodeLoads::of(&d, m, &st);
-    let scores = scheduler::scores_with(&d, m, &st, &loads, g, &st.present);
+    let feasible = framework::feasible(&d, m, &st, g);
+    let loads = framework::NodeLoads::of(&d, m, &st);
+    let scores = framework::scores_with(&d, m, &st, &loads, g, &st.present);
     let reg = model::registry::<Concrete>();
     let binds = model::all_steps(m, &reg)
         .into_iter()

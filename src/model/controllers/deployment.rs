@@ -25,7 +25,9 @@
 //! derived from the live pod counts at each sync (flagged `replicaset-targets` during
 //! rollouts). Availability = running (minReadySeconds 0).
 
-use super::super::{is_current, live_of_group, live_of_group_of, Class, ClusterState, Controller, Model, Step};
+use super::super::{
+    is_current, live_of_group, live_of_group_of, nominations, Class, ClusterState, Controller, Model, Step,
+};
 use crate::domain::{Concrete, Domain};
 use crate::ir::{IntOrPercent, Strategy};
 use crate::model::node::{active_on, ready, running_of_group};
@@ -627,15 +629,6 @@ fn describe_pick(m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &C
     format!("ReplicaSet of {name} chooses {which} on {} to delete ({why}{all})", m.node_name(n))
 }
 
-/// Unscheduled pods of group `g` without a nomination (all of them where nothing preempts).
-pub fn unnominated<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D::Int {
-    if m.preempts {
-        d.sub(&st.pending[g], &d.sum(st.nominated[g].iter()))
-    } else {
-        st.pending[g].clone()
-    }
-}
-
 fn node_name_target(m: &Model, g: usize) -> Option<Option<usize>> {
     m.ir.groups[g].node_name.as_ref().map(|name| m.ir.nodes.iter().position(|n| &n.name == name))
 }
@@ -694,7 +687,7 @@ impl<D: Domain> Controller<D> for DeploymentController {
         match s.op {
             CREATE => d.and(&is_current(d, m, st, g), &d.lt(&surplus(d, m, st, g), &d.int(0))),
             DELETE_PENDING => {
-                d.and(&d.gt(&surplus(d, m, st, g), &d.int(0)), &d.gt(&unnominated(d, m, st, g), &d.int(0)))
+                d.and(&d.gt(&surplus(d, m, st, g), &d.int(0)), &d.gt(&nominations::unnominated(d, m, st, g), &d.int(0)))
             }
             DELETE_NOMINATED => {
                 d.and(&d.gt(&surplus(d, m, st, g), &d.int(0)), &d.gt(&st.nominated[g][s.b as usize], &d.int(0)))
@@ -722,12 +715,12 @@ impl<D: Domain> Controller<D> for DeploymentController {
             // ([`DELETE_NOMINATED`]), so that how many go, and from which nominated nodes,
             // is a choice, as age and UID decide upstream.
             DELETE_PENDING => {
-                let k = d.min(&surplus(d, m, st, g), &unnominated(d, m, st, g));
+                let k = d.min(&surplus(d, m, st, g), &nominations::unnominated(d, m, st, g));
                 nx.pending[g] = d.sub(&st.pending[g], &k);
             }
             DELETE_NOMINATED => {
                 nx.pending[g] = d.sub(&st.pending[g], &d.int(1));
-                super::preemption::forget_deleted(d, m, st, nx, g, Some(s.b as usize));
+                nominations::forget_deleted(d, m, st, nx, g, Some(s.b as usize));
             }
             DELETE_ON => pick_update(d, m, s, st, nx),
             _ => delete_chosen_into(d, m, s, st, nx),
@@ -795,7 +788,7 @@ impl crate::model::hints::ExplicitHints for DeploymentController {
                             st.revision[m.dep_of_group(g)] == m.ir.groups[g].revision as i64
                                 && per.surplus(m, st, g) < 0
                         }
-                        DELETE_PENDING => unnominated(&d, m, st, g) > 0 && per.surplus(m, st, g) > 0,
+                        DELETE_PENDING => nominations::unnominated(&d, m, st, g) > 0 && per.surplus(m, st, g) > 0,
                         DELETE_NOMINATED => st.nominated[g][s.b as usize] > 0 && per.surplus(m, st, g) > 0,
                         DELETE_CHOSEN_BOUND | DELETE_CHOSEN_RUNNING => marked && delete_chosen_guard(&d, m, s, st),
                         _ => per.pick(m, st, s, false),

@@ -1,15 +1,13 @@
 //! The cluster's controllers, one file each, in the fixed registry order below. A controller
-//! disabled in the spec contributes no steps. `interpod_affinity.rs` is no controller: the
-//! scheduler's InterPodAffinity plugin, which `scheduler.rs` calls. The disruption
-//! controller's catching up with a failed node (`model::disruption::StatusSync`) is registered
-//! last, beside them.
+//! disabled in the spec contributes no steps; the scheduler's plugins are no controller's
+//! (`model::framework`). The disruption controller's catching up with a failed node
+//! (`model::disruption::StatusSync`) is registered last, beside them.
 
 pub mod cluster_autoscaler;
 pub mod daemonset;
 pub mod deployment;
 pub mod descheduler;
 pub mod hpa;
-pub mod interpod_affinity;
 pub mod kubelet;
 pub mod node_lifecycle;
 pub mod preemption;

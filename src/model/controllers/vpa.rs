@@ -50,7 +50,7 @@
 //! upper bounds are not values of the state (every bound the history allows is covered by
 //! the choice of pods above); the CPU startup boost is not modelled.
 
-use super::super::{disruption, is_current, live_replicas, Class, ClusterState, Controller, Model, Step};
+use super::super::{disruption, is_current, live_replicas, nominations, Class, ClusterState, Controller, Model, Step};
 use crate::domain::{Concrete, Domain};
 use crate::ir::VpaMode;
 use crate::model::node::{requested, running_of_group};
@@ -249,7 +249,7 @@ impl<D: Domain> Controller<D> for Updater {
         let base = d.and(&outdated, &enough_replicas(d, m, st, vi));
         match s.op {
             EVICT_PENDING if s.v == 1 => d.and(&base, &d.gt(&st.nominated[g][n], &d.int(0))),
-            EVICT_PENDING => d.and(&base, &d.gt(&super::deployment::unnominated(d, m, st, g), &d.int(0))),
+            EVICT_PENDING => d.and(&base, &d.gt(&nominations::unnominated(d, m, st, g), &d.int(0))),
             EVICT_BOUND => d.and(&base, &d.gt(&st.bound[g][n], &d.int(0))),
             EVICT_RUNNING => d.all(
                 [
@@ -288,7 +288,7 @@ impl<D: Domain> Controller<D> for Updater {
         match s.op {
             EVICT_PENDING => {
                 nx.pending[a] = d.sub(&st.pending[a], &one);
-                super::preemption::forget_deleted(d, m, st, nx, a, (s.v == 1).then_some(n));
+                nominations::forget_deleted(d, m, st, nx, a, (s.v == 1).then_some(n));
             }
             EVICT_BOUND => {
                 nx.bound[a][n] = d.sub(&st.bound[a][n], &one);

@@ -141,9 +141,9 @@
 
 use super::super::state::{Conditions, JOINING, READY};
 use super::super::{disruption, Class, ClusterState, Controller, Model, Step};
-use super::scheduler;
 use crate::domain::{Concrete, Domain};
 use crate::ir::{Range, ZoneDistribution};
+use crate::model::framework;
 use crate::model::node::{
     active_on, clear_queue_into, disruption_into, pods_on, pool_size_of, queue_into, queued_on, ready,
     running_of_group, scaling_down, slots, upcoming,
@@ -229,10 +229,10 @@ fn unschedulable<D: Domain>(
     d: &D,
     m: &Model,
     st: &ClusterState<D>,
-    loads: &scheduler::NodeLoads<D>,
+    loads: &framework::NodeLoads<D>,
     g: usize,
 ) -> D::Bool {
-    let feas = scheduler::feasible_with(d, m, st, loads, g);
+    let feas = framework::feasible_with(d, m, st, loads, g);
     d.and(&d.gt(&st.pending[g], &d.int(0)), &d.not(&d.any(feas.iter())))
 }
 
@@ -257,9 +257,9 @@ fn upcoming_takes<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, groups: &[u
     let mut out = vec![vec![d.bool(false); m.nodes()]; m.ir.groups.len()];
     for j in js {
         let t = with_template(d, st, j);
-        let tloads = scheduler::NodeLoads::for_filters(d, m, &t);
+        let tloads = framework::NodeLoads::for_filters(d, m, &t);
         for &g in groups {
-            out[g][j] = d.and(&joining(d, st, j), &scheduler::feasible_with(d, m, &t, &tloads, g)[j]);
+            out[g][j] = d.and(&joining(d, st, j), &framework::feasible_with(d, m, &t, &tloads, g)[j]);
         }
     }
     Some(out)
@@ -280,7 +280,7 @@ fn absorbed<D: Domain>(
     g: usize,
 ) -> D::Bool {
     let grp = &m.ir.groups[g];
-    let fit_on = scheduler::filter_on(m, "NodeResourcesFit");
+    let fit_on = framework::filter_on(m, "NodeResourcesFit");
     let room = d.sum_of((0..m.nodes()).map(|j| {
         let a = m.ir.nodes[j].allocatable;
         let r = grp.requests;
@@ -321,13 +321,13 @@ fn absorbed<D: Domain>(
 /// and the upcoming nodes do not absorb (`ComputeExpansionOption`): the groups whose pods it
 /// would help.
 fn helps<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool {
-    let groups: Vec<usize> = (0..m.ir.groups.len()).filter(|&g| scheduler::scheduled(m, g)).collect();
+    let groups: Vec<usize> = (0..m.ir.groups.len()).filter(|&g| framework::scheduled(m, g)).collect();
     if groups.iter().all(|&g| d.known(&st.pending[g]) == Some(0)) {
         return d.bool(false);
     }
-    let loads = scheduler::NodeLoads::for_filters(d, m, st);
+    let loads = framework::NodeLoads::for_filters(d, m, st);
     let t = with_template(d, st, n);
-    let tloads = scheduler::NodeLoads::for_filters(d, m, &t);
+    let tloads = framework::NodeLoads::for_filters(d, m, &t);
     let takes = upcoming_takes(d, m, st, &groups);
     let p = m.ir.nodes[n].pool.index();
     d.any_of(groups.iter().map(|&g| {
@@ -335,7 +335,7 @@ fn helps<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize) -> D::Bool
         if let Some(takes) = &takes {
             stuck = d.and(&stuck, &d.not(&absorbed(d, m, st, takes, &groups, g)));
         }
-        let mut fits = scheduler::feasible_with(d, m, &t, &tloads, g)[n].clone();
+        let mut fits = framework::feasible_with(d, m, &t, &tloads, g)[n].clone();
         if fits_cloud_template(m, p, g) {
             fits = d.bool(true);
         }
@@ -357,11 +357,11 @@ fn fits_cloud_template(m: &Model, p: usize, g: usize) -> bool {
     };
     let r = m.ir.groups[g].requests;
     let a = node.allocatable;
-    let fit = !scheduler::filter_on(m, "NodeResourcesFit")
+    let fit = !framework::filter_on(m, "NodeResourcesFit")
         || (r.cpu_milli <= a.cpu_milli && r.memory <= a.memory && a.pods >= 1);
-    (!scheduler::filter_on(m, "NodeName") || facts.node_name_ok)
-        && (!scheduler::filter_on(m, "NodeAffinity") || facts.affinity_ok)
-        && (!scheduler::filter_on(m, "TaintToleration")
+    (!framework::filter_on(m, "NodeName") || facts.node_name_ok)
+        && (!framework::filter_on(m, "NodeAffinity") || facts.affinity_ok)
+        && (!framework::filter_on(m, "TaintToleration")
             || !(facts.untolerated_no_schedule || facts.untolerated_no_execute))
         && fit
 }
@@ -540,7 +540,7 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, actuat
             return d.bool(false);
         }
         let mut ok = usable[j].clone();
-        if scheduler::filter_on(m, "NodeUnschedulable") && !m.ir.groups[g].tolerates_unschedulable {
+        if framework::filter_on(m, "NodeUnschedulable") && !m.ir.groups[g].tolerates_unschedulable {
             ok = d.and(&ok, &d.not(&st.cordoned[j]));
         }
         ok
@@ -549,7 +549,7 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, actuat
     let room_for = |g: usize, j: usize, cap: &D::Int| -> D::Int {
         let r = m.ir.groups[g].requests;
         let mut k = cap.clone();
-        if scheduler::filter_on(m, "NodeResourcesFit") {
+        if framework::filter_on(m, "NodeResourcesFit") {
             k = d.min(&k, &room[j][2]);
             if r.cpu_milli > 0 {
                 k = d.min(&k, &d.div_const(&room[j][0], r.cpu_milli));
@@ -572,7 +572,7 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, actuat
     let counts: Vec<D::Int> = (0..ng)
         .map(|g| {
             if m.ir.timing != crate::ir::Timing::Interleaved
-                || !scheduler::scheduled(m, g)
+                || !framework::scheduled(m, g)
                 || d.known(&st.pending[g]) == Some(0)
             {
                 return counts[g].clone();
@@ -595,7 +595,7 @@ fn removable<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize, actuat
         }
         ok.push(d.ge(&fits, &counts[g]));
     }
-    if scheduler::filter_on(m, "NodeResourcesFit") {
+    if framework::filter_on(m, "NodeResourcesFit") {
         // All groups together: their requests fit the room of the nodes that take any of them.
         let total = |f: &dyn Fn(&crate::ir::Resources) -> i64| {
             d.sum_of((0..ng).map(|g| d.mul_const(&counts[g], f(&m.ir.groups[g].requests))))
@@ -630,10 +630,10 @@ pub fn unneeded_now<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, n: usize)
 /// TaintToleration), as configured.
 fn static_ok(m: &Model, g: usize, j: usize) -> bool {
     let p = &m.ir.groups[g].per_node[j];
-    (!scheduler::filter_on(m, "NodeName") || p.node_name_ok)
-        && (!scheduler::filter_on(m, "VolumeZone") || p.volume_zone_ok)
-        && (!scheduler::filter_on(m, "NodeAffinity") || (p.affinity_ok && m.ir.scheduler.added_affinity_ok[j]))
-        && (!scheduler::filter_on(m, "TaintToleration") || !(p.untolerated_no_schedule || p.untolerated_no_execute))
+    (!framework::filter_on(m, "NodeName") || p.node_name_ok)
+        && (!framework::filter_on(m, "VolumeZone") || p.volume_zone_ok)
+        && (!framework::filter_on(m, "NodeAffinity") || (p.affinity_ok && m.ir.scheduler.added_affinity_ok[j]))
+        && (!framework::filter_on(m, "TaintToleration") || !(p.untolerated_no_schedule || p.untolerated_no_execute))
 }
 
 /// Pods still on node `n`: bound, running or terminating.
@@ -901,9 +901,9 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
         let node = m.node_name(n);
         match s.op {
             SCALE_UP => {
-                let loads = scheduler::NodeLoads::for_filters(&d, m, before);
+                let loads = framework::NodeLoads::for_filters(&d, m, before);
                 let stuck: Vec<usize> = (0..m.ir.groups.len())
-                    .filter(|&g| scheduler::scheduled(m, g))
+                    .filter(|&g| framework::scheduled(m, g))
                     .filter(|&g| unschedulable(&d, m, before, &loads, g))
                     .collect();
                 // Where the autoscaler's template is: slot n, or in a multi-zone group the
@@ -916,11 +916,11 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
                 };
                 let takes_at = |j: usize| {
                     let t = with_template(&d, before, j);
-                    let tloads = scheduler::NodeLoads::for_filters(&d, m, &t);
+                    let tloads = framework::NodeLoads::for_filters(&d, m, &t);
                     stuck
                         .iter()
                         .copied()
-                        .filter(|&g| scheduler::feasible_with(&d, m, &t, &tloads, g)[j])
+                        .filter(|&g| framework::feasible_with(&d, m, &t, &tloads, g)[j])
                         .collect::<Vec<_>>()
                 };
                 let mut real: Vec<usize> = at.iter().flat_map(|&j| takes_at(j)).collect();

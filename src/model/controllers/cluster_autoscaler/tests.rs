@@ -858,7 +858,7 @@ fn a_pod_that_comes_after_the_taint_goes_with_the_node() {
     let down = labels_of(&m, SCALE_DOWN).into_iter().find(|s| s.b == 0).unwrap();
     assert!(ClusterAutoscaler.guard(&Concrete, &m, &down, &st));
     let st = ClusterAutoscaler.update(&Concrete, &m, &down, &st);
-    assert!(scheduler::feasible(&Concrete, &m, &st, 0)[0], "web may still be placed on the tainted n-0");
+    assert!(framework::feasible(&Concrete, &m, &st, 0)[0], "web may still be placed on the tainted n-0");
     let delete = labels_of(&m, DELETE).into_iter().find(|s| s.b == 0).unwrap();
     assert!(!ClusterAutoscaler.guard(&Concrete, &m, &delete, &st), "the drain's pod is still to be evicted");
     // The drain's pod evicted and gone; a new pod of web lands on the tainted node and runs.
@@ -930,21 +930,21 @@ fn group(m: &Model, name: &str) -> usize {
 #[test]
 fn the_autoscalers_taint_and_the_cordon_are_tolerated_apart() {
     let (m, st) = marked_and_cordoned();
-    let feasible = |name: &str| scheduler::feasible(&Concrete, &m, &st, group(&m, name));
+    let feasible = |name: &str| framework::feasible(&Concrete, &m, &st, group(&m, name));
     assert_eq!(feasible("none"), vec![false, false]);
     assert_eq!(feasible("cordon"), vec![false, true], "the cordon's toleration is not the autoscaler's");
     assert_eq!(feasible("taint"), vec![true, false], "the autoscaler's toleration is not the cordon's");
     assert_eq!(feasible("every"), vec![true, true]);
     // What a trace says of the rejections.
-    let why = scheduler::rejections(&m, &st, group(&m, "cordon"));
+    let why = framework::rejections(&m, &st, group(&m, "cordon"));
     assert_eq!(why[0].1, vec!["untolerated taint ToBeDeletedByClusterAutoscaler:NoSchedule"]);
-    let why = scheduler::rejections(&m, &st, group(&m, "taint"));
+    let why = framework::rejections(&m, &st, group(&m, "taint"));
     assert_eq!(why[1].1, vec!["cordoned (spec.unschedulable)"]);
     // A `kubectl drain` that cordoned n-0 before the autoscaler marked it: both apply.
     let mut drained = st.clone();
     drained.draining[0] = true;
-    assert_eq!(scheduler::feasible(&Concrete, &m, &drained, group(&m, "taint")), vec![false, false]);
-    assert_eq!(scheduler::feasible(&Concrete, &m, &drained, group(&m, "every")), vec![true, true]);
+    assert_eq!(framework::feasible(&Concrete, &m, &drained, group(&m, "taint")), vec![false, false]);
+    assert_eq!(framework::feasible(&Concrete, &m, &drained, group(&m, "every")), vec![true, true]);
 }
 
 /// taints_test.go `TestMarkNodes` and `TestCleanNodes` (cordonNode false): marking adds the
@@ -962,11 +962,11 @@ fn marking_taints_without_cordoning_and_cleaning_removes_the_taint() {
     let marked = ClusterAutoscaler.update(&Concrete, &m, &down, &st);
     assert!(scaling_down(&Concrete, &marked, 0), "HasToBeDeletedTaint");
     assert!(!spec_unschedulable(&Concrete, &m, &marked, 0), "not cordoned");
-    assert_eq!(scheduler::feasible(&Concrete, &m, &marked, 0), vec![false, true], "web tolerates the cordon only");
+    assert_eq!(framework::feasible(&Concrete, &m, &marked, 0), vec![false, true], "web tolerates the cordon only");
     let abort = labels_of(&m, ABORT).into_iter().find(|s| s.b == 0).unwrap();
     let cleaned = ClusterAutoscaler.update(&Concrete, &m, &abort, &marked);
     assert!(!scaling_down(&Concrete, &cleaned, 0) && !spec_unschedulable(&Concrete, &m, &cleaned, 0));
-    assert_eq!(scheduler::feasible(&Concrete, &m, &cleaned, 0), vec![true, true]);
+    assert_eq!(framework::feasible(&Concrete, &m, &cleaned, 0), vec![true, true]);
 }
 
 /// NodeUnschedulable reads `spec.unschedulable` only: with TaintToleration disabled in the
@@ -987,7 +987,7 @@ fn node_unschedulable_does_not_read_the_autoscalers_taint() {
         st.cordoned[0] = true;
         st.scaling_down[0][0] = 1;
         st.cordoned[1] = true;
-        scheduler::feasible(&Concrete, &m, &st, 0)
+        framework::feasible(&Concrete, &m, &st, 0)
     };
     assert_eq!(with_disabled("TaintToleration"), vec![true, false]);
     assert_eq!(with_disabled("NodeUnschedulable"), vec![false, true]);
@@ -1008,7 +1008,7 @@ fn spread_honouring_taints_reads_the_autoscalers_taint() {
         let mut st = m.initial_state(&[2]);
         st.cordoned[0] = true;
         st.scaling_down[0][0] = 1;
-        scheduler::feasible(&Concrete, &m, &st, 0)
+        framework::feasible(&Concrete, &m, &st, 0)
     };
     assert_eq!(spread("node.kubernetes.io/unschedulable"), vec![false, true]);
     assert_eq!(spread("ToBeDeletedByClusterAutoscaler"), vec![true, false]);

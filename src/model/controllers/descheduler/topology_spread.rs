@@ -178,7 +178,7 @@ pub(super) fn topology_spread<D: Domain>(
     let takes = taking_orders(&constraints.iter().map(|(_, c)| ties(m, c)).collect::<Vec<_>>(), choice);
     for ((owner, c), take) in constraints.into_iter().zip(takes) {
         // Domains: values of the key on Ready nodes passing the inclusion policies.
-        let (nv, dom) = super::super::scheduler::domains(m, c);
+        let (nv, dom) = crate::model::framework::pod_topology_spread::domains(m, c);
         if nv == 0 {
             continue;
         }

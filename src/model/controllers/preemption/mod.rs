@@ -1,8 +1,9 @@
 //! kube-scheduler's DefaultPreemption post-filter, the nominated node it leaves on the
 //! preemptor, and the deletion of its victims. Owns what happens to a pending pod that fits no
-//! node while pods of lower priority run (or wait) somewhere, and how nominated pods are
-//! scheduled and counted; must not score or filter nodes itself (it asks `scheduler.rs`) nor
-//! decide which pending pod a ReplicaSet deletes (`deployment.rs` calls [`forget_deleted`]).
+//! node while pods of lower priority run (or wait) somewhere: which pods are victims, which
+//! node is the candidate, and the binding of nominated pods as a step; must not score or
+//! filter nodes itself (it asks `model::framework`, and `model::nominations` for the filters
+//! with the nominated pods counted) nor decide which pending pod a ReplicaSet deletes.
 //!
 //! Follows kubernetes:
 //! - `pkg/scheduler/framework/plugins/defaultpreemption/default_preemption.go`:
@@ -29,12 +30,9 @@
 //!   the terminating pods), the preemptor nominated to the node; with no candidate the
 //!   preemptor's nomination is cleared (`NewPostFilterResultWithNominatedNode("")`), and when it
 //!   is not eligible the nomination stays.
-//! - `pkg/scheduler/schedule_one.go` `evaluateNominatedNode` (a nominated pod tries its
-//!   nominated node first and is bound there when it passes the filters, else it is scheduled
-//!   as any pod) and `pkg/scheduler/framework/runtime/framework.go`
-//!   `RunFilterPluginsWithNominatedPods` / `addNominatedPods` (a pod passes a node only with
-//!   the pods nominated to it of equal or higher priority, itself excepted, counted as if they
-//!   ran there).
+//! - `pkg/scheduler/schedule_one.go` `evaluateNominatedNode` and
+//!   `pkg/scheduler/framework/runtime/framework.go` `RunFilterPluginsWithNominatedPods`: how
+//!   a nominated pod is bound and how nominated pods are counted are `model::nominations`'.
 //! - A DaemonSet's pod carries a required node affinity on its node's name
 //!   (`pkg/controller/daemon/util/daemonset_util.go` `ReplaceDaemonSetPodNodeNameNodeAffinity`),
 //!   which every other node fails as UnschedulableAndUnresolvable (nodeaffinity plugin
@@ -58,13 +56,14 @@
 //! stops first, one a preemption deleted or another, goes by grace periods upstream: the
 //! kubelet's one-pod stops offer both (kubelet.rs). A ReplicaSet or the VPA updater deleting a
 //! pending pod may take a nominated one or not, the others keeping their nominations
-//! (`forget_deleted`).
+//! (`nominations::forget_deleted`).
 
 use super::super::{Class, ClusterState, Controller, Model, Step};
-use super::scheduler;
 use crate::domain::{Concrete, Domain};
 use crate::model::disruption;
+use crate::model::framework::{self, node_resources};
 use crate::model::node::active_on;
+use crate::model::nominations;
 use crate::model::state::Conditions;
 
 /// The actor: preemptions, nominated pods' binds, cleared nominations, victims' deletions.
@@ -89,31 +88,9 @@ const DELETE_NONE: u8 = 5;
 /// `2^31`, what `pickOneNodeForPreemption` adds to every victim's priority in its sum.
 const PRIORITY_OFFSET: i64 = 1 << 31;
 
-fn fit_on(m: &Model) -> bool {
-    !m.ir.scheduler.disabled_filters.iter().any(|f| f == "NodeResourcesFit" || f == "*")
-}
-
 /// The pods of a group on node `n` that a preemptor sees there: bound, running, terminating.
 fn on_node<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, n: usize) -> D::Int {
     d.add(&active_on(d, m, st, h, n), &st.terminating[h][n])
-}
-
-/// Pending pods of group `g` without a nomination.
-pub fn unnominated<D: Domain>(d: &D, st: &ClusterState<D>, g: usize) -> D::Int {
-    if st.nominated.is_empty() {
-        return st.pending[g].clone();
-    }
-    d.sub(&st.pending[g], &d.sum(st.nominated[g].iter()))
-}
-
-/// Pending pods of group `g` without a nomination that the scheduler may try for node `n`:
-/// any of a Deployment's; of a DaemonSet's, those created for `n` (a DaemonSet's pod is
-/// nominated, if at all, to the node it was created for).
-fn unnominated_for<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Int {
-    match m.daemon_row[g] {
-        Some(r) => d.sub(&st.unscheduled[r][n], &st.nominated[g][n]),
-        None => unnominated(d, st, g),
-    }
 }
 
 /// Whether a pod of `g` (nominated to `own`; for a DaemonSet's pod, created for node `n`)
@@ -123,49 +100,11 @@ fn unnominated_for<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, 
 /// preemption candidate (`findCandidates` dry-runs only the nodes where preemption might
 /// help).
 fn nowhere<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
-    let feas = feasible(d, m, st, g, own);
+    let feas = nominations::feasible(d, m, st, g, own);
     match m.daemon_row[g] {
         Some(_) => d.not(&feas[n]),
         None => d.not(&d.any(feas.iter())),
     }
-}
-
-/// A node's load (cpu millicores, memory bytes, pods) as the filters of a pod of group `g`
-/// see it: every pod on it, the snapshot's fixed pods, and the pods nominated to it of
-/// priority at least `g`'s, one of `g`'s fewer where the pod itself is nominated there (`own`).
-fn loads<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> Vec<[D::Int; 3]> {
-    let p = m.ir.groups[g].priority;
-    let mut out: Vec<[D::Int; 3]> =
-        crate::model::node::requested(d, m, st).into_iter().map(|(c, mm, n)| [c, mm, n]).collect();
-    for (h, grp) in m.ir.groups.iter().enumerate().filter(|(_, h)| h.priority >= p) {
-        for (n, l) in out.iter_mut().enumerate() {
-            let mut c = st.nominated[h][n].clone();
-            if h == g && own == Some(n) {
-                c = d.sub(&c, &d.int(1));
-            }
-            l[0] = d.add(&l[0], &d.mul_const(&c, grp.requests.cpu_milli));
-            l[1] = d.add(&l[1], &d.mul_const(&c, grp.requests.memory));
-            l[2] = d.add(&l[2], &c);
-        }
-    }
-    out
-}
-
-/// NodeResourcesFit for a pod of group `g` on node `n` with `load` there.
-fn fits<D: Domain>(d: &D, m: &Model, g: usize, n: usize, load: &[D::Int; 3]) -> D::Bool {
-    if !fit_on(m) {
-        return d.bool(true);
-    }
-    let a = m.ir.nodes[n].allocatable;
-    let r = m.ir.groups[g].requests;
-    let mut ok = d.le(&d.add(&load[2], &d.int(1)), &d.int(a.pods));
-    if r.cpu_milli > 0 {
-        ok = d.and(&ok, &d.le(&d.add(&load[0], &d.int(r.cpu_milli)), &d.int(a.cpu_milli)));
-    }
-    if r.memory > 0 {
-        ok = d.and(&ok, &d.le(&d.add(&load[1], &d.int(r.memory)), &d.int(a.memory)));
-    }
-    ok
 }
 
 /// The filters a pod of `g` fails only for what no preemption changes (node Ready,
@@ -173,18 +112,6 @@ fn fits<D: Domain>(d: &D, m: &Model, g: usize, n: usize, load: &[D::Int; 3]) -> 
 /// upstream. Per node.
 fn resolvable<D: Domain>(filters: &[[D::Bool; 6]], d: &D) -> Vec<D::Bool> {
     filters.iter().map(|f| d.all(f[..3].iter())).collect()
-}
-
-/// Whether a pod of group `g` (nominated to `own`) passes every filter on each node, the
-/// nominated pods counted (`RunFilterPluginsWithNominatedPods`). The scheduler's filters
-/// where the model cannot preempt.
-pub fn feasible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> Vec<D::Bool> {
-    let filters = scheduler::filters(d, m, st, g);
-    if !m.preempts {
-        return filters.iter().map(|f| d.all(f.iter())).collect();
-    }
-    let loads = loads(d, m, st, g, own);
-    filters.iter().enumerate().map(|(n, f)| d.and(&d.all(f.iter()), &fits(d, m, g, n, &loads[n]))).collect()
 }
 
 /// What `SelectVictimsOnNode` finds on one node for one preemptor.
@@ -279,7 +206,7 @@ pub fn victim_order_matters(m: &Model) -> bool {
 /// `g` still fits there (`x` fits it): the largest count for which each resource the filter
 /// checks stays within allocatable.
 fn reprieved<D: Domain>(d: &D, m: &Model, g: usize, h: usize, n: usize, x: &[D::Int; 3], k: &D::Int) -> D::Int {
-    if !fit_on(m) {
+    if !framework::filter_on(m, "NodeResourcesFit") {
         return k.clone();
     }
     let a = m.ir.nodes[n].allocatable;
@@ -309,9 +236,9 @@ pub fn select_victims<D: Domain>(
 ) -> Vec<NodeVictims<D>> {
     let ng = m.ir.groups.len();
     let lower = order;
-    let filters = scheduler::filters(d, m, st, g);
+    let filters = framework::filters(d, m, st, g);
     let resolvable = resolvable(&filters, d);
-    let loads = loads(d, m, st, g, own);
+    let loads = nominations::loads(d, m, st, g, own);
     // filterPodsWithPDBViolation's budgets: disruptionsAllowed per PDB, from the state.
     let allowed: Vec<D::Int> =
         (0..m.ir.pdbs.len()).map(|p| disruption::allowed(d, &disruption::status(d, m, st, p))).collect();
@@ -330,7 +257,8 @@ pub fn select_victims<D: Domain>(
             // The other filters (spread, inter-pod affinity) are not changed by the victims'
             // removal where the model preempts (the build refuses the ones that would be).
             let others = d.all(filters[n][4..].iter());
-            let ok = d.all([resolvable[n].clone(), others, any, fits(d, m, g, n, &x)].iter());
+            let ok =
+                d.all([resolvable[n].clone(), others, any, node_resources::filter(d, m, g, n, x.each_ref())].iter());
             // The PDB split, in MoreImportantPod order (priority, highest first).
             let mut violating = vec![d.int(0); ng];
             for (p, pdb) in m.ir.pdbs.iter().enumerate() {
@@ -400,7 +328,7 @@ fn eligible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Op
     if d.known_bool(&preempted) == Some(false) {
         return d.bool(true);
     }
-    let unresolvable = d.not(&resolvable(&scheduler::filters(d, m, st, g), d)[node]);
+    let unresolvable = d.not(&resolvable(&framework::filters(d, m, st, g), d)[node]);
     d.or(&unresolvable, &d.not(&preempted))
 }
 
@@ -409,7 +337,7 @@ fn eligible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Op
 /// ([`waiting`]).
 fn exists<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
     match own {
-        None => d.gt(&unnominated_for(d, m, st, g, n), &d.int(0)),
+        None => d.gt(&nominations::unnominated_for(d, m, st, g, n), &d.int(0)),
         Some(o) => d.and(&d.gt(&st.nominated[g][o], &d.int(0)), &d.not(&waiting(d, m, st, g, o))),
     }
 }
@@ -425,61 +353,6 @@ fn waiting<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize
     let nominated = d.sum_of((0..m.ir.groups.len()).map(|h| st.nominated[h][n].clone()));
     let victims = d.any_of(lower(m, g).into_iter().map(|h| d.gt(&st.preempting[h][n], &d.int(0))));
     d.and(&d.eq(&nominated, &d.int(1)), &victims)
-}
-
-/// The scheduler's guard for binding a pending pod of `g` without a nomination to node `n`
-/// where the model preempts: such a pod exists, `n` passes the filters with the nominated
-/// pods counted, and has the top score among the nodes that do.
-pub fn bind_guard<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
-    bind_to(d, m, st, g, None, n)
-}
-
-/// A pod of `g` nominated to `own` is bound to `n`: its nominated node when that passes the
-/// filters (`evaluateNominatedNode`), else a top-scoring feasible node. A DaemonSet's pod is
-/// bound to the node it was created for when that passes the filters, with no score to
-/// compare (no other node passes NodeAffinity).
-fn bind_to<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
-    // No such pod: nothing to filter or score (in a concrete state most labels stop here, and
-    // the filters read every node's load).
-    let here = exists(d, m, st, g, own, n);
-    if d.known_bool(&here) == Some(false) {
-        return here;
-    }
-    let feas = feasible(d, m, st, g, own);
-    if m.daemon_row[g].is_some() {
-        if own.is_some_and(|o| o != n) {
-            return d.bool(false);
-        }
-        return d.and(&here, &feas[n]);
-    }
-    let loads = scheduler::NodeLoads::of(d, m, st);
-    let sc = scheduler::scores_with(d, m, st, &loads, g, &feas);
-    let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
-    let scheduled = d.and(&feas[n], &top);
-    let chosen = match own {
-        Some(o) if o == n => feas[n].clone(),
-        Some(o) => d.and(&d.not(&feas[o]), &scheduled),
-        None => scheduled,
-    };
-    d.and(&here, &chosen)
-}
-
-/// After a ReplicaSet or the VPA updater deleted one pending pod of `g` (from `st` to `nx`):
-/// with `from` the node it was nominated to, that node has one nomination of `g` fewer; the
-/// pending pods left keep theirs. Upstream picks pending pods by age and UID, never by
-/// `status.nominatedNodeName`, so the callers offer every choice (a pod without a
-/// nomination, or one nominated to any node with one) as a label of its own.
-pub fn forget_deleted<D: Domain>(
-    d: &D,
-    m: &Model,
-    st: &ClusterState<D>,
-    nx: &mut ClusterState<D>,
-    g: usize,
-    from: Option<usize>,
-) {
-    if let (true, Some(n)) = (m.preempts, from) {
-        nx.nominated[g][n] = d.sub(&st.nominated[g][n], &d.int(1));
-    }
 }
 
 /// The nomination a `PREEMPT` label's `v` names, and its order of the victim groups.
@@ -529,7 +402,7 @@ impl<D: Domain> Controller<D> for Preemption {
         }
         let nn = m.nodes();
         for (g, grp) in m.ir.groups.iter().enumerate() {
-            if !scheduler::scheduled(m, g) {
+            if !framework::scheduled(m, g) {
                 continue;
             }
             let preempts = grp.preempts && !lower(m, g).is_empty();
@@ -590,7 +463,10 @@ impl<D: Domain> Controller<D> for Preemption {
                 let best = if m.daemon_row[a].is_some() { d.bool(true) } else { best(d, m, st, a, own, &cands, n) };
                 d.all([pre, nowhere, cands[n].ok.clone(), best].iter())
             }
-            BIND_NOMINATED => bind_to(d, m, st, a, Some(s.v as usize), n),
+            BIND_NOMINATED => {
+                let o = Some(s.v as usize);
+                nominations::bind(d, m, st, a, o, n, exists(d, m, st, a, o, n))
+            }
             CLEAR => {
                 let pre = d.and(&exists(d, m, st, a, Some(n), n), &eligible(d, m, st, a, Some(n)));
                 if d.known_bool(&pre) == Some(false) {

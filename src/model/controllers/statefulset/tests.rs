@@ -281,6 +281,6 @@ fn a_zonal_volume_binds_where_its_pod_is_first_scheduled() {
     let in_b = group(&m, 0, 0, 2);
     assert_eq!(m.group_name(in_b), "db-0[b]");
     assert_eq!(st.pending[in_b], 1);
-    let feasible = crate::model::controllers::scheduler::feasible(&Concrete, &m, &st, in_b);
+    let feasible = crate::model::framework::feasible(&Concrete, &m, &st, in_b);
     assert_eq!(feasible, [false, true]);
 }

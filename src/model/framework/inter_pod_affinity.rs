@@ -1,6 +1,7 @@
 //! kube-scheduler's InterPodAffinity plugin, filter and score, over the pods per group and
-//! node: what `scheduler.rs` asks of it for a pod of one group. It owns no step and must not
-//! read anything but the state's pod counts and the IR's resolved terms (`ir::affinity`).
+//! node: what the framework's runtime (`mod.rs`) asks of it for a pod of one group. It owns
+//! no step and must not read anything but the state's pod counts and the IR's resolved terms
+//! (`ir::affinity`).
 //!
 //! Follows kubernetes `pkg/scheduler/framework/plugins/interpodaffinity/`:
 //! - filtering.go `PreFilter` and `Filter`: every pod on a node counts, terminating ones
@@ -301,7 +302,7 @@ mod tests {
 /// Upstream's tables, translated: each test names its file, test function and case.
 #[cfg(test)]
 mod upstream {
-    use super::super::scheduler::{feasible, filters};
+    use super::super::{feasible, filters};
     use super::*;
     use crate::model::testkit::model;
 
@@ -438,7 +439,7 @@ mod upstream {
             ("default", "security: S1", &both),
         );
         assert_eq!(passes(&m, &st, g), [false]);
-        let why = super::super::scheduler::rejections(&m, &st, g);
+        let why = crate::model::framework::rejections(&m, &st, g);
         assert!(
             why[0]
                 .1
@@ -463,7 +464,7 @@ mod upstream {
             ("default", "service: securityscan", &incoming),
         );
         assert_eq!(passes(&m, &st, g), [false]);
-        let why = super::super::scheduler::rejections(&m, &st, g);
+        let why = crate::model::framework::rejections(&m, &st, g);
         assert!(why[0].1.iter().any(|r| r.contains("keep in away")), "{why:?}");
         // "verify that PodAntiAffinity from existing pod is respected when pod has no
         // AntiAffinity constraints. doesn't satisfy PodAntiAffinity symmetry with the existing pod"
