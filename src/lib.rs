@@ -247,136 +247,148 @@ fn run_options(options: Options) -> Result<i32, Error> {
             }
             Ok(exit::HOLDS)
         }
-        Options::Check(o) => {
-            let inputs = &o.inputs;
-            let (ir, warnings) = match &o.baseline {
-                None => load_model_with(&inputs.paths, inputs.allow_unmodeled, o.scenario)?,
-                Some(base) => load_change(base, &inputs.paths, inputs.allow_unmodeled, o.scenario)?,
-            };
-            report::warnings(&warnings);
-            let m = model::Model::new(&ir);
-            let steps = o.search.steps(&ir);
-            let result = check_model(&m, &o, steps, o.decide_all())?;
-            if let Some(dir) = &o.certificate {
-                report::certificates(dir, &result.certificates)?;
-            }
-            let h = report::view::header(&m, result.effort.engine, steps);
+        Options::Check(o) => run_check(o),
+        Options::Scale(o) => run_scale(o),
+        Options::Simulate(o) => run_simulate(o),
+        Options::Compare(o) => run_compare(o),
+        Options::Dump(o) => run_dump(o),
+    }
+}
+
+/// `kbmc check`: the verdict of every intent, against a baseline where one is given.
+fn run_check(o: options::Check) -> Result<i32, Error> {
+    let inputs = &o.inputs;
+    let (ir, warnings) = match &o.baseline {
+        None => load_model_with(&inputs.paths, inputs.allow_unmodeled, o.scenario)?,
+        Some(base) => load_change(base, &inputs.paths, inputs.allow_unmodeled, o.scenario)?,
+    };
+    report::warnings(&warnings);
+    let m = model::Model::new(&ir);
+    let steps = o.search.steps(&ir);
+    let result = check_model(&m, &o, steps, o.decide_all())?;
+    if let Some(dir) = &o.certificate {
+        report::certificates(dir, &result.certificates)?;
+    }
+    let h = report::view::header(&m, result.effort.engine, steps);
+    let color = report::color(o.no_color);
+    let Some(base) = &o.baseline else {
+        report::write_out(&report::check_output(&m, &h, &result, o.format, color)?, color)?;
+        return Ok(result.exit_code());
+    };
+    let (bir, bwarnings) = load_model_with(std::slice::from_ref(base), inputs.allow_unmodeled, o.scenario)?;
+    // The dump's own warnings were said with the change's.
+    let said: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+    report::warnings(&bwarnings.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
+    let bm = model::Model::new(&bir);
+    let before = check_model(&bm, &o, o.search.steps(&bir), true)?;
+    let cmp = verdict::Baseline::compare(&before, &result);
+    let b = report::Before { model: &bm, result: &before, path: base, comparison: &cmp };
+    let text = report::baseline_output(&m, &h, &result, &b, o.format, color)?;
+    report::write_out(&text, color)?;
+    Ok(cmp.exit_code(&result))
+}
+
+/// `kbmc scale`: the check over every topology the spec's ranges allow, one cluster size at a
+/// time, smallest first.
+fn run_scale(o: options::Scale) -> Result<i32, Error> {
+    let (mut ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
+    report::warnings(&warnings);
+    // Each size's check holds the bound as the spec or --events gives it (no deepening:
+    // the sizes are the loop).
+    ir.bounds.events = o.search.events(&ir);
+    let m = model::Model::new(&ir);
+    let opts = o.scale(&ir);
+    let start = std::time::Instant::now();
+    let result = scale::run(&m, &opts, |level| {
+        // Progress for runs longer than a second, on stderr (stdout gets the report).
+        if start.elapsed().as_secs_f64() > 1.0 {
+            log::info!(target: PROGRESS, "{}", report::scale::progress(opts.engine.name(), level));
+        }
+    });
+    if let scale::Conclusion::Violated { result: r, .. } = &result.conclusion {
+        verify_traces(&m, r)?;
+    }
+    match o.format {
+        Format::Text => {
             let color = report::color(o.no_color);
-            let Some(base) = &o.baseline else {
-                report::write_out(&report::check_output(&m, &h, &result, o.format, color)?, color)?;
-                return Ok(result.exit_code());
-            };
-            let (bir, bwarnings) = load_model_with(std::slice::from_ref(base), inputs.allow_unmodeled, o.scenario)?;
-            // The dump's own warnings were said with the change's.
-            let said: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
-            report::warnings(&bwarnings.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
-            let bm = model::Model::new(&bir);
-            let before = check_model(&bm, &o, o.search.steps(&bir), true)?;
-            let cmp = verdict::Baseline::compare(&before, &result);
-            let b = report::Before { model: &bm, result: &before, path: base, comparison: &cmp };
-            let text = report::baseline_output(&m, &h, &result, &b, o.format, color)?;
-            report::write_out(&text, color)?;
-            Ok(cmp.exit_code(&result))
+            report::write_out(&report::scale::render(&m, &result, opts.steps, color), color)?
         }
-        Options::Scale(o) => {
-            let (mut ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
-            report::warnings(&warnings);
-            // Each size's check holds the bound as the spec or --events gives it (no deepening:
-            // the sizes are the loop).
-            ir.bounds.events = o.search.events(&ir);
-            let m = model::Model::new(&ir);
-            let opts = o.scale(&ir);
-            let start = std::time::Instant::now();
-            let result = scale::run(&m, &opts, |level| {
-                // Progress for runs longer than a second, on stderr (stdout gets the report).
-                if start.elapsed().as_secs_f64() > 1.0 {
-                    log::info!(target: PROGRESS, "{}", report::scale::progress(opts.engine.name(), level));
-                }
-            });
-            if let scale::Conclusion::Violated { result: r, .. } = &result.conclusion {
-                verify_traces(&m, r)?;
-            }
-            match o.format {
-                Format::Text => {
-                    let color = report::color(o.no_color);
-                    report::write_out(&report::scale::render(&m, &result, opts.steps, color), color)?
-                }
-                Format::Json => report::raw(&format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&report::scale::json(&m, &result, opts.steps))
-                        .map_err(|e| Error::Internal(format!("the scale result does not serialize: {e}")))?
-                ))?,
-            }
-            Ok(result.exit_code())
+        Format::Json => report::raw(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report::scale::json(&m, &result, opts.steps))
+                .map_err(|e| Error::Internal(format!("the scale result does not serialize: {e}")))?
+        ))?,
+    }
+    Ok(result.exit_code())
+}
+
+/// `kbmc simulate`: one seeded random run, replayed before it is shown.
+fn run_simulate(o: options::Simulate) -> Result<i32, Error> {
+    let (ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
+    report::warnings(&warnings);
+    let m = model::Model::new(&ir);
+    let steps = o.steps(&ir);
+    let sim = engine::simulate::simulate(&m, o.seed, steps);
+    let reg = model::registry::<domain::Concrete>();
+    trace::replay(&m, &reg, &sim.trace)
+        .map_err(|e| Error::Internal(format!("the simulated run does not replay: {e}")))?;
+    let h = report::view::header(&m, "simulation", steps);
+    let json = |v: serde_json::Value| {
+        serde_json::to_string(&v).map_err(|e| Error::Internal(format!("the simulated run does not serialize: {e}")))
+    };
+    match o.format {
+        cli::SimulateFormat::Text => {
+            let color = report::color(o.no_color);
+            report::write_out(&report::simulate::render(&m, &h, o.seed, &sim, color), color)?
         }
-        Options::Simulate(o) => {
-            let (ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
-            report::warnings(&warnings);
-            let m = model::Model::new(&ir);
-            let steps = o.steps(&ir);
-            let sim = engine::simulate::simulate(&m, o.seed, steps);
-            let reg = model::registry::<domain::Concrete>();
-            trace::replay(&m, &reg, &sim.trace)
-                .map_err(|e| Error::Internal(format!("the simulated run does not replay: {e}")))?;
-            let h = report::view::header(&m, "simulation", steps);
-            let json = |v: serde_json::Value| {
-                serde_json::to_string(&v)
-                    .map_err(|e| Error::Internal(format!("the simulated run does not serialize: {e}")))
-            };
-            match o.format {
-                cli::SimulateFormat::Text => {
-                    let color = report::color(o.no_color);
-                    report::write_out(&report::simulate::render(&m, &h, o.seed, &sim, color), color)?
-                }
-                cli::SimulateFormat::Json => {
-                    let v = report::simulate::json(&m, &h, o.seed, &sim);
-                    report::raw(&format!(
-                        "{}\n",
-                        serde_json::to_string_pretty(&v)
-                            .map_err(|e| Error::Internal(format!("the simulated run does not serialize: {e}")))?
-                    ))?
-                }
-                cli::SimulateFormat::Itf => report::raw(&format!("{}\n", json(report::simulate::itf(&m, &sim))?))?,
-            }
-            Ok(report::simulate::exit_code(&sim))
+        cli::SimulateFormat::Json => {
+            let v = report::simulate::json(&m, &h, o.seed, &sim);
+            report::raw(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v)
+                    .map_err(|e| Error::Internal(format!("the simulated run does not serialize: {e}")))?
+            ))?
         }
-        Options::Compare(o) => {
-            let (ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
-            report::warnings(&warnings);
-            let m = model::Model::new(&ir);
-            let steps = o.search.steps(&ir);
-            let explicit = engine::explicit::check(&m, &o.explicit(steps));
-            verify_traces(&m, &explicit)?;
-            let symbolic = engine::portfolio::check(&m, &o.symbolic(steps));
-            verify_traces(&m, &symbolic)?;
-            let comparison = report::compare::compare(&explicit, &symbolic);
-            match o.format {
-                Format::Text => report::raw(&report::compare::render(&comparison))?,
-                Format::Json => report::raw(&format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&report::compare::json(&comparison))
-                        .map_err(|e| Error::Internal(format!("the comparison does not serialize: {e}")))?
-                ))?,
-            }
-            Ok(comparison.exit_code())
+        cli::SimulateFormat::Itf => report::raw(&format!("{}\n", json(report::simulate::itf(&m, &sim))?))?,
+    }
+    Ok(report::simulate::exit_code(&sim))
+}
+
+/// `kbmc compare`: the explicit and the symbolic engine on the same check, side by side.
+fn run_compare(o: options::Compare) -> Result<i32, Error> {
+    let (ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
+    report::warnings(&warnings);
+    let m = model::Model::new(&ir);
+    let steps = o.search.steps(&ir);
+    let explicit = engine::explicit::check(&m, &o.explicit(steps));
+    verify_traces(&m, &explicit)?;
+    let symbolic = engine::portfolio::check(&m, &o.symbolic(steps));
+    verify_traces(&m, &symbolic)?;
+    let comparison = report::compare::compare(&explicit, &symbolic);
+    match o.format {
+        Format::Text => report::raw(&report::compare::render(&comparison))?,
+        Format::Json => report::raw(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report::compare::json(&comparison))
+                .map_err(|e| Error::Internal(format!("the comparison does not serialize: {e}")))?
+        ))?,
+    }
+    Ok(comparison.exit_code())
+}
+
+/// `kbmc dump`: the SMT-LIB of the symbolic query, or why it was not built.
+fn run_dump(o: options::Dump) -> Result<i32, Error> {
+    let (ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
+    report::warnings(&warnings);
+    let m = model::Model::new(&ir);
+    match engine::symbolic::dump(&m, o.steps, o.start) {
+        Ok(smt) => {
+            report::raw(&smt)?;
+            Ok(exit::HOLDS)
         }
-        Options::Dump(o) => {
-            let (ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
-            report::warnings(&warnings);
-            let m = model::Model::new(&ir);
-            match engine::symbolic::dump(&m, o.steps, o.start) {
-                Ok(smt) => {
-                    report::raw(&smt)?;
-                    Ok(exit::HOLDS)
-                }
-                Err(why) => {
-                    eprintln!(
-                        "unknown: {}: {why} was reached before the query was built; nothing was written",
-                        why.kind()
-                    );
-                    Ok(exit::INCONCLUSIVE)
-                }
-            }
+        Err(why) => {
+            eprintln!("unknown: {}: {why} was reached before the query was built; nothing was written", why.kind());
+            Ok(exit::INCONCLUSIVE)
         }
     }
 }

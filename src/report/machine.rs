@@ -204,6 +204,9 @@ fn itf_value(v: &Value, map_keyed: bool) -> Value {
     }
 }
 
+/// Where the ITF format is described (each ITF document's `#meta` names it).
+const ITF_DESCRIPTION: &str = "https://apalache-mc.org/docs/adr/015adr-trace.html";
+
 /// One violated intent's trace in ITF. A lasso's last state (equal to its loop start) is not
 /// repeated: `loop` is the index the run returns to after the last state.
 pub fn itf(m: &Model, intent: &str, t: &Trace) -> Value {
@@ -223,7 +226,7 @@ pub fn itf(m: &Model, intent: &str, t: &Trace) -> Value {
         })
         .collect();
     let mut doc = json!({
-        "#meta": {"format": "ITF", "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html", "source": m.ir.name, "intent": intent, "description": t.violation},
+        "#meta": {"format": "ITF", "format-description": ITF_DESCRIPTION, "source": m.ir.name, "intent": intent, "description": t.violation},
         "vars": ["desired", "nodes", "pending"],
         "states": states,
     });

@@ -16,7 +16,7 @@
 //! - per StatefulSet (a workload beside the Deployments): as a Deployment without an HPA,
 //!   with `replicasMeetExpected` at offset -1 (its rolling update replaces one pod at a
 //!   time), and `statefulSetAvailable` with `maxUnavailable: 0` (no ordinal stays down for
-//!   ever); never the `forceDeletePods` event (see `infer`);
+//!   ever); never the `forceDeletePods` event (see `rollout_events`);
 //! - events: the failures of one [`Scenario`], cluster-wide rather than per pool (a budget per
 //!   pool would add up to losing every pool at once, which no one plans for): one node
 //!   (`nodeFailure`, any pool, budget 1), or, as a check of its own, the nodes of one zone
@@ -91,7 +91,33 @@ pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, 
             }
         ));
     }
-    let mut out = Inferred {
+    let mut out = empty(name);
+    infer_pools(m, &mut out);
+    failure_events(m, &zones, scenario, &mut out);
+    if !m.nodes.is_empty() {
+        out.verification.spec.events.push(Event::Maintenance { max_unavailable: 1, budget: Some(1) });
+        out.event_notes.push("one node is drained (cordoned, its pods evicted) and returned".into());
+    }
+    rollout_events(m, &mut out);
+    load_events(m, &mut out);
+    out.verification.spec.intents.push(Intent::PodAlwaysSchedulable {});
+    out.intent_notes.push("every pod created finds a node".into());
+    for di in 0..m.deployments.len() {
+        deployment_intents(m, di, &mut out);
+    }
+    if !m.pdbs.is_empty() && !m.nodes.is_empty() {
+        let spec = &mut out.verification.spec;
+        spec.intents.push(Intent::DrainCompletes {});
+        out.intent_notes.push("the drain finishes: no PodDisruptionBudget refuses its evictions for ever".into());
+        spec.intents.push(Intent::DisruptionsWithinBudget {});
+        out.intent_notes.push("no drain or descheduler eviction takes a PodDisruptionBudget below its minimum".into());
+    }
+    Ok(out)
+}
+
+/// An inferred Verification named `name` with nothing in it yet.
+fn empty(name: &str) -> Inferred {
+    Inferred {
         scenario: String::new(),
         verification: Verification {
             api_version: "kbmc.dev/v1alpha1".into(),
@@ -113,13 +139,15 @@ pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, 
         event_notes: Vec::new(),
         intent_notes: Vec::new(),
         omitted: Vec::new(),
-    };
-    let pools = pools(m);
+    }
+}
+
+/// A `nodes:` pool per group of alike nodes of `m` (a node unlike every other stays a pool of
+/// its own and needs none), with a note saying over which zones it spreads.
+fn infer_pools(m: &ir::Model, out: &mut Inferred) {
     let spec = &mut out.verification.spec;
-    let mut pool_names = Vec::new();
-    for members in &pools {
-        if let [only] = members.as_slice() {
-            pool_names.push(m.nodes[*only].name.clone());
+    for members in &pools(m) {
+        if members.len() == 1 {
             continue;
         }
         let names: Vec<String> = members.iter().map(|&n| m.nodes[n].name.clone()).collect();
@@ -145,7 +173,7 @@ pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, 
             )
         });
         spec.node_pools.push(NodePool {
-            name: pool.clone(),
+            name: pool,
             count: None,
             nodes: names,
             labels: BTreeMap::new(),
@@ -155,9 +183,13 @@ pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, 
             unschedulable: false,
             autoscaling: None,
         });
-        pool_names.push(pool);
     }
+}
 
+/// The one failure event of `scenario` (cluster-wide, whatever the pools), with the scenario
+/// in words.
+fn failure_events(m: &ir::Model, zones: &[(String, u32)], scenario: Scenario, out: &mut Inferred) {
+    let spec = &mut out.verification.spec;
     // With a StatefulSet the node fails for good: its pod there stays Terminating until the
     // node is back (the kubelet confirms the deletion) or an operator force-deletes it, so a
     // node that may come back at any time would hide the StatefulSet staying degraded (C13,
@@ -165,7 +197,6 @@ pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, 
     let recovery = !m.deployments.iter().any(|d| d.stateful.is_some());
     let comes_back = if recovery { "may recover" } else { "stays down (a StatefulSet is among the inputs)" };
     let zone_names: Vec<&str> = zones.iter().map(|(z, _)| z.as_str()).collect();
-    // Failures are the cluster's, not each pool's: one failure event whatever the pools.
     match scenario {
         Scenario::Node => {
             spec.events.push(Event::NodeFailure { pool: None, budget: 1, recovery, scope: FailureScope::Node });
@@ -193,22 +224,31 @@ pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, 
             );
         }
     }
-    if !m.nodes.is_empty() {
-        spec.events.push(Event::Maintenance { max_unavailable: 1, budget: Some(1) });
-        out.event_notes.push("one node is drained (cordoned, its pods evicted) and returned".into());
-    }
-    // A VerticalPodAutoscaler's target neither rolls out nor takes cpuChange loads in kbmc
-    // (ir/build/vpa.rs refuses both): its checks go without them.
-    let vpa_target = |d: usize| m.vpas.iter().any(|v| v.target.index() == d && v.mode != crate::ir::VpaMode::Off);
+}
+
+/// Whether Deployment `d` of `m` is the target of a VerticalPodAutoscaler that acts. Such a
+/// target neither rolls out nor takes cpuChange loads in kbmc (ir/build/vpa.rs refuses both):
+/// its checks go without them.
+fn vpa_target(m: &ir::Model, d: usize) -> bool {
+    m.vpas.iter().any(|v| v.target.index() == d && v.mode != crate::ir::VpaMode::Off)
+}
+
+/// A `rolloutRestart` of each Deployment and StatefulSet kbmc can roll out, and why a
+/// StatefulSet goes without `forceDeletePods`.
+fn rollout_events(m: &ir::Model, out: &mut Inferred) {
     for (di, d) in m.deployments.iter().enumerate() {
-        if vpa_target(di) {
+        if vpa_target(m, di) {
             out.omitted.push(format!(
                 "no rolloutRestart of {}: a rollout of a VerticalPodAutoscaler's target is not modelled",
                 d.name
             ));
             continue;
         }
-        spec.events.push(Event::RolloutRestart { deployment: Some(d.name.clone()), daemon_set: None, budget: 1 });
+        out.verification.spec.events.push(Event::RolloutRestart {
+            deployment: Some(d.name.clone()),
+            daemon_set: None,
+            budget: 1,
+        });
         out.event_notes.push(format!("a rollout of {} (kubectl rollout restart)", d.name));
     }
     // No `forceDeletePods`: it is an operator's remedy (`kubectl delete pod --force`, or the
@@ -222,9 +262,15 @@ pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, 
             d.name
         ));
     }
+}
+
+/// For each HPA with a CPU target, its pods' usage at the target and a `cpuChange` load that
+/// takes its minimum of pods to ask for its maximum.
+fn load_events(m: &ir::Model, out: &mut Inferred) {
+    let spec = &mut out.verification.spec;
     for h in &m.hpas {
         let d = &m.deployments[h.target.index()];
-        if vpa_target(h.target.index()) {
+        if vpa_target(m, h.target.index()) {
             out.omitted.push(format!(
                 "no cpuChange load on {}: a VerticalPodAutoscaler's recommendations over usage a cpuChange reaches are not modelled (add a cpuPattern)",
                 d.name
@@ -263,83 +309,78 @@ pub fn infer(m: &ir::Model, name: &str, scenario: Scenario) -> Result<Inferred, 
             )),
         }
     }
+}
 
-    spec.intents.push(Intent::PodAlwaysSchedulable {});
-    out.intent_notes.push("every pod created finds a node".into());
-    for (di, d) in m.deployments.iter().enumerate() {
-        let deployment = Some(d.name.clone());
-        let hpa = m.hpas.iter().find(|h| h.target.index() == di);
-        match (hpa, d.strategy) {
-            // A StatefulSet's rolling update replaces one pod at a time (kbmc refuses its
-            // maxUnavailable), whatever its pod management and update strategy.
-            (None, _) if d.stateful.is_some() => {
-                spec.intents.push(Intent::ReplicasMeetExpected {
-                    deployment: deployment.clone(),
-                    replicas: None,
-                    offset: Some(-1),
-                });
-                out.intent_notes.push(format!(
-                    "running replicas of {} stay at least at the desired count minus one (a StatefulSet replaces one pod at a time)",
-                    d.name
-                ));
-            }
-            (Some(h), _) => {
-                spec.intents.push(Intent::ReplicasMeetMin { deployment: deployment.clone() });
-                out.intent_notes.push(format!(
-                    "running replicas of {}, once at the HPA's minimum of {}, stay there",
-                    d.name, h.min_replicas
-                ));
-            }
-            (None, Strategy::RollingUpdate { max_surge, max_unavailable }) => {
-                let unavailable = resolve_max_unavailable(d.replicas.max, max_surge, max_unavailable);
-                spec.intents.push(Intent::ReplicasMeetExpected {
-                    deployment: deployment.clone(),
-                    replicas: None,
-                    offset: Some(-unavailable),
-                });
-                out.intent_notes.push(format!(
-                    "running replicas of {} stay at least at the desired count minus maxUnavailable ({unavailable})",
-                    d.name
-                ));
-            }
-            (None, Strategy::Recreate) => out
-                .omitted
-                .push(format!("no replica floor for {}: its Recreate strategy stops every pod in a rollout", d.name)),
-        }
-        spec.intents.push(Intent::NoEvictionCycle { deployment: deployment.clone() });
-        out.intent_notes.push(format!("no controller keeps evicting pods of {} in a cycle", d.name));
-        // Pods some pod of a higher priority may preempt.
-        let preemptible = m.controllers.scheduler
-            && m.groups
-                .iter()
-                .filter(|h| h.deployment().map(|x| x.index()) == Some(di))
-                .any(|h| m.groups.iter().any(|g| g.preempts && g.priority > h.priority));
-        if preemptible {
-            spec.intents.push(Intent::NoPreemptionCycle { deployment: deployment.clone() });
-            out.intent_notes.push(format!("kube-scheduler does not keep preempting pods of {} in a cycle", d.name));
-        }
-        if d.stateful.is_some() {
-            spec.intents.push(Intent::StatefulSetAvailable { stateful_set: deployment.clone(), max_unavailable: 0 });
+/// The intents about Deployment (or StatefulSet) `di` of `m`: its replica floor, no eviction
+/// or preemption cycle, a StatefulSet's availability and an HPA's oscillation.
+fn deployment_intents(m: &ir::Model, di: usize, out: &mut Inferred) {
+    let spec = &mut out.verification.spec;
+    let d = &m.deployments[di];
+    let deployment = Some(d.name.clone());
+    let hpa = m.hpas.iter().find(|h| h.target.index() == di);
+    match (hpa, d.strategy) {
+        // A StatefulSet's rolling update replaces one pod at a time (kbmc refuses its
+        // maxUnavailable), whatever its pod management and update strategy.
+        (None, _) if d.stateful.is_some() => {
+            spec.intents.push(Intent::ReplicasMeetExpected {
+                deployment: deployment.clone(),
+                replicas: None,
+                offset: Some(-1),
+            });
             out.intent_notes.push(format!(
-                "no ordinal of {} below its replicas stays without a running pod for ever (a rollout or a failed node may take one down for a while)",
+                "running replicas of {} stay at least at the desired count minus one (a StatefulSet replaces one pod at a time)",
                 d.name
             ));
         }
-        if hpa.is_some() {
-            spec.intents.push(Intent::NoReplicaOscillation { deployment, drop: 3 });
+        (Some(h), _) => {
+            spec.intents.push(Intent::ReplicasMeetMin { deployment: deployment.clone() });
             out.intent_notes.push(format!(
-                "once the HPA has scaled {} to its maximum, running replicas do not fall 3 or more below it",
+                "running replicas of {}, once at the HPA's minimum of {}, stay there",
+                d.name, h.min_replicas
+            ));
+        }
+        (None, Strategy::RollingUpdate { max_surge, max_unavailable }) => {
+            let unavailable = resolve_max_unavailable(d.replicas.max, max_surge, max_unavailable);
+            spec.intents.push(Intent::ReplicasMeetExpected {
+                deployment: deployment.clone(),
+                replicas: None,
+                offset: Some(-unavailable),
+            });
+            out.intent_notes.push(format!(
+                "running replicas of {} stay at least at the desired count minus maxUnavailable ({unavailable})",
                 d.name
             ));
         }
+        (None, Strategy::Recreate) => out
+            .omitted
+            .push(format!("no replica floor for {}: its Recreate strategy stops every pod in a rollout", d.name)),
     }
-    if !m.pdbs.is_empty() && !m.nodes.is_empty() {
-        spec.intents.push(Intent::DrainCompletes {});
-        out.intent_notes.push("the drain finishes: no PodDisruptionBudget refuses its evictions for ever".into());
-        spec.intents.push(Intent::DisruptionsWithinBudget {});
-        out.intent_notes.push("no drain or descheduler eviction takes a PodDisruptionBudget below its minimum".into());
+    spec.intents.push(Intent::NoEvictionCycle { deployment: deployment.clone() });
+    out.intent_notes.push(format!("no controller keeps evicting pods of {} in a cycle", d.name));
+    // Pods some pod of a higher priority may preempt.
+    let preemptible = m.controllers.scheduler
+        && m.groups
+            .iter()
+            .filter(|h| h.deployment().map(|x| x.index()) == Some(di))
+            .any(|h| m.groups.iter().any(|g| g.preempts && g.priority > h.priority));
+    if preemptible {
+        spec.intents.push(Intent::NoPreemptionCycle { deployment: deployment.clone() });
+        out.intent_notes.push(format!("kube-scheduler does not keep preempting pods of {} in a cycle", d.name));
     }
-    Ok(out)
+    if d.stateful.is_some() {
+        spec.intents.push(Intent::StatefulSetAvailable { stateful_set: deployment.clone(), max_unavailable: 0 });
+        out.intent_notes.push(format!(
+            "no ordinal of {} below its replicas stays without a running pod for ever (a rollout or a failed node may take one down for a while)",
+            d.name
+        ));
+    }
+    if hpa.is_some() {
+        spec.intents.push(Intent::NoReplicaOscillation { deployment, drop: 3 });
+        out.intent_notes.push(format!(
+            "once the HPA has scaled {} to its maximum, running replicas do not fall 3 or more below it",
+            d.name
+        ));
+    }
 }
 
 fn milli(v: i64) -> Quantity {

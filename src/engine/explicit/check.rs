@@ -17,7 +17,7 @@ use crate::domain::Concrete;
 use crate::ir::Intent;
 use crate::model::intents::{self, Property, Watch};
 use crate::model::relation::node_classes;
-use crate::model::{registry, ClusterState, Model};
+use crate::model::{registry, ClusterState, Controller, Model};
 use crate::trace::Trace;
 use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
 
@@ -143,18 +143,31 @@ fn rename_cycle(m: &Model, g: &Graph, t: Trace, intent: &Intent) -> Option<Trace
     renamed(m, &reg, d, &t, found, want)
 }
 
-/// [`check_from`], storing states up to a renaming of identical nodes only where `canonical`
-/// allows it. `None` when a counterexample over renamed nodes does not map back to a run.
-fn check_with(
+/// What one search found: its graph, and the intents it found violated where.
+struct Found {
+    g: Graph,
+    /// Per intent: the first state found violating it (safety intents only).
+    first_bad: Vec<Option<u32>>,
+    /// The search stopped at a violation before it was done.
+    failed_fast: bool,
+    /// Per intent: its orbit, the intents a renaming of interchangeable Deployments maps it to
+    /// (itself alone where states are not stored up to such a renaming).
+    orbits: Vec<Vec<usize>>,
+    /// States were stored up to a renaming of identical nodes.
+    canonical: bool,
+}
+
+/// The search of [`check_with`]: every safety intent checked state by state as states are
+/// found, stopping at the first violation unless every intent is to be decided.
+fn search(
     m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
     opts: &Options,
     inits: &[ClusterState<Concrete>],
     canonical: bool,
-    start: Instant,
     deadline: Option<Instant>,
-) -> Option<CheckResult> {
+) -> Found {
     let d = Concrete;
-    let reg = registry::<Concrete>();
     let ni = m.ir.intents.len();
     let mut first_bad: Vec<Option<u32>> = vec![None; ni];
     let safety: Vec<usize> = (0..ni).filter(|&i| !m.ir.intents[i].is_cycle()).collect();
@@ -206,11 +219,39 @@ fn check_with(
         }
         !(all_safety && first_bad.iter().all(Option::is_some))
     });
+    Found { g, first_bad, failed_fast, orbits, canonical }
+}
+
+/// What an intent the search found no violation of gets, by kind.
+struct Unviolated {
+    /// The depth of the violation the search stopped at before it was done.
+    stopped_at: Option<u32>,
+    /// A safety intent's verdict, and a cycle intent's without a cycle (where the search was
+    /// cut short, its own).
+    holds: Verdict,
+    cycle_unknown: Option<Verdict>,
+    reduced: bool,
+}
+
+/// [`check_from`], storing states up to a renaming of identical nodes only where `canonical`
+/// allows it. `None` when a counterexample over renamed nodes does not map back to a run.
+fn check_with(
+    m: &Model,
+    opts: &Options,
+    inits: &[ClusterState<Concrete>],
+    canonical: bool,
+    start: Instant,
+    deadline: Option<Instant>,
+) -> Option<CheckResult> {
+    let reg = registry::<Concrete>();
+    let f = search(m, &reg, opts, inits, canonical, deadline);
+    let g = &f.g;
     let reduced = g.reduced.is_some();
     // Stopped at a violation before the search was done: the depth it was found at.
-    let stopped_at = failed_fast.then(|| first_bad.iter().flatten().map(|&v| g.depth[v as usize]).min()).flatten();
+    let stopped_at = f.failed_fast.then(|| f.first_bad.iter().flatten().map(|&v| g.depth[v as usize]).min()).flatten();
     let max_depth = g.depth.iter().copied().max().unwrap_or(0) as usize;
-    let (holds, cycle_unknown) = unviolated(&g, opts, max_depth);
+    let (holds, cycle_unknown) = unviolated(g, opts, max_depth);
+    let open = Unviolated { stopped_at, holds, cycle_unknown, reduced };
     // The run to each violating state, rebuilt once: the intents of one orbit (alike
     // Deployments) often share their shallowest violation, and rebuilding a run costs the
     // enabled steps of every state along it.
@@ -220,75 +261,10 @@ fn check_with(
             .iter()
             .enumerate()
             .map(|(i, intent)| {
-                // A safety intent shown as a cycle (replica oscillation), once violated, is
-                // shown as one, the stronger evidence, where one exists. A cycle alone does
-                // not violate it: the symbolic engine asks no such question.
-                let shown = match intents::property(intent) {
-                    Property::Safety { shown_as_cycle: Some((_, why)) } if first_bad[i].is_some() => Some(why),
-                    _ => None,
-                };
-                let cycle = shown.and_then(|why| Some((cycles::find(m, &reg, &g, intent)?, why)));
-                // The shallowest violation of an intent of the orbit (`i` itself first).
-                let bad = orbits[i].iter().filter_map(|&j| first_bad[j]).min_by_key(|&v| g.depth[v as usize]);
-                let verdict = if let Some(((ids, steps, loop_start), why)) = cycle {
-                    let mut t = trace_of(m, &reg, &g, &ids, steps, Some(loop_start))?;
-                    t.violation = Some(why.into());
-                    Verdict::Violated(t)
-                } else if let Some(v) = bad {
-                    match (runs.get(&v).cloned(), crate::limits::stopped()) {
-                        // Rebuilding a run is work the limits bound too: a violation found but
-                        // not rebuilt is not reported as one (every reported run is replayed).
-                        (None, Some(why)) => Verdict::Unknown {
-                            reason: format!(
-                            "a violation was found at depth {}, but {why} was reached before its run was rebuilt ({})",
-                            g.depth[v as usize],
-                            match why {
-                                crate::limits::Stop::Time(_) => "raise --time-limit",
-                                crate::limits::Stop::Memory(_) => "raise --max-memory",
-                            }
-                        ),
-                        },
-                        (cached, _) => {
-                            let t = match cached {
-                                Some(t) => t,
-                                None => {
-                                    let (ids, steps) = path_to(&g, v);
-                                    let t = trace_of(m, &reg, &g, &ids, steps, None)?;
-                                    runs.insert(v, t.clone());
-                                    t
-                                }
-                            };
-                            let last = t.states.last().expect("a trace has states");
-                            // The run violates an intent of the orbit: renamed into one violating `i`.
-                            let j = *orbits[i].iter().find(|&&j| intents::violated(&d, m, last, j))?;
-                            let mut t = rename_for(m, &g, t, &m.ir.intents[j], intent)?;
-                            let last = t.states.last().expect("a trace has states");
-                            t.violation = Some(intents::explain(m, intent, last));
-                            Verdict::Violated(t)
-                        }
-                    }
-                } else if intent.is_cycle() {
-                    // A cycle of the explored part is a real one, even when the search stopped early.
-                    match cycles::find(m, &reg, &g, intent) {
-                        Some((ids, steps, loop_start)) => {
-                            let t = trace_of(m, &reg, &g, &ids, steps, Some(loop_start))?;
-                            Verdict::Violated(rename_cycle(m, &g, t, intent)?)
-                        }
-                        None => match stopped_at {
-                            Some(d) => not_decided(d, false, reduced),
-                            None => cycle_unknown.clone().unwrap_or_else(|| holds.clone()),
-                        },
-                    }
-                } else {
-                    match stopped_at {
-                        Some(d) => not_decided(d, true, reduced),
-                        None => holds.clone(),
-                    }
-                };
                 Some(IntentResult {
                     name: m.ir.intent_label(intent),
                     kivi_name: intent.kivi_name(),
-                    verdict,
+                    verdict: verdict(m, &reg, &f, &open, &mut runs, i)?,
                     events_bound: m.events_bound,
                 })
             })
@@ -297,9 +273,9 @@ fn check_with(
     // those of the reduced graph, and a state it left unexpanded may stand for runs it never
     // took): cut short other than at a violation, with some intent not violated, the check is
     // made again without it. A violation it found is a run of the model either way.
-    if reduced && g.truncated && !failed_fast && results.iter().any(|r| !matches!(r.verdict, Verdict::Violated(_))) {
+    if reduced && g.truncated && !f.failed_fast && results.iter().any(|r| !matches!(r.verdict, Verdict::Violated(_))) {
         log::info!("the reduced search was cut short; searching again without partial-order reduction");
-        return check_with(m, &Options { reduction: false, ..opts.clone() }, inits, canonical, start, deadline);
+        return check_with(m, &Options { reduction: false, ..opts.clone() }, inits, f.canonical, start, deadline);
     }
     Some(CheckResult {
         events: None,
@@ -316,6 +292,97 @@ fn check_with(
             ..Effort::default()
         },
     })
+}
+
+/// The verdict of intent `i` from what the search found (`runs` holds the runs rebuilt so
+/// far). `None` when a counterexample over renamed nodes does not map back to a run.
+fn verdict(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    f: &Found,
+    open: &Unviolated,
+    runs: &mut HashMap<u32, Trace>,
+    i: usize,
+) -> Option<Verdict> {
+    let (g, intent) = (&f.g, &m.ir.intents[i]);
+    // A safety intent shown as a cycle (replica oscillation), once violated, is shown as
+    // one, the stronger evidence, where one exists. A cycle alone does not violate it: the
+    // symbolic engine asks no such question.
+    let shown = match intents::property(intent) {
+        Property::Safety { shown_as_cycle: Some((_, why)) } if f.first_bad[i].is_some() => Some(why),
+        _ => None,
+    };
+    let cycle = shown.and_then(|why| Some((cycles::find(m, reg, g, intent)?, why)));
+    // The shallowest violation of an intent of the orbit (`i` itself first).
+    let bad = f.orbits[i].iter().filter_map(|&j| f.first_bad[j]).min_by_key(|&v| g.depth[v as usize]);
+    Some(if let Some(((ids, steps, loop_start), why)) = cycle {
+        let mut t = trace_of(m, reg, g, &ids, steps, Some(loop_start))?;
+        t.violation = Some(why.into());
+        Verdict::Violated(t)
+    } else if let Some(v) = bad {
+        violation(m, reg, f, runs, i, v)?
+    } else if intent.is_cycle() {
+        // A cycle of the explored part is a real one, even when the search stopped early.
+        match cycles::find(m, reg, g, intent) {
+            Some((ids, steps, loop_start)) => {
+                let t = trace_of(m, reg, g, &ids, steps, Some(loop_start))?;
+                Verdict::Violated(rename_cycle(m, g, t, intent)?)
+            }
+            None => match open.stopped_at {
+                Some(d) => not_decided(d, false, open.reduced),
+                None => open.cycle_unknown.clone().unwrap_or_else(|| open.holds.clone()),
+            },
+        }
+    } else {
+        match open.stopped_at {
+            Some(d) => not_decided(d, true, open.reduced),
+            None => open.holds.clone(),
+        }
+    })
+}
+
+/// The verdict of safety intent `i`, an intent of whose orbit state `v` violates: the run to
+/// `v` (rebuilt once into `runs`), renamed into one violating `i`.
+fn violation(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    f: &Found,
+    runs: &mut HashMap<u32, Trace>,
+    i: usize,
+    v: u32,
+) -> Option<Verdict> {
+    let g = &f.g;
+    let t = match (runs.get(&v).cloned(), crate::limits::stopped()) {
+        // Rebuilding a run is work the limits bound too: a violation found but not rebuilt
+        // is not reported as one (every reported run is replayed).
+        (None, Some(why)) => {
+            return Some(Verdict::Unknown {
+                reason: format!(
+                    "a violation was found at depth {}, but {why} was reached before its run was rebuilt ({})",
+                    g.depth[v as usize],
+                    match why {
+                        crate::limits::Stop::Time(_) => "raise --time-limit",
+                        crate::limits::Stop::Memory(_) => "raise --max-memory",
+                    }
+                ),
+            })
+        }
+        (Some(t), _) => t,
+        (None, None) => {
+            let (ids, steps) = path_to(g, v);
+            let t = trace_of(m, reg, g, &ids, steps, None)?;
+            runs.insert(v, t.clone());
+            t
+        }
+    };
+    let last = t.states.last().expect("a trace has states");
+    // The run violates an intent of the orbit: renamed into one violating `i`.
+    let j = *f.orbits[i].iter().find(|&&j| intents::violated(&Concrete, m, last, j))?;
+    let intent = &m.ir.intents[i];
+    let mut t = rename_for(m, g, t, &m.ir.intents[j], intent)?;
+    let last = t.states.last().expect("a trace has states");
+    t.violation = Some(intents::explain(m, intent, last));
+    Some(Verdict::Violated(t))
 }
 
 #[cfg(test)]

@@ -9,11 +9,20 @@
 //!
 //! Two Deployments `a` and `b` are interchangeable when swapping them is an automorphism of
 //! the model: the model with `a` and `b` swapped — their pod groups revision by revision,
-//! their HPAs, their events and their intents in the order the spec lists them, and every
-//! reference to any of these (spread and affinity selectors and PodDisruptionBudgets as
-//! per-group vectors, snapshot pods, event revisions) renamed — is the model itself, names
-//! aside. Swaps that are automorphisms form a group, so "the swap of `a` and `b` is one" is
-//! an equivalence relation, and every permutation within its classes is an automorphism.
+//! their HPAs, their VPAs, their events and their intents in the order the spec lists them,
+//! and every reference to any of these (spread and affinity selectors and
+//! PodDisruptionBudgets as per-group vectors, snapshot pods, event revisions, HPA and VPA
+//! targets) renamed — is the model itself, names aside. Swaps that are automorphisms form a
+//! group, so "the swap of `a` and `b` is one" is an equivalence relation, and every
+//! permutation within its classes is an automorphism.
+//!
+//! A VerticalPodAutoscaler names its target Deployment and nothing else: its recommendations
+//! name revisions of that target by position (which the swap pairs in order), its step labels
+//! name it by index (labels are not renamed: a renamed run's steps are found again from its
+//! states), and it has no state of its own (the recommendation in force is its target's
+//! revision, a per-Deployment value). So a swap renames each VPA's target and exchanges the
+//! two Deployments' VPAs; Deployments whose VPAs differ in any other field (the mode too,
+//! `Off` included), or that have not as many VPAs, are told apart.
 
 use std::cmp::Ordering;
 
@@ -31,6 +40,8 @@ struct Block {
     /// Its groups' usage kinds, group by group.
     kinds: Vec<usize>,
     hpa: Option<usize>,
+    /// The VPAs whose target it is, in input order (at most one: `ir/build/vpa.rs`).
+    vpas: Vec<usize>,
     /// The events that name it, in spec order.
     events: Vec<usize>,
     /// The intents that name it, in spec order.
@@ -59,10 +70,25 @@ fn event_deployment(e: &Event) -> Option<usize> {
     e.deployment().map(|d| d.index())
 }
 
-/// The parts of the model's serialized form this module knows how to rename. Any other
-/// part that is not empty (a kind of object added to the model later) turns the symmetry off
-/// until this module renames it too.
-const KNOWN: [&str; 22] = [
+/// Each Deployment's block of `m`.
+fn blocks(m: &Model) -> Vec<Block> {
+    (0..m.ir.deployments.len())
+        .map(|d| Block {
+            groups: m.groups_of[d].clone(),
+            kinds: m.groups_of[d].iter().flat_map(|&g| m.kinds_of_group[g].iter().copied()).collect(),
+            hpa: m.ir.deployments[d].hpa.map(|h| h.index()),
+            vpas: (0..m.ir.vpas.len()).filter(|&v| m.ir.vpas[v].target.index() == d).collect(),
+            events: (0..m.ir.events.len()).filter(|&e| event_deployment(&m.ir.events[e]) == Some(d)).collect(),
+            intents: (0..m.ir.intents.len()).filter(|&i| intent_deployment(&m.ir.intents[i]) == Some(d)).collect(),
+        })
+        .collect()
+}
+
+/// The parts of the model's serialized form this module knows how to rename. A part in
+/// neither this list nor [`OFF`] that is not empty (a kind of object added to the model later)
+/// turns the symmetry off as those in [`OFF`] do, until this module renames it too; a test
+/// holds the two lists to the model's parts, so that each new part is decided on.
+const KNOWN: [&str; 23] = [
     "name",
     "spec_inferred",
     // The inferred spec's failure scenario in words: names no Deployment.
@@ -89,6 +115,18 @@ const KNOWN: [&str; 22] = [
     // The cluster autoscaler's options name no Deployment or group; its controller treats
     // every group alike (a drain queues every pod of the node): nothing to rename.
     "autoscaler",
+    // Renamed with their target (see the module documentation).
+    "vpas",
+];
+
+/// The parts of the model's serialized form that turn the symmetry off wherever they are not
+/// empty: renaming them is not worth it, or not sound.
+const OFF: [&str; 1] = [
+    // A DaemonSet names no Deployment, but its values in the state (per DaemonSet and per
+    // DaemonSet pod group: `Objects::DaemonSets`, `Objects::DaemonGroups`) lie outside every
+    // block, and no argument is made here that every actor reading them treats two swapped
+    // Deployments alike: a model with DaemonSets keeps its Deployments apart.
+    "daemon_sets",
 ];
 
 /// How many pairs of Deployments [`Deployments::of`] compares at most. A few hundred
@@ -115,15 +153,7 @@ impl Deployments {
         if nd < 2 || !m.symmetric_deployments || registry::<Concrete>().iter().any(|c| c.uses_deployment_order(m)) {
             return None;
         }
-        let blocks: Vec<Block> = (0..nd)
-            .map(|d| Block {
-                groups: m.groups_of[d].clone(),
-                kinds: m.groups_of[d].iter().flat_map(|&g| m.kinds_of_group[g].iter().copied()).collect(),
-                hpa: m.ir.deployments[d].hpa.map(|h| h.index()),
-                events: (0..m.ir.events.len()).filter(|&e| event_deployment(&m.ir.events[e]) == Some(d)).collect(),
-                intents: (0..m.ir.intents.len()).filter(|&i| intent_deployment(&m.ir.intents[i]) == Some(d)).collect(),
-            })
-            .collect();
+        let blocks = blocks(m);
         // Without PodDisruptionBudgets and snapshot pods (lists kept sorted, whose members a
         // swap may exchange), a swap is checked object by object (`swap_is_automorphism_here`).
         let here = m.ir.pdbs.is_empty() && m.ir.initial_pods.is_empty();
@@ -241,7 +271,7 @@ impl Deployments {
             Objects::Events => zip(&x.events, &y.events, 0),
             Objects::Intents => zip(&x.intents, &y.intents, 0),
             // A swap of two StatefulSets is never an automorphism (their ordinals' groups are
-            // not renamed in `swap_is_automorphism`); `daemon_sets` is not in `KNOWN`, so the
+            // not renamed in `swap_is_automorphism`); `daemon_sets` is in `OFF`, so the
             // symmetry is off wherever DaemonSet values exist; fixed rows and cluster-wide
             // values are no Deployment's.
             Objects::StatefulValues
@@ -436,6 +466,7 @@ fn size(ir: &ir::Model) -> usize {
     ir.deployments.len()
         + ir.groups.len()
         + ir.hpas.len()
+        + ir.vpas.len()
         + ir.events.len()
         + ir.intents.len()
         + ir.initial_pods.len()
@@ -485,7 +516,10 @@ fn normalized(mut ir: ir::Model) -> Option<Normal> {
     let obj = v.as_object_mut()?;
     for (k, x) in obj.iter() {
         let empty = x.is_null() || x.as_array().is_some_and(|a| a.is_empty()) || x.as_bool() == Some(false);
-        if !KNOWN.contains(&k.as_str()) && !empty {
+        // A part of `OFF`, or of neither list (one added to the model since, which the tests
+        // catch), is not renamed.
+        let k = k.as_str();
+        if !empty && (OFF.contains(&k) || !KNOWN.contains(&k)) {
             return None;
         }
     }
@@ -502,6 +536,7 @@ fn normalized(mut ir: ir::Model) -> Option<Normal> {
         ("groups", &["labels"]),
         ("hpas", &["name"]),
         ("pdbs", &["name"]),
+        ("vpas", &["name"]),
     ] {
         for x in obj.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
             if let Some(o) = x.as_object_mut() {
@@ -519,13 +554,14 @@ fn normalized(mut ir: ir::Model) -> Option<Normal> {
     Some(Normal { json: v, groups: group_bits })
 }
 
-/// The renaming that swaps Deployments `a` and `b`: their blocks' groups, HPAs, events and
-/// intents pair up in order. `None` when the blocks differ in shape (no swap can map one onto
+/// The renaming that swaps Deployments `a` and `b`: their blocks' groups, HPAs, VPAs, events
+/// and intents pair up in order. `None` when the blocks differ in shape (no swap can map one onto
 /// the other).
 struct Swap {
     deps: [(usize, usize); 1],
     groups: Vec<(usize, usize)>,
     hpas: Vec<(usize, usize)>,
+    vpas: Vec<(usize, usize)>,
     events: Vec<(usize, usize)>,
     intents: Vec<(usize, usize)>,
 }
@@ -537,6 +573,7 @@ impl Swap {
             (
                 b.groups.iter().map(|&g| m.kinds_of_group[g].len()).collect::<Vec<_>>(),
                 b.hpa.is_some(),
+                b.vpas.len(),
                 b.events.len(),
                 b.intents.len(),
             )
@@ -549,6 +586,7 @@ impl Swap {
             deps: [(a, b)],
             groups: zip(&x.groups, &y.groups),
             hpas: x.hpa.zip(y.hpa).into_iter().collect(),
+            vpas: zip(&x.vpas, &y.vpas),
             events: zip(&x.events, &y.events),
             intents: zip(&x.intents, &y.intents),
         })
@@ -682,6 +720,18 @@ fn swap_is_automorphism_here(m: &Model, blocks: &[Block], a: usize, b: usize) ->
             return false;
         }
     }
+    let vpa = |v: usize, rename: bool| {
+        let mut o = ir.vpas[v].clone();
+        if rename {
+            o.target = dep_id(o.target);
+        }
+        json(serde_json::to_value(&o)).map(|v| plain(v, &["name"]))
+    };
+    for &(v, w) in &sw.vpas {
+        if vpa(v, false).is_none() || vpa(v, false) != vpa(w, true) {
+            return false;
+        }
+    }
     for (&e, &f) in x.events.iter().zip(&y.events) {
         let mine = json(serde_json::to_value(&ir.events[e]));
         if mine.is_none() || mine != json(serde_json::to_value(ir.events[f].renamed(dep_id, group_id))) {
@@ -707,7 +757,8 @@ fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &Normal, a: usize, b:
     let Some(sw) = Swap::of(m, blocks, a, b) else { return false };
     let ir = &m.ir;
     let swap = Swap::index;
-    let (deps, groups, hpas, events, intents) = (&sw.deps[..], &sw.groups, &sw.hpas, &sw.events, &sw.intents);
+    let (deps, groups, hpas, vpas) = (&sw.deps[..], &sw.groups, &sw.hpas, &sw.vpas);
+    let (events, intents) = (&sw.events, &sw.intents);
     let dep_id = |d: ir::DeploymentId| sw.dep(d);
     let group_id = |g: ir::GroupId| sw.group(g);
     let per_group = |v: &Vec<bool>| sw.per_group(v);
@@ -743,6 +794,13 @@ fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &Normal, a: usize, b:
     s.hpas = (0..ir.hpas.len())
         .map(|h| {
             let mut x = ir.hpas[swap(hpas, h)].clone();
+            x.target = dep_id(x.target);
+            x
+        })
+        .collect();
+    s.vpas = (0..ir.vpas.len())
+        .map(|v| {
+            let mut x = ir.vpas[swap(vpas, v)].clone();
             x.target = dep_id(x.target);
             x
         })
@@ -791,17 +849,7 @@ mod tests {
             if !m.ir.pdbs.is_empty() || !m.ir.initial_pods.is_empty() || m.ir.deployments.len() < 2 {
                 continue;
             }
-            let blocks: Vec<Block> = (0..m.ir.deployments.len())
-                .map(|d| Block {
-                    groups: m.groups_of[d].clone(),
-                    kinds: m.groups_of[d].iter().flat_map(|&g| m.kinds_of_group[g].iter().copied()).collect(),
-                    hpa: m.ir.deployments[d].hpa.map(|h| h.index()),
-                    events: (0..m.ir.events.len()).filter(|&e| event_deployment(&m.ir.events[e]) == Some(d)).collect(),
-                    intents: (0..m.ir.intents.len())
-                        .filter(|&i| intent_deployment(&m.ir.intents[i]) == Some(d))
-                        .collect(),
-                })
-                .collect();
+            let blocks = blocks(&m);
             let Some(base) = normalized(m.ir.clone()) else { continue };
             for a in 0..blocks.len() {
                 for b in a + 1..blocks.len() {
@@ -837,6 +885,49 @@ mod tests {
 
     fn spec(extra: &str) -> String {
         format!("{POOL}{extra}")
+    }
+
+    /// Every part of the model's serialized form is decided on: renamed (`KNOWN`) or turning
+    /// the symmetry off (`OFF`), never both. A part added to `ir::Model` fails here until it is
+    /// put in one of the two lists.
+    #[test]
+    fn every_part_of_the_model_is_known_or_off() {
+        let m = model(&format!("{}{}", deployment("a", 1, "1", "1Gi", ""), spec("")));
+        let json = serde_json::to_value(&m.ir).unwrap();
+        let mut parts: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        parts.sort_unstable();
+        let mut decided: Vec<&str> = KNOWN.iter().chain(&OFF).copied().collect();
+        decided.sort_unstable();
+        let twice: Vec<&&str> = KNOWN.iter().filter(|k| OFF.contains(k)).collect();
+        assert!(twice.is_empty(), "both renamed and off: {twice:?}");
+        assert_eq!(parts, decided, "each part of ir::Model goes in KNOWN or OFF");
+    }
+
+    /// Deployments alike but for names, each with a VerticalPodAutoscaler alike but for its
+    /// name and target, are one class; one without a VPA, and one whose VPA caps its
+    /// recommendation lower, are each alone. The whole-model check agrees on every pair.
+    #[test]
+    fn deployments_with_alike_vpas_are_one_class() {
+        let vpa = |name: &str, max_cpu: &str| {
+            format!(
+                "apiVersion: autoscaling.k8s.io/v1\nkind: VerticalPodAutoscaler\nmetadata: {{name: {name}}}\nspec:\n  targetRef: {{apiVersion: apps/v1, kind: Deployment, name: {name}}}\n  updatePolicy: {{updateMode: Recreate, minReplicas: 1}}\n  resourcePolicy:\n    containerPolicies: [{{containerName: \"*\", maxAllowed: {{cpu: \"{max_cpu}\"}}}}]\n---\n"
+            )
+        };
+        let docs = ["a", "b", "c", "d"].map(|n| deployment(n, 2, "1", "1Gi", "")).concat();
+        let vpas = [vpa("a", "2"), vpa("b", "2"), vpa("d", "300m")].concat();
+        let usage = "  workloads: [{deployment: a, usage: {cpu: 500m}}, {deployment: b, usage: {cpu: 500m}}, {deployment: c, usage: {cpu: 500m}}, {deployment: d, usage: {cpu: 500m}}]\n";
+        let m = model(&format!("{docs}{vpas}{}", spec(usage)));
+        assert_eq!(m.ir.vpas.len(), 3);
+        assert_eq!(Deployments::of(&m).map(|d| d.classes), Some(vec![vec![0, 1]]));
+        let blocks = blocks(&m);
+        let base = normalized(m.ir.clone()).unwrap();
+        for a in 0..blocks.len() {
+            for b in a + 1..blocks.len() {
+                let here = swap_is_automorphism_here(&m, &blocks, a, b);
+                assert_eq!(here, swap_is_automorphism(&m, &blocks, &base, a, b), "Deployments {a} and {b}");
+                assert_eq!(here, (a, b) == (0, 1), "Deployments {a} and {b}");
+            }
+        }
     }
 
     /// Deployments alike but for their names are one class; one with other requests, or

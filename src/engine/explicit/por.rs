@@ -660,6 +660,176 @@ fn leaves(delta: &[(u32, Lin)], f: &[(u32, i128)]) -> bool {
     !touched || (acc.c == 0 && acc.t.is_empty())
 }
 
+/// The state variables that hold a monitor bit: a label that reads or writes one leaves the
+/// reduction out.
+fn monitor_vars(x: &ClusterState<Track>) -> Vec<u32> {
+    let mut st = x.clone();
+    for v in intents::monitors_mut(&mut st) {
+        *v = Rc::new(V::Lin(Lin::constant(-1)));
+    }
+    flat(&st)
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| matches!(&***v, V::Lin(l) if l.c == -1))
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
+/// What the intents under check observe, against which a label's changes are visible.
+struct Observed {
+    /// Forms an intent, a monitor or a watch on every state observes.
+    forms: Vec<Form>,
+    /// Per watch on a measure only a step of a kind may raise: the kind and the measure.
+    watched_by: Vec<(StepKind, Form)>,
+    /// The intents were too costly to follow: every step is visible (no reduction).
+    over: bool,
+}
+
+/// What the intents of `m` observe over the state `x` of `vars` variables.
+fn observed(m: &Model, x: &ClusterState<Track>, vars: u32) -> Observed {
+    let d = Track::limited(vars, WORK * 50);
+    for i in 0..m.ir.intents.len() {
+        let bad = intents::violated(&d, m, x, i);
+        d.observe_val(&bad);
+    }
+    let mut watched = x.clone();
+    intents::observe_in_place(&d, m, &mut watched);
+    for v in intents::monitors(&watched) {
+        d.observe_val(v);
+    }
+    // What each watch sees: a measure any step may change, or one only a step of a kind
+    // may raise (per kind), or the loop predicate.
+    let mut watched_by: Vec<(StepKind, Form)> = Vec::new();
+    for intent in &m.ir.intents {
+        match intents::watch(intent) {
+            Some(Watch::EveryState) => {
+                if let Some(b) = intents::loop_state(&d, m, x, intent) {
+                    d.observe_val(&b);
+                }
+            }
+            Some(Watch::Rises { measure, by: Some(kind) }) => {
+                let t = measure.value(&d, m, x);
+                watched_by.push((kind, d.lin(&t).vars_part(vars)));
+            }
+            Some(Watch::Rises { measure, by: None } | Watch::Changes(measure)) => {
+                d.observe_val(&measure.value(&d, m, x))
+            }
+            None => {}
+        }
+    }
+    let over = d.work.get() > d.limit;
+    Observed { forms: d.observed.take(), watched_by, over }
+}
+
+/// What every label's footprint is worked out against: the model, its controllers, the
+/// state as variables and what the intents observe.
+struct Setting<'a> {
+    m: &'a Model,
+    reg: &'a [Box<dyn Controller<Concrete>>],
+    /// The state as variables, and those variables in [`variables`] order.
+    x: ClusterState<Track>,
+    xs: Vec<Val>,
+    vars: u32,
+    /// The variables that hold a monitor bit ([`monitor_vars`]).
+    monitor_vars: Vec<u32>,
+    observed: Observed,
+}
+
+impl Footprint {
+    /// The footprint of label `s`, whose guard and update over [`Track`] are `c`'s; `spent`
+    /// is the work its actor's labels took so far. `None` where it reads or writes a monitor
+    /// bit.
+    fn of(set: &Setting, c: &dyn Controller<Track>, s: &Step, spent: &mut usize) -> Option<Footprint> {
+        let (m, x) = (set.m, &set.x);
+        let d = Track::new(set.vars);
+        if *spent > ACTOR_WORK {
+            d.work.set(WORK + 1);
+        }
+        let (g, nx) = if d.work.get() > WORK {
+            (Track::top(), x.clone())
+        } else {
+            let g = c.guard(&d, m, s, x);
+            let mut nx = x.clone();
+            c.update_into(&d, m, s, x, &mut nx);
+            (g, nx)
+        };
+        *spent += d.work.get();
+        d.observe_val(&g);
+        let mut guard = d.observed.take();
+        guard.sort();
+        guard.dedup();
+        let actor = set.reg[s.actor as usize].as_ref();
+        let level = match actor.class() {
+            Class::Atomic => 0,
+            Class::Fast => 1,
+            Class::Periodic | Class::Event => {
+                if m.ir.timing == Timing::Urgent {
+                    2
+                } else {
+                    1
+                }
+            }
+        };
+        if d.work.get() > WORK {
+            // Given up: it reads and writes everything, and is visible.
+            return Some(Footprint {
+                guard: Vec::new(),
+                all: Vec::new(),
+                conjuncts: Vec::new(),
+                track: Track::new(set.vars),
+                delta: Vec::new(),
+                level,
+                visible: true,
+                top: true,
+            });
+        }
+        let conjuncts = Track::parts(&g)
+            .into_iter()
+            .map(|p| {
+                let mut forms = Vec::new();
+                d.reads(&p, &mut Vec::new(), &mut forms);
+                forms.sort();
+                forms.dedup();
+                (p, forms)
+            })
+            .collect();
+        let delta = changes(&d, &nx, &set.xs)?;
+        let mut all = d.observed.take();
+        all.extend(guard.iter().cloned());
+        all.sort();
+        all.dedup();
+        let reads_monitor = all.iter().flatten().any(|(v, _)| set.monitor_vars.contains(v));
+        let writes_monitor = delta.iter().any(|(v, _)| set.monitor_vars.contains(v));
+        if reads_monitor || writes_monitor {
+            return None;
+        }
+        let o = &set.observed;
+        let visible = o.over
+            || o.forms.iter().any(|f| !leaves(&delta, f))
+            || o.watched_by.iter().any(|(kind, f)| kind.of(actor, s) && !leaves(&delta, f));
+        Some(Footprint { guard, all, conjuncts, track: d, delta, level, visible, top: false })
+    }
+}
+
+/// Per variable an update to `nx` from the state whose variables are `xs` writes: its change
+/// as a form (observed in `d`). `None` where a change is not a linear form.
+fn changes(d: &Track, nx: &ClusterState<Track>, xs: &[Val]) -> Option<Vec<(u32, Lin)>> {
+    let mut delta = Vec::new();
+    for (v, (after, before)) in flat(nx).iter().zip(xs).enumerate() {
+        if Rc::ptr_eq(after, before) {
+            continue;
+        }
+        let l = d.lin(after);
+        if l == Lin::symbol(v as u32) {
+            continue;
+        }
+        let change = l.add_scaled(&Lin::symbol(v as u32), -1)?;
+        d.observe(&change);
+        delta.push((v as u32, change));
+    }
+    Some(delta)
+}
+
 /// The reduction for one search: every label's footprint, and what is worked out from them
 /// as states ask (dependents, enablers), remembered.
 pub(super) struct Reduction {
@@ -706,135 +876,13 @@ impl Reduction {
         let treg = crate::model::registry::<Track>();
         let (x, vars) = variables(shape);
         let xs = flat(&x);
-        let monitor: Vec<u32> = {
-            let mut st = x.clone();
-            for v in intents::monitors_mut(&mut st) {
-                *v = Rc::new(V::Lin(Lin::constant(-1)));
-            }
-            flat(&st)
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| matches!(&***v, V::Lin(l) if l.c == -1))
-                .map(|(i, _)| i as u32)
-                .collect()
-        };
-        let urgent = m.ir.timing == Timing::Urgent;
-        // What the intents observe.
-        let d = Track::limited(vars, WORK * 50);
-        for i in 0..m.ir.intents.len() {
-            let bad = intents::violated(&d, m, &x, i);
-            d.observe_val(&bad);
-        }
-        let mut watched = x.clone();
-        intents::observe_in_place(&d, m, &mut watched);
-        for v in intents::monitors(&watched) {
-            d.observe_val(v);
-        }
-        // What each watch sees: a measure any step may change, or one only a step of a kind
-        // may raise (per kind), or the loop predicate.
-        let mut watched_by: Vec<(StepKind, Form)> = Vec::new();
-        for intent in &m.ir.intents {
-            match intents::watch(intent) {
-                Some(Watch::EveryState) => {
-                    if let Some(b) = intents::loop_state(&d, m, &x, intent) {
-                        d.observe_val(&b);
-                    }
-                }
-                Some(Watch::Rises { measure, by: Some(kind) }) => {
-                    let t = measure.value(&d, m, &x);
-                    watched_by.push((kind, d.lin(&t).vars_part(vars)));
-                }
-                Some(Watch::Rises { measure, by: None } | Watch::Changes(measure)) => {
-                    d.observe_val(&measure.value(&d, m, &x))
-                }
-                None => {}
-            }
-        }
-        // Intents too costly to follow make every step visible (no reduction).
-        let intents_over = d.work.get() > d.limit;
-        let intent_forms = d.observed.take();
+        // Fields in this order: the state as variables moves in after the others read it.
+        let set = Setting { m, reg, monitor_vars: monitor_vars(&x), observed: observed(m, &x, vars), x, xs, vars };
         let mut foot = Vec::with_capacity(labels.len());
         let mut spent = vec![0usize; treg.len()];
         for s in labels {
-            let c = &treg[s.actor as usize];
-            let d = Track::new(vars);
-            if spent[s.actor as usize] > ACTOR_WORK {
-                d.work.set(WORK + 1);
-            }
-            let (g, nx) = if d.work.get() > WORK {
-                (Track::top(), x.clone())
-            } else {
-                let g = c.guard(&d, m, s, &x);
-                let mut nx = x.clone();
-                c.update_into(&d, m, s, &x, &mut nx);
-                (g, nx)
-            };
-            spent[s.actor as usize] += d.work.get();
-            d.observe_val(&g);
-            let mut guard = d.observed.take();
-            guard.sort();
-            guard.dedup();
-            let level = match reg[s.actor as usize].class() {
-                Class::Atomic => 0,
-                Class::Fast => 1,
-                Class::Periodic | Class::Event => {
-                    if urgent {
-                        2
-                    } else {
-                        1
-                    }
-                }
-            };
-            if d.work.get() > WORK {
-                // Given up: it reads and writes everything, and is visible.
-                foot.push(Footprint {
-                    guard: Vec::new(),
-                    all: Vec::new(),
-                    conjuncts: Vec::new(),
-                    track: Track::new(vars),
-                    delta: Vec::new(),
-                    level,
-                    visible: true,
-                    top: true,
-                });
-                continue;
-            }
-            let conjuncts = Track::parts(&g)
-                .into_iter()
-                .map(|p| {
-                    let mut forms = Vec::new();
-                    d.reads(&p, &mut Vec::new(), &mut forms);
-                    forms.sort();
-                    forms.dedup();
-                    (p, forms)
-                })
-                .collect();
-            let mut delta = Vec::new();
-            for (v, (after, before)) in flat(&nx).iter().zip(&xs).enumerate() {
-                if Rc::ptr_eq(after, before) {
-                    continue;
-                }
-                let l = d.lin(after);
-                if l == Lin::symbol(v as u32) {
-                    continue;
-                }
-                let change = l.add_scaled(&Lin::symbol(v as u32), -1)?;
-                d.observe(&change);
-                delta.push((v as u32, change));
-            }
-            let mut all = d.observed.take();
-            all.extend(guard.iter().cloned());
-            all.sort();
-            all.dedup();
-            let reads_monitor = all.iter().flatten().any(|(v, _)| monitor.contains(v));
-            let writes_monitor = delta.iter().any(|(v, _)| monitor.contains(v));
-            if reads_monitor || writes_monitor {
-                return None;
-            }
-            let visible = intents_over
-                || intent_forms.iter().any(|f| !leaves(&delta, f))
-                || watched_by.iter().any(|(kind, f)| kind.of(reg[s.actor as usize].as_ref(), s) && !leaves(&delta, f));
-            foot.push(Footprint { guard, all, conjuncts, track: d, delta, level, visible, top: false });
+            let a = s.actor as usize;
+            foot.push(Footprint::of(&set, treg[a].as_ref(), s, &mut spent[a])?);
         }
         let mut writers = vec![Vec::new(); vars as usize];
         let mut readers = vec![Vec::new(); vars as usize];

@@ -873,160 +873,170 @@ impl<D: Domain> Controller<D> for ClusterAutoscaler {
     }
     fn describe(&self, m: &Model, s: &Step, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
         let (p, n) = (s.a as usize, s.b as usize);
-        let d = Concrete;
         match s.op {
-            MARK => {
-                let mut parts = Vec::new();
-                for j in autoscaled_slots(m) {
-                    let (was, is) = (before.scaling_down[1][j], after.scaling_down[1][j]);
-                    let pool = &m.ir.pools[m.ir.nodes[j].pool.index()].name;
-                    if was == 0 && is == 1 {
-                        parts.push(format!(
-                            "{} of node group {pool} is unneeded ({}); scale-down-unneeded-time starts",
-                            m.node_name(j),
-                            why_unneeded(m, before, j)
-                        ));
-                    } else if was == 1 && is == 0 {
-                        parts.push(format!("{} of node group {pool} is needed again", m.node_name(j)));
-                    }
-                }
-                return format!("cluster-autoscaler's check of unneeded nodes: {}", parts.join("; "));
-            }
-            RELEASE => {
-                return "scale-down-delay-after-add is over: the cluster autoscaler may remove nodes again".to_string()
-            }
-            _ => {}
-        }
-        let pool = &m.ir.pools[p];
-        let node = m.node_name(n);
-        match s.op {
-            SCALE_UP => {
-                let loads = framework::NodeLoads::for_filters(&d, m, before);
-                let stuck: Vec<usize> = (0..m.ir.groups.len())
-                    .filter(|&g| framework::scheduled(m, g))
-                    .filter(|&g| unschedulable(&d, m, before, &loads, g))
-                    .collect();
-                // Where the autoscaler's template is: slot n, or in a multi-zone group the
-                // lowest free slot of each zone whose template takes a stuck pod.
-                let at: Vec<usize> = match &pool.zones {
-                    None => vec![n],
-                    Some(_) => {
-                        slots(m, p).filter(|&j| lowest_free(&d, m, before, p, j) && helps(&d, m, before, j)).collect()
-                    }
-                };
-                let takes_at = |j: usize| {
-                    let t = with_template(&d, before, j);
-                    let tloads = framework::NodeLoads::for_filters(&d, m, &t);
-                    stuck
-                        .iter()
-                        .copied()
-                        .filter(|&g| framework::feasible_with(&d, m, &t, &tloads, g)[j])
-                        .collect::<Vec<_>>()
-                };
-                let mut real: Vec<usize> = at.iter().flat_map(|&j| takes_at(j)).collect();
-                real.sort_unstable();
-                real.dedup();
-                let (pods, how) = if real.is_empty() {
-                    let by_template = stuck.iter().copied().filter(|&g| fits_cloud_template(m, p, g));
-                    (by_template.map(|g| m.group_name(g)).collect::<Vec<_>>(), " by the cloud provider's node template")
-                } else {
-                    (real.iter().map(|&g| m.group_name(g)).collect(), "")
-                };
-                let size = target_size(&d, m, before, p);
-                let (how, landing) = match &pool.zones {
-                    None => (how.to_string(), format!("{node} is on its way")),
-                    Some(z) => {
-                        let zone = |j: usize| z.names[m.ir.zone_of_node(j).unwrap_or(0)].as_str();
-                        let mut from: Vec<&str> = at.iter().map(|&j| zone(j)).collect();
-                        from.dedup();
-                        let rule = match z.distribution {
-                            ZoneDistribution::BalancedOnly => "a zone with the fewest nodes of the group",
-                            ZoneDistribution::Balanced => {
-                                if fewest_in_zone(&d, m, before, p, m.ir.zone_of_node(n).unwrap_or(0)) {
-                                    "a zone with the fewest nodes of the group"
-                                } else {
-                                    "after a failed launch in a zone with fewer nodes of the group"
-                                }
-                            }
-                            ZoneDistribution::Any => "the zone it chooses",
-                        };
-                        (
-                            format!(
-                                " (the autoscaler's template of the group: a copy of its node in zone {})",
-                                from.join(" or ")
-                            ),
-                            format!("the cloud launches {node} in zone {} ({rule})", zone(n)),
-                        )
-                    }
-                };
-                format!(
-                    "scale-up of node group {} from {} to {} (max {}): a pending pod of {} fits no node but fits a new {} node{how}; {landing}",
-                    pool.name,
-                    size,
-                    size + 1,
-                    pool.autoscaling.map_or(0, |r| r.max),
-                    pods.join(", "),
-                    pool.name
-                )
-            }
-            SCALE_DOWN => {
-                let pods = pods_on(&d, m, before, n);
-                let time = if before.status[n] == READY {
-                    "scale-down-unneeded-time"
-                } else {
-                    "scale-down-unready-time, as it is NotReady"
-                };
-                format!(
-                    "scale-down of node group {}: {node} has been unneeded since an earlier check, for longer than {time} ({}); tainted ToBeDeletedByClusterAutoscaler:NoSchedule, {}",
-                    pool.name,
-                    why_unneeded(m, before, n),
-                    if pods > 0 { "drain requested (evictions through the Eviction API)".to_string() } else { "nothing to drain".to_string() }
-                )
-            }
-            DELETE => {
-                let late: i64 = (0..m.ir.groups.len()).map(|g| active_on(&d, m, before, g, n)).sum();
-                let terminating = left_on(&d, m, before, n) - late;
-                let how = if terminating > 0 {
-                    format!(
-                        "empty to the planner ({} terminating on the NotReady node past the grace period, skipped)",
-                        crate::count(terminating, "pod", "pods")
-                    )
-                } else {
-                    "drained".to_string()
-                };
-                let with = if late > 0 {
-                    format!(
-                        "; the {} that came after the taint {} with it (pod garbage collection)",
-                        crate::count(late, "pod", "pods"),
-                        if late == 1 { "goes" } else { "go" }
-                    )
-                } else {
-                    String::new()
-                };
-                format!(
-                    "{node} is {how}: deleted from node group {} (now {}){with}",
-                    pool.name,
-                    crate::count(pool_size_of(m, before, p) - 1, "node", "nodes")
-                )
-            }
-            _ => {
-                let why: Vec<String> = (0..m.ir.groups.len())
-                    .filter(|&g| queued_on(&d, m, before, g, n) > 0 && running_of_group(&d, m, before, g, n) > 0)
-                    .filter_map(|g| disruption::refusal(m, before, g, n).map(|w| format!("{}: {w}", m.group_name(g))))
-                    .collect();
-                let why = if !why.is_empty() {
-                    why.join("; ")
-                } else if stranded(&d, m, before, n) {
-                    "evicted pods stay terminating on the NotReady node past the drain's wait".to_string()
-                } else {
-                    "pods not evicted by the drain are on it".to_string()
-                };
-                format!(
-                    "the drain of {node} failed ({why}): ToBeDeletedByClusterAutoscaler taint removed, {node} stays"
-                )
-            }
+            MARK => describe_mark(m, before, after),
+            RELEASE => "scale-down-delay-after-add is over: the cluster autoscaler may remove nodes again".to_string(),
+            SCALE_UP => describe_scale_up(m, p, n, before),
+            SCALE_DOWN => describe_scale_down(m, p, n, before),
+            DELETE => describe_delete(m, p, n, before),
+            _ => describe_failed_drain(m, n, before),
         }
     }
+}
+
+/// A check of unneeded nodes: the nodes of autoscaled groups it found unneeded, or needed
+/// again.
+fn describe_mark(m: &Model, before: &ClusterState<Concrete>, after: &ClusterState<Concrete>) -> String {
+    let mut parts = Vec::new();
+    for j in autoscaled_slots(m) {
+        let (was, is) = (before.scaling_down[1][j], after.scaling_down[1][j]);
+        let pool = &m.ir.pools[m.ir.nodes[j].pool.index()].name;
+        if was == 0 && is == 1 {
+            parts.push(format!(
+                "{} of node group {pool} is unneeded ({}); scale-down-unneeded-time starts",
+                m.node_name(j),
+                why_unneeded(m, before, j)
+            ));
+        } else if was == 1 && is == 0 {
+            parts.push(format!("{} of node group {pool} is needed again", m.node_name(j)));
+        }
+    }
+    format!("cluster-autoscaler's check of unneeded nodes: {}", parts.join("; "))
+}
+
+/// A scale-up of pool `p` bringing node `n`: the pending pods a new node takes, and where the
+/// cloud launches it.
+fn describe_scale_up(m: &Model, p: usize, n: usize, before: &ClusterState<Concrete>) -> String {
+    let d = Concrete;
+    let pool = &m.ir.pools[p];
+    let node = m.node_name(n);
+    let loads = framework::NodeLoads::for_filters(&d, m, before);
+    let stuck: Vec<usize> = (0..m.ir.groups.len())
+        .filter(|&g| framework::scheduled(m, g))
+        .filter(|&g| unschedulable(&d, m, before, &loads, g))
+        .collect();
+    // Where the autoscaler's template is: slot n, or in a multi-zone group the
+    // lowest free slot of each zone whose template takes a stuck pod.
+    let at: Vec<usize> = match &pool.zones {
+        None => vec![n],
+        Some(_) => slots(m, p).filter(|&j| lowest_free(&d, m, before, p, j) && helps(&d, m, before, j)).collect(),
+    };
+    let takes_at = |j: usize| {
+        let t = with_template(&d, before, j);
+        let tloads = framework::NodeLoads::for_filters(&d, m, &t);
+        stuck.iter().copied().filter(|&g| framework::feasible_with(&d, m, &t, &tloads, g)[j]).collect::<Vec<_>>()
+    };
+    let mut real: Vec<usize> = at.iter().flat_map(|&j| takes_at(j)).collect();
+    real.sort_unstable();
+    real.dedup();
+    let (pods, how) = if real.is_empty() {
+        let by_template = stuck.iter().copied().filter(|&g| fits_cloud_template(m, p, g));
+        (by_template.map(|g| m.group_name(g)).collect::<Vec<_>>(), " by the cloud provider's node template")
+    } else {
+        (real.iter().map(|&g| m.group_name(g)).collect(), "")
+    };
+    let size = target_size(&d, m, before, p);
+    let (how, landing) = match &pool.zones {
+        None => (how.to_string(), format!("{node} is on its way")),
+        Some(z) => {
+            let zone = |j: usize| z.names[m.ir.zone_of_node(j).unwrap_or(0)].as_str();
+            let mut from: Vec<&str> = at.iter().map(|&j| zone(j)).collect();
+            from.dedup();
+            let rule = match z.distribution {
+                ZoneDistribution::BalancedOnly => "a zone with the fewest nodes of the group",
+                ZoneDistribution::Balanced => {
+                    if fewest_in_zone(&d, m, before, p, m.ir.zone_of_node(n).unwrap_or(0)) {
+                        "a zone with the fewest nodes of the group"
+                    } else {
+                        "after a failed launch in a zone with fewer nodes of the group"
+                    }
+                }
+                ZoneDistribution::Any => "the zone it chooses",
+            };
+            (
+                format!(" (the autoscaler's template of the group: a copy of its node in zone {})", from.join(" or ")),
+                format!("the cloud launches {node} in zone {} ({rule})", zone(n)),
+            )
+        }
+    };
+    format!(
+        "scale-up of node group {} from {} to {} (max {}): a pending pod of {} fits no node but fits a new {} node{how}; {landing}",
+        pool.name,
+        size,
+        size + 1,
+        pool.autoscaling.map_or(0, |r| r.max),
+        pods.join(", "),
+        pool.name
+    )
+}
+
+/// A scale-down of pool `p` taking node `n`: how long it was unneeded, and whether it is
+/// drained.
+fn describe_scale_down(m: &Model, p: usize, n: usize, before: &ClusterState<Concrete>) -> String {
+    let d = Concrete;
+    let node = m.node_name(n);
+    let pods = pods_on(&d, m, before, n);
+    let time = if before.status[n] == READY {
+        "scale-down-unneeded-time"
+    } else {
+        "scale-down-unready-time, as it is NotReady"
+    };
+    format!(
+        "scale-down of node group {}: {node} has been unneeded since an earlier check, for longer than {time} ({}); tainted ToBeDeletedByClusterAutoscaler:NoSchedule, {}",
+        m.ir.pools[p].name,
+        why_unneeded(m, before, n),
+        if pods > 0 { "drain requested (evictions through the Eviction API)".to_string() } else { "nothing to drain".to_string() }
+    )
+}
+
+/// The deletion of node `n` of pool `p`: drained or empty to the planner, with the pods that
+/// came after the taint.
+fn describe_delete(m: &Model, p: usize, n: usize, before: &ClusterState<Concrete>) -> String {
+    let d = Concrete;
+    let node = m.node_name(n);
+    let late: i64 = (0..m.ir.groups.len()).map(|g| active_on(&d, m, before, g, n)).sum();
+    let terminating = left_on(&d, m, before, n) - late;
+    let how = if terminating > 0 {
+        format!(
+            "empty to the planner ({} terminating on the NotReady node past the grace period, skipped)",
+            crate::count(terminating, "pod", "pods")
+        )
+    } else {
+        "drained".to_string()
+    };
+    let with = if late > 0 {
+        format!(
+            "; the {} that came after the taint {} with it (pod garbage collection)",
+            crate::count(late, "pod", "pods"),
+            if late == 1 { "goes" } else { "go" }
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{node} is {how}: deleted from node group {} (now {}){with}",
+        m.ir.pools[p].name,
+        crate::count(pool_size_of(m, before, p) - 1, "node", "nodes")
+    )
+}
+
+/// A failed drain of node `n`: why (the disruption budgets that refused, or pods the drain
+/// left), and the taint removed.
+fn describe_failed_drain(m: &Model, n: usize, before: &ClusterState<Concrete>) -> String {
+    let d = Concrete;
+    let node = m.node_name(n);
+    let why: Vec<String> = (0..m.ir.groups.len())
+        .filter(|&g| queued_on(&d, m, before, g, n) > 0 && running_of_group(&d, m, before, g, n) > 0)
+        .filter_map(|g| disruption::refusal(m, before, g, n).map(|w| format!("{}: {w}", m.group_name(g))))
+        .collect();
+    let why = if !why.is_empty() {
+        why.join("; ")
+    } else if stranded(&d, m, before, n) {
+        "evicted pods stay terminating on the NotReady node past the drain's wait".to_string()
+    } else {
+        "pods not evicted by the drain are on it".to_string()
+    };
+    format!("the drain of {node} failed ({why}): ToBeDeletedByClusterAutoscaler taint removed, {node} stays")
 }
 
 #[cfg(test)]

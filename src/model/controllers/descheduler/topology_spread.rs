@@ -176,11 +176,63 @@ pub(super) fn topology_spread<D: Domain>(
     let mut marked: Vec<Vec<D::Int>> = vec![vec![d.int(0); nn]; ng];
     let constraints = balanced_constraints(m, hard, soft, namespaces);
     let takes = taking_orders(&constraints.iter().map(|(_, c)| ties(m, c)).collect::<Vec<_>>(), choice);
+    let run = SpreadRun { d, m, st: &st, p, lim, order };
     for ((owner, c), take) in constraints.into_iter().zip(takes) {
-        // Domains: values of the key on Ready nodes passing the inclusion policies.
+        let Some(s) = run.domains(owner, c) else { continue };
+        let moves = run.moves(c, &s);
+        run.mark(&s, &moves, &take, node_fit_check, &mut marked);
+    }
+    // Upstream evicts its marked set (a map: arbitrary order) under the limits: nodes in the
+    // run's order.
+    let mut st = st;
+    for &n in order {
+        for h in 0..ng {
+            st = evict_limited(d, m, &st, lim, h, n, &marked[h][n]).0;
+        }
+    }
+    st
+}
+
+/// What every constraint of one run of the plugin reads: the state it runs on, the profile,
+/// the run's limits (their NodeFit) and its node order.
+struct SpreadRun<'a, D: Domain> {
+    d: &'a D,
+    m: &'a Model,
+    st: &'a ClusterState<D>,
+    p: &'a DeschedulerProfile,
+    lim: &'a Limits<D>,
+    order: &'a [usize],
+}
+
+/// One balanced constraint's domains in the state the plugin runs on.
+struct SpreadDomains<'a, D: Domain> {
+    /// The number of domains, and per node its domain (a value of the key), if any.
+    nv: usize,
+    dom: &'a [Option<usize>],
+    /// Per domain: whether it counts as one (a node of it passes the inclusion policies, or
+    /// it has a counted pod), and its counted pods.
+    registered: Vec<D::Bool>,
+    size: Vec<D::Int>,
+    /// Per node: it is Ready and passes the inclusion policies (filterEligibleNodes).
+    eligible: Vec<D::Bool>,
+}
+
+/// What balanceDomains moves out of each domain, and which domains are below the average.
+struct SpreadMoves<D: Domain> {
+    below_avg: Vec<D::Bool>,
+    moved: Vec<D::Int>,
+}
+
+impl<'a, D: Domain> SpreadRun<'a, D> {
+    /// Constraint `c`'s domains (owned by group `owner`): values of the key on Ready nodes
+    /// passing the inclusion policies, with the pods the evictor's Filter admits counted.
+    /// `None` where no node has the key.
+    fn domains(&self, owner: usize, c: &SpreadConstraint) -> Option<SpreadDomains<'a, D>> {
+        let (d, m, st) = (self.d, self.m, self.st);
+        let (nn, ng) = (m.nodes(), m.ir.groups.len());
         let (nv, dom) = crate::model::framework::pod_topology_spread::domains(m, c);
         if nv == 0 {
-            continue;
+            return None;
         }
         let selected: Vec<usize> = (0..ng).filter(|&h| c.desched_selects[h]).collect();
         let mut registered = vec![d.bool(false); nv];
@@ -190,7 +242,7 @@ pub(super) fn topology_spread<D: Domain>(
         let owner_p = &m.ir.groups[owner].per_node;
         for n in 0..nn {
             let Some(v) = dom[n] else { continue };
-            let rd = ready(d, &st, n);
+            let rd = ready(d, st, n);
             let mut inc = rd.clone();
             if c.honor_node_affinity && !owner_p[n].affinity_ok {
                 inc = d.bool(false);
@@ -199,45 +251,63 @@ pub(super) fn topology_spread<D: Domain>(
                 inc = d.bool(false);
             }
             if c.honor_node_taints {
-                inc = d.and(&inc, &cordon_tolerated(d, m, &st, owner, n));
+                inc = d.and(&inc, &cordon_tolerated(d, m, st, owner, n));
             }
             // Only pods the evictor's Filter admits are counted at all.
             let mut pods = d.int(0);
             for &h in &selected {
-                let ok = filter(d, m, &st, p, h);
-                pods = d.add(&pods, &d.ite(&ok, &active_on(d, m, &st, h, n), &d.int(0)));
+                let ok = filter(d, m, st, self.p, h);
+                pods = d.add(&pods, &d.ite(&ok, &active_on(d, m, st, h, n), &d.int(0)));
             }
             let pods = d.ite(&rd, &pods, &d.int(0));
             eligible[n] = inc.clone();
             registered[v] = d.or(&registered[v], &d.or(&inc, &d.gt(&pods, &d.int(0))));
             size[v] = d.add(&size[v], &pods);
         }
-        let ndom = d.sum_of(registered.iter().map(|r| d.count(r)));
-        let sum = d.sum(size.iter());
+        Some(SpreadDomains { nv, dom, registered, size, eligible })
+    }
+
+    /// balanceDomains over `s`, constraint `c`'s domains: the pods it moves out of each
+    /// domain where the constraint is unbalanced.
+    fn moves(&self, c: &SpreadConstraint, s: &SpreadDomains<D>) -> SpreadMoves<D> {
+        let (d, nv) = (self.d, s.nv);
+        let ndom = d.sum_of(s.registered.iter().map(|r| d.count(r)));
+        let sum = d.sum(s.size.iter());
         let big = d.int(i32::MAX as i64);
-        let mx = d.masked_max(&size, &registered, 0);
-        let mn = d.masked_min(&size, &registered, 0);
+        let mx = d.masked_max(&s.size, &s.registered, 0);
+        let mn = d.masked_min(&s.size, &s.registered, 0);
         let unbalanced = d.gt(&d.sub(&mx, &mn), &d.int(c.max_skew));
-        let v_bound = nv as i64;
         let vd = d.max(&ndom, &d.int(1));
-        // x * #domains, split on #domains so that it stays linear.
-        let times_domains = |x: &D::Int| -> D::Int {
-            let mut r = d.int(0);
-            for k in 1..=v_bound {
-                r = d.ite(&d.eq(&vd, &d.int(k)), &d.mul_const(x, k), &r);
-            }
-            r
-        };
-        let below_avg: Vec<D::Bool> =
-            (0..nv).map(|v| d.and(&registered[v], &d.lt(&times_domains(&size[v]), &sum))).collect();
-        // Sort registered domains ascending by size, unregistered last. Upstream lists the
-        // domains from a map (arbitrary order) and sorts them with sort.Slice (insertion sort,
-        // stable, at the sizes kbmc reaches): equal sizes keep the map's order. Here that
-        // order is the run's node order (a domain where its first node comes), and the sort
-        // is stable, so every order of equal-sized domains is some order's outcome.
+        let below_avg: Vec<D::Bool> = (0..nv)
+            .map(|v| d.and(&s.registered[v], &d.lt(&times_domains(d, &vd, nv as i64, &s.size[v]), &sum)))
+            .collect();
+        let (key, id) = self.sorted_domains(s, &big);
+        let moved = balance_domains(d, c.max_skew, key, &ndom, &sum, &vd, &unbalanced);
+        // Moves per domain (positions map back to domains through the sort).
+        let moved = (0..nv)
+            .map(|v| {
+                d.sum(
+                    (0..nv)
+                        .map(|pos| d.ite(&d.eq(&id[pos], &d.int(v as i64)), &moved[pos], &d.int(0)))
+                        .collect::<Vec<_>>()
+                        .iter(),
+                )
+            })
+            .collect();
+        SpreadMoves { below_avg, moved }
+    }
+
+    /// The domains of `s` sorted ascending by size, unregistered last (`big` their key): each
+    /// position's key and domain. Upstream lists the domains from a map (arbitrary order) and
+    /// sorts them with sort.Slice (insertion sort, stable, at the sizes kbmc reaches): equal
+    /// sizes keep the map's order. Here that order is the run's node order (a domain where its
+    /// first node comes), and the sort is stable, so every order of equal-sized domains is
+    /// some order's outcome.
+    fn sorted_domains(&self, s: &SpreadDomains<D>, big: &D::Int) -> (Vec<D::Int>, Vec<D::Int>) {
+        let (d, nv, nn) = (self.d, s.nv, self.m.nodes());
         let mut first: Vec<usize> = (0..nv).collect();
-        first.sort_by_key(|&v| order.iter().position(|&n| dom[n] == Some(v)).unwrap_or(nn));
-        let mut key: Vec<D::Int> = first.iter().map(|&v| d.ite(&registered[v], &size[v], &big)).collect();
+        first.sort_by_key(|&v| self.order.iter().position(|&n| s.dom[n] == Some(v)).unwrap_or(nn));
+        let mut key: Vec<D::Int> = first.iter().map(|&v| d.ite(&s.registered[v], &s.size[v], big)).collect();
         let mut id: Vec<D::Int> = first.iter().map(|&v| d.int(v as i64)).collect();
         for pass in 0..nv {
             for a in 0..nv.saturating_sub(1 + pass) {
@@ -250,93 +320,48 @@ pub(super) fn topology_spread<D: Domain>(
                 id[a + 1] = ib;
             }
         }
-        // balanceDomains, with i and j as values and every array access an ite over positions.
-        let at = |arr: &[D::Int], idx: &D::Int| -> D::Int {
-            let mut r = d.int(0);
-            for (k, x) in arr.iter().enumerate() {
-                r = d.ite(&d.eq(idx, &d.int(k as i64)), x, &r);
-            }
-            r
-        };
-        let mut sizes = key.clone();
-        let mut moved = vec![d.int(0); nv];
-        let mut i = d.int(0);
-        let mut j = d.sub(&ndom, &d.int(1));
-        for _ in 0..(3 * nv + 2) {
-            let active = d.and(&unbalanced, &d.lt(&i, &j));
-            // |D_j| <= idealAvg  <=>  |D_j| * #domains <= sum.
-            let sj = at(&sizes, &j);
-            let step_down = d.and(&active, &d.le(&times_domains(&sj), &sum));
-            let j2 = d.ite(&step_down, &d.sub(&j, &d.int(1)), &j);
-            let (si, sj2) = (at(&sizes, &i), at(&sizes, &j2));
-            let skew = d.sub(&sj2, &si);
-            let skew_ok = d.le(&skew, &d.int(c.max_skew));
-            // aboveAvg = ceil(|D_j| - avg), belowAvg = ceil(avg - |D_i|), halfSkew = ceil((skew - maxSkew)/2).
-            let mut above = d.int(0);
-            let mut below = d.int(0);
-            for k in 1..=v_bound {
-                let is_k = d.eq(&vd, &d.int(k));
-                let a = d.div_ceil_const(&d.max(&d.int(0), &d.sub(&d.mul_const(&sj2, k), &sum)), k);
-                let b = d.div_ceil_const(&d.max(&d.int(0), &d.sub(&sum, &d.mul_const(&si, k))), k);
-                above = d.ite(&is_k, &a, &above);
-                below = d.ite(&is_k, &b, &below);
-            }
-            let half = d.div_ceil_const(&d.max(&d.int(0), &d.sub(&skew, &d.int(c.max_skew))), 2);
-            let mv = d.min(&d.min(&above, &below), &half);
-            let do_move = d.all([active.clone(), d.not(&skew_ok), d.gt(&mv, &d.int(0))].iter());
-            for k in 0..nv {
-                let is_i = d.eq(&i, &d.int(k as i64));
-                let is_j = d.eq(&j2, &d.int(k as i64));
-                sizes[k] = d.ite(
-                    &d.and(&do_move, &is_j),
-                    &d.sub(&sizes[k], &mv),
-                    &d.ite(&d.and(&do_move, &is_i), &d.add(&sizes[k], &mv), &sizes[k]),
-                );
-                moved[k] = d.ite(&d.and(&do_move, &is_j), &d.add(&moved[k], &mv), &moved[k]);
-            }
-            let advance_i = d.and(&active, &d.not(&do_move));
-            i = d.ite(&advance_i, &d.add(&i, &d.int(1)), &i);
-            j = d.ite(&active, &j2, &j);
-        }
-        // Take each domain's moves from the back of upstream's sorted list: pods that fit a
-        // node of a below-average domain other than their own (PodFitsAnyOtherNode against
-        // nodesBelowIdealAvg) first, then the rest; within each, groups in `take` order, a
-        // group's pods over the domain's nodes in the run's node order. A pod that does not
-        // fit counts as moved either way; under topologyBalanceNodeFit it is not marked.
-        // Moves per domain (positions map back to domains through the sort).
-        let moved_dom: Vec<D::Int> = (0..nv)
-            .map(|v| {
-                d.sum(
-                    (0..nv)
-                        .map(|pos| d.ite(&d.eq(&id[pos], &d.int(v as i64)), &moved[pos], &d.int(0)))
-                        .collect::<Vec<_>>()
-                        .iter(),
-                )
-            })
-            .collect();
+        (key, id)
+    }
+
+    /// Marks the pods each domain of `s` gives up in `marked`, taken from the back of
+    /// upstream's sorted list: pods that fit a node of a below-average domain other than their
+    /// own (PodFitsAnyOtherNode against nodesBelowIdealAvg) first, then the rest; within each,
+    /// groups in `take` order, a group's pods over the domain's nodes in the run's node order.
+    /// A pod that does not fit counts as moved either way; under topologyBalanceNodeFit
+    /// (`node_fit_check`) it is not marked.
+    fn mark(
+        &self,
+        s: &SpreadDomains<D>,
+        moves: &SpreadMoves<D>,
+        take: &[usize],
+        node_fit_check: bool,
+        marked: &mut [Vec<D::Int>],
+    ) {
+        let (d, m, st, p, lim) = (self.d, self.m, self.st, self.p, self.lim);
+        let nn = m.nodes();
         let below: Vec<D::Bool> = (0..nn)
-            .map(|t| match dom[t] {
-                Some(w) => d.and(&eligible[t], &below_avg[w]),
+            .map(|t| match s.dom[t] {
+                Some(w) => d.and(&s.eligible[t], &moves.below_avg[w]),
                 None => d.bool(false),
             })
             .collect();
         let fits_below = |h: usize, n: usize| -> D::Bool {
             d.any((0..nn).filter(|&t| t != n).map(|t| d.and(&below[t], &lim.fit[h][t])).collect::<Vec<_>>().iter())
         };
-        for v in 0..nv {
-            let nodes: Vec<usize> = order.iter().copied().filter(|&n| dom[n] == Some(v)).collect();
+        for v in 0..s.nv {
+            let nodes: Vec<usize> = self.order.iter().copied().filter(|&n| s.dom[n] == Some(v)).collect();
             let fits: Vec<Vec<D::Bool>> =
                 take.iter().map(|&h| nodes.iter().map(|&n| fits_below(h, n)).collect()).collect();
-            let mut left = moved_dom[v].clone();
+            let mut left = moves.moved[v].clone();
             for fitting in [true, false] {
                 for (hi, &h) in take.iter().enumerate() {
                     for (ni, &n) in nodes.iter().enumerate() {
                         let this_pass = if fitting { fits[hi][ni].clone() } else { d.not(&fits[hi][ni]) };
-                        let listed = d.and(&ready(d, &st, n), &filter(d, m, &st, p, h));
-                        let counted = d.ite(&d.and(&this_pass, &listed), &active_on(d, m, &st, h, n), &d.int(0));
+                        let listed = d.and(&ready(d, st, n), &filter(d, m, st, p, h));
+                        let counted = d.ite(&d.and(&this_pass, &listed), &active_on(d, m, st, h, n), &d.int(0));
                         let want = d.min(&left, &counted);
                         left = d.sub(&left, &want);
-                        let mut ok = evictable(d, m, &st, p, lim, h, n);
+                        let mut ok = evictable(d, m, st, p, lim, h, n);
                         if node_fit_check && !fitting {
                             ok = d.bool(false);
                         }
@@ -347,13 +372,80 @@ pub(super) fn topology_spread<D: Domain>(
             }
         }
     }
-    // Upstream evicts its marked set (a map: arbitrary order) under the limits: nodes in the
-    // run's order.
-    let mut st = st;
-    for &n in order {
-        for h in 0..ng {
-            st = evict_limited(d, m, &st, lim, h, n, &marked[h][n]).0;
-        }
+}
+
+/// `x` times the number of domains `vd` (at most `v_bound`), split on `vd` so that it stays
+/// linear.
+fn times_domains<D: Domain>(d: &D, vd: &D::Int, v_bound: i64, x: &D::Int) -> D::Int {
+    let mut r = d.int(0);
+    for k in 1..=v_bound {
+        r = d.ite(&d.eq(vd, &d.int(k)), &d.mul_const(x, k), &r);
     }
-    st
+    r
+}
+
+/// `arr[idx]`, an ite over positions.
+fn at<D: Domain>(d: &D, arr: &[D::Int], idx: &D::Int) -> D::Int {
+    let mut r = d.int(0);
+    for (k, x) in arr.iter().enumerate() {
+        r = d.ite(&d.eq(idx, &d.int(k as i64)), x, &r);
+    }
+    r
+}
+
+/// balanceDomains' two-pointer moves over domains sorted ascending by size (`sizes`), with
+/// `ndom` domains of `sum` pods (`vd`: `ndom`, at least 1), where the constraint is
+/// `unbalanced`: the pods moved out of each position, i and j as values and every array
+/// access an ite over positions.
+fn balance_domains<D: Domain>(
+    d: &D,
+    max_skew: i64,
+    mut sizes: Vec<D::Int>,
+    ndom: &D::Int,
+    sum: &D::Int,
+    vd: &D::Int,
+    unbalanced: &D::Bool,
+) -> Vec<D::Int> {
+    let nv = sizes.len();
+    let v_bound = nv as i64;
+    let mut moved = vec![d.int(0); nv];
+    let mut i = d.int(0);
+    let mut j = d.sub(ndom, &d.int(1));
+    for _ in 0..(3 * nv + 2) {
+        let active = d.and(unbalanced, &d.lt(&i, &j));
+        // |D_j| <= idealAvg  <=>  |D_j| * #domains <= sum.
+        let sj = at(d, &sizes, &j);
+        let step_down = d.and(&active, &d.le(&times_domains(d, vd, v_bound, &sj), sum));
+        let j2 = d.ite(&step_down, &d.sub(&j, &d.int(1)), &j);
+        let (si, sj2) = (at(d, &sizes, &i), at(d, &sizes, &j2));
+        let skew = d.sub(&sj2, &si);
+        let skew_ok = d.le(&skew, &d.int(max_skew));
+        // aboveAvg = ceil(|D_j| - avg), belowAvg = ceil(avg - |D_i|), halfSkew = ceil((skew - maxSkew)/2).
+        let mut above = d.int(0);
+        let mut below = d.int(0);
+        for k in 1..=v_bound {
+            let is_k = d.eq(vd, &d.int(k));
+            let a = d.div_ceil_const(&d.max(&d.int(0), &d.sub(&d.mul_const(&sj2, k), sum)), k);
+            let b = d.div_ceil_const(&d.max(&d.int(0), &d.sub(sum, &d.mul_const(&si, k))), k);
+            above = d.ite(&is_k, &a, &above);
+            below = d.ite(&is_k, &b, &below);
+        }
+        let half = d.div_ceil_const(&d.max(&d.int(0), &d.sub(&skew, &d.int(max_skew))), 2);
+        let mv = d.min(&d.min(&above, &below), &half);
+        let do_move = d.all([active.clone(), d.not(&skew_ok), d.gt(&mv, &d.int(0))].iter());
+        for k in 0..nv {
+            let is_i = d.eq(&i, &d.int(k as i64));
+            let is_j = d.eq(&j2, &d.int(k as i64));
+            sizes[k] = d.ite(
+                &d.and(&do_move, &is_j),
+                &d.sub(&sizes[k], &mv),
+                &d.ite(&d.and(&do_move, &is_i), &d.add(&sizes[k], &mv), &sizes[k]),
+            );
+            moved[k] = d.ite(&d.and(&do_move, &is_j), &d.add(&moved[k], &mv), &moved[k]);
+        }
+        let advance_i = d.and(&active, &d.not(&do_move));
+        i = d.ite(&advance_i, &d.add(&i, &d.int(1)), &i);
+        j = d.ite(&active, &j2, &j);
+    }
+    moved
 }
