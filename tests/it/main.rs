@@ -14,6 +14,7 @@ mod hostile;
 mod infer;
 mod inputs;
 mod layers;
+mod lengths;
 mod limits;
 mod live;
 mod output;
