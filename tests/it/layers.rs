@@ -586,6 +586,7 @@ mod tests {
         "src/model/controllers/kubelet.rs:5: kubelet reaches model::controllers::node_lifecycle::x",
         "src/model/controllers/kubelet.rs:6: kubelet reaches model::controllers::hpa::y",
         "src/model/controllers/kubelet.rs:6: kubelet reaches model::controllers::deployment::z",
+        "src/model/controllers/kubelet.rs:10: kubelet reaches model::controllers::preemption::forget_deleted",
         "src/model/controllers/kubelet.rs:11: kubelet reaches model::controllers::daemonset::h",
         "src/model/controllers/kubelet.rs:15: kubelet reaches model::controllers::descheduler::ORDER_NODES_MAX",
     ];
@@ -599,7 +600,11 @@ fn f() { group_order::g(); super::super::super::node::ready(); super::super::sch
     let found = cross_controller_edges("src/model/controllers/descheduler/evictor.rs", evictor);
     assert_eq!(
         found,
-        ["src/model/controllers/descheduler/evictor.rs:2: descheduler reaches model::controllers::cluster_autoscaler::held"]
+        [
+            "src/model/controllers/descheduler/evictor.rs:2: descheduler reaches model::controllers::cluster_autoscaler::held",
+            "src/model/controllers/descheduler/evictor.rs:2: descheduler reaches model::controllers::scheduler::domains",
+            "src/model/controllers/descheduler/evictor.rs:4: descheduler reaches model::controllers::scheduler::filters",
+        ]
     );
 
     let event = "use super::super::controllers::{self, taint_eviction::{clear_queue_into as clear}};
