@@ -218,6 +218,9 @@ pub struct Model {
     /// group whose pods may preempt has one of lower priority beside it. The state then has
     /// `nominated`, `preempting` and `preempted` rows.
     pub preempts: bool,
+    /// Per group, where the model preempts: the groups its pods may preempt and their
+    /// importance orders (`controllers::preemption`), worked out once.
+    pub victim_orders: controllers::preemption::VictimOrders,
     /// Per group: its row in `ClusterState::unscheduled` when a DaemonSet owns it.
     pub daemon_row: Vec<Option<usize>>,
     /// The DaemonSets' groups, in row order of `ClusterState::unscheduled`.
@@ -236,6 +239,8 @@ pub struct Model {
 impl Model {
     pub fn new(ir: &ir::Model) -> Model {
         let ng = ir.groups.len();
+        let preempts = ir.controllers.scheduler
+            && ir.groups.iter().any(|g| g.preempts && ir.groups.iter().any(|h| h.priority < g.priority));
         let mut kinds: Vec<Kind> = Vec::new();
         let mut kinds_of_group = vec![Vec::new(); ng];
         let mut start_kind = vec![0; ng];
@@ -333,8 +338,8 @@ impl Model {
                     })
                     .collect()
             },
-            preempts: ir.controllers.scheduler
-                && ir.groups.iter().any(|g| g.preempts && ir.groups.iter().any(|h| h.priority < g.priority)),
+            preempts,
+            victim_orders: if preempts { controllers::preemption::VictimOrders::of(ir) } else { Default::default() },
             symmetric_deployments: true,
             events_bound: ir.bounds.events,
             daemon_row,

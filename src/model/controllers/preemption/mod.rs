@@ -130,11 +130,34 @@ pub struct NodeVictims<D: Domain> {
 
 /// The groups whose pods a pod of group `g` may preempt, highest priority first, groups of
 /// one priority in index order.
-fn lower(m: &Model, g: usize) -> Vec<usize> {
-    let p = m.ir.groups[g].priority;
-    let mut v: Vec<usize> = (0..m.ir.groups.len()).filter(|&h| m.ir.groups[h].priority < p).collect();
-    v.sort_by_key(|&h| std::cmp::Reverse(m.ir.groups[h].priority));
+fn lower(m: &Model, g: usize) -> &[usize] {
+    &m.victim_orders.lower[g]
+}
+
+fn lower_of(ir: &crate::ir::Model, g: usize) -> Vec<usize> {
+    let p = ir.groups[g].priority;
+    let mut v: Vec<usize> = (0..ir.groups.len()).filter(|&h| ir.groups[h].priority < p).collect();
+    v.sort_by_key(|&h| std::cmp::Reverse(ir.groups[h].priority));
     v
+}
+
+/// Per pod group, worked out once from the IR ([`lower`] and [`orders`]; the guards ask for
+/// them for every label in every state): the groups it may preempt and their importance
+/// orders, both empty for a group whose pods never preempt.
+#[derive(Clone, Debug, Default)]
+pub struct VictimOrders {
+    lower: Vec<Vec<usize>>,
+    orders: Vec<Vec<Vec<usize>>>,
+}
+
+impl VictimOrders {
+    pub fn of(ir: &crate::ir::Model) -> VictimOrders {
+        let groups = 0..ir.groups.len();
+        let lower: Vec<Vec<usize>> =
+            groups.clone().map(|g| if ir.groups[g].preempts { lower_of(ir, g) } else { Vec::new() }).collect();
+        let orders = groups.map(|g| if ir.groups[g].preempts { orders_of(ir, g) } else { vec![Vec::new()] }).collect();
+        VictimOrders { lower, orders }
+    }
 }
 
 /// The most importance orders of one preemptor's victim groups kbmc explores; past it, index
@@ -142,11 +165,11 @@ fn lower(m: &Model, g: usize) -> Vec<usize> {
 pub const ORDERS_MAX: usize = 24;
 
 /// [`lower`] cut into runs of one priority.
-fn levels(m: &Model, g: usize) -> Vec<Vec<usize>> {
+fn levels(ir: &crate::ir::Model, g: usize) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = Vec::new();
-    for h in lower(m, g) {
+    for h in lower_of(ir, g) {
         match out.last_mut() {
-            Some(l) if m.ir.groups[l[0]].priority == m.ir.groups[h].priority => l.push(h),
+            Some(l) if ir.groups[l[0]].priority == ir.groups[h].priority => l.push(h),
             _ => out.push(vec![h]),
         }
     }
@@ -155,20 +178,24 @@ fn levels(m: &Model, g: usize) -> Vec<Vec<usize>> {
 
 /// How many importance orders of `g`'s victim groups there are: the product over priorities
 /// of the factorial of the groups of that priority.
-fn order_total(m: &Model, g: usize) -> usize {
+fn order_total(ir: &crate::ir::Model, g: usize) -> usize {
     // Saturating: 21 groups of one priority (a live cluster's Deployments, two revisions each
     // with a rollout) overflow a factorial in usize; past ORDERS_MAX the count only compares.
     let factorial = |k: usize| (1..=k).fold(1usize, |a, b| a.saturating_mul(b));
-    levels(m, g).iter().map(|l| factorial(l.len())).fold(1usize, |a, b| a.saturating_mul(b))
+    levels(ir, g).iter().map(|l| factorial(l.len())).fold(1usize, |a, b| a.saturating_mul(b))
 }
 
 /// Every order `MoreImportantPod` can put the victim groups of a pod of `g` in on a node:
 /// priority first, highest first; among groups of one priority start times decide upstream,
 /// which kbmc does not keep, so every order of them (pods of one group taken together), up to
 /// [`ORDERS_MAX`] orders; index order beyond.
-pub fn orders(m: &Model, g: usize) -> Vec<Vec<usize>> {
-    let levels = levels(m, g);
-    if order_total(m, g) > ORDERS_MAX {
+pub fn orders(m: &Model, g: usize) -> &[Vec<usize>] {
+    &m.victim_orders.orders[g]
+}
+
+fn orders_of(ir: &crate::ir::Model, g: usize) -> Vec<Vec<usize>> {
+    let levels = levels(ir, g);
+    if order_total(ir, g) > ORDERS_MAX {
         return vec![levels.concat()];
     }
     let mut out: Vec<Vec<usize>> = vec![Vec::new()];
@@ -199,7 +226,8 @@ fn permutations(xs: &[usize]) -> Vec<Vec<usize>> {
 /// Whether a preemptor of the model has victim groups of one priority: their pods' order
 /// pod by pod is not explored (only group by group, and past [`ORDERS_MAX`] index order).
 pub fn victim_order_matters(m: &Model) -> bool {
-    m.preempts && (0..m.ir.groups.len()).any(|g| m.ir.groups[g].preempts && levels(m, g).iter().any(|l| l.len() > 1))
+    m.preempts
+        && (0..m.ir.groups.len()).any(|g| m.ir.groups[g].preempts && levels(&m.ir, g).iter().any(|l| l.len() > 1))
 }
 
 /// How many of `k` pods of group `h` can be added back to a node with load `x` while a pod of
@@ -324,7 +352,7 @@ fn eligible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Op
         return d.bool(false);
     }
     let Some(node) = own else { return d.bool(true) };
-    let preempted = d.any_of(lower(m, g).into_iter().map(|h| d.gt(&st.preempted[h][node], &d.int(0))));
+    let preempted = d.any_of(lower(m, g).iter().map(|&h| d.gt(&st.preempted[h][node], &d.int(0))));
     if d.known_bool(&preempted) == Some(false) {
         return d.bool(true);
     }
@@ -351,16 +379,16 @@ fn exists<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Opti
 /// they are and lets each be tried (more runs than upstream's, never fewer).
 fn waiting<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize) -> D::Bool {
     let nominated = d.sum_of((0..m.ir.groups.len()).map(|h| st.nominated[h][n].clone()));
-    let victims = d.any_of(lower(m, g).into_iter().map(|h| d.gt(&st.preempting[h][n], &d.int(0))));
+    let victims = d.any_of(lower(m, g).iter().map(|&h| d.gt(&st.preempting[h][n], &d.int(0))));
     d.and(&d.eq(&nominated, &d.int(1)), &victims)
 }
 
 /// The nomination a `PREEMPT` label's `v` names, and its order of the victim groups.
-fn preempt_params(m: &Model, s: &Step) -> (Option<usize>, Vec<usize>) {
-    let mut orders = orders(m, s.a as usize);
+fn preempt_params<'m>(m: &'m Model, s: &Step) -> (Option<usize>, &'m [usize]) {
+    let orders = orders(m, s.a as usize);
     let k = orders.len() as i64;
     let from = s.v / k;
-    ((from > 0).then(|| (from - 1) as usize), orders.swap_remove((s.v % k) as usize))
+    ((from > 0).then(|| (from - 1) as usize), &orders[(s.v % k) as usize])
 }
 
 /// Whether node `n`, its victims as `cands` has them (one order), may be the one
@@ -458,7 +486,7 @@ impl<D: Domain> Controller<D> for Preemption {
                     return pre;
                 }
                 let nowhere = nowhere(d, m, st, a, own, n);
-                let cands = select_victims(d, m, st, a, own, &order);
+                let cands = select_victims(d, m, st, a, own, order);
                 // A DaemonSet's pod has its own node as the only candidate.
                 let best = if m.daemon_row[a].is_some() { d.bool(true) } else { best(d, m, st, a, own, &cands, n) };
                 d.all([pre, nowhere, cands[n].ok.clone(), best].iter())
@@ -474,7 +502,7 @@ impl<D: Domain> Controller<D> for Preemption {
                 }
                 let nowhere = nowhere(d, m, st, a, Some(n), n);
                 let order = lower(m, a);
-                let cands = select_victims(d, m, st, a, Some(n), &order);
+                let cands = select_victims(d, m, st, a, Some(n), order);
                 let none = match m.daemon_row[a] {
                     Some(_) => d.not(&cands[n].ok),
                     None => d.not(&d.any_of(cands.into_iter().map(|c| c.ok))),
@@ -498,7 +526,7 @@ impl<D: Domain> Controller<D> for Preemption {
         match s.op {
             PREEMPT => {
                 let (own, order) = preempt_params(m, s);
-                let cands = select_victims(d, m, st, a, own, &order);
+                let cands = select_victims(d, m, st, a, own, order);
                 let p = m.ir.groups[a].priority;
                 // prepareCandidate: lower-priority pods nominated here lose their nomination.
                 for h in (0..m.ir.groups.len()).filter(|&h| m.ir.groups[h].priority < p) {
@@ -551,7 +579,7 @@ impl<D: Domain> Controller<D> for Preemption {
         match s.op {
             PREEMPT => {
                 let (own, order) = preempt_params(m, s);
-                let cands = select_victims(&Concrete, m, before, a, own, &order);
+                let cands = select_victims(&Concrete, m, before, a, own, order);
                 let c = &cands[n];
                 let victims: Vec<String> = (0..m.ir.groups.len())
                     .filter(|&h| c.victims[h] > 0)
