@@ -197,7 +197,7 @@ impl crate::model::hints::ExplicitHints for Scheduler {
     }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
         if m.preempts {
-            return None;
+            return Some(batch_guard_preempting(m, labels, st));
         }
         let d = Concrete;
         // Per pod group: feasibility, the top score and every node's score.
@@ -224,6 +224,38 @@ impl crate::model::hints::ExplicitHints for Scheduler {
                 .collect(),
         )
     }
+}
+
+/// The scheduler's guards where the model preempts, as `Controller::guard` gives them
+/// ([`nominations::bind`] for a pod without a nomination): the filters with the nominated pods
+/// counted and the scores once per pod group, the node loads once per state.
+fn batch_guard_preempting(m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Vec<bool> {
+    let d = Concrete;
+    // Per pod group: feasibility, and (not for a DaemonSet's pods) the top score and every
+    // node's score.
+    type Ranked = (Vec<bool>, Option<(i64, Vec<i64>)>);
+    let mut cache: Vec<Option<Ranked>> = vec![None; m.ir.groups.len()];
+    let mut loads = None;
+    labels
+        .iter()
+        .map(|s| {
+            let (g, n) = (s.a as usize, s.b as usize);
+            if nominations::unnominated_for(&d, m, st, g, n) <= 0 {
+                return false;
+            }
+            let (feas, ranked) = cache[g].get_or_insert_with(|| {
+                let feas = nominations::feasible(&d, m, st, g, None);
+                let ranked = m.daemon_row[g].is_none().then(|| {
+                    let loads = loads.get_or_insert_with(|| NodeLoads::of(&d, m, st));
+                    let sc = scores_with(&d, m, st, loads, g, &feas);
+                    let top = (0..m.nodes()).filter(|&j| feas[j]).map(|j| sc[j]).max().unwrap_or(i64::MIN);
+                    (top, sc)
+                });
+                (feas, ranked)
+            });
+            feas[n] && ranked.as_ref().is_none_or(|(top, sc)| sc[n] == *top)
+        })
+        .collect()
 }
 
 impl<D: Domain> crate::model::hints::SymbolicHints<D> for Scheduler {
