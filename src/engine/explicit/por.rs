@@ -850,7 +850,14 @@ pub(super) struct Reduction {
     by_level: [Vec<u32>; 3],
     // Buffers reused from one state to the next.
     vals: Vec<i64>,
-    memo: Vec<Option<Option<i128>>>,
+    /// The state `vals` holds, counted: what is remembered per label below is for it.
+    state_stamp: u32,
+    /// Per label: its atoms' values in the state (valid where `memo_stamp` is the state's).
+    memo: Vec<Vec<Option<Option<i128>>>>,
+    memo_stamp: Vec<u32>,
+    /// Per label: its enablers in the state (valid where the stamp is the state's): every
+    /// seed's closure asks again for the disabled steps the first one met.
+    enablers_now: Vec<(u32, Option<(Rc<[u32]>, Option<Directions>)>)>,
     /// The labels that change some of these variables, once asked.
     moving_enablers: rustc_hash::FxHashMap<Vec<u32>, Rc<[u32]>>,
     mark: Vec<u32>,
@@ -913,7 +920,10 @@ impl Reduction {
             enablers: vec![None; n],
             by_level,
             vals: Vec::new(),
-            memo: Vec::new(),
+            state_stamp: 0,
+            memo: vec![Vec::new(); n],
+            memo_stamp: vec![0; n],
+            enablers_now: vec![(0, None); n],
             moving_enablers: Default::default(),
             mark: vec![0; n],
             stamp: 0,
@@ -965,6 +975,21 @@ impl Reduction {
         d
     }
 
+    /// Label `l`'s atom values in the current state, emptied when they were another state's:
+    /// its conjuncts and its changes share atoms.
+    fn memo_of<'a>(
+        memo: &'a mut [Vec<Option<Option<i128>>>],
+        stamps: &mut [u32],
+        now: u32,
+        l: u32,
+    ) -> &'a mut Vec<Option<Option<i128>>> {
+        if stamps[l as usize] != now {
+            stamps[l as usize] = now;
+            memo[l as usize].clear();
+        }
+        &mut memo[l as usize]
+    }
+
     /// Whether enabled step `b` moves some variable of `moving` its way, in the state whose
     /// values are `self.vals` and in every state a path of steps independent of `b` leads to
     /// from there: its change is a function of forms those steps leave alone.
@@ -973,9 +998,9 @@ impl Reduction {
         if f.top {
             return true;
         }
-        self.memo.clear();
+        let memo = Self::memo_of(&mut self.memo, &mut self.memo_stamp, self.state_stamp, b);
         moving.iter().any(|&(v, dir)| match f.delta.binary_search_by_key(&v, |d| d.0) {
-            Ok(i) => f.track.eval_lin(&f.delta[i].1, &self.vals, &mut self.memo).is_none_or(|x| x * dir > 0),
+            Ok(i) => f.track.eval_lin(&f.delta[i].1, &self.vals, memo).is_none_or(|x| x * dir > 0),
             Err(_) => false,
         })
     }
@@ -985,6 +1010,18 @@ impl Reduction {
     /// with, where the conjunct turns true only by variables moving one way, those variables
     /// and their directions.
     fn enablers_of(&mut self, h: u32) -> (Rc<[u32]>, Option<Directions>) {
+        if let (stamp, Some(known)) = &self.enablers_now[h as usize] {
+            if *stamp == self.state_stamp {
+                return known.clone();
+            }
+        }
+        let e = self.enablers_in_state(h);
+        self.enablers_now[h as usize] = (self.state_stamp, Some(e.clone()));
+        e
+    }
+
+    /// [`Reduction::enablers_of`], worked out.
+    fn enablers_in_state(&mut self, h: u32) -> (Rc<[u32]>, Option<Directions>) {
         if self.foot[h as usize].top {
             let every: Rc<[u32]> = (0..self.foot.len() as u32).collect();
             return (every, None);
@@ -994,8 +1031,8 @@ impl Reduction {
         let mut best: Option<(usize, Rc<[u32]>, Option<Directions>)> = None;
         for j in 0..self.foot[h as usize].conjuncts.len() {
             let f = &self.foot[h as usize];
-            self.memo.clear();
-            if f.track.eval(&f.conjuncts[j].0, &self.vals, &mut self.memo) != Some(0) {
+            let memo = Self::memo_of(&mut self.memo, &mut self.memo_stamp, self.state_stamp, h);
+            if f.track.eval(&f.conjuncts[j].0, &self.vals, memo) != Some(0) {
                 continue;
             }
             // Where the conjunct can only turn true by some term moving one way (past mins
@@ -1006,7 +1043,7 @@ impl Reduction {
                 V::Lin(l) => Some((l, 1)),
                 _ => None,
             };
-            let narrowed = dir.is_some_and(|(l, sign)| f.track.moves(l, sign, &self.vals, &mut self.memo, &mut moving));
+            let narrowed = dir.is_some_and(|(l, sign)| f.track.moves(l, sign, &self.vals, memo, &mut moving));
             let (e, mv) = if narrowed {
                 moving.sort_unstable();
                 moving.dedup();
@@ -1108,6 +1145,13 @@ impl Reduction {
             self.enabled[e as usize] = self.enabled_stamp;
         }
         values(st, &mut self.vals);
+        self.state_stamp = self.state_stamp.wrapping_add(1);
+        if self.state_stamp == 0 {
+            // Wrapped: no stamp left over may match a state again.
+            self.memo_stamp.fill(0);
+            self.enablers_now.fill((0, None));
+            self.state_stamp = 1;
+        }
         let level = self.foot[enabled[0] as usize].level;
         // Steps of a higher pass must stay disabled: their enablers are in every ample set.
         self.stamp += 1;
