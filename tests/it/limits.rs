@@ -154,8 +154,14 @@ fn the_time_limit_cuts_long_loops_short() {
 /// not proved says so (a frame cut short is never asked: no verdict comes from it).
 #[test]
 fn the_time_limit_cuts_a_frame_of_a_large_pool_short() {
-    let pool =
-        |name: &str| mutated("c1-hpa-oscillation-fixed", name, &[("verification.yaml", "count: 3", "count: 1000")]);
+    // Scratch names of their own: other tests in this file mutate cases under "compare".
+    let pool = |name: &str| {
+        mutated(
+            "c1-hpa-oscillation-fixed",
+            &format!("pool-{name}"),
+            &[("verification.yaml", "count: 3", "count: 1000")],
+        )
+    };
     for (name, args) in [
         // The symbolic engine alone: the default check's explicit search explores this
         // pool's every reachable state within the limit.
