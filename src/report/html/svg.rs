@@ -256,8 +256,8 @@ fn row_label(o: &mut String, l: &Layout, r: usize, label: &str, title: &str) {
 }
 
 /// The pods of a node or of the pending row, per pod group: its colour, its kind's class
-/// (`""` running, `b` bound but not started, `t` terminating, `e` picked to evict, `q`
-/// pending) and how many.
+/// after a space (none: running; `b` bound but not started, `t` terminating, `e` picked to
+/// evict, `q` pending) and how many.
 type Pods = Vec<(usize, &'static str, i64)>;
 
 fn node_pods(pods: &Value, palette: &Palette) -> Pods {
@@ -267,7 +267,7 @@ fn node_pods(pods: &Value, palette: &Palette) -> Pods {
         let running = int(&c["running"]);
         let evicting = int(&c["evicting"]).clamp(0, running);
         for (kind, n) in
-            [("", running - evicting), ("e", evicting), ("b", int(&c["bound"])), ("t", int(&c["terminating"]))]
+            [("", running - evicting), (" e", evicting), (" b", int(&c["bound"])), (" t", int(&c["terminating"]))]
         {
             if n > 0 {
                 v.push((w, kind, n));
@@ -278,22 +278,35 @@ fn node_pods(pods: &Value, palette: &Palette) -> Pods {
     v
 }
 
-/// The pods of one cell whose top left corner is (`x`, `y`): a square per pod, or past
-/// `SQUARES` of them a bar per workload (as wide as its share) under their number.
-fn draw_pods(o: &mut String, x: usize, y: usize, pods: &Pods) {
+/// A cell's group, moved to its top left corner (`x`, `y`) so that what it holds is drawn
+/// in the cell's own small coordinates, and its title.
+fn open_cell(o: &mut String, c: usize, x: usize, y: usize, title: &str) {
+    let _ = write!(o, "<g data-col=\"{c}\" transform=\"translate({x},{y})\"><title>{}</title>", escape(title));
+}
+
+/// A cell's background, with `class` (`cell`, `cell notready`, ...).
+fn background(o: &mut String, class: &str) {
+    let _ = write!(o, "<rect class=\"{class}\" x=\"1\" y=\"2\" width=\"{}\" height=\"{}\"/>", CW - 2, RH - 4);
+}
+
+/// The pods of one cell: a square per pod, four to a line (one path per run of a workload's
+/// pods of a kind, which keeps a large page small), or past `SQUARES` of them a bar per
+/// workload (as wide as its share) under their number.
+fn draw_pods(o: &mut String, pods: &Pods) {
     let total: i64 = pods.iter().map(|p| p.2).sum();
     if total <= SQUARES {
         let mut k = 0;
         for &(w, kind, n) in pods {
+            let _ = write!(o, "<path class=\"p w{w}{kind}\" d=\"");
             for _ in 0..n {
-                let (px, py) = (x + 4 + (k % 4) * 7, y + 5 + (k / 4) * 7);
-                let _ = write!(o, "<rect class=\"p w{w} {kind}\" x=\"{px}\" y=\"{py}\" width=\"6\" height=\"6\"/>");
+                let _ = write!(o, "M{} {}h6v6h-6z", 4 + (k % 4) * 7, 5 + (k / 4) * 7);
                 k += 1;
             }
+            o.push_str("\"/>");
         }
         return;
     }
-    let _ = write!(o, "<text class=\"count\" x=\"{}\" y=\"{}\">{total}</text>", x + CW / 2, y + 14);
+    let _ = write!(o, "<text class=\"count\" x=\"{}\" y=\"14\">{total}</text>", CW / 2);
     let mut by_workload: Vec<(usize, i64)> = Vec::new();
     for &(w, _, n) in pods {
         match by_workload.last_mut() {
@@ -301,10 +314,10 @@ fn draw_pods(o: &mut String, x: usize, y: usize, pods: &Pods) {
             _ => by_workload.push((w, n)),
         }
     }
-    let (width, mut at) = ((CW - 8) as f64, x as f64 + 4.0);
+    let (width, mut at) = ((CW - 8) as f64, 4.0);
     for (w, n) in by_workload {
         let share = width * n as f64 / total as f64;
-        let _ = write!(o, "<rect class=\"p w{w}\" x=\"{at:.1}\" y=\"{}\" width=\"{share:.1}\" height=\"7\"/>", y + 18);
+        let _ = write!(o, "<rect class=\"p w{w}\" x=\"{at:.1}\" y=\"18\" width=\"{share:.1}\" height=\"7\"/>");
         at += share;
     }
 }
@@ -332,8 +345,8 @@ fn pods_words(pods: &Value) -> String {
     }
 }
 
-/// A node's cell in state `c`, its top left corner at (`x`, `y`), `when` saying when that is:
-/// its status as the cell's look, its pods, and all of it in its title.
+/// Where a node's cell is drawn: for state `c`, its top left corner at (`x`, `y`), `when`
+/// saying when that is.
 struct At {
     c: usize,
     x: usize,
@@ -341,18 +354,13 @@ struct At {
     when: String,
 }
 
+/// A node's cell: its status as the cell's look, its pods, and all of it in its title.
 fn node_cell(o: &mut String, l: &Layout, n: &str, at: At, palette: &Palette) {
     let At { c, x, y, when } = at;
-    let _ = writeln!(o, "<g data-col=\"{c}\"><title>{} \u{b7} {when}", escape(n));
     let Some(cell) = node(&l.states[c], n) else {
-        let _ = write!(
-            o,
-            "not in the cluster</title><rect class=\"cell absent\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></g>",
-            x + 1,
-            y + 2,
-            CW - 2,
-            RH - 4
-        );
+        open_cell(o, c, x, y, &format!("{n} \u{b7} {when}\nnot in the cluster"));
+        background(o, "cell absent");
+        o.push_str("</g>");
         return;
     };
     let status = text(&cell["status"]);
@@ -372,17 +380,9 @@ fn node_cell(o: &mut String, l: &Layout, n: &str, at: At, palette: &Palette) {
     if cordoned {
         class += " cordoned";
     }
-    let _ = write!(
-        o,
-        "{}\n{}</title><rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
-        escape(&said),
-        escape(&pods_words(&cell["pods"])),
-        x + 1,
-        y + 2,
-        CW - 2,
-        RH - 4
-    );
-    draw_pods(o, x, y, &node_pods(&cell["pods"], palette));
+    open_cell(o, c, x, y, &format!("{n} \u{b7} {when}\n{said}\n{}", pods_words(&cell["pods"])));
+    background(o, &class);
+    draw_pods(o, &node_pods(&cell["pods"], palette));
     o.push_str("</g>");
 }
 
@@ -401,25 +401,16 @@ fn node_row(o: &mut String, l: &Layout, n: &str, r: usize, palette: &Palette) {
 fn pending_row(o: &mut String, l: &Layout, palette: &Palette) {
     o.push_str("<g class=\"pending-row\">");
     row_label(o, l, 0, "pending", "pods not bound to a node");
-    let y = Layout::y(0);
     for (c, st) in l.states.iter().enumerate() {
         let waiting: Vec<(&String, i64)> =
             st["pending"].as_object().into_iter().flatten().map(|(g, n)| (g, int(n))).filter(|&(_, n)| n > 0).collect();
         let words: Vec<String> = waiting.iter().map(|(g, n)| format!("{g}: {n}")).collect();
         let words = if words.is_empty() { "none".to_string() } else { words.join("\n") };
-        let _ = write!(
-            o,
-            "<g data-col=\"{c}\"><title>pending pods \u{b7} {}\n{}</title><rect class=\"cell\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
-            l.when(c),
-            escape(&words),
-            l.x(c) + 1,
-            y + 2,
-            CW - 2,
-            RH - 4
-        );
-        let mut pods: Pods = waiting.iter().map(|&(g, n)| (palette.of_group(g), "q", n)).collect();
+        open_cell(o, c, l.x(c), Layout::y(0), &format!("pending pods \u{b7} {}\n{words}", l.when(c)));
+        background(o, "cell");
+        let mut pods: Pods = waiting.iter().map(|&(g, n)| (palette.of_group(g), " q", n)).collect();
         pods.sort_by_key(|&(w, _, _)| w);
-        draw_pods(o, l.x(c), y, &pods);
+        draw_pods(o, &pods);
         o.push_str("</g>");
     }
     o.push_str("</g>\n");
@@ -431,26 +422,18 @@ fn desired_row(o: &mut String, l: &Layout, d: &str, r: usize, palette: &Palette)
     let _ = write!(o, "<g class=\"desired-row\" data-deployment=\"{}\">", escape(d));
     row_label(o, l, r, &format!("desired {}", cut(d, LABEL_CHARS - 8)), &format!("desired replicas of {d}"));
     let most = l.states.iter().map(|st| int(&st["desired"][d])).max().unwrap_or(0).max(1);
-    let y = Layout::y(r);
     let w = palette.of_group(d);
     for (c, st) in l.states.iter().enumerate() {
         let n = int(&st["desired"][d]);
         let bar = (n.max(0) as usize * (RH - 16)).div_ceil(most as usize);
-        let x = l.x(c);
+        open_cell(o, c, l.x(c), Layout::y(r), &format!("desired replicas of {d} \u{b7} {}: {n}", l.when(c)));
+        background(o, "cell");
         let _ = write!(
             o,
-            "<g data-col=\"{c}\"><title>desired replicas of {} \u{b7} {}: {n}</title><rect class=\"cell\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/><rect class=\"p w{w}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{bar}\"/><text class=\"small\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{n}</text></g>",
-            escape(d),
-            l.when(c),
-            x + 1,
-            y + 2,
-            CW - 2,
-            RH - 4,
-            x + 9,
-            y + RH - 3 - bar,
+            "<rect class=\"p w{w}\" x=\"9\" y=\"{}\" width=\"{}\" height=\"{bar}\"/><text class=\"small\" x=\"{}\" y=\"11\" text-anchor=\"middle\">{n}</text></g>",
+            RH - 3 - bar,
             CW - 18,
-            x + CW / 2,
-            y + 11
+            CW / 2,
         );
     }
     o.push_str("</g>\n");
