@@ -219,3 +219,28 @@ fn the_page_says_what_the_json_says() {
         assert!(html.stdout.contains(&escaped(text)), "{id}: its text is missing");
     }
 }
+
+/// `check --baseline --format html`: each finding's state against the baseline, and the
+/// comparison (tests/it/baseline.rs has the case).
+#[test]
+fn a_baseline_page_says_new_unchanged_and_fixed() {
+    let dump = "tests/fixtures/baseline/cluster.yaml";
+    let args = [
+        "check",
+        "--engine",
+        "explicit",
+        "--format",
+        "html",
+        "--baseline",
+        dump,
+        "tests/fixtures/baseline/anti-affinity",
+    ];
+    let html = std::fs::read_to_string(page(&scratch("baseline"), "baseline", &args, &[1])).unwrap();
+    assert!(
+        html.contains("<span class=\"badge violated\">violated</span> <span class=\"badge new\">new</span>"),
+        "{html}"
+    );
+    assert!(html.contains("<span class=\"badge unchanged\">unchanged</span>"), "{html}");
+    assert!(html.contains("<th><span class=\"badge new\">new</span></th><td>podAlwaysSchedulable</td>"), "{html}");
+    assert!(html.contains("<p>the change adds 1 violation</p>"), "{html}");
+}

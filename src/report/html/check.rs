@@ -4,6 +4,7 @@
 //! (one per group) as `svg`'s picture, the comparison with a baseline, the assumptions linked
 //! to the soundness page, and the summary line. Reads the report value only.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use serde_json::Value;
@@ -144,7 +145,15 @@ struct Finding {
 /// reason (a first violation stopped the check) in one row, where its first member stands.
 fn rows(v: &Value) -> Vec<Finding> {
     let results = items(&v["results"]);
-    let index = |name: &Value| results.iter().position(|r| r["intent"] == *name);
+    let index: HashMap<&str, usize> = results.iter().enumerate().map(|(i, r)| (text(&r["intent"]), i)).collect();
+    let members =
+        |g: &Value| -> Vec<usize> { items(&g["members"]).iter().filter_map(|m| index.get(text(m)).copied()).collect() };
+    let mut group: Vec<Option<&Value>> = vec![None; results.len()];
+    for g in items(&v["groups"]) {
+        for i in members(g) {
+            group[i] = Some(g);
+        }
+    }
     let unknown = |i: usize| results[i]["verdict"] == "unknown";
     let mut out: Vec<Finding> = Vec::new();
     let mut taken = vec![false; results.len()];
@@ -154,7 +163,6 @@ fn rows(v: &Value) -> Vec<Finding> {
         }
         let alike: Vec<usize> =
             (i..results.len()).filter(|&j| unknown(j) && results[j]["message"] == r["message"]).collect();
-        let group = items(&v["groups"]).iter().find(|g| items(&g["members"]).iter().any(|m| index(m) == Some(i)));
         let f = if unknown(i) && alike.len() > 1 {
             Finding {
                 what: format!("{} intents", alike.len()),
@@ -162,9 +170,9 @@ fn rows(v: &Value) -> Vec<Finding> {
                 message: text(&r["message"]).to_string(),
                 members: alike,
             }
-        } else if let Some(g) = group {
+        } else if let Some(g) = group[i] {
             Finding {
-                members: items(&g["members"]).iter().filter_map(index).collect(),
+                members: members(g),
                 what: text(&g["intent"]).to_string(),
                 verdict: text(&g["verdict"]).to_string(),
                 message: text(&g["message"]).to_string(),
