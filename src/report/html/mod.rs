@@ -270,6 +270,10 @@ mod tests {
         assert_eq!(page.matches("class=\"node-row\"").count(), nodes);
         assert!(page.contains("class=\"frame violated\" data-step=\"59\""));
         assert!(page.len() < 5_000_000, "{} bytes", page.len());
+        // benches/html.sh times a browser on this page.
+        if let Some(path) = std::env::var_os("KBMC_HTML_LARGE") {
+            std::fs::write(path, &page).expect("the page is written");
+        }
     }
 
     #[test]
