@@ -4,9 +4,10 @@
 //! cycle's loop at its start), a row per node, and the mark the page's script writes last
 //! (absent when it threw); Chromium's log must hold no console message (a script error or a
 //! load the page's Content-Security-Policy refused is one). Each page must also be one
-//! self-contained file. Without Chromium the browser tests fail under CI (`CI=true`) and
-//! are skipped with the reason elsewhere. `KBMC_SCREENSHOTS=DIR` keeps the screenshots in
-//! DIR (docs/img holds the output reference's).
+//! self-contained file, read the same without its script, and print on A4. Without Chromium
+//! the browser tests fail where it is required (`KBMC_REQUIRE_CHROMIUM` set, as .ci/run sets
+//! it, or `CI=true`) and are skipped with the reason elsewhere. `KBMC_SCREENSHOTS=DIR` keeps
+//! the screenshots in DIR (docs/img holds the output reference's).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -29,14 +30,17 @@ fn chromium() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// The browser, or `None` after saying why the test is skipped; under CI a missing browser
-/// fails the test (.ci/run installs it).
+/// The browser, or `None` after saying why the test is skipped; where the browser is required
+/// (.ci/run, which installs it, or any CI) a missing one fails the test.
 fn browser(test: &str) -> Option<PathBuf> {
     let found = chromium();
     if found.is_none() {
+        let required =
+            std::env::var_os("KBMC_REQUIRE_CHROMIUM").is_some() || std::env::var("CI").as_deref() == Ok("true");
         assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: no Chromium on the PATH (Debian's `chromium` package; .ci/run installs it)"
+            !required,
+            "{test}: no Chromium on the PATH, and the browser tests are required here (KBMC_REQUIRE_CHROMIUM or \
+             CI=true): install Debian's `chromium` package (.ci/run does) or set KBMC_CHROMIUM"
         );
         eprintln!("{test}: skipped: no Chromium on the PATH (apt-get install chromium, or set KBMC_CHROMIUM)");
     }
@@ -94,18 +98,40 @@ fn page(dir: &Path, name: &str, args: &[&str], codes: &[i32]) -> PathBuf {
     for external in ["<link", " src=", "@import", "url(http", "url(//", "@font-face"] {
         assert!(!html.contains(external), "{args:?}: the page loads something (`{external}`)");
     }
+    let remote = remote_references(html);
+    assert!(remote.is_empty(), "{args:?}: the page loads from elsewhere: {remote:?}");
     let path = dir.join(format!("{name}.html"));
     std::fs::write(&path, html).expect("the page is written");
     path
 }
 
+/// Every `src` or `href` of `html` that names another host (`http://`, `https://`, `//`) on
+/// an element that would load it: everything but a link (`<a>`), which only a reader follows.
+fn remote_references(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attr in ["src=\"", "href=\""] {
+        for (at, _) in html.match_indices(attr) {
+            let value = html[at + attr.len()..].split('"').next().unwrap_or_default();
+            let remote = ["http://", "https://", "//"].iter().any(|p| value.to_ascii_lowercase().starts_with(p));
+            let tag = html[..at].rsplit('<').next().unwrap_or_default();
+            let element = tag.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or_default();
+            if remote && element != "a" {
+                found.push(format!("<{element} {attr}{value}\""));
+            }
+        }
+    }
+    found
+}
+
 /// The page's DOM after its script ran, with a screenshot of its first screen; asserts the
-/// script ran to its end and no console message was logged.
+/// script ran to its end, no console message was logged, and the page without its script
+/// reads the same.
 fn render(exe: &Path, dir: &Path, page: &Path, name: &str) -> String {
     let (dom, log) = headless(exe, dir, page, &["--dump-dom"]);
     assert!(dom.contains("data-script=\"ran\""), "{name}: the page's script did not run to its end\n{log}");
     let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
     assert!(console.is_empty(), "{name}: console messages:\n{}", console.join("\n"));
+    reads_without_script(exe, dir, page, name, &dom);
     let shot = dir.join(format!("{name}.png"));
     headless(exe, dir, page, &[&format!("--screenshot={}", shot.display()), "--window-size=1280,1000"]);
     let png = std::fs::read(&shot).expect("a screenshot");
@@ -114,6 +140,26 @@ fn render(exe: &Path, dir: &Path, page: &Path, name: &str) -> String {
         std::fs::copy(&shot, Path::new(&keep).join(format!("html-{name}.png"))).expect("the screenshot is kept");
     }
     dom
+}
+
+/// The page with its script left out renders the same content as `dom`, the page's DOM
+/// after its script ran, but for the button the script adds: the script only adds hovering
+/// and expanding. (Headless Chromium dumps no DOM with script disabled, so the script is cut
+/// out of the file instead.)
+fn reads_without_script(exe: &Path, dir: &Path, page: &Path, name: &str, dom: &str) {
+    let html = std::fs::read_to_string(page).expect("the page");
+    let (before, rest) = html.split_once("<script>").expect("the page has its script");
+    let after = rest.split_once("</script>").expect("the script ends").1;
+    let bare = dir.join(format!("{name}-without-script.html"));
+    std::fs::write(&bare, format!("{before}{after}")).expect("the page without its script is written");
+    let (bare_dom, _) = headless(exe, dir, &bare, &["--dump-dom"]);
+    assert!(!bare_dom.contains("data-script"), "{name}: a script ran in the page without one");
+    let main = |d: &str| d.split_once("<main>").and_then(|(_, m)| m.split_once("</main>")).map(|(m, _)| m.to_string());
+    let scripted = main(dom).expect("a <main>").replace("<button type=\"button\">expand all</button>", "");
+    assert!(
+        main(&bare_dom).as_deref() == Some(scripted.as_str()),
+        "{name}: the page reads differently without its script"
+    );
 }
 
 /// Every node's row in `dom` (the picture's and the folded ones).
@@ -136,6 +182,30 @@ fn c1_shows_its_oscillation_and_the_step_that_violates() {
     assert!(dom.contains("class=\"desired-row\" data-deployment=\"web\""));
     assert!(dom.contains("desired replicas of web \u{b7} after step 12 (hpa): 6"));
     assert!(dom.contains("desired replicas of web \u{b7} after step 29 (hpa): 3"));
+}
+
+/// Printed, the page is A4: its style's `@page` size, which Chromium's PDF takes.
+#[test]
+fn c1_prints_on_a4() {
+    let Some(exe) = browser("c1-print") else { return };
+    let dir = scratch("c1-print");
+    let page = page(&dir, "c1", &["check", "--format", "html", "cases/c1-hpa-oscillation"], &[1]);
+    let pdf = dir.join("c1.pdf");
+    headless(&exe, &dir, &page, &[&format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer"]);
+    let bytes = std::fs::read(&pdf).expect("a PDF");
+    let text = String::from_utf8_lossy(&bytes);
+    let boxes: Vec<Vec<f64>> = text
+        .split("/MediaBox")
+        .skip(1)
+        .filter_map(|s| s.trim_start().strip_prefix('[')?.split(']').next())
+        .map(|b| b.split_whitespace().filter_map(|n| n.parse().ok()).collect())
+        .collect();
+    assert!(!boxes.is_empty(), "no page in the PDF");
+    for b in &boxes {
+        // A4 is 595.28 x 841.89 points.
+        let a4 = b.len() == 4 && (b[2] - b[0] - 595.3).abs() < 1.5 && (b[3] - b[1] - 841.9).abs() < 1.5;
+        assert!(a4, "a page of {b:?} points, not A4");
+    }
 }
 
 #[test]
@@ -243,4 +313,20 @@ fn a_baseline_page_says_new_unchanged_and_fixed() {
     assert!(html.contains("<span class=\"badge unchanged\">unchanged</span>"), "{html}");
     assert!(html.contains("<th><span class=\"badge new\">new</span></th><td>podAlwaysSchedulable</td>"), "{html}");
     assert!(html.contains("<p>the change adds 1 violation</p>"), "{html}");
+}
+
+/// What counts as loading from elsewhere: a remote `src` or `href` on anything but a link.
+#[test]
+fn remote_references_are_found() {
+    let html = "<a href=\"https://example.com/doc\">doc</a><a href=\"#x\">x</a>\
+                <img src=\"http://example.com/i.png\"><svg><use xlink:href=\"//cdn.example.com/s.svg#a\"/></svg>\
+                <link rel=\"stylesheet\" href=\"HTTPS://example.com/s.css\">";
+    assert_eq!(
+        remote_references(html),
+        [
+            "<img src=\"http://example.com/i.png\"",
+            "<use href=\"//cdn.example.com/s.svg#a\"",
+            "<link href=\"HTTPS://example.com/s.css\"",
+        ]
+    );
 }
