@@ -649,6 +649,41 @@ mod tests {
         assert_eq!(v, ["a", "ip-10-0-3-88", "ip-10-0-12-1", "node-1", "node-02", "node-2", "node-10"]);
     }
 
+    /// Beyond eight nodes with pods only the nodes the run changes get a row; the others fold
+    /// into one expandable part, each node drawn once, and nodes without pods are counted.
+    #[test]
+    fn nodes_the_run_does_not_change_fold() {
+        use serde_json::json;
+        let state = |moved: bool| {
+            let mut nodes = serde_json::Map::new();
+            for n in 0..10 {
+                let pods = if n == 0 && moved {
+                    json!({})
+                } else {
+                    json!({"web": {"bound": 0, "running": 1, "terminating": 0}})
+                };
+                nodes.insert(
+                    format!("node-{n}"),
+                    json!({"status": "Ready", "cordoned": false, "panics": 0, "pods": pods}),
+                );
+            }
+            nodes.insert("node-10".into(), json!({"status": "Ready", "cordoned": false, "panics": 0, "pods": {}}));
+            json!({"nodes": nodes, "pending": {"web": i64::from(moved)}, "desired": {"web": 10}})
+        };
+        let t = json!({"start": null, "violation": null, "loop_start": null,
+            "steps": [{"index": 0, "actor": "descheduler", "text": "evicts web from node-0"}],
+            "states": [state(false), state(true)]});
+        let palette = Palette::of(&json!({"header": {"workloads": ["web: 10 replicas"]}}));
+        let mut o = String::new();
+        picture(&mut o, "f", "replicasMeetExpected(web)", &t, &palette);
+        let (drawn, folded) = o.split_once("<details class=\"folded\">").expect("a folded part");
+        assert_eq!(drawn.matches("class=\"node-row\"").count(), 1, "{drawn}");
+        assert!(drawn.contains("data-node=\"node-0\""));
+        assert!(folded.starts_with("<summary>9 nodes the run does not change"), "{folded}");
+        assert_eq!(folded.matches("class=\"node-row\"").count(), 9);
+        assert!(folded.contains("1 node without pods throughout not shown."), "{folded}");
+    }
+
     #[test]
     fn labels_are_cut_with_an_ellipsis() {
         assert_eq!(cut("general-0", 36), "general-0");
