@@ -47,12 +47,30 @@ fn browser(test: &str) -> Option<PathBuf> {
     found
 }
 
-/// A fresh directory for one page's files and the browser's profile.
-fn scratch(name: &str) -> PathBuf {
+/// A fresh directory for one test's pages and the browser's profile (some megabytes),
+/// removed when the test passes and kept for a look when it fails.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("kbmc-html-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
+    Scratch(dir)
 }
 
 /// Runs headless Chromium on `page` with `args`, within two minutes; its stdout and stderr.
