@@ -135,6 +135,20 @@ pub enum CheckFormat {
     Junit,
     /// SARIF 2.1.0: one result per violated intent, at the manifest object involved.
     Sarif,
+    /// One self-contained HTML page (no network): the report with each counterexample as a
+    /// picture, nodes by steps.
+    Html,
+}
+
+/// Formats of `scale` and `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people.
+    Text,
+    /// One JSON document (docs/output.md).
+    Json,
+    /// One self-contained HTML page (no network), pictures included.
+    Html,
 }
 
 /// How results are written, shared by `check` and `simulate`.
@@ -357,9 +371,10 @@ pub struct ScaleArgs {
     /// No colour in the counterexample (colour only on a terminal; NO_COLOR is honoured too).
     #[arg(long)]
     pub no_color: bool,
-    /// Output format: text for people, or json (schema kbmc.dev/scale/v2, docs/output.md).
+    /// Output format: text for people, json (schema kbmc.dev/scale/v2, docs/output.md), or
+    /// html (one self-contained page with a chart of the sizes).
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]
@@ -414,9 +429,10 @@ pub struct CompareArgs {
     pub max_states: usize,
     #[command(flatten)]
     pub limits: LimitArgs,
-    /// Output format: text for people, or json (schema kbmc.dev/compare/v1, docs/output.md).
+    /// Output format: text for people, json (schema kbmc.dev/compare/v1, docs/output.md), or
+    /// html (one self-contained page).
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

@@ -42,7 +42,7 @@ pub mod verdict;
 
 use std::path::PathBuf;
 
-use cli::{Cli, Format};
+use cli::{Cli, Format, ReportFormat};
 use error::{Error, InputError};
 use options::Options;
 
@@ -309,11 +309,12 @@ fn run_scale(o: options::Scale) -> Result<i32, Error> {
         verify_traces(&m, r)?;
     }
     match o.format {
-        Format::Text => {
+        ReportFormat::Text => {
             let color = report::color(o.no_color);
             report::write_out(&report::scale::render(&m, &result, opts.steps, color), color)?
         }
-        Format::Json => report::raw(&format!(
+        ReportFormat::Html => report::raw(&report::html::scale(&report::scale::json(&m, &result, opts.steps)))?,
+        ReportFormat::Json => report::raw(&format!(
             "{}\n",
             serde_json::to_string_pretty(&report::scale::json(&m, &result, opts.steps))
                 .map_err(|e| Error::Internal(format!("the scale result does not serialize: {e}")))?
@@ -366,8 +367,9 @@ fn run_compare(o: options::Compare) -> Result<i32, Error> {
     verify_traces(&m, &symbolic)?;
     let comparison = report::compare::compare(&explicit, &symbolic);
     match o.format {
-        Format::Text => report::raw(&report::compare::render(&comparison))?,
-        Format::Json => report::raw(&format!(
+        ReportFormat::Text => report::raw(&report::compare::render(&comparison))?,
+        ReportFormat::Html => report::raw(&report::html::compare(&report::compare::json(&comparison)))?,
+        ReportFormat::Json => report::raw(&format!(
             "{}\n",
             serde_json::to_string_pretty(&report::compare::json(&comparison))
                 .map_err(|e| Error::Internal(format!("the comparison does not serialize: {e}")))?

@@ -191,7 +191,7 @@ pub struct Scale {
     /// `--max-pods-per-node`; `None`: the spec's bound.
     pub max_pods_per_node: Option<i64>,
     pub search: Search,
-    pub format: cli::Format,
+    pub format: cli::ReportFormat,
     pub no_color: bool,
 }
 
@@ -239,7 +239,7 @@ pub struct Compare {
     pub inputs: Inputs,
     /// `events` is `None`: compare takes the spec's event bound as it is.
     pub search: Search,
-    pub format: cli::Format,
+    pub format: cli::ReportFormat,
 }
 
 impl Compare {
@@ -376,6 +376,7 @@ fn check_format(f: cli::CheckFormat) -> report::Format {
         cli::CheckFormat::Itf => F::Itf,
         cli::CheckFormat::Junit => F::Junit,
         cli::CheckFormat::Sarif => F::Sarif,
+        cli::CheckFormat::Html => F::Html,
     }
 }
 
@@ -582,7 +583,7 @@ mod tests {
             "json",
         ]);
         assert_eq!(s.search.events(&ir), Some(1));
-        assert_eq!(s.format, cli::Format::Json);
+        assert_eq!(s.format, cli::ReportFormat::Json);
         let o = s.scale(&ir);
         assert_eq!(o.engine, scale::Engine::Symbolic);
         assert_eq!((o.max_nodes_per_pool, o.max_pods_per_node, o.steps, o.max_states), (4, 6, 8, 10));

@@ -329,7 +329,7 @@ pub fn table(m: &Model, t: &Trace) -> String {
 /// leaving each name something before it (`.eu-west-1.compute.internal` of a cloud's node
 /// names); empty when there is none. A node column's heading leaves it out, so that three
 /// such nodes fit a screen's width.
-fn common_domain<'a>(names: &[&'a str]) -> &'a str {
+pub(super) fn common_domain<'a>(names: &[&'a str]) -> &'a str {
     let Some(first) = names.first() else { return "" };
     first
         .char_indices()

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod compare;
+pub mod html;
 pub mod inspect;
 pub mod machine;
 pub mod scale;
@@ -23,6 +24,7 @@ pub enum Format {
     Itf,
     Junit,
     Sarif,
+    Html,
 }
 
 /// Colour on stdout: only on a terminal, never with `--no-color` or `NO_COLOR` set.
@@ -96,6 +98,8 @@ fn output(
         }
         Format::Junit => machine::junit_with(m, h, r, before),
         Format::Sarif => pretty(&machine::sarif_with(m, h, r, before))? + "\n",
+        // From the JSON report value, so that the page says what the JSON says.
+        Format::Html => html::check(&machine::json_with(m, h, r, before)),
     })
 }
 

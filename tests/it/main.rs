@@ -11,6 +11,7 @@ mod events;
 mod findings;
 mod guard;
 mod hostile;
+mod html;
 mod infer;
 mod inputs;
 mod layers;
