@@ -7,9 +7,15 @@
 //! Memory is the process's resident set, read from `/proc/self/statm` (so it counts Z3's
 //! allocations too); where that file cannot be read, only the time limit is watched. This
 //! module must not decide verdicts or print anything: it only says which limit was passed.
+//!
+//! The clock is the real one, unless `KBMC_TEST_STATES_PER_SECOND` is set to a positive
+//! number N: time then advances by 1/N s with each state an explicit search expands ([`tick`])
+//! and by nothing else, so that tests cut a search short at the same state on every machine
+//! (a tiny wall-clock limit cuts it wherever the machine happens to be). Only the explicit
+//! engine advances it.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// A limit that cut a run short.
@@ -44,8 +50,14 @@ impl Stop {
 static STOPPED: AtomicU8 = AtomicU8::new(0);
 /// The limit passed, for [`stopped`]'s answer: seconds or bytes.
 static LIMIT: AtomicU64 = AtomicU64::new(0);
-/// When the watched time limit runs out, for [`left`].
-static DEADLINE: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+/// The watched time limit, for [`left`].
+static TIME_LIMIT: OnceLock<Duration> = OnceLock::new();
+/// When the watch began: time 0 of the real clock.
+static START: OnceLock<Instant> = OnceLock::new();
+/// States per second of the test clock (see the module doc); 0: the real clock.
+static STATES_PER_SECOND: AtomicU64 = AtomicU64::new(0);
+/// The states expanded so far, with the test clock.
+static TICKS: AtomicU64 = AtomicU64::new(0);
 
 /// The limit that cut the run short, if any. Cheap: callers poll it inside long loops.
 #[inline]
@@ -57,11 +69,38 @@ pub fn stopped() -> Option<Stop> {
     }
 }
 
+/// The time since the watch began, by the clock the run is watched with.
+fn elapsed() -> Duration {
+    match STATES_PER_SECOND.load(Ordering::Relaxed) {
+        0 => START.get().map_or(Duration::ZERO, Instant::elapsed),
+        n => Duration::from_secs_f64(TICKS.load(Ordering::Relaxed) as f64 / n as f64),
+    }
+}
+
 /// What the run's time limit leaves (zero once it has passed); `None` without a watched time
 /// limit. Solver queries take the smaller of this and their own share, so that no query
 /// outlasts the run (`compare` starts the symbolic engine after the explicit one).
 pub fn left() -> Option<Duration> {
-    DEADLINE.get().map(|d| d.saturating_duration_since(Instant::now()))
+    Some(TIME_LIMIT.get()?.saturating_sub(elapsed()))
+}
+
+/// One state expanded by an explicit search: with the test clock, time advances by one tick
+/// and the time limit is looked at; with the real clock, nothing (the watching thread looks).
+#[inline]
+pub fn tick() {
+    if STATES_PER_SECOND.load(Ordering::Relaxed) != 0 {
+        TICKS.fetch_add(1, Ordering::Relaxed);
+        look_at_clock();
+    }
+}
+
+/// Raises the stop of the time limit where it has passed.
+fn look_at_clock() {
+    if let Some(&limit) = TIME_LIMIT.get() {
+        if elapsed() >= limit {
+            raise(1, limit.as_secs());
+        }
+    }
 }
 
 /// For a loop whose length input sets (a split on every value up to maxReplicas): whether
@@ -109,10 +148,13 @@ const TICK: Duration = Duration::from_millis(20);
 /// Starts watching `limits` from now. One watch per process: it raises the process-wide flag.
 pub fn watch(limits: Limits) -> Watch {
     let done = Arc::new(AtomicBool::new(false));
-    let start = Instant::now();
+    let _ = START.set(Instant::now());
     if let Some(t) = limits.time {
-        let _ = DEADLINE.set(start + t);
+        let _ = TIME_LIMIT.set(t);
     }
+    let test_clock = std::env::var("KBMC_TEST_STATES_PER_SECOND").ok().and_then(|n| n.parse::<u64>().ok());
+    STATES_PER_SECOND.store(test_clock.unwrap_or(0), Ordering::Relaxed);
+    let real_clock = test_clock.unwrap_or(0) == 0;
     // A memory limit below what the process already holds stops it before any work, however
     // soon the watching thread would first look.
     if let (Some(max), Some(rss)) = (limits.memory, resident_bytes()) {
@@ -125,11 +167,8 @@ pub fn watch(limits: Limits) -> Watch {
         .name("kbmc-limits".into())
         .spawn(move || {
             while !flag.load(Ordering::Relaxed) {
-                if let Some(t) = limits.time {
-                    if start.elapsed() >= t {
-                        raise(1, t.as_secs());
-                        return;
-                    }
+                if real_clock && STOPPED.load(Ordering::Relaxed) == 0 {
+                    look_at_clock();
                 }
                 if let (Some(max), Some(rss)) = (limits.memory, resident_bytes()) {
                     if rss > max {
