@@ -82,7 +82,7 @@ fn unviolated(g: &Graph, opts: &Options, max_depth: usize) -> (Verdict, Option<V
             format!("{why} was reached"),
             d,
             match why {
-                crate::limits::Stop::Time(_) => "raise --time-limit",
+                crate::limits::Stop::Time(_) | crate::limits::Stop::Share { .. } => "raise --time-limit",
                 crate::limits::Stop::Memory(_) => "raise --max-memory, or lower --max-states",
             },
         )),
