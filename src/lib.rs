@@ -208,9 +208,11 @@ pub fn init(
 /// does not replay is a bug, never a violation.
 fn verify_traces(m: &model::Model, r: &verdict::CheckResult) -> Result<(), Error> {
     let reg = model::registry::<domain::Concrete>();
+    let mut replay = trace::Replay::new(m, &reg);
     for ir in &r.results {
         if let verdict::Verdict::Violated(t) = &ir.verdict {
-            trace::replay(m, &reg, t)
+            replay
+                .check(t)
                 .map_err(|e| Error::Internal(format!("the counterexample for {} does not replay: {e}", ir.name)))?;
         }
     }

@@ -20,7 +20,7 @@ use crate::ir::Intent;
 use crate::model::intents::{self, Property, Watch};
 use crate::model::relation::node_classes;
 use crate::model::{registry, ClusterState, Controller, Model};
-use crate::trace::Trace;
+use crate::trace::{Allowed, Trace};
 use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
 
 /// Checks every intent of the model.
@@ -181,7 +181,8 @@ fn rebuilt(g: &Graph, first_bad: &[Option<u32>], orbit: &[usize], v: u32) -> boo
 /// violation is rebuilt as soon as it is found, inside the search and its share of the limits:
 /// a limit that stops the search afterwards cannot take a violation it found from the report.
 /// Rebuilding then costs what it would cost after the search (the enabled steps of each state
-/// along one path, once per violating state a verdict reads), and no state is kept for it.
+/// along one path, once per violating state a verdict reads, remembered across the runs, which
+/// share their first states), and no state of the search is kept for it.
 fn search(
     m: &Model,
     reg: &[Box<dyn Controller<Concrete>>],
@@ -194,6 +195,7 @@ fn search(
     let ni = m.ir.intents.len();
     let mut first_bad: Vec<Option<u32>> = vec![None; ni];
     let mut runs: HashMap<u32, Trace> = HashMap::new();
+    let mut allowed = Allowed::new(m, reg);
     let mut unmapped = false;
     let safety: Vec<usize> = (0..ni).filter(|&i| !m.ir.intents[i].is_cycle()).collect();
     let all_safety = safety.len() == ni;
@@ -235,7 +237,7 @@ fn search(
             if intents::violated(&d, m, st, i) {
                 if !runs.contains_key(&id) && rebuilt(g, &first_bad, &orbits[i], id) {
                     let (ids, steps) = path_to(g, id);
-                    match trace_of(m, reg, g, &ids, steps, None) {
+                    match trace_of(m, reg, &mut allowed, g, &ids, steps, None) {
                         Some(t) => {
                             runs.insert(id, t);
                         }
@@ -360,7 +362,7 @@ fn verdict(
     // The shallowest violation of an intent of the orbit (`i` itself first).
     let bad = f.orbits[i].iter().filter_map(|&j| f.first_bad[j]).min_by_key(|&v| g.depth[v as usize]);
     Some(if let Some(((ids, steps, loop_start), why)) = cycle {
-        let mut t = trace_of(m, reg, g, &ids, steps, Some(loop_start))?;
+        let mut t = trace_of(m, reg, &mut Allowed::new(m, reg), g, &ids, steps, Some(loop_start))?;
         t.violation = Some(why.into());
         Verdict::Violated(t)
     } else if let Some(v) = bad {
@@ -369,7 +371,7 @@ fn verdict(
         // A cycle of the explored part is a real one, even when the search stopped early.
         match cycles::find(m, reg, g, intent) {
             Some((ids, steps, loop_start)) => {
-                let t = trace_of(m, reg, g, &ids, steps, Some(loop_start))?;
+                let t = trace_of(m, reg, &mut Allowed::new(m, reg), g, &ids, steps, Some(loop_start))?;
                 Verdict::Violated(rename_cycle(m, g, t, intent)?)
             }
             None => match open.stopped_at {
