@@ -125,9 +125,10 @@ const BEYOND: &str =
 /// bound; where it is no run of it, the intent is left open for the next level, which may
 /// find another counterexample or none.
 fn beyond_the_bound(m: &Model, reg: &[Box<dyn crate::model::Controller<Concrete>>], b: i64, r: &mut CheckResult) {
+    let mut replay = trace::Replay::new(m, reg);
     for x in &mut r.results {
         if let Verdict::Violated(t) = &x.verdict {
-            if trace::replay(m, reg, t).is_err() {
+            if replay.check(t).is_err() {
                 x.verdict = Verdict::Unknown { reason: format!("not decided with up to {b} event(s): {BEYOND}") };
                 x.events_bound = Some(b);
             }

@@ -208,9 +208,11 @@ pub fn init(
 /// does not replay is a bug, never a violation.
 fn verify_traces(m: &model::Model, r: &verdict::CheckResult) -> Result<(), Error> {
     let reg = model::registry::<domain::Concrete>();
+    let mut replay = trace::Replay::new(m, &reg);
     for ir in &r.results {
         if let verdict::Verdict::Violated(t) = &ir.verdict {
-            trace::replay(m, &reg, t)
+            replay
+                .check(t)
                 .map_err(|e| Error::Internal(format!("the counterexample for {} does not replay: {e}", ir.name)))?;
         }
     }
@@ -265,11 +267,19 @@ fn run_check(o: options::Check) -> Result<i32, Error> {
     report::warnings(&warnings);
     let m = model::Model::new(&ir);
     let steps = o.search.steps(&ir);
+    // Against a baseline, the change and the baseline share the time limit equally: the
+    // change is checked in its first half, the baseline in the rest (so at least the other
+    // half, its loading included).
+    let share = o.baseline.as_ref().and_then(|_| limits::share("the change", 2));
     let result = check_model(&m, &o, steps, o.decide_all())?;
+    drop(share);
     if let Some(dir) = &o.certificate {
         report::certificates(dir, &result.certificates)?;
     }
-    let h = report::view::header(&m, result.effort.engine, steps);
+    let mut h = report::view::header(&m, result.effort.engine, steps);
+    if o.baseline.is_some() {
+        h.time = o.search.budget().map(report::view::time_shares);
+    }
     let color = report::color(o.no_color);
     let Some(base) = &o.baseline else {
         report::write_out(&report::check_output(&m, &h, &result, o.format, color)?, color)?;
@@ -281,7 +291,13 @@ fn run_check(o: options::Check) -> Result<i32, Error> {
     report::warnings(&bwarnings.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
     let bm = model::Model::new(&bir);
     let before = check_model(&bm, &o, o.search.steps(&bir), true)?;
-    let cmp = verdict::Baseline::compare(&before, &result);
+    let fired = |m: &model::Model, t: &trace::Trace| {
+        t.states.last().map_or(0, |s| model::events::fired(&domain::Concrete, m, s))
+    };
+    let cmp = verdict::Baseline::compare(
+        verdict::Side { result: &before, fired: &|t| fired(&bm, t) },
+        verdict::Side { result: &result, fired: &|t| fired(&m, t) },
+    );
     let b = report::Before { model: &bm, result: &before, path: base, comparison: &cmp };
     let text = report::baseline_output(&m, &h, &result, &b, o.format, color)?;
     report::write_out(&text, color)?;

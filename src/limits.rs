@@ -4,12 +4,22 @@
 //! enough for the innermost ones) and end with an honest "unknown" naming the limit. The state
 //! limit of the explicit engine stays an option of that engine (it counts its own states).
 //!
+//! The first part of a run may be given a share of the time limit ([`share`]: `check
+//! --baseline` checks the change in the first half and its baseline in the rest): the limit
+//! is then also reached when the share runs out, and the stop names the share.
+//!
 //! Memory is the process's resident set, read from `/proc/self/statm` (so it counts Z3's
 //! allocations too); where that file cannot be read, only the time limit is watched. This
 //! module must not decide verdicts or print anything: it only says which limit was passed.
+//!
+//! The clock is the real one, unless `KBMC_TEST_STATES_PER_SECOND` is set to a positive
+//! number N: time then advances by 1/N s with each state an explicit search expands ([`tick`])
+//! and by nothing else, so that tests cut a search short at the same state on every machine
+//! (a tiny wall-clock limit cuts it wherever the machine happens to be). Only the explicit
+//! engine advances it.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// A limit that cut a run short.
@@ -19,6 +29,9 @@ pub enum Stop {
     Time(u64),
     /// The memory limit, in bytes.
     Memory(u64),
+    /// The share of the time limit of the first part of the run (see [`share`]): whose (`the
+    /// change`), when it ends in milliseconds of the run, and the time limit in seconds.
+    Share { of: &'static str, ms: u64, limit: u64 },
 }
 
 impl std::fmt::Display for Stop {
@@ -26,6 +39,9 @@ impl std::fmt::Display for Stop {
         match self {
             Stop::Time(s) => write!(f, "the time limit of {s} s (--time-limit)"),
             Stop::Memory(b) => write!(f, "the memory limit of {} MiB (--max-memory)", b.div_ceil(1 << 20)),
+            Stop::Share { of, ms, limit } => {
+                write!(f, "{of}'s share of the time limit (the first {} of {limit} s, --time-limit)", seconds(*ms))
+            }
         }
     }
 }
@@ -34,18 +50,43 @@ impl Stop {
     /// The short form reports open with: "time limit" or "memory limit".
     pub fn kind(&self) -> &'static str {
         match self {
-            Stop::Time(_) => "time limit",
+            Stop::Time(_) | Stop::Share { .. } => "time limit",
             Stop::Memory(_) => "memory limit",
         }
     }
 }
 
-/// 0: no limit passed; 1: time; 2: memory.
+/// `ms` milliseconds as people read a share of a limit in whole seconds: `150 s`, `2.5 s`.
+pub fn seconds(ms: u64) -> String {
+    if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{} s", format!("{:.3}", ms as f64 / 1000.0).trim_end_matches('0'))
+    }
+}
+
+/// 0: no limit passed; 1: time; 2: memory; 3: the share of the time limit in [`SHARE`].
 static STOPPED: AtomicU8 = AtomicU8::new(0);
 /// The limit passed, for [`stopped`]'s answer: seconds or bytes.
 static LIMIT: AtomicU64 = AtomicU64::new(0);
-/// When the watched time limit runs out, for [`left`].
-static DEADLINE: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+/// The watched time limit, for [`left`] and the shares.
+static TIME_LIMIT: OnceLock<Duration> = OnceLock::new();
+/// When the watch began: time 0 of the real clock.
+static START: OnceLock<Instant> = OnceLock::new();
+/// States per second of the test clock (see the module doc); 0: the real clock.
+static STATES_PER_SECOND: AtomicU64 = AtomicU64::new(0);
+/// The states expanded so far, with the test clock.
+static TICKS: AtomicU64 = AtomicU64::new(0);
+/// The share of the time limit under way, if any. Raising or clearing a stop of a share is
+/// done holding it, so that a share's stop never outlives the share.
+static SHARE: Mutex<Option<Current>> = Mutex::new(None);
+
+/// A share of the time limit under way: whose, and when it ends (run time).
+#[derive(Clone, Copy)]
+struct Current {
+    of: &'static str,
+    end: Duration,
+}
 
 /// The limit that cut the run short, if any. Cheap: callers poll it inside long loops.
 #[inline]
@@ -53,15 +94,78 @@ pub fn stopped() -> Option<Stop> {
     match STOPPED.load(Ordering::Relaxed) {
         0 => None,
         1 => Some(Stop::Time(LIMIT.load(Ordering::Relaxed))),
-        _ => Some(Stop::Memory(LIMIT.load(Ordering::Relaxed))),
+        2 => Some(Stop::Memory(LIMIT.load(Ordering::Relaxed))),
+        _ => {
+            let share = *SHARE.lock().unwrap_or_else(|e| e.into_inner());
+            let limit = TIME_LIMIT.get().map_or(0, Duration::as_secs);
+            Some(share.map_or(Stop::Time(limit), |c| Stop::Share { of: c.of, ms: c.end.as_millis() as u64, limit }))
+        }
     }
 }
 
-/// What the run's time limit leaves (zero once it has passed); `None` without a watched time
-/// limit. Solver queries take the smaller of this and their own share, so that no query
-/// outlasts the run (`compare` starts the symbolic engine after the explicit one).
+/// The time since the watch began, by the clock the run is watched with.
+fn elapsed() -> Duration {
+    match STATES_PER_SECOND.load(Ordering::Relaxed) {
+        0 => START.get().map_or(Duration::ZERO, Instant::elapsed),
+        n => Duration::from_secs_f64(TICKS.load(Ordering::Relaxed) as f64 / n as f64),
+    }
+}
+
+/// What the run's time limit, or the share of it under way, leaves (zero once it has passed);
+/// `None` without a watched time limit. Solver queries take the smaller of this and their own
+/// share, so that no query outlasts the run (`compare` starts the symbolic engine after the
+/// explicit one).
 pub fn left() -> Option<Duration> {
-    DEADLINE.get().map(|d| d.saturating_duration_since(Instant::now()))
+    let limit = *TIME_LIMIT.get()?;
+    let end = SHARE.lock().unwrap_or_else(|e| e.into_inner()).map_or(limit, |c| c.end.min(limit));
+    Some(end.saturating_sub(elapsed()))
+}
+
+/// One state expanded by an explicit search: with the test clock, time advances by one tick
+/// and the time limit is looked at; with the real clock, nothing (the watching thread looks).
+#[inline]
+pub fn tick() {
+    if STATES_PER_SECOND.load(Ordering::Relaxed) != 0 {
+        TICKS.fetch_add(1, Ordering::Relaxed);
+        look_at_clock();
+    }
+}
+
+/// Raises the stop of the share under way, or of the time limit, where it has passed (the
+/// share first: where both end together, the share is what the part was given).
+fn look_at_clock() {
+    let Some(&limit) = TIME_LIMIT.get() else { return };
+    let now = elapsed();
+    let share = SHARE.lock().unwrap_or_else(|e| e.into_inner());
+    if share.is_some_and(|c| now >= c.end) {
+        raise(3, 0);
+    } else if now >= limit {
+        raise(1, limit.as_secs());
+    }
+}
+
+/// A share of the time limit (see [`share`]); dropping it ends the share, and a stop it
+/// raised with it, so that the next part of the run starts afresh.
+pub struct Share(());
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        let mut share = SHARE.lock().unwrap_or_else(|e| e.into_inner());
+        *share = None;
+        if STOPPED.load(Ordering::Relaxed) == 3 {
+            STOPPED.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Gives the part of the run under way, called `of` in what a stop says (`the change`), the
+/// first `1/parts` of the time limit, counted from the start of the run: until the returned
+/// share is dropped, the time limit is also reached when that has passed, and what the share
+/// does not use is left to the rest of the run. `None` without a watched time limit.
+pub fn share(of: &'static str, parts: u32) -> Option<Share> {
+    let limit = *TIME_LIMIT.get()?;
+    *SHARE.lock().unwrap_or_else(|e| e.into_inner()) = Some(Current { of, end: limit / parts.max(1) });
+    Some(Share(()))
 }
 
 /// For a loop whose length input sets (a split on every value up to maxReplicas): whether
@@ -109,10 +213,13 @@ const TICK: Duration = Duration::from_millis(20);
 /// Starts watching `limits` from now. One watch per process: it raises the process-wide flag.
 pub fn watch(limits: Limits) -> Watch {
     let done = Arc::new(AtomicBool::new(false));
-    let start = Instant::now();
+    let _ = START.set(Instant::now());
     if let Some(t) = limits.time {
-        let _ = DEADLINE.set(start + t);
+        let _ = TIME_LIMIT.set(t);
     }
+    let test_clock = std::env::var("KBMC_TEST_STATES_PER_SECOND").ok().and_then(|n| n.parse::<u64>().ok());
+    STATES_PER_SECOND.store(test_clock.unwrap_or(0), Ordering::Relaxed);
+    let real_clock = test_clock.unwrap_or(0) == 0;
     // A memory limit below what the process already holds stops it before any work, however
     // soon the watching thread would first look.
     if let (Some(max), Some(rss)) = (limits.memory, resident_bytes()) {
@@ -125,11 +232,10 @@ pub fn watch(limits: Limits) -> Watch {
         .name("kbmc-limits".into())
         .spawn(move || {
             while !flag.load(Ordering::Relaxed) {
-                if let Some(t) = limits.time {
-                    if start.elapsed() >= t {
-                        raise(1, t.as_secs());
-                        return;
-                    }
+                // A share may end before the limit, and another begin after it: the thread
+                // watches until the run ends, whatever it raised.
+                if real_clock && STOPPED.load(Ordering::Relaxed) == 0 {
+                    look_at_clock();
                 }
                 if let (Some(max), Some(rss)) = (limits.memory, resident_bytes()) {
                     if rss > max {

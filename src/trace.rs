@@ -1,6 +1,10 @@
 //! Traces: the steps of a counterexample with the concrete states around them, and `replay`,
 //! which re-executes a trace on the concrete semantics. A trace that does not replay is a bug
-//! in kbmc, never a violation to report.
+//! in kbmc, never a violation to report. [`Allowed`] remembers what the semantics lets act in
+//! the states of several runs, which replaying them (and the explicit engine rebuilding them)
+//! asks again and again.
+
+use std::collections::{HashMap, HashSet};
 
 use crate::domain::Concrete;
 use crate::model::{intents, Class, ClusterState, Controller, Model, Step};
@@ -52,59 +56,112 @@ impl Trace {
     }
 }
 
-/// Re-executes `trace` on the concrete semantics: every step's guard must hold, the step must
-/// be one the semantics lets act there (atomic steps pre-empt every other actor; under urgent
-/// timing fast steps pre-empt the rest: the explicit engine's `enabled`, without its canonical
-/// choice among identical nodes, which is a reduction, not semantics), and its update must
-/// produce the next state; a lasso's last state must equal its loop start.
+/// How many states [`Allowed`] remembers before it forgets them all: the states runs share
+/// are their first ones, and a report's runs are few and short.
+const REMEMBERED: usize = 1024;
+
+/// The steps the semantics lets act in a state (the explicit engine's `enabled` without its
+/// canonical choice among identical nodes, which is a reduction, not semantics), remembered by
+/// state: the runs of one check share states (every one-step run starts from the initial
+/// state), and on a large cluster asking every guard is most of what a step of a run costs to
+/// replay or rebuild.
+pub struct Allowed<'a> {
+    m: &'a Model,
+    reg: &'a [Box<dyn Controller<Concrete>>],
+    labels: Vec<Step>,
+    seen: HashMap<Vec<i16>, Vec<Step>>,
+}
+
+impl<'a> Allowed<'a> {
+    pub fn new(m: &'a Model, reg: &'a [Box<dyn Controller<Concrete>>]) -> Allowed<'a> {
+        Allowed { m, reg, labels: crate::model::all_steps(m, reg), seen: HashMap::new() }
+    }
+
+    /// Every step label of the model.
+    pub fn labels(&self) -> &[Step] {
+        &self.labels
+    }
+
+    /// The steps that may act in `st`.
+    pub fn of(&mut self, st: &ClusterState<Concrete>) -> &[Step] {
+        if self.seen.len() >= REMEMBERED {
+            self.seen.clear();
+        }
+        let (m, reg, labels) = (self.m, self.reg, &self.labels);
+        self.seen.entry(st.pack()).or_insert_with(|| crate::model::relation::enabled(m, reg, labels, &[], false, st))
+    }
+}
+
+/// Re-executes `trace` on the concrete semantics (see [`Replay::check`]).
 pub fn replay(m: &Model, reg: &[Box<dyn Controller<Concrete>>], trace: &Trace) -> Result<(), String> {
-    let d = Concrete;
-    let labels = crate::model::all_steps(m, reg);
-    let first = trace.states.first().ok_or("the trace has no states")?.pack();
-    if !m.initial_states().iter().any(|s| s.pack() == first) {
-        return Err("the trace does not start from an initial state of any topology the spec allows".into());
+    Replay::new(m, reg).check(trace)
+}
+
+/// Replays the runs of one check, which share their initial states and often the steps
+/// allowed in their first states.
+pub struct Replay<'a> {
+    allowed: Allowed<'a>,
+    initial: HashSet<Vec<i16>>,
+}
+
+impl<'a> Replay<'a> {
+    pub fn new(m: &'a Model, reg: &'a [Box<dyn Controller<Concrete>>]) -> Replay<'a> {
+        Replay { allowed: Allowed::new(m, reg), initial: m.initial_states().iter().map(|s| s.pack()).collect() }
     }
-    for (i, ts) in trace.steps.iter().enumerate() {
-        let st = &trace.states[i];
-        let Some(c) = reg.get(ts.step.actor as usize) else {
-            // A stutter step: nothing may be enabled and the state stays.
-            if let Some(s) = labels.iter().find(|s| reg[s.actor as usize].guard(&d, m, s, st)) {
-                return Err(format!("step {i} stutters although {} can act", reg[s.actor as usize].name()));
-            }
-            if trace.states[i + 1].pack() != st.pack() {
-                return Err(format!("step {i} stutters but the state changes"));
-            }
-            continue;
-        };
-        if !c.guard(&d, m, &ts.step, st) {
-            return Err(format!("step {i} ({}: {}) is not enabled", ts.actor, ts.text));
+
+    /// Re-executes `trace`: every step's guard must hold, the step must be one the semantics
+    /// lets act there (atomic steps pre-empt every other actor; under urgent timing fast steps
+    /// pre-empt the rest: [`Allowed`]), and its update must produce the next state; a lasso's
+    /// last state must equal its loop start.
+    pub fn check(&mut self, trace: &Trace) -> Result<(), String> {
+        let (m, reg) = (self.allowed.m, self.allowed.reg);
+        let d = Concrete;
+        let first = trace.states.first().ok_or("the trace has no states")?.pack();
+        if !self.initial.contains(&first) {
+            return Err("the trace does not start from an initial state of any topology the spec allows".into());
         }
-        let allowed = crate::model::relation::enabled(m, reg, &labels, &[], false, st);
-        if !allowed.contains(&ts.step) {
-            let first = allowed.first().map_or("nothing", |s| reg[s.actor as usize].name());
-            let why = match allowed.first().map(|s| reg[s.actor as usize].class()) {
-                Some(Class::Atomic) => {
-                    "steps that finish a started run come first (a ReplicaSet sync's victim choices)"
+        for (i, ts) in trace.steps.iter().enumerate() {
+            let st = &trace.states[i];
+            let Some(c) = reg.get(ts.step.actor as usize) else {
+                // A stutter step: nothing may be enabled and the state stays.
+                if let Some(s) = self.allowed.labels().iter().find(|s| reg[s.actor as usize].guard(&d, m, s, st)) {
+                    return Err(format!("step {i} stutters although {} can act", reg[s.actor as usize].name()));
                 }
-                _ => "fast steps come first under urgent timing",
+                if trace.states[i + 1].pack() != st.pack() {
+                    return Err(format!("step {i} stutters but the state changes"));
+                }
+                continue;
             };
-            return Err(format!(
-                "step {i} ({}: {}) is enabled but may not act there: {why} ({first} can act)",
-                ts.actor, ts.text
-            ));
+            if !c.guard(&d, m, &ts.step, st) {
+                return Err(format!("step {i} ({}: {}) is not enabled", ts.actor, ts.text));
+            }
+            let allowed = self.allowed.of(st);
+            if !allowed.contains(&ts.step) {
+                let first = allowed.first().map_or("nothing", |s| reg[s.actor as usize].name());
+                let why = match allowed.first().map(|s| reg[s.actor as usize].class()) {
+                    Some(Class::Atomic) => {
+                        "steps that finish a started run come first (a ReplicaSet sync's victim choices)"
+                    }
+                    _ => "fast steps come first under urgent timing",
+                };
+                return Err(format!(
+                    "step {i} ({}: {}) is enabled but may not act there: {why} ({first} can act)",
+                    ts.actor, ts.text
+                ));
+            }
+            let next = intents::observe(&d, m, c.update(&d, m, &ts.step, st));
+            if next.pack() != trace.states[i + 1].pack() {
+                return Err(format!("step {i} ({}: {}) does not lead to the recorded state", ts.actor, ts.text));
+            }
         }
-        let next = intents::observe(&d, m, c.update(&d, m, &ts.step, st));
-        if next.pack() != trace.states[i + 1].pack() {
-            return Err(format!("step {i} ({}: {}) does not lead to the recorded state", ts.actor, ts.text));
+        if let Some(l) = trace.loop_start {
+            let last = trace.states.last().expect("a trace has an initial state");
+            if trace.states.get(l).map(|s| s.pack()) != Some(last.pack()) {
+                return Err(format!("the lasso does not return to the state at step {l}"));
+            }
         }
+        Ok(())
     }
-    if let Some(l) = trace.loop_start {
-        let last = trace.states.last().expect("a trace has an initial state");
-        if trace.states.get(l).map(|s| s.pack()) != Some(last.pack()) {
-            return Err(format!("the lasso does not return to the state at step {l}"));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

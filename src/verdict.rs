@@ -105,15 +105,22 @@ impl CheckResult {
 }
 
 /// How a finding of a change compares with the same check of its baseline (`check
-/// --baseline`): SARIF's `baselineState` words.
+/// --baseline`): SARIF's `baselineState` words, and `unknown` where the baseline's check
+/// decided nothing to compare with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BaselineState {
-    /// Violated with the change, not in the baseline (holds there, unknown there, or the
-    /// intent is new with the change).
+    /// Violated with the change, and the baseline decided the same intent holds for runs as
+    /// long as the change's, with as many events (see [`covers`]), or has no such intent (the
+    /// change brings what it is about).
     New,
     /// Violated in both.
     Unchanged,
-    /// Violated in the baseline, not with the change: fixed by it (SARIF `absent`).
+    /// Violated with the change, undecided in the baseline: unknown there (a limit cut its
+    /// check short), or holding only within fewer steps or events than the change's run
+    /// takes. Neither new nor unchanged can be said.
+    Unknown,
+    /// Violated in the baseline, and the change decided it holds for runs like the baseline's
+    /// (see [`covers`]): fixed by it (SARIF `absent`).
     Absent,
 }
 
@@ -122,6 +129,7 @@ impl BaselineState {
         match self {
             BaselineState::New => "new",
             BaselineState::Unchanged => "unchanged",
+            BaselineState::Unknown => "unknown",
             BaselineState::Absent => "absent",
         }
     }
@@ -137,37 +145,88 @@ pub struct Baseline {
     pub fixed: Vec<usize>,
 }
 
+/// One side of a comparison of findings: a check's result, and how many events a run of its
+/// model fires (the budgets it spends), which only the model knows.
+pub struct Side<'a> {
+    pub result: &'a CheckResult,
+    pub fired: &'a dyn Fn(&Trace) -> i64,
+}
+
+impl Side<'_> {
+    /// Each result, with its run where it is violated.
+    fn results_with_runs(&self) -> impl Iterator<Item = (&IntentResult, Option<&Trace>)> {
+        self.result.results.iter().map(|r| match &r.verdict {
+            Verdict::Violated(t) => (r, Some(t)),
+            _ => (r, None),
+        })
+    }
+}
+
+/// Whether `r`, one side's verdict on an intent, decides that intent holds for runs like `run`,
+/// a violation of it on the other side firing `events` events: it holds (or is proved) for
+/// runs at least as long as `run` and under an event bound, if any, at least `events`. A
+/// verdict decided within smaller bounds says nothing about such a run (under `--time-limit`
+/// one side's deepening may stop an event short of the other's).
+pub fn covers(r: &IntentResult, run: &Trace, events: i64) -> bool {
+    let long_enough = match r.verdict {
+        Verdict::Holds { steps, exhaustive } => exhaustive || run.steps.len() <= steps,
+        Verdict::Proved { .. } => true,
+        Verdict::Violated(_) | Verdict::Unknown { .. } => false,
+    };
+    long_enough && r.events_bound.is_none_or(|b| events <= b)
+}
+
 impl Baseline {
-    pub fn compare(before: &CheckResult, after: &CheckResult) -> Baseline {
-        let violated = |r: &IntentResult| matches!(r.verdict, Verdict::Violated(_));
-        let was_violated = |name: &str| before.results.iter().any(|b| b.name == name && violated(b));
+    /// Each finding of `after` against `before`. Only a decided verdict is compared: a finding
+    /// is new where the baseline decided the intent holds for runs like the change's, and
+    /// fixed where the change decided it holds for runs like the baseline's; where one side
+    /// left it undecided, neither is said.
+    pub fn compare(before: Side, after: Side) -> Baseline {
         let change = after
-            .results
-            .iter()
-            .map(|r| {
-                violated(r).then(|| if was_violated(&r.name) { BaselineState::Unchanged } else { BaselineState::New })
+            .results_with_runs()
+            .map(|(r, run)| {
+                let run = run?;
+                let b = before.result.results.iter().find(|b| b.name == r.name);
+                Some(match b {
+                    None => BaselineState::New,
+                    Some(b) if matches!(b.verdict, Verdict::Violated(_)) => BaselineState::Unchanged,
+                    Some(b) if covers(b, run, (after.fired)(run)) => BaselineState::New,
+                    Some(_) => BaselineState::Unknown,
+                })
             })
             .collect();
-        let fixed = (0..before.results.len())
-            .filter(|&i| {
-                violated(&before.results[i])
-                    && !after.results.iter().any(|a| a.name == before.results[i].name && violated(a))
+        let fixed = before
+            .results_with_runs()
+            .enumerate()
+            .filter(|(_, (b, run))| {
+                run.is_some_and(|run| {
+                    after.result.results.iter().any(|a| a.name == b.name && covers(a, run, (before.fired)(run)))
+                })
             })
+            .map(|(i, _)| i)
             .collect();
         Baseline { change, fixed }
     }
 
+    /// The change's findings in state `s`, as indices into its results.
+    pub fn in_state(&self, s: BaselineState) -> impl Iterator<Item = usize> + '_ {
+        (0..self.change.len()).filter(move |&i| self.change[i] == Some(s))
+    }
+
     pub fn new_findings(&self) -> usize {
-        self.change.iter().filter(|s| **s == Some(BaselineState::New)).count()
+        self.in_state(BaselineState::New).count()
     }
 
     /// The exit code of a check against a baseline: 1 only when the change adds a violation;
-    /// else 3 when some intent of the change is unknown (a new violation may hide there);
-    /// else 0, whatever the baseline's violations.
+    /// else 3 when some intent of the change is unknown (a new violation may hide there) or
+    /// some violation of it was unknown before it (it may be new); else 0, whatever the
+    /// baseline's violations.
     pub fn exit_code(&self, after: &CheckResult) -> i32 {
         if self.new_findings() > 0 {
             crate::exit::VIOLATED
-        } else if after.results.iter().any(|r| matches!(r.verdict, Verdict::Unknown { .. })) {
+        } else if after.results.iter().any(|r| matches!(r.verdict, Verdict::Unknown { .. }))
+            || self.in_state(BaselineState::Unknown).next().is_some()
+        {
             crate::exit::INCONCLUSIVE
         } else {
             crate::exit::HOLDS
@@ -178,27 +237,38 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trace::TraceStep;
 
-    fn result(verdicts: &[(&str, bool)]) -> CheckResult {
+    /// A violation's run of `n` steps.
+    fn run(n: usize) -> Verdict {
+        let step = TraceStep { step: crate::model::relation::STUTTER, actor: "a", text: String::new() };
+        Verdict::Violated(Trace {
+            states: Vec::new(),
+            steps: vec![step; n],
+            loop_start: None,
+            violation: None,
+            start: None,
+        })
+    }
+
+    /// A result with one intent per `(name, verdict)`: `v` violated in 2 steps, `V` in 5, `h`
+    /// holds for runs of any length, `b` holds within 3 steps, `u` unknown.
+    fn result(verdicts: &[(&str, char)]) -> CheckResult {
         CheckResult {
             events: None,
             model: "m".into(),
             results: verdicts
                 .iter()
-                .map(|&(name, violated)| IntentResult {
+                .map(|&(name, v)| IntentResult {
                     name: name.into(),
                     kivi_name: None,
                     events_bound: None,
-                    verdict: if violated {
-                        Verdict::Violated(Trace {
-                            states: Vec::new(),
-                            steps: Vec::new(),
-                            loop_start: None,
-                            violation: None,
-                            start: None,
-                        })
-                    } else {
-                        Verdict::Holds { steps: 3, exhaustive: true }
+                    verdict: match v {
+                        'v' => run(2),
+                        'V' => run(5),
+                        'h' => Verdict::Holds { steps: 3, exhaustive: true },
+                        'b' => Verdict::Holds { steps: 3, exhaustive: false },
+                        _ => Verdict::Unknown { reason: "cut short".into() },
                     },
                 })
                 .collect(),
@@ -207,17 +277,67 @@ mod tests {
         }
     }
 
+    /// Runs that fire one event each.
+    fn one(_: &Trace) -> i64 {
+        1
+    }
+
+    fn compare(before: &CheckResult, after: &CheckResult) -> Baseline {
+        Baseline::compare(Side { result: before, fired: &one }, Side { result: after, fired: &one })
+    }
+
     /// New, unchanged and fixed findings by name; exit 1 only for a new one.
     #[test]
     fn findings_compare_by_intent_and_subject() {
-        let before = result(&[("a(x)", true), ("b", true), ("c", false)]);
-        let after = result(&[("a(x)", true), ("b", false), ("c", true), ("d(y)", false)]);
-        let cmp = Baseline::compare(&before, &after);
+        let before = result(&[("a(x)", 'v'), ("b", 'v'), ("c", 'h')]);
+        let after = result(&[("a(x)", 'v'), ("b", 'h'), ("c", 'v'), ("d(y)", 'h')]);
+        let cmp = compare(&before, &after);
         assert_eq!(cmp.change, vec![Some(BaselineState::Unchanged), None, Some(BaselineState::New), None]);
         assert_eq!(cmp.fixed, vec![1]);
         assert_eq!(cmp.exit_code(&after), crate::exit::VIOLATED);
-        let same = Baseline::compare(&before, &before);
+        let same = compare(&before, &before);
         assert_eq!(same.new_findings(), 0);
         assert_eq!(same.exit_code(&before), crate::exit::HOLDS);
+    }
+
+    /// What the baseline left unknown is never new, and what the change left unknown never
+    /// fixed: a violation unknown before the change is undecided (exit 3, not 1).
+    #[test]
+    fn an_undecided_side_says_neither_new_nor_fixed() {
+        let before = result(&[("a", 'u'), ("b", 'v'), ("c", 'v'), ("d", 'h')]);
+        let after = result(&[("a", 'v'), ("b", 'u'), ("c", 'v'), ("d", 'h'), ("e(new)", 'h')]);
+        let cmp = compare(&before, &after);
+        assert_eq!(cmp.change, vec![Some(BaselineState::Unknown), None, Some(BaselineState::Unchanged), None, None]);
+        assert!(cmp.fixed.is_empty());
+        assert_eq!(cmp.new_findings(), 0);
+        assert_eq!(cmp.exit_code(&after), crate::exit::INCONCLUSIVE);
+        // Decided after the change, still unknown before: undecided, exit 3.
+        let after = result(&[("a", 'v'), ("b", 'v'), ("c", 'v'), ("d", 'h')]);
+        assert_eq!(compare(&before, &after).exit_code(&after), crate::exit::INCONCLUSIVE);
+        // A new finding beside it: exit 1.
+        let after = result(&[("a", 'v'), ("b", 'v'), ("c", 'v'), ("d", 'v')]);
+        let cmp = compare(&before, &after);
+        assert_eq!(cmp.new_findings(), 1);
+        assert_eq!(cmp.exit_code(&after), crate::exit::VIOLATED);
+    }
+
+    /// A side that holds only within smaller bounds than the other side's run decides nothing
+    /// about that run: within 3 steps says nothing of a 5-step violation, and under a bound of
+    /// one event nothing of a run firing two.
+    #[test]
+    fn a_verdict_within_smaller_bounds_decides_nothing() {
+        let before = result(&[("a", 'b'), ("b", 'b'), ("c", 'V'), ("d", 'v')]);
+        let after = result(&[("a", 'v'), ("b", 'V'), ("c", 'b'), ("d", 'b')]);
+        let cmp = compare(&before, &after);
+        assert_eq!(cmp.change, vec![Some(BaselineState::New), Some(BaselineState::Unknown), None, None]);
+        assert_eq!(cmp.fixed, vec![3]);
+        let mut bounded = result(&[("a", 'h')]);
+        bounded.results[0].events_bound = Some(1);
+        let after = result(&[("a", 'v')]);
+        let two = |_: &Trace| 2;
+        let cmp = Baseline::compare(Side { result: &bounded, fired: &one }, Side { result: &after, fired: &two });
+        assert_eq!(cmp.change, vec![Some(BaselineState::Unknown)]);
+        let cmp = Baseline::compare(Side { result: &bounded, fired: &one }, Side { result: &after, fired: &one });
+        assert_eq!(cmp.change, vec![Some(BaselineState::New)]);
     }
 }

@@ -70,6 +70,9 @@ fn header_with_events(command: &str, h: &Header, events: Option<EventBound>) -> 
         )
     });
     let _ = writeln!(o, "  bounds:      {} steps, {} timing{events}", h.steps, h.timing);
+    if let Some(t) = &h.time {
+        let _ = writeln!(o, "  time:        {t}");
+    }
     if !h.assumptions.is_empty() {
         let ids: Vec<&str> = h.assumptions.iter().map(|a| a.id).collect();
         o += &wrap("  assumes:     ", &format!("{} (explained at the end)", ids.join(", ")));
@@ -500,28 +503,45 @@ pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
     o
 }
 
-/// After a change's report: each of its findings as new or unchanged against the baseline,
-/// the baseline's findings it fixed, and whether the change adds a violation.
+/// After a change's report: each of its findings as new, unchanged or unknown before the
+/// change against the baseline, the baseline's findings it fixed, and whether the change adds
+/// a violation.
 pub fn baseline_section(r: &CheckResult, b: &super::Before) -> String {
     use crate::verdict::BaselineState;
     let none = |v: Vec<&str>| if v.is_empty() { "none".to_string() } else { v.join(", ") };
-    let named = |s: BaselineState| -> Vec<&str> {
-        (0..r.results.len())
-            .filter(|&i| b.comparison.change[i] == Some(s))
-            .map(|i| r.results[i].name.as_str())
-            .collect()
-    };
+    let named =
+        |s: BaselineState| -> Vec<&str> { b.comparison.in_state(s).map(|i| r.results[i].name.as_str()).collect() };
     let fixed: Vec<&str> = b.comparison.fixed.iter().map(|&i| b.result.results[i].name.as_str()).collect();
+    let undecided = named(BaselineState::Unknown);
     let mut o = String::new();
-    let _ = writeln!(o, "\nagainst the baseline {} (checked alone, every intent decided):", b.path.display());
+    let open = b.result.results.iter().filter(|x| matches!(x.verdict, Verdict::Unknown { .. })).count();
+    let how = if open == 0 {
+        "every intent decided".to_string()
+    } else {
+        format!("every intent asked, {} left unknown", crate::count(open as i64, "intent", "intents"))
+    };
+    let _ = writeln!(o, "\nagainst the baseline {} (checked alone, {how}):", b.path.display());
     let _ = writeln!(o, "  new:       {}", none(named(BaselineState::New)));
     let _ = writeln!(o, "  unchanged: {}", none(named(BaselineState::Unchanged)));
+    if !undecided.is_empty() {
+        o += &wrap("  unknown before the change: ", &undecided.join(", "));
+    }
     let _ = writeln!(o, "  fixed:     {}", none(fixed));
     let n = b.comparison.new_findings();
-    if n == 0 {
-        let _ = writeln!(o, "the change adds no violation");
+    let adds = if n == 0 {
+        "the change adds no violation".to_string()
     } else {
-        let _ = writeln!(o, "the change adds {}", crate::count(n as i64, "violation", "violations"));
+        format!("the change adds {}", crate::count(n as i64, "violation", "violations"))
+    };
+    if undecided.is_empty() {
+        let _ = writeln!(o, "{adds}");
+    } else {
+        let _ = writeln!(
+            o,
+            "{adds} known to be new; {} unknown before the change (the baseline's check did not decide {} for runs like the change's) may be new too",
+            crate::count(undecided.len() as i64, "violation", "violations"),
+            if undecided.len() == 1 { "it" } else { "them" }
+        );
     }
     o
 }

@@ -74,18 +74,15 @@ pub fn json(m: &Model, h: &Header, r: &CheckResult) -> Value {
 }
 
 /// [`json`], against a baseline when `b` is given: each result has its `baseline_state`
-/// (`new`, `unchanged`, or null when not violated), `baseline` names the findings in each
-/// state, and `exit_code` is the comparison's.
+/// (`new`, `unchanged`, `unknown` where the baseline left the intent unknown, or null when not
+/// violated), `baseline` names the findings in each state, and `exit_code` is the
+/// comparison's.
 pub fn json_with(m: &Model, h: &Header, r: &CheckResult, b: Option<&super::Before>) -> Value {
     let mut v = json_plain(m, h, r);
     let Some(b) = b else { return v };
     use crate::verdict::BaselineState;
-    let named = |s: BaselineState| -> Vec<&str> {
-        (0..r.results.len())
-            .filter(|&i| b.comparison.change[i] == Some(s))
-            .map(|i| r.results[i].name.as_str())
-            .collect()
-    };
+    let named =
+        |s: BaselineState| -> Vec<&str> { b.comparison.in_state(s).map(|i| r.results[i].name.as_str()).collect() };
     if let Some(results) = v["results"].as_array_mut() {
         for (i, res) in results.iter_mut().enumerate() {
             res["baseline_state"] = json!(b.comparison.change[i].map(|s| s.word()));
@@ -95,6 +92,7 @@ pub fn json_with(m: &Model, h: &Header, r: &CheckResult, b: Option<&super::Befor
         "path": b.path.display().to_string(),
         "new": named(BaselineState::New),
         "unchanged": named(BaselineState::Unchanged),
+        "unknown": named(BaselineState::Unknown),
         "fixed": b.comparison.fixed.iter().map(|&i| &b.result.results[i].name).collect::<Vec<_>>(),
     });
     v["exit_code"] = json!(b.comparison.exit_code(r));
@@ -285,14 +283,18 @@ pub fn junit(m: &Model, h: &Header, r: &CheckResult) -> String {
 }
 
 /// [`junit`], against a baseline when `b` is given: only a new violation is a `<failure>`; one
-/// the baseline has too is `<skipped>` (its trace in `<system-out>`), and each violation the
-/// change fixed is a passing test case of its own (`<name> (fixed by the change)`).
+/// the baseline has too is `<skipped>` (its trace in `<system-out>`); one the baseline left
+/// unknown is an `<error>` (undecided, like an unknown verdict: neither a pass nor a new
+/// failure); and each violation the change fixed is a passing test case of its own (`<name>
+/// (fixed by the change)`).
 pub fn junit_with(m: &Model, h: &Header, r: &CheckResult, b: Option<&super::Before>) -> String {
     use crate::verdict::BaselineState;
     let state = |i: usize| b.and_then(|b| b.comparison.change.get(i).copied().flatten());
     let mut s = view::summary(r);
     let unchanged = (0..r.results.len()).filter(|&i| state(i) == Some(BaselineState::Unchanged)).count();
-    s.violated -= unchanged;
+    let undecided = (0..r.results.len()).filter(|&i| state(i) == Some(BaselineState::Unknown)).count();
+    s.violated -= unchanged + undecided;
+    s.unknown += undecided;
     let fixed: Vec<&str> =
         b.map_or(Vec::new(), |b| b.comparison.fixed.iter().map(|&i| b.result.results[i].name.as_str()).collect());
     s.intents += fixed.len();
@@ -329,6 +331,12 @@ pub fn junit_with(m: &Model, h: &Header, r: &CheckResult, b: Option<&super::Befo
             Verdict::Violated(t) if state(i) == Some(BaselineState::Unchanged) => {
                 o += &format!(
                     "      <skipped message=\"baseline: unchanged (violated before the change too): {line}\"/>\n      <system-out>{}</system-out>\n",
+                    xml_escape(&trace_lines(t))
+                )
+            }
+            Verdict::Violated(t) if state(i) == Some(BaselineState::Unknown) => {
+                o += &format!(
+                    "      <error type=\"unknown\" message=\"baseline: unknown before the change (the baseline's check did not decide it: it may or may not be new): {line}\">{}</error>\n",
                     xml_escape(&trace_lines(t))
                 )
             }
@@ -439,15 +447,21 @@ fn sarif_rules(m: &Model) -> Vec<Value> {
         .collect()
 }
 
+/// Why a SARIF result of `check --baseline` has no `baselineState` (property `kbmc.baseline`).
+pub const UNKNOWN_BEFORE: &str = "unknown before the change: the baseline's check did not decide this intent for a run like this one (a limit cut it short, or it held only within fewer steps or events), so this violation may or may not be new";
+
 /// SARIF 2.1.0: one rule per intent, one result per violated intent.
 pub fn sarif(m: &Model, h: &Header, r: &CheckResult) -> Value {
     sarif_with(m, h, r, None)
 }
 
 /// [`sarif`], against a baseline when `b` is given: each result carries its `baselineState`
-/// (`new` or `unchanged`), and each violation the change fixed is a result of its own with
-/// `baselineState: absent`, level `note`, located in the baseline's inputs.
+/// (`new` or `unchanged`), except one the baseline left unknown, which has none (SARIF has no
+/// word for it) and says why in its property `kbmc.baseline`; each violation the change fixed
+/// is a result of its own with `baselineState: absent`, level `note`, located in the
+/// baseline's inputs.
 pub fn sarif_with(m: &Model, h: &Header, r: &CheckResult, b: Option<&super::Before>) -> Value {
+    use crate::verdict::BaselineState;
     let mut rules = sarif_rules(m);
     let mut results: Vec<Value> = r
         .results
@@ -457,8 +471,12 @@ pub fn sarif_with(m: &Model, h: &Header, r: &CheckResult, b: Option<&super::Befo
         .filter_map(|(i, (ir, intent))| {
             let Verdict::Violated(t) = &ir.verdict else { return None };
             let mut result = sarif_result(m, &ir.name, intent, &ir.verdict, t);
-            if let Some(state) = b.and_then(|b| b.comparison.change.get(i).copied().flatten()) {
-                result["baselineState"] = json!(state.word());
+            match b.and_then(|b| b.comparison.change.get(i).copied().flatten()) {
+                Some(BaselineState::Unknown) => {
+                    result["properties"] = json!({"kbmc.baseline": UNKNOWN_BEFORE});
+                }
+                Some(state) => result["baselineState"] = json!(state.word()),
+                None => {}
             }
             Some(result)
         })

@@ -38,6 +38,21 @@ pub struct Header {
     pub assumptions: Vec<Assumed>,
     /// What `--allow-unmodeled` dropped from the inputs (empty without it).
     pub dropped: Vec<String>,
+    /// `check --baseline` under a time limit: how the change and its baseline share it
+    /// ([`time_shares`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+}
+
+/// How `check --baseline` shares a time limit of `limit` (`crate::limits::share`): the change
+/// is checked in its first half, then the baseline in the rest.
+pub fn time_shares(limit: std::time::Duration) -> String {
+    let ms = limit.as_millis() as u64;
+    format!(
+        "{} (--time-limit) in equal shares: the change is checked in the first {}, the baseline in the rest (the other half, and what the change left)",
+        crate::limits::seconds(ms),
+        crate::limits::seconds(ms / 2)
+    )
 }
 
 /// One of the model's under-approximations, as reports show it.
@@ -134,6 +149,7 @@ pub fn header(m: &Model, engine: &'static str, steps: usize) -> Header {
         timing: format!("{:?}", ir.timing).to_lowercase(),
         assumptions: crate::model::assumptions::of(m).into_iter().map(|a| Assumed { id: a.id, text: a.text }).collect(),
         dropped: ir.dropped.clone(),
+        time: None,
     }
 }
 

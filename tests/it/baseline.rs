@@ -1,7 +1,9 @@
 //! `kbmc check --baseline DUMP CHANGED`: the worked examples of docs/cli.md in every format. A
 //! pull request that adds required anti-affinity on the hostname to a Deployment with more
 //! replicas than nodes adds a violation (new, exit 1); one that only changes an image adds
-//! none (exit 0), while the dump's own violation stays unchanged in both.
+//! none (exit 0), while the dump's own violation stays unchanged in both. A dump whose check
+//! is cut short leaves its undecided findings unknown before the change, never new (exit 3),
+//! and the change is checked in its half of the time limit.
 
 use serde_json::Value;
 
@@ -138,4 +140,122 @@ fn a_fixed_violation_is_absent() {
     assert_eq!(absent[0]["ruleId"], "podAlwaysSchedulable");
     assert_eq!(absent[0]["level"], "note");
     assert!(!results.iter().any(|r| r["baselineState"] == "new"), "{doc}");
+}
+
+/// The anti-affinity change again, on a time limit the test clock (`KBMC_TEST_STATES_PER_SECOND`,
+/// src/limits.rs) passes at the same state on every machine: 44 s at one state a second. The
+/// change, checked first in its half (the first 22 states), is decided; the dump, in the rest,
+/// finds api's violation but not whether web's pods always fit. The change's
+/// podAlwaysSchedulable violation is then unknown before the change, not new: exit 3, in every
+/// format.
+fn cut_short(format: &str) -> Run {
+    cut_at("44", format)
+}
+
+/// The anti-affinity change against its dump in `format`, on a time limit of `limit` states of
+/// the test clock.
+fn cut_at(limit: &str, format: &str) -> Run {
+    kbmc_env(
+        &[("KBMC_TEST_STATES_PER_SECOND", "1")],
+        &[
+            "check",
+            "--engine",
+            "explicit",
+            "--no-color",
+            "--time-limit",
+            limit,
+            "--format",
+            format,
+            "--baseline",
+            DUMP,
+            ANTI,
+        ],
+    )
+}
+
+#[test]
+fn what_the_baseline_left_unknown_is_never_new() {
+    let r = cut_short("text");
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    for line in [
+        "  time:        44 s (--time-limit) in equal shares: the change is checked in the first 22 s, the baseline in the rest (the other half, and what the change left)\n",
+        "against the baseline tests/fixtures/baseline/cluster.yaml (checked alone, every intent asked, 1 intent left unknown):\n",
+        "  new:       none\n",
+        "  unchanged: replicasMeetExpected(api)\n",
+        "  unknown before the change: podAlwaysSchedulable\n",
+        "  fixed:     none\n",
+        "the change adds no violation known to be new; 1 violation unknown before the change (the baseline's check did not decide it for runs like the change's) may be new too\n",
+    ] {
+        assert!(r.stdout.contains(line), "missing {line:?} in\n{}", r.stdout);
+    }
+    // The change itself was decided: its report has both violations.
+    assert!(r.stdout.contains("2 intent(s): 2 violated"), "{}", r.stdout);
+
+    let r = cut_short("json");
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    if let Err(e) = super::output::schema().validate(&doc) {
+        panic!("does not match docs/schema/check-v2.json: {e}");
+    }
+    assert_eq!(doc["exit_code"], 3);
+    assert!(doc["header"]["time"].as_str().unwrap().starts_with("44 s (--time-limit) in equal shares"), "{doc}");
+    assert_eq!(doc["baseline"]["new"], serde_json::json!([]));
+    assert_eq!(doc["baseline"]["unknown"], serde_json::json!(["podAlwaysSchedulable"]));
+    assert_eq!(doc["baseline"]["unchanged"], serde_json::json!(["replicasMeetExpected(api)"]));
+    let states: Vec<(&str, &str, &str)> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["intent"].as_str().unwrap(), r["verdict"].as_str().unwrap(), r["baseline_state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![("podAlwaysSchedulable", "violated", "unknown"), ("replicasMeetExpected(api)", "violated", "unchanged")]
+    );
+
+    let r = cut_short("itf");
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let metas: Vec<(String, String)> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("ITF"))
+        .map(|d| (d["#meta"]["intent"].as_str().unwrap().into(), d["#meta"]["baselineState"].as_str().unwrap().into()))
+        .collect();
+    let want = [("podAlwaysSchedulable", "unknown"), ("replicasMeetExpected(api)", "unchanged")];
+    assert_eq!(metas, want.map(|(a, b)| (a.to_string(), b.to_string())));
+
+    let r = cut_short("junit");
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let x = &r.stdout;
+    assert!(x.contains("tests=\"2\" failures=\"0\" errors=\"1\" skipped=\"1\""), "{x}");
+    assert!(x.contains("<error type=\"unknown\" message=\"baseline: unknown before the change (the baseline's check did not decide it: it may or may not be new): violated"), "{x}");
+    assert!(!x.contains("<failure"), "{x}");
+
+    let r = cut_short("sarif");
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).expect("SARIF");
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{doc}");
+    let pod = &results[0];
+    assert_eq!(pod["ruleId"], "podAlwaysSchedulable");
+    assert!(pod.get("baselineState").is_none(), "{pod}");
+    assert!(pod["properties"]["kbmc.baseline"].as_str().unwrap().starts_with("unknown before the change"), "{pod}");
+    assert_eq!(results[1]["baselineState"], "unchanged");
+}
+
+/// The change is checked in its half of the time limit only, the rest being the baseline's: at
+/// 20 s of the test clock its own check stops after 10 states, and says whose share ran out.
+#[test]
+fn the_change_is_checked_in_its_half_of_the_time_limit() {
+    let r = cut_at("20", "json");
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let api = doc["results"].as_array().unwrap().iter().find(|x| x["intent"] == "replicasMeetExpected(api)").unwrap();
+    assert_eq!(api["verdict"], "unknown", "{api}");
+    let reason = api["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("the change's share of the time limit (the first 10 s of 20 s, --time-limit) was reached"),
+        "{reason}"
+    );
+    assert_eq!(doc["baseline"]["new"], serde_json::json!([]), "{doc}");
 }

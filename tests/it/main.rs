@@ -6,6 +6,7 @@ mod cases;
 mod cli;
 mod corpus;
 mod cross;
+mod cut;
 mod docs;
 mod events;
 mod findings;
@@ -45,7 +46,17 @@ pub struct Run {
 
 /// Runs kbmc with `args` from the repository root.
 pub fn kbmc(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kbmc")).args(args).current_dir(root()).output().expect("kbmc runs");
+    kbmc_env(&[], args)
+}
+
+/// [`kbmc`] with `env` added to its environment.
+pub fn kbmc_env(env: &[(&str, &str)], args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_kbmc"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(root())
+        .output()
+        .expect("kbmc runs");
     Run {
         code: out.status.code().expect("kbmc exits with a code, not a signal"),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

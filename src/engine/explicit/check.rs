@@ -1,7 +1,9 @@
 //! Verdicts of the explicit engine: one search checks every safety intent state by state as
 //! states are found (stopping at the first violation unless every intent is to be decided),
-//! cycle intents are looked for on the explored graph afterwards, and what a limit cut short
-//! is said as unknown with how far the search got. It owns the wording of the explicit
+//! the run to each violation is rebuilt when it is found (so that a limit that stops the
+//! search later never takes a found violation from the report), cycle intents are looked for
+//! on the explored graph afterwards, and what a limit cut short is said as unknown with how
+//! far the search got. It owns the wording of the explicit
 //! verdicts; it must not expand states itself (the search does) nor build runs (see
 //! `trace.rs`).
 
@@ -18,7 +20,7 @@ use crate::ir::Intent;
 use crate::model::intents::{self, Property, Watch};
 use crate::model::relation::node_classes;
 use crate::model::{registry, ClusterState, Controller, Model};
-use crate::trace::Trace;
+use crate::trace::{Allowed, Trace};
 use crate::verdict::{CheckResult, Effort, IntentResult, Verdict};
 
 /// Checks every intent of the model.
@@ -80,7 +82,7 @@ fn unviolated(g: &Graph, opts: &Options, max_depth: usize) -> (Verdict, Option<V
             format!("{why} was reached"),
             d,
             match why {
-                crate::limits::Stop::Time(_) => "raise --time-limit",
+                crate::limits::Stop::Time(_) | crate::limits::Stop::Share { .. } => "raise --time-limit",
                 crate::limits::Stop::Memory(_) => "raise --max-memory, or lower --max-states",
             },
         )),
@@ -148,6 +150,13 @@ struct Found {
     g: Graph,
     /// Per intent: the first state found violating it (safety intents only).
     first_bad: Vec<Option<u32>>,
+    /// The run to each violating state a verdict reads (see [`rebuilt`]), rebuilt when the
+    /// state was found: the intents of one orbit (alike Deployments) often share their
+    /// shallowest violation, and a run is rebuilt once.
+    runs: HashMap<u32, Trace>,
+    /// A run over renamed nodes did not map back to one of the model (the caller searches
+    /// again without renaming).
+    unmapped: bool,
     /// The search stopped at a violation before it was done.
     failed_fast: bool,
     /// Per intent: its orbit, the intents a renaming of interchangeable Deployments maps it to
@@ -157,8 +166,23 @@ struct Found {
     canonical: bool,
 }
 
+/// Whether the run to `v`, the first state found violating intent `i`, is one a verdict will
+/// read: each intent of an orbit reads the shallowest violation of the orbit, its own first
+/// among equals (see [`verdict`]). States are found in breadth-first order, so an intent of
+/// the orbit found violated before `i` was found no deeper: the run to `v` is read unless one
+/// was found strictly shallower.
+fn rebuilt(g: &Graph, first_bad: &[Option<u32>], orbit: &[usize], v: u32) -> bool {
+    let depth = g.depth[v as usize];
+    !orbit.iter().filter_map(|&j| first_bad[j]).any(|u| g.depth[u as usize] < depth)
+}
+
 /// The search of [`check_with`]: every safety intent checked state by state as states are
-/// found, stopping at the first violation unless every intent is to be decided.
+/// found, stopping at the first violation unless every intent is to be decided. The run to a
+/// violation is rebuilt as soon as it is found, inside the search and its share of the limits:
+/// a limit that stops the search afterwards cannot take a violation it found from the report.
+/// Rebuilding then costs what it would cost after the search (the enabled steps of each state
+/// along one path, once per violating state a verdict reads, remembered across the runs, which
+/// share their first states), and no state of the search is kept for it.
 fn search(
     m: &Model,
     reg: &[Box<dyn Controller<Concrete>>],
@@ -170,6 +194,9 @@ fn search(
     let d = Concrete;
     let ni = m.ir.intents.len();
     let mut first_bad: Vec<Option<u32>> = vec![None; ni];
+    let mut runs: HashMap<u32, Trace> = HashMap::new();
+    let mut allowed = Allowed::new(m, reg);
+    let mut unmapped = false;
     let safety: Vec<usize> = (0..ni).filter(|&i| !m.ir.intents[i].is_cycle()).collect();
     let all_safety = safety.len() == ni;
     // Cycle intents, and replica oscillation (shown as a cycle where one exists), read the
@@ -190,7 +217,7 @@ fn search(
         Some(d) => d.orbits.clone(),
         None => (0..ni).map(|i| vec![i]).collect(),
     };
-    let g = explore_with(m, opts, inits, canonical, deployments, cycles, deadline, |id, st, by| {
+    let g = explore_with(m, opts, inits, canonical, deployments, cycles, deadline, |id, st, by, g| {
         let placed = by.is_some_and(|s| hints::of(&*reg[s.actor as usize]).keeps_pod_placement(s));
         for &i in &safety {
             if first_bad[i].is_some() {
@@ -208,6 +235,18 @@ fn search(
                 continue;
             }
             if intents::violated(&d, m, st, i) {
+                if !runs.contains_key(&id) && rebuilt(g, &first_bad, &orbits[i], id) {
+                    let (ids, steps) = path_to(g, id);
+                    match trace_of(m, reg, &mut allowed, g, &ids, steps, None) {
+                        Some(t) => {
+                            runs.insert(id, t);
+                        }
+                        None => {
+                            unmapped = true;
+                            return false;
+                        }
+                    }
+                }
                 first_bad[i] = Some(id);
             }
         }
@@ -219,7 +258,7 @@ fn search(
         }
         !(all_safety && first_bad.iter().all(Option::is_some))
     });
-    Found { g, first_bad, failed_fast, orbits, canonical }
+    Found { g, first_bad, runs, unmapped, failed_fast, orbits, canonical }
 }
 
 /// What an intent the search found no violation of gets, by kind.
@@ -245,6 +284,9 @@ fn check_with(
 ) -> Option<CheckResult> {
     let reg = registry::<Concrete>();
     let f = search(m, &reg, opts, inits, canonical, deadline);
+    if f.unmapped {
+        return None;
+    }
     let g = &f.g;
     let reduced = g.reduced.is_some();
     // Stopped at a violation before the search was done: the depth it was found at.
@@ -252,10 +294,6 @@ fn check_with(
     let max_depth = g.depth.iter().copied().max().unwrap_or(0) as usize;
     let (holds, cycle_unknown) = unviolated(g, opts, max_depth);
     let open = Unviolated { stopped_at, holds, cycle_unknown, reduced };
-    // The run to each violating state, rebuilt once: the intents of one orbit (alike
-    // Deployments) often share their shallowest violation, and rebuilding a run costs the
-    // enabled steps of every state along it.
-    let mut runs: HashMap<u32, Trace> = HashMap::new();
     let results =
         m.ir.intents
             .iter()
@@ -264,7 +302,7 @@ fn check_with(
                 Some(IntentResult {
                     name: m.ir.intent_label(intent),
                     kivi_name: intent.kivi_name(),
-                    verdict: verdict(m, &reg, &f, &open, &mut runs, i)?,
+                    verdict: verdict(m, &reg, &f, &open, i)?,
                     events_bound: m.events_bound,
                 })
             })
@@ -272,10 +310,19 @@ fn check_with(
     // A reduced search covers every run only where it was not cut short (its depths are
     // those of the reduced graph, and a state it left unexpanded may stand for runs it never
     // took): cut short other than at a violation, with some intent not violated, the check is
-    // made again without it. A violation it found is a run of the model either way.
-    if reduced && g.truncated && !f.failed_fast && results.iter().any(|r| !matches!(r.verdict, Verdict::Violated(_))) {
+    // made again without it. A violation it found is a run of the model either way: it stands
+    // where the search again, cut short too, found none.
+    let violated = |r: &IntentResult| matches!(r.verdict, Verdict::Violated(_));
+    if reduced && g.truncated && !f.failed_fast && !results.iter().all(violated) {
         log::info!("the reduced search was cut short; searching again without partial-order reduction");
-        return check_with(m, &Options { reduction: false, ..opts.clone() }, inits, f.canonical, start, deadline);
+        let mut again =
+            check_with(m, &Options { reduction: false, ..opts.clone() }, inits, f.canonical, start, deadline)?;
+        for (r, found) in again.results.iter_mut().zip(results) {
+            if !violated(r) && violated(&found) {
+                *r = found;
+            }
+        }
+        return Some(again);
     }
     Some(CheckResult {
         events: None,
@@ -294,14 +341,13 @@ fn check_with(
     })
 }
 
-/// The verdict of intent `i` from what the search found (`runs` holds the runs rebuilt so
-/// far). `None` when a counterexample over renamed nodes does not map back to a run.
+/// The verdict of intent `i` from what the search found. `None` when a counterexample over
+/// renamed nodes does not map back to a run.
 fn verdict(
     m: &Model,
     reg: &[Box<dyn Controller<Concrete>>],
     f: &Found,
     open: &Unviolated,
-    runs: &mut HashMap<u32, Trace>,
     i: usize,
 ) -> Option<Verdict> {
     let (g, intent) = (&f.g, &m.ir.intents[i]);
@@ -316,16 +362,16 @@ fn verdict(
     // The shallowest violation of an intent of the orbit (`i` itself first).
     let bad = f.orbits[i].iter().filter_map(|&j| f.first_bad[j]).min_by_key(|&v| g.depth[v as usize]);
     Some(if let Some(((ids, steps, loop_start), why)) = cycle {
-        let mut t = trace_of(m, reg, g, &ids, steps, Some(loop_start))?;
+        let mut t = trace_of(m, reg, &mut Allowed::new(m, reg), g, &ids, steps, Some(loop_start))?;
         t.violation = Some(why.into());
         Verdict::Violated(t)
     } else if let Some(v) = bad {
-        violation(m, reg, f, runs, i, v)?
+        violation(m, f, i, v)?
     } else if intent.is_cycle() {
         // A cycle of the explored part is a real one, even when the search stopped early.
         match cycles::find(m, reg, g, intent) {
             Some((ids, steps, loop_start)) => {
-                let t = trace_of(m, reg, g, &ids, steps, Some(loop_start))?;
+                let t = trace_of(m, reg, &mut Allowed::new(m, reg), g, &ids, steps, Some(loop_start))?;
                 Verdict::Violated(rename_cycle(m, g, t, intent)?)
             }
             None => match open.stopped_at {
@@ -342,39 +388,12 @@ fn verdict(
 }
 
 /// The verdict of safety intent `i`, an intent of whose orbit state `v` violates: the run to
-/// `v` (rebuilt once into `runs`), renamed into one violating `i`.
-fn violation(
-    m: &Model,
-    reg: &[Box<dyn Controller<Concrete>>],
-    f: &Found,
-    runs: &mut HashMap<u32, Trace>,
-    i: usize,
-    v: u32,
-) -> Option<Verdict> {
+/// `v` (rebuilt when the search found it), renamed into one violating `i`. Renaming is done
+/// here, after the search, as only then is the orbit's shallowest violation known; it follows
+/// one run already found step by step (the enabled steps of each of its states), no search.
+fn violation(m: &Model, f: &Found, i: usize, v: u32) -> Option<Verdict> {
     let g = &f.g;
-    let t = match (runs.get(&v).cloned(), crate::limits::stopped()) {
-        // Rebuilding a run is work the limits bound too: a violation found but not rebuilt
-        // is not reported as one (every reported run is replayed).
-        (None, Some(why)) => {
-            return Some(Verdict::Unknown {
-                reason: format!(
-                    "a violation was found at depth {}, but {why} was reached before its run was rebuilt ({})",
-                    g.depth[v as usize],
-                    match why {
-                        crate::limits::Stop::Time(_) => "raise --time-limit",
-                        crate::limits::Stop::Memory(_) => "raise --max-memory",
-                    }
-                ),
-            })
-        }
-        (Some(t), _) => t,
-        (None, None) => {
-            let (ids, steps) = path_to(g, v);
-            let t = trace_of(m, reg, g, &ids, steps, None)?;
-            runs.insert(v, t.clone());
-            t
-        }
-    };
+    let t = f.runs.get(&v).cloned().expect("search bug: the run to an orbit's shallowest violation was not rebuilt");
     let last = t.states.last().expect("a trace has states");
     // The run violates an intent of the orbit: renamed into one violating `i`.
     let j = *f.orbits[i].iter().find(|&&j| intents::violated(&Concrete, m, last, j))?;

@@ -72,7 +72,7 @@ pub fn explore_from(
     mut on_state: impl FnMut(u32, &ClusterState<Concrete>) -> bool,
 ) -> Graph {
     let opts = Options { reduction: false, ..opts.clone() };
-    explore_with(m, &opts, inits, true, None, true, None, |id, st, _| on_state(id, st))
+    explore_with(m, &opts, inits, true, None, true, None, |id, st, _, _| on_state(id, st))
 }
 
 /// `explore_from`, storing states up to node renaming only when `canonical` allows it too,
@@ -81,8 +81,10 @@ pub fn explore_from(
 /// orbit; the other searches need every reachable state up to node renaming), and the
 /// transitions only with `keep_edges` (only cycles need them: on C8 at 9 nodes they
 /// are 80 MB, more than the states). `on_state` is told each new state with the step that
-/// first reached it from an expanded state (none for an initial state). A `deadline` (the
-/// portfolio's share of the time limit) stops the search as the run's limits do.
+/// first reached it from an expanded state (none for an initial state), and the graph so far,
+/// which already holds the state with its parent and depth (so that a run to it can be
+/// rebuilt there and then). A `deadline` (the portfolio's share of the time limit) stops the
+/// search as the run's limits do.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn explore_with(
     m: &Model,
@@ -92,7 +94,7 @@ pub(super) fn explore_with(
     deployments: Option<Deployments>,
     keep_edges: bool,
     deadline: Option<Instant>,
-    on_state: impl FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool,
+    on_state: impl FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool,
 ) -> Graph {
     let reg = registry::<Concrete>();
     let labels = all_steps(m, &reg);
@@ -161,6 +163,8 @@ pub(super) fn explore_with(
         if !search.expand(u) {
             break;
         }
+        // The test clock advances by one expanded state (`crate::limits`).
+        crate::limits::tick();
     }
     let mut g = search.g;
     g.reduced = search.reduction.as_ref().map(|r| r.reduced);
@@ -213,7 +217,7 @@ struct Search<'a, F> {
     form_scratch: Scratch,
 }
 
-impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F> {
+impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Search<'_, F> {
     /// Stores the initial states (each canonical where states are) and queues the new ones.
     fn seed(&mut self, inits: &[ClusterState<Concrete>]) {
         let (m, g) = (self.m, &mut self.g);
@@ -239,10 +243,10 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
             }
             let id = g.states.insert(&key_buf);
             g.origins.push((id, init.clone()));
-            self.stop |= !(self.on_state)(id, &canon, None);
             g.parent.push(None);
             g.depth.push(0);
             g.stutters.push(false);
+            self.stop |= !(self.on_state)(id, &canon, None, g);
             self.queue.push_back(id);
         }
     }
@@ -464,10 +468,10 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>) -> bool> Search<'_, F
                     if x.renamed {
                         x.state.apply_renaming(&x.perm);
                     }
-                    self.stop |= !(self.on_state)(v, &x.state, Some(&self.labels[li as usize]));
                     g.parent.push(Some((u, li)));
                     g.depth.push(g.depth[u as usize] + 1);
                     g.stutters.push(false);
+                    self.stop |= !(self.on_state)(v, &x.state, Some(&self.labels[li as usize]), g);
                     self.queue.push_back(v);
                     v
                 }

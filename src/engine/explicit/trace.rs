@@ -11,7 +11,7 @@ use crate::domain::Concrete;
 use crate::model::relation::{enabled, symmetry_classes, STUTTER};
 use crate::model::state::Scratch;
 use crate::model::{all_steps, intents, ClusterState, Controller, Model, Step};
-use crate::trace::Trace;
+use crate::trace::{Allowed, Trace};
 
 /// A real run of the model along the graph path `ids`/`steps` (a lasso when `loop_start` is
 /// set). Without canonical states that is the path itself. With them, each stored state
@@ -19,10 +19,12 @@ use crate::trace::Trace;
 /// step, takes the enabled step whose outcome is (up to renaming) the next state on the path;
 /// a lasso's loop is repeated until the run returns to a state it was in at a loop start.
 /// `None` when no such run is found (an actor whose outcome depends on node order without
-/// saying so).
+/// saying so). `allowed` remembers the enabled steps of the states it follows (runs rebuilt
+/// from one search share their first states); it must be of `m` and `reg`.
 pub(super) fn trace_of(
     m: &Model,
     reg: &[Box<dyn Controller<Concrete>>],
+    allowed: &mut Allowed,
     g: &Graph,
     ids: &[u32],
     steps: Vec<Step>,
@@ -35,19 +37,20 @@ pub(super) fn trace_of(
         return Some(t);
     };
     let d = Concrete;
-    let labels = all_steps(m, reg);
-    let sym = symmetry_classes(m);
     let mut scratch = Scratch::default();
     let mut key = Vec::new();
     let mut perm = Vec::new();
-    // The step from `cur` (preferring `hint`) whose outcome renames to stored state `target`.
+    // The step from `cur` whose outcome renames to stored state `target`: `hint` first, then
+    // its actor's other steps (where `cur` is a renaming of the stored state the hint was taken
+    // in, the step it stands for is the same actor's on renamed nodes), then the rest.
     let mut follow =
         |cur: &ClusterState<Concrete>, target: u32, hint: Step| -> Option<(Step, ClusterState<Concrete>)> {
             if hint == STUTTER {
                 return Some((STUTTER, cur.clone()));
             }
-            let en = enabled(m, reg, &labels, &sym, false, cur);
-            for s in std::iter::once(hint).filter(|h| en.contains(h)).chain(en.iter().copied().filter(|s| *s != hint)) {
+            let en = allowed.of(cur);
+            let others = |same: bool| en.iter().copied().filter(move |s| *s != hint && (s.actor == hint.actor) == same);
+            for s in std::iter::once(hint).filter(|h| en.contains(h)).chain(others(true)).chain(others(false)) {
                 let next = intents::observe(&d, m, reg[s.actor as usize].update(&d, m, &s, cur));
                 let mut canon = next.clone();
                 stored_form(g.canonical.as_deref(), g.deployments.as_ref(), &mut canon, &mut scratch, &mut perm);
