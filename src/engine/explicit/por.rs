@@ -57,6 +57,10 @@ use crate::model::{Class, ClusterState, Controller, Model, Step};
 /// Variables that must move for a conjunct to turn true, each with its direction (+1 or -1).
 type Directions = Rc<[(u32, i128)]>;
 
+/// The steps that can enable a disabled step, with the variables that must move for it, if
+/// known ([`Reduction::enablers_of`]).
+type Enablers = (Rc<[u32]>, Option<Directions>);
+
 /// A linear form over symbols (state variables below [`Track::vars`], atoms above), with a
 /// constant; terms sorted by symbol, no zero coefficient.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -857,7 +861,7 @@ pub(super) struct Reduction {
     memo_stamp: Vec<u32>,
     /// Per label: its enablers in the state (valid where the stamp is the state's): every
     /// seed's closure asks again for the disabled steps the first one met.
-    enablers_now: Vec<(u32, Option<(Rc<[u32]>, Option<Directions>)>)>,
+    enablers_now: Vec<(u32, Option<Enablers>)>,
     /// The labels that change some of these variables, once asked.
     moving_enablers: rustc_hash::FxHashMap<Vec<u32>, Rc<[u32]>>,
     mark: Vec<u32>,
@@ -1009,7 +1013,7 @@ impl Reduction {
     /// that change a conjunct of its guard false there, else any form its guard observes;
     /// with, where the conjunct turns true only by variables moving one way, those variables
     /// and their directions.
-    fn enablers_of(&mut self, h: u32) -> (Rc<[u32]>, Option<Directions>) {
+    fn enablers_of(&mut self, h: u32) -> Enablers {
         if let (stamp, Some(known)) = &self.enablers_now[h as usize] {
             if *stamp == self.state_stamp {
                 return known.clone();
@@ -1021,7 +1025,7 @@ impl Reduction {
     }
 
     /// [`Reduction::enablers_of`], worked out.
-    fn enablers_in_state(&mut self, h: u32) -> (Rc<[u32]>, Option<Directions>) {
+    fn enablers_in_state(&mut self, h: u32) -> Enablers {
         if self.foot[h as usize].top {
             let every: Rc<[u32]> = (0..self.foot.len() as u32).collect();
             return (every, None);

@@ -102,7 +102,7 @@ fn binds(m: &Model, st: &ClusterState<Concrete>) -> Vec<(usize, String)> {
 
 /// Victims per Deployment name on `node` for the preemptor.
 fn victims(m: &Model, st: &ClusterState<Concrete>, node: usize) -> (Vec<(String, i64)>, i64) {
-    let c = &select_victims(&Concrete, m, st, 0, None, &lower(m, 0))[node];
+    let c = &select_victims(&Concrete, m, st, 0, None, lower(m, 0))[node];
     let v = (0..m.ir.groups.len()).filter(|&h| c.victims[h] > 0).map(|h| (m.group_name(h), c.victims[h])).collect();
     (v, c.violations)
 }
@@ -540,7 +540,7 @@ fn a_daemon_pod_preempts_on_its_own_node_only() {
     let (m, st, g) = daemon_cluster(2, ("large", "high"), running);
     assert!(m.preempts);
     assert_eq!(targets_of(&m, &st, g), vec!["node-0"]);
-    let c = &select_victims(&Concrete, &m, &st, g, None, &lower(&m, g))[0];
+    let c = &select_victims(&Concrete, &m, &st, g, None, lower(&m, g))[0];
     let mid = (0..m.ir.groups.len()).find(|&h| m.group_name(h).contains("mid")).unwrap();
     assert_eq!((c.victims[mid], c.count), (1, 1), "the mid pod on node-0");
     // The Deployment preemptor of the same size and priority takes node-1's low pod.
