@@ -124,55 +124,114 @@ fn is_yaml_file(p: &Path) -> bool {
 
 /// Expands the given paths: files as given, directories recursively to their YAML/JSON files
 /// in name order (so runs are reproducible). A directory reached again (a symlink to itself or
-/// to a parent) is an error, not a second walk.
+/// to a parent) is an error, not a second walk; so is a symlink that leads nowhere (dangling,
+/// or a loop), given or met in a directory, whatever its name: it may stand for a manifest
+/// or a directory of them, and reading past it would check a cluster without them.
 fn expand(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut seen_dirs = std::collections::HashSet::new();
     for p in paths {
-        if p.is_dir() {
-            let mut stack = vec![p.clone()];
-            let mut found = Vec::new();
-            while let Some(dir) = stack.pop() {
-                match dir.canonicalize() {
-                    Ok(c) if !seen_dirs.insert(c.clone()) => {
-                        errors.push(InputError::file(
-                            &dir,
-                            InputClass::Syntax,
-                            format!("directory {} is reached a second time (a symlink loop?); kbmc reads each directory once", c.display()),
-                        ));
-                        continue;
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")));
-                        continue;
-                    }
-                }
-                match std::fs::read_dir(&dir) {
-                    Ok(entries) => {
-                        for e in entries.flatten() {
-                            let path = e.path();
-                            if path.is_dir() {
-                                stack.push(path);
-                            } else if is_yaml_file(&path) {
-                                found.push(path);
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")))
-                    }
-                }
+        match std::fs::metadata(p) {
+            Ok(meta) if meta.is_dir() => {
+                let mut found = Vec::new();
+                walk(p, &mut seen_dirs, &mut found, errors);
+                found.sort();
+                out.extend(found);
             }
-            found.sort();
-            out.extend(found);
-        } else if p.exists() {
-            out.push(p.clone());
-        } else {
-            errors.push(InputError::file(p, InputClass::Syntax, "no such file or directory"));
+            Ok(_) => out.push(p.clone()),
+            Err(e) => errors.push(InputError::file(p, InputClass::Syntax, unreadable(p, &e))),
         }
     }
     out
+}
+
+/// The YAML/JSON files under directory `root` into `found`, each directory read once.
+fn walk(
+    root: &Path,
+    seen_dirs: &mut std::collections::HashSet<PathBuf>,
+    found: &mut Vec<PathBuf>,
+    errors: &mut Vec<InputError>,
+) {
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        match dir.canonicalize() {
+            Ok(c) if !seen_dirs.insert(c.clone()) => {
+                errors.push(InputError::file(
+                    &dir,
+                    InputClass::Syntax,
+                    format!(
+                        "directory {} is reached a second time (a symlink loop?); kbmc reads each directory once",
+                        c.display()
+                    ),
+                ));
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")));
+                continue;
+            }
+        }
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")));
+                continue;
+            }
+        };
+        for e in entries {
+            let path = match e {
+                Ok(e) => e.path(),
+                Err(e) => {
+                    errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")));
+                    continue;
+                }
+            };
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => stack.push(path),
+                Ok(_) if is_yaml_file(&path) => found.push(path),
+                Ok(_) => {}
+                Err(e) => errors.push(InputError::file(&path, InputClass::Syntax, unreadable(&path, &e))),
+            }
+        }
+    }
+}
+
+/// Why `path` cannot be read, as the OS says it (a name too long, no permission), and for a
+/// symlink whose target cannot be reached what it is: a dangling link with its target, or a
+/// loop.
+fn unreadable(path: &Path, e: &std::io::Error) -> String {
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let target = || std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+    if link && link_loop(path) {
+        return format!(
+            "a symlink loop: following it (-> {}) comes back to a link already followed, never to a file ({e})",
+            target()
+        );
+    }
+    match e.kind() {
+        std::io::ErrorKind::NotFound if link => format!("a dangling symlink: its target {} does not exist", target()),
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        _ => format!("cannot read: {e}"),
+    }
+}
+
+/// Whether following the symlink `path` (its last component, link after link) comes back to
+/// a link it passed, or goes on past the 40 links Linux follows (`MAXSYMLINKS`).
+fn link_loop(path: &Path) -> bool {
+    let mut seen = vec![path.to_path_buf()];
+    let mut at = path.to_path_buf();
+    while let Ok(next) = std::fs::read_link(&at) {
+        at = match at.parent() {
+            Some(dir) => dir.join(next),
+            None => next,
+        };
+        if seen.contains(&at) || seen.len() > 40 {
+            return true;
+        }
+        seen.push(at.clone());
+    }
+    false
 }
 
 /// Reads every path and decodes every document. All errors are collected and returned at once.
