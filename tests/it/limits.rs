@@ -100,6 +100,8 @@ fn command_line_bounds_are_checked() {
         &["check", "--steps", "10001"],
         &["check", "--max-states", "0"],
         &["check", "--max-memory", "4GB"],
+        &["check", "--max-memory", "1K"],
+        &["check", "--max-memory", "1500K"],
         &["simulate", "--steps", "0"],
         &["compare", "--steps", "0"],
         &["dump", "--steps", "0"],
