@@ -582,38 +582,18 @@ fn route(
         ("kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration") => take!(inputs.scheduler_configs),
         ("kbmc.dev/v1alpha1", "Verification") => take!(inputs.verifications),
         ("autoscaling.k8s.io/v1", "VerticalPodAutoscaler") => take!(inputs.vpas),
-        ("v1", "List") if origin.item.is_none() => {
-            let Some(items) = value.get("items").and_then(|i| i.as_sequence()) else {
-                errors.push(InputError::at(
-                    &origin,
-                    InputClass::MissingOrMistyped,
-                    "items",
-                    "a List needs a sequence `items`",
-                ));
-                return;
-            };
-            if items.len() > limits::MAX_DOCUMENTS {
-                errors.push(InputError::at(
-                    &origin,
-                    InputClass::Invalid,
-                    "items",
-                    format!(
-                        "{} items; kbmc reads at most {} objects from one List",
-                        items.len(),
-                        limits::MAX_DOCUMENTS
-                    ),
-                ));
-                return;
-            }
-            let lines = if item_lines.len() == items.len() { item_lines } else { &[] };
-            for (i, item) in items.iter().enumerate() {
-                let mut o = origin.clone();
-                o.item = Some(i);
-                o.line = lines.get(i).copied().unwrap_or(origin.line);
-                let d = Document { origin: o, typed: None, value: Some(item.clone()), tagged: None };
-                route(d, item, opts, inputs, errors, &[]);
-            }
-        }
+        ("v1", "List") if origin.item.is_none() => route_items(&origin, value, opts, inputs, errors, item_lines),
+        // kubectl's Lists hold objects, never Lists: a nested one is read no further (so a
+        // List nested deep does not recurse deep either).
+        ("v1", "List") => errors.push(
+            InputError::at(
+                &origin,
+                InputClass::Invalid,
+                "kind",
+                "a List inside a List's items; kbmc reads the objects of a top-level List (as `kubectl get -o yaml` prints it), not Lists nested in one: move the inner List's items into the outer List",
+            )
+            .with_object(object),
+        ),
         ("v1", "ResourceQuota") => {
             let namespace = value
                 .get("metadata")
@@ -671,6 +651,39 @@ fn route(
     }
 }
 
+/// The items of a top-level List, each routed as a document of its own at `items[i]`, at the
+/// line it starts on where `item_lines` has every item's.
+fn route_items(
+    origin: &Origin,
+    value: &serde_yaml::Value,
+    opts: LoadOptions,
+    inputs: &mut Inputs,
+    errors: &mut Vec<InputError>,
+    item_lines: &[usize],
+) {
+    let Some(items) = value.get("items").and_then(|i| i.as_sequence()) else {
+        errors.push(InputError::at(origin, InputClass::MissingOrMistyped, "items", "a List needs a sequence `items`"));
+        return;
+    };
+    if items.len() > limits::MAX_DOCUMENTS {
+        errors.push(InputError::at(
+            origin,
+            InputClass::Invalid,
+            "items",
+            format!("{} items; kbmc reads at most {} objects from one List", items.len(), limits::MAX_DOCUMENTS),
+        ));
+        return;
+    }
+    let lines = if item_lines.len() == items.len() { item_lines } else { &[] };
+    for (i, item) in items.iter().enumerate() {
+        let mut o = origin.clone();
+        o.item = Some(i);
+        o.line = lines.get(i).copied().unwrap_or(origin.line);
+        let d = Document { origin: o, typed: None, value: Some(item.clone()), tagged: None };
+        route(d, item, opts, inputs, errors, &[]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -705,6 +718,30 @@ mod tests {
         let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
         load_text(Path::new("core.yaml"), core, LoadOptions::default(), &mut inputs, &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    /// A List nested in a List's items (here 40 deep, in block style) is refused at the
+    /// outer List's item, as a nested List, not as an unknown kind.
+    #[test]
+    fn a_nested_list_is_refused_as_nested() {
+        let mut text = String::new();
+        for depth in 0..40 {
+            let pad = "  ".repeat(depth);
+            let first = if depth == 0 { String::new() } else { format!("{}- ", "  ".repeat(depth - 1)) };
+            text.push_str(&format!("{first}apiVersion: v1\n{pad}kind: List\n{pad}items:\n"));
+        }
+        text.push_str(&format!("{}- {{apiVersion: v1, kind: Namespace, metadata: {{name: a}}}}\n", "  ".repeat(39)));
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(Path::new("lists.yaml"), &text, LoadOptions::default(), &mut inputs, &mut errors);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let e = errors[0].to_string();
+        assert!(
+            e.starts_with(
+                "lists.yaml: document 1, items[0] (List/<unnamed>): items[0].kind: a List inside a List's items"
+            ),
+            "{e}"
+        );
+        assert!(!e.contains("unknown kind"), "{e}");
     }
 
     /// A List's items (a `kubectl get -o yaml` dump) each start at their own `- ` line, also
