@@ -558,9 +558,12 @@ fn route(
         errors.extend(located(missing));
         return;
     }
+    // A Kubernetes object of its own document is typed as the API server types it (a List's
+    // items already are: they are decoded from their value); kbmc's own Verification is not.
+    let typed_as_json = (doc.value.is_none() && kind != "Verification").then_some(value);
     macro_rules! take {
         ($vec:expr) => {
-            match decode(&mut doc) {
+            match decode(&mut doc, typed_as_json) {
                 Ok(v) => $vec.push(Object { origin: origin.clone(), value: v }),
                 Err(es) => errors.extend(located(es)),
             }
@@ -718,6 +721,27 @@ mod tests {
         let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
         load_text(Path::new("core.yaml"), core, LoadOptions::default(), &mut inputs, &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    /// A Kubernetes object in a document of its own is typed as the API server types it,
+    /// as a List's items already were: a taint value written as the integer 5 is no string,
+    /// and is refused at its field; quoted, or as a Quantity, a number is read as before.
+    #[test]
+    fn a_number_where_the_api_wants_a_string_is_refused() {
+        let node = |value: &str| {
+            format!("apiVersion: v1\nkind: Node\nmetadata: {{name: n1}}\nspec:\n  taints: [{{key: k, value: {value}, effect: NoSchedule}}]\nstatus: {{allocatable: {{cpu: 1, memory: 1Gi}}}}\n")
+        };
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(Path::new("node.yaml"), &node("5"), LoadOptions::default(), &mut inputs, &mut errors);
+        let found: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(found, ["node.yaml: document 1 (Node/n1): spec.taints[0].value: invalid type: integer `5`, expected a string (the API server reads the value as JSON and refuses it too: quote it)"]);
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(Path::new("node.yaml"), &node("\"5\""), LoadOptions::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            inputs.nodes[0].value.spec.as_ref().unwrap().taints.as_ref().unwrap()[0].value.as_deref(),
+            Some("5")
+        );
     }
 
     /// A List nested in a List's items (here 40 deep, in block style) is refused at the
