@@ -306,8 +306,8 @@ pub struct LimitArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub time_limit: u64,
     /// Stop when the process's resident memory passes this size (bytes, or with a K, M, G or
-    /// T suffix, powers of 1024); what is still open then is reported "unknown: memory
-    /// limit" (exit 3). Default: half of the machine's memory; 0: no limit.
+    /// T suffix, powers of 1024; a whole number of MiB); what is still open then is reported
+    /// "unknown: memory limit" (exit 3). Default: half of the machine's memory; 0: no limit.
     #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_memory)]
     pub max_memory: Option<u64>,
 }

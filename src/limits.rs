@@ -284,7 +284,9 @@ pub fn default_memory() -> Option<u64> {
 }
 
 /// Parses a `--max-memory` value: a whole number of bytes with an optional binary suffix
-/// (`K`, `M`, `G`, `T`, or `KiB`, `MiB`, `GiB`, `TiB`); `0` means no limit.
+/// (`K`, `M`, `G`, `T`, or `KiB`, `MiB`, `GiB`, `TiB`); `0` means no limit. Reports state the
+/// limit in MiB, so a size that is not a whole number of MiB (at least 1) is refused rather
+/// than reported as another.
 pub fn parse_memory(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
@@ -298,7 +300,22 @@ pub fn parse_memory(s: &str) -> Result<u64, String> {
         "T" | "TiB" => 40,
         _ => return Err(format!("{s:?}: unknown unit {unit:?} (use K, M, G or T, powers of 1024)")),
     };
-    n.checked_mul(1 << shift).ok_or_else(|| format!("{s:?} is too large"))
+    let bytes = n.checked_mul(1 << shift).ok_or_else(|| format!("{s:?} is too large"))?;
+    const MIB: u64 = 1 << 20;
+    if bytes > 0 && bytes < MIB {
+        return Err(format!(
+            "{s:?} is below 1 MiB, the smallest memory limit kbmc takes (it counts whole MiB; 0 for no limit)"
+        ));
+    }
+    if bytes % MIB != 0 {
+        return Err(format!(
+            "{s:?} is not a whole number of MiB (it is {:.2} MiB); kbmc counts and reports its memory limit in whole MiB: give {}M or {}M",
+            bytes as f64 / MIB as f64,
+            bytes / MIB,
+            bytes / MIB + 1
+        ));
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -310,10 +327,16 @@ mod tests {
         assert_eq!(parse_memory("0"), Ok(0));
         assert_eq!(parse_memory("512M"), Ok(512 << 20));
         assert_eq!(parse_memory("4GiB"), Ok(4 << 30));
-        assert_eq!(parse_memory("1000"), Ok(1000));
+        assert_eq!(parse_memory("1048576"), Ok(1 << 20));
+        assert_eq!(parse_memory("3072K"), Ok(3 << 20));
         assert!(parse_memory("4GB").is_err());
         assert!(parse_memory("-1").is_err());
         assert!(parse_memory("99999999999T").is_err());
+        // Reports say the limit in MiB: a size that is not a whole number of them is refused,
+        // not reported as another.
+        assert!(parse_memory("1K").is_err_and(|e| e.contains("below 1 MiB")));
+        assert!(parse_memory("1000").is_err_and(|e| e.contains("below 1 MiB")));
+        assert!(parse_memory("1500K").is_err_and(|e| e.contains("give 1M or 2M")));
     }
 
     #[test]

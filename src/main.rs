@@ -26,8 +26,16 @@ fn main() {
             }
         })
         .init();
-    let cli = kbmc::cli::Cli::parse();
-    let code = match kbmc::run(cli) {
+    // Before the arguments are parsed: `--help` writes to stdout too.
+    let outcome = if stdout_closed_at_start() {
+        Err(kbmc::error::Error::Output(
+            "cannot write to standard output: it was closed when kbmc started (as by `>&-`); redirect it to a file or to /dev/null instead"
+                .into(),
+        ))
+    } else {
+        kbmc::run(kbmc::cli::Cli::parse())
+    };
+    let code = match outcome {
         Ok(code) => code,
         Err(e) => {
             // Messages quote input (names, paths): escaped so that it cannot drive a terminal.
@@ -36,4 +44,30 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// Whether file descriptor 1 was closed when the process started (`kbmc check ... >&-`). Rust's
+/// runtime opens /dev/null on a closed standard descriptor before `main`, so a report written
+/// there afterwards is lost without an error; a function the loader runs from `.init_array`
+/// comes before the runtime and looks at `/proc/self/fd`, which lists open descriptors only
+/// (where `/proc` is not mounted nothing is known, and nothing is said).
+#[cfg(target_os = "linux")]
+fn stdout_closed_at_start() -> bool {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+    extern "C" fn look() {
+        // Short literal paths: std converts them on the stack, no allocation before `main`.
+        let closed =
+            std::fs::metadata("/proc/self/fd").is_ok() && std::fs::symlink_metadata("/proc/self/fd/1").is_err();
+        CLOSED.store(closed, Ordering::Relaxed);
+    }
+    #[used]
+    #[link_section = ".init_array"]
+    static LOOK: extern "C" fn() = look;
+    CLOSED.load(Ordering::Relaxed)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stdout_closed_at_start() -> bool {
+    false
 }

@@ -976,7 +976,18 @@ const DEFAULT_TOLERATION_SECONDS: i64 = 300;
 /// values meaning at once; a pod that tolerates the taint not at all got the admission
 /// plugin's 300 s toleration.
 pub(super) fn unreachable_eviction_after(f: &TemplateFacts) -> Option<i64> {
-    let taint = Taint { key: UNREACHABLE.into(), value: String::new(), effect: Effect::NoExecute };
+    eviction_after(f, UNREACHABLE)
+}
+
+/// [`unreachable_eviction_after`] for the `not-ready` NoExecute taint, which node lifecycle
+/// puts on a node whose kubelet reports Ready False (kbmc models every NotReady node with the
+/// unreachable one; `ir::build` refuses a node declared False where the two differ).
+pub(super) fn not_ready_eviction_after(f: &TemplateFacts) -> Option<i64> {
+    eviction_after(f, NOT_READY)
+}
+
+fn eviction_after(f: &TemplateFacts, key: &str) -> Option<i64> {
+    let taint = Taint { key: key.into(), value: String::new(), effect: Effect::NoExecute };
     match f.tolerations.iter().find(|tol| tolerates(tol, &taint)) {
         None => Some(DEFAULT_TOLERATION_SECONDS),
         Some(tol) => tol.toleration_seconds.map(|s| s.max(0)),

@@ -83,7 +83,14 @@ fn classify(message: &str) -> InputClass {
 /// Decodes a document into `T`. A field that `T` does not know is an error (class
 /// UnknownField): in a manifest it is almost always a typo whose intended effect kbmc would
 /// silently miss, and `kubectl apply` rejects it too under strict field validation.
-pub fn decode<T: DeserializeOwned>(doc: &mut Document) -> Result<T, Vec<InputError>> {
+/// `typed_as_json`: the document's parsed value, for a Kubernetes object read from its own
+/// parser, which reads a plain scalar as whatever type is asked (`value: 5` as the string
+/// "5"); the API server reads YAML as JSON, where 5 is a number and no string, so the value
+/// is decoded a second time, as a List's items are, with YAML's own types.
+pub fn decode<T: DeserializeOwned>(
+    doc: &mut Document,
+    typed_as_json: Option<&serde_yaml::Value>,
+) -> Result<T, Vec<InputError>> {
     let mut unknown: Vec<String> = Vec::new();
     let result: Result<T, InputError> = match &doc.value {
         None => {
@@ -94,7 +101,12 @@ pub fn decode<T: DeserializeOwned>(doc: &mut Document) -> Result<T, Vec<InputErr
                 InputError::at(&doc.origin, classify(&message), field, message)
             });
             match r {
-                Ok(v) => match doc.tagged.as_ref().and_then(|value| core_tags::<T>(&doc.origin, value)) {
+                Ok(v) => match doc
+                    .tagged
+                    .as_ref()
+                    .and_then(|value| core_tags::<T>(&doc.origin, value))
+                    .or_else(|| typed_as_json.and_then(|value| json_types::<T>(&doc.origin, value)))
+                {
                     Some(e) => Err(e),
                     None => Ok(v),
                 },
@@ -142,6 +154,22 @@ fn core_tags<T: DeserializeOwned>(origin: &Origin, value: &serde_yaml::Value) ->
     let m = e.to_string();
     let m = m.rfind(" at line ").map_or(m.as_str(), |at| &m[..at]);
     let (field, message) = split_yaml_error(m);
+    Some(InputError::at(origin, classify(&message), field, message))
+}
+
+/// The error of decoding `T` from a document's parsed value, where YAML's types hold (`5`
+/// is an integer, `true` a boolean, as JSON has them), with its field path; `None` when it
+/// decodes.
+fn json_types<T: DeserializeOwned>(origin: &Origin, value: &serde_yaml::Value) -> Option<InputError> {
+    let mut track = serde_path_to_error::Track::new();
+    let de = serde_path_to_error::Deserializer::new(value, &mut track);
+    let e = erased::<T, _>(de).err()?;
+    let path = track.path().to_string();
+    let field = if path == "." { String::new() } else { path };
+    let mut message = e.to_string();
+    if message.contains("expected a string") {
+        message.push_str(" (the API server reads the value as JSON and refuses it too: quote it)");
+    }
     Some(InputError::at(origin, classify(&message), field, message))
 }
 

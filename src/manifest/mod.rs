@@ -124,55 +124,114 @@ fn is_yaml_file(p: &Path) -> bool {
 
 /// Expands the given paths: files as given, directories recursively to their YAML/JSON files
 /// in name order (so runs are reproducible). A directory reached again (a symlink to itself or
-/// to a parent) is an error, not a second walk.
+/// to a parent) is an error, not a second walk; so is a symlink that leads nowhere (dangling,
+/// or a loop), given or met in a directory, whatever its name: it may stand for a manifest
+/// or a directory of them, and reading past it would check a cluster without them.
 fn expand(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut seen_dirs = std::collections::HashSet::new();
     for p in paths {
-        if p.is_dir() {
-            let mut stack = vec![p.clone()];
-            let mut found = Vec::new();
-            while let Some(dir) = stack.pop() {
-                match dir.canonicalize() {
-                    Ok(c) if !seen_dirs.insert(c.clone()) => {
-                        errors.push(InputError::file(
-                            &dir,
-                            InputClass::Syntax,
-                            format!("directory {} is reached a second time (a symlink loop?); kbmc reads each directory once", c.display()),
-                        ));
-                        continue;
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")));
-                        continue;
-                    }
-                }
-                match std::fs::read_dir(&dir) {
-                    Ok(entries) => {
-                        for e in entries.flatten() {
-                            let path = e.path();
-                            if path.is_dir() {
-                                stack.push(path);
-                            } else if is_yaml_file(&path) {
-                                found.push(path);
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")))
-                    }
-                }
+        match std::fs::metadata(p) {
+            Ok(meta) if meta.is_dir() => {
+                let mut found = Vec::new();
+                walk(p, &mut seen_dirs, &mut found, errors);
+                found.sort();
+                out.extend(found);
             }
-            found.sort();
-            out.extend(found);
-        } else if p.exists() {
-            out.push(p.clone());
-        } else {
-            errors.push(InputError::file(p, InputClass::Syntax, "no such file or directory"));
+            Ok(_) => out.push(p.clone()),
+            Err(e) => errors.push(InputError::file(p, InputClass::Syntax, unreadable(p, &e))),
         }
     }
     out
+}
+
+/// The YAML/JSON files under directory `root` into `found`, each directory read once.
+fn walk(
+    root: &Path,
+    seen_dirs: &mut std::collections::HashSet<PathBuf>,
+    found: &mut Vec<PathBuf>,
+    errors: &mut Vec<InputError>,
+) {
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        match dir.canonicalize() {
+            Ok(c) if !seen_dirs.insert(c.clone()) => {
+                errors.push(InputError::file(
+                    &dir,
+                    InputClass::Syntax,
+                    format!(
+                        "directory {} is reached a second time (a symlink loop?); kbmc reads each directory once",
+                        c.display()
+                    ),
+                ));
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")));
+                continue;
+            }
+        }
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")));
+                continue;
+            }
+        };
+        for e in entries {
+            let path = match e {
+                Ok(e) => e.path(),
+                Err(e) => {
+                    errors.push(InputError::file(&dir, InputClass::Syntax, format!("cannot read directory: {e}")));
+                    continue;
+                }
+            };
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => stack.push(path),
+                Ok(_) if is_yaml_file(&path) => found.push(path),
+                Ok(_) => {}
+                Err(e) => errors.push(InputError::file(&path, InputClass::Syntax, unreadable(&path, &e))),
+            }
+        }
+    }
+}
+
+/// Why `path` cannot be read, as the OS says it (a name too long, no permission), and for a
+/// symlink whose target cannot be reached what it is: a dangling link with its target, or a
+/// loop.
+fn unreadable(path: &Path, e: &std::io::Error) -> String {
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let target = || std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+    if link && link_loop(path) {
+        return format!(
+            "a symlink loop: following it (-> {}) comes back to a link already followed, never to a file ({e})",
+            target()
+        );
+    }
+    match e.kind() {
+        std::io::ErrorKind::NotFound if link => format!("a dangling symlink: its target {} does not exist", target()),
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        _ => format!("cannot read: {e}"),
+    }
+}
+
+/// Whether following the symlink `path` (its last component, link after link) comes back to
+/// a link it passed, or goes on past the 40 links Linux follows (`MAXSYMLINKS`).
+fn link_loop(path: &Path) -> bool {
+    let mut seen = vec![path.to_path_buf()];
+    let mut at = path.to_path_buf();
+    while let Ok(next) = std::fs::read_link(&at) {
+        at = match at.parent() {
+            Some(dir) => dir.join(next),
+            None => next,
+        };
+        if seen.contains(&at) || seen.len() > 40 {
+            return true;
+        }
+        seen.push(at.clone());
+    }
+    false
 }
 
 /// Reads every path and decodes every document. All errors are collected and returned at once.
@@ -499,9 +558,12 @@ fn route(
         errors.extend(located(missing));
         return;
     }
+    // A Kubernetes object of its own document is typed as the API server types it (a List's
+    // items already are: they are decoded from their value); kbmc's own Verification is not.
+    let typed_as_json = (doc.value.is_none() && kind != "Verification").then_some(value);
     macro_rules! take {
         ($vec:expr) => {
-            match decode(&mut doc) {
+            match decode(&mut doc, typed_as_json) {
                 Ok(v) => $vec.push(Object { origin: origin.clone(), value: v }),
                 Err(es) => errors.extend(located(es)),
             }
@@ -523,38 +585,18 @@ fn route(
         ("kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration") => take!(inputs.scheduler_configs),
         ("kbmc.dev/v1alpha1", "Verification") => take!(inputs.verifications),
         ("autoscaling.k8s.io/v1", "VerticalPodAutoscaler") => take!(inputs.vpas),
-        ("v1", "List") if origin.item.is_none() => {
-            let Some(items) = value.get("items").and_then(|i| i.as_sequence()) else {
-                errors.push(InputError::at(
-                    &origin,
-                    InputClass::MissingOrMistyped,
-                    "items",
-                    "a List needs a sequence `items`",
-                ));
-                return;
-            };
-            if items.len() > limits::MAX_DOCUMENTS {
-                errors.push(InputError::at(
-                    &origin,
-                    InputClass::Invalid,
-                    "items",
-                    format!(
-                        "{} items; kbmc reads at most {} objects from one List",
-                        items.len(),
-                        limits::MAX_DOCUMENTS
-                    ),
-                ));
-                return;
-            }
-            let lines = if item_lines.len() == items.len() { item_lines } else { &[] };
-            for (i, item) in items.iter().enumerate() {
-                let mut o = origin.clone();
-                o.item = Some(i);
-                o.line = lines.get(i).copied().unwrap_or(origin.line);
-                let d = Document { origin: o, typed: None, value: Some(item.clone()), tagged: None };
-                route(d, item, opts, inputs, errors, &[]);
-            }
-        }
+        ("v1", "List") if origin.item.is_none() => route_items(&origin, value, opts, inputs, errors, item_lines),
+        // kubectl's Lists hold objects, never Lists: a nested one is read no further (so a
+        // List nested deep does not recurse deep either).
+        ("v1", "List") => errors.push(
+            InputError::at(
+                &origin,
+                InputClass::Invalid,
+                "kind",
+                "a List inside a List's items; kbmc reads the objects of a top-level List (as `kubectl get -o yaml` prints it), not Lists nested in one: move the inner List's items into the outer List",
+            )
+            .with_object(object),
+        ),
         ("v1", "ResourceQuota") => {
             let namespace = value
                 .get("metadata")
@@ -612,6 +654,39 @@ fn route(
     }
 }
 
+/// The items of a top-level List, each routed as a document of its own at `items[i]`, at the
+/// line it starts on where `item_lines` has every item's.
+fn route_items(
+    origin: &Origin,
+    value: &serde_yaml::Value,
+    opts: LoadOptions,
+    inputs: &mut Inputs,
+    errors: &mut Vec<InputError>,
+    item_lines: &[usize],
+) {
+    let Some(items) = value.get("items").and_then(|i| i.as_sequence()) else {
+        errors.push(InputError::at(origin, InputClass::MissingOrMistyped, "items", "a List needs a sequence `items`"));
+        return;
+    };
+    if items.len() > limits::MAX_DOCUMENTS {
+        errors.push(InputError::at(
+            origin,
+            InputClass::Invalid,
+            "items",
+            format!("{} items; kbmc reads at most {} objects from one List", items.len(), limits::MAX_DOCUMENTS),
+        ));
+        return;
+    }
+    let lines = if item_lines.len() == items.len() { item_lines } else { &[] };
+    for (i, item) in items.iter().enumerate() {
+        let mut o = origin.clone();
+        o.item = Some(i);
+        o.line = lines.get(i).copied().unwrap_or(origin.line);
+        let d = Document { origin: o, typed: None, value: Some(item.clone()), tagged: None };
+        route(d, item, opts, inputs, errors, &[]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -646,6 +721,51 @@ mod tests {
         let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
         load_text(Path::new("core.yaml"), core, LoadOptions::default(), &mut inputs, &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    /// A Kubernetes object in a document of its own is typed as the API server types it,
+    /// as a List's items already were: a taint value written as the integer 5 is no string,
+    /// and is refused at its field; quoted, or as a Quantity, a number is read as before.
+    #[test]
+    fn a_number_where_the_api_wants_a_string_is_refused() {
+        let node = |value: &str| {
+            format!("apiVersion: v1\nkind: Node\nmetadata: {{name: n1}}\nspec:\n  taints: [{{key: k, value: {value}, effect: NoSchedule}}]\nstatus: {{allocatable: {{cpu: 1, memory: 1Gi}}}}\n")
+        };
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(Path::new("node.yaml"), &node("5"), LoadOptions::default(), &mut inputs, &mut errors);
+        let found: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(found, ["node.yaml: document 1 (Node/n1): spec.taints[0].value: invalid type: integer `5`, expected a string (the API server reads the value as JSON and refuses it too: quote it)"]);
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(Path::new("node.yaml"), &node("\"5\""), LoadOptions::default(), &mut inputs, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            inputs.nodes[0].value.spec.as_ref().unwrap().taints.as_ref().unwrap()[0].value.as_deref(),
+            Some("5")
+        );
+    }
+
+    /// A List nested in a List's items (here 40 deep, in block style) is refused at the
+    /// outer List's item, as a nested List, not as an unknown kind.
+    #[test]
+    fn a_nested_list_is_refused_as_nested() {
+        let mut text = String::new();
+        for depth in 0..40 {
+            let pad = "  ".repeat(depth);
+            let first = if depth == 0 { String::new() } else { format!("{}- ", "  ".repeat(depth - 1)) };
+            text.push_str(&format!("{first}apiVersion: v1\n{pad}kind: List\n{pad}items:\n"));
+        }
+        text.push_str(&format!("{}- {{apiVersion: v1, kind: Namespace, metadata: {{name: a}}}}\n", "  ".repeat(39)));
+        let (mut inputs, mut errors) = (Inputs::default(), Vec::new());
+        load_text(Path::new("lists.yaml"), &text, LoadOptions::default(), &mut inputs, &mut errors);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let e = errors[0].to_string();
+        assert!(
+            e.starts_with(
+                "lists.yaml: document 1, items[0] (List/<unnamed>): items[0].kind: a List inside a List's items"
+            ),
+            "{e}"
+        );
+        assert!(!e.contains("unknown kind"), "{e}");
     }
 
     /// A List's items (a `kubectl get -o yaml` dump) each start at their own `- ` line, also

@@ -56,7 +56,12 @@ fn header_with_events(command: &str, h: &Header, events: Option<EventBound>) -> 
             h.dropped.join(", ")
         );
     }
-    let _ = writeln!(o, "  cluster:     {}", h.cluster);
+    let pools = pools(&h.cluster);
+    if pools.len() > NAMES {
+        o += &wrap("  cluster:     ", &by_replicas(&pools));
+    } else {
+        let _ = writeln!(o, "  cluster:     {}", h.cluster);
+    }
     let workloads = if h.workloads.is_empty() { "none".to_string() } else { by_replicas(&h.workloads) };
     o += &wrap("  workloads:   ", &workloads);
     let _ = writeln!(o, "  controllers: {}", h.controllers.join(", "));
@@ -171,6 +176,30 @@ fn by_replicas(workloads: &[String]) -> String {
         line += &format!(" (and {more} more: kbmc inspect lists every one)");
     }
     line
+}
+
+/// The pools of the header's cluster line (`on-demand: 1 node, spot: 0..3 nodes (node group
+/// 0..3 over zones a, b)`): its entries, split at the commas outside parentheses. Past `NAMES`
+/// pools (a dump of thousands of unlike Nodes, each a pool) the text header shows them as the
+/// workloads line does, alike ones counted under one entry, `NAMES` names at most and a count
+/// of the others; JSON keeps every one.
+fn pools(cluster: &str) -> Vec<String> {
+    let (mut out, mut depth, mut start) = (Vec::new(), 0usize, 0);
+    for (i, c) in cluster.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 && cluster[i..].starts_with(", ") => {
+                out.push(cluster[start..i].to_string());
+                start = i + 2;
+            }
+            _ => {}
+        }
+    }
+    if start < cluster.len() {
+        out.push(cluster[start..].to_string());
+    }
+    out
 }
 
 /// How many workload names the header's workloads line gives at most.
@@ -583,6 +612,20 @@ mod tests {
             "2 x 1 replica: a, c; b: 2 replicas; d: 2 replicas, HPA d 2..4"
         );
         assert_eq!(w(&["a: 1 replica", "b: 2 replicas"]), "a: 1 replica, b: 2 replicas");
+    }
+
+    /// Thousands of Nodes, each a pool of its own: the text header's cluster line gives
+    /// `NAMES` of them, alike ones under one count, and says how many more there are; a few
+    /// pools stay as they are, zones and all.
+    #[test]
+    fn a_cluster_of_thousands_of_pools_stays_readable() {
+        let cluster = (0..5_000).map(|i| format!("node-{i}: 1 node")).collect::<Vec<_>>().join(", ");
+        let line = wrap("  cluster:     ", &by_replicas(&pools(&cluster)));
+        assert!(line.starts_with("  cluster:     5000 x 1 node: node-0, node-1,"), "{line}");
+        assert!(line.contains("node-59, ... (and 4940 more: kbmc inspect lists every one)"), "{line}");
+        assert!(line.lines().all(|l| l.chars().count() <= WIDTH) && line.lines().count() < 10, "{line}");
+        let few = "on-demand: 1 node, spot: 0..3 nodes (node group 0..3 over zones a, b)";
+        assert_eq!(pools(few), ["on-demand: 1 node", "spot: 0..3 nodes (node group 0..3 over zones a, b)"]);
     }
 
     /// Thousands of workloads: the line gives `NAMES` names and counts the others.

@@ -111,9 +111,10 @@ pub fn warnings(ws: &[InputError]) {
     }
 }
 
-/// Writes a report to stdout. A reader that went away (a closed pipe: `kbmc ... | head`)
-/// ends the output quietly, and the run keeps its exit code; any other write error (a full
-/// disk) is an error of exit code 2 with the reason.
+/// Writes a report to stdout. A write that fails — a full disk, or a reader that went away
+/// before the report was written in full (a closed pipe: `kbmc ... | head`) — is an error of
+/// exit code 2 with the reason: the report did not reach its reader whole, so the run's own
+/// exit code would stand for a report nobody read.
 pub fn raw(text: &str) -> Result<(), Error> {
     write_out(text, false)
 }
@@ -126,7 +127,9 @@ pub fn write_out(text: &str, color: bool) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Error::Output(format!(
+            "cannot write to standard output: its reader closed it before the report was written in full ({e})"
+        ))),
         Err(e) => Err(Error::Output(format!("cannot write to standard output: {e}"))),
     }
 }

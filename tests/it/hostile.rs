@@ -242,6 +242,39 @@ fn a_symlink_to_a_parent_directory_is_an_input_error() {
     rejected(&run(&["inspect", p(&d)]), "manifests/up", "a second time");
 }
 
+/// A symlink among the manifests that leads nowhere — a loop, or dangling — is an error
+/// naming the link, whatever its name (it may stand for a manifest or a directory of them),
+/// not read as if it were not there.
+#[cfg(unix)]
+#[test]
+fn a_symlink_that_leads_nowhere_is_an_input_error() {
+    let d = mutant("c1-hpa-oscillation", "verification.yaml", "steps: 60", "steps: 60");
+    std::os::unix::fs::symlink("loop", d.join("manifests/loop")).unwrap();
+    let o = run(&["inspect", p(&d)]);
+    rejected(&o, "manifests/loop", "a symlink loop");
+    let d = mutant("c1-hpa-oscillation", "verification.yaml", "steps: 60", "steps: 60");
+    std::os::unix::fs::symlink("gone", d.join("manifests/more")).unwrap();
+    rejected(&run(&["inspect", p(&d)]), "manifests/more", "a dangling symlink: its target gone does not exist");
+}
+
+/// An input path that cannot be read says why, as the OS does: a symlink to itself is a loop,
+/// a name past the OS's limit is too long — not "no such file or directory".
+#[cfg(unix)]
+#[test]
+fn an_unreadable_input_path_says_why() {
+    let d = std::env::temp_dir().join(format!("kbmc-hostile-paths-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let me = d.join("me.yaml");
+    std::fs::remove_file(&me).ok();
+    std::os::unix::fs::symlink("me.yaml", &me).unwrap();
+    rejected(&run(&["inspect", p(&me)]), "me.yaml", "a symlink loop");
+    let long = d.join("a".repeat(5_000));
+    let o = run(&["inspect", p(&long)]);
+    rejected(&o, "aaaa", "name too long");
+    assert!(!o.stderr.contains("no such file"), "{}", o.stderr);
+    std::fs::remove_dir_all(&d).ok();
+}
+
 #[cfg(unix)]
 #[test]
 fn a_fifo_among_the_manifests_is_not_read() {

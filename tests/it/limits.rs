@@ -100,6 +100,8 @@ fn command_line_bounds_are_checked() {
         &["check", "--steps", "10001"],
         &["check", "--max-states", "0"],
         &["check", "--max-memory", "4GB"],
+        &["check", "--max-memory", "1K"],
+        &["check", "--max-memory", "1500K"],
         &["simulate", "--steps", "0"],
         &["compare", "--steps", "0"],
         &["dump", "--steps", "0"],
@@ -206,10 +208,15 @@ fn the_memory_limit_ends_in_unknown() {
     }
 }
 
+/// A report that cannot be written whole is exit 2 with the reason on stderr, whatever
+/// stopped it: a reader that closed the pipe early (`kbmc ... | head -c 10`), a stdout closed
+/// before kbmc started (`>&-`), or a full disk.
 #[test]
-fn a_closed_pipe_ends_quietly() {
+fn a_closed_pipe_is_exit_2_with_a_message() {
+    // The JSON inspection of the live fixture (180 KB) is larger than a pipe holds: once the
+    // first ten bytes are read and the read end is closed, its writes meet a broken pipe.
     let mut child = Command::new(env!("CARGO_BIN_EXE_kbmc"))
-        .args(["dump", "--steps", "3", "cases/c1-hpa-oscillation"])
+        .args(["inspect", "--format", "json", "tests/fixtures/live/microservices-demo-3z"])
         .current_dir(root())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -217,10 +224,30 @@ fn a_closed_pipe_ends_quietly() {
         .expect("kbmc runs");
     let mut head = [0u8; 10];
     child.stdout.take().expect("piped").read_exact(&mut head).expect("ten bytes");
-    // The read end is closed here (dropped); the rest of the dump meets a broken pipe.
     let out = child.wait_with_output().expect("kbmc ends");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error: cannot write to standard output: its reader closed it"), "{stderr}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stdout_closed_at_start_is_exit_2_with_a_message() {
+    // A shell closes descriptor 1 and runs kbmc in its place.
+    let bin = env!("CARGO_BIN_EXE_kbmc");
+    for args in [&["check", "--engine", "explicit", "cases/c3-conflicting-spread"][..], &["--help"]] {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg("exec \"$0\" \"$@\" >&-")
+            .arg(bin)
+            .args(args)
+            .current_dir(root())
+            .output()
+            .expect("sh runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("error: cannot write to standard output: it was closed when kbmc started"), "{stderr}");
+    }
 }
 
 #[test]

@@ -217,3 +217,50 @@ fn the_live_report_groups_its_findings() {
     // The story keeps the names whole.
     assert!(r.stdout.contains("node ip-10-0-1-17.eu-west-1.compute.internal fails"), "{}", r.stdout);
 }
+
+const EVERY_KIND: &str = "tests/fixtures/live/every-kind";
+
+/// The one `kubectl get` line of README.md and docs/cli.md (the same in both), and the kinds
+/// kbmc reads from a cluster it names; the fixture, a dump of every one of them as kubectl
+/// prints it, loads with the spec kbmc infers and holds each.
+#[test]
+fn a_dump_of_every_kind_kbmc_reads_loads() {
+    let line = |file: &str| -> String {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("kubectl get ")).collect();
+        assert_eq!(lines.len(), 1, "{file}: one kubectl get line: {lines:?}");
+        lines[0].to_string()
+    };
+    let dump = line("README.md");
+    assert_eq!(dump, line("docs/cli.md"), "README.md and docs/cli.md give the same dump line");
+    for kind in [
+        "nodes,",
+        ",ns,",
+        ",pc,",
+        ",sc,",
+        ",deploy,",
+        ",rs,",
+        ",sts,",
+        ",ds,",
+        ",pods,",
+        ",horizontalpodautoscalers.v2.autoscaling,",
+        ",pdb",
+        "echo ,verticalpodautoscalers)",
+    ] {
+        assert!(dump.contains(kind), "the dump line lacks {kind}: {dump}");
+    }
+    assert!(dump.ends_with(" -A -o yaml > cluster.yaml"), "{dump}");
+    let r = kbmc(&["inspect", EVERY_KIND]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (ir, _) = kbmc::load_model_with(&[root().join(EVERY_KIND)], false, Scenario::Node).expect("the dump loads");
+    assert!(ir.spec_inferred);
+    let names = |v: Vec<&str>| v.into_iter().map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(ir.nodes.len(), 2);
+    assert_eq!(names(ir.deployments.iter().map(|d| d.name.as_str()).collect()), ["web", "api", "db"]);
+    assert!(ir.deployments[2].stateful.is_some(), "db is the StatefulSet");
+    assert_eq!(names(ir.daemon_sets.iter().map(|d| d.name.as_str()).collect()), ["log-agent"]);
+    assert_eq!(names(ir.hpas.iter().map(|h| h.name.as_str()).collect()), ["web"]);
+    assert_eq!(names(ir.vpas.iter().map(|v| v.name.as_str()).collect()), ["api"]);
+    assert_eq!(ir.pdbs.len(), 1);
+    assert!(ir.priority_classes.iter().any(|c| c.name == "shop-high" && c.value == 1000));
+}

@@ -257,6 +257,42 @@ fn most_allocated_weight_above_max_node_score() {
     assert!(build(&c.yaml()).is_err(), "{MOST} \"resource weight larger than MaxNodeScore\": expected an input error");
 }
 
+const VALIDATION: &str = "kubernetes/kubernetes pkg/scheduler/apis/config/validation/validation_pluginargs_test.go";
+
+/// upstream: TestValidateLeastAllocatedScoringStrategy and TestValidateMostAllocatedScoringStrategy
+/// "weight less than min" (`cpu` weight 0) and "multi invalid resources" (`cpu` 0, `memory`
+/// 101). Those cases validate the internal config type; kube-scheduler reads a
+/// KubeSchedulerConfiguration file as v1, whose SetDefaults_NodeResourcesFitArgs
+/// (pkg/scheduler/apis/config/v1/defaults.go) makes a weight of 0 into 1 before
+/// ValidateNodeResourcesFitArgs runs. So the file with `cpu` weight 0 is accepted with weight
+/// 1, and of the two invalid weights only `memory`'s 101 is refused, in upstream's words.
+#[test]
+fn fit_weight_of_zero_is_defaulted_before_validation() {
+    for kind in ["LeastAllocated", "MostAllocated"] {
+        let config = |resources: &str| {
+            Cluster::new()
+                .node("node1", "4000 10000Mi", "", "")
+                .pods("pod", "", "1000 2000Mi", "", "")
+                .doc(&score_only("NodeResourcesFit", &strategy(kind, resources)))
+                .yaml()
+        };
+        let m = build(&config("[{name: cpu, weight: 0}]"))
+            .unwrap_or_else(|e| panic!("{VALIDATION} {kind} \"weight less than min\" through v1: {e}"));
+        assert_eq!(
+            (m.ir.scheduler.scoring_cpu_weight, m.ir.scheduler.scoring_memory_weight),
+            (1, 0),
+            "{VALIDATION} {kind} \"weight less than min\": v1 defaults the weight to 1"
+        );
+        let e = build(&config("[{name: cpu, weight: 0}, {name: memory, weight: 101}]"))
+            .expect_err("\"multi invalid resources\": memory's 101 is refused");
+        assert!(
+            e.contains("scoringStrategy.resources[1].weight: Invalid value: 101: resource weight of memory not in valid range (0, 100]"),
+            "{VALIDATION} {kind} \"multi invalid resources\": {e}"
+        );
+        assert!(!e.contains("resources[0]"), "{VALIDATION} {kind}: cpu's 0 is defaulted, not refused: {e}");
+    }
+}
+
 /// upstream: TestNodeResourcesBalancedAllocation "nothing scheduled, resources requested, differently sized nodes"
 /// (CPU in millicores upstream: makeNode takes milliCPU)
 #[test]

@@ -583,6 +583,36 @@ impl Builder<'_> {
         groups
     }
 
+    /// A Node whose Ready condition is False carries upstream's `not-ready` NoExecute taint,
+    /// and kbmc models every NotReady node with the `unreachable` one (`nodes.rs`,
+    /// `ready_condition`): exact while every pod template tolerates both alike (as the
+    /// DefaultTolerationSeconds admission plugin's two 300 s tolerations do), not modelled
+    /// where one does not.
+    pub(super) fn check_not_ready_tolerations(&mut self) {
+        let differs = (0..self.facts.len()).find(|&g| {
+            pod::not_ready_eviction_after(&self.facts[g]) != pod::unreachable_eviction_after(&self.facts[g])
+        });
+        let Some(g) = differs else { return };
+        let secs = |s: Option<i64>| s.map_or("for ever".to_string(), |s| format!("{s} s"));
+        let (not_ready, unreachable) =
+            (pod::not_ready_eviction_after(&self.facts[g]), pod::unreachable_eviction_after(&self.facts[g]));
+        for node in &self.inputs.nodes {
+            let conditions = node.value.status.as_ref().and_then(|s| s.conditions.as_deref()).unwrap_or_default();
+            let Some(i) = conditions.iter().position(|c| c.type_ == "Ready" && c.status == "False") else { continue };
+            self.diag.unmodeled(InputError::at(
+                &node.origin,
+                InputClass::Unmodeled,
+                format!("status.conditions[{i}].status"),
+                format!(
+                    "a node whose Ready condition is False gets the node.kubernetes.io/not-ready NoExecute taint, which the pods of {} tolerate {}, but kbmc models every NotReady node with the node.kubernetes.io/unreachable taint, which they tolerate {}",
+                    self.owner_name(g),
+                    secs(not_ready),
+                    secs(unreachable)
+                ),
+            ));
+        }
+    }
+
     /// Group `gi` with its facts resolved: placement per node (and per node group template),
     /// spread constraints (its own, or the system defaults), priority, ordinal.
     fn resolve_group(&self, gi: usize, resolving: &Resolving, pod_affinity: InterPodAffinity) -> PodGroup {

@@ -316,6 +316,7 @@ impl<'a> Builder<'a> {
         let vpas = self.vpas(spec);
         self.daemon_sets_from_manifests(spec);
         let groups = self.resolve_groups();
+        self.check_not_ready_tolerations();
         let pdbs = self.pdbs(&groups);
         let hpas = self.hpas();
         let scheduler = self.scheduler();

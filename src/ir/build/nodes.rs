@@ -584,10 +584,7 @@ impl Builder<'_> {
         );
         let labels_map = n.metadata.labels.clone().unwrap_or_default();
         let labels = self.add_node_labels(&labels_map, &name);
-        let ready = status
-            .and_then(|s| s.conditions.as_ref())
-            .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
-            .is_none_or(|c| c.status == "True");
+        let ready = self.ready_condition(status, origin);
         if n.metadata.deletion_timestamp.is_some() {
             self.diag.unmodeled(InputError::at(
                 origin,
@@ -626,6 +623,34 @@ impl Builder<'_> {
         })
     }
 
+    /// Whether the node's Ready condition says Ready: True (or no Ready condition) does;
+    /// False and Unknown do not. Upstream's node lifecycle controller taints a node whose
+    /// Ready is False `node.kubernetes.io/not-ready` and one whose Ready is Unknown (its
+    /// kubelet stopped reporting) `node.kubernetes.io/unreachable` (node_lifecycle_controller.go,
+    /// `doNoExecuteTaintingPass`: `NotReadyTaintTemplate`, `UnreachableTaintTemplate`); kbmc
+    /// models every NotReady node with the unreachable taint, so Unknown is exact and a False
+    /// node is refused where a pod tolerates the two taints differently
+    /// (`check_not_ready_tolerations`). Any other status is none the API has.
+    fn ready_condition(&mut self, status: Option<&k8s_openapi::api::core::v1::NodeStatus>, origin: &Origin) -> bool {
+        let conditions = status.and_then(|s| s.conditions.as_deref()).unwrap_or_default();
+        let Some((i, c)) = conditions.iter().enumerate().find(|(_, c)| c.type_ == "Ready") else {
+            return true;
+        };
+        match c.status.as_str() {
+            "True" => true,
+            "False" | "Unknown" => false,
+            other => {
+                self.diag.error(InputError::at(
+                    origin,
+                    InputClass::Invalid,
+                    format!("status.conditions[{i}].status"),
+                    format!("{other:?} is no condition status; the Ready condition is True, False or Unknown"),
+                ));
+                true
+            }
+        }
+    }
+
     pub(super) fn node_by_name(&self, name: &str) -> Option<NodeId> {
         self.nodes.iter().position(|n| n.name == name).map(|i| NodeId(i as u32))
     }
@@ -642,7 +667,34 @@ struct PoolSize<'p> {
 
 #[cfg(test)]
 mod tests {
-    use crate::ir::build::test_inputs::{errors, pool, web};
+    use crate::ir::build::test_inputs::{errors, model_of, pool, web};
+
+    /// The Ready condition's status is True, False or Unknown, upstream's condition statuses:
+    /// False and Unknown start the node NotReady, anything else is refused at its field.
+    /// Node lifecycle taints an Unknown node `unreachable`, as kbmc models every NotReady
+    /// node, and a False one `not-ready`: refused where a pod tolerates the two differently.
+    #[test]
+    fn the_ready_condition_is_true_false_or_unknown() {
+        let node = |status: &str| {
+            format!("apiVersion: v1\nkind: Node\nmetadata: {{name: n1}}\nstatus:\n  allocatable: {{cpu: \"8\", memory: 8Gi}}\n  conditions: [{{type: MemoryPressure, status: \"False\"}}, {{type: Ready, status: \"{status}\"}}]\n---\n")
+        };
+        let base = format!("{}{}", web(1, "1Gi"), pool("8", "8Gi"));
+        for (status, ready) in [("True", true), ("False", false), ("Unknown", false)] {
+            let m = model_of(&format!("{}{base}", node(status)));
+            assert_eq!(m.nodes.iter().find(|n| n.name == "n1").map(|n| n.ready), Some(ready), "{status}");
+        }
+        let e = errors(&format!("{}{base}", node("Maybe")));
+        assert!(e.contains("document 1: status.conditions[1].status: \"Maybe\" is no condition status"), "{e}");
+        let tolerant = web(1, "1Gi").replace(
+            "containers:",
+            "tolerations: [{key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute}]\n      containers:",
+        );
+        let e = errors(&format!("{}{tolerant}{}", node("False"), pool("8", "8Gi")));
+        assert!(e.contains("status.conditions[1].status: a node whose Ready condition is False"), "{e}");
+        assert!(e.contains("the pods of web tolerate for ever") && e.contains("which they tolerate 300 s"), "{e}");
+        assert_eq!(errors(&format!("{}{tolerant}{}", node("Unknown"), pool("8", "8Gi"))), "");
+        assert_eq!(errors(&format!("{}{base}", node("False"))), "", "the admission plugin's tolerations agree");
+    }
 
     /// Node conditions other than Ready that taint the node and make the kubelet refuse pods
     /// are refused when True; a Node or Deployment being deleted is refused.

@@ -289,15 +289,21 @@ impl Builder<'_> {
         s.scoring_cpu_weight = 0;
         s.scoring_memory_weight = 0;
         for (j, r) in rs.iter().enumerate() {
+            // A v1 file's 0 (or no weight) is 1 before validation sees it
+            // (SetDefaults_NodeResourcesFitArgs), so upstream's unit cases of a weight of 0
+            // (TestValidateLeastAllocatedScoringStrategy, "weight less than min"), which validate
+            // the internal type, never reach a file; ValidateNodeResourcesFitArgs then wants 1
+            // to MaxNodeScore, in upstream's words.
             let w = r.weight.filter(|w| *w != 0).unwrap_or(1);
-            // As kube-scheduler's ValidateNodeResourcesFitArgs: a weight
-            // from 1 to MaxNodeScore.
             if !(1..=100).contains(&w) {
                 self.diag.error(InputError::at(
                     origin,
                     InputClass::Invalid,
                     format!("{f}.scoringStrategy.resources[{j}].weight"),
-                    format!("weight {w} is out of range; kube-scheduler accepts 1 to 100 (MaxNodeScore)"),
+                    format!(
+                        "Invalid value: {w}: resource weight of {} not in valid range (0, 100] (kube-scheduler's ValidateNodeResourcesFitArgs)",
+                        r.name
+                    ),
                 ));
             }
             match r.name.as_str() {

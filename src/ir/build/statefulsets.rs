@@ -103,7 +103,9 @@ impl<'a> Builder<'a> {
         let set = &s.spec;
         let Some(mut facts) = self.statefulset_template(set, origin) else { return };
         let claim_zones = self.claim_zones_of(set, origin, &mut facts);
-        let ordinals = self.ordinals(spec, &namespace, &name, policies.replicas);
+        // A StatefulSet scaled to zero still gets its first ordinal's pod group (every
+        // revision names one), which no run fills while its replicas stay 0.
+        let ordinals = self.ordinals(spec, &namespace, &name, policies.replicas).max(1);
         let slots = if claim_zones.is_empty() { 1 } else { claim_zones.len() + 1 };
         if ordinals as usize * slots > MAX_GROUPS {
             self.diag.error(InputError::at(
@@ -975,6 +977,15 @@ mod tests {
     fn too_many_ordinals_are_refused() {
         let e = errors(&format!("{}{}", db(32767, ""), zones()));
         assert!(e.contains("spec.replicas") && e.contains("at most 512"), "{e}");
+    }
+
+    /// A StatefulSet scaled to zero (a dump of a paused one) builds, with one ordinal's
+    /// group that no run fills; it used to index an empty list of groups.
+    #[test]
+    fn a_statefulset_scaled_to_zero_builds() {
+        let m = model_of(&format!("{}{}", db(0, ""), zones()));
+        let s = m.deployments[0].stateful.as_ref().unwrap();
+        assert_eq!((m.deployments[0].replicas.max, s.ordinals), (0, 1));
     }
 
     /// A StatefulSet can be scaled: the ordinals modelled cover the largest scale.

@@ -194,7 +194,7 @@ impl Builder<'_> {
         let mut found = Findings::default();
         let (mode, min_replicas) = update_policy(v, &at, &mut found);
         let di = self.vpa_target(v, &at, &namespace, earlier)?;
-        let container = self.check_vpa_target(di, &namespace, &at, &mut found)?;
+        let container = self.check_vpa_target(di, mode, &namespace, &at, &mut found)?;
         let policy = self.container_policy(v, &container, &at, &mut found);
         self.check_cpu_changes(di, spec, &at, &mut found);
         if !self.report_vpa_findings(found) {
@@ -265,16 +265,20 @@ impl Builder<'_> {
 
     /// Finds what of target Deployment `di` kbmc cannot pair with a VPA (template revisions,
     /// more than one container, limits, pod-template-hash in inter-pod terms) and returns the
-    /// template's container, or `None` when the Deployment's manifest is not found.
+    /// template's container, or `None` when the Deployment's manifest is not found. Template
+    /// revisions matter only where the VPA changes pods: in mode Off nothing is applied (every
+    /// level is the template's revision, `vpa_levels`), so its target may roll out, as the
+    /// inferred spec's `rolloutRestart` has it (`spec::infer`).
     fn check_vpa_target(
         &self,
         di: usize,
+        mode: VpaMode,
         namespace: &str,
         at: &VpaAt,
         found: &mut Findings,
     ) -> Option<k8s_openapi::api::core::v1::Container> {
         let dep_name = &self.deployments[di].name;
-        if self.deployments[di].revisions.len() > 1 {
+        if mode != VpaMode::Off && self.deployments[di].revisions.len() > 1 {
             found.unmodeled.push(at.error(
                 InputClass::Unmodeled,
                 "spec.targetRef.name",
