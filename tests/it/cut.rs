@@ -1,4 +1,4 @@
-//! A search a limit cuts short reports every violation it found. On the live fixture thirteen
+//! A search a limit cuts short reports every violation it found, and the work it did. On the live fixture thirteen
 //! Deployments of one replica each are violated at depth 1 (their node fails); the test clock
 //! (`KBMC_TEST_STATES_PER_SECOND`, src/limits.rs) passes the time limit once the explicit
 //! search has expanded its initial state, at the same state on every machine. The thirteen
@@ -57,4 +57,32 @@ fn a_depth_one_violation_stands_when_the_time_limit_cuts_the_search() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stdout.contains("replicasMeetExpected: violated for 13 Deployments: frontend,"), "{}", r.stdout);
     assert!(!r.stdout.contains("rebuilt"), "{}", r.stdout);
+}
+
+/// A reduced search cut short is made again without the reduction (check.rs); the effort
+/// reported is both searches', not only the second one's, which the same limit cuts at once.
+#[test]
+fn a_cut_reduced_search_reports_both_searches_effort() {
+    let r = kbmc_env(
+        &[("KBMC_TEST_STATES_PER_SECOND", "1")],
+        &[
+            "check",
+            "--engine",
+            "explicit",
+            "--reduction",
+            "por",
+            "--all",
+            "--time-limit",
+            "1",
+            "--format",
+            "json",
+            LIVE,
+        ],
+    );
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let states = doc["effort"]["states"].as_u64().expect("states");
+    // The reduced search stored the initial state's successors; the search again stored the
+    // initial state before the limit stopped it.
+    assert!(states > 2, "{}", doc["effort"]);
 }

@@ -322,6 +322,10 @@ fn check_with(
                 *r = found;
             }
         }
+        // The effort is both searches' states and transitions (the seconds are counted from
+        // `start` already); `reduced` stays the second's (none): its verdicts are unreduced.
+        again.effort.states += g.states.len();
+        again.effort.transitions += g.transitions;
         return Some(again);
     }
     Some(CheckResult {
