@@ -105,6 +105,10 @@ fn target_with<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, live
     // The target depends on which revision is current: branch over revisions with ite.
     for (rev, &cur) in groups.iter().enumerate() {
         let is_cur = d.eq(&st.revision[dep], &d.int(rev as i64));
+        // In a concrete state only the current revision's branch is the target.
+        if d.known_bool(&is_cur) == Some(false) {
+            continue;
+        }
         let strat = strategy(m, dep, rev);
         if live.is_empty() {
             live = groups

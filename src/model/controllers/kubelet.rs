@@ -173,6 +173,15 @@ impl<D: Domain> Controller<D> for Kubelet {
         let (g, n) = (s.a as usize, s.b as usize);
         // Starting one of a single pod is starting all: one label for that successor.
         let least = d.int(if s.v == ALL { 0 } else { 1 });
+        // No pod of the label's kind on its node: off, without a look at the rest (in a
+        // concrete state most labels stop here).
+        let on_node = match s.op {
+            START | REJECT => &st.bound[g][n],
+            _ => &st.terminating[g][n],
+        };
+        if d.known(on_node).is_some_and(|x| x <= 0) {
+            return d.bool(false);
+        }
         match s.op {
             START => d.and(&ready(d, st, n), &d.gt(&st.bound[g][n], &least)),
             REJECT => {

@@ -145,22 +145,27 @@ impl crate::model::hints::ExplicitHints for Scheduler {
     /// C8 at 39 nodes, whose descheduler keeps states from being renamed, has 1,729 keys in
     /// its first 2,048 lookups but four up to renaming.
     fn guard_key(&self, m: &Model, st: &ClusterState<Concrete>, key: &mut Vec<i64>) -> Option<usize> {
-        if m.preempts {
-            return None;
-        }
         key.clear();
-        key.extend(
-            (0..m.ir.groups.len()).filter(|&g| scheduled(m, g)).map(|g| (!none_pending(&Concrete, m, st, g)) as i64),
-        );
+        // Where the model preempts, a pod nominated somewhere is preemption's to bind: the
+        // scheduler tries the others (`unnominated`).
+        key.extend((0..m.ir.groups.len()).filter(|&g| scheduled(m, g)).map(|g| {
+            let tried = match m.daemon_row[g] {
+                None if m.preempts => nominations::unnominated(&Concrete, m, st, g) > 0,
+                _ => !none_pending(&Concrete, m, st, g),
+            };
+            tried as i64
+        }));
         if !key.contains(&1) {
             // Nothing to bind: every guard is false whatever the nodes say.
             return Some(0);
         }
         let nn = m.nodes();
         // Per node: conditions, per group its active and terminating pods, then per DaemonSet
-        // group its pods pending for the node.
+        // group its pods pending for the node, then where the model preempts per group its
+        // pods nominated to the node (the filters count them).
         let daemons = 1 + 2 * m.kinds_of_group.len();
-        let width = daemons + m.daemon_groups.len();
+        let nominated = daemons + m.daemon_groups.len();
+        let width = nominated + if m.preempts { m.ir.groups.len() } else { 0 };
         let at = key.len();
         key.resize(at + nn * width, 0);
         // Row by row over zipped per-node vectors (indexing every vector at every node made the
@@ -191,6 +196,11 @@ impl crate::model::hints::ExplicitHints for Scheduler {
         for (i, row) in st.unscheduled.iter().enumerate() {
             for (r, &x) in key[at..].chunks_exact_mut(width).zip(row) {
                 r[daemons + i] = x;
+            }
+        }
+        for (g, row) in st.nominated.iter().enumerate().filter(|_| m.preempts) {
+            for (r, &x) in key[at..].chunks_exact_mut(width).zip(row) {
+                r[nominated + g] = x;
             }
         }
         Some(width)

@@ -366,7 +366,13 @@ fn eligible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Op
 fn exists<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
     match own {
         None => d.gt(&nominations::unnominated_for(d, m, st, g, n), &d.int(0)),
-        Some(o) => d.and(&d.gt(&st.nominated[g][o], &d.int(0)), &d.not(&waiting(d, m, st, g, o))),
+        Some(o) => {
+            let here = d.gt(&st.nominated[g][o], &d.int(0));
+            if d.known_bool(&here) == Some(false) {
+                return here;
+            }
+            d.and(&here, &d.not(&waiting(d, m, st, g, o)))
+        }
     }
 }
 
@@ -381,6 +387,57 @@ fn waiting<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, n: usize
     let nominated = d.sum_of((0..m.ir.groups.len()).map(|h| st.nominated[h][n].clone()));
     let victims = d.any_of(lower(m, g).iter().map(|&h| d.gt(&st.preempting[h][n], &d.int(0))));
     d.and(&d.eq(&nominated, &d.int(1)), &victims)
+}
+
+/// In a concrete state most of this actor's labels are off for want of a pod to try: the
+/// guards of a batch ask first, once per pod group and nomination, whether such a pod exists,
+/// may preempt and fits no node (the conjuncts `PREEMPT` and `CLEAR` share, the first one
+/// `BIND_NOMINATED` has), a victim's deletion whether any victim is chosen, and evaluate a
+/// label's whole guard only where that holds.
+impl crate::model::hints::ExplicitHints for Preemption {
+    fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
+        let d = Concrete;
+        let nn = m.nodes();
+        // Per (group, nomination: 0 none, o + 1 node o): whether a pod is there to try, and
+        // whether it is eligible and fits nowhere. A DaemonSet's pod (whose `exists` and
+        // `nowhere` depend on the label's node) is always asked in full.
+        let mut tried: Vec<Option<bool>> = vec![None; m.ir.groups.len() * (nn + 1)];
+        let mut fails: Vec<Option<bool>> = vec![None; m.ir.groups.len() * (nn + 1)];
+        let mut victims: Option<bool> = None;
+        let mut out = Vec::with_capacity(labels.len());
+        for s in labels {
+            let (g, n) = (s.a as usize, s.b as usize);
+            let own = match s.op {
+                PREEMPT => preempt_params(m, s).0,
+                BIND_NOMINATED => Some(s.v as usize),
+                CLEAR => Some(n),
+                // A victim's deletion needs a victim chosen on its node.
+                _ => {
+                    let chosen = *victims.get_or_insert_with(|| st.preempting.iter().flatten().any(|&x| x > 0));
+                    out.push(chosen && <Self as Controller<Concrete>>::guard(self, &d, m, s, st));
+                    continue;
+                }
+            };
+            if m.daemon_row[g].is_some() && !exists(&d, m, st, g, own, n) {
+                out.push(false);
+                continue;
+            }
+            if m.daemon_row[g].is_none() {
+                let slot = g * (nn + 1) + own.map_or(0, |o| o + 1);
+                let here = *tried[slot].get_or_insert_with(|| exists(&d, m, st, g, own, n));
+                let open = here
+                    && (s.op == BIND_NOMINATED
+                        || *fails[slot]
+                            .get_or_insert_with(|| eligible(&d, m, st, g, own) && nowhere(&d, m, st, g, own, n)));
+                if !open {
+                    out.push(false);
+                    continue;
+                }
+            }
+            out.push(<Self as Controller<Concrete>>::guard(self, &d, m, s, st));
+        }
+        Some(out)
+    }
 }
 
 /// The nomination a `PREEMPT` label's `v` names, and its order of the victim groups.
@@ -410,6 +467,9 @@ fn best<D: Domain>(
 }
 
 impl<D: Domain> Controller<D> for Preemption {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
     fn name(&self) -> &'static str {
         "preemption"
     }
