@@ -490,18 +490,19 @@ impl<D: Domain> Controller<D> for Descheduler {
     /// evicts something when nothing else acts; where something else may act before its
     /// calls ([`others_act_between`]), also where it only tries pods the budget now refuses.
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
-        let done = d.eq(&picks_left(d, m, st), &d.int(0));
-        // Calls of the previous run still to make: no run, without working one out (in a
-        // concrete state a run is the costly part of a search).
-        if d.known_bool(&done) == Some(false) {
-            return done;
+        // Calls of the previous run still to make (a pick is a count, never negative): no
+        // run, without working one out (in a concrete state a run is the costly part of a
+        // search). No term is made for the question where values are not known.
+        let deferred = (0..m.ir.groups.len()).filter(|&g| m.defers_evictions[g]);
+        if deferred.flat_map(|g| st.evicting[g].iter()).any(|x| d.known(x).is_some_and(|k| k > 0)) {
+            return d.bool(false);
         }
         let o = decide(d, m, st, &order_of(m, s), s.a as usize);
         let mut acts = d.gt(&evicted_total(d, st, &o.evicted), &d.int(0));
         if others_act_between(m) {
             acts = d.or(&acts, &d.gt(&d.sum(o.refused.iter().flatten()), &d.int(0)));
         }
-        d.all([o.possible, done, acts].iter())
+        d.all([o.possible, d.eq(&picks_left(d, m, st), &d.int(0)), acts].iter())
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         *nx = defer(d, m, st, &decide(d, m, st, &order_of(m, s), s.a as usize));
