@@ -129,11 +129,42 @@ fn beyond_the_bound(m: &Model, reg: &[Box<dyn crate::model::Controller<Concrete>
     for x in &mut r.results {
         if let Verdict::Violated(t) = &x.verdict {
             if replay.check(t).is_err() {
-                x.verdict = Verdict::Unknown { reason: format!("not decided with up to {b} event(s): {BEYOND}") };
+                let left = events_left(m, reg, t);
+                let which = if left.is_empty() { String::new() } else { format!(" ({})", left) };
+                x.verdict =
+                    Verdict::Unknown { reason: format!("not decided with up to {b} event(s): {BEYOND}{which}") };
                 x.events_bound = Some(b);
             }
         }
     }
+}
+
+/// The events of `m` (the model without the bound) that may act where `t` stutters, as their
+/// steps describe them, so that the reader sees what the check took to be still to come: the
+/// first three, and how many more.
+fn events_left(m: &Model, reg: &[Box<dyn crate::model::Controller<Concrete>>], t: &trace::Trace) -> String {
+    let Some(i) = t.steps.iter().rposition(|s| reg.get(s.step.actor as usize).is_none()) else {
+        return String::new();
+    };
+    let (d, st) = (Concrete, &t.states[i]);
+    let mut left: Vec<String> = crate::model::all_steps(m, reg)
+        .iter()
+        .filter(|s| reg[s.actor as usize].class() == crate::model::Class::Event)
+        .filter(|s| reg[s.actor as usize].guard(&d, m, s, st))
+        .map(|s| {
+            let c = &reg[s.actor as usize];
+            c.describe(m, s, st, &c.update(&d, m, s, st))
+        })
+        .collect();
+    left.sort();
+    left.dedup();
+    let more = left.len().saturating_sub(3);
+    left.truncate(3);
+    let mut text = left.join("; ");
+    if more > 0 {
+        text.push_str(&format!("; and {more} more"));
+    }
+    text
 }
 
 /// What a verdict leaves to another level.

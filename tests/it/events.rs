@@ -1,7 +1,8 @@
 //! Event-bounded checking (`--events`, `spec.bounds.events`, and the deepening without
 //! either): the bound a verdict holds under is said with it, a violation found while
 //! deepening uses the fewest events, and a counterexample that is stuck only because the
-//! bound keeps an event from acting is never reported as a violation.
+//! bound keeps an event from acting is never reported as a violation (its unknown names the
+//! events it waits for).
 
 use serde_json::Value;
 
@@ -71,10 +72,46 @@ fn a_lasso_stuck_only_by_the_bound_is_no_violation() {
     let case = "cases/c13-statefulset-node-failure-fixed";
     let v = json(&["--engine", "explicit", "--events", "1", case]);
     assert_eq!(v["results"][0]["verdict"], "unknown", "{v}");
-    assert!(v["results"][0]["reason"].as_str().unwrap().contains("an event beyond the bound"), "{v}");
+    let reason = v["results"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("an event beyond the bound"), "{v}");
+    // The reason names the event the check takes to be still to come.
+    assert!(reason.contains("(an operator force-deletes pod(s) db-0 stranded on NotReady node worker-0"), "{v}");
     let v = json(&["--engine", "explicit", case]);
     assert_eq!(v["results"][0]["verdict"], "holds", "{v}");
     assert_eq!(v["events"], Value::Null, "{v}");
+}
+
+/// C9's drain, blocked by web's budget, with a rollout restart of web added to the events:
+/// under one event the blocked drain is stuck only because the bound keeps the rollout from
+/// acting (its surge pod would let the budget allow the eviction), and the reason says so by
+/// naming the rollout. Without the bound the rollout is spent on one drain and a later drain
+/// is blocked for good: violated (docs/adr/0009-events-that-need-not-happen.md).
+#[test]
+fn an_undecided_intent_names_the_events_it_waits_for() {
+    let dir = std::env::temp_dir().join(format!("kbmc-events-rollout-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(dir.join("manifests")).unwrap();
+    let case = root().join("cases/c9-pdb-blocks-drain");
+    for f in std::fs::read_dir(case.join("manifests")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.join("manifests").join(f.file_name().unwrap())).unwrap();
+    }
+    let spec = std::fs::read_to_string(case.join("verification.yaml")).unwrap();
+    let rollout = "      budget: 3\n    - type: rolloutRestart\n      deployment: web\n      budget: 1\n";
+    assert!(spec.contains("      budget: 3\n"), "{spec}");
+    std::fs::write(dir.join("verification.yaml"), spec.replacen("      budget: 3\n", rollout, 1)).unwrap();
+    let d = dir.to_str().unwrap();
+    let v = json(&["--all", "--events", "1", d]);
+    let drain =
+        v["results"].as_array().unwrap().iter().find(|x| x["intent"] == "drainCompletes").expect("drainCompletes");
+    assert_eq!(drain["verdict"], "unknown", "{v}");
+    let reason = drain["reason"].as_str().unwrap();
+    assert!(reason.contains("may still act (kubectl rollout restart of web:"), "{reason}");
+    let v = json(&["--all", d]);
+    let drain =
+        v["results"].as_array().unwrap().iter().find(|x| x["intent"] == "drainCompletes").expect("drainCompletes");
+    assert_eq!(drain["verdict"], "violated", "{v}");
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
