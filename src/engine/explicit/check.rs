@@ -66,6 +66,14 @@ fn not_decided(d: u32, safety: bool, reduced: bool) -> Verdict {
     }
 }
 
+/// The option that would let a run `why` cut short go further.
+fn raise(why: crate::limits::Stop) -> &'static str {
+    match why {
+        crate::limits::Stop::Time(_) | crate::limits::Stop::Share { .. } => "raise --time-limit",
+        crate::limits::Stop::Memory(_) => "raise --max-memory, or lower --max-states",
+    }
+}
+
 /// What an intent the search found no violation of gets: a safety intent, and a cycle intent
 /// without a cycle. A search a limit cut short covered every state within `d` steps, short of
 /// the bound asked for: nothing holds at that bound, so what was covered is said as unknown
@@ -78,14 +86,7 @@ fn unviolated(g: &Graph, opts: &Options, max_depth: usize) -> (Verdict, Option<V
             d,
             "raise --max-states",
         )),
-        (None, Some((why, d))) => Some((
-            format!("{why} was reached"),
-            d,
-            match why {
-                crate::limits::Stop::Time(_) | crate::limits::Stop::Share { .. } => "raise --time-limit",
-                crate::limits::Stop::Memory(_) => "raise --max-memory, or lower --max-states",
-            },
-        )),
+        (None, Some((why, d))) => Some((format!("{why} was reached"), d, raise(why))),
         (None, None) => g
             .deadline_at
             .map(|d| ("the explicit search's share of the time limit ran out".to_string(), d, "raise --time-limit")),
@@ -362,7 +363,8 @@ fn verdict(
         Property::Safety { shown_as_cycle: Some((_, why)) } if f.first_bad[i].is_some() => Some(why),
         _ => None,
     };
-    let cycle = shown.and_then(|why| Some((cycles::find(m, reg, g, intent)?, why)));
+    // A limit that passes while the cycle is looked for leaves the violation as found.
+    let cycle = shown.and_then(|why| Some((cycles::find(m, reg, g, intent).ok().flatten()?, why)));
     // The shallowest violation of an intent of the orbit (`i` itself first).
     let bad = f.orbits[i].iter().filter_map(|&j| f.first_bad[j]).min_by_key(|&v| g.depth[v as usize]);
     Some(if let Some(((ids, steps, loop_start), why)) = cycle {
@@ -374,14 +376,23 @@ fn verdict(
     } else if intent.is_cycle() {
         // A cycle of the explored part is a real one, even when the search stopped early.
         match cycles::find(m, reg, g, intent) {
-            Some((ids, steps, loop_start)) => {
+            Ok(Some((ids, steps, loop_start))) => {
                 let t = trace_of(m, reg, &mut Allowed::new(m, reg), g, &ids, steps, Some(loop_start))?;
                 Verdict::Violated(rename_cycle(m, g, t, intent)?)
             }
-            None => match open.stopped_at {
+            Ok(None) => match open.stopped_at {
                 Some(d) => not_decided(d, false, open.reduced),
                 None => open.cycle_unknown.clone().unwrap_or_else(|| open.holds.clone()),
             },
+            // Not gone over: a search cut short says how far it got, a finished one that the
+            // cycles were not looked for.
+            Err(why) => open.cycle_unknown.clone().unwrap_or_else(|| Verdict::Unknown {
+                reason: format!(
+                    "{why} was reached while cycles were looked for among the {} states explored: none found before it ({})",
+                    g.states.len(),
+                    raise(why)
+                ),
+            }),
         }
     } else {
         match open.stopped_at {
@@ -469,7 +480,8 @@ mod tests {
         let g = explore(&m, &opts, |_, _| true);
         assert!(!g.truncated && g.state_limit_at.is_none());
         let reg = registry::<Concrete>();
-        let (ids, _, loop_start) = cycles::find(&m, &reg, &g, &m.ir.intents[i]).expect("a cycle of desired replicas");
+        let (ids, _, loop_start) =
+            cycles::find(&m, &reg, &g, &m.ir.intents[i]).unwrap().expect("a cycle of desired replicas");
         let desired: Vec<i64> = ids[loop_start..].iter().map(|&u| g.states.get(u).desired[0]).collect();
         assert!(desired.iter().any(|&x| x != desired[0]), "{desired:?}");
         // ...but the maximum is never reached, so the intent holds.
