@@ -14,7 +14,7 @@ use super::deployments::intent_deployment;
 use super::deployments::log_order;
 use super::search::{explore_with, symmetric_deployments};
 use super::trace::{renamed, trace_of};
-use super::{cycles, hints, path_to, Graph, Options};
+use super::{cycles, hints, path_to, Deployments, Graph, Options};
 use crate::domain::Concrete;
 use crate::ir::Intent;
 use crate::model::intents::{self, Property, Watch};
@@ -106,24 +106,66 @@ fn unviolated(g: &Graph, opts: &Options, max_depth: usize) -> (Verdict, Option<V
     (holds, cycle_unknown)
 }
 
-/// `t`, a run violating `found` (an intent of `want`'s orbit), renamed into one violating
-/// `want`: the Deployments they name swapped. `None` when no run follows the renaming (a
-/// bug the caller answers by searching again without renaming).
-fn rename_for(m: &Model, g: &Graph, t: Trace, found: &Intent, want: &Intent) -> Option<Trace> {
+/// The Deployments to swap to turn a run violating `found` into one violating `want` (an
+/// intent of its orbit), where they differ.
+fn swap_for<'g>(g: &'g Graph, found: &Intent, want: &Intent) -> Option<(usize, usize, &'g Deployments)> {
     match (intent_deployment(found), intent_deployment(want), &g.deployments) {
-        (Some(a), Some(b), Some(d)) if a != b => {
-            let mut r = renamed(m, &registry::<Concrete>(), d, &t, a, b)?;
-            r.violation = t.violation;
-            Some(r)
+        (Some(a), Some(b), Some(d)) if a != b => Some((a, b, d)),
+        _ => None,
+    }
+}
+
+/// The runs the verdicts read, by violating state, each with how many verdicts are still to
+/// read it: the last one takes it, the others copy it (a run on a large cluster holds
+/// megabytes per state, and hundreds of intents may each read their own). With them, the
+/// enabled steps of the states the verdicts' runs go through, remembered across the runs.
+struct Runs<'a> {
+    runs: HashMap<u32, (usize, Trace)>,
+    allowed: Allowed<'a>,
+}
+
+/// The run to `v` in `runs`.
+fn run(runs: &HashMap<u32, (usize, Trace)>, v: u32) -> &Trace {
+    &runs.get(&v).expect("search bug: the run to an orbit's shallowest violation was not rebuilt").1
+}
+
+impl<'a> Runs<'a> {
+    /// `runs`, read by the verdicts whose shallowest violation `bad` gives, of `m`.
+    fn new(
+        m: &'a Model,
+        reg: &'a [Box<dyn Controller<Concrete>>],
+        runs: HashMap<u32, Trace>,
+        bad: &[Option<u32>],
+    ) -> Runs<'a> {
+        let mut runs: HashMap<u32, (usize, Trace)> = runs.into_iter().map(|(v, t)| (v, (0, t))).collect();
+        for v in bad.iter().flatten() {
+            if let Some((readers, _)) = runs.get_mut(v) {
+                *readers += 1;
+            }
         }
-        _ => Some(t),
+        Runs { runs, allowed: Allowed::new(m, reg) }
+    }
+
+    fn get(&self, v: u32) -> &Trace {
+        run(&self.runs, v)
+    }
+
+    /// One verdict has read the run to `v`: the run itself if no other verdict is to read it.
+    fn read(&mut self, v: u32) -> Option<Trace> {
+        let (readers, _) = self.runs.get_mut(&v)?;
+        *readers = readers.saturating_sub(1);
+        if *readers == 0 {
+            self.runs.remove(&v).map(|(_, t)| t)
+        } else {
+            None
+        }
     }
 }
 
 /// `t`, a lasso through a watched step of some Deployment of the class of the one `intent`
 /// names (a watch that reads a Deployment and a kind of step, e.g. `noEvictionCycle`: the
 /// search reads it over the class), renamed into a lasso through such a step of that one.
-fn rename_cycle(m: &Model, g: &Graph, t: Trace, intent: &Intent) -> Option<Trace> {
+fn rename_cycle(m: &Model, g: &Graph, allowed: &mut Allowed, t: Trace, intent: &Intent) -> Option<Trace> {
     let (Some(Watch::Rises { measure, by: Some(kind) }), Some(d)) = (intents::watch(intent), &g.deployments) else {
         return Some(t);
     };
@@ -143,7 +185,7 @@ fn rename_cycle(m: &Model, g: &Graph, t: Trace, intent: &Intent) -> Option<Trace
         return Some(t);
     }
     let found = *class.iter().find(|&&e| watched(e))?;
-    renamed(m, &reg, d, &t, found, want)
+    renamed(m, &reg, allowed, d, &t, (found, want))
 }
 
 /// What one search found: its graph, and the intents it found violated where.
@@ -284,10 +326,12 @@ fn check_with(
     deadline: Option<Instant>,
 ) -> Option<CheckResult> {
     let reg = registry::<Concrete>();
-    let f = search(m, &reg, opts, inits, canonical, deadline);
+    let mut f = search(m, &reg, opts, inits, canonical, deadline);
     if f.unmapped {
         return None;
     }
+    let bad: Vec<Option<u32>> = (0..m.ir.intents.len()).map(|i| shallowest(&f, i)).collect();
+    let mut runs = Runs::new(m, &reg, std::mem::take(&mut f.runs), &bad);
     let g = &f.g;
     let reduced = g.reduced.is_some();
     // Stopped at a violation before the search was done: the depth it was found at.
@@ -303,7 +347,7 @@ fn check_with(
                 Some(IntentResult {
                     name: m.ir.intent_label(intent),
                     kivi_name: intent.kivi_name(),
-                    verdict: verdict(m, &reg, &f, &open, i)?,
+                    verdict: verdict(m, &reg, &f, &open, &mut runs, i)?,
                     events_bound: m.events_bound,
                 })
             })
@@ -346,6 +390,11 @@ fn check_with(
     })
 }
 
+/// The shallowest violation of an intent of `i`'s orbit (`i` itself first among equals).
+fn shallowest(f: &Found, i: usize) -> Option<u32> {
+    f.orbits[i].iter().filter_map(|&j| f.first_bad[j]).min_by_key(|&v| f.g.depth[v as usize])
+}
+
 /// The verdict of intent `i` from what the search found. `None` when a counterexample over
 /// renamed nodes does not map back to a run.
 fn verdict(
@@ -353,9 +402,11 @@ fn verdict(
     reg: &[Box<dyn Controller<Concrete>>],
     f: &Found,
     open: &Unviolated,
+    runs: &mut Runs,
     i: usize,
 ) -> Option<Verdict> {
     let (g, intent) = (&f.g, &m.ir.intents[i]);
+    let bad = shallowest(f, i);
     // A safety intent shown as a cycle (replica oscillation), once violated, is shown as
     // one, the stronger evidence, where one exists. A cycle alone does not violate it: the
     // symbolic engine asks no such question.
@@ -365,20 +416,18 @@ fn verdict(
     };
     // A limit that passes while the cycle is looked for leaves the violation as found.
     let cycle = shown.and_then(|why| Some((cycles::find(m, reg, g, intent).ok().flatten()?, why)));
-    // The shallowest violation of an intent of the orbit (`i` itself first).
-    let bad = f.orbits[i].iter().filter_map(|&j| f.first_bad[j]).min_by_key(|&v| g.depth[v as usize]);
     Some(if let Some(((ids, steps, loop_start), why)) = cycle {
-        let mut t = trace_of(m, reg, &mut Allowed::new(m, reg), g, &ids, steps, Some(loop_start))?;
+        let mut t = trace_of(m, reg, &mut runs.allowed, g, &ids, steps, Some(loop_start))?;
         t.violation = Some(why.into());
         Verdict::Violated(t)
     } else if let Some(v) = bad {
-        violation(m, f, i, v)?
+        violation(m, reg, f, runs, i, v)?
     } else if intent.is_cycle() {
         // A cycle of the explored part is a real one, even when the search stopped early.
         match cycles::find(m, reg, g, intent) {
             Ok(Some((ids, steps, loop_start))) => {
-                let t = trace_of(m, reg, &mut Allowed::new(m, reg), g, &ids, steps, Some(loop_start))?;
-                Verdict::Violated(rename_cycle(m, g, t, intent)?)
+                let t = trace_of(m, reg, &mut runs.allowed, g, &ids, steps, Some(loop_start))?;
+                Verdict::Violated(rename_cycle(m, g, &mut runs.allowed, t, intent)?)
             }
             Ok(None) => match open.stopped_at {
                 Some(d) => not_decided(d, false, open.reduced),
@@ -406,14 +455,31 @@ fn verdict(
 /// `v` (rebuilt when the search found it), renamed into one violating `i`. Renaming is done
 /// here, after the search, as only then is the orbit's shallowest violation known; it follows
 /// one run already found step by step (the enabled steps of each of its states), no search.
-fn violation(m: &Model, f: &Found, i: usize, v: u32) -> Option<Verdict> {
-    let g = &f.g;
-    let t = f.runs.get(&v).cloned().expect("search bug: the run to an orbit's shallowest violation was not rebuilt");
+fn violation(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    f: &Found,
+    runs: &mut Runs,
+    i: usize,
+    v: u32,
+) -> Option<Verdict> {
+    // The run and the remembered steps are borrowed apart: renaming reads one, fills the other.
+    let t = run(&runs.runs, v);
     let last = t.states.last().expect("a trace has states");
     // The run violates an intent of the orbit: renamed into one violating `i`.
     let j = *f.orbits[i].iter().find(|&&j| intents::violated(&Concrete, m, last, j))?;
     let intent = &m.ir.intents[i];
-    let mut t = rename_for(m, g, t, &m.ir.intents[j], intent)?;
+    let mut t = match swap_for(&f.g, &m.ir.intents[j], intent) {
+        Some((a, b, d)) => {
+            let r = renamed(m, reg, &mut runs.allowed, d, t, (a, b))?;
+            runs.read(v);
+            r
+        }
+        None => match runs.read(v) {
+            Some(t) => t,
+            None => runs.get(v).clone(),
+        },
+    };
     let last = t.states.last().expect("a trace has states");
     t.violation = Some(intents::explain(m, intent, last));
     Some(Verdict::Violated(t))
