@@ -5,6 +5,7 @@
 //! asks again and again.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::domain::Concrete;
 use crate::model::{intents, Class, ClusterState, Controller, Model, Step};
@@ -18,8 +19,10 @@ pub struct TraceStep {
 
 #[derive(Clone, Debug)]
 pub struct Trace {
-    /// `states[0]` is initial; `states[i + 1]` follows `steps[i]`.
-    pub states: Vec<ClusterState<Concrete>>,
+    /// `states[0]` is initial; `states[i + 1]` follows `steps[i]`. Shared between the copies
+    /// of a trace: on a large cluster a state holds megabytes, and the intents one state
+    /// violates each get the same run.
+    pub states: Arc<Vec<ClusterState<Concrete>>>,
     pub steps: Vec<TraceStep>,
     /// For a lasso: the index of the state the last step returns to.
     pub loop_start: Option<usize>,
@@ -52,7 +55,7 @@ impl Trace {
             })
             .collect();
         let start = (!m.single_topology()).then(|| m.describe_topology(&m.topology_of(&states[0])));
-        Trace { states, steps, loop_start: None, violation: None, start }
+        Trace { states: Arc::new(states), steps, loop_start: None, violation: None, start }
     }
 }
 

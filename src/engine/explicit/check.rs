@@ -115,51 +115,11 @@ fn swap_for<'g>(g: &'g Graph, found: &Intent, want: &Intent) -> Option<(usize, u
     }
 }
 
-/// The runs the verdicts read, by violating state, each with how many verdicts are still to
-/// read it: the last one takes it, the others copy it (a run on a large cluster holds
-/// megabytes per state, and hundreds of intents may each read their own). With them, the
-/// enabled steps of the states the verdicts' runs go through, remembered across the runs.
+/// The runs the verdicts read, by violating state (a copy of a run shares its states), and
+/// the enabled steps of the states the verdicts' runs go through, remembered across them.
 struct Runs<'a> {
-    runs: HashMap<u32, (usize, Trace)>,
+    runs: HashMap<u32, Trace>,
     allowed: Allowed<'a>,
-}
-
-/// The run to `v` in `runs`.
-fn run(runs: &HashMap<u32, (usize, Trace)>, v: u32) -> &Trace {
-    &runs.get(&v).expect("search bug: the run to an orbit's shallowest violation was not rebuilt").1
-}
-
-impl<'a> Runs<'a> {
-    /// `runs`, read by the verdicts whose shallowest violation `bad` gives, of `m`.
-    fn new(
-        m: &'a Model,
-        reg: &'a [Box<dyn Controller<Concrete>>],
-        runs: HashMap<u32, Trace>,
-        bad: &[Option<u32>],
-    ) -> Runs<'a> {
-        let mut runs: HashMap<u32, (usize, Trace)> = runs.into_iter().map(|(v, t)| (v, (0, t))).collect();
-        for v in bad.iter().flatten() {
-            if let Some((readers, _)) = runs.get_mut(v) {
-                *readers += 1;
-            }
-        }
-        Runs { runs, allowed: Allowed::new(m, reg) }
-    }
-
-    fn get(&self, v: u32) -> &Trace {
-        run(&self.runs, v)
-    }
-
-    /// One verdict has read the run to `v`: the run itself if no other verdict is to read it.
-    fn read(&mut self, v: u32) -> Option<Trace> {
-        let (readers, _) = self.runs.get_mut(&v)?;
-        *readers = readers.saturating_sub(1);
-        if *readers == 0 {
-            self.runs.remove(&v).map(|(_, t)| t)
-        } else {
-            None
-        }
-    }
 }
 
 /// `t`, a lasso through a watched step of some Deployment of the class of the one `intent`
@@ -330,8 +290,7 @@ fn check_with(
     if f.unmapped {
         return None;
     }
-    let bad: Vec<Option<u32>> = (0..m.ir.intents.len()).map(|i| shallowest(&f, i)).collect();
-    let mut runs = Runs::new(m, &reg, std::mem::take(&mut f.runs), &bad);
+    let mut runs = Runs { runs: std::mem::take(&mut f.runs), allowed: Allowed::new(m, &reg) };
     let g = &f.g;
     let reduced = g.reduced.is_some();
     // Stopped at a violation before the search was done: the depth it was found at.
@@ -463,22 +422,14 @@ fn violation(
     i: usize,
     v: u32,
 ) -> Option<Verdict> {
-    // The run and the remembered steps are borrowed apart: renaming reads one, fills the other.
-    let t = run(&runs.runs, v);
+    let t = runs.runs.get(&v).expect("search bug: the run to an orbit's shallowest violation was not rebuilt");
     let last = t.states.last().expect("a trace has states");
     // The run violates an intent of the orbit: renamed into one violating `i`.
     let j = *f.orbits[i].iter().find(|&&j| intents::violated(&Concrete, m, last, j))?;
     let intent = &m.ir.intents[i];
     let mut t = match swap_for(&f.g, &m.ir.intents[j], intent) {
-        Some((a, b, d)) => {
-            let r = renamed(m, reg, &mut runs.allowed, d, t, (a, b))?;
-            runs.read(v);
-            r
-        }
-        None => match runs.read(v) {
-            Some(t) => t,
-            None => runs.get(v).clone(),
-        },
+        Some((a, b, d)) => renamed(m, reg, &mut runs.allowed, d, t, (a, b))?,
+        None => t.clone(),
     };
     let last = t.states.last().expect("a trace has states");
     t.violation = Some(intents::explain(m, intent, last));

@@ -56,8 +56,7 @@ pub fn check_explicit_first(m: &Model, opts: &Options, states: usize) -> CheckRe
         first.effort.seconds = start.elapsed().as_secs_f64();
         return first;
     }
-    // The verdicts that stand are moved, not copied: a run on a large cluster holds
-    // megabytes per state, and a check may stand on hundreds of them.
+    // The verdicts that stand go to the symbolic engine's check as they are.
     let decided = first
         .results
         .iter_mut()
