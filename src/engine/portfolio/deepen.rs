@@ -17,7 +17,10 @@ impl Check<'_> {
     /// proves the rest.
     pub(super) fn deepen(&mut self) {
         for k in 0..=self.opts.max_depth {
-            if k > 0 {
+            // Past a limit the next frame is not begun (on a large cluster its fresh variables
+            // alone take a while): `out_of_time` ends the check at depth k without it.
+            let passed = crate::limits::stopped().is_some() || self.shares.passed();
+            if k > 0 && !passed {
                 self.bmc.deepen(self.shares.deadline());
             }
             self.depth_reached = k;
