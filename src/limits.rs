@@ -13,10 +13,10 @@
 //! module must not decide verdicts or print anything: it only says which limit was passed.
 //!
 //! The clock is the real one, unless `KBMC_TEST_STATES_PER_SECOND` is set to a positive
-//! number N: time then advances by 1/N s with each state an explicit search expands ([`tick`])
-//! and by nothing else, so that tests cut a search short at the same state on every machine
-//! (a tiny wall-clock limit cuts it wherever the machine happens to be). Only the explicit
-//! engine advances it.
+//! number N: time then advances by 1/N s with each state an explicit search expands and each
+//! solver check the symbolic engine makes ([`tick`]), and by nothing else, so that tests cut a
+//! search short at the same state, and a symbolic check at the same query, on every machine (a
+//! tiny wall-clock limit cuts them wherever the machine happens to be).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -121,8 +121,9 @@ pub fn left() -> Option<Duration> {
     Some(end.saturating_sub(elapsed()))
 }
 
-/// One state expanded by an explicit search: with the test clock, time advances by one tick
-/// and the time limit is looked at; with the real clock, nothing (the watching thread looks).
+/// One state expanded by an explicit search, or one solver check: with the test clock, time
+/// advances by one tick and the time limit is looked at; with the real clock, nothing (the
+/// watching thread looks).
 #[inline]
 pub fn tick() {
     if STATES_PER_SECOND.load(Ordering::Relaxed) != 0 {

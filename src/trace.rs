@@ -5,6 +5,7 @@
 //! asks again and again.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::domain::Concrete;
 use crate::model::{intents, Class, ClusterState, Controller, Model, Step};
@@ -18,8 +19,10 @@ pub struct TraceStep {
 
 #[derive(Clone, Debug)]
 pub struct Trace {
-    /// `states[0]` is initial; `states[i + 1]` follows `steps[i]`.
-    pub states: Vec<ClusterState<Concrete>>,
+    /// `states[0]` is initial; `states[i + 1]` follows `steps[i]`. Shared between the copies
+    /// of a trace: on a large cluster a state holds megabytes, and the intents one state
+    /// violates each get the same run.
+    pub states: Arc<Vec<ClusterState<Concrete>>>,
     pub steps: Vec<TraceStep>,
     /// For a lasso: the index of the state the last step returns to.
     pub loop_start: Option<usize>,
@@ -52,7 +55,7 @@ impl Trace {
             })
             .collect();
         let start = (!m.single_topology()).then(|| m.describe_topology(&m.topology_of(&states[0])));
-        Trace { states, steps, loop_start: None, violation: None, start }
+        Trace { states: Arc::new(states), steps, loop_start: None, violation: None, start }
     }
 }
 
@@ -98,22 +101,43 @@ pub fn replay(m: &Model, reg: &[Box<dyn Controller<Concrete>>], trace: &Trace) -
 }
 
 /// Replays the runs of one check, which share their initial states and often the steps
-/// allowed in their first states.
+/// allowed in their first states, and often whole runs: the intents one state violates each
+/// have a copy of the run to it, sharing its states, which is replayed once.
 pub struct Replay<'a> {
     allowed: Allowed<'a>,
     initial: HashSet<Vec<i16>>,
+    /// The runs replayed (their states held, so that no other run's can take their place).
+    replayed: Vec<Replayed>,
 }
+
+/// A run replayed: its states, steps and loop start.
+type Replayed = (Arc<Vec<ClusterState<Concrete>>>, Vec<Step>, Option<usize>);
 
 impl<'a> Replay<'a> {
     pub fn new(m: &'a Model, reg: &'a [Box<dyn Controller<Concrete>>]) -> Replay<'a> {
-        Replay { allowed: Allowed::new(m, reg), initial: m.initial_states().iter().map(|s| s.pack()).collect() }
+        let initial = m.initial_states().iter().map(|s| s.pack()).collect();
+        Replay { allowed: Allowed::new(m, reg), initial, replayed: Vec::new() }
+    }
+
+    /// Re-executes `trace` as `replay` below does, once per run: a copy of a run replayed
+    /// before (the same states, steps and loop start) is not replayed again.
+    pub fn check(&mut self, trace: &Trace) -> Result<(), String> {
+        let steps: Vec<Step> = trace.steps.iter().map(|s| s.step).collect();
+        let same =
+            |(states, s, l): &Replayed| Arc::ptr_eq(states, &trace.states) && *s == steps && *l == trace.loop_start;
+        if self.replayed.iter().any(same) {
+            return Ok(());
+        }
+        self.replay(trace)?;
+        self.replayed.push((trace.states.clone(), steps, trace.loop_start));
+        Ok(())
     }
 
     /// Re-executes `trace`: every step's guard must hold, the step must be one the semantics
     /// lets act there (atomic steps pre-empt every other actor; under urgent timing fast steps
     /// pre-empt the rest: [`Allowed`]), and its update must produce the next state; a lasso's
     /// last state must equal its loop start.
-    pub fn check(&mut self, trace: &Trace) -> Result<(), String> {
+    fn replay(&mut self, trace: &Trace) -> Result<(), String> {
         let (m, reg) = (self.allowed.m, self.allowed.reg);
         let d = Concrete;
         let first = trace.states.first().ok_or("the trace has no states")?.pack();
@@ -211,5 +235,28 @@ mod tests {
         let t = Trace::new(&m, &reg, vec![s0, s1, s2, s3], vec![pick, evict, change]);
         let e = replay(&m, &reg, &t).unwrap_err();
         assert!(e.contains("fast steps come first under urgent timing (deployment can act)"), "{e}");
+    }
+
+    /// A copy of a run shares its states and is replayed once; a copy whose steps differ is
+    /// replayed on its own, and fails where they are wrong.
+    #[test]
+    fn a_copy_of_a_run_is_replayed_once_unless_its_steps_differ() {
+        let (m, reg, d) = (picking_model(), registry::<Concrete>(), Concrete);
+        let labels = crate::model::all_steps(&m, &reg);
+        let pick = *labels.iter().find(|s| reg[s.actor as usize].name() == "descheduler").unwrap();
+        let s0 = m.initial_state(&[2]);
+        let s1 = intents::observe(&d, &m, reg[pick.actor as usize].update(&d, &m, &pick, &s0));
+        let t = Trace::new(&m, &reg, vec![s0, s1], vec![pick]);
+        let mut replay = Replay::new(&m, &reg);
+        replay.check(&t).unwrap();
+        let mut copy = t.clone();
+        copy.violation = Some("another intent".into());
+        replay.check(&copy).unwrap();
+        assert_eq!(replay.replayed.len(), 1);
+        let change = *labels.iter().find(|s| reg[s.actor as usize].name() == "cpu-change").unwrap();
+        let mut wrong = t.clone();
+        wrong.steps[0].step = change;
+        assert!(replay.check(&wrong).is_err());
+        assert_eq!(replay.replayed.len(), 1);
     }
 }

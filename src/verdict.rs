@@ -243,7 +243,7 @@ mod tests {
     fn run(n: usize) -> Verdict {
         let step = TraceStep { step: crate::model::relation::STUTTER, actor: "a", text: String::new() };
         Verdict::Violated(Trace {
-            states: Vec::new(),
+            states: Default::default(),
             steps: vec![step; n],
             loop_start: None,
             violation: None,

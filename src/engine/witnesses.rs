@@ -93,6 +93,9 @@ impl Witnesses {
     /// `self_loops`, only one that changes the state; a state with no such step ends, or with
     /// `self_loops` stutters). Past [`LAYER`] states, a random one of them per run; an ended
     /// run is replaced by a copy of a live one, which the random choices then set apart.
+    /// Once the run's limit has passed (each state's steps take tens of milliseconds on a
+    /// large cluster, and a depth may have thousands), the runs advanced so far are kept and
+    /// no longer every state of their depth; the symbolic engine asks nothing more anyway.
     pub fn advance(&mut self, m: &Model, labels: &[Step], classes: &[usize], self_loops: bool) {
         let d = Concrete;
         let mut live = Vec::new();
@@ -100,6 +103,11 @@ impl Witnesses {
         let mut from: Vec<(u32, u32)> = Vec::new();
         let stutter = labels.len() as u32;
         for (pi, Run { state: st, path }) in std::mem::take(&mut self.runs).into_iter().enumerate() {
+            if crate::limits::stopped().is_some() {
+                self.exact = false;
+                self.history = None;
+                break;
+            }
             let en = enabled_ids(m, &self.reg, labels, classes, true, &st);
             let mut next: Vec<(ClusterState<Concrete>, u32)> = en
                 .iter()

@@ -3,7 +3,9 @@
 //! (`KBMC_TEST_STATES_PER_SECOND`, src/limits.rs) passes the time limit once the explicit
 //! search has expanded its initial state, at the same state on every machine. The thirteen
 //! come out violated, each with its one-step run (rebuilt when found, and replayed), and only
-//! what the search had not decided is unknown, naming the time limit.
+//! what the search had not decided is unknown, naming the time limit. What would follow a
+//! limit that has passed (the cycle search over the stored graph, the symbolic engine's next
+//! query, which the test clock also counts) is not begun.
 
 use serde_json::Value;
 
@@ -85,4 +87,75 @@ fn a_cut_reduced_search_reports_both_searches_effort() {
     // The reduced search stored the initial state's successors; the search again stored the
     // initial state before the limit stopped it.
     assert!(states > 2, "{}", doc["effort"]);
+}
+
+/// C8's explicit search stores 128 states, and its one intent is a cycle intent, looked for
+/// on the stored graph once the search is done. On a test clock of 128 states a second the
+/// time limit of 1 s passes as the last state is expanded: the search is complete, but the
+/// cycle search that would follow goes over the whole graph (on a large cluster, millions of
+/// states once per cycle intent), so it is not begun and the intent is unknown, saying why.
+/// One state more a second and the limit is never reached: the eviction cycle is found.
+#[test]
+fn no_cycle_is_looked_for_once_the_time_limit_has_passed() {
+    let case = "cases/c8-descheduler-spread-loop";
+    let check = |per_second: &str| {
+        let r = kbmc_env(
+            &[("KBMC_TEST_STATES_PER_SECOND", per_second)],
+            &["check", "--engine", "explicit", "--all", "--time-limit", "1", "--format", "json", case],
+        );
+        let doc: Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", r.stdout, r.stderr));
+        assert_eq!(doc["effort"]["states"], 128, "{}", doc["effort"]);
+        (r.code, doc["results"][0].clone())
+    };
+    let (code, x) = check("128");
+    assert_eq!(
+        (code, x["message"].as_str().unwrap()),
+        (
+            3,
+            "unknown: the time limit of 1 s (--time-limit) was reached while cycles were looked for among the 128 states explored: none found before it (raise --time-limit)"
+        )
+    );
+    let (code, x) = check("129");
+    assert_eq!((code, &x["verdict"]), (1, &Value::from("violated")), "{}", x["message"]);
+}
+
+/// The symbolic engine asks one query per open intent at each depth; once the time limit
+/// has passed it asks no more, even in the middle of a depth (building a query takes time on
+/// a large cluster, whatever the solver's timeout). On the live fixture's 43 intents, the
+/// symbolic engine alone, with a test clock that passes the limit at the fifth solver check
+/// (in the queries of depth 0, most of which need none), the check ends there: every intent
+/// is unknown, naming the limit and the depth, and no query follows (one may be under way: a
+/// query with a witness hint is two checks).
+#[test]
+fn no_query_is_asked_once_the_time_limit_has_passed() {
+    let r = kbmc_env(
+        &[("KBMC_TEST_STATES_PER_SECOND", "5")],
+        &[
+            "check",
+            "--engine",
+            "symbolic",
+            "--explicit-states",
+            "0",
+            "--all",
+            "--time-limit",
+            "1",
+            "--format",
+            "json",
+            LIVE,
+        ],
+    );
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let queries = doc["effort"]["queries"].as_u64().expect("queries");
+    assert!((5..=6).contains(&queries), "{queries} queries: {}", doc["effort"]);
+    let results = doc["results"].as_array().unwrap();
+    assert_eq!(results.len(), 43);
+    for x in results {
+        assert_eq!(x["verdict"], "unknown", "{x}");
+        assert_eq!(
+            x["reason"],
+            "the time limit of 1 s (--time-limit) was reached at depth 0 of 30: the initial states not checked against every intent, longer runs not covered",
+            "{x}"
+        );
+    }
 }

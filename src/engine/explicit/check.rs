@@ -14,7 +14,7 @@ use super::deployments::intent_deployment;
 use super::deployments::log_order;
 use super::search::{explore_with, symmetric_deployments};
 use super::trace::{renamed, trace_of};
-use super::{cycles, hints, path_to, Graph, Options};
+use super::{cycles, hints, path_to, Deployments, Graph, Options};
 use crate::domain::Concrete;
 use crate::ir::Intent;
 use crate::model::intents::{self, Property, Watch};
@@ -66,6 +66,14 @@ fn not_decided(d: u32, safety: bool, reduced: bool) -> Verdict {
     }
 }
 
+/// The option that would let a run `why` cut short go further.
+fn raise(why: crate::limits::Stop) -> &'static str {
+    match why {
+        crate::limits::Stop::Time(_) | crate::limits::Stop::Share { .. } => "raise --time-limit",
+        crate::limits::Stop::Memory(_) => "raise --max-memory, or lower --max-states",
+    }
+}
+
 /// What an intent the search found no violation of gets: a safety intent, and a cycle intent
 /// without a cycle. A search a limit cut short covered every state within `d` steps, short of
 /// the bound asked for: nothing holds at that bound, so what was covered is said as unknown
@@ -78,14 +86,7 @@ fn unviolated(g: &Graph, opts: &Options, max_depth: usize) -> (Verdict, Option<V
             d,
             "raise --max-states",
         )),
-        (None, Some((why, d))) => Some((
-            format!("{why} was reached"),
-            d,
-            match why {
-                crate::limits::Stop::Time(_) | crate::limits::Stop::Share { .. } => "raise --time-limit",
-                crate::limits::Stop::Memory(_) => "raise --max-memory, or lower --max-states",
-            },
-        )),
+        (None, Some((why, d))) => Some((format!("{why} was reached"), d, raise(why))),
         (None, None) => g
             .deadline_at
             .map(|d| ("the explicit search's share of the time limit ran out".to_string(), d, "raise --time-limit")),
@@ -105,24 +106,26 @@ fn unviolated(g: &Graph, opts: &Options, max_depth: usize) -> (Verdict, Option<V
     (holds, cycle_unknown)
 }
 
-/// `t`, a run violating `found` (an intent of `want`'s orbit), renamed into one violating
-/// `want`: the Deployments they name swapped. `None` when no run follows the renaming (a
-/// bug the caller answers by searching again without renaming).
-fn rename_for(m: &Model, g: &Graph, t: Trace, found: &Intent, want: &Intent) -> Option<Trace> {
+/// The Deployments to swap to turn a run violating `found` into one violating `want` (an
+/// intent of its orbit), where they differ.
+fn swap_for<'g>(g: &'g Graph, found: &Intent, want: &Intent) -> Option<(usize, usize, &'g Deployments)> {
     match (intent_deployment(found), intent_deployment(want), &g.deployments) {
-        (Some(a), Some(b), Some(d)) if a != b => {
-            let mut r = renamed(m, &registry::<Concrete>(), d, &t, a, b)?;
-            r.violation = t.violation;
-            Some(r)
-        }
-        _ => Some(t),
+        (Some(a), Some(b), Some(d)) if a != b => Some((a, b, d)),
+        _ => None,
     }
+}
+
+/// The runs the verdicts read, by violating state (a copy of a run shares its states), and
+/// the enabled steps of the states the verdicts' runs go through, remembered across them.
+struct Runs<'a> {
+    runs: HashMap<u32, Trace>,
+    allowed: Allowed<'a>,
 }
 
 /// `t`, a lasso through a watched step of some Deployment of the class of the one `intent`
 /// names (a watch that reads a Deployment and a kind of step, e.g. `noEvictionCycle`: the
 /// search reads it over the class), renamed into a lasso through such a step of that one.
-fn rename_cycle(m: &Model, g: &Graph, t: Trace, intent: &Intent) -> Option<Trace> {
+fn rename_cycle(m: &Model, g: &Graph, allowed: &mut Allowed, t: Trace, intent: &Intent) -> Option<Trace> {
     let (Some(Watch::Rises { measure, by: Some(kind) }), Some(d)) = (intents::watch(intent), &g.deployments) else {
         return Some(t);
     };
@@ -142,7 +145,7 @@ fn rename_cycle(m: &Model, g: &Graph, t: Trace, intent: &Intent) -> Option<Trace
         return Some(t);
     }
     let found = *class.iter().find(|&&e| watched(e))?;
-    renamed(m, &reg, d, &t, found, want)
+    renamed(m, &reg, allowed, d, &t, (found, want))
 }
 
 /// What one search found: its graph, and the intents it found violated where.
@@ -283,10 +286,11 @@ fn check_with(
     deadline: Option<Instant>,
 ) -> Option<CheckResult> {
     let reg = registry::<Concrete>();
-    let f = search(m, &reg, opts, inits, canonical, deadline);
+    let mut f = search(m, &reg, opts, inits, canonical, deadline);
     if f.unmapped {
         return None;
     }
+    let mut runs = Runs { runs: std::mem::take(&mut f.runs), allowed: Allowed::new(m, &reg) };
     let g = &f.g;
     let reduced = g.reduced.is_some();
     // Stopped at a violation before the search was done: the depth it was found at.
@@ -302,7 +306,7 @@ fn check_with(
                 Some(IntentResult {
                     name: m.ir.intent_label(intent),
                     kivi_name: intent.kivi_name(),
-                    verdict: verdict(m, &reg, &f, &open, i)?,
+                    verdict: verdict(m, &reg, &f, &open, &mut runs, i)?,
                     events_bound: m.events_bound,
                 })
             })
@@ -345,6 +349,11 @@ fn check_with(
     })
 }
 
+/// The shallowest violation of an intent of `i`'s orbit (`i` itself first among equals).
+fn shallowest(f: &Found, i: usize) -> Option<u32> {
+    f.orbits[i].iter().filter_map(|&j| f.first_bad[j]).min_by_key(|&v| f.g.depth[v as usize])
+}
+
 /// The verdict of intent `i` from what the search found. `None` when a counterexample over
 /// renamed nodes does not map back to a run.
 fn verdict(
@@ -352,9 +361,11 @@ fn verdict(
     reg: &[Box<dyn Controller<Concrete>>],
     f: &Found,
     open: &Unviolated,
+    runs: &mut Runs,
     i: usize,
 ) -> Option<Verdict> {
     let (g, intent) = (&f.g, &m.ir.intents[i]);
+    let bad = shallowest(f, i);
     // A safety intent shown as a cycle (replica oscillation), once violated, is shown as
     // one, the stronger evidence, where one exists. A cycle alone does not violate it: the
     // symbolic engine asks no such question.
@@ -362,26 +373,34 @@ fn verdict(
         Property::Safety { shown_as_cycle: Some((_, why)) } if f.first_bad[i].is_some() => Some(why),
         _ => None,
     };
-    let cycle = shown.and_then(|why| Some((cycles::find(m, reg, g, intent)?, why)));
-    // The shallowest violation of an intent of the orbit (`i` itself first).
-    let bad = f.orbits[i].iter().filter_map(|&j| f.first_bad[j]).min_by_key(|&v| g.depth[v as usize]);
+    // A limit that passes while the cycle is looked for leaves the violation as found.
+    let cycle = shown.and_then(|why| Some((cycles::find(m, reg, g, intent).ok().flatten()?, why)));
     Some(if let Some(((ids, steps, loop_start), why)) = cycle {
-        let mut t = trace_of(m, reg, &mut Allowed::new(m, reg), g, &ids, steps, Some(loop_start))?;
+        let mut t = trace_of(m, reg, &mut runs.allowed, g, &ids, steps, Some(loop_start))?;
         t.violation = Some(why.into());
         Verdict::Violated(t)
     } else if let Some(v) = bad {
-        violation(m, f, i, v)?
+        violation(m, reg, f, runs, i, v)?
     } else if intent.is_cycle() {
         // A cycle of the explored part is a real one, even when the search stopped early.
         match cycles::find(m, reg, g, intent) {
-            Some((ids, steps, loop_start)) => {
-                let t = trace_of(m, reg, &mut Allowed::new(m, reg), g, &ids, steps, Some(loop_start))?;
-                Verdict::Violated(rename_cycle(m, g, t, intent)?)
+            Ok(Some((ids, steps, loop_start))) => {
+                let t = trace_of(m, reg, &mut runs.allowed, g, &ids, steps, Some(loop_start))?;
+                Verdict::Violated(rename_cycle(m, g, &mut runs.allowed, t, intent)?)
             }
-            None => match open.stopped_at {
+            Ok(None) => match open.stopped_at {
                 Some(d) => not_decided(d, false, open.reduced),
                 None => open.cycle_unknown.clone().unwrap_or_else(|| open.holds.clone()),
             },
+            // Not gone over: a search cut short says how far it got, a finished one that the
+            // cycles were not looked for.
+            Err(why) => open.cycle_unknown.clone().unwrap_or_else(|| Verdict::Unknown {
+                reason: format!(
+                    "{why} was reached while cycles were looked for among the {} states explored: none found before it ({})",
+                    g.states.len(),
+                    raise(why)
+                ),
+            }),
         }
     } else {
         match open.stopped_at {
@@ -395,14 +414,23 @@ fn verdict(
 /// `v` (rebuilt when the search found it), renamed into one violating `i`. Renaming is done
 /// here, after the search, as only then is the orbit's shallowest violation known; it follows
 /// one run already found step by step (the enabled steps of each of its states), no search.
-fn violation(m: &Model, f: &Found, i: usize, v: u32) -> Option<Verdict> {
-    let g = &f.g;
-    let t = f.runs.get(&v).cloned().expect("search bug: the run to an orbit's shallowest violation was not rebuilt");
+fn violation(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    f: &Found,
+    runs: &mut Runs,
+    i: usize,
+    v: u32,
+) -> Option<Verdict> {
+    let t = runs.runs.get(&v).expect("search bug: the run to an orbit's shallowest violation was not rebuilt");
     let last = t.states.last().expect("a trace has states");
     // The run violates an intent of the orbit: renamed into one violating `i`.
     let j = *f.orbits[i].iter().find(|&&j| intents::violated(&Concrete, m, last, j))?;
     let intent = &m.ir.intents[i];
-    let mut t = rename_for(m, g, t, &m.ir.intents[j], intent)?;
+    let mut t = match swap_for(&f.g, &m.ir.intents[j], intent) {
+        Some((a, b, d)) => renamed(m, reg, &mut runs.allowed, d, t, (a, b))?,
+        None => t.clone(),
+    };
     let last = t.states.last().expect("a trace has states");
     t.violation = Some(intents::explain(m, intent, last));
     Some(Verdict::Violated(t))
@@ -469,7 +497,8 @@ mod tests {
         let g = explore(&m, &opts, |_, _| true);
         assert!(!g.truncated && g.state_limit_at.is_none());
         let reg = registry::<Concrete>();
-        let (ids, _, loop_start) = cycles::find(&m, &reg, &g, &m.ir.intents[i]).expect("a cycle of desired replicas");
+        let (ids, _, loop_start) =
+            cycles::find(&m, &reg, &g, &m.ir.intents[i]).unwrap().expect("a cycle of desired replicas");
         let desired: Vec<i64> = ids[loop_start..].iter().map(|&u| g.states.get(u).desired[0]).collect();
         assert!(desired.iter().any(|&x| x != desired[0]), "{desired:?}");
         // ...but the maximum is never reached, so the intent holds.

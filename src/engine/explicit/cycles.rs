@@ -1,5 +1,8 @@
 //! Cycle intents on the explored graph: strongly connected components (iterative Tarjan),
 //! and the shortest lasso — a shortest path to a state on a qualifying cycle, then the cycle.
+//! Every loop over the graph polls the run's limits (`crate::limits`): a graph of millions of
+//! states takes a while to go over once per cycle intent, and once a limit has passed the
+//! caller says what was not looked for.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -9,12 +12,18 @@ use rustc_hash::FxHashMap;
 use super::{path_to, Graph};
 use crate::domain::Concrete;
 use crate::ir::Intent;
+use crate::limits::Stop;
 use crate::model::intents::{self, Watch};
 use crate::model::relation::STUTTER;
 use crate::model::{ClusterState, Controller, Model, Step};
 
+/// `Err` with the limit that has passed, if one has.
+fn poll() -> Result<(), Stop> {
+    crate::limits::stopped().map_or(Ok(()), Err)
+}
+
 /// Tarjan's algorithm over the edges that `keep` admits; returns the component of each state.
-fn scc(g: &Graph, keep: &dyn Fn(u32, u32) -> bool) -> Vec<u32> {
+fn scc(g: &Graph, keep: &dyn Fn(u32, u32) -> bool) -> Result<Vec<u32>, Stop> {
     let n = g.states.len();
     let mut index = vec![u32::MAX; n];
     let mut low = vec![0u32; n];
@@ -34,6 +43,7 @@ fn scc(g: &Graph, keep: &dyn Fn(u32, u32) -> bool) -> Vec<u32> {
         stack.push(root);
         on_stack[root as usize] = true;
         while let Some(&mut (u, ref mut i)) = work.last_mut() {
+            poll()?;
             let succ = g.edges.targets(u);
             if *i < succ.len() {
                 let v = succ[*i];
@@ -70,11 +80,14 @@ fn scc(g: &Graph, keep: &dyn Fn(u32, u32) -> bool) -> Vec<u32> {
             }
         }
     }
-    comp
+    Ok(comp)
 }
 
+/// A path of the graph: its state ids and the steps between them.
+type Path = (Vec<u32>, Vec<Step>);
+
 /// Shortest path from `from` to `to` over edges inside component `c`.
-fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Option<(Vec<u32>, Vec<Step>)> {
+fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Result<Option<Path>, Stop> {
     // Per state: its predecessor on the search and the label index of the edge from it, or
     // NONE while unreached. Eight bytes a state: a component may be most of a large graph.
     const NONE: (u32, u32) = (u32::MAX, u32::MAX);
@@ -82,6 +95,7 @@ fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Option<(V
     let mut q = VecDeque::from([from]);
     prev[from as usize] = (from, u32::MAX);
     while let Some(u) = q.pop_front() {
+        poll()?;
         if u == to {
             let mut ids = vec![to];
             let mut steps = Vec::new();
@@ -94,7 +108,7 @@ fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Option<(V
             }
             ids.reverse();
             steps.reverse();
-            return Some((ids, steps));
+            return Ok(Some((ids, steps)));
         }
         for (&v, &l) in g.edges.targets(u).iter().zip(g.edges.labels(u)) {
             if comp[v as usize] == c && prev[v as usize] == NONE {
@@ -103,15 +117,16 @@ fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Option<(V
             }
         }
     }
-    None
+    Ok(None)
 }
 
 /// The shortest lasso through a qualifying edge inside a strongly connected component: the
 /// edge `u -> v` (admitted by `qualifies`, both ends in one component) whose source is closest
 /// to an initial state, then the shortest way back from `v` to `u`.
-fn lasso(g: &Graph, comp: &[u32], qualifies: &dyn Fn(u32, u32, &Step) -> bool) -> Option<(Vec<u32>, Vec<Step>, usize)> {
+fn lasso(g: &Graph, comp: &[u32], qualifies: &dyn Fn(u32, u32, &Step) -> bool) -> Result<Option<Found>, Stop> {
     let mut best: Option<(u32, u32, Step)> = None;
     for u in 0..g.states.len() as u32 {
+        poll()?;
         // Only a shallower source than the best so far can improve on it.
         if best.is_some_and(|(b, _, _)| g.depth[u as usize] >= g.depth[b as usize]) {
             continue;
@@ -124,23 +139,24 @@ fn lasso(g: &Graph, comp: &[u32], qualifies: &dyn Fn(u32, u32, &Step) -> bool) -
             }
         }
     }
-    let (u, v, s) = best?;
+    let Some((u, v, s)) = best else { return Ok(None) };
     let (mut ids, mut steps) = path_to(g, u);
     let loop_start = ids.len() - 1;
-    let (back_ids, back_steps) = path_within(g, comp, comp[u as usize], v, u)?;
+    let Some((back_ids, back_steps)) = path_within(g, comp, comp[u as usize], v, u)? else { return Ok(None) };
     steps.push(s);
     ids.extend(back_ids);
     steps.extend(back_steps);
-    Some((ids, steps, loop_start))
+    Ok(Some((ids, steps, loop_start)))
 }
 
 /// `f` of every explored state, by id (each unpacked into one reused state).
-fn per_state<T>(g: &Graph, mut f: impl FnMut(&ClusterState<Concrete>) -> T) -> Vec<T> {
-    let Some(mut st) = (!g.states.is_empty()).then(|| g.states.get(0)) else { return Vec::new() };
+fn per_state<T>(g: &Graph, mut f: impl FnMut(&ClusterState<Concrete>) -> T) -> Result<Vec<T>, Stop> {
+    let Some(mut st) = (!g.states.is_empty()).then(|| g.states.get(0)) else { return Ok(Vec::new()) };
     (0..g.states.len() as u32)
         .map(|u| {
+            poll()?;
             g.states.load(u, &mut st);
-            f(&st)
+            Ok(f(&st))
         })
         .collect()
 }
@@ -166,16 +182,21 @@ fn lazily<'g, T: Copy + 'g>(g: &'g Graph, f: impl Fn(&ClusterState<Concrete>) ->
     }
 }
 
+/// A lasso: state ids, steps, and the index of the loop start.
+pub type Found = (Vec<u32>, Vec<Step>, usize);
+
 /// A lasso that intent `intent`'s watch accepts (a cycle intent, or a safety intent shown as
-/// a cycle): (state ids, steps, index of the loop start).
+/// a cycle), if there is one; `Err` with the limit that passed before the graph was gone
+/// over.
 pub fn find(
     m: &Model,
     reg: &[Box<dyn Controller<Concrete>>],
     g: &Graph,
     intent: &Intent,
-) -> Option<(Vec<u32>, Vec<Step>, usize)> {
+) -> Result<Option<Found>, Stop> {
     let d = Concrete;
-    match intents::watch(intent)? {
+    let Some(watch) = intents::watch(intent) else { return Ok(None) };
+    match watch {
         Watch::Rises { measure, by: Some(kind) }
             if measure
                 .deployment()
@@ -188,7 +209,7 @@ pub fn find(
             let dep = measure.deployment().unwrap_or_default();
             let class = g.deployments.as_ref().and_then(|x| x.class_of(dep)).unwrap_or_default();
             let st = RefCell::new(g.states.get(0));
-            let comp = scc(g, &|_, _| true);
+            let comp = scc(g, &|_, _| true)?;
             lasso(g, &comp, &|u, _, s| {
                 let actor = &reg[s.actor as usize];
                 if !kind.of(actor.as_ref(), s) {
@@ -207,27 +228,27 @@ pub fn find(
             // The measure per state, read only for the ends of a watched edge inside a
             // component (on C8 most states are in none): not every state unpacked.
             let value = lazily(g, |st| measure.value_of(m, st));
-            let comp = scc(g, &|_, _| true);
+            let comp = scc(g, &|_, _| true)?;
             lasso(g, &comp, &|u, v, s| {
                 by.is_none_or(|kind| kind.of(reg[s.actor as usize].as_ref(), s)) && value(v) > value(u)
             })
         }
         Watch::EveryState => {
-            let waiting = per_state(g, |st| intents::loop_state(&d, m, st, intent) == Some(true));
+            let waiting = per_state(g, |st| intents::loop_state(&d, m, st, intent) == Some(true))?;
             // A bad state that stutters forever is the shortest lasso.
             if let Some(u) = (0..g.states.len()).filter(|&u| waiting[u] && g.stutters[u]).min_by_key(|&u| g.depth[u]) {
                 let (mut ids, mut steps) = path_to(g, u as u32);
                 let loop_start = ids.len() - 1;
                 ids.push(u as u32);
                 steps.push(STUTTER);
-                return Some((ids, steps, loop_start));
+                return Ok(Some((ids, steps, loop_start)));
             }
-            let comp = scc(g, &|u, v| waiting[u as usize] && waiting[v as usize]);
+            let comp = scc(g, &|u, v| waiting[u as usize] && waiting[v as usize])?;
             lasso(g, &comp, &|u, v, _| waiting[u as usize] && waiting[v as usize])
         }
         Watch::Changes(measure) => {
-            let value = per_state(g, |st| measure.value_of(m, st));
-            let comp = scc(g, &|_, _| true);
+            let value = per_state(g, |st| measure.value_of(m, st))?;
+            let comp = scc(g, &|_, _| true)?;
             lasso(g, &comp, &|u, v, _| value[u as usize] != value[v as usize])
         }
     }
@@ -290,9 +311,9 @@ mod tests {
         s1.desired[0] = 2;
         let intent = Intent::NoReplicaOscillation { deployment: DeploymentId(0), drop: 1 };
         let cyclic = graph(vec![s0.clone(), s1.clone()], &[(0, 1), (1, 0)]);
-        let (ids, steps, loop_start) = find(&m, &reg, &cyclic, &intent).expect("a lasso");
+        let (ids, steps, loop_start) = find(&m, &reg, &cyclic, &intent).unwrap().expect("a lasso");
         assert_eq!((ids, steps.len(), loop_start), (vec![0, 1, 0], 2, 0));
         let one_way = graph(vec![s0, s1], &[(0, 1), (1, 1)]);
-        assert!(find(&m, &reg, &one_way, &intent).is_none());
+        assert!(find(&m, &reg, &one_way, &intent).unwrap().is_none());
     }
 }

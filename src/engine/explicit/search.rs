@@ -47,6 +47,13 @@ fn stored_fields(
 /// How many successors of a state are built at once (see `Search::successors`).
 const CHUNK: usize = 256;
 
+/// How many states a search expands between two looks at the clock for its deadline while
+/// they are quick (`Search::past_deadline`).
+const LOOK_EVERY: u64 = 64;
+
+/// How long [`LOOK_EVERY`] states may take for the clock to be read that seldom.
+const QUICK: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// A successor of the state being expanded: the state (not renamed yet), the key it is
 /// looked up by, that key's hash, and whether it is renamed to be canonical (by `perm`, a
 /// buffer kept from one expansion to the next, like the others).
@@ -146,6 +153,8 @@ pub(super) fn explore_with(
         started,
         reported: started,
         popped: 0,
+        next_look: 0,
+        looked: started,
         parent_rows: Scratch::default(),
         parent_key: Vec::new(),
         st: first.clone(),
@@ -196,6 +205,9 @@ struct Search<'a, F> {
     started: Instant,
     reported: Instant,
     popped: u64,
+    /// The deadline is looked at once `popped` reaches this, and was last at `looked`.
+    next_look: u64,
+    looked: Instant,
     parent_rows: Scratch,
     /// The expanded state's key, which its successors' keys are patched from (with canonical
     /// forms only: the nodes a step changed are known only there).
@@ -251,6 +263,28 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
         }
     }
 
+    /// Whether the caller's deadline has passed, looked at before `u` (or its next chunk of
+    /// successors) is expanded; then the search is cut short at `u`'s depth. The clock is read
+    /// once every [`LOOK_EVERY`] states while they are quick (its cost stays out of the
+    /// search), and before every state once they are slow: on a large cluster one state takes
+    /// tens of milliseconds, and 64 of them would overrun the deadline by seconds.
+    fn past_deadline(&mut self, u: u32) -> bool {
+        let Some(deadline) = self.deadline else { return false };
+        if self.popped < self.next_look {
+            return false;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            self.g.truncated = true;
+            self.g.deadline_at = Some(self.g.depth[u as usize] as usize);
+            return true;
+        }
+        let slow = now.duration_since(self.looked) > QUICK;
+        self.next_look = self.popped + if slow { 1 } else { LOOK_EVERY };
+        self.looked = now;
+        false
+    }
+
     /// Expands state `u`: its enabled steps, its successors stored and queued. `false` when
     /// the search stops here (asked to, or a limit passed before `u` was expanded).
     fn expand(&mut self, u: u32) -> bool {
@@ -264,12 +298,10 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
             g.stopped_at = Some((why, g.depth[u as usize] as usize));
             return false;
         }
-        // The clock is read once every 64 states: its cost stays out of the search.
-        if self.popped.is_multiple_of(64) && self.deadline.is_some_and(|d| Instant::now() >= d) {
-            g.truncated = true;
-            g.deadline_at = Some(g.depth[u as usize] as usize);
+        if self.past_deadline(u) {
             return false;
         }
+        let g = &mut self.g;
         self.popped += 1;
         if self.popped.is_multiple_of(4096) && self.reported.elapsed().as_secs() >= 1 {
             self.reported = Instant::now();
@@ -345,6 +377,11 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
                 if let Some(why) = crate::limits::stopped() {
                     self.g.truncated = true;
                     self.g.stopped_at = Some((why, self.g.depth[u as usize] as usize));
+                    self.stop = true;
+                    break;
+                }
+                self.next_look = self.popped;
+                if self.past_deadline(u) {
                     self.stop = true;
                     break;
                 }

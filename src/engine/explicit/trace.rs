@@ -8,9 +8,9 @@
 use super::deployments::stored_form;
 use super::{Deployments, Graph};
 use crate::domain::Concrete;
-use crate::model::relation::{enabled, symmetry_classes, STUTTER};
+use crate::model::relation::STUTTER;
 use crate::model::state::Scratch;
-use crate::model::{all_steps, intents, ClusterState, Controller, Model, Step};
+use crate::model::{intents, ClusterState, Controller, Model, Step};
 use crate::trace::{Allowed, Trace};
 
 /// A real run of the model along the graph path `ids`/`steps` (a lasso when `loop_start` is
@@ -102,29 +102,35 @@ pub(super) fn trace_of(
 /// `deployments.rs`) swapped in every state, and at each step the enabled step that leads
 /// from one renamed state to the next: swapping them is an automorphism of the model, so the
 /// renamed states are a run too. `None` when no enabled step leads there (a bug: the caller
-/// searches again without renaming).
+/// searches again without renaming). The step of the run is tried first, then its actor's
+/// other steps (renaming Deployments moves a step to another Deployment's, not to another
+/// actor), then the rest: on a large cluster each try builds a state of megabytes.
+/// `allowed` remembers the enabled steps across the runs renamed (their initial states are
+/// the same: the renaming fixes them); it must be of `m` and `reg`.
 pub(super) fn renamed(
     m: &Model,
     reg: &[Box<dyn Controller<Concrete>>],
+    allowed: &mut Allowed,
     deps: &Deployments,
     t: &Trace,
-    a: usize,
-    b: usize,
+    (a, b): (usize, usize),
 ) -> Option<Trace> {
     let d = Concrete;
-    let labels = all_steps(m, reg);
-    let sym = symmetry_classes(m);
     let states: Vec<ClusterState<Concrete>> = t.states.iter().map(|s| deps.swapped(s, a, b)).collect();
     let mut steps = Vec::with_capacity(t.steps.len());
     for (k, s) in t.steps.iter().enumerate() {
-        if s.step == STUTTER {
+        let hint = s.step;
+        if hint == STUTTER {
             steps.push(STUTTER);
             continue;
         }
         let want = states[k + 1].pack();
-        let en = enabled(m, reg, &labels, &sym, false, &states[k]);
-        let step = en
-            .into_iter()
+        let en = allowed.of(&states[k]);
+        let others = |same: bool| en.iter().copied().filter(move |x| *x != hint && (x.actor == hint.actor) == same);
+        let step = std::iter::once(hint)
+            .filter(|h| en.contains(h))
+            .chain(others(true))
+            .chain(others(false))
             .find(|x| intents::observe(&d, m, reg[x.actor as usize].update(&d, m, x, &states[k])).pack() == want)?;
         steps.push(step);
     }

@@ -17,7 +17,10 @@ impl Check<'_> {
     /// proves the rest.
     pub(super) fn deepen(&mut self) {
         for k in 0..=self.opts.max_depth {
-            if k > 0 {
+            // Past a limit the next frame is not begun (on a large cluster its fresh variables
+            // alone take a while): `out_of_time` ends the check at depth k without it.
+            let passed = crate::limits::stopped().is_some() || self.shares.passed();
+            if k > 0 && !passed {
                 self.bmc.deepen(self.shares.deadline());
             }
             self.depth_reached = k;
@@ -43,17 +46,17 @@ impl Check<'_> {
     /// unrolling of frame `k` short, or the check's time limit has passed: then nothing of
     /// depth `k` is asked, and every open intent is unknown.
     fn out_of_time(&mut self, k: usize) -> bool {
+        // Depth 0 not finished: no run length is covered for every intent.
+        let covered = match k {
+            0 => "the initial states not checked against every intent".to_string(),
+            _ => format!("no violation within {} step(s)", k - 1),
+        };
         let reason = if let Some(why) = crate::limits::stopped() {
-            format!(
-                "{why} was reached at depth {k} of {}: no violation within {} step(s), longer runs not covered",
-                self.opts.max_depth,
-                k.saturating_sub(1)
-            )
+            format!("{why} was reached at depth {k} of {}: {covered}, longer runs not covered", self.opts.max_depth)
         } else if self.shares.passed() {
             let spent = self.shares.elapsed().as_secs_f64();
             format!(
-                "the time limit ran out after {spent:.0} s: no violation within {} step(s), depth {k} not finished (raise --time-limit, or try --engine explicit)",
-                k.saturating_sub(1)
+                "the time limit ran out after {spent:.0} s: {covered}, depth {k} not finished (raise --time-limit, or try --engine explicit)"
             )
         } else {
             return false;
@@ -65,11 +68,16 @@ impl Check<'_> {
     }
 
     /// Asks each open intent's query at depth `k`. `false` when the check stops at a
-    /// violation (without `--all`): every intent still open is then unknown.
+    /// violation (without `--all`), or a limit passes between two queries: every intent still
+    /// open is then unknown (a depth of many intents holds many queries, and building each
+    /// takes time even where the solver's answer takes none).
     fn ask_open(&mut self, k: usize) -> bool {
         for i in 0..self.m.ir.intents.len() {
             if self.results[i].is_some() {
                 continue;
+            }
+            if self.out_of_time(k) {
+                return false;
             }
             self.ask(i, k);
             if !self.opts.all && matches!(self.results[i], Some(Verdict::Violated(_))) {

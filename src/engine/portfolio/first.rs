@@ -33,19 +33,36 @@ pub fn check_explicit_first(m: &Model, opts: &Options, states: usize) -> CheckRe
         reduction: false,
         all: opts.all,
     };
-    let first = explicit::check_within(m, &explicit_opts, &inits, deadline);
-    let decided = standing(&first, opts);
+    let mut first = explicit::check_within(m, &explicit_opts, &inits, deadline);
+    let stands = standing(&first, opts);
     log::debug!(
         "explicit search first: {} states, {} of {} intent(s) decided",
         first.effort.states,
-        decided.iter().filter(|d| d.is_some()).count(),
-        decided.len()
+        stands.iter().filter(|&&s| s).count(),
+        stands.len()
     );
-    if decided.iter().all(Option::is_some) {
-        let mut r = first;
-        r.effort.seconds = start.elapsed().as_secs_f64();
-        return r;
+    // Where the run's limit has passed, the symbolic engine could ask nothing: the explicit
+    // verdicts are the check's, its unknowns saying how far its search got.
+    let stopped = crate::limits::stopped();
+    if stands.iter().all(|&s| s) || stopped.is_some() {
+        for (r, s) in first.results.iter_mut().zip(stands) {
+            if let (false, Verdict::Holds { steps, .. }, Some(why)) = (s, &r.verdict, stopped) {
+                // A bounded "holds" that --prove leaves to the symbolic engine.
+                r.verdict = Verdict::Unknown {
+                    reason: format!("{why} was reached before the symbolic engine could decide it (the explicit search found no violation within {steps} step(s))"),
+                };
+            }
+        }
+        first.effort.seconds = start.elapsed().as_secs_f64();
+        return first;
     }
+    // The verdicts that stand go to the symbolic engine's check as they are.
+    let decided = first
+        .results
+        .iter_mut()
+        .zip(stands)
+        .map(|(r, s)| s.then(|| std::mem::replace(&mut r.verdict, Verdict::Unknown { reason: String::new() })))
+        .collect();
     let mut r = super::check_open(m, opts, &inits, decided);
     // One effort for the check: the explicit search's states, the solver's work.
     r.effort = Effort {
@@ -57,23 +74,20 @@ pub fn check_explicit_first(m: &Model, opts: &Options, states: usize) -> CheckRe
     r
 }
 
-/// The explicit verdicts that stand, per intent (`None`: open for the symbolic engine).
-fn standing(first: &CheckResult, opts: &Options) -> Vec<Option<Verdict>> {
+/// Which explicit verdicts stand, per intent (`false`: open for the symbolic engine).
+fn standing(first: &CheckResult, opts: &Options) -> Vec<bool> {
     // Without --all the check stops at its first violation: the intents the explicit search
     // had not decided by then stay so, with that reason, as the symbolic engine says it.
     if !opts.all && first.results.iter().any(|r| matches!(r.verdict, Verdict::Violated(_))) {
-        return first.results.iter().map(|r| Some(r.verdict.clone())).collect();
+        return vec![true; first.results.len()];
     }
     first
         .results
         .iter()
         .map(|r| match &r.verdict {
-            Verdict::Violated(_) => Some(r.verdict.clone()),
-            Verdict::Holds { .. } if opts.prove.is_none() => Some(r.verdict.clone()),
-            Verdict::Holds { exhaustive: true, .. } if opts.prove.is_some_and(|p| !p.certificates) => {
-                Some(r.verdict.clone())
-            }
-            _ => None,
+            Verdict::Violated(_) => true,
+            Verdict::Holds { exhaustive, .. } => opts.prove.is_none_or(|p| !p.certificates && *exhaustive),
+            _ => false,
         })
         .collect()
 }

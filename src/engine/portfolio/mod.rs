@@ -77,6 +77,13 @@ fn check_open(
 ) -> CheckResult {
     let start = Instant::now();
     let asked = symbolic::queries();
+    // Past the run's limit nothing would be asked: the unrolling is not even begun (on a
+    // large cluster its first frame and witnesses take a while).
+    if let Some(why) = crate::limits::stopped() {
+        let reason = format!("{why} was reached before the symbolic engine started: no query asked");
+        let results = decided.into_iter().map(|v| Some(v.unwrap_or(Verdict::Unknown { reason: reason.clone() })));
+        return result(m, results.collect(), Vec::new(), 0, (0, 0), start, 0);
+    }
     let q = Query::new(m, opts, inits);
     let (results, certificates, depth, effort) = {
         let mut c = Check::new(&q, Shares::new(opts, start));
@@ -89,6 +96,20 @@ fn check_open(
         c.deepen();
         (c.results, c.certificates, c.depth_reached, c.bmc.effort())
     };
+    result(m, results, certificates, depth, effort, start, symbolic::queries() - asked)
+}
+
+/// The check's result from the verdicts (`None`: holds at `depth`, the depth reached) and the
+/// solver's work.
+fn result(
+    m: &Model,
+    results: Vec<Option<Verdict>>,
+    certificates: Vec<(String, String)>,
+    depth: usize,
+    (conflicts, decisions): (u64, u64),
+    start: Instant,
+    queries: u64,
+) -> CheckResult {
     let results =
         m.ir.intents
             .iter()
@@ -111,9 +132,9 @@ fn check_open(
             transitions: 0,
             depth,
             seconds: start.elapsed().as_secs_f64(),
-            conflicts: effort.0,
-            decisions: effort.1,
-            queries: symbolic::queries() - asked,
+            conflicts,
+            decisions,
+            queries,
             reduced: None,
         },
     }

@@ -40,9 +40,11 @@ std::thread_local! {
     static QUERIES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
-/// `solver`'s check under `assumptions` (none: a plain check), counted for [`queries`].
+/// `solver`'s check under `assumptions` (none: a plain check), counted for [`queries`] (and
+/// for the test clock, `crate::limits::tick`).
 pub(super) fn check(solver: &Solver, assumptions: &[z3::ast::Bool]) -> SatResult {
     QUERIES.with(|q| q.set(q.get() + 1));
+    crate::limits::tick();
     if assumptions.is_empty() {
         solver.check()
     } else {
