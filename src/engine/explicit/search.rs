@@ -2,7 +2,7 @@
 //! keyed (patched from their parent's key where a step changed few nodes, renamed to a
 //! canonical form where states are stored up to renaming) and looked up in the visited set
 //! several at a time, and the limits (`crate::limits`, the state limit, the depth bound)
-//! polled once per expanded state and again after its guards. It owns the search loop and
+//! polled once per expanded state, after its guards and between its successors. It owns the search loop and
 //! the graph it fills; it must not decide a verdict (`check.rs` does, through `on_state`).
 
 use std::collections::VecDeque;
@@ -364,8 +364,10 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
 
     /// Builds and stores the expanded state's successors (`en.out`'s steps) in chunks of
     /// [`CHUNK`]: a successor is a whole state, and a state of thousands of pod groups with
-    /// thousands of steps enabled would otherwise hold thousands of them at once. Between two
-    /// chunks a limit that has passed stops the search, the state only partly expanded (its
+    /// thousands of steps enabled would otherwise hold thousands of them at once. A limit that
+    /// has passed stops the search between two successors (on a large cluster each is a state
+    /// of megabytes, and a new one that violates an intent has its run rebuilt), and the
+    /// caller's deadline between two chunks; the state is then only partly expanded (its
     /// depth is what the search covered, as when a limit stops it between two states).
     /// Whether some successor was a state discovered no later than `u`.
     fn successors(&mut self, u: u32) -> bool {
@@ -374,12 +376,6 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
         let mut lo = 0;
         while lo < n && !self.stop {
             if lo > 0 {
-                if let Some(why) = crate::limits::stopped() {
-                    self.g.truncated = true;
-                    self.g.stopped_at = Some((why, self.g.depth[u as usize] as usize));
-                    self.stop = true;
-                    break;
-                }
                 self.next_look = self.popped;
                 if self.past_deadline(u) {
                     self.stop = true;
@@ -387,21 +383,32 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
                 }
             }
             let hi = n.min(lo + CHUNK);
-            self.build_successors(lo..hi);
-            back |= self.store_successors(u, lo..hi);
+            let built = self.build_successors(lo..hi);
+            back |= self.store_successors(u, lo..lo + built);
+            if let Some(why) = crate::limits::stopped().filter(|_| lo + built < hi) {
+                self.cut(u, why);
+            }
             lo = hi;
         }
         back
+    }
+
+    /// Stops the search at `u`'s depth: `why` passed while `u` was being expanded.
+    fn cut(&mut self, u: u32, why: crate::limits::Stop) {
+        self.g.truncated = true;
+        self.g.stopped_at = Some((why, self.g.depth[u as usize] as usize));
+        self.stop = true;
     }
 
     /// Builds every successor of the expanded state, each with its key and hash, prefetching
     /// its table slot, then the stored keys those slots name. On a large store a lookup is
     /// two cache misses in a row, and a state's successors are independent of one another,
     /// so their misses overlap instead of adding up ([`store_successors`](Self::store_successors)
-    /// then looks them up in label order, so ids are those of a one-at-a-time search).
-    fn build_successors(&mut self, steps: std::ops::Range<usize>) {
+    /// then looks them up in label order, so ids are those of a one-at-a-time search). Returns
+    /// how many were built: all of them, unless a limit passed first.
+    fn build_successors(&mut self, steps: std::ops::Range<usize>) -> usize {
         let (m, fields, st) = (self.m, self.fields, &self.st);
-        let n = steps.len();
+        let mut n = steps.len();
         // States stored as reached: successors on a node of an actor that changes only that
         // node get keys patched from their parent's, packed once here where two or more do
         // (for one, packing the parent costs what it saves).
@@ -424,7 +431,11 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
             });
         }
         let scratch = &mut self.scratch;
-        for (&li, x) in self.en.out[steps].iter().zip(&mut self.succ) {
+        for (i, (&li, x)) in self.en.out[steps].iter().zip(&mut self.succ).enumerate() {
+            if crate::limits::stopped().is_some() {
+                n = i;
+                break;
+            }
             let s = self.labels[li as usize];
             x.state.copy_from(st, fields);
             self.reg[s.actor as usize].update_into(&Concrete, m, &s, st, &mut x.state);
@@ -478,16 +489,24 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
         for x in &self.succ[..n] {
             self.g.states.prefetch_match(x.hash);
         }
+        n
     }
 
     /// Looks the successors [`build_successors`](Self::build_successors) built up in label
     /// order, stores and queues the new ones (renamed to be canonical where they are) and
-    /// records the transitions from `u`; stops the search at the state limit. Whether some
+    /// records the transitions from `u`; stops the search at the state limit, or once a limit
+    /// of the run has passed (before the next successor). Whether some
     /// successor was a state discovered no later than `u` (`u` itself included).
     fn store_successors(&mut self, u: u32, steps: std::ops::Range<usize>) -> bool {
         let g = &mut self.g;
         let mut back = false;
         for (&li, x) in self.en.out[steps].iter().zip(&mut self.succ) {
+            if let Some(why) = crate::limits::stopped() {
+                g.truncated = true;
+                g.stopped_at = Some((why, g.depth[u as usize] as usize));
+                self.stop = true;
+                break;
+            }
             g.transitions += 1;
             let v = match g.states.find_hashed(&x.key, x.hash) {
                 Some(v) => {
