@@ -2,8 +2,9 @@
 //! keyed (patched from their parent's key where a step changed few nodes, renamed to a
 //! canonical form where states are stored up to renaming) and looked up in the visited set
 //! several at a time, and the limits (`crate::limits`, the state limit, the depth bound)
-//! polled once per expanded state, after its guards and between its successors. It owns the search loop and
-//! the graph it fills; it must not decide a verdict (`check.rs` does, through `on_state`).
+//! polled once per expanded state, after its guards and between its successors. It owns the
+//! search loop and the graph it fills; it must not decide a verdict (`check.rs` does, through
+//! `on_state`).
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -263,8 +264,8 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
         }
     }
 
-    /// Whether the caller's deadline has passed, looked at before `u` (or its next chunk of
-    /// successors) is expanded; then the search is cut short at `u`'s depth. The clock is read
+    /// Whether the caller's deadline has passed, looked at before `u` is expanded; then the
+    /// search is cut short at `u`'s depth. The clock is read
     /// once every [`LOOK_EVERY`] states while they are quick (its cost stays out of the
     /// search), and before every state once they are slow: on a large cluster one state takes
     /// tens of milliseconds, and 64 of them would overrun the deadline by seconds.
@@ -365,9 +366,9 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
     /// Builds and stores the expanded state's successors (`en.out`'s steps) in chunks of
     /// [`CHUNK`]: a successor is a whole state, and a state of thousands of pod groups with
     /// thousands of steps enabled would otherwise hold thousands of them at once. A limit that
-    /// has passed stops the search between two successors (on a large cluster each is a state
-    /// of megabytes, and a new one that violates an intent has its run rebuilt), and the
-    /// caller's deadline between two chunks; the state is then only partly expanded (its
+    /// has passed, or the caller's deadline, stops the search between two successors (on a
+    /// large cluster each is a state of megabytes, and a new one that violates an intent has
+    /// its run rebuilt: see [`interruption`]); the state is then only partly expanded (its
     /// depth is what the search covered, as when a limit stops it between two states).
     /// Whether some successor was a state discovered no later than `u`.
     fn successors(&mut self, u: u32) -> bool {
@@ -375,29 +376,18 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
         let mut back = false;
         let mut lo = 0;
         while lo < n && !self.stop {
-            if lo > 0 {
-                self.next_look = self.popped;
-                if self.past_deadline(u) {
-                    self.stop = true;
-                    break;
-                }
-            }
             let hi = n.min(lo + CHUNK);
             let built = self.build_successors(lo..hi);
             back |= self.store_successors(u, lo..lo + built);
-            if let Some(why) = crate::limits::stopped().filter(|_| lo + built < hi) {
-                self.cut(u, why);
+            if lo + built < hi && !self.stop {
+                if let Some(cut) = interruption(self.deadline, true) {
+                    cut_at(&mut self.g, u, cut);
+                    self.stop = true;
+                }
             }
             lo = hi;
         }
         back
-    }
-
-    /// Stops the search at `u`'s depth: `why` passed while `u` was being expanded.
-    fn cut(&mut self, u: u32, why: crate::limits::Stop) {
-        self.g.truncated = true;
-        self.g.stopped_at = Some((why, self.g.depth[u as usize] as usize));
-        self.stop = true;
     }
 
     /// Builds every successor of the expanded state, each with its key and hash, prefetching
@@ -405,7 +395,7 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
     /// two cache misses in a row, and a state's successors are independent of one another,
     /// so their misses overlap instead of adding up ([`store_successors`](Self::store_successors)
     /// then looks them up in label order, so ids are those of a one-at-a-time search). Returns
-    /// how many were built: all of them, unless a limit passed first.
+    /// how many were built: all of them, unless a limit or the deadline passed first.
     fn build_successors(&mut self, steps: std::ops::Range<usize>) -> usize {
         let (m, fields, st) = (self.m, self.fields, &self.st);
         let mut n = steps.len();
@@ -432,7 +422,7 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
         }
         let scratch = &mut self.scratch;
         for (i, (&li, x)) in self.en.out[steps].iter().zip(&mut self.succ).enumerate() {
-            if crate::limits::stopped().is_some() {
+            if interruption(self.deadline, looks(i)).is_some() {
                 n = i;
                 break;
             }
@@ -500,10 +490,9 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
     fn store_successors(&mut self, u: u32, steps: std::ops::Range<usize>) -> bool {
         let g = &mut self.g;
         let mut back = false;
-        for (&li, x) in self.en.out[steps].iter().zip(&mut self.succ) {
-            if let Some(why) = crate::limits::stopped() {
-                g.truncated = true;
-                g.stopped_at = Some((why, g.depth[u as usize] as usize));
+        for (i, (&li, x)) in self.en.out[steps].iter().zip(&mut self.succ).enumerate() {
+            if let Some(cut) = interruption(self.deadline, looks(i)) {
+                cut_at(g, u, cut);
                 self.stop = true;
                 break;
             }
@@ -537,6 +526,44 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
             }
         }
         back
+    }
+}
+
+/// What cuts a state's expansion short before one of its successors.
+enum Cut {
+    /// A limit of the run (`crate::limits`) has passed.
+    Limit(crate::limits::Stop),
+    /// The caller's deadline has passed.
+    Deadline,
+}
+
+/// How many successors are built or stored between two looks at the clock for the caller's
+/// deadline (the run's limits are a flag, looked at before every one).
+const DEADLINE_EVERY: usize = 16;
+
+/// Whether the clock is read before the `k`th successor of a chunk: every [`DEADLINE_EVERY`]
+/// of them, not before the first (the deadline was looked at before the state, and most
+/// states have a few successors: reading the clock for each would slow a quick search).
+fn looks(k: usize) -> bool {
+    k > 0 && k.is_multiple_of(DEADLINE_EVERY)
+}
+
+/// Why the expansion under way stops here, if it does: a limit of the run, or `deadline`
+/// where the clock is read (`look`).
+fn interruption(deadline: Option<Instant>, look: bool) -> Option<Cut> {
+    if let Some(why) = crate::limits::stopped() {
+        return Some(Cut::Limit(why));
+    }
+    (look && deadline.is_some_and(|d| Instant::now() >= d)).then_some(Cut::Deadline)
+}
+
+/// Records in `g` that the search stopped in `u`'s expansion, for `cut`.
+fn cut_at(g: &mut Graph, u: u32, cut: Cut) {
+    g.truncated = true;
+    let depth = g.depth[u as usize] as usize;
+    match cut {
+        Cut::Limit(why) => g.stopped_at = Some((why, depth)),
+        Cut::Deadline => g.deadline_at = Some(depth),
     }
 }
 
