@@ -347,7 +347,8 @@ fn run_simulate(o: options::Simulate) -> Result<i32, Error> {
     let steps = o.steps(&ir);
     let sim = engine::simulate::simulate(&m, o.seed, steps);
     let reg = model::registry::<domain::Concrete>();
-    trace::replay(&m, &reg, &sim.trace)
+    trace::Replay::new(&m, &reg)
+        .check_along(&sim.trace, &sim.allowed)
         .map_err(|e| Error::Internal(format!("the simulated run does not replay: {e}")))?;
     let h = report::view::header(&m, "simulation", steps);
     let json = |v: serde_json::Value| {

@@ -91,8 +91,29 @@ impl<'a> Allowed<'a> {
             self.seen.clear();
         }
         let (m, reg, labels) = (self.m, self.reg, &self.labels);
-        self.seen.entry(st.pack()).or_insert_with(|| crate::model::relation::enabled(m, reg, labels, &[], false, st))
+        self.seen.entry(st.pack()).or_insert_with(|| allowed_in(m, reg, labels, st))
     }
+}
+
+/// The steps of `labels` the semantics lets act in `st`, as [`Allowed`] remembers them (and
+/// `simulate` picks among them).
+pub fn allowed_in(
+    m: &Model,
+    reg: &[Box<dyn Controller<Concrete>>],
+    labels: &[Step],
+    st: &ClusterState<Concrete>,
+) -> Vec<Step> {
+    crate::model::relation::enabled(m, reg, labels, &[], false, st)
+}
+
+/// Why step `i`, `ts`, enabled, may not act where only `allowed` may.
+fn not_allowed(reg: &[Box<dyn Controller<Concrete>>], allowed: &[Step], i: usize, ts: &TraceStep) -> String {
+    let first = allowed.first().map_or("nothing", |s| reg[s.actor as usize].name());
+    let why = match allowed.first().map(|s| reg[s.actor as usize].class()) {
+        Some(Class::Atomic) => "steps that finish a started run come first (a ReplicaSet sync's victim choices)",
+        _ => "fast steps come first under urgent timing",
+    };
+    format!("step {i} ({}: {}) is enabled but may not act there: {why} ({first} can act)", ts.actor, ts.text)
 }
 
 /// Re-executes `trace` on the concrete semantics (see [`Replay::check`]).
@@ -119,8 +140,8 @@ impl<'a> Replay<'a> {
         Replay { allowed: Allowed::new(m, reg), initial, replayed: Vec::new() }
     }
 
-    /// Re-executes `trace` as `replay` below does, once per run: a copy of a run replayed
-    /// before (the same states, steps and loop start) is not replayed again.
+    /// Re-executes `trace` (see [`check_along`](Self::check_along)), once per run: a copy of a
+    /// run replayed before (the same states, steps and loop start) is not replayed again.
     pub fn check(&mut self, trace: &Trace) -> Result<(), String> {
         let steps: Vec<Step> = trace.steps.iter().map(|s| s.step).collect();
         let same =
@@ -128,7 +149,7 @@ impl<'a> Replay<'a> {
         if self.replayed.iter().any(same) {
             return Ok(());
         }
-        self.replay(trace)?;
+        self.replay(trace, &[])?;
         self.replayed.push((trace.states.clone(), steps, trace.loop_start));
         Ok(())
     }
@@ -137,7 +158,18 @@ impl<'a> Replay<'a> {
     /// lets act there (atomic steps pre-empt every other actor; under urgent timing fast steps
     /// pre-empt the rest: [`Allowed`]), and its update must produce the next state; a lasso's
     /// last state must equal its loop start.
-    fn replay(&mut self, trace: &Trace) -> Result<(), String> {
+    ///
+    /// `given` holds, for the first states of the run, the steps [`allowed_in`] gives there,
+    /// where the run's maker already asked (`simulate` picks each step among them): asking
+    /// again would repeat the same computation on the same state, every guard of the model (on
+    /// a large cluster, tens of milliseconds a state, as long as the run took). Each step's
+    /// own guard and outcome are still checked.
+    pub fn check_along(&mut self, trace: &Trace, given: &[Vec<Step>]) -> Result<(), String> {
+        self.replay(trace, given)
+    }
+
+    /// [`check_along`](Self::check_along), every time it is asked.
+    fn replay(&mut self, trace: &Trace, given: &[Vec<Step>]) -> Result<(), String> {
         let (m, reg) = (self.allowed.m, self.allowed.reg);
         let d = Concrete;
         let first = trace.states.first().ok_or("the trace has no states")?.pack();
@@ -159,19 +191,12 @@ impl<'a> Replay<'a> {
             if !c.guard(&d, m, &ts.step, st) {
                 return Err(format!("step {i} ({}: {}) is not enabled", ts.actor, ts.text));
             }
-            let allowed = self.allowed.of(st);
+            let allowed = match given.get(i) {
+                Some(steps) => steps.as_slice(),
+                None => self.allowed.of(st),
+            };
             if !allowed.contains(&ts.step) {
-                let first = allowed.first().map_or("nothing", |s| reg[s.actor as usize].name());
-                let why = match allowed.first().map(|s| reg[s.actor as usize].class()) {
-                    Some(Class::Atomic) => {
-                        "steps that finish a started run come first (a ReplicaSet sync's victim choices)"
-                    }
-                    _ => "fast steps come first under urgent timing",
-                };
-                return Err(format!(
-                    "step {i} ({}: {}) is enabled but may not act there: {why} ({first} can act)",
-                    ts.actor, ts.text
-                ));
+                return Err(not_allowed(reg, allowed, i, ts));
             }
             let next = intents::observe(&d, m, c.update(&d, m, &ts.step, st));
             if next.pack() != trace.states[i + 1].pack() {

@@ -6,9 +6,9 @@
 use crate::domain::Concrete;
 use crate::ir::Intent;
 use crate::model::intents::{self, Property, Watch};
-use crate::model::relation::{enabled, symmetry_classes, STUTTER};
+use crate::model::relation::STUTTER;
 use crate::model::{all_steps, registry, ClusterState, Model, Step};
-use crate::trace::Trace;
+use crate::trace::{allowed_in, Trace};
 
 /// What the run showed about one intent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +27,9 @@ pub enum Seen {
 
 pub struct Simulation {
     pub trace: Trace,
+    /// Per step taken, the steps it was picked among (`trace::allowed_in` of the state it was
+    /// taken in), for the replay (`trace::Replay::check_along`).
+    pub allowed: Vec<Vec<Step>>,
     /// Per intent, its label (`noEvictionCycle(web)`) and what the run showed.
     pub seen: Vec<(String, Seen)>,
     /// The run stopped early because nothing could act any more.
@@ -55,16 +58,20 @@ pub fn simulate(m: &Model, seed: u64, steps: usize) -> Simulation {
     let d = Concrete;
     let reg = registry::<Concrete>();
     let labels = all_steps(m, &reg);
-    let classes = symmetry_classes(m);
     let mut rng = Rng(seed);
     let inits = m.initial_states();
     let mut st = inits[rng.below(inits.len())].clone();
     let mut states = vec![st.clone()];
+    // Which states repeat, found as the run goes (within its limits: packing a state of a
+    // large cluster takes a while, and a run may have thousands).
+    let mut first = FirstEqual::default();
+    first.add(&st);
     let mut taken: Vec<Step> = Vec::new();
+    let mut allowed: Vec<Vec<Step>> = Vec::new();
     let mut quiet = false;
     let mut stopped = None;
     for _ in 0..steps {
-        let en = enabled(m, &reg, &labels, &classes, false, &st);
+        let en = allowed_in(m, &reg, &labels, &st);
         // A limit passed while the guards were asked or the step was taken: that step is
         // not used (it may be unfinished).
         if let Some(why) = crate::limits::stopped() {
@@ -83,13 +90,16 @@ pub fn simulate(m: &Model, seed: u64, steps: usize) -> Simulation {
         }
         st = next;
         taken.push(s);
+        allowed.push(en);
+        first.add(&st);
         states.push(st.clone());
     }
+    let run = Run { first: first.first, states: &states, steps: &taken, quiet };
     let seen =
         m.ir.intents
             .iter()
             .enumerate()
-            .map(|(i, intent)| (m.ir.intent_label(intent), judge(m, &reg, i, intent, &states, &taken, quiet)))
+            .map(|(i, intent)| (m.ir.intent_label(intent), judge(m, &reg, i, intent, &run)))
             .collect();
     let mut trace_steps = taken;
     let mut trace_states = states;
@@ -98,19 +108,36 @@ pub fn simulate(m: &Model, seed: u64, steps: usize) -> Simulation {
         trace_steps.push(STUTTER);
         trace_states.push(trace_states.last().expect("a run has a state").clone());
     }
-    Simulation { trace: Trace::new(m, &reg, trace_states, trace_steps), seen, quiet, stopped }
+    Simulation { trace: Trace::new(m, &reg, trace_states, trace_steps), allowed, seen, quiet, stopped }
 }
 
-fn judge(
-    m: &Model,
-    reg: &[Box<dyn crate::model::Controller<Concrete>>],
-    i: usize,
-    intent: &Intent,
-    states: &[ClusterState<Concrete>],
-    steps: &[Step],
+/// A run as the intents are judged on it: its states and steps, whether it went quiet, and per
+/// state the first state of the run equal to it (packed once for every intent: on a large
+/// cluster a state packs into megabytes, and a run may have thousands).
+struct Run<'a> {
+    states: &'a [ClusterState<Concrete>],
+    steps: &'a [Step],
     quiet: bool,
-) -> Seen {
-    let d = Concrete;
+    first: Vec<usize>,
+}
+
+/// Per state of a run so far, the index of the first one equal to it.
+#[derive(Default)]
+struct FirstEqual {
+    seen: std::collections::HashMap<Vec<i16>, usize>,
+    first: Vec<usize>,
+}
+
+impl FirstEqual {
+    /// The run's next state.
+    fn add(&mut self, st: &ClusterState<Concrete>) {
+        let k = self.first.len();
+        self.first.push(*self.seen.entry(st.pack()).or_insert(k));
+    }
+}
+
+fn judge(m: &Model, reg: &[Box<dyn crate::model::Controller<Concrete>>], i: usize, intent: &Intent, run: &Run) -> Seen {
+    let (d, states, steps) = (Concrete, run.states, run.steps);
     let Property::Cycle(watch) = intents::property(intent) else {
         return match states.iter().position(|st| intents::violated(&d, m, st, i)) {
             Some(k) => Seen::ViolatedAt { step: k.saturating_sub(1), why: intents::explain(m, intent, &states[k]) },
@@ -118,15 +145,14 @@ fn judge(
         };
     };
     let waiting = |st: &ClusterState<Concrete>| intents::loop_state(&d, m, st, intent) == Some(true);
-    if quiet && waiting(states.last().expect("a run has a state")) {
+    if run.quiet && waiting(states.last().expect("a run has a state")) {
         return Seen::Stuck;
     }
-    let keys: Vec<Vec<i16>> = states.iter().map(|s| s.pack()).collect();
-    for to in 1..keys.len() {
-        for from in 0..to {
-            if keys[from] != keys[to] {
-                continue;
-            }
+    // Every pair of equal states, the later one first: per state, the earlier ones equal to it.
+    let mut earlier: std::collections::HashMap<usize, Vec<usize>> = std::collections::HashMap::new();
+    for (to, &first) in run.first.iter().enumerate() {
+        let equal = earlier.entry(first).or_default();
+        for &from in equal.iter() {
             let segment = from..to;
             // As the engines watch it (for noEvictionCycle: an eviction that adds terminating
             // pods of this Deployment, not any eviction step).
@@ -145,6 +171,7 @@ fn judge(
                 return Seen::Cycle { from, to: to - 1 };
             }
         }
+        equal.push(to);
     }
     Seen::NotSeen
 }
@@ -191,7 +218,11 @@ mod tests {
         let watch = |name: &str| Intent::NoEvictionCycle {
             deployment: crate::ir::DeploymentId(m.ir.deployments.iter().position(|d| d.name == name).unwrap() as u32),
         };
-        assert_eq!(judge(&m, &reg, 0, &watch("web"), &states, &steps, false), Seen::Cycle { from: 0, to: 1 });
-        assert_eq!(judge(&m, &reg, 0, &watch("db"), &states, &steps, false), Seen::NotSeen);
+        let mut first = FirstEqual::default();
+        states.iter().for_each(|st| first.add(st));
+        let run = Run { first: first.first, states: &states, steps: &steps, quiet: false };
+        assert_eq!(run.first, vec![0, 1, 0]);
+        assert_eq!(judge(&m, &reg, 0, &watch("web"), &run), Seen::Cycle { from: 0, to: 1 });
+        assert_eq!(judge(&m, &reg, 0, &watch("db"), &run), Seen::NotSeen);
     }
 }

@@ -264,33 +264,39 @@ pub fn table(m: &Model, t: &Trace) -> String {
             format!("{live}{ready}")
         }
     };
-    let changes = |f: &dyn Fn(&St) -> String| t.states.iter().any(|st| f(st) != f(&t.states[0]));
+    // Whether `f` of some state differs from `f` of the first (a long run, as `simulate`
+    // takes, has thousands of states).
+    fn changes<T: PartialEq>(states: &[St], f: impl Fn(&St) -> T) -> bool {
+        let first = states.first().map(&f);
+        states.iter().any(|st| Some(f(st)) != first)
+    }
     // A small table shows every node that holds a pod, as it always has; beyond
     // `TABLE_COLUMNS` of them, only the nodes the run touches.
     let holding = |n: usize| t.states.iter().any(|st| st.present[n] && pods_on(st, n) != (0, 0));
     let wide = present.iter().filter(|&&n| holding(n)).count() > TABLE_COLUMNS;
     let shown: Vec<usize> =
-        present.iter().copied().filter(|&n| changes(&|st| cell(st, n)) || (!wide && holding(n))).collect();
+        present.iter().copied().filter(|&n| changes(&t.states, |st| cell(st, n)) || (!wide && holding(n))).collect();
     let others: Vec<usize> = present
         .iter()
         .copied()
         .filter(|&n| !shown.contains(&n) && t.states.iter().any(|st| st.present[n] && pods_on(st, n) != (0, 0)))
         .collect();
     let empty = present.len() - shown.len() - others.len();
-    // A Deployment's pods per node and group, pending ones, and its desired replicas.
-    let footprint = |st: &St, d: usize| -> String {
-        let mut f = format!("{}", st.desired[d]);
+    // A Deployment's desired replicas, and its pods pending and per node and group.
+    let footprint = |st: &St, d: usize| -> Vec<i64> {
+        let mut f = vec![st.desired[d]];
         for &g in &m.groups_of[d] {
-            let _ = write!(f, "|{}", st.pending[g]);
+            f.push(st.pending[g]);
             for n in 0..m.nodes() {
                 let running: i64 = m.kinds_of_group[g].iter().map(|&k| st.running[k][n]).sum();
-                let _ = write!(f, ",{}/{}/{}", st.bound[g][n], running, st.terminating[g][n]);
+                f.extend([st.bound[g][n], running, st.terminating[g][n]]);
             }
         }
         f
     };
     let nd = m.ir.deployments.len();
-    let deps: Vec<usize> = (0..nd).filter(|&d| nd <= TABLE_COLUMNS || changes(&|st| footprint(st, d))).collect();
+    let deps: Vec<usize> =
+        (0..nd).filter(|&d| nd <= TABLE_COLUMNS || changes(&t.states, |st| footprint(st, d))).collect();
     let rest: Vec<usize> = (0..nd).filter(|d| !deps.contains(d)).collect();
     let mut cols: Vec<String> = vec!["step".into(), "pending".into()];
     let names: Vec<&str> = shown.iter().map(|&n| m.node_name(n)).collect();

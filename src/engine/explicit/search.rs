@@ -2,8 +2,9 @@
 //! keyed (patched from their parent's key where a step changed few nodes, renamed to a
 //! canonical form where states are stored up to renaming) and looked up in the visited set
 //! several at a time, and the limits (`crate::limits`, the state limit, the depth bound)
-//! polled once per expanded state and again after its guards. It owns the search loop and
-//! the graph it fills; it must not decide a verdict (`check.rs` does, through `on_state`).
+//! polled once per expanded state, after its guards and between its successors. It owns the
+//! search loop and the graph it fills; it must not decide a verdict (`check.rs` does, through
+//! `on_state`).
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -263,8 +264,8 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
         }
     }
 
-    /// Whether the caller's deadline has passed, looked at before `u` (or its next chunk of
-    /// successors) is expanded; then the search is cut short at `u`'s depth. The clock is read
+    /// Whether the caller's deadline has passed, looked at before `u` is expanded; then the
+    /// search is cut short at `u`'s depth. The clock is read
     /// once every [`LOOK_EVERY`] states while they are quick (its cost stays out of the
     /// search), and before every state once they are slow: on a large cluster one state takes
     /// tens of milliseconds, and 64 of them would overrun the deadline by seconds.
@@ -364,8 +365,10 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
 
     /// Builds and stores the expanded state's successors (`en.out`'s steps) in chunks of
     /// [`CHUNK`]: a successor is a whole state, and a state of thousands of pod groups with
-    /// thousands of steps enabled would otherwise hold thousands of them at once. Between two
-    /// chunks a limit that has passed stops the search, the state only partly expanded (its
+    /// thousands of steps enabled would otherwise hold thousands of them at once. A limit that
+    /// has passed, or the caller's deadline, stops the search between two successors (on a
+    /// large cluster each is a state of megabytes, and a new one that violates an intent has
+    /// its run rebuilt: see [`interruption`]); the state is then only partly expanded (its
     /// depth is what the search covered, as when a limit stops it between two states).
     /// Whether some successor was a state discovered no later than `u`.
     fn successors(&mut self, u: u32) -> bool {
@@ -373,22 +376,15 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
         let mut back = false;
         let mut lo = 0;
         while lo < n && !self.stop {
-            if lo > 0 {
-                if let Some(why) = crate::limits::stopped() {
-                    self.g.truncated = true;
-                    self.g.stopped_at = Some((why, self.g.depth[u as usize] as usize));
+            let hi = n.min(lo + CHUNK);
+            let built = self.build_successors(lo..hi);
+            back |= self.store_successors(u, lo..lo + built);
+            if lo + built < hi && !self.stop {
+                if let Some(cut) = interruption(self.deadline, true) {
+                    cut_at(&mut self.g, u, cut);
                     self.stop = true;
-                    break;
-                }
-                self.next_look = self.popped;
-                if self.past_deadline(u) {
-                    self.stop = true;
-                    break;
                 }
             }
-            let hi = n.min(lo + CHUNK);
-            self.build_successors(lo..hi);
-            back |= self.store_successors(u, lo..hi);
             lo = hi;
         }
         back
@@ -398,10 +394,11 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
     /// its table slot, then the stored keys those slots name. On a large store a lookup is
     /// two cache misses in a row, and a state's successors are independent of one another,
     /// so their misses overlap instead of adding up ([`store_successors`](Self::store_successors)
-    /// then looks them up in label order, so ids are those of a one-at-a-time search).
-    fn build_successors(&mut self, steps: std::ops::Range<usize>) {
+    /// then looks them up in label order, so ids are those of a one-at-a-time search). Returns
+    /// how many were built: all of them, unless a limit or the deadline passed first.
+    fn build_successors(&mut self, steps: std::ops::Range<usize>) -> usize {
         let (m, fields, st) = (self.m, self.fields, &self.st);
-        let n = steps.len();
+        let mut n = steps.len();
         // States stored as reached: successors on a node of an actor that changes only that
         // node get keys patched from their parent's, packed once here where two or more do
         // (for one, packing the parent costs what it saves).
@@ -424,7 +421,11 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
             });
         }
         let scratch = &mut self.scratch;
-        for (&li, x) in self.en.out[steps].iter().zip(&mut self.succ) {
+        for (i, (&li, x)) in self.en.out[steps].iter().zip(&mut self.succ).enumerate() {
+            if interruption(self.deadline, looks(i)).is_some() {
+                n = i;
+                break;
+            }
             let s = self.labels[li as usize];
             x.state.copy_from(st, fields);
             self.reg[s.actor as usize].update_into(&Concrete, m, &s, st, &mut x.state);
@@ -478,16 +479,23 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
         for x in &self.succ[..n] {
             self.g.states.prefetch_match(x.hash);
         }
+        n
     }
 
     /// Looks the successors [`build_successors`](Self::build_successors) built up in label
     /// order, stores and queues the new ones (renamed to be canonical where they are) and
-    /// records the transitions from `u`; stops the search at the state limit. Whether some
+    /// records the transitions from `u`; stops the search at the state limit, or once a limit
+    /// of the run has passed (before the next successor). Whether some
     /// successor was a state discovered no later than `u` (`u` itself included).
     fn store_successors(&mut self, u: u32, steps: std::ops::Range<usize>) -> bool {
         let g = &mut self.g;
         let mut back = false;
-        for (&li, x) in self.en.out[steps].iter().zip(&mut self.succ) {
+        for (i, (&li, x)) in self.en.out[steps].iter().zip(&mut self.succ).enumerate() {
+            if let Some(cut) = interruption(self.deadline, looks(i)) {
+                cut_at(g, u, cut);
+                self.stop = true;
+                break;
+            }
             g.transitions += 1;
             let v = match g.states.find_hashed(&x.key, x.hash) {
                 Some(v) => {
@@ -518,6 +526,44 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
             }
         }
         back
+    }
+}
+
+/// What cuts a state's expansion short before one of its successors.
+enum Cut {
+    /// A limit of the run (`crate::limits`) has passed.
+    Limit(crate::limits::Stop),
+    /// The caller's deadline has passed.
+    Deadline,
+}
+
+/// How many successors are built or stored between two looks at the clock for the caller's
+/// deadline (the run's limits are a flag, looked at before every one).
+const DEADLINE_EVERY: usize = 16;
+
+/// Whether the clock is read before the `k`th successor of a chunk: every [`DEADLINE_EVERY`]
+/// of them, not before the first (the deadline was looked at before the state, and most
+/// states have a few successors: reading the clock for each would slow a quick search).
+fn looks(k: usize) -> bool {
+    k > 0 && k.is_multiple_of(DEADLINE_EVERY)
+}
+
+/// Why the expansion under way stops here, if it does: a limit of the run, or `deadline`
+/// where the clock is read (`look`).
+fn interruption(deadline: Option<Instant>, look: bool) -> Option<Cut> {
+    if let Some(why) = crate::limits::stopped() {
+        return Some(Cut::Limit(why));
+    }
+    (look && deadline.is_some_and(|d| Instant::now() >= d)).then_some(Cut::Deadline)
+}
+
+/// Records in `g` that the search stopped in `u`'s expansion, for `cut`.
+fn cut_at(g: &mut Graph, u: u32, cut: Cut) {
+    g.truncated = true;
+    let depth = g.depth[u as usize] as usize;
+    match cut {
+        Cut::Limit(why) => g.stopped_at = Some((why, depth)),
+        Cut::Deadline => g.deadline_at = Some(depth),
     }
 }
 
