@@ -13,14 +13,22 @@ use super::*;
 
 const LIVE: &str = "tests/fixtures/live/microservices-demo-3z";
 
+/// `kbmc check --all --time-limit 1 --format json` with `args` on `target`, under a test clock
+/// of `per_second` states (and solver checks) a second: its exit code and its JSON report.
+fn cut(per_second: &str, args: &[&str], target: &str) -> (i32, Value) {
+    let mut all = vec!["check", "--all", "--time-limit", "1", "--format", "json"];
+    all.extend_from_slice(args);
+    all.push(target);
+    let r = kbmc_env(&[("KBMC_TEST_STATES_PER_SECOND", per_second)], &all);
+    let doc =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{args:?} {target}: {e}: {}{}", r.stdout, r.stderr));
+    (r.code, doc)
+}
+
 #[test]
 fn a_depth_one_violation_stands_when_the_time_limit_cuts_the_search() {
-    let r = kbmc_env(
-        &[("KBMC_TEST_STATES_PER_SECOND", "1")],
-        &["check", "--engine", "explicit", "--all", "--time-limit", "1", "--format", "json", LIVE],
-    );
-    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    let doc: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let (code, doc) = cut("1", &["--engine", "explicit"], LIVE);
+    assert_eq!(code, 1, "{doc}");
     assert_eq!(doc["effort"]["depth"], 1, "the search stopped after the initial state: {}", doc["effort"]);
     let results = doc["results"].as_array().unwrap();
     let one_replica = [
@@ -45,7 +53,7 @@ fn a_depth_one_violation_stands_when_the_time_limit_cuts_the_search() {
         assert_eq!(x["trace"]["steps"].as_array().unwrap().len(), 1, "{name}: {x}");
     }
     let violated = results.iter().filter(|x| x["verdict"] == "violated").count();
-    assert_eq!(violated, one_replica.len(), "{}", r.stdout);
+    assert_eq!(violated, one_replica.len(), "{doc}");
     for x in results.iter().filter(|x| x["verdict"] != "violated") {
         assert_eq!(x["verdict"], "unknown", "{x}");
         let reason = x["reason"].as_str().unwrap();
@@ -65,24 +73,8 @@ fn a_depth_one_violation_stands_when_the_time_limit_cuts_the_search() {
 /// reported is both searches', not only the second one's, which the same limit cuts at once.
 #[test]
 fn a_cut_reduced_search_reports_both_searches_effort() {
-    let r = kbmc_env(
-        &[("KBMC_TEST_STATES_PER_SECOND", "1")],
-        &[
-            "check",
-            "--engine",
-            "explicit",
-            "--reduction",
-            "por",
-            "--all",
-            "--time-limit",
-            "1",
-            "--format",
-            "json",
-            LIVE,
-        ],
-    );
-    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    let doc: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let (code, doc) = cut("1", &["--engine", "explicit", "--reduction", "por"], LIVE);
+    assert_eq!(code, 1, "{doc}");
     let states = doc["effort"]["states"].as_u64().expect("states");
     // The reduced search stored the initial state's successors; the search again stored the
     // initial state before the limit stopped it.
@@ -99,13 +91,9 @@ fn a_cut_reduced_search_reports_both_searches_effort() {
 fn no_cycle_is_looked_for_once_the_time_limit_has_passed() {
     let case = "cases/c8-descheduler-spread-loop";
     let check = |per_second: &str| {
-        let r = kbmc_env(
-            &[("KBMC_TEST_STATES_PER_SECOND", per_second)],
-            &["check", "--engine", "explicit", "--all", "--time-limit", "1", "--format", "json", case],
-        );
-        let doc: Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", r.stdout, r.stderr));
+        let (code, doc) = cut(per_second, &["--engine", "explicit"], case);
         assert_eq!(doc["effort"]["states"], 128, "{}", doc["effort"]);
-        (r.code, doc["results"][0].clone())
+        (code, doc["results"][0].clone())
     };
     let (code, x) = check("128");
     assert_eq!(
@@ -128,24 +116,8 @@ fn no_cycle_is_looked_for_once_the_time_limit_has_passed() {
 /// query with a witness hint is two checks).
 #[test]
 fn no_query_is_asked_once_the_time_limit_has_passed() {
-    let r = kbmc_env(
-        &[("KBMC_TEST_STATES_PER_SECOND", "5")],
-        &[
-            "check",
-            "--engine",
-            "symbolic",
-            "--explicit-states",
-            "0",
-            "--all",
-            "--time-limit",
-            "1",
-            "--format",
-            "json",
-            LIVE,
-        ],
-    );
-    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
-    let doc: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let (code, doc) = cut("5", &["--engine", "symbolic", "--explicit-states", "0"], LIVE);
+    assert_eq!(code, 3, "{doc}");
     let queries = doc["effort"]["queries"].as_u64().expect("queries");
     assert!((5..=6).contains(&queries), "{queries} queries: {}", doc["effort"]);
     let results = doc["results"].as_array().unwrap();
