@@ -42,8 +42,20 @@ pub fn unnominated_for<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usi
 /// see it: every pod on it, the snapshot's fixed pods, and the pods nominated to it of
 /// priority at least `g`'s, one of `g`'s fewer where the pod itself is nominated there (`own`).
 pub fn loads<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> Vec<[D::Int; 3]> {
+    with_nominated(d, m, st, requested(d, m, st), g, own)
+}
+
+/// [`loads`], given every node's requests ([`requested`]).
+fn with_nominated<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    requested: Vec<(D::Int, D::Int, D::Int)>,
+    g: usize,
+    own: Option<usize>,
+) -> Vec<[D::Int; 3]> {
     let p = m.ir.groups[g].priority;
-    let mut out: Vec<[D::Int; 3]> = requested(d, m, st).into_iter().map(|(c, mm, n)| [c, mm, n]).collect();
+    let mut out: Vec<[D::Int; 3]> = requested.into_iter().map(|(c, mm, n)| [c, mm, n]).collect();
     for (h, grp) in m.ir.groups.iter().enumerate().filter(|(_, h)| h.priority >= p) {
         for (n, l) in out.iter_mut().enumerate() {
             let mut c = st.nominated[h][n].clone();
@@ -62,11 +74,23 @@ pub fn loads<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: O
 /// nominated pods counted (`RunFilterPluginsWithNominatedPods`). The scheduler's filters
 /// where the model cannot preempt. Preemption's dry run asks it too.
 pub fn feasible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> Vec<D::Bool> {
-    let filters = framework::filters(d, m, st, g);
+    feasible_with(d, m, st, &framework::NodeLoads::of(d, m, st), g, own)
+}
+
+/// [`feasible`], given the state's loads: a caller that asks for several groups sums them once.
+pub fn feasible_with<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    nl: &framework::NodeLoads<D>,
+    g: usize,
+    own: Option<usize>,
+) -> Vec<D::Bool> {
+    let filters = framework::filters_with(d, m, st, nl, g);
     if !m.preempts {
         return filters.iter().map(|f| d.all(f.iter())).collect();
     }
-    let loads = loads(d, m, st, g, own);
+    let loads = with_nominated(d, m, st, nl.requested().to_vec(), g, own);
     filters
         .iter()
         .enumerate()
@@ -94,14 +118,14 @@ pub fn bind<D: Domain>(
     if d.known_bool(&here) == Some(false) {
         return here;
     }
-    let feas = feasible(d, m, st, g, own);
+    let loads = framework::NodeLoads::of(d, m, st);
+    let feas = feasible_with(d, m, st, &loads, g, own);
     if m.daemon_row[g].is_some() {
         if own.is_some_and(|o| o != n) {
             return d.bool(false);
         }
         return d.and(&here, &feas[n]);
     }
-    let loads = framework::NodeLoads::of(d, m, st);
     let sc = framework::scores_with(d, m, st, &loads, g, &feas);
     let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
     let scheduled = d.and(&feas[n], &top);

@@ -124,8 +124,42 @@ fn path_within(g: &Graph, comp: &[u32], c: u32, from: u32, to: u32) -> Result<Op
 /// edge `u -> v` (admitted by `qualifies`, both ends in one component) whose source is closest
 /// to an initial state, then the shortest way back from `v` to `u`.
 fn lasso(g: &Graph, comp: &[u32], qualifies: &dyn Fn(u32, u32, &Step) -> bool) -> Result<Option<Found>, Stop> {
-    let mut best: Option<(u32, u32, Step)> = None;
+    lasso_from(g, comp, 0..g.states.len() as u32, qualifies)
+}
+
+/// The components over every edge and the states with an edge inside their own component (in
+/// id order), shared by every cycle intent of the graph (`Graph::components`).
+fn components(g: &Graph) -> Result<&(Vec<u32>, Vec<u32>), Stop> {
+    if let Some(c) = g.components.get() {
+        return Ok(c);
+    }
+    let comp = scc(g, &|_, _| true)?;
+    let mut sources = Vec::new();
     for u in 0..g.states.len() as u32 {
+        poll()?;
+        if g.edges.targets(u).iter().any(|&v| comp[v as usize] == comp[u as usize]) {
+            sources.push(u);
+        }
+    }
+    Ok(g.components.get_or_init(|| (comp, sources)))
+}
+
+/// [`lasso`] over every edge: only the states with an edge inside their own component can
+/// be a lasso's source, so only they are looked at (on a graph without cycles, none).
+fn lasso_any(g: &Graph, qualifies: &dyn Fn(u32, u32, &Step) -> bool) -> Result<Option<Found>, Stop> {
+    let (comp, sources) = components(g)?;
+    lasso_from(g, comp, sources.iter().copied(), qualifies)
+}
+
+/// [`lasso`] over the sources `from`, in id order.
+fn lasso_from(
+    g: &Graph,
+    comp: &[u32],
+    from: impl Iterator<Item = u32>,
+    qualifies: &dyn Fn(u32, u32, &Step) -> bool,
+) -> Result<Option<Found>, Stop> {
+    let mut best: Option<(u32, u32, Step)> = None;
+    for u in from {
         poll()?;
         // Only a shallower source than the best so far can improve on it.
         if best.is_some_and(|(b, _, _)| g.depth[u as usize] >= g.depth[b as usize]) {
@@ -209,8 +243,7 @@ pub fn find(
             let dep = measure.deployment().unwrap_or_default();
             let class = g.deployments.as_ref().and_then(|x| x.class_of(dep)).unwrap_or_default();
             let st = RefCell::new(g.states.get(0));
-            let comp = scc(g, &|_, _| true)?;
-            lasso(g, &comp, &|u, _, s| {
+            lasso_any(g, &|u, _, s| {
                 let actor = &reg[s.actor as usize];
                 if !kind.of(actor.as_ref(), s) {
                     return false;
@@ -228,8 +261,7 @@ pub fn find(
             // The measure per state, read only for the ends of a watched edge inside a
             // component (on C8 most states are in none): not every state unpacked.
             let value = lazily(g, |st| measure.value_of(m, st));
-            let comp = scc(g, &|_, _| true)?;
-            lasso(g, &comp, &|u, v, s| {
+            lasso_any(g, &|u, v, s| {
                 by.is_none_or(|kind| kind.of(reg[s.actor as usize].as_ref(), s)) && value(v) > value(u)
             })
         }
@@ -247,9 +279,9 @@ pub fn find(
             lasso(g, &comp, &|u, v, _| waiting[u as usize] && waiting[v as usize])
         }
         Watch::Changes(measure) => {
-            let value = per_state(g, |st| measure.value_of(m, st))?;
-            let comp = scc(g, &|_, _| true)?;
-            lasso(g, &comp, &|u, v, _| value[u as usize] != value[v as usize])
+            // Read only for the ends of an edge inside a component, as above.
+            let value = lazily(g, |st| measure.value_of(m, st));
+            lasso_any(g, &|u, v, _| value(u) != value(v))
         }
     }
 }
@@ -286,6 +318,7 @@ mod tests {
             transitions: 0,
             expanded: n as u32,
             reduced: None,
+            components: Default::default(),
         };
         // Transitions are stored by source state, as a search adds them.
         let mut edges = edges.to_vec();

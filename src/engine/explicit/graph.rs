@@ -50,6 +50,11 @@ pub struct Graph {
     /// With partial-order reduction: how many states were expanded through an ample set
     /// smaller than their enabled steps. `None`: the search took every enabled step.
     pub reduced: Option<u64>,
+    /// The strongly connected components over every edge, and the states with an edge inside
+    /// their own component in id order, worked out by the first cycle intent that needs them
+    /// (`cycles.rs`) and shared by the others: one pass over a graph of millions of states,
+    /// not one per intent.
+    pub components: std::cell::OnceCell<(Vec<u32>, Vec<u32>)>,
 }
 
 /// The explored transitions grouped by source state, eight bytes each: a search expands

@@ -131,6 +131,7 @@ pub(super) fn explore_with(
         transitions: 0,
         expanded: 0,
         reduced: None,
+        components: Default::default(),
     };
     let mut index = LabelIndex::of(m, &reg, &labels);
     index.rename_guards &= g.canonical.is_none();

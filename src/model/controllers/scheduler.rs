@@ -254,9 +254,9 @@ fn batch_guard_preempting(m: &Model, labels: &[Step], st: &ClusterState<Concrete
                 return false;
             }
             let (feas, ranked) = cache[g].get_or_insert_with(|| {
-                let feas = nominations::feasible(&d, m, st, g, None);
+                let loads = loads.get_or_insert_with(|| NodeLoads::of(&d, m, st));
+                let feas = nominations::feasible_with(&d, m, st, loads, g, None);
                 let ranked = m.daemon_row[g].is_none().then(|| {
-                    let loads = loads.get_or_insert_with(|| NodeLoads::of(&d, m, st));
                     let sc = scores_with(&d, m, st, loads, g, &feas);
                     let top = (0..m.nodes()).filter(|&j| feas[j]).map(|j| sc[j]).max().unwrap_or(i64::MIN);
                     (top, sc)

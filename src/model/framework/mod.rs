@@ -72,6 +72,11 @@ impl<D: Domain> NodeLoads<D> {
         Self::summed(d, m, st, false)
     }
 
+    /// Per node: the requests of every pod on it, as [`requested`] gives them.
+    pub fn requested(&self) -> &[(D::Int, D::Int, D::Int)] {
+        &self.requested
+    }
+
     fn summed(d: &D, m: &Model, st: &ClusterState<D>, scores: bool) -> Self {
         // Summed over whole per-node vectors, group by group: each node gets the terms of
         // `active_on` and a node-by-node sum, in their order, for a fraction of the lookups.
@@ -135,7 +140,7 @@ pub fn filters<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> V
 }
 
 /// [`filters`], given the state's [`NodeLoads`].
-fn filters_with<D: Domain>(
+pub fn filters_with<D: Domain>(
     d: &D,
     m: &Model,
     st: &ClusterState<D>,

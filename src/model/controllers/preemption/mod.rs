@@ -100,7 +100,20 @@ fn on_node<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, n: usize
 /// preemption candidate (`findCandidates` dry-runs only the nodes where preemption might
 /// help).
 fn nowhere<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
-    let feas = nominations::feasible(d, m, st, g, own);
+    nowhere_with(d, m, st, &framework::NodeLoads::of(d, m, st), g, own, n)
+}
+
+/// [`nowhere`], given the state's loads.
+fn nowhere_with<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    nl: &framework::NodeLoads<D>,
+    g: usize,
+    own: Option<usize>,
+    n: usize,
+) -> D::Bool {
+    let feas = nominations::feasible_with(d, m, st, nl, g, own);
     match m.daemon_row[g] {
         Some(_) => d.not(&feas[n]),
         None => d.not(&d.any(feas.iter())),
@@ -404,6 +417,8 @@ impl crate::model::hints::ExplicitHints for Preemption {
         let mut tried: Vec<Option<bool>> = vec![None; m.ir.groups.len() * (nn + 1)];
         let mut fails: Vec<Option<bool>> = vec![None; m.ir.groups.len() * (nn + 1)];
         let mut victims: Option<bool> = None;
+        // The state's loads, summed once for every group's "fits nowhere".
+        let mut loads = None;
         let mut out = Vec::with_capacity(labels.len());
         for s in labels {
             let (g, n) = (s.a as usize, s.b as usize);
@@ -427,8 +442,12 @@ impl crate::model::hints::ExplicitHints for Preemption {
                 let here = *tried[slot].get_or_insert_with(|| exists(&d, m, st, g, own, n));
                 let open = here
                     && (s.op == BIND_NOMINATED
-                        || *fails[slot]
-                            .get_or_insert_with(|| eligible(&d, m, st, g, own) && nowhere(&d, m, st, g, own, n)));
+                        || *fails[slot].get_or_insert_with(|| {
+                            eligible(&d, m, st, g, own) && {
+                                let nl = loads.get_or_insert_with(|| framework::NodeLoads::of(&d, m, st));
+                                nowhere_with(&d, m, st, nl, g, own, n)
+                            }
+                        }));
                 if !open {
                     out.push(false);
                     continue;
