@@ -14,8 +14,14 @@ fn main() {
     let mut logger = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"));
     // Progress of long runs (depth reached, states, topologies) goes to stderr, and only when
     // a person is watching it: stderr is a terminal and RUST_LOG does not say otherwise.
-    if std::io::stderr().is_terminal() && std::env::var_os("RUST_LOG").is_none() {
+    let asked = std::env::var("RUST_LOG").ok();
+    if std::io::stderr().is_terminal() && asked.is_none() {
         logger.filter_module(kbmc::PROGRESS, log::LevelFilter::Info);
+    }
+    // The z3 crate logs every AST it drops at debug level: a plain `RUST_LOG=debug` would
+    // bury kbmc's own lines under millions of those. Only a filter that names z3 shows them.
+    if asked.is_some_and(|f| !f.contains("z3")) {
+        logger.filter_module("z3", log::LevelFilter::Info);
     }
     logger
         .format(|buf, r| {

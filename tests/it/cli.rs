@@ -106,3 +106,23 @@ fn simulate_writes_json_and_itf() {
     assert_eq!(doc["states"].as_array().unwrap().len(), 26);
     assert!(doc["#meta"]["intent"].as_str().unwrap().contains("noEvictionCycle(web)"), "{doc}");
 }
+
+/// A plain `RUST_LOG=debug` shows kbmc's own debug lines, not the z3 crate's line per dropped
+/// term (millions on a large check); a filter that names z3 still shows those.
+#[test]
+fn debug_logs_leave_z3_out_unless_asked() {
+    let case = [
+        "check",
+        "cases/c1-hpa-oscillation/manifests",
+        "cases/c1-hpa-oscillation/verification.yaml",
+        "--explicit-states",
+        "0",
+        "--steps",
+        "3",
+    ];
+    let plain = crate::kbmc_env(&[("RUST_LOG", "debug")], &case);
+    assert!(plain.stderr.contains("[DEBUG kbmc"), "{}", plain.stderr);
+    assert!(!plain.stderr.contains("[DEBUG z3"), "{}", &plain.stderr[..plain.stderr.len().min(2000)]);
+    let named = crate::kbmc_env(&[("RUST_LOG", "debug,z3=debug")], &case);
+    assert!(named.stderr.contains("[DEBUG z3"), "{}", &named.stderr[..named.stderr.len().min(2000)]);
+}
