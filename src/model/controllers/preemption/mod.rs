@@ -100,20 +100,11 @@ fn on_node<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, n: usize
 /// preemption candidate (`findCandidates` dry-runs only the nodes where preemption might
 /// help).
 fn nowhere<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
-    nowhere_with(d, m, st, &framework::NodeLoads::of(d, m, st), g, own, n)
+    nowhere_given(d, m, g, n, &nominations::feasible(d, m, st, g, own))
 }
 
-/// [`nowhere`], given the state's loads.
-fn nowhere_with<D: Domain>(
-    d: &D,
-    m: &Model,
-    st: &ClusterState<D>,
-    nl: &framework::NodeLoads<D>,
-    g: usize,
-    own: Option<usize>,
-    n: usize,
-) -> D::Bool {
-    let feas = nominations::feasible_with(d, m, st, nl, g, own);
+/// [`nowhere`], given the pod's feasibility per node.
+fn nowhere_given<D: Domain>(d: &D, m: &Model, g: usize, n: usize, feas: &[D::Bool]) -> D::Bool {
     match m.daemon_row[g] {
         Some(_) => d.not(&feas[n]),
         None => d.not(&d.any(feas.iter())),
@@ -445,7 +436,7 @@ impl crate::model::hints::ExplicitHints for Preemption {
                         || *fails[slot].get_or_insert_with(|| {
                             eligible(&d, m, st, g, own) && {
                                 let nl = loads.get_or_insert_with(|| framework::NodeLoads::of(&d, m, st));
-                                nowhere_with(&d, m, st, nl, g, own, n)
+                                nowhere_given(&d, m, g, n, &nominations::feasible_with(&d, m, st, nl, g, own))
                             }
                         }));
                 if !open {
