@@ -1031,7 +1031,7 @@ impl Reduction {
             return (every, None);
         }
         // The false conjunct with the fewest enablers enabled now that can turn it true, then
-        // the fewest enablers.
+        // the fewest enablers; the first with none enabled ends the search.
         let mut best: Option<(usize, Rc<[u32]>, Option<Directions>)> = None;
         for j in 0..self.foot[h as usize].conjuncts.len() {
             let f = &self.foot[h as usize];
@@ -1081,6 +1081,12 @@ impl Reduction {
             }
             if best.as_ref().is_none_or(|(n, b, _)| (now, e.len()) < (*n, b.len())) {
                 best = Some((now, e, mv));
+            }
+            // No enabler enabled now: no other conjunct keeps the set smaller where it
+            // matters, and the conjuncts after it (a guard's costly filters, past "such a pod
+            // exists") are not evaluated.
+            if now == 0 {
+                break;
             }
         }
         if let Some((_, b, mv)) = best {
