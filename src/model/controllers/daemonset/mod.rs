@@ -293,7 +293,42 @@ fn delete_guard<D: Domain>(d: &D, m: &Model, v: &View<D>, s: usize, n: usize, wh
     d.and(&mine, &d.any(reasons.iter()))
 }
 
+/// Only the current revision has pods before any rollout: deleting an old pod needs two.
+fn never(m: &Model, s: &Step) -> bool {
+    s.op == DELETE && s.v == OLD && m.ir.daemon_sets[s.a as usize].revisions.len() < 2
+}
+
+/// Label `s`'s guard, given its DaemonSet's view of the state.
+fn guard_in<D: Domain>(d: &D, m: &Model, s: &Step, v: &View<D>) -> D::Bool {
+    let (ds, n) = (s.a as usize, s.b as usize);
+    match s.op {
+        CREATE => create_guard(d, m, v, ds, n),
+        _ => delete_guard(d, m, v, ds, n, s.v),
+    }
+}
+
+impl crate::model::hints::ExplicitHints for DaemonSetController {
+    /// Each DaemonSet's view of its pods once per state, not once per label: its labels are
+    /// one per node and operation, and each view reads every node.
+    fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
+        let d = Concrete;
+        let mut views: Vec<Option<View<Concrete>>> = (0..m.ir.daemon_sets.len()).map(|_| None).collect();
+        Some(
+            labels
+                .iter()
+                .map(|s| {
+                    !never(m, s)
+                        && guard_in(&d, m, s, views[s.a as usize].get_or_insert_with(|| view(&d, m, st, s.a as usize)))
+                })
+                .collect(),
+        )
+    }
+}
+
 impl<D: Domain> Controller<D> for DaemonSetController {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
     fn name(&self) -> &'static str {
         "daemonset"
     }
@@ -321,16 +356,10 @@ impl<D: Domain> Controller<D> for DaemonSetController {
         Some(s.b as usize)
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
-        let (ds, n) = (s.a as usize, s.b as usize);
-        // Only the current revision has pods before any rollout: an old pod needs two.
-        if s.op == DELETE && s.v == OLD && m.ir.daemon_sets[ds].revisions.len() < 2 {
+        if never(m, s) {
             return d.bool(false);
         }
-        let v = view(d, m, st, ds);
-        match s.op {
-            CREATE => create_guard(d, m, &v, ds, n),
-            _ => delete_guard(d, m, &v, ds, n, s.v),
-        }
+        guard_in(d, m, s, &view(d, m, st, s.a as usize))
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (si, n) = (s.a as usize, s.b as usize);
