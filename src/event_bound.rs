@@ -54,6 +54,7 @@ pub fn check(
     let mut best: Option<CheckResult> = None;
     // The states of the last level, where its search explored every reachable state.
     let mut explored: Option<usize> = None;
+    let start = std::time::Instant::now();
     for b in 1..=total {
         if b > 1 && crate::limits::stopped().is_some() {
             break;
@@ -89,6 +90,7 @@ pub fn check(
         if cut || !go_on(so_far, stop_at_first) {
             break;
         }
+        said_so_far(so_far, b, total, start);
     }
     let mut r = best.ok_or_else(|| Error::Internal("an event-bounded check ran no level".into()))?;
     let reached = r
@@ -100,6 +102,21 @@ pub fn check(
         .unwrap_or(total);
     r.events = (reached < total).then_some(EventBound { reached, total, deepened: true });
     Ok(r)
+}
+
+/// A progress line once a level is done and the next begins: what is decided so far, so that
+/// a person watching a long check knows the answers with `b` events are in (the deepening goes
+/// on until the time limit, and `--events b` would have stopped here).
+fn said_so_far(r: &CheckResult, b: i64, total: i64, start: std::time::Instant) {
+    let violated = r.results.iter().filter(|x| open(x) == Open::No).count();
+    let holds = r.results.iter().filter(|x| open(x) == Open::Holds).count();
+    let left = r.results.len() - violated - holds;
+    log::info!(
+        target: crate::PROGRESS,
+        "with up to {b} of {total} events: {violated} violated, {holds} hold, {left} open ({:.1} s); now {} events in a run (--events {b} stops here)",
+        start.elapsed().as_secs_f64(),
+        b + 1
+    );
 }
 
 /// The states a level's search stored, where it explored every reachable state: no intent

@@ -119,3 +119,18 @@ fn scale_states_the_bound_it_checks_under() {
     let r = kbmc(&["scale", "--no-color", "--events", "1", "--max-nodes-per-pool", "2", TWO_FAILURES]);
     assert!(r.stdout.contains("every size checked with up to 1 event in one run"), "{}{}", r.stdout, r.stderr);
 }
+
+/// A deepening check says, once a level is done, what it decided with that many events and
+/// which bound would stop there: the answers with one event are in long before the time
+/// limit ends a check of a large cluster.
+#[test]
+fn each_level_done_is_said_as_progress() {
+    let r = kbmc_env(&[("RUST_LOG", "kbmc::progress=info")], &["check", "--engine", "explicit", TWO_FAILURES]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("with up to 1 of 2 events: 0 violated, 1 hold, 0 open")
+            && r.stderr.contains("now 2 events in a run (--events 1 stops here)"),
+        "{}",
+        r.stderr
+    );
+}
