@@ -5,8 +5,9 @@
 //!
 //! What is inferred (docs/spec.md, "No spec: what kbmc infers"):
 //! - pools: Node manifests equal in capacity, allocatable, taints and every label but
-//!   `kubernetes.io/hostname` and the zone's (`topology.kubernetes.io/zone` and its deprecated
-//!   `failure-domain.beta.kubernetes.io/zone`) form one pool (`nodes:`), spread over their
+//!   `kubernetes.io/hostname` and the zone's (`topology.kubernetes.io/zone`, its deprecated
+//!   `failure-domain.beta.kubernetes.io/zone`, and any label whose value is the node's zone,
+//!   as GKE's `topology.gke.io/zone`) form one pool (`nodes:`), spread over their
 //!   zones (each node keeps its zone label; the engines treat nodes of one zone as
 //!   interchangeable); a Node unlike every other stays a pool of its own, named after it;
 //! - per Deployment: `replicasMeetMin` (with an HPA) or `replicasMeetExpected` with offset
@@ -392,13 +393,17 @@ fn milli(v: i64) -> Quantity {
 fn pools(m: &ir::Model) -> Vec<Vec<usize>> {
     let own = ["kubernetes.io/hostname", "topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"]
         .map(|k| m.labels.find_key(k));
-    let key = |n: &ir::Node| {
-        let labels: Vec<_> = n.labels.iter().filter(|(k, _)| !own.contains(&Some(*k))).copied().collect();
+    // A provider's own copy of the zone (GKE's `topology.gke.io/zone`, a CSI driver's
+    // topology label) is the zone too: a label whose value is the node's zone is left out.
+    let key = |i: usize| {
+        let (n, zone) = (&m.nodes[i], m.zone_label(i));
+        let labels: Vec<_> =
+            n.labels.iter().filter(|(k, v)| !own.contains(&Some(*k)) && zone != Some(*v)).copied().collect();
         (n.capacity, n.allocatable, n.taints.clone(), labels)
     };
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (i, n) in m.nodes.iter().enumerate() {
-        match groups.iter_mut().find(|g| key(&m.nodes[g[0]]) == key(n)) {
+    for i in 0..m.nodes.len() {
+        match groups.iter_mut().find(|g| key(g[0]) == key(i)) {
             Some(g) => g.push(i),
             None => groups.push(vec![i]),
         }

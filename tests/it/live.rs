@@ -2,7 +2,9 @@
 //! nodes in three zones, microservices-demo's twelve one-replica Deployments, kube-system
 //! with CoreDNS, metrics-server and the kube-proxy DaemonSet) checked with the spec kbmc
 //! infers: it loads without `--allow-unmodeled`, its nodes form one pool over three zones,
-//! and no counterexample loses more nodes than its failure scenario allows.
+//! and no counterexample loses more nodes than its failure scenario allows. A second snapshot
+//! (tests/fixtures/live/bookinfo-4n2z: another application, provider and node count) keeps
+//! these results from being tuned to the first.
 //!
 //! The explicit search is bounded by steps and states (not by time): 5 steps reach a node
 //! failure, the taint eviction of its pods and the violation it causes (the single replica
@@ -263,4 +265,70 @@ fn a_dump_of_every_kind_kbmc_reads_loads() {
     assert_eq!(names(ir.vpas.iter().map(|v| v.name.as_str()).collect()), ["api"]);
     assert_eq!(ir.pdbs.len(), 1);
     assert!(ir.priority_classes.iter().any(|c| c.name == "shop-high" && c.value == 1000));
+}
+
+/// The second live snapshot (tests/fixtures/live/bookinfo-4n2z: four GKE nodes in two zones,
+/// Istio's bookinfo with productpage-v1 at two replicas in two zones under a
+/// PodDisruptionBudget, kube-system with kube-dns, metrics-server and the fluentbit-gke
+/// DaemonSet), so that what kbmc says of a live snapshot is not tuned to the first one.
+const BOOKINFO: &str = "tests/fixtures/live/bookinfo-4n2z";
+
+/// The states the one-event explicit search of the bookinfo snapshot may store: three times
+/// the 3,512 it stored when set, plus 50, rounded up (as tests/it/budgets.rs sets budgets).
+const BOOKINFO_STATES: u64 = 10_590;
+
+/// The running pods of Deployment `d` on Ready nodes in each state of a JSON trace.
+fn running_on_ready(trace: &serde_json::Value, d: &str) -> Vec<u64> {
+    let revision = format!("{d}@");
+    let states = trace["states"].as_array().expect("a trace's states");
+    let on = |node: &serde_json::Value| -> u64 {
+        let pods = node["pods"].as_object().expect("a node's pods");
+        pods.iter().filter(|(k, _)| k.starts_with(&revision)).map(|(_, p)| p["running"].as_u64().unwrap_or(0)).sum()
+    };
+    let ready = |st: &serde_json::Value| -> u64 {
+        let nodes = st["nodes"].as_object().expect("a state's nodes");
+        nodes.values().filter(|n| n["status"] == "Ready").map(on).sum()
+    };
+    states.iter().map(ready).collect()
+}
+
+/// The bookinfo snapshot loads without `--allow-unmodeled` (GKE's `topology.gke.io/zone`
+/// does not split its node pool), its four nodes form one pool over two zones, and the
+/// explicit search at one event decides every intent within its work budget: the one-replica
+/// Deployments (and metrics-server) lose their replica with the node that runs it, while
+/// productpage-v1 and kube-dns, two replicas on nodes of two zones, keep one running in every
+/// state of any counterexample.
+#[test]
+fn a_second_live_snapshot_checks_at_one_event() {
+    let (ir, _) = kbmc::load_model_with(&[root().join(BOOKINFO)], false, Scenario::Node)
+        .unwrap_or_else(|e| panic!("{BOOKINFO}: {e}"));
+    assert!(ir.spec_inferred);
+    assert_eq!(ir.nodes.len(), 4);
+    assert_eq!(ir.pools.len(), 1, "one pool: {:?}", ir.pools.iter().map(|p| &p.name).collect::<Vec<_>>());
+    let zones: std::collections::BTreeSet<_> = (0..ir.nodes.len()).map(|n| ir.zone_label(n)).collect();
+    assert_eq!(zones.len(), 2, "two zones: {zones:?}");
+    assert!(zones.iter().all(Option::is_some), "every node has a zone");
+    let r = kbmc(&["check", BOOKINFO, "--all", "--engine", "explicit", "--events", "1", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v: serde_json::Value =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("no JSON ({e}): {}", r.stderr));
+    let states = v["effort"]["states"].as_u64().expect("the states stored");
+    assert!(states <= BOOKINFO_STATES, "{states} states stored, budget {BOOKINFO_STATES}");
+    let results = v["results"].as_array().expect("the results");
+    let verdict = |name: &str| results.iter().find(|x| x["intent"] == name).map(|x| &x["verdict"]);
+    for x in results {
+        assert!(x["verdict"] == "holds" || x["verdict"] == "violated", "{}: {}", x["intent"], x["verdict"]);
+    }
+    for d in ["details-v1", "ratings-v1", "reviews-v1", "reviews-v2", "reviews-v3", "metrics-server"] {
+        let name = format!("replicasMeetExpected({d})");
+        assert_eq!(verdict(&name).and_then(|x| x.as_str()), Some("violated"), "{name}");
+    }
+    for d in ["productpage-v1", "kube-dns"] {
+        let name = format!("replicasMeetExpected({d})");
+        let Some(x) = results.iter().find(|x| x["intent"] == name.as_str() && x["verdict"] == "violated") else {
+            continue;
+        };
+        let running = running_on_ready(&x["trace"], d);
+        assert!(running.iter().all(|&n| n >= 1), "{name}: a state with no replica running: {running:?}");
+    }
 }

@@ -476,10 +476,14 @@ impl Builder<'_> {
 
     /// The nodes of one pool must be alike: an error at `field` when `node` differs from the
     /// pool's first, `m0`, in anything but its hostname and zone labels (a pool may spread
-    /// over zones: its nodes' zone labels are theirs).
+    /// over zones: its nodes' zone labels are theirs, and so is any label whose value is the
+    /// node's zone, as GKE's `topology.gke.io/zone` or a CSI driver's topology label).
     fn check_alike(&mut self, m0: &Node, node: &Node, field: &str) {
         let own = [HOSTNAME, ZONE, BETA_ZONE].map(|k| self.labels.find_key(k));
-        let others = |n: &Node| n.labels.iter().filter(|(k, _)| !own.contains(&Some(*k))).copied().collect::<Vec<_>>();
+        let others = |n: &Node| {
+            let zone = own[1].and_then(|z| n.label(z));
+            n.labels.iter().filter(|(k, v)| !own.contains(&Some(*k)) && zone != Some(*v)).copied().collect::<Vec<_>>()
+        };
         let differs = [
             (m0.capacity != node.capacity, "capacity"),
             (m0.allocatable != node.allocatable, "allocatable"),
