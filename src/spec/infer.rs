@@ -394,11 +394,16 @@ fn pools(m: &ir::Model) -> Vec<Vec<usize>> {
     let own = ["kubernetes.io/hostname", "topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"]
         .map(|k| m.labels.find_key(k));
     // A provider's own copy of the zone (GKE's `topology.gke.io/zone`, a CSI driver's
-    // topology label) is the zone too: a label whose value is the node's zone is left out.
+    // topology label) is the zone too: a label whose value is the node's zone compares as
+    // "the node's zone" (`None`), so that nodes of one zone alike have equal labels.
     let key = |i: usize| {
         let (n, zone) = (&m.nodes[i], m.zone_label(i));
-        let labels: Vec<_> =
-            n.labels.iter().filter(|(k, v)| !own.contains(&Some(*k)) && zone != Some(*v)).copied().collect();
+        let labels: Vec<_> = n
+            .labels
+            .iter()
+            .filter(|(k, _)| !own.contains(&Some(*k)))
+            .map(|&(k, v)| (k, (zone != Some(v)).then_some(v)))
+            .collect();
         (n.capacity, n.allocatable, n.taints.clone(), labels)
     };
     let mut groups: Vec<Vec<usize>> = Vec::new();

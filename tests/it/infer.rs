@@ -264,3 +264,30 @@ fn a_pool_of_unlike_nodes_is_refused() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A provider's copy of the zone label (GKE's `topology.gke.io/zone`) does not split a pool
+/// over zones, but it is compared as "the node's zone": a node without it is not alike its
+/// zone's other nodes (a spread or affinity on that key tells them apart), so it is a pool of
+/// its own.
+#[test]
+fn a_zone_valued_label_joins_zones_but_not_nodes_that_lack_it() {
+    let live = root().join("tests/fixtures/live/bookinfo-4n2z");
+    // The pools' names, and how many nodes they list (a node unlike every other is a pool
+    // of its own, which the spec does not list).
+    let pools = |dir: &Path| -> (Vec<String>, usize) {
+        let out = init_into(&[dir.to_str().unwrap()], &dir.join("init.yaml"));
+        let names = out.lines().filter(|l| l.starts_with("    - name: ")).map(str::to_string).collect();
+        (names, out.lines().filter(|l| l.starts_with("        - \"gke-")).count())
+    };
+    let whole = scratch("gke-whole");
+    std::fs::copy(live.join("cluster.yaml"), whole.join("cluster.yaml")).unwrap();
+    assert_eq!(pools(&whole), (vec!["    - name: \"gke-bookinfo-default-pool\"".to_string()], 4));
+    let dump = std::fs::read_to_string(live.join("cluster.yaml")).unwrap();
+    // The first node's copy of its zone removed.
+    let line = dump.lines().find(|l| l.trim_start().starts_with("topology.gke.io/zone:")).unwrap();
+    let missing = scratch("gke-missing");
+    std::fs::write(missing.join("cluster.yaml"), dump.replacen(&format!("{line}\n"), "", 1)).unwrap();
+    assert_eq!(pools(&missing).1, 3);
+    let _ = std::fs::remove_dir_all(whole);
+    let _ = std::fs::remove_dir_all(missing);
+}

@@ -480,9 +480,15 @@ impl Builder<'_> {
     /// node's zone, as GKE's `topology.gke.io/zone` or a CSI driver's topology label).
     fn check_alike(&mut self, m0: &Node, node: &Node, field: &str) {
         let own = [HOSTNAME, ZONE, BETA_ZONE].map(|k| self.labels.find_key(k));
+        // A label whose value is the node's zone compares as "the node's zone" (`None`): two
+        // nodes of one zone that pass are then alike in every label.
         let others = |n: &Node| {
             let zone = own[1].and_then(|z| n.label(z));
-            n.labels.iter().filter(|(k, v)| !own.contains(&Some(*k)) && zone != Some(*v)).copied().collect::<Vec<_>>()
+            n.labels
+                .iter()
+                .filter(|(k, _)| !own.contains(&Some(*k)))
+                .map(|&(k, v)| (k, (zone != Some(v)).then_some(v)))
+                .collect::<Vec<_>>()
         };
         let differs = [
             (m0.capacity != node.capacity, "capacity"),
