@@ -1,8 +1,10 @@
 //! Cycle intents on the explored graph: strongly connected components (iterative Tarjan),
 //! and the shortest lasso — a shortest path to a state on a qualifying cycle, then the cycle.
 //! Every loop over the graph polls the run's limits (`crate::limits`): a graph of millions of
-//! states takes a while to go over once per cycle intent, and once a limit has passed the
-//! caller says what was not looked for.
+//! states takes a while to go over, and once a limit has passed the caller says what was not
+//! looked for. The components over every edge, and the states with an edge inside their own,
+//! are worked out once per graph (`Graph::components`) and shared by every cycle intent that
+//! watches all edges.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
