@@ -149,7 +149,7 @@ impl<'a> Replay<'a> {
         if self.replayed.iter().any(same) {
             return Ok(());
         }
-        self.replay(trace, &[])?;
+        self.check_along(trace, &[])?;
         self.replayed.push((trace.states.clone(), steps, trace.loop_start));
         Ok(())
     }
@@ -163,13 +163,9 @@ impl<'a> Replay<'a> {
     /// where the run's maker already asked (`simulate` picks each step among them): asking
     /// again would repeat the same computation on the same state, every guard of the model (on
     /// a large cluster, tens of milliseconds a state, as long as the run took). Each step's
-    /// own guard and outcome are still checked.
+    /// own guard and outcome are still checked. Unlike [`check`](Self::check), it replays the
+    /// run every time it is asked.
     pub fn check_along(&mut self, trace: &Trace, given: &[Vec<Step>]) -> Result<(), String> {
-        self.replay(trace, given)
-    }
-
-    /// [`check_along`](Self::check_along), every time it is asked.
-    fn replay(&mut self, trace: &Trace, given: &[Vec<Step>]) -> Result<(), String> {
         let (m, reg) = (self.allowed.m, self.allowed.reg);
         let d = Concrete;
         let first = trace.states.first().ok_or("the trace has no states")?.pack();

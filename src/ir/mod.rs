@@ -336,6 +336,20 @@ impl Node {
     pub fn label(&self, key: LabelKey) -> Option<LabelValue> {
         self.labels.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
+
+    /// Its labels as the nodes of one pool must share them, `own` being the keys of the
+    /// hostname, the zone and the deprecated zone (left out). A provider's copy of the zone
+    /// (GKE's `topology.gke.io/zone`, a CSI driver's topology label), a label whose value is
+    /// the node's zone, compares as "the node's zone" (`None`): nodes of two zones may carry
+    /// it, and nodes of one zone alike have equal labels.
+    pub fn labels_alike(&self, own: &[Option<LabelKey>; 3]) -> Vec<(LabelKey, Option<LabelValue>)> {
+        let zone = own[1].and_then(|z| self.label(z));
+        self.labels
+            .iter()
+            .filter(|(k, _)| !own.contains(&Some(*k)))
+            .map(|&(k, v)| (k, (zone != Some(v)).then_some(v)))
+            .collect()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

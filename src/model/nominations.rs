@@ -42,7 +42,7 @@ pub fn unnominated_for<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usi
 /// see it: every pod on it, the snapshot's fixed pods, and the pods nominated to it of
 /// priority at least `g`'s, one of `g`'s fewer where the pod itself is nominated there (`own`).
 pub fn loads<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> Vec<[D::Int; 3]> {
-    with_nominated(d, m, st, requested(d, m, st), g, own)
+    with_nominated(d, m, st, &requested(d, m, st), g, own)
 }
 
 /// [`loads`], given every node's requests ([`requested`]).
@@ -50,12 +50,12 @@ fn with_nominated<D: Domain>(
     d: &D,
     m: &Model,
     st: &ClusterState<D>,
-    requested: Vec<(D::Int, D::Int, D::Int)>,
+    requested: &[(D::Int, D::Int, D::Int)],
     g: usize,
     own: Option<usize>,
 ) -> Vec<[D::Int; 3]> {
     let p = m.ir.groups[g].priority;
-    let mut out: Vec<[D::Int; 3]> = requested.into_iter().map(|(c, mm, n)| [c, mm, n]).collect();
+    let mut out: Vec<[D::Int; 3]> = requested.iter().map(|(c, mm, n)| [c.clone(), mm.clone(), n.clone()]).collect();
     for (h, grp) in m.ir.groups.iter().enumerate().filter(|(_, h)| h.priority >= p) {
         for (n, l) in out.iter_mut().enumerate() {
             let mut c = st.nominated[h][n].clone();
@@ -90,7 +90,7 @@ pub fn feasible_with<D: Domain>(
     if !m.preempts {
         return filters.iter().map(|f| d.all(f.iter())).collect();
     }
-    let loads = with_nominated(d, m, st, nl.requested().to_vec(), g, own);
+    let loads = with_nominated(d, m, st, nl.requested(), g, own);
     filters
         .iter()
         .enumerate()

@@ -6,10 +6,10 @@
 //! What is inferred (docs/spec.md, "No spec: what kbmc infers"):
 //! - pools: Node manifests equal in capacity, allocatable, taints and every label but
 //!   `kubernetes.io/hostname` and the zone's (`topology.kubernetes.io/zone`, its deprecated
-//!   `failure-domain.beta.kubernetes.io/zone`, and any label whose value is the node's zone,
-//!   as GKE's `topology.gke.io/zone`) form one pool (`nodes:`), spread over their
-//!   zones (each node keeps its zone label; the engines treat nodes of one zone as
-//!   interchangeable); a Node unlike every other stays a pool of its own, named after it;
+//!   `failure-domain.beta.kubernetes.io/zone`; a label whose value is the node's zone, as
+//!   GKE's `topology.gke.io/zone`, compares as the zone) form one pool (`nodes:`), spread
+//!   over their zones (each node keeps its zone label; the engines treat nodes of one zone
+//!   as interchangeable); a Node unlike every other stays a pool of its own, named after it;
 //! - per Deployment: `replicasMeetMin` (with an HPA) or `replicasMeetExpected` with offset
 //!   minus the resolved `maxUnavailable` (RollingUpdate without an HPA), `noEvictionCycle`,
 //!   `noPreemptionCycle` where pods of a higher priority may preempt its pods,
@@ -393,22 +393,10 @@ fn milli(v: i64) -> Quantity {
 fn pools(m: &ir::Model) -> Vec<Vec<usize>> {
     let own = ["kubernetes.io/hostname", "topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"]
         .map(|k| m.labels.find_key(k));
-    // A provider's own copy of the zone (GKE's `topology.gke.io/zone`, a CSI driver's
-    // topology label) is the zone too: a label whose value is the node's zone compares as
-    // "the node's zone" (`None`), so that nodes of one zone alike have equal labels.
-    let key = |i: usize| {
-        let (n, zone) = (&m.nodes[i], m.zone_label(i));
-        let labels: Vec<_> = n
-            .labels
-            .iter()
-            .filter(|(k, _)| !own.contains(&Some(*k)))
-            .map(|&(k, v)| (k, (zone != Some(v)).then_some(v)))
-            .collect();
-        (n.capacity, n.allocatable, n.taints.clone(), labels)
-    };
+    let key = |n: &ir::Node| (n.capacity, n.allocatable, n.taints.clone(), n.labels_alike(&own));
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for i in 0..m.nodes.len() {
-        match groups.iter_mut().find(|g| key(g[0]) == key(i)) {
+    for (i, n) in m.nodes.iter().enumerate() {
+        match groups.iter_mut().find(|g| key(&m.nodes[g[0]]) == key(n)) {
             Some(g) => g.push(i),
             None => groups.push(vec![i]),
         }

@@ -476,20 +476,10 @@ impl Builder<'_> {
 
     /// The nodes of one pool must be alike: an error at `field` when `node` differs from the
     /// pool's first, `m0`, in anything but its hostname and zone labels (a pool may spread
-    /// over zones: its nodes' zone labels are theirs, and so is any label whose value is the
-    /// node's zone, as GKE's `topology.gke.io/zone` or a CSI driver's topology label).
+    /// over zones: its nodes' zone labels are theirs, see [`Node::labels_alike`]).
     fn check_alike(&mut self, m0: &Node, node: &Node, field: &str) {
         let own = [HOSTNAME, ZONE, BETA_ZONE].map(|k| self.labels.find_key(k));
-        // A label whose value is the node's zone compares as "the node's zone" (`None`): two
-        // nodes of one zone that pass are then alike in every label.
-        let others = |n: &Node| {
-            let zone = own[1].and_then(|z| n.label(z));
-            n.labels
-                .iter()
-                .filter(|(k, _)| !own.contains(&Some(*k)))
-                .map(|&(k, v)| (k, (zone != Some(v)).then_some(v)))
-                .collect::<Vec<_>>()
-        };
+        let others = |n: &Node| n.labels_alike(&own);
         let differs = [
             (m0.capacity != node.capacity, "capacity"),
             (m0.allocatable != node.allocatable, "allocatable"),
