@@ -195,6 +195,11 @@ pub struct Model {
     /// each event's own budget alone. From the spec's `bounds.events` or `--events`, and set
     /// level by level when kbmc deepens it (`event_bound.rs`).
     pub events_bound: Option<i64>,
+    /// Per event of the spec: whether it may fire in this check (`events::may_fire`); `None`:
+    /// every event. A check under an event bound is made of parts, one per set of events
+    /// (`crate::parts`), each of which lets only its own events fire; the states are the
+    /// model's own (a left-out event keeps its budget), so a part's run is a run of the model.
+    pub events_allowed: Option<std::sync::Arc<[bool]>>,
     /// Per group: a descheduler run picks which of its pods to evict but leaves each eviction
     /// to a step of its own (`descheduler::Eviction`), as upstream's run calls the Eviction
     /// API pod by pod while other controllers act. True for every Deployment's group where a
@@ -342,6 +347,7 @@ impl Model {
             victim_orders: if preempts { controllers::preemption::VictimOrders::of(ir) } else { Default::default() },
             symmetric_deployments: true,
             events_bound: ir.bounds.events,
+            events_allowed: None,
             daemon_row,
             daemon_groups,
             pdb_lag: !ir.pdbs.is_empty()

@@ -84,6 +84,15 @@ fn blocks(m: &Model) -> Vec<Block> {
         .collect()
 }
 
+/// Whether the events of Deployments `a` and `b`, paired in spec order as a swap pairs them,
+/// may fire alike in this check (`Model::events_allowed`: a part of a check lets only some
+/// events fire, which the model's serialized form does not show).
+fn events_alike(m: &Model, blocks: &[Block], a: usize, b: usize) -> bool {
+    let Some(allowed) = &m.events_allowed else { return true };
+    let (ea, eb) = (&blocks[a].events, &blocks[b].events);
+    ea.len() == eb.len() && ea.iter().zip(eb).all(|(&x, &y)| allowed[x] == allowed[y])
+}
+
 /// The parts of the model's serialized form this module knows how to rename. A part in
 /// neither this list nor [`OFF`] that is not empty (a kind of object added to the model later)
 /// turns the symmetry off as those in [`OFF`] do, until this module renames it too; a test
@@ -190,7 +199,9 @@ impl Deployments {
             }
             let found = classes.iter_mut().find(|c| {
                 compared += 1;
-                if here {
+                if !events_alike(m, &blocks, c[0], d) {
+                    false
+                } else if here {
                     swap_is_automorphism_here(m, &blocks, c[0], d)
                 } else {
                     swap_is_automorphism(m, &blocks, &base, c[0], d)

@@ -48,10 +48,14 @@ pub fn initial_budget(e: &Event) -> i64 {
 }
 
 /// Whether budgeted event `e` may fire once more in `st`: its own budget is not spent, and
-/// under an event bound (`Model::events_bound`) the run has fired fewer events than the bound.
+/// under an event bound (`Model::events_bound`) the run has fired fewer events than the bound;
+/// and the check lets it fire at all (`Model::events_allowed`).
 /// Every budgeted event's guard asks this, so the bound is a property of the model: both
 /// engines, `simulate` and the footprints of partial-order reduction see it alike.
 pub fn may_fire<D: Domain>(d: &D, m: &super::Model, st: &super::ClusterState<D>, e: usize) -> D::Bool {
+    if m.events_allowed.as_ref().is_some_and(|allowed| !allowed[e]) {
+        return d.bool(false);
+    }
     let own = d.gt(&st.budget[e], &d.int(0));
     match m.events_bound {
         Some(bound) => d.and(&own, &d.lt(&fired(d, m, st), &d.int(bound))),
