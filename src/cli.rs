@@ -51,6 +51,17 @@ Exit codes:
   3  inconclusive: an engine left some intent unknown (a state, time or memory limit, or
      the solver gave up), so nothing is compared for it
   4  the engines disagree on an intent (a bug in kbmc), or another internal error";
+const MERGE_HELP: &str = concat!(
+    "Examples:
+  for i in 0 1 2; do kbmc check --events 1 --shard $i/3 --format json dump/ > shard-$i.json; done
+  kbmc merge shard-0.json shard-1.json shard-2.json
+  kbmc merge --format sarif shard-*.json > kbmc.sarif
+
+A missing, repeated or foreign shard (other inputs, options or kbmc version) is an error (2).
+
+",
+    exit_codes!()
+);
 const INIT_HELP: &str = "Examples:
   kubectl get nodes,deploy,rs,pods,hpa -A -o yaml > cluster.yaml
   kbmc init cluster.yaml > verification.yaml
@@ -110,6 +121,10 @@ pub enum Command {
     /// (4 when they disagree, which is a bug in kbmc; 3 when either is inconclusive).
     #[command(after_help = COMPARE_HELP)]
     Compare(CompareArgs),
+    /// Combine the reports of every shard of a check (`check --shard I/N --format json`) into
+    /// the report the whole check gives, in any format, with its exit code.
+    #[command(after_help = MERGE_HELP)]
+    Merge(MergeArgs),
     /// Print the SMT-LIB of the symbolic query: the transition relation unrolled `--steps`
     /// times from the initial state and "some intent is violated at the last step".
     #[command(after_help = EXIT_CODES)]
@@ -273,8 +288,44 @@ pub struct CheckArgs {
     /// unchanged or fixed by the change; exit 1 only when the change adds one.
     #[arg(long, value_name = "PATH")]
     pub baseline: Option<PathBuf>,
+    /// Threads that check the independent parts of a check at once (under an event bound, one
+    /// part per set of events; default: the machine's cores). The report is the same whatever
+    /// the number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Check only shard I of N of the check's parts (I from 0 to N-1, as a Kubernetes Indexed
+    /// Job's JOB_COMPLETION_INDEX gives it), and write them as JSON for `kbmc merge`, which
+    /// combines the N shards' reports into the report of the whole check. Needs an event bound
+    /// (--events or spec.bounds.events) and --format json; exits 0 once the report is written
+    /// (the verdict is the merge's).
+    #[arg(long, value_name = "I/N", value_parser = shard)]
+    pub shard: Option<(u32, u32)>,
     #[command(flatten)]
     pub search: SearchArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--shard I/N`: `I` below `N`, `N` from 1 to 10000.
+fn shard(s: &str) -> Result<(u32, u32), String> {
+    let (i, n) = s.split_once('/').ok_or("expected I/N, as 0/4 (shard 0 of 4)")?;
+    let i: u32 = i.trim().parse().map_err(|e| format!("I in I/N: expected a whole number: {e}"))?;
+    let n: u32 = n.trim().parse().map_err(|e| format!("N in I/N: expected a whole number: {e}"))?;
+    if n == 0 || n > 10_000 {
+        return Err(format!("N in I/N: expected 1 to 10000 shards, found {n}"));
+    }
+    if i >= n {
+        return Err(format!("I in I/N: shards are numbered 0 to {}, found {i}", n - 1));
+    }
+    Ok((i, n))
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The JSON reports of every shard of one check (`kbmc check --shard I/N --format json`).
+    /// The inputs they name are read again, from the paths the shards were given.
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

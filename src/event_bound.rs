@@ -13,6 +13,11 @@
 //! intent that holds under bound `b` is checked again under `b + 1`; where that level ends
 //! without a verdict (a limit), it keeps the verdict of `b` and says so.
 //!
+//! Each level is made of parts (`crate::parts`: one per set of as many events as the bound),
+//! run by the caller's `run` on as many threads as asked and combined in part order; a
+//! sharded check runs some of the parts of one level (`run_parts`) and `kbmc merge` combines
+//! them as `at_bound` does here.
+//!
 //! The bound is a guard of the model (`model::events::may_fire`), so every engine checks it
 //! as it checks any step. This module owns the levels, which verdict stands from which, and
 //! the effort they add up to; it must not know an engine (the caller's `run` checks a model)
@@ -21,35 +26,34 @@
 use crate::domain::Concrete;
 use crate::error::Error;
 use crate::model::{events, registry, Model};
+use crate::parts::{self, Part};
 use crate::trace;
 use crate::verdict::{CheckResult, EventBound, IntentResult, Verdict};
 
-/// Checks `m` under `bound` (`None`: deepened from one event), each level by `run`.
-/// `stop_at_first`: the check stops at its first violation (no `--all`), so a level that finds
-/// one ends the deepening.
+/// How a check of one part runs, on the part's model.
+pub trait Run: Fn(&Model) -> Result<CheckResult, Error> + Sync {}
+impl<F: Fn(&Model) -> Result<CheckResult, Error> + Sync> Run for F {}
+
+/// Checks `m` under `bound` (`None`: deepened from one event), each part of each level by
+/// `run` on up to `threads` threads (`crate::parts`). `stop_at_first`: the check stops at its
+/// first violation (no `--all`), so a level that finds one ends the deepening.
 pub fn check(
     m: &Model,
     bound: Option<i64>,
     stop_at_first: bool,
-    mut run: impl FnMut(&Model) -> Result<CheckResult, Error>,
+    threads: usize,
+    run: impl Run,
 ) -> Result<CheckResult, Error> {
     let total = events::total_budget(m);
-    let at = |b: i64| {
-        let mut level = m.clone();
-        level.events_bound = (b < total).then_some(b);
-        level
-    };
-    let reg = registry::<Concrete>();
     if let Some(b) = bound {
-        let mut r = run(&at(b))?;
-        if b < total {
-            beyond_the_bound(m, &reg, b, &mut r);
-        }
-        r.events = (b < total).then_some(EventBound { reached: b, total, deepened: false });
-        return Ok(r);
+        let all: Vec<usize> = (0..level_parts(m, b).len()).collect();
+        let results = run_parts(m, b, &all, threads, &run)?;
+        return Ok(at_bound(m, b, results.into_iter().map(|(_, r)| r).collect()));
     }
     if total <= 1 {
-        return run(&at(total));
+        let mut level = m.clone();
+        level.events_bound = None;
+        return run(&level);
     }
     let mut best: Option<CheckResult> = None;
     // The states of the last level, where its search explored every reachable state.
@@ -59,11 +63,13 @@ pub fn check(
         if b > 1 && crate::limits::stopped().is_some() {
             break;
         }
-        let mut r = run(&at(b))?;
-        if b < total {
-            beyond_the_bound(m, &reg, b, &mut r);
-        }
-        let whole = every_state(&r);
+        let parts = level_parts(m, b);
+        let all: Vec<usize> = (0..parts.len()).collect();
+        let results = run_parts(m, b, &all, threads, &run)?;
+        let r = parts::combine(m, &parts, results.into_iter().map(|(_, r)| r).collect());
+        // Only a level of one part (every event) is compared with the last: parts explore the
+        // states of the events they let fire each, and their counts add up to no state set.
+        let whole = every_state(&r).filter(|_| parts.len() == 1);
         if whole.is_some() && whole == explored {
             // The same reachable states under bound b as under b - 1: no state reached under b
             // has fired b events (it would not be reachable under b - 1), so the bound kept no
@@ -102,6 +108,52 @@ pub fn check(
         .unwrap_or(total);
     r.events = (reached < total).then_some(EventBound { reached, total, deepened: true });
     Ok(r)
+}
+
+/// The parts of the level at bound `b` (one part, every event, at the events' total).
+pub fn level_parts(m: &Model, b: i64) -> Vec<Part> {
+    parts::of(m, (b < events::total_budget(m)).then_some(b))
+}
+
+/// Runs the parts `which` (indices into [`level_parts`]) of the level at bound `b`, each
+/// violation replayed on the model without the bound (`beyond_the_bound`), in the order of
+/// `which`.
+pub fn run_parts(
+    m: &Model,
+    b: i64,
+    which: &[usize],
+    threads: usize,
+    run: &impl Run,
+) -> Result<Vec<(usize, CheckResult)>, Error> {
+    let total = events::total_budget(m);
+    let parts = level_parts(m, b);
+    let results = parts::run(which.len(), threads, |i| {
+        // Each part's model is made when the part starts: on a large cluster a model is
+        // megabytes, and a level may have hundreds of parts.
+        let bound = (b < total).then_some(b);
+        // Past a limit a part is not begun: on a large cluster making its model and its
+        // engines' tables takes a while, and a level may have hundreds of parts.
+        if let Some(why) = crate::limits::stopped() {
+            return Ok(parts::not_begun(m, bound, why));
+        }
+        let mut p = parts[which[i]].model(m);
+        p.events_bound = bound;
+        let mut r = run(&p)?;
+        if b < total {
+            beyond_the_bound(m, &registry::<Concrete>(), b, &mut r);
+        }
+        Ok(r)
+    })?;
+    Ok(which.iter().copied().zip(results).collect())
+}
+
+/// The check at bound `b` (given, not deepened) from the results of every part of its level,
+/// in part order.
+pub fn at_bound(m: &Model, b: i64, results: Vec<CheckResult>) -> CheckResult {
+    let total = events::total_budget(m);
+    let mut r = parts::combine(m, &level_parts(m, b), results);
+    r.events = (b < total).then_some(EventBound { reached: b, total, deepened: false });
+    r
 }
 
 /// A progress line once a level is done and the next begins: what is decided so far, so that
@@ -202,9 +254,16 @@ fn open(x: &IntentResult) -> Open {
     match &x.verdict {
         Verdict::Violated(_) => Open::No,
         Verdict::Holds { .. } | Verdict::Proved { .. } => Open::Holds,
-        Verdict::Unknown { reason } if reason.contains("first violation") || reason.contains(BEYOND) => Open::Again,
-        Verdict::Unknown { .. } => Open::Cut,
+        Verdict::Unknown { reason } if is_limit(reason) => Open::Cut,
+        Verdict::Unknown { .. } => Open::Again,
     }
+}
+
+/// Whether an unknown verdict's reason is a limit that cut its check short, rather than a
+/// reason another level may not have (the check stopped at another intent's violation, or the
+/// counterexample needs the bound).
+pub fn is_limit(reason: &str) -> bool {
+    !(reason.contains("first violation") || reason.contains(BEYOND))
 }
 
 /// Whether another level may decide more: some intent is not violated, no limit cut the

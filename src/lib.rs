@@ -34,8 +34,10 @@ pub mod limits;
 pub mod manifest;
 pub mod model;
 pub mod options;
+pub mod parts;
 pub mod report;
 pub mod scale;
+pub mod shard;
 pub mod spec;
 pub mod trace;
 pub mod verdict;
@@ -120,11 +122,11 @@ fn build_with_spec(
 /// One check of `m` with the engine and limits `o` asks for (`all`: decide every intent),
 /// every counterexample replayed.
 fn check_model(m: &model::Model, o: &options::Check, steps: usize, all: bool) -> Result<verdict::CheckResult, Error> {
-    event_bound::check(m, o.event_bound(&m.ir), !all, |level| check_level(level, o, steps, all))
+    event_bound::check(m, o.event_bound(&m.ir), !all, o.threads, |part| check_level(part, o, steps, all))
 }
 
-/// One check of `m` (at one event bound) by the engine asked for, its counterexamples
-/// replayed.
+/// One check of `m` (a part of one event bound's level: `parts`) by the engine asked for,
+/// its counterexamples replayed.
 fn check_level(m: &model::Model, o: &options::Check, steps: usize, all: bool) -> Result<verdict::CheckResult, Error> {
     let result = match o.engine(steps, all) {
         options::CheckEngine::Explicit(opts) => engine::explicit::check(m, &opts),
@@ -254,6 +256,7 @@ fn run_options(options: Options) -> Result<i32, Error> {
         Options::Simulate(o) => run_simulate(o),
         Options::Compare(o) => run_compare(o),
         Options::Dump(o) => run_dump(o),
+        Options::Merge(o) => run_merge(o),
     }
 }
 
@@ -267,6 +270,9 @@ fn run_check(o: options::Check) -> Result<i32, Error> {
     report::warnings(&warnings);
     let m = model::Model::new(&ir);
     let steps = o.search.steps(&ir);
+    if let Some((index, count)) = o.shard {
+        return run_shard(&o, &m, steps, index, count);
+    }
     // Against a baseline, the change and the baseline share the time limit equally: the
     // change is checked in its first half, the baseline in the rest (so at least the other
     // half, its loading included).
@@ -302,6 +308,110 @@ fn run_check(o: options::Check) -> Result<i32, Error> {
     let text = report::baseline_output(&m, &h, &result, &b, o.format, color)?;
     report::write_out(&text, color)?;
     Ok(cmp.exit_code(&result))
+}
+
+/// `check --shard I/N`: the parts of the check shard `index` of `count` holds, written as the
+/// JSON report of those parts with the shard's identity and every part's result for `merge`.
+fn run_shard(o: &options::Check, m: &model::Model, steps: usize, index: usize, count: usize) -> Result<i32, Error> {
+    let total = model::events::total_budget(m);
+    let b = match o.event_bound(&m.ir) {
+        Some(b) => b,
+        None if total <= 1 => total,
+        None => {
+            return Err(Error::Usage(format!(
+                "--shard needs an event bound: give --events N (or spec.bounds.events); without one kbmc deepens the bound level by level, each level depending on the last, which shards cannot share (this spec's events allow {total} in one run)"
+            )))
+        }
+    };
+    let parts = event_bound::level_parts(m, b);
+    let mine = parts::shard(m, &parts, index, count);
+    let all = o.decide_all();
+    let results =
+        event_bound::run_parts(m, b, &mine, o.threads, &|part: &model::Model| check_level(part, o, steps, all))?;
+    let recipe = shard_recipe(o, steps, b);
+    let id = shard::Identity { digest: shard::digest(m, &recipe)?, index, count, parts: parts.len() };
+    let own: Vec<parts::Part> = mine.iter().map(|&i| parts[i].clone()).collect();
+    let mine_only = match results.is_empty() {
+        true => verdict::CheckResult {
+            model: m.ir.name.clone(),
+            results: m
+                .ir
+                .intents
+                .iter()
+                .map(|i| verdict::IntentResult {
+                    name: m.ir.intent_label(i),
+                    kivi_name: i.kivi_name(),
+                    verdict: verdict::Verdict::Unknown {
+                        reason: format!("shard {index} of {count} holds none of the check's {} part(s)", parts.len()),
+                    },
+                    events_bound: None,
+                })
+                .collect(),
+            effort: verdict::Effort { engine: "explicit", ..Default::default() },
+            certificates: Vec::new(),
+            events: None,
+        },
+        false => parts::combine(m, &own, results.iter().map(|(_, r)| r.clone()).collect()),
+    };
+    let h = report::view::header(m, mine_only.effort.engine, steps);
+    let mut v = report::machine::json(m, &h, &mine_only);
+    v["shard"] = shard::json(m, &id, &recipe, &results);
+    report::raw(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&v)
+            .map_err(|e| Error::Internal(format!("the shard's report does not serialize: {e}")))?
+    ))?;
+    Ok(exit::HOLDS)
+}
+
+/// What a shard records of its check for `merge` (and its digest).
+fn shard_recipe(o: &options::Check, steps: usize, events: i64) -> shard::Recipe {
+    shard::Recipe {
+        paths: o.inputs.paths.clone(),
+        allow_unmodeled: o.inputs.allow_unmodeled,
+        scenario: match o.scenario {
+            spec::infer::Scenario::Node => "node".into(),
+            spec::infer::Scenario::Zone => "zone".into(),
+        },
+        steps,
+        events,
+        options: format!(
+            "engine {:?}, all {}, reduction {}, probe {}, explicit states {}, prove {:?}, max states {}, query timeout {} ms",
+            o.engine,
+            o.decide_all(),
+            o.reduction,
+            o.probe,
+            o.explicit_states,
+            o.prove,
+            o.search.max_states,
+            o.search.timeout_ms
+        ),
+    }
+}
+
+/// `kbmc merge`: the shards' parts combined into the report of the whole check, as the check
+/// unsharded gives it.
+fn run_merge(o: options::Merge) -> Result<i32, Error> {
+    let shards: Vec<shard::Shard> = o.reports.iter().map(|p| shard::read(p)).collect::<Result<_, _>>()?;
+    let recipe =
+        shards.first().map(|s| s.recipe.clone()).ok_or_else(|| Error::Usage("no shard report given".into()))?;
+    let scenario = match recipe.scenario.as_str() {
+        "zone" => spec::infer::Scenario::Zone,
+        _ => spec::infer::Scenario::Node,
+    };
+    let (ir, warnings) = load_model_with(&recipe.paths, recipe.allow_unmodeled, scenario)?;
+    report::warnings(&warnings);
+    let m = model::Model::new(&ir);
+    let digest = shard::digest(&m, &recipe)?;
+    let results = shard::gather(&m, &digest, &shards)?;
+    for r in &results {
+        verify_traces(&m, r)?;
+    }
+    let result = event_bound::at_bound(&m, recipe.events, results);
+    let h = report::view::header(&m, result.effort.engine, recipe.steps);
+    let color = report::color(o.no_color);
+    report::write_out(&report::check_output(&m, &h, &result, o.format, color)?, color)?;
+    Ok(result.exit_code())
 }
 
 /// `kbmc scale`: the check over every topology the spec's ranges allow, one cluster size at a

@@ -6,7 +6,9 @@
 //!
 //! The first part of a run may be given a share of the time limit ([`share`]: `check
 //! --baseline` checks the change in the first half and its baseline in the rest): the limit
-//! is then also reached when the share runs out, and the stop names the share.
+//! is then also reached when the share runs out, and the stop names the share. So may each
+//! part of a check on its own thread ([`part`]: `crate::parts`), looked at by [`stopped`]
+//! itself on that thread rather than raised as the process-wide flag.
 //!
 //! Memory is the process's resident set, read from `/proc/self/statm` (so it counts Z3's
 //! allocations too); where that file cannot be read, only the time limit is watched. This
@@ -32,6 +34,9 @@ pub enum Stop {
     /// The share of the time limit of the first part of the run (see [`share`]): whose (`the
     /// change`), when it ends in milliseconds of the run, and the time limit in seconds.
     Share { of: &'static str, ms: u64, limit: u64 },
+    /// The share of the time limit one part of a check was given on its thread (see [`part`]):
+    /// when it ends in milliseconds of the run, and the time limit in seconds.
+    Part { ms: u64, limit: u64 },
 }
 
 impl std::fmt::Display for Stop {
@@ -42,6 +47,9 @@ impl std::fmt::Display for Stop {
             Stop::Share { of, ms, limit } => {
                 write!(f, "{of}'s share of the time limit (the first {} of {limit} s, --time-limit)", seconds(*ms))
             }
+            Stop::Part { ms, limit } => {
+                write!(f, "this part's share of the time limit (up to {} of {limit} s, --time-limit)", seconds(*ms))
+            }
         }
     }
 }
@@ -50,7 +58,7 @@ impl Stop {
     /// The short form reports open with: "time limit" or "memory limit".
     pub fn kind(&self) -> &'static str {
         match self {
-            Stop::Time(_) | Stop::Share { .. } => "time limit",
+            Stop::Time(_) | Stop::Share { .. } | Stop::Part { .. } => "time limit",
             Stop::Memory(_) => "memory limit",
         }
     }
@@ -92,7 +100,7 @@ struct Current {
 #[inline]
 pub fn stopped() -> Option<Stop> {
     match STOPPED.load(Ordering::Relaxed) {
-        0 => None,
+        0 => part_passed(),
         1 => Some(Stop::Time(LIMIT.load(Ordering::Relaxed))),
         2 => Some(Stop::Memory(LIMIT.load(Ordering::Relaxed))),
         _ => {
@@ -101,6 +109,40 @@ pub fn stopped() -> Option<Stop> {
             Some(share.map_or(Stop::Time(limit), |c| Stop::Share { of: c.of, ms: c.end.as_millis() as u64, limit }))
         }
     }
+}
+
+std::thread_local! {
+    /// The end of the share of the time limit the part of a check on this thread was given
+    /// ([`part`]), in run time.
+    static PART: std::cell::Cell<Option<Duration>> = const { std::cell::Cell::new(None) };
+}
+
+/// The stop of this thread's part, where its share has passed.
+fn part_passed() -> Option<Stop> {
+    let end = PART.with(|p| p.get())?;
+    (elapsed() >= end)
+        .then(|| Stop::Part { ms: end.as_millis() as u64, limit: TIME_LIMIT.get().map_or(0, Duration::as_secs) })
+}
+
+/// A part's share of the time limit on its thread (see [`part`]); dropping it ends the share.
+pub struct Part(());
+
+impl Drop for Part {
+    fn drop(&mut self) {
+        PART.with(|p| p.set(None));
+    }
+}
+
+/// Gives the part of a check that runs on this thread `share` of the time limit from now
+/// (`crate::parts`: parts run one after another, or side by side on threads): until the
+/// returned guard is dropped, [`stopped`] and [`left`] on this thread also count the share's
+/// end, and what the part does not use is left to the parts after it. `None` without a
+/// watched time limit.
+pub fn part(share: Duration) -> Option<Part> {
+    TIME_LIMIT.get()?;
+    let end = elapsed() + share;
+    PART.with(|p| p.set(Some(end)));
+    Some(Part(()))
 }
 
 /// The time since the watch began, by the clock the run is watched with.
@@ -118,7 +160,15 @@ fn elapsed() -> Duration {
 pub fn left() -> Option<Duration> {
     let limit = *TIME_LIMIT.get()?;
     let end = SHARE.lock().unwrap_or_else(|e| e.into_inner()).map_or(limit, |c| c.end.min(limit));
+    let end = PART.with(|p| p.get()).map_or(end, |p| p.min(end));
     Some(end.saturating_sub(elapsed()))
+}
+
+/// Whether the test clock runs (see the module doc): its time is the work done by every
+/// thread together, so work on several threads at once would cut a run at a state that
+/// depends on how the threads were scheduled.
+pub fn test_clock() -> bool {
+    STATES_PER_SECOND.load(Ordering::Relaxed) != 0
 }
 
 /// One state expanded by an explicit search, or one solver check: with the test clock, time

@@ -28,6 +28,7 @@ pub enum Options {
     Simulate(Simulate),
     Compare(Compare),
     Dump(Dump),
+    Merge(Merge),
 }
 
 /// What every command reads.
@@ -134,6 +135,18 @@ pub struct Check {
     /// `--certificate`: the directory the proofs' queries are written to.
     pub certificate: Option<PathBuf>,
     pub search: Search,
+    pub format: report::Format,
+    pub no_color: bool,
+    /// `--threads`: the parts checked at once (default: the machine's cores).
+    pub threads: usize,
+    /// `--shard I/N`: (I, N).
+    pub shard: Option<(usize, usize)>,
+}
+
+/// `kbmc merge`.
+#[derive(Debug)]
+pub struct Merge {
+    pub reports: Vec<PathBuf>,
     pub format: report::Format,
     pub no_color: bool,
 }
@@ -278,7 +291,7 @@ impl Options {
             Command::Check(a) => {
                 let engine = engine(a.engine);
                 let prove = prove(&a.proof, engine, a.certificate.is_some())?;
-                Options::Check(Check {
+                let c = Check {
                     inputs: Inputs { paths: a.paths, allow_unmodeled: a.allow_unmodeled },
                     scenario: scenario(a.scenario),
                     baseline: a.baseline,
@@ -292,8 +305,19 @@ impl Options {
                     search: search(&a.search),
                     format: check_format(a.output.format),
                     no_color: a.output.no_color,
-                })
+                    threads: a.threads.map_or_else(cores, |n| n as usize),
+                    shard: a.shard.map(|(i, n)| (i as usize, n as usize)),
+                };
+                if c.shard.is_some() {
+                    shard_usage(&c)?;
+                }
+                Options::Check(c)
             }
+            Command::Merge(a) => Options::Merge(Merge {
+                reports: a.reports,
+                format: check_format(a.output.format),
+                no_color: a.output.no_color,
+            }),
             Command::Scale(a) => {
                 let engine = engine(a.engine);
                 let prove = prove(&a.proof, engine, false)?;
@@ -344,7 +368,7 @@ impl Options {
     /// explore, so nothing to watch).
     pub fn limits(&self) -> Option<Limits> {
         match self {
-            Options::Init(_) | Options::Inspect(_) => None,
+            Options::Init(_) | Options::Inspect(_) | Options::Merge(_) => None,
             Options::Check(o) => Some(o.search.limits),
             Options::Scale(o) => Some(o.search.limits),
             Options::Simulate(o) => Some(o.limits),
@@ -352,6 +376,28 @@ impl Options {
             Options::Dump(o) => Some(o.limits),
         }
     }
+}
+
+/// The machine's cores, the default of `--threads`.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// What `--shard` cannot be combined with: a shard's report is JSON for `kbmc merge`, and
+/// the merge compares no baseline and writes no certificates.
+fn shard_usage(c: &Check) -> Result<(), Error> {
+    if c.format != report::Format::Json {
+        return Err(Error::Usage(
+            "--shard writes a shard's JSON report for kbmc merge: add --format json (merge writes every format)".into(),
+        ));
+    }
+    if c.baseline.is_some() {
+        return Err(Error::Usage("--shard with --baseline: a sharded check compares no baseline yet; run the change and its baseline unsharded".into()));
+    }
+    if c.certificate.is_some() {
+        return Err(Error::Usage("--shard with --certificate: certificates are written by an unsharded check".into()));
+    }
+    Ok(())
 }
 
 fn engine(e: cli::Engine) -> Engine {

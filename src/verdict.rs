@@ -32,6 +32,10 @@ pub enum Proof {
     /// identical nodes, shown to contain every initial state and no violation, and checked by
     /// Z3 state by state to be closed under every step (`k` is 0).
     Invariant,
+    /// Each part of an event-bounded check (`crate::parts`: one per set of events) holds for
+    /// every run length on its own, not all by one method (an exhaustive search, k-induction,
+    /// completeness or an invariant); `k` is the largest any part needed.
+    Parts,
 }
 
 #[derive(Clone, Debug)]

@@ -51,6 +51,7 @@ fn describe(v: &Verdict) -> String {
         Verdict::Proved { k, by: Proof::Induction } => format!("proved (k-induction, k = {k})"),
         Verdict::Proved { k, by: Proof::Complete } => format!("proved (complete at k = {k})"),
         Verdict::Proved { by: Proof::Invariant, .. } => "proved (inductive invariant)".to_string(),
+        Verdict::Proved { by: Proof::Parts, .. } => "proved (each set of events on its own)".to_string(),
         Verdict::Unknown { reason } => format!("unknown ({reason})"),
     }
 }

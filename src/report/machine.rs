@@ -54,6 +54,7 @@ pub fn verdict_line(v: &Verdict) -> String {
             "proved for every run length: complete at k = {k} (no path of {k} step(s) from the initial state avoids repeating a state, so every reachable state and cycle lies within {k} step(s), and bounded checking to {k} found no violation)"
         ),
         Verdict::Proved { by: Proof::Invariant, .. } => "proved for every run length by an inductive invariant (the states an explicit search reached and their renamings of identical nodes: every initial state is one of them, none violates the intent, and Z3 checked state by state that every step leads to one of them)".to_string(),
+        Verdict::Proved { by: Proof::Parts, .. } => "proved for every run length, each set of events on its own (by an exhaustive search, k-induction, completeness or an inductive invariant: not every set by the same method)".to_string(),
         Verdict::Unknown { reason } => format!("unknown: {reason}"),
     }
 }
@@ -118,6 +119,9 @@ fn json_plain(m: &Model, h: &Header, r: &CheckResult) -> Value {
                 }
                 Verdict::Proved { k, by: Proof::Invariant } => {
                     (json!({"steps": k, "exhaustive": true, "invariant": true}), Value::Null, Value::Null)
+                }
+                Verdict::Proved { k, by: Proof::Parts } => {
+                    (json!({"steps": k, "exhaustive": true, "parts": true}), Value::Null, Value::Null)
                 }
                 Verdict::Unknown { reason } => (Value::Null, json!(reason), Value::Null),
             };

@@ -113,10 +113,11 @@ fn no_cycle_is_looked_for_once_the_time_limit_has_passed() {
 /// symbolic engine alone, with a test clock that passes the limit at the fifth solver check
 /// (in the queries of depth 0, most of which need none), the check ends there: every intent
 /// is unknown, naming the limit and the depth, and no query follows (one may be under way: a
-/// query with a witness hint is two checks).
+/// query with a witness hint is two checks). Every event may act (`--events 16`, their
+/// budgets' sum): the check is one part, the whole model.
 #[test]
 fn no_query_is_asked_once_the_time_limit_has_passed() {
-    let (code, doc) = cut("5", &["--engine", "symbolic", "--explicit-states", "0"], LIVE);
+    let (code, doc) = cut("5", &["--engine", "symbolic", "--explicit-states", "0", "--events", "16"], LIVE);
     assert_eq!(code, 3, "{doc}");
     let queries = doc["effort"]["queries"].as_u64().expect("queries");
     assert!((5..=6).contains(&queries), "{queries} queries: {}", doc["effort"]);
@@ -130,4 +131,33 @@ fn no_query_is_asked_once_the_time_limit_has_passed() {
             "{x}"
         );
     }
+}
+
+/// With up to one event in a run the live fixture's check is sixteen parts, one per event
+/// (src/parts.rs), each given its share of what the time limit leaves when it starts. On a
+/// test clock of 100 states a second and a limit of 10 s, the node failure's and the drain's
+/// searches (tens of thousands of states each) are cut by their shares, and the parts after
+/// them still run: every part is begun, the thirteen depth-one violations of the node failure
+/// are found, and what is open names the share that cut it and its part.
+#[test]
+fn each_part_gets_its_share_of_the_time_limit() {
+    let args =
+        ["check", "--all", "--engine", "explicit", "--events", "1", "--time-limit", "10", "--format", "json", LIVE];
+    let r = kbmc_env(&[("KBMC_TEST_STATES_PER_SECOND", "100")], &args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let results = doc["results"].as_array().unwrap();
+    let violated = results.iter().filter(|x| x["verdict"] == "violated").count();
+    assert_eq!(violated, 13, "{doc}");
+    let reasons: Vec<&str> = results.iter().filter_map(|x| x["reason"].as_str()).collect();
+    assert!(!reasons.is_empty(), "{doc}");
+    for reason in &reasons {
+        assert!(!reason.contains("before this part was begun"), "{reason}");
+    }
+    assert!(
+        reasons.iter().any(|r| r.starts_with("this part's share of the time limit (up to ")
+            && r.contains("(in the part of the check where the events are nodeFailure")),
+        "{reasons:#?}"
+    );
+    assert!(doc["effort"]["states"].as_u64().unwrap() <= 1001, "{}", doc["effort"]);
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use super::kbmc;
 
 #[path = "../../benches/common/workloads.rs"]
-mod generator;
+pub(crate) mod generator;
 
 /// A fresh directory under the system's temporary one.
 fn scratch(name: &str) -> PathBuf {

@@ -69,7 +69,9 @@ fn not_decided(d: u32, safety: bool, reduced: bool) -> Verdict {
 /// The option that would let a run `why` cut short go further.
 fn raise(why: crate::limits::Stop) -> &'static str {
     match why {
-        crate::limits::Stop::Time(_) | crate::limits::Stop::Share { .. } => "raise --time-limit",
+        crate::limits::Stop::Time(_) | crate::limits::Stop::Share { .. } | crate::limits::Stop::Part { .. } => {
+            "raise --time-limit"
+        }
         crate::limits::Stop::Memory(_) => "raise --max-memory, or lower --max-states",
     }
 }

@@ -84,8 +84,8 @@ fn check_open(
         let results = decided.into_iter().map(|v| Some(v.unwrap_or(Verdict::Unknown { reason: reason.clone() })));
         return result(m, results.collect(), Vec::new(), 0, (0, 0), start, 0);
     }
-    let q = Query::new(m, opts, inits);
-    let (results, certificates, depth, effort) = {
+    let (results, certificates, depth, effort) = symbolic::fresh_context(|| {
+        let q = Query::new(m, opts, inits);
         let mut c = Check::new(&q, Shares::new(opts, start));
         c.results = decided;
         c.prove_by_reachable_states();
@@ -95,7 +95,7 @@ fn check_open(
         c.simple = opts.prove.map(|_| Simple::new());
         c.deepen();
         (c.results, c.certificates, c.depth_reached, c.bmc.effort())
-    };
+    });
     result(m, results, certificates, depth, effort, start, symbolic::queries() - asked)
 }
 

@@ -48,7 +48,7 @@ pub use dump::{dump, successors, DumpStart};
 pub use hints::Hints;
 pub(crate) use induction::{certificates, invariant, Invariant, Step as InductionStep, StepCase};
 pub(crate) use reachable::Closure;
-pub use solver::{queries, Answer};
+pub use solver::{fresh_context, queries, Answer};
 use unroll::Unrolling;
 
 use crate::domain::{Concrete, Symbolic};

@@ -35,6 +35,14 @@ pub(super) fn capped(ms: u64) -> u64 {
     }
 }
 
+/// Runs `f` in a Z3 context of its own, made for it and dropped after: what it asks and gets
+/// then does not depend on what the thread asked Z3 before (term ids, and with them the
+/// models Z3 returns), so that a check gives the same counterexamples whichever thread, and
+/// after whichever other check, runs it (`crate::parts`, `--threads`, `--shard`).
+pub fn fresh_context<R: Send + Sync>(f: impl FnOnce() -> R + Send + Sync) -> R {
+    z3::with_z3_config(&z3::Config::new(), f)
+}
+
 std::thread_local! {
     /// Solver checks made on this thread (a check runs on one thread: Z3 values are !Send).
     static QUERIES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
