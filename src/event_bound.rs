@@ -127,7 +127,11 @@ pub fn run_parts(
 ) -> Result<Vec<(usize, CheckResult)>, Error> {
     let total = events::total_budget(m);
     let parts = level_parts(m, b);
-    let results = parts::run(which.len(), threads, |i| {
+    // The cheapest parts first, so that the costliest start last with what the others left
+    // (a drain's part may need most of the time limit; a rollout's takes a moment).
+    let mut order: Vec<usize> = (0..which.len()).collect();
+    order.sort_by_key(|&i| (parts[which[i]].cost(m), i));
+    let results = parts::run(&order, threads, |i| {
         // Each part's model is made when the part starts: on a large cluster a model is
         // megabytes, and a level may have hundreds of parts.
         let bound = (b < total).then_some(b);

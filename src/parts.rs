@@ -17,8 +17,8 @@
 //! combining their verdicts; it must not know an engine (the caller's `run` checks a part) nor
 //! word a verdict beyond naming a part's events.
 
-use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use crate::error::Error;
 use crate::ir::Event;
@@ -153,39 +153,61 @@ pub fn shard(m: &Model, parts: &[Part], index: usize, count: usize) -> Vec<usize
     mine
 }
 
-/// Runs `run` on parts `0..n`, on up to `threads` threads, and returns the results in part
-/// order. Each part is given a share of the time the run's limit leaves when it starts
+/// Runs `run` on the parts `order` lists (indices `0..n`, each once), taken in that order by
+/// up to `threads` threads, and returns the results in index order. The caller orders the
+/// cheapest first, so that the costliest parts start last, with what the cheap ones left.
+/// Each part is given a share of the time the run's limit leaves when it starts
 /// (`limits::part`): what is left, over the parts not yet started per thread, so that a costly
-/// part early on cannot take the time of every other; where no more parts are ahead than
-/// threads, the run's own limit is the part's.
+/// part cannot take the time of every other; where no more parts are ahead than threads, the
+/// run's own limit is the part's.
 pub fn run(
-    n: usize,
+    order: &[usize],
     threads: usize,
     run: impl Fn(usize) -> Result<CheckResult, Error> + Sync,
 ) -> Result<Vec<CheckResult>, Error> {
+    let n = order.len();
     // The test clock counts the work of every thread together: one part at a time keeps a
     // test's cut at the same state on every machine.
     let threads = if crate::limits::test_clock() { 1 } else { threads.clamp(1, n.max(1)) };
-    let started = AtomicUsize::new(0);
-    let one = |i: usize| {
-        let ahead = n - started.fetch_add(1, Ordering::SeqCst);
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Result<CheckResult, Error>>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    // Each thread takes the next part in `order` until none is left.
+    let work = || loop {
+        let k = next.fetch_add(1, Ordering::SeqCst);
+        let Some(&i) = order.get(k) else { return };
+        let ahead = n - k;
         let _share = (ahead > threads)
             .then(crate::limits::left)
             .flatten()
             .and_then(|left| crate::limits::part(left.mul_f64(threads as f64 / ahead as f64)));
-        run(i)
+        let r = run(i);
+        *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
     };
     if threads == 1 {
-        return (0..n).map(one).collect();
+        work();
+    } else {
+        std::thread::scope(|scope| -> Result<(), Error> {
+            for t in 0..threads {
+                // The explicit search's cycle detection and Z3 recurse deeply on large models:
+                // each thread gets the stack the main thread has and more.
+                std::thread::Builder::new()
+                    .name(format!("kbmc-part-{t}"))
+                    .stack_size(64 << 20)
+                    .spawn_scoped(scope, work)
+                    .map_err(|e| Error::Internal(format!("could not start a thread: {e}")))?;
+            }
+            Ok(())
+        })?;
     }
-    // The explicit search's cycle detection and Z3 recurse deeply on large models: the threads
-    // get the stack the main thread has and more.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .stack_size(64 << 20)
-        .build()
-        .map_err(|e| Error::Internal(format!("could not start {threads} threads: {e}")))?;
-    pool.install(|| (0..n).into_par_iter().map(one).collect::<Vec<_>>()).into_iter().collect()
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(|| Err(Error::Internal(format!("part {i} was not run"))))
+        })
+        .collect()
 }
 
 /// The check's result from its parts' results (`parts[i]` gave `results[i]`), per intent:
