@@ -331,28 +331,14 @@ fn run_shard(o: &options::Check, m: &model::Model, steps: usize, index: usize, c
     let recipe = shard_recipe(o, steps, b);
     let id = shard::Identity { digest: shard::digest(m, &recipe)?, index, count, parts: parts.len() };
     let own: Vec<parts::Part> = mine.iter().map(|&i| parts[i].clone()).collect();
-    let mine_only = match results.is_empty() {
-        true => verdict::CheckResult {
-            model: m.ir.name.clone(),
-            results: m
-                .ir
-                .intents
-                .iter()
-                .map(|i| verdict::IntentResult {
-                    name: m.ir.intent_label(i),
-                    kivi_name: i.kivi_name(),
-                    verdict: verdict::Verdict::Unknown {
-                        reason: format!("shard {index} of {count} holds none of the check's {} part(s)", parts.len()),
-                    },
-                    events_bound: None,
-                })
-                .collect(),
-            effort: verdict::Effort { engine: "explicit", ..Default::default() },
-            certificates: Vec::new(),
-            events: None,
-        },
+    let mut mine_only = match results.is_empty() {
+        true => {
+            let why = format!("shard {index} of {count} holds none of the check's {} part(s)", parts.len());
+            parts::unknown(m, (b < total).then_some(b), &why)
+        }
         false => parts::combine(m, &own, results.iter().map(|(_, r)| r.clone()).collect()),
     };
+    mine_only.events = (b < total).then_some(verdict::EventBound { reached: b, total, deepened: false });
     let h = report::view::header(m, mine_only.effort.engine, steps);
     let mut v = report::machine::json(m, &h, &mine_only);
     v["shard"] = shard::json(m, &id, &recipe, &results);

@@ -341,7 +341,11 @@ fn first_violation_at(reason: &str) -> Option<usize> {
 /// The result of a part not begun because a limit had passed: every intent unknown under
 /// `bound`, saying so.
 pub fn not_begun(m: &Model, bound: Option<i64>, why: crate::limits::Stop) -> CheckResult {
-    let reason = format!("{why} was reached before this part was begun");
+    unknown(m, bound, &format!("{why} was reached before this part was begun"))
+}
+
+/// A result with every intent of `m` unknown under `bound`, for `reason`, and no work done.
+pub fn unknown(m: &Model, bound: Option<i64>, reason: &str) -> CheckResult {
     CheckResult {
         model: m.ir.name.clone(),
         results: m
@@ -351,7 +355,7 @@ pub fn not_begun(m: &Model, bound: Option<i64>, why: crate::limits::Stop) -> Che
             .map(|i| IntentResult {
                 name: m.ir.intent_label(i),
                 kivi_name: i.kivi_name(),
-                verdict: Verdict::Unknown { reason: reason.clone() },
+                verdict: Verdict::Unknown { reason: reason.to_string() },
                 events_bound: bound,
             })
             .collect(),

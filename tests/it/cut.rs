@@ -5,7 +5,10 @@
 //! come out violated, each with its one-step run (rebuilt when found, and replayed), and only
 //! what the search had not decided is unknown, naming the time limit. What would follow a
 //! limit that has passed (the cycle search over the stored graph, the symbolic engine's next
-//! query, which the test clock also counts) is not begun.
+//! query, which the test clock also counts) is not begun. The checks of one search give
+//! `--events 16`, every event the fixture has, so that the check is one part (a check at one
+//! event is sixteen, the cheapest first: src/parts.rs), and the last test shows the parts'
+//! shares of the limit.
 
 use serde_json::Value;
 
@@ -27,7 +30,7 @@ fn cut(per_second: &str, args: &[&str], target: &str) -> (i32, Value) {
 
 #[test]
 fn a_depth_one_violation_stands_when_the_time_limit_cuts_the_search() {
-    let (code, doc) = cut("1", &["--engine", "explicit"], LIVE);
+    let (code, doc) = cut("1", &["--engine", "explicit", "--events", "16"], LIVE);
     assert_eq!(code, 1, "{doc}");
     assert_eq!(doc["effort"]["depth"], 1, "the search stopped after the initial state: {}", doc["effort"]);
     let results = doc["results"].as_array().unwrap();
@@ -62,7 +65,7 @@ fn a_depth_one_violation_stands_when_the_time_limit_cuts_the_search() {
     // The text says it too: none of them is a violation "found but not rebuilt".
     let r = kbmc_env(
         &[("KBMC_TEST_STATES_PER_SECOND", "1")],
-        &["check", "--engine", "explicit", "--all", "--time-limit", "1", "--no-color", LIVE],
+        &["check", "--engine", "explicit", "--all", "--events", "16", "--time-limit", "1", "--no-color", LIVE],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stdout.contains("replicasMeetExpected: violated for 13 Deployments: frontend,"), "{}", r.stdout);
@@ -73,7 +76,7 @@ fn a_depth_one_violation_stands_when_the_time_limit_cuts_the_search() {
 /// reported is both searches', not only the second one's, which the same limit cuts at once.
 #[test]
 fn a_cut_reduced_search_reports_both_searches_effort() {
-    let (code, doc) = cut("1", &["--engine", "explicit", "--reduction", "por"], LIVE);
+    let (code, doc) = cut("1", &["--engine", "explicit", "--reduction", "por", "--events", "16"], LIVE);
     assert_eq!(code, 1, "{doc}");
     let states = doc["effort"]["states"].as_u64().expect("states");
     // The reduced search stored the initial state's successors; the search again stored the
@@ -159,5 +162,4 @@ fn each_part_gets_its_share_of_the_time_limit() {
             && r.contains("(in the part of the check where the events are nodeFailure")),
         "{reasons:#?}"
     );
-    assert!(doc["effort"]["states"].as_u64().unwrap() <= 1001, "{}", doc["effort"]);
 }
