@@ -1,16 +1,17 @@
 //! A check's parts: under an event bound `b` below what the events' budgets allow, every run
-//! fires at most `b` distinct budgeted events, so the runs of the check are the union of the
-//! runs of its parts, one per set of `b` events, each part letting only its own events fire
+//! fires events at most `b` times, each firing one unit's (an event, or an event that picks a
+//! node on that node: [`units`]), so the runs of the check are the union of the runs of its
+//! parts, one per set of `b` units, each part letting only its own units fire
 //! (`Model::events_allowed`). The parts are independent checks: they run on as many threads
 //! as asked (`--threads`), split into shards that run as separate processes (`--shard`,
 //! `kbmc merge`), and their verdicts combine into the check's (`combine`), in the parts' order
 //! whatever ran them, so that the report never depends on how the work was spread.
 //!
 //! Why the union is the check: a run of the model under bound `b` is a run of the part that
-//! holds its events (its steps are all allowed there); a lasso that ends stuck in the model is
+//! holds its units (its steps are all allowed there); a lasso that ends stuck in the model is
 //! stuck in the part too (a part has fewer enabled steps). So an intent that holds in every
 //! part holds in the check. A part's violation is a run of the model (a part's states are the
-//! model's); one that ends stuck only because the part leaves some event out is caught by the
+//! model's); one that ends stuck only because the part leaves some unit out is caught by the
 //! same replay on the model without the bound that `event_bound` applies to any level.
 //!
 //! It owns which parts a check has, their cost estimate and shard assignment, running them and
@@ -29,33 +30,71 @@ use crate::verdict::{CheckResult, Effort, IntentResult, Proof, Verdict};
 /// level is one part, all events together, as a check without parts is.
 pub const MAX_PARTS: usize = 4096;
 
-/// One part: the budgeted events it lets fire (events without a budget, lifecycles such as a
-/// CPU pattern, act in every part). `all`: every event, the model itself.
+/// What a part lets fire: a budgeted event, on one node where the event picks one and the
+/// check splits it by node (`node`), else wherever it may act.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unit {
+    pub event: usize,
+    pub node: Option<usize>,
+}
+
+/// One part: the units it lets fire (events without a budget, lifecycles such as a CPU
+/// pattern, act in every part). `all`: every event everywhere, the model itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Part {
-    pub events: Vec<usize>,
+    pub units: Vec<Unit>,
     pub all: bool,
 }
 
-/// The budgeted events of `m`, in spec order.
-fn budgeted(m: &Model) -> Vec<usize> {
-    (0..m.ir.events.len()).filter(|&e| events::initial_budget(&m.ir.events[e]) > 0).collect()
+/// The units of `m`, in spec order: each budgeted event, and an event that acts on a node it
+/// picks (a node failure, a drain: `events::picks_a_node`) once per node it may act on, where every
+/// node is there from the start (no pool's size varies: a node that may come later would be
+/// in no unit). Each firing of an event is then one unit's, so a run with at most `b` firings
+/// is a run of a part of `b` units.
+fn units(m: &Model) -> Vec<Unit> {
+    let fixed = m.ir.pools.iter().all(|p| p.count.min == p.count.max && p.autoscaling.is_none());
+    let mut out = Vec::new();
+    for (e, ev) in m.ir.events.iter().enumerate() {
+        if events::initial_budget(ev) == 0 {
+            continue;
+        }
+        if !(fixed && events::picks_a_node(ev)) {
+            out.push(Unit { event: e, node: None });
+            continue;
+        }
+        for n in 0..m.nodes() {
+            // A node failure acts on the Ready nodes of its pool only.
+            let skip = match ev {
+                Event::NodeFailure { pool, .. } => {
+                    pool.is_some_and(|p| p != m.ir.nodes[n].pool) || !m.ir.nodes[n].ready
+                }
+                _ => false,
+            };
+            if !skip {
+                out.push(Unit { event: e, node: Some(n) });
+            }
+        }
+    }
+    out
 }
 
 /// The parts of a check of `m` under event bound `bound` (`None`: no bound): every set of
-/// `bound` budgeted events, in lexicographic order of their spec indices; one part holding
-/// every event where the bound is no smaller than their number, where there is no bound, or
-/// where the sets would be more than [`MAX_PARTS`].
+/// `bound` units, in lexicographic order of their positions in [`units`]; one part holding
+/// every event where the bound is no smaller than the budgets' sum, where there is no bound,
+/// or where the sets would be more than [`MAX_PARTS`].
 pub fn of(m: &Model, bound: Option<i64>) -> Vec<Part> {
-    let all = budgeted(m);
-    let whole = || vec![Part { events: all.clone(), all: true }];
+    let whole = || vec![Part { units: Vec::new(), all: true }];
     let Some(b) = bound.map(|b| b.max(0) as usize) else { return whole() };
+    if b as i64 >= events::total_budget(m) {
+        return whole();
+    }
+    let all = units(m);
     if b >= all.len() || choose(all.len(), b) > MAX_PARTS as u128 {
         return whole();
     }
     sets(all.len(), b)
         .into_iter()
-        .map(|set| Part { events: set.iter().map(|&i| all[i]).collect(), all: false })
+        .map(|set| Part { units: set.iter().map(|&i| all[i]).collect(), all: false })
         .collect()
 }
 
@@ -81,56 +120,77 @@ fn choose(n: usize, k: usize) -> u128 {
 }
 
 impl Part {
-    /// The model of this part: `m` letting only the part's budgeted events fire.
+    /// The model of this part: `m` letting only the part's units fire.
     pub fn model(&self, m: &Model) -> Model {
         let mut p = m.clone();
         if !self.all {
-            let mut allowed: Vec<bool> = m.ir.events.iter().map(|e| events::initial_budget(e) == 0).collect();
-            for &e in &self.events {
-                allowed[e] = true;
+            let ne = m.ir.events.len();
+            let mut allowed = events::Allowed {
+                events: m.ir.events.iter().map(|e| events::initial_budget(e) == 0).collect(),
+                nodes: vec![None; ne],
+            };
+            for u in &self.units {
+                allowed.events[u.event] = true;
+                if let Some(n) = u.node {
+                    allowed.nodes[u.event].get_or_insert_with(|| vec![false; m.nodes()])[n] = true;
+                }
             }
             p.events_allowed = Some(allowed.into());
         }
         p
     }
 
-    /// The part's events in words (`nodeFailure + rolloutRestart(web)`), for a reason that
-    /// concerns one part.
+    /// The part's units in words (`nodeFailure(node-1) + rolloutRestart(web)`), for a reason
+    /// that concerns one part.
     pub fn describe(&self, m: &Model) -> String {
-        let names: Vec<String> = self.events.iter().map(|&e| event_name(m, &m.ir.events[e])).collect();
-        if names.is_empty() {
+        let names: Vec<String> = self
+            .units
+            .iter()
+            .map(|u| {
+                let e = &m.ir.events[u.event];
+                match (u.node, e.deployment()) {
+                    (Some(n), _) => format!("{}({})", e.name(), m.node_name(n)),
+                    (None, Some(d)) => format!("{}({})", e.name(), m.ir.deployments[d.index()].name),
+                    (None, None) => e.name().to_string(),
+                }
+            })
+            .collect();
+        if self.all {
+            "every event".into()
+        } else if names.is_empty() {
             "no event".into()
         } else {
             names.join(" + ")
         }
     }
-
-    /// A rough measure of the part's work, for balancing shards: each event weighs one more
-    /// than the pods it may move (a node event: every pod, since any node may be the one; a
-    /// Deployment's event: its replicas), and a part's events multiply (their consequences
-    /// interleave).
-    pub fn cost(&self, m: &Model) -> u128 {
-        let pods: i64 = m.ir.deployments.iter().map(|d| d.replicas.max).sum();
-        self.events
-            .iter()
-            .map(|&e| {
-                let ev = &m.ir.events[e];
-                let moved = match ev.deployment() {
-                    Some(d) => m.ir.deployments[d.index()].replicas.max,
-                    None => pods,
-                };
-                (1 + moved.max(0)) as u128
-            })
-            .fold(1u128, |acc, w| acc.saturating_mul(w))
-    }
 }
 
-/// An event named as the spec's kinds name it, with the Deployment it concerns.
-fn event_name(m: &Model, e: &Event) -> String {
-    match e.deployment() {
-        Some(d) => format!("{}({})", e.name(), m.ir.deployments[d.index()].name),
-        None => e.name().to_string(),
-    }
+/// A rough measure of each part's work, for ordering parts and balancing shards: each unit
+/// weighs one more than the pods it may move (an event on one node: the pods on it at the
+/// start; on any node: every pod; a Deployment's event: its replicas), and a part's units
+/// multiply (their consequences interleave).
+pub fn costs(m: &Model, parts: &[Part]) -> Vec<u128> {
+    let all: i64 = m.ir.deployments.iter().map(|d| d.replicas.max).sum();
+    let on: Vec<i64> = match m.initial_states().first() {
+        Some(st) => (0..m.nodes()).map(|n| st.bound.iter().chain(&st.running).map(|row| row[n]).sum()).collect(),
+        None => vec![all; m.nodes()],
+    };
+    parts
+        .iter()
+        .map(|p| {
+            p.units
+                .iter()
+                .map(|u| {
+                    let moved = match (u.node, m.ir.events[u.event].deployment()) {
+                        (Some(n), _) => on[n],
+                        (None, Some(d)) => m.ir.deployments[d.index()].replicas.max,
+                        (None, None) => all,
+                    };
+                    (1 + moved.max(0)) as u128
+                })
+                .fold(1u128, |acc, w| acc.saturating_mul(w))
+        })
+        .collect()
 }
 
 /// The parts of `parts` that shard `index` of `count` runs: the parts taken from the costliest
@@ -138,7 +198,7 @@ fn event_name(m: &Model, e: &Event) -> String {
 /// index), so that shards are balanced by the estimate rather than by count. Deterministic:
 /// every shard computes the same assignment. In part order.
 pub fn shard(m: &Model, parts: &[Part], index: usize, count: usize) -> Vec<usize> {
-    let mut order: Vec<(u128, usize)> = parts.iter().enumerate().map(|(i, p)| (p.cost(m), i)).collect();
+    let mut order: Vec<(u128, usize)> = costs(m, parts).into_iter().enumerate().map(|(i, c)| (c, i)).collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut load = vec![0u128; count.max(1)];
     let mut mine = Vec::new();
@@ -243,17 +303,7 @@ pub fn combine(m: &Model, parts: &[Part], results: Vec<CheckResult>) -> CheckRes
         if effort.engine.is_empty() || e.engine == "symbolic" {
             effort.engine = e.engine;
         }
-        effort.states += e.states;
-        effort.transitions += e.transitions;
-        effort.depth = effort.depth.max(e.depth);
-        effort.seconds += e.seconds;
-        effort.conflicts += e.conflicts;
-        effort.decisions += e.decisions;
-        effort.queries += e.queries;
-        effort.reduced = match (effort.reduced, e.reduced) {
-            (Some(a), Some(b)) => Some(a + b),
-            (a, b) => a.or(b),
-        };
+        effort.add(e);
         certificates.extend(r.certificates.iter().map(|(name, smt)| (format!("part{i}-{name}"), smt.clone())));
     }
     CheckResult { model: results[0].model.clone(), results: intents, effort, certificates, events: None }
@@ -368,6 +418,54 @@ pub fn unknown(m: &Model, bound: Option<i64>, reason: &str) -> CheckResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn load(input: &str) -> Model {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        Model::new(&crate::load_model(&[root.join(input)], false).expect("loads").0)
+    }
+
+    /// On four nodes that are all there from the start, a node failure and a drain are a unit
+    /// per node, each rollout restart one: at one event, sixteen parts, the node failures first
+    /// (spec order), named by their node; the cheapest parts are the rollouts of one replica.
+    #[test]
+    fn events_that_pick_a_node_are_a_part_per_node() {
+        let m = load("tests/fixtures/live/bookinfo-4n2z");
+        assert_eq!(m.ir.events.len(), 10);
+        let parts = of(&m, Some(1));
+        assert_eq!(parts.len(), 4 + 4 + 8, "{parts:?}");
+        assert_eq!(parts[0].describe(&m), format!("nodeFailure({})", m.node_name(0)));
+        assert_eq!(parts[4].describe(&m), format!("maintenance({})", m.node_name(0)));
+        assert!(parts[8].describe(&m).starts_with("rolloutRestart("), "{}", parts[8].describe(&m));
+        let costs = costs(&m, &parts);
+        assert!(costs[8..].iter().all(|&c| c < costs[0]), "{costs:?}");
+        // Sets of two: every pair of the sixteen units; at the budgets' sum, the model itself.
+        assert_eq!(of(&m, Some(2)).len(), 120);
+        assert_eq!(of(&m, Some(10)), vec![Part { units: Vec::new(), all: true }]);
+        assert_eq!(of(&m, None), vec![Part { units: Vec::new(), all: true }]);
+        // A part's model lets its node event act on its node only, and leaves symmetry apart.
+        let p = parts[1].model(&m);
+        let allowed = p.events_allowed.as_ref().expect("a mask");
+        assert!(allowed.on(0, 1) && !allowed.on(0, 0) && !allowed.on(1, 1), "{allowed:?}");
+        let classes = crate::model::relation::static_classes(&p);
+        assert!(classes.iter().enumerate().all(|(n, &c)| n == 1 || c != 1), "{classes:?}");
+    }
+
+    /// Where a pool's size varies (a node may come later), an event that picks a node is one
+    /// unit: no part would hold a node that is not there from the start.
+    #[test]
+    fn a_pool_that_grows_keeps_node_events_whole() {
+        use crate::model::testkit::{deployment, model};
+        let spec = |count: &str| {
+            format!(
+                "{}apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: {count}, capacity: {{cpu: \"4\", memory: 8Gi}}}}]\n  workloads: [{{deployment: web, placement: [{{node: n-0, count: 1}}]}}]\n  events:\n    - {{type: nodeFailure, budget: 1}}\n    - {{type: maintenance, maxUnavailable: 1, budget: 1}}\n",
+                deployment("web", 1, "1", "1Gi", "")
+            )
+        };
+        let fixed = units(&model(&spec("2")));
+        assert_eq!(fixed.iter().filter(|u| u.node.is_some()).count(), 4, "{fixed:?}");
+        let grows = units(&model(&spec("{min: 1, max: 2}")));
+        assert_eq!(grows, vec![Unit { event: 0, node: None }, Unit { event: 1, node: None }]);
+    }
 
     #[test]
     fn sets_of_events_in_lexicographic_order() {

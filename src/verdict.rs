@@ -71,6 +71,23 @@ pub struct Effort {
     pub reduced: Option<u64>,
 }
 
+impl Effort {
+    /// Adds `other`'s work to this one's: counts add up, the depth is the larger.
+    pub fn add(&mut self, other: &Effort) {
+        self.states += other.states;
+        self.transitions += other.transitions;
+        self.depth = self.depth.max(other.depth);
+        self.seconds += other.seconds;
+        self.conflicts += other.conflicts;
+        self.decisions += other.decisions;
+        self.queries += other.queries;
+        self.reduced = match (self.reduced, other.reduced) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct CheckResult {
     pub model: String,

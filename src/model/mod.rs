@@ -195,11 +195,12 @@ pub struct Model {
     /// each event's own budget alone. From the spec's `bounds.events` or `--events`, and set
     /// level by level when kbmc deepens it (`event_bound.rs`).
     pub events_bound: Option<i64>,
-    /// Per event of the spec: whether it may fire in this check (`events::may_fire`); `None`:
-    /// every event. A check under an event bound is made of parts, one per set of events
-    /// (`crate::parts`), each of which lets only its own events fire; the states are the
-    /// model's own (a left-out event keeps its budget), so a part's run is a run of the model.
-    pub events_allowed: Option<std::sync::Arc<[bool]>>,
+    /// Which events may fire in this check, and on which nodes (`events::may_fire`,
+    /// `events::may_fire_on`); `None`: every event, on every node. A check under an event
+    /// bound is made of parts (`crate::parts`), each of which lets only its own events fire;
+    /// the states are the model's own (a left-out event keeps its budget), so a part's run is a
+    /// run of the model.
+    pub events_allowed: Option<std::sync::Arc<events::Allowed>>,
     /// Per group: a descheduler run picks which of its pods to evict but leaves each eviction
     /// to a step of its own (`descheduler::Eviction`), as upstream's run calls the Eviction
     /// API pod by pod while other controllers act. True for every Deployment's group where a

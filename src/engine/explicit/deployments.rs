@@ -90,7 +90,7 @@ fn blocks(m: &Model) -> Vec<Block> {
 fn events_alike(m: &Model, blocks: &[Block], a: usize, b: usize) -> bool {
     let Some(allowed) = &m.events_allowed else { return true };
     let (ea, eb) = (&blocks[a].events, &blocks[b].events);
-    ea.len() == eb.len() && ea.iter().zip(eb).all(|(&x, &y)| allowed[x] == allowed[y])
+    ea.len() == eb.len() && ea.iter().zip(eb).all(|(&x, &y)| allowed.events[x] == allowed.events[y])
 }
 
 /// The parts of the model's serialized form this module knows how to rename. A part in

@@ -52,7 +52,7 @@ impl<D: Domain> Controller<D> for KernelPanic {
         let Event::KernelPanic { threshold_percent, .. } = &m.ir.events[e] else { return d.bool(false) };
         let h = hot(d, m, st, *threshold_percent, n);
         match s.op {
-            PANIC => d.all([super::may_fire(d, m, st, e), ready(d, st, n), h].iter()),
+            PANIC => d.all([super::may_fire_on(d, m, st, e, n), ready(d, st, n), h].iter()),
             _ => panicked(d, st, n),
         }
     }

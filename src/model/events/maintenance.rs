@@ -65,7 +65,7 @@ impl<D: Domain> Controller<D> for Maintenance {
                 let draining = d.sum_of(st.draining.iter().map(|x| d.count(x)));
                 d.all(
                     [
-                        super::may_fire(d, m, st, e),
+                        super::may_fire_on(d, m, st, e, n),
                         st.present[n].clone(),
                         d.not(&st.cordoned[n]),
                         d.not(&st.maintained[n]),

@@ -53,7 +53,7 @@ pub fn initial_budget(e: &Event) -> i64 {
 /// Every budgeted event's guard asks this, so the bound is a property of the model: both
 /// engines, `simulate` and the footprints of partial-order reduction see it alike.
 pub fn may_fire<D: Domain>(d: &D, m: &super::Model, st: &super::ClusterState<D>, e: usize) -> D::Bool {
-    if m.events_allowed.as_ref().is_some_and(|allowed| !allowed[e]) {
+    if m.events_allowed.as_ref().is_some_and(|allowed| !allowed.events[e]) {
         return d.bool(false);
     }
     let own = d.gt(&st.budget[e], &d.int(0));
@@ -61,6 +61,39 @@ pub fn may_fire<D: Domain>(d: &D, m: &super::Model, st: &super::ClusterState<D>,
         Some(bound) => d.and(&own, &d.lt(&fired(d, m, st), &d.int(bound))),
         None => own,
     }
+}
+
+/// [`may_fire`] for an event that acts on node `n` (a node failure, a drain, a kernel panic):
+/// and the check lets it act on that node (`Allowed::nodes`, set for [`picks_a_node`]'s).
+pub fn may_fire_on<D: Domain>(d: &D, m: &super::Model, st: &super::ClusterState<D>, e: usize, n: usize) -> D::Bool {
+    if m.events_allowed.as_ref().is_some_and(|allowed| !allowed.on(e, n)) {
+        return d.bool(false);
+    }
+    may_fire(d, m, st, e)
+}
+
+/// What one part of a check lets fire (`crate::parts`): per event of the spec whether it may
+/// fire, and for an event that acts on a node, on which nodes (`None`: any).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allowed {
+    pub events: Vec<bool>,
+    pub nodes: Vec<Option<Vec<bool>>>,
+}
+
+impl Allowed {
+    /// Whether event `e` may act on node `n`.
+    pub fn on(&self, e: usize, n: usize) -> bool {
+        self.events[e] && self.nodes[e].as_ref().is_none_or(|mask| mask[n])
+    }
+}
+
+/// Whether event `e` acts on a node it picks (its step's `b` is the node) and may be split into
+/// a part per node (`crate::parts`): a node failure and a drain, whose runs after the event are
+/// mostly that node's pods being replaced. A kernel panic picks a node too, but only once the
+/// load has risen there: the runs before it, which each part would search again, are most of
+/// its work.
+pub fn picks_a_node(e: &Event) -> bool {
+    matches!(e, Event::NodeFailure { .. } | Event::Maintenance { .. })
 }
 
 /// How many budgeted events the run that reached `st` has fired: each event's budget spent.

@@ -48,7 +48,7 @@ impl<D: Domain> Controller<D> for NodeFailure {
         let (e, n) = (s.a as usize, s.b as usize);
         match s.op {
             FAIL => {
-                let ok = d.and(&super::may_fire(d, m, st, e), &ready(d, st, n));
+                let ok = d.and(&super::may_fire_on(d, m, st, e, n), &ready(d, st, n));
                 let Some(Event::NodeFailure { one_zone: true, .. }) = m.ir.events.get(e) else { return ok };
                 // No node of another zone is down by a failure (NOT_READY: a node declared
                 // NotReady by its manifest is DECLARED_NOT_READY and was down before).

@@ -22,8 +22,9 @@ pub fn symmetry_classes(m: &Model) -> Vec<usize> {
 }
 
 /// Nodes that no static fact tells apart (same pool and zone, by a multi-zone group's slot or
-/// a node's zone label; same per-group placement facts, same
-/// `addedAffinity` facts, the same fixed load of a snapshot's pods and spread counts of it), each
+/// a node's zone label; same per-group placement facts, same `addedAffinity` facts, the same
+/// events allowed on them in a part of a check, the same fixed load of a snapshot's pods and
+/// spread counts of it), each
 /// node's class being its lowest-index member, whether or not some actor's outcome depends on
 /// node order: what an actor that treats such nodes alike may rename them by (see
 /// [`ExplicitHints::guard_key`](crate::model::hints::ExplicitHints::guard_key)).
@@ -52,6 +53,7 @@ pub fn static_classes(m: &Model) -> Vec<usize> {
                                     .all(|ts| ts.iter().all(|t| t.fixed[j] == t.fixed[n]))
                         })
                         && s.added_affinity_ok[j] == s.added_affinity_ok[n]
+                        && m.events_allowed.as_ref().is_none_or(|a| a.nodes.iter().flatten().all(|on| on[j] == on[n]))
                         && s.added_preferred_weight[j] == s.added_preferred_weight[n]
                         && m.ir.groups.iter().all(|g| {
                             let (a, b) = (&g.per_node[j], &g.per_node[n]);
