@@ -46,9 +46,12 @@ pub fn check(
 ) -> Result<CheckResult, Error> {
     let total = events::total_budget(m);
     if let Some(b) = bound {
+        let start = std::time::Instant::now();
         let all: Vec<usize> = (0..level_parts(m, b).len()).collect();
         let results = run_parts(m, b, &all, threads, &run)?;
-        return Ok(at_bound(m, b, results.into_iter().map(|(_, r)| r).collect()));
+        let mut r = at_bound(m, b, results.into_iter().map(|(_, r)| r).collect());
+        r.effort.seconds = start.elapsed().as_secs_f64();
+        return Ok(r);
     }
     if total <= 1 {
         let mut level = m.clone();
@@ -63,10 +66,13 @@ pub fn check(
         if b > 1 && crate::limits::stopped().is_some() {
             break;
         }
+        let level_start = std::time::Instant::now();
         let parts = level_parts(m, b);
         let all: Vec<usize> = (0..parts.len()).collect();
         let results = run_parts(m, b, &all, threads, &run)?;
-        let r = parts::combine(m, &parts, results.into_iter().map(|(_, r)| r).collect());
+        let mut r = parts::combine(m, &parts, results.into_iter().map(|(_, r)| r).collect());
+        // The level's wall time: its parts may have run side by side.
+        r.effort.seconds = level_start.elapsed().as_secs_f64();
         // Only a level of one part (every event) is compared with the last: parts explore the
         // states of the events they let fire each, and their counts add up to no state set.
         let whole = every_state(&r).filter(|_| parts.len() == 1);
@@ -132,12 +138,11 @@ pub fn run_parts(
     let costs = parts::costs(m, &parts);
     let mut order: Vec<usize> = (0..which.len()).collect();
     order.sort_by_key(|&i| (costs[which[i]], i));
+    let bound = (b < total).then_some(b);
     let results = parts::run(&order, threads, |i| {
-        // Each part's model is made when the part starts: on a large cluster a model is
-        // megabytes, and a level may have hundreds of parts.
-        let bound = (b < total).then_some(b);
-        // Past a limit a part is not begun: on a large cluster making its model and its
-        // engines' tables takes a while, and a level may have hundreds of parts.
+        // Each part's model is made when the part starts, and not past a limit: on a large
+        // cluster a model and its engines' tables are megabytes and take a while, and a level
+        // may have hundreds of parts.
         if let Some(why) = crate::limits::stopped() {
             return Ok(parts::not_begun(m, bound, why));
         }

@@ -323,6 +323,7 @@ fn run_shard(o: &options::Check, m: &model::Model, steps: usize, index: usize, c
             )))
         }
     };
+    let start = std::time::Instant::now();
     let parts = event_bound::level_parts(m, b);
     let mine = parts::shard(m, &parts, index, count);
     let all = o.decide_all();
@@ -339,6 +340,7 @@ fn run_shard(o: &options::Check, m: &model::Model, steps: usize, index: usize, c
         false => parts::combine(m, &own, results.iter().map(|(_, r)| r.clone()).collect()),
     };
     mine_only.events = (b < total).then_some(verdict::EventBound { reached: b, total, deepened: false });
+    mine_only.effort.seconds = start.elapsed().as_secs_f64();
     let h = report::view::header(m, mine_only.effort.engine, steps);
     let mut v = report::machine::json(m, &h, &mine_only);
     v["shard"] = shard::json(m, &id, &recipe, &results);
@@ -393,7 +395,9 @@ fn run_merge(o: options::Merge) -> Result<i32, Error> {
     for r in &results {
         verify_traces(&m, r)?;
     }
-    let result = event_bound::at_bound(&m, recipe.events, results);
+    let mut result = event_bound::at_bound(&m, recipe.events, results);
+    // The shards ran side by side: the check took as long as the slowest.
+    result.effort.seconds = shards.iter().map(|s| s.seconds).fold(0.0, f64::max);
     let h = report::view::header(&m, result.effort.engine, recipe.steps);
     let color = report::color(o.no_color);
     report::write_out(&report::check_output(&m, &h, &result, o.format, color)?, color)?;

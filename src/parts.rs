@@ -276,7 +276,8 @@ pub fn run(
 /// a limit, then the first part's, with the part's events and how many others are open); else
 /// it holds, as weakly as its
 /// weakest part says (a bounded "holds" within the fewest steps any part covered; "proved" by
-/// one method where every part used it; else proved part by part).
+/// one method where every part used it; else proved part by part). The effort adds the parts'
+/// up, their seconds too: a caller that ran them sets the wall time.
 pub fn combine(m: &Model, parts: &[Part], results: Vec<CheckResult>) -> CheckResult {
     if results.len() == 1 {
         return results.into_iter().next().unwrap_or_else(|| unreachable!());
@@ -333,13 +334,10 @@ fn one_verdict(each: &[&IntentResult], named: &impl Fn(usize, &str, usize) -> St
     if unknown(true).is_none() {
         let earliest = each
             .iter()
-            .filter_map(|r| match &r.verdict {
-                Verdict::Unknown { reason } => first_violation_at(reason).map(|step| (step, reason)),
-                _ => None,
-            })
+            .filter_map(|r| crate::verdict::stopped_early(&r.verdict).map(|(step, _)| (step, &r.verdict)))
             .min_by_key(|(step, _)| *step);
-        if let Some((_, reason)) = earliest {
-            return Verdict::Unknown { reason: reason.clone() };
+        if let Some((_, v)) = earliest {
+            return v.clone();
         }
     }
     if let Some((i, reason)) = unknown(true).or_else(|| unknown(false)) {
@@ -378,14 +376,6 @@ fn one_verdict(each: &[&IntentResult], named: &impl Fn(usize, &str, usize) -> St
         None => Verdict::Holds { steps: k, exhaustive: true },
         Some(by) => Verdict::Proved { k, by },
     }
-}
-
-/// The step of the first violation a part's check stopped at, from an intent's reason for
-/// being left open (`not decided: the check stopped at the first violation, found at step K
-/// ...`, both engines' words).
-fn first_violation_at(reason: &str) -> Option<usize> {
-    let rest = reason.strip_prefix("not decided: the check stopped at the first violation, found at step ")?;
-    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
 /// The result of a part not begun because a limit had passed: every intent unknown under

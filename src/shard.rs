@@ -128,6 +128,8 @@ pub struct Shard {
     pub path: PathBuf,
     pub id: Identity,
     pub recipe: Recipe,
+    /// The shard's wall time (its report's `effort.seconds`).
+    pub seconds: f64,
     /// The parts' results, unread: they need the model, which the recipe builds.
     results: Vec<(usize, Value)>,
 }
@@ -184,7 +186,8 @@ pub fn read(path: &std::path::Path) -> Result<Shard, Error> {
         .iter()
         .map(|x| Ok((num(&x["part"], "results[].part")?, x["result"].clone())))
         .collect::<Result<_, Error>>()?;
-    Ok(Shard { path: path.to_path_buf(), id, recipe, results })
+    let seconds = v["effort"]["seconds"].as_f64().unwrap_or(0.0);
+    Ok(Shard { path: path.to_path_buf(), id, recipe, seconds, results })
 }
 
 /// The parts' results of `shards`, which must be every shard of one check (`digest`: the

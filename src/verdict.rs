@@ -50,6 +50,22 @@ pub struct IntentResult {
     pub events_bound: Option<i64>,
 }
 
+/// An intent the check left open because it stopped at its first violation: the step that
+/// violation was found at, and for a safety intent the steps it has no violation within (the
+/// engines' `not decided: ...` reason, read back: the report groups such intents, and a check
+/// made of parts says the earliest); None for any other verdict.
+pub fn stopped_early(v: &Verdict) -> Option<(usize, Option<usize>)> {
+    let Verdict::Unknown { reason } = v else { return None };
+    let rest = reason
+        .strip_prefix("not decided: the check stopped at the first violation, found at step ")?
+        .strip_suffix("; --all decides every intent")?;
+    let (step, within) = match rest.split_once(" (no violation of it within ") {
+        Some((step, within)) => (step, Some(within.strip_suffix(" step(s))")?.parse().ok()?)),
+        None => (rest, None),
+    };
+    Some((step.parse().ok()?, within))
+}
+
 /// What an engine did, for reports and benchmarks.
 #[derive(Clone, Debug, Default)]
 pub struct Effort {

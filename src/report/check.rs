@@ -380,27 +380,12 @@ pub(super) fn common_domain<'a>(names: &[&'a str]) -> &'a str {
         .unwrap_or("")
 }
 
-/// An intent the check left open because it stopped at its first violation: the step that
-/// violation was found at, and for a safety intent the steps it has no violation within
-/// (the engines' `not decided: ...` reason, read back); None for any other verdict.
-fn stopped_early(v: &Verdict) -> Option<(usize, Option<usize>)> {
-    let Verdict::Unknown { reason } = v else { return None };
-    let rest = reason
-        .strip_prefix("not decided: the check stopped at the first violation, found at step ")?
-        .strip_suffix("; --all decides every intent")?;
-    let (step, within) = match rest.split_once(" (no violation of it within ") {
-        Some((step, within)) => (step, Some(within.strip_suffix(" step(s))")?.parse().ok()?)),
-        None => (rest, None),
-    };
-    Some((step.parse().ok()?, within))
-}
-
 /// The intents left open by a first violation found at one step, two or more (by index, in
 /// the spec's order): one verdict line says it of them all.
 fn undecided(r: &CheckResult) -> Vec<(usize, Vec<usize>)> {
     let mut by_step: Vec<(usize, Vec<usize>)> = Vec::new();
     for (i, ir) in r.results.iter().enumerate() {
-        let Some((step, _)) = stopped_early(&ir.verdict) else { continue };
+        let Some((step, _)) = crate::verdict::stopped_early(&ir.verdict) else { continue };
         match by_step.iter_mut().find(|(s, _)| *s == step) {
             Some((_, members)) => members.push(i),
             None => by_step.push((step, vec![i])),
@@ -423,7 +408,9 @@ fn undecided_line(r: &CheckResult, step: usize, members: &[usize]) -> String {
     );
     let checked: Vec<(String, usize)> = members
         .iter()
-        .filter_map(|&i| stopped_early(&r.results[i].verdict).and_then(|(_, w)| w).map(|w| (name(i), w)))
+        .filter_map(|&i| {
+            crate::verdict::stopped_early(&r.results[i].verdict).and_then(|(_, w)| w).map(|w| (name(i), w))
+        })
         .collect();
     let mut bounds: Vec<usize> = checked.iter().map(|(_, w)| *w).collect();
     bounds.sort_unstable();
@@ -660,11 +647,11 @@ mod tests {
     fn the_reason_of_an_intent_left_open_is_read_back() {
         let unknown = |r: &str| Verdict::Unknown { reason: r.to_string() };
         let safety = "not decided: the check stopped at the first violation, found at step 4 (no violation of it within 3 step(s)); --all decides every intent";
-        assert_eq!(stopped_early(&unknown(safety)), Some((4, Some(3))));
+        assert_eq!(crate::verdict::stopped_early(&unknown(safety)), Some((4, Some(3))));
         let cycle =
             "not decided: the check stopped at the first violation, found at step 4; --all decides every intent";
-        assert_eq!(stopped_early(&unknown(cycle)), Some((4, None)));
-        assert_eq!(stopped_early(&unknown("the time limit of 5 s (--time-limit) was reached")), None);
-        assert_eq!(stopped_early(&Verdict::Holds { steps: 4, exhaustive: false }), None);
+        assert_eq!(crate::verdict::stopped_early(&unknown(cycle)), Some((4, None)));
+        assert_eq!(crate::verdict::stopped_early(&unknown("the time limit of 5 s (--time-limit) was reached")), None);
+        assert_eq!(crate::verdict::stopped_early(&Verdict::Holds { steps: 4, exhaustive: false }), None);
     }
 }
