@@ -297,53 +297,49 @@ fn run_check(o: options::Check) -> Result<i32, Error> {
     report::warnings(&bwarnings.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
     let bm = model::Model::new(&bir);
     let before = check_model(&bm, &o, o.search.steps(&bir), true)?;
-    let fired = |m: &model::Model, t: &trace::Trace| {
-        t.states.last().map_or(0, |s| model::events::fired(&domain::Concrete, m, s))
-    };
-    let cmp = verdict::Baseline::compare(
-        verdict::Side { result: &before, fired: &|t| fired(&bm, t) },
-        verdict::Side { result: &result, fired: &|t| fired(&m, t) },
-    );
-    let b = report::Before { model: &bm, result: &before, path: base, comparison: &cmp };
-    let text = report::baseline_output(&m, &h, &result, &b, o.format, color)?;
-    report::write_out(&text, color)?;
-    Ok(cmp.exit_code(&result))
+    against_baseline(&m, &h, &result, (&bm, &before, base), o.format, color)
 }
 
 /// `check --shard I/N`: the parts of the check shard `index` of `count` holds, written as the
 /// JSON report of those parts with the shard's identity and every part's result for `merge`.
+/// Against a baseline, the baseline's parts are dealt with the change's, and the shard checks
+/// its parts of the change in the first half of the time limit, as an unsharded check does.
 fn run_shard(o: &options::Check, m: &model::Model, steps: usize, index: usize, count: usize) -> Result<i32, Error> {
-    let total = model::events::total_budget(m);
-    let b = match o.event_bound(&m.ir) {
-        Some(b) => b,
-        None if total <= 1 => total,
-        None => {
-            return Err(Error::Usage(format!(
-                "--shard needs an event bound: give --events N (or spec.bounds.events); without one kbmc deepens the bound level by level, each level depending on the last, which shards cannot share (this spec's events allow {total} in one run)"
-            )))
-        }
-    };
+    let b = shard_bound(o, m, "")?;
     let start = std::time::Instant::now();
     let parts = event_bound::level_parts(m, b);
-    let mine = parts::shard(m, &parts, index, count);
+    let base = o.baseline.as_ref().map(|path| ShardBaseline::load(o, path)).transpose()?;
+    let mut costs = parts::costs(m, &parts);
+    if let Some(s) = &base {
+        costs.extend(parts::costs(&s.model, &s.parts));
+    }
+    let (mine, theirs): (Vec<usize>, Vec<usize>) =
+        parts::deal(&costs, index, count).into_iter().partition(|&i| i < parts.len());
     let all = o.decide_all();
+    let share = base.as_ref().and_then(|_| limits::share("the change", 2));
     let results =
         event_bound::run_parts(m, b, &mine, o.threads, &|part: &model::Model| check_level(part, o, steps, all))?;
-    let recipe = shard_recipe(o, steps, b);
-    let id = shard::Identity { digest: shard::digest(m, &recipe)?, index, count, parts: parts.len() };
-    let own: Vec<parts::Part> = mine.iter().map(|&i| parts[i].clone()).collect();
-    let mut mine_only = match results.is_empty() {
-        true => {
-            let why = format!("shard {index} of {count} holds none of the check's {} part(s)", parts.len());
-            parts::unknown(m, (b < total).then_some(b), &why)
+    drop(share);
+    let before = match &base {
+        Some(s) => {
+            let theirs: Vec<usize> = theirs.iter().map(|i| i - parts.len()).collect();
+            let run = |part: &model::Model| check_level(part, o, s.steps, true);
+            event_bound::run_parts(&s.model, s.bound, &theirs, o.threads, &run)?
         }
-        false => parts::combine(m, &own, results.iter().map(|(_, r)| r.clone()).collect()),
+        None => Vec::new(),
     };
-    mine_only.events = (b < total).then_some(verdict::EventBound { reached: b, total, deepened: false });
-    mine_only.effort.seconds = start.elapsed().as_secs_f64();
-    let h = report::view::header(m, mine_only.effort.engine, steps);
-    let mut v = report::machine::json(m, &h, &mine_only);
-    v["shard"] = shard::json(m, &id, &recipe, &results);
+    let recipe = shard_recipe(o, steps, b, base.as_ref());
+    let mut models = vec![m];
+    models.extend(base.as_ref().map(|s| &s.model));
+    let id = shard::Identity {
+        digest: shard::digest(&models, &recipe)?,
+        index,
+        count,
+        parts: parts.len(),
+        baseline_parts: base.as_ref().map(|s| s.parts.len()),
+    };
+    let mut v = shard_report(m, b, steps, (index, count), &parts, &results, start);
+    v["shard"] = shard::json(m, &id, &recipe, &results, base.as_ref().map(|s| (&s.model, before.as_slice())));
     report::raw(&format!(
         "{}\n",
         serde_json::to_string_pretty(&v)
@@ -352,8 +348,68 @@ fn run_shard(o: &options::Check, m: &model::Model, steps: usize, index: usize, c
     Ok(exit::HOLDS)
 }
 
+/// The fixed event bound a shard of `m`'s check needs (`of`: whose check, for the message).
+fn shard_bound(o: &options::Check, m: &model::Model, of: &str) -> Result<i64, Error> {
+    let total = model::events::total_budget(m);
+    match o.event_bound(&m.ir) {
+        Some(b) => Ok(b),
+        None if total <= 1 => Ok(total),
+        None => Err(Error::Usage(format!(
+            "--shard needs an event bound: give --events N (or spec.bounds.events); without one kbmc deepens the bound level by level, each level depending on the last, which shards cannot share ({of}this spec's events allow {total} in one run)"
+        ))),
+    }
+}
+
+/// The baseline's side of a sharded check against a baseline: its model, steps, event bound
+/// and parts.
+struct ShardBaseline {
+    path: PathBuf,
+    model: model::Model,
+    steps: usize,
+    bound: i64,
+    parts: Vec<parts::Part>,
+}
+
+impl ShardBaseline {
+    fn load(o: &options::Check, path: &std::path::Path) -> Result<ShardBaseline, Error> {
+        let (ir, _) = load_model_with(&[path.to_path_buf()], o.inputs.allow_unmodeled, o.scenario)?;
+        let model = model::Model::new(&ir);
+        let bound = shard_bound(o, &model, "the baseline's check: ")?;
+        let parts = event_bound::level_parts(&model, bound);
+        Ok(ShardBaseline { path: path.to_path_buf(), steps: o.search.steps(&ir), bound, parts, model })
+    }
+}
+
+/// The JSON report of a shard's own parts of the check (`results`, of the check's `parts` at
+/// event bound `b`), which hold for those parts alone.
+fn shard_report(
+    m: &model::Model,
+    b: i64,
+    steps: usize,
+    (index, count): (usize, usize),
+    parts: &[parts::Part],
+    results: &[(usize, verdict::CheckResult)],
+    start: std::time::Instant,
+) -> serde_json::Value {
+    let total = model::events::total_budget(m);
+    let mut mine_only = match results.is_empty() {
+        true => {
+            let why = format!("shard {index} of {count} holds none of the check's {} part(s)", parts.len());
+            parts::unknown(m, (b < total).then_some(b), &why)
+        }
+        false => {
+            let own: Vec<parts::Part> = results.iter().map(|(i, _)| parts[*i].clone()).collect();
+            parts::combine(m, &own, results.iter().map(|(_, r)| r.clone()).collect())
+        }
+    };
+    mine_only.events = (b < total).then_some(verdict::EventBound { reached: b, total, deepened: false });
+    mine_only.effort.seconds = start.elapsed().as_secs_f64();
+    let h = report::view::header(m, mine_only.effort.engine, steps);
+    report::machine::json(m, &h, &mine_only)
+}
+
 /// What a shard records of its check for `merge` (and its digest).
-fn shard_recipe(o: &options::Check, steps: usize, events: i64) -> shard::Recipe {
+fn shard_recipe(o: &options::Check, steps: usize, events: i64, base: Option<&ShardBaseline>) -> shard::Recipe {
     shard::Recipe {
         paths: o.inputs.paths.clone(),
         allow_unmodeled: o.inputs.allow_unmodeled,
@@ -374,11 +430,13 @@ fn shard_recipe(o: &options::Check, steps: usize, events: i64) -> shard::Recipe 
             o.search.max_states,
             o.search.timeout_ms
         ),
+        baseline: base.map(|s| shard::BaselineRecipe { path: s.path.clone(), steps: s.steps, events: s.bound }),
+        time_limit_ms: o.search.budget().map(|t| t.as_millis() as u64),
     }
 }
 
 /// `kbmc merge`: the shards' parts combined into the report of the whole check, as the check
-/// unsharded gives it.
+/// unsharded gives it (against its baseline, where the shards were of a check against one).
 fn run_merge(o: options::Merge) -> Result<i32, Error> {
     let shards: Vec<shard::Shard> = o.reports.iter().map(|p| shard::read(p)).collect::<Result<_, _>>()?;
     let recipe =
@@ -387,21 +445,68 @@ fn run_merge(o: options::Merge) -> Result<i32, Error> {
         "zone" => spec::infer::Scenario::Zone,
         _ => spec::infer::Scenario::Node,
     };
-    let (ir, warnings) = load_model_with(&recipe.paths, recipe.allow_unmodeled, scenario)?;
+    let (ir, warnings) = match &recipe.baseline {
+        None => load_model_with(&recipe.paths, recipe.allow_unmodeled, scenario)?,
+        Some(b) => load_change(&b.path, &recipe.paths, recipe.allow_unmodeled, scenario)?,
+    };
     report::warnings(&warnings);
     let m = model::Model::new(&ir);
-    let digest = shard::digest(&m, &recipe)?;
-    let results = shard::gather(&m, &digest, &shards)?;
-    for r in &results {
-        verify_traces(&m, r)?;
-    }
-    let mut result = event_bound::at_bound(&m, recipe.events, results);
+    let bm = match &recipe.baseline {
+        Some(b) => {
+            let (bir, bwarnings) = load_model_with(std::slice::from_ref(&b.path), recipe.allow_unmodeled, scenario)?;
+            let said: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+            report::warnings(&bwarnings.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
+            Some(model::Model::new(&bir))
+        }
+        None => None,
+    };
+    let mut models = vec![&m];
+    models.extend(bm.as_ref());
+    shard::one_check(&shard::digest(&models, &recipe)?, &shards)?;
     // The shards ran side by side: the check took as long as the slowest.
-    result.effort.seconds = shards.iter().map(|s| s.seconds).fold(0.0, f64::max);
-    let h = report::view::header(&m, result.effort.engine, recipe.steps);
+    let seconds = shards.iter().map(|s| s.seconds).fold(0.0, f64::max);
+    let merged = |m: &model::Model, side: shard::Side, events: i64| -> Result<verdict::CheckResult, Error> {
+        let results = shard::gather(m, &shards, side)?;
+        for r in &results {
+            verify_traces(m, r)?;
+        }
+        let mut result = event_bound::at_bound(m, events, results);
+        result.effort.seconds = seconds;
+        Ok(result)
+    };
+    let result = merged(&m, shard::Side::Change, recipe.events)?;
+    let mut h = report::view::header(&m, result.effort.engine, recipe.steps);
     let color = report::color(o.no_color);
-    report::write_out(&report::check_output(&m, &h, &result, o.format, color)?, color)?;
-    Ok(result.exit_code())
+    let (Some(b), Some(bm)) = (&recipe.baseline, &bm) else {
+        report::write_out(&report::check_output(&m, &h, &result, o.format, color)?, color)?;
+        return Ok(result.exit_code());
+    };
+    h.time = recipe.time_limit_ms.map(|ms| report::view::time_shares(std::time::Duration::from_millis(ms)));
+    let before = merged(bm, shard::Side::Baseline, b.events)?;
+    against_baseline(&m, &h, &result, (bm, &before, &b.path), o.format, color)
+}
+
+/// The report of the check of `m` (`result`) against its baseline's (`bm`, `before`, read
+/// from `base`), written out; its exit code.
+fn against_baseline(
+    m: &model::Model,
+    h: &report::view::Header,
+    result: &verdict::CheckResult,
+    (bm, before, base): (&model::Model, &verdict::CheckResult, &std::path::Path),
+    format: report::Format,
+    color: bool,
+) -> Result<i32, Error> {
+    let fired = |m: &model::Model, t: &trace::Trace| {
+        t.states.last().map_or(0, |s| model::events::fired(&domain::Concrete, m, s))
+    };
+    let cmp = verdict::Baseline::compare(
+        verdict::Side { result: before, fired: &|t| fired(bm, t) },
+        verdict::Side { result, fired: &|t| fired(m, t) },
+    );
+    let b = report::Before { model: bm, result: before, path: base, comparison: &cmp };
+    let text = report::baseline_output(m, h, result, &b, format, color)?;
+    report::write_out(&text, color)?;
+    Ok(cmp.exit_code(result))
 }
 
 /// `kbmc scale`: the check over every topology the spec's ranges allow, one cluster size at a

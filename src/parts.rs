@@ -193,12 +193,12 @@ pub fn costs(m: &Model, parts: &[Part]) -> Vec<u128> {
         .collect()
 }
 
-/// The parts of `parts` that shard `index` of `count` runs: the parts taken from the costliest
-/// down (ties in part order), each to the shard with the least cost so far (ties to the lowest
+/// The items of `costs` (parts' [`costs`]) that shard `index` of `count` runs: the items taken from the costliest
+/// down (ties in item order), each to the shard with the least cost so far (ties to the lowest
 /// index), so that shards are balanced by the estimate rather than by count. Deterministic:
-/// every shard computes the same assignment. In part order.
-pub fn shard(m: &Model, parts: &[Part], index: usize, count: usize) -> Vec<usize> {
-    let mut order: Vec<(u128, usize)> = costs(m, parts).into_iter().enumerate().map(|(i, c)| (c, i)).collect();
+/// every shard computes the same assignment. In item order.
+pub fn deal(costs: &[u128], index: usize, count: usize) -> Vec<usize> {
+    let mut order: Vec<(u128, usize)> = costs.iter().copied().enumerate().map(|(i, c)| (c, i)).collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut load = vec![0u128; count.max(1)];
     let mut mine = Vec::new();

@@ -1,7 +1,8 @@
 //! Shards of a check (`check --shard I/N`, `kbmc merge`): which check a shard belongs to (its
 //! identity: a digest of the model and of every option that shapes a verdict, the shard count
 //! and index), and each part's result written losslessly into the shard's JSON report and read
-//! back. A counterexample is written as its start and its steps and rebuilt by running the
+//! back; against a baseline (`--baseline`), the baseline's parts too, dealt to the shards with
+//! the change's. A counterexample is written as its start and its steps and rebuilt by running the
 //! steps again on the model, so that `merge` renders the very runs the shards found. It owns
 //! this format and the checks that a set of shards is one whole check; it must not run a
 //! check (lib.rs does) nor word a report (`report`).
@@ -28,6 +29,8 @@ pub struct Identity {
     pub count: usize,
     /// The parts of the check, all shards together.
     pub parts: usize,
+    /// Against a baseline: the parts of the baseline's check, all shards together.
+    pub baseline_parts: Option<usize>,
 }
 
 /// What `merge` needs to build the check again: the inputs as the shard read them, and the
@@ -43,25 +46,63 @@ pub struct Recipe {
     /// Every other option that shapes a verdict, in words (engine, `--all`, limits on states
     /// and time), for the digest and for the message when two shards differ.
     pub options: String,
+    /// `--baseline`: the dump the change was applied over, checked alone.
+    pub baseline: Option<BaselineRecipe>,
+    /// `--time-limit`, which a report against a baseline states with its shares.
+    pub time_limit_ms: Option<u64>,
 }
 
-/// The digest of a check: FNV-1a (64 bits) over kbmc's version, the model as the inputs built
-/// it (its serialized form) and the recipe. Not a defence against forgery: it tells shards of
-/// different inputs, options or versions apart.
-pub fn digest(m: &Model, r: &Recipe) -> Result<String, Error> {
-    let model = serde_json::to_vec(&m.ir).map_err(|e| Error::Internal(format!("the model does not serialize: {e}")))?;
-    let recipe = format!("{}|{}|{}|{}|{}", r.allow_unmodeled, r.scenario, r.steps, r.events, r.options);
+/// The baseline's check in a sharded check against a baseline: its dump, and the steps and
+/// event bound its own spec gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaselineRecipe {
+    pub path: PathBuf,
+    pub steps: usize,
+    pub events: i64,
+}
+
+/// Which check of a sharded check against a baseline a part belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The change applied over the baseline (the check without a baseline is this alone).
+    Change,
+    /// The baseline alone.
+    Baseline,
+}
+
+/// The digest of a check: FNV-1a (64 bits) over kbmc's version, the models as the inputs built
+/// them (their serialized form: the change's, then the baseline's where there is one) and the
+/// recipe. Not a defence against forgery: it tells shards of different inputs, options or
+/// versions apart.
+pub fn digest(models: &[&Model], r: &Recipe) -> Result<String, Error> {
+    let mut bytes = Vec::new();
+    for m in models {
+        bytes.extend(
+            serde_json::to_vec(&m.ir).map_err(|e| Error::Internal(format!("the model does not serialize: {e}")))?,
+        );
+    }
+    let mut recipe = format!("{}|{}|{}|{}|{}", r.allow_unmodeled, r.scenario, r.steps, r.events, r.options);
+    if let Some(b) = &r.baseline {
+        recipe += &format!("|baseline|{}|{}", b.steps, b.events);
+    }
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in env!("CARGO_PKG_VERSION").bytes().chain(model).chain(recipe.bytes()) {
+    for b in env!("CARGO_PKG_VERSION").bytes().chain(bytes).chain(recipe.bytes()) {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     Ok(format!("{h:016x}"))
 }
 
-/// The `shard` object of a shard's report: its identity, its recipe and its parts' results.
-pub fn json(m: &Model, id: &Identity, recipe: &Recipe, results: &[(usize, CheckResult)]) -> Value {
-    json!({
+/// The `shard` object of a shard's report: its identity, its recipe and its parts' results
+/// (`baseline`: the baseline's model and this shard's parts of its check).
+pub fn json(
+    m: &Model,
+    id: &Identity,
+    recipe: &Recipe,
+    results: &[(usize, CheckResult)],
+    baseline: Option<(&Model, &[(usize, CheckResult)])>,
+) -> Value {
+    let mut v = json!({
         "schema": SHARD_SCHEMA,
         "digest": id.digest,
         "index": id.index,
@@ -75,8 +116,20 @@ pub fn json(m: &Model, id: &Identity, recipe: &Recipe, results: &[(usize, CheckR
             "events": recipe.events,
             "options": recipe.options,
         },
-        "results": results.iter().map(|(i, r)| json!({"part": i, "result": result_json(m, r)})).collect::<Vec<_>>(),
-    })
+        "results": results_json(m, results),
+    });
+    if let Some(t) = recipe.time_limit_ms {
+        v["recipe"]["time_limit_ms"] = json!(t);
+    }
+    if let (Some(b), Some((bm, results))) = (&recipe.baseline, baseline) {
+        v["recipe"]["baseline"] = json!({"path": b.path.display().to_string(), "steps": b.steps, "events": b.events});
+        v["baseline"] = json!({"parts": id.baseline_parts, "results": results_json(bm, results)});
+    }
+    v
+}
+
+fn results_json(m: &Model, results: &[(usize, CheckResult)]) -> Vec<Value> {
+    results.iter().map(|(i, r)| json!({"part": i, "result": result_json(m, r)})).collect()
 }
 
 fn result_json(m: &Model, r: &CheckResult) -> Value {
@@ -132,6 +185,8 @@ pub struct Shard {
     pub seconds: f64,
     /// The parts' results, unread: they need the model, which the recipe builds.
     results: Vec<(usize, Value)>,
+    /// Against a baseline: this shard's parts of the baseline's check, unread.
+    baseline_results: Vec<(usize, Value)>,
 }
 
 /// Reads the shard object of the report at `path`.
@@ -173,27 +228,49 @@ pub fn read(path: &std::path::Path) -> Result<Shard, Error> {
         steps: num(&r["steps"], "recipe.steps")?,
         events: r["events"].as_i64().ok_or_else(|| bad("shard.recipe.events: expected a whole number".into()))?,
         options: r["options"].as_str().unwrap_or_default().to_string(),
+        baseline: match &r["baseline"] {
+            Value::Null => None,
+            b => Some(BaselineRecipe {
+                path: PathBuf::from(
+                    b["path"].as_str().ok_or_else(|| bad("shard.recipe.baseline.path: expected a path".into()))?,
+                ),
+                steps: num(&b["steps"], "recipe.baseline.steps")?,
+                events: b["events"]
+                    .as_i64()
+                    .ok_or_else(|| bad("shard.recipe.baseline.events: expected a whole number".into()))?,
+            }),
+        },
+        time_limit_ms: r["time_limit_ms"].as_u64(),
     };
     let id = Identity {
         digest: field("digest")?.as_str().unwrap_or_default().to_string(),
         index: num(field("index")?, "index")?,
         count: num(field("count")?, "count")?,
         parts: num(field("parts")?, "parts")?,
+        baseline_parts: match &s["baseline"] {
+            Value::Null => None,
+            b => Some(num(&b["parts"], "baseline.parts")?),
+        },
     };
-    let results = field("results")?
-        .as_array()
-        .ok_or_else(|| bad("shard.results: expected a list".into()))?
-        .iter()
-        .map(|x| Ok((num(&x["part"], "results[].part")?, x["result"].clone())))
-        .collect::<Result<_, Error>>()?;
+    let listed = |v: &Value, name: &str| -> Result<Vec<(usize, Value)>, Error> {
+        v.as_array()
+            .ok_or_else(|| bad(format!("shard.{name}: expected a list")))?
+            .iter()
+            .map(|x| Ok((num(&x["part"], &format!("{name}[].part"))?, x["result"].clone())))
+            .collect()
+    };
+    let results = listed(field("results")?, "results")?;
+    let baseline_results = match &s["baseline"] {
+        Value::Null => Vec::new(),
+        b => listed(&b["results"], "baseline.results")?,
+    };
     let seconds = v["effort"]["seconds"].as_f64().unwrap_or(0.0);
-    Ok(Shard { path: path.to_path_buf(), id, recipe, seconds, results })
+    Ok(Shard { path: path.to_path_buf(), id, recipe, seconds, results, baseline_results })
 }
 
-/// The parts' results of `shards`, which must be every shard of one check (`digest`: the
-/// check's, as the merge built it again), in part order: a missing, repeated or foreign shard
-/// is an error that names it.
-pub fn gather(m: &Model, digest: &str, shards: &[Shard]) -> Result<Vec<CheckResult>, Error> {
+/// Whether `shards` are every shard of one check (`digest`: the check's, as the merge built it
+/// again): a missing, repeated or foreign shard is an error that names it.
+pub fn one_check(digest: &str, shards: &[Shard]) -> Result<(), Error> {
     let first = shards.first().ok_or_else(|| Error::Usage("no shard report given".into()))?;
     let (count, parts) = (first.id.count, first.id.parts);
     let mut seen: Vec<Option<&PathBuf>> = vec![None; count];
@@ -206,7 +283,7 @@ pub fn gather(m: &Model, digest: &str, shards: &[Shard]) -> Result<Vec<CheckResu
                 first.path.display()
             )));
         }
-        if s.id.count != count || s.id.parts != parts {
+        if s.id.count != count || s.id.parts != parts || s.id.baseline_parts != first.id.baseline_parts {
             return Err(Error::Usage(format!(
                 "{name}: shard {} of {} over {} parts, but {} is one of {count} over {parts}",
                 s.id.index,
@@ -231,23 +308,39 @@ pub fn gather(m: &Model, digest: &str, shards: &[Shard]) -> Result<Vec<CheckResu
     if !missing.is_empty() {
         return Err(Error::Usage(format!("shard(s) {} missing: give every shard's report", missing.join(", "))));
     }
+    Ok(())
+}
+
+/// The results of the parts of `side`'s check (`m`: its model) in `shards`, which
+/// [`one_check`] found to be one check, in part order.
+pub fn gather(m: &Model, shards: &[Shard], side: Side) -> Result<Vec<CheckResult>, Error> {
+    let first = shards.first().ok_or_else(|| Error::Usage("no shard report given".into()))?;
+    let (parts, of) = match side {
+        Side::Change => (first.id.parts, ""),
+        Side::Baseline => (first.id.baseline_parts.unwrap_or(0), "the baseline's "),
+    };
     let mut results: Vec<Option<CheckResult>> = vec![None; parts];
     for s in shards {
-        for (i, v) in &s.results {
+        let listed = match side {
+            Side::Change => &s.results,
+            Side::Baseline => &s.baseline_results,
+        };
+        for (i, v) in listed {
             let slot = results.get_mut(*i).ok_or_else(|| {
-                Error::Usage(format!("{}: part {i} is not below the check's {parts} parts", s.path.display()))
+                Error::Usage(format!("{}: {of}part {i} is not below the check's {parts} parts", s.path.display()))
             })?;
             if slot.is_some() {
-                return Err(Error::Usage(format!("{}: part {i} is also in another shard", s.path.display())));
+                return Err(Error::Usage(format!("{}: {of}part {i} is also in another shard", s.path.display())));
             }
-            *slot = Some(result_of(m, v).map_err(|e| Error::Usage(format!("{}: part {i}: {e}", s.path.display())))?);
+            *slot =
+                Some(result_of(m, v).map_err(|e| Error::Usage(format!("{}: {of}part {i}: {e}", s.path.display())))?);
         }
     }
     results
         .into_iter()
         .enumerate()
         .map(|(i, r)| {
-            r.ok_or_else(|| Error::Usage(format!("part {i} is in no shard: the shards were not made by one check")))
+            r.ok_or_else(|| Error::Usage(format!("{of}part {i} is in no shard: the shards were not made by one check")))
         })
         .collect()
 }

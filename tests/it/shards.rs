@@ -1,8 +1,9 @@
 //! A check's parts on threads and in shards: the report of a check with `--threads 1` and with
 //! `--threads 2` are the same, and `kbmc merge` of its shards' reports (`--shard I/N` for N =
 //! 1, 2, 3 and 7) is the report of the unsharded check, byte for byte with the seconds taken
-//! out, with its exit code; on every bundled case, both live fixtures and the snapshot of four
-//! copies. A missing, repeated or foreign shard is refused with its name.
+//! out, with its exit code; on every bundled case, both live fixtures, the snapshot of four
+//! copies and two pull requests checked against their dumps. A missing, repeated or foreign
+//! shard is refused with its name.
 
 use std::path::{Path, PathBuf};
 
@@ -124,6 +125,66 @@ fn a_snapshot_of_four_copies_merges() {
     super::workloads::generator::write_snapshot(&dir, 4).expect("the generator writes k = 4");
     let args = ["--all", "--events", "1", "--engine", "explicit", "--max-states", "100", "--steps", "5"];
     shards_merge_into_the_check("snapshot-k4", &args, &dir.to_string_lossy());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A pull request checked against its dump (`--baseline`): the change's and the baseline's
+/// parts dealt to the shards together; merged, the report of the unsharded check against the
+/// baseline, its time shares and exit code (1: a new violation) included, in JSON, text and
+/// SARIF (`baselineState`).
+#[test]
+fn a_check_against_a_baseline_merges() {
+    let dump = "tests/fixtures/live/bookinfo-4n2z/cluster.yaml";
+    let change = "tests/fixtures/baseline/bookinfo-spread";
+    let args = ["--events", "1", "--time-limit", "600", "--baseline", dump];
+    shards_merge_into_the_check("bookinfo-against-its-dump", &args, change);
+    let small = ["--events", "1", "--engine", "explicit", "--baseline", "tests/fixtures/baseline/cluster.yaml"];
+    shards_merge_into_the_check("anti-affinity-against-its-dump", &small, "tests/fixtures/baseline/anti-affinity");
+
+    let dir = scratch("against-its-dump");
+    let mut shards = Vec::new();
+    for i in 0..3 {
+        let mut a = vec!["check", "--format", "json", "--shard"];
+        let shard = format!("{i}/3");
+        a.push(&shard);
+        a.extend_from_slice(&args);
+        a.push(change);
+        let r = kbmc(&a);
+        assert_eq!(r.code, 0, "shard {shard}: {}", r.stderr);
+        let path = dir.join(format!("{i}.json"));
+        std::fs::write(&path, &r.stdout).expect("a shard's report written");
+        shards.push(path.to_string_lossy().into_owned());
+    }
+    let unsharded = |format: &str| {
+        let mut a = vec!["check", "--no-color", "--format", format];
+        a.extend_from_slice(&args);
+        a.push(change);
+        kbmc(&a)
+    };
+    let merged = |format: &str| {
+        let mut a = vec!["merge", "--no-color", "--format", format];
+        a.extend(shards.iter().map(String::as_str));
+        kbmc(&a)
+    };
+    let (want, got) = (unsharded("sarif"), merged("sarif"));
+    assert_eq!((got.code, want.code), (1, 1), "{}", got.stderr);
+    assert_eq!(without_seconds(&got.stdout, "sarif"), without_seconds(&want.stdout, "sarif"));
+    assert!(got.stdout.contains("\"baselineState\": \"new\""), "{}", got.stdout);
+    // Each line without its seconds ("in 0.580 s", "(0.433 s)").
+    let timeless = |text: &str| -> Vec<String> {
+        let seconds = |w: &&str| w.contains('.') && w.trim_start_matches('(').parse::<f64>().is_ok();
+        text.lines().map(|l| l.split(' ').filter(|w| !seconds(w)).collect::<Vec<_>>().join(" ")).collect()
+    };
+    let (want, got) = (unsharded("text"), merged("text"));
+    assert_eq!(got.code, 1, "{}", got.stderr);
+    assert_eq!(timeless(&got.stdout), timeless(&want.stdout));
+    for line in [
+        "  time:        600 s (--time-limit) in equal shares",
+        "  new:       podAlwaysSchedulable\n",
+        "the change adds 1 violation\n",
+    ] {
+        assert!(got.stdout.contains(line), "missing {line:?} in\n{}", got.stdout);
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 
