@@ -107,6 +107,20 @@ fn p(dir: &Path) -> &str {
     dir.to_str().unwrap()
 }
 
+/// A solver query cut at the time limit ends the run: C2-fixed's proof by the reachable states,
+/// one QF_LIA query per state, is cut by the limit in the middle of a query, where Z3's own
+/// timer (4.8.12) left the next tactic's timer waiting for ever (src/engine/symbolic/watchdog.rs).
+#[test]
+fn a_query_cut_by_the_time_limit_ends_the_run() {
+    for limit in ["2", "3"] {
+        let case = "cases/c2-apply-resets-replicas-fixed";
+        let o = run(&["check", "--prove", "--explicit-states", "0", "--time-limit", limit, case]);
+        assert_eq!(o.code, 3, "--time-limit {limit}: {}{}", o.stdout, o.stderr);
+        let says = format!("the time limit of {limit} s (--time-limit) was reached");
+        assert!(o.stdout.contains(&says), "--time-limit {limit}: {}", o.stdout);
+    }
+}
+
 #[test]
 fn replicas_beyond_the_model_are_input_errors_in_every_command() {
     for replicas in ["2147483647", "100000"] {

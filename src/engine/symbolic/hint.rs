@@ -7,10 +7,10 @@
 use std::time::Instant;
 
 use z3::ast::{Bool, Int};
-use z3::{SatResult, Solver};
+use z3::SatResult;
 
 use super::frame::{fields, lift};
-use super::solver::{check as counted, params, set_timeout, statistics};
+use super::solver::{check as counted, params, set_timeout, statistics, Solver};
 use super::unroll::Unrolling;
 use super::Query;
 use crate::domain::{Concrete, Symbolic};

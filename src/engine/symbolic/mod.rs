@@ -41,6 +41,7 @@ mod probe;
 mod reachable;
 mod solver;
 mod unroll;
+mod watchdog;
 
 pub(crate) use bmc::{base_certificate, Bmc, Outcome};
 pub(crate) use diameter::{simple_path_certificate, Simple};

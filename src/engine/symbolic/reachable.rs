@@ -8,11 +8,11 @@
 //! claim a proof (the portfolio claims one when every state's query is unsatisfiable).
 
 use z3::ast::{Ast, Bool, Int};
-use z3::{SatResult, Solver};
+use z3::SatResult;
 
 use super::frame::{equal, fields, lift, Fields};
 use super::induction::from_any;
-use super::solver::{check, params, set_timeout, Answer};
+use super::solver::{check, params, set_timeout, Answer, Solver};
 use super::unroll::Unrolling;
 use super::Query;
 use crate::domain::{Concrete, Symbolic};
@@ -110,7 +110,7 @@ struct Pinned {
 
 impl Pinned {
     fn new(u: &Unrolling) -> Pinned {
-        let solver = Solver::new_for_logic("QF_LIA").unwrap_or_default();
+        let solver = Solver::new_for_logic("QF_LIA");
         Pinned { relation: Bool::and(&u.solver.get_assertions()), frame0: fields(&u.frames[0]), solver }
     }
 

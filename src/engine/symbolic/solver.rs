@@ -1,9 +1,15 @@
-//! The solver's settings and counters: the parameters every solver of the symbolic engine is
-//! created with, per-query timeouts, Z3's resource count and its conflicts and decisions,
-//! and the three-valued answer the engines outside this folder read instead of z3's type.
-//! It must not pose a query.
+//! The solver's settings and counters: the solver every query of the symbolic engine is
+//! posed to, with the parameters it is created with and its per-query timeout (kept by the
+//! `watchdog`), the one check they all go through, Z3's resource count and its conflicts and
+//! decisions, and the three-valued answer the engines outside this folder read instead of
+//! z3's type. It must not build a query.
 
-use z3::{Params, SatResult, Solver};
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+use z3::{Params, SatResult};
+
+use super::watchdog;
 
 /// The solver's parameters. Bound propagation in the arithmetic solver is off: these queries
 /// are dominated by simplex work on long sums over nodes (C3-fixed at 39 nodes: 86 M pivot
@@ -18,13 +24,55 @@ pub(super) fn params() -> Params {
 }
 
 /// Bounds each later `check` of `solver` to `ms` milliseconds, and never past what the run's
-/// time limit leaves (`crate::limits::left`): a query cannot outlast the run, whatever share
-/// its caller computed (the limit is polled only between Z3 calls, so a query without that
-/// cap could overrun it by its whole timeout).
+/// time limit leaves when it starts (`crate::limits::left`): a query cannot outlast the run,
+/// whatever share its caller computed (the limit is polled only between Z3 calls, so a query
+/// without that cap could overrun it by its whole timeout). `u32::MAX`: no timeout but the
+/// run's.
 pub(super) fn set_timeout(solver: &Solver, ms: u64) {
-    let mut p = params();
-    p.set_u32("timeout", capped(ms).min(u32::MAX as u64) as u32);
-    solver.set_params(&p);
+    solver.timeout_ms.set(Some(ms));
+}
+
+/// A Z3 solver and the timeout of its checks, which [`check`] keeps through the `watchdog`
+/// rather than by Z3's `timeout` parameter (the watchdog's module says why). Everything else
+/// is z3's solver's.
+pub(super) struct Solver {
+    inner: z3::Solver,
+    timeout_ms: Cell<Option<u64>>,
+    /// Whether the last check was interrupted at its deadline (Z3 then says "canceled").
+    timed_out: Cell<bool>,
+}
+
+impl Solver {
+    /// Z3's default solver.
+    pub(super) fn new() -> Solver {
+        Solver::of(z3::Solver::new())
+    }
+
+    /// A solver for `logic` (Z3's default where it has none for it).
+    pub(super) fn new_for_logic(logic: &str) -> Solver {
+        Solver::of(z3::Solver::new_for_logic(logic).unwrap_or_default())
+    }
+
+    fn of(inner: z3::Solver) -> Solver {
+        Solver { inner, timeout_ms: Cell::new(None), timed_out: Cell::new(false) }
+    }
+
+    /// Why the last check was unknown: "timeout" where its deadline passed, as Z3 says of its
+    /// own timeouts.
+    pub(super) fn get_reason_unknown(&self) -> Option<String> {
+        match self.timed_out.get() {
+            true => Some("timeout".into()),
+            false => self.inner.get_reason_unknown(),
+        }
+    }
+}
+
+impl std::ops::Deref for Solver {
+    type Target = z3::Solver;
+
+    fn deref(&self) -> &z3::Solver {
+        &self.inner
+    }
 }
 
 /// `ms`, at most what the run's time limit leaves, and at least 1 (Z3 reads 0 as no timeout).
@@ -49,15 +97,31 @@ std::thread_local! {
 }
 
 /// `solver`'s check under `assumptions` (none: a plain check), counted for [`queries`] (and
-/// for the test clock, `crate::limits::tick`).
+/// for the test clock, `crate::limits::tick`), interrupted at its timeout ([`set_timeout`]).
 pub(super) fn check(solver: &Solver, assumptions: &[z3::ast::Bool]) -> SatResult {
     QUERIES.with(|q| q.set(q.get() + 1));
     crate::limits::tick();
-    if assumptions.is_empty() {
-        solver.check()
-    } else {
-        solver.check_assumptions(assumptions)
+    let ms = solver.timeout_ms.get().filter(|&ms| ms < u32::MAX as u64 || crate::limits::left().is_some());
+    let deadline = ms.map(|ms| Instant::now() + Duration::from_millis(capped(ms)));
+    let ticket = deadline.and_then(|d| watchdog::arm(solver.get_context().get_z3_context(), d));
+    if let (Some(ms), None) = (ms, &ticket) {
+        // No watchdog thread: Z3's own timeout, with the risk the watchdog's module names.
+        let mut p = params();
+        p.set_u32("timeout", capped(ms).min(u32::MAX as u64) as u32);
+        solver.set_params(&p);
     }
+    let answer = match assumptions.is_empty() {
+        true => solver.inner.check(),
+        false => solver.inner.check_assumptions(assumptions),
+    };
+    let interrupted = ticket.is_some_and(watchdog::Ticket::disarm);
+    solver.timed_out.set(interrupted && answer == SatResult::Unknown);
+    if interrupted {
+        // An interrupt that landed after the check returned leaves the context cancelled; a
+        // check resets it (Z3 clears the cancellation as each check ends).
+        z3::Solver::new().check();
+    }
+    answer
 }
 
 /// The solver checks made on this thread so far: the difference over one check is its

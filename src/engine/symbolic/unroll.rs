@@ -11,10 +11,9 @@
 //! about an intent.
 
 use z3::ast::{Ast, Bool, Int};
-use z3::Solver;
 
 use super::frame::{fields, frame, lift, same_state, twins, with_fields, Fields};
-use super::solver::{params, set_timeout};
+use super::solver::{params, set_timeout, Solver};
 use super::{hints, probe, Options};
 use crate::domain::{Concrete, Symbolic};
 use crate::ir::Timing;

@@ -31,12 +31,12 @@
 use std::time::Instant;
 
 use z3::ast::{Ast, Bool, Dynamic, Int};
-use z3::{SatResult, Solver};
+use z3::SatResult;
 
 use super::frame::{fields, values};
 use super::ground::Dag;
 use super::hints;
-use super::solver::{check as counted, params, rlimit_count, set_timeout, statistics};
+use super::solver::{check as counted, params, rlimit_count, set_timeout, statistics, Solver};
 use crate::domain::Symbolic;
 use crate::engine::witnesses::Witnesses;
 use crate::model::{ClusterState, Controller, Model, Step};
