@@ -16,8 +16,27 @@ use crate::model::{intents, registry, ClusterState, Controller, Model, Step};
 /// How many concrete runs look for enabled steps once the states of a depth are too many.
 const RUNS: usize = 16;
 
-/// Up to how many states of one depth the witnesses keep all of them.
+/// Up to how many states of one depth the witnesses keep all of them, at least.
 pub const LAYER: usize = 4096;
+
+/// Up to how many states of one depth the witnesses keep all of them where the states are
+/// small ([`layer_for`]): a layer lemma needs every state of its depth, and a small model's
+/// widest depth can be wider than [`LAYER`] (C2-fixed's, past 4,096 states at depth 25, where
+/// without lemmas the symbolic engine alone stopped near depth 26 of 40 in 20 s; with them it
+/// reaches 40).
+const LAYER_MAX: usize = 16_384;
+
+/// How many values (states times values per state) a layer may hold beyond [`LAYER`] states.
+const LAYER_VALUES: usize = 1 << 22;
+
+/// Up to how many states of one depth the witnesses keep all of them, for states of the
+/// model `inits` start it: [`LAYER`], or more, up to [`LAYER_MAX`], while they hold at most
+/// [`LAYER_VALUES`] values together (a witness is a whole state: on a large cluster a few
+/// thousand are already most of the memory a check may take).
+pub fn layer_for(inits: &[ClusterState<Concrete>]) -> usize {
+    let values = inits.first().map_or(1, |st| st.packed_len(crate::model::state::Fields::ALL)).max(1);
+    (LAYER_VALUES / values).clamp(LAYER, LAYER_MAX)
+}
 
 /// Up to how many states a depth may have for the witnesses to keep it for lasso hints.
 const HISTORY: usize = 1024;

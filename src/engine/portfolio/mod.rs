@@ -175,7 +175,9 @@ impl<'a> Check<'a> {
             inv: None,
             bmc: Bmc::new(
                 q,
-                opts.probe.then(|| crate::engine::witnesses::Witnesses::new(q.inits, crate::engine::witnesses::LAYER)),
+                opts.probe.then(|| {
+                    crate::engine::witnesses::Witnesses::new(q.inits, crate::engine::witnesses::layer_for(q.inits))
+                }),
             ),
             m,
             opts,
