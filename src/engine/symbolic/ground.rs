@@ -172,16 +172,21 @@ impl Dag {
         dep
     }
 
-    /// Evaluates every node (or, with `only`, the nodes it marks, the others keeping their
-    /// values in `out`) under `inputs` (per slot; `None`: no value).
-    pub(super) fn eval(&self, inputs: &[Option<i64>], out: &mut Vec<Option<i64>>, only: Option<&[bool]>) {
+    /// Evaluates every node (or, with `only`, the nodes it lists, in increasing order, the
+    /// others keeping their values in `out`) under `inputs` (per slot; `None`: no value).
+    pub(super) fn eval(&self, inputs: &[Option<i64>], out: &mut Vec<Option<i64>>, only: Option<&[usize]>) {
         out.resize(self.ops.len(), None);
-        for i in 0..self.ops.len() {
-            if only.is_some_and(|o| !o[i]) {
-                continue;
+        match only {
+            Some(nodes) => {
+                for &i in nodes {
+                    out[i] = self.value(i, inputs, out);
+                }
             }
-            let v = self.value(i, inputs, out);
-            out[i] = v;
+            None => {
+                for i in 0..self.ops.len() {
+                    out[i] = self.value(i, inputs, out);
+                }
+            }
         }
     }
 

@@ -96,7 +96,8 @@ pub(super) fn successors_within(
     let sel_slot = dag.slot(&Dynamic::from_ast(sel))?;
     let mut moving: Vec<usize> = defined.iter().map(|&(s, _)| s).collect();
     moving.push(sel_slot);
-    let changes = dag.depends(&moving);
+    // The nodes whose values a step's selector or new values can change, in DAG order.
+    let changes: Vec<usize> = dag.depends(&moving).iter().enumerate().filter(|(_, &d)| d).map(|(i, _)| i).collect();
     let mut inputs = vec![None; dag.slots()];
     let mut out = Vec::new();
     for p in before {
