@@ -271,7 +271,7 @@ fn run_check(o: options::Check) -> Result<i32, Error> {
     let m = model::Model::new(&ir);
     let steps = o.search.steps(&ir);
     if let Some((index, count)) = o.shard {
-        return run_shard(&o, &m, steps, index, count);
+        return run_shard(&o, (&m, &warnings), steps, index, count);
     }
     // Against a baseline, the change and the baseline share the time limit equally: the
     // change is checked in its first half, the baseline in the rest (so at least the other
@@ -292,9 +292,7 @@ fn run_check(o: options::Check) -> Result<i32, Error> {
         return Ok(result.exit_code());
     };
     let (bir, bwarnings) = load_model_with(std::slice::from_ref(base), inputs.allow_unmodeled, o.scenario)?;
-    // The dump's own warnings were said with the change's.
-    let said: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
-    report::warnings(&bwarnings.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
+    say_baselines_warnings(bwarnings, &warnings);
     let bm = model::Model::new(&bir);
     let before = check_model(&bm, &o, o.search.steps(&bir), true)?;
     against_baseline(&m, &h, &result, (&bm, &before, base), o.format, color)
@@ -303,12 +301,19 @@ fn run_check(o: options::Check) -> Result<i32, Error> {
 /// `check --shard I/N`: the parts of the check shard `index` of `count` holds, written as the
 /// JSON report of those parts with the shard's identity and every part's result for `merge`.
 /// Against a baseline, the baseline's parts are dealt with the change's, and the shard checks
-/// its parts of the change in the first half of the time limit, as an unsharded check does.
-fn run_shard(o: &options::Check, m: &model::Model, steps: usize, index: usize, count: usize) -> Result<i32, Error> {
+/// its parts of the change in the first half of the time limit, as an unsharded check does
+/// (`said`: the warnings the change's inputs gave).
+fn run_shard(
+    o: &options::Check,
+    (m, said): (&model::Model, &[InputError]),
+    steps: usize,
+    index: usize,
+    count: usize,
+) -> Result<i32, Error> {
     let b = shard_bound(o, m, "")?;
     let start = std::time::Instant::now();
     let parts = event_bound::level_parts(m, b);
-    let base = o.baseline.as_ref().map(|path| ShardBaseline::load(o, path)).transpose()?;
+    let base = o.baseline.as_ref().map(|path| ShardBaseline::load(o, path, said)).transpose()?;
     let mut costs = parts::costs(m, &parts);
     if let Some(s) = &base {
         costs.extend(parts::costs(&s.model, &s.parts));
@@ -371,13 +376,22 @@ struct ShardBaseline {
 }
 
 impl ShardBaseline {
-    fn load(o: &options::Check, path: &std::path::Path) -> Result<ShardBaseline, Error> {
-        let (ir, _) = load_model_with(&[path.to_path_buf()], o.inputs.allow_unmodeled, o.scenario)?;
+    /// The baseline at `path`, its warnings said where the change's (`said`) did not.
+    fn load(o: &options::Check, path: &std::path::Path, said: &[InputError]) -> Result<ShardBaseline, Error> {
+        let (ir, warnings) = load_model_with(&[path.to_path_buf()], o.inputs.allow_unmodeled, o.scenario)?;
+        say_baselines_warnings(warnings, said);
         let model = model::Model::new(&ir);
         let bound = shard_bound(o, &model, "the baseline's check: ")?;
         let parts = event_bound::level_parts(&model, bound);
         Ok(ShardBaseline { path: path.to_path_buf(), steps: o.search.steps(&ir), bound, parts, model })
     }
+}
+
+/// Says the warnings of a baseline's inputs (`baseline`) but those the change's (`said`)
+/// already said: the dump's own warnings come with the change's.
+fn say_baselines_warnings(baseline: Vec<InputError>, said: &[InputError]) {
+    let said: Vec<String> = said.iter().map(|w| w.to_string()).collect();
+    report::warnings(&baseline.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
 }
 
 /// The JSON report of a shard's own parts of the check (`results`, of the check's `parts` at
@@ -454,8 +468,7 @@ fn run_merge(o: options::Merge) -> Result<i32, Error> {
     let bm = match &recipe.baseline {
         Some(b) => {
             let (bir, bwarnings) = load_model_with(std::slice::from_ref(&b.path), recipe.allow_unmodeled, scenario)?;
-            let said: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
-            report::warnings(&bwarnings.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
+            say_baselines_warnings(bwarnings, &warnings);
             Some(model::Model::new(&bir))
         }
         None => None,
