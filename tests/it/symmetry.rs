@@ -213,7 +213,7 @@ fn agree(dir: &Path, what: &str) -> (bool, bool) {
             m,
             &Options {
                 max_depth: ir.bounds.steps as usize,
-                max_states: 30_000,
+                max_states: 20_000,
                 symmetry: true,
                 reduction: false,
                 all: true,
