@@ -263,11 +263,7 @@ fn run_options(options: Options) -> Result<i32, Error> {
 /// `kbmc check`: the verdict of every intent, against a baseline where one is given.
 fn run_check(o: options::Check) -> Result<i32, Error> {
     let inputs = &o.inputs;
-    let (ir, warnings) = match &o.baseline {
-        None => load_model_with(&inputs.paths, inputs.allow_unmodeled, o.scenario)?,
-        Some(base) => load_change(base, &inputs.paths, inputs.allow_unmodeled, o.scenario)?,
-    };
-    report::warnings(&warnings);
+    let (ir, warnings) = load_checked(&inputs.paths, o.baseline.as_deref(), inputs.allow_unmodeled, o.scenario)?;
     let m = model::Model::new(&ir);
     let steps = o.search.steps(&ir);
     if let Some((index, count)) = o.shard {
@@ -291,8 +287,7 @@ fn run_check(o: options::Check) -> Result<i32, Error> {
         report::write_out(&report::check_output(&m, &h, &result, o.format, color)?, color)?;
         return Ok(result.exit_code());
     };
-    let (bir, bwarnings) = load_model_with(std::slice::from_ref(base), inputs.allow_unmodeled, o.scenario)?;
-    say_baselines_warnings(bwarnings, &warnings);
+    let bir = load_baseline(base, inputs.allow_unmodeled, o.scenario, &warnings)?;
     let bm = model::Model::new(&bir);
     let before = check_model(&bm, &o, o.search.steps(&bir), true)?;
     against_baseline(&m, &h, &result, (&bm, &before, base), o.format, color)
@@ -378,8 +373,7 @@ struct ShardBaseline {
 impl ShardBaseline {
     /// The baseline at `path`, its warnings said where the change's (`said`) did not.
     fn load(o: &options::Check, path: &std::path::Path, said: &[InputError]) -> Result<ShardBaseline, Error> {
-        let (ir, warnings) = load_model_with(&[path.to_path_buf()], o.inputs.allow_unmodeled, o.scenario)?;
-        say_baselines_warnings(warnings, said);
+        let ir = load_baseline(path, o.inputs.allow_unmodeled, o.scenario, said)?;
         let model = model::Model::new(&ir);
         let bound = shard_bound(o, &model, "the baseline's check: ")?;
         let parts = event_bound::level_parts(&model, bound);
@@ -387,11 +381,34 @@ impl ShardBaseline {
     }
 }
 
-/// Says the warnings of a baseline's inputs (`baseline`) but those the change's (`said`)
-/// already said: the dump's own warnings come with the change's.
-fn say_baselines_warnings(baseline: Vec<InputError>, said: &[InputError]) {
+/// The model `kbmc check` checks: the inputs at `paths`, or, against a baseline, those
+/// inputs applied over it ([`load_change`]); its warnings said.
+fn load_checked(
+    paths: &[PathBuf],
+    baseline: Option<&std::path::Path>,
+    allow_unmodeled: bool,
+    scenario: spec::infer::Scenario,
+) -> Result<(ir::Model, Vec<InputError>), Error> {
+    let (ir, warnings) = match baseline {
+        None => load_model_with(paths, allow_unmodeled, scenario)?,
+        Some(base) => load_change(base, paths, allow_unmodeled, scenario)?,
+    };
+    report::warnings(&warnings);
+    Ok((ir, warnings))
+}
+
+/// The baseline at `base`, checked alone against a change; its warnings said but those the
+/// change's inputs (`said`) already said: the dump's own warnings come with the change's.
+fn load_baseline(
+    base: &std::path::Path,
+    allow_unmodeled: bool,
+    scenario: spec::infer::Scenario,
+    said: &[InputError],
+) -> Result<ir::Model, Error> {
+    let (ir, warnings) = load_model_with(&[base.to_path_buf()], allow_unmodeled, scenario)?;
     let said: Vec<String> = said.iter().map(|w| w.to_string()).collect();
-    report::warnings(&baseline.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
+    report::warnings(&warnings.into_iter().filter(|w| !said.contains(&w.to_string())).collect::<Vec<_>>());
+    Ok(ir)
 }
 
 /// The JSON report of a shard's own parts of the check (`results`, of the check's `parts` at
@@ -459,18 +476,11 @@ fn run_merge(o: options::Merge) -> Result<i32, Error> {
         "zone" => spec::infer::Scenario::Zone,
         _ => spec::infer::Scenario::Node,
     };
-    let (ir, warnings) = match &recipe.baseline {
-        None => load_model_with(&recipe.paths, recipe.allow_unmodeled, scenario)?,
-        Some(b) => load_change(&b.path, &recipe.paths, recipe.allow_unmodeled, scenario)?,
-    };
-    report::warnings(&warnings);
+    let base = recipe.baseline.as_ref().map(|b| b.path.as_path());
+    let (ir, warnings) = load_checked(&recipe.paths, base, recipe.allow_unmodeled, scenario)?;
     let m = model::Model::new(&ir);
-    let bm = match &recipe.baseline {
-        Some(b) => {
-            let (bir, bwarnings) = load_model_with(std::slice::from_ref(&b.path), recipe.allow_unmodeled, scenario)?;
-            say_baselines_warnings(bwarnings, &warnings);
-            Some(model::Model::new(&bir))
-        }
+    let bm = match base {
+        Some(b) => Some(model::Model::new(&load_baseline(b, recipe.allow_unmodeled, scenario, &warnings)?)),
         None => None,
     };
     let mut models = vec![&m];
