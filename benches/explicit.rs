@@ -96,8 +96,8 @@ fn main() {
 
 /// What the visited set alone costs a search, estimated: the same search is run again and
 /// every key it looked up is recorded, in order and in the batches of one expanded state's
-/// successors; then a fresh store is timed doing only that work (hashing each key,
-/// prefetching as the engine does, looking it up, inserting it when new). An estimate, not a
+/// successors; then a fresh store is timed doing only that work (encoding and hashing each
+/// key, prefetching as the engine does, looking it up, inserting it when new). An estimate, not a
 /// floor: it may run high, since each key is read back from the recording, where a search
 /// looks up a key it has just built, and a search's prefetches overlap more work; and low,
 /// since the store's memory may be recycled from the recording, leaving out what fresh pages
@@ -126,20 +126,23 @@ fn store_replay(m: &kbmc::model::Model, opts: &Options) {
     for v in 0..inits {
         s.insert(key(v));
     }
-    let mut hashes = Vec::new();
+    let (mut hashes, mut encs) = (Vec::new(), Vec::<Vec<u8>>::new());
     for batch in &batches {
         hashes.clear();
-        for &v in batch {
-            let h = Store::hash(key(v));
+        encs.resize_with(encs.len().max(batch.len()), Vec::new);
+        for (&v, enc) in batch.iter().zip(&mut encs) {
+            enc.clear();
+            s.encode(key(v), enc);
+            let h = Store::hash(enc);
             s.prefetch(h);
             hashes.push(h);
         }
         for &h in &hashes {
             s.prefetch_match(h);
         }
-        for (&v, &h) in batch.iter().zip(&hashes) {
-            if s.find_hashed(key(v), h).is_none() {
-                s.insert_hashed(key(v), h);
+        for (enc, &h) in encs.iter().zip(&hashes) {
+            if s.find_hashed(enc, h).is_none() {
+                s.insert_hashed(enc, h);
             }
         }
     }

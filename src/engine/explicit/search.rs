@@ -56,11 +56,13 @@ const LOOK_EVERY: u64 = 64;
 const QUICK: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// A successor of the state being expanded: the state (not renamed yet), the key it is
-/// looked up by, that key's hash, and whether it is renamed to be canonical (by `perm`, a
-/// buffer kept from one expansion to the next, like the others).
+/// looked up by, that key encoded as the store keeps it and its hash, and whether it is
+/// renamed to be canonical (by `perm`, a buffer kept from one expansion to the next, like the
+/// others).
 struct Successor {
     state: ClusterState<Concrete>,
     key: Vec<i16>,
+    enc: Vec<u8>,
     hash: u64,
     renamed: bool,
     perm: Vec<usize>,
@@ -416,6 +418,7 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
             self.succ.push(Successor {
                 state: self.first.clone(),
                 key: Vec::new(),
+                enc: Vec::new(),
                 hash: 0,
                 renamed: false,
                 perm: Vec::new(),
@@ -474,7 +477,9 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
                     x.state.pack_fields_into(None, fields, &mut x.key);
                 }
             }
-            x.hash = Store::hash(&x.key);
+            x.enc.clear();
+            self.g.states.encode(&x.key, &mut x.enc);
+            x.hash = Store::hash(&x.enc);
             self.g.states.prefetch(x.hash);
         }
         for x in &self.succ[..n] {
@@ -498,7 +503,7 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
                 break;
             }
             g.transitions += 1;
-            let v = match g.states.find_hashed(&x.key, x.hash) {
+            let v = match g.states.find_hashed(&x.enc, x.hash) {
                 Some(v) => {
                     back |= v <= u;
                     v
@@ -510,7 +515,7 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
                         self.stop = true;
                         break;
                     }
-                    let v = g.states.insert_hashed(&x.key, x.hash);
+                    let v = g.states.insert_hashed(&x.enc, x.hash);
                     if x.renamed {
                         x.state.apply_renaming(&x.perm);
                     }

@@ -1,14 +1,16 @@
-//! The visited set: every explored state packed into one flat arena (all states of a model
-//! pack to the same length), indexed by an open-addressing hash table of state ids. Values
-//! are kept one byte each while every value stored fits in an `i8` (counts and flags of
-//! small clusters), and the arena is widened to two bytes each the first time one does not.
-//! A state costs its packed length (in bytes or `i16`s) plus at most sixteen bytes of table,
-//! not a `ClusterState` of many vectors; states are unpacked on demand. Keys may leave out
-//! fields every stored state shares ([`Fields`]); states are read back with those of the
-//! store's first state. A search that looks several keys up at once can prefetch their table
-//! slots and then their stored keys ([`Store::prefetch`], [`Store::prefetch_match`]): on a
-//! large store each lookup is otherwise two cache misses in a row. It must not know what the
-//! values mean: which fields a key holds is the state's business.
+//! The visited set: every explored state's packed key, encoded sparsely into a flat arena, and
+//! an open-addressing hash table of state ids over them. A key of a large cluster is mostly
+//! zeroes (per pod group and node: the pods bound, running, terminating there), so a key is
+//! stored as runs: the length of a run of zeroes, the length of the run of other values after
+//! it, and those values, each number a variable-length integer (values zigzag-encoded). A
+//! state costs its encoded length plus eight bytes of index and at most sixteen bytes of
+//! table, not a `ClusterState` of many vectors nor its whole key; states are unpacked on
+//! demand. Keys may leave out fields every stored state shares ([`Fields`]); states are read
+//! back with those of the store's first state. A search that looks several keys up at once
+//! can prefetch their table slots and then their stored keys ([`Store::prefetch`],
+//! [`Store::prefetch_match`]): on a large store each lookup is otherwise two cache misses in
+//! a row. It must not know what the values mean: which fields a key holds is the state's
+//! business.
 
 use std::hash::BuildHasher;
 
@@ -19,14 +21,13 @@ use crate::model::state::Fields;
 use crate::model::ClusterState;
 
 pub struct Store {
-    /// Values per state.
+    /// Values per key.
     stride: usize,
-    /// Bytes per value: 1 (each value an `i8`) until a value needs 2 (native-endian `i16`).
-    width: usize,
-    /// The packed states, `1 << CHUNK_BITS` to a chunk: growing the store copies at most the
-    /// last chunk, never the states of the full ones.
+    /// The encoded keys, back to back in chunks of at least [`CHUNK_BYTES`]: a key never
+    /// straddles two chunks, and a full chunk is never copied again.
     chunks: Vec<Vec<u8>>,
-    len: usize,
+    /// Per state id: the chunk its encoded key is in, and where in it the key starts.
+    at: Vec<(u32, u32)>,
     /// Linear probing, at most half full. A slot is 0 (empty) or the high half of a key's hash
     /// (its tag) above the key's id plus one. A key's first slot is its tag modulo the table
     /// size, so growing the table needs no key and no hash but the tag.
@@ -38,11 +39,87 @@ pub struct Store {
     fields: Fields,
 }
 
-const CHUNK_BITS: u32 = 16;
+/// The least room a chunk of encoded keys is made with (more where one key needs more).
+const CHUNK_BYTES: usize = 1 << 20;
 
 /// The part of a key's hash a slot keeps (and the table is indexed by).
 fn tag(h: u64) -> u64 {
     h >> 32
+}
+
+/// Appends `n` as a variable-length integer: seven bits a byte, low bits first, the high bit
+/// set on every byte but the last.
+fn put(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Reads a variable-length integer written by [`put`] at `b[*i..]`, moving `*i` past it.
+#[inline]
+fn take(b: &[u8], i: &mut usize) -> u32 {
+    let (mut n, mut shift) = (0u32, 0);
+    loop {
+        let byte = b[*i];
+        *i += 1;
+        n |= u32::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return n;
+        }
+        shift += 7;
+    }
+}
+
+/// A value as an unsigned number that is small when the value is near zero: 0, -1, 1, -2, ...
+/// become 0, 1, 2, 3, ...
+fn zigzag(v: i16) -> u32 {
+    u32::from(((v << 1) ^ (v >> 15)) as u16)
+}
+
+fn unzigzag(n: u32) -> i16 {
+    ((n >> 1) as u16 as i16) ^ -((n & 1) as i16)
+}
+
+/// Appends `key` encoded: runs of a count of zeroes, a count of other values, and those
+/// values, until the key is covered (a key that ends in zeroes ends with a run of no other
+/// values). Equal keys encode alike, an encoding ends where its key is covered (so none is
+/// the start of another of the same length of key), and [`decode`] gives the key back.
+fn encode(key: &[i16], out: &mut Vec<u8>) {
+    let (n, mut i) = (key.len(), 0);
+    while i < n {
+        let start = i;
+        // Zeroes eight at a time first: most of a large cluster's key.
+        while key.get(i..i + 8).is_some_and(|c| c.iter().fold(0, |acc, &v| acc | v) == 0) {
+            i += 8;
+        }
+        while i < n && key[i] == 0 {
+            i += 1;
+        }
+        let zeros = i - start;
+        let others = key[i..].iter().position(|&v| v == 0).unwrap_or(n - i);
+        put(out, zeros as u32);
+        put(out, others as u32);
+        for &v in &key[i..i + others] {
+            put(out, zigzag(v));
+        }
+        i += others;
+    }
+}
+
+/// Writes the key encoded at the start of `b` into `key` (of the key's length).
+fn decode(b: &[u8], key: &mut [i16]) {
+    let (mut i, mut at) = (0, 0);
+    while at < key.len() {
+        let zeros = take(b, &mut i) as usize;
+        key[at..at + zeros].fill(0);
+        at += zeros;
+        for _ in 0..take(b, &mut i) {
+            key[at] = unzigzag(take(b, &mut i));
+            at += 1;
+        }
+    }
 }
 
 /// Asks the processor to bring the cache line at `p` in; a hint, never a read.
@@ -67,7 +144,7 @@ impl Store {
     /// `shape` in the fields left out, and is read back with them.
     pub fn of_fields(shape: &ClusterState<Concrete>, fields: Fields) -> Store {
         let stride = shape.packed_len(fields);
-        Store { stride, width: 1, chunks: Vec::new(), len: 0, slots: vec![0; 16], shape: shape.clone(), fields }
+        Store { stride, chunks: Vec::new(), at: Vec::new(), slots: vec![0; 16], shape: shape.clone(), fields }
     }
 
     /// The fields keys hold.
@@ -76,49 +153,38 @@ impl Store {
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.at.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.at.is_empty()
     }
 
-    /// The stored bytes of state `id`.
+    /// The encoded key of state `id`, and what follows it in its chunk.
     fn bytes(&self, id: u32) -> &[u8] {
-        let size = self.stride * self.width;
-        let at = (id & ((1 << CHUNK_BITS) - 1)) as usize * size;
-        &self.chunks[(id >> CHUNK_BITS) as usize][at..at + size]
+        let (chunk, at) = self.at[id as usize];
+        &self.chunks[chunk as usize][at as usize..]
     }
 
     /// The packed state `id` (tests read keys back; a search never needs them).
     #[cfg(test)]
     fn key(&self, id: u32) -> Vec<i16> {
-        let bytes = self.bytes(id);
-        match self.width {
-            1 => bytes.iter().map(|&b| b as i8 as i16).collect(),
-            _ => bytes.as_chunks::<2>().0.iter().map(|&b| i16::from_ne_bytes(b)).collect(),
-        }
+        let mut key = vec![0; self.stride];
+        decode(self.bytes(id), &mut key);
+        key
     }
 
-    /// Whether state `id` is `key`. Every value is compared (no early exit) so that the loop
-    /// vectorizes: a lookup that reaches this is nearly always a match.
-    fn is(&self, id: u32, key: &[i16]) -> bool {
-        let bytes = self.bytes(id);
-        match self.width {
-            1 => key.iter().zip(bytes).fold(0, |acc, (&k, &b)| acc | (k ^ b as i8 as i16)) == 0,
-            _ => {
-                key.iter()
-                    .zip(bytes.chunks_exact(2))
-                    .fold(0, |acc, (&k, b)| acc | (k ^ i16::from_ne_bytes([b[0], b[1]])))
-                    == 0
-            }
-        }
+    /// Appends the encoding of the packed state `key` to `enc`: what
+    /// [`find_hashed`](Self::find_hashed) and [`insert_hashed`](Self::insert_hashed) take.
+    pub fn encode(&self, key: &[i16], enc: &mut Vec<u8>) {
+        assert_eq!(key.len(), self.stride, "model bug: states of one model pack to different lengths");
+        encode(key, enc);
     }
 
-    /// The hash [`find_hashed`](Self::find_hashed) and [`insert_hashed`](Self::insert_hashed)
-    /// take.
-    pub fn hash(key: &[i16]) -> u64 {
-        FxBuildHasher.hash_one(key)
+    /// The hash of an encoded key that [`find_hashed`](Self::find_hashed) and
+    /// [`insert_hashed`](Self::insert_hashed) take.
+    pub fn hash(enc: &[u8]) -> u64 {
+        FxBuildHasher.hash_one(enc)
     }
 
     fn mask(&self) -> usize {
@@ -136,9 +202,8 @@ impl Store {
         let e = self.slots[tag(h) as usize & self.mask()];
         if e != 0 && e >> 32 == tag(h) {
             let id = (e as u32).wrapping_sub(1);
-            let at = (id & ((1 << CHUNK_BITS) - 1)) as usize * self.stride * self.width;
-            if let Some(c) = self.chunks.get((id >> CHUNK_BITS) as usize) {
-                prefetch(c[at..].as_ptr());
+            if let Some(&(chunk, at)) = self.at.get(id as usize) {
+                prefetch(self.chunks[chunk as usize][at as usize..].as_ptr());
             }
         }
     }
@@ -155,11 +220,14 @@ impl Store {
 
     /// The id of the packed state `key`, if stored.
     pub fn find(&self, key: &[i16]) -> Option<u32> {
-        self.find_hashed(key, Self::hash(key))
+        let mut enc = Vec::new();
+        self.encode(key, &mut enc);
+        self.find_hashed(&enc, Self::hash(&enc))
     }
 
-    /// [`find`](Self::find), given `key`'s [`hash`](Self::hash).
-    pub fn find_hashed(&self, key: &[i16], h: u64) -> Option<u32> {
+    /// The id of the state of encoded key `enc` ([`encode`](Self::encode)) and hash `h`
+    /// ([`hash`](Self::hash)), if stored.
+    pub fn find_hashed(&self, enc: &[u8], h: u64) -> Option<u32> {
         let (t, mask) = (tag(h), self.mask());
         let mut i = t as usize & mask;
         loop {
@@ -167,44 +235,35 @@ impl Store {
             if e == 0 {
                 return None;
             }
-            if e >> 32 == t {
-                let id = (e as u32) - 1;
-                if self.is(id, key) {
-                    return Some(id);
-                }
+            // The stored bytes from the key's start: an encoding ends where its key is
+            // covered, so one that starts with `enc` is `enc`.
+            if e >> 32 == t && self.bytes((e as u32) - 1).starts_with(enc) {
+                return Some((e as u32) - 1);
             }
             i = (i + 1) & mask;
         }
     }
 
-    /// Stores `key` (not stored yet) and returns its id.
+    /// Stores the packed state `key` (not stored yet) and returns its id.
     pub fn insert(&mut self, key: &[i16]) -> u32 {
-        self.insert_hashed(key, Self::hash(key))
+        let mut enc = Vec::new();
+        self.encode(key, &mut enc);
+        self.insert_hashed(&enc, Self::hash(&enc))
     }
 
-    /// [`insert`](Self::insert), given `key`'s [`hash`](Self::hash).
-    pub fn insert_hashed(&mut self, key: &[i16], h: u64) -> u32 {
-        assert_eq!(key.len(), self.stride, "model bug: states of one model pack to different lengths");
-        let id = u32::try_from(self.len).ok().filter(|&id| id < u32::MAX).expect("more than 4 billion states");
-        // Every value fits in an `i8` when every one moved up by 128 is below 256: one
-        // branch after a loop that vectorizes (a branch per value did not).
-        if self.width == 1 && key.iter().fold(0u16, |acc, &k| acc | (k as u16).wrapping_add(0x80)) >> 8 != 0 {
-            self.widen();
+    /// Stores the state of encoded key `enc` and hash `h` (not stored yet), as
+    /// [`find_hashed`](Self::find_hashed) takes them, and returns its id.
+    pub fn insert_hashed(&mut self, enc: &[u8], h: u64) -> u32 {
+        let id = u32::try_from(self.at.len()).ok().filter(|&id| id < u32::MAX).expect("more than 4 billion states");
+        if self.chunks.last().is_none_or(|c| c.capacity() - c.len() < enc.len()) {
+            self.chunks.push(Vec::with_capacity(enc.len().max(CHUNK_BYTES)));
         }
-        if self.len.trailing_zeros() >= CHUNK_BITS {
-            // A full chunk's room up front: filling it never copies it.
-            self.chunks.push(Vec::with_capacity((self.stride * self.width) << CHUNK_BITS));
-        }
-        let chunk = self.chunks.last_mut().expect("a chunk was pushed above");
-        // Written over zeroes by one loop from a slice into a slice, which vectorizes.
-        let at = chunk.len();
-        chunk.resize(at + self.stride * self.width, 0);
-        match self.width {
-            1 => chunk[at..].iter_mut().zip(key).for_each(|(b, &k)| *b = k as u8),
-            _ => chunk[at..].as_chunks_mut::<2>().0.iter_mut().zip(key).for_each(|(b, &k)| *b = k.to_ne_bytes()),
-        }
-        self.len += 1;
-        if 2 * self.len > self.slots.len() {
+        let chunk = self.chunks.len() - 1;
+        let last = &mut self.chunks[chunk];
+        let at = u32::try_from(last.len()).expect("a chunk holds less than 4 GiB");
+        last.extend_from_slice(enc);
+        self.at.push((chunk as u32, at));
+        if 2 * self.at.len() > self.slots.len() {
             self.grow();
         }
         self.place(tag(h) << 32 | (id as u64 + 1));
@@ -219,17 +278,6 @@ impl Store {
             i = (i + 1) & mask;
         }
         self.slots[i] = e;
-    }
-
-    /// Stores every value in two bytes from now on, re-encoding the states stored so far (once
-    /// per search at most). Ids, hashes and the table are unchanged: hashes are of values.
-    fn widen(&mut self) {
-        for chunk in &mut self.chunks {
-            let mut wide = Vec::with_capacity(2 * chunk.capacity());
-            wide.extend(chunk.iter().flat_map(|&b| (b as i8 as i16).to_ne_bytes()));
-            *chunk = wide;
-        }
-        self.width = 2;
     }
 
     /// Doubles the table. Tags are 32 bits, so a table of more than 2^32 slots would leave
@@ -251,13 +299,18 @@ impl Store {
 
     /// Unpacks state `id` into `st` (a state of the same model), reusing its allocations.
     pub fn load(&self, id: u32, st: &mut ClusterState<Concrete>) {
-        let bytes = self.bytes(id);
-        match self.width {
-            1 => st.unpack_with(bytes, self.fields, |b: u8| b as i8 as i64),
-            _ => st.unpack_with(bytes.as_chunks::<2>().0, self.fields, |b: [u8; 2]| i16::from_ne_bytes(b) as i64),
-        }
+        KEY.with_borrow_mut(|key| {
+            key.resize(self.stride, 0);
+            decode(self.bytes(id), key);
+            st.unpack_with(key, self.fields, i64::from);
+        });
         st.copy_conditions_from(&self.shape, self.fields.left_out);
     }
+}
+
+thread_local! {
+    /// The key [`Store::load`] decodes into, kept from one state to the next.
+    static KEY: std::cell::RefCell<Vec<i16>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 #[cfg(test)]
@@ -286,12 +339,11 @@ mod tests {
         let mut scratch = s1.clone();
         store.load(0, &mut scratch);
         assert_eq!(format!("{scratch:?}"), format!("{s0:?}"));
-        // Read back the same once values are stored two bytes each.
+        // Values far from zero, and negative ones, are read back too.
         let mut s2 = s1.clone();
         s2.desired[0] = 300;
         s2.bound[0][0] = -2;
         assert_eq!(store.insert(&s2.pack()), 2);
-        assert_eq!(store.width, 2);
         for (id, st) in [(0, &s0), (1, &s1), (2, &s2)] {
             assert_eq!(format!("{:?}", store.get(id)), format!("{st:?}"));
         }
@@ -339,51 +391,75 @@ mod tests {
         let mut key = m.initial_state(&[2]).pack();
         // Tag 31 is the last slot of the first table (16 slots) and of the next (32 slots).
         let h = 31u64 << 32 | 7;
+        let enc = |store: &Store, key: &[i16]| {
+            let mut e = Vec::new();
+            store.encode(key, &mut e);
+            e
+        };
         for i in 0..12 {
             key[0] = i;
-            assert_eq!(store.find_hashed(&key, h), None);
+            let e = enc(&store, &key);
+            assert_eq!(store.find_hashed(&e, h), None);
             store.prefetch(h);
             store.prefetch_match(h);
-            assert_eq!(store.insert_hashed(&key, h), i as u32);
+            assert_eq!(store.insert_hashed(&e, h), i as u32);
         }
         for i in 0..12 {
             key[0] = i;
-            assert_eq!(store.find_hashed(&key, h), Some(i as u32));
+            assert_eq!(store.find_hashed(&enc(&store, &key), h), Some(i as u32));
         }
         key[0] = 12;
-        assert_eq!(store.find_hashed(&key, h), None);
+        assert_eq!(store.find_hashed(&enc(&store, &key), h), None);
     }
 
-    /// States stored one byte a value (negative ones too) are found and read back the same
-    /// after a value that needs two bytes has widened the store, and a key with such a value
-    /// is not mistaken for a stored one before that.
+    /// Every value an `i16` holds, and runs of zeroes at either end and in between, are read
+    /// back as stored, and a key that differs from a stored one in a single value (in a run of
+    /// zeroes, or in a run of others) is not mistaken for it.
     #[test]
-    fn narrow_states_survive_widening() {
+    fn keys_of_every_value_round_trip() {
         let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n";
         let m = model(&format!("{}{spec}", deployment("web", 3, "1", "1Gi", "")));
         let mut store = Store::new(&m.initial_state(&[2]));
-        let base = m.initial_state(&[2]).pack();
-        let with = |a: i16, b: i16| {
-            let mut k = base.clone();
-            k[0] = a;
-            k[1] = b;
+        let len = m.initial_state(&[2]).pack().len();
+        assert!(len >= 6, "{len}");
+        let with = |at: &[(usize, i16)]| {
+            let mut k = vec![0; len];
+            for &(i, v) in at {
+                k[i] = v;
+            }
             k
         };
-        let narrow = [with(-128, 127), with(-1, 0), with(5, -7)];
-        for (i, k) in narrow.iter().enumerate() {
+        let keys = [
+            with(&[]),
+            with(&[(0, i16::MIN), (1, i16::MAX)]),
+            with(&[(len - 1, -1)]),
+            with(&[(0, 1), (2, -128), (3, 127), (len - 1, 300)]),
+            with(&[(1, 64), (2, -65), (len - 2, 8191), (len - 1, -8193)]),
+            (0..len).map(|i| i as i16 - 3).collect(),
+        ];
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(store.find(k), None, "{k:?}");
             assert_eq!(store.insert(k), i as u32);
         }
-        // 384 and -129 agree with -128 and 127 in their low bytes.
-        assert_eq!(store.find(&with(384, 127)), None);
-        assert_eq!(store.find(&with(-128, -129)), None);
-        assert_eq!(store.width, 1);
-        assert_eq!(store.insert(&with(383, -300)), 3);
-        assert_eq!(store.width, 2);
-        for (i, k) in narrow.iter().chain([&with(383, -300)]).enumerate() {
-            assert_eq!(store.find(k), Some(i as u32));
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(store.find(k), Some(i as u32), "{k:?}");
             assert_eq!(&store.key(i as u32), k);
         }
-        assert_eq!(store.find(&with(127, 127)), None);
+        for k in &keys {
+            for i in 0..len {
+                let mut other = k.clone();
+                other[i] = if k[i] == 0 { 1 } else { 0 };
+                if !keys.contains(&other) {
+                    assert_eq!(store.find(&other), None, "{other:?}");
+                }
+            }
+        }
+        // Mostly zeroes, a key takes a few bytes: two counts a run and a byte a small value.
+        let (mut out, mut big) = (Vec::new(), vec![0i16; 6000]);
+        big[10] = 2;
+        big[4000] = -1;
+        encode(&big, &mut out);
+        assert_eq!(out.len(), 10, "{out:?}");
     }
 
     /// A value outside the packed range stops packing with its value, whichever field and
@@ -438,13 +514,18 @@ mod tests {
         let s0 = m.initial_state(&[2]);
         let mut store = Store::new(&s0);
         let mut key = s0.pack();
-        let n = (1usize << CHUNK_BITS) * 2 + 3;
+        let n = 300_000;
         let at = |i: usize| [(i % 30_000) as i16, (i / 30_000) as i16];
         for i in 0..n {
             key[..2].copy_from_slice(&at(i));
             assert_eq!(store.insert(&key), i as u32);
         }
-        for i in [0, 1, (1 << CHUNK_BITS) - 1, 1 << CHUNK_BITS, n - 1] {
+        assert!(store.chunks.len() >= 2, "{} chunks", store.chunks.len());
+        // The first and last key of each chunk, and some between.
+        let mut ids: Vec<usize> = (1..store.len()).filter(|&i| store.at[i].0 != store.at[i - 1].0).collect();
+        ids.extend(ids.clone().iter().map(|&i| i - 1));
+        ids.extend([0, 1, 12_345, n - 1]);
+        for i in ids {
             key[..2].copy_from_slice(&at(i));
             assert_eq!(store.find(&key), Some(i as u32));
             assert_eq!(store.key(i as u32), key.as_slice());
