@@ -301,19 +301,30 @@ impl Witnesses {
         self.runs = kept;
     }
 
-    /// Per label of `group`: whether it is enabled at the end of some run, canonical choice
-    /// included (a label on a node with a lower-index twin is not, as in the frames).
-    pub fn seen(&self, m: &Model, labels: &[Step], classes: &[usize], group: &[usize]) -> Vec<bool> {
+    /// Per group of `groups`, per label of it: whether it is enabled at the end of some run,
+    /// canonical choice included (a label on a node with a lower-index twin is not, as in the
+    /// frames). One pass over the runs for every group (each run's node rows and twins are
+    /// worked out once), which ends once every label is seen.
+    pub fn seen(&self, m: &Model, labels: &[Step], classes: &[usize], groups: &[&[usize]]) -> Vec<Vec<bool>> {
         let d = Concrete;
-        let mut seen = vec![false; group.len()];
+        let mut seen: Vec<Vec<bool>> = groups.iter().map(|g| vec![false; g.len()]).collect();
+        let mut unseen: usize = groups.iter().map(|g| g.len()).sum();
         let mut rows = Scratch::default();
         for Run { state: st, .. } in &self.runs {
+            if unseen == 0 {
+                break;
+            }
             st.node_rows(&mut rows);
             let twin = twins(classes, &rows);
-            for (j, &i) in group.iter().enumerate() {
-                let s = &labels[i];
-                let c = &self.reg[s.actor as usize];
-                seen[j] = seen[j] || (!c.node_of(s).is_some_and(|n| twin[n]) && c.guard(&d, m, s, st));
+            for (group, seen) in groups.iter().zip(&mut seen) {
+                for (&i, seen) in group.iter().zip(seen.iter_mut()) {
+                    let s = &labels[i];
+                    let c = &self.reg[s.actor as usize];
+                    if !*seen && !c.node_of(s).is_some_and(|n| twin[n]) && c.guard(&d, m, s, st) {
+                        *seen = true;
+                        unseen -= 1;
+                    }
+                }
             }
         }
         seen

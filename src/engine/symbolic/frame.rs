@@ -163,8 +163,16 @@ pub(super) type Values = (Vec<Option<i64>>, Vec<Option<bool>>);
 /// Every field value of a concrete state, integers and booleans, in `fields` order (unlike a
 /// packed key, this holds any value, also off the invariant).
 pub(super) fn values(st: &ClusterState<Concrete>) -> Values {
-    let (i, b) = fields(&lift(st));
-    (i.iter().map(|x| x.as_i64()).collect(), b.iter().map(|x| x.as_bool()).collect())
+    // Read off the concrete state in `fields`' order, without making a solver term of each.
+    let (mut ints, mut bools) = (Vec::new(), Vec::new());
+    for slot in st.slots() {
+        match slot {
+            Slot::Ints(v) => ints.extend(v.iter().map(|&x| Some(x))),
+            Slot::Bools(v) => bools.extend(v.iter().map(|&x| Some(x))),
+            Slot::Grid(rows) => ints.extend(rows.iter().flatten().map(|&x| Some(x))),
+        }
+    }
+    (ints, bools)
 }
 
 /// A concrete state as solver constants (frame 0 of a run from it: the unrolling propagates

@@ -3,11 +3,12 @@
 //! of one step's assertions for every state of a layer, where Z3's substitute and simplify
 //! took about 1 ms per state on C8's 2,800-node steps (a quarter of its time).
 //!
-//! Owns the compiled DAG and its evaluation. Must not guess: it knows the operators the
-//! encoding builds (Boolean connectives, `ite`, `=`, `distinct`, comparisons, `+`, `-`, `*`,
-//! integer `div` and `mod`), each with its SMT-LIB meaning; any other operator, a constant
-//! without a value, a division by zero or an overflow makes a value unknown (`None`), and
-//! the caller then asks Z3 instead.
+//! Owns the compiled DAG and its evaluation: whole, of chosen nodes, or from the last
+//! evaluation's values where only a few inputs changed ([`Incremental`]). Must not guess: it
+//! knows the operators the encoding builds (Boolean connectives, `ite`, `=`, `distinct`,
+//! comparisons, `+`, `-`, `*`, integer `div` and `mod`), each with its SMT-LIB meaning; any
+//! other operator, a constant without a value, a division by zero or an overflow makes a value
+//! unknown (`None`), and the caller then asks Z3 instead.
 
 use std::collections::HashMap;
 
@@ -162,14 +163,40 @@ impl Dag {
 
     /// Per node: whether its value depends on one of `slots`.
     pub(super) fn depends(&self, slots: &[usize]) -> Vec<bool> {
+        self.depends_on(&[], slots)
+    }
+
+    /// Per node: whether it is one of `nodes`, or its value depends on one of them or on one of
+    /// `slots`.
+    pub(super) fn depends_on(&self, nodes: &[usize], slots: &[usize]) -> Vec<bool> {
         let mut dep = vec![false; self.ops.len()];
         for i in 0..self.ops.len() {
-            dep[i] = match self.ops[i] {
-                Op::Input(s) => slots.contains(&s),
-                _ => self.args_of(i).iter().any(|&a| dep[a as usize]),
-            };
+            dep[i] = nodes.contains(&i)
+                || match self.ops[i] {
+                    Op::Input(s) => slots.contains(&s),
+                    _ => self.args_of(i).iter().any(|&a| dep[a as usize]),
+                };
         }
         dep
+    }
+
+    /// Where the constant of `slot` is only ever compared for equality with numerals: its
+    /// node, and per numeral `v` the nodes `(= c v)` (either way round). `None` where some
+    /// other node takes the constant as an argument, or the DAG does not have it.
+    pub(super) fn equalities_of(&self, slot: usize) -> Option<(usize, HashMap<i64, Vec<usize>>)> {
+        let input = self.ops.iter().position(|op| matches!(op, Op::Input(s) if *s == slot))? as u32;
+        let mut eqs: HashMap<i64, Vec<usize>> = HashMap::new();
+        for i in 0..self.ops.len() {
+            let args = self.args_of(i);
+            if !args.contains(&input) {
+                continue;
+            }
+            let (Op::Eq, [a, b]) = (self.ops[i], args) else { return None };
+            let other = if *a == input { *b } else { *a };
+            let Op::Value(v) = self.ops[other as usize] else { return None };
+            eqs.entry(v).or_default().push(i);
+        }
+        Some((input as usize, eqs))
     }
 
     /// Evaluates every node (or, with `only`, the nodes it lists, in increasing order, the
@@ -282,6 +309,85 @@ impl Dag {
     }
 }
 
+/// The most words (64 nodes each) the dependency masks of one [`Incremental`] may hold, 8 MiB:
+/// beyond, every evaluation is a whole one.
+const MASK_WORDS: usize = 1 << 20;
+
+/// Evaluation of one DAG under inputs that change a few at a time: after the first, each
+/// evaluation recomputes only the nodes that depend on an input that changed since the last
+/// (their values in `out` must be the last evaluation's), in DAG order.
+pub(super) struct Incremental {
+    /// Per input slot: the nodes that depend on it, as a bit set (none where too large).
+    masks: Option<Vec<Vec<u64>>>,
+    /// The inputs of the last evaluation (`None` before the first).
+    last: Option<Vec<Option<i64>>>,
+    mask: Vec<u64>,
+}
+
+impl Incremental {
+    pub(super) fn new(dag: &Dag) -> Incremental {
+        let words = dag.ops.len().div_ceil(64);
+        let slot_words = dag.slots().div_ceil(64);
+        let fits =
+            words.saturating_mul(dag.slots()) <= MASK_WORDS && dag.ops.len().saturating_mul(slot_words) <= MASK_WORDS;
+        let masks = fits.then(|| {
+            // Per node, the slots it depends on (a bit set over slots), children first; then
+            // the same relation per slot.
+            let mut support = vec![0u64; dag.ops.len() * slot_words];
+            for i in 0..dag.ops.len() {
+                let (done, rest) = support.split_at_mut(i * slot_words);
+                let mine = &mut rest[..slot_words];
+                match dag.ops[i] {
+                    Op::Input(s) => mine[s / 64] |= 1 << (s % 64),
+                    _ => {
+                        for &a in dag.args_of(i) {
+                            let theirs = &done[a as usize * slot_words..][..slot_words];
+                            mine.iter_mut().zip(theirs).for_each(|(m, t)| *m |= t);
+                        }
+                    }
+                }
+            }
+            let mut masks = vec![vec![0u64; words]; dag.slots()];
+            for i in 0..dag.ops.len() {
+                for (w, &bits) in support[i * slot_words..][..slot_words].iter().enumerate() {
+                    let mut bits = bits;
+                    while bits != 0 {
+                        let s = w * 64 + bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        masks[s][i / 64] |= 1 << (i % 64);
+                    }
+                }
+            }
+            masks
+        });
+        Incremental { masks, last: None, mask: vec![0; words] }
+    }
+
+    /// Evaluates every node of `dag` under `inputs` into `out`, as [`Dag::eval`] does.
+    pub(super) fn eval(&mut self, dag: &Dag, inputs: &[Option<i64>], out: &mut Vec<Option<i64>>) {
+        let (Some(masks), Some(last)) = (&self.masks, &mut self.last) else {
+            dag.eval(inputs, out, None);
+            self.last = Some(inputs.to_vec());
+            return;
+        };
+        self.mask.fill(0);
+        for (s, (new, old)) in inputs.iter().zip(last.iter_mut()).enumerate() {
+            if new != old {
+                *old = *new;
+                self.mask.iter_mut().zip(&masks[s]).for_each(|(m, d)| *m |= d);
+            }
+        }
+        for (w, &bits) in self.mask.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let i = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                out[i] = dag.value(i, inputs, out);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,6 +472,46 @@ mod tests {
         dag.eval(&inputs, &mut out, None);
         for i in 0..terms.len() {
             assert_eq!(out[dag.root(i)], None, "{}", terms[i]);
+        }
+    }
+
+    /// Incremental evaluation gives what a whole evaluation gives, inputs changing a few at a
+    /// time (some back to no value); a constant compared only with numerals has its
+    /// equalities found, and one used otherwise has none.
+    #[test]
+    fn incremental_evaluation_is_whole_evaluation() {
+        let (x, y, sel) = (Int::new_const("x"), Int::new_const("y"), Int::new_const("sel"));
+        let terms = vec![
+            Dynamic::from_ast(&sel.eq(Int::from_i64(1)).ite(&Int::add(&[&x, &y]), &x)),
+            Dynamic::from_ast(&Bool::and(&[&sel.eq(Int::from_i64(2)), &x.gt(&y)])),
+            Dynamic::from_ast(&y.le(Int::from_i64(3))),
+        ];
+        let dag = Dag::new(&terms);
+        let slot = |c: &Int| dag.slot(&Dynamic::from_ast(c)).unwrap();
+        let (node, eqs) = dag.equalities_of(slot(&sel)).unwrap();
+        assert_eq!(dag.input_of(node), Some(slot(&sel)));
+        let mut numerals: Vec<i64> = eqs.keys().copied().collect();
+        numerals.sort_unstable();
+        assert_eq!(numerals, [1, 2]);
+        assert!(dag.equalities_of(slot(&x)).is_none());
+        let mut incremental = Incremental::new(&dag);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let runs = [
+            [Some(1), Some(2), Some(1)],
+            [Some(1), Some(5), Some(1)],
+            [None, Some(5), Some(2)],
+            [Some(7), Some(0), Some(2)],
+            [Some(7), Some(0), None],
+            [Some(7), Some(4), Some(1)],
+        ];
+        for values in runs {
+            let mut inputs = vec![None; dag.slots()];
+            for (c, v) in [&x, &y, &sel].into_iter().zip(values) {
+                inputs[slot(c)] = v;
+            }
+            incremental.eval(&dag, &inputs, &mut a);
+            dag.eval(&inputs, &mut b, None);
+            assert_eq!(a, b, "{values:?}");
         }
     }
 }

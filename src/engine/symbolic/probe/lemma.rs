@@ -10,6 +10,8 @@ use super::*;
 pub(in crate::engine::symbolic) struct Point {
     /// Per variable field: the field, and its value in this state.
     pub(super) pins: Vec<(Dynamic, Dynamic)>,
+    /// The values of `pins`, Bool as 0/1 (as `ground` reads them).
+    vals: Vec<i64>,
 }
 
 impl Point {
@@ -19,11 +21,8 @@ impl Point {
     }
 
     /// The values of the pinned fields, Bool as 0/1 (as `ground` reads them).
-    pub(super) fn values(&self) -> Option<Vec<i64>> {
-        self.pins
-            .iter()
-            .map(|(_, c)| c.as_int().and_then(|i| i.as_i64()).or_else(|| c.as_bool()?.as_bool().map(i64::from)))
-            .collect()
+    pub(super) fn values(&self) -> &[i64] {
+        &self.vals
     }
 
     /// `a` with the frame's fields replaced by this state's values, simplified.
@@ -71,7 +70,7 @@ pub(super) fn successors_within(
     let dag = Dag::new(&roots);
     // The new frame's variable fields (every point of a layer pins the same ones, in order).
     let vars: Vec<&Dynamic> = layer.first()?.pins.iter().map(|(v, _)| v).collect();
-    let states: std::collections::HashSet<Vec<i64>> = layer.iter().map(Point::values).collect::<Option<_>>()?;
+    let states: std::collections::HashSet<&[i64]> = layer.iter().map(Point::values).collect();
     // Per new field: its slot, and the node of the value its definition gives it.
     let mut defined = Vec::with_capacity(vars.len());
     for v in &vars {
@@ -94,49 +93,112 @@ pub(super) fn successors_within(
         defined.push((slot, def));
     }
     let sel_slot = dag.slot(&Dynamic::from_ast(sel))?;
-    let mut moving: Vec<usize> = defined.iter().map(|&(s, _)| s).collect();
+    let slots: Vec<usize> = defined.iter().map(|&(s, _)| s).collect();
+    let mut moving = slots.clone();
     moving.push(sel_slot);
     // The nodes whose values a step's selector or new values can change, in DAG order.
     let changes: Vec<usize> = dag.depends(&moving).iter().enumerate().filter(|(_, &d)| d).map(|(i, _)| i).collect();
+    // Where the selector is only compared with numerals (as the unrolling builds it): with
+    // the selector at a value no comparison holds for (`off`), every node has the value it
+    // has under any choice except the selector itself and the nodes that depend on that
+    // choice's comparisons or on the new values. Those few are evaluated per choice, and put
+    // back after it.
+    let per_choice: Option<(i64, Vec<Vec<usize>>)> = dag.equalities_of(sel_slot).map(|(node, eqs)| {
+        let off = eqs.keys().chain(choices).copied().max().unwrap_or(0).saturating_add(1);
+        let lists = choices
+            .iter()
+            .map(|c| {
+                let seeds = eqs.get(c).map_or(&[][..], Vec::as_slice);
+                let mut dep = dag.depends_on(seeds, &slots);
+                // The selector's own node, which the comparisons read (not what depends on it).
+                dep[node] = true;
+                dep.iter().enumerate().filter(|(_, &d)| d).map(|(i, _)| i).collect()
+            })
+            .collect();
+        (off, lists)
+    });
     let mut inputs = vec![None; dag.slots()];
     let mut out = Vec::new();
+    let mut saved: Vec<Option<i64>> = Vec::new();
+    // A field the step does not mention does not matter to it.
+    let pinned = pinned_slots(&dag, before);
+    let mut incremental = Incremental::new(&dag);
     for p in before {
         inputs.iter_mut().for_each(|i| *i = None);
-        for ((v, _), x) in p.pins.iter().zip(p.values()?) {
-            // A field the step does not mention does not matter to it.
-            if let Some(s) = dag.slot(v) {
+        for (&s, &x) in pinned.iter().zip(p.values()) {
+            if let Some(s) = s {
                 inputs[s] = Some(x);
             }
         }
-        dag.eval(&inputs, &mut out, None);
-        for &c in choices {
+        match &per_choice {
+            // Each state's values are evaluated from the last one's: the choices below put
+            // back every node they change.
+            Some((off, _)) => {
+                inputs[sel_slot] = Some(*off);
+                incremental.eval(&dag, &inputs, &mut out);
+            }
+            None => dag.eval(&inputs, &mut out, None),
+        }
+        for (ci, &c) in choices.iter().enumerate() {
+            let nodes = match &per_choice {
+                Some((_, lists)) => &lists[ci][..],
+                None => &changes[..],
+            };
+            if per_choice.is_some() {
+                saved.clear();
+                saved.extend(nodes.iter().map(|&i| out[i]));
+            }
             inputs[sel_slot] = Some(c);
             for &(s, _) in &defined {
                 inputs[s] = None;
             }
-            dag.eval(&inputs, &mut out, Some(&changes));
-            // An assertion false whatever frame k is (an enabling condition, most often):
-            // no step with this selector value, even where a definition is unknown.
-            if (0..roots.len()).any(|r| out[dag.root(r)] == Some(0)) {
-                continue;
-            }
-            let next: Vec<i64> = defined.iter().map(|&(_, def)| out[def]).collect::<Option<_>>()?;
-            for (&(s, _), &x) in defined.iter().zip(&next) {
-                inputs[s] = Some(x);
-            }
-            dag.eval(&inputs, &mut out, Some(&changes));
-            let mut taken = true;
-            for r in 0..roots.len() {
-                if out[dag.root(r)]? == 0 {
-                    taken = false;
+            dag.eval(&inputs, &mut out, Some(nodes));
+            let next = taken_to(&dag, &roots, &defined, &mut inputs, &mut out, nodes)?;
+            if let Some((off, _)) = &per_choice {
+                for (&i, &v) in nodes.iter().zip(&saved) {
+                    out[i] = v;
+                }
+                inputs[sel_slot] = Some(*off);
+                for &(s, _) in &defined {
+                    inputs[s] = None;
                 }
             }
-            if taken && !states.contains(&next) {
+            if next.is_some_and(|next| !states.contains(next.as_slice())) {
                 return Some(false);
             }
         }
     }
     Some(true)
+}
+
+/// The state the step with the selector's value in `inputs` takes (its nodes evaluated with
+/// the new fields unknown in `out`) to: `Some(None)` where the step is not taken, `None` where
+/// something could not be evaluated. `nodes` are the nodes the new values can change.
+fn taken_to(
+    dag: &Dag,
+    roots: &[Dynamic],
+    defined: &[(usize, usize)],
+    inputs: &mut [Option<i64>],
+    out: &mut Vec<Option<i64>>,
+    nodes: &[usize],
+) -> Option<Option<Vec<i64>>> {
+    // An assertion false whatever frame k is (an enabling condition, most often): no step
+    // with this selector value, even where a definition is unknown.
+    if (0..roots.len()).any(|r| out[dag.root(r)] == Some(0)) {
+        return Some(None);
+    }
+    let next: Vec<i64> = defined.iter().map(|&(_, def)| out[def]).collect::<Option<_>>()?;
+    for (&(s, _), &x) in defined.iter().zip(&next) {
+        inputs[s] = Some(x);
+    }
+    dag.eval(inputs, out, Some(nodes));
+    let mut taken = true;
+    for r in 0..roots.len() {
+        if out[dag.root(r)]? == 0 {
+            taken = false;
+        }
+    }
+    Some(taken.then_some(next))
 }
 
 /// Whether `cond`, over a frame's fields, is false in every state of `points`, by ground
@@ -145,18 +207,26 @@ pub(super) fn holds_in_none(points: &[Point], cond: &Bool) -> Option<bool> {
     let dag = Dag::new(&[Dynamic::from_ast(cond)]);
     let mut inputs = vec![None; dag.slots()];
     let mut out = Vec::new();
+    let pinned = pinned_slots(&dag, points);
+    let mut incremental = Incremental::new(&dag);
     for p in points {
-        for ((v, _), x) in p.pins.iter().zip(p.values()?) {
-            if let Some(s) = dag.slot(v) {
+        for (&s, &x) in pinned.iter().zip(p.values()) {
+            if let Some(s) = s {
                 inputs[s] = Some(x);
             }
         }
-        dag.eval(&inputs, &mut out, None);
+        incremental.eval(&dag, &inputs, &mut out);
         if out[dag.root(0)]? != 0 {
             return Some(false);
         }
     }
     Some(true)
+}
+
+/// Per field the states of `points` pin (every point of a layer pins the same ones, in
+/// order): its input slot in `dag`, if `dag` has it.
+fn pinned_slots(dag: &Dag, points: &[Point]) -> Vec<Option<usize>> {
+    points.first().map_or(Vec::new(), |p| p.pins.iter().map(|(v, _)| dag.slot(v)).collect())
 }
 
 /// The states of a layer lemma as one formula: the frame is one of them.
@@ -178,25 +248,37 @@ pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec
     if w.states().count() * vars.max(1) > LEMMA_TERMS {
         return None;
     }
+    // Each field and numeral made once: a layer of thousands of states repeats a few values.
+    let int_fields: Vec<Dynamic> = ints.iter().map(|f| Dynamic::from_ast(f)).collect();
+    let bool_fields: Vec<Dynamic> = bools.iter().map(|f| Dynamic::from_ast(f)).collect();
+    let mut numerals: std::collections::HashMap<i64, Dynamic> = std::collections::HashMap::new();
+    let truth = [Dynamic::from_ast(&Bool::from_bool(false)), Dynamic::from_ast(&Bool::from_bool(true))];
     let points: Vec<Point> = w
         .states()
         .filter_map(|st| {
             let (vi, vb) = values(st);
             let mut p = Point::default();
-            for (f, v) in ints.iter().zip(&vi) {
+            for ((f, field), v) in ints.iter().zip(&int_fields).zip(&vi) {
                 let v = v.expect("a concrete state's values are constants");
                 match f.as_i64() {
                     Some(c) if c != v => return None,
                     Some(_) => {}
-                    None => p.pins.push((Dynamic::from_ast(f), Dynamic::from_ast(&Int::from_i64(v)))),
+                    None => {
+                        let n = numerals.entry(v).or_insert_with(|| Dynamic::from_ast(&Int::from_i64(v)));
+                        p.pins.push((field.clone(), n.clone()));
+                        p.vals.push(v);
+                    }
                 }
             }
-            for (f, v) in bools.iter().zip(&vb) {
+            for ((f, field), v) in bools.iter().zip(&bool_fields).zip(&vb) {
                 let v = v.expect("a concrete state's values are constants");
                 match f.as_bool() {
                     Some(c) if c != v => return None,
                     Some(_) => {}
-                    None => p.pins.push((Dynamic::from_ast(f), Dynamic::from_ast(&Bool::from_bool(v)))),
+                    None => {
+                        p.pins.push((field.clone(), truth[usize::from(v)].clone()));
+                        p.vals.push(i64::from(v));
+                    }
                 }
             }
             Some(p)

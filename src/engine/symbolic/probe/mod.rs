@@ -34,7 +34,7 @@ use z3::ast::{Ast, Bool, Dynamic, Int};
 use z3::SatResult;
 
 use super::frame::{fields, values};
-use super::ground::Dag;
+use super::ground::{Dag, Incremental};
 use super::hints;
 use super::solver::{check as counted, params, rlimit_count, set_timeout, statistics, Solver};
 use crate::domain::Symbolic;
@@ -194,14 +194,13 @@ impl Prober {
         }
         // Per kind not waiting out a backoff: the labels no witness enables.
         let waiting = |key: (u8, u8)| self.backoff.iter().any(|(kk, until, _)| *kk == key && k < *until);
-        let opens: Vec<(usize, Vec<usize>)> = kinds
+        let asked: Vec<usize> = (0..kinds.len()).filter(|&gi| !waiting(kinds[gi].0)).collect();
+        let groups: Vec<&[usize]> = asked.iter().map(|&gi| kinds[gi].1.as_slice()).collect();
+        let seen = self.witnesses.seen(m, labels, classes, &groups);
+        let opens: Vec<(usize, Vec<usize>)> = asked
             .iter()
-            .enumerate()
-            .filter(|(_, (key, _))| !waiting(*key))
-            .map(|(gi, (_, mine))| {
-                let seen = self.witnesses.seen(m, labels, classes, mine);
-                (gi, mine.iter().zip(&seen).filter(|(_, s)| !**s).map(|(&i, _)| i).collect())
-            })
+            .zip(&seen)
+            .map(|(&gi, seen)| (gi, kinds[gi].1.iter().zip(seen).filter(|(_, s)| !**s).map(|(&i, _)| i).collect()))
             .filter(|(_, open): &(usize, Vec<usize>)| !open.is_empty())
             .collect();
         // With every state of depth k as witnesses, an open label is enabled in no reachable
