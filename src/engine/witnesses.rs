@@ -134,7 +134,7 @@ impl Witnesses {
                     let s = &labels[i as usize];
                     (intents::observe(&d, m, self.reg[s.actor as usize].update(&d, m, s, &st)), i)
                 })
-                .filter(|(n, _)| self_loops || n.pack() != st.pack())
+                .filter(|(n, _)| self_loops || *n != st)
                 .collect();
             if next.is_empty() {
                 if self_loops {
@@ -275,7 +275,7 @@ impl Witnesses {
     /// Keeps the first run to each state; returns, per run before, the index of the run kept
     /// for its state.
     fn dedup(&mut self) -> Vec<u32> {
-        let mut index = std::collections::HashMap::new();
+        let mut index: rustc_hash::FxHashMap<Vec<i16>, u32> = Default::default();
         let mut ids = Vec::with_capacity(self.runs.len());
         let mut kept = Vec::new();
         for r in std::mem::take(&mut self.runs) {

@@ -123,7 +123,11 @@ pub(super) fn successors_within(
     // A field the step does not mention does not matter to it.
     let pinned = pinned_slots(&dag, before);
     let mut incremental = Incremental::new(&dag);
-    for p in before {
+    // States in the order of their values: neighbours share most of them, so each
+    // incremental evaluation has little to redo.
+    let mut order: Vec<&Point> = before.iter().collect();
+    order.sort_by(|a, b| a.values().cmp(b.values()));
+    for p in order {
         inputs.iter_mut().for_each(|i| *i = None);
         for (&s, &x) in pinned.iter().zip(p.values()) {
             if let Some(s) = s {
