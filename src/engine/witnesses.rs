@@ -117,10 +117,9 @@ impl Witnesses {
     /// no longer every state of their depth; the symbolic engine asks nothing more anyway.
     pub fn advance(&mut self, m: &Model, labels: &[Step], classes: &[usize], self_loops: bool) {
         let d = Concrete;
-        let mut live = Vec::new();
-        // Per run of `live`: the index of the run it came from, and the label of its step.
-        let mut from: Vec<(u32, u32)> = Vec::new();
         let stutter = labels.len() as u32;
+        let exact = self.exact;
+        let mut next = Next::default();
         for (pi, Run { state: st, path }) in std::mem::take(&mut self.runs).into_iter().enumerate() {
             if crate::limits::stopped().is_some() {
                 self.exact = false;
@@ -128,7 +127,7 @@ impl Witnesses {
                 break;
             }
             let en = enabled_ids(m, &self.reg, labels, classes, true, &st);
-            let mut next: Vec<(ClusterState<Concrete>, u32)> = en
+            let mut succ: Vec<(ClusterState<Concrete>, u32)> = en
                 .iter()
                 .map(|&i| {
                     let s = &labels[i as usize];
@@ -136,27 +135,25 @@ impl Witnesses {
                 })
                 .filter(|(n, _)| self_loops || *n != st)
                 .collect();
-            if next.is_empty() {
+            if succ.is_empty() {
                 if self_loops {
-                    live.push(Run { state: st, path: extended(&path, stutter) });
-                    from.push((pi as u32, stutter));
+                    next.add(exact, pi as u32, stutter, st, &path);
                 }
                 continue;
             }
-            if !self.exact {
-                let i = self.rng.below(next.len());
-                next = vec![next.swap_remove(i)];
+            if !exact {
+                let i = self.rng.below(succ.len());
+                succ = vec![succ.swap_remove(i)];
             }
-            for (n, i) in next {
-                live.push(Run { state: n, path: extended(&path, i) });
-                from.push((pi as u32, i));
+            for (n, i) in succ {
+                next.add(exact, pi as u32, i, n, &path);
             }
         }
-        self.runs = live;
+        self.runs = next.runs;
         if self.exact {
-            let ids = self.dedup();
             if self.runs.len() <= self.layer {
-                let mut edges: Vec<(u32, u32, u32)> = from.iter().zip(&ids).map(|(&(p, l), &c)| (p, l, c)).collect();
+                let mut edges: Vec<(u32, u32, u32)> =
+                    next.from.iter().zip(&next.ids).map(|(&(p, l), &c)| (p, l, c)).collect();
                 edges.sort_unstable();
                 edges.dedup();
                 self.record(edges);
@@ -328,6 +325,35 @@ impl Witnesses {
             }
         }
         seen
+    }
+}
+
+/// The runs of the next depth as [`Witnesses::advance`] builds them: per step taken, the run
+/// it came from and its label (`from`) and the index among `runs` of the state it reached
+/// (`ids`). While the depths are exact, a state reached again is not made a run again.
+#[derive(Default)]
+struct Next {
+    runs: Vec<Run>,
+    from: Vec<(u32, u32)>,
+    ids: Vec<u32>,
+    index: rustc_hash::FxHashMap<Vec<i16>, u32>,
+    key: Vec<i16>,
+}
+
+impl Next {
+    fn add(&mut self, exact: bool, from: u32, label: u32, state: ClusterState<Concrete>, path: &[u32]) {
+        self.from.push((from, label));
+        if exact {
+            state.pack_into(&mut self.key);
+            if let Some(&id) = self.index.get(self.key.as_slice()) {
+                self.ids.push(id);
+                return;
+            }
+            let id = self.runs.len() as u32;
+            self.index.insert(self.key.clone(), id);
+            self.ids.push(id);
+        }
+        self.runs.push(Run { state, path: extended(path, label) });
     }
 }
 
