@@ -94,10 +94,6 @@ pub(super) fn successors_within(
     }
     let sel_slot = dag.slot(&Dynamic::from_ast(sel))?;
     let slots: Vec<usize> = defined.iter().map(|&(s, _)| s).collect();
-    let mut moving = slots.clone();
-    moving.push(sel_slot);
-    // The nodes whose values a step's selector or new values can change, in DAG order.
-    let changes: Vec<usize> = dag.depends(&moving).iter().enumerate().filter(|(_, &d)| d).map(|(i, _)| i).collect();
     // Where the selector is only compared with numerals (as the unrolling builds it): with
     // the selector at a value no comparison holds for (`off`), every node has the value it
     // has under any choice except the selector itself and the nodes that depend on that
@@ -117,6 +113,16 @@ pub(super) fn successors_within(
             .collect();
         (off, lists)
     });
+    // Otherwise every choice re-evaluates the nodes the selector or the new values can change,
+    // in DAG order.
+    let changes: Vec<usize> = match per_choice {
+        Some(_) => Vec::new(),
+        None => {
+            let mut moving = slots.clone();
+            moving.push(sel_slot);
+            dag.depends(&moving).iter().enumerate().filter(|(_, &d)| d).map(|(i, _)| i).collect()
+        }
+    };
     let mut inputs = vec![None; dag.slots()];
     let mut out = Vec::new();
     let mut saved: Vec<Option<i64>> = Vec::new();
