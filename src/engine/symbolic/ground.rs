@@ -217,6 +217,37 @@ impl Dag {
         }
     }
 
+    /// Per node: whether it is one of the roots passed to `new`.
+    pub(super) fn root_flags(&self) -> Vec<bool> {
+        let mut flags = vec![false; self.ops.len()];
+        for &r in &self.roots {
+            flags[r as usize] = true;
+        }
+        flags
+    }
+
+    /// [`eval`](Self::eval) of `nodes` (in increasing order), stopping at the first of them
+    /// that is a root (per node, as [`root_flags`](Self::root_flags) gives) and false; whether
+    /// one was. Its value is right (every node of `nodes` below it was evaluated first, and
+    /// any other keeps a value that `nodes` do not change); the nodes after it are left as
+    /// they were.
+    pub(super) fn eval_until_false_root(
+        &self,
+        inputs: &[Option<i64>],
+        out: &mut [Option<i64>],
+        nodes: &[usize],
+        roots: &[bool],
+    ) -> bool {
+        for &i in nodes {
+            let v = self.value(i, inputs, out);
+            out[i] = v;
+            if v == Some(0) && roots[i] {
+                return true;
+            }
+        }
+        false
+    }
+
     fn value(&self, i: usize, inputs: &[Option<i64>], out: &[Option<i64>]) -> Option<i64> {
         let args = self.args_of(i);
         let arg = |j: usize| out[args[j] as usize];
@@ -472,6 +503,50 @@ mod tests {
         dag.eval(&inputs, &mut out, None);
         for i in 0..terms.len() {
             assert_eq!(out[dag.root(i)], None, "{}", terms[i]);
+        }
+    }
+
+    /// Evaluating the nodes a choice changes stops at the first root that is false, with the
+    /// value a whole evaluation gives it, and goes through every node when none is.
+    #[test]
+    fn evaluation_stops_at_a_false_root() {
+        let (x, sel) = (Int::new_const("x"), Int::new_const("sel"));
+        let terms = vec![
+            Dynamic::from_ast(&sel.eq(Int::from_i64(1)).implies(x.gt(Int::from_i64(2)))),
+            Dynamic::from_ast(
+                &sel.eq(Int::from_i64(1)).ite(&Int::add(&[&x, &Int::from_i64(1)]), &x).le(Int::from_i64(9)),
+            ),
+        ];
+        let dag = Dag::new(&terms);
+        let roots = dag.root_flags();
+        let moving: Vec<usize> = dag
+            .depends(&[dag.slot(&Dynamic::from_ast(&sel)).unwrap()])
+            .iter()
+            .enumerate()
+            .filter(|(_, &d)| d)
+            .map(|(i, _)| i)
+            .collect();
+        let mut inputs = vec![None; dag.slots()];
+        inputs[dag.slot(&Dynamic::from_ast(&x)).unwrap()] = Some(1);
+        inputs[dag.slot(&Dynamic::from_ast(&sel)).unwrap()] = Some(0);
+        let (mut out, mut whole) = (Vec::new(), Vec::new());
+        dag.eval(&inputs, &mut out, None);
+        inputs[dag.slot(&Dynamic::from_ast(&sel)).unwrap()] = Some(1);
+        dag.eval(&inputs, &mut whole, None);
+        assert!(dag.eval_until_false_root(&inputs, &mut out, &moving, &roots));
+        assert_eq!((out[dag.root(0)], whole[dag.root(0)]), (Some(0), Some(0)));
+        // The second root was not reached: it keeps its value under the selector before.
+        assert_eq!(out[dag.root(1)], Some(1));
+        // From a state's evaluation with the selector at 0: with x = 5 both hold and every
+        // node is evaluated; with x = 9 the second is false.
+        for (xv, stops, second) in [(5, false, Some(1)), (9, true, Some(0))] {
+            inputs[dag.slot(&Dynamic::from_ast(&x)).unwrap()] = Some(xv);
+            inputs[dag.slot(&Dynamic::from_ast(&sel)).unwrap()] = Some(0);
+            dag.eval(&inputs, &mut out, None);
+            inputs[dag.slot(&Dynamic::from_ast(&sel)).unwrap()] = Some(1);
+            dag.eval(&inputs, &mut whole, None);
+            assert_eq!(dag.eval_until_false_root(&inputs, &mut out, &moving, &roots), stops, "x = {xv}");
+            assert_eq!((out[dag.root(0)], out[dag.root(1)]), (whole[dag.root(0)], second), "x = {xv}");
         }
     }
 

@@ -123,6 +123,7 @@ pub(super) fn successors_within(
             dag.depends(&moving).iter().enumerate().filter(|(_, &d)| d).map(|(i, _)| i).collect()
         }
     };
+    let is_root = dag.root_flags();
     let mut inputs = vec![None; dag.slots()];
     let mut out = Vec::new();
     let mut saved: Vec<Option<i64>> = Vec::new();
@@ -162,8 +163,13 @@ pub(super) fn successors_within(
             for &(s, _) in &defined {
                 inputs[s] = None;
             }
-            dag.eval(&inputs, &mut out, Some(nodes));
-            let next = taken_to(&dag, &roots, &defined, &mut inputs, &mut out, nodes)?;
+            // A step whose enabling condition is false (most choices in most states) is seen
+            // at its implication, before the new fields' `ite` chains after it.
+            let next = if dag.eval_until_false_root(&inputs, &mut out, nodes, &is_root) {
+                None
+            } else {
+                taken_to(&dag, &roots, &defined, &mut inputs, &mut out, nodes)?
+            };
             if let Some((off, _)) = &per_choice {
                 for (&i, &v) in nodes.iter().zip(&saved) {
                     out[i] = v;
