@@ -449,19 +449,27 @@ impl Prober {
         self.effort.set((e.0 + work.0, e.1 + work.1));
     }
 
-    /// Whether frames `l` and `k` hold no state in common by their layer lemmas, asked of
-    /// the side solver (`same`: the formula "frame l is frame k"). A lasso from l to k then
-    /// cannot close; on C8 most loop starts are such (its states recur only from depth 7).
-    /// False without both lemmas, or when the answer is not "no".
+    /// Whether frames `l` and `k` hold no state in common by their layer lemmas (`same`: the
+    /// formula "frame l is frame k"). A lasso from l to k then cannot close; on C8 most loop
+    /// starts are such (its states recur only from depth 7). False without both lemmas.
+    ///
+    /// Told by the lemmas' keys: a lemma's keys pack every field of every witness state of its
+    /// depth, of which its states are those that agree with the frame's constants, and `same`
+    /// compares every field; equal states have equal keys, so two lemmas whose keys are
+    /// disjoint share no state. Debug builds (every test) ask the side solver too.
     pub(super) fn apart(&self, l: usize, k: usize, same: &Bool) -> bool {
         let (Some(a), Some(b)) = (self.lemmas.get(l), self.lemmas.get(k)) else {
             return false;
         };
-        // A state in both layers: the solver would only confirm it.
-        if a.keys.iter().any(|key| b.keys.contains(key)) {
-            return false;
+        let apart = !a.keys.iter().any(|key| b.keys.contains(key));
+        if cfg!(debug_assertions) && apart {
+            let solved = self.side_check(&[&a.formula, &b.formula, same]);
+            assert!(
+                solved != SatResult::Sat,
+                "frames {l} and {k}: their lemmas' keys are disjoint, but the side solver finds a common state"
+            );
         }
-        self.side_check(&[&a.formula, &b.formula, same]) == SatResult::Unsat
+        apart
     }
 
     /// Whether a probe asked the unrolling's solver (with its own timeout) since last asked.
