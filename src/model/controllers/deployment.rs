@@ -428,9 +428,31 @@ pub fn surplus<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -> D
 /// [`live_of_group_of`] (the target is the one definition; debug builds compare).
 fn surplus_of(m: &Model, st: &ClusterState<Concrete>, g: usize) -> i64 {
     let live = live_of_group_of(m, st, g);
-    let sur = live - target_with(&Concrete, m, st, g, Some(&live));
+    let sur = live - target_of(m, st, g, live);
     debug_assert_eq!(sur, surplus(&Concrete, m, st, g), "model bug: a surplus summed two ways disagrees");
     sur
+}
+
+/// [`target_with`] of a concrete state, given `g`'s live pods: the current revision of a
+/// RollingUpdate worked out here, with no vector of every revision's live pods (what the
+/// Deployment's guards ask of the current revision in nearly every state); the others as
+/// `target_with` does.
+fn target_of(m: &Model, st: &ClusterState<Concrete>, g: usize, live_g: i64) -> i64 {
+    let dep = m.dep_of_group(g);
+    let groups = &m.groups_of[dep];
+    let rev = st.revision[dep] as usize;
+    let strat = strategy(m, dep, rev);
+    if m.vpa_of[dep].is_some() || groups.get(rev) != Some(&g) || !matches!(strat, Strategy::RollingUpdate { .. }) {
+        return target_with(&Concrete, m, st, g, Some(&live_g));
+    }
+    let d = Concrete;
+    let desired = st.desired[dep];
+    let total: i64 = groups.iter().map(|&h| if h == g { live_g } else { live_of_group_of(m, st, h) }).sum();
+    let (surge, _) = fenceposts(&d, &desired, &strat);
+    let grow = 0.max((desired + surge - total).min(desired - live_g));
+    let t = if live_g >= desired { desired } else { live_g + grow };
+    debug_assert_eq!(t, target_with(&d, m, st, g, Some(&live_g)), "model bug: a target worked out two ways disagrees");
+    t
 }
 
 /// Which nodes come first for a group's next victim, and the nodes' keys.

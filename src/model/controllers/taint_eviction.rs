@@ -238,7 +238,20 @@ impl crate::model::hints::ExplicitHints for QueuedEviction {
         if st.queued.iter().all(|row| row.iter().all(|&q| q == 0)) {
             return Some(vec![false; labels.len()]);
         }
-        Some(labels.iter().map(|s| self.guard(&Concrete, m, s, st)).collect())
+        // A label whose group has nothing queued on its node is off before its pods are
+        // counted (`queued_on` is at most what is queued): most labels, while a drain runs.
+        Some(
+            labels
+                .iter()
+                .map(|s| {
+                    if st.queued[s.a as usize][s.b as usize] <= 0 {
+                        debug_assert!(!self.guard(&Concrete, m, s, st), "model bug: {s:?} enabled with nothing queued");
+                        return false;
+                    }
+                    self.guard(&Concrete, m, s, st)
+                })
+                .collect(),
+        )
     }
 }
 

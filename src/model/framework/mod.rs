@@ -80,7 +80,7 @@ impl<D: Domain> NodeLoads<D> {
     fn summed(d: &D, m: &Model, st: &ClusterState<D>, scores: bool) -> Self {
         // Summed over whole per-node vectors, group by group: each node gets the terms of
         // `active_on` and a node-by-node sum, in their order, for a fraction of the lookups.
-        let mut active = Vec::new();
+        let mut active = Vec::with_capacity(m.ir.groups.len());
         let mut nonzero_sums = Vec::new();
         let affinity = inter_pod_affinity::any(m);
         if scores || affinity || m.ir.groups.iter().any(|g| !g.spread.is_empty()) {
@@ -89,8 +89,12 @@ impl<D: Domain> NodeLoads<D> {
                     m.ir.nodes.iter().map(|n| (d.int(n.fixed_score.cpu_milli), d.int(n.fixed_score.memory))).collect();
             }
             for (h, hg) in m.ir.groups.iter().enumerate() {
-                let running = running_per_node(d, m, st, h);
-                let act: Vec<D::Int> = st.bound[h].iter().zip(&running).map(|(b, r)| d.add(b, r)).collect();
+                // Each node's running pods, then its bound ones added in front, in the same
+                // vector: one allocation per group (this is summed in every state).
+                let mut act = running_per_node(d, m, st, h);
+                for (a, b) in act.iter_mut().zip(&st.bound[h]) {
+                    *a = d.add(b, a);
+                }
                 let (hc, hm) = (hg.score_requests.cpu_milli, hg.score_requests.memory);
                 for (((cpu, mem), a), t) in nonzero_sums.iter_mut().zip(&act).zip(&st.terminating[h]) {
                     let c = d.add(a, t);

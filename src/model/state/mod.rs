@@ -437,13 +437,17 @@ impl ClusterState<Concrete> {
     /// The number of values a packed key of `fields` of this state has.
     pub fn packed_len(&self, fields: Fields) -> usize {
         let kept = fields.left_out.others();
+        // A grid's rows hold one value per node each (a packer that met another length
+        // would stop at its end-of-key check), so its length is a product: this is asked
+        // once per key, and summing every row took 2 % of a live snapshot's search.
+        let nodes = self.status.len();
         let mut len = 0;
         self.for_each_packed(|shape, slot| {
             len += match slot {
                 _ if shape.condition().is_some_and(|c| !kept.has(c)) => 0,
                 Slot::Ints(v) => v.len(),
                 Slot::Bools(v) => v.len(),
-                Slot::Grid(rows) => rows.iter().map(Vec::len).sum(),
+                Slot::Grid(rows) => rows.len() * nodes,
             }
         });
         len
@@ -482,7 +486,9 @@ impl ClusterState<Concrete> {
                 }
             }
         });
-        debug_assert_eq!(w.at, w.out.len());
+        // Every value written where the key's length said (a row of another length than
+        // the node count would end elsewhere: see `packed_len`).
+        assert_eq!(w.at, w.out.len(), "model bug: a state's row is not one value per node");
         // One range check for the whole key, after it is written: a check (and its panic
         // path) per value kept the copying loops from vectorizing.
         if !fits_i16(w.wide) {
@@ -502,7 +508,7 @@ impl ClusterState<Concrete> {
             (SlotMut::Grid(a), Slot::Grid(b)) => {
                 assert_eq!(a.len(), b.len(), "model bug: a state copied from one of another shape");
                 for (a, b) in a.iter_mut().zip(b) {
-                    a.copy_from_slice(b);
+                    copy_row(a, b);
                 }
             }
             _ => unreachable!("one field is of one kind"),
@@ -580,6 +586,7 @@ impl ClusterState<Concrete> {
                 }
             }
         });
+        assert_eq!(r.at, key.len(), "model bug: a state's row is not one value per node");
     }
 
     /// Writes each node's per-node state as one row of `scratch.rows` (node `n` at
@@ -901,6 +908,77 @@ impl ClusterState<Concrete> {
     }
 }
 
+/// `a` overwritten with `b` (of the same length). A row holds one value per node: a few
+/// values on most clusters, where a `memcpy` call per row cost more than the copy itself
+/// (copying a successor's rows was most of its copy). Rows of up to eight values are copied
+/// as arrays, of a length known to the compiler.
+#[inline(always)]
+fn copy_row(a: &mut [i64], b: &[i64]) {
+    #[inline(always)]
+    fn fixed<const N: usize>(a: &mut [i64], b: &[i64]) -> bool {
+        match (<&mut [i64; N]>::try_from(a), <&[i64; N]>::try_from(b)) {
+            (Ok(a), Ok(b)) => {
+                *a = *b;
+                true
+            }
+            _ => false,
+        }
+    }
+    let done = match b.len() {
+        1 => fixed::<1>(a, b),
+        2 => fixed::<2>(a, b),
+        3 => fixed::<3>(a, b),
+        4 => fixed::<4>(a, b),
+        5 => fixed::<5>(a, b),
+        6 => fixed::<6>(a, b),
+        7 => fixed::<7>(a, b),
+        8 => fixed::<8>(a, b),
+        _ => false,
+    };
+    if !done {
+        a.copy_from_slice(b);
+    }
+}
+
+/// `xs` written into `out` (of the same length) as `i16`s, and every value [`biased`], or-ed
+/// together. Rows of up to eight values (a row per node) are written as arrays of a length
+/// known to the compiler: a loop over a few values spent more in its set-up than in them.
+#[inline(always)]
+fn narrow_into(out: &mut [i16], xs: &[i64]) -> u64 {
+    #[inline(always)]
+    fn fixed<const N: usize>(out: &mut [i16], xs: &[i64], wide: &mut u64) -> bool {
+        match (<&mut [i16; N]>::try_from(out), <&[i64; N]>::try_from(xs)) {
+            (Ok(o), Ok(x)) => {
+                for (o, &x) in o.iter_mut().zip(x) {
+                    *o = x as i16;
+                    *wide |= biased(x);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    let mut wide = 0;
+    let done = match xs.len() {
+        1 => fixed::<1>(out, xs, &mut wide),
+        2 => fixed::<2>(out, xs, &mut wide),
+        3 => fixed::<3>(out, xs, &mut wide),
+        4 => fixed::<4>(out, xs, &mut wide),
+        5 => fixed::<5>(out, xs, &mut wide),
+        6 => fixed::<6>(out, xs, &mut wide),
+        7 => fixed::<7>(out, xs, &mut wide),
+        8 => fixed::<8>(out, xs, &mut wide),
+        _ => false,
+    };
+    if !done {
+        for (o, &x) in out.iter_mut().zip(xs) {
+            *o = x as i16;
+            wide |= biased(x);
+        }
+    }
+    wide
+}
+
 /// `x` moved so that the values of an `i16` are those below 2^16. Or-ing such values and
 /// asking [`fits_i16`] of the result is a range check of many values with one branch that
 /// vectorizes on baseline x86-64 (64-bit adds and ors; a sign extension from 16 bits, the
@@ -946,6 +1024,13 @@ impl Packer<'_> {
         let mut wide = 0;
         let out = self.next(xs.len());
         match (only, perm) {
+            // One node written, as named: a successor's key patched from its parent's, once
+            // per row of the state.
+            (Some(&[at]), None) => {
+                let x = xs[at];
+                out[at] = x as i16;
+                wide |= biased(x);
+            }
             (Some(only), _) => {
                 for &at in only {
                     let x = xs[perm.map_or(at, |p| p[at])];
@@ -959,12 +1044,7 @@ impl Packer<'_> {
                     wide |= biased(xs[j]);
                 }
             }
-            (None, None) => {
-                for (o, &x) in out.iter_mut().zip(xs) {
-                    *o = x as i16;
-                    wide |= biased(x);
-                }
-            }
+            (None, None) => wide = narrow_into(out, xs),
         }
         self.wide |= wide;
     }
