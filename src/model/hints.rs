@@ -47,6 +47,14 @@ pub trait ExplicitHints: Sync {
     fn changes_only_its_node(&self) -> bool {
         false
     }
+    /// Whether step `s`, which is on no node (`Controller::node_of` is `None`), changes no
+    /// per-node value at all, only values that are not per node (pending pods, say): its
+    /// successor's key is then its parent's with those written over, as for
+    /// [`changes_only_its_node`](Self::changes_only_its_node) (compared with the whole key
+    /// under debug assertions).
+    fn changes_no_node(&self, _m: &Model, _s: &Step) -> bool {
+        false
+    }
     /// Whether step `s` leaves alone everything the scheduler's filters read: it moves no pod
     /// between pending, on a node (bound or running), terminating and gone, nor between
     /// groups or nodes (starting a bound pod keeps it on its node, and a change of usage keeps

@@ -321,12 +321,18 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
         }
         debug_assert_eq!(u, g.expanded, "search bug: states expanded out of id order");
         g.expanded = u + 1;
-        g.states.load(u, &mut self.st);
-        // Its node rows (its successors' canonical forms start from them) and twins; with
-        // canonical forms, its key too (its successors' keys are patched from it).
-        if self.expanded.prepare(&self.st, g.canonical.as_deref(), &mut self.parent_rows) && g.canonical.is_some() {
-            self.st.pack_fields_into(None, self.fields, &mut self.parent_key);
-        }
+        // Its key as stored is its key: its successors' keys are patched from it.
+        g.states.load_keyed(u, &mut self.st, &mut self.parent_key);
+        debug_assert!(
+            self.parent_key == {
+                let mut whole = Vec::new();
+                self.st.pack_fields_into(None, self.fields, &mut whole);
+                whole
+            },
+            "search bug: a state's key as stored is not its key"
+        );
+        // Its node rows (its successors' canonical forms start from them) and twins.
+        self.expanded.prepare(&self.st, g.canonical.as_deref(), &mut self.parent_rows);
         enabled_into(self.m, self.reg, &self.index, &self.expanded.twin, &self.st, &mut self.en);
         // A limit passed while the guards were asked leaves them unfinished: not used.
         if let Some(why) = crate::limits::stopped() {
@@ -403,17 +409,9 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
         let (m, fields, st) = (self.m, self.fields, &self.st);
         let mut n = steps.len();
         // States stored as reached: successors on a node of an actor that changes only that
-        // node get keys patched from their parent's, packed once here where two or more do
-        // (for one, packing the parent costs what it saves).
-        let patched = self.g.canonical.is_none()
-            && self.en.out[steps.clone()]
-                .iter()
-                .filter(|&&li| self.index.patch[li as usize].is_some())
-                .nth(1)
-                .is_some();
-        if patched {
-            st.pack_fields_into(None, fields, &mut self.parent_key);
-        }
+        // node (or of a step that changes no node) get keys patched from their parent's, as
+        // it was loaded.
+        let patched = self.g.canonical.is_none();
         while self.succ.len() < n {
             self.succ.push(Successor {
                 state: self.first.clone(),
@@ -459,6 +457,11 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
                         Some(node) => patch_key(&x.state, &self.parent_key, None, &[node], fields, &mut x.key, || {
                             format!("model bug: {s:?} changes another node than its own")
                         }),
+                        None if patched && self.index.no_node[li as usize] => {
+                            patch_key(&x.state, &self.parent_key, None, &[], fields, &mut x.key, || {
+                                format!("model bug: {s:?} changes a per-node value")
+                            })
+                        }
                         None => x.state.pack_fields_into(None, fields, &mut x.key),
                     }
                 }

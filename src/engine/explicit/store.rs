@@ -299,11 +299,16 @@ impl Store {
 
     /// Unpacks state `id` into `st` (a state of the same model), reusing its allocations.
     pub fn load(&self, id: u32, st: &mut ClusterState<Concrete>) {
-        KEY.with_borrow_mut(|key| {
-            key.resize(self.stride, 0);
-            decode(self.bytes(id), key);
-            st.unpack_with(key, self.fields, i64::from);
-        });
+        KEY.with_borrow_mut(|key| self.load_keyed(id, st, key));
+    }
+
+    /// [`load`](Self::load), leaving in `key` the packed state it decoded: the key of `st`
+    /// (`ClusterState::pack_fields_into` with the store's fields), which a search expanding
+    /// `st` patches its successors' keys from instead of packing `st` again.
+    pub fn load_keyed(&self, id: u32, st: &mut ClusterState<Concrete>, key: &mut Vec<i16>) {
+        key.resize(self.stride, 0);
+        decode(self.bytes(id), key);
+        st.unpack_with(key, self.fields, i64::from);
         st.copy_conditions_from(&self.shape, self.fields.left_out);
     }
 }

@@ -800,6 +800,15 @@ impl crate::model::hints::ExplicitHints for DeploymentController {
     fn changes_only_its_node(&self) -> bool {
         true
     }
+    /// A creation of pods that are not created bound (by `spec.nodeName`), and a deletion of
+    /// pending pods without a nomination, change pending pods alone.
+    fn changes_no_node(&self, m: &Model, s: &Step) -> bool {
+        match s.op {
+            CREATE => !matches!(node_name_target(m, s.a as usize), Some(Some(_))),
+            DELETE_PENDING => true,
+            _ => false,
+        }
+    }
     fn batch_guard(&self, m: &Model, labels: &[Step], st: &ClusterState<Concrete>) -> Option<Vec<bool>> {
         let d = Concrete;
         let mut per = PerGroup::new(m);

@@ -73,6 +73,10 @@ pub(crate) struct LabelIndex<'a> {
     /// key is its parent's with that node's values and the values that are not per node written
     /// over.
     pub(crate) patch: Vec<Option<usize>>,
+    /// Per label: whether its step is on no node and changes no per-node value
+    /// ([`changes_no_node`](ExplicitHints::changes_no_node)): a successor's key is its
+    /// parent's with the values that are not per node written over.
+    pub(crate) no_node: Vec<bool>,
     /// The model's [`static_classes`] (guards may be remembered up to renaming them).
     classes: Vec<usize>,
     /// Guards may be remembered up to renaming nodes of a static class where an actor allows
@@ -109,9 +113,14 @@ impl<'a> LabelIndex<'a> {
             .zip(&node)
             .map(|(s, &n)| n.filter(|_| hints_of(&*reg[s.actor as usize]).changes_only_its_node()))
             .collect();
+        let no_node = labels
+            .iter()
+            .zip(&node)
+            .map(|(s, &n)| n.is_none() && hints_of(&*reg[s.actor as usize]).changes_no_node(m, s))
+            .collect();
         let classes = static_classes(m);
         let rename_guards = classes.iter().enumerate().any(|(n, &c)| c != n);
-        LabelIndex { labels, actors, node, patch, classes, rename_guards }
+        LabelIndex { labels, actors, node, patch, no_node, classes, rename_guards }
     }
 }
 
