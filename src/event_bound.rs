@@ -123,7 +123,9 @@ pub fn level_parts(m: &Model, b: i64) -> Vec<Part> {
 
 /// Runs the parts `which` (indices into [`level_parts`]) of the level at bound `b`, each
 /// violation replayed on the model without the bound (`beyond_the_bound`), in the order of
-/// `which`.
+/// `which`. A part that is a renaming of identical nodes of an earlier one
+/// (`parts::renamings`) is not run: it has the earlier part's verdicts, and no work of its
+/// own, so that the work adds up to what was done however the parts are spread over shards.
 pub fn run_parts(
     m: &Model,
     b: i64,
@@ -133,11 +135,24 @@ pub fn run_parts(
 ) -> Result<Vec<(usize, CheckResult)>, Error> {
     let total = events::total_budget(m);
     let parts = level_parts(m, b);
+    let first = if parts.len() > 1 { parts::renamings(m, &parts) } else { vec![0] };
+    // The parts run: the first of each kind `which` holds (in a shard, the first may be
+    // another shard's: it is run here too, and its work said there).
+    let mut checked: Vec<usize> = which.iter().map(|&i| first[i]).collect();
+    checked.sort_unstable();
+    checked.dedup();
+    if checked.len() < which.len() {
+        log::debug!(
+            "{} of {} part(s) are renamings of identical nodes of another: not run",
+            which.len() - checked.len(),
+            which.len()
+        );
+    }
     // The cheapest parts first, so that the costliest start last with what the others left
     // (a drain's part may need most of the time limit; a rollout's takes a moment).
     let costs = parts::costs(m, &parts);
-    let mut order: Vec<usize> = (0..which.len()).collect();
-    order.sort_by_key(|&i| (costs[which[i]], i));
+    let mut order: Vec<usize> = (0..checked.len()).collect();
+    order.sort_by_key(|&i| (costs[checked[i]], i));
     let bound = (b < total).then_some(b);
     let results = parts::run(&order, threads, |i| {
         // Each part's model is made when the part starts, and not past a limit: on a large
@@ -146,7 +161,7 @@ pub fn run_parts(
         if let Some(why) = crate::limits::stopped() {
             return Ok(parts::not_begun(m, bound, why));
         }
-        let mut p = parts[which[i]].model(m);
+        let mut p = parts[checked[i]].model(m);
         p.events_bound = bound;
         let mut r = run(&p)?;
         if b < total {
@@ -154,7 +169,19 @@ pub fn run_parts(
         }
         Ok(r)
     })?;
-    Ok(which.iter().copied().zip(results).collect())
+    let of =
+        |part: usize| &results[checked.binary_search(&part).unwrap_or_else(|_| unreachable!("every first is run"))];
+    Ok(which
+        .iter()
+        .map(|&i| {
+            let mut r = of(first[i]).clone();
+            if first[i] != i {
+                r.effort = r.effort.none_done();
+                r.certificates.clear();
+            }
+            (i, r)
+        })
+        .collect())
 }
 
 /// The check at bound `b` (given, not deepened) from the results of every part of its level,

@@ -98,6 +98,71 @@ pub fn of(m: &Model, bound: Option<i64>) -> Vec<Part> {
         .collect()
 }
 
+/// Per part of `parts`, the first part it is a renaming of (itself where it is the first of
+/// its kind): the same units once nodes that nothing tells apart are renamed. Such nodes are
+/// those of one symmetry class (`relation::symmetry_classes`: the same static facts, no actor
+/// that goes by node order) that every initial state leaves alike, so that a swap of them maps
+/// the set of initial states onto itself.
+/// A renaming of them maps the model, its intents (none names a node) and its initial states
+/// onto themselves, and one part's model onto the other's, so their runs correspond step for
+/// step and their verdicts are the same: the caller checks the first and gives its verdicts
+/// to the others (`event_bound::run_parts`). Its counterexamples name the first part's nodes.
+pub fn renamings(m: &Model, parts: &[Part]) -> Vec<usize> {
+    let classes = interchangeable(m);
+    let mut first: std::collections::HashMap<PartKind, usize> = std::collections::HashMap::new();
+    parts.iter().enumerate().map(|(i, p)| *first.entry(kind(p, &classes)).or_insert(i)).collect()
+}
+
+/// A part up to renamings within `classes`: whether it is every event, its units that pick no
+/// node, and per node it lets an event act on, that node's class and those events, sorted.
+type PartKind = (bool, Vec<usize>, Vec<(usize, Vec<usize>)>);
+
+fn kind(p: &Part, classes: &[usize]) -> PartKind {
+    let mut anywhere: Vec<usize> = p.units.iter().filter(|u| u.node.is_none()).map(|u| u.event).collect();
+    anywhere.sort_unstable();
+    let mut on: std::collections::BTreeMap<usize, Vec<usize>> = std::collections::BTreeMap::new();
+    for u in &p.units {
+        if let Some(n) = u.node {
+            on.entry(n).or_default().push(u.event);
+        }
+    }
+    let mut nodes: Vec<(usize, Vec<usize>)> = on
+        .into_iter()
+        .map(|(n, mut events)| {
+            events.sort_unstable();
+            (classes[n], events)
+        })
+        .collect();
+    nodes.sort_unstable();
+    (p.all, anywhere, nodes)
+}
+
+/// Per node, the lowest-index node it may be renamed to and from: the same symmetry class,
+/// and in every initial state the same per-node state (its row, `ClusterState::node_rows`),
+/// so that a swap of the two leaves each initial state as it is. Such swaps compose to any
+/// renaming within a class ((a c) = (a b)(b c)(a b)), so this is a partition. (A swap that
+/// maps one initial state onto another would do too; it is not looked for.)
+fn interchangeable(m: &Model) -> Vec<usize> {
+    let classes = crate::model::relation::symmetry_classes(m);
+    let mut scratch = crate::model::state::Scratch::default();
+    let rows: Vec<(Vec<i16>, usize)> = m
+        .initial_states()
+        .iter()
+        .map(|st| {
+            let stride = st.node_rows(&mut scratch);
+            (scratch.rows.clone(), stride)
+        })
+        .collect();
+    let same = |a: usize, b: usize| rows.iter().all(|(r, s)| r[a * s..(a + 1) * s] == r[b * s..(b + 1) * s]);
+    let mut out: Vec<usize> = (0..m.nodes()).collect();
+    for n in 0..m.nodes() {
+        if let Some(j) = (0..n).find(|&j| out[j] == j && classes[j] == classes[n] && same(j, n)) {
+            out[n] = out[j];
+        }
+    }
+    out
+}
+
 /// Every set of `b` among `0..n`, each ascending, in lexicographic order.
 fn sets(n: usize, b: usize) -> Vec<Vec<usize>> {
     let mut out = Vec::new();
@@ -455,6 +520,85 @@ mod tests {
         assert_eq!(fixed.iter().filter(|u| u.node.is_some()).count(), 4, "{fixed:?}");
         let grows = units(&model(&spec("{min: 1, max: 2}")));
         assert_eq!(grows, vec![Unit { event: 0, node: None }, Unit { event: 1, node: None }]);
+    }
+
+    /// Three nodes of one pool, a pod on each: a node failure on any of them is the same check
+    /// up to renaming, and so is a drain; at two events, four kinds of pair (two failures, two
+    /// drains, a failure and a drain of one node or of two). With both pods on the first
+    /// node, the other two are still interchangeable, but not with it.
+    #[test]
+    fn parts_on_interchangeable_nodes_are_renamings() {
+        use crate::model::testkit::{deployment, model};
+        let spec = |placement: &str| {
+            format!(
+                "{}apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{{name: n, count: 3, capacity: {{cpu: \"4\", memory: 8Gi}}}}]\n  workloads: [{{deployment: web, placement: [{placement}]}}]\n  events:\n    - {{type: nodeFailure, budget: 3}}\n    - {{type: maintenance, maxUnavailable: 1, budget: 3}}\n",
+                deployment("web", 3, "1", "1Gi", "")
+            )
+        };
+        let spread = model(&spec("{node: n-0, count: 1}, {node: n-1, count: 1}, {node: n-2, count: 1}"));
+        assert_eq!(renamings(&spread, &of(&spread, Some(1))), [0, 0, 0, 3, 3, 3]);
+        let pairs = of(&spread, Some(2));
+        let first = renamings(&spread, &pairs);
+        let kinds: std::collections::BTreeSet<usize> = first.iter().copied().collect();
+        assert_eq!((pairs.len(), kinds.len()), (15, 4), "{first:?}");
+        for (i, &f) in first.iter().enumerate() {
+            assert!(f <= i && first[f] == f, "{first:?}");
+        }
+        let piled = model(&spec("{node: n-0, count: 3}"));
+        assert_eq!(renamings(&piled, &of(&piled, Some(1))), [0, 1, 1, 3, 4, 4]);
+    }
+
+    /// A part and the first part it is a renaming of decide every intent alike, a violation
+    /// as short, by a search of each on its own: on every bundled case whose events pick a
+    /// node, at one and two events. Some parts are renamings there, so this compares some.
+    #[test]
+    fn renamed_parts_decide_what_their_first_does() {
+        use crate::engine::explicit;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let said = |v: &Verdict| match v {
+            Verdict::Violated(t) => format!("violated in {}", t.steps.len()),
+            Verdict::Holds { exhaustive, .. } => format!("holds ({exhaustive})"),
+            Verdict::Proved { .. } => "proved".into(),
+            Verdict::Unknown { reason } => format!("unknown: {reason}"),
+        };
+        let mut compared = 0;
+        let mut dirs: Vec<_> =
+            std::fs::read_dir(root.join("cases")).expect("cases").map(|e| e.expect("an entry").path()).collect();
+        dirs.sort();
+        for dir in dirs {
+            let (ir, _) = crate::load_model(std::slice::from_ref(&dir), false).expect("loads");
+            let m = Model::new(&ir);
+            let opts = explicit::Options {
+                max_depth: ir.bounds.steps as usize,
+                max_states: 2_000_000,
+                symmetry: true,
+                reduction: false,
+                all: true,
+            };
+            for b in 1..=2 {
+                let parts = of(&m, Some(b));
+                let first = renamings(&m, &parts);
+                let check = |i: usize| {
+                    let mut p = parts[i].model(&m);
+                    p.events_bound = Some(b);
+                    explicit::check(&p, &opts)
+                };
+                for (i, &f) in first.iter().enumerate().filter(|&(i, &f)| f != i) {
+                    let (a, c) = (check(f), check(i));
+                    for (x, y) in a.results.iter().zip(&c.results) {
+                        assert_eq!(
+                            said(&y.verdict),
+                            said(&x.verdict),
+                            "{}, {b} event(s), part {i} against {f}: {}",
+                            dir.display(),
+                            x.name
+                        );
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared >= 6, "{compared} renamed parts compared");
     }
 
     #[test]

@@ -88,6 +88,12 @@ pub struct Effort {
 }
 
 impl Effort {
+    /// This effort's engine and depth, with no work counted: what a part whose verdicts are
+    /// another's adds (`event_bound::run_parts`).
+    pub fn none_done(&self) -> Effort {
+        Effort { engine: self.engine, depth: self.depth, reduced: self.reduced.map(|_| 0), ..Effort::default() }
+    }
+
     /// Adds `other`'s work to this one's: counts add up, the depth is the larger.
     pub fn add(&mut self, other: &Effort) {
         self.states += other.states;
