@@ -23,6 +23,7 @@ use super::{probe, Incremental, Query};
 use crate::domain::{Concrete, Symbolic};
 use crate::engine::witnesses::Witnesses;
 use crate::ir::Intent;
+use crate::model::intents::{Property, Watch};
 use crate::model::{intents, registry, ClusterState, Controller, Step};
 use crate::trace::Trace;
 
@@ -34,6 +35,9 @@ pub struct Bmc<'a> {
     /// The longest query of the last depth: a probe may take as long (at least 0.1 s;
     /// `probe/`).
     last_query_ms: u64,
+    /// Per intent whose loops are of bad states only (`Watch::EveryState`), per frame, per
+    /// state of its layer lemma: whether the state is bad (`loop_states_to`).
+    loop_states: Vec<Vec<Option<Vec<bool>>>>,
 }
 
 /// What the query of one intent at one depth showed.
@@ -69,7 +73,7 @@ impl<'a> Bmc<'a> {
         if let Some(w) = witnesses {
             u.prober = Some(probe::Prober::new(w));
         }
-        Bmc { q, u, creg, last_query_ms: 0 }
+        Bmc { q, u, creg, last_query_ms: 0, loop_states: vec![Vec::new(); q.m.ir.intents.len()] }
     }
 
     /// Adds the next frame; the probes before it may take as long as the longest query of
@@ -84,15 +88,24 @@ impl<'a> Bmc<'a> {
     /// `timeout_ms()` (asked once the query is built) where given. The query stays open until
     /// [`close`](Self::close).
     pub fn ask(&mut self, i: usize, k: usize, timeout_ms: &dyn Fn() -> Option<u64>) -> (Outcome, Pending) {
-        let (q, u) = (self.q, &self.u);
-        let m = q.m;
+        let m = self.q.m;
         let intent = &m.ir.intents[i];
-        let mut loops = if intent.is_cycle() { u.lasso(m, intent, k) } else { Vec::new() };
-        // Loop starts whose frame shares no state with frame k by their layer lemmas
-        // are left out of the query (`Prober::apart`).
+        let mut loops = if intent.is_cycle() { self.u.lasso(m, intent, k) } else { Vec::new() };
+        // Loop starts whose frame shares no state with frame k by their layer lemmas are left
+        // out of the query (`Prober::apart`); for a loop of bad states only, so are those from
+        // which the steps between the layer lemmas lead back to no state they started from
+        // through bad states only (`Prober::no_loop_through`).
+        let every_state = matches!(intents::property(intent), Property::Cycle(Watch::EveryState));
+        if every_state {
+            self.loop_states_to(i, k);
+        }
+        let (q, u) = (self.q, &self.u);
         if let Some(p) = &u.prober {
+            let along = &self.loop_states[i];
             for (l, lp) in loops.iter_mut().enumerate() {
-                if p.apart(l, k, &equal(&u.frames[l], &u.frames[k])) {
+                if p.apart(l, k, &equal(&u.frames[l], &u.frames[k]))
+                    || (every_state && p.no_loop_through(l, k, &along[l..=k]))
+                {
                     *lp = Bool::from_bool(false);
                 }
             }
@@ -166,6 +179,19 @@ impl<'a> Bmc<'a> {
         };
         let refuted_safety = answer == SatResult::Unsat && !intent.is_cycle();
         (outcome, Pending { _query: query, bad, _loops: loops, refuted_safety })
+    }
+
+    /// Per frame up to `k` with a layer lemma, per state of it, whether cycle intent `i`'s
+    /// loop state (of a loop of bad states only) holds there (`None`: not known), each frame
+    /// evaluated once.
+    fn loop_states_to(&mut self, i: usize, k: usize) {
+        let (m, u) = (self.q.m, &self.u);
+        let Some(p) = u.prober.as_ref() else { return };
+        let known = &mut self.loop_states[i];
+        for j in known.len()..=k {
+            let bad = intents::loop_state(&Symbolic, m, &u.frames[j], &m.ir.intents[i]).expect("a loop-state intent");
+            known.push(p.holds_at(j, &bad));
+        }
     }
 
     /// The run a model of the query at the last frame describes, as a Trace: its loop start

@@ -12,6 +12,8 @@ pub(in crate::engine::symbolic) struct Point {
     pub(super) pins: Vec<(Dynamic, Dynamic)>,
     /// The values of `pins`, Bool as 0/1 (as `ground` reads them).
     vals: Vec<i64>,
+    /// The packed key of the whole state (every field, the frame's constants too).
+    pub(super) key: Vec<i16>,
 }
 
 impl Point {
@@ -38,17 +40,24 @@ pub(super) fn side_solver() -> Solver {
     s
 }
 
-/// A frame's layer lemma: its states, as solver values and as one formula, and their packed
-/// keys (to see without a solver that two layers share a state).
+/// A frame's layer lemma: its states, as solver values and as one formula, their packed keys
+/// (to see without a solver that two layers share a state, and which), and where the step
+/// into it was evaluated, that step's edges.
 pub(super) struct Lemma {
     pub(super) points: Vec<Point>,
     pub(super) formula: Bool,
-    pub(super) keys: std::collections::HashSet<Vec<i16>>,
+    /// Each state's key, and its index in `points`.
+    pub(super) keys: std::collections::HashMap<Vec<i16>, u32>,
+    /// Every step from a state of the previous layer (its index there) to a state of this one
+    /// that the step's assertions allow, where `successors_within` evaluated them (`None`: the
+    /// side solver confirmed the lemma, or this is frame 0).
+    pub(super) edges: Option<Vec<(u32, u32)>>,
 }
 
 impl Lemma {
-    pub(super) fn new(points: Vec<Point>, formula: Bool, w: &Witnesses) -> Lemma {
-        Lemma { points, formula, keys: w.states().map(|st| st.pack()).collect() }
+    pub(super) fn new(points: Vec<Point>, formula: Bool, edges: Option<Vec<(u32, u32)>>) -> Lemma {
+        let keys = points.iter().enumerate().map(|(i, p)| (p.key.clone(), i as u32)).collect();
+        Lemma { points, formula, keys, edges }
     }
 }
 
@@ -56,21 +65,24 @@ impl Lemma {
 /// each state of the previous layer (`before`) and each value of the step's selector, the
 /// step's assertions evaluated with that state's values. Each definition `field = value` of
 /// the new frame gives that field its value (the assertions force it); the step is taken
-/// when every assertion then holds, and its state must be one of `layer`. Some(true): every
-/// step from `before` ends in `layer` (what the solver would show by "unsatisfiable");
-/// Some(false): one does not; None: something could not be evaluated (an operator the
-/// evaluator does not know, a constant without a value), and the solver must be asked.
+/// when every assertion then holds, and its state must be one of `layer`. Some(Some(edges)):
+/// every step from `before` ends in `layer` (what the solver would show by "unsatisfiable"),
+/// and these are the steps, as (index in `before`, index in `layer`); Some(None): one does
+/// not; None: something could not be evaluated (an operator the evaluator does not know, a
+/// constant without a value), and the solver must be asked.
 pub(super) fn successors_within(
     before: &[Point],
     layer: &[Point],
     step: &[Bool],
     (sel, choices): (&Int, &[i64]),
-) -> Option<bool> {
+) -> Option<Option<Vec<(u32, u32)>>> {
     let roots: Vec<Dynamic> = step.iter().map(|a| Dynamic::from_ast(a)).collect();
     let dag = Dag::new(&roots);
     // The new frame's variable fields (every point of a layer pins the same ones, in order).
     let vars: Vec<&Dynamic> = layer.first()?.pins.iter().map(|(v, _)| v).collect();
-    let states: std::collections::HashSet<&[i64]> = layer.iter().map(Point::values).collect();
+    let states: std::collections::HashMap<&[i64], u32> =
+        layer.iter().enumerate().map(|(i, p)| (p.values(), i as u32)).collect();
+    let mut edges = Vec::new();
     // Per new field: its slot, and the node of the value its definition gives it.
     let mut defined = Vec::with_capacity(vars.len());
     for v in &vars {
@@ -132,9 +144,10 @@ pub(super) fn successors_within(
     let mut incremental = Incremental::new(&dag);
     // States in the order of their values: neighbours share most of them, so each
     // incremental evaluation has little to redo.
-    let mut order: Vec<&Point> = before.iter().collect();
-    order.sort_by(|a, b| a.values().cmp(b.values()));
-    for p in order {
+    let mut order: Vec<usize> = (0..before.len()).collect();
+    order.sort_by(|&a, &b| before[a].values().cmp(before[b].values()));
+    for from in order {
+        let p = &before[from];
         inputs.iter_mut().for_each(|i| *i = None);
         for (&s, &x) in pinned.iter().zip(p.values()) {
             if let Some(s) = s {
@@ -179,12 +192,17 @@ pub(super) fn successors_within(
                     inputs[s] = None;
                 }
             }
-            if next.is_some_and(|next| !states.contains(next.as_slice())) {
-                return Some(false);
+            if let Some(next) = next {
+                match states.get(next.as_slice()) {
+                    Some(&to) => edges.push((from as u32, to)),
+                    None => return Some(None),
+                }
             }
         }
     }
-    Some(true)
+    edges.sort_unstable();
+    edges.dedup();
+    Some(Some(edges))
 }
 
 /// The state the step with the selector's value in `inputs` takes (its nodes evaluated with
@@ -239,6 +257,61 @@ pub(super) fn holds_in_none(points: &[Point], cond: &Bool) -> Option<bool> {
     Some(true)
 }
 
+/// Per state of `points`, whether `cond`, over a frame's fields, holds there, by ground
+/// evaluation; None when some state's value of it could not be evaluated.
+pub(super) fn holds_at(points: &[Point], cond: &Bool) -> Option<Vec<bool>> {
+    let dag = Dag::new(&[Dynamic::from_ast(cond)]);
+    let mut inputs = vec![None; dag.slots()];
+    let mut out = Vec::new();
+    let pinned = pinned_slots(&dag, points);
+    let mut incremental = Incremental::new(&dag);
+    points
+        .iter()
+        .map(|p| {
+            for (&s, &x) in pinned.iter().zip(p.values()) {
+                if let Some(s) = s {
+                    inputs[s] = Some(x);
+                }
+            }
+            incremental.eval(&dag, &inputs, &mut out);
+            out[dag.root(0)].map(|v| v != 0)
+        })
+        .collect()
+}
+
+/// Whether some path of `layers`' edges (each layer's from the one before) goes from a state
+/// of the first layer back to the same state (by key) in the last, through states where
+/// `along` (per layer, per state) holds only. Every layer after the first must have edges.
+pub(super) fn loops_back(layers: &[Lemma], along: &[&[bool]]) -> bool {
+    let (Some(first), Some(last)) = (layers.first(), layers.last()) else { return false };
+    // Each loop start on its own: the state it must come back to is its own.
+    let starts = first.points.iter().enumerate().filter_map(|(i, p)| {
+        let back = *last.keys.get(&p.key)? as usize;
+        (along[0][i] && along[along.len() - 1][back]).then_some((i, back))
+    });
+    let mut reach: Vec<bool> = Vec::new();
+    let mut next: Vec<bool> = Vec::new();
+    for (start, back) in starts {
+        reach.clear();
+        reach.resize(first.points.len(), false);
+        reach[start] = true;
+        for (j, layer) in layers.iter().enumerate().skip(1) {
+            next.clear();
+            next.resize(layer.points.len(), false);
+            for &(a, b) in layer.edges.as_deref().unwrap_or_default() {
+                if reach[a as usize] && along[j][b as usize] {
+                    next[b as usize] = true;
+                }
+            }
+            std::mem::swap(&mut reach, &mut next);
+        }
+        if reach[back] {
+            return true;
+        }
+    }
+    false
+}
+
 /// Per field the states of `points` pin (every point of a layer pins the same ones, in
 /// order): its input slot in `dag`, if `dag` has it.
 fn pinned_slots(dag: &Dag, points: &[Point]) -> Vec<Option<usize>> {
@@ -273,7 +346,7 @@ pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec
         .states()
         .filter_map(|st| {
             let (vi, vb) = values(st);
-            let mut p = Point::default();
+            let mut p = Point { key: st.pack(), ..Point::default() };
             for ((f, field), v) in ints.iter().zip(&int_fields).zip(&vi) {
                 let v = v.expect("a concrete state's values are constants");
                 match f.as_i64() {
@@ -301,4 +374,43 @@ pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec
         })
         .collect();
     Some(points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A layer of states named by one number each, with the steps into it.
+    fn layer(states: &[i16], edges: Option<Vec<(u32, u32)>>) -> Lemma {
+        let points = states.iter().map(|&v| Point { key: vec![v], ..Point::default() }).collect();
+        Lemma::new(points, Bool::from_bool(true), edges)
+    }
+
+    /// A loop from state 1 back to state 1 through state 2 is found where every state on it
+    /// is bad, and not where state 2 is not bad, where the path leads to another state only, or
+    /// where the last layer does not hold the start.
+    #[test]
+    fn loops_back_only_through_bad_states_to_the_same_state() {
+        let layers = [
+            layer(&[1, 3], None),
+            layer(&[2, 4], Some(vec![(0, 0), (1, 1)])),
+            layer(&[5, 1], Some(vec![(0, 1), (1, 0)])),
+        ];
+        let all = [&[true, true][..], &[true, true][..], &[true, true][..]];
+        assert!(loops_back(&layers, &all));
+        assert!(!loops_back(&layers, &[&[true, true][..], &[false, true][..], &[true, true][..]]));
+        assert!(!loops_back(&layers, &[&[true, true][..], &[true, true][..], &[true, false][..]]));
+        // State 1 leads to state 5 only: no way back.
+        let elsewhere = [
+            layer(&[1, 3], None),
+            layer(&[2, 4], Some(vec![(0, 0), (1, 1)])),
+            layer(&[5, 1], Some(vec![(0, 0), (1, 0)])),
+        ];
+        assert!(!loops_back(&elsewhere, &all));
+        // State 3 comes back to state 3 only if the last layer holds it.
+        let three = [layer(&[3], None), layer(&[4], Some(vec![(0, 0)])), layer(&[3], Some(vec![(0, 0)]))];
+        assert!(loops_back(&three, &[&[true][..], &[true][..], &[true][..]]));
+        let gone = [layer(&[3], None), layer(&[4], Some(vec![(0, 0)])), layer(&[6], Some(vec![(0, 0)]))];
+        assert!(!loops_back(&gone, &[&[true][..], &[true][..], &[true][..]]));
+    }
 }

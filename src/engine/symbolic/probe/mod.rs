@@ -320,8 +320,8 @@ impl Prober {
         // and as assumptions, one state per check, 0.2-2 s per frame on C8; one fresh solver
         // per state, 10 ms each.
         let (answer, how) = match evaluated {
-            Some(true) => (SatResult::Unsat, "evaluated"),
-            Some(false) => (SatResult::Sat, "evaluated"),
+            Some(Some(_)) => (SatResult::Unsat, "evaluated"),
+            Some(None) => (SatResult::Sat, "evaluated"),
             // Substitution costs about 1 ms per state: past [`SUBSTITUTED_TERMS`] values
             // the chain ends instead.
             None if before.len() * before.first().map_or(0, |p| p.pins.len()) > SUBSTITUTED_TERMS => {
@@ -331,11 +331,12 @@ impl Prober {
         };
         // Debug builds (every test) check evaluation against the solver where that is cheap.
         if cfg!(debug_assertions) && before.len() <= DEBUG_CROSS_CHECK {
-            if let Some(e) = evaluated {
+            if let Some(e) = &evaluated {
                 let solved = self.solved_lemma(before, step, &lemma, budget);
                 assert!(
-                    solved == SatResult::Unknown || (solved == SatResult::Unsat) == e,
-                    "lemma of frame {k}: evaluation says {e}, the side solver {solved:?}"
+                    solved == SatResult::Unknown || (solved == SatResult::Unsat) == e.is_some(),
+                    "lemma of frame {k}: evaluation says {}, the side solver {solved:?}",
+                    e.is_some()
                 );
             }
         }
@@ -350,7 +351,7 @@ impl Prober {
         }
         if answer == SatResult::Unsat {
             solver.assert(&lemma);
-            self.lemmas.push(Lemma::new(layer, lemma, &self.witnesses));
+            self.lemmas.push(Lemma::new(layer, lemma, evaluated.flatten()));
             self.chain = true;
         }
     }
@@ -461,7 +462,7 @@ impl Prober {
         let (Some(a), Some(b)) = (self.lemmas.get(l), self.lemmas.get(k)) else {
             return false;
         };
-        let apart = !a.keys.iter().any(|key| b.keys.contains(key));
+        let apart = !a.keys.keys().any(|key| b.keys.contains_key(key));
         if cfg!(debug_assertions) && apart {
             let solved = self.side_check(&[&a.formula, &b.formula, same]);
             assert!(
@@ -470,6 +471,29 @@ impl Prober {
             );
         }
         apart
+    }
+
+    /// Per state of frame `k`'s layer lemma, whether `cond` (over that frame's fields) holds
+    /// there, by ground evaluation; None without a lemma, or where evaluation cannot tell.
+    pub(super) fn holds_at(&self, k: usize, cond: &Bool) -> Option<Vec<bool>> {
+        let lemma = self.lemmas.get(k)?;
+        self.evaluate.then(|| holds_at(&lemma.points, cond)).flatten()
+    }
+
+    /// Whether no loop from frame `l` back to the same state at frame `k` passes only through
+    /// states where `along[j - l]` (per state of frame j's layer lemma; `None`: not known) holds, by the steps
+    /// between the layers that evaluation found (`Lemma::edges`): every step the unrolling
+    /// allows from a state of one layer lemma is one of them (a step's own assertions allow
+    /// at least what the whole unrolling does), so a lasso of the unrolling closing at `k`
+    /// from `l` is a path of them from a state of layer `l` to the same state in layer `k`.
+    /// False where a layer has no lemma or no edges, or a path may exist.
+    pub(super) fn no_loop_through(&self, l: usize, k: usize, along: &[Option<Vec<bool>>]) -> bool {
+        let Some(layers) = self.lemmas.get(l..=k) else { return false };
+        if along.len() != layers.len() || layers[1..].iter().any(|x| x.edges.is_none()) {
+            return false;
+        }
+        let Some(along) = along.iter().map(Option::as_deref).collect::<Option<Vec<&[bool]>>>() else { return false };
+        !loops_back(layers, &along)
     }
 
     /// Whether a probe asked the unrolling's solver (with its own timeout) since last asked.
@@ -492,7 +516,7 @@ impl Prober {
         let lemma = one_of(&layer);
         self.asked = true;
         if ask(solver, &lemma.not(), "lemma@0", 1000) == SatResult::Unsat {
-            self.lemmas.push(Lemma::new(layer, lemma, &self.witnesses));
+            self.lemmas.push(Lemma::new(layer, lemma, None));
         }
     }
 
