@@ -13,8 +13,8 @@ use crate::verdict::{Proof, Verdict};
 
 impl Check<'_> {
     /// Deepens from depth 0 to the depth bound, until every intent is decided, a limit
-    /// passes, the first violation is found (without `--all`), or the recurrence diameter
-    /// proves the rest.
+    /// passes, the first violation is found (without `--all`), the recurrence diameter
+    /// proves the rest, or every run has ended.
     pub(super) fn deepen(&mut self) {
         for k in 0..=self.opts.max_depth {
             // Past a limit the next frame is not begun (on a large cluster its fresh variables
@@ -24,6 +24,17 @@ impl Check<'_> {
                 self.bmc.deepen(self.shares.deadline());
             }
             self.depth_reached = k;
+            // Every run has ended before this depth: each query from here to the depth bound
+            // is unsatisfiable, so the intents still open hold within it without asking (with
+            // --prove the recurrence-diameter query below proves them instead).
+            if self.opts.prove.is_none() && self.bmc.ended() && !self.out_of_time(k) {
+                self.depth_reached = self.opts.max_depth;
+                log::debug!(
+                    "every run has ended before depth {k}: no query to depth {} can be satisfied",
+                    self.opts.max_depth
+                );
+                break;
+            }
             if self.out_of_time(k) || !self.ask_open(k) || self.results.iter().all(Option::is_some) {
                 break;
             }

@@ -234,6 +234,12 @@ impl<'a> Bmc<'a> {
         sp.check(&self.u, k, timeout_ms).into()
     }
 
+    /// Whether every run has ended by the last frame: the unrolling allows no step past an
+    /// earlier frame, so every query at this depth and deeper is unsatisfiable.
+    pub fn ended(&self) -> bool {
+        self.u.ended && !self.u.cut
+    }
+
     /// Why the solver last answered unknown.
     pub fn reason_unknown(&self) -> String {
         self.u.solver.get_reason_unknown().unwrap_or_else(|| "no reason given".into())

@@ -65,6 +65,9 @@ pub(super) struct Unrolling {
     pub(super) timeout_ms: u64,
     /// Whether a frame was cut short by the run's limit (`Unrolling::extend`).
     pub(super) cut: bool,
+    /// Every run has ended: no step changes the state of the last frame before it, and the
+    /// unrolling asserts so (`false`), so every query from that frame on is unsatisfiable.
+    pub(super) ended: bool,
 }
 
 /// Whether the run's time or memory limit has passed (`crate::limits`).
@@ -98,6 +101,7 @@ impl Unrolling {
             probe_budget: probe::Budget::default(),
             timeout_ms: opts.timeout_ms,
             cut: false,
+            ended: false,
         }
     }
 
@@ -182,6 +186,7 @@ impl Unrolling {
             // constrained by nothing else).
             log::debug!("frame {}: no step changes the state: every run has ended", k + 1);
             self.solver.assert(Bool::from_bool(false));
+            self.ended = true;
             if let Some(p) = &mut self.prober {
                 p.end_lemmas();
             }
