@@ -9,7 +9,7 @@
 
 use crate::domain::Concrete;
 use crate::engine::simulate::Rng;
-use crate::model::relation::{enabled_ids, twins};
+use crate::model::relation::{enabled_into, twins, EnabledBuf, LabelIndex};
 use crate::model::state::Scratch;
 use crate::model::{intents, registry, ClusterState, Controller, Model, Step};
 
@@ -120,14 +120,20 @@ impl Witnesses {
         let stutter = labels.len() as u32;
         let exact = self.exact;
         let mut next = Next::default();
+        // What every state's enabled steps need, worked out once per depth.
+        let index = LabelIndex::of(m, &self.reg, labels);
+        let mut buf = EnabledBuf::default();
+        let mut rows = Scratch::default();
         for (pi, Run { state: st, path }) in std::mem::take(&mut self.runs).into_iter().enumerate() {
             if crate::limits::stopped().is_some() {
                 self.exact = false;
                 self.history = None;
                 break;
             }
-            let en = enabled_ids(m, &self.reg, labels, classes, true, &st);
-            let mut succ: Vec<(ClusterState<Concrete>, u32)> = en
+            st.node_rows(&mut rows);
+            enabled_into(m, &self.reg, &index, &twins(classes, &rows), &st, &mut buf);
+            let mut succ: Vec<(ClusterState<Concrete>, u32)> = buf
+                .out
                 .iter()
                 .map(|&i| {
                     let s = &labels[i as usize];
