@@ -310,11 +310,20 @@ fn run_shard(
     let parts = event_bound::level_parts(m, b);
     let base = o.baseline.as_ref().map(|path| ShardBaseline::load(o, path, said)).transpose()?;
     let mut costs = parts::costs(m, &parts);
+    // A part that renames another's interchangeable nodes goes to the shard its first part is
+    // dealt to, where it costs nothing more (`event_bound::run_parts` runs the first only).
+    let first = if parts.len() > 1 { parts::renamings(m, &parts) } else { vec![0; parts.len()] };
+    for (i, &f) in first.iter().enumerate() {
+        if f != i {
+            costs[i] = 0;
+        }
+    }
     if let Some(s) = &base {
         costs.extend(parts::costs(&s.model, &s.parts));
     }
-    let (mine, theirs): (Vec<usize>, Vec<usize>) =
+    let (dealt, theirs): (Vec<usize>, Vec<usize>) =
         parts::deal(&costs, index, count).into_iter().partition(|&i| i < parts.len());
+    let mine: Vec<usize> = (0..parts.len()).filter(|&i| dealt.binary_search(&first[i]).is_ok()).collect();
     let all = o.decide_all();
     let share = base.as_ref().and_then(|_| limits::share("the change", 2));
     let results =
