@@ -10,20 +10,21 @@
 
 use std::time::Instant;
 
-use z3::ast::{Ast, Bool};
+use z3::ast::{Ast, Bool, Dynamic};
 use z3::SatResult;
 
 use super::decode::decode;
 use super::diameter::Simple;
 use super::frame::equal;
 use super::hint::hinted;
+use super::probe::Accepts;
 use super::solver::{check, rlimit_count, set_timeout, statistics, Answer};
 use super::unroll::Unrolling;
 use super::{probe, Incremental, Query};
 use crate::domain::{Concrete, Symbolic};
 use crate::engine::witnesses::Witnesses;
 use crate::ir::Intent;
-use crate::model::intents::{Property, Watch};
+use crate::model::intents::{Property, StepKind, Watch};
 use crate::model::{intents, registry, ClusterState, Controller, Step};
 use crate::trace::Trace;
 
@@ -35,9 +36,9 @@ pub struct Bmc<'a> {
     /// The longest query of the last depth: a probe may take as long (at least 0.1 s;
     /// `probe/`).
     last_query_ms: u64,
-    /// Per intent whose loops are of bad states only (`Watch::EveryState`), per frame, per
-    /// state of its layer lemma: whether the state is bad (`loop_states_to`).
-    loop_states: Vec<Vec<Option<Vec<bool>>>>,
+    /// Per cycle intent, per frame, per state of its layer lemma: the value a lasso of it
+    /// watches (`loop_values_to`).
+    loop_values: Vec<Vec<Option<Vec<i64>>>>,
 }
 
 /// What the query of one intent at one depth showed.
@@ -71,9 +72,11 @@ impl<'a> Bmc<'a> {
         // Without cycle intents no query needs a step that changes nothing (`self_loops`).
         u.self_loops = q.m.ir.intents.iter().any(Intent::is_cycle);
         if let Some(w) = witnesses {
-            u.prober = Some(probe::Prober::new(w));
+            let mut p = probe::Prober::new(w);
+            p.keep_edges = u.self_loops;
+            u.prober = Some(p);
         }
-        Bmc { q, u, creg, last_query_ms: 0, loop_states: vec![Vec::new(); q.m.ir.intents.len()] }
+        Bmc { q, u, creg, last_query_ms: 0, loop_values: vec![Vec::new(); q.m.ir.intents.len()] }
     }
 
     /// Adds the next frame; the probes before it may take as long as the longest query of
@@ -92,19 +95,37 @@ impl<'a> Bmc<'a> {
         let intent = &m.ir.intents[i];
         let mut loops = if intent.is_cycle() { self.u.lasso(m, intent, k) } else { Vec::new() };
         // Loop starts whose frame shares no state with frame k by their layer lemmas are left
-        // out of the query (`Prober::apart`); for a loop of bad states only, so are those from
-        // which the steps between the layer lemmas lead back to no state they started from
-        // through bad states only (`Prober::no_loop_through`).
-        let every_state = matches!(intents::property(intent), Property::Cycle(Watch::EveryState));
-        if every_state {
-            self.loop_states_to(i, k);
+        // out of the query (`Prober::apart`), and so are those from which the steps between
+        // the layer lemmas lead back to no state they started from along a loop the intent's
+        // watch accepts (`Prober::no_loop_through`).
+        let watch = match intents::property(intent) {
+            Property::Cycle(w @ (Watch::EveryState | Watch::Rises { .. })) => Some(w),
+            _ => None,
+        };
+        if watch.is_some() {
+            self.loop_values_to(i, k);
         }
         let (q, u) = (self.q, &self.u);
         if let Some(p) = &u.prober {
-            let along = &self.loop_states[i];
+            let values = &self.loop_values[i];
             for (l, lp) in loops.iter_mut().enumerate() {
+                let by: Vec<Option<&[i64]>> = match watch {
+                    Some(Watch::Rises { by, .. }) => (l..k)
+                        .map(|j| match by {
+                            Some(StepKind::Evicts) => Some(&u.evicting_choices[j][..]),
+                            Some(StepKind::Preempts) => Some(&u.preempting_choices[j][..]),
+                            None => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let accepts = match watch {
+                    Some(Watch::Rises { .. }) => Some(Accepts::Rises(&by)),
+                    Some(_) => Some(Accepts::EveryState),
+                    None => None,
+                };
                 if p.apart(l, k, &equal(&u.frames[l], &u.frames[k]))
-                    || (every_state && p.no_loop_through(l, k, &along[l..=k]))
+                    || accepts.is_some_and(|a| p.no_loop_through(l, k, &values[l..=k], &a))
                 {
                     *lp = Bool::from_bool(false);
                 }
@@ -181,16 +202,24 @@ impl<'a> Bmc<'a> {
         (outcome, Pending { _query: query, bad, _loops: loops, refuted_safety })
     }
 
-    /// Per frame up to `k` with a layer lemma, per state of it, whether cycle intent `i`'s
-    /// loop state (of a loop of bad states only) holds there (`None`: not known), each frame
-    /// evaluated once.
-    fn loop_states_to(&mut self, i: usize, k: usize) {
+    /// Per frame up to `k` with a layer lemma, per state of it, what cycle intent `i`'s lasso
+    /// watches there (`None`: not known), each frame evaluated once: for a loop of bad states
+    /// only, whether the state is bad (0/1); for a rising measure, the measure.
+    fn loop_values_to(&mut self, i: usize, k: usize) {
         let (m, u) = (self.q.m, &self.u);
         let Some(p) = u.prober.as_ref() else { return };
-        let known = &mut self.loop_states[i];
+        let intent = &m.ir.intents[i];
+        let known = &mut self.loop_values[i];
         for j in known.len()..=k {
-            let bad = intents::loop_state(&Symbolic, m, &u.frames[j], &m.ir.intents[i]).expect("a loop-state intent");
-            known.push(p.holds_at(j, &bad));
+            let term = match intents::property(intent) {
+                Property::Cycle(Watch::Rises { measure, .. }) => {
+                    Dynamic::from_ast(&measure.value(&Symbolic, m, &u.frames[j]))
+                }
+                _ => Dynamic::from_ast(
+                    &intents::loop_state(&Symbolic, m, &u.frames[j], intent).expect("a loop-state intent"),
+                ),
+            };
+            known.push(p.values_at(j, &term));
         }
     }
 

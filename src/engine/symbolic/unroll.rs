@@ -17,6 +17,7 @@ use super::solver::{params, set_timeout, Solver};
 use super::{hints, probe, Options};
 use crate::domain::{Concrete, Symbolic};
 use crate::ir::Timing;
+use crate::model::intents::StepKind;
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
 
 /// How many fields `Unrolling::define` works out between two looks at the run's limit.
@@ -51,6 +52,11 @@ pub(super) struct Unrolling {
     pub(super) evicts_at: Vec<Bool>,
     /// Per transition k: the selected step deletes a preemption victim.
     pub(super) preempts_at: Vec<Bool>,
+    /// Per transition k: the values of its selector that `evicts_at` and `preempts_at` are
+    /// the disjunctions of (what a lasso's refutation by the steps between layer lemmas reads:
+    /// `Prober::no_loop_through`).
+    pub(super) evicting_choices: Vec<Vec<i64>>,
+    pub(super) preempting_choices: Vec<Vec<i64>>,
     /// Whether a step that leaves the state as it was (the stutter, a sync that changes
     /// nothing) is a choice. Only lassos need them (a deadlock with waiting pods is a stutter
     /// loop); for safety intents every state a path with such a step reaches, the path without
@@ -96,6 +102,8 @@ impl Unrolling {
             labels,
             evicts_at: Vec::new(),
             preempts_at: Vec::new(),
+            evicting_choices: Vec::new(),
+            preempting_choices: Vec::new(),
             self_loops: true,
             prober: None,
             probe_budget: probe::Budget::default(),
@@ -190,8 +198,7 @@ impl Unrolling {
             if let Some(p) = &mut self.prober {
                 p.end_lemmas();
             }
-            self.evicts_at.push(Bool::from_bool(false));
-            self.preempts_at.push(Bool::from_bool(false));
+            self.no_kinds_of_step();
             self.frames.push(cur);
             self.selectors.push(sel);
             return;
@@ -205,6 +212,15 @@ impl Unrolling {
             chosen - probed,
             started.elapsed().as_secs_f64() - chosen
         );
+    }
+
+    /// Records that the step into the next frame is of no kind a watch names (no step is
+    /// taken, or none is known).
+    fn no_kinds_of_step(&mut self) {
+        self.evicts_at.push(Bool::from_bool(false));
+        self.preempts_at.push(Bool::from_bool(false));
+        self.evicting_choices.push(Vec::new());
+        self.preempting_choices.push(Vec::new());
     }
 
     /// Ends a frame the run's limit cut short: frame k + 1 is `fresh`, constrained only by
@@ -221,8 +237,7 @@ impl Unrolling {
         if let Some(p) = &mut self.prober {
             p.end_lemmas();
         }
-        self.evicts_at.push(Bool::from_bool(false));
-        self.preempts_at.push(Bool::from_bool(false));
+        self.no_kinds_of_step();
         self.frames.push(fresh);
         self.selectors.push(sel);
     }
@@ -406,20 +421,23 @@ impl Unrolling {
                 + next_bools.iter().filter(|v| v.as_bool().is_none()).count()
         );
         let next = with_fields(fresh, next_ints, next_bools);
-        let evicting: Vec<Bool> = choices
-            .iter()
-            .zip(&options)
-            .filter(|((v, _, _), _)| self.labels.get(*v as usize).is_some_and(|s| reg[s.actor as usize].evicts(s)))
-            .map(|(_, o)| o.clone())
-            .collect();
-        self.evicts_at.push(Bool::or(&evicting));
-        let preempting: Vec<Bool> = choices
-            .iter()
-            .zip(&options)
-            .filter(|((v, _, _), _)| self.labels.get(*v as usize).is_some_and(|s| reg[s.actor as usize].preempts(s)))
-            .map(|(_, o)| o.clone())
-            .collect();
-        self.preempts_at.push(Bool::or(&preempting));
+        let of_kind = |kind: StepKind| -> (Vec<i64>, Bool) {
+            let (values, picks): (Vec<i64>, Vec<Bool>) = choices
+                .iter()
+                .zip(&options)
+                .filter(|((v, _, _), _)| {
+                    self.labels.get(*v as usize).is_some_and(|s| kind.of(&*reg[s.actor as usize], s))
+                })
+                .map(|((v, _, _), o)| (*v, o.clone()))
+                .unzip();
+            (values, Bool::or(&picks))
+        };
+        let (evicting, evicts) = of_kind(StepKind::Evicts);
+        let (preempting, preempts) = of_kind(StepKind::Preempts);
+        self.evicts_at.push(evicts);
+        self.preempts_at.push(preempts);
+        self.evicting_choices.push(evicting);
+        self.preempting_choices.push(preempting);
         self.frames.push(next);
         self.selectors.push(sel);
         if let Some(p) = &mut self.prober {

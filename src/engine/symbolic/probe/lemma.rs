@@ -40,6 +40,10 @@ pub(super) fn side_solver() -> Solver {
     s
 }
 
+/// A step between two layer lemmas: the index of its state in the layer before, the index of
+/// the state it takes to in this one, and the value of the step's selector.
+pub(super) type Edge = (u32, u32, i64);
+
 /// A frame's layer lemma: its states, as solver values and as one formula, their packed keys
 /// (to see without a solver that two layers share a state, and which), and where the step
 /// into it was evaluated, that step's edges.
@@ -48,14 +52,14 @@ pub(super) struct Lemma {
     pub(super) formula: Bool,
     /// Each state's key, and its index in `points`.
     pub(super) keys: std::collections::HashMap<Vec<i16>, u32>,
-    /// Every step from a state of the previous layer (its index there) to a state of this one
-    /// that the step's assertions allow, where `successors_within` evaluated them (`None`: the
-    /// side solver confirmed the lemma, or this is frame 0).
-    pub(super) edges: Option<Vec<(u32, u32)>>,
+    /// Every step from a state of the previous layer to a state of this one that the step's
+    /// assertions allow, where `successors_within` evaluated them and a lasso may read them
+    /// (`None`: the side solver confirmed the lemma, no intent is a cycle, or this is frame 0).
+    pub(super) edges: Option<Vec<Edge>>,
 }
 
 impl Lemma {
-    pub(super) fn new(points: Vec<Point>, formula: Bool, edges: Option<Vec<(u32, u32)>>) -> Lemma {
+    pub(super) fn new(points: Vec<Point>, formula: Bool, edges: Option<Vec<Edge>>) -> Lemma {
         let keys = points.iter().enumerate().map(|(i, p)| (p.key.clone(), i as u32)).collect();
         Lemma { points, formula, keys, edges }
     }
@@ -67,7 +71,7 @@ impl Lemma {
 /// the new frame gives that field its value (the assertions force it); the step is taken
 /// when every assertion then holds, and its state must be one of `layer`. Some(Some(edges)):
 /// every step from `before` ends in `layer` (what the solver would show by "unsatisfiable"),
-/// and these are the steps, as (index in `before`, index in `layer`); Some(None): one does
+/// and these are the steps (none kept where `keep` is false); Some(None): one does
 /// not; None: something could not be evaluated (an operator the evaluator does not know, a
 /// constant without a value), and the solver must be asked.
 pub(super) fn successors_within(
@@ -75,7 +79,8 @@ pub(super) fn successors_within(
     layer: &[Point],
     step: &[Bool],
     (sel, choices): (&Int, &[i64]),
-) -> Option<Option<Vec<(u32, u32)>>> {
+    keep: bool,
+) -> Option<Option<Vec<Edge>>> {
     let roots: Vec<Dynamic> = step.iter().map(|a| Dynamic::from_ast(a)).collect();
     let dag = Dag::new(&roots);
     // The new frame's variable fields (every point of a layer pins the same ones, in order).
@@ -194,7 +199,8 @@ pub(super) fn successors_within(
             }
             if let Some(next) = next {
                 match states.get(next.as_slice()) {
-                    Some(&to) => edges.push((from as u32, to)),
+                    Some(&to) if keep => edges.push((from as u32, to, c)),
+                    Some(_) => {}
                     None => return Some(None),
                 }
             }
@@ -257,10 +263,10 @@ pub(super) fn holds_in_none(points: &[Point], cond: &Bool) -> Option<bool> {
     Some(true)
 }
 
-/// Per state of `points`, whether `cond`, over a frame's fields, holds there, by ground
-/// evaluation; None when some state's value of it could not be evaluated.
-pub(super) fn holds_at(points: &[Point], cond: &Bool) -> Option<Vec<bool>> {
-    let dag = Dag::new(&[Dynamic::from_ast(cond)]);
+/// Per state of `points`, the value of `term` (Bool as 0/1), over a frame's fields, there, by
+/// ground evaluation; None when some state's value of it could not be evaluated.
+pub(super) fn values_at(points: &[Point], term: &Dynamic) -> Option<Vec<i64>> {
+    let dag = Dag::new(std::slice::from_ref(term));
     let mut inputs = vec![None; dag.slots()];
     let mut out = Vec::new();
     let pinned = pinned_slots(&dag, points);
@@ -274,38 +280,78 @@ pub(super) fn holds_at(points: &[Point], cond: &Bool) -> Option<Vec<bool>> {
                 }
             }
             incremental.eval(&dag, &inputs, &mut out);
-            out[dag.root(0)].map(|v| v != 0)
+            out[dag.root(0)]
         })
         .collect()
 }
 
+/// What a loop must do to be a lasso of a cycle intent (its `Watch`, as `Unrolling::lasso`
+/// encodes it), over per-state values of a measure or a condition.
+pub(in crate::engine::symbolic) enum Accepts<'a> {
+    /// Pass through states of nonzero value only (`Watch::EveryState`: the loop state, 0/1).
+    EveryState,
+    /// Take, somewhere, a step to a state of greater value than the state it leaves
+    /// (`Watch::Rises`: the measure), with a selector's value in `by[j]` for the step out of
+    /// the j-th layer (any value where `None`).
+    Rises(&'a [Option<&'a [i64]>]),
+}
+
+/// Edges a search of [`loops_back`] may visit, over all its loop starts: past them it says a
+/// loop may exist (the solver is asked) rather than search on.
+const LOOP_WORK: usize = 20_000_000;
+
 /// Whether some path of `layers`' edges (each layer's from the one before) goes from a state
-/// of the first layer back to the same state (by key) in the last, through states where
-/// `along` (per layer, per state) holds only. Every layer after the first must have edges.
-pub(super) fn loops_back(layers: &[Lemma], along: &[&[bool]]) -> bool {
+/// of the first layer back to the same state (by key) in the last, and is accepted by
+/// `accepts` on `values` (per layer, per state). Every layer after the first must have edges.
+/// True also where the search would pass [`LOOP_WORK`] edges.
+pub(super) fn loops_back(layers: &[Lemma], values: &[&[i64]], accepts: &Accepts) -> bool {
     let (Some(first), Some(last)) = (layers.first(), layers.last()) else { return false };
+    let every_state = matches!(accepts, Accepts::EveryState);
     // Each loop start on its own: the state it must come back to is its own.
-    let starts = first.points.iter().enumerate().filter_map(|(i, p)| {
-        let back = *last.keys.get(&p.key)? as usize;
-        (along[0][i] && along[along.len() - 1][back]).then_some((i, back))
-    });
-    let mut reach: Vec<bool> = Vec::new();
-    let mut next: Vec<bool> = Vec::new();
+    let starts: Vec<(usize, usize)> = first
+        .points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let back = *last.keys.get(&p.key)? as usize;
+            (!every_state || (values[0][i] != 0 && values[values.len() - 1][back] != 0)).then_some((i, back))
+        })
+        .collect();
+    let edges: usize = layers[1..].iter().map(|x| x.edges.as_ref().map_or(0, Vec::len)).sum();
+    if starts.len().saturating_mul(edges) > LOOP_WORK {
+        return true;
+    }
+    // Per state: 1 where a path reaches it, 2 where one that already rose does.
+    const REACHED: u8 = 1;
+    const ROSE: u8 = 2;
+    let mut reach: Vec<u8> = Vec::new();
+    let mut next: Vec<u8> = Vec::new();
     for (start, back) in starts {
         reach.clear();
-        reach.resize(first.points.len(), false);
-        reach[start] = true;
+        reach.resize(first.points.len(), 0);
+        reach[start] = REACHED;
         for (j, layer) in layers.iter().enumerate().skip(1) {
             next.clear();
-            next.resize(layer.points.len(), false);
-            for &(a, b) in layer.edges.as_deref().unwrap_or_default() {
-                if reach[a as usize] && along[j][b as usize] {
-                    next[b as usize] = true;
+            next.resize(layer.points.len(), 0);
+            for &(a, b, c) in layer.edges.as_deref().unwrap_or_default() {
+                let (a, b) = (a as usize, b as usize);
+                let from = reach[a];
+                if from == 0 {
+                    continue;
+                }
+                match accepts {
+                    Accepts::EveryState if values[j][b] == 0 => {}
+                    Accepts::EveryState => next[b] |= from,
+                    Accepts::Rises(by) => {
+                        let rises = values[j][b] > values[j - 1][a] && by[j - 1].is_none_or(|v| v.contains(&c));
+                        next[b] |= if rises { ROSE } else { from };
+                    }
                 }
             }
             std::mem::swap(&mut reach, &mut next);
         }
-        if reach[back] {
+        let closes = if every_state { reach[back] != 0 } else { reach[back] & ROSE != 0 };
+        if closes {
             return true;
         }
     }
@@ -380,10 +426,12 @@ pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec
 mod tests {
     use super::*;
 
-    /// A layer of states named by one number each, with the steps into it.
-    fn layer(states: &[i16], edges: Option<Vec<(u32, u32)>>) -> Lemma {
+    /// A layer of states named by one number each, with the steps into it (all of selector
+    /// value 0).
+    fn layer(states: &[i16], edges: &[(u32, u32)]) -> Lemma {
         let points = states.iter().map(|&v| Point { key: vec![v], ..Point::default() }).collect();
-        Lemma::new(points, Bool::from_bool(true), edges)
+        let edges = edges.iter().map(|&(a, b)| (a, b, 0)).collect();
+        Lemma::new(points, Bool::from_bool(true), Some(edges))
     }
 
     /// A loop from state 1 back to state 1 through state 2 is found where every state on it
@@ -391,26 +439,39 @@ mod tests {
     /// where the last layer does not hold the start.
     #[test]
     fn loops_back_only_through_bad_states_to_the_same_state() {
-        let layers = [
-            layer(&[1, 3], None),
-            layer(&[2, 4], Some(vec![(0, 0), (1, 1)])),
-            layer(&[5, 1], Some(vec![(0, 1), (1, 0)])),
-        ];
-        let all = [&[true, true][..], &[true, true][..], &[true, true][..]];
-        assert!(loops_back(&layers, &all));
-        assert!(!loops_back(&layers, &[&[true, true][..], &[false, true][..], &[true, true][..]]));
-        assert!(!loops_back(&layers, &[&[true, true][..], &[true, true][..], &[true, false][..]]));
+        let every = Accepts::EveryState;
+        let layers = [layer(&[1, 3], &[]), layer(&[2, 4], &[(0, 0), (1, 1)]), layer(&[5, 1], &[(0, 1), (1, 0)])];
+        let all = [&[1, 1][..], &[1, 1][..], &[1, 1][..]];
+        assert!(loops_back(&layers, &all, &every));
+        assert!(!loops_back(&layers, &[&[1, 1][..], &[0, 1][..], &[1, 1][..]], &every));
+        assert!(!loops_back(&layers, &[&[1, 1][..], &[1, 1][..], &[1, 0][..]], &every));
         // State 1 leads to state 5 only: no way back.
-        let elsewhere = [
-            layer(&[1, 3], None),
-            layer(&[2, 4], Some(vec![(0, 0), (1, 1)])),
-            layer(&[5, 1], Some(vec![(0, 0), (1, 0)])),
-        ];
-        assert!(!loops_back(&elsewhere, &all));
+        let elsewhere = [layer(&[1, 3], &[]), layer(&[2, 4], &[(0, 0), (1, 1)]), layer(&[5, 1], &[(0, 0), (1, 0)])];
+        assert!(!loops_back(&elsewhere, &all, &every));
         // State 3 comes back to state 3 only if the last layer holds it.
-        let three = [layer(&[3], None), layer(&[4], Some(vec![(0, 0)])), layer(&[3], Some(vec![(0, 0)]))];
-        assert!(loops_back(&three, &[&[true][..], &[true][..], &[true][..]]));
-        let gone = [layer(&[3], None), layer(&[4], Some(vec![(0, 0)])), layer(&[6], Some(vec![(0, 0)]))];
-        assert!(!loops_back(&gone, &[&[true][..], &[true][..], &[true][..]]));
+        let three = [layer(&[3], &[]), layer(&[4], &[(0, 0)]), layer(&[3], &[(0, 0)])];
+        assert!(loops_back(&three, &[&[1][..], &[1][..], &[1][..]], &every));
+        let gone = [layer(&[3], &[]), layer(&[4], &[(0, 0)]), layer(&[6], &[(0, 0)])];
+        assert!(!loops_back(&gone, &[&[1][..], &[1][..], &[1][..]], &every));
+    }
+
+    /// A loop from state 1 back to state 1 is a lasso of a rising measure only where one of its
+    /// steps raises the measure, and, where a kind of step is named, that step is of the kind;
+    /// a rise on a path that does not come back does not count.
+    #[test]
+    fn loops_back_only_where_a_step_of_the_loop_raises_the_measure() {
+        let layers = [layer(&[1, 3], &[]), layer(&[2, 4], &[(0, 0), (1, 1)]), layer(&[5, 1], &[(0, 1), (1, 0)])];
+        let any = [None, None];
+        let rises = Accepts::Rises(&any);
+        // 1 -> 2 raises the measure from 1 to 2, 2 -> 1 lowers it back.
+        assert!(loops_back(&layers, &[&[1, 0][..], &[2, 0][..], &[0, 1][..]], &rises));
+        // Flat along 1 -> 2 -> 1; the rise on 3 -> 4 -> 5 is on a path that does not close.
+        assert!(!loops_back(&layers, &[&[1, 0][..], &[1, 5][..], &[9, 1][..]], &rises));
+        // The rise is the step out of layer 0, of selector value 0: counted only where that
+        // value is of the kind named.
+        let measure = [&[1, 0][..], &[2, 0][..], &[0, 1][..]];
+        let evicting: [&[i64]; 1] = [&[0]];
+        assert!(loops_back(&layers, &measure, &Accepts::Rises(&[Some(evicting[0]), Some(&[])])));
+        assert!(!loops_back(&layers, &measure, &Accepts::Rises(&[Some(&[7]), None])));
     }
 }

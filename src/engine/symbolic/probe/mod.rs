@@ -43,6 +43,7 @@ use crate::model::{ClusterState, Controller, Model, Step};
 
 mod lemma;
 
+pub(super) use lemma::Accepts;
 use lemma::*;
 
 /// How many solver calls one kind of step may take per frame: each satisfiable one settles
@@ -142,6 +143,8 @@ pub(super) struct Prober {
     evaluate: bool,
     /// How many lemma checks evaluation decided (tests: that it decides at all).
     evaluated: usize,
+    /// Whether lemmas keep the steps between layers (`Lemma::edges`): only lassos read them.
+    pub(super) keep_edges: bool,
 }
 
 impl Prober {
@@ -160,6 +163,7 @@ impl Prober {
             asked: false,
             evaluate: true,
             evaluated: 0,
+            keep_edges: true,
         }
     }
 
@@ -311,7 +315,8 @@ impl Prober {
         };
         let lemma = one_of(&layer);
         let asked = Instant::now();
-        let evaluated = if self.evaluate { successors_within(before, &layer, step, sel) } else { None };
+        let evaluated =
+            if self.evaluate { successors_within(before, &layer, step, sel, self.keep_edges) } else { None };
         // Without evaluation: the step from each state of the previous layer, with that
         // state's values substituted into its assertions and simplified (what is left is
         // mostly "the selector picks this step, and the next frame's fields are these
@@ -473,27 +478,29 @@ impl Prober {
         apart
     }
 
-    /// Per state of frame `k`'s layer lemma, whether `cond` (over that frame's fields) holds
-    /// there, by ground evaluation; None without a lemma, or where evaluation cannot tell.
-    pub(super) fn holds_at(&self, k: usize, cond: &Bool) -> Option<Vec<bool>> {
+    /// Per state of frame `k`'s layer lemma, the value of `term` (over that frame's fields;
+    /// Bool as 0/1) there, by ground evaluation; None without a lemma, or where evaluation
+    /// cannot tell.
+    pub(super) fn values_at(&self, k: usize, term: &Dynamic) -> Option<Vec<i64>> {
         let lemma = self.lemmas.get(k)?;
-        self.evaluate.then(|| holds_at(&lemma.points, cond)).flatten()
+        self.evaluate.then(|| values_at(&lemma.points, term)).flatten()
     }
 
-    /// Whether no loop from frame `l` back to the same state at frame `k` passes only through
-    /// states where `along[j - l]` (per state of frame j's layer lemma; `None`: not known) holds, by the steps
-    /// between the layers that evaluation found (`Lemma::edges`): every step the unrolling
-    /// allows from a state of one layer lemma is one of them (a step's own assertions allow
-    /// at least what the whole unrolling does), so a lasso of the unrolling closing at `k`
-    /// from `l` is a path of them from a state of layer `l` to the same state in layer `k`.
-    /// False where a layer has no lemma or no edges, or a path may exist.
-    pub(super) fn no_loop_through(&self, l: usize, k: usize, along: &[Option<Vec<bool>>]) -> bool {
+    /// Whether no loop from frame `l` back to the same state at frame `k` is accepted by
+    /// `accepts` on `values[j - l]` (per state of frame j's layer lemma; `None`: not known),
+    /// by the steps between the layers that evaluation found (`Lemma::edges`): every step the
+    /// unrolling allows from a state of one layer lemma is one of them (a step's own assertions
+    /// allow at least what the whole unrolling does), with its selector's value, so a lasso of
+    /// the unrolling closing at `k` from `l` is a path of them from a state of layer `l` to the
+    /// same state in layer `k`. False where a layer has no lemma or no edges, or a path may
+    /// exist.
+    pub(super) fn no_loop_through(&self, l: usize, k: usize, values: &[Option<Vec<i64>>], accepts: &Accepts) -> bool {
         let Some(layers) = self.lemmas.get(l..=k) else { return false };
-        if along.len() != layers.len() || layers[1..].iter().any(|x| x.edges.is_none()) {
+        if values.len() != layers.len() || layers[1..].iter().any(|x| x.edges.is_none()) {
             return false;
         }
-        let Some(along) = along.iter().map(Option::as_deref).collect::<Option<Vec<&[bool]>>>() else { return false };
-        !loops_back(layers, &along)
+        let Some(values) = values.iter().map(Option::as_deref).collect::<Option<Vec<&[i64]>>>() else { return false };
+        !loops_back(layers, &values, accepts)
     }
 
     /// Whether a probe asked the unrolling's solver (with its own timeout) since last asked.
