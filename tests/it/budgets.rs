@@ -172,9 +172,9 @@ fn a_case_over_its_budget_fails() {
 /// states than the witnesses keep on a larger model, and without a layer lemma at every depth
 /// the probes and queries past depth 25 took the whole time limit. With the witnesses sized
 /// to the model (`witnesses::layer_for`), every depth is pinned by its lemma and the 40 steps
-/// hold within a few queries. The budget is this file's rule over the test build's work (21
-/// queries, 2,995 conflicts and decisions: a debug build checks evaluated lemmas against the
-/// solver too; a release build makes 7 queries).
+/// hold within a few queries. The budget is this file's rule over the test build's work (16
+/// queries, 3,792 conflicts and decisions: a debug build checks evaluated lemmas against the
+/// solver too; a release build makes 2 queries).
 #[test]
 fn the_symbolic_engine_alone_reaches_c2_fixeds_bound_within_its_budget() {
     let case = "cases/c2-apply-resets-replicas-fixed";

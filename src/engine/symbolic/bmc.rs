@@ -139,6 +139,19 @@ impl<'a> Bmc<'a> {
             let outcome = Outcome::Unknown(format!("{why} cut the unrolling short"));
             return (outcome, Pending { _query: Vec::new(), bad, _loops: loops, refuted_safety: false });
         }
+        // Frame k's layer lemma refutes the query outright where no state of the layer
+        // violates the intent (`Prober::refuted`).
+        let by_lemma = if intent.is_cycle() {
+            bad.simplify().as_bool() == Some(false)
+        } else {
+            u.prober.as_ref().is_some_and(|p| p.refuted(k, &bad))
+        };
+        // The solver is asked: with every layer lemma so far (before a push, so that they
+        // outlive the query).
+        if !by_lemma {
+            self.u.assert_lemmas();
+        }
+        let u = &self.u;
         // The query may not outlast the time budget.
         let timeout_ms_now = timeout_ms;
         let timeout_ms = timeout_ms_now();
@@ -163,13 +176,6 @@ impl<'a> Bmc<'a> {
         // A witness run that violates the intent is offered to a fresh solver first
         // (`hinted`). Only the search is guided: a violation is still a model of this
         // query, and every shallower depth was refuted by the solver.
-        // Frame k's layer lemma refutes the query outright where no state of the layer
-        // violates the intent (`Prober::refuted`).
-        let by_lemma = if intent.is_cycle() {
-            bad.simplify().as_bool() == Some(false)
-        } else {
-            u.prober.as_ref().is_some_and(|p| p.refuted(k, &bad))
-        };
         let hint = if by_lemma { None } else { hinted(q, u, i, k, &loops, timeout_ms) };
         let answer = if by_lemma {
             SatResult::Unsat
@@ -259,7 +265,8 @@ impl<'a> Bmc<'a> {
     }
 
     /// The recurrence-diameter query at `k` on this unrolling's solver (see [`Simple`]).
-    pub fn simple_path(&self, sp: &mut Simple, k: usize, timeout_ms: Option<u64>) -> Answer {
+    pub fn simple_path(&mut self, sp: &mut Simple, k: usize, timeout_ms: Option<u64>) -> Answer {
+        self.u.assert_lemmas();
         sp.check(&self.u, k, timeout_ms).into()
     }
 

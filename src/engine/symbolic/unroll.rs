@@ -214,6 +214,14 @@ impl Unrolling {
         );
     }
 
+    /// Asserts the layer lemmas not asserted yet (`Prober::assert_lemmas`): called before
+    /// the solver is asked anything of the frames.
+    pub(super) fn assert_lemmas(&mut self) {
+        if let Some(p) = &mut self.prober {
+            p.assert_lemmas(&self.solver);
+        }
+    }
+
     /// Records that the step into the next frame is of no kind a watch names (no step is
     /// taken, or none is known).
     fn no_kinds_of_step(&mut self) {
@@ -443,7 +451,7 @@ impl Unrolling {
         if let Some(p) = &mut self.prober {
             p.witnesses.advance(m, &self.labels, classes, self.self_loops);
             let values: Vec<i64> = choices.iter().map(|(v, _, _)| *v).collect();
-            p.lemma(&self.solver, &step, (&self.selectors[k], &values), &self.frames[k + 1], k + 1, self.probe_budget);
+            p.lemma(&step, (&self.selectors[k], &values), &self.frames[k + 1], k + 1, self.probe_budget);
         }
     }
 

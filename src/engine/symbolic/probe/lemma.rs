@@ -44,12 +44,13 @@ pub(super) fn side_solver() -> Solver {
 /// the state it takes to in this one, and the value of the step's selector.
 pub(super) type Edge = (u32, u32, i64);
 
-/// A frame's layer lemma: its states, as solver values and as one formula, their packed keys
+/// A frame's layer lemma: its states, as solver values and as one formula (made when first
+/// asked for: a lemma checked and used by evaluation alone never needs it), their packed keys
 /// (to see without a solver that two layers share a state, and which), and where the step
 /// into it was evaluated, that step's edges.
 pub(super) struct Lemma {
     pub(super) points: Vec<Point>,
-    pub(super) formula: Bool,
+    formula: std::cell::OnceCell<Bool>,
     /// Each state's key, and its index in `points`.
     pub(super) keys: std::collections::HashMap<Vec<i16>, u32>,
     /// Every step from a state of the previous layer to a state of this one that the step's
@@ -59,9 +60,14 @@ pub(super) struct Lemma {
 }
 
 impl Lemma {
-    pub(super) fn new(points: Vec<Point>, formula: Bool, edges: Option<Vec<Edge>>) -> Lemma {
+    pub(super) fn new(points: Vec<Point>, edges: Option<Vec<Edge>>) -> Lemma {
         let keys = points.iter().enumerate().map(|(i, p)| (p.key.clone(), i as u32)).collect();
-        Lemma { points, formula, keys, edges }
+        Lemma { points, formula: std::cell::OnceCell::new(), keys, edges }
+    }
+
+    /// "The frame is one of these states".
+    pub(super) fn formula(&self) -> &Bool {
+        self.formula.get_or_init(|| one_of(&self.points))
     }
 }
 
@@ -365,7 +371,7 @@ fn pinned_slots(dag: &Dag, points: &[Point]) -> Vec<Option<usize>> {
 }
 
 /// The states of a layer lemma as one formula: the frame is one of them.
-pub(super) fn one_of(points: &[Point]) -> Bool {
+fn one_of(points: &[Point]) -> Bool {
     Bool::or(&points.iter().map(Point::formula).collect::<Vec<_>>())
 }
 
@@ -431,7 +437,7 @@ mod tests {
     fn layer(states: &[i16], edges: &[(u32, u32)]) -> Lemma {
         let points = states.iter().map(|&v| Point { key: vec![v], ..Point::default() }).collect();
         let edges = edges.iter().map(|&(a, b)| (a, b, 0)).collect();
-        Lemma::new(points, Bool::from_bool(true), Some(edges))
+        Lemma::new(points, Some(edges))
     }
 
     /// A loop from state 1 back to state 1 through state 2 is found where every state on it

@@ -145,6 +145,9 @@ pub(super) struct Prober {
     evaluated: usize,
     /// Whether lemmas keep the steps between layers (`Lemma::edges`): only lassos read them.
     pub(super) keep_edges: bool,
+    /// How many of `lemmas`, from the first, are asserted on the unrolling's solver (frame 0's
+    /// needs not be: the frame is defined as one of the initial states).
+    asserted: usize,
 }
 
 impl Prober {
@@ -164,6 +167,7 @@ impl Prober {
             evaluate: true,
             evaluated: 0,
             keep_edges: true,
+            asserted: 1,
         }
     }
 
@@ -217,6 +221,7 @@ impl Prober {
                 SatResult::Unsat
             } else {
                 self.asked = true;
+                self.assert_lemmas(solver);
                 ask(solver, &cond, &format!("probe.all@{k}"), budget.joint_ms())
             };
             log::debug!("probe of {} labels of {} kinds at frame {k}: {answer:?}", all.len(), opens.len());
@@ -252,6 +257,7 @@ impl Prober {
                     SatResult::Unsat
                 } else {
                     self.asked = true;
+                    self.assert_lemmas(solver);
                     ask(solver, &cond, &format!("probe.{gi}.{round}@{k}"), budget.per_kind_ms())
                 };
                 log::debug!(
@@ -297,7 +303,6 @@ impl Prober {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn lemma(
         &mut self,
-        solver: &Solver,
         step: &[Bool],
         sel: (&Int, &[i64]),
         frame: &ClusterState<Symbolic>,
@@ -313,10 +318,10 @@ impl Prober {
         let Some(layer) = layer(&self.witnesses, frame) else {
             return;
         };
-        let lemma = one_of(&layer);
+        let mut lemma = Lemma::new(layer, None);
+        let layer = &lemma.points;
         let asked = Instant::now();
-        let evaluated =
-            if self.evaluate { successors_within(before, &layer, step, sel, self.keep_edges) } else { None };
+        let evaluated = if self.evaluate { successors_within(before, layer, step, sel, self.keep_edges) } else { None };
         // Without evaluation: the step from each state of the previous layer, with that
         // state's values substituted into its assertions and simplified (what is left is
         // mostly "the selector picks this step, and the next frame's fields are these
@@ -332,12 +337,12 @@ impl Prober {
             None if before.len() * before.first().map_or(0, |p| p.pins.len()) > SUBSTITUTED_TERMS => {
                 (SatResult::Unknown, "not evaluated, too many values to substitute")
             }
-            None => (self.solved_lemma(before, step, &lemma, budget), "substituted, then the side solver"),
+            None => (self.solved_lemma(before, step, lemma.formula(), budget), "substituted, then the side solver"),
         };
         // Debug builds (every test) check evaluation against the solver where that is cheap.
         if cfg!(debug_assertions) && before.len() <= DEBUG_CROSS_CHECK {
             if let Some(e) = &evaluated {
-                let solved = self.solved_lemma(before, step, &lemma, budget);
+                let solved = self.solved_lemma(before, step, lemma.formula(), budget);
                 assert!(
                     solved == SatResult::Unknown || (solved == SatResult::Unsat) == e.is_some(),
                     "lemma of frame {k}: evaluation says {}, the side solver {solved:?}",
@@ -355,10 +360,21 @@ impl Prober {
             self.evaluated += 1;
         }
         if answer == SatResult::Unsat {
-            solver.assert(&lemma);
-            self.lemmas.push(Lemma::new(layer, lemma, evaluated.flatten()));
+            lemma.edges = evaluated.flatten();
+            self.lemmas.push(lemma);
             self.chain = true;
         }
+    }
+
+    /// Asserts on the unrolling's `solver` the layer lemmas not asserted yet. A lemma is
+    /// asserted only once the solver is about to be asked something (`Unrolling::assert_lemmas`):
+    /// a frame whose queries evaluation answers never builds its formula. Each is implied by
+    /// the unrolling, so a check without it has the same answer.
+    pub(super) fn assert_lemmas(&mut self, solver: &Solver) {
+        for l in &self.lemmas[self.asserted.min(self.lemmas.len())..] {
+            solver.assert(l.formula());
+        }
+        self.asserted = self.lemmas.len();
     }
 
     /// Whether `cond`, a formula over the last frame's fields, holds in none of the states of
@@ -469,7 +485,7 @@ impl Prober {
         };
         let apart = !a.keys.keys().any(|key| b.keys.contains_key(key));
         if cfg!(debug_assertions) && apart {
-            let solved = self.side_check(&[&a.formula, &b.formula, same]);
+            let solved = self.side_check(&[a.formula(), b.formula(), same]);
             assert!(
                 solved != SatResult::Sat,
                 "frames {l} and {k}: their lemmas' keys are disjoint, but the side solver finds a common state"
@@ -520,10 +536,10 @@ impl Prober {
         let Some(layer) = layer(&self.witnesses, frame) else {
             return;
         };
-        let lemma = one_of(&layer);
+        let lemma = Lemma::new(layer, None);
         self.asked = true;
-        if ask(solver, &lemma.not(), "lemma@0", 1000) == SatResult::Unsat {
-            self.lemmas.push(Lemma::new(layer, lemma, None));
+        if ask(solver, &lemma.formula().not(), "lemma@0", 1000) == SatResult::Unsat {
+            self.lemmas.push(lemma);
         }
     }
 
@@ -662,6 +678,7 @@ mod tests {
         u.prober.as_mut().expect("probing is on").evaluate = evaluate;
         q.extend_to(&mut u, depth);
         assert_eq!(u.prober.as_ref().expect("probing is on").lemmas.len(), depth + 1, "a frame without its lemma");
+        u.assert_lemmas();
         let mut layer = inits.clone();
         for k in 0..=depth {
             for st in &layer {
