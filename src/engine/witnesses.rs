@@ -9,7 +9,7 @@
 
 use crate::domain::Concrete;
 use crate::engine::simulate::Rng;
-use crate::model::relation::{enabled_into, twins, EnabledBuf, LabelIndex};
+use crate::model::relation::{enabled_into, hints_of, twins, EnabledBuf, LabelIndex};
 use crate::model::state::Scratch;
 use crate::model::{intents, registry, ClusterState, Controller, Model, Step};
 
@@ -307,12 +307,16 @@ impl Witnesses {
     /// Per group of `groups`, per label of it: whether it is enabled at the end of some run,
     /// canonical choice included (a label on a node with a lower-index twin is not, as in the
     /// frames). One pass over the runs for every group (each run's node rows and twins are
-    /// worked out once), which ends once every label is seen.
+    /// worked out once), which ends once every label is seen. Each group's labels are of one
+    /// actor (a kind of step). A group's labels not seen yet are
+    /// asked together where their actor batches its guards (`ExplicitHints::batch_guard`: the
+    /// scheduler scores the nodes once per pod group, not once per label).
     pub fn seen(&self, m: &Model, labels: &[Step], classes: &[usize], groups: &[&[usize]]) -> Vec<Vec<bool>> {
         let d = Concrete;
         let mut seen: Vec<Vec<bool>> = groups.iter().map(|g| vec![false; g.len()]).collect();
         let mut unseen: usize = groups.iter().map(|g| g.len()).sum();
         let mut rows = Scratch::default();
+        let (mut asked, mut batch): (Vec<usize>, Vec<Step>) = (Vec::new(), Vec::new());
         for Run { state: st, .. } in &self.runs {
             if unseen == 0 {
                 break;
@@ -320,11 +324,24 @@ impl Witnesses {
             st.node_rows(&mut rows);
             let twin = twins(classes, &rows);
             for (group, seen) in groups.iter().zip(&mut seen) {
-                for (&i, seen) in group.iter().zip(seen.iter_mut()) {
+                asked.clear();
+                batch.clear();
+                for (j, &i) in group.iter().enumerate() {
                     let s = &labels[i];
-                    let c = &self.reg[s.actor as usize];
-                    if !*seen && !c.node_of(s).is_some_and(|n| twin[n]) && c.guard(&d, m, s, st) {
-                        *seen = true;
+                    if !seen[j] && !self.reg[s.actor as usize].node_of(s).is_some_and(|n| twin[n]) {
+                        asked.push(j);
+                        batch.push(*s);
+                    }
+                }
+                let Some(first) = batch.first() else { continue };
+                debug_assert!(batch.iter().all(|s| s.actor == first.actor), "a group of more than one actor");
+                let c = &*self.reg[first.actor as usize];
+                let ok = hints_of(c)
+                    .batch_guard(m, &batch, st)
+                    .unwrap_or_else(|| batch.iter().map(|s| c.guard(&d, m, s, st)).collect());
+                for (&j, ok) in asked.iter().zip(ok) {
+                    if ok {
+                        seen[j] = true;
                         unseen -= 1;
                     }
                 }
