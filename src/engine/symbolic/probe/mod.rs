@@ -360,7 +360,8 @@ impl Prober {
             self.evaluated += 1;
         }
         if answer == SatResult::Unsat {
-            lemma.edges = evaluated.flatten();
+            // Steps not kept are unknown, not absent (`no_loop_through` reads none as no loop).
+            lemma.edges = evaluated.flatten().filter(|_| self.keep_edges);
             self.lemmas.push(lemma);
             self.chain = true;
         }
