@@ -35,7 +35,8 @@ pub trait Domain: 'static {
     fn ite(&self, c: &Self::Bool, t: &Self::Int, e: &Self::Int) -> Self::Int;
     fn ite_bool(&self, c: &Self::Bool, t: &Self::Bool, e: &Self::Bool) -> Self::Bool;
     /// The value of `a` when it is known while the terms are built (always, concretely; for a
-    /// solver's terms, when `a` simplifies to a constant). Lets the model skip work whose
+    /// solver's terms, when `a` is a numeral, as every term built from numerals alone is:
+    /// the symbolic domain folds them, and asks no simplifier). Lets the model skip work whose
     /// outcome is fixed, which a solver's simplifier cannot see without the state's
     /// invariants (e.g. evicting a count of 0 takes min(0, bound), which is 0 only because
     /// bound >= 0).
