@@ -15,7 +15,7 @@ use z3::ast::{Ast, Bool, Int};
 use super::frame::{fields, frame, lift, same_state, twins, with_fields, Fields};
 use super::solver::{params, set_timeout, Solver};
 use super::{hints, probe, Options};
-use crate::domain::{Concrete, Symbolic};
+use crate::domain::{Concrete, Domain, Symbolic};
 use crate::ir::Timing;
 use crate::model::intents::StepKind;
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
@@ -288,12 +288,14 @@ impl Unrolling {
             if asked.elapsed().as_millis() >= 100 {
                 log::debug!("guards of {} ({} labels): {:.3} s", c.name(), steps.len(), asked.elapsed().as_secs_f64());
             }
+            // No simplifier here: the domain folds what the frame's constants decide, so a
+            // guard false by them alone is already `false`, and the solver rewrites what it is
+            // given anyway.
             for ((&i, s), g) in mine.iter().zip(&steps).zip(batch) {
                 guards[i] = match c.node_of(s) {
-                    Some(n) => Bool::and(&[g, twin[n].not()]),
+                    Some(n) => d.and(&g, &d.not(&twin[n])),
                     None => g,
-                }
-                .simplify();
+                };
             }
         }
         Some((twin, guards))
