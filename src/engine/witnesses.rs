@@ -38,6 +38,10 @@ pub fn layer_for(inits: &[ClusterState<Concrete>]) -> usize {
     (LAYER_VALUES / values).clamp(LAYER, LAYER_MAX)
 }
 
+/// How many values (successor states times values per state) the memo of successors may
+/// hold ([`Memo`]).
+const MEMO_VALUES: usize = 1 << 22;
+
 /// Up to how many states a depth may have for the witnesses to keep it for lasso hints.
 const HISTORY: usize = 1024;
 
@@ -62,6 +66,18 @@ struct Layer {
     edges: Vec<(u32, u32, u32)>,
 }
 
+/// Each state's successors as [`Witnesses::advance`] worked them out (the same labels,
+/// classes and `self_loops` every time, which `of` stands for): a state reached at many
+/// depths (most of C2-fixed's are in a dozen layers) has its steps computed once. Successors
+/// are a function of the state, so a remembered list is the list. Holds at most
+/// [`MEMO_VALUES`] values; past that, states not in it are worked out each time.
+#[derive(Default)]
+struct Memo {
+    of: Option<(Vec<Step>, Vec<usize>, bool)>,
+    succ: rustc_hash::FxHashMap<Vec<i16>, Vec<(ClusterState<Concrete>, u32)>>,
+    values: usize,
+}
+
 /// Concrete states some run of exactly k steps reaches (the same semantics, replayed on
 /// `Concrete`; runs that reach a state with no step that changes it end, when such steps are
 /// not choices): every such state while there are at most [`LAYER`] of them, then random runs.
@@ -75,6 +91,7 @@ pub struct Witnesses {
     /// Up to how many states of one depth are kept ([`LAYER`]; tests lower it).
     layer: usize,
     rng: Rng,
+    memo: Memo,
 }
 
 impl Witnesses {
@@ -87,6 +104,7 @@ impl Witnesses {
             exact: true,
             layer,
             rng: Rng(0x6b62_6d63),
+            memo: Memo::default(),
         };
         w.dedup();
         if w.runs.len() > layer {
@@ -124,35 +142,53 @@ impl Witnesses {
         let index = LabelIndex::of(m, &self.reg, labels);
         let mut buf = EnabledBuf::default();
         let mut rows = Scratch::default();
+        let of = (labels.to_vec(), classes.to_vec(), self_loops);
+        if self.memo.of.as_ref() != Some(&of) {
+            self.memo = Memo { of: Some(of), ..Memo::default() };
+        }
+        let mut key = Vec::new();
         for (pi, Run { state: st, path }) in std::mem::take(&mut self.runs).into_iter().enumerate() {
             if crate::limits::stopped().is_some() {
                 self.exact = false;
                 self.history = None;
                 break;
             }
-            st.node_rows(&mut rows);
-            enabled_into(m, &self.reg, &index, &twins(classes, &rows), &st, &mut buf);
-            let mut succ: Vec<(ClusterState<Concrete>, u32)> = buf
-                .out
-                .iter()
-                .map(|&i| {
-                    let s = &labels[i as usize];
-                    (intents::observe(&d, m, self.reg[s.actor as usize].update(&d, m, s, &st)), i)
-                })
-                .filter(|(n, _)| self_loops || *n != st)
-                .collect();
+            st.pack_into(&mut key);
+            let mut own = Vec::new();
+            if !self.memo.succ.contains_key(key.as_slice()) {
+                st.node_rows(&mut rows);
+                enabled_into(m, &self.reg, &index, &twins(classes, &rows), &st, &mut buf);
+                own = buf
+                    .out
+                    .iter()
+                    .map(|&i| {
+                        let s = &labels[i as usize];
+                        (intents::observe(&d, m, self.reg[s.actor as usize].update(&d, m, s, &st)), i)
+                    })
+                    .filter(|(n, _)| self_loops || *n != st)
+                    .collect();
+                let values = (own.len() + 1) * key.len();
+                if self.memo.values + values <= MEMO_VALUES {
+                    self.memo.values += values;
+                    self.memo.succ.insert(key.clone(), std::mem::take(&mut own));
+                }
+            }
+            let succ: &[(ClusterState<Concrete>, u32)] = self.memo.succ.get(key.as_slice()).unwrap_or(&own);
             if succ.is_empty() {
                 if self_loops {
-                    next.add(exact, pi as u32, stutter, st, &path);
+                    next.add(exact, pi as u32, stutter, &st, &path);
                 }
                 continue;
             }
-            if !exact {
+            // A state is cloned only where it is new to its depth.
+            let picked = if exact {
+                0..succ.len()
+            } else {
                 let i = self.rng.below(succ.len());
-                succ = vec![succ.swap_remove(i)];
-            }
-            for (n, i) in succ {
-                next.add(exact, pi as u32, i, n, &path);
+                i..i + 1
+            };
+            for (n, i) in &succ[picked] {
+                next.add(exact, pi as u32, *i, n, &path);
             }
         }
         self.runs = next.runs;
@@ -251,6 +287,12 @@ impl Witnesses {
     #[cfg(test)]
     pub(crate) fn paths_mut(&mut self) -> impl Iterator<Item = &mut Vec<u32>> {
         self.runs.iter_mut().map(|r| &mut r.path)
+    }
+
+    /// How many states have their steps in the memo.
+    #[cfg(test)]
+    pub(crate) fn memo_len(&self) -> usize {
+        self.memo.succ.len()
     }
 
     /// Keeps the first `n` runs only, for tests to make a layer incomplete.
@@ -364,7 +406,7 @@ struct Next {
 }
 
 impl Next {
-    fn add(&mut self, exact: bool, from: u32, label: u32, state: ClusterState<Concrete>, path: &[u32]) {
+    fn add(&mut self, exact: bool, from: u32, label: u32, state: &ClusterState<Concrete>, path: &[u32]) {
         self.from.push((from, label));
         if exact {
             state.pack_into(&mut self.key);
@@ -376,7 +418,7 @@ impl Next {
             self.index.insert(self.key.clone(), id);
             self.ids.push(id);
         }
-        self.runs.push(Run { state, path: extended(path, label) });
+        self.runs.push(Run { state: state.clone(), path: extended(path, label) });
     }
 }
 

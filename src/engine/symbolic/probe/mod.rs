@@ -616,6 +616,35 @@ mod tests {
         next
     }
 
+    /// The witnesses' depths are every state runs of that many steps reach, each once, where
+    /// states recur from depth to depth and their steps come from the witnesses' memo: C2-fixed,
+    /// whose depths share most of their states, to depth 14.
+    #[test]
+    fn witness_depths_are_every_state_of_their_depth() {
+        let m = case("c2-apply-resets-replicas-fixed");
+        let inits = m.initial_states();
+        let depth = 14;
+        let opts = Options { probe: true, ..Options::plain(depth) };
+        let q = Query::new(&m, &opts, &inits);
+        let labels = q.unroll().labels;
+        let mut w = Witnesses::new(&inits, LAYER);
+        let mut layer = inits.clone();
+        let mut expanded = 0;
+        let sorted = |states: &mut dyn Iterator<Item = &ClusterState<Concrete>>| {
+            let mut keys: Vec<Vec<i16>> = states.map(|s| s.pack()).collect();
+            keys.sort();
+            keys
+        };
+        for k in 1..=depth {
+            expanded += layer.len();
+            w.advance(&m, &labels, &q.classes, false);
+            layer = next_layer(&m, &q.classes, true, &layer);
+            assert!(w.exact());
+            assert_eq!(sorted(&mut w.states()), sorted(&mut layer.iter()), "depth {k}");
+        }
+        assert!(w.memo_len() < expanded, "no state recurred: {} worked out for {expanded}", w.memo_len());
+    }
+
     /// An unrolling for safety intents from `q`'s initial states, probed with witness layers
     /// of up to `layer` states and probes of `query_ms` each.
     fn probed(q: &Query, layer: usize, query_ms: u64) -> super::super::unroll::Unrolling {
