@@ -392,6 +392,9 @@ pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec
     // Each field and numeral made once: a layer of thousands of states repeats a few values.
     let int_fields: Vec<Dynamic> = ints.iter().map(|f| Dynamic::from_ast(f)).collect();
     let bool_fields: Vec<Dynamic> = bools.iter().map(|f| Dynamic::from_ast(f)).collect();
+    // Which fields the frame has as constants, asked of Z3 once per layer, not per state.
+    let int_constants: Vec<Option<i64>> = ints.iter().map(|f| f.as_i64()).collect();
+    let bool_constants: Vec<Option<bool>> = bools.iter().map(|f| f.as_bool()).collect();
     let mut numerals: std::collections::HashMap<i64, Dynamic> = std::collections::HashMap::new();
     let truth = [Dynamic::from_ast(&Bool::from_bool(false)), Dynamic::from_ast(&Bool::from_bool(true))];
     let points: Vec<Point> = w
@@ -399,9 +402,9 @@ pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec
         .filter_map(|st| {
             let (vi, vb) = values(st);
             let mut p = Point { key: st.pack(), ..Point::default() };
-            for ((f, field), v) in ints.iter().zip(&int_fields).zip(&vi) {
+            for ((f, field), v) in int_constants.iter().zip(&int_fields).zip(&vi) {
                 let v = v.expect("a concrete state's values are constants");
-                match f.as_i64() {
+                match *f {
                     Some(c) if c != v => return None,
                     Some(_) => {}
                     None => {
@@ -411,9 +414,9 @@ pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec
                     }
                 }
             }
-            for ((f, field), v) in bools.iter().zip(&bool_fields).zip(&vb) {
+            for ((f, field), v) in bool_constants.iter().zip(&bool_fields).zip(&vb) {
                 let v = v.expect("a concrete state's values are constants");
-                match f.as_bool() {
+                match *f {
                     Some(c) if c != v => return None,
                     Some(_) => {}
                     None => {
