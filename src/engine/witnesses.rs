@@ -9,7 +9,7 @@
 
 use crate::domain::Concrete;
 use crate::engine::simulate::Rng;
-use crate::model::relation::{enabled_into, hints_of, twins, EnabledBuf, LabelIndex};
+use crate::model::relation::{enabled_into, guards_into, twins, EnabledBuf, LabelIndex};
 use crate::model::state::Scratch;
 use crate::model::{intents, registry, ClusterState, Controller, Model, Step};
 
@@ -354,11 +354,11 @@ impl Witnesses {
     /// asked together where their actor batches its guards (`ExplicitHints::batch_guard`: the
     /// scheduler scores the nodes once per pod group, not once per label).
     pub fn seen(&self, m: &Model, labels: &[Step], classes: &[usize], groups: &[&[usize]]) -> Vec<Vec<bool>> {
-        let d = Concrete;
         let mut seen: Vec<Vec<bool>> = groups.iter().map(|g| vec![false; g.len()]).collect();
         let mut unseen: usize = groups.iter().map(|g| g.len()).sum();
         let mut rows = Scratch::default();
         let (mut asked, mut batch): (Vec<usize>, Vec<Step>) = (Vec::new(), Vec::new());
+        let mut enabled: Vec<u32> = Vec::new();
         for Run { state: st, .. } in &self.runs {
             if unseen == 0 {
                 break;
@@ -377,15 +377,12 @@ impl Witnesses {
                 }
                 let Some(first) = batch.first() else { continue };
                 debug_assert!(batch.iter().all(|s| s.actor == first.actor), "a group of more than one actor");
-                let c = &*self.reg[first.actor as usize];
-                let ok = hints_of(c)
-                    .batch_guard(m, &batch, st)
-                    .unwrap_or_else(|| batch.iter().map(|s| c.guard(&d, m, s, st)).collect());
-                for (&j, ok) in asked.iter().zip(ok) {
-                    if ok {
-                        seen[j] = true;
-                        unseen -= 1;
-                    }
+                enabled.clear();
+                let ids = asked.iter().map(|&j| j as u32);
+                guards_into(&*self.reg[first.actor as usize], m, st, ids, &batch, &mut enabled);
+                for &j in &enabled {
+                    seen[j as usize] = true;
+                    unseen -= 1;
                 }
             }
         }

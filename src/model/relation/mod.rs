@@ -208,7 +208,7 @@ pub(crate) fn enabled_into(
 
 /// Appends to `out` the ids (one per label of `batch`, in order) of the labels of actor `c`
 /// enabled in `st`.
-fn guards_into(
+pub(crate) fn guards_into(
     c: &dyn Controller<Concrete>,
     m: &Model,
     st: &ClusterState<Concrete>,
