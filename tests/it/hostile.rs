@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{case_dirs, root};
+use super::{case_dirs, root, Scratch};
 
 #[path = "../../benches/common/dump.rs"]
 mod dump;
@@ -64,12 +64,12 @@ fn fresh() -> usize {
     N.fetch_add(1, Ordering::Relaxed)
 }
 
-/// A copy of bundled case `case` (or a fixture under tests/fixtures) in a fresh directory,
-/// with `from` replaced by `to` in its file `file`.
-fn mutant(case: &str, file: &str, from: &str, to: &str) -> PathBuf {
+/// A copy of bundled case `case` (or a fixture under tests/fixtures) in a fresh directory
+/// (removed when the test passes), with `from` replaced by `to` in its file `file`.
+fn mutant(case: &str, file: &str, from: &str, to: &str) -> Scratch {
     let src =
         if case.contains('/') { root().join("tests/fixtures").join(case) } else { root().join("cases").join(case) };
-    let dir = std::env::temp_dir().join(format!("kbmc-hostile-{}-{}", std::process::id(), fresh()));
+    let dir = Scratch::new(std::env::temp_dir().join(format!("kbmc-hostile-{}-{}", std::process::id(), fresh())));
     copy_dir(&src, &dir);
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap();

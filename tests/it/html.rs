@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::kbmc;
+use super::{kbmc, Scratch};
 
 const LIVE: &str = "tests/fixtures/live/microservices-demo-3z";
 
@@ -47,30 +47,9 @@ fn browser(test: &str) -> Option<PathBuf> {
     found
 }
 
-/// A fresh directory for one test's pages and the browser's profile (some megabytes),
-/// removed when the test passes and kept for a look when it fails.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
+/// A fresh directory for one test's pages and the browser's profile (some megabytes).
 fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("kbmc-html-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    Scratch(dir)
+    Scratch::new(std::env::temp_dir().join(format!("kbmc-html-{name}-{}", std::process::id())))
 }
 
 /// Runs headless Chromium on `page` with `args`, within two minutes; its stdout and stderr.

@@ -35,6 +35,33 @@ mod workloads;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// A test's own directory, made empty when it is made, removed when the test passes and kept
+/// for a look when it fails.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(dir: PathBuf) -> Scratch {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
