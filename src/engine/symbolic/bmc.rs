@@ -108,19 +108,21 @@ impl<'a> Bmc<'a> {
         let (q, u) = (self.q, &self.u);
         if let Some(p) = &u.prober {
             let values = &self.loop_values[i];
+            // Per transition j < k: the selector values of the steps the watch names, once for
+            // every loop start (each reads its own transitions, from l on).
+            let by: Vec<Option<&[i64]>> = match watch {
+                Some(Watch::Rises { by, .. }) => (0..k)
+                    .map(|j| match by {
+                        Some(StepKind::Evicts) => Some(&u.evicting_choices[j][..]),
+                        Some(StepKind::Preempts) => Some(&u.preempting_choices[j][..]),
+                        None => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
             for (l, lp) in loops.iter_mut().enumerate() {
-                let by: Vec<Option<&[i64]>> = match watch {
-                    Some(Watch::Rises { by, .. }) => (l..k)
-                        .map(|j| match by {
-                            Some(StepKind::Evicts) => Some(&u.evicting_choices[j][..]),
-                            Some(StepKind::Preempts) => Some(&u.preempting_choices[j][..]),
-                            None => None,
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
                 let accepts = match watch {
-                    Some(Watch::Rises { .. }) => Some(Accepts::Rises(&by)),
+                    Some(Watch::Rises { .. }) => Some(Accepts::Rises(&by[l..])),
                     Some(_) => Some(Accepts::EveryState),
                     None => None,
                 };
