@@ -7,6 +7,8 @@
 //! once Z3 confirms them, and offer runs as hints. It must not ask a solver: witnesses only
 //! decide what the symbolic engine asks, never what it drops or asserts.
 
+use std::sync::Arc;
+
 use crate::domain::Concrete;
 use crate::engine::simulate::Rng;
 use crate::model::relation::{enabled_into, guards_into, twins, EnabledBuf, LabelIndex};
@@ -48,13 +50,28 @@ const HISTORY: usize = 1024;
 /// How many recorded steps one search for a lasso hint may follow before it gives up.
 const LASSO_WORK: usize = 1 << 22;
 
+/// A witness state and the state packed (`ClusterState::pack`: the memo's key, and the
+/// layer lemma's), shared by every run and memo entry that holds it: a state new to its depth
+/// is a reference taken, not a copy.
+struct Packed {
+    state: ClusterState<Concrete>,
+    key: Vec<i16>,
+}
+
+impl Packed {
+    fn of(state: ClusterState<Concrete>) -> Arc<Packed> {
+        let key = state.pack();
+        Arc::new(Packed { state, key })
+    }
+}
+
 /// One witness run: where it is, and how it got there.
 #[derive(Clone)]
 struct Run {
-    state: ClusterState<Concrete>,
+    at: Arc<Packed>,
     /// The initial state it started from (an index into the initial states), then the labels
     /// of its steps (the stutter as `labels.len()`): the selector values of one path of the
-    /// unrolling to `state`, a hint for the solver (`hint_to`), never an answer.
+    /// unrolling to its state, a hint for the solver (`hint_to`), never an answer.
     path: Vec<u32>,
 }
 
@@ -67,16 +84,20 @@ struct Layer {
 }
 
 /// Each state's successors as [`Witnesses::advance`] worked them out (the same labels,
-/// classes and `self_loops` every time, which `of` stands for): a state reached at many
-/// depths (most of C2-fixed's are in a dozen layers) has its steps computed once. Successors
-/// are a function of the state, so a remembered list is the list. Holds at most
-/// [`MEMO_VALUES`] values; past that, states not in it are worked out each time.
+/// classes and `self_loops` every time, which `of` stands for), each packed and with its
+/// label: a state reached at many depths (most of C2-fixed's are in a dozen layers) has its
+/// steps computed, and their states packed, once. Successors are a function of the state, so
+/// a remembered list is the list. Holds at most [`MEMO_VALUES`] values; past that, states not
+/// in it are worked out each time.
 #[derive(Default)]
 struct Memo {
     of: Option<(Vec<Step>, Vec<usize>, bool)>,
-    succ: rustc_hash::FxHashMap<Vec<i16>, Vec<(ClusterState<Concrete>, u32)>>,
+    succ: rustc_hash::FxHashMap<Vec<i16>, Vec<Successor>>,
     values: usize,
 }
+
+/// A successor of a state: the state (with its packing), and the label of the step to it.
+type Successor = (Arc<Packed>, u32);
 
 /// Concrete states some run of exactly k steps reaches (the same semantics, replayed on
 /// `Concrete`; runs that reach a state with no step that changes it end, when such steps are
@@ -99,7 +120,7 @@ impl Witnesses {
         let reg = registry::<Concrete>();
         let mut w = Witnesses {
             reg,
-            runs: inits.iter().zip(0..).map(|(st, i)| Run { state: st.clone(), path: vec![i] }).collect(),
+            runs: inits.iter().zip(0..).map(|(st, i)| Run { at: Packed::of(st.clone()), path: vec![i] }).collect(),
             history: Some(Vec::new()),
             exact: true,
             layer,
@@ -146,26 +167,26 @@ impl Witnesses {
         if self.memo.of.as_ref() != Some(&of) {
             self.memo = Memo { of: Some(of), ..Memo::default() };
         }
-        let mut key = Vec::new();
-        for (pi, Run { state: st, path }) in std::mem::take(&mut self.runs).into_iter().enumerate() {
+        for (pi, Run { at, path }) in std::mem::take(&mut self.runs).into_iter().enumerate() {
+            let (st, key) = (&at.state, &at.key);
             if crate::limits::stopped().is_some() {
                 self.exact = false;
                 self.history = None;
                 break;
             }
-            st.pack_into(&mut key);
             let mut own = Vec::new();
             if !self.memo.succ.contains_key(key.as_slice()) {
                 st.node_rows(&mut rows);
-                enabled_into(m, &self.reg, &index, &twins(classes, &rows), &st, &mut buf);
+                enabled_into(m, &self.reg, &index, &twins(classes, &rows), st, &mut buf);
                 own = buf
                     .out
                     .iter()
                     .map(|&i| {
                         let s = &labels[i as usize];
-                        (intents::observe(&d, m, self.reg[s.actor as usize].update(&d, m, s, &st)), i)
+                        (intents::observe(&d, m, self.reg[s.actor as usize].update(&d, m, s, st)), i)
                     })
-                    .filter(|(n, _)| self_loops || *n != st)
+                    .filter(|(n, _)| self_loops || n != st)
+                    .map(|(n, i)| (Packed::of(n), i))
                     .collect();
                 let values = (own.len() + 1) * key.len();
                 if self.memo.values + values <= MEMO_VALUES {
@@ -173,14 +194,14 @@ impl Witnesses {
                     self.memo.succ.insert(key.clone(), std::mem::take(&mut own));
                 }
             }
-            let succ: &[(ClusterState<Concrete>, u32)] = self.memo.succ.get(key.as_slice()).unwrap_or(&own);
+            let succ: &[Successor] = self.memo.succ.get(key.as_slice()).unwrap_or(&own);
             if succ.is_empty() {
                 if self_loops {
-                    next.add(exact, pi as u32, stutter, &st, &path);
+                    next.add(exact, pi as u32, stutter, &at, &path);
                 }
                 continue;
             }
-            // A state is cloned only where it is new to its depth.
+            // A state new to its depth is shared, not copied.
             let picked = if exact {
                 0..succ.len()
             } else {
@@ -226,7 +247,7 @@ impl Witnesses {
         let h = self.history.as_ref()?;
         let k = h.len().checked_sub(1)?;
         let last: std::collections::HashMap<Vec<i16>, u32> =
-            h[k].runs.iter().zip(0..).map(|(r, i)| (r.state.pack(), i)).collect();
+            h[k].runs.iter().zip(0..).map(|(r, i)| (r.at.key.clone(), i)).collect();
         // Per depth j < k, per run: its steps into depth j + 1 (label, run reached).
         let out: Vec<Vec<Vec<(u32, u32)>>> = (0..k)
             .map(|j| {
@@ -240,8 +261,8 @@ impl Witnesses {
         let mut work = 0usize;
         for l in 0..k {
             for (x, run) in h[l].runs.iter().enumerate() {
-                let Some(&target) = last.get(&run.state.pack()) else { continue };
-                if !on_loop(&run.state) {
+                let Some(&target) = last.get(&run.at.key) else { continue };
+                if !on_loop(&run.at.state) {
                     continue;
                 }
                 // Breadth-first over (run, watched step seen) depth by depth, each reached
@@ -251,10 +272,10 @@ impl Witnesses {
                 for j in l..k {
                     let mut next = std::collections::BTreeMap::new();
                     for &(u, seen) in &frontier {
-                        let a = &h[j].runs[u as usize].state;
+                        let a = &h[j].runs[u as usize].at.state;
                         for &(lab, c) in &out[j][u as usize] {
                             work += 1;
-                            let b = &h[j + 1].runs[c as usize].state;
+                            let b = &h[j + 1].runs[c as usize].at.state;
                             if on_loop(b) {
                                 next.entry((c, seen || watched(a, lab, b))).or_insert(((u, seen), lab));
                             }
@@ -308,13 +329,18 @@ impl Witnesses {
 
     /// The state each run is in.
     pub fn states(&self) -> impl Iterator<Item = &ClusterState<Concrete>> {
-        self.runs.iter().map(|r| &r.state)
+        self.runs.iter().map(|r| &r.at.state)
+    }
+
+    /// The state each run is in, and that state packed (`ClusterState::pack`).
+    pub fn packed_states(&self) -> impl Iterator<Item = (&ClusterState<Concrete>, &[i16])> {
+        self.runs.iter().map(|r| (&r.at.state, &r.at.key[..]))
     }
 
     /// A run whose state `bad` holds in, if there is one: the index of its initial state and
     /// the labels of its steps.
     pub fn hint_to(&self, bad: impl Fn(&ClusterState<Concrete>) -> bool) -> Option<(usize, &[u32])> {
-        self.runs.iter().find(|r| bad(&r.state)).map(|r| (r.path[0] as usize, &r.path[1..]))
+        self.runs.iter().find(|r| bad(&r.at.state)).map(|r| (r.path[0] as usize, &r.path[1..]))
     }
 
     /// Keeps the first run to each state; returns, per run before, the index of the run kept
@@ -325,7 +351,7 @@ impl Witnesses {
         let mut kept = Vec::new();
         for r in std::mem::take(&mut self.runs) {
             let n = kept.len() as u32;
-            let id = *index.entry(r.state.pack()).or_insert(n);
+            let id = *index.entry(r.at.key.clone()).or_insert(n);
             if id == n {
                 kept.push(r);
             }
@@ -359,7 +385,8 @@ impl Witnesses {
         let mut rows = Scratch::default();
         let (mut asked, mut batch): (Vec<usize>, Vec<Step>) = (Vec::new(), Vec::new());
         let mut enabled: Vec<u32> = Vec::new();
-        for Run { state: st, .. } in &self.runs {
+        for Run { at, .. } in &self.runs {
+            let st = &at.state;
             if unseen == 0 {
                 break;
             }
@@ -399,23 +426,22 @@ struct Next {
     from: Vec<(u32, u32)>,
     ids: Vec<u32>,
     index: rustc_hash::FxHashMap<Vec<i16>, u32>,
-    key: Vec<i16>,
 }
 
 impl Next {
-    fn add(&mut self, exact: bool, from: u32, label: u32, state: &ClusterState<Concrete>, path: &[u32]) {
+    /// A step from run `from` by `label` to the state `at`.
+    fn add(&mut self, exact: bool, from: u32, label: u32, at: &Arc<Packed>, path: &[u32]) {
         self.from.push((from, label));
         if exact {
-            state.pack_into(&mut self.key);
-            if let Some(&id) = self.index.get(self.key.as_slice()) {
+            if let Some(&id) = self.index.get(&at.key) {
                 self.ids.push(id);
                 return;
             }
             let id = self.runs.len() as u32;
-            self.index.insert(self.key.clone(), id);
+            self.index.insert(at.key.clone(), id);
             self.ids.push(id);
         }
-        self.runs.push(Run { state: state.clone(), path: extended(path, label) });
+        self.runs.push(Run { at: Arc::clone(at), path: extended(path, label) });
     }
 }
 
