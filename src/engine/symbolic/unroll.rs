@@ -34,6 +34,8 @@ struct Choices {
     /// The stutter's enabling condition, where the stutter is not one of `list`.
     _stutter_ok: Option<Bool>,
     list: Vec<Choice>,
+    /// The labels left out as steps that change nothing (where those are no choices).
+    idle: Vec<i64>,
     _now: Fields,
     _any: Bool,
     _any_fast: Bool,
@@ -203,7 +205,7 @@ impl Unrolling {
             self.selectors.push(sel);
             return;
         }
-        self.add_frame(m, reg, classes, &fresh, sel, &choices.list);
+        self.add_frame(m, reg, classes, &fresh, sel, &choices.list, &choices.idle);
         log::debug!(
             "frame {}: encoded in {:.3} s (guards {guarded:.3} s, probes {:.3} s, next states {:.3} s, definitions and lemma {:.3} s)",
             k + 1,
@@ -347,6 +349,7 @@ impl Unrolling {
         // last.
         let now = fields(cur);
         let mut choices: Vec<Choice> = Vec::new();
+        let mut idle = Vec::new();
         for &i in &possible {
             if stopped() {
                 return None;
@@ -367,6 +370,7 @@ impl Unrolling {
             }
             let next = fields(&intents::observe(&d, m, c.update(&d, m, s, cur)));
             if !self.self_loops && same_state(&now, &next) {
+                idle.push(i as i64);
                 continue;
             }
             choices.push((i as i64, enabled, next));
@@ -378,6 +382,7 @@ impl Unrolling {
         Some(Choices {
             _stutter_ok: stutter_ok,
             list: choices,
+            idle,
             _now: now,
             _any: any,
             _any_fast: any_fast,
@@ -389,7 +394,8 @@ impl Unrolling {
     /// Asserts the transition from the last frame by `choices` (selected by `sel`) and adds
     /// the frame after it: each field a constant where every choice agrees on it, else its
     /// `fresh` constant defined by an `ite` over the selector; then the layer lemma of the new
-    /// frame, where probing keeps them.
+    /// frame, where probing keeps them (`idle`: the labels left out as changing nothing).
+    #[allow(clippy::too_many_arguments)]
     fn add_frame(
         &mut self,
         m: &Model,
@@ -398,6 +404,7 @@ impl Unrolling {
         fresh: &ClusterState<Symbolic>,
         sel: Int,
         choices: &[Choice],
+        idle: &[i64],
     ) {
         let k = self.frames.len() - 1;
         // The selector takes one of the possible values, each only when enabled.
@@ -453,7 +460,7 @@ impl Unrolling {
         if let Some(p) = &mut self.prober {
             p.witnesses.advance(m, &self.labels, classes, self.self_loops);
             let values: Vec<i64> = choices.iter().map(|(v, _, _)| *v).collect();
-            p.lemma(&step, (&self.selectors[k], &values), &self.frames[k + 1], k + 1, self.probe_budget);
+            p.lemma(&step, (&self.selectors[k], &values), idle, &self.frames[k + 1], k + 1, self.probe_budget);
         }
     }
 

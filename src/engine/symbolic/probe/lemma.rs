@@ -5,21 +5,52 @@
 
 use super::*;
 
+/// The variable fields of a frame, which each state of its layer lemma pins, in order: the
+/// Int fields, then from `bools` on the Bool ones. Made once per layer and shared by its states.
+#[derive(Default)]
+pub(in crate::engine::symbolic) struct Pinned {
+    fields: Vec<Dynamic>,
+    bools: usize,
+}
+
 /// One state of a layer lemma: the values of a frame's variable fields.
 #[derive(Clone, Default)]
 pub(in crate::engine::symbolic) struct Point {
-    /// Per variable field: the field, and its value in this state.
-    pub(super) pins: Vec<(Dynamic, Dynamic)>,
-    /// The values of `pins`, Bool as 0/1 (as `ground` reads them).
+    /// The fields it pins (every state of a layer pins the same ones).
+    pinned: std::rc::Rc<Pinned>,
+    /// The value of each pinned field, Bool as 0/1 (as `ground` reads them).
     vals: Vec<i64>,
     /// The packed key of the whole state (every field, the frame's constants too).
     pub(super) key: Vec<i16>,
 }
 
 impl Point {
+    /// The fields it pins, in the order of `values`.
+    pub(super) fn fields(&self) -> &[Dynamic] {
+        &self.pinned.fields
+    }
+
+    /// Per pinned field: the field, and its value in this state as a numeral.
+    fn pins(&self) -> Vec<(Dynamic, Dynamic)> {
+        let bools = self.pinned.bools;
+        self.fields()
+            .iter()
+            .zip(&self.vals)
+            .enumerate()
+            .map(|(i, (f, &v))| {
+                let c = if i < bools {
+                    Dynamic::from_ast(&Int::from_i64(v))
+                } else {
+                    Dynamic::from_ast(&Bool::from_bool(v != 0))
+                };
+                (f.clone(), c)
+            })
+            .collect()
+    }
+
     /// "The frame is this state".
     pub(super) fn formula(&self) -> Bool {
-        Bool::and(&self.pins.iter().map(|(v, c)| v.eq(c)).collect::<Vec<_>>())
+        Bool::and(&self.pins().iter().map(|(v, c)| v.eq(c)).collect::<Vec<_>>())
     }
 
     /// The values of the pinned fields, Bool as 0/1 (as `ground` reads them).
@@ -29,7 +60,8 @@ impl Point {
 
     /// `a` with the frame's fields replaced by this state's values, simplified.
     pub(super) fn apply(&self, a: &Bool) -> Bool {
-        let pairs: Vec<(&Dynamic, &Dynamic)> = self.pins.iter().map(|(v, c)| (v, c)).collect();
+        let pins = self.pins();
+        let pairs: Vec<(&Dynamic, &Dynamic)> = pins.iter().map(|(v, c)| (v, c)).collect();
         a.substitute(&pairs).simplify()
     }
 }
@@ -72,31 +104,34 @@ impl Lemma {
 }
 
 /// A layer lemma's one-step check by ground evaluation (`ground`), without the solver: for
-/// each state of the previous layer (`before`) and each value of the step's selector, the
-/// step's assertions evaluated with that state's values. Each definition `field = value` of
-/// the new frame gives that field its value (the assertions force it); the step is taken
-/// when every assertion then holds, and its state must be one of `layer`. Some(Some(edges)):
-/// every step from `before` ends in `layer` (what the solver would show by "unsatisfiable"),
-/// and these are the steps (none kept where `keep` is false); Some(None): one does
-/// not; None: something could not be evaluated (an operator the evaluator does not know, a
-/// constant without a value), and the solver must be asked.
+/// each state `from` names of the previous layer (`before`) and each value of the step's
+/// selector, the step's assertions evaluated with that state's values. Each definition
+/// `field = value` of the new frame gives that field its value (the assertions force it);
+/// the step is taken when every assertion then holds, and its state must be one of `layer`.
+/// Some(Some(edges)): every step from those states ends in `layer` (what the solver would
+/// show by "unsatisfiable"), and these are the steps; Some(None): one does not; None:
+/// something could not be evaluated (an operator the evaluator does not know, a constant
+/// without a value), and the solver must be asked.
 pub(super) fn successors_within(
     before: &[Point],
+    from: &[usize],
     layer: &[Point],
     step: &[Bool],
     (sel, choices): (&Int, &[i64]),
-    keep: bool,
 ) -> Option<Option<Vec<Edge>>> {
+    if from.is_empty() {
+        return Some(Some(Vec::new()));
+    }
     let roots: Vec<Dynamic> = step.iter().map(|a| Dynamic::from_ast(a)).collect();
     let dag = Dag::new(&roots);
     // The new frame's variable fields (every point of a layer pins the same ones, in order).
-    let vars: Vec<&Dynamic> = layer.first()?.pins.iter().map(|(v, _)| v).collect();
+    let vars: &[Dynamic] = layer.first()?.fields();
     let states: std::collections::HashMap<&[i64], u32> =
         layer.iter().enumerate().map(|(i, p)| (p.values(), i as u32)).collect();
     let mut edges = Vec::new();
     // Per new field: its slot, and the node of the value its definition gives it.
     let mut defined = Vec::with_capacity(vars.len());
-    for v in &vars {
+    for v in vars {
         let slot = dag.slot(v)?;
         let def = (0..roots.len()).find_map(|r| {
             let args = dag.args_of(dag.root(r));
@@ -155,7 +190,7 @@ pub(super) fn successors_within(
     let mut incremental = Incremental::new(&dag);
     // States in the order of their values: neighbours share most of them, so each
     // incremental evaluation has little to redo.
-    let mut order: Vec<usize> = (0..before.len()).collect();
+    let mut order: Vec<usize> = from.to_vec();
     order.sort_by(|&a, &b| before[a].values().cmp(before[b].values()));
     for from in order {
         let p = &before[from];
@@ -205,8 +240,7 @@ pub(super) fn successors_within(
             }
             if let Some(next) = next {
                 match states.get(next.as_slice()) {
-                    Some(&to) if keep => edges.push((from as u32, to, c)),
-                    Some(_) => {}
+                    Some(&to) => edges.push((from as u32, to, c)),
                     None => return Some(None),
                 }
             }
@@ -267,6 +301,49 @@ pub(super) fn holds_in_none(points: &[Point], cond: &Bool) -> Option<bool> {
         }
     }
     Some(true)
+}
+
+/// Per state `from` names of `points`, which of the labels `asked` have a guard (`guards`, per
+/// label, over a frame's fields) that is false there: a bit per label, by ground evaluation
+/// of those guards at once; a guard whose value there could not be evaluated has none.
+pub(super) fn disabled_in(points: &[Point], from: &[usize], guards: &[Bool], asked: &[usize]) -> Vec<Box<[u64]>> {
+    let mut base = vec![0u64; guards.len().div_ceil(64)].into_boxed_slice();
+    let mut open = Vec::new();
+    for &i in asked {
+        match guards[i].as_bool() {
+            Some(false) => base[i / 64] |= 1 << (i % 64),
+            Some(true) => {}
+            None => open.push(i),
+        }
+    }
+    let mut masks = vec![base; from.len()];
+    if open.is_empty() || from.is_empty() {
+        return masks;
+    }
+    let roots: Vec<Dynamic> = open.iter().map(|&i| Dynamic::from_ast(&guards[i])).collect();
+    let dag = Dag::new(&roots);
+    let mut inputs = vec![None; dag.slots()];
+    let mut out = Vec::new();
+    let pinned = pinned_slots(&dag, points);
+    let mut incremental = Incremental::new(&dag);
+    // States in the order of their values: neighbours share most of them, so each
+    // incremental evaluation has little to redo.
+    let mut order: Vec<usize> = (0..from.len()).collect();
+    order.sort_by(|&a, &b| points[from[a]].values().cmp(points[from[b]].values()));
+    for j in order {
+        for (&s, &x) in pinned.iter().zip(points[from[j]].values()) {
+            if let Some(s) = s {
+                inputs[s] = Some(x);
+            }
+        }
+        incremental.eval(&dag, &inputs, &mut out);
+        for (r, &l) in open.iter().enumerate() {
+            if out[dag.root(r)] == Some(0) {
+                masks[j][l / 64] |= 1 << (l % 64);
+            }
+        }
+    }
+    masks
 }
 
 /// Per state of `points`, the value of `term` (Bool as 0/1), over a frame's fields, there, by
@@ -367,7 +444,7 @@ pub(super) fn loops_back(layers: &[Lemma], values: &[&[i64]], accepts: &Accepts)
 /// Per field the states of `points` pin (every point of a layer pins the same ones, in
 /// order): its input slot in `dag`, if `dag` has it.
 fn pinned_slots(dag: &Dag, points: &[Point]) -> Vec<Option<usize>> {
-    points.first().map_or(Vec::new(), |p| p.pins.iter().map(|(v, _)| dag.slot(v)).collect())
+    points.first().map_or(Vec::new(), |p| p.fields().iter().map(|v| dag.slot(v)).collect())
 }
 
 /// The states of a layer lemma as one formula: the frame is one of them.
@@ -389,43 +466,37 @@ pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec
     if w.states().count() * vars.max(1) > LEMMA_TERMS {
         return None;
     }
-    // Each field and numeral made once: a layer of thousands of states repeats a few values.
-    let int_fields: Vec<Dynamic> = ints.iter().map(|f| Dynamic::from_ast(f)).collect();
-    let bool_fields: Vec<Dynamic> = bools.iter().map(|f| Dynamic::from_ast(f)).collect();
-    // Which fields the frame has as constants, asked of Z3 once per layer, not per state.
+    // Which fields the frame has as constants, asked of Z3 once per layer, not per state; the
+    // others, made once and shared by every state.
     let int_constants: Vec<Option<i64>> = ints.iter().map(|f| f.as_i64()).collect();
     let bool_constants: Vec<Option<bool>> = bools.iter().map(|f| f.as_bool()).collect();
-    let mut numerals: std::collections::HashMap<i64, Dynamic> = std::collections::HashMap::new();
-    let truth = [Dynamic::from_ast(&Bool::from_bool(false)), Dynamic::from_ast(&Bool::from_bool(true))];
+    let mut fields: Vec<Dynamic> =
+        ints.iter().zip(&int_constants).filter(|(_, c)| c.is_none()).map(|(f, _)| Dynamic::from_ast(f)).collect();
+    let int_vars = fields.len();
+    fields.extend(bools.iter().zip(&bool_constants).filter(|(_, c)| c.is_none()).map(|(f, _)| Dynamic::from_ast(f)));
+    let pinned = std::rc::Rc::new(Pinned { fields, bools: int_vars });
     let points: Vec<Point> = w
-        .states()
-        .filter_map(|st| {
+        .packed_states()
+        .filter_map(|(st, key)| {
             let (vi, vb) = values(st);
-            let mut p = Point { key: st.pack(), ..Point::default() };
-            for ((f, field), v) in int_constants.iter().zip(&int_fields).zip(&vi) {
+            let mut vals = Vec::with_capacity(vars);
+            for (f, v) in int_constants.iter().zip(&vi) {
                 let v = v.expect("a concrete state's values are constants");
                 match *f {
                     Some(c) if c != v => return None,
                     Some(_) => {}
-                    None => {
-                        let n = numerals.entry(v).or_insert_with(|| Dynamic::from_ast(&Int::from_i64(v)));
-                        p.pins.push((field.clone(), n.clone()));
-                        p.vals.push(v);
-                    }
+                    None => vals.push(v),
                 }
             }
-            for ((f, field), v) in bool_constants.iter().zip(&bool_fields).zip(&vb) {
+            for (f, v) in bool_constants.iter().zip(&vb) {
                 let v = v.expect("a concrete state's values are constants");
                 match *f {
                     Some(c) if c != v => return None,
                     Some(_) => {}
-                    None => {
-                        p.pins.push((field.clone(), truth[usize::from(v)].clone()));
-                        p.vals.push(i64::from(v));
-                    }
+                    None => vals.push(i64::from(v)),
                 }
             }
-            Some(p)
+            Some(Point { pinned: pinned.clone(), vals, key: key.to_vec() })
         })
         .collect();
     Some(points)

@@ -42,6 +42,7 @@ use crate::engine::witnesses::Witnesses;
 use crate::model::{ClusterState, Controller, Model, Step};
 
 mod lemma;
+mod remembered;
 
 pub(super) use lemma::Accepts;
 use lemma::*;
@@ -58,6 +59,10 @@ const SUBSTITUTED_TERMS: usize = 1 << 16;
 /// Up to how many states a debug build checks a lemma check or refutation that evaluation
 /// decided against the solver as well (every test then cross-checks the evaluator).
 const DEBUG_CROSS_CHECK: usize = 64;
+
+/// Up to how many states a debug build evaluates a lemma check again where it recalled
+/// remembered steps (every test then cross-checks `remembered`).
+const DEBUG_RECALL_CHECK: usize = 1024;
 
 /// Up to how many values (states times variable fields) a layer lemma may pin. With lemma
 /// checks evaluated (about 50 us per state on C2-fixed) this can be large: C2-fixed's widest
@@ -148,6 +153,8 @@ pub(super) struct Prober {
     /// How many of `lemmas`, from the first, are asserted on the unrolling's solver (frame 0's
     /// needs not be: the frame is defined as one of the initial states).
     asserted: usize,
+    /// The steps lemma checks evaluated, per state, for later frames' checks.
+    remembered: remembered::Remembered,
 }
 
 impl Prober {
@@ -168,6 +175,7 @@ impl Prober {
             evaluated: 0,
             keep_edges: true,
             asserted: 1,
+            remembered: Default::default(),
         }
     }
 
@@ -211,13 +219,23 @@ impl Prober {
             .map(|(&gi, seen)| (gi, kinds[gi].1.iter().zip(seen).filter(|(_, s)| !**s).map(|(&i, _)| i).collect()))
             .filter(|(_, open): &(usize, Vec<usize>)| !open.is_empty())
             .collect();
+        // Per state of frame k's lemma, which open labels it disables, from the guards as the
+        // frame has them before any probe drops one.
+        let masks = match (&opens[..], self.evaluate, self.lemmas.get(k)) {
+            ([_, ..], true, Some(lemma)) => {
+                let asked: Vec<usize> = opens.iter().flat_map(|(_, open)| open.iter().copied()).collect();
+                Some(disabled(&mut self.remembered, &lemma.points, guards, &asked))
+            }
+            _ => None,
+        };
         // With every state of depth k as witnesses, an open label is enabled in no reachable
         // state, so a probe can only be refuted or run out: all of them in one query first,
         // with more time (one refutation settles every kind; see JOINT_FACTOR).
         if self.witnesses.exact() && opens.len() > 1 && !waiting(ALL) && !budget.spent() {
             let all: Vec<usize> = opens.iter().flat_map(|(_, open)| open.iter().copied()).collect();
             let cond = Bool::or(&all.iter().map(|&i| guards[i].clone()).collect::<Vec<_>>());
-            let answer = if self.refuted(k, &cond) {
+            let by_lemma = self.refuted_labels(k, masks.as_deref(), &all, guards, &cond);
+            let answer = if by_lemma {
                 SatResult::Unsat
             } else {
                 self.asked = true;
@@ -226,7 +244,10 @@ impl Prober {
             };
             log::debug!("probe of {} labels of {} kinds at frame {k}: {answer:?}", all.len(), opens.len());
             if answer == SatResult::Unsat {
-                self.drop(solver, &cond, &all, labels, guards, k);
+                if !by_lemma {
+                    self.remembered.distrust(k);
+                }
+                self.drop(solver, (!by_lemma).then_some(&cond), &all, labels, guards, k);
                 return all.len();
             }
             if answer == SatResult::Unknown {
@@ -253,7 +274,8 @@ impl Prober {
                     Some(f) => f,
                     None => Bool::or(&open.iter().map(|&i| guards[i].clone()).collect::<Vec<_>>()),
                 };
-                let answer = if self.refuted(k, &cond) {
+                let by_lemma = self.refuted_labels(k, masks.as_deref(), &open, guards, &cond);
+                let answer = if by_lemma {
                     SatResult::Unsat
                 } else {
                     self.asked = true;
@@ -268,7 +290,10 @@ impl Prober {
                 );
                 match answer {
                     SatResult::Unsat => {
-                        self.drop(solver, &cond, &open, labels, guards, k);
+                        if !by_lemma {
+                            self.remembered.distrust(k);
+                        }
+                        self.drop(solver, (!by_lemma).then_some(&cond), &open, labels, guards, k);
                         dropped += open.len();
                         break;
                     }
@@ -294,17 +319,21 @@ impl Prober {
     /// state of that depth, when there are few: `lemma::layer`). The confirmation is a
     /// one-step check: frame k - 1 is one of the states of its layer (its lemma, already
     /// asserted), `step` (the assertions that built frame k from frame k - 1, `sel` the
-    /// selector and its possible values), and frame k outside the new layer must be
-    /// impossible: by ground evaluation (`successors_within`), or else on the side solver.
+    /// selector and its possible values, `idle` the labels left out as changing nothing), and
+    /// frame k outside the new layer must be impossible: by ground evaluation
+    /// (`successors_within`, or the steps an earlier frame's evaluated from the same state:
+    /// `remembered`), or else on the side solver.
     /// The unrolling implies the first two, so it implies the lemma. On the whole unrolling
     /// the same question took up to a second on C4. Only a refutation asserts the lemma;
     /// otherwise (too many states, a sample, an answer that is not "no") this and every
     /// later frame go without.
     #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn lemma(
         &mut self,
         step: &[Bool],
         sel: (&Int, &[i64]),
+        idle: &[i64],
         frame: &ClusterState<Symbolic>,
         k: usize,
         budget: Budget,
@@ -314,6 +343,7 @@ impl Prober {
             return;
         }
         self.chain = false;
+        let trusted = self.remembered.frame(k - 1, idle);
         let before = &self.lemmas[k - 1].points;
         let Some(layer) = layer(&self.witnesses, frame) else {
             return;
@@ -321,7 +351,8 @@ impl Prober {
         let mut lemma = Lemma::new(layer, None);
         let layer = &lemma.points;
         let asked = Instant::now();
-        let evaluated = if self.evaluate { successors_within(before, layer, step, sel, self.keep_edges) } else { None };
+        let evaluated =
+            if self.evaluate { successors(&mut self.remembered, before, &lemma, step, sel, trusted, k) } else { None };
         // Without evaluation: the step from each state of the previous layer, with that
         // state's values substituted into its assertions and simplified (what is left is
         // mostly "the selector picks this step, and the next frame's fields are these
@@ -334,7 +365,7 @@ impl Prober {
             Some(None) => (SatResult::Sat, "evaluated"),
             // Substitution costs about 1 ms per state: past [`SUBSTITUTED_TERMS`] values
             // the chain ends instead.
-            None if before.len() * before.first().map_or(0, |p| p.pins.len()) > SUBSTITUTED_TERMS => {
+            None if before.len() * before.first().map_or(0, |p| p.values().len()) > SUBSTITUTED_TERMS => {
                 (SatResult::Unknown, "not evaluated, too many values to substitute")
             }
             None => (self.solved_lemma(before, step, lemma.formula(), budget), "substituted, then the side solver"),
@@ -403,6 +434,32 @@ impl Prober {
             }
         }
         self.refuted_by_solver(points, cond) == Some(true)
+    }
+
+    /// Whether every label of `which` is disabled in every state of frame `k`'s lemma: by
+    /// `masks` (`disabled`), else as `refuted` says of `cond` (their guards' disjunction, or
+    /// a stronger fact: what the probe asks the solver otherwise).
+    fn refuted_labels(
+        &self,
+        k: usize,
+        masks: Option<&[Box<[u64]>]>,
+        which: &[usize],
+        guards: &[Bool],
+        cond: &Bool,
+    ) -> bool {
+        let Some(masks) = masks else { return self.refuted(k, cond) };
+        let none = masks.iter().all(|m| which.iter().all(|&l| (m[l / 64] >> (l % 64)) & 1 == 1));
+        // Debug builds (every test) evaluate the guards' disjunction itself where that is cheap.
+        if cfg!(debug_assertions) && masks.len() <= DEBUG_RECALL_CHECK {
+            let points = &self.lemmas[k].points;
+            let any = Bool::or(&which.iter().map(|&i| guards[i].clone()).collect::<Vec<_>>());
+            let evaluated = holds_in_none(points, &any);
+            assert!(
+                evaluated.is_none_or(|e| e == none),
+                "refutation at frame {k}: the labels remembered disabled say {none}, evaluation {evaluated:?}"
+            );
+        }
+        none
     }
 
     /// `refuted` by the solver: each state's values substituted into `cond` and simplified,
@@ -556,14 +613,115 @@ impl Prober {
     }
 
     /// Drops `which` labels, refuted by `cond` (their guards' disjunction or a stronger fact),
-    /// from frame `k`, and asserts the refutation.
-    fn drop(&mut self, solver: &Solver, cond: &Bool, which: &[usize], labels: &[Step], guards: &mut [Bool], k: usize) {
-        solver.assert(cond.not());
+    /// from frame `k`, and asserts the refutation where it is given: one refuted in every
+    /// state of frame k's layer lemma is not, since the lemma implies it (and is asserted
+    /// before the solver is asked anything), and asserting a large disjunction is not free.
+    fn drop(
+        &mut self,
+        solver: &Solver,
+        cond: Option<&Bool>,
+        which: &[usize],
+        labels: &[Step],
+        guards: &mut [Bool],
+        k: usize,
+    ) {
+        if let Some(cond) = cond {
+            solver.assert(cond.not());
+        }
         for &i in which {
             guards[i] = Bool::from_bool(false);
         }
         self.dropped.push((k, which.iter().map(|&i| labels[i]).collect()));
     }
+}
+
+/// `successors_within` from every state of `before` into `lemma`'s, where a state's steps
+/// are not recalled from an earlier frame's evaluation (`remembered`, where `trusted`);
+/// the states evaluated here are remembered for later frames.
+#[allow(clippy::too_many_arguments)]
+fn successors(
+    remembered: &mut remembered::Remembered,
+    before: &[Point],
+    lemma: &Lemma,
+    step: &[Bool],
+    sel: (&Int, &[i64]),
+    trusted: bool,
+    k: usize,
+) -> Option<Option<Vec<Edge>>> {
+    let mut choices = sel.1.to_vec();
+    choices.sort_unstable();
+    let mut recalled: Vec<Edge> = Vec::new();
+    let mut todo: Vec<usize> = Vec::new();
+    let mut one = Vec::new();
+    let index = if trusted { remembered.index(lemma.points.iter().map(|p| &p.key[..])) } else { Default::default() };
+    for (i, p) in before.iter().enumerate() {
+        if trusted && remembered.recall(&p.key, k - 1, &choices, &index, &mut one) {
+            recalled.extend(one.iter().map(|&(to, c)| (i as u32, to, c)));
+        } else {
+            todo.push(i);
+        }
+    }
+    let evaluated = successors_within(before, &todo, &lemma.points, step, sel);
+    if let (true, Some(Some(edges))) = (trusted, &evaluated) {
+        // Edges are sorted by the state they leave, and `todo` is ascending.
+        let mut at = 0;
+        for &i in &todo {
+            let end = at + edges[at..].partition_point(|e| e.0 as usize == i);
+            let steps = edges[at..end].iter().map(|&(_, to, c)| (c, &lemma.points[to as usize].key[..]));
+            remembered.remember(&before[i].key, k - 1, steps);
+            at = end;
+        }
+    }
+    let recalls = todo.len() < before.len();
+    log::debug!("lemma: frame {k}'s step from {} of {} state(s) recalled", before.len() - todo.len(), before.len());
+    let evaluated = evaluated.map(|e| {
+        e.map(|mut e| {
+            e.extend(recalled);
+            e.sort_unstable();
+            e
+        })
+    });
+    // Debug builds (every test) evaluate recalled states again where that is cheap.
+    if cfg!(debug_assertions) && recalls && before.len() <= DEBUG_RECALL_CHECK {
+        let every: Vec<usize> = (0..before.len()).collect();
+        let whole = successors_within(before, &every, &lemma.points, step, sel);
+        assert!(
+            whole.is_none() || whole == evaluated,
+            "lemma of frame {k}: the steps recalled differ from the steps evaluated"
+        );
+    }
+    evaluated
+}
+
+/// Per state of a frame's lemma (`points`), which of the labels `asked` have a guard
+/// (`guards`, the frame's before any probe dropped one) that is false there, a bit per label:
+/// remembered where an earlier frame evaluated them all there (`remembered`), else by
+/// evaluation (`disabled_in`), and remembered.
+fn disabled(
+    remembered: &mut remembered::Remembered,
+    points: &[Point],
+    guards: &[Bool],
+    asked: &[usize],
+) -> Vec<Box<[u64]>> {
+    let words = guards.len().div_ceil(64);
+    let mut bits = vec![0u64; words];
+    for &l in asked {
+        bits[l / 64] |= 1 << (l % 64);
+    }
+    let mut masks: Vec<Option<Box<[u64]>>> = points
+        .iter()
+        .map(|p| {
+            let both = remembered.disabled(&p.key)?;
+            let known = (0..words).all(|w| both[w] & bits[w] == bits[w]);
+            known.then(|| both[words..].iter().zip(&bits).map(|(off, b)| off & b).collect())
+        })
+        .collect();
+    let todo: Vec<usize> = (0..points.len()).filter(|&i| masks[i].is_none()).collect();
+    for (&i, mask) in todo.iter().zip(disabled_in(points, &todo, guards, asked)) {
+        remembered.remember_disabled(&points[i].key, &bits, &mask);
+        masks[i] = Some(mask);
+    }
+    masks.into_iter().map(|m| m.expect("every state's is worked out")).collect()
 }
 
 /// Whether `cond` can hold, within `ms`, under a fresh assumption literal named `name`.
