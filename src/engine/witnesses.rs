@@ -40,8 +40,8 @@ pub fn layer_for(inits: &[ClusterState<Concrete>]) -> usize {
     (LAYER_VALUES / values).clamp(LAYER, LAYER_MAX)
 }
 
-/// How many values (successor states times values per state) the memo of successors may
-/// hold ([`Memo`]).
+/// How many values the memo of successors may hold ([`Memo`]): each state it holds counts
+/// its packed length, each step one.
 const MEMO_VALUES: usize = 1 << 22;
 
 /// Up to how many states a depth may have for the witnesses to keep it for lasso hints.
@@ -62,6 +62,32 @@ impl Packed {
     fn of(state: ClusterState<Concrete>) -> Arc<Packed> {
         let key = state.pack();
         Arc::new(Packed { state, key })
+    }
+}
+
+/// A shared witness state looked up by its packing: sets and maps of states hold the state
+/// once, not a copy of its key beside it.
+#[derive(Clone)]
+struct ByKey(Arc<Packed>);
+
+impl std::hash::Hash for ByKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        // As `[i16]` hashes, so that a map of `ByKey` is looked up by a key slice.
+        self.0.key[..].hash(h)
+    }
+}
+
+impl PartialEq for ByKey {
+    fn eq(&self, other: &ByKey) -> bool {
+        self.0.key == other.0.key
+    }
+}
+
+impl Eq for ByKey {}
+
+impl std::borrow::Borrow<[i16]> for ByKey {
+    fn borrow(&self) -> &[i16] {
+        &self.0.key
     }
 }
 
@@ -87,13 +113,31 @@ struct Layer {
 /// classes and `self_loops` every time, which `of` stands for), each packed and with its
 /// label: a state reached at many depths (most of C2-fixed's are in a dozen layers) has its
 /// steps computed, and their states packed, once. Successors are a function of the state, so
-/// a remembered list is the list. Holds at most [`MEMO_VALUES`] values; past that, states not
-/// in it are worked out each time.
+/// a remembered list is the list. Each state in the lists is held once (`states`), however
+/// many states it follows. Holds at most [`MEMO_VALUES`] values; past that, states not in it
+/// are worked out each time.
 #[derive(Default)]
 struct Memo {
     of: Option<(Vec<Step>, Vec<usize>, bool)>,
-    succ: rustc_hash::FxHashMap<Vec<i16>, Vec<Successor>>,
+    succ: rustc_hash::FxHashMap<ByKey, Vec<Successor>>,
+    states: rustc_hash::FxHashSet<ByKey>,
     values: usize,
+}
+
+/// How many 64-bit words [`Guards`] may hold.
+const GUARD_WORDS: usize = 1 << 22;
+
+/// Per state, the labels [`Witnesses::seen`] asked about there and which of them are enabled
+/// (canonical choice among identical nodes included), for the labels and classes `of`: a
+/// guard is a function of the state, so a state in many depths has each label's guard
+/// evaluated once. Holds at most [`GUARD_WORDS`] words; past that, states not in it are
+/// evaluated each time.
+#[derive(Default)]
+struct Guards {
+    of: Option<(Vec<Step>, Vec<usize>)>,
+    /// Per state: a bit per label asked, then a bit per label enabled.
+    known: rustc_hash::FxHashMap<ByKey, Vec<u64>>,
+    words: usize,
 }
 
 /// A successor of a state: the state (with its packing), and the label of the step to it.
@@ -113,6 +157,7 @@ pub struct Witnesses {
     layer: usize,
     rng: Rng,
     memo: Memo,
+    guards: Guards,
 }
 
 impl Witnesses {
@@ -126,6 +171,7 @@ impl Witnesses {
             layer,
             rng: Rng(0x6b62_6d63),
             memo: Memo::default(),
+            guards: Guards::default(),
         };
         w.dedup();
         if w.runs.len() > layer {
@@ -178,6 +224,7 @@ impl Witnesses {
             if !self.memo.succ.contains_key(key.as_slice()) {
                 st.node_rows(&mut rows);
                 enabled_into(m, &self.reg, &index, &twins(classes, &rows), st, &mut buf);
+                let mut fresh = Vec::new();
                 own = buf
                     .out
                     .iter()
@@ -186,12 +233,23 @@ impl Witnesses {
                         (intents::observe(&d, m, self.reg[s.actor as usize].update(&d, m, s, st)), i)
                     })
                     .filter(|(n, _)| self_loops || n != st)
-                    .map(|(n, i)| (Packed::of(n), i))
+                    .map(|(n, i)| {
+                        let key = n.pack();
+                        match self.memo.states.get(key.as_slice()) {
+                            Some(p) => (Arc::clone(&p.0), i),
+                            None => {
+                                let p = Arc::new(Packed { state: n, key });
+                                fresh.push(Arc::clone(&p));
+                                (p, i)
+                            }
+                        }
+                    })
                     .collect();
-                let values = (own.len() + 1) * key.len();
+                let values = (fresh.len() + 1) * key.len() + own.len();
                 if self.memo.values + values <= MEMO_VALUES {
                     self.memo.values += values;
-                    self.memo.succ.insert(key.clone(), std::mem::take(&mut own));
+                    self.memo.states.extend(fresh.into_iter().map(ByKey));
+                    self.memo.succ.insert(ByKey(Arc::clone(&at)), std::mem::take(&mut own));
                 }
             }
             let succ: &[Successor] = self.memo.succ.get(key.as_slice()).unwrap_or(&own);
@@ -379,25 +437,55 @@ impl Witnesses {
     /// actor (a kind of step). A group's labels not seen yet are
     /// asked together where their actor batches its guards (`ExplicitHints::batch_guard`: the
     /// scheduler scores the nodes once per pod group, not once per label).
-    pub fn seen(&self, m: &Model, labels: &[Step], classes: &[usize], groups: &[&[usize]]) -> Vec<Vec<bool>> {
+    /// What a state's guards gave is kept ([`Guards`]) for the depths the state is in again.
+    pub fn seen(&mut self, m: &Model, labels: &[Step], classes: &[usize], groups: &[&[usize]]) -> Vec<Vec<bool>> {
         let mut seen: Vec<Vec<bool>> = groups.iter().map(|g| vec![false; g.len()]).collect();
         let mut unseen: usize = groups.iter().map(|g| g.len()).sum();
         let mut rows = Scratch::default();
         let (mut asked, mut batch): (Vec<usize>, Vec<Step>) = (Vec::new(), Vec::new());
         let mut enabled: Vec<u32> = Vec::new();
+        let of = (labels.to_vec(), classes.to_vec());
+        if self.guards.of.as_ref() != Some(&of) {
+            self.guards = Guards { of: Some(of), ..Guards::default() };
+        }
+        let words = labels.len().div_ceil(64);
+        // Bit `i` of the first half: label `i` asked; of the second: enabled.
+        let mut bits: Vec<u64> = Vec::new();
         for Run { at, .. } in &self.runs {
             let st = &at.state;
             if unseen == 0 {
                 break;
             }
-            st.node_rows(&mut rows);
-            let twin = twins(classes, &rows);
+            bits.clear();
+            match self.guards.known.get(at.key.as_slice()) {
+                Some(b) => bits.extend_from_slice(b),
+                None => bits.resize(2 * words, 0),
+            }
+            let bit = |b: &[u64], i: usize| b[i / 64] >> (i % 64) & 1 == 1;
+            let mut twin: Option<Vec<bool>> = None;
+            let mut learnt = false;
             for (group, seen) in groups.iter().zip(&mut seen) {
                 asked.clear();
                 batch.clear();
                 for (j, &i) in group.iter().enumerate() {
+                    if seen[j] {
+                        continue;
+                    }
+                    if bit(&bits, i) {
+                        if bit(&bits, words * 64 + i) {
+                            seen[j] = true;
+                            unseen -= 1;
+                        }
+                        continue;
+                    }
                     let s = &labels[i];
-                    if !seen[j] && !self.reg[s.actor as usize].node_of(s).is_some_and(|n| twin[n]) {
+                    let twin = twin.get_or_insert_with(|| {
+                        st.node_rows(&mut rows);
+                        twins(classes, &rows)
+                    });
+                    bits[i / 64] |= 1 << (i % 64);
+                    learnt = true;
+                    if !self.reg[s.actor as usize].node_of(s).is_some_and(|n| twin[n]) {
                         asked.push(j);
                         batch.push(*s);
                     }
@@ -408,8 +496,20 @@ impl Witnesses {
                 let ids = asked.iter().map(|&j| j as u32);
                 guards_into(&*self.reg[first.actor as usize], m, st, ids, &batch, &mut enabled);
                 for &j in &enabled {
+                    let i = group[j as usize];
+                    bits[words + i / 64] |= 1 << (i % 64);
                     seen[j as usize] = true;
                     unseen -= 1;
+                }
+            }
+            if learnt {
+                match self.guards.known.get_mut(at.key.as_slice()) {
+                    Some(b) => b.copy_from_slice(&bits),
+                    None if self.guards.words + bits.len() <= GUARD_WORDS => {
+                        self.guards.words += bits.len();
+                        self.guards.known.insert(ByKey(Arc::clone(at)), bits.clone());
+                    }
+                    None => {}
                 }
             }
         }
@@ -425,7 +525,7 @@ struct Next {
     runs: Vec<Run>,
     from: Vec<(u32, u32)>,
     ids: Vec<u32>,
-    index: rustc_hash::FxHashMap<Vec<i16>, u32>,
+    index: rustc_hash::FxHashMap<ByKey, u32>,
 }
 
 impl Next {
@@ -433,12 +533,12 @@ impl Next {
     fn add(&mut self, exact: bool, from: u32, label: u32, at: &Arc<Packed>, path: &[u32]) {
         self.from.push((from, label));
         if exact {
-            if let Some(&id) = self.index.get(&at.key) {
+            if let Some(&id) = self.index.get(at.key.as_slice()) {
                 self.ids.push(id);
                 return;
             }
             let id = self.runs.len() as u32;
-            self.index.insert(at.key.clone(), id);
+            self.index.insert(ByKey(Arc::clone(at)), id);
             self.ids.push(id);
         }
         self.runs.push(Run { at: Arc::clone(at), path: extended(path, label) });
