@@ -37,7 +37,7 @@ struct Choices {
     /// The labels left out as steps that change nothing (where those are no choices).
     idle: Vec<i64>,
     _now: Fields,
-    _any: Bool,
+    _any: Option<Bool>,
     _any_fast: Bool,
     _any_atomic: Bool,
     _per_actor: Vec<(Class, Vec<Bool>)>,
@@ -318,12 +318,16 @@ impl Unrolling {
         let d = Symbolic;
         let stutter = self.labels.len() as i64;
         let possible: Vec<usize> = (0..self.labels.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
-        // "Some step of this actor is enabled", once per actor with a possible step: its
-        // cheaper equivalent where it has one (`Hints::any_enabled`), else the
-        // disjunction of its possible guards.
+        // "Some step of this actor is enabled", once per actor with a possible step that
+        // pre-empts others or, where the stutter is a choice, every actor: its cheaper
+        // equivalent where it has one (`Hints::any_enabled`), else the disjunction of its
+        // possible guards.
+        let urgent = m.ir.timing == Timing::Urgent;
+        let wanted = |c: Class| self.self_loops || c == Class::Atomic || (urgent && c == Class::Fast);
         let per_actor: Vec<(Class, Vec<Bool>)> = reg
             .iter()
             .enumerate()
+            .filter(|(_, c)| wanted(c.class()))
             .filter_map(|(a, c)| {
                 let mine: Vec<usize> =
                     possible.iter().copied().filter(|&i| self.labels[i].actor as usize == a).collect();
@@ -344,7 +348,8 @@ impl Unrolling {
         };
         let any_atomic = some_enabled(&|c| c == Class::Atomic);
         let any_fast = some_enabled(&|c| c == Class::Fast);
-        let any = some_enabled(&|_| true);
+        // "Some step is enabled" is the stutter's condition, so only where it is a choice.
+        let any = self.self_loops.then(|| some_enabled(&|_| true));
         // The choices: (selector value, enabling condition, fields of the state after), stutter
         // last.
         let now = fields(cur);
@@ -362,7 +367,7 @@ impl Unrolling {
             if c.class() != Class::Atomic && any_atomic.as_bool() != Some(false) {
                 enabled = Bool::and(&[enabled, any_atomic.not()]).simplify();
             }
-            if m.ir.timing == Timing::Urgent && !matches!(c.class(), Class::Fast | Class::Atomic) {
+            if urgent && !matches!(c.class(), Class::Fast | Class::Atomic) {
                 enabled = Bool::and(&[enabled, any_fast.not()]).simplify();
             }
             if enabled.as_bool() == Some(false) {
@@ -375,8 +380,8 @@ impl Unrolling {
             }
             choices.push((i as i64, enabled, next));
         }
-        let mut stutter_ok = Some(any.not().simplify());
-        if self.self_loops && stutter_ok.as_ref().is_some_and(|ok| ok.as_bool() != Some(false)) {
+        let mut stutter_ok = any.as_ref().map(|any| any.not().simplify());
+        if stutter_ok.as_ref().is_some_and(|ok| ok.as_bool() != Some(false)) {
             choices.push((stutter, stutter_ok.take().expect("just checked"), now.clone()));
         }
         Some(Choices {
