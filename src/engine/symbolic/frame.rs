@@ -175,6 +175,27 @@ pub(super) fn values(st: &ClusterState<Concrete>) -> Values {
     (ints, bools)
 }
 
+/// Each field value of a concrete state, in `fields` order (the integers, then the booleans as
+/// 0 and 1), to `f`, until `f` returns false; whether it never did. Reads the state in place,
+/// where [`values`] makes vectors of it.
+pub(super) fn each_value(st: &ClusterState<Concrete>, mut f: impl FnMut(i64) -> bool) -> bool {
+    let slots = st.slots();
+    for slot in &slots {
+        let all = match slot {
+            Slot::Ints(v) => v.iter().all(|&x| f(x)),
+            Slot::Grid(rows) => rows.iter().flatten().all(|&x| f(x)),
+            Slot::Bools(_) => true,
+        };
+        if !all {
+            return false;
+        }
+    }
+    slots.iter().all(|slot| match slot {
+        Slot::Bools(v) => v.iter().all(|&x| f(i64::from(x))),
+        _ => true,
+    })
+}
+
 /// A concrete state as solver constants (frame 0 of a run from it: the unrolling propagates
 /// them).
 pub(super) fn lift(st: &ClusterState<Concrete>) -> ClusterState<Symbolic> {

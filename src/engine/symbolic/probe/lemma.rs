@@ -468,35 +468,30 @@ pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec
     }
     // Which fields the frame has as constants, asked of Z3 once per layer, not per state; the
     // others, made once and shared by every state.
-    let int_constants: Vec<Option<i64>> = ints.iter().map(|f| f.as_i64()).collect();
-    let bool_constants: Vec<Option<bool>> = bools.iter().map(|f| f.as_bool()).collect();
+    // Per field in `fields` order (booleans as 0 and 1): its constant, if the frame has one.
+    let constants: Vec<Option<i64>> =
+        ints.iter().map(|f| f.as_i64()).chain(bools.iter().map(|f| f.as_bool().map(i64::from))).collect();
     let mut fields: Vec<Dynamic> =
-        ints.iter().zip(&int_constants).filter(|(_, c)| c.is_none()).map(|(f, _)| Dynamic::from_ast(f)).collect();
+        ints.iter().zip(&constants).filter(|(_, c)| c.is_none()).map(|(f, _)| Dynamic::from_ast(f)).collect();
     let int_vars = fields.len();
-    fields.extend(bools.iter().zip(&bool_constants).filter(|(_, c)| c.is_none()).map(|(f, _)| Dynamic::from_ast(f)));
+    fields.extend(
+        bools.iter().zip(&constants[ints.len()..]).filter(|(_, c)| c.is_none()).map(|(f, _)| Dynamic::from_ast(f)),
+    );
     let pinned = std::rc::Rc::new(Pinned { fields, bools: int_vars });
     let points: Vec<Point> = w
         .packed_states()
         .filter_map(|(st, key)| {
-            let (vi, vb) = values(st);
             let mut vals = Vec::with_capacity(vars);
-            for (f, v) in int_constants.iter().zip(&vi) {
-                let v = v.expect("a concrete state's values are constants");
-                match *f {
-                    Some(c) if c != v => return None,
-                    Some(_) => {}
-                    None => vals.push(v),
+            let mut constant = constants.iter();
+            // A state off a field the frame has as a constant is in no run to the frame.
+            let on_frame = each_value(st, |v| match constant.next().expect("one value per field") {
+                Some(c) => *c == v,
+                None => {
+                    vals.push(v);
+                    true
                 }
-            }
-            for (f, v) in bool_constants.iter().zip(&vb) {
-                let v = v.expect("a concrete state's values are constants");
-                match *f {
-                    Some(c) if c != v => return None,
-                    Some(_) => {}
-                    None => vals.push(i64::from(v)),
-                }
-            }
-            Some(Point { pinned: pinned.clone(), vals, key: key.to_vec() })
+            });
+            on_frame.then(|| Point { pinned: pinned.clone(), vals, key: key.to_vec() })
         })
         .collect();
     Some(points)

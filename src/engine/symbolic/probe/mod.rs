@@ -33,7 +33,7 @@ use std::time::Instant;
 use z3::ast::{Ast, Bool, Dynamic, Int};
 use z3::SatResult;
 
-use super::frame::{fields, values};
+use super::frame::{each_value, fields};
 use super::ground::{Dag, Incremental};
 use super::hints;
 use super::solver::{check as counted, params, rlimit_count, set_timeout, statistics, Solver};
@@ -327,7 +327,6 @@ impl Prober {
     /// the same question took up to a second on C4. Only a refutation asserts the lemma;
     /// otherwise (too many states, a sample, an answer that is not "no") this and every
     /// later frame go without.
-    #[allow(clippy::too_many_arguments)]
     #[allow(clippy::too_many_arguments)]
     pub(super) fn lemma(
         &mut self,
@@ -738,6 +737,7 @@ fn ask(solver: &Solver, cond: &Bool, name: &str, ms: u64) -> SatResult {
 
 #[cfg(test)]
 mod tests {
+    use super::super::frame::values;
     use super::super::{Options, Query};
     use super::*;
     use crate::domain::Concrete;
