@@ -10,7 +10,9 @@
 //! other operator, a constant without a value, a division by zero or an overflow makes a value
 //! unknown (`None`), and the caller then asks Z3 instead.
 
-use std::collections::HashMap;
+// Keys are Z3 terms (hashed by their id) and numerals: no adversary, and FxHash is several
+// times cheaper than SipHash on them.
+use rustc_hash::FxHashMap as HashMap;
 
 use z3::ast::{Ast, Dynamic};
 use z3::DeclKind;
@@ -62,8 +64,8 @@ impl Dag {
     /// Compiles `roots` (shared subterms once).
     pub(super) fn new(roots: &[Dynamic]) -> Dag {
         let mut dag =
-            Dag { ops: Vec::new(), spans: Vec::new(), args: Vec::new(), roots: Vec::new(), inputs: HashMap::new() };
-        let mut index: HashMap<Dynamic, u32> = HashMap::new();
+            Dag { ops: Vec::new(), spans: Vec::new(), args: Vec::new(), roots: Vec::new(), inputs: HashMap::default() };
+        let mut index: HashMap<Dynamic, u32> = HashMap::default();
         for r in roots {
             let n = dag.compile(r, &mut index);
             dag.roots.push(n);
@@ -185,7 +187,7 @@ impl Dag {
     /// other node takes the constant as an argument, or the DAG does not have it.
     pub(super) fn equalities_of(&self, slot: usize) -> Option<(usize, HashMap<i64, Vec<usize>>)> {
         let input = self.ops.iter().position(|op| matches!(op, Op::Input(s) if *s == slot))? as u32;
-        let mut eqs: HashMap<i64, Vec<usize>> = HashMap::new();
+        let mut eqs: HashMap<i64, Vec<usize>> = HashMap::default();
         for i in 0..self.ops.len() {
             let args = self.args_of(i);
             if !args.contains(&input) {

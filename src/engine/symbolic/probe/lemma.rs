@@ -84,7 +84,7 @@ pub(super) struct Lemma {
     pub(super) points: Vec<Point>,
     formula: std::cell::OnceCell<Bool>,
     /// Each state's key, and its index in `points`.
-    pub(super) keys: std::collections::HashMap<Vec<i16>, u32>,
+    pub(super) keys: rustc_hash::FxHashMap<Vec<i16>, u32>,
     /// Every step from a state of the previous layer to a state of this one that the step's
     /// assertions allow, where `successors_within` evaluated them and a lasso may read them
     /// (`None`: the side solver confirmed the lemma, no intent is a cycle, or this is frame 0).
@@ -126,7 +126,7 @@ pub(super) fn successors_within(
     let dag = Dag::new(&roots);
     // The new frame's variable fields (every point of a layer pins the same ones, in order).
     let vars: &[Dynamic] = layer.first()?.fields();
-    let states: std::collections::HashMap<&[i64], u32> =
+    let states: rustc_hash::FxHashMap<&[i64], u32> =
         layer.iter().enumerate().map(|(i, p)| (p.values(), i as u32)).collect();
     let mut edges = Vec::new();
     // Per new field: its slot, and the node of the value its definition gives it.
