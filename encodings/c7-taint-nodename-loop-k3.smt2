@@ -19,19 +19,19 @@
  (= pod.agent.tainted-0.terminating@2 ?x76))))
 (assert
  (let (($x85 (= step@2 13)))
- (let (($x83 (= step@2 0)))
- (or $x83 $x85))))
+ (let (($x82 (= step@2 0)))
+ (or $x82 $x85))))
 (assert
  (let (($x81 (< 0 pod.agent.tainted-0.terminating@2)))
  (let (($x85 (= step@2 13)))
  (=> $x85 $x81))))
 (assert
- (let (($x83 (= step@2 0)))
- (let ((?x92 (ite $x83 1 0)))
+ (let (($x82 (= step@2 0)))
+ (let ((?x92 (ite $x82 1 0)))
  (= pod.agent.tainted-0.bound@3 ?x92))))
 (assert
- (let (($x83 (= step@2 0)))
- (let ((?x98 (ite $x83 pod.agent.tainted-0.terminating@2 0)))
+ (let (($x82 (= step@2 0)))
+ (let ((?x98 (ite $x82 pod.agent.tainted-0.terminating@2 0)))
  (= pod.agent.tainted-0.terminating@3 ?x98))))
 (assert
  (let (($x35 (and or (> pod.agent.tainted-0.terminating@3 pod.agent.tainted-0.terminating@2))))

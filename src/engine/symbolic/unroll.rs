@@ -79,6 +79,24 @@ pub(super) struct Unrolling {
 }
 
 /// Whether the run's time or memory limit has passed (`crate::limits`).
+/// Each of `terms` simplified by Z3, in one call: as the arguments of one application of an
+/// uninterpreted predicate, so that a subterm they share (a disjunction of every pre-empting
+/// guard) is rewritten once, not once per term. The rewriter works bottom-up on each argument
+/// and leaves an uninterpreted application's own shape alone.
+fn simplify_each(terms: Vec<Bool>) -> Vec<Bool> {
+    if terms.len() < 2 {
+        return terms.into_iter().map(|t| t.simplify()).collect();
+    }
+    let sort = z3::Sort::bool();
+    let domain = vec![&sort; terms.len()];
+    let each = z3::FuncDecl::new("kbmc.each", &domain, &sort);
+    let args: Vec<&dyn Ast> = terms.iter().map(|t| t as &dyn Ast).collect();
+    let simplified = each.apply(&args).simplify();
+    let out: Vec<Bool> = simplified.children().iter().filter_map(|c| c.as_bool()).collect();
+    assert_eq!(out.len(), terms.len(), "Z3 changed the shape of an uninterpreted application: {simplified}");
+    out
+}
+
 fn stopped() -> bool {
     crate::limits::stopped().is_some()
 }
@@ -353,23 +371,35 @@ impl Unrolling {
         // The choices: (selector value, enabling condition, fields of the state after), stutter
         // last.
         let now = fields(cur);
+        // Atomic steps pre-empt every other actor; under urgent timing fast ones pre-empt the
+        // rest (as the explicit engine's `enabled_into`). Each label's condition is simplified
+        // with the others (`simplify_each`): they share the pre-empting disjunctions.
+        let class = |i: usize| reg[self.labels[i].actor as usize].class();
+        let mut enabled: Vec<Bool> = possible.iter().map(|&i| guards[i].clone()).collect();
+        let atomic_ok = any_atomic.not();
+        let fast_ok = any_fast.not();
+        let pre_empted: [(&dyn Fn(Class) -> bool, &Bool); 2] = [
+            (&|c| c != Class::Atomic && any_atomic.as_bool() != Some(false), &atomic_ok),
+            (&|c| urgent && !matches!(c, Class::Fast | Class::Atomic), &fast_ok),
+        ];
+        for (by, ok) in pre_empted {
+            let which: Vec<usize> = (0..possible.len()).filter(|&j| by(class(possible[j]))).collect();
+            let raw: Vec<Bool> = which.iter().map(|&j| Bool::and(&[&enabled[j], ok])).collect();
+            for (j, e) in which.into_iter().zip(simplify_each(raw)) {
+                enabled[j] = e;
+            }
+        }
+        if stopped() {
+            return None;
+        }
         let mut choices: Vec<Choice> = Vec::new();
         let mut idle = Vec::new();
-        for &i in &possible {
+        for (&i, enabled) in possible.iter().zip(enabled) {
             if stopped() {
                 return None;
             }
             let s = &self.labels[i];
             let c = &reg[s.actor as usize];
-            let mut enabled = guards[i].clone();
-            // Atomic steps pre-empt every other actor; under urgent timing fast ones pre-empt
-            // the rest (as the explicit engine's `enabled_into`).
-            if c.class() != Class::Atomic && any_atomic.as_bool() != Some(false) {
-                enabled = Bool::and(&[enabled, any_atomic.not()]).simplify();
-            }
-            if urgent && !matches!(c.class(), Class::Fast | Class::Atomic) {
-                enabled = Bool::and(&[enabled, any_fast.not()]).simplify();
-            }
             if enabled.as_bool() == Some(false) {
                 continue;
             }
