@@ -163,6 +163,14 @@ impl Dag {
         }
     }
 
+    /// Where `node` is an implication: its antecedent and consequent.
+    pub(super) fn implication(&self, node: usize) -> Option<(usize, usize)> {
+        match (self.ops[node], self.args_of(node)) {
+            (Op::Implies, &[a, b]) => Some((a as usize, b as usize)),
+            _ => None,
+        }
+    }
+
     /// Per node: whether its value depends on one of `slots`.
     pub(super) fn depends(&self, slots: &[usize]) -> Vec<bool> {
         self.depends_on(&[], slots)

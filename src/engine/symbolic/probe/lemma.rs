@@ -157,7 +157,22 @@ pub(super) fn successors_within(
     // has under any choice except the selector itself and the nodes that depend on that
     // choice's comparisons or on the new values. Those few are evaluated per choice, and put
     // back after it.
+    let mut moving = slots.clone();
+    moving.push(sel_slot);
+    let moves = dag.depends(&moving);
+    // Per choice, the enabling conditions it implies that no choice changes (`(= sel c) =>
+    // enabled`, as the unrolling asserts them): where one is false in a state, the choice is
+    // not taken there, which the state's own evaluation shows without evaluating the choice.
+    let mut implied: Vec<Vec<usize>> = vec![Vec::new(); choices.len()];
     let per_choice: Option<(i64, Vec<Vec<usize>>)> = dag.equalities_of(sel_slot).map(|(node, eqs)| {
+        for (ci, c) in choices.iter().enumerate() {
+            let picks = eqs.get(c).map_or(&[][..], Vec::as_slice);
+            implied[ci] = (0..roots.len())
+                .filter_map(|r| dag.implication(dag.root(r)))
+                .filter(|&(pick, enabled)| picks.contains(&pick) && !moves[enabled])
+                .map(|(_, enabled)| enabled)
+                .collect();
+        }
         let off = eqs.keys().chain(choices).copied().max().unwrap_or(0).saturating_add(1);
         let lists = choices
             .iter()
@@ -175,11 +190,7 @@ pub(super) fn successors_within(
     // in DAG order.
     let changes: Vec<usize> = match per_choice {
         Some(_) => Vec::new(),
-        None => {
-            let mut moving = slots.clone();
-            moving.push(sel_slot);
-            dag.depends(&moving).iter().enumerate().filter(|(_, &d)| d).map(|(i, _)| i).collect()
-        }
+        None => moves.iter().enumerate().filter(|(_, &d)| d).map(|(i, _)| i).collect(),
     };
     let is_root = dag.root_flags();
     let mut inputs = vec![None; dag.slots()];
@@ -210,6 +221,9 @@ pub(super) fn successors_within(
             None => dag.eval(&inputs, &mut out, None),
         }
         for (ci, &c) in choices.iter().enumerate() {
+            if per_choice.is_some() && implied[ci].iter().any(|&e| out[e] == Some(0)) {
+                continue;
+            }
             let nodes = match &per_choice {
                 Some((_, lists)) => &lists[ci][..],
                 None => &changes[..],
