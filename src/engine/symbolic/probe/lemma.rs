@@ -160,19 +160,9 @@ pub(super) fn successors_within(
     let mut moving = slots.clone();
     moving.push(sel_slot);
     let moves = dag.depends(&moving);
-    // Per choice, the enabling conditions it implies that no choice changes (`(= sel c) =>
-    // enabled`, as the unrolling asserts them): where one is false in a state, the choice is
-    // not taken there, which the state's own evaluation shows without evaluating the choice.
-    let mut implied: Vec<Vec<usize>> = vec![Vec::new(); choices.len()];
+    let mut implied: Vec<Vec<usize>> = Vec::new();
     let per_choice: Option<(i64, Vec<Vec<usize>>)> = dag.equalities_of(sel_slot).map(|(node, eqs)| {
-        for (ci, c) in choices.iter().enumerate() {
-            let picks = eqs.get(c).map_or(&[][..], Vec::as_slice);
-            implied[ci] = (0..roots.len())
-                .filter_map(|r| dag.implication(dag.root(r)))
-                .filter(|&(pick, enabled)| picks.contains(&pick) && !moves[enabled])
-                .map(|(_, enabled)| enabled)
-                .collect();
-        }
+        implied = implied_by(&dag, roots.len(), &eqs, choices, &moves);
         let off = eqs.keys().chain(choices).copied().max().unwrap_or(0).saturating_add(1);
         let lists = choices
             .iter()
@@ -221,7 +211,7 @@ pub(super) fn successors_within(
             None => dag.eval(&inputs, &mut out, None),
         }
         for (ci, &c) in choices.iter().enumerate() {
-            if per_choice.is_some() && implied[ci].iter().any(|&e| out[e] == Some(0)) {
+            if implied.get(ci).is_some_and(|i| i.iter().any(|&e| out[e] == Some(0))) {
                 continue;
             }
             let nodes = match &per_choice {
@@ -263,6 +253,29 @@ pub(super) fn successors_within(
     edges.sort_unstable();
     edges.dedup();
     Some(Some(edges))
+}
+
+/// Per choice (`choices`, the selector's values; `eqs`, its comparisons with each), the enabling
+/// conditions it implies (`(= sel c) => enabled` among the DAG's `roots` first roots, as the
+/// unrolling asserts them) that no choice changes (`moves`: the nodes that depend on the
+/// selector or the new fields). Where one is false in a state, the choice is not taken there,
+/// which the state's own evaluation shows without evaluating the choice.
+fn implied_by(
+    dag: &Dag,
+    roots: usize,
+    eqs: &rustc_hash::FxHashMap<i64, Vec<usize>>,
+    choices: &[i64],
+    moves: &[bool],
+) -> Vec<Vec<usize>> {
+    let implications: Vec<(usize, usize)> =
+        (0..roots).filter_map(|r| dag.implication(dag.root(r))).filter(|&(_, enabled)| !moves[enabled]).collect();
+    choices
+        .iter()
+        .map(|c| {
+            let picks = eqs.get(c).map_or(&[][..], Vec::as_slice);
+            implications.iter().filter(|(pick, _)| picks.contains(pick)).map(|&(_, enabled)| enabled).collect()
+        })
+        .collect()
 }
 
 /// The state the step with the selector's value in `inputs` takes (its nodes evaluated with
