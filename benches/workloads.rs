@@ -11,7 +11,10 @@
 //! `--engine symbolic` and once with `--engine explicit`, the snapshots once with kbmc's
 //! default engine (no `--engine`). One Markdown table row per run: per-intent verdicts (each
 //! holding one with its step bound and, where kbmc reports it, its event bound), the event
-//! bound the check reached, wall-clock time to the verdicts, CPU time, states (explicit) and
+//! bound the check reached, when every intent was first decided (under how many events, and
+//! after how long: read off the child's progress lines, as a deepening check passes each event
+//! bound, so a check that goes on deepening until its time limit still shows when its first
+//! complete answer came), wall-clock time to the verdicts, CPU time, states (explicit) and
 //! depth, and the child's peak resident memory (its rusage `ru_maxrss`, Z3's share included).
 //! Results go to docs/performance.md.
 //!
@@ -203,8 +206,8 @@ fn main() {
         if a.all { "--all" } else { "first violation" },
         load_average()
     );
-    println!("\n| engine | N | M | verdicts | events | time | cpu | states | depth | peak RSS |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("\n| engine | N | M | verdicts | events | all decided | time | cpu | states | depth | peak RSS |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let root = std::env::temp_dir().join(format!("kbmc-bench-workloads-{}", std::process::id()));
     for cluster in family(a.quick) {
         let label = cluster.label();
@@ -220,10 +223,11 @@ fn main() {
         for engine in cluster.engines(a.engine) {
             let r = run(&a, &dir, engine);
             println!(
-                "| {} | {n} | {m} | {} | {} | {:.2} s | {:.2} s | {} | {} | {} MiB |",
+                "| {} | {n} | {m} | {} | {} | {} | {:.2} s | {:.2} s | {} | {} | {} MiB |",
                 engine.unwrap_or("default"),
                 r.verdicts,
                 r.events,
+                r.decided,
                 r.wall.as_secs_f64(),
                 r.cpu.as_secs_f64(),
                 r.states.map_or("-".to_string(), |s| s.to_string()),
@@ -257,6 +261,8 @@ struct Outcome {
     verdicts: String,
     /// The bound on events in one run the check reached ([`events`]).
     events: String,
+    /// When every intent was first decided ([`decided`]).
+    decided: String,
     wall: Duration,
     /// User and system time of the child.
     cpu: Duration,
@@ -276,6 +282,9 @@ fn run(a: &Args, dir: &Path, engine: Option<&str>) -> Outcome {
     let err_path = dir.with_extension(format!("{name}.stderr"));
     let mut cmd = Command::new(&a.kbmc);
     cmd.args(["check", "--format", "json", "--time-limit", &a.time_limit.to_string()]);
+    // The progress lines, which kbmc writes only to a terminal unless asked: [`decided`] reads
+    // the deepening's.
+    cmd.env("RUST_LOG", "kbmc::progress=info");
     if let Some(e) = engine {
         cmd.args(["--engine", e]);
     }
@@ -329,6 +338,7 @@ fn run(a: &Args, dir: &Path, engine: Option<&str>) -> Outcome {
     let mut o = Outcome {
         verdicts: String::new(),
         events: "-".to_string(),
+        decided: "-".to_string(),
         wall,
         cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
         states: None,
@@ -346,6 +356,7 @@ fn run(a: &Args, dir: &Path, engine: Option<&str>) -> Outcome {
                 o.states = j["effort"]["states"].as_u64().filter(|_| j["effort"]["engine"] == "explicit");
                 o.depth = j["effort"]["depth"].as_u64();
                 o.events = events(&j);
+                o.decided = decided(&stderr, &j, wall);
                 summary(&j)
             }
             _ => format!(
@@ -374,6 +385,29 @@ fn events(j: &serde_json::Value) -> String {
             if e["deepened"].as_bool() == Some(true) { ", deepened" } else { "" }
         ),
     }
+}
+
+/// When every intent was first decided: `<=1 events, 7.0 s` from the first progress line of
+/// the event bound's deepening (`with up to 1 of 16 events: 13 violated, 30 hold, 0 open (7.0
+/// s); now 2 events ...`) that leaves none open; else, where the report itself leaves no intent
+/// unknown, the run's own bound and wall-clock time; else `-` (some intent unknown).
+fn decided(stderr: &str, j: &serde_json::Value, wall: Duration) -> String {
+    for line in stderr.lines() {
+        let Some(rest) = line.split("with up to ").nth(1) else { continue };
+        let bound = rest.split(' ').next().unwrap_or("?");
+        let Some((counts, after)) = rest.split_once(" open (") else { continue };
+        let open = counts.rsplit(' ').next().and_then(|n| n.parse::<u64>().ok());
+        let secs = after.split(" s)").next().unwrap_or("?");
+        if open == Some(0) {
+            return format!("<={bound} events, {secs} s");
+        }
+    }
+    let results = j["results"].as_array().map_or(&[][..], Vec::as_slice);
+    if results.is_empty() || results.iter().any(|r| r["verdict"] == "unknown") {
+        return "-".into();
+    }
+    let bound = j["events"]["bound"].as_u64().map_or("all".to_string(), |b| format!("<={b}"));
+    format!("{bound} events, {:.1} s", wall.as_secs_f64())
 }
 
 /// Per-intent verdicts, alike ones counted: `noEvictionCycle: 3× violated@15, 29× holds(<=30)`.
