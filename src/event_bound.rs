@@ -135,7 +135,7 @@ pub fn run_parts(
 ) -> Result<Vec<(usize, CheckResult)>, Error> {
     let total = events::total_budget(m);
     let parts = level_parts(m, b);
-    let first = if parts.len() > 1 { parts::renamings(m, &parts) } else { vec![0] };
+    let first = parts::renamings(m, &parts);
     // The parts run: the first of each kind `which` holds (in a shard, the first may be
     // another shard's: it is run here too, and its work said there).
     let mut checked: Vec<usize> = which.iter().map(|&i| first[i]).collect();

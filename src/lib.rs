@@ -312,7 +312,7 @@ fn run_shard(
     let mut costs = parts::costs(m, &parts);
     // A part that renames another's interchangeable nodes goes to the shard its first part is
     // dealt to, where it costs nothing more (`event_bound::run_parts` runs the first only).
-    let first = if parts.len() > 1 { parts::renamings(m, &parts) } else { vec![0; parts.len()] };
+    let first = parts::renamings(m, &parts);
     for (i, &f) in first.iter().enumerate() {
         if f != i {
             costs[i] = 0;

@@ -107,7 +107,11 @@ pub fn of(m: &Model, bound: Option<i64>) -> Vec<Part> {
 /// onto themselves, and one part's model onto the other's, so their runs correspond step for
 /// step and their verdicts are the same: the caller checks the first and gives its verdicts
 /// to the others (`event_bound::run_parts`). Its counterexamples name the first part's nodes.
+/// A single part is its own first, without a look at the model's classes.
 pub fn renamings(m: &Model, parts: &[Part]) -> Vec<usize> {
+    if parts.len() <= 1 {
+        return (0..parts.len()).collect();
+    }
     let classes = interchangeable(m);
     let mut first: std::collections::HashMap<PartKind, usize> = std::collections::HashMap::new();
     parts.iter().enumerate().map(|(i, p)| *first.entry(kind(p, &classes)).or_insert(i)).collect()
