@@ -71,13 +71,8 @@ fn with_nominated<D: Domain>(
 }
 
 /// Whether a pod of group `g` (nominated to `own`) passes every filter on each node, the
-/// nominated pods counted (`RunFilterPluginsWithNominatedPods`). The scheduler's filters
-/// where the model cannot preempt. Preemption's dry run asks it too.
-pub fn feasible<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>) -> Vec<D::Bool> {
-    feasible_with(d, m, st, &framework::NodeLoads::of(d, m, st), g, own)
-}
-
-/// [`feasible`], given the state's loads: a caller that asks for several groups sums them once.
+/// nominated pods counted (`RunFilterPluginsWithNominatedPods`), given the state's loads: the
+/// scheduler's filters where the model cannot preempt, and preemption's dry run.
 pub fn feasible_with<D: Domain>(
     d: &D,
     m: &Model,
@@ -113,28 +108,62 @@ pub fn bind<D: Domain>(
     n: usize,
     here: D::Bool,
 ) -> D::Bool {
-    // No such pod: nothing to filter or score (in a concrete state most labels stop here, and
-    // the filters read every node's load).
-    if d.known_bool(&here) == Some(false) {
-        return here;
+    Binds::new(m, st).bind(d, g, own, n, here)
+}
+
+/// [`bind`] for many labels of one state: the state's loads summed once, and each pod group's
+/// feasibility and scores once per nomination, every label's guard then built from them as
+/// [`bind`] builds it (which is one label's use of this). A frame of the symbolic engine asks
+/// the binds of every group on every node; summing the loads again for each took most of a
+/// large cluster's frame.
+pub struct Binds<'a, D: Domain> {
+    m: &'a Model,
+    st: &'a ClusterState<D>,
+    loads: Option<framework::NodeLoads<D>>,
+    /// Per (group, nomination): feasibility per node and, for a group whose pods are scored
+    /// (not a DaemonSet's), the scores.
+    ranked: std::collections::HashMap<(usize, Option<usize>), Ranked<D>>,
+}
+
+/// A pod group's feasibility per node and its scores per node (none for a DaemonSet's).
+type Ranked<D> = (Vec<<D as Domain>::Bool>, Vec<<D as Domain>::Int>);
+
+impl<'a, D: Domain> Binds<'a, D> {
+    pub fn new(m: &'a Model, st: &'a ClusterState<D>) -> Self {
+        Binds { m, st, loads: None, ranked: std::collections::HashMap::new() }
     }
-    let loads = framework::NodeLoads::of(d, m, st);
-    let feas = feasible_with(d, m, st, &loads, g, own);
-    if m.daemon_row[g].is_some() {
-        if own.is_some_and(|o| o != n) {
-            return d.bool(false);
+
+    /// [`bind`]'s guard, with what earlier labels of the same state summed.
+    pub fn bind(&mut self, d: &D, g: usize, own: Option<usize>, n: usize, here: D::Bool) -> D::Bool {
+        // No such pod: nothing to filter or score (in a concrete state most labels stop here,
+        // and the filters read every node's load).
+        if d.known_bool(&here) == Some(false) {
+            return here;
         }
-        return d.and(&here, &feas[n]);
+        let Binds { m, st, loads, ranked } = self;
+        let (m, st) = (*m, *st);
+        let (feas, sc) = ranked.entry((g, own)).or_insert_with(|| {
+            let loads = loads.get_or_insert_with(|| framework::NodeLoads::of(d, m, st));
+            let feas = feasible_with(d, m, st, loads, g, own);
+            let sc =
+                if m.daemon_row[g].is_some() { Vec::new() } else { framework::scores_with(d, m, st, loads, g, &feas) };
+            (feas, sc)
+        });
+        if m.daemon_row[g].is_some() {
+            if own.is_some_and(|o| o != n) {
+                return d.bool(false);
+            }
+            return d.and(&here, &feas[n]);
+        }
+        let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
+        let scheduled = d.and(&feas[n], &top);
+        let chosen = match own {
+            Some(o) if o == n => feas[n].clone(),
+            Some(o) => d.and(&d.not(&feas[o]), &scheduled),
+            None => scheduled,
+        };
+        d.and(&here, &chosen)
     }
-    let sc = framework::scores_with(d, m, st, &loads, g, &feas);
-    let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
-    let scheduled = d.and(&feas[n], &top);
-    let chosen = match own {
-        Some(o) if o == n => feas[n].clone(),
-        Some(o) => d.and(&d.not(&feas[o]), &scheduled),
-        None => scheduled,
-    };
-    d.and(&here, &chosen)
 }
 
 /// After a ReplicaSet or the VPA updater deleted one pending pod of `g` (from `st` to `nx`):

@@ -75,11 +75,7 @@ impl<D: Domain> Controller<D> for Scheduler {
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
         let (g, n) = (s.a as usize, s.b as usize);
         if m.preempts {
-            // Pods nominated by a preemption are counted where they are nominated, and bound
-            // by controllers/preemption/; a pod without a nomination is bound through the filters with
-            // them counted (a DaemonSet's to its own node alone).
-            let here = d.gt(&nominations::unnominated_for(d, m, st, g, n), &d.int(0));
-            return nominations::bind(d, m, st, g, None, n, here);
+            return preempting_guard(d, m, st, &mut nominations::Binds::new(m, st), g, n);
         }
         let loads = NodeLoads::of(d, m, st);
         let feas = feasible_with(d, m, st, &loads, g);
@@ -268,6 +264,22 @@ fn batch_guard_preempting(m: &Model, labels: &[Step], st: &ClusterState<Concrete
         .collect()
 }
 
+/// The bind of a pod of `g` to `n` where the model preempts: pods nominated by a preemption
+/// are counted where they are nominated, and bound by controllers/preemption/; a pod without
+/// a nomination is bound through the filters with them counted (a DaemonSet's to its own node
+/// alone). `binds` holds what other labels of the same state summed.
+fn preempting_guard<D: Domain>(
+    d: &D,
+    m: &Model,
+    st: &ClusterState<D>,
+    binds: &mut nominations::Binds<D>,
+    g: usize,
+    n: usize,
+) -> D::Bool {
+    let here = d.gt(&nominations::unnominated_for(d, m, st, g, n), &d.int(0));
+    binds.bind(d, g, None, n, here)
+}
+
 impl<D: Domain> crate::model::hints::SymbolicHints<D> for Scheduler {
     /// Some bind is enabled exactly when a pod of some group is pending and a node is feasible
     /// for it: among feasible nodes one has the top score, so the score comparisons (the
@@ -288,10 +300,14 @@ impl<D: Domain> crate::model::hints::SymbolicHints<D> for Scheduler {
     }
     /// Node loads once per state, feasibility and scores once per pod group, then each label's
     /// guard as `Controller::guard` writes it (pairwise top score up to
-    /// [`SMALL_CLUSTER_NODES`] nodes, against the maximum beyond).
+    /// [`SMALL_CLUSTER_NODES`] nodes, against the maximum beyond). Where the model preempts,
+    /// the binds through [`nominations::Binds`], which does the same per group and nomination.
     fn batch_guard(&self, d: &D, m: &Model, labels: &[Step], st: &ClusterState<D>) -> Option<Vec<D::Bool>> {
         if m.preempts {
-            return None;
+            let mut binds = nominations::Binds::new(m, st);
+            return Some(
+                labels.iter().map(|s| preempting_guard(d, m, st, &mut binds, s.a as usize, s.b as usize)).collect(),
+            );
         }
         let nn = m.nodes();
         let mut loads = None;

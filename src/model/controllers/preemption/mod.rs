@@ -65,6 +65,7 @@ use crate::model::framework::{self, node_resources};
 use crate::model::node::active_on;
 use crate::model::nominations;
 use crate::model::state::Conditions;
+use std::collections::HashMap;
 
 /// The actor: preemptions, nominated pods' binds, cleared nominations, victims' deletions.
 pub struct Preemption;
@@ -98,12 +99,7 @@ fn on_node<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, h: usize, n: usize
 /// (`ReplaceDaemonSetPodNodeNameNodeAffinity`), so every other node fails NodeAffinity, which
 /// is UnschedulableAndUnresolvable: only its own node counts, for scheduling and as a
 /// preemption candidate (`findCandidates` dry-runs only the nodes where preemption might
-/// help).
-fn nowhere<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize, own: Option<usize>, n: usize) -> D::Bool {
-    nowhere_given(d, m, g, n, &nominations::feasible(d, m, st, g, own))
-}
-
-/// [`nowhere`], given the pod's feasibility per node.
+/// help). Given the pod's feasibility per node (`nominations::feasible_with`).
 fn nowhere_given<D: Domain>(d: &D, m: &Model, g: usize, n: usize, feas: &[D::Bool]) -> D::Bool {
     match m.daemon_row[g] {
         Some(_) => d.not(&feas[n]),
@@ -404,7 +400,7 @@ impl crate::model::hints::ExplicitHints for Preemption {
         let nn = m.nodes();
         // Per (group, nomination: 0 none, o + 1 node o): whether a pod is there to try, and
         // whether it is eligible and fits nowhere. A DaemonSet's pod (whose `exists` and
-        // `nowhere` depend on the label's node) is always asked in full.
+        // `nowhere_given` depend on the label's node) is always asked in full.
         let mut tried: Vec<Option<bool>> = vec![None; m.ir.groups.len() * (nn + 1)];
         let mut fails: Vec<Option<bool>> = vec![None; m.ir.groups.len() * (nn + 1)];
         let mut victims: Option<bool> = None;
@@ -461,23 +457,154 @@ fn preempt_params<'m>(m: &'m Model, s: &Step) -> (Option<usize>, &'m [usize]) {
 /// Whether node `n`, its victims as `cands` has them (one order), may be the one
 /// `pickOneNodeForPreemption` picks: no candidate is better under any order of its own
 /// victims (each node's pods have their own start times).
-fn best<D: Domain>(
-    d: &D,
-    m: &Model,
-    st: &ClusterState<D>,
-    g: usize,
-    own: Option<usize>,
-    cands: &[NodeVictims<D>],
-    n: usize,
-) -> D::Bool {
-    let all: Vec<Vec<NodeVictims<D>>> = orders(m, g).iter().map(|o| select_victims(d, m, st, g, own, o)).collect();
+fn best<D: Domain>(d: &D, m: &Model, all: &[&[NodeVictims<D>]], cands: &[NodeVictims<D>], n: usize) -> D::Bool {
     d.all_of(
         (0..m.nodes()).map(|j| d.implies(&cands[j].ok, &d.any_of(all.iter().map(|c| no_worse(d, &cands[n], &c[j]))))),
     )
 }
 
+/// What the guards of one state's labels share: each group's eligibility and feasibility per
+/// nomination, and its victims per nomination and order (a `PREEMPT` label's `best` compares
+/// its node's victims under every order with every other node's), and the binds of nominated
+/// pods (`nominations::Binds`). One label's guard builds what it needs of them; a batch of
+/// labels (the symbolic engine's frame) builds each once, where label by label a frame of a
+/// large cluster summed the same loads and chose the same victims thousands of times.
+struct Shared<'a, D: Domain> {
+    m: &'a Model,
+    st: &'a ClusterState<D>,
+    loads: Option<framework::NodeLoads<D>>,
+    binds: nominations::Binds<'a, D>,
+    eligible: HashMap<(usize, Option<usize>), D::Bool>,
+    feasible: HashMap<(usize, Option<usize>), Vec<D::Bool>>,
+    victims: HashMap<Choice, Vec<NodeVictims<D>>>,
+}
+
+/// A preemptor's group, its nomination and an order of its victims' groups.
+type Choice = (usize, Option<usize>, Vec<usize>);
+
+impl<'a, D: Domain> Shared<'a, D> {
+    fn new(m: &'a Model, st: &'a ClusterState<D>) -> Self {
+        Shared {
+            m,
+            st,
+            loads: None,
+            binds: nominations::Binds::new(m, st),
+            eligible: HashMap::new(),
+            feasible: HashMap::new(),
+            victims: HashMap::new(),
+        }
+    }
+
+    /// [`eligible`] of a pod of `g` nominated to `own`.
+    fn eligible(&mut self, d: &D, g: usize, own: Option<usize>) -> D::Bool {
+        let (m, st) = (self.m, self.st);
+        self.eligible.entry((g, own)).or_insert_with(|| eligible(d, m, st, g, own)).clone()
+    }
+
+    /// [`nowhere_given`] of a pod of `g` nominated to `own`, for a label on `n`, its
+    /// feasibility kept per group and nomination.
+    fn nowhere(&mut self, d: &D, g: usize, own: Option<usize>, n: usize) -> D::Bool {
+        let (m, st) = (self.m, self.st);
+        let loads = &mut self.loads;
+        let feas = self.feasible.entry((g, own)).or_insert_with(|| {
+            let loads = loads.get_or_insert_with(|| framework::NodeLoads::of(d, m, st));
+            nominations::feasible_with(d, m, st, loads, g, own)
+        });
+        nowhere_given(d, m, g, n, feas)
+    }
+
+    /// Makes sure [`select_victims`] of a pod of `g` nominated to `own` under `order` is kept.
+    fn choose(&mut self, d: &D, g: usize, own: Option<usize>, order: &[usize]) {
+        let (m, st) = (self.m, self.st);
+        self.victims.entry((g, own, order.to_vec())).or_insert_with(|| select_victims(d, m, st, g, own, order));
+    }
+
+    fn victims(&self, g: usize, own: Option<usize>, order: &[usize]) -> &[NodeVictims<D>] {
+        &self.victims[&(g, own, order.to_vec())]
+    }
+}
+
+impl Preemption {
+    /// `Controller::guard`, with what other labels of the same state built (`shared`).
+    fn guard_with<D: Domain>(
+        &self,
+        d: &D,
+        m: &Model,
+        s: &Step,
+        st: &ClusterState<D>,
+        shared: &mut Shared<D>,
+    ) -> D::Bool {
+        let (a, n) = (s.a as usize, s.b as usize);
+        match s.op {
+            PREEMPT => {
+                let (own, order) = preempt_params(m, s);
+                let pre = d.and(&exists(d, m, st, a, own, n), &shared.eligible(d, a, own));
+                if d.known_bool(&pre) == Some(false) {
+                    return pre;
+                }
+                let nowhere = shared.nowhere(d, a, own, n);
+                // A DaemonSet's pod has its own node as the only candidate.
+                let daemon = m.daemon_row[a].is_some();
+                shared.choose(d, a, own, order);
+                if !daemon {
+                    for o in orders(m, a) {
+                        shared.choose(d, a, own, o);
+                    }
+                }
+                let cands = shared.victims(a, own, order);
+                let best = if daemon {
+                    d.bool(true)
+                } else {
+                    let all: Vec<&[NodeVictims<D>]> = orders(m, a).iter().map(|o| shared.victims(a, own, o)).collect();
+                    best(d, m, &all, cands, n)
+                };
+                d.all([pre, nowhere, cands[n].ok.clone(), best].iter())
+            }
+            BIND_NOMINATED => {
+                let o = Some(s.v as usize);
+                shared.binds.bind(d, a, o, n, exists(d, m, st, a, o, n))
+            }
+            CLEAR => {
+                let pre = d.and(&exists(d, m, st, a, Some(n), n), &shared.eligible(d, a, Some(n)));
+                if d.known_bool(&pre) == Some(false) {
+                    return pre;
+                }
+                let nowhere = shared.nowhere(d, a, Some(n), n);
+                let order = lower(m, a);
+                shared.choose(d, a, Some(n), order);
+                let cands = shared.victims(a, Some(n), order);
+                let none = match m.daemon_row[a] {
+                    Some(_) => d.not(&cands[n].ok),
+                    None => d.not(&d.any_of(cands.iter().map(|c| c.ok.clone()))),
+                };
+                d.all([pre, nowhere, none].iter())
+            }
+            DELETE_BOUND => d.and(&d.gt(&st.preempting[a][n], &d.int(0)), &d.gt(&st.bound[a][n], &d.int(0))),
+            DELETE_RUNNING => {
+                let h = m.kinds[a].group.index();
+                d.and(&d.gt(&st.preempting[h][n], &d.int(0)), &d.gt(&st.running[a][n], &d.int(0)))
+            }
+            _ => {
+                let gone = d.or(&d.gt(&st.terminating[a][n], &d.int(0)), &d.eq(&active_on(d, m, st, a, n), &d.int(0)));
+                d.and(&d.gt(&st.preempting[a][n], &d.int(0)), &gone)
+            }
+        }
+    }
+}
+
+/// The guards of a frame's labels built at once, sharing what they read (`Shared`).
+impl<D: Domain> crate::model::hints::SymbolicHints<D> for Preemption {
+    fn batch_guard(&self, d: &D, m: &Model, labels: &[Step], st: &ClusterState<D>) -> Option<Vec<D::Bool>> {
+        let mut shared = Shared::new(m, st);
+        Some(labels.iter().map(|s| self.guard_with(d, m, s, st, &mut shared)).collect())
+    }
+}
+
 impl<D: Domain> Controller<D> for Preemption {
     fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
+    fn symbolic_hints(&self) -> Option<&dyn crate::model::hints::SymbolicHints<D>> {
         Some(self)
     }
     fn name(&self) -> &'static str {
@@ -547,48 +674,7 @@ impl<D: Domain> Controller<D> for Preemption {
         matches!(s.op, DELETE_BOUND | DELETE_RUNNING)
     }
     fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
-        let (a, n) = (s.a as usize, s.b as usize);
-        match s.op {
-            PREEMPT => {
-                let (own, order) = preempt_params(m, s);
-                let pre = d.and(&exists(d, m, st, a, own, n), &eligible(d, m, st, a, own));
-                if d.known_bool(&pre) == Some(false) {
-                    return pre;
-                }
-                let nowhere = nowhere(d, m, st, a, own, n);
-                let cands = select_victims(d, m, st, a, own, order);
-                // A DaemonSet's pod has its own node as the only candidate.
-                let best = if m.daemon_row[a].is_some() { d.bool(true) } else { best(d, m, st, a, own, &cands, n) };
-                d.all([pre, nowhere, cands[n].ok.clone(), best].iter())
-            }
-            BIND_NOMINATED => {
-                let o = Some(s.v as usize);
-                nominations::bind(d, m, st, a, o, n, exists(d, m, st, a, o, n))
-            }
-            CLEAR => {
-                let pre = d.and(&exists(d, m, st, a, Some(n), n), &eligible(d, m, st, a, Some(n)));
-                if d.known_bool(&pre) == Some(false) {
-                    return pre;
-                }
-                let nowhere = nowhere(d, m, st, a, Some(n), n);
-                let order = lower(m, a);
-                let cands = select_victims(d, m, st, a, Some(n), order);
-                let none = match m.daemon_row[a] {
-                    Some(_) => d.not(&cands[n].ok),
-                    None => d.not(&d.any_of(cands.into_iter().map(|c| c.ok))),
-                };
-                d.all([pre, nowhere, none].iter())
-            }
-            DELETE_BOUND => d.and(&d.gt(&st.preempting[a][n], &d.int(0)), &d.gt(&st.bound[a][n], &d.int(0))),
-            DELETE_RUNNING => {
-                let h = m.kinds[a].group.index();
-                d.and(&d.gt(&st.preempting[h][n], &d.int(0)), &d.gt(&st.running[a][n], &d.int(0)))
-            }
-            _ => {
-                let gone = d.or(&d.gt(&st.terminating[a][n], &d.int(0)), &d.eq(&active_on(d, m, st, a, n), &d.int(0)));
-                d.and(&d.gt(&st.preempting[a][n], &d.int(0)), &gone)
-            }
-        }
+        self.guard_with(d, m, s, st, &mut Shared::new(m, st))
     }
     fn update_into(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
         let (a, n) = (s.a as usize, s.b as usize);
