@@ -120,17 +120,26 @@ pub struct Binds<'a, D: Domain> {
     m: &'a Model,
     st: &'a ClusterState<D>,
     loads: Option<framework::NodeLoads<D>>,
-    /// Per (group, nomination): feasibility per node and, for a group whose pods are scored
-    /// (not a DaemonSet's), the scores.
-    ranked: std::collections::HashMap<(usize, Option<usize>), Ranked<D>>,
+    /// Per (group, nomination): feasibility per node.
+    feasible: std::collections::HashMap<(usize, Option<usize>), Vec<D::Bool>>,
+    /// Per (group, nomination): scores per node, for a group whose pods are scored (not a
+    /// DaemonSet's).
+    scores: std::collections::HashMap<(usize, Option<usize>), Vec<D::Int>>,
 }
-
-/// A pod group's feasibility per node and its scores per node (none for a DaemonSet's).
-type Ranked<D> = (Vec<<D as Domain>::Bool>, Vec<<D as Domain>::Int>);
 
 impl<'a, D: Domain> Binds<'a, D> {
     pub fn new(m: &'a Model, st: &'a ClusterState<D>) -> Self {
-        Binds { m, st, loads: None, ranked: std::collections::HashMap::new() }
+        Binds { m, st, loads: None, feasible: Default::default(), scores: Default::default() }
+    }
+
+    /// [`feasible_with`] of a pod of `g` nominated to `own`, the loads summed once.
+    pub fn feasible(&mut self, d: &D, g: usize, own: Option<usize>) -> &[D::Bool] {
+        let Binds { m, st, loads, feasible, .. } = self;
+        let (m, st) = (*m, *st);
+        feasible.entry((g, own)).or_insert_with(|| {
+            let loads = loads.get_or_insert_with(|| framework::NodeLoads::of(d, m, st));
+            feasible_with(d, m, st, loads, g, own)
+        })
     }
 
     /// [`bind`]'s guard, with what earlier labels of the same state summed.
@@ -140,21 +149,20 @@ impl<'a, D: Domain> Binds<'a, D> {
         if d.known_bool(&here) == Some(false) {
             return here;
         }
-        let Binds { m, st, loads, ranked } = self;
-        let (m, st) = (*m, *st);
-        let (feas, sc) = ranked.entry((g, own)).or_insert_with(|| {
-            let loads = loads.get_or_insert_with(|| framework::NodeLoads::of(d, m, st));
-            let feas = feasible_with(d, m, st, loads, g, own);
-            let sc =
-                if m.daemon_row[g].is_some() { Vec::new() } else { framework::scores_with(d, m, st, loads, g, &feas) };
-            (feas, sc)
-        });
+        let m = self.m;
+        self.feasible(d, g, own);
+        let Binds { st, loads, feasible, scores, .. } = self;
+        let feas = &feasible[&(g, own)];
         if m.daemon_row[g].is_some() {
             if own.is_some_and(|o| o != n) {
                 return d.bool(false);
             }
             return d.and(&here, &feas[n]);
         }
+        let sc = scores.entry((g, own)).or_insert_with(|| {
+            let loads = loads.as_ref().expect("the loads feasibility was summed from");
+            framework::scores_with(d, m, st, loads, g, feas)
+        });
         let top = d.all_of((0..m.nodes()).map(|j| d.implies(&feas[j], &d.ge(&sc[n], &sc[j]))));
         let scheduled = d.and(&feas[n], &top);
         let chosen = match own {

@@ -448,10 +448,15 @@ impl crate::model::hints::ExplicitHints for Preemption {
 
 /// The nomination a `PREEMPT` label's `v` names, and its order of the victim groups.
 fn preempt_params<'m>(m: &'m Model, s: &Step) -> (Option<usize>, &'m [usize]) {
-    let orders = orders(m, s.a as usize);
-    let k = orders.len() as i64;
+    let (own, k) = preempt_choice(m, s);
+    (own, &orders(m, s.a as usize)[k])
+}
+
+/// [`preempt_params`] with the order as its index into [`orders`].
+fn preempt_choice(m: &Model, s: &Step) -> (Option<usize>, usize) {
+    let k = orders(m, s.a as usize).len() as i64;
     let from = s.v / k;
-    ((from > 0).then(|| (from - 1) as usize), &orders[(s.v % k) as usize])
+    ((from > 0).then(|| (from - 1) as usize), (s.v % k) as usize)
 }
 
 /// Whether node `n`, its victims as `cands` has them (one order), may be the one
@@ -472,27 +477,27 @@ fn best<D: Domain>(d: &D, m: &Model, all: &[&[NodeVictims<D>]], cands: &[NodeVic
 struct Shared<'a, D: Domain> {
     m: &'a Model,
     st: &'a ClusterState<D>,
-    loads: Option<framework::NodeLoads<D>>,
+    /// The binds of nominated pods, and every group's feasibility per nomination.
     binds: nominations::Binds<'a, D>,
     eligible: HashMap<(usize, Option<usize>), D::Bool>,
-    feasible: HashMap<(usize, Option<usize>), Vec<D::Bool>>,
     victims: HashMap<Choice, Vec<NodeVictims<D>>>,
 }
 
-/// A preemptor's group, its nomination and an order of its victims' groups.
-type Choice = (usize, Option<usize>, Vec<usize>);
+/// A preemptor's group, its nomination and the order of its victims' groups: an index into
+/// [`orders`], or `None` for [`lower`].
+type Choice = (usize, Option<usize>, Option<usize>);
+
+/// The order of victims' groups a [`Choice`] names.
+fn order_of(m: &Model, g: usize, which: Option<usize>) -> &[usize] {
+    match which {
+        Some(k) => &orders(m, g)[k],
+        None => lower(m, g),
+    }
+}
 
 impl<'a, D: Domain> Shared<'a, D> {
     fn new(m: &'a Model, st: &'a ClusterState<D>) -> Self {
-        Shared {
-            m,
-            st,
-            loads: None,
-            binds: nominations::Binds::new(m, st),
-            eligible: HashMap::new(),
-            feasible: HashMap::new(),
-            victims: HashMap::new(),
-        }
+        Shared { m, st, binds: nominations::Binds::new(m, st), eligible: HashMap::new(), victims: HashMap::new() }
     }
 
     /// [`eligible`] of a pod of `g` nominated to `own`.
@@ -501,26 +506,20 @@ impl<'a, D: Domain> Shared<'a, D> {
         self.eligible.entry((g, own)).or_insert_with(|| eligible(d, m, st, g, own)).clone()
     }
 
-    /// [`nowhere_given`] of a pod of `g` nominated to `own`, for a label on `n`, its
-    /// feasibility kept per group and nomination.
+    /// [`nowhere_given`] of a pod of `g` nominated to `own`, for a label on `n`.
     fn nowhere(&mut self, d: &D, g: usize, own: Option<usize>, n: usize) -> D::Bool {
-        let (m, st) = (self.m, self.st);
-        let loads = &mut self.loads;
-        let feas = self.feasible.entry((g, own)).or_insert_with(|| {
-            let loads = loads.get_or_insert_with(|| framework::NodeLoads::of(d, m, st));
-            nominations::feasible_with(d, m, st, loads, g, own)
-        });
-        nowhere_given(d, m, g, n, feas)
+        let m = self.m;
+        nowhere_given(d, m, g, n, self.binds.feasible(d, g, own))
     }
 
-    /// Makes sure [`select_victims`] of a pod of `g` nominated to `own` under `order` is kept.
-    fn choose(&mut self, d: &D, g: usize, own: Option<usize>, order: &[usize]) {
+    /// Makes sure [`select_victims`] of the choice `c` is kept.
+    fn choose(&mut self, d: &D, c: Choice) {
         let (m, st) = (self.m, self.st);
-        self.victims.entry((g, own, order.to_vec())).or_insert_with(|| select_victims(d, m, st, g, own, order));
+        self.victims.entry(c).or_insert_with(|| select_victims(d, m, st, c.0, c.1, order_of(m, c.0, c.2)));
     }
 
-    fn victims(&self, g: usize, own: Option<usize>, order: &[usize]) -> &[NodeVictims<D>] {
-        &self.victims[&(g, own, order.to_vec())]
+    fn victims(&self, c: Choice) -> &[NodeVictims<D>] {
+        &self.victims[&c]
     }
 }
 
@@ -537,7 +536,7 @@ impl Preemption {
         let (a, n) = (s.a as usize, s.b as usize);
         match s.op {
             PREEMPT => {
-                let (own, order) = preempt_params(m, s);
+                let (own, k) = preempt_choice(m, s);
                 let pre = d.and(&exists(d, m, st, a, own, n), &shared.eligible(d, a, own));
                 if d.known_bool(&pre) == Some(false) {
                     return pre;
@@ -545,17 +544,16 @@ impl Preemption {
                 let nowhere = shared.nowhere(d, a, own, n);
                 // A DaemonSet's pod has its own node as the only candidate.
                 let daemon = m.daemon_row[a].is_some();
-                shared.choose(d, a, own, order);
-                if !daemon {
-                    for o in orders(m, a) {
-                        shared.choose(d, a, own, o);
-                    }
+                shared.choose(d, (a, own, Some(k)));
+                let every = 0..if daemon { 0 } else { orders(m, a).len() };
+                for o in every.clone() {
+                    shared.choose(d, (a, own, Some(o)));
                 }
-                let cands = shared.victims(a, own, order);
+                let cands = shared.victims((a, own, Some(k)));
                 let best = if daemon {
                     d.bool(true)
                 } else {
-                    let all: Vec<&[NodeVictims<D>]> = orders(m, a).iter().map(|o| shared.victims(a, own, o)).collect();
+                    let all: Vec<&[NodeVictims<D>]> = every.map(|o| shared.victims((a, own, Some(o)))).collect();
                     best(d, m, &all, cands, n)
                 };
                 d.all([pre, nowhere, cands[n].ok.clone(), best].iter())
@@ -570,9 +568,8 @@ impl Preemption {
                     return pre;
                 }
                 let nowhere = shared.nowhere(d, a, Some(n), n);
-                let order = lower(m, a);
-                shared.choose(d, a, Some(n), order);
-                let cands = shared.victims(a, Some(n), order);
+                shared.choose(d, (a, Some(n), None));
+                let cands = shared.victims((a, Some(n), None));
                 let none = match m.daemon_row[a] {
                     Some(_) => d.not(&cands[n].ok),
                     None => d.not(&d.any_of(cands.iter().map(|c| c.ok.clone()))),
