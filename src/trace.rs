@@ -109,8 +109,9 @@ pub fn allowed_in(
 /// Why step `i`, `ts`, enabled, may not act where only `allowed` may.
 fn not_allowed(reg: &[Box<dyn Controller<Concrete>>], allowed: &[Step], i: usize, ts: &TraceStep) -> String {
     let first = allowed.first().map_or("nothing", |s| reg[s.actor as usize].name());
-    let why = match allowed.first().map(|s| reg[s.actor as usize].class()) {
-        Some(Class::Atomic) => "steps that finish a started run come first (a ReplicaSet sync's victim choices)",
+    let why = match allowed.first().map(|s| (reg[s.actor as usize].class(), reg[s.actor as usize].name())) {
+        Some((Class::Atomic, "kubelet")) => "an evicted pod's stop on a cordoned node comes first",
+        Some((Class::Atomic, _)) => "steps that finish a started run come first (a ReplicaSet sync's victim choices)",
         _ => "fast steps come first under urgent timing",
     };
     format!("step {i} ({}: {}) is enabled but may not act there: {why} ({first} can act)", ts.actor, ts.text)

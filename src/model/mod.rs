@@ -187,6 +187,11 @@ pub struct Model {
     /// intermediate count (kubelet.rs says when). On by default; a test turns it off to
     /// show that verdicts and counterexample lengths stay the same.
     pub reduce_kubelet: bool,
+    /// Whether the kubelet stops an evicted pod on a cordoned node before any other step,
+    /// where nothing that could act first reads it (`controllers::kubelet::PromptStop` says
+    /// when). On by default; a test turns it off to show that verdicts stay the same and
+    /// counterexamples grow by at most the stops now taken first.
+    pub prompt_stops: bool,
     /// Whether the explicit engine's check may store states up to a renaming of
     /// interchangeable Deployments (`engine/explicit/deployments.rs`). On by default; a test
     /// turns it off to show that verdicts and counterexample lengths stay the same.
@@ -330,6 +335,7 @@ impl Model {
                 .map(|k| framework::domains_of(ir, crate::ir::LabelKey(k)))
                 .collect(),
             reduce_kubelet: true,
+            prompt_stops: true,
             stateful_at: {
                 let mut at = 0;
                 ir.deployments
@@ -714,6 +720,9 @@ pub fn is_current<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, g: usize) -
 pub fn registry<D: Domain>() -> Vec<Box<dyn Controller<D>>> {
     let mut v: Vec<Box<dyn Controller<D>>> = controllers::all();
     v.extend(events::all());
+    // The kubelet's prompt stop after the events: few models have a label of it, and every
+    // other actor's labels keep their order.
+    v.push(Box::new(controllers::kubelet::PromptStop));
     v
 }
 

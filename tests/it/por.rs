@@ -234,3 +234,78 @@ fn reduction_keeps_verdicts_on_a_live_snapshot() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/live/bookinfo-4n2z");
     agree_within(&dir, "bookinfo-4n2z", Some(1), 20_000);
 }
+
+/// Checks `dir` with the kubelet's prompt stops (`Model::prompt_stops`) and without: where
+/// both searches decided an intent (a violation, or every reachable state explored), the same
+/// verdict, and counterexamples as long or longer (the stops now taken first), each replayed;
+/// an intent whose search was cut is not compared. Returns (intents compared, prompt stops in
+/// the counterexamples plus one where the stops left fewer states): whether the stops did
+/// anything.
+fn prompt_stops_agree(dir: &Path, what: &str, max_states: usize) -> (usize, usize) {
+    let (ir, _) = kbmc::load_model(&[dir.to_path_buf()], false).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let mut m = kbmc::model::Model::new(&ir);
+    let opts = Options { max_depth: ir.bounds.steps as usize, max_states, symmetry: true, reduction: false, all: true };
+    let prompt = check(&m, &opts);
+    m.prompt_stops = false;
+    let full = check(&m, &opts);
+    m.prompt_stops = true;
+    let reg = kbmc::model::registry::<kbmc::domain::Concrete>();
+    let decided = |v: &Verdict| matches!(v, Verdict::Violated(_) | Verdict::Holds { exhaustive: true, .. });
+    let (mut compared, mut taken) = (0, (full.effort.states > prompt.effort.states) as usize);
+    for (a, b) in full.results.iter().zip(&prompt.results) {
+        if !decided(&a.verdict) || !decided(&b.verdict) {
+            continue;
+        }
+        compared += 1;
+        assert_eq!(
+            shape(&a.verdict).split(" steps=").next(),
+            shape(&b.verdict).split(" steps=").next(),
+            "{what}: {}",
+            a.name
+        );
+        if let (Verdict::Violated(t), Verdict::Violated(u)) = (&a.verdict, &b.verdict) {
+            assert!(u.steps.len() >= t.steps.len(), "{what} {}: {} < {}", a.name, u.steps.len(), t.steps.len());
+            kbmc::trace::replay(&m, &reg, u).unwrap_or_else(|e| panic!("{what} {}: {e}", b.name));
+            taken += u.steps.iter().filter(|s| s.text.starts_with("on cordoned")).count();
+        }
+    }
+    (compared, taken)
+}
+
+/// The kubelet's prompt stop on every bundled case and on the generated clusters with a drain:
+/// the same verdicts.
+#[test]
+fn prompt_stops_keep_verdicts() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("cases")).unwrap().map(|e| e.unwrap().path()).collect();
+    dirs.sort();
+    let (mut compared, mut used) = (0, 0);
+    // The others have no cordoned node: no prompt stop, the same model.
+    for dir in dirs.into_iter().filter(|d| drains_a_node(d)) {
+        let what = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let (c, u) = prompt_stops_agree(&dir, &what, 200_000);
+        compared += c;
+        used += u;
+    }
+    let base = std::env::temp_dir().join(format!("kbmc-it-prompt-{}", std::process::id()));
+    let mut drains = 0;
+    for seed in 0..200 {
+        let dir = base.join(seed.to_string());
+        write(&dir, seed);
+        if drains_a_node(&dir) {
+            let (c, u) = prompt_stops_agree(&dir, &format!("generated cluster {seed}"), 3_000);
+            drains += (c > 0) as usize;
+            compared += c;
+            used += u;
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    std::fs::remove_dir_all(&base).ok();
+    assert!(drains >= 15, "{drains} generated clusters with a drain compared");
+    assert!(compared >= 40 && used > 0, "{compared} intents compared, {used}");
+}
+
+/// Whether the Verification in `dir` has a drain.
+fn drains_a_node(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("verification.yaml")).is_ok_and(|v| v.contains("type: maintenance"))
+}

@@ -19,6 +19,10 @@
 //! terminating pods' requests, and nothing else fast reads terminating counts short of zero).
 //! A one-pod stop done earlier commutes with every step up to the next bind, so no state the
 //! scheduler sees is lost. Under the interleaved policy they always exist.
+//! An evicted pod's stop on a cordoned node is taken before any other step (`PromptStop`, an
+//! atomic step) where nothing that could act before it reads it: the kubelet's stop would come
+//! anywhere in the replacement's chain (created, bound, started elsewhere), and a drain's pods
+//! would multiply those orders. docs/architecture.md argues it per reader and per intent.
 //! Admission (`pkg/kubelet/lifecycle/predicate.go`, `generalFilter`): a pod that does not
 //! tolerate a NoExecute taint of its node, or whose node selector or required node affinity
 //! its node does not match, is rejected, so it never starts there; where `spec.nodeName`
@@ -326,6 +330,134 @@ impl<D: Domain> Controller<D> for Kubelet {
     }
 }
 
+/// The kubelet's stop of a terminating pod of group `g` on a cordoned node `n`, taken before
+/// any other step (`Class::Atomic`) where it is independent of every step that could come
+/// first and no intent can tell when it came. Under urgent timing only fast steps may come
+/// before a fast stop, and on a cordoned node none of them reads `terminating[g][n]` once:
+/// - no pod may go to `n`: no group but a DaemonSet's tolerates the cordon, no pod is bound by
+///   `spec.nodeName` (the kubelet's admission would read the node's pods), and every
+///   DaemonSet is settled on `n` (`daemonset::settled_on`), so the scheduler's and
+///   preemption's loads of `n` are read for no pod; nor is a preemption under way or a pod
+///   nominated there;
+/// - `g` is a Deployment's group that no PodDisruptionBudget selects (a budget's status counts
+///   terminating pods), that no inter-pod (anti-)affinity term selects and that has none (the
+///   InterPodAffinity filter counts terminating pods), and whose Deployment rolls out by
+///   RollingUpdate (a Recreate rollout waits for old revisions' terminating pods);
+/// - no pod of `g` on `n` is one a preemption deleted (preemption's eligibility reads those).
+///
+/// Steps that add terminating pods of `g` on `n` (evictions, deletions) commute with a stop of
+/// one pod, and nothing that could come first disables it (`n` stays Ready and cordoned until
+/// an event). So taking it first loses no state any other step or intent can tell apart.
+pub struct PromptStop;
+
+/// Whether the kubelet's prompt stops exist in model `m`: urgent timing, the kubelet on, a
+/// node that may be cordoned, no pod bound by `spec.nodeName`, and no group but a DaemonSet's
+/// that tolerates the cordon.
+fn prompt_stops(m: &Model) -> bool {
+    let ir = &m.ir;
+    m.prompt_stops
+        && ir.timing == Timing::Urgent
+        && ir.controllers.kubelet
+        && (ir.nodes.iter().any(|n| n.unschedulable)
+            || ir.events.iter().any(|e| matches!(e, crate::ir::Event::Maintenance { .. })))
+        && !rejects_on_resources(m)
+        && !ir.groups.iter().any(|g| g.daemon_set().is_none() && g.tolerates_unschedulable)
+}
+
+/// Whether group `g`'s pods stop promptly on a cordoned node ([`PromptStop`]'s static half).
+fn promptly_stopped(m: &Model, g: usize) -> bool {
+    let ir = &m.ir;
+    let grp = &ir.groups[g];
+    let Some(dep) = grp.deployment() else { return false };
+    let dep = &ir.deployments[dep.index()];
+    let selected = |t: &crate::ir::PodAffinityTerm| t.selects[g];
+    let terms = |h: &crate::ir::PodGroup| {
+        let a = &h.pod_affinity;
+        a.required.iter().chain(&a.required_anti).chain(&a.preferred).chain(&a.preferred_anti).any(selected)
+    };
+    dep.stateful.is_none()
+        && grp.ordinal.is_none()
+        && matches!(dep.strategy, crate::ir::Strategy::RollingUpdate { .. })
+        && !ir.pdbs.iter().any(|p| p.selects[g])
+        && grp.pod_affinity.is_empty()
+        && !ir.groups.iter().any(terms)
+}
+
+impl<D: Domain> Controller<D> for PromptStop {
+    fn explicit_hints(&self) -> Option<&dyn crate::model::hints::ExplicitHints> {
+        Some(self)
+    }
+    fn name(&self) -> &'static str {
+        "kubelet"
+    }
+    fn class(&self) -> Class {
+        Class::Atomic
+    }
+    fn node_conditions_changed(&self) -> Conditions {
+        Conditions::NONE
+    }
+    fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
+        if !prompt_stops(m) {
+            return;
+        }
+        for g in (0..m.ir.groups.len()).filter(|&g| promptly_stopped(m, g)) {
+            for n in 0..m.nodes() {
+                out.push(Step::new(actor, STOP, g, n, ONE));
+            }
+        }
+    }
+    fn node_of(&self, s: &Step) -> Option<usize> {
+        Some(s.b as usize)
+    }
+    fn guard(&self, d: &D, m: &Model, s: &Step, st: &ClusterState<D>) -> D::Bool {
+        let (g, n) = (s.a as usize, s.b as usize);
+        if d.known(&st.terminating[g][n]).is_some_and(|x| x <= 0) {
+            return d.bool(false);
+        }
+        let mut ok = vec![
+            d.gt(&st.terminating[g][n], &d.int(0)),
+            ready(d, st, n),
+            crate::model::node::spec_unschedulable(d, m, st, n),
+        ];
+        if m.preempts {
+            ok.push(d.eq(&st.preempted[g][n], &d.int(0)));
+            for h in 0..m.ir.groups.len() {
+                ok.push(d.eq(&st.preempting[h][n], &d.int(0)));
+                ok.push(d.eq(&st.nominated[h][n], &d.int(0)));
+            }
+        }
+        for ds in 0..m.ir.daemon_sets.len() {
+            ok.push(super::daemonset::settled_on(d, m, st, ds, n));
+        }
+        d.all(ok.iter())
+    }
+    fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {
+        let (g, n) = (s.a as usize, s.b as usize);
+        nx.terminating[g][n] = d.sub(&st.terminating[g][n], &d.int(1));
+    }
+    fn describe(
+        &self,
+        m: &Model,
+        s: &Step,
+        before: &ClusterState<Concrete>,
+        _after: &ClusterState<Concrete>,
+    ) -> String {
+        let (g, n) = (s.a as usize, s.b as usize);
+        format!(
+            "on cordoned {} stops 1 of {} terminating pod(s) of {}",
+            m.node_name(n),
+            before.terminating[g][n],
+            m.group_name(g)
+        )
+    }
+}
+
+impl crate::model::hints::ExplicitHints for PromptStop {
+    fn changes_only_its_node(&self) -> bool {
+        true
+    }
+}
+
 impl crate::model::hints::ExplicitHints for Kubelet {
     /// A bind, start, deletion, eviction or usage change on a node changes that node's pods
     /// (and pending pods or budgets, which are not per node).
@@ -526,5 +658,96 @@ mod tests {
         // Created with spec.nodeName, the replacement is bound to n-0 at once.
         let next = reg[replace[0].actor as usize].update(&Concrete, &m, &replace[0], &failed);
         assert_eq!((next.pending[0], next.bound[0][0]), (0, 1));
+    }
+
+    /// A drain of `a-0` holding two pods of web (and `extra`, manifests), its first eviction
+    /// taken: one pod of web terminating on the cordoned node, its replacement pending.
+    fn drained(extra: &str, pod_spec: &str) -> (Model, ClusterState<Concrete>) {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: a, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  workloads: [{deployment: web, placement: [{node: a-0, count: 2}]}]\n  events: [{type: maintenance, budget: 1}]\n";
+        let m = model(&format!("{}{extra}{spec}", deployment("web", 2, "1", "1Gi", pod_spec)));
+        let a0 = crate::model::testkit::node(&m, "a-0");
+        let reg = registry::<Concrete>();
+        let labels = all_steps(&m, &reg);
+        let mut st = m.initial_states().remove(0);
+        for actor in ["maintenance", "eviction"] {
+            let s = labels
+                .iter()
+                .find(|s| {
+                    reg[s.actor as usize].name() == actor
+                        && s.b as usize == a0
+                        && reg[s.actor as usize].guard(&Concrete, &m, s, &st)
+                })
+                .unwrap_or_else(|| panic!("no {actor} step"));
+            st = reg[s.actor as usize].update(&Concrete, &m, s, &st);
+        }
+        assert_eq!(st.terminating[0][a0], 1);
+        (m, st)
+    }
+
+    /// Whether `s` is a label of the kubelet's prompt stop.
+    fn prompt(reg: &[Box<dyn Controller<Concrete>>], s: &Step) -> bool {
+        reg[s.actor as usize].name() == "kubelet" && reg[s.actor as usize].class() == Class::Atomic
+    }
+
+    /// The steps the model allows in `st`, as "actor op group node".
+    fn allowed(m: &Model, st: &ClusterState<Concrete>) -> Vec<String> {
+        let reg = registry::<Concrete>();
+        let labels = all_steps(m, &reg);
+        crate::model::relation::enabled(m, &reg, &labels, &[], false, st)
+            .iter()
+            .map(|s| format!("{} {} {} {}", reg[s.actor as usize].name(), s.op, s.a, s.b))
+            .collect()
+    }
+
+    /// The evicted pod's stop on the cordoned node comes before anything else: the
+    /// ReplicaSet's replacement, the next eviction. Without the prompt stop, those come in
+    /// every order with it.
+    #[test]
+    fn an_evicted_pods_stop_on_a_cordoned_node_comes_first() {
+        let (mut m, st) = drained("", "");
+        let a0 = crate::model::testkit::node(&m, "a-0");
+        assert_eq!(allowed(&m, &st), vec![format!("kubelet {STOP} 0 {a0}")]);
+        let reg = registry::<Concrete>();
+        let stop = all_steps(&m, &reg).into_iter().find(|s| prompt(&reg, s) && s.b as usize == a0).unwrap();
+        let after = reg[stop.actor as usize].update(&Concrete, &m, &stop, &st);
+        assert_eq!((after.terminating[0][a0], after.running[m.start_kind[0]][a0]), (0, 1));
+        m.prompt_stops = false;
+        let all = allowed(&m, &st);
+        assert!(all.len() > 2 && all.contains(&format!("kubelet {STOP} 0 {a0}")), "{all:?}");
+    }
+
+    /// Where something that may act first reads the terminating pod, its stop waits its turn:
+    /// a PodDisruptionBudget over web (its status counts terminating pods), anti-affinity
+    /// between web's pods (the filter counts them), a Deployment that tolerates the cordon
+    /// (its pods may go to the node, whose load counts them), a DaemonSet pod pending for the
+    /// node.
+    #[test]
+    fn the_stop_waits_where_something_reads_the_terminating_pod() {
+        let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec: {maxUnavailable: 1, selector: {matchLabels: {app: web}}}\n---\n";
+        let anti = "affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: web}}}}]}}";
+        let tolerant = deployment(
+            "db",
+            0,
+            "1",
+            "1Gi",
+            "tolerations: [{key: node.kubernetes.io/unschedulable, operator: Exists, effect: NoSchedule}]",
+        );
+        for (what, extra, pod_spec) in
+            [("a budget", pdb, ""), ("anti-affinity", "", anti), ("a tolerant Deployment", &tolerant, "")]
+        {
+            let (m, st) = drained(extra, pod_spec);
+            let reg = registry::<Concrete>();
+            assert!(!all_steps(&m, &reg).iter().any(|s| prompt(&reg, s)), "{what}");
+            assert!(allowed(&m, &st).len() > 1, "{what}");
+        }
+        let ds = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec:\n      containers: [{name: c, image: agent, resources: {requests: {cpu: 100m, memory: 100Mi}}}]\n---\n";
+        let (m, mut st) = drained(ds, "");
+        let a0 = crate::model::testkit::node(&m, "a-0");
+        let row = m.daemon_row[m.daemon_groups[0]].unwrap();
+        st.unscheduled[row][a0] = 1;
+        assert!(allowed(&m, &st).len() > 1, "a daemon pod pending for the node");
+        st.unscheduled[row][a0] = 0;
+        st.running[m.start_kind[m.daemon_groups[0]]][a0] = 1;
+        assert_eq!(allowed(&m, &st), vec![format!("kubelet {STOP} 0 {a0}")], "the node's daemon pod runs");
     }
 }
