@@ -18,7 +18,7 @@
 //! combining their verdicts; it must not know an engine (the caller's `run` checks a part) nor
 //! word a verdict beyond naming a part's events.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::error::Error;
@@ -234,6 +234,48 @@ impl Part {
     }
 }
 
+/// The intents a part's check left unknown.
+fn open(r: &CheckResult) -> usize {
+    r.results.iter().filter(|x| matches!(x.verdict, Verdict::Unknown { .. })).count()
+}
+
+/// Calls `each` on the parts `order` lists, taken in that order by up to `threads` threads,
+/// each under its share of the time the run's limit leaves (see [`run`]).
+fn pass(order: &[usize], threads: usize, each: &(dyn Fn(usize) + Sync)) -> Result<(), Error> {
+    let n = order.len();
+    // The test clock counts the work of every thread together: one part at a time keeps a
+    // test's cut at the same state on every machine.
+    let threads = if crate::limits::test_clock() { 1 } else { threads.clamp(1, n.max(1)) };
+    let next = AtomicUsize::new(0);
+    // Each thread takes the next part in `order` until none is left.
+    let work = || loop {
+        let k = next.fetch_add(1, Ordering::SeqCst);
+        let Some(&i) = order.get(k) else { return };
+        let ahead = n - k;
+        let _share = (ahead > threads)
+            .then(crate::limits::left)
+            .flatten()
+            .and_then(|left| crate::limits::part(left.mul_f64(threads as f64 / ahead as f64)));
+        each(i);
+    };
+    if threads == 1 {
+        work();
+        return Ok(());
+    }
+    std::thread::scope(|scope| -> Result<(), Error> {
+        for t in 0..threads {
+            // The explicit search's cycle detection and Z3 recurse deeply on large models:
+            // each thread gets the stack the main thread has and more.
+            std::thread::Builder::new()
+                .name(format!("kbmc-part-{t}"))
+                .stack_size(64 << 20)
+                .spawn_scoped(scope, work)
+                .map_err(|e| Error::Internal(format!("could not start a thread: {e}")))?;
+        }
+        Ok(())
+    })
+}
+
 /// A rough measure of each part's work, for ordering parts and balancing shards: each unit
 /// weighs one more than the pods it may move (an event on one node: the pods on it at the
 /// start; on any node: every pod; a Deployment's event: its replicas), and a part's units
@@ -284,48 +326,42 @@ pub fn deal(costs: &[u128], index: usize, count: usize) -> Vec<usize> {
 
 /// Runs `run` on the parts `order` lists (indices `0..n`, each once), taken in that order by
 /// up to `threads` threads, and returns the results in index order. The caller orders the
-/// cheapest first, so that the costliest parts start last, with what the cheap ones left.
+/// cheapest first, so that the costliest start last, with what the cheap ones left.
 /// Each part is given a share of the time the run's limit leaves when it starts
 /// (`limits::part`): what is left, over the parts not yet started per thread, so that a costly
 /// part cannot take the time of every other; where no more parts are ahead than threads, the
-/// run's own limit is the part's.
+/// run's own limit is the part's. Parts that finish early leave time that the last ones may
+/// not need: where the run's limit still leaves some once every part ran, the parts whose share
+/// cut them short (an intent left unknown) run again, in the same order, sharing what is left.
 pub fn run(
     order: &[usize],
     threads: usize,
     run: impl Fn(usize) -> Result<CheckResult, Error> + Sync,
 ) -> Result<Vec<CheckResult>, Error> {
     let n = order.len();
-    // The test clock counts the work of every thread together: one part at a time keeps a
-    // test's cut at the same state on every machine.
-    let threads = if crate::limits::test_clock() { 1 } else { threads.clamp(1, n.max(1)) };
-    let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Result<CheckResult, Error>>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    // Each thread takes the next part in `order` until none is left.
-    let work = || loop {
-        let k = next.fetch_add(1, Ordering::SeqCst);
-        let Some(&i) = order.get(k) else { return };
-        let ahead = n - k;
-        let _share = (ahead > threads)
-            .then(crate::limits::left)
-            .flatten()
-            .and_then(|left| crate::limits::part(left.mul_f64(threads as f64 / ahead as f64)));
+    let cut: Vec<AtomicBool> = (0..n).map(|_| AtomicBool::new(false)).collect();
+    pass(order, threads, &|i| {
         let r = run(i);
+        // Asked while the part's share is still this thread's.
+        let by_share = matches!(crate::limits::stopped(), Some(crate::limits::Stop::Part { .. }));
+        cut[i].store(by_share && r.as_ref().is_ok_and(|r| open(r) > 0), Ordering::SeqCst);
         *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-    };
-    if threads == 1 {
-        work();
-    } else {
-        std::thread::scope(|scope| -> Result<(), Error> {
-            for t in 0..threads {
-                // The explicit search's cycle detection and Z3 recurse deeply on large models:
-                // each thread gets the stack the main thread has and more.
-                std::thread::Builder::new()
-                    .name(format!("kbmc-part-{t}"))
-                    .stack_size(64 << 20)
-                    .spawn_scoped(scope, work)
-                    .map_err(|e| Error::Internal(format!("could not start a thread: {e}")))?;
-            }
-            Ok(())
+    })?;
+    let again: Vec<usize> = order.iter().copied().filter(|&i| cut[i].load(Ordering::SeqCst)).collect();
+    if !again.is_empty() && crate::limits::stopped().is_none() {
+        log::debug!("{} part(s) cut by their share run again with the time left", again.len());
+        pass(&again, threads, &|i| {
+            let mut slot = results[i].lock().unwrap_or_else(|e| e.into_inner());
+            let Some(Ok(first)) = slot.take() else { unreachable!("only a part that ran is cut") };
+            drop(slot);
+            let r = run(i).map(|r| {
+                // The run that left fewer intents open stands; the work of both is the part's.
+                let (mut r, other) = if open(&r) <= open(&first) { (r, first) } else { (first, r) };
+                r.effort.add(&other.effort);
+                r
+            });
+            *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
         })?;
     }
     results
