@@ -387,11 +387,13 @@ fn events(j: &serde_json::Value) -> String {
     }
 }
 
-/// When every intent was first decided: `<=1 events, 7.0 s` from the first progress line of
-/// the event bound's deepening (`with up to 1 of 16 events: 13 violated, 30 hold, 0 open (7.0
-/// s); now 2 events ...`) that leaves none open; else, where the report itself leaves no intent
-/// unknown, the run's own bound and wall-clock time; else `-` (some intent unknown).
+/// When every intent was decided, per event bound: `<=1 events, 0.7 s; <=2 events, 41.3 s`
+/// from each progress line of the event bound's deepening (`with up to 1 of 16 events: 13
+/// violated, 30 hold, 0 open (0.7 s); now 2 events ...`) that leaves none open; else, where the
+/// report itself leaves no intent unknown, the run's own bound and wall-clock time; else `-`
+/// (some intent unknown).
 fn decided(stderr: &str, j: &serde_json::Value, wall: Duration) -> String {
+    let mut levels = Vec::new();
     for line in stderr.lines() {
         let Some(rest) = line.split("with up to ").nth(1) else { continue };
         let bound = rest.split(' ').next().unwrap_or("?");
@@ -399,8 +401,11 @@ fn decided(stderr: &str, j: &serde_json::Value, wall: Duration) -> String {
         let open = counts.rsplit(' ').next().and_then(|n| n.parse::<u64>().ok());
         let secs = after.split(" s)").next().unwrap_or("?");
         if open == Some(0) {
-            return format!("<={bound} events, {secs} s");
+            levels.push(format!("<={bound} events, {secs} s"));
         }
+    }
+    if !levels.is_empty() {
+        return levels.join("; ");
     }
     let results = j["results"].as_array().map_or(&[][..], Vec::as_slice);
     if results.is_empty() || results.iter().any(|r| r["verdict"] == "unknown") {

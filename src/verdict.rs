@@ -66,6 +66,13 @@ pub fn stopped_early(v: &Verdict) -> Option<(usize, Option<usize>)> {
     Some((step.parse().ok()?, within))
 }
 
+/// The steps an unknown verdict's reason says no violation was found within (the engines'
+/// `no violation within N step(s)`), where it says so.
+pub fn covered_steps(v: &Verdict) -> Option<usize> {
+    let Verdict::Unknown { reason } = v else { return None };
+    reason.split("no violation within ").nth(1)?.split(' ').next()?.parse().ok()
+}
+
 /// What an engine did, for reports and benchmarks.
 #[derive(Clone, Debug, Default)]
 pub struct Effort {
