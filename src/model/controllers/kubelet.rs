@@ -336,7 +336,7 @@ impl<D: Domain> Controller<D> for Kubelet {
 /// before a fast stop, and on a cordoned node none of them reads `terminating[g][n]` once:
 /// - no pod may go to `n`: no group but a DaemonSet's tolerates the cordon, no pod is bound by
 ///   `spec.nodeName` (the kubelet's admission would read the node's pods), and every
-///   DaemonSet is settled on `n` (`daemonset::settled_on`), so the scheduler's and
+///   DaemonSet is settled on `n` (`node::daemon_pods_settled`), so the scheduler's and
 ///   preemption's loads of `n` are read for no pod; nor is a preemption under way or a pod
 ///   nominated there;
 /// - `g` is a Deployment's group that no PodDisruptionBudget selects (a budget's status counts
@@ -426,9 +426,7 @@ impl<D: Domain> Controller<D> for PromptStop {
                 ok.push(d.eq(&st.nominated[h][n], &d.int(0)));
             }
         }
-        for ds in 0..m.ir.daemon_sets.len() {
-            ok.push(super::daemonset::settled_on(d, m, st, ds, n));
-        }
+        ok.push(crate::model::node::daemon_pods_settled(d, m, st, n));
         d.all(ok.iter())
     }
     fn update_into(&self, d: &D, _m: &Model, s: &Step, st: &ClusterState<D>, nx: &mut ClusterState<D>) {

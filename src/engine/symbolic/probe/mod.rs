@@ -813,20 +813,23 @@ mod tests {
         u
     }
 
-    /// C6 is violated after 10 steps. The probes' witness runs reach such a state, and the
-    /// solver confirms it: a model of the query whose frame 7 violates the intent. A run the
+    /// C6 is violated after 11 steps. The probes' witness runs reach such a state, and the
+    /// solver confirms it: a model of the query whose last frame violates the intent. A run the
     /// unrolling does not admit (a stutter, not a choice without cycle intents, in place of
     /// one of its steps) is refused, so a hint can only ever guide the search.
     #[test]
     fn a_witness_run_is_a_hint_the_solver_checks() {
         let m = case("c6-maintenance-drain");
         let inits = m.initial_states();
-        let depth = 10;
+        let depth = 11;
         let opts = Options { probe: true, ..Options::plain(depth) };
         let q = Query::new(&m, &opts, &inits);
         let mut u = probed(&q, LAYER, 1000);
         q.extend_to(&mut u, depth - 1);
-        assert!(super::super::hint::hinted(&q, &u, 0, depth - 1, &[], None).is_none(), "no run of 9 steps violates it");
+        assert!(
+            super::super::hint::hinted(&q, &u, 0, depth - 1, &[], None).is_none(),
+            "no run of 10 steps violates it"
+        );
         q.extend(&mut u);
         let model = super::super::hint::hinted(&q, &u, 0, depth, &[], None)
             .expect("a witness run violates it, and the solver agrees");

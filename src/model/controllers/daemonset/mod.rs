@@ -73,11 +73,7 @@ const DELETE: u8 = 1;
 const OLD: i64 = 0;
 const NEW: i64 = 1;
 
-/// The static half of `NodeShouldRunDaemonPod`'s shouldRun: the template's node selector and
-/// required affinity match and every NoSchedule and NoExecute taint of the node is tolerated.
-pub fn eligible(p: &Placement) -> bool {
-    p.node_name_ok && p.affinity_ok && !p.untolerated_no_schedule && !p.untolerated_no_execute
-}
+pub use crate::model::node::daemon_eligible as eligible;
 
 /// The static half of shouldContinueRunning: the node matches and every NoExecute taint of it
 /// is tolerated.
@@ -254,37 +250,6 @@ fn create_guard<D: Domain>(d: &D, m: &Model, v: &View<D>, s: usize, n: usize) ->
         .iter(),
     );
     d.or(&manage, &surge)
-}
-
-/// Whether DaemonSet `s` leaves node `n` as it is until a rollout or a change of the node's
-/// readiness (an event or a slow step): no pod of it for `n` pending or terminating, none of an
-/// old revision there, and the current revision's pod placed there or none due (`n` should not
-/// run one). The manage loop then creates nothing for `n` ([`create_guard`]: a node with a pod,
-/// or one that should not run it), the rolling update has no old pod there to replace, and a
-/// deletion of the current pod (a node it should not continue on, which it then should not run
-/// either) is followed by no creation. So no pod of `s` asks the scheduler for `n` meanwhile:
-/// what the kubelet's prompt stop (`controllers::kubelet`) needs to know.
-pub fn settled_on<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, s: usize, n: usize) -> D::Bool {
-    let ds = &m.ir.daemon_sets[s];
-    let current = &st.daemon_revision[s];
-    let (mut new, mut old) = (d.int(0), d.int(0));
-    let mut ok = Vec::new();
-    for (r, g) in ds.revisions.iter().enumerate() {
-        let g = g.index();
-        let row = m.daemon_row[g].expect("a DaemonSet's group has a row");
-        ok.push(d.eq(&st.unscheduled[row][n], &d.int(0)));
-        ok.push(d.eq(&st.terminating[g][n], &d.int(0)));
-        let placed = d.add(&st.bound[g][n], &running_of_group(d, m, st, g, n));
-        let is_new = d.eq(current, &d.int(r as i64));
-        new = d.add(&new, &d.ite(&is_new, &placed, &d.int(0)));
-        old = d.add(&old, &d.ite(&is_new, &d.int(0), &placed));
-    }
-    ok.push(d.eq(&old, &d.int(0)));
-    let facts = &m.ir.groups[ds.revisions[0].index()].per_node;
-    if eligible(&facts[n]) {
-        ok.push(d.or(&d.gt(&new, &d.int(0)), &d.not(&ready(d, st, n))));
-    }
-    d.all(ok.iter())
 }
 
 /// Whether DaemonSet `s` deletes node `n`'s old (`which == OLD`) or new pod.
