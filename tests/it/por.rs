@@ -293,7 +293,7 @@ fn prompt_stops_keep_verdicts() {
         let dir = base.join(seed.to_string());
         write(&dir, seed);
         if drains_a_node(&dir) {
-            let (c, u) = prompt_stops_agree(&dir, &format!("generated cluster {seed}"), 3_000);
+            let (c, u) = prompt_stops_agree(&dir, &format!("generated cluster {seed}"), 2_000);
             drains += (c > 0) as usize;
             compared += c;
             used += u;
