@@ -376,7 +376,6 @@ fn promptly_stopped(m: &Model, g: usize) -> bool {
         a.required.iter().chain(&a.required_anti).chain(&a.preferred).chain(&a.preferred_anti).any(selected)
     };
     dep.stateful.is_none()
-        && grp.ordinal.is_none()
         && matches!(dep.strategy, crate::ir::Strategy::RollingUpdate { .. })
         && !ir.pdbs.iter().any(|p| p.selects[g])
         && grp.pod_affinity.is_empty()
