@@ -39,6 +39,7 @@ fn main() {
             budget: None,
             enumerate: false,
             prove: None,
+            semantics: Default::default(),
         };
         let mut times = Vec::new();
         let mut last = None;

@@ -67,6 +67,7 @@ fn main() {
                     all: true,
                     prove: None,
                     probe: true,
+                    semantics: Default::default(),
                 },
             );
             times.push(start.elapsed().as_secs_f64());
@@ -121,6 +122,7 @@ fn main() {
                 all: true,
                 prove: None,
                 probe: true,
+                semantics: Default::default(),
             },
         );
         println!(
@@ -150,6 +152,7 @@ fn main() {
                 all: true,
                 prove: Some(Prove { certificates: false, diameter_search: 200_000 }),
                 probe: true,
+                semantics: Default::default(),
             },
         );
         println!("{name:<36} {:>9.2}s  {}", start.elapsed().as_secs_f64(), summary(&r).join(" "));

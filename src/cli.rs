@@ -383,6 +383,19 @@ pub struct SearchArgs {
     /// own budget allows; `scale` takes the budgets alone.
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=MAX_STEPS))]
     pub events: Option<u32>,
+    /// Symbolic engine: what one frame of a bounded check is. interleaved: one step, so a
+    /// bound of k is k steps; step: a round of steps that are pairwise independent (every
+    /// order of them reaches the same state), so a bound of k rounds covers every run of k
+    /// steps and more. Safety intents only: cycle intents and proofs keep interleaved
+    /// frames, and the verdict says which a bound is in.
+    #[arg(long, value_enum, default_value = "interleaved")]
+    pub semantics: Semantics,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Semantics {
+    Interleaved,
+    Step,
 }
 
 /// A count that must be positive (`--max-states`).
@@ -480,6 +493,10 @@ pub struct CompareArgs {
     pub max_states: usize,
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// The symbolic engine's frames: interleaved (one step) or step (a round of independent
+    /// steps), as `check --semantics`.
+    #[arg(long, value_enum, default_value = "interleaved")]
+    pub semantics: Semantics,
     /// Output format: text for people, json (schema kbmc.dev/compare/v1, docs/output.md), or
     /// html (one self-contained page).
     #[arg(long, value_enum, default_value = "text")]

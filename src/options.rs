@@ -67,6 +67,8 @@ pub struct Search {
     pub max_states: usize,
     /// The time and memory limits of the whole run.
     pub limits: Limits,
+    /// Symbolic engine: what one frame of a bounded check fires (`--semantics`).
+    pub semantics: symbolic::Semantics,
 }
 
 impl Search {
@@ -101,6 +103,7 @@ impl Search {
             all,
             prove,
             probe,
+            semantics: self.semantics,
         }
     }
 }
@@ -223,6 +226,7 @@ impl Scale {
             budget: self.search.budget(),
             enumerate: self.enumerate,
             prove: self.prove,
+            semantics: self.search.semantics,
         }
     }
 }
@@ -352,6 +356,10 @@ impl Options {
                     timeout_ms: a.timeout.unwrap_or(0) * 1000,
                     max_states: a.max_states,
                     limits: limits(&a.limits),
+                    semantics: match a.semantics {
+                        cli::Semantics::Interleaved => symbolic::Semantics::Interleaved,
+                        cli::Semantics::Step => symbolic::Semantics::Step,
+                    },
                 },
                 format: a.format,
             }),
@@ -456,6 +464,10 @@ fn search(a: &cli::SearchArgs) -> Search {
         timeout_ms: a.timeout.unwrap_or(0) * 1000,
         max_states: a.max_states,
         limits: limits(&a.limits),
+        semantics: match a.semantics {
+            cli::Semantics::Interleaved => symbolic::Semantics::Interleaved,
+            cli::Semantics::Step => symbolic::Semantics::Step,
+        },
     }
 }
 

@@ -57,6 +57,8 @@ pub struct Options {
     pub enumerate: bool,
     /// Symbolic engine: prove each size's intents for every run length (`check --prove`).
     pub prove: Option<symbolic::Prove>,
+    /// Symbolic engine: what one frame of a bounded query fires.
+    pub semantics: symbolic::Semantics,
 }
 
 impl Options {
@@ -82,6 +84,7 @@ impl Options {
             all: true,
             prove: self.prove,
             probe: true,
+            semantics: self.semantics,
         }
     }
 }

@@ -138,7 +138,7 @@ fn result_json(m: &Model, r: &CheckResult) -> Value {
         "effort": {
             "engine": e.engine, "states": e.states, "transitions": e.transitions, "depth": e.depth,
             "seconds": e.seconds, "conflicts": e.conflicts, "decisions": e.decisions,
-            "queries": e.queries, "reduced": e.reduced,
+            "queries": e.queries, "reduced": e.reduced, "rounds": e.rounds,
         },
         "certificates": r.certificates,
         "verdicts": r.results.iter().map(|x| verdict_json(m, x)).collect::<Vec<_>>(),
@@ -362,6 +362,7 @@ fn result_of(m: &Model, v: &Value) -> Result<CheckResult, String> {
         decisions: n(&e["decisions"]),
         queries: n(&e["queries"]),
         reduced: e["reduced"].as_u64(),
+        rounds: e["rounds"].as_bool().unwrap_or(false),
     };
     let certificates = v["certificates"]
         .as_array()

@@ -92,6 +92,9 @@ pub struct Effort {
     /// an ample set smaller than their enabled steps (counterexamples are then shortest in
     /// the reduced graph, not necessarily in the model). `None`: no reduction.
     pub reduced: Option<u64>,
+    /// Symbolic engine: its bounded check's frames were rounds of independent steps (step
+    /// semantics), so `depth` counts rounds; each covers at least one step.
+    pub rounds: bool,
 }
 
 impl Effort {
@@ -110,6 +113,7 @@ impl Effort {
         self.conflicts += other.conflicts;
         self.decisions += other.decisions;
         self.queries += other.queries;
+        self.rounds |= other.rounds;
         self.reduced = match (self.reduced, other.reduced) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),

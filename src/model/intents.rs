@@ -158,6 +158,12 @@ fn stage_one<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: &Intent) -> O
     Some(d.ge(&running, &stage_one_threshold(d, m, st, i)))
 }
 
+/// Intent `i`'s first stage in `st` (what [`observe`] turns its monitor on by), where it has
+/// one: for an engine that must know which steps move it.
+pub fn first_stage<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, i: usize) -> Option<D::Bool> {
+    stage_one(d, m, st, &m.ir.intents[i])
+}
+
 /// The Deployment whose running replicas intent `i`'s first stage counts, if it has a first
 /// stage (noReplicaOscillation only where the Deployment has an HPA).
 fn monitored_deployment(m: &Model, i: &Intent) -> Option<usize> {

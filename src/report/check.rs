@@ -465,8 +465,12 @@ pub fn render(m: &Model, h: &Header, r: &CheckResult, color: bool) -> String {
     if e.engine == "symbolic" {
         let _ = writeln!(
             w,
-            "unrolled {} steps with Z3 ({} conflicts, {} decisions), in {:.3} s",
-            e.depth, e.conflicts, e.decisions, e.seconds
+            "unrolled {} {} with Z3 ({} conflicts, {} decisions), in {:.3} s",
+            e.depth,
+            if e.rounds { "rounds of independent steps (--semantics step)" } else { "steps" },
+            e.conflicts,
+            e.decisions,
+            e.seconds
         );
     } else {
         let reduction = match e.reduced {

@@ -98,8 +98,12 @@ pub fn compare(explicit: &CheckResult, symbolic: &CheckResult) -> Comparison {
             explicit.effort.states, explicit.effort.transitions, explicit.effort.seconds
         ),
         symbolic_effort: format!(
-            "{} steps unrolled, {} conflicts, {} decisions, {:.3} s",
-            symbolic.effort.depth, symbolic.effort.conflicts, symbolic.effort.decisions, symbolic.effort.seconds
+            "{} {} unrolled, {} conflicts, {} decisions, {:.3} s",
+            symbolic.effort.depth,
+            if symbolic.effort.rounds { "rounds of independent steps" } else { "steps" },
+            symbolic.effort.conflicts,
+            symbolic.effort.decisions,
+            symbolic.effort.seconds
         ),
     }
 }

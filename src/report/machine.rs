@@ -149,6 +149,9 @@ fn json_plain(m: &Model, h: &Header, r: &CheckResult) -> Value {
         effort["conflicts"] = json!(e.conflicts);
         effort["decisions"] = json!(e.decisions);
         effort["queries"] = json!(e.queries);
+        if e.rounds {
+            effort["semantics"] = json!("step");
+        }
     }
     let losses = crate::model::exposure::single_node_losses(m);
     let groups: Vec<Value> = view::groups(m, r, &losses)

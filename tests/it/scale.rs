@@ -28,6 +28,7 @@ fn options(m: &kbmc::model::Model, engine: Engine, enumerate: bool) -> Options {
         budget: None,
         enumerate,
         prove: None,
+        semantics: Default::default(),
     }
 }
 

@@ -30,6 +30,7 @@ pub use deployments::Deployments;
 pub use diameter::longest_simple_path;
 pub use graph::{path_to, Edges, Graph};
 pub use hints::Hints;
+pub(crate) use por::Rounds;
 pub use search::{expand_again, explore, explore_from};
 pub use store::Store;
 

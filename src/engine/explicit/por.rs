@@ -3,7 +3,9 @@
 //! are independent of it and invisible to the intents under check. It owns the footprints of
 //! the steps, the dependency relation they give, the visibility of steps and the choice of an
 //! ample set in a state; it must not store states or decide verdicts (the search applies the
-//! cycle proviso, `check.rs` what a cut-short reduced search may claim).
+//! cycle proviso, `check.rs` what a cut-short reduced search may claim). The symbolic
+//! engine's step semantics reads the same dependency through [`Rounds`], evaluated in any
+//! value domain, so that this module names no solver.
 //!
 //! Footprints are derived from the model, not listed per controller: every step label's guard
 //! and update are run once over [`Track`], a value domain whose values are linear forms over
@@ -1218,6 +1220,210 @@ impl Reduction {
             }
             _ => false,
         }
+    }
+}
+
+/// `v` as an integer of domain `d` (booleans 0/1), over variables with values `var`; atoms
+/// of `t` remembered in `memo`. `None` where an atom is not evaluated exactly.
+fn in_domain_int<D: Domain>(
+    t: &Track,
+    d: &D,
+    v: &Val,
+    var: &[D::Int],
+    memo: &mut std::collections::HashMap<u32, Option<D::Int>>,
+) -> Option<D::Int> {
+    match &**v {
+        V::Lin(l) => in_domain_lin(t, d, l, var, memo),
+        V::Test(..) | V::All(_) => Some(d.ite(&in_domain_bool(t, d, v, var, memo)?, &d.int(1), &d.int(0))),
+    }
+}
+
+/// `v` as a boolean of domain `d` (an integer is true where it is not 0); see [`in_domain_int`].
+fn in_domain_bool<D: Domain>(
+    t: &Track,
+    d: &D,
+    v: &Val,
+    var: &[D::Int],
+    memo: &mut std::collections::HashMap<u32, Option<D::Int>>,
+) -> Option<D::Bool> {
+    match &**v {
+        V::Lin(l) => Some(d.ne(&in_domain_lin(t, d, l, var, memo)?, &d.int(0))),
+        V::Test(op, l) => {
+            let x = in_domain_lin(t, d, l, var, memo)?;
+            let zero = d.int(0);
+            Some(match op {
+                Cmp::Le => d.le(&x, &zero),
+                Cmp::Lt => d.lt(&x, &zero),
+                Cmp::Eq => d.eq(&x, &zero),
+            })
+        }
+        V::All(xs) => {
+            let parts = xs.iter().map(|x| in_domain_bool(t, d, x, var, memo)).collect::<Option<Vec<_>>>()?;
+            Some(d.all_of(parts))
+        }
+    }
+}
+
+fn in_domain_lin<D: Domain>(
+    t: &Track,
+    d: &D,
+    l: &Lin,
+    var: &[D::Int],
+    memo: &mut std::collections::HashMap<u32, Option<D::Int>>,
+) -> Option<D::Int> {
+    let mut sum = d.int(i64::try_from(l.c).ok()?);
+    for &(s, x) in &l.t {
+        let value = if s < t.vars { var[s as usize].clone() } else { in_domain_atom(t, d, s - t.vars, var, memo)? };
+        sum = d.add(&sum, &d.mul_const(&value, i64::try_from(x).ok()?));
+    }
+    Some(sum)
+}
+
+fn in_domain_atom<D: Domain>(
+    t: &Track,
+    d: &D,
+    a: u32,
+    var: &[D::Int],
+    memo: &mut std::collections::HashMap<u32, Option<D::Int>>,
+) -> Option<D::Int> {
+    if let Some(known) = memo.get(&a) {
+        return known.clone();
+    }
+    let def: Option<(u8, Vec<Val>, i64)> = match &t.defs.borrow()[a as usize] {
+        Def::Bool(v) => Some((0, vec![v.clone()], 0)),
+        Def::Or(p, q) => Some((1, vec![p.clone(), q.clone()], 0)),
+        Def::Not(p) => Some((2, vec![p.clone()], 0)),
+        Def::Ite(c, x, y) => Some((3, vec![c.clone(), x.clone(), y.clone()], 0)),
+        Def::Div(p, k) => Some((4, vec![p.clone()], *k)),
+        _ => None,
+    };
+    let (one, zero) = (d.int(1), d.int(0));
+    let value = def.and_then(|(kind, xs, k)| match kind {
+        0 => Some(d.ite(&in_domain_bool(t, d, &xs[0], var, memo)?, &one, &zero)),
+        1 => {
+            let (p, q) = (in_domain_bool(t, d, &xs[0], var, memo)?, in_domain_bool(t, d, &xs[1], var, memo)?);
+            Some(d.ite(&d.or(&p, &q), &one, &zero))
+        }
+        2 => Some(d.ite(&d.not(&in_domain_bool(t, d, &xs[0], var, memo)?), &one, &zero)),
+        3 => {
+            let c = in_domain_bool(t, d, &xs[0], var, memo)?;
+            Some(d.ite(&c, &in_domain_int(t, d, &xs[1], var, memo)?, &in_domain_int(t, d, &xs[2], var, memo)?))
+        }
+        _ => Some(d.div_const(&in_domain_int(t, d, &xs[0], var, memo)?, k)),
+    });
+    memo.insert(a, value.clone());
+    value
+}
+
+/// Which step labels may act together in one round of the symbolic engine's step semantics
+/// (docs/encoding.md, "Step semantics"), from the same footprints: two labels may share a
+/// round where they are independent; a label whose footprint was given up acts alone; a
+/// label of a higher pass that a step of the round may enable must stay disabled through the
+/// round, by a conjunct of its guard false before it that no fired step changes
+/// ([`Rounds::conjuncts`]); and per intent with a first stage (a monitor), at most one step of
+/// a round changes what that stage observes, so that every state between the round's steps
+/// has the first stage of the state before the round or after it. It poses no constraint:
+/// the unroller does.
+pub(crate) struct Rounds {
+    red: Reduction,
+    /// Per label: its footprint was given up, so it acts alone.
+    top: Vec<bool>,
+    /// Per label: the labels of a lower pass that change what its guard observes (which may
+    /// enable it).
+    enablers: Vec<Vec<u32>>,
+    /// Per intent with a first stage: the labels that change a form it observes.
+    monitor_movers: Vec<Vec<u32>>,
+}
+
+impl Rounds {
+    /// The footprints of `labels` in `m` over states shaped as `shape`; `None` where they
+    /// cannot be worked out (a guard or an update reads or writes a monitor bit).
+    pub(crate) fn new(m: &Model, labels: &[Step], shape: &ClusterState<Concrete>) -> Option<Rounds> {
+        let reg = crate::model::registry::<Concrete>();
+        let red = Reduction::new(m, &reg, labels, shape)?;
+        let (x, vars) = variables(shape);
+        let monitor_movers = (0..m.ir.intents.len())
+            .filter_map(|i| {
+                let d = Track::limited(vars, WORK * 50);
+                let stage = intents::first_stage(&d, m, &x, i)?;
+                d.observe_val(&stage);
+                let forms = d.observed.take();
+                let over = d.work.get() > d.limit;
+                Some(
+                    (0..labels.len() as u32)
+                        .filter(|&l| {
+                            let f = &red.foot[l as usize];
+                            over || f.top || forms.iter().any(|form| !leaves(&f.delta, form))
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let mut enablers = vec![Vec::new(); labels.len()];
+        for (b, e) in enablers.iter_mut().enumerate() {
+            let level = red.foot[b].level;
+            if level < 2 {
+                *e = red
+                    .changers(&red.foot[b].guard)
+                    .iter()
+                    .copied()
+                    .filter(|&a| red.foot[a as usize].level > level)
+                    .collect();
+            }
+        }
+        let top = red.foot.iter().map(|f| f.top).collect();
+        Some(Rounds { top, enablers, red, monitor_movers })
+    }
+
+    /// The labels dependent on `a`, sorted.
+    pub(crate) fn dependents(&mut self, a: u32) -> Rc<[u32]> {
+        self.red.dependents_of(a)
+    }
+
+    /// Whether label `a`'s footprint was given up: it acts alone.
+    pub(crate) fn top(&self, a: u32) -> bool {
+        self.top[a as usize]
+    }
+
+    /// The labels that may enable label `b` (those of a lower pass that change what its
+    /// guard observes) among `possible` (sorted), as indices into it.
+    pub(crate) fn enablers_among(&self, b: u32, possible: &[u32]) -> Vec<usize> {
+        self.enablers[b as usize].iter().filter_map(|&a| possible.binary_search(&a).ok()).collect()
+    }
+
+    /// Label `b`'s guard, conjunct by conjunct, in domain `d` over a state whose variables
+    /// (in [`variables`] order, booleans as 0/1) have the values `var`, each with the labels
+    /// of `possible` (sorted; as indices into it) of a lower pass than `b` that change it. A
+    /// label of a higher pass stays disabled through any set of steps that leaves a conjunct
+    /// false before them alone. `None` for a conjunct this cannot evaluate exactly (an atom
+    /// other than a boolean operation, an `ite` or a division by a constant).
+    pub(crate) fn conjuncts<D: Domain>(
+        &self,
+        d: &D,
+        b: u32,
+        var: &[D::Int],
+        possible: &[u32],
+    ) -> Vec<(Option<D::Bool>, Vec<usize>)> {
+        let f = &self.red.foot[b as usize];
+        let mut memo = std::collections::HashMap::new();
+        f.conjuncts
+            .iter()
+            .map(|(c, forms)| {
+                let movers = self
+                    .red
+                    .changers(forms)
+                    .iter()
+                    .filter(|&&a| self.red.foot[a as usize].level > f.level)
+                    .filter_map(|&a| possible.binary_search(&a).ok())
+                    .collect();
+                (in_domain_bool(&f.track, d, c, var, &mut memo), movers)
+            })
+            .collect()
+    }
+
+    /// Per intent with a first stage: the labels that change what it observes.
+    pub(crate) fn monitor_movers(&self) -> &[Vec<u32>] {
+        &self.monitor_movers
     }
 }
 

@@ -82,7 +82,7 @@ fn check_open(
     if let Some(why) = crate::limits::stopped() {
         let reason = format!("{why} was reached before the symbolic engine started: no query asked");
         let results = decided.into_iter().map(|v| Some(v.unwrap_or(Verdict::Unknown { reason: reason.clone() })));
-        return result(m, results.collect(), Vec::new(), 0, (0, 0), start, 0);
+        return result(m, results.collect(), Vec::new(), 0, (0, 0, false), start, 0);
     }
     let (results, certificates, depth, effort) = symbolic::fresh_context(|| {
         let q = Query::new(m, opts, inits);
@@ -94,19 +94,20 @@ fn check_open(
         // With --prove: the recurrence-diameter query, on the bounded check's solver.
         c.simple = opts.prove.map(|_| Simple::new());
         c.deepen();
-        (c.results, c.certificates, c.depth_reached, c.bmc.effort())
+        let (conflicts, decisions) = c.bmc.effort();
+        (c.results, c.certificates, c.depth_reached, (conflicts, decisions, c.bmc.rounds()))
     });
     result(m, results, certificates, depth, effort, start, symbolic::queries() - asked)
 }
 
 /// The check's result from the verdicts (`None`: holds at `depth`, the depth reached) and the
-/// solver's work.
+/// solver's work (conflicts, decisions, and whether the frames were rounds).
 fn result(
     m: &Model,
     results: Vec<Option<Verdict>>,
     certificates: Vec<(String, String)>,
     depth: usize,
-    (conflicts, decisions): (u64, u64),
+    (conflicts, decisions, rounds): (u64, u64, bool),
     start: Instant,
     queries: u64,
 ) -> CheckResult {
@@ -136,6 +137,7 @@ fn result(
             decisions,
             queries,
             reduced: None,
+            rounds,
         },
     }
 }

@@ -20,8 +20,9 @@ use super::hint::hinted;
 use super::probe::Accepts;
 use super::solver::{check, rlimit_count, set_timeout, statistics, Answer};
 use super::unroll::Unrolling;
-use super::{probe, Incremental, Query};
+use super::{probe, Incremental, Query, Semantics};
 use crate::domain::{Concrete, Symbolic};
+use crate::engine::explicit::Rounds;
 use crate::engine::witnesses::Witnesses;
 use crate::ir::Intent;
 use crate::model::intents::{Property, StepKind, Watch};
@@ -71,7 +72,16 @@ impl<'a> Bmc<'a> {
         let mut u = q.unroll();
         // Without cycle intents no query needs a step that changes nothing (`self_loops`).
         u.self_loops = q.m.ir.intents.iter().any(Intent::is_cycle);
-        if let Some(w) = witnesses {
+        // Step semantics where asked and every intent is a safety intent (a lasso's frames
+        // stay single steps), from the footprints of the labels over the initial states'
+        // shape; without them (a monitor read or written by a step) interleaved frames.
+        if q.opts.semantics == Semantics::Step && !u.self_loops {
+            u.rounds = q.inits.first().and_then(|shape| Rounds::new(q.m, &u.labels, shape));
+            if u.rounds.is_none() {
+                log::debug!("step semantics: the steps' footprints read or write a monitor: interleaved frames");
+            }
+        }
+        if let Some(w) = witnesses.filter(|_| u.rounds.is_none()) {
             let mut p = probe::Prober::new(w);
             p.keep_edges = u.self_loops;
             u.prober = Some(p);
@@ -236,6 +246,9 @@ impl<'a> Bmc<'a> {
     fn trace(&self, model: &z3::Model, intent: &Intent, loops: &[Bool]) -> Trace {
         let (m, u) = (self.q.m, &self.u);
         let states: Vec<ClusterState<Concrete>> = u.frames.iter().map(|f| decode(model, f)).collect();
+        if u.rounds.is_some() {
+            return self.serialised(model, intent, &states);
+        }
         let steps: Vec<Step> = u
             .selectors
             .iter()
@@ -250,6 +263,32 @@ impl<'a> Bmc<'a> {
         } else {
             t.violation = Some(intents::explain(m, intent, t.states.last().expect("a trace has states")));
         }
+        t
+    }
+
+    /// Under step semantics, the run a model describes as interleaved steps: each round's
+    /// fired steps in label order (every order of them reaches the round's state), the states
+    /// between them worked out on the concrete semantics from the round's first state. The
+    /// caller replays it as any run, which checks that each round's last step reaches the
+    /// round's state.
+    fn serialised(&self, model: &z3::Model, intent: &Intent, rounds: &[ClusterState<Concrete>]) -> Trace {
+        let (m, u) = (self.q.m, &self.u);
+        let mut states = vec![rounds[0].clone()];
+        let mut steps = Vec::new();
+        for (k, fired) in u.fired.iter().enumerate() {
+            let mut st = rounds[k].clone();
+            for (l, f) in fired {
+                if model.eval(f, true).and_then(|v| v.as_bool()) != Some(true) {
+                    continue;
+                }
+                let s = u.labels[*l];
+                st = intents::observe(&Concrete, m, self.creg[s.actor as usize].update(&Concrete, m, &s, &st));
+                states.push(st.clone());
+                steps.push(s);
+            }
+        }
+        let mut t = Trace::new(m, &self.creg, states, steps);
+        t.violation = Some(intents::explain(m, intent, t.states.last().expect("a trace has states")));
         t
     }
 
@@ -276,6 +315,11 @@ impl<'a> Bmc<'a> {
     /// earlier frame, so every query at this depth and deeper is unsatisfiable.
     pub fn ended(&self) -> bool {
         self.u.ended && !self.u.cut
+    }
+
+    /// Whether the frames are rounds of independent steps (step semantics applied).
+    pub fn rounds(&self) -> bool {
+        self.u.rounds.is_some()
     }
 
     /// Why the solver last answered unknown.
@@ -312,4 +356,50 @@ pub(super) fn base_query(q: &Query, i: usize, k: usize) -> Unrolling {
 /// The base query of intent `i` at `k` as SMT-LIB (a certificate: unsatisfiable).
 pub fn base_certificate(q: &Query, i: usize, k: usize) -> String {
     base_query(q, i, k).solver.to_smt2()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::symbolic::{Options, Query, Semantics};
+    use crate::model::testkit::{deployment, model};
+
+    /// Under step semantics one frame takes independent steps together: from two
+    /// Deployments with no pods yet, frame 1 may be a state no single step reaches (both
+    /// ReplicaSets' pods created), and every such state is one that both creations, one after
+    /// the other, reach. Interleaved, frame 1 is always one step's successor.
+    #[test]
+    fn a_round_fires_independent_steps_together() {
+        let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 2, capacity: {cpu: \"8\", memory: 8Gi}}]\n  intents: [{type: podAlwaysSchedulable}]\n";
+        let m = model(&format!("{}{}{spec}", deployment("a", 1, "1", "1Gi", ""), deployment("b", 1, "1", "1Gi", "")));
+        let inits = m.initial_states();
+        let creg = registry::<Concrete>();
+        let labels = crate::model::all_steps(&m, &creg);
+        let s0 = &inits[0];
+        let one_step: Vec<ClusterState<Concrete>> = crate::model::relation::enabled(&m, &creg, &labels, &[], false, s0)
+            .iter()
+            .map(|s| intents::observe(&Concrete, &m, creg[s.actor as usize].update(&Concrete, &m, s, s0)))
+            .collect();
+        assert!(one_step.len() >= 2, "{} steps enabled at the start", one_step.len());
+        for (semantics, beyond) in [(Semantics::Interleaved, false), (Semantics::Step, true)] {
+            let opts = Options { semantics, ..Options::plain(1) };
+            let q = Query::new(&m, &opts, &inits);
+            let mut bmc = Bmc::new(&q, None);
+            assert_eq!(bmc.rounds(), semantics == Semantics::Step);
+            bmc.deepen(None);
+            let u = &bmc.u;
+            for st in &one_step {
+                u.solver.assert(equal(&u.frames[1], &super::super::frame::lift(st)).not());
+            }
+            let found = u.solver.check() == SatResult::Sat;
+            assert_eq!(found, beyond, "{semantics:?}");
+            if found {
+                let model = u.solver.get_model().expect("a model");
+                let t = bmc.trace(&model, &m.ir.intents[0], &[]);
+                assert_eq!(t.steps.len(), 2, "{:?}", t.steps);
+                assert_eq!(t.states.last().map(|s| s.pack()), Some(decode(&model, &u.frames[1]).pack()));
+                crate::trace::replay(&m, &creg, &t).expect("the serialised round replays");
+            }
+        }
+    }
 }

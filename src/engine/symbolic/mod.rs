@@ -76,6 +76,22 @@ pub struct Options {
     /// Before each frame, ask the solver which kinds of step no run of that length enables,
     /// and leave them out (`probe/`). Changes no answer, only the time to it.
     pub probe: bool,
+    /// What one frame of a bounded check's unrolling is: one step, or a round of
+    /// independent steps (`--semantics`).
+    pub semantics: Semantics,
+}
+
+/// What one frame of the unrolling fires (`--semantics`, docs/encoding.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Semantics {
+    /// One step per frame: a bound of k frames is k steps.
+    #[default]
+    Interleaved,
+    /// A round per frame: any set of enabled steps that are pairwise independent (and
+    /// leave a higher pass and every monitor's first stage as a single step would), which
+    /// every order of them runs to the same state. Bounded checks of safety intents only:
+    /// lassos and proofs keep interleaved frames.
+    Step,
 }
 
 impl Options {
@@ -90,6 +106,7 @@ impl Options {
             all: true,
             prove: None,
             probe: false,
+            semantics: Semantics::Interleaved,
         }
     }
 }

@@ -16,6 +16,7 @@ use super::frame::{fields, frame, lift, same_state, twins, with_fields, Fields};
 use super::solver::{params, set_timeout, Solver};
 use super::{hints, probe, Options};
 use crate::domain::{Concrete, Domain, Symbolic};
+use crate::engine::explicit::Rounds;
 use crate::ir::Timing;
 use crate::model::intents::StepKind;
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
@@ -76,6 +77,12 @@ pub(super) struct Unrolling {
     /// Every run has ended: no step changes the state of the last frame before it, and the
     /// unrolling asserts so (`false`), so every query from that frame on is unsatisfiable.
     pub(super) ended: bool,
+    /// Step semantics (`Semantics::Step`): which labels may fire in one round. `None`: one
+    /// step per frame, chosen by the frame's selector.
+    pub(super) rounds: Option<Rounds>,
+    /// Under step semantics, per transition k: each label that may fire, with its firing
+    /// literal (the selector of such a frame is unconstrained).
+    pub(super) fired: Vec<Vec<(usize, Bool)>>,
 }
 
 /// Each of `terms` simplified by Z3, in one call: as the arguments of one application of an
@@ -134,6 +141,8 @@ impl Unrolling {
             timeout_ms: opts.timeout_ms,
             cut: false,
             ended: false,
+            rounds: None,
+            fired: Vec::new(),
         }
     }
 
@@ -227,7 +236,11 @@ impl Unrolling {
             self.selectors.push(sel);
             return;
         }
-        self.add_frame(m, reg, classes, &fresh, sel, &choices.list, &choices.idle);
+        if self.rounds.is_some() {
+            self.add_round(m, reg, &cur, &fresh, sel, &choices.list);
+        } else {
+            self.add_frame(m, reg, classes, &fresh, sel, &choices.list, &choices.idle);
+        }
         log::debug!(
             "frame {}: encoded in {:.3} s (guards {guarded:.3} s, probes {:.3} s, next states {:.3} s, definitions and lemma {:.3} s)",
             k + 1,
@@ -249,6 +262,9 @@ impl Unrolling {
     /// Records that the step into the next frame is of no kind a watch names (no step is
     /// taken, or none is known).
     fn no_kinds_of_step(&mut self) {
+        if self.rounds.is_some() {
+            self.fired.push(Vec::new());
+        }
         self.evicts_at.push(Bool::from_bool(false));
         self.preempts_at.push(Bool::from_bool(false));
         self.evicting_choices.push(Vec::new());
@@ -407,7 +423,9 @@ impl Unrolling {
             if enabled.as_bool() == Some(false) {
                 continue;
             }
-            let next = fields(&intents::observe(&d, m, c.update(&d, m, s, cur)));
+            // Under step semantics the monitors observe the round's state, not each step's.
+            let after = c.update(&d, m, s, cur);
+            let next = fields(&if self.rounds.is_some() { after } else { intents::observe(&d, m, after) });
             if !self.self_loops && same_state(&now, &next) {
                 idle.push(i as i64);
                 continue;
@@ -501,6 +519,207 @@ impl Unrolling {
             let values: Vec<i64> = choices.iter().map(|(v, _, _)| *v).collect();
             p.lemma(&step, (&self.selectors[k], &values), idle, &self.frames[k + 1], k + 1, self.probe_budget);
         }
+    }
+
+    /// Step semantics: asserts the transition from the last frame, `cur`, by a round of the
+    /// steps `choices` offers (each fires only when enabled, at least one fires, two
+    /// dependent ones never, one that must act alone only alone, and at most one per
+    /// monitor's first stage), and adds the frame after it: each integer field the value
+    /// before plus every fired step's change to it, each boolean the value the one step that
+    /// changes it gives (two steps that change one field are dependent), then the monitors
+    /// observed on the result. Independent steps' changes are functions of what the others
+    /// leave alone (`explicit::Rounds`), so this is the state every order of the fired steps
+    /// reaches (docs/encoding.md).
+    fn add_round(
+        &mut self,
+        m: &Model,
+        reg: &[Box<dyn Controller<Symbolic>>],
+        cur: &ClusterState<Symbolic>,
+        fresh: &ClusterState<Symbolic>,
+        sel: Int,
+        choices: &[Choice],
+    ) {
+        let k = self.frames.len() - 1;
+        let rounds = self.rounds.as_mut().expect("step semantics");
+        let fire: Vec<Bool> = choices.iter().map(|(v, _, _)| Bool::new_const(format!("fire.{v}@{k}"))).collect();
+        let mut step = vec![Bool::or(&fire)];
+        for ((_, enabled, _), f) in choices.iter().zip(&fire) {
+            if enabled.as_bool() != Some(true) {
+                step.push(f.implies(enabled));
+            }
+        }
+        let labels: Vec<u32> = choices.iter().map(|(v, _, _)| *v as u32).collect();
+        let at: std::collections::HashMap<u32, usize> = labels.iter().enumerate().map(|(j, &l)| (l, j)).collect();
+        let (one, zero) = (Int::from_i64(1), Int::from_i64(0));
+        let count = |which: &[usize]| Int::add(&which.iter().map(|&j| fire[j].ite(&one, &zero)).collect::<Vec<_>>());
+        // The frame's values in the footprints' variable order (`ClusterState::map`'s),
+        // booleans as 0/1.
+        let var = std::cell::RefCell::new(Vec::new());
+        let _ = cur.map::<Concrete>(
+            &|i: &Int| {
+                var.borrow_mut().push(i.clone());
+                0
+            },
+            &|b: &Bool| {
+                var.borrow_mut().push(b.ite(&Int::from_i64(1), &Int::from_i64(0)));
+                false
+            },
+        );
+        let var = var.into_inner();
+        // A label of a higher pass than a fired step must stay disabled through the round
+        // (it would pre-empt the rest): where two or more steps fire and one of them may
+        // enable it, some conjunct of its guard is false before the round and no fired step
+        // changes it. Where no conjunct can be, its possible enablers act alone.
+        let mut alone: Vec<bool> = labels.iter().map(|&l| rounds.top(l)).collect();
+        let all: Vec<usize> = (0..labels.len()).collect();
+        let multi = count(&all).ge(Int::from_i64(2));
+        for b in 0..self.labels.len() as u32 {
+            let near = rounds.enablers_among(b, &labels);
+            if near.is_empty() || labels.len() < 2 {
+                continue;
+            }
+            if stopped() {
+                return self.cut_short(fresh.clone(), sel);
+            }
+            let keep: Vec<Bool> = rounds
+                .conjuncts(&Symbolic, b, &var, &labels)
+                .into_iter()
+                .filter_map(|(c, movers)| {
+                    let c = c?;
+                    let mut parts = vec![c.not()];
+                    parts.extend(movers.iter().map(|&j| fire[j].not()));
+                    Some(Bool::and(&parts))
+                })
+                .collect();
+            let keep = Bool::or(&keep).simplify();
+            if keep.as_bool() == Some(true) {
+                continue;
+            }
+            if keep.as_bool() == Some(false) {
+                near.iter().for_each(|&j| alone[j] = true);
+                continue;
+            }
+            let fired_near = Bool::or(&near.iter().map(|&j| fire[j].clone()).collect::<Vec<_>>());
+            step.push(Bool::and(&[&fired_near, &multi]).implies(&keep));
+        }
+        let lonely: Vec<usize> = (0..labels.len()).filter(|&j| alone[j]).collect();
+        if !lonely.is_empty() && labels.len() > 1 {
+            let any_lonely = Bool::or(&lonely.iter().map(|&j| fire[j].clone()).collect::<Vec<_>>());
+            let all: Vec<usize> = (0..labels.len()).collect();
+            step.push(any_lonely.implies(count(&all).le(&one)));
+        }
+        for (j, &l) in labels.iter().enumerate() {
+            if alone[j] {
+                continue;
+            }
+            if j % POLL_FIELDS == 0 && stopped() {
+                return self.cut_short(fresh.clone(), sel);
+            }
+            for &b in rounds.dependents(l).iter() {
+                if let Some(&jb) = at.get(&b) {
+                    if jb > j && !alone[jb] {
+                        step.push(Bool::or(&[fire[j].not(), fire[jb].not()]));
+                    }
+                }
+            }
+        }
+        for movers in rounds.monitor_movers() {
+            let which: Vec<usize> = movers.iter().filter_map(|l| at.get(l).copied()).collect();
+            if which.len() > 1 {
+                step.push(count(&which).le(&one));
+            }
+        }
+        for a in &step {
+            self.solver.assert(a);
+        }
+        // The round's state: per field, the value before plus each fired step's change.
+        let (now_ints, now_bools) = fields(cur);
+        let mut ints = Vec::with_capacity(now_ints.len());
+        for (f, now) in now_ints.iter().enumerate() {
+            if f % POLL_FIELDS == 0 && stopped() {
+                return self.cut_short(fresh.clone(), sel);
+            }
+            let mut terms = vec![now.clone()];
+            for ((_, _, (next, _)), fired) in choices.iter().zip(&fire) {
+                if next[f] != *now {
+                    terms.push(fired.ite(&Int::sub(&[&next[f], now]), &zero));
+                }
+            }
+            ints.push(if terms.len() == 1 { now.clone() } else { Int::add(&terms).simplify() });
+        }
+        let mut bools = Vec::with_capacity(now_bools.len());
+        for (f, now) in now_bools.iter().enumerate() {
+            let mut v = now.clone();
+            for ((_, _, (_, next)), fired) in choices.iter().zip(&fire).rev() {
+                if next[f] != *now {
+                    v = fired.ite(&next[f], &v);
+                }
+            }
+            bools.push(v.simplify());
+        }
+        let after = intents::observe(&Symbolic, m, with_fields(cur, ints, bools));
+        let (ints, bools) = fields(&after);
+        let (fresh_ints, fresh_bools) = fields(fresh);
+        let name = |v: Vec<Int>, b: Vec<Bool>| -> (Vec<Int>, Vec<Bool>) {
+            let ints = v
+                .into_iter()
+                .zip(fresh_ints)
+                .map(|(v, x)| {
+                    let v = v.simplify();
+                    if v.as_i64().is_some() {
+                        return v;
+                    }
+                    let def = x.eq(&v);
+                    self.solver.assert(&def);
+                    step.push(def);
+                    x
+                })
+                .collect();
+            let bools = b
+                .into_iter()
+                .zip(fresh_bools)
+                .map(|(v, x)| {
+                    let v = v.simplify();
+                    if v.as_bool().is_some() {
+                        return v;
+                    }
+                    let def = x.iff(&v);
+                    self.solver.assert(&def);
+                    step.push(def);
+                    x
+                })
+                .collect();
+            (ints, bools)
+        };
+        let (next_ints, next_bools) = name(ints, bools);
+        log::debug!(
+            "frame {}: a round of {} possible step(s) ({} only alone), {} variable field(s)",
+            k + 1,
+            choices.len(),
+            lonely.len(),
+            next_ints.iter().filter(|v| v.as_i64().is_none()).count()
+                + next_bools.iter().filter(|v| v.as_bool().is_none()).count()
+        );
+        let of_kind = |kind: StepKind| -> (Vec<i64>, Bool) {
+            let (values, fires): (Vec<i64>, Vec<Bool>) = choices
+                .iter()
+                .zip(&fire)
+                .filter(|((v, _, _), _)| {
+                    self.labels.get(*v as usize).is_some_and(|s| kind.of(&*reg[s.actor as usize], s))
+                })
+                .map(|((v, _, _), f)| (*v, f.clone()))
+                .unzip();
+            (values, Bool::or(&fires))
+        };
+        let (evicting, evicts) = of_kind(StepKind::Evicts);
+        let (preempting, preempts) = of_kind(StepKind::Preempts);
+        self.evicts_at.push(evicts);
+        self.preempts_at.push(preempts);
+        self.evicting_choices.push(evicting);
+        self.preempting_choices.push(preempting);
+        self.fired.push(labels.iter().map(|&l| l as usize).zip(fire).collect());
+        self.frames.push(with_fields(fresh, next_ints, next_bools));
+        self.selectors.push(sel);
     }
 
     /// Extends the unrolling until it has frames 0..=k. Once the run's limit has passed the

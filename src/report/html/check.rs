@@ -231,8 +231,9 @@ fn effort(e: &Value) -> String {
     let seconds = e["seconds"].as_f64().unwrap_or(0.0);
     if e["engine"] == "symbolic" {
         return format!(
-            "unrolled {} steps with Z3 ({} conflicts, {} decisions), in {seconds:.3} s",
+            "unrolled {} {} with Z3 ({} conflicts, {} decisions), in {seconds:.3} s",
             int(&e["depth"]),
+            if e["semantics"] == "step" { "rounds of independent steps (--semantics step)" } else { "steps" },
             int(&e["conflicts"]),
             int(&e["decisions"])
         );
