@@ -19,7 +19,6 @@ mod deployments;
 mod diameter;
 mod graph;
 pub mod hints;
-mod por;
 mod search;
 mod store;
 mod symmetry;
@@ -30,7 +29,6 @@ pub use deployments::Deployments;
 pub use diameter::longest_simple_path;
 pub use graph::{path_to, Edges, Graph};
 pub use hints::Hints;
-pub(crate) use por::Rounds;
 pub use search::{expand_again, explore, explore_from};
 pub use store::Store;
 

@@ -10,10 +10,10 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use super::deployments::stored_form;
-use super::por::Reduction;
 use super::symmetry::Twins;
 use super::{Deployments, Edges, Graph, Options, Store};
 use crate::domain::Concrete;
+use crate::engine::por::Reduction;
 use crate::model::relation::{enabled_into, node_classes, symmetry_classes, EnabledBuf, LabelIndex};
 use crate::model::state::{Conditions, Fields, Scratch};
 use crate::model::{all_steps, intents, registry, ClusterState, Controller, Model, Step};

@@ -22,7 +22,7 @@ use super::solver::{check, rlimit_count, set_timeout, statistics, Answer};
 use super::unroll::Unrolling;
 use super::{probe, Incremental, Query, Semantics};
 use crate::domain::{Concrete, Symbolic};
-use crate::engine::explicit::Rounds;
+use crate::engine::por::Rounds;
 use crate::engine::witnesses::Witnesses;
 use crate::ir::Intent;
 use crate::model::intents::{Property, StepKind, Watch};

@@ -20,7 +20,8 @@
 //! diameter, and that kbmc looks up the invariant's states up to a renaming of identical nodes
 //! (docs/induction.md).
 //!
-//! The parts: `frame.rs` (frames of constants), `unroll.rs` (the unroller), `lasso.rs`,
+//! The parts: `frame.rs` (frames of constants), `unroll.rs` (the unroller), `round.rs` (the
+//! rounds of `--semantics step`), `lasso.rs`,
 //! `bmc.rs` (the bounded queries a check deepens through), `hint.rs` (witness runs as hints),
 //! `decode.rs`, `probe/` (labels no run enables, layer lemmas), `ground.rs` (evaluation of
 //! ground terms), `solver.rs` (parameters and counters), `dump.rs`. It must not decide a
@@ -39,6 +40,7 @@ mod induction;
 mod lasso;
 mod probe;
 mod reachable;
+mod round;
 mod solver;
 mod unroll;
 mod watchdog;

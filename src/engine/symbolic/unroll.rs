@@ -14,9 +14,9 @@ use z3::ast::{Ast, Bool, Int};
 
 use super::frame::{fields, frame, lift, same_state, twins, with_fields, Fields};
 use super::solver::{params, set_timeout, Solver};
-use super::{hints, probe, Options};
+use super::{hints, probe, round, Options};
 use crate::domain::{Concrete, Domain, Symbolic};
-use crate::engine::explicit::Rounds;
+use crate::engine::por::Rounds;
 use crate::ir::Timing;
 use crate::model::intents::StepKind;
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
@@ -26,7 +26,7 @@ const POLL_FIELDS: usize = 64;
 
 /// One step frame k + 1 may follow by: its selector value, its enabling condition and the
 /// fields of the state after it.
-type Choice = (i64, Bool, Fields);
+pub(super) type Choice = (i64, Bool, Fields);
 
 /// The steps frame k + 1 may follow by (`list`), with the terms they were worked out from,
 /// which `extend` holds until the frame is added: fields are dropped in the order they are
@@ -528,7 +528,7 @@ impl Unrolling {
     /// before plus every fired step's change to it, each boolean the value the one step that
     /// changes it gives (two steps that change one field are dependent), then the monitors
     /// observed on the result. Independent steps' changes are functions of what the others
-    /// leave alone (`explicit::Rounds`), so this is the state every order of the fired steps
+    /// leave alone (`engine::por::Rounds`), so this is the state every order of the fired steps
     /// reaches (docs/encoding.md).
     fn add_round(
         &mut self,
@@ -549,115 +549,15 @@ impl Unrolling {
             }
         }
         let labels: Vec<u32> = choices.iter().map(|(v, _, _)| *v as u32).collect();
-        let at: std::collections::HashMap<u32, usize> = labels.iter().enumerate().map(|(j, &l)| (l, j)).collect();
-        let (one, zero) = (Int::from_i64(1), Int::from_i64(0));
-        let count = |which: &[usize]| Int::add(&which.iter().map(|&j| fire[j].ite(&one, &zero)).collect::<Vec<_>>());
-        // The frame's values in the footprints' variable order (`ClusterState::map`'s),
-        // booleans as 0/1.
-        let var = std::cell::RefCell::new(Vec::new());
-        let _ = cur.map::<Concrete>(
-            &|i: &Int| {
-                var.borrow_mut().push(i.clone());
-                0
-            },
-            &|b: &Bool| {
-                var.borrow_mut().push(b.ite(&Int::from_i64(1), &Int::from_i64(0)));
-                false
-            },
-        );
-        let var = var.into_inner();
-        // A label of a higher pass than a fired step must stay disabled through the round
-        // (it would pre-empt the rest): where two or more steps fire and one of them may
-        // enable it, some conjunct of its guard is false before the round and no fired step
-        // changes it. Where no conjunct can be, its possible enablers act alone.
-        let mut alone: Vec<bool> = labels.iter().map(|&l| rounds.top(l)).collect();
-        let all: Vec<usize> = (0..labels.len()).collect();
-        let multi = count(&all).ge(Int::from_i64(2));
-        for b in 0..self.labels.len() as u32 {
-            let near = rounds.enablers_among(b, &labels);
-            if near.is_empty() || labels.len() < 2 {
-                continue;
-            }
-            if stopped() {
-                return self.cut_short(fresh.clone(), sel);
-            }
-            let keep: Vec<Bool> = rounds
-                .conjuncts(&Symbolic, b, &var, &labels)
-                .into_iter()
-                .filter_map(|(c, movers)| {
-                    let c = c?;
-                    let mut parts = vec![c.not()];
-                    parts.extend(movers.iter().map(|&j| fire[j].not()));
-                    Some(Bool::and(&parts))
-                })
-                .collect();
-            let keep = Bool::or(&keep).simplify();
-            if keep.as_bool() == Some(true) {
-                continue;
-            }
-            if keep.as_bool() == Some(false) {
-                near.iter().for_each(|&j| alone[j] = true);
-                continue;
-            }
-            let fired_near = Bool::or(&near.iter().map(|&j| fire[j].clone()).collect::<Vec<_>>());
-            step.push(Bool::and(&[&fired_near, &multi]).implies(&keep));
-        }
-        let lonely: Vec<usize> = (0..labels.len()).filter(|&j| alone[j]).collect();
-        if !lonely.is_empty() && labels.len() > 1 {
-            let any_lonely = Bool::or(&lonely.iter().map(|&j| fire[j].clone()).collect::<Vec<_>>());
-            let all: Vec<usize> = (0..labels.len()).collect();
-            step.push(any_lonely.implies(count(&all).le(&one)));
-        }
-        for (j, &l) in labels.iter().enumerate() {
-            if alone[j] {
-                continue;
-            }
-            if j % POLL_FIELDS == 0 && stopped() {
-                return self.cut_short(fresh.clone(), sel);
-            }
-            for &b in rounds.dependents(l).iter() {
-                if let Some(&jb) = at.get(&b) {
-                    if jb > j && !alone[jb] {
-                        step.push(Bool::or(&[fire[j].not(), fire[jb].not()]));
-                    }
-                }
-            }
-        }
-        for movers in rounds.monitor_movers() {
-            let which: Vec<usize> = movers.iter().filter_map(|l| at.get(l).copied()).collect();
-            if which.len() > 1 {
-                step.push(count(&which).le(&one));
-            }
-        }
+        let Some(lonely) = round::constrain(rounds, self.labels.len(), cur, &labels, &fire, &mut step) else {
+            return self.cut_short(fresh.clone(), sel);
+        };
         for a in &step {
             self.solver.assert(a);
         }
-        // The round's state: per field, the value before plus each fired step's change.
-        let (now_ints, now_bools) = fields(cur);
-        let mut ints = Vec::with_capacity(now_ints.len());
-        for (f, now) in now_ints.iter().enumerate() {
-            if f % POLL_FIELDS == 0 && stopped() {
-                return self.cut_short(fresh.clone(), sel);
-            }
-            let mut terms = vec![now.clone()];
-            for ((_, _, (next, _)), fired) in choices.iter().zip(&fire) {
-                if next[f] != *now {
-                    terms.push(fired.ite(&Int::sub(&[&next[f], now]), &zero));
-                }
-            }
-            ints.push(if terms.len() == 1 { now.clone() } else { Int::add(&terms).simplify() });
-        }
-        let mut bools = Vec::with_capacity(now_bools.len());
-        for (f, now) in now_bools.iter().enumerate() {
-            let mut v = now.clone();
-            for ((_, _, (_, next)), fired) in choices.iter().zip(&fire).rev() {
-                if next[f] != *now {
-                    v = fired.ite(&next[f], &v);
-                }
-            }
-            bools.push(v.simplify());
-        }
-        let after = intents::observe(&Symbolic, m, with_fields(cur, ints, bools));
+        let Some(after) = round::state(m, cur, choices, &fire) else {
+            return self.cut_short(fresh.clone(), sel);
+        };
         let (ints, bools) = fields(&after);
         let (fresh_ints, fresh_bools) = fields(fresh);
         let name = |v: Vec<Int>, b: Vec<Bool>| -> (Vec<Int>, Vec<Bool>) {
@@ -696,7 +596,7 @@ impl Unrolling {
             "frame {}: a round of {} possible step(s) ({} only alone), {} variable field(s)",
             k + 1,
             choices.len(),
-            lonely.len(),
+            lonely,
             next_ints.iter().filter(|v| v.as_i64().is_none()).count()
                 + next_bools.iter().filter(|v| v.as_bool().is_none()).count()
         );

@@ -3,7 +3,7 @@
 //! are independent of it and invisible to the intents under check. It owns the footprints of
 //! the steps, the dependency relation they give, the visibility of steps and the choice of an
 //! ample set in a state; it must not store states or decide verdicts (the search applies the
-//! cycle proviso, `check.rs` what a cut-short reduced search may claim). The symbolic
+//! cycle proviso, `explicit/check.rs` what a cut-short reduced search may claim). The symbolic
 //! engine's step semantics reads the same dependency through [`Rounds`], evaluated in any
 //! value domain, so that this module names no solver.
 //!
@@ -838,7 +838,7 @@ fn changes(d: &Track, nx: &ClusterState<Track>, xs: &[Val]) -> Option<Vec<(u32, 
 
 /// The reduction for one search: every label's footprint, and what is worked out from them
 /// as states ask (dependents, enablers), remembered.
-pub(super) struct Reduction {
+pub(crate) struct Reduction {
     foot: Vec<Footprint>,
     /// Per variable: the labels whose changes write it.
     writers: Vec<Vec<u32>>,
@@ -874,13 +874,13 @@ pub(super) struct Reduction {
     set: Vec<u32>,
     base: Vec<u32>,
     /// States expanded with a smaller ample set than their enabled steps.
-    pub(super) reduced: u64,
+    pub(crate) reduced: u64,
 }
 
 impl Reduction {
     /// The footprints of `labels` in `m`; `None` where the reduction cannot be applied (a
     /// guard or an update reads or writes a monitor bit).
-    pub(super) fn new(
+    pub(crate) fn new(
         m: &Model,
         reg: &[Box<dyn Controller<Concrete>>],
         labels: &[Step],
@@ -1148,7 +1148,7 @@ impl Reduction {
 
     /// An ample set of the steps `enabled` (label indices, one timing pass, no twin nodes) in
     /// `st`, into `out`; `false` (and `out` untouched) where it is all of them.
-    pub(super) fn ample(&mut self, st: &ClusterState<Concrete>, enabled: &[u32], out: &mut Vec<u32>) -> bool {
+    pub(crate) fn ample(&mut self, st: &ClusterState<Concrete>, enabled: &[u32], out: &mut Vec<u32>) -> bool {
         if enabled.len() < 2 {
             return false;
         }
