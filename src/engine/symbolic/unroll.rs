@@ -271,6 +271,28 @@ impl Unrolling {
         self.preempting_choices.push(Vec::new());
     }
 
+    /// Records which of `choices` (each taken where its literal of `taken` holds: the frame's
+    /// selector value, or a round's firing literal) evicts or deletes a preemption victim.
+    fn kinds_of_step(&mut self, reg: &[Box<dyn Controller<Symbolic>>], choices: &[Choice], taken: &[Bool]) {
+        let of_kind = |kind: StepKind| -> (Vec<i64>, Bool) {
+            let (values, picks): (Vec<i64>, Vec<Bool>) = choices
+                .iter()
+                .zip(taken)
+                .filter(|((v, _, _), _)| {
+                    self.labels.get(*v as usize).is_some_and(|s| kind.of(&*reg[s.actor as usize], s))
+                })
+                .map(|((v, _, _), o)| (*v, o.clone()))
+                .unzip();
+            (values, Bool::or(&picks))
+        };
+        let (evicting, evicts) = of_kind(StepKind::Evicts);
+        let (preempting, preempts) = of_kind(StepKind::Preempts);
+        self.evicts_at.push(evicts);
+        self.preempts_at.push(preempts);
+        self.evicting_choices.push(evicting);
+        self.preempting_choices.push(preempting);
+    }
+
     /// Ends a frame the run's limit cut short: frame k + 1 is `fresh`, constrained only by
     /// what was asserted of it so far (a part of the transition, so every run of the full
     /// unrolling is still a run of this one, and an unsatisfiable query stays so), and no
@@ -495,23 +517,7 @@ impl Unrolling {
                 + next_bools.iter().filter(|v| v.as_bool().is_none()).count()
         );
         let next = with_fields(fresh, next_ints, next_bools);
-        let of_kind = |kind: StepKind| -> (Vec<i64>, Bool) {
-            let (values, picks): (Vec<i64>, Vec<Bool>) = choices
-                .iter()
-                .zip(&options)
-                .filter(|((v, _, _), _)| {
-                    self.labels.get(*v as usize).is_some_and(|s| kind.of(&*reg[s.actor as usize], s))
-                })
-                .map(|((v, _, _), o)| (*v, o.clone()))
-                .unzip();
-            (values, Bool::or(&picks))
-        };
-        let (evicting, evicts) = of_kind(StepKind::Evicts);
-        let (preempting, preempts) = of_kind(StepKind::Preempts);
-        self.evicts_at.push(evicts);
-        self.preempts_at.push(preempts);
-        self.evicting_choices.push(evicting);
-        self.preempting_choices.push(preempting);
+        self.kinds_of_step(reg, choices, &options);
         self.frames.push(next);
         self.selectors.push(sel);
         if let Some(p) = &mut self.prober {
@@ -600,23 +606,7 @@ impl Unrolling {
             next_ints.iter().filter(|v| v.as_i64().is_none()).count()
                 + next_bools.iter().filter(|v| v.as_bool().is_none()).count()
         );
-        let of_kind = |kind: StepKind| -> (Vec<i64>, Bool) {
-            let (values, fires): (Vec<i64>, Vec<Bool>) = choices
-                .iter()
-                .zip(&fire)
-                .filter(|((v, _, _), _)| {
-                    self.labels.get(*v as usize).is_some_and(|s| kind.of(&*reg[s.actor as usize], s))
-                })
-                .map(|((v, _, _), f)| (*v, f.clone()))
-                .unzip();
-            (values, Bool::or(&fires))
-        };
-        let (evicting, evicts) = of_kind(StepKind::Evicts);
-        let (preempting, preempts) = of_kind(StepKind::Preempts);
-        self.evicts_at.push(evicts);
-        self.preempts_at.push(preempts);
-        self.evicting_choices.push(evicting);
-        self.preempting_choices.push(preempting);
+        self.kinds_of_step(reg, choices, &fire);
         self.fired.push(labels.iter().map(|&l| l as usize).zip(fire).collect());
         self.frames.push(with_fields(fresh, next_ints, next_bools));
         self.selectors.push(sel);
