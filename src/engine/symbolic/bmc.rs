@@ -268,23 +268,29 @@ impl<'a> Bmc<'a> {
 
     /// Under step semantics, the run a model describes as interleaved steps: each round's
     /// fired steps in label order (every order of them reaches the round's state), the states
-    /// between them worked out on the concrete semantics from the round's first state. The
-    /// caller replays it as any run, which checks that each round's last step reaches the
-    /// round's state.
+    /// between them worked out on the concrete semantics from the round's first state, and the
+    /// round's last state the solver's frame. The caller replays it as any run, which checks
+    /// that each round's last step reaches the solver's state: a round whose steps did not
+    /// compose as the encoding says fails there, and the violating state is the solver's.
     fn serialised(&self, model: &z3::Model, intent: &Intent, rounds: &[ClusterState<Concrete>]) -> Trace {
         let (m, u) = (self.q.m, &self.u);
         let mut states = vec![rounds[0].clone()];
         let mut steps = Vec::new();
         for (k, fired) in u.fired.iter().enumerate() {
+            let taken: Vec<Step> = fired
+                .iter()
+                .filter(|(_, f)| model.eval(f, true).and_then(|v| v.as_bool()) == Some(true))
+                .map(|(l, _)| u.labels[*l])
+                .collect();
             let mut st = rounds[k].clone();
-            for (l, f) in fired {
-                if model.eval(f, true).and_then(|v| v.as_bool()) != Some(true) {
-                    continue;
-                }
-                let s = u.labels[*l];
-                st = intents::observe(&Concrete, m, self.creg[s.actor as usize].update(&Concrete, m, &s, &st));
+            for (i, s) in taken.iter().enumerate() {
+                st = if i + 1 == taken.len() {
+                    rounds[k + 1].clone()
+                } else {
+                    intents::observe(&Concrete, m, self.creg[s.actor as usize].update(&Concrete, m, s, &st))
+                };
                 states.push(st.clone());
-                steps.push(s);
+                steps.push(*s);
             }
         }
         let mut t = Trace::new(m, &self.creg, states, steps);
