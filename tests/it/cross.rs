@@ -237,6 +237,68 @@ fn step_semantics_agrees_with_interleaved_frames() {
     assert!(!r.stdout.contains("rounds of"), "{}", r.stdout);
 }
 
+/// Step semantics against the explicit engine on generated clusters (por.rs's, their safety
+/// intents, 5 steps): every violation the explicit search finds within 5 steps, the symbolic
+/// engine alone finds within 5 rounds, with a counterexample that replays; an intent that
+/// holds within 5 steps is violated within 5 rounds only by a run longer than 5 steps. A
+/// cluster whose rounds the time budget cuts decides nothing (few may).
+#[test]
+fn rounds_find_what_steps_find_on_generated_clusters() {
+    use kbmc::engine::symbolic::{Options as Symbolic, Semantics};
+    use kbmc::verdict::Verdict;
+    let base = std::env::temp_dir().join(format!("kbmc-it-rounds-{}", std::process::id()));
+    let reg = registry::<Concrete>();
+    let (mut clusters, mut violated, mut unknown) = (0, 0, 0);
+    for seed in 0..60 {
+        let dir = base.join(seed.to_string());
+        super::por::write(&dir, seed);
+        let (mut ir, _) = kbmc::load_model(std::slice::from_ref(&dir), false).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        ir.intents.retain(|i| !i.is_cycle());
+        let m = kbmc::model::Model::new(&ir);
+        let explicit = Options { max_depth: 5, max_states: 200_000, symmetry: true, reduction: false, all: true };
+        let steps = kbmc::engine::explicit::check(&m, &explicit);
+        // Only where the explicit search found a violation: the symbolic engine's time goes
+        // where the claim is.
+        if !steps.results.iter().any(|r| matches!(r.verdict, Verdict::Violated(_))) {
+            continue;
+        }
+        let opts = Symbolic {
+            max_depth: 5,
+            timeout_ms: 0,
+            budget: Some(std::time::Duration::from_secs(3)),
+            incremental: Default::default(),
+            all: true,
+            prove: None,
+            probe: true,
+            semantics: Semantics::Step,
+        };
+        let rounds = kbmc::engine::portfolio::check(&m, &opts);
+        assert!(rounds.effort.rounds, "generated cluster {seed}: no rounds");
+        clusters += 1;
+        for (a, b) in steps.results.iter().zip(&rounds.results) {
+            let what = format!("generated cluster {seed}, {}", a.name);
+            match (&a.verdict, &b.verdict) {
+                (Verdict::Violated(_), Verdict::Violated(t)) => {
+                    violated += 1;
+                    kbmc::trace::replay(&m, &reg, t).unwrap_or_else(|e| panic!("{what}: {e}"));
+                }
+                // Rounds may take longer than the budget: unknown says nothing either way.
+                (Verdict::Violated(_), Verdict::Unknown { .. }) => unknown += 1,
+                (Verdict::Violated(_), other) => panic!("{what}: rounds say {other:?}"),
+                (Verdict::Holds { .. }, Verdict::Violated(t)) => {
+                    assert!(t.steps.len() > 5, "{what}: {} steps", t.steps.len());
+                    kbmc::trace::replay(&m, &reg, t).unwrap_or_else(|e| panic!("{what}: {e}"));
+                }
+                _ => {}
+            }
+        }
+    }
+    std::fs::remove_dir_all(&base).ok();
+    eprintln!("{clusters} clusters, {violated} violations compared, {unknown} unknown");
+    assert!(clusters >= 5 && violated >= 5, "{clusters} clusters, {violated} violations compared, {unknown} unknown");
+}
+
 /// The symbolic engine drops steps that change nothing (the stutter, a sync with nothing to
 /// do) only when no cycle intent is checked: a pod that fits no node makes the cluster stutter
 /// forever, a lasso of one stutter step that allPodsEventuallyRun must still find; a safety

@@ -13,7 +13,7 @@ use kbmc::verdict::{CheckResult, Verdict};
 use super::Seq;
 
 /// Writes generated cluster `seed` into `dir`.
-fn write(dir: &Path, seed: u64) {
+pub(crate) fn write(dir: &Path, seed: u64) {
     let mut r = Seq(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5bd1);
     std::fs::create_dir_all(dir).unwrap();
     let deps = 1 + r.next(3) as usize;
