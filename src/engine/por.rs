@@ -1289,27 +1289,31 @@ fn in_domain_atom<D: Domain>(
     if let Some(known) = memo.get(&a) {
         return known.clone();
     }
-    let def: Option<(u8, Vec<Val>, i64)> = match &t.defs.borrow()[a as usize] {
-        Def::Bool(v) => Some((0, vec![v.clone()], 0)),
-        Def::Or(p, q) => Some((1, vec![p.clone(), q.clone()], 0)),
-        Def::Not(p) => Some((2, vec![p.clone()], 0)),
-        Def::Ite(c, x, y) => Some((3, vec![c.clone(), x.clone(), y.clone()], 0)),
-        Def::Div(p, k) => Some((4, vec![p.clone()], *k)),
+    // The atom's definition, its values cloned out: evaluating them borrows the definitions
+    // again.
+    let def = match &t.defs.borrow()[a as usize] {
+        Def::Bool(v) => Some(Def::Bool(v.clone())),
+        Def::Or(p, q) => Some(Def::Or(p.clone(), q.clone())),
+        Def::Not(p) => Some(Def::Not(p.clone())),
+        Def::Ite(c, x, y) => Some(Def::Ite(c.clone(), x.clone(), y.clone())),
+        Def::Div(p, k) => Some(Def::Div(p.clone(), *k)),
         _ => None,
     };
     let (one, zero) = (d.int(1), d.int(0));
-    let value = def.and_then(|(kind, xs, k)| match kind {
-        0 => Some(d.ite(&in_domain_bool(t, d, &xs[0], var, memo)?, &one, &zero)),
-        1 => {
-            let (p, q) = (in_domain_bool(t, d, &xs[0], var, memo)?, in_domain_bool(t, d, &xs[1], var, memo)?);
+    let value = def.and_then(|def| match def {
+        Def::Bool(v) => Some(d.ite(&in_domain_bool(t, d, &v, var, memo)?, &one, &zero)),
+        Def::Or(p, q) => {
+            let (p, q) = (in_domain_bool(t, d, &p, var, memo)?, in_domain_bool(t, d, &q, var, memo)?);
             Some(d.ite(&d.or(&p, &q), &one, &zero))
         }
-        2 => Some(d.ite(&d.not(&in_domain_bool(t, d, &xs[0], var, memo)?), &one, &zero)),
-        3 => {
-            let c = in_domain_bool(t, d, &xs[0], var, memo)?;
-            Some(d.ite(&c, &in_domain_int(t, d, &xs[1], var, memo)?, &in_domain_int(t, d, &xs[2], var, memo)?))
+        Def::Not(p) => Some(d.ite(&d.not(&in_domain_bool(t, d, &p, var, memo)?), &one, &zero)),
+        Def::Ite(c, x, y) => {
+            let c = in_domain_bool(t, d, &c, var, memo)?;
+            Some(d.ite(&c, &in_domain_int(t, d, &x, var, memo)?, &in_domain_int(t, d, &y, var, memo)?))
         }
-        _ => Some(d.div_const(&in_domain_int(t, d, &xs[0], var, memo)?, k)),
+        Def::Div(p, k) => Some(d.div_const(&in_domain_int(t, d, &p, var, memo)?, k)),
+        // Divisions by a variable, tables and overflows: not evaluated.
+        _ => None,
     });
     memo.insert(a, value.clone());
     value
@@ -1326,8 +1330,6 @@ fn in_domain_atom<D: Domain>(
 /// the unroller does.
 pub(crate) struct Rounds {
     red: Reduction,
-    /// Per label: its footprint was given up, so it acts alone.
-    top: Vec<bool>,
     /// Per label: the labels of a lower pass that change what its guard observes (which may
     /// enable it).
     enablers: Vec<Vec<u32>>,
@@ -1371,8 +1373,7 @@ impl Rounds {
                     .collect();
             }
         }
-        let top = red.foot.iter().map(|f| f.top).collect();
-        Some(Rounds { top, enablers, red, monitor_movers })
+        Some(Rounds { enablers, red, monitor_movers })
     }
 
     /// The labels dependent on `a`, sorted.
@@ -1382,7 +1383,7 @@ impl Rounds {
 
     /// Whether label `a`'s footprint was given up: it acts alone.
     pub(crate) fn top(&self, a: u32) -> bool {
-        self.top[a as usize]
+        self.red.foot[a as usize].top
     }
 
     /// The labels that may enable label `b` (those of a lower pass that change what its

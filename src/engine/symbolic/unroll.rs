@@ -564,40 +564,17 @@ impl Unrolling {
         let Some(after) = round::state(m, cur, choices, &fire) else {
             return self.cut_short(fresh.clone(), sel);
         };
+        // Each field a constant where it simplifies to one, else its fresh constant, defined:
+        // `define` with the one choice every round's fields are.
         let (ints, bools) = fields(&after);
         let (fresh_ints, fresh_bools) = fields(fresh);
-        let name = |v: Vec<Int>, b: Vec<Bool>| -> (Vec<Int>, Vec<Bool>) {
-            let ints = v
-                .into_iter()
-                .zip(fresh_ints)
-                .map(|(v, x)| {
-                    let v = v.simplify();
-                    if v.as_i64().is_some() {
-                        return v;
-                    }
-                    let def = x.eq(&v);
-                    self.solver.assert(&def);
-                    step.push(def);
-                    x
-                })
-                .collect();
-            let bools = b
-                .into_iter()
-                .zip(fresh_bools)
-                .map(|(v, x)| {
-                    let v = v.simplify();
-                    if v.as_bool().is_some() {
-                        return v;
-                    }
-                    let def = x.iff(&v);
-                    self.solver.assert(&def);
-                    step.push(def);
-                    x
-                })
-                .collect();
-            (ints, bools)
+        let only = [Bool::from_bool(true)];
+        let next_ints = self.define(&only, &[ints], &fresh_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b), &mut step);
+        let next_bools =
+            self.define(&only, &[bools], &fresh_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b), &mut step);
+        let (Some(next_ints), Some(next_bools)) = (next_ints, next_bools) else {
+            return self.cut_short(fresh.clone(), sel);
         };
-        let (next_ints, next_bools) = name(ints, bools);
         log::debug!(
             "frame {}: a round of {} possible step(s) ({} only alone), {} variable field(s)",
             k + 1,
