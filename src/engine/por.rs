@@ -48,6 +48,7 @@
 //! twin nodes (symmetry's canonical choice then stays as it is) and wherever a guard or an
 //! update reads or writes a monitor bit (none does).
 
+use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -865,7 +866,7 @@ pub(crate) struct Reduction {
     /// seed's closure asks again for the disabled steps the first one met.
     enablers_now: Vec<(u32, Option<Enablers>)>,
     /// The labels that change some of these variables, once asked.
-    moving_enablers: rustc_hash::FxHashMap<Vec<u32>, Rc<[u32]>>,
+    moving_enablers: FxHashMap<Vec<u32>, Rc<[u32]>>,
     mark: Vec<u32>,
     stamp: u32,
     enabled: Vec<u32>,
@@ -1230,7 +1231,7 @@ fn in_domain_int<D: Domain>(
     d: &D,
     v: &Val,
     var: &[D::Int],
-    memo: &mut std::collections::HashMap<u32, Option<D::Int>>,
+    memo: &mut FxHashMap<u32, Option<D::Int>>,
 ) -> Option<D::Int> {
     match &**v {
         V::Lin(l) => in_domain_lin(t, d, l, var, memo),
@@ -1244,7 +1245,7 @@ fn in_domain_bool<D: Domain>(
     d: &D,
     v: &Val,
     var: &[D::Int],
-    memo: &mut std::collections::HashMap<u32, Option<D::Int>>,
+    memo: &mut FxHashMap<u32, Option<D::Int>>,
 ) -> Option<D::Bool> {
     match &**v {
         V::Lin(l) => Some(d.ne(&in_domain_lin(t, d, l, var, memo)?, &d.int(0))),
@@ -1269,7 +1270,7 @@ fn in_domain_lin<D: Domain>(
     d: &D,
     l: &Lin,
     var: &[D::Int],
-    memo: &mut std::collections::HashMap<u32, Option<D::Int>>,
+    memo: &mut FxHashMap<u32, Option<D::Int>>,
 ) -> Option<D::Int> {
     let mut sum = d.int(i64::try_from(l.c).ok()?);
     for &(s, x) in &l.t {
@@ -1284,7 +1285,7 @@ fn in_domain_atom<D: Domain>(
     d: &D,
     a: u32,
     var: &[D::Int],
-    memo: &mut std::collections::HashMap<u32, Option<D::Int>>,
+    memo: &mut FxHashMap<u32, Option<D::Int>>,
 ) -> Option<D::Int> {
     if let Some(known) = memo.get(&a) {
         return known.clone();
@@ -1406,7 +1407,7 @@ impl Rounds {
         possible: &[u32],
     ) -> Vec<(Option<D::Bool>, Vec<usize>)> {
         let f = &self.red.foot[b as usize];
-        let mut memo = std::collections::HashMap::new();
+        let mut memo = FxHashMap::default();
         f.conjuncts
             .iter()
             .map(|(c, forms)| {

@@ -121,10 +121,10 @@ pub struct Binds<'a, D: Domain> {
     st: &'a ClusterState<D>,
     loads: Option<framework::NodeLoads<D>>,
     /// Per (group, nomination): feasibility per node.
-    feasible: std::collections::HashMap<(usize, Option<usize>), Vec<D::Bool>>,
+    feasible: rustc_hash::FxHashMap<(usize, Option<usize>), Vec<D::Bool>>,
     /// Per (group, nomination): scores per node, for a group whose pods are scored (not a
     /// DaemonSet's).
-    scores: std::collections::HashMap<(usize, Option<usize>), Vec<D::Int>>,
+    scores: rustc_hash::FxHashMap<(usize, Option<usize>), Vec<D::Int>>,
 }
 
 impl<'a, D: Domain> Binds<'a, D> {

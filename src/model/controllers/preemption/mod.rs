@@ -65,7 +65,7 @@ use crate::model::framework::{self, node_resources};
 use crate::model::node::active_on;
 use crate::model::nominations;
 use crate::model::state::Conditions;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The actor: preemptions, nominated pods' binds, cleared nominations, victims' deletions.
 pub struct Preemption;
@@ -497,7 +497,13 @@ fn order_of(m: &Model, g: usize, which: Option<usize>) -> &[usize] {
 
 impl<'a, D: Domain> Shared<'a, D> {
     fn new(m: &'a Model, st: &'a ClusterState<D>) -> Self {
-        Shared { m, st, binds: nominations::Binds::new(m, st), eligible: HashMap::new(), victims: HashMap::new() }
+        Shared {
+            m,
+            st,
+            binds: nominations::Binds::new(m, st),
+            eligible: HashMap::default(),
+            victims: HashMap::default(),
+        }
     }
 
     /// [`eligible`] of a pod of `g` nominated to `own`.
