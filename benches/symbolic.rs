@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use kbmc::engine::portfolio::check;
-use kbmc::engine::symbolic::{dump, DumpStart, Incremental, Options, Prove};
+use kbmc::engine::symbolic::{dump, DumpStart, Incremental, Options, Prove, Semantics};
 use kbmc::verdict::Verdict;
 
 mod common;
@@ -50,7 +50,7 @@ fn main() {
             .filter_map(|r| if let Verdict::Violated(t) = &r.verdict { Some(t.steps.len()) } else { None })
             .max()
             .unwrap_or(FIXED_DEPTH);
-        let smt = dump(&m, depth, DumpStart::Initial).expect("no limit is watched in a bench");
+        let smt = dump(&m, depth, DumpStart::Initial, Semantics::Interleaved).expect("no limit is watched in a bench");
         let constants = smt.lines().filter(|l| l.starts_with("(declare-fun")).count();
         let asserts = smt.lines().filter(|l| l.starts_with("(assert")).count();
         let mut times = Vec::new();

@@ -1,3 +1,4 @@
+; kbmc dump: 1 frame(s) of one step each (--semantics interleaved) from any state
 ; benchmark generated from rust API
 (set-info :status unknown)
 (declare-fun step@0 () Int)

@@ -1,3 +1,4 @@
+; kbmc dump: 3 frame(s) of one step each (--semantics interleaved) from the initial state
 ; benchmark generated from rust API
 (set-info :status unknown)
 (declare-fun step@0 () Int)

@@ -516,6 +516,10 @@ pub struct DumpArgs {
     /// step's guard and update appear in full rather than simplified against the initial state.
     #[arg(long)]
     pub from_any_state: bool,
+    /// What one frame is: one step, or a round of independent steps (as `check --semantics`).
+    /// Rounds need a spec with safety intents only.
+    #[arg(long, value_enum, default_value = "interleaved")]
+    pub semantics: Semantics,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

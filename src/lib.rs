@@ -637,14 +637,17 @@ fn run_dump(o: options::Dump) -> Result<i32, Error> {
     let (ir, warnings) = load_model(&o.inputs.paths, o.inputs.allow_unmodeled)?;
     report::warnings(&warnings);
     let m = model::Model::new(&ir);
-    match engine::symbolic::dump(&m, o.steps, o.start) {
+    match engine::symbolic::dump(&m, o.steps, o.start, o.semantics) {
         Ok(smt) => {
             report::raw(&smt)?;
             Ok(exit::HOLDS)
         }
-        Err(why) => {
+        Err(engine::symbolic::Unbuilt::Stopped(why)) => {
             eprintln!("unknown: {}: {why} was reached before the query was built; nothing was written", why.kind());
             Ok(exit::INCONCLUSIVE)
+        }
+        Err(engine::symbolic::Unbuilt::NoRounds(why)) => {
+            Err(Error::Usage(format!("--semantics step: {why}; dump it without --semantics step")))
         }
     }
 }

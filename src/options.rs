@@ -277,6 +277,7 @@ pub struct Dump {
     pub inputs: Inputs,
     pub steps: usize,
     pub start: symbolic::DumpStart,
+    pub semantics: symbolic::Semantics,
     pub limits: Limits,
 }
 
@@ -356,10 +357,7 @@ impl Options {
                     timeout_ms: a.timeout.unwrap_or(0) * 1000,
                     max_states: a.max_states,
                     limits: limits(&a.limits),
-                    semantics: match a.semantics {
-                        cli::Semantics::Interleaved => symbolic::Semantics::Interleaved,
-                        cli::Semantics::Step => symbolic::Semantics::Step,
-                    },
+                    semantics: semantics(a.semantics),
                 },
                 format: a.format,
             }),
@@ -367,6 +365,7 @@ impl Options {
                 inputs: Inputs { paths: a.paths, allow_unmodeled: a.allow_unmodeled },
                 steps: a.steps as usize,
                 start: if a.from_any_state { symbolic::DumpStart::Any } else { symbolic::DumpStart::Initial },
+                semantics: semantics(a.semantics),
                 limits: limits(&a.limits),
             }),
         })
@@ -464,10 +463,14 @@ fn search(a: &cli::SearchArgs) -> Search {
         timeout_ms: a.timeout.unwrap_or(0) * 1000,
         max_states: a.max_states,
         limits: limits(&a.limits),
-        semantics: match a.semantics {
-            cli::Semantics::Interleaved => symbolic::Semantics::Interleaved,
-            cli::Semantics::Step => symbolic::Semantics::Step,
-        },
+        semantics: semantics(a.semantics),
+    }
+}
+
+fn semantics(s: cli::Semantics) -> symbolic::Semantics {
+    match s {
+        cli::Semantics::Interleaved => symbolic::Semantics::Interleaved,
+        cli::Semantics::Step => symbolic::Semantics::Step,
     }
 }
 

@@ -409,20 +409,41 @@ fn scale_after_apply_is_within_the_pod_bound() {
 /// The checked-in SMT-LIB dumps match what `kbmc dump` produces now.
 #[test]
 fn encodings_are_current() {
-    for (file, steps, case, any) in [
-        ("c7-taint-nodename-loop-fixed-any-k1.smt2", "1", "c7-taint-nodename-loop-fixed", true),
-        ("c7-taint-nodename-loop-k3.smt2", "3", "c7-taint-nodename-loop", false),
+    for (file, steps, case, flag) in [
+        ("c7-taint-nodename-loop-fixed-any-k1.smt2", "1", "c7-taint-nodename-loop-fixed", Some("--from-any-state")),
+        ("c7-taint-nodename-loop-k3.smt2", "3", "c7-taint-nodename-loop", None),
+        ("c6-maintenance-drain-step-k2.smt2", "2", "c6-maintenance-drain", Some("--semantics=step")),
     ] {
         let case = format!("cases/{case}");
         let mut args = vec!["dump", "--steps", steps, &case];
-        if any {
-            args.push("--from-any-state");
-        }
+        args.extend(flag);
         let r = kbmc(&args);
         assert_eq!(r.code, 0, "{}", r.stderr);
         let kept = std::fs::read_to_string(root().join("encodings").join(file)).unwrap();
         assert!(r.stdout == kept, "encodings/{file} is out of date: regenerate it (encodings/README.md)");
     }
+}
+
+/// A dump says which semantics its frames are in, a round's frame declares a firing literal
+/// per step it may fire, and rounds are refused, with the reason, where the bounded check
+/// keeps single steps (a cycle intent's lasso).
+#[test]
+fn dump_says_which_semantics_its_frames_are_in() {
+    let r = kbmc(&["dump", "--steps", "2", "--semantics", "step", "cases/c6-maintenance-drain"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("; kbmc dump: 2 frame(s), each a round of independent steps (--semantics step)"));
+    let fired_in_round_1 =
+        r.stdout.lines().filter(|l| l.starts_with("(declare-fun fire.") && l.contains("@1 ")).count();
+    assert!(fired_in_round_1 >= 2, "C6's second round may fire several steps:\n{}", r.stdout);
+    let r = kbmc(&["dump", "--steps", "2", "cases/c6-maintenance-drain"]);
+    assert!(r
+        .stdout
+        .starts_with("; kbmc dump: 2 frame(s) of one step each (--semantics interleaved) from the initial state"));
+    assert!(!r.stdout.contains("fire."));
+    let r = kbmc(&["dump", "--steps", "1", "--semantics", "step", "cases/c7-taint-nodename-loop"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("cycle intent"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
 }
 
 /// `kbmc compare` exits 0 (the engines agree on every intent: the same violation at the same

@@ -9,8 +9,9 @@ use z3::SatResult;
 use super::decode::decode;
 use super::frame::{equal, fields, frame, lift};
 use super::unroll::Unrolling;
-use super::{Options, Query};
+use super::{Options, Query, Semantics};
 use crate::domain::{Concrete, Symbolic};
+use crate::engine::por::Rounds;
 use crate::model::{intents, ClusterState, Model, Step};
 
 /// Where a dumped query starts.
@@ -22,19 +23,47 @@ pub enum DumpStart {
     Any,
 }
 
+/// Why `dump` wrote nothing.
+#[derive(Debug)]
+pub enum Unbuilt {
+    /// The run's time or memory limit passed before the query was built.
+    Stopped(crate::limits::Stop),
+    /// Rounds of independent steps were asked for where the bounded check keeps single steps;
+    /// the text says why.
+    NoRounds(&'static str),
+}
+
 /// The SMT-LIB of the query at depth `steps`: the unrolling and "some intent is violated at
-/// the last frame" (for cycle intents, a lasso closing there).
-pub fn dump(m: &Model, steps: usize, start: DumpStart) -> Result<String, crate::limits::Stop> {
-    let opts = Options::plain(steps);
+/// the last frame" (for cycle intents, a lasso closing there). Its first line says what a
+/// frame is under `semantics`, as the bounded check would build it.
+pub fn dump(m: &Model, steps: usize, start: DumpStart, semantics: Semantics) -> Result<String, Unbuilt> {
+    let opts = Options { semantics, ..Options::plain(steps) };
     let inits = m.initial_states();
     let q = Query::new(m, &opts, &inits);
     let mut u = match start {
         DumpStart::Any => Unrolling::new(m, &opts, frame(m, 0)),
         DumpStart::Initial => q.unroll(),
     };
+    // The same choices `Bmc::new` makes: a step that changes nothing only for a lasso, and
+    // rounds only where every intent is a safety intent and
+    // the steps' footprints leave the monitors alone.
+    u.self_loops = m.ir.intents.iter().any(|i| i.is_cycle());
+    if semantics == Semantics::Step {
+        if u.self_loops {
+            return Err(Unbuilt::NoRounds(
+                "the spec has a cycle intent, whose lasso is a loop of single steps, so the bounded check keeps one step per frame",
+            ));
+        }
+        u.rounds = Rounds::new(m, &u.labels, &inits[0]);
+        if u.rounds.is_none() {
+            return Err(Unbuilt::NoRounds(
+                "a step reads or writes an intent's monitor, so the bounded check keeps one step per frame",
+            ));
+        }
+    }
     q.extend_to(&mut u, steps);
     if let Some(why) = crate::limits::stopped() {
-        return Err(why);
+        return Err(Unbuilt::Stopped(why));
     }
     let bad: Vec<Bool> =
         m.ir.intents
@@ -49,9 +78,17 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart) -> Result<String, crate::
             })
             .collect();
     u.solver.assert(Bool::or(&bad));
-    let smt = u.solver.to_smt2();
+    let frames = match semantics {
+        Semantics::Interleaved => format!("{steps} frame(s) of one step each (--semantics interleaved)"),
+        Semantics::Step => format!("{steps} frame(s), each a round of independent steps (--semantics step)"),
+    };
+    let from = match start {
+        DumpStart::Initial => "the initial state",
+        DumpStart::Any => "any state",
+    };
+    let smt = format!("; kbmc dump: {frames} from {from}\n{}", u.solver.to_smt2());
     match crate::limits::stopped() {
-        Some(why) => Err(why),
+        Some(why) => Err(Unbuilt::Stopped(why)),
         None => Ok(smt),
     }
 }

@@ -47,7 +47,7 @@ mod watchdog;
 
 pub(crate) use bmc::{base_certificate, Bmc, Outcome};
 pub(crate) use diameter::{simple_path_certificate, Simple};
-pub use dump::{dump, successors, DumpStart};
+pub use dump::{dump, successors, DumpStart, Unbuilt};
 pub use hints::Hints;
 pub(crate) use induction::{certificates, invariant, Invariant, Step as InductionStep, StepCase};
 pub(crate) use reachable::Closure;

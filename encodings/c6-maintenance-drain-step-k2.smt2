@@ -1,0 +1,178 @@
+; kbmc dump: 2 frame(s), each a round of independent steps (--semantics step) from the initial state
+; benchmark generated from rust API
+(set-info :status unknown)
+(declare-fun fire.35@0 () Bool)
+(declare-fun pod.web.general-0.queued@1 () Int)
+(declare-fun event.0.maintenance.budget@1 () Int)
+(declare-fun node.general-0.cordoned@1 () Bool)
+(declare-fun node.general-0.draining@1 () Bool)
+(declare-fun fire.37@1 () Bool)
+(declare-fun fire.36@1 () Bool)
+(declare-fun fire.35@1 () Bool)
+(declare-fun fire.30@1 () Bool)
+(declare-fun |pod.web:8000m.general-0.running@2| () Int)
+(declare-fun pod.web.general-0.terminating@2 () Int)
+(declare-fun pod.web.general-0.queued@2 () Int)
+(declare-fun pod.web.general-1.queued@2 () Int)
+(declare-fun event.0.maintenance.budget@2 () Int)
+(declare-fun node.general-0.cordoned@2 () Bool)
+(declare-fun node.general-1.cordoned@2 () Bool)
+(declare-fun node.general-0.draining@2 () Bool)
+(declare-fun node.general-1.draining@2 () Bool)
+(declare-fun node.general-0.maintained@2 () Bool)
+(assert
+ (or fire.35@0))
+(assert
+ (let ((?x75 (ite fire.35@0 1 0)))
+ (= pod.web.general-0.queued@1 ?x75)))
+(assert
+ (let ((?x79 (ite fire.35@0 (- 1) 0)))
+ (let ((?x80 (+ 3 ?x79)))
+ (= event.0.maintenance.budget@1 ?x80))))
+(assert
+ (= node.general-0.cordoned@1 fire.35@0))
+(assert
+ (= node.general-0.draining@1 fire.35@0))
+(assert
+ (or fire.30@1 fire.35@1 fire.36@1 fire.37@1))
+(assert
+ (let (($x89 (<= pod.web.general-0.queued@1 1)))
+ (let ((?x91 (ite $x89 pod.web.general-0.queued@1 1)))
+ (let (($x92 (< 0 ?x91)))
+ (=> fire.30@1 $x92)))))
+(assert
+ (let (($x109 (<= pod.web.general-0.queued@1 0)))
+ (let (($x89 (<= pod.web.general-0.queued@1 1)))
+ (let (($x118 (not (<= 1 (ite node.general-0.draining@1 1 0)))))
+ (let (($x98 (not node.general-0.cordoned@1)))
+ (let (($x116 (not (<= event.0.maintenance.budget@1 0))))
+ (let (($x120 (and $x116 $x98 $x118 $x89 $x109)))
+ (=> fire.35@1 $x120))))))))
+(assert
+ (let (($x109 (<= pod.web.general-0.queued@1 0)))
+ (let (($x95 (= pod.web.general-0.queued@1 0)))
+ (let (($x89 (<= pod.web.general-0.queued@1 1)))
+ (let (($x123 (and node.general-0.draining@1 $x89 $x95 $x109)))
+ (=> fire.36@1 $x123))))))
+(assert
+ (let (($x109 (<= pod.web.general-0.queued@1 0)))
+ (let (($x89 (<= pod.web.general-0.queued@1 1)))
+ (let (($x95 (= pod.web.general-0.queued@1 0)))
+ (let (($x98 (not node.general-0.cordoned@1)))
+ (let (($x100 (and $x98 (not node.general-0.draining@1) $x95)))
+ (let (($x104 (not $x100)))
+ (let (($x118 (not (<= 1 (ite node.general-0.draining@1 1 0)))))
+ (let (($x116 (not (<= event.0.maintenance.budget@1 0))))
+ (let (($x125 (and $x116 $x118 $x104 $x89 $x109)))
+ (=> fire.37@1 $x125)))))))))))
+(assert
+ (let (($x155 (not fire.30@1)))
+ (let ((?x133 (ite fire.37@1 1 0)))
+ (let ((?x130 (ite fire.30@1 1 0)))
+ (let ((?x134 (+ ?x130 (ite fire.35@1 1 0) (ite fire.36@1 1 0) ?x133)))
+ (let (($x135 (>= ?x134 2)))
+ (=> (and (or fire.30@1) $x135) $x155)))))))
+(assert
+ (let (($x155 (not fire.30@1)))
+ (let ((?x133 (ite fire.37@1 1 0)))
+ (let ((?x130 (ite fire.30@1 1 0)))
+ (let ((?x134 (+ ?x130 (ite fire.35@1 1 0) (ite fire.36@1 1 0) ?x133)))
+ (let (($x135 (>= ?x134 2)))
+ (=> (and (or fire.30@1) $x135) $x155)))))))
+(assert
+ (let (($x155 (not fire.30@1)))
+ (let ((?x133 (ite fire.37@1 1 0)))
+ (let ((?x130 (ite fire.30@1 1 0)))
+ (let ((?x134 (+ ?x130 (ite fire.35@1 1 0) (ite fire.36@1 1 0) ?x133)))
+ (let (($x135 (>= ?x134 2)))
+ (=> (and (or fire.30@1) $x135) $x155)))))))
+(assert
+ (let (($x166 (not fire.36@1)))
+ (let (($x143 (not fire.35@1)))
+ (let (($x89 (<= pod.web.general-0.queued@1 1)))
+ (let ((?x91 (ite $x89 pod.web.general-0.queued@1 1)))
+ (let (($x136 (<= ?x91 0)))
+ (let ((?x133 (ite fire.37@1 1 0)))
+ (let ((?x130 (ite fire.30@1 1 0)))
+ (let ((?x134 (+ ?x130 (ite fire.35@1 1 0) (ite fire.36@1 1 0) ?x133)))
+ (let (($x135 (>= ?x134 2)))
+ (let (($x157 (and (or fire.35@1 fire.36@1) $x135)))
+ (=> $x157 (and $x136 $x143 $x166)))))))))))))
+(assert
+ (let (($x151 (not fire.37@1)))
+ (let ((?x133 (ite fire.37@1 1 0)))
+ (let ((?x130 (ite fire.30@1 1 0)))
+ (let ((?x134 (+ ?x130 (ite fire.35@1 1 0) (ite fire.36@1 1 0) ?x133)))
+ (let (($x135 (>= ?x134 2)))
+ (=> (and (or fire.37@1) $x135) $x151)))))))
+(assert
+ (let (($x155 (not fire.30@1)))
+ (let (($x166 (not fire.36@1)))
+ (let (($x143 (not fire.35@1)))
+ (let (($x98 (not node.general-0.cordoned@1)))
+ (let (($x146 (and $x98 $x143 $x166)))
+ (let ((?x133 (ite fire.37@1 1 0)))
+ (let ((?x130 (ite fire.30@1 1 0)))
+ (let ((?x134 (+ ?x130 (ite fire.35@1 1 0) (ite fire.36@1 1 0) ?x133)))
+ (let (($x135 (>= ?x134 2)))
+ (let (($x148 (and (or fire.30@1 fire.35@1 fire.36@1) $x135)))
+ (=> $x148 (or $x146 $x155)))))))))))))
+(assert
+ (let (($x143 (not fire.35@1)))
+ (let (($x155 (not fire.30@1)))
+ (or $x155 $x143))))
+(assert
+ (let (($x166 (not fire.36@1)))
+ (let (($x155 (not fire.30@1)))
+ (or $x155 $x166))))
+(assert
+ (let (($x166 (not fire.36@1)))
+ (let (($x143 (not fire.35@1)))
+ (or $x143 $x166))))
+(assert
+ (let (($x151 (not fire.37@1)))
+ (let (($x143 (not fire.35@1)))
+ (or $x143 $x151))))
+(assert
+ (let (($x151 (not fire.37@1)))
+ (let (($x166 (not fire.36@1)))
+ (or $x166 $x151))))
+(assert
+ (let ((?x183 (ite fire.30@1 (- 1) 0)))
+ (let ((?x184 (+ 1 ?x183)))
+ (= |pod.web:8000m.general-0.running@2| ?x184))))
+(assert
+ (let ((?x130 (ite fire.30@1 1 0)))
+ (= pod.web.general-0.terminating@2 ?x130)))
+(assert
+ (let ((?x190 (* (- 1) pod.web.general-0.queued@1)))
+ (let ((?x197 (ite fire.36@1 ?x190 0)))
+ (let ((?x195 (ite fire.35@1 (+ 1 ?x190) 0)))
+ (let (($x89 (<= pod.web.general-0.queued@1 1)))
+ (let ((?x91 (ite $x89 pod.web.general-0.queued@1 1)))
+ (let ((?x198 (+ pod.web.general-0.queued@1 (ite fire.30@1 (+ (- 1) ?x91 ?x190) 0) ?x195 ?x197)))
+ (= pod.web.general-0.queued@2 ?x198))))))))
+(assert
+ (let ((?x133 (ite fire.37@1 1 0)))
+ (= pod.web.general-1.queued@2 ?x133)))
+(assert
+ (let ((?x196 (ite fire.37@1 (- 1) 0)))
+ (let ((?x188 (ite fire.35@1 (- 1) 0)))
+ (let ((?x191 (+ event.0.maintenance.budget@1 ?x188 ?x196)))
+ (= event.0.maintenance.budget@2 ?x191)))))
+(assert
+ (let (($x181 (or fire.35@1 (and (not fire.36@1) node.general-0.cordoned@1))))
+ (= node.general-0.cordoned@2 $x181)))
+(assert
+ (= node.general-1.cordoned@2 fire.37@1))
+(assert
+ (let (($x178 (or fire.35@1 (and (not fire.36@1) node.general-0.draining@1))))
+ (= node.general-0.draining@2 $x178)))
+(assert
+ (= node.general-1.draining@2 fire.37@1))
+(assert
+ (= node.general-0.maintained@2 fire.36@1))
+(assert
+ (let (($x84 (< (+ (+ |pod.web:8000m.general-0.running@2| 1) 1) 2)))
+ (or $x84)))
+(check-sat)
