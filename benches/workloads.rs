@@ -5,11 +5,15 @@
 //! and `podAlwaysSchedulable`; then live snapshots (`snapshot-k1`, `-k4`, `-k16`): Nodes,
 //! Deployments, ReplicaSets and Running pods of microservices-demo copied into k namespaces on
 //! 3k nodes of 4 CPU / 16 GiB in three zones, with kube-system (CoreDNS, metrics-server, a
-//! kube-proxy pod per node), no Verification, so checked with the spec kbmc infers. Each
+//! kube-proxy pod per node), no Verification, so checked with the spec kbmc infers; and tight
+//! snapshots (`tight-snapshot-k1`, `-k4`): the same with each node's allocatable CPU just
+//! above its pods' requests, one node failure and `podAlwaysSchedulable`, checked by the
+//! symbolic engine alone (`--explicit-states 0`), which must find the replacement that fits
+//! nowhere. Each
 //! cluster is checked by the kbmc binary as a child process (`kbmc check --all --format
 //! json`) under a time limit per run: the generated clusters and microservices-demo once with
 //! `--engine symbolic` and once with `--engine explicit`, the snapshots once with kbmc's
-//! default engine (no `--engine`). One Markdown table row per run: per-intent verdicts (each
+//! default engine (no `--engine`), the tight ones once with `--explicit-states 0`. One Markdown table row per run: per-intent verdicts (each
 //! holding one with its step bound and, where kbmc reports it, its event bound), the event
 //! bound the check reached, when every intent was first decided (under how many events, and
 //! after how long: read off the child's progress lines, as a deepening check passes each event
@@ -19,7 +23,8 @@
 //! Results go to docs/performance.md.
 //!
 //! `cargo bench --bench workloads [-- OPTIONS] [FILTER...]`:
-//! - `--quick`: only N = 1, 2 on 6 nodes, microservices-demo on 3 nodes and `snapshot-k1`;
+//! - `--quick`: only N = 1, 2 on 6 nodes, microservices-demo on 3 nodes, `snapshot-k1` and
+//!   `tight-snapshot-k1`;
 //! - FILTER: only the clusters whose label (`n4-m12`, `microservices-demo-m3`,
 //!   `snapshot-k4`) contains it, a number whole (`snapshot-k1` is not `snapshot-k16`);
 //! - `--engine symbolic|explicit`: that engine only, for every cluster (the snapshots too);
@@ -27,8 +32,8 @@
 //!   stopped by itself is killed at twice that, at least a minute after it);
 //! - `--first`: without `--all` (as `kbmc check` runs by default: stop at the first violation);
 //! - `--kbmc PATH`: another kbmc binary (default: the one `cargo bench` built);
-//! - `--write DIR N M`, `--write DIR microservices-demo M` or `--write DIR snapshot K`: write
-//!   that cluster to DIR and run nothing.
+//! - `--write DIR N M`, `--write DIR microservices-demo M`, `--write DIR snapshot K` or
+//!   `--write DIR tight-snapshot K`: write that cluster to DIR and run nothing.
 //!
 //! Never asserts on time; a run that fails to give a verdict prints what it said instead.
 
@@ -53,7 +58,8 @@ fn kill_after(time_limit: u64) -> Duration {
 const USAGE: &str = "usage: cargo bench --bench workloads -- [--quick] [--engine symbolic|explicit] [--time-limit S] [--first] [--kbmc PATH] [FILTER...]
        cargo bench --bench workloads -- --write DIR N M
        cargo bench --bench workloads -- --write DIR microservices-demo M
-       cargo bench --bench workloads -- --write DIR snapshot K";
+       cargo bench --bench workloads -- --write DIR snapshot K
+       cargo bench --bench workloads -- --write DIR tight-snapshot K";
 
 /// One cluster of the family.
 #[derive(Clone, Copy)]
@@ -64,6 +70,8 @@ enum Cluster {
     Demo { m: usize },
     /// A live snapshot of microservices-demo in `k` namespaces on `3k` nodes.
     Snapshot { k: usize },
+    /// The same with capacity made tight, one node failure and `podAlwaysSchedulable`.
+    Tight { k: usize },
 }
 
 impl Cluster {
@@ -72,6 +80,7 @@ impl Cluster {
             Cluster::Generated { n, m } => format!("n{n}-m{m}"),
             Cluster::Demo { m } => format!("microservices-demo-m{m}"),
             Cluster::Snapshot { k } => format!("snapshot-k{k}"),
+            Cluster::Tight { k } => format!("tight-snapshot-k{k}"),
         }
     }
 
@@ -81,15 +90,18 @@ impl Cluster {
             Cluster::Generated { n, m } => (n.to_string(), m),
             Cluster::Demo { m } => ("microservices-demo".to_string(), m),
             Cluster::Snapshot { k } => (format!("snapshot k={k}"), 3 * k),
+            Cluster::Tight { k } => (format!("tight snapshot k={k}"), 3 * k),
         }
     }
 
     /// The engines it is checked with: `given` (`--engine`), else both for the generated
-    /// clusters and microservices-demo, kbmc's default (`None`: no `--engine`) for snapshots.
+    /// clusters and microservices-demo, kbmc's default (`None`: no `--engine`) for snapshots,
+    /// and the symbolic engine alone ([`SYMBOLIC_ALONE`]) for tight snapshots.
     fn engines(self, given: Option<&'static str>) -> Vec<Option<&'static str>> {
         match (given, self) {
             (Some(e), _) => vec![Some(e)],
             (None, Cluster::Snapshot { .. }) => vec![None],
+            (None, Cluster::Tight { .. }) => vec![Some(SYMBOLIC_ALONE)],
             (None, _) => vec![Some("symbolic"), Some("explicit")],
         }
     }
@@ -99,9 +111,14 @@ impl Cluster {
             Cluster::Generated { n, m } => workloads::write(dir, n, m),
             Cluster::Demo { m } => workloads::write_microservices_demo(dir, m),
             Cluster::Snapshot { k } => workloads::write_snapshot(dir, k),
+            Cluster::Tight { k } => workloads::write_tight_snapshot(dir, k),
         }
     }
 }
+
+/// The engine name that runs the default engine with `--explicit-states 0`: the symbolic
+/// engine alone, no explicit search first.
+const SYMBOLIC_ALONE: &str = "symbolic-alone";
 
 /// The whole family, or with `quick` its smallest clusters.
 fn family(quick: bool) -> Vec<Cluster> {
@@ -115,6 +132,7 @@ fn family(quick: bool) -> Vec<Cluster> {
     }
     v.extend(demo.iter().map(|&m| Cluster::Demo { m }));
     v.extend(ks.iter().map(|&k| Cluster::Snapshot { k }));
+    v.extend(ks.iter().filter(|&&k| k <= 4).map(|&k| Cluster::Tight { k }));
     v
 }
 
@@ -162,11 +180,14 @@ fn parse() -> Result<Args, String> {
             "--kbmc" => a.kbmc = it.next().ok_or("--kbmc: a path is missing")?.into(),
             "--write" => {
                 let dir = PathBuf::from(it.next().ok_or("--write: DIR is missing")?);
-                let first = it.next().ok_or("--write: N (or microservices-demo, or snapshot) is missing")?;
+                let first =
+                    it.next().ok_or("--write: N (or microservices-demo, snapshot or tight-snapshot) is missing")?;
                 let cluster = if first == "microservices-demo" {
                     Cluster::Demo { m: number("--write microservices-demo M", it.next())? }
                 } else if first == "snapshot" {
                     Cluster::Snapshot { k: number("--write snapshot K", it.next())? }
+                } else if first == "tight-snapshot" {
+                    Cluster::Tight { k: number("--write tight-snapshot K", it.next())? }
                 } else {
                     let n = number("--write N", Some(first))?;
                     Cluster::Generated { n, m: number("--write N M", it.next())? }
@@ -285,8 +306,14 @@ fn run(a: &Args, dir: &Path, engine: Option<&str>) -> Outcome {
     // The progress lines, which kbmc writes only to a terminal unless asked: [`decided`] reads
     // the deepening's.
     cmd.env("RUST_LOG", "kbmc::progress=info");
-    if let Some(e) = engine {
-        cmd.args(["--engine", e]);
+    match engine {
+        Some(SYMBOLIC_ALONE) => {
+            cmd.args(["--explicit-states", "0"]);
+        }
+        Some(e) => {
+            cmd.args(["--engine", e]);
+        }
+        None => {}
     }
     if a.all {
         cmd.arg("--all");

@@ -4,7 +4,8 @@
 //! (tests/corpus/microservices-demo) on one pool of `m` nodes with one node failure; and live
 //! snapshots of microservices-demo copied into `k` namespaces on `3k` nodes, grown from the
 //! hand-written snapshot tests/fixtures/live/microservices-demo-3z (no Verification: kbmc
-//! infers the spec). Shared by the workloads bench and the integration tests (through
+//! infers the spec), and the same with capacity made tight (no node with room for another
+//! pod) beside a Verification of one node failure and `podAlwaysSchedulable`. Shared by the workloads bench and the integration tests (through
 //! `#[path]`), so both check the same clusters. Writes files only: running kbmc on them is the
 //! caller's.
 
@@ -194,6 +195,50 @@ pub fn shop_namespace(c: usize) -> String {
 /// written) when `k` is 0, when a name or address would run out of range, or when the pods
 /// placed on a node would request more CPU, memory or pods than its allocatable.
 pub fn write_snapshot(dir: &Path, k: usize) -> io::Result<()> {
+    let items = snapshot(k)?;
+    write_list(dir, &format!("A live snapshot of microservices-demo in {k} namespace(s) on {} nodes", 3 * k), items)
+}
+
+/// Headroom a tight snapshot leaves on each node, in millicores: below the smallest CPU request
+/// of a shop pod (70m), so that no pod fits anywhere but where it runs.
+pub const TIGHT_HEADROOM_MILLICORES: u64 = 50;
+
+/// Writes [`write_snapshot`]'s snapshot with capacity made tight, and a Verification beside it
+/// (spec.yaml): each node's allocatable CPU is what its pods request plus
+/// [`TIGHT_HEADROOM_MILLICORES`], so a replacement for any pod of a failed node fits on no
+/// other; the spec has one node failure (any node, which may recover) and
+/// `podAlwaysSchedulable`. Every node is a node pool of its own (their allocatable differs).
+pub fn write_tight_snapshot(dir: &Path, k: usize) -> io::Result<()> {
+    let mut items = snapshot(k)?;
+    let load = node_loads(&items).map_err(|e| bad(format!("a snapshot of {k} copies: {e}")))?;
+    for o in items.iter_mut().filter(|o| o["kind"] == "Node") {
+        let name = text(o, &["metadata", "name"]).map_err(bad)?.to_string();
+        let cpu = load[&name].0 + TIGHT_HEADROOM_MILLICORES;
+        o["status"]["allocatable"]["cpu"] = Value::from(format!("{cpu}m"));
+    }
+    check_snapshot(&items).map_err(|e| bad(format!("a tight snapshot of {k} copies: {e}")))?;
+    write_list(
+        dir,
+        &format!(
+            "A live snapshot of microservices-demo in {k} namespace(s) on {} nodes, each node's allocatable CPU {TIGHT_HEADROOM_MILLICORES}m above its pods' requests",
+            3 * k
+        ),
+        items,
+    )?;
+    std::fs::write(
+        dir.join("spec.yaml"),
+        "# One node failure on a cluster with no room to spare: its pods' replacements fit nowhere.\n\
+         apiVersion: kbmc.dev/v1alpha1\n\
+         kind: Verification\n\
+         metadata:\n  name: tight\n\
+         spec:\n  \
+           events:\n    - type: nodeFailure\n      budget: 1\n      recovery: true\n  \
+           intents:\n    - type: podAlwaysSchedulable\n",
+    )
+}
+
+/// The objects of a snapshot of `k` copies, checked ([`check_snapshot`]).
+fn snapshot(k: usize) -> io::Result<Vec<Value>> {
     if k == 0 {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "a snapshot of 0 copies: give at least 1"));
     }
@@ -203,6 +248,12 @@ pub fn write_snapshot(dir: &Path, k: usize) -> io::Result<()> {
     let f = Fixture::read(&fixture).map_err(|e| bad(format!("{}: {e}", path.display())))?;
     let items = f.grow(k).map_err(|e| bad(format!("a snapshot of {k} copies: {e}")))?;
     check_snapshot(&items).map_err(|e| bad(format!("a snapshot of {k} copies: {e}")))?;
+    Ok(items)
+}
+
+/// Writes `items` into `dir` (created) as one cluster.yaml, a `kind: List`, under a comment
+/// line that says what it is.
+fn write_list(dir: &Path, what: &str, items: Vec<Value>) -> io::Result<()> {
     let mut list = Mapping::new();
     list.insert("apiVersion".into(), "v1".into());
     list.insert("kind".into(), "List".into());
@@ -215,8 +266,7 @@ pub fn write_snapshot(dir: &Path, k: usize) -> io::Result<()> {
     std::fs::write(
         dir.join("cluster.yaml"),
         format!(
-            "# A live snapshot of microservices-demo in {k} namespace(s) on {} nodes, written by\n# benches/common/workloads.rs (write_snapshot) from tests/fixtures/live/microservices-demo-3z.\n{body}",
-            3 * k
+            "# {what}, written by\n# benches/common/workloads.rs from tests/fixtures/live/microservices-demo-3z.\n{body}"
         ),
     )
 }
@@ -496,7 +546,6 @@ fn quantity(v: &Value) -> Result<(u64, u64), String> {
 fn check_snapshot(items: &[Value]) -> Result<(), String> {
     let mut names = BTreeSet::new();
     let mut uids = BTreeSet::new();
-    let mut load: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
     for o in items {
         let key = (
             text(o, &["kind"])?.to_string(),
@@ -509,9 +558,6 @@ fn check_snapshot(items: &[Value]) -> Result<(), String> {
         if !uids.insert(text(o, &["metadata", "uid"])?.to_string()) {
             return Err(format!("{}: its uid is another object's", describe(o)));
         }
-        if key.0 == "Node" {
-            load.insert(key.2, (0, 0, 0));
-        }
     }
     let mut addresses = BTreeSet::new();
     for o in items.iter().filter(|o| o["kind"] == "Pod") {
@@ -519,6 +565,32 @@ fn check_snapshot(items: &[Value]) -> Result<(), String> {
         if o["spec"]["hostNetwork"] != true && !addresses.insert(ip.to_string()) {
             return Err(format!("{}: its podIP {ip} is another pod's", describe(o)));
         }
+    }
+    let load = node_loads(items)?;
+    for o in items.iter().filter(|o| o["kind"] == "Node") {
+        let name = text(o, &["metadata", "name"])?;
+        let a = &o["status"]["allocatable"];
+        let (cpu, mem, pods) = (quantity(&a["cpu"])?.0, quantity(&a["memory"])?.1, quantity(&a["pods"])?.1);
+        let (c, m, p) = load[name];
+        if c > cpu || m > mem || p > pods {
+            return Err(format!(
+                "node {name}: its pods request cpu {c}m, memory {}Mi and {p} pods, above its allocatable cpu {cpu}m, memory {}Mi, {pods} pods",
+                m >> 20,
+                mem >> 20
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Per node, what its pods request: CPU in millicores, memory in bytes, and the pod count (a
+/// pod's request the larger of its containers' sum and any init container's).
+fn node_loads(items: &[Value]) -> Result<BTreeMap<String, (u64, u64, u64)>, String> {
+    let mut load: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    for o in items.iter().filter(|o| o["kind"] == "Node") {
+        load.insert(text(o, &["metadata", "name"])?.to_string(), (0, 0, 0));
+    }
+    for o in items.iter().filter(|o| o["kind"] == "Pod") {
         let node = text(o, &["spec", "nodeName"])?;
         let requests = |list: &str| -> Result<Vec<(u64, u64)>, String> {
             let mut v = Vec::new();
@@ -538,18 +610,5 @@ fn check_snapshot(items: &[Value]) -> Result<(), String> {
         let l = load.get_mut(node).ok_or_else(|| format!("{} runs on {node}, which is not listed", describe(o)))?;
         *l = (l.0 + cpu, l.1 + mem, l.2 + 1);
     }
-    for o in items.iter().filter(|o| o["kind"] == "Node") {
-        let name = text(o, &["metadata", "name"])?;
-        let a = &o["status"]["allocatable"];
-        let (cpu, mem, pods) = (quantity(&a["cpu"])?.0, quantity(&a["memory"])?.1, quantity(&a["pods"])?.1);
-        let (c, m, p) = load[name];
-        if c > cpu || m > mem || p > pods {
-            return Err(format!(
-                "node {name}: its pods request cpu {c}m, memory {}Mi and {p} pods, above its allocatable cpu {cpu}m, memory {}Mi, {pods} pods",
-                m >> 20,
-                mem >> 20
-            ));
-        }
-    }
-    Ok(())
+    Ok(load)
 }

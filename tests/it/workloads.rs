@@ -220,3 +220,34 @@ fn a_snapshot_of_sixteen_copies_ends_within_its_time_limit() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A snapshot of four copies with capacity made tight (each node's allocatable CPU just above
+/// what its pods request): the symbolic engine alone (`--explicit-states 0`) finds the node
+/// failure whose replacement fits on no node, in four steps (the failure, the toleration
+/// running out, the eviction, the replacement's creation), with a run the report replays;
+/// within a work budget of queries and conflicts, 3x what a test build took when written (7
+/// and 1,521: its debug cross-checks of the probes make terms of their own, which Z3 numbers
+/// and orders with the rest; a release build takes 3 queries and 2 conflicts).
+#[test]
+fn a_tight_snapshot_s_node_failure_is_found_by_the_symbolic_engine_alone() {
+    let dir = scratch("tight-snapshot-k4");
+    generator::write_tight_snapshot(&dir, 4).expect("the generator writes a tight k = 4");
+    let r = kbmc(&["check", "--explicit-states", "0", "--format", "json", &dir.to_string_lossy()]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let out: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let result = &out["results"][0];
+    assert_eq!(
+        (result["intent"].as_str(), result["verdict"].as_str()),
+        (Some("podAlwaysSchedulable"), Some("violated"))
+    );
+    let steps = result["trace"]["steps"].as_array().expect("a run");
+    assert_eq!(steps.len(), 4, "{}", result["trace"]);
+    let kinds: Vec<&str> = steps.iter().map(|s| s["actor"].as_str().unwrap_or("?")).collect();
+    assert_eq!(kinds, ["node-failure", "node-lifecycle", "eviction", "deployment"], "{}", result["trace"]);
+    assert!(result["trace"].to_string().contains("fits no node"), "{}", result["trace"]);
+    let effort = &out["effort"];
+    assert_eq!((effort["engine"].as_str(), effort["states"].as_u64()), (Some("symbolic"), Some(0)), "{effort}");
+    assert!(effort["queries"].as_u64().is_some_and(|q| q <= 21), "{effort}");
+    assert!(effort["conflicts"].as_u64().is_some_and(|c| c <= 4_563), "{effort}");
+    std::fs::remove_dir_all(&dir).ok();
+}
