@@ -4,13 +4,48 @@
 //! must simplify to the concrete result — a test checks that on every bundled case. Operations
 //! on numerals (and `and`/`or`/`ite` with a constant argument) are folded as they are built,
 //! with Z3's meaning (integer division by a positive constant rounds down; a sum that would
-//! overflow i64 is left a term), so that a term carries no `(and true …)` or `(+ 0 0)`. One of
+//! overflow i64 is left a term), so that a term carries no `(and true …)` or `(+ 0 0)`; each
+//! numeral is made once per value and Z3 context and shared (`numeral`). One of
 //! the two places allowed to import z3 (the other is the symbolic engine); Z3 terms are
 //! `!Send`, so everything built here stays on its thread.
 
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
 use z3::ast::{Bool, Int};
+use z3::Context;
 
 use super::Domain;
+
+std::thread_local! {
+    /// The numerals made on this thread, by value, in the context they belong to. Making a
+    /// numeral is a sort, a rational and a lookup in Z3; a large cluster's terms fold hundreds
+    /// of thousands of constants, so each is made once per context and shared.
+    static NUMERALS: RefCell<(Option<Context>, FxHashMap<i64, Int>)> = RefCell::new((None, FxHashMap::default()));
+}
+
+/// The numeral `v` in the thread's current context.
+fn numeral(v: i64) -> Int {
+    NUMERALS.with(|n| {
+        let mut n = n.borrow_mut();
+        let ctx = Context::thread_local();
+        if n.0.as_ref() != Some(&ctx) {
+            n.1.clear();
+            n.0 = Some(ctx);
+        }
+        n.1.entry(v).or_insert_with(|| Int::from_i64(v)).clone()
+    })
+}
+
+/// Drops the numerals kept for the thread's context, and with them the hold they keep on it:
+/// called when a context's work ends, so that its memory goes with it.
+pub fn forget_numerals() {
+    NUMERALS.with(|n| {
+        let mut n = n.borrow_mut();
+        n.1.clear();
+        n.0 = None;
+    })
+}
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Symbolic;
@@ -20,14 +55,14 @@ impl Domain for Symbolic {
     type Bool = Bool;
 
     fn int(&self, v: i64) -> Int {
-        Int::from_i64(v)
+        numeral(v)
     }
     fn bool(&self, v: bool) -> Bool {
         Bool::from_bool(v)
     }
     fn add(&self, a: &Int, b: &Int) -> Int {
         match (a.as_i64(), b.as_i64()) {
-            (Some(x), Some(y)) => x.checked_add(y).map_or_else(|| Int::add(&[a, b]), Int::from_i64),
+            (Some(x), Some(y)) => x.checked_add(y).map_or_else(|| Int::add(&[a, b]), numeral),
             (Some(0), _) => b.clone(),
             (_, Some(0)) => a.clone(),
             _ => Int::add(&[a, b]),
@@ -44,7 +79,7 @@ impl Domain for Symbolic {
             }
         }
         let Some(c) = constant else { return Int::add(xs) };
-        let c = Int::from_i64(c);
+        let c = numeral(c);
         match terms.len() {
             0 => c,
             1 if c.as_i64() == Some(0) => terms[0].clone(),
@@ -58,17 +93,17 @@ impl Domain for Symbolic {
     }
     fn sub(&self, a: &Int, b: &Int) -> Int {
         match (a.as_i64(), b.as_i64()) {
-            (Some(x), Some(y)) => x.checked_sub(y).map_or_else(|| Int::sub(&[a, b]), Int::from_i64),
+            (Some(x), Some(y)) => x.checked_sub(y).map_or_else(|| Int::sub(&[a, b]), numeral),
             (_, Some(0)) => a.clone(),
             _ => Int::sub(&[a, b]),
         }
     }
     fn mul_const(&self, a: &Int, k: i64) -> Int {
         match (a.as_i64(), k) {
-            (Some(x), _) => x.checked_mul(k).map_or_else(|| Int::mul(&[a, &Int::from_i64(k)]), Int::from_i64),
-            (_, 0) => Int::from_i64(0),
+            (Some(x), _) => x.checked_mul(k).map_or_else(|| Int::mul(&[a, &numeral(k)]), numeral),
+            (_, 0) => numeral(0),
             (_, 1) => a.clone(),
-            _ => Int::mul(&[a, &Int::from_i64(k)]),
+            _ => Int::mul(&[a, &numeral(k)]),
         }
     }
     fn div_const(&self, a: &Int, k: i64) -> Int {
@@ -76,9 +111,9 @@ impl Domain for Symbolic {
         // Z3's integer division rounds towards negative infinity for a positive divisor, as
         // `div_euclid` does.
         match a.as_i64() {
-            Some(x) => Int::from_i64(x.div_euclid(k)),
+            Some(x) => numeral(x.div_euclid(k)),
             None if k == 1 => a.clone(),
-            None => a.div(Int::from_i64(k)),
+            None => a.div(numeral(k)),
         }
     }
     fn le(&self, a: &Int, b: &Int) -> Bool {

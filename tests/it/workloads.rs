@@ -226,7 +226,7 @@ fn a_snapshot_of_sixteen_copies_ends_within_its_time_limit() {
 /// failure whose replacement fits on no node, in four steps (the failure, the toleration
 /// running out, the eviction, the replacement's creation), with a run the report replays;
 /// within a work budget of queries and conflicts, 3x what a test build took when written (7
-/// and 1,521: its debug cross-checks of the probes make terms of their own, which Z3 numbers
+/// and about 1,500: its debug cross-checks of the probes make terms of their own, which Z3 numbers
 /// and orders with the rest; a release build takes 3 queries and 2 conflicts).
 #[test]
 fn a_tight_snapshot_s_node_failure_is_found_by_the_symbolic_engine_alone() {

@@ -88,7 +88,11 @@ pub(super) fn capped(ms: u64) -> u64 {
 /// models Z3 returns), so that a check gives the same counterexamples whichever thread, and
 /// after whichever other check, runs it (`crate::parts`, `--threads`, `--shard`).
 pub fn fresh_context<R: Send + Sync>(f: impl FnOnce() -> R + Send + Sync) -> R {
-    z3::with_z3_config(&z3::Config::new(), f)
+    z3::with_z3_config(&z3::Config::new(), || {
+        let r = f();
+        crate::domain::symbolic::forget_numerals();
+        r
+    })
 }
 
 std::thread_local! {
