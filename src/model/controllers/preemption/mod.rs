@@ -548,6 +548,10 @@ impl Preemption {
                     return pre;
                 }
                 let nowhere = shared.nowhere(d, a, own, n);
+                // A pod that fits somewhere does not preempt: no victims to choose.
+                if d.known_bool(&nowhere) == Some(false) {
+                    return nowhere;
+                }
                 // A DaemonSet's pod has its own node as the only candidate.
                 let daemon = m.daemon_row[a].is_some();
                 shared.choose(d, (a, own, Some(k)));
@@ -574,6 +578,9 @@ impl Preemption {
                     return pre;
                 }
                 let nowhere = shared.nowhere(d, a, Some(n), n);
+                if d.known_bool(&nowhere) == Some(false) {
+                    return nowhere;
+                }
                 shared.choose(d, (a, Some(n), None));
                 let cands = shared.victims((a, Some(n), None));
                 let none = match m.daemon_row[a] {
