@@ -15,7 +15,6 @@ use z3::SatResult;
 
 use super::decode::decode;
 use super::diameter::Simple;
-use super::frame::equal;
 use super::hint::hinted;
 use super::probe::Accepts;
 use super::solver::{check, rlimit_count, set_timeout, statistics, Answer};
@@ -136,7 +135,7 @@ impl<'a> Bmc<'a> {
                     Some(_) => Some(Accepts::EveryState),
                     None => None,
                 };
-                if p.apart(l, k, &equal(&u.frames[l], &u.frames[k]))
+                if p.apart(l, k, || u.closes(l, k))
                     || accepts.is_some_and(|a| p.no_loop_through(l, k, &values[l..=k], &a))
                 {
                     *lp = Bool::from_bool(false);
@@ -395,7 +394,7 @@ mod tests {
             bmc.deepen(None);
             let u = &bmc.u;
             for st in &one_step {
-                u.solver.assert(equal(&u.frames[1], &super::super::frame::lift(st)).not());
+                u.solver.assert(super::super::frame::equal(&u.frames[1], &super::super::frame::lift(st)).not());
             }
             let found = u.solver.check() == SatResult::Sat;
             assert_eq!(found, beyond, "{semantics:?}");

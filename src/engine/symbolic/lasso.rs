@@ -14,13 +14,19 @@ use crate::model::intents::{self, Property, StepKind, Watch};
 use crate::model::Model;
 
 impl Unrolling {
+    /// "Frame l equals frame k" (every field), built once per pair: frames are never changed
+    /// once added.
+    pub(super) fn closes(&self, l: usize, k: usize) -> Bool {
+        self.closes.borrow_mut().entry((l, k)).or_insert_with(|| equal(&self.frames[l], &self.frames[k])).clone()
+    }
+
     /// A lasso ending at frame k that violates cycle intent `intent`, as one formula per loop
     /// start l (so that the loop start can be read from the model).
     pub(super) fn lasso(&self, m: &Model, intent: &Intent, k: usize) -> Vec<Bool> {
         let d = Symbolic;
         (0..k)
             .map(|l| {
-                let closes = equal(&self.frames[l], &self.frames[k]);
+                let closes = self.closes(l, k);
                 let watched = match intents::property(intent) {
                     Property::Cycle(Watch::Rises { measure, by }) => Bool::or(
                         &(l..k)

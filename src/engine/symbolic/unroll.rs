@@ -83,6 +83,9 @@ pub(super) struct Unrolling {
     /// Under step semantics, per transition k: each label that may fire, with its firing
     /// literal (the selector of such a frame is unconstrained).
     pub(super) fired: Vec<Vec<(usize, Bool)>>,
+    /// "Frame l equals frame k", per pair asked (`Unrolling::closes`): every cycle intent's
+    /// lasso asks the same pairs, and each is an equality per field.
+    pub(super) closes: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), Bool>>,
 }
 
 /// Each of `terms` simplified by Z3, in one call: as the arguments of one application of an
@@ -143,6 +146,7 @@ impl Unrolling {
             ended: false,
             rounds: None,
             fired: Vec::new(),
+            closes: Default::default(),
         }
     }
 

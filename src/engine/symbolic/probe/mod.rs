@@ -534,15 +534,15 @@ impl Prober {
     ///
     /// Told by the lemmas' keys: a lemma's keys pack every field of every witness state of its
     /// depth, of which its states are those that agree with the frame's constants, and `same`
-    /// compares every field; equal states have equal keys, so two lemmas whose keys are
+    /// (built only where asked) compares every field; equal states have equal keys, so two lemmas whose keys are
     /// disjoint share no state. Debug builds (every test) ask the side solver too.
-    pub(super) fn apart(&self, l: usize, k: usize, same: &Bool) -> bool {
+    pub(super) fn apart(&self, l: usize, k: usize, same: impl FnOnce() -> Bool) -> bool {
         let (Some(a), Some(b)) = (self.lemmas.get(l), self.lemmas.get(k)) else {
             return false;
         };
         let apart = !a.keys.keys().any(|key| b.keys.contains_key(key));
         if cfg!(debug_assertions) && apart {
-            let solved = self.side_check(&[a.formula(), b.formula(), same]);
+            let solved = self.side_check(&[a.formula(), b.formula(), &same()]);
             assert!(
                 solved != SatResult::Sat,
                 "frames {l} and {k}: their lemmas' keys are disjoint, but the side solver finds a common state"
