@@ -45,8 +45,8 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart, semantics: Semantics) -> 
         DumpStart::Initial => q.unroll(),
     };
     // The same choices `Bmc::new` makes: a step that changes nothing only for a lasso, and
-    // rounds only where every intent is a safety intent and
-    // the steps' footprints leave the monitors alone.
+    // rounds only where every intent is a safety intent and the steps' footprints leave the
+    // monitors alone.
     u.self_loops = m.ir.intents.iter().any(|i| i.is_cycle());
     if semantics == Semantics::Step {
         if u.self_loops {

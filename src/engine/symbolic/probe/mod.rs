@@ -533,9 +533,10 @@ impl Prober {
     /// starts are such (its states recur only from depth 7). False without both lemmas.
     ///
     /// Told by the lemmas' keys: a lemma's keys pack every field of every witness state of its
-    /// depth, of which its states are those that agree with the frame's constants, and `same`
-    /// (built only where asked) compares every field; equal states have equal keys, so two lemmas whose keys are
-    /// disjoint share no state. Debug builds (every test) ask the side solver too.
+    /// depth, of which its states are those that agree with the frame's constants; equal
+    /// states have equal keys, so two lemmas whose keys are disjoint share no state. Debug
+    /// builds (every test) ask the side solver too, of `same`, which compares every field
+    /// (built only then).
     pub(super) fn apart(&self, l: usize, k: usize, same: impl FnOnce() -> Bool) -> bool {
         let (Some(a), Some(b)) = (self.lemmas.get(l), self.lemmas.get(k)) else {
             return false;
