@@ -19,9 +19,8 @@ use super::hint::hinted;
 use super::probe::Accepts;
 use super::solver::{check, rlimit_count, set_timeout, statistics, Answer};
 use super::unroll::Unrolling;
-use super::{probe, Incremental, Query, Semantics};
+use super::{probe, Incremental, Query};
 use crate::domain::{Concrete, Symbolic};
-use crate::engine::por::Rounds;
 use crate::engine::witnesses::Witnesses;
 use crate::ir::Intent;
 use crate::model::intents::{Property, StepKind, Watch};
@@ -69,16 +68,8 @@ impl<'a> Bmc<'a> {
     pub fn new(q: &'a Query<'a>, witnesses: Option<Witnesses>) -> Bmc<'a> {
         let creg = registry::<Concrete>();
         let mut u = q.unroll();
-        // Without cycle intents no query needs a step that changes nothing (`self_loops`).
-        u.self_loops = q.m.ir.intents.iter().any(Intent::is_cycle);
-        // Step semantics where asked and every intent is a safety intent (a lasso's frames
-        // stay single steps), from the footprints of the labels over the initial states'
-        // shape; without them (a monitor read or written by a step) interleaved frames.
-        if q.opts.semantics == Semantics::Step && !u.self_loops {
-            u.rounds = q.inits.first().and_then(|shape| Rounds::new(q.m, &u.labels, shape));
-            if u.rounds.is_none() {
-                log::debug!("step semantics: the steps' footprints read or write a monitor: interleaved frames");
-            }
+        if let Err(why) = u.choose_frames(q.m, q.opts.semantics, q.inits.first()) {
+            log::debug!("step semantics: {why}: interleaved frames");
         }
         if let Some(w) = witnesses.filter(|_| u.rounds.is_none()) {
             let mut p = probe::Prober::new(w);

@@ -11,7 +11,6 @@ use super::frame::{equal, fields, frame, lift};
 use super::unroll::Unrolling;
 use super::{Options, Query, Semantics};
 use crate::domain::{Concrete, Symbolic};
-use crate::engine::por::Rounds;
 use crate::model::{intents, ClusterState, Model, Step};
 
 /// Where a dumped query starts.
@@ -44,23 +43,8 @@ pub fn dump(m: &Model, steps: usize, start: DumpStart, semantics: Semantics) -> 
         DumpStart::Any => Unrolling::new(m, &opts, frame(m, 0)),
         DumpStart::Initial => q.unroll(),
     };
-    // The same choices `Bmc::new` makes: a step that changes nothing only for a lasso, and
-    // rounds only where every intent is a safety intent and the steps' footprints leave the
-    // monitors alone.
-    u.self_loops = m.ir.intents.iter().any(|i| i.is_cycle());
-    if semantics == Semantics::Step {
-        if u.self_loops {
-            return Err(Unbuilt::NoRounds(
-                "the spec has a cycle intent, whose lasso is a loop of single steps, so the bounded check keeps one step per frame",
-            ));
-        }
-        u.rounds = Rounds::new(m, &u.labels, &inits[0]);
-        if u.rounds.is_none() {
-            return Err(Unbuilt::NoRounds(
-                "a step reads or writes an intent's monitor, so the bounded check keeps one step per frame",
-            ));
-        }
-    }
+    // The frames the bounded check would build (`Bmc::new`).
+    u.choose_frames(m, semantics, inits.first()).map_err(Unbuilt::NoRounds)?;
     q.extend_to(&mut u, steps);
     if let Some(why) = crate::limits::stopped() {
         return Err(Unbuilt::Stopped(why));

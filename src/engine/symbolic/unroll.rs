@@ -14,10 +14,10 @@ use z3::ast::{Ast, Bool, Int};
 
 use super::frame::{fields, frame, lift, same_state, twins, with_fields, Fields};
 use super::solver::{params, set_timeout, Solver};
-use super::{hints, probe, round, Options};
+use super::{hints, probe, round, Options, Semantics};
 use crate::domain::{Concrete, Domain, Symbolic};
 use crate::engine::por::Rounds;
-use crate::ir::Timing;
+use crate::ir::{Intent, Timing};
 use crate::model::intents::StepKind;
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
 
@@ -147,6 +147,32 @@ impl Unrolling {
             rounds: None,
             fired: Vec::new(),
             closes: Default::default(),
+        }
+    }
+
+    /// What the frames of a bounded check of `m`'s intents are: a step that changes nothing
+    /// is a choice only where a cycle intent's lasso needs it (`self_loops`), and under
+    /// `Semantics::Step` each frame is a round (`rounds`, from the footprints of the labels
+    /// over `shape`'s dimensions), but only where every intent is a safety intent (a lasso is
+    /// a loop of single steps) and no step touches a monitor. Where rounds were asked for and
+    /// do not apply, the frames stay single steps and the error says why.
+    pub(super) fn choose_frames(
+        &mut self,
+        m: &Model,
+        semantics: Semantics,
+        shape: Option<&ClusterState<Concrete>>,
+    ) -> Result<(), &'static str> {
+        self.self_loops = m.ir.intents.iter().any(Intent::is_cycle);
+        if semantics == Semantics::Interleaved {
+            return Ok(());
+        }
+        if self.self_loops {
+            return Err("the spec has a cycle intent, whose lasso is a loop of single steps, so the bounded check keeps one step per frame");
+        }
+        self.rounds = shape.and_then(|shape| Rounds::new(m, &self.labels, shape));
+        match self.rounds {
+            Some(_) => Ok(()),
+            None => Err("a step reads or writes an intent's monitor, so the bounded check keeps one step per frame"),
         }
     }
 
@@ -505,11 +531,7 @@ impl Unrolling {
         }
         // Per field: the value after the chosen step.
         let (ints, bools): (Vec<Vec<Int>>, Vec<Vec<Bool>>) = choices.iter().map(|(_, _, f)| f.clone()).unzip();
-        let (fresh_ints, fresh_bools) = fields(fresh);
-        let next_ints = self.define(&options, &ints, &fresh_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b), &mut step);
-        let next_bools =
-            self.define(&options, &bools, &fresh_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b), &mut step);
-        let (Some(next_ints), Some(next_bools)) = (next_ints, next_bools) else {
+        let Some((next_ints, next_bools)) = self.define_fields(&options, &ints, &bools, fresh, &mut step) else {
             return self.cut_short(fresh.clone(), sel);
         };
         log::debug!(
@@ -571,12 +593,8 @@ impl Unrolling {
         // Each field a constant where it simplifies to one, else its fresh constant, defined:
         // `define` with the one choice every round's fields are.
         let (ints, bools) = fields(&after);
-        let (fresh_ints, fresh_bools) = fields(fresh);
         let only = [Bool::from_bool(true)];
-        let next_ints = self.define(&only, &[ints], &fresh_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b), &mut step);
-        let next_bools =
-            self.define(&only, &[bools], &fresh_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b), &mut step);
-        let (Some(next_ints), Some(next_bools)) = (next_ints, next_bools) else {
+        let Some((next_ints, next_bools)) = self.define_fields(&only, &[ints], &[bools], fresh, &mut step) else {
             return self.cut_short(fresh.clone(), sel);
         };
         log::debug!(
@@ -600,6 +618,22 @@ impl Unrolling {
         while self.frames.len() <= k {
             self.extend(m, reg, classes);
         }
+    }
+
+    /// [`define`](Self::define) of every integer and every boolean field, named by `fresh`'s
+    /// constants; `None` once the run's limit has passed.
+    fn define_fields(
+        &self,
+        options: &[Bool],
+        ints: &[Vec<Int>],
+        bools: &[Vec<Bool>],
+        fresh: &ClusterState<Symbolic>,
+        defs: &mut Vec<Bool>,
+    ) -> Option<Fields> {
+        let (fresh_ints, fresh_bools) = fields(fresh);
+        let next_ints = self.define(options, ints, &fresh_ints, |v| v.as_i64().is_some(), |a, b| a.eq(b), defs)?;
+        let next_bools = self.define(options, bools, &fresh_bools, |v| v.as_bool().is_some(), |a, b| a.iff(b), defs)?;
+        Some((next_ints, next_bools))
     }
 
     /// Per field f: `ite(options[0], values[0][f], ite(options[1], …, values[last][f]))`,
