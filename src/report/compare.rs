@@ -1,8 +1,9 @@
 //! `kbmc compare`: both engines' verdicts side by side, per intent, with trace length, time
 //! and effort, and whether they agree. Agreement: both find a violation (of the same length
-//! for safety intents, where both searches are shortest-first), or neither does; a violation
-//! longer than the other engine's bound beside its bounded "holds" is inconclusive, not a
-//! disagreement.
+//! for safety intents, where both searches are shortest-first; under step semantics the
+//! symbolic run is shortest in rounds, so it may be longer in steps, never shorter), or
+//! neither does; a violation longer than the other engine's bound beside its bounded "holds"
+//! is inconclusive, not a disagreement.
 
 use std::fmt::Write;
 
@@ -57,6 +58,7 @@ fn describe(v: &Verdict) -> String {
 }
 
 pub fn compare(explicit: &CheckResult, symbolic: &CheckResult) -> Comparison {
+    let rounds = symbolic.effort.rounds;
     let rows = explicit
         .results
         .iter()
@@ -64,9 +66,11 @@ pub fn compare(explicit: &CheckResult, symbolic: &CheckResult) -> Comparison {
         .map(|(e, s)| {
             let agree = match (&e.verdict, &s.verdict) {
                 (Verdict::Unknown { .. }, _) | (_, Verdict::Unknown { .. }) => None,
-                (Verdict::Violated(a), Verdict::Violated(b)) => {
-                    Some(a.loop_start.is_some() || a.steps.len() == b.steps.len())
-                }
+                (Verdict::Violated(a), Verdict::Violated(b)) => Some(
+                    a.loop_start.is_some()
+                        || a.steps.len() == b.steps.len()
+                        || (rounds && a.steps.len() < b.steps.len()),
+                ),
                 // A violation longer than the other engine's bound is consistent with its
                 // "no violation within k steps": neither confirms the other.
                 (Verdict::Violated(t), Verdict::Holds { exhaustive: false, steps })
