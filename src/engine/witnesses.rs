@@ -390,6 +390,45 @@ impl Witnesses {
         self.runs.iter().map(|r| &r.at.state)
     }
 
+    /// Every state some run reaches, with its packing, found by advancing depth by depth (no
+    /// step that changes nothing is a choice) until a depth holds no state an earlier one did
+    /// not: from then on every depth's states are successors of states already found. `None`
+    /// once a depth is not every state of it, more than `most` states are found, or the run's
+    /// limit passed. The witnesses are spent: their runs are at the last depth advanced.
+    pub fn reachable(
+        &mut self,
+        m: &Model,
+        labels: &[Step],
+        classes: &[usize],
+        most: usize,
+    ) -> Option<Vec<(ClusterState<Concrete>, Vec<i16>)>> {
+        let mut found: rustc_hash::FxHashMap<Vec<i16>, ClusterState<Concrete>> = Default::default();
+        let mut depth_added = true;
+        while depth_added {
+            if !self.exact || crate::limits::stopped().is_some() {
+                return None;
+            }
+            depth_added = false;
+            for r in &self.runs {
+                if !found.contains_key(&r.at.key) {
+                    found.insert(r.at.key.clone(), r.at.state.clone());
+                    depth_added = true;
+                }
+            }
+            if found.len() > most {
+                return None;
+            }
+            if depth_added {
+                self.advance(m, labels, classes, false);
+            }
+        }
+        let mut states: Vec<(ClusterState<Concrete>, Vec<i16>)> = found.into_iter().map(|(k, s)| (s, k)).collect();
+        // In the order of their keys: a lemma's states, and so its formula, must not depend
+        // on the order a hash map keeps them in.
+        states.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+        Some(states)
+    }
+
     /// The state each run is in, and that state packed (`ClusterState::pack`).
     pub fn packed_states(&self) -> impl Iterator<Item = (&ClusterState<Concrete>, &[i16])> {
         self.runs.iter().map(|r| (&r.at.state, &r.at.key[..]))

@@ -453,7 +453,58 @@ fn dump_says_which_semantics_its_frames_are_in() {
 /// `probe.rs`), and 5-8 steps for the `-fixed` variants.
 #[test]
 fn compare_agrees_on_every_case() {
-    let steps = |case: &str| match case {
+    let dirs = case_dirs();
+    assert_eq!(dirs.len(), 40);
+    for dir in dirs {
+        let case = rel(&dir);
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let r = kbmc(&["compare", "--steps", compare_steps(&name), &case]);
+        assert_eq!(r.code, 0, "{case}: engines disagree or are inconclusive\n{}{}", r.stdout, r.stderr);
+    }
+}
+
+/// `compare` under step semantics agrees on every bundled case at the same bounds: rounds
+/// (with their round lemmas) reach the deep bounds of C1, C4 and C20, and a violation the
+/// rounds find may be longer in steps than the explicit engine's shortest, never shorter.
+#[test]
+fn compare_agrees_under_step_semantics_on_every_case() {
+    let dirs = case_dirs();
+    assert_eq!(dirs.len(), 40);
+    let mut rounds = Vec::new();
+    for dir in dirs {
+        let case = rel(&dir);
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let r = kbmc(&["compare", "--semantics", "step", "--steps", compare_steps(&name), &case]);
+        assert_eq!(r.code, 0, "{case}: engines disagree or are inconclusive\n{}{}", r.stdout, r.stderr);
+        if r.stdout.contains("rounds of independent steps unrolled") {
+            let conflicts: u64 = r
+                .stdout
+                .split("rounds of independent steps unrolled, ")
+                .nth(1)
+                .and_then(|rest| rest.split(' ').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{case}: no conflict count\n{}", r.stdout));
+            rounds.push((name, conflicts));
+        }
+    }
+    // Work budgets, twice what a test build takes (its debug cross-checks ask the side solver
+    // about each small round lemma; a release build takes a handful of conflicts). Without
+    // round lemmas a release build takes over 13,000 conflicts on C20-fixed, and does not
+    // reach the bound of the others within a minute.
+    for (case, budget) in [
+        ("c1-hpa-oscillation", 9_500),
+        ("c4-kernel-panic-loop", 5_000),
+        ("c20-vpa-hpa-cpu-conflict", 3_400),
+        ("c20-vpa-hpa-cpu-conflict-fixed", 10_600),
+    ] {
+        let conflicts = rounds.iter().find(|(r, _)| r == case).map(|&(_, c)| c);
+        assert!(conflicts.is_some_and(|c| c <= budget), "{case}: not in rounds, or over its budget: {rounds:?}");
+    }
+}
+
+/// The bound `compare` is run at on each bundled case.
+fn compare_steps(case: &str) -> &'static str {
+    match case {
         "c2-apply-resets-replicas-fixed" | "c3-conflicting-spread-fixed" => "5",
         "c2-apply-resets-replicas" | "c3-conflicting-spread" => "6",
         "c1-hpa-oscillation" => "29",
@@ -471,14 +522,6 @@ fn compare_agrees_on_every_case() {
         // by both engines, its fix held to 60 by both.
         "c20-vpa-hpa-cpu-conflict" | "c20-vpa-hpa-cpu-conflict-fixed" => "60",
         _ => "8",
-    };
-    let dirs = case_dirs();
-    assert_eq!(dirs.len(), 40);
-    for dir in dirs {
-        let case = rel(&dir);
-        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let r = kbmc(&["compare", "--steps", steps(&name), &case]);
-        assert_eq!(r.code, 0, "{case}: engines disagree or are inconclusive\n{}{}", r.stdout, r.stderr);
     }
 }
 

@@ -71,10 +71,13 @@ impl<'a> Bmc<'a> {
         if let Err(why) = u.choose_frames(q.m, q.opts.semantics, q.inits.first()) {
             log::debug!("step semantics: {why}: interleaved frames");
         }
-        if let Some(w) = witnesses.filter(|_| u.rounds.is_none()) {
+        if let Some(w) = witnesses {
             let mut p = probe::Prober::new(w);
             p.keep_edges = u.self_loops;
-            u.prober = Some(p);
+            // Rounds are probed only with round lemmas, which need every reachable state.
+            if u.rounds.is_none() || p.reach_all(q, &u.labels) {
+                u.prober = Some(p);
+            }
         }
         Bmc { q, u, creg, last_query_ms: 0, loop_values: vec![Vec::new(); q.m.ir.intents.len()] }
     }

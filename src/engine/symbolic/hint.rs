@@ -41,6 +41,9 @@ pub(super) fn hinted(
 ) -> Option<z3::Model> {
     let m = q.m;
     let intent = &m.ir.intents[i];
+    if u.rounds.is_some() {
+        return round_hinted(u, i, k, &intents::violated(&Symbolic, m, &u.frames[k], i), timeout_ms);
+    }
     let w = &u.prober.as_ref()?.witnesses;
     // The run, and what its last frame must satisfy: the intent's violation, or for a cycle
     // intent the lasso that closes at the run's own depth l.
@@ -99,5 +102,36 @@ pub(super) fn hinted(
     let answer = counted(&check, &[]);
     u.prober.as_ref()?.add_effort(statistics(&check));
     log::debug!("depth {k}: a witness run as a hint: {answer:?} in {:.3} s", asked.elapsed().as_secs_f64());
+    (answer == SatResult::Sat).then(|| check.get_model()).flatten()
+}
+
+/// Under step semantics, a model of the query "safety intent i is violated at depth k" (`bad`)
+/// found along a run through the round lemmas (`Prober::round_path`), each frame pinned to
+/// its state on a fresh solver with the unrolling's assertions, as `hinted` pins a witness
+/// run; the solver is left to find which steps fire in each round. `None` where there is no
+/// such run or the solver does not confirm it.
+fn round_hinted(u: &Unrolling, i: usize, k: usize, bad: &Bool, timeout_ms: Option<u64>) -> Option<z3::Model> {
+    let p = u.prober.as_ref()?;
+    let path = p.round_path(k, bad)?;
+    let check = Solver::new();
+    check.set_params(&params());
+    if let Some(ms) = timeout_ms {
+        set_timeout(&check, ms);
+    }
+    for a in u.solver.get_assertions() {
+        check.assert(a);
+    }
+    check.assert(Bool::new_const(format!("query.{i}@{k}")));
+    check.assert(bad);
+    for at in &path {
+        check.assert(at);
+    }
+    let asked = Instant::now();
+    let answer = counted(&check, &[]);
+    p.add_effort(statistics(&check));
+    log::debug!(
+        "depth {k}: a run through the round lemmas as a hint: {answer:?} in {:.3} s",
+        asked.elapsed().as_secs_f64()
+    );
     (answer == SatResult::Sat).then(|| check.get_model()).flatten()
 }

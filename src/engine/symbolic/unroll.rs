@@ -606,9 +606,12 @@ impl Unrolling {
                 + next_bools.iter().filter(|v| v.as_bool().is_none()).count()
         );
         self.kinds_of_step(reg, choices, &fire);
-        self.fired.push(labels.iter().map(|&l| l as usize).zip(fire).collect());
         self.frames.push(with_fields(fresh, next_ints, next_bools));
         self.selectors.push(sel);
+        if let Some(p) = &mut self.prober {
+            p.round_lemma(&step, &fire, &self.frames[k + 1], k + 1, self.probe_budget);
+        }
+        self.fired.push(labels.iter().map(|&l| l as usize).zip(fire).collect());
     }
 
     /// Extends the unrolling until it has frames 0..=k. Once the run's limit has passed the

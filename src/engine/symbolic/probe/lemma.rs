@@ -129,27 +129,7 @@ pub(super) fn successors_within(
     let states: rustc_hash::FxHashMap<&[i64], u32> =
         layer.iter().enumerate().map(|(i, p)| (p.values(), i as u32)).collect();
     let mut edges = Vec::new();
-    // Per new field: its slot, and the node of the value its definition gives it.
-    let mut defined = Vec::with_capacity(vars.len());
-    for v in vars {
-        let slot = dag.slot(v)?;
-        let def = (0..roots.len()).find_map(|r| {
-            let args = dag.args_of(dag.root(r));
-            match roots[r].decl().kind() {
-                z3::DeclKind::EQ | z3::DeclKind::IFF if args.len() == 2 => {
-                    if dag.input_of(args[0] as usize) == Some(slot) {
-                        Some(args[1] as usize)
-                    } else if dag.input_of(args[1] as usize) == Some(slot) {
-                        Some(args[0] as usize)
-                    } else {
-                        None
-                    }
-                }
-                _ => None,
-            }
-        })?;
-        defined.push((slot, def));
-    }
+    let defined = definitions(&dag, &roots, vars)?;
     let sel_slot = dag.slot(&Dynamic::from_ast(sel))?;
     let slots: Vec<usize> = defined.iter().map(|&(s, _)| s).collect();
     // Where the selector is only compared with numerals (as the unrolling builds it): with
@@ -278,6 +258,159 @@ fn implied_by(
         .collect()
 }
 
+/// Up to how many sets of steps one round lemma evaluates, from every state of the layer
+/// before together; past it, the lemmas end there.
+const ROUND_SETS: usize = 1 << 19;
+
+/// Under step semantics, the states of `layer` a round reaches from a state of `before`:
+/// per state, the round's assertions (`step`, with its firing literals `fire`) evaluated for
+/// every set of steps that may fire together, each definition `field = value` of the new
+/// frame giving that field its value, as `successors_within` does for one step. A set is
+/// taken when every assertion then holds. The sets are found by size: first each step
+/// alone, then each set taken extended by a step after its last that was taken alone and
+/// beside each of its steps. That is every set taken, because what a round asserts of the
+/// steps that fire (at least one; each enabled; two dependent ones, or two that change what
+/// a monitor's first stage observes, not together; one that must act alone only alone; a
+/// higher pass left alone where two or more fire: `round::constrain`) holds of every
+/// non-empty part of a set of which it holds; debug builds go through every set of the steps
+/// taken alone as well, where they are few, and compare. The rounds, sorted: per round the
+/// index of its state in `before` and of the state it reaches in `layer`; `None` where
+/// something could not be evaluated, a round reaches a state outside `layer`, or the sets
+/// are more than [`ROUND_SETS`].
+pub(super) fn round_successors(
+    before: &[Point],
+    layer: &[Point],
+    step: &[Bool],
+    fire: &[Bool],
+) -> Option<Vec<(u32, u32)>> {
+    let roots: Vec<Dynamic> = step.iter().map(|a| Dynamic::from_ast(a)).collect();
+    let dag = Dag::new(&roots);
+    let vars: &[Dynamic] = match layer.first() {
+        Some(p) => p.fields(),
+        None => return before.is_empty().then(Vec::new),
+    };
+    let states: rustc_hash::FxHashMap<&[i64], u32> =
+        layer.iter().enumerate().map(|(i, p)| (p.values(), i as u32)).collect();
+    let defined = definitions(&dag, &roots, vars)?;
+    // A firing literal the assertions do not mention changes nothing they say.
+    let fires: Vec<usize> = fire.iter().filter_map(|f| dag.slot(&Dynamic::from_ast(f))).collect();
+    let pinned = pinned_slots(&dag, before);
+    let mut inputs = vec![None; dag.slots()];
+    let mut out = Vec::new();
+    dag.eval(&inputs, &mut out, None);
+    let every: Vec<usize> = (0..out.len()).collect();
+    let mut work = 0usize;
+    // The state the steps of `set` (indices into `fires`) take the pinned state to: Some(None)
+    // where not taken, None where something could not be evaluated.
+    let mut taken = |set: &[usize], inputs: &mut Vec<Option<i64>>| -> Option<Option<Vec<i64>>> {
+        for &f in &fires {
+            inputs[f] = Some(0);
+        }
+        for &i in set {
+            inputs[fires[i]] = Some(1);
+        }
+        for &(s, _) in &defined {
+            inputs[s] = None;
+        }
+        dag.eval(inputs, &mut out, None);
+        taken_to(&dag, &roots, &defined, inputs, &mut out, &every)
+    };
+    let mut reached: Vec<(u32, u32)> = Vec::new();
+    for (from, p) in before.iter().enumerate() {
+        inputs.iter_mut().for_each(|i| *i = None);
+        for (&s, &x) in pinned.iter().zip(p.values()) {
+            if let Some(s) = s {
+                inputs[s] = Some(x);
+            }
+        }
+        let mut nexts: Vec<Vec<i64>> = Vec::new();
+        // The sets taken, by size, each in increasing order of its steps.
+        let mut level: Vec<Vec<usize>> = Vec::new();
+        for i in 0..fires.len() {
+            work += 1;
+            if let Some(next) = taken(&[i], &mut inputs)? {
+                nexts.push(next);
+                level.push(vec![i]);
+            }
+        }
+        let alone: Vec<usize> = level.iter().map(|s| s[0]).collect();
+        let mut pairs = rustc_hash::FxHashSet::default();
+        while !level.is_empty() {
+            let mut longer = Vec::new();
+            for set in &level {
+                let last = *set.last().expect("non-empty");
+                for &j in alone.iter().filter(|&&j| j > last) {
+                    if set.len() > 1 && !set.iter().all(|&i| pairs.contains(&(i, j))) {
+                        continue;
+                    }
+                    work += 1;
+                    if work > ROUND_SETS {
+                        return None;
+                    }
+                    let mut bigger = set.clone();
+                    bigger.push(j);
+                    if let Some(next) = taken(&bigger, &mut inputs)? {
+                        if set.len() == 1 {
+                            pairs.insert((last, j));
+                        }
+                        nexts.push(next);
+                        longer.push(bigger);
+                    }
+                }
+            }
+            level = longer;
+        }
+        if cfg!(debug_assertions) && alone.len() <= 10 {
+            let mut every: Vec<Vec<i64>> = Vec::new();
+            for bits in 1u32..(1 << alone.len()) {
+                let set: Vec<usize> = (0..alone.len()).filter(|b| bits >> b & 1 == 1).map(|b| alone[b]).collect();
+                if let Some(next) = taken(&set, &mut inputs)? {
+                    every.push(next);
+                }
+            }
+            let (mut a, mut b) = (every, nexts.clone());
+            for v in [&mut a, &mut b] {
+                v.sort_unstable();
+                v.dedup();
+            }
+            assert_eq!(a, b, "a round's sets of steps are closed under taking parts");
+        }
+        for next in nexts {
+            reached.push((from as u32, *states.get(next.as_slice())?));
+        }
+    }
+    reached.sort_unstable();
+    reached.dedup();
+    Some(reached)
+}
+
+/// Per new field of `vars`: its slot in `dag` (of the assertions `roots`), and the node of the
+/// value its definition `field = value` gives it; `None` where a field has no slot or no
+/// definition.
+fn definitions(dag: &Dag, roots: &[Dynamic], vars: &[Dynamic]) -> Option<Vec<(usize, usize)>> {
+    vars.iter()
+        .map(|v| {
+            let slot = dag.slot(v)?;
+            let def = (0..roots.len()).find_map(|r| {
+                let args = dag.args_of(dag.root(r));
+                match roots[r].decl().kind() {
+                    z3::DeclKind::EQ | z3::DeclKind::IFF if args.len() == 2 => {
+                        if dag.input_of(args[0] as usize) == Some(slot) {
+                            Some(args[1] as usize)
+                        } else if dag.input_of(args[1] as usize) == Some(slot) {
+                            Some(args[0] as usize)
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                }
+            })?;
+            Some((slot, def))
+        })
+        .collect()
+}
+
 /// The state the step with the selector's value in `inputs` takes (its nodes evaluated with
 /// the new fields unknown in `out`) to: `Some(None)` where the step is not taken, `None` where
 /// something could not be evaluated. `nodes` are the nodes the new values can change.
@@ -311,12 +444,19 @@ fn taken_to(
 /// Whether `cond`, over a frame's fields, is false in every state of `points`, by ground
 /// evaluation; None when some state's value of it could not be evaluated.
 pub(super) fn holds_in_none(points: &[Point], cond: &Bool) -> Option<bool> {
+    first_holding(points, cond).map(|first| first.is_none())
+}
+
+/// The first of `points` in which `cond`, over a frame's fields, holds, by ground
+/// evaluation: `Some(None)` where it holds in none, `None` where some state's value of it
+/// could not be evaluated.
+pub(super) fn first_holding(points: &[Point], cond: &Bool) -> Option<Option<usize>> {
     let dag = Dag::new(&[Dynamic::from_ast(cond)]);
     let mut inputs = vec![None; dag.slots()];
     let mut out = Vec::new();
     let pinned = pinned_slots(&dag, points);
     let mut incremental = Incremental::new(&dag);
-    for p in points {
+    for (i, p) in points.iter().enumerate() {
         for (&s, &x) in pinned.iter().zip(p.values()) {
             if let Some(s) = s {
                 inputs[s] = Some(x);
@@ -324,10 +464,10 @@ pub(super) fn holds_in_none(points: &[Point], cond: &Bool) -> Option<bool> {
         }
         incremental.eval(&dag, &inputs, &mut out);
         if out[dag.root(0)]? != 0 {
-            return Some(false);
+            return Some(Some(i));
         }
     }
-    Some(true)
+    Some(None)
 }
 
 /// Per state `from` names of `points`, which of the labels `asked` have a guard (`guards`, per
@@ -487,10 +627,21 @@ pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec
     if !w.exact() {
         return None;
     }
+    points(w.packed_states(), w.states().count(), frame)
+}
+
+/// `states` (`count` of them, each with its packing) as the states of a lemma about `frame`:
+/// each state's values of the frame's variable fields, where it agrees with the frame's
+/// constants. `None` past [`LEMMA_TERMS`] values in all.
+pub(super) fn points<'s>(
+    states: impl Iterator<Item = (&'s ClusterState<Concrete>, &'s [i16])>,
+    count: usize,
+    frame: &ClusterState<Symbolic>,
+) -> Option<Vec<Point>> {
     let (ints, bools) = fields(frame);
     let vars =
         ints.iter().filter(|v| v.as_i64().is_none()).count() + bools.iter().filter(|v| v.as_bool().is_none()).count();
-    if w.states().count() * vars.max(1) > LEMMA_TERMS {
+    if count * vars.max(1) > LEMMA_TERMS {
         return None;
     }
     // Which fields the frame has as constants, asked of Z3 once per layer, not per state; the
@@ -505,8 +656,7 @@ pub(super) fn layer(w: &Witnesses, frame: &ClusterState<Symbolic>) -> Option<Vec
         bools.iter().zip(&constants[ints.len()..]).filter(|(_, c)| c.is_none()).map(|(f, _)| Dynamic::from_ast(f)),
     );
     let pinned = std::rc::Rc::new(Pinned { fields, bools: int_vars });
-    let points: Vec<Point> = w
-        .packed_states()
+    let points: Vec<Point> = states
         .filter_map(|(st, key)| {
             let mut vals = Vec::with_capacity(vars);
             let mut constant = constants.iter();

@@ -20,6 +20,12 @@
 //! state by state. The witnesses also keep the steps between their depths, from which
 //! `lasso_to` finds a lasso to offer as a hint.
 //!
+//! Round lemmas (step semantics, where a frame is a round of independent steps): where the
+//! witnesses find every reachable state, frame k's lemma is the states a round from a state
+//! of frame k - 1's reaches, each found by evaluating the round's assertions for every set
+//! of steps that may fire together (`round_lemma`); labels enabled in none of them are
+//! dropped, and the rounds between them lead hints to a violation (`round_path`).
+//!
 //! Owns the probing and the lemmas; must not change what a frame means, nor search for states
 //! itself (the witnesses are the explicit engine's).
 //! Dropping a label only after a solver refuted it (or its evaluation in every state of a
@@ -37,7 +43,7 @@ use super::frame::{each_value, fields};
 use super::ground::{Dag, Incremental};
 use super::hints;
 use super::solver::{check as counted, params, rlimit_count, set_timeout, statistics, Solver};
-use crate::domain::Symbolic;
+use crate::domain::{Concrete, Symbolic};
 use crate::engine::witnesses::Witnesses;
 use crate::model::{ClusterState, Controller, Model, Step};
 
@@ -70,6 +76,13 @@ const DEBUG_RECALL_CHECK: usize = 1024;
 /// steps take 3 s (at 65,536 values the lemmas ended at depth 22 and the check ran out at
 /// 60 s).
 const LEMMA_TERMS: usize = 1 << 20;
+
+/// Up to how many reachable states the round lemmas take their states from (`reach_all`),
+/// and how many states times step labels the witnesses may go through to find them (each
+/// state asks every label's guard: on a large cluster the search would otherwise outlast
+/// the check it serves).
+const REACHABLE: usize = 1 << 14;
+const REACHABLE_WORK: usize = 1 << 22;
 
 /// The backoff key of the query about every open label at once (no actor has this index).
 const ALL: (u8, u8) = (u8::MAX, u8::MAX);
@@ -155,6 +168,10 @@ pub(super) struct Prober {
     asserted: usize,
     /// The steps lemma checks evaluated, per state, for later frames' checks.
     remembered: remembered::Remembered,
+    /// Under step semantics: every reachable state (`Witnesses::reachable`), which each
+    /// round's frame is one of (`round_lemma`); `None` where the witnesses could not find
+    /// them all.
+    reach: Option<Vec<(ClusterState<Concrete>, Vec<i16>)>>,
 }
 
 impl Prober {
@@ -176,7 +193,92 @@ impl Prober {
             keep_edges: true,
             asserted: 1,
             remembered: Default::default(),
+            reach: None,
         }
+    }
+
+    /// Under step semantics: every reachable state the witnesses find, from which each
+    /// round's lemma takes its states (`round_lemma`); whether they found them all.
+    pub(super) fn reach_all(&mut self, q: &super::Query, labels: &[Step]) -> bool {
+        let most = REACHABLE.min(REACHABLE_WORK / labels.len().max(1));
+        self.reach = self.witnesses.reachable(q.m, labels, &q.classes, most);
+        log::debug!("round lemmas: {:?} reachable state(s)", self.reach.as_ref().map(Vec::len));
+        self.reach.is_some()
+    }
+
+    /// Under step semantics, after the round into frame `k` (`step` its assertions, `fire`
+    /// its firing literals): "frame k is one of these states", the states every round from a
+    /// state of frame k - 1's lemma reaches, found by evaluating `step` from each of them for
+    /// every set of steps that may fire together (`round_successors`). That is the whole of
+    /// what the unrolling allows there, so the lemma needs no other check. The chain ends
+    /// where evaluation cannot tell, a round reaches a state the witnesses did not find, or
+    /// the rounds from a state are too many to go through.
+    pub(super) fn round_lemma(
+        &mut self,
+        step: &[Bool],
+        fire: &[Bool],
+        frame: &ClusterState<Symbolic>,
+        k: usize,
+        budget: Budget,
+    ) {
+        let Some(reach) = &self.reach else { return };
+        if !self.chain || self.lemmas.len() != k || budget.spent() {
+            self.chain = false;
+            return;
+        }
+        self.chain = false;
+        let asked = Instant::now();
+        let Some(candidates) = points(reach.iter().map(|(s, key)| (s, &key[..])), reach.len(), frame) else {
+            return;
+        };
+        let before = &self.lemmas[k - 1].points;
+        let reached = round_successors(before, &candidates, step, fire);
+        log::debug!(
+            "round lemma: frame {k}: {:?} round(s) from {} state(s) ({:.3} s)",
+            reached.as_ref().map(Vec::len),
+            before.len(),
+            asked.elapsed().as_secs_f64()
+        );
+        if let Some(rounds) = reached {
+            // The states reached, in the order of their index among the candidates, and the
+            // rounds into them as edges (of no selector value: a round has none).
+            let mut index: Vec<Option<u32>> = vec![None; candidates.len()];
+            let mut to: Vec<u32> = rounds.iter().map(|&(_, b)| b).collect();
+            to.sort_unstable();
+            to.dedup();
+            for (n, &b) in to.iter().enumerate() {
+                index[b as usize] = Some(n as u32);
+            }
+            let edges = rounds.iter().map(|&(a, b)| (a, index[b as usize].expect("reached"), 0)).collect();
+            let mut candidates: Vec<Option<Point>> = candidates.into_iter().map(Some).collect();
+            let layer = to.iter().map(|&b| candidates[b as usize].take().expect("each once")).collect();
+            let lemma = Lemma::new(layer, Some(edges));
+            // Debug builds (every test) check evaluation against the solver where that is cheap.
+            if cfg!(debug_assertions) && before.len() <= DEBUG_CROSS_CHECK {
+                let solved = self.solved_lemma(before, step, lemma.formula(), budget);
+                assert!(solved != SatResult::Sat, "round lemma of frame {k}: the side solver finds a state outside it");
+            }
+            self.lemmas.push(lemma);
+            self.chain = true;
+        }
+    }
+
+    /// Under step semantics, a run of rounds through the round lemmas to a state of frame
+    /// `k`'s in which `cond` holds: per frame 0..=k, "the frame is this state". `None` without
+    /// round lemmas up to frame k, or where no such state is known.
+    pub(super) fn round_path(&self, k: usize, cond: &Bool) -> Option<Vec<Bool>> {
+        self.reach.as_ref()?;
+        let last = self.lemmas.get(k)?;
+        let mut at = first_holding(&last.points, cond)??;
+        let mut path = vec![&last.points[at]];
+        for j in (1..=k).rev() {
+            let edges = self.lemmas[j].edges.as_ref()?;
+            let &(from, _, _) = edges.iter().find(|&&(_, to, _)| to as usize == at)?;
+            at = from as usize;
+            path.push(&self.lemmas[j - 1].points[at]);
+        }
+        path.reverse();
+        Some(path.iter().map(|p| p.formula()).collect())
     }
 
     /// Drops from `guards` (frame `k`'s guard per label) every label that the solver shows no
@@ -196,6 +298,9 @@ impl Prober {
         budget: Budget,
     ) -> usize {
         let d = Symbolic;
+        if self.reach.is_some() {
+            return self.prune_by_round_lemma(solver, labels, guards, k);
+        }
 
         // Kinds of step: (actor, operation) with their labels still possible.
         let mut kinds: Vec<((u8, u8), Vec<usize>)> = Vec::new();
@@ -313,6 +418,24 @@ impl Prober {
             }
         }
         dropped
+    }
+
+    /// Under step semantics: drops every label disabled in every state of frame `k`'s round
+    /// lemma, which is every state the unrolling allows there (`round_lemma`); without one,
+    /// none. The witnesses are not asked: they follow single steps, not rounds.
+    fn prune_by_round_lemma(&mut self, solver: &Solver, labels: &[Step], guards: &mut [Bool], k: usize) -> usize {
+        let Some(lemma) = self.lemmas.get(k) else { return 0 };
+        let open: Vec<usize> = (0..guards.len()).filter(|&i| guards[i].as_bool() != Some(false)).collect();
+        if open.is_empty() {
+            return 0;
+        }
+        let masks = disabled(&mut self.remembered, &lemma.points, guards, &open);
+        let off: Vec<usize> =
+            open.into_iter().filter(|&l| masks.iter().all(|m| (m[l / 64] >> (l % 64)) & 1 == 1)).collect();
+        log::debug!("round lemma at frame {k}: {} label(s) enabled in none of its states", off.len());
+        // The lemma, asserted before any query, implies each of these guards false.
+        self.drop(solver, None, &off, labels, guards, k);
+        off.len()
     }
 
     /// Asserts, once confirmed, that frame `k` is one of the witness states of depth k (every
@@ -591,7 +714,11 @@ impl Prober {
     /// initial states (it is by construction; the check costs nothing on the assertions that
     /// define frame 0 alone). Called before the first step.
     pub(super) fn first_lemma(&mut self, solver: &Solver, frame: &ClusterState<Symbolic>) {
-        let Some(layer) = layer(&self.witnesses, frame) else {
+        let layer = match &self.reach {
+            Some(reach) => points(reach.iter().map(|(s, key)| (s, &key[..])), reach.len(), frame),
+            None => layer(&self.witnesses, frame),
+        };
+        let Some(layer) = layer else {
             return;
         };
         let lemma = Lemma::new(layer, None);
