@@ -258,6 +258,10 @@ fn implied_by(
         .collect()
 }
 
+/// Up to how many steps taken alone debug builds go through every set of, from each state
+/// of a round lemma's check (`round_successors`), and compare with the sets it grows.
+const DEBUG_EVERY_SET: usize = 6;
+
 /// Up to how many sets of steps one round lemma evaluates, from every state of the layer
 /// before together; past it, the lemmas end there.
 const ROUND_SETS: usize = 1 << 19;
@@ -297,23 +301,40 @@ pub(super) fn round_successors(
     let pinned = pinned_slots(&dag, before);
     let mut inputs = vec![None; dag.slots()];
     let mut out = Vec::new();
-    dag.eval(&inputs, &mut out, None);
-    let every: Vec<usize> = (0..out.len()).collect();
+    // Per state, every node is evaluated once with no step fired and the new fields unknown;
+    // a set then evaluates only the nodes its firing literals or the new fields can change
+    // (in DAG order), and puts them back after it.
+    let moving: Vec<usize> = fires.iter().copied().chain(defined.iter().map(|&(s, _)| s)).collect();
+    let nodes: Vec<usize> = dag.depends(&moving).iter().enumerate().filter(|(_, &d)| d).map(|(i, _)| i).collect();
+    let is_root = dag.root_flags();
+    let mut saved: Vec<Option<i64>> = Vec::with_capacity(nodes.len());
     let mut work = 0usize;
-    // The state the steps of `set` (indices into `fires`) take the pinned state to: Some(None)
-    // where not taken, None where something could not be evaluated.
-    let mut taken = |set: &[usize], inputs: &mut Vec<Option<i64>>| -> Option<Option<Vec<i64>>> {
-        for &f in &fires {
-            inputs[f] = Some(0);
-        }
+    // The state the steps of `set` (indices into `fires`) take the pinned state to, from its
+    // evaluation with none fired in `out`: Some(None) where not taken, None where something
+    // could not be evaluated.
+    let mut taken = |set: &[usize], inputs: &mut Vec<Option<i64>>, out: &mut Vec<Option<i64>>| {
+        saved.clear();
+        saved.extend(nodes.iter().map(|&i| out[i]));
         for &i in set {
             inputs[fires[i]] = Some(1);
+        }
+        // Most sets are not taken (two dependent steps, a step not enabled): seen at the
+        // first assertion that fails, before the new fields' values.
+        let next = if dag.eval_until_false_root(inputs, out, &nodes, &is_root) {
+            Some(None)
+        } else {
+            taken_to(&dag, &roots, &defined, inputs, out, &nodes)
+        };
+        for &i in set {
+            inputs[fires[i]] = Some(0);
         }
         for &(s, _) in &defined {
             inputs[s] = None;
         }
-        dag.eval(inputs, &mut out, None);
-        taken_to(&dag, &roots, &defined, inputs, &mut out, &every)
+        for (&i, &v) in nodes.iter().zip(&saved) {
+            out[i] = v;
+        }
+        next
     };
     let mut reached: Vec<(u32, u32)> = Vec::new();
     for (from, p) in before.iter().enumerate() {
@@ -323,12 +344,16 @@ pub(super) fn round_successors(
                 inputs[s] = Some(x);
             }
         }
+        for &f in &fires {
+            inputs[f] = Some(0);
+        }
+        dag.eval(&inputs, &mut out, None);
         let mut nexts: Vec<Vec<i64>> = Vec::new();
         // The sets taken, by size, each in increasing order of its steps.
         let mut level: Vec<Vec<usize>> = Vec::new();
         for i in 0..fires.len() {
             work += 1;
-            if let Some(next) = taken(&[i], &mut inputs)? {
+            if let Some(next) = taken(&[i], &mut inputs, &mut out)? {
                 nexts.push(next);
                 level.push(vec![i]);
             }
@@ -349,7 +374,7 @@ pub(super) fn round_successors(
                     }
                     let mut bigger = set.clone();
                     bigger.push(j);
-                    if let Some(next) = taken(&bigger, &mut inputs)? {
+                    if let Some(next) = taken(&bigger, &mut inputs, &mut out)? {
                         if set.len() == 1 {
                             pairs.insert((last, j));
                         }
@@ -360,11 +385,11 @@ pub(super) fn round_successors(
             }
             level = longer;
         }
-        if cfg!(debug_assertions) && alone.len() <= 10 {
+        if cfg!(debug_assertions) && alone.len() <= DEBUG_EVERY_SET {
             let mut every: Vec<Vec<i64>> = Vec::new();
             for bits in 1u32..(1 << alone.len()) {
                 let set: Vec<usize> = (0..alone.len()).filter(|b| bits >> b & 1 == 1).map(|b| alone[b]).collect();
-                if let Some(next) = taken(&set, &mut inputs)? {
+                if let Some(next) = taken(&set, &mut inputs, &mut out)? {
                     every.push(next);
                 }
             }
