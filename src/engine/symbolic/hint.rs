@@ -68,17 +68,7 @@ pub(super) fn hinted(
     if path.len() != k || u.selectors.len() != k {
         return None;
     }
-    let check = Solver::new();
-    check.set_params(&params());
-    if let Some(ms) = timeout_ms {
-        set_timeout(&check, ms);
-    }
-    for a in u.solver.get_assertions() {
-        check.assert(a);
-    }
-    // The query's literal (when queries are asked by assumption) and its formula.
-    check.assert(Bool::new_const(format!("query.{i}@{k}")));
-    check.assert(bad);
+    let check = with_query(u, i, k, &bad, timeout_ms);
     let creg = registry::<Concrete>();
     let mut st = q.inits.get(origin)?.clone();
     let pin = |frame: &ClusterState<Symbolic>, st: &ClusterState<Concrete>| {
@@ -113,16 +103,7 @@ pub(super) fn hinted(
 fn round_hinted(u: &Unrolling, i: usize, k: usize, bad: &Bool, timeout_ms: Option<u64>) -> Option<z3::Model> {
     let p = u.prober.as_ref()?;
     let path = p.round_path(k, bad)?;
-    let check = Solver::new();
-    check.set_params(&params());
-    if let Some(ms) = timeout_ms {
-        set_timeout(&check, ms);
-    }
-    for a in u.solver.get_assertions() {
-        check.assert(a);
-    }
-    check.assert(Bool::new_const(format!("query.{i}@{k}")));
-    check.assert(bad);
+    let check = with_query(u, i, k, bad, timeout_ms);
     for at in &path {
         check.assert(at);
     }
@@ -134,4 +115,20 @@ fn round_hinted(u: &Unrolling, i: usize, k: usize, bad: &Bool, timeout_ms: Optio
         asked.elapsed().as_secs_f64()
     );
     (answer == SatResult::Sat).then(|| check.get_model()).flatten()
+}
+
+/// A fresh solver with every assertion of the unrolling and the query "intent i is violated at
+/// depth k" (`bad`, and its literal where queries are asked by assumption).
+fn with_query(u: &Unrolling, i: usize, k: usize, bad: &Bool, timeout_ms: Option<u64>) -> Solver {
+    let check = Solver::new();
+    check.set_params(&params());
+    if let Some(ms) = timeout_ms {
+        set_timeout(&check, ms);
+    }
+    for a in u.solver.get_assertions() {
+        check.assert(a);
+    }
+    check.assert(Bool::new_const(format!("query.{i}@{k}")));
+    check.assert(bad);
+    check
 }
