@@ -410,8 +410,8 @@ impl Witnesses {
             }
             depth_added = false;
             for r in &self.runs {
-                if !found.contains_key(&r.at.key) {
-                    found.insert(r.at.key.clone(), r.at.state.clone());
+                if let std::collections::hash_map::Entry::Vacant(e) = found.entry(r.at.key.clone()) {
+                    e.insert(r.at.state.clone());
                     depth_added = true;
                 }
             }

@@ -228,7 +228,7 @@ impl Prober {
         }
         self.chain = false;
         let asked = Instant::now();
-        let Some(candidates) = points(reach.iter().map(|(s, key)| (s, &key[..])), reach.len(), frame) else {
+        let Some(candidates) = reach_points(reach, frame) else {
             return;
         };
         let before = &self.lemmas[k - 1].points;
@@ -715,7 +715,7 @@ impl Prober {
     /// define frame 0 alone). Called before the first step.
     pub(super) fn first_lemma(&mut self, solver: &Solver, frame: &ClusterState<Symbolic>) {
         let layer = match &self.reach {
-            Some(reach) => points(reach.iter().map(|(s, key)| (s, &key[..])), reach.len(), frame),
+            Some(reach) => reach_points(reach, frame),
             None => layer(&self.witnesses, frame),
         };
         let Some(layer) = layer else {
@@ -760,6 +760,12 @@ impl Prober {
         }
         self.dropped.push((k, which.iter().map(|&i| labels[i]).collect()));
     }
+}
+
+/// The reachable states `reach` (`Prober::reach_all`) as the states of a lemma about `frame`
+/// (`lemma::points`).
+fn reach_points(reach: &[(ClusterState<Concrete>, Vec<i16>)], frame: &ClusterState<Symbolic>) -> Option<Vec<Point>> {
+    points(reach.iter().map(|(s, key)| (s, &key[..])), reach.len(), frame)
 }
 
 /// `successors_within` from every state of `before` into `lemma`'s, where a state's steps
