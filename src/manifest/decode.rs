@@ -1,7 +1,7 @@
 //! Typed decoding of one YAML document (or one `items[i]` of a List) with located errors and
 //! unknown-field detection. Shared by `manifest/` and `spec/`, the only modules that know YAML.
 
-use serde::de::DeserializeOwned;
+use kbmc_objects::Decode;
 use serde::Deserializer;
 
 use crate::error::{InputClass, InputError, Origin};
@@ -24,11 +24,39 @@ pub struct Document<'a> {
 /// `Deserialize` code (k8s-openapi's PodSpec and everything under it) is then compiled once,
 /// for `dyn erased_serde::Deserializer`, instead of once per deserializer stack (the document
 /// parser, an already parsed value, the tag-aware second read): those copies were most of the
-/// crate's compiled code. Error messages are the inner deserializer's own, unchanged.
-pub(crate) fn erased<'de, T: DeserializeOwned, D: Deserializer<'de>>(de: D) -> Result<T, erased_serde::Error> {
+/// crate's compiled code. The Kubernetes types' code is compiled in the kbmc-objects crate.
+/// The stacks themselves (`D`) must not name `T`, or each is compiled once per type: the
+/// callbacks that note unknown fields are `&mut dyn FnMut`, never a closure of a generic
+/// function. Error messages are the inner deserializer's own, unchanged.
+pub(crate) fn erased<'de, T: Decode, D: Deserializer<'de>>(de: D) -> Result<T, erased_serde::Error> {
     let mut de = <dyn erased_serde::Deserializer>::erase(de);
-    erased_serde::deserialize(&mut de)
+    T::decode(&mut de)
 }
+
+// kbmc's own manifest and spec types, decoded here (the Kubernetes ones in kbmc-objects).
+kbmc_objects::decode_with_serde!(
+    crate::spec::Verification,
+    crate::spec::Event,
+    crate::spec::Intent,
+    super::vpa::VerticalPodAutoscaler,
+    super::descheduler::DeschedulerPolicy,
+    super::descheduler::DefaultEvictorArgs,
+    super::descheduler::RemoveDuplicatesArgs,
+    super::descheduler::TopologySpreadArgs,
+    super::descheduler::LowNodeUtilizationArgs,
+    super::descheduler::NodeTaintsArgs,
+    super::descheduler::NodeAffinityArgs,
+    super::descheduler::InterPodAntiAffinityArgs,
+    super::scheduler_config::KubeSchedulerConfiguration,
+    super::scheduler_config::NodeResourcesFitArgs,
+    super::scheduler_config::BalancedAllocationArgs,
+    super::scheduler_config::PodTopologySpreadArgs,
+    super::scheduler_config::NodeAffinityArgs,
+    super::scheduler_config::InterPodAffinityArgs,
+);
+
+/// serde_ignored's callback, the same type whatever is decoded.
+type Note<'n> = &'n mut dyn FnMut(serde_ignored::Path);
 
 /// Formats a serde_ignored path the way Kubernetes users write field paths:
 /// `spec.template.spec.containers[0].resources`.
@@ -87,15 +115,12 @@ fn classify(message: &str) -> InputClass {
 /// parser, which reads a plain scalar as whatever type is asked (`value: 5` as the string
 /// "5"); the API server reads YAML as JSON, where 5 is a number and no string, so the value
 /// is decoded a second time, as a List's items are, with YAML's own types.
-pub fn decode<T: DeserializeOwned>(
-    doc: &mut Document,
-    typed_as_json: Option<&serde_yaml::Value>,
-) -> Result<T, Vec<InputError>> {
+pub fn decode<T: Decode>(doc: &mut Document, typed_as_json: Option<&serde_yaml::Value>) -> Result<T, Vec<InputError>> {
     let mut unknown: Vec<String> = Vec::new();
     let result: Result<T, InputError> = match &doc.value {
         None => {
             let de = doc.typed.take().expect("a document without a value has its parser, decoded once");
-            let mut note = |p: serde_ignored::Path| unknown.push(format_path(&p));
+            let mut note: Note = &mut |p| unknown.push(format_path(&p));
             let r = erased(serde_ignored::Deserializer::new(de, &mut note)).map_err(|e| {
                 let (field, message) = split_yaml_error(&e.to_string());
                 InputError::at(&doc.origin, classify(&message), field, message)
@@ -116,7 +141,7 @@ pub fn decode<T: DeserializeOwned>(
         Some(value) => {
             let mut track = serde_path_to_error::Track::new();
             let de = serde_path_to_error::Deserializer::new(value.clone(), &mut track);
-            let mut note = |p: serde_ignored::Path| unknown.push(format_path(&p));
+            let mut note: Note = &mut |p| unknown.push(format_path(&p));
             let r: Result<T, _> = erased(serde_ignored::Deserializer::new(de, &mut note));
             r.map_err(|e| {
                 let path = track.path().to_string();
@@ -148,7 +173,7 @@ pub fn decode<T: DeserializeOwned>(
 /// tag is read again through its parsed value written back as YAML, where `!!str 1` is the
 /// quoted string '1', and an error there is the document's error (without a position: it
 /// would be that of the text written back).
-fn core_tags<T: DeserializeOwned>(origin: &Origin, value: &serde_yaml::Value) -> Option<InputError> {
+fn core_tags<T: Decode>(origin: &Origin, value: &serde_yaml::Value) -> Option<InputError> {
     let text = serde_yaml::to_string(value).ok()?;
     let e = erased::<T, _>(serde_yaml::Deserializer::from_str(&text)).err()?;
     let m = e.to_string();
@@ -160,7 +185,7 @@ fn core_tags<T: DeserializeOwned>(origin: &Origin, value: &serde_yaml::Value) ->
 /// The error of decoding `T` from a document's parsed value, where YAML's types hold (`5`
 /// is an integer, `true` a boolean, as JSON has them), with its field path; `None` when it
 /// decodes.
-fn json_types<T: DeserializeOwned>(origin: &Origin, value: &serde_yaml::Value) -> Option<InputError> {
+fn json_types<T: Decode>(origin: &Origin, value: &serde_yaml::Value) -> Option<InputError> {
     let mut track = serde_path_to_error::Track::new();
     let de = serde_path_to_error::Deserializer::new(value, &mut track);
     let e = erased::<T, _>(de).err()?;
@@ -175,11 +200,7 @@ fn json_types<T: DeserializeOwned>(origin: &Origin, value: &serde_yaml::Value) -
 
 /// Decodes a nested value (for example a descheduler plugin's `args`) into `T`, with errors
 /// located at `prefix` (the field path of the value inside its document).
-pub fn decode_value<T: DeserializeOwned>(
-    origin: &Origin,
-    prefix: &str,
-    value: serde_yaml::Value,
-) -> Result<T, Vec<InputError>> {
+pub fn decode_value<T: Decode>(origin: &Origin, prefix: &str, value: serde_yaml::Value) -> Result<T, Vec<InputError>> {
     let mut unknown: Vec<String> = Vec::new();
     let mut track = serde_path_to_error::Track::new();
     let de = serde_path_to_error::Deserializer::new(value, &mut track);
@@ -192,7 +213,7 @@ pub fn decode_value<T: DeserializeOwned>(
             format!("{prefix}.{p}")
         }
     };
-    let mut note = |p: serde_ignored::Path| unknown.push(format_path(&p));
+    let mut note: Note = &mut |p| unknown.push(format_path(&p));
     let r: Result<T, _> = erased(serde_ignored::Deserializer::new(de, &mut note));
     match r {
         Err(e) => {

@@ -58,7 +58,7 @@ pub struct VerificationSpec {
 /// loses both. The item is read as YAML and decoded again from its YAML text (which keeps
 /// YAML's own typing: `steady: 3` is a quantity, `!!str 1` is a string); on an error, the
 /// field is the one whose removal makes the error go away or become "missing field".
-fn located<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(d: D, list: &str) -> Result<Vec<T>, D::Error> {
+fn located<'de, D: Deserializer<'de>, T: kbmc_objects::Decode>(d: D, list: &str) -> Result<Vec<T>, D::Error> {
     use serde::de::Error;
     let items: Vec<serde_yaml::Value> = Vec::deserialize(d)?;
     let decode = |v: &serde_yaml::Value| -> Result<T, String> {
