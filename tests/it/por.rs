@@ -187,12 +187,12 @@ fn agree_within(dir: &Path, what: &str, events: Option<i64>, max_states: usize) 
 }
 
 /// Checks the generated clusters of shard `shard` of two (`agree`); the states expanded
-/// through smaller ample sets. The 200 clusters (times `KBMC_GENERATED_FACTOR`) are two tests
+/// through smaller ample sets. The 120 clusters (times `KBMC_GENERATED_FACTOR`) are two tests
 /// of every other seed, so the test threads share them.
 fn generated(shard: u64) -> u64 {
     let base = std::env::temp_dir().join(format!("kbmc-it-por-{}-{shard}", std::process::id()));
     let mut reduced = 0;
-    for seed in super::shard_seeds(200, shard, 2) {
+    for seed in super::shard_seeds(120, shard, 2) {
         let dir = base.join(seed.to_string());
         write(&dir, seed);
         reduced += agree(&dir, &format!("generated cluster {seed} ({})", dir.display()));
