@@ -122,15 +122,15 @@ fn live_fixtures_merge() {
 }
 
 /// The snapshot of four copies (12 nodes, 52 events: 52 parts), one event in a run, each part's
-/// search cut at 100 states within 5 steps; in 1 and 7 shards (each run loads the twelve-node
-/// snapshot again: the smaller inputs above cover 2 and 3).
+/// search cut at 100 states within 5 steps; in 7 shards (each run loads the twelve-node
+/// snapshot again: the smaller inputs above cover 1, 2 and 3).
 #[test]
 fn a_snapshot_of_four_copies_merges() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("shards-snapshot-k4");
     std::fs::remove_dir_all(&dir).ok();
     super::workloads::generator::write_snapshot(&dir, 4).expect("the generator writes k = 4");
     let args = ["--all", "--events", "1", "--engine", "explicit", "--max-states", "100", "--steps", "5"];
-    shards_merge_into_the_check_in(&[1, 7], "snapshot-k4", &args, &dir.to_string_lossy());
+    shards_merge_into_the_check_in(&[7], "snapshot-k4", &args, &dir.to_string_lossy());
     std::fs::remove_dir_all(&dir).ok();
 }
 
