@@ -55,6 +55,7 @@ use std::rc::Rc;
 use crate::domain::{Concrete, Domain};
 use crate::ir::Timing;
 use crate::model::intents::{self, StepKind, Watch};
+use crate::model::state::{Slot, SlotMut};
 use crate::model::{Class, ClusterState, Controller, Model, Step};
 
 /// Variables that must move for a conjunct to turn true, each with its direction (+1 or -1).
@@ -198,6 +199,14 @@ struct Track {
 /// Operations one label's guard and update may take over [`Track`] before its footprint is
 /// given up.
 const WORK: usize = 20_000;
+
+/// Label and state-variable pairs working out every label's footprint may go through: each
+/// label's update is compared with the whole state as variables, and its change with what the
+/// intents observe, so the set-up grows as labels times variables. Past it (about three and a
+/// half times `snapshot-k4`'s 9,916 labels over 5,796 variables, where the set-up takes about a
+/// second; `snapshot-k16`'s would take minutes) neither the reduction nor rounds are applied,
+/// rather than the set-up taking minutes before the search or the unrolling begins.
+const SETUP_WORK: u64 = 200_000_000;
 
 /// Operations all the labels of one actor may take over [`Track`]: past it, the footprints of
 /// its other labels are given up without being worked out (a descheduler run per node order:
@@ -652,15 +661,35 @@ struct Footprint {
 }
 
 /// Whether the change `delta` leaves form `f` as it was in every state: `f · delta` is zero.
+/// Both are sorted by variable; the shorter is gone through and the other searched (a form
+/// may cover every node of a large cluster, a step's change a few variables).
 fn leaves(delta: &[(u32, Lin)], f: &[(u32, i128)]) -> bool {
+    debug_assert!(f.windows(2).all(|w| w[0].0 < w[1].0), "a form's variables out of order");
+    debug_assert!(delta.windows(2).all(|w| w[0].0 < w[1].0), "a change's variables out of order");
     let mut acc = Lin::default();
     let mut touched = false;
-    for &(v, x) in f {
-        if let Ok(i) = delta.binary_search_by_key(&v, |d| d.0) {
+    let mut add = |change: &Lin, x: i128| match acc.add_scaled(change, x) {
+        Some(a) => {
+            acc = a;
             touched = true;
-            match acc.add_scaled(&delta[i].1, x) {
-                Some(a) => acc = a,
-                None => return false,
+            true
+        }
+        None => false,
+    };
+    if f.len() <= delta.len() {
+        for &(v, x) in f {
+            if let Ok(i) = delta.binary_search_by_key(&v, |d| d.0) {
+                if !add(&delta[i].1, x) {
+                    return false;
+                }
+            }
+        }
+    } else {
+        for (v, change) in delta {
+            if let Ok(i) = f.binary_search_by_key(v, |t| t.0) {
+                if !add(change, f[i].1) {
+                    return false;
+                }
             }
         }
     }
@@ -690,6 +719,21 @@ struct Observed {
     watched_by: Vec<(StepKind, Form)>,
     /// The intents were too costly to follow: every step is visible (no reduction).
     over: bool,
+    /// Per variable, the forms of `forms` that read it: a label's change is checked against
+    /// those its variables reach, not against every form (a large cluster's intents observe
+    /// thousands of forms, and it has thousands of labels).
+    by_var: Vec<Vec<u32>>,
+}
+
+impl Observed {
+    /// Whether `delta` changes some form an intent observes ([`leaves`] is true of every form
+    /// that reads no variable `delta` changes, so only the others are asked).
+    fn moved_by(&self, delta: &[(u32, Lin)]) -> bool {
+        let mut cand: Vec<u32> = delta.iter().flat_map(|&(v, _)| self.by_var[v as usize].iter().copied()).collect();
+        cand.sort_unstable();
+        cand.dedup();
+        cand.iter().any(|&i| !leaves(delta, &self.forms[i as usize]))
+    }
 }
 
 /// What the intents of `m` observe over the state `x` of `vars` variables.
@@ -725,7 +769,14 @@ fn observed(m: &Model, x: &ClusterState<Track>, vars: u32) -> Observed {
         }
     }
     let over = d.work.get() > d.limit;
-    Observed { forms: d.observed.take(), watched_by, over }
+    let forms = d.observed.take();
+    let mut by_var = vec![Vec::new(); vars as usize];
+    for (i, f) in forms.iter().enumerate() {
+        for &(v, _) in f {
+            by_var[v as usize].push(i as u32);
+        }
+    }
+    Observed { forms, watched_by, over, by_var }
 }
 
 /// What every label's footprint is worked out against: the model, its controllers, the
@@ -733,32 +784,38 @@ fn observed(m: &Model, x: &ClusterState<Track>, vars: u32) -> Observed {
 struct Setting<'a> {
     m: &'a Model,
     reg: &'a [Box<dyn Controller<Concrete>>],
-    /// The state as variables, and those variables in [`variables`] order.
+    /// The state as variables.
     x: ClusterState<Track>,
-    xs: Vec<Val>,
     vars: u32,
-    /// The variables that hold a monitor bit ([`monitor_vars`]).
+    /// The variables that hold a monitor bit ([`monitor_vars`]), in increasing order.
     monitor_vars: Vec<u32>,
     observed: Observed,
 }
 
 impl Footprint {
     /// The footprint of label `s`, whose guard and update over [`Track`] are `c`'s; `spent`
-    /// is the work its actor's labels took so far. `None` where it reads or writes a monitor
-    /// bit.
-    fn of(set: &Setting, c: &dyn Controller<Track>, s: &Step, spent: &mut usize) -> Option<Footprint> {
+    /// is the work its actor's labels took so far. `nx` holds the state as variables (a copy
+    /// of `set.x`), and holds it again on return: the update writes into it and
+    /// [`changes`] puts back what it wrote, so no label copies the whole state. `None` where
+    /// it reads or writes a monitor bit.
+    fn of(
+        set: &Setting,
+        c: &dyn Controller<Track>,
+        s: &Step,
+        spent: &mut usize,
+        nx: &mut ClusterState<Track>,
+    ) -> Option<Footprint> {
         let (m, x) = (set.m, &set.x);
         let d = Track::new(set.vars);
         if *spent > ACTOR_WORK {
             d.work.set(WORK + 1);
         }
-        let (g, nx) = if d.work.get() > WORK {
-            (Track::top(), x.clone())
+        let g = if d.work.get() > WORK {
+            Track::top()
         } else {
             let g = c.guard(&d, m, s, x);
-            let mut nx = x.clone();
-            c.update_into(&d, m, s, x, &mut nx);
-            (g, nx)
+            c.update_into(&d, m, s, x, nx);
+            g
         };
         *spent += d.work.get();
         d.observe_val(&g);
@@ -778,7 +835,9 @@ impl Footprint {
             }
         };
         if d.work.get() > WORK {
-            // Given up: it reads and writes everything, and is visible.
+            // Given up: it reads and writes everything, and is visible. What the update wrote
+            // is put back (its changes, and `d`, are not used).
+            let _ = changes(&d, nx, x);
             return Some(Footprint {
                 guard: Vec::new(),
                 all: Vec::new(),
@@ -800,41 +859,63 @@ impl Footprint {
                 (p, forms)
             })
             .collect();
-        let delta = changes(&d, &nx, &set.xs)?;
+        let delta = changes(&d, nx, x)?;
         let mut all = d.observed.take();
         all.extend(guard.iter().cloned());
         all.sort();
         all.dedup();
-        let reads_monitor = all.iter().flatten().any(|(v, _)| set.monitor_vars.contains(v));
-        let writes_monitor = delta.iter().any(|(v, _)| set.monitor_vars.contains(v));
+        let reads_monitor = all.iter().flatten().any(|(v, _)| set.monitor_vars.binary_search(v).is_ok());
+        let writes_monitor = delta.iter().any(|(v, _)| set.monitor_vars.binary_search(v).is_ok());
         if reads_monitor || writes_monitor {
             return None;
         }
         let o = &set.observed;
         let visible = o.over
-            || o.forms.iter().any(|f| !leaves(&delta, f))
+            || o.moved_by(&delta)
             || o.watched_by.iter().any(|(kind, f)| kind.of(actor, s) && !leaves(&delta, f));
         Some(Footprint { guard, all, conjuncts, track: d, delta, level, visible, top: false })
     }
 }
 
-/// Per variable an update to `nx` from the state whose variables are `xs` writes: its change
-/// as a form (observed in `d`). `None` where a change is not a linear form.
-fn changes(d: &Track, nx: &ClusterState<Track>, xs: &[Val]) -> Option<Vec<(u32, Lin)>> {
+/// Per variable an update wrote into `nx` over the state as variables `x` (what `nx` held
+/// before it): its change as a form (observed in `d`), in [`variables`] order. `nx` holds `x`
+/// again afterwards. `None` where a change is not a linear form.
+fn changes(d: &Track, nx: &mut ClusterState<Track>, x: &ClusterState<Track>) -> Option<Vec<(u32, Lin)>> {
     let mut delta = Vec::new();
-    for (v, (after, before)) in flat(nx).iter().zip(xs).enumerate() {
-        if Rc::ptr_eq(after, before) {
-            continue;
+    let mut linear = true;
+    let mut v = 0u32;
+    let mut values = |after: &mut Vec<Val>, before: &Vec<Val>| {
+        debug_assert_eq!(after.len(), before.len(), "an update changed the state's shape");
+        for (a, b) in after.iter_mut().zip(before) {
+            if !Rc::ptr_eq(a, b) {
+                let l = d.lin(a);
+                if linear && l != Lin::symbol(v) {
+                    match l.add_scaled(&Lin::symbol(v), -1) {
+                        Some(change) => {
+                            d.observe(&change);
+                            delta.push((v, change));
+                        }
+                        None => linear = false,
+                    }
+                }
+                *a = b.clone();
+            }
+            v += 1;
         }
-        let l = d.lin(after);
-        if l == Lin::symbol(v as u32) {
-            continue;
+    };
+    for (after, before) in nx.slots_mut().into_iter().zip(x.slots()) {
+        match (after, before) {
+            (SlotMut::Ints(a), Slot::Ints(b)) | (SlotMut::Bools(a), Slot::Bools(b)) => values(a, b),
+            (SlotMut::Grid(a), Slot::Grid(b)) => {
+                debug_assert_eq!(a.len(), b.len(), "an update changed the state's shape");
+                for (ra, rb) in a.iter_mut().zip(b) {
+                    values(ra, rb);
+                }
+            }
+            _ => unreachable!("a field is of the same kind in two states"),
         }
-        let change = l.add_scaled(&Lin::symbol(v as u32), -1)?;
-        d.observe(&change);
-        delta.push((v as u32, change));
     }
-    Some(delta)
+    linear.then_some(delta)
 }
 
 /// The reduction for one search: every label's footprint, and what is worked out from them
@@ -879,25 +960,50 @@ pub(crate) struct Reduction {
 }
 
 impl Reduction {
+    /// Whether working out the footprints of `labels` over states shaped as `shape` would
+    /// take more than [`SETUP_WORK`].
+    pub(crate) fn too_large(labels: &[Step], shape: &ClusterState<Concrete>) -> bool {
+        let vars: usize = shape
+            .slots()
+            .iter()
+            .map(|s| match s {
+                Slot::Ints(v) => v.len(),
+                Slot::Bools(v) => v.len(),
+                Slot::Grid(rows) => rows.iter().map(Vec::len).sum(),
+            })
+            .sum();
+        labels.len() as u64 * vars as u64 > SETUP_WORK
+    }
+
     /// The footprints of `labels` in `m`; `None` where the reduction cannot be applied (a
-    /// guard or an update reads or writes a monitor bit).
+    /// guard or an update reads or writes a monitor bit), or would take too long to set up
+    /// ([`too_large`](Self::too_large)).
     pub(crate) fn new(
         m: &Model,
         reg: &[Box<dyn Controller<Concrete>>],
         labels: &[Step],
         shape: &ClusterState<Concrete>,
     ) -> Option<Reduction> {
+        if Self::too_large(labels, shape) {
+            return None;
+        }
+        let started = std::time::Instant::now();
         let treg = crate::model::registry::<Track>();
         let (x, vars) = variables(shape);
-        let xs = flat(&x);
+        let mut nx = x.clone();
         // Fields in this order: the state as variables moves in after the others read it.
-        let set = Setting { m, reg, monitor_vars: monitor_vars(&x), observed: observed(m, &x, vars), x, xs, vars };
+        let set = Setting { m, reg, monitor_vars: monitor_vars(&x), observed: observed(m, &x, vars), x, vars };
         let mut foot = Vec::with_capacity(labels.len());
         let mut spent = vec![0usize; treg.len()];
         for s in labels {
             let a = s.actor as usize;
-            foot.push(Footprint::of(&set, treg[a].as_ref(), s, &mut spent[a])?);
+            foot.push(Footprint::of(&set, treg[a].as_ref(), s, &mut spent[a], &mut nx)?);
         }
+        log::debug!(
+            "footprints of {} labels over {vars} state variables in {:.2} s",
+            labels.len(),
+            started.elapsed().as_secs_f64()
+        );
         let mut writers = vec![Vec::new(); vars as usize];
         let mut readers = vec![Vec::new(); vars as usize];
         for (l, f) in foot.iter().enumerate() {
@@ -949,7 +1055,23 @@ impl Reduction {
             forms.iter().flatten().flat_map(|&(v, _)| self.writers[v as usize].iter().copied()).collect();
         cand.sort_unstable();
         cand.dedup();
-        cand.retain(|&b| forms.iter().any(|f| !leaves(&self.foot[b as usize].delta, f)));
+        // Each candidate's change against the forms its variables are in, not every form: a
+        // guard of a large cluster observes a form per node, and thousands of labels write them.
+        let mut by_var: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for (i, f) in forms.iter().enumerate() {
+            for &(v, _) in f {
+                by_var.entry(v).or_default().push(i as u32);
+            }
+        }
+        let mut reached = Vec::new();
+        cand.retain(|&b| {
+            let delta = &self.foot[b as usize].delta;
+            reached.clear();
+            reached.extend(delta.iter().filter_map(|(v, _)| by_var.get(v)).flatten().copied());
+            reached.sort_unstable();
+            reached.dedup();
+            reached.iter().any(|&i| !leaves(delta, &forms[i as usize]))
+        });
         // A step whose footprint was given up writes everything.
         cand.extend(&self.tops);
         cand.into()
