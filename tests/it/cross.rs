@@ -235,6 +235,9 @@ fn step_semantics_agrees_with_interleaved_frames() {
     ]);
     assert!(r.stdout.contains("steps with Z3"), "{}", r.stdout);
     assert!(!r.stdout.contains("rounds of"), "{}", r.stdout);
+    // And says why, once.
+    let said = "--semantics step not applied: the spec has a cycle intent";
+    assert_eq!(r.stderr.matches(said).count(), 1, "{}", r.stderr);
 }
 
 /// Step semantics against the explicit engine on generated clusters (por.rs's, their safety

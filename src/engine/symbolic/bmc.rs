@@ -69,7 +69,9 @@ impl<'a> Bmc<'a> {
         let creg = registry::<Concrete>();
         let mut u = q.unroll();
         if let Err(why) = u.choose_frames(q.m, q.opts.semantics, q.inits.first()) {
-            log::debug!("step semantics: {why}: interleaved frames");
+            // Said once per run: a check made of parts builds a `Bmc` per part, for one reason.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| log::warn!("--semantics step not applied: {why}"));
         }
         if let Some(w) = witnesses {
             let mut p = probe::Prober::new(w);
