@@ -719,20 +719,35 @@ struct Observed {
     watched_by: Vec<(StepKind, Form)>,
     /// The intents were too costly to follow: every step is visible (no reduction).
     over: bool,
-    /// Per variable, the forms of `forms` that read it: a label's change is checked against
-    /// those its variables reach, not against every form (a large cluster's intents observe
-    /// thousands of forms, and it has thousands of labels).
-    by_var: Vec<Vec<u32>>,
+    /// `forms` by the variables they read ([`FormIndex`]).
+    index: FormIndex,
 }
 
-impl Observed {
-    /// Whether `delta` changes some form an intent observes ([`leaves`] is true of every form
-    /// that reads no variable `delta` changes, so only the others are asked).
-    fn moved_by(&self, delta: &[(u32, Lin)]) -> bool {
-        let mut cand: Vec<u32> = delta.iter().flat_map(|&(v, _)| self.by_var[v as usize].iter().copied()).collect();
-        cand.sort_unstable();
-        cand.dedup();
-        cand.iter().any(|&i| !leaves(delta, &self.forms[i as usize]))
+/// Per variable, the forms of a list that read it: a change is checked against the forms its
+/// variables are in, not against every form (a large cluster's intents and guards observe a
+/// form per node, and thousands of labels change them).
+struct FormIndex(FxHashMap<u32, Vec<u32>>);
+
+impl FormIndex {
+    fn of(forms: &[Form]) -> FormIndex {
+        let mut by_var: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for (i, f) in forms.iter().enumerate() {
+            for &(v, _) in f {
+                by_var.entry(v).or_default().push(i as u32);
+            }
+        }
+        FormIndex(by_var)
+    }
+
+    /// Whether `delta` changes some form of `forms` (the list this indexes): [`leaves`] is
+    /// true of every form that reads no variable `delta` changes, so only the others are
+    /// asked. `reached` is a buffer.
+    fn moved(&self, forms: &[Form], delta: &[(u32, Lin)], reached: &mut Vec<u32>) -> bool {
+        reached.clear();
+        reached.extend(delta.iter().filter_map(|(v, _)| self.0.get(v)).flatten().copied());
+        reached.sort_unstable();
+        reached.dedup();
+        reached.iter().any(|&i| !leaves(delta, &forms[i as usize]))
     }
 }
 
@@ -770,13 +785,8 @@ fn observed(m: &Model, x: &ClusterState<Track>, vars: u32) -> Observed {
     }
     let over = d.work.get() > d.limit;
     let forms = d.observed.take();
-    let mut by_var = vec![Vec::new(); vars as usize];
-    for (i, f) in forms.iter().enumerate() {
-        for &(v, _) in f {
-            by_var[v as usize].push(i as u32);
-        }
-    }
-    Observed { forms, watched_by, over, by_var }
+    let index = FormIndex::of(&forms);
+    Observed { forms, watched_by, over, index }
 }
 
 /// What every label's footprint is worked out against: the model, its controllers, the
@@ -871,7 +881,7 @@ impl Footprint {
         }
         let o = &set.observed;
         let visible = o.over
-            || o.moved_by(&delta)
+            || o.index.moved(&o.forms, &delta, &mut Vec::new())
             || o.watched_by.iter().any(|(kind, f)| kind.of(actor, s) && !leaves(&delta, f));
         Some(Footprint { guard, all, conjuncts, track: d, delta, level, visible, top: false })
     }
@@ -959,10 +969,19 @@ pub(crate) struct Reduction {
     pub(crate) reduced: u64,
 }
 
+/// Why the footprints of a model's labels were not worked out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Unworked {
+    /// A guard or an update reads or writes a monitor bit.
+    Monitor,
+    /// Working them out would take more than [`SETUP_WORK`].
+    TooLarge,
+}
+
 impl Reduction {
     /// Whether working out the footprints of `labels` over states shaped as `shape` would
     /// take more than [`SETUP_WORK`].
-    pub(crate) fn too_large(labels: &[Step], shape: &ClusterState<Concrete>) -> bool {
+    fn too_large(labels: &[Step], shape: &ClusterState<Concrete>) -> bool {
         let vars: usize = shape
             .slots()
             .iter()
@@ -975,17 +994,15 @@ impl Reduction {
         labels.len() as u64 * vars as u64 > SETUP_WORK
     }
 
-    /// The footprints of `labels` in `m`; `None` where the reduction cannot be applied (a
-    /// guard or an update reads or writes a monitor bit), or would take too long to set up
-    /// ([`too_large`](Self::too_large)).
+    /// The footprints of `labels` in `m`, or why the reduction cannot be applied.
     pub(crate) fn new(
         m: &Model,
         reg: &[Box<dyn Controller<Concrete>>],
         labels: &[Step],
         shape: &ClusterState<Concrete>,
-    ) -> Option<Reduction> {
+    ) -> Result<Reduction, Unworked> {
         if Self::too_large(labels, shape) {
-            return None;
+            return Err(Unworked::TooLarge);
         }
         let started = std::time::Instant::now();
         let treg = crate::model::registry::<Track>();
@@ -997,7 +1014,7 @@ impl Reduction {
         let mut spent = vec![0usize; treg.len()];
         for s in labels {
             let a = s.actor as usize;
-            foot.push(Footprint::of(&set, treg[a].as_ref(), s, &mut spent[a], &mut nx)?);
+            foot.push(Footprint::of(&set, treg[a].as_ref(), s, &mut spent[a], &mut nx).ok_or(Unworked::Monitor)?);
         }
         log::debug!(
             "footprints of {} labels over {vars} state variables in {:.2} s",
@@ -1023,7 +1040,7 @@ impl Reduction {
         }
         let n = labels.len();
         let tops = (0..n as u32).filter(|&l| foot[l as usize].top).collect();
-        Some(Reduction {
+        Ok(Reduction {
             tops,
             conjunct_enablers: foot.iter().map(|f| vec![None; f.conjuncts.len()]).collect(),
             foot,
@@ -1055,23 +1072,9 @@ impl Reduction {
             forms.iter().flatten().flat_map(|&(v, _)| self.writers[v as usize].iter().copied()).collect();
         cand.sort_unstable();
         cand.dedup();
-        // Each candidate's change against the forms its variables are in, not every form: a
-        // guard of a large cluster observes a form per node, and thousands of labels write them.
-        let mut by_var: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-        for (i, f) in forms.iter().enumerate() {
-            for &(v, _) in f {
-                by_var.entry(v).or_default().push(i as u32);
-            }
-        }
+        let index = FormIndex::of(forms);
         let mut reached = Vec::new();
-        cand.retain(|&b| {
-            let delta = &self.foot[b as usize].delta;
-            reached.clear();
-            reached.extend(delta.iter().filter_map(|(v, _)| by_var.get(v)).flatten().copied());
-            reached.sort_unstable();
-            reached.dedup();
-            reached.iter().any(|&i| !leaves(delta, &forms[i as usize]))
-        });
+        cand.retain(|&b| index.moved(forms, &self.foot[b as usize].delta, &mut reached));
         // A step whose footprint was given up writes everything.
         cand.extend(&self.tops);
         cand.into()
@@ -1461,9 +1464,9 @@ pub(crate) struct Rounds {
 }
 
 impl Rounds {
-    /// The footprints of `labels` in `m` over states shaped as `shape`; `None` where they
-    /// cannot be worked out (a guard or an update reads or writes a monitor bit).
-    pub(crate) fn new(m: &Model, labels: &[Step], shape: &ClusterState<Concrete>) -> Option<Rounds> {
+    /// The footprints of `labels` in `m` over states shaped as `shape`, or why they were not
+    /// worked out.
+    pub(crate) fn new(m: &Model, labels: &[Step], shape: &ClusterState<Concrete>) -> Result<Rounds, Unworked> {
         let reg = crate::model::registry::<Concrete>();
         let red = Reduction::new(m, &reg, labels, shape)?;
         let (x, vars) = variables(shape);
@@ -1496,7 +1499,7 @@ impl Rounds {
                     .collect();
             }
         }
-        Some(Rounds { enablers, red, monitor_movers })
+        Ok(Rounds { enablers, red, monitor_movers })
     }
 
     /// The labels dependent on `a`, sorted.
@@ -1582,7 +1585,7 @@ mod tests {
             };
             let g = explore(&m, &opts, |_, _| true);
             let first = g.states.get(0);
-            let Some(mut r) = Reduction::new(&m, &reg, &labels, &first) else { continue };
+            let Ok(mut r) = Reduction::new(&m, &reg, &labels, &first) else { continue };
             let what = dir.display();
             for u in 0..g.states.len() as u32 {
                 let st = g.states.get(u);

@@ -138,7 +138,7 @@ pub(super) fn explore_with(
     let mut index = LabelIndex::of(m, &reg, &labels);
     index.rename_guards &= g.canonical.is_none();
     // Partial-order reduction where asked and the model allows it (por.rs).
-    let reduction = if opts.reduction { Reduction::new(m, &reg, &labels, first) } else { None };
+    let reduction = if opts.reduction { Reduction::new(m, &reg, &labels, first).ok() } else { None };
     let started = Instant::now();
     let mut search = Search {
         m,

@@ -16,7 +16,7 @@ use super::frame::{fields, frame, lift, same_state, twins, with_fields, Fields};
 use super::solver::{params, set_timeout, Solver};
 use super::{hints, probe, round, Options, Semantics};
 use crate::domain::{Concrete, Domain, Symbolic};
-use crate::engine::por::{Reduction, Rounds};
+use crate::engine::por::{Rounds, Unworked};
 use crate::ir::{Intent, Timing};
 use crate::model::intents::StepKind;
 use crate::model::{all_steps, intents, registry, Class, ClusterState, Controller, Model, Step};
@@ -169,13 +169,15 @@ impl Unrolling {
         if self.self_loops {
             return Err("the spec has a cycle intent, whose lasso is a loop of single steps, so the bounded check keeps one step per frame");
         }
-        if shape.is_some_and(|shape| Reduction::too_large(&self.labels, shape)) {
-            return Err("the model has too many steps over too large a state to work out which steps are independent (docs/encoding.md), so the bounded check keeps one step per frame");
-        }
-        self.rounds = shape.and_then(|shape| Rounds::new(m, &self.labels, shape));
-        match self.rounds {
-            Some(_) => Ok(()),
-            None => Err("a step reads or writes an intent's monitor, so the bounded check keeps one step per frame"),
+        match shape.map(|shape| Rounds::new(m, &self.labels, shape)) {
+            Some(Ok(rounds)) => {
+                self.rounds = Some(rounds);
+                Ok(())
+            }
+            Some(Err(Unworked::TooLarge)) => Err("the model has too many steps over too large a state to work out which steps are independent (docs/encoding.md), so the bounded check keeps one step per frame"),
+            Some(Err(Unworked::Monitor)) | None => {
+                Err("a step reads or writes an intent's monitor, so the bounded check keeps one step per frame")
+            }
         }
     }
 
