@@ -191,11 +191,12 @@ pub(super) struct Limits<D: Domain> {
     pub(super) refused: Vec<Vec<D::Int>>,
 }
 
-/// The index of group `g`'s namespace among the Deployments' namespaces.
+/// Group `g`'s namespace as an index into `Limits::per_namespace`: the first group of that
+/// namespace. A plugin may ask it of a group it evicts none of (a DaemonSet's, whose
+/// namespace may hold no Deployment), so every group's namespace has one.
 pub(super) fn namespace_of(m: &Model, g: usize) -> usize {
-    // Only a Deployment's pods are evicted (`filter`), so a Deployment has the namespace.
     let ns = m.ir.group_namespace(g);
-    m.ir.deployments.iter().position(|d| d.namespace == ns).expect("an evicted pod's namespace has a Deployment")
+    (0..g).find(|&h| m.ir.group_namespace(h) == ns).unwrap_or(g)
 }
 
 /// Evicts up to `want` pods of `g` from `n` within the limits; returns the state and how many.

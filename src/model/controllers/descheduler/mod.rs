@@ -237,7 +237,7 @@ fn decide<D: Domain>(d: &D, m: &Model, st: &ClusterState<D>, order: &[usize], ch
     let fit = (0..ng).map(|g| (0..nn).map(|t| node_fit(d, m, st, g, t)).collect()).collect();
     let mut lim = Limits {
         per_node: vec![d.int(0); nn],
-        per_namespace: vec![d.int(0); m.ir.deployments.len()],
+        per_namespace: vec![d.int(0); m.ir.groups.len()],
         total: d.int(0),
         fit,
         refused: vec![vec![d.int(0); nn]; ng],

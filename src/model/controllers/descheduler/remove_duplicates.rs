@@ -19,7 +19,12 @@ use crate::model::node::{active_on, ready};
 /// an eviction limit caps what later owners may evict, a PodDisruptionBudget two of them share
 /// lets the first take the disruptions the second would have had.
 fn listed(m: &Model, namespaces: &Namespaces) -> (Vec<usize>, bool) {
-    let gs: Vec<usize> = (0..m.ir.groups.len()).filter(|&g| in_namespaces(m, namespaces, g)).collect();
+    // The listing goes through the evictor's filter (removeduplicates.go `New`:
+    // `WithFilter(handle.Evictor().Filter)`), which drops a DaemonSet's pods: they are neither
+    // owners nor counted.
+    let gs: Vec<usize> = (0..m.ir.groups.len())
+        .filter(|&g| m.ir.groups[g].daemon_set().is_none() && in_namespaces(m, namespaces, g))
+        .collect();
     let limits =
         m.ir.descheduler
             .as_ref()

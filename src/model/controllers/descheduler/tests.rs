@@ -1049,3 +1049,22 @@ mod inter_pod_anti_affinity {
         assert_eq!(evicted(&yaml, "", |_, _| {}), [2, 0]);
     }
 }
+
+/// A DaemonSet's pods are no owner RemoveDuplicates lists (removeduplicates.go `New`: the
+/// listing goes through the evictor's filter, which drops them), and a namespace without a
+/// Deployment (the agent's) is asked for its eviction count like any other: the run over a
+/// Deployment in a namespace of its own beside a DaemonSet in `default` evicts what the
+/// per-namespace limit lets go, as without the DaemonSet.
+#[test]
+fn a_daemon_set_in_a_namespace_of_its_own_is_no_owner() {
+    let agent = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec:\n      containers: [{name: c, image: agent:1, resources: {requests: {cpu: 100m, memory: 64Mi}}}]\n---\n";
+    let web =
+        deployment("web", 6, "1", "1Gi", "").replace("metadata: {name: web}", "metadata: {name: web, namespace: shop}");
+    let spec = "apiVersion: kbmc.dev/v1alpha1\nkind: Verification\nspec:\n  nodePools: [{name: n, count: 3, capacity: {cpu: \"64\", memory: 64Gi}}]\n  workloads: [{deployment: web, placement: [{node: n-0, count: 4}, {node: n-1, count: 1}, {node: n-2, count: 1}]}]\n";
+    let limited = "apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nmaxNoOfPodsToEvictPerNamespace: 1\nprofiles:\n  - name: p\n    pluginConfig: [{name: RemoveDuplicates}, {name: RemovePodsViolatingTopologySpreadConstraint}]\n    plugins: {balance: {enabled: [RemoveDuplicates, RemovePodsViolatingTopologySpreadConstraint]}}\n---\n";
+    for (daemon, want) in [("", vec![1, 0, 0]), (agent, vec![1, 0, 0])] {
+        let m = model(&format!("{web}{daemon}{limited}{spec}"));
+        assert_eq!(remove_duplicates::choices(&m, &m.ir.descheduler.as_ref().unwrap().profiles[0].balance[0]), 1);
+        assert_eq!(evictions(&m, &m.initial_state(&[3])), want, "with the DaemonSet: {}", !daemon.is_empty());
+    }
+}
