@@ -100,8 +100,18 @@ pub trait Controller<D: Domain> {
     /// beyond what their static facts and states say (e.g. a run that evicts group by group in
     /// index order under a limit they share). While any actor of a model says so, the explicit
     /// engine does not identify states that differ only by a renaming of interchangeable
-    /// Deployments (`engine/explicit/deployments.rs`).
+    /// Deployments (`engine/explicit/deployments.rs`), except as
+    /// [`deployment_order_once_enabled`](Self::deployment_order_once_enabled) allows.
     fn uses_deployment_order(&self, _m: &Model) -> bool {
+        false
+    }
+    /// Where [`uses_deployment_order`](Self::uses_deployment_order) holds: whether the order
+    /// can change only what an enabled step of this actor does, never whether one is enabled.
+    /// The set of states where some step of it is enabled is then closed under renaming
+    /// interchangeable Deployments, so the explicit engine may store states up to such a
+    /// renaming until it meets a state where one of its steps is enabled; it then searches
+    /// again without that renaming.
+    fn deployment_order_once_enabled(&self, _m: &Model) -> bool {
         false
     }
     /// Whether the step evicts pods (descheduler, taint eviction, node lifecycle, drain):
@@ -196,6 +206,11 @@ pub struct Model {
     /// interchangeable Deployments (`engine/explicit/deployments.rs`). On by default; a test
     /// turns it off to show that verdicts and counterexample lengths stay the same.
     pub symmetric_deployments: bool,
+    /// The classes of Deployments that no static fact, intent or controller tells apart,
+    /// found once from `ir` (which nothing changes after `Model::new`) and shared by the
+    /// model's clones: a check's parts each ask for them (`engine/explicit/deployments.rs`),
+    /// and on a large model finding them costs seconds.
+    pub deployment_classes: std::sync::Arc<std::sync::OnceLock<Vec<Vec<usize>>>>,
     /// Events in one run at most, all budgeted kinds together (`events::may_fire`); `None`:
     /// each event's own budget alone. From the spec's `bounds.events` or `--events`, and set
     /// level by level when kbmc deepens it (`event_bound.rs`).
@@ -353,6 +368,7 @@ impl Model {
             preempts,
             victim_orders: if preempts { controllers::preemption::VictimOrders::of(ir) } else { Default::default() },
             symmetric_deployments: true,
+            deployment_classes: Default::default(),
             events_bound: ir.bounds.events,
             events_allowed: None,
             daemon_row,

@@ -166,12 +166,12 @@ fn each_part_gets_its_share_of_the_time_limit() {
 
 /// Parts that finish early leave time the last parts may not need: once every part ran, those
 /// whose share cut them short run again with what the limit leaves (src/parts.rs). The
-/// one-event check explores 75,864 states uncut (`--engine explicit --events 1`); on a test
+/// one-event check explores 34,761 states uncut (`--engine explicit --events 1`); on a test
 /// clock that allows 3 % more work than that, the first pass still cuts a drain's part by its
 /// share; it runs again, and its work counts in the check's: more states than the uncut check.
 #[test]
 fn parts_cut_by_their_share_run_again_with_the_time_left() {
-    let total = 75_864;
+    let total = 34_761;
     let per_second = (total * 103 / 1000).to_string();
     let args =
         ["check", "--all", "--engine", "explicit", "--events", "1", "--time-limit", "10", "--format", "json", LIVE];

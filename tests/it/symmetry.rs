@@ -1,8 +1,9 @@
 //! Symmetry between interchangeable Deployments in the explicit engine
 //! (`engine/explicit/deployments.rs`) against the search without it (symmetry between
-//! identical nodes on in both, as always): on 150 small
-//! generated clusters (fixed seeds) built to have interchangeable Deployments often (copies
-//! of one or two templates, placed, evented and checked alike or not) and on every bundled
+//! identical nodes on in both, as always): on 90 small generated clusters (fixed seeds)
+//! built to have interchangeable Deployments often (copies of one or two templates, placed,
+//! evented and checked alike or not, some in namespaces of their own, beside a DaemonSet or a
+//! Deployment that may preempt them) and on every bundled
 //! case, both searches give every intent the same verdict, safety counterexamples of the same
 //! length, and every counterexample of the reduced search replays as a run of the model.
 //! Verdicts only, never time.
@@ -17,9 +18,19 @@ use super::Seq;
 /// Writes generated cluster `seed` into `dir`: copies of one or two Deployment templates
 /// (two or three Deployments in all), each template's copies placed, evented and checked
 /// alike, except where a draw breaks the symmetry on purpose (the first copy alone placed,
-/// scaled or checked; a descheduler eviction limit that makes group order matter).
+/// scaled or checked; a descheduler eviction limit that makes group order matter). Some
+/// clusters put each copy in a namespace of its own, run a DaemonSet on every node, or add a
+/// Deployment of a higher priority that may preempt the copies (whose victim order is one a
+/// renaming can change: the search then stops renaming, `Deployments::watched`).
 fn write(dir: &Path, seed: u64) {
     let mut r = Seq(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x2b7e);
+    // The draws for what kbmc renamed later (namespaces, a DaemonSet, a preempting
+    // Deployment) come from a stream of their own, so that every other draw of a seed stays
+    // what it was.
+    let mut x = Seq(seed.wrapping_mul(0xc2b2_ae3d_27d4_eb4f) ^ 0x51f1);
+    let namespaced = x.chance(35);
+    let daemon = x.chance(30);
+    let critical = x.chance(25);
     std::fs::create_dir_all(dir).unwrap();
     let templates = 1 + r.next(2) as usize;
     let mut copies = vec![2; templates];
@@ -41,17 +52,21 @@ fn write(dir: &Path, seed: u64) {
         let pdb = r.chance(15);
         for c in 0..n {
             let name = format!("t{t}c{c}");
+            // Each copy in a namespace of its own: copies of one application, as a live
+            // cluster runs them.
+            let ns = if namespaced { format!(", namespace: ns{c}") } else { String::new() };
             let constraint = match spread {
                 0 => String::new(),
                 k => format!(
                     "        topologySpreadConstraints:\n        - maxSkew: 1\n          topologyKey: kubernetes.io/hostname\n          whenUnsatisfiable: {}\n          labelSelector: {{matchLabels: {{app: {name}}}}}\n",
-                    if k == 1 { "DoNotSchedule" } else { "ScheduleAnyway" }
+                    // (kbmc refuses a hard spread where the scheduler may preempt.)
+                    if k == 1 && !critical { "DoNotSchedule" } else { "ScheduleAnyway" }
                 ),
             };
             manifests.push_str(&format!(
                 "- apiVersion: apps/v1
   kind: Deployment
-  metadata: {{name: {name}}}
+  metadata: {{name: {name}{ns}}}
   spec:
     replicas: {reps}
     selector: {{matchLabels: {{app: {name}}}}}
@@ -66,7 +81,7 @@ fn write(dir: &Path, seed: u64) {
             ));
             if pdb {
                 pdbs.push_str(&format!(
-                    "- apiVersion: policy/v1\n  kind: PodDisruptionBudget\n  metadata: {{name: {name}}}\n  spec:\n    minAvailable: 1\n    selector: {{matchLabels: {{app: {name}}}}}\n"
+                    "- apiVersion: policy/v1\n  kind: PodDisruptionBudget\n  metadata: {{name: {name}{ns}}}\n  spec:\n    minAvailable: 1\n    selector: {{matchLabels: {{app: {name}}}}}\n"
                 ));
             }
             deps.push((name, t, c, reps, milli));
@@ -74,6 +89,47 @@ fn write(dir: &Path, seed: u64) {
     }
     if !pdbs.is_empty() {
         manifests.push_str(&pdbs);
+    }
+    // A node agent on every node, as kube-proxy is.
+    if daemon {
+        manifests.push_str(
+            "- apiVersion: apps/v1
+  kind: DaemonSet
+  metadata: {name: agent}
+  spec:
+    selector: {matchLabels: {app: agent}}
+    template:
+      metadata: {labels: {app: agent}}
+      spec:
+        containers:
+        - {name: c, image: agent:1, resources: {requests: {cpu: 100m, memory: 64Mi}}}
+",
+        );
+    }
+    // One Deployment alone of a higher priority, which may preempt the copies where it does
+    // not fit: it asks for a whole node but the agent's share, so it preempts wherever the
+    // copies took room first.
+    if critical {
+        let whole = capacity * 1000 - 100;
+        manifests.push_str(&format!(
+            "- apiVersion: scheduling.k8s.io/v1
+  kind: PriorityClass
+  metadata: {{name: high}}
+  value: 1000
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {{name: critical}}
+  spec:
+    replicas: 1
+    selector: {{matchLabels: {{app: critical}}}}
+    template:
+      metadata: {{labels: {{app: critical}}}}
+      spec:
+        priorityClassName: high
+        containers:
+        - {{name: c, image: critical:1, resources: {{requests: {{cpu: {whole}m, memory: 1Gi}}}}}}
+"
+        ));
     }
     std::fs::write(dir.join("manifests.yaml"), manifests).unwrap();
     if descheduler {
@@ -108,7 +164,8 @@ kind: DeschedulerPolicy
     }
     // Per template: its copies start with their pods on a-0 (all of them, or the first
     // only), or with none.
-    let mut free = capacity * 1000;
+    // (A DaemonSet's pod starts on every node and takes its share.)
+    let mut free = capacity * 1000 - if daemon { 100 } else { 0 };
     let mut placed = Vec::new();
     for t in 0..templates {
         let mine: Vec<usize> = (0..deps.len()).filter(|&i| deps[i].1 == t).collect();
@@ -290,8 +347,9 @@ fn generated(shard: u64) -> (usize, usize) {
 }
 
 // Most clusters are compared in full, many of them with Deployments renamed: at least four in
-// five compared and six in fifty renamed per shard (the fixed seeds give 28 to 29 of 30
-// compared and 5 to 7 renamed per shard, 85 and 17 of the 90 in all).
+// five compared and six in fifty renamed per shard (the fixed seeds give 27 to 28 of 30
+// compared and 4 to 5 renamed per shard, 83 and 13 of the 90 in all; in 4 of them a
+// preemption ends the renaming and the search is made again without it).
 const SHARDS: u64 = 3;
 
 /// Shard 0: seeds 0, 3, 6, ... of the generated clusters.

@@ -169,6 +169,9 @@ struct Found {
     orbits: Vec<Vec<usize>>,
     /// States were stored up to a renaming of identical nodes.
     canonical: bool,
+    /// The states and transitions of a search given up on (`Graph::left_renaming`) before
+    /// this one.
+    abandoned: (usize, usize),
 }
 
 /// Whether the run to `v`, the first state found violating intent `i`, is one a verdict will
@@ -194,6 +197,7 @@ fn search(
     opts: &Options,
     inits: &[ClusterState<Concrete>],
     canonical: bool,
+    rename_deployments: bool,
     deadline: Option<Instant>,
 ) -> Found {
     let d = Concrete;
@@ -216,7 +220,8 @@ fn search(
     // nodes sorted are not for both groups together: states are stored up to the larger of
     // the two (by the logarithm of its order; nodes where they are alike).
     let deployments = symmetric_deployments(m, opts)
-        .filter(|d| canonical && d.fixes(inits) && d.log_order() > log_order(&node_classes(m)));
+        .filter(|d| rename_deployments && canonical && d.fixes(inits) && d.log_order() > log_order(&node_classes(m)));
+    let nodes_canonical = canonical;
     let canonical = canonical && deployments.is_none();
     let orbits: Vec<Vec<usize>> = match &deployments {
         Some(d) => d.orbits.clone(),
@@ -263,7 +268,13 @@ fn search(
         }
         !(all_safety && first_bad.iter().all(Option::is_some))
     });
-    Found { g, first_bad, runs, unmapped, failed_fast, orbits, canonical }
+    if g.left_renaming {
+        log::info!("a step whose outcome depends on the order of Deployments is enabled; searching again without renaming them");
+        let mut again = search(m, reg, opts, inits, nodes_canonical, false, deadline);
+        again.abandoned = (g.states.len(), g.transitions);
+        return again;
+    }
+    Found { g, first_bad, runs, unmapped, failed_fast, orbits, canonical, abandoned: (0, 0) }
 }
 
 /// What an intent the search found no violation of gets, by kind.
@@ -288,7 +299,7 @@ fn check_with(
     deadline: Option<Instant>,
 ) -> Option<CheckResult> {
     let reg = registry::<Concrete>();
-    let mut f = search(m, &reg, opts, inits, canonical, deadline);
+    let mut f = search(m, &reg, opts, inits, canonical, true, deadline);
     if f.unmapped {
         return None;
     }
@@ -341,8 +352,8 @@ fn check_with(
         results,
         effort: Effort {
             engine: "explicit",
-            states: g.states.len(),
-            transitions: g.transitions,
+            states: g.states.len() + f.abandoned.0,
+            transitions: g.transitions + f.abandoned.1,
             depth: max_depth,
             seconds: start.elapsed().as_secs_f64(),
             reduced: g.reduced,

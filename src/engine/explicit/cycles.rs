@@ -306,6 +306,7 @@ mod tests {
             states: store,
             canonical: None,
             deployments: None,
+            left_renaming: false,
             origins: Vec::new(),
             labels: vec![Step { actor: 0, op: 0, a: 0, b: 0, v: 0 }],
             parent: vec![None; n],

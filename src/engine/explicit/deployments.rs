@@ -5,7 +5,9 @@
 //! canonical order a state is stored in (each class's blocks sorted), and the orbit of each
 //! intent (the intents a renaming maps it to). It must not search, and must not call two
 //! Deployments interchangeable that an actor's outcome can tell apart
-//! ([`Controller::uses_deployment_order`](crate::model::Controller::uses_deployment_order)).
+//! ([`Controller::uses_deployment_order`](crate::model::Controller::uses_deployment_order)),
+//! except an actor whose order matters only once one of its steps is enabled: those it names
+//! (`watched`), and the search stops renaming where it meets one enabled.
 //!
 //! Two Deployments `a` and `b` are interchangeable when swapping them is an automorphism of
 //! the model: the model with `a` and `b` swapped — their pod groups revision by revision,
@@ -57,6 +59,12 @@ pub struct Deployments {
     blocks: Vec<Block>,
     /// Per intent: the intents a renaming maps it to, itself first.
     pub orbits: Vec<Vec<usize>>,
+    /// The actors (registry indices) whose steps' outcomes depend on the order of Deployments
+    /// but not whether one is enabled
+    /// ([`Controller::deployment_order_once_enabled`](crate::model::Controller::deployment_order_once_enabled)):
+    /// states stored up to a renaming stand for every renaming only while none of their steps
+    /// is enabled, so a search that meets one enabled stops.
+    pub watched: Vec<usize>,
     groups: usize,
 }
 
@@ -97,7 +105,7 @@ fn events_alike(m: &Model, blocks: &[Block], a: usize, b: usize) -> bool {
 /// neither this list nor [`OFF`] that is not empty (a kind of object added to the model later)
 /// turns the symmetry off as those in [`OFF`] do, until this module renames it too; a test
 /// holds the two lists to the model's parts, so that each new part is decided on.
-const KNOWN: [&str; 23] = [
+const KNOWN: [&str; 24] = [
     "name",
     "spec_inferred",
     // The inferred spec's failure scenario in words: names no Deployment.
@@ -126,17 +134,19 @@ const KNOWN: [&str; 23] = [
     "autoscaler",
     // Renamed with their target (see the module documentation).
     "vpas",
+    // A DaemonSet names no Deployment: its revisions are its own pod groups, which a swap of
+    // Deployments leaves where they are, and its groups' selector vectors over every group are
+    // renamed with every other group's. Its values in the state (per DaemonSet, per DaemonSet
+    // pod group, per node: `Objects::DaemonSets`, `Objects::DaemonGroups`) lie outside every
+    // block and stay; every actor that reads them is the model's code over the IR and the
+    // state, which a swap that is an automorphism maps onto itself (the contract of
+    // `Controller::uses_deployment_order`).
+    "daemon_sets",
 ];
 
 /// The parts of the model's serialized form that turn the symmetry off wherever they are not
-/// empty: renaming them is not worth it, or not sound.
-const OFF: [&str; 1] = [
-    // A DaemonSet names no Deployment, but its values in the state (per DaemonSet and per
-    // DaemonSet pod group: `Objects::DaemonSets`, `Objects::DaemonGroups`) lie outside every
-    // block, and no argument is made here that every actor reading them treats two swapped
-    // Deployments alike: a model with DaemonSets keeps its Deployments apart.
-    "daemon_sets",
-];
+/// empty: renaming them is not worth it, or not sound. None today.
+const OFF: [&str; 0] = [];
 
 /// How many pairs of Deployments [`Deployments::of`] compares at most. A few hundred
 /// Deployments in a few dozen kinds (a snapshot of k copies of an application) stay well
@@ -154,65 +164,34 @@ pub const WORK: usize = COMPARISONS * 1_000;
 
 impl Deployments {
     /// The classes of interchangeable Deployments of `m` (at most [`COMPARISONS`] pairs
-    /// compared); `None` when no two are (or some
-    /// actor's outcome depends on the order of Deployments, or the model has parts this module
-    /// cannot rename, or `m.symmetric_deployments` is off).
+    /// compared); `None` when no two are (or some actor's outcome, or whether one of its
+    /// steps is enabled, depends on the order of Deployments, or the model has parts this
+    /// module cannot rename, or `m.symmetric_deployments` is off).
     pub fn of(m: &Model) -> Option<Deployments> {
         let nd = m.ir.deployments.len();
-        if nd < 2 || !m.symmetric_deployments || registry::<Concrete>().iter().any(|c| c.uses_deployment_order(m)) {
+        let reg = registry::<Concrete>();
+        let ordered: Vec<usize> = (0..reg.len()).filter(|&c| reg[c].uses_deployment_order(m)).collect();
+        if nd < 2 || !m.symmetric_deployments || ordered.iter().any(|&c| !reg[c].deployment_order_once_enabled(m)) {
             return None;
         }
         let blocks = blocks(m);
-        // Without PodDisruptionBudgets and snapshot pods (lists kept sorted, whose members a
-        // swap may exchange), a swap is checked object by object (`swap_is_automorphism_here`).
-        let here = m.ir.pdbs.is_empty() && m.ir.initial_pods.is_empty();
-        let size = if here { vectors(&m.ir) / 16 + 1 } else { size(&m.ir) };
-        let budget = COMPARISONS.min(WORK / size);
-        if budget == 0 {
-            log::info!(target: crate::PROGRESS, "symmetry between Deployments: the model is too large to compare them");
-            return None;
-        }
-        let base = normalized(m.ir.clone())?;
-        // A Deployment with a safety intent shown as a cycle stays alone (replica
-        // oscillation: a cycle of its desired replicas, which this module does not rename).
-        let alone = |d: usize| {
-            blocks[d]
-                .intents
-                .iter()
-                .any(|&i| matches!(intents::property(&m.ir.intents[i]), Property::Safety { shown_as_cycle: Some(_) }))
-        };
+        // A check's parts differ only in the events they let fire: the classes by the model's
+        // static facts are found once for all of them, then split where a part lets the
+        // events of two Deployments fire unlike (an equivalence too, so the split classes are
+        // those of both relations at once).
+        let fixed = m.deployment_classes.get_or_init(|| static_classes(m, &blocks));
         let mut classes: Vec<Vec<usize>> = Vec::new();
-        // Each comparison renames a copy of the whole model: on thousands of Deployments that
-        // differ, comparing each with every class is quadratic work before the search starts.
-        // Past the budget (`COMPARISONS`, fewer on a large model: `WORK`), or once a limit is
-        // reached, the Deployments not compared yet stay alone: a class is sound however few
-        // members it has.
-        let mut compared = 0usize;
-        for d in (0..nd).filter(|&d| !alone(d)) {
-            if compared >= budget || crate::limits::stopped().is_some() {
-                log::info!(
-                    target: crate::PROGRESS,
-                    "symmetry between Deployments: {compared} comparisons made, the Deployments from {} on are not compared",
-                    m.ir.deployments[d].name
-                );
-                break;
-            }
-            let found = classes.iter_mut().find(|c| {
-                compared += 1;
-                if !events_alike(m, &blocks, c[0], d) {
-                    false
-                } else if here {
-                    swap_is_automorphism_here(m, &blocks, c[0], d)
-                } else {
-                    swap_is_automorphism(m, &blocks, &base, c[0], d)
+        for c in fixed {
+            let mut split: Vec<Vec<usize>> = Vec::new();
+            for &d in c {
+                match split.iter_mut().find(|s| events_alike(m, &blocks, s[0], d)) {
+                    Some(s) => s.push(d),
+                    None => split.push(vec![d]),
                 }
-            });
-            match found {
-                Some(c) => c.push(d),
-                None => classes.push(vec![d]),
             }
+            classes.extend(split.into_iter().filter(|s| s.len() > 1));
         }
-        classes.retain(|c| c.len() > 1);
+        classes.sort_by_key(|c| c[0]);
         if classes.is_empty() {
             return None;
         }
@@ -224,7 +203,7 @@ impl Deployments {
                 }
             }
         }
-        Some(Deployments { classes, blocks, orbits, groups: m.ir.groups.len() })
+        Some(Deployments { classes, blocks, orbits, watched: ordered, groups: m.ir.groups.len() })
     }
 
     /// Compares Deployments `a` and `b`'s blocks of `st` (same class, so the same shape):
@@ -282,9 +261,8 @@ impl Deployments {
             Objects::Events => zip(&x.events, &y.events, 0),
             Objects::Intents => zip(&x.intents, &y.intents, 0),
             // A swap of two StatefulSets is never an automorphism (their ordinals' groups are
-            // not renamed in `swap_is_automorphism`); `daemon_sets` is in `OFF`, so the
-            // symmetry is off wherever DaemonSet values exist; fixed rows and cluster-wide
-            // values are no Deployment's.
+            // not renamed in `swap_is_automorphism`); DaemonSet values, fixed rows and
+            // cluster-wide values are no Deployment's.
             Objects::StatefulValues
             | Objects::DaemonGroups
             | Objects::DaemonSets
@@ -485,6 +463,125 @@ fn size(ir: &ir::Model) -> usize {
         + vectors / 64
 }
 
+/// The classes of two or more Deployments of `m` a swap of which is an automorphism of the
+/// model, whatever events a part of a check lets fire (at most [`COMPARISONS`] pairs
+/// compared, fewer on a large model).
+fn static_classes(m: &Model, blocks: &[Block]) -> Vec<Vec<usize>> {
+    let nd = m.ir.deployments.len();
+    // Without PodDisruptionBudgets and snapshot pods (lists kept sorted, whose members a
+    // swap may exchange), a swap is checked object by object (`swap_is_automorphism_here`).
+    let here = m.ir.pdbs.is_empty() && m.ir.initial_pods.is_empty();
+    let size = if here { vectors(&m.ir) / 16 + 1 } else { size(&m.ir) };
+    let budget = COMPARISONS.min(WORK / size);
+    if budget == 0 {
+        log::info!(target: crate::PROGRESS, "symmetry between Deployments: the model is too large to compare them");
+        return Vec::new();
+    }
+    let Some(base) = normalized(m.ir.clone()) else { return Vec::new() };
+    // A Deployment with a safety intent shown as a cycle stays alone (replica
+    // oscillation: a cycle of its desired replicas, which this module does not rename).
+    let alone = |d: usize| {
+        blocks[d]
+            .intents
+            .iter()
+            .any(|&i| matches!(intents::property(&m.ir.intents[i]), Property::Safety { shown_as_cycle: Some(_) }))
+    };
+    let mut classes: Vec<Vec<usize>> = Vec::new();
+    // Each comparison renames a copy of the whole model: on thousands of Deployments that
+    // differ, comparing each with every class is quadratic work before the search starts.
+    // Past the budget (`COMPARISONS`, fewer on a large model: `WORK`), or once a limit is
+    // reached, the Deployments not compared yet stay alone: a class is sound however few
+    // members it has.
+    let mut compared = 0usize;
+    // What two interchangeable Deployments share before any renaming: a Deployment whose
+    // signature differs from a class's is not compared with it (and not counted).
+    let signatures: Vec<Option<String>> = (0..nd).map(|d| signature(m, &blocks[d], d)).collect();
+    for d in (0..nd).filter(|&d| !alone(d)) {
+        if compared >= budget || crate::limits::stopped().is_some() {
+            log::info!(
+                target: crate::PROGRESS,
+                "symmetry between Deployments: {compared} comparisons made, the Deployments from {} on are not compared",
+                m.ir.deployments[d].name
+            );
+            break;
+        }
+        let found = classes.iter_mut().find(|c| {
+            if signatures[d].is_none() || signatures[d] != signatures[c[0]] {
+                return false;
+            }
+            compared += 1;
+            if here {
+                swap_is_automorphism_here(m, blocks, c[0], d)
+            } else {
+                swap_is_automorphism(m, blocks, &base, c[0], d)
+            }
+        });
+        match found {
+            Some(c) => c.push(d),
+            None => classes.push(vec![d]),
+        }
+    }
+    classes.retain(|c| c.len() > 1);
+    classes
+}
+
+/// The fields of a Deployment that only name it. Its namespace is read as a namespace by the
+/// descheduler (its namespace filter, its per-namespace limit) and the cluster autoscaler (pods
+/// of kube-system); every other reader of a namespace (selectors with their namespaces,
+/// PodDisruptionBudgets) is resolved into per-group vectors when the IR is built, and those a
+/// swap renames. So copies of one application in namespaces of their own are interchangeable
+/// where neither of the two runs.
+fn naming_fields(ir: &ir::Model) -> &'static [&'static str] {
+    if ir.descheduler.is_some() || ir.autoscaler.is_some() {
+        &["name", "object_name"]
+    } else {
+        &["name", "object_name", "namespace"]
+    }
+}
+
+/// What a swap leaves of Deployment `d` and its pod groups once their references to each other
+/// and to other objects are dropped: its serialized form without its names, revisions and HPA,
+/// and each group's without its owner, labels and selector vectors, with its snapshot pods, in
+/// revision order. A swap
+/// that is an automorphism maps `d`'s onto the other's, so two interchangeable Deployments have
+/// equal signatures; `None` where one does not serialize (never compared).
+fn signature(m: &Model, block: &Block, d: usize) -> Option<String> {
+    let mut dep = serde_json::to_value(&m.ir.deployments[d]).ok()?;
+    let o = dep.as_object_mut()?;
+    for f in naming_fields(&m.ir).iter().chain(&["revisions", "hpa"]) {
+        o.remove(*f);
+    }
+    let mut out = vec![dep];
+    for &g in &block.groups {
+        let mut grp = m.ir.groups[g].clone();
+        for c in &mut grp.spread {
+            c.selects.clear();
+            c.desched_selects.clear();
+        }
+        let t = &mut grp.pod_affinity;
+        for t in t.required.iter_mut().chain(&mut t.required_anti).chain(&mut t.preferred).chain(&mut t.preferred_anti)
+        {
+            t.selects.clear();
+            t.desched_selects.clear();
+        }
+        let mut v = serde_json::to_value(&grp).ok()?;
+        let o = v.as_object_mut()?;
+        o.remove("owner");
+        o.remove("labels");
+        // Where a snapshot has its pods, sorted as `normalized` sorts the list.
+        let mut pods: Vec<String> =
+            m.ir.initial_pods
+                .iter()
+                .filter(|p| p.group.index() == g)
+                .map(|p| format!("{:?} {:?} {}", p.node, p.phase, p.count))
+                .collect();
+        pods.sort_unstable();
+        o.insert("initial_pods".into(), serde_json::Value::from(pods));
+        out.push(v);
+    }
+    serde_json::to_string(&out).ok()
+}
+
 /// A model's [`normalized`] form: its serialized form, and its groups' vectors (group by
 /// group; the groups keep their order, so the vectors need not be in the serialized form).
 #[derive(PartialEq)]
@@ -542,8 +639,9 @@ fn normalized(mut ir: ir::Model) -> Option<Normal> {
     }
     obj.remove("name");
     obj.remove("dropped");
+    let naming = naming_fields(&ir);
     for (list, fields) in [
-        ("deployments", &["name", "object_name"][..]),
+        ("deployments", naming),
         ("groups", &["labels"]),
         ("hpas", &["name"]),
         ("pdbs", &["name"]),
@@ -680,7 +778,7 @@ fn swap_is_automorphism_here(m: &Model, blocks: &[Block], a: usize, b: usize) ->
             o.revisions = o.revisions.iter().map(|&g| group_id(g)).collect();
             o.hpa = o.hpa.map(|h| sw.hpa(h));
         }
-        json(serde_json::to_value(&o)).map(|v| plain(v, &["name", "object_name"]))
+        json(serde_json::to_value(&o)).map(|v| plain(v, naming_fields(ir)))
     };
     if dep(a, false).is_none() || dep(a, false) != dep(b, true) {
         return false;
@@ -964,6 +1062,44 @@ mod tests {
         // Different bounds on one intent kind: not interchangeable.
         let unlike = "  intents: [{type: replicasWithin, deployment: a, min: 0, max: 2}, {type: replicasWithin, deployment: b, min: 1, max: 2}]\n";
         assert!(Deployments::of(&model(&format!("{three}{}", spec(unlike)))).is_none());
+    }
+
+    /// Copies of one application in namespaces of their own, beside a DaemonSet and a
+    /// Deployment of a higher priority that may preempt them, as a live cluster runs them: the
+    /// copies are one class, and the search watches preemption, whose victim order a renaming
+    /// can change. With a descheduler, which reads namespaces (its per-namespace limit), the
+    /// copies stay apart. The whole-model check agrees with the object-by-object one.
+    #[test]
+    fn copies_in_namespaces_beside_a_daemon_set_are_one_class() {
+        let copy = |name: &str, ns: &str| {
+            deployment(name, 2, "1", "1Gi", "")
+                .replace(&format!("{{name: {name}}}"), &format!("{{name: {name}, namespace: {ns}}}"))
+        };
+        let agent = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec:\n      containers: [{name: c, image: agent:1, resources: {requests: {cpu: 100m, memory: 64Mi}}}]\n---\n";
+        let high = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\n";
+        let critical = deployment("critical", 1, "4", "1Gi", "priorityClassName: high\n");
+        let docs = format!("{}{}{agent}{high}{critical}", copy("web", "shop-a"), copy("web", "shop-b"));
+        let m = model(&format!("{docs}{}", spec("")));
+        assert!(m.preempts);
+        let d = Deployments::of(&m).expect("the copies are interchangeable");
+        assert_eq!(d.classes, vec![vec![0, 1]]);
+        let reg = registry::<Concrete>();
+        let watched: Vec<&str> = d.watched.iter().map(|&c| reg[c].name()).collect();
+        assert_eq!(watched, ["preemption"]);
+        let blocks = blocks(&m);
+        let base = normalized(m.ir.clone()).unwrap();
+        assert!(swap_is_automorphism(&m, &blocks, &base, 0, 1));
+        assert!(!swap_is_automorphism(&m, &blocks, &base, 0, 2));
+        let policy = "apiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{name: RemoveDuplicates}]\n    plugins: {balance: {enabled: [RemoveDuplicates]}}\n---\n";
+        assert!(Deployments::of(&model(&format!("{docs}{policy}{}", spec("")))).is_none());
+        // (The same copies in one namespace, beside the descheduler: one class.)
+        let one = format!("{}{}{agent}{high}{critical}", copy("web", "shop"), copy("api", "shop"));
+        assert!(
+            Deployments::of(&model(&format!("{one}{policy}{}", spec("")))).is_some_and(|d| d.classes == [vec![0, 1]])
+        );
+        // Without the preempting Deployment nothing is watched.
+        let plain = model(&format!("{}{}{agent}{}", copy("web", "shop-a"), copy("web", "shop-b"), spec("")));
+        assert!(Deployments::of(&plain).is_some_and(|d| d.watched.is_empty()));
     }
 
     /// A spread constraint whose selector matches both Deployments' pods maps onto itself

@@ -18,6 +18,11 @@ pub struct Graph {
     /// The classes of interchangeable Deployments states are also canonical over (see
     /// `deployments.rs`); `None`: Deployments are stored as reached.
     pub deployments: Option<Deployments>,
+    /// States were stored up to a renaming of Deployments, and the search met one where a step
+    /// whose outcome depends on their order is enabled (`Deployments::watched`): it stopped
+    /// there, and what it found stands for nothing (the caller searches again without that
+    /// renaming).
+    pub left_renaming: bool,
     /// The initial states as given, with the id each was stored under.
     pub origins: Vec<(u32, ClusterState<Concrete>)>,
     /// Every step label of the model (what `edges` and `parent` index).

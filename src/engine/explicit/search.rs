@@ -119,6 +119,7 @@ pub(super) fn explore_with(
         states: Store::of_fields(first, fields),
         canonical,
         deployments,
+        left_renaming: false,
         origins: Vec::new(),
         labels: labels.clone(),
         parent: Vec::new(),
@@ -339,6 +340,18 @@ impl<F: FnMut(u32, &ClusterState<Concrete>, Option<&Step>, &Graph) -> bool> Sear
             g.truncated = true;
             g.stopped_at = Some((why, g.depth[u as usize] as usize));
             return false;
+        }
+        // A step whose outcome depends on the order of Deployments, enabled where states are
+        // stored up to renaming them: its successors from this state are not those of every
+        // state the stored one stands for, so the search stops (the check searches again
+        // without renaming Deployments).
+        if let Some(d) = g.deployments.as_ref().filter(|d| !d.watched.is_empty()) {
+            if self.en.out.iter().any(|&l| d.watched.contains(&(g.labels[l as usize].actor as usize))) {
+                g.left_renaming = true;
+                g.truncated = true;
+                self.stop = true;
+                return false;
+            }
         }
         if self.en.out.is_empty() {
             g.stutters[u as usize] = true;

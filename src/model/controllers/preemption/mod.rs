@@ -631,6 +631,13 @@ impl<D: Domain> Controller<D> for Preemption {
     fn uses_deployment_order(&self, m: &Model) -> bool {
         m.preempts
     }
+    // Not whether a step is enabled: a preemption is enabled where an eligible pending pod
+    // fits no node and some node is a candidate (neither asks the order, only which candidate
+    // and which victims do), and its other steps need a nomination or a victim, which only a
+    // preemption makes (no initial state has either).
+    fn deployment_order_once_enabled(&self, _m: &Model) -> bool {
+        true
+    }
     fn steps(&self, m: &Model, actor: usize, out: &mut Vec<Step>) {
         if !m.preempts {
             return;
