@@ -66,6 +66,10 @@ pub struct Deployments {
     /// is enabled, so a search that meets one enabled stops.
     pub watched: Vec<usize>,
     groups: usize,
+    /// Per part of a block ([`PARTS`]): the fields compared in it (indices into
+    /// [`FIELDS`]), each with the offset of its rows (a kind's row of a field per groups then
+    /// kinds comes after the groups'), worked out once rather than per comparison.
+    part_fields: Vec<Vec<(usize, usize)>>,
 }
 
 /// The Deployment an intent names, if any.
@@ -203,7 +207,20 @@ impl Deployments {
                 }
             }
         }
-        Some(Deployments { classes, blocks, orbits, watched: ordered, groups: m.ir.groups.len() })
+        let groups = m.ir.groups.len();
+        let part_fields = PARTS
+            .iter()
+            .map(|part| {
+                (0..FIELDS.len())
+                    .filter(|&k| in_part(&FIELDS[k], part))
+                    .map(|k| match (FIELDS[k].shape, part.0) {
+                        (Shape::PerRowAndNode(Objects::GroupsThenKinds), Objects::Kinds) => (k, groups),
+                        _ => (k, 0),
+                    })
+                    .collect()
+            })
+            .collect();
+        Some(Deployments { classes, blocks, orbits, watched: ordered, groups, part_fields })
     }
 
     /// Compares Deployments `a` and `b`'s blocks of `st` (same class, so the same shape):
@@ -212,25 +229,20 @@ impl Deployments {
     /// their intents' values, each object's fields in declaration order.
     fn cmp_blocks(&self, st: &ClusterState<Concrete>, a: usize, b: usize) -> Ordering {
         let slots = st.slots();
-        for part in PARTS {
-            let fields = FIELDS.iter().zip(&slots).filter(|(f, _)| in_part(f, &part));
+        for (part, fields) in PARTS.iter().zip(&self.part_fields) {
             let mut order = Ordering::Equal;
             self.pairs(part.0, a, b, |i, j| {
-                if order.is_eq() {
-                    for (f, slot) in fields.clone() {
-                        // A kind's row of a field per groups then kinds comes after the groups'.
-                        let off = match (f.shape, part.0) {
-                            (Shape::PerRowAndNode(Objects::GroupsThenKinds), Objects::Kinds) => self.groups,
-                            _ => 0,
-                        };
-                        let (i, j) = (off + i, off + j);
-                        order = order.then_with(|| match slot {
-                            Slot::Ints(v) => v[i].cmp(&v[j]),
-                            Slot::Bools(v) => v[i].cmp(&v[j]),
-                            Slot::Grid(rows) if rows.is_empty() => Ordering::Equal,
-                            Slot::Grid(rows) => rows[i].cmp(&rows[j]),
-                        });
+                for &(k, off) in fields {
+                    if order.is_ne() {
+                        return;
                     }
+                    let (i, j) = (off + i, off + j);
+                    order = match &slots[k] {
+                        Slot::Ints(v) => v[i].cmp(&v[j]),
+                        Slot::Bools(v) => v[i].cmp(&v[j]),
+                        Slot::Grid(rows) if rows.is_empty() => Ordering::Equal,
+                        Slot::Grid(rows) => rows[i].cmp(&rows[j]),
+                    };
                 }
             });
             if order.is_ne() {
