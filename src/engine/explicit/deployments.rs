@@ -566,16 +566,7 @@ fn signature(m: &Model, block: &Block, d: usize) -> Option<String> {
     let mut out = vec![dep];
     for &g in &block.groups {
         let mut grp = m.ir.groups[g].clone();
-        for c in &mut grp.spread {
-            c.selects.clear();
-            c.desched_selects.clear();
-        }
-        let t = &mut grp.pod_affinity;
-        for t in t.required.iter_mut().chain(&mut t.required_anti).chain(&mut t.preferred).chain(&mut t.preferred_anti)
-        {
-            t.selects.clear();
-            t.desched_selects.clear();
-        }
+        vectors_mut(&mut grp).for_each(Vec::clear);
         let mut v = serde_json::to_value(&grp).ok()?;
         let o = v.as_object_mut()?;
         o.remove("owner");
@@ -602,6 +593,18 @@ struct Normal {
     groups: Vec<Vec<String>>,
 }
 
+/// Every per-group selector vector of group `g`: its spread constraints', then its inter-pod
+/// affinity terms' (required, required anti, preferred, preferred anti), each `selects` then
+/// `desched_selects`. The normalized form and the swaps go through them in this order.
+fn vectors_mut(g: &mut ir::PodGroup) -> impl Iterator<Item = &mut Vec<bool>> {
+    let a = &mut g.pod_affinity;
+    let terms = a.required.iter_mut().chain(&mut a.required_anti).chain(&mut a.preferred).chain(&mut a.preferred_anti);
+    g.spread
+        .iter_mut()
+        .flat_map(|c| [&mut c.selects, &mut c.desched_selects])
+        .chain(terms.flat_map(|t| [&mut t.selects, &mut t.desched_selects]))
+}
+
 /// A per-group vector as the bit string the normalized form holds in its place: serialized
 /// as it is, each of its booleans would be a JSON value of its own, and a model of thousands
 /// of groups would hold millions of them.
@@ -618,18 +621,7 @@ fn normalized(mut ir: ir::Model) -> Option<Normal> {
     // Each group's vectors, in the order `put_back` puts them back.
     let mut group_bits: Vec<Vec<String>> = Vec::with_capacity(ir.groups.len());
     for g in &mut ir.groups {
-        let mut v = Vec::new();
-        for c in &mut g.spread {
-            v.push(bits(&mut c.selects));
-            v.push(bits(&mut c.desched_selects));
-        }
-        let a = &mut g.pod_affinity;
-        for t in a.required.iter_mut().chain(&mut a.required_anti).chain(&mut a.preferred).chain(&mut a.preferred_anti)
-        {
-            v.push(bits(&mut t.selects));
-            v.push(bits(&mut t.desched_selects));
-        }
-        group_bits.push(v);
+        group_bits.push(vectors_mut(g).map(bits).collect());
     }
     let pdb_bits: Vec<String> = ir.pdbs.iter_mut().map(|p| bits(&mut p.selects)).collect();
     let mut v = serde_json::to_value(&ir).ok()?;
@@ -806,16 +798,7 @@ fn swap_is_automorphism_here(m: &Model, blocks: &[Block], a: usize, b: usize) ->
                 w
             }
         };
-        for c in &mut o.spread {
-            vectors.push(permuted(&mut c.selects));
-            vectors.push(permuted(&mut c.desched_selects));
-        }
-        let t = &mut o.pod_affinity;
-        for t in t.required.iter_mut().chain(&mut t.required_anti).chain(&mut t.preferred).chain(&mut t.preferred_anti)
-        {
-            vectors.push(permuted(&mut t.selects));
-            vectors.push(permuted(&mut t.desched_selects));
-        }
+        vectors.extend(vectors_mut(&mut o).map(permuted));
         if rename {
             if let ir::Owner::Deployment(d) = o.owner {
                 o.owner = ir::Owner::Deployment(dep_id(d));
@@ -898,16 +881,8 @@ fn swap_is_automorphism(m: &Model, blocks: &[Block], base: &Normal, a: usize, b:
             if let ir::Owner::Deployment(d) = x.owner {
                 x.owner = ir::Owner::Deployment(dep_id(d));
             }
-            for c in &mut x.spread {
-                c.selects = per_group(&c.selects);
-                c.desched_selects = per_group(&c.desched_selects);
-            }
-            let a = &mut x.pod_affinity;
-            for t in
-                a.required.iter_mut().chain(&mut a.required_anti).chain(&mut a.preferred).chain(&mut a.preferred_anti)
-            {
-                t.selects = per_group(&t.selects);
-                t.desched_selects = per_group(&t.desched_selects);
+            for v in vectors_mut(&mut x) {
+                *v = per_group(v);
             }
             x
         })
