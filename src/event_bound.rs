@@ -161,9 +161,19 @@ pub fn run_parts(
         if let Some(why) = crate::limits::stopped() {
             return Ok(parts::not_begun(m, bound, why));
         }
+        let started = std::time::Instant::now();
         let mut p = parts[checked[i]].model(m);
         p.events_bound = bound;
         let mut r = run(&p)?;
+        // Which parts take a check's time: what `RUST_LOG=kbmc=debug` shows per part.
+        log::debug!(
+            "part {} ({}): {:.1} s, {} states, {} intent(s) open",
+            checked[i],
+            parts[checked[i]].describe(m),
+            started.elapsed().as_secs_f64(),
+            r.effort.states,
+            r.results.iter().filter(|x| matches!(x.verdict, crate::verdict::Verdict::Unknown { .. })).count()
+        );
         if b < total {
             beyond_the_bound(m, &registry::<Concrete>(), b, &mut r);
         }

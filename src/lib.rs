@@ -122,7 +122,22 @@ fn build_with_spec(
 /// One check of `m` with the engine and limits `o` asks for (`all`: decide every intent),
 /// every counterexample replayed.
 fn check_model(m: &model::Model, o: &options::Check, steps: usize, all: bool) -> Result<verdict::CheckResult, Error> {
+    prepare(m, o);
     event_bound::check(m, o.event_bound(&m.ir), !all, o.threads, |part| check_level(part, o, steps, all))
+}
+
+/// Works out, before the parts of a check of `m` start, what the explicit searches of all of
+/// them share (the interchangeable Deployments' classes): on a large cluster that takes
+/// seconds, which the parts that start first would otherwise spend of their own shares of the
+/// time limit.
+fn prepare(m: &model::Model, o: &options::Check) {
+    let explicit = match o.engine(0, false) {
+        options::CheckEngine::Explicit(opts) => opts.symmetry && !opts.reduction,
+        options::CheckEngine::Portfolio { explicit_states, .. } => explicit_states > 0,
+    };
+    if explicit {
+        engine::explicit::prepare(m);
+    }
 }
 
 /// One check of `m` (a part of one event bound's level: `parts`) by the engine asked for,
@@ -325,6 +340,7 @@ fn run_shard(
         parts::deal(&costs, index, count).into_iter().partition(|&i| i < parts.len());
     let mine: Vec<usize> = (0..parts.len()).filter(|&i| dealt.binary_search(&first[i]).is_ok()).collect();
     let all = o.decide_all();
+    prepare(m, o);
     let share = base.as_ref().and_then(|_| limits::share("the change", 2));
     let results =
         event_bound::run_parts(m, b, &mine, o.threads, &|part: &model::Model| check_level(part, o, steps, all))?;
@@ -332,6 +348,7 @@ fn run_shard(
     let before = match &base {
         Some(s) => {
             let theirs: Vec<usize> = theirs.iter().map(|i| i - parts.len()).collect();
+            prepare(&s.model, o);
             let run = |part: &model::Model| check_level(part, o, s.steps, true);
             event_bound::run_parts(&s.model, s.bound, &theirs, o.threads, &run)?
         }

@@ -32,6 +32,13 @@ pub use hints::Hints;
 pub use search::{expand_again, explore, explore_from};
 pub use store::Store;
 
+/// Works out what every explicit search of `m` and of its parts (`crate::parts`) shares, so
+/// that no search spends its own time on it: the classes of interchangeable Deployments
+/// (`Model::deployment_classes`).
+pub fn prepare(m: &crate::model::Model) {
+    Deployments::of(m);
+}
+
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Steps from an initial state beyond which states are not expanded.
