@@ -131,13 +131,14 @@ fn check_model(m: &model::Model, o: &options::Check, steps: usize, all: bool) ->
 /// seconds, which the parts that start first would otherwise spend of their own shares of the
 /// time limit.
 fn prepare(m: &model::Model, o: &options::Check) {
-    let explicit = match o.engine(0, false) {
-        options::CheckEngine::Explicit(opts) => opts.symmetry && !opts.reduction,
-        options::CheckEngine::Portfolio { explicit_states, .. } => explicit_states > 0,
+    let opts = match o.engine(0, false) {
+        options::CheckEngine::Explicit(opts) => opts,
+        options::CheckEngine::Portfolio { explicit_states: 0, .. } => return,
+        options::CheckEngine::Portfolio { options, explicit_states } => {
+            engine::portfolio::explicit_options(&options, explicit_states)
+        }
     };
-    if explicit {
-        engine::explicit::prepare(m);
-    }
+    engine::explicit::prepare(m, &opts);
 }
 
 /// One check of `m` (a part of one event bound's level: `parts`) by the engine asked for,

@@ -32,11 +32,11 @@ pub use hints::Hints;
 pub use search::{expand_again, explore, explore_from};
 pub use store::Store;
 
-/// Works out what every explicit search of `m` and of its parts (`crate::parts`) shares, so
-/// that no search spends its own time on it: the classes of interchangeable Deployments
-/// (`Model::deployment_classes`).
-pub fn prepare(m: &crate::model::Model) {
-    Deployments::of(m);
+/// Works out what every explicit search with `opts` of `m` and of its parts (`crate::parts`)
+/// shares, so that no search spends its own time on it: the classes of interchangeable
+/// Deployments (`Model::deployment_classes`), where such a search renames them.
+pub fn prepare(m: &crate::model::Model, opts: &Options) {
+    search::symmetric_deployments(m, opts);
 }
 
 #[derive(Clone, Debug)]

@@ -20,6 +20,12 @@ use crate::engine::symbolic::Options;
 use crate::model::Model;
 use crate::verdict::{covered_steps, CheckResult, Effort, IntentResult, Verdict};
 
+/// The options of the explicit search a check with `opts` runs first, on at most `states`
+/// states: with symmetry, without partial-order reduction.
+pub fn explicit_options(opts: &Options, states: usize) -> explicit::Options {
+    explicit::Options { max_depth: opts.max_depth, max_states: states, symmetry: true, reduction: false, all: opts.all }
+}
+
 /// Checks every intent of the model: the explicit search first, on at most `states` states,
 /// then the symbolic engine on the intents it left open (see the module doc).
 pub fn check_explicit_first(m: &Model, opts: &Options, states: usize) -> CheckResult {
@@ -27,14 +33,7 @@ pub fn check_explicit_first(m: &Model, opts: &Options, states: usize) -> CheckRe
     let inits = m.initial_states();
     let share = Shares::new(opts, start);
     let deadline = share.share_left(shares::EXPLICIT).map(|left| start + left);
-    let explicit_opts = explicit::Options {
-        max_depth: opts.max_depth,
-        max_states: states,
-        symmetry: true,
-        reduction: false,
-        all: opts.all,
-    };
-    let mut first = explicit::check_within(m, &explicit_opts, &inits, deadline);
+    let mut first = explicit::check_within(m, &explicit_options(opts, states), &inits, deadline);
     let stands = standing(&first, opts);
     log::debug!(
         "explicit search first: {} states, {} of {} intent(s) decided",

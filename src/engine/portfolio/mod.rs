@@ -43,7 +43,7 @@ mod first;
 mod reachable;
 mod shares;
 
-pub use first::check_explicit_first;
+pub use first::{check_explicit_first, explicit_options};
 
 use std::time::Instant;
 
