@@ -9,7 +9,10 @@
 //! snapshots (`tight-snapshot-k1`, `-k4`): the same with each node's allocatable CPU just
 //! above its pods' requests, one node failure and `podAlwaysSchedulable`, checked by the
 //! symbolic engine alone (`--explicit-states 0`), which must find the replacement that fits
-//! nowhere. Each
+//! nowhere; and live snapshots of another application (`bookinfo-k1`, `-k4`, `-k16`):
+//! bookinfo's six Deployments (one with two replicas under a PodDisruptionBudget) copied
+//! into k namespaces on 4k GKE nodes in two zones, with kube-system (kube-dns, metrics-server,
+//! a fluentbit pod per node), checked as the other snapshots are. Each
 //! cluster is checked by the kbmc binary as a child process (`kbmc check --all --format
 //! json`) under a time limit per run: the generated clusters and microservices-demo once with
 //! `--engine symbolic` and once with `--engine explicit`, the snapshots once with kbmc's
@@ -23,8 +26,8 @@
 //! Results go to docs/performance.md.
 //!
 //! `cargo bench --bench workloads [-- OPTIONS] [FILTER...]`:
-//! - `--quick`: only N = 1, 2 on 6 nodes, microservices-demo on 3 nodes, `snapshot-k1` and
-//!   `tight-snapshot-k1`;
+//! - `--quick`: only N = 1, 2 on 6 nodes, microservices-demo on 3 nodes, `snapshot-k1`,
+//!   `tight-snapshot-k1` and `bookinfo-k1`;
 //! - FILTER: only the clusters whose label (`n4-m12`, `microservices-demo-m3`,
 //!   `snapshot-k4`) contains it, a number whole (`snapshot-k1` is not `snapshot-k16`);
 //! - `--engine symbolic|explicit`: that engine only, for every cluster (the snapshots too);
@@ -32,8 +35,9 @@
 //!   stopped by itself is killed at twice that, at least a minute after it);
 //! - `--first`: without `--all` (as `kbmc check` runs by default: stop at the first violation);
 //! - `--kbmc PATH`: another kbmc binary (default: the one `cargo bench` built);
-//! - `--write DIR N M`, `--write DIR microservices-demo M`, `--write DIR snapshot K` or
-//!   `--write DIR tight-snapshot K`: write that cluster to DIR and run nothing.
+//! - `--write DIR N M`, `--write DIR microservices-demo M`, `--write DIR snapshot K`,
+//!   `--write DIR tight-snapshot K` or `--write DIR bookinfo K`: write that cluster to DIR
+//!   and run nothing.
 //!
 //! Never asserts on time; a run that fails to give a verdict prints what it said instead.
 
@@ -59,7 +63,8 @@ const USAGE: &str = "usage: cargo bench --bench workloads -- [--quick] [--engine
        cargo bench --bench workloads -- --write DIR N M
        cargo bench --bench workloads -- --write DIR microservices-demo M
        cargo bench --bench workloads -- --write DIR snapshot K
-       cargo bench --bench workloads -- --write DIR tight-snapshot K";
+       cargo bench --bench workloads -- --write DIR tight-snapshot K
+       cargo bench --bench workloads -- --write DIR bookinfo K";
 
 /// One cluster of the family.
 #[derive(Clone, Copy)]
@@ -72,6 +77,8 @@ enum Cluster {
     Snapshot { k: usize },
     /// The same with capacity made tight, one node failure and `podAlwaysSchedulable`.
     Tight { k: usize },
+    /// A live snapshot of bookinfo in `k` namespaces on `4k` nodes.
+    Bookinfo { k: usize },
 }
 
 impl Cluster {
@@ -81,6 +88,7 @@ impl Cluster {
             Cluster::Demo { m } => format!("microservices-demo-m{m}"),
             Cluster::Snapshot { k } => format!("snapshot-k{k}"),
             Cluster::Tight { k } => format!("tight-snapshot-k{k}"),
+            Cluster::Bookinfo { k } => format!("bookinfo-k{k}"),
         }
     }
 
@@ -91,6 +99,7 @@ impl Cluster {
             Cluster::Demo { m } => ("microservices-demo".to_string(), m),
             Cluster::Snapshot { k } => (format!("snapshot k={k}"), 3 * k),
             Cluster::Tight { k } => (format!("tight snapshot k={k}"), 3 * k),
+            Cluster::Bookinfo { k } => (format!("bookinfo k={k}"), 4 * k),
         }
     }
 
@@ -100,7 +109,7 @@ impl Cluster {
     fn engines(self, given: Option<&'static str>) -> Vec<Option<&'static str>> {
         match (given, self) {
             (Some(e), _) => vec![Some(e)],
-            (None, Cluster::Snapshot { .. }) => vec![None],
+            (None, Cluster::Snapshot { .. } | Cluster::Bookinfo { .. }) => vec![None],
             (None, Cluster::Tight { .. }) => vec![Some(SYMBOLIC_ALONE)],
             (None, _) => vec![Some("symbolic"), Some("explicit")],
         }
@@ -112,6 +121,7 @@ impl Cluster {
             Cluster::Demo { m } => workloads::write_microservices_demo(dir, m),
             Cluster::Snapshot { k } => workloads::write_snapshot(dir, k),
             Cluster::Tight { k } => workloads::write_tight_snapshot(dir, k),
+            Cluster::Bookinfo { k } => workloads::write_bookinfo_snapshot(dir, k),
         }
     }
 }
@@ -133,6 +143,7 @@ fn family(quick: bool) -> Vec<Cluster> {
     v.extend(demo.iter().map(|&m| Cluster::Demo { m }));
     v.extend(ks.iter().map(|&k| Cluster::Snapshot { k }));
     v.extend(ks.iter().filter(|&&k| k <= 4).map(|&k| Cluster::Tight { k }));
+    v.extend(ks.iter().map(|&k| Cluster::Bookinfo { k }));
     v
 }
 
@@ -180,14 +191,17 @@ fn parse() -> Result<Args, String> {
             "--kbmc" => a.kbmc = it.next().ok_or("--kbmc: a path is missing")?.into(),
             "--write" => {
                 let dir = PathBuf::from(it.next().ok_or("--write: DIR is missing")?);
-                let first =
-                    it.next().ok_or("--write: N (or microservices-demo, snapshot or tight-snapshot) is missing")?;
+                let first = it
+                    .next()
+                    .ok_or("--write: N (or microservices-demo, snapshot, tight-snapshot or bookinfo) is missing")?;
                 let cluster = if first == "microservices-demo" {
                     Cluster::Demo { m: number("--write microservices-demo M", it.next())? }
                 } else if first == "snapshot" {
                     Cluster::Snapshot { k: number("--write snapshot K", it.next())? }
                 } else if first == "tight-snapshot" {
                     Cluster::Tight { k: number("--write tight-snapshot K", it.next())? }
+                } else if first == "bookinfo" {
+                    Cluster::Bookinfo { k: number("--write bookinfo K", it.next())? }
                 } else {
                     let n = number("--write N", Some(first))?;
                     Cluster::Generated { n, m: number("--write N M", it.next())? }

@@ -5,9 +5,11 @@
 //! snapshots of microservices-demo copied into `k` namespaces on `3k` nodes, grown from the
 //! hand-written snapshot tests/fixtures/live/microservices-demo-3z (no Verification: kbmc
 //! infers the spec), and the same with capacity made tight (no node with room for another
-//! pod) beside a Verification of one node failure and `podAlwaysSchedulable`. Shared by the workloads bench and the integration tests (through
-//! `#[path]`), so both check the same clusters. Writes files only: running kbmc on them is the
-//! caller's.
+//! pod) beside a Verification of one node failure and `podAlwaysSchedulable`; and live
+//! snapshots of bookinfo copied into `k` namespaces on `4k` nodes, grown the same way from
+//! tests/fixtures/live/bookinfo-4n2z. Shared by the workloads bench and the integration tests
+//! (through `#[path]`), so both check the same clusters. Writes files only: running kbmc on
+//! them is the caller's.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
@@ -157,18 +159,44 @@ spec:
     )
 }
 
-/// The live snapshot the snapshot clusters are grown from (see its README.md).
-pub fn live_fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/live/microservices-demo-3z")
+/// The live snapshots a family of snapshots is grown from (each folder's README.md says what
+/// it holds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum App {
+    /// tests/fixtures/live/microservices-demo-3z: twelve one-replica Deployments on three AWS
+    /// nodes, one per zone, placed round-robin; kube-proxy as a DaemonSet.
+    MicroservicesDemo,
+    /// tests/fixtures/live/bookinfo-4n2z: six Deployments (productpage with two replicas under
+    /// a PodDisruptionBudget) on four GKE nodes in two zones; fluentbit as a DaemonSet.
+    Bookinfo,
 }
 
-/// The namespace of copy `c` of the shop in a snapshot: `default` for the first (the
-/// fixture's own namespace, so that `k = 1` is the fixture), `shop-<c>` for the others.
-pub fn shop_namespace(c: usize) -> String {
-    if c == 0 {
-        "default".to_string()
-    } else {
-        format!("shop-{c}")
+impl App {
+    /// The fixture's folder.
+    pub fn fixture(self) -> PathBuf {
+        let dir = match self {
+            App::MicroservicesDemo => "microservices-demo-3z",
+            App::Bookinfo => "bookinfo-4n2z",
+        };
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/live").join(dir)
+    }
+
+    /// The fixture's nodes: a snapshot of `k` copies has `k` times as many.
+    pub fn nodes(self) -> usize {
+        match self {
+            App::MicroservicesDemo => 3,
+            App::Bookinfo => 4,
+        }
+    }
+
+    /// The namespace of copy `c` of the application in a snapshot: `default` for the first
+    /// (the fixture's own namespace), `shop-<c>` or `bookinfo-<c>` for the others.
+    pub fn namespace(self, c: usize) -> String {
+        match (c, self) {
+            (0, _) => "default".to_string(),
+            (c, App::MicroservicesDemo) => format!("shop-{c}"),
+            (c, App::Bookinfo) => format!("bookinfo-{c}"),
+        }
     }
 }
 
@@ -195,8 +223,40 @@ pub fn shop_namespace(c: usize) -> String {
 /// written) when `k` is 0, when a name or address would run out of range, or when the pods
 /// placed on a node would request more CPU, memory or pods than its allocatable.
 pub fn write_snapshot(dir: &Path, k: usize) -> io::Result<()> {
-    let items = snapshot(k)?;
-    write_list(dir, &format!("A live snapshot of microservices-demo in {k} namespace(s) on {} nodes", 3 * k), items)
+    let items = snapshot(App::MicroservicesDemo, k)?;
+    write_list(
+        dir,
+        App::MicroservicesDemo,
+        &format!("A live snapshot of microservices-demo in {k} namespace(s) on {} nodes", 3 * k),
+        items,
+    )
+}
+
+/// Writes a live snapshot of bookinfo copied into `k` namespaces on `4k` nodes into `dir`
+/// (created), grown from tests/fixtures/live/bookinfo-4n2z as [`write_snapshot`] grows
+/// microservices-demo's, with these differences:
+/// - Nodes: copy `i` of each of the fixture's four GKE nodes, listed in the fixture's order
+///   copy by copy (zones b, b, c, c, b, ...), named as GKE names a pool's instances (the last
+///   four characters its own, from its uid), with its InternalIP, ExternalIP and podCIDR
+///   moved on by `4i` addresses (subnets), and its providerID and annotations naming it.
+/// - The six Deployments of `default`, their ReplicaSets, their seven pods and productpage's
+///   PodDisruptionBudget, once per namespace [`App::namespace`]`(0..k)`. The seven pods of
+///   each copy are dealt round-robin over the nodes in listing order, as microservices-demo's
+///   fixture deals its own: pod `j` of copy `c` runs on node `(7c + j) mod 4k`. So the
+///   snapshot of one copy is the fixture with its pods dealt anew (both productpage pods
+///   still in two zones), not the fixture itself.
+/// - A pod placed anew gets an address of its node's podCIDR (`.100` on), or its node's
+///   InternalIP on the host network.
+/// - kube-system as in the fixture (kube-dns's two pods and metrics-server's stay on the
+///   fixture's nodes), and the fluentbit DaemonSet with one Running pod per node.
+pub fn write_bookinfo_snapshot(dir: &Path, k: usize) -> io::Result<()> {
+    let items = snapshot(App::Bookinfo, k)?;
+    write_list(
+        dir,
+        App::Bookinfo,
+        &format!("A live snapshot of bookinfo in {k} namespace(s) on {} nodes", 4 * k),
+        items,
+    )
 }
 
 /// Headroom a tight snapshot leaves on each node, in millicores: below the smallest CPU request
@@ -209,7 +269,7 @@ pub const TIGHT_HEADROOM_MILLICORES: u64 = 50;
 /// other; the spec has one node failure (any node, which may recover) and
 /// `podAlwaysSchedulable`. Every node is a node pool of its own (their allocatable differs).
 pub fn write_tight_snapshot(dir: &Path, k: usize) -> io::Result<()> {
-    let mut items = snapshot(k)?;
+    let mut items = snapshot(App::MicroservicesDemo, k)?;
     let load = node_loads(&items).map_err(|e| bad(format!("a snapshot of {k} copies: {e}")))?;
     for o in items.iter_mut().filter(|o| o["kind"] == "Node") {
         let name = text(o, &["metadata", "name"]).map_err(bad)?.to_string();
@@ -219,6 +279,7 @@ pub fn write_tight_snapshot(dir: &Path, k: usize) -> io::Result<()> {
     check_snapshot(&items).map_err(|e| bad(format!("a tight snapshot of {k} copies: {e}")))?;
     write_list(
         dir,
+        App::MicroservicesDemo,
         &format!(
             "A live snapshot of microservices-demo in {k} namespace(s) on {} nodes, each node's allocatable CPU {TIGHT_HEADROOM_MILLICORES}m above its pods' requests",
             3 * k
@@ -237,23 +298,23 @@ pub fn write_tight_snapshot(dir: &Path, k: usize) -> io::Result<()> {
     )
 }
 
-/// The objects of a snapshot of `k` copies, checked ([`check_snapshot`]).
-fn snapshot(k: usize) -> io::Result<Vec<Value>> {
+/// The objects of a snapshot of `k` copies of `app`, checked ([`check_snapshot`]).
+fn snapshot(app: App, k: usize) -> io::Result<Vec<Value>> {
     if k == 0 {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "a snapshot of 0 copies: give at least 1"));
     }
-    let path = live_fixture().join("cluster.yaml");
+    let path = app.fixture().join("cluster.yaml");
     let text = std::fs::read_to_string(&path)?;
     let fixture: Value = serde_yaml::from_str(&text).map_err(|e| bad(format!("{}: {e}", path.display())))?;
-    let f = Fixture::read(&fixture).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    let f = Fixture::read(app, &fixture).map_err(|e| bad(format!("{}: {e}", path.display())))?;
     let items = f.grow(k).map_err(|e| bad(format!("a snapshot of {k} copies: {e}")))?;
     check_snapshot(&items).map_err(|e| bad(format!("a snapshot of {k} copies: {e}")))?;
     Ok(items)
 }
 
 /// Writes `items` into `dir` (created) as one cluster.yaml, a `kind: List`, under a comment
-/// line that says what it is.
-fn write_list(dir: &Path, what: &str, items: Vec<Value>) -> io::Result<()> {
+/// line that says what it is and which of `app`'s fixtures it was grown from.
+fn write_list(dir: &Path, app: App, what: &str, items: Vec<Value>) -> io::Result<()> {
     let mut list = Mapping::new();
     list.insert("apiVersion".into(), "v1".into());
     list.insert("kind".into(), "List".into());
@@ -266,7 +327,8 @@ fn write_list(dir: &Path, what: &str, items: Vec<Value>) -> io::Result<()> {
     std::fs::write(
         dir.join("cluster.yaml"),
         format!(
-            "# {what}, written by\n# benches/common/workloads.rs from tests/fixtures/live/microservices-demo-3z.\n{body}"
+            "# {what}, written by\n# benches/common/workloads.rs from tests/fixtures/live/{}.\n{body}",
+            app.fixture().file_name().map_or(String::new(), |f| f.to_string_lossy().into_owned())
         ),
     )
 }
@@ -277,13 +339,15 @@ fn bad(msg: String) -> io::Error {
 
 /// The fixture's objects, sorted into what a snapshot copies.
 struct Fixture {
-    /// The three nodes, in the fixture's order (one per zone).
+    app: App,
+    /// The nodes, in the fixture's order.
     nodes: Vec<Value>,
-    /// The shop: each Deployment of `default` with its ReplicaSet and pod, in order.
+    /// The application: each object of `default` (Deployments with their ReplicaSets and
+    /// pods, PodDisruptionBudgets), in order.
     shop: Vec<Value>,
-    /// kube-system's objects other than kube-proxy's pods, in order.
+    /// kube-system's objects other than its DaemonSet's pods, in order.
     system: Vec<Value>,
-    /// The kube-proxy pod of each node, in the order of `nodes`.
+    /// The DaemonSet pod of each node (kube-proxy's, fluentbit's), in the order of `nodes`.
     proxies: Vec<Value>,
 }
 
@@ -302,9 +366,9 @@ fn describe(v: &Value) -> String {
 }
 
 impl Fixture {
-    fn read(fixture: &Value) -> Result<Fixture, String> {
+    fn read(app: App, fixture: &Value) -> Result<Fixture, String> {
         let items = fixture.get("items").and_then(Value::as_sequence).ok_or("no items: not a kind: List")?;
-        let mut f = Fixture { nodes: Vec::new(), shop: Vec::new(), system: Vec::new(), proxies: Vec::new() };
+        let mut f = Fixture { app, nodes: Vec::new(), shop: Vec::new(), system: Vec::new(), proxies: Vec::new() };
         let mut proxies = Vec::new();
         for item in items {
             let kind = text(item, &["kind"])?;
@@ -316,10 +380,10 @@ impl Fixture {
                 f.nodes.push(item.clone());
                 continue;
             }
-            if kind != "DaemonSet" {
-                // Every Deployment, ReplicaSet and pod has an owner a copy must point to anew.
+            if kind == "ReplicaSet" || kind == "Pod" {
+                // Every ReplicaSet and pod has an owner a copy must point to anew.
                 let owners = item["metadata"].get("ownerReferences").and_then(Value::as_sequence);
-                if kind != "Deployment" && owners.is_none_or(|o| o.len() != 1) {
+                if owners.is_none_or(|o| o.len() != 1) {
                     return Err(format!("{}: expected one ownerReference", describe(item)));
                 }
             }
@@ -337,8 +401,8 @@ impl Fixture {
                 ns => return Err(format!("{}: namespace {ns:?}, expected default or kube-system", describe(item))),
             }
         }
-        if f.nodes.len() != 3 {
-            return Err(format!("{} nodes, expected three (one per zone)", f.nodes.len()));
+        if f.nodes.len() != app.nodes() {
+            return Err(format!("{} nodes, expected {}", f.nodes.len(), app.nodes()));
         }
         // Each node's kube-proxy pod, in the nodes' order.
         for n in &f.nodes {
@@ -357,18 +421,19 @@ impl Fixture {
 
     /// The items of the snapshot of `k` copies: nodes, the shop's copies, kube-system.
     fn grow(&self, k: usize) -> Result<Vec<Value>, String> {
-        // Node slot `s` is copy `s / 3` of the fixture's node `s % 3`.
+        // Node slot `s` is copy `s / nf` of the fixture's node `s % nf`.
+        let nf = self.nodes.len();
         let mut nodes = Vec::new();
-        for s in 0..3 * k {
-            nodes.push(node_copy(&self.nodes[s % 3], s / 3)?);
+        for s in 0..nf * k {
+            nodes.push(node_copy(self.app, &self.nodes[s % nf], s / nf, nf)?);
         }
         let node_name = |s: usize| text(&nodes[s], &["metadata", "name"]).map(str::to_string);
         let mut items = nodes.clone();
         // The pods placed so far on each slot, for their addresses.
-        let mut placed = vec![0usize; 3 * k];
+        let mut placed = vec![0usize; nf * k];
         let mut next_pod = 0;
         for c in 0..k {
-            let ns = shop_namespace(c);
+            let ns = self.app.namespace(c);
             for obj in &self.shop {
                 let mut o = obj.clone();
                 o["metadata"]["namespace"] = Value::from(ns.clone());
@@ -378,7 +443,7 @@ impl Fixture {
                     owners[0]["uid"] = Value::from(uid_copy(&uid, c)?);
                 }
                 if text(&o, &["kind"])? == "Pod" {
-                    let s = next_pod % (3 * k);
+                    let s = next_pod % (nf * k);
                     next_pod += 1;
                     place(&mut o, c == 0, &nodes[s], s, &mut placed[s])?;
                 }
@@ -395,22 +460,23 @@ impl Fixture {
                     "numberReady",
                     "updatedNumberScheduled",
                 ] {
-                    o["status"][f] = Value::from(3 * k as u64);
+                    o["status"][f] = Value::from((nf * k) as u64);
                 }
             }
             items.push(o);
         }
-        for s in 0..3 * k {
-            let mut p = self.proxies[s % 3].clone();
-            renumber(&mut p, s / 3)?;
-            if s >= 3 {
+        for s in 0..nf * k {
+            let mut p = self.proxies[s % nf].clone();
+            renumber(&mut p, s / nf)?;
+            if s >= nf {
                 let uid = text(&p, &["metadata", "uid"])?.to_string();
-                p["metadata"]["name"] = Value::from(format!("kube-proxy-{}", suffix(&uid)?));
+                let owner = text(&p["metadata"]["ownerReferences"][0], &["name"])?.to_string();
+                p["metadata"]["name"] = Value::from(format!("{owner}-{}", suffix(&uid)?));
                 let name = node_name(s)?;
                 let values = p["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
                     ["nodeSelectorTerms"][0]["matchFields"][0]["values"]
                     .as_sequence_mut()
-                    .ok_or("the kube-proxy pod's node affinity has no matchFields values")?;
+                    .ok_or("the DaemonSet pod's node affinity has no matchFields values")?;
                 *values = vec![Value::from(name)];
                 place(&mut p, false, &nodes[s], s, &mut placed[s])?;
             }
@@ -454,9 +520,79 @@ fn suffix(uid: &str) -> Result<String, String> {
     Ok(s)
 }
 
-/// Copy `i` of a fixture node: `ip-10-0-1-17.<domain>` becomes `ip-10-0-1-<17 + i>.<domain>`,
-/// with its hostname label, uid, resourceVersion and providerID to match.
-fn node_copy(node: &Value, i: usize) -> Result<Value, String> {
+/// Copy `i` of a fixture node of `app` (which has `nf` nodes), as [`aws_node_copy`] or
+/// [`gke_node_copy`] names it.
+fn node_copy(app: App, node: &Value, i: usize, nf: usize) -> Result<Value, String> {
+    match app {
+        App::MicroservicesDemo => aws_node_copy(node, i),
+        App::Bookinfo => gke_node_copy(node, i, nf),
+    }
+}
+
+/// Copy `i` of a GKE node of a fixture of `nf` nodes: `gke-<cluster>-<pool>-<group>-k7qd`
+/// becomes `gke-<cluster>-<pool>-<group>-<four characters of its own>` (from its uid), with
+/// its hostname label, uid, resourceVersion, providerID, annotations that name it and
+/// `instance_id` to match, and its addresses and podCIDR moved on by `nf * i` (so that the
+/// copies of `nf` nodes with consecutive ones have consecutive ones too).
+fn gke_node_copy(node: &Value, i: usize, nf: usize) -> Result<Value, String> {
+    let mut n = node.clone();
+    if i == 0 {
+        return Ok(n);
+    }
+    let name = text(node, &["metadata", "name"])?.to_string();
+    let (prefix, _) = name.rsplit_once('-').ok_or_else(|| format!("node {name:?}: not named gke-...-XXXX"))?;
+    renumber(&mut n, i)?;
+    let uid = text(&n, &["metadata", "uid"])?.to_string();
+    let new = format!("{prefix}-{}", &suffix(&uid)?[..4]);
+    n["metadata"]["name"] = Value::from(new.clone());
+    n["metadata"]["labels"]["kubernetes.io/hostname"] = Value::from(new.clone());
+    let provider = text(&n, &["spec", "providerID"])?.to_string();
+    n["spec"]["providerID"] = Value::from(provider.replace(&name, &new));
+    if let Some(notes) = n["metadata"].get_mut("annotations").and_then(Value::as_mapping_mut) {
+        for (key, v) in notes.iter_mut() {
+            let Some(t) = v.as_str() else { continue };
+            *v = if key.as_str() == Some("container.googleapis.com/instance_id") {
+                let id: u64 = t.parse().map_err(|_| format!("node {name:?}: instance_id {t:?} is not a number"))?;
+                Value::from((id + i as u64).to_string())
+            } else {
+                Value::from(t.replace(&name, &new))
+            };
+        }
+    }
+    let step = (nf * i) as u32;
+    for a in n["status"]["addresses"].as_sequence_mut().into_iter().flatten() {
+        let kind = text(a, &["type"])?.to_string();
+        if kind == "Hostname" {
+            a["address"] = Value::from(new.clone());
+        } else {
+            a["address"] = Value::from(ip_plus(text(a, &["address"])?, step)?);
+        }
+    }
+    let cidr = text(&n, &["spec", "podCIDR"])?.to_string();
+    let (base, bits) = cidr.split_once('/').ok_or_else(|| format!("node {name:?}: podCIDR {cidr:?}"))?;
+    if bits != "24" {
+        return Err(format!("node {name:?}: podCIDR {cidr:?}, expected a /24"));
+    }
+    let moved = format!("{}/24", ip_plus(base, step << 8)?);
+    n["spec"]["podCIDR"] = Value::from(moved.clone());
+    n["spec"]["podCIDRs"] = Value::Sequence(vec![Value::from(moved)]);
+    Ok(n)
+}
+
+/// The IPv4 address `n` after `ip`; refused past the end of its /8.
+fn ip_plus(ip: &str, n: u32) -> Result<String, String> {
+    let a: std::net::Ipv4Addr = ip.parse().map_err(|_| format!("{ip:?} is not an IPv4 address"))?;
+    let x = u32::from(a).checked_add(n).ok_or_else(|| format!("no address {n} after {ip}"))?;
+    if x >> 24 != u32::from(a) >> 24 {
+        return Err(format!("no address {n} after {ip} in its /8"));
+    }
+    Ok(std::net::Ipv4Addr::from(x).to_string())
+}
+
+/// Copy `i` of an AWS fixture node: `ip-10-0-1-17.<domain>` becomes
+/// `ip-10-0-1-<17 + i>.<domain>`, with its hostname label, uid, resourceVersion and
+/// providerID to match.
+fn aws_node_copy(node: &Value, i: usize) -> Result<Value, String> {
     let mut n = node.clone();
     if i == 0 {
         return Ok(n);
@@ -482,8 +618,13 @@ fn node_copy(node: &Value, i: usize) -> Result<Value, String> {
     Ok(n)
 }
 
-/// The address a node's name gives (`ip-10-0-1-17...` is 10.0.1.17).
+/// A node's address: its InternalIP where its status lists one, else what its name gives
+/// (`ip-10-0-1-17...` is 10.0.1.17).
 fn node_ip(node: &Value) -> Result<String, String> {
+    let internal = node["status"]["addresses"].as_sequence().into_iter().flatten().find(|a| a["type"] == "InternalIP");
+    if let Some(a) = internal {
+        return text(a, &["address"]).map(str::to_string);
+    }
     let name = text(node, &["metadata", "name"])?;
     let host = name.split('.').next().unwrap_or(name);
     let ip = host.strip_prefix("ip-").map(|h| h.replace('-', "."));
@@ -492,7 +633,8 @@ fn node_ip(node: &Value) -> Result<String, String> {
 
 /// Puts pod `p` on `node` (slot `s`, which has `n` pods placed by the generator so far).
 /// The fixture's own pod (`own`) that stays on its node keeps its addresses; any other gets
-/// its own.
+/// its own: its node's on the host network, else one of its node's podCIDR from `.100` on
+/// where the node has one, else `100.64.<s>.<n>`.
 fn place(p: &mut Value, own: bool, node: &Value, s: usize, n: &mut usize) -> Result<(), String> {
     let name = text(node, &["metadata", "name"])?.to_string();
     if own && text(p, &["spec", "nodeName"])? == name {
@@ -504,8 +646,17 @@ fn place(p: &mut Value, own: bool, node: &Value, s: usize, n: &mut usize) -> Res
     if s > 255 || *n > 254 {
         return Err(format!("no pod address left for {} on slot {s}", describe(p)));
     }
+    let pod_ip = match node["spec"].get("podCIDR").and_then(Value::as_str) {
+        _ if host_network => host_ip.clone(),
+        Some(cidr) if *n <= 155 => ip_plus(cidr.split('/').next().unwrap_or(cidr), 99 + *n as u32)?,
+        Some(_) => return Err(format!("no pod address left for {} on {name}", describe(p))),
+        None => format!("100.64.{s}.{n}"),
+    };
     p["spec"]["nodeName"] = Value::from(name);
-    p["status"]["podIP"] = Value::from(if host_network { host_ip.clone() } else { format!("100.64.{s}.{n}") });
+    if let Some(ips) = p["status"].get_mut("podIPs").and_then(Value::as_sequence_mut) {
+        *ips = vec![Value::Mapping([("ip".into(), Value::from(pod_ip.clone()))].into_iter().collect())];
+    }
+    p["status"]["podIP"] = Value::from(pod_ip);
     p["status"]["hostIP"] = Value::from(host_ip);
     Ok(())
 }

@@ -2,8 +2,10 @@
 //! load and check: the smallest generated ones with the explicit engine and a small step
 //! bound, a cold-start cluster's default check and a live snapshot's node failure within
 //! budgets of states, microservices-demo's and the live snapshots through `inspect` (the
-//! snapshot of one copy is the hand-written fixture it grows from). Verdict kinds, and time only as one generous bound: a time limit
-//! ends every command within it and two seconds.
+//! snapshot of one copy of microservices-demo is the hand-written fixture it grows from), and
+//! bookinfo's snapshot of two copies under one event within a budget of states. Verdict
+//! kinds, and time only as one generous bound: a time limit ends every command within it and
+//! two seconds.
 
 use std::path::PathBuf;
 
@@ -151,7 +153,7 @@ fn inspect(dir: &std::path::Path) -> String {
 fn snapshots_grow_from_the_live_fixture() {
     let one = scratch("snapshot-k1");
     generator::write_snapshot(&one, 1).expect("the generator writes k = 1");
-    let (got, want) = (inspect(&one), inspect(&generator::live_fixture()));
+    let (got, want) = (inspect(&one), inspect(&generator::App::MicroservicesDemo.fixture()));
     // The first line that differs, not the whole model twice.
     if let Some((i, (g, w))) = got.lines().zip(want.lines()).enumerate().find(|(_, (g, w))| g != w) {
         panic!("inspect line {}: the generated k = 1 gives\n{g}\nthe fixture\n{w}", i + 2);
@@ -165,7 +167,7 @@ fn snapshots_grow_from_the_live_fixture() {
     assert!(out.contains("\nnode pools (1):\n"), "{out}");
     assert!(out.contains("\ndeployments (50):\n"), "{out}");
     for c in 0..4 {
-        let ns = generator::shop_namespace(c);
+        let ns = generator::App::MicroservicesDemo.namespace(c);
         assert!(out.contains(&format!("\n  {ns}/frontend (namespace {ns})\n")), "{ns}: {out}");
     }
     for zone in ["eu-west-1a", "eu-west-1b", "eu-west-1c"] {
@@ -193,6 +195,79 @@ fn snapshots_grow_from_the_live_fixture() {
     let e = generator::write_snapshot(&scratch("snapshot-k0"), 0).expect_err("0 copies refused");
     assert!(e.to_string().contains("at least 1"), "{e}");
     for d in [one, four, sixteen] {
+        std::fs::remove_dir_all(&d).ok();
+    }
+}
+
+/// Work budget of the bookinfo snapshot of two copies (8 nodes, 14 Deployments, two
+/// PodDisruptionBudgets) under one event of any kind: the states `check --all` stored when
+/// the budget was set (4,262, every reachable state explored: every intent violated or proved)
+/// plus 10%.
+const BOOKINFO_K2_STATES: u64 = 4_700;
+
+/// The bookinfo snapshots grow from their own fixture: one copy has its four nodes, its eight
+/// Deployments and its budget; two copies load with 8 nodes in one pool over two zones, a
+/// budget per namespace, and one event of any kind decides every intent within a work
+/// budget; sixteen copies are written (their placement fits every node's allocatable), with
+/// a fluentbit pod per node and addresses of their own.
+#[test]
+fn bookinfo_snapshots_grow_and_check() {
+    let app = generator::App::Bookinfo;
+    let one = scratch("bookinfo-k1");
+    generator::write_bookinfo_snapshot(&one, 1).expect("the generator writes k = 1");
+    let out = inspect(&one);
+    assert!(out.contains("\nnode slots (4):\n"), "{out}");
+    assert!(out.contains("\ndeployments (8):\n"), "{out}");
+    assert!(out.contains("\npod disruption budgets (1):\n"), "{out}");
+
+    let two = scratch("bookinfo-k2");
+    generator::write_bookinfo_snapshot(&two, 2).expect("the generator writes k = 2");
+    let out = inspect(&two);
+    assert!(out.contains("\nnode slots (8):\n"), "{out}");
+    assert!(out.contains("\nnode pools (1):\n"), "{out}");
+    assert!(out.contains("\ndeployments (14):\n"), "{out}");
+    for c in 0..2 {
+        let ns = app.namespace(c);
+        assert!(
+            out.contains(&format!("\n  {ns}/productpage: minAvailable 1, selects {ns}/productpage-v1@r0")),
+            "{ns}: {out}"
+        );
+    }
+    for zone in ["europe-west1-b", "europe-west1-c"] {
+        let nodes = out.matches(&format!("topology.kubernetes.io/zone={zone}\n")).count();
+        assert_eq!(nodes, 4, "{zone}: {out}");
+    }
+    let d = two.to_string_lossy().into_owned();
+    let r = kbmc(&["check", "--all", "--events", "1", "--format", "json", &d]);
+    assert_eq!(r.code, 1, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    for x in j["results"].as_array().expect("results") {
+        assert!(x["verdict"] == "violated" || x["verdict"] == "holds", "{x}");
+    }
+    let states = j["effort"]["states"].as_u64().expect("states in the effort");
+    assert!(
+        states <= BOOKINFO_K2_STATES,
+        "two copies under one event stored {states} states, budget {BOOKINFO_K2_STATES}"
+    );
+
+    let sixteen = scratch("bookinfo-k16");
+    generator::write_bookinfo_snapshot(&sixteen, 16).expect("the generator writes k = 16");
+    let text = std::fs::read_to_string(sixteen.join("cluster.yaml")).expect("cluster.yaml");
+    let list: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    let items = list["items"].as_sequence().expect("a kind: List");
+    let count = |kind: &str| items.iter().filter(|o| o["kind"] == kind).count();
+    assert_eq!((count("Node"), count("Deployment"), count("PodDisruptionBudget")), (64, 98, 16));
+    // 112 bookinfo pods, kube-dns's two, metrics-server's, and fluentbit's on every node.
+    assert_eq!(count("Pod"), 112 + 3 + 64);
+    let fluentbit: std::collections::BTreeSet<&str> = items
+        .iter()
+        .filter(|o| o["metadata"]["ownerReferences"][0]["kind"] == "DaemonSet")
+        .map(|o| o["spec"]["nodeName"].as_str().expect("a node"))
+        .collect();
+    assert_eq!(fluentbit.len(), 64, "one fluentbit pod per node");
+    let e = generator::write_bookinfo_snapshot(&scratch("bookinfo-k0"), 0).expect_err("0 copies refused");
+    assert!(e.to_string().contains("at least 1"), "{e}");
+    for d in [one, two, sixteen] {
         std::fs::remove_dir_all(&d).ok();
     }
 }
