@@ -98,18 +98,24 @@ fn a_snapshots_node_failure_stays_within_its_work_budget() {
     events.retain(|e| e["type"] == "nodeFailure");
     assert_eq!(events.len(), 1, "{events:?}");
     std::fs::write(dir.join("spec.yaml"), serde_yaml::to_string(&spec).unwrap()).unwrap();
-    let r = kbmc(&["check", "--all", "--engine", "explicit", "--format", "json", &d]);
+    let states = decided_states(&["check", "--all", "--engine", "explicit", "--format", "json", &d]);
     std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        states <= SNAPSHOT_K2_NODE_FAILURE_STATES,
+        "the node failure of two copies stored {states} states, budget {SNAPSHOT_K2_NODE_FAILURE_STATES}"
+    );
+}
+
+/// The states `kbmc ARGS` (a check with `--format json`) stored, once it has exited with 1
+/// (some intent violated) and every intent is violated or holds.
+fn decided_states(args: &[&str]) -> u64 {
+    let r = kbmc(args);
     assert_eq!(r.code, 1, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
     let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     for x in j["results"].as_array().expect("results") {
         assert!(x["verdict"] == "violated" || x["verdict"] == "holds", "{x}");
     }
-    let states = j["effort"]["states"].as_u64().expect("states in the effort");
-    assert!(
-        states <= SNAPSHOT_K2_NODE_FAILURE_STATES,
-        "the node failure of two copies stored {states} states, budget {SNAPSHOT_K2_NODE_FAILURE_STATES}"
-    );
+    j["effort"]["states"].as_u64().expect("states in the effort")
 }
 
 #[test]
@@ -145,6 +151,20 @@ fn inspect(dir: &std::path::Path) -> String {
     r.stdout.split_once('\n').map_or(String::new(), |(_, rest)| rest.to_string())
 }
 
+/// What the snapshot written into `dir` lists: how many objects of a kind, and on how many
+/// nodes a DaemonSet's pod runs.
+fn listed(dir: &std::path::Path) -> (impl Fn(&str) -> usize, usize) {
+    let text = std::fs::read_to_string(dir.join("cluster.yaml")).expect("cluster.yaml");
+    let list: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    let items = list["items"].as_sequence().expect("a kind: List").clone();
+    let daemon_nodes: std::collections::BTreeSet<String> = items
+        .iter()
+        .filter(|o| o["metadata"]["ownerReferences"][0]["kind"] == "DaemonSet")
+        .map(|o| o["spec"]["nodeName"].as_str().expect("a node").to_string())
+        .collect();
+    (move |kind: &str| items.iter().filter(|o| o["kind"] == kind).count(), daemon_nodes.len())
+}
+
 /// The snapshot of one copy is the fixture it is grown from, as kbmc models it: the same
 /// nodes, workloads, placement, inferred events and intents. The snapshot of four copies loads
 /// with its 12 nodes in one pool over three zones and 4 × 12 shop Deployments, namespaced; the
@@ -177,21 +197,11 @@ fn snapshots_grow_from_the_live_fixture() {
 
     let sixteen = scratch("snapshot-k16");
     generator::write_snapshot(&sixteen, 16).expect("the generator writes k = 16");
-    let text = std::fs::read_to_string(sixteen.join("cluster.yaml")).expect("cluster.yaml");
-    let list: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
-    let items = list["items"].as_sequence().expect("a kind: List");
-    let count = |kind: &str| items.iter().filter(|o| o["kind"] == kind).count();
+    let (count, proxied) = listed(&sixteen);
     assert_eq!((count("Node"), count("Deployment"), count("ReplicaSet")), (48, 194, 194));
     // 192 shop pods, CoreDNS's two, metrics-server's, and kube-proxy's on every node.
     assert_eq!(count("Pod"), 192 + 3 + 48);
-    let mut proxied: Vec<&str> = items
-        .iter()
-        .filter(|o| o["metadata"]["ownerReferences"][0]["kind"] == "DaemonSet")
-        .map(|o| o["spec"]["nodeName"].as_str().expect("a node"))
-        .collect();
-    proxied.sort();
-    proxied.dedup();
-    assert_eq!(proxied.len(), 48, "one kube-proxy pod per node");
+    assert_eq!(proxied, 48, "one kube-proxy pod per node");
     let e = generator::write_snapshot(&scratch("snapshot-k0"), 0).expect_err("0 copies refused");
     assert!(e.to_string().contains("at least 1"), "{e}");
     for d in [one, four, sixteen] {
@@ -238,13 +248,7 @@ fn bookinfo_snapshots_grow_and_check() {
         assert_eq!(nodes, 4, "{zone}: {out}");
     }
     let d = two.to_string_lossy().into_owned();
-    let r = kbmc(&["check", "--all", "--events", "1", "--format", "json", &d]);
-    assert_eq!(r.code, 1, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
-    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
-    for x in j["results"].as_array().expect("results") {
-        assert!(x["verdict"] == "violated" || x["verdict"] == "holds", "{x}");
-    }
-    let states = j["effort"]["states"].as_u64().expect("states in the effort");
+    let states = decided_states(&["check", "--all", "--events", "1", "--format", "json", &d]);
     assert!(
         states <= BOOKINFO_K2_STATES,
         "two copies under one event stored {states} states, budget {BOOKINFO_K2_STATES}"
@@ -252,19 +256,11 @@ fn bookinfo_snapshots_grow_and_check() {
 
     let sixteen = scratch("bookinfo-k16");
     generator::write_bookinfo_snapshot(&sixteen, 16).expect("the generator writes k = 16");
-    let text = std::fs::read_to_string(sixteen.join("cluster.yaml")).expect("cluster.yaml");
-    let list: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
-    let items = list["items"].as_sequence().expect("a kind: List");
-    let count = |kind: &str| items.iter().filter(|o| o["kind"] == kind).count();
+    let (count, fluentbit) = listed(&sixteen);
     assert_eq!((count("Node"), count("Deployment"), count("PodDisruptionBudget")), (64, 98, 16));
     // 112 bookinfo pods, kube-dns's two, metrics-server's, and fluentbit's on every node.
     assert_eq!(count("Pod"), 112 + 3 + 64);
-    let fluentbit: std::collections::BTreeSet<&str> = items
-        .iter()
-        .filter(|o| o["metadata"]["ownerReferences"][0]["kind"] == "DaemonSet")
-        .map(|o| o["spec"]["nodeName"].as_str().expect("a node"))
-        .collect();
-    assert_eq!(fluentbit.len(), 64, "one fluentbit pod per node");
+    assert_eq!(fluentbit, 64, "one fluentbit pod per node");
     let e = generator::write_bookinfo_snapshot(&scratch("bookinfo-k0"), 0).expect_err("0 copies refused");
     assert!(e.to_string().contains("at least 1"), "{e}");
     for d in [one, two, sixteen] {
