@@ -404,7 +404,7 @@ impl Fixture {
         if f.nodes.len() != app.nodes() {
             return Err(format!("{} nodes, expected {}", f.nodes.len(), app.nodes()));
         }
-        // Each node's kube-proxy pod, in the nodes' order.
+        // Each node's DaemonSet pod, in the nodes' order.
         for n in &f.nodes {
             let name = text(n, &["metadata", "name"])?;
             let mine: Vec<&Value> = proxies.iter().filter(|p| text(p, &["spec", "nodeName"]) == Ok(name)).collect();
